@@ -1,0 +1,78 @@
+import Database from 'better-sqlite3';
+import type { SqlStore } from '../types.js';
+
+type Db = InstanceType<typeof Database>;
+
+/** SqlStore on one better-sqlite3 connection (WAL). An async mutex keeps transactions whole. */
+export function createSqliteStore(filename: string): SqlStore {
+  const db: Db = new Database(filename);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  const statements = new Map<string, Database.Statement>();
+  const prepare = (sql: string): Database.Statement => {
+    let stmt = statements.get(sql);
+    if (!stmt) {
+      stmt = db.prepare(sql);
+      statements.set(sql, stmt);
+    }
+    return stmt;
+  };
+  const toParams = (params: unknown[] = []): unknown[] =>
+    params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p === undefined ? null : p));
+
+  let queue: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(fn: () => Promise<T> | T): Promise<T> => {
+    const next = queue.then(fn, fn);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
+  const direct = (inTx: boolean): SqlStore => {
+    const store: SqlStore = {
+      dialect: 'sqlite',
+      all: <T>(sql: string, params?: unknown[]) => {
+        const exec = () => prepare(sql).all(...toParams(params)) as T[];
+        return inTx ? Promise.resolve(exec()) : exclusive(exec);
+      },
+      get: <T>(sql: string, params?: unknown[]) => {
+        const exec = () => prepare(sql).get(...toParams(params)) as T | undefined;
+        return inTx ? Promise.resolve(exec()) : exclusive(exec);
+      },
+      run: (sql: string, params?: unknown[]) => {
+        const exec = () => ({ changes: prepare(sql).run(...toParams(params)).changes });
+        return inTx ? Promise.resolve(exec()) : exclusive(exec);
+      },
+      transaction: <T>(fn: (tx: SqlStore) => Promise<T>): Promise<T> => {
+        if (inTx) return fn(store); // nested: joins the open transaction
+        return exclusive(async () => {
+          db.exec('BEGIN IMMEDIATE');
+          try {
+            const result = await fn(direct(true));
+            db.exec('COMMIT');
+            return result;
+          } catch (error) {
+            if (db.inTransaction) db.exec('ROLLBACK');
+            throw error;
+          }
+        });
+      },
+      migrate: async (namespace, migrations) => {
+        await store.run('CREATE TABLE IF NOT EXISTS schema_migrations (namespace TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (namespace, version))');
+        await store.transaction(async (tx) => {
+          const row = await tx.get<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations WHERE namespace = ?', [namespace]);
+          for (let i = row?.v ?? 0; i < migrations.length; i++) {
+            db.exec(migrations[i]!);
+            await tx.run('INSERT INTO schema_migrations (namespace, version) VALUES (?, ?)', [namespace, i + 1]);
+          }
+        });
+      },
+      close: async () => {
+        await exclusive(() => db.close());
+      },
+    };
+    return store;
+  };
+  return direct(false);
+}

@@ -1,0 +1,32 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * The relational store every service keeps its state in. Async so PostgreSQL fits. SQL is written once
+ * with `?` placeholders and portable types (TEXT, INTEGER, REAL; JSON kept as TEXT).
+ */
+export interface SqlStore {
+  readonly dialect: 'sqlite' | 'postgres';
+  all<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  get<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T | undefined>;
+  run(sql: string, params?: unknown[]): Promise<{ changes: number }>;
+  /** Runs `fn` in one transaction; other callers wait until it ends. Rolls back when `fn` throws. */
+  transaction<T>(fn: (tx: SqlStore) => Promise<T>): Promise<T>;
+  /** Applies each not-yet-applied migration of `namespace` in order, once, in a transaction. */
+  migrate(namespace: string, migrations: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opaque blob ids are chosen by services: `[a-z0-9][a-z0-9/_-]*` (never derived from user paths). */
+export interface BlobStore {
+  /** Streams `body` into the blob; returns its size and hex md5 + sha256. Replaces atomically. */
+  put(id: string, body: Readable | Buffer): Promise<{ size: number; md5: string; sha256: string }>;
+  /** A stream of the blob (or the inclusive byte range). Throws BlobNotFoundError. */
+  get(id: string, range?: { start: number; end: number }): Promise<Readable>;
+  stat(id: string): Promise<{ size: number } | undefined>;
+  delete(id: string): Promise<void>;
+  copy(fromId: string, toId: string): Promise<void>;
+}
+
+export class BlobNotFoundError extends Error {
+  override readonly name = 'BlobNotFoundError';
+}

@@ -1,0 +1,32 @@
+/** Structured JSON lines. Callers pass fields, never secrets (keys, tokens, passwords, signatures). */
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+  child(fields: Record<string, unknown>): Logger;
+}
+
+const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
+type Level = keyof typeof LEVELS;
+
+export function createLogger(options: { write: (line: string) => void; level?: Level; base?: Record<string, unknown> }): Logger {
+  const min = LEVELS[options.level ?? 'info'];
+  const base = options.base ?? {};
+  const emit = (level: Level, msg: string, fields?: Record<string, unknown>): void => {
+    if (LEVELS[level] < min) return;
+    options.write(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields }, errorReplacer)}\n`);
+  };
+  return {
+    debug: (m, f) => emit('debug', m, f),
+    info: (m, f) => emit('info', m, f),
+    warn: (m, f) => emit('warn', m, f),
+    error: (m, f) => emit('error', m, f),
+    child: (fields) => createLogger({ ...options, base: { ...base, ...fields } }),
+  };
+}
+
+function errorReplacer(_key: string, value: unknown): unknown {
+  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack, cause: value.cause };
+  return value;
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/**
+ * The hosting service's deploy API (like Amplify Hosting's manual deploys, content-addressed).
+ * `POST /hosting-api/` with `X-Amz-Target: ForteHosting.<Operation>` (JSON 1.1, SigV4 service `forte`),
+ * and file bodies uploaded with `PUT /hosting-api/sites/<siteId>/blobs/<sha256 hex>` (signed; the server
+ * checks the hash). A deployment becomes live in one step with StartDeployment.
+ */
+export const HOSTING_TARGET_PREFIX = 'ForteHosting.';
+export const HOSTING_API_PATH = '/hosting-api/';
+
+export const siteFileSchema = z.object({
+  path: z.string().min(1).max(1024), // site path without leading slash, forward slashes: "index.html", "static/app.js"
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  size: z.number().int().nonnegative(),
+});
+export const createDeploymentRequest = z.object({ siteId: z.string().min(1), files: z.array(siteFileSchema).max(100_000) });
+export const startDeploymentRequest = z.object({ siteId: z.string().min(1), deploymentId: z.string().min(1) });
+export const siteIdRequest = z.object({ siteId: z.string().min(1) });
+
+export type SiteFile = z.infer<typeof siteFileSchema>;
+
+export interface Site {
+  siteId: string;
+  appId: string;
+  envName: string;
+  /** `http://<app>-<env>.localhost:<port>/` */
+  url: string;
+  /** `http://<host>:<port>/sites/<app>-<env>/` */
+  pathUrl: string;
+  activeDeploymentId?: string;
+}
+
+export interface SiteDeployment {
+  deploymentId: string;
+  siteId: string;
+  status: 'PENDING' | 'ACTIVE' | 'SUPERSEDED';
+  fileCount: number;
+  createdAt: string;
+  activatedAt?: string;
+}
+
+export interface HostingOperations {
+  GetSite: { input: z.input<typeof siteIdRequest>; output: { site: Site } };
+  /** Registers the file list; answers which blobs (sha256) the server does not have yet. */
+  CreateDeployment: { input: z.input<typeof createDeploymentRequest>; output: { deployment: SiteDeployment; missing: string[] } };
+  /** Makes the deployment live atomically once every blob is present. */
+  StartDeployment: { input: z.input<typeof startDeploymentRequest>; output: { deployment: SiteDeployment; site: Site } };
+  ListDeployments: { input: z.input<typeof siteIdRequest>; output: { deployments: SiteDeployment[] } };
+}
