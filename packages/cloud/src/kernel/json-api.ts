@@ -17,7 +17,7 @@ export function jsonApiRoute(options: {
   targetPrefix: string;
   signingService: string;
   actionPrefix: string;
-  operations: Record<string, JsonOperation<any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  operations: Record<string, JsonOperation<any>>;
 }): Route {
   return {
     name: options.name,

@@ -68,6 +68,8 @@ export interface Route {
 /** What a resource handler knows about the deployment it runs in. */
 export interface ResourceContext {
   appId: string;
+  /** The app's slug (unique, used in host names `<appSlug>-<envName>.localhost`). */
+  appSlug: string;
   envName: string;
   stackName: string;
   logicalId: string;
