@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+// Foundation benchmarks (docs/benchmarks.md). Runs on loopback only, in a temporary FORTE_HOME.
+// Each timing is the median of several runs, printed beside `node -e ''` (process start) measured in the
+// same run. Static throughput needs `wrk` (Debian package `wrk`).
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+const root = new URL('..', import.meta.url).pathname;
+const forteBin = join(root, 'packages/cli/dist/bin.js');
+const cloudBin = join(root, 'packages/cloud/dist/bin.js');
+const home = mkdtempSync(join(tmpdir(), 'forte-bench-home-'));
+const env = { ...process.env, FORTE_HOME: home, FORTE_CLOUD_PORT: '0' };
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const results = [];
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ms = (n) => `${n.toFixed(0)} ms`;
+const time = (fn) => { const t = process.hrtime.bigint(); fn(); return Number(process.hrtime.bigint() - t) / 1e6; };
+const forte = (cwd, args, opts = {}) => {
+  const r = spawnSync(process.execPath, [forteBin, ...args], { cwd, env, encoding: 'utf8', ...opts });
+  if (r.status !== 0) throw new Error(`forte ${args.join(' ')} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
+  return r;
+};
+const record = (name, value, unit, target, note = '') => {
+  results.push({ name, value, unit, target, note });
+  console.log(`${name}: ${unit === 'ms' ? ms(value) : value.toFixed(2)}${target ? `  (target ${target})` : ''}${note ? `  ${note}` : ''}`);
+};
+
+function newProject(name, siteFiles) {
+  const dir = mkdtempSync(join(tmpdir(), `forte-bench-${name}-`));
+  cpSync(join(root, 'examples/hosting-site'), dir, { recursive: true });
+  if (siteFiles) {
+    mkdirSync(join(dir, 'dist/assets'), { recursive: true });
+    writeFileSync(join(dir, 'dist/index.html'), '<!doctype html><title>bench</title><h1>bench</h1>');
+    for (let i = 1; i < siteFiles; i++) {
+      const size = i % 10 === 0 ? 48_000 : 1_000 + (i * 97) % 12_000;
+      const ext = i % 3 === 0 ? 'css' : i % 10 === 0 ? 'png' : 'js';
+      writeFileSync(join(dir, `dist/assets/file${i}.${randomBytes(4).toString('hex')}.${ext}`), ext === 'png' ? randomBytes(size) : 'x'.repeat(size));
+    }
+  }
+  const frontend = JSON.stringify({ frontend: 'javascript', framework: 'none', config: { SourceDir: 'src', DistributionDir: 'dist', BuildCommand: siteFiles ? 'node -e ""' : 'npm run-script build', StartCommand: 'npm run-script start' } });
+  forte(dir, ['init', '--amplify', JSON.stringify({ projectName: name, envName: 'dev' }), '--frontend', frontend, '--providers', '{"awscloudformation":{"configLevel":"project","useProfile":true,"profileName":"default"}}', '--yes']);
+  return dir;
+}
+
+try {
+  // Baseline: process start.
+  const baseline = median(Array.from({ length: RUNS }, () => time(() => spawnSync(process.execPath, ['-e', '']))));
+  record('node -e "" (process start baseline)', baseline, 'ms');
+
+  // Cloud cold start: spawn to first answered request, fresh data dir each time.
+  const coldStarts = [];
+  for (let i = 0; i < 5; i++) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'forte-bench-cloud-'));
+    const t0 = process.hrtime.bigint();
+    const child = spawn(process.execPath, [cloudBin, '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const url = await new Promise((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d) => { out += d; const m = /listening on (\S+)/.exec(out); if (m) resolve(m[1]); });
+      child.on('exit', (code) => reject(new Error(`cloud exited ${code}`)));
+    });
+    const res = await fetch(`${url}/_forte/health`);
+    await res.text();
+    coldStarts.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  record('cloud cold start to first answered request', median(coldStarts), 'ms', '< 500 ms');
+
+  // status and no-change push on a project with hosting.
+  const project = newProject('benchapp');
+  forte(project, ['add', 'hosting', '--yes']);
+  forte(project, ['publish', '--yes']);
+  const status = median(Array.from({ length: RUNS }, () => time(() => forte(project, ['status']))));
+  record('forte status', status, 'ms', '< 400 ms', `(${(status / baseline).toFixed(1)}× process start)`);
+  const push = median(Array.from({ length: RUNS }, () => time(() => forte(project, ['push', '--yes']))));
+  record('forte push --yes, no changes', push, 'ms', '< 600 ms', `(${(push / baseline).toFixed(1)}× process start)`);
+
+  // First publish of a 200-file site (includes the push that creates the site).
+  const publishes = [];
+  for (let i = 0; i < 3; i++) {
+    const site = newProject(`benchsite${i}`, 200);
+    forte(site, ['add', 'hosting', '--yes']);
+    publishes.push(time(() => forte(site, ['publish', '--yes'])));
+  }
+  record('first forte publish --yes of a 200-file site', median(publishes), 'ms', '< 2000 ms');
+
+  // Static throughput: hosting service vs a bare node:http server serving the same bytes from memory.
+  if (spawnSync('wrk', ['--version']).error) {
+    console.log('static throughput: skipped (install wrk: apt-get install -y wrk)');
+  } else {
+    const meta = JSON.parse(readFileSync(join(project, 'amplify/backend/amplify-meta.json'), 'utf8'));
+    const siteUrl = new URL(Object.values(meta.hosting)[0].output.Url);
+    const assetPath = await new Promise((resolve, reject) => {
+      request({ host: '127.0.0.1', port: siteUrl.port, path: '/', headers: { host: siteUrl.host } }, (res) => {
+        let body = ''; res.on('data', (d) => (body += d)); res.on('end', () => resolve(/\/assets\/style\.[0-9a-f]+\.css/.exec(body)?.[0] ?? '/'));
+      }).on('error', reject).end();
+    });
+    const body = await new Promise((resolve, reject) => {
+      request({ host: '127.0.0.1', port: siteUrl.port, path: assetPath, headers: { host: siteUrl.host } }, (res) => {
+        const chunks = []; res.on('data', (d) => chunks.push(d)); res.on('end', () => resolve(Buffer.concat(chunks)));
+      }).on('error', reject).end();
+    });
+    const bare = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'text/css; charset=utf-8', 'content-length': body.length, etag: '"x"' }); res.end(body); });
+    await new Promise((r) => bare.listen(0, '127.0.0.1', r));
+    const wrk = (args) => {
+      const out = spawnSync('wrk', ['-t1', '-c50', '-d8s', ...args], { encoding: 'utf8' }).stdout;
+      return Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
+    };
+    const bareRps = wrk([`http://127.0.0.1:${bare.address().port}${assetPath}`]);
+    const siteRps = wrk(['-H', `Host: ${siteUrl.host}`, `http://127.0.0.1:${siteUrl.port}${assetPath}`]);
+    bare.close();
+    record('bare node:http from memory (req/s)', bareRps, 'req/s');
+    record('hosting service (req/s)', siteRps, 'req/s');
+    record('hosting / bare ratio', siteRps / bareRps, 'ratio', '≥ 0.60', `(${body.length}-byte asset, wrk -t1 -c50 -d8s)`);
+  }
+} finally {
+  spawnSync(process.execPath, [forteBin, 'cloud', 'stop'], { env, stdio: 'ignore' });
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  writeFileSync(join(root, 'bench/results/latest.json'), JSON.stringify({ date: new Date().toISOString(), results }, null, 2));
+  rmSync(home, { recursive: true, force: true });
+}

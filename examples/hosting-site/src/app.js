@@ -1,0 +1,2 @@
+// Client-side routing works because the hosting service falls back to index.html.
+document.getElementById('route').textContent = `You are at ${location.pathname}`;
