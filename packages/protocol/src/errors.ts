@@ -6,6 +6,8 @@ export const CONTROL_ERROR_STATUS = {
   ValidationException: 400,
   SerializationException: 400,
   UnknownOperationException: 400,
+  /** A hosting blob upload whose body does not hash to the sha256 in its URL. */
+  BadDigest: 400,
   MissingAuthenticationTokenException: 403,
   InvalidSignatureException: 403,
   IncompleteSignatureException: 403,

@@ -9,6 +9,15 @@ import { z } from 'zod';
 export const HOSTING_TARGET_PREFIX = 'ForteHosting.';
 export const HOSTING_API_PATH = '/hosting-api/';
 
+/**
+ * Where one file body is uploaded: `PUT` with the body, SigV4-signed (service `forte`) with
+ * `x-amz-content-sha256` set to the same hex hash, so the cloud checks the signature without buffering the
+ * body. Answers 200 `{sha256, size}`; 400 `BadDigest` when the body hashes to something else.
+ */
+export function hostingBlobPath(siteId: string, sha256: string): string {
+  return `${HOSTING_API_PATH}sites/${encodeURIComponent(siteId)}/blobs/${sha256}`;
+}
+
 export const siteFileSchema = z.object({
   path: z.string().min(1).max(1024), // site path without leading slash, forward slashes: "index.html", "static/app.js"
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
@@ -44,7 +53,11 @@ export interface HostingOperations {
   GetSite: { input: z.input<typeof siteIdRequest>; output: { site: Site } };
   /** Registers the file list; answers which blobs (sha256) the server does not have yet. */
   CreateDeployment: { input: z.input<typeof createDeploymentRequest>; output: { deployment: SiteDeployment; missing: string[] } };
-  /** Makes the deployment live atomically once every blob is present. */
+  /**
+   * Makes the deployment live atomically once every blob is present (else ValidationException naming how many
+   * are missing). Starting a SUPERSEDED deployment again rolls the site back to it. The last 10 deployments
+   * are kept; blobs none of them references are deleted.
+   */
   StartDeployment: { input: z.input<typeof startDeploymentRequest>; output: { deployment: SiteDeployment; site: Site } };
   ListDeployments: { input: z.input<typeof siteIdRequest>; output: { deployments: SiteDeployment[] } };
 }

@@ -42,5 +42,5 @@ export const RESOURCE_TYPES = {
   stack: 'Forte::Stack',
   bucket: 'Forte::S3::Bucket', // Properties: { BucketName }; attributes: BucketName, Arn, RegionalDomainName
   role: 'Forte::IAM::Role', // Properties: { RoleName, AssumeRolePolicyDocument?, Policies?: [{PolicyName, PolicyDocument}] }; attributes: Arn, RoleName
-  hostingSite: 'Forte::Hosting::Site', // Properties: { AppId, EnvName, SiteName }; attributes: SiteId, Url, PathUrl
+  hostingSite: 'Forte::Hosting::Site', // Properties: { AppId, EnvName, SiteName? }; attributes: SiteId, Url, PathUrl, HostName
 } as const;

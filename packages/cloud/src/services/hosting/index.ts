@@ -1,7 +1,41 @@
+import { HOSTING_API_PATH, HOSTING_TARGET_PREFIX, RESOURCE_TYPES, SIGNING_SERVICE } from '@forte/protocol';
+import { jsonApiRoute } from '../../kernel/json-api.js';
 import type { Kernel, Service } from '../../kernel/types.js';
+import { createBlobUploadRoute } from './blob-upload-route.js';
+import { createDeployOperations } from './deploy-operations.js';
+import type { HostingState } from './hosting-state.js';
+import { createKeyedMutex } from './keyed-mutex.js';
+import { LiveSiteCache } from './live-site-cache.js';
+import { HOSTING_MIGRATIONS } from './migrations.js';
+import { createSiteRoute } from './site-route.js';
+import { createSiteResourceHandler } from './site-resource.js';
 
-/** Placeholder until the service lands: no routes, no resource types. */
+/**
+ * Static site hosting with atomic, content-addressed deployments: the deploy API (`ForteHosting.*` and
+ * blob uploads), the public site server (`<app>-<env>.localhost` and `/sites/<app>-<env>/`), and the
+ * `Forte::Hosting::Site` resource type.
+ */
 export function createHostingService(kernel: Kernel): Service {
-  void kernel;
-  return { name: 'hosting', routes: [] };
+  const sites = new LiveSiteCache(kernel.sql);
+  const { route: siteRoute, bodies } = createSiteRoute({ blobs: kernel.blobs, sites });
+  const state: HostingState = { kernel, sites, bodies, withSiteLock: createKeyedMutex() };
+  return {
+    name: 'hosting',
+    routes: [
+      jsonApiRoute({
+        name: 'hosting-api',
+        path: HOSTING_API_PATH,
+        targetPrefix: HOSTING_TARGET_PREFIX,
+        signingService: SIGNING_SERVICE,
+        actionPrefix: 'hosting',
+        operations: createDeployOperations(state),
+      }),
+      createBlobUploadRoute(state),
+      siteRoute,
+    ],
+    resourceTypes: { [RESOURCE_TYPES.hostingSite]: createSiteResourceHandler(state) },
+    async start() {
+      await kernel.sql.migrate('hosting', HOSTING_MIGRATIONS);
+    },
+  };
 }

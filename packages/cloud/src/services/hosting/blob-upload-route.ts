@@ -1,0 +1,66 @@
+import { SIGNING_SERVICE } from '@forte/protocol';
+import { ServiceError, type Route } from '../../kernel/types.js';
+import { hostingBlobIds } from './blob-ids.js';
+import type { HostingState } from './hosting-state.js';
+import { siteStore } from './site-store.js';
+
+const PREFIX = '/hosting-api/sites/';
+const BLOB_PATH = /^\/hosting-api\/sites\/([a-z0-9][a-z0-9-]{0,62})\/blobs\/([0-9a-f]{64})$/;
+
+/**
+ * `PUT /hosting-api/sites/<siteId>/blobs/<sha256>`: one file body of a deployment. The body streams into a
+ * temporary blob while it is hashed (it may be large: it is never held in memory), and becomes the site's
+ * blob only when its sha256 is the one in the URL. The request is signed with `x-amz-content-sha256` set to
+ * the same hex hash, so the kernel checks the signature without reading the body.
+ */
+export function createBlobUploadRoute(state: HostingState): Route {
+  const { kernel } = state;
+  return {
+    name: 'hosting-blob-upload',
+    errorFormat: 'json',
+    match: (req, url) => req.method === 'PUT' && url.pathname.startsWith(PREFIX),
+    async handle(ctx) {
+      const m = BLOB_PATH.exec(ctx.url.pathname);
+      if (!m) throw new ServiceError('ValidationException', 'Blob uploads go to PUT /hosting-api/sites/<siteId>/blobs/<sha256 as 64 lowercase hex digits>.', 400);
+      const siteId = m[1]!;
+      const sha256 = m[2]!;
+      const signed = ctx.req.headers.authorization !== undefined || ctx.url.searchParams.has('X-Amz-Signature');
+      if (!signed) throw missingSignature();
+      // The declared hash is what lets the kernel verify the signature without reading the body first.
+      const declared = ctx.req.headers['x-amz-content-sha256'];
+      if (declared === undefined) {
+        throw new ServiceError('ValidationException', 'Blob uploads must be signed with the header x-amz-content-sha256 set to the sha256 in the URL.', 400);
+      }
+      if (declared !== sha256) {
+        throw new ServiceError('BadDigest', 'x-amz-content-sha256 differs from the sha256 in the URL: both must be the hash of the body.', 400);
+      }
+      const { principal } = await ctx.authenticate({ service: SIGNING_SERVICE, readBody: false });
+      if (principal.kind === 'anonymous') throw missingSignature();
+      await ctx.authorize(principal, 'hosting:UploadBlob', '*', 'AccessDeniedException');
+      if (!(await siteStore.siteById(kernel.sql, siteId))) {
+        throw new ServiceError('ResourceNotFoundException', `No hosting site ${siteId}: run \`forte push\` to create it, then publish again.`, 404);
+      }
+      const temp = hostingBlobIds.temp();
+      let stored: { size: number; sha256: string };
+      try {
+        stored = await kernel.blobs.put(temp, ctx.req);
+        if (stored.sha256 !== sha256) {
+          throw new ServiceError('BadDigest', `The body's sha256 is ${stored.sha256}, not ${sha256} as in the URL: the file changed while uploading, or it was hashed wrongly.`, 400);
+        }
+        if (!(await siteStore.blob(kernel.sql, siteId, sha256))) {
+          await kernel.blobs.copy(temp, hostingBlobIds.file(siteId, sha256));
+          await siteStore.insertBlob(kernel.sql, siteId, sha256, stored.size);
+        }
+      } finally {
+        await kernel.blobs.delete(temp);
+      }
+      const payload = JSON.stringify({ sha256, size: stored.size });
+      ctx.res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-amzn-requestid': ctx.requestId });
+      ctx.res.end(payload);
+    },
+  };
+}
+
+function missingSignature(): ServiceError {
+  return new ServiceError('MissingAuthenticationTokenException', 'Request is missing a SigV4 signature: sign it with the keys of a Forte profile.', 403);
+}

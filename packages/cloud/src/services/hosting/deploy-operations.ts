@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { createDeploymentRequest, siteIdRequest, startDeploymentRequest, type HostingOperations, type SiteFile } from '@forte/protocol';
+import type { JsonOperation } from '../../kernel/json-api.js';
+import { ServiceError } from '../../kernel/types.js';
+import { collectGarbage } from './collect-garbage.js';
+import { ensureCompressedVariants } from './compress-variants.js';
+import { siteView, type HostingState } from './hosting-state.js';
+import { pathProblem } from './site-path.js';
+import { siteStore, type SiteRow } from './site-store.js';
+
+type Output<K extends keyof HostingOperations> = Promise<HostingOperations[K]['output']>;
+
+/** The operations of the hosting deploy API (`ForteHosting.<Operation>`). */
+export function createDeployOperations(state: HostingState): Record<keyof HostingOperations, JsonOperation<any>> {
+  const { kernel } = state;
+  const { sql } = kernel;
+
+  const requireSite = async (siteId: string): Promise<SiteRow> => {
+    const site = await siteStore.siteById(sql, siteId);
+    if (!site) throw new ServiceError('ResourceNotFoundException', `No hosting site ${siteId}: run \`forte push\` to create it, then publish again.`, 404);
+    return site;
+  };
+
+  const GetSite: JsonOperation<{ siteId: string }> = {
+    input: siteIdRequest,
+    async handle({ siteId }): Output<'GetSite'> {
+      return { site: siteView(kernel, await requireSite(siteId)) };
+    },
+  };
+
+  const CreateDeployment: JsonOperation<{ siteId: string; files: SiteFile[] }> = {
+    input: createDeploymentRequest,
+    async handle({ siteId, files }): Output<'CreateDeployment'> {
+      await requireSite(siteId);
+      const seen = new Set<string>();
+      for (const file of files) {
+        const problem = pathProblem(file.path);
+        if (problem) throw new ServiceError('ValidationException', `files: the path ${JSON.stringify(file.path)} ${problem}.`, 400);
+        if (seen.has(file.path)) throw new ServiceError('ValidationException', `files: the path ${JSON.stringify(file.path)} is listed twice.`, 400);
+        seen.add(file.path);
+      }
+      const deployment = await siteStore.insertDeployment(sql, {
+        deploymentId: `dep-${randomBytes(8).toString('hex')}`,
+        siteId,
+        files,
+        createdAt: new Date().toISOString(),
+      });
+      const present = new Set((await siteStore.blobs(sql, siteId)).map((b) => b.sha256));
+      const missing = [...new Set(files.map((f) => f.sha256))].filter((sha) => !present.has(sha));
+      return { deployment, missing };
+    },
+  };
+
+  const StartDeployment: JsonOperation<{ siteId: string; deploymentId: string }> = {
+    input: startDeploymentRequest,
+    async handle({ siteId, deploymentId }): Output<'StartDeployment'> {
+      await requireSite(siteId);
+      return state.withSiteLock(siteId, async () => {
+        const deployment = await siteStore.deployment(sql, deploymentId);
+        if (!deployment || deployment.siteId !== siteId) {
+          throw new ServiceError('ResourceNotFoundException', `No deployment ${deploymentId} for site ${siteId}: create one with CreateDeployment first.`, 404);
+        }
+        const files = await siteStore.manifest(sql, deploymentId);
+        const present = new Map((await siteStore.blobs(sql, siteId)).map((b) => [b.sha256, b.size]));
+        const missing = files.filter((f) => !present.has(f.sha256));
+        if (missing.length > 0) {
+          throw new ServiceError(
+            'ValidationException',
+            `${missing.length} file(s) of deployment ${deploymentId} are not uploaded yet (for example ${missing[0]!.path}): ` +
+              'upload each missing blob with PUT /hosting-api/sites/<siteId>/blobs/<sha256>, then start the deployment again.',
+            400,
+          );
+        }
+        // Sizes become Content-Length: the manifest's claim must agree with what was uploaded.
+        const wrongSize = files.find((f) => present.get(f.sha256) !== f.size);
+        if (wrongSize) {
+          throw new ServiceError('ValidationException', `files: ${wrongSize.path} is listed with size ${wrongSize.size}, but its blob has ${present.get(wrongSize.sha256)} bytes: list the real size.`, 400);
+        }
+        if (deployment.status !== 'ACTIVE') {
+          await ensureCompressedVariants({ sql, blobs: kernel.blobs, siteId, files });
+          await sql.transaction((tx) => siteStore.activate(tx, siteId, deploymentId, new Date().toISOString()));
+        }
+        const site = await requireSite(siteId);
+        state.sites.invalidate(site.hostLabel);
+        const collected = await collectGarbage(state, siteId);
+        kernel.log.info('hosting deployment live', { siteId, deploymentId, files: files.length, forgotDeployments: collected.deployments, deletedBlobs: collected.blobs });
+        const live = await siteStore.deployment(sql, deploymentId);
+        return { deployment: live!, site: siteView(kernel, site) };
+      });
+    },
+  };
+
+  const ListDeployments: JsonOperation<{ siteId: string }> = {
+    input: siteIdRequest,
+    async handle({ siteId }): Output<'ListDeployments'> {
+      await requireSite(siteId);
+      return { deployments: await siteStore.deployments(sql, siteId) };
+    },
+  };
+
+  return { GetSite, CreateDeployment, StartDeployment, ListDeployments };
+}

@@ -1,0 +1,27 @@
+import type { Site } from '@forte/protocol';
+import type { Kernel } from '../../kernel/types.js';
+import type { ByteLru } from './byte-lru.js';
+import type { LiveSiteCache } from './live-site-cache.js';
+import { siteAddresses } from './site-address.js';
+import type { SiteRow } from './site-store.js';
+
+/** What the parts of the hosting service share: the kernel, the serving caches and the per-site lock. */
+export interface HostingState {
+  kernel: Kernel;
+  sites: LiveSiteCache;
+  bodies: ByteLru<Buffer>;
+  /** Serialises switches, collection and deletion of one site. */
+  withSiteLock<T>(siteId: string, task: () => Promise<T>): Promise<T>;
+}
+
+export function siteView(kernel: Kernel, row: SiteRow): Site {
+  const { url, pathUrl } = siteAddresses(row.hostLabel, kernel.port(), kernel.baseUrl());
+  return {
+    siteId: row.siteId,
+    appId: row.appId,
+    envName: row.envName,
+    url,
+    pathUrl,
+    ...(row.activeDeploymentId ? { activeDeploymentId: row.activeDeploymentId } : {}),
+  };
+}

@@ -1,0 +1,137 @@
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { SqlStore } from '../../engines/types.js';
+import { hostingBlobIds } from './blob-ids.js';
+import { ByteLru } from './byte-lru.js';
+import { cacheControlOf } from './cache-control.js';
+import { contentTypeOf } from './content-type.js';
+import { siteStore, type SiteRow } from './site-store.js';
+
+export type Encoding = 'identity' | 'br' | 'gz';
+
+/** One stored representation of a file, with its response headers computed once per deployment. */
+export interface Representation {
+  blobId: string;
+  size: number;
+  etag: string;
+  headers: OutgoingHttpHeaders;
+}
+
+export interface ServedFile {
+  path: string;
+  sha256: string;
+  identity: Representation;
+  br: Representation | undefined;
+  gz: Representation | undefined;
+  /** Every ETag of the file's representations (a 304 for any of them is right: same content). */
+  etags: Set<string>;
+  cacheControl: string;
+}
+
+export interface LiveSite {
+  site: SiteRow;
+  /** Undefined while the site has never been deployed. */
+  deploymentId: string | undefined;
+  files: Map<string, ServedFile>;
+  checkedAt: number;
+}
+
+/**
+ * How long a cached site is trusted before its active deployment id is checked again. A switch made by
+ * this process invalidates at once; the recheck is for other instances sharing the database.
+ */
+const RECHECK_MS = 1000;
+const MANIFEST_CACHE_BYTES = 64 * 1024 * 1024;
+
+/** The active manifest of each site, by host label, kept in memory and invalidated at each switch. */
+export class LiveSiteCache {
+  private readonly sites = new ByteLru<LiveSite | null>(MANIFEST_CACHE_BYTES, (s) => 256 + (s ? s.files.size * 512 : 0));
+  private readonly loading = new Map<string, Promise<LiveSite | undefined>>();
+  private readonly checkedNull = new Map<string, number>();
+  private generation = 0;
+
+  constructor(private readonly sql: SqlStore) {}
+
+  /** The live state of the site served as `label`, or undefined when there is no such site. */
+  async get(label: string): Promise<LiveSite | undefined> {
+    const cached = this.sites.get(label);
+    const now = Date.now();
+    if (cached && now - cached.checkedAt < RECHECK_MS) return cached;
+    if (cached === null && now - (this.checkedNull.get(label) ?? 0) < RECHECK_MS) return undefined;
+    let pending = this.loading.get(label);
+    if (!pending) {
+      const started: Promise<LiveSite | undefined> = this.load(label, cached ?? undefined).finally(() => {
+        if (this.loading.get(label) === started) this.loading.delete(label);
+      });
+      pending = started;
+      this.loading.set(label, pending);
+    }
+    return pending;
+  }
+
+  /** Forgets a site's state: the next request reads it again (called right after a switch or delete). */
+  invalidate(label: string): void {
+    this.generation++;
+    this.sites.delete(label);
+    this.checkedNull.delete(label);
+    // A load begun before the switch may have read the old deployment: later requests must not join it.
+    this.loading.delete(label);
+  }
+
+  private async load(label: string, previous: LiveSite | undefined): Promise<LiveSite | undefined> {
+    const generation = this.generation;
+    const site = await siteStore.siteByLabel(this.sql, label);
+    if (!site) {
+      if (generation === this.generation) {
+        this.sites.set(label, null);
+        this.checkedNull.set(label, Date.now());
+      }
+      return undefined;
+    }
+    let live: LiveSite;
+    if (previous && previous.deploymentId === site.activeDeploymentId && previous.site.siteId === site.siteId) {
+      live = { ...previous, site, checkedAt: Date.now() };
+    } else {
+      live = { site, deploymentId: site.activeDeploymentId, files: await this.loadFiles(site), checkedAt: Date.now() };
+    }
+    // A switch during the load makes what was read stale: answer it once, but do not keep it.
+    if (generation === this.generation) this.sites.set(label, live);
+    return live;
+  }
+
+  private async loadFiles(site: SiteRow): Promise<Map<string, ServedFile>> {
+    const files = new Map<string, ServedFile>();
+    if (!site.activeDeploymentId) return files;
+    const manifest = await siteStore.manifest(this.sql, site.activeDeploymentId);
+    const blobs = new Map((await siteStore.blobs(this.sql, site.siteId)).map((b) => [b.sha256, b]));
+    for (const entry of manifest) {
+      const blob = blobs.get(entry.sha256);
+      const contentType = contentTypeOf(entry.path);
+      const cacheControl = cacheControlOf(entry.path);
+      const representation = (encoding: Encoding, size: number): Representation => {
+        const etag = encoding === 'identity' ? `"${entry.sha256}"` : `"${entry.sha256}-${encoding}"`;
+        const headers: OutgoingHttpHeaders = {
+          'content-type': contentType,
+          'content-length': size,
+          etag,
+          'cache-control': cacheControl,
+          vary: 'Accept-Encoding',
+        };
+        if (encoding !== 'identity') headers['content-encoding'] = encoding === 'gz' ? 'gzip' : 'br';
+        else headers['accept-ranges'] = 'bytes';
+        return {
+          blobId: encoding === 'identity' ? hostingBlobIds.file(site.siteId, entry.sha256) : hostingBlobIds.variant(site.siteId, entry.sha256, encoding),
+          size,
+          etag,
+          headers,
+        };
+      };
+      // The uploaded blob's size, checked by the server, not the manifest's claim.
+      const identity = representation('identity', blob?.size ?? entry.size);
+      const br = blob?.brSize !== undefined ? representation('br', blob.brSize) : undefined;
+      const gz = blob?.gzSize !== undefined ? representation('gz', blob.gzSize) : undefined;
+      const etags = new Set([identity.etag, ...(br ? [br.etag] : []), ...(gz ? [gz.etag] : [])]);
+      files.set(entry.path, { path: entry.path, sha256: entry.sha256, identity, br, gz, etags, cacheControl });
+    }
+    return files;
+  }
+}

@@ -1,0 +1,40 @@
+import { ServiceError } from '../../kernel/types.js';
+
+/**
+ * Turns the raw request path below a site's root (still percent-encoded, as sent) into a manifest key.
+ * Decodes exactly once, so `%252e%252e` stays the literal text `%2e%2e`; refuses `.`/`..` segments, NUL
+ * and backslashes whether they were sent raw or encoded. The result is only ever a key of the manifest map,
+ * never a file system path, so this is defence in depth and a clear answer to probing clients.
+ * `''` (the root) and `dir/` map to `index.html` and `dir/index.html`.
+ */
+export function decodeSitePath(rawPath: string): string {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rawPath);
+  } catch {
+    throw new ServiceError('InvalidPath', 'The path is not valid percent-encoding.', 400);
+  }
+  const problem = pathProblem(decoded.startsWith('/') ? decoded.slice(1) : decoded, true);
+  if (problem) throw new ServiceError('InvalidPath', `The path ${problem}.`, 400);
+  const path = decoded.replace(/^\/+/, '');
+  return path === '' || path.endsWith('/') ? `${path}index.html` : path;
+}
+
+/**
+ * Why `path` (no leading slash) cannot be a site path, or undefined when it can. Requests may end in `/`
+ * (a folder index); manifest entries may not.
+ */
+export function pathProblem(path: string, isRequest = false): string | undefined {
+  if (path.includes('\0')) return 'contains a NUL character';
+  if (path.includes('\\')) return 'contains a backslash: use forward slashes';
+  if (/[\x00-\x1f\x7f]/.test(path)) return 'contains a control character';
+  if (!isRequest && path.startsWith('/')) return 'starts with "/": site paths are relative to the site root';
+  const segments = path.split('/');
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i]!;
+    if (segment === '.' || segment === '..') return `has a "${segment}" segment`;
+    const last = i === segments.length - 1;
+    if (segment === '' && !(isRequest && (last || i === 0))) return 'has an empty segment ("//")';
+  }
+  return undefined;
+}

@@ -1,0 +1,64 @@
+import type { AmplifyMeta } from '@forte/protocol';
+import { defaultAuthType } from './aws-exports.js';
+import { projectRegion, pushedResources, str } from './meta-resources.js';
+
+/** The `amplify_outputs.json` schema version written (what aws-amplify v6 parses as Gen 2 outputs). */
+export const AMPLIFY_OUTPUTS_VERSION = '1.4';
+
+const lower = (values: unknown): string[] => (Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string').map((v) => v.toLowerCase()) : []);
+const MFA: Record<string, string> = { OFF: 'NONE', ON: 'REQUIRED', OPTIONAL: 'OPTIONAL' };
+
+/** amplify_outputs.json (Gen 2 shape): `version` plus only the sections of resources that exist. */
+export function amplifyOutputs(meta: AmplifyMeta): Record<string, unknown> {
+  const region = projectRegion(meta);
+  const outputs: Record<string, unknown> = { version: AMPLIFY_OUTPUTS_VERSION };
+  for (const r of pushedResources(meta)) {
+    const o = r.output;
+    const resourceRegion = str(o.Region) ?? region;
+    if (r.service === 'Cognito' && (str(o.UserPoolId) || str(o.IdentityPoolId))) {
+      const fac = (r.entry.frontendAuthConfig ?? {}) as Record<string, unknown>;
+      const pw = (fac.passwordProtectionSettings ?? {}) as { passwordPolicyMinLength?: number; passwordPolicyCharacters?: string[] };
+      const chars = pw.passwordPolicyCharacters ?? [];
+      const auth: Record<string, unknown> = { aws_region: resourceRegion };
+      if (str(o.UserPoolId)) {
+        auth.user_pool_id = o.UserPoolId;
+        auth.user_pool_client_id = o.AppClientIDWeb;
+      }
+      if (str(o.IdentityPoolId)) {
+        auth.identity_pool_id = o.IdentityPoolId;
+        // aws-exports has no such key and Amplify JS then allows guests; say the same here.
+        auth.unauthenticated_identities_enabled = true;
+      }
+      if (str(o.UserPoolId)) {
+        auth.username_attributes = lower(fac.usernameAttributes);
+        auth.standard_required_attributes = lower(fac.signupAttributes);
+        auth.user_verification_types = lower(fac.verificationMechanisms);
+        auth.mfa_configuration = MFA[String(fac.mfaConfiguration ?? 'OFF')] ?? 'NONE';
+        auth.mfa_methods = Array.isArray(fac.mfaTypes) ? fac.mfaTypes : [];
+        auth.password_policy = {
+          min_length: pw.passwordPolicyMinLength ?? 8,
+          require_lowercase: chars.includes('REQUIRES_LOWERCASE'),
+          require_uppercase: chars.includes('REQUIRES_UPPERCASE'),
+          require_numbers: chars.includes('REQUIRES_NUMBERS'),
+          require_symbols: chars.includes('REQUIRES_SYMBOLS'),
+        };
+      }
+      outputs.auth = auth;
+    } else if (r.service === 'AppSync' && str(o.GraphQLAPIEndpointOutput)) {
+      const authConfig = o.authConfig as { additionalAuthenticationProviders?: { authenticationType?: string }[] } | undefined;
+      const defaultType = defaultAuthType(o);
+      const additional = (authConfig?.additionalAuthenticationProviders ?? []).map((p) => p.authenticationType).filter((t): t is string => typeof t === 'string');
+      const data: Record<string, unknown> = {
+        url: o.GraphQLAPIEndpointOutput,
+        aws_region: resourceRegion,
+        default_authorization_type: defaultType,
+        authorization_types: additional,
+      };
+      if (str(o.GraphQLAPIKeyOutput)) data.api_key = o.GraphQLAPIKeyOutput;
+      outputs.data = data;
+    } else if (r.service === 'S3' && str(o.BucketName)) {
+      outputs.storage = { aws_region: resourceRegion, bucket_name: o.BucketName };
+    }
+  }
+  return outputs;
+}
