@@ -86,7 +86,14 @@ export interface StackEvent {
   timestamp: string;
   logicalId: string;
   resourceType: string;
-  /** CREATE_IN_PROGRESS, CREATE_COMPLETE, CREATE_FAILED, UPDATE_*, DELETE_*, ROLLBACK_IN_PROGRESS, DEPLOYMENT_COMPLETE, ... */
+  /**
+   * Per resource: CREATE_IN_PROGRESS, CREATE_COMPLETE, CREATE_FAILED, UPDATE_*, DELETE_*, DELETE_SKIPPED
+   * (reason says why). Per deployment (logicalId = the root stack name, resourceType `Forte::Stack`):
+   * DEPLOYMENT_IN_PROGRESS, CLEANUP_IN_PROGRESS (after the commit, removed and replaced resources are
+   * deleted), DEPLOYMENT_COMPLETE, ROLLBACK_IN_PROGRESS, ROLLBACK_COMPLETE, ROLLBACK_FAILED, and for
+   * DeleteEnvironment DELETE_IN_PROGRESS, DELETE_COMPLETE, DELETE_FAILED. The last event of a deployment is
+   * DEPLOYMENT_COMPLETE, ROLLBACK_COMPLETE, ROLLBACK_FAILED, DELETE_COMPLETE or DELETE_FAILED.
+   */
   status: string;
   reason?: string;
 }

@@ -1,0 +1,134 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { ChangeAction } from '@forte/protocol';
+import type { ResourceResult } from '../../kernel/types.js';
+import type { DeployedRecord } from './control-store.js';
+import { runInDependencyOrder } from './dependency-order.js';
+import { emitEvent, journal, messageOf, resourceContextFor, type DeploymentTarget, type EngineContext } from './engine-context.js';
+import { TemplateError, asStored, evaluate, type EvaluationContext } from './evaluate-intrinsics.js';
+import type { GraphNode, StackGraph } from './stack-graph.js';
+
+/** A resource as it stands during apply: deployed, created or updated by this deployment. */
+export interface LiveResource {
+  resourceType: string;
+  physicalId: string;
+  attributes: Record<string, unknown>;
+  resolvedProperties: Record<string, unknown>;
+}
+
+export interface ApplyResult {
+  live: Map<string, LiveResource>;
+  /** Deployed records this deployment replaced (their old halves are deleted in cleanup). */
+  replaced: DeployedRecord[];
+  failure?: { logicalId: string; message: string };
+}
+
+/** A context that reads references from the live resources (an unresolvable one fails the resource). */
+export function liveContext(graph: StackGraph, live: Map<string, LiveResource>): EvaluationContext {
+  return {
+    pseudo: graph.pseudo,
+    rootStackName: graph.identity.stackName,
+    resource: (id, attribute) => {
+      const resource = live.get(id);
+      if (!resource) throw new TemplateError(`${id} does not exist yet`);
+      if (attribute === undefined) return resource.physicalId;
+      if (!Object.hasOwn(resource.attributes, attribute)) {
+        throw new TemplateError(`Fn::GetAtt ${id}.${attribute}: ${resource.resourceType} has no attribute ${attribute} (it has ${Object.keys(resource.attributes).join(', ') || 'none'})`);
+      }
+      return resource.attributes[attribute];
+    },
+  };
+}
+
+/**
+ * Creates and updates resources in dependency order, independent ones in parallel. Each resource's
+ * properties are resolved right before its handler runs. Resources the plan leaves alone are updated
+ * only when a value they reference changed during this apply. Stops at the first failure (the ones
+ * running finish) and reports it; the journal has a row before and after every handler call.
+ */
+export async function applyGraph(args: {
+  engine: EngineContext;
+  target: DeploymentTarget;
+  graph: StackGraph;
+  actions: Map<string, ChangeAction>;
+  deployed: Map<string, DeployedRecord>;
+}): Promise<ApplyResult> {
+  const { engine, target, graph, actions, deployed } = args;
+  const live = new Map<string, LiveResource>();
+  for (const record of deployed.values()) live.set(record.logicalId, { ...record });
+  const replaced: DeployedRecord[] = [];
+  const ctx = liveContext(graph, live);
+
+  const create = async (node: GraphNode, props: Record<string, unknown>, replacing: DeployedRecord | undefined): Promise<void> => {
+    const handler = engine.handlerFor(node.resourceType);
+    if (!handler) throw new Error(`no service provides ${node.resourceType}`);
+    await emitEvent(engine, target, node.qualifiedId, node.resourceType, 'CREATE_IN_PROGRESS', replacing ? `replacing ${replacing.physicalId}` : undefined);
+    await journal(engine, target, { logicalId: node.qualifiedId, resourceType: node.resourceType, operation: 'create', phase: 'started', physicalId: undefined, detail: { props } });
+    let result: ResourceResult;
+    try {
+      result = await handler.create(props, resourceContextFor(engine, target, node.qualifiedId));
+    } catch (error) {
+      await journal(engine, target, { logicalId: node.qualifiedId, resourceType: node.resourceType, operation: 'create', phase: 'failed', physicalId: undefined, detail: { message: messageOf(error) } });
+      await emitEvent(engine, target, node.qualifiedId, node.resourceType, 'CREATE_FAILED', messageOf(error));
+      throw error;
+    }
+    await journal(engine, target, { logicalId: node.qualifiedId, resourceType: node.resourceType, operation: 'create', phase: 'done', physicalId: result.physicalId, detail: { props } });
+    await emitEvent(engine, target, node.qualifiedId, node.resourceType, 'CREATE_COMPLETE');
+    if (replacing) replaced.push(replacing);
+    live.set(node.qualifiedId, { resourceType: node.resourceType, physicalId: result.physicalId, attributes: result.attributes, resolvedProperties: props });
+  };
+
+  const update = async (node: GraphNode, props: Record<string, unknown>, old: DeployedRecord, reason: string | undefined): Promise<void> => {
+    const handler = engine.handlerFor(node.resourceType);
+    if (!handler) throw new Error(`no service provides ${node.resourceType}`);
+    await emitEvent(engine, target, node.qualifiedId, node.resourceType, 'UPDATE_IN_PROGRESS', reason);
+    const entry = { logicalId: node.qualifiedId, resourceType: node.resourceType, operation: 'update' as const, physicalId: old.physicalId };
+    await journal(engine, target, { ...entry, phase: 'started', detail: { props, oldProps: old.resolvedProperties } });
+    let result: ResourceResult | 'replace';
+    try {
+      result = await handler.update(old.physicalId, props, old.resolvedProperties, resourceContextFor(engine, target, node.qualifiedId));
+    } catch (error) {
+      await journal(engine, target, { ...entry, phase: 'failed', detail: { props, oldProps: old.resolvedProperties, message: messageOf(error) } });
+      await emitEvent(engine, target, node.qualifiedId, node.resourceType, 'UPDATE_FAILED', messageOf(error));
+      throw error;
+    }
+    if (result === 'replace') {
+      await journal(engine, target, { ...entry, phase: 'done', detail: { replace: true } });
+      await emitEvent(engine, target, node.qualifiedId, node.resourceType, 'UPDATE_COMPLETE', 'the change needs a new resource: replacing it');
+      await create(node, props, old);
+      return;
+    }
+    await journal(engine, target, { ...entry, physicalId: result.physicalId, phase: 'done', detail: { props, oldProps: old.resolvedProperties } });
+    await emitEvent(engine, target, node.qualifiedId, node.resourceType, 'UPDATE_COMPLETE');
+    live.set(node.qualifiedId, { resourceType: node.resourceType, physicalId: result.physicalId, attributes: result.attributes, resolvedProperties: props });
+  };
+
+  const run = async (id: string): Promise<void> => {
+    const node = graph.nodes.get(id);
+    if (!node) return;
+    const action = actions.get(id);
+    const old = deployed.get(id);
+    let props: Record<string, unknown>;
+    try {
+      props = asStored(evaluate(node.properties, node.scope, ctx)) as Record<string, unknown>;
+    } catch (error) {
+      const verb = !old || action === 'Add' || action === 'Replace' ? 'CREATE' : 'UPDATE';
+      await emitEvent(engine, target, id, node.resourceType, `${verb}_FAILED`, messageOf(error));
+      throw error;
+    }
+    if (!old) return create(node, props, undefined);
+    if (action === 'Replace') return create(node, props, old);
+    if (action === 'Modify') return update(node, props, old, undefined);
+    // Planned as unchanged, but a referenced attribute may have changed during this apply.
+    if (!isDeepStrictEqual(props, old.resolvedProperties)) return update(node, props, old, 'a value it references changed');
+  };
+
+  const { failures } = await runInDependencyOrder({
+    ids: graph.nodes.keys(),
+    dependenciesOf: (id) => graph.nodes.get(id)?.dependsOn ?? [],
+    concurrency: engine.concurrency,
+    run,
+  });
+  const first = failures[0];
+  if (first) return { live, replaced, failure: { logicalId: first.id, message: messageOf(first.error) } };
+  return { live, replaced };
+}

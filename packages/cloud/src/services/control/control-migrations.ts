@@ -1,0 +1,114 @@
+/**
+ * Tables of the control plane, one statement per migration (portable SQL: TEXT, INTEGER; JSON as TEXT).
+ * Append new migrations at the end; never edit an applied one.
+ */
+export const CONTROL_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE control_apps (
+    app_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    slug TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+  )`,
+  // generation counts successful deployments: a change set planned against an older one is obsolete.
+  `CREATE TABLE control_environments (
+    app_id TEXT NOT NULL,
+    env_name TEXT NOT NULL,
+    stack_name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    last_deployment_id TEXT,
+    outputs TEXT NOT NULL,
+    current_cloud_backend TEXT,
+    generation INTEGER NOT NULL,
+    PRIMARY KEY (app_id, env_name)
+  )`,
+  `CREATE TABLE control_resources (
+    app_id TEXT NOT NULL,
+    env_name TEXT NOT NULL,
+    logical_id TEXT NOT NULL,
+    resource_type TEXT NOT NULL,
+    physical_id TEXT NOT NULL,
+    template_properties TEXT NOT NULL,
+    resolved_properties TEXT NOT NULL,
+    attributes TEXT NOT NULL,
+    depends_on TEXT NOT NULL,
+    PRIMARY KEY (app_id, env_name, logical_id)
+  )`,
+  `CREATE TABLE control_change_sets (
+    change_set_id TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL,
+    env_name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    base_generation INTEGER NOT NULL,
+    template TEXT NOT NULL,
+    nested_templates TEXT NOT NULL,
+    parameters TEXT NOT NULL,
+    current_cloud_backend TEXT,
+    initiated_by TEXT NOT NULL,
+    plan TEXT NOT NULL
+  )`,
+  `CREATE TABLE control_deployments (
+    deployment_id TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL,
+    env_name TEXT NOT NULL,
+    change_set_id TEXT,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    initiated_by TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    error TEXT
+  )`,
+  `CREATE INDEX control_deployments_by_status ON control_deployments (status)`,
+  // One row before each handler call (phase started) and one after it (done or failed).
+  `CREATE TABLE control_journal (
+    deployment_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    logical_id TEXT NOT NULL,
+    resource_type TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    phase TEXT NOT NULL,
+    physical_id TEXT,
+    detail TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (deployment_id, seq)
+  )`,
+  `CREATE TABLE control_events (
+    seq INTEGER PRIMARY KEY,
+    deployment_id TEXT NOT NULL,
+    app_id TEXT NOT NULL,
+    env_name TEXT NOT NULL,
+    at TEXT NOT NULL,
+    logical_id TEXT NOT NULL,
+    resource_type TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT
+  )`,
+  `CREATE INDEX control_events_by_env ON control_events (app_id, env_name, seq)`,
+  `CREATE TABLE control_locks (
+    app_id TEXT NOT NULL,
+    env_name TEXT NOT NULL,
+    deployment_id TEXT NOT NULL,
+    initiated_by TEXT NOT NULL,
+    acquired_at TEXT NOT NULL,
+    PRIMARY KEY (app_id, env_name)
+  )`,
+  // Resources to delete after a commit (removed ones, old halves of replacements); rows go when done.
+  `CREATE TABLE control_cleanup (
+    app_id TEXT NOT NULL,
+    env_name TEXT NOT NULL,
+    deployment_id TEXT NOT NULL,
+    logical_id TEXT NOT NULL,
+    resource_type TEXT NOT NULL,
+    physical_id TEXT NOT NULL,
+    resolved_properties TEXT NOT NULL,
+    depends_on TEXT NOT NULL,
+    PRIMARY KEY (app_id, env_name, deployment_id, logical_id, physical_id)
+  )`,
+  `CREATE TABLE control_test_resources (
+    physical_id TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  )`,
+];

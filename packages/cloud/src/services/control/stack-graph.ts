@@ -1,0 +1,282 @@
+import type { Template } from '@forte/protocol';
+import { orderByDependencies } from './dependency-order.js';
+import {
+  STACK_TYPE,
+  TemplateError,
+  UNKNOWN,
+  evaluate,
+  outputValue,
+  qualifiedIdOf,
+  type EvaluationContext,
+  type ParameterSource,
+  type StackScope,
+} from './evaluate-intrinsics.js';
+
+/** Names the resolver needs besides the template: they become pseudo parameters. */
+export interface StackIdentity {
+  stackName: string;
+  appId: string;
+  appSlug: string;
+  envName: string;
+  region: string;
+  accountId: string;
+}
+
+/** One resource of the flattened graph (nested stacks are not nodes: the engine resolves them itself). */
+export interface GraphNode {
+  /** `<stackLogicalId>.<logicalId>` for nested resources, the logical id for root ones. */
+  qualifiedId: string;
+  logicalId: string;
+  scope: StackScope;
+  resourceType: string;
+  /** `Properties` as written in the template (intrinsics unresolved). */
+  properties: Record<string, unknown>;
+  /** Resources this one's properties name (through parameters and nested stack outputs too). */
+  references: Set<string>;
+  /** references, DependsOn, and the ordering DependsOn between nested stacks asks for (see addStackOrdering). */
+  dependsOn: Set<string>;
+}
+
+export interface StackGraph {
+  identity: StackIdentity;
+  root: StackScope;
+  /** Nested stacks by qualified id. */
+  stacks: Map<string, StackScope>;
+  /** Nodes in dependency order (each after what it depends on). */
+  nodes: Map<string, GraphNode>;
+  pseudo: Record<string, unknown>;
+}
+
+const MAX_NESTING = 8;
+
+/**
+ * Flattens a root template and its nested `Forte::Stack` templates into one resource graph: parameters
+ * bound (given, default, or the parent's expression), conditions decided, dependencies collected at
+ * resource level. Throws TemplateError naming the problem: missing parameters or nested templates,
+ * unknown types, bad intrinsics, a dependency cycle.
+ */
+export function buildStackGraph(input: {
+  template: Template;
+  nestedTemplates: Record<string, Template>;
+  parameters: Record<string, unknown>;
+  identity: StackIdentity;
+  isKnownType(type: string): boolean;
+}): StackGraph {
+  const { identity } = input;
+  const pseudo: Record<string, unknown> = {
+    'AWS::Region': identity.region,
+    'AWS::AccountId': identity.accountId,
+    'AWS::Partition': 'aws',
+    'AWS::StackId': `arn:aws:cloudformation:${identity.region}:${identity.accountId}:stack/${identity.stackName}/${identity.appId}`,
+    'Forte::AppId': identity.appId,
+    'Forte::EnvName': identity.envName,
+    'Forte::AppSlug': identity.appSlug,
+  };
+  const staticContext: EvaluationContext = {
+    pseudo,
+    rootStackName: identity.stackName,
+    resource: (qualifiedId) => {
+      throw new TemplateError(`conditions and nested stack names can use only parameters, but this one names resource ${qualifiedId}`);
+    },
+  };
+  const stacks = new Map<string, StackScope>();
+  const givenRoot = new Map(Object.entries(input.parameters).map(([k, v]) => [k, { kind: 'value', value: v } as ParameterSource]));
+  const root = buildScope({ id: '', name: identity.stackName, template: input.template, given: givenRoot, depth: 0 });
+
+  function buildScope(args: { id: string; name: string; template: Template; given: Map<string, ParameterSource>; depth: number }): StackScope {
+    const scope: StackScope = {
+      id: args.id,
+      name: args.name,
+      template: args.template,
+      parameters: new Map(),
+      conditions: new Map(),
+      active: new Set(),
+      children: new Map(),
+    };
+    const missing: string[] = [];
+    for (const [name, declared] of Object.entries(args.template.Parameters ?? {})) {
+      const source = args.given.get(name) ?? (declared.Default !== undefined ? { kind: 'value' as const, value: declared.Default } : undefined);
+      if (!source) {
+        missing.push(name);
+        continue;
+      }
+      scope.parameters.set(name, { source, type: declared.Type });
+      if (declared.AllowedValues && source.kind === 'value' && !declared.AllowedValues.some((v) => String(v) === String(source.value))) {
+        throw new TemplateError(`Parameter ${name} of stack ${args.name} must be one of ${declared.AllowedValues.map(String).join(', ')}; got ${String(source.value)}`);
+      }
+    }
+    if (missing.length > 0) throw new TemplateError(`Parameters must have values: ${missing.join(', ')} (stack ${args.name})`);
+    decideConditions(scope, staticContext);
+    for (const [logicalId, resource] of Object.entries(args.template.Resources)) {
+      if (resource.Condition === undefined) scope.active.add(logicalId);
+      else {
+        const holds = scope.conditions.get(resource.Condition);
+        if (holds === undefined) throw new TemplateError(`${qualifiedIdOf(scope, logicalId)}: Condition ${resource.Condition} is not defined in stack ${args.name}`);
+        if (holds) scope.active.add(logicalId);
+      }
+    }
+    for (const logicalId of scope.active) {
+      const resource = args.template.Resources[logicalId];
+      if (resource?.Type !== STACK_TYPE) continue;
+      const id = qualifiedIdOf(scope, logicalId);
+      if (args.depth + 1 > MAX_NESTING) throw new TemplateError(`${id}: stacks nest deeper than ${MAX_NESTING} levels (does a template include itself?)`);
+      const url = resource.Properties?.['TemplateURL'];
+      if (typeof url !== 'string') throw new TemplateError(`${id}: a Forte::Stack needs Properties.TemplateURL (a key of the change set's nestedTemplates)`);
+      const nested = Object.hasOwn(input.nestedTemplates, url) ? input.nestedTemplates[url] : undefined;
+      if (!nested) throw new TemplateError(`${id}: TemplateURL ${url} is not among the change set's nestedTemplates; upload it with the change set`);
+      const given = new Map<string, ParameterSource>();
+      const passed = resource.Properties?.['Parameters'] ?? {};
+      if (typeof passed !== 'object' || passed === null || Array.isArray(passed)) throw new TemplateError(`${id}: Properties.Parameters must be an object`);
+      for (const [name, expression] of Object.entries(passed)) given.set(name, { kind: 'expression', expression, scope });
+      const child = buildScope({ id, name: id, template: nested, given, depth: args.depth + 1 });
+      scope.children.set(logicalId, child);
+      stacks.set(id, child);
+    }
+    return scope;
+  }
+
+  // Resource nodes, with every resource their properties name (collected by evaluating with a recorder).
+  const unordered = new Map<string, GraphNode>();
+  /** DependsOn naming a nested stack or set on one: `from` waits for `to`, unless that closes a cycle. */
+  const stackOrdering: { from: string; to: string }[] = [];
+  const collectNodes = (scope: StackScope): void => {
+    for (const logicalId of scope.active) {
+      const resource = scope.template.Resources[logicalId];
+      if (!resource) continue;
+      const qualifiedId = qualifiedIdOf(scope, logicalId);
+      const child = scope.children.get(logicalId);
+      const hard = new Set<string>();
+      for (const target of typeof resource.DependsOn === 'string' ? [resource.DependsOn] : resource.DependsOn ?? []) {
+        if (!scope.template.Resources[target]) throw new TemplateError(`${qualifiedId}: DependsOn names ${target}, which stack ${scope.name} does not define`);
+        if (!scope.active.has(target)) continue; // excluded by its condition: nothing to wait for
+        const targetId = qualifiedIdOf(scope, target);
+        if (child || scope.children.has(target)) stackOrdering.push({ from: qualifiedId, to: targetId });
+        else hard.add(targetId);
+      }
+      if (child) {
+        collectNodes(child);
+        continue;
+      }
+      if (!input.isKnownType(resource.Type)) throw new TemplateError(`${qualifiedId}: unknown resource type ${resource.Type} (no service provides it)`);
+      const references = new Set<string>();
+      const recorder: EvaluationContext = {
+        pseudo,
+        rootStackName: identity.stackName,
+        resource: (id) => {
+          references.add(id);
+          return UNKNOWN;
+        },
+      };
+      const properties = resource.Properties ?? {};
+      try {
+        evaluate(properties, scope, recorder);
+      } catch (error) {
+        throw new TemplateError(`${qualifiedId}: ${(error as Error).message}`);
+      }
+      unordered.set(qualifiedId, { qualifiedId, logicalId, scope, resourceType: resource.Type, properties, references, dependsOn: new Set([...references, ...hard]) });
+    }
+  };
+  collectNodes(root);
+  addStackOrdering(unordered, stacks, stackOrdering);
+
+  // Outputs are checked now so a bad reference fails the plan, not the commit.
+  const checker: EvaluationContext = { pseudo, rootStackName: identity.stackName, resource: () => UNKNOWN };
+  for (const scope of [root, ...stacks.values()]) {
+    for (const name of Object.keys(scope.template.Outputs ?? {})) {
+      const condition = scope.template.Outputs?.[name]?.['Condition'];
+      if (typeof condition === 'string' && scope.conditions.get(condition) !== true) continue;
+      try {
+        outputValue(scope, name, checker);
+      } catch (error) {
+        throw new TemplateError(`Outputs.${name} of stack ${scope.name}: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  const ordered = orderByDependencies(unordered.keys(), (id) => unordered.get(id)?.dependsOn ?? []);
+  if ('cycle' in ordered) throw new TemplateError(`Circular dependency between resources: ${ordered.cycle.join(' → ')}`);
+  const nodes = new Map<string, GraphNode>();
+  for (const id of ordered.order) {
+    const node = unordered.get(id);
+    if (node) nodes.set(id, node);
+  }
+  return { identity, root, stacks, nodes, pseudo };
+}
+
+/**
+ * Amplify-style root templates put DependsOn between nested stacks although the references between
+ * their resources already order them. Such a DependsOn orders every resource of one stack after every
+ * resource of the other, unless that would close a cycle: then the references alone decide, so two
+ * stacks that merely point at each other never fail as "circular" when their resources are not.
+ */
+function addStackOrdering(nodes: Map<string, GraphNode>, stacks: Map<string, StackScope>, pairs: { from: string; to: string }[]): void {
+  const under = (id: string): string[] => (stacks.has(id) ? [...nodes.keys()].filter((q) => q.startsWith(`${id}.`)) : nodes.has(id) ? [id] : []);
+  for (const pair of pairs) {
+    const from = under(pair.from);
+    const to = under(pair.to);
+    // Everything `to` already waits for: if a `from` resource is among it, the ordering would be circular.
+    const reached = new Set<string>();
+    const stack = [...to];
+    while (stack.length > 0) {
+      const id = stack.pop() ?? '';
+      for (const dep of nodes.get(id)?.dependsOn ?? []) {
+        if (!reached.has(dep)) {
+          reached.add(dep);
+          stack.push(dep);
+        }
+      }
+    }
+    if (from.some((id) => reached.has(id) || to.includes(id))) continue;
+    for (const f of from) for (const t of to) nodes.get(f)?.dependsOn.add(t);
+  }
+}
+
+function decideConditions(scope: StackScope, ctx: EvaluationContext): void {
+  const definitions = scope.template.Conditions ?? {};
+  const deciding = new Set<string>();
+  const decide = (name: string): boolean => {
+    const known = scope.conditions.get(name);
+    if (known !== undefined) return known;
+    if (!Object.hasOwn(definitions, name)) throw new TemplateError(`condition ${name} is not defined in stack ${scope.name}`);
+    if (deciding.has(name)) throw new TemplateError(`condition ${name} of stack ${scope.name} refers to itself`);
+    deciding.add(name);
+    const value = conditionValue(definitions[name], `condition ${name} of stack ${scope.name}`);
+    deciding.delete(name);
+    scope.conditions.set(name, value);
+    return value;
+  };
+  const conditionValue = (expression: unknown, where: string): boolean => {
+    if (typeof expression === 'boolean') return expression;
+    const entries = expression && typeof expression === 'object' && !Array.isArray(expression) ? Object.entries(expression) : [];
+    const [fn, arg] = entries.length === 1 && entries[0] ? entries[0] : ['', undefined];
+    const list = (n?: number): unknown[] => {
+      if (!Array.isArray(arg) || (n !== undefined && arg.length !== n)) throw new TemplateError(`${where}: ${fn} takes a list${n ? ` of ${n}` : ''}`);
+      return arg;
+    };
+    try {
+      switch (fn) {
+        case 'Condition':
+          if (typeof arg !== 'string') throw new TemplateError(`${where}: {"Condition": name} takes a name`);
+          return decide(arg);
+        case 'Fn::Equals': {
+          const [a, b] = list(2).map((v) => evaluate(v, scope, ctx));
+          return typeof a === 'object' || typeof b === 'object' ? JSON.stringify(a) === JSON.stringify(b) : String(a) === String(b);
+        }
+        case 'Fn::Not':
+          return !conditionValue(list(1)[0], where);
+        case 'Fn::And':
+          return list().map((c) => conditionValue(c, where)).every(Boolean);
+        case 'Fn::Or':
+          return list().map((c) => conditionValue(c, where)).some(Boolean);
+        default:
+          throw new TemplateError(`${where}: conditions use Fn::Equals, Fn::Not, Fn::And, Fn::Or or {"Condition": name}`);
+      }
+    } catch (error) {
+      if (error instanceof TemplateError && error.message.startsWith(where)) throw error;
+      if (error instanceof TemplateError && error.message.startsWith('condition ')) throw error;
+      throw new TemplateError(`${where}: ${(error as Error).message}`);
+    }
+  };
+  for (const name of Object.keys(definitions)) decide(name);
+}
+
