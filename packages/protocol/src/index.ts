@@ -4,3 +4,4 @@ export * from './control-api.js';
 export * from './hosting-api.js';
 export * from './project-files.js';
 export * from './plugin.js';
+export * from './cli-files.js';

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import type { App, Deployment, DeployedResource, Environment, ResourceChange, StackEvent } from './control-api.js';
 import type { AmplifyMeta, BackendConfig, ProjectConfig, ProviderEnvInfo } from './project-files.js';
 import type { Template } from './template.js';
 
@@ -22,6 +24,17 @@ export interface PluginManifest {
   /** Services of amplify-meta this plugin owns (e.g. `amplifyhosting`, `S3AndCloudFront`). */
   services?: string[];
 }
+
+/** Runtime check of a `forte-plugin.json` manifest (the CLI refuses plugins whose manifest fails it). */
+export const pluginManifestSchema = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'plugin names are lowercase letters, digits and dashes'),
+  type: z.enum(['category', 'provider', 'frontend', 'util']),
+  displayName: z.string().optional(),
+  aliases: z.array(z.string()).optional(),
+  commands: z.array(z.string()),
+  commandAliases: z.record(z.string(), z.string()).optional(),
+  services: z.array(z.string()).optional(),
+}).passthrough();
 
 /** A problem the user can fix: the CLI prints `message`, then `resolution`, and exits 1. */
 export class UserError extends Error {
@@ -97,6 +110,15 @@ export interface ResourceBuild {
   parameters?: Record<string, unknown>;
 }
 
+/** Where a Forte Cloud answers and the admin keys to sign with (a profile of `forte configure`). */
+export interface CloudEndpoint {
+  /** Base URL, e.g. `http://127.0.0.1:20002`. */
+  endpoint: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+}
+
 export interface PluginContext {
   input: CliInput;
   print: Printer;
@@ -110,6 +132,11 @@ export interface PluginContext {
   frontend(): Promise<FrontendPlugin>;
   /** One line of JSON read from stdin (for `--headless`), parsed; a UserError on malformed JSON. */
   readHeadlessPayload(): Promise<unknown>;
+  /**
+   * The cloud of the current environment (its profile in local-aws-info.json, else `default`). For the
+   * `default` profile the CLI starts the local cloud when it is not running.
+   */
+  cloud(): Promise<CloudEndpoint>;
 }
 
 export interface CategoryPlugin {
@@ -127,9 +154,81 @@ export interface LocalSiteFile {
   absolutePath: string;
 }
 
+/** Logical id of a resource's nested stack in the root stack: `<category><resourceName>` (alphanumeric). */
+export function resourceLogicalId(category: string, resourceName: string): string {
+  return `${category}${resourceName}`.replace(/[^A-Za-z0-9]/g, '');
+}
+
+/** Deployment-bucket key (and TemplateURL) of a resource's nested template. */
+export function nestedTemplateKey(category: string, resourceName: string): string {
+  return `amplify-cfn-templates/${category}/${resourceName}-template.json`;
+}
+
+/** One resource of the root stack of a push (every resource the environment keeps, changed or not). */
+export interface PushResource {
+  category: string;
+  resourceName: string;
+  template: Template;
+  parameters?: Record<string, unknown>;
+  dependsOn?: { category: string; resourceName: string; attributes: string[] }[];
+}
+
+export interface PushRequest {
+  appId: string;
+  envName: string;
+  envInfo: ProviderEnvInfo;
+  resources: PushResource[];
+  /** Files of the backend folder (relative path with forward slashes → content), stored as the env's snapshot. */
+  snapshot: Record<string, Buffer>;
+  /** `<user>@<host> (pid N)`. */
+  initiatedBy: string;
+  /** Shown the planned changes; false cancels the push (the change set is left unexecuted). */
+  confirm(changes: ResourceChange[]): Promise<boolean>;
+  /** Called right before ExecuteChangeSet is sent (the CLI writes its push marker here). */
+  beforeExecute(info: { changeSetId: string; snapshotKey: string }): void;
+  /** Called once ExecuteChangeSet answered. */
+  onDeploymentStarted(deployment: Deployment): void;
+  /** Each stack event, in order, while the deployment runs. */
+  onEvent(event: StackEvent): void;
+}
+
+/** Outputs of an environment's last successful deployment. */
+export interface StackOutputs {
+  rootOutputs: Record<string, unknown>;
+  /** By logical id of the resource's nested stack (`<category><resourceName>`). */
+  resourceOutputs: Record<string, Record<string, unknown>>;
+}
+
+export interface PushResult extends StackOutputs {
+  status: 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+  deployment?: Deployment;
+  snapshotKey: string;
+  /** Deployment-bucket key of each nested template, by logical id. */
+  templateKeys: Record<string, string>;
+  /** The failing resource and why (status FAILED). */
+  failure?: string;
+}
+
 export interface ProviderPlugin {
   /** Create (or attach to) the app and create the environment with its root stack; returns the root outputs. */
   initEnv(ctx: PluginContext, args: { projectName: string; envName: string; appId?: string }): Promise<ProviderEnvInfo>;
+  /** Upload templates and the backend snapshot, plan, confirm, deploy and follow the deployment to its end. */
+  pushResources(ctx: PluginContext, request: PushRequest): Promise<PushResult>;
+  getDeployment(ctx: PluginContext, deploymentId: string): Promise<Deployment>;
+  getApp(ctx: PluginContext, args: { appId: string }): Promise<App>;
+  /** Outputs of the environment's deployed stack (root and per nested stack). */
+  readOutputs(ctx: PluginContext, args: { appId: string; envName: string }): Promise<StackOutputs>;
+  getEnvironment(ctx: PluginContext, args: { appId: string; envName: string }): Promise<Environment>;
+  listEnvironments(ctx: PluginContext, args: { appId: string }): Promise<Environment[]>;
+  describeStack(ctx: PluginContext, args: { appId: string; envName: string }): Promise<{ environment: Environment; resources: DeployedResource[] }>;
+  /** Deletes the environment's resources, then the environment. */
+  deleteEnvironment(ctx: PluginContext, args: { appId: string; envName: string }): Promise<void>;
+  deleteApp(ctx: PluginContext, args: { appId: string }): Promise<void>;
+  /**
+   * Files of a backend snapshot (the env's current one unless `key` is given); undefined when the env
+   * was never pushed.
+   */
+  downloadBackendSnapshot(ctx: PluginContext, args: { appId: string; envName: string; key?: string }): Promise<Record<string, Buffer> | undefined>;
   /** Upload a site's files and switch the site to them atomically. */
   deploySite(ctx: PluginContext, args: { siteId: string; files: LocalSiteFile[] }): Promise<{ url: string; uploaded: number; deploymentId: string }>;
 }

@@ -78,6 +78,13 @@ export type MetaResource = z.infer<typeof metaResourceSchema> & Record<string, u
 /** amplify-meta.json: `{ providers: { awscloudformation: ProviderEnvInfo }, <category>: { <name>: MetaResource } }`. */
 export type AmplifyMeta = { providers?: { awscloudformation?: ProviderEnvInfo } } & Record<string, Record<string, unknown>>;
 
+/** amplify-meta.json as read without interpretation: `{ <category or providers>: { <name>: object } }`. */
+export const amplifyMetaSchema = z.record(z.string(), z.record(z.string(), z.unknown()));
+/** amplify/.config/local-aws-info.json: `{ <env>: {configLevel, useProfile, profileName} }`. */
+export const localAwsInfoSchema = z.record(z.string(), z.record(z.string(), z.unknown()));
+/** amplify/backend/tags.json. */
+export const tagsSchema = z.array(z.object({ Key: z.string(), Value: z.string() }).passthrough());
+
 export const GITIGNORE_BEGIN = '#amplify-do-not-edit-begin';
 export const GITIGNORE_END = '#amplify-do-not-edit-end';
 export const GITIGNORE_LINES = [

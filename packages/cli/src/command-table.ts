@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from './command.js';
+import { cloudCommand } from './commands/cloud.js';
+import { configureCommand } from './commands/configure.js';
+import { consoleCommand } from './commands/console.js';
+import { deleteCommand } from './commands/delete.js';
+import { envCommand } from './commands/env.js';
+import { initCommand } from './commands/init.js';
+import { pluginCommand } from './commands/plugin.js';
+import { publishCommand } from './commands/publish.js';
+import { pullCommand } from './commands/pull.js';
+import { pushCommand } from './commands/push.js';
+import { runCommand } from './commands/run.js';
+import { statusCommand } from './commands/status.js';
+import { commandHelp, globalHelp } from './help-text.js';
+
+/** The CLI's own version (package.json). */
+export function cliVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+const versionCommand: Command = {
+  name: 'version',
+  summary: 'Prints the version of forte.',
+  usage: 'forte version',
+  flags: [],
+  needsProject: false,
+  async run(ctx) {
+    ctx.print.info(cliVersion());
+  },
+};
+
+const helpCommand: Command = {
+  name: 'help',
+  aliases: ['h'],
+  summary: 'Lists the commands, or explains one (forte help <command>).',
+  usage: 'forte help [command]',
+  flags: [],
+  needsProject: false,
+  async run(ctx) {
+    const name = ctx.input.subCommands[0];
+    const command = name ? findCommand(name) : undefined;
+    ctx.print.info(command ? commandHelp(command) : globalHelp(COMMANDS, ctx.registry.all()));
+  },
+};
+
+export const COMMANDS: Command[] = [
+  initCommand, statusCommand, pushCommand, pullCommand, publishCommand, runCommand, envCommand, deleteCommand,
+  configureCommand, consoleCommand, cloudCommand, pluginCommand, helpCommand, versionCommand,
+];
+
+export function findCommand(word: string): Command | undefined {
+  return COMMANDS.find((c) => c.name === word || (c.aliases ?? []).includes(word));
+}
+
+/** Names plugins may not take (Amplify: a plugin name must not equal a core command). */
+export const CORE_COMMAND_NAMES: ReadonlySet<string> = new Set(COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? [])]));
+
+/** Flags every command accepts. */
+export const GLOBAL_FLAGS = new Set(['help', 'yes', 'version', 'debug', 'headless']);

@@ -1,0 +1,46 @@
+import { UserError } from '@forte/protocol';
+import type { Command } from '../command.js';
+import { runLocalCloudInForeground, runningLocalCloud, startLocalCloud, stopLocalCloud } from '../local-cloud.js';
+import { UsageError } from '../usage-error.js';
+
+export const cloudCommand: Command = {
+  name: 'cloud',
+  summary: 'The local Forte Cloud: start [--port N] [--data-dir DIR] [--detach] | stop | status (other commands start it when needed).',
+  usage: 'forte cloud <start|stop|status> [--port N] [--data-dir DIR] [--detach]',
+  flags: ['port', 'data-dir', 'detach'],
+  needsProject: false,
+  async run(ctx) {
+    const [sub] = ctx.input.subCommands;
+    switch (sub) {
+      case 'start': {
+        const running = await runningLocalCloud(ctx.home);
+        if (running) {
+          ctx.print.info(`The local Forte Cloud is already running at ${running.url} (pid ${running.pid}).`);
+          return;
+        }
+        const portOption = ctx.input.options['port'];
+        const port = typeof portOption === 'string' ? Number(portOption) : undefined;
+        if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UserError(`--port ${String(portOption)} is not a port number.`, 'Pass a number from 0 to 65535.');
+        const dataDir = typeof ctx.input.options['data-dir'] === 'string' ? ctx.input.options['data-dir'] : undefined;
+        const where = { ...(port !== undefined ? { port } : {}), ...(dataDir ? { dataDir } : {}) };
+        if (ctx.input.options['detach'] === true) {
+          await startLocalCloud(ctx.home, { print: ctx.print, ...where });
+          return;
+        }
+        const code = await runLocalCloudInForeground(ctx.home, where);
+        if (code !== 0) throw new UserError(`The local Forte Cloud exited with code ${code}.`, 'See its output above.');
+        return;
+      }
+      case 'stop':
+        ctx.print.info((await stopLocalCloud(ctx.home)) ? 'Stopped the local Forte Cloud.' : 'The local Forte Cloud is not running.');
+        return;
+      case 'status': {
+        const running = await runningLocalCloud(ctx.home);
+        ctx.print.info(running ? `The local Forte Cloud is running at ${running.url} (pid ${running.pid}).` : 'The local Forte Cloud is not running.');
+        return;
+      }
+      default:
+        throw new UsageError(sub ? `Unknown cloud subcommand: ${sub} (one of start, stop, status).` : 'forte cloud needs a subcommand: start, stop or status.');
+    }
+  },
+};

@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { GITIGNORE_BEGIN, GITIGNORE_END, GITIGNORE_LINES } from '@forte/protocol';
+import { runForte } from './forte-runner.js';
+
+const AMPLIFY = JSON.stringify({ projectName: 'my-app_1', envName: 'dev', defaultEditor: 'code' });
+const FRONTEND = JSON.stringify({ frontend: 'javascript', framework: 'react', config: { SourceDir: 'src', DistributionDir: 'build', BuildCommand: 'npm run-script build', StartCommand: 'npm run-script start' } });
+const PROVIDERS = JSON.stringify({ awscloudformation: { configLevel: 'project', useProfile: true, profileName: 'default' } });
+const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
+
+void describe('forte init (built binary, local cloud)', () => {
+  let work: string;
+  let home: string;
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), 'forte-init-'));
+    home = join(work, 'home');
+  });
+  after(async () => {
+    await runForte(['cloud', 'stop'], { cwd: work, home });
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  void it('headless init writes every project file in Amplify shape and creates the env in the cloud', async () => {
+    const root = join(work, 'headless');
+    mkdirSync(root);
+    writeFileSync(join(root, '.gitignore'), `node_modules\n${GITIGNORE_BEGIN}\nold-line\n${GITIGNORE_END}\n`);
+    const run = await runForte(['init', '--amplify', AMPLIFY, '--frontend', FRONTEND, '--providers', PROVIDERS, '--yes'], { cwd: root, home });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /Started the local Forte Cloud at http:\/\/127\.0\.0\.1:\d+ \(stop it with `forte cloud stop`\)/);
+
+    const a = join(root, 'amplify');
+    const config = readJson(join(a, '.config', 'project-config.json')) as Record<string, unknown>;
+    assert.deepEqual(config, {
+      projectName: 'myapp1', // other characters stripped
+      version: '3.1',
+      frontend: 'javascript',
+      javascript: { framework: 'react', config: { SourceDir: 'src', DistributionDir: 'build', BuildCommand: 'npm run-script build', StartCommand: 'npm run-script start' } },
+      providers: ['awscloudformation'],
+    });
+    assert.deepEqual(readJson(join(a, '.config', 'local-env-info.json')), { projectPath: root, defaultEditor: 'code', envName: 'dev' });
+    assert.deepEqual(readJson(join(a, '.config', 'local-aws-info.json')), { dev: { configLevel: 'project', useProfile: true, profileName: 'default' } });
+
+    const tpi = readJson(join(a, 'team-provider-info.json')) as Record<string, { awscloudformation: Record<string, string> }>;
+    const info = tpi['dev']?.awscloudformation;
+    assert.ok(info);
+    assert.match(info['StackName'] ?? '', /^amplify-myapp1-dev-\d+$/);
+    const suffix = /(\d+)$/.exec(info['StackName'] ?? '')?.[1];
+    assert.equal(info['DeploymentBucketName'], `amplify-myapp1-dev-${suffix}-deployment`);
+    assert.equal(info['AuthRoleName'], `amplify-myapp1-dev-${suffix}-authRole`);
+    assert.equal(info['UnauthRoleName'], `amplify-myapp1-dev-${suffix}-unauthRole`);
+    assert.match(info['AuthRoleArn'] ?? '', /^arn:aws:iam::\d{12}:role\/amplify-myapp1-dev-\d+-authRole$/);
+    assert.match(info['UnauthRoleArn'] ?? '', /^arn:aws:iam::\d{12}:role\/amplify-myapp1-dev-\d+-unauthRole$/);
+    assert.match(info['StackId'] ?? '', /^arn:aws:cloudformation:[a-z0-9-]+:\d{12}:stack\/amplify-myapp1-dev-\d+\//);
+    assert.ok(info['Region']);
+    assert.ok(info['AmplifyAppId']);
+
+    assert.deepEqual(readJson(join(a, 'backend', 'amplify-meta.json')), { providers: { awscloudformation: info } });
+    assert.deepEqual(readJson(join(a, 'backend', 'backend-config.json')), {});
+    assert.deepEqual(readJson(join(a, 'backend', 'tags.json')), [{ Key: 'user:Stack', Value: 'dev' }, { Key: 'user:Application', Value: 'myapp1' }]);
+    const cli = readJson(join(a, 'cli.json')) as { features: { graphqltransformer: { transformerversion: number }; project: { overrides: boolean } } };
+    assert.equal(cli.features.graphqltransformer.transformerversion, 2);
+    assert.equal(cli.features.project.overrides, true);
+    assert.deepEqual(readdirSync(join(a, 'hooks')).sort(), ['README.md', 'post-push.sh.sample', 'pre-push.js.sample']);
+    assert.ok(existsSync(join(a, 'README.md')));
+
+    const gitignore = readFileSync(join(root, '.gitignore'), 'utf8');
+    assert.ok(gitignore.startsWith('node_modules\n'));
+    assert.ok(!gitignore.includes('old-line'), 'the old block is replaced');
+    assert.equal(gitignore.split(GITIGNORE_BEGIN).length, 2, 'one block');
+    assert.ok(gitignore.includes([GITIGNORE_BEGIN, ...GITIGNORE_LINES, GITIGNORE_END].join('\n')));
+    assert.ok(existsSync(join(root, 'src', 'aws-exports.js')), 'frontend config written');
+  });
+
+  void it('init --yes takes the defaults (project name from the folder, env dev)', async () => {
+    const root = join(work, 'yes-app');
+    mkdirSync(root);
+    const run = await runForte(['init', '--yes'], { cwd: root, home });
+    assert.equal(run.code, 0, run.stderr);
+    const config = readJson(join(root, 'amplify', '.config', 'project-config.json')) as { projectName: string; frontend: string };
+    assert.equal(config.projectName, 'yesapp');
+    assert.equal(config.frontend, 'javascript');
+    assert.equal((readJson(join(root, 'amplify', '.config', 'local-env-info.json')) as { envName: string }).envName, 'dev');
+  });
+
+  void it('without a terminal and without --yes, init asks to pass --yes', async () => {
+    const root = join(work, 'notty');
+    mkdirSync(root);
+    const run = await runForte(['init'], { cwd: root, home });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /this command asks questions: run it in a terminal, or pass --yes \(or --headless\)/);
+    assert.ok(!existsSync(join(root, 'amplify')));
+  });
+
+  void it('malformed --amplify JSON: one line naming the flag and the parse error, exit 1, nothing written', async () => {
+    const root = join(work, 'badjson');
+    mkdirSync(root);
+    const run = await runForte(['init', '--amplify', '{"projectName":', '--yes'], { cwd: root, home });
+    assert.equal(run.code, 1);
+    const first = run.stderr.split('\n')[0] ?? '';
+    assert.match(first, /--amplify is not valid JSON: .+/);
+    assert.deepEqual(readdirSync(root), []);
+  });
+
+  void it('bad names are user errors naming the rule', async () => {
+    const root = join(work, 'badenv');
+    mkdirSync(root);
+    const env = await runForte(['init', '--amplify', '{"projectName":"okname","envName":"Dev1"}', '--yes'], { cwd: root, home });
+    assert.equal(env.code, 1);
+    assert.match(env.stderr, /environment name "Dev1" must be 2 to 10 lowercase letters/);
+    const name = await runForte(['init', '--amplify', '{"projectName":"a-b","envName":"dev"}', '--yes'], { cwd: root, home });
+    assert.equal(name.code, 1);
+    assert.match(name.stderr, /project name "a-b" must have 3 to 20 letters and digits/);
+    assert.deepEqual(readdirSync(root), []);
+  });
+
+  void it('malformed JSON in an amplify file: one-line error naming the file, exit 1, files unchanged', async () => {
+    const root = join(work, 'headless');
+    const file = join(root, 'amplify', 'backend', 'backend-config.json');
+    writeFileSync(file, '{"hosting": ');
+    const before = readdirSync(join(root, 'amplify', 'backend')).sort();
+    const run = await runForte(['status'], { cwd: root, home });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr.split('\n')[0] ?? '', /amplify\/backend\/backend-config\.json is not valid JSON: /);
+    assert.equal(readFileSync(file, 'utf8'), '{"hosting": ');
+    const push = await runForte(['push', '--yes'], { cwd: root, home });
+    assert.equal(push.code, 1);
+    assert.equal(readFileSync(file, 'utf8'), '{"hosting": ');
+    assert.deepEqual(readdirSync(join(root, 'amplify', 'backend')).sort(), before);
+    writeFileSync(file, '{}\n');
+  });
+
+  void it('unknown commands and flags exit 2 naming them and suggesting forte help', async () => {
+    const cmd = await runForte(['frobnicate'], { cwd: work, home });
+    assert.equal(cmd.code, 2);
+    assert.match(cmd.stderr, /Unknown command: frobnicate/);
+    assert.match(cmd.stderr, /forte help/);
+    const flag = await runForte(['status', '--bogus'], { cwd: work, home });
+    assert.equal(flag.code, 2);
+    assert.match(flag.stderr, /Unknown option --bogus for forte status/);
+  });
+
+  void it('help, --help and --version', async () => {
+    const help = await runForte(['help'], { cwd: work, home });
+    assert.equal(help.code, 0);
+    for (const c of ['init', 'status', 'push', 'pull', 'publish', 'env', 'delete', 'configure', 'cloud', 'plugin']) assert.match(help.stdout, new RegExp(`\\n  ${c} `));
+    const pushHelp = await runForte(['push', '--help'], { cwd: work, home });
+    assert.equal(pushHelp.code, 0);
+    assert.match(pushHelp.stdout, /^forte push/);
+    const version = await runForte(['-v'], { cwd: work, home });
+    assert.equal(version.code, 0);
+    assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+  });
+
+  void it('plugin list shows the official plugins; scan rewrites plugins.json', async () => {
+    const list = await runForte(['plugin', 'list'], { cwd: work, home });
+    assert.equal(list.code, 0, list.stderr);
+    for (const name of ['awscloudformation', 'hosting', 'javascript']) assert.match(list.stdout, new RegExp(`│ ${name} `));
+    const file = join(home, 'plugins.json');
+    const before = readJson(file) as { lastScanTime: string; pluginPrefixes: string[]; plugins: Record<string, unknown> };
+    assert.deepEqual(before.pluginPrefixes, ['forte-']);
+    assert.ok(before.plugins['awscloudformation']);
+    writeFileSync(file, JSON.stringify({ ...before, lastScanTime: '2000-01-01T00:00:00.000Z' }));
+    const scan = await runForte(['plugin', 'scan'], { cwd: work, home });
+    assert.equal(scan.code, 0, scan.stderr);
+    const after = readJson(file) as { lastScanTime: string };
+    assert.ok(Date.parse(after.lastScanTime) > Date.parse('2020-01-01'));
+  });
+});

@@ -1,0 +1,33 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The built CLI binary (packages/cli/dist/bin.js), as users run it. */
+export const FORTE_BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
+
+export interface ForteRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the built `forte` binary (test support: end-to-end tests drive the CLI as a user does). The
+ * environment gets FORTE_HOME and FORTE_CLOUD_PORT=0 so no test touches ~/.forte or port 20002.
+ */
+export function runForte(args: string[], options: { cwd: string; home: string; stdin?: string; env?: Record<string, string>; onSpawn?: (pid: number) => void }): Promise<ForteRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [FORTE_BIN, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, FORTE_HOME: options.home, FORTE_CLOUD_PORT: '0', NO_COLOR: '1', ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
+    child.stdin.end(options.stdin ?? '');
+  });
+}

@@ -1,0 +1,154 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { UserError, adminCredentialsSchema, localCloudInfoSchema, type CloudEndpoint, type LocalCloudInfo, type Printer } from '@forte/protocol';
+import { readJsonFile } from './json-file.js';
+
+export type CloudJson = LocalCloudInfo;
+const cloudJsonSchema = localCloudInfoSchema;
+
+const DEFAULT_PORT = 20002;
+const START_TIMEOUT_MS = 10_000;
+
+export function localCloudDir(home: string): string {
+  return join(home, 'cloud');
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function healthy(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(new URL('/_forte/health', url), { signal: AbortSignal.timeout(1000) });
+    await res.arrayBuffer();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** cloud.json of the local cloud when its process is alive and answers its health check. */
+export async function runningLocalCloud(home: string): Promise<CloudJson | undefined> {
+  const info = readJsonFile(join(localCloudDir(home), 'cloud.json'), cloudJsonSchema);
+  if (!info || !isAlive(info.pid)) return undefined;
+  return (await healthy(info.url)) ? info : undefined;
+}
+
+/** The cloud's bin (`@forte/cloud`'s dist/bin.js), found the way npm installed it. */
+function cloudBin(): string {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve('@forte/cloud/package.json')), 'dist', 'bin.js');
+  } catch (error) {
+    throw new UserError('The Forte Cloud package (@forte/cloud) is not installed next to the CLI.', 'Reinstall forte (npm install -g @forte/cli).', { cause: error });
+  }
+}
+
+/** Starts the local cloud detached (it outlives the command) and waits until it answers. */
+export async function startLocalCloud(home: string, options: { port?: number; dataDir?: string; print?: Printer } = {}): Promise<CloudJson> {
+  const dataDir = options.dataDir ?? localCloudDir(home);
+  mkdirSync(dataDir, { recursive: true });
+  const cloudJson = join(dataDir, 'cloud.json');
+  const stale = readJsonFile(cloudJson, cloudJsonSchema);
+  if (stale && !isAlive(stale.pid)) rmSync(cloudJson, { force: true });
+  const port = options.port ?? (process.env['FORTE_CLOUD_PORT'] ? Number(process.env['FORTE_CLOUD_PORT']) : DEFAULT_PORT);
+  const bin = cloudBin();
+  if (!existsSync(bin)) throw new UserError(`The Forte Cloud is not built: ${bin} is missing.`, 'Build it (npm run build) or reinstall forte.');
+  const child = spawn(process.execPath, [bin, '--port', String(port), '--data-dir', dataDir], { detached: true, stdio: 'ignore', env: { ...process.env, FORTE_HOME: home } });
+  child.unref();
+  let exited: number | null = null;
+  child.on('exit', (code) => (exited = code ?? 1));
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (exited !== null) throw new UserError(`The local Forte Cloud stopped at start (exit code ${exited}).`, `Run it in the foreground to see why: node ${bin} --port ${port} --data-dir ${dataDir}`);
+    const info = readJsonFile(cloudJson, cloudJsonSchema);
+    if (info && info.pid === child.pid && (await healthy(info.url))) {
+      options.print?.info(`Started the local Forte Cloud at ${info.url} (stop it with \`forte cloud stop\`)`);
+      return info;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new UserError(`The local Forte Cloud did not answer within ${START_TIMEOUT_MS / 1000} s.`, `Check the port (FORTE_CLOUD_PORT=${port}) or run it in the foreground: node ${bin} --data-dir ${dataDir}`);
+}
+
+/** Runs the local cloud in the foreground (its output on this terminal) until it exits; returns its exit code. */
+export async function runLocalCloudInForeground(home: string, options: { port?: number; dataDir?: string } = {}): Promise<number> {
+  const dataDir = options.dataDir ?? localCloudDir(home);
+  mkdirSync(dataDir, { recursive: true });
+  const port = options.port ?? (process.env['FORTE_CLOUD_PORT'] ? Number(process.env['FORTE_CLOUD_PORT']) : DEFAULT_PORT);
+  const child = spawn(process.execPath, [cloudBin(), '--port', String(port), '--data-dir', dataDir], { stdio: 'inherit', env: { ...process.env, FORTE_HOME: home } });
+  // Ctrl-C reaches the cloud through the terminal's process group; it shuts down and removes cloud.json.
+  const ignore = (): void => undefined;
+  process.on('SIGINT', ignore);
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('exit', (code, signal) => resolve(code ?? (signal ? 0 : 1)));
+    });
+  } finally {
+    process.off('SIGINT', ignore);
+  }
+}
+
+/** Stops the local cloud (SIGTERM, then waits for it to exit). false when it was not running. */
+export async function stopLocalCloud(home: string): Promise<boolean> {
+  const cloudJson = join(localCloudDir(home), 'cloud.json');
+  const info = readJsonFile(cloudJson, cloudJsonSchema);
+  if (!info || !isAlive(info.pid)) {
+    rmSync(cloudJson, { force: true });
+    return false;
+  }
+  process.kill(info.pid, 'SIGTERM');
+  const deadline = Date.now() + 10_000;
+  while (isAlive(info.pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  if (isAlive(info.pid)) process.kill(info.pid, 'SIGKILL');
+  rmSync(cloudJson, { force: true });
+  return true;
+}
+
+/**
+ * Starts the local cloud unless another forte process is starting it right now (a lock file next to
+ * cloud.json), in which case it waits for that one: two clouds on one data folder must never run.
+ */
+async function ensureLocalCloud(home: string, print: Printer): Promise<CloudJson> {
+  const dir = localCloudDir(home);
+  mkdirSync(dir, { recursive: true });
+  const lock = join(dir, 'starting.lock');
+  const deadline = Date.now() + START_TIMEOUT_MS + 2000;
+  for (;;) {
+    const running = await runningLocalCloud(home);
+    if (running) return running;
+    try {
+      closeSync(openSync(lock, 'wx'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // A lock older than the start timeout belongs to a process that died while starting.
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > START_TIMEOUT_MS + 2000) rmSync(lock, { force: true });
+      if (Date.now() > deadline) throw new UserError('Another forte process is starting the local cloud and it did not come up.', `Remove ${lock} and run the command again.`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      continue;
+    }
+    try {
+      return await startLocalCloud(home, { print });
+    } finally {
+      rmSync(lock, { force: true });
+    }
+  }
+}
+
+/** The local cloud's endpoint and admin keys, starting it when it is not running. */
+export async function localCloudEndpoint(home: string, print: Printer): Promise<CloudEndpoint> {
+  const info = await ensureLocalCloud(home, print);
+  const file = join(localCloudDir(home), 'admin-credentials.json');
+  const creds = readJsonFile(file, adminCredentialsSchema);
+  if (!creds) throw new UserError(`The local cloud's admin keys are missing (${file}).`, 'Restart it: `forte cloud stop`, then run the command again.');
+  const region = creds.region ?? (typeof info['region'] === 'string' ? info['region'] : 'us-east-1');
+  return { endpoint: info.url.replace(/\/$/, ''), accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, region };
+}

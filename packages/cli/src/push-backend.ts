@@ -1,0 +1,165 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { UserError, resourceLogicalId, templateSchema, type PushResource, type ResourceChange, type StackEvent, type Template } from '@forte/protocol';
+import { collectBackendFiles } from './backend-files.js';
+import { loadCategoryPlugin } from './category-plugin.js';
+import type { CliContext } from './cli-context.js';
+import { applyCloudState, resourcesOf } from './cloud-state.js';
+import { writeFrontendConfigs } from './frontend-configs.js';
+import { writeJsonFile } from './json-file.js';
+import { readPushMarker, removePushMarker, settlePushMarker, writePushMarker } from './push-marker.js';
+import { computeResourceStatus, dependenciesOf, statusTableRows, type ResourceStatus } from './resource-status.js';
+
+export interface PushOptions {
+  categories?: string[];
+  resourceName?: string;
+  /** Push every resource even when nothing changed (`--force`). */
+  force?: boolean;
+}
+
+/** Where a push keeps each pushed nested template, to reuse it for resources the next push does not rebuild. */
+function templateCachePath(ccbDir: string, category: string, resourceName: string): string {
+  return join(ccbDir, 'awscloudformation', 'build', category, `${resourceName}-template.json`);
+}
+
+/**
+ * `forte push`: status without the cloud first ("No changes detected" returns at once), then build the
+ * changed resources, upload, preview, confirm, deploy with live events, and on success bring amplify-meta,
+ * #current-cloud-backend and the frontend config up to date. On failure the local files stay as they were.
+ * Returns whether anything was deployed.
+ */
+export async function pushBackend(ctx: CliContext, options: PushOptions = {}): Promise<boolean> {
+  const project = ctx.project();
+  if (project.localEnvInfo.noUpdateBackend) {
+    throw new UserError('This folder was pulled to use the backend, not to change it (noUpdateBackend).', 'Pull again and answer that you plan to modify the backend, or remove noUpdateBackend from amplify/.config/local-env-info.json.');
+  }
+  if (existsSync(project.paths.pushMarker)) {
+    const outcome = await settlePushMarker(ctx, { finalize: true });
+    if (outcome === 'in-progress') throw new UserError('A deployment of this environment is still in progress.', 'Wait for it to finish (`forte status`), then push again.');
+  }
+  const status = computeResourceStatus(project, options);
+  if (!status.changed && !options.force) {
+    ctx.print.info('No changes detected');
+    return false;
+  }
+  const meta = project.readMeta();
+  const envInfo = meta.providers?.awscloudformation ?? project.readTeamProviderInfo()[project.envName]?.awscloudformation;
+  if (!envInfo) throw new UserError(`Environment ${project.envName} is not initialized in the cloud (no provider info in amplify-meta.json).`, 'Run `forte env checkout ' + project.envName + '` or `forte init`.');
+
+  ctx.print.info(`\n    Current Environment: ${project.envName}\n`);
+  ctx.print.table(statusTableRows(status));
+  const resources = await buildResources(ctx, status, options);
+
+  const snapshot = collectBackendFiles(project.backendDir);
+  const pushedLogicalIds = resources.map((r) => resourceLogicalId(r.category, r.resourceName));
+  const startedAt = new Date().toISOString();
+  let interrupted: (() => void) | undefined;
+  const provider = await ctx.provider();
+  try {
+    const result = await provider.pushResources(ctx, {
+      appId: envInfo.AmplifyAppId,
+      envName: project.envName,
+      envInfo,
+      resources,
+      snapshot,
+      initiatedBy: `${safeUser()}@${hostname()} (pid ${process.pid})`,
+      confirm: (changes) => confirmChanges(ctx, changes),
+      beforeExecute: ({ changeSetId, snapshotKey }) => {
+        writePushMarker(project, { changeSetId, envName: project.envName, startedAt, snapshotKey, resources: pushedLogicalIds });
+      },
+      onDeploymentStarted: (deployment) => {
+        const marker = readPushMarker(project);
+        if (marker) writePushMarker(project, { ...marker, deploymentId: deployment.deploymentId });
+        interrupted = () => {
+          ctx.print.warn(`Push interrupted; the cloud finishes or rolls back deployment ${deployment.deploymentId} on its own. Run \`forte status\`.`);
+          process.exit(130);
+        };
+        process.once('SIGINT', interrupted);
+      },
+      onEvent: (event) => ctx.print.info(eventLine(event)),
+    });
+    if (result.status === 'CANCELLED') {
+      ctx.print.info('Push cancelled; nothing was deployed.');
+      return false;
+    }
+    if (result.status === 'FAILED') {
+      removePushMarker(project);
+      throw new UserError(`The push failed and was rolled back: ${result.failure ?? 'unknown reason'}`, 'Fix the resource named above, then run `forte push` again.');
+    }
+    const newMeta = applyCloudState(project, { envInfo, outputs: result, snapshot, pushedAt: new Date().toISOString(), templateKeys: result.templateKeys });
+    for (const r of resources) writeJsonFile(templateCachePath(project.currentCloudBackendDir, r.category, r.resourceName), { template: r.template, parameters: r.parameters ?? {} });
+    await writeFrontendConfigs(ctx, newMeta);
+    removePushMarker(project);
+    ctx.print.success('All resources are updated in the cloud');
+    return true;
+  } catch (error) {
+    // ExecuteChangeSet refused (another deployment holds the env): nothing of this push runs.
+    if (!interrupted) removePushMarker(project);
+    throw error;
+  } finally {
+    if (interrupted) process.off('SIGINT', interrupted);
+  }
+}
+
+/**
+ * The resources of the root stack: the changed ones (in the filter) are built by their category plugin;
+ * the others reuse the template of their last push (or are built when there is none).
+ */
+async function buildResources(ctx: CliContext, status: ResourceStatus, options: PushOptions): Promise<PushResource[]> {
+  const project = ctx.project();
+  const changed = new Set(status.resources.filter((r) => r.operation === 'Create' || r.operation === 'Update' || options.force).map((r) => `${r.category}/${r.resourceName}`));
+  const currentMeta = project.readCurrentMeta();
+  const meta = project.readMeta();
+  const out: PushResource[] = [];
+  for (const [category, resourceName, configEntry] of resourcesOf(project.readBackendConfig() as Record<string, Record<string, unknown>>)) {
+    const entry = { ...(meta[category]?.[resourceName] as Record<string, unknown> | undefined), ...configEntry };
+    if (entry['serviceType'] === 'imported') continue;
+    const key = `${category}/${resourceName}`;
+    const deployed = Boolean(currentMeta[category]?.[resourceName]);
+    const cached = changed.has(key) ? undefined : readCachedTemplate(templateCachePath(project.currentCloudBackendDir, category, resourceName));
+    if (!changed.has(key) && !deployed) continue; // not pushed yet and outside this push's filter
+    let built = cached;
+    if (!built) {
+      const service = typeof entry['service'] === 'string' ? entry['service'] : undefined;
+      const plugin = await loadCategoryPlugin(ctx, category, service);
+      if (!plugin.build) throw new UserError(`The ${category} plugin cannot build resources (it has no build()).`, `Update the ${category} plugin.`);
+      built = await plugin.build(ctx, { category, resourceName, service: service ?? '', dir: project.resourceDir(category, resourceName) });
+    }
+    out.push({ category, resourceName, template: built.template, parameters: built.parameters ?? {}, dependsOn: dependenciesOf(entry) });
+  }
+  return out;
+}
+
+function readCachedTemplate(path: string): { template: Template; parameters?: Record<string, unknown> } | undefined {
+  try {
+    const data = JSON.parse(readFileSync(path, 'utf8')) as { template?: unknown; parameters?: Record<string, unknown> };
+    const template = templateSchema.safeParse(data.template);
+    return template.success ? { template: template.data, parameters: data.parameters ?? {} } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function confirmChanges(ctx: CliContext, changes: ResourceChange[]): Promise<boolean> {
+  if (changes.length > 0) {
+    ctx.print.table([['Resource', 'Type', 'Action', 'Reason'], ...changes.map((c) => [c.logicalId, c.resourceType, c.action, c.reasons.join('; ')])]);
+  } else {
+    ctx.print.info('No resource changes; the backend snapshot is updated.');
+  }
+  if (ctx.prompt.yes) return true;
+  return ctx.prompt.confirm({ message: 'Are you sure you want to continue?', default: true });
+}
+
+function eventLine(event: StackEvent): string {
+  const time = event.timestamp.slice(11, 19);
+  return `${time} ${event.status.padEnd(24)} ${event.resourceType.padEnd(22)} ${event.logicalId}${event.reason ? `  ${event.reason}` : ''}`;
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env['USER'] ?? 'user';
+  }
+}

@@ -1,0 +1,156 @@
+import { existsSync } from 'node:fs';
+import { UserError, type CategoryPlugin, type CliInput } from '@forte/protocol';
+import { createCliContext, type CliContext } from './cli-context.js';
+import type { Command } from './command.js';
+import { COMMANDS, CORE_COMMAND_NAMES, GLOBAL_FLAGS, cliVersion, findCommand } from './command-table.js';
+import { logUnexpectedError } from './error-log.js';
+import { forteHome } from './forte-home.js';
+import { commandHelp, globalHelp } from './help-text.js';
+import { runHooks, type HookEvent } from './hooks.js';
+import { JSON_FLAGS, jsonFlag, parseArgs, resolveCommand } from './parse-args.js';
+import { openPluginRegistry, type PluginInfo } from './plugin-registry.js';
+import { createPrinter } from './printer.js';
+import { findProjectRoot, projectPaths } from './project-model.js';
+import { createPrompter } from './prompter.js';
+import { UsageError } from './usage-error.js';
+
+/** Exit codes: 0 ok, 1 user error or fault, 2 usage. */
+export const EXIT = { ok: 0, error: 1, usage: 2 } as const;
+
+/** Runs one forte command line (argv without node and the script); resolves to the exit code. */
+export async function runCli(argv: string[], options: { cwd?: string } = {}): Promise<number> {
+  const home = forteHome();
+  const print = createPrinter();
+  try {
+    const parsed = parseArgs(argv);
+    const registry = openPluginRegistry({ home, coreCommands: CORE_COMMAND_NAMES });
+    const input = resolveCommand(argv, parsed, (w) => CORE_COMMAND_NAMES.has(w), (w) => registry.find(w).length > 0);
+    const opts = input.options;
+    if (input.command === undefined && input.plugin === undefined) {
+      if (opts['version'] === true) print.info(cliVersion());
+      else print.info(globalHelp(COMMANDS, registry.all()));
+      return EXIT.ok;
+    }
+    // JSON flags are checked up front, so a malformed one fails before anything is written.
+    for (const flag of JSON_FLAGS) jsonFlag(opts, flag);
+    const yes = opts['yes'] === true || opts['headless'] === true;
+    const ctx = createCliContext({ input, print, prompt: createPrompter({ yes }), cwd: options.cwd ?? process.cwd(), home, registry });
+    if (input.plugin !== undefined) return await runPluginCommand(ctx, input);
+
+    const command = findCommand(input.command ?? '');
+    if (!command) {
+      const categories = ctx.registry.all().filter((p) => p.manifest.type === 'category').map((p) => p.manifest.name);
+      if (['add', 'update', 'remove', 'configure'].includes(input.command ?? '') || categories.length === 0) {
+        throw new UsageError(`Unknown command: ${[input.command, ...input.subCommands].join(' ')}.${categories.length > 0 ? ` Categories: ${categories.join(', ')} (e.g. forte ${input.command ?? 'add'} ${categories[0] ?? ''}).` : ''}`);
+      }
+      throw new UsageError(`Unknown command: ${input.command ?? ''}.`);
+    }
+    if (opts['help'] === true) {
+      print.info(commandHelp(command));
+      return EXIT.ok;
+    }
+    if (opts['version'] === true && command.name !== 'version') {
+      // Amplify: `-v` after a command means --verbose (`amplify status -v`); alone it is the version.
+      if (!argv.includes('-v')) throw new UsageError(`--version is not an option of forte ${command.name}.`);
+      delete opts['version'];
+      opts['verbose'] = true;
+    }
+    const unknown = Object.keys(opts).filter((f) => !GLOBAL_FLAGS.has(f) && !command.flags.includes(f));
+    if (unknown.length > 0) throw new UsageError(`Unknown option ${unknown.map((f) => (f.length === 1 ? `-${f}` : `--${f}`)).join(', ')} for forte ${command.name}.`);
+    await withHooks(ctx, hookEventOf(command, input), () => command.run(ctx));
+    return EXIT.ok;
+  } catch (error) {
+    return reportError(error, home, argv, print);
+  }
+}
+
+function reportError(error: unknown, home: string, argv: string[], print: ReturnType<typeof createPrinter>): number {
+  if (error instanceof UsageError) {
+    print.error(error.message);
+    process.stderr.write('Run `forte help` to see the commands and their options.\n');
+    return EXIT.usage;
+  }
+  if (error instanceof UserError) {
+    print.error(error.message);
+    if (error.resolution) process.stderr.write(`  ${error.resolution}\n`);
+    return EXIT.error;
+  }
+  const file = logUnexpectedError(home, argv, error);
+  print.error(`An unexpected error occurred: ${error instanceof Error ? error.message : String(error)} (details: ${file})`);
+  return EXIT.error;
+}
+
+function hookEventOf(command: Command, input: CliInput): Pick<HookEvent, 'command' | 'subCommand'> {
+  // Amplify names env hooks after the subcommand: post-checkout-env.sh.
+  if (command.name === 'env' && input.subCommands[0]) return { command: input.subCommands[0], subCommand: 'env' };
+  const sub = command.name === 'push' ? input.subCommands[0] : undefined;
+  return { command: command.name, ...(sub ? { subCommand: sub } : {}) };
+}
+
+/** Runs pre hooks, the command, then post hooks (only inside a project: hooks live in amplify/hooks). */
+async function withHooks(ctx: CliContext, names: Pick<HookEvent, 'command' | 'subCommand'>, run: () => Promise<void>): Promise<void> {
+  const root = findProjectRoot(ctx.cwd);
+  // Hooks need an environment; a freshly cloned project has none until `env checkout` or `pull`.
+  if (!root || !existsSync(projectPaths(root).localEnvInfo)) return run();
+  const project = ctx.project();
+  const event = (): HookEvent => ({
+    ...names,
+    argv: ctx.input.argv,
+    environment: { envName: project.envName, projectPath: root, ...(project.localEnvInfo.defaultEditor ? { defaultEditor: project.localEnvInfo.defaultEditor } : {}) },
+  });
+  await runHooks(root, 'pre', event());
+  await run();
+  // The project may be gone (forte delete): post hooks then have nowhere to live.
+  if (findProjectRoot(ctx.cwd)) await runHooks(root, 'post', event());
+}
+
+/** `forte <verb> <category>` / `forte <category> <verb>`: forwarded to the category plugin. */
+async function runPluginCommand(ctx: CliContext, input: CliInput): Promise<number> {
+  const name = input.plugin ?? '';
+  const infos = ctx.registry.find(name);
+  const commandOf = (p: PluginInfo): string | undefined => {
+    const word = input.command;
+    if (word === undefined) return undefined;
+    const resolved = p.manifest.commandAliases?.[word] ?? word;
+    return p.manifest.commands.includes(resolved) ? resolved : undefined;
+  };
+  if (input.command === undefined || input.options['help'] === true) {
+    const commands = [...new Set(infos.flatMap((p) => p.manifest.commands))];
+    ctx.print.info(`Usage: forte ${name} <command> (or forte <command> ${name})\n\nCommands: ${commands.join(', ')}`);
+    return EXIT.ok;
+  }
+  const candidates = infos.filter((p) => commandOf(p) !== undefined);
+  if (candidates.length === 0) throw new UsageError(`The ${name} plugin has no command ${input.command}.`);
+  const info = await pickPlugin(ctx, name, candidates);
+  const command = commandOf(info) ?? input.command;
+  const pluginInput: CliInput = { ...input, plugin: info.manifest.name, command };
+  const pluginCtx = { ...ctx, input: pluginInput };
+  const plugin = await ctx.loadPlugin<CategoryPlugin>(info);
+  await withHooks(pluginCtx, { command, subCommand: info.manifest.name }, async () => {
+    if (input.options['headless'] === true) {
+      if (!plugin.executeHeadlessCommand) throw new UserError(`forte ${command} ${name} has no headless mode.`, 'Run it without --headless (use --yes for the defaults).');
+      await plugin.executeHeadlessCommand(pluginCtx, await ctx.readHeadlessPayload());
+    } else {
+      await plugin.executeCommand(pluginCtx);
+    }
+  });
+  return EXIT.ok;
+}
+
+/** Amplify's smart pick among same-name plugins: the one whose services the project already uses, else ask. */
+async function pickPlugin(ctx: CliContext, name: string, candidates: PluginInfo[]): Promise<PluginInfo> {
+  const [first] = candidates;
+  if (!first) throw new UsageError(`No plugin named ${name}.`);
+  if (candidates.length === 1) return first;
+  const root = findProjectRoot(ctx.cwd);
+  if (root) {
+    const used = new Set(Object.values(ctx.project().readBackendConfig()[name] ?? {}).map((r) => r.service));
+    const match = candidates.find((p) => (p.manifest.services ?? []).some((s) => used.has(s)));
+    if (match) return match;
+  }
+  const chosen = await ctx.prompt.select({
+    message: 'Select the plugin module to execute',
+    choices: candidates.map((p) => ({ name: p.manifest.displayName ?? p.packageName, value: p.packageLocation })),
+  });
+  return candidates.find((p) => p.packageLocation === chosen) ?? first;
+}

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { templateSchema } from '@forte/protocol';
+import { decodeBackendSnapshot, encodeBackendSnapshot, snapshotKey } from './backend-snapshot.js';
+import { buildRootTemplate, rootNames } from './root-template.js';
+
+void describe('buildRootTemplate', () => {
+  const names = rootNames('amplify-MyApp-dev-12345');
+  const template = buildRootTemplate({
+    names,
+    appId: 'app1',
+    envName: 'dev',
+    resources: [
+      { category: 'api', resourceName: 'myapi', template: { Resources: {} } },
+      { category: 'function', resourceName: 'fn', template: { Resources: {} }, parameters: { x: 1 }, dependsOn: [{ category: 'api', resourceName: 'myapi', attributes: ['GraphQLAPIIdOutput'] }] },
+    ],
+  });
+
+  void it('holds the bucket, the two roles and one Forte::Stack per resource', () => {
+    assert.ok(templateSchema.safeParse(template).success);
+    assert.deepEqual(Object.keys(template.Resources), ['DeploymentBucket', 'AuthRole', 'UnauthRole', 'apimyapi', 'functionfn']);
+    assert.equal(template.Resources['DeploymentBucket']?.Properties?.['BucketName'], 'amplify-myapp-dev-12345-deployment');
+    assert.equal(template.Resources['AuthRole']?.Properties?.['RoleName'], 'amplify-MyApp-dev-12345-authRole');
+    assert.equal(template.Resources['UnauthRole']?.Properties?.['RoleName'], 'amplify-MyApp-dev-12345-unauthRole');
+  });
+
+  void it('wires env, AppId and dependsOn attributes as nested parameters', () => {
+    const fn = template.Resources['functionfn'];
+    assert.equal(fn?.Type, 'Forte::Stack');
+    assert.deepEqual(fn?.Properties, {
+      TemplateURL: 'amplify-cfn-templates/function/fn-template.json',
+      Parameters: { x: 1, env: 'dev', AppId: 'app1', apimyapiGraphQLAPIIdOutput: { 'Fn::GetAtt': ['apimyapi', 'Outputs.GraphQLAPIIdOutput'] } },
+    });
+    assert.deepEqual(fn?.DependsOn, ['apimyapi']);
+  });
+
+  void it('outputs the providers.awscloudformation block', () => {
+    assert.deepEqual(Object.keys(template.Outputs ?? {}).sort(), ['AmplifyAppId', 'AuthRoleArn', 'AuthRoleName', 'DeploymentBucketName', 'Region', 'StackId', 'StackName', 'UnauthRoleArn', 'UnauthRoleName']);
+    assert.deepEqual(template.Outputs?.['AuthRoleArn']?.Value, { 'Fn::GetAtt': ['AuthRole', 'Arn'] });
+  });
+});
+
+void describe('backend snapshot bundle', () => {
+  void it('round-trips files as {version:1, files:{path: base64}}', () => {
+    const text = encodeBackendSnapshot({ 'backend-config.json': Buffer.from('{}'), 'hosting/site/a.bin': Buffer.from([0, 1, 2]) });
+    assert.deepEqual(Object.keys((JSON.parse(text) as { files: object }).files), ['backend-config.json', 'hosting/site/a.bin']);
+    const files = decodeBackendSnapshot(Buffer.from(text), 'k');
+    assert.deepEqual([...(files['hosting/site/a.bin'] ?? [])], [0, 1, 2]);
+    assert.match(snapshotKey(new Date('2026-11-22T03:04:05.678Z')), /^current-cloud-backend\/20261122T030405678Z\.json$/);
+  });
+
+  void it('refuses paths that leave the folder and unknown versions', () => {
+    assert.throws(() => decodeBackendSnapshot(Buffer.from(JSON.stringify({ version: 1, files: { '../x': '' } })), 'k'), /unsafe entry/);
+    assert.throws(() => decodeBackendSnapshot(Buffer.from(JSON.stringify({ version: 2, files: {} })), 'k'), /unknown format/);
+    assert.throws(() => decodeBackendSnapshot(Buffer.from('nope'), 'k'), /not JSON/);
+  });
+});
