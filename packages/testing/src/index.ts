@@ -1,1 +1,3 @@
-export {};
+/** Test helpers: an in-process cloud on a free port, and temp folders. Dev-only. */
+export { startTestCloud, type TestCloud, type TestCloudOptions } from './start-test-cloud.js';
+export { makeTempDir } from './make-temp-dir.js';

@@ -9,7 +9,11 @@ export interface SqlStore {
   all<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   get<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T | undefined>;
   run(sql: string, params?: unknown[]): Promise<{ changes: number }>;
-  /** Runs `fn` in one transaction; other callers wait until it ends. Rolls back when `fn` throws. */
+  /**
+   * Runs `fn` in one transaction; other callers wait until it ends. Rolls back when `fn` throws. Inside
+   * `fn`, use `tx` only: a call on the outer store would wait for this very transaction to end.
+   * `tx.transaction` joins the open transaction.
+   */
   transaction<T>(fn: (tx: SqlStore) => Promise<T>): Promise<T>;
   /** Applies each not-yet-applied migration of `namespace` in order, once, in a transaction. */
   migrate(namespace: string, migrations: readonly string[]): Promise<void>;

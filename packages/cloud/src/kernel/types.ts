@@ -11,9 +11,12 @@ export type Principal =
 
 /** An IAM-lite policy statement (AWS JSON policy grammar, subset). */
 export interface PolicyStatement {
+  Sid?: string;
   Effect: 'Allow' | 'Deny';
   Action: string | string[];
   Resource: string | string[];
+  /** Not evaluated: an Allow with a Condition never matches, a Deny with a Condition always does. */
+  Condition?: Record<string, unknown>;
 }
 export interface PolicyDocument {
   Version?: string;
@@ -38,21 +41,41 @@ export class ServiceError extends Error {
   readonly extra: Record<string, string> | undefined;
 }
 
+/**
+ * What a verified Authorization header signed, for checking later signatures that chain from it
+ * (S3 `STREAMING-AWS4-HMAC-SHA256-PAYLOAD` chunk signatures). Never log it: the key signs requests.
+ */
+export interface SigningInfo {
+  amzDate: string;
+  /** `<date>/<region>/<service>/aws4_request` */
+  scope: string;
+  seedSignature: string;
+  signingKey: Buffer;
+}
+
 export type ErrorFormat = 'json' | 'xml' | 'graphql' | 'text';
 
 export interface RequestContext {
   req: IncomingMessage;
   res: ServerResponse;
+  /** Parsed URL. Its pathname is normalised by WHATWG rules (`a/../b` → `b`): use `rawPath` for keys. */
   url: URL;
+  /** The request path exactly as received, without the query string (still percent-encoded). */
+  rawPath: string;
   requestId: string;
   log: Logger;
   /**
    * Verifies SigV4 (Authorization header or presigned query) and resolves the principal. Returns
    * `{kind:'anonymous'}` when the request carries no signature; throws ServiceError when it carries a bad one.
    * `service` is the signing service expected (`s3`, `forte`, ...). For S3 the payload hash is taken from
-   * `x-amz-content-sha256`; for other services the body is read and hashed (and returned in `body`).
+   * `x-amz-content-sha256`; for other services the body is read (at most 10 MiB, else 413), hashed and
+   * returned in `body`. Exception: with `readBody: false` and a hex `x-amz-content-sha256` header, a non-S3
+   * request is verified against that header without reading the body; the service must then check the
+   * body's sha256 itself (as S3 does) before trusting it. The credential scope's region is not checked
+   * (clients configured for any region work); its service must equal `service`. `signing` is returned for
+   * Authorization-header requests (S3 needs it for signed aws-chunked uploads).
    */
-  authenticate(options: { service: string; readBody?: boolean }): Promise<{ principal: Principal; body?: Buffer }>;
+  authenticate(options: { service: string; readBody?: boolean }): Promise<{ principal: Principal; body?: Buffer; signing?: SigningInfo }>;
   /** IAM-lite: throws ServiceError(AccessDenied...) unless the principal may do `action` on `resource`. */
   authorize(principal: Principal, action: string, resource: string, denyCode?: string): Promise<void>;
 }
@@ -106,6 +129,21 @@ export interface Service {
   stop?(): Promise<void>;
 }
 
+/** Secret and principal of an access key, as known to one credential provider. */
+export interface ResolvedCredentials {
+  secretAccessKey: string;
+  principal: Principal;
+}
+
+/**
+ * Resolves access key ids to secrets during SigV4 verification. The kernel asks each registered provider
+ * in order; the first that knows the key wins. `sessionToken` is the request's `x-amz-security-token`
+ * (temporary credentials); a provider may throw ServiceError (e.g. an expired token).
+ */
+export interface CredentialProvider {
+  lookup(accessKeyId: string, sessionToken: string | undefined): Promise<ResolvedCredentials | undefined>;
+}
+
 /** How services reach each other and the engines: only through this object (ARCHITECTURE §3). */
 export interface Kernel {
   readonly config: CloudConfig;
@@ -120,6 +158,8 @@ export interface Kernel {
   resourceHandler(type: string): ResourceHandler | undefined;
   /** Lets a service (the IAM service) provide role policies to the policy engine. */
   registerPolicySource(source: (principal: Principal) => Promise<PolicyDocument[]>): void;
+  /** Lets a service (identity pools, STS) resolve the temporary access keys it issued. */
+  registerCredentialProvider(provider: CredentialProvider): void;
 }
 
 export interface CloudConfig {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, rmSync } from 'node:fs';
 import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -8,8 +8,13 @@ import { BlobNotFoundError, type BlobStore } from '../types.js';
 
 const BLOB_ID = /^[a-z0-9][a-z0-9_-]*(\/[a-z0-9][a-z0-9_-]*)*$/;
 
-/** BlobStore in a local folder. Ids are checked so that no id can name a path outside the folder. */
+/**
+ * BlobStore in a local folder. Ids are checked so that no id can name a path outside the folder; writes
+ * go to a temp file first and are renamed into place, so a reader never sees a partial blob.
+ */
 export function createFsBlobStore(root: string): BlobStore {
+  // Temp files of writes a crash interrupted; nothing refers to them (this store has one process).
+  rmSync(join(root, '.tmp'), { recursive: true, force: true });
   const pathOf = (id: string): string => {
     if (!BLOB_ID.test(id) || id.length > 512) throw new Error(`invalid blob id: ${JSON.stringify(id)}`);
     return join(root, id);
@@ -42,32 +47,34 @@ export function createFsBlobStore(root: string): BlobStore {
     },
     async get(id, range) {
       const path = pathOf(id);
-      try {
-        await stat(path);
-      } catch {
-        throw new BlobNotFoundError(`no blob ${id}`);
-      }
+      // A folder is not a blob: ids share folders (`s3/…`), and `s3` itself names one.
+      const found = await stat(path).catch(() => undefined);
+      if (!found?.isFile()) throw new BlobNotFoundError(`no blob ${id}`);
       return createReadStream(path, range ? { start: range.start, end: range.end } : {});
     },
     async stat(id) {
-      try {
-        const s = await stat(pathOf(id));
-        return { size: s.size };
-      } catch {
-        return undefined;
-      }
+      const path = pathOf(id);
+      const found = await stat(path).catch(() => undefined);
+      return found?.isFile() ? { size: found.size } : undefined;
     },
     async delete(id) {
       await rm(pathOf(id), { force: true });
     },
     async copy(fromId, toId) {
+      const from = pathOf(fromId);
       const to = pathOf(toId);
       await mkdir(dirname(to), { recursive: true });
+      const temp = join(root, '.tmp', randomBytes(12).toString('hex'));
+      await mkdir(dirname(temp), { recursive: true });
       try {
-        await copyFile(pathOf(fromId), to);
-      } catch {
-        throw new BlobNotFoundError(`no blob ${fromId}`);
+        await copyFile(from, temp);
+      } catch (error) {
+        await rm(temp, { force: true });
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'EISDIR') throw new BlobNotFoundError(`no blob ${fromId}`);
+        throw error;
       }
+      await rename(temp, to);
     },
   };
 }

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+
+const BIN = fileURLToPath(new URL('./bin.js', import.meta.url));
+const dirs: string[] = [];
+const children: ChildProcess[] = [];
+after(() => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+});
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'forte-bin-'));
+  dirs.push(dir);
+  return dir;
+}
+
+interface Run {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+function run(args: string[], env: Record<string, string> = {}): Run {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+async function waitForLine(r: Run, pattern: RegExp): Promise<RegExpExecArray> {
+  for (let i = 0; i < 200; i++) {
+    const m = pattern.exec(r.stdout());
+    if (m) return m;
+    if (r.child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`no line ${pattern} (stdout: ${r.stdout()} stderr: ${r.stderr()})`);
+}
+
+void describe('forte-cloud bin', () => {
+  void it('starts, writes cloud.json, refuses a second start, and cleans up on SIGTERM', async () => {
+    const dataDir = await tempDir();
+    const started = Date.now();
+    const first = run(['--port', '0', '--data-dir', dataDir]);
+    const url = (await waitForLine(first, /^Forte Cloud listening on (http:\/\/127\.0\.0\.1:\d+)$/m))[1]!;
+    const health = await fetch(`${url}/_forte/health`);
+    assert.equal(health.status, 200);
+    console.log(`cold start to first answered request: ${Date.now() - started} ms (includes node startup)`);
+
+    const runtimeFile = join(dataDir, 'cloud.json');
+    assert.equal(statSync(runtimeFile).mode & 0o777, 0o600);
+    const info = JSON.parse(readFileSync(runtimeFile, 'utf8')) as Record<string, unknown>;
+    assert.equal(info.pid, first.child.pid);
+    assert.equal(info.url, url);
+    assert.equal(info.port, Number(new URL(url).port));
+    assert.equal(typeof info.startedAt, 'string');
+    assert.equal(typeof info.version, 'string');
+
+    const second = run(['--port', '0', '--data-dir', dataDir]);
+    assert.equal(await second.exited, 1);
+    assert.equal(second.stderr().trim(), `Forte Cloud is already running at ${url} (pid ${first.child.pid}): stop it with \`forte cloud stop\`.`);
+
+    first.child.kill('SIGTERM');
+    assert.equal(await first.exited, 0);
+    assert.equal(existsSync(runtimeFile), false);
+    const log = readFileSync(join(dataDir, 'logs', 'cloud.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { msg: string; path?: string });
+    assert.ok(log.some((l) => l.msg === 'request' && l.path === '/_forte/health'));
+  });
+
+  void it('ignores a stale cloud.json whose process is gone', async () => {
+    const dataDir = await tempDir();
+    const first = run(['--port', '0', '--data-dir', dataDir]);
+    await waitForLine(first, /listening on/);
+    first.child.kill('SIGKILL'); // leaves cloud.json behind
+    await first.exited;
+    const again = run(['--port', '0', '--data-dir', dataDir]);
+    await waitForLine(again, /listening on/);
+    again.child.kill('SIGINT');
+    assert.equal(await again.exited, 0);
+  });
+
+  void it('says in one line that a port is in use, and exits 1', async () => {
+    const holder = run(['--port', '0', '--data-dir', await tempDir()]);
+    const port = (await waitForLine(holder, /listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]!;
+    const clash = run(['--port', port, '--data-dir', await tempDir()]);
+    assert.equal(await clash.exited, 1);
+    assert.equal(clash.stderr().trim().split('\n').length, 1);
+    assert.match(clash.stderr(), new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is already in use`));
+    holder.child.kill('SIGTERM');
+    await holder.exited;
+  });
+
+  void it('defaults the data dir to $FORTE_HOME/cloud and rejects unknown options', async () => {
+    const home = await tempDir();
+    const r = run(['--port', '0'], { FORTE_HOME: home });
+    await waitForLine(r, /listening on/);
+    assert.ok(existsSync(join(home, 'cloud', 'cloud.json')));
+    assert.ok(existsSync(join(home, 'cloud', 'admin-credentials.json')));
+    r.child.kill('SIGTERM');
+    await r.exited;
+    const bad = run(['--frobnicate']);
+    assert.equal(await bad.exited, 2);
+    assert.match(bad.stderr(), /Unknown option --frobnicate/);
+  });
+});

@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+import { createWriteStream, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { CLOUD_VERSION } from './kernel/version.js';
+import { DEFAULT_PORT, PortInUseError, createCloud } from './server.js';
+
+/** `<dataDir>/cloud.json`: how the CLI finds a running cloud (`forte cloud status|stop`). */
+const RUNTIME_FILE = 'cloud.json';
+
+const USAGE = `Usage: forte-cloud [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--data-dir DIR]
+
+Starts Forte Cloud. DIR defaults to $FORTE_HOME/cloud (FORTE_HOME defaults to ~/.forte).`;
+
+interface Args {
+  port: number;
+  host: string;
+  dataDir: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const home = process.env.FORTE_HOME || join(homedir(), '.forte');
+  const args: Args = { port: DEFAULT_PORT, host: '127.0.0.1', dataDir: join(home, 'cloud') };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v === '') exit(`${name} needs a value.\n${USAGE}`, 2);
+      return v;
+    };
+    switch (name) {
+      case '--port': {
+        const raw = value();
+        const port = Number(raw);
+        if (!/^\d+$/.test(raw) || port > 65535) exit(`--port must be a number from 0 to 65535, got "${raw}".`, 2);
+        args.port = port;
+        break;
+      }
+      case '--host':
+        args.host = value();
+        break;
+      case '--data-dir':
+        args.dataDir = value();
+        break;
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        process.exit(0);
+        break;
+      case '--version':
+        console.log(CLOUD_VERSION);
+        process.exit(0);
+        break;
+      default:
+        exit(`Unknown option ${arg}.\n${USAGE}`, 2);
+    }
+  }
+  return args;
+}
+
+function exit(message: string, code: number): never {
+  console.error(message);
+  process.exit(code);
+}
+
+/** The running cloud a runtime file names, if its process is alive. */
+function runningCloud(file: string): { pid: number; url: string } | undefined {
+  let info: { pid?: unknown; url?: unknown };
+  try {
+    info = JSON.parse(readFileSync(file, 'utf8')) as typeof info;
+  } catch {
+    return undefined;
+  }
+  if (typeof info.pid !== 'number' || info.pid === process.pid) return undefined;
+  try {
+    process.kill(info.pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined; // stale: that process is gone
+  }
+  return { pid: info.pid, url: String(info.url) };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const runtimeFile = join(args.dataDir, RUNTIME_FILE);
+  const running = runningCloud(runtimeFile);
+  if (running) exit(`Forte Cloud is already running at ${running.url} (pid ${running.pid}): stop it with \`forte cloud stop\`.`, 1);
+
+  mkdirSync(join(args.dataDir, 'logs'), { recursive: true, mode: 0o700 });
+  const logStream = createWriteStream(join(args.dataDir, 'logs', 'cloud.log'), { flags: 'a', mode: 0o600 });
+  let cloud;
+  try {
+    cloud = await createCloud({ dataDir: args.dataDir, port: args.port, host: args.host, logStream });
+  } catch (error) {
+    logStream.end();
+    if (error instanceof PortInUseError) exit(error.message, 1);
+    exit(`Forte Cloud could not start: ${error instanceof Error ? error.message : String(error)}`, 1);
+  }
+  const info = { pid: process.pid, port: cloud.port, url: cloud.url, startedAt: new Date().toISOString(), version: CLOUD_VERSION };
+  const temp = `${runtimeFile}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+  renameSync(temp, runtimeFile);
+  console.log(`Forte Cloud listening on ${cloud.url}`);
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    cloud.kernel.log.info('stopping', { signal });
+    void cloud
+      .close()
+      .catch((error: unknown) => cloud.kernel.log.error('close failed', { error }))
+      .finally(() => {
+        // Only remove the file if it still names this process (a later cloud may own it).
+        if (runningCloudPid(runtimeFile) === process.pid) rmSync(runtimeFile, { force: true });
+        logStream.end(() => process.exit(0));
+      });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+function runningCloudPid(file: string): number | undefined {
+  try {
+    const pid = (JSON.parse(readFileSync(file, 'utf8')) as { pid?: unknown }).pid;
+    return typeof pid === 'number' ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`Forte Cloud failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

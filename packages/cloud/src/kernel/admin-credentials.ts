@@ -1,0 +1,71 @@
+import { randomInt } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CredentialProvider } from './types.js';
+
+/** Name of the admin key file inside the data dir (mode 0600). */
+export const ADMIN_CREDENTIALS_FILE = 'admin-credentials.json';
+
+export interface AdminCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const SECRET_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/**
+ * Reads `<dataDir>/admin-credentials.json`, creating it (mode 0600) with fresh AWS-shaped keys at first
+ * start: `FKIA` + 16 uppercase letters and digits, and a 40 character secret.
+ */
+export function loadOrCreateAdminCredentials(dataDir: string): AdminCredentials {
+  const file = join(dataDir, ADMIN_CREDENTIALS_FILE);
+  const existing = readCredentials(file);
+  if (existing) return existing;
+  const credentials = { accessKeyId: `FKIA${randomString(UPPER_ALNUM, 16)}`, secretAccessKey: randomString(SECRET_CHARS, 40) };
+  mkdirSync(dataDir, { recursive: true });
+  try {
+    // 'wx' so two processes starting at once cannot both write different keys: the loser reads the winner's.
+    writeFileSync(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return readCredentials(file) ?? credentials;
+  }
+  return credentials;
+}
+
+function readCredentials(file: string): AdminCredentials | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  let parsed: Partial<AdminCredentials> = {};
+  try {
+    parsed = JSON.parse(text) as Partial<AdminCredentials>;
+  } catch {
+    // reported below
+  }
+  if (typeof parsed.accessKeyId !== 'string' || typeof parsed.secretAccessKey !== 'string') {
+    throw new Error(`${file} must hold {"accessKeyId", "secretAccessKey"}: fix it, or delete it to get new admin keys.`);
+  }
+  return { accessKeyId: parsed.accessKeyId, secretAccessKey: parsed.secretAccessKey };
+}
+
+/** The credential provider that knows the admin key. */
+export function adminCredentialProvider(credentials: AdminCredentials): CredentialProvider {
+  return {
+    lookup: async (accessKeyId) =>
+      accessKeyId === credentials.accessKeyId
+        ? { secretAccessKey: credentials.secretAccessKey, principal: { kind: 'admin', accessKeyId } }
+        : undefined,
+  };
+}
+
+function randomString(alphabet: string, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += alphabet[randomInt(alphabet.length)];
+  return out;
+}

@@ -1,0 +1,43 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Response headers browsers may read (amplify-js reads ETag on multipart uploads, request ids on errors). */
+const EXPOSED_HEADERS = [
+  'ETag',
+  'x-amz-version-id',
+  'x-amzn-requestid',
+  'x-amz-request-id',
+  'x-amzn-errortype',
+  'Content-Length',
+  'Content-Type',
+  'Content-Range',
+  'Last-Modified',
+  'x-amz-meta-*',
+].join(', ');
+
+const ALLOWED_METHODS = 'GET, PUT, POST, DELETE, HEAD';
+
+/**
+ * CORS headers on every response. The Origin is echoed with credentials allowed because clients that
+ * send cookies (`withCredentials`) refuse a `*` answer; requests without an Origin get `*`.
+ */
+export function applyCorsHeaders(req: IncomingMessage, res: ServerResponse): void {
+  const origin = req.headers.origin;
+  if (origin) {
+    res.setHeader('access-control-allow-origin', origin);
+    res.setHeader('access-control-allow-credentials', 'true');
+    res.setHeader('vary', 'Origin');
+  } else {
+    res.setHeader('access-control-allow-origin', '*');
+  }
+  res.setHeader('access-control-expose-headers', EXPOSED_HEADERS);
+}
+
+/** Answers a preflight: any method of ours, and whatever headers the browser asks for. */
+export function answerPreflight(req: IncomingMessage, res: ServerResponse): void {
+  const requested = req.headers['access-control-request-headers'];
+  if (requested) res.setHeader('access-control-allow-headers', requested);
+  res.setHeader('access-control-allow-methods', ALLOWED_METHODS);
+  res.setHeader('access-control-max-age', '600');
+  res.writeHead(200, { 'content-length': 0 });
+  res.end();
+}

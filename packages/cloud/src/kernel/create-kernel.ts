@@ -1,0 +1,64 @@
+import type { BlobStore, SqlStore } from '../engines/types.js';
+import { createAuthorizer, type PolicySource } from './iam-lite.js';
+import type { Logger } from './logger.js';
+import type { CloudConfig, CredentialProvider, Kernel, Principal, ResourceHandler, Route, Service } from './types.js';
+
+/** The kernel as the composition root and the HTTP dispatcher see it: services can only see `Kernel`. */
+export interface KernelRuntime extends Kernel {
+  /** Registers a service: its routes join the dispatch order, its resource types the handler table. */
+  addService(service: Service): void;
+  readonly services: readonly Service[];
+  readonly routes: readonly Route[];
+  readonly credentialProviders: readonly CredentialProvider[];
+  authorize(principal: Principal, action: string, resource: string, denyCode?: string): Promise<void>;
+  /** Called once the server listens. */
+  setListening(address: { port: number; baseUrl: string }): void;
+}
+
+export function createKernel(options: { config: CloudConfig; sql: SqlStore; blobs: BlobStore; log: Logger }): KernelRuntime {
+  const services: Service[] = [];
+  const routes: Route[] = [];
+  const handlers = new Map<string, ResourceHandler>();
+  const policySources: PolicySource[] = [];
+  const credentialProviders: CredentialProvider[] = [];
+  const authorize = createAuthorizer(policySources);
+  let listening: { port: number; baseUrl: string } | undefined;
+
+  return {
+    config: options.config,
+    sql: options.sql,
+    blobs: options.blobs,
+    log: options.log,
+    services,
+    routes,
+    credentialProviders,
+    authorize,
+    baseUrl() {
+      if (!listening) throw new Error('the cloud is not listening yet: baseUrl() is known after listen');
+      return listening.baseUrl;
+    },
+    port() {
+      if (!listening) throw new Error('the cloud is not listening yet: port() is known after listen');
+      return listening.port;
+    },
+    resourceHandler: (type) => handlers.get(type),
+    registerPolicySource: (source) => {
+      policySources.push(source);
+    },
+    registerCredentialProvider: (provider) => {
+      credentialProviders.push(provider);
+    },
+    addService(service) {
+      if (services.some((s) => s.name === service.name)) throw new Error(`service ${service.name} is registered twice`);
+      services.push(service);
+      routes.push(...service.routes);
+      for (const [type, handler] of Object.entries(service.resourceTypes ?? {})) {
+        if (handlers.has(type)) throw new Error(`resource type ${type} is provided by two services`);
+        handlers.set(type, handler);
+      }
+    },
+    setListening(address) {
+      listening = address;
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { z } from 'zod';
+import { createFsBlobStore } from '../engines/fs-blobs/fs-blob-store.js';
+import { createSqliteStore } from '../engines/sqlite/sqlite-store.js';
+import { createKernel } from './create-kernel.js';
+import { createRequestListener } from './http-dispatch.js';
+import { jsonApiRoute } from './json-api.js';
+import { createLogger } from './logger.js';
+
+const ADMIN = { accessKeyId: 'FKIAADMINADMINADMIN0', secretAccessKey: 'admin-secret-admin-secret-admin-secret00' };
+const ROLE_KEY = { accessKeyId: 'ASIAROLEROLEROLEROLE', secretAccessKey: 'role-secret-role-secret-role-secret-0000' };
+const logLines: string[] = [];
+let server: Server;
+let url: string;
+
+before(async () => {
+  const kernel = createKernel({
+    config: { dataDir: '/nonexistent', host: '127.0.0.1', port: 0, region: 'us-east-1', accountId: '123456789012', testFaults: false },
+    sql: createSqliteStore(':memory:'),
+    blobs: createFsBlobStore('/nonexistent/blobs'),
+    log: createLogger({ write: (line) => void logLines.push(line), level: 'debug' }),
+  });
+  kernel.registerCredentialProvider({
+    lookup: async (id) => (id === ADMIN.accessKeyId ? { secretAccessKey: ADMIN.secretAccessKey, principal: { kind: 'admin', accessKeyId: id } } : undefined),
+  });
+  kernel.registerCredentialProvider({
+    lookup: async (id) =>
+      id === ROLE_KEY.accessKeyId ? { secretAccessKey: ROLE_KEY.secretAccessKey, principal: { kind: 'role', accessKeyId: id, roleArn: 'arn:aws:iam::123456789012:role/reader' } } : undefined,
+  });
+  kernel.registerPolicySource(async (p) => (p.kind === 'role' ? [{ Statement: [{ Effect: 'Allow', Action: 'echo:Echo', Resource: '*' }] }] : []));
+  kernel.addService({
+    name: 'echo',
+    routes: [
+      jsonApiRoute({
+        name: 'echo',
+        path: '/echo/',
+        targetPrefix: 'Echo.',
+        signingService: 'forte',
+        actionPrefix: 'echo',
+        operations: {
+          Echo: { input: z.object({ text: z.string().min(1) }), handle: async (input, call) => ({ text: input.text, caller: call.principal.kind }) },
+          Explode: { handle: async () => { throw new Error('database password is hunter2'); } },
+        },
+      }),
+    ],
+  });
+  server = createServer(createRequestListener(kernel, { version: '9.9.9' }));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+async function call(target: string, body: unknown, options: { key?: typeof ADMIN; sign?: boolean; tamper?: boolean } = {}): Promise<{ status: number; errorType: string | null; json: Record<string, unknown> }> {
+  const u = new URL('/echo/', url);
+  const payload = JSON.stringify(body);
+  let headers: Record<string, string> = { host: u.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target };
+  if (options.sign !== false) {
+    const signer = new SignatureV4({ service: 'forte', region: 'us-east-1', credentials: options.key ?? ADMIN, sha256: Hash.bind(null, 'sha256') });
+    const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: u.hostname, port: Number(u.port), path: '/echo/', query: {}, headers, body: payload });
+    headers = signed.headers as Record<string, string>;
+  }
+  if (options.tamper) headers.authorization = headers.authorization!.replace(/Signature=[0-9a-f]/, 'Signature=z');
+  const { host: _host, ...sendHeaders } = headers;
+  const res = await fetch(u, { method: 'POST', headers: sendHeaders, body: payload });
+  return { status: res.status, errorType: res.headers.get('x-amzn-errortype'), json: (await res.json()) as Record<string, unknown> };
+}
+
+void describe('jsonApiRoute through the kernel', () => {
+  void it('answers a signed call with the operation result', async () => {
+    const res = await call('Echo.Echo', { text: 'hi' });
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.json, { text: 'hi', caller: 'admin' });
+  });
+
+  void it('refuses an unsigned call with MissingAuthenticationTokenException', async () => {
+    const res = await call('Echo.Echo', { text: 'hi' }, { sign: false });
+    assert.equal(res.status, 403);
+    assert.equal(res.errorType, 'MissingAuthenticationTokenException');
+    assert.equal(res.json.__type, 'MissingAuthenticationTokenException');
+    assert.equal(typeof res.json.message, 'string');
+  });
+
+  void it('refuses a badly signed call with InvalidSignatureException', async () => {
+    const res = await call('Echo.Echo', { text: 'hi' }, { tamper: true });
+    assert.equal(res.status, 403);
+    assert.deepEqual(Object.keys(res.json).sort(), ['__type', 'message']);
+    assert.equal(res.json.__type, 'InvalidSignatureException');
+  });
+
+  void it('refuses an unknown key with UnrecognizedClientException', async () => {
+    const res = await call('Echo.Echo', { text: 'hi' }, { key: { accessKeyId: 'FKIANOBODY', secretAccessKey: 'x' } });
+    assert.equal(res.json.__type, 'UnrecognizedClientException');
+  });
+
+  void it('names the invalid field with ValidationException', async () => {
+    const res = await call('Echo.Echo', { text: '' });
+    assert.equal(res.status, 400);
+    assert.equal(res.json.__type, 'ValidationException');
+    assert.match(String(res.json.message), /^text:/);
+  });
+
+  void it('answers UnknownOperationException for an unknown target', async () => {
+    const res = await call('Echo.Nope', {});
+    assert.equal(res.status, 400);
+    assert.equal(res.json.__type, 'UnknownOperationException');
+  });
+
+  void it('applies role policies: allowed operations pass, others are AccessDeniedException', async () => {
+    assert.equal((await call('Echo.Echo', { text: 'x' }, { key: ROLE_KEY })).json.caller, 'role');
+    const denied = await call('Echo.Explode', {}, { key: ROLE_KEY });
+    assert.equal(denied.status, 403);
+    assert.equal(denied.json.__type, 'AccessDeniedException');
+  });
+
+  void it('masks unexpected errors and logs them in full', async () => {
+    const res = await call('Echo.Explode', {});
+    assert.equal(res.status, 500);
+    assert.equal(res.json.__type, 'InternalFailure');
+    assert.doesNotMatch(JSON.stringify(res.json), /hunter2/);
+    assert.ok(logLines.some((line) => line.includes('unexpected error') && line.includes('hunter2')));
+  });
+
+  void it('never logs secrets or signatures', () => {
+    const all = logLines.join('');
+    assert.doesNotMatch(all, new RegExp(ADMIN.secretAccessKey));
+    assert.doesNotMatch(all, /Signature=/);
+    assert.ok(logLines.some((line) => line.includes(`"accessKeyId":"${ADMIN.accessKeyId}"`)), 'the access key id is logged');
+  });
+});

@@ -1,0 +1,99 @@
+import { createHash, createHmac } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+/** SHA-256 of the empty string: the payload hash of a request without a body. */
+export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/** RFC 3986 encoding as SigV4 wants it: `encodeURIComponent` plus `!'()*`. */
+export function uriEscape(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** Percent-decoding that never throws (a malformed `%` sequence stays as it is). */
+export function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Query pairs of a raw query string, decoded (`+` is a space, as URLSearchParams and clients read it). */
+export function parseQueryPairs(rawQuery: string): Array<[string, string]> {
+  if (rawQuery === '') return [];
+  return rawQuery
+    .split('&')
+    .filter((part) => part !== '')
+    .map((part) => {
+      const eq = part.indexOf('=');
+      const key = eq < 0 ? part : part.slice(0, eq);
+      const value = eq < 0 ? '' : part.slice(eq + 1);
+      return [safeDecode(key.replace(/\+/g, ' ')), safeDecode(value.replace(/\+/g, ' '))];
+    });
+}
+
+/** Canonical query string: every pair but the signature, encoded, sorted by key then value. */
+export function canonicalQuery(pairs: Array<[string, string]>): string {
+  return pairs
+    .filter(([key]) => key !== 'X-Amz-Signature')
+    .map(([key, value]) => [uriEscape(key), uriEscape(value)] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
+    .map(([key, value]) => `${key}=${value}`)
+    .join('&');
+}
+
+/**
+ * Canonical URI. S3 signs the path as sent. Other services sign the normalised path encoded once more
+ * (what @smithy/signature-v4 and amplify-js both compute for ordinary paths).
+ */
+export function canonicalUri(rawPath: string, s3: boolean): string {
+  if (s3) return rawPath === '' ? '/' : rawPath;
+  const segments: string[] = [];
+  for (const segment of rawPath.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') segments.pop();
+    else segments.push(segment);
+  }
+  const normalised = `/${segments.join('/')}${segments.length > 0 && rawPath.endsWith('/') ? '/' : ''}`;
+  return uriEscape(normalised).replace(/%2F/g, '/');
+}
+
+/** `name:value` lines of the signed headers, values trimmed and inner whitespace collapsed. */
+export function canonicalHeaders(req: IncomingMessage, signedHeaders: string[]): string {
+  const values = new Map<string, string[]>();
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i]!.toLowerCase();
+    const list = values.get(name) ?? [];
+    list.push(req.rawHeaders[i + 1]!.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').trim());
+    values.set(name, list);
+  }
+  return signedHeaders.map((name) => `${name}:${(values.get(name) ?? []).join(',')}\n`).join('');
+}
+
+export function sha256Hex(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** The SigV4 signing key: the HMAC chain `AWS4<secret>` → date → region → service → `aws4_request`. */
+export function deriveSigningKey(secretAccessKey: string, scope: { date: string; region: string; service: string }): Buffer {
+  let key: Buffer = createHmac('sha256', `AWS4${secretAccessKey}`).update(scope.date).digest();
+  for (const part of [scope.region, scope.service, 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
+  return key;
+}
+
+/** Hex HMAC-SHA256 of a string to sign. */
+export function hmacHex(key: Buffer, stringToSign: string): string {
+  return createHmac('sha256', key).update(stringToSign).digest('hex');
+}
+
+/** The signature of a canonical request under the given scope and secret. */
+export function computeSignature(options: {
+  secretAccessKey: string;
+  amzDate: string;
+  scope: { date: string; region: string; service: string };
+  canonicalRequest: string;
+}): string {
+  const { date, region, service } = options.scope;
+  const stringToSign = ['AWS4-HMAC-SHA256', options.amzDate, `${date}/${region}/${service}/aws4_request`, sha256Hex(options.canonicalRequest)].join('\n');
+  return hmacHex(deriveSigningKey(options.secretAccessKey, options.scope), stringToSign);
+}

@@ -1,0 +1,196 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { readBody } from './read-body.js';
+import {
+  EMPTY_SHA256,
+  canonicalHeaders,
+  canonicalQuery,
+  canonicalUri,
+  deriveSigningKey,
+  hmacHex,
+  parseQueryPairs,
+  sha256Hex,
+} from './sigv4-canonical.js';
+import { headerValue, parseAmzDate, parseAuthorizationHeader, parsePresignedQuery, type SignatureFailure, type SignatureFields } from './sigv4-fields.js';
+import { MAX_CLOCK_SKEW_MS } from './sigv4-limits.js';
+import { ServiceError, type CredentialProvider, type Principal, type SigningInfo } from './types.js';
+
+export { MAX_CLOCK_SKEW_MS, MAX_PRESIGN_EXPIRES_SECONDS } from './sigv4-limits.js';
+
+const HEX_SHA256 = /^[0-9a-f]{64}$/;
+const S3_PAYLOAD_MODES = new Set([
+  'UNSIGNED-PAYLOAD',
+  'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+  'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+  'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER',
+]);
+
+export interface VerifyRequest {
+  req: IncomingMessage;
+  rawPath: string;
+  rawQuery: string;
+  /** Signing service the route expects (`s3` selects S3 rules and S3 error codes). */
+  service: string;
+  readBody: boolean;
+  credentials: CredentialProvider;
+  now?: Date;
+}
+
+export interface VerifyResult {
+  principal: Principal;
+  body?: Buffer;
+  /** Present for Authorization-header requests. */
+  signing?: SigningInfo;
+}
+
+type Failure = SignatureFailure;
+
+const S3_CODES: Record<Failure, [string, number]> = {
+  unknownKey: ['InvalidAccessKeyId', 403],
+  badSignature: ['SignatureDoesNotMatch', 403],
+  skew: ['RequestTimeTooSkewed', 403],
+  expired: ['AccessDenied', 403],
+  malformed: ['AuthorizationHeaderMalformed', 400],
+  presignMalformed: ['AuthorizationQueryParametersError', 400],
+};
+const JSON_CODES: Record<Failure, [string, number]> = {
+  unknownKey: ['UnrecognizedClientException', 403],
+  badSignature: ['InvalidSignatureException', 403],
+  skew: ['InvalidSignatureException', 403],
+  expired: ['InvalidSignatureException', 403],
+  malformed: ['IncompleteSignatureException', 403],
+  presignMalformed: ['IncompleteSignatureException', 403],
+};
+
+/**
+ * Verifies an AWS Signature Version 4 request (Authorization header or presigned query) and resolves
+ * its principal. A request with no signature at all is anonymous; a bad one throws ServiceError with the
+ * codes of the protocol family (S3 XML codes for `s3`, AWS JSON codes otherwise).
+ */
+export async function verifySigV4(input: VerifyRequest): Promise<VerifyResult> {
+  const s3 = input.service === 's3';
+  const fail = (kind: Failure, message: string): ServiceError => {
+    const [code, status] = (s3 ? S3_CODES : JSON_CODES)[kind];
+    return new ServiceError(code, message, status);
+  };
+  const { req } = input;
+  const now = input.now ?? new Date();
+  const pairs = parseQueryPairs(input.rawQuery);
+  const queryValue = (name: string): string | undefined => pairs.find(([key]) => key === name)?.[1];
+  const authorization = req.headers.authorization;
+  const presigned = queryValue('X-Amz-Signature') !== undefined || queryValue('X-Amz-Algorithm') !== undefined;
+
+  if (authorization === undefined && !presigned) {
+    const body = input.readBody && !s3 ? await readBody(req) : undefined;
+    return body ? { principal: { kind: 'anonymous' }, body } : { principal: { kind: 'anonymous' } };
+  }
+
+  let fields: SignatureFields;
+  if (authorization !== undefined) {
+    fields = parseAuthorizationHeader(authorization, req, (m) => fail('malformed', m));
+  } else {
+    fields = parsePresignedQuery(queryValue, now, (kind, m) => fail(kind, m));
+  }
+
+  const scopeParts = fields.credential.split('/');
+  if (scopeParts.length !== 5 || scopeParts[4] !== 'aws4_request' || scopeParts.some((p) => p === '')) {
+    throw fail(authorization === undefined ? 'presignMalformed' : 'malformed', 'The credential must look like <AccessKeyId>/<yyyymmdd>/<region>/<service>/aws4_request.');
+  }
+  const [accessKeyId, date, region, service] = scopeParts as [string, string, string, string, string];
+  if (date !== fields.amzDate.slice(0, 8)) {
+    throw fail(authorization === undefined ? 'presignMalformed' : 'malformed', `The credential date ${date} does not match the request date ${fields.amzDate.slice(0, 8)}.`);
+  }
+  if (service !== input.service) {
+    throw fail(authorization === undefined ? 'presignMalformed' : 'malformed', `The credential is scoped to service '${service}'; this endpoint expects '${input.service}'.`);
+  }
+  const signedHeaders = fields.signedHeaders.split(';');
+  if (!signedHeaders.includes('host')) throw fail(authorization === undefined ? 'presignMalformed' : 'malformed', 'SignedHeaders must include host.');
+
+  if (authorization !== undefined) {
+    const signedAt = parseAmzDate(fields.amzDate);
+    if (!signedAt) throw fail('malformed', `x-amz-date '${fields.amzDate}' is not in the form yyyyMMddTHHmmssZ.`);
+    if (Math.abs(now.getTime() - signedAt.getTime()) > MAX_CLOCK_SKEW_MS) {
+      throw fail(
+        'skew',
+        s3
+          ? 'The difference between the request time and the current time is too large.'
+          : `Signature expired: ${fields.amzDate} is now earlier or later than ${formatAmzDate(now)} by more than 15 minutes.`,
+      );
+    }
+  }
+
+  const known = await input.credentials.lookup(accessKeyId, fields.sessionToken);
+  if (!known) {
+    throw fail('unknownKey', s3 ? 'The AWS Access Key Id you provided does not exist in our records.' : 'The security token included in the request is invalid.');
+  }
+
+  const { payloadHash, body } = await resolvePayloadHash(input, s3, pairs, fail);
+  const canonicalRequest = [
+    req.method ?? 'GET',
+    canonicalUri(input.rawPath, s3),
+    canonicalQuery(pairs),
+    canonicalHeaders(req, signedHeaders),
+    fields.signedHeaders,
+    payloadHash,
+  ].join('\n');
+  const scope = `${date}/${region}/${service}/aws4_request`;
+  const signingKey = deriveSigningKey(known.secretAccessKey, { date, region, service });
+  const expected = hmacHex(signingKey, ['AWS4-HMAC-SHA256', fields.amzDate, scope, sha256Hex(canonicalRequest)].join('\n'));
+  if (!constantTimeEqual(expected, fields.signature.toLowerCase())) {
+    throw fail(
+      'badSignature',
+      'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+    );
+  }
+  const result: VerifyResult = { principal: known.principal };
+  if (body) result.body = body;
+  if (authorization !== undefined) result.signing = { amzDate: fields.amzDate, scope, seedSignature: expected, signingKey };
+  return result;
+}
+
+/**
+ * The payload hash the client signed. S3 trusts `x-amz-content-sha256` (the S3 service checks the body
+ * against a hex value once it has streamed it); other services hash the body they read, unless the
+ * caller streams it itself (`readBody: false` with a hex header).
+ */
+async function resolvePayloadHash(
+  input: VerifyRequest,
+  s3: boolean,
+  pairs: Array<[string, string]>,
+  fail: (kind: Failure, message: string) => ServiceError,
+): Promise<{ payloadHash: string; body?: Buffer }> {
+  const contentSha = headerValue(input.req, 'x-amz-content-sha256');
+  if (s3) {
+    const presigned = input.req.headers.authorization === undefined;
+    if (!presigned && contentSha === undefined) {
+      throw new ServiceError('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256.', 400);
+    }
+    const payloadHash = presigned ? (pairs.find(([key]) => key.toLowerCase() === 'x-amz-content-sha256')?.[1] ?? 'UNSIGNED-PAYLOAD') : contentSha!;
+    if (!HEX_SHA256.test(payloadHash) && !S3_PAYLOAD_MODES.has(payloadHash)) {
+      throw new ServiceError('InvalidArgument', 'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, a STREAMING-* mode or the hex sha256 of the body.', 400);
+    }
+    return { payloadHash };
+  }
+  if (!input.readBody && contentSha !== undefined && HEX_SHA256.test(contentSha)) return { payloadHash: contentSha };
+  const body = await readBody(input.req);
+  const actual = body.length === 0 ? EMPTY_SHA256 : sha256Hex(body);
+  if (contentSha !== undefined && contentSha !== actual) {
+    throw fail('badSignature', 'The x-amz-content-sha256 header does not match the sha256 of the body.');
+  }
+  return { payloadHash: actual, body };
+}
+
+/** Compares two hex signatures in constant time. */
+export function signaturesEqual(a: string, b: string): boolean {
+  return constantTimeEqual(a, b.toLowerCase());
+}
+
+function formatAmzDate(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+function constantTimeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { createCloud, type Cloud } from './server.js';
+
+const dirs: string[] = [];
+after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+async function start(dataDir?: string): Promise<{ cloud: Cloud; dataDir: string; logs: string[] }> {
+  const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'forte-server-')));
+  if (!dataDir) dirs.push(dir);
+  const logs: string[] = [];
+  const cloud = await createCloud({ dataDir: dir, port: 0, logStream: { write: (line: string) => logs.push(line) } });
+  return { cloud, dataDir: dir, logs };
+}
+
+void describe('createCloud', () => {
+  void it('answers the health check without credentials', async () => {
+    const { cloud } = await start();
+    try {
+      const res = await fetch(`${cloud.url}/_forte/health`);
+      assert.equal(res.status, 200);
+      const body = (await res.json()) as { status: string; version: string };
+      assert.equal(body.status, 'ok');
+      assert.match(body.version, /^\d+\.\d+\.\d+/);
+    } finally {
+      await cloud.close();
+    }
+  });
+
+  void it('sends a request id, a correct Date and CORS headers on every answer', async () => {
+    const { cloud } = await start();
+    try {
+      const res = await fetch(`${cloud.url}/nowhere`, { headers: { origin: 'http://localhost:3000' } });
+      assert.equal(res.status, 404);
+      assert.equal(((await res.json()) as { __type: string }).__type, 'UnknownOperationException');
+      assert.match(res.headers.get('x-amzn-requestid') ?? '', /^[0-9a-f-]{36}$/);
+      assert.equal(res.headers.get('x-amz-request-id'), res.headers.get('x-amzn-requestid'));
+      assert.ok(Math.abs(Date.parse(res.headers.get('date') ?? '') - Date.now()) < 5000);
+      assert.equal(res.headers.get('access-control-allow-origin'), 'http://localhost:3000');
+      const exposed = (res.headers.get('access-control-expose-headers') ?? '').toLowerCase();
+      for (const name of ['etag', 'x-amz-version-id', 'x-amzn-requestid', 'x-amzn-errortype', 'content-length', 'content-type', 'last-modified', 'x-amz-meta-*']) {
+        assert.ok(exposed.includes(name), `exposes ${name}`);
+      }
+    } finally {
+      await cloud.close();
+    }
+  });
+
+  void it('answers CORS preflights, reflecting the requested headers', async () => {
+    const { cloud } = await start();
+    try {
+      const res = await fetch(`${cloud.url}/s3/bucket/key`, {
+        method: 'OPTIONS',
+        headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-amz-date,x-amz-meta-foo,authorization' },
+      });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('access-control-allow-headers'), 'x-amz-date,x-amz-meta-foo,authorization');
+      for (const method of ['GET', 'PUT', 'POST', 'DELETE', 'HEAD']) assert.match(res.headers.get('access-control-allow-methods') ?? '', new RegExp(method));
+    } finally {
+      await cloud.close();
+    }
+  });
+
+  void it('creates admin credentials (0600) and an account id once per data dir', async () => {
+    const first = await start();
+    const credentials = first.cloud.adminCredentials;
+    const accountId = first.cloud.kernel.config.accountId;
+    await first.cloud.close();
+    const file = join(first.dataDir, 'admin-credentials.json');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), credentials);
+    assert.match(credentials.accessKeyId, /^FKIA[A-Z0-9]{16}$/);
+    assert.equal(credentials.secretAccessKey.length, 40);
+    assert.match(accountId, /^[0-9]{12}$/);
+
+    const second = await start(first.dataDir);
+    try {
+      assert.deepEqual(second.cloud.adminCredentials, credentials);
+      assert.equal(second.cloud.kernel.config.accountId, accountId);
+      assert.equal(second.cloud.kernel.config.region, 'us-east-1');
+    } finally {
+      await second.cloud.close();
+    }
+  });
+
+  void it('logs one access line per request, without the query string', async () => {
+    const { cloud, logs } = await start();
+    try {
+      await (await fetch(`${cloud.url}/s3/b/k?X-Amz-Signature=deadbeef&X-Amz-Credential=FKIA`)).text();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const lines = logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((l) => l.msg === 'request');
+      assert.equal(lines.length, 1);
+      assert.equal(lines[0]!.path, '/s3/b/k');
+      assert.equal(lines[0]!.method, 'GET');
+      assert.equal(typeof lines[0]!.ms, 'number');
+      assert.equal(typeof lines[0]!.requestId, 'string');
+      assert.doesNotMatch(logs.join(''), /deadbeef/);
+    } finally {
+      await cloud.close();
+    }
+  });
+
+  void it('provides the resource types of its services', async () => {
+    const { cloud } = await start();
+    try {
+      assert.ok(cloud.kernel.resourceHandler('Forte::S3::Bucket'));
+      assert.ok(cloud.kernel.resourceHandler('Forte::IAM::Role'));
+      assert.deepEqual(cloud.kernel.services.map((s) => s.name), ['iam', 's3', 'control', 'hosting']);
+    } finally {
+      await cloud.close();
+    }
+  });
+
+  void it('refuses a port in use with a clear error', async () => {
+    const { cloud } = await start();
+    try {
+      const dir = await mkdtemp(join(tmpdir(), 'forte-server-'));
+      dirs.push(dir);
+      await assert.rejects(createCloud({ dataDir: dir, port: cloud.port, logStream: { write: () => true } }), /Port \d+ on 127\.0\.0\.1 is already in use/);
+    } finally {
+      await cloud.close();
+    }
+  });
+});

@@ -1,0 +1,158 @@
+import { randomInt } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { createFsBlobStore } from './engines/fs-blobs/fs-blob-store.js';
+import { createSqliteStore } from './engines/sqlite/sqlite-store.js';
+import type { SqlStore } from './engines/types.js';
+import { adminCredentialProvider, loadOrCreateAdminCredentials, type AdminCredentials } from './kernel/admin-credentials.js';
+import { createKernel, type KernelRuntime } from './kernel/create-kernel.js';
+import { createRequestListener } from './kernel/http-dispatch.js';
+import { createLogger } from './kernel/logger.js';
+import type { CloudConfig } from './kernel/types.js';
+import { CLOUD_VERSION } from './kernel/version.js';
+import { createControlService } from './services/control/index.js';
+import { createHostingService } from './services/hosting/index.js';
+import { createIamService } from './services/iam/index.js';
+import { createS3Service } from './services/s3/index.js';
+
+/** The port a cloud listens on when none is given. */
+export const DEFAULT_PORT = 20002;
+
+export interface CloudOptions {
+  /** Folder for everything the cloud keeps: forte.db, blobs/, admin-credentials.json. Created if missing. */
+  dataDir: string;
+  /** Default 20002; 0 picks a free port. */
+  port?: number;
+  /** Listen address, default 127.0.0.1. */
+  host?: string;
+  /** Default us-east-1. */
+  region?: string;
+  /** 12 digits; default: generated once per data dir and kept in it. */
+  accountId?: string;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Where JSON log lines go; default stderr. */
+  logStream?: { write(line: string): unknown };
+  /** Enables test-only fault switches; default `process.env.FORTE_TEST_FAULTS === '1'`. */
+  testFaults?: boolean;
+}
+
+export interface Cloud {
+  /** Base URL, e.g. `http://127.0.0.1:20002`. */
+  url: string;
+  port: number;
+  kernel: KernelRuntime;
+  /** The admin access key of this data dir (also in `<dataDir>/admin-credentials.json`). */
+  adminCredentials: AdminCredentials;
+  /** Stops listening, ends open connections, stops the services and closes the engines. */
+  close(): Promise<void>;
+}
+
+/** Thrown when the port is taken, with a message fit to print as is. */
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+}
+
+/** Starts a Forte Cloud: the one place that picks engines and assembles the services. */
+export async function createCloud(options: CloudOptions): Promise<Cloud> {
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const host = options.host ?? '127.0.0.1';
+  const log = createLogger({ write: (line) => void (options.logStream ?? process.stderr).write(line), level: options.logLevel ?? 'info' });
+  const adminCredentials = loadOrCreateAdminCredentials(options.dataDir);
+  const sql = createSqliteStore(join(options.dataDir, 'forte.db'));
+  const blobs = createFsBlobStore(join(options.dataDir, 'blobs'));
+  let server: Server | undefined;
+  try {
+    const config: CloudConfig = {
+      dataDir: options.dataDir,
+      host,
+      port: options.port ?? DEFAULT_PORT,
+      region: options.region ?? 'us-east-1',
+      accountId: await resolveAccountId(sql, options.accountId),
+      testFaults: options.testFaults ?? process.env.FORTE_TEST_FAULTS === '1',
+    };
+    const kernel = createKernel({ config, sql, blobs, log });
+    kernel.registerCredentialProvider(adminCredentialProvider(adminCredentials));
+    for (const create of [createIamService, createS3Service, createControlService, createHostingService]) kernel.addService(create(kernel));
+
+    // Services start once the port is known (resource handlers compute URLs from it); requests that
+    // arrive before every service has started wait for it.
+    const listener = createRequestListener(kernel, { version: CLOUD_VERSION });
+    let started = false;
+    let markStarted = (): void => undefined;
+    const startedSignal = new Promise<void>((resolve) => (markStarted = resolve));
+    server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+      if (started) listener(req, res);
+      else void startedSignal.then(() => listener(req, res));
+    });
+    const port = await listen(server, config.port, host);
+    config.port = port;
+    const url = `http://${urlHost(host)}:${port}`;
+    kernel.setListening({ port, baseUrl: url });
+    for (const service of kernel.services) await service.start?.();
+    started = true;
+    markStarted();
+    log.info('listening', { url, dataDir: options.dataDir, version: CLOUD_VERSION });
+
+    const listeningServer = server;
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      kernel,
+      adminCredentials,
+      close: () =>
+        (closing ??= (async () => {
+          await new Promise<void>((resolve) => {
+            listeningServer.close(() => resolve());
+            listeningServer.closeAllConnections();
+          });
+          for (const service of [...kernel.services].reverse()) {
+            try {
+              await service.stop?.();
+            } catch (error) {
+              log.error('service stop failed', { service: service.name, error });
+            }
+          }
+          await sql.close();
+        })()),
+    };
+  } catch (error) {
+    server?.closeAllConnections();
+    server?.close();
+    await sql.close();
+    throw error;
+  }
+}
+
+async function resolveAccountId(sql: SqlStore, requested: string | undefined): Promise<string> {
+  if (requested !== undefined && !/^[0-9]{12}$/.test(requested)) throw new Error(`accountId must be 12 digits, got ${JSON.stringify(requested)}`);
+  await sql.migrate('kernel', ['CREATE TABLE kernel_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)']);
+  return sql.transaction(async (tx) => {
+    const row = await tx.get<{ value: string }>("SELECT value FROM kernel_settings WHERE name = 'accountId'");
+    if (row && requested === undefined) return row.value;
+    const accountId = requested ?? String(randomInt(1, 10)) + Array.from({ length: 11 }, () => randomInt(10)).join('');
+    if (!row) await tx.run("INSERT INTO kernel_settings (name, value) VALUES ('accountId', ?)", [accountId]);
+    return accountId;
+  });
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      if (error.code === 'EADDRINUSE') reject(new PortInUseError(`Port ${port} on ${host} is already in use: stop what uses it or pick another port with --port.`, { cause: error }));
+      else reject(error);
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import type { BlobStore } from '../../engines/types.js';
+import type { Logger } from '../../kernel/logger.js';
+import { ServiceError, type ResourceHandler, type ResourceResult } from '../../kernel/types.js';
+import { assertValidBucketName } from './bucket-name.js';
+import type { ObjectStore } from './object-store.js';
+
+const bucketProps = z.object({ BucketName: z.string().min(1) });
+
+/** `Forte::S3::Bucket`: idempotent create (an existing bucket is adopted); delete empties the bucket first. */
+export function createBucketHandler(options: { store: ObjectStore; blobs: BlobStore; port: () => number }): ResourceHandler {
+  const result = (name: string): ResourceResult => ({
+    physicalId: name,
+    attributes: { BucketName: name, Arn: `arn:aws:s3:::${name}`, RegionalDomainName: `${name}.s3.localhost:${options.port()}` },
+  });
+  const parse = (props: Record<string, unknown>): string => {
+    const parsed = bucketProps.safeParse(props);
+    if (!parsed.success) throw new ServiceError('ValidationException', 'Forte::S3::Bucket needs Properties.BucketName (a string).', 400);
+    assertValidBucketName(parsed.data.BucketName);
+    return parsed.data.BucketName;
+  };
+  return {
+    replaceOn: ['BucketName'],
+    async create(props) {
+      const name = parse(props);
+      await options.store.createBucket(name);
+      return result(name);
+    },
+    async update(physicalId, props) {
+      const name = parse(props);
+      if (name !== physicalId) return 'replace';
+      await options.store.createBucket(name); // recreates it if someone deleted it by hand
+      return result(name);
+    },
+    async delete(physicalId, _props, ctx) {
+      await emptyBucket(options.store, options.blobs, physicalId, ctx.log);
+      await options.store.deleteBucket(physicalId);
+    },
+  };
+}
+
+/** Deletes every object of a bucket, rows first (in batches), then their bodies. */
+export async function emptyBucket(store: ObjectStore, blobs: BlobStore, bucket: string, log: Logger): Promise<void> {
+  for (;;) {
+    const batch = await store.scan(bucket, { from: '', after: undefined, limit: 500 });
+    if (batch.length === 0) return;
+    const blobIds = await store.sql.transaction(async (tx) => {
+      const ids: string[] = [];
+      for (const object of batch) {
+        const id = await store.deleteObject(bucket, object.key, tx);
+        if (id !== undefined) ids.push(id);
+      }
+      return ids;
+    });
+    for (const id of blobIds) {
+      try {
+        await blobs.delete(id);
+      } catch (error) {
+        log.warn('could not delete an object body', { blobId: id, error });
+      }
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import { pipeline } from 'node:stream/promises';
+import { BlobNotFoundError } from '../../engines/types.js';
+import { parseByteRange } from './byte-range.js';
+import { checkPreconditions } from './conditional-request.js';
+import { objectResponseHeaders, single } from './object-headers.js';
+import { noSuchKey, requireBucket, s3Arn, type S3Call } from './s3-call.js';
+import { sendEmpty } from './s3-xml.js';
+
+/** GetObject and HeadObject: conditional requests, single byte ranges, `response-*` overrides, streamed body. */
+export async function getObject(call: S3Call, head: boolean): Promise<void> {
+  const { ctx, store, blobs } = call;
+  await ctx.authorize(call.principal, 's3:GetObject', s3Arn(call.bucket, call.key), 'AccessDenied');
+  await requireBucket(call);
+  const req = ctx.req;
+  // A concurrent overwrite deletes the old body after its commit: look the row up again if that races us.
+  for (let attempt = 0; ; attempt++) {
+    const object = await store.getObject(call.bucket, call.key);
+    if (!object) throw noSuchKey(call.key);
+    const headers = objectResponseHeaders(object, call.query);
+    const outcome = checkPreconditions(object, {
+      ifMatch: single(req.headers['if-match']),
+      ifNoneMatch: single(req.headers['if-none-match']),
+      ifModifiedSince: single(req.headers['if-modified-since']),
+      ifUnmodifiedSince: single(req.headers['if-unmodified-since']),
+    });
+    if (outcome === 'not-modified') {
+      return sendEmpty(ctx.res, 304, { etag: object.etag, 'last-modified': headers['last-modified']! });
+    }
+    const range = parseByteRange(single(req.headers.range), object.size);
+    if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${object.size}`;
+    headers['content-length'] = String(range ? range.end - range.start + 1 : object.size);
+    const status = range ? 206 : 200;
+    if (head) {
+      ctx.res.writeHead(status, headers);
+      return void ctx.res.end();
+    }
+    let body;
+    try {
+      body = await blobs.get(object.blobId, range);
+    } catch (error) {
+      if (error instanceof BlobNotFoundError && attempt === 0) continue;
+      throw error;
+    }
+    ctx.res.writeHead(status, headers);
+    await pipeline(body, ctx.res);
+    return;
+  }
+}

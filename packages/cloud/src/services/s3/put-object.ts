@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { ServiceError } from '../../kernel/types.js';
+import { createAwsChunkedDecoder } from './aws-chunked-decoder.js';
+import { etagListMatches, preconditionFailed } from './conditional-request.js';
+import { objectHeadersFrom, single } from './object-headers.js';
+import type { S3Object } from './object-store.js';
+import { requireBucket, s3Arn, type S3Call } from './s3-call.js';
+import { sendEmpty } from './s3-xml.js';
+
+const HEX_SHA256 = /^[0-9a-f]{64}$/;
+/** S3's limit for one PutObject (larger objects need multipart uploads). */
+const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
+
+/** A fresh blob id for an object body: never derived from the key. */
+export function newBlobId(): string {
+  return `s3/${randomBytes(16).toString('hex')}`;
+}
+
+/**
+ * PutObject: streams the body into a new blob, checks its hashes, then swaps the object row in a
+ * transaction and deletes the replaced blob after the commit (a reader never sees a half-written body).
+ */
+export async function putObject(call: S3Call): Promise<void> {
+  const { ctx, store, blobs } = call;
+  await ctx.authorize(call.principal, 's3:PutObject', s3Arn(call.bucket, call.key), 'AccessDenied');
+  await requireBucket(call);
+  const req = ctx.req;
+  const ifNoneMatch = single(req.headers['if-none-match']);
+  const ifMatch = single(req.headers['if-match']);
+  if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== '*') {
+    throw new ServiceError('NotImplemented', 'PutObject supports If-None-Match only with the value *.', 501);
+  }
+  const checkConditions = (existing: S3Object | undefined): void => {
+    if (ifNoneMatch !== undefined && existing) throw preconditionFailed('If-None-Match');
+    if (ifMatch !== undefined && (!existing || !etagListMatches(ifMatch, existing.etag))) {
+      if (!existing) throw new ServiceError('NoSuchKey', 'The specified key does not exist.', 404, { extra: { Key: call.key } });
+      throw preconditionFailed('If-Match');
+    }
+  };
+  checkConditions(await store.getObject(call.bucket, call.key)); // early, to spare the upload
+
+  const declared = Number(single(req.headers['x-amz-decoded-content-length']) ?? single(req.headers['content-length']) ?? 0);
+  if (declared > MAX_SINGLE_PUT_BYTES) {
+    throw new ServiceError('EntityTooLarge', `Your proposed upload exceeds the maximum allowed object size of ${MAX_SINGLE_PUT_BYTES} bytes for one PutObject.`, 400);
+  }
+  const described = objectHeadersFrom(req);
+  const contentSha = single(req.headers['x-amz-content-sha256']);
+  const chunked = (contentSha ?? '').startsWith('STREAMING-') || /(^|,)\s*aws-chunked\s*(,|$)/i.test(single(req.headers['content-encoding']) ?? '');
+  const signedChunks = (contentSha ?? '').startsWith('STREAMING-AWS4-HMAC-SHA256-PAYLOAD');
+  if (signedChunks && !call.signing) {
+    throw new ServiceError('InvalidRequest', 'Signed aws-chunked uploads need an Authorization header (they cannot be presigned).', 400);
+  }
+  const body: Readable = chunked ? req.pipe(createAwsChunkedDecoder(signedChunks ? call.signing : undefined)) : req;
+  if (chunked) req.on('error', (error) => body.destroy(error));
+
+  const blobId = newBlobId();
+  const written = await blobs.put(blobId, body);
+  let replaced: string | undefined;
+  try {
+    if (contentSha !== undefined && HEX_SHA256.test(contentSha) && contentSha !== written.sha256) {
+      throw new ServiceError('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", 400, {
+        extra: { ClientComputedContentSHA256: contentSha, S3ComputedContentSHA256: written.sha256 },
+      });
+    }
+    const md5 = single(req.headers['content-md5']);
+    if (md5 !== undefined && Buffer.from(md5, 'base64').toString('hex') !== written.md5) {
+      throw new ServiceError('BadDigest', 'The Content-MD5 you specified did not match what we received.', 400);
+    }
+    const decodedLength = single(req.headers['x-amz-decoded-content-length']);
+    if (chunked && decodedLength !== undefined && Number(decodedLength) !== written.size) {
+      throw new ServiceError('IncompleteBody', 'You did not provide the number of bytes specified by the x-amz-decoded-content-length header.', 400);
+    }
+    const object: S3Object = {
+      bucket: call.bucket,
+      key: call.key,
+      blobId,
+      size: written.size,
+      etag: `"${written.md5}"`,
+      lastModified: new Date().toISOString(),
+      ...described,
+    };
+    replaced = await store.sql.transaction(async (tx) => {
+      if (!(await store.bucketExists(call.bucket, tx))) throw new ServiceError('NoSuchBucket', 'The specified bucket does not exist', 404, { extra: { BucketName: call.bucket } });
+      checkConditions(await store.getObject(call.bucket, call.key, tx)); // again: another writer may have won meanwhile
+      return store.putObject(object, tx);
+    });
+    sendEmpty(ctx.res, 200, { etag: object.etag });
+  } catch (error) {
+    await blobs.delete(blobId);
+    throw error;
+  }
+  if (replaced !== undefined) await deleteBlobQuietly(call, replaced);
+}
+
+/** Deletes a blob no row points to any more; a failure only leaves an orphan file, so it is logged. */
+export async function deleteBlobQuietly(call: Pick<S3Call, 'blobs' | 'ctx'>, blobId: string): Promise<void> {
+  try {
+    await call.blobs.delete(blobId);
+  } catch (error) {
+    call.ctx.log.warn('could not delete a replaced object body', { blobId, error });
+  }
+}

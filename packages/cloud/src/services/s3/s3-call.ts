@@ -1,0 +1,37 @@
+import type { BlobStore } from '../../engines/types.js';
+import type { Principal, RequestContext, SigningInfo } from '../../kernel/types.js';
+import { ServiceError } from '../../kernel/types.js';
+import type { ObjectStore } from './object-store.js';
+
+/** Everything an S3 operation handler needs about one request. */
+export interface S3Call {
+  ctx: RequestContext;
+  principal: Principal;
+  /** What the Authorization header signed (absent for presigned and anonymous requests). */
+  signing: SigningInfo | undefined;
+  store: ObjectStore;
+  blobs: BlobStore;
+  region: string;
+  accountId: string;
+  query: URLSearchParams;
+  bucket: string;
+  key: string;
+}
+
+/** `arn:aws:s3:::<bucket>[/<key>]`, the resource S3 actions are authorized on. */
+export function s3Arn(bucket: string, key?: string): string {
+  return key === undefined ? `arn:aws:s3:::${bucket}` : `arn:aws:s3:::${bucket}/${key}`;
+}
+
+export function noSuchBucket(bucket: string): ServiceError {
+  return new ServiceError('NoSuchBucket', 'The specified bucket does not exist', 404, { extra: { BucketName: bucket } });
+}
+
+export function noSuchKey(key: string): ServiceError {
+  return new ServiceError('NoSuchKey', 'The specified key does not exist.', 404, { extra: { Key: key } });
+}
+
+/** Throws NoSuchBucket unless the bucket exists. */
+export async function requireBucket(call: Pick<S3Call, 'store' | 'bucket'>): Promise<void> {
+  if (!(await call.store.bucketExists(call.bucket))) throw noSuchBucket(call.bucket);
+}

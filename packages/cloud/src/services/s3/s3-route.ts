@@ -1,0 +1,89 @@
+import type { BlobStore } from '../../engines/types.js';
+import { ServiceError, type Route } from '../../kernel/types.js';
+import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from './bucket-operations.js';
+import { copyObject } from './copy-object.js';
+import { deleteObject, deleteObjects } from './delete-objects.js';
+import { getObject } from './get-object.js';
+import { listObjectsV1, listObjectsV2 } from './list-objects.js';
+import { single } from './object-headers.js';
+import type { ObjectStore } from './object-store.js';
+import { putObject } from './put-object.js';
+import type { S3Call } from './s3-call.js';
+import { isS3Request, parseS3Target } from './s3-target.js';
+
+/** Subresources that address multipart uploads, answered 501 until multipart lands. */
+const MULTIPART = ['uploads', 'uploadId', 'partNumber'];
+/** Bucket and object subresources Forte does not implement (answered 501 rather than misread as plain calls). */
+const UNSUPPORTED = ['acl', 'tagging', 'versioning', 'versions', 'cors', 'policy', 'lifecycle', 'website', 'encryption', 'notification', 'logging', 'replication', 'accelerate', 'requestPayment', 'object-lock', 'retention', 'legal-hold', 'attributes', 'restore', 'select', 'torrent', 'ownershipControls', 'publicAccessBlock', 'analytics', 'inventory', 'metrics', 'intelligent-tiering'];
+
+/** The S3 REST route: path style under `/s3/` and virtual-host style (`<bucket>.s3.localhost`). */
+export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; region: string; accountId: string }): Route {
+  return {
+    name: 's3',
+    errorFormat: 'xml',
+    match: (req) => {
+      const target = req.url ?? '/';
+      const q = target.indexOf('?');
+      return isS3Request(req, q < 0 ? target : target.slice(0, q));
+    },
+    async handle(ctx) {
+      const target = parseS3Target(ctx.req, ctx.rawPath);
+      const method = ctx.req.method ?? 'GET';
+      const query = ctx.url.searchParams;
+      const { principal, signing } = await ctx.authenticate({ service: 's3' });
+      const base = { ctx, principal, signing, store: options.store, blobs: options.blobs, region: options.region, accountId: options.accountId, query };
+
+      const multipart = MULTIPART.find((name) => query.has(name));
+      if (multipart !== undefined) throw notImplemented(`Multipart uploads (?${multipart}) are not implemented yet: upload objects in one PutObject.`);
+      const unsupported = UNSUPPORTED.find((name) => query.has(name));
+      if (unsupported !== undefined) throw notImplemented(`The ?${unsupported} subresource is not implemented.`);
+
+      if (target.bucket === undefined) {
+        if (method === 'GET') return listBuckets(base);
+        throw methodNotAllowed(method, 'the service');
+      }
+      if (target.key === undefined) {
+        const call: S3Call = { ...base, bucket: target.bucket, key: '' };
+        switch (method) {
+          case 'PUT':
+            return createBucket(call);
+          case 'HEAD':
+            return headBucket(call);
+          case 'DELETE':
+            return deleteBucket(call);
+          case 'POST':
+            if (query.has('delete')) return deleteObjects(call);
+            throw methodNotAllowed(method, 'a bucket (only POST ?delete)');
+          case 'GET':
+            if (query.has('location')) return getBucketLocation(call);
+            return query.get('list-type') === '2' ? listObjectsV2(call) : listObjectsV1(call);
+          default:
+            throw methodNotAllowed(method, 'a bucket');
+        }
+      }
+      const call: S3Call = { ...base, bucket: target.bucket, key: target.key };
+      switch (method) {
+        case 'PUT': {
+          const copySource = single(ctx.req.headers['x-amz-copy-source']);
+          return copySource !== undefined ? copyObject(call, copySource) : putObject(call);
+        }
+        case 'GET':
+          return getObject(call, false);
+        case 'HEAD':
+          return getObject(call, true);
+        case 'DELETE':
+          return deleteObject(call);
+        default:
+          throw methodNotAllowed(method, 'an object');
+      }
+    },
+  };
+}
+
+function notImplemented(message: string): ServiceError {
+  return new ServiceError('NotImplemented', message, 501);
+}
+
+function methodNotAllowed(method: string, what: string): ServiceError {
+  return new ServiceError('MethodNotAllowed', `The specified method ${method} is not allowed against ${what}.`, 405, { extra: { Method: method } });
+}

@@ -1,0 +1,72 @@
+import { rm } from 'node:fs/promises';
+import { createCloud, type CloudOptions, type KernelRuntime } from '@forte/cloud';
+import { makeTempDir } from './make-temp-dir.js';
+
+export interface TestCloudOptions extends Omit<CloudOptions, 'dataDir' | 'port' | 'logStream'> {
+  /** Use this folder (kept on close). Default: a fresh temp folder, removed on close. */
+  dataDir?: string;
+  /** Also print log lines to stderr (FORTE_TEST_LOG=1 does the same). */
+  printLogs?: boolean;
+}
+
+/** A running in-process cloud on a free port, for integration tests. */
+export interface TestCloud {
+  url: string;
+  port: number;
+  dataDir: string;
+  /** The admin keys, and the region to sign for. */
+  credentials: { accessKeyId: string; secretAccessKey: string; region: string };
+  kernel: KernelRuntime;
+  /** The JSON log lines written so far (access log included), to assert on. */
+  logs(): string[];
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * Starts a cloud on port 0 in a temp folder. Use `await using cloud = await startTestCloud()` or call
+ * `close()` in an `after` hook: it stops the cloud and removes the folder it created.
+ */
+export async function startTestCloud(options: TestCloudOptions = {}): Promise<TestCloud> {
+  const ownDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await makeTempDir('forte-test-cloud'));
+  const lines: string[] = [];
+  const print = options.printLogs ?? process.env.FORTE_TEST_LOG === '1';
+  const { dataDir: _ignored, printLogs: _print, ...cloudOptions } = options;
+  let cloud;
+  try {
+    cloud = await createCloud({
+      logLevel: 'debug',
+      ...cloudOptions,
+      dataDir,
+      port: 0,
+      host: '127.0.0.1',
+      logStream: {
+        write(line: string) {
+          lines.push(line);
+          if (print) process.stderr.write(line);
+        },
+      },
+    });
+  } catch (error) {
+    if (ownDir) await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const started = cloud;
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      await started.close();
+      if (ownDir) await rm(dataDir, { recursive: true, force: true });
+    })());
+  return {
+    url: started.url,
+    port: started.port,
+    dataDir,
+    credentials: { ...started.adminCredentials, region: started.kernel.config.region },
+    kernel: started.kernel,
+    logs: () => [...lines],
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
