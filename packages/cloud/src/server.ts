@@ -73,7 +73,8 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     };
     const kernel = createKernel({ config, sql, blobs, log });
     kernel.registerCredentialProvider(adminCredentialProvider(adminCredentials));
-    for (const create of [createIamService, createS3Service, createControlService, createHostingService]) kernel.addService(create(kernel));
+    // Hosting before S3: a request for a site's host name is the site's, even under /s3/.
+    for (const create of [createIamService, createControlService, createHostingService, createS3Service]) kernel.addService(create(kernel));
 
     // Services start once the port is known (resource handlers compute URLs from it); requests that
     // arrive before every service has started wait for it.

@@ -162,6 +162,7 @@ void describe('hosting service', () => {
       'data.unknownext': 'x',
       'docs/index.html': '<p>docs</p>',
       'robots.txt': 'User-agent: *',
+      's3/report.json': '{"site":true}',
     });
   });
   after(async () => {
@@ -217,6 +218,11 @@ void describe('hosting service', () => {
     const png = await send(h.port, { path: '/logo.png', headers: { host: host(h), 'accept-encoding': 'br, gzip' } });
     assert.deepEqual(png.body, PNG);
     assert.equal(png.headers['content-encoding'], undefined, 'images are not recompressed');
+
+    // A site's own paths win over the cloud's service prefixes when the request names the site's host.
+    const shadowed = await send(h.port, { path: '/s3/report.json', headers: { host: host(h) } });
+    assert.equal(shadowed.status, 200);
+    assert.equal(shadowed.body.toString(), '{"site":true}');
 
     const folder = await send(h.port, { path: '/docs/', headers: { host: host(h) } });
     assert.equal(folder.body.toString(), '<p>docs</p>');
