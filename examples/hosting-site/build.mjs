@@ -12,7 +12,8 @@ mkdirSync(join(dist, 'assets'), { recursive: true });
 
 let html = readFileSync(join(src, 'index.html'), 'utf8');
 for (const name of readdirSync(src)) {
-  if (name === 'index.html') continue;
+  // aws-exports.js is Forte's generated client config: an app that uses it imports it in its bundle.
+  if (name === 'index.html' || name === 'aws-exports.js') continue;
   const body = readFileSync(join(src, name));
   const hash = createHash('sha256').update(body).digest('hex').slice(0, 10);
   const dot = name.lastIndexOf('.');

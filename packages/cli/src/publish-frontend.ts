@@ -21,6 +21,6 @@ export async function publishFrontend(ctx: CliContext): Promise<void> {
   const [resourceName, entry] = first;
   const plugin = await loadCategoryPlugin(ctx, 'hosting', entry.service);
   if (!plugin.publish) throw new UserError(`The hosting plugin for ${entry.service} cannot publish.`, 'Update the hosting plugin.');
-  const { url } = await plugin.publish(ctx, { category: 'hosting', resourceName, service: entry.service, dir: project.resourceDir('hosting', resourceName) }, { distributionDir });
-  ctx.print.success(`Your app is published: ${url}`);
+  // The hosting plugin prints what it published and where it is live.
+  await plugin.publish(ctx, { category: 'hosting', resourceName, service: entry.service, dir: project.resourceDir('hosting', resourceName) }, { distributionDir });
 }
