@@ -4,10 +4,10 @@
 // same run. Static throughput needs `wrk` (Debian package `wrk`).
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request } from 'node:http';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 const root = new URL('..', import.meta.url).pathname;
 const forteBin = join(root, 'packages/cli/dist/bin.js');
@@ -74,6 +74,8 @@ try {
 
   // status and no-change push on a project with hosting.
   const project = newProject('benchapp');
+  // A 2.5 KB asset, like the static-file rows of docs/benchmarks.md's peers.
+  writeFileSync(join(project, 'src/bench.txt'), 'Forte static file benchmark. '.repeat(90).slice(0, 2500));
   forte(project, ['add', 'hosting', '--yes']);
   forte(project, ['publish', '--yes']);
   const status = median(Array.from({ length: RUNS }, () => time(() => forte(project, ['status']))));
@@ -96,25 +98,29 @@ try {
   } else {
     const meta = JSON.parse(readFileSync(join(project, 'amplify/backend/amplify-meta.json'), 'utf8'));
     const siteUrl = new URL(Object.values(meta.hosting)[0].output.Url);
-    const assetPath = await new Promise((resolve, reject) => {
-      request({ host: '127.0.0.1', port: siteUrl.port, path: '/', headers: { host: siteUrl.host } }, (res) => {
-        let body = ''; res.on('data', (d) => (body += d)); res.on('end', () => resolve(/\/assets\/style\.[0-9a-f]+\.css/.exec(body)?.[0] ?? '/'));
-      }).on('error', reject).end();
-    });
+    // examples/hosting-site/build.mjs names assets <name>.<first 10 hex of sha256>.<ext>.
+    const assetPath = `/assets/bench.${createHash('sha256').update(readFileSync(join(project, 'src/bench.txt'))).digest('hex').slice(0, 10)}.txt`;
     const body = await new Promise((resolve, reject) => {
       request({ host: '127.0.0.1', port: siteUrl.port, path: assetPath, headers: { host: siteUrl.host } }, (res) => {
         const chunks = []; res.on('data', (d) => chunks.push(d)); res.on('end', () => resolve(Buffer.concat(chunks)));
       }).on('error', reject).end();
     });
-    const bare = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'text/css; charset=utf-8', 'content-length': body.length, etag: '"x"' }); res.end(body); });
-    await new Promise((r) => bare.listen(0, '127.0.0.1', r));
+    // The bare server runs in its own process: this one blocks in spawnSync while wrk runs.
+    const bareChild = spawn(process.execPath, ['-e', `
+      const body = Buffer.from(process.argv[1], 'base64');
+      require('node:http').createServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': body.length, etag: '"x"', 'cache-control': 'public, max-age=31536000, immutable' });
+        res.end(body);
+      }).listen(0, '127.0.0.1', function () { console.log(this.address().port); });
+    `, body.toString('base64')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const barePort = await new Promise((resolve) => bareChild.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
     const wrk = (args) => {
       const out = spawnSync('wrk', ['-t1', '-c50', '-d8s', ...args], { encoding: 'utf8' }).stdout;
       return Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
     };
-    const bareRps = wrk([`http://127.0.0.1:${bare.address().port}${assetPath}`]);
+    const bareRps = wrk([`http://127.0.0.1:${barePort}${assetPath}`]);
     const siteRps = wrk(['-H', `Host: ${siteUrl.host}`, `http://127.0.0.1:${siteUrl.port}${assetPath}`]);
-    bare.close();
+    bareChild.kill();
     record('bare node:http from memory (req/s)', bareRps, 'req/s');
     record('hosting service (req/s)', siteRps, 'req/s');
     record('hosting / bare ratio', siteRps / bareRps, 'ratio', '≥ 0.60', `(${body.length}-byte asset, wrk -t1 -c50 -d8s)`);

@@ -18,6 +18,20 @@ export function hostingBlobPath(siteId: string, sha256: string): string {
   return `${HOSTING_API_PATH}sites/${encodeURIComponent(siteId)}/blobs/${sha256}`;
 }
 
+/**
+ * `POST /hosting-api/sites/<siteId>/blob-batch`: many small blobs in one signed request (the body is hashed
+ * and signed as a whole). The body is a sequence of frames, each the ASCII header `<sha256 hex> <size>\n`
+ * followed by exactly `size` bytes. Every frame is checked against its hash before any is stored; answers
+ * 200 `{stored, present}`, or 400 `BadDigest` / `ValidationException` and stores nothing.
+ */
+export function hostingBlobBatchPath(siteId: string): string {
+  return `${HOSTING_API_PATH}sites/${encodeURIComponent(siteId)}/blob-batch`;
+}
+
+/** Largest body of one blob batch; files above HOSTING_BATCH_FILE_MAX_BYTES go one by one. */
+export const HOSTING_BATCH_MAX_BYTES = 8 * 1024 * 1024;
+export const HOSTING_BATCH_FILE_MAX_BYTES = 1024 * 1024;
+
 export const siteFileSchema = z.object({
   path: z.string().min(1).max(1024), // site path without leading slash, forward slashes: "index.html", "static/app.js"
   sha256: z.string().regex(/^[0-9a-f]{64}$/),

@@ -3,7 +3,10 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import {
   HOSTING_API_PATH,
+  HOSTING_BATCH_FILE_MAX_BYTES,
+  HOSTING_BATCH_MAX_BYTES,
   HOSTING_TARGET_PREFIX,
+  hostingBlobBatchPath,
   hostingBlobPath,
   type HostingOperations,
   type LocalSiteFile,
@@ -32,11 +35,18 @@ export async function deploySite(
     files: files.map(({ path, sha256, size }) => ({ path, sha256, size })),
   });
   const byHash = new Map(files.map((f) => [f.sha256, f]));
-  await mapLimit(created.missing, CONCURRENCY, async (sha256) => {
+  const missing = created.missing.map((sha256) => {
     const file = byHash.get(sha256);
     if (!file) throw new Error(`The cloud asked for blob ${sha256}, which is not in the deployment.`);
-    await uploadBlob(client, args.siteId, file);
+    return file;
   });
+  // Small files travel many to a request; big ones one by one, streamed by the cloud.
+  const small = missing.filter((f) => f.size <= HOSTING_BATCH_FILE_MAX_BYTES);
+  const big = missing.filter((f) => f.size > HOSTING_BATCH_FILE_MAX_BYTES);
+  await Promise.all([
+    mapLimit(batches(small), 2, (batch) => uploadBatch(client, args.siteId, batch)),
+    mapLimit(big, 4, (file) => uploadBlob(client, args.siteId, file)),
+  ]);
   const started = await client.json<HostingOperations['StartDeployment']['output']>(HOSTING_API_PATH, `${HOSTING_TARGET_PREFIX}StartDeployment`, {
     siteId: args.siteId,
     deploymentId: created.deployment.deploymentId,
@@ -59,6 +69,47 @@ async function uploadBlob(client: SignedClient, siteId: string, file: SiteFile &
     await res.arrayBuffer();
     return;
   }
+  throw await uploadError(res, file.path);
+}
+
+type HashedFile = SiteFile & { absolutePath: string };
+
+function batches(files: HashedFile[]): HashedFile[][] {
+  const out: HashedFile[][] = [];
+  let current: HashedFile[] = [];
+  let bytes = 0;
+  for (const file of files) {
+    const frameBytes = file.size + 80; // body + "<sha256> <size>\n"
+    if (current.length > 0 && bytes + frameBytes > HOSTING_BATCH_MAX_BYTES) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(file);
+    bytes += frameBytes;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+async function uploadBatch(client: SignedClient, siteId: string, files: HashedFile[]): Promise<void> {
+  const parts: Buffer[] = [];
+  for (const file of files) {
+    const body = await readFile(file.absolutePath);
+    if (createHash('sha256').update(body).digest('hex') !== file.sha256) {
+      throw new Error(`${file.path} changed while publishing: build the app again, then publish.`);
+    }
+    parts.push(Buffer.from(`${file.sha256} ${body.length}\n`, 'latin1'), body);
+  }
+  const res = await client.request('POST', hostingBlobBatchPath(siteId), { body: Buffer.concat(parts), headers: { 'content-type': 'application/octet-stream' } });
+  if (res.ok) {
+    await res.arrayBuffer();
+    return;
+  }
+  throw await uploadError(res, `${files.length} file(s) (${files[0]!.path}, …)`);
+}
+
+async function uploadError(res: Response, what: string): Promise<CloudRequestError> {
   const text = await res.text();
   let err: { __type?: string; message?: string } = {};
   try {
@@ -66,7 +117,7 @@ async function uploadBlob(client: SignedClient, siteId: string, file: SiteFile &
   } catch {
     // not JSON: reported with the status below
   }
-  throw new CloudRequestError(err.__type ?? 'UnknownError', `Uploading ${file.path} failed: ${err.message ?? `HTTP ${res.status}`}`, res.status);
+  return new CloudRequestError(err.__type ?? 'UnknownError', `Uploading ${what} failed: ${err.message ?? `HTTP ${res.status}`}`, res.status);
 }
 
 async function hashFile(path: string): Promise<string> {

@@ -76,12 +76,19 @@ export function createDeployOperations(state: HostingState): Record<keyof Hostin
         if (wrongSize) {
           throw new ServiceError('ValidationException', `files: ${wrongSize.path} is listed with size ${wrongSize.size}, but its blob has ${present.get(wrongSize.sha256)} bytes: list the real size.`, 400);
         }
-        if (deployment.status !== 'ACTIVE') {
-          await ensureCompressedVariants({ sql, blobs: kernel.blobs, siteId, files });
-          await sql.transaction((tx) => siteStore.activate(tx, siteId, deploymentId, new Date().toISOString()));
-        }
+        const wasActive = deployment.status === 'ACTIVE';
+        if (!wasActive) await sql.transaction((tx) => siteStore.activate(tx, siteId, deploymentId, new Date().toISOString()));
         const site = await requireSite(siteId);
         state.sites.invalidate(site.hostLabel);
+        if (!wasActive) {
+          // The deployment is live now; its brotli and gzip variants follow shortly (until then files are
+          // sent uncompressed), so a publish does not wait for compression.
+          state.background.run('compress variants', () =>
+            state.withSiteLock(siteId, async () => {
+              if ((await ensureCompressedVariants({ sql, blobs: kernel.blobs, siteId, files })) > 0) state.sites.invalidate(site.hostLabel);
+            }),
+          );
+        }
         const collected = await collectGarbage(state, siteId);
         kernel.log.info('hosting deployment live', { siteId, deploymentId, files: files.length, forgotDeployments: collected.deployments, deletedBlobs: collected.blobs });
         const live = await siteStore.deployment(sql, deploymentId);

@@ -1,5 +1,6 @@
 import type { Site } from '@forte/protocol';
 import type { Kernel } from '../../kernel/types.js';
+import type { BackgroundTasks } from './background-tasks.js';
 import type { ByteLru } from './byte-lru.js';
 import type { LiveSiteCache } from './live-site-cache.js';
 import { siteAddresses } from './site-address.js';
@@ -12,6 +13,8 @@ export interface HostingState {
   bodies: ByteLru<Buffer>;
   /** Serialises switches, collection and deletion of one site. */
   withSiteLock<T>(siteId: string, task: () => Promise<T>): Promise<T>;
+  /** Compression of new deployments' files, after they went live. */
+  background: BackgroundTasks;
 }
 
 export function siteView(kernel: Kernel, row: SiteRow): Site {

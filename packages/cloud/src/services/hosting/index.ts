@@ -1,6 +1,8 @@
 import { HOSTING_API_PATH, HOSTING_TARGET_PREFIX, RESOURCE_TYPES, SIGNING_SERVICE } from '@forte/protocol';
 import { jsonApiRoute } from '../../kernel/json-api.js';
 import type { Kernel, Service } from '../../kernel/types.js';
+import { createBackgroundTasks } from './background-tasks.js';
+import { createBlobBatchRoute } from './blob-batch-route.js';
 import { createBlobUploadRoute } from './blob-upload-route.js';
 import { createDeployOperations } from './deploy-operations.js';
 import type { HostingState } from './hosting-state.js';
@@ -18,7 +20,7 @@ import { createSiteResourceHandler } from './site-resource.js';
 export function createHostingService(kernel: Kernel): Service {
   const sites = new LiveSiteCache(kernel.sql);
   const { route: siteRoute, bodies } = createSiteRoute({ blobs: kernel.blobs, sites });
-  const state: HostingState = { kernel, sites, bodies, withSiteLock: createKeyedMutex() };
+  const state: HostingState = { kernel, sites, bodies, withSiteLock: createKeyedMutex(), background: createBackgroundTasks(kernel.log) };
   return {
     name: 'hosting',
     routes: [
@@ -31,11 +33,15 @@ export function createHostingService(kernel: Kernel): Service {
         operations: createDeployOperations(state),
       }),
       createBlobUploadRoute(state),
+      createBlobBatchRoute(state),
       siteRoute,
     ],
     resourceTypes: { [RESOURCE_TYPES.hostingSite]: createSiteResourceHandler(state) },
     async start() {
       await kernel.sql.migrate('hosting', HOSTING_MIGRATIONS);
+    },
+    async stop() {
+      await state.background.settled();
     },
   };
 }
