@@ -109,7 +109,7 @@ void describe('createCloud', () => {
     try {
       assert.ok(cloud.kernel.resourceHandler('Forte::S3::Bucket'));
       assert.ok(cloud.kernel.resourceHandler('Forte::IAM::Role'));
-      assert.deepEqual(cloud.kernel.services.map((s) => s.name), ['iam', 's3', 'control', 'hosting']);
+      assert.deepEqual(cloud.kernel.services.map((s) => s.name), ['iam', 'control', 'hosting', 's3']);
     } finally {
       await cloud.close();
     }

@@ -26,23 +26,36 @@ export function createRequestListener(kernel: KernelRuntime, options: { version:
 
   return (req: IncomingMessage, res: ServerResponse): void => {
     const started = process.hrtime.bigint();
-    const requestId = randomUUID();
+    let id: string | undefined;
+    const requestIdOf = (): string => (id ??= randomUUID());
     const target = req.url ?? '/';
     const { rawPath, rawQuery } = splitTarget(target);
     let principal: Principal = { kind: 'anonymous' };
     let route: Route | undefined;
-
-    res.setHeader('x-amzn-requestid', requestId);
-    res.setHeader('x-amz-request-id', requestId);
-    applyCorsHeaders(req, res);
-    res.on('close', () => {
+    let url: URL;
+    try {
+      url = new URL(target.startsWith('/') ? target : rawPath + (rawQuery ? `?${rawQuery}` : ''), `http://${req.headers.host ?? 'localhost'}`);
+    } catch {
+      return writeErrorResponse(res, 'text', { code: 'BadRequest', message: 'The request URL or Host header is malformed.', status: 400, headers: undefined, extra: undefined }, requestIdOf());
+    }
+    if (req.method !== 'OPTIONS' && !(rawPath === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD'))) {
+      route = kernel.routes.find((candidate) => candidate.match(req, url));
+    }
+    const publicStatic = route?.publicStatic === true;
+    if (!publicStatic) {
+      res.setHeader('x-amzn-requestid', requestIdOf());
+      res.setHeader('x-amz-request-id', requestIdOf());
+      applyCorsHeaders(req, res);
+    }
+    // Static traffic is logged only at debug level; when that is off, not even a listener is set up.
+    if (!publicStatic || kernel.log.enabled('debug')) res.on('close', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      kernel.log.info('request', {
+      (publicStatic ? kernel.log.debug : kernel.log.info)('request', {
         method: req.method,
         path: rawPath, // never the query: presigned URLs carry signatures there
         status: res.statusCode,
         ms: Math.round(ms * 10) / 10,
-        requestId,
+        requestId: requestIdOf(),
         route: route?.name,
         principal: principal.kind,
         accessKeyId: principal.kind === 'anonymous' ? undefined : principal.accessKeyId,
@@ -53,36 +66,29 @@ export function createRequestListener(kernel: KernelRuntime, options: { version:
     const fail = (format: ErrorFormat, error: unknown): void => {
       if (res.destroyed || req.socket.destroyed) {
         // The client hung up (an aborted upload or download): nobody is left to answer, and it is not our fault.
-        kernel.log.info('client went away', { requestId, route: route?.name, error: error instanceof Error ? error.message : String(error) });
+        kernel.log.info('client went away', { requestId: requestIdOf(), route: route?.name, error: error instanceof Error ? error.message : String(error) });
         return void res.destroy();
       }
       if (error instanceof ServiceError) {
-        if (error.status >= 500) kernel.log.error('service error', { requestId, route: route?.name, error });
-        if (!res.headersSent) return writeErrorResponse(res, format, error, requestId);
+        if (error.status >= 500) kernel.log.error('service error', { requestId: requestIdOf(), route: route?.name, error });
+        if (!res.headersSent) return writeErrorResponse(res, format, error, requestIdOf());
       } else {
-        kernel.log.error('unexpected error', { requestId, route: route?.name, method: req.method, path: rawPath, error });
-        if (!res.headersSent) return writeErrorResponse(res, format, { ...internalErrorFor(format), status: 500, headers: undefined, extra: undefined }, requestId);
+        kernel.log.error('unexpected error', { requestId: requestIdOf(), route: route?.name, method: req.method, path: rawPath, error });
+        if (!res.headersSent) return writeErrorResponse(res, format, { ...internalErrorFor(format), status: 500, headers: undefined, extra: undefined }, requestIdOf());
       }
       res.destroy(); // a streamed answer cannot turn into an error any more: cut it so the client sees it
     };
 
     if (req.method === 'OPTIONS') return answerPreflight(req, res);
-    let url: URL;
-    try {
-      url = new URL(target.startsWith('/') ? target : rawPath + (rawQuery ? `?${rawQuery}` : ''), `http://${req.headers.host ?? 'localhost'}`);
-    } catch {
-      return writeErrorResponse(res, 'text', { code: 'BadRequest', message: 'The request URL or Host header is malformed.', status: 400, headers: undefined, extra: undefined }, requestId);
-    }
     if (rawPath === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
       const body = JSON.stringify({ status: 'ok', version: options.version });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
       return void res.end(body);
     }
 
-    route = kernel.routes.find((candidate) => candidate.match(req, url));
     if (!route) {
       const message = `Nothing is served at ${req.method ?? 'GET'} ${rawPath}: check the endpoint URL.`;
-      return writeErrorResponse(res, 'json', { code: 'UnknownOperationException', message, status: 404, headers: undefined, extra: undefined }, requestId);
+      return writeErrorResponse(res, 'json', { code: 'UnknownOperationException', message, status: 404, headers: undefined, extra: undefined }, requestIdOf());
     }
     const format = route.errorFormat;
     const ctx: RequestContext = {
@@ -90,8 +96,12 @@ export function createRequestListener(kernel: KernelRuntime, options: { version:
       res,
       url,
       rawPath,
-      requestId,
-      log: kernel.log.child({ requestId }),
+      get requestId() {
+        return requestIdOf();
+      },
+      get log() {
+        return kernel.log.child({ requestId: requestIdOf() });
+      },
       async authenticate({ service, readBody = false }) {
         const result = await verifySigV4({ req, rawPath, rawQuery, service, readBody, credentials });
         principal = result.principal;

@@ -5,6 +5,8 @@ export interface Logger {
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
   child(fields: Record<string, unknown>): Logger;
+  /** Whether lines of this level are written (lets hot paths skip building their fields). */
+  enabled(level: Level): boolean;
 }
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
@@ -23,6 +25,7 @@ export function createLogger(options: { write: (line: string) => void; level?: L
     warn: (m, f) => emit('warn', m, f),
     error: (m, f) => emit('error', m, f),
     child: (fields) => createLogger({ ...options, base: { ...base, ...fields } }),
+    enabled: (level) => LEVELS[level] >= min,
   };
 }
 

@@ -83,6 +83,11 @@ export interface RequestContext {
 export interface Route {
   name: string;
   errorFormat: ErrorFormat;
+  /**
+   * Public static content (hosted sites): answered without the API headers (request ids, CORS) and
+   * logged at debug level, so the hot path of a site stays close to a bare file server.
+   */
+  publicStatic?: boolean;
   /** Cheap test on method, host, path and headers. Routes are tried in registration order. */
   match(req: IncomingMessage, url: URL): boolean;
   handle(ctx: RequestContext): Promise<void>;

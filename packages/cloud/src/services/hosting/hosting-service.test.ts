@@ -193,6 +193,9 @@ void describe('hosting service', () => {
     assert.equal(root.headers['cache-control'], 'no-cache');
     assert.equal(root.headers.etag, `"${sha(INDEX)}"`);
     assert.equal(root.headers.vary, 'Accept-Encoding');
+    // Public static content: no API request ids or CORS headers on the hot path.
+    assert.equal(root.headers['x-amzn-requestid'], undefined);
+    assert.equal(root.headers['access-control-expose-headers'], undefined);
 
     const byPath = await send(h.port, { path: '/sites/myapp-dev/' });
     assert.equal(byPath.status, 200);

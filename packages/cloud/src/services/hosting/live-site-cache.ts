@@ -51,6 +51,12 @@ export class LiveSiteCache {
 
   constructor(private readonly sql: SqlStore) {}
 
+  /** The live state of `label` when it is in memory and fresh: the hot path, without a promise. */
+  peek(label: string): LiveSite | undefined {
+    const cached = this.sites.get(label);
+    return cached && Date.now() - cached.checkedAt < RECHECK_MS ? cached : undefined;
+  }
+
   /** The live state of the site served as `label`, or undefined when there is no such site. */
   async get(label: string): Promise<LiveSite | undefined> {
     const cached = this.sites.get(label);

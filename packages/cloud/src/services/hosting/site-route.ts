@@ -25,6 +25,7 @@ export function createSiteRoute(deps: { blobs: BlobStore; sites: LiveSiteCache }
   const route: Route = {
     name: 'hosting-sites',
     errorFormat: 'text',
+    publicStatic: true,
     match: (req, url) => siteLabelOfHost(req.headers.host) !== undefined || url.pathname === '/sites' || url.pathname.startsWith(PATH_PREFIX),
     async handle(ctx) {
       const { req, res } = ctx;
@@ -53,7 +54,7 @@ export function createSiteRoute(deps: { blobs: BlobStore; sites: LiveSiteCache }
         return;
       }
       const path = decodeSitePath(rest);
-      const live = await deps.sites.get(label);
+      const live = deps.sites.peek(label) ?? (await deps.sites.get(label));
       if (!live) return sendText(res, 404, `No site is named ${label}: check the app and environment in the address.`);
       if (!live.deploymentId) return sendText(res, 404, `The site ${label} has no deployment yet: run \`forte publish\`.`);
 
