@@ -9,6 +9,8 @@ export interface KernelRuntime extends Kernel {
   addService(service: Service): void;
   readonly services: readonly Service[];
   readonly routes: readonly Route[];
+  /** The routes that have `matchRaw`, tried before the URL is parsed. */
+  readonly rawRoutes: readonly Route[];
   readonly credentialProviders: readonly CredentialProvider[];
   authorize(principal: Principal, action: string, resource: string, denyCode?: string): Promise<void>;
   /** Called once the server listens. */
@@ -18,6 +20,7 @@ export interface KernelRuntime extends Kernel {
 export function createKernel(options: { config: CloudConfig; sql: SqlStore; blobs: BlobStore; log: Logger }): KernelRuntime {
   const services: Service[] = [];
   const routes: Route[] = [];
+  const rawRoutes: Route[] = [];
   const handlers = new Map<string, ResourceHandler>();
   const policySources: PolicySource[] = [];
   const credentialProviders: CredentialProvider[] = [];
@@ -31,6 +34,7 @@ export function createKernel(options: { config: CloudConfig; sql: SqlStore; blob
     log: options.log,
     services,
     routes,
+    rawRoutes,
     credentialProviders,
     authorize,
     baseUrl() {
@@ -52,6 +56,7 @@ export function createKernel(options: { config: CloudConfig; sql: SqlStore; blob
       if (services.some((s) => s.name === service.name)) throw new Error(`service ${service.name} is registered twice`);
       services.push(service);
       routes.push(...service.routes);
+      rawRoutes.push(...service.routes.filter((route) => route.matchRaw !== undefined));
       for (const [type, handler] of Object.entries(service.resourceTypes ?? {})) {
         if (handlers.has(type)) throw new Error(`resource type ${type} is provided by two services`);
         handlers.set(type, handler);

@@ -90,6 +90,11 @@ export interface Route {
   publicStatic?: boolean;
   /** Cheap test on method, host, path and headers. Routes are tried in registration order. */
   match(req: IncomingMessage, url: URL): boolean;
+  /**
+   * A test on the raw request (host header, raw path) that needs no parsed URL. Routes that have one are
+   * tried first, before the URL is parsed: the fast path of public static content.
+   */
+  matchRaw?(req: IncomingMessage, rawPath: string): boolean;
   handle(ctx: RequestContext): Promise<void>;
 }
 

@@ -3,7 +3,7 @@
  * re-inserting on a hit makes the first key the least recently used one.
  */
 export class ByteLru<V> {
-  private readonly entries = new Map<string, { value: V; bytes: number }>();
+  private readonly entries = new Map<string, { value: V; bytes: number; hits: number }>();
   private total = 0;
 
   constructor(
@@ -14,8 +14,11 @@ export class ByteLru<V> {
   get(key: string): V | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    // Re-inserting costs two hash operations per hit: only bump entries that are not among the newest.
+    if (++entry.hits % 8 === 1) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
     return entry.value;
   }
 
@@ -23,7 +26,7 @@ export class ByteLru<V> {
     const bytes = this.sizeOf(value);
     this.delete(key);
     if (bytes > this.maxBytes) return;
-    this.entries.set(key, { value, bytes });
+    this.entries.set(key, { value, bytes, hits: 0 });
     this.total += bytes;
     while (this.total > this.maxBytes) {
       const oldest = this.entries.keys().next();

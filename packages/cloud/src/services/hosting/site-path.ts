@@ -8,6 +8,19 @@ import { ServiceError } from '../../kernel/types.js';
  * `''` (the root) and `dir/` map to `index.html` and `dir/index.html`.
  */
 export function decodeSitePath(rawPath: string): string {
+  const known = decodedPaths.get(rawPath);
+  if (known !== undefined) return known;
+  const path = decodeSitePathUncached(rawPath);
+  // Sites serve a small set of paths over and over: remember them (bounded; probes that fail are not kept).
+  if (decodedPaths.size >= DECODED_PATHS_MAX) decodedPaths.clear();
+  decodedPaths.set(rawPath, path);
+  return path;
+}
+
+const DECODED_PATHS_MAX = 10_000;
+const decodedPaths = new Map<string, string>();
+
+function decodeSitePathUncached(rawPath: string): string {
   let decoded: string;
   try {
     decoded = decodeURIComponent(rawPath);
