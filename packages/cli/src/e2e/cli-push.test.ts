@@ -162,4 +162,41 @@ void describe('forte status and push (built binary, local cloud)', () => {
     assert.deepEqual((readJson(metaPath())['testcat'] as Record<string, Record<string, unknown>>)['alpha']?.['output'], { Value: 'v3' });
     assert.match((await forte(['status'])).stdout, /│ Testcat  │ alpha         │ No Change │/);
   });
+
+  void it('kill -9 of the CLI and of the cloud mid-push: the next command finds the env wholly old and unlocked', async () => {
+    const before = readJson(metaPath());
+    props('alpha', { Value: 'v4', HangOn: 'update' });
+    let cliPid = 0;
+    const hung = forte(['push', '--yes'], { onSpawn: (pid) => (cliPid = pid) });
+    const marker = join(root, 'amplify', '.config', 'local-push-state.json');
+    const deadline = Date.now() + 10_000;
+    while (!(existsSync(marker) && readFileSync(marker, 'utf8').includes('deploymentId')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(existsSync(marker), 'the push reached the cloud');
+    const cloud = readJson(join(home, 'cloud', 'cloud.json')) as { pid: number };
+    process.kill(cliPid, 'SIGKILL');
+    process.kill(cloud.pid, 'SIGKILL');
+    assert.equal((await hung).code, null, 'the CLI was killed');
+    const killedAt = Date.now();
+    while (Date.now() - killedAt < 5000) {
+      try {
+        process.kill(cloud.pid, 0);
+        await new Promise((r) => setTimeout(r, 20));
+      } catch {
+        break; // the cloud process is gone
+      }
+    }
+
+    // The next command starts the cloud again; its recovery rolls the deployment back.
+    const status = await forte(['status']);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout + status.stderr, /Started the local Forte Cloud/);
+    assert.match(status.stdout + status.stderr, /did not complete.*the environment is wholly as it was before it/);
+    assert.ok(!existsSync(marker), 'the marker is settled');
+    assert.deepEqual(readJson(metaPath()), before, 'local files untouched');
+
+    props('alpha', { Value: 'v5' });
+    const push = await forte(['push', '--yes']);
+    assert.equal(push.code, 0, push.stderr);
+    assert.deepEqual((readJson(metaPath())['testcat'] as Record<string, Record<string, unknown>>)['alpha']?.['output'], { Value: 'v5' });
+  });
 });
