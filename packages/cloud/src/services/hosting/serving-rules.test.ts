@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ByteLru } from './byte-lru.js';
-import { parseByteRange } from './byte-range.js';
 import { cacheControlOf, isFingerprinted } from './cache-control.js';
 import { contentTypeOf, isCompressible } from './content-type.js';
 import { acceptsHtml, matchesIfNoneMatch, pickEncoding } from './negotiate.js';
@@ -62,17 +61,6 @@ void describe('hosting serving rules', () => {
     assert.ok(matchesIfNoneMatch('W/"abc"', new Set(['"abc"'])));
     assert.ok(matchesIfNoneMatch('*', new Set(['"abc"'])));
     assert.ok(!matchesIfNoneMatch('"abd"', new Set(['"abc"'])));
-  });
-
-  void it('parses single byte ranges and declines the rest', () => {
-    assert.deepEqual(parseByteRange('bytes=0-9', 100), { start: 0, end: 9 });
-    assert.deepEqual(parseByteRange('bytes=90-', 100), { start: 90, end: 99 });
-    assert.deepEqual(parseByteRange('bytes=-10', 100), { start: 90, end: 99 });
-    assert.deepEqual(parseByteRange('bytes=95-200', 100), { start: 95, end: 99 });
-    assert.equal(parseByteRange('bytes=100-', 100), 'unsatisfiable');
-    assert.equal(parseByteRange('bytes=0-1,5-6', 100), undefined);
-    assert.equal(parseByteRange('bytes=9-2', 100), undefined);
-    assert.equal(parseByteRange('items=0-1', 100), undefined);
   });
 
   void it('reads site labels from Host headers', () => {

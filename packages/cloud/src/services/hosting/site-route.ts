@@ -6,7 +6,7 @@ import { ByteLru } from './byte-lru.js';
 import { CACHE_NO_CACHE } from './cache-control.js';
 import { extensionOf } from './content-type.js';
 import type { LiveSiteCache, Representation, ServedFile } from './live-site-cache.js';
-import { parseByteRange } from './byte-range.js';
+import { parseByteRange } from '../../kernel/byte-range.js';
 import { acceptsHtml, matchesIfNoneMatch, pickEncoding } from './negotiate.js';
 import { isSiteLabel, siteLabelOfHost } from './site-address.js';
 import { decodeSitePath } from './site-path.js';

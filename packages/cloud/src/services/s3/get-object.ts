@@ -1,6 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import { BlobNotFoundError } from '../../engines/types.js';
-import { parseByteRange } from './byte-range.js';
+import { objectByteRange } from './byte-range.js';
 import { checkPreconditions } from './conditional-request.js';
 import { objectResponseHeaders, single } from './object-headers.js';
 import { noSuchKey, requireBucket, s3Arn, type S3Call } from './s3-call.js';
@@ -26,7 +26,7 @@ export async function getObject(call: S3Call, head: boolean): Promise<void> {
     if (outcome === 'not-modified') {
       return sendEmpty(ctx.res, 304, { etag: object.etag, 'last-modified': headers['last-modified']! });
     }
-    const range = parseByteRange(single(req.headers.range), object.size);
+    const range = objectByteRange(single(req.headers.range), object.size);
     if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${object.size}`;
     headers['content-length'] = String(range ? range.end - range.start + 1 : object.size);
     const status = range ? 206 : 200;

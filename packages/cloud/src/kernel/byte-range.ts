@@ -1,20 +1,24 @@
 /**
  * The one byte range of a `Range: bytes=...` header against a body of `size` bytes: a range, 'unsatisfiable'
- * (answer 416), or undefined to ignore the header and send the whole body (absent, malformed, or several
- * ranges, which RFC 9110 lets a server decline). Browsers need single ranges to seek in audio and video.
+ * (answer 416), or undefined to ignore the header and send the whole body (absent, malformed, several
+ * ranges, or other units, which RFC 9110 lets a server decline, and which S3 ignores too).
  */
 export function parseByteRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
   if (!header) return undefined;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  let start: number;
+  let end: number;
   if (m[1] === '') {
     const suffix = Number(m[2]);
     if (suffix === 0) return 'unsatisfiable';
-    return { start: Math.max(0, size - suffix), end: size - 1 };
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    if (m[2] !== '' && Number(m[2]) < start) return undefined; // syntactically invalid: ignored
+    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
   }
-  const start = Number(m[1]);
-  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
   if (start >= size) return 'unsatisfiable';
-  if (end < start) return undefined;
   return { start, end };
 }
