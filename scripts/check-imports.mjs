@@ -3,7 +3,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const root = new URL('..', import.meta.url).pathname;
+// `--root DIR` checks another tree (the script's own tests use fixture trees).
+const rootArg = process.argv.indexOf('--root');
+const root = rootArg > 0 ? process.argv[rootArg + 1] : new URL('..', import.meta.url).pathname;
 
 /** package → internal packages it may import (statically). Tests may also import @forte/testing. */
 const ALLOWED = {

@@ -20,6 +20,8 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
   try { statSync(dist); } catch { continue; }
   walk(dist);
 }
+// The repository scripts' own tests (plain JavaScript, not built).
+for (const name of readdirSync(join(root, 'scripts'))) if (name.endsWith('.test.mjs')) files.push(join(root, 'scripts', name));
 const selected = files.filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
 if (selected.length === 0) {
   console.error('no test files found: run `npm run build` first');
