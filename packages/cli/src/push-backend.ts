@@ -2,12 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { UserError, resourceLogicalId, templateSchema, type PushResource, type ResourceChange, type StackEvent, type Template } from '@forte/protocol';
-import { collectBackendFiles } from './backend-files.js';
 import { loadCategoryPlugin } from './category-plugin.js';
 import type { CliContext } from './cli-context.js';
 import { applyCloudState, resourcesOf } from './cloud-state.js';
 import { writeFrontendConfigs } from './frontend-configs.js';
 import { writeJsonFile } from './json-file.js';
+import { pushScope, type PushScope } from './push-scope.js';
 import { readPushMarker, removePushMarker, settlePushMarker, writePushMarker } from './push-marker.js';
 import { computeResourceStatus, dependenciesOf, statusTableRows, type ResourceStatus } from './resource-status.js';
 
@@ -49,9 +49,9 @@ export async function pushBackend(ctx: CliContext, options: PushOptions = {}): P
 
   ctx.print.info(`\n    Current Environment: ${project.envName}\n`);
   ctx.print.table(statusTableRows(status));
-  const resources = await buildResources(ctx, status, options);
-
-  const snapshot = collectBackendFiles(project.backendDir);
+  const scope = pushScope(project, options);
+  const resources = await buildResources(ctx, status, scope, options);
+  const snapshot = scope.snapshot;
   const pushedLogicalIds = resources.map((r) => resourceLogicalId(r.category, r.resourceName));
   const startedAt = new Date().toISOString();
   let interrupted: (() => void) | undefined;
@@ -106,13 +106,17 @@ export async function pushBackend(ctx: CliContext, options: PushOptions = {}): P
  * The resources of the root stack: the changed ones (in the filter) are built by their category plugin;
  * the others reuse the template of their last push (or are built when there is none).
  */
-async function buildResources(ctx: CliContext, status: ResourceStatus, options: PushOptions): Promise<PushResource[]> {
+async function buildResources(ctx: CliContext, status: ResourceStatus, scope: PushScope, options: PushOptions): Promise<PushResource[]> {
   const project = ctx.project();
-  const changed = new Set(status.resources.filter((r) => r.operation === 'Create' || r.operation === 'Update' || options.force).map((r) => `${r.category}/${r.resourceName}`));
+  const changed = new Set(
+    status.resources
+      .filter((r) => (r.operation === 'Create' || r.operation === 'Update' || options.force) && scope.includes(r.category, r.resourceName))
+      .map((r) => `${r.category}/${r.resourceName}`),
+  );
   const currentMeta = project.readCurrentMeta();
   const meta = project.readMeta();
   const out: PushResource[] = [];
-  for (const [category, resourceName, configEntry] of resourcesOf(project.readBackendConfig() as Record<string, Record<string, unknown>>)) {
+  for (const [category, resourceName, configEntry] of resourcesOf(scope.backendConfig)) {
     const entry = { ...(meta[category]?.[resourceName] as Record<string, unknown> | undefined), ...configEntry };
     if (entry['serviceType'] === 'imported') continue;
     const key = `${category}/${resourceName}`;
@@ -124,7 +128,9 @@ async function buildResources(ctx: CliContext, status: ResourceStatus, options: 
       const service = typeof entry['service'] === 'string' ? entry['service'] : undefined;
       const plugin = await loadCategoryPlugin(ctx, category, service);
       if (!plugin.build) throw new UserError(`The ${category} plugin cannot build resources (it has no build()).`, `Update the ${category} plugin.`);
-      built = await plugin.build(ctx, { category, resourceName, service: service ?? '', dir: project.resourceDir(category, resourceName) });
+      // Outside the push's scope a resource is rebuilt as deployed, from #current-cloud-backend.
+      const dir = scope.includes(category, resourceName) ? project.resourceDir(category, resourceName) : join(project.currentCloudBackendDir, category, resourceName);
+      built = await plugin.build(ctx, { category, resourceName, service: service ?? '', dir });
     }
     out.push({ category, resourceName, template: built.template, parameters: built.parameters ?? {}, dependsOn: dependenciesOf(entry) });
   }

@@ -112,6 +112,36 @@ void describe('forte status and push (built binary, local cloud)', () => {
     assert.ok(!existsSync(join(root, 'amplify', '#current-cloud-backend', 'testcat', 'beta')));
   });
 
+  void it('a filtered push deploys only its resources; edits and removals outside it stay pending', async () => {
+    assert.equal((await forte(['add', 'testcat', 'gamma'])).code, 0);
+    assert.equal((await forte(['push', '--yes'])).code, 0);
+    const output = (name: string): unknown => (readJson(metaPath())['testcat'] as Record<string, Record<string, unknown>> | undefined)?.[name]?.['output'];
+    const deployedGamma = output('gamma');
+    props('alpha', { Value: 'filtered' });
+    props('gamma', { Value: 'not yet' });
+    const push = await forte(['push', 'testcat', 'alpha', '--yes']);
+    assert.equal(push.code, 0, push.stderr);
+    assert.deepEqual(output('alpha'), { Value: 'filtered' });
+    assert.deepEqual(output('gamma'), deployedGamma, 'gamma was not deployed');
+    const ccb = join(root, 'amplify', '#current-cloud-backend', 'testcat');
+    assert.deepEqual(readJson(join(ccb, 'alpha', 'props.json')), { Value: 'filtered' });
+    assert.notDeepEqual(readJson(join(ccb, 'gamma', 'props.json')), { Value: 'not yet' }, 'the snapshot keeps the deployed gamma');
+    let status = await forte(['status']);
+    assert.match(status.stdout, /│ Testcat  │ alpha         │ No Change │/);
+    assert.match(status.stdout, /│ Testcat  │ gamma         │ Update    │/);
+
+    // Removed locally but outside the filter: still deployed, still shown as a Delete to push.
+    assert.equal((await forte(['remove', 'testcat', 'gamma'])).code, 0);
+    props('alpha', { Value: 'filtered again' });
+    assert.equal((await forte(['push', 'testcat', 'alpha', '--yes'])).code, 0);
+    status = await forte(['status']);
+    assert.match(status.stdout, /│ Testcat  │ gamma         │ Delete    │/);
+    assert.ok(existsSync(join(ccb, 'gamma', 'props.json')));
+    assert.equal((await forte(['push', '--yes'])).code, 0);
+    assert.ok(!existsSync(join(ccb, 'gamma')));
+    assert.match((await forte(['status'])).stdout, /│ Testcat  │ alpha         │ No Change │/);
+  });
+
   void it('an unexpected error prints one line naming the log file, which holds the details', async () => {
     writeFileSync(join(root, 'amplify', 'backend', 'testcat', 'alpha', 'props.json'), '{broken');
     const push = await forte(['push', '--yes']);
