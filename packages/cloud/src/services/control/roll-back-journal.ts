@@ -24,7 +24,14 @@ export async function rollBackJournal(engine: EngineContext, target: DeploymentT
     if (row.operation === 'create') {
       if (end?.phase === 'failed') continue; // the handler reported failure: it made nothing to delete
       if (!end) {
-        await emitEvent(engine, target, row.logicalId, row.resourceType, 'DELETE_SKIPPED', 'its create was cut off by a restart, so its id is unknown; handlers adopt existing resources, so the next deployment takes it over');
+        // The create was cut off by a restart, so its id was never recorded. Create is idempotent (it
+        // adopts what exists), so running it again answers the id; the resource, whether or not the first
+        // create had made it, is then deleted.
+        await runStep(engine, target, row, step, 'DELETE', problems, 'could not be deleted', async () => {
+          if (!handler) throw new Error(`no service provides ${row.resourceType}`);
+          const adopted = await handler.create(props, ctx);
+          await handler.delete(adopted.physicalId, props, ctx);
+        });
         continue;
       }
       const physicalId = end.physicalId ?? '';

@@ -372,4 +372,28 @@ void describe('stack engine', () => {
     assert.equal(next.status, 'SUCCEEDED', next.error);
     assert.equal(await second.value('b'), 3);
   });
+
+  void it('recovers from a crash during a create: the half-made resource is adopted and deleted', async () => {
+    const first = await harness();
+    assert.equal((await first.deploy({ Resources: { A: res({ Name: 'a', Value: 1 }) } })).status, 'SUCCEEDED');
+    const cs = await first.engine.createChangeSet({
+      appId: first.appId,
+      envName: 'dev',
+      template: { Resources: { A: res({ Name: 'a', Value: 1 }), N: res({ Name: 'half-made', Value: 'new', HangOn: 'create' }) } },
+    });
+    const started = await first.engine.executeChangeSet(cs.changeSetId);
+    for (let i = 0; i < 200 && (await first.value('half-made')) === undefined; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(await first.value('half-made'), 'new', 'the create made the resource, then the cloud "died"');
+    await first.sql.close();
+    cleanups.splice(cleanups.length - 1, 1);
+    cleanups.push(() => rm(first.dir, { recursive: true, force: true }));
+
+    const second = await harness({ dir: first.dir, createApp: false });
+    second.appId = first.appId;
+    assert.equal((await second.engine.getDeployment(started.deploymentId)).status, 'ROLLED_BACK');
+    assert.equal(await second.value('half-made'), undefined, 'nothing is left behind');
+    assert.equal(await second.value('a'), 1);
+    const events = await second.engine.describeStackEvents({ appId: first.appId, envName: 'dev', deploymentId: started.deploymentId, afterSeq: 0 });
+    assert.ok(events.some((e) => e.logicalId === 'N' && e.status === 'DELETE_COMPLETE'), 'the rollback deleted it');
+  });
 });

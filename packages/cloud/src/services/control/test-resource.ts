@@ -6,7 +6,7 @@ import type { ResourceHandler } from '../../kernel/types.js';
  * A resource type for fault tests only (registered when the cloud runs with test faults on). Properties:
  * `Value` (kept in SQL so tests can see old and new state), `Name` (the physical id; changing it means
  * replacement), `FailOn` ('create' | 'update' | 'delete'), `HangOn` ('create' | 'update': writes, then
- * never returns, to test crashes), `DelayMs`, `ReplaceOnUpdate` (update answers 'replace').
+ * never returns, to test crashes; a create that adopts an existing resource returns), `DelayMs`, `ReplaceOnUpdate` (update answers 'replace').
  */
 export const TEST_RESOURCE_TYPE = 'Forte::Test::Resource';
 
@@ -28,8 +28,10 @@ export function createTestResourceHandler(sql: SqlStore): ResourceHandler {
     async create(props, ctx) {
       await prepare(props, 'create');
       const physicalId = typeof props['Name'] === 'string' ? props['Name'] : `${ctx.stackName}-${ctx.logicalId}-${randomBytes(4).toString('hex')}`;
+      const adopting = (await readTestResourceValue(sql, physicalId)) !== undefined;
       await store(physicalId, props);
-      if (props['HangOn'] === 'create') await hang();
+      // Only a create that makes the resource hangs; one that adopts it (as recovery does) returns.
+      if (props['HangOn'] === 'create' && !adopting) await hang();
       return { physicalId, attributes: attributes(physicalId, props) };
     },
     async update(physicalId, props) {
