@@ -40,7 +40,8 @@ function run(args: string[], env: Record<string, string> = {}): Run {
 }
 
 async function waitForLine(r: Run, pattern: RegExp): Promise<RegExpExecArray> {
-  for (let i = 0; i < 200; i++) {
+  // Generous: on a loaded 2-core CI machine, starting Node and the cloud can take seconds.
+  for (let i = 0; i < 800; i++) {
     const m = pattern.exec(r.stdout());
     if (m) return m;
     if (r.child.exitCode !== null) break;

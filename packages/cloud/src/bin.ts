@@ -97,12 +97,7 @@ async function main(): Promise<void> {
     if (error instanceof PortInUseError) exit(error.message, 1);
     exit(`Forte Cloud could not start: ${error instanceof Error ? error.message : String(error)}`, 1);
   }
-  const info = { pid: process.pid, port: cloud.port, url: cloud.url, startedAt: new Date().toISOString(), version: CLOUD_VERSION };
-  const temp = `${runtimeFile}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
-  renameSync(temp, runtimeFile);
-  console.log(`Forte Cloud listening on ${cloud.url}`);
-
+  // Signal handlers come before cloud.json: whoever reads that file may signal this process at once.
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -119,6 +114,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  const info = { pid: process.pid, port: cloud.port, url: cloud.url, startedAt: new Date().toISOString(), version: CLOUD_VERSION };
+  const temp = `${runtimeFile}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+  renameSync(temp, runtimeFile);
+  console.log(`Forte Cloud listening on ${cloud.url}`);
 }
 
 function runningCloudPid(file: string): number | undefined {

@@ -182,8 +182,12 @@ void describe('forte status and push (built binary, local cloud)', () => {
 
     const during = await forte(['status']);
     assert.match(during.stderr + during.stdout, /still in progress|wholly new/);
-    await new Promise((r) => setTimeout(r, 2500));
-    const status = await forte(['status']);
+    // The deployment (2.5 s of DelayMs) goes on in the cloud; status reports it once it is done.
+    let status = await forte(['status']);
+    for (const until = Date.now() + 20_000; Date.now() < until && !/wholly new/.test(status.stdout); ) {
+      await new Promise((r) => setTimeout(r, 500));
+      status = await forte(['status']);
+    }
     assert.match(status.stdout, /completed in the cloud: environment dev is wholly new/);
     const push = await forte(['push', '--yes']);
     assert.equal(push.code, 0, push.stderr);

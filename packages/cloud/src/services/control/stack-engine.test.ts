@@ -327,7 +327,7 @@ void describe('stack engine', () => {
     await first.deploy({ Resources: { A: res({ Name: 'a', Value: 1, DelayMs: 300 }) } });
     const cs = await first.engine.createChangeSet({ appId: first.appId, envName: 'dev', template: { Resources: {} } });
     const started = await first.engine.executeChangeSet(cs.changeSetId);
-    for (let i = 0; i < 200 && (await first.engine.getDeployment(started.deploymentId)).status !== 'SUCCEEDED'; i++) await new Promise((r) => setTimeout(r, 5));
+    for (const until = Date.now() + 10_000; Date.now() < until && (await first.engine.getDeployment(started.deploymentId)).status !== 'SUCCEEDED'; ) await new Promise((r) => setTimeout(r, 5));
     assert.equal(await first.value('a'), 1, 'committed, the delete not done yet');
     await first.sql.close();
     cleanups.splice(cleanups.length - 1, 1);
@@ -351,7 +351,7 @@ void describe('stack engine', () => {
     });
     const started = await first.engine.executeChangeSet(cs.changeSetId);
     // Wait until the hanging update has written its new value, then abandon the engine mid-deployment.
-    for (let i = 0; i < 200 && (await first.value('b')) !== 2; i++) await new Promise((r) => setTimeout(r, 10));
+    for (const until = Date.now() + 10_000; Date.now() < until && (await first.value('b')) !== 2; ) await new Promise((r) => setTimeout(r, 10));
     assert.equal(await first.value('b'), 2);
     assert.equal(await first.value('a'), 2);
     await first.sql.close();
@@ -382,7 +382,7 @@ void describe('stack engine', () => {
       template: { Resources: { A: res({ Name: 'a', Value: 1 }), N: res({ Name: 'half-made', Value: 'new', HangOn: 'create' }) } },
     });
     const started = await first.engine.executeChangeSet(cs.changeSetId);
-    for (let i = 0; i < 200 && (await first.value('half-made')) === undefined; i++) await new Promise((r) => setTimeout(r, 10));
+    for (const until = Date.now() + 10_000; Date.now() < until && (await first.value('half-made')) === undefined; ) await new Promise((r) => setTimeout(r, 10));
     assert.equal(await first.value('half-made'), 'new', 'the create made the resource, then the cloud "died"');
     await first.sql.close();
     cleanups.splice(cleanups.length - 1, 1);
