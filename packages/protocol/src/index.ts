@@ -5,3 +5,4 @@ export * from './hosting-api.js';
 export * from './project-files.js';
 export * from './plugin.js';
 export * from './cli-files.js';
+export * from './auth-resources.js';

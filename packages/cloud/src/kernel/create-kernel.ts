@@ -1,7 +1,7 @@
 import type { BlobStore, SqlStore } from '../engines/types.js';
 import { createAuthorizer, type PolicySource } from './iam-lite.js';
 import type { Logger } from './logger.js';
-import type { CloudConfig, CredentialProvider, Kernel, Principal, ResourceHandler, Route, Service } from './types.js';
+import type { CloudConfig, CredentialProvider, IdentityTokenVerifier, Kernel, Principal, ResourceHandler, Route, Service } from './types.js';
 
 /** The kernel as the composition root and the HTTP dispatcher see it: services can only see `Kernel`. */
 export interface KernelRuntime extends Kernel {
@@ -24,6 +24,7 @@ export function createKernel(options: { config: CloudConfig; sql: SqlStore; blob
   const handlers = new Map<string, ResourceHandler>();
   const policySources: PolicySource[] = [];
   const credentialProviders: CredentialProvider[] = [];
+  const tokenVerifiers: IdentityTokenVerifier[] = [];
   const authorize = createAuthorizer(policySources);
   let listening: { port: number; baseUrl: string } | undefined;
 
@@ -51,6 +52,16 @@ export function createKernel(options: { config: CloudConfig; sql: SqlStore; blob
     },
     registerCredentialProvider: (provider) => {
       credentialProviders.push(provider);
+    },
+    registerIdentityTokenVerifier: (verifier) => {
+      tokenVerifiers.push(verifier);
+    },
+    async verifyIdentityToken(providerName, token) {
+      for (const verifier of tokenVerifiers) {
+        const verified = await verifier.verify(providerName, token);
+        if (verified) return verified;
+      }
+      return undefined;
     },
     addService(service) {
       if (services.some((s) => s.name === service.name)) throw new Error(`service ${service.name} is registered twice`);

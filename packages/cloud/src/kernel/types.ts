@@ -166,6 +166,14 @@ export interface Kernel {
   port(): number;
   /** Resource handlers of every service (the stack engine reads them). */
   resourceHandler(type: string): ResourceHandler | undefined;
+  /**
+   * Identity tokens (user pool ID tokens, later OIDC) are verified by the service that issues them; other
+   * services (identity pools, AppSync) ask through the kernel. `providerName` is
+   * `cognito-idp.<region>.amazonaws.com/<userPoolId>` for user pools.
+   */
+  registerIdentityTokenVerifier(verifier: IdentityTokenVerifier): void;
+  /** Undefined when no verifier accepts the token (forged, expired, revoked, wrong audience or pool). */
+  verifyIdentityToken(providerName: string, token: string): Promise<VerifiedIdentityToken | undefined>;
   /** Lets a service (the IAM service) provide role policies to the policy engine. */
   registerPolicySource(source: (principal: Principal) => Promise<PolicyDocument[]>): void;
   /** Lets a service (identity pools, STS) resolve the temporary access keys it issued. */
@@ -183,3 +191,16 @@ export interface CloudConfig {
 }
 
 export type { IncomingMessage, ServerResponse };
+
+export interface VerifiedIdentityToken {
+  sub: string;
+  username: string;
+  groups: string[];
+  /** All claims of the verified token. */
+  claims: Record<string, unknown>;
+}
+
+export interface IdentityTokenVerifier {
+  /** Answers undefined for providers it does not own; throws nothing for bad tokens (answers undefined). */
+  verify(providerName: string, token: string): Promise<VerifiedIdentityToken | undefined>;
+}
