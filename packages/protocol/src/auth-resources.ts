@@ -39,6 +39,10 @@ export interface UserPoolClientProperties {
   ClientName: string;
   GenerateSecret?: boolean;
   RefreshTokenValidityDays?: number;
+  /** Lifetime of access and ID tokens in `TokenValidityUnits` (default 60 minutes). Forte allows short lifetimes (tests of refresh). */
+  AccessTokenValidity?: number;
+  IdTokenValidity?: number;
+  TokenValidityUnits?: { AccessToken?: 'seconds' | 'minutes' | 'hours' | 'days'; IdToken?: 'seconds' | 'minutes' | 'hours' | 'days' };
   ReadAttributes?: string[];
   WriteAttributes?: string[];
 }

@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { SqlStore } from '../../engines/types.js';
+import { ServiceError, type Kernel } from '../../kernel/types.js';
+import { chooseRole } from './choose-role.js';
+import type { IdentityOperation } from './identity-route.js';
+import type { IdentityStore, StoredIdentity, StoredIdentityPool } from './identity-store.js';
+import type { TemporaryCredentials } from './temporary-credentials.js';
+import { verifyLogins, type VerifiedLogin } from './verify-logins.js';
+
+const POOL_ID = /^[\w-]+:[0-9a-f-]+$/;
+const poolId = z.string().regex(POOL_ID, 'must look like <region>:<uuid>');
+const identityId = z.string().regex(POOL_ID, 'must look like <region>:<uuid>');
+const logins = z.record(z.string(), z.string().min(1)).optional();
+
+const notAuthorized = (message: string): ServiceError => new ServiceError('NotAuthorizedException', message, 400);
+const GUESTS_REFUSED = 'Unauthenticated access is not supported for this identity pool.';
+
+/** The operations of `AWSCognitoIdentityService` that Forte serves. */
+export function createIdentityOperations(deps: { kernel: Kernel; store: IdentityStore; credentials: TemporaryCredentials }): Record<string, IdentityOperation> {
+  const { kernel, store, credentials } = deps;
+  const region = kernel.config.region;
+
+  const requirePool = async (id: string): Promise<StoredIdentityPool> => {
+    const pool = await store.poolById(id);
+    if (!pool) throw new ServiceError('ResourceNotFoundException', `IdentityPool '${id}' not found.`, 400);
+    return pool;
+  };
+  const requireIdentity = async (id: string): Promise<StoredIdentity> => {
+    const identity = await store.identity(id);
+    if (!identity) throw new ServiceError('ResourceNotFoundException', `Identity '${id}' not found.`, 400);
+    return identity;
+  };
+  const newIdentity = async (pool: StoredIdentityPool, db?: SqlStore): Promise<string> => {
+    const id = `${region}:${randomUUID()}`;
+    await store.createIdentity(pool.poolId, id, db);
+    return id;
+  };
+
+  /** The identity the verified logins belong to, linking them (to `guest` when given and still a guest). */
+  const identityForLogins = async (pool: StoredIdentityPool, verified: VerifiedLogin[], guest?: StoredIdentity): Promise<string> =>
+    store.linkLogins(
+      pool.poolId,
+      verified.map((l) => ({ provider: l.provider, subject: l.subject })),
+      async (tx) => {
+        if (!guest) return newIdentity(pool, tx);
+        if ((await store.loginCount(guest.identityId, tx)) > 0) {
+          throw notAuthorized("Logins don't match. Please include at least one valid login for this identity or identity pool.");
+        }
+        return guest.identityId;
+      },
+    );
+
+  return {
+    GetId: {
+      signed: false,
+      input: z.object({ IdentityPoolId: poolId, Logins: logins, AccountId: z.string().optional() }),
+      async handle(input: { IdentityPoolId: string; Logins?: Record<string, string> }) {
+        const pool = await requirePool(input.IdentityPoolId);
+        const verified = await verifyLogins(kernel, pool, input.Logins ?? {});
+        if (verified.length === 0) {
+          if (!pool.allowUnauthenticated) throw notAuthorized(GUESTS_REFUSED);
+          return { IdentityId: await newIdentity(pool) };
+        }
+        return { IdentityId: await identityForLogins(pool, verified) };
+      },
+    },
+
+    GetCredentialsForIdentity: {
+      signed: false,
+      input: z.object({ IdentityId: identityId, Logins: logins, CustomRoleArn: z.string().min(20).optional() }),
+      async handle(input: { IdentityId: string; Logins?: Record<string, string>; CustomRoleArn?: string }) {
+        const identity = await requireIdentity(input.IdentityId);
+        const pool = await requirePool(identity.poolId);
+        const verified = await verifyLogins(kernel, pool, input.Logins ?? {});
+        let id = identity.identityId;
+        if (verified.length === 0) {
+          if (identity.logins.length > 0) throw notAuthorized(`Access to Identity '${identity.identityId}' is forbidden.`);
+          if (!pool.allowUnauthenticated) throw notAuthorized(GUESTS_REFUSED);
+        } else {
+          // A guest signing in keeps its identity id (aws-amplify sends the stored guest id with Logins);
+          // a login already linked elsewhere answers that identity, which the client adopts.
+          id = await identityForLogins(pool, verified, identity);
+        }
+        const roleArn = chooseRole(pool, verified, input.CustomRoleArn);
+        const issued = await credentials.issue({ identityId: id, poolId: pool.poolId, roleArn });
+        return { IdentityId: id, Credentials: issued };
+      },
+    },
+
+    DescribeIdentity: {
+      signed: true,
+      input: z.object({ IdentityId: identityId }),
+      async handle(input: { IdentityId: string }) {
+        return describe(await requireIdentity(input.IdentityId));
+      },
+    },
+
+    ListIdentities: {
+      signed: true,
+      input: z.object({ IdentityPoolId: poolId, MaxResults: z.number().int().min(1).max(60), NextToken: z.string().optional(), HideDisabled: z.boolean().optional() }),
+      async handle(input: { IdentityPoolId: string; MaxResults: number; NextToken?: string }) {
+        await requirePool(input.IdentityPoolId);
+        const page = await store.listIdentities(input.IdentityPoolId, input.MaxResults + 1, input.NextToken);
+        const items = page.slice(0, input.MaxResults);
+        const last = items.at(-1);
+        return {
+          IdentityPoolId: input.IdentityPoolId,
+          Identities: items.map(describe),
+          ...(page.length > input.MaxResults && last ? { NextToken: last.identityId } : {}),
+        };
+      },
+    },
+
+    DescribeIdentityPool: {
+      signed: true,
+      input: z.object({ IdentityPoolId: poolId }),
+      async handle(input: { IdentityPoolId: string }) {
+        const pool = await requirePool(input.IdentityPoolId);
+        return {
+          IdentityPoolId: pool.poolId,
+          IdentityPoolName: pool.name,
+          AllowUnauthenticatedIdentities: pool.allowUnauthenticated,
+          CognitoIdentityProviders: pool.providers.map((p) => ({ ...p, ServerSideTokenCheck: false })),
+        };
+      },
+    },
+
+    GetIdentityPoolRoles: {
+      signed: true,
+      input: z.object({ IdentityPoolId: poolId }),
+      async handle(input: { IdentityPoolId: string }) {
+        const pool = await requirePool(input.IdentityPoolId);
+        return {
+          IdentityPoolId: pool.poolId,
+          Roles: { authenticated: pool.authenticatedRole, ...(pool.unauthenticatedRole ? { unauthenticated: pool.unauthenticatedRole } : {}) },
+        };
+      },
+    },
+  };
+}
+
+function describe(identity: StoredIdentity) {
+  return {
+    IdentityId: identity.identityId,
+    Logins: identity.logins,
+    CreationDate: Date.parse(identity.createdAt) / 1000,
+    LastModifiedDate: Date.parse(identity.lastModifiedAt) / 1000,
+  };
+}

@@ -1,0 +1,26 @@
+import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
+import type { Kernel, Service } from '../../kernel/types.js';
+import { createIdentityOperations } from './identity-operations.js';
+import { createIdentityPoolHandler } from './identity-pool-handler.js';
+import { createIdentityRoute } from './identity-route.js';
+import { createIdentityStore } from './identity-store.js';
+import { COGNITO_IDENTITY_MIGRATIONS } from './migrations.js';
+import { createTemporaryCredentials } from './temporary-credentials.js';
+
+/**
+ * Cognito identity pools: `POST /cognito-identity/` (GetId, GetCredentialsForIdentity and a few
+ * admin reads), the `Forte::Cognito::IdentityPool` resource type, and the credential provider that lets
+ * every service verify the temporary credentials it issues (role principals bound to an identity id, so
+ * the IAM service's role policies and `${cognito-identity.amazonaws.com:sub}` apply).
+ */
+export function createCognitoIdentityService(kernel: Kernel): Service {
+  const store = createIdentityStore(kernel.sql);
+  const credentials = createTemporaryCredentials(kernel.sql);
+  kernel.registerCredentialProvider(credentials.provider());
+  return {
+    name: 'cognito-identity',
+    routes: [createIdentityRoute(createIdentityOperations({ kernel, store, credentials }))],
+    resourceTypes: { [AUTH_RESOURCE_TYPES.identityPool]: createIdentityPoolHandler(store) },
+    start: () => kernel.sql.migrate('cognito-identity', COGNITO_IDENTITY_MIGRATIONS),
+  };
+}

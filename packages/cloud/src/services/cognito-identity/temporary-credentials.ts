@@ -1,0 +1,102 @@
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import type { SqlStore } from '../../engines/types.js';
+import { ServiceError, type CredentialProvider } from '../../kernel/types.js';
+
+/** How long issued credentials live. Amplify caches them for 50 minutes, so they must outlive that. */
+export const CREDENTIALS_LIFETIME_MS = 60 * 60 * 1000;
+/** Expired rows are kept this long (so a late request is told "expired", not "unknown") and then dropped. */
+const EXPIRED_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const SECRET_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** What GetCredentialsForIdentity answers in `Credentials` (Expiration in epoch seconds, as clients expect). */
+export interface IssuedCredentials {
+  AccessKeyId: string;
+  SecretKey: string;
+  SessionToken: string;
+  Expiration: number;
+}
+
+/** `ASIA` + 16 uppercase letters and digits: the shape of AWS temporary access key ids. */
+export function newTemporaryAccessKeyId(): string {
+  return `ASIA${randomString(UPPER_ALNUM, 16)}`;
+}
+
+/** 40 characters, the shape of an AWS secret access key. */
+export function newSecretKey(): string {
+  return randomString(SECRET_CHARS, 40);
+}
+
+/** A long random session token; only its hash is stored. */
+export function newSessionToken(): string {
+  return randomBytes(192).toString('base64');
+}
+
+export function hashSessionToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+interface CredentialRow {
+  secret_key: string;
+  session_token_hash: string;
+  role_arn: string;
+  identity_id: string;
+  expires_at: number;
+}
+
+/** Issues temporary credentials for identities and resolves them during SigV4 checks. */
+export function createTemporaryCredentials(sql: SqlStore, now: () => number = Date.now) {
+  return {
+    async issue(grant: { identityId: string; poolId: string; roleArn: string }): Promise<IssuedCredentials> {
+      const issuedAt = now();
+      const credentials: IssuedCredentials = {
+        AccessKeyId: newTemporaryAccessKeyId(),
+        SecretKey: newSecretKey(),
+        SessionToken: newSessionToken(),
+        Expiration: Math.floor((issuedAt + CREDENTIALS_LIFETIME_MS) / 1000),
+      };
+      await sql.transaction(async (tx) => {
+        await tx.run('DELETE FROM cognito_identity_credentials WHERE expires_at < ?', [issuedAt - EXPIRED_RETENTION_MS]);
+        await tx.run(
+          'INSERT INTO cognito_identity_credentials (access_key_id, secret_key, session_token_hash, role_arn, identity_id, pool_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          [credentials.AccessKeyId, credentials.SecretKey, hashSessionToken(credentials.SessionToken), grant.roleArn, grant.identityId, grant.poolId, credentials.Expiration * 1000, new Date(issuedAt).toISOString()],
+        );
+      });
+      return credentials;
+    },
+
+    /**
+     * The kernel credential provider: an issued key with its session token resolves to a role principal
+     * bound to the identity. A missing or wrong session token is treated as an unknown key (the kernel
+     * answers each protocol's "invalid token" error); an expired one is refused as expired.
+     */
+    provider(): CredentialProvider {
+      return {
+        async lookup(accessKeyId, sessionToken) {
+          if (!accessKeyId.startsWith('ASIA')) return undefined;
+          const row = await sql.get<CredentialRow>(
+            'SELECT secret_key, session_token_hash, role_arn, identity_id, expires_at FROM cognito_identity_credentials WHERE access_key_id = ?',
+            [accessKeyId],
+          );
+          if (!row || sessionToken === undefined) return undefined;
+          const given = Buffer.from(hashSessionToken(sessionToken));
+          const stored = Buffer.from(row.session_token_hash);
+          if (given.length !== stored.length || !timingSafeEqual(given, stored)) return undefined;
+          if (row.expires_at <= now()) {
+            throw new ServiceError('ExpiredToken', 'The security token included in the request is expired: get new credentials from the identity pool.', 400);
+          }
+          return { secretAccessKey: row.secret_key, principal: { kind: 'role', accessKeyId, roleArn: row.role_arn, identityId: row.identity_id } };
+        },
+      };
+    },
+  };
+}
+
+export type TemporaryCredentials = ReturnType<typeof createTemporaryCredentials>;
+
+function randomString(alphabet: string, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += alphabet[randomInt(alphabet.length)];
+  return out;
+}

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { VerifiedIdentityToken } from '../../kernel/types.js';
+import { chooseRole } from './choose-role.js';
+import type { StoredIdentityPool } from './identity-store.js';
+import { verifyLogins } from './verify-logins.js';
+
+const provider = 'cognito-idp.us-east-1.amazonaws.com/us-east-1_Abc123';
+const pool: StoredIdentityPool = {
+  poolId: 'us-east-1:pool',
+  ownerKey: 'a/dev/s/IdentityPool',
+  name: 'pool',
+  allowUnauthenticated: true,
+  providers: [{ ProviderName: provider, ClientId: 'client1' }],
+  authenticatedRole: 'arn:aws:iam::123456789012:role/auth',
+  unauthenticatedRole: 'arn:aws:iam::123456789012:role/unauth',
+};
+const issuer = 'http://127.0.0.1:20002/cognito-idp/us-east-1_Abc123';
+
+/** A verifier that knows tokens by value, and records which provider names it was asked about. */
+function fakeKernel(tokens: Record<string, Record<string, unknown>>) {
+  const asked: string[] = [];
+  return {
+    asked,
+    async verifyIdentityToken(name: string, token: string): Promise<VerifiedIdentityToken | undefined> {
+      asked.push(name);
+      const claims = Object.hasOwn(tokens, token) ? tokens[token] : undefined;
+      if (name !== provider || !claims) return undefined;
+      return { sub: String(claims.sub), username: 'u', groups: [], claims };
+    },
+  };
+}
+
+const good = { sub: 'sub-1', aud: 'client1', token_use: 'id', iss: issuer };
+
+void describe('verifyLogins', () => {
+  void it('accepts the provider name and the issuer without its scheme as login keys', async () => {
+    const kernel = fakeKernel({ t: good });
+    const byName = await verifyLogins(kernel, pool, { [provider]: 't' });
+    const byIssuer = await verifyLogins(kernel, pool, { '127.0.0.1:20002/cognito-idp/us-east-1_Abc123': 't' });
+    assert.deepEqual(byName.map((l) => [l.provider, l.subject]), [[provider, 'sub-1']]);
+    assert.deepEqual(byIssuer.map((l) => [l.provider, l.subject]), [[provider, 'sub-1']]);
+    assert.deepEqual(kernel.asked, [provider, provider], 'tokens are always verified under the pool provider name');
+    assert.deepEqual(await verifyLogins(kernel, pool, {}), []);
+  });
+
+  void it('refuses unknown providers, unverifiable tokens, access tokens, other clients and mismatched issuers', async () => {
+    const kernel = fakeKernel({ t: good, access: { ...good, token_use: 'access' }, other: { ...good, aud: 'client2' }, elsewhere: { ...good, iss: 'http://evil:1/cognito-idp/us-east-1_Abc123' } });
+    const refused = (logins: Record<string, string>, pattern: RegExp) =>
+      assert.rejects(verifyLogins(kernel, pool, logins), (error: Error & { code?: string }) => error.code === 'NotAuthorizedException' && pattern.test(error.message));
+    await refused({ 'cognito-idp.us-east-1.amazonaws.com/us-east-1_Other99': 't' }, /not configured/);
+    await refused({ [provider]: 'forged' }, /not valid/);
+    await refused({ [provider]: 'access' }, /ID token/);
+    await refused({ [provider]: 'other' }, /audience/);
+    await refused({ '127.0.0.1:20002/cognito-idp/us-east-1_Abc123': 'elsewhere' }, /issuer/);
+  });
+});
+
+void describe('chooseRole', () => {
+  const login = (claims: Record<string, unknown>) => [{ provider, subject: 's', token: { sub: 's', username: 'u', groups: [], claims } }];
+
+  void it('gives guests the unauthenticated role, and refuses when the pool has none', () => {
+    assert.equal(chooseRole(pool, [], undefined), pool.unauthenticatedRole);
+    assert.throws(() => chooseRole({ ...pool, unauthenticatedRole: undefined }, [], undefined), /InvalidIdentityPoolConfiguration|no unauthenticated role/);
+  });
+
+  void it('gives users the preferred group role, else the authenticated role, and a CustomRoleArn only when the token allows it', () => {
+    const groupRole = 'arn:aws:iam::123456789012:role/admins';
+    assert.equal(chooseRole(pool, login(good), undefined), pool.authenticatedRole);
+    assert.equal(chooseRole(pool, login({ ...good, 'cognito:preferred_role': groupRole, 'cognito:roles': [groupRole] }), undefined), groupRole);
+    assert.equal(chooseRole(pool, login({ ...good, 'cognito:roles': [groupRole] }), groupRole), groupRole);
+    assert.equal(chooseRole(pool, login({ ...good, 'cognito:preferred_role': groupRole }), pool.authenticatedRole), pool.authenticatedRole);
+    assert.throws(() => chooseRole(pool, login(good), groupRole), /CustomRoleArn/);
+  });
+});

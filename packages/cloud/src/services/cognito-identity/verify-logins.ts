@@ -1,0 +1,55 @@
+import { ServiceError, type Kernel, type VerifiedIdentityToken } from '../../kernel/types.js';
+import type { StoredIdentityPool } from './identity-store.js';
+
+/** One login of a GetId / GetCredentialsForIdentity call, verified against the pool's providers. */
+export interface VerifiedLogin {
+  /** The pool's provider name (`cognito-idp.<region>.amazonaws.com/<userPoolId>`), whatever key the client used. */
+  provider: string;
+  subject: string;
+  token: VerifiedIdentityToken;
+}
+
+const notAuthorized = (message: string): ServiceError => new ServiceError('NotAuthorizedException', message, 400);
+
+/**
+ * Verifies every entry of `Logins`. A key is either a provider name of the pool or the token issuer
+ * without its scheme (what aws-amplify sends: `127.0.0.1:20002/cognito-idp/us-east-1_abc`); both name
+ * the user pool by its last path segment. The token must verify with the user pool that issued it and
+ * be an ID token for the pool's client.
+ */
+export async function verifyLogins(kernel: Pick<Kernel, 'verifyIdentityToken'>, pool: StoredIdentityPool, logins: Record<string, string>): Promise<VerifiedLogin[]> {
+  const verified: VerifiedLogin[] = [];
+  for (const [key, token] of Object.entries(logins)) {
+    const provider = providerForKey(pool, key);
+    if (!provider) {
+      throw notAuthorized(`Invalid login token. The login provider ${key} is not configured for identity pool ${pool.poolId}: add its user pool client to the pool's CognitoIdentityProviders.`);
+    }
+    const result = await kernel.verifyIdentityToken(provider.ProviderName, token);
+    if (!result) throw notAuthorized('Invalid login token. The token is not valid, has expired or was revoked: sign in again.');
+    if (result.claims.token_use !== undefined && result.claims.token_use !== 'id') {
+      throw notAuthorized('Invalid login token. Send the ID token, not the access token.');
+    }
+    const audience = result.claims.aud;
+    const audiences = Array.isArray(audience) ? audience : [audience];
+    if (!audiences.includes(provider.ClientId)) {
+      throw notAuthorized('Invalid login token. Incorrect token audience: the token was issued to a client this identity pool does not accept.');
+    }
+    if (key !== provider.ProviderName) {
+      const issuer = typeof result.claims.iss === 'string' ? result.claims.iss.replace(/^\w+:\/\//, '') : undefined;
+      if (issuer !== key) throw notAuthorized(`Invalid login token. The token's issuer does not match the login key ${key}.`);
+    }
+    verified.push({ provider: provider.ProviderName, subject: result.sub, token: result });
+  }
+  return verified;
+}
+
+function providerForKey(pool: StoredIdentityPool, key: string): StoredIdentityPool['providers'][number] | undefined {
+  const exact = pool.providers.find((p) => p.ProviderName === key);
+  if (exact) return exact;
+  const userPoolId = lastSegment(key);
+  return pool.providers.find((p) => lastSegment(p.ProviderName) === userPoolId);
+}
+
+function lastSegment(name: string): string {
+  return name.slice(name.lastIndexOf('/') + 1);
+}

@@ -1,0 +1,220 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { cognitoError, invalidParameter } from './cognito-error.js';
+import { assertAliasFree, attributeList, type CognitoState, findUser, parseAttributes, requirePool, str } from './cognito-state.js';
+import { deliverCode } from './deliver-code.js';
+import { checkPasswordPolicy, setPassword } from './password-setting.js';
+import type { StoredPool } from './pool-store.js';
+import type { UserOperation } from './user-operation.js';
+import { CODE_TTL_MS, type StoredUser } from './user-store.js';
+
+/** Admin operations: the route only calls these for SigV4-signed, authorized requests. */
+export function adminOperations(state: CognitoState): Record<string, UserOperation> {
+  const userOf = async (input: Record<string, unknown>): Promise<{ pool: StoredPool; user: StoredUser }> => {
+    const pool = await requirePool(state, input.UserPoolId);
+    const user = await findUser(state, pool, str(input, 'Username'));
+    if (!user) throw cognitoError('UserNotFoundException', 'User does not exist.');
+    return { pool, user };
+  };
+  const groupOf = async (pool: StoredPool, name: string) => {
+    const group = await state.pools.getGroup(pool.id, name);
+    if (!group) throw cognitoError('ResourceNotFoundException', 'Group not found.');
+    return group;
+  };
+  const describe = (user: StoredUser, attributesKey: 'Attributes' | 'UserAttributes') => ({
+    Username: user.username,
+    [attributesKey]: attributeList(user),
+    UserCreateDate: Date.parse(user.createdAt) / 1000,
+    UserLastModifiedDate: Date.parse(user.updatedAt) / 1000,
+    Enabled: user.enabled,
+    UserStatus: user.status,
+  });
+
+  return {
+    async AdminCreateUser(input) {
+      const pool = await requirePool(state, input.UserPoolId);
+      const typed = str(input, 'Username');
+      const attributes = parseAttributes(input.UserAttributes, 'UserAttributes');
+      const sub = randomUUID();
+      let username = typed;
+      if ((pool.config.UsernameAttributes ?? []).length > 0) {
+        const kind = typed.includes('@') ? 'email' : 'phone_number';
+        attributes[kind] = typed;
+        username = sub;
+        if (await state.users.findByAttribute(pool.id, kind, typed)) throw cognitoError('UsernameExistsException', 'An account with the given email already exists.');
+      } else if (await state.users.get(pool.id, typed)) {
+        throw cognitoError('UsernameExistsException', 'User account already exists');
+      }
+      const temporary = typeof input.TemporaryPassword === 'string' ? input.TemporaryPassword : generatePassword();
+      checkPasswordPolicy(pool.config, temporary);
+      const now = new Date().toISOString();
+      const user: StoredUser = {
+        poolId: pool.id, username, sub, status: 'FORCE_CHANGE_PASSWORD', enabled: true, attributes, srpSalt: undefined, srpVerifier: undefined,
+        passwordHash: undefined, mfa: { smsEnabled: false, totpEnabled: false }, totpSecret: undefined, createdAt: now, updatedAt: now,
+      };
+      await setPassword(pool, user, temporary);
+      await state.users.insert(user);
+      const to = attributes.email ?? attributes.phone_number;
+      if (to && input.MessageAction !== 'SUPPRESS') {
+        await state.mailbox.send({
+          to, medium: attributes.email ? 'EMAIL' : 'SMS', subject: 'Your temporary password', body: `Your username is ${typed} and temporary password is ${temporary}.`,
+          code: temporary, purpose: 'AdminCreateUser', userPoolId: pool.id, username,
+        });
+      }
+      return { User: describe(user, 'Attributes') };
+    },
+    async AdminGetUser(input) {
+      const { user } = await userOf(input);
+      const mfa = [...(user.mfa.smsEnabled ? ['SMS_MFA'] : []), ...(user.mfa.totpEnabled ? ['SOFTWARE_TOKEN_MFA'] : [])];
+      return { ...describe(user, 'UserAttributes'), ...(mfa.length > 0 ? { UserMFASettingList: mfa } : {}), ...(user.mfa.preferred ? { PreferredMfaSetting: user.mfa.preferred } : {}) };
+    },
+    async AdminDeleteUser(input) {
+      const { pool, user } = await userOf(input);
+      await state.users.delete(pool.id, user.username);
+      return {};
+    },
+    async AdminDisableUser(input) {
+      const { pool, user } = await userOf(input);
+      user.enabled = false;
+      await state.users.update(user);
+      await state.users.revokeAll(pool.id, user.username);
+      return {};
+    },
+    async AdminEnableUser(input) {
+      const { user } = await userOf(input);
+      user.enabled = true;
+      await state.users.update(user);
+      return {};
+    },
+    async AdminSetUserPassword(input) {
+      const { pool, user } = await userOf(input);
+      const password = str(input, 'Password');
+      checkPasswordPolicy(pool.config, password);
+      await setPassword(pool, user, password);
+      user.status = input.Permanent === true ? 'CONFIRMED' : 'FORCE_CHANGE_PASSWORD';
+      await state.users.update(user);
+      return {};
+    },
+    async AdminResetUserPassword(input) {
+      const { pool, user } = await userOf(input);
+      user.status = 'RESET_REQUIRED';
+      await state.users.update(user);
+      await state.users.revokeAll(pool.id, user.username);
+      const code = await state.users.newCode(pool.id, user.username, 'reset', CODE_TTL_MS.reset);
+      await deliverCode(state, pool, user, 'ForgotPassword', code);
+      return {};
+    },
+    async AdminConfirmSignUp(input) {
+      const { user } = await userOf(input);
+      if (user.status !== 'UNCONFIRMED') throw cognitoError('NotAuthorizedException', `User cannot be confirmed. Current status is ${user.status}`);
+      user.status = 'CONFIRMED';
+      await state.users.update(user);
+      return {};
+    },
+    async AdminUpdateUserAttributes(input) {
+      const { pool, user } = await userOf(input);
+      const changes = parseAttributes(input.UserAttributes, 'UserAttributes');
+      await assertAliasFree(state, pool, user, changes);
+      Object.assign(user.attributes, changes);
+      await state.users.update(user);
+      return {};
+    },
+    async AdminAddUserToGroup(input) {
+      const { pool, user } = await userOf(input);
+      await groupOf(pool, str(input, 'GroupName'));
+      await state.users.addToGroup(pool.id, str(input, 'GroupName'), user.username);
+      return {};
+    },
+    async AdminRemoveUserFromGroup(input) {
+      const { pool, user } = await userOf(input);
+      await groupOf(pool, str(input, 'GroupName'));
+      await state.users.removeFromGroup(pool.id, str(input, 'GroupName'), user.username);
+      return {};
+    },
+    async AdminListGroupsForUser(input) {
+      const { pool, user } = await userOf(input);
+      const names = await state.users.groupsOf(pool.id, user.username);
+      const groups = [];
+      for (const name of names) groups.push(await groupOf(pool, name));
+      return { Groups: groups };
+    },
+    async AdminUserGlobalSignOut(input) {
+      const { pool, user } = await userOf(input);
+      await state.users.revokeAll(pool.id, user.username);
+      return {};
+    },
+    async ListUsers(input) {
+      const pool = await requirePool(state, input.UserPoolId);
+      const filter = parseFilter(input.Filter);
+      const all = (await state.users.list(pool.id)).filter((u) => {
+        if (!filter) return true;
+        const value = filter.attribute === 'username' ? u.username
+          : filter.attribute === 'cognito:user_status' ? u.status
+          : filter.attribute === 'status' ? (u.enabled ? 'Enabled' : 'Disabled')
+          : filter.attribute === 'sub' ? u.sub
+          : u.attributes[filter.attribute];
+        return value !== undefined && (filter.op === '=' ? value === filter.value : value.startsWith(filter.value));
+      });
+      return page(all.map((u) => describe(u, 'Attributes')), input, 'Users', 'PaginationToken', 60);
+    },
+    async ListUsersInGroup(input) {
+      const pool = await requirePool(state, input.UserPoolId);
+      await groupOf(pool, str(input, 'GroupName'));
+      const users: unknown[] = [];
+      for (const name of await state.users.membersOf(pool.id, str(input, 'GroupName'))) {
+        const user = await state.users.get(pool.id, name);
+        if (user) users.push(describe(user, 'Attributes'));
+      }
+      return page(users, input, 'Users', 'NextToken', 60);
+    },
+    async CreateGroup(input) {
+      const pool = await requirePool(state, input.UserPoolId);
+      const name = str(input, 'GroupName');
+      if (await state.pools.getGroup(pool.id, name)) throw cognitoError('GroupExistsException', 'A group with the name already exists.');
+      await state.pools.putGroup({ poolId: pool.id, name, description: optional(input.Description), precedence: typeof input.Precedence === 'number' ? input.Precedence : undefined, roleArn: optional(input.RoleArn) });
+      return { Group: await groupOf(pool, name) };
+    },
+    async GetGroup(input) {
+      const pool = await requirePool(state, input.UserPoolId);
+      return { Group: await groupOf(pool, str(input, 'GroupName')) };
+    },
+    async ListGroups(input) {
+      const pool = await requirePool(state, input.UserPoolId);
+      return page(await state.pools.listGroups(pool.id), input, 'Groups', 'NextToken', 60);
+    },
+    async DeleteGroup(input) {
+      const pool = await requirePool(state, input.UserPoolId);
+      await groupOf(pool, str(input, 'GroupName'));
+      await state.pools.deleteGroup(pool.id, str(input, 'GroupName'));
+      return {};
+    },
+  };
+}
+
+function optional(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** `attr = "v"` or `attr ^= "v"`, Cognito's ListUsers filter grammar. */
+function parseFilter(filter: unknown): { attribute: string; op: '=' | '^='; value: string } | undefined {
+  if (filter === undefined || filter === '') return undefined;
+  const m = typeof filter === 'string' ? /^\s*([\w:]+)\s*(\^?=)\s*"((?:[^"\\]|\\.)*)"\s*$/.exec(filter) : null;
+  if (!m) throw invalidParameter('Filter must look like attribute = "value" or attribute ^= "value".');
+  return { attribute: m[1]!, op: m[2] === '=' ? '=' : '^=', value: m[3]!.replace(/\\(.)/g, '$1') };
+}
+
+/** Offset pagination with an opaque token. */
+function page(items: unknown[], input: Record<string, unknown>, key: string, tokenKey: string, max: number): Record<string, unknown> {
+  const limit = typeof input.Limit === 'number' && input.Limit > 0 ? Math.min(input.Limit, max) : max;
+  const token = input[tokenKey];
+  const start = typeof token === 'string' ? Number.parseInt(Buffer.from(token, 'base64url').toString('utf8'), 10) : 0;
+  if (!Number.isInteger(start) || start < 0) throw invalidParameter(`${tokenKey} is not valid.`);
+  const slice = items.slice(start, start + limit);
+  const next = start + limit < items.length ? { [tokenKey]: Buffer.from(String(start + limit)).toString('base64url') } : {};
+  return { [key]: slice, ...next };
+}
+
+function generatePassword(): string {
+  const sets = ['abcdefghijkmnopqrstuvwxyz', 'ABCDEFGHJKLMNPQRSTUVWXYZ', '23456789', '!#%+-.=?'];
+  const chars = sets.flatMap((set) => Array.from({ length: 3 }, () => set[randomInt(set.length)]!));
+  return chars.sort(() => randomInt(3) - 1).join('');
+}

@@ -1,0 +1,183 @@
+import { randomBytes } from 'node:crypto';
+import { newSession, takeSession } from './challenge-sessions.js';
+import { cognitoError, incorrectCredentials, invalidParameter } from './cognito-error.js';
+import { type CognitoState, findUser, issuerOf, parseAttributes, requireClient, str } from './cognito-state.js';
+import { checkPassword } from './password-hash.js';
+import { checkPasswordPolicy, poolNameOf, setPassword } from './password-setting.js';
+import type { StoredClient, StoredPool } from './pool-store.js';
+import { checkClientSecret, checkSecretHash } from './secret-hash.js';
+import { assertCanSignIn, nextSignInStep } from './sign-in-step.js';
+import { completeSignIn, userFromAccessToken } from './signed-in-user.js';
+import { createVerifier, parseSrpTimestamp, serverEphemeral, verifyPasswordClaim } from './srp-math.js';
+import { issueTokens } from './tokens.js';
+import { matchTotp } from './totp.js';
+import type { UserOperation } from './user-operation.js';
+import type { StoredUser } from './user-store.js';
+
+const TIMESTAMP_SKEW_MS = 15 * 60_000;
+
+/** InitiateAuth, RespondToAuthChallenge, GetTokensFromRefreshToken, RevokeToken, GlobalSignOut. */
+export function authOperations(state: CognitoState): Record<string, UserOperation> {
+  const addressOf = (ctx: Parameters<UserOperation>[1]): string => ctx.req.socket.remoteAddress ?? 'unknown';
+
+  const guard = (pool: StoredPool, name: string, address: string): void => {
+    const blocked = state.limiter.blocked(`${pool.id}/${name}`, address);
+    if (blocked === 'user') throw cognitoError('NotAuthorizedException', 'Password attempts exceeded');
+    if (blocked === 'address') throw cognitoError('TooManyRequestsException', 'Too many failed sign-in attempts from this address: wait a few minutes.');
+  };
+
+  const refresh = async (client: StoredClient, pool: StoredPool, token: string, proveSecret: (username: string) => void): Promise<Record<string, unknown>> => {
+    const entry = await state.users.getRefreshToken(token);
+    if (!entry || entry.clientId !== client.id || entry.revoked || entry.expiresAt < Date.now()) throw cognitoError('NotAuthorizedException', 'Invalid Refresh Token');
+    const user = await state.users.get(pool.id, entry.username);
+    if (!user) throw cognitoError('NotAuthorizedException', 'Invalid Refresh Token');
+    proveSecret(user.username);
+    if (!user.enabled) throw cognitoError('NotAuthorizedException', 'User is disabled.');
+    const groups = await state.users.groupsOf(pool.id, user.username);
+    const tokens = await issueTokens({ keys: state.keys, issuer: issuerOf(state, pool.id), clientId: client.id, user, groups, originJti: entry.originJti, authTime: entry.authTime, accessTokenSeconds: client.accessTokenSeconds, idTokenSeconds: client.idTokenSeconds });
+    return { AuthenticationResult: tokens, ChallengeParameters: {} };
+  };
+
+  return {
+    async InitiateAuth(input, ctx) {
+      const { client, pool } = await requireClient(state, input.ClientId);
+      const params = (input.AuthParameters ?? {}) as Record<string, unknown>;
+      const flow = input.AuthFlow;
+      if (flow === 'REFRESH_TOKEN_AUTH' || flow === 'REFRESH_TOKEN') return refresh(client, pool, str(params, 'REFRESH_TOKEN'), (username) => checkSecretHash(client, username, params.SECRET_HASH));
+      if (flow !== 'USER_SRP_AUTH' && flow !== 'USER_PASSWORD_AUTH') {
+        throw invalidParameter(`AuthFlow ${String(flow)} is not supported by Forte: use USER_SRP_AUTH, USER_PASSWORD_AUTH or REFRESH_TOKEN_AUTH.`);
+      }
+      const typed = str(params, 'USERNAME');
+      checkSecretHash(client, typed, params.SECRET_HASH);
+      const address = addressOf(ctx);
+      const user = await findUser(state, pool, typed);
+      const limitKey = user?.username ?? typed;
+      guard(pool, limitKey, address);
+      if (flow === 'USER_PASSWORD_AUTH') {
+        const password = str(params, 'PASSWORD');
+        // An unknown user costs the same hash as a known one, so timing does not tell them apart.
+        const ok = await checkPassword(password, user?.passwordHash ?? DUMMY_HASH);
+        if (!user || !ok) {
+          state.limiter.fail(`${pool.id}/${limitKey}`, address);
+          throw incorrectCredentials();
+        }
+        assertCanSignIn(user);
+        return nextSignInStep(state, pool, client, user);
+      }
+      const srpA = str(params, 'SRP_A');
+      if (!/^[0-9a-fA-F]+$/.test(srpA)) throw invalidParameter('SRP_A must be a hex number.');
+      // Unknown users get a challenge made from a throwaway verifier: the reply looks like any other.
+      const userId = user?.username ?? typed;
+      const verifier = user?.srpVerifier !== undefined && user.srpSalt !== undefined ? { salt: user.srpSalt, verifier: user.srpVerifier } : createVerifier(poolNameOf(pool.id), userId, randomBytes(16).toString('hex'));
+      const { b, B } = serverEphemeral(verifier.verifier);
+      const secretBlock = randomBytes(96).toString('base64');
+      newSession(state, { poolId: pool.id, clientId: client.id, username: userId, challenge: 'PASSWORD_VERIFIER', srp: { A: BigInt(`0x${srpA}`), b, B } }, secretBlock);
+      return {
+        ChallengeName: 'PASSWORD_VERIFIER',
+        ChallengeParameters: { SALT: verifier.salt, SECRET_BLOCK: secretBlock, SRP_B: B.toString(16), USERNAME: userId, USER_ID_FOR_SRP: userId },
+      };
+    },
+
+    async RespondToAuthChallenge(input, ctx) {
+      const { client, pool } = await requireClient(state, input.ClientId);
+      const responses = (input.ChallengeResponses ?? {}) as Record<string, unknown>;
+      const challenge = input.ChallengeName;
+      if (client.secret !== undefined) checkSecretHash(client, str(responses, 'USERNAME'), responses.SECRET_HASH);
+      if (challenge === 'PASSWORD_VERIFIER') {
+        const secretBlock = str(responses, 'PASSWORD_CLAIM_SECRET_BLOCK');
+        const session = takeSession(state, secretBlock, client.id);
+        if (session.challenge !== 'PASSWORD_VERIFIER' || !session.srp) throw incorrectCredentials();
+        const address = addressOf(ctx);
+        guard(pool, session.username, address);
+        const user = await state.users.get(pool.id, session.username);
+        const timestamp = str(responses, 'TIMESTAMP');
+        const at = parseSrpTimestamp(timestamp);
+        const ok = user?.srpVerifier !== undefined && at !== undefined && Math.abs(at - Date.now()) < TIMESTAMP_SKEW_MS && verifyPasswordClaim({
+          ...session.srp, verifierHex: user.srpVerifier, poolName: poolNameOf(pool.id), userIdForSrp: user.username, secretBlock, timestamp, signature: str(responses, 'PASSWORD_CLAIM_SIGNATURE'),
+        });
+        if (!user || !ok) {
+          state.limiter.fail(`${pool.id}/${session.username}`, address);
+          throw incorrectCredentials();
+        }
+        assertCanSignIn(user);
+        return nextSignInStep(state, pool, client, user);
+      }
+      const session = takeSession(state, typeof input.Session === 'string' ? input.Session : undefined, client.id);
+      if (session.challenge !== challenge) throw invalidParameter(`The session is for ${session.challenge}, not ${String(challenge)}.`);
+      const user = await requireSessionUser(state, pool, session.username);
+      const address = addressOf(ctx);
+      guard(pool, user.username, address);
+      // A wrong MFA code counts as a failed sign-in, so a stolen password does not allow unlimited guesses.
+      const mismatch = (): Error => {
+        state.limiter.fail(`${pool.id}/${user.username}`, address);
+        return cognitoError('CodeMismatchException', 'Invalid code received for user');
+      };
+      switch (challenge) {
+        case 'NEW_PASSWORD_REQUIRED': {
+          const password = str(responses, 'NEW_PASSWORD');
+          checkPasswordPolicy(pool.config, password);
+          const given: Record<string, unknown>[] = [];
+          for (const [key, value] of Object.entries(responses)) if (key.startsWith('userAttributes.')) given.push({ Name: key.slice('userAttributes.'.length), Value: value });
+          Object.assign(user.attributes, parseAttributes(given, 'userAttributes'));
+          const missing = (pool.config.RequiredAttributes ?? []).filter((a) => !user.attributes[a]);
+          if (missing.length > 0) throw invalidParameter(`Missing required attributes: ${missing.join(', ')}`);
+          await setPassword(pool, user, password);
+          user.status = 'CONFIRMED';
+          await state.users.update(user);
+          return nextSignInStep(state, pool, client, user);
+        }
+        case 'SOFTWARE_TOKEN_MFA': {
+          const step = user.totpSecret === undefined ? undefined : matchTotp(user.totpSecret, str(responses, 'SOFTWARE_TOKEN_MFA_CODE'));
+          if (step === undefined) throw mismatch();
+          if (step <= (user.mfa.totpLastStep ?? -1)) throw cognitoError('ExpiredCodeException', 'Your software token has already been used once.');
+          user.mfa = { ...user.mfa, totpLastStep: step };
+          await state.users.update(user);
+          return completeSignIn(state, pool, client, user);
+        }
+        case 'SMS_MFA': {
+          const result = await state.users.useCode(pool.id, user.username, 'mfa', str(responses, 'SMS_MFA_CODE'));
+          if (result === 'mismatch' || result === 'exceeded') throw mismatch();
+          if (result === 'expired') throw cognitoError('ExpiredCodeException', 'The code has expired: sign in again for a new one.');
+          return completeSignIn(state, pool, client, user);
+        }
+        case 'MFA_SETUP': {
+          if (!session.totpVerified || !session.pendingTotpSecret) throw invalidParameter('Set up a software token first: AssociateSoftwareToken and VerifySoftwareToken with the Session.');
+          user.totpSecret = session.pendingTotpSecret;
+          user.mfa = { ...user.mfa, totpEnabled: true, totpVerified: true, preferred: 'SOFTWARE_TOKEN_MFA' };
+          await state.users.update(user);
+          return completeSignIn(state, pool, client, user);
+        }
+        default:
+          throw invalidParameter(`ChallengeName ${String(challenge)} is not supported by Forte.`);
+      }
+    },
+
+    async GetTokensFromRefreshToken(input) {
+      const { client, pool } = await requireClient(state, input.ClientId);
+      return refresh(client, pool, str(input, 'RefreshToken'), () => checkClientSecret(client, input.ClientSecret));
+    },
+
+    async RevokeToken(input) {
+      const { client } = await requireClient(state, input.ClientId);
+      const entry = await state.users.getRefreshToken(str(input, 'Token'));
+      if (entry && entry.clientId === client.id) await state.users.revokeOrigin(entry.originJti);
+      return {};
+    },
+
+    async GlobalSignOut(input) {
+      const { pool, user } = await userFromAccessToken(state, input.AccessToken);
+      await state.users.revokeAll(pool.id, user.username);
+      return {};
+    },
+  };
+}
+
+/** A challenge answered in a session may not outlive the user it was for. */
+async function requireSessionUser(state: CognitoState, pool: StoredPool, username: string): Promise<StoredUser> {
+  const user = await state.users.get(pool.id, username);
+  if (!user || !user.enabled) throw cognitoError('NotAuthorizedException', 'Invalid session for the user.');
+  return user;
+}
+
+
+const DUMMY_HASH = 'scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';

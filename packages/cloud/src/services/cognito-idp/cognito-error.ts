@@ -1,0 +1,22 @@
+import { ServiceError } from '../../kernel/types.js';
+
+/** A Cognito error answered as HTTP 400 `{"__type": code, "message"}`. */
+export function cognitoError(code: string, message: string, status = 400): ServiceError {
+  return new ServiceError(code, message, status);
+}
+
+/** Sign-in failures, the same for an unknown user and a wrong password. */
+export function incorrectCredentials(): ServiceError {
+  return cognitoError('NotAuthorizedException', 'Incorrect username or password.');
+}
+
+export function invalidParameter(message: string): ServiceError {
+  return cognitoError('InvalidParameterException', message);
+}
+
+/** Turns a one-time code check into Cognito's errors (nothing when the code was right). */
+export function assertCodeAccepted(result: 'ok' | 'mismatch' | 'expired' | 'exceeded'): void {
+  if (result === 'mismatch') throw cognitoError('CodeMismatchException', 'Invalid verification code provided, please try again.');
+  if (result === 'expired') throw cognitoError('ExpiredCodeException', 'Invalid code provided, please request a code again.');
+  if (result === 'exceeded') throw cognitoError('LimitExceededException', 'Attempt limit exceeded: request a new code.');
+}

@@ -1,0 +1,91 @@
+import type { UserPoolProperties } from '@forte/protocol';
+import type { Kernel } from '../../kernel/types.js';
+import type { ChallengeSession } from './challenge-sessions.js';
+import { cognitoError, invalidParameter } from './cognito-error.js';
+import type { Mailbox } from './mailbox.js';
+import type { PoolStore, StoredClient, StoredPool } from './pool-store.js';
+import type { SignInLimiter } from './sign-in-limiter.js';
+import type { TokenKeys } from './token-keys.js';
+import type { StoredUser, UserStore } from './user-store.js';
+/** What every part of the user pool service shares: the kernel, the stores and the in-memory state. */
+export interface CognitoState {
+  kernel: Kernel;
+  pools: PoolStore;
+  users: UserStore;
+  keys: TokenKeys;
+  mailbox: Mailbox;
+  limiter: SignInLimiter;
+  sessions: Map<string, ChallengeSession>;
+}
+
+/** A pool's token issuer: `<cloud URL>/<userPoolId>` (JWKS and discovery live under it). */
+export function issuerOf(state: CognitoState, poolId: string): string {
+  return `${state.kernel.baseUrl()}/${poolId}`;
+}
+
+/** Refuses a value of a sign-in attribute (email, phone, preferred_username) that another user already has. */
+export async function assertAliasFree(state: CognitoState, pool: StoredPool, user: StoredUser, changes: Record<string, string>): Promise<void> {
+  for (const name of aliasesOf(pool.config)) {
+    const value = changes[name];
+    if (value === undefined || value === user.attributes[name]) continue;
+    const other = await state.users.findByAttribute(pool.id, name, value);
+    if (other && other.username !== user.username) throw cognitoError('AliasExistsException', `An account with the given ${name} already exists.`);
+  }
+}
+
+/** The app client named in a request and its pool. */
+export async function requireClient(state: CognitoState, clientId: unknown): Promise<{ client: StoredClient; pool: StoredPool }> {
+  if (typeof clientId !== 'string' || clientId === '') throw invalidParameter('1 validation error detected: Value null at \'clientId\' failed to satisfy constraint: Member must not be null');
+  const client = await state.pools.getClient(clientId);
+  const pool = client ? await state.pools.getPool(client.poolId) : undefined;
+  if (!client || !pool) throw cognitoError('ResourceNotFoundException', `User pool client ${clientId} does not exist.`);
+  return { client, pool };
+}
+
+export async function requirePool(state: CognitoState, poolId: unknown): Promise<StoredPool> {
+  const pool = typeof poolId === 'string' ? await state.pools.getPool(poolId) : undefined;
+  if (!pool) throw cognitoError('ResourceNotFoundException', `User pool ${String(poolId)} does not exist.`);
+  return pool;
+}
+
+/** Username and alias attributes a typed name may match (email sign-in, aliases). */
+export function aliasesOf(config: UserPoolProperties): string[] {
+  return [...(config.UsernameAttributes ?? []), ...(config.AliasAttributes ?? [])];
+}
+
+/**
+ * The user a typed name means: the username itself, a username attribute (email sign-in), or an alias
+ * attribute, which counts only once verified (as in Cognito).
+ */
+export async function findUser(state: CognitoState, pool: StoredPool, name: string): Promise<StoredUser | undefined> {
+  const user = await state.users.find(pool.id, name, aliasesOf(pool.config));
+  if (!user || user.username === name || (pool.config.UsernameAttributes ?? []).length > 0) return user;
+  const viaAlias = (pool.config.AliasAttributes ?? []).find((a) => user.attributes[a] === name);
+  return viaAlias === undefined || user.attributes[`${viaAlias}_verified`] === 'true' ? user : undefined;
+}
+
+/** The user's attributes in Cognito's wire shape, `sub` first. */
+export function attributeList(user: StoredUser): Array<{ Name: string; Value: string }> {
+  return [{ Name: 'sub', Value: user.sub }, ...Object.entries(user.attributes).filter(([n]) => n !== 'sub').map(([Name, Value]) => ({ Name, Value }))];
+}
+
+/** Parses `[{Name, Value}]`, refusing non-string values. */
+export function parseAttributes(input: unknown, field: string): Record<string, string> {
+  if (input === undefined) return {};
+  if (!Array.isArray(input)) throw invalidParameter(`${field} must be a list of {Name, Value}.`);
+  const out: Record<string, string> = {};
+  for (const item of input as unknown[]) {
+    const entry = item as { Name?: unknown; Value?: unknown };
+    if (typeof entry?.Name !== 'string' || (entry.Value !== undefined && typeof entry.Value !== 'string')) throw invalidParameter(`${field} must be a list of {Name, Value} with string values.`);
+    if (entry.Name === 'sub') throw invalidParameter('Cannot modify the non-mutable attribute sub');
+    out[entry.Name] = entry.Value ?? '';
+  }
+  return out;
+}
+
+/** A required string field of a request, with Cognito's validation message when it is missing. */
+export function str(input: Record<string, unknown>, name: string): string {
+  const value = input[name];
+  if (typeof value !== 'string' || value === '') throw invalidParameter(`1 validation error detected: Value null at '${name}' failed to satisfy constraint: Member must not be null`);
+  return value;
+}

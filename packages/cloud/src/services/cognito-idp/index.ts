@@ -1,0 +1,65 @@
+import { MAILBOX_API_PATH, MAILBOX_TARGET_PREFIX, SIGNING_SERVICE } from '@forte/protocol';
+import { z } from 'zod';
+import { jsonApiRoute } from '../../kernel/json-api.js';
+import type { Kernel, Service } from '../../kernel/types.js';
+import { adminOperations } from './admin-operations.js';
+import { authOperations } from './auth-operations.js';
+import type { CognitoState } from './cognito-state.js';
+import { createCognitoRoute } from './cognito-route.js';
+import { createIdentityTokenVerifier } from './identity-token-verifier.js';
+import { createMailbox } from './mailbox.js';
+import { COGNITO_IDP_MIGRATIONS } from './migrations.js';
+import { createPoolResourceHandlers } from './pool-resources.js';
+import { createPoolStore } from './pool-store.js';
+import { selfOperations } from './self-operations.js';
+import { createSignInLimiter } from './sign-in-limiter.js';
+import { signUpOperations } from './sign-up-operations.js';
+import { createTokenKeys } from './token-keys.js';
+import { createUserStore } from './user-store.js';
+import { createWellKnownRoute } from './well-known-route.js';
+
+/**
+ * Cognito user pools: the `AWSCognitoIdentityProviderService` API at `/cognito-idp/`, JWKS and OIDC
+ * discovery under each pool's issuer, the user pool resource types, the mailbox API, and the verifier of
+ * its ID tokens for other services.
+ */
+export function createCognitoIdpService(kernel: Kernel): Service {
+  const state: CognitoState = {
+    kernel,
+    pools: createPoolStore(kernel.sql),
+    users: createUserStore(kernel.sql),
+    keys: createTokenKeys(kernel.sql),
+    mailbox: createMailbox(kernel.sql),
+    limiter: createSignInLimiter({ perUser: 5, perAddress: 50, windowMs: 15 * 60_000 }),
+    sessions: new Map(),
+  };
+  kernel.registerIdentityTokenVerifier(createIdentityTokenVerifier(state));
+  return {
+    name: 'cognito-idp',
+    routes: [
+      createCognitoRoute({
+        userOperations: { ...signUpOperations(state), ...authOperations(state), ...selfOperations(state) },
+        adminOperations: adminOperations(state),
+      }),
+      createWellKnownRoute(state),
+      jsonApiRoute({
+        name: 'mailbox-api',
+        path: MAILBOX_API_PATH,
+        targetPrefix: MAILBOX_TARGET_PREFIX,
+        signingService: SIGNING_SERVICE,
+        actionPrefix: 'mailbox',
+        operations: {
+          ListMessages: {
+            input: z.object({ to: z.string().min(1).optional(), limit: z.number().int().min(1).max(1000).optional() }),
+            handle: async (input: { to?: string | undefined; limit?: number | undefined }) => ({ messages: await state.mailbox.list(input) }),
+          },
+        },
+      }),
+    ],
+    resourceTypes: createPoolResourceHandlers(state),
+    async start() {
+      await kernel.sql.migrate('cognito-idp', COGNITO_IDP_MIGRATIONS);
+      await state.keys.start();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto';
+import type { MailboxMessage } from '@forte/protocol';
+import type { SqlStore } from '../../engines/types.js';
+
+interface MessageRow {
+  message_id: string; to_addr: string; medium: string; subject: string | null; body: string; code: string | null; purpose: string; pool_id: string; username: string; created_at: string;
+}
+
+/**
+ * The cloud's mailbox: messages that Cognito would email or text are kept here for `forte mailbox`.
+ * It holds codes on purpose (that is its job); the logs never do.
+ */
+export function createMailbox(sql: SqlStore) {
+  return {
+    async send(message: Omit<MailboxMessage, 'messageId' | 'createdAt'>): Promise<void> {
+      await sql.run(
+        'INSERT INTO cognito_mailbox (message_id, to_addr, medium, subject, body, code, purpose, pool_id, username, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [randomUUID(), message.to, message.medium, message.subject ?? null, message.body, message.code ?? null, message.purpose, message.userPoolId, message.username, new Date().toISOString()],
+      );
+    },
+    /** Newest first. */
+    async list(options: { to?: string | undefined; limit?: number | undefined }): Promise<MailboxMessage[]> {
+      const limit = Math.min(Math.max(options.limit ?? 100, 1), 1000);
+      const rows = options.to === undefined
+        ? await sql.all<MessageRow>('SELECT * FROM cognito_mailbox ORDER BY seq DESC LIMIT ?', [limit])
+        : await sql.all<MessageRow>('SELECT * FROM cognito_mailbox WHERE to_addr = ? ORDER BY seq DESC LIMIT ?', [options.to, limit]);
+      return rows.map((r) => {
+        const message: MailboxMessage = {
+          messageId: r.message_id, to: r.to_addr, medium: r.medium === 'SMS' ? 'SMS' : 'EMAIL', body: r.body, purpose: r.purpose, userPoolId: r.pool_id, username: r.username, createdAt: r.created_at,
+        };
+        if (r.subject !== null) message.subject = r.subject;
+        if (r.code !== null) message.code = r.code;
+        return message;
+      });
+    },
+  };
+}
+
+export type Mailbox = ReturnType<typeof createMailbox>;

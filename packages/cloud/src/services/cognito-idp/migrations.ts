@@ -1,0 +1,27 @@
+/** Tables of the user pool service. Codes and refresh tokens are kept only as SHA-256 hashes. */
+export const COGNITO_IDP_MIGRATIONS = [
+  `CREATE TABLE cognito_pools (id TEXT PRIMARY KEY, name TEXT NOT NULL, config TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)`,
+  `CREATE TABLE cognito_clients (id TEXT PRIMARY KEY, pool_id TEXT NOT NULL, name TEXT NOT NULL, secret TEXT, config TEXT NOT NULL, created_at TEXT NOT NULL)`,
+  `CREATE TABLE cognito_users (
+    pool_id TEXT NOT NULL, username TEXT NOT NULL, sub TEXT NOT NULL, status TEXT NOT NULL, enabled INTEGER NOT NULL,
+    attributes TEXT NOT NULL, srp_salt TEXT, srp_verifier TEXT, password_hash TEXT, mfa TEXT NOT NULL,
+    totp_secret TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    PRIMARY KEY (pool_id, username))`,
+  `CREATE UNIQUE INDEX cognito_users_sub ON cognito_users (pool_id, sub)`,
+  // Sign-in by email / phone / preferred_username looks users up by these attributes.
+  `CREATE INDEX cognito_users_email ON cognito_users (pool_id, json_extract(attributes, '$.email'))`,
+  `CREATE INDEX cognito_users_phone ON cognito_users (pool_id, json_extract(attributes, '$.phone_number'))`,
+  `CREATE INDEX cognito_users_preferred ON cognito_users (pool_id, json_extract(attributes, '$.preferred_username'))`,
+  `CREATE TABLE cognito_groups (pool_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT, precedence INTEGER, role_arn TEXT,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (pool_id, name))`,
+  `CREATE TABLE cognito_memberships (pool_id TEXT NOT NULL, group_name TEXT NOT NULL, username TEXT NOT NULL, PRIMARY KEY (pool_id, group_name, username))`,
+  `CREATE INDEX cognito_memberships_user ON cognito_memberships (pool_id, username)`,
+  `CREATE TABLE cognito_codes (pool_id TEXT NOT NULL, username TEXT NOT NULL, purpose TEXT NOT NULL, code_hash TEXT NOT NULL, expires_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (pool_id, username, purpose))`,
+  `CREATE TABLE cognito_refresh_tokens (token_hash TEXT PRIMARY KEY, pool_id TEXT NOT NULL, client_id TEXT NOT NULL, username TEXT NOT NULL,
+    origin_jti TEXT NOT NULL UNIQUE, auth_time INTEGER NOT NULL, expires_at INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0)`,
+  `CREATE INDEX cognito_refresh_user ON cognito_refresh_tokens (pool_id, username)`,
+  `CREATE TABLE cognito_signing_keys (kid TEXT PRIMARY KEY, private_jwk TEXT NOT NULL, public_jwk TEXT NOT NULL, created_at TEXT NOT NULL, active INTEGER NOT NULL)`,
+  `CREATE TABLE cognito_mailbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT NOT NULL, to_addr TEXT NOT NULL, medium TEXT NOT NULL,
+    subject TEXT, body TEXT NOT NULL, code TEXT, purpose TEXT NOT NULL, pool_id TEXT NOT NULL, username TEXT NOT NULL, created_at TEXT NOT NULL)`,
+];

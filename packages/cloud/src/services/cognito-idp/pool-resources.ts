@@ -1,0 +1,131 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { AUTH_RESOURCE_TYPES, type UserPoolProperties } from '@forte/protocol';
+import { z } from 'zod';
+import { ServiceError, type ResourceContext, type ResourceHandler } from '../../kernel/types.js';
+import type { CognitoState } from './cognito-state.js';
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** Ids derived from where the resource lives, so a create retried after a crash adopts its earlier self. */
+function stableId(seed: string, alphabet: string, length: number): string {
+  const bytes = createHash('sha256').update(seed).digest();
+  return Array.from({ length }, (_, i) => alphabet[bytes[i]! % alphabet.length]).join('');
+}
+
+const poolProps = z.object({
+  PoolName: z.string().min(1).max(128),
+  UsernameAttributes: z.array(z.enum(['email', 'phone_number'])).optional(),
+  AliasAttributes: z.array(z.enum(['email', 'phone_number', 'preferred_username'])).optional(),
+  AutoVerifiedAttributes: z.array(z.enum(['email', 'phone_number'])).optional(),
+  RequiredAttributes: z.array(z.string()).optional(),
+  PasswordPolicy: z.object({
+    MinimumLength: z.number().int().min(6).max(99).optional(), RequireLowercase: z.boolean().optional(), RequireUppercase: z.boolean().optional(),
+    RequireNumbers: z.boolean().optional(), RequireSymbols: z.boolean().optional(), TemporaryPasswordValidityDays: z.number().int().optional(),
+  }).optional(),
+  MfaConfiguration: z.enum(['OFF', 'ON', 'OPTIONAL']).optional(),
+  EnabledMfas: z.array(z.enum(['SMS_MFA', 'SOFTWARE_TOKEN_MFA'])).optional(),
+  EmailVerificationSubject: z.string().optional(),
+  EmailVerificationMessage: z.string().optional(),
+  SmsVerificationMessage: z.string().optional(),
+  SmsAuthenticationMessage: z.string().optional(),
+  UsernameCaseSensitive: z.boolean().optional(),
+}).refine((p) => !(p.UsernameAttributes && p.AliasAttributes), 'UsernameAttributes and AliasAttributes cannot both be set: choose one way of signing in');
+
+const timeUnit = z.enum(['seconds', 'minutes', 'hours', 'days']);
+const UNIT_SECONDS = { seconds: 1, minutes: 60, hours: 3600, days: 86_400 } as const;
+
+const clientProps = z.object({
+  UserPoolId: z.string().min(1),
+  ClientName: z.string().min(1).max(128),
+  GenerateSecret: z.boolean().optional(),
+  RefreshTokenValidityDays: z.number().int().min(1).max(3650).optional(),
+  AccessTokenValidity: z.number().int().min(1).optional(),
+  IdTokenValidity: z.number().int().min(1).optional(),
+  TokenValidityUnits: z.object({ AccessToken: timeUnit.optional(), IdToken: timeUnit.optional() }).optional(),
+  ReadAttributes: z.array(z.string()).optional(),
+  WriteAttributes: z.array(z.string()).optional(),
+});
+
+const groupProps = z.object({
+  UserPoolId: z.string().min(1),
+  GroupName: z.string().regex(/^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u, 'group names are 1 to 128 characters without spaces'),
+  Precedence: z.number().int().min(0).optional(),
+  RoleArn: z.string().optional(),
+  Description: z.string().max(2048).optional(),
+});
+
+function parse<T>(schema: z.ZodType<T>, props: Record<string, unknown>, type: string): T {
+  const parsed = schema.safeParse(props);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ServiceError('ValidationException', `${type} ${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}`, 400);
+  }
+  return parsed.data;
+}
+
+/** The `Forte::Cognito::UserPool`, `UserPoolClient` and `UserPoolGroup` resource types. */
+export function createPoolResourceHandlers(state: CognitoState): Record<string, ResourceHandler> {
+  const { kernel } = state;
+  const poolAttributes = (id: string): Record<string, unknown> => ({
+    UserPoolId: id,
+    Arn: `arn:aws:cognito-idp:${kernel.config.region}:${kernel.config.accountId}:userpool/${id}`,
+    ProviderName: `cognito-idp.${kernel.config.region}.amazonaws.com/${id}`,
+    ProviderURL: `${kernel.baseUrl()}/${id}`,
+  });
+  const applyPool = async (id: string, props: Record<string, unknown>, ctx: ResourceContext) => {
+    const config = parse(poolProps, props, AUTH_RESOURCE_TYPES.userPool) as UserPoolProperties;
+    const before = await state.pools.getPool(id);
+    await state.pools.putPool(id, config);
+    const added = (config.RequiredAttributes ?? []).filter((a) => !(before?.config.RequiredAttributes ?? []).includes(a));
+    if (before && added.length > 0) {
+      // Users stay; those without a newly required attribute are named so the operator can follow up.
+      const lacking = (await state.users.list(id)).filter((u) => added.some((a) => !u.attributes[a]));
+      if (lacking.length > 0) ctx.log.warn('users lack newly required attributes', { userPoolId: id, attributes: added, users: lacking.length, usernames: lacking.slice(0, 20).map((u) => u.username) });
+    }
+    return { physicalId: id, attributes: poolAttributes(id) };
+  };
+  const applyClient = async (id: string, props: Record<string, unknown>) => {
+    const p = parse(clientProps, props, AUTH_RESOURCE_TYPES.userPoolClient);
+    if (!(await state.pools.getPool(p.UserPoolId))) throw new ServiceError('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolClient} UserPoolId: user pool ${p.UserPoolId} does not exist.`, 400);
+    const existing = await state.pools.getClient(id);
+    const secret = p.GenerateSecret ? (existing?.secret ?? randomBytes(38).toString('base64url').toLowerCase()) : undefined;
+    const seconds = (value: number | undefined, unit: keyof typeof UNIT_SECONDS | undefined): number => (value === undefined ? 3600 : value * UNIT_SECONDS[unit ?? 'minutes']);
+    const accessTokenSeconds = seconds(p.AccessTokenValidity, p.TokenValidityUnits?.AccessToken);
+    const idTokenSeconds = seconds(p.IdTokenValidity, p.TokenValidityUnits?.IdToken);
+    if (accessTokenSeconds > 86_400 || idTokenSeconds > 86_400) throw new ServiceError('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolClient}: access and ID tokens last at most 1 day.`, 400);
+    await state.pools.putClient({ id, poolId: p.UserPoolId, name: p.ClientName, secret, refreshTokenValidityDays: p.RefreshTokenValidityDays ?? 30, accessTokenSeconds, idTokenSeconds });
+    return { physicalId: id, attributes: { ClientId: id, ...(secret ? { ClientSecret: secret } : {}) } };
+  };
+  const applyGroup = async (props: Record<string, unknown>) => {
+    const p = parse(groupProps, props, AUTH_RESOURCE_TYPES.userPoolGroup);
+    if (!(await state.pools.getPool(p.UserPoolId))) throw new ServiceError('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolGroup} UserPoolId: user pool ${p.UserPoolId} does not exist.`, 400);
+    await state.pools.putGroup({ poolId: p.UserPoolId, name: p.GroupName, description: p.Description, precedence: p.Precedence, roleArn: p.RoleArn });
+    return { physicalId: `${p.UserPoolId}:${p.GroupName}`, attributes: { GroupName: p.GroupName } };
+  };
+  const clientId = (props: Record<string, unknown>, ctx: ResourceContext): string =>
+    stableId(`${ctx.appId}/${ctx.envName}/${ctx.logicalId}/${String(props.UserPoolId)}/${String(props.GenerateSecret ?? false)}`, LOWER_ALNUM, 26);
+
+  return {
+    [AUTH_RESOURCE_TYPES.userPool]: {
+      create: (props, ctx) => applyPool(`${kernel.config.region}_${stableId(`${kernel.config.accountId}/${ctx.appId}/${ctx.envName}/${ctx.logicalId}`, ALNUM, 9)}`, props, ctx),
+      update: (id, props, _old, ctx) => applyPool(id, props, ctx),
+      delete: (id) => state.pools.deletePool(id),
+    },
+    [AUTH_RESOURCE_TYPES.userPoolClient]: {
+      replaceOn: ['UserPoolId', 'GenerateSecret'],
+      create: (props, ctx) => applyClient(clientId(props, ctx), props),
+      update: async (id, props, old) => (props.UserPoolId !== old.UserPoolId || props.GenerateSecret !== old.GenerateSecret ? 'replace' : applyClient(id, props)),
+      delete: (id) => state.pools.deleteClient(id),
+    },
+    [AUTH_RESOURCE_TYPES.userPoolGroup]: {
+      replaceOn: ['UserPoolId', 'GroupName'],
+      create: (props) => applyGroup(props),
+      update: async (id, props) => (id !== `${String(props.UserPoolId)}:${String(props.GroupName)}` ? 'replace' : applyGroup(props)),
+      delete: async (id) => {
+        const at = id.indexOf(':');
+        if (at > 0) await state.pools.deleteGroup(id.slice(0, at), id.slice(at + 1));
+      },
+    },
+  };
+}

@@ -1,0 +1,108 @@
+import type { UserPoolProperties } from '@forte/protocol';
+import type { SqlStore } from '../../engines/types.js';
+
+export interface StoredPool {
+  id: string;
+  name: string;
+  config: UserPoolProperties;
+}
+
+export interface StoredClient {
+  id: string;
+  poolId: string;
+  name: string;
+  secret: string | undefined;
+  refreshTokenValidityDays: number;
+  accessTokenSeconds: number;
+  idTokenSeconds: number;
+}
+
+export interface StoredGroup {
+  GroupName: string;
+  UserPoolId: string;
+  Description?: string;
+  Precedence?: number;
+  RoleArn?: string;
+  CreationDate: number;
+  LastModifiedDate: number;
+}
+
+interface GroupRow { pool_id: string; name: string; description: string | null; precedence: number | null; role_arn: string | null; created_at: string; updated_at: string }
+
+function groupFromRow(row: GroupRow): StoredGroup {
+  const group: StoredGroup = { GroupName: row.name, UserPoolId: row.pool_id, CreationDate: Date.parse(row.created_at) / 1000, LastModifiedDate: Date.parse(row.updated_at) / 1000 };
+  if (row.description !== null) group.Description = row.description;
+  if (row.precedence !== null) group.Precedence = row.precedence;
+  if (row.role_arn !== null) group.RoleArn = row.role_arn;
+  return group;
+}
+
+/** Pools, app clients and groups in SQL; writes are upserts so resource handlers stay idempotent. */
+export function createPoolStore(sql: SqlStore) {
+  return {
+    async getPool(id: string): Promise<StoredPool | undefined> {
+      const row = await sql.get<{ id: string; name: string; config: string }>('SELECT id, name, config FROM cognito_pools WHERE id = ?', [id]);
+      return row ? { id: row.id, name: row.name, config: JSON.parse(row.config) as UserPoolProperties } : undefined;
+    },
+    async putPool(id: string, config: UserPoolProperties): Promise<void> {
+      const now = new Date().toISOString();
+      await sql.run(
+        'INSERT INTO cognito_pools (id, name, config, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, config = excluded.config, updated_at = excluded.updated_at',
+        [id, config.PoolName, JSON.stringify(config), now, now],
+      );
+    },
+    /** Deletes the pool and everything in it. */
+    async deletePool(id: string): Promise<void> {
+      await sql.transaction(async (tx) => {
+        for (const table of ['cognito_users', 'cognito_groups', 'cognito_memberships', 'cognito_codes', 'cognito_refresh_tokens', 'cognito_clients']) {
+          await tx.run(`DELETE FROM ${table} WHERE pool_id = ?`, [id]);
+        }
+        await tx.run('DELETE FROM cognito_pools WHERE id = ?', [id]);
+      });
+    },
+    async getClient(id: string): Promise<StoredClient | undefined> {
+      const row = await sql.get<{ id: string; pool_id: string; name: string; secret: string | null; config: string }>('SELECT * FROM cognito_clients WHERE id = ?', [id]);
+      if (!row) return undefined;
+      const config = JSON.parse(row.config) as { refreshTokenValidityDays?: number; accessTokenSeconds?: number; idTokenSeconds?: number };
+      return {
+        id: row.id, poolId: row.pool_id, name: row.name, secret: row.secret ?? undefined, refreshTokenValidityDays: config.refreshTokenValidityDays ?? 30,
+        accessTokenSeconds: config.accessTokenSeconds ?? 3600, idTokenSeconds: config.idTokenSeconds ?? 3600,
+      };
+    },
+    async putClient(client: StoredClient): Promise<void> {
+      await sql.run(
+        'INSERT INTO cognito_clients (id, pool_id, name, secret, config, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, config = excluded.config',
+        [client.id, client.poolId, client.name, client.secret ?? null, JSON.stringify({ refreshTokenValidityDays: client.refreshTokenValidityDays, accessTokenSeconds: client.accessTokenSeconds, idTokenSeconds: client.idTokenSeconds }), new Date().toISOString()],
+      );
+    },
+    async deleteClient(id: string): Promise<void> {
+      await sql.transaction(async (tx) => {
+        await tx.run('UPDATE cognito_refresh_tokens SET revoked = 1 WHERE client_id = ?', [id]);
+        await tx.run('DELETE FROM cognito_clients WHERE id = ?', [id]);
+      });
+    },
+    async getGroup(poolId: string, name: string): Promise<StoredGroup | undefined> {
+      const row = await sql.get<GroupRow>('SELECT * FROM cognito_groups WHERE pool_id = ? AND name = ?', [poolId, name]);
+      return row ? groupFromRow(row) : undefined;
+    },
+    async listGroups(poolId: string): Promise<StoredGroup[]> {
+      return (await sql.all<GroupRow>('SELECT * FROM cognito_groups WHERE pool_id = ? ORDER BY name', [poolId])).map(groupFromRow);
+    },
+    async putGroup(group: { poolId: string; name: string; description?: string | undefined; precedence?: number | undefined; roleArn?: string | undefined }): Promise<void> {
+      const now = new Date().toISOString();
+      await sql.run(
+        `INSERT INTO cognito_groups (pool_id, name, description, precedence, role_arn, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (pool_id, name) DO UPDATE SET description = excluded.description, precedence = excluded.precedence, role_arn = excluded.role_arn, updated_at = excluded.updated_at`,
+        [group.poolId, group.name, group.description ?? null, group.precedence ?? null, group.roleArn ?? null, now, now],
+      );
+    },
+    async deleteGroup(poolId: string, name: string): Promise<void> {
+      await sql.transaction(async (tx) => {
+        await tx.run('DELETE FROM cognito_memberships WHERE pool_id = ? AND group_name = ?', [poolId, name]);
+        await tx.run('DELETE FROM cognito_groups WHERE pool_id = ? AND name = ?', [poolId, name]);
+      });
+    },
+  };
+}
+
+export type PoolStore = ReturnType<typeof createPoolStore>;

@@ -1,0 +1,153 @@
+import { newSession, takeSession } from './challenge-sessions.js';
+import { assertCodeAccepted, cognitoError, invalidParameter } from './cognito-error.js';
+import { assertAliasFree, attributeList, type CognitoState, parseAttributes, str } from './cognito-state.js';
+import { deliverCode } from './deliver-code.js';
+import { checkPassword } from './password-hash.js';
+import { checkPasswordPolicy, setPassword } from './password-setting.js';
+import { userFromAccessToken } from './signed-in-user.js';
+import { newTotpSecret, verifyTotp } from './totp.js';
+import type { UserOperation } from './user-operation.js';
+import { CODE_TTL_MS } from './user-store.js';
+
+const VERIFIABLE = ['email', 'phone_number'];
+
+/** Operations a signed-in user makes with an access token, plus the software-token setup of MFA_SETUP. */
+export function selfOperations(state: CognitoState): Record<string, UserOperation> {
+  const unsupported = (name: string): UserOperation => async () => {
+    throw invalidParameter(`${name} is not supported by Forte: device tracking and passkeys are not available.`);
+  };
+  const ops: Record<string, UserOperation> = {
+    async GetUser(input) {
+      const { user } = await userFromAccessToken(state, input.AccessToken);
+      const mfaList = [...(user.mfa.smsEnabled ? ['SMS_MFA'] : []), ...(user.mfa.totpEnabled ? ['SOFTWARE_TOKEN_MFA'] : [])];
+      return {
+        Username: user.username,
+        UserAttributes: attributeList(user),
+        ...(mfaList.length > 0 ? { UserMFASettingList: mfaList } : {}),
+        ...(user.mfa.preferred ? { PreferredMfaSetting: user.mfa.preferred } : {}),
+      };
+    },
+
+    async UpdateUserAttributes(input) {
+      const { pool, user } = await userFromAccessToken(state, input.AccessToken);
+      const changes = parseAttributes(input.UserAttributes, 'UserAttributes');
+      await assertAliasFree(state, pool, user, changes);
+      const deliveries: unknown[] = [];
+      for (const [name, value] of Object.entries(changes)) {
+        if (name.endsWith('_verified')) throw invalidParameter(`Cannot modify ${name} directly: verify the attribute with a code.`);
+        const changed = user.attributes[name] !== value;
+        user.attributes[name] = value;
+        if (changed && VERIFIABLE.includes(name) && (pool.config.AutoVerifiedAttributes ?? []).includes(name as 'email')) {
+          user.attributes[`${name}_verified`] = 'false';
+          await state.users.update(user);
+          const code = await state.users.newCode(pool.id, user.username, `verify:${name}`, CODE_TTL_MS.attribute);
+          deliveries.push(await deliverCode(state, pool, user, 'VerifyAttribute', code, name));
+        }
+      }
+      await state.users.update(user);
+      return { CodeDeliveryDetailsList: deliveries };
+    },
+
+    async GetUserAttributeVerificationCode(input) {
+      const { pool, user } = await userFromAccessToken(state, input.AccessToken);
+      const name = str(input, 'AttributeName');
+      if (!VERIFIABLE.includes(name) || !user.attributes[name]) throw invalidParameter(`The user has no ${name} to verify.`);
+      const code = await state.users.newCode(pool.id, user.username, `verify:${name}`, CODE_TTL_MS.attribute);
+      return { CodeDeliveryDetails: await deliverCode(state, pool, user, 'VerifyAttribute', code, name) };
+    },
+
+    async VerifyUserAttribute(input) {
+      const { pool, user } = await userFromAccessToken(state, input.AccessToken);
+      const name = str(input, 'AttributeName');
+      assertCodeAccepted(await state.users.useCode(pool.id, user.username, `verify:${name}`, str(input, 'Code')));
+      user.attributes[`${name}_verified`] = 'true';
+      await state.users.update(user);
+      return {};
+    },
+
+    async DeleteUserAttributes(input) {
+      const { pool, user } = await userFromAccessToken(state, input.AccessToken);
+      const names = input.UserAttributeNames;
+      if (!Array.isArray(names) || !names.every((n): n is string => typeof n === 'string')) throw invalidParameter('UserAttributeNames must be a list of names.');
+      const required = names.filter((n) => (pool.config.RequiredAttributes ?? []).includes(n as 'email'));
+      if (required.length > 0) throw invalidParameter(`Cannot delete required attributes: ${required.join(', ')}`);
+      for (const name of names) {
+        delete user.attributes[name];
+        delete user.attributes[`${name}_verified`];
+      }
+      await state.users.update(user);
+      return {};
+    },
+
+    async ChangePassword(input) {
+      const { pool, user } = await userFromAccessToken(state, input.AccessToken);
+      const previous = str(input, 'PreviousPassword');
+      const proposed = str(input, 'ProposedPassword');
+      if (!user.passwordHash || !(await checkPassword(previous, user.passwordHash))) throw cognitoError('NotAuthorizedException', 'Incorrect username or password.');
+      checkPasswordPolicy(pool.config, proposed);
+      await setPassword(pool, user, proposed);
+      await state.users.update(user);
+      return {};
+    },
+
+    async DeleteUser(input) {
+      const { pool, user } = await userFromAccessToken(state, input.AccessToken);
+      await state.users.delete(pool.id, user.username);
+      return {};
+    },
+
+    async SetUserMFAPreference(input) {
+      const { user } = await userFromAccessToken(state, input.AccessToken);
+      const sms = input.SMSMfaSettings as { Enabled?: boolean; PreferredMfa?: boolean } | undefined;
+      const totp = input.SoftwareTokenMfaSettings as { Enabled?: boolean; PreferredMfa?: boolean } | undefined;
+      if (input.EmailMfaSettings !== undefined) throw invalidParameter('Email MFA is not supported by Forte.');
+      if (totp?.Enabled === true && !user.mfa.totpVerified) throw invalidParameter('User has not verified software token mfa');
+      if (sms?.Enabled === true && !user.attributes.phone_number) throw invalidParameter('User does not have a phone number for SMS MFA.');
+      const mfa = { ...user.mfa };
+      if (sms?.Enabled !== undefined) mfa.smsEnabled = sms.Enabled;
+      if (totp?.Enabled !== undefined) mfa.totpEnabled = totp.Enabled;
+      if (sms?.PreferredMfa === true) mfa.preferred = 'SMS_MFA';
+      if (totp?.PreferredMfa === true) mfa.preferred = 'SOFTWARE_TOKEN_MFA';
+      if ((mfa.preferred === 'SMS_MFA' && !mfa.smsEnabled) || (mfa.preferred === 'SOFTWARE_TOKEN_MFA' && !mfa.totpEnabled)) mfa.preferred = undefined;
+      user.mfa = mfa;
+      await state.users.update(user);
+      return {};
+    },
+
+    async AssociateSoftwareToken(input) {
+      const secret = newTotpSecret();
+      if (typeof input.Session === 'string') {
+        const session = takeSession(state, input.Session, sessionClient(state, input.Session));
+        return { SecretCode: secret, Session: newSession(state, { ...session, pendingTotpSecret: secret, totpVerified: false }) };
+      }
+      const { user } = await userFromAccessToken(state, input.AccessToken);
+      user.totpSecret = secret;
+      user.mfa = { ...user.mfa, totpEnabled: false, totpVerified: false };
+      await state.users.update(user);
+      return { SecretCode: secret };
+    },
+
+    async VerifySoftwareToken(input) {
+      const code = str(input, 'UserCode');
+      if (typeof input.Session === 'string') {
+        const session = takeSession(state, input.Session, sessionClient(state, input.Session));
+        if (!session.pendingTotpSecret || !verifyTotp(session.pendingTotpSecret, code)) throw cognitoError('EnableSoftwareTokenMFAException', 'Code mismatch');
+        return { Status: 'SUCCESS', Session: newSession(state, { ...session, totpVerified: true }) };
+      }
+      const { user } = await userFromAccessToken(state, input.AccessToken);
+      if (!user.totpSecret || !verifyTotp(user.totpSecret, code)) throw cognitoError('EnableSoftwareTokenMFAException', 'Code mismatch');
+      user.mfa = { ...user.mfa, totpVerified: true };
+      await state.users.update(user);
+      return { Status: 'SUCCESS' };
+    },
+  };
+  for (const name of ['ConfirmDevice', 'ForgetDevice', 'ListDevices', 'UpdateDeviceStatus', 'GetDevice', 'StartWebAuthnRegistration', 'CompleteWebAuthnRegistration', 'ListWebAuthnCredentials', 'DeleteWebAuthnCredential']) {
+    ops[name] = unsupported(name);
+  }
+  return ops;
+}
+
+/** Sessions carry their client; AssociateSoftwareToken and VerifySoftwareToken send no ClientId. */
+function sessionClient(state: CognitoState, session: string): string {
+  return state.sessions.get(session)?.clientId ?? '';
+}

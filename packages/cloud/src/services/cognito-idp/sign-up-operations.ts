@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { assertCodeAccepted, cognitoError, invalidParameter } from './cognito-error.js';
+import { type CognitoState, findUser, parseAttributes, requireClient, str } from './cognito-state.js';
+import { deliverCode } from './deliver-code.js';
+import { checkPasswordPolicy, setPassword } from './password-setting.js';
+import { checkSecretHash } from './secret-hash.js';
+import type { UserOperation } from './user-operation.js';
+import { CODE_TTL_MS, type StoredUser } from './user-store.js';
+
+/** SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword, ConfirmForgotPassword. */
+export function signUpOperations(state: CognitoState): Record<string, UserOperation> {
+  return {
+    async SignUp(input) {
+      const { client, pool } = await requireClient(state, input.ClientId);
+      const typed = str(input, 'Username');
+      checkSecretHash(client, typed, input.SecretHash);
+      if (typeof input.Password !== 'string') throw invalidParameter("1 validation error detected: Value at 'password' failed to satisfy constraint: Member must not be null");
+      const attributes = parseAttributes(input.UserAttributes, 'UserAttributes');
+      const usernameAttributes = pool.config.UsernameAttributes ?? [];
+      const sub = randomUUID();
+      let username = typed;
+      if (usernameAttributes.length > 0) {
+        const kind = typed.includes('@') ? 'email' : 'phone_number';
+        if (!usernameAttributes.includes(kind)) throw invalidParameter(`Username should be ${usernameAttributes.join(' or ')}.`);
+        attributes[kind] = typed;
+        username = sub; // Cognito keeps the sub as the internal username when users sign in with email/phone
+        if (await state.users.findByAttribute(pool.id, kind, typed)) throw cognitoError('UsernameExistsException', 'An account with the given email already exists.');
+      } else if (await state.users.get(pool.id, typed)) {
+        throw cognitoError('UsernameExistsException', 'User already exists');
+      }
+      const missing = (pool.config.RequiredAttributes ?? []).filter((name) => !attributes[name]);
+      if (missing.length > 0) throw invalidParameter(`Attributes did not conform to the schema: ${missing.map((m) => `${m}: The attribute ${m} is required`).join(', ')}`);
+      checkPasswordPolicy(pool.config, input.Password);
+      const now = new Date().toISOString();
+      const user: StoredUser = {
+        poolId: pool.id, username, sub, status: 'UNCONFIRMED', enabled: true, attributes, srpSalt: undefined, srpVerifier: undefined, passwordHash: undefined,
+        mfa: { smsEnabled: false, totpEnabled: false }, totpSecret: undefined, createdAt: now, updatedAt: now,
+      };
+      await setPassword(pool, user, input.Password);
+      await state.users.insert(user);
+      const autoVerified = (pool.config.AutoVerifiedAttributes ?? []).find((a) => attributes[a]);
+      // Without an attribute to verify, the user still needs confirming: an admin does it (AdminConfirmSignUp).
+      if (!autoVerified) return { UserConfirmed: false, UserSub: sub };
+      const code = await state.users.newCode(pool.id, username, 'signUp', CODE_TTL_MS.signUp);
+      const delivery = await deliverCode(state, pool, user, 'SignUp', code, autoVerified);
+      return { UserConfirmed: false, UserSub: sub, CodeDeliveryDetails: delivery };
+    },
+
+    async ConfirmSignUp(input) {
+      const { client, pool } = await requireClient(state, input.ClientId);
+      checkSecretHash(client, str(input, 'Username'), input.SecretHash);
+      const user = await findUser(state, pool, str(input, 'Username'));
+      const code = str(input, 'ConfirmationCode');
+      if (!user) throw cognitoError('UserNotFoundException', 'Username/client id combination not found.');
+      if (user.status !== 'UNCONFIRMED') throw cognitoError('NotAuthorizedException', 'User cannot be confirmed. Current status is CONFIRMED');
+      assertCodeAccepted(await state.users.useCode(pool.id, user.username, 'signUp', code));
+      user.status = 'CONFIRMED';
+      const verified = (pool.config.AutoVerifiedAttributes ?? []).find((a) => user.attributes[a]);
+      if (verified) user.attributes[`${verified}_verified`] = 'true';
+      await state.users.update(user);
+      return {};
+    },
+
+    async ResendConfirmationCode(input) {
+      const { client, pool } = await requireClient(state, input.ClientId);
+      checkSecretHash(client, str(input, 'Username'), input.SecretHash);
+      const user = await findUser(state, pool, str(input, 'Username'));
+      if (!user) throw cognitoError('UserNotFoundException', 'Username/client id combination not found.');
+      if (user.status !== 'UNCONFIRMED') throw invalidParameter('User is already confirmed.');
+      const code = await state.users.newCode(pool.id, user.username, 'signUp', CODE_TTL_MS.signUp);
+      return { CodeDeliveryDetails: await deliverCode(state, pool, user, 'ResendCode', code) };
+    },
+
+    async ForgotPassword(input) {
+      const { client, pool } = await requireClient(state, input.ClientId);
+      checkSecretHash(client, str(input, 'Username'), input.SecretHash);
+      const user = await findUser(state, pool, str(input, 'Username'));
+      if (!user) throw cognitoError('UserNotFoundException', 'Username/client id combination not found.');
+      if (!user.enabled) throw cognitoError('NotAuthorizedException', 'User is disabled.');
+      const code = await state.users.newCode(pool.id, user.username, 'reset', CODE_TTL_MS.reset);
+      return { CodeDeliveryDetails: await deliverCode(state, pool, user, 'ForgotPassword', code) };
+    },
+
+    async ConfirmForgotPassword(input) {
+      const { client, pool } = await requireClient(state, input.ClientId);
+      checkSecretHash(client, str(input, 'Username'), input.SecretHash);
+      const user = await findUser(state, pool, str(input, 'Username'));
+      const code = str(input, 'ConfirmationCode');
+      const password = str(input, 'Password');
+      if (!user) throw cognitoError('UserNotFoundException', 'Username/client id combination not found.');
+      checkPasswordPolicy(pool.config, password);
+      assertCodeAccepted(await state.users.useCode(pool.id, user.username, 'reset', code));
+      await setPassword(pool, user, password);
+      if (user.status === 'RESET_REQUIRED' || user.status === 'FORCE_CHANGE_PASSWORD') user.status = 'CONFIRMED';
+      await state.users.update(user);
+      return {};
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK } from 'jose';
+import type { SqlStore } from '../../engines/types.js';
+
+type SigningKey = Awaited<ReturnType<typeof importJWK>>;
+
+/** A signing key older than this is replaced at the next start (its public half stays published). */
+const KEY_LIFETIME_MS = 90 * 86_400_000;
+
+/**
+ * RS256 signing keys. One is active; retired public keys stay in the JWKS so tokens signed before a
+ * rotation keep verifying until they expire.
+ */
+export function createTokenKeys(sql: SqlStore) {
+  let active: { kid: string; key: SigningKey } | undefined;
+  let jwks: JSONWebKeySet = { keys: [] };
+  let keySet = createLocalJWKSet(jwks);
+
+  const load = async (): Promise<void> => {
+    const rows = await sql.all<{ kid: string; private_jwk: string; public_jwk: string; active: number }>('SELECT * FROM cognito_signing_keys ORDER BY created_at');
+    const current = rows.find((r) => r.active === 1);
+    active = current ? { kid: current.kid, key: await importJWK(JSON.parse(current.private_jwk) as JWK, 'RS256') } : undefined;
+    jwks = { keys: rows.map((r) => JSON.parse(r.public_jwk) as JWK) };
+    keySet = createLocalJWKSet(jwks);
+  };
+
+  return {
+    /** Loads the keys, creating the first one on a new data dir and a fresh one when the active key is old. */
+    async start(): Promise<void> {
+      await load();
+      const row = await sql.get<{ created_at: string }>('SELECT created_at FROM cognito_signing_keys WHERE active = 1');
+      if (!active || !row || Date.now() - Date.parse(row.created_at) > KEY_LIFETIME_MS) await this.rotate();
+    },
+    /** Makes a new key the signing key; earlier public keys stay published. */
+    async rotate(): Promise<string> {
+      const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+      const kid = randomUUID();
+      const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+      const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'RS256' };
+      await sql.transaction(async (tx) => {
+        await tx.run('UPDATE cognito_signing_keys SET active = 0');
+        await tx.run('INSERT INTO cognito_signing_keys (kid, private_jwk, public_jwk, created_at, active) VALUES (?, ?, ?, ?, 1)', [kid, JSON.stringify(privateJwk), JSON.stringify(publicJwk), new Date().toISOString()]);
+      });
+      await load();
+      return kid;
+    },
+    signingKey(): { kid: string; key: SigningKey } {
+      if (!active) throw new Error('token keys are not loaded: the service has not started');
+      return active;
+    },
+    jwks: (): JSONWebKeySet => jwks,
+    keySet: () => keySet,
+  };
+}
+
+export type TokenKeys = ReturnType<typeof createTokenKeys>;

@@ -1,0 +1,185 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { SqlStore } from '../../engines/types.js';
+
+export type UserStatus = 'UNCONFIRMED' | 'CONFIRMED' | 'FORCE_CHANGE_PASSWORD' | 'RESET_REQUIRED';
+
+export interface UserMfa {
+  smsEnabled: boolean;
+  totpEnabled: boolean;
+  /** VerifySoftwareToken succeeded for the current secret. */
+  totpVerified?: boolean;
+  /** The time step of the last TOTP code used to sign in: a code works once. */
+  totpLastStep?: number;
+  preferred?: 'SMS_MFA' | 'SOFTWARE_TOKEN_MFA' | undefined;
+}
+
+export interface StoredUser {
+  poolId: string;
+  username: string;
+  sub: string;
+  status: UserStatus;
+  enabled: boolean;
+  attributes: Record<string, string>;
+  srpSalt: string | undefined;
+  srpVerifier: string | undefined;
+  passwordHash: string | undefined;
+  mfa: UserMfa;
+  totpSecret: string | undefined;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface UserRow {
+  pool_id: string; username: string; sub: string; status: string; enabled: number; attributes: string; srp_salt: string | null;
+  srp_verifier: string | null; password_hash: string | null; mfa: string; totp_secret: string | null; created_at: string; updated_at: string;
+}
+
+function fromRow(row: UserRow): StoredUser {
+  return {
+    poolId: row.pool_id, username: row.username, sub: row.sub, status: row.status as UserStatus, enabled: row.enabled === 1,
+    attributes: JSON.parse(row.attributes) as Record<string, string>, srpSalt: row.srp_salt ?? undefined, srpVerifier: row.srp_verifier ?? undefined,
+    passwordHash: row.password_hash ?? undefined, mfa: JSON.parse(row.mfa) as UserMfa, totpSecret: row.totp_secret ?? undefined,
+    createdAt: row.created_at, updatedAt: row.updated_at,
+  };
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+const SIGN_IN_ATTRIBUTES = ['email', 'phone_number', 'preferred_username'];
+
+/** Wrong guesses a code survives. */
+export const MAX_CODE_ATTEMPTS = 5;
+
+export const CODE_TTL_MS = { signUp: 24 * 3600_000, reset: 3600_000, attribute: 24 * 3600_000, mfa: 3 * 60_000 } as const;
+
+/** Users, group memberships, one-time codes and refresh tokens of every pool. */
+export function createUserStore(sql: SqlStore) {
+  return {
+    async get(poolId: string, username: string): Promise<StoredUser | undefined> {
+      const row = await sql.get<UserRow>('SELECT * FROM cognito_users WHERE pool_id = ? AND username = ?', [poolId, username]);
+      return row ? fromRow(row) : undefined;
+    },
+    /** Finds a user by username, or by the value of one of the sign-in attributes `aliases`. */
+    async find(poolId: string, name: string, aliases: readonly string[]): Promise<StoredUser | undefined> {
+      const direct = await this.get(poolId, name);
+      if (direct) return direct;
+      for (const attribute of aliases) {
+        const found = await this.findByAttribute(poolId, attribute, name);
+        if (found) return found;
+      }
+      return undefined;
+    },
+    /** Sign-in attributes only (each has an expression index); confirmed users win over unconfirmed ones. */
+    async findByAttribute(poolId: string, attribute: string, value: string): Promise<StoredUser | undefined> {
+      if (!SIGN_IN_ATTRIBUTES.includes(attribute)) throw new Error(`${attribute} is not a sign-in attribute`);
+      const row = await sql.get<UserRow>(
+        `SELECT * FROM cognito_users WHERE pool_id = ? AND json_extract(attributes, '$.${attribute}') = ? ORDER BY (status = 'CONFIRMED') DESC LIMIT 1`,
+        [poolId, value],
+      );
+      return row ? fromRow(row) : undefined;
+    },
+    async list(poolId: string): Promise<StoredUser[]> {
+      return (await sql.all<UserRow>('SELECT * FROM cognito_users WHERE pool_id = ? ORDER BY username', [poolId])).map(fromRow);
+    },
+    async insert(user: StoredUser): Promise<void> {
+      await sql.run(
+        `INSERT INTO cognito_users (pool_id, username, sub, status, enabled, attributes, srp_salt, srp_verifier, password_hash, mfa, totp_secret, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [user.poolId, user.username, user.sub, user.status, user.enabled ? 1 : 0, JSON.stringify(user.attributes), user.srpSalt ?? null, user.srpVerifier ?? null,
+          user.passwordHash ?? null, JSON.stringify(user.mfa), user.totpSecret ?? null, user.createdAt, user.updatedAt],
+      );
+    },
+    async update(user: StoredUser): Promise<void> {
+      await sql.run(
+        `UPDATE cognito_users SET status = ?, enabled = ?, attributes = ?, srp_salt = ?, srp_verifier = ?, password_hash = ?, mfa = ?, totp_secret = ?, updated_at = ?
+         WHERE pool_id = ? AND username = ?`,
+        [user.status, user.enabled ? 1 : 0, JSON.stringify(user.attributes), user.srpSalt ?? null, user.srpVerifier ?? null, user.passwordHash ?? null,
+          JSON.stringify(user.mfa), user.totpSecret ?? null, new Date().toISOString(), user.poolId, user.username],
+      );
+    },
+    async delete(poolId: string, username: string): Promise<void> {
+      await sql.transaction(async (tx) => {
+        for (const table of ['cognito_memberships', 'cognito_codes']) await tx.run(`DELETE FROM ${table} WHERE pool_id = ? AND username = ?`, [poolId, username]);
+        await tx.run('UPDATE cognito_refresh_tokens SET revoked = 1 WHERE pool_id = ? AND username = ?', [poolId, username]);
+        await tx.run('DELETE FROM cognito_users WHERE pool_id = ? AND username = ?', [poolId, username]);
+      });
+    },
+    async groupsOf(poolId: string, username: string): Promise<string[]> {
+      const rows = await sql.all<{ group_name: string }>(
+        `SELECT m.group_name FROM cognito_memberships m LEFT JOIN cognito_groups g ON g.pool_id = m.pool_id AND g.name = m.group_name
+         WHERE m.pool_id = ? AND m.username = ? ORDER BY COALESCE(g.precedence, 2147483647), m.group_name`,
+        [poolId, username],
+      );
+      return rows.map((r) => r.group_name);
+    },
+    async addToGroup(poolId: string, group: string, username: string): Promise<void> {
+      await sql.run('INSERT INTO cognito_memberships (pool_id, group_name, username) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [poolId, group, username]);
+    },
+    async removeFromGroup(poolId: string, group: string, username: string): Promise<void> {
+      await sql.run('DELETE FROM cognito_memberships WHERE pool_id = ? AND group_name = ? AND username = ?', [poolId, group, username]);
+    },
+    async membersOf(poolId: string, group: string): Promise<string[]> {
+      return (await sql.all<{ username: string }>('SELECT username FROM cognito_memberships WHERE pool_id = ? AND group_name = ? ORDER BY username', [poolId, group])).map((r) => r.username);
+    },
+
+    /** Stores a new one-time code (replacing any earlier one of the same purpose) and returns it. */
+    async newCode(poolId: string, username: string, purpose: string, ttlMs: number): Promise<string> {
+      const code = String(randomBytes(4).readUInt32BE() % 1_000_000).padStart(6, '0');
+      await sql.run(
+        'INSERT INTO cognito_codes (pool_id, username, purpose, code_hash, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (pool_id, username, purpose) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at',
+        [poolId, username, purpose, sha256(`${poolId}/${username}/${purpose}/${code}`), Date.now() + ttlMs],
+      );
+      return code;
+    },
+    /**
+     * Consumes the code: 'ok' once, then it is gone. Hashes are compared, in constant time. After
+     * MAX_CODE_ATTEMPTS wrong guesses the code is dropped ('exceeded') and a new one is needed.
+     */
+    async useCode(poolId: string, username: string, purpose: string, code: string): Promise<'ok' | 'mismatch' | 'expired' | 'exceeded'> {
+      return sql.transaction(async (tx) => {
+        const key = [poolId, username, purpose];
+        const row = await tx.get<{ code_hash: string; expires_at: number; attempts: number }>('SELECT code_hash, expires_at, attempts FROM cognito_codes WHERE pool_id = ? AND username = ? AND purpose = ?', key);
+        if (!row) return 'mismatch';
+        if (!timingSafeEqual(Buffer.from(row.code_hash), Buffer.from(sha256(`${poolId}/${username}/${purpose}/${code}`)))) {
+          if (row.attempts + 1 >= MAX_CODE_ATTEMPTS) {
+            await tx.run('DELETE FROM cognito_codes WHERE pool_id = ? AND username = ? AND purpose = ?', key);
+            return 'exceeded';
+          }
+          await tx.run('UPDATE cognito_codes SET attempts = attempts + 1 WHERE pool_id = ? AND username = ? AND purpose = ?', key);
+          return 'mismatch';
+        }
+        await tx.run('DELETE FROM cognito_codes WHERE pool_id = ? AND username = ? AND purpose = ?', key);
+        return row.expires_at < Date.now() ? 'expired' : 'ok';
+      });
+    },
+
+    async addRefreshToken(entry: { poolId: string; clientId: string; username: string; originJti: string; authTime: number; expiresAt: number }): Promise<string> {
+      const token = randomBytes(48).toString('base64url');
+      await sql.run(
+        'INSERT INTO cognito_refresh_tokens (token_hash, pool_id, client_id, username, origin_jti, auth_time, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [sha256(token), entry.poolId, entry.clientId, entry.username, entry.originJti, entry.authTime, entry.expiresAt],
+      );
+      return token;
+    },
+    async getRefreshToken(token: string): Promise<{ poolId: string; clientId: string; username: string; originJti: string; authTime: number; expiresAt: number; revoked: boolean } | undefined> {
+      const row = await sql.get<{ pool_id: string; client_id: string; username: string; origin_jti: string; auth_time: number; expires_at: number; revoked: number }>(
+        'SELECT * FROM cognito_refresh_tokens WHERE token_hash = ?', [sha256(token)]);
+      return row ? { poolId: row.pool_id, clientId: row.client_id, username: row.username, originJti: row.origin_jti, authTime: row.auth_time, expiresAt: row.expires_at, revoked: row.revoked === 1 } : undefined;
+    },
+    /** True when the sign-in session `originJti` is still live (not revoked, signed out or deleted). */
+    async originLive(originJti: string): Promise<boolean> {
+      const row = await sql.get<{ revoked: number }>('SELECT revoked FROM cognito_refresh_tokens WHERE origin_jti = ?', [originJti]);
+      return row !== undefined && row.revoked === 0;
+    },
+    async revokeOrigin(originJti: string): Promise<void> {
+      await sql.run('UPDATE cognito_refresh_tokens SET revoked = 1 WHERE origin_jti = ?', [originJti]);
+    },
+    async revokeAll(poolId: string, username: string): Promise<void> {
+      await sql.run('UPDATE cognito_refresh_tokens SET revoked = 1 WHERE pool_id = ? AND username = ?', [poolId, username]);
+    },
+  };
+}
+
+export type UserStore = ReturnType<typeof createUserStore>;

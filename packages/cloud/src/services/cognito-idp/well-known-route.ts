@@ -1,0 +1,40 @@
+import type { Route } from '../../kernel/types.js';
+import { issuerOf, type CognitoState } from './cognito-state.js';
+
+const WELL_KNOWN = /^\/([a-z]{2}(?:-[a-z]+)+-\d_[A-Za-z0-9]+)\/\.well-known\/(jwks\.json|openid-configuration)$/;
+
+/** `GET /<userPoolId>/.well-known/jwks.json` and `openid-configuration`: issuer + path, as any JWT library expects. */
+export function createWellKnownRoute(state: CognitoState): Route {
+  return {
+    name: 'cognito-idp-well-known',
+    errorFormat: 'json',
+    match: (req, url) => (req.method === 'GET' || req.method === 'HEAD') && WELL_KNOWN.test(url.pathname),
+    async handle(ctx) {
+      const m = WELL_KNOWN.exec(ctx.url.pathname)!;
+      const poolId = m[1]!;
+      const pool = await state.pools.getPool(poolId);
+      let status = 200;
+      let body: unknown;
+      if (!pool) {
+        status = 404;
+        body = { __type: 'ResourceNotFoundException', message: `User pool ${poolId} does not exist.` };
+      } else if (m[2] === 'jwks.json') {
+        body = state.keys.jwks();
+      } else {
+        const issuer = issuerOf(state, poolId);
+        body = {
+          issuer,
+          jwks_uri: `${issuer}/.well-known/jwks.json`,
+          id_token_signing_alg_values_supported: ['RS256'],
+          subject_types_supported: ['public'],
+          response_types_supported: ['code', 'token'],
+          scopes_supported: ['openid', 'email', 'phone', 'profile'],
+          token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+        };
+      }
+      const payload = JSON.stringify(body);
+      ctx.res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'cache-control': 'max-age=300' });
+      ctx.res.end(ctx.req.method === 'HEAD' ? undefined : payload);
+    },
+  };
+}
