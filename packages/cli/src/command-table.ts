@@ -6,6 +6,7 @@ import { consoleCommand } from './commands/console.js';
 import { deleteCommand } from './commands/delete.js';
 import { envCommand } from './commands/env.js';
 import { initCommand } from './commands/init.js';
+import { mailboxCommand } from './commands/mailbox.js';
 import { pluginCommand } from './commands/plugin.js';
 import { publishCommand } from './commands/publish.js';
 import { pullCommand } from './commands/pull.js';
@@ -46,7 +47,7 @@ const helpCommand: Command = {
 
 export const COMMANDS: Command[] = [
   initCommand, statusCommand, pushCommand, pullCommand, publishCommand, runCommand, envCommand, deleteCommand,
-  configureCommand, consoleCommand, cloudCommand, pluginCommand, helpCommand, versionCommand,
+  configureCommand, consoleCommand, cloudCommand, mailboxCommand, pluginCommand, helpCommand, versionCommand,
 ];
 
 export function findCommand(word: string): Command | undefined {

@@ -26,8 +26,9 @@ export function amplifyOutputs(meta: AmplifyMeta): Record<string, unknown> {
       }
       if (str(o.IdentityPoolId)) {
         auth.identity_pool_id = o.IdentityPoolId;
-        // aws-exports has no such key and Amplify JS then allows guests; say the same here.
-        auth.unauthenticated_identities_enabled = true;
+        // Forte's auth category records the choice; for projects from Amplify (no record) say what aws-exports
+        // implies: it has no such key, and Amplify JS then allows guests.
+        auth.unauthenticated_identities_enabled = typeof fac.allowUnauthenticatedIdentities === 'boolean' ? fac.allowUnauthenticatedIdentities : true;
       }
       if (str(o.UserPoolId)) {
         auth.username_attributes = lower(fac.usernameAttributes);
@@ -43,7 +44,11 @@ export function amplifyOutputs(meta: AmplifyMeta): Record<string, unknown> {
           require_symbols: chars.includes('REQUIRES_SYMBOLS'),
         };
       }
+      const groups = Array.isArray(fac.userPoolGroups) ? fac.userPoolGroups.filter((g): g is string => typeof g === 'string') : [];
+      if (groups.length > 0) auth.groups = groups.map((name, precedence) => ({ [name]: { precedence } }));
       outputs.auth = auth;
+      const endpoint = cloudEndpointOf(o);
+      if (endpoint) outputs.custom = { ...(outputs.custom as Record<string, unknown> | undefined), forte: { endpoint } };
     } else if (r.service === 'AppSync' && str(o.GraphQLAPIEndpointOutput)) {
       const authConfig = o.authConfig as { additionalAuthenticationProviders?: { authenticationType?: string }[] } | undefined;
       const defaultType = defaultAuthType(o);
@@ -61,4 +66,16 @@ export function amplifyOutputs(meta: AmplifyMeta): Record<string, unknown> {
     }
   }
   return outputs;
+}
+
+/**
+ * The Forte Cloud's base URL, from the user pool's issuer (`ProviderURL` = `<endpoint>/<UserPoolId>`), so
+ * `@forte/amplify` can point aws-amplify's Cognito clients at it (amplify_outputs.json has no field for
+ * their endpoints; aws-amplify ignores unknown `custom` keys).
+ */
+function cloudEndpointOf(output: Record<string, unknown>): string | undefined {
+  const url = str(output.ProviderURL);
+  const poolId = str(output.UserPoolId);
+  if (!url || !poolId || !url.endsWith(`/${poolId}`)) return undefined;
+  return url.slice(0, -poolId.length - 1);
 }

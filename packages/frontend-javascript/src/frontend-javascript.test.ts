@@ -160,6 +160,26 @@ void describe('frontend-javascript', () => {
     });
   });
 
+  void it('writes guest access, groups and the cloud endpoint that Forte\'s auth category records', async () => {
+    const { ctx } = fakeContext(root, { javascript: { framework: 'react', config: { SourceDir: 'src' } } });
+    const auth = (fullMeta as any).auth.myappauth;
+    const meta = {
+      providers,
+      auth: {
+        myappauth: {
+          ...auth,
+          frontendAuthConfig: { ...auth.frontendAuthConfig, allowUnauthenticatedIdentities: false, userPoolGroups: ['Admin', 'Staff'] },
+          output: { ...auth.output, ProviderURL: 'http://127.0.0.1:20002/us-east-1_Abc' },
+        },
+      },
+    } as unknown as AmplifyMeta;
+    await frontend.createFrontendConfigs(ctx, meta);
+    const outputs = JSON.parse(readFileSync(join(root, 'amplify_outputs.json'), 'utf8'));
+    assert.equal(outputs.auth.unauthenticated_identities_enabled, false);
+    assert.deepEqual(outputs.auth.groups, [{ Admin: { precedence: 0 } }, { Staff: { precedence: 1 } }]);
+    assert.deepEqual(outputs.custom, { forte: { endpoint: 'http://127.0.0.1:20002' } });
+  });
+
   void it('asks the framework questions, detecting the framework for --yes', async () => {
     writeFileSync(join(root, 'package.json'), JSON.stringify({ dependencies: { react: '^18', 'react-dom': '^18' } }));
     const yes = await frontend.init(fakeContext(root, { yes: true }).ctx);

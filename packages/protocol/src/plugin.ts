@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { MailboxMessage } from './auth-resources.js';
 import type { App, Deployment, DeployedResource, Environment, ResourceChange, StackEvent } from './control-api.js';
 import type { AmplifyMeta, BackendConfig, ProjectConfig, ProviderEnvInfo } from './project-files.js';
 import type { Template } from './template.js';
@@ -231,6 +232,8 @@ export interface ProviderPlugin {
   downloadBackendSnapshot(ctx: PluginContext, args: { appId: string; envName: string; key?: string }): Promise<Record<string, Buffer> | undefined>;
   /** Upload a site's files and switch the site to them atomically. */
   deploySite(ctx: PluginContext, args: { siteId: string; files: LocalSiteFile[] }): Promise<{ url: string; uploaded: number; deploymentId: string }>;
+  /** Messages of the cloud's mailbox (verification, reset and MFA codes), newest first (`forte mailbox`). */
+  listMailbox?(ctx: PluginContext, args: { to?: string; limit?: number }): Promise<MailboxMessage[]>;
 }
 
 export interface FrontendPlugin {

@@ -4,6 +4,7 @@ import { createControlClient, type ControlClient } from './control-client.js';
 import { createDeploymentBucket } from './deployment-bucket.js';
 import { deploySite } from './deploy-site.js';
 import { initEnv } from './init-env.js';
+import { listMailbox } from './list-mailbox.js';
 import { pushResources } from './push-resources.js';
 import { createSignedClient, type SignedClient } from './signed-client.js';
 import { stackOutputsOf } from './stack-outputs.js';
@@ -71,6 +72,10 @@ export function createCloudProvider(): ProviderPlugin {
     async deploySite(ctx, args) {
       const { client } = await clients(ctx);
       return deploySite(client, args);
+    },
+    async listMailbox(ctx, args) {
+      const { client } = await clients(ctx);
+      return listMailbox(client, args);
     },
   };
 }

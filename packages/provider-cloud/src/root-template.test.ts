@@ -34,6 +34,19 @@ void describe('buildRootTemplate', () => {
     assert.deepEqual(fn?.DependsOn, ['apimyapi']);
   });
 
+  void it('passes the role ARNs and names only to nested stacks that declare them', () => {
+    const declared = { Parameters: { env: { Type: 'String' }, AuthRoleArn: { Type: 'String' }, UnauthRoleArn: { Type: 'String' }, UnauthRoleName: { Type: 'String' } }, Resources: {} };
+    const root = buildRootTemplate({ names, appId: 'app1', envName: 'dev', resources: [{ category: 'auth', resourceName: 'myauth', template: declared }] });
+    assert.deepEqual(root.Resources['authmyauth']?.Properties?.['Parameters'], {
+      env: 'dev',
+      AppId: 'app1',
+      AuthRoleArn: { 'Fn::GetAtt': ['AuthRole', 'Arn'] },
+      UnauthRoleArn: { 'Fn::GetAtt': ['UnauthRole', 'Arn'] },
+      UnauthRoleName: 'amplify-MyApp-dev-12345-unauthRole',
+    });
+    assert.deepEqual(template.Resources['apimyapi']?.Properties?.['Parameters'], { env: 'dev', AppId: 'app1' });
+  });
+
   void it('outputs the providers.awscloudformation block', () => {
     assert.deepEqual(Object.keys(template.Outputs ?? {}).sort(), ['AmplifyAppId', 'AuthRoleArn', 'AuthRoleName', 'DeploymentBucketName', 'Region', 'StackId', 'StackName', 'UnauthRoleArn', 'UnauthRoleName']);
     assert.deepEqual(template.Outputs?.['AuthRoleArn']?.Value, { 'Fn::GetAtt': ['AuthRole', 'Arn'] });

@@ -35,6 +35,21 @@ const assumeRole = (kind: 'authenticated' | 'unauthenticated') => ({
 });
 
 /**
+ * The environment's roles for a nested stack that declares them as parameters (auth's identity pool binds
+ * them). Only declared ones are passed, as CloudFormation refuses parameters a template does not declare.
+ */
+function roleParameters(template: Template, names: RootNames): Record<string, unknown> {
+  const available: Record<string, unknown> = {
+    AuthRoleArn: { 'Fn::GetAtt': ['AuthRole', 'Arn'] },
+    UnauthRoleArn: { 'Fn::GetAtt': ['UnauthRole', 'Arn'] },
+    AuthRoleName: names.authRoleName,
+    UnauthRoleName: names.unauthRoleName,
+  };
+  const declared = template.Parameters ?? {};
+  return Object.fromEntries(Object.entries(available).filter(([name]) => Object.hasOwn(declared, name)));
+}
+
+/**
  * The root stack: DeploymentBucket, AuthRole, UnauthRole, one `Forte::Stack` per resource (logical id
  * `<category><resourceName>`, dependsOn attributes wired as `Fn::GetAtt [<dep>, Outputs.<Attr>]`), and the
  * providers.awscloudformation block as Outputs.
@@ -49,7 +64,7 @@ export function buildRootTemplate(args: { names: RootNames; appId: string; envNa
   const known = new Set(args.resources.map((r) => logicalIdOf(r.category, r.resourceName)));
   for (const resource of args.resources) {
     const logicalId = logicalIdOf(resource.category, resource.resourceName);
-    const parameters: Record<string, unknown> = { ...resource.parameters, env: envName, AppId: appId };
+    const parameters: Record<string, unknown> = { ...resource.parameters, env: envName, AppId: appId, ...roleParameters(resource.template, names) };
     const dependsOn: string[] = [];
     for (const dep of resource.dependsOn ?? []) {
       const depId = logicalIdOf(dep.category, dep.resourceName);

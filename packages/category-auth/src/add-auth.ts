@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import { UserError, type PluginContext } from '@forte/protocol';
+import { askGroups, askManual, askRequiredAttributes, askSignIn } from './auth-questions.js';
+import { findAuthResource, saveAuthResource } from './auth-resource.js';
+import { CATEGORY, defaultCognitoConfig, parseCognitoConfig } from './cognito-config.js';
+import { configFromAddRequest } from './headless-auth.js';
+
+/** Amplify's resource name: the project name (letters and digits) and eight hex digits. */
+function newResourceName(projectName: string): string {
+  return `${projectName.replace(/[^A-Za-z0-9]/g, '').slice(0, 20)}${randomBytes(4).toString('hex')}`;
+}
+
+function refuseSecond(ctx: PluginContext): void {
+  const project = ctx.project();
+  const existing = findAuthResource(project) ?? Object.keys(project.readBackendConfig()[CATEGORY] ?? {})[0];
+  if (existing) {
+    throw new UserError(`This project already has an auth resource: ${existing}.`, 'Change it with `forte update auth`, or remove it with `forte remove auth` first.');
+  }
+}
+
+/**
+ * `forte add auth`: Amplify's questions. `--yes` takes Amplify's default configuration: email sign-in, email
+ * required and verified by code, MFA off, passwords of 8+ characters without character rules, and an
+ * identity pool without guest access.
+ */
+export async function addAuth(ctx: PluginContext): Promise<void> {
+  refuseSecond(ctx);
+  const project = ctx.project();
+  const config = defaultCognitoConfig(project.config.projectName, newResourceName(project.config.projectName));
+  const mode = await ctx.prompt.select<'default' | 'manual'>({
+    message: 'Do you want to use the default authentication and security configuration?',
+    choices: [
+      { name: 'Default configuration', value: 'default' },
+      { name: 'Manual configuration', value: 'manual' },
+    ],
+    default: 'default',
+  });
+  config.useDefault = mode;
+  if (mode === 'default') {
+    await askSignIn(ctx, config);
+    const advanced = await ctx.prompt.confirm({ message: 'Do you want to configure advanced settings?', default: false });
+    if (advanced) {
+      await askRequiredAttributes(ctx, config);
+      await askGroups(ctx, config);
+    }
+  } else {
+    await askManual(ctx, config);
+  }
+  save(ctx, config, 'the answers');
+}
+
+/** `forte add auth --headless`: an AddAuthRequest v2 on stdin. */
+export async function addAuthHeadless(ctx: PluginContext, payload: unknown): Promise<void> {
+  refuseSecond(ctx);
+  const project = ctx.project();
+  const defaults = defaultCognitoConfig(project.config.projectName, newResourceName(project.config.projectName));
+  save(ctx, configFromAddRequest(payload, defaults), 'the AddAuthRequest');
+}
+
+function save(ctx: PluginContext, raw: unknown, source: string): void {
+  const config = parseCognitoConfig(raw, source);
+  saveAuthResource(ctx.project(), config);
+  ctx.print.success(`Successfully added auth resource ${config.resourceName} locally.`);
+  ctx.print.info('');
+  ctx.print.info('Next steps:');
+  ctx.print.info('  `forte push` creates the user pool in the cloud.');
+  ctx.print.info('  `forte mailbox` shows the verification codes the cloud sends.');
+}

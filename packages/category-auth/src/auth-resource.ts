@@ -1,0 +1,75 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { UserError, type BackendResource, type Project } from '@forte/protocol';
+import { CATEGORY, CLI_INPUTS_FILE, MFA_SMS, MFA_TOTP, PASSWORD_CHARACTERS, PROVIDER_PLUGIN, SERVICE, parseCognitoConfig, type CognitoConfig } from './cognito-config.js';
+
+/** The project's Cognito auth resource name (a project has at most one), from backend-config.json. */
+export function findAuthResource(project: Project): string | undefined {
+  const auth = project.readBackendConfig()[CATEGORY] ?? {};
+  return Object.entries(auth).find(([, entry]) => entry.service === SERVICE)?.[0];
+}
+
+export function cliInputsPath(project: Project, resourceName: string): string {
+  return join(project.resourceDir(CATEGORY, resourceName), CLI_INPUTS_FILE);
+}
+
+/** Reads and validates `cli-inputs.json` of an auth resource folder. */
+export function readCognitoConfig(dir: string): CognitoConfig {
+  const file = join(dir, CLI_INPUTS_FILE);
+  if (!existsSync(file)) throw new UserError(`${file} is missing.`, 'Remove the auth resource (`forte remove auth`) and add it again.');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UserError(`${file} is not valid JSON.`, 'Fix the file, or run `forte update auth`.', { cause: error });
+  }
+  return parseCognitoConfig((raw as { cognitoConfig?: unknown } | undefined)?.cognitoConfig, file);
+}
+
+const upper = (values: readonly string[]): string[] => values.map((v) => v.toUpperCase());
+
+/**
+ * backend-config's `frontendAuthConfig` (Amplify's keys, read by the frontend configs), plus two Forte keys
+ * Amplify's frontend files have no source for: whether guests get identity-pool credentials and the
+ * group names (amplify_outputs.json `unauthenticated_identities_enabled` and `groups`).
+ */
+export function frontendAuthConfig(config: CognitoConfig): Record<string, unknown> {
+  return {
+    socialProviders: [],
+    usernameAttributes: upper(config.usernameAttributes),
+    signupAttributes: upper(config.requiredAttributes),
+    passwordProtectionSettings: {
+      passwordPolicyMinLength: config.passwordPolicyMinLength,
+      passwordPolicyCharacters: config.passwordPolicyCharacters.map((c) => PASSWORD_CHARACTERS[c]),
+    },
+    mfaConfiguration: config.mfaConfiguration,
+    mfaTypes: config.mfaTypes.map((t) => (t === MFA_SMS ? 'SMS' : t === MFA_TOTP ? 'TOTP' : t)),
+    verificationMechanisms: upper(config.autoVerifiedAttributes),
+    allowUnauthenticatedIdentities: config.authSelections === 'identityPoolAndUserPool' && config.allowUnauthenticatedIdentities,
+    userPoolGroups: config.userPoolGroupList,
+  };
+}
+
+/**
+ * Writes cli-inputs.json and the resource's backend-config and amplify-meta entries (meta keeps what a
+ * push recorded: outputs, timestamps).
+ */
+export function saveAuthResource(project: Project, config: CognitoConfig): void {
+  const file = cliInputsPath(project, config.resourceName);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify({ version: '1', cognitoConfig: config }, null, 2)}\n`);
+  const entry: BackendResource = {
+    service: SERVICE,
+    providerPlugin: PROVIDER_PLUGIN,
+    dependsOn: [],
+    customAuth: false,
+    frontendAuthConfig: frontendAuthConfig(config),
+  };
+  const backend = project.readBackendConfig();
+  backend[CATEGORY] = { ...backend[CATEGORY], [config.resourceName]: entry };
+  project.writeBackendConfig(backend);
+  const meta = project.readMeta();
+  const previous = meta[CATEGORY]?.[config.resourceName] ?? {};
+  meta[CATEGORY] = { ...meta[CATEGORY], [config.resourceName]: { ...previous, ...entry } };
+  project.writeMeta(meta);
+}

@@ -1,0 +1,106 @@
+import { AUTH_RESOURCE_TYPES, TEMPLATE_FORMAT_VERSION, type Template, type TemplateResource } from '@forte/protocol';
+import { MFA_SMS, MFA_TOTP, type CognitoConfig } from './cognito-config.js';
+
+const getAtt = (id: string, attribute: string): unknown => ({ 'Fn::GetAtt': [id, attribute] });
+const withEnv = (name: string, separator: string): unknown => ({ 'Fn::Join': [separator, [name, { Ref: 'env' }]] });
+
+/** Logical id of a group's resource: `UserPoolGroup<Name>` with only letters and digits (index keeps it unique). */
+export function groupLogicalId(groupName: string, index: number): string {
+  return `UserPoolGroup${index}${groupName.replace(/[^A-Za-z0-9]/g, '')}`;
+}
+
+/**
+ * The nested stack of an auth resource: the user pool, Amplify's two app clients (`UserPoolClientWeb` →
+ * `AppClientIDWeb`, `UserPoolClient` → `AppClientID`, neither with a secret: browsers cannot keep one),
+ * one group per `userPoolGroupList` entry (precedence = position), and the identity pool when chosen, bound
+ * to the environment's AuthRole/UnauthRole (the root stack passes them as parameters). Outputs carry
+ * Amplify's auth output names (plus ProviderURL), so amplify-meta and the frontend configs read as Amplify's.
+ */
+export function authTemplate(config: CognitoConfig): Template {
+  const withIdentityPool = config.authSelections === 'identityPoolAndUserPool';
+  const parameters: NonNullable<Template['Parameters']> = { env: { Type: 'String' }, AppId: { Type: 'String' } };
+  if (withIdentityPool) {
+    parameters.AuthRoleArn = { Type: 'String' };
+    parameters.UnauthRoleArn = { Type: 'String' };
+  }
+  const mfas: string[] = [];
+  if (config.mfaConfiguration !== 'OFF') {
+    if (config.mfaTypes.includes(MFA_SMS)) mfas.push('SMS_MFA');
+    if (config.mfaTypes.includes(MFA_TOTP)) mfas.push('SOFTWARE_TOKEN_MFA');
+  }
+  const pool: Record<string, unknown> = {
+    PoolName: withEnv(config.userPoolName, '-'),
+    AutoVerifiedAttributes: config.autoVerifiedAttributes,
+    RequiredAttributes: config.requiredAttributes,
+    PasswordPolicy: {
+      MinimumLength: config.passwordPolicyMinLength,
+      RequireLowercase: config.passwordPolicyCharacters.includes('Requires Lowercase'),
+      RequireUppercase: config.passwordPolicyCharacters.includes('Requires Uppercase'),
+      RequireNumbers: config.passwordPolicyCharacters.includes('Requires Numbers'),
+      RequireSymbols: config.passwordPolicyCharacters.includes('Requires Symbols'),
+    },
+    MfaConfiguration: config.mfaConfiguration,
+    EnabledMfas: mfas,
+    EmailVerificationSubject: config.emailVerificationSubject,
+    EmailVerificationMessage: config.emailVerificationMessage,
+    SmsVerificationMessage: config.smsVerificationMessage,
+    SmsAuthenticationMessage: config.smsAuthenticationMessage,
+    UsernameCaseSensitive: config.usernameCaseSensitive,
+  };
+  if (config.usernameAttributes.length > 0) pool.UsernameAttributes = config.usernameAttributes;
+  if (config.aliasAttributes.length > 0) pool.AliasAttributes = config.aliasAttributes;
+
+  const client = (name: string): TemplateResource => ({
+    Type: AUTH_RESOURCE_TYPES.userPoolClient,
+    Properties: {
+      UserPoolId: getAtt('UserPool', 'UserPoolId'),
+      ClientName: name,
+      GenerateSecret: false,
+      RefreshTokenValidityDays: config.userpoolClientRefreshTokenValidity,
+      ...(config.userpoolClientReadAttributes.length > 0 ? { ReadAttributes: config.userpoolClientReadAttributes } : {}),
+      ...(config.userpoolClientWriteAttributes.length > 0 ? { WriteAttributes: config.userpoolClientWriteAttributes } : {}),
+    },
+  });
+  const resources: Record<string, TemplateResource> = {
+    UserPool: { Type: AUTH_RESOURCE_TYPES.userPool, Properties: pool },
+    UserPoolClientWeb: client(`${config.resourceName}_app_clientWeb`),
+    UserPoolClient: client(`${config.resourceName}_app_client`),
+  };
+  config.userPoolGroupList.forEach((groupName, index) => {
+    resources[groupLogicalId(groupName, index)] = {
+      Type: AUTH_RESOURCE_TYPES.userPoolGroup,
+      Properties: { UserPoolId: getAtt('UserPool', 'UserPoolId'), GroupName: groupName, Precedence: index },
+    };
+  });
+  const outputs: NonNullable<Template['Outputs']> = {
+    UserPoolId: { Value: getAtt('UserPool', 'UserPoolId') },
+    UserPoolArn: { Value: getAtt('UserPool', 'Arn') },
+    UserPoolName: { Value: withEnv(config.userPoolName, '-') },
+    AppClientIDWeb: { Value: getAtt('UserPoolClientWeb', 'ClientId') },
+    AppClientID: { Value: getAtt('UserPoolClient', 'ClientId') },
+    // Not an Amplify output: the token issuer `<cloud endpoint>/<UserPoolId>`, from which the frontend
+    // configs learn where the cloud answers (amplify_outputs.json custom.forte.endpoint).
+    ProviderURL: { Value: getAtt('UserPool', 'ProviderURL') },
+  };
+  if (withIdentityPool) {
+    const provider = (clientId: string): unknown => ({ ProviderName: getAtt('UserPool', 'ProviderName'), ClientId: getAtt(clientId, 'ClientId') });
+    resources.IdentityPool = {
+      Type: AUTH_RESOURCE_TYPES.identityPool,
+      Properties: {
+        IdentityPoolName: withEnv(config.identityPoolName ?? `${config.resourceName}_identitypool`, '__'),
+        AllowUnauthenticatedIdentities: config.allowUnauthenticatedIdentities,
+        CognitoIdentityProviders: [provider('UserPoolClient'), provider('UserPoolClientWeb')],
+        Roles: { authenticated: { Ref: 'AuthRoleArn' }, unauthenticated: { Ref: 'UnauthRoleArn' } },
+      },
+    };
+    outputs.IdentityPoolId = { Value: getAtt('IdentityPool', 'IdentityPoolId') };
+    outputs.IdentityPoolName = { Value: getAtt('IdentityPool', 'IdentityPoolName') };
+  }
+  return {
+    FormatVersion: TEMPLATE_FORMAT_VERSION,
+    Description: `Forte auth resource ${config.resourceName}: Cognito-compatible user pool${withIdentityPool ? ' and identity pool' : ''}`,
+    Parameters: parameters,
+    Resources: resources,
+    Outputs: outputs,
+  };
+}

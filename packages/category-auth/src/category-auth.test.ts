@@ -1,0 +1,355 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { AUTH_RESOURCE_TYPES, templateSchema, UserError, type AmplifyMeta, type BackendConfig, type CategoryPlugin, type PluginContext, type Project, type ResourceRef } from '@forte/protocol';
+import * as plugin from './index.js';
+
+const categoryPlugin: CategoryPlugin = plugin;
+const readJson = (path: string): any => JSON.parse(readFileSync(path, 'utf8'));
+
+interface Fake {
+  ctx: PluginContext;
+  printed: string[];
+  asked: string[];
+}
+
+/** A project folder and a PluginContext whose prompter answers from `answers` (by question) or the default. */
+function fakeContext(root: string, options: { command?: string; yes?: boolean; headless?: boolean; answers?: Record<string, string | boolean> } = {}): Fake {
+  const amplifyDir = join(root, 'amplify');
+  const backendDir = join(amplifyDir, 'backend');
+  const json = (path: string, fallback: unknown): any => (existsSync(path) ? readJson(path) : fallback);
+  const write = (path: string, value: unknown): void => {
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, JSON.stringify(value, null, 2));
+  };
+  const project: Project = {
+    root,
+    amplifyDir,
+    backendDir,
+    currentCloudBackendDir: join(amplifyDir, '#current-cloud-backend'),
+    envName: 'dev',
+    config: { projectName: 'myapp', version: '3.1', frontend: 'javascript', providers: ['awscloudformation'] },
+    readBackendConfig: () => json(join(backendDir, 'backend-config.json'), {}) as BackendConfig,
+    writeBackendConfig: (c) => write(join(backendDir, 'backend-config.json'), c),
+    readMeta: () => json(join(backendDir, 'amplify-meta.json'), {}) as AmplifyMeta,
+    writeMeta: (m) => write(join(backendDir, 'amplify-meta.json'), m),
+    resourceDir: (category, name) => join(backendDir, category, name),
+  };
+  const printed: string[] = [];
+  const asked: string[] = [];
+  const answer = (message: string): string | boolean | undefined => {
+    asked.push(message);
+    if (options.yes) return undefined;
+    const key = Object.keys(options.answers ?? {}).find((k) => message.includes(k));
+    return key === undefined ? undefined : options.answers![key];
+  };
+  const ctx = {
+    input: { argv: [], plugin: 'auth', command: options.command, subCommands: [], options: { ...(options.yes ? { yes: true } : {}), ...(options.headless ? { headless: true } : {}) } },
+    print: {
+      info: (m: string) => printed.push(m),
+      success: (m: string) => printed.push(m),
+      warn: (m: string) => printed.push(m),
+      error: (m: string) => printed.push(m),
+      table: (rows: string[][]) => printed.push(rows.map((r) => r.join(' | ')).join('\n')),
+    },
+    prompt: {
+      yes: options.yes ?? false,
+      async input(q: { message: string; default?: string; validate?: (v: string) => true | string }) {
+        const a = answer(q.message);
+        const value = typeof a === 'string' ? a : (q.default ?? '');
+        const valid = q.validate?.(value) ?? true;
+        if (valid !== true) throw new Error(`invalid answer to ${q.message}: ${valid}`);
+        return value;
+      },
+      async confirm(q: { message: string; default?: boolean }) {
+        const a = answer(q.message);
+        return typeof a === 'boolean' ? a : (q.default ?? false);
+      },
+      async select(q: { message: string; choices: { value: string }[]; default?: string }) {
+        const a = answer(q.message);
+        return (typeof a === 'string' ? a : (q.default ?? q.choices[0]!.value)) as never;
+      },
+    },
+    cwd: root,
+    project: () => project,
+    provider: async () => {
+      throw new Error('not used');
+    },
+    frontend: async () => {
+      throw new Error('not used');
+    },
+    readHeadlessPayload: async () => ({}),
+    cloud: async () => ({ endpoint: 'http://127.0.0.1:20002', accessKeyId: 'AKID', secretAccessKey: 'secret', region: 'us-east-1' }),
+  } as unknown as PluginContext;
+  return { ctx, printed, asked };
+}
+
+const addRequest = {
+  version: 2,
+  resourceName: 'myappauth',
+  serviceConfiguration: {
+    serviceName: 'Cognito',
+    includeIdentityPool: true,
+    identityPoolConfiguration: { identityPoolName: 'myapp_idp', unauthenticatedLogin: true },
+    userPoolConfiguration: {
+      signinMethod: 'USERNAME',
+      requiredSignupAttributes: ['EMAIL', 'ZONE_INFO'],
+      aliasAttributes: ['PREFERRED_USERNAME'],
+      userPoolName: 'myapp_userpool',
+      userPoolGroups: [{ groupName: 'Admin' }, { groupName: 'Editors' }],
+      mfa: { mode: 'OPTIONAL', mfaTypes: ['TOTP'] },
+      passwordPolicy: { minimumLength: 10, additionalConstraints: ['REQUIRE_DIGIT', 'REQUIRE_SYMBOL'] },
+      refreshTokenPeriod: 60,
+      autoVerifiedAttributes: [{ type: 'EMAIL', verificationSubject: 'Your code', verificationMessage: 'Code: {####}' }],
+    },
+  },
+};
+
+void describe('category-auth', () => {
+  let root: string;
+  const authDir = (name: string): string => join(root, 'amplify/backend/auth', name);
+  const backendAuth = (): Record<string, any> => readJson(join(root, 'amplify/backend/backend-config.json')).auth;
+  const onlyResource = (): string => {
+    const names = Object.keys(backendAuth());
+    assert.equal(names.length, 1);
+    return names[0]!;
+  };
+  const ref = (name: string): ResourceRef => ({ category: 'auth', resourceName: name, service: 'Cognito', dir: authDir(name) });
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'forte-auth-cat-'));
+  });
+  afterEach(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  void it('ships a manifest named auth owning the Cognito service', () => {
+    const manifest = readJson(new URL('../forte-plugin.json', import.meta.url).pathname);
+    assert.equal(manifest.name, 'auth');
+    assert.equal(manifest.type, 'category');
+    assert.deepEqual(manifest.services, ['Cognito']);
+    assert.ok(manifest.commands.includes('add') && manifest.commands.includes('update') && manifest.commands.includes('remove'));
+  });
+
+  void it('adds the default configuration with --yes and refuses a second auth resource', async () => {
+    const f = fakeContext(root, { command: 'add', yes: true });
+    await categoryPlugin.executeCommand(f.ctx);
+    const name = onlyResource();
+    assert.match(name, /^myapp[0-9a-f]{8}$/);
+    const inputs = readJson(join(authDir(name), 'cli-inputs.json'));
+    assert.equal(inputs.version, '1');
+    const c = inputs.cognitoConfig;
+    assert.equal(c.useDefault, 'default');
+    assert.equal(c.authSelections, 'identityPoolAndUserPool');
+    assert.equal(c.allowUnauthenticatedIdentities, false);
+    assert.deepEqual(c.usernameAttributes, ['email']);
+    assert.deepEqual(c.requiredAttributes, ['email']);
+    assert.deepEqual(c.autoVerifiedAttributes, ['email']);
+    assert.equal(c.mfaConfiguration, 'OFF');
+    assert.equal(c.passwordPolicyMinLength, 8);
+    const entry = backendAuth()[name];
+    assert.deepEqual(
+      { service: entry.service, providerPlugin: entry.providerPlugin, dependsOn: entry.dependsOn, customAuth: entry.customAuth },
+      { service: 'Cognito', providerPlugin: 'awscloudformation', dependsOn: [], customAuth: false },
+    );
+    assert.deepEqual(entry.frontendAuthConfig, {
+      socialProviders: [],
+      usernameAttributes: ['EMAIL'],
+      signupAttributes: ['EMAIL'],
+      passwordProtectionSettings: { passwordPolicyMinLength: 8, passwordPolicyCharacters: [] },
+      mfaConfiguration: 'OFF',
+      mfaTypes: ['SMS'],
+      verificationMechanisms: ['EMAIL'],
+      allowUnauthenticatedIdentities: false,
+      userPoolGroups: [],
+    });
+    assert.deepEqual(readJson(join(root, 'amplify/backend/amplify-meta.json')).auth[name], entry);
+    assert.ok(f.asked.includes('Do you want to use the default authentication and security configuration?'));
+    assert.ok(f.asked.includes('How do you want users to be able to sign in?'));
+
+    await assert.rejects(
+      categoryPlugin.executeCommand(fakeContext(root, { command: 'add', yes: true }).ctx),
+      (e: unknown) => e instanceof UserError && e.message.includes(name) && /forte update auth/.test(e.resolution),
+    );
+  });
+
+  void it('asks the manual questions', async () => {
+    const f = fakeContext(root, {
+      command: 'add',
+      answers: {
+        'default authentication': 'manual',
+        'authentication/authorization services': 'userPoolOnly',
+        'add User Pool Groups': true,
+        'names of your user pool groups': 'Admin, Staff',
+        'sign in?': 'username',
+        'aliases can users also sign in with': 'email, preferred_username',
+        'MFA) user login options': 'ON',
+        'select the MFA types': 'both',
+        'Email based user registration': 'on',
+        'override the default password policy': true,
+        'minimum password length': '12',
+        'Requires Uppercase': true,
+        'required for signing up': 'email, given_name',
+        'refresh token expiration': '7',
+      },
+    });
+    await categoryPlugin.executeCommand(f.ctx);
+    const name = onlyResource();
+    const c = readJson(join(authDir(name), 'cli-inputs.json')).cognitoConfig;
+    assert.equal(c.authSelections, 'userPoolOnly');
+    assert.deepEqual(c.userPoolGroupList, ['Admin', 'Staff']);
+    assert.deepEqual(c.usernameAttributes, []);
+    assert.deepEqual(c.aliasAttributes, ['email', 'preferred_username']);
+    assert.equal(c.mfaConfiguration, 'ON');
+    assert.deepEqual(c.mfaTypes, ['SMS Text Message', 'TOTP']);
+    assert.equal(c.passwordPolicyMinLength, 12);
+    assert.deepEqual(c.passwordPolicyCharacters, ['Requires Uppercase']);
+    assert.deepEqual(c.requiredAttributes, ['email', 'given_name']);
+    assert.equal(c.userpoolClientRefreshTokenValidity, 7);
+
+    const built = await categoryPlugin.build!(f.ctx, ref(name));
+    assert.equal(built.template.Resources['IdentityPool'], undefined);
+    assert.equal(built.template.Parameters?.['AuthRoleArn'], undefined, 'no identity pool, so no role parameters');
+    assert.deepEqual(built.template.Resources['UserPool']?.Properties?.['EnabledMfas'], ['SMS_MFA', 'SOFTWARE_TOKEN_MFA']);
+    assert.deepEqual(built.template.Resources['UserPool']?.Properties?.['AliasAttributes'], ['email', 'preferred_username']);
+  });
+
+  void it('adds from a headless AddAuthRequest v2 and builds its nested template', async () => {
+    const f = fakeContext(root, { command: 'add', headless: true });
+    await categoryPlugin.executeHeadlessCommand!(f.ctx, addRequest);
+    const c = readJson(join(authDir('myappauth'), 'cli-inputs.json')).cognitoConfig;
+    assert.equal(c.identityPoolName, 'myapp_idp');
+    assert.equal(c.allowUnauthenticatedIdentities, true);
+    assert.deepEqual(c.requiredAttributes, ['email', 'zoneinfo']);
+    assert.deepEqual(c.aliasAttributes, ['preferred_username']);
+    assert.deepEqual(c.userPoolGroupList, ['Admin', 'Editors']);
+    assert.deepEqual(c.mfaTypes, ['TOTP']);
+    assert.deepEqual(c.passwordPolicyCharacters, ['Requires Numbers', 'Requires Symbols']);
+    assert.equal(c.emailVerificationMessage, 'Code: {####}');
+    assert.equal(backendAuth().myappauth.frontendAuthConfig.mfaConfiguration, 'OPTIONAL');
+    assert.deepEqual(backendAuth().myappauth.frontendAuthConfig.passwordProtectionSettings, { passwordPolicyMinLength: 10, passwordPolicyCharacters: ['REQUIRES_NUMBERS', 'REQUIRES_SYMBOLS'] });
+
+    const { template } = await categoryPlugin.build!(f.ctx, ref('myappauth'));
+    assert.ok(templateSchema.safeParse(template).success);
+    assert.deepEqual(Object.keys(template.Parameters ?? {}), ['env', 'AppId', 'AuthRoleArn', 'UnauthRoleArn']);
+    const types = Object.fromEntries(Object.entries(template.Resources).map(([id, r]) => [id, r.Type]));
+    assert.deepEqual(types, {
+      UserPool: AUTH_RESOURCE_TYPES.userPool,
+      UserPoolClientWeb: AUTH_RESOURCE_TYPES.userPoolClient,
+      UserPoolClient: AUTH_RESOURCE_TYPES.userPoolClient,
+      UserPoolGroup0Admin: AUTH_RESOURCE_TYPES.userPoolGroup,
+      UserPoolGroup1Editors: AUTH_RESOURCE_TYPES.userPoolGroup,
+      IdentityPool: AUTH_RESOURCE_TYPES.identityPool,
+    });
+    const pool = template.Resources['UserPool']!.Properties!;
+    assert.deepEqual(pool['PoolName'], { 'Fn::Join': ['-', ['myapp_userpool', { Ref: 'env' }]] });
+    assert.deepEqual(pool['PasswordPolicy'], { MinimumLength: 10, RequireLowercase: false, RequireUppercase: false, RequireNumbers: true, RequireSymbols: true });
+    assert.deepEqual(pool['RequiredAttributes'], ['email', 'zoneinfo']);
+    assert.equal(pool['UsernameAttributes'], undefined);
+    assert.equal(template.Resources['UserPoolClientWeb']!.Properties!['GenerateSecret'], false);
+    assert.equal(template.Resources['UserPoolClient']!.Properties!['RefreshTokenValidityDays'], 60);
+    assert.deepEqual(template.Resources['UserPoolGroup1Editors']!.Properties, { UserPoolId: { 'Fn::GetAtt': ['UserPool', 'UserPoolId'] }, GroupName: 'Editors', Precedence: 1 });
+    const idp = template.Resources['IdentityPool']!.Properties!;
+    assert.equal(idp['AllowUnauthenticatedIdentities'], true);
+    assert.deepEqual(idp['Roles'], { authenticated: { Ref: 'AuthRoleArn' }, unauthenticated: { Ref: 'UnauthRoleArn' } });
+    assert.deepEqual(Object.keys(template.Outputs ?? {}), ['UserPoolId', 'UserPoolArn', 'UserPoolName', 'AppClientIDWeb', 'AppClientID', 'ProviderURL', 'IdentityPoolId', 'IdentityPoolName']);
+    assert.deepEqual(template.Outputs!['AppClientIDWeb']!.Value, { 'Fn::GetAtt': ['UserPoolClientWeb', 'ClientId'] });
+  });
+
+  void it('refuses invalid headless payloads, naming the field', async () => {
+    const bad = async (payload: unknown, pattern: RegExp): Promise<void> => {
+      await assert.rejects(categoryPlugin.executeHeadlessCommand!(fakeContext(root, { command: 'add', headless: true }).ctx, payload), (e: unknown) => e instanceof UserError && pattern.test(e.message));
+    };
+    await bad({ ...addRequest, version: 1 }, /version/);
+    const withPool = (pool: Record<string, unknown>): unknown => ({ ...addRequest, serviceConfiguration: { ...addRequest.serviceConfiguration, userPoolConfiguration: { ...addRequest.serviceConfiguration.userPoolConfiguration, ...pool } } });
+    await bad(withPool({ signinMethod: 'FACE' }), /serviceConfiguration\.userPoolConfiguration\.signinMethod/);
+    await bad(withPool({ requiredSignupAttributes: ['EMAIL', 'SHOE_SIZE'] }), /requiredSignupAttributes\.1/);
+    await bad(withPool({ mfa: { mode: 'ON', mfaTypes: [] } }), /mfa/);
+    await bad(withPool({ passwordPolicy: { minimumLength: 3 } }), /passwordPolicy\.minimumLength/);
+    await bad(withPool({ oAuth: { domainPrefix: 'x' } }), /oAuth is not supported/);
+    await bad(withPool({ signinMethod: 'EMAIL', aliasAttributes: ['PREFERRED_USERNAME'] }), /aliasAttributes/);
+    await bad(withPool({ unknownField: 1 }), /unknownField|Unrecognized key/);
+    assert.equal(existsSync(join(root, 'amplify/backend/backend-config.json')), false, 'nothing is written for a bad payload');
+  });
+
+  void it('updates headless (MFA to required, a new required attribute, sign-in by email) and says what happens to existing users', async () => {
+    await categoryPlugin.executeHeadlessCommand!(fakeContext(root, { command: 'add', headless: true }).ctx, addRequest);
+    const f = fakeContext(root, { command: 'update', headless: true });
+    await categoryPlugin.executeHeadlessCommand!(f.ctx, {
+      version: 2,
+      serviceModification: {
+        serviceName: 'Cognito',
+        userPoolModification: {
+          mfa: { mode: 'ON', mfaTypes: ['TOTP'] },
+          requiredSignupAttributes: ['EMAIL', 'GIVEN_NAME'],
+          signinMethod: 'EMAIL',
+          aliasAttributes: [],
+          userPoolGroups: [{ groupName: 'Admin' }],
+        },
+        identityPoolModification: { unauthenticatedLogin: false },
+      },
+    });
+    const c = readJson(join(authDir('myappauth'), 'cli-inputs.json')).cognitoConfig;
+    assert.equal(c.mfaConfiguration, 'ON');
+    assert.deepEqual(c.requiredAttributes, ['email', 'given_name']);
+    assert.deepEqual(c.usernameAttributes, ['email']);
+    assert.deepEqual(c.userPoolGroupList, ['Admin']);
+    assert.equal(c.allowUnauthenticatedIdentities, false);
+    assert.equal(c.passwordPolicyMinLength, 10, 'fields the request omits stay as they were');
+    assert.equal(c.identityPoolName, 'myapp_idp');
+    const text = f.printed.join('\n');
+    assert.match(text, /Newly required attribute: given_name/);
+    assert.match(text, /MFA becomes required/);
+    assert.match(text, /sign in with email/);
+    assert.match(text, /Removed group Editors/);
+    assert.equal(backendAuth().myappauth.frontendAuthConfig.mfaConfiguration, 'ON');
+    assert.deepEqual(backendAuth().myappauth.frontendAuthConfig.usernameAttributes, ['EMAIL']);
+
+    await assert.rejects(
+      categoryPlugin.executeHeadlessCommand!(fakeContext(root, { command: 'update', headless: true }).ctx, { version: 2, serviceModification: { serviceName: 'Cognito', userPoolModification: { refreshTokenPeriod: 'long' } } }),
+      /serviceModification\.userPoolModification\.refreshTokenPeriod/,
+    );
+  });
+
+  void it('updates interactively with the current settings as defaults', async () => {
+    await categoryPlugin.executeHeadlessCommand!(fakeContext(root, { command: 'add', headless: true }).ctx, addRequest);
+    const before = readJson(join(authDir('myappauth'), 'cli-inputs.json')).cognitoConfig;
+    await categoryPlugin.executeCommand(fakeContext(root, { command: 'update', answers: { 'MFA) user login options': 'OFF' } }).ctx);
+    const after = readJson(join(authDir('myappauth'), 'cli-inputs.json')).cognitoConfig;
+    assert.equal(after.mfaConfiguration, 'OFF');
+    assert.deepEqual({ ...after, mfaConfiguration: before.mfaConfiguration }, before);
+  });
+
+  void it('refuses update --yes, which would change nothing', async () => {
+    await categoryPlugin.executeCommand(fakeContext(root, { command: 'add', yes: true }).ctx);
+    await assert.rejects(categoryPlugin.executeCommand(fakeContext(root, { command: 'update', yes: true }).ctx), (e: unknown) => e instanceof UserError && /--headless/.test(e.resolution));
+  });
+
+  void it('refuses update and remove without an auth resource', async () => {
+    await assert.rejects(categoryPlugin.executeCommand(fakeContext(root, { command: 'update' }).ctx), /no auth resource to update/);
+    await assert.rejects(categoryPlugin.executeCommand(fakeContext(root, { command: 'remove', yes: true }).ctx), /no auth resource to remove/);
+  });
+
+  void it('removes only when confirmed', async () => {
+    await categoryPlugin.executeCommand(fakeContext(root, { command: 'add', yes: true }).ctx);
+    const name = onlyResource();
+    await categoryPlugin.executeCommand(fakeContext(root, { command: 'remove' }).ctx);
+    assert.ok(existsSync(authDir(name)), 'the default answer is no');
+    await categoryPlugin.executeCommand(fakeContext(root, { command: 'remove', yes: true }).ctx);
+    assert.equal(existsSync(authDir(name)), false);
+    assert.equal(readJson(join(root, 'amplify/backend/backend-config.json')).auth, undefined);
+    assert.equal(readJson(join(root, 'amplify/backend/amplify-meta.json')).auth, undefined);
+  });
+
+  void it('refuses a cli-inputs.json with bad fields at build time, naming them', async () => {
+    await categoryPlugin.executeCommand(fakeContext(root, { command: 'add', yes: true }).ctx);
+    const name = onlyResource();
+    const file = join(authDir(name), 'cli-inputs.json');
+    const inputs = readJson(file);
+    inputs.cognitoConfig.mfaConfiguration = 'SOMETIMES';
+    writeFileSync(file, JSON.stringify(inputs));
+    await assert.rejects(categoryPlugin.build!(fakeContext(root).ctx, ref(name)), (e: unknown) => e instanceof UserError && /cognitoConfig\.mfaConfiguration/.test(e.message));
+  });
+});

@@ -1,0 +1,72 @@
+import { UserError, type PluginContext } from '@forte/protocol';
+import { askManual } from './auth-questions.js';
+import { cliInputsPath, findAuthResource, readCognitoConfig, saveAuthResource } from './auth-resource.js';
+import { CATEGORY, parseCognitoConfig, type CognitoConfig } from './cognito-config.js';
+import { configFromUpdateRequest } from './headless-auth.js';
+
+function currentConfig(ctx: PluginContext): CognitoConfig {
+  const project = ctx.project();
+  const resourceName = findAuthResource(project);
+  if (!resourceName) throw new UserError('This project has no auth resource to update.', 'Add one with `forte add auth`.');
+  return readCognitoConfig(project.resourceDir(CATEGORY, resourceName));
+}
+
+/** `forte update auth`: the manual questions with the current settings as defaults. */
+export async function updateAuth(ctx: PluginContext): Promise<void> {
+  const before = currentConfig(ctx);
+  if (ctx.prompt.yes) {
+    // Every answer would be its default, which is the current setting: nothing would change.
+    throw new UserError('`forte update auth --yes` would change nothing (each question defaults to the current setting).', 'Run `forte update auth` and answer the questions, or pipe an UpdateAuthRequest to `forte update auth --headless`.');
+  }
+  const after = structuredClone(before);
+  await askManual(ctx, after);
+  apply(ctx, before, parseCognitoConfig({ ...after, useDefault: 'manual' }, 'the answers'));
+}
+
+/** `forte update auth --headless`: an UpdateAuthRequest v2 on stdin. */
+export async function updateAuthHeadless(ctx: PluginContext, payload: unknown): Promise<void> {
+  const before = currentConfig(ctx);
+  apply(ctx, before, parseCognitoConfig(configFromUpdateRequest(payload, before), 'the UpdateAuthRequest'));
+}
+
+function apply(ctx: PluginContext, before: CognitoConfig, after: CognitoConfig): void {
+  saveAuthResource(ctx.project(), after);
+  ctx.print.success(`Successfully updated auth resource ${after.resourceName} locally (${cliInputsPath(ctx.project(), after.resourceName)}).`);
+  for (const line of effectsOnExistingUsers(before, after)) ctx.print.warn(line);
+  ctx.print.info('Run `forte push` to apply the change to the live pool; its users and their passwords are kept.');
+}
+
+/**
+ * What a change means for users already in the pool. The pool is updated in place (never replaced), so
+ * these are the only effects a push has on them.
+ */
+export function effectsOnExistingUsers(before: CognitoConfig, after: CognitoConfig): string[] {
+  const lines: string[] = [];
+  const added = after.requiredAttributes.filter((a) => !before.requiredAttributes.includes(a));
+  if (added.length > 0) {
+    lines.push(
+      `Newly required attribute${added.length > 1 ? 's' : ''}: ${added.join(', ')}. New sign-ups must provide ${added.length > 1 ? 'them' : 'it'}. ` +
+        'Existing users who lack it keep signing in as before (the cloud logs how many, when the push applies the change); the pool asks for it only when such a user must set a new password (NEW_PASSWORD_REQUIRED), and an app can ask for it with updateUserAttributes.',
+    );
+  }
+  if (after.mfaConfiguration === 'ON' && before.mfaConfiguration !== 'ON') {
+    lines.push('MFA becomes required: existing users without an MFA method are asked to set one up (MFA_SETUP challenge: TOTP) at their next sign-in; sessions already open stay valid until their tokens expire.');
+  }
+  if (before.mfaConfiguration !== 'OFF' && after.mfaConfiguration === 'OFF') {
+    lines.push('MFA is turned off: users who had set it up sign in with their password alone.');
+  }
+  const signIn = (c: CognitoConfig): string => [...c.usernameAttributes, ...c.aliasAttributes].join(',');
+  if (signIn(before) !== signIn(after)) {
+    const how = after.usernameAttributes.length > 0 ? after.usernameAttributes.join(' or ') : `username${after.aliasAttributes.length > 0 ? ` (aliases: ${after.aliasAttributes.join(', ')})` : ''}`;
+    lines.push(`Users now sign in with ${how}. Existing users keep their username and can still sign in with it.`);
+  }
+  if (after.passwordPolicyMinLength > before.passwordPolicyMinLength || after.passwordPolicyCharacters.some((c) => !before.passwordPolicyCharacters.includes(c))) {
+    lines.push('The stricter password policy applies to new passwords only; existing passwords keep working.');
+  }
+  const removedGroups = before.userPoolGroupList.filter((g) => !after.userPoolGroupList.includes(g));
+  if (removedGroups.length > 0) lines.push(`Removed group${removedGroups.length > 1 ? 's' : ''} ${removedGroups.join(', ')}: members lose the group (and its cognito:groups claim) at the next token refresh.`);
+  if (before.authSelections === 'identityPoolAndUserPool' && after.authSelections === 'userPoolOnly') {
+    lines.push('The identity pool is deleted: apps can no longer get AWS credentials for storage or IAM-authorized APIs.');
+  }
+  return lines;
+}
