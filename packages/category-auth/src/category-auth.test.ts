@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { AUTH_RESOURCE_TYPES, templateSchema, UserError, type AmplifyMeta, type BackendConfig, type CategoryPlugin, type PluginContext, type Project, type ResourceRef } from '@forte/protocol';
+import { AUTH_RESOURCE_TYPES, templateSchema, UserError, type CategoryPlugin, type PluginContext, type ResourceRef } from '@forte/protocol';
+import { createFakePluginContext } from '@forte/testing';
 import * as plugin from './index.js';
 
 const categoryPlugin: CategoryPlugin = plugin;
@@ -17,72 +18,7 @@ interface Fake {
 
 /** A project folder and a PluginContext whose prompter answers from `answers` (by question) or the default. */
 function fakeContext(root: string, options: { command?: string; yes?: boolean; headless?: boolean; answers?: Record<string, string | boolean> } = {}): Fake {
-  const amplifyDir = join(root, 'amplify');
-  const backendDir = join(amplifyDir, 'backend');
-  const json = (path: string, fallback: unknown): any => (existsSync(path) ? readJson(path) : fallback);
-  const write = (path: string, value: unknown): void => {
-    mkdirSync(join(path, '..'), { recursive: true });
-    writeFileSync(path, JSON.stringify(value, null, 2));
-  };
-  const project: Project = {
-    root,
-    amplifyDir,
-    backendDir,
-    currentCloudBackendDir: join(amplifyDir, '#current-cloud-backend'),
-    envName: 'dev',
-    config: { projectName: 'myapp', version: '3.1', frontend: 'javascript', providers: ['awscloudformation'] },
-    readBackendConfig: () => json(join(backendDir, 'backend-config.json'), {}) as BackendConfig,
-    writeBackendConfig: (c) => write(join(backendDir, 'backend-config.json'), c),
-    readMeta: () => json(join(backendDir, 'amplify-meta.json'), {}) as AmplifyMeta,
-    writeMeta: (m) => write(join(backendDir, 'amplify-meta.json'), m),
-    resourceDir: (category, name) => join(backendDir, category, name),
-  };
-  const printed: string[] = [];
-  const asked: string[] = [];
-  const answer = (message: string): string | boolean | undefined => {
-    asked.push(message);
-    if (options.yes) return undefined;
-    const key = Object.keys(options.answers ?? {}).find((k) => message.includes(k));
-    return key === undefined ? undefined : options.answers![key];
-  };
-  const ctx = {
-    input: { argv: [], plugin: 'auth', command: options.command, subCommands: [], options: { ...(options.yes ? { yes: true } : {}), ...(options.headless ? { headless: true } : {}) } },
-    print: {
-      info: (m: string) => printed.push(m),
-      success: (m: string) => printed.push(m),
-      warn: (m: string) => printed.push(m),
-      error: (m: string) => printed.push(m),
-      table: (rows: string[][]) => printed.push(rows.map((r) => r.join(' | ')).join('\n')),
-    },
-    prompt: {
-      yes: options.yes ?? false,
-      async input(q: { message: string; default?: string; validate?: (v: string) => true | string }) {
-        const a = answer(q.message);
-        const value = typeof a === 'string' ? a : (q.default ?? '');
-        const valid = q.validate?.(value) ?? true;
-        if (valid !== true) throw new Error(`invalid answer to ${q.message}: ${valid}`);
-        return value;
-      },
-      async confirm(q: { message: string; default?: boolean }) {
-        const a = answer(q.message);
-        return typeof a === 'boolean' ? a : (q.default ?? false);
-      },
-      async select(q: { message: string; choices: { value: string }[]; default?: string }) {
-        const a = answer(q.message);
-        return (typeof a === 'string' ? a : (q.default ?? q.choices[0]!.value)) as never;
-      },
-    },
-    cwd: root,
-    project: () => project,
-    provider: async () => {
-      throw new Error('not used');
-    },
-    frontend: async () => {
-      throw new Error('not used');
-    },
-    readHeadlessPayload: async () => ({}),
-    cloud: async () => ({ endpoint: 'http://127.0.0.1:20002', accessKeyId: 'AKID', secretAccessKey: 'secret', region: 'us-east-1' }),
-  } as unknown as PluginContext;
+  const { ctx, printed, asked } = createFakePluginContext(root, { plugin: 'auth', ...options });
   return { ctx, printed, asked };
 }
 

@@ -7,15 +7,13 @@ import {
   RESOURCE_TYPES,
   templateSchema,
   UserError,
-  type AmplifyMeta,
-  type BackendConfig,
   type CategoryPlugin,
   type LocalSiteFile,
   type PluginContext,
-  type Project,
   type ProviderPlugin,
   type ResourceRef,
 } from '@forte/protocol';
+import { createFakePluginContext } from '@forte/testing';
 import * as plugin from './index.js';
 
 const categoryPlugin: CategoryPlugin = plugin;
@@ -32,78 +30,15 @@ const readJson = (path: string): any => JSON.parse(readFileSync(path, 'utf8'));
 
 /** A project folder and a PluginContext whose prompter answers from `answers` (by question) or the default. */
 function fakeContext(root: string, options: { command?: string; yes?: boolean; answers?: Record<string, string | boolean> } = {}): Fake {
-  const amplifyDir = join(root, 'amplify');
-  const backendDir = join(amplifyDir, 'backend');
-  const json = (path: string, fallback: unknown): any => (existsSync(path) ? readJson(path) : fallback);
-  const write = (path: string, value: unknown): void => {
-    mkdirSync(join(path, '..'), { recursive: true });
-    writeFileSync(path, JSON.stringify(value, null, 2));
-  };
-  const project: Project = {
-    root,
-    amplifyDir,
-    backendDir,
-    currentCloudBackendDir: join(amplifyDir, '#current-cloud-backend'),
-    envName: 'dev',
-    config: { projectName: 'myapp', version: '3.1', frontend: 'javascript', providers: ['awscloudformation'] },
-    readBackendConfig: () => json(join(backendDir, 'backend-config.json'), {}) as BackendConfig,
-    writeBackendConfig: (c) => write(join(backendDir, 'backend-config.json'), c),
-    readMeta: () => json(join(backendDir, 'amplify-meta.json'), {}) as AmplifyMeta,
-    writeMeta: (m) => write(join(backendDir, 'amplify-meta.json'), m),
-    resourceDir: (category, name) => join(backendDir, category, name),
-  };
-  const printed: string[] = [];
-  const asked: string[] = [];
   const deployed: Fake['deployed'] = [];
-  const answer = (message: string): string | boolean | undefined => {
-    asked.push(message);
-    if (options.yes) return undefined;
-    const key = Object.keys(options.answers ?? {}).find((k) => message.includes(k));
-    return key === undefined ? undefined : options.answers![key];
-  };
-  const provider = {
-    async deploySite(_ctx: PluginContext, args: { siteId: string; files: LocalSiteFile[] }) {
+  const provider: Partial<ProviderPlugin> = {
+    async deploySite(_ctx, args) {
       deployed.push(args);
       return { url: 'http://myapp-dev.localhost:20002/', uploaded: args.files.length, deploymentId: 'dep-1' };
     },
-  } as unknown as ProviderPlugin;
-  const ctx: PluginContext = {
-    input: { argv: [], plugin: 'hosting', command: options.command, subCommands: [], options: options.yes ? { yes: true } : {} },
-    print: {
-      info: (m) => printed.push(m),
-      success: (m) => printed.push(m),
-      warn: (m) => printed.push(m),
-      error: (m) => printed.push(m),
-      table: (rows) => printed.push(rows.map((r) => r.join(' | ')).join('\n')),
-    },
-    prompt: {
-      yes: options.yes ?? false,
-      async input(q) {
-        const a = answer(q.message);
-        const value = typeof a === 'string' ? a : (q.default ?? '');
-        const valid = q.validate?.(value) ?? true;
-        if (valid !== true) throw new Error(`invalid answer to ${q.message}: ${valid}`);
-        return value;
-      },
-      async confirm(q) {
-        const a = answer(q.message);
-        return typeof a === 'boolean' ? a : (q.default ?? false);
-      },
-      async select(q) {
-        const a = answer(q.message);
-        return (typeof a === 'string' ? a : (q.default ?? q.choices[0]!.value)) as never;
-      },
-    },
-    cwd: root,
-    project: () => project,
-    provider: async () => provider,
-    frontend: async () => {
-      throw new Error('not used');
-    },
-    readHeadlessPayload: async () => ({}),
-    cloud: async () => ({ endpoint: 'http://127.0.0.1:20002', accessKeyId: 'AKID', secretAccessKey: 'secret', region: 'us-east-1' }),
-  } as PluginContext;
-  return { ctx, root, printed, asked, deployed };
+  };
+  const fake = createFakePluginContext(root, { plugin: 'hosting', ...options, provider });
+  return { ctx: fake.ctx, root, printed: fake.printed, asked: fake.asked, deployed };
 }
 
 const ref = (root: string, service: string): ResourceRef => ({ category: 'hosting', resourceName: service, service, dir: join(root, 'amplify', 'backend', 'hosting', service) });

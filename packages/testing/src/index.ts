@@ -1,3 +1,4 @@
 /** Test helpers: an in-process cloud on a free port, and temp folders. Dev-only. */
 export { startTestCloud, type TestCloud, type TestCloudOptions } from './start-test-cloud.js';
 export { makeTempDir } from './make-temp-dir.js';
+export * from './fake-plugin-context.js';

@@ -1,0 +1,103 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AmplifyMeta, BackendConfig, PluginContext, Project, ProviderPlugin } from '@forte/protocol';
+
+export interface FakePluginContext {
+  ctx: PluginContext;
+  project: Project;
+  /** Everything printed, one entry per call (tables as `a | b` lines). */
+  printed: string[];
+  /** Every question asked, in order. */
+  asked: string[];
+}
+
+/**
+ * A PluginContext over a project folder, for category plugin tests: the prompter answers from `answers`
+ * (the first key contained in the question) or else the question's default; `--yes` answers every default.
+ * The amplify/ files are read and written as plain JSON in `root`.
+ */
+export function createFakePluginContext(
+  root: string,
+  options: {
+    plugin: string;
+    command?: string;
+    yes?: boolean;
+    headless?: boolean;
+    answers?: Record<string, string | boolean>;
+    /** The provider plugin the context hands out (only the methods a test needs). */
+    provider?: Partial<ProviderPlugin>;
+  },
+): FakePluginContext {
+  const amplifyDir = join(root, 'amplify');
+  const backendDir = join(amplifyDir, 'backend');
+  const json = <T>(path: string, fallback: T): T => (existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : fallback);
+  const write = (path: string, value: unknown): void => {
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, JSON.stringify(value, null, 2));
+  };
+  const project: Project = {
+    root,
+    amplifyDir,
+    backendDir,
+    currentCloudBackendDir: join(amplifyDir, '#current-cloud-backend'),
+    envName: 'dev',
+    config: { projectName: 'myapp', version: '3.1', frontend: 'javascript', providers: ['awscloudformation'] },
+    readBackendConfig: () => json<BackendConfig>(join(backendDir, 'backend-config.json'), {}),
+    writeBackendConfig: (c) => write(join(backendDir, 'backend-config.json'), c),
+    readMeta: () => json<AmplifyMeta>(join(backendDir, 'amplify-meta.json'), {}),
+    writeMeta: (m) => write(join(backendDir, 'amplify-meta.json'), m),
+    resourceDir: (category, name) => join(backendDir, category, name),
+  };
+  const printed: string[] = [];
+  const asked: string[] = [];
+  const answer = (message: string): string | boolean | undefined => {
+    asked.push(message);
+    if (options.yes) return undefined;
+    const key = Object.keys(options.answers ?? {}).find((k) => message.includes(k));
+    return key === undefined ? undefined : options.answers![key];
+  };
+  const notUsed = async (): Promise<never> => {
+    throw new Error('not used by this test');
+  };
+  const ctx: PluginContext = {
+    input: {
+      argv: [],
+      plugin: options.plugin,
+      command: options.command,
+      subCommands: [],
+      options: { ...(options.yes ? { yes: true } : {}), ...(options.headless ? { headless: true } : {}) },
+    },
+    print: {
+      info: (m) => void printed.push(m),
+      success: (m) => void printed.push(m),
+      warn: (m) => void printed.push(m),
+      error: (m) => void printed.push(m),
+      table: (rows) => void printed.push(rows.map((r) => r.join(' | ')).join('\n')),
+    },
+    prompt: {
+      yes: options.yes ?? false,
+      async input(q) {
+        const a = answer(q.message);
+        const value = typeof a === 'string' ? a : (q.default ?? '');
+        const valid = q.validate?.(value) ?? true;
+        if (valid !== true) throw new Error(`invalid answer to ${q.message}: ${valid}`);
+        return value;
+      },
+      async confirm(q) {
+        const a = answer(q.message);
+        return typeof a === 'boolean' ? a : (q.default ?? false);
+      },
+      async select(q) {
+        const a = answer(q.message);
+        return (typeof a === 'string' ? a : (q.default ?? q.choices[0]!.value)) as never;
+      },
+    },
+    cwd: root,
+    project: () => project,
+    provider: async () => (options.provider ?? (await notUsed())) as ProviderPlugin,
+    frontend: notUsed,
+    readHeadlessPayload: async () => ({}),
+    cloud: async () => ({ endpoint: 'http://127.0.0.1:20002', accessKeyId: 'AKID', secretAccessKey: 'secret', region: 'us-east-1' }),
+  };
+  return { ctx, project, printed, asked };
+}
