@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import {
+  AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
   AdminDisableUserCommand,
   AdminSetUserPasswordCommand,
   CognitoIdentityProviderClient,
+  CreateGroupCommand,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { ResourceContext } from '@forte/cloud';
@@ -90,5 +92,32 @@ void describe('identity pools with ID tokens of a Forte user pool', () => {
     const { IdentityId } = await identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: logins(token) }));
     await idp.send(new AdminDisableUserCommand({ UserPoolId: userPoolId, Username: 'bob' }));
     assert.equal((await failure(identity.send(new GetCredentialsForIdentityCommand({ IdentityId, Logins: logins(token) })))).name, 'NotAuthorizedException');
+  });
+
+  void it("hands a group member the role of the user's highest-precedence group", async () => {
+    const role = async (name: string): Promise<string> => String((await handler('Forte::IAM::Role').create({ RoleName: name }, ctx(name))).attributes.Arn);
+    const adminRole = await role('adminsGroupRole');
+    const editorRole = await role('editorsGroupRole');
+    await idp.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: 'editors', Precedence: 5, RoleArn: editorRole }));
+    await idp.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: 'admins', Precedence: 1, RoleArn: adminRole }));
+    await signIn('carol');
+    for (const group of ['editors', 'admins']) await idp.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: 'carol', GroupName: group }));
+    const token = await signIn('carol');
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    assert.deepEqual(claims['cognito:roles'], [adminRole, editorRole]);
+    assert.equal(claims['cognito:preferred_role'], adminRole);
+
+    const logins = { [`cognito-idp.us-east-1.amazonaws.com/${userPoolId}`]: token };
+    const { IdentityId } = await identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: logins }));
+    const { Credentials } = await identity.send(new GetCredentialsForIdentityCommand({ IdentityId, Logins: logins }));
+    // The credentials resolve, for every service's SigV4 check, to the admins group's role.
+    let resolved;
+    for (const provider of cloud.kernel.credentialProviders) resolved ??= await provider.lookup(Credentials!.AccessKeyId!, Credentials!.SessionToken);
+    assert.deepEqual(resolved?.principal, { kind: 'role', accessKeyId: Credentials!.AccessKeyId, roleArn: adminRole, identityId: IdentityId });
+
+    // A member of no group with a role gets the pool's authenticated role.
+    const plain = await signIn('dave');
+    const plainClaims = JSON.parse(Buffer.from(plain.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    assert.equal(plainClaims['cognito:roles'], undefined);
   });
 });

@@ -34,7 +34,8 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
     proveSecret(user.username);
     if (!user.enabled) throw cognitoError('NotAuthorizedException', 'User is disabled.');
     const groups = await state.users.groupsOf(pool.id, user.username);
-    const tokens = await issueTokens({ keys: state.keys, issuer: issuerOf(state, pool.id), clientId: client.id, user, groups, originJti: entry.originJti, authTime: entry.authTime, accessTokenSeconds: client.accessTokenSeconds, idTokenSeconds: client.idTokenSeconds });
+    const groupRoles = await state.users.groupRolesOf(pool.id, user.username);
+    const tokens = await issueTokens({ keys: state.keys, issuer: issuerOf(state, pool.id), clientId: client.id, user, groups, groupRoles, originJti: entry.originJti, authTime: entry.authTime, accessTokenSeconds: client.accessTokenSeconds, idTokenSeconds: client.idTokenSeconds });
     return { AuthenticationResult: tokens, ChallengeParameters: {} };
   };
 

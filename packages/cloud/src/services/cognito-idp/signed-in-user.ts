@@ -14,7 +14,8 @@ export async function completeSignIn(state: CognitoState, pool: StoredPool, clie
     poolId: pool.id, clientId: client.id, username: user.username, originJti, authTime, expiresAt: Date.now() + client.refreshTokenValidityDays * 86_400_000,
   });
   const groups = await state.users.groupsOf(pool.id, user.username);
-  const tokens = await issueTokens({ keys: state.keys, issuer: issuerOf(state, pool.id), clientId: client.id, user, groups, originJti, authTime, accessTokenSeconds: client.accessTokenSeconds, idTokenSeconds: client.idTokenSeconds });
+  const groupRoles = await state.users.groupRolesOf(pool.id, user.username);
+  const tokens = await issueTokens({ keys: state.keys, issuer: issuerOf(state, pool.id), clientId: client.id, user, groups, groupRoles, originJti, authTime, accessTokenSeconds: client.accessTokenSeconds, idTokenSeconds: client.idTokenSeconds });
   return { AuthenticationResult: { ...tokens, RefreshToken }, ChallengeParameters: {} };
 }
 

@@ -15,6 +15,8 @@ export interface IssuedTokens {
 /** Issues ID and access tokens with Cognito's claims, signed with the active key. */
 export async function issueTokens(options: {
   keys: TokenKeys; issuer: string; clientId: string; user: StoredUser; groups: string[]; originJti: string; authTime: number;
+  /** Role ARNs of the user's groups, highest precedence first: `cognito:roles` and `cognito:preferred_role`. */
+  groupRoles?: string[];
   /** Lifetimes; default one hour. */
   accessTokenSeconds?: number; idTokenSeconds?: number;
 }): Promise<IssuedTokens> {
@@ -24,6 +26,9 @@ export async function issueTokens(options: {
   const { kid, key } = keys.signingKey();
   const now = Math.floor(Date.now() / 1000);
   const groupClaim = groups.length > 0 ? { 'cognito:groups': groups } : {};
+  const roles = options.groupRoles ?? [];
+  // Identity pools pick a group's role from these (ID token only, as in Cognito).
+  const roleClaims = roles.length > 0 ? { 'cognito:roles': roles, 'cognito:preferred_role': roles[0] } : {};
   const eventId = randomUUID();
   const attributes: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(user.attributes)) {
@@ -33,7 +38,7 @@ export async function issueTokens(options: {
   const sign = (payload: JWTPayload, ttl: number): Promise<string> =>
     new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid }).setIssuer(issuer).setSubject(user.sub).setIssuedAt(now).setExpirationTime(now + ttl).setJti(randomUUID()).sign(key);
   const IdToken = await sign({
-    ...attributes, ...groupClaim, aud: clientId, 'cognito:username': user.username, origin_jti: originJti, event_id: eventId, token_use: 'id', auth_time: authTime,
+    ...attributes, ...groupClaim, ...roleClaims, aud: clientId, 'cognito:username': user.username, origin_jti: originJti, event_id: eventId, token_use: 'id', auth_time: authTime,
   }, idTtl);
   const AccessToken = await sign({
     ...groupClaim, client_id: clientId, origin_jti: originJti, event_id: eventId, token_use: 'access', scope: ACCESS_SCOPE, auth_time: authTime, username: user.username,

@@ -114,6 +114,15 @@ export function createUserStore(sql: SqlStore) {
       );
       return rows.map((r) => r.group_name);
     },
+    /** Role ARNs of the user's groups that have one, highest precedence (lowest number) first. */
+    async groupRolesOf(poolId: string, username: string): Promise<string[]> {
+      const rows = await sql.all<{ role_arn: string }>(
+        `SELECT g.role_arn FROM cognito_memberships m JOIN cognito_groups g ON g.pool_id = m.pool_id AND g.name = m.group_name
+         WHERE m.pool_id = ? AND m.username = ? AND g.role_arn IS NOT NULL ORDER BY COALESCE(g.precedence, 2147483647), m.group_name`,
+        [poolId, username],
+      );
+      return rows.map((r) => r.role_arn);
+    },
     async addToGroup(poolId: string, group: string, username: string): Promise<void> {
       await sql.run('INSERT INTO cognito_memberships (pool_id, group_name, username) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [poolId, group, username]);
     },
