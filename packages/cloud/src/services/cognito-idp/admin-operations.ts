@@ -52,7 +52,10 @@ export function adminOperations(state: CognitoState): Record<string, UserOperati
         passwordHash: undefined, mfa: { smsEnabled: false, totpEnabled: false }, totpSecret: undefined, createdAt: now, updatedAt: now,
       };
       await setPassword(pool, user, temporary);
-      await state.users.insert(user);
+      const unique = (pool.config.UsernameAttributes ?? []).length > 0 ? (typed.includes('@') ? 'email' : 'phone_number') : undefined;
+      if (!(await state.users.insertIfFree(user, unique))) {
+        throw cognitoError('UsernameExistsException', unique ? 'An account with the given email already exists.' : 'User account already exists');
+      }
       const to = attributes.email ?? attributes.phone_number;
       if (to && input.MessageAction !== 'SUPPRESS') {
         await state.mailbox.send({

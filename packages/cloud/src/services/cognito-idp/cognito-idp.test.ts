@@ -115,6 +115,16 @@ describe('cognito-idp through the AWS SDK', () => {
     assert.ok(await cloud.kernel.verifyIdentityToken(`cognito-idp.us-east-1.amazonaws.com/${poolId}`, result.IdToken!));
   });
 
+  it('concurrent sign-ups with the same email: exactly one account', async () => {
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 6 }, () => anonymous.send(new SignUpCommand({ ClientId: clientId, Username: 'race@example.com', Password: PASSWORD }))),
+    );
+    assert.equal(attempts.filter((a) => a.status === 'fulfilled').length, 1);
+    for (const a of attempts) if (a.status === 'rejected') assert.equal((a.reason as Error).name, 'UsernameExistsException');
+    const listed = await client.send(new ListUsersCommand({ UserPoolId: poolId, Filter: 'email = "race@example.com"' }));
+    assert.equal(listed.Users?.length, 1);
+  });
+
   it('does not tell unknown users from wrong passwords, and locks out after repeated failures', async () => {
     await rejects(signIn('nobody@example.com'), 'NotAuthorizedException', /Incorrect username or password/);
     await rejects(signIn('alice@example.com', 'Wrong0000!'), 'NotAuthorizedException', /Incorrect username or password/);

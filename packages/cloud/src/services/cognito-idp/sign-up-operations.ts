@@ -37,7 +37,11 @@ export function signUpOperations(state: CognitoState): Record<string, UserOperat
         mfa: { smsEnabled: false, totpEnabled: false }, totpSecret: undefined, createdAt: now, updatedAt: now,
       };
       await setPassword(pool, user, input.Password);
-      await state.users.insert(user);
+      // Checked again with the insert, in one transaction: a concurrent sign-up may have taken the name.
+      const unique = usernameAttributes.length > 0 ? (typed.includes('@') ? 'email' : 'phone_number') : undefined;
+      if (!(await state.users.insertIfFree(user, unique))) {
+        throw cognitoError('UsernameExistsException', unique ? 'An account with the given email already exists.' : 'User already exists');
+      }
       const autoVerified = (pool.config.AutoVerifiedAttributes ?? []).find((a) => attributes[a]);
       // Without an attribute to verify, the user still needs confirming: an admin does it (AdminConfirmSignUp).
       if (!autoVerified) return { UserConfirmed: false, UserSub: sub };

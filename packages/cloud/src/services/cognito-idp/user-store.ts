@@ -55,6 +55,15 @@ export const MAX_CODE_ATTEMPTS = 5;
 export const CODE_TTL_MS = { signUp: 24 * 3600_000, reset: 3600_000, attribute: 24 * 3600_000, mfa: 3 * 60_000 } as const;
 
 /** Users, group memberships, one-time codes and refresh tokens of every pool. */
+async function insertUser(store: SqlStore, user: StoredUser): Promise<void> {
+  await store.run(
+    `INSERT INTO cognito_users (pool_id, username, sub, status, enabled, attributes, srp_salt, srp_verifier, password_hash, mfa, totp_secret, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [user.poolId, user.username, user.sub, user.status, user.enabled ? 1 : 0, JSON.stringify(user.attributes), user.srpSalt ?? null, user.srpVerifier ?? null,
+      user.passwordHash ?? null, JSON.stringify(user.mfa), user.totpSecret ?? null, user.createdAt, user.updatedAt],
+  );
+}
+
 export function createUserStore(sql: SqlStore) {
   return {
     async get(poolId: string, username: string): Promise<StoredUser | undefined> {
@@ -83,13 +92,21 @@ export function createUserStore(sql: SqlStore) {
     async list(poolId: string): Promise<StoredUser[]> {
       return (await sql.all<UserRow>('SELECT * FROM cognito_users WHERE pool_id = ? ORDER BY username', [poolId])).map(fromRow);
     },
-    async insert(user: StoredUser): Promise<void> {
-      await sql.run(
-        `INSERT INTO cognito_users (pool_id, username, sub, status, enabled, attributes, srp_salt, srp_verifier, password_hash, mfa, totp_secret, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [user.poolId, user.username, user.sub, user.status, user.enabled ? 1 : 0, JSON.stringify(user.attributes), user.srpSalt ?? null, user.srpVerifier ?? null,
-          user.passwordHash ?? null, JSON.stringify(user.mfa), user.totpSecret ?? null, user.createdAt, user.updatedAt],
-      );
+    /**
+     * Inserts the user unless its username, or its value of `uniqueAttribute`, is taken: check and insert
+     * in one transaction, so concurrent sign-ups cannot both take the same email. Answers false when taken.
+     */
+    async insertIfFree(user: StoredUser, uniqueAttribute?: 'email' | 'phone_number'): Promise<boolean> {
+      return sql.transaction(async (tx) => {
+        if (await tx.get('SELECT 1 AS taken FROM cognito_users WHERE pool_id = ? AND username = ?', [user.poolId, user.username])) return false;
+        const value = uniqueAttribute ? user.attributes[uniqueAttribute] : undefined;
+        if (uniqueAttribute && value !== undefined) {
+          const taken = await tx.get(`SELECT 1 AS taken FROM cognito_users WHERE pool_id = ? AND json_extract(attributes, '$.${uniqueAttribute}') = ?`, [user.poolId, value]);
+          if (taken) return false;
+        }
+        await insertUser(tx, user);
+        return true;
+      });
     },
     async update(user: StoredUser): Promise<void> {
       await sql.run(
