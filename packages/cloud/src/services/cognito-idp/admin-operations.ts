@@ -148,16 +148,17 @@ export function adminOperations(state: CognitoState): Record<string, UserOperati
     async ListUsers(input) {
       const pool = await requirePool(state, input.UserPoolId);
       const filter = parseFilter(input.Filter);
-      const all = (await state.users.list(pool.id)).filter((u) => {
-        if (!filter) return true;
-        const value = filter.attribute === 'username' ? u.username
-          : filter.attribute === 'cognito:user_status' ? u.status
-          : filter.attribute === 'status' ? (u.enabled ? 'Enabled' : 'Disabled')
-          : filter.attribute === 'sub' ? u.sub
-          : u.attributes[filter.attribute];
-        return value !== undefined && (filter.op === '=' ? value === filter.value : value.startsWith(filter.value));
-      });
-      return page(all.map((u) => describe(u, 'Attributes')), input, 'Users', 'PaginationToken', 60);
+      const limit = typeof input.Limit === 'number' && input.Limit > 0 ? Math.min(input.Limit, 60) : 60;
+      const token = input.PaginationToken;
+      let after: string | undefined;
+      if (typeof token === 'string') {
+        after = Buffer.from(token, 'base64url').toString('utf8');
+        if (after === '') throw invalidParameter('PaginationToken is not valid.');
+      }
+      const rows = await state.users.listPage(pool.id, { ...(filter ? { filter } : {}), ...(after !== undefined ? { after } : {}), limit });
+      const users = rows.slice(0, limit);
+      const next = rows.length > limit ? { PaginationToken: Buffer.from(users.at(-1)!.username, 'utf8').toString('base64url') } : {};
+      return { Users: users.map((u) => describe(u, 'Attributes')), ...next };
     },
     async ListUsersInGroup(input) {
       const pool = await requirePool(state, input.UserPoolId);

@@ -191,6 +191,22 @@ describe('cognito-idp through the AWS SDK', () => {
     const paged = await client.send(new ListUsersCommand({ UserPoolId: poolId, Limit: 1 }));
     assert.equal(paged.Users?.length, 1);
     assert.ok(paged.PaginationToken);
+    // Walking every page answers each user exactly once, in a stable order, the last page without a token.
+    const all = await client.send(new ListUsersCommand({ UserPoolId: poolId }));
+    const walked: string[] = [];
+    let token: string | undefined;
+    do {
+      const pageOf2 = await client.send(new ListUsersCommand({ UserPoolId: poolId, Limit: 2, ...(token ? { PaginationToken: token } : {}) }));
+      walked.push(...(pageOf2.Users ?? []).map((u) => u.Username!));
+      token = pageOf2.PaginationToken;
+    } while (token);
+    assert.deepEqual(walked, all.Users?.map((u) => u.Username));
+    assert.ok(walked.length >= 3);
+    await client.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'pending@example.com', MessageAction: 'SUPPRESS' }));
+    const forcing = await client.send(new ListUsersCommand({ UserPoolId: poolId, Filter: 'cognito:user_status = "FORCE_CHANGE_PASSWORD"' }));
+    assert.deepEqual(forcing.Users?.map((u) => u.UserStatus), forcing.Users?.map(() => 'FORCE_CHANGE_PASSWORD'));
+    assert.deepEqual(forcing.Users?.map((u) => u.Attributes?.find((a) => a.Name === 'email')?.Value), ['pending@example.com']);
+    assert.equal((await client.send(new ListUsersCommand({ UserPoolId: poolId, Filter: 'status = "Disabled"' }))).Users?.length, 0);
 
     await client.send(new AdminDisableUserCommand({ UserPoolId: poolId, Username: 'bob@example.com' }));
     assert.equal(await cloud.kernel.verifyIdentityToken(`cognito-idp.us-east-1.amazonaws.com/${poolId}`, tokens.IdToken!), undefined, 'disabled user');

@@ -93,6 +93,49 @@ export function createUserStore(sql: SqlStore) {
       return (await sql.all<UserRow>('SELECT * FROM cognito_users WHERE pool_id = ? ORDER BY username', [poolId])).map(fromRow);
     },
     /**
+     * One page of a pool's users in username order, after `after`, filtered in SQL (ListUsers' grammar:
+     * `=` or `^=` on username, sub, status, cognito:user_status or any attribute), so a pool of any size
+     * is never loaded whole. Answers one row more than `limit` when there is a next page.
+     */
+    async listPage(poolId: string, options: { filter?: { attribute: string; op: '=' | '^='; value: string }; after?: string; limit: number }): Promise<StoredUser[]> {
+      const where = ['pool_id = ?'];
+      const params: unknown[] = [poolId];
+      const { filter } = options;
+      if (filter) {
+        const exprParams: unknown[] = [];
+        let expr: string;
+        switch (filter.attribute) {
+          case 'username':
+          case 'sub':
+            expr = filter.attribute;
+            break;
+          case 'cognito:user_status':
+            expr = 'status';
+            break;
+          case 'status':
+            expr = "(CASE enabled WHEN 1 THEN 'Enabled' ELSE 'Disabled' END)";
+            break;
+          default:
+            // The filter grammar allows only [\w:] in names, so the quoted JSON path is safe.
+            expr = 'json_extract(attributes, ?)';
+            exprParams.push(`$."${filter.attribute}"`);
+        }
+        if (filter.op === '=') {
+          where.push(`${expr} = ?`);
+          params.push(...exprParams, filter.value);
+        } else {
+          where.push(`substr(${expr}, 1, ?) = ?`);
+          params.push(...exprParams, filter.value.length, filter.value);
+        }
+      }
+      if (options.after !== undefined) {
+        where.push('username > ?');
+        params.push(options.after);
+      }
+      params.push(options.limit + 1);
+      return (await sql.all<UserRow>(`SELECT * FROM cognito_users WHERE ${where.join(' AND ')} ORDER BY username LIMIT ?`, params)).map(fromRow);
+    },
+    /**
      * Inserts the user unless its username, or its value of `uniqueAttribute`, is taken: check and insert
      * in one transaction, so concurrent sign-ups cannot both take the same email. Answers false when taken.
      */
