@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runForte, type ForteRun } from './forte-runner.js';
+import { runForte, runForteInTerminal, type ForteRun } from './forte-runner.js';
 
 interface AuthOutput { UserPoolId: string; UserPoolArn: string; UserPoolName: string; AppClientIDWeb: string; AppClientID: string; IdentityPoolId: string; IdentityPoolName: string }
 
@@ -88,5 +88,22 @@ void describe('forte auth: add auth → push → sign-up → mailbox → update 
       body: JSON.stringify({ ClientId: output.AppClientIDWeb, Username: email }),
     });
     assert.equal(users.status, 200, 'the user signed up before the update is still there');
+  });
+
+  void it('add auth in a terminal: arrow keys pick Username sign-in, and the answers are written', async () => {
+    const tty = join(work, 'tty');
+    mkdirSync(tty);
+    const init = await runForte(['init', '--amplify', '{"projectName":"ttyauth","envName":"dev"}', '--yes'], { cwd: tty, home });
+    assert.equal(init.code, 0, init.stderr);
+    const { code, screen } = await runForteInTerminal(['add', 'auth'], { cwd: tty, home }, [
+      [/Do you want to use the default authentication and security configuration/, '\r'],
+      [/How do you want users to be able to sign in/, '\x1b[A\r'], // Email is the default; one up is Username
+      [/Do you want to configure advanced settings/, '\r'],
+    ]);
+    assert.equal(code, 0, screen);
+    const resource = Object.keys(JSON.parse(readFileSync(join(tty, 'amplify', 'backend', 'backend-config.json'), 'utf8')).auth)[0]!;
+    const inputs = JSON.parse(readFileSync(join(tty, 'amplify', 'backend', 'auth', resource, 'cli-inputs.json'), 'utf8'));
+    assert.deepEqual(inputs.cognitoConfig.usernameAttributes, []);
+    assert.equal(inputs.cognitoConfig.useDefault, 'default');
   });
 });

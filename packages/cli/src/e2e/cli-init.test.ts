@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GITIGNORE_BEGIN, GITIGNORE_END, GITIGNORE_LINES } from '@forte/protocol';
-import { FORTE_BIN, runForte } from './forte-runner.js';
+import { runForte, runForteInTerminal } from './forte-runner.js';
 
 const AMPLIFY = JSON.stringify({ projectName: 'my-app_1', envName: 'dev', defaultEditor: 'code' });
 const FRONTEND = JSON.stringify({ frontend: 'javascript', framework: 'react', config: { SourceDir: 'src', DistributionDir: 'build', BuildCommand: 'npm run-script build', StartCommand: 'npm run-script start' } });
@@ -99,33 +98,17 @@ void describe('forte init (built binary, local cloud)', () => {
     const root = join(work, 'tty');
     mkdirSync(root);
     writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'tty', dependencies: { react: '^18.0.0' } }));
-    // `script` (util-linux) gives the CLI a real pseudo-terminal; each answer is typed once its question shows.
-    const child = spawn('script', ['-qfec', `"${process.execPath}" "${FORTE_BIN}" init`, '/dev/null'], {
-      cwd: root,
-      env: { ...process.env, FORTE_HOME: home, FORTE_CLOUD_PORT: '0', NO_COLOR: '1' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let screen = '';
-    child.stdout.on('data', (d: Buffer) => (screen += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    const answer = async (question: RegExp, keys: string): Promise<void> => {
-      const deadline = Date.now() + 15_000;
-      while (!question.test(screen)) {
-        if (Date.now() > deadline) throw new Error(`no question ${question} on the screen:\n${screen}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      screen = screen.replace(question, '');
-      child.stdin.write(keys);
-    };
-    await answer(/Enter a name for the project/, 'ttyapp\r');
-    await answer(/Enter a name for the environment/, 'qa\r');
-    await answer(/Choose your default editor/, '\r');
-    await answer(/What javascript framework are you using/, '\r');
-    await answer(/Source Directory Path/, '\r');
-    await answer(/Distribution Directory Path/, '\r');
-    await answer(/Build Command/, '\r');
-    await answer(/Start Command/, '\r');
-    assert.equal(await exited, 0, screen);
+    const { code, screen } = await runForteInTerminal(['init'], { cwd: root, home }, [
+      [/Enter a name for the project/, 'ttyapp\r'],
+      [/Enter a name for the environment/, 'qa\r'],
+      [/Choose your default editor/, '\r'],
+      [/What javascript framework are you using/, '\r'],
+      [/Source Directory Path/, '\r'],
+      [/Distribution Directory Path/, '\r'],
+      [/Build Command/, '\r'],
+      [/Start Command/, '\r'],
+    ]);
+    assert.equal(code, 0, screen);
     const config = readJson(join(root, 'amplify', '.config', 'project-config.json')) as Record<string, unknown>;
     assert.equal(config['projectName'], 'ttyapp');
     assert.deepEqual(config['javascript'], { framework: 'react', config: { SourceDir: 'src', DistributionDir: 'build', BuildCommand: 'npm run-script build', StartCommand: 'npm run-script start' } });

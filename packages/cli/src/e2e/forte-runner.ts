@@ -31,3 +31,40 @@ export function runForte(args: string[], options: { cwd: string; home: string; s
     child.stdin.end(options.stdin ?? '');
   });
 }
+
+/**
+ * Runs the built binary in a real pseudo-terminal (`script` from util-linux) and types each answer once
+ * its question is on the screen. Answers are raw keys: text, `\r` (Enter), `\x1b[A` (arrow up).
+ */
+export async function runForteInTerminal(
+  args: string[],
+  options: { cwd: string; home: string; env?: Record<string, string> },
+  answers: [question: RegExp, keys: string][],
+): Promise<{ code: number | null; screen: string }> {
+  const command = [process.execPath, FORTE_BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const child = spawn('script', ['-qfec', command, '/dev/null'], {
+    cwd: options.cwd,
+    env: { ...process.env, FORTE_HOME: options.home, FORTE_CLOUD_PORT: '0', NO_COLOR: '1', ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let screen = '';
+  let unread = '';
+  child.stdout.on('data', (d: Buffer) => {
+    screen += d.toString();
+    unread += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  for (const [question, keys] of answers) {
+    const deadline = Date.now() + 15_000;
+    while (!question.test(unread)) {
+      if (Date.now() > deadline || child.exitCode !== null) {
+        child.kill('SIGKILL');
+        throw new Error(`no question ${question} on the screen:\n${screen}`);
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    unread = unread.slice(unread.search(question)).replace(question, '');
+    child.stdin.write(keys);
+  }
+  return { code: await exited, screen };
+}
