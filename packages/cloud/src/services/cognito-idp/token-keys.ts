@@ -24,12 +24,16 @@ export function createTokenKeys(sql: SqlStore) {
     keySet = createLocalJWKSet(jwks);
   };
 
+  let creating: Promise<string> | undefined;
   return {
-    /** Loads the keys, creating the first one on a new data dir and a fresh one when the active key is old. */
+    /**
+     * Loads the keys and replaces an active key that is old. A new data dir gets its first key when the
+     * first token is issued, so a cloud that issues none never pays for RSA key generation at start.
+     */
     async start(): Promise<void> {
       await load();
       const row = await sql.get<{ created_at: string }>('SELECT created_at FROM cognito_signing_keys WHERE active = 1');
-      if (!active || !row || Date.now() - Date.parse(row.created_at) > KEY_LIFETIME_MS) await this.rotate();
+      if (active && row && Date.now() - Date.parse(row.created_at) > KEY_LIFETIME_MS) await this.rotate();
     },
     /** Makes a new key the signing key; earlier public keys stay published. */
     async rotate(): Promise<string> {
@@ -44,8 +48,13 @@ export function createTokenKeys(sql: SqlStore) {
       await load();
       return kid;
     },
-    signingKey(): { kid: string; key: SigningKey } {
-      if (!active) throw new Error('token keys are not loaded: the service has not started');
+    /** The active signing key, created on first use (once, even when several requests ask at once). */
+    async signingKey(): Promise<{ kid: string; key: SigningKey }> {
+      if (!active) {
+        creating ??= this.rotate().finally(() => (creating = undefined));
+        await creating;
+      }
+      if (!active) throw new Error('no token signing key could be created');
       return active;
     },
     jwks: (): JSONWebKeySet => jwks,

@@ -53,7 +53,7 @@ test('tokens carry Cognito claims and verify; rotation keeps old tokens valid', 
 
 test('expired, unsigned and foreign-key tokens are refused', async () => {
   await withKeys(async (keys) => {
-    const { kid, key } = keys.signingKey();
+    const { kid, key } = await keys.signingKey();
     const claims = { token_use: 'id', origin_jti: 'o', 'cognito:username': 'u1' };
     const expired = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid }).setIssuer(ISSUER).setSubject('s').setIssuedAt(0).setExpirationTime(10).sign(key);
     assert.equal(await verifyTokenSignature(keys, expired, ISSUER, 'id'), undefined);
@@ -64,5 +64,14 @@ test('expired, unsigned and foreign-key tokens are refused', async () => {
     assert.equal(await verifyTokenSignature(keys, none, ISSUER, 'id'), undefined);
     const hs = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid }).setIssuer(ISSUER).setSubject('s').setExpirationTime('1h').sign(new TextEncoder().encode('secret-secret-secret-secret-32by'));
     assert.equal(await verifyTokenSignature(keys, hs, ISSUER, 'id'), undefined);
+  });
+});
+
+test('a new data dir gets its signing key on first use, once, however many ask at once', async () => {
+  await withKeys(async (keys) => {
+    assert.equal(keys.jwks().keys.length, 0, 'no key is made at start');
+    const kids = await Promise.all(Array.from({ length: 5 }, async () => (await keys.signingKey()).kid));
+    assert.equal(new Set(kids).size, 1);
+    assert.equal(keys.jwks().keys.length, 1);
   });
 });

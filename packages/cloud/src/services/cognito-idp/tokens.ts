@@ -23,7 +23,7 @@ export async function issueTokens(options: {
   const { keys, issuer, clientId, user, groups, originJti, authTime } = options;
   const accessTtl = options.accessTokenSeconds ?? 3600;
   const idTtl = options.idTokenSeconds ?? 3600;
-  const { kid, key } = keys.signingKey();
+  const { kid, key } = await keys.signingKey();
   const now = Math.floor(Date.now() / 1000);
   const groupClaim = groups.length > 0 ? { 'cognito:groups': groups } : {};
   const roles = options.groupRoles ?? [];
