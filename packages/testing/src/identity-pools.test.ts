@@ -13,7 +13,7 @@ import {
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { ResourceContext } from '@forte/cloud';
 import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
-import { startTestCloud, type TestCloud } from './index.js';
+import { callFailure, startTestCloud, type TestCloud } from './index.js';
 
 const userPool = 'us-east-1_TestPool1';
 const provider = `cognito-idp.us-east-1.amazonaws.com/${userPool}`;
@@ -58,15 +58,6 @@ async function createPool(logicalId: string, allowGuests: boolean): Promise<stri
   return String(result.attributes.IdentityPoolId);
 }
 
-async function failure(promise: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
-  }
-  assert.fail('expected the call to fail');
-}
 
 const s3With = (credentials: Credentials): S3Client =>
   new S3Client({
@@ -118,22 +109,22 @@ void describe('identity pools through @aws-sdk/client-cognito-identity', () => {
 
     const guest = s3With(credentials);
     assert.equal(await read(guest, 'public/hello.txt'), 'hello');
-    assert.equal((await failure(guest.send(new PutObjectCommand({ Bucket: bucket, Key: 'public/x', Body: 'x' })))).name, 'AccessDenied');
-    assert.equal((await failure(read(guest, 'admin/report.txt'))).name, 'AccessDenied');
+    assert.equal((await callFailure(guest.send(new PutObjectCommand({ Bucket: bucket, Key: 'public/x', Body: 'x' })))).name, 'AccessDenied');
+    assert.equal((await callFailure(read(guest, 'admin/report.txt'))).name, 'AccessDenied');
     const calls = cloud.logs().map((line) => JSON.parse(line) as { msg?: string; route?: string; principal?: string }).filter((l) => l.route === 'cognito-identity');
     assert.ok(calls.length >= 2 && calls.every((l) => l.principal === 'anonymous'), 'the SDK sends both calls unsigned, as to AWS');
   });
 
   void it('refuses guests when the pool does not allow them, unknown pools and malformed ids', async () => {
-    assert.deepEqual(await failure(identity.send(new GetIdCommand({ IdentityPoolId: closedPool }))), {
+    assert.deepEqual(await callFailure(identity.send(new GetIdCommand({ IdentityPoolId: closedPool }))), {
       name: 'NotAuthorizedException',
       message: 'Unauthenticated access is not supported for this identity pool.',
       status: 400,
     });
-    const unknown = await failure(identity.send(new GetIdCommand({ IdentityPoolId: 'us-east-1:00000000-0000-4000-8000-000000000000' })));
+    const unknown = await callFailure(identity.send(new GetIdCommand({ IdentityPoolId: 'us-east-1:00000000-0000-4000-8000-000000000000' })));
     assert.equal(unknown.name, 'ResourceNotFoundException');
-    assert.equal((await failure(identity.send(new GetIdCommand({ IdentityPoolId: 'nonsense' })))).name, 'InvalidParameterException');
-    assert.equal((await failure(identity.send(new GetCredentialsForIdentityCommand({ IdentityId: 'us-east-1:00000000-0000-4000-8000-000000000000' })))).name, 'ResourceNotFoundException');
+    assert.equal((await callFailure(identity.send(new GetIdCommand({ IdentityPoolId: 'nonsense' })))).name, 'InvalidParameterException');
+    assert.equal((await callFailure(identity.send(new GetCredentialsForIdentityCommand({ IdentityId: 'us-east-1:00000000-0000-4000-8000-000000000000' })))).name, 'ResourceNotFoundException');
   });
 
   void it('gives a signed-in user one stable identity whose credentials reach only its own private prefix', async () => {
@@ -150,14 +141,14 @@ void describe('identity pools through @aws-sdk/client-cognito-identity', () => {
     await alice.send(new PutObjectCommand({ Bucket: bucket, Key: `private/${first.IdentityId}/notes.txt`, Body: 'alice notes' }));
     assert.equal(await read(alice, `private/${first.IdentityId}/notes.txt`), 'alice notes');
     await admin.send(new PutObjectCommand({ Bucket: bucket, Key: `private/${bob.IdentityId}/notes.txt`, Body: 'bob notes' }));
-    assert.deepEqual(await failure(read(alice, `private/${bob.IdentityId}/notes.txt`)), {
+    assert.deepEqual(await callFailure(read(alice, `private/${bob.IdentityId}/notes.txt`)), {
       name: 'AccessDenied',
       message: `${roles.auth} is not authorized to perform s3:GetObject on arn:aws:s3:::${bucket}/private/${bob.IdentityId}/notes.txt.`,
       status: 403,
     });
 
     // Without its login the identity is nobody's to use.
-    assert.equal((await failure(identity.send(new GetCredentialsForIdentityCommand({ IdentityId: first.IdentityId })))).name, 'NotAuthorizedException');
+    assert.equal((await callFailure(identity.send(new GetCredentialsForIdentityCommand({ IdentityId: first.IdentityId })))).name, 'NotAuthorizedException');
     // Another user's login on it yields that user's own identity, never this one.
     const asBob = await identity.send(new GetCredentialsForIdentityCommand({ IdentityId: first.IdentityId, Logins: { [provider]: idToken('bob') } }));
     assert.equal(asBob.IdentityId, bob.IdentityId);
@@ -190,7 +181,7 @@ void describe('identity pools through @aws-sdk/client-cognito-identity', () => {
 
   void it('refuses forged tokens, tokens for another client and providers the pool does not accept', async () => {
     const refused = async (logins: Record<string, string>, pattern: RegExp): Promise<void> => {
-      const error = await failure(identity.send(new GetIdCommand({ IdentityPoolId: guestPool, Logins: logins })));
+      const error = await callFailure(identity.send(new GetIdCommand({ IdentityPoolId: guestPool, Logins: logins })));
       assert.equal(error.name, 'NotAuthorizedException');
       assert.match(error.message, pattern);
     };
@@ -205,7 +196,7 @@ void describe('identity pools through @aws-sdk/client-cognito-identity', () => {
   void it('links a guest identity to the user who signs in on it, keeping its id (aws-amplify sends the issuer as the key)', async () => {
     const { IdentityId: guestId } = await identity.send(new GetIdCommand({ IdentityPoolId: guestPool }));
     const guest = s3With((await identity.send(new GetCredentialsForIdentityCommand({ IdentityId: guestId }))).Credentials!);
-    assert.equal((await failure(read(guest, `private/${guestId}/x`))).name, 'AccessDenied');
+    assert.equal((await callFailure(read(guest, `private/${guestId}/x`))).name, 'AccessDenied');
 
     const issuerKey = `${cloud.url.replace(/^http:\/\//, '')}/${userPool}`;
     const logins = { [issuerKey]: idToken('dave') };
@@ -216,7 +207,7 @@ void describe('identity pools through @aws-sdk/client-cognito-identity', () => {
     assert.equal((await identity.send(new GetIdCommand({ IdentityPoolId: guestPool, Logins: { [provider]: idToken('dave') } }))).IdentityId, guestId, 'a later GetId finds it');
     const described = await identity.send(new DescribeIdentityCommand({ IdentityId: guestId }));
     assert.deepEqual(described.Logins, [provider]);
-    assert.equal((await failure(identity.send(new GetCredentialsForIdentityCommand({ IdentityId: guestId })))).name, 'NotAuthorizedException', 'no more guest credentials for it');
+    assert.equal((await callFailure(identity.send(new GetCredentialsForIdentityCommand({ IdentityId: guestId })))).name, 'NotAuthorizedException', 'no more guest credentials for it');
 
     // A second guest signing in as the same user is told the user's identity, which clients adopt.
     const { IdentityId: otherGuest } = await identity.send(new GetIdCommand({ IdentityPoolId: guestPool }));
@@ -232,8 +223,8 @@ void describe('identity pools through @aws-sdk/client-cognito-identity', () => {
     const plain = { [provider]: idToken('frank') };
     const { IdentityId: frankId } = await identity.send(new GetIdCommand({ IdentityPoolId: guestPool, Logins: plain }));
     const frank = s3With((await identity.send(new GetCredentialsForIdentityCommand({ IdentityId: frankId, Logins: plain }))).Credentials!);
-    assert.equal((await failure(read(frank, 'admin/report.txt'))).name, 'AccessDenied');
-    const custom = await failure(identity.send(new GetCredentialsForIdentityCommand({ IdentityId: frankId, Logins: plain, CustomRoleArn: roles.admins })));
+    assert.equal((await callFailure(read(frank, 'admin/report.txt'))).name, 'AccessDenied');
+    const custom = await callFailure(identity.send(new GetCredentialsForIdentityCommand({ IdentityId: frankId, Logins: plain, CustomRoleArn: roles.admins })));
     assert.equal(custom.name, 'NotAuthorizedException');
   });
 
@@ -241,14 +232,14 @@ void describe('identity pools through @aws-sdk/client-cognito-identity', () => {
     const { IdentityId } = await identity.send(new GetIdCommand({ IdentityPoolId: guestPool }));
     const credentials = (await identity.send(new GetCredentialsForIdentityCommand({ IdentityId }))).Credentials!;
     assert.equal(await read(s3With(credentials), 'public/hello.txt'), 'hello');
-    assert.deepEqual(await failure(read(s3With({ ...credentials, SessionToken: `${credentials.SessionToken!.slice(0, -4)}AAAA` }), 'public/hello.txt')), {
+    assert.deepEqual(await callFailure(read(s3With({ ...credentials, SessionToken: `${credentials.SessionToken!.slice(0, -4)}AAAA` }), 'public/hello.txt')), {
       name: 'InvalidAccessKeyId',
       message: 'The AWS Access Key Id you provided does not exist in our records.',
       status: 403,
     });
-    assert.equal((await failure(read(s3With({ ...credentials, SessionToken: undefined }), 'public/hello.txt'))).name, 'InvalidAccessKeyId');
+    assert.equal((await callFailure(read(s3With({ ...credentials, SessionToken: undefined }), 'public/hello.txt'))).name, 'InvalidAccessKeyId');
     await cloud.kernel.sql.run('UPDATE cognito_identity_credentials SET expires_at = ? WHERE access_key_id = ?', [Date.now() - 1000, credentials.AccessKeyId]);
-    const expired = await failure(read(s3With(credentials), 'public/hello.txt'));
+    const expired = await callFailure(read(s3With(credentials), 'public/hello.txt'));
     assert.equal(expired.name, 'ExpiredToken');
     assert.equal(expired.status, 400);
   });
@@ -269,7 +260,7 @@ void describe('identity pools through @aws-sdk/client-cognito-identity', () => {
       maxAttempts: 1,
       credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretKey!, sessionToken: c.SessionToken! },
     });
-    assert.equal((await failure(asGuest.send(new DescribeIdentityCommand({ IdentityId })))).name, 'AccessDeniedException');
+    assert.equal((await callFailure(asGuest.send(new DescribeIdentityCommand({ IdentityId })))).name, 'AccessDeniedException');
     const unknownOp = await fetch(`${cloud.url}/cognito-identity/`, { method: 'POST', headers: { 'x-amz-target': 'AWSCognitoIdentityService.MergeDeveloperIdentities' }, body: '{}' });
     assert.equal(((await unknownOp.json()) as { __type: string }).__type, 'UnknownOperationException');
   });
@@ -288,7 +279,7 @@ void describe('Forte::Cognito::IdentityPool resource type', () => {
     const credentials = (await identity.send(new GetCredentialsForIdentityCommand({ IdentityId }))).Credentials!;
     const updated = await handler.update(created.physicalId, { ...props, AllowUnauthenticatedIdentities: false }, props, ctx('Lifecycle'));
     assert.notEqual(updated, 'replace');
-    assert.equal((await failure(identity.send(new GetCredentialsForIdentityCommand({ IdentityId })))).name, 'NotAuthorizedException', 'guests are now refused');
+    assert.equal((await callFailure(identity.send(new GetCredentialsForIdentityCommand({ IdentityId })))).name, 'NotAuthorizedException', 'guests are now refused');
     assert.equal((await identity.send(new DescribeIdentityCommand({ IdentityId }))).IdentityId, IdentityId, 'the identity survived the update');
 
     await assert.rejects(handler.create({ ...props, Roles: { authenticated: 'not-an-arn' } }, ctx('Bad')), /Roles\.authenticated: must be a role ARN/);
@@ -297,7 +288,7 @@ void describe('Forte::Cognito::IdentityPool resource type', () => {
 
     await handler.delete(created.physicalId, props, ctx('Lifecycle'));
     await handler.delete(created.physicalId, props, ctx('Lifecycle'));
-    assert.equal((await failure(identity.send(new GetIdCommand({ IdentityPoolId: created.physicalId })))).name, 'ResourceNotFoundException');
-    assert.equal((await failure(read(s3With(credentials), 'public/hello.txt'))).name, 'InvalidAccessKeyId', 'credentials of a deleted pool stop working');
+    assert.equal((await callFailure(identity.send(new GetIdCommand({ IdentityPoolId: created.physicalId })))).name, 'ResourceNotFoundException');
+    assert.equal((await callFailure(read(s3With(credentials), 'public/hello.txt'))).name, 'InvalidAccessKeyId', 'credentials of a deleted pool stop working');
   });
 });

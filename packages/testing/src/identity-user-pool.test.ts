@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { ResourceContext } from '@forte/cloud';
 import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
-import { startTestCloud, type TestCloud } from './index.js';
+import { callFailure, startTestCloud, type TestCloud } from './index.js';
 
 let cloud: TestCloud;
 let identity: CognitoIdentityClient;
@@ -27,14 +27,6 @@ const ctx = (logicalId: string): ResourceContext => ({
 });
 const handler = (type: string) => cloud.kernel.resourceHandler(type)!;
 
-async function failure(promise: Promise<unknown>): Promise<{ name: string; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return { name: (error as Error).name, message: (error as Error).message };
-  }
-  assert.fail('expected the call to fail');
-}
 
 /** A confirmed user with a permanent password, and a fresh ID token from USER_PASSWORD_AUTH. */
 async function signIn(username: string): Promise<string> {
@@ -88,10 +80,10 @@ void describe('identity pools with ID tokens of a Forte user pool', () => {
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
     const altered = `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: 'someone-else' })).toString('base64url')}.${signature}`;
     const logins = (t: string) => ({ [`cognito-idp.us-east-1.amazonaws.com/${userPoolId}`]: t });
-    assert.equal((await failure(identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: logins(altered) })))).name, 'NotAuthorizedException');
+    assert.equal((await callFailure(identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: logins(altered) })))).name, 'NotAuthorizedException');
     const { IdentityId } = await identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: logins(token) }));
     await idp.send(new AdminDisableUserCommand({ UserPoolId: userPoolId, Username: 'bob' }));
-    assert.equal((await failure(identity.send(new GetCredentialsForIdentityCommand({ IdentityId, Logins: logins(token) })))).name, 'NotAuthorizedException');
+    assert.equal((await callFailure(identity.send(new GetCredentialsForIdentityCommand({ IdentityId, Logins: logins(token) })))).name, 'NotAuthorizedException');
   });
 
   void it("hands a group member the role of the user's highest-precedence group", async () => {

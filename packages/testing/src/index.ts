@@ -2,3 +2,4 @@
 export { startTestCloud, type TestCloud, type TestCloudOptions } from './start-test-cloud.js';
 export { makeTempDir } from './make-temp-dir.js';
 export * from './fake-plugin-context.js';
+export * from './call-failure.js';

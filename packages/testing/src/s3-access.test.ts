@@ -9,7 +9,13 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectC
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { ResourceContext } from '@forte/cloud';
-import { startTestCloud, type TestCloud } from './index.js';
+import { callFailure, startTestCloud, type TestCloud } from './index.js';
+
+/** How an SDK call failed, as these tests compare it: the S3 error code and HTTP status. */
+const failure = async (call: Promise<unknown>): Promise<{ name: string; status: number | undefined }> => {
+  const { name, status } = await callFailure(call);
+  return { name, status };
+};
 
 let cloud: TestCloud;
 let s3: S3Client;
@@ -23,15 +29,6 @@ before(async () => {
 });
 after(() => cloud.close());
 
-async function failure(promise: Promise<unknown>): Promise<{ name: string; status: number | undefined }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { name: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, status: e.$metadata?.httpStatusCode };
-  }
-  assert.fail('expected the call to fail');
-}
 
 const signer = (credentials = cloud.credentials) =>
   new SignatureV4({ service: 's3', region: 'us-east-1', credentials, sha256: Hash.bind(null, 'sha256'), uriEscapePath: false });

@@ -21,7 +21,13 @@ import {
   S3Client,
   type ListObjectsV2CommandOutput,
 } from '@aws-sdk/client-s3';
-import { startTestCloud, type TestCloud } from './index.js';
+import { callFailure, startTestCloud, type TestCloud } from './index.js';
+
+/** How an SDK call failed, as these tests compare it: the S3 error code and HTTP status. */
+const failure = async (call: Promise<unknown>): Promise<{ name: string; status: number | undefined }> => {
+  const { name, status } = await callFailure(call);
+  return { name, status };
+};
 
 let cloud: TestCloud;
 let s3: S3Client;
@@ -40,16 +46,6 @@ before(async () => {
 });
 after(() => cloud.close());
 
-/** The error an SDK call failed with: name (S3 code) and HTTP status. */
-async function failure(promise: Promise<unknown>): Promise<{ name: string; status: number | undefined }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { name: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, status: e.$metadata?.httpStatusCode };
-  }
-  assert.fail('expected the call to fail');
-}
 
 const text = async (key: string, bucket: string, extra: Partial<ConstructorParameters<typeof GetObjectCommand>[0]> = {}) => {
   const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...extra }));

@@ -9,8 +9,10 @@ export interface KernelRuntime extends Kernel {
   addService(service: Service): void;
   readonly services: readonly Service[];
   readonly routes: readonly Route[];
-  /** The routes that have `matchRaw`, tried before the URL is parsed. */
+  /** The routes that match on the raw request, tried before the URL is parsed. */
   readonly rawRoutes: readonly Route[];
+  /** The routes that match on the parsed URL. */
+  readonly urlRoutes: readonly Route[];
   readonly credentialProviders: readonly CredentialProvider[];
   authorize(principal: Principal, action: string, resource: string, denyCode?: string): Promise<void>;
   /** Called once the server listens. */
@@ -21,6 +23,7 @@ export function createKernel(options: { config: CloudConfig; sql: SqlStore; blob
   const services: Service[] = [];
   const routes: Route[] = [];
   const rawRoutes: Route[] = [];
+  const urlRoutes: Route[] = [];
   const handlers = new Map<string, ResourceHandler>();
   const policySources: PolicySource[] = [];
   const credentialProviders: CredentialProvider[] = [];
@@ -36,6 +39,7 @@ export function createKernel(options: { config: CloudConfig; sql: SqlStore; blob
     services,
     routes,
     rawRoutes,
+    urlRoutes,
     credentialProviders,
     authorize,
     baseUrl() {
@@ -67,7 +71,7 @@ export function createKernel(options: { config: CloudConfig; sql: SqlStore; blob
       if (services.some((s) => s.name === service.name)) throw new Error(`service ${service.name} is registered twice`);
       services.push(service);
       routes.push(...service.routes);
-      rawRoutes.push(...service.routes.filter((route) => route.matchRaw !== undefined));
+      for (const route of service.routes) ('raw' in route.match ? rawRoutes : urlRoutes).push(route);
       for (const [type, handler] of Object.entries(service.resourceTypes ?? {})) {
         if (handlers.has(type)) throw new Error(`resource type ${type} is provided by two services`);
         handlers.set(type, handler);

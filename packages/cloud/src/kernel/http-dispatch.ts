@@ -30,7 +30,7 @@ export function createRequestListener(kernel: KernelRuntime, options: { version:
     const { rawPath } = ctx;
     const routable = req.method !== 'OPTIONS' && !(rawPath === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD'));
     let route: Route | undefined;
-    if (routable) route = kernel.rawRoutes.find((candidate) => candidate.matchRaw!(req, rawPath));
+    if (routable) route = kernel.rawRoutes.find((candidate) => 'raw' in candidate.match && candidate.match.raw(req, rawPath));
     if (!route) {
       let url: URL;
       try {
@@ -38,7 +38,7 @@ export function createRequestListener(kernel: KernelRuntime, options: { version:
       } catch {
         return writeErrorResponse(res, 'text', { code: 'BadRequest', message: 'The request URL or Host header is malformed.', status: 400, headers: undefined, extra: undefined }, ctx.requestId);
       }
-      if (routable) route = kernel.routes.find((candidate) => candidate.matchRaw === undefined && candidate.match(req, url));
+      if (routable) route = kernel.urlRoutes.find((candidate) => 'url' in candidate.match && candidate.match.url(req, url));
     }
     const publicStatic = route?.publicStatic === true;
     if (!publicStatic) {

@@ -2,14 +2,20 @@ import type { z } from 'zod';
 import { ServiceError, type Principal, type RequestContext, type Route } from './types.js';
 
 export interface JsonOperation<I = unknown> {
-  /** Validates and normalises the input; failures answer ValidationException naming the field. */
+  /**
+   * Whether the call must be SigV4-signed (default true) and is then authorized as
+   * `<actionPrefix>:<Operation>`. Unsigned operations are those AWS serves to callers without keys (a
+   * user pool's sign-in, an identity pool's GetId); a signature they carry anyway must still verify.
+   */
+  signed?: boolean;
+  /** Validates and normalises the input; failures answer the route's validation error naming the field. */
   input?: z.ZodType<I>;
   handle(input: I, call: { principal: Principal; ctx: RequestContext }): Promise<unknown>;
 }
 
 /**
- * A route for an AWS JSON 1.1 style API: `POST <path>` with `X-Amz-Target: <prefix><Operation>`,
- * SigV4-signed for `signingService`, authorized as `<actionPrefix>:<Operation>` on `*`.
+ * A route for an AWS JSON 1.1 API: `POST <path>` (with or without its trailing slash) with
+ * `X-Amz-Target: <prefix><Operation>`, SigV4 for `signingService`, errors `{"__type","message"}`.
  */
 export function jsonApiRoute(options: {
   name: string;
@@ -18,11 +24,14 @@ export function jsonApiRoute(options: {
   signingService: string;
   actionPrefix: string;
   operations: Record<string, JsonOperation<any>>;
+  /** The error code of invalid input: ValidationException by default; Cognito's clients know InvalidParameterException. */
+  validationErrorCode?: string;
 }): Route {
+  const paths = new Set([options.path, options.path.replace(/\/$/, '')]);
   return {
     name: options.name,
     errorFormat: 'json',
-    match: (req, url) => req.method === 'POST' && url.pathname === options.path,
+    match: { url: (req, url) => req.method === 'POST' && paths.has(url.pathname) },
     async handle(ctx) {
       const target = String(ctx.req.headers['x-amz-target'] ?? '');
       if (!target.startsWith(options.targetPrefix)) {
@@ -30,12 +39,14 @@ export function jsonApiRoute(options: {
       }
       const name = target.slice(options.targetPrefix.length);
       const op = Object.hasOwn(options.operations, name) ? options.operations[name] : undefined;
-      if (!op) throw new ServiceError('UnknownOperationException', `unknown operation ${name}`, 400);
+      if (!op) throw new ServiceError('UnknownOperationException', `Forte does not support the operation ${name}.`, 400);
       const { principal, body } = await ctx.authenticate({ service: options.signingService, readBody: true });
-      if (principal.kind === 'anonymous') {
-        throw new ServiceError('MissingAuthenticationTokenException', 'Request is missing a SigV4 signature: sign it with the keys of a Forte profile.', 403);
+      if (op.signed !== false) {
+        if (principal.kind === 'anonymous') {
+          throw new ServiceError('MissingAuthenticationTokenException', `${name} must be SigV4-signed (service ${options.signingService}) with the keys of a Forte profile.`, 403);
+        }
+        await ctx.authorize(principal, `${options.actionPrefix}:${name}`, '*', 'AccessDeniedException');
       }
-      await ctx.authorize(principal, `${options.actionPrefix}:${name}`, '*', 'AccessDeniedException');
       let raw: unknown;
       try {
         raw = body && body.length > 0 ? JSON.parse(body.toString('utf8')) : {};
@@ -48,7 +59,7 @@ export function jsonApiRoute(options: {
         if (!parsed.success) {
           const issue = parsed.error.issues[0];
           const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'request';
-          throw new ServiceError('ValidationException', `${where}: ${issue?.message ?? 'invalid'}`, 400);
+          throw new ServiceError(options.validationErrorCode ?? 'ValidationException', `${where}: ${issue?.message ?? 'invalid'}`, 400);
         }
         input = parsed.data;
       }

@@ -88,13 +88,12 @@ export interface Route {
    * logged at debug level, so the hot path of a site stays close to a bare file server.
    */
   publicStatic?: boolean;
-  /** Cheap test on method, host, path and headers. Routes are tried in registration order. */
-  match(req: IncomingMessage, url: URL): boolean;
   /**
-   * A test on the raw request (host header, raw path) that needs no parsed URL. Routes that have one are
-   * tried first, before the URL is parsed: the fast path of public static content.
+   * How a request is recognised; routes are tried in registration order. `raw` tests the raw request (host
+   * header, raw path) and needs no parsed URL: such routes are tried first, before the URL is parsed (the
+   * fast path of public static content). Others test method, host, parsed path and headers.
    */
-  matchRaw?(req: IncomingMessage, rawPath: string): boolean;
+  match: { url(req: IncomingMessage, url: URL): boolean } | { raw(req: IncomingMessage, rawPath: string): boolean };
   handle(ctx: RequestContext): Promise<void>;
 }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { SqlStore } from '../../engines/types.js';
 import { ServiceError, type Kernel } from '../../kernel/types.js';
 import { chooseRole } from './choose-role.js';
-import type { IdentityOperation } from './identity-route.js';
+import type { JsonOperation } from '../../kernel/json-api.js';
 import type { IdentityStore, StoredIdentity, StoredIdentityPool } from './identity-store.js';
 import type { TemporaryCredentials } from './temporary-credentials.js';
 import { verifyLogins, type VerifiedLogin } from './verify-logins.js';
@@ -17,7 +17,7 @@ const notAuthorized = (message: string): ServiceError => new ServiceError('NotAu
 const GUESTS_REFUSED = 'Unauthenticated access is not supported for this identity pool.';
 
 /** The operations of `AWSCognitoIdentityService` that Forte serves. */
-export function createIdentityOperations(deps: { kernel: Kernel; store: IdentityStore; credentials: TemporaryCredentials }): Record<string, IdentityOperation> {
+export function createIdentityOperations(deps: { kernel: Kernel; store: IdentityStore; credentials: TemporaryCredentials }): Record<string, JsonOperation<any>> {
   const { kernel, store, credentials } = deps;
   const region = kernel.config.region;
 

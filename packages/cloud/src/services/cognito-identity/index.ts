@@ -1,8 +1,8 @@
 import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
+import { jsonApiRoute } from '../../kernel/json-api.js';
 import type { Kernel, Service } from '../../kernel/types.js';
 import { createIdentityOperations } from './identity-operations.js';
 import { createIdentityPoolHandler } from './identity-pool-handler.js';
-import { createIdentityRoute } from './identity-route.js';
 import { createIdentityStore } from './identity-store.js';
 import { COGNITO_IDENTITY_MIGRATIONS } from './migrations.js';
 import { createTemporaryCredentials } from './temporary-credentials.js';
@@ -19,7 +19,19 @@ export function createCognitoIdentityService(kernel: Kernel): Service {
   kernel.registerCredentialProvider(credentials.provider());
   return {
     name: 'cognito-identity',
-    routes: [createIdentityRoute(createIdentityOperations({ kernel, store, credentials }))],
+    routes: [
+      // GetId and GetCredentialsForIdentity are unsigned, as in AWS (callers have no keys yet); bad input is
+      // InvalidParameterException, the name Cognito's clients know.
+      jsonApiRoute({
+        name: 'cognito-identity',
+        path: '/cognito-identity/',
+        targetPrefix: 'AWSCognitoIdentityService.',
+        signingService: 'cognito-identity',
+        actionPrefix: 'cognito-identity',
+        operations: createIdentityOperations({ kernel, store, credentials }),
+        validationErrorCode: 'InvalidParameterException',
+      }),
+    ],
     resourceTypes: { [AUTH_RESOURCE_TYPES.identityPool]: createIdentityPoolHandler(store) },
     start: () => kernel.sql.migrate('cognito-identity', COGNITO_IDENTITY_MIGRATIONS),
   };

@@ -5,7 +5,7 @@ import type { Kernel, Service } from '../../kernel/types.js';
 import { adminOperations } from './admin-operations.js';
 import { authOperations } from './auth-operations.js';
 import type { CognitoState } from './cognito-state.js';
-import { createCognitoRoute } from './cognito-route.js';
+import { jsonOperations } from './user-operation.js';
 import { createIdentityTokenVerifier } from './identity-token-verifier.js';
 import { createMailbox } from './mailbox.js';
 import { COGNITO_IDP_MIGRATIONS } from './migrations.js';
@@ -37,9 +37,19 @@ export function createCognitoIdpService(kernel: Kernel): Service {
   return {
     name: 'cognito-idp',
     routes: [
-      createCognitoRoute({
-        userOperations: { ...signUpOperations(state), ...authOperations(state), ...selfOperations(state) },
-        adminOperations: adminOperations(state),
+      // User operations are unsigned (tokens travel in the body); admin operations are signed and
+      // authorized as cognito-idp:<Operation>.
+      jsonApiRoute({
+        name: 'cognito-idp',
+        path: '/cognito-idp/',
+        targetPrefix: 'AWSCognitoIdentityProviderService.',
+        signingService: 'cognito-idp',
+        actionPrefix: 'cognito-idp',
+        operations: {
+          ...jsonOperations({ ...signUpOperations(state), ...authOperations(state), ...selfOperations(state) }, false),
+          ...jsonOperations(adminOperations(state), true),
+        },
+        validationErrorCode: 'InvalidParameterException',
       }),
       createWellKnownRoute(state),
       jsonApiRoute({

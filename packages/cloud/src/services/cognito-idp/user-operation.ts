@@ -1,4 +1,15 @@
+import { z } from 'zod';
+import type { JsonOperation } from '../../kernel/json-api.js';
 import type { RequestContext } from '../../kernel/types.js';
 
 /** One unsigned user-pool operation: the parsed JSON body in, the JSON answer out. */
 export type UserOperation = (input: Record<string, unknown>, ctx: RequestContext) => Promise<Record<string, unknown> | undefined>;
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+/** The operations as routes of the kernel's JSON API (their bodies must be JSON objects). */
+export function jsonOperations(operations: Record<string, UserOperation>, signed: boolean): Record<string, JsonOperation<Record<string, unknown>>> {
+  return Object.fromEntries(
+    Object.entries(operations).map(([name, run]) => [name, { signed, input: jsonObject, handle: (input: Record<string, unknown>, { ctx }: { ctx: RequestContext }) => run(input, ctx) }]),
+  );
+}

@@ -25,7 +25,7 @@ export function createBlobBatchRoute(state: HostingState): Route {
   return {
     name: 'hosting-blob-batch',
     errorFormat: 'json',
-    match: (req, url) => req.method === 'POST' && BATCH_PATH.test(url.pathname),
+    match: { url: (req, url) => req.method === 'POST' && BATCH_PATH.test(url.pathname) },
     async handle(ctx) {
       const siteId = BATCH_PATH.exec(ctx.url.pathname)![1]!;
       const { principal, body } = await ctx.authenticate({ service: SIGNING_SERVICE, readBody: true });

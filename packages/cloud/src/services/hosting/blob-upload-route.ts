@@ -18,7 +18,7 @@ export function createBlobUploadRoute(state: HostingState): Route {
   return {
     name: 'hosting-blob-upload',
     errorFormat: 'json',
-    match: (req, url) => req.method === 'PUT' && url.pathname.startsWith(PREFIX),
+    match: { url: (req, url) => req.method === 'PUT' && url.pathname.startsWith(PREFIX) },
     async handle(ctx) {
       const m = BLOB_PATH.exec(ctx.url.pathname);
       if (!m) throw new ServiceError('ValidationException', 'Blob uploads go to PUT /hosting-api/sites/<siteId>/blobs/<sha256 as 64 lowercase hex digits>.', 400);

@@ -26,8 +26,7 @@ export function createSiteRoute(deps: { blobs: BlobStore; sites: LiveSiteCache }
     name: 'hosting-sites',
     errorFormat: 'text',
     publicStatic: true,
-    match: (req, url) => siteLabelOfHost(req.headers.host) !== undefined || url.pathname === '/sites' || url.pathname.startsWith(PATH_PREFIX),
-    matchRaw: (req, rawPath) => siteLabelOfHost(req.headers.host) !== undefined || rawPath === '/sites' || rawPath.startsWith(PATH_PREFIX),
+    match: { raw: (req, rawPath) => siteLabelOfHost(req.headers.host) !== undefined || rawPath === '/sites' || rawPath.startsWith(PATH_PREFIX) },
     async handle(ctx) {
       const { req, res } = ctx;
       // The raw path, not ctx.url.pathname: WHATWG parsing resolves `..` and would hide traversal attempts.

@@ -21,11 +21,8 @@ export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; r
   return {
     name: 's3',
     errorFormat: 'xml',
-    match: (req) => {
-      const target = req.url ?? '/';
-      const q = target.indexOf('?');
-      return isS3Request(req, q < 0 ? target : target.slice(0, q));
-    },
+    // The raw target decides (path-style prefix or a bucket host name): no URL parsing needed.
+    match: { raw: (req, rawPath) => isS3Request(req, rawPath) },
     async handle(ctx) {
       const target = parseS3Target(ctx.req, ctx.rawPath);
       const method = ctx.req.method ?? 'GET';
