@@ -1,18 +1,22 @@
 #!/usr/bin/env node
-// The demo: a fresh project from examples/hosting-site, `forte init`, `forte add hosting`,
-// `forte publish`, then a check that the published page loads. It uses your FORTE_HOME (default
-// ~/.forte): the local cloud it starts keeps running, so the printed URL keeps working.
-// Stop it with `node packages/cli/dist/bin.js cloud stop`.
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+// The demo: a fresh project from examples/sample-app (a React page with the Amplify UI Authenticator),
+// `forte init`, `forte add auth`, `forte add hosting`, `forte publish` (push, build, upload), then a check
+// that the published app and its sign-up endpoint answer. It uses your FORTE_HOME (default ~/.forte): the
+// local cloud it starts keeps running, so the printed URL keeps working. Stop it with
+// `node packages/cli/dist/bin.js cloud stop`.
+import { cpSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
 const forte = join(root, 'packages/cli/dist/bin.js');
 const project = mkdtempSync(join(tmpdir(), 'forte-demo-'));
-cpSync(join(root, 'examples/hosting-site'), project, { recursive: true });
+const skip = new Set(['node_modules', 'dist', 'amplify', 'amplify_outputs.json']);
+cpSync(join(root, 'examples/sample-app'), project, { recursive: true, filter: (src) => !skip.has(basename(src)) });
+// The app's dependencies (React, aws-amplify, the Authenticator, esbuild) are installed in the repository.
+symlinkSync(join(root, 'node_modules'), join(project, 'node_modules'), 'dir');
 
 const run = (args, label) => {
   console.log(`\n$ forte ${label ?? args.join(' ')}`);
@@ -27,11 +31,12 @@ console.log(`Demo project: ${project}`);
 const amplify = JSON.stringify({ projectName: 'fortedemo', envName: 'dev', defaultEditor: 'code' });
 const frontend = JSON.stringify({
   frontend: 'javascript',
-  framework: 'none',
+  framework: 'react',
   config: { SourceDir: 'src', DistributionDir: 'dist', BuildCommand: 'npm run-script build', StartCommand: 'npm run-script start' },
 });
 const providers = JSON.stringify({ awscloudformation: { configLevel: 'project', useProfile: true, profileName: 'default' } });
 run(['init', '--amplify', amplify, '--frontend', frontend, '--providers', providers, '--yes'], 'init --amplify … --frontend … --providers … --yes');
+run(['add', 'auth', '--yes']);
 run(['add', 'hosting', '--yes']);
 run(['publish', '--yes']);
 
@@ -46,9 +51,9 @@ if (!url) {
 
 // Browsers resolve *.localhost to 127.0.0.1 by themselves; Node does not, so connect to 127.0.0.1
 // and send the site's host name.
-const page = await new Promise((resolve, reject) => {
+const get = (path) => new Promise((resolve, reject) => {
   const target = new URL(url);
-  const req = request({ host: '127.0.0.1', port: target.port, path: '/', headers: { host: target.host } }, (res) => {
+  const req = request({ host: '127.0.0.1', port: target.port, path, headers: { host: target.host } }, (res) => {
     let body = '';
     res.setEncoding('utf8');
     res.on('data', (chunk) => (body += chunk));
@@ -57,9 +62,27 @@ const page = await new Promise((resolve, reject) => {
   req.on('error', reject);
   req.end();
 });
-if (page.status !== 200 || !page.body.includes('Hello from Forte')) {
-  console.error(`The demo stopped: ${url} answered ${page.status}.`);
+const page = await get('/');
+const script = await get('/app.js');
+if (page.status !== 200 || !page.body.includes('id="root"') || script.status !== 200) {
+  console.error(`The demo stopped: ${url} answered ${page.status} (page) and ${script.status} (app.js).`);
   process.exit(1);
 }
-console.log(`\nThe site is live (${page.body.length} bytes of HTML checked):\n  ${url}\n  ${pathUrl ?? ''}`);
-console.log(`\nThe project is in ${project}. Stop the local cloud with: node ${forte} cloud stop`);
+
+// The user pool the app signs users up to answers from the same cloud.
+const outputs = JSON.parse(readFileSync(join(project, 'amplify_outputs.json'), 'utf8'));
+const endpoint = outputs.custom?.forte?.endpoint;
+const probe = await fetch(`${endpoint}/cognito-idp/`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.SignUp' },
+  body: JSON.stringify({ ClientId: outputs.auth.user_pool_client_id, Username: 'demo@example.com', Password: 'short' }),
+});
+const answer = await probe.json();
+if (answer.__type !== 'InvalidPasswordException') {
+  console.error(`The demo stopped: the user pool answered ${probe.status} ${JSON.stringify(answer)} to a sign-up with a short password.`);
+  process.exit(1);
+}
+
+console.log(`\nThe app is live (${page.body.length} bytes of HTML, ${script.body.length} bytes of script checked):\n  ${url}\n  ${pathUrl ?? ''}`);
+console.log(`\nOpen it, choose "Create Account", then read the confirmation code with:\n  (cd ${project} && node ${forte} mailbox)`);
+console.log(`\nStop the local cloud with: node ${forte} cloud stop`);
