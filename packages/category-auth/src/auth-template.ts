@@ -49,6 +49,12 @@ export function authTemplate(config: CognitoConfig): Template {
   };
   if (config.usernameAttributes.length > 0) pool.UsernameAttributes = config.usernameAttributes;
   if (config.aliasAttributes.length > 0) pool.AliasAttributes = config.aliasAttributes;
+  // A new sign-in email waits for its code (what Amplify Gen 2 and Cognito recommend): a typo in it
+  // would otherwise lock the user out.
+  const signInWithEmail = config.usernameAttributes.includes('email') || config.aliasAttributes.includes('email');
+  if (signInWithEmail && config.autoVerifiedAttributes.includes('email')) {
+    pool.UserAttributeUpdateSettings = { AttributesRequireVerificationBeforeUpdate: ['email'] };
+  }
 
   const client = (name: string): TemplateResource => ({
     Type: AUTH_RESOURCE_TYPES.userPoolClient,

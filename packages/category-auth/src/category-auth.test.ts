@@ -104,6 +104,11 @@ void describe('category-auth', () => {
     assert.deepEqual(readJson(join(root, 'amplify/backend/amplify-meta.json')).auth[name], entry);
     assert.ok(f.asked.includes('Do you want to use the default authentication and security configuration?'));
     assert.ok(f.asked.includes('How do you want users to be able to sign in?'));
+    const { template } = await categoryPlugin.build!(f.ctx, ref(name));
+    assert.deepEqual(
+      template.Resources['UserPool']!.Properties!['UserAttributeUpdateSettings'], { AttributesRequireVerificationBeforeUpdate: ['email'] },
+      'a new sign-in email waits for its code',
+    );
 
     await assert.rejects(
       categoryPlugin.executeCommand(fakeContext(root, { command: 'add', yes: true }).ctx),
@@ -184,6 +189,7 @@ void describe('category-auth', () => {
     assert.deepEqual(pool['PasswordPolicy'], { MinimumLength: 10, RequireLowercase: false, RequireUppercase: false, RequireNumbers: true, RequireSymbols: true });
     assert.deepEqual(pool['RequiredAttributes'], ['email', 'zoneinfo']);
     assert.equal(pool['UsernameAttributes'], undefined);
+    assert.equal(pool['UserAttributeUpdateSettings'], undefined, 'email is not a sign-in attribute here');
     assert.equal(template.Resources['UserPoolClientWeb']!.Properties!['GenerateSecret'], false);
     assert.equal(template.Resources['UserPoolClient']!.Properties!['RefreshTokenValidityDays'], 60);
     assert.deepEqual(template.Resources['UserPoolGroup1Editors']!.Properties, { UserPoolId: { 'Fn::GetAtt': ['UserPool', 'UserPoolId'] }, GroupName: 'Editors', Precedence: 1 });

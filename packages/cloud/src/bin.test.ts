@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,5 +114,41 @@ void describe('forte-cloud bin', () => {
     const bad = run(['--frobnicate']);
     assert.equal(await bad.exited, 2);
     assert.match(bad.stderr(), /Unknown option --frobnicate/);
+  });
+
+  void it('refuses a wrong config.json in one line naming the file and the field, never quoting the password', async () => {
+    const cases: Array<{ config: string; env?: Record<string, string>; message: RegExp }> = [
+      { config: '{ "smtp": { "url": "smtp://u:hunter2@mail.example.com", }', message: /config\.json is not valid JSON/ },
+      { config: '{ "smtp": { "url": 587, "from": "a@example.com" } }', message: /config\.json: smtp\.url must be a string\./ },
+      { config: '{ "smtp": { "url": "smtp://u:hunter2@mail.example.com", "form": "a@example.com" } }', message: /config\.json: unknown field smtp\.form/ },
+      { config: '{ "smtp": { "url": "http://u:hunter2@mail.example.com", "from": "a@example.com" } }', message: /config\.json: smtp\.url must start with smtp:\/\/ or smtps:\/\/, not http:\/\// },
+      { config: '{ "smtp": { "url": "smtp://u:hunter2@mail.example.com" } }', message: /needs a From address: set smtp\.from in .*config\.json or FORTE_SMTP_FROM/ },
+      { config: '{ "smtp": { "url": "smtp://u:hunter2@mail.example.com", "from": "nobody" } }', message: /config\.json: smtp\.from must be an email address/ },
+      { config: '{}', env: { FORTE_SMTP_URL: 'hunter2', FORTE_SMTP_FROM: 'a@example.com' }, message: /^FORTE_SMTP_URL is not a URL/ },
+    ];
+    await Promise.all(cases.map(async ({ config, env, message }) => {
+      const dataDir = await tempDir();
+      writeFileSync(join(dataDir, 'config.json'), config);
+      const r = run(['--port', '0', '--data-dir', dataDir], { FORTE_SMTP_URL: '', FORTE_SMTP_FROM: '', ...env });
+      assert.equal(await r.exited, 1, r.stderr());
+      assert.equal(r.stderr().trim().split('\n').length, 1, r.stderr());
+      assert.match(r.stderr(), message);
+      assert.ok(r.stderr().includes(join(dataDir, 'config.json')) || env !== undefined, r.stderr());
+      assert.ok(!r.stderr().includes('hunter2'), r.stderr());
+    }));
+  });
+
+  void it('sends email through the SMTP server of config.json, the environment winning', async () => {
+    const dataDir = await tempDir();
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ smtp: { url: 'smtps://u:hunter2@file.example.com', from: 'Forte <no-reply@example.com>' } }));
+    const r = run(['--port', '0', '--data-dir', dataDir], { FORTE_SMTP_URL: 'smtp://u:hunter2@env.example.com:2525', FORTE_SMTP_FROM: '' });
+    await waitForLine(r, /listening on/);
+    r.child.kill('SIGTERM');
+    assert.equal(await r.exited, 0);
+    const log = readFileSync(join(dataDir, 'logs', 'cloud.log'), 'utf8');
+    const listening = log.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>).find((l) => l.msg === 'listening');
+    assert.equal(listening?.smtpServer, 'smtp://env.example.com:2525');
+    assert.equal(listening?.mailFrom, 'Forte <no-reply@example.com>');
+    assert.ok(!log.includes('hunter2'), 'the SMTP password is never logged');
   });
 });

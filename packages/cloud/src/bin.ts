@@ -2,6 +2,7 @@
 import { createWriteStream, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { ConfigError, readCloudSettings, type CloudSettings } from './config-file.js';
 import { CLOUD_VERSION } from './kernel/version.js';
 import { DEFAULT_PORT, PortInUseError, createCloud } from './server.js';
 
@@ -10,7 +11,10 @@ const RUNTIME_FILE = 'cloud.json';
 
 const USAGE = `Usage: forte-cloud [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--data-dir DIR]
 
-Starts Forte Cloud. DIR defaults to $FORTE_HOME/cloud (FORTE_HOME defaults to ~/.forte).`;
+Starts Forte Cloud. DIR defaults to $FORTE_HOME/cloud (FORTE_HOME defaults to ~/.forte).
+
+Email delivery: DIR/config.json {"smtp": {"url": "smtp://user:password@host:587", "from": "no-reply@example.com"}}
+or FORTE_SMTP_URL and FORTE_SMTP_FROM (these win). Without them, messages only go to the mailbox.`;
 
 interface Args {
   port: number;
@@ -64,6 +68,16 @@ function exit(message: string, code: number): never {
   process.exit(code);
 }
 
+/** config.json and the environment; a wrong setting ends the process with a message naming it. */
+function settingsOf(dataDir: string): CloudSettings {
+  try {
+    return readCloudSettings(dataDir, process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) exit(error.message, 1);
+    throw error;
+  }
+}
+
 /** The running cloud a runtime file names, if its process is alive. */
 function runningCloud(file: string): { pid: number; url: string } | undefined {
   let info: { pid?: unknown; url?: unknown };
@@ -86,12 +100,13 @@ async function main(): Promise<void> {
   const runtimeFile = join(args.dataDir, RUNTIME_FILE);
   const running = runningCloud(runtimeFile);
   if (running) exit(`Forte Cloud is already running at ${running.url} (pid ${running.pid}): stop it with \`forte cloud stop\`.`, 1);
+  const settings = settingsOf(args.dataDir);
 
   mkdirSync(join(args.dataDir, 'logs'), { recursive: true, mode: 0o700 });
   const logStream = createWriteStream(join(args.dataDir, 'logs', 'cloud.log'), { flags: 'a', mode: 0o600 });
   let cloud;
   try {
-    cloud = await createCloud({ dataDir: args.dataDir, port: args.port, host: args.host, logStream });
+    cloud = await createCloud({ dataDir: args.dataDir, port: args.port, host: args.host, logStream, ...settings });
   } catch (error) {
     logStream.end();
     if (error instanceof PortInUseError) exit(error.message, 1);

@@ -9,6 +9,7 @@ import { adminCredentialProvider, loadOrCreateAdminCredentials, type AdminCreden
 import { createKernel, type KernelRuntime } from './kernel/create-kernel.js';
 import { createRequestListener } from './kernel/http-dispatch.js';
 import { createLogger } from './kernel/logger.js';
+import { createSmtpMailSender, smtpServerOf, type MailSender, type SmtpSettings } from './kernel/mail-transport.js';
 import type { CloudConfig } from './kernel/types.js';
 import { CLOUD_VERSION } from './kernel/version.js';
 import { createCognitoIdentityService } from './services/cognito-identity/index.js';
@@ -37,6 +38,11 @@ export interface CloudOptions {
   logStream?: { write(line: string): unknown };
   /** Enables test-only fault switches; default `process.env.FORTE_TEST_FAULTS === '1'`. */
   testFaults?: boolean;
+  /**
+   * Also send email (verification, reset and MFA codes, temporary passwords) through this SMTP server.
+   * Every message stays in the mailbox either way; SMS messages only ever go to the mailbox.
+   */
+  smtp?: SmtpSettings;
 }
 
 export interface Cloud {
@@ -64,6 +70,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
   const sql = createSqliteStore(join(options.dataDir, 'forte.db'));
   const blobs = createFsBlobStore(join(options.dataDir, 'blobs'));
   let server: Server | undefined;
+  let mail: MailSender | undefined;
   try {
     const config: CloudConfig = {
       dataDir: options.dataDir,
@@ -73,7 +80,8 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       accountId: await resolveAccountId(sql, options.accountId),
       testFaults: options.testFaults ?? process.env.FORTE_TEST_FAULTS === '1',
     };
-    const kernel = createKernel({ config, sql, blobs, log });
+    mail = options.smtp && createSmtpMailSender(options.smtp, log);
+    const kernel = createKernel({ config, sql, blobs, log, mail });
     kernel.registerCredentialProvider(adminCredentialProvider(adminCredentials));
     // Hosting before S3: a request for a site's host name is the site's, even under /s3/.
     for (const create of [createIamService, createCognitoIdpService, createCognitoIdentityService, createControlService, createHostingService, createS3Service]) kernel.addService(create(kernel));
@@ -95,7 +103,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     for (const service of kernel.services) await service.start?.();
     started = true;
     markStarted();
-    log.info('listening', { url, dataDir: options.dataDir, version: CLOUD_VERSION });
+    log.info('listening', { url, dataDir: options.dataDir, version: CLOUD_VERSION, ...(options.smtp ? { smtpServer: smtpServerOf(options.smtp.url), mailFrom: options.smtp.from } : {}) });
 
     const listeningServer = server;
     let closing: Promise<void> | undefined;
@@ -117,12 +125,14 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
               log.error('service stop failed', { service: service.name, error });
             }
           }
+          await mail?.close();
           await sql.close();
         })()),
     };
   } catch (error) {
     server?.closeAllConnections();
     server?.close();
+    await mail?.close();
     await sql.close();
     throw error;
   }

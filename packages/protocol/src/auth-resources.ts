@@ -30,7 +30,17 @@ export interface UserPoolProperties {
   EmailVerificationMessage?: string;
   SmsVerificationMessage?: string;
   SmsAuthenticationMessage?: string;
+  /**
+   * false: usernames keep the case they were given, but sign-in, sign-up uniqueness, admin lookups and the
+   * email / preferred_username aliases match in any case. Absent or true: exact case (Cognito's API
+   * default). Fixed when the pool is created.
+   */
   UsernameCaseSensitive?: boolean;
+  /**
+   * `AttributesRequireVerificationBeforeUpdate`: a change of these attributes waits for the code sent to
+   * the new value; until then sign-in, tokens and GetUser keep the old (verified) value.
+   */
+  UserAttributeUpdateSettings?: { AttributesRequireVerificationBeforeUpdate: ('email' | 'phone_number')[] };
 }
 
 /** `Forte::Cognito::UserPoolClient` → attributes `ClientId`, `ClientSecret` (when generated). */
@@ -45,6 +55,12 @@ export interface UserPoolClientProperties {
   TokenValidityUnits?: { AccessToken?: 'seconds' | 'minutes' | 'hours' | 'days'; IdToken?: 'seconds' | 'minutes' | 'hours' | 'days' };
   ReadAttributes?: string[];
   WriteAttributes?: string[];
+  /**
+   * ENABLED (the default): ForgotPassword, ResendConfirmationCode, ConfirmForgotPassword and ConfirmSignUp
+   * answer an unknown user as they would a known one (a simulated code delivery, a code mismatch).
+   * LEGACY: they answer UserNotFoundException. Sign-in never tells an unknown user from a wrong password.
+   */
+  PreventUserExistenceErrors?: 'ENABLED' | 'LEGACY';
 }
 
 /** `Forte::Cognito::UserPoolGroup` → attributes `GroupName`. */

@@ -1,6 +1,7 @@
 import type { BlobStore, SqlStore } from '../engines/types.js';
 import { createAuthorizer, type PolicySource } from './iam-lite.js';
 import type { Logger } from './logger.js';
+import type { MailSender } from './mail-transport.js';
 import type { CloudConfig, CredentialProvider, IdentityTokenVerifier, Kernel, Principal, ResourceHandler, Route, Service } from './types.js';
 
 /** The kernel as the composition root and the HTTP dispatcher see it: services can only see `Kernel`. */
@@ -19,7 +20,7 @@ export interface KernelRuntime extends Kernel {
   setListening(address: { port: number; baseUrl: string }): void;
 }
 
-export function createKernel(options: { config: CloudConfig; sql: SqlStore; blobs: BlobStore; log: Logger }): KernelRuntime {
+export function createKernel(options: { config: CloudConfig; sql: SqlStore; blobs: BlobStore; log: Logger; mail?: MailSender | undefined }): KernelRuntime {
   const services: Service[] = [];
   const routes: Route[] = [];
   const rawRoutes: Route[] = [];
@@ -36,6 +37,7 @@ export function createKernel(options: { config: CloudConfig; sql: SqlStore; blob
     sql: options.sql,
     blobs: options.blobs,
     log: options.log,
+    mail: options.mail,
     services,
     routes,
     rawRoutes,

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlobStore, SqlStore } from '../engines/types.js';
 import type { Logger } from './logger.js';
+import type { MailSender } from './mail-transport.js';
 
 /** Who is calling, as resolved by the kernel from the request's credentials. */
 export type Principal =
@@ -159,6 +160,8 @@ export interface Kernel {
   readonly sql: SqlStore;
   readonly blobs: BlobStore;
   readonly log: Logger;
+  /** Real email delivery (SMTP), undefined unless the cloud is configured with an SMTP server. */
+  readonly mail: MailSender | undefined;
   /** Public base URL once listening, e.g. `http://127.0.0.1:20002`. */
   baseUrl(): string;
   /** Port once listening. */

@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { cognitoError, invalidParameter } from './cognito-error.js';
-import { assertAliasFree, attributeList, type CognitoState, findUser, parseAttributes, requirePool, str } from './cognito-state.js';
+import { assertAliasFree, attributeList, caseInsensitive, type CognitoState, findUser, parseAttributes, requirePool, str } from './cognito-state.js';
+import { holdForVerification, verifiesBeforeUpdate } from './attribute-update.js';
 import { deliverCode } from './deliver-code.js';
 import { checkPasswordPolicy, setPassword } from './password-setting.js';
 import type { StoredPool } from './pool-store.js';
@@ -40,8 +41,8 @@ export function adminOperations(state: CognitoState): Record<string, UserOperati
         const kind = typed.includes('@') ? 'email' : 'phone_number';
         attributes[kind] = typed;
         username = sub;
-        if (await state.users.findByAttribute(pool.id, kind, typed)) throw cognitoError('UsernameExistsException', 'An account with the given email already exists.');
-      } else if (await state.users.get(pool.id, typed)) {
+        if (await state.users.findByAttribute(pool.id, kind, typed, caseInsensitive(pool))) throw cognitoError('UsernameExistsException', 'An account with the given email already exists.');
+      } else if (await state.users.getByName(pool.id, typed, caseInsensitive(pool))) {
         throw cognitoError('UsernameExistsException', 'User account already exists');
       }
       const temporary = typeof input.TemporaryPassword === 'string' ? input.TemporaryPassword : generatePassword();
@@ -53,7 +54,7 @@ export function adminOperations(state: CognitoState): Record<string, UserOperati
       };
       await setPassword(pool, user, temporary);
       const unique = (pool.config.UsernameAttributes ?? []).length > 0 ? (typed.includes('@') ? 'email' : 'phone_number') : undefined;
-      if (!(await state.users.insertIfFree(user, unique))) {
+      if (!(await state.users.insertIfFree(user, { uniqueAttribute: unique, folded: caseInsensitive(pool) }))) {
         throw cognitoError('UsernameExistsException', unique ? 'An account with the given email already exists.' : 'User account already exists');
       }
       const to = attributes.email ?? attributes.phone_number;
@@ -117,6 +118,13 @@ export function adminOperations(state: CognitoState): Record<string, UserOperati
       const { pool, user } = await userOf(input);
       const changes = parseAttributes(input.UserAttributes, 'UserAttributes');
       await assertAliasFree(state, pool, user, changes);
+      for (const [name, value] of Object.entries(changes)) {
+        // Setting <name>_verified to true in the same call applies the new value at once, as in Cognito.
+        if (changes[`${name}_verified`] !== 'true' && verifiesBeforeUpdate(pool, user, name, value)) {
+          await holdForVerification(state, pool, user, name, value);
+          delete changes[name];
+        }
+      }
       Object.assign(user.attributes, changes);
       await state.users.update(user);
       return {};

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { newSession, takeSession } from './challenge-sessions.js';
 import { cognitoError, incorrectCredentials, invalidParameter } from './cognito-error.js';
-import { type CognitoState, findUser, issuerOf, parseAttributes, requireClient, str } from './cognito-state.js';
+import { caseInsensitive, type CognitoState, findUser, issuerOf, parseAttributes, requireClient, str } from './cognito-state.js';
 import { checkPassword } from './password-hash.js';
 import { checkPasswordPolicy, poolNameOf, setPassword } from './password-setting.js';
 import type { StoredClient, StoredPool } from './pool-store.js';
@@ -52,7 +51,7 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
       checkSecretHash(client, typed, params.SECRET_HASH);
       const address = addressOf(ctx);
       const user = await findUser(state, pool, typed);
-      const limitKey = user?.username ?? typed;
+      const limitKey = user?.username ?? (caseInsensitive(pool) ? typed.toLowerCase() : typed);
       guard(pool, limitKey, address);
       if (flow === 'USER_PASSWORD_AUTH') {
         const password = str(params, 'PASSWORD');
@@ -72,7 +71,7 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
       const verifier = user?.srpVerifier !== undefined && user.srpSalt !== undefined ? { salt: user.srpSalt, verifier: user.srpVerifier } : createVerifier(poolNameOf(pool.id), userId, randomBytes(16).toString('hex'));
       const { b, B } = serverEphemeral(verifier.verifier);
       const secretBlock = randomBytes(96).toString('base64');
-      newSession(state, { poolId: pool.id, clientId: client.id, username: userId, challenge: 'PASSWORD_VERIFIER', srp: { A: BigInt(`0x${srpA}`), b, B } }, secretBlock);
+      await state.sessions.create({ poolId: pool.id, clientId: client.id, username: userId, challenge: 'PASSWORD_VERIFIER', srp: { A: BigInt(`0x${srpA}`), b, B } }, secretBlock);
       return {
         ChallengeName: 'PASSWORD_VERIFIER',
         ChallengeParameters: { SALT: verifier.salt, SECRET_BLOCK: secretBlock, SRP_B: B.toString(16), USERNAME: userId, USER_ID_FOR_SRP: userId },
@@ -86,7 +85,7 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
       if (client.secret !== undefined) checkSecretHash(client, str(responses, 'USERNAME'), responses.SECRET_HASH);
       if (challenge === 'PASSWORD_VERIFIER') {
         const secretBlock = str(responses, 'PASSWORD_CLAIM_SECRET_BLOCK');
-        const session = takeSession(state, secretBlock, client.id);
+        const session = await state.sessions.take(secretBlock, client.id);
         if (session.challenge !== 'PASSWORD_VERIFIER' || !session.srp) throw incorrectCredentials();
         const address = addressOf(ctx);
         guard(pool, session.username, address);
@@ -103,7 +102,7 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
         assertCanSignIn(user);
         return nextSignInStep(state, pool, client, user);
       }
-      const session = takeSession(state, typeof input.Session === 'string' ? input.Session : undefined, client.id);
+      const session = await state.sessions.take(typeof input.Session === 'string' ? input.Session : undefined, client.id);
       if (session.challenge !== challenge) throw invalidParameter(`The session is for ${session.challenge}, not ${String(challenge)}.`);
       const user = await requireSessionUser(state, pool, session.username);
       const address = addressOf(ctx);

@@ -14,9 +14,14 @@ export function invalidParameter(message: string): ServiceError {
   return cognitoError('InvalidParameterException', message);
 }
 
+/** A wrong one-time code (also the answer for an unknown user when existence errors are prevented). */
+export function codeMismatch(): ServiceError {
+  return cognitoError('CodeMismatchException', 'Invalid verification code provided, please try again.');
+}
+
 /** Turns a one-time code check into Cognito's errors (nothing when the code was right). */
 export function assertCodeAccepted(result: 'ok' | 'mismatch' | 'expired' | 'exceeded'): void {
-  if (result === 'mismatch') throw cognitoError('CodeMismatchException', 'Invalid verification code provided, please try again.');
+  if (result === 'mismatch') throw codeMismatch();
   if (result === 'expired') throw cognitoError('ExpiredCodeException', 'Invalid code provided, please request a code again.');
   if (result === 'exceeded') throw cognitoError('LimitExceededException', 'Attempt limit exceeded: request a new code.');
 }

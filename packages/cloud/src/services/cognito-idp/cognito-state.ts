@@ -1,13 +1,13 @@
 import type { UserPoolProperties } from '@forte/protocol';
 import type { Kernel } from '../../kernel/types.js';
-import type { ChallengeSession } from './challenge-sessions.js';
+import type { ChallengeSessions } from './challenge-sessions.js';
 import { cognitoError, invalidParameter } from './cognito-error.js';
 import type { Mailbox } from './mailbox.js';
 import type { PoolStore, StoredClient, StoredPool } from './pool-store.js';
 import type { SignInLimiter } from './sign-in-limiter.js';
 import type { TokenKeys } from './token-keys.js';
 import type { StoredUser, UserStore } from './user-store.js';
-/** What every part of the user pool service shares: the kernel, the stores and the in-memory state. */
+/** What every part of the user pool service shares: the kernel, the stores and the in-memory limiter. */
 export interface CognitoState {
   kernel: Kernel;
   pools: PoolStore;
@@ -15,7 +15,7 @@ export interface CognitoState {
   keys: TokenKeys;
   mailbox: Mailbox;
   limiter: SignInLimiter;
-  sessions: Map<string, ChallengeSession>;
+  sessions: ChallengeSessions;
 }
 
 /** A pool's token issuer: `<cloud URL>/<userPoolId>` (JWKS and discovery live under it). */
@@ -28,7 +28,7 @@ export async function assertAliasFree(state: CognitoState, pool: StoredPool, use
   for (const name of aliasesOf(pool.config)) {
     const value = changes[name];
     if (value === undefined || value === user.attributes[name]) continue;
-    const other = await state.users.findByAttribute(pool.id, name, value);
+    const other = await state.users.findByAttribute(pool.id, name, value, caseInsensitive(pool));
     if (other && other.username !== user.username) throw cognitoError('AliasExistsException', `An account with the given ${name} already exists.`);
   }
 }
@@ -48,6 +48,15 @@ export async function requirePool(state: CognitoState, poolId: unknown): Promise
   return pool;
 }
 
+/**
+ * True when the pool matches usernames and sign-in aliases in any case (`UsernameCaseSensitive: false`).
+ * Without the property a pool is case-sensitive, as Cognito's API creates it; Amplify and the auth
+ * category set it to false.
+ */
+export function caseInsensitive(pool: StoredPool): boolean {
+  return pool.config.UsernameCaseSensitive === false;
+}
+
 /** Username and alias attributes a typed name may match (email sign-in, aliases). */
 export function aliasesOf(config: UserPoolProperties): string[] {
   return [...(config.UsernameAttributes ?? []), ...(config.AliasAttributes ?? [])];
@@ -55,12 +64,14 @@ export function aliasesOf(config: UserPoolProperties): string[] {
 
 /**
  * The user a typed name means: the username itself, a username attribute (email sign-in), or an alias
- * attribute, which counts only once verified (as in Cognito).
+ * attribute, which counts only once verified (as in Cognito). A case-insensitive pool matches any case.
  */
 export async function findUser(state: CognitoState, pool: StoredPool, name: string): Promise<StoredUser | undefined> {
-  const user = await state.users.find(pool.id, name, aliasesOf(pool.config));
-  if (!user || user.username === name || (pool.config.UsernameAttributes ?? []).length > 0) return user;
-  const viaAlias = (pool.config.AliasAttributes ?? []).find((a) => user.attributes[a] === name);
+  const folded = caseInsensitive(pool);
+  const same = (a: string | undefined): boolean => a !== undefined && (folded ? a.toLowerCase() === name.toLowerCase() : a === name);
+  const user = await state.users.find(pool.id, name, aliasesOf(pool.config), folded);
+  if (!user || same(user.username) || (pool.config.UsernameAttributes ?? []).length > 0) return user;
+  const viaAlias = (pool.config.AliasAttributes ?? []).find((a) => same(user.attributes[a]));
   return viaAlias === undefined || user.attributes[`${viaAlias}_verified`] === 'true' ? user : undefined;
 }
 

@@ -3,7 +3,10 @@ import { invalidParameter } from './cognito-error.js';
 import type { StoredPool } from './pool-store.js';
 import type { StoredUser } from './user-store.js';
 
-/** Delivers a code to the user's verified channel (email first, else phone), via the mailbox. */
+/**
+ * Delivers a code to the user's verified channel (email first, else phone), via the mailbox (which also
+ * emails it when the cloud has an SMTP server). The email's subject is the pool's EmailVerificationSubject.
+ */
 export async function deliverCode(state: CognitoState, pool: StoredPool, user: StoredUser, purpose: string, code: string, attribute?: string): Promise<{ Destination: string; DeliveryMedium: 'EMAIL' | 'SMS'; AttributeName: string }> {
   const name = attribute ?? (user.attributes.email ? 'email' : user.attributes.phone_number ? 'phone_number' : 'email');
   const to = user.attributes[name];
@@ -15,7 +18,8 @@ export async function deliverCode(state: CognitoState, pool: StoredPool, user: S
   return { Destination: mask(to), DeliveryMedium: medium, AttributeName: name };
 }
 
-function mask(to: string): string {
+/** How a destination is shown to the client: `a***@example.com`, `+******1234`. */
+export function mask(to: string): string {
   const at = to.indexOf('@');
   return at > 0 ? `${to[0]}***${to.slice(at)}` : `+******${to.slice(-4)}`;
 }

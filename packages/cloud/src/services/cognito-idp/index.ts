@@ -4,6 +4,7 @@ import { jsonApiRoute } from '../../kernel/json-api.js';
 import type { Kernel, Service } from '../../kernel/types.js';
 import { adminOperations } from './admin-operations.js';
 import { authOperations } from './auth-operations.js';
+import { createChallengeSessions } from './challenge-sessions.js';
 import type { CognitoState } from './cognito-state.js';
 import { jsonOperations } from './user-operation.js';
 import { createIdentityTokenVerifier } from './identity-token-verifier.js';
@@ -29,9 +30,9 @@ export function createCognitoIdpService(kernel: Kernel): Service {
     pools: createPoolStore(kernel.sql),
     users: createUserStore(kernel.sql),
     keys: createTokenKeys(kernel.sql),
-    mailbox: createMailbox(kernel.sql),
+    mailbox: createMailbox(kernel.sql, kernel.mail),
     limiter: createSignInLimiter({ perUser: 5, perAddress: 50, windowMs: 15 * 60_000 }),
-    sessions: new Map(),
+    sessions: createChallengeSessions(kernel.sql),
   };
   kernel.registerIdentityTokenVerifier(createIdentityTokenVerifier(state));
   return {

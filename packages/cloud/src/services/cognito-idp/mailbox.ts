@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MailboxMessage } from '@forte/protocol';
 import type { SqlStore } from '../../engines/types.js';
+import type { MailSender } from '../../kernel/mail-transport.js';
 
 interface MessageRow {
   message_id: string; to_addr: string; medium: string; subject: string | null; body: string; code: string | null; purpose: string; pool_id: string; username: string; created_at: string;
@@ -8,15 +9,18 @@ interface MessageRow {
 
 /**
  * The cloud's mailbox: messages that Cognito would email or text are kept here for `forte mailbox`.
- * It holds codes on purpose (that is its job); the logs never do.
+ * It holds codes on purpose (that is its job); the logs never do. When the cloud has an SMTP server
+ * (`mail`), email messages also leave through it, in the background; SMS messages stay here only
+ * (there is no SMS gateway).
  */
-export function createMailbox(sql: SqlStore) {
+export function createMailbox(sql: SqlStore, mail: MailSender | undefined) {
   return {
     async send(message: Omit<MailboxMessage, 'messageId' | 'createdAt'>): Promise<void> {
       await sql.run(
         'INSERT INTO cognito_mailbox (message_id, to_addr, medium, subject, body, code, purpose, pool_id, username, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         [randomUUID(), message.to, message.medium, message.subject ?? null, message.body, message.code ?? null, message.purpose, message.userPoolId, message.username, new Date().toISOString()],
       );
+      if (mail && message.medium === 'EMAIL') mail.send({ to: message.to, subject: message.subject ?? 'Your verification code', text: message.body });
     },
     /** Newest first. */
     async list(options: { to?: string | undefined; limit?: number | undefined }): Promise<MailboxMessage[]> {

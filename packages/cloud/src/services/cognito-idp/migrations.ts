@@ -1,4 +1,7 @@
-/** Tables of the user pool service. Codes and refresh tokens are kept only as SHA-256 hashes. */
+/**
+ * Tables of the user pool service. Codes, refresh tokens and challenge session strings are kept only as
+ * SHA-256 hashes. Append only: each entry runs once, in order.
+ */
 export const COGNITO_IDP_MIGRATIONS = [
   `CREATE TABLE cognito_pools (id TEXT PRIMARY KEY, name TEXT NOT NULL, config TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)`,
   `CREATE TABLE cognito_clients (id TEXT PRIMARY KEY, pool_id TEXT NOT NULL, name TEXT NOT NULL, secret TEXT, config TEXT NOT NULL, created_at TEXT NOT NULL)`,
@@ -24,4 +27,14 @@ export const COGNITO_IDP_MIGRATIONS = [
   `CREATE TABLE cognito_signing_keys (kid TEXT PRIMARY KEY, private_jwk TEXT NOT NULL, public_jwk TEXT NOT NULL, created_at TEXT NOT NULL, active INTEGER NOT NULL)`,
   `CREATE TABLE cognito_mailbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT NOT NULL, to_addr TEXT NOT NULL, medium TEXT NOT NULL,
     subject TEXT, body TEXT NOT NULL, code TEXT, purpose TEXT NOT NULL, pool_id TEXT NOT NULL, username TEXT NOT NULL, created_at TEXT NOT NULL)`,
+  // Pending sign-in steps, keyed by the hash of the session string (challenge-sessions.ts).
+  `CREATE TABLE cognito_challenge_sessions (session_hash TEXT PRIMARY KEY, pool_id TEXT NOT NULL, client_id TEXT NOT NULL, username TEXT NOT NULL,
+    challenge TEXT NOT NULL, state TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
+  `CREATE INDEX cognito_challenge_sessions_expiry ON cognito_challenge_sessions (expires_at)`,
+  // Case-insensitive pools (UsernameCaseSensitive: false) match usernames and sign-in aliases by lower().
+  `CREATE INDEX cognito_users_username_folded ON cognito_users (pool_id, lower(username))`,
+  `CREATE INDEX cognito_users_email_folded ON cognito_users (pool_id, lower(json_extract(attributes, '$.email')))`,
+  `CREATE INDEX cognito_users_preferred_folded ON cognito_users (pool_id, lower(json_extract(attributes, '$.preferred_username')))`,
+  // The new email / phone number waiting for its code when the pool verifies before updating.
+  `ALTER TABLE cognito_codes ADD COLUMN pending_value TEXT`,
 ];

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { AUTH_RESOURCE_TYPES, type UserPoolProperties } from '@forte/protocol';
 import { z } from 'zod';
 import { ServiceError, type ResourceContext, type ResourceHandler } from '../../kernel/types.js';
-import type { CognitoState } from './cognito-state.js';
+import { caseInsensitive, type CognitoState } from './cognito-state.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -30,6 +30,7 @@ const poolProps = z.object({
   SmsVerificationMessage: z.string().optional(),
   SmsAuthenticationMessage: z.string().optional(),
   UsernameCaseSensitive: z.boolean().optional(),
+  UserAttributeUpdateSettings: z.object({ AttributesRequireVerificationBeforeUpdate: z.array(z.enum(['email', 'phone_number'])) }).optional(),
 }).refine((p) => !(p.UsernameAttributes && p.AliasAttributes), 'UsernameAttributes and AliasAttributes cannot both be set: choose one way of signing in');
 
 const timeUnit = z.enum(['seconds', 'minutes', 'hours', 'days']);
@@ -45,6 +46,7 @@ const clientProps = z.object({
   TokenValidityUnits: z.object({ AccessToken: timeUnit.optional(), IdToken: timeUnit.optional() }).optional(),
   ReadAttributes: z.array(z.string()).optional(),
   WriteAttributes: z.array(z.string()).optional(),
+  PreventUserExistenceErrors: z.enum(['ENABLED', 'LEGACY']).optional(),
 });
 
 const groupProps = z.object({
@@ -76,6 +78,10 @@ export function createPoolResourceHandlers(state: CognitoState): Record<string, 
   const applyPool = async (id: string, props: Record<string, unknown>, ctx: ResourceContext) => {
     const config = parse(poolProps, props, AUTH_RESOURCE_TYPES.userPool) as UserPoolProperties;
     const before = await state.pools.getPool(id);
+    if (before && caseInsensitive(before) !== caseInsensitive({ ...before, config })) {
+      // Users signed up under one rule may clash under the other (Alice and alice), so Cognito fixes it at creation.
+      throw new ServiceError('ValidationException', `${AUTH_RESOURCE_TYPES.userPool} UsernameCaseSensitive: cannot change on an existing user pool; keep ${String(before.config.UsernameCaseSensitive ?? true)}, or remove the auth resource and add it again (its users are lost).`, 400);
+    }
     await state.pools.putPool(id, config);
     const added = (config.RequiredAttributes ?? []).filter((a) => !(before?.config.RequiredAttributes ?? []).includes(a));
     if (before && added.length > 0) {
@@ -94,7 +100,9 @@ export function createPoolResourceHandlers(state: CognitoState): Record<string, 
     const accessTokenSeconds = seconds(p.AccessTokenValidity, p.TokenValidityUnits?.AccessToken);
     const idTokenSeconds = seconds(p.IdTokenValidity, p.TokenValidityUnits?.IdToken);
     if (accessTokenSeconds > 86_400 || idTokenSeconds > 86_400) throw new ServiceError('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolClient}: access and ID tokens last at most 1 day.`, 400);
-    await state.pools.putClient({ id, poolId: p.UserPoolId, name: p.ClientName, secret, refreshTokenValidityDays: p.RefreshTokenValidityDays ?? 30, accessTokenSeconds, idTokenSeconds });
+    await state.pools.putClient({ id, poolId: p.UserPoolId, name: p.ClientName, secret, refreshTokenValidityDays: p.RefreshTokenValidityDays ?? 30, accessTokenSeconds, idTokenSeconds,
+      preventUserExistenceErrors: p.PreventUserExistenceErrors ?? 'ENABLED',
+    });
     return { physicalId: id, attributes: { ClientId: id, ...(secret ? { ClientSecret: secret } : {}) } };
   };
   const applyGroup = async (props: Record<string, unknown>) => {

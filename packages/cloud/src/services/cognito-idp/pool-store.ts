@@ -15,6 +15,8 @@ export interface StoredClient {
   refreshTokenValidityDays: number;
   accessTokenSeconds: number;
   idTokenSeconds: number;
+  /** ENABLED (the default): unsigned operations do not reveal whether a user exists. */
+  preventUserExistenceErrors: 'ENABLED' | 'LEGACY';
 }
 
 export interface StoredGroup {
@@ -54,7 +56,7 @@ export function createPoolStore(sql: SqlStore) {
     /** Deletes the pool and everything in it. */
     async deletePool(id: string): Promise<void> {
       await sql.transaction(async (tx) => {
-        for (const table of ['cognito_users', 'cognito_groups', 'cognito_memberships', 'cognito_codes', 'cognito_refresh_tokens', 'cognito_clients']) {
+        for (const table of ['cognito_users', 'cognito_groups', 'cognito_memberships', 'cognito_codes', 'cognito_refresh_tokens', 'cognito_challenge_sessions', 'cognito_clients']) {
           await tx.run(`DELETE FROM ${table} WHERE pool_id = ?`, [id]);
         }
         await tx.run('DELETE FROM cognito_pools WHERE id = ?', [id]);
@@ -63,16 +65,19 @@ export function createPoolStore(sql: SqlStore) {
     async getClient(id: string): Promise<StoredClient | undefined> {
       const row = await sql.get<{ id: string; pool_id: string; name: string; secret: string | null; config: string }>('SELECT * FROM cognito_clients WHERE id = ?', [id]);
       if (!row) return undefined;
-      const config = JSON.parse(row.config) as { refreshTokenValidityDays?: number; accessTokenSeconds?: number; idTokenSeconds?: number };
+      const config = JSON.parse(row.config) as { refreshTokenValidityDays?: number; accessTokenSeconds?: number; idTokenSeconds?: number; preventUserExistenceErrors?: 'ENABLED' | 'LEGACY' };
       return {
         id: row.id, poolId: row.pool_id, name: row.name, secret: row.secret ?? undefined, refreshTokenValidityDays: config.refreshTokenValidityDays ?? 30,
-        accessTokenSeconds: config.accessTokenSeconds ?? 3600, idTokenSeconds: config.idTokenSeconds ?? 3600,
+        accessTokenSeconds: config.accessTokenSeconds ?? 3600, idTokenSeconds: config.idTokenSeconds ?? 3600, preventUserExistenceErrors: config.preventUserExistenceErrors ?? 'ENABLED',
       };
     },
     async putClient(client: StoredClient): Promise<void> {
       await sql.run(
         'INSERT INTO cognito_clients (id, pool_id, name, secret, config, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, config = excluded.config',
-        [client.id, client.poolId, client.name, client.secret ?? null, JSON.stringify({ refreshTokenValidityDays: client.refreshTokenValidityDays, accessTokenSeconds: client.accessTokenSeconds, idTokenSeconds: client.idTokenSeconds }), new Date().toISOString()],
+        [client.id, client.poolId, client.name, client.secret ?? null, JSON.stringify({
+          refreshTokenValidityDays: client.refreshTokenValidityDays, accessTokenSeconds: client.accessTokenSeconds, idTokenSeconds: client.idTokenSeconds,
+          preventUserExistenceErrors: client.preventUserExistenceErrors,
+        }), new Date().toISOString()],
       );
     },
     async deleteClient(id: string): Promise<void> {

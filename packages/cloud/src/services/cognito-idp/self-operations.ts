@@ -1,7 +1,7 @@
-import { newSession, takeSession } from './challenge-sessions.js';
 import { assertCodeAccepted, cognitoError, invalidParameter } from './cognito-error.js';
 import { assertAliasFree, attributeList, type CognitoState, parseAttributes, str } from './cognito-state.js';
 import { deliverCode } from './deliver-code.js';
+import { holdForVerification, verifiesBeforeUpdate } from './attribute-update.js';
 import { checkPassword } from './password-hash.js';
 import { checkPasswordPolicy, setPassword } from './password-setting.js';
 import { userFromAccessToken } from './signed-in-user.js';
@@ -35,6 +35,10 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
       const deliveries: unknown[] = [];
       for (const [name, value] of Object.entries(changes)) {
         if (name.endsWith('_verified')) throw invalidParameter(`Cannot modify ${name} directly: verify the attribute with a code.`);
+        if (verifiesBeforeUpdate(pool, user, name, value)) {
+          deliveries.push(await holdForVerification(state, pool, user, name, value));
+          continue;
+        }
         const changed = user.attributes[name] !== value;
         user.attributes[name] = value;
         if (changed && VERIFIABLE.includes(name) && (pool.config.AutoVerifiedAttributes ?? []).includes(name as 'email')) {
@@ -52,6 +56,9 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
       const { pool, user } = await userFromAccessToken(state, input.AccessToken);
       const name = str(input, 'AttributeName');
       if (!VERIFIABLE.includes(name) || !user.attributes[name]) throw invalidParameter(`The user has no ${name} to verify.`);
+      // A change waiting for verification gets a new code at its new value.
+      const pending = await state.users.pendingValue(pool.id, user.username, `verify:${name}`);
+      if (pending !== undefined) return { CodeDeliveryDetails: await holdForVerification(state, pool, user, name, pending) };
       const code = await state.users.newCode(pool.id, user.username, `verify:${name}`, CODE_TTL_MS.attribute);
       return { CodeDeliveryDetails: await deliverCode(state, pool, user, 'VerifyAttribute', code, name) };
     },
@@ -59,7 +66,13 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
     async VerifyUserAttribute(input) {
       const { pool, user } = await userFromAccessToken(state, input.AccessToken);
       const name = str(input, 'AttributeName');
-      assertCodeAccepted(await state.users.useCode(pool.id, user.username, `verify:${name}`, str(input, 'Code')));
+      const { result, pendingValue } = await state.users.useCodeFor(pool.id, user.username, `verify:${name}`, str(input, 'Code'));
+      assertCodeAccepted(result);
+      if (pendingValue !== undefined) {
+        // The new value was free when it was asked for; another user may have taken it since.
+        await assertAliasFree(state, pool, user, { [name]: pendingValue });
+        user.attributes[name] = pendingValue;
+      }
       user.attributes[`${name}_verified`] = 'true';
       await state.users.update(user);
       return {};
@@ -117,8 +130,8 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
     async AssociateSoftwareToken(input) {
       const secret = newTotpSecret();
       if (typeof input.Session === 'string') {
-        const session = takeSession(state, input.Session, sessionClient(state, input.Session));
-        return { SecretCode: secret, Session: newSession(state, { ...session, pendingTotpSecret: secret, totpVerified: false }) };
+        const session = await state.sessions.take(input.Session, undefined);
+        return { SecretCode: secret, Session: await state.sessions.create({ ...session, pendingTotpSecret: secret, totpVerified: false }) };
       }
       const { user } = await userFromAccessToken(state, input.AccessToken);
       user.totpSecret = secret;
@@ -130,9 +143,9 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
     async VerifySoftwareToken(input) {
       const code = str(input, 'UserCode');
       if (typeof input.Session === 'string') {
-        const session = takeSession(state, input.Session, sessionClient(state, input.Session));
+        const session = await state.sessions.take(input.Session, undefined);
         if (!session.pendingTotpSecret || !verifyTotp(session.pendingTotpSecret, code)) throw cognitoError('EnableSoftwareTokenMFAException', 'Code mismatch');
-        return { Status: 'SUCCESS', Session: newSession(state, { ...session, totpVerified: true }) };
+        return { Status: 'SUCCESS', Session: await state.sessions.create({ ...session, totpVerified: true }) };
       }
       const { user } = await userFromAccessToken(state, input.AccessToken);
       if (!user.totpSecret || !verifyTotp(user.totpSecret, code)) throw cognitoError('EnableSoftwareTokenMFAException', 'Code mismatch');
@@ -145,9 +158,4 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
     ops[name] = unsupported(name);
   }
   return ops;
-}
-
-/** Sessions carry their client; AssociateSoftwareToken and VerifySoftwareToken send no ClientId. */
-function sessionClient(state: CognitoState, session: string): string {
-  return state.sessions.get(session)?.clientId ?? '';
 }

@@ -1,4 +1,3 @@
-import { newSession } from './challenge-sessions.js';
 import { cognitoError } from './cognito-error.js';
 import { type CognitoState } from './cognito-state.js';
 import { deliverCode } from './deliver-code.js';
@@ -25,7 +24,7 @@ export async function nextSignInStep(state: CognitoState, pool: StoredPool, clie
     return {
       ChallengeName: 'NEW_PASSWORD_REQUIRED',
       ChallengeParameters: { USER_ID_FOR_SRP: user.username, requiredAttributes: JSON.stringify(missing), userAttributes: JSON.stringify(shown) },
-      Session: newSession(state, { ...base, challenge: 'NEW_PASSWORD_REQUIRED' }),
+      Session: await state.sessions.create({ ...base, challenge: 'NEW_PASSWORD_REQUIRED' }),
     };
   }
   const mfaMode = pool.config.MfaConfiguration ?? 'OFF';
@@ -34,7 +33,7 @@ export async function nextSignInStep(state: CognitoState, pool: StoredPool, clie
     const sms = user.mfa.smsEnabled && user.attributes.phone_number !== undefined;
     const useTotp = totp && (!sms || user.mfa.preferred !== 'SMS_MFA');
     if (useTotp) {
-      return { ChallengeName: 'SOFTWARE_TOKEN_MFA', ChallengeParameters: {}, Session: newSession(state, { ...base, challenge: 'SOFTWARE_TOKEN_MFA' }) };
+      return { ChallengeName: 'SOFTWARE_TOKEN_MFA', ChallengeParameters: {}, Session: await state.sessions.create({ ...base, challenge: 'SOFTWARE_TOKEN_MFA' }) };
     }
     if (sms) {
       const code = await state.users.newCode(pool.id, user.username, 'mfa', CODE_TTL_MS.mfa);
@@ -42,7 +41,7 @@ export async function nextSignInStep(state: CognitoState, pool: StoredPool, clie
       return {
         ChallengeName: 'SMS_MFA',
         ChallengeParameters: { CODE_DELIVERY_DELIVERY_MEDIUM: 'SMS', CODE_DELIVERY_DESTINATION: delivery.Destination },
-        Session: newSession(state, { ...base, challenge: 'SMS_MFA' }),
+        Session: await state.sessions.create({ ...base, challenge: 'SMS_MFA' }),
       };
     }
     if (mfaMode === 'ON') {
@@ -50,7 +49,7 @@ export async function nextSignInStep(state: CognitoState, pool: StoredPool, clie
       if (!enabled.includes('SOFTWARE_TOKEN_MFA')) {
         throw cognitoError('InvalidParameterException', 'MFA is required but the user has no phone number for SMS_MFA: add phone_number to the user or enable SOFTWARE_TOKEN_MFA on the pool.');
       }
-      return { ChallengeName: 'MFA_SETUP', ChallengeParameters: { MFAS_CAN_SETUP: JSON.stringify(['SOFTWARE_TOKEN_MFA']) }, Session: newSession(state, { ...base, challenge: 'MFA_SETUP' }) };
+      return { ChallengeName: 'MFA_SETUP', ChallengeParameters: { MFAS_CAN_SETUP: JSON.stringify(['SOFTWARE_TOKEN_MFA']) }, Session: await state.sessions.create({ ...base, challenge: 'MFA_SETUP' }) };
     }
   }
   return completeSignIn(state, pool, client, user);

@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { assertCodeAccepted, cognitoError, invalidParameter } from './cognito-error.js';
-import { type CognitoState, findUser, parseAttributes, requireClient, str } from './cognito-state.js';
+import { caseInsensitive, type CognitoState, findUser, parseAttributes, requireClient, str } from './cognito-state.js';
 import { deliverCode } from './deliver-code.js';
 import { checkPasswordPolicy, setPassword } from './password-setting.js';
 import { checkSecretHash } from './secret-hash.js';
+import { simulatedDelivery, unknownUserCodeError } from './unknown-user.js';
 import type { UserOperation } from './user-operation.js';
 import { CODE_TTL_MS, type StoredUser } from './user-store.js';
 
-/** SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword, ConfirmForgotPassword. */
+/**
+ * SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword, ConfirmForgotPassword. The last four
+ * answer an unknown user like a known one unless the client is LEGACY (unknown-user.ts).
+ */
 export function signUpOperations(state: CognitoState): Record<string, UserOperation> {
   return {
     async SignUp(input) {
@@ -24,8 +28,8 @@ export function signUpOperations(state: CognitoState): Record<string, UserOperat
         if (!usernameAttributes.includes(kind)) throw invalidParameter(`Username should be ${usernameAttributes.join(' or ')}.`);
         attributes[kind] = typed;
         username = sub; // Cognito keeps the sub as the internal username when users sign in with email/phone
-        if (await state.users.findByAttribute(pool.id, kind, typed)) throw cognitoError('UsernameExistsException', 'An account with the given email already exists.');
-      } else if (await state.users.get(pool.id, typed)) {
+        if (await state.users.findByAttribute(pool.id, kind, typed, caseInsensitive(pool))) throw cognitoError('UsernameExistsException', 'An account with the given email already exists.');
+      } else if (await state.users.getByName(pool.id, typed, caseInsensitive(pool))) {
         throw cognitoError('UsernameExistsException', 'User already exists');
       }
       const missing = (pool.config.RequiredAttributes ?? []).filter((name) => !attributes[name]);
@@ -39,7 +43,7 @@ export function signUpOperations(state: CognitoState): Record<string, UserOperat
       await setPassword(pool, user, input.Password);
       // Checked again with the insert, in one transaction: a concurrent sign-up may have taken the name.
       const unique = usernameAttributes.length > 0 ? (typed.includes('@') ? 'email' : 'phone_number') : undefined;
-      if (!(await state.users.insertIfFree(user, unique))) {
+      if (!(await state.users.insertIfFree(user, { uniqueAttribute: unique, folded: caseInsensitive(pool) }))) {
         throw cognitoError('UsernameExistsException', unique ? 'An account with the given email already exists.' : 'User already exists');
       }
       const autoVerified = (pool.config.AutoVerifiedAttributes ?? []).find((a) => attributes[a]);
@@ -55,7 +59,7 @@ export function signUpOperations(state: CognitoState): Record<string, UserOperat
       checkSecretHash(client, str(input, 'Username'), input.SecretHash);
       const user = await findUser(state, pool, str(input, 'Username'));
       const code = str(input, 'ConfirmationCode');
-      if (!user) throw cognitoError('UserNotFoundException', 'Username/client id combination not found.');
+      if (!user) throw unknownUserCodeError(client);
       if (user.status !== 'UNCONFIRMED') throw cognitoError('NotAuthorizedException', 'User cannot be confirmed. Current status is CONFIRMED');
       assertCodeAccepted(await state.users.useCode(pool.id, user.username, 'signUp', code));
       user.status = 'CONFIRMED';
@@ -68,8 +72,9 @@ export function signUpOperations(state: CognitoState): Record<string, UserOperat
     async ResendConfirmationCode(input) {
       const { client, pool } = await requireClient(state, input.ClientId);
       checkSecretHash(client, str(input, 'Username'), input.SecretHash);
-      const user = await findUser(state, pool, str(input, 'Username'));
-      if (!user) throw cognitoError('UserNotFoundException', 'Username/client id combination not found.');
+      const typed = str(input, 'Username');
+      const user = await findUser(state, pool, typed);
+      if (!user) return { CodeDeliveryDetails: simulatedDelivery(pool, client, typed) };
       if (user.status !== 'UNCONFIRMED') throw invalidParameter('User is already confirmed.');
       const code = await state.users.newCode(pool.id, user.username, 'signUp', CODE_TTL_MS.signUp);
       return { CodeDeliveryDetails: await deliverCode(state, pool, user, 'ResendCode', code) };
@@ -78,8 +83,9 @@ export function signUpOperations(state: CognitoState): Record<string, UserOperat
     async ForgotPassword(input) {
       const { client, pool } = await requireClient(state, input.ClientId);
       checkSecretHash(client, str(input, 'Username'), input.SecretHash);
-      const user = await findUser(state, pool, str(input, 'Username'));
-      if (!user) throw cognitoError('UserNotFoundException', 'Username/client id combination not found.');
+      const typed = str(input, 'Username');
+      const user = await findUser(state, pool, typed);
+      if (!user) return { CodeDeliveryDetails: simulatedDelivery(pool, client, typed) };
       if (!user.enabled) throw cognitoError('NotAuthorizedException', 'User is disabled.');
       const code = await state.users.newCode(pool.id, user.username, 'reset', CODE_TTL_MS.reset);
       return { CodeDeliveryDetails: await deliverCode(state, pool, user, 'ForgotPassword', code) };
@@ -91,8 +97,8 @@ export function signUpOperations(state: CognitoState): Record<string, UserOperat
       const user = await findUser(state, pool, str(input, 'Username'));
       const code = str(input, 'ConfirmationCode');
       const password = str(input, 'Password');
-      if (!user) throw cognitoError('UserNotFoundException', 'Username/client id combination not found.');
       checkPasswordPolicy(pool.config, password);
+      if (!user) throw unknownUserCodeError(client);
       assertCodeAccepted(await state.users.useCode(pool.id, user.username, 'reset', code));
       await setPassword(pool, user, password);
       if (user.status === 'RESET_REQUIRED' || user.status === 'FORCE_CHANGE_PASSWORD') user.status = 'CONFIRMED';

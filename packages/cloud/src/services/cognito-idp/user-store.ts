@@ -49,6 +49,17 @@ export function sha256(text: string): string {
 
 const SIGN_IN_ATTRIBUTES = ['email', 'phone_number', 'preferred_username'];
 
+/**
+ * The SQL condition (one `?` for the value) matching a sign-in attribute, in any case when `folded`.
+ * Phone numbers have no case. lower() is the database's, on both sides, so stored and typed values fold
+ * the same way (SQLite folds A-Z only).
+ */
+function attributeMatch(attribute: string, folded: boolean): string {
+  if (!SIGN_IN_ATTRIBUTES.includes(attribute)) throw new Error(`${attribute} is not a sign-in attribute`);
+  const column = `json_extract(attributes, '$.${attribute}')`;
+  return folded && attribute !== 'phone_number' ? `lower(${column}) = lower(?)` : `${column} = ?`;
+}
+
 /** Wrong guesses a code survives. */
 export const MAX_CODE_ATTEMPTS = 5;
 
@@ -66,25 +77,38 @@ async function insertUser(store: SqlStore, user: StoredUser): Promise<void> {
 
 export function createUserStore(sql: SqlStore) {
   return {
+    /** The user with exactly this (stored) username. */
     async get(poolId: string, username: string): Promise<StoredUser | undefined> {
       const row = await sql.get<UserRow>('SELECT * FROM cognito_users WHERE pool_id = ? AND username = ?', [poolId, username]);
       return row ? fromRow(row) : undefined;
     },
+    /**
+     * The user a typed username means. In a case-insensitive pool (`folded`) any case matches; an exact
+     * match wins over another case (users created before the pool was case-insensitive may differ only by case).
+     */
+    async getByName(poolId: string, name: string, folded: boolean): Promise<StoredUser | undefined> {
+      if (!folded) return this.get(poolId, name);
+      const row = await sql.get<UserRow>(
+        'SELECT * FROM cognito_users WHERE pool_id = ? AND lower(username) = lower(?) ORDER BY (username = ?) DESC, created_at LIMIT 1', [poolId, name, name]);
+      return row ? fromRow(row) : undefined;
+    },
     /** Finds a user by username, or by the value of one of the sign-in attributes `aliases`. */
-    async find(poolId: string, name: string, aliases: readonly string[]): Promise<StoredUser | undefined> {
-      const direct = await this.get(poolId, name);
+    async find(poolId: string, name: string, aliases: readonly string[], folded: boolean): Promise<StoredUser | undefined> {
+      const direct = await this.getByName(poolId, name, folded);
       if (direct) return direct;
       for (const attribute of aliases) {
-        const found = await this.findByAttribute(poolId, attribute, name);
+        const found = await this.findByAttribute(poolId, attribute, name, folded);
         if (found) return found;
       }
       return undefined;
     },
-    /** Sign-in attributes only (each has an expression index); confirmed users win over unconfirmed ones. */
-    async findByAttribute(poolId: string, attribute: string, value: string): Promise<StoredUser | undefined> {
-      if (!SIGN_IN_ATTRIBUTES.includes(attribute)) throw new Error(`${attribute} is not a sign-in attribute`);
+    /**
+     * Sign-in attributes only (each has an expression index, and a lower() one for the case-insensitive
+     * match of `folded`); confirmed users win over unconfirmed ones.
+     */
+    async findByAttribute(poolId: string, attribute: string, value: string, folded: boolean): Promise<StoredUser | undefined> {
       const row = await sql.get<UserRow>(
-        `SELECT * FROM cognito_users WHERE pool_id = ? AND json_extract(attributes, '$.${attribute}') = ? ORDER BY (status = 'CONFIRMED') DESC LIMIT 1`,
+        `SELECT * FROM cognito_users WHERE pool_id = ? AND ${attributeMatch(attribute, folded)} ORDER BY (status = 'CONFIRMED') DESC LIMIT 1`,
         [poolId, value],
       );
       return row ? fromRow(row) : undefined;
@@ -136,15 +160,18 @@ export function createUserStore(sql: SqlStore) {
       return (await sql.all<UserRow>(`SELECT * FROM cognito_users WHERE ${where.join(' AND ')} ORDER BY username LIMIT ?`, params)).map(fromRow);
     },
     /**
-     * Inserts the user unless its username, or its value of `uniqueAttribute`, is taken: check and insert
-     * in one transaction, so concurrent sign-ups cannot both take the same email. Answers false when taken.
+     * Inserts the user unless its username, or its value of `uniqueAttribute`, is taken (in any case when
+     * `folded`): check and insert in one transaction, so concurrent sign-ups cannot both take the same
+     * name or email. Answers false when taken.
      */
-    async insertIfFree(user: StoredUser, uniqueAttribute?: 'email' | 'phone_number'): Promise<boolean> {
+    async insertIfFree(user: StoredUser, options: { uniqueAttribute?: 'email' | 'phone_number' | undefined; folded: boolean }): Promise<boolean> {
       return sql.transaction(async (tx) => {
-        if (await tx.get('SELECT 1 AS taken FROM cognito_users WHERE pool_id = ? AND username = ?', [user.poolId, user.username])) return false;
+        const nameMatch = options.folded ? 'lower(username) = lower(?)' : 'username = ?';
+        if (await tx.get(`SELECT 1 AS taken FROM cognito_users WHERE pool_id = ? AND ${nameMatch}`, [user.poolId, user.username])) return false;
+        const { uniqueAttribute } = options;
         const value = uniqueAttribute ? user.attributes[uniqueAttribute] : undefined;
         if (uniqueAttribute && value !== undefined) {
-          const taken = await tx.get(`SELECT 1 AS taken FROM cognito_users WHERE pool_id = ? AND json_extract(attributes, '$.${uniqueAttribute}') = ?`, [user.poolId, value]);
+          const taken = await tx.get(`SELECT 1 AS taken FROM cognito_users WHERE pool_id = ? AND ${attributeMatch(uniqueAttribute, options.folded)}`, [user.poolId, value]);
           if (taken) return false;
         }
         await insertUser(tx, user);
@@ -193,35 +220,51 @@ export function createUserStore(sql: SqlStore) {
       return (await sql.all<{ username: string }>('SELECT username FROM cognito_memberships WHERE pool_id = ? AND group_name = ? ORDER BY username', [poolId, group])).map((r) => r.username);
     },
 
-    /** Stores a new one-time code (replacing any earlier one of the same purpose) and returns it. */
-    async newCode(poolId: string, username: string, purpose: string, ttlMs: number): Promise<string> {
+    /**
+     * Stores a new one-time code (replacing any earlier one of the same purpose) and returns it.
+     * `pendingValue` is what the code confirms, when that is not yet on the user (a new email address).
+     */
+    async newCode(poolId: string, username: string, purpose: string, ttlMs: number, pendingValue?: string): Promise<string> {
       const code = String(randomBytes(4).readUInt32BE() % 1_000_000).padStart(6, '0');
       await sql.run(
-        'INSERT INTO cognito_codes (pool_id, username, purpose, code_hash, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (pool_id, username, purpose) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at',
-        [poolId, username, purpose, sha256(`${poolId}/${username}/${purpose}/${code}`), Date.now() + ttlMs],
+        `INSERT INTO cognito_codes (pool_id, username, purpose, code_hash, expires_at, pending_value) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (pool_id, username, purpose) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at, pending_value = excluded.pending_value`,
+        [poolId, username, purpose, sha256(`${poolId}/${username}/${purpose}/${code}`), Date.now() + ttlMs, pendingValue ?? null],
       );
       return code;
+    },
+    /** The value a live code of `purpose` waits to confirm, if any. */
+    async pendingValue(poolId: string, username: string, purpose: string): Promise<string | undefined> {
+      const row = await sql.get<{ pending_value: string | null }>(
+        'SELECT pending_value FROM cognito_codes WHERE pool_id = ? AND username = ? AND purpose = ? AND expires_at >= ?', [poolId, username, purpose, Date.now()]);
+      return row?.pending_value ?? undefined;
+    },
+    /** useCode, also answering the value the code confirmed (see newCode) when it was right. */
+    async useCodeFor(poolId: string, username: string, purpose: string, code: string): Promise<{ result: 'ok' | 'mismatch' | 'expired' | 'exceeded'; pendingValue?: string }> {
+      return sql.transaction(async (tx) => {
+        const key = [poolId, username, purpose];
+        const row = await tx.get<{ code_hash: string; expires_at: number; attempts: number; pending_value: string | null }>(
+          'SELECT code_hash, expires_at, attempts, pending_value FROM cognito_codes WHERE pool_id = ? AND username = ? AND purpose = ?', key);
+        if (!row) return { result: 'mismatch' };
+        if (!timingSafeEqual(Buffer.from(row.code_hash), Buffer.from(sha256(`${poolId}/${username}/${purpose}/${code}`)))) {
+          if (row.attempts + 1 >= MAX_CODE_ATTEMPTS) {
+            await tx.run('DELETE FROM cognito_codes WHERE pool_id = ? AND username = ? AND purpose = ?', key);
+            return { result: 'exceeded' };
+          }
+          await tx.run('UPDATE cognito_codes SET attempts = attempts + 1 WHERE pool_id = ? AND username = ? AND purpose = ?', key);
+          return { result: 'mismatch' };
+        }
+        await tx.run('DELETE FROM cognito_codes WHERE pool_id = ? AND username = ? AND purpose = ?', key);
+        if (row.expires_at < Date.now()) return { result: 'expired' };
+        return row.pending_value === null ? { result: 'ok' } : { result: 'ok', pendingValue: row.pending_value };
+      });
     },
     /**
      * Consumes the code: 'ok' once, then it is gone. Hashes are compared, in constant time. After
      * MAX_CODE_ATTEMPTS wrong guesses the code is dropped ('exceeded') and a new one is needed.
      */
     async useCode(poolId: string, username: string, purpose: string, code: string): Promise<'ok' | 'mismatch' | 'expired' | 'exceeded'> {
-      return sql.transaction(async (tx) => {
-        const key = [poolId, username, purpose];
-        const row = await tx.get<{ code_hash: string; expires_at: number; attempts: number }>('SELECT code_hash, expires_at, attempts FROM cognito_codes WHERE pool_id = ? AND username = ? AND purpose = ?', key);
-        if (!row) return 'mismatch';
-        if (!timingSafeEqual(Buffer.from(row.code_hash), Buffer.from(sha256(`${poolId}/${username}/${purpose}/${code}`)))) {
-          if (row.attempts + 1 >= MAX_CODE_ATTEMPTS) {
-            await tx.run('DELETE FROM cognito_codes WHERE pool_id = ? AND username = ? AND purpose = ?', key);
-            return 'exceeded';
-          }
-          await tx.run('UPDATE cognito_codes SET attempts = attempts + 1 WHERE pool_id = ? AND username = ? AND purpose = ?', key);
-          return 'mismatch';
-        }
-        await tx.run('DELETE FROM cognito_codes WHERE pool_id = ? AND username = ? AND purpose = ?', key);
-        return row.expires_at < Date.now() ? 'expired' : 'ok';
-      });
+      return (await this.useCodeFor(poolId, username, purpose, code)).result;
     },
 
     async addRefreshToken(entry: { poolId: string; clientId: string; username: string; originJti: string; authTime: number; expiresAt: number }): Promise<string> {

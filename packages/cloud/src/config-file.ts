@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { smtpUrlProblem, type SmtpSettings } from './kernel/mail-transport.js';
+
+/**
+ * `<dataDir>/config.json`: settings that live with a cloud's data, so that `forte cloud start` (which
+ * starts the bin on `$FORTE_HOME/cloud`) picks them up. Today: `{ "smtp": { "url": …, "from": … } }`.
+ */
+const CONFIG_FILE = 'config.json';
+
+/** A setting is wrong; the message names the file (or variable) and the field, and is fit to print. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const configSchema = z.strictObject({
+  smtp: z.strictObject({ url: z.string().optional(), from: z.string().optional() }).optional(),
+});
+
+export interface CloudSettings {
+  smtp?: SmtpSettings;
+}
+
+/**
+ * Reads `<dataDir>/config.json` (a missing file is no settings) and the environment, which wins field
+ * by field: `FORTE_SMTP_URL`, `FORTE_SMTP_FROM`. Errors never quote the file's content or the URL:
+ * both may hold the SMTP password.
+ */
+export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): CloudSettings {
+  const file = join(dataDir, CONFIG_FILE);
+  const config = readConfigFile(file);
+  const envUrl = env.FORTE_SMTP_URL || undefined;
+  const envFrom = env.FORTE_SMTP_FROM || undefined;
+  const url = envUrl ?? config.smtp?.url;
+  const from = envFrom ?? config.smtp?.from;
+  if (url === undefined && from === undefined) return {};
+
+  const urlSource = envUrl !== undefined ? 'FORTE_SMTP_URL' : `${file}: smtp.url`;
+  const fromSource = envFrom !== undefined ? 'FORTE_SMTP_FROM' : `${file}: smtp.from`;
+  if (url === undefined) throw new ConfigError(`Email delivery needs an SMTP server: set smtp.url in ${file} or FORTE_SMTP_URL (like smtp://user:password@host:587).`);
+  if (from === undefined) throw new ConfigError(`Email delivery needs a From address: set smtp.from in ${file} or FORTE_SMTP_FROM (like "Forte <no-reply@example.com>").`);
+  const problem = smtpUrlProblem(url);
+  if (problem) throw new ConfigError(`${urlSource} ${problem}.`);
+  if (!/^[^@\s<>]+@[^@\s<>]+$|<[^@\s<>]+@[^@\s<>]+>$/.test(from.trim())) throw new ConfigError(`${fromSource} must be an email address, like no-reply@example.com or "Forte <no-reply@example.com>".`);
+  return { smtp: { url, from: from.trim() } };
+}
+
+function readConfigFile(file: string): z.infer<typeof configSchema> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new ConfigError(`Cannot read ${file}: ${(error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // Not the parser's message: recent Node versions quote the text, and it may hold a password.
+    throw new ConfigError(`${file} is not valid JSON: fix it (it takes { "smtp": { "url": …, "from": … } }) or remove it.`);
+  }
+  const parsed = configSchema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path.map(String).join('.');
+  const unknown = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => (field ? `${field}.${key}` : key)).join(', ') : undefined;
+  throw new ConfigError(
+    unknown !== undefined
+      ? `${file}: unknown field ${unknown}; the file takes { "smtp": { "url": …, "from": … } }.`
+      : `${file}: ${field || 'the file'} must be ${issue.code === 'invalid_type' ? `${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}` : 'as in { "smtp": { "url": …, "from": … } }'}.`,
+  );
+}
