@@ -110,7 +110,8 @@ void describe('createCloud', () => {
       assert.ok(cloud.kernel.resourceHandler('Forte::S3::Bucket'));
       assert.ok(cloud.kernel.resourceHandler('Forte::IAM::Role'));
       assert.ok(cloud.kernel.resourceHandler('Forte::Cognito::IdentityPool'));
-      assert.deepEqual(cloud.kernel.services.map((s) => s.name), ['iam', 'cognito-idp', 'cognito-identity', 'control', 'hosting', 's3']);
+      assert.ok(cloud.kernel.resourceHandler('Forte::DynamoDB::Table'));
+      assert.deepEqual(cloud.kernel.services.map((s) => s.name), ['iam', 'cognito-idp', 'cognito-identity', 'dynamodb', 'control', 'hosting', 's3']);
     } finally {
       await cloud.close();
     }

@@ -15,6 +15,7 @@ import { CLOUD_VERSION } from './kernel/version.js';
 import { createCognitoIdentityService } from './services/cognito-identity/index.js';
 import { createCognitoIdpService } from './services/cognito-idp/index.js';
 import { createControlService } from './services/control/index.js';
+import { createDynamoDbService } from './services/dynamodb/index.js';
 import { createHostingService } from './services/hosting/index.js';
 import { createIamService } from './services/iam/index.js';
 import { createS3Service } from './services/s3/index.js';
@@ -84,7 +85,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     const kernel = createKernel({ config, sql, blobs, log, mail });
     kernel.registerCredentialProvider(adminCredentialProvider(adminCredentials));
     // Hosting before S3: a request for a site's host name is the site's, even under /s3/.
-    for (const create of [createIamService, createCognitoIdpService, createCognitoIdentityService, createControlService, createHostingService, createS3Service]) kernel.addService(create(kernel));
+    for (const create of [createIamService, createCognitoIdpService, createCognitoIdentityService, createDynamoDbService, createControlService, createHostingService, createS3Service]) kernel.addService(create(kernel));
 
     // Services start once the port is known (resource handlers compute URLs from it); requests that
     // arrive before every service has started wait for it.

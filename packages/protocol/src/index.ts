@@ -6,3 +6,4 @@ export * from './project-files.js';
 export * from './plugin.js';
 export * from './cli-files.js';
 export * from './auth-resources.js';
+export * from './dynamodb-resources.js';

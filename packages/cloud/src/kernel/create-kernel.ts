@@ -2,7 +2,7 @@ import type { BlobStore, SqlStore } from '../engines/types.js';
 import { createAuthorizer, type PolicySource } from './iam-lite.js';
 import type { Logger } from './logger.js';
 import type { MailSender } from './mail-transport.js';
-import type { CloudConfig, CredentialProvider, IdentityTokenVerifier, Kernel, Principal, ResourceHandler, Route, Service } from './types.js';
+import type { CloudConfig, CredentialProvider, IdentityTokenVerifier, Kernel, Principal, ResourceHandler, Route, Service, TableEngine } from './types.js';
 
 /** The kernel as the composition root and the HTTP dispatcher see it: services can only see `Kernel`. */
 export interface KernelRuntime extends Kernel {
@@ -29,6 +29,7 @@ export function createKernel(options: { config: CloudConfig; sql: SqlStore; blob
   const policySources: PolicySource[] = [];
   const credentialProviders: CredentialProvider[] = [];
   const tokenVerifiers: IdentityTokenVerifier[] = [];
+  let tables: TableEngine | undefined;
   const authorize = createAuthorizer(policySources);
   let listening: { port: number; baseUrl: string } | undefined;
 
@@ -61,6 +62,14 @@ export function createKernel(options: { config: CloudConfig; sql: SqlStore; blob
     },
     registerIdentityTokenVerifier: (verifier) => {
       tokenVerifiers.push(verifier);
+    },
+    registerTableEngine: (engine) => {
+      if (tables) throw new Error('a table engine is registered twice: only one table service may be part of a cloud');
+      tables = engine;
+    },
+    tableEngine() {
+      if (!tables) throw new Error('no table engine is registered: add the dynamodb service to the cloud');
+      return tables;
     },
     async verifyIdentityToken(providerName, token) {
       for (const verifier of tokenVerifiers) {

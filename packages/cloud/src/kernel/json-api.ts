@@ -10,12 +10,27 @@ export interface JsonOperation<I = unknown> {
   signed?: boolean;
   /** Validates and normalises the input; failures answer the route's validation error naming the field. */
   input?: z.ZodType<I>;
+  /**
+   * The resources the call acts on (ARNs), each authorized for `<actionPrefix>:<Operation>` once the input is
+   * valid, so policies can name them; without it the call is authorized on `*` before the body is parsed.
+   */
+  resources?(input: I): string[];
   handle(input: I, call: { principal: Principal; ctx: RequestContext }): Promise<unknown>;
 }
 
 /**
- * A route for an AWS JSON 1.1 API: `POST <path>` (with or without its trailing slash) with
- * `X-Amz-Target: <prefix><Operation>`, SigV4 for `signingService`, errors `{"__type","message"}`.
+ * A client error whose JSON body carries structured fields besides `__type` and `message` (DynamoDB's
+ * `CancellationReasons`, the current `Item` of a failed condition).
+ */
+export class JsonServiceError extends ServiceError {
+  constructor(code: string, message: string, status: number, readonly fields: Record<string, unknown>) {
+    super(code, message, status);
+  }
+}
+
+/**
+ * A route for an AWS JSON API (1.1 by default, 1.0 for DynamoDB): `POST <path>` (with or without its trailing
+ * slash) with `X-Amz-Target: <prefix><Operation>`, SigV4 for `signingService`, errors `{"__type","message"}`.
  */
 export function jsonApiRoute(options: {
   name: string;
@@ -26,51 +41,77 @@ export function jsonApiRoute(options: {
   operations: Record<string, JsonOperation<any>>;
   /** The error code of invalid input: ValidationException by default; Cognito's clients know InvalidParameterException. */
   validationErrorCode?: string;
+  /** `1.0` answers `application/x-amz-json-1.0` (DynamoDB); default `1.1`. */
+  jsonVersion?: '1.0' | '1.1';
+  /** Prepended to the code in `__type` of client errors: DynamoDB answers `com.amazonaws.dynamodb.v20120810#<Code>`. */
+  errorTypePrefix?: string;
 }): Route {
   const paths = new Set([options.path, options.path.replace(/\/$/, '')]);
+  const contentType = `application/x-amz-json-${options.jsonVersion ?? '1.1'}`;
   return {
     name: options.name,
     errorFormat: 'json',
     match: { url: (req, url) => req.method === 'POST' && paths.has(url.pathname) },
     async handle(ctx) {
-      const target = String(ctx.req.headers['x-amz-target'] ?? '');
-      if (!target.startsWith(options.targetPrefix)) {
-        throw new ServiceError('UnknownOperationException', `X-Amz-Target must start with ${options.targetPrefix}`, 400);
-      }
-      const name = target.slice(options.targetPrefix.length);
-      const op = Object.hasOwn(options.operations, name) ? options.operations[name] : undefined;
-      if (!op) throw new ServiceError('UnknownOperationException', `Forte does not support the operation ${name}.`, 400);
-      const { principal, body } = await ctx.authenticate({ service: options.signingService, readBody: true });
-      if (op.signed !== false) {
-        if (principal.kind === 'anonymous') {
-          throw new ServiceError('MissingAuthenticationTokenException', `${name} must be SigV4-signed (service ${options.signingService}) with the keys of a Forte profile.`, 403);
-        }
-        await ctx.authorize(principal, `${options.actionPrefix}:${name}`, '*', 'AccessDeniedException');
-      }
-      let raw: unknown;
       try {
-        raw = body && body.length > 0 ? JSON.parse(body.toString('utf8')) : {};
-      } catch {
-        throw new ServiceError('SerializationException', 'The request body is not valid JSON.', 400);
+        await handleCall(ctx);
+      } catch (error) {
+        // Client errors are answered here, in this API's own shape; the rest goes to the kernel (logged, masked).
+        if (!(error instanceof ServiceError) || error.status >= 500 || ctx.res.headersSent) throw error;
+        const fields = error instanceof JsonServiceError ? error.fields : {};
+        const payload = JSON.stringify({ __type: `${options.errorTypePrefix ?? ''}${error.code}`, message: error.message, ...error.extra, ...fields });
+        ctx.res.writeHead(error.status, {
+          ...error.headers,
+          'content-type': contentType,
+          'content-length': Buffer.byteLength(payload),
+          'x-amzn-errortype': error.code,
+        });
+        ctx.res.end(payload);
       }
-      let input: unknown = raw;
-      if (op.input) {
-        const parsed = op.input.safeParse(raw);
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'request';
-          throw new ServiceError(options.validationErrorCode ?? 'ValidationException', `${where}: ${issue?.message ?? 'invalid'}`, 400);
-        }
-        input = parsed.data;
-      }
-      const result = await op.handle(input, { principal, ctx });
-      const payload = JSON.stringify(result ?? {});
-      ctx.res.writeHead(200, {
-        'content-type': 'application/x-amz-json-1.1',
-        'content-length': Buffer.byteLength(payload),
-        'x-amzn-requestid': ctx.requestId,
-      });
-      ctx.res.end(payload);
     },
   };
+
+  async function handleCall(ctx: RequestContext): Promise<void> {
+    const target = String(ctx.req.headers['x-amz-target'] ?? '');
+    if (!target.startsWith(options.targetPrefix)) {
+      throw new ServiceError('UnknownOperationException', `X-Amz-Target must start with ${options.targetPrefix}`, 400);
+    }
+    const name = target.slice(options.targetPrefix.length);
+    const op = Object.hasOwn(options.operations, name) ? options.operations[name] : undefined;
+    if (!op) throw new ServiceError('UnknownOperationException', `Forte does not support the operation ${name}.`, 400);
+    const { principal, body } = await ctx.authenticate({ service: options.signingService, readBody: true });
+    if (op.signed !== false) {
+      if (principal.kind === 'anonymous') {
+        throw new ServiceError('MissingAuthenticationTokenException', `${name} must be SigV4-signed (service ${options.signingService}) with the keys of a Forte profile.`, 403);
+      }
+      if (!op.resources) await ctx.authorize(principal, `${options.actionPrefix}:${name}`, '*', 'AccessDeniedException');
+    }
+    let raw: unknown;
+    try {
+      raw = body && body.length > 0 ? JSON.parse(body.toString('utf8')) : {};
+    } catch {
+      throw new ServiceError('SerializationException', 'The request body is not valid JSON.', 400);
+    }
+    let input: unknown = raw;
+    if (op.input) {
+      const parsed = op.input.safeParse(raw);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'request';
+        throw new ServiceError(options.validationErrorCode ?? 'ValidationException', `${where}: ${issue?.message ?? 'invalid'}`, 400);
+      }
+      input = parsed.data;
+    }
+    if (op.signed !== false && op.resources) {
+      for (const resource of new Set(op.resources(input))) await ctx.authorize(principal, `${options.actionPrefix}:${name}`, resource, 'AccessDeniedException');
+    }
+    const result = await op.handle(input, { principal, ctx });
+    const payload = JSON.stringify(result ?? {});
+    ctx.res.writeHead(200, {
+      'content-type': contentType,
+      'content-length': Buffer.byteLength(payload),
+      'x-amzn-requestid': ctx.requestId,
+    });
+    ctx.res.end(payload);
+  }
 }

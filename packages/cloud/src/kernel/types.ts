@@ -180,6 +180,10 @@ export interface Kernel {
   registerPolicySource(source: (principal: Principal) => Promise<PolicyDocument[]>): void;
   /** Lets a service (identity pools, STS) resolve the temporary access keys it issued. */
   registerCredentialProvider(provider: CredentialProvider): void;
+  /** The table service registers its engine here, so other services (AppSync) reach tables without importing it. */
+  registerTableEngine(engine: TableEngine): void;
+  /** The registered table engine; throws when no table service is part of this cloud. */
+  tableEngine(): TableEngine;
 }
 
 export interface CloudConfig {
@@ -205,4 +209,84 @@ export interface VerifiedIdentityToken {
 export interface IdentityTokenVerifier {
   /** Answers undefined for providers it does not own; throws nothing for bad tokens (answers undefined). */
   verify(providerName: string, token: string): Promise<VerifiedIdentityToken | undefined>;
+}
+
+/**
+ * A DynamoDB attribute value, exactly as on the wire (`B`/`BS` base64). The table engine speaks these rather
+ * than plain JS values so that numbers keep their 38 digits and sets stay distinct from lists, whatever
+ * layer (the DynamoDB API, AppSync resolvers) sits on top.
+ */
+export type AttributeValue =
+  | { S: string }
+  | { N: string }
+  | { B: string }
+  | { BOOL: boolean }
+  | { NULL: true }
+  | { M: Record<string, AttributeValue> }
+  | { L: AttributeValue[] }
+  | { SS: string[] }
+  | { NS: string[] }
+  | { BS: string[] };
+
+/** An item or a key: attribute name → value. */
+export type TableItem = Record<string, AttributeValue>;
+
+/**
+ * An expression in DynamoDB's syntax with its own `#name` and `:value` placeholders (the shape of AppSync's
+ * `{expression, expressionNames, expressionValues}`). Every placeholder given must be used.
+ */
+export interface TableExpression {
+  expression: string;
+  names?: Record<string, string>;
+  values?: TableItem;
+}
+
+export type TableReturnValues = 'NONE' | 'ALL_OLD' | 'UPDATED_OLD' | 'ALL_NEW' | 'UPDATED_NEW';
+
+/** A page of a query or scan: `lastEvaluatedKey` is set when more items may follow. */
+export interface TablePage {
+  items: TableItem[];
+  /** Items evaluated before the filter. */
+  scannedCount: number;
+  lastEvaluatedKey?: TableItem;
+}
+
+export interface TableReadOptions {
+  table: string;
+  /** A global secondary index of the table. */
+  index?: string;
+  filter?: TableExpression;
+  projection?: TableExpression;
+  /** Items evaluated (before the filter), as DynamoDB's Limit; pages are also cut at 1 MB. */
+  limit?: number;
+  exclusiveStartKey?: TableItem;
+}
+
+/**
+ * DynamoDB tables as a programmatic engine (what the DynamoDB API is a thin layer over). Failures throw
+ * ServiceError with DynamoDB's codes: ResourceNotFoundException, ValidationException,
+ * ConditionalCheckFailedException. Each write is one transaction of the SQL store, so concurrent conditional
+ * writes cannot both pass.
+ */
+export interface TableEngine {
+  get(input: { table: string; key: TableItem; projection?: TableExpression }): Promise<TableItem | undefined>;
+  /** `attributes` per `returnValues` (NONE or ALL_OLD). */
+  put(input: TableWriteOptions & { table: string; item: TableItem }): Promise<{ attributes?: TableItem }>;
+  update(input: TableWriteOptions & { table: string; key: TableItem; update: TableExpression }): Promise<{ attributes?: TableItem }>;
+  delete(input: TableWriteOptions & { table: string; key: TableItem }): Promise<{ attributes?: TableItem }>;
+  query(input: TableReadOptions & { keyCondition: TableExpression; scanIndexForward?: boolean }): Promise<TablePage>;
+  scan(input: TableReadOptions): Promise<TablePage>;
+  /** How many items match the key condition (all items without one) and the filter, without any page limit. */
+  count(input: { table: string; index?: string; keyCondition?: TableExpression; filter?: TableExpression }): Promise<number>;
+}
+
+export interface TableWriteOptions {
+  condition?: TableExpression;
+  returnValues?: TableReturnValues;
+  /**
+   * When the condition fails, the ConditionalCheckFailedException carries the current item in
+   * `fields.Item` (a `JsonServiceError` of kernel/json-api.ts), as DynamoDB's
+   * ReturnValuesOnConditionCheckFailure ALL_OLD: what a conflict handler needs to answer with.
+   */
+  returnItemOnConditionFailure?: boolean;
 }

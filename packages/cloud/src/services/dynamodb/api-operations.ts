@@ -1,0 +1,284 @@
+import type { JsonOperation } from '../../kernel/json-api.js';
+import type { TableItem } from '../../kernel/types.js';
+import { validationError } from './errors.js';
+import { attributesOutput, optionalString, RequestExpressions, requiredItem, requiredString, writeOptions, type Fields } from './request-fields.js';
+import type { TableAdmin } from './table-admin.js';
+import type { BatchWrite, ItemEngine, ReadRequest, TransactWrite } from './table-engine.js';
+
+const MAX_BATCH_WRITES = 25;
+const MAX_BATCH_GETS = 100;
+const MAX_TRANSACTION_ITEMS = 100;
+
+function record(value: unknown, what: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw validationError(`1 validation error detected: Value null at '${what}' failed to satisfy constraint: Member must not be null`);
+  return value as Record<string, unknown>;
+}
+
+function list(value: unknown, what: string): unknown[] {
+  if (!Array.isArray(value)) throw validationError(`1 validation error detected: Value null at '${what}' failed to satisfy constraint: Member must not be null`);
+  return value;
+}
+
+function positiveInteger(value: unknown, what: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw validationError(`1 validation error detected: Value '${String(value)}' at '${what}' failed to satisfy constraint: Member must have value greater than or equal to 1`);
+  }
+  return value;
+}
+
+/**
+ * The DynamoDB JSON API (`DynamoDB_20120810.*`): each operation checks its request like DynamoDB, parses
+ * its expressions and calls the table engine or table admin. Calls are authorized per table ARN (and
+ * index ARN for a Query or Scan of an index), so IAM policies naming tables apply.
+ */
+export function createDynamoDbOperations(deps: { items: ItemEngine; admin: TableAdmin }): Record<string, JsonOperation<Fields>> {
+  const { items, admin } = deps;
+  const arn = (table: unknown): string => admin.tableArn(String(table));
+  const tableResource = (input: Fields): string[] => [arn(input.TableName)];
+  const readResource = (input: Fields): string[] => [input.IndexName === undefined ? arn(input.TableName) : `${arn(input.TableName)}/index/${String(input.IndexName)}`];
+
+  async function read(input: Fields, query: boolean): Promise<unknown> {
+    const expressions = new RequestExpressions(input);
+    const request: ReadRequest = { table: requiredString(input, 'TableName') };
+    const index = optionalString(input, 'IndexName');
+    if (index !== undefined) request.index = index;
+    if (index !== undefined && input.ConsistentRead === true) throw validationError('Consistent reads are not supported on global secondary indexes');
+    if (query) {
+      if (input.KeyConditionExpression === undefined) throw validationError('Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.');
+      request.keyCondition = expressions.condition(input, 'KeyConditionExpression');
+      if (input.ScanIndexForward !== undefined) request.forward = input.ScanIndexForward !== false;
+    }
+    request.filter = expressions.condition(input, 'FilterExpression');
+    request.projection = expressions.projection(input);
+    expressions.done();
+    request.limit = positiveInteger(input.Limit, 'limit');
+    if (input.ExclusiveStartKey !== undefined) request.exclusiveStartKey = requiredItem(input, 'ExclusiveStartKey');
+    const select = optionalString(input, 'Select');
+    if (select !== undefined && !['ALL_ATTRIBUTES', 'ALL_PROJECTED_ATTRIBUTES', 'SPECIFIC_ATTRIBUTES', 'COUNT'].includes(select)) {
+      throw validationError(`1 validation error detected: Value '${select}' at 'select' failed to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]`);
+    }
+    if (select === 'COUNT' && request.projection) throw validationError('Cannot specify the ProjectionExpression when choosing to get only the COUNT');
+    request.countOnly = select === 'COUNT';
+    if (!query && (input.Segment !== undefined || input.TotalSegments !== undefined)) {
+      // A parallel scan: segment 0 reads the whole table and the others nothing, which is a valid split.
+      const total = positiveInteger(input.TotalSegments, 'totalSegments');
+      const segment = input.Segment;
+      if (total === undefined || typeof segment !== 'number' || !Number.isInteger(segment) || segment < 0 || segment >= total) {
+        throw validationError('The Segment parameter is required and must be less than TotalSegments in a parallel scan.');
+      }
+      if (segment > 0) {
+        await items.requireTable(request.table);
+        return { Items: [], Count: 0, ScannedCount: 0 };
+      }
+    }
+    const page = query ? await items.query(request) : await items.scan(request);
+    return {
+      ...(request.countOnly ? {} : { Items: page.items }),
+      Count: page.count,
+      ScannedCount: page.scannedCount,
+      ...(page.lastEvaluatedKey ? { LastEvaluatedKey: page.lastEvaluatedKey } : {}),
+    };
+  }
+
+  function transactWrite(element: unknown, at: number): TransactWrite {
+    const fields = record(element, `transactItems.${at + 1}.member`);
+    const kinds = ['Put', 'Update', 'Delete', 'ConditionCheck'].filter((k) => fields[k] !== undefined);
+    if (kinds.length !== 1) throw validationError('TransactItems can only contain one of Check, Put, Update or Delete');
+    const kind = kinds[0] as TransactWrite['kind'];
+    const body = record(fields[kind], kind);
+    const expressions = new RequestExpressions(body);
+    const table = requiredString(body, 'TableName');
+    const condition = expressions.condition(body, 'ConditionExpression');
+    const onFailure = optionalString(body, 'ReturnValuesOnConditionCheckFailure') === 'ALL_OLD';
+    const options = { ...(condition ? { condition } : {}), returnItemOnConditionFailure: onFailure };
+    let op: TransactWrite;
+    if (kind === 'Put') op = { kind, table, item: requiredItem(body, 'Item'), options };
+    else if (kind === 'Delete') op = { kind, table, key: requiredItem(body, 'Key'), options };
+    else if (kind === 'Update') {
+      const actions = expressions.update(body);
+      if (!actions) throw validationError('1 validation error detected: Value null at \'updateExpression\' failed to satisfy constraint: Member must not be null');
+      op = { kind, table, key: requiredItem(body, 'Key'), actions, options };
+    } else {
+      if (!condition) throw validationError('1 validation error detected: Value null at \'conditionExpression\' failed to satisfy constraint: Member must not be null');
+      op = { kind, table, key: requiredItem(body, 'Key'), options: { ...options, condition } };
+    }
+    expressions.done();
+    return op;
+  }
+
+  const transactTables = (input: Fields): string[] =>
+    (Array.isArray(input.TransactItems) ? input.TransactItems : []).map((element) => {
+      const fields = (element ?? {}) as Record<string, { TableName?: unknown } | undefined>;
+      const body = fields.Put ?? fields.Update ?? fields.Delete ?? fields.ConditionCheck ?? fields.Get;
+      return arn(body?.TableName);
+    });
+  const requestTables = (input: Fields): string[] => Object.keys((input.RequestItems ?? {}) as object).map(arn);
+
+  return {
+    CreateTable: {
+      resources: tableResource,
+      handle: async (input) => ({ TableDescription: await admin.describe(await admin.create(input)) }),
+    },
+    UpdateTable: {
+      resources: tableResource,
+      handle: async (input) => ({ TableDescription: await admin.describe(await admin.update(requiredString(input, 'TableName'), input)) }),
+    },
+    DeleteTable: {
+      resources: tableResource,
+      handle: async (input) => ({ TableDescription: await admin.describe(await admin.delete(requiredString(input, 'TableName')), 'DELETING') }),
+    },
+    DescribeTable: {
+      resources: tableResource,
+      handle: async (input) => ({ Table: await admin.describe(await items.requireTable(requiredString(input, 'TableName'))) }),
+    },
+    ListTables: {
+      handle: async (input) => {
+        const limit = positiveInteger(input.Limit, 'limit') ?? 100;
+        if (limit > 100) throw validationError(`1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100`);
+        const names = await admin.names(optionalString(input, 'ExclusiveStartTableName'), limit + 1);
+        const page = names.slice(0, limit);
+        return { TableNames: page, ...(names.length > limit ? { LastEvaluatedTableName: page[page.length - 1] } : {}) };
+      },
+    },
+    DescribeTimeToLive: {
+      resources: tableResource,
+      handle: async (input) => {
+        const table = await items.requireTable(requiredString(input, 'TableName'));
+        return { TimeToLiveDescription: table.ttl?.Enabled ? { TimeToLiveStatus: 'ENABLED', AttributeName: table.ttl.AttributeName } : { TimeToLiveStatus: 'DISABLED' } };
+      },
+    },
+    UpdateTimeToLive: {
+      resources: tableResource,
+      handle: async (input) => {
+        await admin.update(requiredString(input, 'TableName'), { TimeToLiveSpecification: input.TimeToLiveSpecification });
+        return { TimeToLiveSpecification: input.TimeToLiveSpecification };
+      },
+    },
+
+    PutItem: {
+      resources: tableResource,
+      handle: async (input) => {
+        const expressions = new RequestExpressions(input);
+        const options = writeOptions(input, expressions);
+        expressions.done();
+        return attributesOutput(await items.put(requiredString(input, 'TableName'), requiredItem(input, 'Item'), options));
+      },
+    },
+    GetItem: {
+      resources: tableResource,
+      handle: async (input) => {
+        const expressions = new RequestExpressions(input);
+        const projection = expressions.projection(input);
+        expressions.done();
+        const item = await items.get(requiredString(input, 'TableName'), requiredItem(input, 'Key'), projection);
+        return item ? { Item: item } : {};
+      },
+    },
+    UpdateItem: {
+      resources: tableResource,
+      handle: async (input) => {
+        const expressions = new RequestExpressions(input);
+        const actions = expressions.update(input);
+        const options = writeOptions(input, expressions);
+        expressions.done();
+        const key = requiredItem(input, 'Key');
+        const table = requiredString(input, 'TableName');
+        // Without an UpdateExpression, UpdateItem creates the item with just its key (when missing).
+        return attributesOutput(await items.update(table, key, actions ?? { set: [], remove: [], add: [], delete: [] }, options));
+      },
+    },
+    DeleteItem: {
+      resources: tableResource,
+      handle: async (input) => {
+        const expressions = new RequestExpressions(input);
+        const options = writeOptions(input, expressions);
+        expressions.done();
+        return attributesOutput(await items.delete(requiredString(input, 'TableName'), requiredItem(input, 'Key'), options));
+      },
+    },
+    Query: { resources: readResource, handle: (input) => read(input, true) },
+    Scan: { resources: readResource, handle: (input) => read(input, false) },
+
+    BatchGetItem: {
+      resources: requestTables,
+      handle: async (input) => {
+        const requests = record(input.RequestItems, 'requestItems');
+        let total = 0;
+        const responses: Record<string, TableItem[]> = {};
+        for (const [table, value] of Object.entries(requests)) {
+          const fields = record(value, `requestItems.${table}.member`);
+          const expressions = new RequestExpressions(fields);
+          const projection = expressions.projection(fields);
+          expressions.done();
+          const keys = list(fields.Keys, `requestItems.${table}.member.keys`);
+          total += keys.length;
+          if (total > MAX_BATCH_GETS) throw validationError('Too many items requested for the BatchGetItem call');
+          const seen = new Set<string>();
+          const found: TableItem[] = [];
+          for (const key of keys) {
+            const normalized = requiredItem({ Key: key }, 'Key');
+            const id = JSON.stringify(Object.entries(normalized).sort(([a], [b]) => (a < b ? -1 : 1)));
+            if (seen.has(id)) throw validationError('Provided list of item keys contains duplicates');
+            seen.add(id);
+            const item = await items.get(table, normalized, projection);
+            if (item) found.push(item);
+          }
+          responses[table] = found;
+        }
+        if (total === 0) throw validationError('1 validation error detected: Value at \'requestItems\' failed to satisfy constraint: Member must have length greater than or equal to 1');
+        return { Responses: responses, UnprocessedKeys: {} };
+      },
+    },
+    BatchWriteItem: {
+      resources: requestTables,
+      handle: async (input) => {
+        const requests = record(input.RequestItems, 'requestItems');
+        const writes: BatchWrite[] = [];
+        for (const [table, value] of Object.entries(requests)) {
+          for (const element of list(value, `requestItems.${table}.member`)) {
+            const fields = record(element, `requestItems.${table}.member`);
+            const put = fields.PutRequest as Fields | undefined;
+            const del = fields.DeleteRequest as Fields | undefined;
+            if ((put === undefined) === (del === undefined)) throw validationError('Supplied AttributeValue has more than one datatypes set, must contain exactly one of PutRequest or DeleteRequest');
+            writes.push(put ? { table, put: requiredItem(put, 'Item') } : { table, delete: requiredItem(del!, 'Key') });
+          }
+        }
+        if (writes.length === 0 || writes.length > MAX_BATCH_WRITES) {
+          throw validationError(`1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to ${MAX_BATCH_WRITES}, Member must have length greater than or equal to 1]`);
+        }
+        await items.batchWrite(writes);
+        return { UnprocessedItems: {} };
+      },
+    },
+    TransactWriteItems: {
+      resources: transactTables,
+      handle: async (input) => {
+        const elements = list(input.TransactItems, 'transactItems');
+        if (elements.length === 0 || elements.length > MAX_TRANSACTION_ITEMS) {
+          throw validationError(`1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TRANSACTION_ITEMS}, Member must have length greater than or equal to 1`);
+        }
+        await items.transactWrite(elements.map(transactWrite));
+        return {};
+      },
+    },
+    TransactGetItems: {
+      resources: transactTables,
+      handle: async (input) => {
+        const elements = list(input.TransactItems, 'transactItems');
+        if (elements.length === 0 || elements.length > MAX_TRANSACTION_ITEMS) {
+          throw validationError(`1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TRANSACTION_ITEMS}, Member must have length greater than or equal to 1`);
+        }
+        const gets = elements.map((element, i) => {
+          const body = record(record(element, `transactItems.${i + 1}.member`).Get, `transactItems.${i + 1}.member.get`);
+          const expressions = new RequestExpressions(body);
+          const projection = expressions.projection(body);
+          expressions.done();
+          return { table: requiredString(body, 'TableName'), key: requiredItem(body, 'Key'), projection };
+        });
+        const found = await items.transactGet(gets);
+        return { Responses: found.map((item) => (item ? { Item: item } : {})) };
+      },
+    },
+  };
+}

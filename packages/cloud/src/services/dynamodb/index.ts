@@ -1,0 +1,39 @@
+import { DYNAMODB_API_PATH, DYNAMODB_RESOURCE_TYPES } from '@forte/protocol';
+import { jsonApiRoute } from '../../kernel/json-api.js';
+import type { Kernel, Service } from '../../kernel/types.js';
+import { createDynamoDbOperations } from './api-operations.js';
+import { DYNAMODB_MIGRATIONS } from './migrations.js';
+import { createProgrammaticEngine } from './programmatic-engine.js';
+import { createTableAdmin } from './table-admin.js';
+import { createTableEngine } from './table-engine.js';
+import { createTableResourceHandler } from './table-resource.js';
+import { createTableStore } from './table-store.js';
+
+/**
+ * DynamoDB-compatible tables kept in the SQL store: the DynamoDB JSON 1.0 API at `POST /dynamodb/`
+ * (`DynamoDB_20120810.*`, SigV4 service `dynamodb`, authorized per table ARN), the `Forte::DynamoDB::Table`
+ * resource type, and the table engine registered with the kernel for other services (AppSync).
+ */
+export function createDynamoDbService(kernel: Kernel): Service {
+  const store = createTableStore(kernel.sql);
+  const items = createTableEngine(kernel.sql, store);
+  const admin = createTableAdmin(kernel.sql, store, () => `arn:aws:dynamodb:${kernel.config.region}:${kernel.config.accountId}:`);
+  kernel.registerTableEngine(createProgrammaticEngine(items));
+  return {
+    name: 'dynamodb',
+    routes: [
+      jsonApiRoute({
+        name: 'dynamodb',
+        path: DYNAMODB_API_PATH,
+        targetPrefix: 'DynamoDB_20120810.',
+        signingService: 'dynamodb',
+        actionPrefix: 'dynamodb',
+        operations: createDynamoDbOperations({ items, admin }),
+        jsonVersion: '1.0',
+        errorTypePrefix: 'com.amazonaws.dynamodb.v20120810#',
+      }),
+    ],
+    resourceTypes: { [DYNAMODB_RESOURCE_TYPES.table]: createTableResourceHandler(admin) },
+    start: () => kernel.sql.migrate('dynamodb', DYNAMODB_MIGRATIONS),
+  };
+}

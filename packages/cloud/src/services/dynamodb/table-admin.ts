@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import type { SqlStore } from '../../engines/types.js';
+import { ServiceError, type TableItem } from '../../kernel/types.js';
+import { tableNotFound, validationError } from './errors.js';
+import { encodeIndexKey, type EncodedKey } from './keys.js';
+import {
+  attributeDefinitions,
+  keySchemaElements,
+  parseAttributeDefinitions,
+  parseBillingMode,
+  parseIndex,
+  parseTableSpec,
+  type IndexDefinition,
+  type TableDefinition,
+  type TableSpec,
+} from './table-definition.js';
+import type { TableStore } from './table-store.js';
+
+/** Changes UpdateTable (and a resource update) can make in place. */
+export interface TableChanges {
+  AttributeDefinitions?: unknown;
+  BillingMode?: unknown;
+  ProvisionedThroughput?: unknown;
+  StreamSpecification?: unknown;
+  /** Any number of `{Create}`, `{Delete}` and `{Update}` (throughput only) at once, applied in order. */
+  GlobalSecondaryIndexUpdates?: unknown;
+  TimeToLiveSpecification?: unknown;
+}
+
+const BACKFILL_ROWS = 500;
+
+/** An existing item whose index key attribute has the wrong type stays out of a new index (DynamoDB reports it as a violation). */
+function indexKeyOrSkip(index: IndexDefinition, item: TableItem): EncodedKey | undefined {
+  try {
+    return encodeIndexKey(index, item);
+  } catch (error) {
+    if (error instanceof ServiceError && error.code === 'ValidationException') return undefined;
+    throw error;
+  }
+}
+
+/** Table lifecycle: create, update (GSIs added with backfill, removed with their entries), delete, describe, list. */
+export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: () => string) {
+  const tableArn = (name: string): string => `${arnPrefix()}table/${name}`;
+
+  async function backfill(tx: SqlStore, table: TableDefinition, index: IndexDefinition): Promise<void> {
+    let after: Buffer[] | undefined;
+    for (;;) {
+      const rows = await store.rows(tx, { tableId: table.id, after, forward: true, limit: BACKFILL_ROWS });
+      for (const row of rows) {
+        const key = indexKeyOrSkip(index, row.item);
+        if (key) await store.addIndexEntry(tx, table.id, { pk: row.position[0]!, sk: row.position[1]! }, { index: index.name, key });
+        after = row.position;
+      }
+      if (rows.length < BACKFILL_ROWS) return;
+    }
+  }
+
+  function streamLabel(definition: TableDefinition, previous?: TableDefinition): string | undefined {
+    if (!definition.stream?.StreamEnabled) return previous?.streamLabel;
+    if (previous?.stream?.StreamEnabled && previous.streamLabel) return previous.streamLabel;
+    return new Date().toISOString().replace(/Z$/, '');
+  }
+
+  return {
+    tableArn,
+
+    async create(spec: TableSpec): Promise<TableDefinition> {
+      const parsed = parseTableSpec(spec);
+      return sql.transaction(async (tx) => {
+        if (await store.table(tx, parsed.name)) throw new ServiceError('ResourceInUseException', `Table already exists: ${parsed.name}`, 400);
+        const definition: TableDefinition = { ...parsed, id: randomUUID(), createdAt: Date.now() };
+        const label = streamLabel(definition);
+        if (label) definition.streamLabel = label;
+        await store.insertTable(tx, definition);
+        return definition;
+      });
+    },
+
+    /** Applies changes in one transaction: a new index is backfilled before the call answers (ACTIVE at once). */
+    async update(name: string, changes: TableChanges): Promise<TableDefinition> {
+      return sql.transaction(async (tx) => {
+        const previous = await store.table(tx, name);
+        if (!previous) throw tableNotFound(name);
+        const next: TableDefinition = structuredClone(previous);
+        if (changes.BillingMode !== undefined || changes.ProvisionedThroughput !== undefined) {
+          next.billingMode = parseBillingMode(changes.BillingMode ?? previous.billingMode, changes.ProvisionedThroughput);
+          const parsed = parseTableSpec({
+            TableName: name,
+            KeySchema: keySchemaElements(next.key),
+            AttributeDefinitions: attributeDefinitions(next),
+            BillingMode: next.billingMode,
+            ProvisionedThroughput: next.billingMode === 'PROVISIONED' ? (changes.ProvisionedThroughput ?? previous.throughput) : undefined,
+            GlobalSecondaryIndexes: next.indexes.map((i) => ({ IndexName: i.name, KeySchema: keySchemaElements(i.key), Projection: i.projection, ProvisionedThroughput: i.throughput ?? previous.throughput })),
+          });
+          next.throughput = parsed.throughput;
+          next.indexes = parsed.indexes;
+        }
+        if (changes.StreamSpecification !== undefined) {
+          const parsed = parseTableSpec({ TableName: name, KeySchema: keySchemaElements(next.key), AttributeDefinitions: attributeDefinitions({ key: next.key, indexes: [] }), StreamSpecification: changes.StreamSpecification });
+          next.stream = parsed.stream;
+          const label = streamLabel(next, previous);
+          if (label) next.streamLabel = label;
+        }
+        if (changes.TimeToLiveSpecification !== undefined) {
+          next.ttl = parseTableSpec({ TableName: name, KeySchema: keySchemaElements(next.key), AttributeDefinitions: attributeDefinitions({ key: next.key, indexes: [] }), TimeToLiveSpecification: changes.TimeToLiveSpecification }).ttl;
+        }
+        const updates = changes.GlobalSecondaryIndexUpdates;
+        if (updates !== undefined && !Array.isArray(updates)) throw validationError('One or more parameter values were invalid: GlobalSecondaryIndexUpdates must be a list');
+        const types = changes.AttributeDefinitions !== undefined ? parseAttributeDefinitions(changes.AttributeDefinitions) : new Map();
+        for (const existing of attributeDefinitions(next)) {
+          const given = types.get(existing.AttributeName);
+          if (given !== undefined && given !== existing.AttributeType) {
+            throw validationError(`One or more parameter values were invalid: Attribute ${existing.AttributeName} is a key of type ${existing.AttributeType} already`);
+          }
+          types.set(existing.AttributeName, existing.AttributeType);
+        }
+        const created: IndexDefinition[] = [];
+        for (const update of (updates as Record<string, unknown>[] | undefined) ?? []) {
+          const actions = Object.keys(update ?? {});
+          if (actions.length !== 1) throw validationError('One or more parameter values were invalid: each GlobalSecondaryIndexUpdate has exactly one of Create, Update or Delete');
+          const action = actions[0]!;
+          const body = update[action] as { IndexName?: unknown; ProvisionedThroughput?: unknown } | undefined;
+          if (action === 'Create') {
+            const index = parseIndex(body, types, next.billingMode);
+            if (next.indexes.some((i) => i.name === index.name)) throw validationError(`One or more parameter values were invalid: Attempting to create an index which already exists: ${index.name}`);
+            next.indexes.push(index);
+            created.push(index);
+          } else if (action === 'Delete' || action === 'Update') {
+            const position = next.indexes.findIndex((i) => i.name === body?.IndexName);
+            if (position < 0) throw new ServiceError('ResourceNotFoundException', `Requested resource not found: Index: ${String(body?.IndexName)} not found`, 400);
+            if (action === 'Delete') {
+              next.indexes.splice(position, 1);
+              await store.dropIndex(tx, next.id, String(body?.IndexName));
+            } else if (next.billingMode === 'PROVISIONED') {
+              next.indexes[position]!.throughput = parseIndex({ IndexName: body?.IndexName, KeySchema: keySchemaElements(next.indexes[position]!.key), ProvisionedThroughput: body?.ProvisionedThroughput }, types, 'PROVISIONED').throughput;
+            }
+          } else {
+            throw validationError(`One or more parameter values were invalid: unknown GlobalSecondaryIndexUpdate action ${action}`);
+          }
+        }
+        if (next.indexes.length > 20) throw validationError('One or more parameter values were invalid: a table has at most 20 global secondary indexes');
+        await store.saveTable(tx, next);
+        for (const index of created) await backfill(tx, next, index);
+        return next;
+      });
+    },
+
+    /** Deletes the table with its items and index entries; answers its last definition. */
+    async delete(name: string): Promise<TableDefinition> {
+      return sql.transaction(async (tx) => {
+        const table = await store.table(tx, name);
+        if (!table) throw tableNotFound(name);
+        await store.deleteTable(tx, table.id);
+        return table;
+      });
+    },
+
+    find: (name: string) => store.table(sql, name),
+    names: (start: string | undefined, limit: number) => store.tableNames(start, limit),
+
+    /** DynamoDB's TableDescription. */
+    async describe(table: TableDefinition, status: 'ACTIVE' | 'DELETING' = 'ACTIVE'): Promise<Record<string, unknown>> {
+      const stats = status === 'ACTIVE' ? await store.tableStats(table.id) : { count: 0, bytes: 0 };
+      const arn = tableArn(table.name);
+      const throughput = (t: TableDefinition['throughput']) => ({ NumberOfDecreasesToday: 0, ReadCapacityUnits: t?.ReadCapacityUnits ?? 0, WriteCapacityUnits: t?.WriteCapacityUnits ?? 0 });
+      const description: Record<string, unknown> = {
+        TableName: table.name,
+        TableId: table.id,
+        TableArn: arn,
+        TableStatus: status,
+        CreationDateTime: table.createdAt / 1000,
+        KeySchema: keySchemaElements(table.key),
+        AttributeDefinitions: attributeDefinitions(table),
+        ItemCount: stats.count,
+        TableSizeBytes: stats.bytes,
+        ProvisionedThroughput: throughput(table.throughput),
+        BillingModeSummary: { BillingMode: table.billingMode, LastUpdateToPayPerRequestDateTime: table.createdAt / 1000 },
+        DeletionProtectionEnabled: false,
+      };
+      if (table.indexes.length > 0) {
+        description.GlobalSecondaryIndexes = await Promise.all(
+          table.indexes.map(async (index) => {
+            const indexStats = status === 'ACTIVE' ? await store.indexStats(table.id, index.name) : { count: 0, bytes: 0 };
+            return {
+              IndexName: index.name,
+              IndexArn: `${arn}/index/${index.name}`,
+              KeySchema: keySchemaElements(index.key),
+              Projection: index.projection,
+              IndexStatus: 'ACTIVE',
+              ProvisionedThroughput: throughput(index.throughput),
+              ItemCount: indexStats.count,
+              IndexSizeBytes: indexStats.bytes,
+            };
+          }),
+        );
+      }
+      if (table.stream) description.StreamSpecification = table.stream;
+      if (table.stream?.StreamEnabled && table.streamLabel) {
+        description.LatestStreamLabel = table.streamLabel;
+        description.LatestStreamArn = `${arn}/stream/${table.streamLabel}`;
+      }
+      return description;
+    },
+  };
+}
+
+export type TableAdmin = ReturnType<typeof createTableAdmin>;

@@ -1,0 +1,210 @@
+import { validationError } from './errors.js';
+import type { KeyType } from './key-codec.js';
+
+/** A key attribute: its name and type (from AttributeDefinitions). */
+export interface KeyAttribute {
+  name: string;
+  type: KeyType;
+}
+
+/** A partition key and an optional sort key. */
+export interface KeySchema {
+  hash: KeyAttribute;
+  range?: KeyAttribute;
+}
+
+export interface Projection {
+  ProjectionType: 'ALL' | 'KEYS_ONLY' | 'INCLUDE';
+  NonKeyAttributes?: string[];
+}
+
+export interface Throughput {
+  ReadCapacityUnits: number;
+  WriteCapacityUnits: number;
+}
+
+export interface IndexDefinition {
+  name: string;
+  key: KeySchema;
+  projection: Projection;
+  throughput?: Throughput;
+}
+
+/** Everything a table is, as kept in its metadata row (JSON). */
+export interface TableDefinition {
+  name: string;
+  /** Internal id the item rows are keyed by (a re-created table never sees the old one's rows). */
+  id: string;
+  key: KeySchema;
+  indexes: IndexDefinition[];
+  billingMode: 'PROVISIONED' | 'PAY_PER_REQUEST';
+  throughput?: Throughput;
+  stream?: { StreamEnabled: boolean; StreamViewType?: string };
+  /** Set when a stream was enabled: the label of its ARN. */
+  streamLabel?: string;
+  ttl?: { AttributeName: string; Enabled: boolean };
+  /** Epoch milliseconds. */
+  createdAt: number;
+}
+
+/** The request fields that define a table (CreateTable input; the resource's CloudFormation properties). */
+export interface TableSpec {
+  TableName?: unknown;
+  KeySchema?: unknown;
+  AttributeDefinitions?: unknown;
+  GlobalSecondaryIndexes?: unknown;
+  LocalSecondaryIndexes?: unknown;
+  BillingMode?: unknown;
+  ProvisionedThroughput?: unknown;
+  StreamSpecification?: unknown;
+  TimeToLiveSpecification?: unknown;
+}
+
+const NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
+
+export function checkTableName(name: unknown, field = 'tableName'): string {
+  if (typeof name !== 'string') throw validationError(`1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`);
+  if (!NAME.test(name)) {
+    throw validationError(`1 validation error detected: Value '${name}' at '${field}' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+ and have length between 3 and 255`);
+  }
+  return name;
+}
+
+type AttributeTypes = Map<string, KeyType>;
+
+/** AttributeDefinitions as a name → type map; every definition must name S, N or B. */
+export function parseAttributeDefinitions(value: unknown): AttributeTypes {
+  if (!Array.isArray(value) || value.length === 0) throw validationError('One or more parameter values were invalid: AttributeDefinitions must list the key attributes of the table and its indexes');
+  const types: AttributeTypes = new Map();
+  for (const entry of value as { AttributeName?: unknown; AttributeType?: unknown }[]) {
+    if (typeof entry?.AttributeName !== 'string' || !['S', 'N', 'B'].includes(String(entry.AttributeType))) {
+      throw validationError('One or more parameter values were invalid: each AttributeDefinition needs an AttributeName and an AttributeType of S, N or B');
+    }
+    if (types.has(entry.AttributeName)) throw validationError(`Cannot have two attributes with the same name; attribute name: ${entry.AttributeName}`);
+    types.set(entry.AttributeName, entry.AttributeType as KeyType);
+  }
+  return types;
+}
+
+export function parseKeySchema(value: unknown, types: AttributeTypes, owner: string): KeySchema {
+  if (!Array.isArray(value) || value.length < 1 || value.length > 2) throw validationError(`Invalid KeySchema: ${owner} needs one HASH key and at most one RANGE key`);
+  const elements = value as { AttributeName?: unknown; KeyType?: unknown }[];
+  const attribute = (e: { AttributeName?: unknown }): KeyAttribute => {
+    const name = e.AttributeName;
+    const type = typeof name === 'string' ? types.get(name) : undefined;
+    if (typeof name !== 'string' || !type) {
+      throw validationError(`One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [${String(name)}], AttributeDefinitions: [${[...types.keys()].join(', ')}]`);
+    }
+    return { name, type };
+  };
+  if (elements[0]?.KeyType !== 'HASH') throw validationError('Invalid KeySchema: The first KeySchemaElement is not a HASH key type');
+  if (elements[1] && elements[1].KeyType !== 'RANGE') throw validationError('Invalid KeySchema: The second KeySchemaElement is not a RANGE key type');
+  const hash = attribute(elements[0]);
+  const range = elements[1] ? attribute(elements[1]) : undefined;
+  if (range && range.name === hash.name) throw validationError('Invalid KeySchema: Both the Hash Key and the Range Key element in the KeySchema have the same name');
+  return range ? { hash, range } : { hash };
+}
+
+function parseThroughput(value: unknown, owner: string): Throughput {
+  const t = value as { ReadCapacityUnits?: unknown; WriteCapacityUnits?: unknown } | undefined;
+  const read = Number(t?.ReadCapacityUnits);
+  const write = Number(t?.WriteCapacityUnits);
+  if (!t || !(read >= 1) || !(write >= 1)) throw validationError(`One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified (at least 1) for ${owner} when BillingMode is PROVISIONED`);
+  return { ReadCapacityUnits: read, WriteCapacityUnits: write };
+}
+
+function parseProjection(value: unknown, index: string): Projection {
+  const p = value as { ProjectionType?: unknown; NonKeyAttributes?: unknown } | undefined;
+  const type = p?.ProjectionType ?? 'ALL';
+  if (type !== 'ALL' && type !== 'KEYS_ONLY' && type !== 'INCLUDE') throw validationError(`One or more parameter values were invalid: ProjectionType of index ${index} must be ALL, KEYS_ONLY or INCLUDE`);
+  if (type === 'INCLUDE') {
+    if (!Array.isArray(p?.NonKeyAttributes) || p.NonKeyAttributes.length === 0 || p.NonKeyAttributes.some((a) => typeof a !== 'string')) {
+      throw validationError(`One or more parameter values were invalid: NonKeyAttributes must be specified for index ${index} when ProjectionType is INCLUDE`);
+    }
+    return { ProjectionType: type, NonKeyAttributes: p.NonKeyAttributes as string[] };
+  }
+  if (p?.NonKeyAttributes !== undefined) throw validationError(`One or more parameter values were invalid: ProjectionType of index ${index} is ${type}, but NonKeyAttributes is specified`);
+  return { ProjectionType: type };
+}
+
+/** One GlobalSecondaryIndex element (CreateTable, UpdateTable's Create, the resource's property). */
+export function parseIndex(value: unknown, types: AttributeTypes, billingMode: TableDefinition['billingMode']): IndexDefinition {
+  const gsi = value as { IndexName?: unknown; KeySchema?: unknown; Projection?: unknown; ProvisionedThroughput?: unknown } | undefined;
+  const name = checkTableName(gsi?.IndexName, 'indexName');
+  const index: IndexDefinition = { name, key: parseKeySchema(gsi?.KeySchema, types, `index ${name}`), projection: parseProjection(gsi?.Projection, name) };
+  if (billingMode === 'PROVISIONED') index.throughput = parseThroughput(gsi?.ProvisionedThroughput, `index ${name}`);
+  return index;
+}
+
+function parseStream(value: unknown): TableDefinition['stream'] {
+  if (value === undefined) return undefined;
+  const s = value as { StreamEnabled?: unknown; StreamViewType?: unknown };
+  const viewTypes = ['NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES', 'KEYS_ONLY'];
+  // CloudFormation's StreamSpecification has only StreamViewType; the API's has StreamEnabled too.
+  const enabled = s.StreamEnabled === undefined ? s.StreamViewType !== undefined : s.StreamEnabled === true;
+  if (enabled && !viewTypes.includes(String(s.StreamViewType))) throw validationError(`One or more parameter values were invalid: StreamViewType must be one of ${viewTypes.join(', ')} when the stream is enabled`);
+  return enabled ? { StreamEnabled: true, StreamViewType: String(s.StreamViewType) } : { StreamEnabled: false };
+}
+
+function parseTtl(value: unknown): TableDefinition['ttl'] {
+  if (value === undefined) return undefined;
+  const t = value as { AttributeName?: unknown; Enabled?: unknown };
+  if (typeof t.AttributeName !== 'string' || typeof t.Enabled !== 'boolean') throw validationError('One or more parameter values were invalid: TimeToLiveSpecification needs AttributeName and Enabled');
+  return { AttributeName: t.AttributeName, Enabled: t.Enabled };
+}
+
+export function parseBillingMode(value: unknown, throughput: unknown): TableDefinition['billingMode'] {
+  if (value === undefined) return throughput === undefined ? 'PAY_PER_REQUEST' : 'PROVISIONED';
+  if (value !== 'PROVISIONED' && value !== 'PAY_PER_REQUEST') throw validationError('One or more parameter values were invalid: BillingMode must be PROVISIONED or PAY_PER_REQUEST');
+  return value;
+}
+
+/**
+ * Checks a table's definition as DynamoDB does and answers it (without `id` and `createdAt`).
+ * A missing BillingMode means PAY_PER_REQUEST unless throughput is given.
+ */
+export function parseTableSpec(spec: TableSpec): Omit<TableDefinition, 'id' | 'createdAt'> {
+  const name = checkTableName(spec.TableName);
+  if (spec.LocalSecondaryIndexes !== undefined) throw validationError('Forte does not support LocalSecondaryIndexes: use a GlobalSecondaryIndex instead.');
+  const types = parseAttributeDefinitions(spec.AttributeDefinitions);
+  const billingMode = parseBillingMode(spec.BillingMode, spec.ProvisionedThroughput);
+  const key = parseKeySchema(spec.KeySchema, types, 'the table');
+  if (spec.GlobalSecondaryIndexes !== undefined && !Array.isArray(spec.GlobalSecondaryIndexes)) throw validationError('One or more parameter values were invalid: GlobalSecondaryIndexes must be a list');
+  const indexes = ((spec.GlobalSecondaryIndexes as unknown[] | undefined) ?? []).map((gsi) => parseIndex(gsi, types, billingMode));
+  const names = new Set<string>();
+  for (const index of indexes) {
+    if (names.has(index.name)) throw validationError(`One or more parameter values were invalid: Duplicate index name: ${index.name}`);
+    names.add(index.name);
+  }
+  if (indexes.length > 20) throw validationError('One or more parameter values were invalid: a table has at most 20 global secondary indexes');
+  const used = new Set([key.hash.name, key.range?.name, ...indexes.flatMap((i) => [i.key.hash.name, i.key.range?.name])].filter((n): n is string => n !== undefined));
+  const unused = [...types.keys()].filter((n) => !used.has(n));
+  if (unused.length > 0) {
+    throw validationError(`One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions (not a key of the table or an index: ${unused.join(', ')})`);
+  }
+  if (billingMode === 'PAY_PER_REQUEST' && spec.ProvisionedThroughput !== undefined) {
+    throw validationError('One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST');
+  }
+  const definition: Omit<TableDefinition, 'id' | 'createdAt'> = { name, key, indexes, billingMode };
+  if (billingMode === 'PROVISIONED') definition.throughput = parseThroughput(spec.ProvisionedThroughput, 'the table');
+  const stream = parseStream(spec.StreamSpecification);
+  if (stream) definition.stream = stream;
+  const ttl = parseTtl(spec.TimeToLiveSpecification);
+  if (ttl) definition.ttl = ttl;
+  return definition;
+}
+
+/** The attribute types of every key of the table and its indexes (DescribeTable's AttributeDefinitions). */
+export function attributeDefinitions(definition: Pick<TableDefinition, 'key' | 'indexes'>): { AttributeName: string; AttributeType: KeyType }[] {
+  const seen = new Map<string, KeyType>();
+  for (const key of [definition.key, ...definition.indexes.map((i) => i.key)]) {
+    for (const a of [key.hash, key.range]) if (a) seen.set(a.name, a.type);
+  }
+  return [...seen].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }));
+}
+
+export function keySchemaElements(key: KeySchema): { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[] {
+  const out: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[] = [{ AttributeName: key.hash.name, KeyType: 'HASH' }];
+  if (key.range) out.push({ AttributeName: key.range.name, KeyType: 'RANGE' });
+  return out;
+}

@@ -1,0 +1,294 @@
+import type { SqlStore } from '../../engines/types.js';
+import { JsonServiceError } from '../../kernel/json-api.js';
+import type { TableItem, TableReturnValues } from '../../kernel/types.js';
+import { itemSize, MAX_ITEM_BYTES } from './attribute-values.js';
+import { conditionFailed, tableNotFound, validationError } from './errors.js';
+import type { Condition, Path, UpdateActions } from './expressions/ast.js';
+import { evaluateCondition, projectItem } from './expressions/evaluate.js';
+import { applyUpdate } from './expressions/update.js';
+import { keyRange } from './key-condition.js';
+import { checkKeyParameter, encodeIndexKey, encodeItemKey, keyOf, projectToIndex, type EncodedKey } from './keys.js';
+import type { IndexDefinition, TableDefinition } from './table-definition.js';
+import type { IndexEntry, TableStore } from './table-store.js';
+
+/** Pages of a query or scan end after this many bytes of items evaluated, as DynamoDB's do. */
+const PAGE_BYTES = 1024 * 1024;
+/** Rows fetched from SQL at a time while filling a page. */
+const BATCH_ROWS = 100;
+
+export interface ReadRequest {
+  table: string;
+  index?: string;
+  /** Query only; a scan has none. */
+  keyCondition?: Condition;
+  filter?: Condition;
+  projection?: Path[];
+  limit?: number;
+  exclusiveStartKey?: TableItem;
+  forward?: boolean;
+  /** Count matching items instead of returning them (Select COUNT). */
+  countOnly?: boolean;
+  /** Read to the end, ignoring the 1 MB page cut (the programmatic `count`). */
+  unpaged?: boolean;
+}
+
+export interface ReadResult {
+  items: TableItem[];
+  count: number;
+  scannedCount: number;
+  lastEvaluatedKey?: TableItem;
+}
+
+/** Which attributes a write answers (ReturnValues) and whether a failed condition answers the item. */
+export interface WriteOptions {
+  condition?: Condition;
+  returnValues?: TableReturnValues;
+  returnItemOnConditionFailure?: boolean;
+}
+
+/** One element of TransactWriteItems. */
+export type TransactWrite =
+  | { kind: 'Put'; table: string; item: TableItem; options: WriteOptions }
+  | { kind: 'Update'; table: string; key: TableItem; actions: UpdateActions; options: WriteOptions }
+  | { kind: 'Delete'; table: string; key: TableItem; options: WriteOptions }
+  | { kind: 'ConditionCheck'; table: string; key: TableItem; options: WriteOptions & { condition: Condition } };
+
+/** One element of BatchWriteItem. */
+export type BatchWrite = { table: string; put: TableItem } | { table: string; delete: TableItem };
+
+function checkItemSize(item: TableItem): number {
+  const size = itemSize(item);
+  if (size > MAX_ITEM_BYTES) throw validationError('Item size has exceeded the maximum allowed size');
+  return size;
+}
+
+function pick(item: TableItem | undefined, names: string[]): TableItem | undefined {
+  if (!item) return undefined;
+  const out: TableItem = {};
+  for (const name of names) if (item[name]) out[name] = item[name];
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/**
+ * The table engine over the table store: item writes (each one SQL transaction, conditions checked inside
+ * it), reads in DynamoDB's page semantics, transactions and batches. Takes parsed expressions; the
+ * DynamoDB API and the kernel's TableEngine parse them first.
+ */
+export function createTableEngine(sql: SqlStore, store: TableStore) {
+  async function requireTable(db: SqlStore, name: string): Promise<TableDefinition> {
+    const table = await store.table(db, name);
+    if (!table) throw tableNotFound(name);
+    return table;
+  }
+
+  function indexEntries(table: TableDefinition, item: TableItem): IndexEntry[] {
+    const entries: IndexEntry[] = [];
+    for (const index of table.indexes) {
+      const key = encodeIndexKey(index, item);
+      if (key) entries.push({ index: index.name, key });
+    }
+    return entries;
+  }
+
+  function failure(options: WriteOptions, current: TableItem | undefined): Error {
+    return conditionFailed(options.returnItemOnConditionFailure ? current : undefined);
+  }
+
+  function checkCondition(options: WriteOptions, current: TableItem | undefined): void {
+    if (options.condition && !evaluateCondition(current ?? {}, options.condition)) throw failure(options, current);
+  }
+
+  function onlyOld(returnValues: TableReturnValues | undefined): void {
+    if (returnValues !== undefined && returnValues !== 'NONE' && returnValues !== 'ALL_OLD') throw validationError('ReturnValues can only be ALL_OLD or NONE');
+  }
+
+  /** Computes an update's new item; keys cannot change. */
+  function updated(table: TableDefinition, key: TableItem, current: TableItem | undefined, actions: UpdateActions): { item: TableItem; touched: string[] } {
+    const keyNames = [table.key.hash.name, table.key.range?.name];
+    for (const path of [...actions.set.map((a) => a.path), ...actions.remove, ...actions.add.map((a) => a.path), ...actions.delete.map((a) => a.path)]) {
+      const first = path[0]!;
+      if ('name' in first && keyNames.includes(first.name)) {
+        throw validationError(`One or more parameter values were invalid: Cannot update attribute ${first.name}. This attribute is part of the key`);
+      }
+    }
+    return applyUpdate(current ?? key, actions);
+  }
+
+  async function write(db: SqlStore, table: TableDefinition, key: EncodedKey, item: TableItem): Promise<void> {
+    await store.writeItem(db, table.id, key, item, checkItemSize(item), indexEntries(table, item));
+  }
+
+  async function read(request: ReadRequest): Promise<ReadResult> {
+    const table = await requireTable(sql, request.table);
+    let index: IndexDefinition | undefined;
+    if (request.index !== undefined) {
+      index = table.indexes.find((i) => i.name === request.index);
+      if (!index) throw validationError(`The table does not have the specified index: ${request.index}`);
+    }
+    const key = index?.key ?? table.key;
+    const range = request.keyCondition ? keyRange(request.keyCondition, key) : undefined;
+    if (request.limit !== undefined && (!Number.isInteger(request.limit) || request.limit < 1)) {
+      throw validationError(`1 validation error detected: Value '${request.limit}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1`);
+    }
+    let after: Buffer[] | undefined;
+    if (request.exclusiveStartKey) {
+      try {
+        const tableKey = encodeItemKey(table.key, request.exclusiveStartKey);
+        const indexKey = index ? encodeItemKey(index.key, request.exclusiveStartKey) : undefined;
+        after = indexKey ? [indexKey.pk, indexKey.sk, tableKey.pk, tableKey.sk] : [tableKey.pk, tableKey.sk];
+      } catch {
+        throw validationError('The provided starting key is invalid: The provided key element does not match the schema');
+      }
+    }
+    const forward = request.forward ?? true;
+    const result: ReadResult = { items: [], count: 0, scannedCount: 0 };
+    let bytes = 0;
+    for (;;) {
+      const wanted = request.limit === undefined ? BATCH_ROWS : Math.min(BATCH_ROWS, request.limit - result.scannedCount);
+      const rows = await store.rows(sql, { tableId: table.id, index: index?.name, partition: range?.partition, sortBounds: range?.sortBounds, after, forward, limit: wanted });
+      for (const row of rows) {
+        const item = index ? projectToIndex(row.item, table, index) : row.item;
+        result.scannedCount++;
+        bytes += row.size;
+        if (!request.filter || evaluateCondition(item, request.filter)) {
+          result.count++;
+          if (!request.countOnly) result.items.push(request.projection ? projectItem(item, request.projection) : item);
+        }
+        after = row.position;
+        const full = result.scannedCount === request.limit || (!request.unpaged && bytes >= PAGE_BYTES);
+        if (full) {
+          result.lastEvaluatedKey = index ? keyOf(row.item, index.key, table.key) : keyOf(row.item, table.key);
+          return result;
+        }
+      }
+      if (rows.length < wanted) return result;
+    }
+  }
+
+  return {
+    requireTable: (name: string) => requireTable(sql, name),
+
+    async get(tableName: string, key: TableItem, projection?: Path[]): Promise<TableItem | undefined> {
+      const table = await requireTable(sql, tableName);
+      const item = await store.item(sql, table.id, checkKeyParameter(table.key, key));
+      return item && projection ? projectItem(item, projection) : item;
+    },
+
+    async put(tableName: string, item: TableItem, options: WriteOptions = {}): Promise<TableItem | undefined> {
+      onlyOld(options.returnValues);
+      return sql.transaction(async (tx) => {
+        const table = await requireTable(tx, tableName);
+        const key = encodeItemKey(table.key, item);
+        const current = await store.item(tx, table.id, key);
+        checkCondition(options, current);
+        await write(tx, table, key, item);
+        return options.returnValues === 'ALL_OLD' ? current : undefined;
+      });
+    },
+
+    async update(tableName: string, key: TableItem, actions: UpdateActions, options: WriteOptions = {}): Promise<TableItem | undefined> {
+      return sql.transaction(async (tx) => {
+        const table = await requireTable(tx, tableName);
+        const encoded = checkKeyParameter(table.key, key);
+        const current = await store.item(tx, table.id, encoded);
+        checkCondition(options, current);
+        const next = updated(table, key, current, actions);
+        await write(tx, table, encoded, next.item);
+        switch (options.returnValues ?? 'NONE') {
+          case 'NONE':
+            return undefined;
+          case 'ALL_OLD':
+            return current;
+          case 'ALL_NEW':
+            return next.item;
+          case 'UPDATED_OLD':
+            return pick(current, next.touched);
+          case 'UPDATED_NEW':
+            return pick(next.item, next.touched);
+        }
+      });
+    },
+
+    async delete(tableName: string, key: TableItem, options: WriteOptions = {}): Promise<TableItem | undefined> {
+      onlyOld(options.returnValues);
+      return sql.transaction(async (tx) => {
+        const table = await requireTable(tx, tableName);
+        const encoded = checkKeyParameter(table.key, key);
+        const current = await store.item(tx, table.id, encoded);
+        checkCondition(options, current);
+        if (current) await store.deleteItem(tx, table.id, encoded);
+        return options.returnValues === 'ALL_OLD' ? current : undefined;
+      });
+    },
+
+    query: (request: ReadRequest) => read(request),
+    scan: (request: ReadRequest) => read({ ...request, keyCondition: undefined, forward: true }),
+
+    /** All or nothing: every condition is checked in one SQL transaction before anything is written. */
+    async transactWrite(writes: TransactWrite[]): Promise<void> {
+      await sql.transaction(async (tx) => {
+        const seen = new Set<string>();
+        const reasons: Record<string, unknown>[] = [];
+        const apply: (() => Promise<void>)[] = [];
+        for (const op of writes) {
+          const table = await requireTable(tx, op.table);
+          const key = op.kind === 'Put' ? encodeItemKey(table.key, op.item) : checkKeyParameter(table.key, op.key);
+          const id = `${table.id}/${key.pk.toString('hex')}/${key.sk.toString('hex')}`;
+          if (seen.has(id)) throw validationError('Transaction request cannot include multiple operations on one item');
+          seen.add(id);
+          const current = await store.item(tx, table.id, key);
+          if (op.options.condition && !evaluateCondition(current ?? {}, op.options.condition)) {
+            reasons.push({ Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', ...(op.options.returnItemOnConditionFailure && current ? { Item: current } : {}) });
+            continue;
+          }
+          reasons.push({ Code: 'None' });
+          if (op.kind === 'Put') {
+            checkItemSize(op.item);
+            apply.push(() => write(tx, table, key, op.item));
+          } else if (op.kind === 'Update') {
+            const next = updated(table, op.key, current, op.actions);
+            checkItemSize(next.item);
+            apply.push(() => write(tx, table, key, next.item));
+          } else if (op.kind === 'Delete') {
+            apply.push(() => store.deleteItem(tx, table.id, key));
+          }
+        }
+        if (reasons.some((r) => r.Code !== 'None')) {
+          throw new JsonServiceError('TransactionCanceledException', `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => String(r.Code)).join(', ')}]`, 400, { CancellationReasons: reasons });
+        }
+        for (const step of apply) await step();
+      });
+    },
+
+    /** Reads every item at one point in time (one SQL transaction). */
+    async transactGet(gets: { table: string; key: TableItem; projection?: Path[] }[]): Promise<(TableItem | undefined)[]> {
+      return sql.transaction(async (tx) => {
+        const out: (TableItem | undefined)[] = [];
+        for (const get of gets) {
+          const table = await requireTable(tx, get.table);
+          const item = await store.item(tx, table.id, checkKeyParameter(table.key, get.key));
+          out.push(item && get.projection ? projectItem(item, get.projection) : item);
+        }
+        return out;
+      });
+    },
+
+    /** BatchWriteItem: Forte applies the whole batch in one transaction, so nothing is ever left unprocessed. */
+    async batchWrite(writes: BatchWrite[]): Promise<void> {
+      await sql.transaction(async (tx) => {
+        const seen = new Set<string>();
+        for (const op of writes) {
+          const table = await requireTable(tx, op.table);
+          const key = 'put' in op ? encodeItemKey(table.key, op.put) : checkKeyParameter(table.key, op.delete);
+          const id = `${table.id}/${key.pk.toString('hex')}/${key.sk.toString('hex')}`;
+          if (seen.has(id)) throw validationError('Provided list of item keys contains duplicates');
+          seen.add(id);
+          if ('put' in op) await write(tx, table, key, op.put);
+          else await store.deleteItem(tx, table.id, key);
+        }
+      });
+    },
+  };
+}
+
+export type ItemEngine = ReturnType<typeof createTableEngine>;

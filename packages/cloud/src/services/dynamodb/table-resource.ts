@@ -1,0 +1,81 @@
+import { DYNAMODB_RESOURCE_TYPES } from '@forte/protocol';
+import { ServiceError, type ResourceHandler, type ResourceResult } from '../../kernel/types.js';
+import { keySchemaElements, parseTableSpec, type IndexDefinition, type TableDefinition } from './table-definition.js';
+import type { TableAdmin } from './table-admin.js';
+
+const sameIndex = (a: IndexDefinition, b: IndexDefinition): boolean => JSON.stringify([a.key, a.projection]) === JSON.stringify([b.key, b.projection]);
+
+function parseProps(props: Record<string, unknown>): ReturnType<typeof parseTableSpec> {
+  try {
+    return parseTableSpec(props);
+  } catch (error) {
+    if (error instanceof ServiceError) throw new ServiceError(error.code, `${DYNAMODB_RESOURCE_TYPES.table} ${String(props.TableName)}: ${error.message}`, error.status);
+    throw error;
+  }
+}
+
+/**
+ * `Forte::DynamoDB::Table`: physical id = TableName; attributes `TableName`, `Arn`, `StreamArn` (when a
+ * stream is specified). Create adopts an existing table of that name and brings it to the properties;
+ * update changes GSIs (removed, added with backfill, a changed one re-created), billing, stream and TTL in
+ * place, and asks for replacement when TableName or KeySchema change. Delete of a missing table succeeds.
+ */
+export function createTableResourceHandler(admin: TableAdmin): ResourceHandler {
+  const result = (table: TableDefinition): ResourceResult => {
+    const arn = admin.tableArn(table.name);
+    const attributes: Record<string, unknown> = { TableName: table.name, Arn: arn };
+    if (table.stream?.StreamEnabled && table.streamLabel) attributes.StreamArn = `${arn}/stream/${table.streamLabel}`;
+    return { physicalId: table.name, attributes };
+  };
+
+  /** Brings an existing table to the properties (its key schema already matches). */
+  async function reconcile(current: TableDefinition, props: Record<string, unknown>): Promise<TableDefinition> {
+    const desired = parseProps(props);
+    const updates: unknown[] = [];
+    for (const index of current.indexes) {
+      const wanted = desired.indexes.find((i) => i.name === index.name);
+      if (!wanted || !sameIndex(index, wanted)) updates.push({ Delete: { IndexName: index.name } });
+    }
+    for (const wanted of desired.indexes) {
+      const existing = current.indexes.find((i) => i.name === wanted.name);
+      if (!existing || !sameIndex(existing, wanted)) {
+        updates.push({ Create: { IndexName: wanted.name, KeySchema: keySchemaElements(wanted.key), Projection: wanted.projection, ProvisionedThroughput: wanted.throughput } });
+      }
+    }
+    return admin.update(current.name, {
+      AttributeDefinitions: props.AttributeDefinitions,
+      BillingMode: desired.billingMode,
+      ProvisionedThroughput: desired.throughput,
+      StreamSpecification: desired.stream ?? { StreamEnabled: false },
+      TimeToLiveSpecification: desired.ttl ?? (current.ttl ? { ...current.ttl, Enabled: false } : undefined),
+      GlobalSecondaryIndexUpdates: updates,
+    });
+  }
+
+  return {
+    replaceOn: ['TableName', 'KeySchema'],
+    async create(props, ctx) {
+      const desired = parseProps(props);
+      const existing = await admin.find(desired.name);
+      if (existing && JSON.stringify(existing.key) !== JSON.stringify(desired.key)) {
+        throw new ServiceError('ResourceInUseException', `${DYNAMODB_RESOURCE_TYPES.table}: a table named ${desired.name} already exists with another key schema; pick another TableName or delete that table.`, 400);
+      }
+      const table = existing ? await reconcile(existing, props) : await admin.create(props);
+      ctx.log.info(existing ? 'table adopted' : 'table created', { tableName: table.name });
+      return result(table);
+    },
+    async update(physicalId, props, _oldProps, ctx) {
+      const desired = parseProps(props);
+      const existing = await admin.find(physicalId);
+      if (!existing || desired.name !== physicalId || JSON.stringify(existing.key) !== JSON.stringify(desired.key)) return 'replace';
+      const table = await reconcile(existing, props);
+      ctx.log.info('table updated', { tableName: table.name });
+      return result(table);
+    },
+    async delete(physicalId, _props, ctx) {
+      if (!(await admin.find(physicalId))) return;
+      await admin.delete(physicalId);
+      ctx.log.info('table deleted', { tableName: physicalId });
+    },
+  };
+}
