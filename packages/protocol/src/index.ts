@@ -7,3 +7,4 @@ export * from './plugin.js';
 export * from './cli-files.js';
 export * from './auth-resources.js';
 export * from './dynamodb-resources.js';
+export * from './graphql-plan.js';

@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SchemaError, transform } from './index.js';
+import type { AppSyncAuthConfiguration, TransformParameters } from './index.js';
+
+const apiKey: AppSyncAuthConfiguration = { defaultAuthentication: { authenticationType: 'API_KEY' }, additionalAuthenticationProviders: [] };
+
+const refuses = (schema: string, expected: { message: RegExp; typeName?: string; fieldName?: string; directive?: string }, parameters?: Partial<TransformParameters>) => {
+  assert.throws(
+    () => transform({ schema, authConfig: apiKey, ...(parameters ? { parameters } : {}) }),
+    (e: unknown) => {
+      assert.ok(e instanceof SchemaError, `expected a SchemaError, got ${String(e)}`);
+      assert.match(e.message, expected.message);
+      assert.equal(e.typeName, expected.typeName);
+      assert.equal(e.fieldName, expected.fieldName);
+      assert.equal(e.directive, expected.directive);
+      return true;
+    },
+  );
+};
+
+describe('schema errors name the type, field and directive', () => {
+  it('@primaryKey on a field of a type without @model', () => {
+    refuses('type Note { id: ID! @primaryKey }', { message: /@primaryKey directive may only be added to object definitions annotated with @model/, typeName: 'Note', fieldName: 'id', directive: 'primaryKey' });
+  });
+
+  it('@hasMany to an unknown type', () => {
+    refuses('type Blog @model { id: ID! posts: [Post] @hasMany }', { message: /refers to the unknown type 'Post'/, typeName: 'Blog', fieldName: 'posts', directive: 'hasMany' });
+  });
+
+  it('@hasMany to a type that is not a model', () => {
+    refuses('type Blog @model { id: ID! posts: [Post] @hasMany } type Post { id: ID! }', { message: /'Post', which is not an @model type/, typeName: 'Blog', fieldName: 'posts', directive: 'hasMany' });
+  });
+
+  it('@hasMany on a field that is not a list', () => {
+    refuses('type Blog @model { id: ID! post: Post @hasMany } type Post @model { id: ID! }', { message: /must be a list/, typeName: 'Blog', fieldName: 'post', directive: 'hasMany' });
+  });
+
+  it('@hasMany naming an index the related model lacks', () => {
+    refuses('type Blog @model { id: ID! posts: [Post] @hasMany(indexName: "byBlog", fields: ["id"]) } type Post @model { id: ID! blogId: ID }', {
+      message: /index 'byBlog' does not exist on Post/,
+      typeName: 'Blog',
+      fieldName: 'posts',
+      directive: 'hasMany',
+    });
+  });
+
+  it('@index without a name when automatic index query names are off', () => {
+    refuses('type Order @model { id: ID! sku: String @index }', { message: /has no name/, typeName: 'Order', fieldName: 'sku', directive: 'index' }, { enableAutoIndexQueryNames: false });
+  });
+
+  it('two indexes with the same name', () => {
+    refuses('type Order @model { id: ID! a: String @index(name: "byX") b: String @index(name: "byX") }', { message: /only supply one @index named 'byX'/, typeName: 'Order', fieldName: 'b', directive: 'index' });
+  });
+
+  it('an unknown directive argument', () => {
+    refuses('type Order @model { id: ID! sku: String @index(name: "bySku", sortKey: "id") }', { message: /Unknown argument 'sortKey' on directive '@index'/, typeName: 'Order', fieldName: 'sku', directive: 'index' });
+  });
+
+  it('an unknown directive', () => {
+    refuses('type Order @model @cached { id: ID! }', { message: /Unknown directive '@cached'/, typeName: 'Order', directive: 'cached' });
+  });
+
+  it('a sort key field that does not exist', () => {
+    refuses('type Order @model { customerId: ID! @primaryKey(sortKeyFields: ["placedAt"]) }', {
+      message: /Can't find field 'placedAt' in Order, but it was specified in the primary key/,
+      typeName: 'Order',
+      fieldName: 'customerId',
+      directive: 'primaryKey',
+    });
+    refuses('type Order @model { id: ID! status: String @index(name: "byStatus", sortKeyFields: ["placedAt"]) }', {
+      message: /Can't find field 'placedAt' in Order, but it was specified in index 'byStatus'/,
+      typeName: 'Order',
+      fieldName: 'status',
+      directive: 'index',
+    });
+  });
+
+  it('a nullable primary key', () => {
+    refuses('type Order @model { customerId: ID @primaryKey }', { message: /must reference non-null fields/, typeName: 'Order', fieldName: 'customerId', directive: 'primaryKey' });
+  });
+
+  it('an @auth provider the API does not have', () => {
+    refuses('type Todo @model @auth(rules: [{ allow: owner }]) { id: ID! }', {
+      message: /'userPools' provider found, but the project has no Cognito User Pools authentication provider configured/,
+      typeName: 'Todo',
+      directive: 'auth',
+    });
+  });
+
+  it('an @auth provider that the strategy does not support', () => {
+    refuses('type Todo @model @auth(rules: [{ allow: public, provider: userPools }]) { id: ID! }', {
+      message: /'public' strategy only supports 'apiKey', 'iam' providers, but found 'userPools'/,
+      typeName: 'Todo',
+      directive: 'auth',
+    });
+  });
+
+  it('@auth on a type without @model', () => {
+    refuses('type Todo @auth(rules: [{ allow: public }]) { id: ID! }', { message: /must also be annotated with @model/, typeName: 'Todo', directive: 'auth' });
+  });
+
+  it('@belongsTo fields that do not match the related primary key', () => {
+    refuses('type Post @model { id: ID! a: ID b: ID blog: Blog @belongsTo(fields: ["a", "b"]) } type Blog @model { id: ID! }', {
+      message: /Provided fields do not match the size of primary key\(s\) for Blog/,
+      typeName: 'Post',
+      fieldName: 'blog',
+      directive: 'belongsTo',
+    });
+  });
+
+  it('a @manyToMany with only one side', () => {
+    refuses('type Post @model { id: ID! tags: [Tag] @manyToMany(relationName: "PostTags") } type Tag @model { id: ID! }', {
+      message: /must be used in exactly two places/,
+      typeName: 'Post',
+      fieldName: 'tags',
+      directive: 'manyToMany',
+    });
+  });
+
+  it('a @default value of the wrong type', () => {
+    refuses('type Todo @model { id: ID! count: Int @default(value: "many") }', { message: /not a valid Int/, typeName: 'Todo', fieldName: 'count', directive: 'default' });
+  });
+
+  it('@model on a root type', () => {
+    refuses('type Query @model { id: ID! }', { message: /'Query' is a reserved type name/, typeName: 'Query', directive: 'model' });
+  });
+
+  it('a required field that field-level rules hide from some readers', () => {
+    refuses('type Post @model @auth(rules: [{ allow: public }]) { id: ID! title: String! secret: String! @auth(rules: [{ allow: public, operations: [create, update] }]) }', {
+      message: /Found model "Post" with required fields \["secret"\] missing field-level authorization rules/,
+      typeName: 'Post',
+      fieldName: 'secret',
+      directive: 'auth',
+    });
+  });
+
+  it('a schema that is not GraphQL', () => {
+    assert.throws(() => transform({ schema: 'type {', authConfig: apiKey }), (e: unknown) => e instanceof SchemaError && /not valid GraphQL/.test(e.message));
+  });
+});
