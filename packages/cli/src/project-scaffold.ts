@@ -24,6 +24,11 @@ export const NEW_PROJECT_CLI_JSON = {
     project: { overrides: true },
   },
   debug: { shareProjectConfig: false },
+  /**
+   * Forte's own options, outside `features` (which Amplify validates, so a project stays openable by it).
+   * `totalcounts`: list queries' connections carry `totalCount` (projects from Amplify lack the key: off).
+   */
+  forte: { totalcounts: true },
 };
 
 const HOOKS_README = `# Command hooks

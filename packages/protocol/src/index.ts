@@ -8,3 +8,4 @@ export * from './cli-files.js';
 export * from './auth-resources.js';
 export * from './dynamodb-resources.js';
 export * from './graphql-plan.js';
+export * from './appsync-resources.js';

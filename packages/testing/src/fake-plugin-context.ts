@@ -23,7 +23,8 @@ export function createFakePluginContext(
     command?: string;
     yes?: boolean;
     headless?: boolean;
-    answers?: Record<string, string | boolean>;
+    /** A list answers the same question in turn (its last entry from then on). */
+    answers?: Record<string, string | boolean | (string | boolean)[]>;
     /** The provider plugin the context hands out (only the methods a test needs). */
     provider?: Partial<ProviderPlugin>;
   },
@@ -50,11 +51,16 @@ export function createFakePluginContext(
   };
   const printed: string[] = [];
   const asked: string[] = [];
+  const turns: Record<string, number> = {};
   const answer = (message: string): string | boolean | undefined => {
     asked.push(message);
     if (options.yes) return undefined;
     const key = Object.keys(options.answers ?? {}).find((k) => message.includes(k));
-    return key === undefined ? undefined : options.answers![key];
+    if (key === undefined) return undefined;
+    const given = options.answers![key]!;
+    if (!Array.isArray(given)) return given;
+    const turn = (turns[key] = (turns[key] ?? -1) + 1);
+    return given[Math.min(turn, given.length - 1)];
   };
   const notUsed = async (): Promise<never> => {
     throw new Error('not used by this test');

@@ -1,0 +1,164 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError, type PluginContext, type ResourceBuild } from '@forte/protocol';
+import { CATEGORY, parseApiConfig, type ApiConfig } from './api-config.js';
+import { askApiSettings } from './api-questions.js';
+import { PARAMETERS_FILE, SCHEMA_FILE, findApiResource, findAuthResource, readApiConfig, saveApiResource } from './api-resource.js';
+import { apiTemplate } from './api-template.js';
+import { compileApi, writeBuild } from './compile-api.js';
+import { configFromAddRequest, configFromUpdateRequest } from './headless-api.js';
+import { SCHEMA_TEMPLATES, type SchemaTemplate } from './schema-templates.js';
+
+function refuseSecond(ctx: PluginContext): void {
+  const existing = findApiResource(ctx.project());
+  if (existing) {
+    throw new UserError(`This project already has a GraphQL API: ${existing}.`, 'Change it with `forte update api` (or edit its schema.graphql), or remove it with `forte remove api` first.');
+  }
+}
+
+function currentApi(ctx: PluginContext): { name: string; dir: string; config: ApiConfig } {
+  const project = ctx.project();
+  const name = findApiResource(project);
+  if (!name) throw new UserError('This project has no GraphQL API.', 'Add one with `forte add api`.');
+  const dir = project.resourceDir(CATEGORY, name);
+  return { name, dir, config: readApiConfig(dir) };
+}
+
+/**
+ * Compiles before anything is written, so an invalid schema never reaches the project; then saves and
+ * tells the user where the schema is.
+ */
+function saveChecked(ctx: PluginContext, config: ApiConfig, schema: string | undefined, verb: 'added' | 'updated'): void {
+  const project = ctx.project();
+  const dir = project.resourceDir(CATEGORY, config.apiName);
+  const previousSchema = existsSync(join(dir, SCHEMA_FILE)) ? readFileSync(join(dir, SCHEMA_FILE), 'utf8') : undefined;
+  saveApiResource(project, config, schema);
+  try {
+    compileApi(project, dir);
+  } catch (error) {
+    // Put the previous schema back (or remove the new resource) so the project is as it was.
+    if (verb === 'added') removeFiles(ctx, config.apiName);
+    else if (schema !== undefined && previousSchema !== undefined) saveApiResource(project, config, previousSchema);
+    throw error;
+  }
+  ctx.print.success(`Successfully ${verb} resource ${config.apiName} locally.`);
+  ctx.print.info('');
+  ctx.print.info(`GraphQL schema: ${join(dir, SCHEMA_FILE)}`);
+  ctx.print.info('Next steps:');
+  ctx.print.info('  `forte push` deploys the API and its tables (data is kept when the schema changes).');
+  ctx.print.info('  `forte api gql-compile` checks the schema and writes the compiled schema to build/.');
+}
+
+/** `forte add api`: Amplify's questions (GraphQL only); `--yes` = API key auth (7 days) and the Todo schema. */
+export async function addApi(ctx: PluginContext): Promise<void> {
+  refuseSecond(ctx);
+  const project = ctx.project();
+  const service = await ctx.prompt.select<'GraphQL' | 'REST'>({
+    message: 'Select from one of the below mentioned services:',
+    choices: [
+      { name: 'GraphQL', value: 'GraphQL' },
+      { name: 'REST', value: 'REST' },
+    ],
+    default: 'GraphQL',
+  });
+  if (service === 'REST') throw new UserError('REST APIs are not available in this version of Forte.', 'Add a GraphQL API, or follow the project for REST (API Gateway) support.');
+  const config: ApiConfig = parseApiConfig(
+    { apiName: project.config.projectName.replace(/[^A-Za-z0-9]/g, '') || 'api', defaultAuthType: { mode: 'API_KEY', expirationTime: 7 } },
+    'the defaults',
+  );
+  await askApiSettings(ctx, config, { hasAuth: findAuthResource(project) !== undefined, canRename: true });
+  const template = await ctx.prompt.select<SchemaTemplate>({
+    message: 'Choose a schema template:',
+    choices: (Object.keys(SCHEMA_TEMPLATES) as SchemaTemplate[]).map((value) => ({ name: SCHEMA_TEMPLATES[value].label, value })),
+    default: 'single-object',
+  });
+  saveChecked(ctx, parseApiConfig(config, 'the answers'), SCHEMA_TEMPLATES[template].schema, 'added');
+}
+
+export async function addApiHeadless(ctx: PluginContext, payload: unknown): Promise<void> {
+  refuseSecond(ctx);
+  const { config, schema } = configFromAddRequest(payload);
+  saveChecked(ctx, config, schema, 'added');
+}
+
+/** `forte update api`: the settings loop with the current values (the schema is edited in its file). */
+export async function updateApi(ctx: PluginContext): Promise<void> {
+  const { config } = currentApi(ctx);
+  if (ctx.prompt.yes) {
+    throw new UserError('`forte update api --yes` would change nothing (each question defaults to the current setting).', 'Run `forte update api` and answer the questions, edit schema.graphql, or pipe an UpdateApiRequest to `forte update api --headless`.');
+  }
+  const after = structuredClone(config);
+  await askApiSettings(ctx, after, { hasAuth: findAuthResource(ctx.project()) !== undefined, canRename: false });
+  saveChecked(ctx, parseApiConfig(after, 'the answers'), undefined, 'updated');
+}
+
+export async function updateApiHeadless(ctx: PluginContext, payload: unknown): Promise<void> {
+  const { config } = currentApi(ctx);
+  const next = configFromUpdateRequest(payload, config);
+  saveChecked(ctx, next.config, next.schema, 'updated');
+}
+
+function removeFiles(ctx: PluginContext, name: string): void {
+  const project = ctx.project();
+  rmSync(project.resourceDir(CATEGORY, name), { recursive: true, force: true });
+  for (const [read, write] of [[() => project.readBackendConfig(), (v: never) => project.writeBackendConfig(v)], [() => project.readMeta(), (v: never) => project.writeMeta(v)]] as const) {
+    const file = read() as Record<string, Record<string, unknown> | undefined>;
+    const api = { ...file[CATEGORY] };
+    delete api[name];
+    if (Object.keys(api).length > 0) file[CATEGORY] = api;
+    else delete file[CATEGORY];
+    write(file as never);
+  }
+}
+
+/** `forte remove api`: asks (default no; `--yes` confirms), then deletes the folder and both entries. */
+export async function removeApi(ctx: PluginContext): Promise<void> {
+  const { name } = currentApi(ctx);
+  const confirmed =
+    ctx.prompt.yes ||
+    (await ctx.prompt.confirm({ message: `Are you sure you want to delete the resource ${name}? This action deletes all files related to this resource from the backend directory.`, default: false }));
+  if (!confirmed) {
+    ctx.print.info('Nothing was removed.');
+    return;
+  }
+  removeFiles(ctx, name);
+  ctx.print.success(`Successfully removed resource ${name} locally.`);
+  ctx.print.info('Run `forte push` to delete the API and its tables (with their data) from the cloud.');
+}
+
+/** `forte api gql-compile`: transforms the schema and writes build/ (errors name type, field and directive). */
+export async function gqlCompile(ctx: PluginContext): Promise<void> {
+  const { dir, config } = currentApi(ctx);
+  const compiled = compileApi(ctx.project(), dir);
+  writeBuild(dir, compiled, apiTemplate(config, compiled));
+  ctx.print.success(`GraphQL schema compiled successfully: ${compiled.tables.length} model(s).`);
+  ctx.print.info(`Edit your schema at ${join(dir, SCHEMA_FILE)}; the compiled schema is in ${join(dir, 'build', SCHEMA_FILE)}.`);
+}
+
+/** The API's nested template (called by `forte push`); also refreshes build/. */
+export async function buildApi(ctx: PluginContext, dir: string): Promise<ResourceBuild> {
+  const config = readApiConfig(dir);
+  const compiled = compileApi(ctx.project(), dir);
+  const template = apiTemplate(config, compiled);
+  writeBuild(dir, compiled, template);
+  return { template, parameters: templateParameters(dir, Object.keys(template.Parameters ?? {})) };
+}
+
+/** parameters.json values for the parameters the template declares (Amplify's file, intrinsics kept). */
+function templateParameters(dir: string, declared: string[]): Record<string, unknown> {
+  const file = join(dir, PARAMETERS_FILE);
+  if (!existsSync(file)) return {};
+  let values: Record<string, unknown>;
+  try {
+    values = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new UserError(`${file} is not valid JSON.`, 'Fix the file, or run `forte update api` to write it again.', { cause: error });
+  }
+  const out: Record<string, unknown> = {};
+  for (const name of declared) {
+    if (name === 'env' || name === 'AppId' || !(name in values)) continue;
+    const value = values[name];
+    out[name] = typeof value === 'boolean' ? String(value) : value;
+  }
+  return out;
+}

@@ -1,0 +1,139 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError, type BackendResource, type Project } from '@forte/protocol';
+import { CATEGORY, CLI_INPUTS_FILE, PROVIDER_PLUGIN, SERVICE, authModes, parseApiConfig, type ApiConfig } from './api-config.js';
+import { appSyncAuthConfig } from './auth-config.js';
+
+export const SCHEMA_FILE = 'schema.graphql';
+export const SCHEMA_DIR = 'schema';
+export const TRANSFORM_CONF_FILE = 'transform.conf.json';
+export const PARAMETERS_FILE = 'parameters.json';
+
+/** The project's GraphQL API resource (a project has at most one), from backend-config.json. */
+export function findApiResource(project: Project): string | undefined {
+  const api = project.readBackendConfig()[CATEGORY] ?? {};
+  return Object.entries(api).find(([, entry]) => entry.service === SERVICE)?.[0];
+}
+
+/** The project's Cognito auth resource, which user-pool authorization needs. */
+export function findAuthResource(project: Project): string | undefined {
+  const auth = project.readBackendConfig().auth ?? {};
+  return Object.entries(auth).find(([, entry]) => entry.service === 'Cognito')?.[0];
+}
+
+function readJson(file: string, fix: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UserError(`${file} is missing.`, fix, { cause: error });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UserError(`${file} is not valid JSON.`, fix, { cause: error });
+  }
+}
+
+export function readApiConfig(dir: string): ApiConfig {
+  const file = join(dir, CLI_INPUTS_FILE);
+  const raw = readJson(file, 'Fix the file, or remove the API (`forte remove api`) and add it again.') as { serviceConfiguration?: unknown } | undefined;
+  return parseApiConfig(raw?.serviceConfiguration, file);
+}
+
+/**
+ * The API's schema: `schema.graphql`, or every `*.graphql` file of `schema/` (sorted by path, Amplify's
+ * rule), joined. Returns the text and the files it came from.
+ */
+export function readApiSchema(dir: string): { schema: string; files: string[] } {
+  const single = join(dir, SCHEMA_FILE);
+  const folder = join(dir, SCHEMA_DIR);
+  const hasFolder = existsSync(folder) && statSync(folder).isDirectory();
+  if (existsSync(single) && hasFolder) {
+    throw new UserError(`${dir} has both ${SCHEMA_FILE} and a ${SCHEMA_DIR}/ folder.`, `Keep one: Amplify reads ${SCHEMA_FILE} or the files of ${SCHEMA_DIR}/, not both.`);
+  }
+  if (existsSync(single)) return { schema: readFileSync(single, 'utf8'), files: [single] };
+  if (hasFolder) {
+    const files = listGraphqlFiles(folder);
+    if (files.length === 0) throw new UserError(`${folder} has no .graphql files.`, 'Put the schema in schema/*.graphql or schema.graphql.');
+    return { schema: files.map((f) => readFileSync(f, 'utf8')).join('\n'), files };
+  }
+  throw new UserError(`The API in ${dir} has no schema.`, `Write ${SCHEMA_FILE} (or schema/*.graphql), or run \`forte update api\`.`);
+}
+
+function listGraphqlFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...listGraphqlFiles(path));
+    else if (name.endsWith('.graphql')) out.push(path);
+  }
+  return out;
+}
+
+/** transform.conf.json (Amplify's `Version: 5`), with the conflict-resolution `ResolverConfig` when set. */
+export function readTransformConf(dir: string): { Version?: number; ResolverConfig?: unknown; [key: string]: unknown } {
+  const file = join(dir, TRANSFORM_CONF_FILE);
+  if (!existsSync(file)) return { Version: 5 };
+  return readJson(file, `Fix ${TRANSFORM_CONF_FILE} (it is JSON: {"Version": 5, …}).`) as { Version?: number; ResolverConfig?: unknown };
+}
+
+/** Amplify's `ResolverConfig` from the cli-inputs conflict-resolution answers (undefined when off). */
+export function resolverConfig(config: ApiConfig): Record<string, unknown> | undefined {
+  const cr = config.conflictResolution;
+  const toSync = (type: string): Record<string, unknown> =>
+    type === 'LAMBDA'
+      ? { ConflictHandler: 'LAMBDA', ConflictDetection: 'VERSION' }
+      : { ConflictHandler: type, ConflictDetection: 'VERSION' };
+  if (!cr?.defaultResolutionStrategy || cr.defaultResolutionStrategy.type === 'NONE') {
+    if (!cr?.perModelResolutionStrategy?.length) return undefined;
+  }
+  const out: Record<string, unknown> = {};
+  if (cr?.defaultResolutionStrategy && cr.defaultResolutionStrategy.type !== 'NONE') out.project = toSync(cr.defaultResolutionStrategy.type);
+  if (cr?.perModelResolutionStrategy?.length) {
+    out.models = Object.fromEntries(cr.perModelResolutionStrategy.map((m) => [m.entityName, toSync(m.resolutionStrategy.type)]));
+  }
+  return out;
+}
+
+/**
+ * Writes the API folder as Amplify lays it out (cli-inputs.json, parameters.json, transform.conf.json,
+ * resolvers/README.md, and the schema when given) and the backend-config / amplify-meta entries.
+ */
+export function saveApiResource(project: Project, config: ApiConfig, schema?: string): void {
+  const authResource = findAuthResource(project);
+  const usesUserPools = authModes(config).some((m) => m.mode === 'AMAZON_COGNITO_USER_POOLS');
+  if (usesUserPools && !authResource) {
+    throw new UserError('Amazon Cognito User Pool authorization needs an auth resource, and this project has none.', 'Add one with `forte add auth`, then add or update the API.');
+  }
+  const dir = project.resourceDir(CATEGORY, config.apiName);
+  mkdirSync(join(dir, 'resolvers'), { recursive: true });
+  writeFileSync(join(dir, CLI_INPUTS_FILE), `${JSON.stringify({ version: 1, serviceConfiguration: config }, null, 2)}\n`);
+  if (schema !== undefined) writeFileSync(join(dir, SCHEMA_FILE), schema);
+  const parameters: Record<string, unknown> = { AppSyncApiName: config.apiName, DynamoDBBillingMode: 'PAY_PER_REQUEST', DynamoDBEnableServerSideEncryption: false };
+  if (usesUserPools) parameters.AuthCognitoUserPoolId = { 'Fn::GetAtt': [`auth${authResource}`, 'Outputs.UserPoolId'] };
+  if (!authModes(config).some((m) => m.mode === 'API_KEY')) parameters.CreateAPIKey = 0;
+  writeFileSync(join(dir, PARAMETERS_FILE), `${JSON.stringify(parameters, null, 2)}\n`);
+  const conf = { ...readTransformConf(dir), Version: 5, ElasticsearchWarning: true } as Record<string, unknown>;
+  const resolvers = resolverConfig(config);
+  if (resolvers) conf.ResolverConfig = resolvers;
+  else delete conf.ResolverConfig;
+  writeFileSync(join(dir, TRANSFORM_CONF_FILE), `${JSON.stringify(conf, null, 2)}\n`);
+  const readme = join(dir, 'resolvers', 'README.md');
+  if (!existsSync(readme)) writeFileSync(readme, 'Any resolvers that you add in this directory will override the ones automatically generated by Amplify CLI and will be directly copied to the cloud.\nFor more information, visit [https://docs.amplify.aws/cli/graphql/custom-business-logic/#override-amplify-generated-resolvers](https://docs.amplify.aws/cli/graphql/custom-business-logic/#override-amplify-generated-resolvers)\n');
+
+  const entry: BackendResource = {
+    service: SERVICE,
+    providerPlugin: PROVIDER_PLUGIN,
+    dependsOn: usesUserPools && authResource ? [{ category: 'auth', resourceName: authResource, attributes: ['UserPoolId'] }] : [],
+    output: { authConfig: appSyncAuthConfig(config, authResource) },
+  };
+  const backend = project.readBackendConfig();
+  backend[CATEGORY] = { ...backend[CATEGORY], [config.apiName]: entry };
+  project.writeBackendConfig(backend);
+  const meta = project.readMeta();
+  const previous = (meta[CATEGORY]?.[config.apiName] ?? {}) as Record<string, unknown> & { output?: Record<string, unknown> };
+  const previousOutput = previous.output ?? {};
+  meta[CATEGORY] = { ...meta[CATEGORY], [config.apiName]: { ...previous, ...entry, output: { ...previousOutput, ...(entry.output as Record<string, unknown>) } } };
+  project.writeMeta(meta);
+}

@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { APPSYNC_RESOURCE_TYPES, templateSchema, UserError, type CategoryPlugin, type ResourceRef } from '@forte/protocol';
+import { createFakePluginContext } from '@forte/testing';
+import { transformParameters } from './compile-api.js';
+import * as plugin from './index.js';
+
+const categoryPlugin: CategoryPlugin = plugin;
+const readJson = (path: string): any => JSON.parse(readFileSync(path, 'utf8'));
+
+const addRequest = (schema: string, extra: Record<string, unknown> = {}): unknown => ({
+  version: 1,
+  serviceConfiguration: { serviceName: 'AppSync', apiName: 'notes', transformSchema: schema, defaultAuthType: { mode: 'API_KEY', expirationTime: 30, keyDescription: 'dev' }, ...extra },
+});
+
+const OWNER_SCHEMA = 'type Note @model @auth(rules: [{ allow: owner }, { allow: public, provider: apiKey, operations: [read] }]) { id: ID! content: String! }';
+
+void describe('category-api', () => {
+  let root: string;
+  const apiDir = (name: string): string => join(root, 'amplify/backend/api', name);
+  const backend = (): Record<string, any> => readJson(join(root, 'amplify/backend/backend-config.json'));
+  const context = (options: Parameters<typeof createFakePluginContext>[1]): ReturnType<typeof createFakePluginContext> => createFakePluginContext(root, options);
+  const withAuthResource = (): void => {
+    mkdirSync(join(root, 'amplify/backend'), { recursive: true });
+    writeFileSync(join(root, 'amplify/backend/backend-config.json'), JSON.stringify({ auth: { myappauth: { service: 'Cognito', providerPlugin: 'awscloudformation', dependsOn: [] } } }));
+  };
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'forte-category-api-'));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  void it('`add api --yes` writes Amplify\'s files: an API key for 7 days and the Todo schema with the sandbox rule', async () => {
+    const { ctx, printed } = context({ plugin: 'api', command: 'add', yes: true });
+    await categoryPlugin.executeCommand(ctx);
+    const dir = apiDir('myapp');
+    assert.deepEqual(readJson(join(dir, 'cli-inputs.json')), {
+      version: 1,
+      serviceConfiguration: { serviceName: 'AppSync', apiName: 'myapp', defaultAuthType: { mode: 'API_KEY', expirationTime: 7 }, additionalAuthTypes: [] },
+    });
+    const schema = readFileSync(join(dir, 'schema.graphql'), 'utf8');
+    assert.match(schema, /input AMPLIFY \{ globalAuthRule: AuthRule = \{ allow: public \} \}/);
+    assert.match(schema, /type Todo @model \{/);
+    assert.deepEqual(readJson(join(dir, 'parameters.json')), { AppSyncApiName: 'myapp', DynamoDBBillingMode: 'PAY_PER_REQUEST', DynamoDBEnableServerSideEncryption: false });
+    assert.deepEqual(readJson(join(dir, 'transform.conf.json')), { Version: 5, ElasticsearchWarning: true });
+    assert.deepEqual(backend().api.myapp, {
+      service: 'AppSync',
+      providerPlugin: 'awscloudformation',
+      dependsOn: [],
+      output: { authConfig: { defaultAuthentication: { authenticationType: 'API_KEY', apiKeyConfig: { apiKeyExpirationDays: 7 } }, additionalAuthenticationProviders: [] } },
+    });
+    assert.ok(printed.some((line) => line.includes('Successfully added resource myapp locally.')));
+
+    await assert.rejects(categoryPlugin.executeCommand(context({ plugin: 'api', command: 'add', yes: true }).ctx), (e: unknown) => e instanceof UserError && /already has a GraphQL API: myapp/.test(e.message));
+  });
+
+  void it('asks Amplify\'s questions: the settings loop, the authorization modes and the schema template', async () => {
+    withAuthResource();
+    const { ctx, asked } = context({
+      plugin: 'api',
+      command: 'add',
+      answers: {
+        'Select a setting to edit or continue': ['auth', 'continue'],
+        'default authorization type': 'AMAZON_COGNITO_USER_POOLS',
+        'Configure additional auth types?': true,
+        'Also accept API key?': true,
+        'API key should expire': '14',
+        'Also accept IAM?': true,
+        'Choose a schema template': 'fine-grained-access',
+      },
+    });
+    await categoryPlugin.executeCommand(ctx);
+    assert.ok(asked.includes('Select from one of the below mentioned services:'));
+    const inputs = readJson(join(apiDir('myapp'), 'cli-inputs.json')).serviceConfiguration;
+    assert.deepEqual(inputs.defaultAuthType, { mode: 'AMAZON_COGNITO_USER_POOLS' });
+    assert.deepEqual(inputs.additionalAuthTypes, [{ mode: 'API_KEY', expirationTime: 14 }, { mode: 'AWS_IAM' }]);
+    assert.match(readFileSync(join(apiDir('myapp'), 'schema.graphql'), 'utf8'), /type PrivateNote @model @auth\(rules: \[\{ allow: owner \}\]\)/);
+    const entry = backend().api.myapp;
+    assert.deepEqual(entry.dependsOn, [{ category: 'auth', resourceName: 'myappauth', attributes: ['UserPoolId'] }]);
+    assert.deepEqual(entry.output.authConfig.defaultAuthentication, { authenticationType: 'AMAZON_COGNITO_USER_POOLS', userPoolConfig: { userPoolId: 'authmyappauth' } });
+    assert.deepEqual(readJson(join(apiDir('myapp'), 'parameters.json')).AuthCognitoUserPoolId, { 'Fn::GetAtt': ['authmyappauth', 'Outputs.UserPoolId'] });
+  });
+
+  void it('refuses user-pool authorization without an auth resource, REST, and `update --yes`, naming the fix', async () => {
+    const userPools = addRequest('type A @model { id: ID! }', { defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS' } });
+    await assert.rejects(categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, userPools), (e: unknown) => e instanceof UserError && /forte add auth/.test(e.resolution));
+    assert.equal(existsSync(apiDir('notes')), false);
+    await assert.rejects(categoryPlugin.executeCommand(context({ plugin: 'api', command: 'add', answers: { 'mentioned services': 'REST' } }).ctx), /REST APIs are not available/);
+    await categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, addRequest(OWNER_SCHEMA.replace('{ allow: owner }, ', '')));
+    await assert.rejects(categoryPlugin.executeCommand(context({ plugin: 'api', command: 'update', yes: true }).ctx), /would change nothing/);
+  });
+
+  void it('an invalid schema fails at add time naming the type, field and directive, and nothing is written', async () => {
+    const bad = 'type Post @model { id: ID! author: Author @belongsTo }';
+    await assert.rejects(categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, addRequest(bad)), (e: unknown) => {
+      assert.ok(e instanceof UserError);
+      assert.match(e.message, /Post/);
+      assert.match(e.message, /author/);
+      assert.match(e.message, /belongsTo/);
+      return true;
+    });
+    assert.equal(existsSync(apiDir('notes')), false);
+    assert.equal(backend().api, undefined);
+  });
+
+  void it('headless add, then gql-compile and push build: the compiled schema, a table per model and the API\'s template', async () => {
+    withAuthResource();
+    const request = addRequest(OWNER_SCHEMA, { defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS' }, additionalAuthTypes: [{ mode: 'API_KEY', expirationTime: 30 }] });
+    await categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, request);
+    const dir = apiDir('notes');
+    await categoryPlugin.executeCommand(context({ plugin: 'api', command: 'gql-compile' }).ctx);
+    const compiled = readFileSync(join(dir, 'build/schema.graphql'), 'utf8');
+    assert.match(compiled, /type Note @aws_api_key @aws_cognito_user_pools \{/);
+    assert.match(compiled, /getNote\(id: ID!\): Note/);
+    assert.ok(existsSync(join(dir, 'build/model-introspection.json')));
+
+    const ref: ResourceRef = { category: 'api', resourceName: 'notes', service: 'AppSync', dir };
+    const built = await categoryPlugin.build!(context({ plugin: 'api' }).ctx, ref);
+    const template = templateSchema.parse(built.template);
+    assert.equal(template.Resources.GraphQLAPI?.Type, APPSYNC_RESOURCE_TYPES.graphQLApi);
+    assert.equal(template.Resources.GraphQLAPI?.Properties?.AuthenticationType, 'AMAZON_COGNITO_USER_POOLS');
+    assert.equal(template.Resources.NoteTable?.Type, 'Forte::DynamoDB::Table');
+    assert.deepEqual(template.Resources.NoteTable?.Properties?.KeySchema, [{ AttributeName: 'id', KeyType: 'HASH' }]);
+    const schemaResource = template.Resources.GraphQLSchema!;
+    assert.equal(String(schemaResource.Properties?.Definition).trim(), compiled.trim());
+    assert.deepEqual(schemaResource.Properties?.Tables, { Note: { 'Fn::GetAtt': ['NoteTable', 'TableName'] } });
+    assert.equal(template.Resources.GraphQLAPIKey?.Properties?.ExpirationDays, 30);
+    assert.deepEqual(Object.keys(template.Outputs ?? {}).sort(), ['GraphQLAPIEndpointOutput', 'GraphQLAPIIdOutput', 'GraphQLAPIKeyOutput']);
+    assert.deepEqual(built.parameters, { AppSyncApiName: 'notes', DynamoDBBillingMode: 'PAY_PER_REQUEST', DynamoDBEnableServerSideEncryption: 'false', AuthCognitoUserPoolId: { 'Fn::GetAtt': ['authmyappauth', 'Outputs.UserPoolId'] } });
+  });
+
+  void it('headless update replaces the authorization modes and the schema; remove --yes deletes the folder and entries', async () => {
+    await categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, addRequest('type A @model { id: ID! }'));
+    await categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'update', headless: true }).ctx, {
+      version: 1,
+      serviceModification: { serviceName: 'AppSync', transformSchema: 'type B @model { id: ID! }', additionalAuthTypes: [{ mode: 'AWS_IAM' }] },
+    });
+    const inputs = readJson(join(apiDir('notes'), 'cli-inputs.json')).serviceConfiguration;
+    assert.deepEqual(inputs.defaultAuthType, { mode: 'API_KEY', expirationTime: 30, keyDescription: 'dev' });
+    assert.deepEqual(inputs.additionalAuthTypes, [{ mode: 'AWS_IAM' }]);
+    assert.equal(readFileSync(join(apiDir('notes'), 'schema.graphql'), 'utf8'), 'type B @model { id: ID! }');
+
+    await categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'remove', headless: true, yes: true }).ctx, {});
+    assert.equal(existsSync(apiDir('notes')), false);
+    assert.equal(backend().api, undefined);
+  });
+
+  void it('reads the schema from schema/*.graphql, and refuses a folder with both forms', async () => {
+    await categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, addRequest('type A @model { id: ID! }'));
+    const dir = apiDir('notes');
+    rmSync(join(dir, 'schema.graphql'));
+    mkdirSync(join(dir, 'schema'));
+    writeFileSync(join(dir, 'schema/a.graphql'), 'type A @model { id: ID! b: B @hasOne }');
+    writeFileSync(join(dir, 'schema/b.graphql'), 'type B @model { id: ID! }');
+    await categoryPlugin.executeCommand(context({ plugin: 'api', command: 'gql-compile' }).ctx);
+    assert.match(readFileSync(join(dir, 'build/schema.graphql'), 'utf8'), /getB\(id: ID!\): B/);
+    writeFileSync(join(dir, 'schema.graphql'), 'type C @model { id: ID! }');
+    await assert.rejects(categoryPlugin.executeCommand(context({ plugin: 'api', command: 'gql-compile' }).ctx), /both schema.graphql and a schema\/ folder/);
+  });
+
+  void it('takes transformer parameters from cli.json feature flags, with Amplify\'s existing-project defaults when absent', () => {
+    assert.deepEqual(transformParameters({}), {
+      useSubUsernameForDefaultIdentityClaim: false, populateOwnerFieldForStaticGroupAuth: false, secondaryKeyAsGSI: false, enableAutoIndexQueryNames: false,
+      respectPrimaryKeyAttributesOnConnectionField: false, shouldDeepMergeDirectiveConfigDefaults: true, subscriptionsInheritPrimaryAuth: false,
+    });
+    const fromNewProject = transformParameters({ features: { graphqltransformer: { usesubusernamefordefaultidentityclaim: true, shoulddeepmergedirectiveconfigdefaults: false } } });
+    assert.equal(fromNewProject.useSubUsernameForDefaultIdentityClaim, true);
+    assert.equal(fromNewProject.shouldDeepMergeDirectiveConfigDefaults, false);
+  });
+});

@@ -1,0 +1,56 @@
+import { UserError, type PluginContext, type ResourceBuild, type ResourceRef } from '@forte/protocol';
+import { addApi, addApiHeadless, buildApi, gqlCompile, removeApi, updateApi, updateApiHeadless } from './api-commands.js';
+
+export { apiConfigSchema, parseApiConfig, type ApiConfig } from './api-config.js';
+export { apiTemplate } from './api-template.js';
+export { SCHEMA_TEMPLATES } from './schema-templates.js';
+
+const ALIASES: Record<string, string> = { configure: 'update' };
+
+/** Runs `forte api <command>` (or `forte <command> api`). */
+export async function executeCommand(ctx: PluginContext): Promise<void> {
+  const command = ctx.input.command ?? 'help';
+  switch (ALIASES[command] ?? command) {
+    case 'add':
+      return addApi(ctx);
+    case 'update':
+      return updateApi(ctx);
+    case 'remove':
+      return removeApi(ctx);
+    case 'gql-compile':
+      return gqlCompile(ctx);
+    case 'help':
+      printHelp(ctx);
+      return;
+    default:
+      throw new UserError(`api has no command ${command}.`, 'See the commands with `forte api help`.');
+  }
+}
+
+/** `--headless`: AddApiRequest / UpdateApiRequest v1 (remove takes `--yes`). */
+export async function executeHeadlessCommand(ctx: PluginContext, payload: unknown): Promise<void> {
+  const command = ctx.input.command ?? '';
+  switch (ALIASES[command] ?? command) {
+    case 'add':
+      return addApiHeadless(ctx, payload);
+    case 'update':
+      return updateApiHeadless(ctx, payload);
+    case 'remove':
+      return removeApi(ctx);
+    default:
+      throw new UserError(`api has no headless command ${command}.`, 'Use add, update or remove with --headless.');
+  }
+}
+
+/** The nested template of the API (called by `forte push`). */
+export async function build(ctx: PluginContext, resource: ResourceRef): Promise<ResourceBuild> {
+  return buildApi(ctx, resource.dir);
+}
+
+function printHelp(ctx: PluginContext): void {
+  ctx.print.info('forte api <command>');
+  ctx.print.info('  add          Adds a GraphQL API with Amplify\'s questions; --headless reads an AddApiRequest v1.');
+  ctx.print.info('  update       Changes the authorization modes or conflict detection; --headless reads an UpdateApiRequest v1.');
+  ctx.print.info('  remove       Removes the API (deleted from the cloud, with its tables, at the next push).');
+  ctx.print.info('  gql-compile  Compiles schema.graphql (or schema/*.graphql) and writes build/.');
+}
