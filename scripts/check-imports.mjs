@@ -22,7 +22,7 @@ const ALLOWED = {
   cloud: ['protocol'],
   amplify: ['protocol'],
   console: ['protocol'],
-  testing: ['protocol', 'cloud'],
+  testing: ['protocol', 'cloud', 'graphql-transformer'],
 };
 const SERVER_ONLY_LIBS = { cloud: [], amplify: ['better-sqlite3', 'pg'], console: ['better-sqlite3', 'pg'] };
 

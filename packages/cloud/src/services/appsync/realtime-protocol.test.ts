@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { WebSocket, WebSocketServer } from 'ws';
+import { RealtimeError, selectSubprotocol, serveRealtimeConnection, type RealtimeHooks, type StartRequest } from './realtime-protocol.js';
+
+interface Frame { type: string; id?: string; payload?: any }
+
+const encode = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** A client that records every frame and can wait for one matching a predicate. */
+function client(url: string, protocols: string[]): { socket: WebSocket; frames: Frame[]; next(match: (f: Frame) => boolean): Promise<Frame>; closed: Promise<void> } {
+  const socket = new WebSocket(url, protocols);
+  const frames: Frame[] = [];
+  const waiters: { match: (f: Frame) => boolean; resolve: (f: Frame) => void }[] = [];
+  socket.on('message', (raw: Buffer) => {
+    const frame = JSON.parse(raw.toString()) as Frame;
+    frames.push(frame);
+    for (const w of [...waiters]) if (w.match(frame)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(frame); }
+  });
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  return {
+    socket,
+    frames,
+    closed,
+    next: (match) => {
+      const seen = frames.find(match);
+      if (seen) { frames.splice(frames.indexOf(seen), 1); return Promise.resolve(seen); }
+      return new Promise((resolve) => waiters.push({ match, resolve: (f) => { frames.splice(frames.indexOf(f), 1); resolve(f); } }));
+    },
+  };
+}
+
+void describe('the realtime protocol (graphql-ws, as aws-amplify v6 speaks it)', () => {
+  let server: Server;
+  let url: string;
+  const started: StartRequest[] = [];
+  const stopped: string[] = [];
+  const senders = new Map<string, (payload: unknown) => void>();
+  const hooks: RealtimeHooks = {
+    async authorizeConnection(header) {
+      if (header['x-api-key'] !== 'da2-good') throw new RealtimeError('UnauthorizedException', 'Bad key.', 401);
+    },
+    async start(request, send) {
+      if (request.authorization['x-api-key'] !== 'da2-good') throw new RealtimeError('UnauthorizedException', 'Not Authorized to access onCreateTodo on type Subscription');
+      started.push(request);
+      senders.set(request.id, send);
+      return { stop: () => void stopped.push(request.id) };
+    },
+  };
+
+  before(async () => {
+    const wss = new WebSocketServer({ noServer: true, handleProtocols: selectSubprotocol });
+    server = createServer();
+    server.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => void serveRealtimeConnection(ws, req, hooks, { keepAliveMs: 40 })));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/graphql/realtime`;
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const good = { host: '127.0.0.1', 'x-amz-date': '20261122T000000Z', 'x-api-key': 'da2-good' };
+  const start = (id: string, authorization: Record<string, string> = good): string =>
+    JSON.stringify({ id, type: 'start', payload: { data: JSON.stringify({ query: 'subscription { onCreateTodo { id } }', variables: { filter: null } }), extensions: { authorization } } });
+
+  void it('acknowledges, keeps alive, starts, delivers, stops and completes a subscription', async () => {
+    const c = client(url, ['graphql-ws', `header-${encode(good)}`]);
+    await new Promise((resolve) => c.socket.on('open', resolve));
+    assert.equal(c.socket.protocol, 'graphql-ws');
+    c.socket.send(JSON.stringify({ type: 'connection_init' }));
+    assert.deepEqual(await c.next((f) => f.type === 'connection_ack'), { type: 'connection_ack', payload: { connectionTimeoutMs: 300000 } });
+    await c.next((f) => f.type === 'ka');
+    c.socket.send(start('sub-1'));
+    await c.next((f) => f.type === 'start_ack' && f.id === 'sub-1');
+    assert.deepEqual(started.at(-1), { id: 'sub-1', query: 'subscription { onCreateTodo { id } }', variables: { filter: null }, authorization: good });
+    senders.get('sub-1')!({ data: { onCreateTodo: { id: 'a' } } });
+    assert.deepEqual(await c.next((f) => f.type === 'data'), { id: 'sub-1', type: 'data', payload: { data: { onCreateTodo: { id: 'a' } } } });
+    c.socket.send(JSON.stringify({ id: 'sub-1', type: 'stop' }));
+    await c.next((f) => f.type === 'complete' && f.id === 'sub-1');
+    assert.ok(stopped.includes('sub-1'));
+    c.socket.close();
+    await c.closed;
+  });
+
+  void it('authorises each start on its own, refuses a duplicate id, and stops everything when the socket closes', async () => {
+    const c = client(url, ['graphql-ws', `header-${encode(good)}`]);
+    await new Promise((resolve) => c.socket.on('open', resolve));
+    c.socket.send(JSON.stringify({ type: 'connection_init' }));
+    await c.next((f) => f.type === 'connection_ack');
+    c.socket.send(start('denied', { ...good, 'x-api-key': 'da2-bad' }));
+    const error = await c.next((f) => f.type === 'error' && f.id === 'denied');
+    assert.deepEqual(error.payload, { errors: [{ errorType: 'UnauthorizedException', message: 'Not Authorized to access onCreateTodo on type Subscription' }] });
+    c.socket.send(start('kept'));
+    await c.next((f) => f.type === 'start_ack' && f.id === 'kept');
+    c.socket.send(start('kept'));
+    assert.equal((await c.next((f) => f.type === 'error' && f.id === 'kept')).payload.errors[0].errorType, 'BadRequestException');
+    c.socket.send(JSON.stringify({ id: 'x', type: 'start', payload: { data: 'not json' } }));
+    assert.match((await c.next((f) => f.type === 'error' && f.id === 'x')).payload.errors[0].message, /JSON string/);
+    c.socket.close();
+    await c.closed;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(stopped.includes('kept'));
+  });
+
+  void it('answers connection_error to a missing or bad header, and accepts the older ?header= form', async () => {
+    const none = client(url, ['graphql-ws']);
+    await new Promise((resolve) => none.socket.on('open', resolve));
+    none.socket.send(JSON.stringify({ type: 'connection_init' }));
+    const refused = await none.next((f) => f.type === 'connection_error');
+    assert.equal(refused.payload.errors[0].errorType, 'UnauthorizedException');
+    await none.closed;
+
+    const bad = client(url, ['graphql-ws', `header-${encode({ ...good, 'x-api-key': 'da2-bad' })}`]);
+    await new Promise((resolve) => bad.socket.on('open', resolve));
+    bad.socket.send(JSON.stringify({ type: 'connection_init' }));
+    assert.deepEqual((await bad.next((f) => f.type === 'connection_error')).payload, { errors: [{ errorType: 'UnauthorizedException', message: 'Bad key.', errorCode: 401 }] });
+    await bad.closed;
+
+    const legacy = client(`${url}?header=${Buffer.from(JSON.stringify(good)).toString('base64')}&payload=e30=`, ['graphql-ws']);
+    await new Promise((resolve) => legacy.socket.on('open', resolve));
+    legacy.socket.send(JSON.stringify({ type: 'start', id: 'early', payload: {} }));
+    assert.match((await legacy.next((f) => f.type === 'error')).payload.errors[0].message, /connection_init first/);
+    legacy.socket.send(JSON.stringify({ type: 'connection_init' }));
+    await legacy.next((f) => f.type === 'connection_ack');
+    legacy.socket.close();
+    await legacy.closed;
+  });
+});
