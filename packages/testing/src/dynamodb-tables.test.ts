@@ -144,7 +144,7 @@ void describe('Forte::DynamoDB::Table and the kernel table engine', () => {
     TimeToLiveSpecification: { AttributeName: '_ttl', Enabled: true },
   });
 
-  void it('creates idempotently, updates GSIs in place, replaces on a key change and deletes idempotently', async () => {
+  void it('creates idempotently, updates GSIs in place, replaces on a new name and deletes idempotently', async () => {
     const tables = handler(DYNAMODB_RESOURCE_TYPES.table);
     const created = await tables.create(props([{ name: 'byOwner', hash: 'owner' }]), ctx('TodoTable'));
     assert.equal(created.physicalId, 'Todo-abc-dev');
@@ -160,12 +160,60 @@ void describe('Forte::DynamoDB::Table and the kernel table engine', () => {
     const table = (await client.send(new DescribeTableCommand({ TableName: 'Todo-abc-dev' }))).Table!;
     assert.deepEqual(table.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.ItemCount]), [['byList', 1]]);
     assert.equal((await client.send(new GetItemCommand({ TableName: 'Todo-abc-dev', Key: { id: { S: 't1' } } }))).Item?.owner?.S, 'ann', 'items survive an update');
-    assert.equal(await tables.update('Todo-abc-dev', { ...props([]), KeySchema: keys('list'), AttributeDefinitions: [{ AttributeName: 'list', AttributeType: 'S' }] }, props([]), ctx('TodoTable')), 'replace');
-    assert.deepEqual(tables.replaceOn, ['TableName', 'KeySchema']);
+    assert.equal(await tables.update('Todo-abc-dev', { ...props([]), TableName: 'Todo-abc-prod' }, props([]), ctx('TodoTable')), 'replace');
+    assert.deepEqual(tables.replaceOn, ['TableName']);
+    assert.ok(tables.migrateOn?.KeySchema, 'a key change is made in place');
 
     await tables.delete('Todo-abc-dev', props([]), ctx('TodoTable'));
     await tables.delete('Todo-abc-dev', props([]), ctx('TodoTable'));
     assert.equal((await callFailure(client.send(new DescribeTableCommand({ TableName: 'Todo-abc-dev' })))).name, 'ResourceNotFoundException');
+  });
+
+  void it('a key change moves all 1,000 items to their new key in place, with the indexes rebuilt', async () => {
+    const tables = handler(DYNAMODB_RESOURCE_TYPES.table);
+    const before = { ...props([{ name: 'byOwner', hash: 'owner' }]), TableName: 'Post-abc-dev' };
+    await tables.create(before, ctx('PostTable'));
+    const engine = cloud.kernel.tableEngine();
+    for (let n = 0; n < 1000; n++) await engine.put({ table: 'Post-abc-dev', item: { id: { S: `p${n}` }, owner: { S: n % 2 ? 'ann' : 'bob' }, slug: { S: `post-${n}` }, n: { N: String(n) } } });
+    const after = {
+      ...before,
+      KeySchema: keys('owner', 'slug'),
+      AttributeDefinitions: [{ AttributeName: 'owner', AttributeType: 'S' }, { AttributeName: 'slug', AttributeType: 'S' }, { AttributeName: 'id', AttributeType: 'S' }],
+      GlobalSecondaryIndexes: [{ IndexName: 'byId', KeySchema: keys('id'), Projection: { ProjectionType: 'ALL' } }],
+    };
+    const result = await tables.update('Post-abc-dev', after, before, ctx('PostTable'));
+    assert.notEqual(result, 'replace');
+    const table = (await client.send(new DescribeTableCommand({ TableName: 'Post-abc-dev' }))).Table!;
+    assert.deepEqual(table.KeySchema, keys('owner', 'slug'));
+    assert.equal(table.ItemCount, 1000);
+    assert.deepEqual(table.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.ItemCount]), [['byId', 1000]]);
+    assert.equal(await engine.count({ table: 'Post-abc-dev' }), 1000);
+    assert.deepEqual((await engine.get({ table: 'Post-abc-dev', key: { owner: { S: 'ann' }, slug: { S: 'post-7' } } }))?.n, { N: '7' });
+    const byId = await engine.query({ table: 'Post-abc-dev', index: 'byId', keyCondition: { expression: 'id = :i', values: { ':i': { S: 'p998' } } } });
+    assert.deepEqual(byId.items[0]?.slug, { S: 'post-998' });
+    const back = await tables.update('Post-abc-dev', before, after, ctx('PostTable'));
+    assert.notEqual(back, 'replace', 'a rollback re-keys back');
+    assert.deepEqual((await engine.get({ table: 'Post-abc-dev', key: { id: { S: 'p500' } } }))?.owner, { S: 'bob' });
+    assert.equal(await engine.count({ table: 'Post-abc-dev' }), 1000);
+  });
+
+  void it('refuses a key change that would drop items (a missing key attribute, two items on one key), changing nothing', async () => {
+    const tables = handler(DYNAMODB_RESOURCE_TYPES.table);
+    const before = { ...props([]), TableName: 'Tag-abc-dev', TimeToLiveSpecification: undefined };
+    await tables.create(before, ctx('TagTable'));
+    const engine = cloud.kernel.tableEngine();
+    await engine.put({ table: 'Tag-abc-dev', item: { id: { S: 't1' }, label: { S: 'red' } } });
+    await engine.put({ table: 'Tag-abc-dev', item: { id: { S: 't2' }, label: { S: 'red' } } });
+    await engine.put({ table: 'Tag-abc-dev', item: { id: { S: 't3' } } });
+    const byLabel = { ...before, KeySchema: keys('label'), AttributeDefinitions: [{ AttributeName: 'label', AttributeType: 'S' }] };
+    await assert.rejects(tables.update('Tag-abc-dev', byLabel, before, ctx('TagTable')), (error: Error) => {
+      assert.match(error.message, /cannot change to \(label\): 1 item\(s\) cannot be keyed by \(label\) and 1 item\(s\) would share a key/);
+      assert.match(error.message, /Nothing was changed/);
+      return true;
+    });
+    const table = (await client.send(new DescribeTableCommand({ TableName: 'Tag-abc-dev' }))).Table!;
+    assert.deepEqual(table.KeySchema, keys('id'));
+    assert.equal(await engine.count({ table: 'Tag-abc-dev' }), 3);
   });
 
   void it('serves get/put/update/delete/query/scan/count to other services through kernel.tableEngine()', async () => {

@@ -127,6 +127,8 @@ export interface ResourceHandler {
   delete(physicalId: string, props: Record<string, unknown>, ctx: ResourceContext): Promise<void>;
   /** Property names whose change always means replacement (shown in the change set preview). */
   replaceOn?: readonly string[];
+  /** Property names whose change the handler makes in place by migrating data, with what happens (shown in the preview). */
+  migrateOn?: Readonly<Record<string, string>>;
 }
 
 /** A service module: its HTTP routes and the resource types it provides to the stack engine. */

@@ -13,7 +13,7 @@ const noop: ResourceHandler = {
   update: () => Promise.reject(new Error('unused')),
   delete: () => Promise.reject(new Error('unused')),
 };
-const handlers: Record<string, ResourceHandler> = { 'Forte::T::Thing': noop, 'Forte::T::Other': noop, 'Forte::T::Named': { ...noop, replaceOn: ['Name'] } };
+const handlers: Record<string, ResourceHandler> = { 'Forte::T::Thing': noop, 'Forte::T::Other': noop, 'Forte::T::Named': { ...noop, replaceOn: ['Name'] }, 'Forte::T::Keyed': { ...noop, migrateOn: { Key: 'items move to the new key' } } };
 const handlerFor = (type: string): ResourceHandler | undefined => handlers[type];
 
 function graphOf(template: Template, options: { nested?: Record<string, Template>; parameters?: Record<string, unknown> } = {}): StackGraph {
@@ -80,6 +80,12 @@ void describe('planChanges', () => {
     assert.deepEqual(byId['Named'], ['Replace', ['Properties.Name changed (requires replacement)']]);
     assert.deepEqual(byId['User'], ['Modify', ['depends on Named, which is replaced']]);
     assert.deepEqual(byId['Retyped'], ['Replace', ['Type changed from Forte::T::Thing to Forte::T::Other']]);
+  });
+
+  void it('modifies in place, saying what happens, on a migrateOn property', () => {
+    const template: Template = { Resources: { Table: { Type: 'Forte::T::Keyed', Properties: { Key: 'slug' } } } };
+    const changes = planOf(template, [record('Table', 'Forte::T::Keyed', { Key: 'id' })]);
+    assert.deepEqual(changes.map((c) => [c.action, c.reasons]), [['Modify', ['Properties.Key changed (migrated: items move to the new key)']]]);
   });
 
   void it('uses deployed attributes of unchanged resources, so a resource referencing them stays unchanged', () => {

@@ -65,8 +65,12 @@ export function planChanges(input: {
         changed.push(key);
       }
     }
-    const replaceOn = input.handlerFor(node.resourceType)?.replaceOn ?? [];
-    const reasons = changed.map((key) => (replaceOn.includes(key) ? `Properties.${key} changed (requires replacement)` : `Properties.${key} changed`));
+    const handler = input.handlerFor(node.resourceType);
+    const replaceOn = handler?.replaceOn ?? [];
+    const migrateOn = handler?.migrateOn ?? {};
+    const reasons = changed.map((key) =>
+      replaceOn.includes(key) ? `Properties.${key} changed (requires replacement)` : Object.hasOwn(migrateOn, key) ? `Properties.${key} changed (migrated: ${migrateOn[key]})` : `Properties.${key} changed`,
+    );
     if (waitsOnDependency) for (const [id, what] of pendingDeps) reasons.push(`depends on ${id}, which is ${what}`);
     if (changed.some((key) => replaceOn.includes(key))) change('Replace', reasons);
     else if (reasons.length > 0) change('Modify', reasons);

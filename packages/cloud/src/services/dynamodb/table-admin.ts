@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SqlStore } from '../../engines/types.js';
 import { ServiceError, type TableItem } from '../../kernel/types.js';
 import { tableNotFound, validationError } from './errors.js';
-import { encodeIndexKey, type EncodedKey } from './keys.js';
+import { encodeIndexKey, encodeItemKey, type EncodedKey } from './keys.js';
 import {
   attributeDefinitions,
   keySchemaElements,
@@ -37,6 +37,13 @@ function indexKeyOrSkip(index: IndexDefinition, item: TableItem): EncodedKey | u
     if (error instanceof ServiceError && error.code === 'ValidationException') return undefined;
     throw error;
   }
+}
+
+/** The old key of an item, for naming it in an error. */
+function keyOfItem(table: TableDefinition, item: TableItem): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const attribute of [table.key.hash, table.key.range]) if (attribute && item[attribute.name]) out[attribute.name] = Object.values(item[attribute.name]!)[0];
+  return out;
 }
 
 /** Table lifecycle: create, update (GSIs added with backfill, removed with their entries), delete, describe, list. */
@@ -143,6 +150,69 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
         await store.saveTable(tx, next);
         for (const index of created) await backfill(tx, next, index);
         return next;
+      });
+    },
+
+    /**
+     * Gives a table a new key schema (and the indexes of `spec`) and moves every item to its new key, in one
+     * transaction: either every item is under the new key or the table is as it was. Refuses, naming how many
+     * items and one example, when an item lacks a new key attribute (or holds the wrong type), or when two
+     * items would share one key: a key change never drops an item.
+     */
+    async rekey(name: string, spec: TableSpec): Promise<{ table: TableDefinition; items: number }> {
+      const parsed = parseTableSpec(spec);
+      if (parsed.name !== name) throw validationError(`A key change keeps the table's name: ${parsed.name} is not ${name}`);
+      return sql.transaction(async (tx) => {
+        const previous = await store.table(tx, name);
+        if (!previous) throw tableNotFound(name);
+        const next: TableDefinition = { ...parsed, id: randomUUID(), createdAt: previous.createdAt };
+        const label = streamLabel(next, previous);
+        if (label) next.streamLabel = label;
+        const keyNames = [next.key.hash.name, ...(next.key.range ? [next.key.range.name] : [])].join(', ');
+        let unkeyable = 0;
+        let collisions = 0;
+        let example: string | undefined;
+        let moved = 0;
+        let after: Buffer[] | undefined;
+        for (;;) {
+          const rows = await store.rows(tx, { tableId: previous.id, after, forward: true, limit: BACKFILL_ROWS });
+          for (const row of rows) {
+            after = row.position;
+            let key: EncodedKey;
+            try {
+              key = encodeItemKey(next.key, row.item);
+            } catch (error) {
+              if (!(error instanceof ServiceError)) throw error;
+              unkeyable += 1;
+              example ??= `${JSON.stringify(keyOfItem(previous, row.item))}: ${error.message.replace(/^One or more parameter values (were|are not) (invalid|valid)[.:] ?/, '')}`;
+              continue;
+            }
+            if (await store.item(tx, next.id, key)) {
+              collisions += 1;
+              example ??= `${JSON.stringify(keyOfItem(previous, row.item))} would share its new key with another item`;
+              continue;
+            }
+            const entries = next.indexes.flatMap((index) => {
+              const entry = indexKeyOrSkip(index, row.item);
+              return entry ? [{ index: index.name, key: entry }] : [];
+            });
+            await store.writeItem(tx, next.id, key, row.item, row.size, entries);
+            moved += 1;
+          }
+          if (rows.length < BACKFILL_ROWS) break;
+        }
+        if (unkeyable + collisions > 0) {
+          const problems = [
+            unkeyable > 0 ? `${unkeyable} item(s) cannot be keyed by (${keyNames})` : '',
+            collisions > 0 ? `${collisions} item(s) would share a key with another item` : '',
+          ].filter(Boolean);
+          throw validationError(
+            `The key of table ${name} cannot change to (${keyNames}): ${problems.join(' and ')}; for example ${example}. Nothing was changed: give those items unique values for the new key first, or keep the old key.`,
+          );
+        }
+        await store.deleteTable(tx, previous.id);
+        await store.insertTable(tx, next);
+        return { table: next, items: moved };
       });
     },
 

@@ -18,7 +18,8 @@ function parseProps(props: Record<string, unknown>): ReturnType<typeof parseTabl
  * `Forte::DynamoDB::Table`: physical id = TableName; attributes `TableName`, `Arn`, `StreamArn` (when a
  * stream is specified). Create adopts an existing table of that name and brings it to the properties;
  * update changes GSIs (removed, added with backfill, a changed one re-created), billing, stream and TTL in
- * place, and asks for replacement when TableName or KeySchema change. Delete of a missing table succeeds.
+ * place; a new KeySchema moves every item to its new key in place (Amplify drops and re-creates the table);
+ * a new TableName asks for replacement. Delete of a missing table succeeds.
  */
 export function createTableResourceHandler(admin: TableAdmin): ResourceHandler {
   const result = (table: TableDefinition): ResourceResult => {
@@ -53,7 +54,8 @@ export function createTableResourceHandler(admin: TableAdmin): ResourceHandler {
   }
 
   return {
-    replaceOn: ['TableName', 'KeySchema'],
+    replaceOn: ['TableName'],
+    migrateOn: { KeySchema: 'every item moves to the new key in one transaction; the push stops, changing nothing, if an item cannot' },
     async create(props, ctx) {
       const desired = parseProps(props);
       const existing = await admin.find(desired.name);
@@ -67,7 +69,12 @@ export function createTableResourceHandler(admin: TableAdmin): ResourceHandler {
     async update(physicalId, props, _oldProps, ctx) {
       const desired = parseProps(props);
       const existing = await admin.find(physicalId);
-      if (!existing || desired.name !== physicalId || JSON.stringify(existing.key) !== JSON.stringify(desired.key)) return 'replace';
+      if (!existing || desired.name !== physicalId) return 'replace';
+      if (JSON.stringify(existing.key) !== JSON.stringify(desired.key)) {
+        const { table, items } = await admin.rekey(physicalId, props);
+        ctx.log.info('table re-keyed', { tableName: table.name, items });
+        return result(await reconcile(table, props));
+      }
       const table = await reconcile(existing, props);
       ctx.log.info('table updated', { tableName: table.name });
       return result(table);
