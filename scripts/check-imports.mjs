@@ -19,6 +19,7 @@ const ALLOWED = {
   'category-hosting': ['protocol'],
   'provider-cloud': ['protocol'],
   'frontend-javascript': ['protocol'],
+  codegen: ['protocol'],
   cloud: ['protocol'],
   amplify: ['protocol'],
   console: ['protocol'],

@@ -108,6 +108,11 @@ async function withHooks(ctx: CliContext, names: Pick<HookEvent, 'command' | 'su
 async function runPluginCommand(ctx: CliContext, input: CliInput): Promise<number> {
   const name = input.plugin ?? '';
   const infos = ctx.registry.find(name);
+  // Amplify: the plugin word alone runs the plugin's command of the same name (`amplify codegen`), else shows help.
+  if (input.command === undefined && input.options['help'] !== true) {
+    const own = infos.find((p) => p.manifest.commands.includes(p.manifest.name));
+    if (own) input = { ...input, command: own.manifest.name };
+  }
   const commandOf = (p: PluginInfo): string | undefined => {
     const word = input.command;
     if (word === undefined) return undefined;
