@@ -12,7 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -305,7 +305,7 @@ async function main() {
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const record = (name, value, unit, target, note = '') => {
     results.push({ name, value, unit, target, note });
-    const shown = unit === 'ratio' ? value.toFixed(2) : unit === 'MiB' ? `${value.toFixed(1)} MiB` : `${value.toFixed(unit === 's' || unit === 'ms' ? 1 : 0)} ${unit}`;
+    const shown = unit === 'ratio' ? value.toFixed(2) : unit === 'MiB' ? `${value.toFixed(1)} MiB` : unit === 'load' ? value.toFixed(1) : `${value.toFixed(unit === 's' || unit === 'ms' ? 1 : 0)} ${unit}`;
     console.log(`${name}: ${shown}${target ? `  (target ${target})` : ''}${note ? `  ${note}` : ''}`);
   };
   const clouds = [];
@@ -376,7 +376,7 @@ async function main() {
       return Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? 0);
     };
 
-    const rows = { srpBase: [], srp: [], srpRatio: [], srpCpu: [], srpClientCpu: [], pwBase: [], pw: [], pwRatio: [], pwCpu: [], echo: [], verifyingEcho: [], getUser: [], getUserRatio: [] };
+    const rows = { srpBase: [], srp: [], srpRatio: [], srpCpu: [], srpClientCpu: [], pwBase: [], pw: [], pwRatio: [], pwCpu: [], echo: [], verifyingEcho: [], getUser: [], getUserRatio: [], load: [] };
     for (let run = 0; run < RUNS; run++) {
       const srpBase = await loop(baselines.srp, SECONDS, CONCURRENCY);
       const srp = load('srp');
@@ -393,10 +393,13 @@ async function main() {
         rows.verifyingEcho.push(wrk(verifyingEcho.url));
       }
       rows.srpClientCpu.push(srp.clientCpuMs);
-      console.log(`run ${run + 1}: srp ${srp.perSecond.toFixed(0)}/${srpBase.perSecond.toFixed(0)} per s, ${srp.cpuMs.toFixed(1)}/${srpBase.cpuMs.toFixed(1)} CPU ms (client ${srp.clientCpuMs.toFixed(1)}); `
+      // The machine's 1-minute load average after the run: the figures are only comparable at a similar load.
+      rows.load.push(loadavg()[0]);
+      console.log(`run ${run + 1} (load ${rows.load.at(-1).toFixed(1)}): srp ${srp.perSecond.toFixed(0)}/${srpBase.perSecond.toFixed(0)} per s, ${srp.cpuMs.toFixed(1)}/${srpBase.cpuMs.toFixed(1)} CPU ms (client ${srp.clientCpuMs.toFixed(1)}); `
         + `password ${pw.perSecond.toFixed(1)}/${pwBase.perSecond.toFixed(1)} per s, ${pw.cpuMs.toFixed(1)}/${pwBase.cpuMs.toFixed(1)} CPU ms`
         + `${echo ? `; GetUser ${rows.getUser.at(-1).toFixed(0)}/${rows.echo.at(-1).toFixed(0)} req/s (verifying echo ${rows.verifyingEcho.at(-1).toFixed(0)})` : ''}`);
     }
+    record('1-minute load average after each run', median(rows.load), 'load', '', `(${rows.load.map((l) => l.toFixed(1)).join(', ')})`);
     record('SRP server cryptography in a loop (sign-ins/s)', median(rows.srpBase), '/s');
     record('SRP sign-ins through the cloud (sign-ins/s)', median(rows.srp), '/s');
     record('SRP cloud / cryptography', median(rows.srpRatio), 'ratio', '≥ 0.70', `(concurrency ${CONCURRENCY}, median of per-run ratios)`);

@@ -32,8 +32,7 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
     if (!user) throw cognitoError('NotAuthorizedException', 'Invalid Refresh Token');
     proveSecret(user.username);
     if (!user.enabled) throw cognitoError('NotAuthorizedException', 'User is disabled.');
-    const groups = await state.users.groupsOf(pool.id, user.username);
-    const groupRoles = await state.users.groupRolesOf(pool.id, user.username);
+    const { groups, roles: groupRoles } = await state.users.groupsAndRolesOf(pool.id, user.username);
     const tokens = await issueTokens({ keys: state.keys, issuer: issuerOf(state, pool.id), clientId: client.id, user, groups, groupRoles, originJti: entry.originJti, authTime: entry.authTime, accessTokenSeconds: client.accessTokenSeconds, idTokenSeconds: client.idTokenSeconds });
     return { AuthenticationResult: tokens, ChallengeParameters: {} };
   };

@@ -65,11 +65,8 @@ export function createChallengeSessions(sql: SqlStore, options: { maxSessions?: 
      * VerifySoftwareToken carry only the Session), which then continue it under its own client.
      */
     async take(id: string | undefined, clientId: string | undefined): Promise<ChallengeSession> {
-      const row = id === undefined ? undefined : await sql.transaction(async (tx) => {
-        const found = await tx.get<SessionRow>('SELECT * FROM cognito_challenge_sessions WHERE session_hash = ?', [sha256(id)]);
-        if (found) await tx.run('DELETE FROM cognito_challenge_sessions WHERE session_hash = ?', [sha256(id)]);
-        return found;
-      });
+      // Read and removed in one statement, so two answers to one session cannot both find it.
+      const row = id === undefined ? undefined : await sql.get<SessionRow>('DELETE FROM cognito_challenge_sessions WHERE session_hash = ? RETURNING *', [sha256(id)]);
       if (!row || row.expires_at < now() || (clientId !== undefined && row.client_id !== clientId)) {
         throw cognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
       }

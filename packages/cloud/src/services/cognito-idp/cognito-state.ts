@@ -7,6 +7,7 @@ import type { PoolStore, StoredClient, StoredPool } from './pool-store.js';
 import type { SignInLimiter } from './sign-in-limiter.js';
 import type { TokenKeys } from './token-keys.js';
 import type { StoredUser, UserStore } from './user-store.js';
+import type { VerifiedTokens } from './verified-tokens.js';
 /** What every part of the user pool service shares: the kernel, the stores and the in-memory limiter. */
 export interface CognitoState {
   kernel: Kernel;
@@ -16,6 +17,8 @@ export interface CognitoState {
   mailbox: Mailbox;
   limiter: SignInLimiter;
   sessions: ChallengeSessions;
+  /** Access tokens already verified, until they expire (their revocation is checked on every call). */
+  verifiedTokens: VerifiedTokens;
 }
 
 /** A pool's token issuer: `<cloud URL>/<userPoolId>` (JWKS and discovery live under it). */
@@ -36,10 +39,9 @@ export async function assertAliasFree(state: CognitoState, pool: StoredPool, use
 /** The app client named in a request and its pool. */
 export async function requireClient(state: CognitoState, clientId: unknown): Promise<{ client: StoredClient; pool: StoredPool }> {
   if (typeof clientId !== 'string' || clientId === '') throw invalidParameter('1 validation error detected: Value null at \'clientId\' failed to satisfy constraint: Member must not be null');
-  const client = await state.pools.getClient(clientId);
-  const pool = client ? await state.pools.getPool(client.poolId) : undefined;
-  if (!client || !pool) throw cognitoError('ResourceNotFoundException', `User pool client ${clientId} does not exist.`);
-  return { client, pool };
+  const found = await state.pools.getClientAndPool(clientId);
+  if (!found) throw cognitoError('ResourceNotFoundException', `User pool client ${clientId} does not exist.`);
+  return found;
 }
 
 export async function requirePool(state: CognitoState, poolId: unknown): Promise<StoredPool> {

@@ -17,6 +17,7 @@ import { createSignInLimiter } from './sign-in-limiter.js';
 import { signUpOperations } from './sign-up-operations.js';
 import { createTokenKeys } from './token-keys.js';
 import { createUserStore } from './user-store.js';
+import { createVerifiedTokens } from './verified-tokens.js';
 import { createWellKnownRoute } from './well-known-route.js';
 
 /**
@@ -33,6 +34,7 @@ export function createCognitoIdpService(kernel: Kernel): Service {
     mailbox: createMailbox(kernel.sql, kernel.mail),
     limiter: createSignInLimiter({ perUser: 5, perAddress: 50, windowMs: 15 * 60_000 }),
     sessions: createChallengeSessions(kernel.sql),
+    verifiedTokens: createVerifiedTokens(),
   };
   kernel.registerIdentityTokenVerifier(createIdentityTokenVerifier(state));
   return {

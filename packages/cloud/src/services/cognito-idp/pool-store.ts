@@ -39,12 +39,27 @@ function groupFromRow(row: GroupRow): StoredGroup {
   return group;
 }
 
+/** A `cognito_pools` row (id, name, config) as a pool. */
+export function poolFromRow(row: { id: string; name: string; config: string }): StoredPool {
+  return { id: row.id, name: row.name, config: JSON.parse(row.config) as UserPoolProperties };
+}
+
+interface ClientRow { id: string; pool_id: string; name: string; secret: string | null; config: string }
+
+function clientFromRow(row: ClientRow): StoredClient {
+  const config = JSON.parse(row.config) as { refreshTokenValidityDays?: number; accessTokenSeconds?: number; idTokenSeconds?: number; preventUserExistenceErrors?: 'ENABLED' | 'LEGACY' };
+  return {
+    id: row.id, poolId: row.pool_id, name: row.name, secret: row.secret ?? undefined, refreshTokenValidityDays: config.refreshTokenValidityDays ?? 30,
+    accessTokenSeconds: config.accessTokenSeconds ?? 3600, idTokenSeconds: config.idTokenSeconds ?? 3600, preventUserExistenceErrors: config.preventUserExistenceErrors ?? 'ENABLED',
+  };
+}
+
 /** Pools, app clients and groups in SQL; writes are upserts so resource handlers stay idempotent. */
 export function createPoolStore(sql: SqlStore) {
   return {
     async getPool(id: string): Promise<StoredPool | undefined> {
       const row = await sql.get<{ id: string; name: string; config: string }>('SELECT id, name, config FROM cognito_pools WHERE id = ?', [id]);
-      return row ? { id: row.id, name: row.name, config: JSON.parse(row.config) as UserPoolProperties } : undefined;
+      return row ? poolFromRow(row) : undefined;
     },
     async putPool(id: string, config: UserPoolProperties): Promise<void> {
       const now = new Date().toISOString();
@@ -63,13 +78,14 @@ export function createPoolStore(sql: SqlStore) {
       });
     },
     async getClient(id: string): Promise<StoredClient | undefined> {
-      const row = await sql.get<{ id: string; pool_id: string; name: string; secret: string | null; config: string }>('SELECT * FROM cognito_clients WHERE id = ?', [id]);
-      if (!row) return undefined;
-      const config = JSON.parse(row.config) as { refreshTokenValidityDays?: number; accessTokenSeconds?: number; idTokenSeconds?: number; preventUserExistenceErrors?: 'ENABLED' | 'LEGACY' };
-      return {
-        id: row.id, poolId: row.pool_id, name: row.name, secret: row.secret ?? undefined, refreshTokenValidityDays: config.refreshTokenValidityDays ?? 30,
-        accessTokenSeconds: config.accessTokenSeconds ?? 3600, idTokenSeconds: config.idTokenSeconds ?? 3600, preventUserExistenceErrors: config.preventUserExistenceErrors ?? 'ENABLED',
-      };
+      const row = await sql.get<ClientRow>('SELECT * FROM cognito_clients WHERE id = ?', [id]);
+      return row ? clientFromRow(row) : undefined;
+    },
+    /** An app client and its pool, in one query. */
+    async getClientAndPool(id: string): Promise<{ client: StoredClient; pool: StoredPool } | undefined> {
+      const row = await sql.get<ClientRow & { pool_name: string; pool_config: string }>(
+        'SELECT c.*, p.name AS pool_name, p.config AS pool_config FROM cognito_clients c JOIN cognito_pools p ON p.id = c.pool_id WHERE c.id = ?', [id]);
+      return row ? { client: clientFromRow(row), pool: poolFromRow({ id: row.pool_id, name: row.pool_name, config: row.pool_config }) } : undefined;
     },
     async putClient(client: StoredClient): Promise<void> {
       await sql.run(

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { cognitoError, invalidParameter } from './cognito-error.js';
 import { issuerOf, type CognitoState } from './cognito-state.js';
 import type { StoredClient, StoredPool } from './pool-store.js';
-import { issueTokens, verifyTokenSignature } from './tokens.js';
+import { issueTokens, verifyToken } from './tokens.js';
 import type { StoredUser } from './user-store.js';
 
 /** Issues ID, access and refresh tokens for a finished sign-in. */
@@ -13,31 +13,38 @@ export async function completeSignIn(state: CognitoState, pool: StoredPool, clie
   const RefreshToken = await state.users.addRefreshToken({
     poolId: pool.id, clientId: client.id, username: user.username, originJti, authTime, expiresAt: Date.now() + client.refreshTokenValidityDays * 86_400_000,
   });
-  const groups = await state.users.groupsOf(pool.id, user.username);
-  const groupRoles = await state.users.groupRolesOf(pool.id, user.username);
+  const { groups, roles: groupRoles } = await state.users.groupsAndRolesOf(pool.id, user.username);
   const tokens = await issueTokens({ keys: state.keys, issuer: issuerOf(state, pool.id), clientId: client.id, user, groups, groupRoles, originJti, authTime, accessTokenSeconds: client.accessTokenSeconds, idTokenSeconds: client.idTokenSeconds });
   return { AuthenticationResult: { ...tokens, RefreshToken }, ChallengeParameters: {} };
 }
 
 /**
- * The user behind an access token: signature, expiry, issuing pool, a live sign-in session and an
- * enabled user are all required.
+ * The user behind an access token: signature, expiry, issuing pool, a live sign-in session of that pool,
+ * client and user, and an enabled user are all required. The token's own checks are remembered until it
+ * expires (verified-tokens.ts); the rest is one SQL query on every call, so revocation is immediate.
  */
 export async function userFromAccessToken(state: CognitoState, token: unknown): Promise<{ pool: StoredPool; user: StoredUser; claims: Record<string, unknown> }> {
-  const denied = cognitoError('NotAuthorizedException', 'Invalid Access Token');
   if (typeof token !== 'string') throw invalidParameter('AccessToken is required.');
-  const unverified = decodePayload(token);
-  const iss = typeof unverified?.iss === 'string' ? unverified.iss : '';
-  const poolId = iss.slice(iss.lastIndexOf('/') + 1);
-  const pool = await state.pools.getPool(poolId);
-  if (!pool) throw denied;
-  const claims = await verifyTokenSignature(state.keys, token, issuerOf(state, pool.id), 'access');
-  if (!claims || typeof claims.username !== 'string') throw denied;
-  if (!(await state.users.originLive(String(claims.origin_jti)))) throw cognitoError('NotAuthorizedException', 'Access Token has been revoked');
-  const user = await state.users.get(pool.id, claims.username);
-  if (!user || user.sub !== claims.sub) throw cognitoError('NotAuthorizedException', 'Access Token has been revoked');
+  const claims = state.verifiedTokens.claims(token, () => {
+    const iss = decodePayload(token)?.iss;
+    return typeof iss === 'string' ? verifyToken(state.keys, token, issuerOf(state, poolIdOf(iss)), 'access') : undefined;
+  });
+  // The issuer is the cloud's URL and the pool: checked on every call, as the URL is the cloud's to change.
+  const iss = typeof claims?.iss === 'string' ? claims.iss : '';
+  const poolId = poolIdOf(iss);
+  if (!claims || iss !== issuerOf(state, poolId) || typeof claims.username !== 'string' || typeof claims.client_id !== 'string') throw cognitoError('NotAuthorizedException', 'Invalid Access Token');
+  const found = await state.users.signedIn(poolId, claims.username, String(claims.origin_jti));
+  if (!found) throw cognitoError('NotAuthorizedException', 'Invalid Access Token');
+  const { pool, user, origin } = found;
+  const live = origin !== undefined && !origin.revoked && origin.poolId === pool.id && origin.clientId === claims.client_id && origin.username === claims.username;
+  if (!live || !user || user.sub !== claims.sub) throw cognitoError('NotAuthorizedException', 'Access Token has been revoked');
   if (!user.enabled) throw cognitoError('NotAuthorizedException', 'User is disabled.');
-  return { pool, user, claims };
+  return { pool, user, claims: { ...claims } };
+}
+
+/** The pool of an issuer `<cloud URL>/<userPoolId>`. */
+function poolIdOf(issuer: string): string {
+  return issuer.slice(issuer.lastIndexOf('/') + 1);
 }
 
 export function decodePayload(token: string): Record<string, unknown> | undefined {

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK } from 'jose';
+import { createPublicKey, randomUUID, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK } from 'jose';
 import type { SqlStore } from '../../engines/types.js';
 
 type SigningKey = Awaited<ReturnType<typeof importJWK>>;
@@ -14,14 +14,16 @@ const KEY_LIFETIME_MS = 90 * 86_400_000;
 export function createTokenKeys(sql: SqlStore) {
   let active: { kid: string; key: SigningKey } | undefined;
   let jwks: JSONWebKeySet = { keys: [] };
-  let keySet = createLocalJWKSet(jwks);
+  // The published keys as node:crypto public keys by kid, so a token's signature is checked in one
+  // synchronous call (tokens.ts), not through WebCrypto's job queue.
+  let publicKeys = new Map<string, KeyObject>();
 
   const load = async (): Promise<void> => {
     const rows = await sql.all<{ kid: string; private_jwk: string; public_jwk: string; active: number }>('SELECT * FROM cognito_signing_keys ORDER BY created_at');
     const current = rows.find((r) => r.active === 1);
     active = current ? { kid: current.kid, key: await importJWK(JSON.parse(current.private_jwk) as JWK, 'RS256') } : undefined;
     jwks = { keys: rows.map((r) => JSON.parse(r.public_jwk) as JWK) };
-    keySet = createLocalJWKSet(jwks);
+    publicKeys = new Map(jwks.keys.filter((jwk) => jwk.kty === 'RSA' && typeof jwk.kid === 'string').map((jwk) => [jwk.kid!, createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' })]));
   };
 
   let creating: Promise<string> | undefined;
@@ -58,7 +60,8 @@ export function createTokenKeys(sql: SqlStore) {
       return active;
     },
     jwks: (): JSONWebKeySet => jwks,
-    keySet: () => keySet,
+    /** The published RSA public key `kid` (active or retired), or undefined for a kid this cloud never made. */
+    verificationKey: (kid: string): KeyObject | undefined => publicKeys.get(kid),
   };
 }
 

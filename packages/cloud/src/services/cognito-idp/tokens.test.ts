@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { KeyObject, sign, type webcrypto } from 'node:crypto';
 import { test } from 'node:test';
 import { SignJWT, decodeProtectedHeader, generateKeyPair } from 'jose';
 import { createSqliteStore } from '../../engines/sqlite/sqlite-store.js';
 import { COGNITO_IDP_MIGRATIONS } from './migrations.js';
 import { createTokenKeys } from './token-keys.js';
-import { issueTokens, verifyTokenSignature } from './tokens.js';
+import { issueTokens, verifyToken, verifyTokenSignature } from './tokens.js';
 import type { StoredUser } from './user-store.js';
 
 const ISSUER = 'http://127.0.0.1:1/us-east-1_Abc123456';
@@ -54,11 +55,13 @@ test('tokens carry Cognito claims and verify; rotation keeps old tokens valid', 
 test('expired, unsigned and foreign-key tokens are refused', async () => {
   await withKeys(async (keys) => {
     const { kid, key } = await keys.signingKey();
-    const claims = { token_use: 'id', origin_jti: 'o', 'cognito:username': 'u1' };
+    const claims = { token_use: 'id', origin_jti: 'o', 'cognito:username': 'u1', aud: 'c1' };
+    const own = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid }).setIssuer(ISSUER).setSubject('s').setIssuedAt().setExpirationTime('1h').sign(key);
+    assert.ok(await verifyTokenSignature(keys, own, ISSUER, 'id'), 'the same claims signed with the cloud\'s key verify');
     const expired = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid }).setIssuer(ISSUER).setSubject('s').setIssuedAt(0).setExpirationTime(10).sign(key);
     assert.equal(await verifyTokenSignature(keys, expired, ISSUER, 'id'), undefined);
     const { privateKey } = await generateKeyPair('RS256');
-    const foreign = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid }).setIssuer(ISSUER).setSubject('s').setExpirationTime('1h').sign(privateKey);
+    const foreign = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid }).setIssuer(ISSUER).setSubject('s').setIssuedAt().setExpirationTime('1h').sign(privateKey);
     assert.equal(await verifyTokenSignature(keys, foreign, ISSUER, 'id'), undefined);
     const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ ...claims, iss: ISSUER, sub: 's', exp: 9e9 })).toString('base64url')}.`;
     assert.equal(await verifyTokenSignature(keys, none, ISSUER, 'id'), undefined);
@@ -73,5 +76,42 @@ test('a new data dir gets its signing key on first use, once, however many ask a
     const kids = await Promise.all(Array.from({ length: 5 }, async () => (await keys.signingKey()).kid));
     assert.equal(new Set(kids).size, 1);
     assert.equal(keys.jwks().keys.length, 1);
+  });
+});
+
+test('verifyToken needs exp, iat not ahead of the clock, no crit, a known kid and one spelling of the signature', async () => {
+  await withKeys(async (keys) => {
+    const { kid, key } = await keys.signingKey();
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { token_use: 'access', origin_jti: 'o', client_id: 'c1', username: 'u1' };
+    const signed = (payload: Record<string, unknown>, header: Record<string, unknown> = {}) =>
+      new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid, ...header }).setIssuer(ISSUER).setSubject('s').sign(key);
+    const good = await signed({ ...claims, iat: now, exp: now + 60 });
+    assert.equal(verifyToken(keys, good, ISSUER, 'access')?.username, 'u1', 'the same claims, well formed, verify');
+    assert.equal(verifyToken(keys, await signed({ ...claims, iat: now }), ISSUER, 'access'), undefined, 'no exp');
+    assert.equal(verifyToken(keys, await signed({ ...claims, exp: now + 60 }), ISSUER, 'access'), undefined, 'no iat');
+    assert.equal(verifyToken(keys, await signed({ ...claims, iat: now + 3600, exp: now + 7200 }), ISSUER, 'access'), undefined, 'iat in the future');
+    assert.equal(verifyToken(keys, await signed({ ...claims, iat: now, exp: now + 60, nbf: now + 30 }), ISSUER, 'access'), undefined, 'not yet valid');
+    assert.equal(verifyToken(keys, await signed({ ...claims, iat: now, exp: now }), ISSUER, 'access'), undefined, 'at exp');
+    assert.equal(verifyToken(keys, await signed({ ...claims, client_id: undefined, iat: now, exp: now + 60 }), ISSUER, 'access'), undefined, 'no client_id');
+    assert.equal(verifyToken(keys, await signed({ ...claims, token_use: 'id', iat: now, exp: now + 60 }), ISSUER, 'id'), undefined, 'an ID token needs aud');
+    // jose signs no header it does not know, so this one is signed by hand.
+    const part = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const signingInput = `${part({ alg: 'RS256', kid, crit: ['x-forte'], 'x-forte': 1 })}.${part({ ...claims, iss: ISSUER, sub: 's', iat: now, exp: now + 60 })}`;
+    const critical = `${signingInput}.${sign('sha256', Buffer.from(signingInput), KeyObject.from(key as webcrypto.CryptoKey)).toString('base64url')}`;
+    assert.equal(verifyToken(keys, critical, ISSUER, 'access'), undefined, 'crit');
+    const plainInput = `${part({ alg: 'RS256', kid })}.${part({ ...claims, iss: ISSUER, sub: 's', iat: now, exp: now + 60 })}`;
+    const plain = `${plainInput}.${sign('sha256', Buffer.from(plainInput), KeyObject.from(key as webcrypto.CryptoKey)).toString('base64url')}`;
+    assert.ok(verifyToken(keys, plain, ISSUER, 'access'), 'the same token by hand without crit verifies');
+    assert.equal(verifyToken(keys, await signed({ ...claims, iat: now, exp: now + 60 }, { kid: 'other' }), ISSUER, 'access'), undefined, 'unknown kid');
+    const [header, payload, signature] = good.split('.') as [string, string, string];
+    // 256 bytes take 342 characters: the low 4 bits of the last one carry nothing.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const respelled = `${signature.slice(0, -1)}${alphabet[alphabet.indexOf(signature.at(-1)!) ^ 1]!}`;
+    assert.deepEqual(Buffer.from(respelled, 'base64url'), Buffer.from(signature, 'base64url'), 'the same signature bytes');
+    assert.equal(verifyToken(keys, `${header}.${payload}.${respelled}`, ISSUER, 'access'), undefined, 'another spelling of the signature');
+    assert.equal(verifyToken(keys, `${header}.${payload}.${signature}.`, ISSUER, 'access'), undefined, 'four parts');
+    assert.equal(verifyToken(keys, `${header}.${payload}=.${signature}`, ISSUER, 'access'), undefined, 'padding');
+    assert.equal(verifyToken(keys, 42, ISSUER, 'access'), undefined, 'not a string');
   });
 });

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { SignJWT, jwtVerify, type JWTPayload } from 'jose';
+import { randomUUID, verify, type KeyObject } from 'node:crypto';
+import { SignJWT, type JWTPayload } from 'jose';
 import type { TokenKeys } from './token-keys.js';
 import type { StoredUser } from './user-store.js';
 
@@ -46,16 +46,64 @@ export async function issueTokens(options: {
   return { AccessToken, IdToken, ExpiresIn: accessTtl, TokenType: 'Bearer' };
 }
 
-/**
- * Verifies signature (RS256 with a published key only, so `alg: none` and foreign keys fail), issuer,
- * expiry and token use. Answers the claims, or undefined.
- */
-export async function verifyTokenSignature(keys: TokenKeys, token: string, issuer: string, use: 'id' | 'access'): Promise<JWTPayload | undefined> {
+/** Seconds a token's `iat` may lie ahead of this clock (a clock stepped back after issuing). */
+const CLOCK_SKEW_SECONDS = 60;
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+/** A base64url part of a compact JWS as a JSON object, or undefined. */
+function jsonPart(part: string): Record<string, unknown> | undefined {
+  if (!BASE64URL.test(part)) return undefined;
   try {
-    const { payload } = await jwtVerify(token, keys.keySet(), { algorithms: ['RS256'], issuer });
-    if (payload.token_use !== use || typeof payload.sub !== 'string' || typeof payload.origin_jti !== 'string') return undefined;
-    return payload;
+    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** An RS256 (RSASSA-PKCS1-v1_5, SHA-256) signature check that answers false rather than throwing. */
+function signedBy(key: KeyObject, signingInput: string, signature: Buffer): boolean {
+  try {
+    return verify('sha256', Buffer.from(signingInput, 'latin1'), key, signature);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Verifies a token synchronously with node:crypto: header `alg` RS256 exactly (so `alg: none`, HS256 and
+ * others fail) with a `kid` this cloud published and no `crit`; the RSA signature over the first two parts
+ * with that key; then `iss`, `exp` (required, in the future), `iat` (required, not ahead of this clock),
+ * `nbf` when present, `token_use`, `sub`, `origin_jti`, and the client (`client_id` of access tokens,
+ * `aud` of ID tokens). Answers the claims, or undefined.
+ */
+export function verifyToken(keys: TokenKeys, token: unknown, issuer: string, use: 'id' | 'access'): JWTPayload | undefined {
+  if (typeof token !== 'string') return undefined;
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  const [headerPart = '', payloadPart = '', signaturePart = ''] = parts;
+  const header = jsonPart(headerPart);
+  if (!header || header.alg !== 'RS256' || typeof header.kid !== 'string' || header.crit !== undefined || header.b64 !== undefined) return undefined;
+  const key = keys.verificationKey(header.kid);
+  // Both parts are checked to be base64url before the signature is: the signed bytes are their ASCII.
+  const payload = jsonPart(payloadPart) as JWTPayload | undefined;
+  if (!key || !payload || !BASE64URL.test(signaturePart)) return undefined;
+  const signature = Buffer.from(signaturePart, 'base64url');
+  // One spelling per signature: no second token string for the same token.
+  if (signature.toString('base64url') !== signaturePart) return undefined;
+  if (!signedBy(key, `${headerPart}.${payloadPart}`, signature)) return undefined;
+  if (payload.iss !== issuer) return undefined;
+  const now = Math.floor(Date.now() / 1000);
+  if (typeof payload.exp !== 'number' || payload.exp <= now) return undefined;
+  if (typeof payload.iat !== 'number' || payload.iat > now + CLOCK_SKEW_SECONDS) return undefined;
+  if (payload.nbf !== undefined && (typeof payload.nbf !== 'number' || payload.nbf > now)) return undefined;
+  if (payload.token_use !== use || typeof payload.sub !== 'string' || typeof payload.origin_jti !== 'string') return undefined;
+  if (typeof (use === 'access' ? payload.client_id : payload.aud) !== 'string') return undefined;
+  return payload;
+}
+
+/** verifyToken for callers that await it. */
+export function verifyTokenSignature(keys: TokenKeys, token: string, issuer: string, use: 'id' | 'access'): Promise<JWTPayload | undefined> {
+  return Promise.resolve(verifyToken(keys, token, issuer, use));
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SqlStore } from '../../engines/types.js';
+import { poolFromRow, type StoredPool } from './pool-store.js';
 
 export type UserStatus = 'UNCONFIRMED' | 'CONFIRMED' | 'FORCE_CHANGE_PASSWORD' | 'RESET_REQUIRED';
 
@@ -32,6 +33,19 @@ export interface StoredUser {
 interface UserRow {
   pool_id: string; username: string; sub: string; status: string; enabled: number; attributes: string; srp_salt: string | null;
   srp_verifier: string | null; password_hash: string | null; mfa: string; totp_secret: string | null; created_at: string; updated_at: string;
+}
+
+/** A row of user-store `signedIn`: the pool's columns, the user's (null without a user), the origin's (null without one). */
+type SignedInRow = { [K in keyof UserRow]: UserRow[K] | null } & {
+  pool_name: string; pool_config: string; origin_pool_id: string | null; origin_client_id: string; origin_username: string; origin_revoked: number;
+};
+
+/** A pool, one of its users and one sign-in session, as user-store `signedIn` reads them together. */
+export interface SignedInRecord {
+  pool: StoredPool;
+  user: StoredUser | undefined;
+  /** The sign-in session (refresh token row) of an `origin_jti`; undefined when there is none. */
+  origin: { poolId: string; clientId: string; username: string; revoked: boolean } | undefined;
 }
 
 function fromRow(row: UserRow): StoredUser {
@@ -194,21 +208,19 @@ export function createUserStore(sql: SqlStore) {
       });
     },
     async groupsOf(poolId: string, username: string): Promise<string[]> {
-      const rows = await sql.all<{ group_name: string }>(
-        `SELECT m.group_name FROM cognito_memberships m LEFT JOIN cognito_groups g ON g.pool_id = m.pool_id AND g.name = m.group_name
+      return (await this.groupsAndRolesOf(poolId, username)).groups;
+    },
+    /**
+     * The user's groups, and the role ARNs of those that have one, both highest precedence (lowest number)
+     * first, in one query (the `cognito:groups` and `cognito:roles` of its tokens).
+     */
+    async groupsAndRolesOf(poolId: string, username: string): Promise<{ groups: string[]; roles: string[] }> {
+      const rows = await sql.all<{ group_name: string; role_arn: string | null }>(
+        `SELECT m.group_name, g.role_arn FROM cognito_memberships m LEFT JOIN cognito_groups g ON g.pool_id = m.pool_id AND g.name = m.group_name
          WHERE m.pool_id = ? AND m.username = ? ORDER BY COALESCE(g.precedence, 2147483647), m.group_name`,
         [poolId, username],
       );
-      return rows.map((r) => r.group_name);
-    },
-    /** Role ARNs of the user's groups that have one, highest precedence (lowest number) first. */
-    async groupRolesOf(poolId: string, username: string): Promise<string[]> {
-      const rows = await sql.all<{ role_arn: string }>(
-        `SELECT g.role_arn FROM cognito_memberships m JOIN cognito_groups g ON g.pool_id = m.pool_id AND g.name = m.group_name
-         WHERE m.pool_id = ? AND m.username = ? AND g.role_arn IS NOT NULL ORDER BY COALESCE(g.precedence, 2147483647), m.group_name`,
-        [poolId, username],
-      );
-      return rows.map((r) => r.role_arn);
+      return { groups: rows.map((r) => r.group_name), roles: rows.flatMap((r) => (r.role_arn === null ? [] : [r.role_arn])) };
     },
     async addToGroup(poolId: string, group: string, username: string): Promise<void> {
       await sql.run('INSERT INTO cognito_memberships (pool_id, group_name, username) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [poolId, group, username]);
@@ -279,6 +291,27 @@ export function createUserStore(sql: SqlStore) {
       const row = await sql.get<{ pool_id: string; client_id: string; username: string; origin_jti: string; auth_time: number; expires_at: number; revoked: number }>(
         'SELECT * FROM cognito_refresh_tokens WHERE token_hash = ?', [sha256(token)]);
       return row ? { poolId: row.pool_id, clientId: row.client_id, username: row.username, originJti: row.origin_jti, authTime: row.auth_time, expiresAt: row.expires_at, revoked: row.revoked === 1 } : undefined;
+    },
+    /**
+     * All that an access token's check reads, in one query: the pool, the user `username` in it, and the
+     * sign-in session `originJti` (its refresh token's pool, client, user and revocation). Undefined when
+     * the pool does not exist.
+     */
+    async signedIn(poolId: string, username: string, originJti: string): Promise<SignedInRecord | undefined> {
+      const row = await sql.get<SignedInRow>(
+        `SELECT p.name AS pool_name, p.config AS pool_config, u.*, r.pool_id AS origin_pool_id, r.client_id AS origin_client_id, r.username AS origin_username, r.revoked AS origin_revoked
+         FROM cognito_pools p
+         LEFT JOIN cognito_users u ON u.pool_id = p.id AND u.username = ?
+         LEFT JOIN cognito_refresh_tokens r ON r.origin_jti = ?
+         WHERE p.id = ?`,
+        [username, originJti, poolId],
+      );
+      if (!row) return undefined;
+      return {
+        pool: poolFromRow({ id: poolId, name: row.pool_name, config: row.pool_config }),
+        user: row.username === null ? undefined : fromRow(row as UserRow),
+        origin: row.origin_pool_id === null ? undefined : { poolId: row.origin_pool_id, clientId: row.origin_client_id, username: row.origin_username, revoked: row.origin_revoked === 1 },
+      };
     },
     /** True when the sign-in session `originJti` is still live (not revoked, signed out or deleted). */
     async originLive(originJti: string): Promise<boolean> {
