@@ -1,17 +1,20 @@
 import { randomInt } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { createFsBlobStore } from './engines/fs-blobs/fs-blob-store.js';
 import { createSqliteStore } from './engines/sqlite/sqlite-store.js';
 import type { SqlStore } from './engines/types.js';
 import { adminCredentialProvider, loadOrCreateAdminCredentials, type AdminCredentials } from './kernel/admin-credentials.js';
 import { createKernel, type KernelRuntime } from './kernel/create-kernel.js';
 import { createRequestListener } from './kernel/http-dispatch.js';
+import { createUpgradeDispatcher } from './kernel/upgrade-dispatch.js';
 import { createLogger } from './kernel/logger.js';
 import { createSmtpMailSender, smtpServerOf, type MailSender, type SmtpSettings } from './kernel/mail-transport.js';
 import type { CloudConfig } from './kernel/types.js';
 import { CLOUD_VERSION } from './kernel/version.js';
+import { createAppSyncService } from './services/appsync/index.js';
 import { createCognitoIdentityService } from './services/cognito-identity/index.js';
 import { createCognitoIdpService } from './services/cognito-idp/index.js';
 import { createControlService } from './services/control/index.js';
@@ -85,7 +88,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     const kernel = createKernel({ config, sql, blobs, log, mail });
     kernel.registerCredentialProvider(adminCredentialProvider(adminCredentials));
     // Hosting before S3: a request for a site's host name is the site's, even under /s3/.
-    for (const create of [createIamService, createCognitoIdpService, createCognitoIdentityService, createDynamoDbService, createControlService, createHostingService, createS3Service]) kernel.addService(create(kernel));
+    for (const create of [createIamService, createCognitoIdpService, createCognitoIdentityService, createDynamoDbService, createAppSyncService, createControlService, createHostingService, createS3Service]) kernel.addService(create(kernel));
 
     // Services start once the port is known (resource handlers compute URLs from it); requests that
     // arrive before every service has started wait for it.
@@ -96,6 +99,11 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
       if (started) listener(req, res);
       else void startedSignal.then(() => listener(req, res));
+    });
+    const upgrade = createUpgradeDispatcher(kernel);
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (started) upgrade(req, socket, head);
+      else void startedSignal.then(() => upgrade(req, socket, head));
     });
     const port = await listen(server, config.port, host);
     config.port = port;
@@ -115,10 +123,13 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       adminCredentials,
       close: () =>
         (closing ??= (async () => {
-          await new Promise<void>((resolve) => {
-            listeningServer.close(() => resolve());
-            listeningServer.closeAllConnections();
-          });
+          await Promise.all([
+            new Promise<void>((resolve) => {
+              listeningServer.close(() => resolve());
+              listeningServer.closeAllConnections();
+            }),
+            upgrade.closeAll(), // upgraded sockets keep close() waiting until they end
+          ]);
           for (const service of [...kernel.services].reverse()) {
             try {
               await service.stop?.();

@@ -1,8 +1,9 @@
 import type { BlobStore, SqlStore } from '../engines/types.js';
 import { createAuthorizer, type PolicySource } from './iam-lite.js';
+import { chainedCredentials, verifySignedHeaders } from './sigv4.js';
 import type { Logger } from './logger.js';
 import type { MailSender } from './mail-transport.js';
-import type { CloudConfig, CredentialProvider, IdentityTokenVerifier, Kernel, Principal, ResourceHandler, Route, Service, TableEngine } from './types.js';
+import type { CloudConfig, CredentialProvider, IdentityTokenVerifier, Kernel, Principal, ResourceHandler, Route, Service, TableEngine, UpgradeRoute } from './types.js';
 
 /** The kernel as the composition root and the HTTP dispatcher see it: services can only see `Kernel`. */
 export interface KernelRuntime extends Kernel {
@@ -14,6 +15,8 @@ export interface KernelRuntime extends Kernel {
   readonly rawRoutes: readonly Route[];
   /** The routes that match on the parsed URL. */
   readonly urlRoutes: readonly Route[];
+  /** The upgrade (WebSocket) handlers of every service, in registration order. */
+  readonly upgradeRoutes: readonly UpgradeRoute[];
   readonly credentialProviders: readonly CredentialProvider[];
   authorize(principal: Principal, action: string, resource: string, denyCode?: string): Promise<void>;
   /** Called once the server listens. */
@@ -25,6 +28,7 @@ export function createKernel(options: { config: CloudConfig; sql: SqlStore; blob
   const routes: Route[] = [];
   const rawRoutes: Route[] = [];
   const urlRoutes: Route[] = [];
+  const upgradeRoutes: UpgradeRoute[] = [];
   const handlers = new Map<string, ResourceHandler>();
   const policySources: PolicySource[] = [];
   const credentialProviders: CredentialProvider[] = [];
@@ -43,6 +47,7 @@ export function createKernel(options: { config: CloudConfig; sql: SqlStore; blob
     routes,
     rawRoutes,
     urlRoutes,
+    upgradeRoutes,
     credentialProviders,
     authorize,
     baseUrl() {
@@ -71,18 +76,20 @@ export function createKernel(options: { config: CloudConfig; sql: SqlStore; blob
       if (!tables) throw new Error('no table engine is registered: add the dynamodb service to the cloud');
       return tables;
     },
-    async verifyIdentityToken(providerName, token) {
+    async verifyIdentityToken(providerName, token, tokenOptions) {
       for (const verifier of tokenVerifiers) {
-        const verified = await verifier.verify(providerName, token);
+        const verified = await verifier.verify(providerName, token, tokenOptions);
         if (verified) return verified;
       }
       return undefined;
     },
+    verifySignedHeaders: (input) => verifySignedHeaders(input, chainedCredentials(credentialProviders)),
     addService(service) {
       if (services.some((s) => s.name === service.name)) throw new Error(`service ${service.name} is registered twice`);
       services.push(service);
       routes.push(...service.routes);
       for (const route of service.routes) ('raw' in route.match ? rawRoutes : urlRoutes).push(route);
+      upgradeRoutes.push(...(service.upgrades ?? []));
       for (const [type, handler] of Object.entries(service.resourceTypes ?? {})) {
         if (handlers.has(type)) throw new Error(`resource type ${type} is provided by two services`);
         handlers.set(type, handler);

@@ -13,7 +13,7 @@ import {
 } from './sigv4-canonical.js';
 import { headerValue, parseAmzDate, parseAuthorizationHeader, parsePresignedQuery, type SignatureFailure, type SignatureFields } from './sigv4-fields.js';
 import { MAX_CLOCK_SKEW_MS } from './sigv4-limits.js';
-import { ServiceError, type CredentialProvider, type Principal, type SigningInfo } from './types.js';
+import { ServiceError, type CredentialProvider, type Principal, type SignedHeadersInput, type SigningInfo } from './types.js';
 
 export { MAX_CLOCK_SKEW_MS, MAX_PRESIGN_EXPIRES_SECONDS } from './sigv4-limits.js';
 
@@ -34,6 +34,8 @@ export interface VerifyRequest {
   readBody: boolean;
   credentials: CredentialProvider;
   now?: Date;
+  /** The body, when it was already read (or never came through a stream): it is hashed instead of read. */
+  body?: Buffer;
 }
 
 export interface VerifyResult {
@@ -172,7 +174,7 @@ async function resolvePayloadHash(
     return { payloadHash };
   }
   if (!input.readBody && contentSha !== undefined && HEX_SHA256.test(contentSha)) return { payloadHash: contentSha };
-  const body = await readBody(input.req);
+  const body = input.body ?? (await readBody(input.req));
   const actual = body.length === 0 ? EMPTY_SHA256 : sha256Hex(body);
   if (contentSha !== undefined && contentSha !== actual) {
     throw fail('badSignature', 'The x-amz-content-sha256 header does not match the sha256 of the body.');
@@ -193,4 +195,44 @@ function constantTimeEqual(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** One provider that asks each of `providers` in order (the first that knows a key wins). */
+export function chainedCredentials(providers: readonly CredentialProvider[]): CredentialProvider {
+  return {
+    async lookup(accessKeyId, sessionToken) {
+      for (const provider of providers) {
+        const found = await provider.lookup(accessKeyId, sessionToken);
+        if (found) return found;
+      }
+      return undefined;
+    },
+  };
+}
+
+/**
+ * Verifies a SigV4 Authorization carried in a header set (no live request): the AppSync realtime
+ * handshake sends the headers of a signed `POST` with its body. Answers the principal (anonymous when
+ * the headers carry no signature); throws ServiceError with the AWS JSON codes for a bad one.
+ */
+export async function verifySignedHeaders(input: SignedHeadersInput, credentials: CredentialProvider): Promise<Principal> {
+  const headers: Record<string, string> = {};
+  const rawHeaders: string[] = [];
+  for (const [name, value] of Object.entries(input.headers)) {
+    if (value === undefined) continue;
+    headers[name.toLowerCase()] = value;
+    rawHeaders.push(name, value);
+  }
+  const q = input.path.indexOf('?');
+  const req = { method: input.method, headers, rawHeaders } as unknown as IncomingMessage;
+  const result = await verifySigV4({
+    req,
+    rawPath: q < 0 ? input.path : input.path.slice(0, q),
+    rawQuery: q < 0 ? '' : input.path.slice(q + 1),
+    service: input.service,
+    readBody: true,
+    credentials,
+    body: Buffer.isBuffer(input.body) ? input.body : Buffer.from(input.body, 'utf8'),
+  });
+  return result.principal;
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { BlobStore, SqlStore } from '../engines/types.js';
 import type { Logger } from './logger.js';
 import type { MailSender } from './mail-transport.js';
@@ -8,7 +9,14 @@ export type Principal =
   | { kind: 'anonymous' }
   | { kind: 'admin'; accessKeyId: string }
   /** Temporary credentials bound to a role (identity pools; later issues). */
-  | { kind: 'role'; accessKeyId: string; roleArn: string; identityId?: string };
+  | {
+      kind: 'role';
+      accessKeyId: string;
+      roleArn: string;
+      identityId?: string;
+      /** Identity pool credentials: issued to a signed-in user (`authenticated`) or a guest (`unauthenticated`). */
+      identityAuthType?: 'authenticated' | 'unauthenticated';
+    };
 
 /** An IAM-lite policy statement (AWS JSON policy grammar, subset). */
 export interface PolicyStatement {
@@ -98,6 +106,22 @@ export interface Route {
   handle(ctx: RequestContext): Promise<void>;
 }
 
+/**
+ * A protocol upgrade (WebSocket) served on a path, matched like a URL route: the server's `upgrade` event
+ * goes to the first match in registration order; an upgrade that matches none is answered 404 and dropped.
+ */
+export interface UpgradeRoute {
+  name: string;
+  match(req: IncomingMessage, url: URL): boolean;
+  /**
+   * Takes over the socket: completes the handshake or writes a refusal and destroys it. A throw or a
+   * rejection is logged and answered 500. Sockets still open when the cloud closes are destroyed after `close`.
+   */
+  handle(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> | void;
+  /** Ends the route's connections gracefully (WebSocket close frames) when the cloud closes. */
+  close?(): Promise<void>;
+}
+
 /** What a resource handler knows about the deployment it runs in. */
 export interface ResourceContext {
   appId: string;
@@ -135,6 +159,8 @@ export interface ResourceHandler {
 export interface Service {
   name: string;
   routes: Route[];
+  /** Upgrade handlers (WebSocket endpoints), tried in registration order after those of earlier services. */
+  upgrades?: UpgradeRoute[];
   resourceTypes?: Record<string, ResourceHandler>;
   /** Called once after every service is constructed (migrations, recovery). */
   start?(): Promise<void>;
@@ -176,8 +202,21 @@ export interface Kernel {
    * `cognito-idp.<region>.amazonaws.com/<userPoolId>` for user pools.
    */
   registerIdentityTokenVerifier(verifier: IdentityTokenVerifier): void;
-  /** Undefined when no verifier accepts the token (forged, expired, revoked, wrong audience or pool). */
-  verifyIdentityToken(providerName: string, token: string): Promise<VerifiedIdentityToken | undefined>;
+  /**
+   * Undefined when no verifier accepts the token (forged, expired, revoked, wrong audience or pool). Only ID
+   * tokens unless `tokenUse` says otherwise (AppSync accepts user pool access tokens too; identity pools do not).
+   */
+  verifyIdentityToken(providerName: string, token: string, options?: IdentityTokenOptions): Promise<VerifiedIdentityToken | undefined>;
+  /**
+   * Verifies a SigV4 signature carried in a set of headers alone (the AppSync realtime handshake sends the
+   * headers of a signed `POST <path>` with its body); throws ServiceError like `ctx.authenticate`.
+   */
+  verifySignedHeaders(input: SignedHeadersInput): Promise<Principal>;
+  /**
+   * IAM-lite, for checks outside an HTTP request (realtime subscriptions): throws ServiceError (AccessDenied…)
+   * unless the principal may do `action` on `resource`. Within a request, `ctx.authorize` is the same check.
+   */
+  authorize(principal: Principal, action: string, resource: string, denyCode?: string): Promise<void>;
   /** Lets a service (the IAM service) provide role policies to the policy engine. */
   registerPolicySource(source: (principal: Principal) => Promise<PolicyDocument[]>): void;
   /** Lets a service (identity pools, STS) resolve the temporary access keys it issued. */
@@ -208,9 +247,23 @@ export interface VerifiedIdentityToken {
   claims: Record<string, unknown>;
 }
 
+export interface IdentityTokenOptions {
+  /** Which tokens are accepted: `id` (the default), or `any` (ID or access tokens). */
+  tokenUse?: 'id' | 'any';
+}
+
 export interface IdentityTokenVerifier {
   /** Answers undefined for providers it does not own; throws nothing for bad tokens (answers undefined). */
-  verify(providerName: string, token: string): Promise<VerifiedIdentityToken | undefined>;
+  verify(providerName: string, token: string, options?: IdentityTokenOptions): Promise<VerifiedIdentityToken | undefined>;
+}
+
+/** A signed request given as data: the method, raw path (with any query), headers and body that were signed. */
+export interface SignedHeadersInput {
+  service: string;
+  method: string;
+  path: string;
+  headers: Record<string, string | undefined>;
+  body: string | Buffer;
 }
 
 /**

@@ -75,7 +75,8 @@ void describe('the realtime protocol (graphql-ws, as aws-amplify v6 speaks it)',
     await c.next((f) => f.type === 'ka');
     c.socket.send(start('sub-1'));
     await c.next((f) => f.type === 'start_ack' && f.id === 'sub-1');
-    assert.deepEqual(started.at(-1), { id: 'sub-1', query: 'subscription { onCreateTodo { id } }', variables: { filter: null }, authorization: good });
+    const data = JSON.stringify({ query: 'subscription { onCreateTodo { id } }', variables: { filter: null } });
+    assert.deepEqual(started.at(-1), { id: 'sub-1', data, query: 'subscription { onCreateTodo { id } }', variables: { filter: null }, authorization: good });
     senders.get('sub-1')!({ data: { onCreateTodo: { id: 'a' } } });
     assert.deepEqual(await c.next((f) => f.type === 'data'), { id: 'sub-1', type: 'data', payload: { data: { onCreateTodo: { id: 'a' } } } });
     c.socket.send(JSON.stringify({ id: 'sub-1', type: 'stop' }));

@@ -24,8 +24,11 @@ export class RealtimeError extends Error {
 
 export interface StartRequest {
   id: string;
+  /** `payload.data` exactly as received: IAM signatures of a start cover this string. */
+  data: string;
   query: string;
   variables: Record<string, unknown>;
+  operationName?: string;
   /** The `extensions.authorization` of this start: each subscription is authorised on its own. */
   authorization: Record<string, string>;
 }
@@ -54,7 +57,8 @@ export interface RealtimeOptions {
 }
 
 const decodeHeader = (encoded: string): Record<string, string> => {
-  const json = Buffer.from(encoded.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
+  // A `+` of standard base64 sent unescaped in the query string reads back as a space.
+  const json = Buffer.from(encoded.replace(/-/g, '+').replace(/_/g, '/').replace(/ /g, '+'), 'base64').toString('utf8');
   const value: unknown = JSON.parse(json);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
@@ -130,12 +134,15 @@ export function serveRealtimeConnection(socket: WebSocket, req: IncomingMessage,
     const p = payload as { data?: unknown; extensions?: { authorization?: unknown } } | undefined;
     let request: StartRequest;
     try {
-      const data = JSON.parse(String(p?.data)) as { query?: unknown; variables?: unknown };
+      const raw = String(p?.data);
+      const data = JSON.parse(raw) as { query?: unknown; variables?: unknown; operationName?: unknown };
       if (typeof data.query !== 'string') throw new Error('no query');
       const authorization = p?.extensions?.authorization;
       request = {
         id,
+        data: raw,
         query: data.query,
+        ...(typeof data.operationName === 'string' ? { operationName: data.operationName } : {}),
         variables: typeof data.variables === 'object' && data.variables !== null ? (data.variables as Record<string, unknown>) : {},
         authorization: typeof authorization === 'object' && authorization !== null ? Object.fromEntries(Object.entries(authorization).map(([k, v]) => [k, String(v)])) : {},
       };

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { SqlStore } from '../../engines/types.js';
-import { ServiceError, type CredentialProvider } from '../../kernel/types.js';
+import { ServiceError, type CredentialProvider, type Principal } from '../../kernel/types.js';
 
 /** How long issued credentials live. Amplify caches them for 50 minutes, so they must outlive that. */
 export const CREDENTIALS_LIFETIME_MS = 60 * 60 * 1000;
@@ -43,6 +43,8 @@ interface CredentialRow {
   role_arn: string;
   identity_id: string;
   expires_at: number;
+  unauthenticated_role: string | null;
+  known_pool: string | null;
 }
 
 /** Issues temporary credentials for identities and resolves them during SigV4 checks. */
@@ -76,7 +78,7 @@ export function createTemporaryCredentials(sql: SqlStore, now: () => number = Da
         async lookup(accessKeyId, sessionToken) {
           if (!accessKeyId.startsWith('ASIA')) return undefined;
           const row = await sql.get<CredentialRow>(
-            'SELECT secret_key, session_token_hash, role_arn, identity_id, expires_at FROM cognito_identity_credentials WHERE access_key_id = ?',
+            'SELECT c.secret_key, c.session_token_hash, c.role_arn, c.identity_id, c.expires_at, p.unauthenticated_role, p.pool_id AS known_pool FROM cognito_identity_credentials c LEFT JOIN cognito_identity_pools p ON p.pool_id = c.pool_id WHERE c.access_key_id = ?',
             [accessKeyId],
           );
           if (!row || sessionToken === undefined) return undefined;
@@ -86,7 +88,10 @@ export function createTemporaryCredentials(sql: SqlStore, now: () => number = Da
           if (row.expires_at <= now()) {
             throw new ServiceError('ExpiredToken', 'The security token included in the request is expired: get new credentials from the identity pool.', 400);
           }
-          return { secretAccessKey: row.secret_key, principal: { kind: 'role', accessKeyId, roleArn: row.role_arn, identityId: row.identity_id } };
+          const principal: Principal = { kind: 'role', accessKeyId, roleArn: row.role_arn, identityId: row.identity_id };
+          // Guests get the pool's unauthenticated role (chooseRole): AppSync's `public`/`private` IAM rules tell them apart by it.
+          if (row.known_pool !== null) principal.identityAuthType = row.role_arn === row.unauthenticated_role ? 'unauthenticated' : 'authenticated';
+          return { secretAccessKey: row.secret_key, principal };
         },
       };
     },

@@ -54,6 +54,14 @@ void describe('verifyLogins', () => {
     await refused({ [provider]: 'other' }, /audience/);
     await refused({ '127.0.0.1:20002/cognito-idp/us-east-1_Abc123': 'elsewhere' }, /issuer/);
   });
+
+  void it('accepts a token of any app client the pool lists for the user pool (Amplify lists the native and the web client)', async () => {
+    const twoClients = { ...pool, providers: [{ ProviderName: provider, ClientId: 'client1' }, { ProviderName: provider, ClientId: 'client2' }] };
+    const kernel = fakeKernel({ web: { ...good, aud: 'client2' }, third: { ...good, aud: 'client3' } });
+    assert.deepEqual((await verifyLogins(kernel, twoClients, { [provider]: 'web' })).map((l) => l.provider), [provider]);
+    assert.deepEqual((await verifyLogins(kernel, twoClients, { '127.0.0.1:20002/cognito-idp/us-east-1_Abc123': 'web' })).map((l) => l.provider), [provider]);
+    await assert.rejects(verifyLogins(kernel, twoClients, { [provider]: 'third' }), /audience/);
+  });
 });
 
 void describe('chooseRole', () => {

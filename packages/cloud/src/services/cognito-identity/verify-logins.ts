@@ -20,7 +20,9 @@ const notAuthorized = (message: string): ServiceError => new ServiceError('NotAu
 export async function verifyLogins(kernel: Pick<Kernel, 'verifyIdentityToken'>, pool: StoredIdentityPool, logins: Record<string, string>): Promise<VerifiedLogin[]> {
   const verified: VerifiedLogin[] = [];
   for (const [key, token] of Object.entries(logins)) {
-    const provider = providerForKey(pool, key);
+    // A user pool is usually listed once per app client (Amplify lists the native and the web client).
+    const candidates = providersForKey(pool, key);
+    const provider = candidates[0];
     if (!provider) {
       throw notAuthorized(`Invalid login token. The login provider ${key} is not configured for identity pool ${pool.poolId}: add its user pool client to the pool's CognitoIdentityProviders.`);
     }
@@ -31,7 +33,7 @@ export async function verifyLogins(kernel: Pick<Kernel, 'verifyIdentityToken'>, 
     }
     const audience = result.claims.aud;
     const audiences = Array.isArray(audience) ? audience : [audience];
-    if (!audiences.includes(provider.ClientId)) {
+    if (!candidates.some((p) => audiences.includes(p.ClientId))) {
       throw notAuthorized('Invalid login token. Incorrect token audience: the token was issued to a client this identity pool does not accept.');
     }
     if (key !== provider.ProviderName) {
@@ -43,11 +45,11 @@ export async function verifyLogins(kernel: Pick<Kernel, 'verifyIdentityToken'>, 
   return verified;
 }
 
-function providerForKey(pool: StoredIdentityPool, key: string): StoredIdentityPool['providers'][number] | undefined {
-  const exact = pool.providers.find((p) => p.ProviderName === key);
-  if (exact) return exact;
+function providersForKey(pool: StoredIdentityPool, key: string): StoredIdentityPool['providers'] {
+  const exact = pool.providers.filter((p) => p.ProviderName === key);
+  if (exact.length > 0) return exact;
   const userPoolId = lastSegment(key);
-  return pool.providers.find((p) => lastSegment(p.ProviderName) === userPoolId);
+  return pool.providers.filter((p) => lastSegment(p.ProviderName) === userPoolId);
 }
 
 function lastSegment(name: string): string {

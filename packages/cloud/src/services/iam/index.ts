@@ -1,23 +1,31 @@
 import { RESOURCE_TYPES } from '@forte/protocol';
 import type { Kernel, Service } from '../../kernel/types.js';
+import { createPolicyHandler } from './policy-handler.js';
+import { POLICY_MIGRATIONS, createPolicyStore } from './policy-store.js';
 import { createRoleHandler } from './role-handler.js';
 import { IAM_MIGRATIONS, createRoleStore } from './role-store.js';
 
 /**
- * IAM-lite roles: the `Forte::IAM::Role` resource type, and the policy source that gives principals of
- * kind `role` the inline policies of their role. No HTTP routes (roles are managed through templates).
+ * IAM-lite roles: the `Forte::IAM::Role` and `Forte::IAM::Policy` resource types, and the policy source that
+ * gives principals of kind `role` the inline policies of their role and the policies attached to it. No
+ * HTTP routes (roles and policies are managed through templates).
  */
 export function createIamService(kernel: Kernel): Service {
-  const store = createRoleStore(kernel.sql);
+  const roles = createRoleStore(kernel.sql);
+  const policies = createPolicyStore(kernel.sql);
   kernel.registerPolicySource(async (principal) => {
     if (principal.kind !== 'role') return [];
-    const role = await store.getByArn(principal.roleArn);
-    return role ? role.policies.map((p) => p.PolicyDocument) : [];
+    const role = await roles.getByArn(principal.roleArn);
+    if (!role) return [];
+    return [...role.policies.map((p) => p.PolicyDocument), ...(await policies.documentsOfRole(role.name))];
   });
   return {
     name: 'iam',
     routes: [],
-    resourceTypes: { [RESOURCE_TYPES.role]: createRoleHandler({ store, accountId: kernel.config.accountId }) },
-    start: () => kernel.sql.migrate('iam', IAM_MIGRATIONS),
+    resourceTypes: {
+      [RESOURCE_TYPES.role]: createRoleHandler({ store: roles, policies, accountId: kernel.config.accountId }),
+      [RESOURCE_TYPES.policy]: createPolicyHandler({ policies, roles }),
+    },
+    start: () => kernel.sql.migrate('iam', [...IAM_MIGRATIONS, ...POLICY_MIGRATIONS]),
   };
 }

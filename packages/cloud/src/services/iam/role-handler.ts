@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import { ServiceError, type ResourceHandler, type ResourceResult } from '../../kernel/types.js';
 import { normalizePolicyDocument } from './policy-document.js';
+import type { PolicyStore } from './policy-store.js';
 import type { RoleStore, StoredRole } from './role-store.js';
 
 const roleProps = z.object({
@@ -10,8 +11,11 @@ const roleProps = z.object({
   Policies: z.array(z.object({ PolicyName: z.string().min(1).max(128), PolicyDocument: z.unknown() })).default([]),
 });
 
-/** `Forte::IAM::Role`: a role whose inline policies the policy engine applies to its principals. */
-export function createRoleHandler(options: { store: RoleStore; accountId: string }): ResourceHandler {
+/**
+ * `Forte::IAM::Role`: a role whose inline policies (and the `Forte::IAM::Policy` resources attached to it) the
+ * policy engine applies to its principals. Deleting a role detaches those policies.
+ */
+export function createRoleHandler(options: { store: RoleStore; policies: PolicyStore; accountId: string }): ResourceHandler {
   const apply = async (props: Record<string, unknown>): Promise<ResourceResult> => {
     const parsed = roleProps.safeParse(props);
     if (!parsed.success) {
@@ -33,6 +37,9 @@ export function createRoleHandler(options: { store: RoleStore; accountId: string
     replaceOn: ['RoleName'],
     create: (props) => apply(props),
     update: async (physicalId, props) => (props.RoleName !== physicalId ? 'replace' : apply(props)),
-    delete: async (physicalId) => options.store.delete(physicalId),
+    delete: async (physicalId) => {
+      await options.store.delete(physicalId);
+      await options.policies.detachRole(physicalId);
+    },
   };
 }

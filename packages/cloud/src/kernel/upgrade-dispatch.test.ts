@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { createFsBlobStore } from '../engines/fs-blobs/fs-blob-store.js';
+import { createSqliteStore } from '../engines/sqlite/sqlite-store.js';
+import { createKernel } from './create-kernel.js';
+import { createLogger } from './logger.js';
+import { createUpgradeDispatcher, type UpgradeDispatcher } from './upgrade-dispatch.js';
+
+const logLines: string[] = [];
+let server: Server;
+let dispatcher: UpgradeDispatcher;
+let port: number;
+const gracefullyClosed: string[] = [];
+
+before(async () => {
+  const kernel = createKernel({
+    config: { dataDir: '/nonexistent', host: '127.0.0.1', port: 0, region: 'us-east-1', accountId: '123456789012', testFaults: false },
+    sql: createSqliteStore(':memory:'),
+    blobs: createFsBlobStore('/nonexistent/blobs'),
+    log: createLogger({ write: (line) => void logLines.push(line), level: 'debug' }),
+  });
+  const held: Duplex[] = [];
+  kernel.addService({
+    name: 'echo',
+    routes: [],
+    upgrades: [
+      {
+        name: 'echo-upgrade',
+        match: (_req, url) => url.pathname === '/echo/socket',
+        handle(_req, socket) {
+          held.push(socket);
+          socket.write('HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: echo\r\n\r\n');
+          socket.on('data', (chunk: Buffer) => socket.write(chunk));
+        },
+        async close() {
+          gracefullyClosed.push('echo-upgrade');
+          held[0]?.end('bye'); // one socket ends itself; the kernel destroys the other
+        },
+      },
+      { name: 'broken', match: (_req, url) => url.pathname === '/broken', handle: async () => Promise.reject(new Error('the secret is hunter2')) },
+    ],
+  });
+  dispatcher = createUpgradeDispatcher(kernel);
+  server = createServer();
+  server.on('upgrade', dispatcher);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+});
+after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+/** Sends an upgrade request; answers the status and, for 101, the socket. */
+const upgrade = (path: string): Promise<{ status: number; body: string; socket?: Duplex }> =>
+  new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { connection: 'Upgrade', upgrade: 'echo' } });
+    req.on('upgrade', (res, socket) => resolve({ status: res.statusCode ?? 0, body: '', socket }));
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+
+void describe('upgrade routing in the kernel', () => {
+  void it('hands a matching upgrade to its route, and answers others 404 or a failing handler 500 (masked)', async () => {
+    const echo = await upgrade('/echo/socket?x=1');
+    assert.equal(echo.status, 101);
+    const reply = new Promise<string>((resolve) => echo.socket!.once('data', (c: Buffer) => resolve(c.toString())));
+    echo.socket!.write('ping');
+    assert.equal(await reply, 'ping');
+
+    const missing = await upgrade('/nothing/here');
+    assert.equal(missing.status, 404);
+    assert.match(missing.body, /Nothing accepts an upgrade at \/nothing\/here/);
+    const broken = await upgrade('/broken');
+    assert.equal(broken.status, 500);
+    assert.doesNotMatch(broken.body, /hunter2/);
+    assert.ok(logLines.some((l) => l.includes('"level":"error"') && l.includes('hunter2')), 'the cause is logged in full');
+  });
+
+  void it('closes every upgraded socket on closeAll, gracefully first, and refuses upgrades from then on', async () => {
+    const second = await upgrade('/echo/socket');
+    const ended = new Promise<void>((resolve) => second.socket!.once('close', () => resolve()));
+    await dispatcher.closeAll();
+    await ended;
+    assert.deepEqual(gracefullyClosed, ['echo-upgrade']);
+    assert.equal((await upgrade('/echo/socket')).status, 503);
+  });
+});

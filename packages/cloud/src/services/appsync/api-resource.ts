@@ -1,0 +1,89 @@
+import { randomInt } from 'node:crypto';
+import { APPSYNC_RESOURCE_TYPES, type AppSyncAuthProvider } from '@forte/protocol';
+import { z } from 'zod';
+import { ServiceError, type Kernel, type ResourceContext, type ResourceHandler, type ResourceResult } from '../../kernel/types.js';
+import type { ApiRegistry } from './api-registry.js';
+import type { AppSyncStore, StoredApi } from './appsync-store.js';
+
+const authProvider = z.object({
+  AuthenticationType: z.enum(['API_KEY', 'AMAZON_COGNITO_USER_POOLS', 'AWS_IAM', 'OPENID_CONNECT', 'AWS_LAMBDA']),
+  UserPoolConfig: z.object({ UserPoolId: z.string().min(1), AwsRegion: z.string().optional(), AppIdClientRegex: z.string().optional() }).optional(),
+  OpenIDConnectConfig: z.object({ Issuer: z.string().url(), ClientId: z.string().optional(), IatTTL: z.number().optional(), AuthTTL: z.number().optional() }).optional(),
+  LambdaAuthorizerConfig: z.object({ AuthorizerUri: z.string(), AuthorizerResultTtlInSeconds: z.number().optional() }).optional(),
+});
+const apiProps = authProvider.extend({
+  Name: z.string().regex(/^[\w\- ]{1,65536}$/, 'API names are letters, digits, spaces, _ and -'),
+  AdditionalAuthenticationProviders: z.array(authProvider).default([]),
+});
+
+const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
+/** 26 lowercase letters and digits: the shape of AppSync API ids. */
+export const newApiId = (): string => Array.from({ length: 26 }, () => ALNUM[randomInt(ALNUM.length)]).join('');
+
+function parseProps(props: Record<string, unknown>): AppSyncAuthProvider[] & { name?: string } {
+  const parsed = apiProps.safeParse(props);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ServiceError('ValidationException', `${APPSYNC_RESOURCE_TYPES.graphQLApi} ${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}`, 400);
+  }
+  const { Name, AdditionalAuthenticationProviders, ...defaultProvider } = parsed.data;
+  const providers: AppSyncAuthProvider[] = [defaultProvider, ...AdditionalAuthenticationProviders];
+  for (const p of providers) {
+    if (p.AuthenticationType === 'AMAZON_COGNITO_USER_POOLS' && !p.UserPoolConfig) {
+      throw new ServiceError('ValidationException', `${APPSYNC_RESOURCE_TYPES.graphQLApi}: AMAZON_COGNITO_USER_POOLS needs UserPoolConfig.UserPoolId.`, 400);
+    }
+    if (p.AuthenticationType === 'OPENID_CONNECT' && !p.OpenIDConnectConfig) {
+      throw new ServiceError('ValidationException', `${APPSYNC_RESOURCE_TYPES.graphQLApi}: OPENID_CONNECT needs OpenIDConnectConfig.Issuer.`, 400);
+    }
+  }
+  const types = providers.map((p) => p.AuthenticationType);
+  const repeated = types.find((t, i) => types.indexOf(t) !== i && t !== 'AMAZON_COGNITO_USER_POOLS' && t !== 'OPENID_CONNECT');
+  if (repeated) throw new ServiceError('ValidationException', `${APPSYNC_RESOURCE_TYPES.graphQLApi}: the auth mode ${repeated} is listed twice.`, 400);
+  return Object.assign(providers, { name: Name });
+}
+
+const ownerKey = (ctx: ResourceContext): string => `${ctx.appId}/${ctx.envName}/${ctx.stackName}/${ctx.logicalId}`;
+
+/** The ARN of an API (`arn:aws:appsync:<region>:<account>:apis/<apiId>`). */
+export const apiArn = (kernel: Kernel, apiId: string): string => `arn:aws:appsync:${kernel.config.region}:${kernel.config.accountId}:apis/${apiId}`;
+
+/**
+ * `Forte::AppSync::GraphQLApi` → physical id = ApiId; attributes `ApiId`, `Arn`, `GraphQLUrl`
+ * (`<baseUrl>/graphql/<apiId>`), `RealtimeUrl` (`ws://…/graphql/<apiId>/realtime`). Auth modes and
+ * the name change in place.
+ */
+export function createApiResourceHandler(kernel: Kernel, store: AppSyncStore, registry: ApiRegistry): ResourceHandler {
+  const result = (api: StoredApi): ResourceResult => {
+    const graphQLUrl = `${kernel.baseUrl()}/graphql/${api.apiId}`;
+    return {
+      physicalId: api.apiId,
+      attributes: { ApiId: api.apiId, Arn: apiArn(kernel, api.apiId), GraphQLUrl: graphQLUrl, RealtimeUrl: `${graphQLUrl.replace(/^http/, 'ws')}/realtime`, Name: api.name },
+    };
+  };
+  return {
+    async create(props, ctx) {
+      const providers = parseProps(props);
+      const owner = ownerKey(ctx);
+      const existing = await store.apiByOwner(owner);
+      const api: StoredApi = { apiId: existing?.apiId ?? newApiId(), ownerKey: owner, name: providers.name ?? '', authProviders: [...providers] };
+      await store.putApi(api);
+      await registry.refresh(api.apiId);
+      ctx.log.info(existing ? 'graphql api adopted' : 'graphql api created', { apiId: api.apiId });
+      return result(api);
+    },
+    async update(physicalId, props, _oldProps, ctx) {
+      const providers = parseProps(props);
+      const existing = await store.apiById(physicalId);
+      if (!existing) return 'replace';
+      const api: StoredApi = { ...existing, name: providers.name ?? '', authProviders: [...providers] };
+      await store.putApi(api);
+      await registry.refresh(api.apiId);
+      ctx.log.info('graphql api updated', { apiId: api.apiId });
+      return result(api);
+    },
+    async delete(physicalId) {
+      await store.deleteApi(physicalId);
+      await registry.refresh(physicalId);
+    },
+  };
+}

@@ -1,0 +1,124 @@
+import type { AppSyncAuthProvider } from '@forte/protocol';
+import { ServiceError, type Kernel, type Principal, type VerifiedIdentityToken } from '../../kernel/types.js';
+import type { DeployedApi } from './api-registry.js';
+import { AppSyncAuthError, type Caller } from './caller.js';
+
+const LAMBDA_UNSUPPORTED = 'AWS_LAMBDA authorization needs functions, which this cloud does not run yet.';
+const unauthorized = (message: string): AppSyncAuthError => new AppSyncAuthError('UnauthorizedException', message);
+
+/** The unverified payload of a JWT, only to route it to the right verifier. */
+function peekJwt(token: string): Record<string, unknown> | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
+    return typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const iamRoleOf = (principal: Principal): Caller['iamRole'] => {
+  if (principal.kind === 'admin') return 'admin';
+  if (principal.kind === 'role' && principal.identityAuthType) return principal.identityAuthType === 'authenticated' ? 'auth' : 'unauth';
+  return 'other';
+};
+
+const tokenCaller = (mode: 'userPools' | 'oidc', verified: VerifiedIdentityToken): Caller => ({
+  mode,
+  sub: verified.sub,
+  username: verified.username,
+  groups: verified.groups,
+  claims: verified.claims,
+});
+
+/** The user pool an OIDC issuer names, when it is one of this cloud's (`<baseUrl>/<poolId>` or Cognito's own form). */
+function poolOfIssuer(kernel: Kernel, issuer: string): string | undefined {
+  const trimmed = issuer.replace(/\/+$/, '');
+  const own = `${kernel.baseUrl()}/`;
+  const cognito = new RegExp(`^https://cognito-idp\\.${kernel.config.region.replace(/[.-]/g, '\\$&')}\\.amazonaws\\.com/`);
+  const rest = trimmed.startsWith(own) ? trimmed.slice(own.length) : cognito.test(trimmed) ? trimmed.replace(cognito, '') : undefined;
+  return rest !== undefined && /^[\w-]+_[0-9A-Za-z]+$/.test(rest) ? rest : undefined;
+}
+
+async function verifyJwt(api: DeployedApi, token: string, kernel: Kernel): Promise<Caller> {
+  const userPools = api.authProviders.filter((p) => p.AuthenticationType === 'AMAZON_COGNITO_USER_POOLS');
+  const oidc = api.authProviders.filter((p) => p.AuthenticationType === 'OPENID_CONNECT');
+  const lambda = api.authProviders.some((p) => p.AuthenticationType === 'AWS_LAMBDA');
+  const payload = peekJwt(token);
+  if (!payload) {
+    if (lambda) throw unauthorized(LAMBDA_UNSUPPORTED);
+    throw unauthorized('Valid authorization header not provided.');
+  }
+  const providerName = (poolId: string): string => `cognito-idp.${kernel.config.region}.amazonaws.com/${poolId}`;
+  const clientOf = (claims: Record<string, unknown>): string => String(claims.client_id ?? claims.aud ?? '');
+  for (const provider of userPools) {
+    const verified = await kernel.verifyIdentityToken(providerName(provider.UserPoolConfig!.UserPoolId), token, { tokenUse: 'any' });
+    if (!verified) continue;
+    const regex = provider.UserPoolConfig?.AppIdClientRegex;
+    if (regex && !new RegExp(`^(?:${regex})$`).test(clientOf(verified.claims))) continue;
+    return tokenCaller('userPools', verified);
+  }
+  for (const provider of oidc) {
+    const config = provider.OpenIDConnectConfig!;
+    const poolId = poolOfIssuer(kernel, config.Issuer);
+    if (!poolId) {
+      throw unauthorized(`OPENID_CONNECT issuer ${config.Issuer} is not one of this cloud's user pools: only those issuers are supported for now.`);
+    }
+    if (typeof payload.iss === 'string' && payload.iss.replace(/\/+$/, '') !== `${kernel.baseUrl()}/${poolId}`) continue;
+    const verified = await kernel.verifyIdentityToken(providerName(poolId), token, { tokenUse: 'any' });
+    if (!verified) continue;
+    if (config.ClientId && !config.ClientId.split(',').map((c) => c.trim()).includes(clientOf(verified.claims))) continue;
+    const now = Math.floor(Date.now() / 1000);
+    const iat = typeof verified.claims.iat === 'number' ? verified.claims.iat : now;
+    const authTime = typeof verified.claims.auth_time === 'number' ? verified.claims.auth_time : iat;
+    if (config.IatTTL && (now - iat) * 1000 > config.IatTTL) throw unauthorized('Token has expired.');
+    if (config.AuthTTL && (now - authTime) * 1000 > config.AuthTTL) throw unauthorized('Token has expired.');
+    return tokenCaller('oidc', verified);
+  }
+  if (typeof payload.exp === 'number' && payload.exp * 1000 < Date.now()) throw unauthorized('Token has expired.');
+  if (lambda) throw unauthorized(LAMBDA_UNSUPPORTED);
+  throw unauthorized('Valid authorization header not provided.');
+}
+
+/** See `authenticateCaller` (caller.ts): AppSync's choice of auth mode from the request's credentials. */
+export async function authenticateRequest(input: {
+  api: DeployedApi;
+  headers: Record<string, string | undefined>;
+  request: { method: string; path: string; body: string };
+  kernel: Kernel;
+  now?: () => number;
+}): Promise<Caller> {
+  const { api, kernel } = input;
+  const headers = Object.fromEntries(Object.entries(input.headers).map(([k, v]) => [k.toLowerCase(), v]));
+  const has = (type: AppSyncAuthProvider['AuthenticationType']): boolean => api.authProviders.some((p) => p.AuthenticationType === type);
+  const apiKey = headers['x-api-key'];
+  const authorization = headers.authorization?.trim();
+
+  if (authorization?.startsWith('AWS4-HMAC-SHA256')) {
+    if (!has('AWS_IAM')) throw unauthorized('IAM (SigV4) requests are not accepted by this API: it has no AWS_IAM auth mode.');
+    let principal: Principal;
+    try {
+      principal = await kernel.verifySignedHeaders({ service: 'appsync', method: input.request.method, path: input.request.path, headers: input.headers, body: input.request.body });
+    } catch (error) {
+      if (error instanceof ServiceError) throw new AppSyncAuthError('UnauthorizedException', error.message);
+      throw error;
+    }
+    return { mode: 'iam', groups: [], claims: {}, principal, iamRole: iamRoleOf(principal) };
+  }
+  if (apiKey !== undefined && authorization === undefined) {
+    if (!has('API_KEY')) throw unauthorized('API keys are not accepted by this API: it has no API_KEY auth mode.');
+    const expires = api.apiKeys[apiKey];
+    if (expires === undefined) throw unauthorized('You are not authorized to make this call.');
+    if (expires * 1000 <= (input.now ?? Date.now)()) throw unauthorized('API key has expired.');
+    return { mode: 'apiKey', groups: [], claims: {} };
+  }
+  if (authorization !== undefined && authorization !== '') {
+    if (!has('AMAZON_COGNITO_USER_POOLS') && !has('OPENID_CONNECT')) {
+      if (has('AWS_LAMBDA')) throw unauthorized(LAMBDA_UNSUPPORTED);
+      throw unauthorized('Valid authorization header not provided.');
+    }
+    return verifyJwt(api, authorization.replace(/^Bearer\s+/i, ''), kernel);
+  }
+  throw unauthorized('Valid authorization header not provided.');
+}

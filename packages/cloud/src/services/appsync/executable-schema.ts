@@ -1,0 +1,165 @@
+import { GRAPHQL_PLAN_VERSION, graphQLApiPlanSchema, type GraphQLApiPlan, type GraphQLPlanModel } from '@forte/protocol';
+import { GraphQLObjectType, GraphQLScalarType, Kind, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import { fieldRulesAllow, itemRuleAllows, modelRules, operationAccess } from './auth-rules.js';
+import type { ExecutionContext } from './execution-context.js';
+import { AppSyncFieldError, notAuthorized } from './field-error.js';
+import { fromItem } from './item-values.js';
+import { listItems, type Connection } from './list-items.js';
+import { primaryKeyOf, sortArgumentName } from './model-keys.js';
+import { resolveRelation } from './relation-fields.js';
+import { applyAwsScalars } from './aws-scalars.js';
+import { buildAppSyncSchema } from './schema-prelude.js';
+import { createItem, deleteItem, updateItem } from './write-item.js';
+
+type Args = Record<string, unknown>;
+type Resolver = GraphQLFieldResolver<unknown, ExecutionContext, Args>;
+
+/** Checks a plan's version and shape; an unknown version is refused rather than guessed at. */
+export function parsePlan(plan: unknown): GraphQLApiPlan {
+  const version = (plan as { version?: unknown } | null)?.version;
+  if (version !== GRAPHQL_PLAN_VERSION) {
+    throw new Error(`the resolver plan has version ${JSON.stringify(version)}, but this cloud runs version ${GRAPHQL_PLAN_VERSION} plans: push with a CLI of the same release as the cloud.`);
+  }
+  const parsed = graphQLApiPlanSchema.safeParse(plan);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`the resolver plan is malformed at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+const awsJson = (scalar: GraphQLScalarType): void => {
+  // AppSync takes AWSJSON as a string holding JSON, stores the parsed value and answers it as a string again.
+  const parse = (value: unknown): unknown => {
+    if (typeof value !== 'string') return value;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      throw new TypeError(`Variable has an invalid value: AWSJSON must be a string holding JSON.`);
+    }
+  };
+  scalar.serialize = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+  scalar.parseValue = parse;
+  scalar.parseLiteral = (ast) => (ast.kind === Kind.STRING ? parse(ast.value) : undefined);
+};
+
+/**
+ * The deployed SDL made executable: resolvers for every field the plan describes. Throws an Error saying
+ * what is wrong when the SDL, the plan or the tables do not fit together.
+ */
+export function buildExecutableApi(input: { definition: string; plan: unknown; tables: Record<string, string> }): { schema: GraphQLSchema; plan: GraphQLApiPlan } {
+  const plan = parsePlan(input.plan);
+  const schema = buildAppSyncSchema(input.definition);
+  applyAwsScalars(schema);
+  const json = schema.getType('AWSJSON');
+  if (json instanceof GraphQLScalarType) awsJson(json);
+  const query = schema.getQueryType();
+  const mutation = schema.getMutationType();
+  const objectType = (name: string): GraphQLObjectType => {
+    const type = schema.getType(name);
+    if (!(type instanceof GraphQLObjectType)) throw new Error(`the plan names the type ${name}, which the schema does not define`);
+    return type;
+  };
+  const attach = (type: GraphQLObjectType | null | undefined, fieldName: string | undefined, resolve: Resolver): void => {
+    if (!fieldName) return;
+    const field = type?.getFields()[fieldName];
+    if (!field) throw new Error(`the plan names the field ${type?.name ?? '(missing type)'}.${fieldName}, which the schema does not define`);
+    field.resolve = resolve as GraphQLFieldResolver<unknown, unknown>;
+  };
+
+  const models = new Map(plan.models.map((m) => [m.name, m]));
+  for (const model of plan.models) {
+    if (!input.tables[model.name]) throw new Error(`Tables has no table for the model ${model.name}`);
+    attachModel(model);
+  }
+  for (const external of plan.externalFields) {
+    const what = external.kind === 'function' ? `@function ${(external.functions ?? []).join(', ')}` : `@http ${external.http?.url ?? ''}`;
+    attach(objectType(external.typeName), external.fieldName, () => {
+      throw new AppSyncFieldError('NotImplemented', `${external.typeName}.${external.fieldName} is served by ${what.trim()}, which needs functions, which this cloud does not run yet.`);
+    });
+  }
+  return { schema, plan };
+
+  function attachModel(model: GraphQLPlanModel): void {
+    const rules = modelRules(model);
+    const ops = model.operations;
+    attach(query, ops.get, async (_source, args, ctx) => {
+      const access = operationAccess(ctx.caller, rules, 'get');
+      if (access.kind === 'none') throw notAuthorized(ops.get!, 'Query');
+      const key = primaryKeyOf(model, args);
+      if (!key) return null;
+      const found = await ctx.tables.get({ table: ctx.tableNames[model.name]!, key });
+      if (!found) return null;
+      const item = fromItem(found);
+      if (access.kind === 'items' && !access.rules.some((r) => itemRuleAllows(ctx.caller, r, item))) throw notAuthorized(ops.get!, 'Query');
+      return item;
+    });
+    const list = (fieldName: string, key = model.primaryKey, indexName?: string, operation: 'list' | 'sync' = 'list'): Resolver =>
+      async (_source, args, ctx) => {
+        const access = operationAccess(ctx.caller, rules, operation);
+        if (access.kind === 'none') throw notAuthorized(fieldName, 'Query');
+        const sortArg = sortArgumentName(key);
+        return listItems(ctx, {
+          model,
+          key,
+          ...(indexName ? { indexName } : {}),
+          partitionValue: args[key.partitionField],
+          sortCondition: sortArg ? (args[sortArg] as Args | null | undefined) : undefined,
+          filter: args.filter as Args | null | undefined,
+          limit: args.limit as number | null | undefined,
+          nextToken: args.nextToken as string | null | undefined,
+          sortDirection: args.sortDirection as 'ASC' | 'DESC' | null | undefined,
+          access,
+        });
+      };
+    if (ops.list) attach(query, ops.list, list(ops.list));
+    if (ops.sync) {
+      const sync = list(ops.sync, model.primaryKey, undefined, 'sync');
+      attach(query, ops.sync, async (source, args, ctx, info) => ({ ...(await (sync(source, args, ctx, info) as Promise<Connection>)), startedAt: Date.now() }));
+    }
+    for (const index of model.indexes) if (index.queryField) attach(query, index.queryField, list(index.queryField, index, index.name));
+    if (model.searchable) {
+      attach(query, model.searchable.queryField, () => {
+        throw new AppSyncFieldError('NotImplemented', `${model.searchable!.queryField}: @searchable queries are not served by this cloud yet.`);
+      });
+    }
+    const write = (fieldName: string | undefined, operation: 'create' | 'update' | 'delete', run: typeof createItem): void =>
+      attach(mutation, fieldName, async (_source, args, ctx) => {
+        const access = operationAccess(ctx.caller, rules, operation);
+        return run(ctx, model, access, fieldName!, (args.input ?? {}) as Args, (args.condition ?? undefined) as Args | undefined);
+      });
+    write(ops.create, 'create', createItem);
+    write(ops.update, 'update', updateItem);
+    write(ops.delete, 'delete', deleteItem);
+    attachItemFields(model);
+    const connection = schema.getType(`Model${model.name}Connection`);
+    if (connection instanceof GraphQLObjectType && connection.getFields().totalCount) {
+      attach(connection, 'totalCount', (source) => (source as Connection).totalCount());
+    }
+  }
+
+  function attachItemFields(model: GraphQLPlanModel): void {
+    const type = objectType(model.name);
+    const fields = type.getFields();
+    const strippedOwners = new Set(
+      [...model.authRules, ...Object.values(model.fieldAuthRules).flat()]
+        .filter((r) => r.strategy === 'owner' && (r.identityClaim ?? 'sub::username') === 'sub::username')
+        .map((r) => r.ownerField ?? 'owner'),
+    );
+    for (const [name, field] of Object.entries(fields)) {
+      const relation = model.relations.find((r) => r.field === name);
+      const related = relation && models.get(relation.relatedModel);
+      const guarded = model.fieldAuthRules[name] !== undefined;
+      const strip = strippedOwners.has(name);
+      if (!relation && !guarded && !strip) continue;
+      field.resolve = (async (source: Args, args: Args, ctx: ExecutionContext) => {
+        if (guarded && !fieldRulesAllow(ctx.caller, model, name, source, 'get')) throw notAuthorized(name, model.name);
+        if (relation && related) return resolveRelation(ctx, { relation, related, source, args, typeName: model.name });
+        const value = source[name];
+        // Owners are stored as `<sub>::<username>`; clients are answered the username alone, as AppSync does.
+        const username = (v: unknown): unknown => (typeof v === 'string' && v.includes('::') ? v.slice(v.lastIndexOf('::') + 2) : v);
+        return strip ? (Array.isArray(value) ? value.map(username) : username(value)) : value;
+      }) as GraphQLFieldResolver<unknown, unknown>;
+    }
+  }
+}

@@ -1,0 +1,13 @@
+import type { TableEngine } from '../../kernel/types.js';
+import type { Caller } from './caller.js';
+import type { ModelEvents } from './model-events.js';
+
+/** What every resolver of one request sees (graphql `contextValue`). */
+export interface ExecutionContext {
+  apiId: string;
+  caller: Caller;
+  tables: TableEngine;
+  /** Model name → physical table name. */
+  tableNames: Record<string, string>;
+  events: ModelEvents;
+}

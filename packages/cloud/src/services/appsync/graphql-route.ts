@@ -1,0 +1,143 @@
+import { execute, GraphQLError, Kind, parse, validate, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { readBody } from '../../kernel/read-body.js';
+import { ServiceError, type Kernel, type RequestContext, type Route } from '../../kernel/types.js';
+import type { ApiRegistry, DeployedApi } from './api-registry.js';
+import { AppSyncAuthError, authenticateCaller, type Caller } from './caller.js';
+import type { ExecutionContext } from './execution-context.js';
+import { formatErrors } from './format-errors.js';
+import type { ModelEvents } from './model-events.js';
+import { MAX_QUERY_BYTES, MAX_QUERY_DEPTH, queryDepth } from './query-limits.js';
+
+const PATH = /^\/graphql\/([a-z0-9]{26})\/?$/;
+/** Largest request body read (query, variables and operation name together). */
+const MAX_REQUEST_BYTES = 1024 * 1024;
+
+const answer = (ctx: RequestContext, body: unknown, status = 200): void => {
+  const text = JSON.stringify(body);
+  ctx.res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) });
+  ctx.res.end(text);
+};
+
+/** A request refused before execution: HTTP 200 with `errors[]` (AppSync answers validation errors so). */
+const refuse = (ctx: RequestContext, errorType: string, message: string): void =>
+  answer(ctx, { data: null, errors: [{ path: null, data: null, errorType, errorInfo: null, locations: null, message }] });
+
+interface GraphQLRequest {
+  query: string;
+  variables: Record<string, unknown> | undefined;
+  operationName: string | undefined;
+}
+
+function parseRequest(body: Buffer): GraphQLRequest {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new ServiceError('MalformedHttpRequestException', 'The request body is not valid JSON.', 400);
+  }
+  const request = value as { query?: unknown; variables?: unknown; operationName?: unknown } | null;
+  if (typeof request !== 'object' || request === null || typeof request.query !== 'string') {
+    throw new ServiceError('MalformedHttpRequestException', 'The request body must be a JSON object with a "query" string.', 400);
+  }
+  const variables = request.variables ?? undefined;
+  if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) {
+    throw new ServiceError('MalformedHttpRequestException', '"variables" must be an object.', 400);
+  }
+  return {
+    query: request.query,
+    variables: (variables ?? undefined) as Record<string, unknown> | undefined,
+    operationName: typeof request.operationName === 'string' ? request.operationName : undefined,
+  };
+}
+
+function selectOperation(document: DocumentNode, name: string | undefined): OperationDefinitionNode | undefined {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  return name === undefined ? (operations.length === 1 ? operations[0] : undefined) : operations.find((o) => o.name?.value === name);
+}
+
+/** The root fields an operation selects (through fragments), for AppSync's per-field IAM check. */
+function rootFields(document: DocumentNode, operation: OperationDefinitionNode): string[] {
+  const fields = new Set<string>();
+  const visit = (selections: OperationDefinitionNode['selectionSet']['selections'], seen: Set<string>): void => {
+    for (const s of selections) {
+      if (s.kind === Kind.FIELD) {
+        if (!s.name.value.startsWith('__')) fields.add(s.name.value);
+      } else if (s.kind === Kind.INLINE_FRAGMENT) visit(s.selectionSet.selections, seen);
+      else if (!seen.has(s.name.value)) {
+        seen.add(s.name.value);
+        const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === s.name.value);
+        if (fragment?.kind === Kind.FRAGMENT_DEFINITION) visit(fragment.selectionSet.selections, seen);
+      }
+    }
+  };
+  visit(operation.selectionSet.selections, new Set());
+  return [...fields];
+}
+
+const ROOT_TYPE = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' } as const;
+
+/**
+ * `POST /graphql/<apiId>`: AppSync's GraphQL over HTTP. The caller is resolved through the API's auth
+ * modes (401 UnauthorizedException when none accepts it), IAM callers are checked per root field
+ * (`appsync:GraphQL` on `<apiArn>/types/<Type>/fields/<field>`), then the query runs against the plan's
+ * resolvers; field errors come back in `errors[]` with HTTP 200, as AppSync answers them.
+ */
+export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; events: ModelEvents }): Route {
+  const { kernel, registry, events } = deps;
+  return {
+    name: 'appsync-graphql',
+    errorFormat: 'graphql',
+    match: { url: (req, url) => req.method === 'POST' && PATH.test(url.pathname) },
+    async handle(ctx) {
+      const apiId = PATH.exec(ctx.url.pathname)![1]!;
+      const api = registry.get(apiId);
+      if (!api) throw new ServiceError('NotFoundException', `No GraphQL API ${apiId} is deployed here (or it has no schema yet).`, 404);
+      const body = await readBody(ctx.req, MAX_REQUEST_BYTES);
+      const headers = Object.fromEntries(Object.entries(ctx.req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
+      let caller: Caller;
+      try {
+        caller = await authenticateCaller(api, headers, { method: 'POST', path: ctx.rawPath, body: body.toString('utf8') }, kernel);
+      } catch (error) {
+        if (error instanceof AppSyncAuthError) throw new ServiceError(error.errorType, error.message, error.status, { cause: error });
+        throw error;
+      }
+      const request = parseRequest(body);
+      await run(ctx, api, caller, request);
+    },
+  };
+
+  async function run(ctx: RequestContext, api: DeployedApi, caller: Caller, request: GraphQLRequest): Promise<void> {
+    if (Buffer.byteLength(request.query) > MAX_QUERY_BYTES) return refuse(ctx, 'ValidationError', `The query is larger than ${MAX_QUERY_BYTES / 1024} KB.`);
+    let document: DocumentNode;
+    try {
+      document = parse(request.query);
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw error;
+      return answer(ctx, { data: null, errors: formatErrors([error], ctx.log).map((e) => ({ ...e, errorType: 'MalformedHttpRequestException' })) });
+    }
+    if (queryDepth(document) > MAX_QUERY_DEPTH) return refuse(ctx, 'ValidationError', `The query is nested deeper than ${MAX_QUERY_DEPTH} levels.`);
+    const invalid = validate(api.schema, document);
+    if (invalid.length > 0) return answer(ctx, { data: null, errors: formatErrors(invalid, ctx.log) });
+    const operation = selectOperation(document, request.operationName);
+    if (!operation) return refuse(ctx, 'ValidationError', request.operationName ? `No operation named ${request.operationName}.` : 'The document has several operations: name one in operationName.');
+    if (operation.operation === 'subscription') {
+      return refuse(ctx, 'UnsupportedOperation', 'Subscriptions are served over the realtime WebSocket endpoint (<GraphQLUrl>/realtime), not over HTTP.');
+    }
+    if (caller.mode === 'iam' && caller.principal && caller.iamRole !== 'admin') {
+      const type = ROOT_TYPE[operation.operation];
+      for (const field of rootFields(document, operation)) {
+        try {
+          await ctx.authorize(caller.principal, 'appsync:GraphQL', `${api.arn}/types/${type}/fields/${field}`);
+        } catch (error) {
+          if (error instanceof ServiceError && error.status === 403) throw new ServiceError('UnauthorizedException', `Not Authorized to access ${field} on type ${type}`, 401, { cause: error });
+          throw error;
+        }
+      }
+    }
+    const contextValue: ExecutionContext = { apiId: api.apiId, caller, tables: kernel.tableEngine(), tableNames: api.tables, events };
+    const result = await execute({ schema: api.schema, document, variableValues: request.variables, operationName: request.operationName, contextValue });
+    const out: Record<string, unknown> = { data: result.data ?? null };
+    if (result.errors && result.errors.length > 0) out.errors = formatErrors(result.errors, ctx.log);
+    answer(ctx, out);
+  }
+}

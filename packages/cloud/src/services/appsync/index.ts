@@ -1,0 +1,62 @@
+import { APPSYNC_RESOURCE_TYPES } from '@forte/protocol';
+import type { Kernel, Route, Service } from '../../kernel/types.js';
+import type { ApiRegistry } from './api-registry.js';
+import { createApiKeyResourceHandler } from './api-key-resource.js';
+import { createApiResourceHandler } from './api-resource.js';
+import { createAppSyncStore } from './appsync-store.js';
+import { createApiRegistry } from './create-api-registry.js';
+import { graphqlRoute } from './graphql-route.js';
+import { APPSYNC_MIGRATIONS } from './migrations.js';
+import type { ExecutionContext } from './execution-context.js';
+import { createRealtimeRoute } from './realtime-route.js';
+import { ModelEvents } from './model-events.js';
+import { createSchemaResourceHandler } from './schema-resource.js';
+
+export type { Caller } from './caller.js';
+export { AppSyncAuthError, authenticateCaller } from './caller.js';
+export type { ApiRegistry, DeployedApi } from './api-registry.js';
+export type { ModelChangeEvent } from './model-events.js';
+export { ModelEvents } from './model-events.js';
+export { canReadItem, unreadableFields } from './authorize-model.js';
+
+/** What the realtime endpoint is built from: the served APIs, the caller check and the model changes. */
+export interface AppSyncDeps {
+  kernel: Kernel;
+  registry: ApiRegistry;
+  events: ModelEvents;
+}
+
+/**
+ * AppSync: GraphQL APIs over HTTP (`POST /graphql/<apiId>`) executing the transformer's resolver plan
+ * against the table engine, with AppSync's auth modes and `@auth`; the resource types
+ * `Forte::AppSync::GraphQLApi`, `ApiKey` and `GraphQLSchema`. See README.md.
+ */
+export function createAppSyncService(kernel: Kernel): Service {
+  const store = createAppSyncStore(kernel.sql);
+  const registry = createApiRegistry(kernel, store);
+  const events = new ModelEvents((error, event) => kernel.log.error('model change listener failed', { apiId: event.apiId, model: event.modelName, error }));
+  const deps: AppSyncDeps = { kernel, registry, events };
+  const routes: Route[] = [graphqlRoute(deps)];
+  // Realtime: the WebSocket endpoint (`/graphql/<apiId>/realtime`); nested fields of what it delivers
+  // run through the same resolvers, with the same context as an HTTP request of that caller.
+  const realtime = createRealtimeRoute({
+    kernel,
+    apis: registry,
+    events,
+    contextFor: (api, caller): ExecutionContext => ({ apiId: api.apiId, caller, tables: kernel.tableEngine(), tableNames: api.tables, events }),
+  });
+  return {
+    name: 'appsync',
+    routes,
+    upgrades: [realtime],
+    resourceTypes: {
+      [APPSYNC_RESOURCE_TYPES.graphQLApi]: createApiResourceHandler(kernel, store, registry),
+      [APPSYNC_RESOURCE_TYPES.apiKey]: createApiKeyResourceHandler(kernel, store, registry),
+      [APPSYNC_RESOURCE_TYPES.graphQLSchema]: createSchemaResourceHandler(store, registry),
+    },
+    async start() {
+      await kernel.sql.migrate('appsync', APPSYNC_MIGRATIONS);
+      await registry.loadAll();
+    },
+  };
+}

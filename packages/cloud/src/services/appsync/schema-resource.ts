@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import { APPSYNC_RESOURCE_TYPES } from '@forte/protocol';
+import { z } from 'zod';
+import { ServiceError, type ResourceHandler, type ResourceResult } from '../../kernel/types.js';
+import type { ApiRegistry } from './api-registry.js';
+import type { AppSyncStore, StoredSchema } from './appsync-store.js';
+import { buildExecutableApi } from './executable-schema.js';
+
+const schemaProps = z.object({
+  ApiId: z.string().regex(/^[a-z0-9]{26}$/, 'must be the ApiId of a Forte::AppSync::GraphQLApi'),
+  Definition: z.string().min(1, 'the schema definition is empty'),
+  Plan: z.unknown(),
+  Tables: z.record(z.string(), z.string()),
+});
+
+const invalid = (message: string, cause?: unknown): ServiceError =>
+  new ServiceError('BadRequestException', `${APPSYNC_RESOURCE_TYPES.graphQLSchema}: ${message}`, 400, { cause });
+
+/** Checks what a schema resource brings (SDL, plan, tables) the way serving it will: refuses what would not run. */
+function parseProps(props: Record<string, unknown>): StoredSchema {
+  const parsed = schemaProps.safeParse(props);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw invalid(`${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}`);
+  }
+  const p = parsed.data;
+  try {
+    buildExecutableApi({ definition: p.Definition, plan: p.Plan, tables: p.Tables });
+  } catch (error) {
+    throw invalid(error instanceof Error ? error.message : String(error), error);
+  }
+  const definitionHash = createHash('sha256').update(JSON.stringify([p.Definition, p.Plan, p.Tables])).digest('hex');
+  return { apiId: p.ApiId, definition: p.Definition, plan: p.Plan, tables: p.Tables, definitionHash };
+}
+
+/**
+ * `Forte::AppSync::GraphQLSchema` → physical id `<apiId>/schema`, attribute `DefinitionHash`. The schema is
+ * validated (SDL with AppSync's scalars and directives, the resolver plan and its version, a table for every
+ * model) before it replaces the served one; a new ApiId replaces the resource.
+ */
+export function createSchemaResourceHandler(store: AppSyncStore, registry: ApiRegistry): ResourceHandler {
+  const result = (schema: StoredSchema): ResourceResult => ({ physicalId: `${schema.apiId}/schema`, attributes: { DefinitionHash: schema.definitionHash } });
+  const put = async (schema: StoredSchema): Promise<ResourceResult> => {
+    if (!(await store.apiById(schema.apiId))) throw new ServiceError('NotFoundException', `${APPSYNC_RESOURCE_TYPES.graphQLSchema}: no GraphQL API ${schema.apiId}.`, 404);
+    await store.putSchema(schema);
+    await registry.refresh(schema.apiId);
+    return result(schema);
+  };
+  return {
+    replaceOn: ['ApiId'],
+    async create(props, ctx) {
+      const schema = await put(parseProps(props));
+      ctx.log.info('graphql schema deployed', { apiId: schema.physicalId });
+      return schema;
+    },
+    async update(physicalId, props, _oldProps, ctx) {
+      const schema = parseProps(props);
+      if (physicalId !== `${schema.apiId}/schema`) return 'replace';
+      const out = await put(schema);
+      ctx.log.info('graphql schema updated', { apiId: schema.apiId });
+      return out;
+    },
+    async delete(physicalId) {
+      const apiId = physicalId.replace(/\/schema$/, '');
+      await store.deleteSchema(apiId);
+      await registry.refresh(apiId);
+    },
+  };
+}

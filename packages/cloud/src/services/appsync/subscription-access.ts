@@ -1,0 +1,61 @@
+import { valueFromASTUntyped, type GraphQLField } from 'graphql';
+import type { AppSyncAuthenticationType, AppSyncAuthProvider, GraphQLAuthProvider, GraphQLPlanModel } from '@forte/protocol';
+import type { Caller } from './caller.js';
+
+const DIRECTIVE_OF_MODE: Record<Caller['mode'], string> = {
+  apiKey: 'aws_api_key',
+  userPools: 'aws_cognito_user_pools',
+  oidc: 'aws_oidc',
+  iam: 'aws_iam',
+};
+const MODE_OF_TYPE: Partial<Record<AppSyncAuthenticationType, Caller['mode']>> = {
+  API_KEY: 'apiKey',
+  AMAZON_COGNITO_USER_POOLS: 'userPools',
+  OPENID_CONNECT: 'oidc',
+  AWS_IAM: 'iam',
+};
+const AUTH_DIRECTIVES = new Set(['aws_api_key', 'aws_cognito_user_pools', 'aws_oidc', 'aws_iam', 'aws_lambda', 'aws_auth']);
+
+const stringList = (value: unknown): string[] => (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+
+/**
+ * AppSync's type-level check of a Subscription field: its `@aws_*` directives name the auth modes that may
+ * use it (a field without any is open to the API's default mode only); `cognito_groups` on
+ * `@aws_cognito_user_pools` / `@aws_auth` also needs one of those groups. Admin IAM keys may use any field.
+ */
+export function fieldAllowsCaller(field: GraphQLField<unknown, unknown>, caller: Caller, authProviders: readonly AppSyncAuthProvider[]): boolean {
+  if (caller.mode === 'iam' && caller.iamRole === 'admin') return true;
+  const directives = (field.astNode?.directives ?? []).filter((d) => AUTH_DIRECTIVES.has(d.name.value));
+  if (directives.length === 0) {
+    const defaultType = authProviders[0]?.AuthenticationType;
+    return defaultType !== undefined && MODE_OF_TYPE[defaultType] === caller.mode;
+  }
+  const wanted = DIRECTIVE_OF_MODE[caller.mode];
+  return directives.some((d) => {
+    const name = d.name.value === 'aws_auth' ? 'aws_cognito_user_pools' : d.name.value;
+    if (name !== wanted) return false;
+    const groupsArgument = d.arguments?.find((a) => a.name.value === 'cognito_groups');
+    if (!groupsArgument) return true;
+    const groups = stringList(valueFromASTUntyped(groupsArgument.value));
+    return groups.some((g) => caller.groups.includes(g));
+  });
+}
+
+const PROVIDER_OF_MODE: Record<Caller['mode'], GraphQLAuthProvider> = { apiKey: 'apiKey', userPools: 'userPools', oidc: 'oidc', iam: 'iam' };
+
+/**
+ * Whether any of the model's rules lets the caller's auth mode listen at all (owner and dynamic group
+ * rules are then checked per item). Sandbox models with no rules are public to API keys; models with
+ * neither rules nor sandbox are for admin IAM keys only.
+ */
+export function modelMayListen(model: GraphQLPlanModel, caller: Caller): boolean {
+  if (caller.mode === 'iam' && caller.iamRole === 'admin') return true;
+  if (model.operations.subscriptionLevel === 'public') return true;
+  if (model.authRules.length === 0) return model.sandbox && caller.mode === 'apiKey';
+  const provider = PROVIDER_OF_MODE[caller.mode];
+  return model.authRules.some((rule) => {
+    if (rule.provider !== provider || !rule.operations.includes('listen')) return false;
+    // A static group rule alone lets only members in; any other rule may still match per item.
+    return !(rule.strategy === 'groups' && rule.groups && !rule.groupsField) || rule.groups.some((g) => caller.groups.includes(g));
+  });
+}

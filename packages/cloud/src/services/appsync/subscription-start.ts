@@ -1,0 +1,108 @@
+import { formatError } from 'graphql';
+import type { GraphQLPlanModel } from '@forte/protocol';
+import type { Logger } from '../../kernel/logger.js';
+import type { DeployedApi } from './api-registry.js';
+import { canReadItem, unreadableFields } from './authorize-model.js';
+import type { Caller } from './caller.js';
+import type { ModelChangeEvent, ModelEvents } from './model-events.js';
+import { RealtimeError, type RunningSubscription } from './realtime-protocol.js';
+import { fieldAllowsCaller, modelMayListen } from './subscription-access.js';
+import { renderEvent } from './subscription-delivery.js';
+import type { SubscriptionDocument } from './subscription-document.js';
+import { matchesSubscriptionFilter, SubscriptionFilterError, validateSubscriptionFilter, type SubscriptionFilter } from './subscription-filter.js';
+
+export interface StartSubscriptionOptions {
+  api: DeployedApi;
+  caller: Caller;
+  subscription: SubscriptionDocument;
+  events: ModelEvents;
+  /** The context the API's resolvers expect (nested fields of the selection set run through them). */
+  contextValue: unknown;
+  /** Delivers one `data` payload (`{data, errors?}`). */
+  send(payload: unknown): void;
+  log: Logger;
+}
+
+const notAuthorized = (field: string): RealtimeError => new RealtimeError('UnauthorizedException', `Not Authorized to access ${field} on type Subscription`, 401);
+
+/** The mutations a model subscription field listens to when the SDL does not say (`onCreateTodo` → `createTodo`). */
+function planMutations(model: GraphQLPlanModel, fieldName: string): string[] {
+  const { operations } = model;
+  const pairs = [
+    [operations.onCreate, operations.create],
+    [operations.onUpdate, operations.update],
+    [operations.onDelete, operations.delete],
+  ] as const;
+  return pairs.filter(([fields, mutation]) => mutation && fields?.includes(fieldName)).map(([, mutation]) => mutation as string);
+}
+
+/** A stored owner `<sub>::<username>` is named by itself, its sub or its username (clients are shown the username). */
+const namesOf = (stored: unknown): unknown[] => (typeof stored === 'string' && stored.includes('::') ? [stored, ...stored.split('::')] : [stored]);
+
+/** Owner (and other) arguments of the field, compared with the item: equal, or contained in a list field. */
+const argumentsMatch = (args: Record<string, unknown>, item: Record<string, unknown>): boolean =>
+  Object.entries(args).every(([name, expected]) => {
+    if (name === 'filter' || expected === undefined || expected === null) return true;
+    const actual = item[name];
+    return (Array.isArray(actual) ? actual : [actual]).some((stored) => namesOf(stored).includes(expected));
+  });
+
+const usernameOf = (stored: unknown): unknown => (typeof stored === 'string' && stored.includes('::') ? stored.slice(stored.lastIndexOf('::') + 2) : stored);
+
+/**
+ * The item as the subscriber is shown it: hidden fields null, and owners stored as `<sub>::<username>`
+ * as the username alone (what the API answers for them, so a filter compares with what clients know).
+ */
+function visibleItem(model: GraphQLPlanModel, item: Record<string, unknown>, hiddenFields: readonly string[]): Record<string, unknown> {
+  const visible = { ...item };
+  for (const rule of model.authRules) {
+    if (rule.strategy !== 'owner' || (rule.identityClaim ?? 'sub::username') !== 'sub::username') continue;
+    const field = rule.ownerField ?? 'owner';
+    const stored = visible[field];
+    visible[field] = Array.isArray(stored) ? stored.map(usernameOf) : usernameOf(stored);
+  }
+  for (const field of hiddenFields) visible[field] = null;
+  return visible;
+}
+
+/**
+ * Authorises a parsed subscription for `caller` and subscribes it to the API's model changes. Each event
+ * passes, in order: the mutations the field listens to, its arguments, its `filter`, the subscriber's
+ * read rules for the item (owner, static and dynamic groups), then is rendered with field-level rules
+ * applied. Deliveries of one subscription keep the order of the changes.
+ */
+export function startSubscription(options: StartSubscriptionOptions): RunningSubscription {
+  const { api, caller, subscription, events, log } = options;
+  const { fieldName } = subscription;
+  if (!fieldAllowsCaller(subscription.field, caller, api.authProviders)) throw notAuthorized(fieldName);
+  const fieldModel = api.plan.models.find((m) => [m.operations.onCreate, m.operations.onUpdate, m.operations.onDelete].some((fields) => fields?.includes(fieldName)));
+  const mutations = subscription.mutations.length > 0 ? subscription.mutations : fieldModel ? planMutations(fieldModel, fieldName) : [];
+  if (mutations.length === 0) throw new RealtimeError('ValidationError', `The subscription ${fieldName} subscribes to no mutation (it has no @aws_subscribe(mutations: [...])).`, 400);
+  if (fieldModel && !modelMayListen(fieldModel, caller)) throw notAuthorized(fieldName);
+  const filter = (subscription.args.filter ?? undefined) as SubscriptionFilter | undefined;
+  try {
+    validateSubscriptionFilter(filter);
+  } catch (error) {
+    if (error instanceof SubscriptionFilterError) throw new RealtimeError('ValidationError', error.message, 400);
+    throw error;
+  }
+
+  const models = new Map(api.plan.models.map((m) => [m.name, m]));
+  let queue = Promise.resolve();
+  const deliver = async (event: ModelChangeEvent, hiddenFields: string[]): Promise<void> => {
+    const result = await renderEvent({ schema: api.schema, subscription, item: event.item, hiddenFields, contextValue: options.contextValue });
+    options.send(result.errors ? { data: result.data ?? null, errors: result.errors.map(formatError) } : { data: result.data });
+  };
+  const onEvent = (event: ModelChangeEvent): void => {
+    if (!mutations.includes(event.mutationField)) return;
+    const model = models.get(event.modelName);
+    if (!model) return;
+    if (model.operations.subscriptionLevel !== 'public' && !canReadItem(caller, model, event.item, 'listen')) return;
+    // The filter sees what the subscriber may see: hidden fields cannot be probed through it.
+    const hiddenFields = unreadableFields(caller, model, event.item);
+    if (!argumentsMatch(subscription.args, event.item) || !matchesSubscriptionFilter(filter, visibleItem(model, event.item, hiddenFields))) return;
+    queue = queue.then(() => deliver(event, hiddenFields)).catch((error: unknown) => log.error('subscription delivery failed', { apiId: api.apiId, field: fieldName, error }));
+  };
+  const unsubscribe = events.subscribe(api.apiId, onEvent);
+  return { stop: unsubscribe };
+}

@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import type { GraphQLPlanModel } from '@forte/protocol';
+import { ServiceError } from '../../kernel/types.js';
+import type { OperationAccess } from './auth-rules.js';
+import { fieldRulesAllow, itemRuleAllows, ownerCandidates, ownerValue, providerOf } from './auth-rules.js';
+import type { ExecutionContext } from './execution-context.js';
+import { ExpressionBuilder } from './expression-builder.js';
+import { AppSyncFieldError, notAuthorized } from './field-error.js';
+import { fromItem, toItem } from './item-values.js';
+import { primaryKeyOf, withCompositeKeys } from './model-keys.js';
+
+type Plain = Record<string, unknown>;
+
+/** AppSync's answer to a failed DynamoDB condition. */
+export const conditionFailed = (cause?: unknown): AppSyncFieldError =>
+  new AppSyncFieldError('DynamoDB:ConditionalCheckFailedException', 'The conditional request failed (Service: DynamoDb, Status Code: 400, Request ID: null)', { cause });
+
+const isConditionFailure = (error: unknown): boolean => error instanceof ServiceError && error.code === 'ConditionalCheckFailedException';
+
+/** `@default` values are written as strings: typed by the field. */
+function defaultValue(model: GraphQLPlanModel, field: string, raw: string): unknown {
+  const type = model.fields.find((f) => f.name === field)?.type;
+  if (type === 'Int' || type === 'Float' || type === 'AWSTimestamp') return Number(raw);
+  if (type === 'Boolean') return raw === 'true';
+  if (type === 'AWSJSON') return JSON.parse(raw) as unknown;
+  return raw;
+}
+
+/** Refuses input fields whose field-level rules do not allow this write. */
+function checkFieldWrites(ctx: ExecutionContext, model: GraphQLPlanModel, input: Plain, item: Plain, operation: 'create' | 'update', mutationField: string): void {
+  for (const field of Object.keys(input)) {
+    if (model.fieldAuthRules[field] && !fieldRulesAllow(ctx.caller, model, field, item, operation)) throw notAuthorized(mutationField, 'Mutation');
+  }
+}
+
+/** Owner rules through which the caller acts on this model (the ones whose owner field create fills in). */
+const callerOwnerRules = (ctx: ExecutionContext, model: GraphQLPlanModel, operation: 'create' | 'update') =>
+  model.authRules.filter((r) => r.strategy === 'owner' && r.provider === providerOf(ctx.caller) && r.operations.includes(operation));
+
+/** `create<Model>`: defaults, timestamps, auto id, the owner filled from the caller, then a conditional put. */
+export async function createItem(ctx: ExecutionContext, model: GraphQLPlanModel, access: OperationAccess, field: string, input: Plain, condition: Plain | undefined): Promise<Plain> {
+  const now = new Date().toISOString();
+  let item: Plain = {};
+  for (const [name, raw] of Object.entries(model.defaults)) item[name] = defaultValue(model, name, raw);
+  if (model.primaryKey.partitionField === 'id' && model.fields.some((f) => f.name === 'id')) item.id = randomUUID();
+  if (model.timestamps.createdAt) item[model.timestamps.createdAt] = now;
+  if (model.timestamps.updatedAt) item[model.timestamps.updatedAt] = now;
+  for (const [name, value] of Object.entries(input)) if (value !== undefined && value !== null) item[name] = value;
+  for (const rule of callerOwnerRules(ctx, model, 'create')) {
+    const ownerField = rule.ownerField ?? 'owner';
+    const value = ownerValue(ctx.caller, rule);
+    if (item[ownerField] === undefined && value !== undefined) item[ownerField] = model.fields.find((f) => f.name === ownerField)?.isList ? [value] : value;
+  }
+  if (access.kind === 'none') throw notAuthorized(field, 'Mutation');
+  if (access.kind === 'items' && !access.rules.some((r) => itemRuleAllows(ctx.caller, r, item))) throw notAuthorized(field, 'Mutation');
+  checkFieldWrites(ctx, model, input, item, 'create', field);
+  if (model.versioned) Object.assign(item, { _version: 1, _lastChangedAt: Date.now() });
+  item = withCompositeKeys(model, { ...item, __typename: model.name });
+
+  const b = new ExpressionBuilder('c');
+  const key = primaryKeyOf(model, item);
+  if (!key) throw new AppSyncFieldError('ValidationError', `The input of ${field} is missing a key field of ${model.name}.`);
+  const conditions = Object.keys(key).map((name) => `attribute_not_exists(${b.name(name)})`);
+  const user = b.filter(condition);
+  if (user) conditions.push(user);
+  try {
+    await ctx.tables.put({ table: ctx.tableNames[model.name]!, item: toItem(item), condition: b.expression(conditions.join(' AND ')) });
+  } catch (error) {
+    if (isConditionFailure(error)) throw conditionFailed(error);
+    throw error;
+  }
+  ctx.events.publish({ apiId: ctx.apiId, modelName: model.name, operation: 'create', mutationField: field, item });
+  return item;
+}
+
+async function loadForWrite(ctx: ExecutionContext, model: GraphQLPlanModel, input: Plain, field: string): Promise<{ key: NonNullable<ReturnType<typeof primaryKeyOf>>; existing: Plain | undefined }> {
+  const key = primaryKeyOf(model, input);
+  if (!key) throw new AppSyncFieldError('ValidationError', `The input of ${field} is missing a key field of ${model.name}.`);
+  const found = await ctx.tables.get({ table: ctx.tableNames[model.name]!, key });
+  return { key, existing: found && fromItem(found) };
+}
+
+/** Checks the caller against the stored item; owners may not hand the item to someone else. */
+function authorizeExisting(ctx: ExecutionContext, access: OperationAccess, existing: Plain, field: string): void {
+  if (access.kind === 'none') throw notAuthorized(field, 'Mutation');
+  if (access.kind === 'items' && !access.rules.some((r) => itemRuleAllows(ctx.caller, r, existing))) throw notAuthorized(field, 'Mutation');
+}
+
+/** `update<Model>`: SET of the given fields (null removes), `updatedAt`, key exists AND the condition. */
+export async function updateItem(ctx: ExecutionContext, model: GraphQLPlanModel, access: OperationAccess, field: string, input: Plain, condition: Plain | undefined): Promise<Plain> {
+  const { key, existing } = await loadForWrite(ctx, model, input, field);
+  if (access.kind === 'none') throw notAuthorized(field, 'Mutation');
+  if (!existing) throw conditionFailed();
+  authorizeExisting(ctx, access, existing, field);
+  if (access.kind === 'items') {
+    for (const rule of callerOwnerRules(ctx, model, 'update')) {
+      const ownerField = rule.ownerField ?? 'owner';
+      if (!(ownerField in input)) continue;
+      const candidates = ownerCandidates(ctx.caller, rule);
+      const next = input[ownerField];
+      const owners = Array.isArray(next) ? next : [next];
+      if (!owners.some((o) => typeof o === 'string' && candidates.includes(o))) throw notAuthorized(field, 'Mutation');
+    }
+  }
+  checkFieldWrites(ctx, model, input, existing, 'update', field);
+
+  const changes: Plain = {};
+  for (const [name, value] of Object.entries(input)) if (!(name in key) && name !== '_version' && value !== undefined) changes[name] = value;
+  if (model.timestamps.updatedAt) changes[model.timestamps.updatedAt] = new Date().toISOString();
+  const merged = withCompositeKeys(model, { ...existing, ...changes });
+  for (const [name, value] of Object.entries(merged)) if (existing[name] !== value && !(name in changes) && !(name in key)) changes[name] = value;
+
+  const b = new ExpressionBuilder('u');
+  const sets: string[] = [];
+  const removes: string[] = [];
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === null) removes.push(b.name(name));
+    else sets.push(`${b.name(name)} = ${b.value(value)}`);
+  }
+  // The update and the condition are separate expressions, each with only its own placeholders.
+  const c = new ExpressionBuilder('c');
+  const conditions = Object.keys(key).map((name) => `attribute_exists(${c.name(name)})`);
+  if (model.versioned) {
+    checkVersion(model, input, existing);
+    conditions.push(`${c.name('_version')} = ${c.value(existing._version ?? 0)}`);
+    sets.push(`${b.name('_version')} = ${b.value(Number(existing._version ?? 0) + 1)}`, `${b.name('_lastChangedAt')} = ${b.value(Date.now())}`);
+  }
+  const user = c.filter(condition);
+  if (user) conditions.push(user);
+  const update = [sets.length > 0 ? `SET ${sets.join(', ')}` : '', removes.length > 0 ? `REMOVE ${removes.join(', ')}` : ''].filter(Boolean).join(' ');
+  let updated: Plain;
+  try {
+    const result = await ctx.tables.update({ table: ctx.tableNames[model.name]!, key, update: b.expression(update), condition: c.expression(conditions.join(' AND ')), returnValues: 'ALL_NEW' });
+    updated = result.attributes ? fromItem(result.attributes) : merged;
+  } catch (error) {
+    if (isConditionFailure(error)) throw conditionFailed(error);
+    throw error;
+  }
+  ctx.events.publish({ apiId: ctx.apiId, modelName: model.name, operation: 'update', mutationField: field, item: updated });
+  return updated;
+}
+
+/** Soft-deleted items of versioned models expire after this long (AppSync's BaseTableTTL, 30 days). */
+const SOFT_DELETE_TTL_SECONDS = 30 * 24 * 60 * 60;
+
+/**
+ * A write to a versioned model names the `_version` it read. On a mismatch OPTIMISTIC_CONCURRENCY refuses
+ * with the server's item; AUTOMERGE applies the change over the server's item; LAMBDA needs functions.
+ */
+function checkVersion(model: GraphQLPlanModel, input: Plain, existing: Plain): void {
+  if (input._version === undefined || input._version === null || input._version === existing._version) return;
+  switch (model.versioned?.conflictHandler) {
+    case 'AUTOMERGE':
+      return;
+    case 'LAMBDA':
+      throw new AppSyncFieldError('ConflictUnhandled', 'A LAMBDA conflict handler needs functions, which this cloud does not run yet.', { data: existing });
+    default:
+      throw new AppSyncFieldError('ConflictUnhandled', 'Conflict resolver rejects mutation.', { data: existing });
+  }
+}
+
+/** `delete<Model>`: key exists AND the condition; answers the item as it was. Versioned models soft-delete. */
+export async function deleteItem(ctx: ExecutionContext, model: GraphQLPlanModel, access: OperationAccess, field: string, input: Plain, condition: Plain | undefined): Promise<Plain> {
+  const { key, existing } = await loadForWrite(ctx, model, input, field);
+  if (access.kind === 'none') throw notAuthorized(field, 'Mutation');
+  if (!existing) throw conditionFailed();
+  authorizeExisting(ctx, access, existing, field);
+  const b = new ExpressionBuilder('d');
+  const conditions = Object.keys(key).map((name) => `attribute_exists(${b.name(name)})`);
+  if (model.versioned) {
+    checkVersion(model, input, existing);
+    conditions.push(`${b.name('_version')} = ${b.value(existing._version ?? 0)}`);
+  }
+  const user = b.filter(condition);
+  if (user) conditions.push(user);
+  const table = ctx.tableNames[model.name]!;
+  let answered = existing;
+  try {
+    if (model.versioned) {
+      const u = new ExpressionBuilder('s');
+      const version = Number(existing._version ?? 0) + 1;
+      const now = Date.now();
+      const ttl = Math.floor(now / 1000) + SOFT_DELETE_TTL_SECONDS;
+      const set = [`${u.name('_deleted')} = ${u.value(true)}`, `${u.name('_version')} = ${u.value(version)}`, `${u.name('_lastChangedAt')} = ${u.value(now)}`, `${u.name('_ttl')} = ${u.value(ttl)}`];
+      await ctx.tables.update({ table, key, update: u.expression(`SET ${set.join(', ')}`), condition: b.expression(conditions.join(' AND ')) });
+      answered = { ...existing, _deleted: true, _version: version, _lastChangedAt: now, _ttl: ttl };
+    } else {
+      await ctx.tables.delete({ table, key, condition: b.expression(conditions.join(' AND ')) });
+    }
+  } catch (error) {
+    if (isConditionFailure(error)) throw conditionFailed(error);
+    throw error;
+  }
+  ctx.events.publish({ apiId: ctx.apiId, modelName: model.name, operation: 'delete', mutationField: field, item: answered });
+  return answered;
+}
