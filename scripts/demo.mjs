@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The demo: a fresh project from examples/sample-app (a React page with the Amplify UI Authenticator),
-// `forte init`, `forte add auth`, `forte add hosting`, `forte publish` (push, build, upload), then a check
-// that the published app and its sign-up endpoint answer. It uses your FORTE_HOME (default ~/.forte): the
+// The demo: a fresh project from examples/sample-app (a realtime to-do list per signed-in user, behind the
+// Amplify UI Authenticator), `forte init`, `forte add auth`, `forte add api` (the schema in
+// examples/sample-app/backend/schema.graphql), `forte add hosting`, `forte publish` (push, build, upload),
+// then a check that the published app, its sign-up endpoint and its GraphQL API answer. It uses your FORTE_HOME (default ~/.forte): the
 // local cloud it starts keeps running, so the printed URL keeps working. Stop it with
 // `node packages/cli/dist/bin.js cloud stop`.
 import { cpSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
@@ -18,9 +19,10 @@ cpSync(join(root, 'examples/sample-app'), project, { recursive: true, filter: (s
 // The app's dependencies (React, aws-amplify, the Authenticator, esbuild) are installed in the repository.
 symlinkSync(join(root, 'node_modules'), join(project, 'node_modules'), 'dir');
 
-const run = (args, label) => {
+const run = (args, label, input) => {
   console.log(`\n$ forte ${label ?? args.join(' ')}`);
-  const result = spawnSync(process.execPath, [forte, ...args], { cwd: project, stdio: 'inherit' });
+  const stdio = input === undefined ? 'inherit' : ['pipe', 'inherit', 'inherit'];
+  const result = spawnSync(process.execPath, [forte, ...args], { cwd: project, stdio, input });
   if (result.status !== 0) {
     console.error(`\nThe demo stopped: \`forte ${label ?? args.join(' ')}\` exited with ${result.status}.`);
     process.exit(1);
@@ -37,6 +39,17 @@ const frontend = JSON.stringify({
 const providers = JSON.stringify({ awscloudformation: { configLevel: 'project', useProfile: true, profileName: 'default' } });
 run(['init', '--amplify', amplify, '--frontend', frontend, '--providers', providers, '--yes'], 'init --amplify … --frontend … --providers … --yes');
 run(['add', 'auth', '--yes']);
+// Amplify's AddApiRequest: the to-do schema (an owner rule), signed-in users as the default authorization.
+const addApi = {
+  version: 1,
+  serviceConfiguration: {
+    serviceName: 'AppSync',
+    apiName: 'todos',
+    transformSchema: readFileSync(join(project, 'backend/schema.graphql'), 'utf8'),
+    defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS' },
+  },
+};
+run(['add', 'api', '--headless'], 'add api --headless < AddApiRequest', JSON.stringify(addApi));
 run(['add', 'hosting', '--yes']);
 run(['publish', '--yes']);
 
@@ -83,6 +96,18 @@ if (answer.__type !== 'InvalidPasswordException') {
   process.exit(1);
 }
 
+// The API refuses a caller without a token, in AppSync's shape.
+const graphql = await fetch(outputs.data?.url ?? 'missing', {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ query: '{ listTodos { items { id } } }' }),
+}).catch((error) => ({ status: `unreachable (${error.message})`, headers: new Headers() }));
+if (graphql.status !== 401 || graphql.headers.get('x-amzn-errortype') !== 'UnauthorizedException') {
+  console.error(`The demo stopped: the GraphQL API at ${outputs.data?.url} answered ${graphql.status} to a request without a token.`);
+  process.exit(1);
+}
+
 console.log(`\nThe app is live (${page.body.length} bytes of HTML, ${script.body.length} bytes of script checked):\n  ${url}\n  ${pathUrl ?? ''}`);
 console.log(`\nOpen it, choose "Create Account", then read the confirmation code with:\n  (cd ${project} && node ${forte} mailbox)`);
+console.log('Signed in, add to-dos; open a second tab to watch them arrive live.');
 console.log(`\nStop the local cloud with: node ${forte} cloud stop`);

@@ -4,9 +4,11 @@ import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { AUTH_RESOURCE_TYPES, MAILBOX_API_PATH, MAILBOX_TARGET_PREFIX, SIGNING_SERVICE, type MailboxMessage } from '@forte/protocol';
 import { startTestCloud, type TestCloud } from '@forte/testing';
+import { generateClient } from 'aws-amplify/api';
 import { confirmSignUp, fetchAuthSession, getCurrentUser, signIn, signOut, signUp } from 'aws-amplify/auth';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type RawData } from 'ws';
 import { configure, forteAmplifyConfig, rewriteUrl } from './index.js';
+import { installWebSocket } from './forte-websocket.js';
 
 const outputs = {
   version: '1.4',
@@ -62,6 +64,94 @@ void describe('forteAmplifyConfig', () => {
     assert.equal(rewriteUrl('wss://127.0.0.1:20002/graphql/realtime?x=1', '127.0.0.1:20002'), 'ws://127.0.0.1:20002/graphql/realtime?x=1');
     assert.equal(rewriteUrl('wss://127.0.0.1:200021/x', '127.0.0.1:20002'), 'wss://127.0.0.1:200021/x');
     assert.equal(rewriteUrl('wss://example.com/x', '127.0.0.1:20002'), 'wss://example.com/x');
+    // The URL aws-amplify derives from a Forte GraphQL URL (`<endpoint>/graphql/<apiId>` + `/realtime`).
+    const realtime = 'wss://localhost:20002/graphql/abcdefghijklmnopqrstuvwxyz/realtime?header=e30&payload=e30=';
+    assert.equal(rewriteUrl(realtime, 'localhost:20002'), `ws${realtime.slice(3)}`);
+  });
+
+  void it('in a browser, wraps the page\'s own WebSocket so the realtime URL of an API reaches a plain-http cloud', async () => {
+    const g = globalThis as { WebSocket?: unknown };
+    const before = g.WebSocket;
+    const opened: { url: string; protocols: unknown }[] = [];
+    // The browser's WebSocket: a global class that aws-amplify calls as `new WebSocket(url, protocols)`.
+    g.WebSocket = class BrowserWebSocket {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        opened.push({ url: String(url), protocols });
+      }
+    };
+    try {
+      await installWebSocket('http://app.localhost:20002');
+      const Ws = g.WebSocket as new (url: string, protocols?: string[]) => object;
+      new Ws('wss://app.localhost:20002/graphql/abc/realtime', ['graphql-ws', 'header-e30']);
+      new Ws('wss://elsewhere.example.com/graphql/realtime');
+      assert.deepEqual(opened, [
+        { url: 'ws://app.localhost:20002/graphql/abc/realtime', protocols: ['graphql-ws', 'header-e30'] },
+        { url: 'wss://elsewhere.example.com/graphql/realtime', protocols: undefined },
+      ]);
+      await installWebSocket('https://app.example.com');
+      new (g.WebSocket as new (url: string) => object)('wss://app.example.com/graphql/abc/realtime');
+      assert.equal(opened[2]?.url, 'wss://app.example.com/graphql/abc/realtime', 'an https cloud keeps wss');
+    } finally {
+      g.WebSocket = before;
+    }
+  });
+});
+
+interface Observable {
+  subscribe(observer: { next(value: unknown): void; error(error: unknown): void }): { unsubscribe(): void };
+}
+
+void describe('GraphQL subscriptions of aws-amplify configured by configure() (Node 20)', () => {
+  void it('open the realtime socket at <GraphQL URL>/realtime over ws:// with the API key, and deliver events', async () => {
+    const seen: { path?: string; protocol?: string; header?: Record<string, unknown>; start?: Record<string, unknown> } = {};
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: (protocols) => (protocols.has('graphql-ws') ? 'graphql-ws' : false) });
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    const { port } = server.address() as { port: number };
+    server.on('connection', (socket, request) => {
+      seen.path = request.url ?? '';
+      seen.protocol = socket.protocol;
+      const header = String(request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).find((p) => p.startsWith('header-'));
+      if (header) seen.header = JSON.parse(Buffer.from(header.slice('header-'.length), 'base64url').toString('utf8')) as Record<string, unknown>;
+      socket.on('message', (raw: RawData) => {
+        const message = JSON.parse(String(raw)) as { type: string; id?: string; payload?: Record<string, unknown> };
+        if (message.type === 'connection_init') socket.send(JSON.stringify({ type: 'connection_ack', payload: { connectionTimeoutMs: 300000 } }));
+        if (message.type === 'start') {
+          seen.start = message.payload ?? {};
+          socket.send(JSON.stringify({ id: message.id, type: 'start_ack' }));
+          socket.send(JSON.stringify({ id: message.id, type: 'data', payload: { data: { onCreateNote: { __typename: 'Note', id: 'n1', content: 'hello' } } } }));
+        }
+      });
+    });
+    const endpoint = `http://127.0.0.1:${port}`;
+    try {
+      await configure({
+        version: '1.4',
+        data: { url: `${endpoint}/graphql/abcdefghijklmnopqrstuvwxyz`, aws_region: 'us-east-1', default_authorization_type: 'API_KEY', api_key: 'da2-testkey', authorization_types: [] },
+        custom: { forte: { endpoint } },
+      } as never);
+      const client = generateClient();
+      const event = await new Promise<unknown>((resolve, reject) => {
+        // A subscription document gives an Observable (the typed overloads need generated types).
+        const events = client.graphql({ query: 'subscription OnCreateNote { onCreateNote { id content } }' }) as unknown as Observable;
+        const subscription = events.subscribe({
+          next: (value) => {
+            subscription.unsubscribe();
+            resolve(value);
+          },
+          error: reject,
+        });
+        setTimeout(() => reject(new Error('no event within 10 s')), 10_000).unref();
+      });
+      assert.deepEqual((event as { data: unknown }).data, { onCreateNote: { __typename: 'Note', id: 'n1', content: 'hello' } });
+      assert.equal(seen.path, '/graphql/abcdefghijklmnopqrstuvwxyz/realtime');
+      assert.equal(seen.protocol, 'graphql-ws');
+      assert.equal(seen.header?.['x-api-key'], 'da2-testkey');
+      assert.equal(seen.header?.host, `127.0.0.1:${port}`);
+      assert.match(String(seen.start?.data), /onCreateNote/);
+    } finally {
+      for (const socket of server.clients) socket.terminate();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { APPSYNC_RESOURCE_TYPES, TEMPLATE_FORMAT_VERSION, type Template, type TemplateResource } from '@forte/protocol';
+import { APPSYNC_RESOURCE_TYPES, RESOURCE_TYPES, TEMPLATE_FORMAT_VERSION, type GraphQLApiPlan, type GraphQLModelOperation, type GraphQLPlanAuthRule, type GraphQLPlanModel, type Template, type TemplateResource } from '@forte/protocol';
 import { authModes, type ApiConfig, type AuthMode } from './api-config.js';
 
 /** A table of the transformer's output, in the `Forte::DynamoDB::Table` (= AWS::DynamoDB::Table) property shape. */
@@ -12,7 +12,7 @@ export interface CompiledApi {
   /** The output schema (SDL). */
   definition: string;
   /** The resolver plan (data). */
-  plan: unknown;
+  plan: GraphQLApiPlan;
   tables: ModelTable[];
 }
 
@@ -40,6 +40,113 @@ function provider(mode: AuthMode): Record<string, unknown> {
   }
 }
 
+/** A `types/<Type>/fields/<field>` (or `types/<Type>/*` when `field` is null) resource of the API. */
+interface GraphQLResource {
+  typeName: string;
+  fieldName: string | null;
+}
+
+/** The root fields a model operation is served by (index queries are list operations, as in Amplify). */
+function operationFields(model: GraphQLPlanModel, operation: GraphQLModelOperation): GraphQLResource[] {
+  const ops = model.operations;
+  const query = (...names: (string | undefined)[]): GraphQLResource[] => names.filter((n): n is string => !!n).map((fieldName) => ({ typeName: 'Query', fieldName }));
+  switch (operation) {
+    case 'get':
+      return query(ops.get);
+    case 'list':
+      return query(ops.list, ...model.indexes.map((index) => index.queryField));
+    case 'sync':
+      return query(ops.sync);
+    case 'search':
+      return query(model.searchable?.queryField);
+    case 'create':
+    case 'update':
+    case 'delete':
+      return ops[operation] ? [{ typeName: 'Mutation', fieldName: ops[operation] }] : [];
+    case 'listen':
+      return ops.subscriptionLevel === 'off'
+        ? []
+        : [...(ops.onCreate ?? []), ...(ops.onUpdate ?? []), ...(ops.onDelete ?? [])].map((fieldName) => ({ typeName: 'Subscription', fieldName }));
+  }
+}
+
+/**
+ * What the identity pool roles may call, as Amplify's auth transformer grants it: every field (and model
+ * type) an `@auth` rule with provider iam opens; a public rule opens it to both roles (AppSync's resolver
+ * then refuses a signed-in caller a public-only operation), a private rule to the authenticated role.
+ * Per field, like Amplify; the model types themselves as `types/<Model>/*`.
+ */
+function iamPolicyResources(plan: GraphQLApiPlan): { auth: GraphQLResource[]; unauth: GraphQLResource[] } {
+  const auth = new Map<string, GraphQLResource>();
+  const unauth = new Map<string, GraphQLResource>();
+  const grant = (rules: GraphQLPlanAuthRule[], resources: GraphQLResource[]): void => {
+    const iam = rules.filter((rule) => rule.provider === 'iam');
+    const isPublic = iam.some((rule) => rule.strategy === 'public');
+    const isPrivate = iam.some((rule) => rule.strategy === 'private');
+    for (const resource of resources) {
+      const key = `${resource.typeName}/${resource.fieldName ?? '*'}`;
+      if (isPublic) unauth.set(key, resource);
+      if (isPublic || isPrivate) auth.set(key, resource);
+    }
+  };
+  for (const model of plan.models) {
+    grant(model.authRules, [{ typeName: model.name, fieldName: null }]);
+    for (const operation of new Set(model.authRules.flatMap((rule) => rule.operations))) {
+      grant(model.authRules.filter((rule) => rule.operations.includes(operation)), operationFields(model, operation));
+    }
+    for (const [fieldName, rules] of Object.entries(model.fieldAuthRules)) grant(rules, [{ typeName: model.name, fieldName }]);
+  }
+  return { auth: [...auth.values()], unauth: [...unauth.values()] };
+}
+
+// Amplify splits a role's grants into policies of at most about 6000 bytes (IAM's limit is 6144).
+const MAX_POLICY_BYTES = 6000;
+const RESOURCE_OVERHEAD_BYTES = 100;
+
+function chunkResources(resources: GraphQLResource[]): GraphQLResource[][] {
+  const chunks: GraphQLResource[][] = [];
+  let current: GraphQLResource[] = [];
+  let size = 0;
+  for (const resource of resources) {
+    const bytes = RESOURCE_OVERHEAD_BYTES + resource.typeName.length + (resource.fieldName?.length ?? 0);
+    if (current.length > 0 && size + bytes > MAX_POLICY_BYTES) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(resource);
+    size += bytes;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+const resourceArn = (resource: GraphQLResource): unknown => ({
+  'Fn::Sub': [
+    resource.fieldName === null
+      ? 'arn:aws:appsync:${AWS::Region}:${AWS::AccountId}:apis/${apiId}/types/${typeName}/*'
+      : 'arn:aws:appsync:${AWS::Region}:${AWS::AccountId}:apis/${apiId}/types/${typeName}/fields/${fieldName}',
+    { apiId: getAtt('GraphQLAPI', 'ApiId'), typeName: resource.typeName, ...(resource.fieldName === null ? {} : { fieldName: resource.fieldName }) },
+  ],
+});
+
+/** `AuthRolePolicy01…` / `UnauthRolePolicy01…`: `appsync:GraphQL` on the granted resources, attached to the root stack's role. */
+function rolePolicies(prefix: 'AuthRolePolicy' | 'UnauthRolePolicy', roleParameter: string, resources: GraphQLResource[]): Record<string, TemplateResource> {
+  const out: Record<string, TemplateResource> = {};
+  chunkResources(resources).forEach((chunk, i) => {
+    const logicalId = `${prefix}${String(i + 1).padStart(2, '0')}`;
+    out[logicalId] = {
+      Type: RESOURCE_TYPES.policy,
+      Properties: {
+        PolicyName: joined([{ Ref: 'AppSyncApiName' }, { Ref: 'env' }, logicalId]),
+        PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['appsync:GraphQL'], Resource: chunk.map(resourceArn) }] },
+        Roles: [{ Ref: roleParameter }],
+      },
+    };
+  });
+  return out;
+}
+
 /** Logical id of a model's table: `<Model>Table`, letters and digits only. */
 export function tableLogicalId(modelName: string): string {
   return `${modelName.replace(/[^A-Za-z0-9]/g, '')}Table`;
@@ -50,6 +157,8 @@ export function tableLogicalId(modelName: string): string {
  * model named `<Model>-<apiId>-<env>` (Amplify's names), then the schema with its resolver plan and the
  * table names (so it is applied after every table exists), and the API key. Outputs carry Amplify's names
  * (GraphQLAPIIdOutput, GraphQLAPIEndpointOutput, GraphQLAPIKeyOutput) for amplify-meta and aws-exports.
+ * With AWS_IAM among the modes, it takes the root stack's `authRoleName` / `unauthRoleName` and attaches
+ * `AuthRolePolicy01…` / `UnauthRolePolicy01…` (`Forte::IAM::Policy`) granting what the iam rules open.
  */
 export function apiTemplate(config: ApiConfig, compiled: CompiledApi): Template {
   const modes = authModes(config);
@@ -64,6 +173,12 @@ export function apiTemplate(config: ApiConfig, compiled: CompiledApi): Template 
     CreateAPIKey: { Type: 'Number', Default: 1 },
   };
   if (usesUserPools) parameters.AuthCognitoUserPoolId = { Type: 'String' };
+  // The root stack passes its identity pool roles to a template that declares them (Amplify's names).
+  const usesIam = modes.some((m) => m.mode === 'AWS_IAM');
+  if (usesIam) {
+    parameters.authRoleName = { Type: 'String' };
+    parameters.unauthRoleName = { Type: 'String' };
+  }
 
   const resources: Record<string, TemplateResource> = {
     GraphQLAPI: {
@@ -89,6 +204,10 @@ export function apiTemplate(config: ApiConfig, compiled: CompiledApi): Template 
       },
     };
     tableNames[table.modelName] = getAtt(id, 'TableName');
+  }
+  if (usesIam) {
+    const granted = iamPolicyResources(compiled.plan);
+    Object.assign(resources, rolePolicies('AuthRolePolicy', 'authRoleName', granted.auth), rolePolicies('UnauthRolePolicy', 'unauthRoleName', granted.unauth));
   }
   resources.GraphQLSchema = {
     Type: APPSYNC_RESOURCE_TYPES.graphQLSchema,

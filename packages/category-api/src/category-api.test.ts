@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { APPSYNC_RESOURCE_TYPES, templateSchema, UserError, type CategoryPlugin, type ResourceRef } from '@forte/protocol';
+import { APPSYNC_RESOURCE_TYPES, RESOURCE_TYPES, templateSchema, UserError, type CategoryPlugin, type ResourceRef } from '@forte/protocol';
 import { createFakePluginContext } from '@forte/testing';
 import { transformParameters } from './compile-api.js';
 import * as plugin from './index.js';
@@ -130,6 +130,62 @@ void describe('category-api', () => {
     assert.equal(template.Resources.GraphQLAPIKey?.Properties?.ExpirationDays, 30);
     assert.deepEqual(Object.keys(template.Outputs ?? {}).sort(), ['GraphQLAPIEndpointOutput', 'GraphQLAPIIdOutput', 'GraphQLAPIKeyOutput']);
     assert.deepEqual(built.parameters, { AppSyncApiName: 'notes', DynamoDBBillingMode: 'PAY_PER_REQUEST', DynamoDBEnableServerSideEncryption: 'false', AuthCognitoUserPoolId: { 'Fn::GetAtt': ['authmyappauth', 'Outputs.UserPoolId'] } });
+  });
+
+  void it('with AWS_IAM the template takes the root\'s role names and grants appsync:GraphQL on exactly the fields the iam rules open', async () => {
+    withAuthResource();
+    const schema = `type Post @model @auth(rules: [
+      { allow: public, provider: iam, operations: [read] },
+      { allow: private, provider: iam, operations: [read, create] },
+      { allow: owner }
+    ]) {
+      id: ID!
+      title: String! @index(name: "byTitle", queryField: "postsByTitle")
+      secret: String @auth(rules: [{ allow: private, provider: iam }, { allow: owner }])
+    }
+    type Draft @model @auth(rules: [{ allow: owner }]) { id: ID! text: String }`;
+    const request = addRequest(schema, { defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS' }, additionalAuthTypes: [{ mode: 'AWS_IAM' }] });
+    await categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, request);
+    const ref: ResourceRef = { category: 'api', resourceName: 'notes', service: 'AppSync', dir: apiDir('notes') };
+    const built = await categoryPlugin.build!(context({ plugin: 'api' }).ctx, ref);
+    const template = templateSchema.parse(built.template);
+    assert.deepEqual(template.Parameters?.authRoleName, { Type: 'String' });
+    assert.deepEqual(template.Parameters?.unauthRoleName, { Type: 'String' });
+    assert.equal(built.parameters?.authRoleName, undefined, 'the root stack passes the role names, not parameters.json');
+
+    /** `<Type>/<field>` (or `<Type>/*`) of each ARN a policy grants, after checking the ARN's shape. */
+    const granted = (logicalId: string, roleParameter: string): string[] => {
+      const policy = template.Resources[logicalId];
+      assert.equal(policy?.Type, RESOURCE_TYPES.policy, logicalId);
+      const props = policy.Properties as { PolicyName: unknown; Roles: unknown; PolicyDocument: { Statement: { Effect: string; Action: string[]; Resource: unknown[] }[] } };
+      assert.deepEqual(props.Roles, [{ Ref: roleParameter }]);
+      assert.deepEqual(props.PolicyName, { 'Fn::Join': ['-', [{ Ref: 'AppSyncApiName' }, { Ref: 'env' }, logicalId]] });
+      const [statement, ...more] = props.PolicyDocument.Statement;
+      assert.equal(more.length, 0);
+      assert.equal(statement?.Effect, 'Allow');
+      assert.deepEqual(statement?.Action, ['appsync:GraphQL']);
+      return statement!.Resource.map((resource) => {
+        const [text, variables] = (resource as { 'Fn::Sub': [string, { apiId: unknown; typeName: string; fieldName?: string }] })['Fn::Sub'];
+        assert.deepEqual(variables.apiId, { 'Fn::GetAtt': ['GraphQLAPI', 'ApiId'] });
+        assert.match(text, /^arn:aws:appsync:\$\{AWS::Region\}:\$\{AWS::AccountId\}:apis\/\$\{apiId\}\/types\/\$\{typeName\}\/(fields\/\$\{fieldName\}|\*)$/);
+        return `${variables.typeName}/${variables.fieldName ?? '*'}`;
+      }).sort();
+    };
+    const reads = ['Post/*', 'Query/getPost', 'Query/listPosts', 'Query/postsByTitle', 'Subscription/onCreatePost', 'Subscription/onDeletePost', 'Subscription/onUpdatePost'];
+    assert.deepEqual(granted('UnauthRolePolicy01', 'unauthRoleName'), reads, 'guests: the public reads only (no Draft, no mutation, no private field)');
+    assert.deepEqual(granted('AuthRolePolicy01', 'authRoleName'), [...reads, 'Mutation/createPost', 'Post/secret'].sort(), 'signed in: the public and the private grants');
+    assert.equal(template.Resources.AuthRolePolicy02, undefined);
+
+    const withoutIam = addRequest(schema.replace(/provider: iam/g, 'provider: userPools').replace(/allow: public, provider: userPools/, 'allow: public, provider: apiKey'), {
+      apiName: 'plain',
+      defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS' },
+      additionalAuthTypes: [{ mode: 'API_KEY' }],
+    });
+    await categoryPlugin.executeCommand(context({ plugin: 'api', command: 'remove', yes: true }).ctx);
+    await categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, withoutIam);
+    const plain = templateSchema.parse((await categoryPlugin.build!(context({ plugin: 'api' }).ctx, { ...ref, resourceName: 'plain', dir: apiDir('plain') })).template);
+    assert.equal(plain.Parameters?.authRoleName, undefined, 'no AWS_IAM mode: no role parameters');
+    assert.deepEqual(Object.values(plain.Resources).filter((r) => r.Type === RESOURCE_TYPES.policy), []);
   });
 
   void it('headless update replaces the authorization modes and the schema; remove --yes deletes the folder and entries', async () => {

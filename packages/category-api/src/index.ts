@@ -53,4 +53,5 @@ function printHelp(ctx: PluginContext): void {
   ctx.print.info('  update       Changes the authorization modes or conflict detection; --headless reads an UpdateApiRequest v1.');
   ctx.print.info('  remove       Removes the API (deleted from the cloud, with its tables, at the next push).');
   ctx.print.info('  gql-compile  Compiles schema.graphql (or schema/*.graphql) and writes build/.');
+  ctx.print.info('  push         Deploys the API only (the same as `forte push api`).');
 }

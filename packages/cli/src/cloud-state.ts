@@ -42,7 +42,8 @@ export function applyCloudState(project: ProjectModel, args: {
       providerMetadata: { s3TemplateURL: args.templateKeys?.[id] ?? nestedTemplateKey(category, name), logicalId: id },
       lastPushTimeStamp: args.pushedAt,
       lastPushDirHash: folderHash(join(ccb, category, name)) ?? '',
-      output: args.outputs.resourceOutputs[id] ?? {},
+      // backend-config's own `output` (the api's authConfig) stays, under the stack's outputs, as in Amplify.
+      output: { ...objectOrEmpty(entry['output']), ...args.outputs.resourceOutputs[id] },
     };
   };
 
@@ -62,6 +63,10 @@ export function applyCloudState(project: ProjectModel, args: {
   writeJsonFile(join(ccb, 'amplify-meta.json'), currentMeta);
   project.writeMeta(meta);
   return meta;
+}
+
+function objectOrEmpty(value: unknown): Record<string, unknown> {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 function withoutCloudKeys(entry: Record<string, unknown>): Record<string, unknown> {

@@ -10,6 +10,8 @@ export function helpfulLinks(meta: AmplifyMeta): string[] {
       const str = (key: string): string | undefined => (typeof output[key] === 'string' ? (output[key] as string) : undefined);
       if (str('GraphQLAPIEndpointOutput')) links.push(`GraphQL endpoint: ${str('GraphQLAPIEndpointOutput')}`);
       if (str('GraphQLAPIKeyOutput')) links.push(`GraphQL API KEY: ${str('GraphQLAPIKeyOutput')}`);
+      // Amplify names the transformer that compiled the schema; Forte's follows Amplify's v2 directives.
+      if (str('GraphQLAPIEndpointOutput')) links.push('GraphQL transformer version: 2');
       if (str('RootUrl')) links.push(`REST API endpoint: ${str('RootUrl')}`);
       if (category === 'hosting') {
         const url = str('Url') ?? str('WebsiteURL') ?? str('CloudFrontSecureURL') ?? str('DefaultDomain');

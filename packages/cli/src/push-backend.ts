@@ -6,6 +6,7 @@ import { loadCategoryPlugin } from './category-plugin.js';
 import type { CliContext } from './cli-context.js';
 import { applyCloudState, resourcesOf } from './cloud-state.js';
 import { writeFrontendConfigs } from './frontend-configs.js';
+import { helpfulLinks } from './helpful-links.js';
 import { writeJsonFile } from './json-file.js';
 import { pushScope, type PushScope } from './push-scope.js';
 import { readPushMarker, removePushMarker, settlePushMarker, writePushMarker } from './push-marker.js';
@@ -92,6 +93,9 @@ export async function pushBackend(ctx: CliContext, options: PushOptions = {}): P
     await writeFrontendConfigs(ctx, newMeta);
     removePushMarker(project);
     ctx.print.success('All resources are updated in the cloud');
+    // As Amplify's push ends: the GraphQL API's endpoint and key, ready to paste.
+    const apiLinks = helpfulLinks(newMeta).filter((line) => line.startsWith('GraphQL'));
+    if (apiLinks.length > 0) ctx.print.info(`\n${apiLinks.join('\n')}\n`);
     return true;
   } catch (error) {
     // ExecuteChangeSet refused (another deployment holds the env): nothing of this push runs.

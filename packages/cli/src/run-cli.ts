@@ -125,6 +125,16 @@ async function runPluginCommand(ctx: CliContext, input: CliInput): Promise<numbe
     return EXIT.ok;
   }
   const candidates = infos.filter((p) => commandOf(p) !== undefined);
+  if (candidates.length === 0 && input.command === 'push' && infos.some((p) => p.manifest.type === 'category')) {
+    // Amplify: `amplify <category> push [resource]` is `amplify push <category> [resource]`.
+    const push = findCommand('push');
+    if (push) {
+      const pushInput: CliInput = { ...input, plugin: undefined, command: push.name, subCommands: [name, ...input.subCommands] };
+      const pushCtx = { ...ctx, input: pushInput };
+      await withHooks(pushCtx, hookEventOf(push, pushInput), () => push.run(pushCtx));
+      return EXIT.ok;
+    }
+  }
   if (candidates.length === 0) throw new UsageError(`The ${name} plugin has no command ${input.command}.`);
   const info = await pickPlugin(ctx, name, candidates);
   const command = commandOf(info) ?? input.command;

@@ -8,8 +8,14 @@ export const AMPLIFY_OUTPUTS_VERSION = '1.4';
 const lower = (values: unknown): string[] => (Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string').map((v) => v.toLowerCase()) : []);
 const MFA: Record<string, string> = { OFF: 'NONE', ON: 'REQUIRED', OPTIONAL: 'OPTIONAL' };
 
+/** What amplify_outputs.json takes from the project besides amplify-meta. */
+export interface AmplifyOutputsSources {
+  /** The model introspection schema of a GraphQL API resource (`data.model_introspection`), if compiled. */
+  modelIntrospection?(category: string, resourceName: string): unknown;
+}
+
 /** amplify_outputs.json (Gen 2 shape): `version` plus only the sections of resources that exist. */
-export function amplifyOutputs(meta: AmplifyMeta): Record<string, unknown> {
+export function amplifyOutputs(meta: AmplifyMeta, sources: AmplifyOutputsSources = {}): Record<string, unknown> {
   const region = projectRegion(meta);
   const outputs: Record<string, unknown> = { version: AMPLIFY_OUTPUTS_VERSION };
   for (const r of pushedResources(meta)) {
@@ -48,6 +54,7 @@ export function amplifyOutputs(meta: AmplifyMeta): Record<string, unknown> {
       if (groups.length > 0) auth.groups = groups.map((name, precedence) => ({ [name]: { precedence } }));
       outputs.auth = auth;
       const endpoint = cloudEndpointOf(o);
+      // The user pool's issuer wins over the API's URL (they name the same cloud).
       if (endpoint) outputs.custom = { ...(outputs.custom as Record<string, unknown> | undefined), forte: { endpoint } };
     } else if (r.service === 'AppSync' && str(o.GraphQLAPIEndpointOutput)) {
       const authConfig = o.authConfig as { additionalAuthenticationProviders?: { authenticationType?: string }[] } | undefined;
@@ -60,7 +67,12 @@ export function amplifyOutputs(meta: AmplifyMeta): Record<string, unknown> {
         authorization_types: additional,
       };
       if (str(o.GraphQLAPIKeyOutput)) data.api_key = o.GraphQLAPIKeyOutput;
+      const introspection = sources.modelIntrospection?.(r.category, r.resourceName);
+      if (introspection !== undefined) data.model_introspection = introspection;
       outputs.data = data;
+      // Without an auth resource the API's URL is the only place that names the cloud.
+      const endpoint = cloudEndpointOfApi(o);
+      if (endpoint && !(outputs.custom as { forte?: unknown } | undefined)?.forte) outputs.custom = { ...(outputs.custom as Record<string, unknown> | undefined), forte: { endpoint } };
     } else if (r.service === 'S3' && str(o.BucketName)) {
       outputs.storage = { aws_region: resourceRegion, bucket_name: o.BucketName };
     }
@@ -78,4 +90,12 @@ function cloudEndpointOf(output: Record<string, unknown>): string | undefined {
   const poolId = str(output.UserPoolId);
   if (!url || !poolId || !url.endsWith(`/${poolId}`)) return undefined;
   return url.slice(0, -poolId.length - 1);
+}
+
+/** The Forte Cloud's base URL from a GraphQL API's URL (`<endpoint>/graphql/<apiId>`, the cloud's shape). */
+function cloudEndpointOfApi(output: Record<string, unknown>): string | undefined {
+  const url = str(output.GraphQLAPIEndpointOutput);
+  const apiId = str(output.GraphQLAPIIdOutput);
+  if (!url || !apiId || !url.endsWith(`/graphql/${apiId}`)) return undefined;
+  return url.slice(0, -`/graphql/${apiId}`.length);
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { UserError, type AmplifyMeta, type FrontendPlugin, type PluginContext, type Project } from '@forte/protocol';
+import { parseAmplifyConfig } from 'aws-amplify/utils';
 import * as plugin from './index.js';
 
 const frontend: FrontendPlugin = plugin;
@@ -178,6 +179,66 @@ void describe('frontend-javascript', () => {
     assert.equal(outputs.auth.unauthenticated_identities_enabled, false);
     assert.deepEqual(outputs.auth.groups, [{ Admin: { precedence: 0 } }, { Staff: { precedence: 1 } }]);
     assert.deepEqual(outputs.custom, { forte: { endpoint: 'http://127.0.0.1:20002' } });
+  });
+
+  void it('gives aws-amplify the GraphQL API from both files: endpoint, region, default mode, key and the models', async () => {
+    const { ctx } = fakeContext(root, { javascript: { framework: 'react', config: { SourceDir: 'src' } } });
+    const introspection = {
+      version: 1,
+      models: { Note: { name: 'Note', pluralName: 'Notes', syncable: true, fields: { id: { name: 'id', isArray: false, type: 'ID', isRequired: true, attributes: [] } }, attributes: [{ type: 'model', properties: {} }], primaryKeyInfo: { isCustomPrimaryKey: false, primaryKeyFieldName: 'id', sortKeyFieldNames: [] } } },
+      enums: {},
+      nonModels: {},
+    };
+    mkdirSync(join(root, 'amplify/backend/api/notes/build'), { recursive: true });
+    writeFileSync(join(root, 'amplify/backend/api/notes/build/model-introspection.json'), JSON.stringify(introspection));
+    const url = 'http://127.0.0.1:20002/graphql/abcdefghijklmnopqrstuvwxyz';
+    const meta = {
+      providers,
+      api: {
+        notes: {
+          service: 'AppSync',
+          output: {
+            authConfig: { defaultAuthentication: { authenticationType: 'AMAZON_COGNITO_USER_POOLS' }, additionalAuthenticationProviders: [{ authenticationType: 'API_KEY' }, { authenticationType: 'AWS_IAM' }] },
+            GraphQLAPIIdOutput: 'abcdefghijklmnopqrstuvwxyz',
+            GraphQLAPIEndpointOutput: url,
+            GraphQLAPIKeyOutput: 'da2-key',
+          },
+        },
+      },
+    } as unknown as AmplifyMeta;
+    await frontend.createFrontendConfigs(ctx, meta);
+
+    const outputs = JSON.parse(readFileSync(join(root, 'amplify_outputs.json'), 'utf8'));
+    assert.deepEqual(outputs.data, {
+      url,
+      aws_region: region,
+      default_authorization_type: 'AMAZON_COGNITO_USER_POOLS',
+      authorization_types: ['API_KEY', 'AWS_IAM'],
+      api_key: 'da2-key',
+      model_introspection: introspection,
+    });
+    assert.deepEqual(outputs.custom, { forte: { endpoint: 'http://127.0.0.1:20002' } }, 'without auth, the cloud is named by the API URL');
+    const fromOutputs = parseAmplifyConfig(outputs).API?.GraphQL;
+    assert.deepEqual(fromOutputs, { endpoint: url, region, defaultAuthMode: 'userPool', apiKey: 'da2-key', modelIntrospection: introspection });
+
+    const text = readFileSync(join(root, 'src/aws-exports.js'), 'utf8');
+    const exported = JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1));
+    assert.deepEqual(exported, {
+      aws_project_region: region,
+      aws_appsync_graphqlEndpoint: url,
+      aws_appsync_region: region,
+      aws_appsync_authenticationType: 'AMAZON_COGNITO_USER_POOLS',
+      aws_appsync_apiKey: 'da2-key',
+    });
+    const fromExports = parseAmplifyConfig(exported).API?.GraphQL;
+    assert.equal(fromExports?.endpoint, url);
+    assert.equal(fromExports?.defaultAuthMode, 'userPool');
+    assert.equal(fromExports?.apiKey, 'da2-key');
+
+    // Not compiled in this folder (a fresh pull): the outputs lack the models rather than failing.
+    rmSync(join(root, 'amplify/backend/api/notes/build'), { recursive: true });
+    await frontend.createFrontendConfigs(ctx, meta);
+    assert.equal(JSON.parse(readFileSync(join(root, 'amplify_outputs.json'), 'utf8')).data.model_introspection, undefined);
   });
 
   void it('asks the framework questions, detecting the framework for --yes', async () => {

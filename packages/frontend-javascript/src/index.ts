@@ -5,7 +5,8 @@ import { runProjectCommand } from './run-project-command.js';
 export { initFrontend as init } from './init-frontend.js';
 export { createFrontendConfigs, AWS_EXPORTS_FILE, AMPLIFY_OUTPUTS_FILE } from './create-frontend-configs.js';
 export { awsExportsConfig, renderAwsExports } from './aws-exports.js';
-export { amplifyOutputs, AMPLIFY_OUTPUTS_VERSION } from './amplify-outputs.js';
+export { amplifyOutputs, AMPLIFY_OUTPUTS_VERSION, type AmplifyOutputsSources } from './amplify-outputs.js';
+export { readModelIntrospection, MODEL_INTROSPECTION_FILE } from './model-introspection.js';
 export { detectFramework, FRAMEWORK_DEFAULTS, FRAMEWORKS, type Framework, type JavascriptConfig } from './frameworks.js';
 
 /** Runs the project's BuildCommand (the first step of `forte publish`). */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { templateSchema } from '@forte/protocol';
+import { UserError, templateSchema } from '@forte/protocol';
 import { decodeBackendSnapshot, encodeBackendSnapshot, snapshotKey } from './backend-snapshot.js';
 import { buildRootTemplate, rootNames } from './root-template.js';
 
@@ -45,6 +45,38 @@ void describe('buildRootTemplate', () => {
       UnauthRoleName: 'amplify-MyApp-dev-12345-unauthRole',
     });
     assert.deepEqual(template.Resources['apimyapi']?.Properties?.['Parameters'], { env: 'dev', AppId: 'app1' });
+  });
+
+  void it('passes an api that declares them Amplify\'s authRoleName / unauthRoleName as Refs, so its role policies follow the roles', () => {
+    const api = { category: 'api', resourceName: 'notes', template: { Parameters: { authRoleName: { Type: 'String' }, unauthRoleName: { Type: 'String' } }, Resources: {} } };
+    const root = buildRootTemplate({ names, appId: 'app1', envName: 'dev', resources: [api] });
+    assert.deepEqual(root.Resources['apinotes']?.Properties?.['Parameters'], { env: 'dev', AppId: 'app1', authRoleName: { Ref: 'AuthRole' }, unauthRoleName: { Ref: 'UnauthRole' } });
+    assert.equal(root.Resources['AuthRole']?.Properties?.['RoleName'], 'amplify-MyApp-dev-12345-authRole', 'the Ref is the role name');
+  });
+
+  void it('passes parameters.json as Amplify\'s root stack does: the api reads the auth stack\'s UserPoolId, lists are joined', () => {
+    const auth = { category: 'auth', resourceName: 'myauth', template: { Resources: {} } };
+    const api = {
+      category: 'api',
+      resourceName: 'notes',
+      template: { Parameters: { AuthCognitoUserPoolId: { Type: 'String' } }, Resources: {} },
+      parameters: { AppSyncApiName: 'notes', AuthCognitoUserPoolId: { 'Fn::GetAtt': ['authmyauth', 'Outputs.UserPoolId'] }, Names: ['a', 'b'] },
+      dependsOn: [{ category: 'auth', resourceName: 'myauth', attributes: ['UserPoolId'] }],
+    };
+    const root = buildRootTemplate({ names, appId: 'app1', envName: 'dev', resources: [auth, api] });
+    assert.deepEqual(root.Resources['apinotes']?.Properties?.['Parameters'], {
+      AppSyncApiName: 'notes',
+      AuthCognitoUserPoolId: { 'Fn::GetAtt': ['authmyauth', 'Outputs.UserPoolId'] },
+      Names: 'a,b',
+      env: 'dev',
+      AppId: 'app1',
+      authmyauthUserPoolId: { 'Fn::GetAtt': ['authmyauth', 'Outputs.UserPoolId'] },
+    });
+    assert.deepEqual(root.Resources['apinotes']?.DependsOn, ['authmyauth']);
+    assert.throws(
+      () => buildRootTemplate({ names, appId: 'app1', envName: 'dev', resources: [api] }),
+      (e: unknown) => e instanceof UserError && /AuthCognitoUserPoolId of api notes .*authmyauth/.test(e.message) && e.resolution.includes('api/notes/parameters.json'),
+    );
   });
 
   void it('outputs the providers.awscloudformation block', () => {

@@ -1,4 +1,4 @@
-import { RESOURCE_TYPES, TEMPLATE_FORMAT_VERSION, nestedTemplateKey, resourceLogicalId as logicalIdOf, type ProviderEnvInfo, type PushResource, type Template, type TemplateResource } from '@forte/protocol';
+import { RESOURCE_TYPES, TEMPLATE_FORMAT_VERSION, UserError, nestedTemplateKey, resourceLogicalId as logicalIdOf, type ProviderEnvInfo, type PushResource, type Template, type TemplateResource } from '@forte/protocol';
 
 /** Names of an environment's root resources (`amplify-<project>-<env>-<digits>-…`, as Amplify names them). */
 export interface RootNames {
@@ -36,7 +36,7 @@ const assumeRole = (kind: 'authenticated' | 'unauthenticated') => ({
 
 /**
  * The environment's roles for a nested stack that declares them as parameters (auth's identity pool binds
- * them). Only declared ones are passed, as CloudFormation refuses parameters a template does not declare.
+ * them, the api attaches its role policies to them). Only declared ones are passed, as CloudFormation refuses parameters a template does not declare.
  */
 function roleParameters(template: Template, names: RootNames): Record<string, unknown> {
   const available: Record<string, unknown> = {
@@ -44,9 +44,42 @@ function roleParameters(template: Template, names: RootNames): Record<string, un
     UnauthRoleArn: { 'Fn::GetAtt': ['UnauthRole', 'Arn'] },
     AuthRoleName: names.authRoleName,
     UnauthRoleName: names.unauthRoleName,
+    // The api's names (Amplify's root stack passes them to AppSync stacks). A Ref, so the role policies the
+    // api attaches are applied after the roles exist and removed before them.
+    authRoleName: { Ref: 'AuthRole' },
+    unauthRoleName: { Ref: 'UnauthRole' },
   };
   const declared = template.Parameters ?? {};
   return Object.fromEntries(Object.entries(available).filter(([name]) => Object.hasOwn(declared, name)));
+}
+
+/**
+ * A resource's parameters.json values as root-stack expressions, as Amplify's root stack passes them: lists
+ * become comma-joined strings, and intrinsics stay, so `{"Fn::GetAtt": ["auth<name>", "Outputs.UserPoolId"]}`
+ * (the api's AuthCognitoUserPoolId) reads the auth stack's output. A reference to a nested stack that is not
+ * in this push would fail in the cloud, so it is refused here, naming the file and the parameter.
+ */
+function fileParameters(resource: PushResource, known: ReadonlySet<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(resource.parameters ?? {})) {
+    const target = stackReference(value);
+    if (target !== undefined && !known.has(target)) {
+      throw new UserError(
+        `Parameter ${name} of ${resource.category} ${resource.resourceName} (parameters.json) reads an output of ${target}, which this push does not deploy.`,
+        `Add or push that resource too, or fix amplify/backend/${resource.category}/${resource.resourceName}/parameters.json.`,
+      );
+    }
+    out[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return out;
+}
+
+/** The nested stack that `{"Fn::GetAtt": [<stack>, "Outputs.<name>"]}` names, if the value is one. */
+function stackReference(value: unknown): string | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const getAtt = (value as Record<string, unknown>)['Fn::GetAtt'];
+  if (!Array.isArray(getAtt) || typeof getAtt[0] !== 'string' || typeof getAtt[1] !== 'string') return undefined;
+  return getAtt[1].startsWith('Outputs.') ? getAtt[0] : undefined;
 }
 
 /**
@@ -64,7 +97,7 @@ export function buildRootTemplate(args: { names: RootNames; appId: string; envNa
   const known = new Set(args.resources.map((r) => logicalIdOf(r.category, r.resourceName)));
   for (const resource of args.resources) {
     const logicalId = logicalIdOf(resource.category, resource.resourceName);
-    const parameters: Record<string, unknown> = { ...resource.parameters, env: envName, AppId: appId, ...roleParameters(resource.template, names) };
+    const parameters: Record<string, unknown> = { ...fileParameters(resource, known), env: envName, AppId: appId, ...roleParameters(resource.template, names) };
     const dependsOn: string[] = [];
     for (const dep of resource.dependsOn ?? []) {
       const depId = logicalIdOf(dep.category, dep.resourceName);

@@ -161,7 +161,7 @@ void describe('forte status and push (built binary, local cloud)', () => {
     const pull = await runForte(['pull', '--appId', tpi['dev']?.awscloudformation.AmplifyAppId ?? '', '--envName', 'dev', '--yes'], { cwd: other, home, env: ENV });
     assert.equal(pull.code, 0, pull.stderr);
     writeFileSync(join(other, 'amplify', 'backend', 'testcat', 'alpha', 'props.json'), JSON.stringify({ Value: 'other' }));
-    props('alpha', { Value: 'v3', DelayMs: 2500 });
+    props('alpha', { Value: 'v3', DelayMs: 6000 });
     let firstPid = 0;
     const first = forte(['push', '--yes'], { onSpawn: (pid) => (firstPid = pid) });
     const marker = join(root, 'amplify', '.config', 'local-push-state.json');
@@ -182,7 +182,8 @@ void describe('forte status and push (built binary, local cloud)', () => {
 
     const during = await forte(['status']);
     assert.match(during.stderr + during.stdout, /still in progress|wholly new/);
-    // The deployment (2.5 s of DelayMs) goes on in the cloud; status reports it once it is done.
+    // The deployment (6 s of DelayMs: long enough for a second CLI to start on a loaded machine) goes on in the
+    // cloud; status reports it once it is done.
     let status = await forte(['status']);
     for (const until = Date.now() + 20_000; Date.now() < until && !/wholly new/.test(status.stdout); ) {
       await new Promise((r) => setTimeout(r, 500));

@@ -14,12 +14,12 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 const missingBrowser = existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set FORTE_CHROMIUM)`;
 if (missingBrowser) console.log(`# skipped: the sample app's browser test: ${missingBrowser}`);
 
-void describe('the sample app in headless Chromium: the Authenticator signs a new user up and in', { skip: missingBrowser }, () => {
+void describe('the sample app in headless Chromium: the Authenticator signs a new user up and in, and their to-do list updates live in a second tab', { skip: missingBrowser }, () => {
   let work: string;
   let home: string;
   let root: string;
   let browser: Browser | undefined;
-  const forte = (args: string[]): Promise<ForteRun> => runForte(args, { cwd: root, home });
+  const forte = (args: string[], stdin?: string): Promise<ForteRun> => runForte(args, { cwd: root, home, stdin });
   const ok = (run: ForteRun, what: string): void => assert.equal(run.code, 0, `${what}\n${run.stdout}\n${run.stderr}`);
 
   before(async () => {
@@ -57,12 +57,18 @@ void describe('the sample app in headless Chromium: the Authenticator signs a ne
     ok(await forte(['init', '--amplify', '{"projectName":"sampleapp","envName":"dev"}', '--frontend',
       '{"frontend":"javascript","framework":"react","config":{"SourceDir":"src","DistributionDir":"dist","BuildCommand":"npm run-script build","StartCommand":"npm run-script start"}}', '--yes']), 'init');
     ok(await forte(['add', 'auth', '--yes']), 'add auth');
+    const addApi = {
+      version: 1,
+      serviceConfiguration: { serviceName: 'AppSync', apiName: 'todos', transformSchema: readFileSync(join(root, 'backend/schema.graphql'), 'utf8'), defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS' } },
+    };
+    ok(await forte(['add', 'api', '--headless'], JSON.stringify(addApi)), 'add api');
     ok(await forte(['add', 'hosting', '--yes']), 'add hosting');
     ok(await forte(['publish', '--yes']), 'publish');
     const meta = JSON.parse(readFileSync(join(root, 'amplify/backend/amplify-meta.json'), 'utf8')) as { hosting: Record<string, { output: { Url: string } }> };
     const url = Object.values(meta.hosting)[0]!.output.Url;
 
-    const page = await browser!.newPage();
+    const visitor = await browser!.newContext();
+    const page = await visitor.newPage();
     const failures: string[] = [];
     page.on('pageerror', (error) => failures.push(error.message));
     await page.goto(url);
@@ -85,6 +91,43 @@ void describe('the sample app in headless Chromium: the Authenticator signs a ne
     await page.getByText('Incorrect username or password.').waitFor();
     await signIn(page, email, password);
     await page.getByTestId('signed-in').getByText(email).waitFor();
+
+    // The to-do list: an item added in one tab appears in a second tab of the same user without a reload,
+    // and ticks and deletions travel the other way.
+    const todos = page.getByTestId('todos');
+    await page.locator('[data-testid="todos"][data-synced="true"]').waitFor({ state: 'attached' });
+    await page.getByLabel('New to-do').fill('buy milk');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await todos.getByText('buy milk').waitFor();
+    const second = await visitor.newPage();
+    second.on('pageerror', (error) => failures.push(error.message));
+    await second.goto(url);
+    await second.getByTestId('todos').getByText('buy milk').waitFor();
+    await page.getByLabel('New to-do').fill('walk the dog');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await second.getByTestId('todos').getByText('walk the dog').waitFor();
+    // The checkbox follows the stored item, so it changes when the update comes back, not on the click.
+    await second.getByRole('checkbox').first().click();
+    await page.locator('li.done').getByText('buy milk').waitFor();
+    await second.getByRole('button', { name: 'Delete walk the dog' }).click();
+    await todos.getByText('walk the dog').waitFor({ state: 'detached' });
+
+    // Another user, in another browser context, sees none of them.
+    const stranger = await (await browser!.newContext()).newPage();
+    await stranger.goto(url);
+    await stranger.getByRole('tab', { name: 'Create Account' }).click();
+    await stranger.getByLabel('Email').fill('stranger@example.com');
+    await stranger.getByLabel('Password', { exact: true }).fill(password);
+    await stranger.getByLabel('Confirm Password').fill(password);
+    await stranger.getByRole('button', { name: 'Create Account' }).click();
+    await stranger.getByLabel('Confirmation Code').fill(await codeFor('stranger@example.com'));
+    await stranger.getByRole('button', { name: 'Confirm' }).click();
+    await stranger.locator('[data-testid="todos"][data-synced="true"]').waitFor({ state: 'attached' });
+    await stranger.getByText('Nothing to do yet.').waitFor();
+    await page.getByLabel('New to-do').fill('private errand');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await second.getByTestId('todos').getByText('private errand').waitFor();
+    assert.equal(await stranger.getByTestId('todos').locator('li').count(), 0, 'an event of another owner is not delivered');
     assert.deepEqual(failures, []);
   });
 });
