@@ -200,6 +200,18 @@ void describe('forte api: add api → push → aws-amplify → broken schema →
     assert.deepEqual(afterAttempt.data.listNotes.items.map((n) => n.content), ['hello']);
   });
 
+  void it('a teammate who pulls the environment gets the API in both frontend configs, with its model introspection', async () => {
+    const other = join(work, 'teammate');
+    mkdirSync(other);
+    const appId = (readJson('amplify', 'team-provider-info.json') as Record<string, { awscloudformation: { AmplifyAppId: string } }>)['dev']!.awscloudformation.AmplifyAppId;
+    const pull = await runForte(['pull', '--appId', appId, '--envName', 'dev', '--yes'], { cwd: other, home });
+    assert.equal(pull.code, 0, pull.stderr);
+    const outputs = JSON.parse(readFileSync(join(other, 'amplify_outputs.json'), 'utf8'));
+    assert.equal(outputs.data.url, first.GraphQLAPIEndpointOutput);
+    assert.deepEqual(outputs.data.model_introspection, readJson('amplify_outputs.json').data.model_introspection);
+    assert.equal(outputs.data.model_introspection.models.Note.name, 'Note');
+  });
+
   void it('a push with an invalid schema fails before deploying, naming the type, field and directive', async () => {
     writeFileSync(apiDir('schema.graphql'), BROKEN_SCHEMA);
     const metaBefore = metaText();
