@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { UserError, resourceLogicalId, templateSchema, type PushResource, type ResourceChange, type StackEvent, type Template } from '@forte/protocol';
+import { UserError, resourceLogicalId, templateSchema, type CategoryPlugin, type PushResource, type ResourceChange, type StackEvent, type Template } from '@forte/protocol';
 import { loadCategoryPlugin } from './category-plugin.js';
 import type { CliContext } from './cli-context.js';
 import { applyCloudState, resourcesOf } from './cloud-state.js';
@@ -65,7 +65,7 @@ export async function pushBackend(ctx: CliContext, options: PushOptions = {}): P
       resources,
       snapshot,
       initiatedBy: `${safeUser()}@${hostname()} (pid ${process.pid})`,
-      confirm: (changes) => confirmChanges(ctx, changes),
+      confirm: (changes) => confirmChanges(ctx, changes, resources),
       beforeExecute: ({ changeSetId, snapshotKey }) => {
         writePushMarker(project, { changeSetId, envName: project.envName, startedAt, snapshotKey, resources: pushedLogicalIds });
       },
@@ -96,6 +96,7 @@ export async function pushBackend(ctx: CliContext, options: PushOptions = {}): P
     // As Amplify's push ends: the GraphQL API's endpoint and key, ready to paste.
     const apiLinks = helpfulLinks(newMeta).filter((line) => line.startsWith('GraphQL'));
     if (apiLinks.length > 0) ctx.print.info(`\n${apiLinks.join('\n')}\n`);
+    if (resources.some((r) => r.category === 'api')) await regenerateCode(ctx, project.root);
     return true;
   } catch (error) {
     // ExecuteChangeSet refused (another deployment holds the env): nothing of this push runs.
@@ -103,6 +104,24 @@ export async function pushBackend(ctx: CliContext, options: PushOptions = {}): P
     throw error;
   } finally {
     if (interrupted) process.off('SIGINT', interrupted);
+  }
+}
+
+/**
+ * As Amplify's push ends: when the project has a codegen configuration (`.graphqlconfig.yml`), the
+ * statements and types are regenerated from the schema just pushed. The push has already succeeded, so a
+ * codegen failure is a warning naming the command to run again.
+ */
+async function regenerateCode(ctx: CliContext, root: string): Promise<void> {
+  if (!existsSync(join(root, '.graphqlconfig.yml'))) return;
+  const [codegen] = ctx.registry.find('codegen');
+  if (!codegen) return;
+  try {
+    const plugin = await ctx.loadPlugin<CategoryPlugin>(codegen);
+    const input = { ...ctx.input, plugin: codegen.manifest.name, command: 'codegen', subCommands: [], options: {} };
+    await plugin.executeCommand({ ...ctx, input });
+  } catch (error) {
+    ctx.print.warn(`The GraphQL code was not regenerated: ${error instanceof Error ? error.message : String(error)}. Run \`forte codegen\` once it is fixed.`);
   }
 }
 
@@ -151,9 +170,28 @@ function readCachedTemplate(path: string): { template: Template; parameters?: Re
   }
 }
 
-async function confirmChanges(ctx: CliContext, changes: ResourceChange[]): Promise<boolean> {
+const KEY_MIGRATION = 'Properties.KeySchema changed (migrated:';
+
+/**
+ * A line per table whose key changes with its items kept, naming the new key (read from the pushed
+ * template), so the preview says plainly that the rows move rather than the table being replaced.
+ */
+function keyMigrationLines(changes: ResourceChange[], resources: PushResource[]): string[] {
+  return changes
+    .filter((c) => c.action === 'Modify' && c.reasons.some((r) => r.startsWith(KEY_MIGRATION)))
+    .map((c) => {
+      const [stackId] = c.logicalId.split('.');
+      const resource = resources.find((r) => resourceLogicalId(r.category, r.resourceName) === stackId);
+      const keySchema = resource?.template.Resources[c.logicalId.slice(c.logicalId.lastIndexOf('.') + 1)]?.Properties?.['KeySchema'];
+      const names = Array.isArray(keySchema) ? keySchema.map((k) => String((k as { AttributeName?: unknown }).AttributeName)).join(', ') : undefined;
+      return `${c.logicalId}: every item moves to the new key${names ? ` (${names})` : ''} in one transaction; if one cannot, the push fails and nothing changes.`;
+    });
+}
+
+async function confirmChanges(ctx: CliContext, changes: ResourceChange[], resources: PushResource[]): Promise<boolean> {
   if (changes.length > 0) {
     ctx.print.table([['Resource', 'Type', 'Action', 'Reason'], ...changes.map((c) => [c.logicalId, c.resourceType, c.action, c.reasons.join('; ')])]);
+    for (const line of keyMigrationLines(changes, resources)) ctx.print.info(line);
   } else {
     ctx.print.info('No resource changes; the backend snapshot is updated.');
   }

@@ -15,6 +15,7 @@ void describe('forte codegen: add, regenerate, models, remove (built binary)', (
   let root: string;
   const forte = (args: string[]): Promise<ForteRun> => runForte(args, { cwd: root, home });
   const file = (path: string): string => readFileSync(join(root, path), 'utf8');
+  const apiName = (): string => Object.keys((JSON.parse(file('amplify/backend/backend-config.json')) as { api: Record<string, unknown> }).api)[0]!;
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'forte-codegen-'));
@@ -78,8 +79,13 @@ void describe('forte codegen: add, regenerate, models, remove (built binary)', (
     ]);
     assert.equal(code, 0, screen);
     assert.match(file('.graphqlconfig.yml'), /includes:\n\s+- src\/graphql\/\*\*\/\*\.js\n/);
+    // The push regenerates the statements from the schema it deploys, as Amplify's does.
+    const schemaFile = join(root, 'amplify', 'backend', 'api', apiName(), 'schema.graphql');
+    writeFileSync(schemaFile, `${readFileSync(schemaFile, 'utf8')}\ntype Tag @model @auth(rules: [{ allow: public }]) { id: ID! label: String! }\n`);
+    assert.doesNotMatch(file('src/graphql/mutations.js'), /createTag/);
     const push = await forte(['push', '--yes']);
     assert.equal(push.code, 0, push.stderr + push.stdout);
+    assert.match(file('src/graphql/mutations.js'), /export const createTag = /);
 
     Amplify.configure(parseAmplifyConfig(JSON.parse(file('amplify_outputs.json')) as Record<string, unknown>));
     writeFileSync(join(root, 'package.json'), '{"type":"module"}');
@@ -103,7 +109,7 @@ void describe('forte codegen: add, regenerate, models, remove (built binary)', (
     assert.equal(introspection.code, 0, introspection.stderr);
     const json = JSON.parse(file('src/models/model-introspection.json')) as { version: number; models: Record<string, unknown> };
     assert.equal(json.version, 1);
-    assert.deepEqual(Object.keys(json.models), ['Todo']);
+    assert.deepEqual(Object.keys(json.models), ['Todo', 'Tag']);
     // The real Amplify codegen and the transformer's build output agree (amplify_outputs.json carries the latter).
     assert.deepEqual(JSON.parse(file('amplify/backend/api/cgapp/build/model-introspection.json')), json);
 
