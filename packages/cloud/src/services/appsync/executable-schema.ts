@@ -7,6 +7,7 @@ import { fromItem } from './item-values.js';
 import { listItems, type Connection } from './list-items.js';
 import { primaryKeyOf, sortArgumentName } from './model-keys.js';
 import { resolveRelation } from './relation-fields.js';
+import { searchItems, type SearchRequest } from './search-items.js';
 import { applyAwsScalars } from './aws-scalars.js';
 import { buildAppSyncSchema } from './schema-prelude.js';
 import { createItem, deleteItem, updateItem } from './write-item.js';
@@ -119,8 +120,11 @@ export function buildExecutableApi(input: { definition: string; plan: unknown; t
     }
     for (const index of model.indexes) if (index.queryField) attach(query, index.queryField, list(index.queryField, index, index.name));
     if (model.searchable) {
-      attach(query, model.searchable.queryField, () => {
-        throw new AppSyncFieldError('NotImplemented', `${model.searchable!.queryField}: @searchable queries are not served by this cloud yet.`);
+      const fieldName = model.searchable.queryField;
+      attach(query, fieldName, async (_source, args, ctx) => {
+        const access = operationAccess(ctx.caller, rules, 'search');
+        if (access.kind === 'none') throw notAuthorized(fieldName, 'Query');
+        return searchItems(ctx, { model, access, ...(args as Omit<SearchRequest, 'model' | 'access'>) });
       });
     }
     const write = (fieldName: string | undefined, operation: 'create' | 'update' | 'delete', run: typeof createItem): void =>

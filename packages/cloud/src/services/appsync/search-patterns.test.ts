@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { compileRegexp, wildcardMatches } from './search-patterns.js';
+import { analyze } from './search-tokenizer.js';
+
+void describe('search patterns and analysis', () => {
+  void it('matches wildcards whole and case-sensitively, in linear time even for adversarial patterns', () => {
+    assert.equal(wildcardMatches('an*l?', 'animals'), true);
+    assert.equal(wildcardMatches('an*l?', 'Animals'), false);
+    assert.equal(wildcardMatches('a\\*b', 'a*b'), true);
+    assert.equal(wildcardMatches('a\\*b', 'axb'), false);
+    assert.equal(wildcardMatches('*', ''), true);
+    const started = Date.now();
+    assert.equal(wildcardMatches('*a*a*a*a*a*a*a*a*a*a*b', 'a'.repeat(256)), false);
+    assert.ok(Date.now() - started < 50);
+  });
+
+  void it('translates Lucene regexps anchored, and refuses unsafe or unsupported ones', () => {
+    assert.equal(compileRegexp('f', 'Fill.r note 0[1-2]').test('Filler note 02'), true);
+    assert.equal(compileRegexp('f', 'note').test('Filler note'), false, 'anchored at both ends');
+    assert.equal(compileRegexp('f', '"a.b"c{2}').test('a.bcc'), true);
+    assert.equal(compileRegexp('f', '\\d+').test('ddd'), true, 'an escape is the literal character, as in Lucene');
+    assert.equal(compileRegexp('f', '$^').test('$^'), true);
+    for (const [pattern, why] of [
+      ['(a+)+b', /nested quantifiers/],
+      ['(a|aa)*', /nested quantifiers/],
+      ['((a*))*', /nested quantifiers/],
+      ['a**', /nested quantifiers/],
+      ['a*b*c*d*', /more than 3 unbounded/],
+      ['a{1,1000}', /count is over 100/],
+      ['a~b', /operator "~"/],
+      ['(ab', /not closed/],
+      ['[ab', /not closed/],
+      ['*a', /nothing to repeat/],
+      ['x'.repeat(201), /longer than 200/],
+    ] as const) {
+      assert.throws(() => compileRegexp('title', pattern), (e: Error) => e.message.startsWith('regexp on title is refused: ') && why.test(e.message), pattern);
+    }
+  });
+
+  void it('analyses text like the standard analyzer: Unicode words, lower case, ideographs one by one', () => {
+    assert.deepEqual(analyze("The QUICK brown-fox, isn't it? Résumé_v2 42"), ['the', 'quick', 'brown', 'fox', "isn't", 'it', 'résumé_v2', '42']);
+    assert.deepEqual(analyze('東京タワー and Ελλάδα'), ['東', '京', 'タ', 'ワ', 'ー', 'and', 'ελλάδα']);
+  });
+});
