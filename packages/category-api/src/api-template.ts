@@ -147,6 +147,18 @@ function rolePolicies(prefix: 'AuthRolePolicy' | 'UnauthRolePolicy', roleParamet
   return out;
 }
 
+/**
+ * The table's composite sort key attributes (`a#b` holds `a` and `b`), for `CompositeKeyAttributes`: a key
+ * change or a new index then computes them for the items written before they were keys.
+ */
+export function compositeKeyAttributes(model: GraphQLPlanModel | undefined): { AttributeName: string; SourceAttributes: string[] }[] {
+  const out = new Map<string, string[]>();
+  for (const key of model ? [model.primaryKey, ...model.indexes] : []) {
+    if (key.sortKeyFields.length > 1) out.set(key.compositeSortKeyAttribute ?? key.sortKeyFields.join('#'), key.sortKeyFields);
+  }
+  return [...out].map(([AttributeName, SourceAttributes]) => ({ AttributeName, SourceAttributes }));
+}
+
 /** Logical id of a model's table: `<Model>Table`, letters and digits only. */
 export function tableLogicalId(modelName: string): string {
   return `${modelName.replace(/[^A-Za-z0-9]/g, '')}Table`;
@@ -194,6 +206,7 @@ export function apiTemplate(config: ApiConfig, compiled: CompiledApi): Template 
   for (const table of compiled.tables) {
     const id = tableLogicalId(table.modelName);
     if (resources[id]) throw new Error(`Two models map to the logical id ${id}.`);
+    const composites = compositeKeyAttributes(compiled.plan.models.find((m) => m.name === table.modelName));
     resources[id] = {
       Type: 'Forte::DynamoDB::Table',
       Properties: {
@@ -201,6 +214,7 @@ export function apiTemplate(config: ApiConfig, compiled: CompiledApi): Template 
         TableName: joined([table.modelName, getAtt('GraphQLAPI', 'ApiId'), { Ref: 'env' }]),
         BillingMode: { Ref: 'DynamoDBBillingMode' },
         StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        ...(composites.length > 0 ? { CompositeKeyAttributes: composites } : {}),
       },
     };
     tableNames[table.modelName] = getAtt(id, 'TableName');

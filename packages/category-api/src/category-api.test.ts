@@ -132,6 +132,20 @@ void describe('category-api', () => {
     assert.deepEqual(built.parameters, { AppSyncApiName: 'notes', DynamoDBBillingMode: 'PAY_PER_REQUEST', DynamoDBEnableServerSideEncryption: 'false', AuthCognitoUserPoolId: { 'Fn::GetAtt': ['authmyappauth', 'Outputs.UserPoolId'] } });
   });
 
+  void it('a table with composite sort keys names how each synthetic attribute is made (CompositeKeyAttributes); others have none', async () => {
+    const schema = `type Event @model { tenant: String! @primaryKey(sortKeyFields: ["day", "seq"]) day: String! seq: Int! note: String @index(name: "byNote", sortKeyFields: ["seq", "day"]) }
+      type Tag @model { id: ID! label: String @index(name: "byLabel") }`;
+    await categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, addRequest(schema));
+    const built = await categoryPlugin.build!(context({ plugin: 'api' }).ctx, { category: 'api', resourceName: 'notes', service: 'AppSync', dir: apiDir('notes') });
+    const template = templateSchema.parse(built.template);
+    assert.deepEqual(template.Resources.EventTable?.Properties?.KeySchema, [{ AttributeName: 'tenant', KeyType: 'HASH' }, { AttributeName: 'day#seq', KeyType: 'RANGE' }]);
+    assert.deepEqual(template.Resources.EventTable?.Properties?.CompositeKeyAttributes, [
+      { AttributeName: 'day#seq', SourceAttributes: ['day', 'seq'] },
+      { AttributeName: 'seq#day', SourceAttributes: ['seq', 'day'] },
+    ]);
+    assert.equal(template.Resources.TagTable?.Properties?.CompositeKeyAttributes, undefined);
+  });
+
   void it('with AWS_IAM the template takes the root\'s role names and grants appsync:GraphQL on exactly the fields the iam rules open', async () => {
     withAuthResource();
     const schema = `type Post @model @auth(rules: [

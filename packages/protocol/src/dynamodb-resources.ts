@@ -24,7 +24,8 @@ export interface DynamoDbGlobalSecondaryIndex {
 /**
  * `Forte::DynamoDB::Table` → physical id and attribute `TableName`, and `Arn`, `StreamArn` (when a stream
  * is specified). `TableName` is the physical name, per environment (templates add the env name); changing
- * it or `KeySchema` replaces the table. GSIs are added (backfilled at once) and removed in place.
+ * it replaces the table; a new `KeySchema` moves every item to its new key in place (or the update fails,
+ * changing nothing). GSIs are added (backfilled at once) and removed in place.
  */
 export interface DynamoDbTableProperties {
   TableName: string;
@@ -38,4 +39,9 @@ export interface DynamoDbTableProperties {
   StreamSpecification?: { StreamViewType: 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY' };
   /** Stored and described; items are not expired yet. */
   TimeToLiveSpecification?: { AttributeName: string; Enabled: boolean };
+  /**
+   * Forte's own: key attributes that join others with `#` (a GraphQL composite sort key `a#b`), computed for
+   * the items that lack them when the key changes or a new index uses them.
+   */
+  CompositeKeyAttributes?: { AttributeName: string; SourceAttributes: string[] }[];
 }

@@ -90,7 +90,11 @@ export function operationAccess(caller: Caller, rules: readonly GraphQLPlanAuthR
   if (isAdmin(caller)) return { kind: 'all' };
   const applicable = rules.filter((r) => r.operations.includes(operation));
   if (applicable.some((r) => staticallyAllows(caller, r))) return { kind: 'all' };
-  const itemRules = applicable.filter((r) => isItemRule(r) && r.provider === providerOf(caller));
+  // Amplify builds an owner / dynamic group filter only from rules the caller has a value for (an identity
+  // claim, at least one group); with none, the operation is unauthorized rather than an empty answer.
+  const itemRules = applicable.filter(
+    (r) => isItemRule(r) && r.provider === providerOf(caller) && (r.strategy === 'owner' ? ownerCandidates(caller, r) : callerGroups(caller, r)).length > 0,
+  );
   if (itemRules.length > 0) return { kind: 'items', rules: itemRules };
   if (applicable.some((r) => r.strategy === 'custom')) {
     throw new AppSyncFieldError('Unauthorized', 'custom (AWS_LAMBDA) authorization rules need functions, which this cloud does not run yet.');

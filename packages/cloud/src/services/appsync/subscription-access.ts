@@ -1,5 +1,6 @@
 import { valueFromASTUntyped, type GraphQLField } from 'graphql';
-import type { AppSyncAuthenticationType, AppSyncAuthProvider, GraphQLAuthProvider, GraphQLPlanModel } from '@forte/protocol';
+import type { AppSyncAuthenticationType, AppSyncAuthProvider, GraphQLPlanModel } from '@forte/protocol';
+import { modelRules, operationAccess } from './auth-rules.js';
 import type { Caller } from './caller.js';
 
 const DIRECTIVE_OF_MODE: Record<Caller['mode'], string> = {
@@ -41,7 +42,6 @@ export function fieldAllowsCaller(field: GraphQLField<unknown, unknown>, caller:
   });
 }
 
-const PROVIDER_OF_MODE: Record<Caller['mode'], GraphQLAuthProvider> = { apiKey: 'apiKey', userPools: 'userPools', oidc: 'oidc', iam: 'iam' };
 
 /**
  * Whether any of the model's rules lets the caller's auth mode listen at all (owner and dynamic group
@@ -49,13 +49,12 @@ const PROVIDER_OF_MODE: Record<Caller['mode'], GraphQLAuthProvider> = { apiKey: 
  * neither rules nor sandbox are for admin IAM keys only.
  */
 export function modelMayListen(model: GraphQLPlanModel, caller: Caller): boolean {
-  if (caller.mode === 'iam' && caller.iamRole === 'admin') return true;
   if (model.operations.subscriptionLevel === 'public') return true;
-  if (model.authRules.length === 0) return model.sandbox && caller.mode === 'apiKey';
-  const provider = PROVIDER_OF_MODE[caller.mode];
-  return model.authRules.some((rule) => {
-    if (rule.provider !== provider || !rule.operations.includes('listen')) return false;
-    // A static group rule alone lets only members in; any other rule may still match per item.
-    return !(rule.strategy === 'groups' && rule.groups && !rule.groupsField) || rule.groups.some((g) => caller.groups.includes(g));
-  });
+  // The same decision as any other operation: static rules (a public iam rule admits the guest role only),
+  // or owner / dynamic group rules the caller has a value for, checked per event.
+  try {
+    return operationAccess(caller, modelRules(model), 'listen').kind !== 'none';
+  } catch {
+    return false;
+  }
 }

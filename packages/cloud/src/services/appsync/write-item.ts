@@ -42,7 +42,9 @@ export async function createItem(ctx: ExecutionContext, model: GraphQLPlanModel,
   const now = new Date().toISOString();
   let item: Plain = {};
   for (const [name, raw] of Object.entries(model.defaults)) item[name] = defaultValue(model, name, raw);
-  if (model.primaryKey.partitionField === 'id' && model.fields.some((f) => f.name === 'id')) item.id = randomUUID();
+  // As Amplify's create init slot: a model with an `id` field (ID or String) gets `$util.autoId()` unless the
+  // input gives one, whether or not `id` is the primary key.
+  if (model.fields.some((f) => f.name === 'id' && (f.type === 'ID' || f.type === 'String'))) item.id = randomUUID();
   if (model.timestamps.createdAt) item[model.timestamps.createdAt] = now;
   if (model.timestamps.updatedAt) item[model.timestamps.updatedAt] = now;
   for (const [name, value] of Object.entries(input)) if (value !== undefined && value !== null) item[name] = value;

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { SqlStore } from '../../engines/types.js';
 import { ServiceError, type TableItem } from '../../kernel/types.js';
+import { itemSize } from './attribute-values.js';
+import { withCompositeKeyAttributes, type CompositeKeyAttribute } from './composite-key-attributes.js';
 import { tableNotFound, validationError } from './errors.js';
 import { encodeIndexKey, encodeItemKey, type EncodedKey } from './keys.js';
 import {
@@ -25,6 +27,12 @@ export interface TableChanges {
   /** Any number of `{Create}`, `{Delete}` and `{Update}` (throughput only) at once, applied in order. */
   GlobalSecondaryIndexUpdates?: unknown;
   TimeToLiveSpecification?: unknown;
+}
+
+/** How a resource update treats the items already in the table (not part of the DynamoDB API). */
+export interface ItemMigrationOptions {
+  /** Composite key attributes to compute for items that lack them, before they are keyed or indexed anew. */
+  compositeKeyAttributes?: CompositeKeyAttribute[];
 }
 
 const BACKFILL_ROWS = 500;
@@ -63,6 +71,28 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
     }
   }
 
+  /**
+   * Rewrites the items that lack one of `composites` (and have its parts) with it, their entries in
+   * `indexes` recomputed; runs before the new indexes that use those attributes are backfilled.
+   */
+  async function fillCompositeAttributes(tx: SqlStore, table: TableDefinition, composites: CompositeKeyAttribute[], indexes: IndexDefinition[]): Promise<void> {
+    let after: Buffer[] | undefined;
+    for (;;) {
+      const rows = await store.rows(tx, { tableId: table.id, after, forward: true, limit: BACKFILL_ROWS });
+      for (const row of rows) {
+        after = row.position;
+        const item = withCompositeKeyAttributes(row.item, composites);
+        if (item === row.item) continue;
+        const entries = indexes.flatMap((index) => {
+          const entry = indexKeyOrSkip(index, item);
+          return entry ? [{ index: index.name, key: entry }] : [];
+        });
+        await store.writeItem(tx, table.id, { pk: row.position[0]!, sk: row.position[1]! }, item, itemSize(item), entries);
+      }
+      if (rows.length < BACKFILL_ROWS) return;
+    }
+  }
+
   function streamLabel(definition: TableDefinition, previous?: TableDefinition): string | undefined {
     if (!definition.stream?.StreamEnabled) return previous?.streamLabel;
     if (previous?.stream?.StreamEnabled && previous.streamLabel) return previous.streamLabel;
@@ -84,8 +114,11 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
       });
     },
 
-    /** Applies changes in one transaction: a new index is backfilled before the call answers (ACTIVE at once). */
-    async update(name: string, changes: TableChanges): Promise<TableDefinition> {
+    /**
+     * Applies changes in one transaction: a new index is backfilled before the call answers (ACTIVE at once),
+     * after the composite key attributes it uses are computed for the items that lack them.
+     */
+    async update(name: string, changes: TableChanges, options: ItemMigrationOptions = {}): Promise<TableDefinition> {
       return sql.transaction(async (tx) => {
         const previous = await store.table(tx, name);
         if (!previous) throw tableNotFound(name);
@@ -148,6 +181,9 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
         }
         if (next.indexes.length > 20) throw validationError('One or more parameter values were invalid: a table has at most 20 global secondary indexes');
         await store.saveTable(tx, next);
+        const indexed = new Set(created.flatMap((i) => [i.key.hash.name, i.key.range?.name]));
+        const composites = (options.compositeKeyAttributes ?? []).filter((c) => indexed.has(c.name));
+        if (composites.length > 0) await fillCompositeAttributes(tx, next, composites, next.indexes.filter((i) => !created.includes(i)));
         for (const index of created) await backfill(tx, next, index);
         return next;
       });
@@ -157,9 +193,10 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
      * Gives a table a new key schema (and the indexes of `spec`) and moves every item to its new key, in one
      * transaction: either every item is under the new key or the table is as it was. Refuses, naming how many
      * items and one example, when an item lacks a new key attribute (or holds the wrong type), or when two
-     * items would share one key: a key change never drops an item.
+     * items would share one key: a key change never drops an item. Composite key attributes an item lacks
+     * are computed from their parts first (and kept on the item).
      */
-    async rekey(name: string, spec: TableSpec): Promise<{ table: TableDefinition; items: number }> {
+    async rekey(name: string, spec: TableSpec, options: ItemMigrationOptions = {}): Promise<{ table: TableDefinition; items: number }> {
       const parsed = parseTableSpec(spec);
       if (parsed.name !== name) throw validationError(`A key change keeps the table's name: ${parsed.name} is not ${name}`);
       return sql.transaction(async (tx) => {
@@ -178,9 +215,10 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
           const rows = await store.rows(tx, { tableId: previous.id, after, forward: true, limit: BACKFILL_ROWS });
           for (const row of rows) {
             after = row.position;
+            const item = withCompositeKeyAttributes(row.item, options.compositeKeyAttributes ?? []);
             let key: EncodedKey;
             try {
-              key = encodeItemKey(next.key, row.item);
+              key = encodeItemKey(next.key, item);
             } catch (error) {
               if (!(error instanceof ServiceError)) throw error;
               unkeyable += 1;
@@ -193,10 +231,10 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
               continue;
             }
             const entries = next.indexes.flatMap((index) => {
-              const entry = indexKeyOrSkip(index, row.item);
+              const entry = indexKeyOrSkip(index, item);
               return entry ? [{ index: index.name, key: entry }] : [];
             });
-            await store.writeItem(tx, next.id, key, row.item, row.size, entries);
+            await store.writeItem(tx, next.id, key, item, item === row.item ? row.size : itemSize(item), entries);
             moved += 1;
           }
           if (rows.length < BACKFILL_ROWS) break;

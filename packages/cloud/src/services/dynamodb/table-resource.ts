@@ -1,13 +1,14 @@
 import { DYNAMODB_RESOURCE_TYPES } from '@forte/protocol';
 import { ServiceError, type ResourceHandler, type ResourceResult } from '../../kernel/types.js';
+import { parseCompositeKeyAttributes } from './composite-key-attributes.js';
 import { keySchemaElements, parseTableSpec, type IndexDefinition, type TableDefinition } from './table-definition.js';
-import type { TableAdmin } from './table-admin.js';
+import type { ItemMigrationOptions, TableAdmin } from './table-admin.js';
 
 const sameIndex = (a: IndexDefinition, b: IndexDefinition): boolean => JSON.stringify([a.key, a.projection]) === JSON.stringify([b.key, b.projection]);
 
-function parseProps(props: Record<string, unknown>): ReturnType<typeof parseTableSpec> {
+function parseProps(props: Record<string, unknown>): ReturnType<typeof parseTableSpec> & { migration: ItemMigrationOptions } {
   try {
-    return parseTableSpec(props);
+    return { ...parseTableSpec(props), migration: { compositeKeyAttributes: parseCompositeKeyAttributes(props.CompositeKeyAttributes) } };
   } catch (error) {
     if (error instanceof ServiceError) throw new ServiceError(error.code, `${DYNAMODB_RESOURCE_TYPES.table} ${String(props.TableName)}: ${error.message}`, error.status);
     throw error;
@@ -19,7 +20,9 @@ function parseProps(props: Record<string, unknown>): ReturnType<typeof parseTabl
  * stream is specified). Create adopts an existing table of that name and brings it to the properties;
  * update changes GSIs (removed, added with backfill, a changed one re-created), billing, stream and TTL in
  * place; a new KeySchema moves every item to its new key in place (Amplify drops and re-creates the table);
- * a new TableName asks for replacement. Delete of a missing table succeeds.
+ * a new TableName asks for replacement. Delete of a missing table succeeds. `CompositeKeyAttributes`
+ * (Forte's own: `[{ AttributeName: 'a#b', SourceAttributes: ['a', 'b'] }]`) names the attributes a key
+ * change or a new index computes for items that lack them.
  */
 export function createTableResourceHandler(admin: TableAdmin): ResourceHandler {
   const result = (table: TableDefinition): ResourceResult => {
@@ -50,7 +53,7 @@ export function createTableResourceHandler(admin: TableAdmin): ResourceHandler {
       StreamSpecification: desired.stream ?? { StreamEnabled: false },
       TimeToLiveSpecification: desired.ttl ?? (current.ttl ? { ...current.ttl, Enabled: false } : undefined),
       GlobalSecondaryIndexUpdates: updates,
-    });
+    }, desired.migration);
   }
 
   return {
@@ -71,7 +74,7 @@ export function createTableResourceHandler(admin: TableAdmin): ResourceHandler {
       const existing = await admin.find(physicalId);
       if (!existing || desired.name !== physicalId) return 'replace';
       if (JSON.stringify(existing.key) !== JSON.stringify(desired.key)) {
-        const { table, items } = await admin.rekey(physicalId, props);
+        const { table, items } = await admin.rekey(physicalId, props, desired.migration);
         ctx.log.info('table re-keyed', { tableName: table.name, items });
         return result(await reconcile(table, props));
       }
