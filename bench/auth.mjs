@@ -4,7 +4,8 @@
 // Each throughput figure is printed beside a baseline measured in the same run:
 // - sign-ins per second (SRP and USER_PASSWORD_AUTH) against the server-side cryptography of one
 //   sign-in run in a loop in one process, at the same concurrency;
-// - GetUser per second against a bare node:http JSON echo, with the same client (wrk) and concurrency.
+// - GetUser per second against a bare node:http JSON echo, with the same client (wrk) and concurrency,
+//   and the CPU microseconds per request of the cloud and of the echo (from /proc: robust to the load).
 // The load comes from a second process (this file with `--load`), so the cloud's own throughput is
 // measured; on a 2-core machine the client and the cloud share the cores. Memory: the cloud's RSS with
 // 100,000 users in a pool, beside an empty cloud's. Medians of BENCH_RUNS runs (default 3).
@@ -235,6 +236,11 @@ async function populate(dataDir, users) {
   }
 }
 
+/** CPU milliseconds a process has used so far (all threads), from /proc (Linux; clock ticks of 10 ms). */
+function cpuMsOf(pid) {
+  return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ').slice(11, 13).reduce((sum, ticks) => sum + Number(ticks) * 10, 0);
+}
+
 async function startCloud(dataDir, nodeArgs = []) {
   const child = spawn(process.execPath, [...nodeArgs, cloudBin, '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
@@ -244,8 +250,7 @@ async function startCloud(dataDir, nodeArgs = []) {
   });
   return {
     url,
-    /** CPU milliseconds used so far (all threads), from /proc (Linux; clock ticks of 10 ms). */
-    cpuMs: () => readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ').slice(11, 13).reduce((sum, ticks) => sum + Number(ticks) * 10, 0),
+    cpuMs: () => cpuMsOf(child.pid),
     /** Resident set size, from /proc (Linux). */
     rssMiB: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024,
     stop: async () => {
@@ -290,7 +295,7 @@ async function startEcho(headers, bodySize, jwksUrl) {
     }).listen(0, '127.0.0.1', function () { console.log(this.address().port); });
   `, JSON.stringify(headers), String(bodySize), jwksUrl ?? ''], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise((resolve) => child.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+  return { url: `http://127.0.0.1:${port}`, cpuMs: () => cpuMsOf(child.pid), stop: () => child.kill() };
 }
 
 async function main() {
@@ -370,13 +375,17 @@ async function main() {
     echoes.push(...[echo, verifyingEcho].filter(Boolean));
     const script = join(work, 'get-user.lua');
     writeFileSync(script, `wrk.method = "POST"\nwrk.body = '${JSON.stringify({ AccessToken: token })}'\nwrk.headers["Content-Type"] = "application/x-amz-json-1.1"\nwrk.headers["X-Amz-Target"] = "${TARGET}GetUser"\n`);
-    const wrk = (url) => {
-      const r = spawnSync('wrk', ['-t1', `-c${WRK_CONNECTIONS}`, `-d${SECONDS}s`, '-s', script, `${url}/cognito-idp/`], { encoding: 'utf8' });
+    // Requests per second, and the server's CPU microseconds per request (all its threads, from /proc):
+    // unlike the rate, the CPU per request hardly depends on what else is using the cores.
+    const wrk = (server) => {
+      const cpu0 = server.cpuMs();
+      const r = spawnSync('wrk', ['-t1', `-c${WRK_CONNECTIONS}`, `-d${SECONDS}s`, '-s', script, `${server.url}/cognito-idp/`], { encoding: 'utf8' });
       if (/Non-2xx/.test(r.stdout)) throw new Error(`wrk saw errors:\n${r.stdout}`);
-      return Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? 0);
+      const requests = Number(/(\d+) requests in/.exec(r.stdout)?.[1] ?? 0);
+      return { perSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? 0), cpuUs: ((server.cpuMs() - cpu0) * 1000) / requests };
     };
 
-    const rows = { srpBase: [], srp: [], srpRatio: [], srpCpu: [], srpClientCpu: [], pwBase: [], pw: [], pwRatio: [], pwCpu: [], echo: [], verifyingEcho: [], getUser: [], getUserRatio: [], load: [] };
+    const rows = { srpBase: [], srp: [], srpRatio: [], srpCpu: [], srpClientCpu: [], pwBase: [], pw: [], pwRatio: [], pwCpu: [], echo: [], verifyingEcho: [], getUser: [], getUserRatio: [], echoCpu: [], getUserCpu: [], load: [] };
     for (let run = 0; run < RUNS; run++) {
       const srpBase = await loop(baselines.srp, SECONDS, CONCURRENCY);
       const srp = load('srp');
@@ -387,17 +396,18 @@ async function main() {
       rows.pwBase.push(pwBase.perSecond); rows.pw.push(pw.perSecond); rows.pwRatio.push(pw.perSecond / pwBase.perSecond);
       rows.pwCpu.push(pwBase.cpuMs / pw.cpuMs);
       if (echo) {
-        const echoRps = wrk(echo.url);
-        const getUserRps = wrk(cloud.url);
-        rows.echo.push(echoRps); rows.getUser.push(getUserRps); rows.getUserRatio.push(getUserRps / echoRps);
-        rows.verifyingEcho.push(wrk(verifyingEcho.url));
+        const echoRun = wrk(echo);
+        const getUserRun = wrk(cloud);
+        rows.echo.push(echoRun.perSecond); rows.getUser.push(getUserRun.perSecond); rows.getUserRatio.push(getUserRun.perSecond / echoRun.perSecond);
+        rows.echoCpu.push(echoRun.cpuUs); rows.getUserCpu.push(getUserRun.cpuUs);
+        rows.verifyingEcho.push(wrk(verifyingEcho).perSecond);
       }
       rows.srpClientCpu.push(srp.clientCpuMs);
       // The machine's 1-minute load average after the run: the figures are only comparable at a similar load.
       rows.load.push(loadavg()[0]);
       console.log(`run ${run + 1} (load ${rows.load.at(-1).toFixed(1)}): srp ${srp.perSecond.toFixed(0)}/${srpBase.perSecond.toFixed(0)} per s, ${srp.cpuMs.toFixed(1)}/${srpBase.cpuMs.toFixed(1)} CPU ms (client ${srp.clientCpuMs.toFixed(1)}); `
         + `password ${pw.perSecond.toFixed(1)}/${pwBase.perSecond.toFixed(1)} per s, ${pw.cpuMs.toFixed(1)}/${pwBase.cpuMs.toFixed(1)} CPU ms`
-        + `${echo ? `; GetUser ${rows.getUser.at(-1).toFixed(0)}/${rows.echo.at(-1).toFixed(0)} req/s (verifying echo ${rows.verifyingEcho.at(-1).toFixed(0)})` : ''}`);
+        + `${echo ? `; GetUser ${rows.getUser.at(-1).toFixed(0)}/${rows.echo.at(-1).toFixed(0)} req/s, ${rows.getUserCpu.at(-1).toFixed(0)}/${rows.echoCpu.at(-1).toFixed(0)} CPU µs per request (verifying echo ${rows.verifyingEcho.at(-1).toFixed(0)})` : ''}`);
     }
     record('1-minute load average after each run', median(rows.load), 'load', '', `(${rows.load.map((l) => l.toFixed(1)).join(', ')})`);
     record('SRP server cryptography in a loop (sign-ins/s)', median(rows.srpBase), '/s');
@@ -414,6 +424,8 @@ async function main() {
       record('bare node:http JSON echo verifying the token with jose (req/s)', median(rows.verifyingEcho), 'req/s');
       record('GetUser (req/s)', median(rows.getUser), 'req/s');
       record('GetUser / echo', median(rows.getUserRatio), 'ratio', '≥ 0.60', `(${getUser.body.length}-byte answer, wrk -t1 -c${WRK_CONNECTIONS} -d${SECONDS}s)`);
+      record('bare node:http JSON echo, CPU per request', median(rows.echoCpu), 'µs');
+      record('GetUser, cloud CPU per request', median(rows.getUserCpu), 'µs');
     } else {
       console.log('GetUser throughput: skipped (install wrk: apt-get install -y wrk)');
     }

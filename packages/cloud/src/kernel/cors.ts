@@ -32,6 +32,14 @@ export function applyCorsHeaders(req: IncomingMessage, res: ServerResponse): voi
   res.setHeader('access-control-expose-headers', EXPOSED_HEADERS);
 }
 
+/** The headers `applyCorsHeaders` sets, as one object (for a route that passes them to its own `writeHead`). */
+export function corsHeaders(req: IncomingMessage): Record<string, string> {
+  const origin = req.headers.origin;
+  return origin
+    ? { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', vary: 'Origin', 'access-control-expose-headers': EXPOSED_HEADERS }
+    : { 'access-control-allow-origin': '*', 'access-control-expose-headers': EXPOSED_HEADERS };
+}
+
 /** Answers a preflight: any method of ours, and whatever headers the browser asks for. */
 export function answerPreflight(req: IncomingMessage, res: ServerResponse): void {
   const requested = req.headers['access-control-request-headers'];

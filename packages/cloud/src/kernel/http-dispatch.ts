@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { answerPreflight, applyCorsHeaders } from './cors.js';
+import { answerPreflight, applyCorsHeaders, corsHeaders } from './cors.js';
 import type { KernelRuntime } from './create-kernel.js';
 import { internalErrorFor, writeErrorResponse } from './error-response.js';
 import { verifySigV4 } from './sigv4.js';
@@ -25,45 +25,33 @@ export function createRequestListener(kernel: KernelRuntime, options: { version:
     },
   };
 
+  const shared = { credentials, hostIsValid: createHostCheck() };
+
   return (req: IncomingMessage, res: ServerResponse): void => {
-    const ctx = new KernelRequestContext(kernel, credentials, req, res);
+    const ctx = new KernelRequestContext(kernel, shared, req, res);
     const { rawPath } = ctx;
     const routable = req.method !== 'OPTIONS' && !(rawPath === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD'));
-    let route: Route | undefined;
-    if (routable) route = kernel.rawRoutes.find((candidate) => 'raw' in candidate.match && candidate.match.raw(req, rawPath));
+    let route = routable ? findRawRoute(kernel.rawRoutes, req, rawPath) : undefined;
     if (!route) {
-      let url: URL;
-      try {
-        url = ctx.url;
-      } catch {
+      if (!ctx.hasValidUrl()) {
         return writeErrorResponse(res, 'text', { code: 'BadRequest', message: 'The request URL or Host header is malformed.', status: 400, headers: undefined, extra: undefined }, ctx.requestId);
       }
-      if (routable) route = kernel.urlRoutes.find((candidate) => 'url' in candidate.match && candidate.match.url(req, url));
+      if (routable) route = findUrlRoute(kernel.urlRoutes, ctx);
     }
     const publicStatic = route?.publicStatic === true;
     if (!publicStatic) {
-      res.setHeader('x-amzn-requestid', ctx.requestId);
-      res.setHeader('x-amz-request-id', ctx.requestId);
-      applyCorsHeaders(req, res);
+      if (route?.writesApiHeaders === true) ctx.apiHeadersPending = true;
+      else {
+        res.setHeader('x-amzn-requestid', ctx.requestId);
+        res.setHeader('x-amz-request-id', ctx.requestId);
+        applyCorsHeaders(req, res);
+      }
     }
     // Static traffic is logged only at debug level; when that is off, not even a listener is set up.
+    // 'close' rather than 'finish': an aborted request is logged too.
     if (!publicStatic || kernel.log.enabled('debug')) {
       const started = process.hrtime.bigint();
-      res.on('close', () => {
-        const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        const principal = ctx.principal;
-        (publicStatic ? kernel.log.debug : kernel.log.info)('request', {
-          method: req.method,
-          path: rawPath, // never the query: presigned URLs carry signatures there
-          status: res.statusCode,
-          ms: Math.round(ms * 10) / 10,
-          requestId: ctx.requestId,
-          route: route?.name,
-          principal: principal.kind,
-          accessKeyId: principal.kind === 'anonymous' ? undefined : principal.accessKeyId,
-          aborted: res.writableFinished ? undefined : true,
-        });
-      });
+      res.on('close', () => logRequest(kernel.log, ctx, route, publicStatic, started));
     }
 
     if (req.method === 'OPTIONS') return answerPreflight(req, res);
@@ -89,6 +77,55 @@ export function createRequestListener(kernel: KernelRuntime, options: { version:
   };
 }
 
+function findRawRoute(routes: readonly Route[], req: IncomingMessage, rawPath: string): Route | undefined {
+  for (const route of routes) if ('raw' in route.match && route.match.raw(req, rawPath)) return route;
+  return undefined;
+}
+
+/** The first `path` or `url` route that matches, in registration order; the URL is parsed only for a `url` route. */
+function findUrlRoute(routes: readonly Route[], ctx: KernelRequestContext): Route | undefined {
+  for (const route of routes) {
+    const { match } = route;
+    if ('path' in match ? match.path(ctx.req, ctx.pathname) : 'url' in match && match.url(ctx.req, ctx.url)) return route;
+  }
+  return undefined;
+}
+
+/** The access log line of one request: a flat object of primitives (never the query: presigned URLs carry signatures there). */
+function logRequest(log: Logger, ctx: KernelRequestContext, route: Route | undefined, publicStatic: boolean, started: bigint): void {
+  const { res, principal } = ctx;
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  (publicStatic ? log.debug : log.info)('request', {
+    method: ctx.req.method,
+    path: ctx.rawPath,
+    status: res.statusCode,
+    ms: Math.round(ms * 10) / 10,
+    requestId: ctx.requestId,
+    route: route?.name,
+    principal: principal.kind,
+    accessKeyId: principal.kind === 'anonymous' ? undefined : principal.accessKeyId,
+    aborted: res.writableFinished ? undefined : true,
+  });
+}
+
+/**
+ * Whether `http://<host>` parses as a URL, remembered per Host header value (a cloud sees a handful), so a
+ * request whose path needs no normalising is checked without building a URL.
+ */
+function createHostCheck(): (host: string | undefined) => boolean {
+  const known = new Map<string, boolean>();
+  return (host) => {
+    if (host === undefined) return true; // 'localhost' stands in
+    let valid = known.get(host);
+    if (valid === undefined) {
+      valid = URL.canParse(`http://${host}`);
+      if (known.size >= 256) known.clear(); // a client sending many names only loses the memo
+      known.set(host, valid);
+    }
+    return valid;
+  };
+}
+
 /** Answers an error in the route's format, or drops the socket when the answer is already streaming. */
 function failRequest(kernel: KernelRuntime, ctx: KernelRequestContext, route: Route, error: unknown): void {
   const { req, res } = ctx;
@@ -99,29 +136,43 @@ function failRequest(kernel: KernelRuntime, ctx: KernelRequestContext, route: Ro
   }
   if (error instanceof ServiceError) {
     if (error.status >= 500) kernel.log.error('service error', { requestId: ctx.requestId, route: route.name, error });
-    if (!res.headersSent) return writeErrorResponse(res, route.errorFormat, error, ctx.requestId);
+    if (!res.headersSent) return writeErrorResponse(ctx.withApiHeaders(), route.errorFormat, error, ctx.requestId);
   } else {
     kernel.log.error('unexpected error', { requestId: ctx.requestId, route: route.name, method: req.method, path: ctx.rawPath, error });
-    if (!res.headersSent) return writeErrorResponse(res, route.errorFormat, { ...internalErrorFor(route.errorFormat), status: 500, headers: undefined, extra: undefined }, ctx.requestId);
+    if (!res.headersSent) return writeErrorResponse(ctx.withApiHeaders(), route.errorFormat, { ...internalErrorFor(route.errorFormat), status: 500, headers: undefined, extra: undefined }, ctx.requestId);
   }
   res.destroy(); // a streamed answer cannot turn into an error any more: cut it so the client sees it
 }
+
+/**
+ * A path that `new URL` keeps as it is: unreserved and sub-delimiter characters only (nothing it would
+ * percent-encode, no `%`, no backslash), not starting with `//` (an authority), and no `.` or `..` segment.
+ */
+const NORMAL_PATH = /^\/(?!\/)[A-Za-z0-9\-._~!$&()*+,;=:@/]*$/;
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
 
 /** One request as services see it. The URL, request id and logger are made only when asked for. */
 class KernelRequestContext implements RequestContext {
   readonly rawPath: string;
   private readonly rawQuery: string;
   private readonly target: string;
+  private readonly credentials: CredentialProvider;
+  private readonly hostIsValid: (host: string | undefined) => boolean;
   private parsedUrl: URL | undefined;
+  private normalPath: boolean | undefined;
   private id: string | undefined;
   principal: Principal = { kind: 'anonymous' };
+  /** The route writes the API headers itself (`Route.writesApiHeaders`): none is set on `res` yet. */
+  apiHeadersPending = false;
 
   constructor(
     private readonly kernel: KernelRuntime,
-    private readonly credentials: CredentialProvider,
+    shared: { credentials: CredentialProvider; hostIsValid: (host: string | undefined) => boolean },
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
   ) {
+    this.credentials = shared.credentials;
+    this.hostIsValid = shared.hostIsValid;
     this.target = req.url ?? '/';
     const { rawPath, rawQuery } = splitTarget(this.target);
     this.rawPath = rawPath;
@@ -133,12 +184,47 @@ class KernelRequestContext implements RequestContext {
     return (this.parsedUrl ??= new URL(target, `http://${this.req.headers.host ?? 'localhost'}`));
   }
 
+  /** `url.pathname`, without parsing the URL when the raw path is already what parsing would give. */
+  get pathname(): string {
+    return this.isNormalPath() ? this.rawPath : this.url.pathname;
+  }
+
+  /** Whether `url` can be made (the target and the Host header parse). */
+  hasValidUrl(): boolean {
+    if (this.parsedUrl) return true;
+    // A path-only target in normal form cannot fail to parse: only the Host header can.
+    if (this.isNormalPath()) return this.hostIsValid(this.req.headers.host);
+    try {
+      return this.url !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  private isNormalPath(): boolean {
+    return (this.normalPath ??= this.target.startsWith('/') && NORMAL_PATH.test(this.rawPath) && !DOT_SEGMENT.test(this.rawPath));
+  }
+
   get requestId(): string {
     return (this.id ??= randomUUID());
   }
 
   get log(): Logger {
     return this.kernel.log.child({ requestId: this.requestId });
+  }
+
+  apiHeaders(): Record<string, string> {
+    const headers = corsHeaders(this.req);
+    return { 'x-amzn-requestid': this.requestId, 'x-amz-request-id': this.requestId, ...headers };
+  }
+
+  /** The response, with the API headers set on it if its route left them to its own answer. */
+  withApiHeaders(): ServerResponse {
+    if (this.apiHeadersPending) {
+      this.apiHeadersPending = false;
+      for (const [name, value] of Object.entries(this.apiHeaders())) this.res.setHeader(name, value);
+    }
+    return this.res;
   }
 
   async authenticate({ service, readBody = false }: { service: string; readBody?: boolean }): ReturnType<RequestContext['authenticate']> {

@@ -51,7 +51,8 @@ export function jsonApiRoute(options: {
   return {
     name: options.name,
     errorFormat: 'json',
-    match: { url: (req, url) => req.method === 'POST' && paths.has(url.pathname) },
+    writesApiHeaders: true,
+    match: { path: (req, pathname) => req.method === 'POST' && paths.has(pathname) },
     async handle(ctx) {
       try {
         await handleCall(ctx);
@@ -60,12 +61,11 @@ export function jsonApiRoute(options: {
         if (!(error instanceof ServiceError) || error.status >= 500 || ctx.res.headersSent) throw error;
         const fields = error instanceof JsonServiceError ? error.fields : {};
         const payload = JSON.stringify({ __type: `${options.errorTypePrefix ?? ''}${error.code}`, message: error.message, ...error.extra, ...fields });
-        ctx.res.writeHead(error.status, {
-          ...error.headers,
-          'content-type': contentType,
-          'content-length': Buffer.byteLength(payload),
-          'x-amzn-errortype': error.code,
-        });
+        const headers = Object.assign(ctx.apiHeaders(), error.headers);
+        headers['content-type'] = contentType;
+        headers['content-length'] = String(Buffer.byteLength(payload));
+        headers['x-amzn-errortype'] = error.code;
+        ctx.res.writeHead(error.status, headers);
         ctx.res.end(payload);
       }
     },
@@ -107,11 +107,11 @@ export function jsonApiRoute(options: {
     }
     const result = await op.handle(input, { principal, ctx });
     const payload = JSON.stringify(result ?? {});
-    ctx.res.writeHead(200, {
-      'content-type': contentType,
-      'content-length': Buffer.byteLength(payload),
-      'x-amzn-requestid': ctx.requestId,
-    });
+    // One header call: the API headers (request ids, CORS) are this route's to write (`writesApiHeaders`).
+    const headers = ctx.apiHeaders();
+    headers['content-type'] = contentType;
+    headers['content-length'] = String(Buffer.byteLength(payload));
+    ctx.res.writeHead(200, headers);
     ctx.res.end(payload);
   }
 }

@@ -15,9 +15,12 @@ type Level = keyof typeof LEVELS;
 export function createLogger(options: { write: (line: string) => void; level?: Level; base?: Record<string, unknown> }): Logger {
   const min = LEVELS[options.level ?? 'info'];
   const base = options.base ?? {};
+  const baseHasObjects = hasObjects(base);
   const emit = (level: Level, msg: string, fields?: Record<string, unknown>): void => {
     if (LEVELS[level] < min) return;
-    options.write(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields }, errorReplacer)}\n`);
+    const line = { time: new Date().toISOString(), level, msg, ...base, ...fields };
+    // A replacer takes JSON.stringify off its fast path: only lines that may hold an Error need it.
+    options.write(`${baseHasObjects || hasObjects(fields) ? JSON.stringify(line, errorReplacer) : JSON.stringify(line)}\n`);
   };
   return {
     debug: (m, f) => emit('debug', m, f),
@@ -27,6 +30,14 @@ export function createLogger(options: { write: (line: string) => void; level?: L
     child: (fields) => createLogger({ ...options, base: { ...base, ...fields } }),
     enabled: (level) => LEVELS[level] >= min,
   };
+}
+
+function hasObjects(fields: Record<string, unknown> | undefined): boolean {
+  for (const key in fields) {
+    const value = fields[key];
+    if (typeof value === 'object' && value !== null) return true;
+  }
+  return false;
 }
 
 function errorReplacer(_key: string, value: unknown): unknown {

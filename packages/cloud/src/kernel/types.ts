@@ -74,6 +74,11 @@ export interface RequestContext {
   requestId: string;
   log: Logger;
   /**
+   * The headers every API answer carries (request ids, CORS). The kernel sets them on the response before
+   * the route runs, except for routes marked `writesApiHeaders`, which pass them to their own `writeHead`.
+   */
+  apiHeaders(): Record<string, string>;
+  /**
    * Verifies SigV4 (Authorization header or presigned query) and resolves the principal. Returns
    * `{kind:'anonymous'}` when the request carries no signature; throws ServiceError when it carries a bad one.
    * `service` is the signing service expected (`s3`, `forte`, ...). For S3 the payload hash is taken from
@@ -98,11 +103,22 @@ export interface Route {
    */
   publicStatic?: boolean;
   /**
+   * The route answers every request with one `writeHead` that includes `ctx.apiHeaders()`, so the kernel
+   * does not set them first (one header call per answer instead of one per header). Errors the kernel
+   * answers for it still carry them.
+   */
+  writesApiHeaders?: boolean;
+  /**
    * How a request is recognised; routes are tried in registration order. `raw` tests the raw request (host
    * header, raw path) and needs no parsed URL: such routes are tried first, before the URL is parsed (the
-   * fast path of public static content). Others test method, host, parsed path and headers.
+   * fast path of public static content). `path` tests the request and the URL's pathname (normalised as
+   * `url.pathname` is), without building a URL when the raw path is already in normal form. `url` tests
+   * method, host, parsed path and headers.
    */
-  match: { url(req: IncomingMessage, url: URL): boolean } | { raw(req: IncomingMessage, rawPath: string): boolean };
+  match:
+    | { url(req: IncomingMessage, url: URL): boolean }
+    | { path(req: IncomingMessage, pathname: string): boolean }
+    | { raw(req: IncomingMessage, rawPath: string): boolean };
   handle(ctx: RequestContext): Promise<void>;
 }
 
