@@ -1,6 +1,13 @@
 import type { AppSyncAuthProvider, GraphQLApiPlan } from '@forte/protocol';
 import type { GraphQLSchema } from 'graphql';
 
+/** An executable schema built from a stored schema, named by that schema's `definitionHash`. */
+export interface BuiltSchema {
+  definitionHash: string;
+  schema: GraphQLSchema;
+  plan: GraphQLApiPlan;
+}
+
 /** A GraphQL API as served: its auth modes, its executable schema and the tables behind its models. */
 export interface DeployedApi {
   apiId: string;
@@ -24,8 +31,17 @@ export interface DeployedApi {
  */
 export interface ApiRegistry {
   get(apiId: string): DeployedApi | undefined;
-  /** Rebuilds one API from SQL (after a resource handler changed it). */
+  /**
+   * Rebuilds one API from SQL (after a resource handler changed it). The executable schema is rebuilt
+   * only when the stored definition changed and no prepared one matches it.
+   */
   refresh(apiId: string): Promise<void>;
+  /**
+   * Hands over the executable schema built (to validate it) from a definition about to be stored, so that
+   * whichever refresh first reads that definition serves it without building it again: resources of one
+   * API are applied in parallel, and an API key's refresh may read the new schema first.
+   */
+  prepare(apiId: string, built: BuiltSchema): void;
   /** Builds every API from SQL (at start). */
   loadAll(): Promise<void>;
 }

@@ -45,11 +45,10 @@ async function verifyJwt(api: DeployedApi, token: string, kernel: Kernel): Promi
   const userPools = api.authProviders.filter((p) => p.AuthenticationType === 'AMAZON_COGNITO_USER_POOLS');
   const oidc = api.authProviders.filter((p) => p.AuthenticationType === 'OPENID_CONNECT');
   const lambda = api.authProviders.some((p) => p.AuthenticationType === 'AWS_LAMBDA');
-  const payload = peekJwt(token);
-  if (!payload) {
-    if (lambda) throw unauthorized(LAMBDA_UNSUPPORTED);
-    throw unauthorized('Valid authorization header not provided.');
-  }
+  // Not a JWT at all: refused before any verifier runs. The payload is decoded here only when a user pool
+  // does not take the token (the verifier decodes it itself), as the refusals below need it.
+  const notJwt = (): AppSyncAuthError => unauthorized(lambda ? LAMBDA_UNSUPPORTED : 'Valid authorization header not provided.');
+  if (token.split('.', 4).length !== 3) throw notJwt();
   const providerName = (poolId: string): string => `cognito-idp.${kernel.config.region}.amazonaws.com/${poolId}`;
   const clientOf = (claims: Record<string, unknown>): string => String(claims.client_id ?? claims.aud ?? '');
   for (const provider of userPools) {
@@ -59,6 +58,8 @@ async function verifyJwt(api: DeployedApi, token: string, kernel: Kernel): Promi
     if (regex && !new RegExp(`^(?:${regex})$`).test(clientOf(verified.claims))) continue;
     return tokenCaller('userPools', verified);
   }
+  const payload = peekJwt(token);
+  if (!payload) throw notJwt();
   for (const provider of oidc) {
     const config = provider.OpenIDConnectConfig!;
     const poolId = poolOfIssuer(kernel, config.Issuer);

@@ -3,6 +3,7 @@ import { readBody } from '../../kernel/read-body.js';
 import { ServiceError, type Kernel, type RequestContext, type Route } from '../../kernel/types.js';
 import type { ApiRegistry, DeployedApi } from './api-registry.js';
 import { AppSyncAuthError, authenticateCaller, type Caller } from './caller.js';
+import { createDocumentCache } from './document-cache.js';
 import type { ExecutionContext } from './execution-context.js';
 import { formatErrors } from './format-errors.js';
 import type { ModelEvents } from './model-events.js';
@@ -84,6 +85,7 @@ const ROOT_TYPE = { query: 'Query', mutation: 'Mutation', subscription: 'Subscri
  */
 export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; events: ModelEvents }): Route {
   const { kernel, registry, events } = deps;
+  const documents = createDocumentCache();
   return {
     name: 'appsync-graphql',
     errorFormat: 'graphql',
@@ -108,16 +110,19 @@ export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; even
 
   async function run(ctx: RequestContext, api: DeployedApi, caller: Caller, request: GraphQLRequest): Promise<void> {
     if (Buffer.byteLength(request.query) > MAX_QUERY_BYTES) return refuse(ctx, 'ValidationError', `The query is larger than ${MAX_QUERY_BYTES / 1024} KB.`);
-    let document: DocumentNode;
-    try {
-      document = parse(request.query);
-    } catch (error) {
-      if (!(error instanceof GraphQLError)) throw error;
-      return answer(ctx, { data: null, errors: formatErrors([error], ctx.log).map((e) => ({ ...e, errorType: 'MalformedHttpRequestException' })) });
+    let document = documents.get(api.schema, request.query);
+    if (!document) {
+      try {
+        document = parse(request.query);
+      } catch (error) {
+        if (!(error instanceof GraphQLError)) throw error;
+        return answer(ctx, { data: null, errors: formatErrors([error], ctx.log).map((e) => ({ ...e, errorType: 'MalformedHttpRequestException' })) });
+      }
+      if (queryDepth(document) > MAX_QUERY_DEPTH) return refuse(ctx, 'ValidationError', `The query is nested deeper than ${MAX_QUERY_DEPTH} levels.`);
+      const invalid = validate(api.schema, document);
+      if (invalid.length > 0) return answer(ctx, { data: null, errors: formatErrors(invalid, ctx.log) });
+      documents.set(api.schema, request.query, document);
     }
-    if (queryDepth(document) > MAX_QUERY_DEPTH) return refuse(ctx, 'ValidationError', `The query is nested deeper than ${MAX_QUERY_DEPTH} levels.`);
-    const invalid = validate(api.schema, document);
-    if (invalid.length > 0) return answer(ctx, { data: null, errors: formatErrors(invalid, ctx.log) });
     const operation = selectOperation(document, request.operationName);
     if (!operation) return refuse(ctx, 'ValidationError', request.operationName ? `No operation named ${request.operationName}.` : 'The document has several operations: name one in operationName.');
     if (operation.operation === 'subscription') {

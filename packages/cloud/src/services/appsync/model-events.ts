@@ -13,20 +13,35 @@ export type ModelChangeListener = (event: ModelChangeEvent) => void;
 
 /**
  * In-process fan-out of model changes, per API. Every successful create/update/delete mutation
- * publishes after its write; a listener that throws is logged by the caller's `onError` and never
- * stops the others.
+ * publishes after its write; listeners hear of it once the current turn of the event loop is over, so a
+ * mutation's answer never waits for its deliveries. Events reach every listener in the order they were
+ * published. A listener that throws is logged by the caller's `onError` and never stops the others.
  */
 export class ModelEvents {
   private readonly listeners = new Map<string, Set<ModelChangeListener>>();
+  private pending: ModelChangeEvent[] = [];
+  private scheduled = false;
 
   constructor(private readonly onError: (error: unknown, event: ModelChangeEvent) => void = () => undefined) {}
 
   publish(event: ModelChangeEvent): void {
-    for (const listener of [...(this.listeners.get(event.apiId) ?? [])]) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.onError(error, event);
+    this.pending.push(event);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.drain());
+  }
+
+  private drain(): void {
+    const events = this.pending;
+    this.pending = [];
+    this.scheduled = false;
+    for (const event of events) {
+      for (const listener of [...(this.listeners.get(event.apiId) ?? [])]) {
+        try {
+          listener(event);
+        } catch (error) {
+          this.onError(error, event);
+        }
       }
     }
   }

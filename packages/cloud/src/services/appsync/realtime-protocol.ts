@@ -33,6 +33,14 @@ export interface StartRequest {
   authorization: Record<string, string>;
 }
 
+/**
+ * A `data` payload already serialized to JSON: one event rendered for many subscribers is serialized once
+ * and each frame only wraps it with its subscription id.
+ */
+export class SerializedPayload {
+  constructor(readonly json: string) {}
+}
+
 /** A running subscription: `stop()` ends it (stop frame, socket close or server shutdown). */
 export interface RunningSubscription {
   stop(): void;
@@ -41,7 +49,10 @@ export interface RunningSubscription {
 export interface RealtimeHooks {
   /** Checks the connection's auth header (from the `header-…` subprotocol or the `header` query parameter). */
   authorizeConnection(header: Record<string, string>, req: IncomingMessage): Promise<void>;
-  /** Starts a subscription; `send` delivers one `data` payload (`{data, errors?}`). Throws RealtimeError to refuse. */
+  /**
+   * Starts a subscription; `send` delivers one `data` payload (`{data, errors?}`, or the same as a
+   * SerializedPayload). Throws RealtimeError to refuse.
+   */
   start(request: StartRequest, send: (payload: unknown) => void): Promise<RunningSubscription>;
 }
 
@@ -150,8 +161,13 @@ export function serveRealtimeConnection(socket: WebSocket, req: IncomingMessage,
       return fail(new RealtimeError('BadRequestException', 'payload.data must be a JSON string with a query and variables.', 400));
     }
     subscriptions.set(id, 'starting');
+    const framePrefix = `{"id":${JSON.stringify(id)},"type":"data","payload":`;
+    const sendData = (data: unknown): void => {
+      if (!(data instanceof SerializedPayload)) return send({ id, type: 'data', payload: data });
+      if (socket.readyState === socket.OPEN) socket.send(`${framePrefix}${data.json}}`);
+    };
     try {
-      const running = await hooks.start(request, (data) => send({ id, type: 'data', payload: data }));
+      const running = await hooks.start(request, sendData);
       if (subscriptions.get(id) !== 'starting') {
         running.stop(); // stopped (or the socket closed) while starting
         return;

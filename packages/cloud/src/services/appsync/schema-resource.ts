@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { APPSYNC_RESOURCE_TYPES } from '@forte/protocol';
 import { z } from 'zod';
 import { ServiceError, type ResourceHandler, type ResourceResult } from '../../kernel/types.js';
-import type { ApiRegistry } from './api-registry.js';
+import type { ApiRegistry, BuiltSchema } from './api-registry.js';
 import type { AppSyncStore, StoredSchema } from './appsync-store.js';
 import { buildExecutableApi } from './executable-schema.js';
 
@@ -16,21 +16,25 @@ const schemaProps = z.object({
 const invalid = (message: string, cause?: unknown): ServiceError =>
   new ServiceError('BadRequestException', `${APPSYNC_RESOURCE_TYPES.graphQLSchema}: ${message}`, 400, { cause });
 
-/** Checks what a schema resource brings (SDL, plan, tables) the way serving it will: refuses what would not run. */
-function parseProps(props: Record<string, unknown>): StoredSchema {
+/**
+ * Checks what a schema resource brings (SDL, plan, tables) the way serving it will: refuses what would not
+ * run. The executable schema built to check it is the one then served.
+ */
+function parseProps(props: Record<string, unknown>): { stored: StoredSchema; built: BuiltSchema } {
   const parsed = schemaProps.safeParse(props);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw invalid(`${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}`);
   }
   const p = parsed.data;
+  let executable: Omit<BuiltSchema, 'definitionHash'>;
   try {
-    buildExecutableApi({ definition: p.Definition, plan: p.Plan, tables: p.Tables });
+    executable = buildExecutableApi({ definition: p.Definition, plan: p.Plan, tables: p.Tables });
   } catch (error) {
     throw invalid(error instanceof Error ? error.message : String(error), error);
   }
   const definitionHash = createHash('sha256').update(JSON.stringify([p.Definition, p.Plan, p.Tables])).digest('hex');
-  return { apiId: p.ApiId, definition: p.Definition, plan: p.Plan, tables: p.Tables, definitionHash };
+  return { stored: { apiId: p.ApiId, definition: p.Definition, plan: p.Plan, tables: p.Tables, definitionHash }, built: { definitionHash, ...executable } };
 }
 
 /**
@@ -40,11 +44,12 @@ function parseProps(props: Record<string, unknown>): StoredSchema {
  */
 export function createSchemaResourceHandler(store: AppSyncStore, registry: ApiRegistry): ResourceHandler {
   const result = (schema: StoredSchema): ResourceResult => ({ physicalId: `${schema.apiId}/schema`, attributes: { DefinitionHash: schema.definitionHash } });
-  const put = async (schema: StoredSchema): Promise<ResourceResult> => {
-    if (!(await store.apiById(schema.apiId))) throw new ServiceError('NotFoundException', `${APPSYNC_RESOURCE_TYPES.graphQLSchema}: no GraphQL API ${schema.apiId}.`, 404);
-    await store.putSchema(schema);
-    await registry.refresh(schema.apiId);
-    return result(schema);
+  const put = async ({ stored, built }: { stored: StoredSchema; built: BuiltSchema }): Promise<ResourceResult> => {
+    if (!(await store.apiById(stored.apiId))) throw new ServiceError('NotFoundException', `${APPSYNC_RESOURCE_TYPES.graphQLSchema}: no GraphQL API ${stored.apiId}.`, 404);
+    registry.prepare(stored.apiId, built);
+    await store.putSchema(stored);
+    await registry.refresh(stored.apiId);
+    return result(stored);
   };
   return {
     replaceOn: ['ApiId'],
@@ -55,9 +60,9 @@ export function createSchemaResourceHandler(store: AppSyncStore, registry: ApiRe
     },
     async update(physicalId, props, _oldProps, ctx) {
       const schema = parseProps(props);
-      if (physicalId !== `${schema.apiId}/schema`) return 'replace';
+      if (physicalId !== `${schema.stored.apiId}/schema`) return 'replace';
       const out = await put(schema);
-      ctx.log.info('graphql schema updated', { apiId: schema.apiId });
+      ctx.log.info('graphql schema updated', { apiId: schema.stored.apiId });
       return out;
     },
     async delete(physicalId) {

@@ -1,6 +1,6 @@
 import { valueFromASTUntyped, type GraphQLField } from 'graphql';
 import type { AppSyncAuthenticationType, AppSyncAuthProvider, GraphQLPlanModel } from '@forte/protocol';
-import { modelRules, operationAccess } from './auth-rules.js';
+import { modelRules, operationAccess, ownerCandidates, providerOf } from './auth-rules.js';
 import type { Caller } from './caller.js';
 
 const DIRECTIVE_OF_MODE: Record<Caller['mode'], string> = {
@@ -57,4 +57,27 @@ export function modelMayListen(model: GraphQLPlanModel, caller: Caller): boolean
   } catch {
     return false;
   }
+}
+
+/**
+ * Amplify's check of a subscription's owner arguments (`onCreateTodo(owner: …)`, named after each owner
+ * rule's field): a caller whom no static rule (public, private, a static group) lets read every item may
+ * only name themselves, by any of the values the rule stores for them (`<sub>::<username>`, sub or
+ * username by default). Arguments left out are fine: each event is then checked against its item.
+ */
+export function ownerArgumentsAllowCaller(model: GraphQLPlanModel, caller: Caller, args: Record<string, unknown>): boolean {
+  if (model.operations.subscriptionLevel === 'public') return true;
+  const rules = modelRules(model);
+  try {
+    if (operationAccess(caller, rules, 'listen').kind === 'all') return true;
+  } catch {
+    return false;
+  }
+  const ownerRules = rules.filter((r) => r.strategy === 'owner' && r.operations.includes('listen'));
+  const ownerFields = new Set(ownerRules.map((r) => r.ownerField ?? 'owner'));
+  return [...ownerFields].every((field) => {
+    const named = args[field];
+    if (named === undefined || named === null) return true;
+    return ownerRules.some((r) => (r.ownerField ?? 'owner') === field && r.provider === providerOf(caller) && ownerCandidates(caller, r).includes(named as string));
+  });
 }

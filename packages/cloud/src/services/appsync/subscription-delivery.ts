@@ -1,4 +1,6 @@
-import { execute, GraphQLObjectType, GraphQLSchema, type ExecutionResult } from 'graphql';
+import { execute, formatError, GraphQLObjectType, GraphQLSchema, TypeInfo, visit, visitWithTypeInfo, type ExecutionResult } from 'graphql';
+import type { GraphQLApiPlan } from '@forte/protocol';
+import { SerializedPayload } from './realtime-protocol.js';
 import type { SubscriptionDocument } from './subscription-document.js';
 
 const deliverySchemas = new WeakMap<GraphQLSchema, GraphQLSchema>();
@@ -24,17 +26,20 @@ export function deliverySchema(schema: GraphQLSchema): GraphQLSchema {
   return result;
 }
 
+export interface RenderEventOptions {
+  schema: GraphQLSchema;
+  subscription: SubscriptionDocument;
+  item: Record<string, unknown>;
+  /** Field-level rules the subscriber does not pass: null in what the selection set sees. */
+  hiddenFields: readonly string[];
+  contextValue: unknown;
+}
+
 /**
  * Renders one changed item as the subscription's `data` payload. `hiddenFields` (field-level rules the
  * subscriber does not pass) are null in what the selection set sees, so they can never be delivered.
  */
-export async function renderEvent(options: {
-  schema: GraphQLSchema;
-  subscription: SubscriptionDocument;
-  item: Record<string, unknown>;
-  hiddenFields: readonly string[];
-  contextValue: unknown;
-}): Promise<ExecutionResult> {
+export async function renderEvent(options: RenderEventOptions): Promise<ExecutionResult> {
   const { subscription } = options;
   const item = { ...options.item };
   for (const field of options.hiddenFields) item[field] = null;
@@ -46,4 +51,61 @@ export async function renderEvent(options: {
     contextValue: options.contextValue,
     variableValues: subscription.variables,
   });
+}
+
+/**
+ * Whether rendering the document can depend on who subscribed, beyond the hidden fields: it selects a
+ * relation (read with the subscriber's rules), a field with field-level rules (checked against the
+ * subscriber by its resolver) or a field of a non-model type that has a resolver of its own.
+ */
+export function rendersPerCaller(schema: GraphQLSchema, plan: GraphQLApiPlan, subscription: SubscriptionDocument): boolean {
+  const models = new Map(plan.models.map((m) => [m.name, m]));
+  const typeInfo = new TypeInfo(deliverySchema(schema));
+  let dependent = false;
+  visit(
+    subscription.document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        const parent = typeInfo.getParentType();
+        const name = node.name.value;
+        const model = parent ? models.get(parent.name) : undefined;
+        if (model) {
+          if (model.fieldAuthRules[name] !== undefined || model.relations.some((r) => r.field === name)) dependent = true;
+        } else if (typeInfo.getFieldDef()?.resolve) {
+          dependent = true;
+        }
+      },
+    }),
+  );
+  return dependent;
+}
+
+const schemaIds = new WeakMap<GraphQLSchema, number>();
+let nextSchemaId = 0;
+const schemaId = (schema: GraphQLSchema): number => {
+  let id = schemaIds.get(schema);
+  if (id === undefined) schemaIds.set(schema, (id = nextSchemaId++));
+  return id;
+};
+
+/** Renders of one event, by what decides their result (kept as long as the event is referenced). */
+const rendersOfEvent = new WeakMap<object, Map<string, Promise<SerializedPayload>>>();
+
+/**
+ * Renders `event` for a subscriber once per distinct `renderKey` (document text, variables, and a
+ * subscriber's own token when rendersPerCaller), schema and hidden-field set, serialized once: every
+ * subscriber with the same key gets the same payload text.
+ */
+export function renderEventOnce(event: object, renderKey: string, options: RenderEventOptions): Promise<SerializedPayload> {
+  let renders = rendersOfEvent.get(event);
+  if (!renders) rendersOfEvent.set(event, (renders = new Map()));
+  const key = JSON.stringify([schemaId(options.schema), options.hiddenFields, renderKey]);
+  let rendered = renders.get(key);
+  if (!rendered) {
+    rendered = renderEvent(options).then(
+      (result) => new SerializedPayload(JSON.stringify(result.errors ? { data: result.data ?? null, errors: result.errors.map(formatError) } : { data: result.data })),
+    );
+    renders.set(key, rendered);
+  }
+  return rendered;
 }

@@ -15,6 +15,8 @@ import { RealtimeError } from './realtime-protocol.js';
 
 /** What a `start` asks for, once parsed and checked against the API's schema. */
 export interface SubscriptionDocument {
+  /** The document's text as sent. */
+  query: string;
   document: DocumentNode;
   operation: OperationDefinitionNode;
   /** The Subscription field (`onCreateTodo`), whatever alias the document gives it. */
@@ -70,5 +72,5 @@ export function readSubscriptionDocument(schema: GraphQLSchema, query: string, v
   } catch (error) {
     throw invalid(error instanceof Error ? error.message : 'The arguments are invalid.');
   }
-  return { document, operation, fieldName: field.name, field, args, variables: coerced.coerced, mutations: subscribedMutations(field) ?? [] };
+  return { query, document, operation, fieldName: field.name, field, args, variables: coerced.coerced, mutations: subscribedMutations(field) ?? [] };
 }

@@ -1,13 +1,13 @@
-import { formatError } from 'graphql';
 import type { GraphQLPlanModel } from '@forte/protocol';
 import type { Logger } from '../../kernel/logger.js';
 import type { DeployedApi } from './api-registry.js';
-import { canReadItem, unreadableFields } from './authorize-model.js';
+import { itemRuleAllows, modelRules, operationAccess, type OperationAccess } from './auth-rules.js';
+import { unreadableFields } from './authorize-model.js';
 import type { Caller } from './caller.js';
 import type { ModelChangeEvent, ModelEvents } from './model-events.js';
 import { RealtimeError, type RunningSubscription } from './realtime-protocol.js';
-import { fieldAllowsCaller, modelMayListen } from './subscription-access.js';
-import { renderEvent } from './subscription-delivery.js';
+import { fieldAllowsCaller, modelMayListen, ownerArgumentsAllowCaller } from './subscription-access.js';
+import { renderEventOnce, rendersPerCaller } from './subscription-delivery.js';
 import type { SubscriptionDocument } from './subscription-document.js';
 import { matchesSubscriptionFilter, SubscriptionFilterError, validateSubscriptionFilter, type SubscriptionFilter } from './subscription-filter.js';
 
@@ -24,6 +24,20 @@ export interface StartSubscriptionOptions {
 }
 
 const notAuthorized = (field: string): RealtimeError => new RealtimeError('UnauthorizedException', `Not Authorized to access ${field} on type Subscription`, 401);
+/** What AppSync answers when the field's resolver refuses the start (Amplify's auth checks of its arguments). */
+const resolverUnauthorized = (field: string): RealtimeError => new RealtimeError('Unauthorized', `Not Authorized to access ${field} on type Subscription`);
+
+/** Tells apart subscribers whose events must be rendered for them alone. */
+let ownRenders = 0;
+
+/** The caller's `listen` access to a model's items, decided once per subscription (the caller does not change). */
+function listenAccess(caller: Caller, model: GraphQLPlanModel): OperationAccess {
+  try {
+    return operationAccess(caller, modelRules(model), 'listen');
+  } catch {
+    return { kind: 'none' }; // custom rules: no AWS_LAMBDA caller exists yet
+  }
+}
 
 /** The mutations a model subscription field listens to when the SDL does not say (`onCreateTodo` → `createTodo`). */
 function planMutations(model: GraphQLPlanModel, fieldName: string): string[] {
@@ -79,6 +93,7 @@ export function startSubscription(options: StartSubscriptionOptions): RunningSub
   const mutations = subscription.mutations.length > 0 ? subscription.mutations : fieldModel ? planMutations(fieldModel, fieldName) : [];
   if (mutations.length === 0) throw new RealtimeError('ValidationError', `The subscription ${fieldName} subscribes to no mutation (it has no @aws_subscribe(mutations: [...])).`, 400);
   if (fieldModel && !modelMayListen(fieldModel, caller)) throw notAuthorized(fieldName);
+  if (fieldModel && !ownerArgumentsAllowCaller(fieldModel, caller, subscription.args)) throw resolverUnauthorized(fieldName);
   const filter = (subscription.args.filter ?? undefined) as SubscriptionFilter | undefined;
   try {
     validateSubscriptionFilter(filter);
@@ -88,19 +103,27 @@ export function startSubscription(options: StartSubscriptionOptions): RunningSub
   }
 
   const models = new Map(api.plan.models.map((m) => [m.name, m]));
+  const accessByModel = new Map<string, OperationAccess>();
+  const mayRead = (model: GraphQLPlanModel, item: Record<string, unknown>): boolean => {
+    if (model.operations.subscriptionLevel === 'public') return true;
+    let access = accessByModel.get(model.name);
+    if (!access) accessByModel.set(model.name, (access = listenAccess(caller, model)));
+    return access.kind === 'all' || (access.kind === 'items' && access.rules.some((r) => itemRuleAllows(caller, r, item)));
+  };
+  // Subscribers with the same document, variables and hidden fields share one render of each event,
+  // unless what the document selects is resolved with the subscriber's own rules.
+  const renderKey = JSON.stringify([subscription.query, subscription.operation.name?.value ?? null, subscription.variables, rendersPerCaller(api.schema, api.plan, subscription) ? ++ownRenders : null]);
   let queue = Promise.resolve();
   const deliver = async (event: ModelChangeEvent, hiddenFields: string[]): Promise<void> => {
-    const result = await renderEvent({ schema: api.schema, subscription, item: event.item, hiddenFields, contextValue: options.contextValue });
-    options.send(result.errors ? { data: result.data ?? null, errors: result.errors.map(formatError) } : { data: result.data });
+    options.send(await renderEventOnce(event, renderKey, { schema: api.schema, subscription, item: event.item, hiddenFields, contextValue: options.contextValue }));
   };
   const onEvent = (event: ModelChangeEvent): void => {
     if (!mutations.includes(event.mutationField)) return;
     const model = models.get(event.modelName);
-    if (!model) return;
-    if (model.operations.subscriptionLevel !== 'public' && !canReadItem(caller, model, event.item, 'listen')) return;
+    if (!model || !mayRead(model, event.item)) return;
     // The filter sees what the subscriber may see: hidden fields cannot be probed through it.
     const hiddenFields = unreadableFields(caller, model, event.item);
-    if (!argumentsMatch(subscription.args, event.item) || !matchesSubscriptionFilter(filter, visibleItem(model, event.item, hiddenFields))) return;
+    if (!argumentsMatch(subscription.args, event.item) || (filter && !matchesSubscriptionFilter(filter, visibleItem(model, event.item, hiddenFields)))) return;
     queue = queue.then(() => deliver(event, hiddenFields)).catch((error: unknown) => log.error('subscription delivery failed', { apiId: api.apiId, field: fieldName, error }));
   };
   const unsubscribe = events.subscribe(api.apiId, onEvent);

@@ -32,7 +32,7 @@ export async function userFromAccessToken(state: CognitoState, token: unknown): 
   // The issuer is the cloud's URL and the pool: checked on every call, as the URL is the cloud's to change.
   const iss = typeof claims?.iss === 'string' ? claims.iss : '';
   const poolId = poolIdOf(iss);
-  if (!claims || iss !== issuerOf(state, poolId) || typeof claims.username !== 'string' || typeof claims.client_id !== 'string') throw cognitoError('NotAuthorizedException', 'Invalid Access Token');
+  if (!claims || iss !== issuerOf(state, poolId) || claims.token_use !== 'access' || typeof claims.username !== 'string' || typeof claims.client_id !== 'string') throw cognitoError('NotAuthorizedException', 'Invalid Access Token');
   const found = await state.users.signedIn(poolId, claims.username, String(claims.origin_jti));
   if (!found) throw cognitoError('NotAuthorizedException', 'Invalid Access Token');
   const { pool, user, origin } = found;

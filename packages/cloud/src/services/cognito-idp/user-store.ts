@@ -38,14 +38,18 @@ interface UserRow {
 /** A row of user-store `signedIn`: the pool's columns, the user's (null without a user), the origin's (null without one). */
 type SignedInRow = { [K in keyof UserRow]: UserRow[K] | null } & {
   pool_name: string; pool_config: string; origin_pool_id: string | null; origin_client_id: string; origin_username: string; origin_revoked: number;
+  client_pool_id: string | null;
 };
 
 /** A pool, one of its users and one sign-in session, as user-store `signedIn` reads them together. */
 export interface SignedInRecord {
   pool: StoredPool;
   user: StoredUser | undefined;
-  /** The sign-in session (refresh token row) of an `origin_jti`; undefined when there is none. */
-  origin: { poolId: string; clientId: string; username: string; revoked: boolean } | undefined;
+  /**
+   * The sign-in session (refresh token row) of an `origin_jti`; undefined when there is none. `clientPoolId`
+   * is the pool of its app client as that client is now (undefined once the client is deleted).
+   */
+  origin: { poolId: string; clientId: string; username: string; revoked: boolean; clientPoolId: string | undefined } | undefined;
 }
 
 function fromRow(row: UserRow): StoredUser {
@@ -299,10 +303,12 @@ export function createUserStore(sql: SqlStore) {
      */
     async signedIn(poolId: string, username: string, originJti: string): Promise<SignedInRecord | undefined> {
       const row = await sql.get<SignedInRow>(
-        `SELECT p.name AS pool_name, p.config AS pool_config, u.*, r.pool_id AS origin_pool_id, r.client_id AS origin_client_id, r.username AS origin_username, r.revoked AS origin_revoked
+        `SELECT p.name AS pool_name, p.config AS pool_config, u.*, r.pool_id AS origin_pool_id, r.client_id AS origin_client_id, r.username AS origin_username, r.revoked AS origin_revoked,
+           c.pool_id AS client_pool_id
          FROM cognito_pools p
          LEFT JOIN cognito_users u ON u.pool_id = p.id AND u.username = ?
          LEFT JOIN cognito_refresh_tokens r ON r.origin_jti = ?
+         LEFT JOIN cognito_clients c ON c.id = r.client_id
          WHERE p.id = ?`,
         [username, originJti, poolId],
       );
@@ -310,7 +316,7 @@ export function createUserStore(sql: SqlStore) {
       return {
         pool: poolFromRow({ id: poolId, name: row.pool_name, config: row.pool_config }),
         user: row.username === null ? undefined : fromRow(row as UserRow),
-        origin: row.origin_pool_id === null ? undefined : { poolId: row.origin_pool_id, clientId: row.origin_client_id, username: row.origin_username, revoked: row.origin_revoked === 1 },
+        origin: row.origin_pool_id === null ? undefined : { poolId: row.origin_pool_id, clientId: row.origin_client_id, username: row.origin_username, revoked: row.origin_revoked === 1, clientPoolId: row.client_pool_id ?? undefined },
       };
     },
     /** True when the sign-in session `originJti` is still live (not revoked, signed out or deleted). */

@@ -57,6 +57,8 @@ function keyOfItem(table: TableDefinition, item: TableItem): Record<string, unkn
 /** Table lifecycle: create, update (GSIs added with backfill, removed with their entries), delete, describe, list. */
 export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: () => string) {
   const tableArn = (name: string): string => `${arnPrefix()}table/${name}`;
+  /** A transaction that writes table definitions: the store's definition cache forgets around it. */
+  const changeTables = <T>(fn: (tx: SqlStore) => Promise<T>): Promise<T> => store.changeTables(() => sql.transaction(fn));
 
   async function backfill(tx: SqlStore, table: TableDefinition, index: IndexDefinition): Promise<void> {
     let after: Buffer[] | undefined;
@@ -104,7 +106,7 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
 
     async create(spec: TableSpec): Promise<TableDefinition> {
       const parsed = parseTableSpec(spec);
-      return sql.transaction(async (tx) => {
+      return changeTables(async (tx) => {
         if (await store.table(tx, parsed.name)) throw new ServiceError('ResourceInUseException', `Table already exists: ${parsed.name}`, 400);
         const definition: TableDefinition = { ...parsed, id: randomUUID(), createdAt: Date.now() };
         const label = streamLabel(definition);
@@ -119,7 +121,7 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
      * after the composite key attributes it uses are computed for the items that lack them.
      */
     async update(name: string, changes: TableChanges, options: ItemMigrationOptions = {}): Promise<TableDefinition> {
-      return sql.transaction(async (tx) => {
+      return changeTables(async (tx) => {
         const previous = await store.table(tx, name);
         if (!previous) throw tableNotFound(name);
         const next: TableDefinition = structuredClone(previous);
@@ -199,7 +201,7 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
     async rekey(name: string, spec: TableSpec, options: ItemMigrationOptions = {}): Promise<{ table: TableDefinition; items: number }> {
       const parsed = parseTableSpec(spec);
       if (parsed.name !== name) throw validationError(`A key change keeps the table's name: ${parsed.name} is not ${name}`);
-      return sql.transaction(async (tx) => {
+      return changeTables(async (tx) => {
         const previous = await store.table(tx, name);
         if (!previous) throw tableNotFound(name);
         const next: TableDefinition = { ...parsed, id: randomUUID(), createdAt: previous.createdAt };
@@ -256,7 +258,7 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
 
     /** Deletes the table with its items and index entries; answers its last definition. */
     async delete(name: string): Promise<TableDefinition> {
-      return sql.transaction(async (tx) => {
+      return changeTables(async (tx) => {
         const table = await store.table(tx, name);
         if (!table) throw tableNotFound(name);
         await store.deleteTable(tx, table.id);

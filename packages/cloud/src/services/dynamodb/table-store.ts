@@ -2,6 +2,7 @@ import type { SqlStore } from '../../engines/types.js';
 import type { TableItem } from '../../kernel/types.js';
 import type { EncodedKey } from './keys.js';
 import type { TableDefinition } from './table-definition.js';
+import { createTableDefinitionCache } from './table-definition-cache.js';
 
 /** A bound on a sort key (or an index's sort key) in a query. */
 export interface SortBound {
@@ -51,11 +52,18 @@ const toBuffer = (value: Uint8Array): Buffer => (Buffer.isBuffer(value) ? value 
  * Item writes take the entries of every index of the table; callers run them in one transaction.
  */
 export function createTableStore(sql: SqlStore) {
+  const definitions = createTableDefinitionCache();
   return {
-    async table(db: SqlStore, name: string): Promise<TableDefinition | undefined> {
-      const row = await db.get<{ definition: string }>('SELECT definition FROM dynamodb_tables WHERE table_name = ?', [name]);
-      return row ? (JSON.parse(row.definition) as TableDefinition) : undefined;
+    /** A table's definition, from memory once read (table-definition-cache.ts); shared, so never modify it. */
+    table(db: SqlStore, name: string): Promise<TableDefinition | undefined> {
+      return definitions.get(name, async () => {
+        const row = await db.get<{ definition: string }>('SELECT definition FROM dynamodb_tables WHERE table_name = ?', [name]);
+        return row ? (JSON.parse(row.definition) as TableDefinition) : undefined;
+      });
     },
+
+    /** Runs `fn`, a transaction that creates, changes or deletes table definitions (see table-definition-cache.ts). */
+    changeTables: <T>(fn: () => Promise<T>): Promise<T> => definitions.change(fn),
 
     /** Table names in order, after `start`. */
     async tableNames(start: string | undefined, limit: number): Promise<string[]> {
@@ -64,14 +72,17 @@ export function createTableStore(sql: SqlStore) {
     },
 
     async insertTable(db: SqlStore, definition: TableDefinition): Promise<void> {
+      definitions.forget();
       await db.run('INSERT INTO dynamodb_tables (table_name, table_id, definition) VALUES (?, ?, ?)', [definition.name, definition.id, JSON.stringify(definition)]);
     },
 
     async saveTable(db: SqlStore, definition: TableDefinition): Promise<void> {
+      definitions.forget();
       await db.run('UPDATE dynamodb_tables SET definition = ? WHERE table_id = ?', [JSON.stringify(definition), definition.id]);
     },
 
     async deleteTable(db: SqlStore, tableId: string): Promise<void> {
+      definitions.forget();
       await db.run('DELETE FROM dynamodb_index_entries WHERE table_id = ?', [tableId]);
       await db.run('DELETE FROM dynamodb_items WHERE table_id = ?', [tableId]);
       await db.run('DELETE FROM dynamodb_tables WHERE table_id = ?', [tableId]);
