@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
+import { readCloudSettings } from './config-file.js';
 
 const BIN = fileURLToPath(new URL('./bin.js', import.meta.url));
 const dirs: string[] = [];
@@ -125,6 +126,8 @@ void describe('forte-cloud bin', () => {
       { config: '{ "smtp": { "url": "smtp://u:hunter2@mail.example.com" } }', message: /needs a From address: set smtp\.from in .*config\.json or FORTE_SMTP_FROM/ },
       { config: '{ "smtp": { "url": "smtp://u:hunter2@mail.example.com", "from": "nobody" } }', message: /config\.json: smtp\.from must be an email address/ },
       { config: '{}', env: { FORTE_SMTP_URL: 'hunter2', FORTE_SMTP_FROM: 'a@example.com' }, message: /^FORTE_SMTP_URL is not a URL/ },
+      { config: '{ "graphql": { "maxQueryDepth": 0 } }', message: /config\.json: graphql\.maxQueryDepth/ },
+      { config: '{ "graphql": { "maxDepth": 5 } }', message: /config\.json: unknown field graphql\.maxDepth/ },
     ];
     await Promise.all(cases.map(async ({ config, env, message }) => {
       const dataDir = await tempDir();
@@ -136,6 +139,14 @@ void describe('forte-cloud bin', () => {
       assert.ok(r.stderr().includes(join(dataDir, 'config.json')) || env !== undefined, r.stderr());
       assert.ok(!r.stderr().includes('hunter2'), r.stderr());
     }));
+  });
+
+  void it('reads the GraphQL request limits of config.json, each one optional', async () => {
+    const dataDir = await tempDir();
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ graphql: { maxQueryDepth: 6 } }));
+    assert.deepEqual(readCloudSettings(dataDir, {}), { graphqlLimits: { maxQueryDepth: 6 } });
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ graphql: { maxQueryBytes: 4096, maxQueryDepth: 8 }, smtp: { url: 'smtp://mail.example.com', from: 'a@example.com' } }));
+    assert.deepEqual(readCloudSettings(dataDir, {}).graphqlLimits, { maxQueryBytes: 4096, maxQueryDepth: 8 });
   });
 
   void it('sends email through the SMTP server of config.json, the environment winning', async () => {

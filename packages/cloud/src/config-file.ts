@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { smtpUrlProblem, type SmtpSettings } from './kernel/mail-transport.js';
+import type { GraphQLLimits } from './kernel/types.js';
 
 /**
  * `<dataDir>/config.json`: settings that live with a cloud's data, so that `forte cloud start` (which
- * starts the bin on `$FORTE_HOME/cloud`) picks them up. Today: `{ "smtp": { "url": …, "from": … } }`.
+ * starts the bin on `$FORTE_HOME/cloud`) picks them up: `{ "smtp": { "url": …, "from": … }, "graphql":
+ * { "maxQueryBytes": …, "maxQueryDepth": … } }`.
  */
 const CONFIG_FILE = 'config.json';
 
@@ -16,10 +18,17 @@ export class ConfigError extends Error {
 
 const configSchema = z.strictObject({
   smtp: z.strictObject({ url: z.string().optional(), from: z.string().optional() }).optional(),
+  graphql: z
+    .strictObject({
+      maxQueryBytes: z.number().int().min(1024).max(10 * 1024 * 1024).optional(),
+      maxQueryDepth: z.number().int().min(2).max(100).optional(),
+    })
+    .optional(),
 });
 
 export interface CloudSettings {
   smtp?: SmtpSettings;
+  graphqlLimits?: Partial<GraphQLLimits>;
 }
 
 /**
@@ -34,7 +43,8 @@ export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): Clou
   const envFrom = env.FORTE_SMTP_FROM || undefined;
   const url = envUrl ?? config.smtp?.url;
   const from = envFrom ?? config.smtp?.from;
-  if (url === undefined && from === undefined) return {};
+  const limits = config.graphql ? { graphqlLimits: config.graphql } : {};
+  if (url === undefined && from === undefined) return limits;
 
   const urlSource = envUrl !== undefined ? 'FORTE_SMTP_URL' : `${file}: smtp.url`;
   const fromSource = envFrom !== undefined ? 'FORTE_SMTP_FROM' : `${file}: smtp.from`;
@@ -43,7 +53,7 @@ export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): Clou
   const problem = smtpUrlProblem(url);
   if (problem) throw new ConfigError(`${urlSource} ${problem}.`);
   if (!/^[^@\s<>]+@[^@\s<>]+$|<[^@\s<>]+@[^@\s<>]+>$/.test(from.trim())) throw new ConfigError(`${fromSource} must be an email address, like no-reply@example.com or "Forte <no-reply@example.com>".`);
-  return { smtp: { url, from: from.trim() } };
+  return { smtp: { url, from: from.trim() }, ...limits };
 }
 
 function readConfigFile(file: string): z.infer<typeof configSchema> {

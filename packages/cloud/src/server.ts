@@ -12,13 +12,14 @@ import { createRequestListener } from './kernel/http-dispatch.js';
 import { createUpgradeDispatcher } from './kernel/upgrade-dispatch.js';
 import { createLogger } from './kernel/logger.js';
 import { createSmtpMailSender, smtpServerOf, type MailSender, type SmtpSettings } from './kernel/mail-transport.js';
-import type { CloudConfig } from './kernel/types.js';
+import type { CloudConfig, GraphQLLimits } from './kernel/types.js';
 import { CLOUD_VERSION } from './kernel/version.js';
 import { createAppSyncService } from './services/appsync/index.js';
 import { createCognitoIdentityService } from './services/cognito-identity/index.js';
 import { createCognitoIdpService } from './services/cognito-idp/index.js';
 import { createControlService } from './services/control/index.js';
 import { createDynamoDbService } from './services/dynamodb/index.js';
+import { MAX_QUERY_BYTES, MAX_QUERY_DEPTH } from './services/appsync/query-limits.js';
 import { createHostingService } from './services/hosting/index.js';
 import { createIamService } from './services/iam/index.js';
 import { createS3Service } from './services/s3/index.js';
@@ -47,6 +48,8 @@ export interface CloudOptions {
    * Every message stays in the mailbox either way; SMS messages only ever go to the mailbox.
    */
   smtp?: SmtpSettings;
+  /** Limits on GraphQL requests; each field defaults to services/appsync/query-limits.ts. */
+  graphqlLimits?: Partial<GraphQLLimits>;
 }
 
 export interface Cloud {
@@ -83,6 +86,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       region: options.region ?? 'us-east-1',
       accountId: await resolveAccountId(sql, options.accountId),
       testFaults: options.testFaults ?? process.env.FORTE_TEST_FAULTS === '1',
+      graphqlLimits: { maxQueryBytes: options.graphqlLimits?.maxQueryBytes ?? MAX_QUERY_BYTES, maxQueryDepth: options.graphqlLimits?.maxQueryDepth ?? MAX_QUERY_DEPTH },
     };
     mail = options.smtp && createSmtpMailSender(options.smtp, log);
     const kernel = createKernel({ config, sql, blobs, log, mail });

@@ -334,7 +334,28 @@ void describe('AppSync over HTTP: refusals in AppSync\'s shapes', () => {
     const sub = await post(key, { query: 'subscription { onCreateOrder { total } }' });
     assert.match(sub.json.errors[0].message, /realtime WebSocket endpoint/);
     const huge = await post(key, { query: `query { listOrders { items { total } } } # ${'x'.repeat(101 * 1024)}` });
-    assert.match(huge.json.errors[0].message, /larger than 100 KB/);
+    assert.match(huge.json.errors[0].message, /larger than 102400 bytes \(graphql.maxQueryBytes of the cloud's config.json\)/);
+  });
+
+  void it('takes its query limits from the cloud\'s settings', async () => {
+    const strict = await startTestCloud({ graphqlLimits: { maxQueryDepth: 3, maxQueryBytes: 2048 } });
+    try {
+      const schema = `type Post @model @auth(rules: [{ allow: public }]) { id: ID! comments: [Comment] @hasMany }
+        type Comment @model @auth(rules: [{ allow: public }]) { id: ID! text: String }`;
+      const small = await deployTestApi(strict, { schema, authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' }, additionalAuthenticationProviders: [] } });
+      const call = async (query: string): Promise<{ data: unknown; errors?: { message: string }[] }> => {
+        const res = await fetch(small.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': small.apiKey }, body: JSON.stringify({ query }) });
+        return (await res.json()) as { data: unknown; errors?: { message: string }[] };
+      };
+      assert.equal((await call('query { listPosts { items { id } } }')).errors, undefined, 'three levels run');
+      const deep = await call('query { listPosts { items { comments { items { id } } } } }');
+      assert.equal(deep.data, null);
+      assert.match(deep.errors?.[0]?.message ?? '', /nested deeper than 3 levels \(graphql.maxQueryDepth of the cloud's config.json\)/);
+      const huge = await call(`query { listPosts { items { id } } } # ${'x'.repeat(3000)}`);
+      assert.match(huge.errors?.[0]?.message ?? '', /larger than 2048 bytes \(graphql.maxQueryBytes/);
+    } finally {
+      await strict.close();
+    }
   });
 
   void it('refuses a schema whose plan has an unknown version, and an expired API key', async () => {

@@ -251,6 +251,14 @@ export interface CloudConfig {
   accountId: string;
   /** Test-only fault switches (FORTE_TEST_FAULTS=1 enables the Forte::Test::* resource types). */
   testFaults: boolean;
+  /** Limits on GraphQL requests (AppSync service); defaults in services/appsync/query-limits.ts. */
+  graphqlLimits?: GraphQLLimits;
+}
+
+/** The largest GraphQL query text (bytes) and the deepest field nesting a GraphQL API accepts. */
+export interface GraphQLLimits {
+  maxQueryBytes: number;
+  maxQueryDepth: number;
 }
 
 export type { IncomingMessage, ServerResponse };

@@ -85,6 +85,7 @@ const ROOT_TYPE = { query: 'Query', mutation: 'Mutation', subscription: 'Subscri
  */
 export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; events: ModelEvents }): Route {
   const { kernel, registry, events } = deps;
+  const limits = kernel.config.graphqlLimits ?? { maxQueryBytes: MAX_QUERY_BYTES, maxQueryDepth: MAX_QUERY_DEPTH };
   const documents = createDocumentCache();
   return {
     name: 'appsync-graphql',
@@ -109,7 +110,7 @@ export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; even
   };
 
   async function run(ctx: RequestContext, api: DeployedApi, caller: Caller, request: GraphQLRequest): Promise<void> {
-    if (Buffer.byteLength(request.query) > MAX_QUERY_BYTES) return refuse(ctx, 'ValidationError', `The query is larger than ${MAX_QUERY_BYTES / 1024} KB.`);
+    if (Buffer.byteLength(request.query) > limits.maxQueryBytes) return refuse(ctx, 'ValidationError', `The query is larger than ${limits.maxQueryBytes} bytes (graphql.maxQueryBytes of the cloud's config.json).`);
     let document = documents.get(api.schema, request.query);
     if (!document) {
       try {
@@ -118,7 +119,7 @@ export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; even
         if (!(error instanceof GraphQLError)) throw error;
         return answer(ctx, { data: null, errors: formatErrors([error], ctx.log).map((e) => ({ ...e, errorType: 'MalformedHttpRequestException' })) });
       }
-      if (queryDepth(document) > MAX_QUERY_DEPTH) return refuse(ctx, 'ValidationError', `The query is nested deeper than ${MAX_QUERY_DEPTH} levels.`);
+      if (queryDepth(document, limits.maxQueryDepth) > limits.maxQueryDepth) return refuse(ctx, 'ValidationError', `The query is nested deeper than ${limits.maxQueryDepth} levels (graphql.maxQueryDepth of the cloud's config.json).`);
       const invalid = validate(api.schema, document);
       if (invalid.length > 0) return answer(ctx, { data: null, errors: formatErrors(invalid, ctx.log) });
       documents.set(api.schema, request.query, document);

@@ -1,12 +1,12 @@
 import { Kind, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 
-/** Largest query text accepted, in bytes (AppSync documents a 1 MB request; a query over this is abuse). */
+/** Default largest query text accepted, in bytes (AppSync documents a 1 MB request; a query over this is abuse). */
 export const MAX_QUERY_BYTES = 100 * 1024;
-/** Deepest field nesting accepted (a field inside a field inside … counts each level). */
+/** Default deepest field nesting accepted (a field inside a field inside … counts each level). */
 export const MAX_QUERY_DEPTH = 15;
 
 /** The deepest field nesting of any operation of the document, following fragment spreads. */
-export function queryDepth(document: DocumentNode): number {
+export function queryDepth(document: DocumentNode, stopAbove: number = MAX_QUERY_DEPTH): number {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const depthOf = (set: SelectionSetNode | undefined, seen: ReadonlySet<string>): number => {
@@ -22,7 +22,7 @@ export function queryDepth(document: DocumentNode): number {
         const fragment = fragments.get(name);
         if (fragment && !seen.has(name)) max = Math.max(max, depthOf(fragment.selectionSet, new Set([...seen, name])));
       }
-      if (max > MAX_QUERY_DEPTH) return max; // deep enough to refuse: stop walking
+      if (max > stopAbove) return max; // deep enough to refuse: stop walking
     }
     return max;
   };
