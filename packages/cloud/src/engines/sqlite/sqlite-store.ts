@@ -23,10 +23,29 @@ export function createSqliteStore(filename: string): SqlStore {
     params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p === undefined ? null : p));
 
   let queue: Promise<unknown> = Promise.resolve();
+  /** Calls queued or running: while a transaction is open (it may await), other calls wait their turn. */
+  let pending = 0;
   const exclusive = <T>(fn: () => Promise<T> | T): Promise<T> => {
+    pending += 1;
     const next = queue.then(fn, fn);
-    queue = next.catch(() => undefined);
+    const settled = next.then(
+      () => void (pending -= 1),
+      () => void (pending -= 1),
+    );
+    queue = settled;
     return next;
+  };
+  /**
+   * A statement outside a transaction: at once when nothing is queued (the connection is idle, so it sees
+   * exactly what every earlier call left; better-sqlite3 is synchronous), else after what is queued.
+   */
+  const statement = <T>(exec: () => T): Promise<T> => {
+    if (pending > 0) return exclusive(exec);
+    try {
+      return Promise.resolve(exec());
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   };
 
   const direct = (inTx: boolean): SqlStore => {
@@ -34,15 +53,15 @@ export function createSqliteStore(filename: string): SqlStore {
       dialect: 'sqlite',
       all: <T>(sql: string, params?: unknown[]) => {
         const exec = () => prepare(sql).all(...toParams(params)) as T[];
-        return inTx ? Promise.resolve(exec()) : exclusive(exec);
+        return inTx ? Promise.resolve(exec()) : statement(exec);
       },
       get: <T>(sql: string, params?: unknown[]) => {
         const exec = () => prepare(sql).get(...toParams(params)) as T | undefined;
-        return inTx ? Promise.resolve(exec()) : exclusive(exec);
+        return inTx ? Promise.resolve(exec()) : statement(exec);
       },
       run: (sql: string, params?: unknown[]) => {
         const exec = () => ({ changes: prepare(sql).run(...toParams(params)).changes });
-        return inTx ? Promise.resolve(exec()) : exclusive(exec);
+        return inTx ? Promise.resolve(exec()) : statement(exec);
       },
       transaction: <T>(fn: (tx: SqlStore) => Promise<T>): Promise<T> => {
         if (inTx) return fn(store); // nested: joins the open transaction
