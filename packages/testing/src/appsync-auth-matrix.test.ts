@@ -5,9 +5,8 @@ import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/cli
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { WebSocket } from 'ws';
-import type { ResourceContext } from '@forte/cloud';
-import { AUTH_RESOURCE_TYPES, type GraphQLPlanModel } from '@forte/protocol';
-import { createTestUsers, deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
+import type { GraphQLPlanModel } from '@forte/protocol';
+import { createTestIdentityPool, createTestUsers, deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
 import { startTestCloud, type TestCloud } from './index.js';
 
 /**
@@ -365,10 +364,6 @@ before(async () => {
       additionalAuthenticationProviders: [{ authenticationType: 'API_KEY' }, { authenticationType: 'AWS_IAM' }],
     },
   });
-  const ctx = (logicalId: string): ResourceContext => ({
-    appId: 'app1', appSlug: 'app1', envName: 'dev', stackName: 'amplify-app1-dev', logicalId, region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log,
-  });
-  const handler = (type: string) => cloud.kernel.resourceHandler(type)!;
   // What the api category grants the root stack's roles, as Amplify does: a public iam rule opens the model's
   // fields to both roles, a private one to the authenticated role.
   const grants = (models: string[]): string[] =>
@@ -377,23 +372,7 @@ before(async () => {
       const fields = [['Query', o.get], ['Query', o.list], ['Mutation', o.create], ['Mutation', o.update], ['Mutation', o.delete], ...[...(o.onCreate ?? []), ...(o.onUpdate ?? []), ...(o.onDelete ?? [])].map((s) => ['Subscription', s])];
       return [`${api.arn}/types/${name}/*`, ...fields.map(([type, field]) => `${api.arn}/types/${type}/fields/${field}`)];
     });
-  const role = async (name: string, resources: string[]): Promise<string> =>
-    String(
-      (await handler('Forte::IAM::Role').create(
-        { RoleName: name, Policies: [{ PolicyName: 'appsync', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'appsync:GraphQL', Resource: resources }] } }] },
-        ctx(name),
-      )).attributes.Arn,
-    );
-  const identityPool = await handler(AUTH_RESOURCE_TYPES.identityPool).create(
-    {
-      IdentityPoolName: 'matrix_identitypool',
-      AllowUnauthenticatedIdentities: true,
-      CognitoIdentityProviders: [{ ProviderName: users.providerName, ClientId: users.clientId }],
-      Roles: { authenticated: await role('authRole', grants(['GuestPublic', 'IamSignedIn'])), unauthenticated: await role('unauthRole', grants(['GuestPublic'])) },
-    },
-    ctx('IdentityPool'),
-  );
-  const identityPoolId = String(identityPool.attributes.IdentityPoolId);
+  const identityPoolId = await createTestIdentityPool(cloud, users, { authenticated: grants(['GuestPublic', 'IamSignedIn']), unauthenticated: grants(['GuestPublic']) }, 'matrix');
 
   const idp = new CognitoIdentityProviderClient({ endpoint: `${cloud.url}/cognito-idp/`, region: 'us-east-1', credentials: cloud.credentials, maxAttempts: 1 });
   // GetId and GetCredentialsForIdentity are sent unsigned, as to AWS.

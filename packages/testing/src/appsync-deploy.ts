@@ -86,3 +86,35 @@ export async function createTestUsers(cloud: TestCloud, users: Record<string, st
   }
   return { userPoolId, clientId, providerName: String(pool.attributes.ProviderName) };
 }
+
+/**
+ * An identity pool (guests allowed) over the test users' pool, its two roles granted `appsync:GraphQL` on the
+ * resources given, as the api category grants the root stack's roles. Answers the identity pool's id.
+ */
+export async function createTestIdentityPool(
+  cloud: TestCloud,
+  users: { clientId: string; providerName: string },
+  grants: { authenticated: string[]; unauthenticated: string[] },
+  name = 'users',
+): Promise<string> {
+  const ctx = (logicalId: string): ResourceContext => ({
+    appId: 'app1', appSlug: 'app1', envName: 'dev', stackName: 'amplify-app1-dev', logicalId,
+    region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log,
+  });
+  const handler = (type: string) => cloud.kernel.resourceHandler(type)!;
+  const role = async (roleName: string, resources: string[]): Promise<string> => {
+    const statement = { Effect: 'Allow', Action: 'appsync:GraphQL', Resource: resources };
+    const created = await handler('Forte::IAM::Role').create({ RoleName: roleName, Policies: [{ PolicyName: 'appsync', PolicyDocument: { Statement: [statement] } }] }, ctx(roleName));
+    return String(created.attributes.Arn);
+  };
+  const identityPool = await handler(AUTH_RESOURCE_TYPES.identityPool).create(
+    {
+      IdentityPoolName: `${name}_identitypool`,
+      AllowUnauthenticatedIdentities: true,
+      CognitoIdentityProviders: [{ ProviderName: users.providerName, ClientId: users.clientId }],
+      Roles: { authenticated: await role('authRole', grants.authenticated), unauthenticated: await role('unauthRole', grants.unauthenticated) },
+    },
+    ctx('IdentityPool'),
+  );
+  return String(identityPool.attributes.IdentityPoolId);
+}

@@ -3,9 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
 import { signIn, signOut } from 'aws-amplify/auth';
-import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
 import type { ResourceContext } from '@forte/cloud';
-import { createTestUsers, deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
+import { createTestIdentityPool, createTestUsers, deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
 import { startTestCloud, type TestCloud } from './index.js';
 
 const SCHEMA = /* GraphQL */ `
@@ -98,33 +97,15 @@ before(async () => {
       additionalAuthenticationProviders: [{ authenticationType: 'API_KEY' }, { authenticationType: 'AWS_IAM' }],
     },
   });
-  const ctx = (logicalId: string): ResourceContext => ({
-    appId: 'app1', appSlug: 'app1', envName: 'dev', stackName: 'amplify-app1-dev', logicalId, region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log,
-  });
-  const handler = (type: string) => cloud.kernel.resourceHandler(type)!;
   // What the api category grants the root stack's roles, as Amplify does: appsync:GraphQL on the API's fields.
-  const role = async (name: string): Promise<string> =>
-    String(
-      (await handler('Forte::IAM::Role').create(
-        { RoleName: name, Policies: [{ PolicyName: 'appsync', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'appsync:GraphQL', Resource: [`${api.arn}/types/Query/fields/*`] }] } }] },
-        ctx(name),
-      )).attributes.Arn,
-    );
-  const identityPool = await handler(AUTH_RESOURCE_TYPES.identityPool).create(
-    {
-      IdentityPoolName: 'users_identitypool',
-      AllowUnauthenticatedIdentities: true,
-      CognitoIdentityProviders: [{ ProviderName: users.providerName, ClientId: users.clientId }],
-      Roles: { authenticated: await role('authRole'), unauthenticated: await role('unauthRole') },
-    },
-    ctx('IdentityPool'),
-  );
+  const queries = [`${api.arn}/types/Query/fields/*`];
+  const identityPoolId = await createTestIdentityPool(cloud, users, { authenticated: queries, unauthenticated: queries });
   Amplify.configure({
     Auth: {
       Cognito: {
         userPoolId: users.userPoolId,
         userPoolClientId: users.clientId,
-        identityPoolId: String(identityPool.attributes.IdentityPoolId),
+        identityPoolId,
         allowGuestAccess: true,
         userPoolEndpoint: `${cloud.url}/cognito-idp/`,
         identityPoolEndpoint: `${cloud.url}/cognito-identity/`,

@@ -3,8 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
 import { signIn, signOut } from 'aws-amplify/auth';
-import type { ResourceContext } from '@forte/cloud';
-import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
+import { createTestIdentityPool } from './appsync-deploy.js';
 import { CREATE_NOTE, CREATE_TODO, DELETE_TODO, installRecordingWebSocket, setUpRealtimeFixture, UPDATE_TODO, type RealtimeFixture, type RealtimeUser } from './appsync-realtime-fixture.js';
 import { startTestCloud, type TestCloud } from './index.js';
 
@@ -69,33 +68,15 @@ async function listen(observable: Observable, starts = 1): Promise<Received> {
 before(async () => {
   cloud = await startTestCloud();
   fx = await setUpRealtimeFixture(cloud);
-  const ctx = (logicalId: string): ResourceContext => ({
-    appId: 'app1', appSlug: 'app1', envName: 'dev', stackName: 'amplify-app1-dev', logicalId, region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log,
-  });
-  const handler = (type: string) => cloud.kernel.resourceHandler(type)!;
   // The guest role may subscribe (appsync:GraphQL on Subscription fields, as Amplify grants for `public` iam rules).
-  const role = async (name: string): Promise<string> =>
-    String(
-      (await handler('Forte::IAM::Role').create(
-        { RoleName: name, Policies: [{ PolicyName: 'appsync', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'appsync:GraphQL', Resource: [`${fx.api.arn}/types/Subscription/fields/onCreateNote`] }] } }] },
-        ctx(name),
-      )).attributes.Arn,
-    );
-  const identityPool = await handler(AUTH_RESOURCE_TYPES.identityPool).create(
-    {
-      IdentityPoolName: 'realtime_identitypool',
-      AllowUnauthenticatedIdentities: true,
-      CognitoIdentityProviders: [{ ProviderName: fx.providerName, ClientId: fx.clientId }],
-      Roles: { authenticated: await role('authRole'), unauthenticated: await role('unauthRole') },
-    },
-    ctx('IdentityPool'),
-  );
+  const onCreateNote = [`${fx.api.arn}/types/Subscription/fields/onCreateNote`];
+  const identityPoolId = await createTestIdentityPool(cloud, fx, { authenticated: onCreateNote, unauthenticated: onCreateNote }, 'realtime');
   Amplify.configure({
     Auth: {
       Cognito: {
         userPoolId: fx.userPoolId,
         userPoolClientId: fx.clientId,
-        identityPoolId: String(identityPool.attributes.IdentityPoolId),
+        identityPoolId,
         allowGuestAccess: true,
         userPoolEndpoint: `${cloud.url}/cognito-idp/`,
         identityPoolEndpoint: `${cloud.url}/cognito-identity/`,
