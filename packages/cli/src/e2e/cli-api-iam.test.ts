@@ -3,10 +3,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Amplify, type ResourcesConfig } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
-import { confirmSignUp, fetchAuthSession, signIn, signOut, signUp } from 'aws-amplify/auth';
-import { parseAmplifyConfig } from 'aws-amplify/utils';
+import { fetchAuthSession, signOut } from 'aws-amplify/auth';
+import { configureAmplifyFrom, graphqlRefusal, signUpAndIn as signUpAndInWith } from './amplify-app.js';
 import { runForte, type ForteRun } from './forte-runner.js';
 
 const SCHEMA = `type Post @model @auth(rules: [
@@ -48,16 +47,9 @@ interface Client {
 }
 const client = (): Client => generateClient() as unknown as Client;
 
-/** The first error of a refused GraphQL call (aws-amplify rejects with `{data, errors}`). */
 async function refusal(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-  } catch (error) {
-    const errors = (error as { errors?: { errorType?: string; message: string }[] }).errors;
-    assert.ok(errors?.[0], `a GraphQL error, got ${String(error)}`);
-    return `${errors[0].errorType ?? ''} ${errors[0].message}`;
-  }
-  throw new Error('the call was allowed');
+  const error = await graphqlRefusal(call);
+  return `${error.errorType ?? ''} ${error.message}`;
 }
 
 void describe('forte api with IAM rules: push attaches role policies; guests and signed-in users call through the identity pool (built binary)', () => {
@@ -69,23 +61,8 @@ void describe('forte api with IAM rules: push attaches role policies; guests and
   let postId = '';
   const forte = (args: string[], stdin?: string): Promise<ForteRun> => runForte(args, { cwd: root, home, ...(stdin === undefined ? {} : { stdin }) });
   const readJson = (...path: string[]): any => JSON.parse(readFileSync(join(root, ...path), 'utf8'));
-  const configureAmplify = (): void => {
-    const base = parseAmplifyConfig(readJson('amplify_outputs.json'));
-    Amplify.configure({
-      ...base,
-      Auth: { Cognito: { ...base.Auth!.Cognito, userPoolEndpoint: `${cloudUrl}/cognito-idp/`, identityPoolEndpoint: `${cloudUrl}/cognito-identity/` } },
-    } as ResourcesConfig);
-  };
-  const signUpAndIn = async (email: string): Promise<void> => {
-    const password = 'Password-123';
-    await signUp({ username: email, password, options: { userAttributes: { email } } });
-    const mailbox = await forte(['mailbox', '--json']);
-    assert.equal(mailbox.code, 0, mailbox.stderr);
-    const code = (JSON.parse(mailbox.stdout) as { to: string; code?: string }[]).find((m) => m.to === email)?.code;
-    assert.match(code ?? '', /^\d{6}$/);
-    await confirmSignUp({ username: email, confirmationCode: code! });
-    assert.equal((await signIn({ username: email, password })).nextStep.signInStep, 'DONE');
-  };
+  const configureAmplify = (): void => void configureAmplifyFrom(root, cloudUrl);
+  const signUpAndIn = (email: string): Promise<void> => signUpAndInWith(email, { cwd: root, home });
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'forte-api-iam-'));

@@ -3,10 +3,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Amplify, type ResourcesConfig } from 'aws-amplify';
+import type { ResourcesConfig } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
-import { confirmSignUp, signIn, signOut, signUp } from 'aws-amplify/auth';
-import { parseAmplifyConfig } from 'aws-amplify/utils';
+import { signOut } from 'aws-amplify/auth';
+import { configureAmplifyFrom, graphqlRefusal, signUpAndIn as signUpAndInWith } from './amplify-app.js';
 import { runForte, runForteInTerminal, type ForteRun } from './forte-runner.js';
 
 interface ApiOutput {
@@ -49,17 +49,7 @@ interface Client {
 }
 const client = (): Client => generateClient() as unknown as Client;
 
-/** The first error of a refused GraphQL call (aws-amplify rejects with `{data, errors}`). */
-async function refusal(call: Promise<unknown>): Promise<{ errorType?: string; message: string }> {
-  try {
-    await call;
-  } catch (error) {
-    const errors = (error as { errors?: { errorType?: string; message: string }[] }).errors;
-    assert.ok(errors?.[0], `a GraphQL error, got ${String(error)}`);
-    return errors[0];
-  }
-  throw new Error('the call was allowed');
-}
+const refusal = graphqlRefusal;
 
 void describe('forte api: add api → push → aws-amplify → broken schema → remove (built binary, local cloud)', () => {
   let work: string;
@@ -75,28 +65,8 @@ void describe('forte api: add api → push → aws-amplify → broken schema →
     const text = readFileSync(join(root, 'src', 'aws-exports.js'), 'utf8');
     return JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)) as Record<string, unknown>;
   };
-  /** aws-amplify as an app configures it from amplify_outputs.json (§2.5 of the protocol notes: Cognito endpoints added). */
-  const configureAmplify = (): ResourcesConfig => {
-    const base = parseAmplifyConfig(readJson('amplify_outputs.json'));
-    const config = {
-      ...base,
-      Auth: { Cognito: { ...base.Auth!.Cognito, userPoolEndpoint: `${cloudUrl}/cognito-idp/`, identityPoolEndpoint: `${cloudUrl}/cognito-identity/` } },
-    } as ResourcesConfig;
-    Amplify.configure(config);
-    return config;
-  };
-  /** Signs a new user up, confirms them with the code from `forte mailbox` and signs them in. */
-  const signUpAndIn = async (email: string): Promise<void> => {
-    const password = 'Password-123';
-    await signUp({ username: email, password, options: { userAttributes: { email } } });
-    const mailbox = await forte(['mailbox', '--json']);
-    assert.equal(mailbox.code, 0, mailbox.stderr);
-    const code = (JSON.parse(mailbox.stdout) as { to: string; code?: string }[]).find((m) => m.to === email)?.code;
-    assert.match(code ?? '', /^\d{6}$/);
-    await confirmSignUp({ username: email, confirmationCode: code! });
-    const signedIn = await signIn({ username: email, password });
-    assert.equal(signedIn.nextStep.signInStep, 'DONE');
-  };
+  const configureAmplify = (): ResourcesConfig => configureAmplifyFrom(root, cloudUrl);
+  const signUpAndIn = (email: string): Promise<void> => signUpAndInWith(email, { cwd: root, home });
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'forte-api-'));
