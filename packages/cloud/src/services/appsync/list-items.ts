@@ -85,12 +85,11 @@ export function authFilterText(b: ExpressionBuilder, caller: Caller, model: Grap
   for (const rule of rules) {
     const field = rule.strategy === 'owner' ? (rule.ownerField ?? 'owner') : rule.groupsField!;
     const values = rule.strategy === 'owner' ? ownerCandidates(caller, rule) : callerGroups(caller, rule);
-    // A caller with no value for this rule (no groups) adds no alternative, and no unused placeholder.
-    if (values.length === 0) continue;
     const path = b.name(field);
     for (const value of values) alternatives.push(isList(field) ? `contains(${path}, ${b.value(value)})` : `${path} = ${b.value(value)}`);
   }
   if (alternatives.length > 0) return `(${alternatives.join(' OR ')})`;
+  // operationAccess only hands over rules the caller has a value for; should none reach here, nothing matches.
   const path = b.name(model.primaryKey.partitionField);
   return `(attribute_exists(${path}) AND attribute_not_exists(${path}))`;
 }
