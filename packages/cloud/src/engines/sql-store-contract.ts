@@ -132,6 +132,35 @@ export function sqlStoreContract(name: string, open: () => Promise<SqlStore>): v
       });
     });
 
+    void it('changes its data version on every write and at the end of every transaction, never on a read', async () => {
+      await withStore(async (store) => {
+        const { dataVersion } = store;
+        // Optional: an engine that cannot see every write to its data does not offer one.
+        if (!dataVersion) return;
+        await setup(store);
+        const changes = async (what: string, fn: () => Promise<unknown>, expected: boolean): Promise<void> => {
+          const before = dataVersion();
+          await fn().catch(() => undefined);
+          assert.equal(dataVersion() !== before, expected, `${what} ${expected ? 'must change' : 'must not change'} the data version`);
+        };
+        await changes('an INSERT', () => store.run('INSERT INTO items (id, n) VALUES (?, ?)', ['a', 1]), true);
+        await changes('an UPDATE with RETURNING through get', () => store.get('UPDATE items SET n = 2 WHERE id = ? RETURNING n', ['a']), true);
+        await changes('a DELETE with RETURNING through all', () => store.all('DELETE FROM items WHERE id = ? RETURNING id', ['zz']), true);
+        await changes('a SELECT through get', () => store.get('SELECT n FROM items WHERE id = ?', ['a']), false);
+        await changes('a SELECT through all', () => store.all('SELECT * FROM items'), false);
+        await changes('a committed transaction of reads', () => store.transaction((tx) => tx.get('SELECT n FROM items')), true);
+        let inside = 0;
+        await changes('a rolled-back transaction', () => store.transaction(async (tx) => {
+          await tx.run('UPDATE items SET n = 3');
+          inside = dataVersion();
+          throw new Error('rolled back');
+        }), true);
+        assert.notEqual(dataVersion(), inside, 'the rollback itself changes the version a reader inside the transaction saw');
+        assert.deepEqual(await store.get('SELECT n FROM items WHERE id = ?', ['a']), { n: 2 });
+        await changes('a migration', () => store.migrate('contract-2', ['CREATE TABLE other (id TEXT)']), true);
+      });
+    });
+
     void it('applies each migration once, in order, per namespace', async () => {
       await withStore(async (store) => {
         const v1 = ['CREATE TABLE m (id INTEGER PRIMARY KEY)', 'INSERT INTO m (id) VALUES (1)'];

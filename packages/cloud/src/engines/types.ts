@@ -15,6 +15,14 @@ export interface SqlStore {
    * `tx.transaction` joins the open transaction.
    */
   transaction<T>(fn: (tx: SqlStore) => Promise<T>): Promise<T>;
+  /**
+   * A number that changes whenever the data may have changed: after every statement that writes and at
+   * the end of every transaction (commit or rollback). A row read while it had some value is still what
+   * the database holds for as long as it keeps that value, so a reader that took the number before
+   * reading may keep the row until then. Only an engine that sees every write to its data offers it (the
+   * SQLite engine: its database belongs to one cloud process); without it, callers read on every call.
+   */
+  readonly dataVersion?: () => number;
   /** Applies each not-yet-applied migration of `namespace` in order, once, in a transaction. */
   migrate(namespace: string, migrations: readonly string[]): Promise<void>;
   close(): Promise<void>;

@@ -22,6 +22,13 @@ export function createSqliteStore(filename: string): SqlStore {
   const toParams = (params: unknown[] = []): unknown[] =>
     params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p === undefined ? null : p));
 
+  /** SqlStore `dataVersion`: bumped after each statement that is not read-only and at each transaction's end. */
+  let version = 0;
+  const changing = (stmt: Database.Statement): Database.Statement => {
+    if (!stmt.readonly) version += 1;
+    return stmt;
+  };
+
   let queue: Promise<unknown> = Promise.resolve();
   /** Calls queued or running: while a transaction is open (it may await), other calls wait their turn. */
   let pending = 0;
@@ -51,16 +58,17 @@ export function createSqliteStore(filename: string): SqlStore {
   const direct = (inTx: boolean): SqlStore => {
     const store: SqlStore = {
       dialect: 'sqlite',
+      dataVersion: () => version,
       all: <T>(sql: string, params?: unknown[]) => {
-        const exec = () => prepare(sql).all(...toParams(params)) as T[];
+        const exec = () => changing(prepare(sql)).all(...toParams(params)) as T[];
         return inTx ? Promise.resolve(exec()) : statement(exec);
       },
       get: <T>(sql: string, params?: unknown[]) => {
-        const exec = () => prepare(sql).get(...toParams(params)) as T | undefined;
+        const exec = () => changing(prepare(sql)).get(...toParams(params)) as T | undefined;
         return inTx ? Promise.resolve(exec()) : statement(exec);
       },
       run: (sql: string, params?: unknown[]) => {
-        const exec = () => ({ changes: prepare(sql).run(...toParams(params)).changes });
+        const exec = () => ({ changes: changing(prepare(sql)).run(...toParams(params)).changes });
         return inTx ? Promise.resolve(exec()) : statement(exec);
       },
       transaction: <T>(fn: (tx: SqlStore) => Promise<T>): Promise<T> => {
@@ -74,6 +82,9 @@ export function createSqliteStore(filename: string): SqlStore {
           } catch (error) {
             if (db.inTransaction) db.exec('ROLLBACK');
             throw error;
+          } finally {
+            // What was read inside the transaction may have been rolled back, or written since.
+            version += 1;
           }
         });
       },
@@ -83,6 +94,7 @@ export function createSqliteStore(filename: string): SqlStore {
           const row = await tx.get<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations WHERE namespace = ?', [namespace]);
           for (let i = row?.v ?? 0; i < migrations.length; i++) {
             db.exec(migrations[i]!);
+            version += 1;
             await tx.run('INSERT INTO schema_migrations (namespace, version) VALUES (?, ?)', [namespace, i + 1]);
           }
         });
