@@ -17,7 +17,7 @@ export interface CognitoState {
   mailbox: Mailbox;
   limiter: SignInLimiter;
   sessions: ChallengeSessions;
-  /** Access tokens already verified, until they expire (their revocation is checked on every call). */
+  /** Access tokens already verified, until they expire (their revocation is checked on every call: user-store `signedIn`). */
   verifiedTokens: VerifiedTokens;
 }
 

@@ -10,8 +10,8 @@ import { verifyToken } from './tokens.js';
  * A token is checked as what its `token_use` says, so one RSA signature check at most, and only the first
  * time: verified tokens are remembered until they expire (verified-tokens.ts, shared with GetUser). What
  * can change after issue (the pool, the user enabled and still the same `sub`, the sign-in session live
- * and of this pool, client and user, the client still in the pool) is one SQL query on every call, so
- * revocation is immediate.
+ * and of this pool, client and user, the client still in the pool) is one SQL query, remembered only until
+ * the next write to the database (user-store `signedIn`), so revocation is immediate.
  */
 export function createIdentityTokenVerifier(state: CognitoState): IdentityTokenVerifier {
   const prefix = `cognito-idp.${state.kernel.config.region}.amazonaws.com/`;

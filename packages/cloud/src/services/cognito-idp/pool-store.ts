@@ -4,7 +4,8 @@ import type { SqlStore } from '../../engines/types.js';
 export interface StoredPool {
   id: string;
   name: string;
-  config: UserPoolProperties;
+  /** Frozen when read from the store (`poolFromRow`): shared between calls. */
+  readonly config: Readonly<UserPoolProperties>;
 }
 
 export interface StoredClient {
@@ -40,8 +41,27 @@ function groupFromRow(row: GroupRow): StoredGroup {
 }
 
 /** A `cognito_pools` row (id, name, config) as a pool. */
+/** Pool configs parsed from their stored JSON, frozen and shared: a pool is read on every token check. */
+const parsedConfigs = new Map<string, UserPoolProperties>();
+const MAX_PARSED_CONFIGS = 256;
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** A pool from its row. Its `config` is frozen and may be shared with other calls: never change it. */
 export function poolFromRow(row: { id: string; name: string; config: string }): StoredPool {
-  return { id: row.id, name: row.name, config: JSON.parse(row.config) as UserPoolProperties };
+  let config = parsedConfigs.get(row.config);
+  if (!config) {
+    config = deepFreeze(JSON.parse(row.config) as UserPoolProperties);
+    if (parsedConfigs.size >= MAX_PARSED_CONFIGS) parsedConfigs.clear();
+    parsedConfigs.set(row.config, config);
+  }
+  return { id: row.id, name: row.name, config };
 }
 
 interface ClientRow { id: string; pool_id: string; name: string; secret: string | null; config: string }

@@ -21,7 +21,8 @@ export async function completeSignIn(state: CognitoState, pool: StoredPool, clie
 /**
  * The user behind an access token: signature, expiry, issuing pool, a live sign-in session of that pool,
  * client and user, and an enabled user are all required. The token's own checks are remembered until it
- * expires (verified-tokens.ts); the rest is one SQL query on every call, so revocation is immediate.
+ * expires (verified-tokens.ts); the rest is one SQL query, remembered only until the next write to the
+ * database (user-store `signedIn`), so revocation is immediate.
  */
 export async function userFromAccessToken(state: CognitoState, token: unknown): Promise<{ pool: StoredPool; user: StoredUser; claims: Record<string, unknown> }> {
   if (typeof token !== 'string') throw invalidParameter('AccessToken is required.');

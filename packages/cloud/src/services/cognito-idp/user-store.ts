@@ -93,7 +93,18 @@ async function insertUser(store: SqlStore, user: StoredUser): Promise<void> {
   );
 }
 
+/** Most signedIn rows remembered at once; beyond it the oldest is dropped. */
+const MAX_SIGNED_IN_ROWS = 10_000;
+
 export function createUserStore(sql: SqlStore) {
+  /**
+   * signedIn rows read at data version `signedInVersion` (SqlStore `dataVersion`). Every write to the
+   * database changes the version and so empties this, which keeps revocation immediate (a sign-out, a
+   * revoked token, a disabled or deleted user, a deleted pool or client is a write). An engine without a
+   * data version is read on every call. Rows are copied into new objects on every use, never handed out.
+   */
+  const signedInRows = new Map<string, SignedInRow>();
+  let signedInVersion = -1;
   return {
     /** The user with exactly this (stored) username. */
     async get(poolId: string, username: string): Promise<StoredUser | undefined> {
@@ -302,17 +313,31 @@ export function createUserStore(sql: SqlStore) {
      * the pool does not exist.
      */
     async signedIn(poolId: string, username: string, originJti: string): Promise<SignedInRecord | undefined> {
-      const row = await sql.get<SignedInRow>(
-        `SELECT p.name AS pool_name, p.config AS pool_config, u.*, r.pool_id AS origin_pool_id, r.client_id AS origin_client_id, r.username AS origin_username, r.revoked AS origin_revoked,
-           c.pool_id AS client_pool_id
-         FROM cognito_pools p
-         LEFT JOIN cognito_users u ON u.pool_id = p.id AND u.username = ?
-         LEFT JOIN cognito_refresh_tokens r ON r.origin_jti = ?
-         LEFT JOIN cognito_clients c ON c.id = r.client_id
-         WHERE p.id = ?`,
-        [username, originJti, poolId],
-      );
-      if (!row) return undefined;
+      const version = sql.dataVersion?.();
+      const key = `${poolId}\n${username}\n${originJti}`;
+      if (version !== signedInVersion) {
+        signedInRows.clear();
+        signedInVersion = version ?? -1;
+      }
+      let row = version === undefined ? undefined : signedInRows.get(key);
+      if (!row) {
+        row = await sql.get<SignedInRow>(
+          `SELECT p.name AS pool_name, p.config AS pool_config, u.*, r.pool_id AS origin_pool_id, r.client_id AS origin_client_id, r.username AS origin_username, r.revoked AS origin_revoked,
+             c.pool_id AS client_pool_id
+           FROM cognito_pools p
+           LEFT JOIN cognito_users u ON u.pool_id = p.id AND u.username = ?
+           LEFT JOIN cognito_refresh_tokens r ON r.origin_jti = ?
+           LEFT JOIN cognito_clients c ON c.id = r.client_id
+           WHERE p.id = ?`,
+          [username, originJti, poolId],
+        );
+        if (!row) return undefined;
+        // Kept only when nothing was written between the version taken above and now (the query may have waited).
+        if (version !== undefined && sql.dataVersion?.() === version && signedInVersion === version) {
+          if (signedInRows.size >= MAX_SIGNED_IN_ROWS) signedInRows.delete(signedInRows.keys().next().value!);
+          signedInRows.set(key, row);
+        }
+      }
       return {
         pool: poolFromRow({ id: poolId, name: row.pool_name, config: row.pool_config }),
         user: row.username === null ? undefined : fromRow(row as UserRow),

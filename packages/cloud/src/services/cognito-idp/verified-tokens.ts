@@ -16,9 +16,9 @@ interface Entry {
  *
  * It remembers only what a token proves about itself, which nothing can change. Whether the token still
  * counts (its sign-in not revoked by GlobalSignOut, AdminUserGlobalSignOut or RevokeToken, its user
- * neither disabled nor deleted, its pool still there) is read from SQL on every call, so revocation
- * takes effect at once, and in every process sharing the database: caching that state too would need a
- * revocation marker shared by all the processes of a cluster.
+ * neither disabled nor deleted, its pool still there) is read from SQL (user-store `signedIn`), kept only
+ * until the next write to the database, so revocation takes effect at once, and in every process sharing
+ * the database: an engine that other processes write to offers no data version, and is read every call.
  */
 export function createVerifiedTokens(options: { maxEntries?: number; now?: () => number } = {}) {
   const maxEntries = options.maxEntries ?? MAX_ENTRIES;
