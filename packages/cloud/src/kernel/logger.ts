@@ -12,13 +12,25 @@ export interface Logger {
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 type Level = keyof typeof LEVELS;
 
+/** `new Date().toISOString()`, made once per millisecond: a busy cloud writes many lines within one. */
+let isoMs = -1;
+let iso = '';
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== isoMs) {
+    isoMs = ms;
+    iso = new Date(ms).toISOString();
+  }
+  return iso;
+}
+
 export function createLogger(options: { write: (line: string) => void; level?: Level; base?: Record<string, unknown> }): Logger {
   const min = LEVELS[options.level ?? 'info'];
   const base = options.base ?? {};
   const baseHasObjects = hasObjects(base);
   const emit = (level: Level, msg: string, fields?: Record<string, unknown>): void => {
     if (LEVELS[level] < min) return;
-    const line = { time: new Date().toISOString(), level, msg, ...base, ...fields };
+    const line = { time: isoNow(), level, msg, ...base, ...fields };
     // A replacer takes JSON.stringify off its fast path: only lines that may hold an Error need it.
     options.write(`${baseHasObjects || hasObjects(fields) ? JSON.stringify(line, errorReplacer) : JSON.stringify(line)}\n`);
   };

@@ -64,6 +64,12 @@ const JSON_CODES: Record<Failure, [string, number]> = {
   presignMalformed: ['IncompleteSignatureException', 403],
 };
 
+/** A request without a signature: anonymous, with its body read when asked for (not for S3, which streams). */
+async function anonymous(input: VerifyRequest, s3: boolean): Promise<VerifyResult> {
+  const body = input.readBody && !s3 ? await readBody(input.req) : undefined;
+  return body ? { principal: { kind: 'anonymous' }, body } : { principal: { kind: 'anonymous' } };
+}
+
 /**
  * Verifies an AWS Signature Version 4 request (Authorization header or presigned query) and resolves
  * its principal. A request with no signature at all is anonymous; a bad one throws ServiceError with the
@@ -76,16 +82,13 @@ export async function verifySigV4(input: VerifyRequest): Promise<VerifyResult> {
     return new ServiceError(code, message, status);
   };
   const { req } = input;
+  const authorization = req.headers.authorization;
+  if (authorization === undefined && input.rawQuery === '') return anonymous(input, s3);
   const now = input.now ?? new Date();
   const pairs = parseQueryPairs(input.rawQuery);
   const queryValue = (name: string): string | undefined => pairs.find(([key]) => key === name)?.[1];
-  const authorization = req.headers.authorization;
   const presigned = queryValue('X-Amz-Signature') !== undefined || queryValue('X-Amz-Algorithm') !== undefined;
-
-  if (authorization === undefined && !presigned) {
-    const body = input.readBody && !s3 ? await readBody(req) : undefined;
-    return body ? { principal: { kind: 'anonymous' }, body } : { principal: { kind: 'anonymous' } };
-  }
+  if (authorization === undefined && !presigned) return anonymous(input, s3);
 
   let fields: SignatureFields;
   if (authorization !== undefined) {

@@ -183,6 +183,19 @@ describe('user pool behaviour', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('answers a body that is not a JSON object with an error naming it', async () => {
+    const { cloud } = env;
+    const call = async (body: string) => {
+      const res = await fetch(`${cloud.url}/cognito-idp/`, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.GetUser' }, body });
+      return { status: res.status, body: (await res.json()) as { __type: string; message: string } };
+    };
+    for (const body of ['[]', '"token"', 'null', '42']) {
+      assert.deepEqual(await call(body), { status: 400, body: { __type: 'InvalidParameterException', message: 'request: the body must be a JSON object.' } }, body);
+    }
+    assert.equal((await call('{"AccessToken":')).body.__type, 'SerializationException');
+    assert.deepEqual((await call('{}')).body, { __type: 'InvalidParameterException', message: 'AccessToken is required.' });
+  });
+
   it('UsernameCaseSensitive false matches usernames and aliases in any case; true keeps them apart', async () => {
     const { admin, anonymous, cloud } = env;
     const loose = await makePool(cloud, 'Loose', { UsernameCaseSensitive: false, AliasAttributes: ['email'] });
