@@ -7,8 +7,11 @@
 // - GetUser per second against a bare node:http JSON echo, with the same client (wrk) and concurrency,
 //   and the CPU microseconds per request of the cloud and of the echo (from /proc: robust to the load).
 // The load comes from a second process (this file with `--load`), so the cloud's own throughput is
-// measured; on a 2-core machine the client and the cloud share the cores. Memory: the cloud's RSS with
-// 100,000 users in a pool, beside an empty cloud's. Medians of BENCH_RUNS runs (default 3).
+// measured; on a 2-core machine the client and the cloud share the cores. Each measure and its baseline
+// run by turns (2-second turns for sign-ins, 1-second turns for GetUser) so that a change in the
+// machine's speed during a run weighs on both alike. Memory: the cloud's RSS with 100,000 users in a
+// pool, beside an empty cloud's. Medians of BENCH_RUNS runs (default 3); BENCH_SECONDS (default 6) of
+// each measure per run; BENCH_ONLY=getuser runs only the GetUser comparison.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -145,7 +148,26 @@ async function loop(once, seconds, concurrency) {
     }
   }));
   const cpu = process.cpuUsage(cpu0);
-  return { perSecond: done / (Number(process.hrtime.bigint() - t0) / 1e9), cpuMs: (cpu.user + cpu.system) / 1000 / done };
+  const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { perSecond: done / elapsed, done, seconds: elapsed, cpuMs: (cpu.user + cpu.system) / 1000 / done };
+}
+
+/**
+ * Runs `a` and `b` by turns, `slice` seconds at a time, about `seconds` each, the order swapping every
+ * turn, so that a change in the machine's speed during the run (other tenants of the host) weighs on both
+ * alike. Each answers `{ done, seconds, cpuMs, clientCpuMs? }` (CPU per completion); the sums are returned.
+ */
+async function byTurns(a, b, seconds, slice) {
+  const sums = [a, b].map(() => ({ done: 0, seconds: 0, cpuMs: 0, clientCpuMs: 0 }));
+  const turns = Math.max(1, Math.round(seconds / slice));
+  for (let turn = 0; turn < turns; turn++) {
+    for (const i of turn % 2 === 0 ? [0, 1] : [1, 0]) {
+      const r = await [a, b][i](slice);
+      const sum = sums[i];
+      sum.done += r.done; sum.seconds += r.seconds; sum.cpuMs += r.cpuMs * r.done; sum.clientCpuMs += (r.clientCpuMs ?? 0) * r.done;
+    }
+  }
+  return sums.map((t) => ({ perSecond: t.done / t.seconds, cpuMs: t.cpuMs / t.done, clientCpuMs: t.clientCpuMs / t.done }));
 }
 
 async function cryptoBaselines() {
@@ -267,7 +289,7 @@ function runLoad(cloud, options) {
   if (r.status !== 0) throw new Error(`the load driver exited ${r.status}`);
   const result = JSON.parse(r.stdout);
   if (result.failed) throw new Error(`a ${options.kind} sign-in failed: ${JSON.stringify(result.failed)}`);
-  return { perSecond: result.perSecond, cpuMs: (cloud.cpuMs() - cpu0) / result.total, clientCpuMs: result.clientCpuMs };
+  return { perSecond: result.perSecond, done: result.done, seconds: result.done / result.perSecond, cpuMs: (cloud.cpuMs() - cpu0) / result.total, clientCpuMs: result.clientCpuMs };
 }
 
 /**
@@ -300,6 +322,8 @@ async function startEcho(headers, bodySize, jwksUrl) {
 
 async function main() {
   const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+  // BENCH_ONLY=getuser: only the GetUser and echo throughput (for profiling the token check).
+  const onlyGetUser = process.env.BENCH_ONLY === 'getuser';
   const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
   const USERS = Number(process.env.BENCH_USERS ?? 100_000);
   const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -327,7 +351,7 @@ async function main() {
     const { CognitoIdentityProviderClient, ListUsersCommand } = await import('@aws-sdk/client-cognito-identity-provider');
     const credentials = JSON.parse(readFileSync(join(dataDir, 'admin-credentials.json'), 'utf8'));
     const memory = { empty: [], start: [], after: [] };
-    for (let run = 0; run < RUNS; run++) {
+    for (let run = 0; run < (onlyGetUser ? 0 : RUNS); run++) {
       const emptyDir = join(work, `empty${run}`);
       const empty = await startCloud(emptyDir);
       clouds.push(empty);
@@ -350,17 +374,20 @@ async function main() {
       memory.after.push(cloud.rssMiB());
       await cloud.stop();
     }
-    record('RSS of an empty cloud after start', median(memory.empty), 'MiB');
-    record(`RSS with ${USERS} users, after start`, median(memory.start), 'MiB');
-    record(`RSS with ${USERS} users, after a sign-in and a ListUsers page`, median(memory.after), 'MiB');
+    if (!onlyGetUser) {
+      record('RSS of an empty cloud after start', median(memory.empty), 'MiB');
+      record(`RSS with ${USERS} users, after start`, median(memory.start), 'MiB');
+      record(`RSS with ${USERS} users, after a sign-in and a ListUsers page`, median(memory.after), 'MiB');
+    }
 
     // Throughput, each measure beside its baseline in the same run.
     // BENCH_PROFILE=DIR: the cloud under load writes a V8 CPU profile to DIR when it stops.
-    const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+    const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
     const cloud = await startCloud(dataDir, profile);
     clouds.push(cloud);
     const baselines = await cryptoBaselines();
-    const load = (kind) => runLoad(cloud, { kind, url: cloud.url, clientId, poolName, seconds: SECONDS, concurrency: CONCURRENCY, warmupSeconds: 1 });
+    const load = (kind, seconds) => runLoad(cloud, { kind, url: cloud.url, clientId, poolName, seconds, concurrency: CONCURRENCY, warmupSeconds: 0.5 });
+    const SLICE = 2;
     const token = (await caller(cloud.url, 1)('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'user000001', PASSWORD } })).body.AuthenticationResult.AccessToken;
     const getUser = await new Promise((resolve, reject) => {
       const body = JSON.stringify({ AccessToken: token });
@@ -376,31 +403,44 @@ async function main() {
     const script = join(work, 'get-user.lua');
     writeFileSync(script, `wrk.method = "POST"\nwrk.body = '${JSON.stringify({ AccessToken: token })}'\nwrk.headers["Content-Type"] = "application/x-amz-json-1.1"\nwrk.headers["X-Amz-Target"] = "${TARGET}GetUser"\n`);
     // Requests per second, and the server's CPU microseconds per request (all its threads, from /proc):
-    // unlike the rate, the CPU per request hardly depends on what else is using the cores.
-    const wrk = (server) => {
+    // unlike the rate, the CPU per request hardly depends on what else is using the cores. The servers
+    // take turns in 1-second slices (the order alternating), so a change in the machine's speed during
+    // the run (other tenants of the host) weighs on each of them alike.
+    const wrkSlice = (server) => {
       const cpu0 = server.cpuMs();
-      const r = spawnSync('wrk', ['-t1', `-c${WRK_CONNECTIONS}`, `-d${SECONDS}s`, '-s', script, `${server.url}/cognito-idp/`], { encoding: 'utf8' });
+      const r = spawnSync('wrk', ['-t1', `-c${WRK_CONNECTIONS}`, '-d1s', '-s', script, `${server.url}/cognito-idp/`], { encoding: 'utf8' });
       if (/Non-2xx/.test(r.stdout)) throw new Error(`wrk saw errors:\n${r.stdout}`);
-      const requests = Number(/(\d+) requests in/.exec(r.stdout)?.[1] ?? 0);
-      return { perSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? 0), cpuUs: ((server.cpuMs() - cpu0) * 1000) / requests };
+      const m = /(\d+) requests in ([\d.]+)(m?s)/.exec(r.stdout);
+      if (!m) throw new Error(`wrk printed no request count:\n${r.stdout}${r.stderr}`);
+      return { requests: Number(m[1]), seconds: Number(m[2]) / (m[3] === 'ms' ? 1000 : 1), cpuMs: server.cpuMs() - cpu0 };
+    };
+    const wrkTurns = (servers) => {
+      const sums = servers.map(() => ({ requests: 0, seconds: 0, cpuMs: 0 }));
+      for (let slice = 0; slice < SECONDS; slice++) {
+        const order = servers.map((_, i) => i);
+        if (slice % 2 === 1) order.reverse();
+        for (const i of order) {
+          const r = wrkSlice(servers[i]);
+          sums[i].requests += r.requests; sums[i].seconds += r.seconds; sums[i].cpuMs += r.cpuMs;
+        }
+      }
+      return sums.map((t) => ({ perSecond: t.requests / t.seconds, cpuUs: (t.cpuMs * 1000) / t.requests }));
     };
 
     const rows = { srpBase: [], srp: [], srpRatio: [], srpCpu: [], srpClientCpu: [], pwBase: [], pw: [], pwRatio: [], pwCpu: [], echo: [], verifyingEcho: [], getUser: [], getUserRatio: [], echoCpu: [], getUserCpu: [], load: [] };
     for (let run = 0; run < RUNS; run++) {
-      const srpBase = await loop(baselines.srp, SECONDS, CONCURRENCY);
-      const srp = load('srp');
-      const pwBase = await loop(baselines.password, SECONDS, CONCURRENCY);
-      const pw = load('password');
+      const skipped = { perSecond: NaN, cpuMs: NaN, clientCpuMs: NaN };
+      const [srpBase, srp] = onlyGetUser ? [skipped, skipped] : await byTurns((t) => loop(baselines.srp, t, CONCURRENCY), (t) => load('srp', t), SECONDS, SLICE);
+      const [pwBase, pw] = onlyGetUser ? [skipped, skipped] : await byTurns((t) => loop(baselines.password, t, CONCURRENCY), (t) => load('password', t), SECONDS, SLICE);
       rows.srpBase.push(srpBase.perSecond); rows.srp.push(srp.perSecond); rows.srpRatio.push(srp.perSecond / srpBase.perSecond);
       rows.srpCpu.push(srpBase.cpuMs / srp.cpuMs);
       rows.pwBase.push(pwBase.perSecond); rows.pw.push(pw.perSecond); rows.pwRatio.push(pw.perSecond / pwBase.perSecond);
       rows.pwCpu.push(pwBase.cpuMs / pw.cpuMs);
       if (echo) {
-        const echoRun = wrk(echo);
-        const getUserRun = wrk(cloud);
+        const [echoRun, getUserRun, verifyingRun] = wrkTurns([echo, cloud, verifyingEcho]);
         rows.echo.push(echoRun.perSecond); rows.getUser.push(getUserRun.perSecond); rows.getUserRatio.push(getUserRun.perSecond / echoRun.perSecond);
         rows.echoCpu.push(echoRun.cpuUs); rows.getUserCpu.push(getUserRun.cpuUs);
-        rows.verifyingEcho.push(wrk(verifyingEcho).perSecond);
+        rows.verifyingEcho.push(verifyingRun.perSecond);
       }
       rows.srpClientCpu.push(srp.clientCpuMs);
       // The machine's 1-minute load average after the run: the figures are only comparable at a similar load.
@@ -410,20 +450,22 @@ async function main() {
         + `${echo ? `; GetUser ${rows.getUser.at(-1).toFixed(0)}/${rows.echo.at(-1).toFixed(0)} req/s, ${rows.getUserCpu.at(-1).toFixed(0)}/${rows.echoCpu.at(-1).toFixed(0)} CPU µs per request (verifying echo ${rows.verifyingEcho.at(-1).toFixed(0)})` : ''}`);
     }
     record('1-minute load average after each run', median(rows.load), 'load', '', `(${rows.load.map((l) => l.toFixed(1)).join(', ')})`);
-    record('SRP server cryptography in a loop (sign-ins/s)', median(rows.srpBase), '/s');
-    record('SRP sign-ins through the cloud (sign-ins/s)', median(rows.srp), '/s');
-    record('SRP cloud / cryptography', median(rows.srpRatio), 'ratio', '≥ 0.70', `(concurrency ${CONCURRENCY}, median of per-run ratios)`);
-    record('SRP cryptography CPU / cloud CPU per sign-in', median(rows.srpCpu), 'ratio', '', '(share of the cloud\'s CPU that is the cryptography)');
-    record('load driver CPU per SRP sign-in (client maths, HTTP)', median(rows.srpClientCpu), 'ms');
-    record('scrypt verify + tokens in a loop (sign-ins/s)', median(rows.pwBase), '/s');
-    record('USER_PASSWORD_AUTH sign-ins through the cloud (sign-ins/s)', median(rows.pw), '/s');
-    record('USER_PASSWORD_AUTH cloud / cryptography', median(rows.pwRatio), 'ratio', '≥ 0.70', `(concurrency ${CONCURRENCY}, median of per-run ratios)`);
-    record('USER_PASSWORD_AUTH cryptography CPU / cloud CPU per sign-in', median(rows.pwCpu), 'ratio');
+    if (!onlyGetUser) {
+      record('SRP server cryptography in a loop (sign-ins/s)', median(rows.srpBase), '/s');
+      record('SRP sign-ins through the cloud (sign-ins/s)', median(rows.srp), '/s');
+      record('SRP cloud / cryptography', median(rows.srpRatio), 'ratio', '≥ 0.70', `(concurrency ${CONCURRENCY}, ${SLICE}-second turns, median of per-run ratios)`);
+      record('SRP cryptography CPU / cloud CPU per sign-in', median(rows.srpCpu), 'ratio', '', '(share of the cloud\'s CPU that is the cryptography)');
+      record('load driver CPU per SRP sign-in (client maths, HTTP)', median(rows.srpClientCpu), 'ms');
+      record('scrypt verify + tokens in a loop (sign-ins/s)', median(rows.pwBase), '/s');
+      record('USER_PASSWORD_AUTH sign-ins through the cloud (sign-ins/s)', median(rows.pw), '/s');
+      record('USER_PASSWORD_AUTH cloud / cryptography', median(rows.pwRatio), 'ratio', '≥ 0.70', `(concurrency ${CONCURRENCY}, ${SLICE}-second turns, median of per-run ratios)`);
+      record('USER_PASSWORD_AUTH cryptography CPU / cloud CPU per sign-in', median(rows.pwCpu), 'ratio');
+    }
     if (echo) {
       record('bare node:http JSON echo (req/s)', median(rows.echo), 'req/s');
       record('bare node:http JSON echo verifying the token with jose (req/s)', median(rows.verifyingEcho), 'req/s');
       record('GetUser (req/s)', median(rows.getUser), 'req/s');
-      record('GetUser / echo', median(rows.getUserRatio), 'ratio', '≥ 0.60', `(${getUser.body.length}-byte answer, wrk -t1 -c${WRK_CONNECTIONS} -d${SECONDS}s)`);
+      record('GetUser / echo', median(rows.getUserRatio), 'ratio', '≥ 0.60', `(${getUser.body.length}-byte answer, wrk -t1 -c${WRK_CONNECTIONS}, ${SECONDS} 1-second turns each)`);
       record('bare node:http JSON echo, CPU per request', median(rows.echoCpu), 'µs');
       record('GetUser, cloud CPU per request', median(rows.getUserCpu), 'µs');
     } else {
