@@ -28,8 +28,16 @@ export function createLogger(options: { write: (line: string) => void; level?: L
   const min = LEVELS[options.level ?? 'info'];
   const base = options.base ?? {};
   const baseHasObjects = hasObjects(base);
+  /** `base` as JSON members (`,"k":v...`), for lines whose fields neither hold objects nor repeat a name. */
+  const baseMembers = Object.keys(base).length > 0 ? `,${JSON.stringify(base).slice(1, -1)}` : '';
   const emit = (level: Level, msg: string, fields?: Record<string, unknown>): void => {
     if (LEVELS[level] < min) return;
+    if (!baseHasObjects && !hasObjects(fields) && !repeatsName(base, fields)) {
+      // The common line (one per request): the fields serialised as they are, without a merged copy.
+      const members = fields ? JSON.stringify(fields) : '{}';
+      options.write(`{"time":"${isoNow()}","level":"${level}","msg":${JSON.stringify(msg)}${baseMembers}${members.length > 2 ? `,${members.slice(1)}` : '}'}\n`);
+      return;
+    }
     const line = { time: isoNow(), level, msg, ...base, ...fields };
     // A replacer takes JSON.stringify off its fast path: only lines that may hold an Error need it.
     options.write(`${baseHasObjects || hasObjects(fields) ? JSON.stringify(line, errorReplacer) : JSON.stringify(line)}\n`);
@@ -42,6 +50,12 @@ export function createLogger(options: { write: (line: string) => void; level?: L
     child: (fields) => createLogger({ ...options, base: { ...base, ...fields } }),
     enabled: (level) => LEVELS[level] >= min,
   };
+}
+
+/** Whether `fields` names a member that the line already has (time, level, msg or one of `base`). */
+function repeatsName(base: Record<string, unknown>, fields: Record<string, unknown> | undefined): boolean {
+  for (const key in fields) if (key === 'time' || key === 'level' || key === 'msg' || Object.hasOwn(base, key)) return true;
+  return false;
 }
 
 function hasObjects(fields: Record<string, unknown> | undefined): boolean {

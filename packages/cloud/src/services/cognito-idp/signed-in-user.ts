@@ -24,7 +24,7 @@ export async function completeSignIn(state: CognitoState, pool: StoredPool, clie
  * expires (verified-tokens.ts); the rest is one SQL query, remembered only until the next write to the
  * database (user-store `signedIn`), so revocation is immediate.
  */
-export async function userFromAccessToken(state: CognitoState, token: unknown): Promise<{ pool: StoredPool; user: StoredUser; claims: Record<string, unknown> }> {
+export async function userFromAccessToken(state: CognitoState, token: unknown): Promise<{ pool: StoredPool; user: StoredUser }> {
   if (typeof token !== 'string') throw invalidParameter('AccessToken is required.');
   const claims = state.verifiedTokens.claims(token, () => {
     const iss = decodePayload(token)?.iss;
@@ -40,7 +40,7 @@ export async function userFromAccessToken(state: CognitoState, token: unknown): 
   const live = origin !== undefined && !origin.revoked && origin.poolId === pool.id && origin.clientId === claims.client_id && origin.username === claims.username;
   if (!live || !user || user.sub !== claims.sub) throw cognitoError('NotAuthorizedException', 'Access Token has been revoked');
   if (!user.enabled) throw cognitoError('NotAuthorizedException', 'User is disabled.');
-  return { pool, user, claims: { ...claims } };
+  return { pool, user };
 }
 
 /** The pool of an issuer `<cloud URL>/<userPoolId>`. */
