@@ -165,7 +165,7 @@ void describe('forte status and push (built binary, local cloud)', () => {
     let firstPid = 0;
     const first = forte(['push', '--yes'], { onSpawn: (pid) => (firstPid = pid) });
     const marker = join(root, 'amplify', '.config', 'local-push-state.json');
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 30_000; // generous: a loaded machine starts the CLI slowly
     while (!(existsSync(marker) && readFileSync(marker, 'utf8').includes('deploymentId')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     assert.ok(existsSync(marker), 'the first push wrote its marker');
 
@@ -204,7 +204,7 @@ void describe('forte status and push (built binary, local cloud)', () => {
     let cliPid = 0;
     const hung = forte(['push', '--yes'], { onSpawn: (pid) => (cliPid = pid) });
     const marker = join(root, 'amplify', '.config', 'local-push-state.json');
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 30_000; // generous: a loaded machine starts the CLI slowly
     while (!(existsSync(marker) && readFileSync(marker, 'utf8').includes('deploymentId')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     assert.ok(existsSync(marker), 'the push reached the cloud');
     const cloud = readJson(join(home, 'cloud', 'cloud.json')) as { pid: number };
