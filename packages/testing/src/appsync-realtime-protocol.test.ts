@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createPrivateKey, sign } from 'node:crypto';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { Hash } from '@smithy/hash-node';
@@ -189,6 +190,36 @@ void describe('AppSync realtime protocol details (raw graphql-ws frames)', () =>
     await fx.mutate('bob', CREATE_NOTE, { input: { text: 'second' } });
     assert.deepEqual((await c.next((f) => f.type === 'data' && f.id === 'other')).payload, { data: { onCreateNote: { text: 'second' } } });
     assert.equal(c.frames.filter((f) => f.id === 'notes').length, 0, 'the stopped subscription heard nothing more');
+    c.socket.close();
+    await c.closed;
+  });
+
+  void it('ends a subscription when its token expires, with the "Token expired" error aws-amplify reconnects on', async () => {
+    // alice's own access token, signed again with the pool's key to expire two seconds from now.
+    const key = await cloud.kernel.sql.get<{ kid: string; private_jwk: string }>('SELECT kid, private_jwk FROM cognito_signing_keys WHERE active = 1');
+    const claims = JSON.parse(Buffer.from(fx.tokens.alice.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const signed = `${Buffer.from(JSON.stringify({ kid: key!.kid, alg: 'RS256' })).toString('base64url')}.${Buffer.from(JSON.stringify({ ...claims, exp: Math.floor(Date.now() / 1000) + 2 })).toString('base64url')}`;
+    const shortLived = `${signed}.${sign('sha256', Buffer.from(signed), createPrivateKey({ key: JSON.parse(key!.private_jwk) as import('node:crypto').JsonWebKey, format: 'jwk' })).toString('base64url')}`;
+
+    const c = await acknowledged(apiKeyAuth());
+    const query = 'subscription { onCreateTodo { id content } }';
+    start(c, 'short', query, { host: host(), Authorization: shortLived });
+    start(c, 'long', query, userAuth('alice'));
+    await c.next((f) => f.type === 'start_ack' && f.id === 'short');
+    await c.next((f) => f.type === 'start_ack' && f.id === 'long');
+    await fx.mutate('alice', CREATE_TODO, { input: { content: 'before' } });
+    assert.equal((await c.next((f) => f.type === 'data' && f.id === 'short')).payload.data.onCreateTodo.content, 'before');
+    await c.next((f) => f.type === 'data' && f.id === 'long');
+
+    const expired = await c.next((f) => f.type === 'error' && f.id === 'short');
+    assert.equal(expired.payload.errors[0].errorType, 'UnauthorizedException');
+    assert.match(expired.payload.errors[0].message, /^Token expired/);
+    await fx.mutate('alice', CREATE_TODO, { input: { content: 'after' } });
+    assert.equal((await c.next((f) => f.type === 'data' && f.id === 'long')).payload.data.onCreateTodo.content, 'after');
+    assert.equal(c.frames.filter((f) => f.id === 'short').length, 0, 'the expired subscription heard nothing more');
+    // The same token is now refused at start, as aws-amplify's reconnect with it would be.
+    start(c, 'again', query, { host: host(), Authorization: shortLived });
+    assert.equal((await c.next((f) => f.type === 'error' && f.id === 'again')).payload.errors[0].errorType, 'UnauthorizedException');
     c.socket.close();
     await c.closed;
   });

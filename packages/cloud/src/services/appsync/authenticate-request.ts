@@ -24,13 +24,11 @@ const iamRoleOf = (principal: Principal): Caller['iamRole'] => {
   return 'other';
 };
 
-const tokenCaller = (mode: 'userPools' | 'oidc', verified: VerifiedIdentityToken): Caller => ({
-  mode,
-  sub: verified.sub,
-  username: verified.username,
-  groups: verified.groups,
-  claims: verified.claims,
-});
+const tokenCaller = (mode: 'userPools' | 'oidc', verified: VerifiedIdentityToken, notAfter?: number): Caller => {
+  const exp = typeof verified.claims.exp === 'number' ? verified.claims.exp * 1000 : undefined;
+  const expiresAt = exp === undefined ? notAfter : notAfter === undefined ? exp : Math.min(exp, notAfter);
+  return { mode, sub: verified.sub, username: verified.username, groups: verified.groups, claims: verified.claims, ...(expiresAt === undefined ? {} : { expiresAt }) };
+};
 
 /** The user pool an OIDC issuer names, when it is one of this cloud's (`<baseUrl>/<poolId>` or Cognito's own form). */
 function poolOfIssuer(kernel: Kernel, issuer: string): string | undefined {
@@ -75,7 +73,9 @@ async function verifyJwt(api: DeployedApi, token: string, kernel: Kernel): Promi
     const authTime = typeof verified.claims.auth_time === 'number' ? verified.claims.auth_time : iat;
     if (config.IatTTL && (now - iat) * 1000 > config.IatTTL) throw unauthorized('Token has expired.');
     if (config.AuthTTL && (now - authTime) * 1000 > config.AuthTTL) throw unauthorized('Token has expired.');
-    return tokenCaller('oidc', verified);
+    const limits = [config.IatTTL ? iat * 1000 + config.IatTTL : Infinity, config.AuthTTL ? authTime * 1000 + config.AuthTTL : Infinity];
+    const notAfter = Math.min(...limits);
+    return tokenCaller('oidc', verified, Number.isFinite(notAfter) ? notAfter : undefined);
   }
   if (typeof payload.exp === 'number' && payload.exp * 1000 < Date.now()) throw unauthorized('Token has expired.');
   if (lambda) throw unauthorized(LAMBDA_UNSUPPORTED);
@@ -112,7 +112,7 @@ export async function authenticateRequest(input: {
     const expires = api.apiKeys[apiKey];
     if (expires === undefined) throw unauthorized('You are not authorized to make this call.');
     if (expires * 1000 <= (input.now ?? Date.now)()) throw unauthorized('API key has expired.');
-    return { mode: 'apiKey', groups: [], claims: {} };
+    return { mode: 'apiKey', groups: [], claims: {}, expiresAt: expires * 1000 };
   }
   if (authorization !== undefined && authorization !== '') {
     if (!has('AMAZON_COGNITO_USER_POOLS') && !has('OPENID_CONNECT')) {

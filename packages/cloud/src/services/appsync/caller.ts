@@ -17,6 +17,12 @@ export interface Caller {
   principal?: Principal;
   /** IAM callers: the identity pool's authenticated or unauthenticated role, admin keys, or any other role. */
   iamRole?: 'auth' | 'unauth' | 'admin' | 'other';
+  /**
+   * When the credentials stop counting, epoch milliseconds: the token's `exp` (and an OIDC provider's
+   * IatTTL/AuthTTL), the API key's expiry. Realtime ends the caller's subscriptions then. IAM callers:
+   * undefined (temporary credentials' expiry is not carried to the principal yet).
+   */
+  expiresAt?: number;
 }
 
 /** A refusal in AppSync's terms (`UnauthorizedException`, …): HTTP answers 401, realtime an error frame. */

@@ -46,7 +46,9 @@ void describe('the realtime protocol (graphql-ws, as aws-amplify v6 speaks it)',
       if (request.authorization['x-api-key'] !== 'da2-good') throw new RealtimeError('UnauthorizedException', 'Not Authorized to access onCreateTodo on type Subscription');
       started.push(request);
       senders.set(request.id, send);
-      return { stop: () => void stopped.push(request.id) };
+      // `x-test-expires-in`: credentials that stop counting that many milliseconds from now.
+      const expiresIn = request.authorization['x-test-expires-in'];
+      return { stop: () => void stopped.push(request.id), ...(expiresIn ? { expiresAt: Date.now() + Number(expiresIn) } : {}) };
     },
   };
 
@@ -104,6 +106,34 @@ void describe('the realtime protocol (graphql-ws, as aws-amplify v6 speaks it)',
     await c.closed;
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.ok(stopped.includes('kept'));
+  });
+
+  void it('ends a subscription when its credentials expire, with the error aws-amplify reconnects on', async () => {
+    const c = client(url, ['graphql-ws', `header-${encode(good)}`]);
+    await new Promise((resolve) => c.socket.on('open', resolve));
+    c.socket.send(JSON.stringify({ type: 'connection_init' }));
+    await c.next((f) => f.type === 'connection_ack');
+    c.socket.send(start('short', { ...good, 'x-test-expires-in': '150' }));
+    c.socket.send(start('at-once', { ...good, 'x-test-expires-in': '-1000' }));
+    c.socket.send(start('long', { ...good, 'x-test-expires-in': '600000' }));
+    c.socket.send(start('stopped-first', { ...good, 'x-test-expires-in': '150' }));
+    for (const id of ['short', 'at-once', 'long', 'stopped-first']) await c.next((f) => f.type === 'start_ack' && f.id === id);
+    c.socket.send(JSON.stringify({ id: 'stopped-first', type: 'stop' }));
+    await c.next((f) => f.type === 'complete' && f.id === 'stopped-first');
+    const expired = await c.next((f) => f.type === 'error' && f.id === 'at-once');
+    assert.equal(expired.payload.errors[0].errorType, 'UnauthorizedException');
+    assert.match(expired.payload.errors[0].message, /^Token expired/, 'aws-amplify closes the socket and reconnects with fresh tokens on this message');
+    const t0 = Date.now();
+    await c.next((f) => f.type === 'error' && f.id === 'short');
+    assert.ok(Date.now() - t0 < 1000);
+    assert.ok(stopped.includes('short') && stopped.includes('at-once'));
+    senders.get('short')!({ data: { onCreateTodo: { id: 'late' } } });
+    senders.get('long')!({ data: { onCreateTodo: { id: 'still' } } });
+    assert.deepEqual((await c.next((f) => f.type === 'data')).payload, { data: { onCreateTodo: { id: 'still' } } }, 'only the unexpired subscription delivers');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(c.frames.filter((f) => f.type === 'error' || f.type === 'data'), [], 'no error for the subscription stopped before it expired, no late data');
+    c.socket.close();
+    await c.closed;
   });
 
   void it('answers connection_error to a missing or bad header, and accepts the older ?header= form', async () => {

@@ -41,10 +41,18 @@ export class SerializedPayload {
   constructor(readonly json: string) {}
 }
 
-/** A running subscription: `stop()` ends it (stop frame, socket close or server shutdown). */
+/** A running subscription: `stop()` ends it (stop frame, socket close, server shutdown or `expiresAt`). */
 export interface RunningSubscription {
   stop(): void;
+  /**
+   * When the subscriber's credentials stop counting (epoch ms). The subscription is ended then with an
+   * UnauthorizedException "Token expired" error, on which aws-amplify reconnects with fresh tokens.
+   */
+  expiresAt?: number;
 }
+
+/** setTimeout's longest delay; a later expiry is waited for in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface RealtimeHooks {
   /** Checks the connection's auth header (from the `header-…` subprotocol or the `header` query parameter). */
@@ -162,22 +170,54 @@ export function serveRealtimeConnection(socket: WebSocket, req: IncomingMessage,
     }
     subscriptions.set(id, 'starting');
     const framePrefix = `{"id":${JSON.stringify(id)},"type":"data","payload":`;
+    // Data goes out only while this very subscription runs: not before its start_ack, nor after it was
+    // stopped or expired (a delivery already under way then is dropped).
+    let live: RunningSubscription | undefined;
     const sendData = (data: unknown): void => {
+      if (live === undefined || subscriptions.get(id) !== live) return;
       if (!(data instanceof SerializedPayload)) return send({ id, type: 'data', payload: data });
       if (socket.readyState === socket.OPEN) socket.send(`${framePrefix}${data.json}}`);
     };
     try {
-      const running = await hooks.start(request, sendData);
+      const started = await hooks.start(request, sendData);
       if (subscriptions.get(id) !== 'starting') {
-        running.stop(); // stopped (or the socket closed) while starting
+        started.stop(); // stopped (or the socket closed) while starting
         return;
       }
+      const running = started.expiresAt === undefined ? started : expiring(id, started, started.expiresAt);
       subscriptions.set(id, running);
+      live = running;
       send({ id, type: 'start_ack' });
     } catch (error) {
       subscriptions.delete(id);
       fail(error);
     }
+  };
+
+  /** `running`, ended at `expiresAt` with a "Token expired" error unless it was stopped before. */
+  const expiring = (id: string, running: RunningSubscription, expiresAt: number): RunningSubscription => {
+    let timer: NodeJS.Timeout | undefined;
+    const wrapped: RunningSubscription = {
+      expiresAt,
+      stop: () => {
+        clearTimeout(timer);
+        running.stop();
+      },
+    };
+    // The first check is a timer too, even when the time has come: it runs after the start is acknowledged.
+    const arm = (): void => {
+      timer = setTimeout(check, Math.min(Math.max(0, expiresAt - Date.now()), MAX_TIMER_MS));
+      timer.unref();
+    };
+    const check = (): void => {
+      if (expiresAt > Date.now()) return arm();
+      if (subscriptions.get(id) !== wrapped) return;
+      subscriptions.delete(id);
+      running.stop();
+      send({ id, type: 'error', payload: errorPayload(new RealtimeError('UnauthorizedException', 'Token expired: the credentials of this subscription are no longer valid; reconnect with fresh ones.', 401)) });
+    };
+    arm();
+    return wrapped;
   };
 
   const onStop = (id: string): void => {

@@ -127,5 +127,5 @@ export function startSubscription(options: StartSubscriptionOptions): RunningSub
     queue = queue.then(() => deliver(event, hiddenFields)).catch((error: unknown) => log.error('subscription delivery failed', { apiId: api.apiId, field: fieldName, error }));
   };
   const unsubscribe = events.subscribe(api.apiId, onEvent);
-  return { stop: unsubscribe };
+  return { stop: unsubscribe, ...(caller.expiresAt === undefined ? {} : { expiresAt: caller.expiresAt }) };
 }
