@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { UserError, adminCredentialsSchema, localCloudInfoSchema, type CloudEndpoint, type LocalCloudInfo, type Printer } from '@forte/protocol';
@@ -41,13 +41,51 @@ export async function runningLocalCloud(home: string): Promise<CloudJson | undef
   return (await healthy(info.url)) ? info : undefined;
 }
 
-/** The cloud's bin (`@forte/cloud`'s dist/bin.js), found the way npm installed it. */
-function cloudBin(): string {
+/** `@forte/cloud`'s folder, found the way npm installed it. */
+function cloudPackageDir(): string {
   try {
-    return join(dirname(createRequire(import.meta.url).resolve('@forte/cloud/package.json')), 'dist', 'bin.js');
+    return dirname(createRequire(import.meta.url).resolve('@forte/cloud/package.json'));
   } catch (error) {
     throw new UserError('The Forte Cloud package (@forte/cloud) is not installed next to the CLI.', 'Reinstall forte (npm install -g @forte/cli).', { cause: error });
   }
+}
+
+/** The cloud's bin (`@forte/cloud`'s dist/bin.js). */
+function cloudBin(): string {
+  return join(cloudPackageDir(), 'dist', 'bin.js');
+}
+
+/** What tells builds of the cloud apart, as its bin writes them into cloud.json. */
+interface CloudBuild {
+  bin: string;
+  version: string;
+  /** When `tsc -b` last wrote the package (a checkout rebuilt in place); null for an installed package. */
+  build: number | null;
+}
+
+/** The build of the cloud this CLI would start. */
+function installedCloudBuild(): CloudBuild | undefined {
+  try {
+    const dir = cloudPackageDir();
+    const version = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+    const build = statSync(join(dir, 'dist', '.tsbuildinfo'), { throwIfNoEntry: false })?.mtimeMs ?? null;
+    return { bin: realpathSync(join(dir, 'dist', 'bin.js')), version, build };
+  } catch {
+    return undefined; // not installed or not built: starting it will say so
+  }
+}
+
+/**
+ * Why the running local cloud is not the build this CLI would start (another install, version or
+ * rebuild), or undefined when it is. A cloud from before cloud.json named its build is another build.
+ */
+export function otherBuildOf(running: CloudJson): string | undefined {
+  const installed = installedCloudBuild();
+  if (!installed) return undefined;
+  if (running['bin'] !== installed.bin) return `it runs ${typeof running['bin'] === 'string' ? running['bin'] : 'an older forte'}, this forte uses ${installed.bin}`;
+  if (running['version'] !== installed.version) return `it runs version ${String(running['version'])}, this forte uses ${installed.version}`;
+  if ((running['build'] ?? null) !== installed.build) return 'the cloud was rebuilt since it started';
+  return undefined;
 }
 
 /** Starts the local cloud detached (it outlives the command) and waits until it answers. */
@@ -96,10 +134,14 @@ export async function runLocalCloudInForeground(home: string, options: { port?: 
   }
 }
 
-/** Stops the local cloud (SIGTERM, then waits for it to exit). false when it was not running. */
-export async function stopLocalCloud(home: string): Promise<boolean> {
+/**
+ * Stops the local cloud (SIGTERM, then waits for it to exit). false when it was not running, or when
+ * `pid` is given and cloud.json names another process (one started meanwhile is left alone).
+ */
+export async function stopLocalCloud(home: string, pid?: number): Promise<boolean> {
   const cloudJson = join(localCloudDir(home), 'cloud.json');
   const info = readJsonFile(cloudJson, cloudJsonSchema);
+  if (pid !== undefined && info?.pid !== pid) return false;
   if (!info || !isAlive(info.pid)) {
     rmSync(cloudJson, { force: true });
     return false;
@@ -123,7 +165,14 @@ async function ensureLocalCloud(home: string, print: Printer): Promise<CloudJson
   const deadline = Date.now() + START_TIMEOUT_MS + 2000;
   for (;;) {
     const running = await runningLocalCloud(home);
-    if (running) return running;
+    if (running) {
+      const other = otherBuildOf(running);
+      if (!other) return running;
+      // A cloud left running by an earlier forte would answer with its old code: start this one instead.
+      print.info(`Restarting the local Forte Cloud (${other}).`);
+      await stopLocalCloud(home, running.pid);
+      continue;
+    }
     try {
       closeSync(openSync(lock, 'wx'));
     } catch (error) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-import { createWriteStream, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigError, readCloudSettings, type CloudSettings } from './config-file.js';
 import { createBatchedLogStream } from './kernel/batched-log-stream.js';
 import { CLOUD_VERSION } from './kernel/version.js';
@@ -131,7 +132,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-  const info = { pid: process.pid, port: cloud.port, url: cloud.url, startedAt: new Date().toISOString(), version: CLOUD_VERSION };
+  // Which build this is (the CLI restarts a local cloud that runs another): the bin's real path, the
+  // version, and the time `tsc -b` last wrote this package (a checkout rebuilt in place; null when installed).
+  const bin = realpathSync(fileURLToPath(import.meta.url));
+  const build = statSync(new URL('./.tsbuildinfo', import.meta.url), { throwIfNoEntry: false })?.mtimeMs ?? null;
+  const info = { pid: process.pid, port: cloud.port, url: cloud.url, startedAt: new Date().toISOString(), version: CLOUD_VERSION, bin, build };
   const temp = `${runtimeFile}.${process.pid}.tmp`;
   writeFileSync(temp, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
   renameSync(temp, runtimeFile);

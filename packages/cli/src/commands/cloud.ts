@@ -1,6 +1,6 @@
 import { UserError } from '@forte/protocol';
 import type { Command } from '../command.js';
-import { runLocalCloudInForeground, runningLocalCloud, startLocalCloud, stopLocalCloud } from '../local-cloud.js';
+import { otherBuildOf, runLocalCloudInForeground, runningLocalCloud, startLocalCloud, stopLocalCloud } from '../local-cloud.js';
 import { UsageError } from '../usage-error.js';
 
 export const cloudCommand: Command = {
@@ -14,9 +14,14 @@ export const cloudCommand: Command = {
     switch (sub) {
       case 'start': {
         const running = await runningLocalCloud(ctx.home);
-        if (running) {
+        const other = running && otherBuildOf(running);
+        if (running && !other) {
           ctx.print.info(`The local Forte Cloud is already running at ${running.url} (pid ${running.pid}).`);
           return;
+        }
+        if (running && other) {
+          ctx.print.info(`Stopping the local Forte Cloud at ${running.url} (${other}).`);
+          await stopLocalCloud(ctx.home, running.pid);
         }
         const portOption = ctx.input.options['port'];
         const port = typeof portOption === 'string' ? Number(portOption) : undefined;
@@ -36,7 +41,9 @@ export const cloudCommand: Command = {
         return;
       case 'status': {
         const running = await runningLocalCloud(ctx.home);
-        ctx.print.info(running ? `The local Forte Cloud is running at ${running.url} (pid ${running.pid}).` : 'The local Forte Cloud is not running.');
+        const other = running && otherBuildOf(running);
+        const another = other ? ` It is another build than this forte's (${other}): the next command that needs it restarts it.` : '';
+        ctx.print.info(running ? `The local Forte Cloud is running at ${running.url} (pid ${running.pid}).${another}` : 'The local Forte Cloud is not running.');
         return;
       }
       default:

@@ -74,6 +74,24 @@ void describe('forte init (built binary, local cloud)', () => {
     assert.ok(existsSync(join(root, 'src', 'aws-exports.js')), 'frontend config written');
   });
 
+  void it('a local cloud left running by another build is restarted by the next command that needs it', async () => {
+    const cloudJson = join(home, 'cloud', 'cloud.json');
+    const started = readJson(cloudJson) as { pid: number; bin: string; version: string; build: number | null };
+    assert.match(started.bin, /dist\/bin\.js$/, 'cloud.json names the build: bin, version, build stamp');
+    assert.doesNotMatch((await runForte(['cloud', 'status'], { cwd: work, home })).stdout, /another build/);
+    // As if an earlier forte had started it.
+    writeFileSync(cloudJson, JSON.stringify({ ...started, version: '0.0.1-old' }));
+    assert.match((await runForte(['cloud', 'status'], { cwd: work, home })).stdout, /another build than this forte's \(it runs version 0\.0\.1-old, this forte uses /);
+    const run = await runForte(['mailbox'], { cwd: work, home });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /Restarting the local Forte Cloud \(it runs version 0\.0\.1-old, this forte uses [^)]+\)\.\n[\s\S]*Started the local Forte Cloud/);
+    const restarted = readJson(cloudJson) as { pid: number; version: string };
+    assert.notEqual(restarted.pid, started.pid);
+    assert.notEqual(restarted.version, '0.0.1-old');
+    assert.throws(() => process.kill(started.pid, 0), 'the old cloud has stopped');
+    assert.doesNotMatch((await runForte(['mailbox'], { cwd: work, home })).stdout, /Restarting/, 'the same build is kept');
+  });
+
   void it('init --yes takes the defaults (project name from the folder, env dev)', async () => {
     const root = join(work, 'yes-app');
     mkdirSync(root);
