@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { createPrivateKey, sign } from 'node:crypto';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { WebSocket } from 'ws';
 import { CREATE_NOTE, CREATE_TODO, setUpRealtimeFixture, type Frame, type RealtimeFixture } from './appsync-realtime-fixture.js';
+import { createTestIdentityPool } from './appsync-deploy.js';
 import { startTestCloud, type TestCloud } from './index.js';
 
 let cloud: TestCloud;
@@ -220,6 +222,31 @@ void describe('AppSync realtime protocol details (raw graphql-ws frames)', () =>
     // The same token is now refused at start, as aws-amplify's reconnect with it would be.
     start(c, 'again', query, { host: host(), Authorization: shortLived });
     assert.equal((await c.next((f) => f.type === 'error' && f.id === 'again')).payload.errors[0].errorType, 'UnauthorizedException');
+    c.socket.close();
+    await c.closed;
+  });
+
+  void it('ends an IAM subscription when its temporary credentials expire', async () => {
+    const onCreateNote = [`${fx.api.arn}/types/Subscription/fields/onCreateNote`];
+    const identityPoolId = await createTestIdentityPool(cloud, fx, { authenticated: onCreateNote, unauthenticated: onCreateNote }, 'expiring');
+    const identity = new CognitoIdentityClient({ endpoint: `${cloud.url}/cognito-identity/`, region: 'us-east-1', credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' }, maxAttempts: 1 });
+    const { IdentityId } = await identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId }));
+    const { Credentials } = await identity.send(new GetCredentialsForIdentityCommand({ IdentityId }));
+    identity.destroy();
+    // The guest's credentials, made to expire two seconds from now.
+    await cloud.kernel.sql.run('UPDATE cognito_identity_credentials SET expires_at = ? WHERE access_key_id = ?', [Date.now() + 2000, Credentials!.AccessKeyId]);
+    const guest = { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretKey!, sessionToken: Credentials!.SessionToken! };
+
+    const path = new URL(fx.api.url).pathname;
+    const c = await acknowledged(await iamAuth(`${path}/connect`, '{}'));
+    const data = JSON.stringify({ query: 'subscription { onCreateNote { id text } }', variables: {} });
+    c.socket.send(JSON.stringify({ id: 'guest', type: 'start', payload: { data, extensions: { authorization: await iamAuth(path, data, { ...guest, region: 'us-east-1' }) } } }));
+    await c.next((f) => f.type === 'start_ack' && f.id === 'guest');
+    await fx.mutate('alice', CREATE_NOTE, { input: { text: 'while valid' } });
+    assert.equal((await c.next((f) => f.type === 'data' && f.id === 'guest')).payload.data.onCreateNote.text, 'while valid');
+    const expired = await c.next((f) => f.type === 'error' && f.id === 'guest');
+    assert.equal(expired.payload.errors[0].errorType, 'UnauthorizedException');
+    assert.match(expired.payload.errors[0].message, /^Token expired/);
     c.socket.close();
     await c.closed;
   });

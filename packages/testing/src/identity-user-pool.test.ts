@@ -105,7 +105,9 @@ void describe('identity pools with ID tokens of a Forte user pool', () => {
     // The credentials resolve, for every service's SigV4 check, to the admins group's role.
     let resolved;
     for (const provider of cloud.kernel.credentialProviders) resolved ??= await provider.lookup(Credentials!.AccessKeyId!, Credentials!.SessionToken);
-    assert.deepEqual(resolved?.principal, { kind: 'role', accessKeyId: Credentials!.AccessKeyId, roleArn: adminRole, identityId: IdentityId, identityAuthType: 'authenticated' });
+    const { expiresAt, ...principal } = resolved?.principal as { expiresAt?: number };
+    assert.deepEqual(principal, { kind: 'role', accessKeyId: Credentials!.AccessKeyId, roleArn: adminRole, identityId: IdentityId, identityAuthType: 'authenticated' });
+    assert.ok(expiresAt !== undefined && expiresAt - Credentials!.Expiration!.getTime() >= 0 && expiresAt - Credentials!.Expiration!.getTime() < 1000, 'the principal carries the credentials\' expiry');
 
     // A member of no group with a role gets the pool's authenticated role.
     const plain = await signIn('dave');

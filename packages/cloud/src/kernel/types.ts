@@ -16,6 +16,8 @@ export type Principal =
       identityId?: string;
       /** Identity pool credentials: issued to a signed-in user (`authenticated`) or a guest (`unauthenticated`). */
       identityAuthType?: 'authenticated' | 'unauthenticated';
+      /** When the temporary credentials expire, epoch milliseconds. */
+      expiresAt?: number;
     };
 
 /** An IAM-lite policy statement (AWS JSON policy grammar, subset). */

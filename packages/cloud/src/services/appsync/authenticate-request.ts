@@ -105,7 +105,8 @@ export async function authenticateRequest(input: {
       if (error instanceof ServiceError) throw new AppSyncAuthError('UnauthorizedException', error.message);
       throw error;
     }
-    return { mode: 'iam', groups: [], claims: {}, principal, iamRole: iamRoleOf(principal) };
+    const expiresAt = principal.kind === 'role' ? principal.expiresAt : undefined;
+    return { mode: 'iam', groups: [], claims: {}, principal, iamRole: iamRoleOf(principal), ...(expiresAt === undefined ? {} : { expiresAt }) };
   }
   if (apiKey !== undefined && authorization === undefined) {
     if (!has('API_KEY')) throw unauthorized('API keys are not accepted by this API: it has no API_KEY auth mode.');

@@ -19,8 +19,8 @@ export interface Caller {
   iamRole?: 'auth' | 'unauth' | 'admin' | 'other';
   /**
    * When the credentials stop counting, epoch milliseconds: the token's `exp` (and an OIDC provider's
-   * IatTTL/AuthTTL), the API key's expiry. Realtime ends the caller's subscriptions then. IAM callers:
-   * undefined (temporary credentials' expiry is not carried to the principal yet).
+   * IatTTL/AuthTTL), the API key's expiry, the temporary credentials' expiry (IAM; none for admin keys).
+   * Realtime ends the caller's subscriptions then.
    */
   expiresAt?: number;
 }

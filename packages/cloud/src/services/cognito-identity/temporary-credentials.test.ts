@@ -48,7 +48,7 @@ void describe('temporary credentials', () => {
     const issued = await credentials.issue(grant);
     assert.deepEqual(await provider.lookup(issued.AccessKeyId, issued.SessionToken), {
       secretAccessKey: issued.SecretKey,
-      principal: { kind: 'role', accessKeyId: issued.AccessKeyId, roleArn: grant.roleArn, identityId: grant.identityId },
+      principal: { kind: 'role', accessKeyId: issued.AccessKeyId, roleArn: grant.roleArn, identityId: grant.identityId, expiresAt: clock + CREDENTIALS_LIFETIME_MS },
     });
     assert.equal(await provider.lookup(issued.AccessKeyId, undefined), undefined);
     assert.equal(await provider.lookup(issued.AccessKeyId, `${issued.SessionToken}x`), undefined);

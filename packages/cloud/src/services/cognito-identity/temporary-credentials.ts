@@ -88,7 +88,7 @@ export function createTemporaryCredentials(sql: SqlStore, now: () => number = Da
           if (row.expires_at <= now()) {
             throw new ServiceError('ExpiredToken', 'The security token included in the request is expired: get new credentials from the identity pool.', 400);
           }
-          const principal: Principal = { kind: 'role', accessKeyId, roleArn: row.role_arn, identityId: row.identity_id };
+          const principal: Principal = { kind: 'role', accessKeyId, roleArn: row.role_arn, identityId: row.identity_id, expiresAt: row.expires_at };
           // Guests get the pool's unauthenticated role (chooseRole): AppSync's `public`/`private` IAM rules tell them apart by it.
           if (row.known_pool !== null) principal.identityAuthType = row.role_arn === row.unauthenticated_role ? 'unauthenticated' : 'authenticated';
           return { secretAccessKey: row.secret_key, principal };
