@@ -33,6 +33,18 @@ describe('check-imports', () => {
     assert.equal(run.code, 0, run.output);
   });
 
+  it("lets the cli's tests and e2e helpers, and only them, import @forte/amplify", () => {
+    const allowed = check({
+      'packages/cli/src/e2e/app.ts': "import { forteAmplifyConfig } from '@forte/amplify';\n",
+      'packages/cli/src/x.test.ts': "import { configure } from '@forte/amplify';\n",
+    });
+    assert.equal(allowed.code, 0, allowed.output);
+    const refused = check({ 'packages/cli/src/commands/app.ts': "import { configure } from '@forte/amplify';\n", 'packages/cloud/src/x.test.ts': "import { configure } from '@forte/amplify';\n" });
+    assert.equal(refused.code, 1);
+    assert.match(refused.output, /cli\/src\/commands\/app\.ts: imports @forte\/amplify/);
+    assert.match(refused.output, /cloud\/src\/x\.test\.ts: imports @forte\/amplify/);
+  });
+
   it('refuses a category importing the cloud, and the cli importing a plugin package', () => {
     const run = check({
       'packages/category-hosting/src/a.ts': "import { createCloud } from '@forte/cloud';\n",

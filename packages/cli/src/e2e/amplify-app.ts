@@ -1,21 +1,18 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { forteAmplifyConfig, type AmplifyOutputs } from '@forte/amplify';
 import { Amplify, type ResourcesConfig } from 'aws-amplify';
 import { confirmSignUp, signIn, signUp } from 'aws-amplify/auth';
-import { parseAmplifyConfig } from 'aws-amplify/utils';
 import { runForte } from './forte-runner.js';
 
 /**
- * aws-amplify configured as an app configures it from the project's amplify_outputs.json, with the Cognito
- * endpoints of the cloud added (the protocol notes §2.5; @forte/amplify does the same for apps).
+ * aws-amplify configured as an app configures it: from the project's amplify_outputs.json through
+ * @forte/amplify (the cloud's endpoint is the one `forte push` wrote into the outputs). These suites
+ * open no subscription, so @forte/amplify's `configure()` (which also installs a WebSocket) is not needed.
  */
-export function configureAmplifyFrom(root: string, cloudUrl: string): ResourcesConfig {
-  const base = parseAmplifyConfig(JSON.parse(readFileSync(join(root, 'amplify_outputs.json'), 'utf8')) as Record<string, unknown>);
-  const config = {
-    ...base,
-    Auth: { Cognito: { ...base.Auth!.Cognito, userPoolEndpoint: `${cloudUrl}/cognito-idp/`, identityPoolEndpoint: `${cloudUrl}/cognito-identity/` } },
-  } as ResourcesConfig;
+export function configureAmplifyFrom(root: string): ResourcesConfig {
+  const config = forteAmplifyConfig(JSON.parse(readFileSync(join(root, 'amplify_outputs.json'), 'utf8')) as AmplifyOutputs);
   Amplify.configure(config);
   return config;
 }

@@ -56,12 +56,11 @@ void describe('forte api with IAM rules: push attaches role policies; guests and
   let work: string;
   let home: string;
   let root: string;
-  let cloudUrl = '';
   let endpoint = '';
   let postId = '';
   const forte = (args: string[], stdin?: string): Promise<ForteRun> => runForte(args, { cwd: root, home, ...(stdin === undefined ? {} : { stdin }) });
   const readJson = (...path: string[]): any => JSON.parse(readFileSync(join(root, ...path), 'utf8'));
-  const configureAmplify = (): void => void configureAmplifyFrom(root, cloudUrl);
+  const configureAmplify = (): void => void configureAmplifyFrom(root);
   const signUpAndIn = (email: string): Promise<void> => signUpAndInWith(email, { cwd: root, home });
 
   before(async () => {
@@ -93,7 +92,8 @@ void describe('forte api with IAM rules: push attaches role policies; guests and
     assert.ok(apiDone >= 0 && policyStarted > apiDone, 'the policies name the API, so they come after it');
     const template = readJson('amplify', 'backend', 'api', 'posts', 'build', 'cloudformation-template.json');
     assert.deepEqual(Object.keys(template.Parameters).filter((p) => p.endsWith('RoleName')).sort(), ['authRoleName', 'unauthRoleName']);
-    cloudUrl = (JSON.parse(readFileSync(join(home, 'cloud', 'cloud.json'), 'utf8')) as { url: string }).url;
+    const cloudUrl = (JSON.parse(readFileSync(join(home, 'cloud', 'cloud.json'), 'utf8')) as { url: string }).url;
+    assert.equal(readJson('amplify_outputs.json').custom.forte.endpoint, cloudUrl, 'the outputs name the cloud that @forte/amplify configures aws-amplify for');
     endpoint = readJson('amplify', 'backend', 'amplify-meta.json').api.posts.output.GraphQLAPIEndpointOutput as string;
     assert.equal(readJson('amplify_outputs.json').auth.unauthenticated_identities_enabled, true);
     assert.deepEqual(readJson('amplify_outputs.json').data.authorization_types, ['AWS_IAM']);

@@ -65,7 +65,7 @@ void describe('forte api: add api → push → aws-amplify → broken schema →
     const text = readFileSync(join(root, 'src', 'aws-exports.js'), 'utf8');
     return JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)) as Record<string, unknown>;
   };
-  const configureAmplify = (): ResourcesConfig => configureAmplifyFrom(root, cloudUrl);
+  const configureAmplify = (): ResourcesConfig => configureAmplifyFrom(root);
   const signUpAndIn = (email: string): Promise<void> => signUpAndInWith(email, { cwd: root, home });
 
   before(async () => {
