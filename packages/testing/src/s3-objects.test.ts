@@ -7,7 +7,6 @@ import { after, before, describe, it } from 'node:test';
 import {
   CopyObjectCommand,
   CreateBucketCommand,
-  CreateMultipartUploadCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
@@ -224,10 +223,6 @@ void describe('S3 objects', () => {
     assert.equal((await text('dst/raw', bucket)).body, 'raw');
     assert.deepEqual(await failure(s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'dst/x', CopySource: `${bucket}/src/raw name.txt` }))), { name: 'NoSuchKey', status: 404 });
     assert.deepEqual(await failure(s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'dst/raw', CopySource: `${bucket}/dst/raw` }))), { name: 'InvalidRequest', status: 400 });
-  });
-
-  void it('answers multipart uploads with 501 NotImplemented', async () => {
-    assert.deepEqual(await failure(s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'mp' }))), { name: 'NotImplemented', status: 501 });
   });
 });
 

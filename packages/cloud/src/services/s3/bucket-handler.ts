@@ -34,7 +34,8 @@ export function createBucketHandler(options: { store: ObjectStore; blobs: BlobSt
     },
     async delete(physicalId, _props, ctx) {
       await emptyBucket(options.store, options.blobs, physicalId, ctx.log);
-      await options.store.deleteBucket(physicalId);
+      const { partBlobs } = await options.store.deleteBucket(physicalId);
+      for (const id of partBlobs) await options.blobs.delete(id).catch((error: unknown) => ctx.log.warn('could not delete an upload part body', { blobId: id, error }));
     },
   };
 }

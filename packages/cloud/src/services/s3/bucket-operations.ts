@@ -1,5 +1,6 @@
 import { ServiceError } from '../../kernel/types.js';
 import { assertValidBucketName } from './bucket-name.js';
+import { deleteBlobQuietly } from './put-object.js';
 import { noSuchBucket, requireBucket, s3Arn, type S3Call } from './s3-call.js';
 import { el, sendEmpty, sendXml } from './s3-xml.js';
 
@@ -35,7 +36,8 @@ export async function headBucket(call: S3Call): Promise<void> {
 
 export async function deleteBucket(call: S3Call): Promise<void> {
   await call.ctx.authorize(call.principal, 's3:DeleteBucket', s3Arn(call.bucket), 'AccessDenied');
-  const outcome = await call.store.deleteBucket(call.bucket);
+  const { outcome, partBlobs } = await call.store.deleteBucket(call.bucket);
+  for (const blobId of partBlobs) await deleteBlobQuietly(call, blobId);
   if (outcome === 'missing') throw noSuchBucket(call.bucket);
   if (outcome === 'not-empty') {
     throw new ServiceError('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409, { extra: { BucketName: call.bucket } });

@@ -18,6 +18,27 @@ export const S3_MIGRATIONS = [
     metadata TEXT NOT NULL,
     PRIMARY KEY (bucket, key)
   )`,
+  // Multipart uploads in progress, and their parts (bodies in the blob store until CompleteMultipartUpload joins them).
+  `CREATE TABLE s3_uploads (
+    upload_id TEXT PRIMARY KEY,
+    bucket TEXT NOT NULL,
+    key TEXT NOT NULL,
+    initiated TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    headers TEXT NOT NULL,
+    metadata TEXT NOT NULL
+  )`,
+  `CREATE INDEX s3_uploads_key ON s3_uploads (bucket, key, upload_id)`,
+  `CREATE TABLE s3_upload_parts (
+    upload_id TEXT NOT NULL,
+    part_number INTEGER NOT NULL,
+    blob_id TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    md5 TEXT NOT NULL,
+    checksum_crc32 TEXT,
+    last_modified TEXT NOT NULL,
+    PRIMARY KEY (upload_id, part_number)
+  )`,
 ];
 
 /** Representation headers S3 stores with an object and answers on GET/HEAD. */
@@ -63,6 +84,38 @@ const fromRow = (row: ObjectRow): S3Object => ({
   metadata: JSON.parse(row.metadata) as Record<string, string>,
 });
 
+/** A multipart upload in progress: what the object will be described as once completed. */
+export interface S3Upload {
+  uploadId: string;
+  bucket: string;
+  key: string;
+  initiated: string;
+  contentType: string;
+  headers: Record<string, string>;
+  metadata: Record<string, string>;
+}
+
+/** One uploaded part; `md5` is hex (its ETag is `"<md5>"`). */
+export interface S3UploadPart {
+  partNumber: number;
+  blobId: string;
+  size: number;
+  md5: string;
+  checksumCrc32: string | undefined;
+  lastModified: string;
+}
+
+interface UploadRow { upload_id: string; bucket: string; key: string; initiated: string; content_type: string; headers: string; metadata: string }
+interface PartRow { part_number: number; blob_id: string; size: number; md5: string; checksum_crc32: string | null; last_modified: string }
+
+const uploadFromRow = (row: UploadRow): S3Upload => ({
+  uploadId: row.upload_id, bucket: row.bucket, key: row.key, initiated: row.initiated, contentType: row.content_type,
+  headers: JSON.parse(row.headers) as Record<string, string>, metadata: JSON.parse(row.metadata) as Record<string, string>,
+});
+const partFromRow = (row: PartRow): S3UploadPart => ({
+  partNumber: row.part_number, blobId: row.blob_id, size: row.size, md5: row.md5, checksumCrc32: row.checksum_crc32 ?? undefined, lastModified: row.last_modified,
+});
+
 /** Buckets and object metadata in SQL. Bodies live in the blob store under `blobId`. */
 export function createObjectStore(sql: SqlStore) {
   const store = {
@@ -79,13 +132,18 @@ export function createObjectStore(sql: SqlStore) {
       const result = await sql.run('INSERT INTO s3_buckets (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING', [name, new Date().toISOString()]);
       return result.changes > 0;
     },
-    /** Deletes an empty bucket: 'missing', 'not-empty' or 'deleted'. */
-    async deleteBucket(name: string): Promise<'missing' | 'not-empty' | 'deleted'> {
+    /**
+     * Deletes an empty bucket: 'missing', 'not-empty' or 'deleted'. Its multipart uploads in progress go with
+     * it; `partBlobs` are their parts' bodies, for the caller to delete after.
+     */
+    async deleteBucket(name: string): Promise<{ outcome: 'missing' | 'not-empty' | 'deleted'; partBlobs: string[] }> {
       return sql.transaction(async (tx) => {
-        if (!(await store.bucketExists(name, tx))) return 'missing';
-        if (await tx.get('SELECT 1 AS one FROM s3_objects WHERE bucket = ? LIMIT 1', [name])) return 'not-empty';
+        if (!(await store.bucketExists(name, tx))) return { outcome: 'missing', partBlobs: [] };
+        if (await tx.get('SELECT 1 AS one FROM s3_objects WHERE bucket = ? LIMIT 1', [name])) return { outcome: 'not-empty', partBlobs: [] };
+        const partBlobs: string[] = [];
+        for (const { upload_id } of await tx.all<{ upload_id: string }>('SELECT upload_id FROM s3_uploads WHERE bucket = ?', [name])) partBlobs.push(...(await store.deleteUpload(upload_id, tx)));
         await tx.run('DELETE FROM s3_buckets WHERE name = ?', [name]);
-        return 'deleted';
+        return { outcome: 'deleted', partBlobs };
       });
     },
     async getObject(bucket: string, key: string, tx: SqlStore = sql): Promise<S3Object | undefined> {
@@ -110,6 +168,48 @@ export function createObjectStore(sql: SqlStore) {
       if (!old) return undefined;
       await tx.run('DELETE FROM s3_objects WHERE bucket = ? AND key = ?', [bucket, key]);
       return old.blob_id;
+    },
+    async createUpload(upload: S3Upload): Promise<void> {
+      await sql.run('INSERT INTO s3_uploads (upload_id, bucket, key, initiated, content_type, headers, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+        upload.uploadId, upload.bucket, upload.key, upload.initiated, upload.contentType, JSON.stringify(upload.headers), JSON.stringify(upload.metadata),
+      ]);
+    },
+    /** The upload `uploadId` of this bucket and key, or undefined. */
+    async getUpload(bucket: string, key: string, uploadId: string, tx: SqlStore = sql): Promise<S3Upload | undefined> {
+      const row = await tx.get<UploadRow>('SELECT * FROM s3_uploads WHERE upload_id = ? AND bucket = ? AND key = ?', [uploadId, bucket, key]);
+      return row ? uploadFromRow(row) : undefined;
+    },
+    /** Up to `limit` uploads of the bucket whose key starts with `prefix`, after (key, uploadId) `after`, in that order. */
+    async listUploads(bucket: string, options: { prefix: string; after: { key: string; uploadId: string } | undefined; limit: number }): Promise<S3Upload[]> {
+      const after = options.after ?? { key: '', uploadId: '' };
+      const rows = await sql.all<UploadRow>(
+        'SELECT * FROM s3_uploads WHERE bucket = ? AND substr(key, 1, ?) = ? AND (key > ? OR (key = ? AND upload_id > ?)) ORDER BY key, upload_id LIMIT ?',
+        [bucket, options.prefix.length, options.prefix, after.key, after.key, after.uploadId, options.limit],
+      );
+      return rows.map(uploadFromRow);
+    },
+    /** Inserts or replaces a part; answers the blob id of the replaced part, if any. */
+    async putPart(uploadId: string, part: S3UploadPart, tx: SqlStore): Promise<string | undefined> {
+      const old = await tx.get<{ blob_id: string }>('SELECT blob_id FROM s3_upload_parts WHERE upload_id = ? AND part_number = ?', [uploadId, part.partNumber]);
+      await tx.run(
+        `INSERT INTO s3_upload_parts (upload_id, part_number, blob_id, size, md5, checksum_crc32, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (upload_id, part_number) DO UPDATE SET blob_id = excluded.blob_id, size = excluded.size, md5 = excluded.md5,
+           checksum_crc32 = excluded.checksum_crc32, last_modified = excluded.last_modified`,
+        [uploadId, part.partNumber, part.blobId, part.size, part.md5, part.checksumCrc32 ?? null, part.lastModified],
+      );
+      return old?.blob_id;
+    },
+    /** Parts of an upload in part-number order, from after `afterPart`, at most `limit`. */
+    async listParts(uploadId: string, options: { afterPart: number; limit: number }, tx: SqlStore = sql): Promise<S3UploadPart[]> {
+      const rows = await tx.all<PartRow>('SELECT * FROM s3_upload_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?', [uploadId, options.afterPart, options.limit]);
+      return rows.map(partFromRow);
+    },
+    /** Deletes an upload and its parts; answers the parts' blob ids (to delete after commit). */
+    async deleteUpload(uploadId: string, tx: SqlStore): Promise<string[]> {
+      const parts = await tx.all<{ blob_id: string }>('SELECT blob_id FROM s3_upload_parts WHERE upload_id = ?', [uploadId]);
+      await tx.run('DELETE FROM s3_upload_parts WHERE upload_id = ?', [uploadId]);
+      await tx.run('DELETE FROM s3_uploads WHERE upload_id = ?', [uploadId]);
+      return parts.map((p) => p.blob_id);
     },
     /** Up to `limit` objects with key > `after` (or >= `from` when there is no `after`), in key order. */
     async scan(bucket: string, options: { from: string; after: string | undefined; limit: number }): Promise<S3Object[]> {

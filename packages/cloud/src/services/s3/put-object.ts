@@ -40,37 +40,10 @@ export async function putObject(call: S3Call): Promise<void> {
   };
   checkConditions(await store.getObject(call.bucket, call.key)); // early, to spare the upload
 
-  const declared = Number(single(req.headers['x-amz-decoded-content-length']) ?? single(req.headers['content-length']) ?? 0);
-  if (declared > MAX_SINGLE_PUT_BYTES) {
-    throw new ServiceError('EntityTooLarge', `Your proposed upload exceeds the maximum allowed object size of ${MAX_SINGLE_PUT_BYTES} bytes for one PutObject.`, 400);
-  }
   const described = objectHeadersFrom(req);
-  const contentSha = single(req.headers['x-amz-content-sha256']);
-  const chunked = (contentSha ?? '').startsWith('STREAMING-') || /(^|,)\s*aws-chunked\s*(,|$)/i.test(single(req.headers['content-encoding']) ?? '');
-  const signedChunks = (contentSha ?? '').startsWith('STREAMING-AWS4-HMAC-SHA256-PAYLOAD');
-  if (signedChunks && !call.signing) {
-    throw new ServiceError('InvalidRequest', 'Signed aws-chunked uploads need an Authorization header (they cannot be presigned).', 400);
-  }
-  const body: Readable = chunked ? req.pipe(createAwsChunkedDecoder(signedChunks ? call.signing : undefined)) : req;
-  if (chunked) req.on('error', (error) => body.destroy(error));
-
-  const blobId = newBlobId();
-  const written = await blobs.put(blobId, body);
+  const { blobId, ...written } = await receiveBody(call, 'one PutObject');
   let replaced: string | undefined;
   try {
-    if (contentSha !== undefined && HEX_SHA256.test(contentSha) && contentSha !== written.sha256) {
-      throw new ServiceError('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", 400, {
-        extra: { ClientComputedContentSHA256: contentSha, S3ComputedContentSHA256: written.sha256 },
-      });
-    }
-    const md5 = single(req.headers['content-md5']);
-    if (md5 !== undefined && Buffer.from(md5, 'base64').toString('hex') !== written.md5) {
-      throw new ServiceError('BadDigest', 'The Content-MD5 you specified did not match what we received.', 400);
-    }
-    const decodedLength = single(req.headers['x-amz-decoded-content-length']);
-    if (chunked && decodedLength !== undefined && Number(decodedLength) !== written.size) {
-      throw new ServiceError('IncompleteBody', 'You did not provide the number of bytes specified by the x-amz-decoded-content-length header.', 400);
-    }
     const object: S3Object = {
       bucket: call.bucket,
       key: call.key,
@@ -91,6 +64,50 @@ export async function putObject(call: S3Call): Promise<void> {
     throw error;
   }
   if (replaced !== undefined) await deleteBlobQuietly(call, replaced);
+}
+
+/**
+ * Streams the request body (plain, or aws-chunked with its chunk signatures checked) into a new blob and
+ * checks it against `x-amz-content-sha256`, `Content-MD5` and `x-amz-decoded-content-length`; the blob
+ * is deleted when a check fails. `what` names the call in the size error (PutObject or a part: 5 GiB each).
+ */
+export async function receiveBody(call: S3Call, what: string): Promise<{ blobId: string; size: number; md5: string; sha256: string }> {
+  const { ctx, blobs } = call;
+  const req = ctx.req;
+  const declared = Number(single(req.headers['x-amz-decoded-content-length']) ?? single(req.headers['content-length']) ?? 0);
+  if (declared > MAX_SINGLE_PUT_BYTES) {
+    throw new ServiceError('EntityTooLarge', `Your proposed upload exceeds the maximum allowed object size of ${MAX_SINGLE_PUT_BYTES} bytes for ${what}.`, 400);
+  }
+  const contentSha = single(req.headers['x-amz-content-sha256']);
+  const chunked = (contentSha ?? '').startsWith('STREAMING-') || /(^|,)\s*aws-chunked\s*(,|$)/i.test(single(req.headers['content-encoding']) ?? '');
+  const signedChunks = (contentSha ?? '').startsWith('STREAMING-AWS4-HMAC-SHA256-PAYLOAD');
+  if (signedChunks && !call.signing) {
+    throw new ServiceError('InvalidRequest', 'Signed aws-chunked uploads need an Authorization header (they cannot be presigned).', 400);
+  }
+  const body: Readable = chunked ? req.pipe(createAwsChunkedDecoder(signedChunks ? call.signing : undefined)) : req;
+  if (chunked) req.on('error', (error) => body.destroy(error));
+
+  const blobId = newBlobId();
+  const written = await blobs.put(blobId, body);
+  try {
+    if (contentSha !== undefined && HEX_SHA256.test(contentSha) && contentSha !== written.sha256) {
+      throw new ServiceError('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", 400, {
+        extra: { ClientComputedContentSHA256: contentSha, S3ComputedContentSHA256: written.sha256 },
+      });
+    }
+    const md5 = single(req.headers['content-md5']);
+    if (md5 !== undefined && Buffer.from(md5, 'base64').toString('hex') !== written.md5) {
+      throw new ServiceError('BadDigest', 'The Content-MD5 you specified did not match what we received.', 400);
+    }
+    const decodedLength = single(req.headers['x-amz-decoded-content-length']);
+    if (chunked && decodedLength !== undefined && Number(decodedLength) !== written.size) {
+      throw new ServiceError('IncompleteBody', 'You did not provide the number of bytes specified by the x-amz-decoded-content-length header.', 400);
+    }
+  } catch (error) {
+    await blobs.delete(blobId);
+    throw error;
+  }
+  return { blobId, ...written };
 }
 
 /** Deletes a blob no row points to any more; a failure only leaves an orphan file, so it is logged. */

@@ -6,13 +6,12 @@ import { deleteObject, deleteObjects } from './delete-objects.js';
 import { getObject } from './get-object.js';
 import { listObjectsV1, listObjectsV2 } from './list-objects.js';
 import { single } from './object-headers.js';
+import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, listMultipartUploads, listParts, uploadPart } from './multipart.js';
 import type { ObjectStore } from './object-store.js';
 import { putObject } from './put-object.js';
 import type { S3Call } from './s3-call.js';
 import { isS3Request, parseS3Target } from './s3-target.js';
 
-/** Subresources that address multipart uploads, answered 501 until multipart lands. */
-const MULTIPART = ['uploads', 'uploadId', 'partNumber'];
 /** Bucket and object subresources Forte does not implement (answered 501 rather than misread as plain calls). */
 const UNSUPPORTED = ['acl', 'tagging', 'versioning', 'versions', 'cors', 'policy', 'lifecycle', 'website', 'encryption', 'notification', 'logging', 'replication', 'accelerate', 'requestPayment', 'object-lock', 'retention', 'legal-hold', 'attributes', 'restore', 'select', 'torrent', 'ownershipControls', 'publicAccessBlock', 'analytics', 'inventory', 'metrics', 'intelligent-tiering'];
 
@@ -30,8 +29,6 @@ export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; r
       const { principal, signing } = await ctx.authenticate({ service: 's3' });
       const base = { ctx, principal, signing, store: options.store, blobs: options.blobs, region: options.region, accountId: options.accountId, query };
 
-      const multipart = MULTIPART.find((name) => query.has(name));
-      if (multipart !== undefined) throw notImplemented(`Multipart uploads (?${multipart}) are not implemented yet: upload objects in one PutObject.`);
       const unsupported = UNSUPPORTED.find((name) => query.has(name));
       if (unsupported !== undefined) throw notImplemented(`The ?${unsupported} subresource is not implemented.`);
 
@@ -53,17 +50,37 @@ export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; r
             throw methodNotAllowed(method, 'a bucket (only POST ?delete)');
           case 'GET':
             if (query.has('location')) return getBucketLocation(call);
+            if (query.has('uploads')) return listMultipartUploads(call);
             return query.get('list-type') === '2' ? listObjectsV2(call) : listObjectsV1(call);
           default:
             throw methodNotAllowed(method, 'a bucket');
         }
       }
       const call: S3Call = { ...base, bucket: target.bucket, key: target.key };
-      switch (method) {
-        case 'PUT': {
-          const copySource = single(ctx.req.headers['x-amz-copy-source']);
-          return copySource !== undefined ? copyObject(call, copySource) : putObject(call);
+      const copySource = single(ctx.req.headers['x-amz-copy-source']);
+      if (query.has('uploadId')) {
+        // A multipart upload in progress: its parts, its completion, its abort.
+        switch (method) {
+          case 'PUT':
+            if (copySource !== undefined) throw notImplemented('UploadPartCopy is not implemented: upload the part\'s bytes with UploadPart.');
+            return uploadPart(call);
+          case 'POST':
+            return completeMultipartUpload(call);
+          case 'GET':
+            return listParts(call);
+          case 'DELETE':
+            return abortMultipartUpload(call);
+          default:
+            throw methodNotAllowed(method, 'a multipart upload');
         }
+      }
+      switch (method) {
+        case 'PUT':
+          if (query.has('partNumber')) throw new ServiceError('InvalidRequest', 'A part needs the uploadId of its upload (?partNumber=N&uploadId=…).', 400);
+          return copySource !== undefined ? copyObject(call, copySource) : putObject(call);
+        case 'POST':
+          if (query.has('uploads')) return createMultipartUpload(call);
+          throw methodNotAllowed(method, 'an object (only POST ?uploads and POST ?uploadId)');
         case 'GET':
           return getObject(call, false);
         case 'HEAD':

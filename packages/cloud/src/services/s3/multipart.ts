@@ -1,0 +1,217 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { readBody } from '../../kernel/read-body.js';
+import { ServiceError } from '../../kernel/types.js';
+import { xmlUnescape } from '../../kernel/xml-escape.js';
+import { preconditionFailed } from './conditional-request.js';
+import { objectHeadersFrom, single } from './object-headers.js';
+import type { S3Object, S3Upload, S3UploadPart } from './object-store.js';
+import { deleteBlobQuietly, newBlobId, receiveBody } from './put-object.js';
+import { noSuchBucket, requireBucket, s3Arn, type S3Call } from './s3-call.js';
+import { el, sendEmpty, sendXml } from './s3-xml.js';
+
+/** S3's limits: part numbers 1–10,000; every part but the last at least 5 MiB. */
+const MAX_PART_NUMBER = 10_000;
+export const MIN_PART_BYTES = 5 * 1024 ** 2;
+/** Largest CompleteMultipartUpload body read (10,000 parts with their ETags and checksums fit easily). */
+const MAX_COMPLETE_BODY = 4 * 1024 ** 2;
+const MAX_LIST = 1000;
+
+function noSuchUpload(uploadId: string): ServiceError {
+  return new ServiceError('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', 404, { extra: { UploadId: uploadId } });
+}
+
+/** The upload the request names (`?uploadId=`), of this bucket and key; NoSuchUpload otherwise. */
+async function uploadOf(call: S3Call): Promise<S3Upload> {
+  const uploadId = call.query.get('uploadId') ?? '';
+  const upload = await call.store.getUpload(call.bucket, call.key, uploadId);
+  if (!upload) {
+    await requireBucket(call);
+    throw noSuchUpload(uploadId);
+  }
+  return upload;
+}
+
+/** A count parameter (`max-parts`, `max-uploads`): 0–1000, default 1000. */
+function maxOf(call: S3Call, name: string): number {
+  const raw = call.query.get(name);
+  if (raw === null) return MAX_LIST;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n)) throw new ServiceError('InvalidArgument', `${name} must be an integer from 0 to ${MAX_LIST}.`, 400, { extra: { ArgumentName: name, ArgumentValue: raw } });
+  return Math.min(n, MAX_LIST);
+}
+
+const owner = (call: S3Call): string => `${el('ID', call.accountId)}${el('DisplayName', 'forte')}`;
+
+/** CreateMultipartUpload (`POST /<key>?uploads`): the object's headers and metadata are taken now. */
+export async function createMultipartUpload(call: S3Call): Promise<void> {
+  await call.ctx.authorize(call.principal, 's3:PutObject', s3Arn(call.bucket, call.key), 'AccessDenied');
+  await requireBucket(call);
+  call.ctx.req.resume();
+  const upload: S3Upload = {
+    uploadId: randomBytes(32).toString('base64url'),
+    bucket: call.bucket,
+    key: call.key,
+    initiated: new Date().toISOString(),
+    ...objectHeadersFrom(call.ctx.req),
+  };
+  await call.store.createUpload(upload);
+  sendXml(call.ctx.res, 'InitiateMultipartUploadResult', `${el('Bucket', call.bucket)}${el('Key', call.key)}${el('UploadId', upload.uploadId)}`);
+}
+
+/** UploadPart (`PUT /<key>?partNumber=N&uploadId=…`): a part sent again replaces the earlier one. */
+export async function uploadPart(call: S3Call): Promise<void> {
+  await call.ctx.authorize(call.principal, 's3:PutObject', s3Arn(call.bucket, call.key), 'AccessDenied');
+  const raw = call.query.get('partNumber') ?? '';
+  const partNumber = Number(raw);
+  if (!/^\d+$/.test(raw) || partNumber < 1 || partNumber > MAX_PART_NUMBER) {
+    throw new ServiceError('InvalidArgument', `Part number must be an integer between 1 and ${MAX_PART_NUMBER}, inclusive.`, 400, { extra: { ArgumentName: 'partNumber', ArgumentValue: raw } });
+  }
+  const upload = await uploadOf(call);
+  const { blobId, size, md5 } = await receiveBody(call, 'one part');
+  const part: S3UploadPart = { partNumber, blobId, size, md5, checksumCrc32: single(call.ctx.req.headers['x-amz-checksum-crc32']), lastModified: new Date().toISOString() };
+  let replaced: string | undefined;
+  try {
+    replaced = await call.store.sql.transaction(async (tx) => {
+      // Aborted or completed while the part was on its way: the part has nowhere to go.
+      if (!(await call.store.getUpload(call.bucket, call.key, upload.uploadId, tx))) throw noSuchUpload(upload.uploadId);
+      return call.store.putPart(upload.uploadId, part, tx);
+    });
+  } catch (error) {
+    await call.blobs.delete(blobId);
+    throw error;
+  }
+  if (replaced !== undefined) await deleteBlobQuietly(call, replaced);
+  sendEmpty(call.ctx.res, 200, { etag: `"${md5}"`, ...(part.checksumCrc32 ? { 'x-amz-checksum-crc32': part.checksumCrc32 } : {}) });
+}
+
+/** The `<Part>` list of a CompleteMultipartUpload body: part numbers and ETags (quotes removed). */
+export function parseCompleteRequest(xml: string): Array<{ partNumber: number; etag: string }> {
+  const malformed = new ServiceError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema (a CompleteMultipartUpload with <Part><PartNumber> and <ETag> entries).', 400);
+  if (!/<CompleteMultipartUpload[\s>]/.test(xml)) throw malformed;
+  const parts: Array<{ partNumber: number; etag: string }> = [];
+  for (const [, inner] of xml.matchAll(/<Part>([\s\S]*?)<\/Part>/g)) {
+    const number = /<PartNumber>\s*(\d+)\s*<\/PartNumber>/.exec(inner!)?.[1];
+    const etag = /<ETag>([\s\S]*?)<\/ETag>/.exec(inner!)?.[1];
+    if (number === undefined || etag === undefined) throw malformed;
+    parts.push({ partNumber: Number(number), etag: xmlUnescape(etag).trim().replace(/^"|"$/g, '') });
+  }
+  if (parts.length === 0) throw malformed;
+  return parts;
+}
+
+/**
+ * CompleteMultipartUpload (`POST /<key>?uploadId=…`): joins the listed parts, in order, into the object's
+ * body (a new blob), then swaps the object row and removes the upload in one transaction; the parts'
+ * bodies are deleted after. The ETag is S3's: the MD5 of the parts' binary MD5s, `-<number of parts>`.
+ */
+export async function completeMultipartUpload(call: S3Call): Promise<void> {
+  const { ctx, store, blobs } = call;
+  await ctx.authorize(call.principal, 's3:PutObject', s3Arn(call.bucket, call.key), 'AccessDenied');
+  const upload = await uploadOf(call);
+  const listed = parseCompleteRequest((await readBody(ctx.req, MAX_COMPLETE_BODY)).toString('utf8'));
+  const ifNoneMatch = single(ctx.req.headers['if-none-match']);
+  if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== '*') throw new ServiceError('NotImplemented', 'CompleteMultipartUpload supports If-None-Match only with the value *.', 501);
+
+  const stored = new Map((await store.listParts(upload.uploadId, { afterPart: 0, limit: MAX_PART_NUMBER })).map((p) => [p.partNumber, p]));
+  const parts: S3UploadPart[] = [];
+  if (listed.some((p, i) => i > 0 && p.partNumber <= listed[i - 1]!.partNumber)) {
+    throw new ServiceError('InvalidPartOrder', 'The list of parts was not in ascending order. The parts list must be specified in order by part number.', 400);
+  }
+  for (const [i, { partNumber, etag }] of listed.entries()) {
+    const part = stored.get(partNumber);
+    if (!part || part.md5 !== etag) {
+      throw new ServiceError('InvalidPart', 'One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part\'s entity tag.', 400, { extra: { UploadId: upload.uploadId, PartNumber: String(partNumber), ETag: etag } });
+    }
+    if (i < listed.length - 1 && part.size < MIN_PART_BYTES) {
+      throw new ServiceError('EntityTooSmall', `Your proposed upload is smaller than the minimum allowed size: every part but the last must be at least ${MIN_PART_BYTES} bytes (part ${partNumber} has ${part.size}).`, 400, {
+        extra: { PartNumber: String(partNumber), ProposedSize: String(part.size), MinSizeAllowed: String(MIN_PART_BYTES) },
+      });
+    }
+    parts.push(part);
+  }
+  if (ifNoneMatch !== undefined && (await store.getObject(call.bucket, call.key))) throw preconditionFailed('If-None-Match');
+
+  const blobId = newBlobId();
+  const written = await blobs.put(blobId, Readable.from(joined(call, parts)));
+  const etag = `"${createHash('md5').update(Buffer.concat(parts.map((p) => Buffer.from(p.md5, 'hex')))).digest('hex')}-${parts.length}"`;
+  const object: S3Object = { bucket: call.bucket, key: call.key, blobId, size: written.size, etag, lastModified: new Date().toISOString(), contentType: upload.contentType, headers: upload.headers, metadata: upload.metadata };
+  let outcome: { replaced: string | undefined; partBlobs: string[] };
+  try {
+    outcome = await store.sql.transaction(async (tx) => {
+      if (!(await store.bucketExists(call.bucket, tx))) throw noSuchBucket(call.bucket);
+      // Another Complete or an Abort may have won while the parts were joined.
+      if (!(await store.getUpload(call.bucket, call.key, upload.uploadId, tx))) throw noSuchUpload(upload.uploadId);
+      const now = await store.listParts(upload.uploadId, { afterPart: 0, limit: MAX_PART_NUMBER }, tx);
+      if (parts.some((p) => now.find((n) => n.partNumber === p.partNumber)?.blobId !== p.blobId)) {
+        throw new ServiceError('InvalidPart', 'A part was uploaded again while the upload was being completed: complete it again.', 400);
+      }
+      if (ifNoneMatch !== undefined && (await store.getObject(call.bucket, call.key, tx))) throw preconditionFailed('If-None-Match');
+      const replaced = await store.putObject(object, tx);
+      return { replaced, partBlobs: await store.deleteUpload(upload.uploadId, tx) };
+    });
+  } catch (error) {
+    await blobs.delete(blobId);
+    throw error;
+  }
+  for (const id of [...outcome.partBlobs, ...(outcome.replaced === undefined ? [] : [outcome.replaced])]) await deleteBlobQuietly(call, id);
+  const location = `${ctx.url.protocol}//${ctx.req.headers.host ?? 'localhost'}${ctx.rawPath}`;
+  sendXml(ctx.res, 'CompleteMultipartUploadResult', `${el('Location', location)}${el('Bucket', call.bucket)}${el('Key', call.key)}${el('ETag', etag)}`);
+}
+
+/** The parts' bodies one after the other. */
+async function* joined(call: S3Call, parts: S3UploadPart[]): AsyncGenerator<Buffer> {
+  for (const part of parts) {
+    for await (const chunk of await call.blobs.get(part.blobId)) yield chunk as Buffer;
+  }
+}
+
+/** AbortMultipartUpload (`DELETE /<key>?uploadId=…`): the upload and its parts are gone. */
+export async function abortMultipartUpload(call: S3Call): Promise<void> {
+  await call.ctx.authorize(call.principal, 's3:AbortMultipartUpload', s3Arn(call.bucket, call.key), 'AccessDenied');
+  const upload = await uploadOf(call);
+  const partBlobs = await call.store.sql.transaction((tx) => call.store.deleteUpload(upload.uploadId, tx));
+  for (const id of partBlobs) await deleteBlobQuietly(call, id);
+  sendEmpty(call.ctx.res, 204);
+}
+
+/** ListParts (`GET /<key>?uploadId=…`), with `max-parts` and `part-number-marker`. */
+export async function listParts(call: S3Call): Promise<void> {
+  await call.ctx.authorize(call.principal, 's3:ListMultipartUploadParts', s3Arn(call.bucket, call.key), 'AccessDenied');
+  const upload = await uploadOf(call);
+  const max = maxOf(call, 'max-parts');
+  const marker = Number(call.query.get('part-number-marker') ?? 0) || 0;
+  const page = await call.store.listParts(upload.uploadId, { afterPart: marker, limit: max + 1 });
+  const truncated = page.length > max;
+  const shown = page.slice(0, max);
+  sendXml(
+    call.ctx.res,
+    'ListPartsResult',
+    `${el('Bucket', call.bucket)}${el('Key', call.key)}${el('UploadId', upload.uploadId)}<Initiator>${owner(call)}</Initiator><Owner>${owner(call)}</Owner>` +
+      `${el('StorageClass', 'STANDARD')}${el('PartNumberMarker', marker)}${el('NextPartNumberMarker', shown.at(-1)?.partNumber ?? marker)}${el('MaxParts', max)}${el('IsTruncated', truncated)}` +
+      shown.map((p) => `<Part>${el('PartNumber', p.partNumber)}${el('LastModified', p.lastModified)}${el('ETag', `"${p.md5}"`)}${el('Size', p.size)}${el('ChecksumCRC32', p.checksumCrc32)}</Part>`).join(''),
+  );
+}
+
+/** ListMultipartUploads (`GET /?uploads` on a bucket), with `prefix`, `max-uploads`, `key-marker` and `upload-id-marker`. */
+export async function listMultipartUploads(call: S3Call): Promise<void> {
+  await call.ctx.authorize(call.principal, 's3:ListBucketMultipartUploads', s3Arn(call.bucket), 'AccessDenied');
+  await requireBucket(call);
+  const max = maxOf(call, 'max-uploads');
+  const prefix = call.query.get('prefix') ?? '';
+  const keyMarker = call.query.get('key-marker') ?? '';
+  const uploadIdMarker = call.query.get('upload-id-marker') ?? '';
+  // Without an upload-id marker, the key marker's own uploads are skipped (S3: "keys after the marker").
+  const after = keyMarker === '' ? undefined : { key: keyMarker, uploadId: uploadIdMarker === '' ? '\u{10FFFF}' : uploadIdMarker };
+  const page = await call.store.listUploads(call.bucket, { prefix, after, limit: max + 1 });
+  const truncated = page.length > max;
+  const shown = page.slice(0, max);
+  const last = shown.at(-1);
+  sendXml(
+    call.ctx.res,
+    'ListMultipartUploadsResult',
+    `${el('Bucket', call.bucket)}${el('KeyMarker', keyMarker)}${el('UploadIdMarker', uploadIdMarker)}${el('NextKeyMarker', truncated ? last?.key : undefined)}` +
+      `${el('NextUploadIdMarker', truncated ? last?.uploadId : undefined)}${el('Prefix', prefix)}${el('MaxUploads', max)}${el('IsTruncated', truncated)}` +
+      shown.map((u) => `<Upload>${el('Key', u.key)}${el('UploadId', u.uploadId)}<Initiator>${owner(call)}</Initiator><Owner>${owner(call)}</Owner>${el('StorageClass', 'STANDARD')}${el('Initiated', u.initiated)}</Upload>`).join(''),
+  );
+}
