@@ -20,7 +20,7 @@ export interface PushOptions {
 }
 
 /** Where a push keeps each pushed nested template, to reuse it for resources the next push does not rebuild. */
-function templateCachePath(ccbDir: string, category: string, resourceName: string): string {
+export function templateCachePath(ccbDir: string, category: string, resourceName: string): string {
   return join(ccbDir, 'awscloudformation', 'build', category, `${resourceName}-template.json`);
 }
 
@@ -160,7 +160,7 @@ async function buildResources(ctx: CliContext, status: ResourceStatus, scope: Pu
   return out;
 }
 
-function readCachedTemplate(path: string): { template: Template; parameters?: Record<string, unknown> } | undefined {
+export function readCachedTemplate(path: string): { template: Template; parameters?: Record<string, unknown> } | undefined {
   try {
     const data = JSON.parse(readFileSync(path, 'utf8')) as { template?: unknown; parameters?: Record<string, unknown> };
     const template = templateSchema.safeParse(data.template);

@@ -90,6 +90,15 @@ void describe('forte status and push (built binary, local cloud)', () => {
     const status = await forte(['status', 'testcat']);
     assert.match(status.stdout, /│ Testcat  │ alpha         │ Update    │/);
     assert.match(status.stdout, /│ Testcat  │ beta          │ No Change │/);
+    assert.doesNotMatch(status.stdout, /Resources/, 'no diff without -v');
+    // -v: the deployed template against the one push would deploy, per changed resource.
+    const verbose = await forte(['status', '-v']);
+    assert.equal(verbose.code, 0, verbose.stderr);
+    assert.ok(
+      verbose.stdout.includes(['Testcat alpha (Update)', '  Resources', '  [~] Forte::Test::Resource Thing', '   ├─ [~] Value', '   │   ├─ [-] "v1"', '   │   └─ [+] "v2"', '   └─ [+] FailOn', '       └─ [+] "update"'].join('\n')),
+      verbose.stdout,
+    );
+    assert.doesNotMatch(verbose.stdout, /Testcat beta/, 'unchanged resources have no diff');
     const meta = readFileSync(metaPath(), 'utf8');
     const push = await forte(['push', '--yes']);
     assert.equal(push.code, 1);
