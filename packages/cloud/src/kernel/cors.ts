@@ -12,6 +12,8 @@ const EXPOSED_HEADERS = [
   'Content-Range',
   'Last-Modified',
   'x-amz-meta-*',
+  'x-amz-checksum-crc32',
+  'x-amz-checksum-type',
 ].join(', ');
 
 const ALLOWED_METHODS = 'GET, PUT, POST, DELETE, HEAD';

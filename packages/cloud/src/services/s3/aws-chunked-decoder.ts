@@ -10,9 +10,11 @@ const MAX_LINE = 8192;
  * Decodes an `aws-chunked` body (`<hex size>[;chunk-signature=…]\r\n<data>\r\n … 0\r\n<trailers>\r\n\r\n`)
  * into the object's bytes. With `signing` (STREAMING-AWS4-HMAC-SHA256-PAYLOAD*), every chunk must carry
  * a signature chained from the request's seed signature, and a chunk whose signature fails ends the
- * stream with SignatureDoesNotMatch. Trailers (checksums Forte does not keep) are read and dropped.
+ * stream with SignatureDoesNotMatch. Trailers (`x-amz-checksum-crc32:…`) are kept in `trailers`, lower-case
+ * names, once the stream has ended.
  */
-export function createAwsChunkedDecoder(signing?: SigningInfo): Transform {
+export function createAwsChunkedDecoder(signing?: SigningInfo): Transform & { trailers: Record<string, string> } {
+  const trailers: Record<string, string> = {};
   let buffer: Buffer = Buffer.alloc(0);
   let remaining = 0; // data bytes left in the current chunk
   let state: 'header' | 'data' | 'data-end' | 'trailer' | 'done' = 'header';
@@ -31,7 +33,7 @@ export function createAwsChunkedDecoder(signing?: SigningInfo): Transform {
     previousSignature = expected;
   };
 
-  return new Transform({
+  const decoder = new Transform({
     transform(chunk: Buffer, _encoding, done: TransformCallback) {
       buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
       try {
@@ -78,6 +80,9 @@ export function createAwsChunkedDecoder(signing?: SigningInfo): Transform {
             }
           } else if (line === '') {
             state = 'done';
+          } else {
+            const colon = line.indexOf(':');
+            if (colon > 0) trailers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
           }
         }
         done();
@@ -90,4 +95,5 @@ export function createAwsChunkedDecoder(signing?: SigningInfo): Transform {
       done(state === 'done' || state === 'trailer' ? null : malformed());
     },
   });
+  return Object.assign(decoder, { trailers });
 }

@@ -28,6 +28,11 @@ export async function getObject(call: S3Call, head: boolean): Promise<void> {
     }
     const range = objectByteRange(single(req.headers.range), object.size);
     if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${object.size}`;
+    // The whole body's checksum, when asked for and kept (the SDKs check what they download against it).
+    if (!range && object.checksumCrc32 !== undefined && single(req.headers['x-amz-checksum-mode'])?.toUpperCase() === 'ENABLED') {
+      headers['x-amz-checksum-crc32'] = object.checksumCrc32;
+      headers['x-amz-checksum-type'] = 'FULL_OBJECT';
+    }
     headers['content-length'] = String(range ? range.end - range.start + 1 : object.size);
     const status = range ? 206 : 200;
     if (head) {

@@ -68,8 +68,8 @@ export async function uploadPart(call: S3Call): Promise<void> {
     throw new ServiceError('InvalidArgument', `Part number must be an integer between 1 and ${MAX_PART_NUMBER}, inclusive.`, 400, { extra: { ArgumentName: 'partNumber', ArgumentValue: raw } });
   }
   const upload = await uploadOf(call);
-  const { blobId, size, md5 } = await receiveBody(call, 'one part');
-  const part: S3UploadPart = { partNumber, blobId, size, md5, checksumCrc32: single(call.ctx.req.headers['x-amz-checksum-crc32']), lastModified: new Date().toISOString() };
+  const { blobId, size, md5, crc32 } = await receiveBody(call, 'one part');
+  const part: S3UploadPart = { partNumber, blobId, size, md5, checksumCrc32: crc32, lastModified: new Date().toISOString() };
   let replaced: string | undefined;
   try {
     replaced = await call.store.sql.transaction(async (tx) => {

@@ -29,6 +29,8 @@ export const S3_MIGRATIONS = [
     metadata TEXT NOT NULL
   )`,
   `CREATE INDEX s3_uploads_key ON s3_uploads (bucket, key, upload_id)`,
+  // The CRC32 a client sent with a whole object's body (verified; base64 of the 4 bytes, as on the wire).
+  `ALTER TABLE s3_objects ADD COLUMN checksum_crc32 TEXT`,
   `CREATE TABLE s3_upload_parts (
     upload_id TEXT NOT NULL,
     part_number INTEGER NOT NULL,
@@ -58,6 +60,8 @@ export interface S3Object {
   headers: Record<string, string>;
   /** `x-amz-meta-*` without the prefix, lower-case names. */
   metadata: Record<string, string>;
+  /** The whole body's CRC32 when the client sent one (base64), answered to `x-amz-checksum-mode: ENABLED`. */
+  checksumCrc32?: string | undefined;
 }
 
 interface ObjectRow {
@@ -70,6 +74,7 @@ interface ObjectRow {
   content_type: string;
   headers: string;
   metadata: string;
+  checksum_crc32: string | null;
 }
 
 const fromRow = (row: ObjectRow): S3Object => ({
@@ -82,6 +87,7 @@ const fromRow = (row: ObjectRow): S3Object => ({
   contentType: row.content_type,
   headers: JSON.parse(row.headers) as Record<string, string>,
   metadata: JSON.parse(row.metadata) as Record<string, string>,
+  ...(row.checksum_crc32 === null ? {} : { checksumCrc32: row.checksum_crc32 }),
 });
 
 /** A multipart upload in progress: what the object will be described as once completed. */
@@ -154,11 +160,12 @@ export function createObjectStore(sql: SqlStore) {
     async putObject(object: S3Object, tx: SqlStore): Promise<string | undefined> {
       const old = await tx.get<{ blob_id: string }>('SELECT blob_id FROM s3_objects WHERE bucket = ? AND key = ?', [object.bucket, object.key]);
       await tx.run(
-        `INSERT INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, content_type, headers, metadata)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, content_type, headers, metadata, checksum_crc32)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (bucket, key) DO UPDATE SET blob_id = excluded.blob_id, size = excluded.size, etag = excluded.etag,
-           last_modified = excluded.last_modified, content_type = excluded.content_type, headers = excluded.headers, metadata = excluded.metadata`,
-        [object.bucket, object.key, object.blobId, object.size, object.etag, object.lastModified, object.contentType, JSON.stringify(object.headers), JSON.stringify(object.metadata)],
+           last_modified = excluded.last_modified, content_type = excluded.content_type, headers = excluded.headers, metadata = excluded.metadata,
+           checksum_crc32 = excluded.checksum_crc32`,
+        [object.bucket, object.key, object.blobId, object.size, object.etag, object.lastModified, object.contentType, JSON.stringify(object.headers), JSON.stringify(object.metadata), object.checksumCrc32 ?? null],
       );
       return old?.blob_id;
     },

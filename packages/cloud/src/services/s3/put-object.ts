@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
+import { crc32 } from 'node:zlib';
 import { ServiceError } from '../../kernel/types.js';
 import { createAwsChunkedDecoder } from './aws-chunked-decoder.js';
 import { etagListMatches, preconditionFailed } from './conditional-request.js';
@@ -52,13 +53,14 @@ export async function putObject(call: S3Call): Promise<void> {
       etag: `"${written.md5}"`,
       lastModified: new Date().toISOString(),
       ...described,
+      ...(written.crc32 === undefined ? {} : { checksumCrc32: written.crc32 }),
     };
     replaced = await store.sql.transaction(async (tx) => {
       if (!(await store.bucketExists(call.bucket, tx))) throw new ServiceError('NoSuchBucket', 'The specified bucket does not exist', 404, { extra: { BucketName: call.bucket } });
       checkConditions(await store.getObject(call.bucket, call.key, tx)); // again: another writer may have won meanwhile
       return store.putObject(object, tx);
     });
-    sendEmpty(ctx.res, 200, { etag: object.etag });
+    sendEmpty(ctx.res, 200, { etag: object.etag, ...(written.crc32 === undefined ? {} : { 'x-amz-checksum-crc32': written.crc32 }) });
   } catch (error) {
     await blobs.delete(blobId);
     throw error;
@@ -68,10 +70,12 @@ export async function putObject(call: S3Call): Promise<void> {
 
 /**
  * Streams the request body (plain, or aws-chunked with its chunk signatures checked) into a new blob and
- * checks it against `x-amz-content-sha256`, `Content-MD5` and `x-amz-decoded-content-length`; the blob
- * is deleted when a check fails. `what` names the call in the size error (PutObject or a part: 5 GiB each).
+ * checks it against `x-amz-content-sha256`, `Content-MD5`, `x-amz-decoded-content-length` and a CRC32 sent
+ * as `x-amz-checksum-crc32` (a header, or an aws-chunked trailer announced in `x-amz-trailer`); the blob
+ * is deleted when a check fails. `crc32` is the verified CRC32 (base64) when one was sent. `what` names the
+ * call in the size error (PutObject or a part: 5 GiB each). Other checksum algorithms are not verified.
  */
-export async function receiveBody(call: S3Call, what: string): Promise<{ blobId: string; size: number; md5: string; sha256: string }> {
+export async function receiveBody(call: S3Call, what: string): Promise<{ blobId: string; size: number; md5: string; sha256: string; crc32?: string }> {
   const { ctx, blobs } = call;
   const req = ctx.req;
   const declared = Number(single(req.headers['x-amz-decoded-content-length']) ?? single(req.headers['content-length']) ?? 0);
@@ -84,12 +88,29 @@ export async function receiveBody(call: S3Call, what: string): Promise<{ blobId:
   if (signedChunks && !call.signing) {
     throw new ServiceError('InvalidRequest', 'Signed aws-chunked uploads need an Authorization header (they cannot be presigned).', 400);
   }
-  const body: Readable = chunked ? req.pipe(createAwsChunkedDecoder(signedChunks ? call.signing : undefined)) : req;
-  if (chunked) req.on('error', (error) => body.destroy(error));
+  const decoder = chunked ? createAwsChunkedDecoder(signedChunks ? call.signing : undefined) : undefined;
+  let body: Readable = decoder ? req.pipe(decoder) : req;
+  if (decoder) req.on('error', (error) => decoder.destroy(error));
+  // The CRC32 is computed only when the client sends one to compare with.
+  const crcHeader = single(req.headers['x-amz-checksum-crc32']);
+  const crcTrailer = /(^|,)\s*x-amz-checksum-crc32\s*(,|$)/i.test(single(req.headers['x-amz-trailer']) ?? '');
+  let crc = 0;
+  if (crcHeader !== undefined || (decoder && crcTrailer)) {
+    const source = body;
+    body = source.pipe(new Transform({ transform(chunk: Buffer, _encoding, done) { crc = crc32(chunk, crc); done(null, chunk); } }));
+    source.on('error', (error) => body.destroy(error));
+  }
 
   const blobId = newBlobId();
   const written = await blobs.put(blobId, body);
+  let checked: string | undefined;
   try {
+    const claimed = crcHeader ?? (crcTrailer ? decoder?.trailers['x-amz-checksum-crc32'] : undefined);
+    if (crcHeader !== undefined || crcTrailer) {
+      const computed = Buffer.from([crc >>> 24, (crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff]).toString('base64');
+      if (claimed !== computed) throw new ServiceError('BadDigest', 'The CRC32 you specified did not match the calculated checksum.', 400);
+      checked = computed;
+    }
     if (contentSha !== undefined && HEX_SHA256.test(contentSha) && contentSha !== written.sha256) {
       throw new ServiceError('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", 400, {
         extra: { ClientComputedContentSHA256: contentSha, S3ComputedContentSHA256: written.sha256 },
@@ -107,7 +128,7 @@ export async function receiveBody(call: S3Call, what: string): Promise<{ blobId:
     await blobs.delete(blobId);
     throw error;
   }
-  return { blobId, ...written };
+  return { blobId, ...written, ...(checked === undefined ? {} : { crc32: checked }) };
 }
 
 /** Deletes a blob no row points to any more; a failure only leaves an orphan file, so it is logged. */
