@@ -29,8 +29,6 @@ export const S3_MIGRATIONS = [
     metadata TEXT NOT NULL
   )`,
   `CREATE INDEX s3_uploads_key ON s3_uploads (bucket, key, upload_id)`,
-  // The CRC32 a client sent with a whole object's body (verified; base64 of the 4 bytes, as on the wire).
-  `ALTER TABLE s3_objects ADD COLUMN checksum_crc32 TEXT`,
   `CREATE TABLE s3_upload_parts (
     upload_id TEXT NOT NULL,
     part_number INTEGER NOT NULL,
@@ -41,6 +39,8 @@ export const S3_MIGRATIONS = [
     last_modified TEXT NOT NULL,
     PRIMARY KEY (upload_id, part_number)
   )`,
+  // The CRC32 a client sent with a whole object's body (verified; base64 of the 4 bytes, as on the wire).
+  `ALTER TABLE s3_objects ADD COLUMN checksum_crc32 TEXT`,
 ];
 
 /** Representation headers S3 stores with an object and answers on GET/HEAD. */
