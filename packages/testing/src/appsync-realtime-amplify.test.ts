@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
 import { signIn, signOut } from 'aws-amplify/auth';
+import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
 import { createTestIdentityPool } from './appsync-deploy.js';
 import { CREATE_NOTE, CREATE_TODO, DELETE_TODO, installRecordingWebSocket, setUpRealtimeFixture, UPDATE_TODO, type RealtimeFixture, type RealtimeUser } from './appsync-realtime-fixture.js';
 import { startTestCloud, type TestCloud } from './index.js';
@@ -206,6 +207,37 @@ void describe('AppSync realtime subscriptions through the unmodified aws-amplify
     assert.equal(latest.items.length, before + 1);
     assert.ok(latest.items.some((t: any) => t.id === created.id));
     assert.deepEqual(snapshots.errors, []);
+  });
+
+  void it('ends a subscription when its token expires: aws-amplify reports it, and a new subscription hears with a refreshed token', async () => {
+    // An app client whose tokens last 8 seconds, so the expiry comes within the test (aws-amplify treats a
+    // token as expired 5 s early, so shorter ones would be refreshed before every call).
+    const created = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create(
+      { UserPoolId: fx.userPoolId, ClientName: 'short-lived', AccessTokenValidity: 8, IdTokenValidity: 8, TokenValidityUnits: { AccessToken: 'seconds', IdToken: 'seconds' } },
+      { appId: 'app1', appSlug: 'app1', envName: 'dev', stackName: 'amplify-app1-dev', logicalId: 'ShortLivedClient', region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log },
+    );
+    const config = Amplify.getConfig();
+    // Without the identity pool: it accepts tokens of the fixture's client only.
+    const { identityPoolId: _identityPool, allowGuestAccess: _guests, ...cognito } = config.Auth!.Cognito! as unknown as Record<string, unknown>;
+    Amplify.configure({ ...config, Auth: { Cognito: { ...cognito, userPoolClientId: String(created.attributes.ClientId) } } } as typeof config);
+    try {
+      await as('alice');
+      const shortLived = generateClient() as unknown as LooseClient;
+      const first = await listen(shortLived.models.Todo!.onCreate!());
+      for (const end = Date.now() + 20_000; first.errors.length === 0; await new Promise((r) => setTimeout(r, 50))) {
+        if (Date.now() > end) throw new Error(`the subscription did not end within 20 s; frames: ${JSON.stringify(socket.frames.slice(-3))}`);
+      }
+      assert.match(JSON.stringify(first.errors[0]), /UnauthorizedException.*Token expired/);
+      // The app subscribes again; aws-amplify refreshes the expired token first.
+      const again = await listen(shortLived.models.Todo!.onCreate!());
+      const todo = await fx.mutate('alice', CREATE_TODO, { input: { content: 'after the refresh' } });
+      const [event] = await again.until(1);
+      assert.equal(event.id, todo.id);
+      assert.deepEqual(first.values, [], 'the ended subscription heard nothing more');
+    } finally {
+      await signOut();
+      Amplify.configure(config);
+    }
   });
 
   void it('serves a subscription document through client.graphql, with the owner argument narrowing what an Admin hears', async () => {

@@ -196,7 +196,7 @@ void describe('AppSync realtime protocol details (raw graphql-ws frames)', () =>
     await c.closed;
   });
 
-  void it('ends a subscription when its token expires, with the "Token expired" error aws-amplify reconnects on', async () => {
+  void it('ends a subscription when its token expires, with a "Token expired" error', async () => {
     // alice's own access token, signed again with the pool's key to expire two seconds from now.
     const key = await cloud.kernel.sql.get<{ kid: string; private_jwk: string }>('SELECT kid, private_jwk FROM cognito_signing_keys WHERE active = 1');
     const claims = JSON.parse(Buffer.from(fx.tokens.alice.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;

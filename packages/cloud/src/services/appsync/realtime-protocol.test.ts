@@ -108,7 +108,7 @@ void describe('the realtime protocol (graphql-ws, as aws-amplify v6 speaks it)',
     assert.ok(stopped.includes('kept'));
   });
 
-  void it('ends a subscription when its credentials expire, with the error aws-amplify reconnects on', async () => {
+  void it('ends a subscription when its credentials expire, with the error aws-amplify reports as a token expiry', async () => {
     const c = client(url, ['graphql-ws', `header-${encode(good)}`]);
     await new Promise((resolve) => c.socket.on('open', resolve));
     c.socket.send(JSON.stringify({ type: 'connection_init' }));
@@ -122,7 +122,7 @@ void describe('the realtime protocol (graphql-ws, as aws-amplify v6 speaks it)',
     await c.next((f) => f.type === 'complete' && f.id === 'stopped-first');
     const expired = await c.next((f) => f.type === 'error' && f.id === 'at-once');
     assert.equal(expired.payload.errors[0].errorType, 'UnauthorizedException');
-    assert.match(expired.payload.errors[0].message, /^Token expired/, 'aws-amplify closes the socket and reconnects with fresh tokens on this message');
+    assert.match(expired.payload.errors[0].message, /^Token expired/, 'aws-amplify ends the subscription and reconnects its socket with fresh tokens on this message');
     const t0 = Date.now();
     await c.next((f) => f.type === 'error' && f.id === 'short');
     assert.ok(Date.now() - t0 < 1000);

@@ -46,7 +46,8 @@ export interface RunningSubscription {
   stop(): void;
   /**
    * When the subscriber's credentials stop counting (epoch ms). The subscription is ended then with an
-   * UnauthorizedException "Token expired" error, on which aws-amplify reconnects with fresh tokens.
+   * UnauthorizedException "Token expired" error: aws-amplify ends that subscription with an error for the
+   * app and reconnects its socket with fresh tokens for the others.
    */
   expiresAt?: number;
 }
@@ -214,7 +215,7 @@ export function serveRealtimeConnection(socket: WebSocket, req: IncomingMessage,
       if (subscriptions.get(id) !== wrapped) return;
       subscriptions.delete(id);
       running.stop();
-      send({ id, type: 'error', payload: errorPayload(new RealtimeError('UnauthorizedException', 'Token expired: the credentials of this subscription are no longer valid; reconnect with fresh ones.', 401)) });
+      send({ id, type: 'error', payload: errorPayload(new RealtimeError('UnauthorizedException', 'Token expired: the credentials of this subscription are no longer valid; subscribe again with fresh ones.', 401)) });
     };
     arm();
     return wrapped;
