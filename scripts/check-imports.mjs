@@ -51,7 +51,8 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
   if (!allowed) { problems.push(`packages/${pkg}: not in the import table of scripts/check-imports.mjs (add it, and to docs/architecture.md)`); continue; }
   for (const file of walk(src, [])) {
     const text = readFileSync(file, 'utf8');
-    const isTest = file.endsWith('.test.ts') || /[\\/]src[\\/]e2e[\\/]/.test(file);
+    // Test code: test files, `src/e2e/` helpers and `*.test-helper.ts` files (which only test code may import).
+    const isTest = file.endsWith('.test.ts') || /[\\/]src[\\/]e2e[\\/]/.test(file) || file.endsWith('.test-helper.ts');
     for (const m of text.matchAll(importRe)) {
       const spec = m[1] ?? m[2] ?? m[3];
       const rel = relative(root, file);
@@ -62,6 +63,7 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
         if (isTest && (target === 'testing' || (TEST_ALLOWED[pkg] ?? []).includes(target))) continue;
         if (!allowed.includes(target)) problems.push(`${rel}: imports @forte/${target}, which ${pkg} may not import`);
       }
+      if (!isTest && /^\.\.?\/.*\.test-helper\.js$/.test(spec)) problems.push(`${rel}: imports the test helper ${spec}`);
       for (const lib of SERVER_ONLY_LIBS[pkg] ?? []) if (spec === lib) problems.push(`${rel}: imports ${lib} in a client package`);
       if (pkg === 'cloud') {
         // A service never imports another service; only server.ts names the engines.
@@ -71,7 +73,7 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
           if (other && other[1] !== svc[1] && !['kernel', 'engines'].includes(other[1])) problems.push(`${rel}: service ${svc[1]} imports service ${other[1]}`);
         }
         if ((spec === 'better-sqlite3' || spec === 'pg') && !rel.includes('/engines/')) problems.push(`${rel}: names ${spec} outside src/engines`);
-        if (/engines\/(sqlite|postgres|fs-blobs|s3-blobs)\//.test(spec) && !/src\/(server|bin)\.ts$|\/engines\/|\.test\.ts$/.test(rel)) problems.push(`${rel}: names an engine implementation; only src/server.ts picks engines`);
+        if (/engines\/(sqlite|postgres|fs-blobs|s3-blobs)\//.test(spec) && !isTest && !/src\/(server|bin)\.ts$|\/engines\//.test(rel)) problems.push(`${rel}: names an engine implementation; only src/server.ts picks engines`);
       }
     }
   }

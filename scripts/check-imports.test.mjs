@@ -45,6 +45,22 @@ describe('check-imports', () => {
     assert.match(refused.output, /cloud\/src\/x\.test\.ts: imports @forte\/amplify/);
   });
 
+  it('lets test helpers (*.test-helper.ts) name engines, and refuses them to code that is not a test', () => {
+    const allowed = check({
+      'packages/cloud/src/kernel/kernel.test-helper.ts': "import { createSqliteStore } from '../engines/sqlite/sqlite-store.js';\n",
+      'packages/cloud/src/kernel/a.test.ts': "import { createTestKernel } from './kernel.test-helper.js';\n",
+    });
+    assert.equal(allowed.code, 0, allowed.output);
+    const refused = check({
+      'packages/cloud/src/kernel/kernel.test-helper.ts': "export const x = 1;\n",
+      'packages/cloud/src/kernel/dispatch.ts': "import { x } from './kernel.test-helper.js';\n",
+      'packages/cloud/src/kernel/other.ts': "import { createSqliteStore } from '../engines/sqlite/sqlite-store.js';\n",
+    });
+    assert.equal(refused.code, 1);
+    assert.match(refused.output, /kernel\/dispatch\.ts: imports the test helper \.\/kernel\.test-helper\.js/);
+    assert.match(refused.output, /kernel\/other\.ts: names an engine implementation/);
+  });
+
   it('refuses a category importing the cloud, and the cli importing a plugin package', () => {
     const run = check({
       'packages/category-hosting/src/a.ts': "import { createCloud } from '@forte/cloud';\n",

@@ -2,25 +2,17 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createFsBlobStore } from '../engines/fs-blobs/fs-blob-store.js';
-import { createSqliteStore } from '../engines/sqlite/sqlite-store.js';
-import { createKernel } from './create-kernel.js';
 import { createRequestListener } from './http-dispatch.js';
 import { jsonApiRoute } from './json-api.js';
-import { createLogger } from './logger.js';
 import { ServiceError } from './types.js';
+import { createTestKernel } from './kernel.test-helper.js';
 
 const logLines: string[] = [];
 let server: Server;
 let port: number;
 
 before(async () => {
-  const kernel = createKernel({
-    config: { dataDir: '/nonexistent', host: '127.0.0.1', port: 0, region: 'us-east-1', accountId: '123456789012', testFaults: false },
-    sql: createSqliteStore(':memory:'),
-    blobs: createFsBlobStore('/nonexistent/blobs'),
-    log: createLogger({ write: (line) => void logLines.push(line), level: 'info' }),
-  });
+  const kernel = createTestKernel(logLines, 'info');
   kernel.addService({
     name: 'probe',
     routes: [

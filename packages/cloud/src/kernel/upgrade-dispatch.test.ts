@@ -3,11 +3,8 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { createFsBlobStore } from '../engines/fs-blobs/fs-blob-store.js';
-import { createSqliteStore } from '../engines/sqlite/sqlite-store.js';
-import { createKernel } from './create-kernel.js';
-import { createLogger } from './logger.js';
 import { createUpgradeDispatcher, type UpgradeDispatcher } from './upgrade-dispatch.js';
+import { createTestKernel } from './kernel.test-helper.js';
 
 const logLines: string[] = [];
 let server: Server;
@@ -16,12 +13,7 @@ let port: number;
 const gracefullyClosed: string[] = [];
 
 before(async () => {
-  const kernel = createKernel({
-    config: { dataDir: '/nonexistent', host: '127.0.0.1', port: 0, region: 'us-east-1', accountId: '123456789012', testFaults: false },
-    sql: createSqliteStore(':memory:'),
-    blobs: createFsBlobStore('/nonexistent/blobs'),
-    log: createLogger({ write: (line) => void logLines.push(line), level: 'debug' }),
-  });
+  const kernel = createTestKernel(logLines);
   const held: Duplex[] = [];
   kernel.addService({
     name: 'echo',
