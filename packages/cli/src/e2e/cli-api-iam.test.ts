@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generateClient } from 'aws-amplify/api';
 import { fetchAuthSession, signOut } from 'aws-amplify/auth';
 import { configureAmplifyFrom, graphqlRefusal, signUpAndIn as signUpAndInWith } from './amplify-app.js';
-import { runForte, type ForteRun } from './forte-runner.js';
+import { type ForteRun, initProject, removeProject, runForte } from './forte-runner.js';
 
 const SCHEMA = `type Post @model @auth(rules: [
   { allow: public, provider: iam, operations: [read] },
@@ -64,12 +63,7 @@ void describe('forte api with IAM rules: push attaches role policies; guests and
   const signUpAndIn = (email: string): Promise<void> => signUpAndInWith(email, { cwd: root, home });
 
   before(async () => {
-    work = mkdtempSync(join(tmpdir(), 'forte-api-iam-'));
-    home = join(work, 'home');
-    root = join(work, 'app');
-    mkdirSync(root);
-    const init = await forte(['init', '--amplify', '{"projectName":"iamapp","envName":"dev"}', '--frontend', '{"frontend":"javascript","framework":"react"}', '--yes']);
-    assert.equal(init.code, 0, init.stderr);
+    ({ work, home, root } = await initProject('forte-api-iam-', 'iamapp'));
     const auth = await forte(['add', 'auth', '--headless'], JSON.stringify(ADD_AUTH_REQUEST));
     assert.equal(auth.code, 0, auth.stderr + auth.stdout);
     const api = await forte(['add', 'api', '--headless'], JSON.stringify(ADD_API_REQUEST));
@@ -77,8 +71,7 @@ void describe('forte api with IAM rules: push attaches role policies; guests and
   });
   after(async () => {
     await signOut().catch(() => undefined);
-    await runForte(['cloud', 'stop'], { cwd: work, home });
-    rmSync(work, { recursive: true, force: true });
+    await removeProject({ work, home });
   });
 
   void it('push attaches AuthRolePolicy01 and UnauthRolePolicy01 to the environment\'s roles, after the roles and the API', async () => {

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BatchWriteItemCommand, DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
-import { runForte, type ForteRun } from './forte-runner.js';
+import { type ForteRun, initProject, removeProject, runForte } from './forte-runner.js';
 
 const POSTS = 1000;
 /** Public models (the API key reads and writes), as Amplify's schema templates start. */
@@ -78,12 +77,7 @@ void describe('forte push: a key change on a table with data migrates every row 
   const countPosts = async (): Promise<number> => (await api.graphql({ query: 'query { listPosts { totalCount } }' })).data.listPosts.totalCount as number;
 
   before(async () => {
-    work = mkdtempSync(join(tmpdir(), 'forte-api-keys-'));
-    home = join(work, 'home');
-    root = join(work, 'app');
-    mkdirSync(root);
-    const init = await forte(['init', '--amplify', '{"projectName":"keysapp","envName":"dev"}', '--frontend', '{"frontend":"javascript","framework":"react"}', '--yes']);
-    assert.equal(init.code, 0, init.stderr);
+    ({ work, home, root } = await initProject('forte-api-keys-', 'keysapp'));
     // Forte's total counts on list queries, to count every row in one call.
     const cliJson = join(root, 'amplify', 'cli.json');
     writeFileSync(cliJson, JSON.stringify({ ...(JSON.parse(readFileSync(cliJson, 'utf8')) as object), forte: { totalcounts: true } }, null, 2));
@@ -131,8 +125,7 @@ void describe('forte push: a key change on a table with data migrates every row 
   });
   after(async () => {
     db?.destroy();
-    await runForte(['cloud', 'stop'], { cwd: work, home });
-    rmSync(work, { recursive: true, force: true });
+    await removeProject({ work, home });
   });
 
   void it('@primaryKey on slug: the preview shows a migration, and all 1,000 posts are read by slug', async () => {

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ResourcesConfig } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
 import { signOut } from 'aws-amplify/auth';
 import { configureAmplifyFrom, graphqlRefusal, signUpAndIn as signUpAndInWith } from './amplify-app.js';
-import { runForte, runForteInTerminal, type ForteRun } from './forte-runner.js';
+import { type ForteRun, initProject, removeProject, runForte, runForteInTerminal } from './forte-runner.js';
 
 interface ApiOutput {
   GraphQLAPIIdOutput: string;
@@ -69,19 +68,11 @@ void describe('forte api: add api → push → aws-amplify → broken schema →
   const signUpAndIn = (email: string): Promise<void> => signUpAndInWith(email, { cwd: root, home });
 
   before(async () => {
-    work = mkdtempSync(join(tmpdir(), 'forte-api-'));
-    home = join(work, 'home');
-    root = join(work, 'app');
-    mkdirSync(root);
-    const init = await forte(['init', '--amplify', '{"projectName":"apiapp","envName":"dev"}', '--frontend', '{"frontend":"javascript","framework":"react"}', '--yes']);
-    assert.equal(init.code, 0, init.stderr);
+    ({ work, home, root } = await initProject('forte-api-', 'apiapp'));
     const auth = await forte(['add', 'auth', '--yes']);
     assert.equal(auth.code, 0, auth.stderr);
   });
-  after(async () => {
-    await runForte(['cloud', 'stop'], { cwd: work, home });
-    rmSync(work, { recursive: true, force: true });
-  });
+  after(() => removeProject({ work, home }));
 
   void it('the CLI finds the api category: add --headless, gql-compile, and status shows the API to create', async () => {
     const plugins = await forte(['plugin', 'list']);

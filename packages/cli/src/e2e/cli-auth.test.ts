@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runForte, runForteInTerminal, type ForteRun } from './forte-runner.js';
+import { type ForteRun, removeProject, runForte, runForteInTerminal } from './forte-runner.js';
 
 interface AuthOutput { UserPoolId: string; UserPoolArn: string; UserPoolName: string; AppClientIDWeb: string; AppClientID: string; IdentityPoolId: string; IdentityPoolName: string }
 
@@ -20,10 +20,7 @@ void describe('forte auth: add auth → push → sign-up → mailbox → update 
     root = join(work, 'app');
     mkdirSync(root);
   });
-  after(async () => {
-    await runForte(['cloud', 'stop'], { cwd: work, home });
-    rmSync(work, { recursive: true, force: true });
-  });
+  after(() => removeProject({ work, home }));
 
   void it('creates the pools on push, writes the frontend configs, lists sign-up codes, and turns MFA on for a pool with users', async () => {
     const init = await forte(['init', '--amplify', '{"projectName":"authapp","envName":"dev"}', '--frontend', '{"frontend":"javascript","framework":"react"}', '--yes']);

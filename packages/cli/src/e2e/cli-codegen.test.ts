@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
 import { parseAmplifyConfig } from 'aws-amplify/utils';
-import { runForte, runForteInTerminal, type ForteRun } from './forte-runner.js';
+import { type ForteRun, initProject, removeProject, runForte, runForteInTerminal } from './forte-runner.js';
 
 void describe('forte codegen: add, regenerate, models, remove (built binary)', () => {
   let work: string;
@@ -18,19 +17,11 @@ void describe('forte codegen: add, regenerate, models, remove (built binary)', (
   const apiName = (): string => Object.keys((JSON.parse(file('amplify/backend/backend-config.json')) as { api: Record<string, unknown> }).api)[0]!;
 
   before(async () => {
-    work = mkdtempSync(join(tmpdir(), 'forte-codegen-'));
-    home = join(work, 'home');
-    root = join(work, 'app');
-    mkdirSync(root);
-    const init = await forte(['init', '--amplify', '{"projectName":"cgapp","envName":"dev"}', '--frontend', '{"frontend":"javascript","framework":"react"}', '--yes']);
-    assert.equal(init.code, 0, init.stderr);
+    ({ work, home, root } = await initProject('forte-codegen-', 'cgapp'));
     const add = await forte(['add', 'api', '--yes']);
     assert.equal(add.code, 0, add.stderr);
   });
-  after(async () => {
-    await runForte(['cloud', 'stop'], { cwd: work, home });
-    rmSync(work, { recursive: true, force: true });
-  });
+  after(() => removeProject({ work, home }));
 
   void it('`forte codegen add` needs the compiled schema and names the commands that write it', async () => {
     const refused = await forte(['codegen', 'add', '--yes']);

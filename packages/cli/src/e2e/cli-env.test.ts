@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runForte, type ForteRun } from './forte-runner.js';
+import { type ForteRun, removeProject, runForte } from './forte-runner.js';
 import { writeTestCategoryPlugin } from './test-category-plugin.js';
 
 const readJson = (path: string): Record<string, unknown> => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
@@ -29,10 +29,7 @@ void describe('forte env, pull and delete (built binary, local cloud)', () => {
     assert.equal(push.code, 0, push.stderr);
     appId = (readJson(join(root, 'amplify', 'team-provider-info.json'))['dev'] as { awscloudformation: { AmplifyAppId: string } }).awscloudformation.AmplifyAppId;
   });
-  after(async () => {
-    await runForte(['cloud', 'stop'], { cwd: work, home });
-    rmSync(work, { recursive: true, force: true });
-  });
+  after(() => removeProject({ work, home }));
 
   void it('env add creates and checks out a new env with the same backend, nothing deployed yet', async () => {
     const add = await forte(['env', 'add', 'prod', '--yes']);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runForte, type ForteRun } from './forte-runner.js';
+import { type ForteRun, removeProject, runForte } from './forte-runner.js';
 
 void describe('forte hosting: init → add hosting → publish → fetch the page (built binary, local cloud)', () => {
   let work: string;
@@ -17,10 +17,7 @@ void describe('forte hosting: init → add hosting → publish → fetch the pag
     root = join(work, 'site');
     mkdirSync(root);
   });
-  after(async () => {
-    await runForte(['cloud', 'stop'], { cwd: work, home });
-    rmSync(work, { recursive: true, force: true });
-  });
+  after(() => removeProject({ work, home }));
 
   void it('publishes the built frontend and serves it; status shows the hosting endpoint', async () => {
     writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'site', private: true, scripts: { build: "mkdir -p build && echo '<h1>hello from forte</h1>' > build/index.html" } }));

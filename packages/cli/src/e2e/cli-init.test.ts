@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GITIGNORE_BEGIN, GITIGNORE_END, GITIGNORE_LINES } from '@forte/protocol';
-import { runForte, runForteInTerminal } from './forte-runner.js';
+import { removeProject, runForte, runForteInTerminal } from './forte-runner.js';
 
 const AMPLIFY = JSON.stringify({ projectName: 'my-app_1', envName: 'dev', defaultEditor: 'code' });
 const FRONTEND = JSON.stringify({ frontend: 'javascript', framework: 'react', config: { SourceDir: 'src', DistributionDir: 'build', BuildCommand: 'npm run-script build', StartCommand: 'npm run-script start' } });
@@ -18,10 +18,7 @@ void describe('forte init (built binary, local cloud)', () => {
     work = mkdtempSync(join(tmpdir(), 'forte-init-'));
     home = join(work, 'home');
   });
-  after(async () => {
-    await runForte(['cloud', 'stop'], { cwd: work, home });
-    rmSync(work, { recursive: true, force: true });
-  });
+  after(() => removeProject({ work, home }));
 
   void it('headless init writes every project file in Amplify shape and creates the env in the cloud', async () => {
     const root = join(work, 'headless');

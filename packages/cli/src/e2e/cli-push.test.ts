@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runForte, type ForteRun } from './forte-runner.js';
+import { type ForteRun, removeProject, runForte } from './forte-runner.js';
 import { writeTestCategoryPlugin } from './test-category-plugin.js';
 
 const readJson = (path: string): Record<string, unknown> => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
@@ -28,10 +28,7 @@ void describe('forte status and push (built binary, local cloud)', () => {
     const add = await forte(['plugin', 'add', writeTestCategoryPlugin(work)]);
     assert.equal(add.code, 0, add.stderr);
   });
-  after(async () => {
-    await runForte(['cloud', 'stop'], { cwd: work, home });
-    rmSync(work, { recursive: true, force: true });
-  });
+  after(() => removeProject({ work, home }));
 
   void it('status before a push lists the new resource as Create (plugin word in either position)', async () => {
     assert.equal((await forte(['add', 'testcat', 'alpha'])).code, 0);

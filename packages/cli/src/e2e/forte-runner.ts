@@ -1,4 +1,8 @@
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The built CLI binary (packages/cli/dist/bin.js), as users run it. */
@@ -67,4 +71,22 @@ export async function runForteInTerminal(
     child.stdin.write(keys);
   }
   return { code: await exited, screen };
+}
+
+/** A temp folder holding FORTE_HOME (`home/`) and a JavaScript (React) project `app/` made by `forte init`. */
+export async function initProject(prefix: string, projectName: string): Promise<{ work: string; home: string; root: string }> {
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  const home = join(work, 'home');
+  const root = join(work, 'app');
+  mkdirSync(root);
+  const frontend = '{"frontend":"javascript","framework":"react"}';
+  const init = await runForte(['init', '--amplify', JSON.stringify({ projectName, envName: 'dev' }), '--frontend', frontend, '--yes'], { cwd: root, home });
+  assert.equal(init.code, 0, init.stderr);
+  return { work, home, root };
+}
+
+/** Stops the local cloud of a test's FORTE_HOME and removes the test's temp folder. */
+export async function removeProject({ work, home }: { work: string; home: string }): Promise<void> {
+  await runForte(['cloud', 'stop'], { cwd: work, home });
+  rmSync(work, { recursive: true, force: true });
 }
