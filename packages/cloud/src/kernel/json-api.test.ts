@@ -5,12 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { z } from 'zod';
-import { createFsBlobStore } from '../engines/fs-blobs/fs-blob-store.js';
-import { createSqliteStore } from '../engines/sqlite/sqlite-store.js';
-import { createKernel } from './create-kernel.js';
 import { createRequestListener } from './http-dispatch.js';
 import { jsonApiRoute } from './json-api.js';
-import { createLogger } from './logger.js';
+import { createTestKernel } from './kernel.test-helper.js';
 
 const ADMIN = { accessKeyId: 'FKIAADMINADMINADMIN0', secretAccessKey: 'admin-secret-admin-secret-admin-secret00' };
 const ROLE_KEY = { accessKeyId: 'ASIAROLEROLEROLEROLE', secretAccessKey: 'role-secret-role-secret-role-secret-0000' };
@@ -19,12 +16,7 @@ let server: Server;
 let url: string;
 
 before(async () => {
-  const kernel = createKernel({
-    config: { dataDir: '/nonexistent', host: '127.0.0.1', port: 0, region: 'us-east-1', accountId: '123456789012', testFaults: false },
-    sql: createSqliteStore(':memory:'),
-    blobs: createFsBlobStore('/nonexistent/blobs'),
-    log: createLogger({ write: (line) => void logLines.push(line), level: 'debug' }),
-  });
+  const kernel = createTestKernel(logLines);
   kernel.registerCredentialProvider({
     lookup: async (id) => (id === ADMIN.accessKeyId ? { secretAccessKey: ADMIN.secretAccessKey, principal: { kind: 'admin', accessKeyId: id } } : undefined),
   });
@@ -102,6 +94,16 @@ void describe('jsonApiRoute through the kernel', () => {
     assert.equal(res.status, 400);
     assert.equal(res.json.__type, 'ValidationException');
     assert.match(String(res.json.message), /^text:/);
+  });
+
+  void it('refuses a body that is not a JSON object, schema or not, naming it', async () => {
+    for (const body of [[], 'text', null, 7]) {
+      for (const target of ['Echo.Echo', 'Echo.Explode']) {
+        const res = await call(target, body);
+        assert.equal(res.status, 400, `${target} ${JSON.stringify(body)}`);
+        assert.deepEqual(res.json, { __type: 'ValidationException', message: 'request: the body must be a JSON object.' });
+      }
+    }
   });
 
   void it('answers UnknownOperationException for an unknown target', async () => {

@@ -92,6 +92,8 @@ export function jsonApiRoute(options: {
     } catch {
       throw new ServiceError('SerializationException', 'The request body is not valid JSON.', 400);
     }
+    // Every operation of an AWS JSON protocol takes an object.
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ServiceError(options.validationErrorCode ?? 'ValidationException', 'request: the body must be a JSON object.', 400);
     let input: unknown = raw;
     if (op.input) {
       const parsed = op.input.safeParse(raw);
