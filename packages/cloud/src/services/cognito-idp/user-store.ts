@@ -104,7 +104,7 @@ export function createUserStore(sql: SqlStore) {
    * data version is read on every call. Rows are copied into new objects on every use, never handed out.
    */
   const signedInRows = new Map<string, SignedInRow>();
-  let signedInVersion = -1;
+  let signedInVersion: number | undefined;
   return {
     /** The user with exactly this (stored) username. */
     async get(poolId: string, username: string): Promise<StoredUser | undefined> {
@@ -317,7 +317,7 @@ export function createUserStore(sql: SqlStore) {
       const key = `${poolId}\n${username}\n${originJti}`;
       if (version !== signedInVersion) {
         signedInRows.clear();
-        signedInVersion = version ?? -1;
+        signedInVersion = version;
       }
       let row = version === undefined ? undefined : signedInRows.get(key);
       if (!row) {
