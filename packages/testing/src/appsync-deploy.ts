@@ -75,7 +75,7 @@ export async function createTestUsers(cloud: TestCloud, users: Record<string, st
   const handler = (type: string) => cloud.kernel.resourceHandler(type)!;
   const pool = await handler(AUTH_RESOURCE_TYPES.userPool).create({ PoolName: 'users' }, ctx('UserPool'));
   const userPoolId = String(pool.attributes.UserPoolId);
-  const clientId = String((await handler(AUTH_RESOURCE_TYPES.userPoolClient).create({ UserPoolId: userPoolId, ClientName: 'web' }, ctx('UserPoolClientWeb'))).attributes.ClientId);
+  const clientId = String((await handler(AUTH_RESOURCE_TYPES.userPoolClient).create({ UserPoolId: userPoolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, ctx('UserPoolClientWeb'))).attributes.ClientId);
   const idp = new CognitoIdentityProviderClient({ endpoint: `${cloud.url}/cognito-idp/`, region: 'us-east-1', credentials: cloud.credentials, maxAttempts: 1 });
   const groups = new Set(Object.values(users).flat());
   for (const group of groups) await idp.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: group }));

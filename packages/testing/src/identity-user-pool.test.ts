@@ -43,7 +43,7 @@ before(async () => {
   cloud = await startTestCloud();
   const pool = await handler(AUTH_RESOURCE_TYPES.userPool).create({ PoolName: 'users' }, ctx('UserPool'));
   userPoolId = String(pool.attributes.UserPoolId);
-  clientId = String((await handler(AUTH_RESOURCE_TYPES.userPoolClient).create({ UserPoolId: userPoolId, ClientName: 'web' }, ctx('UserPoolClientWeb'))).attributes.ClientId);
+  clientId = String((await handler(AUTH_RESOURCE_TYPES.userPoolClient).create({ UserPoolId: userPoolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, ctx('UserPoolClientWeb'))).attributes.ClientId);
   const role = async (name: string): Promise<string> => String((await handler('Forte::IAM::Role').create({ RoleName: name }, ctx(name))).attributes.Arn);
   identityPoolId = String(
     (
