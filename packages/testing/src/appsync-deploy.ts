@@ -2,6 +2,7 @@ import { AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminSetUserPasswor
 import type { ResourceContext } from '@forte/cloud';
 import { APPSYNC_RESOURCE_TYPES, AUTH_RESOURCE_TYPES, DYNAMODB_TABLE_RESOURCE_TYPE } from '@forte/protocol';
 import { transform, type AppSyncAuthConfiguration, type ResolverConfig, type TransformResult } from '@forte/graphql-transformer';
+import { identityPoolTrust } from './identity-pool-trust.js';
 import type { TestCloud } from './start-test-cloud.js';
 
 /** What a push of an api category resource leaves in a test cloud. */
@@ -104,7 +105,7 @@ export async function createTestIdentityPool(
   const handler = (type: string) => cloud.kernel.resourceHandler(type)!;
   const role = async (roleName: string, resources: string[]): Promise<string> => {
     const statement = { Effect: 'Allow', Action: 'appsync:GraphQL', Resource: resources };
-    const created = await handler('Forte::IAM::Role').create({ RoleName: roleName, Policies: [{ PolicyName: 'appsync', PolicyDocument: { Statement: [statement] } }] }, ctx(roleName));
+    const created = await handler('Forte::IAM::Role').create({ RoleName: roleName, AssumeRolePolicyDocument: identityPoolTrust(), Policies: [{ PolicyName: 'appsync', PolicyDocument: { Statement: [statement] } }] }, ctx(roleName));
     return String(created.attributes.Arn);
   };
   const identityPool = await handler(AUTH_RESOURCE_TYPES.identityPool).create(
