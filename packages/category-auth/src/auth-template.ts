@@ -13,7 +13,8 @@ export function groupLogicalId(groupName: string, index: number): string {
  * The nested stack of an auth resource: the user pool, Amplify's two app clients (`UserPoolClientWeb` →
  * `AppClientIDWeb`, `UserPoolClient` → `AppClientID`, neither with a secret: browsers cannot keep one),
  * one group per `userPoolGroupList` entry (precedence = position), and the identity pool when chosen, bound
- * to the environment's AuthRole/UnauthRole (the root stack passes them as parameters). Outputs carry
+ * to the environment's AuthRole/UnauthRole (the root stack passes them as parameters; their trust names this
+ * identity pool) with a Token role mapping per app client when there are groups. Outputs carry
  * Amplify's auth output names (plus ProviderURL), so amplify-meta and the frontend configs read as Amplify's.
  */
 export function authTemplate(config: CognitoConfig): Template {

@@ -145,6 +145,7 @@ export function createIdentityOperations(deps: { kernel: Kernel; store: Identity
         return {
           IdentityPoolId: pool.poolId,
           Roles: { authenticated: pool.authenticatedRole, ...(pool.unauthenticatedRole ? { unauthenticated: pool.unauthenticatedRole } : {}) },
+          ...(Object.keys(pool.roleMappings).length > 0 ? { RoleMappings: pool.roleMappings } : {}),
         };
       },
     },
