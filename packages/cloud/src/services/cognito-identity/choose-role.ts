@@ -36,7 +36,8 @@ export function chooseRole(pool: StoredIdentityPool, logins: readonly VerifiedLo
   }
   if (chosen !== undefined) return chosen;
   if (mapping?.AmbiguousRoleResolution === 'Deny') {
-    throw notAuthorized(`No role mapping of identity pool ${pool.poolId} gives this user a role, and its AmbiguousRoleResolution is Deny.`);
+    // Cognito's words, then which setting decided it.
+    throw notAuthorized(`The ambiguous role mapping rules for: ${first.provider} denied this request (no role matched and AmbiguousRoleResolution is Deny).`);
   }
   return pool.authenticatedRole;
 }
