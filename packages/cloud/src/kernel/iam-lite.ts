@@ -125,7 +125,8 @@ function namesPrincipal(statement: PolicyStatement, federated: string): boolean 
   if (principal === undefined) return false;
   const names = principal.Federated;
   if (names === undefined) return false;
-  return (Array.isArray(names) ? names : [names]).some((name) => name === federated || name === '*');
+  // No wildcard here: IAM accepts `"Principal": "*"` for everyone, but a Federated principal is named exactly.
+  return (Array.isArray(names) ? names : [names]).includes(federated);
 }
 
 /** The kernel's `checkRoleTrust`: the first source that owns the role answers its trust policy. */
