@@ -227,6 +227,8 @@ void describe('attribute writes: the schema, the client\'s WriteAttributes, admi
     assert.equal((await write('dev:custom:risk', 'low')).name, 'NotAuthorizedException');
     assert.equal((await write('email_verified', 'true')).name, 'NotAuthorizedException');
     assert.equal((await callFailure(idp.send(new DeleteUserAttributesCommand({ AccessToken, UserAttributeNames: ['email_verified'] })))).name, 'NotAuthorizedException');
+    assert.equal((await callFailure(idp.send(new DeleteUserAttributesCommand({ AccessToken, UserAttributeNames: ['custom:plan'] })))).name, 'InvalidParameterException', 'an immutable attribute keeps its value');
+    assert.equal((await callFailure(idp.send(new DeleteUserAttributesCommand({ AccessToken, UserAttributeNames: ['cognito:preferred_role'] })))).name, 'InvalidParameterException');
     const attributes = Object.fromEntries((await idp.send(new GetUserCommand({ AccessToken }))).UserAttributes!.map((a) => [a.Name, a.Value]));
     assert.deepEqual([attributes.nickname, attributes['custom:tier'], attributes['custom:score'], attributes['custom:plan']], ['u', 'silver', '42', 'basic']);
   });

@@ -86,7 +86,8 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
       const { pool, user, clientId } = await userFromAccessToken(state, input.AccessToken);
       const names = input.UserAttributeNames;
       if (!Array.isArray(names) || !names.every((n): n is string => typeof n === 'string')) throw invalidParameter('UserAttributeNames must be a list of names.');
-      checkUserWrite(pool, await clientOfAccessToken(state, clientId), Object.fromEntries(names.map((n) => [n, ''])), undefined);
+      // Deleting is writing an empty value: the same rules (and an immutable attribute keeps its value).
+      checkUserWrite(pool, await clientOfAccessToken(state, clientId), Object.fromEntries(names.map((n) => [n, ''])), user);
       const required = names.filter((n) => requiredAttributes(pool).includes(n));
       if (required.length > 0) throw invalidParameter(`Cannot delete required attributes: ${required.join(', ')}`);
       for (const name of names) {
