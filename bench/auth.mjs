@@ -233,7 +233,7 @@ async function populate(dataDir, users) {
   try {
     const ctx = { appId: 'bench', appSlug: 'bench', envName: 'dev', stackName: 'bench', logicalId: 'UserPool', region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log };
     const pool = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool).create({ PoolName: 'Bench' }, ctx);
-    const client = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient).create({ UserPoolId: pool.physicalId, ClientName: 'web' }, { ...ctx, logicalId: 'Client' });
+    const client = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient).create({ UserPoolId: pool.physicalId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, { ...ctx, logicalId: 'Client' });
     const poolName = pool.physicalId.split('_')[1];
     const passwordHash = await hashPassword(PASSWORD);
     let shared;

@@ -98,7 +98,7 @@ export async function deployBenchApi({ dataDir, users, ownTodos, otherTodos }) {
     };
     const pool = await handler(AUTH_RESOURCE_TYPES.userPool).create({ PoolName: 'Bench' }, ctx('UserPool'));
     const poolId = String(pool.attributes.UserPoolId ?? pool.physicalId);
-    const client = await handler(AUTH_RESOURCE_TYPES.userPoolClient).create({ UserPoolId: poolId, ClientName: 'web' }, ctx('UserPoolClientWeb'));
+    const client = await handler(AUTH_RESOURCE_TYPES.userPoolClient).create({ UserPoolId: poolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, ctx('UserPoolClientWeb'));
     const clientId = String(client.attributes.ClientId ?? client.physicalId);
 
     const credentials = JSON.parse(readFileSync(join(dataDir, 'admin-credentials.json'), 'utf8'));

@@ -13,7 +13,8 @@ export function groupLogicalId(groupName: string, index: number): string {
  * The nested stack of an auth resource: the user pool, Amplify's two app clients (`UserPoolClientWeb` →
  * `AppClientIDWeb`, `UserPoolClient` → `AppClientID`, neither with a secret: browsers cannot keep one),
  * one group per `userPoolGroupList` entry (precedence = position), and the identity pool when chosen, bound
- * to the environment's AuthRole/UnauthRole (the root stack passes them as parameters). Outputs carry
+ * to the environment's AuthRole/UnauthRole (the root stack passes them as parameters; their trust names this
+ * identity pool) with a Token role mapping per app client when there are groups. Outputs carry
  * Amplify's auth output names (plus ProviderURL), so amplify-meta and the frontend configs read as Amplify's.
  */
 export function authTemplate(config: CognitoConfig): Template {
@@ -63,8 +64,11 @@ export function authTemplate(config: CognitoConfig): Template {
       ClientName: name,
       GenerateSecret: false,
       RefreshTokenValidityDays: config.userpoolClientRefreshTokenValidity,
-      ...(config.userpoolClientReadAttributes.length > 0 ? { ReadAttributes: config.userpoolClientReadAttributes } : {}),
-      ...(config.userpoolClientWriteAttributes.length > 0 ? { WriteAttributes: config.userpoolClientWriteAttributes } : {}),
+      // As Amplify: the attribute lists apply only when userpoolClientSetAttributes is on; without them the
+      // clients read and write every attribute. No ExplicitAuthFlows either: Cognito's default (SRP,
+      // refresh), which is what aws-amplify signs in with (authenticationFlowType USER_SRP_AUTH).
+      ...(config.userpoolClientSetAttributes && config.userpoolClientReadAttributes.length > 0 ? { ReadAttributes: config.userpoolClientReadAttributes } : {}),
+      ...(config.userpoolClientSetAttributes && config.userpoolClientWriteAttributes.length > 0 ? { WriteAttributes: config.userpoolClientWriteAttributes } : {}),
     },
   });
   const resources: Record<string, TemplateResource> = {
@@ -90,6 +94,11 @@ export function authTemplate(config: CognitoConfig): Template {
   };
   if (withIdentityPool) {
     const provider = (clientId: string): unknown => ({ ProviderName: getAtt('UserPool', 'ProviderName'), ClientId: getAtt(clientId, 'ClientId') });
+    const tokenMapping = (clientId: string): unknown => ({
+      Type: 'Token',
+      AmbiguousRoleResolution: 'AuthenticatedRole',
+      IdentityProvider: { 'Fn::Join': [':', [getAtt('UserPool', 'ProviderName'), getAtt(clientId, 'ClientId')]] },
+    });
     resources.IdentityPool = {
       Type: AUTH_RESOURCE_TYPES.identityPool,
       Properties: {
@@ -97,6 +106,9 @@ export function authTemplate(config: CognitoConfig): Template {
         AllowUnauthenticatedIdentities: config.allowUnauthenticatedIdentities,
         CognitoIdentityProviders: [provider('UserPoolClient'), provider('UserPoolClientWeb')],
         Roles: { authenticated: { Ref: 'AuthRoleArn' }, unauthenticated: { Ref: 'UnauthRoleArn' } },
+        // As Amplify's user pool groups: a group's role (cognito:preferred_role) reaches its members only
+        // through a Token mapping of each app client; without a group role they get the authenticated role.
+        ...(config.userPoolGroupList.length > 0 ? { RoleMappings: { UserPoolClient: tokenMapping('UserPoolClient'), UserPoolClientWeb: tokenMapping('UserPoolClientWeb') } } : {}),
       },
     };
     outputs.IdentityPoolId = { Value: getAtt('IdentityPool', 'IdentityPoolId') };

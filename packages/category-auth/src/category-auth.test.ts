@@ -38,6 +38,8 @@ const addRequest = {
       mfa: { mode: 'OPTIONAL', mfaTypes: ['TOTP'] },
       passwordPolicy: { minimumLength: 10, additionalConstraints: ['REQUIRE_DIGIT', 'REQUIRE_SYMBOL'] },
       refreshTokenPeriod: 60,
+      readAttributes: ['EMAIL', 'EMAIL_VERIFIED', 'ZONE_INFO'],
+      writeAttributes: ['EMAIL', 'ZONE_INFO'],
       autoVerifiedAttributes: [{ type: 'EMAIL', verificationSubject: 'Your code', verificationMessage: 'Code: {####}' }],
     },
   },
@@ -109,6 +111,10 @@ void describe('category-auth', () => {
       template.Resources['UserPool']!.Properties!['UserAttributeUpdateSettings'], { AttributesRequireVerificationBeforeUpdate: ['email'] },
       'a new sign-in email waits for its code',
     );
+    const defaultClient = template.Resources['UserPoolClientWeb']!.Properties!;
+    assert.equal(c.userpoolClientSetAttributes, false);
+    assert.deepEqual([defaultClient['ReadAttributes'], defaultClient['WriteAttributes']], [undefined, undefined], 'as Amplify: every attribute unless userpoolClientSetAttributes');
+    assert.equal(template.Resources['IdentityPool']!.Properties!['RoleMappings'], undefined, 'no groups, no role mapping');
 
     await assert.rejects(
       categoryPlugin.executeCommand(fakeContext(root, { command: 'add', yes: true }).ctx),
@@ -196,6 +202,17 @@ void describe('category-auth', () => {
     const idp = template.Resources['IdentityPool']!.Properties!;
     assert.equal(idp['AllowUnauthenticatedIdentities'], true);
     assert.deepEqual(idp['Roles'], { authenticated: { Ref: 'AuthRoleArn' }, unauthenticated: { Ref: 'UnauthRoleArn' } });
+    // Groups: each app client's users get their group's role through a Token mapping, as Amplify's user pool groups.
+    const providerOf = (client: string) => ({ 'Fn::Join': [':', [{ 'Fn::GetAtt': ['UserPool', 'ProviderName'] }, { 'Fn::GetAtt': [client, 'ClientId'] }]] });
+    assert.deepEqual(idp['RoleMappings'], {
+      UserPoolClient: { Type: 'Token', AmbiguousRoleResolution: 'AuthenticatedRole', IdentityProvider: providerOf('UserPoolClient') },
+      UserPoolClientWeb: { Type: 'Token', AmbiguousRoleResolution: 'AuthenticatedRole', IdentityProvider: providerOf('UserPoolClientWeb') },
+    });
+    // readAttributes / writeAttributes given: the clients get them (userpoolClientSetAttributes), not ExplicitAuthFlows.
+    assert.equal(c.userpoolClientSetAttributes, true);
+    assert.deepEqual(template.Resources['UserPoolClientWeb']!.Properties!['ReadAttributes'], ['email', 'email_verified', 'zoneinfo']);
+    assert.deepEqual(template.Resources['UserPoolClient']!.Properties!['WriteAttributes'], ['email', 'zoneinfo']);
+    assert.equal(template.Resources['UserPoolClientWeb']!.Properties!['ExplicitAuthFlows'], undefined, 'Cognito\'s default flows, as Amplify');
     assert.deepEqual(Object.keys(template.Outputs ?? {}), ['UserPoolId', 'UserPoolArn', 'UserPoolName', 'AppClientIDWeb', 'AppClientID', 'ProviderURL', 'IdentityPoolId', 'IdentityPoolName']);
     assert.deepEqual(template.Outputs!['AppClientIDWeb']!.Value, { 'Fn::GetAtt': ['UserPoolClientWeb', 'ClientId'] });
   });

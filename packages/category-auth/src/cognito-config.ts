@@ -55,6 +55,11 @@ export const cognitoConfigSchema = z.object({
   userpoolClientRefreshTokenValidity: z.coerce.number().int().min(1).max(3650).default(30),
   userpoolClientReadAttributes: z.array(z.string()).default([]),
   userpoolClientWriteAttributes: z.array(z.string()).default([]),
+  /**
+   * Whether the app clients get `userpoolClientReadAttributes` / `WriteAttributes` (Amplify's switch, off by
+   * default: the clients then read and write every attribute, Cognito's default).
+   */
+  userpoolClientSetAttributes: z.boolean().default(false),
   /** User pool groups, highest precedence first (Forte keeps them in the auth resource). */
   userPoolGroupList: z.array(z.string().regex(/^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u, 'group names have no spaces')).default([]),
   usernameCaseSensitive: z.boolean().default(false),

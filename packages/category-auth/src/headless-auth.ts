@@ -134,8 +134,11 @@ function applyUserPoolFields(config: Record<string, unknown>, fields: UserPoolFi
     config.passwordPolicyCharacters = (fields.passwordPolicy.additionalConstraints ?? []).map((c) => CONSTRAINTS[c]);
   }
   if (fields.refreshTokenPeriod !== undefined) config.userpoolClientRefreshTokenValidity = fields.refreshTokenPeriod;
-  if (fields.readAttributes) config.userpoolClientReadAttributes = fields.readAttributes.map((a) => a.toLowerCase());
-  if (fields.writeAttributes) config.userpoolClientWriteAttributes = fields.writeAttributes.map((a) => a.toLowerCase());
+  const attributeName = (a: string): string => (a === 'ZONE_INFO' ? 'zoneinfo' : a.toLowerCase());
+  if (fields.readAttributes) config.userpoolClientReadAttributes = fields.readAttributes.map(attributeName);
+  if (fields.writeAttributes) config.userpoolClientWriteAttributes = fields.writeAttributes.map(attributeName);
+  // Lists given explicitly are meant to apply to the app clients.
+  if (fields.readAttributes || fields.writeAttributes) config.userpoolClientSetAttributes = true;
   if (fields.autoVerifiedAttributes) {
     config.autoVerifiedAttributes = fields.autoVerifiedAttributes.map((a) => (a.type === 'EMAIL' ? 'email' : 'phone_number'));
     const email = fields.autoVerifiedAttributes.find((a) => a.type === 'EMAIL');

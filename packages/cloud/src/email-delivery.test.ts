@@ -113,7 +113,7 @@ async function startCloud(smtp: SmtpSettings): Promise<TestCloud> {
   const cloud = await createCloud({ dataDir: dir, port: 0, logLevel: 'debug', logStream: { write: (line) => void logs.push(line) }, smtp });
   const ctx: ResourceContext = { appId: 'app1', appSlug: 'app1', envName: 'dev', stackName: 's', logicalId: 'UserPool', region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log };
   const poolId = (await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!.create({ ...POOL }, ctx)).physicalId;
-  const clientId = (await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: poolId, ClientName: 'web' }, { ...ctx, logicalId: 'Client' })).physicalId;
+  const clientId = (await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: poolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, { ...ctx, logicalId: 'Client' })).physicalId;
   const client = new CognitoIdentityProviderClient({ region: 'us-east-1', endpoint: `${cloud.url}/cognito-idp/`, maxAttempts: 1, credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' } });
   let n = 0;
   return {

@@ -41,6 +41,25 @@ export interface UserPoolProperties {
    * the new value; until then sign-in, tokens and GetUser keep the old (verified) value.
    */
   UserAttributeUpdateSettings?: { AttributesRequireVerificationBeforeUpdate: ('email' | 'phone_number')[] };
+  /**
+   * CloudFormation's `Schema`: custom attributes (`Name: "tier"` is the attribute `custom:tier`;
+   * `DeveloperOnlyAttribute: true` makes it `dev:custom:tier`, which only admin operations read and write),
+   * and settings of standard attributes (`Mutable: false`, `Required: true`). Users can write only the
+   * standard attributes and the declared custom ones; an attribute with `Mutable: false` is set at creation
+   * and never changes.
+   */
+  Schema?: UserPoolSchemaAttribute[];
+}
+
+export interface UserPoolSchemaAttribute {
+  Name: string;
+  AttributeDataType?: 'String' | 'Number' | 'DateTime' | 'Boolean';
+  /** Default true (CloudFormation's default). */
+  Mutable?: boolean;
+  Required?: boolean;
+  DeveloperOnlyAttribute?: boolean;
+  StringAttributeConstraints?: { MinLength?: string | number; MaxLength?: string | number };
+  NumberAttributeConstraints?: { MinValue?: string | number; MaxValue?: string | number };
 }
 
 /** `Forte::Cognito::UserPoolClient` → attributes `ClientId`, `ClientSecret` (when generated). */
@@ -53,8 +72,20 @@ export interface UserPoolClientProperties {
   AccessTokenValidity?: number;
   IdTokenValidity?: number;
   TokenValidityUnits?: { AccessToken?: 'seconds' | 'minutes' | 'hours' | 'days'; IdToken?: 'seconds' | 'minutes' | 'hours' | 'days' };
+  /**
+   * What this client's users read (GetUser, the ID token); absent: every attribute (Cognito's default).
+   * `sub` is always readable; `email_verified` / `phone_number_verified` only when listed.
+   */
   ReadAttributes?: string[];
+  /** What this client's users may write (SignUp, UpdateUserAttributes); absent: every mutable attribute. */
   WriteAttributes?: string[];
+  /**
+   * Sign-in flows the client allows (`ALLOW_USER_SRP_AUTH`, `ALLOW_USER_PASSWORD_AUTH`,
+   * `ALLOW_REFRESH_TOKEN_AUTH`, `ALLOW_CUSTOM_AUTH`, `ALLOW_ADMIN_USER_PASSWORD_AUTH`, or the legacy
+   * `USER_PASSWORD_AUTH`, `ADMIN_NO_SRP_AUTH`, `CUSTOM_AUTH_FLOW_ONLY`). Absent: Cognito's default, SRP,
+   * refresh and custom auth, so USER_PASSWORD_AUTH must be allowed explicitly.
+   */
+  ExplicitAuthFlows?: string[];
   /**
    * ENABLED (the default): ForgotPassword, ResendConfirmationCode, ConfirmForgotPassword and ConfirmSignUp
    * answer an unknown user as they would a known one (a simulated code delivery, a code mismatch).
@@ -80,6 +111,35 @@ export interface IdentityPoolProperties {
   CognitoIdentityProviders?: { ProviderName: string; ClientId: string }[];
   /** The roles handed out (Amplify's AuthRole / UnauthRole). */
   Roles: { authenticated: string; unauthenticated?: string };
+  /**
+   * How signed-in users get a role other than `Roles.authenticated`, per login provider, in the shape of
+   * CloudFormation's `AWS::Cognito::IdentityPoolRoleAttachment` `RoleMappings`: the key (or `IdentityProvider`)
+   * is `cognito-idp.<region>.amazonaws.com/<userPoolId>:<appClientId>`. Without a mapping for a user's
+   * provider, the user gets `Roles.authenticated`. Every role handed out must trust the identity pool
+   * (its `AssumeRolePolicyDocument`).
+   */
+  RoleMappings?: Record<string, IdentityPoolRoleMapping>;
+}
+
+/**
+ * `Token`: the role of the user's highest-precedence group with a role (`cognito:preferred_role`, from the
+ * user pool's groups), or one of the group roles (`cognito:roles`) the client asks for with `CustomRoleArn`.
+ * `Rules`: the first rule whose claim matches names the role. `AmbiguousRoleResolution` says what happens
+ * when neither gives a role: the pool's authenticated role, or a refusal (`Deny`).
+ */
+export interface IdentityPoolRoleMapping {
+  Type: 'Token' | 'Rules';
+  AmbiguousRoleResolution: 'AuthenticatedRole' | 'Deny';
+  IdentityProvider?: string;
+  RulesConfiguration?: { Rules: IdentityPoolMappingRule[] };
+}
+
+export interface IdentityPoolMappingRule {
+  /** A claim of the ID token (`cognito:groups`, `email`, `custom:tier`...). */
+  Claim: string;
+  MatchType: 'Equals' | 'Contains' | 'StartsWith' | 'NotEqual';
+  Value: string;
+  RoleARN: string;
 }
 
 /**

@@ -41,7 +41,7 @@ export type Template = z.infer<typeof templateSchema>;
 export const RESOURCE_TYPES = {
   stack: 'Forte::Stack',
   bucket: 'Forte::S3::Bucket', // Properties: { BucketName }; attributes: BucketName, Arn, RegionalDomainName
-  role: 'Forte::IAM::Role', // Properties: { RoleName, AssumeRolePolicyDocument?, Policies?: [{PolicyName, PolicyDocument}] }; attributes: Arn, RoleName
+  role: 'Forte::IAM::Role', // Properties: { RoleName, AssumeRolePolicyDocument? (without one, no identity pool may hand the role out), Policies?: [{PolicyName, PolicyDocument}] }; attributes: Arn, RoleName
   policy: 'Forte::IAM::Policy', // Properties: { PolicyName, PolicyDocument, Roles: [roleName] } (roles of any stack); Ref/physical id = Id; attributes: Id, PolicyName
   hostingSite: 'Forte::Hosting::Site', // Properties: { AppId, EnvName, SiteName? }; attributes: SiteId, Url, PathUrl, HostName
 } as const;

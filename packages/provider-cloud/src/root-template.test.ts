@@ -40,11 +40,25 @@ void describe('buildRootTemplate', () => {
     assert.deepEqual(root.Resources['authmyauth']?.Properties?.['Parameters'], {
       env: 'dev',
       AppId: 'app1',
-      AuthRoleArn: { 'Fn::GetAtt': ['AuthRole', 'Arn'] },
-      UnauthRoleArn: { 'Fn::GetAtt': ['UnauthRole', 'Arn'] },
+      AuthRoleArn: { 'Fn::Sub': 'arn:aws:iam::${AWS::AccountId}:role/amplify-MyApp-dev-12345-authRole' },
+      UnauthRoleArn: { 'Fn::Sub': 'arn:aws:iam::${AWS::AccountId}:role/amplify-MyApp-dev-12345-unauthRole' },
       UnauthRoleName: 'amplify-MyApp-dev-12345-unauthRole',
     });
     assert.deepEqual(template.Resources['apimyapi']?.Properties?.['Parameters'], { env: 'dev', AppId: 'app1' });
+  });
+
+  void it('lets only the environment\'s own identity pool hand out its roles, and nobody when it has none', () => {
+    const trustOf = (root: ReturnType<typeof buildRootTemplate>, id: string) => root.Resources[id]?.Properties?.['AssumeRolePolicyDocument'] as { Statement: unknown[] };
+    assert.deepEqual(trustOf(template, 'AuthRole').Statement, [], 'no identity pool: no one may assume the role');
+    const auth = { category: 'auth', resourceName: 'myauth', template: { Resources: {}, Outputs: { IdentityPoolId: { Value: 'x' } } } };
+    const root = buildRootTemplate({ names, appId: 'app1', envName: 'dev', resources: [auth] });
+    const pool = { 'Fn::GetAtt': ['authmyauth', 'Outputs.IdentityPoolId'] };
+    for (const [id, amr] of [['AuthRole', 'authenticated'], ['UnauthRole', 'unauthenticated']] as const) {
+      assert.deepEqual(trustOf(root, id).Statement, [{
+        Effect: 'Allow', Principal: { Federated: 'cognito-identity.amazonaws.com' }, Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: { StringEquals: { 'cognito-identity.amazonaws.com:aud': pool }, 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': amr } },
+      }]);
+    }
   });
 
   void it('passes an api that declares them Amplify\'s authRoleName / unauthRoleName as Refs, so its role policies follow the roles', () => {

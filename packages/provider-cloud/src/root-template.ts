@@ -29,19 +29,40 @@ export function rootNamesFromEnvInfo(info: ProviderEnvInfo): RootNames {
 
 export { nestedTemplateKey, resourceLogicalId as logicalIdOf } from '@forte/protocol';
 
-const assumeRole = (kind: 'authenticated' | 'unauthenticated') => ({
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Federated: 'cognito-identity.amazonaws.com' }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': kind } } }],
-});
+/**
+ * The trust policy of the environment's AuthRole / UnauthRole: only the environment's own identity pool
+ * (`cognito-identity.amazonaws.com:aud`) may hand them out, to signed-in users or guests (`amr`), as the
+ * trust Amplify's auth stack sets on these roles. Without an identity pool nobody may assume them: a
+ * cloud serves many apps, and another app's identity pool must never be able to name these roles.
+ */
+function assumeRole(kind: 'authenticated' | 'unauthenticated', identityPoolId: unknown) {
+  return {
+    Version: '2012-10-17',
+    Statement: identityPoolId === undefined ? [] : [{
+      Effect: 'Allow',
+      Principal: { Federated: 'cognito-identity.amazonaws.com' },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringEquals: { 'cognito-identity.amazonaws.com:aud': identityPoolId }, 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': kind } },
+    }],
+  };
+}
+
+/** The identity pool of the environment: the `IdentityPoolId` output of its auth resource, if it has one. */
+function identityPoolReference(resources: readonly PushResource[]): unknown {
+  const auth = resources.find((r) => r.category === 'auth' && Object.hasOwn(r.template.Outputs ?? {}, 'IdentityPoolId'));
+  return auth ? { 'Fn::GetAtt': [logicalIdOf(auth.category, auth.resourceName), 'Outputs.IdentityPoolId'] } : undefined;
+}
 
 /**
  * The environment's roles for a nested stack that declares them as parameters (auth's identity pool binds
  * them, the api attaches its role policies to them). Only declared ones are passed, as CloudFormation refuses parameters a template does not declare.
  */
 function roleParameters(template: Template, names: RootNames): Record<string, unknown> {
+  // The ARNs are spelled out rather than read from the roles: the roles' trust names the identity pool
+  // these parameters build, and reading the roles here would make that a cycle.
   const available: Record<string, unknown> = {
-    AuthRoleArn: { 'Fn::GetAtt': ['AuthRole', 'Arn'] },
-    UnauthRoleArn: { 'Fn::GetAtt': ['UnauthRole', 'Arn'] },
+    AuthRoleArn: { 'Fn::Sub': `arn:aws:iam::\${AWS::AccountId}:role/${names.authRoleName}` },
+    UnauthRoleArn: { 'Fn::Sub': `arn:aws:iam::\${AWS::AccountId}:role/${names.unauthRoleName}` },
     AuthRoleName: names.authRoleName,
     UnauthRoleName: names.unauthRoleName,
     // The api's names (Amplify's root stack passes them to AppSync stacks). A Ref, so the role policies the
@@ -89,10 +110,11 @@ function stackReference(value: unknown): string | undefined {
  */
 export function buildRootTemplate(args: { names: RootNames; appId: string; envName: string; resources: PushResource[] }): Template {
   const { names, appId, envName } = args;
+  const identityPoolId = identityPoolReference(args.resources);
   const resources: Record<string, TemplateResource> = {
     DeploymentBucket: { Type: RESOURCE_TYPES.bucket, Properties: { BucketName: names.deploymentBucketName }, DeletionPolicy: 'Delete' },
-    AuthRole: { Type: RESOURCE_TYPES.role, Properties: { RoleName: names.authRoleName, AssumeRolePolicyDocument: assumeRole('authenticated') } },
-    UnauthRole: { Type: RESOURCE_TYPES.role, Properties: { RoleName: names.unauthRoleName, AssumeRolePolicyDocument: assumeRole('unauthenticated') } },
+    AuthRole: { Type: RESOURCE_TYPES.role, Properties: { RoleName: names.authRoleName, AssumeRolePolicyDocument: assumeRole('authenticated', identityPoolId) } },
+    UnauthRole: { Type: RESOURCE_TYPES.role, Properties: { RoleName: names.unauthRoleName, AssumeRolePolicyDocument: assumeRole('unauthenticated', identityPoolId) } },
   };
   const known = new Set(args.resources.map((r) => logicalIdOf(r.category, r.resourceName)));
   for (const resource of args.resources) {

@@ -2,6 +2,7 @@ import { AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminSetUserPasswor
 import type { ResourceContext } from '@forte/cloud';
 import { APPSYNC_RESOURCE_TYPES, AUTH_RESOURCE_TYPES, DYNAMODB_TABLE_RESOURCE_TYPE } from '@forte/protocol';
 import { transform, type AppSyncAuthConfiguration, type ResolverConfig, type TransformResult } from '@forte/graphql-transformer';
+import { identityPoolTrust } from './identity-pool-trust.js';
 import type { TestCloud } from './start-test-cloud.js';
 
 /** What a push of an api category resource leaves in a test cloud. */
@@ -75,7 +76,7 @@ export async function createTestUsers(cloud: TestCloud, users: Record<string, st
   const handler = (type: string) => cloud.kernel.resourceHandler(type)!;
   const pool = await handler(AUTH_RESOURCE_TYPES.userPool).create({ PoolName: 'users' }, ctx('UserPool'));
   const userPoolId = String(pool.attributes.UserPoolId);
-  const clientId = String((await handler(AUTH_RESOURCE_TYPES.userPoolClient).create({ UserPoolId: userPoolId, ClientName: 'web' }, ctx('UserPoolClientWeb'))).attributes.ClientId);
+  const clientId = String((await handler(AUTH_RESOURCE_TYPES.userPoolClient).create({ UserPoolId: userPoolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, ctx('UserPoolClientWeb'))).attributes.ClientId);
   const idp = new CognitoIdentityProviderClient({ endpoint: `${cloud.url}/cognito-idp/`, region: 'us-east-1', credentials: cloud.credentials, maxAttempts: 1 });
   const groups = new Set(Object.values(users).flat());
   for (const group of groups) await idp.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: group }));
@@ -104,7 +105,7 @@ export async function createTestIdentityPool(
   const handler = (type: string) => cloud.kernel.resourceHandler(type)!;
   const role = async (roleName: string, resources: string[]): Promise<string> => {
     const statement = { Effect: 'Allow', Action: 'appsync:GraphQL', Resource: resources };
-    const created = await handler('Forte::IAM::Role').create({ RoleName: roleName, Policies: [{ PolicyName: 'appsync', PolicyDocument: { Statement: [statement] } }] }, ctx(roleName));
+    const created = await handler('Forte::IAM::Role').create({ RoleName: roleName, AssumeRolePolicyDocument: identityPoolTrust(), Policies: [{ PolicyName: 'appsync', PolicyDocument: { Statement: [statement] } }] }, ctx(roleName));
     return String(created.attributes.Arn);
   };
   const identityPool = await handler(AUTH_RESOURCE_TYPES.identityPool).create(

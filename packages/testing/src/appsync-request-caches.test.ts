@@ -111,7 +111,7 @@ void describe('what the GraphQL path remembers follows every change', () => {
 
   void it('tokens of a deleted app client are refused, though they were accepted before', async () => {
     const clientHandler = cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!;
-    const clientProps = { UserPoolId: users.userPoolId, ClientName: 'mobile' };
+    const clientProps = { UserPoolId: users.userPoolId, ClientName: 'mobile', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] };
     const made = await clientHandler.create(clientProps, context('amplify-app1-dev-auth', 'UserPoolClient'));
     const clientId = String(made.attributes.ClientId);
     const dave = await signIn('dave', clientId);

@@ -41,7 +41,7 @@ before(async () => {
   const pool = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!.create(
     { PoolName: 'amplify', UsernameAttributes: ['email'], AutoVerifiedAttributes: ['email'], RequiredAttributes: ['email'], MfaConfiguration: 'OPTIONAL', EnabledMfas: ['SOFTWARE_TOKEN_MFA'] }, ctx('UserPool'));
   userPoolId = pool.physicalId;
-  const client = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: userPoolId, ClientName: 'web' }, ctx('UserPoolClientWeb'));
+  const client = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: userPoolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, ctx('UserPoolClientWeb'));
   Amplify.configure({
     Auth: { Cognito: { userPoolId, userPoolClientId: client.physicalId, userPoolEndpoint: `${cloud.url}/cognito-idp/`, loginWith: { email: true } } },
   });
@@ -167,7 +167,7 @@ void describe('account management through aws-amplify v6', () => {
     // Two-second tokens are already expired for the client (it allows five seconds of skew), so every
     // fetchAuthSession refreshes through GetTokensFromRefreshToken.
     const shortLived = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create(
-      { UserPoolId: userPoolId, ClientName: 'short', AccessTokenValidity: 2, IdTokenValidity: 2, TokenValidityUnits: { AccessToken: 'seconds', IdToken: 'seconds' } }, ctx('ShortClient'));
+      { UserPoolId: userPoolId, ClientName: 'short', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'], AccessTokenValidity: 2, IdTokenValidity: 2, TokenValidityUnits: { AccessToken: 'seconds', IdToken: 'seconds' } }, ctx('ShortClient'));
     Amplify.configure({ Auth: { Cognito: { userPoolId, userPoolClientId: shortLived.physicalId, userPoolEndpoint: `${cloud.url}/cognito-idp/`, loginWith: { email: true } } } });
     assert.equal((await signIn({ username: 'erin@example.com', password: 'Perm4nent!' })).isSignedIn, true);
     const first = (await fetchAuthSession()).tokens!;

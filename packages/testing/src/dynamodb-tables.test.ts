@@ -15,7 +15,7 @@ import {
 import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import type { ResourceContext } from '@forte/cloud';
 import { AUTH_RESOURCE_TYPES, DYNAMODB_RESOURCE_TYPES } from '@forte/protocol';
-import { callFailure, startTestCloud, type TestCloud } from './index.js';
+import { callFailure, identityPoolTrust, startTestCloud, type TestCloud } from './index.js';
 
 let cloud: TestCloud;
 let client: DynamoDBClient;
@@ -247,7 +247,7 @@ void describe('DynamoDB access with temporary credentials', () => {
     await client.send(new CreateTableCommand({ TableName: 'Secret', KeySchema: keys('id'), AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
     await client.send(new PutItemCommand({ TableName: 'Public', Item: { id: { S: 'hello' } } }));
     const role = async (name: string, statements: unknown[]): Promise<string> =>
-      String((await handler('Forte::IAM::Role').create({ RoleName: name, Policies: [{ PolicyName: 'p', PolicyDocument: { Version: '2012-10-17', Statement: statements } }] }, ctx(name))).attributes.Arn);
+      String((await handler('Forte::IAM::Role').create({ RoleName: name, AssumeRolePolicyDocument: identityPoolTrust(), Policies: [{ PolicyName: 'p', PolicyDocument: { Version: '2012-10-17', Statement: statements } }] }, ctx(name))).attributes.Arn);
     const tableArn = `arn:aws:dynamodb:us-east-1:${cloud.kernel.config.accountId}:table/Public`;
     const guests = await role('guestRole', [{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:Query'], Resource: [tableArn, `${tableArn}/index/*`] }]);
     const noDynamo = await role('s3Only', [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }]);

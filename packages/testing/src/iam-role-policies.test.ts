@@ -4,7 +4,7 @@ import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand }
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { ResourceContext, ResourceHandler } from '@forte/cloud';
 import { AUTH_RESOURCE_TYPES, RESOURCE_TYPES } from '@forte/protocol';
-import { callFailure, startTestCloud, type TestCloud } from './index.js';
+import { callFailure, identityPoolTrust, startTestCloud, type TestCloud } from './index.js';
 
 const bucket = 'role-policies';
 const AUTH_ROLE = 'app1-dev-authRole';
@@ -36,7 +36,7 @@ const guestReads = async (key: string): Promise<string> => {
 };
 
 const createRole = async (name: string): Promise<string> =>
-  String((await roles.create({ RoleName: name }, ctx(name, 'amplify-app1-dev'))).attributes.Arn);
+  String((await roles.create({ RoleName: name, AssumeRolePolicyDocument: identityPoolTrust() }, ctx(name, 'amplify-app1-dev'))).attributes.Arn);
 
 before(async () => {
   cloud = await startTestCloud();

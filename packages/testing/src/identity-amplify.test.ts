@@ -7,7 +7,7 @@ import type { ResourceContext } from '@forte/cloud';
 import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
 import { Amplify } from 'aws-amplify';
 import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
-import { startTestCloud, type TestCloud } from './index.js';
+import { identityPoolTrust, startTestCloud, type TestCloud } from './index.js';
 
 let cloud: TestCloud;
 let admin: CognitoIdentityClient;
@@ -24,9 +24,9 @@ before(async () => {
   cloud = await startTestCloud();
   const pool = await handler(AUTH_RESOURCE_TYPES.userPool).create({ PoolName: 'users' }, ctx('UserPool'));
   userPoolId = String(pool.attributes.UserPoolId);
-  const clientId = String((await handler(AUTH_RESOURCE_TYPES.userPoolClient).create({ UserPoolId: userPoolId, ClientName: 'web' }, ctx('UserPoolClientWeb'))).attributes.ClientId);
+  const clientId = String((await handler(AUTH_RESOURCE_TYPES.userPoolClient).create({ UserPoolId: userPoolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, ctx('UserPoolClientWeb'))).attributes.ClientId);
   const role = async (name: string, statements: unknown[]): Promise<string> =>
-    String((await handler('Forte::IAM::Role').create({ RoleName: name, Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: statements } }] }, ctx(name))).attributes.Arn);
+    String((await handler('Forte::IAM::Role').create({ RoleName: name, AssumeRolePolicyDocument: identityPoolTrust(), Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: statements } }] }, ctx(name))).attributes.Arn);
   const own = { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/private/\${cognito-identity.amazonaws.com:sub}/*` };
   const identityPool = await handler(AUTH_RESOURCE_TYPES.identityPool).create(
     {

@@ -13,7 +13,7 @@ import {
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { ResourceContext } from '@forte/cloud';
 import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
-import { callFailure, startTestCloud, type TestCloud } from './index.js';
+import { callFailure, identityPoolTrust, startTestCloud, type TestCloud } from './index.js';
 
 const userPool = 'us-east-1_TestPool1';
 const provider = `cognito-idp.us-east-1.amazonaws.com/${userPool}`;
@@ -41,7 +41,7 @@ function idToken(sub: string, extra: Record<string, unknown> = {}): string {
 }
 
 async function createRole(name: string, statements: unknown[]): Promise<string> {
-  const result = await cloud.kernel.resourceHandler('Forte::IAM::Role')!.create({ RoleName: name, Policies: [{ PolicyName: 'p', PolicyDocument: { Version: '2012-10-17', Statement: statements } }] }, ctx(name));
+  const result = await cloud.kernel.resourceHandler('Forte::IAM::Role')!.create({ RoleName: name, AssumeRolePolicyDocument: identityPoolTrust(), Policies: [{ PolicyName: 'p', PolicyDocument: { Version: '2012-10-17', Statement: statements } }] }, ctx(name));
   return String(result.attributes.Arn);
 }
 
@@ -52,6 +52,8 @@ async function createPool(logicalId: string, allowGuests: boolean): Promise<stri
       AllowUnauthenticatedIdentities: allowGuests,
       CognitoIdentityProviders: [{ ProviderName: provider, ClientId: clientId }],
       Roles: { authenticated: roles.auth, unauthenticated: roles.unauth },
+      // Group roles reach users through a Token mapping, as Amplify's user pool groups set it up.
+      RoleMappings: { web: { Type: 'Token', AmbiguousRoleResolution: 'AuthenticatedRole', IdentityProvider: `${provider}:${clientId}` } },
     },
     ctx(logicalId),
   );

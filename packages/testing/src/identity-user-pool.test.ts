@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { ResourceContext } from '@forte/cloud';
 import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
-import { callFailure, startTestCloud, type TestCloud } from './index.js';
+import { callFailure, identityPoolTrust, startTestCloud, type TestCloud } from './index.js';
 
 let cloud: TestCloud;
 let identity: CognitoIdentityClient;
@@ -43,8 +43,8 @@ before(async () => {
   cloud = await startTestCloud();
   const pool = await handler(AUTH_RESOURCE_TYPES.userPool).create({ PoolName: 'users' }, ctx('UserPool'));
   userPoolId = String(pool.attributes.UserPoolId);
-  clientId = String((await handler(AUTH_RESOURCE_TYPES.userPoolClient).create({ UserPoolId: userPoolId, ClientName: 'web' }, ctx('UserPoolClientWeb'))).attributes.ClientId);
-  const role = async (name: string): Promise<string> => String((await handler('Forte::IAM::Role').create({ RoleName: name }, ctx(name))).attributes.Arn);
+  clientId = String((await handler(AUTH_RESOURCE_TYPES.userPoolClient).create({ UserPoolId: userPoolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, ctx('UserPoolClientWeb'))).attributes.ClientId);
+  const role = async (name: string): Promise<string> => String((await handler('Forte::IAM::Role').create({ RoleName: name, AssumeRolePolicyDocument: identityPoolTrust() }, ctx(name))).attributes.Arn);
   identityPoolId = String(
     (
       await handler(AUTH_RESOURCE_TYPES.identityPool).create(
@@ -53,6 +53,7 @@ before(async () => {
           AllowUnauthenticatedIdentities: false,
           CognitoIdentityProviders: [{ ProviderName: pool.attributes.ProviderName, ClientId: clientId }],
           Roles: { authenticated: await role('authRole'), unauthenticated: await role('unauthRole') },
+          RoleMappings: { web: { Type: 'Token', AmbiguousRoleResolution: 'AuthenticatedRole', IdentityProvider: `${String(pool.attributes.ProviderName)}:${clientId}` } },
         },
         ctx('IdentityPool'),
       )
@@ -87,7 +88,7 @@ void describe('identity pools with ID tokens of a Forte user pool', () => {
   });
 
   void it("hands a group member the role of the user's highest-precedence group", async () => {
-    const role = async (name: string): Promise<string> => String((await handler('Forte::IAM::Role').create({ RoleName: name }, ctx(name))).attributes.Arn);
+    const role = async (name: string): Promise<string> => String((await handler('Forte::IAM::Role').create({ RoleName: name, AssumeRolePolicyDocument: identityPoolTrust() }, ctx(name))).attributes.Arn);
     const adminRole = await role('adminsGroupRole');
     const editorRole = await role('editorsGroupRole');
     await idp.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: 'editors', Precedence: 5, RoleArn: editorRole }));
@@ -106,7 +107,11 @@ void describe('identity pools with ID tokens of a Forte user pool', () => {
     let resolved;
     for (const provider of cloud.kernel.credentialProviders) resolved ??= await provider.lookup(Credentials!.AccessKeyId!, Credentials!.SessionToken);
     const { expiresAt, ...principal } = resolved?.principal as { expiresAt?: number };
-    assert.deepEqual(principal, { kind: 'role', accessKeyId: Credentials!.AccessKeyId, roleArn: adminRole, identityId: IdentityId, identityAuthType: 'authenticated' });
+    const provider = `cognito-idp.us-east-1.amazonaws.com/${userPoolId}`;
+    assert.deepEqual(principal, {
+      kind: 'role', accessKeyId: Credentials!.AccessKeyId, roleArn: adminRole, identityId: IdentityId, identityPoolId, identityAuthType: 'authenticated',
+      amr: ['authenticated', provider, `${provider}:CognitoSignIn:${String(claims.sub)}`],
+    });
     assert.ok(expiresAt !== undefined && expiresAt - Credentials!.Expiration!.getTime() >= 0 && expiresAt - Credentials!.Expiration!.getTime() < 1000, 'the principal carries the credentials\' expiry');
 
     // A member of no group with a role gets the pool's authenticated role.

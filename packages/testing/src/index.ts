@@ -3,3 +3,4 @@ export { startTestCloud, type TestCloud, type TestCloudOptions } from './start-t
 export { makeTempDir } from './make-temp-dir.js';
 export * from './fake-plugin-context.js';
 export * from './call-failure.js';
+export { identityPoolTrust } from './identity-pool-trust.js';

@@ -1,9 +1,9 @@
 import type { BlobStore, SqlStore } from '../engines/types.js';
-import { createAuthorizer, type PolicySource } from './iam-lite.js';
+import { createAuthorizer, createTrustChecker, type PolicySource } from './iam-lite.js';
 import { chainedCredentials, verifySignedHeaders } from './sigv4.js';
 import type { Logger } from './logger.js';
 import type { MailSender } from './mail-transport.js';
-import type { CloudConfig, CredentialProvider, IdentityTokenVerifier, Kernel, Principal, ResourceHandler, Route, Service, TableEngine, UpgradeRoute } from './types.js';
+import type { CloudConfig, CredentialProvider, IdentityTokenVerifier, Kernel, Principal, ResourceHandler, Route, Service, TableEngine, TrustPolicySource, UpgradeRoute } from './types.js';
 
 /** The kernel as the composition root and the HTTP dispatcher see it: services can only see `Kernel`. */
 export interface KernelRuntime extends Kernel {
@@ -35,6 +35,8 @@ export function createKernel(options: { config: CloudConfig; sql: SqlStore; blob
   const tokenVerifiers: IdentityTokenVerifier[] = [];
   let tables: TableEngine | undefined;
   const authorize = createAuthorizer(policySources);
+  const trustSources: TrustPolicySource[] = [];
+  const checkRoleTrust = createTrustChecker(trustSources);
   let listening: { port: number; baseUrl: string } | undefined;
 
   return {
@@ -65,6 +67,10 @@ export function createKernel(options: { config: CloudConfig; sql: SqlStore; blob
     registerCredentialProvider: (provider) => {
       credentialProviders.push(provider);
     },
+    registerTrustPolicySource: (source) => {
+      trustSources.push(source);
+    },
+    checkRoleTrust,
     registerIdentityTokenVerifier: (verifier) => {
       tokenVerifiers.push(verifier);
     },

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createAuthorizer, evaluatePolicies, policyVariables, substituteVariables, wildcardMatch } from './iam-lite.js';
+import { evaluateConditions } from './iam-conditions.js';
+import { conditionContext, createAuthorizer, createTrustChecker, evaluatePolicies, evaluateTrust, policyVariables, substituteVariables, wildcardMatch } from './iam-lite.js';
 import { ServiceError, type PolicyDocument, type Principal } from './types.js';
 
 const role: Principal = { kind: 'role', accessKeyId: 'ASIATEST', roleArn: 'arn:aws:iam::123456789012:role/auth', identityId: 'us-east-1:abc-123' };
 const doc = (...Statement: PolicyDocument['Statement']): PolicyDocument => ({ Version: '2012-10-17', Statement });
 const evaluate = (documents: PolicyDocument[], action: string, resource: string, principal: Principal = role) =>
-  evaluatePolicies(documents, { action, resource, variables: policyVariables(principal) });
+  evaluatePolicies(documents, { action, resource, variables: policyVariables(principal), context: conditionContext(principal) });
 
 void describe('wildcardMatch', () => {
   void it('matches * as any run of characters, including none and slashes', () => {
@@ -79,11 +80,87 @@ void describe('evaluatePolicies', () => {
     const own = doc({ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::b/${aws:userid}/*' });
     assert.equal(evaluate([own], 's3:GetObject', 'arn:aws:s3:::b/us-east-1:abc-123/k'), 'allow');
   });
-  void it('never lets a conditional Allow grant, and always applies a conditional Deny', () => {
-    const conditionalAllow = doc({ Effect: 'Allow', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:x': 'y' } } });
-    assert.equal(evaluate([conditionalAllow], 's3:GetObject', 'x'), 'deny');
-    const conditionalDeny = doc({ Effect: 'Deny', Action: 's3:GetObject', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
-    assert.equal(evaluate([allowAll, conditionalDeny], 's3:GetObject', 'x'), 'deny');
+  void it('evaluates conditions: an Allow grants only when they hold, a Deny applies only when they hold', () => {
+    const poolAllow = doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: { StringEquals: { 'cognito-identity.amazonaws.com:aud': 'us-east-1:pool-a' } } });
+    const fromPool = (poolId: string): Principal => ({ ...role, identityPoolId: poolId });
+    assert.equal(evaluate([poolAllow], 's3:GetObject', 'x', fromPool('us-east-1:pool-a')), 'allow');
+    assert.equal(evaluate([poolAllow], 's3:GetObject', 'x', fromPool('us-east-1:pool-b')), 'deny');
+    assert.equal(evaluate([poolAllow], 's3:GetObject', 'x', role), 'deny', 'a missing key fails a positive operator');
+    const guestDeny = doc({ Effect: 'Deny', Action: '*', Resource: '*', Condition: { 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'unauth*' } } });
+    assert.equal(evaluate([allowAll, guestDeny], 's3:GetObject', 'x', { ...role, amr: ['authenticated', 'cognito-idp'] }), 'allow');
+    assert.equal(evaluate([allowAll, guestDeny], 's3:GetObject', 'x', { ...role, amr: ['unauthenticated'] }), 'deny');
+  });
+  void it('never lets an Allow with an unknown operator grant, and always applies such a Deny', () => {
+    const unknownAllow = doc({ Effect: 'Allow', Action: '*', Resource: '*', Condition: { DateGreaterThan: { 'aws:CurrentTime': '2020-01-01T00:00:00Z' } } });
+    assert.equal(evaluate([unknownAllow], 's3:GetObject', 'x'), 'deny');
+    const unknownDeny = doc({ Effect: 'Deny', Action: 's3:GetObject', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } });
+    assert.equal(evaluate([allowAll, unknownDeny], 's3:GetObject', 'x'), 'deny');
+    assert.equal(evaluate([allowAll, unknownDeny], 's3:PutObject', 'x'), 'allow', 'the Deny still needs its action to match');
+  });
+});
+
+void describe('evaluateConditions', () => {
+  const context = { 'k:one': 'Value', 'k:many': ['a', 'b'], 'k:flag': 'true', 'cognito-identity.amazonaws.com:sub': 'us-east-1:id-1' };
+  const holds = (condition: Record<string, unknown>) => evaluateConditions(condition, context, { 'cognito-identity.amazonaws.com:sub': 'us-east-1:id-1' });
+  void it('compares strings exactly, without case, by pattern, and negated', () => {
+    assert.equal(holds({ StringEquals: { 'k:one': 'Value' } }), true);
+    assert.equal(holds({ StringEquals: { 'k:one': 'value' } }), false);
+    assert.equal(holds({ StringEqualsIgnoreCase: { 'k:one': 'value' } }), true);
+    assert.equal(holds({ StringEquals: { 'k:one': ['x', 'Value'] } }), true, 'values of one key are alternatives');
+    assert.equal(holds({ StringLike: { 'k:one': 'Va*' } }), true);
+    assert.equal(holds({ StringNotEquals: { 'k:one': 'Value' } }), false);
+    assert.equal(holds({ StringNotLike: { 'k:one': 'x*' } }), true);
+    assert.equal(holds({ StringEquals: { 'k:one': 'Value' }, StringLike: { 'k:one': 'x*' } }), false, 'every operator must hold');
+  });
+  void it('treats a missing key as IAM does: fails positive operators, satisfies negated and IfExists ones, and Null', () => {
+    assert.equal(holds({ StringEquals: { 'k:none': 'x' } }), false);
+    assert.equal(holds({ StringNotEquals: { 'k:none': 'x' } }), true);
+    assert.equal(holds({ StringEqualsIfExists: { 'k:none': 'x' } }), true);
+    assert.equal(holds({ StringEqualsIfExists: { 'k:one': 'x' } }), false);
+    assert.equal(holds({ Null: { 'k:none': 'true' } }), true);
+    assert.equal(holds({ Null: { 'k:one': 'true' } }), false);
+    assert.equal(holds({ Null: { 'k:one': 'false' } }), true);
+  });
+  void it('qualifies multivalued keys with ForAnyValue and ForAllValues', () => {
+    assert.equal(holds({ 'ForAnyValue:StringEquals': { 'k:many': 'b' } }), true);
+    assert.equal(holds({ 'ForAnyValue:StringEquals': { 'k:many': 'c' } }), false);
+    assert.equal(holds({ 'ForAllValues:StringEquals': { 'k:many': ['a', 'b', 'c'] } }), true);
+    assert.equal(holds({ 'ForAllValues:StringEquals': { 'k:many': ['a'] } }), false);
+    assert.equal(holds({ 'ForAllValues:StringEquals': { 'k:none': ['a'] } }), true, 'nothing to check holds');
+    assert.equal(holds({ 'ForAnyValue:StringEquals': { 'k:none': 'a' } }), false);
+  });
+  void it('evaluates Bool and policy variables, and answers unknown for other operators', () => {
+    assert.equal(holds({ Bool: { 'k:flag': 'TRUE' } }), true);
+    assert.equal(holds({ StringEquals: { 'cognito-identity.amazonaws.com:sub': '${cognito-identity.amazonaws.com:sub}' } }), true);
+    assert.equal(holds({ StringEquals: { 'k:one': '${aws:unknown}' } }), false);
+    assert.equal(holds({ NumericLessThan: { 'k:one': '1' } }), 'unknown');
+    assert.equal(holds({ 'ForAnyValue:DateEquals': { 'k:one': '1' } }), 'unknown');
+  });
+});
+
+void describe('evaluateTrust', () => {
+  const arn = 'arn:aws:iam::123456789012:role/r';
+  const request = (context: Record<string, string | string[]>) => ({ roleArn: arn, federatedPrincipal: 'cognito-identity.amazonaws.com', action: 'sts:AssumeRoleWithWebIdentity', context });
+  const trust = (statement: PolicyDocument['Statement'][number]): PolicyDocument => doc(statement);
+  const cognitoTrust = trust({
+    Effect: 'Allow', Action: 'sts:AssumeRoleWithWebIdentity', Resource: '*', Principal: { Federated: 'cognito-identity.amazonaws.com' },
+    Condition: { StringEquals: { 'cognito-identity.amazonaws.com:aud': 'us-east-1:pool-a' }, 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' } },
+  });
+  const ctx = (aud: string, amr: string[]) => ({ 'cognito-identity.amazonaws.com:aud': aud, 'cognito-identity.amazonaws.com:amr': amr, 'cognito-identity.amazonaws.com:sub': 'us-east-1:id' });
+  void it('allows only the named principal, action, pool and kind of login', () => {
+    assert.equal(evaluateTrust(cognitoTrust, request(ctx('us-east-1:pool-a', ['authenticated', 'p']))), undefined);
+    assert.match(evaluateTrust(cognitoTrust, request(ctx('us-east-1:pool-b', ['authenticated', 'p'])))!, /does not allow/);
+    assert.match(evaluateTrust(cognitoTrust, request(ctx('us-east-1:pool-a', ['unauthenticated'])))!, /does not allow/);
+    const lambdaTrust = trust({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*', Principal: { Service: 'lambda.amazonaws.com' } });
+    assert.match(evaluateTrust(lambdaTrust, request(ctx('us-east-1:pool-a', ['authenticated'])))!, /does not allow/);
+    assert.match(evaluateTrust(undefined, request(ctx('us-east-1:pool-a', ['authenticated'])))!, /no trust policy/);
+    const withoutPrincipal = trust({ Effect: 'Allow', Action: 'sts:AssumeRoleWithWebIdentity', Resource: '*' });
+    assert.match(evaluateTrust(withoutPrincipal, request(ctx('us-east-1:pool-a', ['authenticated'])))!, /does not allow/);
+  });
+  void it('answers that a role no source knows does not exist', async () => {
+    const check = createTrustChecker([async (roleArn) => (roleArn === arn ? { document: cognitoTrust } : undefined)]);
+    assert.equal(await check(request(ctx('us-east-1:pool-a', ['authenticated']))), undefined);
+    assert.match((await check({ ...request(ctx('us-east-1:pool-a', ['authenticated'])), roleArn: 'arn:aws:iam::123456789012:role/other' }))!, /does not exist/);
   });
 });
 

@@ -1,4 +1,5 @@
-import { ServiceError, type PolicyDocument, type PolicyStatement, type Principal } from './types.js';
+import { evaluateConditions, globMatch, type ConditionContext } from './iam-conditions.js';
+import { ServiceError, type PolicyDocument, type PolicyStatement, type Principal, type RoleTrustRequest, type TrustPolicySource } from './types.js';
 
 export type PolicySource = (principal: Principal) => Promise<PolicyDocument[]>;
 
@@ -7,33 +8,52 @@ export function policyVariables(principal: Principal): Record<string, string> {
   if (principal.kind !== 'role') return {};
   const vars: Record<string, string> = { 'aws:userid': principal.identityId ?? principal.accessKeyId };
   if (principal.identityId !== undefined) vars['cognito-identity.amazonaws.com:sub'] = principal.identityId;
+  if (principal.identityPoolId !== undefined) vars['cognito-identity.amazonaws.com:aud'] = principal.identityPoolId;
   return vars;
+}
+
+/**
+ * The condition keys a principal brings to every request: `aws:userid`, and for identity pool credentials
+ * `cognito-identity.amazonaws.com:sub` (identity id), `:aud` (identity pool id) and `:amr` (multivalued:
+ * `authenticated` plus the login provider, or `unauthenticated`).
+ */
+export function conditionContext(principal: Principal): ConditionContext {
+  const context: Record<string, string | readonly string[]> = { ...policyVariables(principal) };
+  if (principal.kind === 'role' && principal.amr !== undefined) context['cognito-identity.amazonaws.com:amr'] = principal.amr;
+  return context;
+}
+
+/** What a policy is evaluated for: the action, the resource, policy variables and condition keys. */
+export interface PolicyRequest {
+  action: string;
+  resource: string;
+  variables: Record<string, string>;
+  /** Condition keys of the request; the variables are condition keys too. */
+  context?: ConditionContext;
 }
 
 /**
  * IAM evaluation logic, subset: an explicit Deny wins, else any Allow, else the implicit deny.
  * Actions match case-insensitively (as IAM); resources case-sensitively. `*` and `?` are wildcards.
+ * Conditions are evaluated (iam-conditions.ts); a condition with an operator Forte does not evaluate
+ * makes an Allow grant nothing and a Deny apply.
  */
-export function evaluatePolicies(
-  documents: readonly PolicyDocument[],
-  request: { action: string; resource: string; variables: Record<string, string> },
-): 'allow' | 'deny' {
+export function evaluatePolicies(documents: readonly PolicyDocument[], request: PolicyRequest): 'allow' | 'deny' {
   let allowed = false;
+  const context = { ...request.variables, ...request.context };
   for (const document of documents) {
     for (const statement of document.Statement) {
-      const applies = statementMatches(statement, request);
-      if (statement.Effect === 'Deny' && (applies || (statement.Condition !== undefined && statementMatches({ ...statement, Condition: undefined }, request)))) {
-        return 'deny';
-      }
-      if (statement.Effect === 'Allow' && applies) allowed = true;
+      if (!statementMatches(statement, request)) continue;
+      const holds = statement.Condition === undefined ? true : evaluateConditions(statement.Condition, context, request.variables);
+      if (statement.Effect === 'Deny' && holds !== false) return 'deny';
+      if (statement.Effect === 'Allow' && holds === true) allowed = true;
     }
   }
   return allowed ? 'allow' : 'deny';
 }
 
-function statementMatches(statement: PolicyStatement, request: { action: string; resource: string; variables: Record<string, string> }): boolean {
-  // Conditions are not evaluated, so a conditional Allow must not grant anything.
-  if (statement.Condition !== undefined) return false;
+/** Action and resource of a statement against the request (its conditions aside). */
+function statementMatches(statement: PolicyStatement, request: PolicyRequest): boolean {
   const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
   const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
   const actionMatches = actions.some((pattern) => wildcardMatch(pattern.toLowerCase(), request.action.toLowerCase()));
@@ -63,21 +83,7 @@ export function substituteVariables(pattern: string, variables: Record<string, s
 }
 
 /** Glob match: `*` any run of characters, `?` one character, `\x` the literal x. Whole string. */
-export function wildcardMatch(pattern: string, value: string): boolean {
-  let source = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '\\' && i + 1 < pattern.length) source += escapeRegExp(pattern[++i]!);
-    else if (c === '*') source += '.*';
-    else if (c === '?') source += '.';
-    else source += escapeRegExp(c);
-  }
-  return new RegExp(`^${source}$`, 'su').test(value);
-}
-
-function escapeRegExp(c: string): string {
-  return c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
+export const wildcardMatch = globMatch;
 
 /** The kernel's `authorize`: admin may do anything, anonymous nothing, roles what their policies allow. */
 export function createAuthorizer(sources: readonly PolicySource[]) {
@@ -85,9 +91,51 @@ export function createAuthorizer(sources: readonly PolicySource[]) {
     if (principal.kind === 'admin') return;
     if (principal.kind === 'role') {
       const documents = (await Promise.all(sources.map((source) => source(principal)))).flat();
-      if (evaluatePolicies(documents, { action, resource, variables: policyVariables(principal) }) === 'allow') return;
+      if (evaluatePolicies(documents, { action, resource, variables: policyVariables(principal), context: conditionContext(principal) }) === 'allow') return;
     }
     const who = principal.kind === 'anonymous' ? 'Anonymous callers are' : `${principal.roleArn} is`;
     throw new ServiceError(denyCode ?? 'AccessDenied', `${who} not authorized to perform ${action} on ${resource}.`, 403);
+  };
+}
+
+/**
+ * Evaluates a role's trust policy for a federated principal: an Allow statement must name the principal
+ * (`"Principal": "*"` or `{"Federated": ...}`), match the action, and have its conditions hold; an
+ * explicit Deny that matches wins. Answers the reason of a refusal, or undefined when the role may be assumed.
+ */
+export function evaluateTrust(document: PolicyDocument | undefined, request: RoleTrustRequest): string | undefined {
+  if (!document) return `role ${request.roleArn} has no trust policy (AssumeRolePolicyDocument)`;
+  const context = request.context;
+  const variables = Object.fromEntries(Object.entries(context).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  let allowed = false;
+  for (const statement of document.Statement) {
+    if (!namesPrincipal(statement, request.federatedPrincipal)) continue;
+    const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+    if (!actions.some((pattern) => wildcardMatch(pattern.toLowerCase(), request.action.toLowerCase()))) continue;
+    const holds = statement.Condition === undefined ? true : evaluateConditions(statement.Condition, context, variables);
+    if (statement.Effect === 'Deny' && holds !== false) return `the trust policy of role ${request.roleArn} denies ${request.federatedPrincipal}`;
+    if (statement.Effect === 'Allow' && holds === true) allowed = true;
+  }
+  return allowed ? undefined : `the trust policy of role ${request.roleArn} does not allow ${request.federatedPrincipal} to ${request.action} for this identity pool and identity`;
+}
+
+function namesPrincipal(statement: PolicyStatement, federated: string): boolean {
+  const principal = statement.Principal;
+  if (principal === '*') return true;
+  if (principal === undefined) return false;
+  const names = principal.Federated;
+  if (names === undefined) return false;
+  // No wildcard here: IAM accepts `"Principal": "*"` for everyone, but a Federated principal is named exactly.
+  return (Array.isArray(names) ? names : [names]).includes(federated);
+}
+
+/** The kernel's `checkRoleTrust`: the first source that owns the role answers its trust policy. */
+export function createTrustChecker(sources: readonly TrustPolicySource[]) {
+  return async (request: RoleTrustRequest): Promise<string | undefined> => {
+    for (const source of sources) {
+      const found = await source(request.roleArn);
+      if (found) return evaluateTrust(found.document, request);
+    }
+    return `role ${request.roleArn} does not exist`;
   };
 }

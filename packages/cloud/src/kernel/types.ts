@@ -16,6 +16,10 @@ export type Principal =
       identityId?: string;
       /** Identity pool credentials: issued to a signed-in user (`authenticated`) or a guest (`unauthenticated`). */
       identityAuthType?: 'authenticated' | 'unauthenticated';
+      /** The identity pool that issued the credentials (condition key `cognito-identity.amazonaws.com:aud`). */
+      identityPoolId?: string;
+      /** `cognito-identity.amazonaws.com:amr`: `authenticated` and the login provider, or `unauthenticated`. */
+      amr?: readonly string[];
       /** When the temporary credentials expire, epoch milliseconds. */
       expiresAt?: number;
     };
@@ -26,7 +30,13 @@ export interface PolicyStatement {
   Effect: 'Allow' | 'Deny';
   Action: string | string[];
   Resource: string | string[];
-  /** Not evaluated: an Allow with a Condition never matches, a Deny with a Condition always does. */
+  /** Who may assume the role, in trust policies (`"*"` or `{ Federated | Service | AWS: name or names }`). */
+  Principal?: '*' | Record<string, string | string[]>;
+  /**
+   * Evaluated (kernel/iam-conditions.ts): string, ARN, Bool and Null operators with `ForAnyValue:` /
+   * `ForAllValues:` and `IfExists`. An Allow whose condition uses another operator grants nothing; such
+   * a Deny applies.
+   */
   Condition?: Record<string, unknown>;
 }
 export interface PolicyDocument {
@@ -239,6 +249,14 @@ export interface Kernel {
   registerPolicySource(source: (principal: Principal) => Promise<PolicyDocument[]>): void;
   /** Lets a service (identity pools, STS) resolve the temporary access keys it issued. */
   registerCredentialProvider(provider: CredentialProvider): void;
+  /** Lets a service (the IAM service) give the trust policy of the roles it owns (undefined: not its role). */
+  registerTrustPolicySource(source: TrustPolicySource): void;
+  /**
+   * Whether a federated principal may assume a role: the role must exist and its trust policy
+   * (`AssumeRolePolicyDocument`) must allow the principal and action with the request's condition keys.
+   * Answers the refusal's reason, or undefined when allowed.
+   */
+  checkRoleTrust(request: RoleTrustRequest): Promise<string | undefined>;
   /** The table service registers its engine here, so other services (AppSync) reach tables without importing it. */
   registerTableEngine(engine: TableEngine): void;
   /** The registered table engine; throws when no table service is part of this cloud. */
@@ -264,6 +282,20 @@ export interface GraphQLLimits {
 }
 
 export type { IncomingMessage, ServerResponse };
+
+/** A role's trust policy as its owner stores it; `document` undefined: the role has none. */
+export type TrustPolicySource = (roleArn: string) => Promise<{ document: PolicyDocument | undefined } | undefined>;
+
+/** Assuming a role through a federated identity (identity pools: `cognito-identity.amazonaws.com`). */
+export interface RoleTrustRequest {
+  roleArn: string;
+  /** The `Federated` principal asking. */
+  federatedPrincipal: string;
+  /** `sts:AssumeRoleWithWebIdentity`. */
+  action: string;
+  /** Condition keys (`cognito-identity.amazonaws.com:aud`, `:amr`, `:sub`). */
+  context: Readonly<Record<string, string | readonly string[]>>;
+}
 
 export interface VerifiedIdentityToken {
   sub: string;

@@ -83,7 +83,18 @@ export function createIdentityOperations(deps: { kernel: Kernel; store: Identity
           id = await identityForLogins(pool, verified, identity);
         }
         const roleArn = chooseRole(pool, verified, input.CustomRoleArn);
-        const issued = await credentials.issue({ identityId: id, poolId: pool.poolId, roleArn });
+        const amr = amrOf(verified);
+        const refusal = await kernel.checkRoleTrust({
+          roleArn,
+          federatedPrincipal: COGNITO_IDENTITY,
+          action: 'sts:AssumeRoleWithWebIdentity',
+          context: { [`${COGNITO_IDENTITY}:aud`]: pool.poolId, [`${COGNITO_IDENTITY}:amr`]: amr, [`${COGNITO_IDENTITY}:sub`]: id },
+        });
+        if (refusal !== undefined) {
+          kernel.log.warn('identity pool role refused by its trust policy', { identityPoolId: pool.poolId, roleArn, reason: refusal });
+          throw new ServiceError('InvalidIdentityPoolConfigurationException', `Invalid identity pool configuration. Check assigned IAM roles for this pool: ${refusal}.`, 400);
+        }
+        const issued = await credentials.issue({ identityId: id, poolId: pool.poolId, roleArn, amr });
         return { IdentityId: id, Credentials: issued };
       },
     },
@@ -134,10 +145,22 @@ export function createIdentityOperations(deps: { kernel: Kernel; store: Identity
         return {
           IdentityPoolId: pool.poolId,
           Roles: { authenticated: pool.authenticatedRole, ...(pool.unauthenticatedRole ? { unauthenticated: pool.unauthenticatedRole } : {}) },
+          ...(Object.keys(pool.roleMappings).length > 0 ? { RoleMappings: pool.roleMappings } : {}),
         };
       },
     },
   };
+}
+
+const COGNITO_IDENTITY = 'cognito-identity.amazonaws.com';
+
+/**
+ * `cognito-identity.amazonaws.com:amr` as Cognito sets it: `unauthenticated` for guests; for a user pool
+ * login `authenticated`, the provider, and `<provider>:CognitoSignIn:<sub>`.
+ */
+function amrOf(logins: readonly VerifiedLogin[]): string[] {
+  if (logins.length === 0) return ['unauthenticated'];
+  return ['authenticated', ...logins.flatMap((l) => [l.provider, `${l.provider}:CognitoSignIn:${l.subject}`])];
 }
 
 function describe(identity: StoredIdentity) {

@@ -17,6 +17,24 @@ const poolProps = z.object({
     )
     .default([]),
   Roles: z.object({ authenticated: roleArn, unauthenticated: roleArn.optional() }),
+  RoleMappings: z
+    .record(
+      z.string().min(1),
+      z.object({
+        Type: z.enum(['Token', 'Rules']),
+        AmbiguousRoleResolution: z.enum(['AuthenticatedRole', 'Deny'], { error: 'must be AuthenticatedRole or Deny (required with Token and Rules, as in Cognito)' }),
+        IdentityProvider: z.string().min(1).optional(),
+        RulesConfiguration: z
+          .object({
+            Rules: z
+              .array(z.object({ Claim: z.string().min(1).max(64), MatchType: z.enum(['Equals', 'Contains', 'StartsWith', 'NotEqual']), Value: z.string().min(1).max(128), RoleARN: roleArn }))
+              .min(1)
+              .max(25),
+          })
+          .optional(),
+      }),
+    )
+    .default({}),
 });
 
 function parseProps(props: Record<string, unknown>): z.infer<typeof poolProps> {
@@ -28,6 +46,15 @@ function parseProps(props: Record<string, unknown>): z.infer<typeof poolProps> {
   const p = parsed.data;
   if (p.AllowUnauthenticatedIdentities && p.Roles.unauthenticated === undefined) {
     throw new ServiceError('ValidationException', `${AUTH_RESOURCE_TYPES.identityPool} Roles.unauthenticated: guests are allowed, so the pool needs a role for them (set Roles.unauthenticated or AllowUnauthenticatedIdentities: false).`, 400);
+  }
+  const providers = new Set(p.CognitoIdentityProviders.map((c) => `${c.ProviderName}:${c.ClientId}`));
+  for (const [key, mapping] of Object.entries(p.RoleMappings)) {
+    const provider = mapping.IdentityProvider ?? key;
+    const where = `${AUTH_RESOURCE_TYPES.identityPool} RoleMappings.${key}`;
+    if (!providers.has(provider)) {
+      throw new ServiceError('ValidationException', `${where}: ${provider} is not one of the pool's CognitoIdentityProviders (name it as <ProviderName>:<ClientId>).`, 400);
+    }
+    if (mapping.Type === 'Rules' && !mapping.RulesConfiguration) throw new ServiceError('ValidationException', `${where}: Type Rules needs RulesConfiguration.Rules.`, 400);
   }
   return p;
 }
@@ -52,6 +79,7 @@ export function createIdentityPoolHandler(store: IdentityStore): ResourceHandler
     providers: p.CognitoIdentityProviders,
     authenticatedRole: p.Roles.authenticated,
     unauthenticatedRole: p.Roles.unauthenticated,
+    roleMappings: Object.fromEntries(Object.entries(p.RoleMappings).map(([key, m]) => [m.IdentityProvider ?? key, m])),
   });
 
   return {

@@ -1,3 +1,4 @@
+import type { IdentityPoolRoleMapping } from '@forte/protocol';
 import type { SqlStore } from '../../engines/types.js';
 
 /** One identity pool as stored. */
@@ -10,6 +11,8 @@ export interface StoredIdentityPool {
   providers: Array<{ ProviderName: string; ClientId: string }>;
   authenticatedRole: string;
   unauthenticatedRole: string | undefined;
+  /** Role mappings keyed by `<providerName>:<clientId>` (the mapping's IdentityProvider, else its key). */
+  roleMappings: Record<string, IdentityPoolRoleMapping>;
 }
 
 export interface StoredIdentity {
@@ -29,6 +32,7 @@ interface PoolRow {
   providers: string;
   authenticated_role: string;
   unauthenticated_role: string | null;
+  role_mappings: string | null;
 }
 
 interface IdentityRow {
@@ -46,6 +50,7 @@ const fromPoolRow = (row: PoolRow): StoredIdentityPool => ({
   providers: JSON.parse(row.providers) as StoredIdentityPool['providers'],
   authenticatedRole: row.authenticated_role,
   unauthenticatedRole: row.unauthenticated_role ?? undefined,
+  roleMappings: row.role_mappings ? (JSON.parse(row.role_mappings) as StoredIdentityPool['roleMappings']) : {},
 });
 
 /** Identity pools, their identities and the logins linked to those identities, in SQL. */
@@ -69,15 +74,15 @@ export function createIdentityStore(sql: SqlStore) {
     /** Inserts the pool, or updates the settings of the pool with that id in place (its identities stay). */
     async putPool(pool: StoredIdentityPool): Promise<void> {
       const now = new Date().toISOString();
-      const values = [pool.name, pool.allowUnauthenticated ? 1 : 0, JSON.stringify(pool.providers), pool.authenticatedRole, pool.unauthenticatedRole ?? null];
+      const values = [pool.name, pool.allowUnauthenticated ? 1 : 0, JSON.stringify(pool.providers), pool.authenticatedRole, pool.unauthenticatedRole ?? null, JSON.stringify(pool.roleMappings)];
       await sql.transaction(async (tx) => {
         const changed = await tx.run(
-          'UPDATE cognito_identity_pools SET name = ?, allow_unauthenticated = ?, providers = ?, authenticated_role = ?, unauthenticated_role = ?, updated_at = ? WHERE pool_id = ?',
+          'UPDATE cognito_identity_pools SET name = ?, allow_unauthenticated = ?, providers = ?, authenticated_role = ?, unauthenticated_role = ?, role_mappings = ?, updated_at = ? WHERE pool_id = ?',
           [...values, now, pool.poolId],
         );
         if (changed.changes === 0) {
           await tx.run(
-            'INSERT INTO cognito_identity_pools (name, allow_unauthenticated, providers, authenticated_role, unauthenticated_role, pool_id, owner_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            'INSERT INTO cognito_identity_pools (name, allow_unauthenticated, providers, authenticated_role, unauthenticated_role, role_mappings, pool_id, owner_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
             [...values, pool.poolId, pool.ownerKey, now, now],
           );
         }

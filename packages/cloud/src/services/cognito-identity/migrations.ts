@@ -39,4 +39,7 @@ export const COGNITO_IDENTITY_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX cognito_identity_credentials_expiry ON cognito_identity_credentials (expires_at);
   CREATE INDEX cognito_identity_credentials_identity ON cognito_identity_credentials (identity_id);`,
+  // Role mappings per login provider (Token / Rules), and the amr of issued credentials (condition key).
+  'ALTER TABLE cognito_identity_pools ADD COLUMN role_mappings TEXT',
+  'ALTER TABLE cognito_identity_credentials ADD COLUMN amr TEXT',
 ];

@@ -12,7 +12,7 @@ import { CREDENTIALS_LIFETIME_MS, createTemporaryCredentials, hashSessionToken }
 let dir: string;
 let sql: SqlStore;
 let clock = Date.parse('2026-01-01T00:00:00Z');
-const grant = { identityId: 'us-east-1:00000000-0000-4000-8000-000000000001', poolId: 'us-east-1:pool', roleArn: 'arn:aws:iam::123456789012:role/auth' };
+const grant = { identityId: 'us-east-1:00000000-0000-4000-8000-000000000001', poolId: 'us-east-1:pool', roleArn: 'arn:aws:iam::123456789012:role/auth', amr: ['authenticated'] };
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'forte-identity-credentials-'));
@@ -48,7 +48,7 @@ void describe('temporary credentials', () => {
     const issued = await credentials.issue(grant);
     assert.deepEqual(await provider.lookup(issued.AccessKeyId, issued.SessionToken), {
       secretAccessKey: issued.SecretKey,
-      principal: { kind: 'role', accessKeyId: issued.AccessKeyId, roleArn: grant.roleArn, identityId: grant.identityId, expiresAt: clock + CREDENTIALS_LIFETIME_MS },
+      principal: { kind: 'role', accessKeyId: issued.AccessKeyId, roleArn: grant.roleArn, identityId: grant.identityId, identityPoolId: grant.poolId, amr: ['authenticated'], expiresAt: clock + CREDENTIALS_LIFETIME_MS },
     });
     assert.equal(await provider.lookup(issued.AccessKeyId, undefined), undefined);
     assert.equal(await provider.lookup(issued.AccessKeyId, `${issued.SessionToken}x`), undefined);

@@ -45,12 +45,14 @@ interface CredentialRow {
   expires_at: number;
   unauthenticated_role: string | null;
   known_pool: string | null;
+  pool_id: string;
+  amr: string | null;
 }
 
 /** Issues temporary credentials for identities and resolves them during SigV4 checks. */
 export function createTemporaryCredentials(sql: SqlStore, now: () => number = Date.now) {
   return {
-    async issue(grant: { identityId: string; poolId: string; roleArn: string }): Promise<IssuedCredentials> {
+    async issue(grant: { identityId: string; poolId: string; roleArn: string; amr: readonly string[] }): Promise<IssuedCredentials> {
       const issuedAt = now();
       const credentials: IssuedCredentials = {
         AccessKeyId: newTemporaryAccessKeyId(),
@@ -61,8 +63,8 @@ export function createTemporaryCredentials(sql: SqlStore, now: () => number = Da
       await sql.transaction(async (tx) => {
         await tx.run('DELETE FROM cognito_identity_credentials WHERE expires_at < ?', [issuedAt - EXPIRED_RETENTION_MS]);
         await tx.run(
-          'INSERT INTO cognito_identity_credentials (access_key_id, secret_key, session_token_hash, role_arn, identity_id, pool_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-          [credentials.AccessKeyId, credentials.SecretKey, hashSessionToken(credentials.SessionToken), grant.roleArn, grant.identityId, grant.poolId, credentials.Expiration * 1000, new Date(issuedAt).toISOString()],
+          'INSERT INTO cognito_identity_credentials (access_key_id, secret_key, session_token_hash, role_arn, identity_id, pool_id, expires_at, created_at, amr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          [credentials.AccessKeyId, credentials.SecretKey, hashSessionToken(credentials.SessionToken), grant.roleArn, grant.identityId, grant.poolId, credentials.Expiration * 1000, new Date(issuedAt).toISOString(), JSON.stringify(grant.amr)],
         );
       });
       return credentials;
@@ -78,7 +80,7 @@ export function createTemporaryCredentials(sql: SqlStore, now: () => number = Da
         async lookup(accessKeyId, sessionToken) {
           if (!accessKeyId.startsWith('ASIA')) return undefined;
           const row = await sql.get<CredentialRow>(
-            'SELECT c.secret_key, c.session_token_hash, c.role_arn, c.identity_id, c.expires_at, p.unauthenticated_role, p.pool_id AS known_pool FROM cognito_identity_credentials c LEFT JOIN cognito_identity_pools p ON p.pool_id = c.pool_id WHERE c.access_key_id = ?',
+            'SELECT c.secret_key, c.session_token_hash, c.role_arn, c.identity_id, c.expires_at, c.pool_id, c.amr, p.unauthenticated_role, p.pool_id AS known_pool FROM cognito_identity_credentials c LEFT JOIN cognito_identity_pools p ON p.pool_id = c.pool_id WHERE c.access_key_id = ?',
             [accessKeyId],
           );
           if (!row || sessionToken === undefined) return undefined;
@@ -88,7 +90,8 @@ export function createTemporaryCredentials(sql: SqlStore, now: () => number = Da
           if (row.expires_at <= now()) {
             throw new ServiceError('ExpiredToken', 'The security token included in the request is expired: get new credentials from the identity pool.', 400);
           }
-          const principal: Principal = { kind: 'role', accessKeyId, roleArn: row.role_arn, identityId: row.identity_id, expiresAt: row.expires_at };
+          const principal: Principal = { kind: 'role', accessKeyId, roleArn: row.role_arn, identityId: row.identity_id, identityPoolId: row.pool_id, expiresAt: row.expires_at };
+          if (row.amr !== null) principal.amr = JSON.parse(row.amr) as string[];
           // Guests get the pool's unauthenticated role (chooseRole): AppSync's `public`/`private` IAM rules tell them apart by it.
           if (row.known_pool !== null) principal.identityAuthType = row.role_arn === row.unauthenticated_role ? 'unauthenticated' : 'authenticated';
           return { secretAccessKey: row.secret_key, principal };

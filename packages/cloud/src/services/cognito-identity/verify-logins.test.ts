@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { VerifiedIdentityToken } from '../../kernel/types.js';
-import { chooseRole } from './choose-role.js';
+import { chooseRole, ruleMatches } from './choose-role.js';
 import type { StoredIdentityPool } from './identity-store.js';
 import { verifyLogins } from './verify-logins.js';
 
@@ -14,6 +14,7 @@ const pool: StoredIdentityPool = {
   providers: [{ ProviderName: provider, ClientId: 'client1' }],
   authenticatedRole: 'arn:aws:iam::123456789012:role/auth',
   unauthenticatedRole: 'arn:aws:iam::123456789012:role/unauth',
+  roleMappings: {},
 };
 const issuer = 'http://127.0.0.1:20002/cognito-idp/us-east-1_Abc123';
 
@@ -72,12 +73,52 @@ void describe('chooseRole', () => {
     assert.throws(() => chooseRole({ ...pool, unauthenticatedRole: undefined }, [], undefined), /InvalidIdentityPoolConfiguration|no unauthenticated role/);
   });
 
-  void it('gives users the preferred group role, else the authenticated role, and a CustomRoleArn only when the token allows it', () => {
-    const groupRole = 'arn:aws:iam::123456789012:role/admins';
+  const groupRole = 'arn:aws:iam::123456789012:role/admins';
+  const otherRole = 'arn:aws:iam::123456789012:role/editors';
+  const groupClaims = { ...good, 'cognito:preferred_role': groupRole, 'cognito:roles': [groupRole, otherRole] };
+  const withMapping = (mapping: StoredIdentityPool['roleMappings'][string]): StoredIdentityPool => ({ ...pool, roleMappings: { [`${provider}:client1`]: mapping } });
+
+  void it('gives users the authenticated role without a mapping, whatever role claims their token carries', () => {
     assert.equal(chooseRole(pool, login(good), undefined), pool.authenticatedRole);
-    assert.equal(chooseRole(pool, login({ ...good, 'cognito:preferred_role': groupRole, 'cognito:roles': [groupRole] }), undefined), groupRole);
-    assert.equal(chooseRole(pool, login({ ...good, 'cognito:roles': [groupRole] }), groupRole), groupRole);
-    assert.equal(chooseRole(pool, login({ ...good, 'cognito:preferred_role': groupRole }), pool.authenticatedRole), pool.authenticatedRole);
-    assert.throws(() => chooseRole(pool, login(good), groupRole), /CustomRoleArn/);
+    assert.equal(chooseRole(pool, login(groupClaims), undefined), pool.authenticatedRole);
+    assert.throws(() => chooseRole(pool, login(groupClaims), groupRole), /CustomRoleArn/);
+    assert.equal(chooseRole(pool, login(good), pool.authenticatedRole), pool.authenticatedRole);
+  });
+
+  void it('with a Token mapping, gives the preferred group role, a CustomRoleArn among the token roles, and resolves ambiguity as configured', () => {
+    const token = withMapping({ Type: 'Token', AmbiguousRoleResolution: 'AuthenticatedRole' });
+    assert.equal(chooseRole(token, login(groupClaims), undefined), groupRole);
+    assert.equal(chooseRole(token, login(groupClaims), otherRole), otherRole);
+    assert.throws(() => chooseRole(token, login(groupClaims), 'arn:aws:iam::123456789012:role/privileged'), /CustomRoleArn/);
+    assert.equal(chooseRole(token, login(good), undefined), pool.authenticatedRole);
+    const deny = withMapping({ Type: 'Token', AmbiguousRoleResolution: 'Deny' });
+    assert.throws(() => chooseRole(deny, login(good), undefined), /ambiguous role mapping rules for: cognito-idp\.us-east-1\.amazonaws\.com\/us-east-1_Abc123 denied this request/);
+    const otherClient = { ...token, roleMappings: { [`${provider}:client9`]: token.roleMappings[`${provider}:client1`]! } };
+    assert.equal(chooseRole(otherClient, login(groupClaims), undefined), pool.authenticatedRole, 'a mapping applies to its own app client only');
+  });
+
+  void it('with a Rules mapping, gives the first matching rule\'s role', () => {
+    const rules = withMapping({
+      Type: 'Rules', AmbiguousRoleResolution: 'Deny',
+      RulesConfiguration: { Rules: [
+        { Claim: 'cognito:groups', MatchType: 'Equals', Value: 'admins', RoleARN: groupRole },
+        { Claim: 'email', MatchType: 'StartsWith', Value: 'ed', RoleARN: otherRole },
+      ] },
+    });
+    assert.equal(chooseRole(rules, login({ ...good, 'cognito:groups': ['users', 'admins'] }), undefined), groupRole);
+    assert.equal(chooseRole(rules, login({ ...good, email: 'ed@example.com' }), undefined), otherRole);
+    assert.throws(() => chooseRole(rules, login({ ...good, email: 'al@example.com' }), undefined), /Deny/);
+    assert.throws(() => chooseRole(rules, login({ ...good, email: 'ed@example.com' }), groupRole), /CustomRoleArn/);
+  });
+
+  void it('matches rules by Equals, Contains, StartsWith and NotEqual, on lists too; a missing claim matches nothing', () => {
+    const rule = (MatchType: 'Equals' | 'Contains' | 'StartsWith' | 'NotEqual') => ({ Claim: 'c', MatchType, Value: 'ad', RoleARN: groupRole });
+    assert.equal(ruleMatches(rule('Equals'), 'ad'), true);
+    assert.equal(ruleMatches(rule('Equals'), 'admin'), false);
+    assert.equal(ruleMatches(rule('Contains'), 'road'), true);
+    assert.equal(ruleMatches(rule('StartsWith'), ['x', 'admin']), true);
+    assert.equal(ruleMatches(rule('NotEqual'), 'x'), true);
+    assert.equal(ruleMatches(rule('NotEqual'), ['x', 'ad']), false);
+    assert.equal(ruleMatches(rule('NotEqual'), undefined), false);
   });
 });

@@ -44,7 +44,7 @@ describe('access token checks', () => {
   const makePool = async (logicalId: string): Promise<string> =>
     (await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!.create({ PoolName: logicalId }, context(logicalId))).physicalId;
   const makeClient = async (pool: string, logicalId: string): Promise<string> =>
-    (await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: pool, ClientName: logicalId }, context(logicalId))).physicalId;
+    (await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: pool, ClientName: logicalId, ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, context(logicalId))).physicalId;
 
   /** A confirmed user of `pool`, signed in through `client`: its tokens. */
   const signedIn = async (username: string, pool = poolId, client = clientId): Promise<AuthenticationResultType> => {

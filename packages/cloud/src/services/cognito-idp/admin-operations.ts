@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { cognitoError, invalidParameter } from './cognito-error.js';
 import { assertAliasFree, attributeList, caseInsensitive, type CognitoState, findUser, parseAttributes, requirePool, str } from './cognito-state.js';
+import { checkAdminWrite } from './attribute-schema.js';
 import { holdForVerification, verifiesBeforeUpdate } from './attribute-update.js';
 import { deliverCode } from './deliver-code.js';
 import { checkPasswordPolicy, setPassword } from './password-setting.js';
@@ -35,6 +36,7 @@ export function adminOperations(state: CognitoState): Record<string, UserOperati
       const pool = await requirePool(state, input.UserPoolId);
       const typed = str(input, 'Username');
       const attributes = parseAttributes(input.UserAttributes, 'UserAttributes');
+      checkAdminWrite(pool, attributes, undefined);
       const sub = randomUUID();
       let username = typed;
       if ((pool.config.UsernameAttributes ?? []).length > 0) {
@@ -117,6 +119,7 @@ export function adminOperations(state: CognitoState): Record<string, UserOperati
     async AdminUpdateUserAttributes(input) {
       const { pool, user } = await userOf(input);
       const changes = parseAttributes(input.UserAttributes, 'UserAttributes');
+      checkAdminWrite(pool, changes, user);
       await assertAliasFree(state, pool, user, changes);
       for (const [name, value] of Object.entries(changes)) {
         // Setting <name>_verified to true in the same call applies the new value at once, as in Cognito.

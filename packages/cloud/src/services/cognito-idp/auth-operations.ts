@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { cognitoError, incorrectCredentials, invalidParameter } from './cognito-error.js';
 import { caseInsensitive, type CognitoState, findUser, issuerOf, parseAttributes, requireClient, str } from './cognito-state.js';
+import { checkUserWrite, requiredAttributes } from './attribute-schema.js';
 import { checkPassword } from './password-hash.js';
 import { checkPasswordPolicy, poolNameOf, setPassword } from './password-setting.js';
 import type { StoredClient, StoredPool } from './pool-store.js';
@@ -33,7 +34,7 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
     proveSecret(user.username);
     if (!user.enabled) throw cognitoError('NotAuthorizedException', 'User is disabled.');
     const { groups, roles: groupRoles } = await state.users.groupsAndRolesOf(pool.id, user.username);
-    const tokens = await issueTokens({ keys: state.keys, issuer: issuerOf(state, pool.id), clientId: client.id, user, groups, groupRoles, originJti: entry.originJti, authTime: entry.authTime, accessTokenSeconds: client.accessTokenSeconds, idTokenSeconds: client.idTokenSeconds });
+    const tokens = await issueTokens({ keys: state.keys, issuer: issuerOf(state, pool.id), clientId: client.id, pool, client, user, groups, groupRoles, originJti: entry.originJti, authTime: entry.authTime, accessTokenSeconds: client.accessTokenSeconds, idTokenSeconds: client.idTokenSeconds });
     return { AuthenticationResult: tokens, ChallengeParameters: {} };
   };
 
@@ -46,6 +47,7 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
       if (flow !== 'USER_SRP_AUTH' && flow !== 'USER_PASSWORD_AUTH') {
         throw invalidParameter(`AuthFlow ${String(flow)} is not supported by Forte: use USER_SRP_AUTH, USER_PASSWORD_AUTH or REFRESH_TOKEN_AUTH.`);
       }
+      assertFlowAllowed(client, flow);
       const typed = str(params, 'USERNAME');
       checkSecretHash(client, typed, params.SECRET_HASH);
       const address = addressOf(ctx);
@@ -117,8 +119,10 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
           checkPasswordPolicy(pool.config, password);
           const given: Record<string, unknown>[] = [];
           for (const [key, value] of Object.entries(responses)) if (key.startsWith('userAttributes.')) given.push({ Name: key.slice('userAttributes.'.length), Value: value });
-          Object.assign(user.attributes, parseAttributes(given, 'userAttributes'));
-          const missing = (pool.config.RequiredAttributes ?? []).filter((a) => !user.attributes[a]);
+          const changes = parseAttributes(given, 'userAttributes');
+          checkUserWrite(pool, client, changes, user);
+          Object.assign(user.attributes, changes);
+          const missing = requiredAttributes(pool).filter((a) => !user.attributes[a]);
           if (missing.length > 0) throw invalidParameter(`Missing required attributes: ${missing.join(', ')}`);
           await setPassword(pool, user, password);
           user.status = 'CONFIRMED';
@@ -169,6 +173,21 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
       return {};
     },
   };
+}
+
+/**
+ * The client's `ExplicitAuthFlows` must allow the flow. Without the setting Cognito allows SRP, refresh and
+ * custom auth, so USER_PASSWORD_AUTH (the password itself on the wire) needs `ALLOW_USER_PASSWORD_AUTH`
+ * or the legacy `USER_PASSWORD_AUTH`; SRP needs `ALLOW_USER_SRP_AUTH` when the ALLOW_ flows are listed.
+ */
+function assertFlowAllowed(client: StoredClient, flow: 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH'): void {
+  const flows = client.explicitAuthFlows;
+  if (flow === 'USER_PASSWORD_AUTH') {
+    if (!flows?.some((f) => f === 'ALLOW_USER_PASSWORD_AUTH' || f === 'USER_PASSWORD_AUTH')) throw invalidParameter('USER_PASSWORD_AUTH flow not enabled for this client');
+    return;
+  }
+  const modern = flows?.some((f) => f.startsWith('ALLOW_')) ?? false;
+  if ((modern && !flows?.includes('ALLOW_USER_SRP_AUTH')) || flows?.includes('CUSTOM_AUTH_FLOW_ONLY')) throw invalidParameter('USER_SRP_AUTH is not enabled for this client');
 }
 
 /** A challenge answered in a session may not outlive the user it was for. */

@@ -63,7 +63,7 @@ describe('cognito-idp through the AWS SDK', () => {
     assert.match(poolId, /^us-east-1_[A-Za-z0-9]{9}$/);
     const again = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!.create({ PoolName: 'Test', UsernameAttributes: ['email'] }, ctx);
     assert.equal(again.physicalId, poolId, 'create is idempotent');
-    const appClient = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: poolId, ClientName: 'web' }, { ...ctx, logicalId: 'Client' });
+    const appClient = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: poolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, { ...ctx, logicalId: 'Client' });
     clientId = appClient.physicalId;
     assert.match(clientId, /^[a-z0-9]{26}$/);
     await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!.update(poolId, {
@@ -254,7 +254,7 @@ describe('cognito-idp through the AWS SDK', () => {
     const pools = cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!;
     const props = { PoolName: 'Strict', PasswordPolicy: { MinimumLength: 8, RequireSymbols: false } };
     const strict = (await pools.create(props, ctx)).physicalId;
-    const strictClient = (await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: strict, ClientName: 'c' }, { ...ctx, logicalId: 'Client' })).physicalId;
+    const strictClient = (await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: strict, ClientName: 'c', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, { ...ctx, logicalId: 'Client' })).physicalId;
     for (const name of ['gina', 'hank']) {
       await anonymous.send(new SignUpCommand({ ClientId: strictClient, Username: name, Password: 'Passw0rdX' }));
       await client.send(new AdminConfirmSignUpCommand({ UserPoolId: strict, Username: name }));
@@ -296,7 +296,7 @@ describe('cognito-idp through the AWS SDK', () => {
 
   it('clients with a secret need SECRET_HASH', async () => {
     const ctx: ResourceContext = { appId: 'app1', appSlug: 'app1', envName: 'dev', stackName: 's', logicalId: 'SecretClient', region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log };
-    const created = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: poolId, ClientName: 'server', GenerateSecret: true }, ctx);
+    const created = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: poolId, ClientName: 'server', GenerateSecret: true, ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, ctx);
     const secret = String(created.attributes.ClientSecret);
     const id = created.physicalId;
     const auth = (hash?: string) => anonymous.send(new InitiateAuthCommand({

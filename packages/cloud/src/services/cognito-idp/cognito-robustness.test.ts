@@ -55,7 +55,7 @@ function context(cloud: Cloud, logicalId: string): ResourceContext {
 /** A pool and an app client made through the resource handlers, as a push makes them. */
 async function makePool(cloud: Cloud, name: string, props: Omit<UserPoolProperties, 'PoolName'>, client: Partial<UserPoolClientProperties> = {}): Promise<{ poolId: string; clientId: string }> {
   const poolId = (await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!.create({ PoolName: name, ...props }, context(cloud, `Pool${name}`))).physicalId;
-  const clientId = (await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: poolId, ClientName: 'web', ...client }, context(cloud, `Client${name}`))).physicalId;
+  const clientId = (await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: poolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'], ...client }, context(cloud, `Client${name}`))).physicalId;
   return { poolId, clientId };
 }
 

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { AUTH_RESOURCE_TYPES, type UserPoolProperties } from '@forte/protocol';
 import { z } from 'zod';
 import { ServiceError, type ResourceContext, type ResourceHandler } from '../../kernel/types.js';
+import { attributeRule, VERIFIED_FLAGS } from './attribute-schema.js';
 import { caseInsensitive, type CognitoState } from './cognito-state.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -12,6 +13,9 @@ function stableId(seed: string, alphabet: string, length: number): string {
   const bytes = createHash('sha256').update(seed).digest();
   return Array.from({ length }, (_, i) => alphabet[bytes[i]! % alphabet.length]).join('');
 }
+
+/** CloudFormation writes constraints as strings ("256"); numbers are accepted too. */
+const numeric = z.union([z.number(), z.string().regex(/^-?\d+$/, 'must be a whole number')]);
 
 const poolProps = z.object({
   PoolName: z.string().min(1).max(128),
@@ -31,6 +35,15 @@ const poolProps = z.object({
   SmsAuthenticationMessage: z.string().optional(),
   UsernameCaseSensitive: z.boolean().optional(),
   UserAttributeUpdateSettings: z.object({ AttributesRequireVerificationBeforeUpdate: z.array(z.enum(['email', 'phone_number'])) }).optional(),
+  Schema: z.array(z.object({
+    Name: z.string().regex(/^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,20}$/u, 'attribute names are 1 to 20 characters without spaces'),
+    AttributeDataType: z.enum(['String', 'Number', 'DateTime', 'Boolean']).optional(),
+    Mutable: z.boolean().optional(),
+    Required: z.boolean().optional(),
+    DeveloperOnlyAttribute: z.boolean().optional(),
+    StringAttributeConstraints: z.object({ MinLength: numeric.optional(), MaxLength: numeric.optional() }).optional(),
+    NumberAttributeConstraints: z.object({ MinValue: numeric.optional(), MaxValue: numeric.optional() }).optional(),
+  })).max(50).optional(),
 }).refine((p) => !(p.UsernameAttributes && p.AliasAttributes), 'UsernameAttributes and AliasAttributes cannot both be set: choose one way of signing in');
 
 const timeUnit = z.enum(['seconds', 'minutes', 'hours', 'days']);
@@ -47,6 +60,10 @@ const clientProps = z.object({
   ReadAttributes: z.array(z.string()).optional(),
   WriteAttributes: z.array(z.string()).optional(),
   PreventUserExistenceErrors: z.enum(['ENABLED', 'LEGACY']).optional(),
+  ExplicitAuthFlows: z.array(z.enum([
+    'ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_CUSTOM_AUTH', 'ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_USER_AUTH',
+    'USER_PASSWORD_AUTH', 'ADMIN_NO_SRP_AUTH', 'CUSTOM_AUTH_FLOW_ONLY',
+  ])).optional(),
 });
 
 const groupProps = z.object({
@@ -100,8 +117,18 @@ export function createPoolResourceHandlers(state: CognitoState): Record<string, 
     const accessTokenSeconds = seconds(p.AccessTokenValidity, p.TokenValidityUnits?.AccessToken);
     const idTokenSeconds = seconds(p.IdTokenValidity, p.TokenValidityUnits?.IdToken);
     if (accessTokenSeconds > 86_400 || idTokenSeconds > 86_400) throw new ServiceError('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolClient}: access and ID tokens last at most 1 day.`, 400);
+    const pool = await state.pools.getPool(p.UserPoolId);
+    for (const [field, names] of [['ReadAttributes', p.ReadAttributes], ['WriteAttributes', p.WriteAttributes]] as const) {
+      const unknown = (names ?? []).filter((name) => !(field === 'ReadAttributes' && (VERIFIED_FLAGS.has(name) || name === 'sub')) && (pool === undefined || attributeRule(pool, name) === undefined));
+      if (unknown.length > 0) throw new ServiceError('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolClient} ${field}: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not an attribute' : 'are not attributes'} of the user pool (standard attributes, or custom ones declared in its Schema).`, 400);
+    }
+    const flows = p.ExplicitAuthFlows ?? [];
+    if (flows.some((f) => f.startsWith('ALLOW_')) && flows.some((f) => !f.startsWith('ALLOW_'))) {
+      throw new ServiceError('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolClient} ExplicitAuthFlows: the ALLOW_ flows cannot be mixed with the legacy ones (USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH, CUSTOM_AUTH_FLOW_ONLY).`, 400);
+    }
     await state.pools.putClient({ id, poolId: p.UserPoolId, name: p.ClientName, secret, refreshTokenValidityDays: p.RefreshTokenValidityDays ?? 30, accessTokenSeconds, idTokenSeconds,
       preventUserExistenceErrors: p.PreventUserExistenceErrors ?? 'ENABLED',
+      readAttributes: p.ReadAttributes, writeAttributes: p.WriteAttributes, explicitAuthFlows: p.ExplicitAuthFlows,
     });
     return { physicalId: id, attributes: { ClientId: id, ...(secret ? { ClientSecret: secret } : {}) } };
   };

@@ -18,6 +18,12 @@ export interface StoredClient {
   idTokenSeconds: number;
   /** ENABLED (the default): unsigned operations do not reveal whether a user exists. */
   preventUserExistenceErrors: 'ENABLED' | 'LEGACY';
+  /** What the client's users read; undefined: everything. */
+  readAttributes?: string[] | undefined;
+  /** What the client's users write; undefined: every attribute users may write. */
+  writeAttributes?: string[] | undefined;
+  /** Allowed sign-in flows as configured; undefined: Cognito's default (SRP, refresh, custom). */
+  explicitAuthFlows?: string[] | undefined;
 }
 
 export interface StoredGroup {
@@ -67,10 +73,14 @@ export function poolFromRow(row: { id: string; name: string; config: string }): 
 interface ClientRow { id: string; pool_id: string; name: string; secret: string | null; config: string }
 
 function clientFromRow(row: ClientRow): StoredClient {
-  const config = JSON.parse(row.config) as { refreshTokenValidityDays?: number; accessTokenSeconds?: number; idTokenSeconds?: number; preventUserExistenceErrors?: 'ENABLED' | 'LEGACY' };
+  const config = JSON.parse(row.config) as {
+    refreshTokenValidityDays?: number; accessTokenSeconds?: number; idTokenSeconds?: number; preventUserExistenceErrors?: 'ENABLED' | 'LEGACY';
+    readAttributes?: string[]; writeAttributes?: string[]; explicitAuthFlows?: string[];
+  };
   return {
     id: row.id, poolId: row.pool_id, name: row.name, secret: row.secret ?? undefined, refreshTokenValidityDays: config.refreshTokenValidityDays ?? 30,
     accessTokenSeconds: config.accessTokenSeconds ?? 3600, idTokenSeconds: config.idTokenSeconds ?? 3600, preventUserExistenceErrors: config.preventUserExistenceErrors ?? 'ENABLED',
+    readAttributes: config.readAttributes, writeAttributes: config.writeAttributes, explicitAuthFlows: config.explicitAuthFlows,
   };
 }
 
@@ -113,6 +123,7 @@ export function createPoolStore(sql: SqlStore) {
         [client.id, client.poolId, client.name, client.secret ?? null, JSON.stringify({
           refreshTokenValidityDays: client.refreshTokenValidityDays, accessTokenSeconds: client.accessTokenSeconds, idTokenSeconds: client.idTokenSeconds,
           preventUserExistenceErrors: client.preventUserExistenceErrors,
+          readAttributes: client.readAttributes, writeAttributes: client.writeAttributes, explicitAuthFlows: client.explicitAuthFlows,
         }), new Date().toISOString()],
       );
     },

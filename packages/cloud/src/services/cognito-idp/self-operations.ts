@@ -1,10 +1,11 @@
 import { assertCodeAccepted, cognitoError, invalidParameter } from './cognito-error.js';
-import { assertAliasFree, attributeList, type CognitoState, parseAttributes, str } from './cognito-state.js';
+import { assertAliasFree, type CognitoState, parseAttributes, str } from './cognito-state.js';
 import { deliverCode } from './deliver-code.js';
 import { holdForVerification, verifiesBeforeUpdate } from './attribute-update.js';
 import { checkPassword } from './password-hash.js';
 import { checkPasswordPolicy, setPassword } from './password-setting.js';
-import { userFromAccessToken } from './signed-in-user.js';
+import { checkUserWrite, readableAttributes, requiredAttributes } from './attribute-schema.js';
+import { clientOfAccessToken, userFromAccessToken } from './signed-in-user.js';
 import { newTotpSecret, verifyTotp } from './totp.js';
 import type { UserOperation } from './user-operation.js';
 import { CODE_TTL_MS } from './user-store.js';
@@ -18,23 +19,26 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
   };
   const ops: Record<string, UserOperation> = {
     async GetUser(input) {
-      const { user } = await userFromAccessToken(state, input.AccessToken);
+      const { pool, user, clientId } = await userFromAccessToken(state, input.AccessToken);
+      const client = await clientOfAccessToken(state, clientId);
       const mfaList = [...(user.mfa.smsEnabled ? ['SMS_MFA'] : []), ...(user.mfa.totpEnabled ? ['SOFTWARE_TOKEN_MFA'] : [])];
       return {
         Username: user.username,
-        UserAttributes: attributeList(user),
+        // Only what the client reads (ReadAttributes) and the pool knows: reserved names stored before never show.
+        UserAttributes: [{ Name: 'sub', Value: user.sub }, ...readableAttributes(pool, client, user).map(([Name, Value]) => ({ Name, Value }))],
         ...(mfaList.length > 0 ? { UserMFASettingList: mfaList } : {}),
         ...(user.mfa.preferred ? { PreferredMfaSetting: user.mfa.preferred } : {}),
       };
     },
 
     async UpdateUserAttributes(input) {
-      const { pool, user } = await userFromAccessToken(state, input.AccessToken);
+      const { pool, user, clientId } = await userFromAccessToken(state, input.AccessToken);
       const changes = parseAttributes(input.UserAttributes, 'UserAttributes');
+      // Every attribute is checked before any is written: a refusal leaves the user as it was.
+      checkUserWrite(pool, await clientOfAccessToken(state, clientId), changes, user);
       await assertAliasFree(state, pool, user, changes);
       const deliveries: unknown[] = [];
       for (const [name, value] of Object.entries(changes)) {
-        if (name.endsWith('_verified')) throw invalidParameter(`Cannot modify ${name} directly: verify the attribute with a code.`);
         if (verifiesBeforeUpdate(pool, user, name, value)) {
           deliveries.push(await holdForVerification(state, pool, user, name, value));
           continue;
@@ -79,10 +83,12 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
     },
 
     async DeleteUserAttributes(input) {
-      const { pool, user } = await userFromAccessToken(state, input.AccessToken);
+      const { pool, user, clientId } = await userFromAccessToken(state, input.AccessToken);
       const names = input.UserAttributeNames;
       if (!Array.isArray(names) || !names.every((n): n is string => typeof n === 'string')) throw invalidParameter('UserAttributeNames must be a list of names.');
-      const required = names.filter((n) => (pool.config.RequiredAttributes ?? []).includes(n as 'email'));
+      // Deleting is writing an empty value: the same rules (and an immutable attribute keeps its value).
+      checkUserWrite(pool, await clientOfAccessToken(state, clientId), Object.fromEntries(names.map((n) => [n, ''])), user);
+      const required = names.filter((n) => requiredAttributes(pool).includes(n));
       if (required.length > 0) throw invalidParameter(`Cannot delete required attributes: ${required.join(', ')}`);
       for (const name of names) {
         delete user.attributes[name];

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { assertCodeAccepted, cognitoError, invalidParameter } from './cognito-error.js';
 import { caseInsensitive, type CognitoState, findUser, parseAttributes, requireClient, str } from './cognito-state.js';
 import { deliverCode } from './deliver-code.js';
+import { checkUserWrite, requiredAttributes } from './attribute-schema.js';
 import { checkPasswordPolicy, setPassword } from './password-setting.js';
 import { checkSecretHash } from './secret-hash.js';
 import { simulatedDelivery, unknownUserCodeError } from './unknown-user.js';
@@ -20,6 +21,7 @@ export function signUpOperations(state: CognitoState): Record<string, UserOperat
       checkSecretHash(client, typed, input.SecretHash);
       if (typeof input.Password !== 'string') throw invalidParameter("1 validation error detected: Value at 'password' failed to satisfy constraint: Member must not be null");
       const attributes = parseAttributes(input.UserAttributes, 'UserAttributes');
+      checkUserWrite(pool, client, attributes, undefined);
       const usernameAttributes = pool.config.UsernameAttributes ?? [];
       const sub = randomUUID();
       let username = typed;
@@ -32,7 +34,7 @@ export function signUpOperations(state: CognitoState): Record<string, UserOperat
       } else if (await state.users.getByName(pool.id, typed, caseInsensitive(pool))) {
         throw cognitoError('UsernameExistsException', 'User already exists');
       }
-      const missing = (pool.config.RequiredAttributes ?? []).filter((name) => !attributes[name]);
+      const missing = requiredAttributes(pool).filter((name) => !attributes[name]);
       if (missing.length > 0) throw invalidParameter(`Attributes did not conform to the schema: ${missing.map((m) => `${m}: The attribute ${m} is required`).join(', ')}`);
       checkPasswordPolicy(pool.config, input.Password);
       const now = new Date().toISOString();

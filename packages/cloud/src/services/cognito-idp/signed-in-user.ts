@@ -14,7 +14,7 @@ export async function completeSignIn(state: CognitoState, pool: StoredPool, clie
     poolId: pool.id, clientId: client.id, username: user.username, originJti, authTime, expiresAt: Date.now() + client.refreshTokenValidityDays * 86_400_000,
   });
   const { groups, roles: groupRoles } = await state.users.groupsAndRolesOf(pool.id, user.username);
-  const tokens = await issueTokens({ keys: state.keys, issuer: issuerOf(state, pool.id), clientId: client.id, user, groups, groupRoles, originJti, authTime, accessTokenSeconds: client.accessTokenSeconds, idTokenSeconds: client.idTokenSeconds });
+  const tokens = await issueTokens({ keys: state.keys, issuer: issuerOf(state, pool.id), clientId: client.id, pool, client, user, groups, groupRoles, originJti, authTime, accessTokenSeconds: client.accessTokenSeconds, idTokenSeconds: client.idTokenSeconds });
   return { AuthenticationResult: { ...tokens, RefreshToken }, ChallengeParameters: {} };
 }
 
@@ -24,7 +24,7 @@ export async function completeSignIn(state: CognitoState, pool: StoredPool, clie
  * expires (verified-tokens.ts); the rest is one SQL query, remembered only until the next write to the
  * database (user-store `signedIn`), so revocation is immediate.
  */
-export async function userFromAccessToken(state: CognitoState, token: unknown): Promise<{ pool: StoredPool; user: StoredUser }> {
+export async function userFromAccessToken(state: CognitoState, token: unknown): Promise<{ pool: StoredPool; user: StoredUser; clientId: string }> {
   if (typeof token !== 'string') throw invalidParameter('AccessToken is required.');
   const claims = state.verifiedTokens.claims(token, () => {
     const iss = decodePayload(token)?.iss;
@@ -40,7 +40,14 @@ export async function userFromAccessToken(state: CognitoState, token: unknown): 
   const live = origin !== undefined && !origin.revoked && origin.poolId === pool.id && origin.clientId === claims.client_id && origin.username === claims.username;
   if (!live || !user || user.sub !== claims.sub) throw cognitoError('NotAuthorizedException', 'Access Token has been revoked');
   if (!user.enabled) throw cognitoError('NotAuthorizedException', 'User is disabled.');
-  return { pool, user };
+  return { pool, user, clientId: claims.client_id };
+}
+
+/** The app client an access token was issued to: its ReadAttributes and WriteAttributes apply to the call. */
+export async function clientOfAccessToken(state: CognitoState, clientId: string): Promise<StoredClient> {
+  const client = await state.pools.getClient(clientId);
+  if (!client) throw cognitoError('NotAuthorizedException', 'Access Token has been revoked');
+  return client;
 }
 
 /** The pool of an issuer `<cloud URL>/<userPoolId>`. */

@@ -6,6 +6,7 @@ import { createSqliteStore } from '../../engines/sqlite/sqlite-store.js';
 import { COGNITO_IDP_MIGRATIONS } from './migrations.js';
 import { createTokenKeys } from './token-keys.js';
 import { issueTokens, verifyToken, verifyTokenSignature } from './tokens.js';
+import type { StoredPool } from './pool-store.js';
 import type { StoredUser } from './user-store.js';
 
 const ISSUER = 'http://127.0.0.1:1/us-east-1_Abc123456';
@@ -113,5 +114,39 @@ test('verifyToken needs exp, iat not ahead of the clock, no crit, a known kid an
     assert.equal(verifyToken(keys, `${header}.${payload}.${signature}.`, ISSUER, 'access'), undefined, 'four parts');
     assert.equal(verifyToken(keys, `${header}.${payload}=.${signature}`, ISSUER, 'access'), undefined, 'padding');
     assert.equal(verifyToken(keys, 42, ISSUER, 'access'), undefined, 'not a string');
+  });
+});
+
+test('the ID token never takes reserved claims from attributes, whatever the store holds; group claims come from groups', async () => {
+  await withKeys(async (keys) => {
+    const stored: StoredUser = {
+      ...user,
+      attributes: {
+        ...user.attributes, 'custom:tier': 'gold', 'dev:custom:risk': 'high', 'cognito:preferred_role': 'arn:aws:iam::123456789012:role/privileged',
+        'cognito:roles': 'arn:aws:iam::123456789012:role/privileged', 'cognito:groups': 'admins', token_use: 'access', aud: 'other', auth_time: '0', client_id: 'other',
+      },
+    };
+    const pool: StoredPool = { id: user.poolId, name: 'p', config: { PoolName: 'p', Schema: [{ Name: 'tier' }, { Name: 'risk', DeveloperOnlyAttribute: true }] } };
+    const client = { id: 'c1', poolId: user.poolId, name: 'web', secret: undefined, refreshTokenValidityDays: 30, accessTokenSeconds: 3600, idTokenSeconds: 3600, preventUserExistenceErrors: 'ENABLED' as const };
+    const claimsOf = async (options: { pool?: StoredPool; groupRoles?: string[]; groups?: string[]; readAttributes?: string[] }) => {
+      const issued = await issueTokens({
+        keys, issuer: ISSUER, clientId: 'c1', user: stored, groups: options.groups ?? [], originJti: 'o1', authTime: 7,
+        ...(options.pool ? { pool: options.pool, client: { ...client, readAttributes: options.readAttributes } } : {}),
+        ...(options.groupRoles ? { groupRoles: options.groupRoles } : {}),
+      });
+      return verifyToken(keys, issued.IdToken, ISSUER, 'id')!;
+    };
+    for (const claims of [await claimsOf({ pool }), await claimsOf({})]) {
+      assert.deepEqual(
+        [claims['cognito:preferred_role'], claims['cognito:roles'], claims['cognito:groups'], claims.token_use, claims.aud, claims.auth_time, claims.client_id, claims['dev:custom:risk']],
+        [undefined, undefined, undefined, 'id', 'c1', 7, undefined, undefined],
+      );
+      assert.equal(claims.email, 'a@example.com');
+    }
+    assert.equal((await claimsOf({ pool }))['custom:tier'], 'gold');
+    const member = await claimsOf({ pool, groups: ['editors'], groupRoles: ['arn:aws:iam::123456789012:role/editors'] });
+    assert.deepEqual([member['cognito:groups'], member['cognito:roles'], member['cognito:preferred_role']], [['editors'], ['arn:aws:iam::123456789012:role/editors'], 'arn:aws:iam::123456789012:role/editors']);
+    const limited = await claimsOf({ pool, readAttributes: ['custom:tier'] });
+    assert.deepEqual([limited.email, limited.email_verified, limited['custom:tier']], [undefined, undefined, 'gold'], 'ReadAttributes limit the claims');
   });
 });

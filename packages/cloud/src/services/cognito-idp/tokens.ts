@@ -1,5 +1,7 @@
 import { randomUUID, verify, type KeyObject } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
+import { readableAttributes, STANDARD_ATTRIBUTES, VERIFIED_FLAGS } from './attribute-schema.js';
+import type { StoredClient, StoredPool } from './pool-store.js';
 import type { TokenKeys } from './token-keys.js';
 import type { StoredUser } from './user-store.js';
 
@@ -12,9 +14,24 @@ export interface IssuedTokens {
   TokenType: 'Bearer';
 }
 
-/** Issues ID and access tokens with Cognito's claims, signed with the active key. */
+/**
+ * Whether an attribute may become an ID token claim: standard attributes, `custom:*` and the verification
+ * flags. Everything else (`cognito:*`, `dev:custom:*`, `aud`, `token_use`, ... stored by any means) never does.
+ */
+export function isTokenAttribute(name: string): boolean {
+  return STANDARD_ATTRIBUTES.has(name) || VERIFIED_FLAGS.has(name) || (name.startsWith('custom:') && name.length > 'custom:'.length);
+}
+
+/**
+ * Issues ID and access tokens with Cognito's claims, signed with the active key. The ID token carries the
+ * user's attributes that the client reads (`ReadAttributes`, when `pool` is given) and that may be claims
+ * (isTokenAttribute); Cognito's own claims are set last, and `cognito:groups`, `cognito:roles`,
+ * `cognito:preferred_role` come only from `groups` / `groupRoles` (the user pool's groups).
+ */
 export async function issueTokens(options: {
   keys: TokenKeys; issuer: string; clientId: string; user: StoredUser; groups: string[]; originJti: string; authTime: number;
+  /** The user's pool and the client: which attributes the client reads. */
+  pool?: StoredPool; client?: StoredClient;
   /** Role ARNs of the user's groups, highest precedence first: `cognito:roles` and `cognito:preferred_role`. */
   groupRoles?: string[];
   /** Lifetimes; default one hour. */
@@ -31,9 +48,10 @@ export async function issueTokens(options: {
   const roleClaims = roles.length > 0 ? { 'cognito:roles': roles, 'cognito:preferred_role': roles[0] } : {};
   const eventId = randomUUID();
   const attributes: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(user.attributes)) {
-    if (name === 'sub') continue;
-    attributes[name] = name.endsWith('_verified') ? value === 'true' : value;
+  const readable = options.pool ? readableAttributes(options.pool, options.client, user) : Object.entries(user.attributes);
+  for (const [name, value] of readable) {
+    if (!isTokenAttribute(name)) continue;
+    attributes[name] = VERIFIED_FLAGS.has(name) ? value === 'true' : value;
   }
   const sign = (payload: JWTPayload, ttl: number): Promise<string> =>
     new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid }).setIssuer(issuer).setSubject(user.sub).setIssuedAt(now).setExpirationTime(now + ttl).setJti(randomUUID()).sign(key);

@@ -7,7 +7,8 @@ import { IAM_MIGRATIONS, createRoleStore } from './role-store.js';
 
 /**
  * IAM-lite roles: the `Forte::IAM::Role` and `Forte::IAM::Policy` resource types, and the policy source that
- * gives principals of kind `role` the inline policies of their role and the policies attached to it. No
+ * gives principals of kind `role` the inline policies of their role and the policies attached to it, and
+ * each role's trust policy, which the kernel evaluates before an identity pool hands out the role. No
  * HTTP routes (roles and policies are managed through templates).
  */
 export function createIamService(kernel: Kernel): Service {
@@ -18,6 +19,10 @@ export function createIamService(kernel: Kernel): Service {
     const role = await roles.getByArn(principal.roleArn);
     if (!role) return [];
     return [...role.policies.map((p) => p.PolicyDocument), ...(await policies.documentsOfRole(role.name))];
+  });
+  kernel.registerTrustPolicySource(async (roleArn) => {
+    const role = await roles.getByArn(roleArn);
+    return role ? { document: role.assumeRolePolicy } : undefined;
   });
   return {
     name: 'iam',

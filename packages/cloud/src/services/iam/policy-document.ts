@@ -33,8 +33,21 @@ function normalizeStatement(input: unknown, where: string): PolicyStatement {
     Resource: input.Resource === undefined ? '*' : stringList(input.Resource, `${where}.Resource`),
   };
   if (typeof input.Sid === 'string') statement.Sid = input.Sid;
+  if (input.Principal !== undefined) statement.Principal = principalOf(input.Principal, `${where}.Principal`);
   if (isRecord(input.Condition)) statement.Condition = input.Condition;
   return statement;
+}
+
+/** `"*"` or `{ Federated | Service | AWS: name or names }` (trust policies name who may assume the role). */
+function principalOf(value: unknown, where: string): NonNullable<PolicyStatement['Principal']> {
+  if (value === '*') return '*';
+  if (!isRecord(value)) throw invalid(where, 'must be "*" or an object such as {"Federated": "cognito-identity.amazonaws.com"}');
+  const out: Record<string, string | string[]> = {};
+  for (const [kind, names] of Object.entries(value)) {
+    if (typeof names === 'string') out[kind] = names;
+    else out[kind] = stringList(names, `${where}.${kind}`);
+  }
+  return out;
 }
 
 function stringList(value: unknown, where: string): string[] {
