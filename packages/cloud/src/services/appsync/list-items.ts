@@ -1,11 +1,11 @@
-import type { GraphQLPlanAuthRule, GraphQLPlanKey, GraphQLPlanModel } from '@forte/protocol';
+import type { GraphQLPlanKey, GraphQLPlanModel } from '@forte/protocol';
 import type { TableExpression } from '../../kernel/types.js';
+import { authFilterText } from './auth-filter.js';
 import type { OperationAccess } from './auth-rules.js';
-import { callerGroups, ownerCandidates } from './auth-rules.js';
-import type { Caller } from './caller.js';
 import type { ExecutionContext } from './execution-context.js';
 import { ExpressionBuilder } from './expression-builder.js';
 import { AppSyncFieldError } from './field-error.js';
+import { checkFieldUse, EVERY_ITEM, filterFields } from './field-visibility.js';
 import { fromItem } from './item-values.js';
 import { keyAttributes, sortAttribute } from './model-keys.js';
 import { decodeNextToken, encodeNextToken } from './next-token.js';
@@ -22,11 +22,17 @@ export interface ListRequest {
   partitionValue?: unknown;
   /** The sort key condition (`{eq|le|lt|ge|gt|between|beginsWith}`, values composite objects for several fields). */
   sortCondition?: Record<string, unknown> | null;
+  /** The caller's filter. */
   filter?: Record<string, unknown> | null;
   limit?: number | null;
   nextToken?: string | null;
   sortDirection?: 'ASC' | 'DESC' | null;
   access: OperationAccess;
+  /**
+   * The service's own lookup (a belongsTo by a non-primary key): its key and filter come from a stored item,
+   * not from the caller, so field-level rules do not restrict them.
+   */
+  lookup?: boolean;
 }
 
 /** A `Model<X>Connection` as resolvers return it; `totalCount` is computed only when selected. */
@@ -75,33 +81,21 @@ function keyCondition(request: ListRequest): TableExpression {
   return b.expression(parts.join(' AND '));
 }
 
-/**
- * The auth filter of a list under owner or dynamic group rules (AppSync's `authFilter`): only the
- * caller's items come back, as a filter, never as an error.
- */
-export function authFilterText(b: ExpressionBuilder, caller: Caller, model: GraphQLPlanModel, rules: readonly GraphQLPlanAuthRule[]): string {
-  const alternatives: string[] = [];
-  const isList = (field: string): boolean => model.fields.find((f) => f.name === field)?.isList === true;
-  for (const rule of rules) {
-    const field = rule.strategy === 'owner' ? (rule.ownerField ?? 'owner') : rule.groupsField!;
-    const values = rule.strategy === 'owner' ? ownerCandidates(caller, rule) : callerGroups(caller, rule);
-    const path = b.name(field);
-    for (const value of values) alternatives.push(isList(field) ? `contains(${path}, ${b.value(value)})` : `${path} = ${b.value(value)}`);
-  }
-  if (alternatives.length > 0) return `(${alternatives.join(' OR ')})`;
-  // operationAccess only hands over rules the caller has a value for; should none reach here, nothing matches.
-  const path = b.name(model.primaryKey.partitionField);
-  return `(attribute_exists(${path}) AND attribute_not_exists(${path}))`;
-}
-
 /** Runs a list, an index query or a hasMany field: one page, with filters, auth filter and an opaque token. */
 export async function listItems(ctx: ExecutionContext, request: ListRequest): Promise<Connection> {
   const { model } = request;
   const table = ctx.tableNames[model.name]!;
+  // The key's fields order the answer (and a key condition tests them) as much as a filter tests its fields:
+  // both must be fields the caller may read, and items hidden from the caller never match on them.
+  const keyFields = [request.key.partitionField, ...request.key.sortKeyFields];
+  const readableIn = request.lookup ? () => EVERY_ITEM : checkFieldUse({ caller: ctx.caller, model, fields: [...filterFields(request.filter), ...keyFields] });
   const b = new ExpressionBuilder('f');
-  const parts = [b.filter(request.filter ?? undefined), request.access.kind === 'items' ? authFilterText(b, ctx.caller, model, request.access.rules) : undefined].filter(
-    (p): p is string => p !== undefined,
-  );
+  const readableWhen = readableIn(b);
+  const parts = [
+    b.filter(request.filter ?? undefined, readableWhen),
+    ...keyFields.map(readableWhen),
+    request.access.kind === 'items' ? authFilterText(b, ctx.caller, model, request.access.rules) : undefined,
+  ].filter((p): p is string => p !== undefined);
   const filter = parts.length > 0 ? b.expression(parts.join(' AND ')) : undefined;
   const limit = request.limit ?? DEFAULT_LIST_LIMIT;
   if (!Number.isInteger(limit) || limit < 1) throw new AppSyncFieldError('ValidationError', 'limit must be a positive integer.');
