@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { WebSocket } from 'ws';
 import { createTestUsers, deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
-import { startTestCloud, type TestCloud } from './index.js';
+import { makeTempDir, startTestCloud, type TestCloud } from './index.js';
 
 /**
  * Attacks on fields hidden by field-level `@auth`, against a running cloud: a caller allowed to list a model
@@ -225,6 +226,66 @@ void describe('field oracles: index queries', () => {
     }
     assert.deepEqual(idsOf(await gql('alice', q, { c: { beginsWith: 's3' } }), 'notesByKind'), [ids.alice]);
     assert.deepEqual(idsOf(await gql('carol', q, {}), 'notesByKind'), [ids.carol]);
+  });
+
+  void it('limit + nextToken over an index sorted by the hidden field carry none of its values', async () => {
+    let nextToken: string | null = null;
+    const seen: string[] = [];
+    do {
+      const body: Body = await gql('bob', 'query ($t: String) { notesByKind(kind: "k", limit: 1, nextToken: $t) { items { id } nextToken } }', { t: nextToken });
+      assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+      seen.push(...(body.data!.notesByKind.items as Array<{ id: string }>).map((i) => i.id));
+      nextToken = body.data!.notesByKind.nextToken as string | null;
+      if (nextToken) {
+        const text = Buffer.from(nextToken, 'base64').toString('latin1');
+        for (const hidden of [ALICE_SECRET, 'carol-secret']) assert.ok(!text.includes(hidden), 'the token does not hold a hidden value');
+      }
+    } while (nextToken);
+    assert.deepEqual(seen, [ids.bob]);
+  });
+
+  void it('a nextToken made up by the caller, or handed out by another query, is refused', async () => {
+    const q = 'query ($t: String) { notesByKind(kind: "k", nextToken: $t) { items { id } } }';
+    // A start key of the caller's choosing would place the hidden values in the index's order.
+    const forged = Buffer.from(JSON.stringify({ id: { S: ids.alice }, kind: { S: 'k' }, secret: { S: 's3' } })).toString('base64');
+    const answer = await gql('bob', q, { t: forged });
+    assert.equal(answer.data?.notesByKind, null);
+    assert.equal(answer.errors?.[0]?.errorType, 'InvalidNextTokenException');
+    const listed = await gql('bob', 'query { listNotes(limit: 1) { nextToken } }');
+    const token = listed.data?.listNotes.nextToken as string;
+    assert.equal(typeof token, 'string');
+    assert.equal((await gql('bob', q, { t: token })).errors?.[0]?.errorType, 'InvalidNextTokenException', 'a token of listNotes does not continue an index query');
+    assert.equal((await gql('bob', 'query ($t: String) { listNotes(limit: 1, nextToken: $t) { items { id } } }', { t: token })).errors, undefined);
+  });
+});
+
+void describe('sealed nextTokens', () => {
+  void it('a token handed out before a restart of the cloud continues after it', async () => {
+    const dataDir = await makeTempDir('forte-token-restart');
+    let running = await startTestCloud({ dataDir });
+    try {
+      const deployed = await deployTestApi(running, {
+        schema: 'type Item @model @auth(rules: [{ allow: public }]) { id: ID! }',
+        name: 'tokens',
+        authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' } },
+      });
+      const call = async (query: string, variables: Record<string, unknown> = {}): Promise<Body> => {
+        const url = `${running.url}${new URL(deployed.url).pathname}`;
+        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': deployed.apiKey }, body: JSON.stringify({ query, variables }) });
+        return (await res.json()) as Body;
+      };
+      for (const id of ['i1', 'i2']) await call('mutation ($id: ID!) { createItem(input: {id: $id}) { id } }', { id });
+      const page = await call('query { listItems(limit: 1) { items { id } nextToken } }');
+      await running.close();
+      running = await startTestCloud({ dataDir });
+      const next = await call('query ($t: String) { listItems(limit: 1, nextToken: $t) { items { id } } }', { t: page.data?.listItems.nextToken });
+      assert.equal(next.errors, undefined, JSON.stringify(next.errors));
+      const seen = [...(page.data?.listItems.items as Array<{ id: string }>), ...(next.data?.listItems.items as Array<{ id: string }>)].map((i) => i.id).sort();
+      assert.deepEqual(seen, ['i1', 'i2']);
+    } finally {
+      await running.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

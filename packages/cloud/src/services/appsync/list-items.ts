@@ -8,7 +8,6 @@ import { AppSyncFieldError } from './field-error.js';
 import { checkFieldUse, EVERY_ITEM, filterFields } from './field-visibility.js';
 import { fromItem } from './item-values.js';
 import { keyAttributes, sortAttribute } from './model-keys.js';
-import { decodeNextToken, encodeNextToken } from './next-token.js';
 
 /** AppSync's default page size of list queries. */
 export const DEFAULT_LIST_LIMIT = 100;
@@ -99,7 +98,8 @@ export async function listItems(ctx: ExecutionContext, request: ListRequest): Pr
   const filter = parts.length > 0 ? b.expression(parts.join(' AND ')) : undefined;
   const limit = request.limit ?? DEFAULT_LIST_LIMIT;
   if (!Number.isInteger(limit) || limit < 1) throw new AppSyncFieldError('ValidationError', 'limit must be a positive integer.');
-  const exclusiveStartKey = decodeNextToken(request.nextToken, keyAttributes(model));
+  const tokenScope = `${ctx.apiId}/${model.name}/${request.indexName ?? ''}`;
+  const exclusiveStartKey = ctx.nextTokens.decode(request.nextToken, keyAttributes(model), tokenScope);
   const query = request.partitionValue !== undefined && request.partitionValue !== null;
   const keyCond = query ? keyCondition(request) : undefined;
   const base = {
@@ -112,7 +112,7 @@ export async function listItems(ctx: ExecutionContext, request: ListRequest): Pr
   const page = keyCond ? await ctx.tables.query({ ...base, keyCondition: keyCond, scanIndexForward: request.sortDirection !== 'DESC' }) : await ctx.tables.scan(base);
   return {
     items: page.items.map(fromItem),
-    nextToken: encodeNextToken(page.lastEvaluatedKey),
+    nextToken: ctx.nextTokens.encode(page.lastEvaluatedKey, tokenScope),
     totalCount: () =>
       ctx.tables.count({ table, ...(request.indexName ? { index: request.indexName } : {}), ...(keyCond ? { keyCondition: keyCond } : {}), ...(filter ? { filter } : {}) }),
   };
