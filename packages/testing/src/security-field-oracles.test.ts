@@ -244,6 +244,26 @@ void describe('field oracles: index queries', () => {
     assert.deepEqual(seen, [ids.bob]);
   });
 
+  void it('with limit 1, neither a page nor its token says whether a hidden item matched the key or where it stands', async () => {
+    const bySecret = 'query ($s: String!) { notesBySecret(secret: $s, limit: 1) { items { id } nextToken } }';
+    assert.deepEqual(await gql('bob', bySecret, { s: ALICE_SECRET }), { data: { notesBySecret: { items: [], nextToken: null } } });
+    assert.deepEqual(await gql('bob', bySecret, { s: 'guess' }), { data: { notesBySecret: { items: [], nextToken: null } } });
+    // Bob plants notes on either side of one of Alice's in the index's order, then pages one at a time.
+    const hidden = await create('alice', 'Note', { title: 'between', kind: 'kp', secret: 'm-alice' });
+    const before_ = await create('bob', 'Note', { title: 'a', kind: 'kp', secret: 'a-bob' });
+    const after_ = await create('bob', 'Note', { title: 'z', kind: 'kp', secret: 'z-bob' });
+    const pages: string[][] = [];
+    let nextToken: string | null = null;
+    do {
+      const body: Body = await gql('bob', 'query ($t: String) { notesByKind(kind: "kp", limit: 1, nextToken: $t) { items { id } nextToken } }', { t: nextToken });
+      assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+      pages.push((body.data!.notesByKind.items as Array<{ id: string }>).map((i) => i.id));
+      nextToken = body.data!.notesByKind.nextToken as string | null;
+    } while (nextToken && pages.length < 10);
+    assert.deepEqual(pages, [[before_], [after_], []], 'no empty page stands where the hidden note is');
+    assert.deepEqual(idsOf(await gql('alice', 'query { notesByKind(kind: "kp") { items { id } } }'), 'notesByKind'), [hidden]);
+  });
+
   void it('a nextToken made up by the caller, or handed out by another query, is refused', async () => {
     const q = 'query ($t: String) { notesByKind(kind: "k", nextToken: $t) { items { id } } }';
     // A start key of the caller's choosing would place the hidden values in the index's order.

@@ -1,5 +1,5 @@
 import type { GraphQLPlanKey, GraphQLPlanModel } from '@forte/protocol';
-import type { TableExpression } from '../../kernel/types.js';
+import type { TableExpression, TableItem } from '../../kernel/types.js';
 import { authFilterText } from './auth-filter.js';
 import type { OperationAccess } from './auth-rules.js';
 import type { ExecutionContext } from './execution-context.js';
@@ -90,9 +90,10 @@ export async function listItems(ctx: ExecutionContext, request: ListRequest): Pr
   const readableIn = request.lookup ? () => EVERY_ITEM : checkFieldUse({ caller: ctx.caller, model, fields: [...filterFields(request.filter), ...keyFields] });
   const b = new ExpressionBuilder('f');
   const readableWhen = readableIn(b);
+  const keyGuards = keyFields.map(readableWhen).filter((p): p is string => p !== undefined);
   const parts = [
     b.filter(request.filter ?? undefined, readableWhen),
-    ...keyFields.map(readableWhen),
+    ...keyGuards,
     request.access.kind === 'items' ? authFilterText(b, ctx.caller, model, request.access.rules) : undefined,
   ].filter((p): p is string => p !== undefined);
   const filter = parts.length > 0 ? b.expression(parts.join(' AND ')) : undefined;
@@ -107,13 +108,49 @@ export async function listItems(ctx: ExecutionContext, request: ListRequest): Pr
     ...(request.indexName ? { index: request.indexName } : {}),
     ...(filter ? { filter } : {}),
     limit,
-    ...(exclusiveStartKey ? { exclusiveStartKey } : {}),
   };
-  const page = keyCond ? await ctx.tables.query({ ...base, keyCondition: keyCond, scanIndexForward: request.sortDirection !== 'DESC' }) : await ctx.tables.scan(base);
+  const read = (start: TableItem | undefined): Promise<TablePage> => {
+    const from = { ...base, ...(start ? { exclusiveStartKey: start } : {}) };
+    return keyCond ? ctx.tables.query({ ...from, keyCondition: keyCond, scanIndexForward: request.sortDirection !== 'DESC' }) : ctx.tables.scan(from);
+  };
+  const page = keyGuards.length > 0 ? await visiblePage(read, limit, exclusiveStartKey, tokenKeyAttributes(model, request.key)) : await read(exclusiveStartKey);
   return {
     items: page.items.map(fromItem),
     nextToken: ctx.nextTokens.encode(page.lastEvaluatedKey, tokenScope),
     totalCount: () =>
       ctx.tables.count({ table, ...(request.indexName ? { index: request.indexName } : {}), ...(keyCond ? { keyCondition: keyCond } : {}), ...(filter ? { filter } : {}) }),
   };
+}
+
+interface TablePage {
+  items: TableItem[];
+  lastEvaluatedKey?: TableItem;
+}
+
+/** The attributes a start key of this key's query holds: the table's key and the key read. */
+function tokenKeyAttributes(model: GraphQLPlanModel, key: GraphQLPlanKey): string[] {
+  const names = [model.primaryKey.partitionField, sortAttribute(model.primaryKey), key.partitionField, sortAttribute(key)];
+  return [...new Set(names.filter((n): n is string => n !== undefined))];
+}
+
+/**
+ * A page when the key read orders or selects items by a field that some of them hide from the caller: the
+ * table's own paging (`limit` items read, the last one read as the start of the next page) would say how
+ * many hidden items a key condition matched and where they stand in the index's order. So the page is
+ * `limit` items the caller may see, read on past the hidden ones, and the next page starts after the last
+ * item answered; a full page always answers a token, even when no more follow (as AppSync's last page
+ * may), so neither the items nor the token depend on the hidden items.
+ */
+async function visiblePage(read: (start: TableItem | undefined) => Promise<TablePage>, limit: number, start: TableItem | undefined, keyAttributeNames: string[]): Promise<TablePage> {
+  const items: TableItem[] = [];
+  let next = start;
+  do {
+    const page = await read(next);
+    items.push(...page.items);
+    next = page.lastEvaluatedKey;
+  } while (next && items.length < limit);
+  const answered = items.slice(0, limit);
+  const last = answered[answered.length - 1];
+  if (answered.length < limit || !last) return { items: answered };
+  return { items: answered, lastEvaluatedKey: Object.fromEntries(keyAttributeNames.filter((n) => last[n] !== undefined).map((n) => [n, last[n]!])) };
 }
