@@ -365,6 +365,13 @@ void describe('field oracles: write conditions', () => {
     assert.equal((await gql('alice', GET, { id: ids.shared })).data?.getShared.id, ids.shared, 'the item is still there');
   });
 
+  void it('a condition on a field the caller may never read is refused whether or not the item exists', async () => {
+    for (const id of [ids.shared, 'no-such-item']) {
+      assertRefused(await gql('apiKey', UPDATE, { input: { id, title: 't' }, c: { secret: { eq: 'x' } } }), 'updateShared');
+      assertRefused(await gql('apiKey', DELETE, { input: { id }, c: { secret: { eq: 'x' } } }), 'deleteShared');
+    }
+  });
+
   void it('create: a condition on a field the new item would hide is refused and nothing is created', async () => {
     const body = await gql('apiKey', CREATE, { input: { id: 'planted-1', title: 'p' }, c: { secret: { attributeExists: false } } });
     assertRefused(body, 'createShared');

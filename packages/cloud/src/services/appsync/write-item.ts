@@ -97,6 +97,9 @@ function authorizeExisting(ctx: ExecutionContext, access: OperationAccess, exist
 export async function updateItem(ctx: ExecutionContext, model: GraphQLPlanModel, access: OperationAccess, field: string, input: Plain, condition: Plain | undefined): Promise<Plain> {
   const { key, existing } = await loadForWrite(ctx, model, input, field);
   if (access.kind === 'none') throw notAuthorized(field, 'Mutation');
+  // Fields the caller may never read are refused whether or not the item exists; those readable on some
+  // items, once it is known whether this is one of them.
+  checkFieldUse({ caller: ctx.caller, model, fields: filterFields(condition) });
   if (!existing) throw conditionFailed();
   authorizeExisting(ctx, access, existing, field);
   if (access.kind === 'items') {
@@ -173,6 +176,7 @@ function checkVersion(ctx: ExecutionContext, model: GraphQLPlanModel, input: Pla
 export async function deleteItem(ctx: ExecutionContext, model: GraphQLPlanModel, access: OperationAccess, field: string, input: Plain, condition: Plain | undefined): Promise<Plain> {
   const { key, existing } = await loadForWrite(ctx, model, input, field);
   if (access.kind === 'none') throw notAuthorized(field, 'Mutation');
+  checkFieldUse({ caller: ctx.caller, model, fields: filterFields(condition) }); // as for update
   if (!existing) throw conditionFailed();
   authorizeExisting(ctx, access, existing, field);
   const conditionReadableIn = checkFieldUse({ caller: ctx.caller, model, fields: filterFields(condition), item: existing });
