@@ -45,7 +45,7 @@ type Journal @model @auth(rules: [{ allow: owner }, { allow: private, operations
 }
 type Diary @model @auth(rules: [{ allow: owner }]) {
   id: ID!
-  mood: String
+  mood: String @index(name: "byMood", queryField: "diariesByMood")
 }
 `;
 
@@ -121,7 +121,7 @@ before(async () => {
   ids.carol = await create('carol', 'Note', { title: 'gamma', category: 'c', kind: 'k', secret: 'carol-secret', review: CAROL_REVIEW });
   ids.shared = await create('alice', 'Shared', { title: 'shared', secret: ALICE_SECRET });
   ids.journal = await create('alice', 'Journal', { title: 'journal', secret: ALICE_SECRET });
-  for (const [who, mood] of [['alice', 'happy'], ['alice', 'happy'], ['bob', 'happy'], ['bob', 'sad']] as const) await create(who, 'Diary', { mood });
+  for (const [who, mood] of [['alice', 'happy'], ['alice', 'happy'], ['bob', 'happy'], ['bob', 'sad'], ['alice', ALICE_SECRET]] as const) await create(who, 'Diary', { mood });
 });
 after(() => cloud.close());
 
@@ -262,6 +262,16 @@ void describe('field oracles: index queries', () => {
     } while (nextToken && pages.length < 10);
     assert.deepEqual(pages, [[before_], [after_], []], 'no empty page stands where the hidden note is');
     assert.deepEqual(idsOf(await gql('alice', 'query { notesByKind(kind: "kp") { items { id } } }'), 'notesByKind'), [hidden]);
+  });
+
+  void it("another owner's items, which the owner rule hides whole, shape no page either", async () => {
+    // Diary is owner-only: Bob's query reads Alice's diaries under the key he names, then drops them.
+    const q = 'query ($m: String!, $t: String) { diariesByMood(mood: $m, limit: 1, nextToken: $t) { items { mood } nextToken } }';
+    for (const m of [ALICE_SECRET, 'guess']) assert.deepEqual(await gql('bob', q, { m }), { data: { diariesByMood: { items: [], nextToken: null } } });
+    const first = await gql('bob', q, { m: 'happy' });
+    assert.deepEqual(first.data?.diariesByMood.items, [{ mood: 'happy' }]);
+    assert.deepEqual((await gql('bob', q, { m: 'happy', t: first.data?.diariesByMood.nextToken })).data?.diariesByMood, { items: [], nextToken: null });
+    assert.deepEqual((await gql('alice', q, { m: ALICE_SECRET })).data?.diariesByMood.items, [{ mood: ALICE_SECRET }]);
   });
 
   void it('a nextToken made up by the caller, or handed out by another query, is refused', async () => {

@@ -113,7 +113,10 @@ export async function listItems(ctx: ExecutionContext, request: ListRequest): Pr
     const from = { ...base, ...(start ? { exclusiveStartKey: start } : {}) };
     return keyCond ? ctx.tables.query({ ...from, keyCondition: keyCond, scanIndexForward: request.sortDirection !== 'DESC' }) : ctx.tables.scan(from);
   };
-  const page = keyGuards.length > 0 ? await visiblePage(read, limit, exclusiveStartKey, tokenKeyAttributes(model, request.key)) : await read(exclusiveStartKey);
+  // Items the caller may not see are read and dropped by the filter: when they are (the model's owner or
+  // group rules, or a key field hidden on some items), pages count only the items answered.
+  const hiding = keyGuards.length > 0 || request.access.kind === 'items';
+  const page = hiding ? await visiblePage(read, limit, exclusiveStartKey, tokenKeyAttributes(model, request.key)) : await read(exclusiveStartKey);
   return {
     items: page.items.map(fromItem),
     nextToken: ctx.nextTokens.encode(page.lastEvaluatedKey, tokenScope),
@@ -134,12 +137,13 @@ function tokenKeyAttributes(model: GraphQLPlanModel, key: GraphQLPlanKey): strin
 }
 
 /**
- * A page when the key read orders or selects items by a field that some of them hide from the caller: the
- * table's own paging (`limit` items read, the last one read as the start of the next page) would say how
- * many hidden items a key condition matched and where they stand in the index's order. So the page is
- * `limit` items the caller may see, read on past the hidden ones, and the next page starts after the last
- * item answered; a full page always answers a token, even when no more follow (as AppSync's last page
- * may), so neither the items nor the token depend on the hidden items.
+ * A page when some items the key reads are hidden from the caller (another owner's, or one whose key field
+ * the caller may not read): the table's own paging (`limit` items read, the last one read as the start of
+ * the next page) would say how many hidden items a key condition matched and where they stand in the order,
+ * so that another owner's value could be found by planting items on either side. So the page is `limit`
+ * items the caller may see, read on past the hidden ones, and the next page starts after the last item
+ * answered; a full page always answers a token, even when no more follow (as AppSync's last page may), so
+ * neither the items nor the token depend on the hidden items.
  */
 async function visiblePage(read: (start: TableItem | undefined) => Promise<TablePage>, limit: number, start: TableItem | undefined, keyAttributeNames: string[]): Promise<TablePage> {
   const items: TableItem[] = [];
