@@ -136,6 +136,11 @@ export function createAppSyncStore(sql: SqlStore) {
         [schema.apiId, schema.definition, JSON.stringify(schema.plan), JSON.stringify(schema.tables), schema.definitionHash, now()],
       );
     },
+    /** The secret called `name`, made by `make` the first time it is asked for (whoever asks first wins). */
+    async secret(name: string, make: () => string): Promise<string> {
+      await sql.run('INSERT INTO appsync_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING', [name, make()]);
+      return (await sql.get<{ value: string }>('SELECT value FROM appsync_secrets WHERE name = ?', [name]))!.value;
+    },
     async deleteSchema(apiId: string): Promise<void> {
       await sql.run('DELETE FROM appsync_schemas WHERE api_id = ?', [apiId]);
     },

@@ -1,6 +1,7 @@
 import type { TableEngine } from '../../kernel/types.js';
 import type { Caller } from './caller.js';
 import type { ModelEvents } from './model-events.js';
+import type { NextTokenCodec } from './next-token.js';
 
 /** What every resolver of one request sees (graphql `contextValue`). */
 export interface ExecutionContext {
@@ -10,4 +11,6 @@ export interface ExecutionContext {
   /** Model name → physical table name. */
   tableNames: Record<string, string>;
   events: ModelEvents;
+  /** Seals and opens the `nextToken`s of lists. */
+  nextTokens: NextTokenCodec;
 }

@@ -1,5 +1,6 @@
 import type { TableExpression, TableItem } from '../../kernel/types.js';
 import { AppSyncFieldError } from './field-error.js';
+import type { ReadableWhen } from './field-visibility.js';
 import { toAttributeValue } from './item-values.js';
 
 const ATTRIBUTE_TYPES: Record<string, string> = {
@@ -45,20 +46,24 @@ export class ExpressionBuilder {
    * `$util.transform.toDynamoDBFilterExpression`: a `Model<X>FilterInput` / `ConditionInput` as a DynamoDB
    * condition (`and`/`or` arrays, `not`, and per field eq/ne/le/lt/ge/gt/between/beginsWith/contains/
    * notContains/attributeExists/attributeType/size/in/notIn). Undefined for an empty filter.
+   * `readableWhen` (from `checkFieldUse`) confines the conditions on each field to the items that let the
+   * caller read it; every filter and condition a caller sends passes through it.
    */
-  filter(input: Record<string, unknown> | null | undefined): string | undefined {
+  filter(input: Record<string, unknown> | null | undefined, readableWhen: ReadableWhen): string | undefined {
     if (!input) return undefined;
     const parts: string[] = [];
     for (const [key, value] of Object.entries(input)) {
       if (value === undefined || value === null) continue;
       if (key === 'and' || key === 'or') {
-        const items = (Array.isArray(value) ? value : [value]).map((v) => this.filter(v as Record<string, unknown>)).filter((p): p is string => p !== undefined);
+        const items = (Array.isArray(value) ? value : [value]).map((v) => this.filter(v as Record<string, unknown>, readableWhen)).filter((p): p is string => p !== undefined);
         if (items.length > 0) parts.push(`(${items.join(key === 'and' ? ' AND ' : ' OR ')})`);
       } else if (key === 'not') {
-        const inner = this.filter(value as Record<string, unknown>);
+        const inner = this.filter(value as Record<string, unknown>, readableWhen);
         if (inner) parts.push(`(NOT ${inner})`);
       } else {
-        parts.push(...this.fieldConditions(key, value as Record<string, unknown>));
+        const conditions = this.fieldConditions(key, value as Record<string, unknown>);
+        const readable = conditions.length > 0 ? readableWhen(key) : undefined;
+        parts.push(...(readable ? conditions.map((c) => `(${readable} AND ${c})`) : conditions));
       }
     }
     return parts.length === 0 ? undefined : parts.length === 1 ? parts[0] : `(${parts.join(' AND ')})`;

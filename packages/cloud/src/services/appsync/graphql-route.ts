@@ -7,6 +7,7 @@ import { createDocumentCache } from './document-cache.js';
 import type { ExecutionContext } from './execution-context.js';
 import { formatErrors } from './format-errors.js';
 import type { ModelEvents } from './model-events.js';
+import type { NextTokenCodec } from './next-token.js';
 import { MAX_QUERY_BYTES, MAX_QUERY_DEPTH, queryDepth } from './query-limits.js';
 
 const PATH = /^\/graphql\/([a-z0-9]{26})\/?$/;
@@ -83,8 +84,8 @@ const ROOT_TYPE = { query: 'Query', mutation: 'Mutation', subscription: 'Subscri
  * (`appsync:GraphQL` on `<apiArn>/types/<Type>/fields/<field>`), then the query runs against the plan's
  * resolvers; field errors come back in `errors[]` with HTTP 200, as AppSync answers them.
  */
-export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; events: ModelEvents }): Route {
-  const { kernel, registry, events } = deps;
+export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; events: ModelEvents; nextTokens: NextTokenCodec }): Route {
+  const { kernel, registry, events, nextTokens } = deps;
   const limits = kernel.config.graphqlLimits ?? { maxQueryBytes: MAX_QUERY_BYTES, maxQueryDepth: MAX_QUERY_DEPTH };
   const documents = createDocumentCache();
   return {
@@ -140,7 +141,7 @@ export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; even
         }
       }
     }
-    const contextValue: ExecutionContext = { apiId: api.apiId, caller, tables: kernel.tableEngine(), tableNames: api.tables, events };
+    const contextValue: ExecutionContext = { apiId: api.apiId, caller, tables: kernel.tableEngine(), tableNames: api.tables, events, nextTokens };
     const result = await execute({ schema: api.schema, document, variableValues: request.variables, operationName: request.operationName, contextValue });
     const out: Record<string, unknown> = { data: result.data ?? null };
     if (result.errors && result.errors.length > 0) out.errors = formatErrors(result.errors, ctx.log);

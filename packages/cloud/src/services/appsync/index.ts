@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { APPSYNC_RESOURCE_TYPES } from '@forte/protocol';
 import type { Kernel, Route, Service } from '../../kernel/types.js';
 import type { ApiRegistry } from './api-registry.js';
@@ -10,6 +11,7 @@ import { APPSYNC_MIGRATIONS } from './migrations.js';
 import type { ExecutionContext } from './execution-context.js';
 import { createRealtimeRoute } from './realtime-route.js';
 import { ModelEvents } from './model-events.js';
+import { createNextTokenCodec, type NextTokenCodec } from './next-token.js';
 import { createSchemaResourceHandler } from './schema-resource.js';
 
 export type { Caller } from './caller.js';
@@ -24,6 +26,7 @@ export interface AppSyncDeps {
   kernel: Kernel;
   registry: ApiRegistry;
   events: ModelEvents;
+  nextTokens: NextTokenCodec;
 }
 
 /**
@@ -35,7 +38,13 @@ export function createAppSyncService(kernel: Kernel): Service {
   const store = createAppSyncStore(kernel.sql);
   const registry = createApiRegistry(kernel, store);
   const events = new ModelEvents((error, event) => kernel.log.error('model change listener failed', { apiId: event.apiId, model: event.modelName, error }));
-  const deps: AppSyncDeps = { kernel, registry, events };
+  // Read at start(): requests wait for the services to start.
+  let tokenKey: Buffer | undefined;
+  const nextTokens = createNextTokenCodec(() => {
+    if (!tokenKey) throw new Error('the AppSync service has not started');
+    return tokenKey;
+  });
+  const deps: AppSyncDeps = { kernel, registry, events, nextTokens };
   const routes: Route[] = [graphqlRoute(deps)];
   // Realtime: the WebSocket endpoint (`/graphql/<apiId>/realtime`); nested fields of what it delivers
   // run through the same resolvers, with the same context as an HTTP request of that caller.
@@ -43,7 +52,7 @@ export function createAppSyncService(kernel: Kernel): Service {
     kernel,
     apis: registry,
     events,
-    contextFor: (api, caller): ExecutionContext => ({ apiId: api.apiId, caller, tables: kernel.tableEngine(), tableNames: api.tables, events }),
+    contextFor: (api, caller): ExecutionContext => ({ apiId: api.apiId, caller, tables: kernel.tableEngine(), tableNames: api.tables, events, nextTokens }),
   });
   return {
     name: 'appsync',
@@ -56,6 +65,7 @@ export function createAppSyncService(kernel: Kernel): Service {
     },
     async start() {
       await kernel.sql.migrate('appsync', APPSYNC_MIGRATIONS);
+      tokenKey = Buffer.from(await store.secret('next-token-key', () => randomBytes(32).toString('base64')), 'base64');
       await registry.loadAll();
     },
   };

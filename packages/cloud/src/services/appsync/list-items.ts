@@ -1,14 +1,13 @@
-import type { GraphQLPlanAuthRule, GraphQLPlanKey, GraphQLPlanModel } from '@forte/protocol';
-import type { TableExpression } from '../../kernel/types.js';
+import type { GraphQLPlanKey, GraphQLPlanModel } from '@forte/protocol';
+import type { TableExpression, TableItem } from '../../kernel/types.js';
+import { authFilterText } from './auth-filter.js';
 import type { OperationAccess } from './auth-rules.js';
-import { callerGroups, ownerCandidates } from './auth-rules.js';
-import type { Caller } from './caller.js';
 import type { ExecutionContext } from './execution-context.js';
 import { ExpressionBuilder } from './expression-builder.js';
 import { AppSyncFieldError } from './field-error.js';
+import { checkFieldUse, EVERY_ITEM, filterFields } from './field-visibility.js';
 import { fromItem } from './item-values.js';
 import { keyAttributes, sortAttribute } from './model-keys.js';
-import { decodeNextToken, encodeNextToken } from './next-token.js';
 
 /** AppSync's default page size of list queries. */
 export const DEFAULT_LIST_LIMIT = 100;
@@ -22,11 +21,17 @@ export interface ListRequest {
   partitionValue?: unknown;
   /** The sort key condition (`{eq|le|lt|ge|gt|between|beginsWith}`, values composite objects for several fields). */
   sortCondition?: Record<string, unknown> | null;
+  /** The caller's filter. */
   filter?: Record<string, unknown> | null;
   limit?: number | null;
   nextToken?: string | null;
   sortDirection?: 'ASC' | 'DESC' | null;
   access: OperationAccess;
+  /**
+   * The service's own lookup (a belongsTo by a non-primary key): its key and filter come from a stored item,
+   * not from the caller, so field-level rules do not restrict them.
+   */
+  lookup?: boolean;
 }
 
 /** A `Model<X>Connection` as resolvers return it; `totalCount` is computed only when selected. */
@@ -75,37 +80,27 @@ function keyCondition(request: ListRequest): TableExpression {
   return b.expression(parts.join(' AND '));
 }
 
-/**
- * The auth filter of a list under owner or dynamic group rules (AppSync's `authFilter`): only the
- * caller's items come back, as a filter, never as an error.
- */
-export function authFilterText(b: ExpressionBuilder, caller: Caller, model: GraphQLPlanModel, rules: readonly GraphQLPlanAuthRule[]): string {
-  const alternatives: string[] = [];
-  const isList = (field: string): boolean => model.fields.find((f) => f.name === field)?.isList === true;
-  for (const rule of rules) {
-    const field = rule.strategy === 'owner' ? (rule.ownerField ?? 'owner') : rule.groupsField!;
-    const values = rule.strategy === 'owner' ? ownerCandidates(caller, rule) : callerGroups(caller, rule);
-    const path = b.name(field);
-    for (const value of values) alternatives.push(isList(field) ? `contains(${path}, ${b.value(value)})` : `${path} = ${b.value(value)}`);
-  }
-  if (alternatives.length > 0) return `(${alternatives.join(' OR ')})`;
-  // operationAccess only hands over rules the caller has a value for; should none reach here, nothing matches.
-  const path = b.name(model.primaryKey.partitionField);
-  return `(attribute_exists(${path}) AND attribute_not_exists(${path}))`;
-}
-
 /** Runs a list, an index query or a hasMany field: one page, with filters, auth filter and an opaque token. */
 export async function listItems(ctx: ExecutionContext, request: ListRequest): Promise<Connection> {
   const { model } = request;
   const table = ctx.tableNames[model.name]!;
+  // The key's fields order the answer (and a key condition tests them) as much as a filter tests its fields:
+  // both must be fields the caller may read, and items hidden from the caller never match on them.
+  const keyFields = [request.key.partitionField, ...request.key.sortKeyFields];
+  const readableIn = request.lookup ? () => EVERY_ITEM : checkFieldUse({ caller: ctx.caller, model, fields: [...filterFields(request.filter), ...keyFields] });
   const b = new ExpressionBuilder('f');
-  const parts = [b.filter(request.filter ?? undefined), request.access.kind === 'items' ? authFilterText(b, ctx.caller, model, request.access.rules) : undefined].filter(
-    (p): p is string => p !== undefined,
-  );
+  const readableWhen = readableIn(b);
+  const keyGuards = keyFields.map(readableWhen).filter((p): p is string => p !== undefined);
+  const parts = [
+    b.filter(request.filter ?? undefined, readableWhen),
+    ...keyGuards,
+    request.access.kind === 'items' ? authFilterText(b, ctx.caller, model, request.access.rules) : undefined,
+  ].filter((p): p is string => p !== undefined);
   const filter = parts.length > 0 ? b.expression(parts.join(' AND ')) : undefined;
   const limit = request.limit ?? DEFAULT_LIST_LIMIT;
   if (!Number.isInteger(limit) || limit < 1) throw new AppSyncFieldError('ValidationError', 'limit must be a positive integer.');
-  const exclusiveStartKey = decodeNextToken(request.nextToken, keyAttributes(model));
+  const tokenScope = `${ctx.apiId}/${model.name}/${request.indexName ?? ''}`;
+  const exclusiveStartKey = ctx.nextTokens.decode(request.nextToken, keyAttributes(model), tokenScope);
   const query = request.partitionValue !== undefined && request.partitionValue !== null;
   const keyCond = query ? keyCondition(request) : undefined;
   const base = {
@@ -113,13 +108,53 @@ export async function listItems(ctx: ExecutionContext, request: ListRequest): Pr
     ...(request.indexName ? { index: request.indexName } : {}),
     ...(filter ? { filter } : {}),
     limit,
-    ...(exclusiveStartKey ? { exclusiveStartKey } : {}),
   };
-  const page = keyCond ? await ctx.tables.query({ ...base, keyCondition: keyCond, scanIndexForward: request.sortDirection !== 'DESC' }) : await ctx.tables.scan(base);
+  const read = (start: TableItem | undefined): Promise<TablePage> => {
+    const from = { ...base, ...(start ? { exclusiveStartKey: start } : {}) };
+    return keyCond ? ctx.tables.query({ ...from, keyCondition: keyCond, scanIndexForward: request.sortDirection !== 'DESC' }) : ctx.tables.scan(from);
+  };
+  // Items the caller may not see are read and dropped by the filter: when they are (the model's owner or
+  // group rules, or a key field hidden on some items), pages count only the items answered.
+  const hiding = keyGuards.length > 0 || request.access.kind === 'items';
+  const page = hiding ? await visiblePage(read, limit, exclusiveStartKey, tokenKeyAttributes(model, request.key)) : await read(exclusiveStartKey);
   return {
     items: page.items.map(fromItem),
-    nextToken: encodeNextToken(page.lastEvaluatedKey),
+    nextToken: ctx.nextTokens.encode(page.lastEvaluatedKey, tokenScope),
     totalCount: () =>
       ctx.tables.count({ table, ...(request.indexName ? { index: request.indexName } : {}), ...(keyCond ? { keyCondition: keyCond } : {}), ...(filter ? { filter } : {}) }),
   };
+}
+
+interface TablePage {
+  items: TableItem[];
+  lastEvaluatedKey?: TableItem;
+}
+
+/** The attributes a start key of this key's query holds: the table's key and the key read. */
+function tokenKeyAttributes(model: GraphQLPlanModel, key: GraphQLPlanKey): string[] {
+  const names = [model.primaryKey.partitionField, sortAttribute(model.primaryKey), key.partitionField, sortAttribute(key)];
+  return [...new Set(names.filter((n): n is string => n !== undefined))];
+}
+
+/**
+ * A page when some items the key reads are hidden from the caller (another owner's, or one whose key field
+ * the caller may not read): the table's own paging (`limit` items read, the last one read as the start of
+ * the next page) would say how many hidden items a key condition matched and where they stand in the order,
+ * so that another owner's value could be found by planting items on either side. So the page is `limit`
+ * items the caller may see, read on past the hidden ones, and the next page starts after the last item
+ * answered; a full page always answers a token, even when no more follow (as AppSync's last page may), so
+ * neither the items nor the token depend on the hidden items.
+ */
+async function visiblePage(read: (start: TableItem | undefined) => Promise<TablePage>, limit: number, start: TableItem | undefined, keyAttributeNames: string[]): Promise<TablePage> {
+  const items: TableItem[] = [];
+  let next = start;
+  do {
+    const page = await read(next);
+    items.push(...page.items);
+    next = page.lastEvaluatedKey;
+  } while (next && items.length < limit);
+  const answered = items.slice(0, limit);
+  const last = answered[answered.length - 1];
+  if (answered.length < limit || !last) return { items: answered };
+  return { items: answered, lastEvaluatedKey: Object.fromEntries(keyAttributeNames.filter((n) => last[n] !== undefined).map((n) => [n, last[n]!])) };
 }

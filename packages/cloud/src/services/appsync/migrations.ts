@@ -25,4 +25,9 @@ export const APPSYNC_MIGRATIONS: readonly string[] = [
     definition_hash TEXT NOT NULL,
     updated_at TEXT NOT NULL
   );`,
+  // Secrets of the service itself (the key that seals nextTokens), made once per cloud.
+  `CREATE TABLE appsync_secrets (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );`,
 ];

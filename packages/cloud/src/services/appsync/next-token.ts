@@ -1,30 +1,60 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { TableItem } from '../../kernel/types.js';
 import { AppSyncFieldError } from './field-error.js';
 
-/** A page's LastEvaluatedKey as an opaque `nextToken` (base64 of its JSON), as AppSync's tokens are opaque. */
-export function encodeNextToken(key: TableItem | undefined): string | null {
-  return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64') : null;
+const ATTRIBUTE_TYPES = new Set(['S', 'N', 'B']);
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/**
+ * `nextToken`s of list queries, index queries, sync and hasMany fields. A page's LastEvaluatedKey is the
+ * last item the table *read*, which may be one the caller may not see (another owner's, or one whose key
+ * field is hidden from the caller), and a key chosen by the caller would say where a query starts in an
+ * order the caller may not know. So the key is sealed (AES-256-GCM with the cloud's secret), as AppSync's
+ * tokens are encrypted: opaque to the caller, refused when altered, and only valid for the model and
+ * index (`scope`) that handed it out.
+ */
+export interface NextTokenCodec {
+  encode(key: TableItem | undefined, scope: string): string | null;
+  /** Reads a token back; one this cloud did not hand out for `scope` is refused, never passed to the table. */
+  decode(token: string | null | undefined, keyAttributes: readonly string[], scope: string): TableItem | undefined;
 }
 
-const ATTRIBUTE_TYPES = new Set(['S', 'N', 'B']);
-
-/** Reads a `nextToken` back; a token this API did not hand out is refused, never passed to the table. */
-export function decodeNextToken(token: string | null | undefined, keyAttributes: readonly string[]): TableItem | undefined {
-  if (token === null || token === undefined || token === '') return undefined;
+/** A codec sealing with the 32-byte key `secret()` answers (read when a token is made or read). */
+export function createNextTokenCodec(secret: () => Buffer): NextTokenCodec {
   const invalid = (): AppSyncFieldError => new AppSyncFieldError('InvalidNextTokenException', 'Invalid pagination token given.');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid();
-  const entries = Object.entries(parsed as Record<string, unknown>);
-  if (entries.length === 0) throw invalid();
-  for (const [name, value] of entries) {
-    if (!keyAttributes.includes(name) || typeof value !== 'object' || value === null) throw invalid();
-    const kinds = Object.entries(value as Record<string, unknown>);
-    if (kinds.length !== 1 || !ATTRIBUTE_TYPES.has(kinds[0]![0]) || typeof kinds[0]![1] !== 'string') throw invalid();
-  }
-  return parsed as TableItem;
+  return {
+    encode(key, scope) {
+      if (!key) return null;
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', secret(), iv);
+      cipher.setAAD(Buffer.from(scope, 'utf8'));
+      const sealed = Buffer.concat([cipher.update(JSON.stringify(key), 'utf8'), cipher.final()]);
+      return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64');
+    },
+    decode(token, keyAttributes, scope) {
+      if (token === null || token === undefined || token === '') return undefined;
+      const raw = Buffer.from(token, 'base64');
+      if (raw.length <= IV_BYTES + TAG_BYTES) throw invalid();
+      let parsed: unknown;
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', secret(), raw.subarray(0, IV_BYTES));
+        decipher.setAAD(Buffer.from(scope, 'utf8'));
+        decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+        parsed = JSON.parse(Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8'));
+      } catch {
+        throw invalid();
+      }
+      // Sealed by this cloud, so well formed; checked all the same, as a key that reaches the table must be.
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid();
+      const entries = Object.entries(parsed as Record<string, unknown>);
+      if (entries.length === 0) throw invalid();
+      for (const [name, value] of entries) {
+        if (!keyAttributes.includes(name) || typeof value !== 'object' || value === null) throw invalid();
+        const kinds = Object.entries(value as Record<string, unknown>);
+        if (kinds.length !== 1 || !ATTRIBUTE_TYPES.has(kinds[0]![0]) || typeof kinds[0]![1] !== 'string') throw invalid();
+      }
+      return parsed as TableItem;
+    },
+  };
 }

@@ -4,7 +4,6 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ServiceError, type Kernel, type Principal, type UpgradeRoute } from '../../kernel/types.js';
 import type { ApiRegistry, DeployedApi } from './api-registry.js';
 import { AppSyncAuthError, authenticateCaller, type Caller } from './caller.js';
-import type { ExecutionContext } from './execution-context.js';
 import type { ModelEvents } from './model-events.js';
 import { RealtimeError, selectSubprotocol, serveRealtimeConnection, type RealtimeHooks } from './realtime-protocol.js';
 import { readSubscriptionDocument } from './subscription-document.js';
@@ -16,8 +15,8 @@ export interface RealtimeRouteDeps {
   apis: ApiRegistry;
   /** Where the service's mutations publish their changes. */
   events: ModelEvents;
-  /** The context value the API's resolvers expect for `caller`; by default the one an HTTP request gets. */
-  contextFor?(api: DeployedApi, caller: Caller): unknown;
+  /** The context value the API's resolvers expect for `caller` (the one an HTTP request gets). */
+  contextFor(api: DeployedApi, caller: Caller): unknown;
 }
 
 /** `/graphql/<apiId>/realtime`: the URL aws-amplify derives from the HTTP endpoint `/graphql/<apiId>`. */
@@ -73,7 +72,7 @@ export function createRealtimeRoute(deps: RealtimeRouteDeps): UpgradeRoute {
         const subscription = readSubscriptionDocument(api.schema, request.query, request.variables, request.operationName);
         if (caller.mode === 'iam' && caller.principal) await authorizeIam(kernel, caller.principal, api, subscription.fieldName);
         // Nested fields of the selection set (relations) run through the API's resolvers, as over HTTP.
-        const contextValue = deps.contextFor?.(api, caller) ?? ({ apiId, caller, tables: kernel.tableEngine(), tableNames: api.tables, events } satisfies ExecutionContext);
+        const contextValue = deps.contextFor(api, caller);
         const running = startSubscription({ api, caller, subscription, events, send, contextValue, log: kernel.log });
         kernel.log.debug('subscription started', { apiId, field: subscription.fieldName, mode: caller.mode });
         return running;

@@ -63,6 +63,7 @@ export async function resolveRelation(
       filter: Object.fromEntries(relation.targetFields.slice(1).map((f, i) => [f, { eq: values[i + 1] }])),
       limit: 1000,
       access: { kind: 'all' },
+      lookup: true,
     });
     item = page.items[0];
   }

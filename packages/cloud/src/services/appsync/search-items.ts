@@ -3,6 +3,7 @@ import type { OperationAccess } from './auth-rules.js';
 import { fieldRulesAllow, itemRuleAllows } from './auth-rules.js';
 import type { ExecutionContext } from './execution-context.js';
 import { AppSyncFieldError } from './field-error.js';
+import { checkFieldUse, filterFields } from './field-visibility.js';
 import { fromItem } from './item-values.js';
 import { aggregate, type AggregateResult, type AggregationRequest } from './search-aggregates.js';
 import { compareScalars, compileSearchFilter, fieldValues, keywordOf } from './search-filter.js';
@@ -146,6 +147,8 @@ async function candidates(ctx: ExecutionContext, request: SearchRequest): Promis
  * aggregations alone), `total` and `aggregates` over every match the caller may read.
  */
 export async function searchItems(ctx: ExecutionContext, request: SearchRequest): Promise<SearchConnection> {
+  // A field the caller may never read is refused; one readable on some items is left out of the others' views.
+  checkFieldUse({ caller: ctx.caller, model: request.model, fields: filterFields(request.filter) });
   const predicate = compileSearchFilter(request.model, request.filter);
   const limit = validCount('limit', request.limit ?? DEFAULT_SEARCH_LIMIT);
   const from = validCount('from', request.from ?? 0);

@@ -4,6 +4,8 @@ import type { DeployedApi } from './api-registry.js';
 import { itemRuleAllows, modelRules, operationAccess, type OperationAccess } from './auth-rules.js';
 import { unreadableFields } from './authorize-model.js';
 import type { Caller } from './caller.js';
+import { AppSyncFieldError } from './field-error.js';
+import { checkFieldUse, filterFields } from './field-visibility.js';
 import type { ModelChangeEvent, ModelEvents } from './model-events.js';
 import { RealtimeError, type RunningSubscription } from './realtime-protocol.js';
 import { fieldAllowsCaller, modelMayListen, ownerArgumentsAllowCaller } from './subscription-access.js';
@@ -100,6 +102,16 @@ export function startSubscription(options: StartSubscriptionOptions): RunningSub
   } catch (error) {
     if (error instanceof SubscriptionFilterError) throw new RealtimeError('ValidationError', error.message, 400);
     throw error;
+  }
+  // As for queries: a filter on a field the subscriber may never read is refused; one readable on some
+  // items sees it as null on the others (visibleItem below).
+  if (fieldModel) {
+    try {
+      checkFieldUse({ caller, model: fieldModel, fields: filterFields(filter) });
+    } catch (error) {
+      if (error instanceof AppSyncFieldError) throw new RealtimeError(error.errorType, error.message);
+      throw error;
+    }
   }
 
   const models = new Map(api.plan.models.map((m) => [m.name, m]));

@@ -3,9 +3,11 @@ import type { GraphQLPlanModel } from '@forte/protocol';
 import { ServiceError } from '../../kernel/types.js';
 import type { OperationAccess } from './auth-rules.js';
 import { fieldRulesAllow, itemRuleAllows, ownerCandidates, ownerValue, providerOf } from './auth-rules.js';
+import { unreadableFields } from './authorize-model.js';
 import type { ExecutionContext } from './execution-context.js';
 import { ExpressionBuilder } from './expression-builder.js';
 import { AppSyncFieldError, notAuthorized } from './field-error.js';
+import { checkFieldUse, EVERY_ITEM, filterFields } from './field-visibility.js';
 import { fromItem, toItem } from './item-values.js';
 import { primaryKeyOf, withCompositeKeys } from './model-keys.js';
 
@@ -56,6 +58,9 @@ export async function createItem(ctx: ExecutionContext, model: GraphQLPlanModel,
   if (access.kind === 'none') throw notAuthorized(field, 'Mutation');
   if (access.kind === 'items' && !access.rules.some((r) => itemRuleAllows(ctx.caller, r, item))) throw notAuthorized(field, 'Mutation');
   checkFieldWrites(ctx, model, input, item, 'create', field);
+  // The condition only ever meets a missing item (`attribute_not_exists(<key>)` comes first), so it cannot
+  // reveal a stored value; fields the new item would not let the caller read are refused all the same.
+  checkFieldUse({ caller: ctx.caller, model, fields: filterFields(condition), item });
   if (model.versioned) Object.assign(item, { _version: 1, _lastChangedAt: Date.now() });
   item = withCompositeKeys(model, { ...item, __typename: model.name });
 
@@ -63,7 +68,7 @@ export async function createItem(ctx: ExecutionContext, model: GraphQLPlanModel,
   const key = primaryKeyOf(model, item);
   if (!key) throw new AppSyncFieldError('ValidationError', `The input of ${field} is missing a key field of ${model.name}.`);
   const conditions = Object.keys(key).map((name) => `attribute_not_exists(${b.name(name)})`);
-  const user = b.filter(condition);
+  const user = b.filter(condition, EVERY_ITEM);
   if (user) conditions.push(user);
   try {
     await ctx.tables.put({ table: ctx.tableNames[model.name]!, item: toItem(item), condition: b.expression(conditions.join(' AND ')) });
@@ -92,6 +97,9 @@ function authorizeExisting(ctx: ExecutionContext, access: OperationAccess, exist
 export async function updateItem(ctx: ExecutionContext, model: GraphQLPlanModel, access: OperationAccess, field: string, input: Plain, condition: Plain | undefined): Promise<Plain> {
   const { key, existing } = await loadForWrite(ctx, model, input, field);
   if (access.kind === 'none') throw notAuthorized(field, 'Mutation');
+  // Fields the caller may never read are refused whether or not the item exists; those readable on some
+  // items, once it is known whether this is one of them.
+  checkFieldUse({ caller: ctx.caller, model, fields: filterFields(condition) });
   if (!existing) throw conditionFailed();
   authorizeExisting(ctx, access, existing, field);
   if (access.kind === 'items') {
@@ -105,6 +113,7 @@ export async function updateItem(ctx: ExecutionContext, model: GraphQLPlanModel,
     }
   }
   checkFieldWrites(ctx, model, input, existing, 'update', field);
+  const conditionReadableIn = checkFieldUse({ caller: ctx.caller, model, fields: filterFields(condition), item: existing });
 
   const changes: Plain = {};
   for (const [name, value] of Object.entries(input)) if (!(name in key) && name !== '_version' && value !== undefined) changes[name] = value;
@@ -123,11 +132,12 @@ export async function updateItem(ctx: ExecutionContext, model: GraphQLPlanModel,
   const c = new ExpressionBuilder('c');
   const conditions = Object.keys(key).map((name) => `attribute_exists(${c.name(name)})`);
   if (model.versioned) {
-    checkVersion(model, input, existing);
+    checkVersion(ctx, model, input, existing);
     conditions.push(`${c.name('_version')} = ${c.value(existing._version ?? 0)}`);
     sets.push(`${b.name('_version')} = ${b.value(Number(existing._version ?? 0) + 1)}`, `${b.name('_lastChangedAt')} = ${b.value(Date.now())}`);
   }
-  const user = c.filter(condition);
+  // Checked against the item as read above, and again in the write's own condition, should it change between.
+  const user = c.filter(condition, conditionReadableIn(c));
   if (user) conditions.push(user);
   const update = [sets.length > 0 ? `SET ${sets.join(', ')}` : '', removes.length > 0 ? `REMOVE ${removes.join(', ')}` : ''].filter(Boolean).join(' ');
   let updated: Plain;
@@ -149,31 +159,34 @@ const SOFT_DELETE_TTL_SECONDS = 30 * 24 * 60 * 60;
  * A write to a versioned model names the `_version` it read. On a mismatch OPTIMISTIC_CONCURRENCY refuses
  * with the server's item; AUTOMERGE applies the change over the server's item; LAMBDA needs functions.
  */
-function checkVersion(model: GraphQLPlanModel, input: Plain, existing: Plain): void {
+function checkVersion(ctx: ExecutionContext, model: GraphQLPlanModel, input: Plain, existing: Plain): void {
   if (input._version === undefined || input._version === null || input._version === existing._version) return;
-  switch (model.versioned?.conflictHandler) {
-    case 'AUTOMERGE':
-      return;
-    case 'LAMBDA':
-      throw new AppSyncFieldError('ConflictUnhandled', 'A LAMBDA conflict handler needs functions, which this cloud does not run yet.', { data: existing });
-    default:
-      throw new AppSyncFieldError('ConflictUnhandled', 'Conflict resolver rejects mutation.', { data: existing });
+  if (model.versioned?.conflictHandler === 'AUTOMERGE') return;
+  // The server's item goes back in errors[].data, outside the field resolvers: without the fields the
+  // caller may not read on it.
+  const hidden = new Set(unreadableFields(ctx.caller, model, existing));
+  const data = Object.fromEntries(Object.entries(existing).filter(([name]) => !hidden.has(name)));
+  if (model.versioned?.conflictHandler === 'LAMBDA') {
+    throw new AppSyncFieldError('ConflictUnhandled', 'A LAMBDA conflict handler needs functions, which this cloud does not run yet.', { data });
   }
+  throw new AppSyncFieldError('ConflictUnhandled', 'Conflict resolver rejects mutation.', { data });
 }
 
 /** `delete<Model>`: key exists AND the condition; answers the item as it was. Versioned models soft-delete. */
 export async function deleteItem(ctx: ExecutionContext, model: GraphQLPlanModel, access: OperationAccess, field: string, input: Plain, condition: Plain | undefined): Promise<Plain> {
   const { key, existing } = await loadForWrite(ctx, model, input, field);
   if (access.kind === 'none') throw notAuthorized(field, 'Mutation');
+  checkFieldUse({ caller: ctx.caller, model, fields: filterFields(condition) }); // as for update
   if (!existing) throw conditionFailed();
   authorizeExisting(ctx, access, existing, field);
+  const conditionReadableIn = checkFieldUse({ caller: ctx.caller, model, fields: filterFields(condition), item: existing });
   const b = new ExpressionBuilder('d');
   const conditions = Object.keys(key).map((name) => `attribute_exists(${b.name(name)})`);
   if (model.versioned) {
-    checkVersion(model, input, existing);
+    checkVersion(ctx, model, input, existing);
     conditions.push(`${b.name('_version')} = ${b.value(existing._version ?? 0)}`);
   }
-  const user = b.filter(condition);
+  const user = b.filter(condition, conditionReadableIn(b));
   if (user) conditions.push(user);
   const table = ctx.tableNames[model.name]!;
   let answered = existing;
