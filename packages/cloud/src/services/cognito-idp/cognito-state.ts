@@ -1,5 +1,6 @@
 import type { UserPoolProperties } from '@forte/protocol';
 import type { Kernel } from '../../kernel/types.js';
+import type { AttemptLimits } from './attempt-limits.js';
 import type { ChallengeSessions } from './challenge-sessions.js';
 import { cognitoError, invalidParameter } from './cognito-error.js';
 import type { Mailbox } from './mailbox.js';
@@ -16,6 +17,8 @@ export interface CognitoState {
   keys: TokenKeys;
   mailbox: Mailbox;
   limiter: SignInLimiter;
+  /** Wrong codes and passwords, codes sent and sign-ups, counted in SQL (limited-requests.ts applies them). */
+  limits: AttemptLimits;
   sessions: ChallengeSessions;
   /** Access tokens already verified, until they expire (their revocation is checked on every call: user-store `signedIn`). */
   verifiedTokens: VerifiedTokens;

@@ -3,11 +3,13 @@ import { z } from 'zod';
 import { jsonApiRoute } from '../../kernel/json-api.js';
 import type { Kernel, Service } from '../../kernel/types.js';
 import { adminOperations } from './admin-operations.js';
+import { createAttemptLimits } from './attempt-limits.js';
 import { authOperations } from './auth-operations.js';
 import { createChallengeSessions } from './challenge-sessions.js';
 import type { CognitoState } from './cognito-state.js';
 import { jsonOperations } from './user-operation.js';
 import { createIdentityTokenVerifier } from './identity-token-verifier.js';
+import { COGNITO_LIMIT_MIGRATIONS } from './limit-migrations.js';
 import { createMailbox } from './mailbox.js';
 import { COGNITO_IDP_MIGRATIONS } from './migrations.js';
 import { createPoolResourceHandlers } from './pool-resources.js';
@@ -33,6 +35,7 @@ export function createCognitoIdpService(kernel: Kernel): Service {
     keys: createTokenKeys(kernel.sql),
     mailbox: createMailbox(kernel.sql, kernel.mail),
     limiter: createSignInLimiter({ perUser: 5, perAddress: 50, windowMs: 15 * 60_000 }),
+    limits: createAttemptLimits(kernel.sql),
     sessions: createChallengeSessions(kernel.sql),
     verifiedTokens: createVerifiedTokens(),
   };
@@ -72,6 +75,7 @@ export function createCognitoIdpService(kernel: Kernel): Service {
     resourceTypes: createPoolResourceHandlers(state),
     async start() {
       await kernel.sql.migrate('cognito-idp', COGNITO_IDP_MIGRATIONS);
+      await kernel.sql.migrate('cognito-idp-limits', COGNITO_LIMIT_MIGRATIONS);
       await state.keys.start();
     },
   };
