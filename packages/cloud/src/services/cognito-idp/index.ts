@@ -10,6 +10,7 @@ import type { CognitoState } from './cognito-state.js';
 import { jsonOperations } from './user-operation.js';
 import { createIdentityTokenVerifier } from './identity-token-verifier.js';
 import { COGNITO_LIMIT_MIGRATIONS } from './limit-migrations.js';
+import { DEFAULT_COGNITO_LIMITS } from './limit-settings.js';
 import { createMailbox } from './mailbox.js';
 import { COGNITO_IDP_MIGRATIONS } from './migrations.js';
 import { createPoolResourceHandlers } from './pool-resources.js';
@@ -33,7 +34,7 @@ export function createCognitoIdpService(kernel: Kernel): Service {
     pools: createPoolStore(kernel.sql),
     users: createUserStore(kernel.sql),
     keys: createTokenKeys(kernel.sql),
-    mailbox: createMailbox(kernel.sql, kernel.mail),
+    mailbox: createMailbox(kernel.sql, kernel.mail, (kernel.config.cognitoLimits ?? DEFAULT_COGNITO_LIMITS).mailbox),
     limiter: createSignInLimiter({ perUser: 5, perAddress: 50, windowMs: 15 * 60_000 }),
     limits: createAttemptLimits(kernel.sql),
     sessions: createChallengeSessions(kernel.sql),
