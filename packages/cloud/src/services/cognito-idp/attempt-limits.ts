@@ -71,14 +71,19 @@ export function createAttemptLimits(sql: SqlStore, options: { maxCounters?: numb
       });
     },
 
-    /** The attempt taken was wrong: a rule that has reached its count locks now. */
-    async failed(rules: readonly LimitRule[]): Promise<void> {
+    /** The attempt taken was wrong: a rule that has reached its count locks now. Answers the first rule locked now, if any. */
+    async failed(rules: readonly LimitRule[]): Promise<LimitRule | undefined> {
       const at = now();
-      await sql.transaction(async (tx) => {
+      return sql.transaction(async (tx) => {
+        let locked: LimitRule | undefined;
         for (const rule of rules) {
           const row = await tx.get<CounterRow>('SELECT count, window_ends, locked_until FROM cognito_attempts WHERE limit_key = ?', [rule.key]);
-          if (row && row.count >= rule.max && row.locked_until <= at) await lock(tx, rule, at);
+          if (row && row.count >= rule.max && row.locked_until <= at && rule.lockMs > 0) {
+            await lock(tx, rule, at);
+            locked ??= rule;
+          }
         }
+        return locked;
       });
     },
 

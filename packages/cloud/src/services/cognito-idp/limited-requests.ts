@@ -52,20 +52,30 @@ function rules(kind: string, limit: Omit<AttemptLimit, 'lockSeconds'> & { lockSe
 /**
  * Runs `check` of a secret the user typed unless the user or the address is locked out, and counts it:
  * `right(result)` forgives it, anything else is a failure, and the failure that reaches a limit locks it
- * for its `lockSeconds` (right answers are refused too until then). A locked user gets `userLocked()`
- * (Cognito: LimitExceededException, or "Password attempts exceeded" during sign-in), a locked address
- * TooManyRequestsException. The attempt is counted before `check` runs, so concurrent guesses cannot
+ * for its `lockSeconds` (right answers are refused too until then). Every attempt while locked gets
+ * `lockError()` (Cognito: LimitExceededException, or "Password attempts exceeded" during sign-in), or
+ * TooManyRequestsException for the address; so does the failure that locks, when `lockError` is given
+ * as `failureThatLocks` too. The attempt is counted before `check` runs, so concurrent guesses cannot
  * all slip under the limit; one that throws stays counted.
  */
 async function limitedAttempt<T>(
-  state: CognitoState, rule: { user: LimitRule; address: LimitRule }, userLocked: () => Error, check: () => Promise<T>, right: (result: T) => boolean,
+  state: CognitoState,
+  rule: { user: LimitRule; address: LimitRule },
+  errors: { userLocked: () => Error; failureThatLocks?: boolean },
+  check: () => Promise<T>,
+  right: (result: T) => boolean,
 ): Promise<T> {
+  const { userLocked } = errors;
   const all = [rule.user, rule.address];
   const refused = await state.limits.take(all);
   if (refused) throw refused === rule.user ? userLocked() : addressLimitExceeded();
   const result = await check();
-  if (right(result)) await state.limits.succeeded({ reset: [rule.user], forgive: [rule.address] });
-  else await state.limits.failed(all);
+  if (right(result)) {
+    await state.limits.succeeded({ reset: [rule.user], forgive: [rule.address] });
+    return result;
+  }
+  const locked = await state.limits.failed(all);
+  if (locked && errors.failureThatLocks) throw locked === rule.user ? userLocked() : addressLimitExceeded();
   return result;
 }
 
@@ -74,24 +84,28 @@ type CodeResult = 'ok' | 'mismatch' | 'expired' | 'exceeded';
 /**
  * A one-time code typed by `who` (sign-up, reset, attribute or MFA code; all of a user's codes share one
  * count, so a new code does not start it over). `check` answers as user-store `useCode`; an expired code
- * was known, so it does not count as a guess. `mfa` answers a locked user as sign-in does.
+ * was known, so it does not count as a guess. A code dropped after its own wrong guesses ('exceeded')
+ * answers as a wrong one: only the user's count decides when the answer becomes LimitExceededException
+ * (from the failure that locks on), the same for a user who does not exist (who has no code). `mfa`
+ * answers as sign-in does: CodeMismatchException for every wrong code, "Password attempts exceeded" once locked.
  */
 export async function limitedCodeEntry<T extends CodeResult | { result: CodeResult }>(state: CognitoState, who: Attempter, check: () => Promise<T>, options: { mfa?: boolean } = {}): Promise<T> {
   const userLocked = options.mfa ? () => cognitoError('NotAuthorizedException', 'Password attempts exceeded') : attemptLimitExceeded;
-  return limitedAttempt(state, rules('code', limitsOf(state).codeAttempts, who), userLocked, check, (answer) => {
-    const result = typeof answer === 'string' ? answer : answer.result;
-    return result === 'ok' || result === 'expired';
-  });
+  const resultOf = (answer: T): CodeResult => (typeof answer === 'string' ? answer : answer.result);
+  const answer = await limitedAttempt(state, rules('code', limitsOf(state).codeAttempts, who), { userLocked, failureThatLocks: !options.mfa }, check, (a) => resultOf(a) === 'ok' || resultOf(a) === 'expired');
+  if (resultOf(answer) !== 'exceeded') return answer;
+  return (typeof answer === 'string' ? 'mismatch' : { ...(answer as { result: CodeResult }), result: 'mismatch' }) as T;
 }
 
 /** A TOTP code typed at sign-in by `who`: counted with the user's other codes. `check` answers the matched time step, or undefined. */
 export async function limitedTotpEntry(state: CognitoState, who: Attempter, check: () => Promise<number | undefined>): Promise<number | undefined> {
-  return limitedAttempt(state, rules('code', limitsOf(state).codeAttempts, who), () => cognitoError('NotAuthorizedException', 'Password attempts exceeded'), check, (step) => step !== undefined);
+  const userLocked = (): Error => cognitoError('NotAuthorizedException', 'Password attempts exceeded');
+  return limitedAttempt(state, rules('code', limitsOf(state).codeAttempts, who), { userLocked }, check, (step) => step !== undefined);
 }
 
 /** A previous password typed in ChangePassword: `check` answers whether it was right. */
 export async function limitedPasswordCheck(state: CognitoState, who: Attempter, check: () => Promise<boolean>): Promise<boolean> {
-  return limitedAttempt(state, rules('password', limitsOf(state).passwordChanges, who), attemptLimitExceeded, check, (ok) => ok);
+  return limitedAttempt(state, rules('password', limitsOf(state).passwordChanges, who), { userLocked: attemptLimitExceeded }, check, (ok) => ok);
 }
 
 /** Counts one code sent on request (ForgotPassword, ResendConfirmationCode, GetUserAttributeVerificationCode), or refuses it. */
