@@ -34,6 +34,7 @@ const configSchema = z.strictObject({
       codeAttempts: attemptLimit.optional(),
       passwordChanges: attemptLimit.optional(),
       codeSends: z.strictObject({ perUser: count.optional(), perAddress: count.optional(), windowSeconds: seconds.optional() }).optional(),
+      signIns: z.strictObject({ perUser: count.optional(), perAddress: count.optional(), windowSeconds: seconds.optional() }).optional(),
       signUps: z.strictObject({ perAddress: count.optional(), windowSeconds: seconds.optional() }).optional(),
       mailbox: z.strictObject({ perRecipient: count.optional(), perPool: count.optional(), total: count.optional() }).optional(),
     })

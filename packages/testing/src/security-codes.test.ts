@@ -259,7 +259,7 @@ void describe('limits from the settings', () => {
   let t: Target;
   let op: ReturnType<typeof operations>;
   before(async () => {
-    t = await deploy({ cognitoLimits: { codeAttempts: { perUser: 3, lockSeconds: 1 }, mailbox: { perRecipient: 3 } } });
+    t = await deploy({ cognitoLimits: { codeAttempts: { perUser: 3, lockSeconds: 1 }, mailbox: { perRecipient: 3 }, signIns: { perUser: 2 } } });
     op = operations(t);
   });
   after(() => t.close());
@@ -275,6 +275,15 @@ void describe('limits from the settings', () => {
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await op.confirmSignUp(email, code);
     assert.equal(await outcome(op.signIn(email)), 'ok');
+  });
+
+  void it('failed sign-ins stop at their setting', async () => {
+    const email = 'guessed@example.com';
+    await op.signUpConfirmed(email);
+    const answers: string[] = [];
+    for (let n = 1; n <= 2; n++) answers.push(await outcome(op.signIn(email, `Wrong${n}000!`)));
+    assert.deepEqual(answers, times(2, 'NotAuthorizedException'));
+    await assert.rejects(op.signIn(email), (e: Error) => e.message === 'Password attempts exceeded');
   });
 
   void it('the mailbox keeps the newest messages of a recipient only', async () => {

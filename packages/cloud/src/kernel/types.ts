@@ -286,6 +286,8 @@ export interface CognitoLimits {
   passwordChanges: AttemptLimit;
   /** Codes sent on request: ForgotPassword, ResendConfirmationCode, GetUserAttributeVerificationCode. */
   codeSends: RateLimit;
+  /** Failed sign-ins (wrong passwords and MFA codes), counted in memory (sign-in-limiter.ts). */
+  signIns: RateLimit;
   /** SignUp calls per client address (`perUser` is not used: a sign-up has no user yet). */
   signUps: Pick<RateLimit, 'perAddress' | 'windowSeconds'>;
   /** Messages the mailbox keeps: the newest per recipient, per user pool and in all; older ones are dropped. */

@@ -29,13 +29,14 @@ import { createWellKnownRoute } from './well-known-route.js';
  * its ID tokens for other services.
  */
 export function createCognitoIdpService(kernel: Kernel): Service {
+  const limits = kernel.config.cognitoLimits ?? DEFAULT_COGNITO_LIMITS;
   const state: CognitoState = {
     kernel,
     pools: createPoolStore(kernel.sql),
     users: createUserStore(kernel.sql),
     keys: createTokenKeys(kernel.sql),
-    mailbox: createMailbox(kernel.sql, kernel.mail, (kernel.config.cognitoLimits ?? DEFAULT_COGNITO_LIMITS).mailbox),
-    limiter: createSignInLimiter({ perUser: 5, perAddress: 50, windowMs: 15 * 60_000 }),
+    mailbox: createMailbox(kernel.sql, kernel.mail, limits.mailbox),
+    limiter: createSignInLimiter({ perUser: limits.signIns.perUser, perAddress: limits.signIns.perAddress, windowMs: limits.signIns.windowSeconds * 1000 }),
     limits: createAttemptLimits(kernel.sql),
     sessions: createChallengeSessions(kernel.sql),
     verifiedTokens: createVerifiedTokens(),

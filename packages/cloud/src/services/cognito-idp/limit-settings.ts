@@ -9,6 +9,7 @@ export const DEFAULT_COGNITO_LIMITS: CognitoLimits = {
   codeAttempts: { perUser: 5, perAddress: 50, windowSeconds: 3600, lockSeconds: 900 },
   passwordChanges: { perUser: 5, perAddress: 50, windowSeconds: 3600, lockSeconds: 900 },
   codeSends: { perUser: 5, perAddress: 100, windowSeconds: 3600 },
+  signIns: { perUser: 5, perAddress: 50, windowSeconds: 900 },
   signUps: { perAddress: 100, windowSeconds: 3600 },
   mailbox: { perRecipient: 50, perPool: 10_000, total: 100_000 },
 };
@@ -19,6 +20,7 @@ export function resolveCognitoLimits(settings: CognitoLimitSettings = {}): Cogni
     codeAttempts: { ...DEFAULT_COGNITO_LIMITS.codeAttempts, ...settings.codeAttempts },
     passwordChanges: { ...DEFAULT_COGNITO_LIMITS.passwordChanges, ...settings.passwordChanges },
     codeSends: { ...DEFAULT_COGNITO_LIMITS.codeSends, ...settings.codeSends },
+    signIns: { ...DEFAULT_COGNITO_LIMITS.signIns, ...settings.signIns },
     signUps: { ...DEFAULT_COGNITO_LIMITS.signUps, ...settings.signUps },
     mailbox: { ...DEFAULT_COGNITO_LIMITS.mailbox, ...settings.mailbox },
   };
