@@ -329,8 +329,10 @@ void describe('counts and locks survive a restart of the cloud', () => {
   });
   after(() => rm(dataDir, { recursive: true, force: true }));
 
-  void it('a locked reset code, ChangePassword and TOTP stay locked, and the codes sent stay counted', async () => {
-    const first = await deploy({ dataDir });
+  void it('a locked reset code, ChangePassword, TOTP and password sign-in stay locked, and the codes sent stay counted', async () => {
+    // Six failed sign-ins lock sign-in here, so the five failures of ChangePassword and TOTP leave it open.
+    const cognitoLimits = { signIns: { perUser: 6 } };
+    const first = await deploy({ dataDir, cognitoLimits });
     const pool = { poolId: first.poolId, clientId: first.clientId };
     let secret = '';
     try {
@@ -350,16 +352,19 @@ void describe('counts and locks survive a restart of the cloud', () => {
         const challenge = await op.signIn('totp@example.com');
         await assert.rejects(op.answerTotp(challenge.Session, totp(secret, Date.now() + (10 + n) * 60_000)));
       }
+
+      await op.signUpConfirmed('signin@example.com');
+      for (let n = 1; n <= 6; n++) await assert.rejects(op.signIn('signin@example.com', `Wrong${n}000!`), (e: Error) => e.message === 'Incorrect username or password.');
     } finally {
       await first.close();
     }
 
-    const second = await deploy({ dataDir, pool });
+    const second = await deploy({ dataDir, pool, cognitoLimits });
     try {
       const op = operations(second);
       assert.equal(await outcome(op.forgot('reset@example.com')), 'LimitExceededException', 'the five codes sent are still counted');
       assert.equal(await outcome(op.confirmForgot('reset@example.com', await latestCode(second.cloud, 'reset@example.com'))), 'LimitExceededException');
-      // The in-memory sign-in count started over with the process; the locks kept in SQL did not.
+      await assert.rejects(op.signIn('signin@example.com'), (e: Error) => e.message === 'Password attempts exceeded');
       const token = await op.accessToken('change@example.com');
       assert.equal(await outcome(op.changePassword(token, PASSWORD)), 'LimitExceededException');
       const challenge = await op.signIn('totp@example.com');

@@ -9,7 +9,7 @@ import type { SignInLimiter } from './sign-in-limiter.js';
 import type { TokenKeys } from './token-keys.js';
 import type { StoredUser, UserStore } from './user-store.js';
 import type { VerifiedTokens } from './verified-tokens.js';
-/** What every part of the user pool service shares: the kernel, the stores and the in-memory limiter. */
+/** What every part of the user pool service shares: the kernel, the stores and the limiters. */
 export interface CognitoState {
   kernel: Kernel;
   pools: PoolStore;

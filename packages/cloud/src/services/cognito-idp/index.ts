@@ -16,6 +16,7 @@ import { COGNITO_IDP_MIGRATIONS } from './migrations.js';
 import { createPoolResourceHandlers } from './pool-resources.js';
 import { createPoolStore } from './pool-store.js';
 import { selfOperations } from './self-operations.js';
+import { createSqlSignInFailureLog } from './sign-in-failure-log.js';
 import { createSignInLimiter } from './sign-in-limiter.js';
 import { signUpOperations } from './sign-up-operations.js';
 import { createTokenKeys } from './token-keys.js';
@@ -36,7 +37,11 @@ export function createCognitoIdpService(kernel: Kernel): Service {
     users: createUserStore(kernel.sql),
     keys: createTokenKeys(kernel.sql),
     mailbox: createMailbox(kernel.sql, kernel.mail, limits.mailbox),
-    limiter: createSignInLimiter({ perUser: limits.signIns.perUser, perAddress: limits.signIns.perAddress, windowMs: limits.signIns.windowSeconds * 1000 }),
+    limiter: createSignInLimiter({
+      perUser: limits.signIns.perUser, perAddress: limits.signIns.perAddress, windowMs: limits.signIns.windowSeconds * 1000,
+      log: createSqlSignInFailureLog(kernel.sql, limits.signIns.windowSeconds * 1000),
+      onError: (error) => kernel.log.warn('a failed sign-in was not saved: a restart may forget it', { error }),
+    }),
     limits: createAttemptLimits(kernel.sql),
     sessions: createChallengeSessions(kernel.sql),
     verifiedTokens: createVerifiedTokens(),
@@ -78,6 +83,7 @@ export function createCognitoIdpService(kernel: Kernel): Service {
     async start() {
       await kernel.sql.migrate('cognito-idp', COGNITO_IDP_MIGRATIONS);
       await kernel.sql.migrate('cognito-idp-limits', COGNITO_LIMIT_MIGRATIONS);
+      await state.limiter.restore();
       await state.keys.start();
     },
   };
