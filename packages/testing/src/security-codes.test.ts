@@ -255,6 +255,28 @@ void describe('one-time codes and passwords under attack, with the default limit
   });
 });
 
+void describe('a burst of concurrent guesses', () => {
+  let t: Target;
+  let op: ReturnType<typeof operations>;
+  before(async () => {
+    t = await deploy();
+    op = operations(t);
+  });
+  after(() => t.close());
+
+  void it('fifty guesses sent at once: at most five are checked, the rest refused, and the right code after them too', async () => {
+    const email = 'burst@example.com';
+    await op.signUpConfirmed(email);
+    await op.forgot(email);
+    const code = await latestCode(t.cloud, email);
+    const answers = await Promise.all(Array.from({ length: 50 }, (_, n) => outcome(op.confirmForgot(email, wrong(code, n + 1)))));
+    const checked = answers.filter((a) => a === 'CodeMismatchException').length;
+    assert.ok(checked <= 5, `${checked} wrong codes were checked`);
+    assert.equal(answers.filter((a) => a === 'LimitExceededException').length, 50 - checked);
+    assert.equal(await outcome(op.confirmForgot(email, code)), 'LimitExceededException');
+  });
+});
+
 void describe('limits from the settings', () => {
   let t: Target;
   let op: ReturnType<typeof operations>;
