@@ -164,6 +164,7 @@ void describe('one-time codes and passwords under attack, with the default limit
     assert.equal(await outcome(op.signIn(email, NEW_PASSWORD)), 'NotAuthorizedException');
     const logs = t.cloud.logs().join('\n');
     for (const secret of [real, wrong(real, 1), PASSWORD, NEW_PASSWORD]) assert.ok(!logs.includes(secret), 'no code or password in the logs');
+    assert.equal(t.cloud.logs().filter((line) => line.includes('too many failed attempts: locked')).length, 1, 'one warning when the lock started');
   });
 
   void it('ResendConfirmationCode and ConfirmSignUp likewise: the count spans codes, resends stop at five', async () => {

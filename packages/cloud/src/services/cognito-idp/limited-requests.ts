@@ -41,9 +41,13 @@ function limitsOf(state: CognitoState): CognitoLimits {
   return state.kernel.config.cognitoLimits ?? DEFAULT_COGNITO_LIMITS;
 }
 
-function rules(kind: string, limit: Omit<AttemptLimit, 'lockSeconds'> & { lockSeconds?: number }, who: Attempter): { user: LimitRule; address: LimitRule } {
+interface Rules { kind: string; poolId: string; user: LimitRule; address: LimitRule }
+
+function rules(kind: string, limit: Omit<AttemptLimit, 'lockSeconds'> & { lockSeconds?: number }, who: Attempter): Rules {
   const common = { windowMs: limit.windowSeconds * 1000, lockMs: (limit.lockSeconds ?? 0) * 1000 };
   return {
+    kind,
+    poolId: who.poolId,
     user: { key: `${kind}/user/${who.poolId}/${who.userKey}`, max: limit.perUser, ...common },
     address: { key: `${kind}/address/${who.address}`, max: limit.perAddress, ...common },
   };
@@ -60,7 +64,7 @@ function rules(kind: string, limit: Omit<AttemptLimit, 'lockSeconds'> & { lockSe
  */
 async function limitedAttempt<T>(
   state: CognitoState,
-  rule: { user: LimitRule; address: LimitRule },
+  rule: Rules,
   errors: { userLocked: () => Error; failureThatLocks?: boolean },
   check: () => Promise<T>,
   right: (result: T) => boolean,
@@ -75,6 +79,8 @@ async function limitedAttempt<T>(
     return result;
   }
   const locked = await state.limits.failed(all);
+  // One line when a lock starts (not one per refusal); no name, code or password.
+  if (locked) state.kernel.log.warn('too many failed attempts: locked', { limit: rule.kind, scope: locked === rule.user ? 'user' : 'address', poolId: rule.poolId, lockSeconds: locked.lockMs / 1000 });
   if (locked && errors.failureThatLocks) throw locked === rule.user ? userLocked() : addressLimitExceeded();
   return result;
 }
