@@ -57,10 +57,10 @@ function rules(kind: string, limit: Omit<AttemptLimit, 'lockSeconds'> & { lockSe
  * Runs `check` of a secret the user typed unless the user or the address is locked out, and counts it:
  * `right(result)` forgives it, anything else is a failure, and the failure that reaches a limit locks it
  * for its `lockSeconds` (right answers are refused too until then). Every attempt while locked gets
- * `lockError()` (Cognito: LimitExceededException, or "Password attempts exceeded" during sign-in), or
- * TooManyRequestsException for the address; so does the failure that locks, when `lockError` is given
- * as `failureThatLocks` too. The attempt is counted before `check` runs, so concurrent guesses cannot
- * all slip under the limit; one that throws stays counted.
+ * `errors.userLocked()` (Cognito: LimitExceededException, or "Password attempts exceeded" during
+ * sign-in), or TooManyRequestsException for a locked address; with `errors.failureThatLocks`, so does
+ * the failure that starts the lock. The attempt is counted before `check` runs, so concurrent guesses
+ * cannot all slip under the limit; one that throws stays counted.
  */
 async function limitedAttempt<T>(
   state: CognitoState,
