@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { readCloudSettings } from './config-file.js';
+import { ConfigError, readCloudSettings } from './config-file.js';
 
 const BIN = fileURLToPath(new URL('./bin.js', import.meta.url));
 const dirs: string[] = [];
@@ -147,6 +147,16 @@ void describe('forte-cloud bin', () => {
     assert.deepEqual(readCloudSettings(dataDir, {}), { graphqlLimits: { maxQueryDepth: 6 } });
     writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ graphql: { maxQueryBytes: 4096, maxQueryDepth: 8 }, smtp: { url: 'smtp://mail.example.com', from: 'a@example.com' } }));
     assert.deepEqual(readCloudSettings(dataDir, {}).graphqlLimits, { maxQueryBytes: 4096, maxQueryDepth: 8 });
+  });
+
+  void it('reads the user pool limits of config.json, each one optional, and refuses a limit of zero', async () => {
+    const dataDir = await tempDir();
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ cognito: { codeAttempts: { perUser: 3, lockSeconds: 60 }, mailbox: { perRecipient: 10 } } }));
+    assert.deepEqual(readCloudSettings(dataDir, {}), { cognitoLimits: { codeAttempts: { perUser: 3, lockSeconds: 60 }, mailbox: { perRecipient: 10 } } });
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ cognito: { signUps: { perAddress: 0 } } }));
+    assert.throws(() => readCloudSettings(dataDir, {}), (error: Error) => error instanceof ConfigError && /config\.json: cognito\.signUps\.perAddress/.test(error.message));
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ cognito: { codeAttempts: { perIp: 5 } } }));
+    assert.throws(() => readCloudSettings(dataDir, {}), /unknown field cognito\.codeAttempts\.perIp/);
   });
 
   void it('sends email through the SMTP server of config.json, the environment winning', async () => {

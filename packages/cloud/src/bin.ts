@@ -16,7 +16,10 @@ const USAGE = `Usage: forte-cloud [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [-
 Starts Forte Cloud. DIR defaults to $FORTE_HOME/cloud (FORTE_HOME defaults to ~/.forte).
 
 Email delivery: DIR/config.json {"smtp": {"url": "smtp://user:password@host:587", "from": "no-reply@example.com"}}
-or FORTE_SMTP_URL and FORTE_SMTP_FROM (these win). Without them, messages only go to the mailbox.`;
+or FORTE_SMTP_URL and FORTE_SMTP_FROM (these win). Without them, messages only go to the mailbox.
+
+User pool limits: DIR/config.json {"cognito": {"codeAttempts": {"perUser": 5, "lockSeconds": 900}, ...}}
+(see the cognito-idp README, "Limits").`;
 
 interface Args {
   port: number;

@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { smtpUrlProblem, type SmtpSettings } from './kernel/mail-transport.js';
-import type { GraphQLLimits } from './kernel/types.js';
+import type { CognitoLimitSettings, GraphQLLimits } from './kernel/types.js';
 
 /**
  * `<dataDir>/config.json`: settings that live with a cloud's data, so that `forte cloud start` (which
  * starts the bin on `$FORTE_HOME/cloud`) picks them up: `{ "smtp": { "url": …, "from": … }, "graphql":
- * { "maxQueryBytes": …, "maxQueryDepth": … } }`.
+ * { "maxQueryBytes": …, "maxQueryDepth": … }, "cognito": { "codeAttempts": { "perUser": …, … }, … } }`
+ * (the user pools' limits: CognitoLimits in kernel/types.ts).
  */
 const CONFIG_FILE = 'config.json';
 
@@ -15,6 +16,10 @@ const CONFIG_FILE = 'config.json';
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
+
+const count = z.number().int().min(1).max(1_000_000);
+const seconds = z.number().int().min(1).max(30 * 86_400);
+const attemptLimit = z.strictObject({ perUser: count.optional(), perAddress: count.optional(), windowSeconds: seconds.optional(), lockSeconds: seconds.optional() });
 
 const configSchema = z.strictObject({
   smtp: z.strictObject({ url: z.string().optional(), from: z.string().optional() }).optional(),
@@ -24,11 +29,22 @@ const configSchema = z.strictObject({
       maxQueryDepth: z.number().int().min(2).max(100).optional(),
     })
     .optional(),
+  cognito: z
+    .strictObject({
+      codeAttempts: attemptLimit.optional(),
+      passwordChanges: attemptLimit.optional(),
+      codeSends: z.strictObject({ perUser: count.optional(), perAddress: count.optional(), windowSeconds: seconds.optional() }).optional(),
+      signIns: z.strictObject({ perUser: count.optional(), perAddress: count.optional(), windowSeconds: seconds.optional() }).optional(),
+      signUps: z.strictObject({ perAddress: count.optional(), windowSeconds: seconds.optional() }).optional(),
+      mailbox: z.strictObject({ perRecipient: count.optional(), perPool: count.optional(), total: count.optional() }).optional(),
+    })
+    .optional(),
 });
 
 export interface CloudSettings {
   smtp?: SmtpSettings;
   graphqlLimits?: Partial<GraphQLLimits>;
+  cognitoLimits?: CognitoLimitSettings;
 }
 
 /**
@@ -43,7 +59,7 @@ export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): Clou
   const envFrom = env.FORTE_SMTP_FROM || undefined;
   const url = envUrl ?? config.smtp?.url;
   const from = envFrom ?? config.smtp?.from;
-  const limits = config.graphql ? { graphqlLimits: config.graphql } : {};
+  const limits = { ...(config.graphql ? { graphqlLimits: config.graphql } : {}), ...(config.cognito ? { cognitoLimits: config.cognito } : {}) };
   if (url === undefined && from === undefined) return limits;
 
   const urlSource = envUrl !== undefined ? 'FORTE_SMTP_URL' : `${file}: smtp.url`;

@@ -6,6 +6,8 @@ export { createCloud, DEFAULT_PORT, PortInUseError, type Cloud, type CloudOption
 export {
   ServiceError,
   type CloudConfig,
+  type CognitoLimits,
+  type CognitoLimitSettings,
   type CredentialProvider,
   type ErrorFormat,
   type Kernel,

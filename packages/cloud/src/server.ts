@@ -12,11 +12,12 @@ import { createRequestListener } from './kernel/http-dispatch.js';
 import { createUpgradeDispatcher } from './kernel/upgrade-dispatch.js';
 import { createLogger } from './kernel/logger.js';
 import { createSmtpMailSender, smtpServerOf, type MailSender, type SmtpSettings } from './kernel/mail-transport.js';
-import type { CloudConfig, GraphQLLimits } from './kernel/types.js';
+import type { CloudConfig, CognitoLimitSettings, GraphQLLimits } from './kernel/types.js';
 import { CLOUD_VERSION } from './kernel/version.js';
 import { createAppSyncService } from './services/appsync/index.js';
 import { createCognitoIdentityService } from './services/cognito-identity/index.js';
 import { createCognitoIdpService } from './services/cognito-idp/index.js';
+import { resolveCognitoLimits } from './services/cognito-idp/limit-settings.js';
 import { createControlService } from './services/control/index.js';
 import { createDynamoDbService } from './services/dynamodb/index.js';
 import { MAX_QUERY_BYTES, MAX_QUERY_DEPTH } from './services/appsync/query-limits.js';
@@ -50,6 +51,8 @@ export interface CloudOptions {
   smtp?: SmtpSettings;
   /** Limits on GraphQL requests; each field defaults to services/appsync/query-limits.ts. */
   graphqlLimits?: Partial<GraphQLLimits>;
+  /** Limits of the user pools (wrong codes, codes sent, sign-ups, the mailbox); each field defaults to services/cognito-idp/limit-settings.ts. */
+  cognitoLimits?: CognitoLimitSettings;
 }
 
 export interface Cloud {
@@ -87,6 +90,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       accountId: await resolveAccountId(sql, options.accountId),
       testFaults: options.testFaults ?? process.env.FORTE_TEST_FAULTS === '1',
       graphqlLimits: { maxQueryBytes: options.graphqlLimits?.maxQueryBytes ?? MAX_QUERY_BYTES, maxQueryDepth: options.graphqlLimits?.maxQueryDepth ?? MAX_QUERY_DEPTH },
+      cognitoLimits: resolveCognitoLimits(options.cognitoLimits),
     };
     mail = options.smtp && createSmtpMailSender(options.smtp, log);
     const kernel = createKernel({ config, sql, blobs, log, mail });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { cognitoError, incorrectCredentials, invalidParameter } from './cognito-error.js';
 import { caseInsensitive, type CognitoState, findUser, issuerOf, parseAttributes, requireClient, str } from './cognito-state.js';
 import { checkUserWrite, requiredAttributes } from './attribute-schema.js';
+import { attempter, limitedCodeEntry, limitedTotpEntry } from './limited-requests.js';
 import { checkPassword } from './password-hash.js';
 import { checkPasswordPolicy, poolNameOf, setPassword } from './password-setting.js';
 import type { StoredClient, StoredPool } from './pool-store.js';
@@ -130,7 +131,9 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
           return nextSignInStep(state, pool, client, user);
         }
         case 'SOFTWARE_TOKEN_MFA': {
-          const step = user.totpSecret === undefined ? undefined : matchTotp(user.totpSecret, str(responses, 'SOFTWARE_TOKEN_MFA_CODE'));
+          const typed = str(responses, 'SOFTWARE_TOKEN_MFA_CODE');
+          const secret = user.totpSecret;
+          const step = await limitedTotpEntry(state, attempter(pool, user, user.username, address), async () => (secret === undefined ? undefined : matchTotp(secret, typed)));
           if (step === undefined) throw mismatch();
           if (step <= (user.mfa.totpLastStep ?? -1)) throw cognitoError('ExpiredCodeException', 'Your software token has already been used once.');
           user.mfa = { ...user.mfa, totpLastStep: step };
@@ -138,7 +141,8 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
           return completeSignIn(state, pool, client, user);
         }
         case 'SMS_MFA': {
-          const result = await state.users.useCode(pool.id, user.username, 'mfa', str(responses, 'SMS_MFA_CODE'));
+          const typed = str(responses, 'SMS_MFA_CODE');
+          const result = await limitedCodeEntry(state, attempter(pool, user, user.username, address), () => state.users.useCode(pool.id, user.username, 'mfa', typed), { mfa: true });
           if (result === 'mismatch' || result === 'exceeded') throw mismatch();
           if (result === 'expired') throw cognitoError('ExpiredCodeException', 'The code has expired: sign in again for a new one.');
           return completeSignIn(state, pool, client, user);

@@ -23,5 +23,5 @@ export function codeMismatch(): ServiceError {
 export function assertCodeAccepted(result: 'ok' | 'mismatch' | 'expired' | 'exceeded'): void {
   if (result === 'mismatch') throw codeMismatch();
   if (result === 'expired') throw cognitoError('ExpiredCodeException', 'Invalid code provided, please request a code again.');
-  if (result === 'exceeded') throw cognitoError('LimitExceededException', 'Attempt limit exceeded: request a new code.');
+  if (result === 'exceeded') throw cognitoError('LimitExceededException', 'Attempt limit exceeded, please try after some time.');
 }

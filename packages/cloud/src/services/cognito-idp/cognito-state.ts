@@ -1,5 +1,6 @@
 import type { UserPoolProperties } from '@forte/protocol';
 import type { Kernel } from '../../kernel/types.js';
+import type { AttemptLimits } from './attempt-limits.js';
 import type { ChallengeSessions } from './challenge-sessions.js';
 import { cognitoError, invalidParameter } from './cognito-error.js';
 import type { Mailbox } from './mailbox.js';
@@ -8,7 +9,7 @@ import type { SignInLimiter } from './sign-in-limiter.js';
 import type { TokenKeys } from './token-keys.js';
 import type { StoredUser, UserStore } from './user-store.js';
 import type { VerifiedTokens } from './verified-tokens.js';
-/** What every part of the user pool service shares: the kernel, the stores and the in-memory limiter. */
+/** What every part of the user pool service shares: the kernel, the stores and the limiters. */
 export interface CognitoState {
   kernel: Kernel;
   pools: PoolStore;
@@ -16,6 +17,8 @@ export interface CognitoState {
   keys: TokenKeys;
   mailbox: Mailbox;
   limiter: SignInLimiter;
+  /** Wrong codes and passwords, codes sent and sign-ups, counted in SQL (limited-requests.ts applies them). */
+  limits: AttemptLimits;
   sessions: ChallengeSessions;
   /** Access tokens already verified, until they expire (their revocation is checked on every call: user-store `signedIn`). */
   verifiedTokens: VerifiedTokens;

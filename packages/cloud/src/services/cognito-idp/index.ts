@@ -3,16 +3,20 @@ import { z } from 'zod';
 import { jsonApiRoute } from '../../kernel/json-api.js';
 import type { Kernel, Service } from '../../kernel/types.js';
 import { adminOperations } from './admin-operations.js';
+import { createAttemptLimits } from './attempt-limits.js';
 import { authOperations } from './auth-operations.js';
 import { createChallengeSessions } from './challenge-sessions.js';
 import type { CognitoState } from './cognito-state.js';
 import { jsonOperations } from './user-operation.js';
 import { createIdentityTokenVerifier } from './identity-token-verifier.js';
+import { COGNITO_LIMIT_MIGRATIONS } from './limit-migrations.js';
+import { DEFAULT_COGNITO_LIMITS } from './limit-settings.js';
 import { createMailbox } from './mailbox.js';
 import { COGNITO_IDP_MIGRATIONS } from './migrations.js';
 import { createPoolResourceHandlers } from './pool-resources.js';
 import { createPoolStore } from './pool-store.js';
 import { selfOperations } from './self-operations.js';
+import { createSqlSignInFailureLog } from './sign-in-failure-log.js';
 import { createSignInLimiter } from './sign-in-limiter.js';
 import { signUpOperations } from './sign-up-operations.js';
 import { createTokenKeys } from './token-keys.js';
@@ -26,13 +30,19 @@ import { createWellKnownRoute } from './well-known-route.js';
  * its ID tokens for other services.
  */
 export function createCognitoIdpService(kernel: Kernel): Service {
+  const limits = kernel.config.cognitoLimits ?? DEFAULT_COGNITO_LIMITS;
   const state: CognitoState = {
     kernel,
     pools: createPoolStore(kernel.sql),
     users: createUserStore(kernel.sql),
     keys: createTokenKeys(kernel.sql),
-    mailbox: createMailbox(kernel.sql, kernel.mail),
-    limiter: createSignInLimiter({ perUser: 5, perAddress: 50, windowMs: 15 * 60_000 }),
+    mailbox: createMailbox(kernel.sql, kernel.mail, limits.mailbox),
+    limiter: createSignInLimiter({
+      perUser: limits.signIns.perUser, perAddress: limits.signIns.perAddress, windowMs: limits.signIns.windowSeconds * 1000,
+      log: createSqlSignInFailureLog(kernel.sql, limits.signIns.windowSeconds * 1000),
+      onError: (error) => kernel.log.warn('a failed sign-in was not saved: a restart may forget it', { error }),
+    }),
+    limits: createAttemptLimits(kernel.sql),
     sessions: createChallengeSessions(kernel.sql),
     verifiedTokens: createVerifiedTokens(),
   };
@@ -72,6 +82,8 @@ export function createCognitoIdpService(kernel: Kernel): Service {
     resourceTypes: createPoolResourceHandlers(state),
     async start() {
       await kernel.sql.migrate('cognito-idp', COGNITO_IDP_MIGRATIONS);
+      await kernel.sql.migrate('cognito-idp-limits', COGNITO_LIMIT_MIGRATIONS);
+      await state.limiter.restore();
       await state.keys.start();
     },
   };

@@ -2,6 +2,7 @@ import { assertCodeAccepted, cognitoError, invalidParameter } from './cognito-er
 import { assertAliasFree, type CognitoState, parseAttributes, str } from './cognito-state.js';
 import { deliverCode } from './deliver-code.js';
 import { holdForVerification, verifiesBeforeUpdate } from './attribute-update.js';
+import { attemptLimitExceeded, attempter, clientAddress, limitCodeSend, limitedCodeEntry, limitedPasswordCheck } from './limited-requests.js';
 import { checkPassword } from './password-hash.js';
 import { checkPasswordPolicy, setPassword } from './password-setting.js';
 import { checkUserWrite, readableAttributes, requiredAttributes } from './attribute-schema.js';
@@ -56,10 +57,11 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
       return { CodeDeliveryDetailsList: deliveries };
     },
 
-    async GetUserAttributeVerificationCode(input) {
+    async GetUserAttributeVerificationCode(input, ctx) {
       const { pool, user } = await userFromAccessToken(state, input.AccessToken);
       const name = str(input, 'AttributeName');
       if (!VERIFIABLE.includes(name) || !user.attributes[name]) throw invalidParameter(`The user has no ${name} to verify.`);
+      await limitCodeSend(state, attempter(pool, user, user.username, clientAddress(ctx)));
       // A change waiting for verification gets a new code at its new value.
       const pending = await state.users.pendingValue(pool.id, user.username, `verify:${name}`);
       if (pending !== undefined) return { CodeDeliveryDetails: await holdForVerification(state, pool, user, name, pending) };
@@ -67,10 +69,11 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
       return { CodeDeliveryDetails: await deliverCode(state, pool, user, 'VerifyAttribute', code, name) };
     },
 
-    async VerifyUserAttribute(input) {
+    async VerifyUserAttribute(input, ctx) {
       const { pool, user } = await userFromAccessToken(state, input.AccessToken);
       const name = str(input, 'AttributeName');
-      const { result, pendingValue } = await state.users.useCodeFor(pool.id, user.username, `verify:${name}`, str(input, 'Code'));
+      const code = str(input, 'Code');
+      const { result, pendingValue } = await limitedCodeEntry(state, attempter(pool, user, user.username, clientAddress(ctx)), () => state.users.useCodeFor(pool.id, user.username, `verify:${name}`, code));
       assertCodeAccepted(result);
       if (pendingValue !== undefined) {
         // The new value was free when it was asked for; another user may have taken it since.
@@ -98,12 +101,24 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
       return {};
     },
 
-    async ChangePassword(input) {
+    async ChangePassword(input, ctx) {
       const { pool, user } = await userFromAccessToken(state, input.AccessToken);
       const previous = str(input, 'PreviousPassword');
       const proposed = str(input, 'ProposedPassword');
-      if (!user.passwordHash || !(await checkPassword(previous, user.passwordHash))) throw cognitoError('NotAuthorizedException', 'Incorrect username or password.');
+      // Checked first, so a weak new password is not counted as a wrong previous one.
       checkPasswordPolicy(pool.config, proposed);
+      // Wrong previous passwords count like failed sign-ins too, so guesses cannot be split between the two.
+      const address = clientAddress(ctx);
+      const signInKey = `${pool.id}/${user.username}`;
+      const blocked = state.limiter.blocked(signInKey, address);
+      if (blocked === 'user') throw attemptLimitExceeded();
+      if (blocked === 'address') throw cognitoError('TooManyRequestsException', 'Too many failed sign-in attempts from this address: wait a few minutes.');
+      const hash = user.passwordHash;
+      const ok = await limitedPasswordCheck(state, attempter(pool, user, user.username, address), async () => hash !== undefined && (await checkPassword(previous, hash)));
+      if (!ok) {
+        state.limiter.fail(signInKey, address);
+        throw cognitoError('NotAuthorizedException', 'Incorrect username or password.');
+      }
       await setPassword(pool, user, proposed);
       await state.users.update(user);
       return {};

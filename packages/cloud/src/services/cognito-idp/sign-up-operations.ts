@@ -3,6 +3,7 @@ import { assertCodeAccepted, cognitoError, invalidParameter } from './cognito-er
 import { caseInsensitive, type CognitoState, findUser, parseAttributes, requireClient, str } from './cognito-state.js';
 import { deliverCode } from './deliver-code.js';
 import { checkUserWrite, requiredAttributes } from './attribute-schema.js';
+import { attempter, clientAddress, limitCodeSend, limitedCodeEntry, limitSignUp } from './limited-requests.js';
 import { checkPasswordPolicy, setPassword } from './password-setting.js';
 import { checkSecretHash } from './secret-hash.js';
 import { simulatedDelivery, unknownUserCodeError } from './unknown-user.js';
@@ -11,12 +12,14 @@ import { CODE_TTL_MS, type StoredUser } from './user-store.js';
 
 /**
  * SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword, ConfirmForgotPassword. The last four
- * answer an unknown user like a known one unless the client is LEGACY (unknown-user.ts).
+ * answer an unknown user like a known one unless the client is LEGACY (unknown-user.ts), and count and
+ * throttle an unknown user's codes like a known one's (limited-requests.ts).
  */
 export function signUpOperations(state: CognitoState): Record<string, UserOperation> {
   return {
-    async SignUp(input) {
+    async SignUp(input, ctx) {
       const { client, pool } = await requireClient(state, input.ClientId);
+      await limitSignUp(state, clientAddress(ctx));
       const typed = str(input, 'Username');
       checkSecretHash(client, typed, input.SecretHash);
       if (typeof input.Password !== 'string') throw invalidParameter("1 validation error detected: Value at 'password' failed to satisfy constraint: Member must not be null");
@@ -56,14 +59,16 @@ export function signUpOperations(state: CognitoState): Record<string, UserOperat
       return { UserConfirmed: false, UserSub: sub, CodeDeliveryDetails: delivery };
     },
 
-    async ConfirmSignUp(input) {
+    async ConfirmSignUp(input, ctx) {
       const { client, pool } = await requireClient(state, input.ClientId);
-      checkSecretHash(client, str(input, 'Username'), input.SecretHash);
-      const user = await findUser(state, pool, str(input, 'Username'));
+      const typed = str(input, 'Username');
+      checkSecretHash(client, typed, input.SecretHash);
+      const user = await findUser(state, pool, typed);
       const code = str(input, 'ConfirmationCode');
+      if (user && user.status !== 'UNCONFIRMED') throw cognitoError('NotAuthorizedException', 'User cannot be confirmed. Current status is CONFIRMED');
+      const result = await limitedCodeEntry(state, attempter(pool, user, typed, clientAddress(ctx)), async () => (user ? state.users.useCode(pool.id, user.username, 'signUp', code) : 'mismatch'));
       if (!user) throw unknownUserCodeError(client);
-      if (user.status !== 'UNCONFIRMED') throw cognitoError('NotAuthorizedException', 'User cannot be confirmed. Current status is CONFIRMED');
-      assertCodeAccepted(await state.users.useCode(pool.id, user.username, 'signUp', code));
+      assertCodeAccepted(result);
       user.status = 'CONFIRMED';
       const verified = (pool.config.AutoVerifiedAttributes ?? []).find((a) => user.attributes[a]);
       if (verified) user.attributes[`${verified}_verified`] = 'true';
@@ -71,37 +76,41 @@ export function signUpOperations(state: CognitoState): Record<string, UserOperat
       return {};
     },
 
-    async ResendConfirmationCode(input) {
+    async ResendConfirmationCode(input, ctx) {
       const { client, pool } = await requireClient(state, input.ClientId);
       checkSecretHash(client, str(input, 'Username'), input.SecretHash);
       const typed = str(input, 'Username');
       const user = await findUser(state, pool, typed);
+      await limitCodeSend(state, attempter(pool, user, typed, clientAddress(ctx)));
       if (!user) return { CodeDeliveryDetails: simulatedDelivery(pool, client, typed) };
       if (user.status !== 'UNCONFIRMED') throw invalidParameter('User is already confirmed.');
       const code = await state.users.newCode(pool.id, user.username, 'signUp', CODE_TTL_MS.signUp);
       return { CodeDeliveryDetails: await deliverCode(state, pool, user, 'ResendCode', code) };
     },
 
-    async ForgotPassword(input) {
+    async ForgotPassword(input, ctx) {
       const { client, pool } = await requireClient(state, input.ClientId);
       checkSecretHash(client, str(input, 'Username'), input.SecretHash);
       const typed = str(input, 'Username');
       const user = await findUser(state, pool, typed);
+      await limitCodeSend(state, attempter(pool, user, typed, clientAddress(ctx)));
       if (!user) return { CodeDeliveryDetails: simulatedDelivery(pool, client, typed) };
       if (!user.enabled) throw cognitoError('NotAuthorizedException', 'User is disabled.');
       const code = await state.users.newCode(pool.id, user.username, 'reset', CODE_TTL_MS.reset);
       return { CodeDeliveryDetails: await deliverCode(state, pool, user, 'ForgotPassword', code) };
     },
 
-    async ConfirmForgotPassword(input) {
+    async ConfirmForgotPassword(input, ctx) {
       const { client, pool } = await requireClient(state, input.ClientId);
-      checkSecretHash(client, str(input, 'Username'), input.SecretHash);
-      const user = await findUser(state, pool, str(input, 'Username'));
+      const typed = str(input, 'Username');
+      checkSecretHash(client, typed, input.SecretHash);
+      const user = await findUser(state, pool, typed);
       const code = str(input, 'ConfirmationCode');
       const password = str(input, 'Password');
       checkPasswordPolicy(pool.config, password);
+      const result = await limitedCodeEntry(state, attempter(pool, user, typed, clientAddress(ctx)), async () => (user ? state.users.useCode(pool.id, user.username, 'reset', code) : 'mismatch'));
       if (!user) throw unknownUserCodeError(client);
-      assertCodeAccepted(await state.users.useCode(pool.id, user.username, 'reset', code));
+      assertCodeAccepted(result);
       await setPassword(pool, user, password);
       if (user.status === 'RESET_REQUIRED' || user.status === 'FORCE_CHANGE_PASSWORD') user.status = 'CONFIRMED';
       await state.users.update(user);
