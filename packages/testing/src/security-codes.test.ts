@@ -40,7 +40,7 @@ async function deploy(options: { cognitoLimits?: CognitoLimitSettings; dataDir?:
       PoolName: 'sec', UsernameAttributes: ['email'], AutoVerifiedAttributes: ['email'], RequiredAttributes: ['email'], UsernameCaseSensitive: false,
       MfaConfiguration: 'OPTIONAL', EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
     }, ctx('UserPool'));
-    const client = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: pool.physicalId, ClientName: 'web' }, ctx('UserPoolClientWeb'));
+    const client = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: pool.physicalId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, ctx('UserPoolClientWeb'));
     ids = { poolId: pool.physicalId, clientId: client.physicalId };
   }
   // One attempt per call: the SDK would otherwise retry throttling errors itself.
@@ -275,6 +275,32 @@ void describe('a burst of concurrent guesses', () => {
     assert.ok(checked <= 5, `${checked} wrong codes were checked`);
     assert.equal(answers.filter((a) => a === 'LimitExceededException').length, 50 - checked);
     assert.equal(await outcome(op.confirmForgot(email, code)), 'LimitExceededException');
+  });
+});
+
+void describe('a burst of concurrent password guesses', () => {
+  let t: Target;
+  let op: ReturnType<typeof operations>;
+  before(async () => {
+    t = await deploy();
+    op = operations(t);
+  });
+  after(() => t.close());
+
+  void it('fifty wrong passwords sent at once: at most five are checked, the rest refused as attempts exceeded', async () => {
+    const email = 'password-burst@example.com';
+    await op.signUpConfirmed(email);
+    const messages = await Promise.all(Array.from({ length: 50 }, async (_, n) => {
+      try {
+        await op.signIn(email, `Wr0ng-${n}!`);
+        return 'ok';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    }));
+    const checked = messages.filter((m) => m === 'Incorrect username or password.').length;
+    assert.ok(checked <= 5, `${checked} wrong passwords were checked`);
+    assert.equal(messages.filter((m) => m === 'Password attempts exceeded').length, 50 - checked);
   });
 });
 

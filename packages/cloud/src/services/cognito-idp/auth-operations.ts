@@ -21,10 +21,22 @@ const TIMESTAMP_SKEW_MS = 15 * 60_000;
 export function authOperations(state: CognitoState): Record<string, UserOperation> {
   const addressOf = (ctx: Parameters<UserOperation>[1]): string => ctx.req.socket.remoteAddress ?? 'unknown';
 
-  const guard = (pool: StoredPool, name: string, address: string): void => {
-    const blocked = state.limiter.blocked(`${pool.id}/${name}`, address);
+  const refuse = (blocked: 'user' | 'address' | undefined): void => {
     if (blocked === 'user') throw cognitoError('NotAuthorizedException', 'Password attempts exceeded');
     if (blocked === 'address') throw cognitoError('TooManyRequestsException', 'Too many failed sign-in attempts from this address: wait a few minutes.');
+  };
+  const guard = (pool: StoredPool, name: string, address: string): void => refuse(state.limiter.blocked(`${pool.id}/${name}`, address));
+  /** Checks a secret with the attempt already counted, so concurrent guesses see each other (sign-in-limiter `begin`). */
+  const checked = async (pool: StoredPool, name: string, address: string, check: () => Promise<boolean>): Promise<boolean> => {
+    const attempt = state.limiter.begin(`${pool.id}/${name}`, address);
+    refuse(attempt.blocked);
+    let ok = false;
+    try {
+      ok = await check();
+      return ok;
+    } finally {
+      attempt.end(ok);
+    }
   };
 
   const refresh = async (client: StoredClient, pool: StoredPool, token: string, proveSecret: (username: string) => void): Promise<Record<string, unknown>> => {
@@ -54,18 +66,15 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
       const address = addressOf(ctx);
       const user = await findUser(state, pool, typed);
       const limitKey = user?.username ?? (caseInsensitive(pool) ? typed.toLowerCase() : typed);
-      guard(pool, limitKey, address);
       if (flow === 'USER_PASSWORD_AUTH') {
         const password = str(params, 'PASSWORD');
         // An unknown user costs the same hash as a known one, so timing does not tell them apart.
-        const ok = await checkPassword(password, user?.passwordHash ?? DUMMY_HASH);
-        if (!user || !ok) {
-          state.limiter.fail(`${pool.id}/${limitKey}`, address);
-          throw incorrectCredentials();
-        }
+        const ok = await checked(pool, limitKey, address, async () => (await checkPassword(password, user?.passwordHash ?? DUMMY_HASH)) && user !== undefined);
+        if (!user || !ok) throw incorrectCredentials();
         assertCanSignIn(user);
         return nextSignInStep(state, pool, client, user);
       }
+      guard(pool, limitKey, address);
       const srpA = str(params, 'SRP_A');
       if (!/^[0-9a-fA-F]+$/.test(srpA)) throw invalidParameter('SRP_A must be a hex number.');
       // Unknown users get a challenge made from a throwaway verifier: the reply looks like any other.
@@ -90,17 +99,18 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
         const session = await state.sessions.take(secretBlock, client.id);
         if (session.challenge !== 'PASSWORD_VERIFIER' || !session.srp) throw incorrectCredentials();
         const address = addressOf(ctx);
-        guard(pool, session.username, address);
-        const user = await state.users.get(pool.id, session.username);
+        const srp = session.srp;
         const timestamp = str(responses, 'TIMESTAMP');
-        const at = parseSrpTimestamp(timestamp);
-        const ok = user?.srpVerifier !== undefined && at !== undefined && Math.abs(at - Date.now()) < TIMESTAMP_SKEW_MS && verifyPasswordClaim({
-          ...session.srp, verifierHex: user.srpVerifier, poolName: poolNameOf(pool.id), userIdForSrp: user.username, secretBlock, timestamp, signature: str(responses, 'PASSWORD_CLAIM_SIGNATURE'),
+        const signature = str(responses, 'PASSWORD_CLAIM_SIGNATURE');
+        let user: StoredUser | undefined;
+        const ok = await checked(pool, session.username, address, async () => {
+          user = await state.users.get(pool.id, session.username);
+          const at = parseSrpTimestamp(timestamp);
+          return user?.srpVerifier !== undefined && at !== undefined && Math.abs(at - Date.now()) < TIMESTAMP_SKEW_MS && verifyPasswordClaim({
+            ...srp, verifierHex: user.srpVerifier, poolName: poolNameOf(pool.id), userIdForSrp: user.username, secretBlock, timestamp, signature,
+          });
         });
-        if (!user || !ok) {
-          state.limiter.fail(`${pool.id}/${session.username}`, address);
-          throw incorrectCredentials();
-        }
+        if (!user || !ok) throw incorrectCredentials();
         assertCanSignIn(user);
         return nextSignInStep(state, pool, client, user);
       }

@@ -27,6 +27,22 @@ void describe('sign-in limiter', () => {
     assert.equal(limiter.blocked('pool/carol', '10.0.0.1'), undefined);
   });
 
+  void it('counts an attempt from begin until end: concurrent attempts see each other, a success lets it go', () => {
+    const limiter = createSignInLimiter({ perUser: 2, perAddress: 100, windowMs: WINDOW });
+    const first = limiter.begin('pool/alice', '10.0.0.1');
+    const second = limiter.begin('pool/alice', '10.0.0.1');
+    assert.equal(first.blocked, undefined);
+    assert.equal(second.blocked, undefined);
+    assert.equal(limiter.begin('pool/alice', '10.0.0.1').blocked, 'user', 'two attempts under way fill the limit');
+    first.end(true);
+    assert.equal(limiter.blocked('pool/alice', '10.0.0.1'), undefined, 'a success no longer counts');
+    second.end(false);
+    second.end(false);
+    assert.equal(limiter.blocked('pool/alice', '10.0.0.1'), undefined, 'one failure recorded, once');
+    limiter.begin('pool/alice', '10.0.0.1').end(false);
+    assert.equal(limiter.blocked('pool/alice', '10.0.0.1'), 'user');
+  });
+
   void it('holds at most maxKeys in memory, dropping the one that failed longest ago', () => {
     const limiter = createSignInLimiter({ perUser: 1, perAddress: 100, windowMs: WINDOW, maxKeys: 3 });
     limiter.fail('pool/target', '10.0.0.1');

@@ -35,6 +35,14 @@ export function createSignInLimiter(options: {
     failures.set(key, [...list, at]);
     if (failures.size > maxKeys) failures.delete(failures.keys().next().value!);
   };
+  /** Attempts being checked right now, per key: they count against the limits until their outcome is known. */
+  const inFlight = new Map<string, number>();
+  const pending = (key: string): number => inFlight.get(key) ?? 0;
+  const move = (key: string, by: number): void => {
+    const count = pending(key) + by;
+    if (count > 0) inFlight.set(key, count);
+    else inFlight.delete(key);
+  };
   const write = (promise: Promise<void> | undefined): void => {
     promise?.catch((error: unknown) => options.onError?.(error));
   };
@@ -42,9 +50,30 @@ export function createSignInLimiter(options: {
     /** Which limit, if any, the next attempt would exceed. */
     blocked(userKey: string, address: string): 'user' | 'address' | undefined {
       const at = now();
-      if (recent(`a:${address}`, at).length >= options.perAddress) return 'address';
-      if (recent(`u:${userKey}`, at).length >= options.perUser) return 'user';
+      if (recent(`a:${address}`, at).length + pending(`a:${address}`) >= options.perAddress) return 'address';
+      if (recent(`u:${userKey}`, at).length + pending(`u:${userKey}`) >= options.perUser) return 'user';
       return undefined;
+    },
+    /**
+     * Checks the limits and counts the attempt in one synchronous step, so guesses sent at once cannot all
+     * pass the check before the first of them has failed: until `end` is called the attempt counts as a
+     * failure. `end(false)` records it as one; `end(true)` lets it go. Call `end` exactly once.
+     */
+    begin(userKey: string, address: string): { blocked: 'user' | 'address' | undefined; end(ok: boolean): void } {
+      const blocked = this.blocked(userKey, address);
+      if (blocked) return { blocked, end: () => undefined };
+      const keys = [`u:${userKey}`, `a:${address}`];
+      for (const key of keys) move(key, 1);
+      let ended = false;
+      return {
+        blocked,
+        end: (ok) => {
+          if (ended) return;
+          ended = true;
+          for (const key of keys) move(key, -1);
+          if (!ok) this.fail(userKey, address);
+        },
+      };
     },
     fail(userKey: string, address: string): void {
       const at = now();
