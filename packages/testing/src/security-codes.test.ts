@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   AdminConfirmSignUpCommand, AdminGetUserCommand, AssociateSoftwareTokenCommand, ChangePasswordCommand, CognitoIdentityProviderClient, ConfirmForgotPasswordCommand,
   ConfirmSignUpCommand, ForgotPasswordCommand, GetUserAttributeVerificationCodeCommand, InitiateAuthCommand, ResendConfirmationCodeCommand, RespondToAuthChallengeCommand,
-  SetUserMFAPreferenceCommand, SignUpCommand, VerifySoftwareTokenCommand, VerifyUserAttributeCommand,
+  SetUserMFAPreferenceCommand, SignUpCommand, UpdateUserAttributesCommand, VerifySoftwareTokenCommand, VerifyUserAttributeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { CognitoLimitSettings, ResourceContext } from '@forte/cloud';
 import { AUTH_RESOURCE_TYPES, MAILBOX_API_PATH, SIGNING_SERVICE, type MailboxMessage } from '@forte/protocol';
@@ -228,6 +228,17 @@ void describe('one-time codes and passwords under attack, with the default limit
     const sends: string[] = [];
     for (let n = 0; n < 5; n++) sends.push(await outcome(send()));
     assert.deepEqual(sends, [...times(4, 'ok'), 'LimitExceededException']);
+  });
+
+  void it('UpdateUserAttributes: codes sent to new addresses count with the others, and a refused change writes nothing', async () => {
+    const email = 'mover@example.com';
+    await op.signUpConfirmed(email);
+    const token = await op.accessToken(email);
+    const move = (n: number) => t.anonymous.send(new UpdateUserAttributesCommand({ AccessToken: token, UserAttributes: [{ Name: 'email', Value: `mover-${n}@example.com` }] }));
+    const sends: string[] = [];
+    for (let n = 0; n < 6; n++) sends.push(await outcome(move(n)));
+    assert.deepEqual(sends, [...times(5, 'ok'), 'LimitExceededException']);
+    assert.equal((await mailbox(t.cloud, 'mover-5@example.com')).length, 0, 'nothing was sent past the limit');
   });
 
   void it('ChangePassword with a stolen access token: five wrong previous passwords, then refused even with the right one, and sign-in locked too', async () => {

@@ -32,12 +32,17 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
       };
     },
 
-    async UpdateUserAttributes(input) {
+    async UpdateUserAttributes(input, ctx) {
       const { pool, user, clientId } = await userFromAccessToken(state, input.AccessToken);
       const changes = parseAttributes(input.UserAttributes, 'UserAttributes');
       // Every attribute is checked before any is written: a refusal leaves the user as it was.
       checkUserWrite(pool, await clientOfAccessToken(state, clientId), changes, user);
       await assertAliasFree(state, pool, user, changes);
+      const autoVerified: readonly string[] = pool.config.AutoVerifiedAttributes ?? [];
+      const sendsCode = (name: string, value: string): boolean =>
+        verifiesBeforeUpdate(pool, user, name, value) || (user.attributes[name] !== value && VERIFIABLE.includes(name) && autoVerified.includes(name));
+      // A code to a new address counts like any other code sent: a signed-in user cannot mail codes without limit.
+      if (Object.entries(changes).some(([name, value]) => sendsCode(name, value))) await limitCodeSend(state, attempter(pool, user, user.username, clientAddress(ctx)));
       const deliveries: unknown[] = [];
       for (const [name, value] of Object.entries(changes)) {
         if (verifiesBeforeUpdate(pool, user, name, value)) {
@@ -46,7 +51,7 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
         }
         const changed = user.attributes[name] !== value;
         user.attributes[name] = value;
-        if (changed && VERIFIABLE.includes(name) && (pool.config.AutoVerifiedAttributes ?? []).includes(name as 'email')) {
+        if (changed && VERIFIABLE.includes(name) && autoVerified.includes(name)) {
           user.attributes[`${name}_verified`] = 'false';
           await state.users.update(user);
           const code = await state.users.newCode(pool.id, user.username, `verify:${name}`, CODE_TTL_MS.attribute);
