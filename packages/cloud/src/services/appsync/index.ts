@@ -7,7 +7,6 @@ import { createAppSyncStore } from './appsync-store.js';
 import { createApiRegistry } from './create-api-registry.js';
 import { graphqlRoute } from './graphql-route.js';
 import { APPSYNC_MIGRATIONS } from './migrations.js';
-import type { ExecutionContext } from './execution-context.js';
 import { createRealtimeRoute } from './realtime-route.js';
 import { ModelEvents } from './model-events.js';
 import { createSchemaResourceHandler } from './schema-resource.js';
@@ -38,13 +37,8 @@ export function createAppSyncService(kernel: Kernel): Service {
   const deps: AppSyncDeps = { kernel, registry, events };
   const routes: Route[] = [graphqlRoute(deps)];
   // Realtime: the WebSocket endpoint (`/graphql/<apiId>/realtime`); nested fields of what it delivers
-  // run through the same resolvers, with the same context as an HTTP request of that caller.
-  const realtime = createRealtimeRoute({
-    kernel,
-    apis: registry,
-    events,
-    contextFor: (api, caller): ExecutionContext => ({ apiId: api.apiId, caller, tables: kernel.tableEngine(), tableNames: api.tables, events }),
-  });
+  // run through the same resolvers, with the same context (and limits) as an HTTP request of that caller.
+  const realtime = createRealtimeRoute({ kernel, apis: registry, events });
   return {
     name: 'appsync',
     routes,

@@ -6,6 +6,7 @@ import type { Caller } from './caller.js';
 import type { ExecutionContext } from './execution-context.js';
 import { ExpressionBuilder } from './expression-builder.js';
 import { AppSyncFieldError } from './field-error.js';
+import { checkFilterSize } from './filter-limits.js';
 import { fromItem } from './item-values.js';
 import { keyAttributes, sortAttribute } from './model-keys.js';
 import { decodeNextToken, encodeNextToken } from './next-token.js';
@@ -98,6 +99,7 @@ export function authFilterText(b: ExpressionBuilder, caller: Caller, model: Grap
 export async function listItems(ctx: ExecutionContext, request: ListRequest): Promise<Connection> {
   const { model } = request;
   const table = ctx.tableNames[model.name]!;
+  checkFilterSize(request.filter, ctx.limits);
   const b = new ExpressionBuilder('f');
   const parts = [b.filter(request.filter ?? undefined), request.access.kind === 'items' ? authFilterText(b, ctx.caller, model, request.access.rules) : undefined].filter(
     (p): p is string => p !== undefined,

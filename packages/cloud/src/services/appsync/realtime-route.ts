@@ -6,6 +6,7 @@ import type { ApiRegistry, DeployedApi } from './api-registry.js';
 import { AppSyncAuthError, authenticateCaller, type Caller } from './caller.js';
 import type { ExecutionContext } from './execution-context.js';
 import type { ModelEvents } from './model-events.js';
+import { graphqlLimitsWithDefaults } from './query-limits.js';
 import { RealtimeError, selectSubprotocol, serveRealtimeConnection, type RealtimeHooks } from './realtime-protocol.js';
 import { readSubscriptionDocument } from './subscription-document.js';
 import { startSubscription } from './subscription-start.js';
@@ -17,7 +18,7 @@ export interface RealtimeRouteDeps {
   /** Where the service's mutations publish their changes. */
   events: ModelEvents;
   /** The context value the API's resolvers expect for `caller`; by default the one an HTTP request gets. */
-  contextFor?(api: DeployedApi, caller: Caller): unknown;
+  contextFor?(api: DeployedApi, caller: Caller): ExecutionContext;
 }
 
 /** `/graphql/<apiId>/realtime`: the URL aws-amplify derives from the HTTP endpoint `/graphql/<apiId>`. */
@@ -48,6 +49,7 @@ async function authorizeIam(kernel: Kernel, principal: Principal, api: DeployedA
  */
 export function createRealtimeRoute(deps: RealtimeRouteDeps): UpgradeRoute {
   const { kernel, apis, events } = deps;
+  const limits = graphqlLimitsWithDefaults(kernel.config.graphqlLimits);
   const wss = new WebSocketServer({ noServer: true, handleProtocols: selectSubprotocol, maxPayload: MAX_FRAME_BYTES });
 
   const hooksFor = (apiId: string, endpointPath: string): RealtimeHooks => {
@@ -70,10 +72,10 @@ export function createRealtimeRoute(deps: RealtimeRouteDeps): UpgradeRoute {
       async start(request, send) {
         const api = served();
         const caller = await authenticate(api, request.authorization, endpointPath, request.data);
-        const subscription = readSubscriptionDocument(api.schema, request.query, request.variables, request.operationName);
+        const subscription = readSubscriptionDocument(api.schema, request, limits);
         if (caller.mode === 'iam' && caller.principal) await authorizeIam(kernel, caller.principal, api, subscription.fieldName);
         // Nested fields of the selection set (relations) run through the API's resolvers, as over HTTP.
-        const contextValue = deps.contextFor?.(api, caller) ?? ({ apiId, caller, tables: kernel.tableEngine(), tableNames: api.tables, events } satisfies ExecutionContext);
+        const contextValue = deps.contextFor?.(api, caller) ?? { apiId, caller, tables: kernel.tableEngine(), tableNames: api.tables, events, limits };
         const running = startSubscription({ api, caller, subscription, events, send, contextValue, log: kernel.log });
         kernel.log.debug('subscription started', { apiId, field: subscription.fieldName, mode: caller.mode });
         return running;

@@ -5,6 +5,7 @@ import type { ExecutionContext } from './execution-context.js';
 import { AppSyncFieldError } from './field-error.js';
 import { fromItem } from './item-values.js';
 import { aggregate, type AggregateResult, type AggregationRequest } from './search-aggregates.js';
+import { checkFilterSize } from './filter-limits.js';
 import { compareScalars, compileSearchFilter, fieldValues, keywordOf } from './search-filter.js';
 
 /** The page size when `limit` is not given: Amplify's `DEFAULT_SEARCHABLE_PAGE_LIMIT`. */
@@ -146,6 +147,7 @@ async function candidates(ctx: ExecutionContext, request: SearchRequest): Promis
  * aggregations alone), `total` and `aggregates` over every match the caller may read.
  */
 export async function searchItems(ctx: ExecutionContext, request: SearchRequest): Promise<SearchConnection> {
+  checkFilterSize(request.filter, ctx.limits);
   const predicate = compileSearchFilter(request.model, request.filter);
   const limit = validCount('limit', request.limit ?? DEFAULT_SEARCH_LIMIT);
   const from = validCount('from', request.from ?? 0);

@@ -1,7 +1,6 @@
 import {
   getOperationAST,
   Kind,
-  parse,
   validate,
   valueFromASTUntyped,
   type DocumentNode,
@@ -11,6 +10,8 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { getArgumentValues, getVariableValues } from 'graphql/execution/values.js';
+import type { GraphQLLimits } from '../../kernel/types.js';
+import { checkVariablesNesting, parseWithinLimits, QueryLimitError } from './query-limits.js';
 import { RealtimeError } from './realtime-protocol.js';
 
 /** What a `start` asks for, once parsed and checked against the API's schema. */
@@ -44,13 +45,17 @@ export function subscribedMutations(field: GraphQLField<unknown, unknown>): stri
 
 /**
  * Parses and validates a subscription document against `schema` and resolves its one field and arguments.
+ * The document and its variables are held to the same limits as over HTTP, checked before validation.
  * Throws RealtimeError (`ValidationError`) for anything but one subscription field of `schema`.
  */
-export function readSubscriptionDocument(schema: GraphQLSchema, query: string, variables: Record<string, unknown>, operationName?: string): SubscriptionDocument {
+export function readSubscriptionDocument(schema: GraphQLSchema, request: { query: string; variables: Record<string, unknown>; operationName?: string | undefined }, limits: GraphQLLimits): SubscriptionDocument {
+  const { query, variables, operationName } = request;
   let document: DocumentNode;
   try {
-    document = parse(query);
+    document = parseWithinLimits(query, limits);
+    checkVariablesNesting(variables, limits);
   } catch (error) {
+    if (error instanceof QueryLimitError) throw invalid(error.message);
     throw invalid(error instanceof Error ? error.message : 'The query does not parse.');
   }
   const errors = validate(schema, document);

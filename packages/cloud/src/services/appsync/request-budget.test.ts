@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildSchema, execute, GraphQLObjectType, parse } from 'graphql';
+import type { TableEngine } from '../../kernel/types.js';
+import { BudgetExceededError, createRequestBudget, meteredTables, meterFieldResolvers, ownResolver } from './request-budget.js';
+
+const limits = { maxResolverCalls: 3, maxItemsRead: 10, maxResultFields: 5 };
+
+void describe('the budget of one execution', () => {
+  void it('refuses the call, the items or the field past each limit, naming the setting, and stays exceeded', () => {
+    const calls = createRequestBudget(limits);
+    for (let i = 0; i < 3; i++) calls.call();
+    assert.throws(() => calls.call(), (e: unknown) => e instanceof BudgetExceededError && e.errorType === 'LimitExceededException' && /graphql\.maxResolverCalls/.test(e.message));
+    assert.throws(() => calls.field(), BudgetExceededError, 'every later charge fails alike');
+    assert.ok(calls.exceeded);
+    const items = createRequestBudget(limits);
+    items.itemsRead(10);
+    assert.throws(() => items.itemsRead(1), /graphql\.maxItemsRead/);
+    const fields = createRequestBudget(limits);
+    for (let i = 0; i < 5; i++) fields.field();
+    assert.throws(() => fields.field(), /graphql\.maxResultFields/);
+  });
+
+  void it('meters every table call before it runs and the items it read', async () => {
+    let reads = 0;
+    const page = { items: [], scannedCount: 4 };
+    const engine = {
+      get: () => (reads++, Promise.resolve({ id: { S: 'a' } })),
+      query: () => (reads++, Promise.resolve(page)),
+      scan: () => (reads++, Promise.resolve(page)),
+      count: () => (reads++, Promise.resolve(2)),
+    } as unknown as TableEngine;
+    const budget = createRequestBudget(limits);
+    const tables = meteredTables(engine, budget);
+    await tables.get({ table: 't', key: {} });
+    await tables.scan({ table: 't' });
+    await tables.query({ table: 't', keyCondition: { expression: 'a = :a' } });
+    await assert.rejects(tables.scan({ table: 't' }), /graphql\.maxResolverCalls/);
+    assert.equal(reads, 3, 'the call past the limit never reaches the engine');
+  });
+
+  void it('charges every field graphql-js resolves, introspection and __typename included', async () => {
+    const schema = buildSchema('type Query { a: [T] } type T { b: String }');
+    (schema.getQueryType()!.getFields().a!).resolve = () => [{ b: '1' }, { b: '2' }, { b: '3' }];
+    meterFieldResolvers(schema);
+    const run = async (query: string) => {
+      const budget = createRequestBudget({ ...limits, maxResultFields: 6 });
+      await execute({ schema, document: parse(query), contextValue: { budget } });
+      return { budget };
+    };
+    assert.equal((await run('{ a { b } }')).budget.exceeded, undefined, '4 fields');
+    assert.ok((await run('{ a { b x: b } }')).budget.exceeded, '7 fields');
+    assert.ok((await run('{ a { __typename t: __typename } }')).budget.exceeded);
+    assert.ok((await run('{ __schema { types { name } } }')).budget.exceeded);
+    assert.equal((await execute({ schema, document: parse('{ a { b } }'), contextValue: {} })).errors, undefined, 'no budget, no charge');
+  });
+
+  void it('tells a field with a resolver of its own from one graphql answers by default', () => {
+    const schema = buildSchema('type Query { a: String b: String }');
+    const own = () => 'a';
+    (schema.getQueryType()!.getFields().a!).resolve = own;
+    meterFieldResolvers(schema);
+    meterFieldResolvers(schema);
+    const fields = (schema.getQueryType() as GraphQLObjectType).getFields();
+    assert.equal(ownResolver(fields.a!.resolve), own, 'metered once, its own resolver behind');
+    assert.equal(ownResolver(fields.b!.resolve), undefined);
+  });
+});
