@@ -1,4 +1,4 @@
-import { execute, GraphQLError, Kind, validate, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { execute, GraphQLError, Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { readBody } from '../../kernel/read-body.js';
 import { ServiceError, type Kernel, type RequestContext, type Route } from '../../kernel/types.js';
 import type { ApiRegistry, DeployedApi } from './api-registry.js';
@@ -7,7 +7,7 @@ import { createDocumentCache } from './document-cache.js';
 import { withFreshBudget } from './execution-context.js';
 import { formatErrors } from './format-errors.js';
 import type { ModelEvents } from './model-events.js';
-import { checkVariablesNesting, graphqlLimitsWithDefaults, parseWithinLimits, QueryLimitError } from './query-limits.js';
+import { checkVariablesNesting, graphqlLimitsWithDefaults, parseWithinLimits, QueryLimitError, validateWithinLimits } from './query-limits.js';
 
 const PATH = /^\/graphql\/([a-z0-9]{26})\/?$/;
 /** Largest request body read (query, variables and operation name together). */
@@ -120,7 +120,7 @@ export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; even
         if (!(error instanceof GraphQLError)) throw error;
         return answer(ctx, { data: null, errors: formatErrors([error], ctx.log).map((e) => ({ ...e, errorType: 'MalformedHttpRequestException' })) });
       }
-      const invalid = validate(api.schema, document);
+      const invalid = validateWithinLimits(api.schema, document);
       if (invalid.length > 0) return answer(ctx, { data: null, errors: formatErrors(invalid, ctx.log) });
       documents.set(api.schema, request.query, document);
     }

@@ -1,7 +1,6 @@
 import {
   getOperationAST,
   Kind,
-  validate,
   valueFromASTUntyped,
   type DocumentNode,
   type FieldNode,
@@ -11,7 +10,7 @@ import {
 } from 'graphql';
 import { getArgumentValues, getVariableValues } from 'graphql/execution/values.js';
 import type { GraphQLLimits } from '../../kernel/types.js';
-import { checkVariablesNesting, parseWithinLimits, QueryLimitError } from './query-limits.js';
+import { checkVariablesNesting, parseWithinLimits, QueryLimitError, validateWithinLimits } from './query-limits.js';
 import { RealtimeError } from './realtime-protocol.js';
 
 /** What a `start` asks for, once parsed and checked against the API's schema. */
@@ -58,7 +57,7 @@ export function readSubscriptionDocument(schema: GraphQLSchema, request: { query
     if (error instanceof QueryLimitError) throw invalid(error.message);
     throw invalid(error instanceof Error ? error.message : 'The query does not parse.');
   }
-  const errors = validate(schema, document);
+  const errors = validateWithinLimits(schema, document);
   if (errors.length > 0) throw invalid(errors.map((e) => e.message).join(' '));
   const operation = getOperationAST(document, operationName);
   if (!operation) throw invalid('The document must hold exactly one operation, or name the one to run.');
