@@ -14,14 +14,17 @@ void describe('ExpressionBuilder', () => {
   });
 
   void it('builds a filter of 32,000 or terms in linear time', () => {
-    const b = new ExpressionBuilder('f');
-    const started = performance.now();
-    const text = b.filter({ or: Array.from({ length: 32_000 }, (_, i) => ({ title: { eq: `t${i}` } })) })!;
-    const out = b.expression(text);
-    const ms = performance.now() - started;
-    assert.equal(Object.keys(out.values ?? {}).length, 32_000);
-    assert.deepEqual(out.names, { '#f0': 'title' });
-    // The builder that scanned the text once per placeholder took seconds here.
-    assert.ok(ms < 1000, `built in ${Math.round(ms)} ms`);
+    const build = (): number => {
+      const b = new ExpressionBuilder('f');
+      const started = performance.now();
+      const out = b.expression(b.filter({ or: Array.from({ length: 32_000 }, (_, i) => ({ title: { eq: `t${i}` } })) })!);
+      assert.equal(Object.keys(out.values ?? {}).length, 32_000);
+      assert.deepEqual(out.names, { '#f0': 'title' });
+      return performance.now() - started;
+    };
+    // Under a second alone; the builder that scanned the text once per placeholder took about 15 s on the
+    // same machine. Best of two, so a pause of a shared machine does not count.
+    const ms = Math.min(build(), build());
+    assert.ok(ms < 3000, `built in ${Math.round(ms)} ms`);
   });
 });

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { defaultFieldResolver, GraphQLObjectType, SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import type { GraphQLLimits, TableEngine } from '../../kernel/types.js';
 import { AppSyncFieldError } from './field-error.js';
@@ -53,47 +54,60 @@ export function createRequestBudget(limits: CostLimits): RequestBudget {
   };
 }
 
+/** How long one execution's table calls may hold the event loop before they let other requests in. */
+export const YIELD_AFTER_MS = 10;
+
 /**
  * The table engine as one execution sees it: every call is charged to its budget before it runs, and the
  * items it read after. Relations, lists, searches and counts all reach tables through it, so the budget
  * bounds their fan-out however the document nests them.
  */
 export function meteredTables(tables: TableEngine, budget: RequestBudget): TableEngine {
+  // The table engine may answer synchronously (SQLite), and graphql-js runs resolvers in microtasks: a
+  // request of many calls would then hold the event loop for all of them. After YIELD_AFTER_MS of calls, the
+  // next one waits for the event loop's turn, so other requests are served in between.
+  let since = performance.now();
+  const call = async (): Promise<void> => {
+    budget.call();
+    if (performance.now() - since < YIELD_AFTER_MS) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    since = performance.now();
+  };
   return {
     async get(input) {
-      budget.call();
+      await call();
       const item = await tables.get(input);
       budget.itemsRead(item ? 1 : 0);
       return item;
     },
     async query(input) {
-      budget.call();
+      await call();
       const page = await tables.query(input);
       budget.itemsRead(page.scannedCount);
       return page;
     },
     async scan(input) {
-      budget.call();
+      await call();
       const page = await tables.scan(input);
       budget.itemsRead(page.scannedCount);
       return page;
     },
     async count(input) {
-      budget.call();
+      await call();
       const count = await tables.count(input);
       budget.itemsRead(count);
       return count;
     },
     async put(input) {
-      budget.call();
+      await call();
       return tables.put(input);
     },
     async update(input) {
-      budget.call();
+      await call();
       return tables.update(input);
     },
     async delete(input) {
-      budget.call();
+      await call();
       return tables.delete(input);
     },
   };
