@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { performance } from 'node:perf_hooks';
 import { buildSchema, execute, GraphQLObjectType, parse } from 'graphql';
 import type { TableEngine } from '../../kernel/types.js';
-import { BudgetExceededError, createRequestBudget, meteredTables, meterFieldResolvers, ownResolver } from './request-budget.js';
+import { BudgetExceededError, createRequestBudget, meteredTables, meterFieldResolvers, ownResolver, YIELD_AFTER_MS } from './request-budget.js';
 
 const limits = { maxResolverCalls: 3, maxItemsRead: 10, maxResultFields: 5 };
 
@@ -37,6 +38,24 @@ void describe('the budget of one execution', () => {
     await tables.query({ table: 't', keyCondition: { expression: 'a = :a' } });
     await assert.rejects(tables.scan({ table: 't' }), /graphql\.maxResolverCalls/);
     assert.equal(reads, 3, 'the call past the limit never reaches the engine');
+  });
+
+  void it('lets the event loop run between table calls that answer synchronously', async () => {
+    const busy = (ms: number): void => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
+    const engine = { get: () => (busy(1), Promise.resolve(undefined)) } as unknown as TableEngine;
+    const tables = meteredTables(engine, createRequestBudget({ ...limits, maxResolverCalls: 200 }));
+    let callsWhenOthersRan = -1;
+    let calls = 0;
+    setImmediate(() => (callsWhenOthersRan = calls));
+    for (let i = 0; i < 200; i++) {
+      await tables.get({ table: 't', key: {} });
+      calls++;
+    }
+    // 200 ms of calls: another callback got its turn after about YIELD_AFTER_MS of them, not at the end.
+    assert.ok(callsWhenOthersRan >= 0 && callsWhenOthersRan <= 5 * YIELD_AFTER_MS, `others ran after ${callsWhenOthersRan} calls`);
   });
 
   void it('charges every field graphql-js resolves, introspection and __typename included', async () => {
