@@ -378,8 +378,12 @@ export interface TableEngine {
   delete(input: TableWriteOptions & { table: string; key: TableItem }): Promise<{ attributes?: TableItem }>;
   query(input: TableReadOptions & { keyCondition: TableExpression; scanIndexForward?: boolean }): Promise<TablePage>;
   scan(input: TableReadOptions): Promise<TablePage>;
-  /** How many items match the key condition (all items without one) and the filter, without any page limit. */
-  count(input: { table: string; index?: string; keyCondition?: TableExpression; filter?: TableExpression }): Promise<number>;
+  /**
+   * How many items match the key condition (all items without one) and the filter, without any page limit.
+   * With `maxScanned`, reads at most that many items and throws ServiceError `LimitExceededException` when
+   * the count needs more; `onScanned` hears how many items were read (filtered out ones included).
+   */
+  count(input: { table: string; index?: string; keyCondition?: TableExpression; filter?: TableExpression; maxScanned?: number; onScanned?: (items: number) => void }): Promise<number>;
 }
 
 export interface TableWriteOptions {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { performance } from 'node:perf_hooks';
 import { buildSchema, execute, GraphQLObjectType, parse } from 'graphql';
-import type { TableEngine } from '../../kernel/types.js';
+import { ServiceError, type TableEngine } from '../../kernel/types.js';
 import { BudgetExceededError, createRequestBudget, meteredTables, meterFieldResolvers, ownResolver, YIELD_AFTER_MS } from './request-budget.js';
 
 const limits = { maxResolverCalls: 3, maxItemsRead: 10, maxResultFields: 5 };
@@ -38,6 +38,22 @@ void describe('the budget of one execution', () => {
     await tables.query({ table: 't', keyCondition: { expression: 'a = :a' } });
     await assert.rejects(tables.scan({ table: 't' }), /graphql\.maxResolverCalls/);
     assert.equal(reads, 3, 'the call past the limit never reaches the engine');
+  });
+
+  void it('lets a count read only the items the budget has left', async () => {
+    let asked: number | undefined;
+    const engine = {
+      count: (input: { maxScanned?: number; onScanned?: (items: number) => void }) => {
+        asked = input.maxScanned;
+        const scanned = Math.min(1000, input.maxScanned ?? 1000);
+        input.onScanned?.(scanned);
+        return scanned < 1000 ? Promise.reject(new ServiceError('LimitExceededException', 'too many', 400)) : Promise.resolve(1000);
+      },
+    } as unknown as TableEngine;
+    const budget = createRequestBudget(limits);
+    budget.itemsRead(4);
+    await assert.rejects(meteredTables(engine, budget).count({ table: 't' }), /graphql\.maxItemsRead/);
+    assert.equal(asked, 7, 'the 6 items left, and one more to know the count needs more');
   });
 
   void it('lets the event loop run between table calls that answer synchronously', async () => {

@@ -11,6 +11,8 @@ export interface RequestBudget {
   itemsRead(count: number): void;
   /** One field resolved. */
   field(): void;
+  /** How many more items the table calls may read. */
+  itemsLeft(): number;
   /** The first limit passed, once one has been: the execution's answer is this error alone. */
   readonly exceeded: BudgetExceededError | undefined;
 }
@@ -48,6 +50,7 @@ export function createRequestBudget(limits: CostLimits): RequestBudget {
       if (exceeded) throw exceeded;
       if (++fields > limits.maxResultFields) fail('fields in its answer', limits.maxResultFields, 'maxResultFields');
     },
+    itemsLeft: () => Math.max(0, limits.maxItemsRead - items),
     get exceeded() {
       return exceeded;
     },
@@ -94,9 +97,13 @@ export function meteredTables(tables: TableEngine, budget: RequestBudget): Table
     },
     async count(input) {
       await call();
-      const count = await tables.count(input);
-      budget.itemsRead(count);
-      return count;
+      // A count reads every item it counts, in one call: it may read only what the budget has left.
+      let scanned = 0;
+      try {
+        return await tables.count({ ...input, maxScanned: budget.itemsLeft() + 1, onScanned: (items) => (scanned = items) });
+      } finally {
+        budget.itemsRead(scanned);
+      }
     },
     async put(input) {
       await call();
