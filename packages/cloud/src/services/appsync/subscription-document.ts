@@ -10,7 +10,7 @@ import {
 } from 'graphql';
 import { getArgumentValues, getVariableValues } from 'graphql/execution/values.js';
 import type { GraphQLLimits } from '../../kernel/types.js';
-import { checkVariablesNesting, parseWithinLimits, QueryLimitError, validateWithinLimits } from './query-limits.js';
+import { checkVariablesNesting, parseWithinLimits, validateWithinLimits } from './query-limits.js';
 import { RealtimeError } from './realtime-protocol.js';
 
 /** What a `start` asks for, once parsed and checked against the API's schema. */
@@ -54,7 +54,7 @@ export function readSubscriptionDocument(schema: GraphQLSchema, request: { query
     document = parseWithinLimits(query, limits);
     checkVariablesNesting(variables, limits);
   } catch (error) {
-    if (error instanceof QueryLimitError) throw invalid(error.message);
+    // A limit passed (QueryLimitError) or a syntax error: either message says what to change.
     throw invalid(error instanceof Error ? error.message : 'The query does not parse.');
   }
   const errors = validateWithinLimits(schema, document);
