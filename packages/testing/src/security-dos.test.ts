@@ -201,6 +201,23 @@ void describe('denial of service: GraphQL documents', () => {
   });
 });
 
+void describe('the limits are settings of the cloud', () => {
+  void it('applies config.json limits: a cloud allowing 2 table calls refuses a query that needs 3', async () => {
+    await using small = await startTestCloud({ graphqlLimits: { maxResolverCalls: 2, maxFilterTerms: 2 } });
+    const smallApi = await deployTestApi(small, { schema: SCHEMA, authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' } }, name: 'small' });
+    const post = async (query: string): Promise<any> => {
+      const res = await fetch(smallApi.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': smallApi.apiKey }, body: JSON.stringify({ query }) });
+      return res.json();
+    };
+    const created = await post('mutation { createPost(input: {title: "p"}) { id } }');
+    await post(`mutation { createComment(input: {body: "c", postCommentsId: "${created.data.createPost.id as string}"}) { id } }`);
+    assert.deepEqual(await post('{ listPosts { items { title } } }'), { data: { listPosts: { items: [{ title: 'p' }] } } });
+    const refused = await post('{ listPosts { items { comments { items { post { id } } } } } }');
+    assertRefused(refused, 'LimitExceededException', 'maxResolverCalls');
+    assertRefused(await post('{ listPosts(filter: {or: [{title: {eq: "a"}}, {title: {eq: "b"}}]}) { items { id } } }'), 'ValidationError', 'maxFilterTerms');
+  });
+});
+
 void describe('denial of service: realtime', () => {
   void it('refuses a 300 KB start of repeated fields, and a 36 KB one, promptly', async () => {
     const socket = await realtime();
