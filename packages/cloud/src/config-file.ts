@@ -7,8 +7,8 @@ import type { CognitoLimitSettings, GraphQLLimits } from './kernel/types.js';
 /**
  * `<dataDir>/config.json`: settings that live with a cloud's data, so that `forte cloud start` (which
  * starts the bin on `$FORTE_HOME/cloud`) picks them up: `{ "smtp": { "url": …, "from": … }, "graphql":
- * { "maxQueryBytes": …, "maxQueryDepth": … }, "cognito": { "codeAttempts": { "perUser": …, … }, … } }`
- * (the user pools' limits: CognitoLimits in kernel/types.ts).
+ * { "maxQueryBytes": …, "maxQueryDepth": …, … }, "cognito": { "codeAttempts": { "perUser": …, … }, … } }`
+ * (every GraphQL limit of kernel/types.ts GraphQLLimits; the user pools' limits: CognitoLimits there too).
  */
 const CONFIG_FILE = 'config.json';
 
@@ -27,6 +27,14 @@ const configSchema = z.strictObject({
     .strictObject({
       maxQueryBytes: z.number().int().min(1024).max(10 * 1024 * 1024).optional(),
       maxQueryDepth: z.number().int().min(2).max(100).optional(),
+      maxQueryTokens: z.number().int().min(100).max(1_000_000).optional(),
+      maxQueryFields: z.number().int().min(10).max(100_000).optional(),
+      maxFieldRepeats: z.number().int().min(1).max(1_000).optional(),
+      maxResolverCalls: z.number().int().min(1).max(1_000_000).optional(),
+      maxItemsRead: z.number().int().min(1).max(100_000_000).optional(),
+      maxResultFields: z.number().int().min(100).max(100_000_000).optional(),
+      maxFilterTerms: z.number().int().min(1).max(100_000).optional(),
+      maxFilterDepth: z.number().int().min(1).max(100).optional(),
     })
     .optional(),
   cognito: z

@@ -20,7 +20,7 @@ import { createCognitoIdpService } from './services/cognito-idp/index.js';
 import { resolveCognitoLimits } from './services/cognito-idp/limit-settings.js';
 import { createControlService } from './services/control/index.js';
 import { createDynamoDbService } from './services/dynamodb/index.js';
-import { MAX_QUERY_BYTES, MAX_QUERY_DEPTH } from './services/appsync/query-limits.js';
+import { graphqlLimitsWithDefaults } from './services/appsync/query-limits.js';
 import { createHostingService } from './services/hosting/index.js';
 import { createIamService } from './services/iam/index.js';
 import { createS3Service } from './services/s3/index.js';
@@ -89,7 +89,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       region: options.region ?? 'us-east-1',
       accountId: await resolveAccountId(sql, options.accountId),
       testFaults: options.testFaults ?? process.env.FORTE_TEST_FAULTS === '1',
-      graphqlLimits: { maxQueryBytes: options.graphqlLimits?.maxQueryBytes ?? MAX_QUERY_BYTES, maxQueryDepth: options.graphqlLimits?.maxQueryDepth ?? MAX_QUERY_DEPTH },
+      graphqlLimits: graphqlLimitsWithDefaults(options.graphqlLimits),
       cognitoLimits: resolveCognitoLimits(options.cognitoLimits),
     };
     mail = options.smtp && createSmtpMailSender(options.smtp, log);

@@ -315,10 +315,31 @@ export interface CognitoLimits {
 /** CognitoLimits with any field left out (it takes its default). */
 export type CognitoLimitSettings = { [K in keyof CognitoLimits]?: Partial<CognitoLimits[K]> };
 
-/** The largest GraphQL query text (bytes) and the deepest field nesting a GraphQL API accepts. */
+/**
+ * What one GraphQL request (or one subscription event's render) may ask of the cloud: the document's size,
+ * checked before validation, and the work its execution may do. Defaults in services/appsync/query-limits.ts.
+ */
 export interface GraphQLLimits {
+  /** Largest query text, in bytes. */
   maxQueryBytes: number;
+  /** Deepest field nesting (fragments followed). */
   maxQueryDepth: number;
+  /** Most lexical tokens of the query text (names, punctuators, values). */
+  maxQueryTokens: number;
+  /** Most field selections, each fragment spread counting its fragment's fields again. */
+  maxQueryFields: number;
+  /** Most selections of one response name at one place of the result (fragments merged). */
+  maxFieldRepeats: number;
+  /** Most table calls (gets, list and relation pages, counts, writes) of one execution. */
+  maxResolverCalls: number;
+  /** Most items the table calls of one execution may read (scanned, before filters). */
+  maxItemsRead: number;
+  /** Most fields one execution may resolve (every field of every item answered). */
+  maxResultFields: number;
+  /** Most conditions in one filter argument (each operator of each field, each `in` value). */
+  maxFilterTerms: number;
+  /** Deepest nesting of `and` / `or` / `not` in one filter argument. */
+  maxFilterDepth: number;
 }
 
 export type { IncomingMessage, ServerResponse };
@@ -429,8 +450,12 @@ export interface TableEngine {
   delete(input: TableWriteOptions & { table: string; key: TableItem }): Promise<{ attributes?: TableItem }>;
   query(input: TableReadOptions & { keyCondition: TableExpression; scanIndexForward?: boolean }): Promise<TablePage>;
   scan(input: TableReadOptions): Promise<TablePage>;
-  /** How many items match the key condition (all items without one) and the filter, without any page limit. */
-  count(input: { table: string; index?: string; keyCondition?: TableExpression; filter?: TableExpression }): Promise<number>;
+  /**
+   * How many items match the key condition (all items without one) and the filter, without any page limit.
+   * With `maxScanned`, reads at most that many items and throws ServiceError `LimitExceededException` when
+   * the count needs more; `onScanned` hears how many items were read (filtered out ones included).
+   */
+  count(input: { table: string; index?: string; keyCondition?: TableExpression; filter?: TableExpression; maxScanned?: number; onScanned?: (items: number) => void }): Promise<number>;
 }
 
 export interface TableWriteOptions {

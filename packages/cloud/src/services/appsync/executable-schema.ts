@@ -3,10 +3,12 @@ import { GraphQLObjectType, GraphQLScalarType, Kind, type GraphQLFieldResolver, 
 import { fieldRulesAllow, itemRuleAllows, modelRules, operationAccess } from './auth-rules.js';
 import type { ExecutionContext } from './execution-context.js';
 import { AppSyncFieldError, notAuthorized } from './field-error.js';
+import { checkFilterSize } from './filter-limits.js';
 import { fromItem } from './item-values.js';
 import { listItems, type Connection } from './list-items.js';
 import { primaryKeyOf, sortArgumentName } from './model-keys.js';
 import { resolveRelation } from './relation-fields.js';
+import { meterFieldResolvers } from './request-budget.js';
 import { searchItems, type SearchRequest } from './search-items.js';
 import { applyAwsScalars } from './aws-scalars.js';
 import { buildAppSyncSchema } from './schema-prelude.js';
@@ -29,15 +31,33 @@ export function parsePlan(plan: unknown): GraphQLApiPlan {
   return parsed.data;
 }
 
+/** DynamoDB's deepest document nesting: an attribute's value is level 1. */
+const MAX_AWSJSON_NESTING = 32;
+
+/** Whether a JSON value holds anything deeper than `limit` levels (the value itself is level 1). */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const pending: Array<{ value: unknown; depth: number }> = [{ value, depth: 1 }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    if (next.depth > limit) return true;
+    if (typeof next.value === 'object' && next.value !== null) for (const child of Object.values(next.value)) pending.push({ value: child, depth: next.depth + 1 });
+  }
+  return false;
+}
+
 const awsJson = (scalar: GraphQLScalarType): void => {
   // AppSync takes AWSJSON as a string holding JSON, stores the parsed value and answers it as a string again.
   const parse = (value: unknown): unknown => {
     if (typeof value !== 'string') return value;
+    let parsed: unknown;
     try {
-      return JSON.parse(value) as unknown;
+      parsed = JSON.parse(value) as unknown;
     } catch {
       throw new TypeError(`Variable has an invalid value: AWSJSON must be a string holding JSON.`);
     }
+    // It is stored as a DynamoDB value, which nests at most 32 levels: deeper is refused here, before
+    // anything walks it recursively.
+    if (nestedDeeperThan(parsed, MAX_AWSJSON_NESTING)) throw new TypeError(`Variable has an invalid value: AWSJSON nested deeper than ${MAX_AWSJSON_NESTING} levels.`);
+    return parsed;
   };
   scalar.serialize = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
   scalar.parseValue = parse;
@@ -82,6 +102,8 @@ export function buildExecutableApi(input: { definition: string; plan: unknown; t
       throw new AppSyncFieldError('NotImplemented', `${external.typeName}.${external.fieldName} is served by ${what.trim()}, which needs functions, which this cloud does not run yet.`);
     });
   }
+  // Every field resolved is charged to the request's budget, whatever resolves it.
+  meterFieldResolvers(schema);
   return { schema, plan };
 
   function attachModel(model: GraphQLPlanModel): void {
@@ -132,6 +154,7 @@ export function buildExecutableApi(input: { definition: string; plan: unknown; t
     }
     const write = (fieldName: string | undefined, operation: 'create' | 'update' | 'delete', run: typeof createItem): void =>
       attach(mutation, fieldName, async (_source, args, ctx) => {
+        checkFilterSize(args.condition, ctx.limits, 'condition');
         const access = operationAccess(ctx.caller, rules, operation);
         return run(ctx, model, access, fieldName!, (args.input ?? {}) as Args, (args.condition ?? undefined) as Args | undefined);
       });

@@ -10,32 +10,36 @@ const COMPARISONS: Record<string, string> = { eq: '=', ne: '<>', le: '<=', lt: '
 
 /** Collects `#name` and `:value` placeholders for one DynamoDB expression. */
 export class ExpressionBuilder {
-  private readonly names: Record<string, string> = {};
-  private readonly values: TableItem = {};
-  private nameCount = 0;
-  private valueCount = 0;
+  private readonly names = new Map<string, string>();
+  /** Attribute → its placeholder, so a name used by many conditions is found in constant time. */
+  private readonly placeholderOf = new Map<string, string>();
+  private readonly values = new Map<string, TableItem[string]>();
 
   constructor(private readonly prefix: string) {}
 
   name(attribute: string): string {
-    const existing = Object.entries(this.names).find(([, n]) => n === attribute);
-    if (existing) return existing[0];
-    const placeholder = `#${this.prefix}${this.nameCount++}`;
-    this.names[placeholder] = attribute;
+    const existing = this.placeholderOf.get(attribute);
+    if (existing) return existing;
+    const placeholder = `#${this.prefix}${this.names.size}`;
+    this.names.set(placeholder, attribute);
+    this.placeholderOf.set(attribute, placeholder);
     return placeholder;
   }
 
   value(value: unknown): string {
-    const placeholder = `:${this.prefix}${this.valueCount++}`;
-    this.values[placeholder] = toAttributeValue(value);
+    const placeholder = `:${this.prefix}${this.values.size}`;
+    this.values.set(placeholder, toAttributeValue(value));
     return placeholder;
   }
 
-  /** The expression with the placeholders it uses (the table refuses unused ones, as DynamoDB does). */
+  /**
+   * The expression with the placeholders it uses (the table refuses unused ones, as DynamoDB does). The
+   * text is scanned once for every placeholder it holds: linear in its length, however many there are.
+   */
   expression(text: string): TableExpression {
-    const used = (placeholder: string): boolean => new RegExp(`${placeholder}(?![0-9A-Za-z_])`).test(text);
-    const names = Object.fromEntries(Object.entries(this.names).filter(([p]) => used(p)));
-    const values = Object.fromEntries(Object.entries(this.values).filter(([p]) => used(p)));
+    const usedInText = new Set(text.match(/[#:][0-9A-Za-z_]+/g));
+    const names = Object.fromEntries([...this.names].filter(([p]) => usedInText.has(p)));
+    const values = Object.fromEntries([...this.values].filter(([p]) => usedInText.has(p)));
     const out: TableExpression = { expression: text };
     if (Object.keys(names).length > 0) out.names = names;
     if (Object.keys(values).length > 0) out.values = values;

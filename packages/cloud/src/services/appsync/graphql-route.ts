@@ -1,14 +1,14 @@
-import { execute, GraphQLError, Kind, parse, validate, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { execute, GraphQLError, Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { readBody } from '../../kernel/read-body.js';
 import { ServiceError, type Kernel, type RequestContext, type Route } from '../../kernel/types.js';
 import type { ApiRegistry, DeployedApi } from './api-registry.js';
 import { AppSyncAuthError, authenticateCaller, type Caller } from './caller.js';
 import { createDocumentCache } from './document-cache.js';
-import type { ExecutionContext } from './execution-context.js';
+import { withFreshBudget } from './execution-context.js';
 import { formatErrors } from './format-errors.js';
 import type { ModelEvents } from './model-events.js';
 import type { NextTokenCodec } from './next-token.js';
-import { MAX_QUERY_BYTES, MAX_QUERY_DEPTH, queryDepth } from './query-limits.js';
+import { checkVariablesNesting, graphqlLimitsWithDefaults, parseWithinLimits, QueryLimitError, validateWithinLimits } from './query-limits.js';
 
 const PATH = /^\/graphql\/([a-z0-9]{26})\/?$/;
 /** Largest request body read (query, variables and operation name together). */
@@ -86,7 +86,7 @@ const ROOT_TYPE = { query: 'Query', mutation: 'Mutation', subscription: 'Subscri
  */
 export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; events: ModelEvents; nextTokens: NextTokenCodec }): Route {
   const { kernel, registry, events, nextTokens } = deps;
-  const limits = kernel.config.graphqlLimits ?? { maxQueryBytes: MAX_QUERY_BYTES, maxQueryDepth: MAX_QUERY_DEPTH };
+  const limits = graphqlLimitsWithDefaults(kernel.config.graphqlLimits);
   const documents = createDocumentCache();
   return {
     name: 'appsync-graphql',
@@ -111,17 +111,17 @@ export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; even
   };
 
   async function run(ctx: RequestContext, api: DeployedApi, caller: Caller, request: GraphQLRequest): Promise<void> {
-    if (Buffer.byteLength(request.query) > limits.maxQueryBytes) return refuse(ctx, 'ValidationError', `The query is larger than ${limits.maxQueryBytes} bytes (graphql.maxQueryBytes of the cloud's config.json).`);
     let document = documents.get(api.schema, request.query);
     if (!document) {
       try {
-        document = parse(request.query);
+        // Size, tokens, nesting, depth and field selections are checked before graphql-js validates.
+        document = parseWithinLimits(request.query, limits);
       } catch (error) {
+        if (error instanceof QueryLimitError) return refuse(ctx, 'ValidationError', error.message);
         if (!(error instanceof GraphQLError)) throw error;
         return answer(ctx, { data: null, errors: formatErrors([error], ctx.log).map((e) => ({ ...e, errorType: 'MalformedHttpRequestException' })) });
       }
-      if (queryDepth(document, limits.maxQueryDepth) > limits.maxQueryDepth) return refuse(ctx, 'ValidationError', `The query is nested deeper than ${limits.maxQueryDepth} levels (graphql.maxQueryDepth of the cloud's config.json).`);
-      const invalid = validate(api.schema, document);
+      const invalid = validateWithinLimits(api.schema, document);
       if (invalid.length > 0) return answer(ctx, { data: null, errors: formatErrors(invalid, ctx.log) });
       documents.set(api.schema, request.query, document);
     }
@@ -141,8 +141,17 @@ export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; even
         }
       }
     }
-    const contextValue: ExecutionContext = { apiId: api.apiId, caller, tables: kernel.tableEngine(), tableNames: api.tables, events, nextTokens };
+    try {
+      checkVariablesNesting(request.variables, limits);
+    } catch (error) {
+      if (error instanceof QueryLimitError) return refuse(ctx, 'ValidationError', error.message);
+      throw error;
+    }
+    const contextValue = withFreshBudget({ apiId: api.apiId, caller, tables: kernel.tableEngine(), tableNames: api.tables, events, nextTokens, limits });
     const result = await execute({ schema: api.schema, document, variableValues: request.variables, operationName: request.operationName, contextValue });
+    // Past a limit, every field still to resolve fails alike: the answer is the one error that names it.
+    const exceeded = contextValue.budget.exceeded;
+    if (exceeded) return refuse(ctx, exceeded.errorType, exceeded.message);
     const out: Record<string, unknown> = { data: result.data ?? null };
     if (result.errors && result.errors.length > 0) out.errors = formatErrors(result.errors, ctx.log);
     answer(ctx, out);

@@ -8,11 +8,12 @@ import { createAppSyncStore } from './appsync-store.js';
 import { createApiRegistry } from './create-api-registry.js';
 import { graphqlRoute } from './graphql-route.js';
 import { APPSYNC_MIGRATIONS } from './migrations.js';
-import type { ExecutionContext } from './execution-context.js';
 import { createRealtimeRoute } from './realtime-route.js';
 import { ModelEvents } from './model-events.js';
 import { createNextTokenCodec, type NextTokenCodec } from './next-token.js';
 import { createSchemaResourceHandler } from './schema-resource.js';
+import type { ExecutionContext } from './execution-context.js';
+import { graphqlLimitsWithDefaults } from './query-limits.js';
 
 export type { Caller } from './caller.js';
 export { AppSyncAuthError, authenticateCaller } from './caller.js';
@@ -47,12 +48,13 @@ export function createAppSyncService(kernel: Kernel): Service {
   const deps: AppSyncDeps = { kernel, registry, events, nextTokens };
   const routes: Route[] = [graphqlRoute(deps)];
   // Realtime: the WebSocket endpoint (`/graphql/<apiId>/realtime`); nested fields of what it delivers
-  // run through the same resolvers, with the same context as an HTTP request of that caller.
+  // run through the same resolvers, with the same context (and limits) as an HTTP request of that caller.
+  const limits = graphqlLimitsWithDefaults(kernel.config.graphqlLimits);
   const realtime = createRealtimeRoute({
     kernel,
     apis: registry,
     events,
-    contextFor: (api, caller): ExecutionContext => ({ apiId: api.apiId, caller, tables: kernel.tableEngine(), tableNames: api.tables, events, nextTokens }),
+    contextFor: (api, caller): ExecutionContext => ({ apiId: api.apiId, caller, tables: kernel.tableEngine(), tableNames: api.tables, events, nextTokens, limits }),
   });
   return {
     name: 'appsync',

@@ -5,6 +5,7 @@ import type { OperationAccess } from './auth-rules.js';
 import type { ExecutionContext } from './execution-context.js';
 import { ExpressionBuilder } from './expression-builder.js';
 import { AppSyncFieldError } from './field-error.js';
+import { checkFilterSize } from './filter-limits.js';
 import { checkFieldUse, EVERY_ITEM, filterFields } from './field-visibility.js';
 import { fromItem } from './item-values.js';
 import { keyAttributes, sortAttribute } from './model-keys.js';
@@ -84,6 +85,7 @@ function keyCondition(request: ListRequest): TableExpression {
 export async function listItems(ctx: ExecutionContext, request: ListRequest): Promise<Connection> {
   const { model } = request;
   const table = ctx.tableNames[model.name]!;
+  checkFilterSize(request.filter, ctx.limits);
   // The key's fields order the answer (and a key condition tests them) as much as a filter tests its fields:
   // both must be fields the caller may read, and items hidden from the caller never match on them.
   const keyFields = [request.key.partitionField, ...request.key.sortKeyFields];
@@ -109,7 +111,7 @@ export async function listItems(ctx: ExecutionContext, request: ListRequest): Pr
     ...(filter ? { filter } : {}),
     limit,
   };
-  const read = (start: TableItem | undefined): Promise<TablePage> => {
+  const read = (start: TableItem | undefined): Promise<TablePage & { scannedCount: number }> => {
     const from = { ...base, ...(start ? { exclusiveStartKey: start } : {}) };
     return keyCond ? ctx.tables.query({ ...from, keyCondition: keyCond, scanIndexForward: request.sortDirection !== 'DESC' }) : ctx.tables.scan(from);
   };
@@ -136,6 +138,9 @@ function tokenKeyAttributes(model: GraphQLPlanModel, key: GraphQLPlanKey): strin
   return [...new Set(names.filter((n): n is string => n !== undefined))];
 }
 
+/** Items one page may read past hidden ones, at least: past it a short page is answered (see visiblePage). */
+const MIN_HIDDEN_READ = 1000;
+
 /**
  * A page when some items the key reads are hidden from the caller (another owner's, or one whose key field
  * the caller may not read): the table's own paging (`limit` items read, the last one read as the start of
@@ -143,18 +148,25 @@ function tokenKeyAttributes(model: GraphQLPlanModel, key: GraphQLPlanKey): strin
  * so that another owner's value could be found by planting items on either side. So the page is `limit`
  * items the caller may see, read on past the hidden ones, and the next page starts after the last item
  * answered; a full page always answers a token, even when no more follow (as AppSync's last page may), so
- * neither the items nor the token depend on the hidden items.
+ * neither the items nor the token depend on the hidden items. Reading on is bounded (ten pages' worth, at
+ * least 1,000 items): past that the page is answered short, as AppSync's pages are, with a token (sealed, so
+ * it shows nothing of the hidden item it starts after) — one caller's sparse items in a large table cost
+ * bounded work per request instead of the request's whole budget.
  */
-async function visiblePage(read: (start: TableItem | undefined) => Promise<TablePage>, limit: number, start: TableItem | undefined, keyAttributeNames: string[]): Promise<TablePage> {
+async function visiblePage(read: (start: TableItem | undefined) => Promise<TablePage & { scannedCount: number }>, limit: number, start: TableItem | undefined, keyAttributeNames: string[]): Promise<TablePage> {
   const items: TableItem[] = [];
+  const maxRead = Math.max(MIN_HIDDEN_READ, 10 * limit);
+  let scanned = 0;
   let next = start;
   do {
     const page = await read(next);
     items.push(...page.items);
+    scanned += page.scannedCount;
     next = page.lastEvaluatedKey;
-  } while (next && items.length < limit);
+  } while (next && items.length < limit && scanned < maxRead);
   const answered = items.slice(0, limit);
   const last = answered[answered.length - 1];
+  if (answered.length < limit && next) return { items: answered, lastEvaluatedKey: next };
   if (answered.length < limit || !last) return { items: answered };
   return { items: answered, lastEvaluatedKey: Object.fromEntries(keyAttributeNames.filter((n) => last[n] !== undefined).map((n) => [n, last[n]!])) };
 }

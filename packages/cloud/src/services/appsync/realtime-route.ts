@@ -4,7 +4,9 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ServiceError, type Kernel, type Principal, type UpgradeRoute } from '../../kernel/types.js';
 import type { ApiRegistry, DeployedApi } from './api-registry.js';
 import { AppSyncAuthError, authenticateCaller, type Caller } from './caller.js';
+import type { ExecutionContext } from './execution-context.js';
 import type { ModelEvents } from './model-events.js';
+import { graphqlLimitsWithDefaults } from './query-limits.js';
 import { RealtimeError, selectSubprotocol, serveRealtimeConnection, type RealtimeHooks } from './realtime-protocol.js';
 import { readSubscriptionDocument } from './subscription-document.js';
 import { startSubscription } from './subscription-start.js';
@@ -16,7 +18,7 @@ export interface RealtimeRouteDeps {
   /** Where the service's mutations publish their changes. */
   events: ModelEvents;
   /** The context value the API's resolvers expect for `caller` (the one an HTTP request gets). */
-  contextFor(api: DeployedApi, caller: Caller): unknown;
+  contextFor(api: DeployedApi, caller: Caller): ExecutionContext;
 }
 
 /** `/graphql/<apiId>/realtime`: the URL aws-amplify derives from the HTTP endpoint `/graphql/<apiId>`. */
@@ -47,6 +49,7 @@ async function authorizeIam(kernel: Kernel, principal: Principal, api: DeployedA
  */
 export function createRealtimeRoute(deps: RealtimeRouteDeps): UpgradeRoute {
   const { kernel, apis, events } = deps;
+  const limits = graphqlLimitsWithDefaults(kernel.config.graphqlLimits);
   const wss = new WebSocketServer({ noServer: true, handleProtocols: selectSubprotocol, maxPayload: MAX_FRAME_BYTES });
 
   const hooksFor = (apiId: string, endpointPath: string): RealtimeHooks => {
@@ -69,7 +72,7 @@ export function createRealtimeRoute(deps: RealtimeRouteDeps): UpgradeRoute {
       async start(request, send) {
         const api = served();
         const caller = await authenticate(api, request.authorization, endpointPath, request.data);
-        const subscription = readSubscriptionDocument(api.schema, request.query, request.variables, request.operationName);
+        const subscription = readSubscriptionDocument(api.schema, request, limits);
         if (caller.mode === 'iam' && caller.principal) await authorizeIam(kernel, caller.principal, api, subscription.fieldName);
         // Nested fields of the selection set (relations) run through the API's resolvers, as over HTTP.
         const contextValue = deps.contextFor(api, caller);

@@ -6,6 +6,7 @@ import { AppSyncFieldError } from './field-error.js';
 import { checkFieldUse, filterFields } from './field-visibility.js';
 import { fromItem } from './item-values.js';
 import { aggregate, type AggregateResult, type AggregationRequest } from './search-aggregates.js';
+import { checkFilterSize } from './filter-limits.js';
 import { compareScalars, compileSearchFilter, fieldValues, keywordOf } from './search-filter.js';
 
 /** The page size when `limit` is not given: Amplify's `DEFAULT_SEARCHABLE_PAGE_LIMIT`. */
@@ -112,12 +113,12 @@ interface Candidate {
 }
 
 /**
- * Every item of the model's table that the caller may read, read in pages; refuses past MAX_SEARCH_SCAN
+ * Every item of the model's table that the caller may read and `matches`, read in pages; refuses past MAX_SEARCH_SCAN
  * items. Owner and dynamic group rules filter, as Amplify's `authFilter` does: other items are never
  * seen, not in items, total or aggregates. Fields under field-level rules that the caller may not read
  * are left out of the view, so no filter, multiMatch or sort can probe them.
  */
-async function candidates(ctx: ExecutionContext, request: SearchRequest): Promise<Candidate[]> {
+async function candidates(ctx: ExecutionContext, request: SearchRequest, matches: (view: Item) => boolean): Promise<Candidate[]> {
   const { model, access } = request;
   const table = ctx.tableNames[model.name]!;
   const guarded = Object.keys(model.fieldAuthRules);
@@ -135,7 +136,8 @@ async function candidates(ctx: ExecutionContext, request: SearchRequest): Promis
       if (access.kind === 'items' && !access.rules.some((r) => itemRuleAllows(ctx.caller, r, item))) continue;
       const hidden = guarded.filter((field) => field in item && !fieldRulesAllow(ctx.caller, model, field, item, 'search'));
       const view = hidden.length === 0 ? item : Object.fromEntries(Object.entries(item).filter(([field]) => !hidden.includes(field)));
-      out.push({ item, view });
+      // Filtered page by page: between pages the table calls let other requests in.
+      if (matches(view)) out.push({ item, view });
     }
     exclusiveStartKey = page.lastEvaluatedKey;
   } while (exclusiveStartKey);
@@ -147,6 +149,7 @@ async function candidates(ctx: ExecutionContext, request: SearchRequest): Promis
  * aggregations alone), `total` and `aggregates` over every match the caller may read.
  */
 export async function searchItems(ctx: ExecutionContext, request: SearchRequest): Promise<SearchConnection> {
+  checkFilterSize(request.filter, ctx.limits);
   // A field the caller may never read is refused; one readable on some items is left out of the others' views.
   checkFieldUse({ caller: ctx.caller, model: request.model, fields: filterFields(request.filter) });
   const predicate = compileSearchFilter(request.model, request.filter);
@@ -158,7 +161,7 @@ export async function searchItems(ctx: ExecutionContext, request: SearchRequest)
   if (from + limit > MAX_RESULT_WINDOW) {
     throw new AppSyncFieldError('ValidationError', `Result window is too large: from + limit must be at most ${MAX_RESULT_WINDOW}; page with nextToken instead.`);
   }
-  const matches = (await candidates(ctx, request)).filter((c) => predicate(c.view));
+  const matches = await candidates(ctx, request, predicate);
   const sorted = matches.map((c) => ({ item: c.item, values: keys.map((k) => sortValue(c.view, k)) })).sort((a, b) => compareTuples(keys, a.values, b.values));
   let start = after ? sorted.findIndex((e) => compareTuples(keys, e.values, after) > 0) : 0;
   if (start < 0) start = sorted.length;

@@ -1,6 +1,8 @@
 import { execute, formatError, GraphQLObjectType, GraphQLSchema, TypeInfo, visit, visitWithTypeInfo, type ExecutionResult } from 'graphql';
 import type { GraphQLApiPlan } from '@forte/protocol';
+import { withFreshBudget, type ExecutionContext } from './execution-context.js';
 import { SerializedPayload } from './realtime-protocol.js';
+import { ownResolver } from './request-budget.js';
 import type { SubscriptionDocument } from './subscription-document.js';
 
 const deliverySchemas = new WeakMap<GraphQLSchema, GraphQLSchema>();
@@ -32,25 +34,32 @@ export interface RenderEventOptions {
   item: Record<string, unknown>;
   /** Field-level rules the subscriber does not pass: null in what the selection set sees. */
   hiddenFields: readonly string[];
-  contextValue: unknown;
+  contextValue: ExecutionContext;
 }
+
+/** A render's answer: graphql's result, or the one error of a limit the render passed. */
+export type RenderResult = ExecutionResult | { data: null; errors: Array<{ errorType: string; message: string }> };
 
 /**
  * Renders one changed item as the subscription's `data` payload. `hiddenFields` (field-level rules the
- * subscriber does not pass) are null in what the selection set sees, so they can never be delivered.
+ * subscriber does not pass) are null in what the selection set sees, so they can never be delivered. Each
+ * render has the budget of one request: past it, the payload is the error that names the limit.
  */
-export async function renderEvent(options: RenderEventOptions): Promise<ExecutionResult> {
+export async function renderEvent(options: RenderEventOptions): Promise<RenderResult> {
   const { subscription } = options;
   const item = { ...options.item };
   for (const field of options.hiddenFields) item[field] = null;
-  return execute({
+  const contextValue = withFreshBudget(options.contextValue);
+  const result = await execute({
     schema: deliverySchema(options.schema),
     document: subscription.document,
     operationName: subscription.operation.name?.value,
     rootValue: { [subscription.fieldName]: item },
-    contextValue: options.contextValue,
+    contextValue,
     variableValues: subscription.variables,
   });
+  const exceeded = contextValue.budget.exceeded;
+  return exceeded ? { data: null, errors: [{ errorType: exceeded.errorType, message: exceeded.message }] } : result;
 }
 
 /**
@@ -71,7 +80,7 @@ export function rendersPerCaller(schema: GraphQLSchema, plan: GraphQLApiPlan, su
         const model = parent ? models.get(parent.name) : undefined;
         if (model) {
           if (model.fieldAuthRules[name] !== undefined || model.relations.some((r) => r.field === name)) dependent = true;
-        } else if (typeInfo.getFieldDef()?.resolve) {
+        } else if (ownResolver(typeInfo.getFieldDef()?.resolve)) {
           dependent = true;
         }
       },
@@ -103,7 +112,7 @@ export function renderEventOnce(event: object, renderKey: string, options: Rende
   let rendered = renders.get(key);
   if (!rendered) {
     rendered = renderEvent(options).then(
-      (result) => new SerializedPayload(JSON.stringify(result.errors ? { data: result.data ?? null, errors: result.errors.map(formatError) } : { data: result.data })),
+      (result) => new SerializedPayload(JSON.stringify(result.errors ? { data: result.data ?? null, errors: result.errors.map((e) => ('errorType' in e ? e : formatError(e))) } : { data: result.data })),
     );
     renders.set(key, rendered);
   }

@@ -1,8 +1,6 @@
 import {
   getOperationAST,
   Kind,
-  parse,
-  validate,
   valueFromASTUntyped,
   type DocumentNode,
   type FieldNode,
@@ -11,6 +9,8 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { getArgumentValues, getVariableValues } from 'graphql/execution/values.js';
+import type { GraphQLLimits } from '../../kernel/types.js';
+import { checkVariablesNesting, parseWithinLimits, validateWithinLimits } from './query-limits.js';
 import { RealtimeError } from './realtime-protocol.js';
 
 /** What a `start` asks for, once parsed and checked against the API's schema. */
@@ -44,16 +44,20 @@ export function subscribedMutations(field: GraphQLField<unknown, unknown>): stri
 
 /**
  * Parses and validates a subscription document against `schema` and resolves its one field and arguments.
+ * The document and its variables are held to the same limits as over HTTP, checked before validation.
  * Throws RealtimeError (`ValidationError`) for anything but one subscription field of `schema`.
  */
-export function readSubscriptionDocument(schema: GraphQLSchema, query: string, variables: Record<string, unknown>, operationName?: string): SubscriptionDocument {
+export function readSubscriptionDocument(schema: GraphQLSchema, request: { query: string; variables: Record<string, unknown>; operationName?: string | undefined }, limits: GraphQLLimits): SubscriptionDocument {
+  const { query, variables, operationName } = request;
   let document: DocumentNode;
   try {
-    document = parse(query);
+    document = parseWithinLimits(query, limits);
+    checkVariablesNesting(variables, limits);
   } catch (error) {
+    // A limit passed (QueryLimitError) or a syntax error: either message says what to change.
     throw invalid(error instanceof Error ? error.message : 'The query does not parse.');
   }
-  const errors = validate(schema, document);
+  const errors = validateWithinLimits(schema, document);
   if (errors.length > 0) throw invalid(errors.map((e) => e.message).join(' '));
   const operation = getOperationAST(document, operationName);
   if (!operation) throw invalid('The document must hold exactly one operation, or name the one to run.');

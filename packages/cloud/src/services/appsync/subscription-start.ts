@@ -4,8 +4,10 @@ import type { DeployedApi } from './api-registry.js';
 import { itemRuleAllows, modelRules, operationAccess, type OperationAccess } from './auth-rules.js';
 import { unreadableFields } from './authorize-model.js';
 import type { Caller } from './caller.js';
+import type { ExecutionContext } from './execution-context.js';
 import { AppSyncFieldError } from './field-error.js';
 import { checkFieldUse, filterFields } from './field-visibility.js';
+import { checkFilterSize } from './filter-limits.js';
 import type { ModelChangeEvent, ModelEvents } from './model-events.js';
 import { RealtimeError, type RunningSubscription } from './realtime-protocol.js';
 import { fieldAllowsCaller, modelMayListen, ownerArgumentsAllowCaller } from './subscription-access.js';
@@ -18,8 +20,11 @@ export interface StartSubscriptionOptions {
   caller: Caller;
   subscription: SubscriptionDocument;
   events: ModelEvents;
-  /** The context the API's resolvers expect (nested fields of the selection set run through them). */
-  contextValue: unknown;
+  /**
+   * The context the API's resolvers expect (nested fields of the selection set run through them); each
+   * event's render gets a fresh budget of the context's limits.
+   */
+  contextValue: ExecutionContext;
   /** Delivers one `data` payload (`{data, errors?}`). */
   send(payload: unknown): void;
   log: Logger;
@@ -98,9 +103,10 @@ export function startSubscription(options: StartSubscriptionOptions): RunningSub
   if (fieldModel && !ownerArgumentsAllowCaller(fieldModel, caller, subscription.args)) throw resolverUnauthorized(fieldName);
   const filter = (subscription.args.filter ?? undefined) as SubscriptionFilter | undefined;
   try {
+    checkFilterSize(filter, options.contextValue.limits, 'subscription filter');
     validateSubscriptionFilter(filter);
   } catch (error) {
-    if (error instanceof SubscriptionFilterError) throw new RealtimeError('ValidationError', error.message, 400);
+    if (error instanceof SubscriptionFilterError || error instanceof AppSyncFieldError) throw new RealtimeError('ValidationError', error.message, 400);
     throw error;
   }
   // As for queries: a filter on a field the subscriber may never read is refused; one readable on some

@@ -6,6 +6,11 @@ export type AttributeType = 'S' | 'N' | 'B' | 'BOOL' | 'NULL' | 'M' | 'L' | 'SS'
 
 /** Largest item DynamoDB stores: 400 KB. */
 export const MAX_ITEM_BYTES = 400 * 1024;
+/**
+ * DynamoDB's deepest document: 32 levels, an attribute's value being level 1 (measured against DynamoDB: a
+ * scalar inside 31 nested maps is stored, inside 32 refused). It applies to every value of a request.
+ */
+export const MAX_NESTING_LEVELS = 32;
 
 export function typeOf(value: AttributeValue): AttributeType {
   return Object.keys(value)[0] as AttributeType;
@@ -16,7 +21,9 @@ export function typeOf(value: AttributeValue): AttributeType {
  * duplicates, valid numbers) and answers it canonical: numbers in plain notation, so that equality of
  * stored values is equality of their JSON.
  */
-export function normalizeValue(value: unknown): AttributeValue {
+export function normalizeValue(value: unknown, level = 1): AttributeValue {
+  // Checked before going deeper: a value nested thousands of levels must be refused, not overflow the stack.
+  if (level > MAX_NESTING_LEVELS) throw validationError('Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit');
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw validationError('Supplied AttributeValue is not an object, must contain exactly one of the supported datatypes');
   const keys = Object.keys(value).filter((k) => (value as Record<string, unknown>)[k] !== undefined && (value as Record<string, unknown>)[k] !== null);
   if (keys.length === 0) throw validationError('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
@@ -45,11 +52,11 @@ export function normalizeValue(value: unknown): AttributeValue {
       return { NULL: true };
     case 'M': {
       if (typeof v !== 'object' || Array.isArray(v)) throw validationError('One or more parameter values were invalid: M must be a map of attribute values');
-      return { M: normalizeItem(v as Record<string, unknown>) };
+      return { M: normalizeItem(v as Record<string, unknown>, level + 1) };
     }
     case 'L':
       if (!Array.isArray(v)) throw validationError('One or more parameter values were invalid: L must be a list of attribute values');
-      return { L: v.map(normalizeValue) };
+      return { L: v.map((element) => normalizeValue(element, level + 1)) };
     case 'SS':
       return { SS: uniqueSet(strings('strings'), 'An string set  may not be empty') };
     case 'NS':
@@ -72,11 +79,11 @@ function canonicalBase64(text: string): string {
   return Buffer.from(text, 'base64').toString('base64');
 }
 
-/** Normalises every value of an item (or key, or map). */
-export function normalizeItem(item: unknown): TableItem {
+/** Normalises every value of an item (or key, or map); `level` is the level of its values (1: attributes). */
+export function normalizeItem(item: unknown, level = 1): TableItem {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) throw validationError('One or more parameter values were invalid: expected a map of attribute names to attribute values');
   const out: TableItem = {};
-  for (const [name, value] of Object.entries(item)) out[name] = normalizeValue(value);
+  for (const [name, value] of Object.entries(item)) out[name] = normalizeValue(value, level);
   return out;
 }
 

@@ -1,4 +1,4 @@
-import type { TableEngine, TableExpression, TableItem, TableWriteOptions } from '../../kernel/types.js';
+import { ServiceError, type TableEngine, type TableExpression, type TableItem, type TableWriteOptions } from '../../kernel/types.js';
 import { normalizeItem } from './attribute-values.js';
 import { ExpressionPlaceholders, parseCondition, parseProjection, parseUpdate } from './expressions/parser.js';
 import type { ItemEngine, ReadRequest, WriteOptions } from './table-engine.js';
@@ -58,7 +58,11 @@ export function createProgrammaticEngine(items: ItemEngine): TableEngine {
       if (input.index !== undefined) request.index = input.index;
       if (input.filter) request.filter = condition('FilterExpression')(input.filter);
       if (input.keyCondition) request.keyCondition = condition('KeyConditionExpression')(input.keyCondition);
+      if (input.maxScanned !== undefined) request.limit = input.maxScanned;
       const result = input.keyCondition ? await items.query(request) : await items.scan(request);
+      input.onScanned?.(result.scannedCount);
+      // Stopped at the limit: the count would need more items than the caller may read.
+      if (input.maxScanned !== undefined && result.lastEvaluatedKey) throw new ServiceError('LimitExceededException', `Counting needs more than ${input.maxScanned} items read.`, 400);
       return result.count;
     },
   };

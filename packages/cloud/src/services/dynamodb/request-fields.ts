@@ -43,6 +43,17 @@ export function requiredItem(fields: Fields, name: string): TableItem {
   return normalizeItem(fields[name]);
 }
 
+/** DynamoDB's longest expression string: 4 KB of UTF-8 (1 KB = 1024 bytes). */
+export const MAX_EXPRESSION_BYTES = 4 * 1024;
+
+/** An expression parameter, refused as DynamoDB refuses it when longer than MAX_EXPRESSION_BYTES. */
+function expressionText(fields: Fields, name: string): string | undefined {
+  const source = optionalString(fields, name);
+  const size = source === undefined ? 0 : Buffer.byteLength(source);
+  if (size > MAX_EXPRESSION_BYTES) throw validationError(`Invalid ${name}: Expression size has exceeded the maximum allowed size; expression size: ${size}`);
+  return source;
+}
+
 /**
  * The expressions of one request, parsed against its shared placeholders; throws DynamoDB's
  * ValidationException for unused or undefined placeholders and syntax errors.
@@ -76,17 +87,17 @@ export class RequestExpressions {
   }
 
   condition(fields: Fields, name: 'ConditionExpression' | 'KeyConditionExpression' | 'FilterExpression'): Condition | undefined {
-    const source = optionalString(fields, name);
+    const source = expressionText(fields, name);
     return source === undefined ? undefined : parseCondition(source, name, this.placeholders);
   }
 
   projection(fields: Fields): Path[] | undefined {
-    const source = optionalString(fields, 'ProjectionExpression');
+    const source = expressionText(fields, 'ProjectionExpression');
     return source === undefined ? undefined : parseProjection(source, this.placeholders);
   }
 
   update(fields: Fields): UpdateActions | undefined {
-    const source = optionalString(fields, 'UpdateExpression');
+    const source = expressionText(fields, 'UpdateExpression');
     return source === undefined ? undefined : parseUpdate(source, this.placeholders);
   }
 

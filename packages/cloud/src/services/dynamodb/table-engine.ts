@@ -15,6 +15,8 @@ import type { IndexEntry, TableStore } from './table-store.js';
 const PAGE_BYTES = 1024 * 1024;
 /** Rows fetched from SQL at a time while filling a page. */
 const BATCH_ROWS = 100;
+/** Rows an unpaged read goes through between two turns of the event loop (a multiple of BATCH_ROWS). */
+const UNPAGED_YIELD_ROWS = 20 * BATCH_ROWS;
 
 export interface ReadRequest {
   table: string;
@@ -162,6 +164,9 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
         }
       }
       if (rows.length < wanted) return result;
+      // An unpaged read (a count) may go through a whole table: the SQL store answers synchronously, so
+      // every few batches it waits for the event loop's turn, letting other requests in.
+      if (request.unpaged && result.scannedCount % UNPAGED_YIELD_ROWS === 0) await new Promise((resolve) => setImmediate(resolve));
     }
   }
 

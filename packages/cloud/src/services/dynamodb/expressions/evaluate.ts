@@ -43,9 +43,8 @@ function operandValue(item: TableItem, operand: Operand): AttributeValue | undef
 export function evaluateCondition(item: TableItem, condition: Condition): boolean {
   switch (condition.kind) {
     case 'and':
-      return evaluateCondition(item, condition.left) && evaluateCondition(item, condition.right);
     case 'or':
-      return evaluateCondition(item, condition.left) || evaluateCondition(item, condition.right);
+      return evaluateChain(item, condition);
     case 'not':
       return !evaluateCondition(item, condition.condition);
     case 'compare': {
@@ -92,6 +91,23 @@ export function evaluateCondition(item: TableItem, condition: Condition): boolea
     case 'function':
       return evaluateFunction(condition.name, condition.args.map((arg) => operandValue(item, arg)));
   }
+}
+
+/**
+ * `a OR b OR c …` parses left-deep, as deep as the chain is long: its spine is walked in a loop, so a long
+ * chain needs no deep recursion. Operands are evaluated left to right and stop as soon as the answer is known.
+ */
+function evaluateChain(item: TableItem, chain: Extract<Condition, { kind: 'and' | 'or' }>): boolean {
+  const rights: Condition[] = [];
+  let node: Condition = chain;
+  while (node.kind === chain.kind) {
+    rights.push(node.right);
+    node = node.left;
+  }
+  const decisive = chain.kind === 'or';
+  if (evaluateCondition(item, node) === decisive) return decisive;
+  for (let i = rights.length - 1; i >= 0; i--) if (evaluateCondition(item, rights[i]!) === decisive) return decisive;
+  return !decisive;
 }
 
 function evaluateFunction(name: string, args: (AttributeValue | undefined)[]): boolean {

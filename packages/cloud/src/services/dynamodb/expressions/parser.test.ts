@@ -127,3 +127,25 @@ void describe('update expressions', () => {
     assert.throws(() => update('UPSERT a = :v', { ':v': { N: '1' } }), /Invalid UpdateExpression: Syntax error; token: "UPSERT"/);
   });
 });
+
+void describe('expression nesting and long chains', () => {
+  const nestedTooDeep = (error: unknown): boolean => error instanceof Error && /^Invalid ConditionExpression: The expression is nested more than 256 levels deep/.test(error.message);
+
+  void it('refuses parentheses, NOT and function calls nested past MAX_EXPRESSION_NESTING, never overflowing the stack', () => {
+    assert.equal(holds(`${'('.repeat(256)}age = :v${')'.repeat(256)}`, { ':v': { N: '42' } }), true);
+    assert.throws(() => condition(`${'('.repeat(257)}age = :v${')'.repeat(257)}`, { ':v': { N: '42' } }), nestedTooDeep);
+    assert.throws(() => condition(`${'('.repeat(100_000)}age = :v${')'.repeat(100_000)}`, { ':v': { N: '42' } }), nestedTooDeep);
+    assert.throws(() => condition(`${'NOT '.repeat(50_000)}age = :v`, { ':v': { N: '42' } }), nestedTooDeep);
+    assert.throws(() => condition(`${'size('.repeat(50_000)}age${')'.repeat(50_000)} = :v`, { ':v': { N: '42' } }), (error: unknown) => error instanceof Error && /nested more than 256 levels/.test(error.message));
+  });
+
+  void it('evaluates an OR chain of 100,000 terms without deep recursion, left to right', () => {
+    const values: TableItem = {};
+    const terms = Array.from({ length: 100_000 }, (_, i) => {
+      values[`:v${i}`] = { N: String(i) };
+      return `age = :v${i}`;
+    });
+    assert.equal(holds(terms.join(' OR '), values), true, 'age = 42 is one of them');
+    assert.equal(holds(terms.join(' AND '), values), false);
+  });
+});

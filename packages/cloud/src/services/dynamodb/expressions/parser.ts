@@ -46,10 +46,18 @@ const COMPARATORS = new Set(['=', '<>', '<', '<=', '>', '>=']);
 const CONDITION_FUNCTIONS = new Set(['attribute_exists', 'attribute_not_exists', 'attribute_type', 'begins_with', 'contains', 'size']);
 const ATTRIBUTE_TYPES = new Set(['S', 'SS', 'N', 'NS', 'B', 'BS', 'BOOL', 'NULL', 'L', 'M']);
 
+/**
+ * Deepest nesting of parentheses, NOT and function calls the parser follows. DynamoDB documents none beyond
+ * the 4 KB of an expression; the parser is recursive, so it refuses nesting this deep rather than let a
+ * `((((…` expression exhaust the stack. Real expressions nest a few levels.
+ */
+export const MAX_EXPRESSION_NESTING = 256;
+
 /** Recursive-descent parser over the tokens of one expression. */
 class Parser {
   private readonly tokens: Token[];
   private at = 0;
+  private nesting = 0;
 
   constructor(
     private readonly source: string,
@@ -95,6 +103,16 @@ class Parser {
     return validationError(`Invalid ${this.kind}: ${message}`);
   }
 
+  /** Parses one nested part (parenthesised, negated, a function's arguments) within MAX_EXPRESSION_NESTING. */
+  private nested<T>(parse: () => T): T {
+    if (++this.nesting > MAX_EXPRESSION_NESTING) throw this.invalid(`The expression is nested more than ${MAX_EXPRESSION_NESTING} levels deep (parentheses, NOT and functions);`);
+    try {
+      return parse();
+    } finally {
+      this.nesting--;
+    }
+  }
+
   end(): void {
     if (this.peek().type !== 'eof') throw this.unexpected();
   }
@@ -121,7 +139,7 @@ class Parser {
   private negation(): Condition {
     if (this.isKeyword('NOT')) {
       this.next();
-      return { kind: 'not', condition: this.negation() };
+      return { kind: 'not', condition: this.nested(() => this.negation()) };
     }
     return this.predicate();
   }
@@ -129,7 +147,7 @@ class Parser {
   private predicate(): Condition {
     if (this.isPunct('(')) {
       this.next();
-      const inner = this.condition();
+      const inner = this.nested(() => this.condition());
       this.expectPunct(')');
       return inner;
     }
@@ -183,11 +201,14 @@ class Parser {
 
   private arguments<T>(parse: () => T): T[] {
     this.expectPunct('(');
-    const args = [parse()];
-    while (this.isPunct(',')) {
-      this.next();
-      args.push(parse());
-    }
+    const args = this.nested(() => {
+      const list = [parse()];
+      while (this.isPunct(',')) {
+        this.next();
+        list.push(parse());
+      }
+      return list;
+    });
     this.expectPunct(')');
     return args;
   }

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { performance } from 'node:perf_hooks';
+import { ExpressionBuilder } from './expression-builder.js';
+import { EVERY_ITEM } from './field-visibility.js';
+
+void describe('ExpressionBuilder', () => {
+  void it('keeps only the placeholders the text uses, telling #f1 from #f10', () => {
+    const b = new ExpressionBuilder('f');
+    const names = Array.from({ length: 11 }, (_, i) => b.name(`attr${i}`));
+    const value = b.value('x');
+    assert.equal(b.name('attr3'), names[3], 'one placeholder per attribute');
+    const out = b.expression(`${names[10]!} = ${value}`);
+    assert.deepEqual(out, { expression: '#f10 = :f0', names: { '#f10': 'attr10' }, values: { ':f0': { S: 'x' } } });
+  });
+
+  void it('builds a filter of 32,000 or terms in linear time', () => {
+    const build = (): number => {
+      const b = new ExpressionBuilder('f');
+      const started = performance.now();
+      const out = b.expression(b.filter({ or: Array.from({ length: 32_000 }, (_, i) => ({ title: { eq: `t${i}` } })) }, EVERY_ITEM)!);
+      assert.equal(Object.keys(out.values ?? {}).length, 32_000);
+      assert.deepEqual(out.names, { '#f0': 'title' });
+      return performance.now() - started;
+    };
+    // Under a second alone; the builder that scanned the text once per placeholder took about 15 s on the
+    // same machine. Best of two, so a pause of a shared machine does not count.
+    const ms = Math.min(build(), build());
+    assert.ok(ms < 3000, `built in ${Math.round(ms)} ms`);
+  });
+});
