@@ -319,6 +319,43 @@ void describe('sealed nextTokens', () => {
   });
 });
 
+void describe('lists read past hidden items, within bounds', () => {
+  void it("another owner's many items cost a bounded number of reads: a short page with a token, never the request's whole budget", async () => {
+    // Budget: 30 table calls. Forty of Alice's diaries stand before Bob's one in the table's order (or after it),
+    // and Bob pages one item at a time: each page may read at most ten table pages before it answers short.
+    await using small = await startTestCloud({ graphqlLimits: { maxResolverCalls: 30 } });
+    const users = await createTestUsers(small, { alice: [], bob: [] });
+    const deployed = await deployTestApi(small, {
+      schema: 'type Diary @model @auth(rules: [{ allow: owner }]) { id: ID! mood: String }',
+      userPoolId: users.userPoolId,
+      name: 'sparse',
+      authConfig: { defaultAuthentication: { authenticationType: 'AMAZON_COGNITO_USER_POOLS' } },
+    });
+    const idp = new CognitoIdentityProviderClient({ endpoint: `${small.url}/cognito-idp/`, region: 'us-east-1', credentials: small.credentials, maxAttempts: 1 });
+    const token = async (username: string): Promise<string> =>
+      (await idp.send(new InitiateAuthCommand({ ClientId: users.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: 'Correct-Horse-9' } }))).AuthenticationResult!.AccessToken!;
+    const as = { alice: await token('alice'), bob: await token('bob') };
+    const call = async (who: 'alice' | 'bob', query: string, variables: Record<string, unknown> = {}): Promise<Body> => {
+      const res = await fetch(deployed.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: as[who] }, body: JSON.stringify({ query, variables }) });
+      return (await res.json()) as Body;
+    };
+    for (let i = 0; i < 40; i++) await call('alice', 'mutation { createDiary(input: {mood: "a"}) { id } }');
+    await call('bob', 'mutation { createDiary(input: {mood: "mine"}) { id } }');
+    const seen: string[] = [];
+    let nextToken: string | null = null;
+    let pages = 0;
+    do {
+      const body: Body = await call('bob', 'query ($t: String) { listDiaries(limit: 1, nextToken: $t) { items { mood } nextToken } }', { t: nextToken });
+      assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+      seen.push(...(body.data!.listDiaries.items as Array<{ mood: string }>).map((i) => i.mood));
+      nextToken = body.data!.listDiaries.nextToken as string | null;
+      pages += 1;
+    } while (nextToken && pages < 20);
+    assert.deepEqual(seen, ['mine'], 'Bob pages through to his own diary alone');
+    assert.ok(pages >= 2, `${pages} pages: at least one short page before all forty hidden items were read`);
+  });
+});
+
 void describe('field oracles: sync and relations', () => {
   void it('sync refuses a filter on the hidden field, and filters on readable ones', async () => {
     const q = 'query ($f: ModelJournalFilterInput) { syncJournals(filter: $f) { items { id } startedAt } }';

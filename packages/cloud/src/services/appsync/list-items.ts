@@ -111,7 +111,7 @@ export async function listItems(ctx: ExecutionContext, request: ListRequest): Pr
     ...(filter ? { filter } : {}),
     limit,
   };
-  const read = (start: TableItem | undefined): Promise<TablePage & { scannedCount: number }> => {
+  const read = (start: TableItem | undefined): Promise<TablePage> => {
     const from = { ...base, ...(start ? { exclusiveStartKey: start } : {}) };
     return keyCond ? ctx.tables.query({ ...from, keyCondition: keyCond, scanIndexForward: request.sortDirection !== 'DESC' }) : ctx.tables.scan(from);
   };
@@ -138,8 +138,8 @@ function tokenKeyAttributes(model: GraphQLPlanModel, key: GraphQLPlanKey): strin
   return [...new Set(names.filter((n): n is string => n !== undefined))];
 }
 
-/** Items one page may read past hidden ones, at least: past it a short page is answered (see visiblePage). */
-const MIN_HIDDEN_READ = 1000;
+/** Table pages one list page may read past hidden items: past them a short page is answered (see visiblePage). */
+export const MAX_HIDDEN_READS = 10;
 
 /**
  * A page when some items the key reads are hidden from the caller (another owner's, or one whose key field
@@ -148,22 +148,21 @@ const MIN_HIDDEN_READ = 1000;
  * so that another owner's value could be found by planting items on either side. So the page is `limit`
  * items the caller may see, read on past the hidden ones, and the next page starts after the last item
  * answered; a full page always answers a token, even when no more follow (as AppSync's last page may), so
- * neither the items nor the token depend on the hidden items. Reading on is bounded (ten pages' worth, at
- * least 1,000 items): past that the page is answered short, as AppSync's pages are, with a token (sealed, so
- * it shows nothing of the hidden item it starts after) — one caller's sparse items in a large table cost
- * bounded work per request instead of the request's whole budget.
+ * neither the items nor the token depend on the hidden items. Reading on is bounded (`MAX_HIDDEN_READS` table
+ * pages): past that the page is answered short, as AppSync's pages are, with a token (sealed, so it shows
+ * nothing of the hidden item it starts after) — one caller's sparse items in a large table cost bounded work
+ * per request instead of the request's whole budget.
  */
-async function visiblePage(read: (start: TableItem | undefined) => Promise<TablePage & { scannedCount: number }>, limit: number, start: TableItem | undefined, keyAttributeNames: string[]): Promise<TablePage> {
+async function visiblePage(read: (start: TableItem | undefined) => Promise<TablePage>, limit: number, start: TableItem | undefined, keyAttributeNames: string[]): Promise<TablePage> {
   const items: TableItem[] = [];
-  const maxRead = Math.max(MIN_HIDDEN_READ, 10 * limit);
-  let scanned = 0;
+  let reads = 0;
   let next = start;
   do {
     const page = await read(next);
+    reads += 1;
     items.push(...page.items);
-    scanned += page.scannedCount;
     next = page.lastEvaluatedKey;
-  } while (next && items.length < limit && scanned < maxRead);
+  } while (next && items.length < limit && reads < MAX_HIDDEN_READS);
   const answered = items.slice(0, limit);
   const last = answered[answered.length - 1];
   if (answered.length < limit && next) return { items: answered, lastEvaluatedKey: next };
