@@ -1,5 +1,4 @@
 import { randomInt } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -11,6 +10,8 @@ import { createKernel, type KernelRuntime } from './kernel/create-kernel.js';
 import { createRequestListener } from './kernel/http-dispatch.js';
 import { createUpgradeDispatcher } from './kernel/upgrade-dispatch.js';
 import { createLogger } from './kernel/logger.js';
+import { makeDataDirPrivate } from './kernel/private-files.js';
+import { openSecretBox, SECRET_KEY_FILE } from './kernel/secret-key.js';
 import { createSmtpMailSender, smtpServerOf, type MailSender, type SmtpSettings } from './kernel/mail-transport.js';
 import type { CloudConfig, GraphQLLimits } from './kernel/types.js';
 import { CLOUD_VERSION } from './kernel/version.js';
@@ -24,12 +25,24 @@ import { createHostingService } from './services/hosting/index.js';
 import { createIamService } from './services/iam/index.js';
 import { createS3Service } from './services/s3/index.js';
 
+/** The database file inside the data dir. */
+const DATABASE_FILE = 'forte.db';
+
 /** The port a cloud listens on when none is given. */
 export const DEFAULT_PORT = 20002;
 
 export interface CloudOptions {
-  /** Folder for everything the cloud keeps: forte.db, blobs/, admin-credentials.json. Created if missing. */
+  /**
+   * Folder for everything the cloud keeps: forte.db, blobs/, admin-credentials.json, secret.key. Created
+   * 0700 if missing; at every start its secret files are made 0600 again (logged when repaired).
+   */
   dataDir: string;
+  /**
+   * The key that seals the secrets kept in the database (32 bytes, base64 or hex; the bin reads
+   * FORTE_SECRET_KEY). Default: `<dataDir>/secret.key`, made at first start. A cloud whose key does not
+   * open its database refuses to start (SecretKeyError).
+   */
+  secretKey?: string | undefined;
   /** Default 20002; 0 picks a free port. */
   port?: number;
   /** Listen address, default 127.0.0.1. */
@@ -70,15 +83,18 @@ export class PortInUseError extends Error {
 
 /** Starts a Forte Cloud: the one place that picks engines and assembles the services. */
 export async function createCloud(options: CloudOptions): Promise<Cloud> {
-  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const host = options.host ?? '127.0.0.1';
   const log = createLogger({ write: (line) => void (options.logStream ?? process.stderr).write(line), level: options.logLevel ?? 'info' });
+  const repaired = makeDataDirPrivate(options.dataDir, DATABASE_FILE);
+  if (repaired.length > 0) log.warn('made the data folder private again: others could read it', { repaired });
   const adminCredentials = loadOrCreateAdminCredentials(options.dataDir);
-  const sql = createSqliteStore(join(options.dataDir, 'forte.db'));
+  const sql = createSqliteStore(join(options.dataDir, DATABASE_FILE));
   const blobs = createFsBlobStore(join(options.dataDir, 'blobs'));
   let server: Server | undefined;
   let mail: MailSender | undefined;
   try {
+    const { box: secrets, createdKeyFile } = await openSecretBox({ dataDir: options.dataDir, sql, secretKey: options.secretKey });
+    if (createdKeyFile) log.info('created the secret key: keep it with backups of forte.db, which it opens', { file: join(options.dataDir, SECRET_KEY_FILE) });
     const config: CloudConfig = {
       dataDir: options.dataDir,
       host,
@@ -89,7 +105,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       graphqlLimits: { maxQueryBytes: options.graphqlLimits?.maxQueryBytes ?? MAX_QUERY_BYTES, maxQueryDepth: options.graphqlLimits?.maxQueryDepth ?? MAX_QUERY_DEPTH },
     };
     mail = options.smtp && createSmtpMailSender(options.smtp, log);
-    const kernel = createKernel({ config, sql, blobs, log, mail });
+    const kernel = createKernel({ config, sql, blobs, log, mail, secrets });
     kernel.registerCredentialProvider(adminCredentialProvider(adminCredentials));
     // Hosting before S3: a request for a site's host name is the site's, even under /s3/.
     for (const create of [createIamService, createCognitoIdpService, createCognitoIdentityService, createDynamoDbService, createAppSyncService, createControlService, createHostingService, createS3Service]) kernel.addService(create(kernel));

@@ -2,6 +2,7 @@ import { createFsBlobStore } from '../engines/fs-blobs/fs-blob-store.js';
 import { createSqliteStore } from '../engines/sqlite/sqlite-store.js';
 import { createKernel, type KernelRuntime } from './create-kernel.js';
 import { createLogger } from './logger.js';
+import { createSecretBox } from './secret-box.js';
 
 /**
  * A kernel for the kernel's own tests: an in-memory database, no blob folder, its log lines pushed to
@@ -13,5 +14,6 @@ export function createTestKernel(logLines: string[], level: 'debug' | 'info' = '
     sql: createSqliteStore(':memory:'),
     blobs: createFsBlobStore('/nonexistent/blobs'),
     log: createLogger({ write: (line) => void logLines.push(line), level }),
+    secrets: createSecretBox(Buffer.alloc(32, 7)),
   });
 }

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { BlobStore, SqlStore } from '../engines/types.js';
 import type { Logger } from './logger.js';
 import type { MailSender } from './mail-transport.js';
+import type { SecretBox } from './secret-box.js';
 
 /** Who is calling, as resolved by the kernel from the request's credentials. */
 export type Principal =
@@ -208,6 +209,12 @@ export interface Kernel {
   readonly log: Logger;
   /** Real email delivery (SMTP), undefined unless the cloud is configured with an SMTP server. */
   readonly mail: MailSender | undefined;
+  /**
+   * Seals secrets a service keeps in the database (signing keys, secret access keys, future secrets such as
+   * SecureString parameters) with the key kept outside it (`<dataDir>/secret.key` or FORTE_SECRET_KEY), so
+   * a copy of the database alone gives none away. Seal on write, open on read; migrate plaintext rows at start.
+   */
+  readonly secrets: SecretBox;
   /** Public base URL once listening, e.g. `http://127.0.0.1:20002`. */
   baseUrl(): string;
   /** Port once listening. */

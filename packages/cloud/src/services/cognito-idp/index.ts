@@ -30,7 +30,7 @@ export function createCognitoIdpService(kernel: Kernel): Service {
     kernel,
     pools: createPoolStore(kernel.sql),
     users: createUserStore(kernel.sql),
-    keys: createTokenKeys(kernel.sql),
+    keys: createTokenKeys(kernel.sql, kernel.secrets),
     mailbox: createMailbox(kernel.sql, kernel.mail),
     limiter: createSignInLimiter({ perUser: 5, perAddress: 50, windowMs: 15 * 60_000 }),
     sessions: createChallengeSessions(kernel.sql),
