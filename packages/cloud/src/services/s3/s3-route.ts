@@ -1,6 +1,7 @@
 import type { BlobStore } from '../../engines/types.js';
 import { ServiceError, type Route } from '../../kernel/types.js';
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from './bucket-operations.js';
+import { hasXmlInvalidCharacter } from '../../kernel/xml-escape.js';
 import { copyObject } from './copy-object.js';
 import { deleteObject, deleteObjects } from './delete-objects.js';
 import { getObject } from './get-object.js';
@@ -77,9 +78,13 @@ export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; r
       switch (method) {
         case 'PUT':
           if (query.has('partNumber')) throw new ServiceError('InvalidRequest', 'A part needs the uploadId of its upload (?partNumber=N&uploadId=…).', 400);
+          refuseUnlistableKey(target.key);
           return copySource !== undefined ? copyObject(call, copySource) : putObject(call);
         case 'POST':
-          if (query.has('uploads')) return createMultipartUpload(call);
+          if (query.has('uploads')) {
+            refuseUnlistableKey(target.key);
+            return createMultipartUpload(call);
+          }
           throw methodNotAllowed(method, 'an object (only POST ?uploads and POST ?uploadId)');
         case 'GET':
           return getObject(call, false);
@@ -92,6 +97,17 @@ export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; r
       }
     },
   };
+}
+
+/**
+ * S3 takes any Unicode key, but XML 1.0 cannot carry some characters (NUL and most C0 controls), so its
+ * listings are then invalid XML unless the client asks for `encoding-type=url`. Forte refuses such keys at
+ * upload rather than store an object that breaks every plain listing of its bucket.
+ */
+function refuseUnlistableKey(key: string): void {
+  if (hasXmlInvalidCharacter(key)) {
+    throw new ServiceError('InvalidArgument', 'Object keys cannot contain NUL or other control characters that XML 1.0 cannot carry (U+0000-U+0008, U+000B, U+000C, U+000E-U+001F, U+FFFE, U+FFFF).', 400, { extra: { ArgumentName: 'key' } });
+  }
 }
 
 function notImplemented(message: string): ServiceError {
