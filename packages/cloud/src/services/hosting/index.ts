@@ -14,7 +14,7 @@ import { createSiteResourceHandler } from './site-resource.js';
 
 /**
  * Static site hosting with atomic, content-addressed deployments: the deploy API (`ForteHosting.*` and
- * blob uploads), the public site server (`<app>-<env>.localhost` and `/sites/<app>-<env>/`), and the
+ * blob uploads), the public site server (`<app>-<env>.localhost`), and the
  * `Forte::Hosting::Site` resource type.
  */
 export function createHostingService(kernel: Kernel): Service {

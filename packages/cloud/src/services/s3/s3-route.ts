@@ -11,7 +11,7 @@ import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, l
 import type { ObjectStore } from './object-store.js';
 import { putObject } from './put-object.js';
 import type { S3Call } from './s3-call.js';
-import { isS3Request, parseS3Target } from './s3-target.js';
+import { isS3Request, parseS3Target, virtualHostBucket } from './s3-target.js';
 
 /** Bucket and object subresources Forte does not implement (answered 501 rather than misread as plain calls). */
 const UNSUPPORTED = ['acl', 'tagging', 'versioning', 'versions', 'cors', 'policy', 'lifecycle', 'website', 'encryption', 'notification', 'logging', 'replication', 'accelerate', 'requestPayment', 'object-lock', 'retention', 'legal-hold', 'attributes', 'restore', 'select', 'torrent', 'ownershipControls', 'publicAccessBlock', 'analytics', 'inventory', 'metrics', 'intelligent-tiering'];
@@ -24,6 +24,10 @@ export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; r
     // The raw target decides (path-style prefix or a bucket host name): no URL parsing needed.
     match: { raw: (req, rawPath) => isS3Request(req, rawPath) },
     async handle(ctx) {
+      // Objects are what users uploaded: never sniffed into another type, and on the API's own origin (path
+      // style, where the cloud's other APIs answer) an HTML object cannot run script as that origin.
+      ctx.res.setHeader('x-content-type-options', 'nosniff');
+      if (virtualHostBucket(ctx.req) === undefined) ctx.res.setHeader('content-security-policy', 'sandbox');
       const target = parseS3Target(ctx.req, ctx.rawPath);
       const method = ctx.req.method ?? 'GET';
       const query = ctx.url.searchParams;
