@@ -112,6 +112,13 @@ export interface Route {
    */
   writesApiHeaders?: boolean;
   /**
+   * Which web pages may call the route from a browser. `any` (the default): the AWS APIs that aws-amplify
+   * calls from an app on another origin (Cognito, identity pools, AppSync, S3, DynamoDB). `same-origin`: the
+   * cloud's own admin APIs (control, hosting deploys, mailbox), which no app calls; their answers carry no
+   * CORS headers and a preflight from another origin is refused.
+   */
+  browserAccess?: 'any' | 'same-origin';
+  /**
    * How a request is recognised; routes are tried in registration order. `raw` tests the raw request (host
    * header, raw path) and needs no parsed URL: such routes are tried first, before the URL is parsed (the
    * fast path of public static content). `path` tests the request and the URL's pathname (normalised as

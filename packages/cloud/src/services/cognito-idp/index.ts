@@ -58,6 +58,7 @@ export function createCognitoIdpService(kernel: Kernel): Service {
       jsonApiRoute({
         name: 'mailbox-api',
         path: MAILBOX_API_PATH,
+        browserAccess: 'same-origin',
         targetPrefix: MAILBOX_TARGET_PREFIX,
         signingService: SIGNING_SERVICE,
         actionPrefix: 'mailbox',

@@ -31,6 +31,7 @@ export function createHostingService(kernel: Kernel): Service {
         signingService: SIGNING_SERVICE,
         actionPrefix: 'hosting',
         operations: createDeployOperations(state),
+        browserAccess: 'same-origin',
       }),
       createBlobUploadRoute(state),
       createBlobBatchRoute(state),
