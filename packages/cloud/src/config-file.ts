@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { smtpUrlProblem, type SmtpSettings } from './kernel/mail-transport.js';
-import type { GraphQLLimits } from './kernel/types.js';
+import type { ConnectionLimits, GraphQLLimits } from './kernel/types.js';
 
 /**
  * `<dataDir>/config.json`: settings that live with a cloud's data, so that `forte cloud start` (which
  * starts the bin on `$FORTE_HOME/cloud`) picks them up: `{ "smtp": { "url": …, "from": … }, "graphql":
- * { "maxQueryBytes": …, "maxQueryDepth": … } }`.
+ * { "maxQueryBytes": …, "maxQueryDepth": … }, "connections": { "headersTimeoutMs": …, "requestTimeoutMs": …,
+ * "maxPendingConnectionsPerAddress": …, "maxUnauthenticatedUpgradesPerAddress": …, "realtimeInitTimeoutMs": … } }`
+ * (ConnectionLimits in kernel/types.ts).
  */
 const CONFIG_FILE = 'config.json';
 
@@ -18,6 +20,15 @@ export class ConfigError extends Error {
 
 const configSchema = z.strictObject({
   smtp: z.strictObject({ url: z.string().optional(), from: z.string().optional() }).optional(),
+  connections: z
+    .strictObject({
+      headersTimeoutMs: z.number().int().min(1000).max(600_000).optional(),
+      requestTimeoutMs: z.number().int().min(0).max(24 * 3_600_000).optional(),
+      maxPendingConnectionsPerAddress: z.number().int().min(0).max(1_000_000).optional(),
+      maxUnauthenticatedUpgradesPerAddress: z.number().int().min(0).max(1_000_000).optional(),
+      realtimeInitTimeoutMs: z.number().int().min(1000).max(600_000).optional(),
+    })
+    .optional(),
   graphql: z
     .strictObject({
       maxQueryBytes: z.number().int().min(1024).max(10 * 1024 * 1024).optional(),
@@ -29,6 +40,7 @@ const configSchema = z.strictObject({
 export interface CloudSettings {
   smtp?: SmtpSettings;
   graphqlLimits?: Partial<GraphQLLimits>;
+  connectionLimits?: Partial<ConnectionLimits>;
 }
 
 /**
@@ -43,7 +55,7 @@ export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): Clou
   const envFrom = env.FORTE_SMTP_FROM || undefined;
   const url = envUrl ?? config.smtp?.url;
   const from = envFrom ?? config.smtp?.from;
-  const limits = config.graphql ? { graphqlLimits: config.graphql } : {};
+  const limits = { ...(config.graphql ? { graphqlLimits: config.graphql } : {}), ...(config.connections ? { connectionLimits: config.connections } : {}) };
   if (url === undefined && from === undefined) return limits;
 
   const urlSource = envUrl !== undefined ? 'FORTE_SMTP_URL' : `${file}: smtp.url`;

@@ -13,7 +13,8 @@ import { createLogger } from './kernel/logger.js';
 import { makeDataDirPrivate } from './kernel/private-files.js';
 import { openSecretBox, SECRET_KEY_FILE } from './kernel/secret-key.js';
 import { createSmtpMailSender, smtpServerOf, type MailSender, type SmtpSettings } from './kernel/mail-transport.js';
-import type { CloudConfig, GraphQLLimits } from './kernel/types.js';
+import type { CloudConfig, ConnectionLimits, GraphQLLimits } from './kernel/types.js';
+import { createConnectionGuard, DEFAULT_CONNECTION_LIMITS } from './kernel/connection-guard.js';
 import { CLOUD_VERSION } from './kernel/version.js';
 import { createAppSyncService } from './services/appsync/index.js';
 import { createCognitoIdentityService } from './services/cognito-identity/index.js';
@@ -63,6 +64,8 @@ export interface CloudOptions {
   smtp?: SmtpSettings;
   /** Limits on GraphQL requests; each field defaults to services/appsync/query-limits.ts. */
   graphqlLimits?: Partial<GraphQLLimits>;
+  /** Limits on slow and unauthenticated connections; each field defaults to DEFAULT_CONNECTION_LIMITS. */
+  connectionLimits?: Partial<ConnectionLimits>;
 }
 
 export interface Cloud {
@@ -103,7 +106,9 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       accountId: await resolveAccountId(sql, options.accountId),
       testFaults: options.testFaults ?? process.env.FORTE_TEST_FAULTS === '1',
       graphqlLimits: { maxQueryBytes: options.graphqlLimits?.maxQueryBytes ?? MAX_QUERY_BYTES, maxQueryDepth: options.graphqlLimits?.maxQueryDepth ?? MAX_QUERY_DEPTH },
+      connectionLimits: { ...DEFAULT_CONNECTION_LIMITS, ...definedFields(options.connectionLimits ?? {}) },
     };
+    const limits = config.connectionLimits;
     mail = options.smtp && createSmtpMailSender(options.smtp, log);
     const kernel = createKernel({ config, sql, blobs, log, mail, secrets });
     kernel.registerCredentialProvider(adminCredentialProvider(adminCredentials));
@@ -116,12 +121,30 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     let started = false;
     let markStarted = (): void => undefined;
     const startedSignal = new Promise<void>((resolve) => (markStarted = resolve));
-    server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
-      if (started) listener(req, res);
-      else void startedSignal.then(() => listener(req, res));
+    // Slow clients: node ends a request whose headers (or whole body) take too long, checked every
+    // quarter of the headers timeout; the guard caps the connections one address keeps waiting.
+    const guard = createConnectionGuard({
+      maxPendingPerAddress: limits.maxPendingConnectionsPerAddress,
+      onRefused: (address) => log.warn('connection refused: too many pending connections from one address', { address, limit: limits.maxPendingConnectionsPerAddress }),
     });
+    server = createServer(
+      {
+        keepAliveTimeout: 5000,
+        // node refuses a headers timeout longer than a (non-zero) request timeout.
+        headersTimeout: limits.requestTimeoutMs > 0 ? Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) : limits.headersTimeoutMs,
+        requestTimeout: limits.requestTimeoutMs,
+        connectionsCheckingInterval: Math.min(5000, Math.max(250, Math.floor(limits.headersTimeoutMs / 4))),
+      },
+      (req, res) => {
+        guard.requestStarted(req.socket);
+        if (started) listener(req, res);
+        else void startedSignal.then(() => listener(req, res));
+      },
+    );
+    server.on('connection', guard.onConnection);
     const upgrade = createUpgradeDispatcher(kernel);
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      guard.requestStarted(req.socket);
       if (started) upgrade(req, socket, head);
       else void startedSignal.then(() => upgrade(req, socket, head));
     });
@@ -180,6 +203,11 @@ async function resolveAccountId(sql: SqlStore, requested: string | undefined): P
     if (!row) await tx.run("INSERT INTO kernel_settings (name, value) VALUES ('accountId', ?)", [accountId]);
     return accountId;
   });
+}
+
+/** The fields of `value` that are set (an explicit `undefined` does not override a default). */
+function definedFields<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {

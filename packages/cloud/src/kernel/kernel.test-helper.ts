@@ -1,5 +1,6 @@
 import { createFsBlobStore } from '../engines/fs-blobs/fs-blob-store.js';
 import { createSqliteStore } from '../engines/sqlite/sqlite-store.js';
+import { DEFAULT_CONNECTION_LIMITS } from './connection-guard.js';
 import { createKernel, type KernelRuntime } from './create-kernel.js';
 import { createLogger } from './logger.js';
 import { createSecretBox } from './secret-box.js';
@@ -10,7 +11,7 @@ import { createSecretBox } from './secret-box.js';
  */
 export function createTestKernel(logLines: string[], level: 'debug' | 'info' = 'debug'): KernelRuntime {
   return createKernel({
-    config: { dataDir: '/nonexistent', host: '127.0.0.1', port: 0, region: 'us-east-1', accountId: '123456789012', testFaults: false },
+    config: { dataDir: '/nonexistent', host: '127.0.0.1', port: 0, region: 'us-east-1', accountId: '123456789012', testFaults: false, connectionLimits: { ...DEFAULT_CONNECTION_LIMITS } },
     sql: createSqliteStore(':memory:'),
     blobs: createFsBlobStore('/nonexistent/blobs'),
     log: createLogger({ write: (line) => void logLines.push(line), level }),

@@ -142,8 +142,10 @@ export interface UpgradeRoute {
   /**
    * Takes over the socket: completes the handshake or writes a refusal and destroys it. A throw or a
    * rejection is logged and answered 500. Sockets still open when the cloud closes are destroyed after `close`.
+   * The socket counts against its address's limit of unauthenticated upgrades until the route calls
+   * `upgrade.authenticated()` (AppSync realtime: at connection_ack) or the socket closes.
    */
-  handle(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> | void;
+  handle(req: IncomingMessage, socket: Duplex, head: Buffer, upgrade: { authenticated(): void }): Promise<void> | void;
   /** Ends the route's connections gracefully (WebSocket close frames) when the cloud closes. */
   close?(): Promise<void>;
 }
@@ -269,6 +271,25 @@ export interface CloudConfig {
   testFaults: boolean;
   /** Limits on GraphQL requests (AppSync service); defaults in services/appsync/query-limits.ts. */
   graphqlLimits?: GraphQLLimits;
+  /** Limits on slow and unauthenticated connections; defaults in kernel/connection-guard.ts. */
+  connectionLimits: ConnectionLimits;
+}
+
+/**
+ * Limits on connections that hold the server's sockets without doing anything yet (`connections` in
+ * config.json). A per-address limit of 0 turns that limit off (behind a proxy every client has its address).
+ */
+export interface ConnectionLimits {
+  /** node's `headersTimeout`: the most time a client has to send a request's headers (default 20 s). */
+  headersTimeoutMs: number;
+  /** node's `requestTimeout`: the most time for a whole request, body included (default 300 s, node's). */
+  requestTimeoutMs: number;
+  /** Connections from one address that have not yet sent a complete request head (default 128); more get a 503. */
+  maxPendingConnectionsPerAddress: number;
+  /** WebSocket connections from one address not yet authenticated (default 100); more are refused with 429. */
+  maxUnauthenticatedUpgradesPerAddress: number;
+  /** A realtime connection that sends no connection_init in this time is closed (default 15 s). */
+  realtimeInitTimeoutMs: number;
 }
 
 /** The largest GraphQL query text (bytes) and the deepest field nesting a GraphQL API accepts. */
