@@ -20,7 +20,10 @@ Email delivery: DIR/config.json {"smtp": {"url": "smtp://user:password@host:587"
 or FORTE_SMTP_URL and FORTE_SMTP_FROM (these win). Without them, messages only go to the mailbox.
 
 Secrets in the database are sealed with DIR/secret.key (made at first start: back it up with forte.db)
-or FORTE_SECRET_KEY (32 bytes in base64, for clouds that share one database).`;
+or FORTE_SECRET_KEY (32 bytes in base64, for clouds that share one database).
+
+Slow clients: DIR/config.json {"connections": {"headersTimeoutMs": 20000, "requestTimeoutMs": 300000,
+"maxPendingConnectionsPerAddress": 128, "maxUnauthenticatedUpgradesPerAddress": 100, "realtimeInitTimeoutMs": 15000}}.`;
 
 interface Args {
   port: number;
