@@ -56,7 +56,6 @@ run(['publish', '--yes']);
 const meta = JSON.parse(readFileSync(join(project, 'amplify/backend/amplify-meta.json'), 'utf8'));
 const hosting = Object.values(meta.hosting ?? {})[0];
 const url = hosting?.output?.Url;
-const pathUrl = hosting?.output?.PathUrl;
 if (!url) {
   console.error('The demo stopped: amplify-meta.json has no hosting URL after publish.');
   process.exit(1);
@@ -107,7 +106,7 @@ if (graphql.status !== 401 || graphql.headers.get('x-amzn-errortype') !== 'Unaut
   process.exit(1);
 }
 
-console.log(`\nThe app is live (${page.body.length} bytes of HTML, ${script.body.length} bytes of script checked):\n  ${url}\n  ${pathUrl ?? ''}`);
+console.log(`\nThe app is live (${page.body.length} bytes of HTML, ${script.body.length} bytes of script checked):\n  ${url}`);
 console.log(`\nOpen it, choose "Create Account", then read the confirmation code with:\n  (cd ${project} && node ${forte} mailbox)`);
 console.log('Signed in, add to-dos; open a second tab to watch them arrive live.');
 console.log(`\nStop the local cloud with: node ${forte} cloud stop`);

@@ -92,7 +92,7 @@ void describe('category-hosting', () => {
     const built = await categoryPlugin.build!(f.ctx, ref(root, 'S3AndCloudFront'));
     assert.deepEqual(built.parameters, { bucketName: 'my-site-bucket' });
     const outputs = built.template.Outputs ?? {};
-    assert.deepEqual(Object.keys(outputs).sort(), ['CloudFrontSecureURL', 'HostingBucketName', 'PathUrl', 'Region', 'S3BucketSecureURL', 'SiteId', 'Url', 'WebsiteURL']);
+    assert.deepEqual(Object.keys(outputs).sort(), ['CloudFrontSecureURL', 'HostingBucketName', 'Region', 'S3BucketSecureURL', 'SiteId', 'Url', 'WebsiteURL']);
     assert.deepEqual(outputs.CloudFrontSecureURL!.Value, { 'Fn::GetAtt': ['Site', 'Url'] });
     assert.deepEqual(outputs.HostingBucketName!.Value, { 'Fn::Join': ['-', [{ Ref: 'bucketName' }, { Ref: 'env' }]] });
 
@@ -118,7 +118,7 @@ void describe('category-hosting', () => {
     assert.ok(templateSchema.safeParse(built.template).success);
     assert.deepEqual(built.template.Parameters, { env: { Type: 'String' }, AppId: { Type: 'String' } });
     assert.deepEqual(built.template.Resources, { Site: { Type: 'Forte::Hosting::Site', Properties: { AppId: { Ref: 'AppId' }, EnvName: { Ref: 'env' } } } });
-    assert.deepEqual(Object.keys(built.template.Outputs ?? {}), ['SiteId', 'Url', 'PathUrl']);
+    assert.deepEqual(Object.keys(built.template.Outputs ?? {}), ['SiteId', 'Url']);
   });
 
   void it('removes only when confirmed', async () => {

@@ -11,7 +11,6 @@ export async function printHostingConsole(ctx: PluginContext): Promise<void> {
   const url = output.Url ?? output.CloudFrontSecureURL ?? output.WebsiteURL;
   if (typeof url !== 'string') throw new UserError(`The hosting resource ${resource.resourceName} has not been pushed yet.`, 'Run `forte push`, then `forte publish`.');
   ctx.print.info(`Site: ${url}`);
-  if (typeof output.PathUrl === 'string') ctx.print.info(`Also at: ${output.PathUrl}`);
 }
 
 export function printHostingHelp(ctx: PluginContext): void {

@@ -16,7 +16,6 @@ export function hostingTemplate(service: HostingService, setup: EnvironmentSetup
   const outputs: NonNullable<Template['Outputs']> = {
     SiteId: siteAttribute('SiteId'),
     Url: siteAttribute('Url'),
-    PathUrl: siteAttribute('PathUrl'),
   };
   if (service !== AMPLIFY_HOSTING) {
     parameters.bucketName = { Type: 'String' };

@@ -91,7 +91,7 @@ export function otherBuildOf(running: CloudJson): string | undefined {
 /** Starts the local cloud detached (it outlives the command) and waits until it answers. */
 export async function startLocalCloud(home: string, options: { port?: number; dataDir?: string; print?: Printer } = {}): Promise<CloudJson> {
   const dataDir = options.dataDir ?? localCloudDir(home);
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const cloudJson = join(dataDir, 'cloud.json');
   const stale = readJsonFile(cloudJson, cloudJsonSchema);
   if (stale && !isAlive(stale.pid)) rmSync(cloudJson, { force: true });
@@ -118,7 +118,7 @@ export async function startLocalCloud(home: string, options: { port?: number; da
 /** Runs the local cloud in the foreground (its output on this terminal) until it exits; returns its exit code. */
 export async function runLocalCloudInForeground(home: string, options: { port?: number; dataDir?: string } = {}): Promise<number> {
   const dataDir = options.dataDir ?? localCloudDir(home);
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const port = options.port ?? (process.env['FORTE_CLOUD_PORT'] ? Number(process.env['FORTE_CLOUD_PORT']) : DEFAULT_PORT);
   const child = spawn(process.execPath, [cloudBin(), '--port', String(port), '--data-dir', dataDir], { stdio: 'inherit', env: { ...process.env, FORTE_HOME: home } });
   // Ctrl-C reaches the cloud through the terminal's process group; it shuts down and removes cloud.json.
@@ -160,7 +160,7 @@ export async function stopLocalCloud(home: string, pid?: number): Promise<boolea
  */
 async function ensureLocalCloud(home: string, print: Printer): Promise<CloudJson> {
   const dir = localCloudDir(home);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const lock = join(dir, 'starting.lock');
   const deadline = Date.now() + START_TIMEOUT_MS + 2000;
   for (;;) {

@@ -162,6 +162,16 @@ void describe('forte-cloud bin', () => {
     assert.throws(() => readCloudSettings(dataDir, {}), /unknown field cognito\.codeAttempts\.perIp/);
   });
 
+  void it('reads the connection limits of config.json, each one optional, and refuses out-of-range ones', async () => {
+    const dataDir = await tempDir();
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ connections: { maxPendingConnectionsPerAddress: 16, headersTimeoutMs: 5000 } }));
+    assert.deepEqual(readCloudSettings(dataDir, {}), { connectionLimits: { maxPendingConnectionsPerAddress: 16, headersTimeoutMs: 5000 } });
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ connections: { headersTimeoutMs: 10 } }));
+    assert.throws(() => readCloudSettings(dataDir, {}), /connections\.headersTimeoutMs/);
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ connections: { maxSockets: 10 } }));
+    assert.throws(() => readCloudSettings(dataDir, {}), /unknown field connections\.maxSockets/);
+  });
+
   void it('sends email through the SMTP server of config.json, the environment winning', async () => {
     const dataDir = await tempDir();
     writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ smtp: { url: 'smtps://u:hunter2@file.example.com', from: 'Forte <no-reply@example.com>' } }));

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, readCloudSettings, type CloudSettings } from './config-file.js';
 import { createBatchedLogStream } from './kernel/batched-log-stream.js';
+import { SECRET_KEY_VARIABLE } from './kernel/secret-key.js';
 import { CLOUD_VERSION } from './kernel/version.js';
 import { DEFAULT_PORT, PortInUseError, createCloud } from './server.js';
 
@@ -19,7 +20,14 @@ Email delivery: DIR/config.json {"smtp": {"url": "smtp://user:password@host:587"
 or FORTE_SMTP_URL and FORTE_SMTP_FROM (these win). Without them, messages only go to the mailbox.
 
 User pool limits: DIR/config.json {"cognito": {"codeAttempts": {"perUser": 5, "lockSeconds": 900}, ...}}
-(see the cognito-idp README, "Limits").`;
+(see the cognito-idp README, "Limits").
+
+
+Secrets in the database are sealed with DIR/secret.key (made at first start: back it up with forte.db)
+or FORTE_SECRET_KEY (32 bytes in base64, for clouds that share one database).
+
+Slow clients: DIR/config.json {"connections": {"headersTimeoutMs": 20000, "requestTimeoutMs": 300000,
+"maxPendingConnectionsPerAddress": 128, "maxUnauthenticatedUpgradesPerAddress": 100, "realtimeInitTimeoutMs": 15000}}.`;
 
 interface Args {
   port: number;
@@ -106,13 +114,15 @@ async function main(): Promise<void> {
   const running = runningCloud(runtimeFile);
   if (running) exit(`Forte Cloud is already running at ${running.url} (pid ${running.pid}): stop it with \`forte cloud stop\`.`, 1);
   const settings = settingsOf(args.dataDir);
+  // Everything this process writes (database, blobs, logs) is the owner's alone, whatever the shell's umask.
+  process.umask(0o077);
 
   mkdirSync(join(args.dataDir, 'logs'), { recursive: true, mode: 0o700 });
   // One write per batch of lines rather than per line: the access log is written on every request.
   const logStream = createBatchedLogStream(createWriteStream(join(args.dataDir, 'logs', 'cloud.log'), { flags: 'a', mode: 0o600 }));
   let cloud;
   try {
-    cloud = await createCloud({ dataDir: args.dataDir, port: args.port, host: args.host, logStream, ...settings });
+    cloud = await createCloud({ dataDir: args.dataDir, port: args.port, host: args.host, logStream, secretKey: process.env[SECRET_KEY_VARIABLE] || undefined, ...settings });
   } catch (error) {
     logStream.end();
     if (error instanceof PortInUseError) exit(error.message, 1);

@@ -2,13 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { smtpUrlProblem, type SmtpSettings } from './kernel/mail-transport.js';
-import type { CognitoLimitSettings, GraphQLLimits } from './kernel/types.js';
+import type { CognitoLimitSettings, ConnectionLimits, GraphQLLimits } from './kernel/types.js';
 
 /**
  * `<dataDir>/config.json`: settings that live with a cloud's data, so that `forte cloud start` (which
  * starts the bin on `$FORTE_HOME/cloud`) picks them up: `{ "smtp": { "url": …, "from": … }, "graphql":
- * { "maxQueryBytes": …, "maxQueryDepth": …, … }, "cognito": { "codeAttempts": { "perUser": …, … }, … } }`
- * (every GraphQL limit of kernel/types.ts GraphQLLimits; the user pools' limits: CognitoLimits there too).
+ * { "maxQueryBytes": …, "maxQueryDepth": …, … }, "cognito": { "codeAttempts": { "perUser": …, … }, … },
+ * "connections": { "headersTimeoutMs": …, "requestTimeoutMs": …, "maxPendingConnectionsPerAddress": …,
+ * "maxUnauthenticatedUpgradesPerAddress": …, "realtimeInitTimeoutMs": … } }` (every GraphQL limit of
+ * kernel/types.ts GraphQLLimits; the user pools' limits, CognitoLimits, and ConnectionLimits there too).
  */
 const CONFIG_FILE = 'config.json';
 
@@ -23,6 +25,15 @@ const attemptLimit = z.strictObject({ perUser: count.optional(), perAddress: cou
 
 const configSchema = z.strictObject({
   smtp: z.strictObject({ url: z.string().optional(), from: z.string().optional() }).optional(),
+  connections: z
+    .strictObject({
+      headersTimeoutMs: z.number().int().min(1000).max(600_000).optional(),
+      requestTimeoutMs: z.number().int().min(0).max(24 * 3_600_000).optional(),
+      maxPendingConnectionsPerAddress: z.number().int().min(0).max(1_000_000).optional(),
+      maxUnauthenticatedUpgradesPerAddress: z.number().int().min(0).max(1_000_000).optional(),
+      realtimeInitTimeoutMs: z.number().int().min(1000).max(600_000).optional(),
+    })
+    .optional(),
   graphql: z
     .strictObject({
       maxQueryBytes: z.number().int().min(1024).max(10 * 1024 * 1024).optional(),
@@ -53,6 +64,7 @@ export interface CloudSettings {
   smtp?: SmtpSettings;
   graphqlLimits?: Partial<GraphQLLimits>;
   cognitoLimits?: CognitoLimitSettings;
+  connectionLimits?: Partial<ConnectionLimits>;
 }
 
 /**
@@ -67,7 +79,11 @@ export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): Clou
   const envFrom = env.FORTE_SMTP_FROM || undefined;
   const url = envUrl ?? config.smtp?.url;
   const from = envFrom ?? config.smtp?.from;
-  const limits = { ...(config.graphql ? { graphqlLimits: config.graphql } : {}), ...(config.cognito ? { cognitoLimits: config.cognito } : {}) };
+  const limits = {
+    ...(config.graphql ? { graphqlLimits: config.graphql } : {}),
+    ...(config.cognito ? { cognitoLimits: config.cognito } : {}),
+    ...(config.connections ? { connectionLimits: config.connections } : {}),
+  };
   if (url === undefined && from === undefined) return limits;
 
   const urlSource = envUrl !== undefined ? 'FORTE_SMTP_URL' : `${file}: smtp.url`;

@@ -26,6 +26,8 @@ export {
 export type { KernelRuntime } from './kernel/create-kernel.js';
 export type { Logger } from './kernel/logger.js';
 export { ADMIN_CREDENTIALS_FILE, type AdminCredentials } from './kernel/admin-credentials.js';
+export { SECRET_KEY_FILE, SECRET_KEY_VARIABLE, SecretKeyError } from './kernel/secret-key.js';
+export type { SecretBox } from './kernel/secret-box.js';
 export { HEALTH_PATH } from './kernel/http-dispatch.js';
 export { CLOUD_VERSION } from './kernel/version.js';
 export { BlobNotFoundError, type BlobStore, type SqlStore } from './engines/types.js';

@@ -1,5 +1,4 @@
 import { randomInt } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -11,8 +10,11 @@ import { createKernel, type KernelRuntime } from './kernel/create-kernel.js';
 import { createRequestListener } from './kernel/http-dispatch.js';
 import { createUpgradeDispatcher } from './kernel/upgrade-dispatch.js';
 import { createLogger } from './kernel/logger.js';
+import { makeDataDirPrivate } from './kernel/private-files.js';
+import { openSecretBox, SECRET_KEY_FILE } from './kernel/secret-key.js';
 import { createSmtpMailSender, smtpServerOf, type MailSender, type SmtpSettings } from './kernel/mail-transport.js';
-import type { CloudConfig, CognitoLimitSettings, GraphQLLimits } from './kernel/types.js';
+import type { CloudConfig, CognitoLimitSettings, ConnectionLimits, GraphQLLimits } from './kernel/types.js';
+import { createConnectionGuard, DEFAULT_CONNECTION_LIMITS } from './kernel/connection-guard.js';
 import { CLOUD_VERSION } from './kernel/version.js';
 import { createAppSyncService } from './services/appsync/index.js';
 import { createCognitoIdentityService } from './services/cognito-identity/index.js';
@@ -25,12 +27,24 @@ import { createHostingService } from './services/hosting/index.js';
 import { createIamService } from './services/iam/index.js';
 import { createS3Service } from './services/s3/index.js';
 
+/** The database file inside the data dir. */
+const DATABASE_FILE = 'forte.db';
+
 /** The port a cloud listens on when none is given. */
 export const DEFAULT_PORT = 20002;
 
 export interface CloudOptions {
-  /** Folder for everything the cloud keeps: forte.db, blobs/, admin-credentials.json. Created if missing. */
+  /**
+   * Folder for everything the cloud keeps: forte.db, blobs/, admin-credentials.json, secret.key. Created
+   * 0700 if missing; at every start its secret files are made 0600 again (logged when repaired).
+   */
   dataDir: string;
+  /**
+   * The key that seals the secrets kept in the database (32 bytes, base64 or hex; the bin reads
+   * FORTE_SECRET_KEY). Default: `<dataDir>/secret.key`, made at first start. A cloud whose key does not
+   * open its database refuses to start (SecretKeyError).
+   */
+  secretKey?: string | undefined;
   /** Default 20002; 0 picks a free port. */
   port?: number;
   /** Listen address, default 127.0.0.1. */
@@ -53,6 +67,8 @@ export interface CloudOptions {
   graphqlLimits?: Partial<GraphQLLimits>;
   /** Limits of the user pools (wrong codes, codes sent, sign-ups, the mailbox); each field defaults to services/cognito-idp/limit-settings.ts. */
   cognitoLimits?: CognitoLimitSettings;
+  /** Limits on slow and unauthenticated connections; each field defaults to DEFAULT_CONNECTION_LIMITS. */
+  connectionLimits?: Partial<ConnectionLimits>;
 }
 
 export interface Cloud {
@@ -73,15 +89,18 @@ export class PortInUseError extends Error {
 
 /** Starts a Forte Cloud: the one place that picks engines and assembles the services. */
 export async function createCloud(options: CloudOptions): Promise<Cloud> {
-  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const host = options.host ?? '127.0.0.1';
   const log = createLogger({ write: (line) => void (options.logStream ?? process.stderr).write(line), level: options.logLevel ?? 'info' });
+  const repaired = makeDataDirPrivate(options.dataDir, DATABASE_FILE);
+  if (repaired.length > 0) log.warn('made the data folder private again: others could read it', { repaired });
   const adminCredentials = loadOrCreateAdminCredentials(options.dataDir);
-  const sql = createSqliteStore(join(options.dataDir, 'forte.db'));
+  const sql = createSqliteStore(join(options.dataDir, DATABASE_FILE));
   const blobs = createFsBlobStore(join(options.dataDir, 'blobs'));
   let server: Server | undefined;
   let mail: MailSender | undefined;
   try {
+    const { box: secrets, createdKeyFile } = await openSecretBox({ dataDir: options.dataDir, sql, secretKey: options.secretKey });
+    if (createdKeyFile) log.info('created the secret key: keep it with backups of forte.db, which it opens', { file: join(options.dataDir, SECRET_KEY_FILE) });
     const config: CloudConfig = {
       dataDir: options.dataDir,
       host,
@@ -91,9 +110,11 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       testFaults: options.testFaults ?? process.env.FORTE_TEST_FAULTS === '1',
       graphqlLimits: graphqlLimitsWithDefaults(options.graphqlLimits),
       cognitoLimits: resolveCognitoLimits(options.cognitoLimits),
+      connectionLimits: { ...DEFAULT_CONNECTION_LIMITS, ...definedFields(options.connectionLimits ?? {}) },
     };
+    const limits = config.connectionLimits;
     mail = options.smtp && createSmtpMailSender(options.smtp, log);
-    const kernel = createKernel({ config, sql, blobs, log, mail });
+    const kernel = createKernel({ config, sql, blobs, log, mail, secrets });
     kernel.registerCredentialProvider(adminCredentialProvider(adminCredentials));
     // Hosting before S3: a request for a site's host name is the site's, even under /s3/.
     for (const create of [createIamService, createCognitoIdpService, createCognitoIdentityService, createDynamoDbService, createAppSyncService, createControlService, createHostingService, createS3Service]) kernel.addService(create(kernel));
@@ -104,12 +125,30 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     let started = false;
     let markStarted = (): void => undefined;
     const startedSignal = new Promise<void>((resolve) => (markStarted = resolve));
-    server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
-      if (started) listener(req, res);
-      else void startedSignal.then(() => listener(req, res));
+    // Slow clients: node ends a request whose headers (or whole body) take too long, checked every
+    // quarter of the headers timeout; the guard caps the connections one address keeps waiting.
+    const guard = createConnectionGuard({
+      maxPendingPerAddress: limits.maxPendingConnectionsPerAddress,
+      onRefused: (address) => log.warn('connection refused: too many pending connections from one address', { address, limit: limits.maxPendingConnectionsPerAddress }),
     });
+    server = createServer(
+      {
+        keepAliveTimeout: 5000,
+        // node refuses a headers timeout longer than a (non-zero) request timeout.
+        headersTimeout: limits.requestTimeoutMs > 0 ? Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) : limits.headersTimeoutMs,
+        requestTimeout: limits.requestTimeoutMs,
+        connectionsCheckingInterval: Math.min(5000, Math.max(250, Math.floor(limits.headersTimeoutMs / 4))),
+      },
+      (req, res) => {
+        guard.requestStarted(req.socket);
+        if (started) listener(req, res);
+        else void startedSignal.then(() => listener(req, res));
+      },
+    );
+    server.on('connection', guard.onConnection);
     const upgrade = createUpgradeDispatcher(kernel);
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      guard.requestStarted(req.socket);
       if (started) upgrade(req, socket, head);
       else void startedSignal.then(() => upgrade(req, socket, head));
     });
@@ -168,6 +207,11 @@ async function resolveAccountId(sql: SqlStore, requested: string | undefined): P
     if (!row) await tx.run("INSERT INTO kernel_settings (name, value) VALUES ('accountId', ?)", [accountId]);
     return accountId;
   });
+}
+
+/** The fields of `value` that are set (an explicit `undefined` does not override a default). */
+function definedFields<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {

@@ -47,10 +47,8 @@ export interface Site {
   siteId: string;
   appId: string;
   envName: string;
-  /** `http://<app>-<env>.localhost:<port>/` */
+  /** `http://<app>-<env>.localhost:<port>/`: a site is served only at its own host name, never on the API's origin. */
   url: string;
-  /** `http://<host>:<port>/sites/<app>-<env>/` */
-  pathUrl: string;
   activeDeploymentId?: string;
 }
 

@@ -61,9 +61,9 @@ void describe('deploySite against a real cloud', () => {
     assert.equal(first.url, `http://demo-dev.localhost:${cloud.port}/`);
     assert.equal(first.url, siteUrl);
 
-    const page = await fetch(`${cloud.url}/sites/demo-dev/`);
+    const page = await get(cloud.port, '/', { host: `demo-dev.localhost:${cloud.port}` });
     assert.equal(page.status, 200);
-    assert.equal(await page.text(), '<h1>v1</h1>');
+    assert.equal(page.body.toString(), '<h1>v1</h1>');
     // (Compressed variants follow a deployment shortly; the hosting service's own tests cover them.)
     const byHost = await get(cloud.port, '/static/app.1a2b3c4d.js', { host: `demo-dev.localhost:${cloud.port}` });
     assert.equal(byHost.headers['cache-control'], 'public, max-age=31536000, immutable');
@@ -82,7 +82,7 @@ void describe('deploySite against a real cloud', () => {
     await writeFile(join(dir, 'index.html'), '<h1>v2</h1>');
     const changed = await deploySite(client, { siteId, files: files() });
     assert.equal(changed.uploaded, 1);
-    assert.equal(await (await fetch(`${cloud.url}/sites/demo-dev/`)).text(), '<h1>v2</h1>');
+    assert.equal((await get(cloud.port, '/', { host: `demo-dev.localhost:${cloud.port}` })).body.toString(), '<h1>v2</h1>');
   });
 
   void it('is refused without valid keys', async () => {

@@ -201,7 +201,7 @@ void describe('AppSync realtime protocol details (raw graphql-ws frames)', () =>
     const key = await cloud.kernel.sql.get<{ kid: string; private_jwk: string }>('SELECT kid, private_jwk FROM cognito_signing_keys WHERE active = 1');
     const claims = JSON.parse(Buffer.from(fx.tokens.alice.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
     const signed = `${Buffer.from(JSON.stringify({ kid: key!.kid, alg: 'RS256' })).toString('base64url')}.${Buffer.from(JSON.stringify({ ...claims, exp: Math.floor(Date.now() / 1000) + 2 })).toString('base64url')}`;
-    const shortLived = `${signed}.${sign('sha256', Buffer.from(signed), createPrivateKey({ key: JSON.parse(key!.private_jwk) as import('node:crypto').JsonWebKey, format: 'jwk' })).toString('base64url')}`;
+    const shortLived = `${signed}.${sign('sha256', Buffer.from(signed), createPrivateKey({ key: JSON.parse(cloud.kernel.secrets.open(key!.private_jwk, `cognito_signing_keys.private_jwk:${key!.kid}`)) as import('node:crypto').JsonWebKey, format: 'jwk' })).toString('base64url')}`;
 
     const c = await acknowledged(apiKeyAuth());
     const query = 'subscription { onCreateTodo { id content } }';

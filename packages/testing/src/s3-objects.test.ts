@@ -181,7 +181,7 @@ void describe('S3 objects', () => {
     const listed = await listAll({ Bucket: bucket });
     for (const key of keys) assert.ok(listed.includes(key), `listed ${key}`);
     for (const file of allFiles(cloud.dataDir)) {
-      assert.match(relative(cloud.dataDir, file), /^(forte\.db(-wal|-shm)?|admin-credentials\.json|blobs\/s3\/[0-9a-f]{32})$/, file);
+      assert.match(relative(cloud.dataDir, file), /^(forte\.db(-wal|-shm)?|admin-credentials\.json|secret\.key|blobs\/s3\/[0-9a-f]{32})$/, file);
     }
     for (const escape of ['outside', 'etc', 'abs']) assert.equal(existsSync(join(dirname(cloud.dataDir), escape)), false, escape);
     assert.equal(existsSync('/abs'), false);

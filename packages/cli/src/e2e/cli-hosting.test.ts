@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -28,12 +29,23 @@ void describe('forte hosting: init → add hosting → publish → fetch the pag
     const publish = await forte(['publish', '--yes']);
     assert.equal(publish.code, 0, publish.stderr);
     assert.match(publish.stdout, /CREATE_COMPLETE\s+Forte::Hosting::Site/);
-    const meta = JSON.parse(readFileSync(join(root, 'amplify', 'backend', 'amplify-meta.json'), 'utf8')) as { hosting: Record<string, { output: { Url: string; PathUrl: string } }> };
+    const meta = JSON.parse(readFileSync(join(root, 'amplify', 'backend', 'amplify-meta.json'), 'utf8')) as { hosting: Record<string, { output: { Url: string } }> };
     const output = Object.values(meta.hosting)[0]?.output;
-    assert.ok(output?.PathUrl);
-    const page = await fetch(output.PathUrl);
+    assert.ok(output?.Url);
+    // The site's own host name (browsers resolve *.localhost themselves; Node is given the address).
+    const site = new URL(output.Url);
+    const page = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: site.port, path: '/', headers: { host: site.host } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
     assert.equal(page.status, 200);
-    assert.match(await page.text(), /hello from forte/);
+    assert.match(page.body, /hello from forte/);
 
     const status = await forte(['status']);
     assert.match(status.stdout, new RegExp(`Hosting endpoint: ${output.Url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));

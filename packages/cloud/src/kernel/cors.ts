@@ -51,3 +51,16 @@ export function answerPreflight(req: IncomingMessage, res: ServerResponse): void
   res.writeHead(200, { 'content-length': 0 });
   res.end();
 }
+
+/** Whether the request's Origin is the origin it was sent to (a page the cloud itself served). */
+export function isSameOrigin(req: IncomingMessage): boolean {
+  const { origin, host } = req.headers;
+  return origin !== undefined && host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
+}
+
+/** Refuses a preflight: no CORS headers, so the browser never sends the request. */
+export function refusePreflight(res: ServerResponse): void {
+  for (const name of res.getHeaderNames()) if (name.startsWith('access-control-') || name === 'vary') res.removeHeader(name);
+  res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' });
+  res.end('Browsers may call this API only from the cloud\'s own origin.\n');
+}

@@ -3,6 +3,7 @@ import { createAuthorizer, createTrustChecker, type PolicySource } from './iam-l
 import { chainedCredentials, verifySignedHeaders } from './sigv4.js';
 import type { Logger } from './logger.js';
 import type { MailSender } from './mail-transport.js';
+import type { SecretBox } from './secret-box.js';
 import type { CloudConfig, CredentialProvider, IdentityTokenVerifier, Kernel, Principal, ResourceHandler, Route, Service, TableEngine, TrustPolicySource, UpgradeRoute } from './types.js';
 
 /** The kernel as the composition root and the HTTP dispatcher see it: services can only see `Kernel`. */
@@ -23,7 +24,7 @@ export interface KernelRuntime extends Kernel {
   setListening(address: { port: number; baseUrl: string }): void;
 }
 
-export function createKernel(options: { config: CloudConfig; sql: SqlStore; blobs: BlobStore; log: Logger; mail?: MailSender | undefined }): KernelRuntime {
+export function createKernel(options: { config: CloudConfig; sql: SqlStore; blobs: BlobStore; log: Logger; mail?: MailSender | undefined; secrets: SecretBox }): KernelRuntime {
   const services: Service[] = [];
   const routes: Route[] = [];
   const rawRoutes: Route[] = [];
@@ -45,6 +46,7 @@ export function createKernel(options: { config: CloudConfig; sql: SqlStore; blob
     blobs: options.blobs,
     log: options.log,
     mail: options.mail,
+    secrets: options.secrets,
     services,
     routes,
     rawRoutes,

@@ -38,6 +38,16 @@ before(async () => {
           Explode: { signed: false, handle: async () => { throw new Error('database password is hunter2'); } },
         },
       }),
+      // An admin API: no app calls it from a browser.
+      jsonApiRoute({
+        name: 'admin',
+        path: '/admin/',
+        targetPrefix: 'Probe.',
+        signingService: 'forte',
+        actionPrefix: 'probe',
+        browserAccess: 'same-origin',
+        operations: { Ping: { signed: false, handle: async () => ({ pong: true }) } },
+      }),
       // A raw route for one host name: tried before any URL route, even for the API's path.
       { name: 'site', errorFormat: 'text', publicStatic: true, match: { raw: (req) => req.headers.host === 'site.localhost' }, async handle(ctx) { ctx.res.writeHead(200, { 'content-length': 4 }).end('site'); } },
     ],
@@ -175,5 +185,28 @@ void describe('request dispatch', () => {
     assert.equal(lines.length, 1);
     assert.equal(lines[0]!.aborted, true);
     assert.equal(lines[0]!.route, 'api');
+  });
+
+  void it('gives admin routes no CORS: a preflight from another origin is refused, answers carry no CORS headers', async () => {
+    const preflight = (path: string, origin: string) =>
+      send({ path, method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-amz-target,authorization' } });
+    const foreign = await preflight('/admin/', 'http://evil.example');
+    assert.equal(foreign.status, 403);
+    assert.equal(foreign.headers.get('access-control-allow-origin'), undefined);
+    assert.equal(foreign.headers.get('access-control-allow-methods'), undefined);
+    const own = await preflight('/admin/', `http://127.0.0.1:${port}`);
+    assert.equal(own.status, 200);
+    const publicApi = await preflight('/api/', 'http://evil.example');
+    assert.equal(publicApi.status, 200, 'the public API keeps the CORS browsers need');
+    assert.equal(publicApi.headers.get('access-control-allow-origin'), 'http://evil.example');
+
+    for (const target of ['Probe.Ping', 'Probe.Nope']) {
+      const res = await send({ path: '/admin/', body: '{}', headers: { 'x-amz-target': target, origin: 'http://evil.example' } });
+      assert.equal(res.headers.get('access-control-allow-origin'), undefined, target);
+      assert.equal(res.headers.get('access-control-expose-headers'), undefined, target);
+      assert.match(res.headers.get('x-amzn-requestid') ?? '', /^[0-9a-f-]{36}$/);
+    }
+    const noOrigin = await send({ path: '/admin/', body: '{}', headers: { 'x-amz-target': 'Probe.Ping' } });
+    assert.equal(noOrigin.headers.get('access-control-allow-origin'), undefined, 'not even *');
   });
 });

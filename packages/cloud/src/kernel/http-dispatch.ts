@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { answerPreflight, applyCorsHeaders, corsHeaders } from './cors.js';
+import { answerPreflight, applyCorsHeaders, corsHeaders, isSameOrigin, refusePreflight } from './cors.js';
 import type { KernelRuntime } from './create-kernel.js';
 import { internalErrorFor, writeErrorResponse } from './error-response.js';
 import { verifySigV4 } from './sigv4.js';
@@ -39,12 +39,16 @@ export function createRequestListener(kernel: KernelRuntime, options: { version:
       if (routable) route = findUrlRoute(kernel.urlRoutes, ctx);
     }
     const publicStatic = route?.publicStatic === true;
+    // A preflight is for the route that the request it announces would reach.
+    const preflight = req.method === 'OPTIONS';
+    const sameOriginOnly = (preflight ? preflightRoute(kernel, ctx) : route)?.browserAccess === 'same-origin';
+    ctx.corsAllowed = !sameOriginOnly;
     if (!publicStatic) {
       if (route?.writesApiHeaders === true) ctx.apiHeadersPending = true;
       else {
         res.setHeader('x-amzn-requestid', ctx.requestId);
         res.setHeader('x-amz-request-id', ctx.requestId);
-        applyCorsHeaders(req, res);
+        if (ctx.corsAllowed) applyCorsHeaders(req, res);
       }
     }
     // Static traffic is logged only at debug level; when that is off, not even a listener is set up.
@@ -54,7 +58,7 @@ export function createRequestListener(kernel: KernelRuntime, options: { version:
       res.on('close', () => logRequest(kernel.log, ctx, route, publicStatic, started));
     }
 
-    if (req.method === 'OPTIONS') return answerPreflight(req, res);
+    if (preflight) return sameOriginOnly && !isSameOrigin(req) ? refusePreflight(res) : answerPreflight(req, res);
     if (rawPath === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
       const body = JSON.stringify({ status: 'ok', version: options.version });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
@@ -83,12 +87,21 @@ function findRawRoute(routes: readonly Route[], req: IncomingMessage, rawPath: s
 }
 
 /** The first `path` or `url` route that matches, in registration order; the URL is parsed only for a `url` route. */
-function findUrlRoute(routes: readonly Route[], ctx: KernelRequestContext): Route | undefined {
+function findUrlRoute(routes: readonly Route[], ctx: KernelRequestContext, req: IncomingMessage = ctx.req): Route | undefined {
   for (const route of routes) {
     const { match } = route;
-    if ('path' in match ? match.path(ctx.req, ctx.pathname) : 'url' in match && match.url(ctx.req, ctx.url)) return route;
+    if ('path' in match ? match.path(req, ctx.pathname) : 'url' in match && match.url(req, ctx.url)) return route;
   }
   return undefined;
+}
+
+/** The route a preflight asks about: the one its path would reach with the method it announces. */
+function preflightRoute(kernel: KernelRuntime, ctx: KernelRequestContext): Route | undefined {
+  const requested = ctx.req.headers['access-control-request-method'];
+  if (typeof requested !== 'string' || !ctx.hasValidUrl()) return undefined;
+  // The request as it would come: the same headers and path, the announced method.
+  const announced = Object.create(ctx.req, { method: { value: requested.toUpperCase() } }) as IncomingMessage;
+  return findRawRoute(kernel.rawRoutes, announced, ctx.rawPath) ?? findUrlRoute(kernel.urlRoutes, ctx, announced);
 }
 
 /** The access log line of one request: a flat object of primitives (never the query: presigned URLs carry signatures there). */
@@ -164,6 +177,8 @@ class KernelRequestContext implements RequestContext {
   principal: Principal = { kind: 'anonymous' };
   /** The route writes the API headers itself (`Route.writesApiHeaders`): none is set on `res` yet. */
   apiHeadersPending = false;
+  /** Whether answers carry CORS headers (not for `browserAccess: 'same-origin'` routes). */
+  corsAllowed = true;
 
   constructor(
     private readonly kernel: KernelRuntime,
@@ -214,8 +229,8 @@ class KernelRequestContext implements RequestContext {
   }
 
   apiHeaders(): Record<string, string> {
-    const headers = corsHeaders(this.req);
-    return { 'x-amzn-requestid': this.requestId, 'x-amz-request-id': this.requestId, ...headers };
+    const ids = { 'x-amzn-requestid': this.requestId, 'x-amz-request-id': this.requestId };
+    return this.corsAllowed ? { ...ids, ...corsHeaders(this.req) } : ids;
   }
 
   /** The response, with the API headers set on it if its route left them to its own answer. */

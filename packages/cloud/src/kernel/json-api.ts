@@ -45,6 +45,8 @@ export function jsonApiRoute(options: {
   jsonVersion?: '1.0' | '1.1';
   /** Prepended to the code in `__type` of client errors: DynamoDB answers `com.amazonaws.dynamodb.v20120810#<Code>`. */
   errorTypePrefix?: string;
+  /** `same-origin` for the cloud's admin APIs, which no app calls from a browser (Route.browserAccess). */
+  browserAccess?: 'any' | 'same-origin';
 }): Route {
   const paths = new Set([options.path, options.path.replace(/\/$/, '')]);
   const contentType = `application/x-amz-json-${options.jsonVersion ?? '1.1'}`;
@@ -52,6 +54,7 @@ export function jsonApiRoute(options: {
     name: options.name,
     errorFormat: 'json',
     writesApiHeaders: true,
+    ...(options.browserAccess ? { browserAccess: options.browserAccess } : {}),
     match: { path: (req, pathname) => req.method === 'POST' && paths.has(pathname) },
     async handle(ctx) {
       try {

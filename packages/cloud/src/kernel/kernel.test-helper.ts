@@ -1,7 +1,9 @@
 import { createFsBlobStore } from '../engines/fs-blobs/fs-blob-store.js';
 import { createSqliteStore } from '../engines/sqlite/sqlite-store.js';
+import { DEFAULT_CONNECTION_LIMITS } from './connection-guard.js';
 import { createKernel, type KernelRuntime } from './create-kernel.js';
 import { createLogger } from './logger.js';
+import { createSecretBox } from './secret-box.js';
 
 /**
  * A kernel for the kernel's own tests: an in-memory database, no blob folder, its log lines pushed to
@@ -9,9 +11,10 @@ import { createLogger } from './logger.js';
  */
 export function createTestKernel(logLines: string[], level: 'debug' | 'info' = 'debug'): KernelRuntime {
   return createKernel({
-    config: { dataDir: '/nonexistent', host: '127.0.0.1', port: 0, region: 'us-east-1', accountId: '123456789012', testFaults: false },
+    config: { dataDir: '/nonexistent', host: '127.0.0.1', port: 0, region: 'us-east-1', accountId: '123456789012', testFaults: false, connectionLimits: { ...DEFAULT_CONNECTION_LIMITS } },
     sql: createSqliteStore(':memory:'),
     blobs: createFsBlobStore('/nonexistent/blobs'),
     log: createLogger({ write: (line) => void logLines.push(line), level }),
+    secrets: createSecretBox(Buffer.alloc(32, 7)),
   });
 }

@@ -123,6 +123,17 @@ void describe('SigV4 verification, Authorization header', () => {
     assert.equal(sent.headers['x-amzn-errortype'], 'InvalidSignatureException');
   });
 
+  void it('refuses a JSON call whose signature leaves out X-Amz-Target, which names the operation', async () => {
+    const headers: Record<string, string> = { host: `127.0.0.1:${port}`, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'ForteControl.ListApps' };
+    const request = { method: 'POST', protocol: 'http:', hostname: '127.0.0.1', port, path: '/control/', query: {}, headers, body: '{}' };
+    const signed = await signer('forte').sign(request, { unsignableHeaders: new Set(['x-amz-target']) });
+    assert.doesNotMatch(String(signed.headers['authorization']), /x-amz-target/);
+    const replayed = await send({ method: 'POST', path: '/control/', headers: { ...(signed.headers as Record<string, string>), 'x-amz-target': 'ForteControl.DeleteApp' }, body: '{}' });
+    assert.equal(replayed.status, 403);
+    assert.equal(jsonError(replayed).__type, 'IncompleteSignatureException');
+    assert.match(jsonError(replayed).message, /SignedHeaders must include x-amz-target/);
+  });
+
   void it('refuses a tampered body', async () => {
     const headers: Record<string, string> = { host: `127.0.0.1:${port}`, 'content-type': 'application/json' };
     const signed = await signer('forte').sign({ method: 'POST', protocol: 'http:', hostname: '127.0.0.1', port, path: '/control/', query: {}, headers, body: '{"a":1}' });

@@ -110,6 +110,11 @@ export async function verifySigV4(input: VerifyRequest): Promise<VerifyResult> {
   }
   const signedHeaders = fields.signedHeaders.split(';');
   if (!signedHeaders.includes('host')) throw fail(authorization === undefined ? 'presignMalformed' : 'malformed', 'SignedHeaders must include host.');
+  // The operation of a JSON API is named by this header alone: unsigned, a captured signature would
+  // authorize any other operation of the same API with the same body.
+  if (!s3 && req.headers['x-amz-target'] !== undefined && !signedHeaders.includes('x-amz-target')) {
+    throw fail(authorization === undefined ? 'presignMalformed' : 'malformed', "SignedHeaders must include x-amz-target: sign the header that names the operation.");
+  }
 
   if (authorization !== undefined) {
     const signedAt = parseAmzDate(fields.amzDate);

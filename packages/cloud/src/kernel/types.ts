@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { BlobStore, SqlStore } from '../engines/types.js';
 import type { Logger } from './logger.js';
 import type { MailSender } from './mail-transport.js';
+import type { SecretBox } from './secret-box.js';
 
 /** Who is calling, as resolved by the kernel from the request's credentials. */
 export type Principal =
@@ -121,6 +122,13 @@ export interface Route {
    */
   writesApiHeaders?: boolean;
   /**
+   * Which web pages may call the route from a browser. `any` (the default): the AWS APIs that aws-amplify
+   * calls from an app on another origin (Cognito, identity pools, AppSync, S3, DynamoDB). `same-origin`: the
+   * cloud's own admin APIs (control, hosting deploys, mailbox), which no app calls; their answers carry no
+   * CORS headers and a preflight from another origin is refused.
+   */
+  browserAccess?: 'any' | 'same-origin';
+  /**
    * How a request is recognised; routes are tried in registration order. `raw` tests the raw request (host
    * header, raw path) and needs no parsed URL: such routes are tried first, before the URL is parsed (the
    * fast path of public static content). `path` tests the request and the URL's pathname (normalised as
@@ -144,8 +152,10 @@ export interface UpgradeRoute {
   /**
    * Takes over the socket: completes the handshake or writes a refusal and destroys it. A throw or a
    * rejection is logged and answered 500. Sockets still open when the cloud closes are destroyed after `close`.
+   * The socket counts against its address's limit of unauthenticated upgrades until the route calls
+   * `upgrade.authenticated()` (AppSync realtime: at connection_ack) or the socket closes.
    */
-  handle(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> | void;
+  handle(req: IncomingMessage, socket: Duplex, head: Buffer, upgrade: { authenticated(): void }): Promise<void> | void;
   /** Ends the route's connections gracefully (WebSocket close frames) when the cloud closes. */
   close?(): Promise<void>;
 }
@@ -218,6 +228,12 @@ export interface Kernel {
   readonly log: Logger;
   /** Real email delivery (SMTP), undefined unless the cloud is configured with an SMTP server. */
   readonly mail: MailSender | undefined;
+  /**
+   * Seals secrets a service keeps in the database (signing keys, secret access keys, future secrets such as
+   * SecureString parameters) with the key kept outside it (`<dataDir>/secret.key` or FORTE_SECRET_KEY), so
+   * a copy of the database alone gives none away. Seal on write, open on read; migrate plaintext rows at start.
+   */
+  readonly secrets: SecretBox;
   /** Public base URL once listening, e.g. `http://127.0.0.1:20002`. */
   baseUrl(): string;
   /** Port once listening. */
@@ -275,6 +291,25 @@ export interface CloudConfig {
   graphqlLimits?: GraphQLLimits;
   /** Limits of the user pools (wrong codes, codes sent, sign-ups, the mailbox); defaults in services/cognito-idp/limit-settings.ts. */
   cognitoLimits?: CognitoLimits;
+  /** Limits on slow and unauthenticated connections; defaults in kernel/connection-guard.ts. */
+  connectionLimits: ConnectionLimits;
+}
+
+/**
+ * Limits on connections that hold the server's sockets without doing anything yet (`connections` in
+ * config.json). A per-address limit of 0 turns that limit off (behind a proxy every client has its address).
+ */
+export interface ConnectionLimits {
+  /** node's `headersTimeout`: the most time a client has to send a request's headers (default 20 s). */
+  headersTimeoutMs: number;
+  /** node's `requestTimeout`: the most time for a whole request, body included (default 300 s, node's). */
+  requestTimeoutMs: number;
+  /** Connections from one address that have not yet sent a complete request head (default 128); more get a 503. */
+  maxPendingConnectionsPerAddress: number;
+  /** WebSocket connections from one address not yet authenticated (default 100); more are refused with 429. */
+  maxUnauthenticatedUpgradesPerAddress: number;
+  /** A realtime connection that sends no connection_init in this time is closed (default 15 s). */
+  realtimeInitTimeoutMs: number;
 }
 
 /**

@@ -14,6 +14,7 @@ const gracefullyClosed: string[] = [];
 
 before(async () => {
   const kernel = createTestKernel(logLines);
+  kernel.config.connectionLimits.maxUnauthenticatedUpgradesPerAddress = 3;
   const held: Duplex[] = [];
   kernel.addService({
     name: 'echo',
@@ -33,6 +34,19 @@ before(async () => {
         },
       },
       { name: 'broken', match: (_req, url) => url.pathname === '/broken', handle: async () => Promise.reject(new Error('the secret is hunter2')) },
+      {
+        // Counts as unauthenticated until it receives "auth".
+        name: 'auth-upgrade',
+        match: (_req, url) => url.pathname === '/auth/socket',
+        handle(_req, socket, _head, upgraded) {
+          socket.write('HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: echo\r\n\r\n');
+          socket.on('data', (chunk: Buffer) => {
+            if (chunk.toString() === 'auth') upgraded.authenticated();
+            socket.write(chunk);
+          });
+          socket.on('end', () => socket.end());
+        },
+      },
     ],
   });
   dispatcher = createUpgradeDispatcher(kernel);
@@ -72,6 +86,35 @@ void describe('upgrade routing in the kernel', () => {
     assert.equal(broken.status, 500);
     assert.doesNotMatch(broken.body, /hunter2/);
     assert.ok(logLines.some((l) => l.includes('"level":"error"') && l.includes('hunter2')), 'the cause is logged in full');
+  });
+
+  void it('refuses an address more unauthenticated upgrades than its limit (429), counting until each authenticates or closes', async () => {
+    const said = async (socket: Duplex, text: string): Promise<void> => {
+      const echoed = new Promise<void>((resolve) => socket.once('data', () => resolve()));
+      socket.write(text);
+      await echoed;
+    };
+    // The echo socket of the first test is open and never authenticates: it is one of the three.
+    const first = await upgrade('/auth/socket');
+    const second = await upgrade('/auth/socket');
+    assert.equal(first.status, 101);
+    assert.equal(second.status, 101);
+    const refused = await upgrade('/auth/socket');
+    assert.equal(refused.status, 429);
+    assert.match(refused.body, /not authenticated yet/);
+    assert.ok(logLines.some((l) => l.includes('too many unauthenticated connections')));
+
+    await said(first.socket!, 'auth');
+    const third = await upgrade('/auth/socket');
+    assert.equal(third.status, 101, 'an authenticated socket no longer counts');
+    const closed = new Promise<void>((resolve) => second.socket!.once('close', () => resolve()));
+    second.socket!.destroy();
+    await closed;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const fourth = await upgrade('/auth/socket');
+    assert.equal(fourth.status, 101, 'a closed one neither');
+    for (const s of [first, third, fourth]) s.socket!.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
   });
 
   void it('closes every upgraded socket on closeAll, gracefully first, and refuses upgrades from then on', async () => {

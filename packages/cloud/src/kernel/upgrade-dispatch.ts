@@ -1,4 +1,5 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { KernelRuntime } from './create-kernel.js';
 import { splitTarget } from './http-dispatch.js';
@@ -15,6 +16,10 @@ export interface UpgradeDispatcher {
 export function createUpgradeDispatcher(kernel: KernelRuntime): UpgradeDispatcher {
   const sockets = new Set<Duplex>();
   let closing = false;
+  // Upgraded sockets not yet authenticated, per client address: one address cannot hold open many
+  // WebSockets that never authenticate (each waits for its connection_init timeout).
+  const unauthenticated = new Map<string, number>();
+  const limit = (): number => kernel.config.connectionLimits.maxUnauthenticatedUpgradesPerAddress;
 
   const refuse = (socket: Duplex, status: number, message: string): void => {
     if (!socket.writable) return void socket.destroy();
@@ -40,15 +45,33 @@ export function createUpgradeDispatcher(kernel: KernelRuntime): UpgradeDispatche
       log(404);
       return refuse(socket, 404, `Nothing accepts an upgrade at ${rawPath}: check the endpoint URL.`);
     }
+    const address = (socket as Partial<Socket>).remoteAddress ?? 'unknown';
+    const waiting = unauthenticated.get(address) ?? 0;
+    if (limit() > 0 && waiting >= limit()) {
+      kernel.log.warn('upgrade refused: too many unauthenticated connections from one address', { address, path: rawPath, limit: limit() });
+      return refuse(socket, 429, 'Too many connections from your address have not authenticated yet: try again shortly.');
+    }
+    unauthenticated.set(address, waiting + 1);
+    let counted = true;
+    const authenticated = (): void => {
+      if (!counted) return;
+      counted = false;
+      const left = (unauthenticated.get(address) ?? 1) - 1;
+      if (left > 0) unauthenticated.set(address, left);
+      else unauthenticated.delete(address);
+    };
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    socket.once('close', () => {
+      sockets.delete(socket);
+      authenticated();
+    });
     const fail = (error: unknown): void => {
       kernel.log.error('unexpected error', { route: route.name, path: rawPath, error });
       refuse(socket, 500, 'The server encountered an internal error. Please try again.');
     };
     log(undefined, route); // the route answers the handshake itself
     try {
-      const pending = route.handle(req, socket, head);
+      const pending = route.handle(req, socket, head, { authenticated });
       if (pending) pending.catch(fail);
     } catch (error) {
       fail(error);

@@ -74,6 +74,8 @@ export interface RealtimeOptions {
   initTimeoutMs?: number;
   /** Most subscriptions one connection may hold. Default 200 (AppSync's limit is 100 per connection by default). */
   maxSubscriptions?: number;
+  /** Called once the connection is authorized (connection_ack): it no longer counts as unauthenticated. */
+  onAuthenticated?: () => void;
 }
 
 const decodeHeader = (encoded: string): Record<string, string> => {
@@ -139,6 +141,7 @@ export function serveRealtimeConnection(socket: WebSocket, req: IncomingMessage,
       return;
     }
     acknowledged = true;
+    options.onAuthenticated?.();
     send({ type: 'connection_ack', payload: { connectionTimeoutMs: options.connectionTimeoutMs ?? 300_000 } });
     keepAlive = setInterval(() => send({ type: 'ka' }), keepAliveMs);
     keepAlive.unref();

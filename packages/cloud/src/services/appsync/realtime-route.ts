@@ -86,7 +86,7 @@ export function createRealtimeRoute(deps: RealtimeRouteDeps): UpgradeRoute {
   return {
     name: 'appsync-realtime',
     match: (req, url) => req.method === 'GET' && REALTIME_PATH.test(url.pathname),
-    handle(req: IncomingMessage, socket: Duplex, head: Buffer) {
+    handle(req: IncomingMessage, socket: Duplex, head: Buffer, upgrade: { authenticated(): void }) {
       const [, endpointPath = '', apiId = ''] = REALTIME_PATH.exec(new URL(req.url ?? '/', 'http://localhost').pathname) ?? [];
       if (!apis.get(apiId)) {
         const body = JSON.stringify({ errors: [{ errorType: 'NotFoundException', message: `GraphQL API ${apiId} is not found.` }] });
@@ -96,6 +96,8 @@ export function createRealtimeRoute(deps: RealtimeRouteDeps): UpgradeRoute {
       wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
         void serveRealtimeConnection(ws, req, hooksFor(apiId, endpointPath), {
           onUnexpected: (error) => kernel.log.error('unexpected error', { route: 'appsync-realtime', apiId, error }),
+          onAuthenticated: upgrade.authenticated,
+          initTimeoutMs: kernel.config.connectionLimits.realtimeInitTimeoutMs,
         });
       });
     },

@@ -15,7 +15,7 @@ import { createTemporaryCredentials } from './temporary-credentials.js';
  */
 export function createCognitoIdentityService(kernel: Kernel): Service {
   const store = createIdentityStore(kernel.sql);
-  const credentials = createTemporaryCredentials(kernel.sql);
+  const credentials = createTemporaryCredentials(kernel.sql, kernel.secrets);
   kernel.registerCredentialProvider(credentials.provider());
   return {
     name: 'cognito-identity',
@@ -33,6 +33,9 @@ export function createCognitoIdentityService(kernel: Kernel): Service {
       }),
     ],
     resourceTypes: { [AUTH_RESOURCE_TYPES.identityPool]: createIdentityPoolHandler(store) },
-    start: () => kernel.sql.migrate('cognito-identity', COGNITO_IDENTITY_MIGRATIONS),
+    async start() {
+      await kernel.sql.migrate('cognito-identity', COGNITO_IDENTITY_MIGRATIONS);
+      await credentials.sealPlaintextSecrets();
+    },
   };
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { SqlStore } from '../../engines/types.js';
+import type { SecretBox } from '../../kernel/secret-box.js';
 import { ServiceError, type CredentialProvider, type Principal } from '../../kernel/types.js';
 
 /** How long issued credentials live. Amplify caches them for 50 minutes, so they must outlive that. */
@@ -49,9 +50,25 @@ interface CredentialRow {
   amr: string | null;
 }
 
-/** Issues temporary credentials for identities and resolves them during SigV4 checks. */
-export function createTemporaryCredentials(sql: SqlStore, now: () => number = Date.now) {
+/** Where a secret key is sealed: its table, column and access key id (it does not open in another row). */
+const sealContext = (accessKeyId: string): string => `cognito_identity_credentials.secret_key:${accessKeyId}`;
+
+/**
+ * Issues temporary credentials for identities and resolves them during SigV4 checks. Secret keys are kept
+ * sealed (`kernel.secrets`), session tokens only as hashes: a copy of the database alone signs nothing.
+ */
+export function createTemporaryCredentials(sql: SqlStore, secrets: SecretBox, now: () => number = Date.now) {
   return {
+    /** Seals the secret keys that a cloud from before sealing stored as plaintext (still-live credentials keep working). */
+    async sealPlaintextSecrets(): Promise<void> {
+      await sql.transaction(async (tx) => {
+        const rows = await tx.all<{ access_key_id: string; secret_key: string }>('SELECT access_key_id, secret_key FROM cognito_identity_credentials');
+        for (const row of rows) {
+          if (!secrets.isSealed(row.secret_key)) await tx.run('UPDATE cognito_identity_credentials SET secret_key = ? WHERE access_key_id = ?', [secrets.seal(row.secret_key, sealContext(row.access_key_id)), row.access_key_id]);
+        }
+      });
+    },
+
     async issue(grant: { identityId: string; poolId: string; roleArn: string; amr: readonly string[] }): Promise<IssuedCredentials> {
       const issuedAt = now();
       const credentials: IssuedCredentials = {
@@ -64,7 +81,7 @@ export function createTemporaryCredentials(sql: SqlStore, now: () => number = Da
         await tx.run('DELETE FROM cognito_identity_credentials WHERE expires_at < ?', [issuedAt - EXPIRED_RETENTION_MS]);
         await tx.run(
           'INSERT INTO cognito_identity_credentials (access_key_id, secret_key, session_token_hash, role_arn, identity_id, pool_id, expires_at, created_at, amr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-          [credentials.AccessKeyId, credentials.SecretKey, hashSessionToken(credentials.SessionToken), grant.roleArn, grant.identityId, grant.poolId, credentials.Expiration * 1000, new Date(issuedAt).toISOString(), JSON.stringify(grant.amr)],
+          [credentials.AccessKeyId, secrets.seal(credentials.SecretKey, sealContext(credentials.AccessKeyId)), hashSessionToken(credentials.SessionToken), grant.roleArn, grant.identityId, grant.poolId, credentials.Expiration * 1000, new Date(issuedAt).toISOString(), JSON.stringify(grant.amr)],
         );
       });
       return credentials;
@@ -94,7 +111,7 @@ export function createTemporaryCredentials(sql: SqlStore, now: () => number = Da
           if (row.amr !== null) principal.amr = JSON.parse(row.amr) as string[];
           // Guests get the pool's unauthenticated role (chooseRole): AppSync's `public`/`private` IAM rules tell them apart by it.
           if (row.known_pool !== null) principal.identityAuthType = row.role_arn === row.unauthenticated_role ? 'unauthenticated' : 'authenticated';
-          return { secretAccessKey: row.secret_key, principal };
+          return { secretAccessKey: secrets.open(row.secret_key, sealContext(accessKeyId)), principal };
         },
       };
     },

@@ -59,7 +59,7 @@ describe('access token checks', () => {
   /** A token signed with the cloud's own active signing key: only its claims can make it fail. */
   const mint = async (claims: JWTPayload): Promise<string> => {
     const row = await cloud.kernel.sql.get<{ kid: string; private_jwk: string }>('SELECT kid, private_jwk FROM cognito_signing_keys WHERE active = 1');
-    const key = await importJWK(JSON.parse(row!.private_jwk) as JWK, 'RS256');
+    const key = await importJWK(JSON.parse(cloud.kernel.secrets.open(row!.private_jwk, `cognito_signing_keys.private_jwk:${row!.kid}`)) as JWK, 'RS256');
     return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: row!.kid }).sign(key);
   };
 

@@ -35,7 +35,7 @@ export function createCognitoIdpService(kernel: Kernel): Service {
     kernel,
     pools: createPoolStore(kernel.sql),
     users: createUserStore(kernel.sql),
-    keys: createTokenKeys(kernel.sql),
+    keys: createTokenKeys(kernel.sql, kernel.secrets),
     mailbox: createMailbox(kernel.sql, kernel.mail, limits.mailbox),
     limiter: createSignInLimiter({
       perUser: limits.signIns.perUser, perAddress: limits.signIns.perAddress, windowMs: limits.signIns.windowSeconds * 1000,
@@ -68,6 +68,7 @@ export function createCognitoIdpService(kernel: Kernel): Service {
       jsonApiRoute({
         name: 'mailbox-api',
         path: MAILBOX_API_PATH,
+        browserAccess: 'same-origin',
         targetPrefix: MAILBOX_TARGET_PREFIX,
         signingService: SIGNING_SERVICE,
         actionPrefix: 'mailbox',

@@ -3,6 +3,7 @@ import { KeyObject, sign, type webcrypto } from 'node:crypto';
 import { test } from 'node:test';
 import { SignJWT, decodeProtectedHeader, generateKeyPair } from 'jose';
 import { createSqliteStore } from '../../engines/sqlite/sqlite-store.js';
+import { createSecretBox } from '../../kernel/secret-box.js';
 import { COGNITO_IDP_MIGRATIONS } from './migrations.js';
 import { createTokenKeys } from './token-keys.js';
 import { issueTokens, verifyToken, verifyTokenSignature } from './tokens.js';
@@ -20,7 +21,7 @@ async function withKeys(fn: (keys: ReturnType<typeof createTokenKeys>) => Promis
   const sql = createSqliteStore(':memory:');
   try {
     await sql.migrate('cognito-idp', COGNITO_IDP_MIGRATIONS);
-    const keys = createTokenKeys(sql);
+    const keys = createTokenKeys(sql, createSecretBox(Buffer.alloc(32, 1)));
     await keys.start();
     await fn(keys);
   } finally {
@@ -149,4 +150,33 @@ test('the ID token never takes reserved claims from attributes, whatever the sto
     const limited = await claimsOf({ pool, readAttributes: ['custom:tier'] });
     assert.deepEqual([limited.email, limited.email_verified, limited['custom:tier']], [undefined, undefined, 'gold'], 'ReadAttributes limit the claims');
   });
+});
+
+test('private signing keys are kept sealed; plaintext keys from before sealing are sealed at start and keep signing', async () => {
+  const sql = createSqliteStore(':memory:');
+  const secrets = createSecretBox(Buffer.alloc(32, 1));
+  try {
+    await sql.migrate('cognito-idp', COGNITO_IDP_MIGRATIONS);
+    const keys = createTokenKeys(sql, secrets);
+    await keys.start();
+    const kid = await keys.rotate();
+    const row = await sql.get<{ private_jwk: string }>('SELECT private_jwk FROM cognito_signing_keys WHERE kid = ?', [kid]);
+    assert.ok(row && secrets.isSealed(row.private_jwk) && !row.private_jwk.includes('"d"'), 'the private key is not stored as plaintext');
+
+    // A key stored by a cloud from before sealing: plaintext JSON.
+    const legacy = { ...JSON.parse(secrets.open(row.private_jwk, `cognito_signing_keys.private_jwk:${kid}`)) } as Record<string, unknown>;
+    await sql.run('UPDATE cognito_signing_keys SET private_jwk = ? WHERE kid = ?', [JSON.stringify(legacy), kid]);
+    const restarted = createTokenKeys(sql, secrets);
+    await restarted.start();
+    const after = await sql.get<{ private_jwk: string }>('SELECT private_jwk FROM cognito_signing_keys WHERE kid = ?', [kid]);
+    assert.ok(after && secrets.isSealed(after.private_jwk));
+    assert.equal((await restarted.signingKey()).kid, kid, 'the same key still signs: nobody is signed out');
+    const tokens = await issueTokens({ keys: restarted, issuer: ISSUER, clientId: 'c1', user, groups: [], originJti: 'o1', authTime: 1 });
+    assert.ok(await verifyTokenSignature(keys, tokens.IdToken, ISSUER, 'id'));
+
+    // Another key cannot open it: the service refuses to start rather than make a new key.
+    await assert.rejects(createTokenKeys(sql, createSecretBox(Buffer.alloc(32, 2))).start(), /sealed with another secret key/);
+  } finally {
+    await sql.close();
+  }
 });

@@ -71,7 +71,7 @@ export function createControlService(kernel: Kernel): Service {
   return {
     name: 'control',
     routes: [
-      jsonApiRoute({ name: 'control', path: CONTROL_PATH, targetPrefix: CONTROL_TARGET_PREFIX, signingService: SIGNING_SERVICE, actionPrefix: 'forte', operations }),
+      jsonApiRoute({ name: 'control', path: CONTROL_PATH, targetPrefix: CONTROL_TARGET_PREFIX, signingService: SIGNING_SERVICE, actionPrefix: 'forte', operations, browserAccess: 'same-origin' }),
     ],
     resourceTypes,
     start: () => engine.start(),

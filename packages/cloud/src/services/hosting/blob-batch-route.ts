@@ -25,6 +25,7 @@ export function createBlobBatchRoute(state: HostingState): Route {
   return {
     name: 'hosting-blob-batch',
     errorFormat: 'json',
+    browserAccess: 'same-origin',
     match: { url: (req, url) => req.method === 'POST' && BATCH_PATH.test(url.pathname) },
     async handle(ctx) {
       const siteId = BATCH_PATH.exec(ctx.url.pathname)![1]!;

@@ -18,6 +18,7 @@ export function createBlobUploadRoute(state: HostingState): Route {
   return {
     name: 'hosting-blob-upload',
     errorFormat: 'json',
+    browserAccess: 'same-origin',
     match: { url: (req, url) => req.method === 'PUT' && url.pathname.startsWith(PREFIX) },
     async handle(ctx) {
       const m = BLOB_PATH.exec(ctx.url.pathname);

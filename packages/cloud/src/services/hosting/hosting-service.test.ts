@@ -175,7 +175,7 @@ void describe('hosting service', () => {
     assert.deepEqual(again.attributes, {
       SiteId: siteId,
       Url: `http://myapp-dev.localhost:${h.port}/`,
-      PathUrl: `http://127.0.0.1:${h.port}/sites/myapp-dev/`,
+      PathUrl: `http://myapp-dev.localhost:${h.port}/`,
       HostName: 'myapp-dev.localhost',
     });
     await assert.rejects(h.sites.create({ AppId: 'app1', EnvName: 'dev', SiteName: 'other' }, resourceContext('myapp', 'dev')), /already has the hosting site main/);
@@ -185,7 +185,7 @@ void describe('hosting service', () => {
     assert.ok(got.body.site.activeDeploymentId?.startsWith('dep-'));
   });
 
-  void it('serves by host name and by path, with content types and cache headers', async () => {
+  void it('serves by host name only, with content types, cache headers and nosniff', async () => {
     const root = await send(h.port, { path: '/', headers: { host: host(h) } });
     assert.equal(root.status, 200);
     assert.equal(root.body.toString(), INDEX);
@@ -196,13 +196,12 @@ void describe('hosting service', () => {
     // Public static content: no API request ids or CORS headers on the hot path.
     assert.equal(root.headers['x-amzn-requestid'], undefined);
     assert.equal(root.headers['access-control-expose-headers'], undefined);
+    assert.equal(root.headers['x-content-type-options'], 'nosniff');
 
+    // Never on the API's origin: a site's script there could call the cloud's APIs as that origin.
     const byPath = await send(h.port, { path: '/sites/myapp-dev/' });
-    assert.equal(byPath.status, 200);
-    assert.equal(byPath.body.toString(), INDEX);
-    const redirect = await send(h.port, { path: '/sites/myapp-dev?x=1' });
-    assert.equal(redirect.status, 301);
-    assert.equal(redirect.headers.location, '/sites/myapp-dev/?x=1');
+    assert.equal(byPath.status, 404);
+    assert.notEqual(byPath.body.toString(), INDEX);
 
     const cases: [string, string, string][] = [
       ['/static/js/main.3f9a1c2b.js', 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable'],
@@ -213,7 +212,7 @@ void describe('hosting service', () => {
       ['/robots.txt', 'text/plain; charset=utf-8', 'public, max-age=0, must-revalidate'],
     ];
     for (const [path, type, cache] of cases) {
-      const reply = await send(h.port, { path: `/sites/myapp-dev${path}` });
+      const reply = await send(h.port, { path, headers: { host: host(h) } });
       assert.equal(reply.status, 200, path);
       assert.equal(reply.headers['content-type'], type, path);
       assert.equal(reply.headers['cache-control'], cache, path);
@@ -270,12 +269,13 @@ void describe('hosting service', () => {
 
     const withPage = await h.sites.create({ AppId: 'app5', EnvName: 'dev' }, resourceContext('errs', 'dev'));
     await deploy(h.port, withPage.physicalId, { 'index.html': '<p>home</p>', '404.html': '<p>lost</p>' });
-    const custom = await send(h.port, { path: '/sites/errs-dev/img/missing.png' });
+    const errs = { host: `errs-dev.localhost:${h.port}` };
+    const custom = await send(h.port, { path: '/img/missing.png', headers: errs });
     assert.equal(custom.status, 404);
     assert.equal(custom.body.toString(), '<p>lost</p>', "the site's own 404.html");
     assert.equal(custom.headers['content-type'], 'text/html; charset=utf-8');
     assert.equal(custom.headers['cache-control'], 'no-cache');
-    const spa = await send(h.port, { path: '/sites/errs-dev/account/settings' });
+    const spa = await send(h.port, { path: '/account/settings', headers: errs });
     assert.equal(spa.body.toString(), '<p>home</p>');
   });
 
@@ -324,8 +324,6 @@ void describe('hosting service', () => {
       const reply = await send(h.port, { path, headers: { host: host(h) } });
       assert.equal(reply.status, 400, `${path} → ${reply.status}`);
     }
-    const byPath = await send(h.port, { path: '/sites/myapp-dev/../myapp-dev/index.html' });
-    assert.equal(byPath.status, 400);
     const encodedSlash = await send(h.port, { path: '/static%2Fjs%2Fmain.3f9a1c2b.js', headers: { host: host(h) } });
     assert.equal(encodedSlash.status, 200, 'an encoded slash is decoded once and looked up in the manifest');
   });
@@ -422,9 +420,10 @@ void describe('hosting service', () => {
     const ctx = resourceContext('gone', 'dev');
     const site = await h.sites.create({ AppId: 'app4', EnvName: 'dev' }, ctx);
     await deploy(h.port, site.physicalId, { 'index.html': '<p>bye</p>' });
-    assert.equal((await send(h.port, { path: '/sites/gone-dev/' })).status, 200);
+    const gone = { host: `gone-dev.localhost:${h.port}` };
+    assert.equal((await send(h.port, { path: '/', headers: gone })).status, 200);
     await h.sites.delete(site.physicalId, { AppId: 'app4', EnvName: 'dev' }, ctx);
-    assert.equal((await send(h.port, { path: '/sites/gone-dev/' })).status, 404);
+    assert.equal((await send(h.port, { path: '/', headers: gone })).status, 404);
     assert.equal(await h.blobs.stat(`hosting/${site.physicalId}/${sha('<p>bye</p>')}`), undefined);
     const got = await api<{ __type: string }>(h.port, 'GetSite', { siteId: site.physicalId });
     assert.equal(got.status, 404);

@@ -18,13 +18,12 @@ export interface HostingState {
 }
 
 export function siteView(kernel: Kernel, row: SiteRow): Site {
-  const { url, pathUrl } = siteAddresses(row.hostLabel, kernel.port(), kernel.baseUrl());
+  const { url } = siteAddresses(row.hostLabel, kernel.port());
   return {
     siteId: row.siteId,
     appId: row.appId,
     envName: row.envName,
     url,
-    pathUrl,
     ...(row.activeDeploymentId ? { activeDeploymentId: row.activeDeploymentId } : {}),
   };
 }

@@ -14,7 +14,7 @@ import { createSiteResourceHandler } from './site-resource.js';
 
 /**
  * Static site hosting with atomic, content-addressed deployments: the deploy API (`ForteHosting.*` and
- * blob uploads), the public site server (`<app>-<env>.localhost` and `/sites/<app>-<env>/`), and the
+ * blob uploads), the public site server (`<app>-<env>.localhost`), and the
  * `Forte::Hosting::Site` resource type.
  */
 export function createHostingService(kernel: Kernel): Service {
@@ -31,6 +31,7 @@ export function createHostingService(kernel: Kernel): Service {
         signingService: SIGNING_SERVICE,
         actionPrefix: 'hosting',
         operations: createDeployOperations(state),
+        browserAccess: 'same-origin',
       }),
       createBlobUploadRoute(state),
       createBlobBatchRoute(state),

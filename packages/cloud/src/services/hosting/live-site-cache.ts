@@ -121,6 +121,7 @@ export class LiveSiteCache {
           etag,
           'cache-control': cacheControl,
           vary: 'Accept-Encoding',
+          'x-content-type-options': 'nosniff',
         };
         if (encoding !== 'identity') headers['content-encoding'] = encoding === 'gz' ? 'gzip' : 'br';
         else headers['accept-ranges'] = 'bytes';

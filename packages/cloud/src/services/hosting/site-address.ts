@@ -16,12 +16,8 @@ export function siteLabelOfHost(host: string | undefined): string | undefined {
   return isSiteLabel(label) ? label : undefined;
 }
 
-/** The public addresses of a site, as reported in its resource attributes and by GetSite. */
-export function siteAddresses(label: string, port: number, baseUrl: string): { url: string; pathUrl: string; hostName: string } {
+/** The public address of a site, as reported in its resource attributes and by GetSite: its own host name. */
+export function siteAddresses(label: string, port: number): { url: string; hostName: string } {
   const hostName = `${label}${HOST_SUFFIX}`;
-  return {
-    url: `http://${hostName}:${port}/`,
-    pathUrl: `${baseUrl.replace(/\/+$/, '')}/sites/${label}/`,
-    hostName,
-  };
+  return { url: `http://${hostName}:${port}/`, hostName };
 }

@@ -23,13 +23,15 @@ function parseProps(props: Record<string, unknown>): z.infer<typeof siteProps> {
   return parsed.data;
 }
 
-/** `Forte::Hosting::Site` {AppId, EnvName, SiteName?} → physical id = siteId; attributes SiteId, Url, PathUrl, HostName. */
+/** `Forte::Hosting::Site` {AppId, EnvName, SiteName?} → physical id = siteId; attributes SiteId, Url, HostName (and PathUrl, the same as Url). */
 export function createSiteResourceHandler(state: HostingState): ResourceHandler {
   const { kernel } = state;
   const { sql } = kernel;
   const result = (site: SiteRow): ResourceResult => {
-    const { url, pathUrl, hostName } = siteAddresses(site.hostLabel, kernel.port(), kernel.baseUrl());
-    return { physicalId: site.siteId, attributes: { SiteId: site.siteId, Url: url, PathUrl: pathUrl, HostName: hostName } };
+    const { url, hostName } = siteAddresses(site.hostLabel, kernel.port());
+    // PathUrl named `/sites/<label>/` on the API's origin, which no longer serves sites: templates made
+    // before still read it, so it stays, as the site's own address.
+    return { physicalId: site.siteId, attributes: { SiteId: site.siteId, Url: url, PathUrl: url, HostName: hostName } };
   };
 
   return {

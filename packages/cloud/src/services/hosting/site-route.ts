@@ -8,17 +8,17 @@ import { extensionOf } from './content-type.js';
 import type { LiveSiteCache, Representation, ServedFile } from './live-site-cache.js';
 import { parseByteRange } from '../../kernel/byte-range.js';
 import { acceptsHtml, matchesIfNoneMatch, pickEncoding } from './negotiate.js';
-import { isSiteLabel, siteLabelOfHost } from './site-address.js';
+import { siteLabelOfHost } from './site-address.js';
 import { decodeSitePath } from './site-path.js';
 
 /** Bodies up to this size are kept in memory; bigger ones always stream from the blob store. */
 const MAX_CACHED_BODY = 1024 * 1024;
 const BODY_CACHE_BYTES = 64 * 1024 * 1024;
-const PATH_PREFIX = '/sites/';
 
 /**
- * Serves the active deployment of each site: by host name `<app>-<env>.localhost[:port]` or by path
- * `/sites/<app>-<env>/...`. Public (no signature); GET and HEAD only.
+ * Serves the active deployment of each site at its own host name `<app>-<env>.localhost[:port]`, an origin
+ * of its own: a site's pages never run on the API's origin, where they could call the cloud's APIs with a
+ * browser's standing as that origin. Public (no signature); GET and HEAD only.
  */
 export function createSiteRoute(deps: { blobs: BlobStore; sites: LiveSiteCache }): { route: Route; bodies: ByteLru<Buffer> } {
   const bodies = new ByteLru<Buffer>(BODY_CACHE_BYTES, (b) => b.length);
@@ -26,34 +26,19 @@ export function createSiteRoute(deps: { blobs: BlobStore; sites: LiveSiteCache }
     name: 'hosting-sites',
     errorFormat: 'text',
     publicStatic: true,
-    match: { raw: (req, rawPath) => siteLabelOfHost(req.headers.host) !== undefined || rawPath === '/sites' || rawPath.startsWith(PATH_PREFIX) },
+    match: { raw: (req) => siteLabelOfHost(req.headers.host) !== undefined },
     async handle(ctx) {
       const { req, res } = ctx;
       // The raw path, not ctx.url.pathname: WHATWG parsing resolves `..` and would hide traversal attempts.
       const rawPath = ctx.rawPath;
-      let label = siteLabelOfHost(req.headers.host);
-      let rest = rawPath;
-      let base = '';
-      if (label === undefined) {
-        const afterPrefix = rawPath.startsWith(PATH_PREFIX) ? rawPath.slice(PATH_PREFIX.length) : '';
-        const slash = afterPrefix.indexOf('/');
-        label = slash >= 0 ? afterPrefix.slice(0, slash) : afterPrefix;
-        if (!isSiteLabel(label)) return sendText(res, 404, 'No site here: site addresses look like /sites/<app>-<env>/.');
-        if (slash < 0) {
-          // Relative links in the site's pages only resolve below the site root when it ends with a slash.
-          res.writeHead(301, { location: `${PATH_PREFIX}${label}/${ctx.url.search}`, 'content-length': 0 });
-          res.end();
-          return;
-        }
-        rest = afterPrefix.slice(slash);
-        base = `${PATH_PREFIX}${label}`;
-      }
+      const label = siteLabelOfHost(req.headers.host);
+      if (label === undefined) return sendText(res, 404, 'No site here: sites are served at http://<app>-<env>.localhost:<port>/.');
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' });
         res.end('Sites are read-only: only GET and HEAD are allowed.\n');
         return;
       }
-      const path = decodeSitePath(rest);
+      const path = decodeSitePath(rawPath);
       const live = deps.sites.peek(label) ?? (await deps.sites.get(label));
       if (!live) return sendText(res, 404, `No site is named ${label}: check the app and environment in the address.`);
       if (!live.deploymentId) return sendText(res, 404, `The site ${label} has no deployment yet: run \`forte publish\`.`);
@@ -63,7 +48,7 @@ export function createSiteRoute(deps: { blobs: BlobStore; sites: LiveSiteCache }
       if (!file) {
         if (!path.endsWith('index.html') && live.files.has(`${path}/index.html`)) {
           // Rebuilt from the decoded manifest path, never echoed from the request: `//host` must not redirect away.
-          const location = `${base}/${encodeURI(path)}/${ctx.url.search}`;
+          const location = `/${encodeURI(path)}/${ctx.url.search}`;
           res.writeHead(301, { location, 'content-length': 0 });
           res.end();
           return;
@@ -181,6 +166,6 @@ async function sendRange(args: { res: ServerResponse; rep: Representation; range
 
 function sendText(res: ServerResponse, status: number, message: string): void {
   const body = `${message}\n`;
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': CACHE_NO_CACHE });
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': CACHE_NO_CACHE, 'x-content-type-options': 'nosniff' });
   res.end(body);
 }

@@ -1,6 +1,7 @@
 import type { BlobStore } from '../../engines/types.js';
 import { ServiceError, type Route } from '../../kernel/types.js';
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from './bucket-operations.js';
+import { hasXmlInvalidCharacter } from '../../kernel/xml-escape.js';
 import { copyObject } from './copy-object.js';
 import { deleteObject, deleteObjects } from './delete-objects.js';
 import { getObject } from './get-object.js';
@@ -10,7 +11,7 @@ import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, l
 import type { ObjectStore } from './object-store.js';
 import { putObject } from './put-object.js';
 import type { S3Call } from './s3-call.js';
-import { isS3Request, parseS3Target } from './s3-target.js';
+import { isS3Request, parseS3Target, virtualHostBucket } from './s3-target.js';
 
 /** Bucket and object subresources Forte does not implement (answered 501 rather than misread as plain calls). */
 const UNSUPPORTED = ['acl', 'tagging', 'versioning', 'versions', 'cors', 'policy', 'lifecycle', 'website', 'encryption', 'notification', 'logging', 'replication', 'accelerate', 'requestPayment', 'object-lock', 'retention', 'legal-hold', 'attributes', 'restore', 'select', 'torrent', 'ownershipControls', 'publicAccessBlock', 'analytics', 'inventory', 'metrics', 'intelligent-tiering'];
@@ -23,6 +24,10 @@ export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; r
     // The raw target decides (path-style prefix or a bucket host name): no URL parsing needed.
     match: { raw: (req, rawPath) => isS3Request(req, rawPath) },
     async handle(ctx) {
+      // Objects are what users uploaded: never sniffed into another type, and on the API's own origin (path
+      // style, where the cloud's other APIs answer) an HTML object cannot run script as that origin.
+      ctx.res.setHeader('x-content-type-options', 'nosniff');
+      if (virtualHostBucket(ctx.req) === undefined) ctx.res.setHeader('content-security-policy', 'sandbox');
       const target = parseS3Target(ctx.req, ctx.rawPath);
       const method = ctx.req.method ?? 'GET';
       const query = ctx.url.searchParams;
@@ -77,9 +82,13 @@ export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; r
       switch (method) {
         case 'PUT':
           if (query.has('partNumber')) throw new ServiceError('InvalidRequest', 'A part needs the uploadId of its upload (?partNumber=N&uploadId=…).', 400);
+          refuseUnlistableKey(target.key);
           return copySource !== undefined ? copyObject(call, copySource) : putObject(call);
         case 'POST':
-          if (query.has('uploads')) return createMultipartUpload(call);
+          if (query.has('uploads')) {
+            refuseUnlistableKey(target.key);
+            return createMultipartUpload(call);
+          }
           throw methodNotAllowed(method, 'an object (only POST ?uploads and POST ?uploadId)');
         case 'GET':
           return getObject(call, false);
@@ -92,6 +101,17 @@ export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; r
       }
     },
   };
+}
+
+/**
+ * S3 takes any Unicode key, but XML 1.0 cannot carry some characters (NUL and most C0 controls), so its
+ * listings are then invalid XML unless the client asks for `encoding-type=url`. Forte refuses such keys at
+ * upload rather than store an object that breaks every plain listing of its bucket.
+ */
+function refuseUnlistableKey(key: string): void {
+  if (hasXmlInvalidCharacter(key)) {
+    throw new ServiceError('InvalidArgument', 'Object keys cannot contain NUL or other control characters that XML 1.0 cannot carry (U+0000-U+0008, U+000B, U+000C, U+000E-U+001F, U+FFFE, U+FFFF).', 400, { extra: { ArgumentName: 'key' } });
+  }
 }
 
 function notImplemented(message: string): ServiceError {

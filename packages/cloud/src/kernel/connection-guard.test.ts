@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { createConnectionGuard, type ConnectionGuard } from './connection-guard.js';
+
+let server: Server;
+let guard: ConnectionGuard;
+let port: number;
+const refused: string[] = [];
+
+before(async () => {
+  guard = createConnectionGuard({ maxPendingPerAddress: 3, onRefused: (address) => refused.push(address) });
+  server = createServer((req, res) => {
+    guard.requestStarted(req.socket);
+    res.end('ok');
+  });
+  server.on('connection', guard.onConnection);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+});
+after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+const open = (): Promise<Socket> =>
+  new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => resolve(socket));
+    socket.on('error', reject);
+  });
+/** What the server sends on a socket until it closes it. */
+const answer = (socket: Socket): Promise<string> =>
+  new Promise((resolve) => {
+    let text = '';
+    socket.on('data', (c: Buffer) => (text += c.toString()));
+    socket.on('close', () => resolve(text));
+  });
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
+
+void describe('the connection guard', () => {
+  void it('refuses an address more connections without a request than its limit, with a 503, and frees a place per request or close', async () => {
+    const silent = [await open(), await open(), await open()];
+    await settle();
+    assert.equal(guard.pendingCount('127.0.0.1'), 3);
+    const extra = await open();
+    assert.match(await answer(extra), /^HTTP\/1\.1 503 Service Unavailable\r\n[\s\S]*retry-after: 1/);
+    assert.deepEqual(refused, ['127.0.0.1']);
+
+    // One of them sends its request: it no longer counts, so a new connection is served.
+    const first = silent[0]!;
+    const reply = answer(first);
+    first.end('GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+    assert.match(await reply, /\r\n\r\nok$/);
+    await settle();
+    assert.equal(guard.pendingCount('127.0.0.1'), 2);
+    silent[1]!.destroy();
+    await settle();
+    assert.equal(guard.pendingCount('127.0.0.1'), 1);
+    const served = await open();
+    const servedReply = answer(served);
+    served.end('GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+    assert.match(await servedReply, /^HTTP\/1\.1 200/);
+    silent[2]!.destroy();
+    await settle();
+    assert.equal(guard.pendingCount('127.0.0.1'), 0);
+  });
+
+  void it('is off with a limit of 0', async () => {
+    const off = createConnectionGuard({ maxPendingPerAddress: 0 });
+    const fake = { remoteAddress: '10.0.0.1', once: () => undefined } as unknown as Socket;
+    for (let i = 0; i < 5; i++) off.onConnection(fake);
+    assert.equal(off.pendingCount('10.0.0.1'), 0);
+  });
+});

@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SecretOpenError, createSecretBox } from './secret-box.js';
+
+void describe('secret box', () => {
+  const box = createSecretBox(Buffer.alloc(32, 1));
+
+  void it('seals with a fresh nonce and opens only with its key and context', () => {
+    const sealed = box.seal('the secret', 'table.column:row1');
+    assert.ok(box.isSealed(sealed));
+    assert.ok(!sealed.includes('the secret'));
+    assert.notEqual(box.seal('the secret', 'table.column:row1'), sealed, 'each seal uses a new nonce');
+    assert.equal(box.open(sealed, 'table.column:row1'), 'the secret');
+    assert.throws(() => box.open(sealed, 'table.column:row2'), SecretOpenError, 'a value moved to another row does not open');
+    assert.throws(() => createSecretBox(Buffer.alloc(32, 2)).open(sealed, 'table.column:row1'), /sealed with another secret key/);
+  });
+
+  void it('refuses altered, truncated and plaintext values', () => {
+    const sealed = box.seal('x', 'c');
+    const last = sealed.at(-1) === 'A' ? 'B' : 'A';
+    assert.throws(() => box.open(sealed.slice(0, -1) + last, 'c'), SecretOpenError);
+    assert.throws(() => box.open(sealed.slice(0, 30), 'c'), SecretOpenError);
+    assert.throws(() => box.open('{"d":"plaintext"}', 'c'), /not sealed/);
+    assert.equal(box.isSealed('{"d":"plaintext"}'), false);
+  });
+
+  void it('takes only 32-byte keys', () => {
+    assert.throws(() => createSecretBox(Buffer.alloc(16)), /32 bytes/);
+  });
+});
