@@ -101,6 +101,7 @@ void describe('the environment\'s AuthRole and UnauthRole', () => {
     }
     const refused = await guestCredentials(earlier.IdentityPoolId!).catch((error: Error) => error);
     assert.equal((refused as Error).name, 'InvalidIdentityPoolConfigurationException', 'until the next push the stored trust names nobody');
+    assert.match((refused as Error).message, /forte push --force/, 'the refusal says how to repair it');
 
     const outputs = await deploy(app.appId, buildRootTemplate({ names, appId: app.appId, envName: 'dev', resources }));
     assert.equal(outputs.IdentityPoolId, earlier.IdentityPoolId, 'the identity pool (and its identities) stay');

@@ -116,7 +116,13 @@ export function evaluateTrust(document: PolicyDocument | undefined, request: Rol
     if (statement.Effect === 'Deny' && holds !== false) return `the trust policy of role ${request.roleArn} denies ${request.federatedPrincipal}`;
     if (statement.Effect === 'Allow' && holds === true) allowed = true;
   }
-  return allowed ? undefined : `the trust policy of role ${request.roleArn} does not allow ${request.federatedPrincipal} to ${request.action} for this identity pool and identity`;
+  if (allowed) return undefined;
+  // Forte kept no Principal of a trust policy before trust policies were evaluated: such a role cannot be
+  // assumed until it is deployed again, which keeps the whole policy.
+  if (document.Statement.length > 0 && document.Statement.every((s) => s.Principal === undefined)) {
+    return `the trust policy of role ${request.roleArn} names no principal (it was stored by an earlier Forte, which dropped them): deploy the environment again with \`forte push --force\``;
+  }
+  return `the trust policy of role ${request.roleArn} does not allow ${request.federatedPrincipal} to ${request.action} for this identity pool and identity`;
 }
 
 function namesPrincipal(statement: PolicyStatement, federated: string): boolean {
