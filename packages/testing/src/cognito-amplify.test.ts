@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ResourceContext } from '@forte/cloud';
-import { AUTH_RESOURCE_TYPES, MAILBOX_API_PATH, SIGNING_SERVICE, type MailboxMessage } from '@forte/protocol';
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
 import { Amplify } from 'aws-amplify';
 import {
   confirmResetPassword, confirmSignIn, confirmSignUp, confirmUserAttribute, deleteUser, fetchAuthSession, fetchMFAPreference, fetchUserAttributes, getCurrentUser,
   resendSignUpCode, resetPassword, setUpTOTP, signIn, signOut, signUp, updateMFAPreference, updatePassword, updateUserAttributes, verifyTOTPSetup,
 } from 'aws-amplify/auth';
 import { AdminCreateUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { createHmac } from 'node:crypto';
 import { startTestCloud, type TestCloud } from './index.js';
+import { mailboxMessages, totpCode } from './user-pool-codes.js';
 
 let cloud: TestCloud;
 let userPoolId = '';
@@ -23,17 +21,9 @@ const ctx = (logicalId: string): ResourceContext => ({
 });
 
 async function latestCode(to: string): Promise<string> {
-  const url = new URL(MAILBOX_API_PATH, cloud.url);
-  const body = JSON.stringify({ to, limit: 1 });
-  const signer = new SignatureV4({ service: SIGNING_SERVICE, region: cloud.credentials.region, credentials: cloud.credentials, sha256: Hash.bind(null, 'sha256') });
-  const signed = await signer.sign({
-    method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname,
-    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'ForteMailbox.ListMessages' }, body,
-  });
-  const response = await fetch(url, { method: 'POST', headers: signed.headers, body });
-  const { messages } = (await response.json()) as { messages: MailboxMessage[] };
-  assert.ok(messages[0]?.code, `a code was mailed to ${to}`);
-  return messages[0].code;
+  const code = (await mailboxMessages(cloud, to, 1))[0]?.code;
+  assert.ok(code, `a code was mailed to ${to}`);
+  return code;
 }
 
 before(async () => {
@@ -84,18 +74,6 @@ void describe('user pools through the unmodified aws-amplify v6', () => {
   });
 });
 
-/** RFC 6238 written out here so the test does not trust the server's own TOTP code. */
-function totp(secret: string, atMs = Date.now()): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const ch of secret) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
-  const key = Buffer.from((bits.match(/.{8}/g) ?? []).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(atMs / 30_000)));
-  const mac = createHmac('sha1', key).update(counter).digest();
-  const offset = mac[mac.length - 1]! & 15;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
 
 void describe('account management through aws-amplify v6', () => {
   void it('resend code, attribute verification, password reset and change, TOTP sign-in, refresh, global sign-out, deleteUser', async () => {
@@ -122,13 +100,13 @@ void describe('account management through aws-amplify v6', () => {
     assert.equal(attributes.email_verified, 'true');
 
     const setup = await setUpTOTP();
-    await verifyTOTPSetup({ code: totp(setup.sharedSecret) });
+    await verifyTOTPSetup({ code: totpCode(setup.sharedSecret) });
     await updateMFAPreference({ totp: 'PREFERRED' });
     assert.equal((await fetchMFAPreference()).preferred, 'TOTP');
     await signOut();
     const challenged = await signIn({ username: 'dave2@example.com', password: PASSWORD });
     assert.equal(challenged.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_TOTP_CODE');
-    const done = await confirmSignIn({ challengeResponse: totp(setup.sharedSecret) });
+    const done = await confirmSignIn({ challengeResponse: totpCode(setup.sharedSecret) });
     assert.equal(done.isSignedIn, true);
 
     const before = await fetchAuthSession();
@@ -142,7 +120,7 @@ void describe('account management through aws-amplify v6', () => {
     const again = await signIn({ username: 'dave2@example.com', password: PASSWORD });
     assert.equal(again.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_TOTP_CODE');
     // A TOTP code works once: the next step's code (within the allowed drift) signs in again.
-    await confirmSignIn({ challengeResponse: totp(setup.sharedSecret, Date.now() + 30_000) });
+    await confirmSignIn({ challengeResponse: totpCode(setup.sharedSecret, Date.now() + 30_000) });
     await deleteUser();
     await assert.rejects(signIn({ username: 'dave2@example.com', password: PASSWORD }), (e: Error) => e.name === 'NotAuthorizedException');
   });

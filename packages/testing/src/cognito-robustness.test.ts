@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ResourceContext } from '@forte/cloud';
-import { AUTH_RESOURCE_TYPES, MAILBOX_API_PATH, SIGNING_SERVICE, type MailboxMessage } from '@forte/protocol';
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
 import { Amplify } from 'aws-amplify';
 import { confirmSignUp, confirmUserAttribute, fetchAuthSession, fetchUserAttributes, getCurrentUser, resetPassword, sendUserAttributeVerificationCode, signIn, signOut, signUp, updateUserAttributes } from 'aws-amplify/auth';
 import { startTestCloud, type TestCloud } from './index.js';
+import { mailboxMessages } from './user-pool-codes.js';
 
 // The user pool as the auth category creates it for email sign-in: case-insensitive, and a new email
 // waits for its code. Exercised through the unmodified aws-amplify v6.
@@ -17,19 +16,9 @@ const ctx = (logicalId: string): ResourceContext => ({
   appId: 'robust', appSlug: 'robust', envName: 'dev', stackName: 'amplify-robust-dev-auth', logicalId, region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log,
 });
 
-async function messages(to: string): Promise<MailboxMessage[]> {
-  const url = new URL(MAILBOX_API_PATH, cloud.url);
-  const body = JSON.stringify({ to });
-  const signer = new SignatureV4({ service: SIGNING_SERVICE, region: cloud.credentials.region, credentials: cloud.credentials, sha256: Hash.bind(null, 'sha256') });
-  const signed = await signer.sign({
-    method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname,
-    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'ForteMailbox.ListMessages' }, body,
-  });
-  return ((await (await fetch(url, { method: 'POST', headers: signed.headers, body })).json()) as { messages: MailboxMessage[] }).messages;
-}
 
 async function latestCode(to: string): Promise<string> {
-  const code = (await messages(to))[0]?.code;
+  const code = (await mailboxMessages(cloud, to))[0]?.code;
   assert.ok(code, `a code was mailed to ${to}`);
   return code;
 }
@@ -83,6 +72,6 @@ void describe('user pool robustness through aws-amplify v6', () => {
     assert.equal(unknown.nextStep.resetPasswordStep, 'CONFIRM_RESET_PASSWORD_WITH_CODE');
     assert.deepEqual(Object.keys(unknown.nextStep.codeDeliveryDetails).sort(), Object.keys(known.nextStep.codeDeliveryDetails).sort());
     assert.equal(unknown.nextStep.codeDeliveryDetails.destination, 'n***@example.com');
-    assert.deepEqual(await messages('nobody@example.com'), []);
+    assert.deepEqual(await mailboxMessages(cloud, 'nobody@example.com'), []);
   });
 });

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -8,10 +7,9 @@ import {
   SetUserMFAPreferenceCommand, SignUpCommand, UpdateUserAttributesCommand, VerifySoftwareTokenCommand, VerifyUserAttributeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { CognitoLimitSettings, ResourceContext } from '@forte/cloud';
-import { AUTH_RESOURCE_TYPES, MAILBOX_API_PATH, SIGNING_SERVICE, type MailboxMessage } from '@forte/protocol';
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
 import { makeTempDir, startTestCloud, type TestCloud } from './index.js';
+import { mailboxMessages, totpCode } from './user-pool-codes.js';
 
 // Attacks on the user pools' six-digit codes and passwords, through the AWS SDK against a real cloud:
 // each test is an attack that succeeded before the limits existed.
@@ -57,19 +55,9 @@ async function deploy(options: { cognitoLimits?: CognitoLimitSettings; dataDir?:
   };
 }
 
-async function mailbox(cloud: TestCloud, to: string): Promise<MailboxMessage[]> {
-  const url = new URL(MAILBOX_API_PATH, cloud.url);
-  const body = JSON.stringify({ to });
-  const signer = new SignatureV4({ service: SIGNING_SERVICE, region: cloud.credentials.region, credentials: cloud.credentials, sha256: Hash.bind(null, 'sha256') });
-  const signed = await signer.sign({
-    method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname,
-    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'ForteMailbox.ListMessages' }, body,
-  });
-  return ((await (await fetch(url, { method: 'POST', headers: signed.headers, body })).json()) as { messages: MailboxMessage[] }).messages;
-}
 
 async function latestCode(cloud: TestCloud, to: string): Promise<string> {
-  const code = (await mailbox(cloud, to))[0]?.code;
+  const code = (await mailboxMessages(cloud, to))[0]?.code;
   assert.ok(code, `a code was mailed to ${to}`);
   return code;
 }
@@ -87,18 +75,6 @@ async function outcome(call: Promise<unknown>): Promise<string> {
   }
 }
 
-/** RFC 6238 written out here, so the test does not trust the server's own TOTP code. */
-function totp(secret: string, atMs = Date.now()): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const ch of secret) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
-  const key = Buffer.from((bits.match(/.{8}/g) ?? []).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(atMs / 30_000)));
-  const mac = createHmac('sha1', key).update(counter).digest();
-  const offset = mac[mac.length - 1]! & 15;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
 
 function operations(t: Target) {
   const { anonymous, admin, clientId, poolId } = t;
@@ -122,7 +98,7 @@ function operations(t: Target) {
     /** Turns TOTP MFA on for a signed-in user; answers the secret. */
     async enableTotp(accessToken: string): Promise<string> {
       const { SecretCode } = await anonymous.send(new AssociateSoftwareTokenCommand({ AccessToken: accessToken }));
-      await anonymous.send(new VerifySoftwareTokenCommand({ AccessToken: accessToken, UserCode: totp(SecretCode!) }));
+      await anonymous.send(new VerifySoftwareTokenCommand({ AccessToken: accessToken, UserCode: totpCode(SecretCode!) }));
       await anonymous.send(new SetUserMFAPreferenceCommand({ AccessToken: accessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } }));
       return SecretCode!;
     },
@@ -238,7 +214,7 @@ void describe('one-time codes and passwords under attack, with the default limit
     const sends: string[] = [];
     for (let n = 0; n < 6; n++) sends.push(await outcome(move(n)));
     assert.deepEqual(sends, [...times(5, 'ok'), 'LimitExceededException']);
-    assert.equal((await mailbox(t.cloud, 'mover-5@example.com')).length, 0, 'nothing was sent past the limit');
+    assert.equal((await mailboxMessages(t.cloud, 'mover-5@example.com')).length, 0, 'nothing was sent past the limit');
   });
 
   void it('ChangePassword with a stolen access token: five wrong previous passwords, then refused even with the right one, and sign-in locked too', async () => {
@@ -260,7 +236,7 @@ void describe('one-time codes and passwords under attack, with the default limit
     for (let n = 1; n <= 5; n++) {
       const challenge = await op.signIn(email);
       assert.equal(challenge.ChallengeName, 'SOFTWARE_TOKEN_MFA');
-      answers.push(await outcome(op.answerTotp(challenge.Session, totp(secret, Date.now() + (10 + n) * 60_000))));
+      answers.push(await outcome(op.answerTotp(challenge.Session, totpCode(secret, Date.now() + (10 + n) * 60_000))));
     }
     assert.deepEqual(answers, times(5, 'CodeMismatchException'));
     await assert.rejects(op.signIn(email), (e: Error) => e.name === 'NotAuthorizedException' && e.message === 'Password attempts exceeded');
@@ -350,7 +326,7 @@ void describe('limits from the settings', () => {
     const email = 'mailbox@example.com';
     await op.signUp(email);
     for (let n = 0; n < 4; n++) await op.resend(email);
-    const kept = await mailbox(t.cloud, email);
+    const kept = await mailboxMessages(t.cloud, email);
     assert.equal(kept.length, 3);
     await op.confirmSignUp(email, kept[0]!.code!);
   });
@@ -410,7 +386,7 @@ void describe('counts and locks survive a restart of the cloud', () => {
       secret = await op.enableTotp(await op.accessToken('totp@example.com'));
       for (let n = 1; n <= 5; n++) {
         const challenge = await op.signIn('totp@example.com');
-        await assert.rejects(op.answerTotp(challenge.Session, totp(secret, Date.now() + (10 + n) * 60_000)));
+        await assert.rejects(op.answerTotp(challenge.Session, totpCode(secret, Date.now() + (10 + n) * 60_000)));
       }
 
       await op.signUpConfirmed('signin@example.com');
@@ -429,7 +405,7 @@ void describe('counts and locks survive a restart of the cloud', () => {
       assert.equal(await outcome(op.changePassword(token, PASSWORD)), 'LimitExceededException');
       const challenge = await op.signIn('totp@example.com');
       assert.equal(challenge.ChallengeName, 'SOFTWARE_TOKEN_MFA');
-      await assert.rejects(op.answerTotp(challenge.Session, totp(secret)), (e: Error) => e.name === 'NotAuthorizedException' && e.message === 'Password attempts exceeded');
+      await assert.rejects(op.answerTotp(challenge.Session, totpCode(secret)), (e: Error) => e.name === 'NotAuthorizedException' && e.message === 'Password attempts exceeded');
     } finally {
       await second.close();
     }
