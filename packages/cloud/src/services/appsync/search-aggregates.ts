@@ -53,60 +53,110 @@ function metricValue(model: GraphQLPlanModel, field: string, value: unknown): nu
   throw new AppSyncFieldError('ValidationError', `Field [${field}] of type [${type ?? typeof value}] is not supported for this aggregation: use a number or date field.`);
 }
 
+/** The running state of one aggregation: it takes each match's values as the match is read. */
+interface Accumulator {
+  add(values: unknown[]): void;
+  result(): AggregateResult['result'];
+}
+
+/** terms and cardinality: distinct keys (each counted once per item), strings by keyword, booleans as 1/0. */
+function keyAccumulator(type: 'terms' | 'cardinality'): Accumulator {
+  const counts = new Map<string, { key: string | number; count: number }>();
+  return {
+    add(values) {
+      const seen = new Set<string>();
+      for (const value of values) {
+        const k = keywordOf(value);
+        if (k === undefined) continue;
+        const key = typeof k === 'boolean' ? Number(k) : k;
+        const id = `${typeof key}:${String(key)}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const entry = counts.get(id);
+        if (entry) entry.count++;
+        else counts.set(id, { key, count: 1 });
+      }
+    },
+    result() {
+      if (type === 'cardinality') return { __typename: 'SearchableAggregateScalarResult', value: counts.size };
+      // The top TERMS_SIZE in one pass (a sort of every key held the event loop for as long as the search):
+      // an entry goes after those it ties with, so the order is a stable sort's.
+      const top: Array<{ key: string | number; count: number }> = [];
+      const before = (a: { key: string | number; count: number }, b: { key: string | number; count: number }): boolean => b.count - a.count < 0 || (a.count === b.count && compareScalars(a.key, b.key) < 0);
+      for (const entry of counts.values()) {
+        if (top.length === TERMS_SIZE && !before(entry, top[TERMS_SIZE - 1]!)) continue;
+        let at = top.length;
+        while (at > 0 && before(entry, top[at - 1]!)) at--;
+        top.splice(at, 0, entry);
+        if (top.length > TERMS_SIZE) top.pop();
+      }
+      return { __typename: 'SearchableAggregateBucketResult', buckets: top.map((e) => ({ key: String(e.key), doc_count: e.count })) };
+    },
+  };
+}
+
+/** avg, min, max and sum over numbers and dates, summed in the order the matches are read. */
+function metricAccumulator(model: GraphQLPlanModel, request: AggregationRequest): Accumulator {
+  let count = 0;
+  let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  return {
+    add(values) {
+      for (const raw of values) {
+        const n = metricValue(model, request.field, raw);
+        count++;
+        sum += n;
+        min = Math.min(min, n);
+        max = Math.max(max, n);
+      }
+    },
+    result() {
+      let value: number | null;
+      switch (request.type) {
+        case 'sum':
+          value = sum;
+          break;
+        case 'avg':
+          value = count === 0 ? null : sum / count;
+          break;
+        case 'min':
+          value = count === 0 ? null : min;
+          break;
+        default:
+          value = count === 0 ? null : max;
+      }
+      return value === null ? null : { __typename: 'SearchableAggregateScalarResult', value };
+    },
+  };
+}
+
+/** Aggregations that take the matches one at a time, as the search reads them, and answer at the end. */
+export interface Aggregation {
+  /** One match (its view: only what the caller may read). */
+  add(view: Item): void;
+  results(): AggregateResult[];
+}
+
 /**
- * Aggregations over every match (not one page; `views` hold only what the caller may read), as OpenSearch
+ * Aggregations over every match (not one page; views hold only what the caller may read), as OpenSearch
  * computes them: terms (top TERMS_SIZE keys by doc_count, then key; strings by their keyword, booleans as
  * 1/0), avg, min, max and sum over numbers and dates (null for avg, min and max of no values), and
- * cardinality (distinct values).
+ * cardinality (distinct values). The requests are checked before any match is read; each match is folded in
+ * as it comes, so no step holds every match at once.
  */
-export function aggregate(caller: Caller, model: GraphQLPlanModel, views: Item[], requests: readonly AggregationRequest[]): AggregateResult[] {
+export function createAggregation(caller: Caller, model: GraphQLPlanModel, requests: readonly AggregationRequest[]): Aggregation {
   const names = new Set<string>();
   for (const r of requests) {
     if (names.has(r.name)) throw new AppSyncFieldError('ValidationError', `Two aggregations cannot have the same name: [${r.name}].`);
     names.add(r.name);
   }
-  return requests.map((request) => {
-    checkFieldAccess(caller, model, request.field);
-    const perItem = views.map((item) => fieldValues(item, request.field));
-    if (request.type === 'terms' || request.type === 'cardinality') {
-      const counts = new Map<string, { key: string | number; count: number }>();
-      for (const values of perItem) {
-        const seen = new Set<string>();
-        for (const value of values) {
-          const k = keywordOf(value);
-          if (k === undefined) continue;
-          const key = typeof k === 'boolean' ? Number(k) : k;
-          const id = `${typeof key}:${String(key)}`;
-          if (seen.has(id)) continue;
-          seen.add(id);
-          const entry = counts.get(id) ?? { key, count: 0 };
-          entry.count++;
-          counts.set(id, entry);
-        }
-      }
-      if (request.type === 'cardinality') return { name: request.name, result: { __typename: 'SearchableAggregateScalarResult', value: counts.size } };
-      const buckets = [...counts.values()]
-        .sort((a, b) => b.count - a.count || compareScalars(a.key, b.key))
-        .slice(0, TERMS_SIZE)
-        .map((e) => ({ key: String(e.key), doc_count: e.count }));
-      return { name: request.name, result: { __typename: 'SearchableAggregateBucketResult', buckets } };
-    }
-    const numbers = perItem.flat().map((v) => metricValue(model, request.field, v));
-    let value: number | null;
-    switch (request.type) {
-      case 'sum':
-        value = numbers.reduce((s, n) => s + n, 0);
-        break;
-      case 'avg':
-        value = numbers.length === 0 ? null : numbers.reduce((s, n) => s + n, 0) / numbers.length;
-        break;
-      case 'min':
-        value = numbers.length === 0 ? null : numbers.reduce((m, n) => Math.min(m, n));
-        break;
-      case 'max':
-        value = numbers.length === 0 ? null : numbers.reduce((m, n) => Math.max(m, n));
-        break;
-    }
-    return { name: request.name, result: value === null ? null : { __typename: 'SearchableAggregateScalarResult', value } };
-  });
+  for (const r of requests) checkFieldAccess(caller, model, r.field);
+  const accumulators = requests.map((r) => (r.type === 'terms' || r.type === 'cardinality' ? keyAccumulator(r.type) : metricAccumulator(model, r)));
+  return {
+    add(view) {
+      for (let i = 0; i < requests.length; i++) accumulators[i]!.add(fieldValues(view, requests[i]!.field));
+    },
+    results: () => requests.map((r, i) => ({ name: r.name, result: accumulators[i]!.result() })),
+  };
 }
