@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { GraphQLPlanModel } from '@forte/protocol';
 import type { OperationAccess } from './auth-rules.js';
 import { fieldRulesAllow, itemRuleAllows } from './auth-rules.js';
@@ -7,6 +8,7 @@ import { checkFieldUse, filterFields } from './field-visibility.js';
 import { fromItem } from './item-values.js';
 import { createAggregation, type AggregateResult, type AggregationRequest } from './search-aggregates.js';
 import { checkFilterSize } from './filter-limits.js';
+import { YIELD_AFTER_MS } from './request-budget.js';
 import { compareScalars, compileSearchFilter, fieldValues, keywordOf } from './search-filter.js';
 
 /** The page size when `limit` is not given: Amplify's `DEFAULT_SEARCHABLE_PAGE_LIMIT`. */
@@ -123,6 +125,7 @@ async function forEachMatch(ctx: ExecutionContext, request: SearchRequest, match
   const table = ctx.tableNames[model.name]!;
   const guarded = Object.keys(model.fieldAuthRules);
   let scanned = 0;
+  let since = performance.now();
   let exclusiveStartKey;
   do {
     const page = await ctx.tables.scan({ table, limit: SCAN_PAGE, ...(exclusiveStartKey ? { exclusiveStartKey } : {}) });
@@ -130,9 +133,14 @@ async function forEachMatch(ctx: ExecutionContext, request: SearchRequest, match
     if (scanned > MAX_SEARCH_SCAN) {
       throw new AppSyncFieldError('LimitExceededException', `${model.name} holds more than ${MAX_SEARCH_SCAN} items, more than this cloud searches per query.`);
     }
-    // Each page is filtered, sorted into the window and aggregated as it is read; between pages the
-    // metered table calls let other requests in, so no step works on every match at once.
-    for (const raw of page.items) {
+    // Each page is filtered, sorted into the window and aggregated as it is read, and other requests get
+    // their turn every YIELD_AFTER_MS within a page too: many aggregations make each item costly.
+    for (let i = 0; i < page.items.length; i++) {
+      if (i % 64 === 63 && performance.now() - since > YIELD_AFTER_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        since = performance.now();
+      }
+      const raw = page.items[i]!;
       const item = fromItem(raw);
       if (access.kind === 'items' && !access.rules.some((r) => itemRuleAllows(ctx.caller, r, item))) continue;
       const hidden = guarded.filter((field) => field in item && !fieldRulesAllow(ctx.caller, model, field, item, 'search'));
@@ -223,6 +231,6 @@ export async function searchItems(ctx: ExecutionContext, request: SearchRequest)
     items: page.map((e) => e.item),
     nextToken: more && page.length > 0 ? encodeToken(page[page.length - 1]!.values) : null,
     total,
-    aggregateItems: aggregation.results(),
+    aggregateItems: await aggregation.results(),
   };
 }
