@@ -127,12 +127,12 @@ function fromPost(relations: number): string {
   return selection;
 }
 
-/** A realtime connection with the API key, acknowledged; `next` answers the first frame that matches. */
-async function realtime(): Promise<{ start(id: string, query: string): void; next(match: (f: Frame) => boolean): Promise<Frame>; close(): void }> {
-  const host = new URL(api.url).host;
-  const auth = { host, 'x-api-key': api.apiKey };
+/** A realtime connection with the API key (of `to`, the suite's API unless given), acknowledged; `next` answers the first frame that matches. */
+async function realtime(to: DeployedTestApi = api): Promise<{ start(id: string, query: string): void; next(match: (f: Frame) => boolean): Promise<Frame>; close(): void }> {
+  const host = new URL(to.url).host;
+  const auth = { host, 'x-api-key': to.apiKey };
   const header = Buffer.from(JSON.stringify(auth)).toString('base64url');
-  const socket = new WebSocket(`${api.url.replace(/^http/, 'ws')}/realtime`, ['graphql-ws', `header-${header}`], { maxPayload: 4 * 1024 * 1024 });
+  const socket = new WebSocket(`${to.url.replace(/^http/, 'ws')}/realtime`, ['graphql-ws', `header-${header}`], { maxPayload: 4 * 1024 * 1024 });
   const frames: Frame[] = [];
   const waiters: Array<{ match: (f: Frame) => boolean; resolve: (f: Frame) => void }> = [];
   const take = (): void => {
@@ -275,6 +275,23 @@ void describe('the limits are settings of the cloud', () => {
     assertRefused(refused, 'LimitExceededException', 'maxResolverCalls');
     assertRefused(await post('{ listPosts(filter: {or: [{title: {eq: "a"}}, {title: {eq: "b"}}]}) { items { id } } }'), 'ValidationError', 'maxFilterTerms');
   });
+
+  void it('applies maxSubscriptionsPerConnection: a cloud allowing 2 subscriptions a connection refuses the third start', async () => {
+    await using small = await startTestCloud({ graphqlLimits: { maxSubscriptionsPerConnection: 2 } });
+    const smallApi = await deployTestApi(small, { schema: SCHEMA, authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' } }, name: 'small' });
+    const socket = await realtime(smallApi);
+    try {
+      for (const id of ['a', 'b', 'c']) socket.start(id, 'subscription { onCreatePost { id } }');
+      assert.equal((await socket.next((f) => f.id === 'a')).type, 'start_ack');
+      assert.equal((await socket.next((f) => f.id === 'b')).type, 'start_ack');
+      const refused = await socket.next((f) => f.id === 'c');
+      assert.equal(refused.type, 'error');
+      assert.equal(refused.payload.errors[0].errorType, 'MaxSubscriptionsReachedError');
+      assert.match(refused.payload.errors[0].message, /^Max number of 2 subscriptions reached: .*graphql\.maxSubscriptionsPerConnection/);
+    } finally {
+      socket.close();
+    }
+  });
 });
 
 void describe('denial of service: realtime', () => {
@@ -296,6 +313,25 @@ void describe('denial of service: realtime', () => {
       assert.equal(repeats.result.type, 'error');
       assert.match(repeats.result.payload.errors[0].message, /graphql\.maxFieldRepeats/);
       assertPrompt(repeats);
+    } finally {
+      socket.close();
+    }
+  });
+
+  void it('holds at most 100 subscriptions on one connection (the AppSync quota): the 101st start is refused, the connection kept', async () => {
+    const socket = await realtime();
+    try {
+      for (let i = 0; i < 100; i++) socket.start(`s${i}`, 'subscription { onCreatePost { id } }');
+      for (let i = 0; i < 100; i++) assert.equal((await socket.next((f) => f.id === `s${i}`)).type, 'start_ack');
+      socket.start('over', 'subscription { onCreatePost { id } }');
+      const refused = await socket.next((f) => f.id === 'over');
+      assert.equal(refused.type, 'error', JSON.stringify(refused));
+      assert.equal(refused.payload.errors[0].errorType, 'MaxSubscriptionsReachedError');
+      assert.match(refused.payload.errors[0].message, /graphql\.maxSubscriptionsPerConnection/);
+      // The subscriptions already running still deliver.
+      const created = await graphql('mutation { createPost(input: {title: "to the hundred"}) { id } }');
+      const event = await socket.next((f) => f.id === 's99' && f.type === 'data');
+      assert.equal(event.payload.data.onCreatePost.id, created.json.data.createPost.id);
     } finally {
       socket.close();
     }
