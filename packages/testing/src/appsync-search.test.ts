@@ -220,6 +220,20 @@ void describe('@searchable through aws-amplify v6: search<Models> served by the 
     assert.deepEqual(byName.byPublished.buckets, [{ key: '0', doc_count: 8 }, { key: '1', doc_count: 4 }], 'booleans bucket as 1/0, as OpenSearch keys them');
   });
 
+  void it('answers 25 aggregations, terms and cardinality of one field alike, and refuses a 26th', async () => {
+    const aggregates = Array.from({ length: 25 }, (_, i) => ({ name: `a${i}`, type: i % 2 === 0 ? 'terms' : 'cardinality', field: i % 3 === 0 ? 'category' : 'tags' }));
+    const result = await search({ filter: { category: { ne: 'private' } }, limit: 0, aggregates });
+    const byName = Object.fromEntries(result.aggregateItems.map((a) => [a.name, a.result]));
+    assert.deepEqual(byName.a0.buckets.slice(0, 2), [{ key: 'misc', doc_count: 6 }, { key: 'animals', doc_count: 2 }]);
+    assert.deepEqual(byName.a3, { __typename: 'SearchableAggregateScalarResult', value: 5 });
+    assert.deepEqual(byName.a1, { __typename: 'SearchableAggregateScalarResult', value: 5 }, 'fox, dog, guide, bread, baking');
+    assert.deepEqual(byName.a2.buckets, [{ key: 'baking', doc_count: 1 }, { key: 'bread', doc_count: 1 }, { key: 'dog', doc_count: 1 }, { key: 'fox', doc_count: 1 }, { key: 'guide', doc_count: 1 }]);
+    const refused = await gql(SEARCH, { limit: 0, aggregates: [...aggregates, { name: 'a25', type: 'avg', field: 'rating' }] }, 'apiKey');
+    assert.equal(refused.data.searchNotes, null);
+    assert.equal(refused.errors?.[0].errorType, 'ValidationError');
+    assert.match(refused.errors?.[0].message, /at most 25 aggregations/);
+  });
+
   void it('owner rules: another user\'s items never appear, not in items, total or aggregates', async () => {
     await as('bob');
     const bob = await search({ aggregates: [{ name: 'c', type: 'terms', field: 'category' }, { name: 's', type: 'sum', field: 'price' }] }, 'userPool');

@@ -25,12 +25,26 @@ type Comment @model @auth(rules: [{ allow: public }]) {
   body: String
   post: Post @belongsTo
 }
+type Note @model @searchable @auth(rules: [{ allow: public }]) {
+  id: ID!
+  title: String
+  tags: [String]
+}
 `;
 /** Comments of the one post: enough fan-out that a few relation levels ask for thousands of reads. */
 const COMMENTS = 40;
 /** Generous bounds for a shared machine; the attacks took 2 s to 9 minutes before they were bounded. */
 const ANSWER_MS = 2000;
 const BLOCK_MS = 1000;
+/** Items of the searched table (a tenth of what one search may read, written through the table engine), and tags of each. */
+const SEARCHED_NOTES = 10_000;
+const TAGS = 20;
+/**
+ * How long a small query may wait while a search runs. The search holds the event loop for a few
+ * milliseconds at a time (a page of 1,000 items, or less when each item costs more); sorting and aggregating
+ * every match at the end held it for 0.6–0.7 s on this table.
+ */
+const SEARCH_PROBE_MS = 300;
 
 let cloud: TestCloud;
 let api: DeployedTestApi;
@@ -64,6 +78,27 @@ async function underLoad<T>(attack: () => Promise<T>): Promise<{ result: T; ms: 
   return { result, ms, probeMs, stallMs: stall.max / 1e6 };
 }
 
+/**
+ * Runs `attack` while small queries are sent one after another until it answers: its answer, and the
+ * slowest small query and longest stall of the event loop while it ran.
+ */
+async function throughout<T>(attack: () => Promise<T>): Promise<{ result: T; probeMs: number; stallMs: number }> {
+  const stall = monitorEventLoopDelay({ resolution: 10 });
+  stall.enable();
+  let done = false;
+  let probeMs = 0;
+  const attacked = attack().finally(() => (done = true));
+  while (!done) {
+    const sent = performance.now();
+    const small = await graphql('query ($id: ID!) { getPost(id: $id) { id title } }', { id: postId });
+    assert.equal(small.json.data?.getPost?.id, postId, JSON.stringify(small.json));
+    probeMs = Math.max(probeMs, performance.now() - sent);
+  }
+  const result = await attacked;
+  stall.disable();
+  return { result, probeMs, stallMs: stall.max / 1e6 };
+}
+
 function assertPrompt(timing: { ms: number; probeMs: number; stallMs: number }): void {
   assert.ok(timing.ms < ANSWER_MS, `refused within ${ANSWER_MS} ms (took ${Math.round(timing.ms)} ms)`);
   assert.ok(timing.probeMs < ANSWER_MS, `a concurrent small query answered within ${ANSWER_MS} ms (took ${Math.round(timing.probeMs)} ms)`);
@@ -92,12 +127,12 @@ function fromPost(relations: number): string {
   return selection;
 }
 
-/** A realtime connection with the API key, acknowledged; `next` answers the first frame that matches. */
-async function realtime(): Promise<{ start(id: string, query: string): void; next(match: (f: Frame) => boolean): Promise<Frame>; close(): void }> {
-  const host = new URL(api.url).host;
-  const auth = { host, 'x-api-key': api.apiKey };
+/** A realtime connection with the API key (of `to`, the suite's API unless given), acknowledged; `next` answers the first frame that matches. */
+async function realtime(to: DeployedTestApi = api): Promise<{ start(id: string, query: string): void; next(match: (f: Frame) => boolean): Promise<Frame>; close(): void }> {
+  const host = new URL(to.url).host;
+  const auth = { host, 'x-api-key': to.apiKey };
   const header = Buffer.from(JSON.stringify(auth)).toString('base64url');
-  const socket = new WebSocket(`${api.url.replace(/^http/, 'ws')}/realtime`, ['graphql-ws', `header-${header}`], { maxPayload: 4 * 1024 * 1024 });
+  const socket = new WebSocket(`${to.url.replace(/^http/, 'ws')}/realtime`, ['graphql-ws', `header-${header}`], { maxPayload: 4 * 1024 * 1024 });
   const frames: Frame[] = [];
   const waiters: Array<{ match: (f: Frame) => boolean; resolve: (f: Frame) => void }> = [];
   const take = (): void => {
@@ -201,6 +236,30 @@ void describe('denial of service: GraphQL documents', () => {
   });
 });
 
+void describe('denial of service: search', () => {
+  void it('a search through 10,000 items with 25 aggregations lets other requests in all along', async () => {
+    const table = `Note-${api.apiId}-dev`;
+    const tables = cloud.kernel.tableEngine();
+    for (let i = 0; i < SEARCHED_NOTES; i++) {
+      const tags = Array.from({ length: TAGS }, (_, j) => ({ S: `t${i}-${j}` }));
+      await tables.put({ table, item: { id: { S: `note-${String(i).padStart(5, '0')}` }, title: { S: `note ${i}` }, tags: { L: tags }, __typename: { S: 'Note' } } });
+    }
+    // Terms and cardinality over 200,000 distinct tags: a sort of every key per terms aggregation, and of
+    // every match, once ran in one block at the end of the search.
+    const aggregates = Array.from({ length: 25 }, (_, i) => ({ name: `a${i}`, type: i % 2 === 0 ? 'terms' : 'cardinality', field: 'tags' }));
+    const query = `query ($aggregates: [SearchableNoteAggregationInput]) {
+      searchNotes(sort: [{field: title, direction: asc}], limit: 10, aggregates: $aggregates) { items { id } total aggregateItems { name } }
+    }`;
+    const timing = await throughout(() => graphql(query, { aggregates }));
+    const answer = timing.result.json.data?.searchNotes;
+    assert.equal(answer?.total, SEARCHED_NOTES, JSON.stringify(timing.result.json).slice(0, 500));
+    assert.equal(answer.items[0].id, 'note-00000');
+    assert.equal(answer.aggregateItems.length, 25);
+    assert.ok(timing.probeMs < SEARCH_PROBE_MS, `small queries answered within ${SEARCH_PROBE_MS} ms while the search ran (slowest: ${Math.round(timing.probeMs)} ms)`);
+    assert.ok(timing.stallMs < SEARCH_PROBE_MS, `the event loop never held for ${SEARCH_PROBE_MS} ms (longest: ${Math.round(timing.stallMs)} ms)`);
+  });
+});
+
 void describe('the limits are settings of the cloud', () => {
   void it('applies config.json limits: a cloud allowing 2 table calls refuses a query that needs 3', async () => {
     await using small = await startTestCloud({ graphqlLimits: { maxResolverCalls: 2, maxFilterTerms: 2 } });
@@ -215,6 +274,23 @@ void describe('the limits are settings of the cloud', () => {
     const refused = await post('{ listPosts { items { comments { items { post { id } } } } } }');
     assertRefused(refused, 'LimitExceededException', 'maxResolverCalls');
     assertRefused(await post('{ listPosts(filter: {or: [{title: {eq: "a"}}, {title: {eq: "b"}}]}) { items { id } } }'), 'ValidationError', 'maxFilterTerms');
+  });
+
+  void it('applies maxSubscriptionsPerConnection: a cloud allowing 2 subscriptions a connection refuses the third start', async () => {
+    await using small = await startTestCloud({ graphqlLimits: { maxSubscriptionsPerConnection: 2 } });
+    const smallApi = await deployTestApi(small, { schema: SCHEMA, authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' } }, name: 'small' });
+    const socket = await realtime(smallApi);
+    try {
+      for (const id of ['a', 'b', 'c']) socket.start(id, 'subscription { onCreatePost { id } }');
+      assert.equal((await socket.next((f) => f.id === 'a')).type, 'start_ack');
+      assert.equal((await socket.next((f) => f.id === 'b')).type, 'start_ack');
+      const refused = await socket.next((f) => f.id === 'c');
+      assert.equal(refused.type, 'error');
+      assert.equal(refused.payload.errors[0].errorType, 'MaxSubscriptionsReachedError');
+      assert.match(refused.payload.errors[0].message, /^Max number of 2 subscriptions reached: .*graphql\.maxSubscriptionsPerConnection/);
+    } finally {
+      socket.close();
+    }
   });
 });
 
@@ -237,6 +313,25 @@ void describe('denial of service: realtime', () => {
       assert.equal(repeats.result.type, 'error');
       assert.match(repeats.result.payload.errors[0].message, /graphql\.maxFieldRepeats/);
       assertPrompt(repeats);
+    } finally {
+      socket.close();
+    }
+  });
+
+  void it('holds at most 100 subscriptions on one connection (the AppSync quota): the 101st start is refused, the connection kept', async () => {
+    const socket = await realtime();
+    try {
+      for (let i = 0; i < 100; i++) socket.start(`s${i}`, 'subscription { onCreatePost { id } }');
+      for (let i = 0; i < 100; i++) assert.equal((await socket.next((f) => f.id === `s${i}`)).type, 'start_ack');
+      socket.start('over', 'subscription { onCreatePost { id } }');
+      const refused = await socket.next((f) => f.id === 'over');
+      assert.equal(refused.type, 'error', JSON.stringify(refused));
+      assert.equal(refused.payload.errors[0].errorType, 'MaxSubscriptionsReachedError');
+      assert.match(refused.payload.errors[0].message, /graphql\.maxSubscriptionsPerConnection/);
+      // The subscriptions already running still deliver.
+      const created = await graphql('mutation { createPost(input: {title: "to the hundred"}) { id } }');
+      const event = await socket.next((f) => f.id === 's99' && f.type === 'data');
+      assert.equal(event.payload.data.onCreatePost.id, created.json.data.createPost.id);
     } finally {
       socket.close();
     }

@@ -375,6 +375,8 @@ export interface GraphQLLimits {
   maxFilterTerms: number;
   /** Deepest nesting of `and` / `or` / `not` in one filter argument. */
   maxFilterDepth: number;
+  /** Most subscriptions one realtime connection may hold at once (each renders every event it matches). */
+  maxSubscriptionsPerConnection: number;
 }
 
 export type { IncomingMessage, ServerResponse };

@@ -27,6 +27,8 @@ export const DEFAULT_GRAPHQL_LIMITS: GraphQLLimits = {
   maxResultFields: 200_000,
   maxFilterTerms: 500,
   maxFilterDepth: 16,
+  // AppSync's default quota (adjustable there): DataStore's three subscriptions a model fit 33 models.
+  maxSubscriptionsPerConnection: 100,
 };
 
 /** Every limit, each from `limits` when given there, else its default. */

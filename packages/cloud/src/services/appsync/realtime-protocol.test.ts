@@ -108,6 +108,39 @@ void describe('the realtime protocol (graphql-ws, as aws-amplify v6 speaks it)',
     assert.ok(stopped.includes('kept'));
   });
 
+  void it('refuses a start past maxSubscriptions with MaxSubscriptionsReachedError, keeps the connection, and takes a start again once one stops', async () => {
+    const wss = new WebSocketServer({ noServer: true, handleProtocols: selectSubprotocol });
+    const capped = createServer();
+    capped.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => void serveRealtimeConnection(ws, req, hooks, { maxSubscriptions: 3 })));
+    await new Promise<void>((resolve) => capped.listen(0, '127.0.0.1', resolve));
+    try {
+      const c = client(`ws://127.0.0.1:${(capped.address() as AddressInfo).port}/graphql/realtime`, ['graphql-ws', `header-${encode(good)}`]);
+      await new Promise((resolve) => c.socket.on('open', resolve));
+      c.socket.send(JSON.stringify({ type: 'connection_init' }));
+      await c.next((f) => f.type === 'connection_ack');
+      for (const id of ['cap-1', 'cap-2', 'cap-3']) {
+        c.socket.send(start(id));
+        await c.next((f) => f.type === 'start_ack' && f.id === id);
+      }
+      c.socket.send(start('cap-4'));
+      const refused = await c.next((f) => f.id === 'cap-4');
+      assert.equal(refused.type, 'error');
+      assert.equal(refused.payload.errors.length, 1);
+      assert.equal(refused.payload.errors[0].errorType, 'MaxSubscriptionsReachedError');
+      assert.match(refused.payload.errors[0].message, /^Max number of 3 subscriptions reached: .*graphql\.maxSubscriptionsPerConnection/);
+      assert.ok(!started.some((r) => r.id === 'cap-4'), 'the refused start never reached the hooks');
+      c.socket.send(JSON.stringify({ id: 'cap-2', type: 'stop' }));
+      await c.next((f) => f.type === 'complete' && f.id === 'cap-2');
+      c.socket.send(start('cap-4'));
+      await c.next((f) => f.type === 'start_ack' && f.id === 'cap-4');
+      c.socket.close();
+      await c.closed;
+    } finally {
+      capped.closeAllConnections();
+      await new Promise((resolve) => capped.close(resolve));
+    }
+  });
+
   void it('ends a subscription when its credentials expire, with the error aws-amplify reports as a token expiry', async () => {
     const c = client(url, ['graphql-ws', `header-${encode(good)}`]);
     await new Promise((resolve) => c.socket.on('open', resolve));

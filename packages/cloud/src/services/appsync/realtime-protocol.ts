@@ -72,7 +72,7 @@ export interface RealtimeOptions {
   connectionTimeoutMs?: number;
   /** A connection that sends no connection_init in this time is closed. Default 15 s. */
   initTimeoutMs?: number;
-  /** Most subscriptions one connection may hold. Default 200 (AppSync's limit is 100 per connection by default). */
+  /** Most subscriptions one connection may hold at once (`graphql.maxSubscriptionsPerConnection`). Default 100, AppSync's. */
   maxSubscriptions?: number;
   /** Called once the connection is authorized (connection_ack): it no longer counts as unauthenticated. */
   onAuthenticated?: () => void;
@@ -114,7 +114,7 @@ const errorPayload = (error: unknown): { errors: { errorType: string; message: s
  */
 export function serveRealtimeConnection(socket: WebSocket, req: IncomingMessage, hooks: RealtimeHooks, options: RealtimeOptions & { onUnexpected?: (error: unknown) => void } = {}): Promise<void> {
   const keepAliveMs = options.keepAliveMs ?? 30_000;
-  const maxSubscriptions = options.maxSubscriptions ?? 200;
+  const maxSubscriptions = options.maxSubscriptions ?? 100;
   const subscriptions = new Map<string, RunningSubscription | 'starting'>();
   let acknowledged = false;
   let keepAlive: NodeJS.Timeout | undefined;
@@ -153,7 +153,10 @@ export function serveRealtimeConnection(socket: WebSocket, req: IncomingMessage,
       send({ id, type: 'error', payload: errorPayload(error) });
     };
     if (subscriptions.has(id)) return fail(new RealtimeError('BadRequestException', `A subscription with id ${id} is already running.`, 400));
-    if (subscriptions.size >= maxSubscriptions) return fail(new RealtimeError('MaxSubscriptionsReachedError', `A connection holds at most ${maxSubscriptions} subscriptions.`));
+    if (subscriptions.size >= maxSubscriptions) {
+      // Each subscription renders every event it matches: without a bound one socket multiplies every write.
+      return fail(new RealtimeError('MaxSubscriptionsReachedError', `Max number of ${maxSubscriptions} subscriptions reached: a connection holds at most ${maxSubscriptions} at once (graphql.maxSubscriptionsPerConnection of the cloud's config.json); stop one first.`));
+    }
     const p = payload as { data?: unknown; extensions?: { authorization?: unknown } } | undefined;
     let request: StartRequest;
     try {

@@ -98,6 +98,7 @@ export function createRealtimeRoute(deps: RealtimeRouteDeps): UpgradeRoute {
           onUnexpected: (error) => kernel.log.error('unexpected error', { route: 'appsync-realtime', apiId, error }),
           onAuthenticated: upgrade.authenticated,
           initTimeoutMs: kernel.config.connectionLimits.realtimeInitTimeoutMs,
+          maxSubscriptions: limits.maxSubscriptionsPerConnection,
         });
       });
     },

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { GraphQLPlanModel } from '@forte/protocol';
 import type { OperationAccess } from './auth-rules.js';
 import { fieldRulesAllow, itemRuleAllows } from './auth-rules.js';
@@ -5,8 +6,9 @@ import type { ExecutionContext } from './execution-context.js';
 import { AppSyncFieldError } from './field-error.js';
 import { checkFieldUse, filterFields } from './field-visibility.js';
 import { fromItem } from './item-values.js';
-import { aggregate, type AggregateResult, type AggregationRequest } from './search-aggregates.js';
+import { createAggregation, type AggregateResult, type AggregationRequest } from './search-aggregates.js';
 import { checkFilterSize } from './filter-limits.js';
+import { YIELD_AFTER_MS } from './request-budget.js';
 import { compareScalars, compileSearchFilter, fieldValues, keywordOf } from './search-filter.js';
 
 /** The page size when `limit` is not given: Amplify's `DEFAULT_SEARCHABLE_PAGE_LIMIT`. */
@@ -113,17 +115,17 @@ interface Candidate {
 }
 
 /**
- * Every item of the model's table that the caller may read and `matches`, read in pages; refuses past MAX_SEARCH_SCAN
- * items. Owner and dynamic group rules filter, as Amplify's `authFilter` does: other items are never
- * seen, not in items, total or aggregates. Fields under field-level rules that the caller may not read
- * are left out of the view, so no filter, multiMatch or sort can probe them.
+ * Reads every item of the model's table in pages, refusing past MAX_SEARCH_SCAN items, and hands `visit` each
+ * one the caller may read that `matches`. Owner and dynamic group rules filter, as Amplify's `authFilter`
+ * does: other items are never seen, not in items, total or aggregates. Fields under field-level rules that
+ * the caller may not read are left out of the view, so no filter, multiMatch or sort can probe them.
  */
-async function candidates(ctx: ExecutionContext, request: SearchRequest, matches: (view: Item) => boolean): Promise<Candidate[]> {
+async function forEachMatch(ctx: ExecutionContext, request: SearchRequest, matches: (view: Item) => boolean, visit: (match: Candidate) => void): Promise<void> {
   const { model, access } = request;
   const table = ctx.tableNames[model.name]!;
   const guarded = Object.keys(model.fieldAuthRules);
-  const out: Candidate[] = [];
   let scanned = 0;
+  let since = performance.now();
   let exclusiveStartKey;
   do {
     const page = await ctx.tables.scan({ table, limit: SCAN_PAGE, ...(exclusiveStartKey ? { exclusiveStartKey } : {}) });
@@ -131,17 +133,66 @@ async function candidates(ctx: ExecutionContext, request: SearchRequest, matches
     if (scanned > MAX_SEARCH_SCAN) {
       throw new AppSyncFieldError('LimitExceededException', `${model.name} holds more than ${MAX_SEARCH_SCAN} items, more than this cloud searches per query.`);
     }
-    for (const raw of page.items) {
+    // Each page is filtered, sorted into the window and aggregated as it is read, and other requests get
+    // their turn every YIELD_AFTER_MS within a page too: many aggregations make each item costly.
+    for (let i = 0; i < page.items.length; i++) {
+      if (i % 64 === 63 && performance.now() - since > YIELD_AFTER_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        since = performance.now();
+      }
+      const raw = page.items[i]!;
       const item = fromItem(raw);
       if (access.kind === 'items' && !access.rules.some((r) => itemRuleAllows(ctx.caller, r, item))) continue;
       const hidden = guarded.filter((field) => field in item && !fieldRulesAllow(ctx.caller, model, field, item, 'search'));
       const view = hidden.length === 0 ? item : Object.fromEntries(Object.entries(item).filter(([field]) => !hidden.includes(field)));
-      // Filtered page by page: between pages the table calls let other requests in.
-      if (matches(view)) out.push({ item, view });
+      if (matches(view)) visit({ item, view });
     }
     exclusiveStartKey = page.lastEvaluatedKey;
   } while (exclusiveStartKey);
-  return out;
+}
+
+interface Ranked {
+  item: Item;
+  values: SortValue[];
+  /** The order it was read in: equal sort values keep it, as a stable sort of every match would. */
+  seq: number;
+}
+
+/**
+ * The first `size` matches in sort order, kept while the matches stream by. A match that sorts after the
+ * last kept one is dropped at once; the others wait in a batch of at most a page, which is sorted and merged
+ * into the kept ones. Sorting every match at the end held the event loop for most of a search's time, and
+ * sorting the whole window at each step for 100 ms at `from + limit` = 10 000: each step here sorts one
+ * batch and merges in linear time.
+ */
+function createWindow(keys: SortKey[], size: number): { add(entry: Ranked): void; sorted(): Ranked[] } {
+  let kept: Ranked[] = [];
+  let batch: Ranked[] = [];
+  const order = (a: Ranked, b: Ranked): number => compareTuples(keys, a.values, b.values) || a.seq - b.seq;
+  const merge = (): void => {
+    batch.sort(order);
+    const merged: Ranked[] = [];
+    let i = 0;
+    let j = 0;
+    while (merged.length < size && (i < kept.length || j < batch.length)) {
+      if (j >= batch.length || (i < kept.length && order(kept[i]!, batch[j]!) <= 0)) merged.push(kept[i++]!);
+      else merged.push(batch[j++]!);
+    }
+    kept = merged;
+    batch = [];
+  };
+  return {
+    add(entry) {
+      if (size === 0) return;
+      if (kept.length === size && order(entry, kept[size - 1]!) > 0) return;
+      batch.push(entry);
+      if (batch.length >= SCAN_PAGE) merge();
+    },
+    sorted() {
+      if (batch.length > 0) merge();
+      return kept;
+    },
+  };
 }
 
 /**
@@ -161,17 +212,25 @@ export async function searchItems(ctx: ExecutionContext, request: SearchRequest)
   if (from + limit > MAX_RESULT_WINDOW) {
     throw new AppSyncFieldError('ValidationError', `Result window is too large: from + limit must be at most ${MAX_RESULT_WINDOW}; page with nextToken instead.`);
   }
-  const matches = await candidates(ctx, request, predicate);
-  const sorted = matches.map((c) => ({ item: c.item, values: keys.map((k) => sortValue(c.view, k)) })).sort((a, b) => compareTuples(keys, a.values, b.values));
-  let start = after ? sorted.findIndex((e) => compareTuples(keys, e.values, after) > 0) : 0;
-  if (start < 0) start = sorted.length;
-  start += from;
-  const page = sorted.slice(start, start + limit);
-  const more = start + page.length < sorted.length;
+  const aggregation = createAggregation(ctx.caller, request.model, request.aggregates ?? []);
+  const window = createWindow(keys, from + limit);
+  let total = 0;
+  // Matches past the token (every match without one): the page is the window past `from`, and more follow
+  // when the page ends before them.
+  let following = 0;
+  await forEachMatch(ctx, request, predicate, ({ item, view }) => {
+    total++;
+    aggregation.add(view);
+    const values = keys.map((k) => sortValue(view, k));
+    if (after && compareTuples(keys, values, after) <= 0) return;
+    window.add({ item, values, seq: following++ });
+  });
+  const page = window.sorted().slice(from, from + limit);
+  const more = from + page.length < following;
   return {
     items: page.map((e) => e.item),
     nextToken: more && page.length > 0 ? encodeToken(page[page.length - 1]!.values) : null,
-    total: matches.length,
-    aggregateItems: aggregate(ctx.caller, request.model, matches.map((c) => c.view), request.aggregates ?? []),
+    total,
+    aggregateItems: await aggregation.results(),
   };
 }
