@@ -13,7 +13,9 @@ import { pullCommand } from './commands/pull.js';
 import { pushCommand } from './commands/push.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
+import { didYouMean } from './did-you-mean.js';
 import { commandHelp, globalHelp } from './help-text.js';
+import { UsageError } from './usage-error.js';
 
 /** The CLI's own version (package.json). */
 export function cliVersion(): string {
@@ -40,8 +42,23 @@ const helpCommand: Command = {
   needsProject: false,
   async run(ctx) {
     const name = ctx.input.subCommands[0];
-    const command = name ? findCommand(name) : undefined;
-    ctx.print.info(command ? commandHelp(command) : globalHelp(COMMANDS, ctx.registry.all()));
+    if (name === undefined) {
+      ctx.print.info(globalHelp(COMMANDS, ctx.registry.all()));
+      return;
+    }
+    const command = findCommand(name);
+    if (command) {
+      ctx.print.info(commandHelp(command));
+      return;
+    }
+    const plugins = ctx.registry.find(name);
+    if (plugins.length > 0) {
+      const commands = [...new Set(plugins.flatMap((p) => p.manifest.commands))];
+      ctx.print.info(`Usage: forte ${name} <command> (or forte <command> ${name})\n\nCommands: ${commands.join(', ')}`);
+      return;
+    }
+    const words = [...COMMANDS.map((c) => c.name), ...ctx.registry.all().map((p) => p.manifest.name)];
+    throw new UsageError(`forte help: no command or category named ${name}.${didYouMean(name, words, (w) => `forte help ${w}`)}`);
   },
 };
 

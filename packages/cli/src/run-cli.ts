@@ -5,6 +5,7 @@ import type { Command } from './command.js';
 import { COMMANDS, CORE_COMMAND_NAMES, GLOBAL_FLAGS, cliVersion, findCommand } from './command-table.js';
 import { logUnexpectedError } from './error-log.js';
 import { forteHome } from './forte-home.js';
+import { didYouMean } from './did-you-mean.js';
 import { commandHelp, globalHelp } from './help-text.js';
 import { runHooks, type HookEvent } from './hooks.js';
 import { JSON_FLAGS, jsonFlag, parseArgs, resolveCommand } from './parse-args.js';
@@ -14,8 +15,12 @@ import { findProjectRoot, projectPaths } from './project-model.js';
 import { createPrompter } from './prompter.js';
 import { UsageError } from './usage-error.js';
 
-/** Exit codes: 0 ok, 1 user error or fault, 2 usage. */
-export const EXIT = { ok: 0, error: 1, usage: 2 } as const;
+/** Exit codes: 0 ok, 1 user error or fault, 2 usage, 130 cancelled (Ctrl-C at a question). */
+export const EXIT = { ok: 0, error: 1, usage: 2, cancelled: 130 } as const;
+
+/** Amplify Gen 1's categories: a word among them that Forte has no plugin for is not a typo but a category to come. */
+const AMPLIFY_CATEGORIES = ['analytics', 'api', 'auth', 'custom', 'function', 'geo', 'hosting', 'interactions', 'notifications', 'predictions', 'storage', 'xr'];
+const CATEGORY_VERBS = ['add', 'update', 'remove', 'configure'];
 
 /** Runs one forte command line (argv without node and the script); resolves to the exit code. */
 export async function runCli(argv: string[], options: { cwd?: string } = {}): Promise<number> {
@@ -40,10 +45,17 @@ export async function runCli(argv: string[], options: { cwd?: string } = {}): Pr
     const command = findCommand(input.command ?? '');
     if (!command) {
       const categories = ctx.registry.all().filter((p) => p.manifest.type === 'category').map((p) => p.manifest.name);
-      if (['add', 'update', 'remove', 'configure'].includes(input.command ?? '') || categories.length === 0) {
-        throw new UsageError(`Unknown command: ${[input.command, ...input.subCommands].join(' ')}.${categories.length > 0 ? ` Categories: ${categories.join(', ')} (e.g. forte ${input.command ?? 'add'} ${categories[0] ?? ''}).` : ''}`);
+      const word = input.command ?? '';
+      if (CATEGORY_VERBS.includes(word)) {
+        const category = input.subCommands[0];
+        if (category !== undefined && AMPLIFY_CATEGORIES.includes(category) && !categories.includes(category)) {
+          throw new UserError(`Forte has no ${category} category yet.`, `The categories Forte has today: ${categories.join(', ')}. A project's ${category} resources stay as they are in amplify/backend until then.`);
+        }
+        const suggestion = category === undefined ? '' : didYouMean(category, categories, (c) => `forte ${word} ${c}`);
+        throw new UsageError(`Unknown command: ${[word, ...input.subCommands].join(' ')}.${suggestion}${categories.length > 0 ? ` Categories: ${categories.join(', ')} (e.g. forte ${word} ${categories[0] ?? ''}).` : ''}`);
       }
-      throw new UsageError(`Unknown command: ${input.command ?? ''}.`);
+      const words = [...CORE_COMMAND_NAMES, ...CATEGORY_VERBS, ...ctx.registry.all().map((p) => p.manifest.name)];
+      throw new UsageError(`Unknown command: ${word}.${didYouMean(word, words, (w) => `forte ${w}`)}`);
     }
     if (opts['help'] === true) {
       print.info(commandHelp(command));
@@ -56,7 +68,11 @@ export async function runCli(argv: string[], options: { cwd?: string } = {}): Pr
       opts['verbose'] = true;
     }
     const unknown = Object.keys(opts).filter((f) => !GLOBAL_FLAGS.has(f) && !command.flags.includes(f));
-    if (unknown.length > 0) throw new UsageError(`Unknown option ${unknown.map((f) => (f.length === 1 ? `-${f}` : `--${f}`)).join(', ')} for forte ${command.name}.`);
+    if (unknown.length > 0) {
+      const flag = (f: string): string => (f.length === 1 ? `-${f}` : `--${f}`);
+      const suggestion = unknown.length === 1 ? didYouMean(unknown[0]!, [...GLOBAL_FLAGS, ...command.flags], flag) : '';
+      throw new UsageError(`Unknown option ${unknown.map(flag).join(', ')} for forte ${command.name}.${suggestion}`);
+    }
     await withHooks(ctx, hookEventOf(command, input), () => command.run(ctx));
     return EXIT.ok;
   } catch (error) {
@@ -65,6 +81,11 @@ export async function runCli(argv: string[], options: { cwd?: string } = {}): Pr
 }
 
 function reportError(error: unknown, home: string, argv: string[], print: ReturnType<typeof createPrinter>): number {
+  // @inquirer/prompts rejects a question with ExitPromptError when the user presses Ctrl-C: a cancel, not a fault.
+  if (error instanceof Error && error.name === 'ExitPromptError') {
+    process.stderr.write('Cancelled.\n');
+    return EXIT.cancelled;
+  }
   if (error instanceof UsageError) {
     print.error(error.message);
     process.stderr.write('Run `forte help` to see the commands and their options.\n');
@@ -135,7 +156,10 @@ async function runPluginCommand(ctx: CliContext, input: CliInput): Promise<numbe
       return EXIT.ok;
     }
   }
-  if (candidates.length === 0) throw new UsageError(`The ${name} plugin has no command ${input.command}.`);
+  if (candidates.length === 0) {
+    const commands = infos.flatMap((p) => [...p.manifest.commands, ...Object.keys(p.manifest.commandAliases ?? {})]);
+    throw new UsageError(`The ${name} plugin has no command ${input.command}.${didYouMean(input.command, commands, (c) => `forte ${c} ${name}`)}`);
+  }
   const info = await pickPlugin(ctx, name, candidates);
   const command = commandOf(info) ?? input.command;
   const pluginInput: CliInput = { ...input, plugin: info.manifest.name, command };

@@ -179,6 +179,39 @@ void describe('forte init (built binary, local cloud)', () => {
     assert.match(flag.stderr, /Unknown option --bogus for forte status/);
   });
 
+  void it('typos get "did you mean", help of an unknown command exits 2, a category Forte lacks says so', async () => {
+    const cases: Array<[string[], number, RegExp]> = [
+      [['pussh'], 2, /Unknown command: pussh\. Did you mean "forte push"\?/],
+      [['status', '--yess'], 2, /Unknown option --yess for forte status\. Did you mean "--yes"\?/],
+      [['ad', 'api'], 2, /Did you mean "forte add api"\?/],
+      [['add', 'apii'], 2, /Unknown command: add apii\. Did you mean "forte add api"\?/],
+      [['help', 'nosuch'], 2, /no command or category named nosuch/],
+      [['help', 'stauts'], 2, /Did you mean "forte help status"\?/],
+      [['add', 'storage'], 1, /Forte has no storage category yet\.\n.*The categories Forte has today: api, auth, hosting/],
+      [['add', 'function'], 1, /Forte has no function category yet\./],
+    ];
+    for (const [args, code, message] of cases) {
+      const run = await runForte(args, { cwd: work, home });
+      assert.equal(run.code, code, `forte ${args.join(' ')}: ${run.stderr}`);
+      assert.match(run.stderr, message, `forte ${args.join(' ')}`);
+    }
+    const frobnicate = await runForte(['frobnicate'], { cwd: work, home });
+    assert.doesNotMatch(frobnicate.stderr, /Did you mean/, 'nothing is suggested when no word is close');
+    const apiHelp = await runForte(['help', 'api'], { cwd: work, home });
+    assert.equal(apiHelp.code, 0, apiHelp.stderr);
+    assert.match(apiHelp.stdout, /Commands: .*gql-compile/);
+  });
+
+  void it('Ctrl-C at a question cancels: "Cancelled.", exit 130, no stack trace and nothing written', async () => {
+    const root = join(work, 'cancelled');
+    mkdirSync(root);
+    const run = await runForteInTerminal(['init'], { cwd: root, home }, [[/Enter a name for the project/, '\x03']]);
+    assert.equal(run.code, 130, run.screen);
+    assert.match(run.screen, /Cancelled\./);
+    assert.doesNotMatch(run.screen, /unexpected error|at .*\.js:\d+/i);
+    assert.equal(existsSync(join(root, 'amplify')), false);
+  });
+
   void it('help, --help and --version', async () => {
     const help = await runForte(['help'], { cwd: work, home });
     assert.equal(help.code, 0);
