@@ -98,13 +98,23 @@ export async function startLocalCloud(home: string, options: { port?: number; da
   const port = options.port ?? (process.env['FORTE_CLOUD_PORT'] ? Number(process.env['FORTE_CLOUD_PORT']) : DEFAULT_PORT);
   const bin = cloudBin();
   if (!existsSync(bin)) throw new UserError(`The Forte Cloud is not built: ${bin} is missing.`, 'Build it (npm run build) or reinstall forte.');
-  const child = spawn(process.execPath, [bin, '--port', String(port), '--data-dir', dataDir], { detached: true, stdio: 'ignore', env: { ...process.env, FORTE_HOME: home } });
+  // The cloud's own words when it cannot start go to a file, not a pipe: a pipe would break once this command
+  // exits, and the detached cloud outlives it.
+  mkdirSync(join(dataDir, 'logs'), { recursive: true, mode: 0o700 });
+  const startLog = join(dataDir, 'logs', 'start.log');
+  const errors = openSync(startLog, 'w', 0o600);
+  let child;
+  try {
+    child = spawn(process.execPath, [bin, '--port', String(port), '--data-dir', dataDir], { detached: true, stdio: ['ignore', 'ignore', errors], env: { ...process.env, FORTE_HOME: home } });
+  } finally {
+    closeSync(errors);
+  }
   child.unref();
   let exited: number | null = null;
   child.on('exit', (code) => (exited = code ?? 1));
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (exited !== null) throw new UserError(`The local Forte Cloud stopped at start (exit code ${exited}).`, `Run it in the foreground to see why: node ${bin} --port ${port} --data-dir ${dataDir}`);
+    if (exited !== null) throw startFailure({ exitCode: exited, said: readTextFile(startLog), port, bin, dataDir });
     const info = readJsonFile(cloudJson, cloudJsonSchema);
     if (info && info.pid === child.pid && (await healthy(info.url))) {
       options.print?.info(`Started the local Forte Cloud at ${info.url} (stop it with \`forte cloud stop\`)`);
@@ -113,6 +123,24 @@ export async function startLocalCloud(home: string, options: { port?: number; da
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new UserError(`The local Forte Cloud did not answer within ${START_TIMEOUT_MS / 1000} s.`, `Check the port (FORTE_CLOUD_PORT=${port}) or run it in the foreground: node ${bin} --data-dir ${dataDir}`);
+}
+
+/** Why the local cloud stopped at start, in its own words, with what to do about it. */
+function startFailure(failure: { exitCode: number; said: string; port: number; bin: string; dataDir: string }): UserError {
+  const said = failure.said.trim();
+  if (/already in use/.test(said)) {
+    return new UserError(`The local Forte Cloud could not start: port ${failure.port} is used by another program.`, `Stop that program, or choose another port: FORTE_CLOUD_PORT=<port> for every command, or \`forte cloud start --port <port>\`.`);
+  }
+  const why = said === '' ? `it stopped at start (exit code ${failure.exitCode})` : said.split('\n').slice(-5).join('\n');
+  return new UserError(`The local Forte Cloud could not start: ${why}`, `Run it in the foreground to see more: node ${failure.bin} --port ${failure.port} --data-dir ${failure.dataDir}`);
+}
+
+function readTextFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 /** Runs the local cloud in the foreground (its output on this terminal) until it exits; returns its exit code. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -200,6 +201,22 @@ void describe('forte init (built binary, local cloud)', () => {
     const apiHelp = await runForte(['help', 'api'], { cwd: work, home });
     assert.equal(apiHelp.code, 0, apiHelp.stderr);
     assert.match(apiHelp.stdout, /Commands: .*gql-compile/);
+  });
+
+  void it('a port held by another program: the cloud is not started, and the message names the port and how to choose another', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      const own = join(work, 'port-home');
+      const run = await runForte(['cloud', 'start', '--detach'], { cwd: work, home: own, env: { FORTE_CLOUD_PORT: String(port) } });
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(run.stderr, new RegExp(`port ${port} is used by another program`));
+      assert.match(run.stderr, /FORTE_CLOUD_PORT=<port>.*forte cloud start --port <port>/);
+      assert.doesNotMatch(run.stderr, /exit code/);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
   });
 
   void it('Ctrl-C at a question cancels: "Cancelled.", exit 130, no stack trace and nothing written', async () => {
