@@ -24,21 +24,38 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function healthy(url: string): Promise<boolean> {
+/** Whether the cloud cloud.json describes answers at its URL, as that run (its instance id) when cloud.json names one. */
+async function healthy(info: CloudJson): Promise<boolean> {
   try {
-    const res = await fetch(new URL('/_forte/health', url), { signal: AbortSignal.timeout(1000) });
-    await res.arrayBuffer();
-    return res.ok;
+    const res = await fetch(new URL('/_forte/health', info.url), { signal: AbortSignal.timeout(1000) });
+    const body = (await res.json()) as { instance?: unknown };
+    return res.ok && (info['instance'] === undefined || body.instance === info['instance']);
   } catch {
     return false;
   }
 }
 
-/** cloud.json of the local cloud when its process is alive and answers its health check. */
+/**
+ * Whether process `pid` is a Forte Cloud on `dataDir`, by its command line (Linux's /proc): how a cloud that
+ * no longer answers its health check is still told from an unrelated process that took its pid.
+ */
+function runsCloudOf(pid: number, dataDir: string): boolean {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return argv.some((a) => a.endsWith(join('dist', 'bin.js'))) && argv.includes(dataDir);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * cloud.json of the local cloud when its process is alive and answers its health check as the same run. A
+ * live pid alone is not enough: after a `kill -9` it may be a zombie, or a new process may have taken it.
+ */
 export async function runningLocalCloud(home: string): Promise<CloudJson | undefined> {
   const info = readJsonFile(join(localCloudDir(home), 'cloud.json'), cloudJsonSchema);
   if (!info || !isAlive(info.pid)) return undefined;
-  return (await healthy(info.url)) ? info : undefined;
+  return (await healthy(info)) ? info : undefined;
 }
 
 /** `@forte/cloud`'s folder, found the way npm installed it. */
@@ -94,7 +111,7 @@ export async function startLocalCloud(home: string, options: { port?: number; da
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const cloudJson = join(dataDir, 'cloud.json');
   const stale = readJsonFile(cloudJson, cloudJsonSchema);
-  if (stale && !isAlive(stale.pid)) rmSync(cloudJson, { force: true });
+  if (stale && !(isAlive(stale.pid) && (await healthy(stale)))) rmSync(cloudJson, { force: true });
   const port = options.port ?? (process.env['FORTE_CLOUD_PORT'] ? Number(process.env['FORTE_CLOUD_PORT']) : DEFAULT_PORT);
   const bin = cloudBin();
   if (!existsSync(bin)) throw new UserError(`The Forte Cloud is not built: ${bin} is missing.`, 'Build it (npm run build) or reinstall forte.');
@@ -116,7 +133,7 @@ export async function startLocalCloud(home: string, options: { port?: number; da
   while (Date.now() < deadline) {
     if (exited !== null) throw startFailure({ exitCode: exited, said: readTextFile(startLog), port, bin, dataDir });
     const info = readJsonFile(cloudJson, cloudJsonSchema);
-    if (info && info.pid === child.pid && (await healthy(info.url))) {
+    if (info && info.pid === child.pid && (await healthy(info))) {
       options.print?.info(`Started the local Forte Cloud at ${info.url} (stop it with \`forte cloud stop\`)`);
       return info;
     }
@@ -170,7 +187,8 @@ export async function stopLocalCloud(home: string, pid?: number): Promise<boolea
   const cloudJson = join(localCloudDir(home), 'cloud.json');
   const info = readJsonFile(cloudJson, cloudJsonSchema);
   if (pid !== undefined && info?.pid !== pid) return false;
-  if (!info || !isAlive(info.pid)) {
+  // A pid that is alive but is not this cloud (reused after a crash) must never be signalled.
+  if (!info || !isAlive(info.pid) || !((await healthy(info)) || runsCloudOf(info.pid, localCloudDir(home)))) {
     rmSync(cloudJson, { force: true });
     return false;
   }

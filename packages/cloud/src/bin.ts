@@ -91,27 +91,38 @@ function settingsOf(dataDir: string): CloudSettings {
   }
 }
 
-/** The running cloud a runtime file names, if its process is alive. */
-function runningCloud(file: string): { pid: number; url: string } | undefined {
-  let info: { pid?: unknown; url?: unknown };
+/**
+ * The running cloud a runtime file names: its process is alive and its URL answers the health check with
+ * the same instance id. A pid alone proves nothing: after a `kill -9` the pid may be a zombie (no init to
+ * reap it in a container) or a new process's.
+ */
+async function runningCloud(file: string): Promise<{ pid: number; url: string } | undefined> {
+  let info: { pid?: unknown; url?: unknown; instance?: unknown };
   try {
     info = JSON.parse(readFileSync(file, 'utf8')) as typeof info;
   } catch {
     return undefined;
   }
-  if (typeof info.pid !== 'number' || info.pid === process.pid) return undefined;
+  if (typeof info.pid !== 'number' || info.pid === process.pid || typeof info.url !== 'string') return undefined;
   try {
     process.kill(info.pid, 0);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined; // stale: that process is gone
   }
-  return { pid: info.pid, url: String(info.url) };
+  try {
+    const res = await fetch(new URL('/_forte/health', info.url), { signal: AbortSignal.timeout(1000) });
+    const body = (await res.json()) as { instance?: unknown };
+    if (!res.ok || (info.instance !== undefined && body.instance !== info.instance)) return undefined;
+  } catch {
+    return undefined; // nothing answers there: the process is not that cloud any more
+  }
+  return { pid: info.pid, url: info.url };
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const runtimeFile = join(args.dataDir, RUNTIME_FILE);
-  const running = runningCloud(runtimeFile);
+  const running = await runningCloud(runtimeFile);
   if (running) exit(`Forte Cloud is already running at ${running.url} (pid ${running.pid}): stop it with \`forte cloud stop\`.`, 1);
   const settings = settingsOf(args.dataDir);
   // Everything this process writes (database, blobs, logs) is the owner's alone, whatever the shell's umask.
@@ -149,7 +160,7 @@ async function main(): Promise<void> {
   // version, and the time `tsc -b` last wrote this package (a checkout rebuilt in place; null when installed).
   const bin = realpathSync(fileURLToPath(import.meta.url));
   const build = statSync(new URL('./.tsbuildinfo', import.meta.url), { throwIfNoEntry: false })?.mtimeMs ?? null;
-  const info = { pid: process.pid, port: cloud.port, url: cloud.url, startedAt: new Date().toISOString(), version: CLOUD_VERSION, bin, build };
+  const info = { pid: process.pid, port: cloud.port, url: cloud.url, instance: cloud.instance, startedAt: new Date().toISOString(), version: CLOUD_VERSION, bin, build };
   const temp = `${runtimeFile}.${process.pid}.tmp`;
   writeFileSync(temp, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
   renameSync(temp, runtimeFile);

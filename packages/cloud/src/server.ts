@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -78,6 +78,11 @@ export interface Cloud {
   kernel: KernelRuntime;
   /** The admin access key of this data dir (also in `<dataDir>/admin-credentials.json`). */
   adminCredentials: AdminCredentials;
+  /**
+   * A random id of this run, answered by the health check (`/_forte/health`): whoever reads a runtime file
+   * naming a pid and a URL can tell this process from a dead one whose pid was reused or is a zombie.
+   */
+  instance: string;
   /** Stops listening, ends open connections, stops the services and closes the engines. */
   close(): Promise<void>;
 }
@@ -121,7 +126,8 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
 
     // Services start once the port is known (resource handlers compute URLs from it); requests that
     // arrive before every service has started wait for it.
-    const listener = createRequestListener(kernel, { version: CLOUD_VERSION });
+    const instance = randomUUID();
+    const listener = createRequestListener(kernel, { version: CLOUD_VERSION, instance });
     let started = false;
     let markStarted = (): void => undefined;
     const startedSignal = new Promise<void>((resolve) => (markStarted = resolve));
@@ -167,6 +173,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       url,
       port,
       kernel,
+      instance,
       adminCredentials,
       close: () =>
         (closing ??= (async () => {

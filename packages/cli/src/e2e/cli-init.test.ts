@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -216,6 +217,34 @@ void describe('forte init (built binary, local cloud)', () => {
       assert.doesNotMatch(run.stderr, /exit code/);
     } finally {
       await new Promise((resolve) => holder.close(resolve));
+    }
+  });
+
+  void it('a cloud.json whose pid now belongs to another process (kill -9, then pid reuse or a zombie): start and stop see through it', async () => {
+    const own = join(work, 'reused-pid-home');
+    mkdirSync(join(own, 'cloud'), { recursive: true });
+    // A live process that is not a cloud, and a URL nothing answers at.
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((resolve) => closed.close(resolve));
+    const stale = JSON.stringify({ pid: other.pid, port: 1, url: deadUrl, instance: 'gone' });
+    try {
+      writeFileSync(join(own, 'cloud', 'cloud.json'), stale);
+      const stop = await runForte(['cloud', 'stop'], { cwd: work, home: own });
+      assert.equal(stop.code, 0, stop.stderr);
+      assert.equal(other.exitCode, null, 'the unrelated process was not signalled');
+      assert.equal(other.signalCode, null);
+      writeFileSync(join(own, 'cloud', 'cloud.json'), stale);
+      const start = await runForte(['cloud', 'start', '--detach'], { cwd: work, home: own });
+      assert.equal(start.code, 0, start.stderr);
+      const status = await runForte(['cloud', 'status'], { cwd: work, home: own });
+      assert.match(status.stdout, /running/i, status.stdout);
+      assert.equal(other.exitCode, null);
+    } finally {
+      await runForte(['cloud', 'stop'], { cwd: work, home: own });
+      other.kill('SIGKILL');
     }
   });
 

@@ -14,7 +14,7 @@ export const HEALTH_PATH = '/_forte/health';
  * The node:http request listener: request ids, CORS, health, dispatch to the first matching route in
  * registration order, errors in the route's protocol shape, and one access log line per request.
  */
-export function createRequestListener(kernel: KernelRuntime, options: { version: string }) {
+export function createRequestListener(kernel: KernelRuntime, options: { version: string; instance?: string }) {
   const credentials: CredentialProvider = {
     async lookup(accessKeyId, sessionToken) {
       for (const provider of kernel.credentialProviders) {
@@ -60,7 +60,7 @@ export function createRequestListener(kernel: KernelRuntime, options: { version:
 
     if (preflight) return sameOriginOnly && !isSameOrigin(req) ? refusePreflight(res) : answerPreflight(req, res);
     if (rawPath === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
-      const body = JSON.stringify({ status: 'ok', version: options.version });
+      const body = JSON.stringify({ status: 'ok', version: options.version, ...(options.instance ? { instance: options.instance } : {}) });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
       return void res.end(body);
     }
