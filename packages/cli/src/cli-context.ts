@@ -16,6 +16,8 @@ export interface CliContext extends PluginContext {
   frontendByName(name: string): Promise<FrontendPlugin>;
   /** Use this profile for cloud() instead of the environment's (init, pull). */
   useProfile(name: string): void;
+  /** Whether cloud() is the local cloud (the environment's profile is the local one and not configured elsewhere). */
+  usesLocalCloud(): boolean;
   loadPlugin<T>(info: PluginInfo): Promise<T>;
 }
 
@@ -71,6 +73,10 @@ export function createCliContext(options: { input: CliInput; print: Printer; pro
     cloud() {
       cloud ??= resolveCloud();
       return cloud;
+    },
+    usesLocalCloud() {
+      const name = profileOverride ?? profileOfEnvironment();
+      return name === LOCAL_PROFILE && readProfiles(home)[name] === undefined;
     },
     loadPlugin,
   };

@@ -4,6 +4,7 @@ import { loadCategoryPlugin } from '../category-plugin.js';
 import type { CliContext } from '../cli-context.js';
 import type { Command } from '../command.js';
 import { helpfulLinks } from '../helpful-links.js';
+import { runningLocalCloud } from '../local-cloud.js';
 import { readCachedTemplate, templateCachePath } from '../push-backend.js';
 import { settlePushMarker } from '../push-marker.js';
 import { computeResourceStatus, statusTableRows, type ResourceState } from '../resource-status.js';
@@ -27,7 +28,13 @@ export const statusCommand: Command = {
       for (const resource of status.resources) if (resource.operation !== 'No Change') ctx.print.info(`\n${(await templateDiff(ctx, resource)).join('\n')}`);
     }
     const links = helpfulLinks(project.readMeta());
-    if (links.length > 0) ctx.print.info(`\n${links.join('\n')}\n`);
+    if (links.length > 0) {
+      ctx.print.info(`\n${links.join('\n')}\n`);
+      // The endpoints of a stopped local cloud do not answer: say so rather than let them look live.
+      if (ctx.usesLocalCloud() && !(await runningLocalCloud(ctx.home))) {
+        ctx.print.warn('The local Forte Cloud is not running: these endpoints answer once it is started (`forte cloud start`, or any command that needs it, such as `forte push`).');
+      }
+    }
   },
 };
 

@@ -73,4 +73,15 @@ void describe('forte hosting: init → add hosting → publish → fetch the pag
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /The profile ghost is not configured/);
   });
+
+  void it('status with the local cloud stopped says the endpoints do not answer, and starts nothing', async () => {
+    const running = await forte(['status']);
+    assert.doesNotMatch(running.stderr, /not running/, 'the cloud runs: nothing to warn of');
+    assert.equal((await forte(['cloud', 'stop'])).code, 0);
+    const stopped = await forte(['status']);
+    assert.equal(stopped.code, 0, stopped.stderr);
+    assert.match(stopped.stdout, /Hosting endpoint: /);
+    assert.match(stopped.stderr, /The local Forte Cloud is not running: these endpoints answer once it is started/);
+    assert.match((await forte(['cloud', 'status'])).stdout, /not running/i, 'status started no cloud');
+  });
 });
