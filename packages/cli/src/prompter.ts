@@ -14,6 +14,7 @@ export function createPrompter(options: { yes: boolean; interactive?: boolean })
   };
   return {
     yes: options.yes,
+    interactive,
     async input(question) {
       if (options.yes) {
         if (question.default === undefined) throw new UserError(`"${question.message}" has no default for --yes.`, 'Give the value with a flag (see `forte help`), or run the command in a terminal.');

@@ -44,6 +44,10 @@ export async function pushBackend(ctx: CliContext, options: PushOptions = {}): P
     ctx.print.info('No changes detected');
     return false;
   }
+  // The push asks to confirm its changes: without a terminal, say so once, before any table is printed.
+  if (!ctx.prompt.yes && ctx.prompt.interactive === false) {
+    throw new UserError('forte push asks you to confirm its changes, and there is no terminal to ask in.', 'Pass --yes to push without asking, or run it in a terminal.');
+  }
   const meta = project.readMeta();
   const envInfo = meta.providers?.awscloudformation ?? project.readTeamProviderInfo()[project.envName]?.awscloudformation;
   if (!envInfo) throw new UserError(`Environment ${project.envName} is not initialized in the cloud (no provider info in amplify-meta.json).`, 'Run `forte env checkout ' + project.envName + '` or `forte init`.');

@@ -75,6 +75,8 @@ export interface Choice<T extends string> {
 /** Questions. With `--yes`, every question answers its default without asking. */
 export interface Prompter {
   readonly yes: boolean;
+  /** False when there is no terminal to ask in (without `yes`, any question then fails): commands say so before printing anything. */
+  readonly interactive?: boolean;
   input(question: { message: string; default?: string; validate?: (value: string) => true | string }): Promise<string>;
   confirm(question: { message: string; default?: boolean }): Promise<boolean>;
   select<T extends string>(question: { message: string; choices: Choice<T>[]; default?: T }): Promise<T>;

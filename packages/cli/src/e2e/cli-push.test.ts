@@ -40,6 +40,15 @@ void describe('forte status and push (built binary, local cloud)', () => {
     assert.match(status.stdout, /│ Testcat  │ beta          │ Create    │ awscloudformation │/);
   });
 
+  void it('without a terminal and without --yes, push says to pass --yes, once, before any table, and deploys nothing', async () => {
+    const push = await forte(['push']);
+    assert.equal(push.code, 1);
+    assert.equal(push.stdout, '', 'no table, no preview');
+    assert.match(push.stderr, /forte push asks you to confirm its changes, and there is no terminal to ask in\.\n\s+Pass --yes to push without asking/);
+    assert.equal(push.stderr.match(/--yes/g)?.length, 1, push.stderr);
+    assert.match((await forte(['status'])).stdout, /│ Testcat  │ alpha         │ Create    │/);
+  });
+
   void it('a failing pre-push hook stops the push before anything is deployed', async () => {
     const hook = join(root, 'amplify', 'hooks', 'pre-push.js');
     writeFileSync(hook, 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{require("fs").writeFileSync("hook-input.json",s);process.exit(3)});');
