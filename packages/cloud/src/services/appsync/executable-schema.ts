@@ -12,6 +12,7 @@ import { meterFieldResolvers } from './request-budget.js';
 import { searchItems, type SearchRequest } from './search-items.js';
 import { applyAwsScalars } from './aws-scalars.js';
 import { buildAppSyncSchema } from './schema-prelude.js';
+import { unreadableFields } from './authorize-model.js';
 import { withSelectedData } from './selected-fields.js';
 import { createItem, deleteItem, updateItem } from './write-item.js';
 
@@ -160,7 +161,7 @@ export function buildExecutableApi(input: { definition: string; plan: unknown; t
         try {
           return await run(ctx, model, access, fieldName!, (args.input ?? {}) as Args, (args.condition ?? undefined) as Args | undefined);
         } catch (error) {
-          throw withSelectedData(error, info);
+          throw withSelectedData(error, info, (item) => unreadableFields(ctx.caller, model, item));
         }
       });
     write(ops.create, 'create', createItem);

@@ -23,10 +23,15 @@ export function selectedFieldNames(info: Pick<GraphQLResolveInfo, 'fieldNodes' |
   return names;
 }
 
-/** A conflict's server item cut down to the fields the mutation selected; any other error as it is. */
-export function withSelectedData(error: unknown, info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>): unknown {
+/**
+ * A conflict's server item cut to the fields the mutation selected, a selected field the item lacks being
+ * null as in any answer (except the fields `hidden` names, which stay out); any other error as it is.
+ */
+export function withSelectedData(error: unknown, info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, hidden: (item: Record<string, unknown>) => readonly string[]): unknown {
   if (!(error instanceof AppSyncFieldError) || error.errorType !== 'ConflictUnhandled' || typeof error.data !== 'object' || error.data === null) return error;
-  const selected = selectedFieldNames(info);
-  const data = Object.fromEntries(Object.entries(error.data).filter(([name]) => selected.has(name)));
+  const item = error.data as Record<string, unknown>;
+  const left = new Set(hidden(item));
+  const data: Record<string, unknown> = {};
+  for (const name of selectedFieldNames(info)) if (!left.has(name)) data[name] = item[name] ?? null;
   return new AppSyncFieldError(error.errorType, error.message, { cause: error, data });
 }
