@@ -171,6 +171,12 @@ void describe('AUTOMERGE', () => {
 });
 
 void describe('LAMBDA', () => {
+  void it('the deploy warns that the models with a LAMBDA handler will refuse their conflicts', () => {
+    const warning = cloud.logs().map((line) => JSON.parse(line) as Record<string, unknown>).find((l) => l.level === 'warn' && /LAMBDA conflict handler needs functions/.test(String(l.msg)));
+    assert.ok(warning, 'a warning at deploy');
+    assert.deepEqual(warning.models, ['Custom']);
+  });
+
   void it('current writes work; a conflict is refused, saying the handler needs functions, with the server item', async () => {
     const created = await create('Custom', { name: 'a' }, 'id name _version');
     assert.equal((await update('Custom', { id: created.id, name: 'b', _version: 1 }, 'id name _version')).data!.updateCustom._version, 2);
