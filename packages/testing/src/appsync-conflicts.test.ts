@@ -34,6 +34,31 @@ const remove = (model: string, input: Record<string, unknown>, fields = FIELDS):
   gql(`mutation ($input: Delete${model}Input!) { delete${model}(input: $input) { ${fields} } }`, { input });
 const get = async (model: string, id: string, fields = FIELDS): Promise<any> => (await gql(`query ($id: ID!) { get${model}(id: $id) { ${fields} } }`, { id })).data![`get${model}`];
 
+/**
+ * The next `times` reads of item `id` (the write's own and those it makes after a failed condition) are each
+ * followed, before the reader goes on, by another client's write.
+ */
+function interleave(id: string, times: number, write: () => Promise<unknown>): void {
+  const engine = cloud.kernel.tableEngine();
+  const read = engine.get.bind(engine);
+  let left = times;
+  let writing = false;
+  engine.get = async (input) => {
+    const item = await read(input);
+    if (!writing && left > 0 && (input.key.id as { S?: string } | undefined)?.S === id) {
+      left--;
+      writing = true;
+      try {
+        await write();
+      } finally {
+        writing = false;
+        if (left === 0) engine.get = read;
+      }
+    }
+    return item;
+  };
+}
+
 function assertConflict(answer: Answer, field: string, server: Record<string, unknown>): void {
   assert.deepEqual(answer.data, { [field]: null });
   assert.equal(answer.errors?.length, 1);
@@ -126,6 +151,17 @@ void describe('OPTIMISTIC_CONCURRENCY', () => {
     assert.deepEqual(await get('Strict', created.id), current);
     const retried = (await update('Strict', { id: created.id, name: 'client', _version: 2 })).data!.updateStrict;
     assert.deepEqual({ name: retried.name, _version: retried._version }, { name: 'client', _version: 3 }, 'the retry with the server version wins');
+  });
+
+  void it('a write whose version moves between its read and its write is ConflictUnhandled with the newer item', async () => {
+    const created = await create('Strict', { name: 'a' });
+    interleave(created.id, 1, () => update('Strict', { id: created.id, name: 'other', _version: 1 }));
+    const raced = await update('Strict', { id: created.id, name: 'client', _version: 1 });
+    const current = await get('Strict', created.id);
+    assert.equal(current.name, 'other');
+    assertConflict(raced, 'updateStrict', current);
+    interleave(created.id, 1, () => update('Strict', { id: created.id, name: 'again', _version: 2 }));
+    assertConflict(await remove('Strict', { id: created.id, _version: 2 }), 'deleteStrict', await get('Strict', created.id));
   });
 
   void it('a stale delete is ConflictUnhandled with the server item and deletes nothing', async () => {
