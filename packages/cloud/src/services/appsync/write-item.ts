@@ -191,7 +191,7 @@ function checkVersion(ctx: ExecutionContext, model: GraphQLPlanModel, input: Pla
   if (Number(input._version ?? 0) === Number(existing._version ?? 0)) return 'current';
   const handler = model.versioned?.conflictHandler;
   if (handler === 'AUTOMERGE' && operation === 'update') return 'merge';
-  throw conflictUnhandled(ctx, model, existing, handler === 'LAMBDA' ? 'A LAMBDA conflict handler needs functions, which this cloud does not run yet.' : undefined);
+  throw conflictUnhandled(ctx, model, existing);
 }
 
 /**
@@ -199,9 +199,10 @@ function checkVersion(ctx: ExecutionContext, model: GraphQLPlanModel, input: Pla
  * without the fields the caller may not read on it (the mutation's selection set is applied where the
  * mutation field is resolved).
  */
-function conflictUnhandled(ctx: ExecutionContext, model: GraphQLPlanModel, existing: Plain, message = 'Conflict resolver rejects mutation.'): AppSyncFieldError {
+function conflictUnhandled(ctx: ExecutionContext, model: GraphQLPlanModel, existing: Plain): AppSyncFieldError {
   const hidden = new Set(unreadableFields(ctx.caller, model, existing));
   const data = Object.fromEntries(Object.entries(existing).filter(([name]) => !hidden.has(name)));
+  const message = model.versioned?.conflictHandler === 'LAMBDA' ? 'A LAMBDA conflict handler needs functions, which this cloud does not run yet.' : 'Conflict resolver rejects mutation.';
   return new AppSyncFieldError('ConflictUnhandled', message, { data });
 }
 
