@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { automerge, sameValue } from './automerge.js';
+import { automerge } from './automerge.js';
 
 void describe('automerge', () => {
   void it('keeps the server value of a scalar both sides have (AppSync\'s jersey example)', () => {
@@ -26,14 +26,11 @@ void describe('automerge', () => {
     assert.deepEqual(automerge({ name: 's', tags: ['s'], meta: { a: 1 } }, { name: null, tags: 'c', meta: ['x'] }), { name: 's', tags: ['s'], meta: { a: 1 } });
   });
 
-  void it('changes neither argument, and tells an unchanged merge by deep equality', () => {
+  void it('changes neither argument', () => {
     const server = { tags: ['s'], meta: { a: [1] } };
     const incoming = { tags: ['c'], meta: { a: [2] } };
-    const merged = automerge(server, incoming);
+    assert.deepEqual(automerge(server, incoming), { tags: ['s', 'c'], meta: { a: [1, 2] } });
     assert.deepEqual(server, { tags: ['s'], meta: { a: [1] } });
     assert.deepEqual(incoming, { tags: ['c'], meta: { a: [2] } });
-    assert.equal(sameValue(merged, server), false);
-    assert.equal(sameValue(automerge(server, { meta: { a: [] } }), server), true);
-    assert.equal(sameValue({ a: null }, {}), true, 'null and absent are alike');
   });
 });

@@ -20,14 +20,3 @@ export function automerge(server: Plain, incoming: Plain): Plain {
   return merged;
 }
 
-/** Deep equality of plain JSON-like values, to tell whether a merge changed anything. */
-export function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
-  if (isMap(a) && isMap(b)) {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    for (const key of keys) if (!sameValue(a[key] ?? null, b[key] ?? null)) return false;
-    return true;
-  }
-  return false;
-}
