@@ -427,7 +427,8 @@ void describe('field oracles: write conditions', () => {
   });
 
   void it("a version conflict answers the server's item without the fields the caller may not read", async () => {
-    const update = 'mutation ($input: UpdateJournalInput!) { updateJournal(input: $input) { id } }';
+    // The conflict's data is cut to the selection set first: select every field, hidden ones included.
+    const update = 'mutation ($input: UpdateJournalInput!) { updateJournal(input: $input) { id title secret } }';
     const bob = await gql('bob', update, { input: { id: ids.journal, title: 'stale', _version: 99 } });
     assert.equal(bob.errors?.[0]?.errorType, 'ConflictUnhandled');
     assert.equal(bob.errors?.[0]?.data?.title, 'journal');

@@ -12,6 +12,8 @@ import { meterFieldResolvers } from './request-budget.js';
 import { searchItems, type SearchRequest } from './search-items.js';
 import { applyAwsScalars } from './aws-scalars.js';
 import { buildAppSyncSchema } from './schema-prelude.js';
+import { unreadableFields } from './authorize-model.js';
+import { withSelectedData } from './selected-fields.js';
 import { createItem, deleteItem, updateItem } from './write-item.js';
 
 type Args = Record<string, unknown>;
@@ -153,10 +155,14 @@ export function buildExecutableApi(input: { definition: string; plan: unknown; t
       });
     }
     const write = (fieldName: string | undefined, operation: 'create' | 'update' | 'delete', run: typeof createItem): void =>
-      attach(mutation, fieldName, async (_source, args, ctx) => {
+      attach(mutation, fieldName, async (_source, args, ctx, info) => {
         checkFilterSize(args.condition, ctx.limits, 'condition');
         const access = operationAccess(ctx.caller, rules, operation);
-        return run(ctx, model, access, fieldName!, (args.input ?? {}) as Args, (args.condition ?? undefined) as Args | undefined);
+        try {
+          return await run(ctx, model, access, fieldName!, (args.input ?? {}) as Args, (args.condition ?? undefined) as Args | undefined);
+        } catch (error) {
+          throw withSelectedData(error, info, (item) => unreadableFields(ctx.caller, model, item));
+        }
       });
     write(ops.create, 'create', createItem);
     write(ops.update, 'update', updateItem);

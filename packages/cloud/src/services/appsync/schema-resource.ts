@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { APPSYNC_RESOURCE_TYPES } from '@forte/protocol';
 import { z } from 'zod';
 import { ServiceError, type ResourceHandler, type ResourceResult } from '../../kernel/types.js';
+import type { Logger } from '../../kernel/logger.js';
 import type { ApiRegistry, BuiltSchema } from './api-registry.js';
 import type { AppSyncStore, StoredSchema } from './appsync-store.js';
 import { buildExecutableApi } from './executable-schema.js';
@@ -37,6 +38,9 @@ function parseProps(props: Record<string, unknown>): { stored: StoredSchema; bui
   return { stored: { apiId: p.ApiId, definition: p.Definition, plan: p.Plan, tables: p.Tables, definitionHash }, built: { definitionHash, ...executable } };
 }
 
+/** Models whose version conflicts go to a LAMBDA handler: deployed, but each conflict is refused at run time. */
+const lambdaConflictModels = (built: BuiltSchema): string[] => built.plan.models.filter((m) => m.versioned?.conflictHandler === 'LAMBDA').map((m) => m.name);
+
 /**
  * `Forte::AppSync::GraphQLSchema` → physical id `<apiId>/schema`, attribute `DefinitionHash`. The schema is
  * validated (SDL with AppSync's scalars and directives, the resolver plan and its version, a table for every
@@ -44,8 +48,10 @@ function parseProps(props: Record<string, unknown>): { stored: StoredSchema; bui
  */
 export function createSchemaResourceHandler(store: AppSyncStore, registry: ApiRegistry): ResourceHandler {
   const result = (schema: StoredSchema): ResourceResult => ({ physicalId: `${schema.apiId}/schema`, attributes: { DefinitionHash: schema.definitionHash } });
-  const put = async ({ stored, built }: { stored: StoredSchema; built: BuiltSchema }): Promise<ResourceResult> => {
+  const put = async ({ stored, built }: { stored: StoredSchema; built: BuiltSchema }, log: Logger): Promise<ResourceResult> => {
     if (!(await store.apiById(stored.apiId))) throw new ServiceError('NotFoundException', `${APPSYNC_RESOURCE_TYPES.graphQLSchema}: no GraphQL API ${stored.apiId}.`, 404);
+    const lambda = lambdaConflictModels(built);
+    if (lambda.length > 0) log.warn('a LAMBDA conflict handler needs functions, which this cloud does not run yet: a version conflict on these models is answered ConflictUnhandled', { apiId: stored.apiId, models: lambda });
     registry.prepare(stored.apiId, built);
     await store.putSchema(stored);
     await registry.refresh(stored.apiId);
@@ -54,14 +60,14 @@ export function createSchemaResourceHandler(store: AppSyncStore, registry: ApiRe
   return {
     replaceOn: ['ApiId'],
     async create(props, ctx) {
-      const schema = await put(parseProps(props));
+      const schema = await put(parseProps(props), ctx.log);
       ctx.log.info('graphql schema deployed', { apiId: schema.physicalId });
       return schema;
     },
     async update(physicalId, props, _oldProps, ctx) {
       const schema = parseProps(props);
       if (physicalId !== `${schema.stored.apiId}/schema`) return 'replace';
-      const out = await put(schema);
+      const out = await put(schema, ctx.log);
       ctx.log.info('graphql schema updated', { apiId: schema.stored.apiId });
       return out;
     },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { GraphQLPlanModel } from '@forte/protocol';
 import { ServiceError } from '../../kernel/types.js';
 import type { OperationAccess } from './auth-rules.js';
+import { automerge } from './automerge.js';
 import { fieldRulesAllow, itemRuleAllows, ownerCandidates, ownerValue, providerOf } from './auth-rules.js';
 import { unreadableFields } from './authorize-model.js';
 import type { ExecutionContext } from './execution-context.js';
@@ -80,7 +81,9 @@ export async function createItem(ctx: ExecutionContext, model: GraphQLPlanModel,
   return item;
 }
 
-async function loadForWrite(ctx: ExecutionContext, model: GraphQLPlanModel, input: Plain, field: string): Promise<{ key: NonNullable<ReturnType<typeof primaryKeyOf>>; existing: Plain | undefined }> {
+type WriteKey = NonNullable<ReturnType<typeof primaryKeyOf>>;
+
+async function loadForWrite(ctx: ExecutionContext, model: GraphQLPlanModel, input: Plain, field: string): Promise<{ key: WriteKey; existing: Plain | undefined }> {
   const key = primaryKeyOf(model, input);
   if (!key) throw new AppSyncFieldError('ValidationError', `The input of ${field} is missing a key field of ${model.name}.`);
   const found = await ctx.tables.get({ table: ctx.tableNames[model.name]!, key });
@@ -93,8 +96,25 @@ function authorizeExisting(ctx: ExecutionContext, access: OperationAccess, exist
   if (access.kind === 'items' && !access.rules.some((r) => itemRuleAllows(ctx.caller, r, existing))) throw notAuthorized(field, 'Mutation');
 }
 
+/** AUTOMERGE retries a merge this many times when another write moves the version in between. */
+const MAX_MERGE_ATTEMPTS = 3;
+
 /** `update<Model>`: SET of the given fields (null removes), `updatedAt`, key exists AND the condition. */
 export async function updateItem(ctx: ExecutionContext, model: GraphQLPlanModel, access: OperationAccess, field: string, input: Plain, condition: Plain | undefined): Promise<Plain> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await updateOnce(ctx, model, access, field, input, condition);
+    } catch (error) {
+      if (!(error instanceof VersionMoved)) throw error;
+      if (attempt >= MAX_MERGE_ATTEMPTS) throw new AppSyncFieldError('MaxConflicts', 'Reached the maximum number of conflict resolution attempts.', { cause: error });
+    }
+  }
+}
+
+/** The stored `_version` changed between the read and the write of an AUTOMERGE update. */
+class VersionMoved extends Error {}
+
+async function updateOnce(ctx: ExecutionContext, model: GraphQLPlanModel, access: OperationAccess, field: string, input: Plain, condition: Plain | undefined): Promise<Plain> {
   const { key, existing } = await loadForWrite(ctx, model, input, field);
   if (access.kind === 'none') throw notAuthorized(field, 'Mutation');
   // Fields the caller may never read are refused whether or not the item exists; those readable on some
@@ -117,6 +137,12 @@ export async function updateItem(ctx: ExecutionContext, model: GraphQLPlanModel,
 
   const changes: Plain = {};
   for (const [name, value] of Object.entries(input)) if (!(name in key) && name !== '_version' && value !== undefined) changes[name] = value;
+  // A stale write under AUTOMERGE becomes the merge of its fields onto the server's item, written as a
+  // normal update of the version read.
+  if (model.versioned && checkVersion(ctx, model, input, existing, 'update') === 'merge') {
+    const merged = automerge(existing, changes);
+    for (const name of Object.keys(changes)) changes[name] = merged[name];
+  }
   if (model.timestamps.updatedAt) changes[model.timestamps.updatedAt] = new Date().toISOString();
   const merged = withCompositeKeys(model, { ...existing, ...changes });
   for (const [name, value] of Object.entries(merged)) if (existing[name] !== value && !(name in changes) && !(name in key)) changes[name] = value;
@@ -132,7 +158,6 @@ export async function updateItem(ctx: ExecutionContext, model: GraphQLPlanModel,
   const c = new ExpressionBuilder('c');
   const conditions = Object.keys(key).map((name) => `attribute_exists(${c.name(name)})`);
   if (model.versioned) {
-    checkVersion(ctx, model, input, existing);
     conditions.push(`${c.name('_version')} = ${c.value(existing._version ?? 0)}`);
     sets.push(`${b.name('_version')} = ${b.value(Number(existing._version ?? 0) + 1)}`, `${b.name('_lastChangedAt')} = ${b.value(Date.now())}`);
   }
@@ -145,6 +170,7 @@ export async function updateItem(ctx: ExecutionContext, model: GraphQLPlanModel,
     const result = await ctx.tables.update({ table: ctx.tableNames[model.name]!, key, update: b.expression(update), condition: c.expression(conditions.join(' AND ')), returnValues: 'ALL_NEW' });
     updated = result.attributes ? fromItem(result.attributes) : merged;
   } catch (error) {
+    if (isConditionFailure(error) && model.versioned) await versionRace(ctx, model, key, existing, 'update', error);
     if (isConditionFailure(error)) throw conditionFailed(error);
     throw error;
   }
@@ -156,20 +182,40 @@ export async function updateItem(ctx: ExecutionContext, model: GraphQLPlanModel,
 const SOFT_DELETE_TTL_SECONDS = 30 * 24 * 60 * 60;
 
 /**
- * A write to a versioned model names the `_version` it read. On a mismatch OPTIMISTIC_CONCURRENCY refuses
- * with the server's item; AUTOMERGE applies the change over the server's item; LAMBDA needs functions.
+ * A write to a versioned model names the `_version` it read; a missing one counts as 0, as Amplify's
+ * templates send it. On a mismatch OPTIMISTIC_CONCURRENCY refuses with the server's item, AUTOMERGE merges
+ * an update (a stale delete is refused as under OPTIMISTIC_CONCURRENCY, so the client's conflict handler
+ * decides), LAMBDA needs functions.
  */
-function checkVersion(ctx: ExecutionContext, model: GraphQLPlanModel, input: Plain, existing: Plain): void {
-  if (input._version === undefined || input._version === null || input._version === existing._version) return;
-  if (model.versioned?.conflictHandler === 'AUTOMERGE') return;
-  // The server's item goes back in errors[].data, outside the field resolvers: without the fields the
-  // caller may not read on it.
+function checkVersion(ctx: ExecutionContext, model: GraphQLPlanModel, input: Plain, existing: Plain, operation: 'update' | 'delete'): 'current' | 'merge' {
+  if (Number(input._version ?? 0) === Number(existing._version ?? 0)) return 'current';
+  const handler = model.versioned?.conflictHandler;
+  if (handler === 'AUTOMERGE' && operation === 'update') return 'merge';
+  throw conflictUnhandled(ctx, model, existing);
+}
+
+/**
+ * `ConflictUnhandled` with the server's item in errors[].data. It goes back outside the field resolvers:
+ * without the fields the caller may not read on it (the mutation's selection set is applied where the
+ * mutation field is resolved).
+ */
+function conflictUnhandled(ctx: ExecutionContext, model: GraphQLPlanModel, existing: Plain): AppSyncFieldError {
   const hidden = new Set(unreadableFields(ctx.caller, model, existing));
   const data = Object.fromEntries(Object.entries(existing).filter(([name]) => !hidden.has(name)));
-  if (model.versioned?.conflictHandler === 'LAMBDA') {
-    throw new AppSyncFieldError('ConflictUnhandled', 'A LAMBDA conflict handler needs functions, which this cloud does not run yet.', { data });
-  }
-  throw new AppSyncFieldError('ConflictUnhandled', 'Conflict resolver rejects mutation.', { data });
+  const message = model.versioned?.conflictHandler === 'LAMBDA' ? 'A LAMBDA conflict handler needs functions, which this cloud does not run yet.' : 'Conflict resolver rejects mutation.';
+  return new AppSyncFieldError('ConflictUnhandled', message, { data });
+}
+
+/**
+ * A versioned write's condition failed: if another write moved the version since the read, that is a
+ * conflict (AUTOMERGE merges again), not a failed client condition.
+ */
+async function versionRace(ctx: ExecutionContext, model: GraphQLPlanModel, key: WriteKey, existing: Plain, operation: 'update' | 'delete', cause: unknown): Promise<void> {
+  const found = await ctx.tables.get({ table: ctx.tableNames[model.name]!, key });
+  const now = found && fromItem(found);
+  if (!now || Number(now._version ?? 0) === Number(existing._version ?? 0)) return;
+  if (model.versioned?.conflictHandler === 'AUTOMERGE' && operation === 'update') throw new VersionMoved('version moved', { cause });
+  throw conflictUnhandled(ctx, model, now);
 }
 
 /** `delete<Model>`: key exists AND the condition; answers the item as it was. Versioned models soft-delete. */
@@ -183,7 +229,7 @@ export async function deleteItem(ctx: ExecutionContext, model: GraphQLPlanModel,
   const b = new ExpressionBuilder('d');
   const conditions = Object.keys(key).map((name) => `attribute_exists(${b.name(name)})`);
   if (model.versioned) {
-    checkVersion(ctx, model, input, existing);
+    checkVersion(ctx, model, input, existing, 'delete');
     conditions.push(`${b.name('_version')} = ${b.value(existing._version ?? 0)}`);
   }
   const user = b.filter(condition, conditionReadableIn(b));
@@ -203,6 +249,7 @@ export async function deleteItem(ctx: ExecutionContext, model: GraphQLPlanModel,
       await ctx.tables.delete({ table, key, condition: b.expression(conditions.join(' AND ')) });
     }
   } catch (error) {
+    if (isConditionFailure(error) && model.versioned) await versionRace(ctx, model, key, existing, 'delete', error);
     if (isConditionFailure(error)) throw conditionFailed(error);
     throw error;
   }
