@@ -44,6 +44,11 @@ const definedName = (d: DefinitionNode): string | undefined => ('name' in d && d
 
 const preludeDefinitions = parse(APPSYNC_PRELUDE + AMPLIFY_DIRECTIVES, { noLocation: true }).definitions;
 
+/** The scalars AppSync defines before every schema. */
+export const APPSYNC_SCALARS: ReadonlySet<string> = new Set(
+  parse(APPSYNC_PRELUDE, { noLocation: true }).definitions.flatMap((d) => (d.kind === Kind.SCALAR_TYPE_DEFINITION ? [d.name.value] : [])),
+);
+
 /** The names (type, field, argument) that enclose a position of the user's schema. */
 const enclosing = (definitions: readonly DefinitionNode[], offset: number): string | undefined => {
   const within = (n: ASTNode): boolean => !!n.loc && n.loc.start <= offset && offset < n.loc.end;

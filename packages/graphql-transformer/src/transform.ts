@@ -22,7 +22,7 @@ import type { OutArg } from './output.js';
 import { buildPlan } from './plan.js';
 import { expandManyToMany, transformRelations } from './relations.js';
 import { transformSearchable } from './searchable.js';
-import { parseSchema, validateOutputSchema, validateUserSchema } from './schema-validation.js';
+import { APPSYNC_SCALARS, parseSchema, validateOutputSchema, validateUserSchema } from './schema-validation.js';
 import { TRANSFORMER_DIRECTIVES, validateDirectives } from './validate.js';
 
 export interface TransformResult {
@@ -103,6 +103,9 @@ const copyDefinitions = (ctx: Context, definitions: readonly DefinitionNode[]): 
       });
     } else if (d.kind === Kind.INPUT_OBJECT_TYPE_DEFINITION) {
       ctx.output.add({ kind: 'input', name: d.name.value, description: d.description, directives: [...(d.directives ?? [])], fields: copyArgs(d.fields) });
+    } else if (d.kind === Kind.SCALAR_TYPE_DEFINITION && APPSYNC_SCALARS.has(d.name.value)) {
+      // AppSync defines its scalars itself and refuses a schema that defines them again.
+      continue;
     } else if (
       d.kind === Kind.ENUM_TYPE_DEFINITION ||
       d.kind === Kind.SCALAR_TYPE_DEFINITION ||
