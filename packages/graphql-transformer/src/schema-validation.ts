@@ -44,6 +44,11 @@ const definedName = (d: DefinitionNode): string | undefined => ('name' in d && d
 
 const preludeDefinitions = parse(APPSYNC_PRELUDE + AMPLIFY_DIRECTIVES, { noLocation: true }).definitions;
 
+/** Directives consumed by the transformer and absent from the output schema. */
+export const TRANSFORMER_DIRECTIVES: ReadonlySet<string> = new Set(
+  parse(AMPLIFY_DIRECTIVES, { noLocation: true }).definitions.flatMap((d) => (d.kind === Kind.DIRECTIVE_DEFINITION ? [d.name.value] : [])),
+);
+
 /** The scalars AppSync defines before every schema. */
 export const APPSYNC_SCALARS: ReadonlySet<string> = new Set(
   parse(APPSYNC_PRELUDE, { noLocation: true }).definitions.flatMap((d) => (d.kind === Kind.SCALAR_TYPE_DEFINITION ? [d.name.value] : [])),

@@ -22,8 +22,7 @@ import type { OutArg } from './output.js';
 import { buildPlan } from './plan.js';
 import { expandManyToMany, transformRelations } from './relations.js';
 import { transformSearchable } from './searchable.js';
-import { APPSYNC_SCALARS, parseSchema, validateOutputSchema, validateUserSchema } from './schema-validation.js';
-import { TRANSFORMER_DIRECTIVES, validateDirectives } from './validate.js';
+import { APPSYNC_SCALARS, parseSchema, TRANSFORMER_DIRECTIVES, validateOutputSchema, validateUserSchema } from './schema-validation.js';
 
 export interface TransformResult {
   /** The output schema (SDL), as `amplify api gql-compile` writes to build/schema.graphql. */
@@ -155,7 +154,6 @@ const transformDefinitions = (input: TransformInput): TransformResult => {
   let definitions = mergeExtensions(parsed.definitions);
   const sandbox = definitions.some(sandboxRequested);
   definitions = definitions.filter((d) => !isSandboxInput(d));
-  validateDirectives(definitions);
   checkModelOnlyDirectives(definitions);
   const expanded = expandManyToMany(definitions);
   definitions = expanded.definitions;
