@@ -241,6 +241,15 @@ void describe('category-api', () => {
       assert.equal(e.message, 'amplify/backend/api/notes/schema.graphql:3:10 Post.title: unknown type "Strin" (did you mean "String"?)');
       return true;
     });
+    writeFileSync(join(dir, 'schema.graphql'), 'type Post @model {\n  id: ID!\n  title: Strin!\n  tags: [Tag]\n}\n');
+    await assert.rejects(compile(), (e: unknown) => {
+      assert.ok(e instanceof UserError);
+      assert.equal(
+        e.message,
+        'amplify/backend/api/notes/schema.graphql:3:10 Post.title: unknown type "Strin" (did you mean "String"?)\namplify/backend/api/notes/schema.graphql:4:10 Post.tags: unknown type "Tag"',
+      );
+      return true;
+    });
     rmSync(join(dir, 'schema.graphql'));
     mkdirSync(join(dir, 'schema'));
     writeFileSync(join(dir, 'schema/a.graphql'), 'type A @model {\n  id: ID!\n  b: B @hasOne\n}\n');
