@@ -94,8 +94,12 @@ const fromGraphQLError = (error: GraphQLError, definitions: readonly DefinitionN
 
 /** One SchemaError carrying every distinct problem, or nothing when there is none. */
 const collect = (errors: readonly GraphQLError[], definitions: readonly DefinitionNode[]): void => {
-  const seen = new Set<string>();
-  const all = errors.map((e) => fromGraphQLError(e, definitions)).filter((e) => !seen.has(`${e.line}:${e.message}`) && !!seen.add(`${e.line}:${e.message}`));
+  const unique = new Map<string, SchemaError>();
+  for (const error of errors.map((e) => fromGraphQLError(e, definitions))) {
+    const key = `${error.line}:${error.column}:${error.message}`;
+    if (!unique.has(key)) unique.set(key, error);
+  }
+  const all = [...unique.values()];
   const [first] = all;
   if (first) throw new SchemaError(first.message, first, all);
 };
