@@ -43,20 +43,26 @@ export function readApiConfig(dir: string): ApiConfig {
 
 /**
  * The API's schema: `schema.graphql`, or every `*.graphql` file of `schema/` (sorted by path, Amplify's
- * rule), joined. Returns the text and the files it came from.
+ * rule), joined with a newline. Returns the text, the files it came from and their line counts (to name the
+ * file of a line).
  */
-export function readApiSchema(dir: string): { schema: string; files: string[] } {
+export function readApiSchema(dir: string): { schema: string; files: string[]; lineCounts: number[] } {
   const single = join(dir, SCHEMA_FILE);
   const folder = join(dir, SCHEMA_DIR);
   const hasFolder = existsSync(folder) && statSync(folder).isDirectory();
   if (existsSync(single) && hasFolder) {
     throw new UserError(`${dir} has both ${SCHEMA_FILE} and a ${SCHEMA_DIR}/ folder.`, `Keep one: Amplify reads ${SCHEMA_FILE} or the files of ${SCHEMA_DIR}/, not both.`);
   }
-  if (existsSync(single)) return { schema: readFileSync(single, 'utf8'), files: [single] };
+  if (existsSync(single)) {
+    const schema = readFileSync(single, 'utf8');
+    return { schema, files: [single], lineCounts: [schema.split('\n').length] };
+  }
   if (hasFolder) {
     const files = listGraphqlFiles(folder);
     if (files.length === 0) throw new UserError(`${folder} has no .graphql files.`, 'Put the schema in schema/*.graphql or schema.graphql.');
-    return { schema: files.map((f) => readFileSync(f, 'utf8')).join('\n'), files };
+    const bodies = files.map((f) => readFileSync(f, 'utf8'));
+    // Joined with a newline, so a file's first line follows the last line of the one before.
+    return { schema: bodies.join('\n'), files, lineCounts: bodies.map((b) => b.split('\n').length) };
   }
   throw new UserError(`The API in ${dir} has no schema.`, `Write ${SCHEMA_FILE} (or schema/*.graphql), or run \`forte update api\`.`);
 }

@@ -94,7 +94,7 @@ void describe('category-api', () => {
   });
 
   void it('an invalid schema fails at add time naming the type, field and directive, and nothing is written', async () => {
-    const bad = 'type Post @model { id: ID! author: Author @belongsTo }';
+    const bad = 'type Post @model { id: ID! author: Author @belongsTo } type Author { id: ID! }';
     await assert.rejects(categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, addRequest(bad)), (e: unknown) => {
       assert.ok(e instanceof UserError);
       assert.match(e.message, /Post/);
@@ -229,6 +229,44 @@ void describe('category-api', () => {
     assert.match(readFileSync(join(dir, 'build/schema.graphql'), 'utf8'), /getB\(id: ID!\): B/);
     writeFileSync(join(dir, 'schema.graphql'), 'type C @model { id: ID! }');
     await assert.rejects(categoryPlugin.executeCommand(context({ plugin: 'api', command: 'gql-compile' }).ctx), /both schema.graphql and a schema\/ folder/);
+  });
+
+  void it('refuses what the cloud would refuse with file:line:column, naming the file of schema/ that holds it; nothing is built', async () => {
+    await categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, addRequest('type A @model { id: ID! }'));
+    const dir = apiDir('notes');
+    const compile = () => categoryPlugin.executeCommand(context({ plugin: 'api', command: 'gql-compile' }).ctx);
+    writeFileSync(join(dir, 'schema.graphql'), 'type Post @model {\n  id: ID!\n  title: Strin!\n}\n');
+    await assert.rejects(compile(), (e: unknown) => {
+      assert.ok(e instanceof UserError);
+      assert.equal(e.message, 'amplify/backend/api/notes/schema.graphql:3:10 Post.title: unknown type "Strin" (did you mean "String"?)');
+      return true;
+    });
+    writeFileSync(join(dir, 'schema.graphql'), 'type Post @model {\n  id: ID!\n  title: Strin!\n  tags: [Tag]\n}\n');
+    await assert.rejects(compile(), (e: unknown) => {
+      assert.ok(e instanceof UserError);
+      assert.equal(
+        e.message,
+        'amplify/backend/api/notes/schema.graphql:3:10 Post.title: unknown type "Strin" (did you mean "String"?)\namplify/backend/api/notes/schema.graphql:4:10 Post.tags: unknown type "Tag"',
+      );
+      return true;
+    });
+    rmSync(join(dir, 'schema.graphql'));
+    mkdirSync(join(dir, 'schema'));
+    writeFileSync(join(dir, 'schema/a.graphql'), 'type A @model {\n  id: ID!\n  b: B @hasOne\n}\n');
+    writeFileSync(join(dir, 'schema/b.graphql'), '# B\ntype B @model @model {\n  id: ID!\n}\n');
+    writeFileSync(join(dir, 'schema/c.graphql'), 'type C @model {\n  id: ID!\n  title String\n}\n');
+    await assert.rejects(compile(), (e: unknown) => {
+      assert.ok(e instanceof UserError);
+      assert.equal(e.message, 'amplify/backend/api/notes/schema/c.graphql:3:9 The schema is not valid GraphQL: Syntax Error: Expected ":", found Name "String".');
+      return true;
+    });
+    rmSync(join(dir, 'schema/c.graphql'));
+    await assert.rejects(compile(), (e: unknown) => {
+      assert.ok(e instanceof UserError);
+      assert.equal(e.message, 'amplify/backend/api/notes/schema/b.graphql:2:15 B: the directive "@model" can only be used once at this location');
+      return true;
+    });
+    assert.equal(existsSync(join(dir, 'build')), false);
   });
 
   void it('takes transformer parameters from cli.json feature flags, with Amplify\'s existing-project defaults when absent', () => {

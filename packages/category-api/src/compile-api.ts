@@ -5,6 +5,7 @@ import { UserError, type Project } from '@forte/protocol';
 import { readApiConfig, readApiSchema, readTransformConf, findAuthResource } from './api-resource.js';
 import { appSyncAuthConfig } from './auth-config.js';
 import type { CompiledApi } from './api-template.js';
+import { schemaErrorMessage } from './schema-error-message.js';
 
 export const BUILD_DIR = 'build';
 
@@ -45,18 +46,19 @@ export function transformParameters(cli: CliJson): Record<string, boolean> {
 }
 
 /**
- * Runs the transformer on the API's schema. Schema errors become UserErrors naming the file(s), the type,
- * the field and the directive; nothing is written or deployed.
+ * Runs the transformer on the API's schema. Schema errors (the user's SDL is validated as AppSync would build
+ * it, then the output) become UserErrors naming the file, line and column, the type, the field and the
+ * directive; nothing is written or deployed.
  */
 export function compileApi(project: Project, dir: string): CompiledApi & { modelIntrospection: unknown } {
   const config = readApiConfig(dir);
-  const { schema, files } = readApiSchema(dir);
+  const files = readApiSchema(dir);
   const cli = readCliJson(project);
   const conf = readTransformConf(dir);
   let result: ReturnType<typeof transform>;
   try {
     result = transform({
-      schema,
+      schema: files.schema,
       authConfig: appSyncAuthConfig(config, findAuthResource(project)),
       parameters: transformParameters(cli),
       ...(conf.ResolverConfig ? { resolverConfig: conf.ResolverConfig as never } : {}),
@@ -64,7 +66,7 @@ export function compileApi(project: Project, dir: string): CompiledApi & { model
     });
   } catch (error) {
     if (error instanceof SchemaError) {
-      throw new UserError(`${files.length === 1 ? files[0] : `The schema of ${dir}`}: ${error.message}`, 'Fix the schema, then run `forte api gql-compile` to check it.', { cause: error });
+      throw new UserError(schemaErrorMessage(error, files, project.root, dir), 'Fix the schema, then run `forte api gql-compile` to check it.', { cause: error });
     }
     throw error;
   }

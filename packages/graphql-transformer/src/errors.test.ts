@@ -25,7 +25,7 @@ describe('schema errors name the type, field and directive', () => {
   });
 
   it('@hasMany to an unknown type', () => {
-    refuses('type Blog @model { id: ID! posts: [Post] @hasMany }', { message: /refers to the unknown type 'Post'/, typeName: 'Blog', fieldName: 'posts', directive: 'hasMany' });
+    refuses('type Blog @model { id: ID! posts: [Post] @hasMany }', { message: /^Blog\.posts: unknown type "Post"$/, typeName: 'Blog', fieldName: 'posts' });
   });
 
   it('@hasMany to a type that is not a model', () => {
@@ -54,11 +54,11 @@ describe('schema errors name the type, field and directive', () => {
   });
 
   it('an unknown directive argument', () => {
-    refuses('type Order @model { id: ID! sku: String @index(name: "bySku", sortKey: "id") }', { message: /Unknown argument 'sortKey' on directive '@index'/, typeName: 'Order', fieldName: 'sku', directive: 'index' });
+    refuses('type Order @model { id: ID! sku: String @index(name: "bySku", sortKey: "id") }', { message: /^Order\.sku: unknown argument "sortKey" on directive "@index"$/, typeName: 'Order', fieldName: 'sku', directive: 'index' });
   });
 
   it('an unknown directive', () => {
-    refuses('type Order @model @cached { id: ID! }', { message: /Unknown directive '@cached'/, typeName: 'Order', directive: 'cached' });
+    refuses('type Order @model @cached { id: ID! }', { message: /^Order: unknown directive "@cached"$/, typeName: 'Order', directive: 'cached' });
   });
 
   it('a sort key field that does not exist', () => {
@@ -137,5 +137,67 @@ describe('schema errors name the type, field and directive', () => {
 
   it('a schema that is not GraphQL', () => {
     assert.throws(() => transform({ schema: 'type {', authConfig: apiKey }), (e: unknown) => e instanceof SchemaError && /not valid GraphQL/.test(e.message));
+  });
+});
+
+/** The problems of a refused schema, each as `line:column message`. */
+const problems = (schema: string): string[] => {
+  try {
+    transform({ schema, authConfig: apiKey });
+  } catch (e) {
+    assert.ok(e instanceof SchemaError, `expected a SchemaError, got ${String(e)}`);
+    return e.errors.map((x) => `${x.line ?? '?'}:${x.column ?? '?'} ${x.message}`);
+  }
+  assert.fail('the schema was accepted');
+};
+
+describe('what the cloud would refuse is refused at compile time, where the user wrote it', () => {
+  it('an unknown type, once, named after the field (not the generated inputs)', () => {
+    assert.deepEqual(problems('type Post @model {\n  id: ID!\n  title: Strin!\n}'), ['3:10 Post.title: unknown type "Strin" (did you mean "String"?)']);
+  });
+
+  it('every unknown type', () => {
+    assert.deepEqual(problems('type Post @model { id: ID! a: Strin\n b: [Comment] }'), ['1:31 Post.a: unknown type "Strin" (did you mean "String"?)', '2:6 Post.b: unknown type "Comment"']);
+  });
+
+  it('a directive repeated where it is not repeatable', () => {
+    assert.deepEqual(problems('type Post @model @model { id: ID! }'), ['1:18 Post: the directive "@model" can only be used once at this location']);
+    assert.deepEqual(problems('type Post @model @auth(rules: [{ allow: public }])\n  @auth(rules: [{ allow: private }]) { id: ID! }'), ['2:3 Post: the directive "@auth" can only be used once at this location']);
+  });
+
+  it('repeatable directives may repeat', () => {
+    assert.doesNotThrow(() => transform({ schema: 'type Order @model { id: ID! sku: String @index(name: "bySku") @index(name: "bySku2", sortKeyFields: ["id"]) }', authConfig: apiKey }));
+  });
+
+  it('an unknown argument of a directive, with a suggestion', () => {
+    assert.deepEqual(problems('type Post @model(query: null) { id: ID! }'), ['1:18 Post: unknown argument "query" on directive "@model" (did you mean "queries"?)']);
+  });
+
+  it('a required argument of a directive that is missing', () => {
+    assert.deepEqual(problems('type Post @model { id: ID! tags: [Tag] @manyToMany } type Tag @model { id: ID! }'), [
+      '1:40 Post.tags: directive "@manyToMany" argument "relationName" of type "String!" is required, but it was not provided',
+    ]);
+  });
+
+  it('a directive where it may not be used', () => {
+    assert.deepEqual(problems('type Post @model { id: ID!\n  title: String @model }'), ['2:17 Post.title: directive "@model" may not be used on FIELD_DEFINITION']);
+  });
+
+  it('a field defined twice', () => {
+    assert.deepEqual(problems('type Post @model {\n  id: ID!\n  id: String\n}'), ['3:3 Post.id: field "Post.id" can only be defined once']);
+  });
+
+  it('an input type as the type of a field', () => {
+    assert.deepEqual(problems('input Meta { a: Int }\ntype Post @model { id: ID! meta: Meta }'), ['2:34 Post.meta: the type of Post.meta must be Output Type but got: Meta']);
+  });
+
+  it('a syntax error', () => {
+    assert.deepEqual(problems('type Post @model {\n  id: ID!\n  title String\n}'), ['3:9 The schema is not valid GraphQL: Syntax Error: Expected ":", found Name "String".']);
+  });
+
+  it('errors of the transform modules carry the line of the field they name', () => {
+    assert.deepEqual(problems('type Order @model {\n  id: ID!\n  customerId: ID @primaryKey\n}'), [
+      "3:18 The primary key on type 'Order' must reference non-null fields: make 'customerId' non-null (ID!).",
+    ]);
   });
 });

@@ -3,7 +3,7 @@
  * output schema, the resolver plan and the model introspection. Modules run in the Amplify order
  * (model, primaryKey, index, relations, default, auth), each editing the shared output.
  */
-import { GraphQLError, Kind, parse } from 'graphql';
+import { Kind, parse } from 'graphql';
 import type { DefinitionNode, DirectiveNode, InputValueDefinitionNode, ObjectTypeDefinitionNode } from 'graphql';
 import type { GraphQLApiPlan } from '@forte/protocol';
 import { findDirective, named } from './ast.js';
@@ -12,7 +12,7 @@ import { DEFAULT_TRANSFORM_PARAMETERS } from './config.js';
 import type { TransformInput } from './config.js';
 import { Context } from './context.js';
 import { transformCustomDirectives } from './custom.js';
-import { SchemaError } from './errors.js';
+import { lineAndColumn, SchemaError } from './errors.js';
 import { buildIntrospection } from './introspection.js';
 import type { ModelIntrospection } from './introspection.js';
 import { readKeys, transformIndexes, transformPrimaryKeys } from './keys.js';
@@ -22,7 +22,7 @@ import type { OutArg } from './output.js';
 import { buildPlan } from './plan.js';
 import { expandManyToMany, transformRelations } from './relations.js';
 import { transformSearchable } from './searchable.js';
-import { TRANSFORMER_DIRECTIVES, validateDirectives } from './validate.js';
+import { APPSYNC_SCALARS, parseSchema, TRANSFORMER_DIRECTIVES, validateOutputSchema, validateUserSchema } from './schema-validation.js';
 
 export interface TransformResult {
   /** The output schema (SDL), as `amplify api gql-compile` writes to build/schema.graphql. */
@@ -48,7 +48,7 @@ const mergeExtensions = (definitions: readonly DefinitionNode[]): DefinitionNode
   const seen = new Set<string>();
   for (const d of result) {
     if (d.kind !== Kind.OBJECT_TYPE_DEFINITION) continue;
-    if (seen.has(d.name.value)) throw new SchemaError(`There can be only one type named '${d.name.value}'.`, { typeName: d.name.value });
+    if (seen.has(d.name.value)) throw new SchemaError(`There can be only one type named '${d.name.value}'.`, { typeName: d.name.value, ...lineAndColumn(d.loc) });
     seen.add(d.name.value);
   }
   for (const d of definitions) {
@@ -102,6 +102,9 @@ const copyDefinitions = (ctx: Context, definitions: readonly DefinitionNode[]): 
       });
     } else if (d.kind === Kind.INPUT_OBJECT_TYPE_DEFINITION) {
       ctx.output.add({ kind: 'input', name: d.name.value, description: d.description, directives: [...(d.directives ?? [])], fields: copyArgs(d.fields) });
+    } else if (d.kind === Kind.SCALAR_TYPE_DEFINITION && APPSYNC_SCALARS.has(d.name.value)) {
+      // AppSync defines its scalars itself and refuses a schema that defines them again.
+      continue;
     } else if (
       d.kind === Kind.ENUM_TYPE_DEFINITION ||
       d.kind === Kind.SCALAR_TYPE_DEFINITION ||
@@ -113,19 +116,44 @@ const copyDefinitions = (ctx: Context, definitions: readonly DefinitionNode[]): 
   }
 };
 
-/** Transforms an Amplify GraphQL schema. Throws `SchemaError` for a schema the Amplify transformer refuses. */
+/**
+ * Gives an error of a module (which reads the schema without locations) the line and column of the field
+ * or type it names.
+ */
+const locate = (error: SchemaError, definitions: readonly DefinitionNode[]): SchemaError => {
+  if (error.line !== undefined || !error.typeName) return error;
+  const type = definitions.find((d) => d.kind === Kind.OBJECT_TYPE_DEFINITION && d.name.value === error.typeName) as ObjectTypeDefinitionNode | undefined;
+  const node = (error.fieldName ? type?.fields?.find((f) => f.name.value === error.fieldName) : undefined) ?? type;
+  const directive = error.directive ? findDirective(node ?? {}, error.directive) : undefined;
+  const at = lineAndColumn((directive ?? node)?.loc);
+  if (at.line === undefined) return error;
+  const located = new SchemaError(error.message, { ...at, ...(error.typeName ? { typeName: error.typeName } : {}), ...(error.fieldName ? { fieldName: error.fieldName } : {}), ...(error.directive ? { directive: error.directive } : {}) });
+  located.stack = error.stack ?? '';
+  return located;
+};
+
+/**
+ * Transforms an Amplify GraphQL schema. Throws `SchemaError` for a schema the Amplify transformer refuses
+ * or that would not deploy: the user's SDL is validated first (so errors point at what the user wrote, with
+ * its line and column), and the output schema again after the transform.
+ */
 export const transform = (input: TransformInput): TransformResult => {
-  let parsed;
+  const located = mergeExtensions(parseSchema(input.schema).definitions);
+  validateUserSchema(located);
   try {
-    parsed = parse(input.schema, { noLocation: true });
+    const result = transformDefinitions(input);
+    validateOutputSchema(result.schema);
+    return result;
   } catch (e) {
-    const message = e instanceof GraphQLError ? e.message : String(e);
-    throw new SchemaError(`The schema is not valid GraphQL: ${message}`);
+    throw e instanceof SchemaError ? locate(e, located) : e;
   }
+};
+
+const transformDefinitions = (input: TransformInput): TransformResult => {
+  const parsed = parse(input.schema, { noLocation: true });
   let definitions = mergeExtensions(parsed.definitions);
   const sandbox = definitions.some(sandboxRequested);
   definitions = definitions.filter((d) => !isSandboxInput(d));
-  validateDirectives(definitions);
   checkModelOnlyDirectives(definitions);
   const expanded = expandManyToMany(definitions);
   definitions = expanded.definitions;

@@ -9,3 +9,4 @@ export * from './auth-resources.js';
 export * from './dynamodb-resources.js';
 export * from './graphql-plan.js';
 export * from './appsync-resources.js';
+export * from './appsync-prelude.js';

@@ -173,7 +173,7 @@ void describe('forte api: add api → push → aws-amplify → broken schema →
     assert.equal(outputs.data.model_introspection.models.Note.name, 'Note');
   });
 
-  void it('a push with an invalid schema fails before deploying, naming the type, field and directive', async () => {
+  void it('a push with an invalid schema fails before deploying, naming the file, line, type and field', async () => {
     writeFileSync(apiDir('schema.graphql'), BROKEN_SCHEMA);
     const metaBefore = metaText();
     let push: ForteRun;
@@ -183,9 +183,7 @@ void describe('forte api: add api → push → aws-amplify → broken schema →
       writeFileSync(apiDir('schema.graphql'), SCHEMA);
     }
     assert.equal(push.code, 1, push.stdout);
-    assert.match(push.stderr, /Note/);
-    assert.match(push.stderr, /author/);
-    assert.match(push.stderr, /@?belongsTo/);
+    assert.ok(push.stderr.includes('amplify/backend/api/notes/schema.graphql:4:11 Note.author: unknown type "Author"'), push.stderr);
     assert.doesNotMatch(push.stdout, /_COMPLETE|_IN_PROGRESS/, 'no stack event: nothing was deployed');
     assert.equal(metaText(), metaBefore);
     assert.equal(existsSync(join(root, 'amplify', '.config', 'local-push-state.json')), false);
