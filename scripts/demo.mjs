@@ -4,20 +4,31 @@
 // examples/sample-app/backend/schema.graphql), `forte add hosting`, `forte publish` (push, build, upload),
 // then a check that the published app, its sign-up endpoint and its GraphQL API answer. It uses your FORTE_HOME (default ~/.forte): the
 // local cloud it starts keeps running, so the printed URL keeps working. Stop it with
-// `node packages/cli/dist/bin.js cloud stop`.
-import { cpSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+// `node packages/cli/dist/bin.js cloud stop`. Run again, it publishes the same project again (its folder is
+// kept in $FORTE_HOME/demo.json), so the app, its users and its to-dos stay at the same URL.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
 const forte = join(root, 'packages/cli/dist/bin.js');
-const project = mkdtempSync(join(tmpdir(), 'forte-demo-'));
+const home = process.env.FORTE_HOME || join(homedir(), '.forte');
+const record = join(home, 'demo.json');
+const previous = (() => {
+  try {
+    const { project: dir } = JSON.parse(readFileSync(record, 'utf8'));
+    return typeof dir === 'string' && existsSync(join(dir, 'amplify', 'team-provider-info.json')) ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+const project = previous ?? mkdtempSync(join(tmpdir(), 'forte-demo-'));
 const skip = new Set(['node_modules', 'dist', 'amplify', 'amplify_outputs.json']);
 cpSync(join(root, 'examples/sample-app'), project, { recursive: true, filter: (src) => !skip.has(basename(src)) });
 // The app's dependencies (React, aws-amplify, the Authenticator, esbuild) are installed in the repository.
-symlinkSync(join(root, 'node_modules'), join(project, 'node_modules'), 'dir');
+if (!existsSync(join(project, 'node_modules'))) symlinkSync(join(root, 'node_modules'), join(project, 'node_modules'), 'dir');
 
 const run = (args, label, input) => {
   console.log(`\n$ forte ${label ?? args.join(' ')}`);
@@ -29,7 +40,7 @@ const run = (args, label, input) => {
   }
 };
 
-console.log(`Demo project: ${project}`);
+console.log(`Demo project: ${project}${previous ? ' (the previous demo\'s, published again)' : ''}`);
 const amplify = JSON.stringify({ projectName: 'fortedemo', envName: 'dev', defaultEditor: 'code' });
 const frontend = JSON.stringify({
   frontend: 'javascript',
@@ -37,20 +48,26 @@ const frontend = JSON.stringify({
   config: { SourceDir: 'src', DistributionDir: 'dist', BuildCommand: 'npm run-script build', StartCommand: 'npm run-script start' },
 });
 const providers = JSON.stringify({ awscloudformation: { configLevel: 'project', useProfile: true, profileName: 'default' } });
-run(['init', '--amplify', amplify, '--frontend', frontend, '--providers', providers, '--yes'], 'init --amplify … --frontend … --providers … --yes');
-run(['add', 'auth', '--yes']);
-// Amplify's AddApiRequest: the to-do schema (an owner rule), signed-in users as the default authorization.
-const addApi = {
-  version: 1,
-  serviceConfiguration: {
-    serviceName: 'AppSync',
-    apiName: 'todos',
-    transformSchema: readFileSync(join(project, 'backend/schema.graphql'), 'utf8'),
-    defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS' },
-  },
-};
-run(['add', 'api', '--headless'], 'add api --headless < AddApiRequest', JSON.stringify(addApi));
-run(['add', 'hosting', '--yes']);
+/** A new demo project: init, auth, the to-do API and hosting (a rerun publishes the previous one instead). */
+function createProject() {
+  run(['init', '--amplify', amplify, '--frontend', frontend, '--providers', providers, '--yes'], 'init --amplify … --frontend … --providers … --yes');
+  mkdirSync(home, { recursive: true });
+  writeFileSync(record, `${JSON.stringify({ project })}\n`);
+  run(['add', 'auth', '--yes']);
+  // Amplify's AddApiRequest: the to-do schema (an owner rule), signed-in users as the default authorization.
+  const addApi = {
+    version: 1,
+    serviceConfiguration: {
+      serviceName: 'AppSync',
+      apiName: 'todos',
+      transformSchema: readFileSync(join(project, 'backend/schema.graphql'), 'utf8'),
+      defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS' },
+    },
+  };
+  run(['add', 'api', '--headless'], 'add api --headless < AddApiRequest', JSON.stringify(addApi));
+  run(['add', 'hosting', '--yes']);
+}
+if (!previous) createProject();
 run(['publish', '--yes']);
 
 const meta = JSON.parse(readFileSync(join(project, 'amplify/backend/amplify-meta.json'), 'utf8'));
