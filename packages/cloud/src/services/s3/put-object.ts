@@ -89,20 +89,36 @@ export async function receiveBody(call: S3Call, what: string): Promise<{ blobId:
     throw new ServiceError('InvalidRequest', 'Signed aws-chunked uploads need an Authorization header (they cannot be presigned).', 400);
   }
   const decoder = chunked ? createAwsChunkedDecoder(signedChunks ? call.signing : undefined) : undefined;
-  let body: Readable = decoder ? req.pipe(decoder) : req;
-  if (decoder) req.on('error', (error) => decoder.destroy(error));
+  // Every stage gets its error listener now, not when the blob store's pipeline starts: the body flows
+  // while the store prepares its file, and an 'error' nobody listens to would stop the process.
+  let failure: Error | undefined;
+  const watch = <S extends Readable>(stage: S): S => stage.on('error', (error: Error) => void (failure ??= error));
+  let body: Readable = req;
+  if (decoder) {
+    body = watch(req.pipe(decoder));
+    req.on('error', (error) => decoder.destroy(error));
+  }
   // The CRC32 is computed only when the client sends one to compare with.
   const crcHeader = single(req.headers['x-amz-checksum-crc32']);
   const crcTrailer = /(^|,)\s*x-amz-checksum-crc32\s*(,|$)/i.test(single(req.headers['x-amz-trailer']) ?? '');
   let crc = 0;
   if (crcHeader !== undefined || (decoder && crcTrailer)) {
     const source = body;
-    body = source.pipe(new Transform({ transform(chunk: Buffer, _encoding, done) { crc = crc32(chunk, crc); done(null, chunk); } }));
-    source.on('error', (error) => body.destroy(error));
+    const summed = watch(source.pipe(new Transform({ transform(chunk: Buffer, _encoding, done) { crc = crc32(chunk, crc); done(null, chunk); } })));
+    source.on('error', (error) => summed.destroy(error));
+    body = summed;
   }
 
   const blobId = newBlobId();
-  const written = await blobs.put(blobId, body);
+  let written: Awaited<ReturnType<typeof blobs.put>>;
+  try {
+    written = await blobs.put(blobId, body);
+  } catch (error) {
+    // The unread rest of a refused body is not worth reading: the connection closes after the answer.
+    if (!ctx.res.headersSent) ctx.res.setHeader('connection', 'close');
+    // The store's own error for a stage that failed is a premature close; the stage's error says why.
+    throw failure instanceof ServiceError ? failure : error;
+  }
   let checked: string | undefined;
   try {
     const claimed = crcHeader ?? (crcTrailer ? decoder?.trailers['x-amz-checksum-crc32'] : undefined);
