@@ -73,7 +73,8 @@ export async function putObject(call: S3Call): Promise<void> {
  * checks it against `x-amz-content-sha256`, `Content-MD5`, `x-amz-decoded-content-length` and a CRC32 sent
  * as `x-amz-checksum-crc32` (a header, or an aws-chunked trailer announced in `x-amz-trailer`); the blob
  * is deleted when a check fails. `crc32` is the verified CRC32 (base64) when one was sent. `what` names the
- * call in the size error (PutObject or a part: 5 GiB each). Other checksum algorithms are not verified.
+ * call in the size error (PutObject or a part: 5 GiB each). A SHA-256 checksum (`x-amz-checksum-sha256`, header or
+ * trailer) is verified too but not kept; other checksum algorithms are not verified.
  */
 export async function receiveBody(call: S3Call, what: string): Promise<{ blobId: string; size: number; md5: string; sha256: string; crc32?: string }> {
   const { ctx, blobs } = call;
@@ -126,6 +127,13 @@ export async function receiveBody(call: S3Call, what: string): Promise<{ blobId:
       const computed = Buffer.from([crc >>> 24, (crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff]).toString('base64');
       if (claimed !== computed) throw new ServiceError('BadDigest', 'The CRC32 you specified did not match the calculated checksum.', 400);
       checked = computed;
+    }
+    // The SHA-256 of the body is computed anyway (for x-amz-content-sha256), so its checksum form is checked too.
+    const shaHeader = single(req.headers['x-amz-checksum-sha256']);
+    const shaTrailer = /(^|,)\s*x-amz-checksum-sha256\s*(,|$)/i.test(single(req.headers['x-amz-trailer']) ?? '');
+    const claimedSha = shaHeader ?? (shaTrailer ? (decoder?.trailers['x-amz-checksum-sha256'] ?? '') : undefined);
+    if (claimedSha !== undefined && claimedSha !== Buffer.from(written.sha256, 'hex').toString('base64')) {
+      throw new ServiceError('BadDigest', 'The SHA256 you specified did not match the calculated checksum.', 400);
     }
     if (contentSha !== undefined && HEX_SHA256.test(contentSha) && contentSha !== written.sha256) {
       throw new ServiceError('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", 400, {
