@@ -151,7 +151,9 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
     UpdateTimeToLive: {
       resources: tableResource,
       handle: async (input) => {
-        await admin.update(requiredString(input, 'TableName'), { TimeToLiveSpecification: input.TimeToLiveSpecification });
+        const table = requiredString(input, 'TableName');
+        record(input.TimeToLiveSpecification, 'timeToLiveSpecification');
+        await admin.update(table, { TimeToLiveSpecification: input.TimeToLiveSpecification });
         return { TimeToLiveSpecification: input.TimeToLiveSpecification };
       },
     },
