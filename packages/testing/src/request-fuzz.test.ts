@@ -109,6 +109,40 @@ const NESTED: Record<string, unknown[]> = {
   ],
 };
 
+const key = { pk: { S: 'a' }, sk: { N: '1' } };
+/**
+ * Valid requests to a table the test creates (`fuzzed`: pk string, sk number, index `gsi`): every path in each
+ * is replaced in turn by each of NESTED_VALUES, so the checks deep in each operation are reached too.
+ */
+const VALID: Record<string, Record<string, unknown>> = {
+  PutItem: { TableName: 'fuzzed', Item: { ...key, n: { N: '2' }, l: { L: [{ S: 'x' }, { M: { m: { BOOL: true } } }] }, ss: { SS: ['a', 'b'] } }, ConditionExpression: 'attribute_not_exists(#p) OR #n < :v', ExpressionAttributeNames: { '#p': 'pk', '#n': 'n' }, ExpressionAttributeValues: { ':v': { N: '5' } }, ReturnValues: 'ALL_OLD' },
+  GetItem: { TableName: 'fuzzed', Key: key, ProjectionExpression: '#n, l[0]', ExpressionAttributeNames: { '#n': 'n' }, ConsistentRead: true },
+  UpdateItem: { TableName: 'fuzzed', Key: key, UpdateExpression: 'SET #n = #n + :one, l = list_append(l, :l) REMOVE x ADD ss :ss', ConditionExpression: 'size(l) < :max', ExpressionAttributeNames: { '#n': 'n' }, ExpressionAttributeValues: { ':one': { N: '1' }, ':l': { L: [{ S: 'y' }] }, ':ss': { SS: ['c'] }, ':max': { N: '10' } }, ReturnValues: 'UPDATED_NEW' },
+  DeleteItem: { TableName: 'fuzzed', Key: key, ConditionExpression: 'attribute_exists(pk)', ReturnValues: 'ALL_OLD' },
+  Query: { TableName: 'fuzzed', IndexName: 'gsi', KeyConditionExpression: 'g = :g AND begins_with(pk, :p)', FilterExpression: 'contains(ss, :s)', ExpressionAttributeValues: { ':g': { S: 'g' }, ':p': { S: 'a' }, ':s': { S: 'a' } }, Limit: 5, ScanIndexForward: false, ExclusiveStartKey: { ...key, g: { S: 'g' } }, Select: 'ALL_ATTRIBUTES' },
+  Scan: { TableName: 'fuzzed', FilterExpression: 'n BETWEEN :a AND :b', ExpressionAttributeValues: { ':a': { N: '1' }, ':b': { N: '9' } }, Limit: 2, Segment: 0, TotalSegments: 2, ExclusiveStartKey: key },
+  BatchWriteItem: { RequestItems: { fuzzed: [{ PutRequest: { Item: { ...key, n: { N: '3' } } } }, { DeleteRequest: { Key: { pk: { S: 'b' }, sk: { N: '2' } } } }] } },
+  BatchGetItem: { RequestItems: { fuzzed: { Keys: [key, { pk: { S: 'b' }, sk: { N: '2' } }], ProjectionExpression: 'pk, n', ConsistentRead: false } } },
+  TransactWriteItems: { TransactItems: [{ Put: { TableName: 'fuzzed', Item: { pk: { S: 'c' }, sk: { N: '1' } } } }, { Update: { TableName: 'fuzzed', Key: key, UpdateExpression: 'SET n = :v', ExpressionAttributeValues: { ':v': { N: '4' } } } }, { ConditionCheck: { TableName: 'fuzzed', Key: { pk: { S: 'd' }, sk: { N: '1' } }, ConditionExpression: 'attribute_not_exists(pk)' } }, { Delete: { TableName: 'fuzzed', Key: { pk: { S: 'e' }, sk: { N: '1' } } } }], ClientRequestToken: 'token' },
+  TransactGetItems: { TransactItems: [{ Get: { TableName: 'fuzzed', Key: key, ProjectionExpression: 'n' } }] },
+  CreateTable: { TableName: 'fuzzed-new', BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'N' }, { AttributeName: 'g', AttributeType: 'S' }], GlobalSecondaryIndexes: [{ IndexName: 'gsi', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['n'] } }], StreamSpecification: { StreamEnabled: false }, Tags: [{ Key: 'k', Value: 'v' }] },
+  UpdateTable: { TableName: 'fuzzed', AttributeDefinitions: [{ AttributeName: 'h', AttributeType: 'S' }], GlobalSecondaryIndexUpdates: [{ Create: { IndexName: 'h', KeySchema: [{ AttributeName: 'h', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } } }] },
+  UpdateTimeToLive: { TableName: 'fuzzed', TimeToLiveSpecification: { Enabled: true, AttributeName: 'ttl' } },
+  ListTables: { Limit: 5, ExclusiveStartTableName: 'fuzzed' },
+};
+/** What replaces one nested path of a valid request. */
+const NESTED_VALUES: unknown[] = [null, 7, 'text', true, [], [null], {}, { x: null }];
+
+/** `base` with one path (object member or list element, at any depth) replaced by each of `values`. */
+function mutations(base: unknown, values: readonly unknown[]): unknown[] {
+  if (typeof base !== 'object' || base === null) return [];
+  const entries: [string | number, unknown][] = Array.isArray(base) ? base.map((v, i) => [i, v]) : Object.entries(base);
+  return entries.flatMap(([name, child]) => {
+    const replaced = (value: unknown): unknown => (Array.isArray(base) ? base.map((v, i) => (i === name ? value : v)) : { ...base, [name]: value });
+    return [...values.map(replaced), ...mutations(child, values).map(replaced)];
+  });
+}
+
 /** The JSON APIs the cloud serves, read from its routes. */
 function jsonApis(): JsonApiDescription[] {
   return [...cloud.kernel.rawRoutes, ...cloud.kernel.urlRoutes].flatMap((route) => (route.jsonApi ? [route.jsonApi] : []));
@@ -125,6 +159,12 @@ function assertJsonClientError(answer: Answer, what: string): void {
 before(async () => {
   cloud = await startTestCloud();
   api = await deployTestApi(cloud, { schema: 'type Note @model @auth(rules: [{ allow: public }]) { id: ID! title: String }', authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' } }, name: 'fuzz' });
+  const table = await send({
+    method: 'POST', path: '/dynamodb/', service: 'dynamodb',
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.CreateTable' },
+    body: JSON.stringify({ ...VALID.CreateTable, TableName: 'fuzzed' }),
+  });
+  assert.equal(table.status, 200, table.body);
   const created = await send({ method: 'PUT', path: `/s3/${Bucket}`, service: 's3', headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
   assert.equal(created.status, 200, created.body);
 });
@@ -143,7 +183,7 @@ void describe('malformed requests to every operation', () => {
       const call = async (operation: string, body: string, headers: Record<string, string> = {}): Promise<Answer> =>
         send({ method: 'POST', path: described.path, service: described.signingService, body, headers: { 'content-type': contentType, 'x-amz-target': `${described.targetPrefix}${operation}`, ...headers } });
       for (const operation of described.operations) {
-        const what = (body: string): string => `${described.targetPrefix}${operation} ${body.slice(0, 120)}`;
+        const what = (body: string): string => `${described.targetPrefix}${operation} ${body.slice(0, 1200)}`;
         let members = sdkMembers(operation, SDKS[described.targetPrefix]);
         if (!members) {
           // Forte's own APIs: the member the empty request is refused for (`member: message`).
@@ -154,6 +194,7 @@ void describe('malformed requests to every operation', () => {
           ...BAD_BODIES,
           ...members.flatMap((member) => MEMBER_VALUES.map((value) => JSON.stringify({ [member]: value }))),
           ...(NESTED[operation] ?? []).map((body) => JSON.stringify(body)),
+          ...(described.targetPrefix === 'DynamoDB_20120810.' && VALID[operation] ? mutations(VALID[operation], NESTED_VALUES).map((body) => JSON.stringify(body)) : []),
         ];
         await inBatches(bodies, async (body) => assertJsonClientError(await call(operation, body), what(body)));
         await inBatches(['{}'], async (body) => assertJsonClientError(await call(operation, body, { 'content-type': 'text/plain' }), `${what(body)} as text/plain`));
