@@ -6,7 +6,8 @@ import * as cognitoIdentity from '@aws-sdk/client-cognito-identity';
 import * as cognitoIdp from '@aws-sdk/client-cognito-identity-provider';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
 import { after, before, describe, it } from 'node:test';
-import type { JsonApiDescription } from '@forte/cloud';
+import type { JsonApiDescription, ResourceContext } from '@forte/cloud';
+import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
 import { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
 import { startTestCloud, type TestCloud } from './index.js';
 
@@ -17,6 +18,8 @@ import { startTestCloud, type TestCloud } from './index.js';
 
 let cloud: TestCloud;
 let api: DeployedTestApi;
+let poolId: string;
+let clientId: string;
 const Bucket = 'fuzz';
 
 interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: string }
@@ -130,6 +133,30 @@ const VALID: Record<string, Record<string, unknown>> = {
   UpdateTimeToLive: { TableName: 'fuzzed', TimeToLiveSpecification: { Enabled: true, AttributeName: 'ttl' } },
   ListTables: { Limit: 5, ExclusiveStartTableName: 'fuzzed' },
 };
+const POOL = 'us-east-1_fuzzpool';
+/**
+ * Valid user pool requests (the pool, its client and a confirmed user the test creates; the ids are
+ * filled in by `withPool`), mutated like VALID.
+ */
+const VALID_USER_POOL: Record<string, Record<string, unknown>> = {
+  SignUp: { ClientId: 'CLIENT', Username: 'new@example.com', Password: 'Passw0rd!', UserAttributes: [{ Name: 'email', Value: 'new@example.com' }, { Name: 'name', Value: 'N' }], ValidationData: [{ Name: 'v', Value: 'w' }], ClientMetadata: { k: 'v' } },
+  ConfirmSignUp: { ClientId: 'CLIENT', Username: 'new@example.com', ConfirmationCode: '123456', ForceAliasCreation: false },
+  InitiateAuth: { ClientId: 'CLIENT', AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'user@example.com', PASSWORD: 'Passw0rd!' }, ClientMetadata: { k: 'v' } },
+  RespondToAuthChallenge: { ClientId: 'CLIENT', ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: 'session', ChallengeResponses: { USERNAME: 'user@example.com', NEW_PASSWORD: 'Passw0rd!2' } },
+  ForgotPassword: { ClientId: 'CLIENT', Username: 'user@example.com' },
+  ConfirmForgotPassword: { ClientId: 'CLIENT', Username: 'user@example.com', ConfirmationCode: '123456', Password: 'Passw0rd!' },
+  ResendConfirmationCode: { ClientId: 'CLIENT', Username: 'new@example.com' },
+  GetTokensFromRefreshToken: { ClientId: 'CLIENT', RefreshToken: 'token' },
+  AdminCreateUser: { UserPoolId: POOL, Username: 'made@example.com', TemporaryPassword: 'Passw0rd!', UserAttributes: [{ Name: 'email', Value: 'made@example.com' }], MessageAction: 'SUPPRESS', DesiredDeliveryMediums: ['EMAIL'] },
+  AdminUpdateUserAttributes: { UserPoolId: POOL, Username: 'user@example.com', UserAttributes: [{ Name: 'name', Value: 'U' }] },
+  AdminSetUserPassword: { UserPoolId: POOL, Username: 'user@example.com', Password: 'Passw0rd!', Permanent: true },
+  AdminGetUser: { UserPoolId: POOL, Username: 'user@example.com' },
+  ListUsers: { UserPoolId: POOL, Limit: 5, Filter: 'email ^= "user"', AttributesToGet: ['email'], PaginationToken: 'x' },
+  CreateGroup: { UserPoolId: POOL, GroupName: 'g', Description: 'd', Precedence: 1 },
+  AdminAddUserToGroup: { UserPoolId: POOL, Username: 'user@example.com', GroupName: 'g' },
+  ListUsersInGroup: { UserPoolId: POOL, GroupName: 'g', Limit: 5 },
+};
+
 /** What replaces one nested path of a valid request. */
 const NESTED_VALUES: unknown[] = [null, 7, 'text', true, [], [null], {}, { x: null }];
 
@@ -157,8 +184,18 @@ function assertJsonClientError(answer: Answer, what: string): void {
 }
 
 before(async () => {
-  cloud = await startTestCloud();
+  cloud = await startTestCloud({ logLevel: 'warn' });
   api = await deployTestApi(cloud, { schema: 'type Note @model @auth(rules: [{ allow: public }]) { id: ID! title: String }', authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' } }, name: 'fuzz' });
+  const ctx = (logicalId: string): ResourceContext => ({
+    appId: 'fuzz', appSlug: 'fuzz', envName: 'dev', stackName: 'amplify-fuzz-dev-auth', logicalId, region: cloud.credentials.region, accountId: cloud.kernel.config.accountId, log: cloud.kernel.log,
+  });
+  const pool = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!.create({ PoolName: 'fuzz', UsernameAttributes: ['email'], AutoVerifiedAttributes: ['email'] }, ctx('UserPool'));
+  poolId = pool.physicalId;
+  clientId = (await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: poolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, ctx('UserPoolClient'))).physicalId;
+  for (const [target, body] of [['AdminCreateUser', { UserPoolId: poolId, Username: 'user@example.com', MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: 'user@example.com' }] }], ['AdminSetUserPassword', { UserPoolId: poolId, Username: 'user@example.com', Password: 'Passw0rd!', Permanent: true }]] as const) {
+    const made = await send({ method: 'POST', path: '/cognito-idp/', service: 'cognito-idp', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${target}` }, body: JSON.stringify(body) });
+    assert.equal(made.status, 200, made.body);
+  }
   const table = await send({
     method: 'POST', path: '/dynamodb/', service: 'dynamodb',
     headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.CreateTable' },
@@ -195,6 +232,7 @@ void describe('malformed requests to every operation', () => {
           ...members.flatMap((member) => MEMBER_VALUES.map((value) => JSON.stringify({ [member]: value }))),
           ...(NESTED[operation] ?? []).map((body) => JSON.stringify(body)),
           ...(described.targetPrefix === 'DynamoDB_20120810.' && VALID[operation] ? mutations(VALID[operation], NESTED_VALUES).map((body) => JSON.stringify(body)) : []),
+          ...(described.targetPrefix === 'AWSCognitoIdentityProviderService.' && VALID_USER_POOL[operation] ? mutations(VALID_USER_POOL[operation], NESTED_VALUES).map((body) => JSON.stringify(body).replaceAll('CLIENT', clientId).replaceAll(POOL, poolId)) : []),
         ];
         await inBatches(bodies, async (body) => assertJsonClientError(await call(operation, body), what(body)));
         await inBatches(['{}'], async (body) => assertJsonClientError(await call(operation, body, { 'content-type': 'text/plain' }), `${what(body)} as text/plain`));
