@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -7,7 +8,7 @@ import * as cognitoIdp from '@aws-sdk/client-cognito-identity-provider';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
 import { after, before, describe, it } from 'node:test';
 import type { JsonApiDescription, ResourceContext } from '@forte/cloud';
-import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
+import { AUTH_RESOURCE_TYPES, RESOURCE_TYPES, SIGNING_SERVICE, hostingBlobBatchPath, hostingBlobPath } from '@forte/protocol';
 import { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
 import { startTestCloud, type TestCloud } from './index.js';
 
@@ -19,6 +20,7 @@ import { startTestCloud, type TestCloud } from './index.js';
 let cloud: TestCloud;
 let api: DeployedTestApi;
 let poolId: string;
+let siteId: string;
 let clientId: string;
 const Bucket = 'fuzz';
 
@@ -157,6 +159,15 @@ const VALID_USER_POOL: Record<string, Record<string, unknown>> = {
   ListUsersInGroup: { UserPoolId: POOL, GroupName: 'g', Limit: 5 },
 };
 
+const HELLO_SHA = createHash('sha256').update('hello').digest('hex');
+/** Valid hosting deploy requests to a site the test creates (`SITE` is replaced by its id), mutated like VALID. */
+const VALID_HOSTING: Record<string, Record<string, unknown>> = {
+  CreateDeployment: { siteId: 'SITE', files: [{ path: 'index.html', sha256: HELLO_SHA, size: 5 }, { path: 'a/b.css', sha256: HELLO_SHA, size: 5 }] },
+  StartDeployment: { siteId: 'SITE', deploymentId: 'deployment' },
+  GetSite: { siteId: 'SITE' },
+  ListDeployments: { siteId: 'SITE' },
+};
+
 /** What replaces one nested path of a valid request. */
 const NESTED_VALUES: unknown[] = [null, 7, 'text', true, [], [null], {}, { x: null }];
 
@@ -196,6 +207,7 @@ before(async () => {
     const made = await send({ method: 'POST', path: '/cognito-idp/', service: 'cognito-idp', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${target}` }, body: JSON.stringify(body) });
     assert.equal(made.status, 200, made.body);
   }
+  siteId = (await cloud.kernel.resourceHandler(RESOURCE_TYPES.hostingSite)!.create({ AppId: 'fuzz', EnvName: 'dev' }, ctx('Site'))).physicalId;
   const table = await send({
     method: 'POST', path: '/dynamodb/', service: 'dynamodb',
     headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.CreateTable' },
@@ -232,6 +244,7 @@ void describe('malformed requests to every operation', () => {
           ...members.flatMap((member) => MEMBER_VALUES.map((value) => JSON.stringify({ [member]: value }))),
           ...(NESTED[operation] ?? []).map((body) => JSON.stringify(body)),
           ...(described.targetPrefix === 'DynamoDB_20120810.' && VALID[operation] ? mutations(VALID[operation], NESTED_VALUES).map((body) => JSON.stringify(body)) : []),
+          ...(described.targetPrefix === 'ForteHosting.' && VALID_HOSTING[operation] ? mutations(VALID_HOSTING[operation], NESTED_VALUES).map((body) => JSON.stringify(body).replaceAll('SITE', siteId)) : []),
           ...(described.targetPrefix === 'AWSCognitoIdentityProviderService.' && VALID_USER_POOL[operation] ? mutations(VALID_USER_POOL[operation], NESTED_VALUES).map((body) => JSON.stringify(body).replaceAll('CLIENT', clientId).replaceAll(POOL, poolId)) : []),
         ];
         await inBatches(bodies, async (body) => assertJsonClientError(await call(operation, body), what(body)));
@@ -308,6 +321,25 @@ void describe('malformed requests to every operation', () => {
     assertNoFailures();
     const kept = await send({ method: 'GET', path: key, service: 's3', headers: unsigned });
     assert.equal(kept.body, 'stored body', 'no malformed upload replaced the object');
+  });
+
+  void it('answers hosting blob uploads and batches that do not match their hashes or framing with a 4xx', async () => {
+    const other = createHash('sha256').update('other').digest('hex');
+    const cases: Sent[] = [
+      { method: 'PUT', path: hostingBlobPath(siteId, HELLO_SHA), headers: { 'x-amz-content-sha256': HELLO_SHA }, body: 'not hello' },
+      { method: 'PUT', path: hostingBlobPath(siteId, HELLO_SHA), headers: { 'x-amz-content-sha256': other }, body: 'hello' },
+      { method: 'PUT', path: hostingBlobPath(siteId, 'f'.repeat(63)), headers: { 'x-amz-content-sha256': 'f'.repeat(63) }, body: 'hello' },
+      { method: 'PUT', path: hostingBlobPath('no-such-site', HELLO_SHA), headers: { 'x-amz-content-sha256': HELLO_SHA }, body: 'hello' },
+      ...['garbage', `${HELLO_SHA} 5\n`, `${HELLO_SHA} 5\nhel`, `${HELLO_SHA} 5\nhelloX`, `${HELLO_SHA} 99999999999\nhello`, `${HELLO_SHA} -1\n`, `${other} 5\nhello`, `${HELLO_SHA}\nhello`, `${'z'.repeat(64)} 5\nhello`, `${HELLO_SHA} 5 \nhello`, '\n'.repeat(1000)]
+        .map((body) => ({ method: 'POST', path: hostingBlobBatchPath(siteId), body })),
+    ];
+    await inBatches(cases, async (sent) => {
+      const answer = await send({ service: SIGNING_SERVICE, ...sent });
+      assertJsonClientError(answer, `${sent.method} ${sent.path} ${String(sent.body).slice(0, 80)}`);
+      assert.ok(answer.status >= 400, `${sent.method} ${sent.path} ${String(sent.body).slice(0, 80)}: refused`);
+    });
+    await assertServing('hosting blob uploads');
+    assertNoFailures();
   });
 
   void it('answers S3 uploads whose Content-Length does not match the body', async () => {
