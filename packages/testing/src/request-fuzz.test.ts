@@ -261,7 +261,15 @@ void describe('malformed requests to every operation', () => {
 
   void it('answers GraphQL POSTs of the wrong shape with a 4xx', async () => {
     const path = new URL(api.url).pathname;
-    const bodies = [...BAD_BODIES, ...['query', 'variables', 'operationName', 'extensions'].flatMap((member) => MEMBER_VALUES.map((value) => JSON.stringify({ query: '{ listNotes { items { id } } }', [member]: value })))];
+    const valid = [
+      { query: 'mutation Make($input: CreateNoteInput!, $condition: ModelNoteConditionInput) { createNote(input: $input, condition: $condition) { id title } }', operationName: 'Make', variables: { input: { id: 'n1', title: 't' }, condition: { title: { attributeExists: false } } } },
+      { query: 'query Find($filter: ModelNoteFilterInput, $limit: Int, $nextToken: String) { listNotes(filter: $filter, limit: $limit, nextToken: $nextToken) { items { id } nextToken } }', variables: { filter: { or: [{ title: { beginsWith: 't' } }, { not: { id: { eq: 'x' } } }] }, limit: 5, nextToken: null } },
+    ];
+    const bodies = [
+      ...BAD_BODIES,
+      ...['query', 'variables', 'operationName', 'extensions'].flatMap((member) => MEMBER_VALUES.map((value) => JSON.stringify({ query: '{ listNotes { items { id } } }', [member]: value }))),
+      ...valid.flatMap((request) => mutations(request, NESTED_VALUES).map((body) => JSON.stringify(body))),
+    ];
     await inBatches(bodies, async (body) => {
       const answer = await send({ method: 'POST', path, body, headers: { 'content-type': 'application/json', 'x-api-key': api.apiKey } });
       assert.ok(answer.status < 500, `GraphQL ${body.slice(0, 120)}: answered ${answer.status} ${answer.body}`);
