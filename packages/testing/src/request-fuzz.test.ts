@@ -8,7 +8,7 @@ import * as cognitoIdp from '@aws-sdk/client-cognito-identity-provider';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
 import { after, before, describe, it } from 'node:test';
 import type { JsonApiDescription, ResourceContext } from '@forte/cloud';
-import { AUTH_RESOURCE_TYPES, RESOURCE_TYPES, SIGNING_SERVICE, hostingBlobBatchPath, hostingBlobPath } from '@forte/protocol';
+import { AUTH_RESOURCE_TYPES, CONTROL_PATH, CONTROL_TARGET_PREFIX, RESOURCE_TYPES, SIGNING_SERVICE, hostingBlobBatchPath, hostingBlobPath } from '@forte/protocol';
 import { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
 import { startTestCloud, type TestCloud } from './index.js';
 
@@ -21,6 +21,7 @@ let cloud: TestCloud;
 let api: DeployedTestApi;
 let poolId: string;
 let siteId: string;
+let appId: string;
 let clientId: string;
 const Bucket = 'fuzz';
 
@@ -168,6 +169,23 @@ const VALID_HOSTING: Record<string, Record<string, unknown>> = {
   ListDeployments: { siteId: 'SITE' },
 };
 
+/** Valid control requests for an app and environment the test creates (`APP` is replaced by its id), mutated like VALID. */
+const VALID_CONTROL: Record<string, Record<string, unknown>> = {
+  CreateChangeSet: {
+    appId: 'APP', envName: 'dev', initiatedBy: 'fuzz', parameters: { env: 'dev' },
+    template: {
+      FormatVersion: 'forte-2026-01', Parameters: { env: { Type: 'String', Default: 'dev', AllowedValues: ['dev'] } }, Conditions: { IsDev: { 'Fn::Equals': [{ Ref: 'env' }, 'dev'] } },
+      Resources: {
+        Files: { Type: 'Forte::S3::Bucket', Properties: { BucketName: { 'Fn::Join': ['-', ['fuzz', { Ref: 'env' }]] } } },
+        Role: { Type: 'Forte::IAM::Role', Condition: 'IsDev', DependsOn: ['Files'], Properties: { RoleName: { 'Fn::Sub': 'fuzz-${env}' }, Policies: [{ PolicyName: 'p', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: [{ 'Fn::GetAtt': ['Files', 'Arn'] }] }] } }] } },
+      },
+      Outputs: { Bucket: { Value: { Ref: 'Files' } }, Arn: { Value: { 'Fn::GetAtt': ['Role', 'Arn'] } } },
+    },
+  },
+  CreateEnvironment: { appId: 'APP', envName: 'test' },
+  DescribeStackEvents: { appId: 'APP', envName: 'dev', afterSeq: 0 },
+};
+
 /** What replaces one nested path of a valid request. */
 const NESTED_VALUES: unknown[] = [null, 7, 'text', true, [], [null], {}, { x: null }];
 
@@ -208,6 +226,13 @@ before(async () => {
     assert.equal(made.status, 200, made.body);
   }
   siteId = (await cloud.kernel.resourceHandler(RESOURCE_TYPES.hostingSite)!.create({ AppId: 'fuzz', EnvName: 'dev' }, ctx('Site'))).physicalId;
+  const control = async (target: string, input: unknown): Promise<Answer> =>
+    send({ method: 'POST', path: CONTROL_PATH, service: SIGNING_SERVICE, headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${CONTROL_TARGET_PREFIX}${target}` }, body: JSON.stringify(input) });
+  const app = await control('CreateApp', { name: 'fuzzapp' });
+  appId = (JSON.parse(app.body) as { app: { appId: string } }).app.appId;
+  assert.equal((await control('CreateEnvironment', { appId, envName: 'dev' })).status, 200);
+  const changeSet = await control('CreateChangeSet', { ...VALID_CONTROL.CreateChangeSet, appId });
+  assert.equal(changeSet.status, 200, `the request the control mutations start from is valid: ${changeSet.body}`);
   const table = await send({
     method: 'POST', path: '/dynamodb/', service: 'dynamodb',
     headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.CreateTable' },
@@ -244,6 +269,7 @@ void describe('malformed requests to every operation', () => {
           ...members.flatMap((member) => MEMBER_VALUES.map((value) => JSON.stringify({ [member]: value }))),
           ...(NESTED[operation] ?? []).map((body) => JSON.stringify(body)),
           ...(described.targetPrefix === 'DynamoDB_20120810.' && VALID[operation] ? mutations(VALID[operation], NESTED_VALUES).map((body) => JSON.stringify(body)) : []),
+          ...(described.targetPrefix === 'ForteControl.' && VALID_CONTROL[operation] ? mutations(VALID_CONTROL[operation], NESTED_VALUES).map((body) => JSON.stringify(body).replaceAll('APP', appId)) : []),
           ...(described.targetPrefix === 'ForteHosting.' && VALID_HOSTING[operation] ? mutations(VALID_HOSTING[operation], NESTED_VALUES).map((body) => JSON.stringify(body).replaceAll('SITE', siteId)) : []),
           ...(described.targetPrefix === 'AWSCognitoIdentityProviderService.' && VALID_USER_POOL[operation] ? mutations(VALID_USER_POOL[operation], NESTED_VALUES).map((body) => JSON.stringify(body).replaceAll('CLIENT', clientId).replaceAll(POOL, poolId)) : []),
         ];
