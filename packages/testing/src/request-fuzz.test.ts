@@ -125,14 +125,14 @@ const VALID: Record<string, Record<string, unknown>> = {
   GetItem: { TableName: 'fuzzed', Key: key, ProjectionExpression: '#n, l[0]', ExpressionAttributeNames: { '#n': 'n' }, ConsistentRead: true },
   UpdateItem: { TableName: 'fuzzed', Key: key, UpdateExpression: 'SET #n = #n + :one, l = list_append(l, :l) REMOVE x ADD ss :ss', ConditionExpression: 'size(l) < :max', ExpressionAttributeNames: { '#n': 'n' }, ExpressionAttributeValues: { ':one': { N: '1' }, ':l': { L: [{ S: 'y' }] }, ':ss': { SS: ['c'] }, ':max': { N: '10' } }, ReturnValues: 'UPDATED_NEW' },
   DeleteItem: { TableName: 'fuzzed', Key: key, ConditionExpression: 'attribute_exists(pk)', ReturnValues: 'ALL_OLD' },
-  Query: { TableName: 'fuzzed', IndexName: 'gsi', KeyConditionExpression: 'g = :g AND begins_with(pk, :p)', FilterExpression: 'contains(ss, :s)', ExpressionAttributeValues: { ':g': { S: 'g' }, ':p': { S: 'a' }, ':s': { S: 'a' } }, Limit: 5, ScanIndexForward: false, ExclusiveStartKey: { ...key, g: { S: 'g' } }, Select: 'ALL_ATTRIBUTES' },
+  Query: { TableName: 'fuzzed', IndexName: 'gsi', KeyConditionExpression: 'g = :g', FilterExpression: 'contains(ss, :s) AND begins_with(pk, :p)', ExpressionAttributeValues: { ':g': { S: 'g' }, ':p': { S: 'a' }, ':s': { S: 'a' } }, Limit: 5, ScanIndexForward: false, ExclusiveStartKey: { ...key, g: { S: 'g' } }, Select: 'ALL_ATTRIBUTES' },
   Scan: { TableName: 'fuzzed', FilterExpression: 'n BETWEEN :a AND :b', ExpressionAttributeValues: { ':a': { N: '1' }, ':b': { N: '9' } }, Limit: 2, Segment: 0, TotalSegments: 2, ExclusiveStartKey: key },
   BatchWriteItem: { RequestItems: { fuzzed: [{ PutRequest: { Item: { ...key, n: { N: '3' } } } }, { DeleteRequest: { Key: { pk: { S: 'b' }, sk: { N: '2' } } } }] } },
   BatchGetItem: { RequestItems: { fuzzed: { Keys: [key, { pk: { S: 'b' }, sk: { N: '2' } }], ProjectionExpression: 'pk, n', ConsistentRead: false } } },
   TransactWriteItems: { TransactItems: [{ Put: { TableName: 'fuzzed', Item: { pk: { S: 'c' }, sk: { N: '1' } } } }, { Update: { TableName: 'fuzzed', Key: key, UpdateExpression: 'SET n = :v', ExpressionAttributeValues: { ':v': { N: '4' } } } }, { ConditionCheck: { TableName: 'fuzzed', Key: { pk: { S: 'd' }, sk: { N: '1' } }, ConditionExpression: 'attribute_not_exists(pk)' } }, { Delete: { TableName: 'fuzzed', Key: { pk: { S: 'e' }, sk: { N: '1' } } } }], ClientRequestToken: 'token' },
   TransactGetItems: { TransactItems: [{ Get: { TableName: 'fuzzed', Key: key, ProjectionExpression: 'n' } }] },
   CreateTable: { TableName: 'fuzzed-new', BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'N' }, { AttributeName: 'g', AttributeType: 'S' }], GlobalSecondaryIndexes: [{ IndexName: 'gsi', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['n'] } }], StreamSpecification: { StreamEnabled: false }, Tags: [{ Key: 'k', Value: 'v' }] },
-  UpdateTable: { TableName: 'fuzzed', AttributeDefinitions: [{ AttributeName: 'h', AttributeType: 'S' }], GlobalSecondaryIndexUpdates: [{ Create: { IndexName: 'h', KeySchema: [{ AttributeName: 'h', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } } }] },
+  UpdateTable: { TableName: 'fuzzed', AttributeDefinitions: [{ AttributeName: 'h', AttributeType: 'S' }], GlobalSecondaryIndexUpdates: [{ Create: { IndexName: 'hidx', KeySchema: [{ AttributeName: 'h', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } } }] },
   UpdateTimeToLive: { TableName: 'fuzzed', TimeToLiveSpecification: { Enabled: true, AttributeName: 'ttl' } },
   ListTables: { Limit: 5, ExclusiveStartTableName: 'fuzzed' },
 };
@@ -154,7 +154,7 @@ const VALID_USER_POOL: Record<string, Record<string, unknown>> = {
   AdminUpdateUserAttributes: { UserPoolId: POOL, Username: 'user@example.com', UserAttributes: [{ Name: 'name', Value: 'U' }] },
   AdminSetUserPassword: { UserPoolId: POOL, Username: 'user@example.com', Password: 'Passw0rd!', Permanent: true },
   AdminGetUser: { UserPoolId: POOL, Username: 'user@example.com' },
-  ListUsers: { UserPoolId: POOL, Limit: 5, Filter: 'email ^= "user"', AttributesToGet: ['email'], PaginationToken: 'x' },
+  ListUsers: { UserPoolId: POOL, Limit: 5, Filter: 'email ^= "user"', AttributesToGet: ['email'] },
   CreateGroup: { UserPoolId: POOL, GroupName: 'g', Description: 'd', Precedence: 1 },
   AdminAddUserToGroup: { UserPoolId: POOL, Username: 'user@example.com', GroupName: 'g' },
   ListUsersInGroup: { UserPoolId: POOL, GroupName: 'g', Limit: 5 },
@@ -221,7 +221,7 @@ before(async () => {
   const pool = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!.create({ PoolName: 'fuzz', UsernameAttributes: ['email'], AutoVerifiedAttributes: ['email'] }, ctx('UserPool'));
   poolId = pool.physicalId;
   clientId = (await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: poolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, ctx('UserPoolClient'))).physicalId;
-  for (const [target, body] of [['AdminCreateUser', { UserPoolId: poolId, Username: 'user@example.com', MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: 'user@example.com' }] }], ['AdminSetUserPassword', { UserPoolId: poolId, Username: 'user@example.com', Password: 'Passw0rd!', Permanent: true }]] as const) {
+  for (const [target, body] of [['AdminCreateUser', { UserPoolId: poolId, Username: 'user@example.com', MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: 'user@example.com' }] }], ['AdminSetUserPassword', { UserPoolId: poolId, Username: 'user@example.com', Password: 'Passw0rd!', Permanent: true }], ['CreateGroup', { UserPoolId: poolId, GroupName: 'g' }]] as const) {
     const made = await send({ method: 'POST', path: '/cognito-idp/', service: 'cognito-idp', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${target}` }, body: JSON.stringify(body) });
     assert.equal(made.status, 200, made.body);
   }
