@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { JsonApiDescription, ResourceContext } from '@forte/cloud';
 import { AUTH_RESOURCE_TYPES, CONTROL_PATH, CONTROL_TARGET_PREFIX, RESOURCE_TYPES, SIGNING_SERVICE, hostingBlobBatchPath, hostingBlobPath } from '@forte/protocol';
 import { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
-import { startTestCloud, type TestCloud } from './index.js';
+import { identityPoolTrust, startTestCloud, type TestCloud } from './index.js';
 
 // Malformed input, table-driven over every operation the cloud registers: whatever a client sends is
 // answered with the protocol's 4xx error (never a 5xx, never a dropped connection), and the cloud goes on
@@ -22,6 +22,8 @@ let api: DeployedTestApi;
 let poolId: string;
 let siteId: string;
 let appId: string;
+let identityPoolId: string;
+let identityId: string;
 let clientId: string;
 const Bucket = 'fuzz';
 
@@ -186,6 +188,16 @@ const VALID_CONTROL: Record<string, Record<string, unknown>> = {
   DescribeStackEvents: { appId: 'APP', envName: 'dev', afterSeq: 0 },
 };
 
+/** Valid identity pool requests (a guest-enabled pool and one guest identity the test creates), mutated like VALID. */
+const VALID_IDENTITY_POOL: Record<string, Record<string, unknown>> = {
+  GetId: { IdentityPoolId: 'IDPOOL', AccountId: '123456789012' },
+  GetCredentialsForIdentity: { IdentityId: 'IDENTITY' },
+  DescribeIdentity: { IdentityId: 'IDENTITY' },
+  ListIdentities: { IdentityPoolId: 'IDPOOL', MaxResults: 5, HideDisabled: true },
+  DescribeIdentityPool: { IdentityPoolId: 'IDPOOL' },
+  GetIdentityPoolRoles: { IdentityPoolId: 'IDPOOL' },
+};
+
 /** What replaces one nested path of a valid request. */
 const NESTED_VALUES: unknown[] = [null, 7, 'text', true, [], [null], {}, { x: null }];
 
@@ -225,6 +237,15 @@ before(async () => {
     const made = await send({ method: 'POST', path: '/cognito-idp/', service: 'cognito-idp', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${target}` }, body: JSON.stringify(body) });
     assert.equal(made.status, 200, made.body);
   }
+  const guestRole = await cloud.kernel.resourceHandler(RESOURCE_TYPES.role)!.create({ RoleName: 'fuzz-guest', AssumeRolePolicyDocument: identityPoolTrust(), Policies: [{ PolicyName: 'p', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] } }] }, ctx('GuestRole'));
+  const identityPool = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.identityPool)!.create({
+    IdentityPoolName: 'fuzz_pool', AllowUnauthenticatedIdentities: true, CognitoIdentityProviders: [{ ProviderName: `cognito-idp.${cloud.credentials.region}.amazonaws.com/${poolId}`, ClientId: clientId }],
+    Roles: { authenticated: String(guestRole.attributes.Arn), unauthenticated: String(guestRole.attributes.Arn) },
+  }, ctx('IdentityPool'));
+  identityPoolId = String(identityPool.attributes.IdentityPoolId);
+  const guest = await send({ method: 'POST', path: '/cognito-identity/', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityService.GetId' }, body: JSON.stringify({ IdentityPoolId: identityPoolId }) });
+  assert.equal(guest.status, 200, guest.body);
+  identityId = (JSON.parse(guest.body) as { IdentityId: string }).IdentityId;
   siteId = (await cloud.kernel.resourceHandler(RESOURCE_TYPES.hostingSite)!.create({ AppId: 'fuzz', EnvName: 'dev' }, ctx('Site'))).physicalId;
   const control = async (target: string, input: unknown): Promise<Answer> =>
     send({ method: 'POST', path: CONTROL_PATH, service: SIGNING_SERVICE, headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${CONTROL_TARGET_PREFIX}${target}` }, body: JSON.stringify(input) });
@@ -269,6 +290,7 @@ void describe('malformed requests to every operation', () => {
           ...members.flatMap((member) => MEMBER_VALUES.map((value) => JSON.stringify({ [member]: value }))),
           ...(NESTED[operation] ?? []).map((body) => JSON.stringify(body)),
           ...(described.targetPrefix === 'DynamoDB_20120810.' && VALID[operation] ? mutations(VALID[operation], NESTED_VALUES).map((body) => JSON.stringify(body)) : []),
+          ...(described.targetPrefix === 'AWSCognitoIdentityService.' && VALID_IDENTITY_POOL[operation] ? mutations(VALID_IDENTITY_POOL[operation], NESTED_VALUES).map((body) => JSON.stringify(body).replaceAll('IDPOOL', identityPoolId).replaceAll('IDENTITY', identityId)) : []),
           ...(described.targetPrefix === 'ForteControl.' && VALID_CONTROL[operation] ? mutations(VALID_CONTROL[operation], NESTED_VALUES).map((body) => JSON.stringify(body).replaceAll('APP', appId)) : []),
           ...(described.targetPrefix === 'ForteHosting.' && VALID_HOSTING[operation] ? mutations(VALID_HOSTING[operation], NESTED_VALUES).map((body) => JSON.stringify(body).replaceAll('SITE', siteId)) : []),
           ...(described.targetPrefix === 'AWSCognitoIdentityProviderService.' && VALID_USER_POOL[operation] ? mutations(VALID_USER_POOL[operation], NESTED_VALUES).map((body) => JSON.stringify(body).replaceAll('CLIENT', clientId).replaceAll(POOL, poolId)) : []),
