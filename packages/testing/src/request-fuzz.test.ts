@@ -53,6 +53,22 @@ async function send(sent: Sent): Promise<Answer> {
   });
 }
 
+/** POSTs `size` bytes to the first operation of `described` without a Content-Length (chunked), unsigned. */
+async function streamedBody(described: JsonApiDescription, size: number): Promise<Answer> {
+  const url = new URL(cloud.url);
+  const headers = { 'content-type': `application/x-amz-json-${described.jsonVersion}`, 'x-amz-target': `${described.targetPrefix}${described.operations[0]!}`, 'transfer-encoding': 'chunked' };
+  return new Promise((resolve, reject) => {
+    const req = request({ method: 'POST', host: url.hostname, port: url.port, path: described.path, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', (error) => reject(new Error(`${described.path}: no answer to a streamed oversized body: ${error.message}`)));
+    const chunk = Buffer.alloc(1024 * 1024, 'x');
+    for (let sent = 0; sent < size; sent += chunk.length) req.write(chunk);
+    req.end();
+  });
+}
+
 async function assertServing(after: string): Promise<void> {
   const res = await fetch(`${cloud.url}/_forte/health`);
   assert.equal(res.status, 200, `the cloud still answers after ${after}`);
@@ -302,6 +318,8 @@ void describe('malformed requests to every operation', () => {
       // A body over the limit is refused before it is read; one without a declared length once it passes the limit.
       const oversized = await call(described.operations[0]!, `{"a":"${'x'.repeat(10 * 1024 * 1024)}"}`);
       assert.equal(oversized.status, 413, oversized.body);
+      const streamed = await streamedBody(described, 11 * 1024 * 1024);
+      assert.equal(streamed.status, 413, `${described.targetPrefix}: a body without Content-Length past the limit: ${streamed.body}`);
       await assertServing(`an oversized ${described.targetPrefix} body`);
     }
     assertNoFailures();
