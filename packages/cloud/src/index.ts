@@ -10,6 +10,7 @@ export {
   type CognitoLimitSettings,
   type CredentialProvider,
   type ErrorFormat,
+  type JsonApiDescription,
   type Kernel,
   type PolicyDocument,
   type PolicyStatement,

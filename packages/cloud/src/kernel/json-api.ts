@@ -56,6 +56,13 @@ export function jsonApiRoute(options: {
     writesApiHeaders: true,
     ...(options.browserAccess ? { browserAccess: options.browserAccess } : {}),
     match: { path: (req, pathname) => req.method === 'POST' && paths.has(pathname) },
+    jsonApi: {
+      path: options.path,
+      targetPrefix: options.targetPrefix,
+      signingService: options.signingService,
+      jsonVersion: options.jsonVersion ?? '1.1',
+      operations: Object.keys(options.operations),
+    },
     async handle(ctx) {
       try {
         await handleCall(ctx);

@@ -6,7 +6,7 @@ export const MAX_BUFFERED_BODY = 10 * 1024 * 1024;
 
 /**
  * Reads the whole request body, refusing more than `limit` bytes with a 413 ServiceError (the rest of an
- * oversized body is not read: the connection is dropped). Plain stream events rather than an async
+ * oversized body is not read, and the answer closes the connection). Plain stream events rather than an async
  * iterator: most bodies here are one small chunk, and this runs on every JSON API call.
  */
 export function readBody(req: IncomingMessage, limit = MAX_BUFFERED_BODY): Promise<Buffer> {
@@ -25,8 +25,9 @@ export function readBody(req: IncomingMessage, limit = MAX_BUFFERED_BODY): Promi
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size <= limit) return void chunks.push(chunk);
+      // Not destroyed here: that would cut the connection before the 413 is written. The rest flows on
+      // unread, and the answer closes the connection (`connection: close`).
       settle(tooLarge(limit));
-      req.destroy();
     };
     const onEnd = (): void => settle(undefined);
     const onError = (error: Error): void => settle(error);
@@ -41,5 +42,5 @@ function prematureClose(): Error {
 }
 
 function tooLarge(limit: number): ServiceError {
-  return new ServiceError('RequestEntityTooLargeException', `The request body is larger than ${limit} bytes: send a smaller body.`, 413);
+  return new ServiceError('RequestEntityTooLargeException', `The request body is larger than ${limit} bytes: send a smaller body.`, 413, { headers: { connection: 'close' } });
 }

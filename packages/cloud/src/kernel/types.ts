@@ -140,6 +140,21 @@ export interface Route {
     | { path(req: IncomingMessage, pathname: string): boolean }
     | { raw(req: IncomingMessage, rawPath: string): boolean };
   handle(ctx: RequestContext): Promise<void>;
+  /**
+   * What an AWS JSON API route serves (set by `jsonApiRoute`): its path, target prefix, signing service and
+   * operation names, so a caller can enumerate every operation the cloud answers (the request fuzz test does).
+   */
+  jsonApi?: JsonApiDescription;
+}
+
+/** The public face of one AWS JSON API route: enough to address and sign a call to each of its operations. */
+export interface JsonApiDescription {
+  path: string;
+  targetPrefix: string;
+  signingService: string;
+  /** Whether the API answers `application/x-amz-json-1.0` (DynamoDB) or 1.1. */
+  jsonVersion: '1.0' | '1.1';
+  operations: readonly string[];
 }
 
 /**

@@ -83,7 +83,7 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
 
   function transactWrite(element: unknown, at: number): TransactWrite {
     const fields = record(element, `transactItems.${at + 1}.member`);
-    const kinds = ['Put', 'Update', 'Delete', 'ConditionCheck'].filter((k) => fields[k] !== undefined);
+    const kinds = ['Put', 'Update', 'Delete', 'ConditionCheck'].filter((k) => fields[k] !== undefined && fields[k] !== null);
     if (kinds.length !== 1) throw validationError('TransactItems can only contain one of Check, Put, Update or Delete');
     const kind = kinds[0] as TransactWrite['kind'];
     const body = record(fields[kind], kind);
@@ -151,7 +151,9 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
     UpdateTimeToLive: {
       resources: tableResource,
       handle: async (input) => {
-        await admin.update(requiredString(input, 'TableName'), { TimeToLiveSpecification: input.TimeToLiveSpecification });
+        const table = requiredString(input, 'TableName');
+        record(input.TimeToLiveSpecification, 'timeToLiveSpecification');
+        await admin.update(table, { TimeToLiveSpecification: input.TimeToLiveSpecification });
         return { TimeToLiveSpecification: input.TimeToLiveSpecification };
       },
     },
@@ -238,10 +240,15 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
         for (const [table, value] of Object.entries(requests)) {
           for (const element of list(value, `requestItems.${table}.member`)) {
             const fields = record(element, `requestItems.${table}.member`);
-            const put = fields.PutRequest as Fields | undefined;
-            const del = fields.DeleteRequest as Fields | undefined;
+            // A member sent as null is a member not sent, as in every AWS JSON protocol.
+            const put = fields.PutRequest ?? undefined;
+            const del = fields.DeleteRequest ?? undefined;
             if ((put === undefined) === (del === undefined)) throw validationError('Supplied AttributeValue has more than one datatypes set, must contain exactly one of PutRequest or DeleteRequest');
-            writes.push(put ? { table, put: requiredItem(put, 'Item') } : { table, delete: requiredItem(del!, 'Key') });
+            writes.push(
+              put !== undefined
+                ? { table, put: requiredItem(record(put, `requestItems.${table}.member.putRequest`), 'Item') }
+                : { table, delete: requiredItem(record(del, `requestItems.${table}.member.deleteRequest`), 'Key') },
+            );
           }
         }
         if (writes.length === 0 || writes.length > MAX_BATCH_WRITES) {

@@ -138,7 +138,7 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
           next.throughput = parsed.throughput;
           next.indexes = parsed.indexes;
         }
-        if (changes.StreamSpecification !== undefined) {
+        if (changes.StreamSpecification !== undefined && changes.StreamSpecification !== null) {
           const parsed = parseTableSpec({ TableName: name, KeySchema: keySchemaElements(next.key), AttributeDefinitions: attributeDefinitions({ key: next.key, indexes: [] }), StreamSpecification: changes.StreamSpecification });
           next.stream = parsed.stream;
           const label = streamLabel(next, previous);

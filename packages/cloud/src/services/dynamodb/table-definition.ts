@@ -136,9 +136,16 @@ export function parseIndex(value: unknown, types: AttributeTypes, billingMode: T
   return index;
 }
 
+/** A structure member: absent when undefined or null (as AWS JSON protocols read null), refused when not an object. */
+function optionalStructure(value: unknown, member: string): Record<string, unknown> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) throw validationError(`One or more parameter values were invalid: ${member} must be an object`);
+  return value as Record<string, unknown>;
+}
+
 function parseStream(value: unknown): TableDefinition['stream'] {
-  if (value === undefined) return undefined;
-  const s = value as { StreamEnabled?: unknown; StreamViewType?: unknown };
+  const s = optionalStructure(value, 'StreamSpecification');
+  if (!s) return undefined;
   const viewTypes = ['NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES', 'KEYS_ONLY'];
   // CloudFormation's StreamSpecification has only StreamViewType; the API's has StreamEnabled too.
   const enabled = s.StreamEnabled === undefined ? s.StreamViewType !== undefined : s.StreamEnabled === true;
@@ -147,8 +154,8 @@ function parseStream(value: unknown): TableDefinition['stream'] {
 }
 
 function parseTtl(value: unknown): TableDefinition['ttl'] {
-  if (value === undefined) return undefined;
-  const t = value as { AttributeName?: unknown; Enabled?: unknown };
+  const t = optionalStructure(value, 'TimeToLiveSpecification');
+  if (!t) return undefined;
   if (typeof t.AttributeName !== 'string' || typeof t.Enabled !== 'boolean') throw validationError('One or more parameter values were invalid: TimeToLiveSpecification needs AttributeName and Enabled');
   return { AttributeName: t.AttributeName, Enabled: t.Enabled };
 }

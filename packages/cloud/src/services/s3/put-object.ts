@@ -73,7 +73,8 @@ export async function putObject(call: S3Call): Promise<void> {
  * checks it against `x-amz-content-sha256`, `Content-MD5`, `x-amz-decoded-content-length` and a CRC32 sent
  * as `x-amz-checksum-crc32` (a header, or an aws-chunked trailer announced in `x-amz-trailer`); the blob
  * is deleted when a check fails. `crc32` is the verified CRC32 (base64) when one was sent. `what` names the
- * call in the size error (PutObject or a part: 5 GiB each). Other checksum algorithms are not verified.
+ * call in the size error (PutObject or a part: 5 GiB each). A SHA-256 checksum (`x-amz-checksum-sha256`, header or
+ * trailer) is verified too but not kept; other checksum algorithms are not verified.
  */
 export async function receiveBody(call: S3Call, what: string): Promise<{ blobId: string; size: number; md5: string; sha256: string; crc32?: string }> {
   const { ctx, blobs } = call;
@@ -89,20 +90,36 @@ export async function receiveBody(call: S3Call, what: string): Promise<{ blobId:
     throw new ServiceError('InvalidRequest', 'Signed aws-chunked uploads need an Authorization header (they cannot be presigned).', 400);
   }
   const decoder = chunked ? createAwsChunkedDecoder(signedChunks ? call.signing : undefined) : undefined;
-  let body: Readable = decoder ? req.pipe(decoder) : req;
-  if (decoder) req.on('error', (error) => decoder.destroy(error));
+  // Every stage gets its error listener now, not when the blob store's pipeline starts: the body flows
+  // while the store prepares its file, and an 'error' nobody listens to would stop the process.
+  let failure: Error | undefined;
+  const watch = <S extends Readable>(stage: S): S => stage.on('error', (error: Error) => void (failure ??= error));
+  let body: Readable = req;
+  if (decoder) {
+    body = watch(req.pipe(decoder));
+    req.on('error', (error) => decoder.destroy(error));
+  }
   // The CRC32 is computed only when the client sends one to compare with.
   const crcHeader = single(req.headers['x-amz-checksum-crc32']);
   const crcTrailer = /(^|,)\s*x-amz-checksum-crc32\s*(,|$)/i.test(single(req.headers['x-amz-trailer']) ?? '');
   let crc = 0;
   if (crcHeader !== undefined || (decoder && crcTrailer)) {
     const source = body;
-    body = source.pipe(new Transform({ transform(chunk: Buffer, _encoding, done) { crc = crc32(chunk, crc); done(null, chunk); } }));
-    source.on('error', (error) => body.destroy(error));
+    const summed = watch(source.pipe(new Transform({ transform(chunk: Buffer, _encoding, done) { crc = crc32(chunk, crc); done(null, chunk); } })));
+    source.on('error', (error) => summed.destroy(error));
+    body = summed;
   }
 
   const blobId = newBlobId();
-  const written = await blobs.put(blobId, body);
+  let written: Awaited<ReturnType<typeof blobs.put>>;
+  try {
+    written = await blobs.put(blobId, body);
+  } catch (error) {
+    // The unread rest of a refused body is not worth reading: the connection closes after the answer.
+    if (!ctx.res.headersSent) ctx.res.setHeader('connection', 'close');
+    // The store's own error for a stage that failed is a premature close; the stage's error says why.
+    throw failure instanceof ServiceError ? failure : error;
+  }
   let checked: string | undefined;
   try {
     const claimed = crcHeader ?? (crcTrailer ? decoder?.trailers['x-amz-checksum-crc32'] : undefined);
@@ -110,6 +127,13 @@ export async function receiveBody(call: S3Call, what: string): Promise<{ blobId:
       const computed = Buffer.from([crc >>> 24, (crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff]).toString('base64');
       if (claimed !== computed) throw new ServiceError('BadDigest', 'The CRC32 you specified did not match the calculated checksum.', 400);
       checked = computed;
+    }
+    // The SHA-256 of the body is computed anyway (for x-amz-content-sha256), so its checksum form is checked too.
+    const shaHeader = single(req.headers['x-amz-checksum-sha256']);
+    const shaTrailer = /(^|,)\s*x-amz-checksum-sha256\s*(,|$)/i.test(single(req.headers['x-amz-trailer']) ?? '');
+    const claimedSha = shaHeader ?? (shaTrailer ? (decoder?.trailers['x-amz-checksum-sha256'] ?? '') : undefined);
+    if (claimedSha !== undefined && claimedSha !== Buffer.from(written.sha256, 'hex').toString('base64')) {
+      throw new ServiceError('BadDigest', 'The SHA256 you specified did not match the calculated checksum.', 400);
     }
     if (contentSha !== undefined && HEX_SHA256.test(contentSha) && contentSha !== written.sha256) {
       throw new ServiceError('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", 400, {
