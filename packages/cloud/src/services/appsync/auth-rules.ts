@@ -85,8 +85,13 @@ export function itemRuleAllows(caller: Caller, rule: GraphQLPlanAuthRule, item: 
 /** How an operation is allowed: for every item, only for items some rules accept, or not at all. */
 export type OperationAccess = { kind: 'all' } | { kind: 'items'; rules: GraphQLPlanAuthRule[] } | { kind: 'none' };
 
-/** Decides an operation from the rules alone (before any item is known). */
-export function operationAccess(caller: Caller, rules: readonly GraphQLPlanAuthRule[], operation: GraphQLModelOperation): OperationAccess {
+/**
+ * Decides an operation from the rules alone (before any item is known), never refusing by throwing: rules
+ * of the `custom` strategy (AWS_LAMBDA) give no access, as no AWS_LAMBDA caller exists yet (their
+ * authorizer needs functions, which this cloud does not run). For field-level rules, per-item checks and
+ * subscriptions, where a refusal is all there is to say; an operation's resolver uses `operationAccess`.
+ */
+export function accessByRules(caller: Caller, rules: readonly GraphQLPlanAuthRule[], operation: GraphQLModelOperation): OperationAccess {
   if (isAdmin(caller)) return { kind: 'all' };
   const applicable = rules.filter((r) => r.operations.includes(operation));
   if (applicable.some((r) => staticallyAllows(caller, r))) return { kind: 'all' };
@@ -96,15 +101,24 @@ export function operationAccess(caller: Caller, rules: readonly GraphQLPlanAuthR
     (r) => isItemRule(r) && r.provider === providerOf(caller) && (r.strategy === 'owner' ? ownerCandidates(caller, r) : callerGroups(caller, r)).length > 0,
   );
   if (itemRules.length > 0) return { kind: 'items', rules: itemRules };
-  if (applicable.some((r) => r.strategy === 'custom')) {
-    throw new AppSyncFieldError('Unauthorized', 'custom (AWS_LAMBDA) authorization rules need functions, which this cloud does not run yet.');
-  }
   return { kind: 'none' };
 }
 
-/** Whether `rules` let the caller do `operation` on `item`. */
+/**
+ * `accessByRules` for an operation's resolver: where only custom (AWS_LAMBDA) rules would let the caller
+ * in, the refusal says that they need functions rather than a bare "not authorized".
+ */
+export function operationAccess(caller: Caller, rules: readonly GraphQLPlanAuthRule[], operation: GraphQLModelOperation): OperationAccess {
+  const access = accessByRules(caller, rules, operation);
+  if (access.kind === 'none' && rules.some((r) => r.strategy === 'custom' && r.operations.includes(operation))) {
+    throw new AppSyncFieldError('Unauthorized', 'custom (AWS_LAMBDA) authorization rules need functions, which this cloud does not run yet.');
+  }
+  return access;
+}
+
+/** Whether `rules` let the caller do `operation` on `item` (custom rules: no, see `accessByRules`). */
 export function itemRulesAllow(caller: Caller, _model: GraphQLPlanModel, rules: readonly GraphQLPlanAuthRule[], item: Record<string, unknown>, operation: GraphQLModelOperation): boolean {
-  const access = operationAccess(caller, rules.length === 0 ? [] : rules, operation);
+  const access = accessByRules(caller, rules, operation);
   if (access.kind === 'all') return true;
   if (access.kind === 'none') return false;
   return access.rules.some((r) => itemRuleAllows(caller, r, item));
@@ -113,10 +127,5 @@ export function itemRulesAllow(caller: Caller, _model: GraphQLPlanModel, rules: 
 /** Field-level rules: whether the caller may do `operation` on `field` of `item` (fields without rules: yes). */
 export function fieldRulesAllow(caller: Caller, model: GraphQLPlanModel, field: string, item: Record<string, unknown>, operation: GraphQLModelOperation): boolean {
   const rules = model.fieldAuthRules[field];
-  if (!rules) return true;
-  try {
-    return itemRulesAllow(caller, model, rules, item, operation);
-  } catch {
-    return false;
-  }
+  return rules ? itemRulesAllow(caller, model, rules, item, operation) : true;
 }

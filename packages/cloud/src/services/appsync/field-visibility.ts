@@ -1,6 +1,6 @@
 import type { GraphQLPlanAuthRule, GraphQLPlanModel } from '@forte/protocol';
 import { authFilterText } from './auth-filter.js';
-import { itemRuleAllows, operationAccess, type OperationAccess } from './auth-rules.js';
+import { accessByRules, itemRuleAllows, type OperationAccess } from './auth-rules.js';
 import type { Caller } from './caller.js';
 import type { ExpressionBuilder } from './expression-builder.js';
 import { AppSyncFieldError } from './field-error.js';
@@ -19,11 +19,7 @@ export const unauthorizedOn = (fields: readonly string[]): AppSyncFieldError => 
 export function fieldReadAccess(caller: Caller, model: GraphQLPlanModel, field: string): OperationAccess {
   const rules = model.fieldAuthRules[field];
   if (!rules) return { kind: 'all' };
-  try {
-    return operationAccess(caller, rules, 'get');
-  } catch {
-    return { kind: 'none' }; // custom rules: no AWS_LAMBDA caller exists yet
-  }
+  return accessByRules(caller, rules, 'get');
 }
 
 /** The fields a filter or condition names, at any depth of `and` / `or` / `not` (entries set to null name nothing). */

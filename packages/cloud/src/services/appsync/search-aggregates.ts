@@ -1,5 +1,5 @@
 import type { GraphQLPlanModel } from '@forte/protocol';
-import { operationAccess } from './auth-rules.js';
+import { accessByRules } from './auth-rules.js';
 import type { Caller } from './caller.js';
 import { AppSyncFieldError } from './field-error.js';
 import { compareScalars, fieldValues, keywordOf } from './search-filter.js';
@@ -45,13 +45,7 @@ type Item = Record<string, unknown>;
 function checkFieldAccess(caller: Caller, model: GraphQLPlanModel, field: string): void {
   const rules = model.fieldAuthRules[field];
   if (!rules) return;
-  let kind;
-  try {
-    kind = operationAccess(caller, rules, 'search').kind;
-  } catch {
-    kind = 'none';
-  }
-  if (kind === 'none') throw new AppSyncFieldError('Unauthorized', `Unauthorized to run aggregation on field: ${field}`);
+  if (accessByRules(caller, rules, 'search').kind === 'none') throw new AppSyncFieldError('Unauthorized', `Unauthorized to run aggregation on field: ${field}`);
 }
 
 /** A value as a metric aggregation reads it: numbers, and dates (AWSDate, AWSDateTime) as epoch milliseconds. */

@@ -1,6 +1,6 @@
 import { valueFromASTUntyped, type GraphQLField } from 'graphql';
 import type { AppSyncAuthenticationType, AppSyncAuthProvider, GraphQLPlanModel } from '@forte/protocol';
-import { modelRules, operationAccess, ownerCandidates, providerOf } from './auth-rules.js';
+import { accessByRules, modelRules, ownerCandidates, providerOf } from './auth-rules.js';
 import type { Caller } from './caller.js';
 
 const DIRECTIVE_OF_MODE: Record<Caller['mode'], string> = {
@@ -52,11 +52,7 @@ export function modelMayListen(model: GraphQLPlanModel, caller: Caller): boolean
   if (model.operations.subscriptionLevel === 'public') return true;
   // The same decision as any other operation: static rules (a public iam rule admits the guest role only),
   // or owner / dynamic group rules the caller has a value for, checked per event.
-  try {
-    return operationAccess(caller, modelRules(model), 'listen').kind !== 'none';
-  } catch {
-    return false;
-  }
+  return accessByRules(caller, modelRules(model), 'listen').kind !== 'none';
 }
 
 /**
@@ -68,11 +64,7 @@ export function modelMayListen(model: GraphQLPlanModel, caller: Caller): boolean
 export function ownerArgumentsAllowCaller(model: GraphQLPlanModel, caller: Caller, args: Record<string, unknown>): boolean {
   if (model.operations.subscriptionLevel === 'public') return true;
   const rules = modelRules(model);
-  try {
-    if (operationAccess(caller, rules, 'listen').kind === 'all') return true;
-  } catch {
-    return false;
-  }
+  if (accessByRules(caller, rules, 'listen').kind === 'all') return true;
   const ownerRules = rules.filter((r) => r.strategy === 'owner' && r.operations.includes('listen'));
   const ownerFields = new Set(ownerRules.map((r) => r.ownerField ?? 'owner'));
   return [...ownerFields].every((field) => {

@@ -1,7 +1,7 @@
 import type { GraphQLPlanModel } from '@forte/protocol';
 import type { Logger } from '../../kernel/logger.js';
 import type { DeployedApi } from './api-registry.js';
-import { itemRuleAllows, modelRules, operationAccess, type OperationAccess } from './auth-rules.js';
+import { accessByRules, itemRuleAllows, modelRules, type OperationAccess } from './auth-rules.js';
 import { unreadableFields } from './authorize-model.js';
 import type { Caller } from './caller.js';
 import type { ExecutionContext } from './execution-context.js';
@@ -39,11 +39,7 @@ let ownRenders = 0;
 
 /** The caller's `listen` access to a model's items, decided once per subscription (the caller does not change). */
 function listenAccess(caller: Caller, model: GraphQLPlanModel): OperationAccess {
-  try {
-    return operationAccess(caller, modelRules(model), 'listen');
-  } catch {
-    return { kind: 'none' }; // custom rules: no AWS_LAMBDA caller exists yet
-  }
+  return accessByRules(caller, modelRules(model), 'listen');
 }
 
 /** The mutations a model subscription field listens to when the SDL does not say (`onCreateTodo` → `createTodo`). */
