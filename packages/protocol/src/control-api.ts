@@ -14,78 +14,90 @@ export const SIGNING_SERVICE = 'forte';
 export const appNameSchema = z.string().regex(/^[A-Za-z0-9]{3,20}$/, 'project names are 3 to 20 letters and digits');
 export const envNameSchema = z.string().regex(/^[a-z]{2,10}$/, 'environment names are 2 to 10 lowercase letters');
 
-export interface App {
-  appId: string;
-  name: string;
+/** A project, as the cloud knows it. */
+export const appSchema = z.object({
+  appId: z.string(),
+  name: z.string(),
   /** Used in host names: `<slug>-<env>.localhost`. Unique within a cloud. */
-  slug: string;
-  createdAt: string;
-}
+  slug: z.string(),
+  createdAt: z.string(),
+});
+export type App = z.infer<typeof appSchema>;
 
-export type StackStatus =
-  | 'NEW' // created, never deployed
-  | 'DEPLOYING'
-  | 'ROLLING_BACK'
-  | 'DEPLOYED'
-  | 'DEPLOY_FAILED' // the last deployment failed and was rolled back: the stack is as before it
-  | 'DELETING';
+export const stackStatusSchema = z.enum([
+  'NEW', // created, never deployed
+  'DEPLOYING',
+  'ROLLING_BACK',
+  'DEPLOYED',
+  'DEPLOY_FAILED', // the last deployment failed and was rolled back: the stack is as before it
+  'DELETING',
+]);
+export type StackStatus = z.infer<typeof stackStatusSchema>;
 
-export interface Environment {
-  appId: string;
-  envName: string;
-  stackName: string;
-  status: StackStatus;
-  createdAt: string;
-  updatedAt: string;
-  lastDeploymentId?: string;
+const bucketKeySchema = z.object({ bucket: z.string(), key: z.string() });
+
+export const environmentSchema = z.object({
+  appId: z.string(),
+  envName: z.string(),
+  stackName: z.string(),
+  status: stackStatusSchema,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  lastDeploymentId: z.string().optional(),
   /** Root stack outputs of the last successful deployment. */
-  outputs: Record<string, unknown>;
+  outputs: z.record(z.string(), z.unknown()),
   /** Where the snapshot of the backend folder of the last successful push lives (deployment bucket). */
-  currentCloudBackend?: { bucket: string; key: string };
-}
+  currentCloudBackend: bucketKeySchema.optional(),
+});
+export type Environment = z.infer<typeof environmentSchema>;
 
-export type ChangeAction = 'Add' | 'Modify' | 'Replace' | 'Remove';
+export const changeActionSchema = z.enum(['Add', 'Modify', 'Replace', 'Remove']);
+export type ChangeAction = z.infer<typeof changeActionSchema>;
 
-export interface ResourceChange {
+export const resourceChangeSchema = z.object({
   /** Qualified logical id: nested resources are `<stackLogicalId>.<logicalId>`. */
-  logicalId: string;
-  resourceType: string;
-  action: ChangeAction;
+  logicalId: z.string(),
+  resourceType: z.string(),
+  action: changeActionSchema,
   /** Human readable reasons, e.g. `Properties.SiteName changed`, `new resource`, `not in the template`. */
-  reasons: string[];
-}
+  reasons: z.array(z.string()),
+});
+export type ResourceChange = z.infer<typeof resourceChangeSchema>;
 
-export interface ChangeSet {
-  changeSetId: string;
-  appId: string;
-  envName: string;
-  createdAt: string;
-  status: 'CREATED' | 'EXECUTED' | 'OBSOLETE';
-  changes: ResourceChange[];
-}
+export const changeSetSchema = z.object({
+  changeSetId: z.string(),
+  appId: z.string(),
+  envName: z.string(),
+  createdAt: z.string(),
+  status: z.enum(['CREATED', 'EXECUTED', 'OBSOLETE']),
+  changes: z.array(resourceChangeSchema),
+});
+export type ChangeSet = z.infer<typeof changeSetSchema>;
 
-export type DeploymentStatus = 'IN_PROGRESS' | 'ROLLING_BACK' | 'SUCCEEDED' | 'ROLLED_BACK' | 'FAILED';
+export const deploymentStatusSchema = z.enum(['IN_PROGRESS', 'ROLLING_BACK', 'SUCCEEDED', 'ROLLED_BACK', 'FAILED']);
+export type DeploymentStatus = z.infer<typeof deploymentStatusSchema>;
 
-export interface Deployment {
-  deploymentId: string;
-  appId: string;
-  envName: string;
-  changeSetId?: string;
-  kind: 'deploy' | 'delete';
-  status: DeploymentStatus;
-  initiatedBy: string;
-  startedAt: string;
-  endedAt?: string;
+export const deploymentSchema = z.object({
+  deploymentId: z.string(),
+  appId: z.string(),
+  envName: z.string(),
+  changeSetId: z.string().optional(),
+  kind: z.enum(['deploy', 'delete']),
+  status: deploymentStatusSchema,
+  initiatedBy: z.string(),
+  startedAt: z.string(),
+  endedAt: z.string().optional(),
   /** Why it failed, naming the failing resource. */
-  error?: string;
-}
+  error: z.string().optional(),
+});
+export type Deployment = z.infer<typeof deploymentSchema>;
 
-export interface StackEvent {
-  seq: number;
-  deploymentId: string;
-  timestamp: string;
-  logicalId: string;
-  resourceType: string;
+export const stackEventSchema = z.object({
+  seq: z.number().int(),
+  deploymentId: z.string(),
+  timestamp: z.string(),
+  logicalId: z.string(),
+  resourceType: z.string(),
   /**
    * Per resource: CREATE_IN_PROGRESS, CREATE_COMPLETE, CREATE_FAILED, UPDATE_*, DELETE_*, DELETE_SKIPPED
    * (reason says why). Per deployment (logicalId = the root stack name, resourceType `Forte::Stack`):
@@ -94,18 +106,20 @@ export interface StackEvent {
    * DeleteEnvironment DELETE_IN_PROGRESS, DELETE_COMPLETE, DELETE_FAILED. The last event of a deployment is
    * DEPLOYMENT_COMPLETE, ROLLBACK_COMPLETE, ROLLBACK_FAILED, DELETE_COMPLETE or DELETE_FAILED.
    */
-  status: string;
-  reason?: string;
-}
+  status: z.string(),
+  reason: z.string().optional(),
+});
+export type StackEvent = z.infer<typeof stackEventSchema>;
 
-export interface DeployedResource {
-  logicalId: string;
-  resourceType: string;
-  physicalId: string;
-  attributes: Record<string, unknown>;
-}
+export const deployedResourceSchema = z.object({
+  logicalId: z.string(),
+  resourceType: z.string(),
+  physicalId: z.string(),
+  attributes: z.record(z.string(), z.unknown()),
+});
+export type DeployedResource = z.infer<typeof deployedResourceSchema>;
 
-// ---- requests (validated by the cloud with these schemas) and responses ----
+// ---- requests (validated by the cloud) ----
 
 export const createAppRequest = z.object({ name: appNameSchema });
 export const appIdRequest = z.object({ appId: z.string().min(1) });
@@ -131,23 +145,47 @@ export const describeStackEventsRequest = z.object({
   afterSeq: z.number().int().default(0),
 });
 
-export interface ControlOperations {
-  CreateApp: { input: z.input<typeof createAppRequest>; output: { app: App } };
-  GetApp: { input: z.input<typeof appIdRequest>; output: { app: App } };
-  ListApps: { input: Record<string, never>; output: { apps: App[] } };
-  DeleteApp: { input: z.input<typeof appIdRequest>; output: Record<string, never> };
-  CreateEnvironment: { input: z.input<typeof envRequest>; output: { environment: Environment } };
-  GetEnvironment: { input: z.input<typeof envRequest>; output: { environment: Environment } };
-  ListEnvironments: { input: z.input<typeof appIdRequest>; output: { environments: Environment[] } };
-  /** Deletes every resource of the environment's stack, then the environment. Waits until done. */
-  DeleteEnvironment: { input: z.input<typeof envRequest>; output: { deployment: Deployment } };
-  CreateChangeSet: { input: z.input<typeof createChangeSetRequest>; output: { changeSet: ChangeSet } };
-  DescribeChangeSet: { input: z.input<typeof changeSetIdRequest>; output: { changeSet: ChangeSet } };
-  /** Starts applying; returns at once. Refused with DeploymentInProgressException naming the holder. */
-  ExecuteChangeSet: { input: z.input<typeof changeSetIdRequest>; output: { deployment: Deployment } };
-  GetDeployment: { input: z.input<typeof deploymentIdRequest>; output: { deployment: Deployment } };
-  DescribeStackEvents: { input: z.input<typeof describeStackEventsRequest>; output: { events: StackEvent[] } };
-  DescribeStack: { input: z.input<typeof envRequest>; output: { environment: Environment; resources: DeployedResource[] } };
+/** What one operation takes (validated by the cloud) and answers (validated by the client). */
+export interface ControlOperationContract {
+  input: z.ZodType;
+  output: z.ZodType;
 }
 
-export type ControlOperation = keyof ControlOperations;
+/**
+ * The control API, one entry per operation: the cloud's control service validates each call's input with
+ * `input` and answers `output`; the provider's client checks every answer against `output`, so a cloud of
+ * another version that answers something else fails naming the operation and the field. A new operation
+ * is one more entry here (the cloud then has to implement it: its operation table is typed by this one).
+ */
+export const controlApi = {
+  CreateApp: { input: createAppRequest, output: z.object({ app: appSchema }) },
+  GetApp: { input: appIdRequest, output: z.object({ app: appSchema }) },
+  ListApps: { input: z.object({}), output: z.object({ apps: z.array(appSchema) }) },
+  DeleteApp: { input: appIdRequest, output: z.object({}) },
+  CreateEnvironment: { input: envRequest, output: z.object({ environment: environmentSchema }) },
+  GetEnvironment: { input: envRequest, output: z.object({ environment: environmentSchema }) },
+  ListEnvironments: { input: appIdRequest, output: z.object({ environments: z.array(environmentSchema) }) },
+  /** Deletes every resource of the environment's stack, then the environment. Waits until done. */
+  DeleteEnvironment: { input: envRequest, output: z.object({ deployment: deploymentSchema }) },
+  CreateChangeSet: { input: createChangeSetRequest, output: z.object({ changeSet: changeSetSchema }) },
+  DescribeChangeSet: { input: changeSetIdRequest, output: z.object({ changeSet: changeSetSchema }) },
+  /** Starts applying; returns at once. Refused with DeploymentInProgressException naming the holder. */
+  ExecuteChangeSet: { input: changeSetIdRequest, output: z.object({ deployment: deploymentSchema }) },
+  GetDeployment: { input: deploymentIdRequest, output: z.object({ deployment: deploymentSchema }) },
+  DescribeStackEvents: { input: describeStackEventsRequest, output: z.object({ events: z.array(stackEventSchema) }) },
+  DescribeStack: { input: envRequest, output: z.object({ environment: environmentSchema, resources: z.array(deployedResourceSchema) }) },
+} satisfies Record<string, ControlOperationContract>;
+
+export type ControlOperation = keyof typeof controlApi;
+
+/**
+ * Each operation's types: `input` as a caller writes it (defaults may be left out), `handled` as the cloud's
+ * handler receives it (defaults applied), `output` as answered.
+ */
+export type ControlOperations = {
+  [Op in ControlOperation]: {
+    input: z.input<(typeof controlApi)[Op]['input']>;
+    handled: z.output<(typeof controlApi)[Op]['input']>;
+    output: z.output<(typeof controlApi)[Op]['output']>;
+  };
+};

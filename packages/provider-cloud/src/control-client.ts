@@ -1,4 +1,4 @@
-import { CONTROL_PATH, CONTROL_TARGET_PREFIX, UserError, type ControlOperation, type ControlOperations } from '@forte/protocol';
+import { CONTROL_PATH, CONTROL_TARGET_PREFIX, UserError, controlApi, type ControlOperation, type ControlOperations } from '@forte/protocol';
 import { CloudRequestError, type SignedClient } from './signed-client.js';
 
 /** Typed calls of the control plane's admin API (protocol/control-api.ts). */
@@ -6,14 +6,29 @@ export interface ControlClient {
   call<Op extends ControlOperation>(operation: Op, input: ControlOperations[Op]['input']): Promise<ControlOperations[Op]['output']>;
 }
 
+/**
+ * A client of the control API whose every answer is checked against the operation's output schema: a cloud
+ * that answers something else (another version of Forte) fails the call naming the operation and the field,
+ * rather than handing a wrong shape to the code that reads it.
+ */
 export function createControlClient(client: SignedClient): ControlClient {
   return {
     async call(operation, input) {
+      let answer: unknown;
       try {
-        return await client.json(CONTROL_PATH, `${CONTROL_TARGET_PREFIX}${operation}`, input);
+        answer = await client.json(CONTROL_PATH, `${CONTROL_TARGET_PREFIX}${operation}`, input);
       } catch (error) {
         throw toUserError(error, client.credentials.endpoint);
       }
+      const checked = controlApi[operation].output.safeParse(answer);
+      if (checked.success) return checked.data as ControlOperations[typeof operation]['output'];
+      const issue = checked.error.issues[0];
+      const field = issue && issue.path.length > 0 ? issue.path.join('.') : '(the whole answer)';
+      throw new UserError(
+        `The cloud at ${client.credentials.endpoint} answered ${operation} with a response this CLI does not understand: ${field}: ${issue?.message ?? 'invalid'}.`,
+        'The cloud and the CLI are probably different versions of Forte: install the same version of both (`forte cloud start` runs the local one), then run the command again.',
+        { cause: checked.error },
+      );
     },
   };
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { CONTROL_PATH, CONTROL_TARGET_PREFIX, SIGNING_SERVICE, type ControlOperation, type ControlOperations, type Deployment } from '@forte/protocol';
+import { CONTROL_PATH, CONTROL_TARGET_PREFIX, SIGNING_SERVICE, controlApi, type ControlOperation, type ControlOperations, type Deployment } from '@forte/protocol';
 import { createSqliteStore } from '../../engines/sqlite/sqlite-store.js';
 import { createCloud, type Cloud } from '../../server.js';
 import { TEST_RESOURCE_TYPE, readTestResourceValue } from './test-resource.js';
@@ -45,7 +45,8 @@ function clientFor(cloud: Pick<Cloud, 'url' | 'adminCredentials'>, region = 'us-
     async call<O extends ControlOperation>(operation: O, input: ControlOperations[O]['input']): Promise<ControlOperations[O]['output']> {
       const { status, body } = await send(operation, input);
       if (status !== 200) throw new ApiError(String(body['__type']), String(body['message']), status);
-      return body as ControlOperations[O]['output'];
+      // Every answer the cloud gives must be what the contract declares: the CLI's client refuses anything else.
+      return controlApi[operation].output.parse(body) as ControlOperations[O]['output'];
     },
   };
 }
@@ -71,6 +72,12 @@ void describe('control API over HTTP', () => {
   after(async () => {
     await cloud.close();
     await rm(dir, { recursive: true, force: true });
+  });
+
+  void it('serves exactly the operations of the protocol contract', () => {
+    const routes = [...cloud.kernel.rawRoutes, ...cloud.kernel.urlRoutes].filter((route) => route.jsonApi?.targetPrefix === CONTROL_TARGET_PREFIX);
+    assert.equal(routes.length, 1);
+    assert.deepEqual([...routes[0]!.jsonApi!.operations].sort(), Object.keys(controlApi).sort());
   });
 
   void it('refuses unsigned requests and validates input, naming the field', async () => {

@@ -1,17 +1,5 @@
-import {
-  CONTROL_PATH,
-  CONTROL_TARGET_PREFIX,
-  SIGNING_SERVICE,
-  appIdRequest,
-  changeSetIdRequest,
-  createAppRequest,
-  createChangeSetRequest,
-  deploymentIdRequest,
-  describeStackEventsRequest,
-  envRequest,
-  type ControlOperation,
-} from '@forte/protocol';
-import { z } from 'zod';
+import { CONTROL_PATH, CONTROL_TARGET_PREFIX, SIGNING_SERVICE, controlApi, type ControlOperation, type ControlOperations } from '@forte/protocol';
+import type { z } from 'zod';
 import { jsonApiRoute, type JsonOperation } from '../../kernel/json-api.js';
 import type { Kernel, Principal, ResourceHandler, Service } from '../../kernel/types.js';
 import { publicEnvironment } from './control-store.js';
@@ -21,8 +9,16 @@ import { TEST_RESOURCE_TYPE, createTestResourceHandler } from './test-resource.j
 /** How long stop() waits for running deployments before the process goes (recovery handles the rest). */
 const STOP_GRACE_MS = 5000;
 
-function operation<S extends z.ZodType>(input: S, handle: (input: z.output<S>, principal: Principal) => Promise<unknown>): JsonOperation<z.output<S>> {
-  return { input: input as unknown as z.ZodType<z.output<S>>, handle: (value, call) => handle(value, call.principal) };
+/** Handles one control operation: its input as the contract validated it, its answer as the contract declares it. */
+type ControlHandler<Op extends ControlOperation> = (input: ControlOperations[Op]['handled'], principal: Principal) => Promise<ControlOperations[Op]['output']>;
+
+/** The route's operation table: each handler behind its contract's input schema. */
+function jsonOperations(handlers: { [Op in ControlOperation]: ControlHandler<Op> }): Record<ControlOperation, JsonOperation<any>> {
+  const entry = <Op extends ControlOperation>(name: Op): JsonOperation<ControlOperations[Op]['handled']> => ({
+    input: controlApi[name].input as unknown as z.ZodType<ControlOperations[Op]['handled']>,
+    handle: (value, call) => handlers[name](value, call.principal),
+  });
+  return Object.fromEntries((Object.keys(controlApi) as ControlOperation[]).map((name) => [name, entry(name)])) as Record<ControlOperation, JsonOperation<any>>;
 }
 
 function describePrincipal(principal: Principal): string {
@@ -46,27 +42,27 @@ export function createControlService(kernel: Kernel): Service {
   });
   const { registry } = engine;
 
-  const operations: Record<ControlOperation, JsonOperation<any>> = {
-    CreateApp: operation(createAppRequest, async ({ name }) => ({ app: await registry.createApp(name) })),
-    GetApp: operation(appIdRequest, async ({ appId }) => ({ app: await registry.getApp(appId) })),
-    ListApps: operation(z.object({}).passthrough(), async () => ({ apps: await registry.listApps() })),
-    DeleteApp: operation(appIdRequest, async ({ appId }) => {
+  const operations = jsonOperations({
+    CreateApp: async ({ name }) => ({ app: await registry.createApp(name) }),
+    GetApp: async ({ appId }) => ({ app: await registry.getApp(appId) }),
+    ListApps: async () => ({ apps: await registry.listApps() }),
+    DeleteApp: async ({ appId }) => {
       await registry.deleteApp(appId);
       return {};
-    }),
-    CreateEnvironment: operation(envRequest, async ({ appId, envName }) => ({ environment: await registry.createEnvironment(appId, envName) })),
-    GetEnvironment: operation(envRequest, async ({ appId, envName }) => ({ environment: publicEnvironment(await registry.getEnvironment(appId, envName)) })),
-    ListEnvironments: operation(appIdRequest, async ({ appId }) => ({ environments: await registry.listEnvironments(appId) })),
-    DeleteEnvironment: operation(envRequest, async ({ appId, envName }, principal) => ({
+    },
+    CreateEnvironment: async ({ appId, envName }) => ({ environment: await registry.createEnvironment(appId, envName) }),
+    GetEnvironment: async ({ appId, envName }) => ({ environment: publicEnvironment(await registry.getEnvironment(appId, envName)) }),
+    ListEnvironments: async ({ appId }) => ({ environments: await registry.listEnvironments(appId) }),
+    DeleteEnvironment: async ({ appId, envName }, principal) => ({
       deployment: await engine.deleteEnvironment(appId, envName, `DeleteEnvironment by ${describePrincipal(principal)}`),
-    })),
-    CreateChangeSet: operation(createChangeSetRequest, async (input) => ({ changeSet: await engine.createChangeSet(input) })),
-    DescribeChangeSet: operation(changeSetIdRequest, async ({ changeSetId }) => ({ changeSet: await engine.describeChangeSet(changeSetId) })),
-    ExecuteChangeSet: operation(changeSetIdRequest, async ({ changeSetId }) => ({ deployment: await engine.executeChangeSet(changeSetId) })),
-    GetDeployment: operation(deploymentIdRequest, async ({ deploymentId }) => ({ deployment: await engine.getDeployment(deploymentId) })),
-    DescribeStackEvents: operation(describeStackEventsRequest, async (input) => ({ events: await engine.describeStackEvents(input) })),
-    DescribeStack: operation(envRequest, async ({ appId, envName }) => engine.describeStack(appId, envName)),
-  };
+    }),
+    CreateChangeSet: async (input) => ({ changeSet: await engine.createChangeSet(input) }),
+    DescribeChangeSet: async ({ changeSetId }) => ({ changeSet: await engine.describeChangeSet(changeSetId) }),
+    ExecuteChangeSet: async ({ changeSetId }) => ({ deployment: await engine.executeChangeSet(changeSetId) }),
+    GetDeployment: async ({ deploymentId }) => ({ deployment: await engine.getDeployment(deploymentId) }),
+    DescribeStackEvents: async (input) => ({ events: await engine.describeStackEvents(input) }),
+    DescribeStack: async ({ appId, envName }) => engine.describeStack(appId, envName),
+  });
 
   return {
     name: 'control',
