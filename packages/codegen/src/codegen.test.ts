@@ -6,16 +6,17 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import ts from 'typescript';
 import { UserError } from '@forte/protocol';
+import { sharedReference } from '@forte/protocol/shared-reference';
 import { createFakePluginContext } from '@forte/testing';
 import { QUESTIONS } from './codegen-questions.js';
 import { GRAPHQL_CONFIG_FILE } from './graphql-config.js';
 import * as plugin from './index.js';
-import { findGoldenDir, readGoldenCase, type GoldenCase } from './test/golden-schemas.js';
+import { readGoldenCase, type GoldenCase } from './test/golden-schemas.js';
 import { parse as parseYaml } from 'yaml';
 
-const golden = findGoldenDir();
-if (!golden.dir) console.log(`# codegen tests skipped: ${golden.reason}`);
-const skip = golden.dir ? false : golden.reason;
+const shared = sharedReference('codegen tests', ['reference/graphql-golden']);
+const golden = { dir: shared.dir === undefined ? undefined : join(shared.dir, 'reference/graphql-golden') };
+const skip = shared.skip ?? false;
 
 const API = 'notes';
 const userError = (pattern: RegExp, resolution?: RegExp) => (e: unknown): boolean => {

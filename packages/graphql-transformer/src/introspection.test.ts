@@ -4,18 +4,17 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { transform } from './index.js';
 import type { AppSyncAuthConfiguration } from './index.js';
-import { findSharedDir } from './test/shared.js';
+import { sharedReference } from '@forte/protocol/shared-reference';
 
-const shared = findSharedDir();
+const shared = sharedReference('the model introspection reference', ['reference/graphql-golden']);
 const poolsAndKey: AppSyncAuthConfiguration = {
   defaultAuthentication: { authenticationType: 'AMAZON_COGNITO_USER_POOLS' },
   additionalAuthenticationProviders: [{ authenticationType: 'API_KEY' }],
 };
 
 describe('model introspection (amplify_outputs.json data.model_introspection)', () => {
-  if (!shared.dir) {
-    console.log(`# skipped: the model introspection reference: ${shared.reason}`);
-    it('equals the reference', { skip: shared.reason }, () => {});
+  if (shared.dir === undefined) {
+    it('equals the reference', { skip: shared.skip }, () => {});
     return;
   }
   const ref = join(shared.dir, 'reference/graphql-golden');

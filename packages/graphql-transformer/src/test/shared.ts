@@ -1,33 +1,10 @@
 /**
- * Test support: locating the shared reference files (kept outside the repository) and comparing schemas
- * the way the references are meant to be compared (whitespace and definition order aside).
+ * Test support: reading the shared reference files (found with `@forte/protocol/shared-reference`) and
+ * comparing schemas the way the references are meant to be compared (whitespace and definition order aside).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { parse, print } from 'graphql';
 import type { DefinitionNode } from 'graphql';
-
-/**
- * The shared folder: `FORTE_SHARED_DIR`, else a `shared/` holding `reference/` next to the repository
- * root or one of its parents, else `/work/shared`. `undefined` (with the reason) when none exists.
- */
-export const findSharedDir = (): { dir?: string; reason: string } => {
-  const fromEnv = process.env.FORTE_SHARED_DIR;
-  if (fromEnv) {
-    return existsSync(join(fromEnv, 'reference')) ? { dir: fromEnv, reason: '' } : { reason: `FORTE_SHARED_DIR=${fromEnv} has no reference/ folder` };
-  }
-  let dir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-  for (;;) {
-    const candidate = join(dir, 'shared');
-    if (existsSync(join(candidate, 'reference'))) return { dir: candidate, reason: '' };
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  if (existsSync('/work/shared/reference')) return { dir: '/work/shared', reason: '' };
-  return { reason: 'no shared reference folder found (set FORTE_SHARED_DIR to the folder holding reference/ and corpus/)' };
-};
 
 export const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 
