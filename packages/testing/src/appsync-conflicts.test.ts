@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
@@ -203,6 +204,61 @@ void describe('AUTOMERGE', () => {
     assertConflict(await remove('Merged', { id: created.id, _version: 1 }, MERGED_FIELDS), 'deleteMerged', current);
     const deleted = (await remove('Merged', { id: created.id, _version: 2 }, MERGED_FIELDS)).data!.deleteMerged;
     assert.deepEqual({ _deleted: deleted._deleted, _version: deleted._version }, { _deleted: true, _version: 3 });
+  });
+});
+
+void describe('a soft-deleted item', () => {
+  void it('refuses an update as ConflictUnhandled with the tombstone, under AUTOMERGE and OPTIMISTIC_CONCURRENCY, with its current version or a stale one', async () => {
+    for (const [model, fields] of [['Merged', MERGED_FIELDS], ['Strict', FIELDS]] as const) {
+      const created = await create(model, { name: 'a', tags: ['t'] }, fields);
+      const tombstone = (await remove(model, { id: created.id, _version: 1 }, fields)).data![`delete${model}`];
+      assert.equal(tombstone._deleted, true);
+      for (const version of [2, 1]) {
+        assertConflict(await update(model, { id: created.id, name: 'edit', tags: ['e'], _version: version }, fields), `update${model}`, tombstone);
+      }
+      assert.deepEqual(await get(model, created.id, fields), tombstone, `${model}: the tombstone is unchanged`);
+    }
+  });
+});
+
+/** The documents DataStore's outbox sends (`sync/processors/mutation.ts`): operation `operation`, its whole selection set. */
+const dataStoreMutation = (operation: 'create' | 'update', model: string, fields: string): string =>
+  operation === 'create'
+    ? `mutation operation($input: Create${model}Input!){ create${model}(input: $input){ ${fields} } }`
+    : `mutation operation($input: Update${model}Input!, $condition: Model${model}ConditionInput){ update${model}(input: $input, condition: $condition){ ${fields} } }`;
+
+void describe('an offline DataStore edit of a stale version, as its outbox sends it', () => {
+  // Device A creates an item and goes offline; device B edits it; A's queued edit then names the version it
+  // last saw, with only the fields it changed and `condition: null`.
+  const scenario = async (model: string, fields: string): Promise<{ id: string; server: any; stale: Answer }> => {
+    const id = randomUUID();
+    const created = await gql(dataStoreMutation('create', model, fields), { input: { id, name: 'local', tags: ['a'] } });
+    assert.equal(created.errors, undefined, JSON.stringify(created.errors));
+    const edited = await gql(dataStoreMutation('update', model, fields), { input: { id, name: 'server', tags: ['a', 'b'], _version: 1 }, condition: null });
+    assert.equal(edited.errors, undefined, JSON.stringify(edited.errors));
+    const stale = await gql(dataStoreMutation('update', model, fields), { input: { id, name: 'client-edit', tags: ['a', 'c'], _version: 1 }, condition: null });
+    return { id, server: edited.data![`update${model}`], stale };
+  };
+
+  void it('AUTOMERGE: the edit is merged, the server\'s scalars kept and the lists concatenated, and answered whole', async () => {
+    const fields = 'id name note tags createdAt updatedAt _version _lastChangedAt _deleted';
+    const { id, server, stale } = await scenario('Merged', fields);
+    assert.equal(stale.errors, undefined, JSON.stringify(stale.errors));
+    const merged = stale.data!.updateMerged;
+    assert.deepEqual({ ...merged, updatedAt: null, _lastChangedAt: null }, { ...server, tags: ['a', 'b', 'a', 'c'], _version: 3, updatedAt: null, _lastChangedAt: null });
+    assert.ok(merged._lastChangedAt >= server._lastChangedAt);
+    assert.deepEqual(await get('Merged', id, fields), merged);
+  });
+
+  void it('OPTIMISTIC_CONCURRENCY: ConflictUnhandled with the server item in errors[0].data; DataStore\'s default handler then resends with its version and wins', async () => {
+    const fields = 'id name tags createdAt updatedAt _version _lastChangedAt _deleted';
+    const { id, server, stale } = await scenario('Strict', fields);
+    assertConflict(stale, 'updateStrict', server);
+    assert.equal(stale.errors![0]!.data._version, 2, 'the version the handler retries with');
+    // defaultConflictHandler: { ...localModel, _version: remoteModel._version }
+    const retried = await gql(dataStoreMutation('update', 'Strict', fields), { input: { id, name: 'client-edit', tags: ['a', 'c'], _version: stale.errors![0]!.data._version }, condition: null });
+    assert.equal(retried.errors, undefined, JSON.stringify(retried.errors));
+    assert.deepEqual({ name: retried.data!.updateStrict.name, tags: retried.data!.updateStrict.tags, _version: retried.data!.updateStrict._version }, { name: 'client-edit', tags: ['a', 'c'], _version: 3 });
   });
 });
 

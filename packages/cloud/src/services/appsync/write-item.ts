@@ -132,6 +132,9 @@ async function updateOnce(ctx: ExecutionContext, model: GraphQLPlanModel, access
       if (!owners.some((o) => typeof o === 'string' && candidates.includes(o))) throw notAuthorized(field, 'Mutation');
     }
   }
+  // A soft-deleted item is not brought back by an update, whatever its version or strategy: the conflict
+  // carries the tombstone, so a client's conflict handler (DataStore's DISCARD) learns of the delete.
+  if (model.versioned && existing._deleted === true) throw conflictUnhandled(ctx, model, existing, 'Conflict resolver rejects mutation.');
   checkFieldWrites(ctx, model, input, existing, 'update', field);
   const conditionReadableIn = checkFieldUse({ caller: ctx.caller, model, fields: filterFields(condition), item: existing });
 
@@ -194,15 +197,18 @@ function checkVersion(ctx: ExecutionContext, model: GraphQLPlanModel, input: Pla
   throw conflictUnhandled(ctx, model, existing);
 }
 
+/** The refusal of a version mismatch by the model's conflict handler. */
+const conflictMessage = (model: GraphQLPlanModel): string =>
+  model.versioned?.conflictHandler === 'LAMBDA' ? 'A LAMBDA conflict handler needs functions, which this cloud does not run yet.' : 'Conflict resolver rejects mutation.';
+
 /**
  * `ConflictUnhandled` with the server's item in errors[].data. It goes back outside the field resolvers:
  * without the fields the caller may not read on it (the mutation's selection set is applied where the
  * mutation field is resolved).
  */
-function conflictUnhandled(ctx: ExecutionContext, model: GraphQLPlanModel, existing: Plain): AppSyncFieldError {
+function conflictUnhandled(ctx: ExecutionContext, model: GraphQLPlanModel, existing: Plain, message = conflictMessage(model)): AppSyncFieldError {
   const hidden = new Set(unreadableFields(ctx.caller, model, existing));
   const data = Object.fromEntries(Object.entries(existing).filter(([name]) => !hidden.has(name)));
-  const message = model.versioned?.conflictHandler === 'LAMBDA' ? 'A LAMBDA conflict handler needs functions, which this cloud does not run yet.' : 'Conflict resolver rejects mutation.';
   return new AppSyncFieldError('ConflictUnhandled', message, { data });
 }
 
