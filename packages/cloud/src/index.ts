@@ -4,7 +4,6 @@
  */
 export { createCloud, DEFAULT_PORT, PortInUseError, type Cloud, type CloudOptions } from './server.js';
 export {
-  ServiceError,
   type CloudConfig,
   type CognitoLimits,
   type CognitoLimitSettings,

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { defineErrorTable } from '@forte/protocol';
 import { createRequestListener } from './http-dispatch.js';
-import { jsonApiRoute } from './json-api.js';
-import { ServiceError } from './types.js';
+import { defineOperation, jsonApiRoute } from './json-api.js';
 import { createTestKernel } from './kernel.test-helper.js';
 
+const PROBE_ERRORS = defineErrorTable('probe', { ValidationException: 400, NotAuthorizedException: 400 });
 const logLines: string[] = [];
 let server: Server;
 let port: number;
@@ -33,10 +34,12 @@ before(async () => {
         signingService: 'forte',
         actionPrefix: 'probe',
         operations: {
-          Ping: { signed: false, handle: async () => ({ pong: true }) },
-          Refuse: { signed: false, handle: async () => { throw new ServiceError('NotAuthorizedException', 'no', 400, { headers: { 'x-extra': 'kept' } }); } },
-          Explode: { signed: false, handle: async () => { throw new Error('database password is hunter2'); } },
+          Ping: defineOperation({ raw: true, signed: false, handler: async () => ({ pong: true }) }),
+          Refuse: defineOperation({ raw: true, signed: false, handler: async () => { throw PROBE_ERRORS.error('NotAuthorizedException', 'no', { headers: { 'x-extra': 'kept' } }); } }),
+          Explode: defineOperation({ raw: true, signed: false, handler: async () => { throw new Error('database password is hunter2'); } }),
         },
+        errors: PROBE_ERRORS,
+        validationErrorCode: 'ValidationException',
       }),
       // An admin API: no app calls it from a browser.
       jsonApiRoute({
@@ -46,7 +49,9 @@ before(async () => {
         signingService: 'forte',
         actionPrefix: 'probe',
         browserAccess: 'same-origin',
-        operations: { Ping: { signed: false, handle: async () => ({ pong: true }) } },
+        operations: { Ping: defineOperation({ raw: true, signed: false, handler: async () => ({ pong: true }) }) },
+        errors: PROBE_ERRORS,
+        validationErrorCode: 'ValidationException',
       }),
       // A raw route for one host name: tried before any URL route, even for the API's path.
       { name: 'site', errorFormat: 'text', publicStatic: true, match: { raw: (req) => req.headers.host === 'site.localhost' }, async handle(ctx) { ctx.res.writeHead(200, { 'content-length': 4 }).end('site'); } },

@@ -9,10 +9,11 @@ import {
   deploymentIdRequest,
   describeStackEventsRequest,
   envRequest,
+  CONTROL_ERRORS,
   type ControlOperation,
 } from '@forte/protocol';
 import { z } from 'zod';
-import { jsonApiRoute, type JsonOperation } from '../../kernel/json-api.js';
+import { defineOperation, jsonApiRoute, type JsonOperation } from '../../kernel/json-api.js';
 import type { Kernel, Principal, ResourceHandler, Service } from '../../kernel/types.js';
 import { publicEnvironment } from './control-store.js';
 import { createStackEngine } from './stack-engine.js';
@@ -20,10 +21,6 @@ import { TEST_RESOURCE_TYPE, createTestResourceHandler } from './test-resource.j
 
 /** How long stop() waits for running deployments before the process goes (recovery handles the rest). */
 const STOP_GRACE_MS = 5000;
-
-function operation<S extends z.ZodType>(input: S, handle: (input: z.output<S>, principal: Principal) => Promise<unknown>): JsonOperation<z.output<S>> {
-  return { input: input as unknown as z.ZodType<z.output<S>>, handle: (value, call) => handle(value, call.principal) };
-}
 
 function describePrincipal(principal: Principal): string {
   return principal.kind === 'role' ? `role ${principal.roleArn}` : principal.kind;
@@ -46,32 +43,38 @@ export function createControlService(kernel: Kernel): Service {
   });
   const { registry } = engine;
 
-  const operations: Record<ControlOperation, JsonOperation<any>> = {
-    CreateApp: operation(createAppRequest, async ({ name }) => ({ app: await registry.createApp(name) })),
-    GetApp: operation(appIdRequest, async ({ appId }) => ({ app: await registry.getApp(appId) })),
-    ListApps: operation(z.object({}).passthrough(), async () => ({ apps: await registry.listApps() })),
-    DeleteApp: operation(appIdRequest, async ({ appId }) => {
-      await registry.deleteApp(appId);
-      return {};
+  const operations: Record<ControlOperation, JsonOperation> = {
+    CreateApp: defineOperation({ input: createAppRequest, handler: async ({ name }) => ({ app: await registry.createApp(name) }) }),
+    GetApp: defineOperation({ input: appIdRequest, handler: async ({ appId }) => ({ app: await registry.getApp(appId) }) }),
+    ListApps: defineOperation({ input: z.object({}).passthrough(), handler: async () => ({ apps: await registry.listApps() }) }),
+    DeleteApp: defineOperation({
+      input: appIdRequest,
+      handler: async ({ appId }) => {
+        await registry.deleteApp(appId);
+        return {};
+      },
     }),
-    CreateEnvironment: operation(envRequest, async ({ appId, envName }) => ({ environment: await registry.createEnvironment(appId, envName) })),
-    GetEnvironment: operation(envRequest, async ({ appId, envName }) => ({ environment: publicEnvironment(await registry.getEnvironment(appId, envName)) })),
-    ListEnvironments: operation(appIdRequest, async ({ appId }) => ({ environments: await registry.listEnvironments(appId) })),
-    DeleteEnvironment: operation(envRequest, async ({ appId, envName }, principal) => ({
-      deployment: await engine.deleteEnvironment(appId, envName, `DeleteEnvironment by ${describePrincipal(principal)}`),
-    })),
-    CreateChangeSet: operation(createChangeSetRequest, async (input) => ({ changeSet: await engine.createChangeSet(input) })),
-    DescribeChangeSet: operation(changeSetIdRequest, async ({ changeSetId }) => ({ changeSet: await engine.describeChangeSet(changeSetId) })),
-    ExecuteChangeSet: operation(changeSetIdRequest, async ({ changeSetId }) => ({ deployment: await engine.executeChangeSet(changeSetId) })),
-    GetDeployment: operation(deploymentIdRequest, async ({ deploymentId }) => ({ deployment: await engine.getDeployment(deploymentId) })),
-    DescribeStackEvents: operation(describeStackEventsRequest, async (input) => ({ events: await engine.describeStackEvents(input) })),
-    DescribeStack: operation(envRequest, async ({ appId, envName }) => engine.describeStack(appId, envName)),
+    CreateEnvironment: defineOperation({ input: envRequest, handler: async ({ appId, envName }) => ({ environment: await registry.createEnvironment(appId, envName) }) }),
+    GetEnvironment: defineOperation({ input: envRequest, handler: async ({ appId, envName }) => ({ environment: publicEnvironment(await registry.getEnvironment(appId, envName)) }) }),
+    ListEnvironments: defineOperation({ input: appIdRequest, handler: async ({ appId }) => ({ environments: await registry.listEnvironments(appId) }) }),
+    DeleteEnvironment: defineOperation({
+      input: envRequest,
+      handler: async ({ appId, envName }, { principal }) => ({
+        deployment: await engine.deleteEnvironment(appId, envName, `DeleteEnvironment by ${describePrincipal(principal)}`),
+      }),
+    }),
+    CreateChangeSet: defineOperation({ input: createChangeSetRequest, handler: async (input) => ({ changeSet: await engine.createChangeSet(input) }) }),
+    DescribeChangeSet: defineOperation({ input: changeSetIdRequest, handler: async ({ changeSetId }) => ({ changeSet: await engine.describeChangeSet(changeSetId) }) }),
+    ExecuteChangeSet: defineOperation({ input: changeSetIdRequest, handler: async ({ changeSetId }) => ({ deployment: await engine.executeChangeSet(changeSetId) }) }),
+    GetDeployment: defineOperation({ input: deploymentIdRequest, handler: async ({ deploymentId }) => ({ deployment: await engine.getDeployment(deploymentId) }) }),
+    DescribeStackEvents: defineOperation({ input: describeStackEventsRequest, handler: async (input) => ({ events: await engine.describeStackEvents(input) }) }),
+    DescribeStack: defineOperation({ input: envRequest, handler: async ({ appId, envName }) => engine.describeStack(appId, envName) }),
   };
 
   return {
     name: 'control',
     routes: [
-      jsonApiRoute({ name: 'control', path: CONTROL_PATH, targetPrefix: CONTROL_TARGET_PREFIX, signingService: SIGNING_SERVICE, actionPrefix: 'forte', operations, browserAccess: 'same-origin' }),
+      jsonApiRoute({ name: 'control', path: CONTROL_PATH, targetPrefix: CONTROL_TARGET_PREFIX, signingService: SIGNING_SERVICE, actionPrefix: 'forte', operations, errors: CONTROL_ERRORS, validationErrorCode: 'ValidationException', browserAccess: 'same-origin' }),
     ],
     resourceTypes,
     start: () => engine.start(),
