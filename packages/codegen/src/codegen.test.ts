@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import ts from 'typescript';
-import { UserError } from '@forte/protocol';
+import { isUserError } from '@forte/protocol';
 import { createFakePluginContext } from '@forte/testing';
 import { QUESTIONS } from './codegen-questions.js';
 import { GRAPHQL_CONFIG_FILE } from './graphql-config.js';
@@ -19,7 +19,7 @@ const skip = golden.dir ? false : golden.reason;
 
 const API = 'notes';
 const userError = (pattern: RegExp, resolution?: RegExp) => (e: unknown): boolean => {
-  assert.ok(e instanceof UserError, `expected a UserError, got ${String(e)}`);
+  assert.ok(isUserError(e), `expected a UserError, got ${String(e)}`);
   assert.match(e.message, pattern);
   if (resolution) assert.match(e.resolution, resolution);
   return true;
