@@ -36,8 +36,8 @@ function parseRequest(body: Buffer): GraphQLRequest {
   let value: unknown;
   try {
     value = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw APPSYNC_ERRORS.error('MalformedHttpRequestException', 'The request body is not valid JSON.');
+  } catch (error) {
+    throw APPSYNC_ERRORS.error('MalformedHttpRequestException', 'The request body is not valid JSON.', { cause: error });
   }
   const request = value as { query?: unknown; variables?: unknown; operationName?: unknown } | null;
   if (typeof request !== 'object' || request === null || typeof request.query !== 'string') {

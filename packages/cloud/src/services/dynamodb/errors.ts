@@ -14,8 +14,8 @@ export const DYNAMODB_ERRORS = defineErrorTable('dynamodb', {
 });
 
 /** DynamoDB's ValidationException: bad input, with DynamoDB's own message where clients match on it. */
-export function validationError(message: string): ForteError {
-  return DYNAMODB_ERRORS.error('ValidationException', message);
+export function validationError(message: string, cause?: unknown): ForteError {
+  return DYNAMODB_ERRORS.error('ValidationException', message, cause === undefined ? undefined : { cause });
 }
 
 /** The table (or index) named does not exist. */

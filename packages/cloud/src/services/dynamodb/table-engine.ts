@@ -138,8 +138,8 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
         const tableKey = encodeItemKey(table.key, request.exclusiveStartKey);
         const indexKey = index ? encodeItemKey(index.key, request.exclusiveStartKey) : undefined;
         after = indexKey ? [indexKey.pk, indexKey.sk, tableKey.pk, tableKey.sk] : [tableKey.pk, tableKey.sk];
-      } catch {
-        throw validationError('The provided starting key is invalid: The provided key element does not match the schema');
+      } catch (error) {
+        throw validationError('The provided starting key is invalid: The provided key element does not match the schema', error);
       }
     }
     const forward = request.forward ?? true;

@@ -27,8 +27,8 @@ function decodeSitePathUncached(rawPath: string): string {
   let decoded: string;
   try {
     decoded = decodeURIComponent(rawPath);
-  } catch {
-    throw SITE_ERRORS.error('InvalidPath', 'The path is not valid percent-encoding.');
+  } catch (error) {
+    throw SITE_ERRORS.error('InvalidPath', 'The path is not valid percent-encoding.', { cause: error });
   }
   const problem = pathProblem(decoded.startsWith('/') ? decoded.slice(1) : decoded, true);
   if (problem) throw SITE_ERRORS.error('InvalidPath', `The path ${problem}.`);

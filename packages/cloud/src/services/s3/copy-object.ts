@@ -1,4 +1,4 @@
-import { BlobNotFoundError } from '../../engines/types.js';
+import { isBlobNotFound } from '../../engines/types.js';
 import { checkPreconditions, preconditionFailed } from './conditional-request.js';
 import { objectHeadersFrom, single } from './object-headers.js';
 import type { S3Object } from './object-store.js';
@@ -64,7 +64,7 @@ export async function copyObject(call: S3Call, copySourceHeader: string): Promis
   try {
     await blobs.copy(from.blobId, blobId);
   } catch (error) {
-    if (error instanceof BlobNotFoundError) throw noSuchKey(source.key); // replaced or deleted meanwhile
+    if (isBlobNotFound(error)) throw noSuchKey(source.key, error); // replaced or deleted meanwhile
     throw error;
   }
   const object: S3Object = { bucket: call.bucket, key: call.key, blobId, size: from.size, etag: from.etag, lastModified: new Date().toISOString(), ...described };

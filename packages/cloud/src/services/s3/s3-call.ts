@@ -28,8 +28,8 @@ export function noSuchBucket(bucket: string): ForteError {
   return S3_ERRORS.error('NoSuchBucket', 'The specified bucket does not exist', { fields: { BucketName: bucket } });
 }
 
-export function noSuchKey(key: string): ForteError {
-  return S3_ERRORS.error('NoSuchKey', 'The specified key does not exist.', { fields: { Key: key } });
+export function noSuchKey(key: string, cause?: unknown): ForteError {
+  return S3_ERRORS.error('NoSuchKey', 'The specified key does not exist.', { fields: { Key: key }, cause });
 }
 
 /** Throws NoSuchBucket unless the bucket exists. */

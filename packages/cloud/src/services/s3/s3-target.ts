@@ -45,8 +45,8 @@ function decodeKey(raw: string): string {
   let key: string;
   try {
     key = decodeURIComponent(raw);
-  } catch {
-    throw S3_ERRORS.error('InvalidURI', 'Couldn\'t parse the specified URI: percent-encode the key as UTF-8.');
+  } catch (error) {
+    throw S3_ERRORS.error('InvalidURI', 'Couldn\'t parse the specified URI: percent-encode the key as UTF-8.', { cause: error });
   }
   if (Buffer.byteLength(key) > 1024) throw S3_ERRORS.error('KeyTooLongError', 'Your key is too long: keys are at most 1024 bytes.');
   return key;
