@@ -107,6 +107,13 @@ void describe('jsonApiRoute through the kernel', () => {
     assert.deepEqual(res.json, { text: 'abab', caller: 'admin' });
   });
 
+  void it('declares an operation with a schema or as raw, nothing else', () => {
+    // @ts-expect-error without a schema, an operation says that it checks its input itself (raw: true)
+    defineOperation({ handler: async () => ({}) });
+    // @ts-expect-error a raw operation's input is the JSON object, not a schema's output
+    defineOperation({ raw: true, handler: async (input: { text: string }) => input });
+  });
+
   void it('passes a raw operation the JSON object, which it checks itself', async () => {
     assert.deepEqual((await call('Echo.Increment', { n: 41 })).json, { n: 42 });
     const refused = await call('Echo.Increment', { n: 'x' });

@@ -20,14 +20,14 @@ interface OperationOptions<I> {
    * The resources the call acts on (ARNs), each authorized for `<actionPrefix>:<Operation>` once the input is
    * valid, so policies can name them; without it the call is authorized on `*` before the body is parsed.
    */
-  resources?(input: I): string[];
+  resources?: (input: I) => string[];
 }
 
 /** An operation whose input a zod schema validates: the handler gets the schema's output type. */
 export interface SchemaOperationOptions<S extends z.ZodType> extends OperationOptions<z.output<S>> {
   /** Validates and normalises the input; a failure answers the route's validation error naming the field. */
   input: S;
-  handler(input: z.output<S>, call: JsonCall): Promise<unknown>;
+  handler: (input: z.output<S>, call: JsonCall) => Promise<unknown>;
 }
 
 /**
@@ -37,7 +37,7 @@ export interface SchemaOperationOptions<S extends z.ZodType> extends OperationOp
  */
 export interface RawOperationOptions extends OperationOptions<Record<string, unknown>> {
   raw: true;
-  handler(input: Record<string, unknown>, call: JsonCall): Promise<unknown>;
+  handler: (input: Record<string, unknown>, call: JsonCall) => Promise<unknown>;
 }
 
 /** One operation of a `jsonApiRoute`, made by `defineOperation`. */
@@ -59,8 +59,8 @@ export function defineOperation(options: SchemaOperationOptions<z.ZodType> | Raw
   return {
     signed: options.signed ?? true,
     input: 'raw' in options ? undefined : options.input,
-    resources: options.resources?.bind(options),
-    handler: options.handler.bind(options),
+    resources: options.resources,
+    handler: options.handler,
   };
 }
 
