@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { APPSYNC_RESOURCE_TYPES, RESOURCE_TYPES, templateSchema, UserError, type CategoryPlugin, type ResourceRef } from '@forte/protocol';
+import { isUserError, APPSYNC_RESOURCE_TYPES, RESOURCE_TYPES, templateSchema, type CategoryPlugin, type ResourceRef } from '@forte/protocol';
 import { createFakePluginContext } from '@forte/testing';
 import { transformParameters } from './compile-api.js';
 import * as plugin from './index.js';
@@ -54,7 +54,7 @@ void describe('category-api', () => {
     });
     assert.ok(printed.some((line) => line.includes('Successfully added resource myapp locally.')));
 
-    await assert.rejects(categoryPlugin.executeCommand(context({ plugin: 'api', command: 'add', yes: true }).ctx), (e: unknown) => e instanceof UserError && /already has a GraphQL API: myapp/.test(e.message));
+    await assert.rejects(categoryPlugin.executeCommand(context({ plugin: 'api', command: 'add', yes: true }).ctx), (e: unknown) => isUserError(e) && /already has a GraphQL API: myapp/.test(e.message));
   });
 
   void it('asks Amplify\'s questions: the settings loop, the authorization modes and the schema template', async () => {
@@ -86,7 +86,7 @@ void describe('category-api', () => {
 
   void it('refuses user-pool authorization without an auth resource, REST, and `update --yes`, naming the fix', async () => {
     const userPools = addRequest('type A @model { id: ID! }', { defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS' } });
-    await assert.rejects(categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, userPools), (e: unknown) => e instanceof UserError && /forte add auth/.test(e.resolution));
+    await assert.rejects(categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, userPools), (e: unknown) => isUserError(e) && /forte add auth/.test(e.resolution));
     assert.equal(existsSync(apiDir('notes')), false);
     await assert.rejects(categoryPlugin.executeCommand(context({ plugin: 'api', command: 'add', answers: { 'mentioned services': 'REST' } }).ctx), /REST APIs are not available/);
     await categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, addRequest(OWNER_SCHEMA.replace('{ allow: owner }, ', '')));
@@ -96,7 +96,7 @@ void describe('category-api', () => {
   void it('an invalid schema fails at add time naming the type, field and directive, and nothing is written', async () => {
     const bad = 'type Post @model { id: ID! author: Author @belongsTo } type Author { id: ID! }';
     await assert.rejects(categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, addRequest(bad)), (e: unknown) => {
-      assert.ok(e instanceof UserError);
+      assert.ok(isUserError(e));
       assert.match(e.message, /Post/);
       assert.match(e.message, /author/);
       assert.match(e.message, /belongsTo/);
@@ -237,13 +237,13 @@ void describe('category-api', () => {
     const compile = () => categoryPlugin.executeCommand(context({ plugin: 'api', command: 'gql-compile' }).ctx);
     writeFileSync(join(dir, 'schema.graphql'), 'type Post @model {\n  id: ID!\n  title: Strin!\n}\n');
     await assert.rejects(compile(), (e: unknown) => {
-      assert.ok(e instanceof UserError);
+      assert.ok(isUserError(e));
       assert.equal(e.message, 'amplify/backend/api/notes/schema.graphql:3:10 Post.title: unknown type "Strin" (did you mean "String"?)');
       return true;
     });
     writeFileSync(join(dir, 'schema.graphql'), 'type Post @model {\n  id: ID!\n  title: Strin!\n  tags: [Tag]\n}\n');
     await assert.rejects(compile(), (e: unknown) => {
-      assert.ok(e instanceof UserError);
+      assert.ok(isUserError(e));
       assert.equal(
         e.message,
         'amplify/backend/api/notes/schema.graphql:3:10 Post.title: unknown type "Strin" (did you mean "String"?)\namplify/backend/api/notes/schema.graphql:4:10 Post.tags: unknown type "Tag"',
@@ -256,13 +256,13 @@ void describe('category-api', () => {
     writeFileSync(join(dir, 'schema/b.graphql'), '# B\ntype B @model @model {\n  id: ID!\n}\n');
     writeFileSync(join(dir, 'schema/c.graphql'), 'type C @model {\n  id: ID!\n  title String\n}\n');
     await assert.rejects(compile(), (e: unknown) => {
-      assert.ok(e instanceof UserError);
+      assert.ok(isUserError(e));
       assert.equal(e.message, 'amplify/backend/api/notes/schema/c.graphql:3:9 The schema is not valid GraphQL: Syntax Error: Expected ":", found Name "String".');
       return true;
     });
     rmSync(join(dir, 'schema/c.graphql'));
     await assert.rejects(compile(), (e: unknown) => {
-      assert.ok(e instanceof UserError);
+      assert.ok(isUserError(e));
       assert.equal(e.message, 'amplify/backend/api/notes/schema/b.graphql:2:15 B: the directive "@model" can only be used once at this location');
       return true;
     });

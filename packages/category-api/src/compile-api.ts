@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SchemaError, transform } from '@forte/graphql-transformer';
+import { isSchemaError, transform } from '@forte/graphql-transformer';
 import { UserError, type Project } from '@forte/protocol';
 import { readApiConfig, readApiSchema, readTransformConf, findAuthResource } from './api-resource.js';
 import { appSyncAuthConfig } from './auth-config.js';
@@ -65,7 +65,7 @@ export function compileApi(project: Project, dir: string): CompiledApi & { model
       options: { totalCounts: cli.forte?.totalcounts === true },
     });
   } catch (error) {
-    if (error instanceof SchemaError) {
+    if (isSchemaError(error)) {
       throw new UserError(schemaErrorMessage(error, files, project.root, dir), 'Fix the schema, then run `forte api gql-compile` to check it.', { cause: error });
     }
     throw error;

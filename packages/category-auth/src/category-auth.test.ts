@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { AUTH_RESOURCE_TYPES, templateSchema, UserError, type CategoryPlugin, type PluginContext, type ResourceRef } from '@forte/protocol';
+import { isUserError, AUTH_RESOURCE_TYPES, templateSchema, type CategoryPlugin, type PluginContext, type ResourceRef } from '@forte/protocol';
 import { createFakePluginContext } from '@forte/testing';
 import * as plugin from './index.js';
 
@@ -118,7 +118,7 @@ void describe('category-auth', () => {
 
     await assert.rejects(
       categoryPlugin.executeCommand(fakeContext(root, { command: 'add', yes: true }).ctx),
-      (e: unknown) => e instanceof UserError && e.message.includes(name) && /forte update auth/.test(e.resolution),
+      (e: unknown) => isUserError(e) && e.message.includes(name) && /forte update auth/.test(e.resolution),
     );
   });
 
@@ -219,7 +219,7 @@ void describe('category-auth', () => {
 
   void it('refuses invalid headless payloads, naming the field', async () => {
     const bad = async (payload: unknown, pattern: RegExp): Promise<void> => {
-      await assert.rejects(categoryPlugin.executeHeadlessCommand!(fakeContext(root, { command: 'add', headless: true }).ctx, payload), (e: unknown) => e instanceof UserError && pattern.test(e.message));
+      await assert.rejects(categoryPlugin.executeHeadlessCommand!(fakeContext(root, { command: 'add', headless: true }).ctx, payload), (e: unknown) => isUserError(e) && pattern.test(e.message));
     };
     await bad({ ...addRequest, version: 1 }, /version/);
     const withPool = (pool: Record<string, unknown>): unknown => ({ ...addRequest, serviceConfiguration: { ...addRequest.serviceConfiguration, userPoolConfiguration: { ...addRequest.serviceConfiguration.userPoolConfiguration, ...pool } } });
@@ -283,7 +283,7 @@ void describe('category-auth', () => {
 
   void it('refuses update --yes, which would change nothing', async () => {
     await categoryPlugin.executeCommand(fakeContext(root, { command: 'add', yes: true }).ctx);
-    await assert.rejects(categoryPlugin.executeCommand(fakeContext(root, { command: 'update', yes: true }).ctx), (e: unknown) => e instanceof UserError && /--headless/.test(e.resolution));
+    await assert.rejects(categoryPlugin.executeCommand(fakeContext(root, { command: 'update', yes: true }).ctx), (e: unknown) => isUserError(e) && /--headless/.test(e.resolution));
   });
 
   void it('refuses update and remove without an auth resource', async () => {
@@ -309,6 +309,6 @@ void describe('category-auth', () => {
     const inputs = readJson(file);
     inputs.cognitoConfig.mfaConfiguration = 'SOMETIMES';
     writeFileSync(file, JSON.stringify(inputs));
-    await assert.rejects(categoryPlugin.build!(fakeContext(root).ctx, ref(name)), (e: unknown) => e instanceof UserError && /cognitoConfig\.mfaConfiguration/.test(e.message));
+    await assert.rejects(categoryPlugin.build!(fakeContext(root).ctx, ref(name)), (e: unknown) => isUserError(e) && /cognitoConfig\.mfaConfiguration/.test(e.message));
   });
 });

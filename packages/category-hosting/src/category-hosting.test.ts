@@ -3,16 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import {
-  RESOURCE_TYPES,
-  templateSchema,
-  UserError,
-  type CategoryPlugin,
-  type LocalSiteFile,
-  type PluginContext,
-  type ProviderPlugin,
-  type ResourceRef,
-} from '@forte/protocol';
+import { isUserError, RESOURCE_TYPES, templateSchema, type CategoryPlugin, type LocalSiteFile, type PluginContext, type ProviderPlugin, type ResourceRef } from '@forte/protocol';
 import { createFakePluginContext } from '@forte/testing';
 import * as plugin from './index.js';
 
@@ -73,12 +64,12 @@ void describe('category-hosting', () => {
     assert.ok(f.printed.some((l) => l.includes('forte publish')));
 
     const again = fakeContext(root, { command: 'enable', yes: true });
-    await assert.rejects(categoryPlugin.executeCommand(again.ctx), (e: unknown) => e instanceof UserError && /amplifyhosting/.test(e.message) && /forte remove hosting/.test(e.resolution));
+    await assert.rejects(categoryPlugin.executeCommand(again.ctx), (e: unknown) => isUserError(e) && /amplifyhosting/.test(e.message) && /forte remove hosting/.test(e.resolution));
   });
 
   void it('refuses continuous deployment', async () => {
     const f = fakeContext(root, { command: 'add', answers: { 'Choose a type': 'cicd' } });
-    await assert.rejects(categoryPlugin.executeCommand(f.ctx), (e: unknown) => e instanceof UserError && /not supported yet: use manual deployment and `forte publish`/.test(e.message));
+    await assert.rejects(categoryPlugin.executeCommand(f.ctx), (e: unknown) => isUserError(e) && /not supported yet: use manual deployment and `forte publish`/.test(e.message));
     assert.equal(existsSync(join(root, 'amplify/backend/backend-config.json')), false);
   });
 
@@ -137,7 +128,7 @@ void describe('category-hosting', () => {
     await categoryPlugin.executeCommand(f.ctx);
     const dist = join(root, 'build');
     const resource = ref(root, 'amplifyhosting');
-    await assert.rejects(categoryPlugin.publish!(f.ctx, resource, { distributionDir: dist }), (e: unknown) => e instanceof UserError && /build does not exist/.test(e.message) && /DistributionDir/.test(e.resolution));
+    await assert.rejects(categoryPlugin.publish!(f.ctx, resource, { distributionDir: dist }), (e: unknown) => isUserError(e) && /build does not exist/.test(e.message) && /DistributionDir/.test(e.resolution));
 
     mkdirSync(join(dist, 'static/js'), { recursive: true });
     mkdirSync(join(dist, 'drafts'), { recursive: true });
@@ -147,7 +138,7 @@ void describe('category-hosting', () => {
     writeFileSync(join(dist, 'drafts/a.html'), 'draft');
     writeFileSync(join(dist, '.DS_Store'), '');
     writeFileSync(join(root, 'amplifyPublishIgnore.json'), JSON.stringify(['*.map', 'drafts', '.DS_Store']));
-    await assert.rejects(categoryPlugin.publish!(f.ctx, resource, { distributionDir: dist }), (e: unknown) => e instanceof UserError && /forte push/.test(e.resolution));
+    await assert.rejects(categoryPlugin.publish!(f.ctx, resource, { distributionDir: dist }), (e: unknown) => isUserError(e) && /forte push/.test(e.resolution));
 
     const metaPath = join(root, 'amplify/backend/amplify-meta.json');
     const meta = readJson(metaPath);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { UserError } from '@forte/protocol';
+import { isUserError } from '@forte/protocol';
 import { jsonFlag, parseArgs, resolveCommand } from './parse-args.js';
 
 const core = new Set(['init', 'push', 'status', 'env']);
@@ -58,7 +58,7 @@ void describe('jsonFlag', () => {
   });
 
   void it('malformed JSON is a UserError naming the flag and the parse error', () => {
-    assert.throws(() => jsonFlag({ providers: '{"a":' }, 'providers'), (e: unknown) => e instanceof UserError && /^--providers is not valid JSON: .+/.test(e.message) && !e.message.includes('\n'));
+    assert.throws(() => jsonFlag({ providers: '{"a":' }, 'providers'), (e: unknown) => isUserError(e) && /^--providers is not valid JSON: .+/.test(e.message) && !e.message.includes('\n'));
     assert.throws(() => jsonFlag({ frontend: '[1]' }, 'frontend'), /--frontend must be a JSON object/);
     assert.throws(() => jsonFlag({ categories: true }, 'categories'), /--categories needs a JSON value/);
   });

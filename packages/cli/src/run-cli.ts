@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { UserError, type CategoryPlugin, type CliInput } from '@forte/protocol';
+import { isUserError, UserError, type CategoryPlugin, type CliInput } from '@forte/protocol';
 import { createCliContext, type CliContext } from './cli-context.js';
 import type { Command } from './command.js';
 import { COMMANDS, CORE_COMMAND_NAMES, GLOBAL_FLAGS, cliVersion, findCommand } from './command-table.js';
@@ -91,7 +91,7 @@ function reportError(error: unknown, home: string, argv: string[], print: Return
     process.stderr.write('Run `forte help` to see the commands and their options.\n');
     return EXIT.usage;
   }
-  if (error instanceof UserError) {
+  if (isUserError(error)) {
     print.error(error.message);
     if (error.resolution) process.stderr.write(`  ${error.resolution}\n`);
     return EXIT.error;

@@ -4,7 +4,6 @@
  */
 export { createCloud, DEFAULT_PORT, PortInUseError, type Cloud, type CloudOptions } from './server.js';
 export {
-  ServiceError,
   type CloudConfig,
   type CognitoLimits,
   type CognitoLimitSettings,
@@ -31,4 +30,4 @@ export { SECRET_KEY_FILE, SECRET_KEY_VARIABLE, SecretKeyError } from './kernel/s
 export type { SecretBox } from './kernel/secret-box.js';
 export { HEALTH_PATH } from './kernel/http-dispatch.js';
 export { CLOUD_VERSION } from './kernel/version.js';
-export { BlobNotFoundError, type BlobStore, type SqlStore } from './engines/types.js';
+export { BlobNotFoundError, isBlobNotFound, type BlobStore, type SqlStore } from './engines/types.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import ts from 'typescript';
-import { UserError } from '@forte/protocol';
+import { isUserError } from '@forte/protocol';
 import { sharedReference } from '@forte/protocol/shared-reference';
 import { createFakePluginContext } from '@forte/testing';
 import { QUESTIONS } from './codegen-questions.js';
@@ -20,7 +20,7 @@ const skip = shared.skip ?? false;
 
 const API = 'notes';
 const userError = (pattern: RegExp, resolution?: RegExp) => (e: unknown): boolean => {
-  assert.ok(e instanceof UserError, `expected a UserError, got ${String(e)}`);
+  assert.ok(isUserError(e), `expected a UserError, got ${String(e)}`);
   assert.match(e.message, pattern);
   if (resolution) assert.match(e.resolution, resolution);
   return true;

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { UserError } from '@forte/protocol';
+import { isUserError } from '@forte/protocol';
 import { GRAPHQL_CONFIG_FILE, putProject, readGraphqlConfig, writeGraphqlConfig } from './graphql-config.js';
 
 void describe('.graphqlconfig.yml', () => {
@@ -57,7 +57,7 @@ void describe('.graphqlconfig.yml', () => {
 
   void it('names the file and the line of what it cannot read, and how to fix it', () => {
     withFile('projects:\n  a: [x, y\n', (root) => {
-      assert.throws(() => readGraphqlConfig(root), (e: unknown) => e instanceof UserError && /\.graphqlconfig\.yml: .*line/.test(e.message) && /forte codegen add/.test(e.resolution));
+      assert.throws(() => readGraphqlConfig(root), (e: unknown) => isUserError(e) && /\.graphqlconfig\.yml: .*line/.test(e.message) && /forte codegen add/.test(e.resolution));
     });
     withFile('# only a comment\n', (root) => assert.deepEqual(readGraphqlConfig(root).projects, []));
     withFile('- a list\n', (root) => assert.throws(() => readGraphqlConfig(root), /is not a mapping/));

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { UserError, type AmplifyMeta, type FrontendPlugin, type PluginContext, type Project } from '@forte/protocol';
+import { isUserError, type AmplifyMeta, type FrontendPlugin, type PluginContext, type Project } from '@forte/protocol';
 import { parseAmplifyConfig } from 'aws-amplify/utils';
 import * as plugin from './index.js';
 
@@ -256,7 +256,7 @@ void describe('frontend-javascript', () => {
     assert.equal(asked.asked.length, 5);
     const headless = await frontend.init(fakeContext(root).ctx, { frontend: 'javascript', framework: 'angular', config: { DistributionDir: 'dist/app' } });
     assert.deepEqual(headless.config, { SourceDir: 'src', DistributionDir: 'dist/app', BuildCommand: 'npm run-script build', StartCommand: 'ng serve' });
-    await assert.rejects(frontend.init(fakeContext(root).ctx, { framework: 'svelte' }), (e: unknown) => e instanceof UserError && /svelte/.test(e.message));
+    await assert.rejects(frontend.init(fakeContext(root).ctx, { framework: 'svelte' }), (e: unknown) => isUserError(e) && /svelte/.test(e.message));
     rmSync(join(root, 'package.json'));
     assert.equal((await frontend.init(fakeContext(root, { yes: true }).ctx)).framework, 'none');
   });
@@ -267,7 +267,7 @@ void describe('frontend-javascript', () => {
     assert.equal(readFileSync(join(root, 'built.txt'), 'utf8'), 'yes', 'the command runs in the project root');
     assert.equal(frontend.distributionDir(ok.ctx), join(root, 'out'));
     const failing = fakeContext(root, { javascript: { framework: 'none', config: { BuildCommand: 'node -e "process.exit(3)"' } } });
-    await assert.rejects(frontend.build(failing.ctx), (e: unknown) => e instanceof UserError && e.message.includes('node -e "process.exit(3)"') && /exit code 3/.test(e.message));
+    await assert.rejects(frontend.build(failing.ctx), (e: unknown) => isUserError(e) && e.message.includes('node -e "process.exit(3)"') && /exit code 3/.test(e.message));
     assert.equal(existsSync(join(root, 'out')), false);
   });
 });

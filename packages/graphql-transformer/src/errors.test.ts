@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SchemaError, transform } from './index.js';
+import { isSchemaError, SchemaError, transform } from './index.js';
 import type { AppSyncAuthConfiguration, TransformParameters } from './index.js';
 
 const apiKey: AppSyncAuthConfiguration = { defaultAuthentication: { authenticationType: 'API_KEY' }, additionalAuthenticationProviders: [] };
@@ -9,7 +9,7 @@ const refuses = (schema: string, expected: { message: RegExp; typeName?: string;
   assert.throws(
     () => transform({ schema, authConfig: apiKey, ...(parameters ? { parameters } : {}) }),
     (e: unknown) => {
-      assert.ok(e instanceof SchemaError, `expected a SchemaError, got ${String(e)}`);
+      assert.ok(isSchemaError(e), `expected a SchemaError, got ${String(e)}`);
       assert.match(e.message, expected.message);
       assert.equal(e.typeName, expected.typeName);
       assert.equal(e.fieldName, expected.fieldName);
@@ -136,7 +136,7 @@ describe('schema errors name the type, field and directive', () => {
   });
 
   it('a schema that is not GraphQL', () => {
-    assert.throws(() => transform({ schema: 'type {', authConfig: apiKey }), (e: unknown) => e instanceof SchemaError && /not valid GraphQL/.test(e.message));
+    assert.throws(() => transform({ schema: 'type {', authConfig: apiKey }), (e: unknown) => isSchemaError(e) && /not valid GraphQL/.test(e.message));
   });
 });
 
@@ -145,7 +145,7 @@ const problems = (schema: string): string[] => {
   try {
     transform({ schema, authConfig: apiKey });
   } catch (e) {
-    assert.ok(e instanceof SchemaError, `expected a SchemaError, got ${String(e)}`);
+    assert.ok(isSchemaError(e), `expected a SchemaError, got ${String(e)}`);
     return e.errors.map((x) => `${x.line ?? '?'}:${x.column ?? '?'} ${x.message}`);
   }
   assert.fail('the schema was accepted');
@@ -199,5 +199,18 @@ describe('what the cloud would refuse is refused at compile time, where the user
     assert.deepEqual(problems('type Order @model {\n  id: ID!\n  customerId: ID @primaryKey\n}'), [
       "3:18 The primary key on type 'Order' must reference non-null fields: make 'customerId' non-null (ID!).",
     ]);
+  });
+});
+
+void describe('isSchemaError', () => {
+  it('recognises a SchemaError of another copy of this package by its brand', () => {
+    const BRAND: unique symbol = Symbol.for('forte.error');
+    class CopiedSchemaError extends Error {
+      readonly [BRAND] = 'schema';
+      readonly errors: readonly Error[] = [this];
+    }
+    assert.ok(isSchemaError(new CopiedSchemaError('Post: unknown directive')));
+    assert.ok(isSchemaError(new SchemaError('Post: unknown directive')));
+    assert.equal(isSchemaError(new Error('Post: unknown directive')), false);
   });
 });

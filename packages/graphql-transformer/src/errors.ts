@@ -1,3 +1,4 @@
+import { FORTE_ERROR } from '@forte/protocol';
 import { getLocation } from 'graphql';
 import type { Location } from 'graphql';
 
@@ -15,8 +16,10 @@ export interface SchemaErrorWhere {
  * A problem in the input schema. It names the type, the field and the directive concerned, like the
  * Amplify transformer's InvalidDirectiveError, and the line and column when known, so a CLI can point at
  * what to fix. When validation finds several problems, `errors` holds them all (this one first).
+ * Recognise it with `isSchemaError`: the CLI's plugins may load another copy of this package.
  */
 export class SchemaError extends Error {
+  readonly [FORTE_ERROR] = 'schema' as const;
   readonly typeName: string | undefined;
   readonly fieldName: string | undefined;
   readonly directive: string | undefined;
@@ -34,6 +37,13 @@ export class SchemaError extends Error {
     this.column = where.column;
     this.errors = errors.length ? errors : [this];
   }
+}
+
+/** Whether `value` is a SchemaError, made by this copy of the package or any other. */
+export function isSchemaError(value: unknown): value is SchemaError {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<Record<typeof FORTE_ERROR | 'message' | 'errors', unknown>>;
+  return candidate[FORTE_ERROR] === 'schema' && typeof candidate.message === 'string' && Array.isArray(candidate.errors);
 }
 
 /** The line and column of a node parsed with locations; nothing for a node without. */

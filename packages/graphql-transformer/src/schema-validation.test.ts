@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SchemaError, transform } from './index.js';
+import { isSchemaError, transform } from './index.js';
 import type { AppSyncAuthConfiguration } from './index.js';
 import { validateOutputSchema } from './schema-validation.js';
 
@@ -10,11 +10,11 @@ describe('schema validation', () => {
   it('the output is built as the cloud builds it: what AppSync would refuse is a SchemaError', () => {
     assert.throws(
       () => validateOutputSchema('type Query { post: Post }\ntype Post { title: Strin }'),
-      (e: unknown) => e instanceof SchemaError && e.message === 'The output schema would not deploy: Unknown type "Strin". Did you mean "String"?',
+      (e: unknown) => isSchemaError(e) && e.message === 'The output schema would not deploy: Unknown type "Strin". Did you mean "String"?',
     );
     assert.throws(
       () => validateOutputSchema('type Query { a: Int }\nscalar AWSDateTime'),
-      (e: unknown) => e instanceof SchemaError && e.message === 'The output schema would not deploy: There can be only one type named "AWSDateTime".',
+      (e: unknown) => isSchemaError(e) && e.message === 'The output schema would not deploy: There can be only one type named "AWSDateTime".',
     );
     assert.doesNotThrow(() => validateOutputSchema('type Query { at: AWSDateTime @aws_api_key }'));
   });
@@ -30,7 +30,7 @@ describe('schema validation', () => {
   it('an interface the type does not implement', () => {
     assert.throws(
       () => transform({ schema: 'interface Node { id: ID! name: String! }\ntype Post implements Node @model { id: ID! }', authConfig: apiKey }),
-      (e: unknown) => e instanceof SchemaError && e.message === 'Post: interface field Node.name expected but Post does not provide it' && e.line === 2 && e.column === 1,
+      (e: unknown) => isSchemaError(e) && e.message === 'Post: interface field Node.name expected but Post does not provide it' && e.line === 2 && e.column === 1,
     );
   });
 });

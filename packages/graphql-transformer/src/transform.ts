@@ -12,7 +12,7 @@ import { DEFAULT_TRANSFORM_PARAMETERS } from './config.js';
 import type { TransformInput } from './config.js';
 import { Context } from './context.js';
 import { transformCustomDirectives } from './custom.js';
-import { lineAndColumn, SchemaError } from './errors.js';
+import { isSchemaError, lineAndColumn, SchemaError } from './errors.js';
 import { buildIntrospection } from './introspection.js';
 import type { ModelIntrospection } from './introspection.js';
 import { readKeys, transformIndexes, transformPrimaryKeys } from './keys.js';
@@ -145,7 +145,7 @@ export const transform = (input: TransformInput): TransformResult => {
     validateOutputSchema(result.schema);
     return result;
   } catch (e) {
-    throw e instanceof SchemaError ? locate(e, located) : e;
+    throw isSchemaError(e) ? locate(e, located) : e;
   }
 };
 

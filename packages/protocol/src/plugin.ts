@@ -3,6 +3,7 @@ import type { MailboxMessage } from './auth-resources.js';
 import type { App, Deployment, DeployedResource, Environment, ResourceChange, StackEvent } from './control-api.js';
 import type { AmplifyMeta, BackendConfig, ProjectConfig, ProviderEnvInfo } from './project-files.js';
 import type { Template } from './template.js';
+import { FORTE_ERROR } from './errors.js';
 
 /**
  * The contract between the `forte` CLI and its plugins (categories, providers, frontends). The official
@@ -37,9 +38,13 @@ export const pluginManifestSchema = z.object({
   services: z.array(z.string()).optional(),
 }).passthrough();
 
-/** A problem the user can fix: the CLI prints `message`, then `resolution`, and exits 1. */
+/**
+ * A problem the user can fix: the CLI prints `message`, then `resolution`, and exits 1. Recognise it with
+ * `isUserError`: a plugin may throw the UserError of its own copy of this package.
+ */
 export class UserError extends Error {
   override readonly name = 'UserError';
+  readonly [FORTE_ERROR] = 'user' as const;
   constructor(
     message: string,
     readonly resolution: string,
@@ -47,6 +52,13 @@ export class UserError extends Error {
   ) {
     super(message, options);
   }
+}
+
+/** Whether `value` is a UserError, made by this copy of the package or any other. */
+export function isUserError(value: unknown): value is UserError {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<Record<typeof FORTE_ERROR | 'message' | 'resolution', unknown>>;
+  return candidate[FORTE_ERROR] === 'user' && typeof candidate.message === 'string' && typeof candidate.resolution === 'string';
 }
 
 export interface CliInput {

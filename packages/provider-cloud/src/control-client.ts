@@ -1,5 +1,5 @@
-import { CONTROL_PATH, CONTROL_TARGET_PREFIX, UserError, controlApi, type ControlOperation, type ControlOperations } from '@forte/protocol';
-import { CloudRequestError, type SignedClient } from './signed-client.js';
+import { isForteError, CONTROL_PATH, CONTROL_TARGET_PREFIX, UserError, controlApi, type ControlOperation, type ControlOperations } from '@forte/protocol';
+import type { SignedClient } from './signed-client.js';
 
 /** Typed calls of the control plane's admin API (protocol/control-api.ts). */
 export interface ControlClient {
@@ -35,7 +35,7 @@ export function createControlClient(client: SignedClient): ControlClient {
 
 /** Cloud answers the user can act on become UserErrors; anything else stays a fault. */
 export function toUserError(error: unknown, endpoint: string): unknown {
-  if (error instanceof CloudRequestError) {
+  if (isForteError(error)) {
     switch (error.code) {
       case 'DeploymentInProgressException':
         return new UserError(error.message, 'Wait for that deployment to finish (`forte status` shows it), then run the command again.', { cause: error });

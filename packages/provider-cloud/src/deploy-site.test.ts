@@ -4,10 +4,10 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { RESOURCE_TYPES, type LocalSiteFile } from '@forte/protocol';
+import { isForteError, RESOURCE_TYPES, type LocalSiteFile } from '@forte/protocol';
 import { makeTempDir, startTestCloud, type TestCloud } from '@forte/testing';
 import { deploySite } from './deploy-site.js';
-import { CloudRequestError, createSignedClient, type SignedClient } from './signed-client.js';
+import { createSignedClient, type SignedClient } from './signed-client.js';
 
 /** GET with a Host header (fetch cannot set one), for host-style site addresses. */
 function get(port: number, path: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
@@ -87,12 +87,12 @@ void describe('deploySite against a real cloud', () => {
 
   void it('is refused without valid keys', async () => {
     const wrong = createSignedClient({ endpoint: cloud.url, ...cloud.credentials, secretAccessKey: 'not-the-secret' });
-    await assert.rejects(deploySite(wrong, { siteId, files: files() }), (e: unknown) => e instanceof CloudRequestError && e.status === 403);
+    await assert.rejects(deploySite(wrong, { siteId, files: files() }), (e: unknown) => isForteError(e) && e.status === 403);
     const unsigned = await fetch(`${cloud.url}/hosting-api/sites/${siteId}/blobs/${'0'.repeat(64)}`, { method: 'PUT', body: 'x' });
     assert.equal(unsigned.status, 403);
   });
 
   void it('reports a missing site clearly', async () => {
-    await assert.rejects(deploySite(client, { siteId: 'site-missing', files: files() }), (e: unknown) => e instanceof CloudRequestError && e.code === 'ResourceNotFoundException' && /forte push/.test(e.message));
+    await assert.rejects(deploySite(client, { siteId: 'site-missing', files: files() }), (e: unknown) => isForteError(e) && e.code === 'ResourceNotFoundException' && /forte push/.test(e.message));
   });
 });

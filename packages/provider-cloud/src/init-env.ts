@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
-import { UserError, type App, type Environment, type PluginContext, type ProviderEnvInfo } from '@forte/protocol';
+import { isForteError, isUserError, UserError, type App, type Environment, type PluginContext, type ProviderEnvInfo } from '@forte/protocol';
 import { createControlClient, type ControlClient } from './control-client.js';
 import { failureOf, followDeployment } from './follow-deployment.js';
 import { buildRootTemplate, rootNames } from './root-template.js';
-import { CloudRequestError, createSignedClient } from './signed-client.js';
+import { createSignedClient } from './signed-client.js';
 
 /**
  * Creates the app (unless `appId` attaches to an existing one) and the environment, and deploys its root
@@ -37,8 +37,8 @@ async function findEnvironment(control: ControlClient, appId: string, envName: s
   try {
     return (await control.call('GetEnvironment', { appId, envName })).environment;
   } catch (error) {
-    const cause = error instanceof UserError ? error.cause : error;
-    if (cause instanceof CloudRequestError && cause.code === 'ResourceNotFoundException') return undefined;
+    const cause = isUserError(error) ? error.cause : error;
+    if (isForteError(cause) && cause.code === 'ResourceNotFoundException') return undefined;
     throw error;
   }
 }

@@ -1,6 +1,6 @@
-import { MAILBOX_API_PATH, MAILBOX_TARGET_PREFIX, UserError, type MailboxMessage, type MailboxOperations } from '@forte/protocol';
+import { isForteError, MAILBOX_API_PATH, MAILBOX_TARGET_PREFIX, UserError, type MailboxMessage, type MailboxOperations } from '@forte/protocol';
 import { toUserError } from './control-client.js';
-import { CloudRequestError, type SignedClient } from './signed-client.js';
+import type { SignedClient } from './signed-client.js';
 
 type ListMessages = MailboxOperations['ListMessages'];
 
@@ -10,7 +10,7 @@ export async function listMailbox(client: SignedClient, input: ListMessages['inp
     const output = await client.json<ListMessages['output']>(MAILBOX_API_PATH, `${MAILBOX_TARGET_PREFIX}ListMessages`, input);
     return output.messages;
   } catch (error) {
-    if (error instanceof CloudRequestError && (error.status === 404 || /UnknownOperation/.test(error.code))) {
+    if (isForteError(error) && (error.status === 404 || /UnknownOperation/.test(error.code))) {
       throw new UserError(`The cloud at ${client.credentials.endpoint} has no mailbox.`, 'Update Forte Cloud to a version with auth (user pools), then run the command again.', { cause: error });
     }
     throw toUserError(error, client.credentials.endpoint);

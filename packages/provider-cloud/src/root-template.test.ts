@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { UserError, templateSchema } from '@forte/protocol';
+import { isUserError, templateSchema } from '@forte/protocol';
 import { decodeBackendSnapshot, encodeBackendSnapshot, snapshotKey } from './backend-snapshot.js';
 import { buildRootTemplate, rootNames } from './root-template.js';
 
@@ -89,7 +89,7 @@ void describe('buildRootTemplate', () => {
     assert.deepEqual(root.Resources['apinotes']?.DependsOn, ['authmyauth']);
     assert.throws(
       () => buildRootTemplate({ names, appId: 'app1', envName: 'dev', resources: [api] }),
-      (e: unknown) => e instanceof UserError && /AuthCognitoUserPoolId of api notes .*authmyauth/.test(e.message) && e.resolution.includes('api/notes/parameters.json'),
+      (e: unknown) => isUserError(e) && /AuthCognitoUserPoolId of api notes .*authmyauth/.test(e.message) && e.resolution.includes('api/notes/parameters.json'),
     );
   });
 

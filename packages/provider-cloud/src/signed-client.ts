@@ -1,6 +1,6 @@
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { SIGNING_SERVICE } from '@forte/protocol';
+import { FORTE_ERROR, SIGNING_SERVICE, type ForteErrorShape } from '@forte/protocol';
 
 export interface CloudCredentials {
   endpoint: string; // e.g. http://127.0.0.1:20002
@@ -9,9 +9,10 @@ export interface CloudCredentials {
   region: string;
 }
 
-/** An error answered by the cloud, in AWS JSON or S3 XML shape. */
-export class CloudRequestError extends Error {
+/** An error answered by the cloud, in AWS JSON or S3 XML shape: a Forte error with the cloud's code and status (`isForteError`). */
+export class CloudRequestError extends Error implements ForteErrorShape {
   override readonly name = 'CloudRequestError';
+  readonly [FORTE_ERROR] = 'protocol' as const;
   constructor(
     readonly code: string,
     message: string,

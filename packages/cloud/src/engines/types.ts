@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { FORTE_ERROR } from '@forte/protocol';
 
 /**
  * The relational store every service keeps its state in. Async so PostgreSQL fits. SQL is written once
@@ -39,6 +40,16 @@ export interface BlobStore {
   copy(fromId: string, toId: string): Promise<void>;
 }
 
+/**
+ * A blob that does not exist. Services recognise it with `isBlobNotFound`, not `instanceof`: a blob store
+ * of another package throws the class of its own copy of `@forte/cloud`.
+ */
 export class BlobNotFoundError extends Error {
   override readonly name = 'BlobNotFoundError';
+  readonly [FORTE_ERROR] = 'blob-not-found' as const;
+}
+
+/** Whether `value` is a BlobNotFoundError, whichever copy of this package made it. */
+export function isBlobNotFound(value: unknown): value is BlobNotFoundError {
+  return typeof value === 'object' && value !== null && (value as { [FORTE_ERROR]?: unknown })[FORTE_ERROR] === 'blob-not-found';
 }

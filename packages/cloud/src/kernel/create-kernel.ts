@@ -4,7 +4,7 @@ import { chainedCredentials, verifySignedHeaders } from './sigv4.js';
 import type { Logger } from './logger.js';
 import type { MailSender } from './mail-transport.js';
 import type { SecretBox } from './secret-box.js';
-import type { CloudConfig, CredentialProvider, IdentityTokenVerifier, Kernel, Principal, ResourceHandler, Route, Service, TableEngine, TrustPolicySource, UpgradeRoute } from './types.js';
+import type { CloudConfig, CredentialProvider, DenyCode, IdentityTokenVerifier, Kernel, Principal, ResourceHandler, Route, Service, TableEngine, TrustPolicySource, UpgradeRoute } from './types.js';
 
 /** The kernel as the composition root and the HTTP dispatcher see it: services can only see `Kernel`. */
 export interface KernelRuntime extends Kernel {
@@ -19,7 +19,7 @@ export interface KernelRuntime extends Kernel {
   /** The upgrade (WebSocket) handlers of every service, in registration order. */
   readonly upgradeRoutes: readonly UpgradeRoute[];
   readonly credentialProviders: readonly CredentialProvider[];
-  authorize(principal: Principal, action: string, resource: string, denyCode?: string): Promise<void>;
+  authorize(principal: Principal, action: string, resource: string, denyCode?: DenyCode): Promise<void>;
   /** Called once the server listens. */
   setListening(address: { port: number; baseUrl: string }): void;
 }

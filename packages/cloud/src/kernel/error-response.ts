@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
+import type { ForteErrorShape } from '@forte/protocol';
 import { xmlEscape } from './xml-escape.js';
-import type { ErrorFormat, ServiceError } from './types.js';
+import { ErrorFormat } from './types.js';
 
 /** The masked answer to an unexpected error, per protocol family: details stay in the log. */
 export function internalErrorFor(format: ErrorFormat): { code: string; message: string } {
@@ -13,15 +14,15 @@ export function internalErrorFor(format: ErrorFormat): { code: string; message: 
 export function writeErrorResponse(
   res: ServerResponse,
   format: ErrorFormat,
-  error: Pick<ServiceError, 'code' | 'message' | 'status' | 'headers' | 'extra'>,
+  error: Pick<ForteErrorShape, 'code' | 'message' | 'status' | 'headers' | 'fields'>,
   requestId: string,
 ): void {
   const headers: Record<string, string> = { ...error.headers };
   let body: string;
   switch (format) {
     case 'xml': {
-      const extra = Object.entries(error.extra ?? {})
-        .map(([name, value]) => `<${name}>${xmlEscape(value)}</${name}>`)
+      const extra = Object.entries(error.fields ?? {})
+        .map(([name, value]) => `<${name}>${xmlEscape(String(value))}</${name}>`)
         .join('');
       body =
         '<?xml version="1.0" encoding="UTF-8"?>\n' +
@@ -31,7 +32,7 @@ export function writeErrorResponse(
       break;
     }
     case 'json':
-      body = JSON.stringify({ __type: error.code, message: error.message, ...error.extra });
+      body = JSON.stringify({ __type: error.code, message: error.message, ...error.fields });
       headers['content-type'] = 'application/x-amz-json-1.1';
       headers['x-amzn-errortype'] = error.code;
       break;

@@ -2,16 +2,21 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { defineErrorTable } from '@forte/protocol';
 import { createRequestListener } from './http-dispatch.js';
-import { jsonApiRoute } from './json-api.js';
-import { ServiceError } from './types.js';
+import { defineOperation, jsonApiRoute } from './json-api.js';
 import { createTestKernel } from './kernel.test-helper.js';
 
+const PROBE_ERRORS = defineErrorTable('probe', { ValidationException: 400, NotAuthorizedException: 400 });
 const logLines: string[] = [];
+/** Thrown by a second copy of the protocol's error module, as a plugin bundling its own copy would. */
+let foreignError: Error;
 let server: Server;
 let port: number;
 
 before(async () => {
+  const copy = (await import(new URL('errors.js?second-copy', import.meta.resolve('@forte/protocol')).href)) as typeof import('@forte/protocol');
+  foreignError = copy.defineErrorTable('plugin-s3', { NoSuchKey: 404 }).error('NoSuchKey', 'The specified key does not exist.', { fields: { Key: 'a<b' }, cause: new Error('gone') });
   const kernel = createTestKernel(logLines, 'info');
   kernel.addService({
     name: 'probe',
@@ -33,10 +38,12 @@ before(async () => {
         signingService: 'forte',
         actionPrefix: 'probe',
         operations: {
-          Ping: { signed: false, handle: async () => ({ pong: true }) },
-          Refuse: { signed: false, handle: async () => { throw new ServiceError('NotAuthorizedException', 'no', 400, { headers: { 'x-extra': 'kept' } }); } },
-          Explode: { signed: false, handle: async () => { throw new Error('database password is hunter2'); } },
+          Ping: defineOperation({ raw: true, signed: false, handler: async () => ({ pong: true }) }),
+          Refuse: defineOperation({ raw: true, signed: false, handler: async () => { throw PROBE_ERRORS.error('NotAuthorizedException', 'no', { headers: { 'x-extra': 'kept' } }); } }),
+          Explode: defineOperation({ raw: true, signed: false, handler: async () => { throw new Error('database password is hunter2'); } }),
         },
+        errors: PROBE_ERRORS,
+        validationErrorCode: 'ValidationException',
       }),
       // An admin API: no app calls it from a browser.
       jsonApiRoute({
@@ -46,8 +53,19 @@ before(async () => {
         signingService: 'forte',
         actionPrefix: 'probe',
         browserAccess: 'same-origin',
-        operations: { Ping: { signed: false, handle: async () => ({ pong: true }) } },
+        operations: { Ping: defineOperation({ raw: true, signed: false, handler: async () => ({ pong: true }) }) },
+        errors: PROBE_ERRORS,
+        validationErrorCode: 'ValidationException',
       }),
+      // An XML route whose error comes from a second copy of the protocol's error module (a plugin's own copy).
+      {
+        name: 'xml-foreign',
+        errorFormat: 'xml',
+        match: { url: (_req, url) => url.pathname === '/xml/' },
+        async handle() {
+          throw foreignError;
+        },
+      },
       // A raw route for one host name: tried before any URL route, even for the API's path.
       { name: 'site', errorFormat: 'text', publicStatic: true, match: { raw: (req) => req.headers.host === 'site.localhost' }, async handle(ctx) { ctx.res.writeHead(200, { 'content-length': 4 }).end('site'); } },
     ],
@@ -100,6 +118,12 @@ void describe('request dispatch', () => {
       assert.equal(res.status, 200, path);
       assert.deepEqual(JSON.parse(res.body), { pong: true });
     }
+  });
+
+  void it('answers an error of another copy of the error classes in the route\'s shape, with its code and status', async () => {
+    const res = await send({ path: '/xml/', method: 'GET' });
+    assert.equal(res.status, 404);
+    assert.match(res.body, /<Error><Code>NoSuchKey<\/Code><Message>The specified key does not exist.<\/Message><Key>a&lt;b<\/Key>/);
   });
 
   void it('matches the normalised path, as a parsed URL has it', async () => {

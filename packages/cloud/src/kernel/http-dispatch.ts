@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isForteError } from '@forte/protocol';
 import { answerPreflight, applyCorsHeaders, corsHeaders, isSameOrigin, refusePreflight } from './cors.js';
 import type { KernelRuntime } from './create-kernel.js';
 import { internalErrorFor, writeErrorResponse } from './error-response.js';
 import { verifySigV4 } from './sigv4.js';
 import type { Logger } from './logger.js';
-import { ServiceError, type CredentialProvider, type Principal, type RequestContext, type Route } from './types.js';
+import type { CredentialProvider, DenyCode, Principal, RequestContext, Route } from './types.js';
 
 /** Unauthenticated liveness probe, answered before any route. */
 export const HEALTH_PATH = '/_forte/health';
@@ -34,7 +35,7 @@ export function createRequestListener(kernel: KernelRuntime, options: { version:
     let route = routable ? findRawRoute(kernel.rawRoutes, req, rawPath) : undefined;
     if (!route) {
       if (!ctx.hasValidUrl()) {
-        return writeErrorResponse(res, 'text', { code: 'BadRequest', message: 'The request URL or Host header is malformed.', status: 400, headers: undefined, extra: undefined }, ctx.requestId);
+        return writeErrorResponse(res, 'text', { code: 'BadRequest', message: 'The request URL or Host header is malformed.', status: 400, headers: undefined, fields: undefined }, ctx.requestId);
       }
       if (routable) route = findUrlRoute(kernel.urlRoutes, ctx);
     }
@@ -67,7 +68,7 @@ export function createRequestListener(kernel: KernelRuntime, options: { version:
 
     if (!route) {
       const message = `Nothing is served at ${req.method ?? 'GET'} ${rawPath}: check the endpoint URL.`;
-      return writeErrorResponse(res, 'json', { code: 'UnknownOperationException', message, status: 404, headers: undefined, extra: undefined }, ctx.requestId);
+      return writeErrorResponse(res, 'json', { code: 'UnknownOperationException', message, status: 404, headers: undefined, fields: undefined }, ctx.requestId);
     }
     const matched = route;
     const fail = (error: unknown): void => failRequest(kernel, ctx, matched, error);
@@ -147,12 +148,12 @@ function failRequest(kernel: KernelRuntime, ctx: KernelRequestContext, route: Ro
     kernel.log.info('client went away', { requestId: ctx.requestId, route: route.name, error: error instanceof Error ? error.message : String(error) });
     return void res.destroy();
   }
-  if (error instanceof ServiceError) {
+  if (isForteError(error)) {
     if (error.status >= 500) kernel.log.error('service error', { requestId: ctx.requestId, route: route.name, error });
     if (!res.headersSent) return writeErrorResponse(ctx.withApiHeaders(), route.errorFormat, error, ctx.requestId);
   } else {
     kernel.log.error('unexpected error', { requestId: ctx.requestId, route: route.name, method: req.method, path: ctx.rawPath, error });
-    if (!res.headersSent) return writeErrorResponse(ctx.withApiHeaders(), route.errorFormat, { ...internalErrorFor(route.errorFormat), status: 500, headers: undefined, extra: undefined }, ctx.requestId);
+    if (!res.headersSent) return writeErrorResponse(ctx.withApiHeaders(), route.errorFormat, { ...internalErrorFor(route.errorFormat), status: 500, headers: undefined, fields: undefined }, ctx.requestId);
   }
   res.destroy(); // a streamed answer cannot turn into an error any more: cut it so the client sees it
 }
@@ -248,7 +249,7 @@ class KernelRequestContext implements RequestContext {
     return result;
   }
 
-  authorize(principal: Principal, action: string, resource: string, denyCode?: string): Promise<void> {
+  authorize(principal: Principal, action: string, resource: string, denyCode?: DenyCode): Promise<void> {
     return this.kernel.authorize(principal, action, resource, denyCode);
   }
 }

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { isForteError } from '@forte/protocol';
 import { evaluateConditions } from './iam-conditions.js';
 import { conditionContext, createAuthorizer, createTrustChecker, evaluatePolicies, evaluateTrust, policyVariables, substituteVariables, wildcardMatch } from './iam-lite.js';
-import { ServiceError, type PolicyDocument, type Principal } from './types.js';
+import type { PolicyDocument, Principal } from './types.js';
 
 const role: Principal = { kind: 'role', accessKeyId: 'ASIATEST', roleArn: 'arn:aws:iam::123456789012:role/auth', identityId: 'us-east-1:abc-123' };
 const doc = (...Statement: PolicyDocument['Statement']): PolicyDocument => ({ Version: '2012-10-17', Statement });
@@ -171,12 +172,12 @@ void describe('createAuthorizer', () => {
     await authorize({ kind: 'admin', accessKeyId: 'FKIA' }, 'anything:AtAll', '*');
   });
   void it('denies anonymous callers', async () => {
-    await assert.rejects(authorize({ kind: 'anonymous' }, 's3:GetObject', 'arn:aws:s3:::b/k'), (e: unknown) => e instanceof ServiceError && e.code === 'AccessDenied' && e.status === 403);
+    await assert.rejects(authorize({ kind: 'anonymous' }, 's3:GetObject', 'arn:aws:s3:::b/k'), (e: unknown) => isForteError(e) && e.code === 'AccessDenied' && e.status === 403);
   });
   void it('applies the policies of role principals and uses the deny code asked for', async () => {
     await authorize(role, 's3:GetObject', 'arn:aws:s3:::b/k');
     await assert.rejects(authorize(role, 's3:PutObject', 'arn:aws:s3:::b/k', 'AccessDeniedException'), (e: unknown) => {
-      assert.ok(e instanceof ServiceError);
+      assert.ok(isForteError(e));
       assert.equal(e.code, 'AccessDeniedException');
       assert.match(e.message, /s3:PutObject on arn:aws:s3:::b\/k/);
       return true;

@@ -1,5 +1,6 @@
 import { evaluateConditions, globMatch, type ConditionContext } from './iam-conditions.js';
-import { ServiceError, type PolicyDocument, type PolicyStatement, type Principal, type RoleTrustRequest, type TrustPolicySource } from './types.js';
+import { JSON_API_ERRORS, S3_KERNEL_ERRORS } from './api-errors.js';
+import type { DenyCode, PolicyDocument, PolicyStatement, Principal, RoleTrustRequest, TrustPolicySource } from './types.js';
 
 export type PolicySource = (principal: Principal) => Promise<PolicyDocument[]>;
 
@@ -87,14 +88,15 @@ export const wildcardMatch = globMatch;
 
 /** The kernel's `authorize`: admin may do anything, anonymous nothing, roles what their policies allow. */
 export function createAuthorizer(sources: readonly PolicySource[]) {
-  return async (principal: Principal, action: string, resource: string, denyCode?: string): Promise<void> => {
+  return async (principal: Principal, action: string, resource: string, denyCode: DenyCode = 'AccessDenied'): Promise<void> => {
     if (principal.kind === 'admin') return;
     if (principal.kind === 'role') {
       const documents = (await Promise.all(sources.map((source) => source(principal)))).flat();
       if (evaluatePolicies(documents, { action, resource, variables: policyVariables(principal), context: conditionContext(principal) }) === 'allow') return;
     }
     const who = principal.kind === 'anonymous' ? 'Anonymous callers are' : `${principal.roleArn} is`;
-    throw new ServiceError(denyCode ?? 'AccessDenied', `${who} not authorized to perform ${action} on ${resource}.`, 403);
+    const message = `${who} not authorized to perform ${action} on ${resource}.`;
+    throw denyCode === 'AccessDenied' ? S3_KERNEL_ERRORS.error(denyCode, message) : JSON_API_ERRORS.error(denyCode, message);
   };
 }
 

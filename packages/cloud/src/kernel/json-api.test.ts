@@ -4,18 +4,25 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { defineErrorTable, ForteError } from '@forte/protocol';
 import { z } from 'zod';
 import { createRequestListener } from './http-dispatch.js';
-import { jsonApiRoute } from './json-api.js';
+import { defineOperation, jsonApiRoute } from './json-api.js';
 import { createTestKernel } from './kernel.test-helper.js';
 
 const ADMIN = { accessKeyId: 'FKIAADMINADMINADMIN0', secretAccessKey: 'admin-secret-admin-secret-admin-secret00' };
 const ROLE_KEY = { accessKeyId: 'ASIAROLEROLEROLEROLE', secretAccessKey: 'role-secret-role-secret-role-secret-0000' };
+const ECHO_ERRORS = defineErrorTable('echo', { ValidationException: 400 });
 const logLines: string[] = [];
+/** Thrown by a second copy of the protocol's error module, as a plugin bundling its own copy would. */
+let foreignError: Error;
 let server: Server;
 let url: string;
 
 before(async () => {
+  const copy = (await import(new URL('errors.js?second-copy', import.meta.resolve('@forte/protocol')).href)) as typeof import('@forte/protocol');
+  const pluginErrors = copy.defineErrorTable('plugin', { ConflictException: 409 });
+  foreignError = pluginErrors.error('ConflictException', 'the name is taken', { fields: { name: 'blog' }, cause: new Error('unique constraint') });
   const kernel = createTestKernel(logLines);
   kernel.registerCredentialProvider({
     lookup: async (id) => (id === ADMIN.accessKeyId ? { secretAccessKey: ADMIN.secretAccessKey, principal: { kind: 'admin', accessKeyId: id } } : undefined),
@@ -35,9 +42,27 @@ before(async () => {
         signingService: 'forte',
         actionPrefix: 'echo',
         operations: {
-          Echo: { input: z.object({ text: z.string().min(1) }), handle: async (input, call) => ({ text: input.text, caller: call.principal.kind }) },
-          Explode: { handle: async () => { throw new Error('database password is hunter2'); } },
+          Echo: defineOperation({
+            input: z.object({ text: z.string().min(1), times: z.number().int().min(1).default(1) }),
+            // The handler's input is the schema's output: `times` is a number here, its default applied.
+            handler: async (input, call) => {
+              // @ts-expect-error the schema declares no such field
+              void input.nope;
+              return { text: input.text.repeat(input.times), caller: call.principal.kind };
+            },
+          }),
+          Increment: defineOperation({
+            raw: true,
+            handler: async (input) => {
+              if (typeof input.n !== 'number') throw ECHO_ERRORS.error('ValidationException', 'n: must be a number');
+              return { n: input.n + 1 };
+            },
+          }),
+          Explode: defineOperation({ raw: true, handler: async () => { throw new Error('database password is hunter2'); } }),
+          Foreign: defineOperation({ raw: true, handler: async () => { throw foreignError; } }),
         },
+        errors: ECHO_ERRORS,
+        validationErrorCode: 'ValidationException',
       }),
     ],
   });
@@ -75,6 +100,33 @@ void describe('jsonApiRoute through the kernel', () => {
     assert.equal(res.errorType, 'MissingAuthenticationTokenException');
     assert.equal(res.json.__type, 'MissingAuthenticationTokenException');
     assert.equal(typeof res.json.message, 'string');
+  });
+
+  void it('gives the handler the schema\'s output', async () => {
+    const res = await call('Echo.Echo', { text: 'ab', times: 2 });
+    assert.deepEqual(res.json, { text: 'abab', caller: 'admin' });
+  });
+
+  void it('declares an operation with a schema or as raw, nothing else', () => {
+    // @ts-expect-error without a schema, an operation says that it checks its input itself (raw: true)
+    defineOperation({ handler: async () => ({}) });
+    // @ts-expect-error a raw operation's input is the JSON object, not a schema's output
+    defineOperation({ raw: true, handler: async (input: { text: string }) => input });
+  });
+
+  void it('passes a raw operation the JSON object, which it checks itself', async () => {
+    assert.deepEqual((await call('Echo.Increment', { n: 41 })).json, { n: 42 });
+    const refused = await call('Echo.Increment', { n: 'x' });
+    assert.equal(refused.status, 400);
+    assert.deepEqual(refused.json, { __type: 'ValidationException', message: 'n: must be a number' });
+  });
+
+  void it('answers an error of another copy of the error classes with its code, status and fields', async () => {
+    assert.ok(!(foreignError instanceof ForteError), 'the copy has its own class');
+    const res = await call('Echo.Foreign', {});
+    assert.equal(res.status, 409);
+    assert.equal(res.errorType, 'ConflictException');
+    assert.deepEqual(res.json, { __type: 'ConflictException', message: 'the name is taken', name: 'blog' });
   });
 
   void it('refuses a badly signed call with InvalidSignatureException', async () => {

@@ -1,46 +1,83 @@
+import { isForteError, type ErrorTable } from '@forte/protocol';
 import type { z } from 'zod';
-import { ServiceError, type Principal, type RequestContext, type Route } from './types.js';
+import { JSON_API_ERRORS } from './api-errors.js';
+import type { Principal, RequestContext, Route } from './types.js';
 
-export interface JsonOperation<I = unknown> {
+/** What an operation's handler gets besides its input. */
+export interface JsonCall {
+  principal: Principal;
+  ctx: RequestContext;
+}
+
+interface OperationOptions<I> {
   /**
    * Whether the call must be SigV4-signed (default true) and is then authorized as
    * `<actionPrefix>:<Operation>`. Unsigned operations are those AWS serves to callers without keys (a
    * user pool's sign-in, an identity pool's GetId); a signature they carry anyway must still verify.
    */
   signed?: boolean;
-  /** Validates and normalises the input; failures answer the route's validation error naming the field. */
-  input?: z.ZodType<I>;
   /**
    * The resources the call acts on (ARNs), each authorized for `<actionPrefix>:<Operation>` once the input is
    * valid, so policies can name them; without it the call is authorized on `*` before the body is parsed.
    */
-  resources?(input: I): string[];
-  handle(input: I, call: { principal: Principal; ctx: RequestContext }): Promise<unknown>;
+  resources?: (input: I) => string[];
+}
+
+/** An operation whose input a zod schema validates: the handler gets the schema's output type. */
+export interface SchemaOperationOptions<S extends z.ZodType> extends OperationOptions<z.output<S>> {
+  /** Validates and normalises the input; a failure answers the route's validation error naming the field. */
+  input: S;
+  handler: (input: z.output<S>, call: JsonCall) => Promise<unknown>;
 }
 
 /**
- * A client error whose JSON body carries structured fields besides `__type` and `message` (DynamoDB's
- * `CancellationReasons`, the current `Item` of a failed condition).
+ * An operation that validates its own input, for hot paths where a schema costs too much (DynamoDB's item
+ * calls) or where the protocol's checks and messages are the AWS service's own. The handler gets the
+ * request's JSON object as it was sent.
  */
-export class JsonServiceError extends ServiceError {
-  constructor(code: string, message: string, status: number, readonly fields: Record<string, unknown>) {
-    super(code, message, status);
-  }
+export interface RawOperationOptions extends OperationOptions<Record<string, unknown>> {
+  raw: true;
+  handler: (input: Record<string, unknown>, call: JsonCall) => Promise<unknown>;
+}
+
+/** One operation of a `jsonApiRoute`, made by `defineOperation`. */
+export interface JsonOperation {
+  readonly signed: boolean;
+  readonly input: z.ZodType | undefined;
+  readonly resources: ((input: never) => string[]) | undefined;
+  readonly handler: (input: never, call: JsonCall) => Promise<unknown>;
+}
+
+/**
+ * Declares an operation of an AWS JSON API: `defineOperation({ input: schema, signed, resources, handler })`,
+ * the handler's input typed by the schema, or `defineOperation({ raw: true, signed, handler })` for a handler
+ * that checks the JSON object itself.
+ */
+export function defineOperation<S extends z.ZodType>(options: SchemaOperationOptions<S>): JsonOperation;
+export function defineOperation(options: RawOperationOptions): JsonOperation;
+export function defineOperation(options: SchemaOperationOptions<z.ZodType> | RawOperationOptions): JsonOperation {
+  return {
+    signed: options.signed ?? true,
+    input: 'raw' in options ? undefined : options.input,
+    resources: options.resources,
+    handler: options.handler,
+  };
 }
 
 /**
  * A route for an AWS JSON API (1.1 by default, 1.0 for DynamoDB): `POST <path>` (with or without its trailing
  * slash) with `X-Amz-Target: <prefix><Operation>`, SigV4 for `signingService`, errors `{"__type","message"}`.
  */
-export function jsonApiRoute(options: {
+export function jsonApiRoute<C extends string>(options: {
   name: string;
   path: string;
   targetPrefix: string;
   signingService: string;
   actionPrefix: string;
-  operations: Record<string, JsonOperation<any>>;
-  /** The error code of invalid input: ValidationException by default; Cognito's clients know InvalidParameterException. */
-  validationErrorCode?: string;
+  operations: Record<string, JsonOperation>;
+  /** The API's error table, and its code for invalid input (ValidationException; Cognito's clients know InvalidParameterException). */
+  errors: ErrorTable<C>;
+  validationErrorCode: NoInfer<C>;
   /** `1.0` answers `application/x-amz-json-1.0` (DynamoDB); default `1.1`. */
   jsonVersion?: '1.0' | '1.1';
   /** Prepended to the code in `__type` of client errors: DynamoDB answers `com.amazonaws.dynamodb.v20120810#<Code>`. */
@@ -68,9 +105,8 @@ export function jsonApiRoute(options: {
         await handleCall(ctx);
       } catch (error) {
         // Client errors are answered here, in this API's own shape; the rest goes to the kernel (logged, masked).
-        if (!(error instanceof ServiceError) || error.status >= 500 || ctx.res.headersSent) throw error;
-        const fields = error instanceof JsonServiceError ? error.fields : {};
-        const payload = JSON.stringify({ __type: `${options.errorTypePrefix ?? ''}${error.code}`, message: error.message, ...error.extra, ...fields });
+        if (!isForteError(error) || error.status >= 500 || ctx.res.headersSent) throw error;
+        const payload = JSON.stringify({ __type: `${options.errorTypePrefix ?? ''}${error.code}`, message: error.message, ...error.fields });
         const headers = Object.assign(ctx.apiHeaders(), error.headers);
         headers['content-type'] = contentType;
         headers['content-length'] = String(Buffer.byteLength(payload));
@@ -84,40 +120,41 @@ export function jsonApiRoute(options: {
   async function handleCall(ctx: RequestContext): Promise<void> {
     const target = String(ctx.req.headers['x-amz-target'] ?? '');
     if (!target.startsWith(options.targetPrefix)) {
-      throw new ServiceError('UnknownOperationException', `X-Amz-Target must start with ${options.targetPrefix}`, 400);
+      throw JSON_API_ERRORS.error('UnknownOperationException', `X-Amz-Target must start with ${options.targetPrefix}`);
     }
     const name = target.slice(options.targetPrefix.length);
     const op = Object.hasOwn(options.operations, name) ? options.operations[name] : undefined;
-    if (!op) throw new ServiceError('UnknownOperationException', `Forte does not support the operation ${name}.`, 400);
+    if (!op) throw JSON_API_ERRORS.error('UnknownOperationException', `Forte does not support the operation ${name}.`);
     const { principal, body } = await ctx.authenticate({ service: options.signingService, readBody: true });
-    if (op.signed !== false) {
+    if (op.signed) {
       if (principal.kind === 'anonymous') {
-        throw new ServiceError('MissingAuthenticationTokenException', `${name} must be SigV4-signed (service ${options.signingService}) with the keys of a Forte profile.`, 403);
+        throw JSON_API_ERRORS.error('MissingAuthenticationTokenException', `${name} must be SigV4-signed (service ${options.signingService}) with the keys of a Forte profile.`);
       }
       if (!op.resources) await ctx.authorize(principal, `${options.actionPrefix}:${name}`, '*', 'AccessDeniedException');
     }
     let raw: unknown;
     try {
       raw = body && body.length > 0 ? JSON.parse(body.toString('utf8')) : {};
-    } catch {
-      throw new ServiceError('SerializationException', 'The request body is not valid JSON.', 400);
+    } catch (error) {
+      throw JSON_API_ERRORS.error('SerializationException', 'The request body is not valid JSON.', { cause: error });
     }
     // Every operation of an AWS JSON protocol takes an object.
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ServiceError(options.validationErrorCode ?? 'ValidationException', 'request: the body must be a JSON object.', 400);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw options.errors.error(options.validationErrorCode, 'request: the body must be a JSON object.');
     let input: unknown = raw;
     if (op.input) {
       const parsed = op.input.safeParse(raw);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'request';
-        throw new ServiceError(options.validationErrorCode ?? 'ValidationException', `${where}: ${issue?.message ?? 'invalid'}`, 400);
+        throw options.errors.error(options.validationErrorCode, `${where}: ${issue?.message ?? 'invalid'}`, { cause: parsed.error });
       }
       input = parsed.data;
     }
-    if (op.signed !== false && op.resources) {
-      for (const resource of new Set(op.resources(input))) await ctx.authorize(principal, `${options.actionPrefix}:${name}`, resource, 'AccessDeniedException');
+    // `input` is what the operation declared: its schema's output, or for a raw operation the JSON object.
+    if (op.signed && op.resources) {
+      for (const resource of new Set(op.resources(input as never))) await ctx.authorize(principal, `${options.actionPrefix}:${name}`, resource, 'AccessDeniedException');
     }
-    const result = await op.handle(input, { principal, ctx });
+    const result = await op.handler(input as never, { principal, ctx });
     const payload = JSON.stringify(result ?? {});
     // One header call: the API headers (request ids, CORS) are this route's to write (`writesApiHeaders`).
     const headers = ctx.apiHeaders();

@@ -1,11 +1,12 @@
 import type { IncomingMessage } from 'node:http';
-import { ServiceError } from './types.js';
+import type { ForteError } from '@forte/protocol';
+import { JSON_API_ERRORS } from './api-errors.js';
 
 /** Largest body the kernel reads into memory (JSON APIs); bigger ones are answered 413. */
 export const MAX_BUFFERED_BODY = 10 * 1024 * 1024;
 
 /**
- * Reads the whole request body, refusing more than `limit` bytes with a 413 ServiceError (the rest of an
+ * Reads the whole request body, refusing more than `limit` bytes with a 413 ForteError (the rest of an
  * oversized body is not read, and the answer closes the connection). Plain stream events rather than an async
  * iterator: most bodies here are one small chunk, and this runs on every JSON API call.
  */
@@ -41,6 +42,6 @@ function prematureClose(): Error {
   return Object.assign(new Error('the request closed before its body ended'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
 }
 
-function tooLarge(limit: number): ServiceError {
-  return new ServiceError('RequestEntityTooLargeException', `The request body is larger than ${limit} bytes: send a smaller body.`, 413, { headers: { connection: 'close' } });
+function tooLarge(limit: number): ForteError {
+  return JSON_API_ERRORS.error('RequestEntityTooLargeException', `The request body is larger than ${limit} bytes: send a smaller body.`, { headers: { connection: 'close' } });
 }

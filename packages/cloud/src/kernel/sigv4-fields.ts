@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { ServiceError } from './types.js';
+import type { ForteError } from '@forte/protocol';
 import { MAX_CLOCK_SKEW_MS, MAX_PRESIGN_EXPIRES_SECONDS } from './sigv4-limits.js';
 
 /** Why a signature is refused; each protocol family maps it to its own error code. */
@@ -18,7 +18,7 @@ export interface SignatureFields {
 export function parseAuthorizationHeader(
   header: string,
   req: IncomingMessage,
-  malformed: (message: string) => ServiceError,
+  malformed: (message: string) => ForteError,
 ): SignatureFields {
   const match = /^AWS4-HMAC-SHA256\s+(.*)$/s.exec(header.trim());
   if (!match) throw malformed('The Authorization header must start with AWS4-HMAC-SHA256 (only Signature Version 4 is supported).');
@@ -42,7 +42,7 @@ export function parseAuthorizationHeader(
 export function parsePresignedQuery(
   value: (name: string) => string | undefined,
   now: Date,
-  fail: (kind: SignatureFailure, message: string) => ServiceError,
+  fail: (kind: SignatureFailure, message: string) => ForteError,
 ): SignatureFields {
   const algorithm = value('X-Amz-Algorithm');
   const credential = value('X-Amz-Credential');

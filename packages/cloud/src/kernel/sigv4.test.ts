@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { isForteError } from '@forte/protocol';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -9,7 +10,7 @@ import { writeErrorResponse } from './error-response.js';
 import { splitTarget } from './http-dispatch.js';
 import { uriEscape } from './sigv4-canonical.js';
 import { verifySigV4 } from './sigv4.js';
-import { ServiceError, type CredentialProvider } from './types.js';
+import type { CredentialProvider } from './types.js';
 
 const KEY = { accessKeyId: 'FKIATESTTESTTEST0001', secretAccessKey: 'secret/secret+secret/secret+secret/secre' };
 const credentials: CredentialProvider = {
@@ -35,7 +36,7 @@ before(async () => {
         }
       })
       .catch((error: unknown) => {
-        if (!(error instanceof ServiceError)) throw error;
+        if (!isForteError(error)) throw error;
         writeErrorResponse(res, s3 ? 'xml' : 'json', error, 'test-request');
       });
   });

@@ -1,5 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { ForteError } from '@forte/protocol';
+import { JSON_API_ERRORS, S3_KERNEL_ERRORS } from './api-errors.js';
 import { readBody } from './read-body.js';
 import {
   EMPTY_SHA256,
@@ -13,7 +15,7 @@ import {
 } from './sigv4-canonical.js';
 import { headerValue, parseAmzDate, parseAuthorizationHeader, parsePresignedQuery, type SignatureFailure, type SignatureFields } from './sigv4-fields.js';
 import { MAX_CLOCK_SKEW_MS } from './sigv4-limits.js';
-import { ServiceError, type CredentialProvider, type Principal, type SignedHeadersInput, type SigningInfo } from './types.js';
+import type { CredentialProvider, Principal, SignedHeadersInput, SigningInfo } from './types.js';
 
 export { MAX_CLOCK_SKEW_MS, MAX_PRESIGN_EXPIRES_SECONDS } from './sigv4-limits.js';
 
@@ -47,21 +49,21 @@ export interface VerifyResult {
 
 type Failure = SignatureFailure;
 
-const S3_CODES: Record<Failure, [string, number]> = {
-  unknownKey: ['InvalidAccessKeyId', 403],
-  badSignature: ['SignatureDoesNotMatch', 403],
-  skew: ['RequestTimeTooSkewed', 403],
-  expired: ['AccessDenied', 403],
-  malformed: ['AuthorizationHeaderMalformed', 400],
-  presignMalformed: ['AuthorizationQueryParametersError', 400],
+const S3_CODES: Record<Failure, keyof typeof S3_KERNEL_ERRORS.statuses> = {
+  unknownKey: 'InvalidAccessKeyId',
+  badSignature: 'SignatureDoesNotMatch',
+  skew: 'RequestTimeTooSkewed',
+  expired: 'AccessDenied',
+  malformed: 'AuthorizationHeaderMalformed',
+  presignMalformed: 'AuthorizationQueryParametersError',
 };
-const JSON_CODES: Record<Failure, [string, number]> = {
-  unknownKey: ['UnrecognizedClientException', 403],
-  badSignature: ['InvalidSignatureException', 403],
-  skew: ['InvalidSignatureException', 403],
-  expired: ['InvalidSignatureException', 403],
-  malformed: ['IncompleteSignatureException', 403],
-  presignMalformed: ['IncompleteSignatureException', 403],
+const JSON_CODES: Record<Failure, keyof typeof JSON_API_ERRORS.statuses> = {
+  unknownKey: 'UnrecognizedClientException',
+  badSignature: 'InvalidSignatureException',
+  skew: 'InvalidSignatureException',
+  expired: 'InvalidSignatureException',
+  malformed: 'IncompleteSignatureException',
+  presignMalformed: 'IncompleteSignatureException',
 };
 
 /** A request without a signature: anonymous, with its body read when asked for (not for S3, which streams). */
@@ -72,14 +74,13 @@ async function anonymous(input: VerifyRequest, s3: boolean): Promise<VerifyResul
 
 /**
  * Verifies an AWS Signature Version 4 request (Authorization header or presigned query) and resolves
- * its principal. A request with no signature at all is anonymous; a bad one throws ServiceError with the
+ * its principal. A request with no signature at all is anonymous; a bad one throws ForteError with the
  * codes of the protocol family (S3 XML codes for `s3`, AWS JSON codes otherwise).
  */
 export async function verifySigV4(input: VerifyRequest): Promise<VerifyResult> {
   const s3 = input.service === 's3';
-  const fail = (kind: Failure, message: string): ServiceError => {
-    const [code, status] = (s3 ? S3_CODES : JSON_CODES)[kind];
-    return new ServiceError(code, message, status);
+  const fail = (kind: Failure, message: string): ForteError => {
+    return s3 ? S3_KERNEL_ERRORS.error(S3_CODES[kind], message) : JSON_API_ERRORS.error(JSON_CODES[kind], message);
   };
   const { req } = input;
   const authorization = req.headers.authorization;
@@ -167,17 +168,17 @@ async function resolvePayloadHash(
   input: VerifyRequest,
   s3: boolean,
   pairs: Array<[string, string]>,
-  fail: (kind: Failure, message: string) => ServiceError,
+  fail: (kind: Failure, message: string) => ForteError,
 ): Promise<{ payloadHash: string; body?: Buffer }> {
   const contentSha = headerValue(input.req, 'x-amz-content-sha256');
   if (s3) {
     const presigned = input.req.headers.authorization === undefined;
     if (!presigned && contentSha === undefined) {
-      throw new ServiceError('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256.', 400);
+      throw S3_KERNEL_ERRORS.error('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256.');
     }
     const payloadHash = presigned ? (pairs.find(([key]) => key.toLowerCase() === 'x-amz-content-sha256')?.[1] ?? 'UNSIGNED-PAYLOAD') : contentSha!;
     if (!HEX_SHA256.test(payloadHash) && !S3_PAYLOAD_MODES.has(payloadHash)) {
-      throw new ServiceError('InvalidArgument', 'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, a STREAMING-* mode or the hex sha256 of the body.', 400);
+      throw S3_KERNEL_ERRORS.error('InvalidArgument', 'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, a STREAMING-* mode or the hex sha256 of the body.');
     }
     return { payloadHash };
   }
@@ -221,7 +222,7 @@ export function chainedCredentials(providers: readonly CredentialProvider[]): Cr
 /**
  * Verifies a SigV4 Authorization carried in a header set (no live request): the AppSync realtime
  * handshake sends the headers of a signed `POST` with its body. Answers the principal (anonymous when
- * the headers carry no signature); throws ServiceError with the AWS JSON codes for a bad one.
+ * the headers carry no signature); throws ForteError with the AWS JSON codes for a bad one.
  */
 export async function verifySignedHeaders(input: SignedHeadersInput, credentials: CredentialProvider): Promise<Principal> {
   const headers: Record<string, string> = {};

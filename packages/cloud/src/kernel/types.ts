@@ -45,24 +45,6 @@ export interface PolicyDocument {
   Statement: PolicyStatement[];
 }
 
-/** Error answered in the route's protocol shape (JSON `__type`, S3 XML `<Error><Code>`). */
-export class ServiceError extends Error {
-  override readonly name = 'ServiceError';
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status: number,
-    options?: { cause?: unknown; headers?: Record<string, string>; extra?: Record<string, string> },
-  ) {
-    super(message, options);
-    this.headers = options?.headers;
-    this.extra = options?.extra;
-  }
-  readonly headers: Record<string, string> | undefined;
-  /** More fields for the error body (S3: `<Key>`, `<BucketName>`, ...). */
-  readonly extra: Record<string, string> | undefined;
-}
-
 /**
  * What a verified Authorization header signed, for checking later signatures that chain from it
  * (S3 `STREAMING-AWS4-HMAC-SHA256-PAYLOAD` chunk signatures). Never log it: the key signs requests.
@@ -74,6 +56,9 @@ export interface SigningInfo {
   seedSignature: string;
   signingKey: Buffer;
 }
+
+/** The code of an authorization refusal, in the route's protocol family. */
+export type DenyCode = 'AccessDenied' | 'AccessDeniedException';
 
 export type ErrorFormat = 'json' | 'xml' | 'graphql' | 'text';
 
@@ -93,7 +78,7 @@ export interface RequestContext {
   apiHeaders(): Record<string, string>;
   /**
    * Verifies SigV4 (Authorization header or presigned query) and resolves the principal. Returns
-   * `{kind:'anonymous'}` when the request carries no signature; throws ServiceError when it carries a bad one.
+   * `{kind:'anonymous'}` when the request carries no signature; throws a ForteError when it carries a bad one.
    * `service` is the signing service expected (`s3`, `forte`, ...). For S3 the payload hash is taken from
    * `x-amz-content-sha256`; for other services the body is read (at most 10 MiB, else 413), hashed and
    * returned in `body`. Exception: with `readBody: false` and a hex `x-amz-content-sha256` header, a non-S3
@@ -103,8 +88,11 @@ export interface RequestContext {
    * Authorization-header requests (S3 needs it for signed aws-chunked uploads).
    */
   authenticate(options: { service: string; readBody?: boolean }): Promise<{ principal: Principal; body?: Buffer; signing?: SigningInfo }>;
-  /** IAM-lite: throws ServiceError(AccessDenied...) unless the principal may do `action` on `resource`. */
-  authorize(principal: Principal, action: string, resource: string, denyCode?: string): Promise<void>;
+  /**
+   * IAM-lite: throws a ForteError unless the principal may do `action` on `resource`: S3's `AccessDenied`
+   * (the default), or the AWS JSON APIs' `AccessDeniedException`.
+   */
+  authorize(principal: Principal, action: string, resource: string, denyCode?: DenyCode): Promise<void>;
 }
 
 export interface Route {
@@ -229,7 +217,7 @@ export interface ResolvedCredentials {
 /**
  * Resolves access key ids to secrets during SigV4 verification. The kernel asks each registered provider
  * in order; the first that knows the key wins. `sessionToken` is the request's `x-amz-security-token`
- * (temporary credentials); a provider may throw ServiceError (e.g. an expired token).
+ * (temporary credentials); a provider may throw a ForteError (e.g. an expired token).
  */
 export interface CredentialProvider {
   lookup(accessKeyId: string, sessionToken: string | undefined): Promise<ResolvedCredentials | undefined>;
@@ -268,14 +256,14 @@ export interface Kernel {
   verifyIdentityToken(providerName: string, token: string, options?: IdentityTokenOptions): Promise<VerifiedIdentityToken | undefined>;
   /**
    * Verifies a SigV4 signature carried in a set of headers alone (the AppSync realtime handshake sends the
-   * headers of a signed `POST <path>` with its body); throws ServiceError like `ctx.authenticate`.
+   * headers of a signed `POST <path>` with its body); throws a ForteError like `ctx.authenticate`.
    */
   verifySignedHeaders(input: SignedHeadersInput): Promise<Principal>;
   /**
-   * IAM-lite, for checks outside an HTTP request (realtime subscriptions): throws ServiceError (AccessDenied…)
+   * IAM-lite, for checks outside an HTTP request (realtime subscriptions): throws a ForteError (AccessDenied…)
    * unless the principal may do `action` on `resource`. Within a request, `ctx.authorize` is the same check.
    */
-  authorize(principal: Principal, action: string, resource: string, denyCode?: string): Promise<void>;
+  authorize(principal: Principal, action: string, resource: string, denyCode?: DenyCode): Promise<void>;
   /** Lets a service (the IAM service) provide role policies to the policy engine. */
   registerPolicySource(source: (principal: Principal) => Promise<PolicyDocument[]>): void;
   /** Lets a service (identity pools, STS) resolve the temporary access keys it issued. */
@@ -490,7 +478,7 @@ export interface TableReadOptions {
 
 /**
  * DynamoDB tables as a programmatic engine (what the DynamoDB API is a thin layer over). Failures throw
- * ServiceError with DynamoDB's codes: ResourceNotFoundException, ValidationException,
+ * A ForteError with DynamoDB's codes: ResourceNotFoundException, ValidationException,
  * ConditionalCheckFailedException. Each write is one transaction of the SQL store, so concurrent conditional
  * writes cannot both pass.
  */
@@ -504,7 +492,7 @@ export interface TableEngine {
   scan(input: TableReadOptions): Promise<TablePage>;
   /**
    * How many items match the key condition (all items without one) and the filter, without any page limit.
-   * With `maxScanned`, reads at most that many items and throws ServiceError `LimitExceededException` when
+   * With `maxScanned`, reads at most that many items and throws a ForteError `LimitExceededException` when
    * the count needs more; `onScanned` hears how many items were read (filtered out ones included).
    */
   count(input: { table: string; index?: string; keyCondition?: TableExpression; filter?: TableExpression; maxScanned?: number; onScanned?: (items: number) => void }): Promise<number>;
@@ -515,7 +503,7 @@ export interface TableWriteOptions {
   returnValues?: TableReturnValues;
   /**
    * When the condition fails, the ConditionalCheckFailedException carries the current item in
-   * `fields.Item` (a `JsonServiceError` of kernel/json-api.ts), as DynamoDB's
+   * `fields.Item` (the error's `fields`), as DynamoDB's
    * ReturnValuesOnConditionCheckFailure ALL_OLD: what a conflict handler needs to answer with.
    */
   returnItemOnConditionFailure?: boolean;

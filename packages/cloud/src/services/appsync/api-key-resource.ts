@@ -1,10 +1,11 @@
 import { randomInt } from 'node:crypto';
 import { APPSYNC_RESOURCE_TYPES } from '@forte/protocol';
 import { z } from 'zod';
-import { ServiceError, type Kernel, type ResourceContext, type ResourceHandler, type ResourceResult } from '../../kernel/types.js';
+import type { Kernel, ResourceContext, ResourceHandler, ResourceResult } from '../../kernel/types.js';
 import { apiArn } from './api-resource.js';
 import type { ApiRegistry } from './api-registry.js';
 import type { AppSyncStore, StoredApiKey } from './appsync-store.js';
+import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 
 const keyProps = z.object({
   ApiId: z.string().regex(/^[a-z0-9]{26}$/, 'must be the ApiId of a Forte::AppSync::GraphQLApi'),
@@ -23,7 +24,7 @@ function parseProps(props: Record<string, unknown>): z.infer<typeof keyProps> {
   const parsed = keyProps.safeParse(props);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ServiceError('ValidationException', `${APPSYNC_RESOURCE_TYPES.apiKey} ${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}`, 400);
+    throw RESOURCE_ERRORS.error('ValidationException', `${APPSYNC_RESOURCE_TYPES.apiKey} ${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}`);
   }
   return parsed.data;
 }
@@ -39,7 +40,7 @@ export function createApiKeyResourceHandler(kernel: Kernel, store: AppSyncStore,
   });
   const expiry = (days: number): number => Math.floor(now() / 1000) + days * DAY_SECONDS;
   const requireApi = async (apiId: string): Promise<void> => {
-    if (!(await store.apiById(apiId))) throw new ServiceError('NotFoundException', `${APPSYNC_RESOURCE_TYPES.apiKey}: no GraphQL API ${apiId}.`, 404);
+    if (!(await store.apiById(apiId))) throw RESOURCE_ERRORS.error('ResourceNotFoundException', `${APPSYNC_RESOURCE_TYPES.apiKey}: no GraphQL API ${apiId}.`);
   };
   return {
     replaceOn: ['ApiId'],

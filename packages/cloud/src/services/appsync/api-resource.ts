@@ -1,9 +1,10 @@
 import { randomInt } from 'node:crypto';
 import { APPSYNC_RESOURCE_TYPES, type AppSyncAuthProvider } from '@forte/protocol';
 import { z } from 'zod';
-import { ServiceError, type Kernel, type ResourceContext, type ResourceHandler, type ResourceResult } from '../../kernel/types.js';
+import type { Kernel, ResourceContext, ResourceHandler, ResourceResult } from '../../kernel/types.js';
 import type { ApiRegistry } from './api-registry.js';
 import type { AppSyncStore, StoredApi } from './appsync-store.js';
+import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 
 const authProvider = z.object({
   AuthenticationType: z.enum(['API_KEY', 'AMAZON_COGNITO_USER_POOLS', 'AWS_IAM', 'OPENID_CONNECT', 'AWS_LAMBDA']),
@@ -24,21 +25,21 @@ function parseProps(props: Record<string, unknown>): AppSyncAuthProvider[] & { n
   const parsed = apiProps.safeParse(props);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ServiceError('ValidationException', `${APPSYNC_RESOURCE_TYPES.graphQLApi} ${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}`, 400);
+    throw RESOURCE_ERRORS.error('ValidationException', `${APPSYNC_RESOURCE_TYPES.graphQLApi} ${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}`);
   }
   const { Name, AdditionalAuthenticationProviders, ...defaultProvider } = parsed.data;
   const providers: AppSyncAuthProvider[] = [defaultProvider, ...AdditionalAuthenticationProviders];
   for (const p of providers) {
     if (p.AuthenticationType === 'AMAZON_COGNITO_USER_POOLS' && !p.UserPoolConfig) {
-      throw new ServiceError('ValidationException', `${APPSYNC_RESOURCE_TYPES.graphQLApi}: AMAZON_COGNITO_USER_POOLS needs UserPoolConfig.UserPoolId.`, 400);
+      throw RESOURCE_ERRORS.error('ValidationException', `${APPSYNC_RESOURCE_TYPES.graphQLApi}: AMAZON_COGNITO_USER_POOLS needs UserPoolConfig.UserPoolId.`);
     }
     if (p.AuthenticationType === 'OPENID_CONNECT' && !p.OpenIDConnectConfig) {
-      throw new ServiceError('ValidationException', `${APPSYNC_RESOURCE_TYPES.graphQLApi}: OPENID_CONNECT needs OpenIDConnectConfig.Issuer.`, 400);
+      throw RESOURCE_ERRORS.error('ValidationException', `${APPSYNC_RESOURCE_TYPES.graphQLApi}: OPENID_CONNECT needs OpenIDConnectConfig.Issuer.`);
     }
   }
   const types = providers.map((p) => p.AuthenticationType);
   const repeated = types.find((t, i) => types.indexOf(t) !== i && t !== 'AMAZON_COGNITO_USER_POOLS' && t !== 'OPENID_CONNECT');
-  if (repeated) throw new ServiceError('ValidationException', `${APPSYNC_RESOURCE_TYPES.graphQLApi}: the auth mode ${repeated} is listed twice.`, 400);
+  if (repeated) throw RESOURCE_ERRORS.error('ValidationException', `${APPSYNC_RESOURCE_TYPES.graphQLApi}: the auth mode ${repeated} is listed twice.`);
   return Object.assign(providers, { name: Name });
 }
 

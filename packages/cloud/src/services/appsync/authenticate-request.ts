@@ -1,5 +1,5 @@
-import type { AppSyncAuthProvider } from '@forte/protocol';
-import { ServiceError, type Kernel, type Principal, type VerifiedIdentityToken } from '../../kernel/types.js';
+import { isForteError, type AppSyncAuthProvider } from '@forte/protocol';
+import type { Kernel, Principal, VerifiedIdentityToken } from '../../kernel/types.js';
 import type { DeployedApi } from './api-registry.js';
 import { AppSyncAuthError, type Caller } from './caller.js';
 
@@ -102,7 +102,7 @@ export async function authenticateRequest(input: {
     try {
       principal = await kernel.verifySignedHeaders({ service: 'appsync', method: input.request.method, path: input.request.path, headers: input.headers, body: input.request.body });
     } catch (error) {
-      if (error instanceof ServiceError) throw new AppSyncAuthError('UnauthorizedException', error.message);
+      if (isForteError(error)) throw new AppSyncAuthError('UnauthorizedException', error.message);
       throw error;
     }
     const expiresAt = principal.kind === 'role' ? principal.expiresAt : undefined;

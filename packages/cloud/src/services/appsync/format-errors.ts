@@ -1,5 +1,5 @@
+import { isForteError } from '@forte/protocol';
 import type { GraphQLError } from 'graphql';
-import { ServiceError } from '../../kernel/types.js';
 import type { Logger } from '../../kernel/logger.js';
 import { AppSyncFieldError } from './field-error.js';
 
@@ -28,7 +28,7 @@ export function formatErrors(errors: readonly GraphQLError[], log: Logger): AppS
     } else if (!error.path) {
       // Not from a resolver: the document or its variables do not fit the schema (scalar formats included).
       errorType = 'ValidationError';
-    } else if (original instanceof ServiceError) {
+    } else if (isForteError(original)) {
       errorType = original.status >= 500 ? 'InternalFailure' : `DynamoDB:${original.code}`;
       if (original.status >= 500) log.error('resolver failed', { path: error.path, error: original });
     } else if (original && /^Cannot return null for non-nullable field/.test(original.message)) {

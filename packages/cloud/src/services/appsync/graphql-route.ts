@@ -1,6 +1,7 @@
+import { isForteError } from '@forte/protocol';
 import { execute, GraphQLError, Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { readBody } from '../../kernel/read-body.js';
-import { ServiceError, type Kernel, type RequestContext, type Route } from '../../kernel/types.js';
+import type { Kernel, RequestContext, Route } from '../../kernel/types.js';
 import type { ApiRegistry, DeployedApi } from './api-registry.js';
 import { AppSyncAuthError, authenticateCaller, type Caller } from './caller.js';
 import { createDocumentCache } from './document-cache.js';
@@ -9,6 +10,7 @@ import { formatErrors } from './format-errors.js';
 import type { ModelEvents } from './model-events.js';
 import type { NextTokenCodec } from './next-token.js';
 import { checkVariablesNesting, graphqlLimitsWithDefaults, parseWithinLimits, QueryLimitError, validateWithinLimits } from './query-limits.js';
+import { APPSYNC_ERRORS } from './appsync-errors.js';
 
 const PATH = /^\/graphql\/([a-z0-9]{26})\/?$/;
 /** Largest request body read (query, variables and operation name together). */
@@ -34,16 +36,16 @@ function parseRequest(body: Buffer): GraphQLRequest {
   let value: unknown;
   try {
     value = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new ServiceError('MalformedHttpRequestException', 'The request body is not valid JSON.', 400);
+  } catch (error) {
+    throw APPSYNC_ERRORS.error('MalformedHttpRequestException', 'The request body is not valid JSON.', { cause: error });
   }
   const request = value as { query?: unknown; variables?: unknown; operationName?: unknown } | null;
   if (typeof request !== 'object' || request === null || typeof request.query !== 'string') {
-    throw new ServiceError('MalformedHttpRequestException', 'The request body must be a JSON object with a "query" string.', 400);
+    throw APPSYNC_ERRORS.error('MalformedHttpRequestException', 'The request body must be a JSON object with a "query" string.');
   }
   const variables = request.variables ?? undefined;
   if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) {
-    throw new ServiceError('MalformedHttpRequestException', '"variables" must be an object.', 400);
+    throw APPSYNC_ERRORS.error('MalformedHttpRequestException', '"variables" must be an object.');
   }
   return {
     query: request.query,
@@ -95,14 +97,14 @@ export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; even
     async handle(ctx) {
       const apiId = PATH.exec(ctx.url.pathname)![1]!;
       const api = registry.get(apiId);
-      if (!api) throw new ServiceError('NotFoundException', `No GraphQL API ${apiId} is deployed here (or it has no schema yet).`, 404);
+      if (!api) throw APPSYNC_ERRORS.error('NotFoundException', `No GraphQL API ${apiId} is deployed here (or it has no schema yet).`);
       const body = await readBody(ctx.req, MAX_REQUEST_BYTES);
       const headers = Object.fromEntries(Object.entries(ctx.req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
       let caller: Caller;
       try {
         caller = await authenticateCaller(api, headers, { method: 'POST', path: ctx.rawPath, body: body.toString('utf8') }, kernel);
       } catch (error) {
-        if (error instanceof AppSyncAuthError) throw new ServiceError(error.errorType, error.message, error.status, { cause: error });
+        if (error instanceof AppSyncAuthError) throw APPSYNC_ERRORS.error('UnauthorizedException', error.message, { cause: error });
         throw error;
       }
       const request = parseRequest(body);
@@ -136,7 +138,7 @@ export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; even
         try {
           await ctx.authorize(caller.principal, 'appsync:GraphQL', `${api.arn}/types/${type}/fields/${field}`);
         } catch (error) {
-          if (error instanceof ServiceError && error.status === 403) throw new ServiceError('UnauthorizedException', `Not Authorized to access ${field} on type ${type}`, 401, { cause: error });
+          if (isForteError(error) && error.status === 403) throw APPSYNC_ERRORS.error('UnauthorizedException', `Not Authorized to access ${field} on type ${type}`, { cause: error });
           throw error;
         }
       }

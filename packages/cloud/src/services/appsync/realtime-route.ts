@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { isForteError } from '@forte/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ServiceError, type Kernel, type Principal, type UpgradeRoute } from '../../kernel/types.js';
+import type { Kernel, Principal, UpgradeRoute } from '../../kernel/types.js';
 import type { ApiRegistry, DeployedApi } from './api-registry.js';
 import { AppSyncAuthError, authenticateCaller, type Caller } from './caller.js';
 import type { ExecutionContext } from './execution-context.js';
@@ -36,7 +37,7 @@ async function authorizeIam(kernel: Kernel, principal: Principal, api: DeployedA
   try {
     await kernel.authorize(principal, 'appsync:GraphQL', `${api.arn}/types/Subscription/fields/${field}`);
   } catch (error) {
-    if (error instanceof ServiceError && error.status === 403) throw new RealtimeError('UnauthorizedException', `Not Authorized to access ${field} on type Subscription`, 401);
+    if (isForteError(error) && error.status === 403) throw new RealtimeError('UnauthorizedException', `Not Authorized to access ${field} on type Subscription`, 401);
     throw error;
   }
 }

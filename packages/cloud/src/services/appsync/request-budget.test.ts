@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { performance } from 'node:perf_hooks';
+import { defineErrorTable } from '@forte/protocol';
 import { buildSchema, execute, GraphQLObjectType, parse } from 'graphql';
-import { ServiceError, type TableEngine } from '../../kernel/types.js';
+import type { TableEngine } from '../../kernel/types.js';
 import { BudgetExceededError, createRequestBudget, meteredTables, meterFieldResolvers, ownResolver, YIELD_AFTER_MS } from './request-budget.js';
 
+/** The table engine's refusal, as DynamoDB's table declares it. */
+const TABLE_ERRORS = defineErrorTable('dynamodb', { LimitExceededException: 400 });
 const limits = { maxResolverCalls: 3, maxItemsRead: 10, maxResultFields: 5 };
 
 void describe('the budget of one execution', () => {
@@ -47,7 +50,7 @@ void describe('the budget of one execution', () => {
         asked = input.maxScanned;
         const scanned = Math.min(1000, input.maxScanned ?? 1000);
         input.onScanned?.(scanned);
-        return scanned < 1000 ? Promise.reject(new ServiceError('LimitExceededException', 'too many', 400)) : Promise.resolve(1000);
+        return scanned < 1000 ? Promise.reject(TABLE_ERRORS.error('LimitExceededException', 'too many')) : Promise.resolve(1000);
       },
     } as unknown as TableEngine;
     const budget = createRequestBudget(limits);

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { APPSYNC_RESOURCE_TYPES } from '@forte/protocol';
+import { APPSYNC_RESOURCE_TYPES, type ForteError } from '@forte/protocol';
 import { z } from 'zod';
-import { ServiceError, type ResourceHandler, type ResourceResult } from '../../kernel/types.js';
+import type { ResourceHandler, ResourceResult } from '../../kernel/types.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { ApiRegistry, BuiltSchema } from './api-registry.js';
 import type { AppSyncStore, StoredSchema } from './appsync-store.js';
 import { buildExecutableApi } from './executable-schema.js';
+import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 
 const schemaProps = z.object({
   ApiId: z.string().regex(/^[a-z0-9]{26}$/, 'must be the ApiId of a Forte::AppSync::GraphQLApi'),
@@ -14,8 +15,8 @@ const schemaProps = z.object({
   Tables: z.record(z.string(), z.string()),
 });
 
-const invalid = (message: string, cause?: unknown): ServiceError =>
-  new ServiceError('BadRequestException', `${APPSYNC_RESOURCE_TYPES.graphQLSchema}: ${message}`, 400, { cause });
+const invalid = (message: string, cause?: unknown): ForteError =>
+  RESOURCE_ERRORS.error('ValidationException', `${APPSYNC_RESOURCE_TYPES.graphQLSchema}: ${message}`, { cause });
 
 /**
  * Checks what a schema resource brings (SDL, plan, tables) the way serving it will: refuses what would not
@@ -49,7 +50,7 @@ const lambdaConflictModels = (built: BuiltSchema): string[] => built.plan.models
 export function createSchemaResourceHandler(store: AppSyncStore, registry: ApiRegistry): ResourceHandler {
   const result = (schema: StoredSchema): ResourceResult => ({ physicalId: `${schema.apiId}/schema`, attributes: { DefinitionHash: schema.definitionHash } });
   const put = async ({ stored, built }: { stored: StoredSchema; built: BuiltSchema }, log: Logger): Promise<ResourceResult> => {
-    if (!(await store.apiById(stored.apiId))) throw new ServiceError('NotFoundException', `${APPSYNC_RESOURCE_TYPES.graphQLSchema}: no GraphQL API ${stored.apiId}.`, 404);
+    if (!(await store.apiById(stored.apiId))) throw RESOURCE_ERRORS.error('ResourceNotFoundException', `${APPSYNC_RESOURCE_TYPES.graphQLSchema}: no GraphQL API ${stored.apiId}.`);
     const lambda = lambdaConflictModels(built);
     if (lambda.length > 0) log.warn('a LAMBDA conflict handler needs functions, which this cloud does not run yet: a version conflict on these models is answered ConflictUnhandled', { apiId: stored.apiId, models: lambda });
     registry.prepare(stored.apiId, built);

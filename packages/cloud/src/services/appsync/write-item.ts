@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { GraphQLPlanModel } from '@forte/protocol';
-import { ServiceError } from '../../kernel/types.js';
+import { isForteError, type GraphQLPlanModel } from '@forte/protocol';
 import type { OperationAccess } from './auth-rules.js';
 import { automerge } from './automerge.js';
 import { fieldRulesAllow, itemRuleAllows, ownerCandidates, ownerValue, providerOf } from './auth-rules.js';
@@ -18,7 +17,7 @@ type Plain = Record<string, unknown>;
 export const conditionFailed = (cause?: unknown): AppSyncFieldError =>
   new AppSyncFieldError('DynamoDB:ConditionalCheckFailedException', 'The conditional request failed (Service: DynamoDb, Status Code: 400, Request ID: null)', { cause });
 
-const isConditionFailure = (error: unknown): boolean => error instanceof ServiceError && error.code === 'ConditionalCheckFailedException';
+const isConditionFailure = (error: unknown): boolean => isForteError(error) && error.code === 'ConditionalCheckFailedException';
 
 /** `@default` values are written as strings: typed by the field. */
 function defaultValue(model: GraphQLPlanModel, field: string, raw: string): unknown {

@@ -1,9 +1,9 @@
-import type { IdentityPoolMappingRule, IdentityPoolRoleMapping } from '@forte/protocol';
-import { ServiceError } from '../../kernel/types.js';
+import type { ForteError, IdentityPoolMappingRule, IdentityPoolRoleMapping } from '@forte/protocol';
 import type { StoredIdentityPool } from './identity-store.js';
 import type { VerifiedLogin } from './verify-logins.js';
+import { COGNITO_IDENTITY_ERRORS } from './identity-errors.js';
 
-const notAuthorized = (message: string): ServiceError => new ServiceError('NotAuthorizedException', message, 400);
+const notAuthorized = (message: string): ForteError => COGNITO_IDENTITY_ERRORS.error('NotAuthorizedException', message);
 
 /**
  * The role credentials are issued for, by the identity pool's rules (as Cognito):
@@ -21,7 +21,7 @@ export function chooseRole(pool: StoredIdentityPool, logins: readonly VerifiedLo
   const first = logins[0];
   if (!first) {
     if (!pool.unauthenticatedRole) {
-      throw new ServiceError('InvalidIdentityPoolConfigurationException', `Identity pool ${pool.poolId} has no unauthenticated role: set Roles.unauthenticated to give guests credentials.`, 400);
+      throw COGNITO_IDENTITY_ERRORS.error('InvalidIdentityPoolConfigurationException', `Identity pool ${pool.poolId} has no unauthenticated role: set Roles.unauthenticated to give guests credentials.`);
     }
     if (customRoleArn !== undefined && customRoleArn !== pool.unauthenticatedRole) throw notAuthorized(`CustomRoleArn ${customRoleArn} is not a role guests of this identity pool may assume.`);
     return pool.unauthenticatedRole;

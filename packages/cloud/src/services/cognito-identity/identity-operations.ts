@@ -1,34 +1,36 @@
 import { randomUUID } from 'node:crypto';
+import type { ForteError } from '@forte/protocol';
 import { z } from 'zod';
 import type { SqlStore } from '../../engines/types.js';
-import { ServiceError, type Kernel } from '../../kernel/types.js';
+import type { Kernel } from '../../kernel/types.js';
 import { chooseRole } from './choose-role.js';
-import type { JsonOperation } from '../../kernel/json-api.js';
+import { defineOperation, type JsonOperation } from '../../kernel/json-api.js';
 import type { IdentityStore, StoredIdentity, StoredIdentityPool } from './identity-store.js';
 import type { TemporaryCredentials } from './temporary-credentials.js';
 import { verifyLogins, type VerifiedLogin } from './verify-logins.js';
+import { COGNITO_IDENTITY_ERRORS } from './identity-errors.js';
 
 const POOL_ID = /^[\w-]+:[0-9a-f-]+$/;
 const poolId = z.string().regex(POOL_ID, 'must look like <region>:<uuid>');
 const identityId = z.string().regex(POOL_ID, 'must look like <region>:<uuid>');
 const logins = z.record(z.string(), z.string().min(1)).optional();
 
-const notAuthorized = (message: string): ServiceError => new ServiceError('NotAuthorizedException', message, 400);
+const notAuthorized = (message: string): ForteError => COGNITO_IDENTITY_ERRORS.error('NotAuthorizedException', message);
 const GUESTS_REFUSED = 'Unauthenticated access is not supported for this identity pool.';
 
 /** The operations of `AWSCognitoIdentityService` that Forte serves. */
-export function createIdentityOperations(deps: { kernel: Kernel; store: IdentityStore; credentials: TemporaryCredentials }): Record<string, JsonOperation<any>> {
+export function createIdentityOperations(deps: { kernel: Kernel; store: IdentityStore; credentials: TemporaryCredentials }): Record<string, JsonOperation> {
   const { kernel, store, credentials } = deps;
   const region = kernel.config.region;
 
   const requirePool = async (id: string): Promise<StoredIdentityPool> => {
     const pool = await store.poolById(id);
-    if (!pool) throw new ServiceError('ResourceNotFoundException', `IdentityPool '${id}' not found.`, 400);
+    if (!pool) throw COGNITO_IDENTITY_ERRORS.error('ResourceNotFoundException', `IdentityPool '${id}' not found.`);
     return pool;
   };
   const requireIdentity = async (id: string): Promise<StoredIdentity> => {
     const identity = await store.identity(id);
-    if (!identity) throw new ServiceError('ResourceNotFoundException', `Identity '${id}' not found.`, 400);
+    if (!identity) throw COGNITO_IDENTITY_ERRORS.error('ResourceNotFoundException', `Identity '${id}' not found.`);
     return identity;
   };
   const newIdentity = async (pool: StoredIdentityPool, db?: SqlStore): Promise<string> => {
@@ -52,10 +54,10 @@ export function createIdentityOperations(deps: { kernel: Kernel; store: Identity
     );
 
   return {
-    GetId: {
+    GetId: defineOperation({
       signed: false,
       input: z.object({ IdentityPoolId: poolId, Logins: logins, AccountId: z.string().optional() }),
-      async handle(input: { IdentityPoolId: string; Logins?: Record<string, string> }) {
+      async handler(input) {
         const pool = await requirePool(input.IdentityPoolId);
         const verified = await verifyLogins(kernel, pool, input.Logins ?? {});
         if (verified.length === 0) {
@@ -64,12 +66,12 @@ export function createIdentityOperations(deps: { kernel: Kernel; store: Identity
         }
         return { IdentityId: await identityForLogins(pool, verified) };
       },
-    },
+    }),
 
-    GetCredentialsForIdentity: {
+    GetCredentialsForIdentity: defineOperation({
       signed: false,
       input: z.object({ IdentityId: identityId, Logins: logins, CustomRoleArn: z.string().min(20).optional() }),
-      async handle(input: { IdentityId: string; Logins?: Record<string, string>; CustomRoleArn?: string }) {
+      async handler(input) {
         const identity = await requireIdentity(input.IdentityId);
         const pool = await requirePool(identity.poolId);
         const verified = await verifyLogins(kernel, pool, input.Logins ?? {});
@@ -92,25 +94,25 @@ export function createIdentityOperations(deps: { kernel: Kernel; store: Identity
         });
         if (refusal !== undefined) {
           kernel.log.warn('identity pool role refused by its trust policy', { identityPoolId: pool.poolId, roleArn, reason: refusal });
-          throw new ServiceError('InvalidIdentityPoolConfigurationException', `Invalid identity pool configuration. Check assigned IAM roles for this pool: ${refusal}.`, 400);
+          throw COGNITO_IDENTITY_ERRORS.error('InvalidIdentityPoolConfigurationException', `Invalid identity pool configuration. Check assigned IAM roles for this pool: ${refusal}.`);
         }
         const issued = await credentials.issue({ identityId: id, poolId: pool.poolId, roleArn, amr });
         return { IdentityId: id, Credentials: issued };
       },
-    },
+    }),
 
-    DescribeIdentity: {
+    DescribeIdentity: defineOperation({
       signed: true,
       input: z.object({ IdentityId: identityId }),
-      async handle(input: { IdentityId: string }) {
+      async handler(input) {
         return describe(await requireIdentity(input.IdentityId));
       },
-    },
+    }),
 
-    ListIdentities: {
+    ListIdentities: defineOperation({
       signed: true,
       input: z.object({ IdentityPoolId: poolId, MaxResults: z.number().int().min(1).max(60), NextToken: z.string().optional(), HideDisabled: z.boolean().optional() }),
-      async handle(input: { IdentityPoolId: string; MaxResults: number; NextToken?: string }) {
+      async handler(input) {
         await requirePool(input.IdentityPoolId);
         const page = await store.listIdentities(input.IdentityPoolId, input.MaxResults + 1, input.NextToken);
         const items = page.slice(0, input.MaxResults);
@@ -121,12 +123,12 @@ export function createIdentityOperations(deps: { kernel: Kernel; store: Identity
           ...(page.length > input.MaxResults && last ? { NextToken: last.identityId } : {}),
         };
       },
-    },
+    }),
 
-    DescribeIdentityPool: {
+    DescribeIdentityPool: defineOperation({
       signed: true,
       input: z.object({ IdentityPoolId: poolId }),
-      async handle(input: { IdentityPoolId: string }) {
+      async handler(input) {
         const pool = await requirePool(input.IdentityPoolId);
         return {
           IdentityPoolId: pool.poolId,
@@ -135,12 +137,12 @@ export function createIdentityOperations(deps: { kernel: Kernel; store: Identity
           CognitoIdentityProviders: pool.providers.map((p) => ({ ...p, ServerSideTokenCheck: false })),
         };
       },
-    },
+    }),
 
-    GetIdentityPoolRoles: {
+    GetIdentityPoolRoles: defineOperation({
       signed: true,
       input: z.object({ IdentityPoolId: poolId }),
-      async handle(input: { IdentityPoolId: string }) {
+      async handler(input) {
         const pool = await requirePool(input.IdentityPoolId);
         return {
           IdentityPoolId: pool.poolId,
@@ -148,7 +150,7 @@ export function createIdentityOperations(deps: { kernel: Kernel; store: Identity
           ...(Object.keys(pool.roleMappings).length > 0 ? { RoleMappings: pool.roleMappings } : {}),
         };
       },
-    },
+    }),
   };
 }
 

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
 import { z } from 'zod';
-import { ServiceError, type ResourceContext, type ResourceHandler, type ResourceResult } from '../../kernel/types.js';
+import type { ResourceContext, ResourceHandler, ResourceResult } from '../../kernel/types.js';
 import type { IdentityStore, StoredIdentityPool } from './identity-store.js';
+import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 
 const roleArn = z.string().regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'must be a role ARN (arn:aws:iam::<account>:role/<name>), e.g. the Arn of a Forte::IAM::Role');
 const poolProps = z.object({
@@ -41,20 +42,20 @@ function parseProps(props: Record<string, unknown>): z.infer<typeof poolProps> {
   const parsed = poolProps.safeParse(props);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ServiceError('ValidationException', `${AUTH_RESOURCE_TYPES.identityPool} ${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}`, 400);
+    throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.identityPool} ${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}`);
   }
   const p = parsed.data;
   if (p.AllowUnauthenticatedIdentities && p.Roles.unauthenticated === undefined) {
-    throw new ServiceError('ValidationException', `${AUTH_RESOURCE_TYPES.identityPool} Roles.unauthenticated: guests are allowed, so the pool needs a role for them (set Roles.unauthenticated or AllowUnauthenticatedIdentities: false).`, 400);
+    throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.identityPool} Roles.unauthenticated: guests are allowed, so the pool needs a role for them (set Roles.unauthenticated or AllowUnauthenticatedIdentities: false).`);
   }
   const providers = new Set(p.CognitoIdentityProviders.map((c) => `${c.ProviderName}:${c.ClientId}`));
   for (const [key, mapping] of Object.entries(p.RoleMappings)) {
     const provider = mapping.IdentityProvider ?? key;
     const where = `${AUTH_RESOURCE_TYPES.identityPool} RoleMappings.${key}`;
     if (!providers.has(provider)) {
-      throw new ServiceError('ValidationException', `${where}: ${provider} is not one of the pool's CognitoIdentityProviders (name it as <ProviderName>:<ClientId>).`, 400);
+      throw RESOURCE_ERRORS.error('ValidationException', `${where}: ${provider} is not one of the pool's CognitoIdentityProviders (name it as <ProviderName>:<ClientId>).`);
     }
-    if (mapping.Type === 'Rules' && !mapping.RulesConfiguration) throw new ServiceError('ValidationException', `${where}: Type Rules needs RulesConfiguration.Rules.`, 400);
+    if (mapping.Type === 'Rules' && !mapping.RulesConfiguration) throw RESOURCE_ERRORS.error('ValidationException', `${where}: Type Rules needs RulesConfiguration.Rules.`);
   }
   return p;
 }

@@ -1,5 +1,6 @@
 import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
 import { jsonApiRoute } from '../../kernel/json-api.js';
+import { COGNITO_IDENTITY_ERRORS } from './identity-errors.js';
 import type { Kernel, Service } from '../../kernel/types.js';
 import { createIdentityOperations } from './identity-operations.js';
 import { createIdentityPoolHandler } from './identity-pool-handler.js';
@@ -29,6 +30,7 @@ export function createCognitoIdentityService(kernel: Kernel): Service {
         signingService: 'cognito-identity',
         actionPrefix: 'cognito-identity',
         operations: createIdentityOperations({ kernel, store, credentials }),
+        errors: COGNITO_IDENTITY_ERRORS,
         validationErrorCode: 'InvalidParameterException',
       }),
     ],

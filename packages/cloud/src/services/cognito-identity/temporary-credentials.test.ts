@@ -3,10 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { isForteError } from '@forte/protocol';
 import { createSqliteStore } from '../../engines/sqlite/sqlite-store.js';
 import type { SqlStore } from '../../engines/types.js';
 import { createSecretBox } from '../../kernel/secret-box.js';
-import { ServiceError } from '../../kernel/types.js';
 import { COGNITO_IDENTITY_MIGRATIONS } from './migrations.js';
 import { CREDENTIALS_LIFETIME_MS, createTemporaryCredentials, hashSessionToken } from './temporary-credentials.js';
 
@@ -59,7 +59,7 @@ void describe('temporary credentials', () => {
     assert.equal(await provider.lookup('FKIA0000000000000000', issued.SessionToken), undefined);
 
     clock += CREDENTIALS_LIFETIME_MS;
-    await assert.rejects(provider.lookup(issued.AccessKeyId, issued.SessionToken), (error: unknown) => error instanceof ServiceError && error.code === 'ExpiredToken');
+    await assert.rejects(provider.lookup(issued.AccessKeyId, issued.SessionToken), (error: unknown) => isForteError(error) && error.code === 'ExpiredToken');
   });
 
   void it('drops credentials a day after they expired when new ones are issued', async () => {

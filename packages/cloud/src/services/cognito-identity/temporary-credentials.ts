@@ -1,7 +1,8 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { SqlStore } from '../../engines/types.js';
 import type { SecretBox } from '../../kernel/secret-box.js';
-import { ServiceError, type CredentialProvider, type Principal } from '../../kernel/types.js';
+import type { CredentialProvider, Principal } from '../../kernel/types.js';
+import { JSON_API_ERRORS } from '../../kernel/api-errors.js';
 
 /** How long issued credentials live. Amplify caches them for 50 minutes, so they must outlive that. */
 export const CREDENTIALS_LIFETIME_MS = 60 * 60 * 1000;
@@ -105,7 +106,7 @@ export function createTemporaryCredentials(sql: SqlStore, secrets: SecretBox, no
           const stored = Buffer.from(row.session_token_hash);
           if (given.length !== stored.length || !timingSafeEqual(given, stored)) return undefined;
           if (row.expires_at <= now()) {
-            throw new ServiceError('ExpiredToken', 'The security token included in the request is expired: get new credentials from the identity pool.', 400);
+            throw JSON_API_ERRORS.error('ExpiredToken', 'The security token included in the request is expired: get new credentials from the identity pool.');
           }
           const principal: Principal = { kind: 'role', accessKeyId, roleArn: row.role_arn, identityId: row.identity_id, identityPoolId: row.pool_id, expiresAt: row.expires_at };
           if (row.amr !== null) principal.amr = JSON.parse(row.amr) as string[];

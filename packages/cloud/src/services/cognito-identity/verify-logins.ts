@@ -1,5 +1,7 @@
-import { ServiceError, type Kernel, type VerifiedIdentityToken } from '../../kernel/types.js';
+import type { ForteError } from '@forte/protocol';
+import type { Kernel, VerifiedIdentityToken } from '../../kernel/types.js';
 import type { StoredIdentityPool } from './identity-store.js';
+import { COGNITO_IDENTITY_ERRORS } from './identity-errors.js';
 
 /** One login of a GetId / GetCredentialsForIdentity call, verified against the pool's providers. */
 export interface VerifiedLogin {
@@ -9,7 +11,7 @@ export interface VerifiedLogin {
   token: VerifiedIdentityToken;
 }
 
-const notAuthorized = (message: string): ServiceError => new ServiceError('NotAuthorizedException', message, 400);
+const notAuthorized = (message: string): ForteError => COGNITO_IDENTITY_ERRORS.error('NotAuthorizedException', message);
 
 /**
  * Verifies every entry of `Logins`. A key is either a provider name of the pool or the token issuer

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ServiceError } from '../../kernel/types.js';
+import { isForteError } from '@forte/protocol';
 import { checkAdminWrite, checkUserWrite, readableAttributes, requiredAttributes } from './attribute-schema.js';
 import type { StoredClient, StoredPool } from './pool-store.js';
 import type { StoredUser } from './user-store.js';
@@ -25,7 +25,7 @@ const refusal = (fn: () => void): string => {
   try {
     fn();
   } catch (error) {
-    assert.ok(error instanceof ServiceError);
+    assert.ok(isForteError(error));
     return `${error.code}: ${error.message}`;
   }
   return 'allowed';

@@ -11,10 +11,10 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { AUTH_RESOURCE_TYPES, MAILBOX_API_PATH, SIGNING_SERVICE, type MailboxMessage, type UserPoolClientProperties, type UserPoolProperties } from '@forte/protocol';
+import { AUTH_RESOURCE_TYPES, MAILBOX_API_PATH, SIGNING_SERVICE, type MailboxMessage, type UserPoolClientProperties, type UserPoolProperties, isForteError } from '@forte/protocol';
 import { decodeJwt } from 'jose';
 import { createSqliteStore } from '../../engines/sqlite/sqlite-store.js';
-import { ServiceError, type ResourceContext } from '../../kernel/types.js';
+import type { ResourceContext } from '../../kernel/types.js';
 import { createCloud, type Cloud } from '../../server.js';
 import { createChallengeSessions, SESSION_TTL_MS } from './challenge-sessions.js';
 import { COGNITO_IDP_MIGRATIONS } from './migrations.js';
@@ -138,7 +138,7 @@ describe('pending sign-in steps', () => {
       const sessions = createChallengeSessions(sql, { maxSessions: 3, now: () => now });
       const step = { poolId: 'p', clientId: 'c1', username: 'u', challenge: 'SMS_MFA' };
       const denied = async (promise: Promise<unknown>): Promise<void> => {
-        await assert.rejects(promise, (e: unknown) => e instanceof ServiceError && e.code === 'NotAuthorizedException' && /Invalid session/.test(e.message));
+        await assert.rejects(promise, (e: unknown) => isForteError(e) && e.code === 'NotAuthorizedException' && /Invalid session/.test(e.message));
       };
 
       const once = await sessions.create(step);

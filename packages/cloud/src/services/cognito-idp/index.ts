@@ -1,6 +1,7 @@
-import { MAILBOX_API_PATH, MAILBOX_TARGET_PREFIX, SIGNING_SERVICE } from '@forte/protocol';
+import { CONTROL_ERRORS, MAILBOX_API_PATH, MAILBOX_TARGET_PREFIX, SIGNING_SERVICE } from '@forte/protocol';
 import { z } from 'zod';
-import { jsonApiRoute } from '../../kernel/json-api.js';
+import { defineOperation, jsonApiRoute } from '../../kernel/json-api.js';
+import { COGNITO_IDP_ERRORS } from './cognito-error.js';
 import type { Kernel, Service } from '../../kernel/types.js';
 import { adminOperations } from './admin-operations.js';
 import { createAttemptLimits } from './attempt-limits.js';
@@ -62,6 +63,7 @@ export function createCognitoIdpService(kernel: Kernel): Service {
           ...jsonOperations({ ...signUpOperations(state), ...authOperations(state), ...selfOperations(state) }, false),
           ...jsonOperations(adminOperations(state), true),
         },
+        errors: COGNITO_IDP_ERRORS,
         validationErrorCode: 'InvalidParameterException',
       }),
       createWellKnownRoute(state),
@@ -73,11 +75,13 @@ export function createCognitoIdpService(kernel: Kernel): Service {
         signingService: SIGNING_SERVICE,
         actionPrefix: 'mailbox',
         operations: {
-          ListMessages: {
+          ListMessages: defineOperation({
             input: z.object({ to: z.string().min(1).optional(), limit: z.number().int().min(1).max(1000).optional() }),
-            handle: async (input: { to?: string | undefined; limit?: number | undefined }) => ({ messages: await state.mailbox.list(input) }),
-          },
+            handler: async (input) => ({ messages: await state.mailbox.list(input) }),
+          }),
         },
+        errors: CONTROL_ERRORS,
+        validationErrorCode: 'ValidationException',
       }),
     ],
     resourceTypes: createPoolResourceHandlers(state),

@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { AUTH_RESOURCE_TYPES, type UserPoolProperties } from '@forte/protocol';
 import { z } from 'zod';
-import { ServiceError, type ResourceContext, type ResourceHandler } from '../../kernel/types.js';
+import type { ResourceContext, ResourceHandler } from '../../kernel/types.js';
 import { attributeRule, VERIFIED_FLAGS } from './attribute-schema.js';
 import { caseInsensitive, type CognitoState } from './cognito-state.js';
+import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -78,7 +79,7 @@ function parse<T>(schema: z.ZodType<T>, props: Record<string, unknown>, type: st
   const parsed = schema.safeParse(props);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ServiceError('ValidationException', `${type} ${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}`, 400);
+    throw RESOURCE_ERRORS.error('ValidationException', `${type} ${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}`);
   }
   return parsed.data;
 }
@@ -97,7 +98,7 @@ export function createPoolResourceHandlers(state: CognitoState): Record<string, 
     const before = await state.pools.getPool(id);
     if (before && caseInsensitive(before) !== caseInsensitive({ ...before, config })) {
       // Users signed up under one rule may clash under the other (Alice and alice), so Cognito fixes it at creation.
-      throw new ServiceError('ValidationException', `${AUTH_RESOURCE_TYPES.userPool} UsernameCaseSensitive: cannot change on an existing user pool; keep ${String(before.config.UsernameCaseSensitive ?? true)}, or remove the auth resource and add it again (its users are lost).`, 400);
+      throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPool} UsernameCaseSensitive: cannot change on an existing user pool; keep ${String(before.config.UsernameCaseSensitive ?? true)}, or remove the auth resource and add it again (its users are lost).`);
     }
     await state.pools.putPool(id, config);
     const added = (config.RequiredAttributes ?? []).filter((a) => !(before?.config.RequiredAttributes ?? []).includes(a));
@@ -110,21 +111,21 @@ export function createPoolResourceHandlers(state: CognitoState): Record<string, 
   };
   const applyClient = async (id: string, props: Record<string, unknown>) => {
     const p = parse(clientProps, props, AUTH_RESOURCE_TYPES.userPoolClient);
-    if (!(await state.pools.getPool(p.UserPoolId))) throw new ServiceError('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolClient} UserPoolId: user pool ${p.UserPoolId} does not exist.`, 400);
+    if (!(await state.pools.getPool(p.UserPoolId))) throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolClient} UserPoolId: user pool ${p.UserPoolId} does not exist.`);
     const existing = await state.pools.getClient(id);
     const secret = p.GenerateSecret ? (existing?.secret ?? randomBytes(38).toString('base64url').toLowerCase()) : undefined;
     const seconds = (value: number | undefined, unit: keyof typeof UNIT_SECONDS | undefined): number => (value === undefined ? 3600 : value * UNIT_SECONDS[unit ?? 'minutes']);
     const accessTokenSeconds = seconds(p.AccessTokenValidity, p.TokenValidityUnits?.AccessToken);
     const idTokenSeconds = seconds(p.IdTokenValidity, p.TokenValidityUnits?.IdToken);
-    if (accessTokenSeconds > 86_400 || idTokenSeconds > 86_400) throw new ServiceError('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolClient}: access and ID tokens last at most 1 day.`, 400);
+    if (accessTokenSeconds > 86_400 || idTokenSeconds > 86_400) throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolClient}: access and ID tokens last at most 1 day.`);
     const pool = await state.pools.getPool(p.UserPoolId);
     for (const [field, names] of [['ReadAttributes', p.ReadAttributes], ['WriteAttributes', p.WriteAttributes]] as const) {
       const unknown = (names ?? []).filter((name) => !(field === 'ReadAttributes' && (VERIFIED_FLAGS.has(name) || name === 'sub')) && (pool === undefined || attributeRule(pool, name) === undefined));
-      if (unknown.length > 0) throw new ServiceError('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolClient} ${field}: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not an attribute' : 'are not attributes'} of the user pool (standard attributes, or custom ones declared in its Schema).`, 400);
+      if (unknown.length > 0) throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolClient} ${field}: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not an attribute' : 'are not attributes'} of the user pool (standard attributes, or custom ones declared in its Schema).`);
     }
     const flows = p.ExplicitAuthFlows ?? [];
     if (flows.some((f) => f.startsWith('ALLOW_')) && flows.some((f) => !f.startsWith('ALLOW_'))) {
-      throw new ServiceError('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolClient} ExplicitAuthFlows: the ALLOW_ flows cannot be mixed with the legacy ones (USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH, CUSTOM_AUTH_FLOW_ONLY).`, 400);
+      throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolClient} ExplicitAuthFlows: the ALLOW_ flows cannot be mixed with the legacy ones (USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH, CUSTOM_AUTH_FLOW_ONLY).`);
     }
     await state.pools.putClient({ id, poolId: p.UserPoolId, name: p.ClientName, secret, refreshTokenValidityDays: p.RefreshTokenValidityDays ?? 30, accessTokenSeconds, idTokenSeconds,
       preventUserExistenceErrors: p.PreventUserExistenceErrors ?? 'ENABLED',
@@ -134,7 +135,7 @@ export function createPoolResourceHandlers(state: CognitoState): Record<string, 
   };
   const applyGroup = async (props: Record<string, unknown>) => {
     const p = parse(groupProps, props, AUTH_RESOURCE_TYPES.userPoolGroup);
-    if (!(await state.pools.getPool(p.UserPoolId))) throw new ServiceError('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolGroup} UserPoolId: user pool ${p.UserPoolId} does not exist.`, 400);
+    if (!(await state.pools.getPool(p.UserPoolId))) throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolGroup} UserPoolId: user pool ${p.UserPoolId} does not exist.`);
     await state.pools.putGroup({ poolId: p.UserPoolId, name: p.GroupName, description: p.Description, precedence: p.Precedence, roleArn: p.RoleArn });
     return { physicalId: `${p.UserPoolId}:${p.GroupName}`, attributes: { GroupName: p.GroupName } };
   };

@@ -1,6 +1,6 @@
-import { CONTROL_PATH, CONTROL_TARGET_PREFIX, SIGNING_SERVICE, controlApi, type ControlOperation, type ControlOperations } from '@forte/protocol';
+import { CONTROL_PATH, CONTROL_TARGET_PREFIX, SIGNING_SERVICE, CONTROL_ERRORS, controlApi, type ControlOperation, type ControlOperations } from '@forte/protocol';
 import type { z } from 'zod';
-import { jsonApiRoute, type JsonOperation } from '../../kernel/json-api.js';
+import { defineOperation, jsonApiRoute, type JsonOperation } from '../../kernel/json-api.js';
 import type { Kernel, Principal, ResourceHandler, Service } from '../../kernel/types.js';
 import { publicEnvironment } from './control-store.js';
 import { createStackEngine } from './stack-engine.js';
@@ -13,12 +13,13 @@ const STOP_GRACE_MS = 5000;
 type ControlHandler<Op extends ControlOperation> = (input: ControlOperations[Op]['handled'], principal: Principal) => Promise<ControlOperations[Op]['output']>;
 
 /** The route's operation table: each handler behind its contract's input schema. */
-function jsonOperations(handlers: { [Op in ControlOperation]: ControlHandler<Op> }): Record<ControlOperation, JsonOperation<any>> {
-  const entry = <Op extends ControlOperation>(name: Op): JsonOperation<ControlOperations[Op]['handled']> => ({
-    input: controlApi[name].input as unknown as z.ZodType<ControlOperations[Op]['handled']>,
-    handle: (value, call) => handlers[name](value, call.principal),
-  });
-  return Object.fromEntries((Object.keys(controlApi) as ControlOperation[]).map((name) => [name, entry(name)])) as Record<ControlOperation, JsonOperation<any>>;
+function jsonOperations(handlers: { [Op in ControlOperation]: ControlHandler<Op> }): Record<ControlOperation, JsonOperation> {
+  const entry = <Op extends ControlOperation>(name: Op): JsonOperation =>
+    defineOperation({
+      input: controlApi[name].input as unknown as z.ZodType<ControlOperations[Op]['handled']>,
+      handler: (value, call) => handlers[name](value, call.principal),
+    });
+  return Object.fromEntries((Object.keys(controlApi) as ControlOperation[]).map((name) => [name, entry(name)])) as Record<ControlOperation, JsonOperation>;
 }
 
 function describePrincipal(principal: Principal): string {
@@ -67,7 +68,7 @@ export function createControlService(kernel: Kernel): Service {
   return {
     name: 'control',
     routes: [
-      jsonApiRoute({ name: 'control', path: CONTROL_PATH, targetPrefix: CONTROL_TARGET_PREFIX, signingService: SIGNING_SERVICE, actionPrefix: 'forte', operations, browserAccess: 'same-origin' }),
+      jsonApiRoute({ name: 'control', path: CONTROL_PATH, targetPrefix: CONTROL_TARGET_PREFIX, signingService: SIGNING_SERVICE, actionPrefix: 'forte', operations, errors: CONTROL_ERRORS, validationErrorCode: 'ValidationException', browserAccess: 'same-origin' }),
     ],
     resourceTypes,
     start: () => engine.start(),

@@ -3,11 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import type { Deployment, Template } from '@forte/protocol';
+import type { Deployment, ForteError, Template } from '@forte/protocol';
 import { createSqliteStore } from '../../engines/sqlite/sqlite-store.js';
 import type { SqlStore } from '../../engines/types.js';
 import { createLogger } from '../../kernel/logger.js';
-import { ServiceError, type ResourceHandler } from '../../kernel/types.js';
+import type { ResourceHandler } from '../../kernel/types.js';
 import { readDeployed } from './control-store.js';
 import { createStackEngine, type StackEngine } from './stack-engine.js';
 import { TEST_RESOURCE_TYPE, createTestResourceHandler, readTestResourceValue } from './test-resource.js';
@@ -203,7 +203,7 @@ void describe('stack engine', () => {
     const slow = await h.engine.createChangeSet({ appId: h.appId, envName: 'dev', template: { Resources: { A: res({ Name: 'a', DelayMs: 300 }) } }, initiatedBy: 'alice@laptop (pid 1234)' });
     const other = await h.engine.createChangeSet({ appId: h.appId, envName: 'dev', template: { Resources: { B: res({ Name: 'b' }) } }, initiatedBy: 'bob' });
     const running = await h.engine.executeChangeSet(slow.changeSetId);
-    await assert.rejects(h.engine.executeChangeSet(other.changeSetId), (error: ServiceError) => {
+    await assert.rejects(h.engine.executeChangeSet(other.changeSetId), (error: ForteError) => {
       assert.equal(error.code, 'DeploymentInProgressException');
       assert.equal(error.status, 409);
       assert.match(error.message, new RegExp(`^Environment dev is being deployed by alice@laptop \\(pid 1234\\) since \\S+ \\(deployment ${running.deploymentId}\\)\\. Wait for it to finish; \`forte status\` shows it\\.$`));
@@ -213,7 +213,7 @@ void describe('stack engine', () => {
     assert.equal((await h.engine.registry.getEnvironment(h.appId, 'dev')).status, 'DEPLOYING');
     assert.equal((await h.engine.waitForDeployment(running.deploymentId)).status, 'SUCCEEDED');
     // The other change set was planned before that deployment: it is out of date now.
-    await assert.rejects(h.engine.executeChangeSet(other.changeSetId), (error: ServiceError) => error.code === 'ConflictException' && /out of date; create a new change set|create a new change set/.test(error.message));
+    await assert.rejects(h.engine.executeChangeSet(other.changeSetId), (error: ForteError) => error.code === 'ConflictException' && /out of date; create a new change set|create a new change set/.test(error.message));
     assert.equal((await h.engine.describeChangeSet(other.changeSetId)).status, 'OBSOLETE');
   });
 

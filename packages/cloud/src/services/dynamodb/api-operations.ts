@@ -1,4 +1,4 @@
-import type { JsonOperation } from '../../kernel/json-api.js';
+import { defineOperation, type JsonOperation } from '../../kernel/json-api.js';
 import type { TableItem } from '../../kernel/types.js';
 import { validationError } from './errors.js';
 import { attributesOutput, optionalString, RequestExpressions, requiredItem, requiredString, writeOptions, type Fields } from './request-fields.js';
@@ -32,7 +32,7 @@ function positiveInteger(value: unknown, what: string): number | undefined {
  * its expressions and calls the table engine or table admin. Calls are authorized per table ARN (and
  * index ARN for a Query or Scan of an index), so IAM policies naming tables apply.
  */
-export function createDynamoDbOperations(deps: { items: ItemEngine; admin: TableAdmin }): Record<string, JsonOperation<Fields>> {
+export function createDynamoDbOperations(deps: { items: ItemEngine; admin: TableAdmin }): Record<string, JsonOperation> {
   const { items, admin } = deps;
   const arn = (table: unknown): string => admin.tableArn(String(table));
   const tableResource = (input: Fields): string[] => [arn(input.TableName)];
@@ -116,70 +116,80 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
   const requestTables = (input: Fields): string[] => Object.keys((input.RequestItems ?? {}) as object).map(arn);
 
   return {
-    CreateTable: {
+    CreateTable: defineOperation({
+      raw: true,
       resources: tableResource,
-      handle: async (input) => ({ TableDescription: await admin.describe(await admin.create(input)) }),
-    },
-    UpdateTable: {
+      handler: async (input) => ({ TableDescription: await admin.describe(await admin.create(input)) }),
+    }),
+    UpdateTable: defineOperation({
+      raw: true,
       resources: tableResource,
-      handle: async (input) => ({ TableDescription: await admin.describe(await admin.update(requiredString(input, 'TableName'), input)) }),
-    },
-    DeleteTable: {
+      handler: async (input) => ({ TableDescription: await admin.describe(await admin.update(requiredString(input, 'TableName'), input)) }),
+    }),
+    DeleteTable: defineOperation({
+      raw: true,
       resources: tableResource,
-      handle: async (input) => ({ TableDescription: await admin.describe(await admin.delete(requiredString(input, 'TableName')), 'DELETING') }),
-    },
-    DescribeTable: {
+      handler: async (input) => ({ TableDescription: await admin.describe(await admin.delete(requiredString(input, 'TableName')), 'DELETING') }),
+    }),
+    DescribeTable: defineOperation({
+      raw: true,
       resources: tableResource,
-      handle: async (input) => ({ Table: await admin.describe(await items.requireTable(requiredString(input, 'TableName'))) }),
-    },
-    ListTables: {
-      handle: async (input) => {
+      handler: async (input) => ({ Table: await admin.describe(await items.requireTable(requiredString(input, 'TableName'))) }),
+    }),
+    ListTables: defineOperation({
+      raw: true,
+      handler: async (input) => {
         const limit = positiveInteger(input.Limit, 'limit') ?? 100;
         if (limit > 100) throw validationError(`1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100`);
         const names = await admin.names(optionalString(input, 'ExclusiveStartTableName'), limit + 1);
         const page = names.slice(0, limit);
         return { TableNames: page, ...(names.length > limit ? { LastEvaluatedTableName: page[page.length - 1] } : {}) };
       },
-    },
-    DescribeTimeToLive: {
+    }),
+    DescribeTimeToLive: defineOperation({
+      raw: true,
       resources: tableResource,
-      handle: async (input) => {
+      handler: async (input) => {
         const table = await items.requireTable(requiredString(input, 'TableName'));
         return { TimeToLiveDescription: table.ttl?.Enabled ? { TimeToLiveStatus: 'ENABLED', AttributeName: table.ttl.AttributeName } : { TimeToLiveStatus: 'DISABLED' } };
       },
-    },
-    UpdateTimeToLive: {
+    }),
+    UpdateTimeToLive: defineOperation({
+      raw: true,
       resources: tableResource,
-      handle: async (input) => {
+      handler: async (input) => {
         const table = requiredString(input, 'TableName');
         record(input.TimeToLiveSpecification, 'timeToLiveSpecification');
         await admin.update(table, { TimeToLiveSpecification: input.TimeToLiveSpecification });
         return { TimeToLiveSpecification: input.TimeToLiveSpecification };
       },
-    },
+    }),
 
-    PutItem: {
+    PutItem: defineOperation({
+      raw: true,
       resources: tableResource,
-      handle: async (input) => {
+      handler: async (input) => {
         const expressions = new RequestExpressions(input);
         const options = writeOptions(input, expressions);
         expressions.done();
         return attributesOutput(await items.put(requiredString(input, 'TableName'), requiredItem(input, 'Item'), options));
       },
-    },
-    GetItem: {
+    }),
+    GetItem: defineOperation({
+      raw: true,
       resources: tableResource,
-      handle: async (input) => {
+      handler: async (input) => {
         const expressions = new RequestExpressions(input);
         const projection = expressions.projection(input);
         expressions.done();
         const item = await items.get(requiredString(input, 'TableName'), requiredItem(input, 'Key'), projection);
         return item ? { Item: item } : {};
       },
-    },
-    UpdateItem: {
+    }),
+    UpdateItem: defineOperation({
+      raw: true,
       resources: tableResource,
-      handle: async (input) => {
+      handler: async (input) => {
         const expressions = new RequestExpressions(input);
         const actions = expressions.update(input);
         const options = writeOptions(input, expressions);
@@ -189,22 +199,24 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
         // Without an UpdateExpression, UpdateItem creates the item with just its key (when missing).
         return attributesOutput(await items.update(table, key, actions ?? { set: [], remove: [], add: [], delete: [] }, options));
       },
-    },
-    DeleteItem: {
+    }),
+    DeleteItem: defineOperation({
+      raw: true,
       resources: tableResource,
-      handle: async (input) => {
+      handler: async (input) => {
         const expressions = new RequestExpressions(input);
         const options = writeOptions(input, expressions);
         expressions.done();
         return attributesOutput(await items.delete(requiredString(input, 'TableName'), requiredItem(input, 'Key'), options));
       },
-    },
-    Query: { resources: readResource, handle: (input) => read(input, true) },
-    Scan: { resources: readResource, handle: (input) => read(input, false) },
+    }),
+    Query: defineOperation({ raw: true, resources: readResource, handler: (input) => read(input, true) }),
+    Scan: defineOperation({ raw: true, resources: readResource, handler: (input) => read(input, false) }),
 
-    BatchGetItem: {
+    BatchGetItem: defineOperation({
+      raw: true,
       resources: requestTables,
-      handle: async (input) => {
+      handler: async (input) => {
         const requests = record(input.RequestItems, 'requestItems');
         let total = 0;
         const responses: Record<string, TableItem[]> = {};
@@ -231,10 +243,11 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
         if (total === 0) throw validationError('1 validation error detected: Value at \'requestItems\' failed to satisfy constraint: Member must have length greater than or equal to 1');
         return { Responses: responses, UnprocessedKeys: {} };
       },
-    },
-    BatchWriteItem: {
+    }),
+    BatchWriteItem: defineOperation({
+      raw: true,
       resources: requestTables,
-      handle: async (input) => {
+      handler: async (input) => {
         const requests = record(input.RequestItems, 'requestItems');
         const writes: BatchWrite[] = [];
         for (const [table, value] of Object.entries(requests)) {
@@ -257,10 +270,11 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
         await items.batchWrite(writes);
         return { UnprocessedItems: {} };
       },
-    },
-    TransactWriteItems: {
+    }),
+    TransactWriteItems: defineOperation({
+      raw: true,
       resources: transactTables,
-      handle: async (input) => {
+      handler: async (input) => {
         const elements = list(input.TransactItems, 'transactItems');
         if (elements.length === 0 || elements.length > MAX_TRANSACTION_ITEMS) {
           throw validationError(`1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TRANSACTION_ITEMS}, Member must have length greater than or equal to 1`);
@@ -268,10 +282,11 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
         await items.transactWrite(elements.map(transactWrite));
         return {};
       },
-    },
-    TransactGetItems: {
+    }),
+    TransactGetItems: defineOperation({
+      raw: true,
       resources: transactTables,
-      handle: async (input) => {
+      handler: async (input) => {
         const elements = list(input.TransactItems, 'transactItems');
         if (elements.length === 0 || elements.length > MAX_TRANSACTION_ITEMS) {
           throw validationError(`1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TRANSACTION_ITEMS}, Member must have length greater than or equal to 1`);
@@ -286,6 +301,6 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
         const found = await items.transactGet(gets);
         return { Responses: found.map((item) => (item ? { Item: item } : {})) };
       },
-    },
+    }),
   };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ServiceError } from '../../kernel/types.js';
+import { isForteError } from '@forte/protocol';
 import { MAX_NESTING_LEVELS, normalizeItem } from './attribute-values.js';
 
 /** An item whose `doc` is a scalar inside `maps` nested maps. */
@@ -9,7 +9,7 @@ function nested(maps: number): Record<string, unknown> {
   for (let i = 0; i < maps; i++) value = { M: { a: value } };
   return { id: { S: 'x' }, doc: value };
 }
-const tooDeep = (error: unknown): boolean => error instanceof ServiceError && error.code === 'ValidationException' && /^Nesting Levels have exceeded supported limits/.test(error.message);
+const tooDeep = (error: unknown): boolean => isForteError(error) && error.code === 'ValidationException' && /^Nesting Levels have exceeded supported limits/.test(error.message);
 
 void describe('attribute value nesting', () => {
   void it('stores 32 levels, as DynamoDB does, and refuses 33', () => {

@@ -1,5 +1,6 @@
 import { DYNAMODB_API_PATH, DYNAMODB_RESOURCE_TYPES } from '@forte/protocol';
 import { jsonApiRoute } from '../../kernel/json-api.js';
+import { DYNAMODB_ERRORS } from './errors.js';
 import type { Kernel, Service } from '../../kernel/types.js';
 import { createDynamoDbOperations } from './api-operations.js';
 import { DYNAMODB_MIGRATIONS } from './migrations.js';
@@ -29,6 +30,8 @@ export function createDynamoDbService(kernel: Kernel): Service {
         signingService: 'dynamodb',
         actionPrefix: 'dynamodb',
         operations: createDynamoDbOperations({ items, admin }),
+        errors: DYNAMODB_ERRORS,
+        validationErrorCode: 'ValidationException',
         jsonVersion: '1.0',
         errorTypePrefix: 'com.amazonaws.dynamodb.v20120810#',
       }),

@@ -1,7 +1,8 @@
-import { ServiceError, type TableEngine, type TableExpression, type TableItem, type TableWriteOptions } from '../../kernel/types.js';
+import type { TableEngine, TableExpression, TableItem, TableWriteOptions } from '../../kernel/types.js';
 import { normalizeItem } from './attribute-values.js';
 import { ExpressionPlaceholders, parseCondition, parseProjection, parseUpdate } from './expressions/parser.js';
 import type { ItemEngine, ReadRequest, WriteOptions } from './table-engine.js';
+import { DYNAMODB_ERRORS } from './errors.js';
 
 /** Parses one expression against its own placeholders, all of which must be used. */
 function parsed<T>(expression: TableExpression, parse: (source: string, placeholders: ExpressionPlaceholders) => T): T {
@@ -62,7 +63,7 @@ export function createProgrammaticEngine(items: ItemEngine): TableEngine {
       const result = input.keyCondition ? await items.query(request) : await items.scan(request);
       input.onScanned?.(result.scannedCount);
       // Stopped at the limit: the count would need more items than the caller may read.
-      if (input.maxScanned !== undefined && result.lastEvaluatedKey) throw new ServiceError('LimitExceededException', `Counting needs more than ${input.maxScanned} items read.`, 400);
+      if (input.maxScanned !== undefined && result.lastEvaluatedKey) throw DYNAMODB_ERRORS.error('LimitExceededException', `Counting needs more than ${input.maxScanned} items read.`);
       return result.count;
     },
   };

@@ -76,7 +76,7 @@ export class RequestExpressions {
     try {
       parsedValues = values === undefined ? undefined : normalizeItem(values);
     } catch (error) {
-      throw validationError(`ExpressionAttributeValues contains invalid value: ${(error as Error).message}`);
+      throw validationError(`ExpressionAttributeValues contains invalid value: ${(error as Error).message}`, error);
     }
     this.placeholders = new ExpressionPlaceholders(names as Record<string, string> | undefined, parsedValues);
     this.hasNames = names !== undefined;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { isForteError } from '@forte/protocol';
 import type { SqlStore } from '../../engines/types.js';
-import { ServiceError, type TableItem } from '../../kernel/types.js';
+import type { TableItem } from '../../kernel/types.js';
 import { itemSize } from './attribute-values.js';
 import { withCompositeKeyAttributes, type CompositeKeyAttribute } from './composite-key-attributes.js';
 import { tableNotFound, validationError } from './errors.js';
@@ -17,6 +18,7 @@ import {
   type TableSpec,
 } from './table-definition.js';
 import type { TableStore } from './table-store.js';
+import { DYNAMODB_ERRORS } from './errors.js';
 
 /** Changes UpdateTable (and a resource update) can make in place. */
 export interface TableChanges {
@@ -42,7 +44,7 @@ function indexKeyOrSkip(index: IndexDefinition, item: TableItem): EncodedKey | u
   try {
     return encodeIndexKey(index, item);
   } catch (error) {
-    if (error instanceof ServiceError && error.code === 'ValidationException') return undefined;
+    if (isForteError(error) && error.code === 'ValidationException') return undefined;
     throw error;
   }
 }
@@ -107,7 +109,7 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
     async create(spec: TableSpec): Promise<TableDefinition> {
       const parsed = parseTableSpec(spec);
       return changeTables(async (tx) => {
-        if (await store.table(tx, parsed.name)) throw new ServiceError('ResourceInUseException', `Table already exists: ${parsed.name}`, 400);
+        if (await store.table(tx, parsed.name)) throw DYNAMODB_ERRORS.error('ResourceInUseException', `Table already exists: ${parsed.name}`);
         const definition: TableDefinition = { ...parsed, id: randomUUID(), createdAt: Date.now() };
         const label = streamLabel(definition);
         if (label) definition.streamLabel = label;
@@ -170,7 +172,7 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
             created.push(index);
           } else if (action === 'Delete' || action === 'Update') {
             const position = next.indexes.findIndex((i) => i.name === body?.IndexName);
-            if (position < 0) throw new ServiceError('ResourceNotFoundException', `Requested resource not found: Index: ${String(body?.IndexName)} not found`, 400);
+            if (position < 0) throw DYNAMODB_ERRORS.error('ResourceNotFoundException', `Requested resource not found: Index: ${String(body?.IndexName)} not found`);
             if (action === 'Delete') {
               next.indexes.splice(position, 1);
               await store.dropIndex(tx, next.id, String(body?.IndexName));
@@ -222,7 +224,7 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
             try {
               key = encodeItemKey(next.key, item);
             } catch (error) {
-              if (!(error instanceof ServiceError)) throw error;
+              if (!isForteError(error)) throw error;
               unkeyable += 1;
               example ??= `${JSON.stringify(keyOfItem(previous, row.item))}: ${error.message.replace(/^One or more parameter values (were|are not) (invalid|valid)[.:] ?/, '')}`;
               continue;

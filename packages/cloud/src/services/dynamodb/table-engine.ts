@@ -1,6 +1,5 @@
 import type { SqlStore } from '../../engines/types.js';
-import { JsonServiceError } from '../../kernel/json-api.js';
-import type { TableItem, TableReturnValues } from '../../kernel/types.js';
+import { TableItem, TableReturnValues } from '../../kernel/types.js';
 import { itemSize, MAX_ITEM_BYTES } from './attribute-values.js';
 import { conditionFailed, tableNotFound, validationError } from './errors.js';
 import type { Condition, Path, UpdateActions } from './expressions/ast.js';
@@ -10,6 +9,7 @@ import { keyRange } from './key-condition.js';
 import { checkKeyParameter, encodeIndexKey, encodeItemKey, keyOf, projectToIndex, type EncodedKey } from './keys.js';
 import type { IndexDefinition, TableDefinition } from './table-definition.js';
 import type { IndexEntry, TableStore } from './table-store.js';
+import { DYNAMODB_ERRORS } from './errors.js';
 
 /** Pages of a query or scan end after this many bytes of items evaluated, as DynamoDB's do. */
 const PAGE_BYTES = 1024 * 1024;
@@ -138,8 +138,8 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
         const tableKey = encodeItemKey(table.key, request.exclusiveStartKey);
         const indexKey = index ? encodeItemKey(index.key, request.exclusiveStartKey) : undefined;
         after = indexKey ? [indexKey.pk, indexKey.sk, tableKey.pk, tableKey.sk] : [tableKey.pk, tableKey.sk];
-      } catch {
-        throw validationError('The provided starting key is invalid: The provided key element does not match the schema');
+      } catch (error) {
+        throw validationError('The provided starting key is invalid: The provided key element does not match the schema', error);
       }
     }
     const forward = request.forward ?? true;
@@ -259,7 +259,7 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
           }
         }
         if (reasons.some((r) => r.Code !== 'None')) {
-          throw new JsonServiceError('TransactionCanceledException', `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => String(r.Code)).join(', ')}]`, 400, { CancellationReasons: reasons });
+          throw DYNAMODB_ERRORS.error('TransactionCanceledException', `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => String(r.Code)).join(', ')}]`, { fields: { CancellationReasons: reasons } });
         }
         for (const step of apply) await step();
       });

@@ -1,8 +1,9 @@
-import { DYNAMODB_RESOURCE_TYPES } from '@forte/protocol';
-import { ServiceError, type ResourceHandler, type ResourceResult } from '../../kernel/types.js';
+import { DYNAMODB_RESOURCE_TYPES, isForteError } from '@forte/protocol';
+import type { ResourceHandler, ResourceResult } from '../../kernel/types.js';
 import { parseCompositeKeyAttributes } from './composite-key-attributes.js';
 import { keySchemaElements, parseTableSpec, type IndexDefinition, type TableDefinition } from './table-definition.js';
 import type { ItemMigrationOptions, TableAdmin } from './table-admin.js';
+import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 
 const sameIndex = (a: IndexDefinition, b: IndexDefinition): boolean => JSON.stringify([a.key, a.projection]) === JSON.stringify([b.key, b.projection]);
 
@@ -10,7 +11,10 @@ function parseProps(props: Record<string, unknown>): ReturnType<typeof parseTabl
   try {
     return { ...parseTableSpec(props), migration: { compositeKeyAttributes: parseCompositeKeyAttributes(props.CompositeKeyAttributes) } };
   } catch (error) {
-    if (error instanceof ServiceError) throw new ServiceError(error.code, `${DYNAMODB_RESOURCE_TYPES.table} ${String(props.TableName)}: ${error.message}`, error.status);
+    if (isForteError(error)) {
+      const code = RESOURCE_ERRORS.has(error.code) ? error.code : 'ValidationException';
+      throw RESOURCE_ERRORS.error(code, `${DYNAMODB_RESOURCE_TYPES.table} ${String(props.TableName)}: ${error.message}`, { cause: error });
+    }
     throw error;
   }
 }
@@ -63,7 +67,7 @@ export function createTableResourceHandler(admin: TableAdmin): ResourceHandler {
       const desired = parseProps(props);
       const existing = await admin.find(desired.name);
       if (existing && JSON.stringify(existing.key) !== JSON.stringify(desired.key)) {
-        throw new ServiceError('ResourceInUseException', `${DYNAMODB_RESOURCE_TYPES.table}: a table named ${desired.name} already exists with another key schema; pick another TableName or delete that table.`, 400);
+        throw RESOURCE_ERRORS.error('ResourceInUseException', `${DYNAMODB_RESOURCE_TYPES.table}: a table named ${desired.name} already exists with another key schema; pick another TableName or delete that table.`);
       }
       const table = existing ? await reconcile(existing, props) : await admin.create(props);
       ctx.log.info(existing ? 'table adopted' : 'table created', { tableName: table.name });

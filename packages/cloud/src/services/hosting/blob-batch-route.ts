@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { HOSTING_BATCH_MAX_BYTES, SIGNING_SERVICE } from '@forte/protocol';
-import { ServiceError, type Route } from '../../kernel/types.js';
+import { CONTROL_ERRORS, HOSTING_BATCH_MAX_BYTES, SIGNING_SERVICE } from '@forte/protocol';
+import type { Route } from '../../kernel/types.js';
 import { hostingBlobIds } from './blob-ids.js';
 import type { HostingState } from './hosting-state.js';
 import { siteStore } from './site-store.js';
@@ -31,11 +31,11 @@ export function createBlobBatchRoute(state: HostingState): Route {
       const siteId = BATCH_PATH.exec(ctx.url.pathname)![1]!;
       const { principal, body } = await ctx.authenticate({ service: SIGNING_SERVICE, readBody: true });
       if (principal.kind === 'anonymous') {
-        throw new ServiceError('MissingAuthenticationTokenException', 'Request is missing a SigV4 signature: sign it with the keys of a Forte profile.', 403);
+        throw CONTROL_ERRORS.error('MissingAuthenticationTokenException', 'Request is missing a SigV4 signature: sign it with the keys of a Forte profile.');
       }
       await ctx.authorize(principal, 'hosting:UploadBlob', '*', 'AccessDeniedException');
       if (!(await siteStore.siteById(kernel.sql, siteId))) {
-        throw new ServiceError('ResourceNotFoundException', `No hosting site ${siteId}: run \`forte push\` to create it, then publish again.`, 404);
+        throw CONTROL_ERRORS.error('ResourceNotFoundException', `No hosting site ${siteId}: run \`forte push\` to create it, then publish again.`);
       }
       const frames = parseFrames(body ?? Buffer.alloc(0));
       const known = new Set((await siteStore.blobs(kernel.sql, siteId)).map((b) => b.sha256));
@@ -61,7 +61,7 @@ export function createBlobBatchRoute(state: HostingState): Route {
 /** Splits and checks the frames; throws before anything is stored. */
 export function parseFrames(body: Buffer): Frame[] {
   if (body.length > HOSTING_BATCH_MAX_BYTES) {
-    throw new ServiceError('ValidationException', `A blob batch holds at most ${HOSTING_BATCH_MAX_BYTES} bytes: send more batches.`, 400);
+    throw CONTROL_ERRORS.error('ValidationException', `A blob batch holds at most ${HOSTING_BATCH_MAX_BYTES} bytes: send more batches.`);
   }
   const frames: Frame[] = [];
   let at = 0;
@@ -69,14 +69,14 @@ export function parseFrames(body: Buffer): Frame[] {
     const newline = body.indexOf(0x0a, at);
     const header = newline < 0 ? '' : body.toString('latin1', at, newline);
     const m = FRAME_HEADER.exec(header);
-    if (!m) throw new ServiceError('ValidationException', `Blob batch frame ${frames.length + 1} must start with "<sha256 hex> <size>\\n".`, 400);
+    if (!m) throw CONTROL_ERRORS.error('ValidationException', `Blob batch frame ${frames.length + 1} must start with "<sha256 hex> <size>\\n".`);
     const size = Number(m[2]);
     const start = newline + 1;
-    if (start + size > body.length) throw new ServiceError('ValidationException', `Blob batch frame ${frames.length + 1} declares ${size} bytes, but the body ends first.`, 400);
+    if (start + size > body.length) throw CONTROL_ERRORS.error('ValidationException', `Blob batch frame ${frames.length + 1} declares ${size} bytes, but the body ends first.`);
     const frameBody = body.subarray(start, start + size);
     const actual = createHash('sha256').update(frameBody).digest('hex');
     if (actual !== m[1]) {
-      throw new ServiceError('BadDigest', `Blob batch frame ${frames.length + 1} hashes to ${actual}, not ${m[1]}: the file changed while uploading, or it was hashed wrongly.`, 400);
+      throw CONTROL_ERRORS.error('BadDigest', `Blob batch frame ${frames.length + 1} hashes to ${actual}, not ${m[1]}: the file changed while uploading, or it was hashed wrongly.`);
     }
     frames.push({ sha256: m[1], body: frameBody });
     at = start + size;

@@ -1,5 +1,5 @@
-import { SIGNING_SERVICE } from '@forte/protocol';
-import { ServiceError, type Route } from '../../kernel/types.js';
+import { CONTROL_ERRORS, SIGNING_SERVICE, type ForteError } from '@forte/protocol';
+import type { Route } from '../../kernel/types.js';
 import { hostingBlobIds } from './blob-ids.js';
 import type { HostingState } from './hosting-state.js';
 import { siteStore } from './site-store.js';
@@ -22,7 +22,7 @@ export function createBlobUploadRoute(state: HostingState): Route {
     match: { url: (req, url) => req.method === 'PUT' && url.pathname.startsWith(PREFIX) },
     async handle(ctx) {
       const m = BLOB_PATH.exec(ctx.url.pathname);
-      if (!m) throw new ServiceError('ValidationException', 'Blob uploads go to PUT /hosting-api/sites/<siteId>/blobs/<sha256 as 64 lowercase hex digits>.', 400);
+      if (!m) throw CONTROL_ERRORS.error('ValidationException', 'Blob uploads go to PUT /hosting-api/sites/<siteId>/blobs/<sha256 as 64 lowercase hex digits>.');
       const siteId = m[1]!;
       const sha256 = m[2]!;
       const signed = ctx.req.headers.authorization !== undefined || ctx.url.searchParams.has('X-Amz-Signature');
@@ -30,23 +30,23 @@ export function createBlobUploadRoute(state: HostingState): Route {
       // The declared hash is what lets the kernel verify the signature without reading the body first.
       const declared = ctx.req.headers['x-amz-content-sha256'];
       if (declared === undefined) {
-        throw new ServiceError('ValidationException', 'Blob uploads must be signed with the header x-amz-content-sha256 set to the sha256 in the URL.', 400);
+        throw CONTROL_ERRORS.error('ValidationException', 'Blob uploads must be signed with the header x-amz-content-sha256 set to the sha256 in the URL.');
       }
       if (declared !== sha256) {
-        throw new ServiceError('BadDigest', 'x-amz-content-sha256 differs from the sha256 in the URL: both must be the hash of the body.', 400);
+        throw CONTROL_ERRORS.error('BadDigest', 'x-amz-content-sha256 differs from the sha256 in the URL: both must be the hash of the body.');
       }
       const { principal } = await ctx.authenticate({ service: SIGNING_SERVICE, readBody: false });
       if (principal.kind === 'anonymous') throw missingSignature();
       await ctx.authorize(principal, 'hosting:UploadBlob', '*', 'AccessDeniedException');
       if (!(await siteStore.siteById(kernel.sql, siteId))) {
-        throw new ServiceError('ResourceNotFoundException', `No hosting site ${siteId}: run \`forte push\` to create it, then publish again.`, 404);
+        throw CONTROL_ERRORS.error('ResourceNotFoundException', `No hosting site ${siteId}: run \`forte push\` to create it, then publish again.`);
       }
       const temp = hostingBlobIds.temp();
       let stored: { size: number; sha256: string };
       try {
         stored = await kernel.blobs.put(temp, ctx.req);
         if (stored.sha256 !== sha256) {
-          throw new ServiceError('BadDigest', `The body's sha256 is ${stored.sha256}, not ${sha256} as in the URL: the file changed while uploading, or it was hashed wrongly.`, 400);
+          throw CONTROL_ERRORS.error('BadDigest', `The body's sha256 is ${stored.sha256}, not ${sha256} as in the URL: the file changed while uploading, or it was hashed wrongly.`);
         }
         if (!(await siteStore.blob(kernel.sql, siteId, sha256))) {
           await kernel.blobs.copy(temp, hostingBlobIds.file(siteId, sha256));
@@ -62,6 +62,6 @@ export function createBlobUploadRoute(state: HostingState): Route {
   };
 }
 
-function missingSignature(): ServiceError {
-  return new ServiceError('MissingAuthenticationTokenException', 'Request is missing a SigV4 signature: sign it with the keys of a Forte profile.', 403);
+function missingSignature(): ForteError {
+  return CONTROL_ERRORS.error('MissingAuthenticationTokenException', 'Request is missing a SigV4 signature: sign it with the keys of a Forte profile.');
 }

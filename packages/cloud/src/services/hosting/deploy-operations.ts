@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createDeploymentRequest, siteIdRequest, startDeploymentRequest, type HostingOperations, type SiteFile } from '@forte/protocol';
-import type { JsonOperation } from '../../kernel/json-api.js';
-import { ServiceError } from '../../kernel/types.js';
+import { CONTROL_ERRORS, createDeploymentRequest, siteIdRequest, startDeploymentRequest, type HostingOperations } from '@forte/protocol';
+import { defineOperation, type JsonOperation } from '../../kernel/json-api.js';
 import { collectGarbage } from './collect-garbage.js';
 import { ensureCompressedVariants } from './compress-variants.js';
 import { siteView, type HostingState } from './hosting-state.js';
@@ -11,32 +10,32 @@ import { siteStore, type SiteRow } from './site-store.js';
 type Output<K extends keyof HostingOperations> = Promise<HostingOperations[K]['output']>;
 
 /** The operations of the hosting deploy API (`ForteHosting.<Operation>`). */
-export function createDeployOperations(state: HostingState): Record<keyof HostingOperations, JsonOperation<any>> {
+export function createDeployOperations(state: HostingState): Record<keyof HostingOperations, JsonOperation> {
   const { kernel } = state;
   const { sql } = kernel;
 
   const requireSite = async (siteId: string): Promise<SiteRow> => {
     const site = await siteStore.siteById(sql, siteId);
-    if (!site) throw new ServiceError('ResourceNotFoundException', `No hosting site ${siteId}: run \`forte push\` to create it, then publish again.`, 404);
+    if (!site) throw CONTROL_ERRORS.error('ResourceNotFoundException', `No hosting site ${siteId}: run \`forte push\` to create it, then publish again.`);
     return site;
   };
 
-  const GetSite: JsonOperation<{ siteId: string }> = {
+  const GetSite = defineOperation({
     input: siteIdRequest,
-    async handle({ siteId }): Output<'GetSite'> {
+    async handler({ siteId }): Output<'GetSite'> {
       return { site: siteView(kernel, await requireSite(siteId)) };
     },
-  };
+  });
 
-  const CreateDeployment: JsonOperation<{ siteId: string; files: SiteFile[] }> = {
+  const CreateDeployment = defineOperation({
     input: createDeploymentRequest,
-    async handle({ siteId, files }): Output<'CreateDeployment'> {
+    async handler({ siteId, files }): Output<'CreateDeployment'> {
       await requireSite(siteId);
       const seen = new Set<string>();
       for (const file of files) {
         const problem = pathProblem(file.path);
-        if (problem) throw new ServiceError('ValidationException', `files: the path ${JSON.stringify(file.path)} ${problem}.`, 400);
-        if (seen.has(file.path)) throw new ServiceError('ValidationException', `files: the path ${JSON.stringify(file.path)} is listed twice.`, 400);
+        if (problem) throw CONTROL_ERRORS.error('ValidationException', `files: the path ${JSON.stringify(file.path)} ${problem}.`);
+        if (seen.has(file.path)) throw CONTROL_ERRORS.error('ValidationException', `files: the path ${JSON.stringify(file.path)} is listed twice.`);
         seen.add(file.path);
       }
       const deployment = await siteStore.insertDeployment(sql, {
@@ -49,32 +48,30 @@ export function createDeployOperations(state: HostingState): Record<keyof Hostin
       const missing = [...new Set(files.map((f) => f.sha256))].filter((sha) => !present.has(sha));
       return { deployment, missing };
     },
-  };
+  });
 
-  const StartDeployment: JsonOperation<{ siteId: string; deploymentId: string }> = {
+  const StartDeployment = defineOperation({
     input: startDeploymentRequest,
-    async handle({ siteId, deploymentId }): Output<'StartDeployment'> {
+    async handler({ siteId, deploymentId }): Output<'StartDeployment'> {
       await requireSite(siteId);
       return state.withSiteLock(siteId, async () => {
         const deployment = await siteStore.deployment(sql, deploymentId);
         if (!deployment || deployment.siteId !== siteId) {
-          throw new ServiceError('ResourceNotFoundException', `No deployment ${deploymentId} for site ${siteId}: create one with CreateDeployment first.`, 404);
+          throw CONTROL_ERRORS.error('ResourceNotFoundException', `No deployment ${deploymentId} for site ${siteId}: create one with CreateDeployment first.`);
         }
         const files = await siteStore.manifest(sql, deploymentId);
         const present = new Map((await siteStore.blobs(sql, siteId)).map((b) => [b.sha256, b.size]));
         const missing = files.filter((f) => !present.has(f.sha256));
         if (missing.length > 0) {
-          throw new ServiceError(
-            'ValidationException',
+          throw CONTROL_ERRORS.error('ValidationException',
             `${missing.length} file(s) of deployment ${deploymentId} are not uploaded yet (for example ${missing[0]!.path}): ` +
               'upload each missing blob with PUT /hosting-api/sites/<siteId>/blobs/<sha256>, then start the deployment again.',
-            400,
           );
         }
         // Sizes become Content-Length: the manifest's claim must agree with what was uploaded.
         const wrongSize = files.find((f) => present.get(f.sha256) !== f.size);
         if (wrongSize) {
-          throw new ServiceError('ValidationException', `files: ${wrongSize.path} is listed with size ${wrongSize.size}, but its blob has ${present.get(wrongSize.sha256)} bytes: list the real size.`, 400);
+          throw CONTROL_ERRORS.error('ValidationException', `files: ${wrongSize.path} is listed with size ${wrongSize.size}, but its blob has ${present.get(wrongSize.sha256)} bytes: list the real size.`);
         }
         const wasActive = deployment.status === 'ACTIVE';
         if (!wasActive) await sql.transaction((tx) => siteStore.activate(tx, siteId, deploymentId, new Date().toISOString()));
@@ -95,15 +92,15 @@ export function createDeployOperations(state: HostingState): Record<keyof Hostin
         return { deployment: live!, site: siteView(kernel, site) };
       });
     },
-  };
+  });
 
-  const ListDeployments: JsonOperation<{ siteId: string }> = {
+  const ListDeployments = defineOperation({
     input: siteIdRequest,
-    async handle({ siteId }): Output<'ListDeployments'> {
+    async handler({ siteId }): Output<'ListDeployments'> {
       await requireSite(siteId);
       return { deployments: await siteStore.deployments(sql, siteId) };
     },
-  };
+  });
 
   return { GetSite, CreateDeployment, StartDeployment, ListDeployments };
 }

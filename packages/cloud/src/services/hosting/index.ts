@@ -1,4 +1,4 @@
-import { HOSTING_API_PATH, HOSTING_TARGET_PREFIX, RESOURCE_TYPES, SIGNING_SERVICE } from '@forte/protocol';
+import { CONTROL_ERRORS, HOSTING_API_PATH, HOSTING_TARGET_PREFIX, RESOURCE_TYPES, SIGNING_SERVICE } from '@forte/protocol';
 import { jsonApiRoute } from '../../kernel/json-api.js';
 import type { Kernel, Service } from '../../kernel/types.js';
 import { createBackgroundTasks } from './background-tasks.js';
@@ -31,6 +31,8 @@ export function createHostingService(kernel: Kernel): Service {
         signingService: SIGNING_SERVICE,
         actionPrefix: 'hosting',
         operations: createDeployOperations(state),
+        errors: CONTROL_ERRORS,
+        validationErrorCode: 'ValidationException',
         browserAccess: 'same-origin',
       }),
       createBlobUploadRoute(state),

@@ -1,4 +1,4 @@
-import { ServiceError } from '../../kernel/types.js';
+import { defineErrorTable } from '@forte/protocol';
 
 /**
  * Turns the raw request path below a site's root (still percent-encoded, as sent) into a manifest key.
@@ -17,6 +17,9 @@ export function decodeSitePath(rawPath: string): string {
   return path;
 }
 
+/** The refusals of a hosted site's paths. */
+const SITE_ERRORS = defineErrorTable('hosted-site', { InvalidPath: 400 });
+
 const DECODED_PATHS_MAX = 10_000;
 const decodedPaths = new Map<string, string>();
 
@@ -24,11 +27,11 @@ function decodeSitePathUncached(rawPath: string): string {
   let decoded: string;
   try {
     decoded = decodeURIComponent(rawPath);
-  } catch {
-    throw new ServiceError('InvalidPath', 'The path is not valid percent-encoding.', 400);
+  } catch (error) {
+    throw SITE_ERRORS.error('InvalidPath', 'The path is not valid percent-encoding.', { cause: error });
   }
   const problem = pathProblem(decoded.startsWith('/') ? decoded.slice(1) : decoded, true);
-  if (problem) throw new ServiceError('InvalidPath', `The path ${problem}.`, 400);
+  if (problem) throw SITE_ERRORS.error('InvalidPath', `The path ${problem}.`);
   const path = decoded.replace(/^\/+/, '');
   return path === '' || path.endsWith('/') ? `${path}index.html` : path;
 }

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { ServiceError, type ResourceContext, type ResourceHandler, type ResourceResult } from '../../kernel/types.js';
+import type { ResourceContext, ResourceHandler, ResourceResult } from '../../kernel/types.js';
 import { hostingBlobIds } from './blob-ids.js';
 import type { HostingState } from './hosting-state.js';
 import { siteAddresses } from './site-address.js';
 import { siteStore, type SiteRow } from './site-store.js';
+import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 
 const DEFAULT_SITE_NAME = 'main';
 
@@ -18,7 +19,7 @@ function parseProps(props: Record<string, unknown>): z.infer<typeof siteProps> {
   const parsed = siteProps.safeParse(props);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ServiceError('ValidationException', `Forte::Hosting::Site ${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}`, 400);
+    throw RESOURCE_ERRORS.error('ValidationException', `Forte::Hosting::Site ${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}`);
   }
   return parsed.data;
 }
@@ -44,10 +45,9 @@ export function createSiteResourceHandler(state: HostingState): ResourceHandler 
       const hostLabel = `${ctx.appSlug}-${p.EnvName}`;
       const taken = await siteStore.siteByLabel(sql, hostLabel);
       if (taken) {
-        throw new ServiceError(
+        throw RESOURCE_ERRORS.error(
           'ConflictException',
           `The environment ${p.EnvName} already has the hosting site ${taken.siteName} at ${hostLabel}.localhost: an environment has one site; remove the other hosting resource first.`,
-          409,
         );
       }
       const site: SiteRow = {

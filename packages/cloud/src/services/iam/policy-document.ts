@@ -1,4 +1,6 @@
-import { ServiceError, type PolicyDocument, type PolicyStatement } from '../../kernel/types.js';
+import type { ForteError } from '@forte/protocol';
+import type { PolicyDocument, PolicyStatement } from '../../kernel/types.js';
+import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 
 /**
  * Validates an IAM policy document (object or JSON string, `Statement` one object or a list) and
@@ -62,6 +64,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function invalid(where: string, problem: string): ServiceError {
-  return new ServiceError('ValidationException', `${where} ${problem}.`, 400);
+function invalid(where: string, problem: string): ForteError {
+  return RESOURCE_ERRORS.error('ValidationException', `${where} ${problem}.`);
 }

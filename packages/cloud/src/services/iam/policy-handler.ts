@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { RESOURCE_TYPES } from '@forte/protocol';
 import { z } from 'zod';
-import { ServiceError, type ResourceContext, type ResourceHandler, type ResourceResult } from '../../kernel/types.js';
+import type { ResourceContext, ResourceHandler, ResourceResult } from '../../kernel/types.js';
 import { normalizePolicyDocument } from './policy-document.js';
 import type { PolicyStore } from './policy-store.js';
 import type { RoleStore } from './role-store.js';
+import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 
 const policyProps = z.object({
   PolicyName: z.string().regex(/^[\w+=,.@-]{1,128}$/, 'policy names are 1 to 128 letters, digits and +=,.@_-'),
@@ -33,13 +34,13 @@ export function createPolicyHandler(options: { policies: PolicyStore; roles: Rol
     const parsed = policyProps.safeParse(props);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new ServiceError('ValidationException', `${RESOURCE_TYPES.policy} ${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}`, 400);
+      throw RESOURCE_ERRORS.error('ValidationException', `${RESOURCE_TYPES.policy} ${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}`);
     }
     const { PolicyName, PolicyDocument, Roles } = parsed.data;
     const document = normalizePolicyDocument(PolicyDocument, `${RESOURCE_TYPES.policy} ${PolicyName} PolicyDocument`);
     for (const roleName of Roles) {
       if (!(await options.roles.get(roleName))) {
-        throw new ServiceError('NoSuchEntity', `${RESOURCE_TYPES.policy} ${PolicyName}: the role ${roleName} does not exist. Name a role that is deployed (a ${RESOURCE_TYPES.role}) in Roles.`, 404);
+        throw RESOURCE_ERRORS.error('NoSuchEntity', `${RESOURCE_TYPES.policy} ${PolicyName}: the role ${roleName} does not exist. Name a role that is deployed (a ${RESOURCE_TYPES.role}) in Roles.`);
       }
     }
     const id = policyId ?? policyIdOf(ctx, PolicyName);

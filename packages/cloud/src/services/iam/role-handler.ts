@@ -1,9 +1,10 @@
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
-import { ServiceError, type ResourceHandler, type ResourceResult } from '../../kernel/types.js';
+import type { ResourceHandler, ResourceResult } from '../../kernel/types.js';
 import { normalizePolicyDocument } from './policy-document.js';
 import type { PolicyStore } from './policy-store.js';
 import type { RoleStore, StoredRole } from './role-store.js';
+import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 
 const roleProps = z.object({
   RoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'role names are 1 to 64 letters, digits and +=,.@_-'),
@@ -20,7 +21,7 @@ export function createRoleHandler(options: { store: RoleStore; policies: PolicyS
     const parsed = roleProps.safeParse(props);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new ServiceError('ValidationException', `Forte::IAM::Role ${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}`, 400);
+      throw RESOURCE_ERRORS.error('ValidationException', `Forte::IAM::Role ${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}`);
     }
     const { RoleName, AssumeRolePolicyDocument, Policies } = parsed.data;
     const role: StoredRole = {

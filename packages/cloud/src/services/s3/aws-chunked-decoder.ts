@@ -1,8 +1,10 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
+import type { ForteError } from '@forte/protocol';
 import { EMPTY_SHA256, hmacHex } from '../../kernel/sigv4-canonical.js';
 import { signaturesEqual } from '../../kernel/sigv4.js';
-import { ServiceError, type SigningInfo } from '../../kernel/types.js';
+import type { SigningInfo } from '../../kernel/types.js';
+import { S3_ERRORS } from './s3-errors.js';
 
 const MAX_LINE = 8192;
 
@@ -22,13 +24,13 @@ export function createAwsChunkedDecoder(signing?: SigningInfo): Transform & { tr
   let chunkSignature: string | undefined;
   let chunkHash: Hash | undefined;
 
-  const malformed = (): ServiceError => new ServiceError('IncompleteBody', 'The aws-chunked request body is malformed.', 400);
+  const malformed = (): ForteError => S3_ERRORS.error('IncompleteBody', 'The aws-chunked request body is malformed.');
   const verifyChunk = (dataHash: string): void => {
     if (!signing) return;
     const stringToSign = ['AWS4-HMAC-SHA256-PAYLOAD', signing.amzDate, signing.scope, previousSignature, EMPTY_SHA256, dataHash].join('\n');
     const expected = hmacHex(signing.signingKey, stringToSign);
     if (chunkSignature === undefined || !signaturesEqual(expected, chunkSignature)) {
-      throw new ServiceError('SignatureDoesNotMatch', 'The chunk signature we calculated does not match the signature you provided.', 403);
+      throw S3_ERRORS.error('SignatureDoesNotMatch', 'The chunk signature we calculated does not match the signature you provided.');
     }
     previousSignature = expected;
   };

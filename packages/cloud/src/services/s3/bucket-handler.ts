@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { BlobStore } from '../../engines/types.js';
 import type { Logger } from '../../kernel/logger.js';
-import { ServiceError, type ResourceHandler, type ResourceResult } from '../../kernel/types.js';
+import type { ResourceHandler, ResourceResult } from '../../kernel/types.js';
 import { assertValidBucketName } from './bucket-name.js';
 import type { ObjectStore } from './object-store.js';
+import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 
 const bucketProps = z.object({ BucketName: z.string().min(1) });
 
@@ -15,7 +16,7 @@ export function createBucketHandler(options: { store: ObjectStore; blobs: BlobSt
   });
   const parse = (props: Record<string, unknown>): string => {
     const parsed = bucketProps.safeParse(props);
-    if (!parsed.success) throw new ServiceError('ValidationException', 'Forte::S3::Bucket needs Properties.BucketName (a string).', 400);
+    if (!parsed.success) throw RESOURCE_ERRORS.error('ValidationException', 'Forte::S3::Bucket needs Properties.BucketName (a string).');
     assertValidBucketName(parsed.data.BucketName);
     return parsed.data.BucketName;
   };

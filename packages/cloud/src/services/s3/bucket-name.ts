@@ -1,4 +1,4 @@
-import { ServiceError } from '../../kernel/types.js';
+import { S3_ERRORS } from './s3-errors.js';
 
 /** S3 bucket naming rules (general purpose buckets); throws InvalidBucketName naming the broken rule. */
 export function assertValidBucketName(name: string): void {
@@ -17,6 +17,6 @@ export function assertValidBucketName(name: string): void {
                 ? 'must not end with -s3alias or --ol-s3'
                 : undefined;
   if (problem) {
-    throw new ServiceError('InvalidBucketName', `The specified bucket is not valid: "${name}" ${problem}.`, 400, { extra: { BucketName: name } });
+    throw S3_ERRORS.error('InvalidBucketName', `The specified bucket is not valid: "${name}" ${problem}.`, { fields: { BucketName: name } });
   }
 }

@@ -1,8 +1,8 @@
-import { ServiceError } from '../../kernel/types.js';
 import { assertValidBucketName } from './bucket-name.js';
 import { deleteBlobQuietly } from './put-object.js';
 import { noSuchBucket, requireBucket, s3Arn, type S3Call } from './s3-call.js';
 import { el, sendEmpty, sendXml } from './s3-xml.js';
+import { S3_ERRORS } from './s3-errors.js';
 
 export async function listBuckets(call: Omit<S3Call, 'bucket' | 'key'>): Promise<void> {
   await call.ctx.authorize(call.principal, 's3:ListAllMyBuckets', '*', 'AccessDenied');
@@ -21,8 +21,8 @@ export async function createBucket(call: S3Call): Promise<void> {
   assertValidBucketName(call.bucket);
   call.ctx.req.resume(); // the optional CreateBucketConfiguration says only the region, which is ours
   if (!(await call.store.createBucket(call.bucket))) {
-    throw new ServiceError('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.', 409, {
-      extra: { BucketName: call.bucket },
+    throw S3_ERRORS.error('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.', {
+      fields: { BucketName: call.bucket },
     });
   }
   sendEmpty(call.ctx.res, 200, { location: `/${call.bucket}` });
@@ -40,7 +40,7 @@ export async function deleteBucket(call: S3Call): Promise<void> {
   for (const blobId of partBlobs) await deleteBlobQuietly(call, blobId);
   if (outcome === 'missing') throw noSuchBucket(call.bucket);
   if (outcome === 'not-empty') {
-    throw new ServiceError('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409, { extra: { BucketName: call.bucket } });
+    throw S3_ERRORS.error('BucketNotEmpty', 'The bucket you tried to delete is not empty', { fields: { BucketName: call.bucket } });
   }
   sendEmpty(call.ctx.res, 204);
 }

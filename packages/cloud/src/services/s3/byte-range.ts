@@ -1,5 +1,5 @@
 import { parseByteRange } from '../../kernel/byte-range.js';
-import { ServiceError } from '../../kernel/types.js';
+import { S3_ERRORS } from './s3-errors.js';
 
 /**
  * The inclusive byte range a `Range` header asks of an object of `size` bytes, or undefined when the
@@ -8,8 +8,8 @@ import { ServiceError } from '../../kernel/types.js';
 export function objectByteRange(header: string | undefined, size: number): { start: number; end: number } | undefined {
   const range = parseByteRange(header, size);
   if (range !== 'unsatisfiable') return range;
-  throw new ServiceError('InvalidRange', 'The requested range is not satisfiable.', 416, {
+  throw S3_ERRORS.error('InvalidRange', 'The requested range is not satisfiable.', {
     headers: { 'content-range': `bytes */${size}` },
-    extra: { ActualObjectSize: String(size) },
+    fields: { ActualObjectSize: String(size) },
   });
 }

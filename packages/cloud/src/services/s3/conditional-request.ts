@@ -1,5 +1,6 @@
-import { ServiceError } from '../../kernel/types.js';
+import type { ForteError } from '@forte/protocol';
 import type { S3Object } from './object-store.js';
+import { S3_ERRORS } from './s3-errors.js';
 
 export interface Preconditions {
   ifMatch?: string | undefined;
@@ -37,6 +38,6 @@ export function etagListMatches(list: string, etag: string): boolean {
   });
 }
 
-export function preconditionFailed(condition: string): ServiceError {
-  return new ServiceError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412, { extra: { Condition: condition } });
+export function preconditionFailed(condition: string): ForteError {
+  return S3_ERRORS.error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { fields: { Condition: condition } });
 }

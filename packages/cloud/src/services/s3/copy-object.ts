@@ -1,11 +1,11 @@
-import { BlobNotFoundError } from '../../engines/types.js';
-import { ServiceError } from '../../kernel/types.js';
+import { isBlobNotFound } from '../../engines/types.js';
 import { checkPreconditions, preconditionFailed } from './conditional-request.js';
 import { objectHeadersFrom, single } from './object-headers.js';
 import type { S3Object } from './object-store.js';
 import { deleteBlobQuietly, newBlobId } from './put-object.js';
 import { noSuchBucket, noSuchKey, requireBucket, s3Arn, type S3Call } from './s3-call.js';
 import { el, sendXml } from './s3-xml.js';
+import { S3_ERRORS } from './s3-errors.js';
 
 /**
  * Source bucket and key of `x-amz-copy-source`: `[/]<bucket>/<key>[?versionId=…]`, URL-encoded (SDKs)
@@ -24,7 +24,7 @@ export function parseCopySource(header: string): { bucket: string; key: string }
   }
   const slash = decoded.indexOf('/');
   if (slash <= 0 || slash === decoded.length - 1) {
-    throw new ServiceError('InvalidArgument', 'x-amz-copy-source must be <bucket>/<key> (URL-encoded).', 400, { extra: { ArgumentName: 'x-amz-copy-source' } });
+    throw S3_ERRORS.error('InvalidArgument', 'x-amz-copy-source must be <bucket>/<key> (URL-encoded).', { fields: { ArgumentName: 'x-amz-copy-source' } });
   }
   return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
 }
@@ -51,13 +51,11 @@ export async function copyObject(call: S3Call, copySourceHeader: string): Promis
 
   const directive = (single(req.headers['x-amz-metadata-directive']) ?? 'COPY').toUpperCase();
   if (directive !== 'COPY' && directive !== 'REPLACE') {
-    throw new ServiceError('InvalidArgument', 'x-amz-metadata-directive must be COPY or REPLACE.', 400, { extra: { ArgumentName: 'x-amz-metadata-directive' } });
+    throw S3_ERRORS.error('InvalidArgument', 'x-amz-metadata-directive must be COPY or REPLACE.', { fields: { ArgumentName: 'x-amz-metadata-directive' } });
   }
   if (directive === 'COPY' && source.bucket === call.bucket && source.key === call.key) {
-    throw new ServiceError(
-      'InvalidRequest',
+    throw S3_ERRORS.error('InvalidRequest',
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
-      400,
     );
   }
   const described = directive === 'REPLACE' ? objectHeadersFrom(req) : { contentType: from.contentType, headers: from.headers, metadata: from.metadata };
@@ -66,7 +64,7 @@ export async function copyObject(call: S3Call, copySourceHeader: string): Promis
   try {
     await blobs.copy(from.blobId, blobId);
   } catch (error) {
-    if (error instanceof BlobNotFoundError) throw noSuchKey(source.key); // replaced or deleted meanwhile
+    if (isBlobNotFound(error)) throw noSuchKey(source.key, error); // replaced or deleted meanwhile
     throw error;
   }
   const object: S3Object = { bucket: call.bucket, key: call.key, blobId, size: from.size, etag: from.etag, lastModified: new Date().toISOString(), ...described };

@@ -1,9 +1,10 @@
+import { isForteError, type ForteError } from '@forte/protocol';
 import { readBody } from '../../kernel/read-body.js';
-import { ServiceError } from '../../kernel/types.js';
 import { xmlUnescape } from '../../kernel/xml-escape.js';
 import { deleteBlobQuietly } from './put-object.js';
 import { requireBucket, s3Arn, type S3Call } from './s3-call.js';
 import { el, sendEmpty, sendXml } from './s3-xml.js';
+import { S3_ERRORS } from './s3-errors.js';
 
 const MAX_DELETE_KEYS = 1000;
 const MAX_DELETE_BODY = 2 * 1024 * 1024;
@@ -45,13 +46,13 @@ export async function deleteObjects(call: S3Call): Promise<void> {
       if (blobId !== undefined) await deleteBlobQuietly(call, blobId);
       if (!quiet) result += `<Deleted>${el('Key', key)}</Deleted>`;
     } catch (error) {
-      if (!(error instanceof ServiceError)) throw error;
+      if (!isForteError(error)) throw error;
       result += `<Error>${el('Key', key)}${el('Code', error.code)}${el('Message', error.message)}</Error>`;
     }
   }
   sendXml(call.ctx.res, 'DeleteResult', result);
 }
 
-function malformed(): ServiceError {
-  return new ServiceError('MalformedXML', `The XML you provided was not well-formed or did not validate against our published schema (1 to ${MAX_DELETE_KEYS} <Object><Key> entries).`, 400);
+function malformed(): ForteError {
+  return S3_ERRORS.error('MalformedXML', `The XML you provided was not well-formed or did not validate against our published schema (1 to ${MAX_DELETE_KEYS} <Object><Key> entries).`);
 }

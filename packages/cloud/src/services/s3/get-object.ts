@@ -1,5 +1,5 @@
 import { pipeline } from 'node:stream/promises';
-import { BlobNotFoundError } from '../../engines/types.js';
+import { isBlobNotFound } from '../../engines/types.js';
 import { objectByteRange } from './byte-range.js';
 import { checkPreconditions } from './conditional-request.js';
 import { objectResponseHeaders, single } from './object-headers.js';
@@ -43,7 +43,7 @@ export async function getObject(call: S3Call, head: boolean): Promise<void> {
     try {
       body = await blobs.get(object.blobId, range);
     } catch (error) {
-      if (error instanceof BlobNotFoundError && attempt === 0) continue;
+      if (isBlobNotFound(error) && attempt === 0) continue;
       throw error;
     }
     ctx.res.writeHead(status, headers);

@@ -1,7 +1,7 @@
-import { ServiceError } from '../../kernel/types.js';
 import type { S3Object } from './object-store.js';
 import { requireBucket, s3Arn, type S3Call } from './s3-call.js';
 import { el, sendXml } from './s3-xml.js';
+import { S3_ERRORS } from './s3-errors.js';
 
 const PAGE = 1000;
 const MAX_KEYS = 1000;
@@ -57,14 +57,14 @@ export async function listPage(call: S3Call, options: { prefix: string; delimite
 function encoder(query: URLSearchParams): (value: string) => string {
   const type = query.get('encoding-type');
   if (type === null) return (v) => v;
-  if (type !== 'url') throw new ServiceError('InvalidArgument', 'Invalid Encoding Method specified in Request: encoding-type must be url.', 400, { extra: { ArgumentName: 'encoding-type' } });
+  if (type !== 'url') throw S3_ERRORS.error('InvalidArgument', 'Invalid Encoding Method specified in Request: encoding-type must be url.', { fields: { ArgumentName: 'encoding-type' } });
   return (v) => encodeURIComponent(v).replace(/%2F/g, '/');
 }
 
 function parseMaxKeys(query: URLSearchParams): { echo: string; limit: number } {
   const raw = query.get('max-keys');
   if (raw === null) return { echo: String(MAX_KEYS), limit: MAX_KEYS };
-  if (!/^[0-9]+$/.test(raw)) throw new ServiceError('InvalidArgument', 'Provided max-keys not an integer or within integer range', 400, { extra: { ArgumentName: 'max-keys' } });
+  if (!/^[0-9]+$/.test(raw)) throw S3_ERRORS.error('InvalidArgument', 'Provided max-keys not an integer or within integer range', { fields: { ArgumentName: 'max-keys' } });
   return { echo: raw, limit: Math.min(Number(raw), MAX_KEYS) };
 }
 
@@ -88,7 +88,7 @@ export async function listObjectsV2(call: S3Call): Promise<void> {
   let after = startAfter ?? undefined;
   if (token !== null) {
     const decoded = decodeToken(token);
-    if (decoded === undefined) throw new ServiceError('InvalidArgument', 'The continuation token provided is incorrect', 400, { extra: { ArgumentName: 'continuation-token' } });
+    if (decoded === undefined) throw S3_ERRORS.error('InvalidArgument', 'The continuation token provided is incorrect', { fields: { ArgumentName: 'continuation-token' } });
     after = decoded;
   }
   const page = await listPage(call, { prefix, delimiter, after, maxKeys: maxKeys.limit });

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
+import type { ForteError } from '@forte/protocol';
 import { readBody } from '../../kernel/read-body.js';
-import { ServiceError } from '../../kernel/types.js';
 import { xmlUnescape } from '../../kernel/xml-escape.js';
 import { preconditionFailed } from './conditional-request.js';
 import { objectHeadersFrom, single } from './object-headers.js';
@@ -9,6 +9,7 @@ import type { S3Object, S3Upload, S3UploadPart } from './object-store.js';
 import { deleteBlobQuietly, newBlobId, receiveBody } from './put-object.js';
 import { noSuchBucket, requireBucket, s3Arn, type S3Call } from './s3-call.js';
 import { el, sendEmpty, sendXml } from './s3-xml.js';
+import { S3_ERRORS } from './s3-errors.js';
 
 /** S3's limits: part numbers 1–10,000; every part but the last at least 5 MiB. */
 const MAX_PART_NUMBER = 10_000;
@@ -17,8 +18,8 @@ export const MIN_PART_BYTES = 5 * 1024 ** 2;
 const MAX_COMPLETE_BODY = 4 * 1024 ** 2;
 const MAX_LIST = 1000;
 
-function noSuchUpload(uploadId: string): ServiceError {
-  return new ServiceError('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', 404, { extra: { UploadId: uploadId } });
+function noSuchUpload(uploadId: string): ForteError {
+  return S3_ERRORS.error('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', { fields: { UploadId: uploadId } });
 }
 
 /** The upload the request names (`?uploadId=`), of this bucket and key; NoSuchUpload otherwise. */
@@ -37,7 +38,7 @@ function maxOf(call: S3Call, name: string): number {
   const raw = call.query.get(name);
   if (raw === null) return MAX_LIST;
   const n = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n)) throw new ServiceError('InvalidArgument', `${name} must be an integer from 0 to ${MAX_LIST}.`, 400, { extra: { ArgumentName: name, ArgumentValue: raw } });
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n)) throw S3_ERRORS.error('InvalidArgument', `${name} must be an integer from 0 to ${MAX_LIST}.`, { fields: { ArgumentName: name, ArgumentValue: raw } });
   return Math.min(n, MAX_LIST);
 }
 
@@ -65,7 +66,7 @@ export async function uploadPart(call: S3Call): Promise<void> {
   const raw = call.query.get('partNumber') ?? '';
   const partNumber = Number(raw);
   if (!/^\d+$/.test(raw) || partNumber < 1 || partNumber > MAX_PART_NUMBER) {
-    throw new ServiceError('InvalidArgument', `Part number must be an integer between 1 and ${MAX_PART_NUMBER}, inclusive.`, 400, { extra: { ArgumentName: 'partNumber', ArgumentValue: raw } });
+    throw S3_ERRORS.error('InvalidArgument', `Part number must be an integer between 1 and ${MAX_PART_NUMBER}, inclusive.`, { fields: { ArgumentName: 'partNumber', ArgumentValue: raw } });
   }
   const upload = await uploadOf(call);
   const { blobId, size, md5, crc32 } = await receiveBody(call, 'one part');
@@ -87,7 +88,7 @@ export async function uploadPart(call: S3Call): Promise<void> {
 
 /** The `<Part>` list of a CompleteMultipartUpload body: part numbers and ETags (quotes removed). */
 export function parseCompleteRequest(xml: string): Array<{ partNumber: number; etag: string }> {
-  const malformed = new ServiceError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema (a CompleteMultipartUpload with <Part><PartNumber> and <ETag> entries).', 400);
+  const malformed = S3_ERRORS.error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema (a CompleteMultipartUpload with <Part><PartNumber> and <ETag> entries).');
   if (!/<CompleteMultipartUpload[\s>]/.test(xml)) throw malformed;
   const parts: Array<{ partNumber: number; etag: string }> = [];
   for (const [, inner] of xml.matchAll(/<Part>([\s\S]*?)<\/Part>/g)) {
@@ -111,21 +112,21 @@ export async function completeMultipartUpload(call: S3Call): Promise<void> {
   const upload = await uploadOf(call);
   const listed = parseCompleteRequest((await readBody(ctx.req, MAX_COMPLETE_BODY)).toString('utf8'));
   const ifNoneMatch = single(ctx.req.headers['if-none-match']);
-  if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== '*') throw new ServiceError('NotImplemented', 'CompleteMultipartUpload supports If-None-Match only with the value *.', 501);
+  if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== '*') throw S3_ERRORS.error('NotImplemented', 'CompleteMultipartUpload supports If-None-Match only with the value *.');
 
   const stored = new Map((await store.listParts(upload.uploadId, { afterPart: 0, limit: MAX_PART_NUMBER })).map((p) => [p.partNumber, p]));
   const parts: S3UploadPart[] = [];
   if (listed.some((p, i) => i > 0 && p.partNumber <= listed[i - 1]!.partNumber)) {
-    throw new ServiceError('InvalidPartOrder', 'The list of parts was not in ascending order. The parts list must be specified in order by part number.', 400);
+    throw S3_ERRORS.error('InvalidPartOrder', 'The list of parts was not in ascending order. The parts list must be specified in order by part number.');
   }
   for (const [i, { partNumber, etag }] of listed.entries()) {
     const part = stored.get(partNumber);
     if (!part || part.md5 !== etag) {
-      throw new ServiceError('InvalidPart', 'One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part\'s entity tag.', 400, { extra: { UploadId: upload.uploadId, PartNumber: String(partNumber), ETag: etag } });
+      throw S3_ERRORS.error('InvalidPart', 'One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part\'s entity tag.', { fields: { UploadId: upload.uploadId, PartNumber: String(partNumber), ETag: etag } });
     }
     if (i < listed.length - 1 && part.size < MIN_PART_BYTES) {
-      throw new ServiceError('EntityTooSmall', `Your proposed upload is smaller than the minimum allowed size: every part but the last must be at least ${MIN_PART_BYTES} bytes (part ${partNumber} has ${part.size}).`, 400, {
-        extra: { PartNumber: String(partNumber), ProposedSize: String(part.size), MinSizeAllowed: String(MIN_PART_BYTES) },
+      throw S3_ERRORS.error('EntityTooSmall', `Your proposed upload is smaller than the minimum allowed size: every part but the last must be at least ${MIN_PART_BYTES} bytes (part ${partNumber} has ${part.size}).`, {
+        fields: { PartNumber: String(partNumber), ProposedSize: String(part.size), MinSizeAllowed: String(MIN_PART_BYTES) },
       });
     }
     parts.push(part);
@@ -144,7 +145,7 @@ export async function completeMultipartUpload(call: S3Call): Promise<void> {
       if (!(await store.getUpload(call.bucket, call.key, upload.uploadId, tx))) throw noSuchUpload(upload.uploadId);
       const now = await store.listParts(upload.uploadId, { afterPart: 0, limit: MAX_PART_NUMBER }, tx);
       if (parts.some((p) => now.find((n) => n.partNumber === p.partNumber)?.blobId !== p.blobId)) {
-        throw new ServiceError('InvalidPart', 'A part was uploaded again while the upload was being completed: complete it again.', 400);
+        throw S3_ERRORS.error('InvalidPart', 'A part was uploaded again while the upload was being completed: complete it again.');
       }
       if (ifNoneMatch !== undefined && (await store.getObject(call.bucket, call.key, tx))) throw preconditionFailed('If-None-Match');
       const replaced = await store.putObject(object, tx);

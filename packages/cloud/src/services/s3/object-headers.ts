@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { ServiceError } from '../../kernel/types.js';
 import { STORED_HEADERS, type S3Object } from './object-store.js';
+import { S3_ERRORS } from './s3-errors.js';
 
 /** S3's content type for objects uploaded without one. */
 export const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
@@ -28,7 +28,7 @@ export function objectHeadersFrom(req: IncomingMessage): Pick<S3Object, 'content
     metadataBytes += Buffer.byteLength(key) + Buffer.byteLength(metadata[key]);
   }
   if (metadataBytes > MAX_METADATA_BYTES) {
-    throw new ServiceError('MetadataTooLarge', `Your metadata headers exceed the maximum allowed metadata size of ${MAX_METADATA_BYTES} bytes.`, 400);
+    throw S3_ERRORS.error('MetadataTooLarge', `Your metadata headers exceed the maximum allowed metadata size of ${MAX_METADATA_BYTES} bytes.`);
   }
   return { contentType: single(req.headers['content-type']) ?? DEFAULT_CONTENT_TYPE, headers, metadata };
 }
@@ -50,7 +50,7 @@ export function objectResponseHeaders(object: S3Object, query: URLSearchParams):
     const value = query.get(`response-${name}`);
     if (value === null) continue;
     if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) {
-      throw new ServiceError('InvalidArgument', `response-${name} holds characters a header cannot carry: percent-encode them (RFC 5987 for filenames).`, 400);
+      throw S3_ERRORS.error('InvalidArgument', `response-${name} holds characters a header cannot carry: percent-encode them (RFC 5987 for filenames).`);
     }
     headers[name] = value;
   }

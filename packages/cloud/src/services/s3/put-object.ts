@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
-import { ServiceError } from '../../kernel/types.js';
+import { isForteError } from '@forte/protocol';
 import { createAwsChunkedDecoder } from './aws-chunked-decoder.js';
 import { etagListMatches, preconditionFailed } from './conditional-request.js';
 import { objectHeadersFrom, single } from './object-headers.js';
 import type { S3Object } from './object-store.js';
 import { requireBucket, s3Arn, type S3Call } from './s3-call.js';
 import { sendEmpty } from './s3-xml.js';
+import { S3_ERRORS } from './s3-errors.js';
 
 const HEX_SHA256 = /^[0-9a-f]{64}$/;
 /** S3's limit for one PutObject (larger objects need multipart uploads). */
@@ -30,12 +31,12 @@ export async function putObject(call: S3Call): Promise<void> {
   const ifNoneMatch = single(req.headers['if-none-match']);
   const ifMatch = single(req.headers['if-match']);
   if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== '*') {
-    throw new ServiceError('NotImplemented', 'PutObject supports If-None-Match only with the value *.', 501);
+    throw S3_ERRORS.error('NotImplemented', 'PutObject supports If-None-Match only with the value *.');
   }
   const checkConditions = (existing: S3Object | undefined): void => {
     if (ifNoneMatch !== undefined && existing) throw preconditionFailed('If-None-Match');
     if (ifMatch !== undefined && (!existing || !etagListMatches(ifMatch, existing.etag))) {
-      if (!existing) throw new ServiceError('NoSuchKey', 'The specified key does not exist.', 404, { extra: { Key: call.key } });
+      if (!existing) throw S3_ERRORS.error('NoSuchKey', 'The specified key does not exist.', { fields: { Key: call.key } });
       throw preconditionFailed('If-Match');
     }
   };
@@ -56,7 +57,7 @@ export async function putObject(call: S3Call): Promise<void> {
       ...(written.crc32 === undefined ? {} : { checksumCrc32: written.crc32 }),
     };
     replaced = await store.sql.transaction(async (tx) => {
-      if (!(await store.bucketExists(call.bucket, tx))) throw new ServiceError('NoSuchBucket', 'The specified bucket does not exist', 404, { extra: { BucketName: call.bucket } });
+      if (!(await store.bucketExists(call.bucket, tx))) throw S3_ERRORS.error('NoSuchBucket', 'The specified bucket does not exist', { fields: { BucketName: call.bucket } });
       checkConditions(await store.getObject(call.bucket, call.key, tx)); // again: another writer may have won meanwhile
       return store.putObject(object, tx);
     });
@@ -81,13 +82,13 @@ export async function receiveBody(call: S3Call, what: string): Promise<{ blobId:
   const req = ctx.req;
   const declared = Number(single(req.headers['x-amz-decoded-content-length']) ?? single(req.headers['content-length']) ?? 0);
   if (declared > MAX_SINGLE_PUT_BYTES) {
-    throw new ServiceError('EntityTooLarge', `Your proposed upload exceeds the maximum allowed object size of ${MAX_SINGLE_PUT_BYTES} bytes for ${what}.`, 400);
+    throw S3_ERRORS.error('EntityTooLarge', `Your proposed upload exceeds the maximum allowed object size of ${MAX_SINGLE_PUT_BYTES} bytes for ${what}.`);
   }
   const contentSha = single(req.headers['x-amz-content-sha256']);
   const chunked = (contentSha ?? '').startsWith('STREAMING-') || /(^|,)\s*aws-chunked\s*(,|$)/i.test(single(req.headers['content-encoding']) ?? '');
   const signedChunks = (contentSha ?? '').startsWith('STREAMING-AWS4-HMAC-SHA256-PAYLOAD');
   if (signedChunks && !call.signing) {
-    throw new ServiceError('InvalidRequest', 'Signed aws-chunked uploads need an Authorization header (they cannot be presigned).', 400);
+    throw S3_ERRORS.error('InvalidRequest', 'Signed aws-chunked uploads need an Authorization header (they cannot be presigned).');
   }
   const decoder = chunked ? createAwsChunkedDecoder(signedChunks ? call.signing : undefined) : undefined;
   // Every stage gets its error listener now, not when the blob store's pipeline starts: the body flows
@@ -118,14 +119,14 @@ export async function receiveBody(call: S3Call, what: string): Promise<{ blobId:
     // The unread rest of a refused body is not worth reading: the connection closes after the answer.
     if (!ctx.res.headersSent) ctx.res.setHeader('connection', 'close');
     // The store's own error for a stage that failed is a premature close; the stage's error says why.
-    throw failure instanceof ServiceError ? failure : error;
+    throw isForteError(failure) ? failure : error;
   }
   let checked: string | undefined;
   try {
     const claimed = crcHeader ?? (crcTrailer ? decoder?.trailers['x-amz-checksum-crc32'] : undefined);
     if (crcHeader !== undefined || crcTrailer) {
       const computed = Buffer.from([crc >>> 24, (crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff]).toString('base64');
-      if (claimed !== computed) throw new ServiceError('BadDigest', 'The CRC32 you specified did not match the calculated checksum.', 400);
+      if (claimed !== computed) throw S3_ERRORS.error('BadDigest', 'The CRC32 you specified did not match the calculated checksum.');
       checked = computed;
     }
     // The SHA-256 of the body is computed anyway (for x-amz-content-sha256), so its checksum form is checked too.
@@ -133,20 +134,20 @@ export async function receiveBody(call: S3Call, what: string): Promise<{ blobId:
     const shaTrailer = /(^|,)\s*x-amz-checksum-sha256\s*(,|$)/i.test(single(req.headers['x-amz-trailer']) ?? '');
     const claimedSha = shaHeader ?? (shaTrailer ? (decoder?.trailers['x-amz-checksum-sha256'] ?? '') : undefined);
     if (claimedSha !== undefined && claimedSha !== Buffer.from(written.sha256, 'hex').toString('base64')) {
-      throw new ServiceError('BadDigest', 'The SHA256 you specified did not match the calculated checksum.', 400);
+      throw S3_ERRORS.error('BadDigest', 'The SHA256 you specified did not match the calculated checksum.');
     }
     if (contentSha !== undefined && HEX_SHA256.test(contentSha) && contentSha !== written.sha256) {
-      throw new ServiceError('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", 400, {
-        extra: { ClientComputedContentSHA256: contentSha, S3ComputedContentSHA256: written.sha256 },
+      throw S3_ERRORS.error('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", {
+        fields: { ClientComputedContentSHA256: contentSha, S3ComputedContentSHA256: written.sha256 },
       });
     }
     const md5 = single(req.headers['content-md5']);
     if (md5 !== undefined && Buffer.from(md5, 'base64').toString('hex') !== written.md5) {
-      throw new ServiceError('BadDigest', 'The Content-MD5 you specified did not match what we received.', 400);
+      throw S3_ERRORS.error('BadDigest', 'The Content-MD5 you specified did not match what we received.');
     }
     const decodedLength = single(req.headers['x-amz-decoded-content-length']);
     if (chunked && decodedLength !== undefined && Number(decodedLength) !== written.size) {
-      throw new ServiceError('IncompleteBody', 'You did not provide the number of bytes specified by the x-amz-decoded-content-length header.', 400);
+      throw S3_ERRORS.error('IncompleteBody', 'You did not provide the number of bytes specified by the x-amz-decoded-content-length header.');
     }
   } catch (error) {
     await blobs.delete(blobId);

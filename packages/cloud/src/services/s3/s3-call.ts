@@ -1,7 +1,8 @@
+import type { ForteError } from '@forte/protocol';
 import type { BlobStore } from '../../engines/types.js';
-import type { Principal, RequestContext, SigningInfo } from '../../kernel/types.js';
-import { ServiceError } from '../../kernel/types.js';
+import { Principal, RequestContext, SigningInfo } from '../../kernel/types.js';
 import type { ObjectStore } from './object-store.js';
+import { S3_ERRORS } from './s3-errors.js';
 
 /** Everything an S3 operation handler needs about one request. */
 export interface S3Call {
@@ -23,12 +24,12 @@ export function s3Arn(bucket: string, key?: string): string {
   return key === undefined ? `arn:aws:s3:::${bucket}` : `arn:aws:s3:::${bucket}/${key}`;
 }
 
-export function noSuchBucket(bucket: string): ServiceError {
-  return new ServiceError('NoSuchBucket', 'The specified bucket does not exist', 404, { extra: { BucketName: bucket } });
+export function noSuchBucket(bucket: string): ForteError {
+  return S3_ERRORS.error('NoSuchBucket', 'The specified bucket does not exist', { fields: { BucketName: bucket } });
 }
 
-export function noSuchKey(key: string): ServiceError {
-  return new ServiceError('NoSuchKey', 'The specified key does not exist.', 404, { extra: { Key: key } });
+export function noSuchKey(key: string, cause?: unknown): ForteError {
+  return S3_ERRORS.error('NoSuchKey', 'The specified key does not exist.', { fields: { Key: key }, cause });
 }
 
 /** Throws NoSuchBucket unless the bucket exists. */

@@ -1,5 +1,6 @@
+import type { ForteError } from '@forte/protocol';
 import type { BlobStore } from '../../engines/types.js';
-import { ServiceError, type Route } from '../../kernel/types.js';
+import type { Route } from '../../kernel/types.js';
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from './bucket-operations.js';
 import { hasXmlInvalidCharacter } from '../../kernel/xml-escape.js';
 import { copyObject } from './copy-object.js';
@@ -12,6 +13,7 @@ import type { ObjectStore } from './object-store.js';
 import { putObject } from './put-object.js';
 import type { S3Call } from './s3-call.js';
 import { isS3Request, parseS3Target, virtualHostBucket } from './s3-target.js';
+import { S3_ERRORS } from './s3-errors.js';
 
 /** Bucket and object subresources Forte does not implement (answered 501 rather than misread as plain calls). */
 const UNSUPPORTED = ['acl', 'tagging', 'versioning', 'versions', 'cors', 'policy', 'lifecycle', 'website', 'encryption', 'notification', 'logging', 'replication', 'accelerate', 'requestPayment', 'object-lock', 'retention', 'legal-hold', 'attributes', 'restore', 'select', 'torrent', 'ownershipControls', 'publicAccessBlock', 'analytics', 'inventory', 'metrics', 'intelligent-tiering'];
@@ -81,7 +83,7 @@ export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; r
       }
       switch (method) {
         case 'PUT':
-          if (query.has('partNumber')) throw new ServiceError('InvalidRequest', 'A part needs the uploadId of its upload (?partNumber=N&uploadId=…).', 400);
+          if (query.has('partNumber')) throw S3_ERRORS.error('InvalidRequest', 'A part needs the uploadId of its upload (?partNumber=N&uploadId=…).');
           refuseUnlistableKey(target.key);
           return copySource !== undefined ? copyObject(call, copySource) : putObject(call);
         case 'POST':
@@ -110,14 +112,14 @@ export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; r
  */
 function refuseUnlistableKey(key: string): void {
   if (hasXmlInvalidCharacter(key)) {
-    throw new ServiceError('InvalidArgument', 'Object keys cannot contain NUL or other control characters that XML 1.0 cannot carry (U+0000-U+0008, U+000B, U+000C, U+000E-U+001F, U+FFFE, U+FFFF).', 400, { extra: { ArgumentName: 'key' } });
+    throw S3_ERRORS.error('InvalidArgument', 'Object keys cannot contain NUL or other control characters that XML 1.0 cannot carry (U+0000-U+0008, U+000B, U+000C, U+000E-U+001F, U+FFFE, U+FFFF).', { fields: { ArgumentName: 'key' } });
   }
 }
 
-function notImplemented(message: string): ServiceError {
-  return new ServiceError('NotImplemented', message, 501);
+function notImplemented(message: string): ForteError {
+  return S3_ERRORS.error('NotImplemented', message);
 }
 
-function methodNotAllowed(method: string, what: string): ServiceError {
-  return new ServiceError('MethodNotAllowed', `The specified method ${method} is not allowed against ${what}.`, 405, { extra: { Method: method } });
+function methodNotAllowed(method: string, what: string): ForteError {
+  return S3_ERRORS.error('MethodNotAllowed', `The specified method ${method} is not allowed against ${what}.`, { fields: { Method: method } });
 }

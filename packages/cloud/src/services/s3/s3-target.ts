@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { ServiceError } from '../../kernel/types.js';
+import { S3_ERRORS } from './s3-errors.js';
 
 /** Path prefix of path-style S3 requests: `/s3/<bucket>/<key>`. */
 export const S3_PATH_PREFIX = '/s3';
@@ -45,9 +45,9 @@ function decodeKey(raw: string): string {
   let key: string;
   try {
     key = decodeURIComponent(raw);
-  } catch {
-    throw new ServiceError('InvalidURI', 'Couldn\'t parse the specified URI: percent-encode the key as UTF-8.', 400);
+  } catch (error) {
+    throw S3_ERRORS.error('InvalidURI', 'Couldn\'t parse the specified URI: percent-encode the key as UTF-8.', { cause: error });
   }
-  if (Buffer.byteLength(key) > 1024) throw new ServiceError('KeyTooLongError', 'Your key is too long: keys are at most 1024 bytes.', 400);
+  if (Buffer.byteLength(key) > 1024) throw S3_ERRORS.error('KeyTooLongError', 'Your key is too long: keys are at most 1024 bytes.');
   return key;
 }
