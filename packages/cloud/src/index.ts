@@ -6,6 +6,8 @@ export { BUILT_IN_SERVICES, createCloud, DEFAULT_PORT, PortInUseError, type Clou
 export { createAppSyncService, type AppSyncOptions } from './services/appsync/index.js';
 export { createCognitoIdentityService } from './services/cognito-identity/index.js';
 export { createCognitoIdpService, type CognitoIdpOptions } from './services/cognito-idp/index.js';
+export type { CognitoLimits, CognitoLimitSettings } from './services/cognito-idp/cognito-limits.js';
+export type { GraphQLLimits } from './services/appsync/graphql-limits.js';
 export { createControlService, type ControlOptions } from './services/control/index.js';
 export { createDynamoDbService } from './services/dynamodb/index.js';
 export { createHostingService } from './services/hosting/index.js';
@@ -17,8 +19,6 @@ export { verifyIdentityToken } from './kernel/identity-tokens.js';
 export {
   ServiceError,
   type CloudConfig,
-  type CognitoLimits,
-  type CognitoLimitSettings,
   type CredentialProvider,
   type ErrorFormat,
   type JsonApiDescription,

@@ -1,7 +1,8 @@
 import { execute, GraphQLError, Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { readBody } from '../../kernel/read-body.js';
 import { TABLES } from '../../kernel/capabilities.js';
-import { ServiceError, type GraphQLLimits, type Kernel, type RequestContext, type Route } from '../../kernel/types.js';
+import { ServiceError, type Kernel, type RequestContext, type Route } from '../../kernel/types.js';
+import type { GraphQLLimits } from './graphql-limits.js';
 import type { ApiRegistry, DeployedApi } from './api-registry.js';
 import { AppSyncAuthError, authenticateCaller, type Caller } from './caller.js';
 import { createDocumentCache } from './document-cache.js';

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { APPSYNC_RESOURCE_TYPES } from '@forte/protocol';
 import { TABLES } from '../../kernel/capabilities.js';
-import type { GraphQLLimits, Kernel, Route, Service } from '../../kernel/types.js';
+import type { Kernel, Route, Service } from '../../kernel/types.js';
+import type { GraphQLLimits } from './graphql-limits.js';
 import type { ApiRegistry } from './api-registry.js';
 import { createApiKeyResourceHandler } from './api-key-resource.js';
 import { createApiResourceHandler } from './api-resource.js';

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ServiceError, type GraphQLLimits, type Kernel, type Principal, type UpgradeRoute } from '../../kernel/types.js';
+import { ServiceError, type Kernel, type Principal, type UpgradeRoute } from '../../kernel/types.js';
+import type { GraphQLLimits } from './graphql-limits.js';
 import type { ApiRegistry, DeployedApi } from './api-registry.js';
 import { AppSyncAuthError, authenticateCaller, type Caller } from './caller.js';
 import type { ExecutionContext } from './execution-context.js';

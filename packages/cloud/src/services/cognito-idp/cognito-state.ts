@@ -1,5 +1,6 @@
 import type { UserPoolProperties } from '@forte/protocol';
-import type { CognitoLimits, Kernel } from '../../kernel/types.js';
+import type { Kernel } from '../../kernel/types.js';
+import type { CognitoLimits } from './cognito-limits.js';
 import type { AttemptLimits } from './attempt-limits.js';
 import type { ChallengeSessions } from './challenge-sessions.js';
 import { cognitoError, invalidParameter } from './cognito-error.js';

@@ -1,4 +1,5 @@
-import type { AttemptLimit, RequestContext } from '../../kernel/types.js';
+import type { RequestContext } from '../../kernel/types.js';
+import type { AttemptLimit } from './cognito-limits.js';
 import type { LimitRule } from './attempt-limits.js';
 import { cognitoError } from './cognito-error.js';
 import { caseInsensitive, type CognitoState } from './cognito-state.js';
