@@ -11,6 +11,8 @@ import { createCloud, type Cloud, type CloudOptions } from './server.js';
 import { createAppSyncService } from './services/appsync/index.js';
 import { createCognitoIdentityService } from './services/cognito-identity/index.js';
 import { createCognitoIdpService } from './services/cognito-idp/index.js';
+import { createControlService } from './services/control/index.js';
+import { TEST_RESOURCE_TYPE } from './services/control/test-resource.js';
 import { createHostingService } from './services/hosting/index.js';
 import { createIamService } from './services/iam/index.js';
 import { createS3Service } from './services/s3/index.js';
@@ -80,6 +82,17 @@ void describe('createCloud({ services })', () => {
       assert.equal(dynamodb.status, 404, 'no table service in this cloud');
     } finally {
       await cloud.close();
+    }
+  });
+
+  void it('gives the built-ins among the services their settings from the cloud options', async () => {
+    for (const testFaults of [true, false]) {
+      const cloud = await start({ services: [createControlService], testFaults });
+      try {
+        assert.equal(cloud.kernel.resourceHandler(TEST_RESOURCE_TYPE) !== undefined, testFaults, `testFaults: ${testFaults}`);
+      } finally {
+        await cloud.close();
+      }
     }
   });
 
