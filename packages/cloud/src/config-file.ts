@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { smtpUrlProblem, type SmtpSettings } from './kernel/mail-transport.js';
-import type { CognitoLimitSettings, ConnectionLimits, GraphQLLimits } from './kernel/types.js';
+import type { ConnectionLimits } from './kernel/types.js';
+import type { GraphQLLimits } from './services/appsync/graphql-limits.js';
+import type { CognitoLimitSettings } from './services/cognito-idp/cognito-limits.js';
 
 /**
  * `<dataDir>/config.json`: settings that live with a cloud's data, so that `forte cloud start` (which

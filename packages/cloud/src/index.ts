@@ -2,11 +2,22 @@
  * Forte Cloud: one Node process speaking AWS wire protocols. `createCloud` starts one; the kernel types
  * are what services (and tests) code against.
  */
-export { createCloud, DEFAULT_PORT, PortInUseError, type Cloud, type CloudOptions } from './server.js';
+export { BUILT_IN_SERVICES, createCloud, DEFAULT_PORT, PortInUseError, type Cloud, type CloudOptions } from './server.js';
+export { createAppSyncService, type AppSyncOptions } from './services/appsync/index.js';
+export { createCognitoIdentityService } from './services/cognito-identity/index.js';
+export { createCognitoIdpService, type CognitoIdpOptions } from './services/cognito-idp/index.js';
+export type { CognitoLimits, CognitoLimitSettings } from './services/cognito-idp/cognito-limits.js';
+export type { GraphQLLimits } from './services/appsync/graphql-limits.js';
+export { createControlService, type ControlOptions } from './services/control/index.js';
+export { createDynamoDbService } from './services/dynamodb/index.js';
+export { createHostingService } from './services/hosting/index.js';
+export { createIamService } from './services/iam/index.js';
+export { createS3Service } from './services/s3/index.js';
+export { CREDENTIAL_PROVIDERS, IDENTITY_TOKEN_VERIFIERS, POLICY_SOURCES, TABLES, TRUST_POLICY_SOURCES } from './kernel/capabilities.js';
+export { CapabilityError, defineCapability, defineCapabilityList, provide, type AnyCapability, type Capability, type ProvidedCapability } from './kernel/capability.js';
+export { verifyIdentityToken } from './kernel/identity-tokens.js';
 export {
   type CloudConfig,
-  type CognitoLimits,
-  type CognitoLimitSettings,
   type CredentialProvider,
   type ErrorFormat,
   type JsonApiDescription,
@@ -20,7 +31,9 @@ export {
   type ResourceHandler,
   type ResourceResult,
   type Route,
+  type RouteOrder,
   type Service,
+  type ServiceFactory,
   type SigningInfo,
 } from './kernel/types.js';
 export type { KernelRuntime } from './kernel/create-kernel.js';

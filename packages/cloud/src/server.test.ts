@@ -111,7 +111,7 @@ void describe('createCloud', () => {
       assert.ok(cloud.kernel.resourceHandler('Forte::IAM::Role'));
       assert.ok(cloud.kernel.resourceHandler('Forte::Cognito::IdentityPool'));
       assert.ok(cloud.kernel.resourceHandler('Forte::DynamoDB::Table'));
-      assert.deepEqual(cloud.kernel.services.map((s) => s.name), ['iam', 'cognito-idp', 'cognito-identity', 'dynamodb', 'appsync', 'control', 'hosting', 's3']);
+      assert.deepEqual(cloud.kernel.services.map((s) => s.name), ['admin-credentials', 'iam', 'cognito-idp', 'cognito-identity', 'dynamodb', 'appsync', 'control', 'hosting', 's3']);
     } finally {
       await cloud.close();
     }

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { createFsBlobStore } from './engines/fs-blobs/fs-blob-store.js';
 import { createSqliteStore } from './engines/sqlite/sqlite-store.js';
 import type { SqlStore } from './engines/types.js';
-import { adminCredentialProvider, loadOrCreateAdminCredentials, type AdminCredentials } from './kernel/admin-credentials.js';
+import { adminCredentialsService, loadOrCreateAdminCredentials, type AdminCredentials } from './kernel/admin-credentials.js';
 import { createKernel, type KernelRuntime } from './kernel/create-kernel.js';
 import { createRequestListener } from './kernel/http-dispatch.js';
 import { createUpgradeDispatcher } from './kernel/upgrade-dispatch.js';
@@ -13,22 +13,38 @@ import { createLogger } from './kernel/logger.js';
 import { makeDataDirPrivate } from './kernel/private-files.js';
 import { openSecretBox, SECRET_KEY_FILE } from './kernel/secret-key.js';
 import { createSmtpMailSender, smtpServerOf, type MailSender, type SmtpSettings } from './kernel/mail-transport.js';
-import type { CloudConfig, CognitoLimitSettings, ConnectionLimits, GraphQLLimits } from './kernel/types.js';
+import type { CloudConfig, ConnectionLimits, ServiceFactory } from './kernel/types.js';
+import type { GraphQLLimits } from './services/appsync/graphql-limits.js';
+import type { CognitoLimitSettings } from './services/cognito-idp/cognito-limits.js';
 import { createConnectionGuard, DEFAULT_CONNECTION_LIMITS } from './kernel/connection-guard.js';
 import { CLOUD_VERSION } from './kernel/version.js';
-import { createAppSyncService } from './services/appsync/index.js';
+import { createAppSyncService, type AppSyncOptions } from './services/appsync/index.js';
 import { createCognitoIdentityService } from './services/cognito-identity/index.js';
-import { createCognitoIdpService } from './services/cognito-idp/index.js';
-import { resolveCognitoLimits } from './services/cognito-idp/limit-settings.js';
-import { createControlService } from './services/control/index.js';
+import { createCognitoIdpService, type CognitoIdpOptions } from './services/cognito-idp/index.js';
+import { createControlService, type ControlOptions } from './services/control/index.js';
 import { createDynamoDbService } from './services/dynamodb/index.js';
-import { graphqlLimitsWithDefaults } from './services/appsync/query-limits.js';
 import { createHostingService } from './services/hosting/index.js';
 import { createIamService } from './services/iam/index.js';
 import { createS3Service } from './services/s3/index.js';
 
 /** The database file inside the data dir. */
 const DATABASE_FILE = 'forte.db';
+
+/**
+ * The services a cloud runs unless `createCloud` is given its own list. Their order is the order they
+ * start (and the reverse of the order they stop); it decides nothing else: capabilities are looked up by
+ * name and routes dispatched by their declared `order`.
+ */
+export const BUILT_IN_SERVICES: readonly ServiceFactory[] = [
+  createIamService,
+  createCognitoIdpService,
+  createCognitoIdentityService,
+  createDynamoDbService,
+  createAppSyncService,
+  createControlService,
+  createHostingService,
+  createS3Service,
+];
 
 /** The port a cloud listens on when none is given. */
 export const DEFAULT_PORT = 20002;
@@ -56,14 +72,21 @@ export interface CloudOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Where JSON log lines go; default stderr. */
   logStream?: { write(line: string): unknown };
-  /** Enables test-only fault switches; default `process.env.FORTE_TEST_FAULTS === '1'`. */
+  /**
+   * The services to run (default `BUILT_IN_SERVICES`), e.g. `[createIamService, createCognitoIdpService]`
+   * for a cloud of user pools alone. The cloud refuses to start when one of them requires a capability that
+   * none of them provides. Built-in factories get their settings from the options below; give another
+   * service its options in a closure: `(kernel) => createMyService(kernel, { ... })`.
+   */
+  services?: readonly ServiceFactory[];
+  /** Enables test-only fault switches (the control service's); default `process.env.FORTE_TEST_FAULTS === '1'`. */
   testFaults?: boolean;
   /**
    * Also send email (verification, reset and MFA codes, temporary passwords) through this SMTP server.
    * Every message stays in the mailbox either way; SMS messages only ever go to the mailbox.
    */
   smtp?: SmtpSettings;
-  /** Limits on GraphQL requests; each field defaults to services/appsync/query-limits.ts. */
+  /** Limits on GraphQL requests (the AppSync service's); each field defaults to services/appsync/query-limits.ts. */
   graphqlLimits?: Partial<GraphQLLimits>;
   /** Limits of the user pools (wrong codes, codes sent, sign-ups, the mailbox); each field defaults to services/cognito-idp/limit-settings.ts. */
   cognitoLimits?: CognitoLimitSettings;
@@ -112,17 +135,15 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       port: options.port ?? DEFAULT_PORT,
       region: options.region ?? 'us-east-1',
       accountId: await resolveAccountId(sql, options.accountId),
-      testFaults: options.testFaults ?? process.env.FORTE_TEST_FAULTS === '1',
-      graphqlLimits: graphqlLimitsWithDefaults(options.graphqlLimits),
-      cognitoLimits: resolveCognitoLimits(options.cognitoLimits),
       connectionLimits: { ...DEFAULT_CONNECTION_LIMITS, ...definedFields(options.connectionLimits ?? {}) },
     };
     const limits = config.connectionLimits;
     mail = options.smtp && createSmtpMailSender(options.smtp, log);
     const kernel = createKernel({ config, sql, blobs, log, mail, secrets });
-    kernel.registerCredentialProvider(adminCredentialProvider(adminCredentials));
-    // Hosting before S3: a request for a site's host name is the site's, even under /s3/.
-    for (const create of [createIamService, createCognitoIdpService, createCognitoIdentityService, createDynamoDbService, createAppSyncService, createControlService, createHostingService, createS3Service]) kernel.addService(create(kernel));
+    kernel.addService(adminCredentialsService(adminCredentials));
+    const settings = builtInSettings(options);
+    for (const create of options.services ?? BUILT_IN_SERVICES) kernel.addService(create(kernel, settings.get(create) as never));
+    kernel.checkRequirements();
 
     // Services start once the port is known (resource handlers compute URLs from it); requests that
     // arrive before every service has started wait for it.
@@ -202,6 +223,15 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     await sql.close();
     throw error;
   }
+}
+
+/** The options of each built-in service, from the cloud's options (config.json's sections, through the bin). */
+function builtInSettings(options: CloudOptions): ReadonlyMap<ServiceFactory, unknown> {
+  return new Map<ServiceFactory, unknown>([
+    [createAppSyncService, { limits: options.graphqlLimits } satisfies AppSyncOptions],
+    [createCognitoIdpService, { limits: options.cognitoLimits } satisfies CognitoIdpOptions],
+    [createControlService, { testFaults: options.testFaults ?? process.env.FORTE_TEST_FAULTS === '1' } satisfies ControlOptions],
+  ]);
 }
 
 async function resolveAccountId(sql: SqlStore, requested: string | undefined): Promise<string> {

@@ -72,11 +72,8 @@ async function guestCredentials(identityPoolId: string) {
 }
 
 async function roleOf(accessKeyId: string, sessionToken: string): Promise<string | undefined> {
-  for (const provider of cloud.kernel.credentialProviders) {
-    const found = await provider.lookup(accessKeyId, sessionToken);
-    if (found?.principal.kind === 'role') return found.principal.roleArn;
-  }
-  return undefined;
+  const found = await cloud.lookupCredentials(accessKeyId, sessionToken);
+  return found?.principal.kind === 'role' ? found.principal.roleArn : undefined;
 }
 
 before(async () => {

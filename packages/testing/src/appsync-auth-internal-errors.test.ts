@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { WebSocket } from 'ws';
+import { IDENTITY_TOKEN_VERIFIERS, provide } from '@forte/cloud';
 import { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
 import { startTestCloud, type TestCloud } from './index.js';
 
@@ -53,8 +54,14 @@ before(async () => {
     name: 'faults',
     authConfig: { defaultAuthentication: { authenticationType: 'AMAZON_COGNITO_USER_POOLS' } },
   });
-  cloud.kernel.registerIdentityTokenVerifier({
-    verify: async (_provider, token) => (token === TOKEN ? { sub: 'u-1', username: 'alice', groups: [], claims: faultyClaims() } : undefined),
+  cloud.kernel.addService({
+    name: 'faulty-tokens',
+    routes: [],
+    provides: [
+      provide(IDENTITY_TOKEN_VERIFIERS, {
+        verify: async (_provider, token) => (token === TOKEN ? { sub: 'u-1', username: 'alice', groups: [], claims: faultyClaims() } : undefined),
+      }),
+    ],
   });
   const dynamodb = new DynamoDBClient({ endpoint: `${cloud.url}/dynamodb/`, region: 'us-east-1', credentials: cloud.credentials, maxAttempts: 1 });
   await dynamodb.send(new PutItemCommand({ TableName: `Doc-${api.apiId}-dev`, Item: { id: { S: 'd-1' }, title: { S: 'plans' }, secret: { S: 'hidden' }, owner: { S: 't-1' } } }));

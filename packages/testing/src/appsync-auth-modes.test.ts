@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { TABLES } from '@forte/cloud';
 import { createTestUsers, deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
 import { startTestCloud, type TestCloud } from './index.js';
 
@@ -117,7 +118,7 @@ void describe('AppSync auth modes and rules beyond the basics', () => {
   void it('field-level rules: unreadable fields are null with an error, unwritable fields refuse the mutation', async () => {
     const created = await call(api, user('alice'), 'mutation { createProfile(input: {name: "A2"}) { id } }');
     const id = created.json.data.createProfile.id as string;
-    await cloud.kernel.tableEngine().update({ table: `Profile-${api.apiId}-dev`, key: { id: { S: id } }, update: { expression: 'SET salary = :s', values: { ':s': { N: '100' } } } });
+    await cloud.kernel.capability(TABLES).update({ table: `Profile-${api.apiId}-dev`, key: { id: { S: id } }, update: { expression: 'SET salary = :s', values: { ':s': { N: '100' } } } });
     const asOwner = await call(api, user('alice'), 'query ($id: ID!) { getProfile(id: $id) { name salary } }', { id });
     assert.deepEqual(asOwner.json, { data: { getProfile: { name: 'A2', salary: 100 } } });
     const asPublic = await call(api, { 'x-api-key': api.apiKey }, 'query ($id: ID!) { getProfile(id: $id) { name salary } }', { id });
@@ -133,7 +134,7 @@ void describe('AppSync auth modes and rules beyond the basics', () => {
     const post = await call(api, key, 'mutation { createPost(input: {title: "p", meta: "{\\"a\\":[1,2]}"}) { id status meta } }');
     assert.equal(post.json.data.createPost.status, 'draft');
     assert.deepEqual(JSON.parse(post.json.data.createPost.meta), { a: [1, 2] });
-    const stored = await cloud.kernel.tableEngine().get({ table: `Post-${api.apiId}-dev`, key: { id: { S: post.json.data.createPost.id } } });
+    const stored = await cloud.kernel.capability(TABLES).get({ table: `Post-${api.apiId}-dev`, key: { id: { S: post.json.data.createPost.id } } });
     assert.ok(stored?.meta && 'M' in stored.meta, 'AWSJSON is stored as a map');
     const tag = await call(api, key, 'mutation { createTag(input: {label: "news"}) { id } }');
     await call(api, key, 'mutation ($p: ID!, $t: ID!) { createPostTags(input: {postId: $p, tagId: $t}) { id } }', { p: post.json.data.createPost.id, t: tag.json.data.createTag.id });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { TABLES } from '@forte/cloud';
 import { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
 import { startTestCloud, type TestCloud } from './index.js';
 
@@ -40,7 +41,7 @@ const get = async (model: string, id: string, fields = FIELDS): Promise<any> => 
  * followed, before the reader goes on, by another client's write.
  */
 function interleave(id: string, times: number, write: () => Promise<unknown>): void {
-  const engine = cloud.kernel.tableEngine();
+  const engine = cloud.kernel.capability(TABLES);
   const read = engine.get.bind(engine);
   let left = times;
   let writing = false;

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
 import { signIn, signOut } from 'aws-amplify/auth';
-import type { ResourceContext } from '@forte/cloud';
+import { TABLES, type ResourceContext } from '@forte/cloud';
 import { createTestIdentityPool, createTestUsers, deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
 import { startTestCloud, type TestCloud } from './index.js';
 
@@ -201,7 +201,7 @@ void describe('AppSync over HTTP through the unmodified aws-amplify v6', () => {
     const created = await models.Todo.create({ content: 'alice todo', secret: 's1', priority: 1 }, { authMode: 'userPool' });
     assert.equal(created.errors, undefined);
     assert.equal(created.data.owner, 'alice', 'the owner is filled in from the caller and answered as the username');
-    const stored = await cloud.kernel.tableEngine().get({ table: `Todo-${api.apiId}-dev`, key: { id: { S: created.data.id } } });
+    const stored = await cloud.kernel.capability(TABLES).get({ table: `Todo-${api.apiId}-dev`, key: { id: { S: created.data.id } } });
     assert.match((stored?.owner as { S: string }).S, /^[0-9a-f-]{36}::alice$/, 'stored as <sub>::<username>');
     const aliceId = created.data.id as string;
     assert.equal((await models.Todo.get({ id: aliceId }, { authMode: 'userPool' })).data.secret, 's1');

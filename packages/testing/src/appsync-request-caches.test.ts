@@ -17,7 +17,7 @@ import {
   QueryCommand,
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { ResourceContext } from '@forte/cloud';
+import { verifyIdentityToken, type ResourceContext } from '@forte/cloud';
 import { APPSYNC_RESOURCE_TYPES, AUTH_RESOURCE_TYPES } from '@forte/protocol';
 import { transform } from '@forte/graphql-transformer';
 import { createTestUsers, deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
@@ -123,9 +123,9 @@ void describe('what the GraphQL path remembers follows every change', () => {
   void it('an access token verified for AppSync is still refused where only ID tokens count', async () => {
     const bob = await signIn('bob');
     await createTodo(bob.access, 'bob');
-    assert.equal(await cloud.kernel.verifyIdentityToken(users.providerName, bob.access), undefined);
-    assert.equal((await cloud.kernel.verifyIdentityToken(users.providerName, bob.access, { tokenUse: 'any' }))?.username, 'bob');
-    assert.equal((await cloud.kernel.verifyIdentityToken(users.providerName, bob.id))?.username, 'bob');
+    assert.equal(await verifyIdentityToken(cloud.kernel, users.providerName, bob.access), undefined);
+    assert.equal((await verifyIdentityToken(cloud.kernel, users.providerName, bob.access, { tokenUse: 'any' }))?.username, 'bob');
+    assert.equal((await verifyIdentityToken(cloud.kernel, users.providerName, bob.id))?.username, 'bob');
   });
 
   void it('a query text validated once is validated again against a new schema, and refusals answer alike every time', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ResourceContext } from '@forte/cloud';
+import { verifyIdentityToken, type ResourceContext } from '@forte/cloud';
 import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
 import { Amplify } from 'aws-amplify';
 import {
@@ -67,7 +67,7 @@ void describe('user pools through the unmodified aws-amplify v6', () => {
     const { tokens } = await fetchAuthSession();
     await signOut();
     // signOut revoked the refresh token (the access token carries origin_jti): its ID token no longer verifies.
-    assert.equal(await cloud.kernel.verifyIdentityToken(`cognito-idp.us-east-1.amazonaws.com/${userPoolId}`, tokens!.idToken!.toString()), undefined);
+    assert.equal(await verifyIdentityToken(cloud.kernel, `cognito-idp.us-east-1.amazonaws.com/${userPoolId}`, tokens!.idToken!.toString()), undefined);
     const logs = cloud.logs().join('');
     assert.ok(!logs.includes(PASSWORD), 'no password in the logs');
     assert.ok(!logs.includes(tokens!.accessToken.toString()), 'no token in the logs');
@@ -115,7 +115,7 @@ void describe('account management through aws-amplify v6', () => {
     assert.equal(refreshed.tokens?.idToken?.payload.email, 'dave2@example.com');
 
     await signOut({ global: true });
-    assert.equal(await cloud.kernel.verifyIdentityToken(`cognito-idp.us-east-1.amazonaws.com/${userPoolId}`, refreshed.tokens!.idToken!.toString()), undefined);
+    assert.equal(await verifyIdentityToken(cloud.kernel, `cognito-idp.us-east-1.amazonaws.com/${userPoolId}`, refreshed.tokens!.idToken!.toString()), undefined);
 
     const again = await signIn({ username: 'dave2@example.com', password: PASSWORD });
     assert.equal(again.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_TOTP_CODE');

@@ -13,7 +13,7 @@ import {
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
-import type { ResourceContext } from '@forte/cloud';
+import { TABLES, type ResourceContext } from '@forte/cloud';
 import { AUTH_RESOURCE_TYPES, DYNAMODB_RESOURCE_TYPES } from '@forte/protocol';
 import { callFailure, identityPoolTrust, startTestCloud, type TestCloud } from './index.js';
 
@@ -173,7 +173,7 @@ void describe('Forte::DynamoDB::Table and the kernel table engine', () => {
     const tables = handler(DYNAMODB_RESOURCE_TYPES.table);
     const before = { ...props([{ name: 'byOwner', hash: 'owner' }]), TableName: 'Post-abc-dev' };
     await tables.create(before, ctx('PostTable'));
-    const engine = cloud.kernel.tableEngine();
+    const engine = cloud.kernel.capability(TABLES);
     for (let n = 0; n < 1000; n++) await engine.put({ table: 'Post-abc-dev', item: { id: { S: `p${n}` }, owner: { S: n % 2 ? 'ann' : 'bob' }, slug: { S: `post-${n}` }, n: { N: String(n) } } });
     const after = {
       ...before,
@@ -201,7 +201,7 @@ void describe('Forte::DynamoDB::Table and the kernel table engine', () => {
     const tables = handler(DYNAMODB_RESOURCE_TYPES.table);
     const before = { ...props([]), TableName: 'Tag-abc-dev', TimeToLiveSpecification: undefined };
     await tables.create(before, ctx('TagTable'));
-    const engine = cloud.kernel.tableEngine();
+    const engine = cloud.kernel.capability(TABLES);
     await engine.put({ table: 'Tag-abc-dev', item: { id: { S: 't1' }, label: { S: 'red' } } });
     await engine.put({ table: 'Tag-abc-dev', item: { id: { S: 't2' }, label: { S: 'red' } } });
     await engine.put({ table: 'Tag-abc-dev', item: { id: { S: 't3' } } });
@@ -216,9 +216,9 @@ void describe('Forte::DynamoDB::Table and the kernel table engine', () => {
     assert.equal(await engine.count({ table: 'Tag-abc-dev' }), 3);
   });
 
-  void it('serves get/put/update/delete/query/scan/count to other services through kernel.tableEngine()', async () => {
+  void it('serves get/put/update/delete/query/scan/count to other services through kernel.capability(TABLES)', async () => {
     await client.send(new CreateTableCommand({ TableName: 'Notes', KeySchema: keys('userId', 'seq'), AttributeDefinitions: [{ AttributeName: 'userId', AttributeType: 'S' }, { AttributeName: 'seq', AttributeType: 'N' }], BillingMode: 'PAY_PER_REQUEST' }));
-    const engine = cloud.kernel.tableEngine();
+    const engine = cloud.kernel.capability(TABLES);
     for (let at = 1; at <= 5; at++) await engine.put({ table: 'Notes', item: { userId: { S: 'ann' }, seq: { N: String(at) }, text: { S: at % 2 ? 'odd note' : 'even note' } } });
     await engine.put({ table: 'Notes', item: { userId: { S: 'bob' }, seq: { N: '1' }, text: { S: 'odd' } } });
     const refused = await engine

@@ -11,7 +11,7 @@ import {
   type Credentials,
 } from '@aws-sdk/client-cognito-identity';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { ResourceContext } from '@forte/cloud';
+import { IDENTITY_TOKEN_VERIFIERS, provide, type ResourceContext } from '@forte/cloud';
 import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
 import { callFailure, identityPoolTrust, startTestCloud, type TestCloud } from './index.js';
 
@@ -74,11 +74,17 @@ const read = async (client: S3Client, key: string): Promise<string> => (await cl
 
 before(async () => {
   cloud = await startTestCloud();
-  cloud.kernel.registerIdentityTokenVerifier({
-    verify: async (name, token) => {
-      const claims = name === provider ? tokens.get(token) : undefined;
-      return claims ? { sub: String(claims.sub), username: String(claims['cognito:username']), groups: [], claims } : undefined;
-    },
+  cloud.kernel.addService({
+    name: 'test-tokens',
+    routes: [],
+    provides: [
+      provide(IDENTITY_TOKEN_VERIFIERS, {
+        verify: async (name, token) => {
+          const claims = name === provider ? tokens.get(token) : undefined;
+          return claims ? { sub: String(claims.sub), username: String(claims['cognito:username']), groups: [], claims } : undefined;
+        },
+      }),
+    ],
   });
   const objects = `arn:aws:s3:::${bucket}`;
   roles.auth = await createRole('app1-authRole', [

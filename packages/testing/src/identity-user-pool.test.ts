@@ -104,8 +104,7 @@ void describe('identity pools with ID tokens of a Forte user pool', () => {
     const { IdentityId } = await identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: logins }));
     const { Credentials } = await identity.send(new GetCredentialsForIdentityCommand({ IdentityId, Logins: logins }));
     // The credentials resolve, for every service's SigV4 check, to the admins group's role.
-    let resolved;
-    for (const provider of cloud.kernel.credentialProviders) resolved ??= await provider.lookup(Credentials!.AccessKeyId!, Credentials!.SessionToken);
+    const resolved = await cloud.lookupCredentials(Credentials!.AccessKeyId!, Credentials!.SessionToken);
     const { expiresAt, ...principal } = resolved?.principal as { expiresAt?: number };
     const provider = `cognito-idp.us-east-1.amazonaws.com/${userPoolId}`;
     assert.deepEqual(principal, {

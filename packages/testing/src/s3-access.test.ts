@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { ResourceContext } from '@forte/cloud';
+import { CREDENTIAL_PROVIDERS, provide, type ResourceContext } from '@forte/cloud';
 import { callFailure, startTestCloud, type TestCloud } from './index.js';
 
 /** How an SDK call failed, as these tests compare it: the S3 error code and HTTP status. */
@@ -232,11 +232,17 @@ void describe('S3 authorization for role principals (IAM-lite)', () => {
     assert.equal(created.attributes.Arn, `arn:aws:iam::${cloud.kernel.config.accountId}:role/amplify-app1-dev-authRole`);
     assert.match(String(created.attributes.RoleId), /^AROA[A-Z2-7]{17}$/);
     // Stands in for identity-pool credentials until that service exists.
-    cloud.kernel.registerCredentialProvider({
-      lookup: async (id) =>
-        id === roleKey.accessKeyId
-          ? { secretAccessKey: roleKey.secretAccessKey, principal: { kind: 'role', accessKeyId: id, roleArn: String(created.attributes.Arn), identityId } }
-          : undefined,
+    cloud.kernel.addService({
+      name: 'test-role-keys',
+      routes: [],
+      provides: [
+        provide(CREDENTIAL_PROVIDERS, {
+          lookup: async (id) =>
+            id === roleKey.accessKeyId
+              ? { secretAccessKey: roleKey.secretAccessKey, principal: { kind: 'role', accessKeyId: id, roleArn: String(created.attributes.Arn), identityId } }
+              : undefined,
+        }),
+      ],
     });
     roleClient = new S3Client({ endpoint: `${cloud.url}/s3`, forcePathStyle: true, region: 'us-east-1', credentials: roleKey, maxAttempts: 1 });
   });

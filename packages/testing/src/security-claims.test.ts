@@ -109,11 +109,8 @@ async function credentialsFor(app: App, idToken: string | undefined, customRoleA
 
 /** The role ARN temporary credentials resolve to, as every service's SigV4 check sees them. */
 async function roleOf(credentials: Credentials): Promise<string | undefined> {
-  for (const provider of cloud.kernel.credentialProviders) {
-    const found = await provider.lookup(credentials.AccessKeyId!, credentials.SessionToken);
-    if (found?.principal.kind === 'role') return found.principal.roleArn;
-  }
-  return undefined;
+  const found = await cloud.lookupCredentials(credentials.AccessKeyId!, credentials.SessionToken);
+  return found?.principal.kind === 'role' ? found.principal.roleArn : undefined;
 }
 
 const dynamoWith = (c: Credentials): DynamoDBClient =>

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { WebSocket } from 'ws';
+import { TABLES } from '@forte/cloud';
 import { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
 import type { Frame } from './appsync-realtime-fixture.js';
 import { callFailure, startTestCloud, type TestCloud } from './index.js';
@@ -239,7 +240,7 @@ void describe('denial of service: GraphQL documents', () => {
 void describe('denial of service: search', () => {
   void it('a search through 10,000 items with 25 aggregations lets other requests in all along', async () => {
     const table = `Note-${api.apiId}-dev`;
-    const tables = cloud.kernel.tableEngine();
+    const tables = cloud.kernel.capability(TABLES);
     for (let i = 0; i < SEARCHED_NOTES; i++) {
       const tags = Array.from({ length: TAGS }, (_, j) => ({ S: `t${i}-${j}` }));
       await tables.put({ table, item: { id: { S: `note-${String(i).padStart(5, '0')}` }, title: { S: `note ${i}` }, tags: { L: tags }, __typename: { S: 'Note' } } });

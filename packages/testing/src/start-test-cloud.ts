@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { createCloud, type CloudOptions, type KernelRuntime } from '@forte/cloud';
+import { createCloud, CREDENTIAL_PROVIDERS, type CloudOptions, type KernelRuntime, type ResolvedCredentials } from '@forte/cloud';
 import { makeTempDir } from './make-temp-dir.js';
 
 export interface TestCloudOptions extends Omit<CloudOptions, 'dataDir' | 'port' | 'logStream'> {
@@ -17,6 +17,8 @@ export interface TestCloud {
   /** The admin keys, and the region to sign for. */
   credentials: { accessKeyId: string; secretAccessKey: string; region: string };
   kernel: KernelRuntime;
+  /** What an access key (and session token) resolves to, as every service's SigV4 check sees it. */
+  lookupCredentials(accessKeyId: string, sessionToken?: string): Promise<ResolvedCredentials | undefined>;
   /** The JSON log lines written so far (access log included), to assert on. */
   logs(): string[];
   close(): Promise<void>;
@@ -65,6 +67,13 @@ export async function startTestCloud(options: TestCloudOptions = {}): Promise<Te
     dataDir,
     credentials: { ...started.adminCredentials, region: started.kernel.config.region },
     kernel: started.kernel,
+    async lookupCredentials(accessKeyId, sessionToken) {
+      for (const provider of started.kernel.capability(CREDENTIAL_PROVIDERS)) {
+        const found = await provider.lookup(accessKeyId, sessionToken);
+        if (found) return found;
+      }
+      return undefined;
+    },
     logs: () => [...lines],
     close,
     [Symbol.asyncDispose]: close,

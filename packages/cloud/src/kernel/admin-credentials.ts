@@ -1,7 +1,9 @@
 import { randomInt } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CredentialProvider } from './types.js';
+import { CREDENTIAL_PROVIDERS } from './capabilities.js';
+import { provide } from './capability.js';
+import type { CredentialProvider, Service } from './types.js';
 
 /** Name of the admin key file inside the data dir (mode 0600). */
 export const ADMIN_CREDENTIALS_FILE = 'admin-credentials.json';
@@ -55,7 +57,12 @@ function readCredentials(file: string): AdminCredentials | undefined {
 }
 
 /** The credential provider that knows the admin key. */
-export function adminCredentialProvider(credentials: AdminCredentials): CredentialProvider {
+/** The admin keys as a service of the cloud: it only provides their credential provider. */
+export function adminCredentialsService(credentials: AdminCredentials): Service {
+  return { name: 'admin-credentials', routes: [], provides: [provide(CREDENTIAL_PROVIDERS, adminCredentialProvider(credentials))] };
+}
+
+function adminCredentialProvider(credentials: AdminCredentials): CredentialProvider {
   return {
     lookup: async (accessKeyId) =>
       accessKeyId === credentials.accessKeyId

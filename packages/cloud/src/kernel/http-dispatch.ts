@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isForteError } from '@forte/protocol';
+import { CREDENTIAL_PROVIDERS } from './capabilities.js';
 import { answerPreflight, applyCorsHeaders, corsHeaders, isSameOrigin, refusePreflight } from './cors.js';
 import type { KernelRuntime } from './create-kernel.js';
 import { internalErrorFor, writeErrorResponse } from './error-response.js';
-import { verifySigV4 } from './sigv4.js';
+import { chainedCredentials, verifySigV4 } from './sigv4.js';
 import type { Logger } from './logger.js';
 import type { CredentialProvider, DenyCode, Principal, RequestContext, Route } from './types.js';
 
@@ -12,19 +13,11 @@ import type { CredentialProvider, DenyCode, Principal, RequestContext, Route } f
 export const HEALTH_PATH = '/_forte/health';
 
 /**
- * The node:http request listener: request ids, CORS, health, dispatch to the first matching route in
- * registration order, errors in the route's protocol shape, and one access log line per request.
+ * The node:http request listener: request ids, CORS, health, dispatch to the first matching route (raw
+ * routes, then URL routes, each by `Route.order`), errors in the route's protocol shape, and one access log line per request.
  */
 export function createRequestListener(kernel: KernelRuntime, options: { version: string; instance?: string }) {
-  const credentials: CredentialProvider = {
-    async lookup(accessKeyId, sessionToken) {
-      for (const provider of kernel.credentialProviders) {
-        const found = await provider.lookup(accessKeyId, sessionToken);
-        if (found) return found;
-      }
-      return undefined;
-    },
-  };
+  const credentials: CredentialProvider = chainedCredentials(kernel.capability(CREDENTIAL_PROVIDERS));
 
   const shared = { credentials, hostIsValid: createHostCheck() };
 
@@ -87,7 +80,7 @@ function findRawRoute(routes: readonly Route[], req: IncomingMessage, rawPath: s
   return undefined;
 }
 
-/** The first `path` or `url` route that matches, in registration order; the URL is parsed only for a `url` route. */
+/** The first `path` or `url` route that matches, by `order`; the URL is parsed only for a `url` route. */
 function findUrlRoute(routes: readonly Route[], ctx: KernelRequestContext, req: IncomingMessage = ctx.req): Route | undefined {
   for (const route of routes) {
     const { match } = route;

@@ -6,6 +6,8 @@ import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { defineErrorTable, ForteError } from '@forte/protocol';
 import { z } from 'zod';
+import { CREDENTIAL_PROVIDERS, POLICY_SOURCES } from './capabilities.js';
+import { provide } from './capability.js';
 import { createRequestListener } from './http-dispatch.js';
 import { defineOperation, jsonApiRoute } from './json-api.js';
 import { createTestKernel } from './kernel.test-helper.js';
@@ -24,14 +26,20 @@ before(async () => {
   const pluginErrors = copy.defineErrorTable('plugin', { ConflictException: 409 });
   foreignError = pluginErrors.error('ConflictException', 'the name is taken', { fields: { name: 'blog' }, cause: new Error('unique constraint') });
   const kernel = createTestKernel(logLines);
-  kernel.registerCredentialProvider({
-    lookup: async (id) => (id === ADMIN.accessKeyId ? { secretAccessKey: ADMIN.secretAccessKey, principal: { kind: 'admin', accessKeyId: id } } : undefined),
+  kernel.addService({
+    name: 'keys',
+    routes: [],
+    provides: [
+      provide(CREDENTIAL_PROVIDERS, {
+        lookup: async (id) => (id === ADMIN.accessKeyId ? { secretAccessKey: ADMIN.secretAccessKey, principal: { kind: 'admin', accessKeyId: id } } : undefined),
+      }),
+      provide(CREDENTIAL_PROVIDERS, {
+        lookup: async (id) =>
+          id === ROLE_KEY.accessKeyId ? { secretAccessKey: ROLE_KEY.secretAccessKey, principal: { kind: 'role', accessKeyId: id, roleArn: 'arn:aws:iam::123456789012:role/reader' } } : undefined,
+      }),
+      provide(POLICY_SOURCES, async (p) => (p.kind === 'role' ? [{ Statement: [{ Effect: 'Allow', Action: 'echo:Echo', Resource: '*' }] }] : [])),
+    ],
   });
-  kernel.registerCredentialProvider({
-    lookup: async (id) =>
-      id === ROLE_KEY.accessKeyId ? { secretAccessKey: ROLE_KEY.secretAccessKey, principal: { kind: 'role', accessKeyId: id, roleArn: 'arn:aws:iam::123456789012:role/reader' } } : undefined,
-  });
-  kernel.registerPolicySource(async (p) => (p.kind === 'role' ? [{ Statement: [{ Effect: 'Allow', Action: 'echo:Echo', Resource: '*' }] }] : []));
   kernel.addService({
     name: 'echo',
     routes: [

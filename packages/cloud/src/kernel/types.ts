@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { BlobStore, SqlStore } from '../engines/types.js';
+import type { AnyCapability, Capability, ProvidedCapability } from './capability.js';
 import type { Logger } from './logger.js';
 import type { MailSender } from './mail-transport.js';
 import type { SecretBox } from './secret-box.js';
@@ -117,7 +118,12 @@ export interface Route {
    */
   browserAccess?: 'any' | 'same-origin';
   /**
-   * How a request is recognised; routes are tried in registration order. `raw` tests the raw request (host
+   * Where the route stands among the routes of its match kind (default `prefix`); see `RouteOrder`.
+   * Routes of one rank are tried in the order their services were given.
+   */
+  order?: RouteOrder;
+  /**
+   * How a request is recognised; routes are tried by `order`. `raw` tests the raw request (host
    * header, raw path) and needs no parsed URL: such routes are tried first, before the URL is parsed (the
    * fast path of public static content). `path` tests the request and the URL's pathname (normalised as
    * `url.pathname` is), without building a URL when the raw path is already in normal form. `url` tests
@@ -134,6 +140,14 @@ export interface Route {
    */
   jsonApi?: JsonApiDescription;
 }
+
+/**
+ * Dispatch precedence, declared by each route so that the order services are given in changes nothing:
+ * `host` routes claim whole host names (a hosted site's `<app>-<env>.localhost`, whatever its path, even
+ * `/s3/...`), `prefix` routes a path or a service host (the APIs), `fallback` routes take what no other
+ * route matched. Raw routes are tried before URL routes, each list in this order.
+ */
+export type RouteOrder = 'host' | 'prefix' | 'fallback';
 
 /** The public face of one AWS JSON API route: enough to address and sign a call to each of its operations. */
 export interface JsonApiDescription {
@@ -196,10 +210,17 @@ export interface ResourceHandler {
   migrateOn?: Readonly<Record<string, string>>;
 }
 
-/** A service module: its HTTP routes and the resource types it provides to the stack engine. */
+/**
+ * A service module: its HTTP routes, the resource types it provides to the stack engine, and the
+ * capabilities it gives and needs. Built by a `ServiceFactory`.
+ */
 export interface Service {
   name: string;
   routes: Route[];
+  /** What it gives other services: `provide(TABLES, engine)` (kernel/capabilities.ts declares them all). */
+  provides?: readonly ProvidedCapability[];
+  /** What it cannot work without: the cloud refuses to start unless another of its services provides each. */
+  requires?: readonly AnyCapability[];
   /** Upgrade handlers (WebSocket endpoints), tried in registration order after those of earlier services. */
   upgrades?: UpgradeRoute[];
   resourceTypes?: Record<string, ResourceHandler>;
@@ -207,6 +228,12 @@ export interface Service {
   start?(): Promise<void>;
   stop?(): Promise<void>;
 }
+
+/**
+ * Builds a service on the kernel: `options` are its own settings (its section of config.json), with
+ * defaults for every field, so a factory also serves as `(kernel) => Service` in `createCloud({ services })`.
+ */
+export type ServiceFactory<Options = never> = (kernel: Kernel, options?: Options) => Service;
 
 /** Secret and principal of an access key, as known to one credential provider. */
 export interface ResolvedCredentials {
@@ -244,16 +271,12 @@ export interface Kernel {
   /** Resource handlers of every service (the stack engine reads them). */
   resourceHandler(type: string): ResourceHandler | undefined;
   /**
-   * Identity tokens (user pool ID tokens, later OIDC) are verified by the service that issues them; other
-   * services (identity pools, AppSync) ask through the kernel. `providerName` is
-   * `cognito-idp.<region>.amazonaws.com/<userPoolId>` for user pools.
+   * What the cloud's services provide for a capability (kernel/capabilities.ts): the one provider's value,
+   * or, for a capability list, every provider's value (possibly none). A service reads it when it needs it,
+   * not while it is built: providers may come later in the list. Throws for a single capability nobody
+   * provides; a service that needs one lists it in `requires`, so the cloud does not start without it.
    */
-  registerIdentityTokenVerifier(verifier: IdentityTokenVerifier): void;
-  /**
-   * Undefined when no verifier accepts the token (forged, expired, revoked, wrong audience or pool). Only ID
-   * tokens unless `tokenUse` says otherwise (AppSync accepts user pool access tokens too; identity pools do not).
-   */
-  verifyIdentityToken(providerName: string, token: string, options?: IdentityTokenOptions): Promise<VerifiedIdentityToken | undefined>;
+  capability<Value>(capability: Capability<unknown, Value>): Value;
   /**
    * Verifies a SigV4 signature carried in a set of headers alone (the AppSync realtime handshake sends the
    * headers of a signed `POST <path>` with its body); throws a ForteError like `ctx.authenticate`.
@@ -264,36 +287,22 @@ export interface Kernel {
    * unless the principal may do `action` on `resource`. Within a request, `ctx.authorize` is the same check.
    */
   authorize(principal: Principal, action: string, resource: string, denyCode?: DenyCode): Promise<void>;
-  /** Lets a service (the IAM service) provide role policies to the policy engine. */
-  registerPolicySource(source: (principal: Principal) => Promise<PolicyDocument[]>): void;
-  /** Lets a service (identity pools, STS) resolve the temporary access keys it issued. */
-  registerCredentialProvider(provider: CredentialProvider): void;
-  /** Lets a service (the IAM service) give the trust policy of the roles it owns (undefined: not its role). */
-  registerTrustPolicySource(source: TrustPolicySource): void;
   /**
-   * Whether a federated principal may assume a role: the role must exist and its trust policy
+   * Whether a federated principal may assume a role (trust policies of `TRUST_POLICY_SOURCES`): the role
+   * must exist and its trust policy
    * (`AssumeRolePolicyDocument`) must allow the principal and action with the request's condition keys.
    * Answers the refusal's reason, or undefined when allowed.
    */
   checkRoleTrust(request: RoleTrustRequest): Promise<string | undefined>;
-  /** The table service registers its engine here, so other services (AppSync) reach tables without importing it. */
-  registerTableEngine(engine: TableEngine): void;
-  /** The registered table engine; throws when no table service is part of this cloud. */
-  tableEngine(): TableEngine;
 }
 
+/** What every service shares; a service's own settings are its factory's options (`ServiceFactory`). */
 export interface CloudConfig {
   dataDir: string;
   host: string;
   port: number;
   region: string;
   accountId: string;
-  /** Test-only fault switches (FORTE_TEST_FAULTS=1 enables the Forte::Test::* resource types). */
-  testFaults: boolean;
-  /** Limits on GraphQL requests (AppSync service); defaults in services/appsync/query-limits.ts. */
-  graphqlLimits?: GraphQLLimits;
-  /** Limits of the user pools (wrong codes, codes sent, sign-ups, the mailbox); defaults in services/cognito-idp/limit-settings.ts. */
-  cognitoLimits?: CognitoLimits;
   /** Limits on slow and unauthenticated connections; defaults in kernel/connection-guard.ts. */
   connectionLimits: ConnectionLimits;
 }
@@ -313,73 +322,6 @@ export interface ConnectionLimits {
   maxUnauthenticatedUpgradesPerAddress: number;
   /** A realtime connection that sends no connection_init in this time is closed (default 15 s). */
   realtimeInitTimeoutMs: number;
-}
-
-/**
- * Failed attempts at a secret (a one-time code, a previous password): at most `perUser` per user and
- * `perAddress` per client address within `windowSeconds`; reaching either locks further attempts (even
- * right ones) for `lockSeconds`.
- */
-export interface AttemptLimit {
-  perUser: number;
-  perAddress: number;
-  windowSeconds: number;
-  lockSeconds: number;
-}
-
-/** Requests (codes sent, sign-ups) per user and per client address within `windowSeconds`. */
-export interface RateLimit {
-  perUser: number;
-  perAddress: number;
-  windowSeconds: number;
-}
-
-/** What the user pools allow before they refuse; see services/cognito-idp/README.md, "Limits". */
-export interface CognitoLimits {
-  /** Wrong one-time codes (sign-up, password reset, attribute, MFA), all codes of a user together. */
-  codeAttempts: AttemptLimit;
-  /** Wrong previous passwords in ChangePassword. */
-  passwordChanges: AttemptLimit;
-  /** Codes sent on request: ForgotPassword, ResendConfirmationCode, GetUserAttributeVerificationCode. */
-  codeSends: RateLimit;
-  /** Failed sign-ins (wrong passwords and MFA codes), counted in memory (sign-in-limiter.ts). */
-  signIns: RateLimit;
-  /** SignUp calls per client address (`perUser` is not used: a sign-up has no user yet). */
-  signUps: Pick<RateLimit, 'perAddress' | 'windowSeconds'>;
-  /** Messages the mailbox keeps: the newest per recipient, per user pool and in all; older ones are dropped. */
-  mailbox: { perRecipient: number; perPool: number; total: number };
-}
-
-/** CognitoLimits with any field left out (it takes its default). */
-export type CognitoLimitSettings = { [K in keyof CognitoLimits]?: Partial<CognitoLimits[K]> };
-
-/**
- * What one GraphQL request (or one subscription event's render) may ask of the cloud: the document's size,
- * checked before validation, and the work its execution may do. Defaults in services/appsync/query-limits.ts.
- */
-export interface GraphQLLimits {
-  /** Largest query text, in bytes. */
-  maxQueryBytes: number;
-  /** Deepest field nesting (fragments followed). */
-  maxQueryDepth: number;
-  /** Most lexical tokens of the query text (names, punctuators, values). */
-  maxQueryTokens: number;
-  /** Most field selections, each fragment spread counting its fragment's fields again. */
-  maxQueryFields: number;
-  /** Most selections of one response name at one place of the result (fragments merged). */
-  maxFieldRepeats: number;
-  /** Most table calls (gets, list and relation pages, counts, writes) of one execution. */
-  maxResolverCalls: number;
-  /** Most items the table calls of one execution may read (scanned, before filters). */
-  maxItemsRead: number;
-  /** Most fields one execution may resolve (every field of every item answered). */
-  maxResultFields: number;
-  /** Most conditions in one filter argument (each operator of each field, each `in` value). */
-  maxFilterTerms: number;
-  /** Deepest nesting of `and` / `or` / `not` in one filter argument. */
-  maxFilterDepth: number;
-  /** Most subscriptions one realtime connection may hold at once (each renders every event it matches). */
-  maxSubscriptionsPerConnection: number;
 }
 
 export type { IncomingMessage, ServerResponse };

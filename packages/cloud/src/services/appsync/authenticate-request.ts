@@ -1,4 +1,5 @@
 import { isForteError, type AppSyncAuthProvider } from '@forte/protocol';
+import { verifyIdentityToken } from '../../kernel/identity-tokens.js';
 import type { Kernel, Principal, VerifiedIdentityToken } from '../../kernel/types.js';
 import type { DeployedApi } from './api-registry.js';
 import { AppSyncAuthError, type Caller } from './caller.js';
@@ -50,7 +51,7 @@ async function verifyJwt(api: DeployedApi, token: string, kernel: Kernel): Promi
   const providerName = (poolId: string): string => `cognito-idp.${kernel.config.region}.amazonaws.com/${poolId}`;
   const clientOf = (claims: Record<string, unknown>): string => String(claims.client_id ?? claims.aud ?? '');
   for (const provider of userPools) {
-    const verified = await kernel.verifyIdentityToken(providerName(provider.UserPoolConfig!.UserPoolId), token, { tokenUse: 'any' });
+    const verified = await verifyIdentityToken(kernel, providerName(provider.UserPoolConfig!.UserPoolId), token, { tokenUse: 'any' });
     if (!verified) continue;
     const regex = provider.UserPoolConfig?.AppIdClientRegex;
     if (regex && !new RegExp(`^(?:${regex})$`).test(clientOf(verified.claims))) continue;
@@ -65,7 +66,7 @@ async function verifyJwt(api: DeployedApi, token: string, kernel: Kernel): Promi
       throw unauthorized(`OPENID_CONNECT issuer ${config.Issuer} is not one of this cloud's user pools: only those issuers are supported for now.`);
     }
     if (typeof payload.iss === 'string' && payload.iss.replace(/\/+$/, '') !== `${kernel.baseUrl()}/${poolId}`) continue;
-    const verified = await kernel.verifyIdentityToken(providerName(poolId), token, { tokenUse: 'any' });
+    const verified = await verifyIdentityToken(kernel, providerName(poolId), token, { tokenUse: 'any' });
     if (!verified) continue;
     if (config.ClientId && !config.ClientId.split(',').map((c) => c.trim()).includes(clientOf(verified.claims))) continue;
     const now = Math.floor(Date.now() / 1000);

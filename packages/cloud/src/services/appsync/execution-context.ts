@@ -1,4 +1,5 @@
-import type { GraphQLLimits, TableEngine } from '../../kernel/types.js';
+import type { TableEngine } from '../../kernel/types.js';
+import type { GraphQLLimits } from './graphql-limits.js';
 import type { Caller } from './caller.js';
 import type { ModelEvents } from './model-events.js';
 import type { NextTokenCodec } from './next-token.js';

@@ -1,4 +1,4 @@
-import type { GraphQLLimits } from '../../kernel/types.js';
+import type { GraphQLLimits } from './graphql-limits.js';
 import { AppSyncFieldError } from './field-error.js';
 
 const COMBINATORS = new Set(['and', 'or', 'not']);

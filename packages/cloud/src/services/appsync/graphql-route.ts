@@ -1,7 +1,9 @@
 import { isForteError } from '@forte/protocol';
 import { execute, GraphQLError, Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { readBody } from '../../kernel/read-body.js';
+import { TABLES } from '../../kernel/capabilities.js';
 import type { Kernel, RequestContext, Route } from '../../kernel/types.js';
+import type { GraphQLLimits } from './graphql-limits.js';
 import type { ApiRegistry, DeployedApi } from './api-registry.js';
 import { AppSyncAuthError, authenticateCaller, type Caller } from './caller.js';
 import { createDocumentCache } from './document-cache.js';
@@ -9,7 +11,7 @@ import { withFreshBudget } from './execution-context.js';
 import { formatErrors } from './format-errors.js';
 import type { ModelEvents } from './model-events.js';
 import type { NextTokenCodec } from './next-token.js';
-import { checkVariablesNesting, graphqlLimitsWithDefaults, parseWithinLimits, QueryLimitError, validateWithinLimits } from './query-limits.js';
+import { checkVariablesNesting, parseWithinLimits, QueryLimitError, validateWithinLimits } from './query-limits.js';
 import { APPSYNC_ERRORS } from './appsync-errors.js';
 
 const PATH = /^\/graphql\/([a-z0-9]{26})\/?$/;
@@ -86,9 +88,8 @@ const ROOT_TYPE = { query: 'Query', mutation: 'Mutation', subscription: 'Subscri
  * (`appsync:GraphQL` on `<apiArn>/types/<Type>/fields/<field>`), then the query runs against the plan's
  * resolvers; field errors come back in `errors[]` with HTTP 200, as AppSync answers them.
  */
-export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; events: ModelEvents; nextTokens: NextTokenCodec }): Route {
-  const { kernel, registry, events, nextTokens } = deps;
-  const limits = graphqlLimitsWithDefaults(kernel.config.graphqlLimits);
+export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; events: ModelEvents; nextTokens: NextTokenCodec; limits: GraphQLLimits }): Route {
+  const { kernel, registry, events, nextTokens, limits } = deps;
   const documents = createDocumentCache();
   return {
     name: 'appsync-graphql',
@@ -149,7 +150,7 @@ export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; even
       if (error instanceof QueryLimitError) return refuse(ctx, 'ValidationError', error.message);
       throw error;
     }
-    const contextValue = withFreshBudget({ apiId: api.apiId, caller, tables: kernel.tableEngine(), tableNames: api.tables, events, nextTokens, limits });
+    const contextValue = withFreshBudget({ apiId: api.apiId, caller, tables: kernel.capability(TABLES), tableNames: api.tables, events, nextTokens, limits });
     const result = await execute({ schema: api.schema, document, variableValues: request.variables, operationName: request.operationName, contextValue });
     // Past a limit, every field still to resolve fails alike: the answer is the one error that names it.
     const exceeded = contextValue.budget.exceeded;

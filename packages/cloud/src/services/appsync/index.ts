@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { APPSYNC_RESOURCE_TYPES } from '@forte/protocol';
+import { TABLES } from '../../kernel/capabilities.js';
 import type { Kernel, Route, Service } from '../../kernel/types.js';
+import type { GraphQLLimits } from './graphql-limits.js';
 import type { ApiRegistry } from './api-registry.js';
 import { createApiKeyResourceHandler } from './api-key-resource.js';
 import { createApiResourceHandler } from './api-resource.js';
@@ -28,6 +30,13 @@ export interface AppSyncDeps {
   registry: ApiRegistry;
   events: ModelEvents;
   nextTokens: NextTokenCodec;
+  limits: GraphQLLimits;
+}
+
+/** The AppSync service's settings: config.json's `graphql` section. */
+export interface AppSyncOptions {
+  /** Limits on GraphQL requests; each field defaults to query-limits.ts. */
+  limits?: Partial<GraphQLLimits> | undefined;
 }
 
 /**
@@ -35,7 +44,8 @@ export interface AppSyncDeps {
  * against the table engine, with AppSync's auth modes and `@auth`; the resource types
  * `Forte::AppSync::GraphQLApi`, `ApiKey` and `GraphQLSchema`. See README.md.
  */
-export function createAppSyncService(kernel: Kernel): Service {
+export function createAppSyncService(kernel: Kernel, options: AppSyncOptions = {}): Service {
+  const limits = graphqlLimitsWithDefaults(options.limits);
   const store = createAppSyncStore(kernel.sql);
   const registry = createApiRegistry(kernel, store);
   const events = new ModelEvents((error, event) => kernel.log.error('model change listener failed', { apiId: event.apiId, model: event.modelName, error }));
@@ -45,19 +55,20 @@ export function createAppSyncService(kernel: Kernel): Service {
     if (!tokenKey) throw new Error('the AppSync service has not started');
     return tokenKey;
   });
-  const deps: AppSyncDeps = { kernel, registry, events, nextTokens };
+  const deps: AppSyncDeps = { kernel, registry, events, nextTokens, limits };
   const routes: Route[] = [graphqlRoute(deps)];
   // Realtime: the WebSocket endpoint (`/graphql/<apiId>/realtime`); nested fields of what it delivers
   // run through the same resolvers, with the same context (and limits) as an HTTP request of that caller.
-  const limits = graphqlLimitsWithDefaults(kernel.config.graphqlLimits);
   const realtime = createRealtimeRoute({
     kernel,
     apis: registry,
     events,
-    contextFor: (api, caller): ExecutionContext => ({ apiId: api.apiId, caller, tables: kernel.tableEngine(), tableNames: api.tables, events, nextTokens, limits }),
+    contextFor: (api, caller): ExecutionContext => ({ apiId: api.apiId, caller, tables: kernel.capability(TABLES), tableNames: api.tables, events, nextTokens, limits }),
+    limits,
   });
   return {
     name: 'appsync',
+    requires: [TABLES],
     routes,
     upgrades: [realtime],
     resourceTypes: {

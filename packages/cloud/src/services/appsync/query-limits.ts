@@ -1,5 +1,5 @@
 import { Kind, Lexer, parse, Source, specifiedRules, TokenKind, validate, type DocumentNode, type FragmentDefinitionNode, type GraphQLError, type GraphQLSchema, type SelectionSetNode } from 'graphql';
-import type { GraphQLLimits } from '../../kernel/types.js';
+import type { GraphQLLimits } from './graphql-limits.js';
 
 /** Default largest query text accepted, in bytes (AppSync documents a 1 MB request; a query over this is abuse). */
 export const MAX_QUERY_BYTES = 100 * 1024;

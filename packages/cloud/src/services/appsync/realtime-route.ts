@@ -3,11 +3,11 @@ import type { Duplex } from 'node:stream';
 import { isForteError } from '@forte/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Kernel, Principal, UpgradeRoute } from '../../kernel/types.js';
+import type { GraphQLLimits } from './graphql-limits.js';
 import type { ApiRegistry, DeployedApi } from './api-registry.js';
 import { AppSyncAuthError, authenticateCaller, type Caller } from './caller.js';
 import type { ExecutionContext } from './execution-context.js';
 import type { ModelEvents } from './model-events.js';
-import { graphqlLimitsWithDefaults } from './query-limits.js';
 import { RealtimeError, selectSubprotocol, serveRealtimeConnection, type RealtimeHooks } from './realtime-protocol.js';
 import { readSubscriptionDocument } from './subscription-document.js';
 import { startSubscription } from './subscription-start.js';
@@ -20,6 +20,8 @@ export interface RealtimeRouteDeps {
   events: ModelEvents;
   /** The context value the API's resolvers expect for `caller` (the one an HTTP request gets). */
   contextFor(api: DeployedApi, caller: Caller): ExecutionContext;
+  /** The service's GraphQL limits (subscriptions per connection, what each event's render may do). */
+  limits: GraphQLLimits;
 }
 
 /** `/graphql/<apiId>/realtime`: the URL aws-amplify derives from the HTTP endpoint `/graphql/<apiId>`. */
@@ -49,8 +51,7 @@ async function authorizeIam(kernel: Kernel, principal: Principal, api: DeployedA
  * Register it as the service's `upgrades` entry.
  */
 export function createRealtimeRoute(deps: RealtimeRouteDeps): UpgradeRoute {
-  const { kernel, apis, events } = deps;
-  const limits = graphqlLimitsWithDefaults(kernel.config.graphqlLimits);
+  const { kernel, apis, events, limits } = deps;
   const wss = new WebSocketServer({ noServer: true, handleProtocols: selectSubprotocol, maxPayload: MAX_FRAME_BYTES });
 
   const hooksFor = (apiId: string, endpointPath: string): RealtimeHooks => {

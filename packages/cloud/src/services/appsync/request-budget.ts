@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { defaultFieldResolver, GraphQLObjectType, SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
-import type { GraphQLLimits, TableEngine } from '../../kernel/types.js';
+import type { TableEngine } from '../../kernel/types.js';
+import type { GraphQLLimits } from './graphql-limits.js';
 import { AppSyncFieldError } from './field-error.js';
 
 /** The work one execution has left; each charge past a limit throws BudgetExceededError. */

@@ -9,7 +9,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { getArgumentValues, getVariableValues } from 'graphql/execution/values.js';
-import type { GraphQLLimits } from '../../kernel/types.js';
+import type { GraphQLLimits } from './graphql-limits.js';
 import { checkVariablesNesting, parseWithinLimits, validateWithinLimits } from './query-limits.js';
 import { RealtimeError } from './realtime-protocol.js';
 

@@ -1,6 +1,8 @@
 import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
 import { jsonApiRoute } from '../../kernel/json-api.js';
 import { COGNITO_IDENTITY_ERRORS } from './identity-errors.js';
+import { CREDENTIAL_PROVIDERS, TRUST_POLICY_SOURCES } from '../../kernel/capabilities.js';
+import { provide } from '../../kernel/capability.js';
 import type { Kernel, Service } from '../../kernel/types.js';
 import { createIdentityOperations } from './identity-operations.js';
 import { createIdentityPoolHandler } from './identity-pool-handler.js';
@@ -10,16 +12,18 @@ import { createTemporaryCredentials } from './temporary-credentials.js';
 
 /**
  * Cognito identity pools: `POST /cognito-identity/` (GetId, GetCredentialsForIdentity and a few
- * admin reads), the `Forte::Cognito::IdentityPool` resource type, and the credential provider that lets
+ * admin reads), the `Forte::Cognito::IdentityPool` resource type, and the credential provider (`CREDENTIAL_PROVIDERS`) that lets
  * every service verify the temporary credentials it issues (role principals bound to an identity id, so
  * the IAM service's role policies and `${cognito-identity.amazonaws.com:sub}` apply).
  */
 export function createCognitoIdentityService(kernel: Kernel): Service {
   const store = createIdentityStore(kernel.sql);
   const credentials = createTemporaryCredentials(kernel.sql, kernel.secrets);
-  kernel.registerCredentialProvider(credentials.provider());
   return {
     name: 'cognito-identity',
+    provides: [provide(CREDENTIAL_PROVIDERS, credentials.provider())],
+    // A role is handed out only when its trust policy allows it: without a service that owns roles, none is.
+    requires: [TRUST_POLICY_SOURCES],
     routes: [
       // GetId and GetCredentialsForIdentity are unsigned, as in AWS (callers have no keys yet); bad input is
       // InvalidParameterException, the name Cognito's clients know.

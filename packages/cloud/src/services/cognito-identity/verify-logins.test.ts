@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { VerifiedIdentityToken } from '../../kernel/types.js';
+import { IDENTITY_TOKEN_VERIFIERS } from '../../kernel/capabilities.js';
+import type { Capability } from '../../kernel/capability.js';
+import type { IdentityTokenVerifier, VerifiedIdentityToken } from '../../kernel/types.js';
 import { chooseRole, ruleMatches } from './choose-role.js';
 import type { StoredIdentityPool } from './identity-store.js';
 import { verifyLogins } from './verify-logins.js';
@@ -18,16 +20,22 @@ const pool: StoredIdentityPool = {
 };
 const issuer = 'http://127.0.0.1:20002/cognito-idp/us-east-1_Abc123';
 
-/** A verifier that knows tokens by value, and records which provider names it was asked about. */
+/** A kernel whose one token verifier knows tokens by value, and records which provider names it was asked about. */
 function fakeKernel(tokens: Record<string, Record<string, unknown>>) {
   const asked: string[] = [];
-  return {
-    asked,
-    async verifyIdentityToken(name: string, token: string): Promise<VerifiedIdentityToken | undefined> {
+  const verifier: IdentityTokenVerifier = {
+    async verify(name: string, token: string): Promise<VerifiedIdentityToken | undefined> {
       asked.push(name);
       const claims = Object.hasOwn(tokens, token) ? tokens[token] : undefined;
       if (name !== provider || !claims) return undefined;
       return { sub: String(claims.sub), username: 'u', groups: [], claims };
+    },
+  };
+  return {
+    asked,
+    capability<Value>(capability: Capability<unknown, Value>): Value {
+      assert.equal(capability, IDENTITY_TOKEN_VERIFIERS);
+      return [verifier] as Value;
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { ForteError } from '@forte/protocol';
+import { verifyIdentityToken } from '../../kernel/identity-tokens.js';
 import type { Kernel, VerifiedIdentityToken } from '../../kernel/types.js';
 import type { StoredIdentityPool } from './identity-store.js';
 import { COGNITO_IDENTITY_ERRORS } from './identity-errors.js';
@@ -19,7 +20,7 @@ const notAuthorized = (message: string): ForteError => COGNITO_IDENTITY_ERRORS.e
  * the user pool by its last path segment. The token must verify with the user pool that issued it and
  * be an ID token for the pool's client.
  */
-export async function verifyLogins(kernel: Pick<Kernel, 'verifyIdentityToken'>, pool: StoredIdentityPool, logins: Record<string, string>): Promise<VerifiedLogin[]> {
+export async function verifyLogins(kernel: Pick<Kernel, 'capability'>, pool: StoredIdentityPool, logins: Record<string, string>): Promise<VerifiedLogin[]> {
   const verified: VerifiedLogin[] = [];
   for (const [key, token] of Object.entries(logins)) {
     // A user pool is usually listed once per app client (Amplify lists the native and the web client).
@@ -28,7 +29,7 @@ export async function verifyLogins(kernel: Pick<Kernel, 'verifyIdentityToken'>, 
     if (!provider) {
       throw notAuthorized(`Invalid login token. The login provider ${key} is not configured for identity pool ${pool.poolId}: add its user pool client to the pool's CognitoIdentityProviders.`);
     }
-    const result = await kernel.verifyIdentityToken(provider.ProviderName, token);
+    const result = await verifyIdentityToken(kernel, provider.ProviderName, token);
     if (!result) throw notAuthorized('Invalid login token. The token is not valid, has expired or was revoked: sign in again.');
     if (result.claims.token_use !== undefined && result.claims.token_use !== 'id') {
       throw notAuthorized('Invalid login token. Send the ID token, not the access token.');

@@ -14,6 +14,7 @@ import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { AUTH_RESOURCE_TYPES, MAILBOX_API_PATH, SIGNING_SERVICE, type MailboxMessage } from '@forte/protocol';
 import { SignJWT, createRemoteJWKSet, decodeJwt, generateKeyPair, jwtVerify } from 'jose';
+import { verifyIdentityToken } from '../../kernel/identity-tokens.js';
 import type { ResourceContext } from '../../kernel/types.js';
 import { createCloud, type Cloud } from '../../server.js';
 import { totpCode } from './totp.js';
@@ -112,7 +113,7 @@ describe('cognito-idp through the AWS SDK', () => {
     assert.equal(verified.payload['cognito:username'], up.UserSub);
     const discovery = (await (await fetch(`${String(id.iss)}/.well-known/openid-configuration`)).json()) as { issuer: string };
     assert.equal(discovery.issuer, id.iss);
-    assert.ok(await cloud.kernel.verifyIdentityToken(`cognito-idp.us-east-1.amazonaws.com/${poolId}`, result.IdToken!));
+    assert.ok(await verifyIdentityToken(cloud.kernel, `cognito-idp.us-east-1.amazonaws.com/${poolId}`, result.IdToken!));
   });
 
   it('concurrent sign-ups with the same email: exactly one account', async () => {
@@ -144,20 +145,20 @@ describe('cognito-idp through the AWS SDK', () => {
     const [header, payload, signature] = first.IdToken!.split('.') as [string, string, string];
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
     const altered = Buffer.from(JSON.stringify({ ...claims, 'cognito:groups': ['admin'] })).toString('base64url');
-    assert.equal(await cloud.kernel.verifyIdentityToken(provider, `${header}.${altered}.${signature}`), undefined, 'altered claims');
+    assert.equal(await verifyIdentityToken(cloud.kernel, provider, `${header}.${altered}.${signature}`), undefined, 'altered claims');
     const none = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
-    assert.equal(await cloud.kernel.verifyIdentityToken(provider, `${none}.${payload}.`), undefined, 'alg none');
+    assert.equal(await verifyIdentityToken(cloud.kernel, provider, `${none}.${payload}.`), undefined, 'alg none');
     const { privateKey } = await generateKeyPair('RS256');
     const foreign = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: JSON.parse(Buffer.from(header, 'base64url').toString()).kid as string }).sign(privateKey);
-    assert.equal(await cloud.kernel.verifyIdentityToken(provider, foreign), undefined, 'wrong key');
+    assert.equal(await verifyIdentityToken(cloud.kernel, provider, foreign), undefined, 'wrong key');
     const expired = await new SignJWT({ ...claims, exp: Math.floor(Date.now() / 1000) - 10 }).setProtectedHeader({ alg: 'RS256' }).sign(privateKey);
-    assert.equal(await cloud.kernel.verifyIdentityToken(provider, expired), undefined, 'expired');
-    assert.equal(await cloud.kernel.verifyIdentityToken(`cognito-idp.us-east-1.amazonaws.com/us-east-1_Other0000`, first.IdToken!), undefined, 'other pool');
+    assert.equal(await verifyIdentityToken(cloud.kernel, provider, expired), undefined, 'expired');
+    assert.equal(await verifyIdentityToken(cloud.kernel, `cognito-idp.us-east-1.amazonaws.com/us-east-1_Other0000`, first.IdToken!), undefined, 'other pool');
 
     await anonymous.send(new RevokeTokenCommand({ ClientId: clientId, Token: first.RefreshToken }));
     await rejects(anonymous.send(new GetTokensFromRefreshTokenCommand({ ClientId: clientId, RefreshToken: first.RefreshToken })), 'NotAuthorizedException');
     await rejects(anonymous.send(new GetUserCommand({ AccessToken: refreshed.AuthenticationResult!.AccessToken })), 'NotAuthorizedException');
-    assert.equal(await cloud.kernel.verifyIdentityToken(provider, first.IdToken!), undefined, 'revoked origin');
+    assert.equal(await verifyIdentityToken(cloud.kernel, provider, first.IdToken!), undefined, 'revoked origin');
 
     const second = (await signIn('alice@example.com')).AuthenticationResult!;
     await anonymous.send(new GlobalSignOutCommand({ AccessToken: second.AccessToken }));
@@ -183,7 +184,7 @@ describe('cognito-idp through the AWS SDK', () => {
     await client.send(new AdminAddUserToGroupCommand({ UserPoolId: poolId, Username: 'bob@example.com', GroupName: 'editors' }));
     const tokens = (await signIn('bob@example.com', 'N3wPassword!')).AuthenticationResult!;
     assert.deepEqual(decodeJwt(tokens.IdToken!)['cognito:groups'], ['editors']);
-    const verified = await cloud.kernel.verifyIdentityToken(`cognito-idp.us-east-1.amazonaws.com/${poolId}`, tokens.IdToken!);
+    const verified = await verifyIdentityToken(cloud.kernel, `cognito-idp.us-east-1.amazonaws.com/${poolId}`, tokens.IdToken!);
     assert.deepEqual(verified?.groups, ['editors']);
 
     const listed = await client.send(new ListUsersCommand({ UserPoolId: poolId, Filter: 'email ^= "bob"' }));
@@ -209,7 +210,7 @@ describe('cognito-idp through the AWS SDK', () => {
     assert.equal((await client.send(new ListUsersCommand({ UserPoolId: poolId, Filter: 'status = "Disabled"' }))).Users?.length, 0);
 
     await client.send(new AdminDisableUserCommand({ UserPoolId: poolId, Username: 'bob@example.com' }));
-    assert.equal(await cloud.kernel.verifyIdentityToken(`cognito-idp.us-east-1.amazonaws.com/${poolId}`, tokens.IdToken!), undefined, 'disabled user');
+    assert.equal(await verifyIdentityToken(cloud.kernel, `cognito-idp.us-east-1.amazonaws.com/${poolId}`, tokens.IdToken!), undefined, 'disabled user');
     await rejects(signIn('bob@example.com', 'N3wPassword!'), 'NotAuthorizedException', /disabled/);
   });
 

@@ -1,5 +1,6 @@
 import type { UserPoolProperties } from '@forte/protocol';
 import type { Kernel } from '../../kernel/types.js';
+import type { CognitoLimits } from './cognito-limits.js';
 import type { AttemptLimits } from './attempt-limits.js';
 import type { ChallengeSessions } from './challenge-sessions.js';
 import { cognitoError, invalidParameter } from './cognito-error.js';
@@ -19,6 +20,8 @@ export interface CognitoState {
   limiter: SignInLimiter;
   /** Wrong codes and passwords, codes sent and sign-ups, counted in SQL (limited-requests.ts applies them). */
   limits: AttemptLimits;
+  /** The service's limits (config.json's `cognito` section, defaults filled in). */
+  limitSettings: CognitoLimits;
   sessions: ChallengeSessions;
   /** Access tokens already verified, until they expire (their revocation is checked on every call: user-store `signedIn`). */
   verifiedTokens: VerifiedTokens;

@@ -2,7 +2,10 @@ import { CONTROL_ERRORS, MAILBOX_API_PATH, MAILBOX_TARGET_PREFIX, SIGNING_SERVIC
 import { z } from 'zod';
 import { defineOperation, jsonApiRoute } from '../../kernel/json-api.js';
 import { COGNITO_IDP_ERRORS } from './cognito-error.js';
+import { IDENTITY_TOKEN_VERIFIERS } from '../../kernel/capabilities.js';
+import { provide } from '../../kernel/capability.js';
 import type { Kernel, Service } from '../../kernel/types.js';
+import type { CognitoLimitSettings } from './cognito-limits.js';
 import { adminOperations } from './admin-operations.js';
 import { createAttemptLimits } from './attempt-limits.js';
 import { authOperations } from './auth-operations.js';
@@ -11,7 +14,7 @@ import type { CognitoState } from './cognito-state.js';
 import { jsonOperations } from './user-operation.js';
 import { createIdentityTokenVerifier } from './identity-token-verifier.js';
 import { COGNITO_LIMIT_MIGRATIONS } from './limit-migrations.js';
-import { DEFAULT_COGNITO_LIMITS } from './limit-settings.js';
+import { resolveCognitoLimits } from './limit-settings.js';
 import { createMailbox } from './mailbox.js';
 import { COGNITO_IDP_MIGRATIONS } from './migrations.js';
 import { createPoolResourceHandlers } from './pool-resources.js';
@@ -25,13 +28,19 @@ import { createUserStore } from './user-store.js';
 import { createVerifiedTokens } from './verified-tokens.js';
 import { createWellKnownRoute } from './well-known-route.js';
 
+/** The user pool service's settings: config.json's `cognito` section. */
+export interface CognitoIdpOptions {
+  /** Wrong codes, codes sent, sign-ups, the mailbox; each field defaults to limit-settings.ts. */
+  limits?: CognitoLimitSettings | undefined;
+}
+
 /**
  * Cognito user pools: the `AWSCognitoIdentityProviderService` API at `/cognito-idp/`, JWKS and OIDC
  * discovery under each pool's issuer, the user pool resource types, the mailbox API, and the verifier of
- * its ID tokens for other services.
+ * its tokens for other services (`IDENTITY_TOKEN_VERIFIERS`).
  */
-export function createCognitoIdpService(kernel: Kernel): Service {
-  const limits = kernel.config.cognitoLimits ?? DEFAULT_COGNITO_LIMITS;
+export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptions = {}): Service {
+  const limits = resolveCognitoLimits(options.limits);
   const state: CognitoState = {
     kernel,
     pools: createPoolStore(kernel.sql),
@@ -44,12 +53,13 @@ export function createCognitoIdpService(kernel: Kernel): Service {
       onError: (error) => kernel.log.warn('a failed sign-in was not saved: a restart may forget it', { error }),
     }),
     limits: createAttemptLimits(kernel.sql),
+    limitSettings: limits,
     sessions: createChallengeSessions(kernel.sql),
     verifiedTokens: createVerifiedTokens(),
   };
-  kernel.registerIdentityTokenVerifier(createIdentityTokenVerifier(state));
   return {
     name: 'cognito-idp',
+    provides: [provide(IDENTITY_TOKEN_VERIFIERS, createIdentityTokenVerifier(state))],
     routes: [
       // User operations are unsigned (tokens travel in the body); admin operations are signed and
       // authorized as cognito-idp:<Operation>.

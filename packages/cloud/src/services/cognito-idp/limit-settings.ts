@@ -1,4 +1,4 @@
-import type { CognitoLimits, CognitoLimitSettings } from '../../kernel/types.js';
+import type { CognitoLimits, CognitoLimitSettings } from './cognito-limits.js';
 
 /**
  * Defaults close to Cognito's: it allows 5 to 20 requests or entries of a reset code per user per hour,

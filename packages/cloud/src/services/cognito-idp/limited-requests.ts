@@ -1,8 +1,8 @@
-import type { AttemptLimit, CognitoLimits, RequestContext } from '../../kernel/types.js';
+import type { RequestContext } from '../../kernel/types.js';
+import type { AttemptLimit } from './cognito-limits.js';
 import type { LimitRule } from './attempt-limits.js';
 import { cognitoError } from './cognito-error.js';
 import { caseInsensitive, type CognitoState } from './cognito-state.js';
-import { DEFAULT_COGNITO_LIMITS } from './limit-settings.js';
 import type { StoredPool } from './pool-store.js';
 import type { StoredUser } from './user-store.js';
 
@@ -35,10 +35,6 @@ export function attemptLimitExceeded(): Error {
 
 function addressLimitExceeded(): Error {
   return cognitoError('TooManyRequestsException', 'Too many requests from this address: try again later.');
-}
-
-function limitsOf(state: CognitoState): CognitoLimits {
-  return state.kernel.config.cognitoLimits ?? DEFAULT_COGNITO_LIMITS;
 }
 
 interface Rules { kind: string; poolId: string; user: LimitRule; address: LimitRule }
@@ -98,7 +94,7 @@ type CodeResult = 'ok' | 'mismatch' | 'expired' | 'exceeded';
 export async function limitedCodeEntry<T extends CodeResult | { result: CodeResult }>(state: CognitoState, who: Attempter, check: () => Promise<T>, options: { mfa?: boolean } = {}): Promise<T> {
   const userLocked = options.mfa ? () => cognitoError('NotAuthorizedException', 'Password attempts exceeded') : attemptLimitExceeded;
   const resultOf = (answer: T): CodeResult => (typeof answer === 'string' ? answer : answer.result);
-  const answer = await limitedAttempt(state, rules('code', limitsOf(state).codeAttempts, who), { userLocked, failureThatLocks: !options.mfa }, check, (a) => resultOf(a) === 'ok' || resultOf(a) === 'expired');
+  const answer = await limitedAttempt(state, rules('code', state.limitSettings.codeAttempts, who), { userLocked, failureThatLocks: !options.mfa }, check, (a) => resultOf(a) === 'ok' || resultOf(a) === 'expired');
   if (resultOf(answer) !== 'exceeded') return answer;
   return (typeof answer === 'string' ? 'mismatch' : { ...(answer as { result: CodeResult }), result: 'mismatch' }) as T;
 }
@@ -106,24 +102,24 @@ export async function limitedCodeEntry<T extends CodeResult | { result: CodeResu
 /** A TOTP code typed at sign-in by `who`: counted with the user's other codes. `check` answers the matched time step, or undefined. */
 export async function limitedTotpEntry(state: CognitoState, who: Attempter, check: () => Promise<number | undefined>): Promise<number | undefined> {
   const userLocked = (): Error => cognitoError('NotAuthorizedException', 'Password attempts exceeded');
-  return limitedAttempt(state, rules('code', limitsOf(state).codeAttempts, who), { userLocked }, check, (step) => step !== undefined);
+  return limitedAttempt(state, rules('code', state.limitSettings.codeAttempts, who), { userLocked }, check, (step) => step !== undefined);
 }
 
 /** A previous password typed in ChangePassword: `check` answers whether it was right. */
 export async function limitedPasswordCheck(state: CognitoState, who: Attempter, check: () => Promise<boolean>): Promise<boolean> {
-  return limitedAttempt(state, rules('password', limitsOf(state).passwordChanges, who), { userLocked: attemptLimitExceeded }, check, (ok) => ok);
+  return limitedAttempt(state, rules('password', state.limitSettings.passwordChanges, who), { userLocked: attemptLimitExceeded }, check, (ok) => ok);
 }
 
 /** Counts one code sent on request (ForgotPassword, ResendConfirmationCode, GetUserAttributeVerificationCode), or refuses it. */
 export async function limitCodeSend(state: CognitoState, who: Attempter): Promise<void> {
-  const rule = rules('send', limitsOf(state).codeSends, who);
+  const rule = rules('send', state.limitSettings.codeSends, who);
   const refused = await state.limits.take([rule.user, rule.address]);
   if (refused) throw refused === rule.user ? attemptLimitExceeded() : addressLimitExceeded();
 }
 
 /** Counts one SignUp from `address`, or refuses it. */
 export async function limitSignUp(state: CognitoState, address: string): Promise<void> {
-  const limit = limitsOf(state).signUps;
+  const limit = state.limitSettings.signUps;
   const refused = await state.limits.take([{ key: `signup/address/${address}`, max: limit.perAddress, windowMs: limit.windowSeconds * 1000, lockMs: 0 }]);
   if (refused) throw cognitoError('TooManyRequestsException', 'Too many sign-ups from this address: try again later.');
 }

@@ -26,14 +26,20 @@ function describePrincipal(principal: Principal): string {
   return principal.kind === 'role' ? `role ${principal.roleArn}` : principal.kind;
 }
 
+/** The control plane's settings. */
+export interface ControlOptions {
+  /** Test-only fault switches: the Forte::Test::* resource types (FORTE_TEST_FAULTS=1). Default off. */
+  testFaults?: boolean | undefined;
+}
+
 /**
  * The control plane: apps, environments, change sets and deployments over the admin API
  * (`POST /control/`, `X-Amz-Target: ForteControl.<Operation>`, SigV4 service `forte`).
  */
-export function createControlService(kernel: Kernel): Service {
+export function createControlService(kernel: Kernel, options: ControlOptions = {}): Service {
   const log = kernel.log.child({ service: 'control' });
   const resourceTypes: Record<string, ResourceHandler> = {};
-  if (kernel.config.testFaults) resourceTypes[TEST_RESOURCE_TYPE] = createTestResourceHandler(kernel.sql);
+  if (options.testFaults === true) resourceTypes[TEST_RESOURCE_TYPE] = createTestResourceHandler(kernel.sql);
   const engine = createStackEngine({
     sql: kernel.sql,
     log,

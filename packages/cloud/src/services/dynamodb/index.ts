@@ -1,6 +1,8 @@
 import { DYNAMODB_API_PATH, DYNAMODB_RESOURCE_TYPES } from '@forte/protocol';
 import { jsonApiRoute } from '../../kernel/json-api.js';
 import { DYNAMODB_ERRORS } from './errors.js';
+import { TABLES } from '../../kernel/capabilities.js';
+import { provide } from '../../kernel/capability.js';
 import type { Kernel, Service } from '../../kernel/types.js';
 import { createDynamoDbOperations } from './api-operations.js';
 import { DYNAMODB_MIGRATIONS } from './migrations.js';
@@ -13,15 +15,15 @@ import { createTableStore } from './table-store.js';
 /**
  * DynamoDB-compatible tables kept in the SQL store: the DynamoDB JSON 1.0 API at `POST /dynamodb/`
  * (`DynamoDB_20120810.*`, SigV4 service `dynamodb`, authorized per table ARN), the `Forte::DynamoDB::Table`
- * resource type, and the table engine registered with the kernel for other services (AppSync).
+ * resource type, and the table engine for other services (`TABLES`) (AppSync).
  */
 export function createDynamoDbService(kernel: Kernel): Service {
   const store = createTableStore(kernel.sql);
   const items = createTableEngine(kernel.sql, store);
   const admin = createTableAdmin(kernel.sql, store, () => `arn:aws:dynamodb:${kernel.config.region}:${kernel.config.accountId}:`);
-  kernel.registerTableEngine(createProgrammaticEngine(items));
   return {
     name: 'dynamodb',
+    provides: [provide(TABLES, createProgrammaticEngine(items))],
     routes: [
       jsonApiRoute({
         name: 'dynamodb',

@@ -26,6 +26,8 @@ export function createSiteRoute(deps: { blobs: BlobStore; sites: LiveSiteCache }
     name: 'hosting-sites',
     errorFormat: 'text',
     publicStatic: true,
+    // A site's host name is the site's whatever the path, even `/s3/...`: before S3's path-style prefix.
+    order: 'host',
     match: { raw: (req) => siteLabelOfHost(req.headers.host) !== undefined },
     async handle(ctx) {
       const { req, res } = ctx;

@@ -1,4 +1,6 @@
 import { RESOURCE_TYPES } from '@forte/protocol';
+import { POLICY_SOURCES, TRUST_POLICY_SOURCES } from '../../kernel/capabilities.js';
+import { provide } from '../../kernel/capability.js';
 import type { Kernel, Service } from '../../kernel/types.js';
 import { createPolicyHandler } from './policy-handler.js';
 import { POLICY_MIGRATIONS, createPolicyStore } from './policy-store.js';
@@ -14,18 +16,20 @@ import { IAM_MIGRATIONS, createRoleStore } from './role-store.js';
 export function createIamService(kernel: Kernel): Service {
   const roles = createRoleStore(kernel.sql);
   const policies = createPolicyStore(kernel.sql);
-  kernel.registerPolicySource(async (principal) => {
-    if (principal.kind !== 'role') return [];
-    const role = await roles.getByArn(principal.roleArn);
-    if (!role) return [];
-    return [...role.policies.map((p) => p.PolicyDocument), ...(await policies.documentsOfRole(role.name))];
-  });
-  kernel.registerTrustPolicySource(async (roleArn) => {
-    const role = await roles.getByArn(roleArn);
-    return role ? { document: role.assumeRolePolicy } : undefined;
-  });
   return {
     name: 'iam',
+    provides: [
+      provide(POLICY_SOURCES, async (principal) => {
+        if (principal.kind !== 'role') return [];
+        const role = await roles.getByArn(principal.roleArn);
+        if (!role) return [];
+        return [...role.policies.map((p) => p.PolicyDocument), ...(await policies.documentsOfRole(role.name))];
+      }),
+      provide(TRUST_POLICY_SOURCES, async (roleArn) => {
+        const role = await roles.getByArn(roleArn);
+        return role ? { document: role.assumeRolePolicy } : undefined;
+      }),
+    ],
     routes: [],
     resourceTypes: {
       [RESOURCE_TYPES.role]: createRoleHandler({ store: roles, policies, accountId: kernel.config.accountId }),

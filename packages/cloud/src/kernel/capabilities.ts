@@ -1,0 +1,26 @@
+import { defineCapability, defineCapabilityList } from './capability.js';
+import type { CredentialProvider, IdentityTokenVerifier, PolicyDocument, Principal, TableEngine, TrustPolicySource } from './types.js';
+
+/**
+ * Every capability services give each other, declared once: a provider lists `provide(X, value)` in its
+ * `provides`, a consumer lists `X` in its `requires` (when it cannot work without one) and reads
+ * `kernel.capability(X)`.
+ */
+
+/** DynamoDB-compatible tables for other services (AppSync resolvers). */
+export const TABLES = defineCapability<TableEngine>('tables', { providedBy: 'dynamodb' });
+
+/**
+ * Verifiers of identity tokens (user pool ID and access tokens, later OIDC), each owning its providers;
+ * read them with `verifyIdentityToken` (kernel/identity-tokens.ts).
+ */
+export const IDENTITY_TOKEN_VERIFIERS = defineCapabilityList<IdentityTokenVerifier>('identity-token-verifiers', { providedBy: 'cognito-idp' });
+
+/** The policies of a principal (a role's inline and attached policies), evaluated by `kernel.authorize`. */
+export const POLICY_SOURCES = defineCapabilityList<(principal: Principal) => Promise<PolicyDocument[]>>('policy-sources', { providedBy: 'iam' });
+
+/** Resolvers of access key ids (admin keys, identity pool credentials), asked in order during SigV4 checks. */
+export const CREDENTIAL_PROVIDERS = defineCapabilityList<CredentialProvider>('credential-providers', { providedBy: 'cognito-identity' });
+
+/** The trust policies of roles, evaluated by `kernel.checkRoleTrust`. */
+export const TRUST_POLICY_SOURCES = defineCapabilityList<TrustPolicySource>('trust-policy-sources', { providedBy: 'iam' });
