@@ -174,15 +174,13 @@ export function readCachedTemplate(path: string): { template: Template; paramete
   }
 }
 
-const KEY_MIGRATION = 'Properties.KeySchema changed (migrated:';
-
 /**
  * A line per table whose key changes with its items kept, naming the new key (read from the pushed
  * template), so the preview says plainly that the rows move rather than the table being replaced.
  */
 function keyMigrationLines(changes: ResourceChange[], resources: PushResource[]): string[] {
   return changes
-    .filter((c) => c.action === 'Modify' && c.reasons.some((r) => r.startsWith(KEY_MIGRATION)))
+    .filter((c) => c.action === 'Modify' && (c.migrations ?? []).some((m) => m.property === 'KeySchema'))
     .map((c) => {
       const [stackId] = c.logicalId.split('.');
       const resource = resources.find((r) => resourceLogicalId(r.category, r.resourceName) === stackId);

@@ -51,8 +51,30 @@ export interface ResourceChange {
   logicalId: string;
   resourceType: string;
   action: ChangeAction;
-  /** Human readable reasons, e.g. `Properties.SiteName changed`, `new resource`, `not in the template`. */
+  /** Human readable reasons, e.g. `Properties.SiteName changed`, `new resource`, `not in the template`. For people only: never parse them. */
   reasons: string[];
+  /** The change creates a new physical resource and deletes the old one after the commit (action `Replace`). */
+  replacement?: boolean;
+  /** Properties changed in place by moving the stored data (a table's new key schema), with what happens. */
+  migrations?: PropertyMigration[];
+  /**
+   * What the old resource holds that the change deletes (a `Remove` or `Replace` of a table, user pool or
+   * bucket holding data). A client must not apply such a change without the user's explicit approval.
+   */
+  destroysData?: StoredDataCount;
+}
+
+/** A property whose change the cloud makes in place by migrating data (a table's `KeySchema`: every item moves to its new key). */
+export interface PropertyMigration {
+  property: string;
+  /** What happens to the data, for people. */
+  description: string;
+}
+
+/** How much data a resource holds: a table's items, a user pool's users, a bucket's objects. */
+export interface StoredDataCount {
+  kind: 'items' | 'users' | 'objects';
+  count: number;
 }
 
 export interface ChangeSet {

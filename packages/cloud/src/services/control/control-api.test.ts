@@ -90,7 +90,7 @@ void describe('control API over HTTP', () => {
       Outputs: { SiteName: { Value: { 'Fn::GetAtt': ['Site', 'Name'] } } },
     };
     const { changeSet } = await client.call('CreateChangeSet', { appId: app.appId, envName: 'dev', template, initiatedBy: 'alice@laptop (pid 7)' });
-    assert.deepEqual(changeSet.changes, [{ logicalId: 'Site', resourceType: TEST_RESOURCE_TYPE, action: 'Add', reasons: ['new resource'] }]);
+    assert.deepEqual(changeSet.changes, [{ logicalId: 'Site', resourceType: TEST_RESOURCE_TYPE, action: 'Add', reasons: ['new resource'], replacement: false }]);
     assert.equal((await client.call('DescribeChangeSet', { changeSetId: changeSet.changeSetId })).changeSet.status, 'CREATED');
     const { deployment } = await client.call('ExecuteChangeSet', { changeSetId: changeSet.changeSetId });
     assert.equal(deployment.status, 'IN_PROGRESS');
