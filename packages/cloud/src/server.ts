@@ -69,6 +69,8 @@ export interface CloudOptions {
   cognitoLimits?: CognitoLimitSettings;
   /** Limits on slow and unauthenticated connections; each field defaults to DEFAULT_CONNECTION_LIMITS. */
   connectionLimits?: Partial<ConnectionLimits>;
+  /** How long copies of data deleted by deployments are kept (`deletedData.retentionDays`); default 7 days. */
+  deletedDataRetentionMs?: number;
 }
 
 export interface Cloud {
@@ -116,6 +118,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       graphqlLimits: graphqlLimitsWithDefaults(options.graphqlLimits),
       cognitoLimits: resolveCognitoLimits(options.cognitoLimits),
       connectionLimits: { ...DEFAULT_CONNECTION_LIMITS, ...definedFields(options.connectionLimits ?? {}) },
+      ...(options.deletedDataRetentionMs === undefined ? {} : { deletedDataRetentionMs: options.deletedDataRetentionMs }),
     };
     const limits = config.connectionLimits;
     mail = options.smtp && createSmtpMailSender(options.smtp, log);

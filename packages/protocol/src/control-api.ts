@@ -153,6 +153,39 @@ export const describeStackEventsRequest = z.object({
   afterSeq: z.number().int().default(0),
 });
 
+export const restoreDeletedDataRequest = z.object({
+  appId: z.string().min(1),
+  envName: envNameSchema,
+  /** One resource (its logical id, the last part of it, or its old physical id); all copies when absent. */
+  resource: z.string().min(1).max(400).optional(),
+});
+
+/**
+ * A copy of the data a deployment deleted with a resource (a removed model's table, a replaced user pool),
+ * kept by the cloud for its retention period (`deletedData.retentionDays` of `<dataDir>/config.json`).
+ */
+export interface DeletedDataCopy {
+  copyId: string;
+  /** The resource's qualified logical id, into whose current resource the copy is restored. */
+  logicalId: string;
+  resourceType: string;
+  /** The physical resource that was deleted (a table name, a user pool id). */
+  physicalId: string;
+  kind: StoredDataCount['kind'];
+  count: number;
+  deletedAt: string;
+  expiresAt: string;
+}
+
+/** What restoring one copy did: `restored` entries put back, `skipped` ones already there or that no longer fit. */
+export interface RestoredDataCopy {
+  copy: DeletedDataCopy;
+  restored: number;
+  skipped: number;
+  /** One example of a skip. */
+  example?: string;
+}
+
 export interface ControlOperations {
   CreateApp: { input: z.input<typeof createAppRequest>; output: { app: App } };
   GetApp: { input: z.input<typeof appIdRequest>; output: { app: App } };
@@ -170,6 +203,14 @@ export interface ControlOperations {
   GetDeployment: { input: z.input<typeof deploymentIdRequest>; output: { deployment: Deployment } };
   DescribeStackEvents: { input: z.input<typeof describeStackEventsRequest>; output: { events: StackEvent[] } };
   DescribeStack: { input: z.input<typeof envRequest>; output: { environment: Environment; resources: DeployedResource[] } };
+  /** The copies of deleted data the environment can still restore, newest first. */
+  ListDeletedData: { input: z.input<typeof envRequest>; output: { copies: DeletedDataCopy[] } };
+  /**
+   * Puts copies back into the resources as they exist now (the same logical id, deployed again), newest
+   * copy first; a restored copy is dropped. `waiting` lists the copies whose resource is not deployed now
+   * (refused with ResourceNotFoundException when one resource was named, or when nothing could be restored).
+   */
+  RestoreDeletedData: { input: z.input<typeof restoreDeletedDataRequest>; output: { restored: RestoredDataCopy[]; waiting: DeletedDataCopy[] } };
 }
 
 export type ControlOperation = keyof ControlOperations;

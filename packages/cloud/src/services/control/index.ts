@@ -9,6 +9,7 @@ import {
   deploymentIdRequest,
   describeStackEventsRequest,
   envRequest,
+  restoreDeletedDataRequest,
   type ControlOperation,
 } from '@forte/protocol';
 import { z } from 'zod';
@@ -20,6 +21,8 @@ import { TEST_RESOURCE_TYPE, createTestResourceHandler } from './test-resource.j
 
 /** How long stop() waits for running deployments before the process goes (recovery handles the rest). */
 const STOP_GRACE_MS = 5000;
+/** How often expired copies of deleted data are dropped while the cloud runs (also at every start). */
+const PURGE_INTERVAL_MS = 3_600_000;
 
 function operation<S extends z.ZodType>(input: S, handle: (input: z.output<S>, principal: Principal) => Promise<unknown>): JsonOperation<z.output<S>> {
   return { input: input as unknown as z.ZodType<z.output<S>>, handle: (value, call) => handle(value, call.principal) };
@@ -43,8 +46,10 @@ export function createControlService(kernel: Kernel): Service {
     handlerFor: (type) => (Object.hasOwn(resourceTypes, type) ? resourceTypes[type] : kernel.resourceHandler(type)),
     region: kernel.config.region,
     accountId: kernel.config.accountId,
+    ...(kernel.config.deletedDataRetentionMs === undefined ? {} : { deletedDataRetentionMs: kernel.config.deletedDataRetentionMs }),
   });
-  const { registry } = engine;
+  const { registry, deletedData } = engine;
+  let purgeTimer: NodeJS.Timeout | undefined;
 
   const operations: Record<ControlOperation, JsonOperation<any>> = {
     CreateApp: operation(createAppRequest, async ({ name }) => ({ app: await registry.createApp(name) })),
@@ -66,6 +71,14 @@ export function createControlService(kernel: Kernel): Service {
     GetDeployment: operation(deploymentIdRequest, async ({ deploymentId }) => ({ deployment: await engine.getDeployment(deploymentId) })),
     DescribeStackEvents: operation(describeStackEventsRequest, async (input) => ({ events: await engine.describeStackEvents(input) })),
     DescribeStack: operation(envRequest, async ({ appId, envName }) => engine.describeStack(appId, envName)),
+    ListDeletedData: operation(envRequest, async ({ appId, envName }) => {
+      await registry.getEnvironment(appId, envName);
+      return { copies: await deletedData.list(appId, envName) };
+    }),
+    RestoreDeletedData: operation(restoreDeletedDataRequest, async ({ appId, envName, resource }) => {
+      await registry.getEnvironment(appId, envName);
+      return deletedData.restore(appId, envName, resource);
+    }),
   };
 
   return {
@@ -74,7 +87,16 @@ export function createControlService(kernel: Kernel): Service {
       jsonApiRoute({ name: 'control', path: CONTROL_PATH, targetPrefix: CONTROL_TARGET_PREFIX, signingService: SIGNING_SERVICE, actionPrefix: 'forte', operations, browserAccess: 'same-origin' }),
     ],
     resourceTypes,
-    start: () => engine.start(),
-    stop: () => engine.idle(STOP_GRACE_MS),
+    async start() {
+      await engine.start();
+      purgeTimer = setInterval(() => {
+        deletedData.purgeExpired().catch((error: unknown) => log.error('dropping expired copies of deleted data failed', { error }));
+      }, PURGE_INTERVAL_MS);
+      purgeTimer.unref();
+    },
+    async stop() {
+      clearInterval(purgeTimer);
+      await engine.idle(STOP_GRACE_MS);
+    },
   };
 }

@@ -1,8 +1,11 @@
 import { DYNAMODB_RESOURCE_TYPES } from '@forte/protocol';
-import { ServiceError, type ResourceHandler, type ResourceResult } from '../../kernel/types.js';
+import { ServiceError, type ResourceHandler, type ResourceResult, type TableItem } from '../../kernel/types.js';
 import { parseCompositeKeyAttributes } from './composite-key-attributes.js';
 import { keySchemaElements, parseTableSpec, type IndexDefinition, type TableDefinition } from './table-definition.js';
 import type { ItemMigrationOptions, TableAdmin } from './table-admin.js';
+
+/** The shape of a table's copy: `data` is the items as stored (DynamoDB attribute values). */
+const ITEMS_SNAPSHOT_VERSION = 1;
 
 const sameIndex = (a: IndexDefinition, b: IndexDefinition): boolean => JSON.stringify([a.key, a.projection]) === JSON.stringify([b.key, b.projection]);
 
@@ -86,6 +89,19 @@ export function createTableResourceHandler(admin: TableAdmin): ResourceHandler {
       if (!(await admin.find(physicalId))) return;
       await admin.delete(physicalId);
       ctx.log.info('table deleted', { tableName: physicalId });
+    },
+    storedData: {
+      kind: 'items',
+      count: (physicalId) => admin.itemCount(physicalId),
+      async snapshot(physicalId) {
+        const items = await admin.exportItems(physicalId);
+        return { version: ITEMS_SNAPSHOT_VERSION, count: items.length, data: items };
+      },
+      async restore(physicalId, _props, snapshot) {
+        if (snapshot.version !== ITEMS_SNAPSHOT_VERSION || !Array.isArray(snapshot.data)) throw new ServiceError('ValidationException', `A copy of table items in format ${snapshot.version} cannot be read by this cloud.`, 400);
+        const { imported, skipped, example } = await admin.importItems(physicalId, snapshot.data as TableItem[]);
+        return { restored: imported, skipped, ...(example === undefined ? {} : { example }) };
+      },
     },
   };
 }
