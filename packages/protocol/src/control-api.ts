@@ -61,7 +61,12 @@ export interface ResourceChange {
    * What the old resource holds that the change deletes (a `Remove` or `Replace` of a table, user pool or
    * bucket holding data). A client must not apply such a change without the user's explicit approval.
    */
-  destroysData?: StoredDataCount;
+  destroysData?: DestroyedData;
+}
+
+/** What a change deletes, and whether the cloud keeps a copy `forte env restore-deleted` can bring back. */
+export interface DestroyedData extends StoredDataCount {
+  restorable: boolean;
 }
 
 /** A property whose change the cloud makes in place by migrating data (a table's `KeySchema`: every item moves to its new key). */

@@ -126,8 +126,8 @@ void describe('data deleted by a deployment', () => {
     });
     const byId = Object.fromEntries(cs.changes.map((c) => [c.logicalId, [c.action, c.replacement, c.destroysData]]));
     assert.deepEqual(byId, {
-      Renamed: ['Replace', true, { kind: 'items', count: 2 }],
-      Full: ['Remove', false, { kind: 'items', count: 3 }],
+      Renamed: ['Replace', true, { kind: 'items', count: 2, restorable: true }],
+      Full: ['Remove', false, { kind: 'items', count: 3, restorable: true }],
       Empty: ['Remove', false, undefined],
     });
     assert.deepEqual((await h.engine.describeChangeSet(cs.changeSetId)).changes, cs.changes, 'the counts are kept with the change set');

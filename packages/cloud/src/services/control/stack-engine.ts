@@ -112,11 +112,12 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
   };
   const log = options.log;
   const registry = createAppRegistry(sql);
+  const retentionMs = options.deletedDataRetentionMs ?? DEFAULT_DELETED_DATA_RETENTION_MS;
   const deletedData = createDeletedDataArchive({
     sql,
     log,
     handlerFor: engine.handlerFor,
-    retentionMs: options.deletedDataRetentionMs ?? DEFAULT_DELETED_DATA_RETENTION_MS,
+    retentionMs,
     now: options.now ?? Date.now,
   });
   const tasks = new Map<string, Promise<void>>();
@@ -283,7 +284,7 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
       try {
         const graph = buildGraph(record, { appId: app.appId, appSlug: app.slug, envName: env.envName, stackName: env.stackName });
         const deployed = await readDeployed(sql, input.appId, input.envName);
-        record.changes = await withDestroyedData(planChanges({ graph, deployed, handlerFor: engine.handlerFor }), deployed, engine.handlerFor);
+        record.changes = await withDestroyedData(planChanges({ graph, deployed, handlerFor: engine.handlerFor }), deployed, { handlerFor: engine.handlerFor, keepsCopies: retentionMs > 0 });
       } catch (error) {
         if (error instanceof TemplateError) throw controlError('ValidationException', error.message, error);
         throw error;
