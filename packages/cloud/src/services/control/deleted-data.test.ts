@@ -68,7 +68,7 @@ interface Harness {
   restart(): Promise<void>;
 }
 
-async function harness(): Promise<Harness> {
+async function harness(options: { retentionMs?: number } = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'forte-deleted-data-'));
   const { handler, boxes } = boxHandler();
   const clock = { now: Date.parse('2026-01-01T00:00:00Z') };
@@ -82,6 +82,7 @@ async function harness(): Promise<Harness> {
       accountId: '123456789012',
       retryDelaysMs: [5],
       now: () => clock.now,
+      ...(options.retentionMs === undefined ? {} : { deletedDataRetentionMs: options.retentionMs }),
     });
     await engine.start();
     return { sql, engine };
@@ -198,5 +199,16 @@ void describe('data deleted by a deployment', () => {
     h.clock.now += 3 * DAY;
     assert.equal(await h.engine.deletedData.purgeExpired(), 1);
     assert.equal(await rows(), 0);
+  });
+
+  void it('is not kept, and said not to be restorable, when the retention is 0', async () => {
+    const h = await harness({ retentionMs: 0 });
+    await h.deploy({ A: 'a' });
+    fill(h, 'a', 2);
+    const cs = await h.engine.createChangeSet({ appId: h.appId, envName: 'dev', template: { Resources: {} } });
+    assert.deepEqual(cs.changes.map((c) => c.destroysData), [{ kind: 'items', count: 2, restorable: false }]);
+    await h.deploy({});
+    assert.deepEqual(await h.engine.deletedData.list(h.appId, 'dev'), []);
+    assert.equal(Number((await h.sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM control_deleted_data'))?.n), 0);
   });
 });
