@@ -219,18 +219,20 @@ async function confirmChanges(ctx: CliContext, changes: ResourceChange[], resour
 }
 
 /** The changes that delete stored data, as the cloud counted it, each summed up for people. */
-function dataLosses(changes: ResourceChange[]): { summary: string; restorable: boolean }[] {
+function dataLosses(changes: ResourceChange[]): { logicalId: string; summary: string; restorable: boolean }[] {
   return changes.flatMap((c) => {
     if (!c.destroysData || c.destroysData.count <= 0) return [];
     const { kind, count, restorable } = c.destroysData;
     const noun = count === 1 ? kind.replace(/s$/, '') : kind;
-    return [{ summary: `${c.logicalId} (${c.resourceType}${c.replacement ? ', replaced' : ''}) holds ${count} ${noun}`, restorable }];
+    return [{ logicalId: c.logicalId, summary: `${c.logicalId} (${c.resourceType}${c.replacement ? ', replaced' : ''}) holds ${count} ${noun}`, restorable }];
   });
 }
 
-function restoreHint(losses: { restorable: boolean }[]): string {
-  if (!losses.some((l) => l.restorable)) return '';
-  return ` The cloud keeps a copy of deleted ${losses.every((l) => l.restorable) ? 'data' : 'tables and user pools'} for a while: \`forte env restore-deleted\` brings it back once the resource is added back and pushed.`;
+function restoreHint(losses: { logicalId: string; restorable: boolean }[]): string {
+  const kept = losses.filter((l) => l.restorable);
+  if (kept.length === 0) return '';
+  const what = kept.length === losses.length ? 'the deleted data' : `the data of ${kept.map((l) => l.logicalId).join(', ')}`;
+  return ` The cloud keeps a copy of ${what} for a while: \`forte env restore-deleted\` brings it back once the resource is added back and pushed.`;
 }
 
 function eventLine(event: StackEvent): string {
