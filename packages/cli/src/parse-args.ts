@@ -6,6 +6,7 @@ const SHORT_FLAGS: Record<string, string> = { y: 'yes', h: 'help', v: 'version',
 /** Flags that never take a value, so `forte push -y hosting` keeps `hosting` as a word. */
 const BOOLEAN_FLAGS = new Set([
   'yes', 'help', 'version', 'force', 'restore', 'json', 'details', 'headless', 'detach', 'debug', 'verbose', 'no-override', 'no-codegen',
+  'allow-destructive-graphql-schema-updates', 'allow-data-loss',
 ]);
 
 /** Long-name aliases (Amplify's `--amplify-config` etc.). */

@@ -17,6 +17,11 @@ export interface PushOptions {
   resourceName?: string;
   /** Push every resource even when nothing changed (`--force`). */
   force?: boolean;
+  /**
+   * Approves changes that delete stored data (`--allow-data-loss`, or Amplify's
+   * `--allow-destructive-graphql-schema-updates`); `--yes` alone never does.
+   */
+  allowDataLoss?: boolean;
 }
 
 /** Where a push keeps each pushed nested template, to reuse it for resources the next push does not rebuild. */
@@ -69,7 +74,7 @@ export async function pushBackend(ctx: CliContext, options: PushOptions = {}): P
       resources,
       snapshot,
       initiatedBy: `${safeUser()}@${hostname()} (pid ${process.pid})`,
-      confirm: (changes) => confirmChanges(ctx, changes, resources),
+      confirm: (changes) => confirmChanges(ctx, changes, resources, options.allowDataLoss === true),
       beforeExecute: ({ changeSetId, snapshotKey }) => {
         writePushMarker(project, { changeSetId, envName: project.envName, startedAt, snapshotKey, resources: pushedLogicalIds });
       },
@@ -174,15 +179,13 @@ export function readCachedTemplate(path: string): { template: Template; paramete
   }
 }
 
-const KEY_MIGRATION = 'Properties.KeySchema changed (migrated:';
-
 /**
  * A line per table whose key changes with its items kept, naming the new key (read from the pushed
  * template), so the preview says plainly that the rows move rather than the table being replaced.
  */
 function keyMigrationLines(changes: ResourceChange[], resources: PushResource[]): string[] {
   return changes
-    .filter((c) => c.action === 'Modify' && c.reasons.some((r) => r.startsWith(KEY_MIGRATION)))
+    .filter((c) => c.action === 'Modify' && (c.migrations ?? []).some((m) => m.property === 'KeySchema'))
     .map((c) => {
       const [stackId] = c.logicalId.split('.');
       const resource = resources.find((r) => resourceLogicalId(r.category, r.resourceName) === stackId);
@@ -192,15 +195,44 @@ function keyMigrationLines(changes: ResourceChange[], resources: PushResource[])
     });
 }
 
-async function confirmChanges(ctx: CliContext, changes: ResourceChange[], resources: PushResource[]): Promise<boolean> {
+async function confirmChanges(ctx: CliContext, changes: ResourceChange[], resources: PushResource[], allowDataLoss: boolean): Promise<boolean> {
   if (changes.length > 0) {
     ctx.print.table([['Resource', 'Type', 'Action', 'Reason'], ...changes.map((c) => [c.logicalId, c.resourceType, c.action, c.reasons.join('; ')])]);
     for (const line of keyMigrationLines(changes, resources)) ctx.print.info(line);
   } else {
     ctx.print.info('No resource changes; the backend snapshot is updated.');
   }
+  const losses = dataLosses(changes);
+  if (losses.length > 0 && !allowDataLoss) {
+    // As Amplify: --yes alone never approves losing data; without a terminal, only the flags do.
+    if (ctx.prompt.yes || ctx.prompt.interactive === false) {
+      throw new UserError(
+        `This push would delete stored data: ${losses.map((l) => l.summary).join('; ')}. Nothing was deployed.`,
+        `If you mean to delete it, push again with --allow-destructive-graphql-schema-updates or --allow-data-loss (--yes alone does not approve losing data).${restoreHint(losses)}`,
+      );
+    }
+    ctx.print.warn(`This push deletes stored data:\n${losses.map((l) => `  ${l.summary}`).join('\n')}${restoreHint(losses)}`);
+    return ctx.prompt.confirm({ message: `Delete ${losses.map((l) => l.summary).join(', ')}?`, default: false });
+  }
   if (ctx.prompt.yes) return true;
   return ctx.prompt.confirm({ message: 'Are you sure you want to continue?', default: true });
+}
+
+/** The changes that delete stored data, as the cloud counted it, each summed up for people. */
+function dataLosses(changes: ResourceChange[]): { logicalId: string; summary: string; restorable: boolean }[] {
+  return changes.flatMap((c) => {
+    if (!c.destroysData || c.destroysData.count <= 0) return [];
+    const { kind, count, restorable } = c.destroysData;
+    const noun = count === 1 ? kind.replace(/s$/, '') : kind;
+    return [{ logicalId: c.logicalId, summary: `${c.logicalId} (${c.resourceType}${c.replacement ? ', replaced' : ''}) holds ${count} ${noun}`, restorable }];
+  });
+}
+
+function restoreHint(losses: { logicalId: string; restorable: boolean }[]): string {
+  const kept = losses.filter((l) => l.restorable);
+  if (kept.length === 0) return '';
+  const what = kept.length === losses.length ? 'the deleted data' : `the data of ${kept.map((l) => l.logicalId).join(', ')}`;
+  return ` The cloud keeps a copy of ${what} for a while: \`forte env restore-deleted\` brings it back once the resource is added back and pushed.`;
 }
 
 function eventLine(event: StackEvent): string {

@@ -172,6 +172,16 @@ void describe('forte-cloud bin', () => {
     assert.throws(() => readCloudSettings(dataDir, {}), /unknown field connections\.maxSockets/);
   });
 
+  void it('reads how long copies of deleted data are kept from config.json, in days', async () => {
+    const dataDir = await tempDir();
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ deletedData: { retentionDays: 30 } }));
+    assert.deepEqual(readCloudSettings(dataDir, {}), { deletedDataRetentionMs: 30 * 86_400_000 });
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ deletedData: { retentionDays: 0 } }));
+    assert.deepEqual(readCloudSettings(dataDir, {}), { deletedDataRetentionMs: 0 });
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ deletedData: { retentionDays: -1 } }));
+    assert.throws(() => readCloudSettings(dataDir, {}), /deletedData\.retentionDays/);
+  });
+
   void it('sends email through the SMTP server of config.json, the environment winning', async () => {
     const dataDir = await tempDir();
     writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ smtp: { url: 'smtps://u:hunter2@file.example.com', from: 'Forte <no-reply@example.com>' } }));

@@ -11,7 +11,8 @@ import type { CognitoLimitSettings } from './services/cognito-idp/cognito-limits
  * starts the bin on `$FORTE_HOME/cloud`) picks them up: `{ "smtp": { "url": …, "from": … }, "graphql":
  * { "maxQueryBytes": …, "maxQueryDepth": …, … }, "cognito": { "codeAttempts": { "perUser": …, … }, … },
  * "connections": { "headersTimeoutMs": …, "requestTimeoutMs": …, "maxPendingConnectionsPerAddress": …,
- * "maxUnauthenticatedUpgradesPerAddress": …, "realtimeInitTimeoutMs": … } }` (every GraphQL limit of
+ * "maxUnauthenticatedUpgradesPerAddress": …, "realtimeInitTimeoutMs": … }, "deletedData": { "retentionDays": 7 } }`
+ * (deletedData: how long copies of data that deployments delete are kept, 0 keeps none; every GraphQL limit of
  * kernel/types.ts GraphQLLimits; the user pools' limits, CognitoLimits, and ConnectionLimits there too).
  */
 const CONFIG_FILE = 'config.json';
@@ -51,6 +52,7 @@ const configSchema = z.strictObject({
       maxSubscriptionsPerConnection: z.number().int().min(1).max(10_000).optional(),
     })
     .optional(),
+  deletedData: z.strictObject({ retentionDays: z.number().min(0).max(3650).optional() }).optional(),
   cognito: z
     .strictObject({
       codeAttempts: attemptLimit.optional(),
@@ -68,6 +70,7 @@ export interface CloudSettings {
   graphqlLimits?: Partial<GraphQLLimits>;
   cognitoLimits?: CognitoLimitSettings;
   connectionLimits?: Partial<ConnectionLimits>;
+  deletedDataRetentionMs?: number;
 }
 
 /**
@@ -86,6 +89,7 @@ export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): Clou
     ...(config.graphql ? { graphqlLimits: config.graphql } : {}),
     ...(config.cognito ? { cognitoLimits: config.cognito } : {}),
     ...(config.connections ? { connectionLimits: config.connections } : {}),
+    ...(config.deletedData?.retentionDays === undefined ? {} : { deletedDataRetentionMs: config.deletedData.retentionDays * 86_400_000 }),
   };
   if (url === undefined && from === undefined) return limits;
 

@@ -92,6 +92,8 @@ export interface CloudOptions {
   cognitoLimits?: CognitoLimitSettings;
   /** Limits on slow and unauthenticated connections; each field defaults to DEFAULT_CONNECTION_LIMITS. */
   connectionLimits?: Partial<ConnectionLimits>;
+  /** How long copies of data deleted by deployments are kept (`deletedData.retentionDays`); default 7 days. */
+  deletedDataRetentionMs?: number;
 }
 
 export interface Cloud {
@@ -230,7 +232,13 @@ function builtInSettings(options: CloudOptions): ReadonlyMap<ServiceFactory, unk
   return new Map<ServiceFactory, unknown>([
     [createAppSyncService, { limits: options.graphqlLimits } satisfies AppSyncOptions],
     [createCognitoIdpService, { limits: options.cognitoLimits } satisfies CognitoIdpOptions],
-    [createControlService, { testFaults: options.testFaults ?? process.env.FORTE_TEST_FAULTS === '1' } satisfies ControlOptions],
+    [
+      createControlService,
+      {
+        testFaults: options.testFaults ?? process.env.FORTE_TEST_FAULTS === '1',
+        ...(options.deletedDataRetentionMs === undefined ? {} : { deletedDataRetentionMs: options.deletedDataRetentionMs }),
+      } satisfies ControlOptions,
+    ],
   ]);
 }
 

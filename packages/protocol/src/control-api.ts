@@ -54,13 +54,41 @@ export type Environment = z.infer<typeof environmentSchema>;
 export const changeActionSchema = z.enum(['Add', 'Modify', 'Replace', 'Remove']);
 export type ChangeAction = z.infer<typeof changeActionSchema>;
 
+/** How much data a resource holds: a table's items, a user pool's users, a bucket's objects. */
+export const storedDataCountSchema = z.object({
+  kind: z.enum(['items', 'users', 'objects']),
+  count: z.number().int().nonnegative(),
+});
+export type StoredDataCount = z.infer<typeof storedDataCountSchema>;
+
+/** What a change deletes, and whether the cloud keeps a copy `forte env restore-deleted` can bring back. */
+export const destroyedDataSchema = storedDataCountSchema.extend({ restorable: z.boolean() });
+export type DestroyedData = z.infer<typeof destroyedDataSchema>;
+
+/** A property whose change the cloud makes in place by migrating data (a table's `KeySchema`: every item moves to its new key). */
+export const propertyMigrationSchema = z.object({
+  property: z.string(),
+  /** What happens to the data, for people. */
+  description: z.string(),
+});
+export type PropertyMigration = z.infer<typeof propertyMigrationSchema>;
+
 export const resourceChangeSchema = z.object({
   /** Qualified logical id: nested resources are `<stackLogicalId>.<logicalId>`. */
   logicalId: z.string(),
   resourceType: z.string(),
   action: changeActionSchema,
-  /** Human readable reasons, e.g. `Properties.SiteName changed`, `new resource`, `not in the template`. */
+  /** Human readable reasons, e.g. `Properties.SiteName changed`, `new resource`, `not in the template`. For people only: never parse them. */
   reasons: z.array(z.string()),
+  /** The change creates a new physical resource and deletes the old one after the commit (action `Replace`). */
+  replacement: z.boolean().optional(),
+  /** Properties changed in place by moving the stored data (a table's new key schema), with what happens. */
+  migrations: z.array(propertyMigrationSchema).optional(),
+  /**
+   * What the old resource holds that the change deletes (a `Remove` or `Replace` of a table, user pool or
+   * bucket holding data). A client must not apply such a change without the user's explicit approval.
+   */
+  destroysData: destroyedDataSchema.optional(),
 });
 export type ResourceChange = z.infer<typeof resourceChangeSchema>;
 
@@ -145,6 +173,41 @@ export const describeStackEventsRequest = z.object({
   afterSeq: z.number().int().default(0),
 });
 
+export const restoreDeletedDataRequest = z.object({
+  appId: z.string().min(1),
+  envName: envNameSchema,
+  /** One resource (its logical id, the last part of it, or its old physical id); all copies when absent. */
+  resource: z.string().min(1).max(400).optional(),
+});
+
+/**
+ * A copy of the data a deployment deleted with a resource (a removed model's table, a replaced user pool),
+ * kept by the cloud for its retention period (`deletedData.retentionDays` of `<dataDir>/config.json`).
+ */
+export const deletedDataCopySchema = z.object({
+  copyId: z.string(),
+  /** The resource's qualified logical id, into whose current resource the copy is restored. */
+  logicalId: z.string(),
+  resourceType: z.string(),
+  /** The physical resource that was deleted (a table name, a user pool id). */
+  physicalId: z.string(),
+  kind: storedDataCountSchema.shape.kind,
+  count: z.number().int().nonnegative(),
+  deletedAt: z.string(),
+  expiresAt: z.string(),
+});
+export type DeletedDataCopy = z.infer<typeof deletedDataCopySchema>;
+
+/** What restoring one copy did: `restored` entries put back, `skipped` ones already there or that no longer fit. */
+export const restoredDataCopySchema = z.object({
+  copy: deletedDataCopySchema,
+  restored: z.number().int().nonnegative(),
+  skipped: z.number().int().nonnegative(),
+  /** One example of a skip. */
+  example: z.string().optional(),
+});
+export type RestoredDataCopy = z.infer<typeof restoredDataCopySchema>;
+
 /** What one operation takes (validated by the cloud) and answers (validated by the client). */
 export interface ControlOperationContract {
   input: z.ZodType;
@@ -174,6 +237,17 @@ export const controlApi = {
   GetDeployment: { input: deploymentIdRequest, output: z.object({ deployment: deploymentSchema }) },
   DescribeStackEvents: { input: describeStackEventsRequest, output: z.object({ events: z.array(stackEventSchema) }) },
   DescribeStack: { input: envRequest, output: z.object({ environment: environmentSchema, resources: z.array(deployedResourceSchema) }) },
+  /** The copies of deleted data the environment can still restore, newest first. */
+  ListDeletedData: { input: envRequest, output: z.object({ copies: z.array(deletedDataCopySchema) }) },
+  /**
+   * Puts copies back into the resources as they exist now (the same logical id, deployed again), newest
+   * copy first; a restored copy is dropped. `waiting` lists the copies whose resource is not deployed now
+   * (refused with ResourceNotFoundException when one resource was named, or when nothing could be restored).
+   */
+  RestoreDeletedData: {
+    input: restoreDeletedDataRequest,
+    output: z.object({ restored: z.array(restoredDataCopySchema), waiting: z.array(deletedDataCopySchema) }),
+  },
 } satisfies Record<string, ControlOperationContract>;
 
 export type ControlOperation = keyof typeof controlApi;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { MailboxMessage } from './auth-resources.js';
-import type { App, Deployment, DeployedResource, Environment, ResourceChange, StackEvent } from './control-api.js';
+import type { App, DeletedDataCopy, Deployment, DeployedResource, Environment, ResourceChange, RestoredDataCopy, StackEvent } from './control-api.js';
 import type { AmplifyMeta, BackendConfig, ProjectConfig, ProviderEnvInfo } from './project-files.js';
 import type { Template } from './template.js';
 import { FORTE_ERROR } from './errors.js';
@@ -248,6 +248,13 @@ export interface ProviderPlugin {
   deploySite(ctx: PluginContext, args: { siteId: string; files: LocalSiteFile[] }): Promise<{ url: string; uploaded: number; deploymentId: string }>;
   /** Messages of the cloud's mailbox (verification, reset and MFA codes), newest first (`forte mailbox`). */
   listMailbox?(ctx: PluginContext, args: { to?: string; limit?: number }): Promise<MailboxMessage[]>;
+  /** Copies of data that deployments of the environment deleted, which can still be restored, newest first. */
+  listDeletedData?(ctx: PluginContext, args: { appId: string; envName: string }): Promise<DeletedDataCopy[]>;
+  /**
+   * Restores copies of deleted data into the resources deployed now (all, or those of `resource`); refused
+   * (a UserError) when none of them is deployed. `waiting`: copies whose resource is not deployed now.
+   */
+  restoreDeletedData?(ctx: PluginContext, args: { appId: string; envName: string; resource?: string }): Promise<{ restored: RestoredDataCopy[]; waiting: DeletedDataCopy[] }>;
 }
 
 export interface FrontendPlugin {

@@ -6,7 +6,7 @@ import { deploySite } from './deploy-site.js';
 import { initEnv } from './init-env.js';
 import { listMailbox } from './list-mailbox.js';
 import { pushResources } from './push-resources.js';
-import { createSignedClient, type SignedClient } from './signed-client.js';
+import { CloudRequestError, createSignedClient, type SignedClient } from './signed-client.js';
 import { stackOutputsOf } from './stack-outputs.js';
 
 async function clients(ctx: PluginContext): Promise<{ client: SignedClient; control: ControlClient }> {
@@ -76,6 +76,22 @@ export function createCloudProvider(): ProviderPlugin {
     async listMailbox(ctx, args) {
       const { client } = await clients(ctx);
       return listMailbox(client, args);
+    },
+    async listDeletedData(ctx, args) {
+      const { control } = await clients(ctx);
+      return (await control.call('ListDeletedData', args)).copies;
+    },
+    async restoreDeletedData(ctx, args) {
+      const { control } = await clients(ctx);
+      try {
+        return await control.call('RestoreDeletedData', args);
+      } catch (error) {
+        // Here "not found" means the resource to restore into, not the app or environment.
+        if (error instanceof UserError && error.cause instanceof CloudRequestError && error.cause.code === 'ResourceNotFoundException') {
+          throw new UserError(error.message, 'Add the resource back as it was (same category, resource and model names), run `forte push`, then run `forte env restore-deleted` again.', { cause: error.cause });
+        }
+        throw error;
+      }
     },
   };
 }

@@ -2,14 +2,16 @@ import { UserError } from '@forte/protocol';
 import type { Command } from '../command.js';
 import { checkoutEnvironment, removeEnvironment, syncEnvironment } from '../environments.js';
 import { addEnvironment } from '../init-project.js';
+import { restoreDeletedData } from '../restore-deleted-data.js';
 import { UsageError } from '../usage-error.js';
 
-const SUBCOMMANDS = ['add', 'checkout', 'list', 'get', 'pull', 'remove'];
+const SUBCOMMANDS = ['add', 'checkout', 'list', 'get', 'pull', 'remove', 'restore-deleted'];
 
 export const envCommand: Command = {
   name: 'env',
-  summary: 'Environments: add [name] | checkout <name> [--restore] | list [--json] [--details] | get --name <env> [--json] | pull [--restore] | remove <name>.',
-  usage: 'forte env <add|checkout|list|get|pull|remove> ...',
+  summary:
+    'Environments: add [name] | checkout <name> [--restore] | list [--json] [--details] | get --name <env> [--json] | pull [--restore] | remove <name> | restore-deleted [resource] (data pushes deleted, back into the resources deployed now).',
+  usage: 'forte env <add|checkout|list|get|pull|remove|restore-deleted> ...',
   flags: ['name', 'json', 'details', 'restore', 'envName', 'profile'],
   needsProject: true,
   async run(ctx) {
@@ -30,6 +32,8 @@ export const envCommand: Command = {
         return;
       case 'remove':
         return removeEnvironment(ctx, named());
+      case 'restore-deleted':
+        return restoreDeletedData(ctx, arg);
       case 'list': {
         const project = ctx.project();
         const tpi = project.readTeamProviderInfo();

@@ -128,7 +128,7 @@ void describe('forte api with IAM rules: push attaches role policies; guests and
   void it('remove api + push deletes the role policies with the API', async () => {
     const remove = await forte(['remove', 'api', '--yes']);
     assert.equal(remove.code, 0, remove.stderr);
-    const push = await forte(['push', '--yes']);
+    const push = await forte(['push', '--yes', '--allow-data-loss']);
     assert.equal(push.code, 0, push.stderr + push.stdout);
     assert.equal(push.stdout.match(/DELETE_COMPLETE\s+Forte::IAM::Policy\b/g)?.length, 2, push.stdout);
     assert.match(push.stdout, /DELETE_COMPLETE\s+Forte::AppSync::GraphQLApi\b/);

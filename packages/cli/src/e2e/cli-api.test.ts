@@ -241,7 +241,7 @@ void describe('forte api: add api → push → aws-amplify → broken schema →
     assert.equal(existsSync(apiDir()), false);
     const status = await forte(['status']);
     assert.match(status.stdout, /│ Api\s+│ notes\s+│ Delete\s+│ awscloudformation │/);
-    const push = await forte(['push', '--yes']);
+    const push = await forte(['push', '--yes', '--allow-data-loss']);
     assert.equal(push.code, 0, push.stderr + push.stdout);
     assert.match(push.stdout, /DELETE_COMPLETE\s+Forte::AppSync::GraphQLApi\b/);
     assert.equal(readJson('amplify', 'backend', 'amplify-meta.json').api, undefined);

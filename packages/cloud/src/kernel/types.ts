@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { StoredDataCount } from '@forte/protocol';
 import type { BlobStore, SqlStore } from '../engines/types.js';
 import type { AnyCapability, Capability, ProvidedCapability } from './capability.js';
 import type { Logger } from './logger.js';
@@ -208,6 +209,44 @@ export interface ResourceHandler {
   replaceOn?: readonly string[];
   /** Property names whose change the handler makes in place by migrating data, with what happens (shown in the preview). */
   migrateOn?: Readonly<Record<string, string>>;
+  /**
+   * The data the resource holds (a table's items, a pool's users, a bucket's objects), for types whose
+   * deletion destroys it: the stack engine counts it in the change set, so nobody approves its loss
+   * unknowingly, and keeps a copy before deleting the resource, to put back later.
+   */
+  storedData?: StoredDataHooks;
+}
+
+/**
+ * How the stack engine reaches a resource's data without knowing its service. `snapshot` and `restore`
+ * are optional: a type that only counts is protected by the confirmation but cannot be brought back.
+ */
+export interface StoredDataHooks {
+  kind: StoredDataCount['kind'];
+  /** How much the resource holds; 0 for a resource that no longer exists. */
+  count(physicalId: string, props: Record<string, unknown>): Promise<number>;
+  /** A copy of everything the resource holds, as JSON-serialisable data only `restore` reads. */
+  snapshot?(physicalId: string, props: Record<string, unknown>): Promise<StoredDataSnapshot>;
+  /**
+   * Puts a snapshot back into the resource as it exists now (it may be a new one, with another physical
+   * id). What the resource already holds wins: an entry with the same key is skipped, never overwritten.
+   */
+  restore?(physicalId: string, props: Record<string, unknown>, snapshot: StoredDataSnapshot): Promise<StoredDataRestore>;
+}
+
+export interface StoredDataSnapshot {
+  /** Bumped when the shape of `data` changes, so an old copy is read as it was written. */
+  version: number;
+  count: number;
+  data: unknown;
+}
+
+export interface StoredDataRestore {
+  restored: number;
+  /** Entries not put back, each with why (already present, no longer fits the resource). */
+  skipped: number;
+  /** One example of a skip, for the message. */
+  example?: string;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { ResourceContext, ResourceHandler } from '../../kernel/types.js';
 import { attributeRule, VERIFIED_FLAGS } from './attribute-schema.js';
 import { caseInsensitive, type CognitoState } from './cognito-state.js';
 import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
+import { createPoolStoredData } from './pool-stored-data.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -147,6 +148,7 @@ export function createPoolResourceHandlers(state: CognitoState): Record<string, 
       create: (props, ctx) => applyPool(`${kernel.config.region}_${stableId(`${kernel.config.accountId}/${ctx.appId}/${ctx.envName}/${ctx.logicalId}`, ALNUM, 9)}`, props, ctx),
       update: (id, props, _old, ctx) => applyPool(id, props, ctx),
       delete: (id) => state.pools.deletePool(id),
+      storedData: createPoolStoredData(kernel.sql),
     },
     [AUTH_RESOURCE_TYPES.userPoolClient]: {
       replaceOn: ['UserPoolId', 'GenerateSecret'],

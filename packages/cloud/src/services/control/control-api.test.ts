@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { CONTROL_PATH, CONTROL_TARGET_PREFIX, SIGNING_SERVICE, controlApi, type ControlOperation, type ControlOperations, type Deployment } from '@forte/protocol';
+import { CONTROL_PATH, CONTROL_TARGET_PREFIX, DYNAMODB_RESOURCE_TYPES, SIGNING_SERVICE, controlApi, type ControlOperation, type ControlOperations, type Deployment } from '@forte/protocol';
+import { TABLES } from '../../kernel/capabilities.js';
 import { createSqliteStore } from '../../engines/sqlite/sqlite-store.js';
 import { createCloud, type Cloud } from '../../server.js';
 import { TEST_RESOURCE_TYPE, readTestResourceValue } from './test-resource.js';
@@ -97,7 +98,7 @@ void describe('control API over HTTP', () => {
       Outputs: { SiteName: { Value: { 'Fn::GetAtt': ['Site', 'Name'] } } },
     };
     const { changeSet } = await client.call('CreateChangeSet', { appId: app.appId, envName: 'dev', template, initiatedBy: 'alice@laptop (pid 7)' });
-    assert.deepEqual(changeSet.changes, [{ logicalId: 'Site', resourceType: TEST_RESOURCE_TYPE, action: 'Add', reasons: ['new resource'] }]);
+    assert.deepEqual(changeSet.changes, [{ logicalId: 'Site', resourceType: TEST_RESOURCE_TYPE, action: 'Add', reasons: ['new resource'], replacement: false }]);
     assert.equal((await client.call('DescribeChangeSet', { changeSetId: changeSet.changeSetId })).changeSet.status, 'CREATED');
     const { deployment } = await client.call('ExecuteChangeSet', { changeSetId: changeSet.changeSetId });
     assert.equal(deployment.status, 'IN_PROGRESS');
@@ -136,6 +137,55 @@ void describe('control API over HTTP', () => {
     assert.deepEqual((await client.call('ListEnvironments', { appId: app.appId })).environments, []);
     await client.call('DeleteApp', { appId: app.appId });
     assert.ok(!(await client.call('ListApps', {})).apps.some((a) => a.appId === app.appId));
+  });
+});
+
+void describe('control API: data deleted by a deployment', () => {
+  let dir: string;
+  let cloud: Cloud;
+  let client: ReturnType<typeof clientFor>;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'forte-control-deleted-'));
+    cloud = await createCloud({ dataDir: dir, port: 0, logStream: { write: () => true } });
+    client = clientFor(cloud, cloud.kernel.config.region);
+  });
+  after(async () => {
+    await cloud.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  void it('counts a table\'s items in the change set, keeps them when it is removed, and restores them into the table added back', async () => {
+    const { app } = await client.call('CreateApp', { name: 'KeepApp' });
+    await client.call('CreateEnvironment', { appId: app.appId, envName: 'dev' });
+    const table = { Type: DYNAMODB_RESOURCE_TYPES.table, Properties: { TableName: 'Notes', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' } };
+    const deploy = async (resources: Record<string, unknown>) => {
+      const { changeSet } = await client.call('CreateChangeSet', { appId: app.appId, envName: 'dev', template: { Resources: resources } as never });
+      const done = await until((await client.call('ExecuteChangeSet', { changeSetId: changeSet.changeSetId })).deployment.deploymentId, client);
+      assert.equal(done.status, 'SUCCEEDED', done.error);
+      return changeSet;
+    };
+    await deploy({ NoteTable: table });
+    for (const id of ['a', 'b']) await cloud.kernel.capability(TABLES).put({ table: 'Notes', item: { id: { S: id } } });
+
+    const { changeSet } = await client.call('CreateChangeSet', { appId: app.appId, envName: 'dev', template: { Resources: {} } });
+    assert.deepEqual(changeSet.changes.map((c) => [c.logicalId, c.action, c.destroysData]), [['NoteTable', 'Remove', { kind: 'items', count: 2, restorable: true }]]);
+    await deploy({});
+    const { copies } = await client.call('ListDeletedData', { appId: app.appId, envName: 'dev' });
+    assert.deepEqual(copies.map((c) => [c.logicalId, c.physicalId, c.kind, c.count]), [['NoteTable', 'Notes', 'items', 2]]);
+    await assert.rejects(client.call('RestoreDeletedData', { appId: app.appId, envName: 'dev', resource: '' }), { code: 'ValidationException', status: 400 });
+    await assert.rejects(client.call('RestoreDeletedData', { appId: app.appId, envName: 'dev' }), (e: ApiError) => e.code === 'ResourceNotFoundException' && /NoteTable is not deployed/.test(e.message));
+
+    await deploy({ NoteTable: table });
+    const restored = await client.call('RestoreDeletedData', { appId: app.appId, envName: 'dev', resource: 'NoteTable' });
+    assert.deepEqual(restored.restored.map((r) => [r.copy.logicalId, r.restored, r.skipped]), [['NoteTable', 2, 0]]);
+    assert.deepEqual(restored.waiting, []);
+    assert.equal(await cloud.kernel.capability(TABLES).count({ table: 'Notes' }), 2);
+
+    await deploy({});
+    assert.equal((await client.call('ListDeletedData', { appId: app.appId, envName: 'dev' })).copies.length, 1);
+    await client.call('DeleteEnvironment', { appId: app.appId, envName: 'dev' });
+    const left = await cloud.kernel.sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM control_deleted_data WHERE app_id = ?', [app.appId]);
+    assert.equal(Number(left?.n), 0, 'the copies go with the environment');
   });
 });
 

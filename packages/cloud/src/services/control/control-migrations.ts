@@ -111,4 +111,22 @@ export const CONTROL_MIGRATIONS: readonly string[] = [
     physical_id TEXT PRIMARY KEY,
     value TEXT NOT NULL
   )`,
+  // Copies of the data deleted with a resource (deleted-data.ts), kept until expires_at (epoch ms).
+  `CREATE TABLE control_deleted_data (
+    copy_id TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL,
+    env_name TEXT NOT NULL,
+    deployment_id TEXT NOT NULL,
+    logical_id TEXT NOT NULL,
+    resource_type TEXT NOT NULL,
+    physical_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    item_count INTEGER NOT NULL,
+    deleted_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    snapshot TEXT NOT NULL,
+    UNIQUE (app_id, env_name, deployment_id, logical_id, physical_id)
+  )`,
+  `CREATE INDEX control_deleted_data_by_expiry ON control_deleted_data (expires_at)`,
+  `CREATE INDEX control_deleted_data_by_env ON control_deleted_data (app_id, env_name, deleted_at)`,
 ];

@@ -23,6 +23,8 @@ export async function deleteResources(args: {
   target: DeploymentTarget;
   resources: ResourceToDelete[];
   onDeleted(resource: ResourceToDelete): Promise<void>;
+  /** Runs right before each delete, in the same retried step (a copy of the data it holds): a failure keeps the resource. */
+  beforeDelete?(resource: ResourceToDelete): Promise<void>;
 }): Promise<string[]> {
   const { engine, target } = args;
   const byKey = new Map(args.resources.map((r) => [r.key, r]));
@@ -45,7 +47,10 @@ export async function deleteResources(args: {
     await emitEvent(engine, target, r.logicalId, r.resourceType, 'DELETE_IN_PROGRESS');
     const entry = { logicalId: r.logicalId, resourceType: r.resourceType, operation: 'delete' as const, physicalId: r.physicalId };
     await journal(engine, target, { ...entry, phase: 'started', detail: {} });
-    const error = await withRetries(engine.retryDelaysMs, () => handler.delete(r.physicalId, r.props, resourceContextFor(engine, target, r.logicalId)));
+    const error = await withRetries(engine.retryDelaysMs, async () => {
+      await args.beforeDelete?.(r);
+      await handler.delete(r.physicalId, r.props, resourceContextFor(engine, target, r.logicalId));
+    });
     if (error !== undefined) {
       await journal(engine, target, { ...entry, phase: 'failed', detail: { message: messageOf(error) } });
       await emitEvent(engine, target, r.logicalId, r.resourceType, 'DELETE_FAILED', messageOf(error));

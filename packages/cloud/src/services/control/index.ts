@@ -8,6 +8,8 @@ import { TEST_RESOURCE_TYPE, createTestResourceHandler } from './test-resource.j
 
 /** How long stop() waits for running deployments before the process goes (recovery handles the rest). */
 const STOP_GRACE_MS = 5000;
+/** How often expired copies of deleted data are dropped while the cloud runs (also at every start). */
+const PURGE_INTERVAL_MS = 3_600_000;
 
 /** Handles one control operation: its input as the contract validated it, its answer as the contract declares it. */
 type ControlHandler<Op extends ControlOperation> = (input: ControlOperations[Op]['handled'], principal: Principal) => Promise<ControlOperations[Op]['output']>;
@@ -30,6 +32,8 @@ function describePrincipal(principal: Principal): string {
 export interface ControlOptions {
   /** Test-only fault switches: the Forte::Test::* resource types (FORTE_TEST_FAULTS=1). Default off. */
   testFaults?: boolean | undefined;
+  /** How long copies of data deleted by deployments are kept; default in services/control/deleted-data.ts (7 days). */
+  deletedDataRetentionMs?: number | undefined;
 }
 
 /**
@@ -46,8 +50,10 @@ export function createControlService(kernel: Kernel, options: ControlOptions = {
     handlerFor: (type) => (Object.hasOwn(resourceTypes, type) ? resourceTypes[type] : kernel.resourceHandler(type)),
     region: kernel.config.region,
     accountId: kernel.config.accountId,
+    ...(options.deletedDataRetentionMs === undefined ? {} : { deletedDataRetentionMs: options.deletedDataRetentionMs }),
   });
-  const { registry } = engine;
+  const { registry, deletedData } = engine;
+  let purgeTimer: NodeJS.Timeout | undefined;
 
   const operations = jsonOperations({
     CreateApp: async ({ name }) => ({ app: await registry.createApp(name) }),
@@ -69,6 +75,14 @@ export function createControlService(kernel: Kernel, options: ControlOptions = {
     GetDeployment: async ({ deploymentId }) => ({ deployment: await engine.getDeployment(deploymentId) }),
     DescribeStackEvents: async (input) => ({ events: await engine.describeStackEvents(input) }),
     DescribeStack: async ({ appId, envName }) => engine.describeStack(appId, envName),
+    ListDeletedData: async ({ appId, envName }) => {
+      await registry.getEnvironment(appId, envName);
+      return { copies: await deletedData.list(appId, envName) };
+    },
+    RestoreDeletedData: async ({ appId, envName, resource }) => {
+      await registry.getEnvironment(appId, envName);
+      return deletedData.restore(appId, envName, resource);
+    },
   });
 
   return {
@@ -77,7 +91,16 @@ export function createControlService(kernel: Kernel, options: ControlOptions = {
       jsonApiRoute({ name: 'control', path: CONTROL_PATH, targetPrefix: CONTROL_TARGET_PREFIX, signingService: SIGNING_SERVICE, actionPrefix: 'forte', operations, errors: CONTROL_ERRORS, validationErrorCode: 'ValidationException', browserAccess: 'same-origin' }),
     ],
     resourceTypes,
-    start: () => engine.start(),
-    stop: () => engine.idle(STOP_GRACE_MS),
+    async start() {
+      await engine.start();
+      purgeTimer = setInterval(() => {
+        deletedData.purgeExpired().catch((error: unknown) => log.error('dropping expired copies of deleted data failed', { error }));
+      }, PURGE_INTERVAL_MS);
+      purgeTimer.unref();
+    },
+    async stop() {
+      clearInterval(purgeTimer);
+      await engine.idle(STOP_GRACE_MS);
+    },
   };
 }

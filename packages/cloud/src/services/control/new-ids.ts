@@ -15,7 +15,7 @@ export function newStackName(appName: string, envName: string): string {
   return `amplify-${appName.toLowerCase()}-${envName}-${String(randomInt(0, 100_000)).padStart(5, '0')}`;
 }
 
-/** Ids of change sets and deployments: a readable prefix and a UUID. */
-export function newId(prefix: 'cs' | 'dep'): string {
+/** Ids of change sets, deployments and copies of deleted data: a readable prefix and a UUID. */
+export function newId(prefix: 'cs' | 'dep' | 'del'): string {
   return `${prefix}-${randomUUID()}`;
 }

@@ -45,15 +45,15 @@ void describe('planChanges', () => {
     const template: Template = { Resources: { Keep: { Type: 'Forte::T::Thing', Properties: { Value: 1 } }, Fresh: { Type: 'Forte::T::Thing', Properties: { Value: 2 } } } };
     const changes = planOf(template, [record('Keep', 'Forte::T::Thing', { Value: 1 }), record('Gone', 'Forte::T::Thing', { Value: 3 })]);
     assert.deepEqual(changes, [
-      { logicalId: 'Fresh', resourceType: 'Forte::T::Thing', action: 'Add', reasons: ['new resource'] },
-      { logicalId: 'Gone', resourceType: 'Forte::T::Thing', action: 'Remove', reasons: ['not in the template'] },
+      { logicalId: 'Fresh', resourceType: 'Forte::T::Thing', action: 'Add', reasons: ['new resource'], replacement: false },
+      { logicalId: 'Gone', resourceType: 'Forte::T::Thing', action: 'Remove', reasons: ['not in the template'], replacement: false },
     ]);
   });
 
   void it('modifies a resource whose properties changed and names them', () => {
     const template: Template = { Resources: { A: { Type: 'Forte::T::Thing', Properties: { Value: 2, Other: 'x' } } } };
     const changes = planOf(template, [record('A', 'Forte::T::Thing', { Value: 1, Other: 'x', Dropped: true })]);
-    assert.deepEqual(changes, [{ logicalId: 'A', resourceType: 'Forte::T::Thing', action: 'Modify', reasons: ['Properties.Value changed', 'Properties.Dropped changed'] }]);
+    assert.deepEqual(changes, [{ logicalId: 'A', resourceType: 'Forte::T::Thing', action: 'Modify', reasons: ['Properties.Value changed', 'Properties.Dropped changed'], replacement: false }]);
   });
 
   void it('sees a parameter value change through Ref even when the template text is the same', () => {
@@ -76,16 +76,18 @@ void describe('planChanges', () => {
       record('User', 'Forte::T::Thing', { Target: 'arn:old' }, {}, { Target: { 'Fn::GetAtt': ['Named', 'Arn'] } }),
       record('Retyped', 'Forte::T::Thing', {}),
     ]);
-    const byId = Object.fromEntries(changes.map((c) => [c.logicalId, [c.action, c.reasons]]));
-    assert.deepEqual(byId['Named'], ['Replace', ['Properties.Name changed (requires replacement)']]);
-    assert.deepEqual(byId['User'], ['Modify', ['depends on Named, which is replaced']]);
-    assert.deepEqual(byId['Retyped'], ['Replace', ['Type changed from Forte::T::Thing to Forte::T::Other']]);
+    const byId = Object.fromEntries(changes.map((c) => [c.logicalId, [c.action, c.reasons, c.replacement]]));
+    assert.deepEqual(byId['Named'], ['Replace', ['Properties.Name changed (requires replacement)'], true]);
+    assert.deepEqual(byId['User'], ['Modify', ['depends on Named, which is replaced'], false]);
+    assert.deepEqual(byId['Retyped'], ['Replace', ['Type changed from Forte::T::Thing to Forte::T::Other'], true]);
   });
 
-  void it('modifies in place, saying what happens, on a migrateOn property', () => {
-    const template: Template = { Resources: { Table: { Type: 'Forte::T::Keyed', Properties: { Key: 'slug' } } } };
-    const changes = planOf(template, [record('Table', 'Forte::T::Keyed', { Key: 'id' })]);
-    assert.deepEqual(changes.map((c) => [c.action, c.reasons]), [['Modify', ['Properties.Key changed (migrated: items move to the new key)']]]);
+  void it('modifies in place, saying what happens, on a migrateOn property, and names the migration as data', () => {
+    const template: Template = { Resources: { Table: { Type: 'Forte::T::Keyed', Properties: { Key: 'slug', Other: 2 } } } };
+    const changes = planOf(template, [record('Table', 'Forte::T::Keyed', { Key: 'id', Other: 1 })]);
+    assert.deepEqual(changes.map((c) => [c.action, c.reasons, c.replacement, c.migrations]), [
+      ['Modify', ['Properties.Key changed (migrated: items move to the new key)', 'Properties.Other changed'], false, [{ property: 'Key', description: 'items move to the new key' }]],
+    ]);
   });
 
   void it('uses deployed attributes of unchanged resources, so a resource referencing them stays unchanged', () => {

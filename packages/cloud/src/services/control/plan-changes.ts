@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { ChangeAction, ResourceChange } from '@forte/protocol';
+import type { ChangeAction, PropertyMigration, ResourceChange } from '@forte/protocol';
 import type { ResourceHandler } from '../../kernel/types.js';
 import type { DeployedRecord } from './control-store.js';
 import { TemplateError, UNKNOWN, asStored, containsUnknown, evaluate, type EvaluationContext } from './evaluate-intrinsics.js';
@@ -22,9 +22,16 @@ export function planChanges(input: {
   const changes: ResourceChange[] = [];
   for (const node of input.graph.nodes.values()) {
     const old = deployed.get(node.qualifiedId);
-    const change = (action: ChangeAction, reasons: string[]): void => {
+    const change = (action: ChangeAction, reasons: string[], migrations: PropertyMigration[] = []): void => {
       actions.set(node.qualifiedId, action);
-      changes.push({ logicalId: node.qualifiedId, resourceType: node.resourceType, action, reasons });
+      changes.push({
+        logicalId: node.qualifiedId,
+        resourceType: node.resourceType,
+        action,
+        reasons,
+        replacement: action === 'Replace',
+        ...(migrations.length > 0 ? { migrations } : {}),
+      });
     };
     if (!old) {
       change('Add', ['new resource']);
@@ -72,11 +79,12 @@ export function planChanges(input: {
       replaceOn.includes(key) ? `Properties.${key} changed (requires replacement)` : Object.hasOwn(migrateOn, key) ? `Properties.${key} changed (migrated: ${migrateOn[key]})` : `Properties.${key} changed`,
     );
     if (waitsOnDependency) for (const [id, what] of pendingDeps) reasons.push(`depends on ${id}, which is ${what}`);
+    const migrations = changed.filter((key) => !replaceOn.includes(key) && Object.hasOwn(migrateOn, key)).map((key) => ({ property: key, description: migrateOn[key] ?? '' }));
     if (changed.some((key) => replaceOn.includes(key))) change('Replace', reasons);
-    else if (reasons.length > 0) change('Modify', reasons);
+    else if (reasons.length > 0) change('Modify', reasons, migrations);
   }
   for (const old of deployed.values()) {
-    if (!input.graph.nodes.has(old.logicalId)) changes.push({ logicalId: old.logicalId, resourceType: old.resourceType, action: 'Remove', reasons: ['not in the template'] });
+    if (!input.graph.nodes.has(old.logicalId)) changes.push({ logicalId: old.logicalId, resourceType: old.resourceType, action: 'Remove', reasons: ['not in the template'], replacement: false });
   }
   return changes;
 }

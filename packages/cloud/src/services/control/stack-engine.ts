@@ -33,6 +33,8 @@ import {
   type CleanupRecord,
 } from './control-store.js';
 import { deleteResources } from './delete-resources.js';
+import { DEFAULT_DELETED_DATA_RETENTION_MS, createDeletedDataArchive, type DeletedDataArchive } from './deleted-data.js';
+import { withDestroyedData } from './destroyed-data.js';
 import { emitStackEvent, messageOf, type DeploymentTarget, type EngineContext } from './engine-context.js';
 import { commitDeployment, rollBack } from './finish-deployment.js';
 import { STACK_TYPE, TemplateError } from './evaluate-intrinsics.js';
@@ -51,6 +53,10 @@ export interface StackEngineOptions {
   concurrency?: number;
   /** Waits between attempts of rollback and cleanup steps (default 200, 1000, 3000 ms). */
   retryDelaysMs?: readonly number[];
+  /** How long copies of deleted data are kept (default 7 days). */
+  deletedDataRetentionMs?: number;
+  /** Epoch milliseconds (default Date.now); injected by tests. */
+  now?: () => number;
 }
 
 export interface CreateChangeSetInput {
@@ -70,6 +76,8 @@ export interface CreateChangeSetInput {
  */
 export interface StackEngine {
   readonly registry: AppRegistry;
+  /** Copies of the data deployments deleted, to restore into the resources deployed in their place. */
+  readonly deletedData: DeletedDataArchive;
   /** Creates the tables, then recovers deployments a crash left unfinished. */
   start(): Promise<void>;
   /** Rolls back deployments left IN_PROGRESS/ROLLING_BACK, finishes pending cleanup, frees stale locks. */
@@ -104,6 +112,14 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
   };
   const log = options.log;
   const registry = createAppRegistry(sql);
+  const retentionMs = options.deletedDataRetentionMs ?? DEFAULT_DELETED_DATA_RETENTION_MS;
+  const deletedData = createDeletedDataArchive({
+    sql,
+    log,
+    handlerFor: engine.handlerFor,
+    retentionMs,
+    now: options.now ?? Date.now,
+  });
   const tasks = new Map<string, Promise<void>>();
   const background = new Set<Promise<void>>();
   /** Per environment: the cleanup running now, so the next deployment starts after it. */
@@ -153,6 +169,10 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
           onDeleted: async (r) => {
             const row = byKey.get(r.key);
             if (row) await deleteCleanup(sql, row);
+          },
+          beforeDelete: async (r) => {
+            const row = byKey.get(r.key);
+            if (row) await deletedData.keep({ appId: row.appId, envName: row.envName, deploymentId: row.deploymentId, logicalId: row.logicalId, resourceType: row.resourceType, physicalId: row.physicalId, props: row.resolvedProperties });
           },
         })),
       );
@@ -213,9 +233,11 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
 
   const self: StackEngine = {
     registry,
+    deletedData,
 
     async start() {
       await sql.migrate('control', CONTROL_MIGRATIONS);
+      await deletedData.purgeExpired();
       await self.recover();
     },
 
@@ -261,7 +283,8 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
       };
       try {
         const graph = buildGraph(record, { appId: app.appId, appSlug: app.slug, envName: env.envName, stackName: env.stackName });
-        record.changes = planChanges({ graph, deployed: await readDeployed(sql, input.appId, input.envName), handlerFor: engine.handlerFor });
+        const deployed = await readDeployed(sql, input.appId, input.envName);
+        record.changes = await withDestroyedData(planChanges({ graph, deployed, handlerFor: engine.handlerFor }), deployed, { handlerFor: engine.handlerFor, keepsCopies: retentionMs > 0 });
       } catch (error) {
         if (error instanceof TemplateError) throw controlError('ValidationException', error.message, error);
         throw error;
@@ -363,6 +386,7 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
         if (problems.length === 0) {
           await sql.transaction(async (tx) => {
             await deleteEnvironmentRows(tx, appId, envName);
+            await deletedData.forgetEnvironment(tx, appId, envName);
             await setDeploymentStatus(tx, deployment.deploymentId, 'SUCCEEDED');
           });
           await emitStackEvent(engine, target, 'DELETE_COMPLETE');

@@ -268,6 +268,67 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
       });
     },
 
+    /** How many items the table holds (0 when it does not exist). */
+    async itemCount(name: string): Promise<number> {
+      const table = await store.table(sql, name);
+      return table ? (await store.tableStats(table.id)).count : 0;
+    },
+
+    /** Every item of the table, in key order (none when it does not exist), read in one transaction. */
+    async exportItems(name: string): Promise<TableItem[]> {
+      return sql.transaction(async (tx) => {
+        const table = await store.table(tx, name);
+        if (!table) return [];
+        const items: TableItem[] = [];
+        let after: Buffer[] | undefined;
+        for (;;) {
+          const rows = await store.rows(tx, { tableId: table.id, after, forward: true, limit: BACKFILL_ROWS });
+          for (const row of rows) {
+            items.push(row.item);
+            after = row.position;
+          }
+          if (rows.length < BACKFILL_ROWS) return items;
+        }
+      });
+    },
+
+    /**
+     * Writes items into the table as it is now, with their index entries, in one transaction. An item whose
+     * key is already taken is skipped (what the table holds wins), as is one the table's key cannot hold.
+     */
+    async importItems(name: string, items: TableItem[]): Promise<{ imported: number; skipped: number; example?: string }> {
+      return sql.transaction(async (tx) => {
+        const table = await store.table(tx, name);
+        if (!table) throw tableNotFound(name);
+        let imported = 0;
+        let skipped = 0;
+        let example: string | undefined;
+        for (const item of items) {
+          let key: EncodedKey;
+          try {
+            key = encodeItemKey(table.key, item);
+          } catch (error) {
+            if (!isForteError(error)) throw error;
+            skipped += 1;
+            example ??= `an item lacks the table's key: ${error.message}`;
+            continue;
+          }
+          if (await store.item(tx, table.id, key)) {
+            skipped += 1;
+            example ??= `${JSON.stringify(keyOfItem(table, item))} is already in the table`;
+            continue;
+          }
+          const entries = table.indexes.flatMap((index) => {
+            const entry = indexKeyOrSkip(index, item);
+            return entry ? [{ index: index.name, key: entry }] : [];
+          });
+          await store.writeItem(tx, table.id, key, item, itemSize(item), entries);
+          imported += 1;
+        }
+        return { imported, skipped, ...(example === undefined ? {} : { example }) };
+      });
+    },
+
     find: (name: string) => store.table(sql, name),
     names: (start: string | undefined, limit: number) => store.tableNames(start, limit),
 

@@ -1,9 +1,12 @@
 import { DYNAMODB_RESOURCE_TYPES, isForteError } from '@forte/protocol';
-import type { ResourceHandler, ResourceResult } from '../../kernel/types.js';
+import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
+import type { ResourceHandler, ResourceResult, TableItem } from '../../kernel/types.js';
 import { parseCompositeKeyAttributes } from './composite-key-attributes.js';
 import { keySchemaElements, parseTableSpec, type IndexDefinition, type TableDefinition } from './table-definition.js';
 import type { ItemMigrationOptions, TableAdmin } from './table-admin.js';
-import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
+
+/** The shape of a table's copy: `data` is the items as stored (DynamoDB attribute values). */
+const ITEMS_SNAPSHOT_VERSION = 1;
 
 const sameIndex = (a: IndexDefinition, b: IndexDefinition): boolean => JSON.stringify([a.key, a.projection]) === JSON.stringify([b.key, b.projection]);
 
@@ -90,6 +93,19 @@ export function createTableResourceHandler(admin: TableAdmin): ResourceHandler {
       if (!(await admin.find(physicalId))) return;
       await admin.delete(physicalId);
       ctx.log.info('table deleted', { tableName: physicalId });
+    },
+    storedData: {
+      kind: 'items',
+      count: (physicalId) => admin.itemCount(physicalId),
+      async snapshot(physicalId) {
+        const items = await admin.exportItems(physicalId);
+        return { version: ITEMS_SNAPSHOT_VERSION, count: items.length, data: items };
+      },
+      async restore(physicalId, _props, snapshot) {
+        if (snapshot.version !== ITEMS_SNAPSHOT_VERSION || !Array.isArray(snapshot.data)) throw RESOURCE_ERRORS.error('ValidationException', `A copy of table items in format ${snapshot.version} cannot be read by this cloud.`);
+        const { imported, skipped, example } = await admin.importItems(physicalId, snapshot.data as TableItem[]);
+        return { restored: imported, skipped, ...(example === undefined ? {} : { example }) };
+      },
     },
   };
 }

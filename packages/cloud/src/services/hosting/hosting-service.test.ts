@@ -422,7 +422,9 @@ void describe('hosting service', () => {
     await deploy(h.port, site.physicalId, { 'index.html': '<p>bye</p>' });
     const gone = { host: `gone-dev.localhost:${h.port}` };
     assert.equal((await send(h.port, { path: '/', headers: gone })).status, 200);
+    assert.equal(await h.sites.storedData!.count(site.physicalId, {}), 1, 'the live files are counted before the delete');
     await h.sites.delete(site.physicalId, { AppId: 'app4', EnvName: 'dev' }, ctx);
+    assert.equal(await h.sites.storedData!.count(site.physicalId, {}), 0);
     assert.equal((await send(h.port, { path: '/', headers: gone })).status, 404);
     assert.equal(await h.blobs.stat(`hosting/${site.physicalId}/${sha('<p>bye</p>')}`), undefined);
     const got = await api<{ __type: string }>(h.port, 'GetSite', { siteId: site.physicalId });

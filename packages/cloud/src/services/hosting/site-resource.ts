@@ -90,5 +90,15 @@ export function createSiteResourceHandler(state: HostingState): ResourceHandler 
         ctx.log.info('hosting site deleted', { siteId: physicalId, deletedBlobs: blobs.length });
       });
     },
+    // The files of the live deployment, counted so deleting a published site needs an explicit yes; not
+    // copied: `forte publish` makes them again from the project.
+    storedData: {
+      kind: 'objects',
+      async count(physicalId) {
+        const site = await siteStore.siteById(sql, physicalId);
+        const live = site?.activeDeploymentId === undefined ? undefined : await siteStore.deployment(sql, site.activeDeploymentId);
+        return live?.fileCount ?? 0;
+      },
+    },
   };
 }

@@ -8,7 +8,10 @@ import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 
 const bucketProps = z.object({ BucketName: z.string().min(1) });
 
-/** `Forte::S3::Bucket`: idempotent create (an existing bucket is adopted); delete empties the bucket first. */
+/**
+ * `Forte::S3::Bucket`: idempotent create (an existing bucket is adopted); delete empties the bucket first.
+ * Its objects are counted for change sets (storedData) but not kept when it is deleted.
+ */
 export function createBucketHandler(options: { store: ObjectStore; blobs: BlobStore; port: () => number }): ResourceHandler {
   const result = (name: string): ResourceResult => ({
     physicalId: name,
@@ -38,6 +41,8 @@ export function createBucketHandler(options: { store: ObjectStore; blobs: BlobSt
       const { partBlobs } = await options.store.deleteBucket(physicalId);
       for (const id of partBlobs) await options.blobs.delete(id).catch((error: unknown) => ctx.log.warn('could not delete an upload part body', { blobId: id, error }));
     },
+    // Counted, so deleting a bucket with objects needs an explicit yes; the bodies are not copied (no restore).
+    storedData: { kind: 'objects', count: (physicalId) => options.store.countObjects(physicalId) },
   };
 }
 

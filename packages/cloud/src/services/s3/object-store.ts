@@ -152,6 +152,11 @@ export function createObjectStore(sql: SqlStore) {
         return { outcome: 'deleted', partBlobs };
       });
     },
+    /** How many objects the bucket holds (0 when it does not exist). */
+    async countObjects(bucket: string): Promise<number> {
+      const row = await sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM s3_objects WHERE bucket = ?', [bucket]);
+      return Number(row?.n ?? 0);
+    },
     async getObject(bucket: string, key: string, tx: SqlStore = sql): Promise<S3Object | undefined> {
       const row = await tx.get<ObjectRow>('SELECT * FROM s3_objects WHERE bucket = ? AND key = ?', [bucket, key]);
       return row ? fromRow(row) : undefined;
