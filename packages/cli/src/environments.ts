@@ -6,6 +6,7 @@ import { applyCloudState } from './cloud-state.js';
 import { writeFrontendConfigs } from './frontend-configs.js';
 import { readJsonFile, writeJsonFile } from './json-file.js';
 import { findProjectRoot, projectPaths, type ProjectModel } from './project-model.js';
+import { backendFilesOf } from './template-cache.js';
 
 /** The providers.awscloudformation block of a deployed environment (its root stack outputs). */
 export function envInfoFromEnvironment(environment: Environment, appId: string): ProviderEnvInfo {
@@ -39,7 +40,7 @@ export async function syncEnvironment(ctx: CliContext, options: { restore: boole
   const environment = await provider.getEnvironment(ctx, args);
   const snapshot = await provider.downloadBackendSnapshot(ctx, args);
   const outputs = environment.lastDeploymentId ? await provider.readOutputs(ctx, args) : { rootOutputs: {}, resourceOutputs: {} };
-  if (options.restore && snapshot) writeFolder(project.backendDir, snapshot);
+  if (options.restore && snapshot) writeFolder(project.backendDir, backendFilesOf(snapshot));
   const meta = applyCloudState(project, { envInfo, outputs, snapshot, pushedAt: environment.updatedAt });
   await writeFrontendConfigs(ctx, meta);
 }

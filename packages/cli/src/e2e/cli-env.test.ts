@@ -43,6 +43,8 @@ void describe('forte env, pull and delete (built binary, local cloud)', () => {
     const status = await forte(['status']);
     assert.match(status.stdout, /Current Environment: prod/);
     assert.match(status.stdout, /│ Testcat  │ gamma         │ Create    │/);
+    const verbose = await forte(['status', '-v']);
+    assert.match(verbose.stdout, /Testcat gamma \(Create\)\n {2}Parameters\n {2}\[\+\] env\n {2}\[\+\] AppId\n\n {2}Resources\n {2}\[\+\] Forte::Test::Resource Thing/);
   });
 
   void it('env list (table and --json) and env get', async () => {
@@ -68,6 +70,24 @@ void describe('forte env, pull and delete (built binary, local cloud)', () => {
     assert.match((await forte(['status'])).stdout, /│ Testcat  │ gamma         │ No Change │/);
   });
 
+  void it('status -v after a checkout diffs against the template that environment deployed', async () => {
+    const unchanged = await forte(['status', '-v']);
+    assert.equal(unchanged.code, 0, unchanged.stderr);
+    assert.match(unchanged.stdout, /│ Testcat  │ gamma         │ No Change │/);
+    assert.doesNotMatch(unchanged.stdout, /\[[+~-]\]|Testcat gamma \(/);
+    const props = join(root, 'amplify', 'backend', 'testcat', 'gamma', 'props.json');
+    writeFileSync(props, JSON.stringify({ Value: 'v2' }));
+    try {
+      const changed = await forte(['status', '-v']);
+      assert.match(changed.stdout, /│ Testcat  │ gamma         │ Update    │/);
+      const diff = changed.stdout.slice(changed.stdout.indexOf('Testcat gamma (Update)'));
+      assert.match(diff, /^Testcat gamma \(Update\)\n {2}Resources\n {2}\[~\] Forte::Test::Resource Thing\n {3}└─ \[~\] Value\n {7}├─ \[-\] "v1"\n {7}└─ \[\+\] "v2"\n/);
+      assert.doesNotMatch(diff, /Parameters|\[\+\] env/, 'the parameters deployed are known, so none is shown as added');
+    } finally {
+      writeFileSync(props, JSON.stringify({ Value: 'v1' }));
+    }
+  });
+
   void it('env remove refuses the current env and deletes another', async () => {
     const refused = await forte(['env', 'remove', 'dev', '--yes']);
     assert.equal(refused.code, 1);
@@ -86,6 +106,9 @@ void describe('forte env, pull and delete (built binary, local cloud)', () => {
     assert.equal(pull.code, 0, pull.stderr);
     assert.deepEqual(readJson(join(fresh, 'amplify', 'backend', 'testcat', 'gamma', 'props.json')), { Value: 'v1' });
     assert.deepEqual(readJson(join(fresh, 'amplify', '#current-cloud-backend', 'testcat', 'gamma', 'props.json')), { Value: 'v1' });
+    const deployed = readJson(join(fresh, 'amplify', '#current-cloud-backend', 'awscloudformation', 'build', 'testcat', 'gamma-template.json')) as { template: { Resources: Record<string, unknown> } };
+    assert.deepEqual(Object.keys(deployed.template.Resources), ['Thing'], 'the deployed template comes with the pull');
+    assert.ok(!existsSync(join(fresh, 'amplify', 'backend', 'awscloudformation')), 'backend/ gets the sources only');
     assert.equal((readJson(join(fresh, 'amplify', '.config', 'project-config.json')) as { projectName: string }).projectName, 'envapp');
     assert.match((await forte(['status'], fresh)).stdout, /│ Testcat  │ gamma         │ No Change │/);
 
