@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { UserError, resourceLogicalId, type CategoryPlugin, type PushResource, type ResourceChange, type StackEvent } from '@forte/protocol';
+import { UserError, resourceLogicalId, type CategoryPlugin, type PushResource, type ResourceChange } from '@forte/protocol';
 import { loadCategoryPlugin } from './category-plugin.js';
 import type { CliContext } from './cli-context.js';
 import { applyCloudState, resourcesOf } from './cloud-state.js';
@@ -10,7 +10,9 @@ import { helpfulLinks } from './helpful-links.js';
 import { pushScope, type PushScope } from './push-scope.js';
 import { readPushMarker, removePushMarker, settlePushMarker, writePushMarker } from './push-marker.js';
 import { computeResourceStatus, dependenciesOf, statusTableRows, type ResourceStatus } from './resource-status.js';
+import { stackEventLine } from './stack-event-line.js';
 import { readCachedTemplate, templateCachePath, withDeployedTemplates } from './template-cache.js';
+import { terminalColumns } from './terminal-columns.js';
 
 export interface PushOptions {
   categories?: string[];
@@ -78,7 +80,7 @@ export async function pushBackend(ctx: CliContext, options: PushOptions = {}): P
         };
         process.once('SIGINT', interrupted);
       },
-      onEvent: (event) => ctx.print.info(eventLine(event)),
+      onEvent: (event) => ctx.print.info(stackEventLine(event, terminalColumns())),
     });
     if (result.status === 'CANCELLED') {
       ctx.print.info('Push cancelled; nothing was deployed.');
@@ -186,11 +188,6 @@ async function confirmChanges(ctx: CliContext, changes: ResourceChange[], resour
   }
   if (ctx.prompt.yes) return true;
   return ctx.prompt.confirm({ message: 'Are you sure you want to continue?', default: true });
-}
-
-function eventLine(event: StackEvent): string {
-  const time = event.timestamp.slice(11, 19);
-  return `${time} ${event.status.padEnd(24)} ${event.resourceType.padEnd(22)} ${event.logicalId}${event.reason ? `  ${event.reason}` : ''}`;
 }
 
 function safeUser(): string {
