@@ -26,7 +26,7 @@ const versionCommand: Command = {
   name: 'version',
   summary: 'Prints the version of forte.',
   usage: 'forte version',
-  flags: [],
+  options: [],
   needsProject: false,
   async run(ctx) {
     ctx.print.info(cliVersion());
@@ -38,7 +38,7 @@ const helpCommand: Command = {
   aliases: ['h'],
   summary: 'Lists the commands, or explains one (forte help <command>).',
   usage: 'forte help [command]',
-  flags: [],
+  options: [],
   needsProject: false,
   async run(ctx) {
     const name = ctx.input.subCommands[0];
@@ -74,5 +74,3 @@ export function findCommand(word: string): Command | undefined {
 /** Names plugins may not take (Amplify: a plugin name must not equal a core command). */
 export const CORE_COMMAND_NAMES: ReadonlySet<string> = new Set(COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? [])]));
 
-/** Flags every command accepts. */
-export const GLOBAL_FLAGS = new Set(['help', 'yes', 'version', 'debug', 'headless']);

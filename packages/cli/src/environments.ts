@@ -99,7 +99,8 @@ export async function removeEnvironment(ctx: CliContext, envName: string): Promi
 export async function deleteProject(ctx: CliContext): Promise<void> {
   const project = ctx.project();
   const appId = project.readMeta().providers?.awscloudformation?.AmplifyAppId ?? envInfoOf(project, project.envName).AmplifyAppId;
-  const confirmed = await ctx.prompt.confirm({
+  // --force: Amplify's `delete --force` deletes without the question.
+  const confirmed = ctx.input.options['force'] === true || await ctx.prompt.confirm({
     message: 'Are you sure you want to continue? This CANNOT be undone. (This deletes every environment of the project in the cloud and the local amplify folder.)',
     default: false,
   });

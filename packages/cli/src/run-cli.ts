@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { UserError, type CategoryPlugin, type CliInput } from '@forte/protocol';
 import { createCliContext, type CliContext } from './cli-context.js';
 import type { Command } from './command.js';
-import { COMMANDS, CORE_COMMAND_NAMES, GLOBAL_FLAGS, cliVersion, findCommand } from './command-table.js';
+import { acceptedOptions, unknownOptions } from './command-options.js';
+import { COMMANDS, CORE_COMMAND_NAMES, cliVersion, findCommand } from './command-table.js';
 import { logUnexpectedError } from './error-log.js';
 import { forteHome } from './forte-home.js';
 import { didYouMean } from './did-you-mean.js';
@@ -67,10 +68,11 @@ export async function runCli(argv: string[], options: { cwd?: string } = {}): Pr
       delete opts['version'];
       opts['verbose'] = true;
     }
-    const unknown = Object.keys(opts).filter((f) => !GLOBAL_FLAGS.has(f) && !command.flags.includes(f));
+    const unknown = unknownOptions(command.options, Object.keys(opts));
     if (unknown.length > 0) {
       const flag = (f: string): string => (f.length === 1 ? `-${f}` : `--${f}`);
-      const suggestion = unknown.length === 1 ? didYouMean(unknown[0]!, [...GLOBAL_FLAGS, ...command.flags], flag) : '';
+      const known = acceptedOptions(command.options).map((o) => o.name);
+      const suggestion = unknown.length === 1 ? didYouMean(unknown[0]!, known, flag) : '';
       throw new UsageError(`Unknown option ${unknown.map(flag).join(', ')} for forte ${command.name}.${suggestion}`);
     }
     await withHooks(ctx, hookEventOf(command, input), () => command.run(ctx));

@@ -15,7 +15,7 @@ export const statusCommand: Command = {
   aliases: ['ls'],
   summary: 'Shows what push would create, update or delete (no cloud round trip), and the endpoints; -v adds each change\'s template diff.',
   usage: 'forte status [category...] [-v|--verbose]',
-  flags: ['verbose'],
+  options: [{ name: 'verbose', short: 'v', description: 'also show each changed resource\'s template diff' }],
   needsProject: true,
   async run(ctx) {
     const project = ctx.project();

@@ -138,8 +138,8 @@ void describe('forte env, pull and delete (built binary, local cloud)', () => {
     assert.match((await forte(['status'], clone)).stdout, /│ Testcat  │ gamma         │ No Change │/);
   });
 
-  void it('delete removes every env and the app in the cloud, then amplify/ and aws-exports.js', async () => {
-    const del = await forte(['delete', '--yes']);
+  void it('delete --force removes, without asking, every env and the app in the cloud, then amplify/ and aws-exports.js', async () => {
+    const del = await forte(['delete', '--force']);
     assert.equal(del.code, 0, del.stderr);
     assert.ok(!existsSync(join(root, 'amplify')));
     assert.ok(!existsSync(join(root, 'src', 'aws-exports.js')));
