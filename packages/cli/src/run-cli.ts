@@ -7,9 +7,10 @@ import { COMMANDS, CORE_COMMAND_NAMES, cliVersion, findCommand } from './command
 import { logUnexpectedError } from './error-log.js';
 import { forteHome } from './forte-home.js';
 import { didYouMean } from './did-you-mean.js';
-import { commandHelp, globalHelp } from './help-text.js';
+import { commandHelp, globalHelp, optionLines } from './help-text.js';
 import { runHooks, type HookEvent } from './hooks.js';
 import { JSON_FLAGS, jsonFlag, parseArgs, resolveCommand } from './parse-args.js';
+import { pluginCommandOptions } from './plugin-command-options.js';
 import { openPluginRegistry, type PluginInfo } from './plugin-registry.js';
 import { createPrinter } from './printer.js';
 import { findProjectRoot, projectPaths } from './project-model.js';
@@ -142,12 +143,19 @@ async function runPluginCommand(ctx: CliContext, input: CliInput): Promise<numbe
     const resolved = p.manifest.commandAliases?.[word] ?? word;
     return p.manifest.commands.includes(resolved) ? resolved : undefined;
   };
+  const candidates = infos.filter((p) => commandOf(p) !== undefined);
   if (input.command === undefined || input.options['help'] === true) {
+    const [first] = candidates;
+    const resolved = first && commandOf(first);
+    const options = first && resolved ? pluginCommandOptions(first, resolved) : undefined;
+    if (options && resolved) {
+      ctx.print.info(`Usage: forte ${resolved} ${name} [options] (or forte ${name} ${resolved})\n\n${optionLines(acceptedOptions(options)).join('\n')}`);
+      return EXIT.ok;
+    }
     const commands = [...new Set(infos.flatMap((p) => p.manifest.commands))];
     ctx.print.info(`Usage: forte ${name} <command> (or forte <command> ${name})\n\nCommands: ${commands.join(', ')}`);
     return EXIT.ok;
   }
-  const candidates = infos.filter((p) => commandOf(p) !== undefined);
   if (candidates.length === 0 && input.command === 'push' && infos.some((p) => p.manifest.type === 'category')) {
     // Amplify: `amplify <category> push [resource]` is `amplify push <category> [resource]`.
     const push = findCommand('push');
@@ -164,6 +172,13 @@ async function runPluginCommand(ctx: CliContext, input: CliInput): Promise<numbe
   }
   const info = await pickPlugin(ctx, name, candidates);
   const command = commandOf(info) ?? input.command;
+  const declared = pluginCommandOptions(info, command);
+  const unknown = declared ? unknownOptions(declared, Object.keys(input.options)) : [];
+  if (declared && unknown.length > 0) {
+    const known = acceptedOptions(declared).map((o) => o.name);
+    const suggestion = unknown.length === 1 ? didYouMean(unknown[0] ?? '', known, (f) => `--${f}`) : '';
+    throw new UsageError(`Unknown option ${unknown.map((f) => (f.length === 1 ? `-${f}` : `--${f}`)).join(', ')} for forte ${command} ${name}.${suggestion} See forte ${command} ${name} --help.`);
+  }
   const pluginInput: CliInput = { ...input, plugin: info.manifest.name, command };
   const pluginCtx = { ...ctx, input: pluginInput };
   const plugin = await ctx.loadPlugin<CategoryPlugin>(info);

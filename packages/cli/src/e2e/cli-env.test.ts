@@ -24,7 +24,13 @@ void describe('forte env, pull and delete (built binary, local cloud)', () => {
     mkdirSync(root);
     assert.equal((await forte(['init', '--amplify', '{"projectName":"envapp","envName":"dev"}', '--yes'])).code, 0);
     assert.equal((await forte(['plugin', 'add', writeTestCategoryPlugin(work)])).code, 0);
-    assert.equal((await forte(['add', 'testcat', 'gamma'])).code, 0);
+    const help = await forte(['add', 'testcat', '--help']);
+    assert.match(help.stdout, /^Usage: forte add testcat \[options\]/);
+    assert.deepEqual([...help.stdout.matchAll(/^ {2}(?:-[a-z], )?--([a-z]+)/gm)].map((m) => m[1]), ['value', 'yes', 'headless', 'help'], help.stdout);
+    const typo = await forte(['add', 'testcat', 'gamma', '--valeu', 'v1']);
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /Unknown option --valeu for forte add testcat\. Did you mean "--value"\?/);
+    assert.equal((await forte(['add', 'testcat', 'gamma', '--value', 'v1'])).code, 0);
     const push = await forte(['push', '--yes']);
     assert.equal(push.code, 0, push.stderr);
     appId = (readJson(join(root, 'amplify', 'team-provider-info.json'))['dev'] as { awscloudformation: { AmplifyAppId: string } }).awscloudformation.AmplifyAppId;
