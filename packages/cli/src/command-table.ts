@@ -15,6 +15,7 @@ import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { didYouMean } from './did-you-mean.js';
 import { commandHelp, globalHelp } from './help-text.js';
+import { pluginCommandHelp } from './plugin-command-options.js';
 import { UsageError } from './usage-error.js';
 
 /** The CLI's own version (package.json). */
@@ -37,7 +38,7 @@ const helpCommand: Command = {
   name: 'help',
   aliases: ['h'],
   summary: 'Lists the commands, or explains one (forte help <command>).',
-  usage: 'forte help [command]',
+  usage: 'forte help [command | <command> <category>]',
   options: [],
   needsProject: false,
   async run(ctx) {
@@ -50,6 +51,16 @@ const helpCommand: Command = {
     if (command) {
       ctx.print.info(commandHelp(command));
       return;
+    }
+    // `forte help add api` / `forte help api add`: that command's options, when the plugin declares them.
+    const second = ctx.input.subCommands[1];
+    if (second !== undefined) {
+      const [plugin, verb] = ctx.registry.find(second).length > 0 ? [second, name] : [name, second];
+      const help = pluginCommandHelp(ctx.registry.find(plugin), plugin, verb);
+      if (help) {
+        ctx.print.info(help);
+        return;
+      }
     }
     const plugins = ctx.registry.find(name);
     if (plugins.length > 0) {

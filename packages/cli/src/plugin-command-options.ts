@@ -1,5 +1,6 @@
 import type { CommandOption } from './command.js';
-import { yesOption } from './command-options.js';
+import { acceptedOptions, yesOption } from './command-options.js';
+import { optionLines } from './help-text.js';
 import type { PluginInfo } from './plugin-registry.js';
 
 /** What the CLI itself accepts on every plugin command, whatever the plugin declares. */
@@ -17,4 +18,18 @@ export function pluginCommandOptions(info: PluginInfo, command: string): Command
   const declared = info.manifest.options?.[command];
   if (declared === undefined) return undefined;
   return [...declared.map((o) => ({ name: o.name, description: o.description, ...(o.value === undefined ? {} : { value: o.value }) })), ...CLI_OPTIONS];
+}
+
+/**
+ * `forte <verb> <plugin> --help` (and `forte help <verb> <plugin>`): the usage and options of the first of
+ * the plugins named `plugin` that has the command and declares its options; undefined when none does.
+ */
+export function pluginCommandHelp(plugins: PluginInfo[], name: string, verb: string): string | undefined {
+  for (const info of plugins) {
+    const command = info.manifest.commandAliases?.[verb] ?? verb;
+    if (!info.manifest.commands.includes(command)) continue;
+    const options = pluginCommandOptions(info, command);
+    if (options) return `Usage: forte ${command} ${name} [options] (or forte ${name} ${command})\n\n${optionLines(acceptedOptions(options)).join('\n')}`;
+  }
+  return undefined;
 }

@@ -7,10 +7,10 @@ import { COMMANDS, CORE_COMMAND_NAMES, cliVersion, findCommand } from './command
 import { logUnexpectedError } from './error-log.js';
 import { forteHome } from './forte-home.js';
 import { didYouMean } from './did-you-mean.js';
-import { commandHelp, globalHelp, optionLines } from './help-text.js';
+import { commandHelp, globalHelp } from './help-text.js';
 import { runHooks, type HookEvent } from './hooks.js';
 import { JSON_FLAGS, jsonFlag, parseArgs, resolveCommand } from './parse-args.js';
-import { pluginCommandOptions } from './plugin-command-options.js';
+import { pluginCommandHelp, pluginCommandOptions } from './plugin-command-options.js';
 import { openPluginRegistry, type PluginInfo } from './plugin-registry.js';
 import { createPrinter } from './printer.js';
 import { findProjectRoot, projectPaths } from './project-model.js';
@@ -145,11 +145,9 @@ async function runPluginCommand(ctx: CliContext, input: CliInput): Promise<numbe
   };
   const candidates = infos.filter((p) => commandOf(p) !== undefined);
   if (input.command === undefined || input.options['help'] === true) {
-    const [first] = candidates;
-    const resolved = first && commandOf(first);
-    const options = first && resolved ? pluginCommandOptions(first, resolved) : undefined;
-    if (options && resolved) {
-      ctx.print.info(`Usage: forte ${resolved} ${name} [options] (or forte ${name} ${resolved})\n\n${optionLines(acceptedOptions(options)).join('\n')}`);
+    const help = input.command === undefined ? undefined : pluginCommandHelp(infos, name, input.command);
+    if (help) {
+      ctx.print.info(help);
       return EXIT.ok;
     }
     const commands = [...new Set(infos.flatMap((p) => p.manifest.commands))];

@@ -27,6 +27,8 @@ void describe('forte env, pull and delete (built binary, local cloud)', () => {
     const help = await forte(['add', 'testcat', '--help']);
     assert.match(help.stdout, /^Usage: forte add testcat \[options\]/);
     assert.deepEqual([...help.stdout.matchAll(/^ {2}(?:-[a-z], )?--([a-z]+)/gm)].map((m) => m[1]), ['value', 'yes', 'headless', 'help'], help.stdout);
+    assert.equal((await forte(['help', 'add', 'testcat'])).stdout, help.stdout);
+    assert.equal((await forte(['help', 'testcat', 'add'])).stdout, help.stdout);
     const typo = await forte(['add', 'testcat', 'gamma', '--valeu', 'v1']);
     assert.equal(typo.code, 2);
     assert.match(typo.stderr, /Unknown option --valeu for forte add testcat\. Did you mean "--value"\?/);
