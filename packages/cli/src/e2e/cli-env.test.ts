@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type ForteRun, removeProject, runForte } from './forte-runner.js';
+import { type ForteRun, removeProject, runForte, runForteInTerminal } from './forte-runner.js';
 import { writeTestCategoryPlugin } from './test-category-plugin.js';
 
 const readJson = (path: string): Record<string, unknown> => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
@@ -76,6 +76,15 @@ void describe('forte env, pull and delete (built binary, local cloud)', () => {
     const meta = readJson(join(root, 'amplify', 'backend', 'amplify-meta.json')) as Record<string, Record<string, Record<string, unknown>>>;
     assert.deepEqual(meta['testcat']?.['gamma']?.['output'], { Value: 'v1' });
     assert.match((await forte(['status'])).stdout, /│ Testcat  │ gamma         │ No Change │/);
+  });
+
+  void it('in a narrow terminal the status table fits it; piped output keeps whole names', async () => {
+    const narrow = await runForteInTerminal(['status'], { cwd: root, home, env: ENV, columns: 55 }, []);
+    assert.equal(narrow.code, 0, narrow.screen);
+    const table = narrow.screen.split(/\r?\n/).filter((line) => /^[┌│├└]/.test(line));
+    assert.ok(table.length >= 5 && table.every((line) => line.length <= 55), narrow.screen);
+    assert.match(narrow.screen, /│ Testcat +│ gamma +│ No Change │ awsclo…mation │/);
+    assert.match((await forte(['status'])).stdout, /│ Testcat  │ gamma         │ No Change │ awscloudformation │/);
   });
 
   void it('status -v after a checkout diffs against the template that environment deployed', async () => {
