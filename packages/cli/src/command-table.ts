@@ -15,6 +15,7 @@ import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { didYouMean } from './did-you-mean.js';
 import { commandHelp, globalHelp } from './help-text.js';
+import { pluginCommandHelp } from './plugin-command-options.js';
 import { UsageError } from './usage-error.js';
 
 /** The CLI's own version (package.json). */
@@ -26,7 +27,7 @@ const versionCommand: Command = {
   name: 'version',
   summary: 'Prints the version of forte.',
   usage: 'forte version',
-  flags: [],
+  options: [],
   needsProject: false,
   async run(ctx) {
     ctx.print.info(cliVersion());
@@ -37,8 +38,8 @@ const helpCommand: Command = {
   name: 'help',
   aliases: ['h'],
   summary: 'Lists the commands, or explains one (forte help <command>).',
-  usage: 'forte help [command]',
-  flags: [],
+  usage: 'forte help [command | <command> <category>]',
+  options: [],
   needsProject: false,
   async run(ctx) {
     const name = ctx.input.subCommands[0];
@@ -50,6 +51,16 @@ const helpCommand: Command = {
     if (command) {
       ctx.print.info(commandHelp(command));
       return;
+    }
+    // `forte help add api` / `forte help api add`: that command's options, when the plugin declares them.
+    const second = ctx.input.subCommands[1];
+    if (second !== undefined) {
+      const [plugin, verb] = ctx.registry.find(second).length > 0 ? [second, name] : [name, second];
+      const help = pluginCommandHelp(ctx.registry.find(plugin), plugin, verb);
+      if (help) {
+        ctx.print.info(help);
+        return;
+      }
     }
     const plugins = ctx.registry.find(name);
     if (plugins.length > 0) {
@@ -74,5 +85,3 @@ export function findCommand(word: string): Command | undefined {
 /** Names plugins may not take (Amplify: a plugin name must not equal a core command). */
 export const CORE_COMMAND_NAMES: ReadonlySet<string> = new Set(COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? [])]));
 
-/** Flags every command accepts. */
-export const GLOBAL_FLAGS = new Set(['help', 'yes', 'version', 'debug', 'headless']);

@@ -6,6 +6,7 @@ import { applyCloudState } from './cloud-state.js';
 import { writeFrontendConfigs } from './frontend-configs.js';
 import { readJsonFile, writeJsonFile } from './json-file.js';
 import { findProjectRoot, projectPaths, type ProjectModel } from './project-model.js';
+import { backendFilesOf } from './template-cache.js';
 
 /** The providers.awscloudformation block of a deployed environment (its root stack outputs). */
 export function envInfoFromEnvironment(environment: Environment, appId: string): ProviderEnvInfo {
@@ -39,7 +40,7 @@ export async function syncEnvironment(ctx: CliContext, options: { restore: boole
   const environment = await provider.getEnvironment(ctx, args);
   const snapshot = await provider.downloadBackendSnapshot(ctx, args);
   const outputs = environment.lastDeploymentId ? await provider.readOutputs(ctx, args) : { rootOutputs: {}, resourceOutputs: {} };
-  if (options.restore && snapshot) writeFolder(project.backendDir, snapshot);
+  if (options.restore && snapshot) writeFolder(project.backendDir, backendFilesOf(snapshot));
   const meta = applyCloudState(project, { envInfo, outputs, snapshot, pushedAt: environment.updatedAt });
   await writeFrontendConfigs(ctx, meta);
 }
@@ -98,7 +99,8 @@ export async function removeEnvironment(ctx: CliContext, envName: string): Promi
 export async function deleteProject(ctx: CliContext): Promise<void> {
   const project = ctx.project();
   const appId = project.readMeta().providers?.awscloudformation?.AmplifyAppId ?? envInfoOf(project, project.envName).AmplifyAppId;
-  const confirmed = await ctx.prompt.confirm({
+  // --force: Amplify's `delete --force` deletes without the question.
+  const confirmed = ctx.input.options['force'] === true || await ctx.prompt.confirm({
     message: 'Are you sure you want to continue? This CANNOT be undone. (This deletes every environment of the project in the cloud and the local amplify folder.)',
     default: false,
   });

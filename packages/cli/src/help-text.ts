@@ -1,4 +1,5 @@
-import type { Command } from './command.js';
+import type { Command, CommandOption } from './command.js';
+import { acceptedOptions } from './command-options.js';
 import type { PluginInfo } from './plugin-registry.js';
 
 /** `forte help`: the commands, the plugins' commands and the global flags. */
@@ -13,17 +14,24 @@ export function globalHelp(commands: Command[], plugins: PluginInfo[]): string {
   }
   lines.push(
     '',
-    'Global options:',
-    '  -y, --yes        confirm, and answer every other question with its default',
-    '  --headless       read the input of add/update/remove as one line of JSON on stdin',
-    '  -h, --help       help of a command (forte <command> --help)',
+    'Options:',
+    '  -h, --help       help of a command, with its options (forte <command> --help)',
     '  -v, --version    the version of forte',
+    '  -y, --yes        (commands that ask questions) confirm, and answer every other question with its default',
+    '  --headless       (add, update, remove <category>) read the answers as one line of JSON on stdin',
   );
   return lines.join('\n');
 }
 
+/** `forte <command> --help`: usage, summary, aliases and every option the command accepts, one line each. */
 export function commandHelp(command: Command): string {
-  const flags = command.flags.length > 0 ? `\n\nOptions: ${command.flags.map((f) => `--${f}`).join(', ')}, --yes, --help` : '';
   const aliases = command.aliases ? `\nAliases: ${command.aliases.join(', ')}` : '';
-  return `${command.usage}\n\n${command.summary}${aliases}${flags}`;
+  return `${command.usage}\n\n${command.summary}${aliases}\n\n${optionLines(acceptedOptions(command.options)).join('\n')}`;
+}
+
+/** `Options:` and a line per option: `  -f, --force  description`, the descriptions aligned. */
+export function optionLines(options: CommandOption[]): string[] {
+  const label = (o: CommandOption): string => `${o.short ? `-${o.short}, ` : ''}--${o.name}${o.value ? ` ${o.value}` : ''}`;
+  const width = Math.max(...options.map((o) => label(o).length)) + 2;
+  return ['Options:', ...options.map((o) => `  ${label(o).padEnd(width)}${o.description}`)];
 }

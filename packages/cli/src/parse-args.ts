@@ -1,11 +1,11 @@
 import { UserError, type CliInput } from '@forte/protocol';
 
 /** Short flags and their long names (Amplify's input-manager). `-f` is `--force` (push/publish). */
-const SHORT_FLAGS: Record<string, string> = { y: 'yes', h: 'help', v: 'version', a: 'amplify', p: 'providers', f: 'force' };
+export const SHORT_FLAGS: Readonly<Record<string, string>> = { y: 'yes', h: 'help', v: 'version', a: 'amplify', p: 'providers', f: 'force' };
 
 /** Flags that never take a value, so `forte push -y hosting` keeps `hosting` as a word. */
-const BOOLEAN_FLAGS = new Set([
-  'yes', 'help', 'version', 'force', 'restore', 'json', 'details', 'headless', 'detach', 'debug', 'verbose', 'no-override', 'no-codegen',
+export const BOOLEAN_FLAGS: ReadonlySet<string> = new Set([
+  'yes', 'help', 'version', 'force', 'restore', 'json', 'details', 'headless', 'detach', 'verbose', 'no-override', 'no-codegen',
   'allow-destructive-graphql-schema-updates', 'allow-data-loss',
 ]);
 

@@ -6,6 +6,7 @@ import { writeFrontendConfigs } from './frontend-configs.js';
 import { checkEnvName, profileFromFlags, writeProjectFiles } from './init-project.js';
 import { jsonFlag } from './parse-args.js';
 import { findProjectRoot, projectPaths } from './project-model.js';
+import { backendFilesOf } from './template-cache.js';
 
 /**
  * `forte pull`: in a project, re-download the current environment (backend/ only with --restore). In a
@@ -40,7 +41,7 @@ export async function pullProject(ctx: CliContext): Promise<void> {
   const paths = projectPaths(ctx.cwd);
   const backendExisted = existsSync(paths.backendDir);
   const snapshot = await provider.downloadBackendSnapshot(ctx, { appId, envName });
-  if (snapshot && (!backendExisted || restore)) writeFolder(paths.backendDir, snapshot);
+  if (snapshot && (!backendExisted || restore)) writeFolder(paths.backendDir, backendFilesOf(snapshot));
   writeProjectFiles({
     root: ctx.cwd,
     projectName: app.name,

@@ -1,16 +1,18 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { UserError, resourceLogicalId, templateSchema, type CategoryPlugin, type PushResource, type ResourceChange, type StackEvent, type Template } from '@forte/protocol';
+import { UserError, resourceLogicalId, type CategoryPlugin, type PushResource, type ResourceChange } from '@forte/protocol';
 import { loadCategoryPlugin } from './category-plugin.js';
 import type { CliContext } from './cli-context.js';
 import { applyCloudState, resourcesOf } from './cloud-state.js';
 import { writeFrontendConfigs } from './frontend-configs.js';
 import { helpfulLinks } from './helpful-links.js';
-import { writeJsonFile } from './json-file.js';
 import { pushScope, type PushScope } from './push-scope.js';
 import { readPushMarker, removePushMarker, settlePushMarker, writePushMarker } from './push-marker.js';
 import { computeResourceStatus, dependenciesOf, statusTableRows, type ResourceStatus } from './resource-status.js';
+import { stackEventLine } from './stack-event-line.js';
+import { readCachedTemplate, templateCachePath, withDeployedTemplates } from './template-cache.js';
+import { terminalColumns } from './terminal-columns.js';
 
 export interface PushOptions {
   categories?: string[];
@@ -22,11 +24,6 @@ export interface PushOptions {
    * `--allow-destructive-graphql-schema-updates`); `--yes` alone never does.
    */
   allowDataLoss?: boolean;
-}
-
-/** Where a push keeps each pushed nested template, to reuse it for resources the next push does not rebuild. */
-export function templateCachePath(ccbDir: string, category: string, resourceName: string): string {
-  return join(ccbDir, 'awscloudformation', 'build', category, `${resourceName}-template.json`);
 }
 
 /**
@@ -61,7 +58,8 @@ export async function pushBackend(ctx: CliContext, options: PushOptions = {}): P
   ctx.print.table(statusTableRows(status));
   const scope = pushScope(project, options);
   const resources = await buildResources(ctx, status, scope, options);
-  const snapshot = scope.snapshot;
+  // The snapshot carries the templates deployed, so a checkout or a pull of this env can diff against them.
+  const snapshot = withDeployedTemplates(scope.snapshot, resources);
   const pushedLogicalIds = resources.map((r) => resourceLogicalId(r.category, r.resourceName));
   const startedAt = new Date().toISOString();
   let interrupted: (() => void) | undefined;
@@ -87,7 +85,7 @@ export async function pushBackend(ctx: CliContext, options: PushOptions = {}): P
         };
         process.once('SIGINT', interrupted);
       },
-      onEvent: (event) => ctx.print.info(eventLine(event)),
+      onEvent: (event) => ctx.print.info(stackEventLine(event, terminalColumns())),
     });
     if (result.status === 'CANCELLED') {
       ctx.print.info('Push cancelled; nothing was deployed.');
@@ -98,7 +96,6 @@ export async function pushBackend(ctx: CliContext, options: PushOptions = {}): P
       throw new UserError(`The push failed and was rolled back: ${result.failure ?? 'unknown reason'}`, 'Fix the resource named above, then run `forte push` again.');
     }
     const newMeta = applyCloudState(project, { envInfo, outputs: result, snapshot, pushedAt: new Date().toISOString(), templateKeys: result.templateKeys });
-    for (const r of resources) writeJsonFile(templateCachePath(project.currentCloudBackendDir, r.category, r.resourceName), { template: r.template, parameters: r.parameters ?? {} });
     await writeFrontendConfigs(ctx, newMeta);
     removePushMarker(project);
     ctx.print.success('All resources are updated in the cloud');
@@ -169,15 +166,6 @@ async function buildResources(ctx: CliContext, status: ResourceStatus, scope: Pu
   return out;
 }
 
-export function readCachedTemplate(path: string): { template: Template; parameters?: Record<string, unknown> } | undefined {
-  try {
-    const data = JSON.parse(readFileSync(path, 'utf8')) as { template?: unknown; parameters?: Record<string, unknown> };
-    const template = templateSchema.safeParse(data.template);
-    return template.success ? { template: template.data, parameters: data.parameters ?? {} } : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * A line per table whose key changes with its items kept, naming the new key (read from the pushed
@@ -233,11 +221,6 @@ function restoreHint(losses: { logicalId: string; restorable: boolean }[]): stri
   if (kept.length === 0) return '';
   const what = kept.length === losses.length ? 'the deleted data' : `the data of ${kept.map((l) => l.logicalId).join(', ')}`;
   return ` The cloud keeps a copy of ${what} for a while: \`forte env restore-deleted\` brings it back once the resource is added back and pushed.`;
-}
-
-function eventLine(event: StackEvent): string {
-  const time = event.timestamp.slice(11, 19);
-  return `${time} ${event.status.padEnd(24)} ${event.resourceType.padEnd(22)} ${event.logicalId}${event.reason ? `  ${event.reason}` : ''}`;
 }
 
 function safeUser(): string {

@@ -2,13 +2,15 @@ import { existsSync } from 'node:fs';
 import { isUserError, UserError, type CategoryPlugin, type CliInput } from '@forte/protocol';
 import { createCliContext, type CliContext } from './cli-context.js';
 import type { Command } from './command.js';
-import { COMMANDS, CORE_COMMAND_NAMES, GLOBAL_FLAGS, cliVersion, findCommand } from './command-table.js';
+import { acceptedOptions, unknownOptions } from './command-options.js';
+import { COMMANDS, CORE_COMMAND_NAMES, cliVersion, findCommand } from './command-table.js';
 import { logUnexpectedError } from './error-log.js';
 import { forteHome } from './forte-home.js';
 import { didYouMean } from './did-you-mean.js';
 import { commandHelp, globalHelp } from './help-text.js';
 import { runHooks, type HookEvent } from './hooks.js';
 import { JSON_FLAGS, jsonFlag, parseArgs, resolveCommand } from './parse-args.js';
+import { pluginCommandHelp, pluginCommandOptions } from './plugin-command-options.js';
 import { openPluginRegistry, type PluginInfo } from './plugin-registry.js';
 import { createPrinter } from './printer.js';
 import { findProjectRoot, projectPaths } from './project-model.js';
@@ -67,10 +69,11 @@ export async function runCli(argv: string[], options: { cwd?: string } = {}): Pr
       delete opts['version'];
       opts['verbose'] = true;
     }
-    const unknown = Object.keys(opts).filter((f) => !GLOBAL_FLAGS.has(f) && !command.flags.includes(f));
+    const unknown = unknownOptions(command.options, Object.keys(opts));
     if (unknown.length > 0) {
       const flag = (f: string): string => (f.length === 1 ? `-${f}` : `--${f}`);
-      const suggestion = unknown.length === 1 ? didYouMean(unknown[0]!, [...GLOBAL_FLAGS, ...command.flags], flag) : '';
+      const known = acceptedOptions(command.options).map((o) => o.name);
+      const suggestion = unknown.length === 1 ? didYouMean(unknown[0]!, known, flag) : '';
       throw new UsageError(`Unknown option ${unknown.map(flag).join(', ')} for forte ${command.name}.${suggestion}`);
     }
     await withHooks(ctx, hookEventOf(command, input), () => command.run(ctx));
@@ -140,12 +143,17 @@ async function runPluginCommand(ctx: CliContext, input: CliInput): Promise<numbe
     const resolved = p.manifest.commandAliases?.[word] ?? word;
     return p.manifest.commands.includes(resolved) ? resolved : undefined;
   };
+  const candidates = infos.filter((p) => commandOf(p) !== undefined);
   if (input.command === undefined || input.options['help'] === true) {
+    const help = input.command === undefined ? undefined : pluginCommandHelp(infos, name, input.command);
+    if (help) {
+      ctx.print.info(help);
+      return EXIT.ok;
+    }
     const commands = [...new Set(infos.flatMap((p) => p.manifest.commands))];
     ctx.print.info(`Usage: forte ${name} <command> (or forte <command> ${name})\n\nCommands: ${commands.join(', ')}`);
     return EXIT.ok;
   }
-  const candidates = infos.filter((p) => commandOf(p) !== undefined);
   if (candidates.length === 0 && input.command === 'push' && infos.some((p) => p.manifest.type === 'category')) {
     // Amplify: `amplify <category> push [resource]` is `amplify push <category> [resource]`.
     const push = findCommand('push');
@@ -162,6 +170,13 @@ async function runPluginCommand(ctx: CliContext, input: CliInput): Promise<numbe
   }
   const info = await pickPlugin(ctx, name, candidates);
   const command = commandOf(info) ?? input.command;
+  const declared = pluginCommandOptions(info, command);
+  const unknown = declared ? unknownOptions(declared, Object.keys(input.options)) : [];
+  if (declared && unknown.length > 0) {
+    const known = acceptedOptions(declared).map((o) => o.name);
+    const suggestion = unknown.length === 1 ? didYouMean(unknown[0] ?? '', known, (f) => `--${f}`) : '';
+    throw new UsageError(`Unknown option ${unknown.map((f) => (f.length === 1 ? `-${f}` : `--${f}`)).join(', ')} for forte ${command} ${name}.${suggestion} See forte ${command} ${name} --help.`);
+  }
   const pluginInput: CliInput = { ...input, plugin: info.manifest.name, command };
   const pluginCtx = { ...ctx, input: pluginInput };
   const plugin = await ctx.loadPlugin<CategoryPlugin>(info);

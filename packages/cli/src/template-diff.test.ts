@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Template } from '@forte/protocol';
-import { diffTemplates } from './template-diff.js';
+import { diffParameterValues, diffTemplates } from './template-diff.js';
 
 const table = (keys: string[], extra: Record<string, unknown> = {}) => ({ Type: 'Forte::DynamoDB::Table', Properties: { TableName: 'Todo', KeySchema: keys.map((k) => ({ AttributeName: k })), ...extra } });
 
@@ -36,11 +36,43 @@ test('added, removed and changed resources, properties, parameters and outputs',
   ]);
 });
 
-test('a new or a deleted resource: everything added or removed; long values are cut', () => {
-  const t: Template = { Resources: { Table: table(['id'], { Description: 'x'.repeat(500) }) } };
+test('a new or a deleted resource: everything added or removed', () => {
+  const t: Template = { Resources: { Table: table(['id']) } };
   assert.deepEqual(diffTemplates(undefined, t), ['Resources', '[+] Forte::DynamoDB::Table Table']);
   assert.deepEqual(diffTemplates(t, undefined), ['Resources', '[-] Forte::DynamoDB::Table Table']);
-  const changed = diffTemplates(t, { Resources: { Table: table(['id'], { Description: 'y'.repeat(500) }) } });
-  assert.ok(changed.every((line) => line.length < 220), 'values longer than 200 characters are cut');
-  assert.match(changed.at(-1)!, /\.\.\.$/);
+});
+
+test('long values are diffed line by line, never cut: a field dropped from a schema is one removed line', () => {
+  const fields = Array.from({ length: 30 }, (_, i) => `  field${i}: String`);
+  const schema = (list: string[]): Template => ({ Resources: { Schema: { Type: 'Forte::AppSync::GraphQLSchema', Properties: { Definition: ['type Todo {', ...list, '}'].join('\n') } } } });
+  assert.deepEqual(diffTemplates(schema(fields), schema(fields.filter((f) => !f.includes('field12:')))), [
+    'Resources',
+    '[~] Forte::AppSync::GraphQLSchema Schema',
+    ' └─ [~] Definition',
+    '     @@ -12,5 +12,4 @@',
+    '         field10: String',
+    '         field11: String',
+    '     -   field12: String',
+    '         field13: String',
+    '         field14: String',
+  ]);
+  const long = (c: string): Template => ({ Resources: { Table: table(['id'], { Description: c.repeat(500) }) } });
+  const changed = diffTemplates(long('x'), long('y'));
+  assert.deepEqual(changed.slice(3), ['     @@ -1,1 +1,1 @@', `     - ${'x'.repeat(500)}`, `     + ${'y'.repeat(500)}`]);
+});
+
+test('long objects are diffed as indented JSON; parameter values have their own section', () => {
+  const plan = (ttl: number): Record<string, unknown> => ({ version: 1, models: { Todo: { table: 'Todo', ttl, fields: ['id', 'name', 'description', 'owner', 'createdAt', 'updatedAt'] } } });
+  assert.deepEqual(diffParameterValues({ Plan: plan(1), Name: 'a' }, { Plan: plan(2), Name: 'a' }), [
+    'Parameter values',
+    '[~] Plan',
+    ' @@ -4,5 +4,5 @@',
+    '       "Todo": {',
+    '         "table": "Todo",',
+    ' -       "ttl": 1,',
+    ' +       "ttl": 2,',
+    '         "fields": [',
+    '           "id",',
+  ]);
+  assert.deepEqual(diffParameterValues({ Name: 'a' }, { Name: 'a' }), []);
 });

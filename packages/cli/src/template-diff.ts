@@ -1,15 +1,29 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Template } from '@forte/protocol';
+import { diffLines } from './line-diff.js';
 
-/** A value as one line of the diff (JSON, long values cut). */
+/** A value as one line of the diff (JSON). */
 function shown(value: unknown): string {
-  const text = JSON.stringify(value) ?? 'undefined';
-  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+  return JSON.stringify(value) ?? 'undefined';
 }
 
-/** `[-]`/`[+]` lines for a changed value, under `indent`. */
+/** Past this length, or over several lines, a changed value is diffed line by line rather than shown whole. */
+const LONG_VALUE = 80;
+
+/** A value as lines to diff: a string's own lines, anything else as indented JSON. */
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value, null, 2) ?? 'undefined');
+}
+
+const isLong = (value: unknown): boolean => value !== undefined && (shown(value).length > LONG_VALUE || (typeof value === 'string' && value.includes('\n')));
+
+/**
+ * Lines for a changed value, under `indent`: `[-]`/`[+]` with the old and new value, or, when both are long
+ * (a GraphQL schema, a resolver plan), the hunks of their line diff, so one dropped field is one line.
+ */
 function changeLines(indent: string, before: unknown, after: unknown): string[] {
   const lines: string[] = [];
+  if (isLong(before) && isLong(after)) return diffLines(textOf(before), textOf(after)).map((line) => `${indent}${line}`);
   if (before !== undefined) lines.push(`${indent}${after === undefined ? '└─' : '├─'} [-] ${shown(before)}`);
   if (after !== undefined) lines.push(`${indent}└─ [+] ${shown(after)}`);
   return lines;
@@ -70,4 +84,12 @@ export function diffTemplates(before: Template | undefined, after: Template | un
     if (part.length > 0) lines.push(...(lines.length > 0 ? [''] : []), ...part);
   }
   return lines;
+}
+
+/**
+ * The differences between the parameter values a resource was deployed with and those a push would pass
+ * (a category's `parameters`, such as the API's name or a site's bucket), as one more section.
+ */
+export function diffParameterValues(before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined): string[] {
+  return sectionLines('Parameter values', before, after);
 }

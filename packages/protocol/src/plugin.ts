@@ -25,7 +25,29 @@ export interface PluginManifest {
   commandAliases?: Record<string, string>;
   /** Services of amplify-meta this plugin owns (e.g. `amplifyhosting`, `S3AndCloudFront`). */
   services?: string[];
+  /**
+   * The options each command accepts besides the CLI's own (`--yes`, `--headless`, `--help`), by command
+   * name: `forte <command> <plugin> --help` lists them, and the CLI refuses any other option for that
+   * command. A command left out accepts any option, as before plugins declared theirs.
+   */
+  options?: Record<string, PluginCommandOption[]>;
 }
+
+/** One option of a plugin command (`--max-depth N`), as `forte <command> <plugin> --help` shows it. */
+export interface PluginCommandOption {
+  /** Long name without the dashes. */
+  name: string;
+  /** What the value stands for (`N`, `DIR`); absent for a flag without a value. */
+  value?: string;
+  /** One line: what it does. */
+  description: string;
+}
+
+const pluginCommandOptionSchema = z.object({
+  name: z.string().regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'option names are letters, digits and dashes'),
+  value: z.string().optional(),
+  description: z.string(),
+});
 
 /** Runtime check of a `forte-plugin.json` manifest (the CLI refuses plugins whose manifest fails it). */
 export const pluginManifestSchema = z.object({
@@ -36,6 +58,7 @@ export const pluginManifestSchema = z.object({
   commands: z.array(z.string()),
   commandAliases: z.record(z.string(), z.string()).optional(),
   services: z.array(z.string()).optional(),
+  options: z.record(z.string(), z.array(pluginCommandOptionSchema)).optional(),
 }).passthrough();
 
 /**

@@ -7,7 +7,11 @@ export const cloudCommand: Command = {
   name: 'cloud',
   summary: 'The local Forte Cloud: start [--port N] [--data-dir DIR] [--detach] | stop | status (other commands start it when needed).',
   usage: 'forte cloud <start|stop|status> [--port N] [--data-dir DIR] [--detach]',
-  flags: ['port', 'data-dir', 'detach'],
+  options: [
+    { name: 'port', value: 'N', description: 'start: the port to listen on (default 20002; 0 picks a free one)' },
+    { name: 'data-dir', value: 'DIR', description: 'start: the folder of its data (default $FORTE_HOME/cloud)' },
+    { name: 'detach', description: 'start: run it in the background and return' },
+  ],
   needsProject: false,
   async run(ctx) {
     const [sub] = ctx.input.subCommands;

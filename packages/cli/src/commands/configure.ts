@@ -1,12 +1,20 @@
 import { UserError } from '@forte/protocol';
 import type { Command } from '../command.js';
+import { profileOption, yesOption } from '../command-options.js';
 import { LOCAL_PROFILE, readProfiles, writeProfile } from '../profiles.js';
 
 export const configureCommand: Command = {
   name: 'configure',
   summary: 'Saves a named cloud profile (endpoint and admin keys) in $FORTE_HOME/profiles.json.',
   usage: 'forte configure --profile NAME --endpoint URL --access-key-id K --secret-access-key S [--region R]',
-  flags: ['profile', 'endpoint', 'access-key-id', 'secret-access-key', 'region'],
+  options: [
+    profileOption('the name to save the profile under (asked when not given)'),
+    { name: 'endpoint', value: 'URL', description: 'the cloud\'s address, e.g. https://forte.example.com' },
+    { name: 'access-key-id', value: 'KEY', description: 'the admin access key id' },
+    { name: 'secret-access-key', value: 'SECRET', description: 'the admin secret access key' },
+    { name: 'region', value: 'REGION', description: 'the region clients are configured with (default us-east-1)' },
+    yesOption('take the default answer of every question not answered by an option'),
+  ],
   needsProject: false,
   async run(ctx) {
     const o = ctx.input.options;

@@ -1,10 +1,11 @@
 import type { Command } from '../command.js';
+import { profileOption } from '../command-options.js';
 
 export const consoleCommand: Command = {
   name: 'console',
   summary: "Prints the address of the cloud's web console.",
   usage: 'forte console',
-  flags: ['profile'],
+  options: [profileOption()],
   needsProject: false,
   async run(ctx) {
     if (typeof ctx.input.options['profile'] === 'string') ctx.useProfile(ctx.input.options['profile']);

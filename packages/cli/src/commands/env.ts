@@ -1,5 +1,6 @@
 import { UserError } from '@forte/protocol';
 import type { Command } from '../command.js';
+import { profileOption, yesOption } from '../command-options.js';
 import { checkoutEnvironment, removeEnvironment, syncEnvironment } from '../environments.js';
 import { addEnvironment } from '../init-project.js';
 import { restoreDeletedData } from '../restore-deleted-data.js';
@@ -9,10 +10,17 @@ const SUBCOMMANDS = ['add', 'checkout', 'list', 'get', 'pull', 'remove', 'restor
 
 export const envCommand: Command = {
   name: 'env',
-  summary:
-    'Environments: add [name] | checkout <name> [--restore] | list [--json] [--details] | get --name <env> [--json] | pull [--restore] | remove <name> | restore-deleted [resource] (data pushes deleted, back into the resources deployed now).',
+  summary: 'Environments: add [name] | checkout <name> [--restore] | list [--json] [--details] | get --name <env> [--json] | pull [--restore] | remove <name> | restore-deleted [resource] (data pushes deleted, back into the resources deployed now).',
   usage: 'forte env <add|checkout|list|get|pull|remove|restore-deleted> ...',
-  flags: ['name', 'json', 'details', 'restore', 'envName', 'profile'],
+  options: [
+    { name: 'name', value: 'ENV', description: 'the environment, instead of the word after the subcommand' },
+    { name: 'envName', value: 'ENV', description: 'checkout, remove, get: the same as --name (Amplify\'s spelling)' },
+    { name: 'restore', description: 'checkout, pull: also replace backend/ with the environment\'s deployed version' },
+    { name: 'json', description: 'list, get: print JSON' },
+    { name: 'details', description: 'list: print each environment\'s provider settings' },
+    profileOption('add: the cloud profile of the new environment'),
+    yesOption('add: take the default name; remove: delete without asking to confirm'),
+  ],
   needsProject: true,
   async run(ctx) {
     const [sub, arg] = ctx.input.subCommands;

@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { profileOption, yesOption } from '../command-options.js';
 import { addEnvironment, initProject } from '../init-project.js';
 import { findProjectRoot } from '../project-model.js';
 
@@ -6,7 +7,15 @@ export const initCommand: Command = {
   name: 'init',
   summary: 'Creates a project in this folder and its first environment in the cloud (in a project: adds an environment).',
   usage: "forte init [--amplify '{\"projectName\":\"myapp\",\"envName\":\"dev\",\"defaultEditor\":\"code\"}'] [--frontend JSON] [--providers JSON] [--yes]",
-  flags: ['amplify', 'frontend', 'providers', 'categories', 'envName', 'profile'],
+  options: [
+    { name: 'amplify', short: 'a', value: 'JSON', description: 'the project: {"projectName","envName","defaultEditor"}' },
+    { name: 'frontend', value: 'JSON', description: 'the frontend: {"frontend":"javascript","framework","config":{...}}' },
+    { name: 'providers', short: 'p', value: 'JSON', description: 'the provider: {"awscloudformation":{"useProfile":true,"profileName":"NAME"}}' },
+    { name: 'categories', value: 'JSON', description: 'Amplify\'s headless categories; checked to be JSON, categories are added with forte add' },
+    { name: 'envName', value: 'ENV', description: 'the first environment\'s name (in a project: the environment to add)' },
+    profileOption(),
+    yesOption(),
+  ],
   needsProject: false,
   async run(ctx) {
     if (findProjectRoot(ctx.cwd) === ctx.cwd) {

@@ -1,11 +1,16 @@
 import { UserError } from '@forte/protocol';
 import type { Command } from '../command.js';
+import { profileOption } from '../command-options.js';
 
 export const mailboxCommand: Command = {
   name: 'mailbox',
   summary: "Lists the messages (verification, reset and MFA codes) the cloud's user pools sent, newest first.",
   usage: 'forte mailbox [--json] [--to ADDRESS] [--profile NAME]',
-  flags: ['json', 'to', 'profile'],
+  options: [
+    { name: 'to', value: 'ADDRESS', description: 'only the messages sent to this email address or phone number' },
+    { name: 'json', description: 'print JSON' },
+    profileOption(),
+  ],
   needsProject: false,
   async run(ctx) {
     const { to, profile, json } = ctx.input.options;

@@ -6,7 +6,7 @@ export const pluginCommand: Command = {
   name: 'plugin',
   summary: 'Plugins: list | scan | add <path|name> | remove <name>.',
   usage: 'forte plugin <list|scan|add|remove> [...]',
-  flags: [],
+  options: [],
   needsProject: false,
   async run(ctx) {
     const [sub, arg] = ctx.input.subCommands;

@@ -1,11 +1,17 @@
 import type { Command } from '../command.js';
+import { yesOption } from '../command-options.js';
 import { pushBackend } from '../push-backend.js';
 
 export const pushCommand: Command = {
   name: 'push',
   summary: 'Builds and deploys the resources that changed (one change set, with a preview).',
-  usage: 'forte push [category [resource]] [--yes] [--force] [--allow-destructive-graphql-schema-updates | --allow-data-loss]',
-  flags: ['force', 'allow-destructive-graphql-schema-updates', 'allow-data-loss'],
+  usage: 'forte push [category [resource]] [options]',
+  options: [
+    { name: 'force', short: 'f', description: 'push every resource, even when nothing changed' },
+    { name: 'allow-destructive-graphql-schema-updates', description: "Amplify's flag: the same as --allow-data-loss" },
+    { name: 'allow-data-loss', description: 'push a change that deletes stored data (a removed or replaced table, user pool or bucket)' },
+    yesOption('push without asking to confirm the changes'),
+  ],
   needsProject: true,
   async run(ctx) {
     const [category, resourceName] = ctx.input.subCommands;

@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { yesOption } from '../command-options.js';
 import { pushBackend } from '../push-backend.js';
 
 export const runCommand: Command = {
@@ -6,7 +7,7 @@ export const runCommand: Command = {
   aliases: ['serve'],
   summary: 'Pushes the backend when it changed, then starts the frontend (its StartCommand).',
   usage: 'forte run [--yes]',
-  flags: [],
+  options: [yesOption('push without asking to confirm the changes')],
   needsProject: true,
   async run(ctx) {
     await pushBackend(ctx);

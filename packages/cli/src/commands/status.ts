@@ -5,17 +5,17 @@ import type { CliContext } from '../cli-context.js';
 import type { Command } from '../command.js';
 import { helpfulLinks } from '../helpful-links.js';
 import { runningLocalCloud } from '../local-cloud.js';
-import { readCachedTemplate, templateCachePath } from '../push-backend.js';
 import { settlePushMarker } from '../push-marker.js';
 import { computeResourceStatus, statusTableRows, type ResourceState } from '../resource-status.js';
-import { diffTemplates } from '../template-diff.js';
+import { readCachedTemplate, templateCachePath } from '../template-cache.js';
+import { diffParameterValues, diffTemplates } from '../template-diff.js';
 
 export const statusCommand: Command = {
   name: 'status',
   aliases: ['ls'],
   summary: 'Shows what push would create, update or delete (no cloud round trip), and the endpoints; -v adds each change\'s template diff.',
   usage: 'forte status [category...] [-v|--verbose]',
-  flags: ['verbose'],
+  options: [{ name: 'verbose', short: 'v', description: 'also show each changed resource\'s template diff' }],
   needsProject: true,
   async run(ctx) {
     const project = ctx.project();
@@ -46,19 +46,23 @@ async function templateDiff(ctx: CliContext, resource: ResourceState): Promise<s
   const project = ctx.project();
   const { category, resourceName, service, operation } = resource;
   const title = `${category.charAt(0).toUpperCase()}${category.slice(1)} ${resourceName} (${operation})`;
-  const deployed = operation === 'Create' ? undefined : readCachedTemplate(templateCachePath(project.currentCloudBackendDir, category, resourceName))?.template;
+  const deployed = operation === 'Create' ? undefined : readCachedTemplate(templateCachePath(project.currentCloudBackendDir, category, resourceName));
+  // A snapshot stored before deployed templates were kept in it: better no diff than one that shows everything as new.
+  if (operation !== 'Create' && !deployed) return [title, '  (the deployed template is not known here: it is recorded by the next push)'];
   let local;
   if (operation !== 'Delete') {
     try {
       const plugin = await loadCategoryPlugin(ctx, category, service || undefined);
       if (!plugin.build) throw new UserError(`The ${category} plugin cannot build resources.`, `Update the ${category} plugin.`);
-      local = (await plugin.build(ctx, { category, resourceName, service, dir: project.resourceDir(category, resourceName) })).template;
+      local = await plugin.build(ctx, { category, resourceName, service, dir: project.resourceDir(category, resourceName) });
     } catch (error) {
       // A resource that does not build shows why here; push would stop on it with the same message.
       return [title, `  (its template could not be built: ${error instanceof Error ? error.message : String(error)})`];
     }
   }
-  const lines = diffTemplates(deployed, local);
+  const lines = diffTemplates(deployed?.template, local?.template);
+  const parameters = diffParameterValues(deployed?.parameters, local?.parameters);
+  if (parameters.length > 0) lines.push(...(lines.length > 0 ? [''] : []), ...parameters);
   if (lines.length === 0) return [title, '  (no change to its template: the change is in files the deployment reads, such as a schema or a site)'];
   return [title, ...lines.map((line) => (line === '' ? '' : `  ${line}`))];
 }

@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type ForteRun, removeProject, runForte } from './forte-runner.js';
+import { type ForteRun, removeProject, runForte, runForteInTerminal } from './forte-runner.js';
 import { writeTestCategoryPlugin } from './test-category-plugin.js';
 
 const readJson = (path: string): Record<string, unknown> => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
@@ -24,7 +24,15 @@ void describe('forte env, pull and delete (built binary, local cloud)', () => {
     mkdirSync(root);
     assert.equal((await forte(['init', '--amplify', '{"projectName":"envapp","envName":"dev"}', '--yes'])).code, 0);
     assert.equal((await forte(['plugin', 'add', writeTestCategoryPlugin(work)])).code, 0);
-    assert.equal((await forte(['add', 'testcat', 'gamma'])).code, 0);
+    const help = await forte(['add', 'testcat', '--help']);
+    assert.match(help.stdout, /^Usage: forte add testcat \[options\]/);
+    assert.deepEqual([...help.stdout.matchAll(/^ {2}(?:-[a-z], )?--([a-z]+)/gm)].map((m) => m[1]), ['value', 'yes', 'headless', 'help'], help.stdout);
+    assert.equal((await forte(['help', 'add', 'testcat'])).stdout, help.stdout);
+    assert.equal((await forte(['help', 'testcat', 'add'])).stdout, help.stdout);
+    const typo = await forte(['add', 'testcat', 'gamma', '--valeu', 'v1']);
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /Unknown option --valeu for forte add testcat\. Did you mean "--value"\?/);
+    assert.equal((await forte(['add', 'testcat', 'gamma', '--value', 'v1'])).code, 0);
     const push = await forte(['push', '--yes']);
     assert.equal(push.code, 0, push.stderr);
     appId = (readJson(join(root, 'amplify', 'team-provider-info.json'))['dev'] as { awscloudformation: { AmplifyAppId: string } }).awscloudformation.AmplifyAppId;
@@ -43,6 +51,8 @@ void describe('forte env, pull and delete (built binary, local cloud)', () => {
     const status = await forte(['status']);
     assert.match(status.stdout, /Current Environment: prod/);
     assert.match(status.stdout, /│ Testcat  │ gamma         │ Create    │/);
+    const verbose = await forte(['status', '-v']);
+    assert.match(verbose.stdout, /Testcat gamma \(Create\)\n {2}Parameters\n {2}\[\+\] env\n {2}\[\+\] AppId\n\n {2}Resources\n {2}\[\+\] Forte::Test::Resource Thing/);
   });
 
   void it('env list (table and --json) and env get', async () => {
@@ -68,6 +78,33 @@ void describe('forte env, pull and delete (built binary, local cloud)', () => {
     assert.match((await forte(['status'])).stdout, /│ Testcat  │ gamma         │ No Change │/);
   });
 
+  void it('in a narrow terminal the status table fits it; piped output keeps whole names', async () => {
+    const narrow = await runForteInTerminal(['status'], { cwd: root, home, env: ENV, columns: 55 }, []);
+    assert.equal(narrow.code, 0, narrow.screen);
+    const table = narrow.screen.split(/\r?\n/).filter((line) => /^[┌│├└]/.test(line));
+    assert.ok(table.length >= 5 && table.every((line) => line.length <= 55), narrow.screen);
+    assert.match(narrow.screen, /│ Testcat +│ gamma +│ No Change │ awsclo…mation │/);
+    assert.match((await forte(['status'])).stdout, /│ Testcat  │ gamma         │ No Change │ awscloudformation │/);
+  });
+
+  void it('status -v after a checkout diffs against the template that environment deployed', async () => {
+    const unchanged = await forte(['status', '-v']);
+    assert.equal(unchanged.code, 0, unchanged.stderr);
+    assert.match(unchanged.stdout, /│ Testcat  │ gamma         │ No Change │/);
+    assert.doesNotMatch(unchanged.stdout, /\[[+~-]\]|Testcat gamma \(/);
+    const props = join(root, 'amplify', 'backend', 'testcat', 'gamma', 'props.json');
+    writeFileSync(props, JSON.stringify({ Value: 'v2' }));
+    try {
+      const changed = await forte(['status', '-v']);
+      assert.match(changed.stdout, /│ Testcat  │ gamma         │ Update    │/);
+      const diff = changed.stdout.slice(changed.stdout.indexOf('Testcat gamma (Update)'));
+      assert.match(diff, /^Testcat gamma \(Update\)\n {2}Resources\n {2}\[~\] Forte::Test::Resource Thing\n {3}└─ \[~\] Value\n {7}├─ \[-\] "v1"\n {7}└─ \[\+\] "v2"\n/);
+      assert.doesNotMatch(diff, /Parameters|\[\+\] env/, 'the parameters deployed are known, so none is shown as added');
+    } finally {
+      writeFileSync(props, JSON.stringify({ Value: 'v1' }));
+    }
+  });
+
   void it('env remove refuses the current env and deletes another', async () => {
     const refused = await forte(['env', 'remove', 'dev', '--yes']);
     assert.equal(refused.code, 1);
@@ -86,6 +123,9 @@ void describe('forte env, pull and delete (built binary, local cloud)', () => {
     assert.equal(pull.code, 0, pull.stderr);
     assert.deepEqual(readJson(join(fresh, 'amplify', 'backend', 'testcat', 'gamma', 'props.json')), { Value: 'v1' });
     assert.deepEqual(readJson(join(fresh, 'amplify', '#current-cloud-backend', 'testcat', 'gamma', 'props.json')), { Value: 'v1' });
+    const deployed = readJson(join(fresh, 'amplify', '#current-cloud-backend', 'awscloudformation', 'build', 'testcat', 'gamma-template.json')) as { template: { Resources: Record<string, unknown> } };
+    assert.deepEqual(Object.keys(deployed.template.Resources), ['Thing'], 'the deployed template comes with the pull');
+    assert.ok(!existsSync(join(fresh, 'amplify', 'backend', 'awscloudformation')), 'backend/ gets the sources only');
     assert.equal((readJson(join(fresh, 'amplify', '.config', 'project-config.json')) as { projectName: string }).projectName, 'envapp');
     assert.match((await forte(['status'], fresh)).stdout, /│ Testcat  │ gamma         │ No Change │/);
 
@@ -115,8 +155,8 @@ void describe('forte env, pull and delete (built binary, local cloud)', () => {
     assert.match((await forte(['status'], clone)).stdout, /│ Testcat  │ gamma         │ No Change │/);
   });
 
-  void it('delete removes every env and the app in the cloud, then amplify/ and aws-exports.js', async () => {
-    const del = await forte(['delete', '--yes']);
+  void it('delete --force removes, without asking, every env and the app in the cloud, then amplify/ and aws-exports.js', async () => {
+    const del = await forte(['delete', '--force']);
     assert.equal(del.code, 0, del.stderr);
     assert.ok(!existsSync(join(root, 'amplify')));
     assert.ok(!existsSync(join(root, 'src', 'aws-exports.js')));

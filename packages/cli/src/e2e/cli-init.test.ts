@@ -184,7 +184,7 @@ void describe('forte init (built binary, local cloud)', () => {
   void it('typos get "did you mean", help of an unknown command exits 2, a category Forte lacks says so', async () => {
     const cases: Array<[string[], number, RegExp]> = [
       [['pussh'], 2, /Unknown command: pussh\. Did you mean "forte push"\?/],
-      [['status', '--yess'], 2, /Unknown option --yess for forte status\. Did you mean "--yes"\?/],
+      [['push', '--yess'], 2, /Unknown option --yess for forte push\. Did you mean "--yes"\?/],
       [['ad', 'api'], 2, /Did you mean "forte add api"\?/],
       [['add', 'apii'], 2, /Unknown command: add apii\. Did you mean "forte add api"\?/],
       [['help', 'nosuch'], 2, /no command or category named nosuch/],

@@ -39,13 +39,16 @@ export function runForte(args: string[], options: { cwd: string; home: string; s
 /**
  * Runs the built binary in a real pseudo-terminal (`script` from util-linux) and types each answer once
  * its question is on the screen. Answers are raw keys: text, `\r` (Enter), `\x1b[A` (arrow up).
+ * `columns` sets the terminal's width.
  */
 export async function runForteInTerminal(
   args: string[],
-  options: { cwd: string; home: string; env?: Record<string, string> },
+  options: { cwd: string; home: string; env?: Record<string, string>; columns?: number },
   answers: [question: RegExp, keys: string][],
 ): Promise<{ code: number | null; screen: string }> {
-  const command = [process.execPath, FORTE_BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const forte = [process.execPath, FORTE_BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  // The terminal's width, as a user's window would set it (script's own follows the test's, often none).
+  const command = options.columns === undefined ? forte : `stty cols ${options.columns} rows 50; ${forte}`;
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     cwd: options.cwd,
     env: { ...process.env, FORTE_HOME: options.home, FORTE_CLOUD_PORT: '0', NO_COLOR: '1', ...options.env },

@@ -4,14 +4,20 @@ import { join } from 'node:path';
 /**
  * Writes a small category plugin `testcat` (test support) whose resources are `Forte::Test::Resource`s
  * (a cloud started with FORTE_TEST_FAULTS=1 provides them): `forte add testcat <name>` creates
- * backend/testcat/<name>/props.json, and build() turns that file into the resource's Properties, so a
+ * backend/testcat/<name>/props.json (`--value V`, declared in its manifest), and build() turns that file into the resource's Properties, so a
  * test steers the cloud (Value, FailOn, DelayMs) by editing it. Returns the plugin folder.
  */
 export function writeTestCategoryPlugin(parent: string): string {
   const dir = join(parent, 'forte-testcat');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'forte-testcat', version: '1.0.0', type: 'module', main: 'index.js' }));
-  writeFileSync(join(dir, 'forte-plugin.json'), JSON.stringify({ name: 'testcat', type: 'category', commands: ['add', 'remove'], services: ['TestService'] }));
+  writeFileSync(join(dir, 'forte-plugin.json'), JSON.stringify({
+      name: 'testcat',
+      type: 'category',
+      commands: ['add', 'remove'],
+      services: ['TestService'],
+      options: { add: [{ name: 'value', value: 'V', description: 'the resource\'s Value (default v1)' }] },
+    }));
   writeFileSync(
     join(dir, 'index.js'),
     `import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +31,8 @@ export async function executeCommand(ctx) {
   if (ctx.input.command === 'add') {
     const dir = project.resourceDir('testcat', name);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'props.json'), JSON.stringify({ Value: 'v1' }));
+    const value = typeof ctx.input.options.value === 'string' ? ctx.input.options.value : 'v1';
+    writeFileSync(join(dir, 'props.json'), JSON.stringify({ Value: value }));
     const entry = { service: 'TestService', providerPlugin: 'awscloudformation' };
     config.testcat = { ...config.testcat, [name]: entry };
     meta.testcat = { ...meta.testcat, [name]: entry };
