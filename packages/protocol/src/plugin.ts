@@ -238,9 +238,21 @@ export interface ProviderPlugin {
   listMailbox?(ctx: PluginContext, args: { to?: string; limit?: number }): Promise<MailboxMessage[]>;
 }
 
+/** A frontend's settings in project-config.json: `frontend` names the plugin, the rest is its own section. */
+export interface FrontendSettings {
+  frontend: string;
+  [key: string]: unknown;
+}
+
 export interface FrontendPlugin {
-  /** Frontend questions at init (framework, SourceDir, DistributionDir, BuildCommand, StartCommand). */
-  init(ctx: PluginContext, headless?: Record<string, unknown>): Promise<{ frontend: string; [key: string]: unknown }>;
+  /**
+   * Frontend questions at init (framework, SourceDir, DistributionDir, BuildCommand, StartCommand). With
+   * `useDefaults` nothing is asked: the settings detected from the project folder (init shows them in its
+   * summary and applies them when the user accepts it).
+   */
+  init(ctx: PluginContext, headless?: Record<string, unknown>, options?: { useDefaults?: boolean }): Promise<FrontendSettings>;
+  /** The summary lines of these settings that init prints before asking to apply them (`Javascript framework: react`). */
+  describeSettings?(settings: FrontendSettings): string[];
   /** Write aws-exports.js and amplify_outputs.json from amplify-meta. */
   createFrontendConfigs(ctx: PluginContext, meta: AmplifyMeta): Promise<string[]>;
   build(ctx: PluginContext): Promise<void>;
