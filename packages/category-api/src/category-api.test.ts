@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { APPSYNC_RESOURCE_TYPES, RESOURCE_TYPES, templateSchema, UserError, type CategoryPlugin, type ResourceRef } from '@forte/protocol';
 import { createFakePluginContext } from '@forte/testing';
+import { describeModes } from './api-questions.js';
 import { transformParameters } from './compile-api.js';
 import * as plugin from './index.js';
 
@@ -82,6 +83,14 @@ void describe('category-api', () => {
     assert.deepEqual(entry.dependsOn, [{ category: 'auth', resourceName: 'myappauth', attributes: ['UserPoolId'] }]);
     assert.deepEqual(entry.output.authConfig.defaultAuthentication, { authenticationType: 'AMAZON_COGNITO_USER_POOLS', userPoolConfig: { userPoolId: 'authmyappauth' } });
     assert.deepEqual(readJson(join(apiDir('myapp'), 'parameters.json')).AuthCognitoUserPoolId, { 'Fn::GetAtt': ['authmyappauth', 'Outputs.UserPoolId'] });
+  });
+
+  void it('the Authorization modes line marks the default mode as Amplify does', () => {
+    assert.equal(describeModes({ defaultAuthType: { mode: 'API_KEY', expirationTime: 7 }, additionalAuthTypes: [] }), 'API key (default, expiration time: 7 days from now)');
+    assert.equal(
+      describeModes({ defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS' }, additionalAuthTypes: [{ mode: 'API_KEY', expirationTime: 30 }, { mode: 'AWS_IAM' }] }),
+      'Amazon Cognito User Pool (default), API key, IAM',
+    );
   });
 
   void it('refuses user-pool authorization without an auth resource, REST, and `update --yes`, naming the fix', async () => {
