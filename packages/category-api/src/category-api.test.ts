@@ -93,6 +93,32 @@ void describe('category-api', () => {
     );
   });
 
+  void it('"Do you want to edit the schema now?" opens the schema in the editor and checks what was saved; not asked with --yes', async () => {
+    const opened: string[] = [];
+    const edit = context({ plugin: 'api', command: 'add', answers: { 'Do you want to edit the schema now?': true } });
+    edit.ctx.openEditor = async (file) => {
+      opened.push(file);
+      writeFileSync(file, 'type Edited @model @auth(rules: [{ allow: public }]) { id: ID! title: String! }\n');
+    };
+    await categoryPlugin.executeCommand(edit.ctx);
+    assert.deepEqual(opened, [join(apiDir('myapp'), 'schema.graphql')]);
+    assert.ok(edit.printed.some((line) => line.includes('The edited schema compiles.')));
+    rmSync(join(root, 'amplify'), { recursive: true });
+
+    const no = context({ plugin: 'api', command: 'add' });
+    no.ctx.openEditor = async (file) => void opened.push(file);
+    await categoryPlugin.executeCommand(no.ctx);
+    assert.ok(no.asked.includes('Do you want to edit the schema now?'));
+    assert.equal(opened.length, 1, 'the default answer (no) opens nothing');
+    rmSync(join(root, 'amplify'), { recursive: true });
+
+    const yes = context({ plugin: 'api', command: 'add', yes: true });
+    yes.ctx.openEditor = async (file) => void opened.push(file);
+    await categoryPlugin.executeCommand(yes.ctx);
+    assert.ok(!yes.asked.includes('Do you want to edit the schema now?'));
+    assert.equal(opened.length, 1);
+  });
+
   void it('refuses user-pool authorization without an auth resource, REST, and `update --yes`, naming the fix', async () => {
     const userPools = addRequest('type A @model { id: ID! }', { defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS' } });
     await assert.rejects(categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, userPools), (e: unknown) => e instanceof UserError && /forte add auth/.test(e.resolution));

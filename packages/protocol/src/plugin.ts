@@ -140,6 +140,12 @@ export interface PluginContext {
    * `default` profile the CLI starts the local cloud when it is not running.
    */
   cloud(): Promise<CloudEndpoint>;
+  /**
+   * Opens a file in the user's editor and resolves when the editor exits: `$VISUAL`, else `$EDITOR`, else the
+   * project's default editor (local-env-info.json). When none can be started it says so and resolves, so
+   * the command goes on. Absent in contexts without a terminal.
+   */
+  openEditor?(file: string): Promise<void>;
 }
 
 export interface CategoryPlugin {
