@@ -1,6 +1,7 @@
 import { UserError, type PluginContext } from '@forte/protocol';
 import { addCodegen, configureCodegen, generateModelFiles, regenerate, removeCodegen } from './codegen-commands.js';
 
+export { handlePostPush } from './codegen-post-push.js';
 export { GRAPHQL_CONFIG_FILE, readGraphqlConfig, type CodegenProject, type GraphqlConfig } from './graphql-config.js';
 
 const ALIASES: Record<string, string> = { update: 'configure', statement: 'statements', model: 'models' };

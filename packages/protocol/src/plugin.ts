@@ -24,7 +24,12 @@ export interface PluginManifest {
   commandAliases?: Record<string, string>;
   /** Services of amplify-meta this plugin owns (e.g. `amplifyhosting`, `S3AndCloudFront`). */
   services?: string[];
+  /** Events the plugin handles (Amplify's manifest field); the CLI loads only the plugins that list an event when it happens. */
+  eventHandlers?: PluginEvent[];
 }
+
+/** `PostPush`: after a push deployed its changes (the plugin's `handlePostPush`). */
+export type PluginEvent = 'PostPush';
 
 /** Runtime check of a `forte-plugin.json` manifest (the CLI refuses plugins whose manifest fails it). */
 export const pluginManifestSchema = z.object({
@@ -35,6 +40,7 @@ export const pluginManifestSchema = z.object({
   commands: z.array(z.string()),
   commandAliases: z.record(z.string(), z.string()).optional(),
   services: z.array(z.string()).optional(),
+  eventHandlers: z.array(z.enum(['PostPush'])).optional(),
 }).passthrough();
 
 /** A problem the user can fix: the CLI prints `message`, then `resolution`, and exits 1. */
@@ -155,6 +161,19 @@ export interface CategoryPlugin {
   build?(ctx: PluginContext, resource: ResourceRef): Promise<ResourceBuild>;
   /** Deploy the built frontend (hosting categories). Returns the live URL. */
   publish?(ctx: PluginContext, resource: ResourceRef, options: { distributionDir: string }): Promise<{ url: string }>;
+  /**
+   * After a push deployed its changes (for plugins whose manifest lists `PostPush`), with the project files
+   * already up to date. The push has succeeded: what this throws is printed as a warning.
+   */
+  handlePostPush?(ctx: PluginContext, pushed: PushedResources): Promise<void>;
+}
+
+/** What a successful push deployed. */
+export interface PushedResources {
+  /** Deployed for the first time (Amplify's resourcesToBeCreated). */
+  created: ResourceRef[];
+  /** Deployed before, changed by this push. */
+  updated: ResourceRef[];
 }
 
 export interface LocalSiteFile {

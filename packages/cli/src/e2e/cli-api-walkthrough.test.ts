@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { initProject, removeProject, runForteInTerminal } from './forte-runner.js';
 
-void describe('add api in a terminal: the default mode, editing the schema', () => {
+void describe('add api and the first push in a terminal: the default mode, editing the schema, the codegen questions', () => {
   let work: string;
   let home: string;
   let root: string;
@@ -29,5 +29,21 @@ void describe('add api in a terminal: the default mode, editing the schema', () 
     assert.match(screen, /Authorization modes: API key \(default, expiration time: 7 days from now\)/);
     assert.match(screen, /The edited schema compiles\./);
     assert.equal(file('amplify/backend/api/walkapp/schema.graphql'), 'type Note @model @auth(rules: [{ allow: public }]) { id: ID! text: String! }\n');
+  });
+
+  void it('the first push of the API asks Amplify\'s codegen questions after the deployment and generates the statements', async () => {
+    const { code, screen } = await runForteInTerminal(['push'], { cwd: root, home }, [
+      [/Are you sure you want to continue\?/, '\r'],
+      [/Do you want to generate code for your newly created GraphQL API/, '\r'],
+      [/Choose the code generation language target/, '\r'],
+      [/Enter the file name pattern of graphql queries/, '\r'],
+      [/Do you want to generate\/update all possible GraphQL operations/, '\r'],
+      [/Enter maximum statement depth/, '\r'],
+    ]);
+    assert.equal(code, 0, screen);
+    assert.ok(screen.indexOf('All resources are updated in the cloud') < screen.indexOf('Do you want to generate code for your newly created GraphQL API'), 'asked once the push succeeded');
+    assert.match(file('.graphqlconfig.yml'), /codeGenTarget: javascript/);
+    assert.match(file('src/graphql/mutations.js'), /export const createNote = /);
+    assert.ok(existsSync(join(root, 'src/graphql/queries.js')));
   });
 });
