@@ -108,12 +108,6 @@ void describe('forte init (built binary, local cloud)', () => {
     assert.equal(config.projectName, 'yesapp');
     assert.equal(config.frontend, 'javascript');
     assert.equal((readJson(join(root, 'amplify', '.config', 'local-env-info.json')) as { envName: string }).envName, 'dev');
-    // A folder name too short once stripped gets 5 random characters, as Amplify's normalizeProjectName does.
-    const short = join(work, 'x_y');
-    mkdirSync(short);
-    const shortRun = await runForte(['init', '--yes'], { cwd: short, home });
-    assert.equal(shortRun.code, 0, shortRun.stderr);
-    assert.match((readJson(join(short, 'amplify', '.config', 'project-config.json')) as { projectName: string }).projectName, /^xy[a-z0-9]{5}$/);
   });
 
   void it('without a terminal and without --yes, init asks to pass --yes', async () => {
