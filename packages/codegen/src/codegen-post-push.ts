@@ -1,5 +1,4 @@
 import { UserError, type PluginContext, type PushedResources, type ResourceRef } from '@forte/protocol';
-import { configureAndGenerate, regenerate } from './codegen-commands.js';
 import { askFirstPushSettings, type CodegenAnswers } from './codegen-questions.js';
 import { readGraphqlConfig } from './graphql-config.js';
 
@@ -13,6 +12,8 @@ const isGraphqlApi = (r: ResourceRef): boolean => r.category === 'api' && r.serv
  */
 export async function handlePostPush(ctx: PluginContext, pushed: PushedResources): Promise<void> {
   if (![...pushed.created, ...pushed.updated].some(isGraphqlApi)) return;
+  // Loaded only now: the generators take seconds to load, and most pushes deploy no API.
+  const { configureAndGenerate, regenerate } = await import('./codegen-commands.js');
   const config = readGraphqlConfig(ctx.project().root);
   if (config.projects.length > 0) return regenerate(ctx, { statements: true, types: true });
   const created = pushed.created.find(isGraphqlApi);
