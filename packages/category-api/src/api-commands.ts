@@ -42,8 +42,11 @@ function saveChecked(ctx: PluginContext, config: ApiConfig, schema: string | und
     throw error;
   }
   ctx.print.success(`Successfully ${verb} resource ${config.apiName} locally.`);
+}
+
+function printNextSteps(ctx: PluginContext, apiName: string): void {
   ctx.print.info('');
-  ctx.print.info(`GraphQL schema: ${join(dir, SCHEMA_FILE)}`);
+  ctx.print.info(`GraphQL schema: ${join(ctx.project().resourceDir(CATEGORY, apiName), SCHEMA_FILE)}`);
   ctx.print.info('Next steps:');
   ctx.print.info('  `forte push` deploys the API and its tables (data is kept when the schema changes).');
   ctx.print.info('  `forte api gql-compile` checks the schema and writes the compiled schema to build/.');
@@ -72,13 +75,37 @@ export async function addApi(ctx: PluginContext): Promise<void> {
     choices: (Object.keys(SCHEMA_TEMPLATES) as SchemaTemplate[]).map((value) => ({ name: SCHEMA_TEMPLATES[value].label, value })),
     default: 'single-object',
   });
-  saveChecked(ctx, parseApiConfig(config, 'the answers'), SCHEMA_TEMPLATES[template].schema, 'added');
+  const answers = parseApiConfig(config, 'the answers');
+  saveChecked(ctx, answers, SCHEMA_TEMPLATES[template].schema, 'added');
+  await offerSchemaEdit(ctx, answers.apiName);
+  printNextSteps(ctx, answers.apiName);
+}
+
+/**
+ * Amplify's "Do you want to edit the schema now?" (default no here, so Enter never starts an editor): yes
+ * opens schema.graphql in the user's editor and waits, then checks what was saved. Not asked with --yes or
+ * without a terminal. An invalid edit is kept (it is the user's work) and named, with the command to check it again.
+ */
+async function offerSchemaEdit(ctx: PluginContext, apiName: string): Promise<void> {
+  if (ctx.prompt.yes || ctx.prompt.interactive === false || !ctx.openEditor) return;
+  if (!(await ctx.prompt.confirm({ message: 'Do you want to edit the schema now?', default: false }))) return;
+  const project = ctx.project();
+  const dir = project.resourceDir(CATEGORY, apiName);
+  await ctx.openEditor(join(dir, SCHEMA_FILE));
+  try {
+    compileApi(project, dir);
+    ctx.print.success('The edited schema compiles.');
+  } catch (error) {
+    ctx.print.warn(`The edited schema does not compile: ${error instanceof Error ? error.message : String(error)}`);
+    ctx.print.warn('Fix it, then check it with `forte api gql-compile` before `forte push`.');
+  }
 }
 
 export async function addApiHeadless(ctx: PluginContext, payload: unknown): Promise<void> {
   refuseSecond(ctx);
   const { config, schema } = configFromAddRequest(payload);
   saveChecked(ctx, config, schema, 'added');
+  printNextSteps(ctx, config.apiName);
 }
 
 /** `forte update api`: the settings loop with the current values (the schema is edited in its file). */
@@ -90,12 +117,14 @@ export async function updateApi(ctx: PluginContext): Promise<void> {
   const after = structuredClone(config);
   await askApiSettings(ctx, after, { hasAuth: findAuthResource(ctx.project()) !== undefined, canRename: false });
   saveChecked(ctx, parseApiConfig(after, 'the answers'), undefined, 'updated');
+  printNextSteps(ctx, after.apiName);
 }
 
 export async function updateApiHeadless(ctx: PluginContext, payload: unknown): Promise<void> {
   const { config } = currentApi(ctx);
   const next = configFromUpdateRequest(payload, config);
   saveChecked(ctx, next.config, next.schema, 'updated');
+  printNextSteps(ctx, next.config.apiName);
 }
 
 function removeFiles(ctx: PluginContext, name: string): void {

@@ -9,8 +9,15 @@ const MODE_NAMES: Record<AuthModeName, string> = {
   AWS_LAMBDA: 'Lambda',
 };
 
-export function describeMode(mode: AuthMode): string {
-  return mode.mode === 'API_KEY' ? `API key (default, expiration time: ${mode.expirationTime} days from now)` : MODE_NAMES[mode.mode];
+/**
+ * The "Authorization modes" line of the settings loop, as Amplify writes it: the default mode first, marked
+ * `(default)` (an API key with its expiry: `API key (default, expiration time: 7 days from now)`), then the
+ * additional modes by name.
+ */
+export function describeModes(config: Pick<ApiConfig, 'defaultAuthType' | 'additionalAuthTypes'>): string {
+  const first = config.defaultAuthType;
+  const marked = first.mode === 'API_KEY' ? `${MODE_NAMES.API_KEY} (default, expiration time: ${first.expirationTime} days from now)` : `${MODE_NAMES[first.mode]} (default)`;
+  return [marked, ...config.additionalAuthTypes.map((m) => MODE_NAMES[m.mode])].join(', ');
 }
 
 function describeConflicts(config: ApiConfig): string {
@@ -92,7 +99,7 @@ async function askConflicts(ctx: PluginContext, config: ApiConfig): Promise<void
  */
 export async function askApiSettings(ctx: PluginContext, config: ApiConfig, options: { hasAuth: boolean; canRename: boolean }): Promise<void> {
   for (;;) {
-    const modes = [config.defaultAuthType, ...config.additionalAuthTypes].map(describeMode).join(', ');
+    const modes = describeModes(config);
     const choice = await ctx.prompt.select<'name' | 'auth' | 'conflicts' | 'continue'>({
       message: 'Here is the GraphQL API that we will create. Select a setting to edit or continue',
       choices: [

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { isUserError, APPSYNC_RESOURCE_TYPES, RESOURCE_TYPES, templateSchema, type CategoryPlugin, type ResourceRef } from '@forte/protocol';
 import { createFakePluginContext } from '@forte/testing';
+import { describeModes } from './api-questions.js';
 import { transformParameters } from './compile-api.js';
 import * as plugin from './index.js';
 
@@ -82,6 +83,40 @@ void describe('category-api', () => {
     assert.deepEqual(entry.dependsOn, [{ category: 'auth', resourceName: 'myappauth', attributes: ['UserPoolId'] }]);
     assert.deepEqual(entry.output.authConfig.defaultAuthentication, { authenticationType: 'AMAZON_COGNITO_USER_POOLS', userPoolConfig: { userPoolId: 'authmyappauth' } });
     assert.deepEqual(readJson(join(apiDir('myapp'), 'parameters.json')).AuthCognitoUserPoolId, { 'Fn::GetAtt': ['authmyappauth', 'Outputs.UserPoolId'] });
+  });
+
+  void it('the Authorization modes line marks the default mode as Amplify does', () => {
+    assert.equal(describeModes({ defaultAuthType: { mode: 'API_KEY', expirationTime: 7 }, additionalAuthTypes: [] }), 'API key (default, expiration time: 7 days from now)');
+    assert.equal(
+      describeModes({ defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS' }, additionalAuthTypes: [{ mode: 'API_KEY', expirationTime: 30 }, { mode: 'AWS_IAM' }] }),
+      'Amazon Cognito User Pool (default), API key, IAM',
+    );
+  });
+
+  void it('"Do you want to edit the schema now?" opens the schema in the editor and checks what was saved; not asked with --yes', async () => {
+    const opened: string[] = [];
+    const edit = context({ plugin: 'api', command: 'add', answers: { 'Do you want to edit the schema now?': true } });
+    edit.ctx.openEditor = async (file) => {
+      opened.push(file);
+      writeFileSync(file, 'type Edited @model @auth(rules: [{ allow: public }]) { id: ID! title: String! }\n');
+    };
+    await categoryPlugin.executeCommand(edit.ctx);
+    assert.deepEqual(opened, [join(apiDir('myapp'), 'schema.graphql')]);
+    assert.ok(edit.printed.some((line) => line.includes('The edited schema compiles.')));
+    rmSync(join(root, 'amplify'), { recursive: true });
+
+    const no = context({ plugin: 'api', command: 'add' });
+    no.ctx.openEditor = async (file) => void opened.push(file);
+    await categoryPlugin.executeCommand(no.ctx);
+    assert.ok(no.asked.includes('Do you want to edit the schema now?'));
+    assert.equal(opened.length, 1, 'the default answer (no) opens nothing');
+    rmSync(join(root, 'amplify'), { recursive: true });
+
+    const yes = context({ plugin: 'api', command: 'add', yes: true });
+    yes.ctx.openEditor = async (file) => void opened.push(file);
+    await categoryPlugin.executeCommand(yes.ctx);
+    assert.ok(!yes.asked.includes('Do you want to edit the schema now?'));
+    assert.equal(opened.length, 1);
   });
 
   void it('refuses user-pool authorization without an auth resource, REST, and `update --yes`, naming the fix', async () => {

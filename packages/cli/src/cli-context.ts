@@ -1,6 +1,7 @@
 import { UserError, type CliInput, type CloudEndpoint, type FrontendPlugin, type PluginContext, type Printer, type Prompter, type ProviderPlugin } from '@forte/protocol';
 import { readHeadlessPayload } from './headless-payload.js';
 import { localCloudEndpoint } from './local-cloud.js';
+import { openEditor } from './open-editor.js';
 import type { PluginInfo, PluginRegistry } from './plugin-registry.js';
 import { LOCAL_PROFILE, readProfiles } from './profiles.js';
 import { findProjectRoot, openProject, type ProjectModel } from './project-model.js';
@@ -79,6 +80,9 @@ export function createCliContext(options: { input: CliInput; print: Printer; pro
       return name === LOCAL_PROFILE && readProfiles(home)[name] === undefined;
     },
     loadPlugin,
+    ...(options.prompt.interactive === false
+      ? {}
+      : { openEditor: (file: string) => openEditor(file, { defaultEditor: findProjectRoot(options.cwd) ? ctx.project().localEnvInfo.defaultEditor : undefined, env: process.env, print }) }),
   };
 
   async function resolveCloud(): Promise<CloudEndpoint> {

@@ -1,28 +1,22 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
-import { PROJECT_CONFIG_VERSION, PROVIDER_NAME, UserError, localAwsInfoSchema, teamProviderInfoSchema, type AmplifyMeta, type ProjectConfig, type ProviderEnvInfo } from '@forte/protocol';
+import { PROJECT_CONFIG_VERSION, PROVIDER_NAME, UserError, localAwsInfoSchema, teamProviderInfoSchema, type AmplifyMeta, type FrontendPlugin, type FrontendSettings, type ProjectConfig, type ProviderEnvInfo } from '@forte/protocol';
 import type { CliContext } from './cli-context.js';
 import { resourcesOf } from './cloud-state.js';
+import { DEFAULT_EDITOR, EDITORS, editorOf } from './editors.js';
 import { writeFrontendConfigs } from './frontend-configs.js';
 import { readJsonFile, writeJsonFile } from './json-file.js';
 import { jsonFlag } from './parse-args.js';
 import { LOCAL_PROFILE } from './profiles.js';
 import { projectPaths, type ProjectModel } from './project-model.js';
+import { PROJECT_NAME_RULE, checkProjectName, isProjectNameValid, projectNameFromFolder } from './project-name.js';
 import { updateGitignore, writeProjectScaffold } from './project-scaffold.js';
 
 const ENV_NAME = /^[a-z]{2,10}$/;
-
-/** Amplify's rule: letters and digits only (others are stripped), 3 to 20 of them. */
-export function normalizeProjectName(raw: string): string {
-  const name = raw.replace(/[^A-Za-z0-9]/g, '');
-  if (name.length < 3 || name.length > 20) {
-    throw new UserError(`The project name "${raw}" must have 3 to 20 letters and digits (got ${name.length}).`, 'Pass another name, e.g. --amplify \'{"projectName":"myapp"}\'.');
-  }
-  return name;
-}
+const ENV_NAME_RULE = 'Environment name must be between 2 and 10 characters, and lowercase only.';
 
 export function checkEnvName(name: string): string {
-  if (!ENV_NAME.test(name)) throw new UserError(`The environment name "${name}" must be 2 to 10 lowercase letters.`, 'Choose a name such as dev, test or prod.');
+  if (!ENV_NAME.test(name)) throw new UserError(`The environment name "${name}" must be 2 to 10 lowercase letters.`, `${ENV_NAME_RULE} Choose a name such as dev, test or prod.`);
   return name;
 }
 
@@ -66,33 +60,114 @@ export function writeProjectFiles(input: ProjectFilesInput): void {
   updateGitignore(input.root);
 }
 
-/** `forte init` in a folder without a project: questions (or flags), the cloud env, then the files. */
+/** What init applies: shown as Amplify's summary, then used as it is or changed question by question. */
+interface InitChoices {
+  projectName: string;
+  envName: string;
+  defaultEditor: string;
+  frontendName: string;
+  frontend: FrontendSettings;
+}
+
+/**
+ * `forte init` in a folder without a project, in Amplify's order: the project name, a summary of the
+ * settings it would apply (from the flags, else detected from the folder) and "Initialize the project with
+ * the above configuration?" (`--yes` accepts). No asks each setting. Then the cloud env and the files.
+ */
 export async function initProject(ctx: CliContext): Promise<void> {
   const amplify = jsonFlag(ctx.input.options, 'amplify') ?? {};
   const frontendFlag = jsonFlag(ctx.input.options, 'frontend');
   const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-  const defaultName = basename(ctx.cwd).replace(/[^A-Za-z0-9]/g, '').slice(0, 20);
-  const projectName = normalizeProjectName(
-    str(amplify['projectName']) ?? (await ctx.prompt.input({ message: 'Enter a name for the project', default: defaultName.length >= 3 ? defaultName : 'forteapp' })),
-  );
-  const envName = checkEnvName(
-    str(amplify['envName']) ?? str(ctx.input.options['envName']) ?? (await ctx.prompt.input({ message: 'Enter a name for the environment', default: 'dev', validate: (v) => ENV_NAME.test(v) || 'use 2 to 10 lowercase letters' })),
-  );
-  const defaultEditor = str(amplify['defaultEditor']) ?? (await ctx.prompt.input({ message: 'Choose your default editor', default: 'code' }));
-  const frontendName = str(frontendFlag?.['frontend']) ?? str(frontendFlag?.['type']) ?? 'javascript';
+  const givenName = str(amplify['projectName']);
+  const givenEnv = str(amplify['envName']) ?? str(ctx.input.options['envName']);
+  const givenEditor = str(amplify['defaultEditor']);
+  const projectName = givenName !== undefined ? checkProjectName(givenName) : await askProjectName(ctx, projectNameFromFolder(basename(ctx.cwd)));
+  const frontendName = str(frontendFlag?.['frontend']) ?? str(frontendFlag?.['type']) ?? str(amplify['frontend']) ?? 'javascript';
   const frontend = await ctx.frontendByName(frontendName);
-  const { frontend: chosen, ...frontendConfig } = await frontend.init(ctx, frontendFlag);
+  let choices: InitChoices = {
+    projectName,
+    envName: checkEnvName(givenEnv ?? 'dev'),
+    defaultEditor: givenEditor ?? DEFAULT_EDITOR,
+    frontendName,
+    frontend: await frontend.init(ctx, frontendFlag, { useDefaults: true }),
+  };
+  printSummary(ctx, choices, frontend);
+  if (!ctx.prompt.yes && !(await ctx.prompt.confirm({ message: 'Initialize the project with the above configuration?', default: true }))) {
+    choices = await askChoices(ctx, { projectName, frontendFlag, givenEnv, givenEditor });
+  }
   const profileName = profileFromFlags(ctx);
   ctx.useProfile(profileName);
 
   const provider = await ctx.provider();
   const appId = str(amplify['appId']);
-  const envInfo = await provider.initEnv(ctx, { projectName, envName, ...(appId ? { appId } : {}) });
-  writeProjectFiles({ root: ctx.cwd, projectName, envName, defaultEditor, frontendName: chosen || frontendName, frontendConfig, envInfo, profileName });
+  const cloud = await ctx.cloud();
+  const envInfo = await provider.initEnv(ctx, { projectName, envName: choices.envName, ...(appId ? { appId } : {}) });
+  ctx.print.info(ctx.usesLocalCloud() ? `Connected to the local Forte Cloud at ${cloud.endpoint}` : `Connected to the Forte Cloud at ${cloud.endpoint} (remote, profile ${profileName})`);
+  const { frontend: chosen, ...frontendConfig } = choices.frontend;
+  writeProjectFiles({ root: ctx.cwd, projectName, envName: choices.envName, defaultEditor: choices.defaultEditor, frontendName: chosen || choices.frontendName, frontendConfig, envInfo, profileName });
   ctx.reloadProject();
   await writeFrontendConfigs(ctx, ctx.project().readMeta());
-  ctx.print.success('Your project has been successfully initialized and connected to the cloud!');
-  ctx.print.info('Some next steps:\n"forte status" shows the resources and what changed locally\n"forte add hosting" adds web hosting\n"forte push" deploys the local changes\n"forte publish" builds and publishes the frontend');
+  printNextSteps(ctx);
+}
+
+async function askProjectName(ctx: CliContext, fallback: string): Promise<string> {
+  if (ctx.prompt.yes) return fallback;
+  return ctx.prompt.input({ message: 'Enter a name for the project', default: fallback, validate: (v) => isProjectNameValid(v) || PROJECT_NAME_RULE });
+}
+
+function printSummary(ctx: CliContext, choices: InitChoices, frontend: FrontendPlugin): void {
+  const lines = [
+    `Name: ${choices.projectName}`,
+    `Environment: ${choices.envName}`,
+    `Default editor: ${editorOf(choices.defaultEditor)?.name ?? choices.defaultEditor}`,
+    ...(frontend.describeSettings?.(choices.frontend) ?? [`App type: ${choices.frontendName}`]),
+  ];
+  ctx.print.success('The following configuration will be applied:');
+  ctx.print.info(`\nProject information\n${lines.map((l) => `| ${l}`).join('\n')}\n`);
+}
+
+/** "No" to the summary: Amplify's questions, in its order (flags still answer theirs). */
+async function askChoices(
+  ctx: CliContext,
+  given: { projectName: string; frontendFlag: Record<string, unknown> | undefined; givenEnv: string | undefined; givenEditor: string | undefined },
+): Promise<InitChoices> {
+  const envName = checkEnvName(given.givenEnv ?? (await ctx.prompt.input({ message: 'Enter a name for the environment', default: 'dev', validate: (v) => ENV_NAME.test(v) || ENV_NAME_RULE })));
+  const defaultEditor =
+    given.givenEditor ??
+    (await ctx.prompt.select({ message: 'Choose your default editor:', choices: EDITORS.map((e) => ({ name: e.name, value: e.value })), default: DEFAULT_EDITOR }));
+  const frontendName = await askAppType(ctx, given.frontendFlag);
+  const frontend = await ctx.frontendByName(frontendName);
+  return { projectName: given.projectName, envName, defaultEditor, frontendName, frontend: await frontend.init(ctx, given.frontendFlag) };
+}
+
+/** Amplify's "Choose the type of app that you're building" lists its frontend plugins; Forte lists the ones installed. */
+async function askAppType(ctx: CliContext, frontendFlag: Record<string, unknown> | undefined): Promise<string> {
+  const fromFlag = frontendFlag?.['frontend'] ?? frontendFlag?.['type'];
+  if (typeof fromFlag === 'string') return fromFlag;
+  const installed = ctx.registry.all().filter((p) => p.manifest.type === 'frontend').map((p) => p.manifest.name);
+  const [only] = installed;
+  if (installed.length === 1 && only) {
+    ctx.print.info(`Choose the type of app that you're building: ${only} (the only app type Forte supports; Amplify's android, flutter and ios are not available)`);
+    return only;
+  }
+  return ctx.prompt.select({ message: "Choose the type of app that you're building", choices: installed.map((name) => ({ name, value: name })), default: installed.includes('javascript') ? 'javascript' : only });
+}
+
+function printNextSteps(ctx: CliContext): void {
+  ctx.print.success('\nYour project has been successfully initialized and connected to the cloud!\n');
+  ctx.print.success('Some next steps:');
+  ctx.print.info(
+    [
+      '"forte status" will show you what you\'ve added already and if it\'s locally configured or deployed',
+      '"forte add <category>" will allow you to add features like user login ("forte add auth") or a backend API ("forte add api")',
+      '"forte push" will build all your local backend resources and provision it in the cloud',
+      '"forte console" shows the address of the Forte Cloud console, to view your project status',
+      '"forte publish" will build all your local backend and frontend resources (if you have hosting category added) and provision it in the cloud',
+      '',
+    ].join('\n'),
+  );
+  ctx.print.success('Pro tip:');
+  ctx.print.info('Try "forte add api" to create a backend API and then "forte publish" to deploy everything\n');
 }
 
 /**
@@ -102,7 +177,7 @@ export async function initProject(ctx: CliContext): Promise<void> {
 export async function addEnvironment(ctx: CliContext, name: string | undefined): Promise<void> {
   const project = ctx.project();
   const tpi = project.readTeamProviderInfo();
-  const envName = checkEnvName(name ?? (await ctx.prompt.input({ message: 'Enter a name for the environment', validate: (v) => ENV_NAME.test(v) || 'use 2 to 10 lowercase letters' })));
+  const envName = checkEnvName(name ?? (await ctx.prompt.input({ message: 'Enter a name for the environment', validate: (v) => ENV_NAME.test(v) || ENV_NAME_RULE })));
   if (tpi[envName]) throw new UserError(`The environment ${envName} already exists.`, `Check it out with \`forte env checkout ${envName}\`, or choose another name.`);
   const appId = project.readMeta().providers?.awscloudformation?.AmplifyAppId ?? Object.values(tpi).find((e) => e.awscloudformation)?.awscloudformation?.AmplifyAppId;
   if (!appId) throw new UserError('Your workspace is not configured to modify the backend (no app id in amplify-meta.json).', 'Run `forte pull` or `forte env checkout <name>` first.');

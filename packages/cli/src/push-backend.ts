@@ -7,6 +7,7 @@ import type { CliContext } from './cli-context.js';
 import { applyCloudState, resourcesOf } from './cloud-state.js';
 import { writeFrontendConfigs } from './frontend-configs.js';
 import { helpfulLinks } from './helpful-links.js';
+import { pushedResources, runPostPushHandlers } from './post-push.js';
 import { pushScope, type PushScope } from './push-scope.js';
 import { readPushMarker, removePushMarker, settlePushMarker, writePushMarker } from './push-marker.js';
 import { computeResourceStatus, dependenciesOf, statusTableRows, type ResourceStatus } from './resource-status.js';
@@ -102,7 +103,7 @@ export async function pushBackend(ctx: CliContext, options: PushOptions = {}): P
     // As Amplify's push ends: the GraphQL API's endpoint and key, ready to paste.
     const apiLinks = helpfulLinks(newMeta).filter((line) => line.startsWith('GraphQL'));
     if (apiLinks.length > 0) ctx.print.info(`\n${apiLinks.join('\n')}\n`);
-    if (resources.some((r) => r.category === 'api')) await regenerateCode(ctx, project.root);
+    await runPostPushHandlers(ctx, pushedResources(ctx, status, resources));
     return true;
   } catch (error) {
     // ExecuteChangeSet refused (another deployment holds the env): nothing of this push runs.
@@ -110,24 +111,6 @@ export async function pushBackend(ctx: CliContext, options: PushOptions = {}): P
     throw error;
   } finally {
     if (interrupted) process.off('SIGINT', interrupted);
-  }
-}
-
-/**
- * As Amplify's push ends: when the project has a codegen configuration (`.graphqlconfig.yml`), the
- * statements and types are regenerated from the schema just pushed. The push has already succeeded, so a
- * codegen failure is a warning naming the command to run again.
- */
-async function regenerateCode(ctx: CliContext, root: string): Promise<void> {
-  if (!existsSync(join(root, '.graphqlconfig.yml'))) return;
-  const [codegen] = ctx.registry.find('codegen');
-  if (!codegen) return;
-  try {
-    const plugin = await ctx.loadPlugin<CategoryPlugin>(codegen);
-    const input = { ...ctx.input, plugin: codegen.manifest.name, command: 'codegen', subCommands: [], options: {} };
-    await plugin.executeCommand({ ...ctx, input });
-  } catch (error) {
-    ctx.print.warn(`The GraphQL code was not regenerated: ${error instanceof Error ? error.message : String(error)}. Run \`forte codegen\` once it is fixed.`);
   }
 }
 

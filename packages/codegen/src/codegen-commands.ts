@@ -5,7 +5,7 @@ import { QUESTIONS, askAddSettings, askConfigureSettings, type CodegenSettings }
 import { writeModels } from './generate-models.js';
 import { writeStatements } from './generate-statements.js';
 import { writeTypes } from './generate-types.js';
-import { GRAPHQL_CONFIG_FILE, putProject, readGraphqlConfig, removeProject, writeGraphqlConfig, type CodegenProject } from './graphql-config.js';
+import { GRAPHQL_CONFIG_FILE, putProject, readGraphqlConfig, removeProject, writeGraphqlConfig, type CodegenProject, type GraphqlConfig } from './graphql-config.js';
 
 const notConfigured = (): UserError => new UserError('Code generation is not configured.', 'Configure it with `forte codegen add`.');
 
@@ -24,7 +24,12 @@ export async function addCodegen(ctx: PluginContext): Promise<void> {
   // Fail before any question when there is nothing to generate from.
   readCompiledSchema(project, schemaPath);
   const settings = await askAddSettings(ctx);
-  const entry = projectOf(apiName, schemaPath, settings, ['./amplify/**'], regionOf(ctx));
+  await configureAndGenerate(ctx, config, apiName, settings);
+}
+
+/** Records the API's settings in .graphqlconfig.yml, then generates what they ask for. */
+export async function configureAndGenerate(ctx: PluginContext, config: GraphqlConfig, apiName: string, settings: CodegenSettings): Promise<void> {
+  const entry = projectOf(apiName, compiledSchemaPath(ctx.project(), apiName), settings, ['./amplify/**'], regionOf(ctx));
   // Saved first: should generation fail, `forte codegen` retries with these settings.
   putProject(config, entry);
   writeGraphqlConfig(config);

@@ -1,4 +1,4 @@
-import type { PluginContext } from '@forte/protocol';
+import { UserError, type PluginContext } from '@forte/protocol';
 import { defaultIncludePattern, defaultTypesFile, targetChoices, type CodegenTarget } from './codegen-targets.js';
 import { globParent } from './file-glob.js';
 
@@ -66,6 +66,41 @@ export async function askAddSettings(ctx: PluginContext): Promise<CodegenSetting
     generateTypes = await ctx.prompt.confirm({ message: QUESTIONS.generateTypes, default: true });
   }
   return { target, includes, docsFilePath: docsPathOf(includes), generatedFileName, maxDepth, generateDocs, generateTypes };
+}
+
+/** Answers given on the command line (push's `--codegen` JSON, with Amplify's names): each skips its question. */
+export interface CodegenAnswers {
+  generateCode?: boolean;
+  codeLanguage?: string;
+  fileNamePattern?: string;
+  generatedFileName?: string;
+  generateDocs?: boolean;
+  maxDepth?: number;
+}
+
+/**
+ * After an API's first push, Amplify's questions in its order (prePushAddCallback, then the add walkthrough):
+ * whether to generate code at all, target, statement files, whether to generate them, depth, types file.
+ * `--yes` takes Amplify's headless defaults (generate, the first target, its default files, depth 2).
+ * Undefined when the user declines.
+ */
+export async function askFirstPushSettings(ctx: PluginContext, given: CodegenAnswers): Promise<CodegenSettings | undefined> {
+  const generate = given.generateCode ?? (await ctx.prompt.confirm({ message: QUESTIONS.generateTypes, default: true }));
+  if (!generate) return undefined;
+  const target = given.codeLanguage !== undefined ? checkTarget(ctx, given.codeLanguage) : await askTarget(ctx);
+  const includes = given.fileNamePattern !== undefined ? [given.fileNamePattern] : await askIncludes(ctx, [defaultIncludePattern(target)]);
+  const generateDocs = given.generateDocs ?? (await ctx.prompt.confirm({ message: QUESTIONS.generateDocs, default: true }));
+  const maxDepth = generateDocs ? (given.maxDepth ?? (await askMaxDepth(ctx, undefined))) : undefined;
+  let generatedFileName = '';
+  if (target !== 'javascript') generatedFileName = given.generatedFileName || (await ctx.prompt.input({ message: QUESTIONS.typesFile, default: defaultTypesFile(target) }));
+  return { target, includes, docsFilePath: docsPathOf(includes), generatedFileName, maxDepth, generateDocs, generateTypes: target !== 'javascript' };
+}
+
+function checkTarget(ctx: PluginContext, value: string): CodegenTarget {
+  const choices = targetChoices(ctx.project());
+  const found = choices.find((c) => c === value);
+  if (!found) throw new UserError(`--codegen: codeLanguage ${JSON.stringify(value)} is not one of ${choices.join(', ')} for this project.`, `Pass one of ${choices.join(', ')}.`);
+  return found;
 }
 
 /** `forte codegen configure`: the same questions, each defaulting to the current setting. */

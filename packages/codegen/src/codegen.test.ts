@@ -233,6 +233,51 @@ void describe('forte codegen', { skip }, () => {
     await assert.rejects(run('add', { yes: true }), userError(/frontend android is not supported/));
   });
 
+  void it('after the first push of an API: Amplify\'s questions, in its order; --yes generates with the defaults; --codegen answers; later pushes regenerate', async () => {
+    withApi(sandboxTodo);
+    const api = { category: 'api', resourceName: API, service: 'AppSync', dir: join(root, apiDir) };
+    const afterPush = async (options: { yes?: boolean; answers?: Record<string, string | boolean>; flags?: Record<string, string> }, pushed: { created?: (typeof api)[]; updated?: (typeof api)[] }) => {
+      const fake = createFakePluginContext(root, { plugin: 'codegen', ...(options.yes ? { yes: true } : {}), ...(options.answers ? { answers: options.answers } : {}) });
+      Object.assign(fake.ctx.input.options, options.flags);
+      await plugin.handlePostPush(fake.ctx, { created: pushed.created ?? [], updated: pushed.updated ?? [] });
+      return fake;
+    };
+    const declined = await afterPush({ answers: { [QUESTIONS.generateTypes]: false } }, { created: [api] });
+    assert.deepEqual(declined.asked, [QUESTIONS.generateTypes]);
+    assert.equal(existsSync(join(root, GRAPHQL_CONFIG_FILE)), false);
+
+    const asked = await afterPush({ answers: { [QUESTIONS.target]: 'typescript', [QUESTIONS.maxDepth]: '3' } }, { created: [api] });
+    assert.deepEqual(asked.asked, [QUESTIONS.generateTypes, QUESTIONS.target, QUESTIONS.includePattern, QUESTIONS.generateDocs, QUESTIONS.maxDepth, QUESTIONS.typesFile]);
+    assert.equal(config().projects[API].extensions.amplify.codeGenTarget, 'typescript');
+    assert.equal(config().projects[API].extensions.amplify.maxDepth, 3);
+    assert.match(file('src/graphql/queries.ts'), /export const getTodo = /);
+    assert.match(file('src/API.ts'), /export type GetTodoQuery = \{/);
+
+    rmSync(join(root, 'src'), { recursive: true });
+    const later = await afterPush({ yes: true }, { updated: [api] });
+    assert.deepEqual(later.asked, [], 'configured: a later push regenerates without asking');
+    assert.ok(existsSync(join(root, 'src/API.ts')));
+    await afterPush({ yes: true }, {});
+    rmSync(join(root, GRAPHQL_CONFIG_FILE));
+    await afterPush({ yes: true }, { updated: [api] });
+    assert.equal(existsSync(join(root, GRAPHQL_CONFIG_FILE)), false, 'only a newly created API gets the questions');
+
+    rmSync(join(root, 'src'), { recursive: true });
+    await afterPush({ yes: true }, { created: [api] });
+    assert.equal(config().projects[API].extensions.amplify.codeGenTarget, 'javascript', '--yes: Amplify\'s headless defaults');
+    assert.match(file('src/graphql/mutations.js'), /export const createTodo = /);
+
+    rmSync(join(root, GRAPHQL_CONFIG_FILE));
+    await afterPush({ flags: { codegen: '{"generateCode":true,"codeLanguage":"typescript","fileNamePattern":"lib/gql/**/*.ts","generatedFileName":"lib/API.ts","generateDocs":true,"maxDepth":1}' } }, { created: [api] });
+    assert.deepEqual(config().projects[API].includes, ['lib/gql/**/*.ts']);
+    assert.ok(existsSync(join(root, 'lib/gql/queries.ts')) && existsSync(join(root, 'lib/API.ts')));
+    rmSync(join(root, GRAPHQL_CONFIG_FILE));
+    const off = await afterPush({ yes: true, flags: { codegen: '{"generateCode":false}' } }, { created: [api] });
+    assert.deepEqual(off.asked, []);
+    assert.equal(existsSync(join(root, GRAPHQL_CONFIG_FILE)), false);
+    await assert.rejects(afterPush({ flags: { codegen: '{"codeLanguage":"swift"}' } }, { created: [api] }), userError(/codeLanguage "swift" is not one of javascript, typescript, flow/));
+  });
+
   void it('answers `forte codegen help` and refuses unknown commands', async () => {
     const { printed } = await run('help');
     assert.match(printed.join('\n'), /model-introspection/);

@@ -1,6 +1,6 @@
 import { UserError, type PluginContext } from '@forte/protocol';
-import { addCodegen, configureCodegen, generateModelFiles, regenerate, removeCodegen } from './codegen-commands.js';
 
+export { handlePostPush } from './codegen-post-push.js';
 export { GRAPHQL_CONFIG_FILE, readGraphqlConfig, type CodegenProject, type GraphqlConfig } from './graphql-config.js';
 
 const ALIASES: Record<string, string> = { update: 'configure', statement: 'statements', model: 'models' };
@@ -8,6 +8,8 @@ const ALIASES: Record<string, string> = { update: 'configure', statement: 'state
 /** Runs `forte codegen [command]` (`forte codegen` alone regenerates statements and types, as in Amplify). */
 export async function executeCommand(ctx: PluginContext): Promise<void> {
   const command = ctx.input.command ?? 'codegen';
+  // The generators load in seconds: only commands that generate pay for them (and not every push's PostPush).
+  const { addCodegen, configureCodegen, generateModelFiles, regenerate, removeCodegen } = await import('./codegen-commands.js');
   switch (ALIASES[command] ?? command) {
     case 'codegen':
       return regenerate(ctx, { statements: true, types: true });

@@ -261,6 +261,23 @@ void describe('frontend-javascript', () => {
     assert.equal((await frontend.init(fakeContext(root, { yes: true }).ctx)).framework, 'none');
   });
 
+  void it('init with useDefaults asks nothing and takes the detected framework; describeSettings gives the summary lines', async () => {
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ dependencies: { vue: '^3' } }));
+    const quiet = fakeContext(root);
+    const settings = await frontend.init(quiet.ctx, undefined, { useDefaults: true });
+    assert.deepEqual(quiet.asked, []);
+    assert.deepEqual(settings, { frontend: 'javascript', framework: 'vue', config: { SourceDir: 'src', DistributionDir: 'dist', BuildCommand: 'npm run-script build', StartCommand: 'npm run-script serve' } });
+    assert.deepEqual(plugin.describeSettings(settings), [
+      'App type: javascript',
+      'Javascript framework: vue',
+      'Source Directory Path: src',
+      'Distribution Directory Path: dist',
+      'Build Command: npm run-script build',
+      'Start Command: npm run-script serve',
+    ]);
+    rmSync(join(root, 'package.json'));
+  });
+
   void it('runs the build command and names it when it fails', async () => {
     const ok = fakeContext(root, { javascript: { framework: 'none', config: { BuildCommand: 'node -e "require(\'fs\').writeFileSync(\'built.txt\', \'yes\')"', DistributionDir: 'out' } } });
     await frontend.build(ok.ctx);

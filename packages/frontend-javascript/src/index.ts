@@ -2,7 +2,7 @@ import type { PluginContext } from '@forte/protocol';
 import { javascriptConfigOf, projectDir } from './frontend-config.js';
 import { runProjectCommand } from './run-project-command.js';
 
-export { initFrontend as init } from './init-frontend.js';
+export { initFrontend as init, describeSettings } from './init-frontend.js';
 export { createFrontendConfigs, AWS_EXPORTS_FILE, AMPLIFY_OUTPUTS_FILE } from './create-frontend-configs.js';
 export { awsExportsConfig, renderAwsExports } from './aws-exports.js';
 export { amplifyOutputs, AMPLIFY_OUTPUTS_VERSION, type AmplifyOutputsSources } from './amplify-outputs.js';

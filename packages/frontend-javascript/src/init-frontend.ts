@@ -15,9 +15,11 @@ export interface JavascriptFrontendSettings {
  * The frontend questions of `forte init`. With `--yes` the framework is detected from package.json; a
  * headless `{frontend, framework, config}` payload (the `--frontend` flag) answers them instead.
  */
-export async function initFrontend(ctx: PluginContext, headless?: Record<string, unknown>): Promise<JavascriptFrontendSettings> {
+export async function initFrontend(ctx: PluginContext, headless?: Record<string, unknown>, options?: { useDefaults?: boolean }): Promise<JavascriptFrontendSettings> {
   if (headless) return fromHeadless(headless);
   const detected = detectFramework(readPackageJson(ctx.cwd));
+  if (options?.useDefaults) return { frontend: FRONTEND_NAME, framework: detected, config: { ...FRAMEWORK_DEFAULTS[detected] } };
+  ctx.print.info('Please tell us about your project');
   const framework = await ctx.prompt.select<Framework>({
     message: 'What javascript framework are you using',
     choices: FRAMEWORKS.map((f) => ({ name: f, value: f })),
@@ -33,6 +35,20 @@ export async function initFrontend(ctx: PluginContext, headless?: Record<string,
     StartCommand: await ask('Start Command: ', defaults.StartCommand),
   };
   return { frontend: FRONTEND_NAME, framework, config };
+}
+
+/** Init's summary lines for these settings, as Amplify's javascript frontend prints them. */
+export function describeSettings(settings: { frontend: string; [key: string]: unknown }): string[] {
+  const framework = typeof settings['framework'] === 'string' ? settings['framework'] : 'none';
+  const config = (settings['config'] ?? {}) as Partial<JavascriptConfig>;
+  return [
+    `App type: ${FRONTEND_NAME}`,
+    `Javascript framework: ${framework}`,
+    `Source Directory Path: ${config.SourceDir ?? ''}`,
+    `Distribution Directory Path: ${config.DistributionDir ?? ''}`,
+    `Build Command: ${config.BuildCommand ?? ''}`,
+    `Start Command: ${config.StartCommand ?? ''}`,
+  ];
 }
 
 function fromHeadless(payload: Record<string, unknown>): JavascriptFrontendSettings {

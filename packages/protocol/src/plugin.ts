@@ -31,7 +31,12 @@ export interface PluginManifest {
    * command. A command left out accepts any option, as before plugins declared theirs.
    */
   options?: Record<string, PluginCommandOption[]>;
+  /** Events the plugin handles (Amplify's manifest field); the CLI loads only the plugins that list an event when it happens. */
+  eventHandlers?: PluginEvent[];
 }
+
+/** `PostPush`: after a push deployed its changes (the plugin's `handlePostPush`). */
+export type PluginEvent = 'PostPush';
 
 /** One option of a plugin command (`--max-depth N`), as `forte <command> <plugin> --help` shows it. */
 export interface PluginCommandOption {
@@ -59,6 +64,7 @@ export const pluginManifestSchema = z.object({
   commandAliases: z.record(z.string(), z.string()).optional(),
   services: z.array(z.string()).optional(),
   options: z.record(z.string(), z.array(pluginCommandOptionSchema)).optional(),
+  eventHandlers: z.array(z.enum(['PostPush'])).optional(),
 }).passthrough();
 
 /**
@@ -175,6 +181,12 @@ export interface PluginContext {
    * `default` profile the CLI starts the local cloud when it is not running.
    */
   cloud(): Promise<CloudEndpoint>;
+  /**
+   * Opens a file in the user's editor and resolves when the editor exits: `$VISUAL`, else `$EDITOR`, else the
+   * project's default editor (local-env-info.json). When none can be started it says so and resolves, so
+   * the command goes on. Absent in contexts without a terminal.
+   */
+  openEditor?(file: string): Promise<void>;
 }
 
 export interface CategoryPlugin {
@@ -184,6 +196,19 @@ export interface CategoryPlugin {
   build?(ctx: PluginContext, resource: ResourceRef): Promise<ResourceBuild>;
   /** Deploy the built frontend (hosting categories). Returns the live URL. */
   publish?(ctx: PluginContext, resource: ResourceRef, options: { distributionDir: string }): Promise<{ url: string }>;
+  /**
+   * After a push deployed its changes (for plugins whose manifest lists `PostPush`), with the project files
+   * already up to date. The push has succeeded: what this throws is printed as a warning.
+   */
+  handlePostPush?(ctx: PluginContext, pushed: PushedResources): Promise<void>;
+}
+
+/** What a successful push deployed. */
+export interface PushedResources {
+  /** Deployed for the first time (Amplify's resourcesToBeCreated). */
+  created: ResourceRef[];
+  /** Deployed before, changed by this push. */
+  updated: ResourceRef[];
 }
 
 export interface LocalSiteFile {
@@ -280,9 +305,21 @@ export interface ProviderPlugin {
   restoreDeletedData?(ctx: PluginContext, args: { appId: string; envName: string; resource?: string }): Promise<{ restored: RestoredDataCopy[]; waiting: DeletedDataCopy[] }>;
 }
 
+/** A frontend's settings in project-config.json: `frontend` names the plugin, the rest is its own section. */
+export interface FrontendSettings {
+  frontend: string;
+  [key: string]: unknown;
+}
+
 export interface FrontendPlugin {
-  /** Frontend questions at init (framework, SourceDir, DistributionDir, BuildCommand, StartCommand). */
-  init(ctx: PluginContext, headless?: Record<string, unknown>): Promise<{ frontend: string; [key: string]: unknown }>;
+  /**
+   * Frontend questions at init (framework, SourceDir, DistributionDir, BuildCommand, StartCommand). With
+   * `useDefaults` nothing is asked: the settings detected from the project folder (init shows them in its
+   * summary and applies them when the user accepts it).
+   */
+  init(ctx: PluginContext, headless?: Record<string, unknown>, options?: { useDefaults?: boolean }): Promise<FrontendSettings>;
+  /** The summary lines of these settings that init prints before asking to apply them (`Javascript framework: react`). */
+  describeSettings?(settings: FrontendSettings): string[];
   /** Write aws-exports.js and amplify_outputs.json from amplify-meta. */
   createFrontendConfigs(ctx: PluginContext, meta: AmplifyMeta): Promise<string[]>;
   build(ctx: PluginContext): Promise<void>;

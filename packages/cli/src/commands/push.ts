@@ -10,6 +10,7 @@ export const pushCommand: Command = {
     { name: 'force', short: 'f', description: 'push every resource, even when nothing changed' },
     { name: 'allow-destructive-graphql-schema-updates', description: "Amplify's flag: the same as --allow-data-loss" },
     { name: 'allow-data-loss', description: 'push a change that deletes stored data (a removed or replaced table, user pool or bucket)' },
+    { name: 'codegen', value: 'JSON', description: "answers to the code generation questions after an API's first push (Amplify's --codegen)" },
     yesOption('push without asking to confirm the changes'),
   ],
   needsProject: true,

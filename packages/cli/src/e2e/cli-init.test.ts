@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { GITIGNORE_BEGIN, GITIGNORE_END, GITIGNORE_LINES } from '@forte/protocol';
 import { removeProject, runForte, runForteInTerminal } from './forte-runner.js';
 
-const AMPLIFY = JSON.stringify({ projectName: 'my-app_1', envName: 'dev', defaultEditor: 'code' });
+const AMPLIFY = JSON.stringify({ projectName: 'myapp1', envName: 'dev', defaultEditor: 'code' });
 const FRONTEND = JSON.stringify({ frontend: 'javascript', framework: 'react', config: { SourceDir: 'src', DistributionDir: 'build', BuildCommand: 'npm run-script build', StartCommand: 'npm run-script start' } });
 const PROVIDERS = JSON.stringify({ awscloudformation: { configLevel: 'project', useProfile: true, profileName: 'default' } });
 const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
@@ -29,11 +29,19 @@ void describe('forte init (built binary, local cloud)', () => {
     const run = await runForte(['init', '--amplify', AMPLIFY, '--frontend', FRONTEND, '--providers', PROVIDERS, '--yes'], { cwd: root, home });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /Started the local Forte Cloud at http:\/\/127\.0\.0\.1:\d+ \(stop it with `forte cloud stop`\)/);
+    // Amplify's summary of what is applied (here from the flags), the cloud it connected to, and the next steps.
+    assert.match(
+      run.stdout,
+      /The following configuration will be applied:\n\nProject information\n\| Name: myapp1\n\| Environment: dev\n\| Default editor: Visual Studio Code\n\| App type: javascript\n\| Javascript framework: react\n\| Source Directory Path: src\n\| Distribution Directory Path: build\n\| Build Command: npm run-script build\n\| Start Command: npm run-script start\n/,
+    );
+    assert.doesNotMatch(run.stdout, /Initialize the project with the above configuration\?/, '--yes accepts the summary without asking');
+    assert.match(run.stdout, /Connected to the local Forte Cloud at http:\/\/127\.0\.0\.1:\d+\n/);
+    assert.match(run.stdout, /Some next steps:\n"forte status" [^\n]+\n"forte add <category>" [^\n]*"forte add auth"[^\n]*"forte add api"[^\n]*\n"forte push" [^\n]+\n/);
 
     const a = join(root, 'amplify');
     const config = readJson(join(a, '.config', 'project-config.json')) as Record<string, unknown>;
     assert.deepEqual(config, {
-      projectName: 'myapp1', // other characters stripped
+      projectName: 'myapp1',
       version: '3.1',
       frontend: 'javascript',
       javascript: { framework: 'react', config: { SourceDir: 'src', DistributionDir: 'build', BuildCommand: 'npm run-script build', StartCommand: 'npm run-script start' } },
@@ -111,28 +119,6 @@ void describe('forte init (built binary, local cloud)', () => {
     assert.ok(!existsSync(join(root, 'amplify')));
   });
 
-  void it('interactive init in a terminal asks Amplify\'s questions and uses the answers', async () => {
-    const root = join(work, 'tty');
-    mkdirSync(root);
-    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'tty', dependencies: { react: '^18.0.0' } }));
-    const { code, screen } = await runForteInTerminal(['init'], { cwd: root, home }, [
-      [/Enter a name for the project/, 'ttyapp\r'],
-      [/Enter a name for the environment/, 'qa\r'],
-      [/Choose your default editor/, '\r'],
-      [/What javascript framework are you using/, '\r'],
-      [/Source Directory Path/, '\r'],
-      [/Distribution Directory Path/, '\r'],
-      [/Build Command/, '\r'],
-      [/Start Command/, '\r'],
-    ]);
-    assert.equal(code, 0, screen);
-    const config = readJson(join(root, 'amplify', '.config', 'project-config.json')) as Record<string, unknown>;
-    assert.equal(config['projectName'], 'ttyapp');
-    assert.deepEqual(config['javascript'], { framework: 'react', config: { SourceDir: 'src', DistributionDir: 'build', BuildCommand: 'npm run-script build', StartCommand: 'npm run-script start' } });
-    assert.equal((readJson(join(root, 'amplify', '.config', 'local-env-info.json')) as Record<string, unknown>)['envName'], 'qa');
-    assert.ok((readJson(join(root, 'amplify', 'team-provider-info.json')) as Record<string, unknown>)['qa'], 'the qa environment exists in the cloud');
-  });
-
   void it('malformed --amplify JSON: one line naming the flag and the parse error, exit 1, nothing written', async () => {
     const root = join(work, 'badjson');
     mkdirSync(root);
@@ -149,9 +135,13 @@ void describe('forte init (built binary, local cloud)', () => {
     const env = await runForte(['init', '--amplify', '{"projectName":"okname","envName":"Dev1"}', '--yes'], { cwd: root, home });
     assert.equal(env.code, 1);
     assert.match(env.stderr, /environment name "Dev1" must be 2 to 10 lowercase letters/);
-    const name = await runForte(['init', '--amplify', '{"projectName":"a-b","envName":"dev"}', '--yes'], { cwd: root, home });
-    assert.equal(name.code, 1);
-    assert.match(name.stderr, /project name "a-b" must have 3 to 20 letters and digits/);
+    // An explicit name is refused, not changed: Amplify's rule (isProjectNameValid) and how to fix it.
+    for (const bad of ['a-b', 'my-app_1', 'ab', 'a'.repeat(21)]) {
+      const name = await runForte(['init', '--amplify', JSON.stringify({ projectName: bad, envName: 'dev' }), '--yes'], { cwd: root, home });
+      assert.equal(name.code, 1, bad);
+      assert.match(name.stderr, new RegExp(`project name "${bad}" is not valid: it must have 3 to 20 characters, letters \\(a-z, A-Z\\) and digits \\(0-9\\) only`));
+      assert.match(name.stderr, /--amplify '\{"projectName":"[A-Za-z0-9]{3,20}"\}'/);
+    }
     assert.deepEqual(readdirSync(root), []);
   });
 
