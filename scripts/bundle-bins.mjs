@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// Bundles the two bins after `tsc -b` (part of `npm run build`), so that starting them loads one module
+// instead of hundreds (docs/benchmarks.md, "Start-up"):
+// - the cloud (packages/cloud/dist/bundle/forte-cloud.js): all of it, @forte/protocol and the packages it
+//   uses included, except better-sqlite3 (a native addon) and ws's optional native helpers;
+// - the CLI (packages/cli/dist/forte.bundle.js): only its own modules. Packages stay outside, so plugins,
+//   found and imported at run time, share one @forte/protocol (its classes, its zod) with the CLI.
+// Each bin (src/bin.ts) runs its bundle unless a later `tsc -b` made it stale. The bundles sit at the depth
+// of the modules they replace (dist/kernel/ for the cloud, dist/ for the CLI), so what those modules read
+// relative to themselves (their package.json) is the same file; the version check below makes sure.
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+
+// CommonJS packages inside an ESM bundle call require() for node's modules: give them a real one.
+const banner = { js: "import { createRequire as __forteCreateRequire } from 'node:module';\nconst require = __forteCreateRequire(import.meta.url);" };
+const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', banner, logLevel: 'warning', legalComments: 'none' };
+
+await build({
+  ...common,
+  entryPoints: [join(root, 'packages/cloud/src/run-cloud.ts')],
+  outfile: join(root, 'packages/cloud/dist/bundle/forte-cloud.js'),
+  external: ['better-sqlite3', 'bufferutil', 'utf-8-validate'],
+  tsconfig: join(root, 'packages/cloud/tsconfig.json'),
+});
+await build({
+  ...common,
+  entryPoints: [join(root, 'packages/cli/src/run-cli.ts')],
+  outfile: join(root, 'packages/cli/dist/forte.bundle.js'),
+  packages: 'external',
+  tsconfig: join(root, 'packages/cli/tsconfig.json'),
+});
+
+// Each bin answers --version with its package's version: the bundle found its package.json, and runs.
+for (const [pkg, bin] of [['cloud', 'dist/bin.js'], ['cli', 'dist/bin.js']]) {
+  const dir = join(root, 'packages', pkg);
+  const expected = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
+  const r = spawnSync(process.execPath, [join(dir, bin), '--version'], { encoding: 'utf8', env: { ...process.env, FORTE_HOME: join(root, '.forte-test', 'bundle-check') } });
+  if (r.status !== 0 || r.stdout.trim() !== expected) {
+    throw new Error(`packages/${pkg}/${bin} --version answered ${JSON.stringify(r.stdout.trim())} (exit ${r.status}), not ${expected}:\n${r.stderr}`);
+  }
+}
