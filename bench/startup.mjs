@@ -8,8 +8,10 @@
 //   first answered `GET /_forte/health` (polled every 5 ms until the port file says where it listens);
 // - `forte status` and a no-change `forte push --yes` in a project with auth and an API (one model under
 //   an owner rule), with the CLI's real bin, process start included (that is what a user waits for).
-// Medians of BENCH_RUNS turns (default 9); each ratio is the median over turns of measure / baseline of
-// the same turn. BENCH_PROFILE=DIR: one more run of each with `--cpu-prof` writing to DIR.
+// The same three again without the bundles `npm run build` makes (scripts/bundle-bins.mjs): the modules tsc
+// wrote (packages/cloud/dist/run-cloud.js; the CLI's dist/run-cli.js through a two-line entry), so one run
+// shows what bundling gives. Medians of BENCH_RUNS turns (default 9); each ratio is the median over turns of
+// measure / baseline of the same turn. BENCH_PROFILE=DIR: one more run of each with `--cpu-prof` writing to DIR.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,8 +29,10 @@ const results = [];
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const now = () => Number(process.hrtime.bigint()) / 1e6;
-const forte = (cwd, args, input, nodeArgs = []) => {
-  const r = spawnSync(process.execPath, [...nodeArgs, forteBin, ...args], { cwd, env, encoding: 'utf8', ...(input === undefined ? {} : { input }) });
+// The CLI from the modules tsc wrote, as dist/bin.js ran them before the bundle.
+const cliModules = ['--input-type=module', '-e', `import { runCli } from ${JSON.stringify(join(root, 'packages/cli/dist/run-cli.js'))}; process.exitCode = await runCli(process.argv.slice(1));`];
+const forte = (cwd, args, input, nodeArgs = [], entry = [forteBin]) => {
+  const r = spawnSync(process.execPath, [...nodeArgs, ...entry, ...args], { cwd, env, encoding: 'utf8', ...(input === undefined ? {} : { input }) });
   if (r.status !== 0) throw new Error(`forte ${args.join(' ')} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
   return r;
 };
@@ -62,10 +66,10 @@ function newProject() {
 }
 
 /** Spawn to first answered health check of the cloud's bin on a fresh data folder. */
-async function coldStart(nodeArgs = []) {
+async function coldStart(nodeArgs = [], bin = cloudBin) {
   const dataDir = mkdtempSync(join(tmpdir(), 'forte-bench-startup-cloud-'));
   const t0 = now();
-  const child = spawn(process.execPath, [...nodeArgs, cloudBin, '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgs, bin, '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'ignore', 'inherit'] });
   let exited = false;
   child.once('exit', () => { exited = true; });
   let elapsed;
@@ -104,6 +108,9 @@ try {
     cold: () => coldStart(),
     status: async () => timed(() => forte(project, ['status'])),
     push: async () => timed(() => forte(project, ['push', '--yes'])),
+    coldModules: () => coldStart([], join(root, 'packages/cloud/dist/run-cloud.js')),
+    statusModules: async () => timed(() => forte(project, ['status'], undefined, [], cliModules)),
+    pushModules: async () => timed(() => forte(project, ['push', '--yes'], undefined, [], cliModules)),
   };
   const names = Object.keys(items);
   const rows = Object.fromEntries(names.map((n) => [n, []]));
@@ -119,6 +126,9 @@ try {
   record('cloud cold start / process start', ratio('cold'), 'ratio', '≤ 3');
   record('forte status / process start', ratio('status'), 'ratio', '≤ 2.5');
   record('forte push --yes, no changes / process start', ratio('push'), 'ratio', '≤ 3');
+  record('without the bundles: cloud cold start / process start', ratio('coldModules'), 'ratio');
+  record('without the bundles: forte status / process start', ratio('statusModules'), 'ratio');
+  record('without the bundles: forte push --yes, no changes / process start', ratio('pushModules'), 'ratio');
   console.log(`(${RUNS} turns, medians; load average ${spawnSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).stdout.split(' ')[0]})`);
 
   if (PROFILE) {
