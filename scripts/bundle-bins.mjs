@@ -17,7 +17,9 @@ const root = new URL('..', import.meta.url).pathname;
 
 // CommonJS packages inside an ESM bundle call require() for node's modules: give them a real one.
 const banner = { js: "import { createRequire as __forteCreateRequire } from 'node:module';\nconst require = __forteCreateRequire(import.meta.url);" };
-const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', banner, logLevel: 'warning', legalComments: 'none' };
+// Whitespace and syntax minified (a quarter less source for node to decode and V8 to scan at every start);
+// names are kept, so stack traces still name functions.
+const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', banner, logLevel: 'warning', legalComments: 'none', minifyWhitespace: true, minifySyntax: true };
 
 rmSync(join(root, 'packages/cloud/dist/bundle'), { recursive: true, force: true }); // chunks are named by their hash
 await build({
