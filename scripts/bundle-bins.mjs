@@ -11,7 +11,7 @@
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -22,8 +22,19 @@ const banner = { js: "import { createRequire as __forteCreateRequire } from 'nod
 const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', banner, logLevel: 'warning', legalComments: 'none', minifyWhitespace: true, minifySyntax: true };
 
 rmSync(join(root, 'packages/cloud/dist/bundle'), { recursive: true, force: true }); // chunks are named by their hash
+// `import { z } from 'zod'` is a namespace, so a bundler keeps all of it, `z.locales` with some 40 languages
+// (a sixth of the cloud's bundle). The cloud uses none but English, zod's default: only it is kept.
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (/[\\/]zod[\\/]/.test(args.importer) ? { path: join(dirname(args.importer), '../locales/en.js'), namespace: 'zod-locales' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({ contents: `export { default as en } from ${JSON.stringify(args.path)};`, resolveDir: dirname(args.path) }));
+  },
+};
+
 await build({
   ...common,
+  plugins: [zodEnglishOnly],
   // Split: what the cloud imports on first use (nodemailer) is a chunk of its own, not parsed at start.
   entryPoints: { 'forte-cloud': join(root, 'packages/cloud/src/run-cloud.ts') },
   outdir: join(root, 'packages/cloud/dist/bundle'),
