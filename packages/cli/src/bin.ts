@@ -1,4 +1,11 @@
 #!/usr/bin/env node
-import { runCli } from './run-cli.js';
+import { statSync } from 'node:fs';
 
+// `npm run build` bundles the CLI's own modules into one file (scripts/bundle-bins.mjs; packages stay
+// outside it, so plugins share @forte/protocol with it). A `tsc -b` after it makes the bundle stale
+// (.tsbuildinfo is newer), and then the modules tsc wrote run instead.
+const mtime = (path: string): number | undefined => statSync(new URL(path, import.meta.url), { throwIfNoEntry: false })?.mtimeMs;
+const bundled = mtime('./forte.bundle.js');
+const built = mtime('./.tsbuildinfo');
+const { runCli } = (await import(bundled !== undefined && (built === undefined || bundled >= built) ? './forte.bundle.js' : './run-cli.js')) as typeof import('./run-cli.js');
 process.exitCode = await runCli(process.argv.slice(2));

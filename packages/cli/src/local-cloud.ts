@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { UserError, adminCredentialsSchema, localCloudInfoSchema, type CloudEndpoint, type LocalCloudInfo, type Printer } from '@forte/protocol';
@@ -24,15 +25,29 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Whether the cloud cloud.json describes answers at its URL, as that run (its instance id) when cloud.json names one. */
-async function healthy(info: CloudJson): Promise<boolean> {
-  try {
-    const res = await fetch(new URL('/_forte/health', info.url), { signal: AbortSignal.timeout(1000) });
-    const body = (await res.json()) as { instance?: unknown };
-    return res.ok && (info['instance'] === undefined || body.instance === info['instance']);
-  } catch {
-    return false;
-  }
+/**
+ * Whether the cloud cloud.json describes answers at its URL, as that run (its instance id) when cloud.json names one.
+ * node:http, not fetch: fetch loads undici and keeps the connection alive, and a short command such as
+ * `forte status` then waits for both (hundreds of ms on a busy machine; docs/benchmarks.md, "Start-up").
+ */
+function healthy(info: CloudJson): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = httpGet(new URL('/_forte/health', info.url), { agent: false, timeout: 1000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', () => resolve(false));
+      res.on('end', () => {
+        try {
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { instance?: unknown };
+          resolve(res.statusCode === 200 && (info['instance'] === undefined || body.instance === info['instance']));
+        } catch {
+          resolve(false);
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Logger } from './logger.js';
 
 /**
@@ -43,7 +43,11 @@ const CLOSE_GRACE_MS = 5000;
 export function createSmtpMailSender(settings: SmtpSettings, log: Logger, options: { closeGraceMs?: number } = {}): MailSender {
   const problem = smtpUrlProblem(settings.url);
   if (problem) throw new Error(`smtp.url ${problem}`);
-  const transport = nodemailer.createTransport({ url: settings.url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
+  // nodemailer (and node's tls and https under it) loads with the first message, not with every cloud:
+  // most clouds send none, and it is a tenth of the cloud's start-up (docs/benchmarks.md, "Start-up").
+  let transport: Promise<Transporter> | undefined;
+  const transporter = (): Promise<Transporter> =>
+    (transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport({ url: settings.url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 })));
   const abort = new AbortController();
   const pending = new Set<Promise<void>>();
   let closed = false;
@@ -59,8 +63,8 @@ export function createSmtpMailSender(settings: SmtpSettings, log: Logger, option
         log.warn('email not sent: the recipient is not one plain address', { recipientDomain: domainOf(mail.to) });
         return;
       }
-      const sending = transport
-        .sendMail({ from: settings.from, to: mail.to, subject: mail.subject, text: mail.text, signal: abort.signal })
+      const sending = transporter()
+        .then((t) => t.sendMail({ from: settings.from, to: mail.to, subject: mail.subject, text: mail.text, signal: abort.signal }))
         .then(
           () => log.debug('email sent', { recipientDomain: domainOf(mail.to) }),
           // Only the error's code: its message may quote the server's reply, and the mail holds a code.
@@ -79,7 +83,7 @@ export function createSmtpMailSender(settings: SmtpSettings, log: Logger, option
         abort.abort();
         await Promise.allSettled([...pending]);
       }
-      transport.close();
+      if (transport) (await transport.catch(() => undefined))?.close();
     },
   };
 }

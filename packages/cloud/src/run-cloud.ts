@@ -1,0 +1,181 @@
+import { createWriteStream, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { ConfigError, readCloudSettings, type CloudSettings } from './config-file.js';
+import { createBatchedLogStream } from './kernel/batched-log-stream.js';
+import { SECRET_KEY_VARIABLE } from './kernel/secret-key.js';
+import { CLOUD_VERSION } from './kernel/version.js';
+import { DEFAULT_PORT, PortInUseError, createCloud } from './server.js';
+
+/** `<dataDir>/cloud.json`: how the CLI finds a running cloud (`forte cloud status|stop`). */
+const RUNTIME_FILE = 'cloud.json';
+
+const USAGE = `Usage: forte-cloud [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--data-dir DIR]
+
+Starts Forte Cloud. DIR defaults to $FORTE_HOME/cloud (FORTE_HOME defaults to ~/.forte).
+
+Email delivery: DIR/config.json {"smtp": {"url": "smtp://user:password@host:587", "from": "no-reply@example.com"}}
+or FORTE_SMTP_URL and FORTE_SMTP_FROM (these win). Without them, messages only go to the mailbox.
+
+User pool limits: DIR/config.json {"cognito": {"codeAttempts": {"perUser": 5, "lockSeconds": 900}, ...}}
+(see the cognito-idp README, "Limits").
+
+
+Secrets in the database are sealed with DIR/secret.key (made at first start: back it up with forte.db)
+or FORTE_SECRET_KEY (32 bytes in base64, for clouds that share one database).
+
+Slow clients: DIR/config.json {"connections": {"headersTimeoutMs": 20000, "requestTimeoutMs": 300000,
+"maxPendingConnectionsPerAddress": 128, "maxUnauthenticatedUpgradesPerAddress": 100, "realtimeInitTimeoutMs": 15000}}.`;
+
+interface Args {
+  port: number;
+  host: string;
+  dataDir: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const home = process.env.FORTE_HOME || join(homedir(), '.forte');
+  const args: Args = { port: DEFAULT_PORT, host: '127.0.0.1', dataDir: join(home, 'cloud') };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v === '') exit(`${name} needs a value.\n${USAGE}`, 2);
+      return v;
+    };
+    switch (name) {
+      case '--port': {
+        const raw = value();
+        const port = Number(raw);
+        if (!/^\d+$/.test(raw) || port > 65535) exit(`--port must be a number from 0 to 65535, got "${raw}".`, 2);
+        args.port = port;
+        break;
+      }
+      case '--host':
+        args.host = value();
+        break;
+      case '--data-dir':
+        args.dataDir = value();
+        break;
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        process.exit(0);
+        break;
+      case '--version':
+        console.log(CLOUD_VERSION);
+        process.exit(0);
+        break;
+      default:
+        exit(`Unknown option ${arg}.\n${USAGE}`, 2);
+    }
+  }
+  return args;
+}
+
+function exit(message: string, code: number): never {
+  console.error(message);
+  process.exit(code);
+}
+
+/** config.json and the environment; a wrong setting ends the process with a message naming it. */
+function settingsOf(dataDir: string): CloudSettings {
+  try {
+    return readCloudSettings(dataDir, process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) exit(error.message, 1);
+    throw error;
+  }
+}
+
+/**
+ * The running cloud a runtime file names: its process is alive and its URL answers the health check with
+ * the same instance id. A pid alone proves nothing: after a `kill -9` the pid may be a zombie (no init to
+ * reap it in a container) or a new process's.
+ */
+async function runningCloud(file: string): Promise<{ pid: number; url: string } | undefined> {
+  let info: { pid?: unknown; url?: unknown; instance?: unknown };
+  try {
+    info = JSON.parse(readFileSync(file, 'utf8')) as typeof info;
+  } catch {
+    return undefined;
+  }
+  if (typeof info.pid !== 'number' || info.pid === process.pid || typeof info.url !== 'string') return undefined;
+  try {
+    process.kill(info.pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined; // stale: that process is gone
+  }
+  try {
+    const res = await fetch(new URL('/_forte/health', info.url), { signal: AbortSignal.timeout(1000) });
+    const body = (await res.json()) as { instance?: unknown };
+    if (!res.ok || (info.instance !== undefined && body.instance !== info.instance)) return undefined;
+  } catch {
+    return undefined; // nothing answers there: the process is not that cloud any more
+  }
+  return { pid: info.pid, url: info.url };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const runtimeFile = join(args.dataDir, RUNTIME_FILE);
+  const running = await runningCloud(runtimeFile);
+  if (running) exit(`Forte Cloud is already running at ${running.url} (pid ${running.pid}): stop it with \`forte cloud stop\`.`, 1);
+  const settings = settingsOf(args.dataDir);
+  // Everything this process writes (database, blobs, logs) is the owner's alone, whatever the shell's umask.
+  process.umask(0o077);
+
+  mkdirSync(join(args.dataDir, 'logs'), { recursive: true, mode: 0o700 });
+  // One write per batch of lines rather than per line: the access log is written on every request.
+  const logStream = createBatchedLogStream(createWriteStream(join(args.dataDir, 'logs', 'cloud.log'), { flags: 'a', mode: 0o600 }));
+  let cloud;
+  try {
+    cloud = await createCloud({ dataDir: args.dataDir, port: args.port, host: args.host, logStream, secretKey: process.env[SECRET_KEY_VARIABLE] || undefined, ...settings });
+  } catch (error) {
+    logStream.end();
+    if (error instanceof PortInUseError) exit(error.message, 1);
+    exit(`Forte Cloud could not start: ${error instanceof Error ? error.message : String(error)}`, 1);
+  }
+  // Signal handlers come before cloud.json: whoever reads that file may signal this process at once.
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    cloud.kernel.log.info('stopping', { signal });
+    void cloud
+      .close()
+      .catch((error: unknown) => cloud.kernel.log.error('close failed', { error }))
+      .finally(() => {
+        // Only remove the file if it still names this process (a later cloud may own it).
+        if (runningCloudPid(runtimeFile) === process.pid) rmSync(runtimeFile, { force: true });
+        logStream.end(() => process.exit(0));
+      });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  // Which build this is (the CLI restarts a local cloud that runs another): the bin's real path, the
+  // version, and the time `tsc -b` last wrote this package (a checkout rebuilt in place; null when installed).
+  // The bin is what was started (dist/bin.js), not this module: that may be the bundle (scripts/bundle-bins.mjs).
+  const bin = realpathSync(process.argv[1]!);
+  const build = statSync(join(dirname(bin), '.tsbuildinfo'), { throwIfNoEntry: false })?.mtimeMs ?? null;
+  const info = { pid: process.pid, port: cloud.port, url: cloud.url, instance: cloud.instance, startedAt: new Date().toISOString(), version: CLOUD_VERSION, bin, build };
+  const temp = `${runtimeFile}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+  renameSync(temp, runtimeFile);
+  console.log(`Forte Cloud listening on ${cloud.url}`);
+}
+
+function runningCloudPid(file: string): number | undefined {
+  try {
+    const pid = (JSON.parse(readFileSync(file, 'utf8')) as { pid?: unknown }).pid;
+    return typeof pid === 'number' ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`Forte Cloud failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// Bundles the two bins after `tsc -b` (part of `npm run build`), so that starting them loads one module
+// instead of hundreds (docs/benchmarks.md, "Start-up"):
+// - the cloud (packages/cloud/dist/bundle/forte-cloud.js): all of it, @forte/protocol and the packages it
+//   uses included, except better-sqlite3 (a native addon) and ws's optional native helpers;
+// - the CLI (packages/cli/dist/forte.bundle.js): only its own modules. Packages stay outside, so plugins,
+//   found and imported at run time, share one @forte/protocol (its classes, its zod) with the CLI.
+// Each bin (src/bin.ts) runs its bundle unless a later `tsc -b` made it stale. The bundles sit at the depth
+// of the modules they replace (dist/kernel/ for the cloud, dist/ for the CLI), so what those modules read
+// relative to themselves (their package.json) is the same file; the version check below makes sure.
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+
+// CommonJS packages inside an ESM bundle call require() for node's modules: give them a real one.
+const banner = { js: "import { createRequire as __forteCreateRequire } from 'node:module';\nconst require = __forteCreateRequire(import.meta.url);" };
+// Whitespace and syntax minified (a quarter less source for node to decode and V8 to scan at every start);
+// names are kept, so stack traces still name functions.
+const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', banner, logLevel: 'warning', legalComments: 'none', minifyWhitespace: true, minifySyntax: true };
+
+rmSync(join(root, 'packages/cloud/dist/bundle'), { recursive: true, force: true }); // chunks are named by their hash
+// `import { z } from 'zod'` is a namespace, so a bundler keeps all of it, `z.locales` with some 40 languages
+// (a sixth of the cloud's bundle). The cloud uses none but English, zod's default: only it is kept.
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (/[\\/]zod[\\/]/.test(args.importer) ? { path: join(dirname(args.importer), '../locales/en.js'), namespace: 'zod-locales' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({ contents: `export { default as en } from ${JSON.stringify(args.path)};`, resolveDir: dirname(args.path) }));
+  },
+};
+
+await build({
+  ...common,
+  plugins: [zodEnglishOnly],
+  // Split: what the cloud imports on first use (nodemailer) is a chunk of its own, not parsed at start.
+  entryPoints: { 'forte-cloud': join(root, 'packages/cloud/src/run-cloud.ts') },
+  outdir: join(root, 'packages/cloud/dist/bundle'),
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
+  external: ['better-sqlite3', 'bufferutil', 'utf-8-validate'],
+  // graphql-js checks every instanceOf for a second copy of itself unless NODE_ENV is production: a
+  // bundle holds one copy, and the check costs about 2% of a GraphQL list request. Nothing else in the
+  // cloud reads NODE_ENV.
+  define: { 'process.env.NODE_ENV': '"production"' },
+  tsconfig: join(root, 'packages/cloud/tsconfig.json'),
+});
+await build({
+  ...common,
+  entryPoints: [join(root, 'packages/cli/src/run-cli.ts')],
+  outfile: join(root, 'packages/cli/dist/forte.bundle.js'),
+  packages: 'external',
+  tsconfig: join(root, 'packages/cli/tsconfig.json'),
+});
+
+// Each bin answers --version with its package's version: the bundle found its package.json, and runs.
+for (const [pkg, bin] of [['cloud', 'dist/bin.js'], ['cli', 'dist/bin.js']]) {
+  const dir = join(root, 'packages', pkg);
+  const expected = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
+  const r = spawnSync(process.execPath, [join(dir, bin), '--version'], { encoding: 'utf8', env: { ...process.env, FORTE_HOME: join(root, '.forte-test', 'bundle-check') } });
+  if (r.status !== 0 || r.stdout.trim() !== expected) {
+    throw new Error(`packages/${pkg}/${bin} --version answered ${JSON.stringify(r.stdout.trim())} (exit ${r.status}), not ${expected}:\n${r.stderr}`);
+  }
+}
