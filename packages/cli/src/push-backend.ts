@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { UserError, resourceLogicalId, type CategoryPlugin, type PushResource, type ResourceChange } from '@forte/protocol';
+import { UserError, resourceLogicalId, type PushResource, type ResourceChange } from '@forte/protocol';
 import { loadCategoryPlugin } from './category-plugin.js';
 import type { CliContext } from './cli-context.js';
 import { applyCloudState, resourcesOf } from './cloud-state.js';
