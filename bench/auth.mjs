@@ -23,7 +23,9 @@ const root = new URL('..', import.meta.url).pathname;
 const cloudDist = join(root, 'packages/cloud/dist');
 const cognitoDist = join(cloudDist, 'services/cognito-idp');
 const cloudBin = join(cloudDist, 'bin.js');
-const { createVerifier, hkdfKey, claimSignature, modPowN, serverEphemeral, srpTimestamp, srpU, srpX, verifyPasswordClaim, SRP_G, SRP_K, SRP_N } = await import(join(cognitoDist, 'srp-math.js'));
+const { createVerifier, hkdfKey, claimSignature, modPowN, serverEphemeral, srpTimestamp, srpU, srpX, verifyPasswordClaim, SRP_G, SRP_K, SRP_N } = await import(
+  join(cognitoDist, 'srp-math.js')
+);
 
 const TARGET = 'AWSCognitoIdentityProviderService.';
 const PASSWORD = 'Bench-Passw0rd!';
@@ -40,19 +42,27 @@ else await main();
 function caller(url, concurrency) {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const { hostname, port } = new URL(url);
-  return (operation, input) => new Promise((resolve, reject) => {
-    const body = JSON.stringify(input);
-    const req = request({
-      host: hostname, port, path: '/cognito-idp/', method: 'POST', agent,
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${TARGET}${operation}`, 'content-length': Buffer.byteLength(body) },
-    }, (res) => {
-      const chunks = [];
-      res.on('data', (d) => chunks.push(d));
-      res.on('end', () => resolve({ body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+  return (operation, input) =>
+    new Promise((resolve, reject) => {
+      const body = JSON.stringify(input);
+      const req = request(
+        {
+          host: hostname,
+          port,
+          path: '/cognito-idp/',
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${TARGET}${operation}`, 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks = [];
+          res.on('data', (d) => chunks.push(d));
+          res.on('end', () => resolve({ body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
     });
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 /**
@@ -95,12 +105,22 @@ async function load({ kind, url, clientId, poolName, seconds, concurrency, warmu
       return r.body.AuthenticationResult ? undefined : r.body;
     }
     const keys = srp.next();
-    const init = await call('InitiateAuth', { AuthFlow: 'USER_SRP_AUTH', ClientId: clientId, AuthParameters: { USERNAME: username(), SRP_A: keys.A.toString(16) } });
+    const init = await call('InitiateAuth', {
+      AuthFlow: 'USER_SRP_AUTH',
+      ClientId: clientId,
+      AuthParameters: { USERNAME: username(), SRP_A: keys.A.toString(16) },
+    });
     if (init.body.ChallengeName !== 'PASSWORD_VERIFIER') return init.body;
     const { timestamp, secretBlock, signature } = srp.claim(keys, init.body.ChallengeParameters);
     const r = await call('RespondToAuthChallenge', {
-      ClientId: clientId, ChallengeName: 'PASSWORD_VERIFIER',
-      ChallengeResponses: { USERNAME: init.body.ChallengeParameters.USERNAME, PASSWORD_CLAIM_SECRET_BLOCK: secretBlock, TIMESTAMP: timestamp, PASSWORD_CLAIM_SIGNATURE: signature },
+      ClientId: clientId,
+      ChallengeName: 'PASSWORD_VERIFIER',
+      ChallengeResponses: {
+        USERNAME: init.body.ChallengeParameters.USERNAME,
+        PASSWORD_CLAIM_SECRET_BLOCK: secretBlock,
+        TIMESTAMP: timestamp,
+        PASSWORD_CLAIM_SIGNATURE: signature,
+      },
     });
     return r.body.AuthenticationResult ? undefined : r.body;
   };
@@ -109,13 +129,15 @@ async function load({ kind, url, clientId, poolName, seconds, concurrency, warmu
     let done = 0;
     let failed;
     const t0 = process.hrtime.bigint();
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (Date.now() < end) {
-        const error = await signIn();
-        if (error) failed ??= error;
-        else done++;
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (Date.now() < end) {
+          const error = await signIn();
+          if (error) failed ??= error;
+          else done++;
+        }
+      }),
+    );
     return { done, failed, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
   };
   const warmup = await run(warmupSeconds * 1000);
@@ -141,12 +163,14 @@ async function loop(once, seconds, concurrency) {
   let done = 0;
   const t0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (Date.now() < end) {
-      await once();
-      done++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < end) {
+        await once();
+        done++;
+      }
+    }),
+  );
   const cpu = process.cpuUsage(cpu0);
   const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
   return { perSecond: done / elapsed, done, seconds: elapsed, cpuMs: (cpu.user + cpu.system) / 1000 / done };
@@ -164,7 +188,10 @@ async function byTurns(a, b, seconds, slice) {
     for (const i of turn % 2 === 0 ? [0, 1] : [1, 0]) {
       const r = await [a, b][i](slice);
       const sum = sums[i];
-      sum.done += r.done; sum.seconds += r.seconds; sum.cpuMs += r.cpuMs * r.done; sum.clientCpuMs += (r.clientCpuMs ?? 0) * r.done;
+      sum.done += r.done;
+      sum.seconds += r.seconds;
+      sum.cpuMs += r.cpuMs * r.done;
+      sum.clientCpuMs += (r.clientCpuMs ?? 0) * r.done;
     }
   }
   return sums.map((t) => ({ perSecond: t.done / t.seconds, cpuMs: t.cpuMs / t.done, clientCpuMs: t.clientCpuMs / t.done }));
@@ -179,12 +206,23 @@ async function cryptoBaselines() {
   const poolName = 'BenchPool';
   const now = new Date().toISOString();
   const user = {
-    poolId: `us-east-1_${poolName}`, username: 'user000000', sub: randomUUID(), status: 'CONFIRMED', enabled: true,
-    attributes: { email: 'user000000@example.com', email_verified: 'true' }, srpSalt: undefined, srpVerifier: undefined, passwordHash: await hashPassword(PASSWORD),
-    mfa: { smsEnabled: false, totpEnabled: false }, totpSecret: undefined, createdAt: now, updatedAt: now,
+    poolId: `us-east-1_${poolName}`,
+    username: 'user000000',
+    sub: randomUUID(),
+    status: 'CONFIRMED',
+    enabled: true,
+    attributes: { email: 'user000000@example.com', email_verified: 'true' },
+    srpSalt: undefined,
+    srpVerifier: undefined,
+    passwordHash: await hashPassword(PASSWORD),
+    mfa: { smsEnabled: false, totpEnabled: false },
+    totpSecret: undefined,
+    createdAt: now,
+    updatedAt: now,
   };
   const { salt, verifier } = createVerifier(poolName, user.username, PASSWORD);
-  const tokens = () => issueTokens({ keys, issuer: `http://127.0.0.1:1/${user.poolId}`, clientId: 'c'.repeat(26), user, groups: [], originJti: randomUUID(), authTime: 0 });
+  const tokens = () =>
+    issueTokens({ keys, issuer: `http://127.0.0.1:1/${user.poolId}`, clientId: 'c'.repeat(26), user, groups: [], originJti: randomUUID(), authTime: 0 });
   const client = srpClient(poolName);
   const secretBlock = randomBytes(96).toString('base64');
   const timestamp = srpTimestamp(new Date());
@@ -193,7 +231,16 @@ async function cryptoBaselines() {
   const ephemeral = client.next();
   const check = serverEphemeral(verifier);
   const claim = client.claim(ephemeral, { SALT: salt, SRP_B: check.B.toString(16), SECRET_BLOCK: secretBlock, USER_ID_FOR_SRP: user.username });
-  const claimOk = verifyPasswordClaim({ A: ephemeral.A, ...check, verifierHex: verifier, poolName, userIdForSrp: user.username, secretBlock, timestamp: claim.timestamp, signature: claim.signature });
+  const claimOk = verifyPasswordClaim({
+    A: ephemeral.A,
+    ...check,
+    verifierHex: verifier,
+    poolName,
+    userIdForSrp: user.username,
+    secretBlock,
+    timestamp: claim.timestamp,
+    signature: claim.signature,
+  });
   if (!claimOk) throw new Error('the SRP baseline does not verify a real client claim: the bench and srp-math disagree');
   if (!(await checkPassword(PASSWORD, user.passwordHash))) throw new Error('the password baseline does not verify the password');
 
@@ -231,9 +278,23 @@ async function populate(dataDir, users) {
   const { AUTH_RESOURCE_TYPES } = await import(join(root, 'packages/protocol/dist/index.js'));
   const cloud = await createCloud({ dataDir, port: 0, logLevel: 'warn' });
   try {
-    const ctx = { appId: 'bench', appSlug: 'bench', envName: 'dev', stackName: 'bench', logicalId: 'UserPool', region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log };
+    const ctx = {
+      appId: 'bench',
+      appSlug: 'bench',
+      envName: 'dev',
+      stackName: 'bench',
+      logicalId: 'UserPool',
+      region: 'us-east-1',
+      accountId: cloud.kernel.config.accountId,
+      log: cloud.kernel.log,
+    };
     const pool = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool).create({ PoolName: 'Bench' }, ctx);
-    const client = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient).create({ UserPoolId: pool.physicalId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, { ...ctx, logicalId: 'Client' });
+    const client = await cloud.kernel
+      .resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)
+      .create(
+        { UserPoolId: pool.physicalId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] },
+        { ...ctx, logicalId: 'Client' },
+      );
     const poolName = pool.physicalId.split('_')[1];
     const passwordHash = await hashPassword(PASSWORD);
     let shared;
@@ -244,11 +305,24 @@ async function populate(dataDir, users) {
         const srp = i < SIGN_IN_USERS || !shared ? createVerifier(poolName, username, PASSWORD) : shared;
         shared ??= srp;
         const now = new Date().toISOString();
-        const inserted = await store.insertIfFree({
-          poolId: pool.physicalId, username, sub: randomUUID(), status: 'CONFIRMED', enabled: true,
-          attributes: { email: `${username}@example.com`, email_verified: 'true' }, srpSalt: srp.salt, srpVerifier: srp.verifier, passwordHash,
-          mfa: { smsEnabled: false, totpEnabled: false }, totpSecret: undefined, createdAt: now, updatedAt: now,
-        }, 'email');
+        const inserted = await store.insertIfFree(
+          {
+            poolId: pool.physicalId,
+            username,
+            sub: randomUUID(),
+            status: 'CONFIRMED',
+            enabled: true,
+            attributes: { email: `${username}@example.com`, email_verified: 'true' },
+            srpSalt: srp.salt,
+            srpVerifier: srp.verifier,
+            passwordHash,
+            mfa: { smsEnabled: false, totpEnabled: false },
+            totpSecret: undefined,
+            createdAt: now,
+            updatedAt: now,
+          },
+          'email',
+        );
         if (!inserted) throw new Error(`user ${username} already exists: populate a fresh data folder`);
       }
     });
@@ -260,14 +334,22 @@ async function populate(dataDir, users) {
 
 /** CPU milliseconds a process has used so far (all threads), from /proc (Linux; clock ticks of 10 ms). */
 function cpuMsOf(pid) {
-  return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ').slice(11, 13).reduce((sum, ticks) => sum + Number(ticks) * 10, 0);
+  return readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .split(') ')[1]
+    .split(' ')
+    .slice(11, 13)
+    .reduce((sum, ticks) => sum + Number(ticks) * 10, 0);
 }
 
 async function startCloud(dataDir, nodeArgs = []) {
   const child = spawn(process.execPath, [...nodeArgs, cloudBin, '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
     let out = '';
-    child.stdout.on('data', (d) => { out += d; const m = /listening on (\S+)/.exec(out); if (m) resolve(m[1]); });
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
     child.on('exit', (code) => reject(new Error(`the cloud exited ${code} before listening`)));
   });
   return {
@@ -285,11 +367,20 @@ async function startCloud(dataDir, nodeArgs = []) {
 /** Runs the load driver in its own process: sign-ins per second, and the cloud's and the driver's CPU milliseconds per sign-in. */
 function runLoad(cloud, options) {
   const cpu0 = cloud.cpuMs();
-  const r = spawnSync(process.execPath, [new URL(import.meta.url).pathname, '--load', JSON.stringify(options)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync(process.execPath, [new URL(import.meta.url).pathname, '--load', JSON.stringify(options)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (r.status !== 0) throw new Error(`the load driver exited ${r.status}`);
   const result = JSON.parse(r.stdout);
   if (result.failed) throw new Error(`a ${options.kind} sign-in failed: ${JSON.stringify(result.failed)}`);
-  return { perSecond: result.perSecond, done: result.done, seconds: result.done / result.perSecond, cpuMs: (cloud.cpuMs() - cpu0) / result.total, clientCpuMs: result.clientCpuMs };
+  return {
+    perSecond: result.perSecond,
+    done: result.done,
+    seconds: result.done / result.perSecond,
+    cpuMs: (cloud.cpuMs() - cpu0) / result.total,
+    clientCpuMs: result.clientCpuMs,
+  };
 }
 
 /**
@@ -298,7 +389,12 @@ function runLoad(cloud, options) {
  * the cloud's token check does: the floor that the cryptography alone puts under GetUser.
  */
 async function startEcho(headers, bodySize, jwksUrl) {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', `
+  const child = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `
     import { createServer } from 'node:http';
     import { createLocalJWKSet, jwtVerify } from 'jose';
     const [headers, size, jwksUrl] = [JSON.parse(process.argv[1]), Number(process.argv[2]), process.argv[3]];
@@ -315,7 +411,13 @@ async function startEcho(headers, bodySize, jwksUrl) {
         res.end(body);
       });
     }).listen(0, '127.0.0.1', function () { console.log(this.address().port); });
-  `, JSON.stringify(headers), String(bodySize), jwksUrl ?? ''], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  `,
+      JSON.stringify(headers),
+      String(bodySize),
+      jwksUrl ?? '',
+    ],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const port = await new Promise((resolve) => child.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
   return { url: `http://127.0.0.1:${port}`, cpuMs: () => cpuMsOf(child.pid), stop: () => child.kill() };
 }
@@ -334,7 +436,14 @@ async function main() {
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const record = (name, value, unit, target, note = '') => {
     results.push({ name, value, unit, target, note });
-    const shown = unit === 'ratio' ? value.toFixed(2) : unit === 'MiB' ? `${value.toFixed(1)} MiB` : unit === 'load' ? value.toFixed(1) : `${value.toFixed(unit === 's' || unit === 'ms' ? 1 : 0)} ${unit}`;
+    const shown =
+      unit === 'ratio'
+        ? value.toFixed(2)
+        : unit === 'MiB'
+          ? `${value.toFixed(1)} MiB`
+          : unit === 'load'
+            ? value.toFixed(1)
+            : `${value.toFixed(unit === 's' || unit === 'ms' ? 1 : 0)} ${unit}`;
     console.log(`${name}: ${shown}${target ? `  (target ${target})` : ''}${note ? `  ${note}` : ''}`);
   };
   const clouds = [];
@@ -344,7 +453,13 @@ async function main() {
     const t0 = process.hrtime.bigint();
     const { poolId, poolName, clientId } = await populate(dataDir, USERS);
     record(`setup: pool with ${USERS} users through the user store`, Number(process.hrtime.bigint() - t0) / 1e9, 's');
-    const dbBytes = ['forte.db', 'forte.db-wal'].reduce((sum, f) => { try { return sum + statSync(join(dataDir, f)).size; } catch { return sum; } }, 0);
+    const dbBytes = ['forte.db', 'forte.db-wal'].reduce((sum, f) => {
+      try {
+        return sum + statSync(join(dataDir, f)).size;
+      } catch {
+        return sum;
+      }
+    }, 0);
     record(`forte.db with ${USERS} users`, dbBytes / 2 ** 20, 'MiB');
 
     // Memory: an empty cloud beside the populated one, each started fresh.
@@ -388,12 +503,22 @@ async function main() {
     const baselines = await cryptoBaselines();
     const load = (kind, seconds) => runLoad(cloud, { kind, url: cloud.url, clientId, poolName, seconds, concurrency: CONCURRENCY, warmupSeconds: 0.5 });
     const SLICE = 2;
-    const token = (await caller(cloud.url, 1)('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'user000001', PASSWORD } })).body.AuthenticationResult.AccessToken;
+    const token = (
+      await caller(cloud.url, 1)('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'user000001', PASSWORD } })
+    ).body.AuthenticationResult.AccessToken;
     const getUser = await new Promise((resolve, reject) => {
       const body = JSON.stringify({ AccessToken: token });
-      request(`${cloud.url}/cognito-idp/`, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${TARGET}GetUser` } }, (res) => {
-        const chunks = []; res.on('data', (d) => chunks.push(d)); res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-      }).on('error', reject).end(body);
+      request(
+        `${cloud.url}/cognito-idp/`,
+        { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${TARGET}GetUser` } },
+        (res) => {
+          const chunks = [];
+          res.on('data', (d) => chunks.push(d));
+          res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+        },
+      )
+        .on('error', reject)
+        .end(body);
     });
     if (getUser.status !== 200) throw new Error(`GetUser answered ${getUser.status}: ${getUser.body}`);
     const { connection: _c, 'keep-alive': _k, date: _d, 'content-length': _l, ...getUserHeaders } = getUser.headers;
@@ -401,7 +526,10 @@ async function main() {
     const verifyingEcho = hasWrk ? await startEcho(getUserHeaders, getUser.body.length, `${cloud.url}/${poolId}/.well-known/jwks.json`) : undefined;
     echoes.push(...[echo, verifyingEcho].filter(Boolean));
     const script = join(work, 'get-user.lua');
-    writeFileSync(script, `wrk.method = "POST"\nwrk.body = '${JSON.stringify({ AccessToken: token })}'\nwrk.headers["Content-Type"] = "application/x-amz-json-1.1"\nwrk.headers["X-Amz-Target"] = "${TARGET}GetUser"\n`);
+    writeFileSync(
+      script,
+      `wrk.method = "POST"\nwrk.body = '${JSON.stringify({ AccessToken: token })}'\nwrk.headers["Content-Type"] = "application/x-amz-json-1.1"\nwrk.headers["X-Amz-Target"] = "${TARGET}GetUser"\n`,
+    );
     // Requests per second, and the server's CPU microseconds per request (all its threads, from /proc):
     // unlike the rate, the CPU per request hardly depends on what else is using the cores. The servers
     // take turns in 1-second slices (the order alternating), so a change in the machine's speed during
@@ -421,51 +549,111 @@ async function main() {
         if (slice % 2 === 1) order.reverse();
         for (const i of order) {
           const r = wrkSlice(servers[i]);
-          sums[i].requests += r.requests; sums[i].seconds += r.seconds; sums[i].cpuMs += r.cpuMs;
+          sums[i].requests += r.requests;
+          sums[i].seconds += r.seconds;
+          sums[i].cpuMs += r.cpuMs;
         }
       }
       return sums.map((t) => ({ perSecond: t.requests / t.seconds, cpuUs: (t.cpuMs * 1000) / t.requests }));
     };
 
-    const rows = { srpBase: [], srp: [], srpRatio: [], srpCpu: [], srpClientCpu: [], pwBase: [], pw: [], pwRatio: [], pwCpu: [], echo: [], verifyingEcho: [], getUser: [], getUserRatio: [], echoCpu: [], getUserCpu: [], load: [] };
+    const rows = {
+      srpBase: [],
+      srp: [],
+      srpRatio: [],
+      srpCpu: [],
+      srpClientCpu: [],
+      pwBase: [],
+      pw: [],
+      pwRatio: [],
+      pwCpu: [],
+      echo: [],
+      verifyingEcho: [],
+      getUser: [],
+      getUserRatio: [],
+      echoCpu: [],
+      getUserCpu: [],
+      load: [],
+    };
     for (let run = 0; run < RUNS; run++) {
       const skipped = { perSecond: NaN, cpuMs: NaN, clientCpuMs: NaN };
-      const [srpBase, srp] = onlyGetUser ? [skipped, skipped] : await byTurns((t) => loop(baselines.srp, t, CONCURRENCY), (t) => load('srp', t), SECONDS, SLICE);
-      const [pwBase, pw] = onlyGetUser ? [skipped, skipped] : await byTurns((t) => loop(baselines.password, t, CONCURRENCY), (t) => load('password', t), SECONDS, SLICE);
-      rows.srpBase.push(srpBase.perSecond); rows.srp.push(srp.perSecond); rows.srpRatio.push(srp.perSecond / srpBase.perSecond);
+      const [srpBase, srp] = onlyGetUser
+        ? [skipped, skipped]
+        : await byTurns(
+            (t) => loop(baselines.srp, t, CONCURRENCY),
+            (t) => load('srp', t),
+            SECONDS,
+            SLICE,
+          );
+      const [pwBase, pw] = onlyGetUser
+        ? [skipped, skipped]
+        : await byTurns(
+            (t) => loop(baselines.password, t, CONCURRENCY),
+            (t) => load('password', t),
+            SECONDS,
+            SLICE,
+          );
+      rows.srpBase.push(srpBase.perSecond);
+      rows.srp.push(srp.perSecond);
+      rows.srpRatio.push(srp.perSecond / srpBase.perSecond);
       rows.srpCpu.push(srpBase.cpuMs / srp.cpuMs);
-      rows.pwBase.push(pwBase.perSecond); rows.pw.push(pw.perSecond); rows.pwRatio.push(pw.perSecond / pwBase.perSecond);
+      rows.pwBase.push(pwBase.perSecond);
+      rows.pw.push(pw.perSecond);
+      rows.pwRatio.push(pw.perSecond / pwBase.perSecond);
       rows.pwCpu.push(pwBase.cpuMs / pw.cpuMs);
       if (echo) {
         const [echoRun, getUserRun, verifyingRun] = wrkTurns([echo, cloud, verifyingEcho]);
-        rows.echo.push(echoRun.perSecond); rows.getUser.push(getUserRun.perSecond); rows.getUserRatio.push(getUserRun.perSecond / echoRun.perSecond);
-        rows.echoCpu.push(echoRun.cpuUs); rows.getUserCpu.push(getUserRun.cpuUs);
+        rows.echo.push(echoRun.perSecond);
+        rows.getUser.push(getUserRun.perSecond);
+        rows.getUserRatio.push(getUserRun.perSecond / echoRun.perSecond);
+        rows.echoCpu.push(echoRun.cpuUs);
+        rows.getUserCpu.push(getUserRun.cpuUs);
         rows.verifyingEcho.push(verifyingRun.perSecond);
       }
       rows.srpClientCpu.push(srp.clientCpuMs);
       // The machine's 1-minute load average after the run: the figures are only comparable at a similar load.
       rows.load.push(loadavg()[0]);
-      console.log(`run ${run + 1} (load ${rows.load.at(-1).toFixed(1)}): srp ${srp.perSecond.toFixed(0)}/${srpBase.perSecond.toFixed(0)} per s, ${srp.cpuMs.toFixed(1)}/${srpBase.cpuMs.toFixed(1)} CPU ms (client ${srp.clientCpuMs.toFixed(1)}); `
-        + `password ${pw.perSecond.toFixed(1)}/${pwBase.perSecond.toFixed(1)} per s, ${pw.cpuMs.toFixed(1)}/${pwBase.cpuMs.toFixed(1)} CPU ms`
-        + `${echo ? `; GetUser ${rows.getUser.at(-1).toFixed(0)}/${rows.echo.at(-1).toFixed(0)} req/s, ${rows.getUserCpu.at(-1).toFixed(0)}/${rows.echoCpu.at(-1).toFixed(0)} CPU µs per request (verifying echo ${rows.verifyingEcho.at(-1).toFixed(0)})` : ''}`);
+      console.log(
+        `run ${run + 1} (load ${rows.load.at(-1).toFixed(1)}): srp ${srp.perSecond.toFixed(0)}/${srpBase.perSecond.toFixed(0)} per s, ${srp.cpuMs.toFixed(1)}/${srpBase.cpuMs.toFixed(1)} CPU ms (client ${srp.clientCpuMs.toFixed(1)}); ` +
+          `password ${pw.perSecond.toFixed(1)}/${pwBase.perSecond.toFixed(1)} per s, ${pw.cpuMs.toFixed(1)}/${pwBase.cpuMs.toFixed(1)} CPU ms` +
+          `${echo ? `; GetUser ${rows.getUser.at(-1).toFixed(0)}/${rows.echo.at(-1).toFixed(0)} req/s, ${rows.getUserCpu.at(-1).toFixed(0)}/${rows.echoCpu.at(-1).toFixed(0)} CPU µs per request (verifying echo ${rows.verifyingEcho.at(-1).toFixed(0)})` : ''}`,
+      );
     }
     record('1-minute load average after each run', median(rows.load), 'load', '', `(${rows.load.map((l) => l.toFixed(1)).join(', ')})`);
     if (!onlyGetUser) {
       record('SRP server cryptography in a loop (sign-ins/s)', median(rows.srpBase), '/s');
       record('SRP sign-ins through the cloud (sign-ins/s)', median(rows.srp), '/s');
-      record('SRP cloud / cryptography', median(rows.srpRatio), 'ratio', '≥ 0.70', `(concurrency ${CONCURRENCY}, ${SLICE}-second turns, median of per-run ratios)`);
-      record('SRP cryptography CPU / cloud CPU per sign-in', median(rows.srpCpu), 'ratio', '', '(share of the cloud\'s CPU that is the cryptography)');
+      record(
+        'SRP cloud / cryptography',
+        median(rows.srpRatio),
+        'ratio',
+        '≥ 0.70',
+        `(concurrency ${CONCURRENCY}, ${SLICE}-second turns, median of per-run ratios)`,
+      );
+      record('SRP cryptography CPU / cloud CPU per sign-in', median(rows.srpCpu), 'ratio', '', "(share of the cloud's CPU that is the cryptography)");
       record('load driver CPU per SRP sign-in (client maths, HTTP)', median(rows.srpClientCpu), 'ms');
       record('scrypt verify + tokens in a loop (sign-ins/s)', median(rows.pwBase), '/s');
       record('USER_PASSWORD_AUTH sign-ins through the cloud (sign-ins/s)', median(rows.pw), '/s');
-      record('USER_PASSWORD_AUTH cloud / cryptography', median(rows.pwRatio), 'ratio', '≥ 0.70', `(concurrency ${CONCURRENCY}, ${SLICE}-second turns, median of per-run ratios)`);
+      record(
+        'USER_PASSWORD_AUTH cloud / cryptography',
+        median(rows.pwRatio),
+        'ratio',
+        '≥ 0.70',
+        `(concurrency ${CONCURRENCY}, ${SLICE}-second turns, median of per-run ratios)`,
+      );
       record('USER_PASSWORD_AUTH cryptography CPU / cloud CPU per sign-in', median(rows.pwCpu), 'ratio');
     }
     if (echo) {
       record('bare node:http JSON echo (req/s)', median(rows.echo), 'req/s');
       record('bare node:http JSON echo verifying the token with jose (req/s)', median(rows.verifyingEcho), 'req/s');
       record('GetUser (req/s)', median(rows.getUser), 'req/s');
-      record('GetUser / echo', median(rows.getUserRatio), 'ratio', '≥ 0.60', `(${getUser.body.length}-byte answer, wrk -t1 -c${WRK_CONNECTIONS}, ${SECONDS} 1-second turns each)`);
+      record(
+        'GetUser / echo',
+        median(rows.getUserRatio),
+        'ratio',
+        '≥ 0.60',
+        `(${getUser.body.length}-byte answer, wrk -t1 -c${WRK_CONNECTIONS}, ${SECONDS} 1-second turns each)`,
+      );
       record('bare node:http JSON echo, CPU per request', median(rows.echoCpu), 'µs');
       record('GetUser, cloud CPU per request', median(rows.getUserCpu), 'µs');
     } else {

@@ -22,8 +22,8 @@ if (!tableId) throw new Error(`no table ${tableName} in ${dbPath}`);
 // its key, and a page of an index partition in descending key order.
 const getItem = db.prepare('SELECT item FROM dynamodb_items WHERE table_id = ? AND pk = ? AND sk = ?');
 const indexPage = db.prepare(
-  'SELECT i.item, i.size, e.gpk, e.gsk, e.pk, e.sk FROM dynamodb_index_entries e JOIN dynamodb_items i ON i.table_id = e.table_id AND i.pk = e.pk AND i.sk = e.sk'
-  + ' WHERE e.table_id = ? AND e.index_name = ? AND e.gpk = ? ORDER BY e.gpk DESC, e.gsk DESC, e.pk DESC, e.sk DESC LIMIT ?',
+  'SELECT i.item, i.size, e.gpk, e.gsk, e.pk, e.sk FROM dynamodb_index_entries e JOIN dynamodb_items i ON i.table_id = e.table_id AND i.pk = e.pk AND i.sk = e.sk' +
+    ' WHERE e.table_id = ? AND e.index_name = ? AND e.gpk = ? ORDER BY e.gpk DESC, e.gsk DESC, e.pk DESC, e.sk DESC LIMIT ?',
 );
 const NO_SORT_KEY = Buffer.alloc(0);
 const FIELDS = ['id', 'content', 'done', 'owner', 'createdAt', 'updatedAt'];
@@ -68,7 +68,19 @@ createServer((req, res) => {
       const row = getItem.get(tableId, Buffer.from(variables.id, 'utf8'), NO_SORT_KEY);
       const item = row ? JSON.parse(row.item) : undefined;
       if (item && !candidates.includes(plain(item.owner))) {
-        answer(res, 200, { data: { getTodo: null }, errors: [{ path: ['getTodo'], data: null, errorType: 'Unauthorized', errorInfo: null, locations: [{ line: 1, column: 26 }], message: 'Not Authorized to access getTodo on type Query' }] });
+        answer(res, 200, {
+          data: { getTodo: null },
+          errors: [
+            {
+              path: ['getTodo'],
+              data: null,
+              errorType: 'Unauthorized',
+              errorInfo: null,
+              locations: [{ line: 1, column: 26 }],
+              message: 'Not Authorized to access getTodo on type Query',
+            },
+          ],
+        });
         return;
       }
       answer(res, 200, { data: { getTodo: item ? selected(item) : null } });

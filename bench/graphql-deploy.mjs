@@ -36,18 +36,22 @@ const BENCH_ENV = 'bench';
 export function postJson(url, headers, body) {
   const data = JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...headers } }, (res) => {
-      const chunks = [];
-      res.on('data', (d) => chunks.push(d));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        try {
-          resolve({ status: res.statusCode, headers: res.headers, json: JSON.parse(text), text });
-        } catch {
-          reject(new Error(`${url} answered ${res.statusCode} with non-JSON: ${text.slice(0, 300)}`));
-        }
-      });
-    });
+    const req = request(
+      url,
+      { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...headers } },
+      (res) => {
+        const chunks = [];
+        res.on('data', (d) => chunks.push(d));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          try {
+            resolve({ status: res.statusCode, headers: res.headers, json: JSON.parse(text), text });
+          } catch {
+            reject(new Error(`${url} answered ${res.statusCode} with non-JSON: ${text.slice(0, 300)}`));
+          }
+        });
+      },
+    );
     req.on('error', reject);
     req.end(data);
   });
@@ -62,9 +66,15 @@ export async function graphql(url, token, query, variables, { allowErrors = fals
 
 /** Signs a user in with USER_PASSWORD_AUTH: the access token (what aws-amplify sends to AppSync) and its identity. */
 export async function signIn(cloudUrl, clientId, username) {
-  const { json: body } = await postJson(`${cloudUrl}/cognito-idp/`, { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' }, {
-    AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: username, PASSWORD },
-  });
+  const { json: body } = await postJson(
+    `${cloudUrl}/cognito-idp/`,
+    { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
+    {
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      ClientId: clientId,
+      AuthParameters: { USERNAME: username, PASSWORD },
+    },
+  );
   const token = body.AuthenticationResult?.AccessToken;
   if (!token) throw new Error(`sign-in of ${username} failed: ${JSON.stringify(body)}`);
   const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
@@ -90,7 +100,16 @@ export async function deployBenchApi({ dataDir, users, ownTodos, otherTodos }) {
   const cloud = await createCloud({ dataDir, port: 0, host: '127.0.0.1', logLevel: 'warn' });
   try {
     const kernel = cloud.kernel;
-    const ctx = (logicalId) => ({ appId: 'bench', appSlug: 'bench', envName: BENCH_ENV, stackName: 'amplify-bench-bench-api', logicalId, region: 'us-east-1', accountId: kernel.config.accountId, log: kernel.log });
+    const ctx = (logicalId) => ({
+      appId: 'bench',
+      appSlug: 'bench',
+      envName: BENCH_ENV,
+      stackName: 'amplify-bench-bench-api',
+      logicalId,
+      region: 'us-east-1',
+      accountId: kernel.config.accountId,
+      log: kernel.log,
+    });
     const handler = (type) => {
       const h = kernel.resourceHandler(type);
       if (!h) throw new Error(`the cloud has no handler for ${type}: build the AppSync service first`);
@@ -98,7 +117,10 @@ export async function deployBenchApi({ dataDir, users, ownTodos, otherTodos }) {
     };
     const pool = await handler(AUTH_RESOURCE_TYPES.userPool).create({ PoolName: 'Bench' }, ctx('UserPool'));
     const poolId = String(pool.attributes.UserPoolId ?? pool.physicalId);
-    const client = await handler(AUTH_RESOURCE_TYPES.userPoolClient).create({ UserPoolId: poolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, ctx('UserPoolClientWeb'));
+    const client = await handler(AUTH_RESOURCE_TYPES.userPoolClient).create(
+      { UserPoolId: poolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] },
+      ctx('UserPoolClientWeb'),
+    );
     const clientId = String(client.attributes.ClientId ?? client.physicalId);
 
     const credentials = JSON.parse(readFileSync(join(dataDir, 'admin-credentials.json'), 'utf8'));
@@ -116,13 +138,23 @@ export async function deployBenchApi({ dataDir, users, ownTodos, otherTodos }) {
     );
     const apiId = String(api.attributes.ApiId);
     // A new project's transformer parameters: owners are stored as `<sub>::<username>`.
-    const compiled = transform({ schema: BENCH_SCHEMA, parameters: DEFAULT_TRANSFORM_PARAMETERS, authConfig: { defaultAuthentication: { authenticationType: 'AMAZON_COGNITO_USER_POOLS' }, additionalAuthenticationProviders: [] } });
+    const compiled = transform({
+      schema: BENCH_SCHEMA,
+      parameters: DEFAULT_TRANSFORM_PARAMETERS,
+      authConfig: { defaultAuthentication: { authenticationType: 'AMAZON_COGNITO_USER_POOLS' }, additionalAuthenticationProviders: [] },
+    });
     const tables = {};
     for (const table of compiled.plan.tables) {
-      const created = await handler(DYNAMODB_RESOURCE_TYPES.table).create({ ...table.properties, TableName: `${table.modelName}-${apiId}-${BENCH_ENV}` }, ctx(`${table.modelName}Table`));
+      const created = await handler(DYNAMODB_RESOURCE_TYPES.table).create(
+        { ...table.properties, TableName: `${table.modelName}-${apiId}-${BENCH_ENV}` },
+        ctx(`${table.modelName}Table`),
+      );
       tables[table.modelName] = String(created.attributes.TableName);
     }
-    await handler(APPSYNC_RESOURCE_TYPES.graphQLSchema).create({ ApiId: apiId, Definition: compiled.schema, Plan: compiled.plan, Tables: tables }, ctx('GraphQLSchema'));
+    await handler(APPSYNC_RESOURCE_TYPES.graphQLSchema).create(
+      { ApiId: apiId, Definition: compiled.schema, Plan: compiled.plan, Tables: tables },
+      ctx('GraphQLSchema'),
+    );
 
     // To-dos: each user's own through the API, the rest in bulk in the shape of a created one.
     const graphqlUrl = `${cloud.url}/graphql/${apiId}`;
@@ -149,7 +181,15 @@ export async function deployBenchApi({ dataDir, users, ownTodos, otherTodos }) {
         for (let i = n; i < Math.min(n + 25, otherTodos); i++) {
           const at = new Date(start + i * 1000).toISOString();
           const owner = owners[Math.floor(i / perOwner)];
-          const item = { ...stored, id: { S: randomUUID() }, content: { S: `other to-do ${i}` }, done: { BOOL: i % 2 === 0 }, owner: { S: owner }, createdAt: { S: at }, updatedAt: { S: at } };
+          const item = {
+            ...stored,
+            id: { S: randomUUID() },
+            content: { S: `other to-do ${i}` },
+            done: { BOOL: i % 2 === 0 },
+            owner: { S: owner },
+            createdAt: { S: at },
+            updatedAt: { S: at },
+          };
           batch.push({ PutRequest: { Item: item } });
         }
         await dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [tables.Todo]: batch } }));
@@ -190,7 +230,11 @@ export async function startCloud(dataDir, nodeArgs = []) {
 
 /** CPU milliseconds used so far by a process (all threads), from /proc (Linux; clock ticks of 10 ms). */
 export function cpuMsOf(pid) {
-  return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ').slice(11, 13).reduce((sum, ticks) => sum + Number(ticks) * 10, 0);
+  return readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .split(') ')[1]
+    .split(' ')
+    .slice(11, 13)
+    .reduce((sum, ticks) => sum + Number(ticks) * 10, 0);
 }
 
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -62,7 +62,10 @@ type Query {
 const owners = '#set($authOwners = ["${ctx.identity.sub}::${ctx.identity.claims.username}", $ctx.identity.sub, $ctx.identity.claims.username])';
 const resolvers = [
   {
-    kind: 'UNIT', typeName: 'Query', fieldName: 'getTodo', dataSourceName: 'todos',
+    kind: 'UNIT',
+    typeName: 'Query',
+    fieldName: 'getTodo',
+    dataSourceName: 'todos',
     requestMappingTemplate: '{ "version": "2018-05-29", "operation": "Invoke", "payload": { "op": "get", "id": $util.toJson($ctx.args.id) } }',
     responseMappingTemplate: `${owners}
 #if($ctx.error) $util.error($ctx.error.message, $ctx.error.type) #end
@@ -71,7 +74,10 @@ const resolvers = [
 $util.toJson($ctx.result)`,
   },
   {
-    kind: 'UNIT', typeName: 'Query', fieldName: 'todosByOwner', dataSourceName: 'todos',
+    kind: 'UNIT',
+    typeName: 'Query',
+    fieldName: 'todosByOwner',
+    dataSourceName: 'todos',
     requestMappingTemplate: `${owners}
 #set($desc = $ctx.args.sortDirection == "DESC")
 { "version": "2018-05-29", "operation": "Invoke", "payload": { "op": "byOwner", "owner": $util.toJson($ctx.args.owner), "limit": $util.defaultIfNull($ctx.args.limit, 100), "desc": $desc, "authOwners": $util.toJson($authOwners) } }`,

@@ -38,24 +38,33 @@ function installSimulator() {
   if (existsSync(join(dir, 'node_modules/@aws-amplify/amplify-appsync-simulator/package.json'))) return dir;
   console.log(`installing the AppSync simulator ${SIMULATOR_VERSION} in ${dir} (once)`);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({
-    name: 'forte-peer-appsync', private: true,
-    dependencies: { '@aws-amplify/amplify-appsync-simulator': SIMULATOR_VERSION },
-    overrides: { graphql: '15.11.0' },
-  }, null, 2));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'forte-peer-appsync',
+        private: true,
+        dependencies: { '@aws-amplify/amplify-appsync-simulator': SIMULATOR_VERSION },
+        overrides: { graphql: '15.11.0' },
+      },
+      null,
+      2,
+    ),
+  );
   const r = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`npm install in ${dir} exited ${r.status}`);
   return dir;
 }
 
-const freePort = () => new Promise((resolve, reject) => {
-  const server = createServer();
-  server.once('error', reject);
-  server.listen(0, '127.0.0.1', () => {
-    const { port } = server.address();
-    server.close(() => resolve(port));
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
   });
-});
 
 /** Starts `node <args>` (cwd: the repository) and waits for its first line of output. */
 async function startChild(args) {
@@ -81,15 +90,24 @@ async function checkAnswers(name, url, { caller, other, ownTodo, otherTodo }) {
   const list = await graphql(url, caller.token, LIST_TODOS, { owner: caller.owner, limit: OWN });
   const page = list.json.data.todosByOwner;
   assert.equal(page.items.length, OWN, `${name}: the caller's list`);
-  assert.ok(page.items.every((i) => i.owner === caller.username), `${name}: only the caller's to-dos`);
+  assert.ok(
+    page.items.every((i) => i.owner === caller.username),
+    `${name}: only the caller's to-dos`,
+  );
   const foreign = await graphql(url, caller.token, LIST_TODOS, { owner: other.owner, limit: OWN }, { allowErrors: true });
-  assert.ok((foreign.json.data?.todosByOwner?.items ?? []).every((i) => i.owner === caller.username), `${name}: another owner's list answers none of their to-dos`);
+  assert.ok(
+    (foreign.json.data?.todosByOwner?.items ?? []).every((i) => i.owner === caller.username),
+    `${name}: another owner's list answers none of their to-dos`,
+  );
   return { own, list };
 }
 
 function wrk(url, body, token, seconds = SECONDS) {
   const script = join(work, `wrk-${Math.random().toString(36).slice(2)}.lua`);
-  writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(JSON.stringify(body))}\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["Authorization"] = "${token}"\n`);
+  writeFileSync(
+    script,
+    `wrk.method = "POST"\nwrk.body = ${JSON.stringify(JSON.stringify(body))}\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["Authorization"] = "${token}"\n`,
+  );
   const r = spawnSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--timeout', '30s', '--latency', '-s', script, url], { encoding: 'utf8' });
   const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(r.stdout)?.slice(1).map(Number) ?? [0, 0, 0, 0];
   if (r.status !== 0 || /Non-2xx/.test(r.stdout) || socketErrors.some((n) => n > 0)) throw new Error(`wrk against ${url} saw errors:\n${r.stdout}${r.stderr}`);
@@ -134,13 +152,23 @@ try {
   const reference = await checkAnswers('cloud', cloudUrl, fixtures);
   const { connection: _c, 'keep-alive': _k, date: _d, 'content-length': _l, ...answerHeaders } = reference.own.headers;
 
-  const bare = await startChild(['bench/graphql-bare.mjs', join(dataDir, 'forte.db'), tableName, `${cloud.url}/${poolId}/.well-known/jwks.json`, JSON.stringify(answerHeaders)]);
+  const bare = await startChild([
+    'bench/graphql-bare.mjs',
+    join(dataDir, 'forte.db'),
+    tableName,
+    `${cloud.url}/${poolId}/.well-known/jwks.json`,
+    JSON.stringify(answerHeaders),
+  ]);
   stops.push(bare.stop);
   const bareUrl = `http://127.0.0.1:${bare.line}/graphql`;
   const bareAnswers = await checkAnswers('bare', bareUrl, fixtures);
   assert.deepEqual(bareAnswers.list.json.data.todosByOwner.items, reference.list.json.data.todosByOwner.items, 'bare: the same list as the cloud');
   // The cloud seals its next tokens (AES-256-GCM), the bare server's is the key as JSON: both must say more follow.
-  assert.equal(Boolean(bareAnswers.list.json.data.todosByOwner.nextToken), Boolean(reference.list.json.data.todosByOwner.nextToken), 'bare: a next token where the cloud has one');
+  assert.equal(
+    Boolean(bareAnswers.list.json.data.todosByOwner.nextToken),
+    Boolean(reference.list.json.data.todosByOwner.nextToken),
+    'bare: a next token where the cloud has one',
+  );
 
   let sim;
   if (process.env.BENCH_PEERS !== '0') {
@@ -169,7 +197,8 @@ try {
     for (const op of ['get', 'list']) {
       const b = measure(bare, bareUrl, bodies[op], caller.token);
       const c = measure(cloud, cloudUrl, bodies[op], caller.token);
-      push(`${op}.bare`, b); push(`${op}.cloud`, c);
+      push(`${op}.bare`, b);
+      push(`${op}.cloud`, c);
       push(`${op}.ratio`, c.perSecond / b.perSecond);
       push(`${op}.cpuRatio`, b.cpuUs / c.cpuUs);
       line.push(`${op} cloud ${c.perSecond.toFixed(0)} / bare ${b.perSecond.toFixed(0)} req/s`);
@@ -187,11 +216,33 @@ try {
   await checkAnswers('cloud after the load', cloudUrl, fixtures);
 
   const note = `(wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, median of ${RUNS})`;
-  for (const [op, label] of [['get', 'getTodo'], ['list', `todosByOwner (${OWN} items)`]]) {
+  for (const [op, label] of [
+    ['get', 'getTodo'],
+    ['list', `todosByOwner (${OWN} items)`],
+  ]) {
     const stat = (key, field) => median(rows[key].map((r) => r[field]));
-    record(`${label}: bare node:http + SQLite + jose (req/s)`, stat(`${op}.bare`, 'perSecond'), 'req/s', '', `p99 ${stat(`${op}.bare`, 'p99Ms').toFixed(1)} ms, ${stat(`${op}.bare`, 'cpuUs').toFixed(0)} CPU µs/req`);
-    record(`${label}: cloud (req/s)`, stat(`${op}.cloud`, 'perSecond'), 'req/s', '', `p99 ${stat(`${op}.cloud`, 'p99Ms').toFixed(1)} ms, ${stat(`${op}.cloud`, 'cpuUs').toFixed(0)} CPU µs/req`);
-    if (sim) record(`${label}: AppSync simulator (req/s)`, stat(`${op}.sim`, 'perSecond'), 'req/s', '', `p99 ${stat(`${op}.sim`, 'p99Ms').toFixed(1)} ms, ${stat(`${op}.sim`, 'cpuUs').toFixed(0)} CPU µs/req`);
+    record(
+      `${label}: bare node:http + SQLite + jose (req/s)`,
+      stat(`${op}.bare`, 'perSecond'),
+      'req/s',
+      '',
+      `p99 ${stat(`${op}.bare`, 'p99Ms').toFixed(1)} ms, ${stat(`${op}.bare`, 'cpuUs').toFixed(0)} CPU µs/req`,
+    );
+    record(
+      `${label}: cloud (req/s)`,
+      stat(`${op}.cloud`, 'perSecond'),
+      'req/s',
+      '',
+      `p99 ${stat(`${op}.cloud`, 'p99Ms').toFixed(1)} ms, ${stat(`${op}.cloud`, 'cpuUs').toFixed(0)} CPU µs/req`,
+    );
+    if (sim)
+      record(
+        `${label}: AppSync simulator (req/s)`,
+        stat(`${op}.sim`, 'perSecond'),
+        'req/s',
+        '',
+        `p99 ${stat(`${op}.sim`, 'p99Ms').toFixed(1)} ms, ${stat(`${op}.sim`, 'cpuUs').toFixed(0)} CPU µs/req`,
+      );
     record(`${label}: cloud / bare`, median(rows[`${op}.ratio`]), 'ratio', '≥ 0.50', note);
     record(`${label}: bare CPU / cloud CPU per request`, median(rows[`${op}.cpuRatio`]), 'ratio', '', '(less sensitive than req/s to what else runs)');
     if (sim) record(`${label}: cloud / simulator`, median(rows[`${op}.simRatio`]), 'ratio', '≥ 3', note);

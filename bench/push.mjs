@@ -26,7 +26,11 @@ const MODELS = 20;
 const results = [];
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const time = (fn) => { const t = process.hrtime.bigint(); fn(); return Number(process.hrtime.bigint() - t) / 1e6; };
+const time = (fn) => {
+  const t = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t) / 1e6;
+};
 const forte = (cwd, args, input) => {
   const r = spawnSync(process.execPath, [forteBin, ...args], { cwd, env, encoding: 'utf8', ...(input === undefined ? {} : { input }) });
   if (r.status !== 0) throw new Error(`forte ${args.join(' ')} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
@@ -82,8 +86,21 @@ function twentyModelSchema() {
 
 function newProject(name) {
   const dir = mkdtempSync(join(tmpdir(), `forte-bench-${name}-`));
-  const frontend = JSON.stringify({ frontend: 'javascript', framework: 'none', config: { SourceDir: 'src', DistributionDir: 'dist', BuildCommand: 'node -e ""', StartCommand: 'node -e ""' } });
-  forte(dir, ['init', '--amplify', JSON.stringify({ projectName: name, envName: 'dev' }), '--frontend', frontend, '--providers', '{"awscloudformation":{"configLevel":"project","useProfile":true,"profileName":"default"}}', '--yes']);
+  const frontend = JSON.stringify({
+    frontend: 'javascript',
+    framework: 'none',
+    config: { SourceDir: 'src', DistributionDir: 'dist', BuildCommand: 'node -e ""', StartCommand: 'node -e ""' },
+  });
+  forte(dir, [
+    'init',
+    '--amplify',
+    JSON.stringify({ projectName: name, envName: 'dev' }),
+    '--frontend',
+    frontend,
+    '--providers',
+    '{"awscloudformation":{"configLevel":"project","useProfile":true,"profileName":"default"}}',
+    '--yes',
+  ]);
   forte(dir, ['add', 'auth', '--yes']);
   forte(dir, ['push', '--yes']);
   const addApi = {
@@ -134,7 +151,9 @@ try {
     addField.push(time(() => forte(project, ['push', '--yes'])));
     assert.ok((await deployedFields(project, modelName(6))).includes('priority'), 'the push adding a field serves it');
     noChange.push(time(() => forte(project, ['push', '--yes'])));
-    console.log(`run ${run + 1}: first push ${first.at(-1).toFixed(0)} ms, adding a field ${addField.at(-1).toFixed(0)} ms, no changes ${noChange.at(-1).toFixed(0)} ms`);
+    console.log(
+      `run ${run + 1}: first push ${first.at(-1).toFixed(0)} ms, adding a field ${addField.at(-1).toFixed(0)} ms, no changes ${noChange.at(-1).toFixed(0)} ms`,
+    );
   }
   record(`first forte push --yes of a ${MODELS}-model API`, median(first), 'ms', '< 1500 ms', `(${(median(first) / baseline).toFixed(1)}× process start)`);
   record('forte push --yes adding a field', median(addField), 'ms', '< 1500 ms', `(${(median(addField) / baseline).toFixed(1)}× process start)`);

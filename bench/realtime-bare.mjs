@@ -46,7 +46,14 @@ const server = createServer((req, res) => {
     }
     const { variables } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
     const now = new Date().toISOString();
-    const item = { id: randomUUID(), content: variables.input.content, done: variables.input.done ?? null, owner: owner.stored, createdAt: now, updatedAt: now };
+    const item = {
+      id: randomUUID(),
+      content: variables.input.content,
+      done: variables.input.done ?? null,
+      owner: owner.stored,
+      createdAt: now,
+      updatedAt: now,
+    };
     insert.run(item.id, JSON.stringify(item));
     // The owner as the API shows it: the username (Amplify's owner field resolver).
     item.owner = owner.shown;
@@ -59,7 +66,13 @@ const server = createServer((req, res) => {
 
 const wss = new WebSocketServer({ server, path: '/graphql/realtime', handleProtocols: (protocols) => (protocols.has('graphql-ws') ? 'graphql-ws' : false) });
 wss.on('connection', (socket, req) => {
-  const header = decodeHeader(new Set(String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim())));
+  const header = decodeHeader(
+    new Set(
+      String(req.headers['sec-websocket-protocol'] ?? '')
+        .split(',')
+        .map((p) => p.trim()),
+    ),
+  );
   const mine = [];
   socket.on('message', async (raw) => {
     const frame = JSON.parse(String(raw));

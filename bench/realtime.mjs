@@ -44,7 +44,10 @@ function subscribe({ wsUrl, host, user, ownerArgument, onData }) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no start_ack within 30 s (${wsUrl})`)), 30_000);
     socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
-    socket.on('error', (error) => { clearTimeout(timer); reject(error); });
+    socket.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
     socket.on('message', (raw) => {
       const frame = JSON.parse(String(raw));
       if (frame.type === 'connection_ack') {
@@ -69,15 +72,25 @@ function mutate(agent, url, token, content) {
   const target = new URL(url);
   const t = performance.now();
   return new Promise((resolve, reject) => {
-    const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: token, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const chunks = [];
-      res.on('data', (d) => chunks.push(d));
-      res.on('end', () => {
-        const answer = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        if (res.statusCode !== 200 || answer.errors) reject(new Error(`createTodo answered ${res.statusCode}: ${JSON.stringify(answer).slice(0, 300)}`));
-        else resolve(performance.now() - t);
-      });
-    });
+    const req = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', authorization: token, 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (d) => chunks.push(d));
+        res.on('end', () => {
+          const answer = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          if (res.statusCode !== 200 || answer.errors) reject(new Error(`createTodo answered ${res.statusCode}: ${JSON.stringify(answer).slice(0, 300)}`));
+          else resolve(performance.now() - t);
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -95,32 +108,45 @@ async function fanOut(name, { httpUrl, wsUrl, pid }, users) {
   const subscribers = [];
   const t0 = performance.now();
   for (let i = 0; i < SUBSCRIBERS; i += 50) {
-    await Promise.all(Array.from({ length: Math.min(50, SUBSCRIBERS - i) }, async (_, j) => {
-      const index = i + j;
-      const user = users[index % users.length];
-      const s = await subscribe({
-        wsUrl, host, user,
-        onData: (payload, at) => {
-          const item = payload?.data?.onCreateTodo;
-          if (!item) return;
-          if (item.owner !== user.username && item.owner !== user.owner) leaks++;
-          const n = Number(item.content.split(' ')[1]);
-          const key = `${n}/${index}`;
-          if (seen.has(key)) duplicates++;
-          seen.add(key);
-          latencies.push(at - sentAt[n]);
-        },
-      });
-      if (s.refused) throw new Error(`${name}: a subscription was refused: ${JSON.stringify(s.error)}`);
-      subscribers.push(s.socket);
-    }));
+    await Promise.all(
+      Array.from({ length: Math.min(50, SUBSCRIBERS - i) }, async (_, j) => {
+        const index = i + j;
+        const user = users[index % users.length];
+        const s = await subscribe({
+          wsUrl,
+          host,
+          user,
+          onData: (payload, at) => {
+            const item = payload?.data?.onCreateTodo;
+            if (!item) return;
+            if (item.owner !== user.username && item.owner !== user.owner) leaks++;
+            const n = Number(item.content.split(' ')[1]);
+            const key = `${n}/${index}`;
+            if (seen.has(key)) duplicates++;
+            seen.add(key);
+            latencies.push(at - sentAt[n]);
+          },
+        });
+        if (s.refused) throw new Error(`${name}: a subscription was refused: ${JSON.stringify(s.error)}`);
+        subscribers.push(s.socket);
+      }),
+    );
   }
   const connectMs = performance.now() - t0;
   // One snooper per user: another user's to-dos through the owner argument (any of them it receives is a leak).
   let snoopersRefused = 0;
   for (const [k, user] of users.entries()) {
     const victim = users[(k + 1) % users.length];
-    const s = await subscribe({ wsUrl, host, user, ownerArgument: victim.owner, onData: (payload) => { if (payload?.data?.onCreateTodo && payload.data.onCreateTodo.owner !== user.username && payload.data.onCreateTodo.owner !== user.owner) snoopDeliveries++; } });
+    const s = await subscribe({
+      wsUrl,
+      host,
+      user,
+      ownerArgument: victim.owner,
+      onData: (payload) => {
+        if (payload?.data?.onCreateTodo && payload.data.onCreateTodo.owner !== user.username && payload.data.onCreateTodo.owner !== user.owner)
+          snoopDeliveries++;
+      },
+    });
     if (s.refused) snoopersRefused++;
     subscribers.push(s.socket);
   }
@@ -185,7 +211,10 @@ try {
   const users = [];
   for (let i = 0; i < USERS; i++) users.push(await signIn(cloud.url, clientId, `user${String(i).padStart(4, '0')}`));
 
-  const bare = spawn(process.execPath, ['bench/realtime-bare.mjs', `${cloud.url}/${poolId}/.well-known/jwks.json`, join(work, 'bare.db')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const bare = spawn(process.execPath, ['bench/realtime-bare.mjs', `${cloud.url}/${poolId}/.well-known/jwks.json`, join(work, 'bare.db')], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   stops.push(() => bare.kill());
   const barePort = await new Promise((resolve, reject) => {
     bare.stdout.once('data', (d) => resolve(Number(String(d).trim())));
@@ -194,21 +223,30 @@ try {
 
   const graphqlUrl = `${cloud.url}/graphql/${apiId}`;
   const runs = [
-    await fanOut('bare node:http + ws', { httpUrl: `http://127.0.0.1:${barePort}/graphql`, wsUrl: `ws://127.0.0.1:${barePort}/graphql/realtime`, pid: bare.pid }, users),
+    await fanOut(
+      'bare node:http + ws',
+      { httpUrl: `http://127.0.0.1:${barePort}/graphql`, wsUrl: `ws://127.0.0.1:${barePort}/graphql/realtime`, pid: bare.pid },
+      users,
+    ),
     await fanOut('cloud', { httpUrl: graphqlUrl, wsUrl: `${graphqlUrl.replace(/^http/, 'ws')}/realtime`, pid: cloud.pid }, users),
   ];
-  console.log(`${SUBSCRIBERS} subscribers over ${USERS} users (${SUBSCRIBERS / USERS} per user), ${RATE} mutations/s for ${SECONDS} s, one process of ws clients`);
+  console.log(
+    `${SUBSCRIBERS} subscribers over ${USERS} users (${SUBSCRIBERS / USERS} per user), ${RATE} mutations/s for ${SECONDS} s, one process of ws clients`,
+  );
   for (const r of runs) {
     results.push(r);
     const ms = (v) => `${v.toFixed(1)} ms`;
-    console.log(`${r.name}: delivered ${r.delivered}/${r.expected} (${((100 * r.delivered) / r.expected).toFixed(2)}%), `
-      + `p50 ${ms(r.p50)}, p95 ${ms(r.p95)}, p99 ${ms(r.p99)}${r.name === 'cloud' ? ' (target < 50 ms)' : ''}, max ${ms(r.max)}; `
-      + `leaks ${r.leaks}, duplicates ${r.duplicates}, snoopers refused ${r.snoopersRefused}/${USERS} and delivered ${r.snoopDeliveries}; `
-      + `createTodo round trip p50 ${ms(r.mutationP50)}, p99 ${ms(r.mutationP99)}; connect ${SUBSCRIBERS} subscribers ${ms(r.connectMs)}; `
-      + `server CPU ${(r.cpuMs / r.mutations).toFixed(1)} ms per mutation, RSS ${r.rssMiB.toFixed(0)} MiB`);
+    console.log(
+      `${r.name}: delivered ${r.delivered}/${r.expected} (${((100 * r.delivered) / r.expected).toFixed(2)}%), ` +
+        `p50 ${ms(r.p50)}, p95 ${ms(r.p95)}, p99 ${ms(r.p99)}${r.name === 'cloud' ? ' (target < 50 ms)' : ''}, max ${ms(r.max)}; ` +
+        `leaks ${r.leaks}, duplicates ${r.duplicates}, snoopers refused ${r.snoopersRefused}/${USERS} and delivered ${r.snoopDeliveries}; ` +
+        `createTodo round trip p50 ${ms(r.mutationP50)}, p99 ${ms(r.mutationP99)}; connect ${SUBSCRIBERS} subscribers ${ms(r.connectMs)}; ` +
+        `server CPU ${(r.cpuMs / r.mutations).toFixed(1)} ms per mutation, RSS ${r.rssMiB.toFixed(0)} MiB`,
+    );
   }
   const cloudRun = runs.at(-1);
-  if (cloudRun.leaks > 0 || cloudRun.snoopDeliveries > 0) throw new Error(`the cloud delivered events to non-owners: ${cloudRun.leaks} leaks, ${cloudRun.snoopDeliveries} to snoopers`);
+  if (cloudRun.leaks > 0 || cloudRun.snoopDeliveries > 0)
+    throw new Error(`the cloud delivered events to non-owners: ${cloudRun.leaks} leaks, ${cloudRun.snoopDeliveries} to snoopers`);
 } finally {
   for (const stop of stops.reverse()) await stop();
   mkdirSync(join(root, 'bench/results'), { recursive: true });

@@ -19,7 +19,11 @@ const results = [];
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (n) => `${n.toFixed(0)} ms`;
-const time = (fn) => { const t = process.hrtime.bigint(); fn(); return Number(process.hrtime.bigint() - t) / 1e6; };
+const time = (fn) => {
+  const t = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t) / 1e6;
+};
 const forte = (cwd, args, opts = {}) => {
   const r = spawnSync(process.execPath, [forteBin, ...args], { cwd, env, encoding: 'utf8', ...opts });
   if (r.status !== 0) throw new Error(`forte ${args.join(' ')} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
@@ -37,13 +41,31 @@ function newProject(name, siteFiles) {
     mkdirSync(join(dir, 'dist/assets'), { recursive: true });
     writeFileSync(join(dir, 'dist/index.html'), '<!doctype html><title>bench</title><h1>bench</h1>');
     for (let i = 1; i < siteFiles; i++) {
-      const size = i % 10 === 0 ? 48_000 : 1_000 + (i * 97) % 12_000;
+      const size = i % 10 === 0 ? 48_000 : 1_000 + ((i * 97) % 12_000);
       const ext = i % 3 === 0 ? 'css' : i % 10 === 0 ? 'png' : 'js';
       writeFileSync(join(dir, `dist/assets/file${i}.${randomBytes(4).toString('hex')}.${ext}`), ext === 'png' ? randomBytes(size) : 'x'.repeat(size));
     }
   }
-  const frontend = JSON.stringify({ frontend: 'javascript', framework: 'none', config: { SourceDir: 'src', DistributionDir: 'dist', BuildCommand: siteFiles ? 'node -e ""' : 'npm run-script build', StartCommand: 'npm run-script start' } });
-  forte(dir, ['init', '--amplify', JSON.stringify({ projectName: name, envName: 'dev' }), '--frontend', frontend, '--providers', '{"awscloudformation":{"configLevel":"project","useProfile":true,"profileName":"default"}}', '--yes']);
+  const frontend = JSON.stringify({
+    frontend: 'javascript',
+    framework: 'none',
+    config: {
+      SourceDir: 'src',
+      DistributionDir: 'dist',
+      BuildCommand: siteFiles ? 'node -e ""' : 'npm run-script build',
+      StartCommand: 'npm run-script start',
+    },
+  });
+  forte(dir, [
+    'init',
+    '--amplify',
+    JSON.stringify({ projectName: name, envName: 'dev' }),
+    '--frontend',
+    frontend,
+    '--providers',
+    '{"awscloudformation":{"configLevel":"project","useProfile":true,"profileName":"default"}}',
+    '--yes',
+  ]);
   return dir;
 }
 
@@ -60,7 +82,11 @@ try {
     const child = spawn(process.execPath, [cloudBin, '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
     const url = await new Promise((resolve, reject) => {
       let out = '';
-      child.stdout.on('data', (d) => { out += d; const m = /listening on (\S+)/.exec(out); if (m) resolve(m[1]); });
+      child.stdout.on('data', (d) => {
+        out += d;
+        const m = /listening on (\S+)/.exec(out);
+        if (m) resolve(m[1]);
+      });
       child.on('exit', (code) => reject(new Error(`cloud exited ${code}`)));
     });
     const res = await fetch(`${url}/_forte/health`);
@@ -99,11 +125,18 @@ try {
     const meta = JSON.parse(readFileSync(join(project, 'amplify/backend/amplify-meta.json'), 'utf8'));
     const siteUrl = new URL(Object.values(meta.hosting)[0].output.Url);
     // examples/hosting-site/build.mjs names assets <name>.<first 10 hex of sha256>.<ext>.
-    const assetPath = `/assets/bench.${createHash('sha256').update(readFileSync(join(project, 'src/bench.txt'))).digest('hex').slice(0, 10)}.txt`;
+    const assetPath = `/assets/bench.${createHash('sha256')
+      .update(readFileSync(join(project, 'src/bench.txt')))
+      .digest('hex')
+      .slice(0, 10)}.txt`;
     const served = await new Promise((resolve, reject) => {
       request({ host: '127.0.0.1', port: siteUrl.port, path: assetPath, headers: { host: siteUrl.host } }, (res) => {
-        const chunks = []; res.on('data', (d) => chunks.push(d)); res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
-      }).on('error', reject).end();
+        const chunks = [];
+        res.on('data', (d) => chunks.push(d));
+        res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+        .on('error', reject)
+        .end();
     });
     const body = served.body;
     // Bare servers in their own process (this one blocks in spawnSync while wrk runs), serving the asset
@@ -111,12 +144,21 @@ try {
     // content-type, content-length and etag.
     const { connection: _c, 'keep-alive': _k, date: _d, ...siteHeaders } = served.headers;
     const startBare = async (headers) => {
-      const child = spawn(process.execPath, ['-e', `
+      const child = spawn(
+        process.execPath,
+        [
+          '-e',
+          `
         const body = Buffer.from(process.argv[1], 'base64');
         const headers = JSON.parse(process.argv[2]);
         require('node:http').createServer((_req, res) => { res.writeHead(200, headers); res.end(body); })
           .listen(0, '127.0.0.1', function () { console.log(this.address().port); });
-      `, body.toString('base64'), JSON.stringify(headers)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      `,
+          body.toString('base64'),
+          JSON.stringify(headers),
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       const port = await new Promise((resolve) => child.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
       return { child, port };
     };
@@ -134,7 +176,13 @@ try {
     record('bare node:http, the same response from memory (req/s)', sameRps, 'req/s');
     record('bare node:http, 3 headers only (req/s)', minimalRps, 'req/s');
     record('hosting service (req/s)', siteRps, 'req/s');
-    record('hosting / bare, same response', siteRps / sameRps, 'ratio', '≥ 0.60', `(${body.length}-byte asset, ${Object.keys(siteHeaders).length} headers, wrk -t1 -c50 -d8s)`);
+    record(
+      'hosting / bare, same response',
+      siteRps / sameRps,
+      'ratio',
+      '≥ 0.60',
+      `(${body.length}-byte asset, ${Object.keys(siteHeaders).length} headers, wrk -t1 -c50 -d8s)`,
+    );
     record('hosting / bare, 3 headers only', siteRps / minimalRps, 'ratio');
   }
 } finally {

@@ -18,19 +18,49 @@ const { startTestCloud } = await import(join(root, 'packages/testing/dist/index.
 const { deployTestApi } = await import(join(root, 'packages/testing/dist/appsync-deploy.js'));
 
 const SCHEMA = /* GraphQL */ `
-type Note @model @searchable @auth(rules: [{ allow: public }]) {
-  id: ID!
-  title: String
-  category: String
-  rating: Int
-}
+  type Note @model @searchable @auth(rules: [{ allow: public }]) {
+    id: ID!
+    title: String
+    category: String
+    rating: Int
+  }
 `;
 const SEARCH = /* GraphQL */ `
-query ($limit: Int, $from: Int) {
-  searchNotes(filter: { title: { match: "note" } }, sort: [{ field: rating, direction: desc }], limit: $limit, from: $from, aggregates: [
-    { name: "categories", type: terms, field: category }, { name: "mean", type: avg, field: rating }, { name: "titles", type: cardinality, field: title }
-  ]) { items { id rating } total nextToken aggregateItems { name result { ... on SearchableAggregateScalarResult { value } ... on SearchableAggregateBucketResult { buckets { key doc_count } } } } }
-}`;
+  query ($limit: Int, $from: Int) {
+    searchNotes(
+      filter: { title: { match: "note" } }
+      sort: [{ field: rating, direction: desc }]
+      limit: $limit
+      from: $from
+      aggregates: [
+        { name: "categories", type: terms, field: category }
+        { name: "mean", type: avg, field: rating }
+        { name: "titles", type: cardinality, field: title }
+      ]
+    ) {
+      items {
+        id
+        rating
+      }
+      total
+      nextToken
+      aggregateItems {
+        name
+        result {
+          ... on SearchableAggregateScalarResult {
+            value
+          }
+          ... on SearchableAggregateBucketResult {
+            buckets {
+              key
+              doc_count
+            }
+          }
+        }
+      }
+    }
+  }
+`;
 
 const cloud = await startTestCloud();
 try {
@@ -38,13 +68,25 @@ try {
   const tables = cloud.kernel.tableEngine();
   const now = new Date().toISOString();
   for (let i = 0; i < ITEMS; i++) {
-    await tables.put({ table: `Note-${api.apiId}-dev`, item: {
-      id: { S: randomUUID() }, title: { S: `note ${i}` }, category: { S: `c${i % 50}` }, rating: { N: String(i % 1000) },
-      createdAt: { S: now }, updatedAt: { S: now }, __typename: { S: 'Note' },
-    } });
+    await tables.put({
+      table: `Note-${api.apiId}-dev`,
+      item: {
+        id: { S: randomUUID() },
+        title: { S: `note ${i}` },
+        category: { S: `c${i % 50}` },
+        rating: { N: String(i % 1000) },
+        createdAt: { S: now },
+        updatedAt: { S: now },
+        __typename: { S: 'Note' },
+      },
+    });
   }
   const search = async (variables) => {
-    const res = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': api.apiKey }, body: JSON.stringify({ query: SEARCH, variables }) });
+    const res = await fetch(api.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': api.apiKey },
+      body: JSON.stringify({ query: SEARCH, variables }),
+    });
     return res.json();
   };
   for (const variables of [{ limit: 100 }, { limit: 100, from: 9900 }]) {
@@ -67,7 +109,9 @@ try {
       stalls.push(longest);
     }
     const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    console.log(`${ITEMS} items, ${JSON.stringify(variables)}: answer ${Math.round(med(times))} ms, longest event-loop block ${Math.round(med(stalls))} ms (median of ${RUNS}; max ${Math.round(Math.max(...stalls))} ms)`);
+    console.log(
+      `${ITEMS} items, ${JSON.stringify(variables)}: answer ${Math.round(med(times))} ms, longest event-loop block ${Math.round(med(stalls))} ms (median of ${RUNS}; max ${Math.round(Math.max(...stalls))} ms)`,
+    );
   }
 } finally {
   await cloud.close();

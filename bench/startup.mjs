@@ -30,13 +30,21 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 // The CLI from the modules tsc wrote, as dist/bin.js ran them before the bundle.
-const cliModules = ['--input-type=module', '-e', `import { runCli } from ${JSON.stringify(join(root, 'packages/cli/dist/run-cli.js'))}; process.exitCode = await runCli(process.argv.slice(1));`];
+const cliModules = [
+  '--input-type=module',
+  '-e',
+  `import { runCli } from ${JSON.stringify(join(root, 'packages/cli/dist/run-cli.js'))}; process.exitCode = await runCli(process.argv.slice(1));`,
+];
 const forte = (cwd, args, input, nodeArgs = [], entry = [forteBin]) => {
   const r = spawnSync(process.execPath, [...nodeArgs, ...entry, ...args], { cwd, env, encoding: 'utf8', ...(input === undefined ? {} : { input }) });
   if (r.status !== 0) throw new Error(`forte ${args.join(' ')} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
   return r;
 };
-const timed = (fn) => { const t = now(); fn(); return now() - t; };
+const timed = (fn) => {
+  const t = now();
+  fn();
+  return now() - t;
+};
 const record = (name, value, unit, target = '', note = '') => {
   results.push({ name, value, unit, target, note });
   const shown = unit === 'ratio' ? `${value.toFixed(2)}×` : `${value.toFixed(0)} ${unit}`;
@@ -53,8 +61,21 @@ const SCHEMA = `type Todo @model @auth(rules: [{ allow: owner }]) {
 /** A project with auth and an API, pushed once (so the next push has nothing to change). */
 function newProject() {
   const dir = mkdtempSync(join(tmpdir(), 'forte-bench-startup-app-'));
-  const frontend = JSON.stringify({ frontend: 'javascript', framework: 'none', config: { SourceDir: 'src', DistributionDir: 'dist', BuildCommand: 'node -e ""', StartCommand: 'node -e ""' } });
-  forte(dir, ['init', '--amplify', JSON.stringify({ projectName: 'benchstart', envName: 'dev' }), '--frontend', frontend, '--providers', '{"awscloudformation":{"configLevel":"project","useProfile":true,"profileName":"default"}}', '--yes']);
+  const frontend = JSON.stringify({
+    frontend: 'javascript',
+    framework: 'none',
+    config: { SourceDir: 'src', DistributionDir: 'dist', BuildCommand: 'node -e ""', StartCommand: 'node -e ""' },
+  });
+  forte(dir, [
+    'init',
+    '--amplify',
+    JSON.stringify({ projectName: 'benchstart', envName: 'dev' }),
+    '--frontend',
+    frontend,
+    '--providers',
+    '{"awscloudformation":{"configLevel":"project","useProfile":true,"profileName":"default"}}',
+    '--yes',
+  ]);
   forte(dir, ['add', 'auth', '--yes']);
   const addApi = {
     version: 1,
@@ -71,7 +92,9 @@ async function coldStart(nodeArgs = [], bin = cloudBin) {
   const t0 = now();
   const child = spawn(process.execPath, [...nodeArgs, bin, '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'ignore', 'inherit'] });
   let exited = false;
-  child.once('exit', () => { exited = true; });
+  child.once('exit', () => {
+    exited = true;
+  });
   let elapsed;
   try {
     // cloud.json names the URL once the cloud listens; the health check is the first request it answers.
@@ -80,11 +103,18 @@ async function coldStart(nodeArgs = [], bin = cloudBin) {
       if (exited) throw new Error('the cloud exited before it answered');
       if (existsSync(runtime)) {
         let url;
-        try { url = JSON.parse(readFileSync(runtime, 'utf8')).url; } catch { /* being written */ }
+        try {
+          url = JSON.parse(readFileSync(runtime, 'utf8')).url;
+        } catch {
+          /* being written */
+        }
         if (url) {
           const res = await fetch(`${url}/_forte/health`);
           await res.text();
-          if (res.ok) { elapsed = now() - t0; break; }
+          if (res.ok) {
+            elapsed = now() - t0;
+            break;
+          }
         }
       }
       await sleep(5);

@@ -19,7 +19,17 @@ const root = new URL('..', import.meta.url).pathname;
 const banner = { js: "import { createRequire as __forteCreateRequire } from 'node:module';\nconst require = __forteCreateRequire(import.meta.url);" };
 // Whitespace and syntax minified (a quarter less source for node to decode and V8 to scan at every start);
 // names are kept, so stack traces still name functions.
-const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', banner, logLevel: 'warning', legalComments: 'none', minifyWhitespace: true, minifySyntax: true };
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  banner,
+  logLevel: 'warning',
+  legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
+};
 
 rmSync(join(root, 'packages/cloud/dist/bundle'), { recursive: true, force: true }); // chunks are named by their hash
 // `import { z } from 'zod'` is a namespace, so a bundler keeps all of it, `z.locales` with some 40 languages
@@ -27,8 +37,13 @@ rmSync(join(root, 'packages/cloud/dist/bundle'), { recursive: true, force: true 
 const zodEnglishOnly = {
   name: 'zod-english-only',
   setup(b) {
-    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (/[\\/]zod[\\/]/.test(args.importer) ? { path: join(dirname(args.importer), '../locales/en.js'), namespace: 'zod-locales' } : undefined));
-    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({ contents: `export { default as en } from ${JSON.stringify(args.path)};`, resolveDir: dirname(args.path) }));
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]/.test(args.importer) ? { path: join(dirname(args.importer), '../locales/en.js'), namespace: 'zod-locales' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: dirname(args.path),
+    }));
   },
 };
 
@@ -56,10 +71,16 @@ await build({
 });
 
 // Each bin answers --version with its package's version: the bundle found its package.json, and runs.
-for (const [pkg, bin] of [['cloud', 'dist/bin.js'], ['cli', 'dist/bin.js']]) {
+for (const [pkg, bin] of [
+  ['cloud', 'dist/bin.js'],
+  ['cli', 'dist/bin.js'],
+]) {
   const dir = join(root, 'packages', pkg);
   const expected = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
-  const r = spawnSync(process.execPath, [join(dir, bin), '--version'], { encoding: 'utf8', env: { ...process.env, FORTE_HOME: join(root, '.forte-test', 'bundle-check') } });
+  const r = spawnSync(process.execPath, [join(dir, bin), '--version'], {
+    encoding: 'utf8',
+    env: { ...process.env, FORTE_HOME: join(root, '.forte-test', 'bundle-check') },
+  });
   if (r.status !== 0 || r.stdout.trim() !== expected) {
     throw new Error(`packages/${pkg}/${bin} --version answered ${JSON.stringify(r.stdout.trim())} (exit ${r.status}), not ${expected}:\n${r.stderr}`);
   }

@@ -46,9 +46,16 @@ const walk = (dir, out) => {
 
 for (const pkg of readdirSync(join(root, 'packages'))) {
   const src = join(root, 'packages', pkg, 'src');
-  try { statSync(src); } catch { continue; }
+  try {
+    statSync(src);
+  } catch {
+    continue;
+  }
   const allowed = ALLOWED[pkg];
-  if (!allowed) { problems.push(`packages/${pkg}: not in the import table of scripts/check-imports.mjs (add it, and to docs/architecture.md)`); continue; }
+  if (!allowed) {
+    problems.push(`packages/${pkg}: not in the import table of scripts/check-imports.mjs (add it, and to docs/architecture.md)`);
+    continue;
+  }
   for (const file of walk(src, [])) {
     const text = readFileSync(file, 'utf8');
     // Test code: test files, `src/e2e/` helpers and `*.test-helper.ts` files (which only test code may import).
@@ -73,7 +80,8 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
           if (other && other[1] !== svc[1] && !['kernel', 'engines'].includes(other[1])) problems.push(`${rel}: service ${svc[1]} imports service ${other[1]}`);
         }
         if ((spec === 'better-sqlite3' || spec === 'pg') && !rel.includes('/engines/')) problems.push(`${rel}: names ${spec} outside src/engines`);
-        if (/engines\/(sqlite|postgres|fs-blobs|s3-blobs)\//.test(spec) && !isTest && !/src\/(server|bin)\.ts$|\/engines\//.test(rel)) problems.push(`${rel}: names an engine implementation; only src/server.ts picks engines`);
+        if (/engines\/(sqlite|postgres|fs-blobs|s3-blobs)\//.test(spec) && !isTest && !/src\/(server|bin)\.ts$|\/engines\//.test(rel))
+          problems.push(`${rel}: names an engine implementation; only src/server.ts picks engines`);
       }
     }
   }

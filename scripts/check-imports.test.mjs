@@ -25,7 +25,7 @@ function check(files) {
 describe('check-imports', () => {
   it('accepts imports the table allows', () => {
     const run = check({
-      'packages/protocol/src/index.ts': "export const x = 1;\n",
+      'packages/protocol/src/index.ts': 'export const x = 1;\n',
       'packages/cli/src/a.ts': "import { x } from '@forte/protocol';\nconst p = await import('node:path');\n",
       'packages/cloud/src/services/s3/a.ts': "import { k } from '../../kernel/types.js';\n",
       'packages/cloud/src/server.ts': "import { createSqliteStore } from './engines/sqlite/sqlite-store.js';\n",
@@ -39,7 +39,10 @@ describe('check-imports', () => {
       'packages/cli/src/x.test.ts': "import { configure } from '@forte/amplify';\n",
     });
     assert.equal(allowed.code, 0, allowed.output);
-    const refused = check({ 'packages/cli/src/commands/app.ts': "import { configure } from '@forte/amplify';\n", 'packages/cloud/src/x.test.ts': "import { configure } from '@forte/amplify';\n" });
+    const refused = check({
+      'packages/cli/src/commands/app.ts': "import { configure } from '@forte/amplify';\n",
+      'packages/cloud/src/x.test.ts': "import { configure } from '@forte/amplify';\n",
+    });
     assert.equal(refused.code, 1);
     assert.match(refused.output, /cli\/src\/commands\/app\.ts: imports @forte\/amplify/);
     assert.match(refused.output, /cloud\/src\/x\.test\.ts: imports @forte\/amplify/);
@@ -52,7 +55,7 @@ describe('check-imports', () => {
     });
     assert.equal(allowed.code, 0, allowed.output);
     const refused = check({
-      'packages/cloud/src/kernel/kernel.test-helper.ts': "export const x = 1;\n",
+      'packages/cloud/src/kernel/kernel.test-helper.ts': 'export const x = 1;\n',
       'packages/cloud/src/kernel/dispatch.ts': "import { x } from './kernel.test-helper.js';\n",
       'packages/cloud/src/kernel/other.ts': "import { createSqliteStore } from '../engines/sqlite/sqlite-store.js';\n",
     });

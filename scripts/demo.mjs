@@ -40,7 +40,7 @@ const run = (args, label, input) => {
   }
 };
 
-console.log(`Demo project: ${project}${previous ? ' (the previous demo\'s, published again)' : ''}`);
+console.log(`Demo project: ${project}${previous ? " (the previous demo's, published again)" : ''}`);
 const amplify = JSON.stringify({ projectName: 'fortedemo', envName: 'dev', defaultEditor: 'code' });
 const frontend = JSON.stringify({
   frontend: 'javascript',
@@ -80,17 +80,18 @@ if (!url) {
 
 // Browsers resolve *.localhost to 127.0.0.1 by themselves; Node does not, so connect to 127.0.0.1
 // and send the site's host name.
-const get = (path) => new Promise((resolve, reject) => {
-  const target = new URL(url);
-  const req = request({ host: '127.0.0.1', port: target.port, path, headers: { host: target.host } }, (res) => {
-    let body = '';
-    res.setEncoding('utf8');
-    res.on('data', (chunk) => (body += chunk));
-    res.on('end', () => resolve({ status: res.statusCode, body }));
+const get = (path) =>
+  new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const req = request({ host: '127.0.0.1', port: target.port, path, headers: { host: target.host } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    });
+    req.on('error', reject);
+    req.end();
   });
-  req.on('error', reject);
-  req.end();
-});
 const page = await get('/');
 const script = await get('/app.js');
 if (page.status !== 200 || !page.body.includes('id="root"') || script.status !== 200) {

@@ -17,7 +17,11 @@ const walk = (dir) => {
 };
 for (const pkg of readdirSync(join(root, 'packages'))) {
   const dist = join(root, 'packages', pkg, 'dist');
-  try { statSync(dist); } catch { continue; }
+  try {
+    statSync(dist);
+  } catch {
+    continue;
+  }
   walk(dist);
 }
 // The repository scripts' own tests (plain JavaScript, not built).

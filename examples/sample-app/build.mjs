@@ -8,7 +8,7 @@ import * as esbuild from 'esbuild';
 
 const root = dirname(fileURLToPath(import.meta.url));
 if (!existsSync(join(root, 'amplify_outputs.json'))) {
-  console.error('amplify_outputs.json is missing: run `forte push` first (it writes the backend\'s endpoints there).');
+  console.error("amplify_outputs.json is missing: run `forte push` first (it writes the backend's endpoints there).");
   process.exit(1);
 }
 mkdirSync(join(root, 'dist'), { recursive: true });

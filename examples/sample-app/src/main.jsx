@@ -76,7 +76,10 @@ function messageOf(error) {
 function Welcome({ user, signOut }) {
   const [email, setEmail] = useState('');
   useEffect(() => {
-    fetchUserAttributes().then((attributes) => setEmail(attributes.email ?? ''), () => setEmail(''));
+    fetchUserAttributes().then(
+      (attributes) => setEmail(attributes.email ?? ''),
+      () => setEmail(''),
+    );
   }, [user.userId]);
   return (
     <main className="card">

@@ -38,7 +38,13 @@ void describe('forteAmplifyConfig', () => {
     assert.equal(cognito.identityPoolId, 'us-east-1:1111');
     assert.notEqual(cognito.allowGuestAccess, true, 'aws-amplify sets it only when guests are allowed');
     assert.deepEqual(cognito.groups, [{ Admin: { precedence: 0 } }]);
-    assert.deepEqual(cognito.passwordFormat, { minLength: 10, requireLowercase: true, requireUppercase: false, requireNumbers: true, requireSpecialCharacters: false });
+    assert.deepEqual(cognito.passwordFormat, {
+      minLength: 10,
+      requireLowercase: true,
+      requireUppercase: false,
+      requireNumbers: true,
+      requireSpecialCharacters: false,
+    });
     assert.equal(cognito.userPoolEndpoint, 'http://127.0.0.1:20002/cognito-idp/');
     assert.equal(cognito.identityPoolEndpoint, 'http://127.0.0.1:20002/cognito-identity/');
     assert.deepEqual(cognito.mfa, { status: 'optional', totpEnabled: true, smsEnabled: false });
@@ -69,7 +75,7 @@ void describe('forteAmplifyConfig', () => {
     assert.equal(rewriteUrl(realtime, 'localhost:20002'), `ws${realtime.slice(3)}`);
   });
 
-  void it('in a browser, wraps the page\'s own WebSocket so the realtime URL of an API reaches a plain-http cloud', async () => {
+  void it("in a browser, wraps the page's own WebSocket so the realtime URL of an API reaches a plain-http cloud", async () => {
     const g = globalThis as { WebSocket?: unknown };
     const before = g.WebSocket;
     const opened: { url: string; protocols: unknown }[] = [];
@@ -110,7 +116,10 @@ void describe('GraphQL subscriptions of aws-amplify configured by configure() (N
     server.on('connection', (socket, request) => {
       seen.path = request.url ?? '';
       seen.protocol = socket.protocol;
-      const header = String(request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).find((p) => p.startsWith('header-'));
+      const header = String(request.headers['sec-websocket-protocol'] ?? '')
+        .split(',')
+        .map((p) => p.trim())
+        .find((p) => p.startsWith('header-'));
       if (header) seen.header = JSON.parse(Buffer.from(header.slice('header-'.length), 'base64url').toString('utf8')) as Record<string, unknown>;
       socket.on('message', (raw: RawData) => {
         const message = JSON.parse(String(raw)) as { type: string; id?: string; payload?: Record<string, unknown> };
@@ -118,7 +127,9 @@ void describe('GraphQL subscriptions of aws-amplify configured by configure() (N
         if (message.type === 'start') {
           seen.start = message.payload ?? {};
           socket.send(JSON.stringify({ id: message.id, type: 'start_ack' }));
-          socket.send(JSON.stringify({ id: message.id, type: 'data', payload: { data: { onCreateNote: { __typename: 'Note', id: 'n1', content: 'hello' } } } }));
+          socket.send(
+            JSON.stringify({ id: message.id, type: 'data', payload: { data: { onCreateNote: { __typename: 'Note', id: 'n1', content: 'hello' } } } }),
+          );
         }
       });
     });
@@ -126,7 +137,13 @@ void describe('GraphQL subscriptions of aws-amplify configured by configure() (N
     try {
       await configure({
         version: '1.4',
-        data: { url: `${endpoint}/graphql/abcdefghijklmnopqrstuvwxyz`, aws_region: 'us-east-1', default_authorization_type: 'API_KEY', api_key: 'da2-testkey', authorization_types: [] },
+        data: {
+          url: `${endpoint}/graphql/abcdefghijklmnopqrstuvwxyz`,
+          aws_region: 'us-east-1',
+          default_authorization_type: 'API_KEY',
+          api_key: 'da2-testkey',
+          authorization_types: [],
+        },
         custom: { forte: { endpoint } },
       } as never);
       const client = generateClient();
@@ -182,10 +199,20 @@ void describe('configure() in Node 20', () => {
 /** The cloud's mailbox API, signed with the admin keys as the CLI signs it. */
 async function listMailbox(cloud: TestCloud, to: string): Promise<MailboxMessage[]> {
   const url = new URL(MAILBOX_API_PATH, cloud.url);
-  const signer = new SignatureV4({ service: SIGNING_SERVICE, region: cloud.credentials.region, credentials: cloud.credentials, sha256: Hash.bind(null, 'sha256') });
+  const signer = new SignatureV4({
+    service: SIGNING_SERVICE,
+    region: cloud.credentials.region,
+    credentials: cloud.credentials,
+    sha256: Hash.bind(null, 'sha256'),
+  });
   const body = JSON.stringify({ to });
   const signed = await signer.sign({
-    method: 'POST', protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: url.pathname, body,
+    method: 'POST',
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    body,
     headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${MAILBOX_TARGET_PREFIX}ListMessages` },
   });
   const response = await fetch(url, { method: 'POST', headers: signed.headers, body });
@@ -200,21 +227,41 @@ void describe('aws-amplify configured by configure() against a real cloud', () =
   before(async () => {
     cloud = await startTestCloud();
     const ctx = (logicalId: string) => ({
-      appId: 'app1', appSlug: 'app1', envName: 'dev', stackName: 'amplify-app1-dev-auth', logicalId,
-      region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log,
+      appId: 'app1',
+      appSlug: 'app1',
+      envName: 'dev',
+      stackName: 'amplify-app1-dev-auth',
+      logicalId,
+      region: 'us-east-1',
+      accountId: cloud.kernel.config.accountId,
+      log: cloud.kernel.log,
     });
-    const pool = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!.create(
-      { PoolName: 'app_userpool-dev', UsernameAttributes: ['email'], AutoVerifiedAttributes: ['email'], RequiredAttributes: ['email'], PasswordPolicy: { MinimumLength: 8, RequireSymbols: false, RequireUppercase: false } },
-      ctx('UserPool') as never,
-    );
+    const pool = await cloud.kernel
+      .resourceHandler(AUTH_RESOURCE_TYPES.userPool)!
+      .create(
+        {
+          PoolName: 'app_userpool-dev',
+          UsernameAttributes: ['email'],
+          AutoVerifiedAttributes: ['email'],
+          RequiredAttributes: ['email'],
+          PasswordPolicy: { MinimumLength: 8, RequireSymbols: false, RequireUppercase: false },
+        },
+        ctx('UserPool') as never,
+      );
     poolId = String(pool.attributes.UserPoolId);
-    const client = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: poolId, ClientName: 'web', GenerateSecret: false }, ctx('UserPoolClientWeb') as never);
+    const client = await cloud.kernel
+      .resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!
+      .create({ UserPoolId: poolId, ClientName: 'web', GenerateSecret: false }, ctx('UserPoolClientWeb') as never);
     clientId = String(client.attributes.ClientId);
   });
   after(() => cloud.close());
 
   void it('signs up, confirms with the mailbox code and signs in', async () => {
-    await configure({ version: '1.4', auth: { aws_region: 'us-east-1', user_pool_id: poolId, user_pool_client_id: clientId, username_attributes: ['email'] }, custom: { forte: { endpoint: cloud.url } } } as never);
+    await configure({
+      version: '1.4',
+      auth: { aws_region: 'us-east-1', user_pool_id: poolId, user_pool_client_id: clientId, username_attributes: ['email'] },
+      custom: { forte: { endpoint: cloud.url } },
+    } as never);
     const email = 'alice@example.com';
     const password = 'correct horse 1';
     const up = await signUp({ username: email, password, options: { userAttributes: { email } } });

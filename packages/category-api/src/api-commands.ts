@@ -12,7 +12,10 @@ import { SCHEMA_TEMPLATES, type SchemaTemplate } from './schema-templates.js';
 function refuseSecond(ctx: PluginContext): void {
   const existing = findApiResource(ctx.project());
   if (existing) {
-    throw new UserError(`This project already has a GraphQL API: ${existing}.`, 'Change it with `forte update api` (or edit its schema.graphql), or remove it with `forte remove api` first.');
+    throw new UserError(
+      `This project already has a GraphQL API: ${existing}.`,
+      'Change it with `forte update api` (or edit its schema.graphql), or remove it with `forte remove api` first.',
+    );
   }
 }
 
@@ -64,7 +67,8 @@ export async function addApi(ctx: PluginContext): Promise<void> {
     ],
     default: 'GraphQL',
   });
-  if (service === 'REST') throw new UserError('REST APIs are not available in this version of Forte.', 'Add a GraphQL API, or follow the project for REST (API Gateway) support.');
+  if (service === 'REST')
+    throw new UserError('REST APIs are not available in this version of Forte.', 'Add a GraphQL API, or follow the project for REST (API Gateway) support.');
   const config: ApiConfig = parseApiConfig(
     { apiName: project.config.projectName.replace(/[^A-Za-z0-9]/g, '') || 'api', defaultAuthType: { mode: 'API_KEY', expirationTime: 7 } },
     'the defaults',
@@ -112,7 +116,10 @@ export async function addApiHeadless(ctx: PluginContext, payload: unknown): Prom
 export async function updateApi(ctx: PluginContext): Promise<void> {
   const { config } = currentApi(ctx);
   if (ctx.prompt.yes) {
-    throw new UserError('`forte update api --yes` would change nothing (each question defaults to the current setting).', 'Run `forte update api` and answer the questions, edit schema.graphql, or pipe an UpdateApiRequest to `forte update api --headless`.');
+    throw new UserError(
+      '`forte update api --yes` would change nothing (each question defaults to the current setting).',
+      'Run `forte update api` and answer the questions, edit schema.graphql, or pipe an UpdateApiRequest to `forte update api --headless`.',
+    );
   }
   const after = structuredClone(config);
   await askApiSettings(ctx, after, { hasAuth: findAuthResource(ctx.project()) !== undefined, canRename: false });
@@ -130,7 +137,10 @@ export async function updateApiHeadless(ctx: PluginContext, payload: unknown): P
 function removeFiles(ctx: PluginContext, name: string): void {
   const project = ctx.project();
   rmSync(project.resourceDir(CATEGORY, name), { recursive: true, force: true });
-  for (const [read, write] of [[() => project.readBackendConfig(), (v: never) => project.writeBackendConfig(v)], [() => project.readMeta(), (v: never) => project.writeMeta(v)]] as const) {
+  for (const [read, write] of [
+    [() => project.readBackendConfig(), (v: never) => project.writeBackendConfig(v)],
+    [() => project.readMeta(), (v: never) => project.writeMeta(v)],
+  ] as const) {
     const file = read() as Record<string, Record<string, unknown> | undefined>;
     const api = { ...file[CATEGORY] };
     delete api[name];
@@ -145,7 +155,10 @@ export async function removeApi(ctx: PluginContext): Promise<void> {
   const { name } = currentApi(ctx);
   const confirmed =
     ctx.prompt.yes ||
-    (await ctx.prompt.confirm({ message: `Are you sure you want to delete the resource ${name}? This action deletes all files related to this resource from the backend directory.`, default: false }));
+    (await ctx.prompt.confirm({
+      message: `Are you sure you want to delete the resource ${name}? This action deletes all files related to this resource from the backend directory.`,
+      default: false,
+    }));
   if (!confirmed) {
     ctx.print.info('Nothing was removed.');
     return;

@@ -40,13 +40,15 @@ export type ConflictResolution = z.infer<typeof conflictResolutionSchema>;
  * `serviceConfiguration` of `amplify/backend/api/<api>/cli-inputs.json`: the shape of Amplify's headless
  * AddApiRequest (the schema itself lives in schema.graphql, not here).
  */
-export const apiConfigSchema = z.object({
-  serviceName: z.literal('AppSync').default('AppSync'),
-  apiName: z.string().regex(/^[A-Za-z0-9]+$/, 'API names are letters and digits'),
-  defaultAuthType: authModeSchema,
-  additionalAuthTypes: z.array(authModeSchema).default([]),
-  conflictResolution: conflictResolutionSchema.optional(),
-}).passthrough();
+export const apiConfigSchema = z
+  .object({
+    serviceName: z.literal('AppSync').default('AppSync'),
+    apiName: z.string().regex(/^[A-Za-z0-9]+$/, 'API names are letters and digits'),
+    defaultAuthType: authModeSchema,
+    additionalAuthTypes: z.array(authModeSchema).default([]),
+    conflictResolution: conflictResolutionSchema.optional(),
+  })
+  .passthrough();
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
 
 /** Validates an API configuration; a UserError names the file (or payload) and the field. */

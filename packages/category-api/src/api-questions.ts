@@ -16,7 +16,10 @@ const MODE_NAMES: Record<AuthModeName, string> = {
  */
 export function describeModes(config: Pick<ApiConfig, 'defaultAuthType' | 'additionalAuthTypes'>): string {
   const first = config.defaultAuthType;
-  const marked = first.mode === 'API_KEY' ? `${MODE_NAMES.API_KEY} (default, expiration time: ${first.expirationTime} days from now)` : `${MODE_NAMES[first.mode]} (default)`;
+  const marked =
+    first.mode === 'API_KEY'
+      ? `${MODE_NAMES.API_KEY} (default, expiration time: ${first.expirationTime} days from now)`
+      : `${MODE_NAMES[first.mode]} (default)`;
   return [marked, ...config.additionalAuthTypes.map((m) => MODE_NAMES[m.mode])].join(', ');
 }
 
@@ -38,15 +41,25 @@ async function askMode(ctx: PluginContext, mode: AuthModeName, hasAuth: boolean)
       return { mode, expirationTime: Number(days), ...(keyDescription ? { keyDescription } : {}) };
     }
     case 'AMAZON_COGNITO_USER_POOLS':
-      if (!hasAuth) throw new UserError('Amazon Cognito User Pool authorization needs an auth resource, and this project has none.', 'Add one with `forte add auth`, then add the API.');
+      if (!hasAuth)
+        throw new UserError(
+          'Amazon Cognito User Pool authorization needs an auth resource, and this project has none.',
+          'Add one with `forte add auth`, then add the API.',
+        );
       return { mode };
     case 'AWS_IAM':
       return { mode };
     case 'OPENID_CONNECT':
       return {
         mode,
-        openIDProviderName: await ctx.prompt.input({ message: 'Enter a name for the OpenID Connect provider:', validate: (v) => (v ? true : 'A name is required.') }),
-        openIDIssuerURL: await ctx.prompt.input({ message: 'Enter the OpenID Connect provider domain (Issuer URL):', validate: (v) => (/^https?:\/\//.test(v) ? true : 'Enter a URL (https://…).') }),
+        openIDProviderName: await ctx.prompt.input({
+          message: 'Enter a name for the OpenID Connect provider:',
+          validate: (v) => (v ? true : 'A name is required.'),
+        }),
+        openIDIssuerURL: await ctx.prompt.input({
+          message: 'Enter the OpenID Connect provider domain (Issuer URL):',
+          validate: (v) => (/^https?:\/\//.test(v) ? true : 'Enter a URL (https://…).'),
+        }),
         openIDClientID: await ctx.prompt.input({ message: 'Enter the Client Id from your OpenID Client Connect application (optional):', default: '' }),
         openIDIatTTL: await ctx.prompt.input({ message: 'Enter the number of milliseconds a token is valid after being issued to a user:', default: '0' }),
         openIDAuthTTL: await ctx.prompt.input({ message: 'Enter the number of milliseconds a token is valid after being authenticated:', default: '0' }),
@@ -54,7 +67,10 @@ async function askMode(ctx: PluginContext, mode: AuthModeName, hasAuth: boolean)
     case 'AWS_LAMBDA':
       return {
         mode,
-        lambdaFunction: await ctx.prompt.input({ message: 'Name of the Lambda authorizer function:', validate: (v) => (v ? true : 'A function name is required.') }),
+        lambdaFunction: await ctx.prompt.input({
+          message: 'Name of the Lambda authorizer function:',
+          validate: (v) => (v ? true : 'A function name is required.'),
+        }),
         ttlSeconds: await ctx.prompt.input({ message: 'How long should the authorization response be cached in seconds?', default: '300' }),
       };
   }
@@ -71,7 +87,8 @@ async function askAuthModes(ctx: PluginContext, config: ApiConfig, hasAuth: bool
   config.additionalAuthTypes = [];
   if (await ctx.prompt.confirm({ message: 'Configure additional auth types?', default: false })) {
     for (const mode of all.filter((m) => m !== defaultMode)) {
-      if (await ctx.prompt.confirm({ message: `Also accept ${MODE_NAMES[mode]}?`, default: false })) config.additionalAuthTypes.push(await askMode(ctx, mode, hasAuth));
+      if (await ctx.prompt.confirm({ message: `Also accept ${MODE_NAMES[mode]}?`, default: false }))
+        config.additionalAuthTypes.push(await askMode(ctx, mode, hasAuth));
     }
   }
 }

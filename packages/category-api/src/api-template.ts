@@ -1,4 +1,14 @@
-import { APPSYNC_RESOURCE_TYPES, RESOURCE_TYPES, TEMPLATE_FORMAT_VERSION, type GraphQLApiPlan, type GraphQLModelOperation, type GraphQLPlanAuthRule, type GraphQLPlanModel, type Template, type TemplateResource } from '@forte/protocol';
+import {
+  APPSYNC_RESOURCE_TYPES,
+  RESOURCE_TYPES,
+  TEMPLATE_FORMAT_VERSION,
+  type GraphQLApiPlan,
+  type GraphQLModelOperation,
+  type GraphQLPlanAuthRule,
+  type GraphQLPlanModel,
+  type Template,
+  type TemplateResource,
+} from '@forte/protocol';
 import { authModes, type ApiConfig, type AuthMode } from './api-config.js';
 
 /** A table of the transformer's output, in the `Forte::DynamoDB::Table` (= AWS::DynamoDB::Table) property shape. */
@@ -34,7 +44,10 @@ function provider(mode: AuthMode): Record<string, unknown> {
         },
       };
     case 'AWS_LAMBDA':
-      return { AuthenticationType: mode.mode, LambdaAuthorizerConfig: { AuthorizerUri: mode.lambdaFunction, AuthorizerResultTtlInSeconds: Number(mode.ttlSeconds ?? 300) } };
+      return {
+        AuthenticationType: mode.mode,
+        LambdaAuthorizerConfig: { AuthorizerUri: mode.lambdaFunction, AuthorizerResultTtlInSeconds: Number(mode.ttlSeconds ?? 300) },
+      };
     default:
       return { AuthenticationType: mode.mode };
   }
@@ -49,7 +62,8 @@ interface GraphQLResource {
 /** The root fields a model operation is served by (index queries are list operations, as in Amplify). */
 function operationFields(model: GraphQLPlanModel, operation: GraphQLModelOperation): GraphQLResource[] {
   const ops = model.operations;
-  const query = (...names: (string | undefined)[]): GraphQLResource[] => names.filter((n): n is string => !!n).map((fieldName) => ({ typeName: 'Query', fieldName }));
+  const query = (...names: (string | undefined)[]): GraphQLResource[] =>
+    names.filter((n): n is string => !!n).map((fieldName) => ({ typeName: 'Query', fieldName }));
   switch (operation) {
     case 'get':
       return query(ops.get);
@@ -92,7 +106,10 @@ function iamPolicyResources(plan: GraphQLApiPlan): { auth: GraphQLResource[]; un
   for (const model of plan.models) {
     grant(model.authRules, [{ typeName: model.name, fieldName: null }]);
     for (const operation of new Set(model.authRules.flatMap((rule) => rule.operations))) {
-      grant(model.authRules.filter((rule) => rule.operations.includes(operation)), operationFields(model, operation));
+      grant(
+        model.authRules.filter((rule) => rule.operations.includes(operation)),
+        operationFields(model, operation),
+      );
     }
     for (const [fieldName, rules] of Object.entries(model.fieldAuthRules)) grant(rules, [{ typeName: model.name, fieldName }]);
   }
@@ -234,9 +251,19 @@ export function apiTemplate(config: ApiConfig, compiled: CompiledApi): Template 
   if (apiKey) {
     resources.GraphQLAPIKey = {
       Type: APPSYNC_RESOURCE_TYPES.apiKey,
-      Properties: { ApiId: getAtt('GraphQLAPI', 'ApiId'), ExpirationDays: apiKey.expirationTime, ...(apiKey.keyDescription ? { Description: apiKey.keyDescription } : {}) },
+      Properties: {
+        ApiId: getAtt('GraphQLAPI', 'ApiId'),
+        ExpirationDays: apiKey.expirationTime,
+        ...(apiKey.keyDescription ? { Description: apiKey.keyDescription } : {}),
+      },
     };
     outputs.GraphQLAPIKeyOutput = { Value: getAtt('GraphQLAPIKey', 'ApiKey'), Description: 'Your GraphQL API key.' };
   }
-  return { FormatVersion: TEMPLATE_FORMAT_VERSION, Description: `GraphQL API ${config.apiName}`, Parameters: parameters, Resources: resources, Outputs: outputs };
+  return {
+    FormatVersion: TEMPLATE_FORMAT_VERSION,
+    Description: `GraphQL API ${config.apiName}`,
+    Parameters: parameters,
+    Resources: resources,
+    Outputs: outputs,
+  };
 }

@@ -20,7 +20,10 @@ const ttl = (value: string | undefined): number | undefined => (value === undefi
 export function providerConfig(mode: AuthMode, authResourceName: string | undefined): AppSyncAuthProviderConfig {
   switch (mode.mode) {
     case 'API_KEY':
-      return { authenticationType: mode.mode, apiKeyConfig: { apiKeyExpirationDays: mode.expirationTime, ...(mode.keyDescription ? { description: mode.keyDescription } : {}) } };
+      return {
+        authenticationType: mode.mode,
+        apiKeyConfig: { apiKeyExpirationDays: mode.expirationTime, ...(mode.keyDescription ? { description: mode.keyDescription } : {}) },
+      };
     case 'AMAZON_COGNITO_USER_POOLS':
       return { authenticationType: mode.mode, userPoolConfig: { userPoolId: mode.cognitoUserPoolId ?? `auth${authResourceName ?? ''}` } };
     case 'AWS_IAM':

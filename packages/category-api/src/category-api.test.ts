@@ -14,7 +14,13 @@ const readJson = (path: string): any => JSON.parse(readFileSync(path, 'utf8'));
 
 const addRequest = (schema: string, extra: Record<string, unknown> = {}): unknown => ({
   version: 1,
-  serviceConfiguration: { serviceName: 'AppSync', apiName: 'notes', transformSchema: schema, defaultAuthType: { mode: 'API_KEY', expirationTime: 30, keyDescription: 'dev' }, ...extra },
+  serviceConfiguration: {
+    serviceName: 'AppSync',
+    apiName: 'notes',
+    transformSchema: schema,
+    defaultAuthType: { mode: 'API_KEY', expirationTime: 30, keyDescription: 'dev' },
+    ...extra,
+  },
 });
 
 const OWNER_SCHEMA = 'type Note @model @auth(rules: [{ allow: owner }, { allow: public, provider: apiKey, operations: [read] }]) { id: ID! content: String! }';
@@ -23,10 +29,14 @@ void describe('category-api', () => {
   let root: string;
   const apiDir = (name: string): string => join(root, 'amplify/backend/api', name);
   const backend = (): Record<string, any> => readJson(join(root, 'amplify/backend/backend-config.json'));
-  const context = (options: Parameters<typeof createFakePluginContext>[1]): ReturnType<typeof createFakePluginContext> => createFakePluginContext(root, options);
+  const context = (options: Parameters<typeof createFakePluginContext>[1]): ReturnType<typeof createFakePluginContext> =>
+    createFakePluginContext(root, options);
   const withAuthResource = (): void => {
     mkdirSync(join(root, 'amplify/backend'), { recursive: true });
-    writeFileSync(join(root, 'amplify/backend/backend-config.json'), JSON.stringify({ auth: { myappauth: { service: 'Cognito', providerPlugin: 'awscloudformation', dependsOn: [] } } }));
+    writeFileSync(
+      join(root, 'amplify/backend/backend-config.json'),
+      JSON.stringify({ auth: { myappauth: { service: 'Cognito', providerPlugin: 'awscloudformation', dependsOn: [] } } }),
+    );
   };
 
   beforeEach(() => {
@@ -34,7 +44,7 @@ void describe('category-api', () => {
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  void it('`add api --yes` writes Amplify\'s files: an API key for 7 days and the Todo schema with the sandbox rule', async () => {
+  void it("`add api --yes` writes Amplify's files: an API key for 7 days and the Todo schema with the sandbox rule", async () => {
     const { ctx, printed } = context({ plugin: 'api', command: 'add', yes: true });
     await categoryPlugin.executeCommand(ctx);
     const dir = apiDir('myapp');
@@ -45,20 +55,32 @@ void describe('category-api', () => {
     const schema = readFileSync(join(dir, 'schema.graphql'), 'utf8');
     assert.match(schema, /input AMPLIFY \{ globalAuthRule: AuthRule = \{ allow: public \} \}/);
     assert.match(schema, /type Todo @model \{/);
-    assert.deepEqual(readJson(join(dir, 'parameters.json')), { AppSyncApiName: 'myapp', DynamoDBBillingMode: 'PAY_PER_REQUEST', DynamoDBEnableServerSideEncryption: false });
+    assert.deepEqual(readJson(join(dir, 'parameters.json')), {
+      AppSyncApiName: 'myapp',
+      DynamoDBBillingMode: 'PAY_PER_REQUEST',
+      DynamoDBEnableServerSideEncryption: false,
+    });
     assert.deepEqual(readJson(join(dir, 'transform.conf.json')), { Version: 5, ElasticsearchWarning: true });
     assert.deepEqual(backend().api.myapp, {
       service: 'AppSync',
       providerPlugin: 'awscloudformation',
       dependsOn: [],
-      output: { authConfig: { defaultAuthentication: { authenticationType: 'API_KEY', apiKeyConfig: { apiKeyExpirationDays: 7 } }, additionalAuthenticationProviders: [] } },
+      output: {
+        authConfig: {
+          defaultAuthentication: { authenticationType: 'API_KEY', apiKeyConfig: { apiKeyExpirationDays: 7 } },
+          additionalAuthenticationProviders: [],
+        },
+      },
     });
     assert.ok(printed.some((line) => line.includes('Successfully added resource myapp locally.')));
 
-    await assert.rejects(categoryPlugin.executeCommand(context({ plugin: 'api', command: 'add', yes: true }).ctx), (e: unknown) => isUserError(e) && /already has a GraphQL API: myapp/.test(e.message));
+    await assert.rejects(
+      categoryPlugin.executeCommand(context({ plugin: 'api', command: 'add', yes: true }).ctx),
+      (e: unknown) => isUserError(e) && /already has a GraphQL API: myapp/.test(e.message),
+    );
   });
 
-  void it('asks Amplify\'s questions: the settings loop, the authorization modes and the schema template', async () => {
+  void it("asks Amplify's questions: the settings loop, the authorization modes and the schema template", async () => {
     withAuthResource();
     const { ctx, asked } = context({
       plugin: 'api',
@@ -81,14 +103,23 @@ void describe('category-api', () => {
     assert.match(readFileSync(join(apiDir('myapp'), 'schema.graphql'), 'utf8'), /type PrivateNote @model @auth\(rules: \[\{ allow: owner \}\]\)/);
     const entry = backend().api.myapp;
     assert.deepEqual(entry.dependsOn, [{ category: 'auth', resourceName: 'myappauth', attributes: ['UserPoolId'] }]);
-    assert.deepEqual(entry.output.authConfig.defaultAuthentication, { authenticationType: 'AMAZON_COGNITO_USER_POOLS', userPoolConfig: { userPoolId: 'authmyappauth' } });
+    assert.deepEqual(entry.output.authConfig.defaultAuthentication, {
+      authenticationType: 'AMAZON_COGNITO_USER_POOLS',
+      userPoolConfig: { userPoolId: 'authmyappauth' },
+    });
     assert.deepEqual(readJson(join(apiDir('myapp'), 'parameters.json')).AuthCognitoUserPoolId, { 'Fn::GetAtt': ['authmyappauth', 'Outputs.UserPoolId'] });
   });
 
   void it('the Authorization modes line marks the default mode as Amplify does', () => {
-    assert.equal(describeModes({ defaultAuthType: { mode: 'API_KEY', expirationTime: 7 }, additionalAuthTypes: [] }), 'API key (default, expiration time: 7 days from now)');
     assert.equal(
-      describeModes({ defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS' }, additionalAuthTypes: [{ mode: 'API_KEY', expirationTime: 30 }, { mode: 'AWS_IAM' }] }),
+      describeModes({ defaultAuthType: { mode: 'API_KEY', expirationTime: 7 }, additionalAuthTypes: [] }),
+      'API key (default, expiration time: 7 days from now)',
+    );
+    assert.equal(
+      describeModes({
+        defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS' },
+        additionalAuthTypes: [{ mode: 'API_KEY', expirationTime: 30 }, { mode: 'AWS_IAM' }],
+      }),
       'Amazon Cognito User Pool (default), API key, IAM',
     );
   });
@@ -121,29 +152,44 @@ void describe('category-api', () => {
 
   void it('refuses user-pool authorization without an auth resource, REST, and `update --yes`, naming the fix', async () => {
     const userPools = addRequest('type A @model { id: ID! }', { defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS' } });
-    await assert.rejects(categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, userPools), (e: unknown) => isUserError(e) && /forte add auth/.test(e.resolution));
+    await assert.rejects(
+      categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, userPools),
+      (e: unknown) => isUserError(e) && /forte add auth/.test(e.resolution),
+    );
     assert.equal(existsSync(apiDir('notes')), false);
-    await assert.rejects(categoryPlugin.executeCommand(context({ plugin: 'api', command: 'add', answers: { 'mentioned services': 'REST' } }).ctx), /REST APIs are not available/);
-    await categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, addRequest(OWNER_SCHEMA.replace('{ allow: owner }, ', '')));
+    await assert.rejects(
+      categoryPlugin.executeCommand(context({ plugin: 'api', command: 'add', answers: { 'mentioned services': 'REST' } }).ctx),
+      /REST APIs are not available/,
+    );
+    await categoryPlugin.executeHeadlessCommand!(
+      context({ plugin: 'api', command: 'add', headless: true }).ctx,
+      addRequest(OWNER_SCHEMA.replace('{ allow: owner }, ', '')),
+    );
     await assert.rejects(categoryPlugin.executeCommand(context({ plugin: 'api', command: 'update', yes: true }).ctx), /would change nothing/);
   });
 
   void it('an invalid schema fails at add time naming the type, field and directive, and nothing is written', async () => {
     const bad = 'type Post @model { id: ID! author: Author @belongsTo } type Author { id: ID! }';
-    await assert.rejects(categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, addRequest(bad)), (e: unknown) => {
-      assert.ok(isUserError(e));
-      assert.match(e.message, /Post/);
-      assert.match(e.message, /author/);
-      assert.match(e.message, /belongsTo/);
-      return true;
-    });
+    await assert.rejects(
+      categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, addRequest(bad)),
+      (e: unknown) => {
+        assert.ok(isUserError(e));
+        assert.match(e.message, /Post/);
+        assert.match(e.message, /author/);
+        assert.match(e.message, /belongsTo/);
+        return true;
+      },
+    );
     assert.equal(existsSync(apiDir('notes')), false);
     assert.equal(backend().api, undefined);
   });
 
-  void it('headless add, then gql-compile and push build: the compiled schema, a table per model and the API\'s template', async () => {
+  void it("headless add, then gql-compile and push build: the compiled schema, a table per model and the API's template", async () => {
     withAuthResource();
-    const request = addRequest(OWNER_SCHEMA, { defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS' }, additionalAuthTypes: [{ mode: 'API_KEY', expirationTime: 30 }] });
+    const request = addRequest(OWNER_SCHEMA, {
+      defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS' },
+      additionalAuthTypes: [{ mode: 'API_KEY', expirationTime: 30 }],
+    });
     await categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, request);
     const dir = apiDir('notes');
     await categoryPlugin.executeCommand(context({ plugin: 'api', command: 'gql-compile' }).ctx);
@@ -164,16 +210,29 @@ void describe('category-api', () => {
     assert.deepEqual(schemaResource.Properties?.Tables, { Note: { 'Fn::GetAtt': ['NoteTable', 'TableName'] } });
     assert.equal(template.Resources.GraphQLAPIKey?.Properties?.ExpirationDays, 30);
     assert.deepEqual(Object.keys(template.Outputs ?? {}).sort(), ['GraphQLAPIEndpointOutput', 'GraphQLAPIIdOutput', 'GraphQLAPIKeyOutput']);
-    assert.deepEqual(built.parameters, { AppSyncApiName: 'notes', DynamoDBBillingMode: 'PAY_PER_REQUEST', DynamoDBEnableServerSideEncryption: 'false', AuthCognitoUserPoolId: { 'Fn::GetAtt': ['authmyappauth', 'Outputs.UserPoolId'] } });
+    assert.deepEqual(built.parameters, {
+      AppSyncApiName: 'notes',
+      DynamoDBBillingMode: 'PAY_PER_REQUEST',
+      DynamoDBEnableServerSideEncryption: 'false',
+      AuthCognitoUserPoolId: { 'Fn::GetAtt': ['authmyappauth', 'Outputs.UserPoolId'] },
+    });
   });
 
   void it('a table with composite sort keys names how each synthetic attribute is made (CompositeKeyAttributes); others have none', async () => {
     const schema = `type Event @model { tenant: String! @primaryKey(sortKeyFields: ["day", "seq"]) day: String! seq: Int! note: String @index(name: "byNote", sortKeyFields: ["seq", "day"]) }
       type Tag @model { id: ID! label: String @index(name: "byLabel") }`;
     await categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, addRequest(schema));
-    const built = await categoryPlugin.build!(context({ plugin: 'api' }).ctx, { category: 'api', resourceName: 'notes', service: 'AppSync', dir: apiDir('notes') });
+    const built = await categoryPlugin.build!(context({ plugin: 'api' }).ctx, {
+      category: 'api',
+      resourceName: 'notes',
+      service: 'AppSync',
+      dir: apiDir('notes'),
+    });
     const template = templateSchema.parse(built.template);
-    assert.deepEqual(template.Resources.EventTable?.Properties?.KeySchema, [{ AttributeName: 'tenant', KeyType: 'HASH' }, { AttributeName: 'day#seq', KeyType: 'RANGE' }]);
+    assert.deepEqual(template.Resources.EventTable?.Properties?.KeySchema, [
+      { AttributeName: 'tenant', KeyType: 'HASH' },
+      { AttributeName: 'day#seq', KeyType: 'RANGE' },
+    ]);
     assert.deepEqual(template.Resources.EventTable?.Properties?.CompositeKeyAttributes, [
       { AttributeName: 'day#seq', SourceAttributes: ['day', 'seq'] },
       { AttributeName: 'seq#day', SourceAttributes: ['seq', 'day'] },
@@ -181,7 +240,7 @@ void describe('category-api', () => {
     assert.equal(template.Resources.TagTable?.Properties?.CompositeKeyAttributes, undefined);
   });
 
-  void it('with AWS_IAM the template takes the root\'s role names and grants appsync:GraphQL on exactly the fields the iam rules open', async () => {
+  void it("with AWS_IAM the template takes the root's role names and grants appsync:GraphQL on exactly the fields the iam rules open", async () => {
     withAuthResource();
     const schema = `type Post @model @auth(rules: [
       { allow: public, provider: iam, operations: [read] },
@@ -206,7 +265,11 @@ void describe('category-api', () => {
     const granted = (logicalId: string, roleParameter: string): string[] => {
       const policy = template.Resources[logicalId];
       assert.equal(policy?.Type, RESOURCE_TYPES.policy, logicalId);
-      const props = policy.Properties as { PolicyName: unknown; Roles: unknown; PolicyDocument: { Statement: { Effect: string; Action: string[]; Resource: unknown[] }[] } };
+      const props = policy.Properties as {
+        PolicyName: unknown;
+        Roles: unknown;
+        PolicyDocument: { Statement: { Effect: string; Action: string[]; Resource: unknown[] }[] };
+      };
       assert.deepEqual(props.Roles, [{ Ref: roleParameter }]);
       assert.deepEqual(props.PolicyName, { 'Fn::Join': ['-', [{ Ref: 'AppSyncApiName' }, { Ref: 'env' }, logicalId]] });
       const [statement, ...more] = props.PolicyDocument.Statement;
@@ -220,21 +283,41 @@ void describe('category-api', () => {
         return `${variables.typeName}/${variables.fieldName ?? '*'}`;
       }).sort();
     };
-    const reads = ['Post/*', 'Query/getPost', 'Query/listPosts', 'Query/postsByTitle', 'Subscription/onCreatePost', 'Subscription/onDeletePost', 'Subscription/onUpdatePost'];
+    const reads = [
+      'Post/*',
+      'Query/getPost',
+      'Query/listPosts',
+      'Query/postsByTitle',
+      'Subscription/onCreatePost',
+      'Subscription/onDeletePost',
+      'Subscription/onUpdatePost',
+    ];
     assert.deepEqual(granted('UnauthRolePolicy01', 'unauthRoleName'), reads, 'guests: the public reads only (no Draft, no mutation, no private field)');
-    assert.deepEqual(granted('AuthRolePolicy01', 'authRoleName'), [...reads, 'Mutation/createPost', 'Post/secret'].sort(), 'signed in: the public and the private grants');
+    assert.deepEqual(
+      granted('AuthRolePolicy01', 'authRoleName'),
+      [...reads, 'Mutation/createPost', 'Post/secret'].sort(),
+      'signed in: the public and the private grants',
+    );
     assert.equal(template.Resources.AuthRolePolicy02, undefined);
 
-    const withoutIam = addRequest(schema.replace(/provider: iam/g, 'provider: userPools').replace(/allow: public, provider: userPools/, 'allow: public, provider: apiKey'), {
-      apiName: 'plain',
-      defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS' },
-      additionalAuthTypes: [{ mode: 'API_KEY' }],
-    });
+    const withoutIam = addRequest(
+      schema.replace(/provider: iam/g, 'provider: userPools').replace(/allow: public, provider: userPools/, 'allow: public, provider: apiKey'),
+      {
+        apiName: 'plain',
+        defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS' },
+        additionalAuthTypes: [{ mode: 'API_KEY' }],
+      },
+    );
     await categoryPlugin.executeCommand(context({ plugin: 'api', command: 'remove', yes: true }).ctx);
     await categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, withoutIam);
-    const plain = templateSchema.parse((await categoryPlugin.build!(context({ plugin: 'api' }).ctx, { ...ref, resourceName: 'plain', dir: apiDir('plain') })).template);
+    const plain = templateSchema.parse(
+      (await categoryPlugin.build!(context({ plugin: 'api' }).ctx, { ...ref, resourceName: 'plain', dir: apiDir('plain') })).template,
+    );
     assert.equal(plain.Parameters?.authRoleName, undefined, 'no AWS_IAM mode: no role parameters');
-    assert.deepEqual(Object.values(plain.Resources).filter((r) => r.Type === RESOURCE_TYPES.policy), []);
+    assert.deepEqual(
+      Object.values(plain.Resources).filter((r) => r.Type === RESOURCE_TYPES.policy),
+      [],
+    );
   });
 
   void it('headless update replaces the authorization modes and the schema; remove --yes deletes the folder and entries', async () => {
@@ -292,7 +375,10 @@ void describe('category-api', () => {
     writeFileSync(join(dir, 'schema/c.graphql'), 'type C @model {\n  id: ID!\n  title String\n}\n');
     await assert.rejects(compile(), (e: unknown) => {
       assert.ok(isUserError(e));
-      assert.equal(e.message, 'amplify/backend/api/notes/schema/c.graphql:3:9 The schema is not valid GraphQL: Syntax Error: Expected ":", found Name "String".');
+      assert.equal(
+        e.message,
+        'amplify/backend/api/notes/schema/c.graphql:3:9 The schema is not valid GraphQL: Syntax Error: Expected ":", found Name "String".',
+      );
       return true;
     });
     rmSync(join(dir, 'schema/c.graphql'));
@@ -304,12 +390,19 @@ void describe('category-api', () => {
     assert.equal(existsSync(join(dir, 'build')), false);
   });
 
-  void it('takes transformer parameters from cli.json feature flags, with Amplify\'s existing-project defaults when absent', () => {
+  void it("takes transformer parameters from cli.json feature flags, with Amplify's existing-project defaults when absent", () => {
     assert.deepEqual(transformParameters({}), {
-      useSubUsernameForDefaultIdentityClaim: false, populateOwnerFieldForStaticGroupAuth: false, secondaryKeyAsGSI: false, enableAutoIndexQueryNames: false,
-      respectPrimaryKeyAttributesOnConnectionField: false, shouldDeepMergeDirectiveConfigDefaults: true, subscriptionsInheritPrimaryAuth: false,
+      useSubUsernameForDefaultIdentityClaim: false,
+      populateOwnerFieldForStaticGroupAuth: false,
+      secondaryKeyAsGSI: false,
+      enableAutoIndexQueryNames: false,
+      respectPrimaryKeyAttributesOnConnectionField: false,
+      shouldDeepMergeDirectiveConfigDefaults: true,
+      subscriptionsInheritPrimaryAuth: false,
     });
-    const fromNewProject = transformParameters({ features: { graphqltransformer: { usesubusernamefordefaultidentityclaim: true, shoulddeepmergedirectiveconfigdefaults: false } } });
+    const fromNewProject = transformParameters({
+      features: { graphqltransformer: { usesubusernamefordefaultidentityclaim: true, shoulddeepmergedirectiveconfigdefaults: false } },
+    });
     assert.equal(fromNewProject.useSubUsernameForDefaultIdentityClaim, true);
     assert.equal(fromNewProject.shouldDeepMergeDirectiveConfigDefaults, false);
   });

@@ -66,7 +66,9 @@ export function compileApi(project: Project, dir: string): CompiledApi & { model
     });
   } catch (error) {
     if (isSchemaError(error)) {
-      throw new UserError(schemaErrorMessage(error, files, project.root, dir), 'Fix the schema, then run `forte api gql-compile` to check it.', { cause: error });
+      throw new UserError(schemaErrorMessage(error, files, project.root, dir), 'Fix the schema, then run `forte api gql-compile` to check it.', {
+        cause: error,
+      });
     }
     throw error;
   }

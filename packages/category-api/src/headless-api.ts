@@ -33,7 +33,10 @@ function parse<T>(schema: z.ZodType<T>, payload: unknown, name: string): T {
   const parsed = schema.safeParse(payload);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new UserError(`The ${name}: ${issue.path.join('.') || 'payload'}: ${issue.message}.`, `Send one line of JSON in the ${name} v1 format on stdin (see the README).`);
+    throw new UserError(
+      `The ${name}: ${issue.path.join('.') || 'payload'}: ${issue.message}.`,
+      `Send one line of JSON in the ${name} v1 format on stdin (see the README).`,
+    );
   }
   return parsed.data;
 }
@@ -42,7 +45,11 @@ function parse<T>(schema: z.ZodType<T>, payload: unknown, name: string): T {
 function withKeyDays(config: Record<string, unknown>, days: number | undefined): Record<string, unknown> {
   if (days === undefined) return config;
   const set = (mode: unknown): unknown => ((mode as { mode?: string } | undefined)?.mode === 'API_KEY' ? { ...(mode as object), expirationTime: days } : mode);
-  return { ...config, defaultAuthType: set(config.defaultAuthType), additionalAuthTypes: ((config.additionalAuthTypes as unknown[] | undefined) ?? []).map(set) };
+  return {
+    ...config,
+    defaultAuthType: set(config.defaultAuthType),
+    additionalAuthTypes: ((config.additionalAuthTypes as unknown[] | undefined) ?? []).map(set),
+  };
 }
 
 export function configFromAddRequest(payload: unknown): { config: ApiConfig; schema: string } {

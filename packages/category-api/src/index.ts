@@ -49,7 +49,7 @@ export async function build(ctx: PluginContext, resource: ResourceRef): Promise<
 
 function printHelp(ctx: PluginContext): void {
   ctx.print.info('forte api <command>');
-  ctx.print.info('  add          Adds a GraphQL API with Amplify\'s questions; --headless reads an AddApiRequest v1.');
+  ctx.print.info("  add          Adds a GraphQL API with Amplify's questions; --headless reads an AddApiRequest v1.");
   ctx.print.info('  update       Changes the authorization modes or conflict detection; --headless reads an UpdateApiRequest v1.');
   ctx.print.info('  remove       Removes the API (deleted from the cloud, with its tables, at the next push).');
   ctx.print.info('  gql-compile  Compiles schema.graphql (or schema/*.graphql) and writes build/.');

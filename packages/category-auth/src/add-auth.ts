@@ -14,7 +14,10 @@ function refuseSecond(ctx: PluginContext): void {
   const project = ctx.project();
   const existing = findAuthResource(project) ?? Object.keys(project.readBackendConfig()[CATEGORY] ?? {})[0];
   if (existing) {
-    throw new UserError(`This project already has an auth resource: ${existing}.`, 'Change it with `forte update auth`, or remove it with `forte remove auth` first.');
+    throw new UserError(
+      `This project already has an auth resource: ${existing}.`,
+      'Change it with `forte update auth`, or remove it with `forte remove auth` first.',
+    );
   }
 }
 

@@ -2,7 +2,12 @@ import { UserError, type PluginContext } from '@forte/protocol';
 import { MFA_SMS, MFA_TOTP, PASSWORD_CHARACTERS, STANDARD_ATTRIBUTES, type CognitoConfig, type PasswordCharacter } from './cognito-config.js';
 
 type SignIn = 'username' | 'email' | 'phone' | 'emailOrPhone';
-const SIGN_IN: Record<SignIn, CognitoConfig['usernameAttributes']> = { username: [], email: ['email'], phone: ['phone_number'], emailOrPhone: ['email', 'phone_number'] };
+const SIGN_IN: Record<SignIn, CognitoConfig['usernameAttributes']> = {
+  username: [],
+  email: ['email'],
+  phone: ['phone_number'],
+  emailOrPhone: ['email', 'phone_number'],
+};
 
 function signInOf(config: CognitoConfig): SignIn {
   const u = config.usernameAttributes;
@@ -31,16 +36,24 @@ export async function askSignIn(ctx: PluginContext, config: CognitoConfig): Prom
 
 /** Comma-separated names checked against a list (the prompter has no multi-select). */
 function listOf<T extends string>(answer: string, allowed: readonly T[], what: string): T[] {
-  const values = answer.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  const values = answer
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
   for (const v of values) {
     if (!(allowed as readonly string[]).includes(v)) throw new UserError(`${v} is not a ${what}.`, `Choose among: ${allowed.join(', ')}.`);
   }
   return [...new Set(values)] as T[];
 }
-const validList = (allowed: readonly string[], what: string) => (answer: string): true | string => {
-  const bad = answer.split(',').map((v) => v.trim()).filter((v) => v !== '' && !allowed.includes(v));
-  return bad.length === 0 ? true : `${bad.join(', ')} ${bad.length === 1 ? 'is not a' : 'are not'} ${what}; choose among ${allowed.join(', ')}`;
-};
+const validList =
+  (allowed: readonly string[], what: string) =>
+  (answer: string): true | string => {
+    const bad = answer
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '' && !allowed.includes(v));
+    return bad.length === 0 ? true : `${bad.join(', ')} ${bad.length === 1 ? 'is not a' : 'are not'} ${what}; choose among ${allowed.join(', ')}`;
+  };
 
 export async function askRequiredAttributes(ctx: PluginContext, config: CognitoConfig): Promise<void> {
   const answer = await ctx.prompt.input({
@@ -62,7 +75,14 @@ export async function askGroups(ctx: PluginContext, config: CognitoConfig): Prom
     default: config.userPoolGroupList.join(', '),
     validate: (v) => (v.split(',').some((g) => /\s/.test(g.trim())) ? 'group names have no spaces' : true),
   });
-  config.userPoolGroupList = [...new Set(answer.split(',').map((g) => g.trim()).filter((g) => g !== ''))];
+  config.userPoolGroupList = [
+    ...new Set(
+      answer
+        .split(',')
+        .map((g) => g.trim())
+        .filter((g) => g !== ''),
+    ),
+  ];
 }
 
 export async function askMfa(ctx: PluginContext, config: CognitoConfig): Promise<void> {
@@ -136,14 +156,20 @@ export async function askIdentityPool(ctx: PluginContext, config: CognitoConfig)
   config.authSelections = await ctx.prompt.select<CognitoConfig['authSelections']>({
     message: 'Select the authentication/authorization services that you want to use:',
     choices: [
-      { name: 'User Sign-Up, Sign-In, connected with AWS IAM controls (Enables per-user Storage features for images or other content, Analytics, and more)', value: 'identityPoolAndUserPool' },
+      {
+        name: 'User Sign-Up, Sign-In, connected with AWS IAM controls (Enables per-user Storage features for images or other content, Analytics, and more)',
+        value: 'identityPoolAndUserPool',
+      },
       { name: 'User Sign-Up & Sign-In only (Best used with a cloud API only)', value: 'userPoolOnly' },
     ],
     default: config.authSelections,
   });
   if (config.authSelections === 'userPoolOnly') return;
   config.identityPoolName ??= `${config.resourceName}_identitypool`;
-  config.allowUnauthenticatedIdentities = await ctx.prompt.confirm({ message: 'Allow unauthenticated logins? (Provides scoped down permissions that you can control via AWS IAM)', default: config.allowUnauthenticatedIdentities });
+  config.allowUnauthenticatedIdentities = await ctx.prompt.confirm({
+    message: 'Allow unauthenticated logins? (Provides scoped down permissions that you can control via AWS IAM)',
+    default: config.allowUnauthenticatedIdentities,
+  });
 }
 
 /** Amplify's manual configuration walk-through (also what `update auth` asks, defaults = current values). */

@@ -1,7 +1,17 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError, type BackendResource, type Project } from '@forte/protocol';
-import { CATEGORY, CLI_INPUTS_FILE, MFA_SMS, MFA_TOTP, PASSWORD_CHARACTERS, PROVIDER_PLUGIN, SERVICE, parseCognitoConfig, type CognitoConfig } from './cognito-config.js';
+import {
+  CATEGORY,
+  CLI_INPUTS_FILE,
+  MFA_SMS,
+  MFA_TOTP,
+  PASSWORD_CHARACTERS,
+  PROVIDER_PLUGIN,
+  SERVICE,
+  parseCognitoConfig,
+  type CognitoConfig,
+} from './cognito-config.js';
 
 /** The project's Cognito auth resource name (a project has at most one), from backend-config.json. */
 export function findAuthResource(project: Project): string | undefined {

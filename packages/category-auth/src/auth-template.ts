@@ -68,7 +68,9 @@ export function authTemplate(config: CognitoConfig): Template {
       // clients read and write every attribute. No ExplicitAuthFlows either: Cognito's default (SRP,
       // refresh), which is what aws-amplify signs in with (authenticationFlowType USER_SRP_AUTH).
       ...(config.userpoolClientSetAttributes && config.userpoolClientReadAttributes.length > 0 ? { ReadAttributes: config.userpoolClientReadAttributes } : {}),
-      ...(config.userpoolClientSetAttributes && config.userpoolClientWriteAttributes.length > 0 ? { WriteAttributes: config.userpoolClientWriteAttributes } : {}),
+      ...(config.userpoolClientSetAttributes && config.userpoolClientWriteAttributes.length > 0
+        ? { WriteAttributes: config.userpoolClientWriteAttributes }
+        : {}),
     },
   });
   const resources: Record<string, TemplateResource> = {
@@ -108,7 +110,9 @@ export function authTemplate(config: CognitoConfig): Template {
         Roles: { authenticated: { Ref: 'AuthRoleArn' }, unauthenticated: { Ref: 'UnauthRoleArn' } },
         // As Amplify's user pool groups: a group's role (cognito:preferred_role) reaches its members only
         // through a Token mapping of each app client; without a group role they get the authenticated role.
-        ...(config.userPoolGroupList.length > 0 ? { RoleMappings: { UserPoolClient: tokenMapping('UserPoolClient'), UserPoolClientWeb: tokenMapping('UserPoolClientWeb') } } : {}),
+        ...(config.userPoolGroupList.length > 0
+          ? { RoleMappings: { UserPoolClient: tokenMapping('UserPoolClient'), UserPoolClientWeb: tokenMapping('UserPoolClientWeb') } }
+          : {}),
       },
     };
     outputs.IdentityPoolId = { Value: getAtt('IdentityPool', 'IdentityPoolId') };

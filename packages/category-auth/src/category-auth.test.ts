@@ -108,12 +108,17 @@ void describe('category-auth', () => {
     assert.ok(f.asked.includes('How do you want users to be able to sign in?'));
     const { template } = await categoryPlugin.build!(f.ctx, ref(name));
     assert.deepEqual(
-      template.Resources['UserPool']!.Properties!['UserAttributeUpdateSettings'], { AttributesRequireVerificationBeforeUpdate: ['email'] },
+      template.Resources['UserPool']!.Properties!['UserAttributeUpdateSettings'],
+      { AttributesRequireVerificationBeforeUpdate: ['email'] },
       'a new sign-in email waits for its code',
     );
     const defaultClient = template.Resources['UserPoolClientWeb']!.Properties!;
     assert.equal(c.userpoolClientSetAttributes, false);
-    assert.deepEqual([defaultClient['ReadAttributes'], defaultClient['WriteAttributes']], [undefined, undefined], 'as Amplify: every attribute unless userpoolClientSetAttributes');
+    assert.deepEqual(
+      [defaultClient['ReadAttributes'], defaultClient['WriteAttributes']],
+      [undefined, undefined],
+      'as Amplify: every attribute unless userpoolClientSetAttributes',
+    );
     assert.equal(template.Resources['IdentityPool']!.Properties!['RoleMappings'], undefined, 'no groups, no role mapping');
 
     await assert.rejects(
@@ -176,7 +181,10 @@ void describe('category-auth', () => {
     assert.deepEqual(c.passwordPolicyCharacters, ['Requires Numbers', 'Requires Symbols']);
     assert.equal(c.emailVerificationMessage, 'Code: {####}');
     assert.equal(backendAuth().myappauth.frontendAuthConfig.mfaConfiguration, 'OPTIONAL');
-    assert.deepEqual(backendAuth().myappauth.frontendAuthConfig.passwordProtectionSettings, { passwordPolicyMinLength: 10, passwordPolicyCharacters: ['REQUIRES_NUMBERS', 'REQUIRES_SYMBOLS'] });
+    assert.deepEqual(backendAuth().myappauth.frontendAuthConfig.passwordProtectionSettings, {
+      passwordPolicyMinLength: 10,
+      passwordPolicyCharacters: ['REQUIRES_NUMBERS', 'REQUIRES_SYMBOLS'],
+    });
 
     const { template } = await categoryPlugin.build!(f.ctx, ref('myappauth'));
     assert.ok(templateSchema.safeParse(template).success);
@@ -192,13 +200,23 @@ void describe('category-auth', () => {
     });
     const pool = template.Resources['UserPool']!.Properties!;
     assert.deepEqual(pool['PoolName'], { 'Fn::Join': ['-', ['myapp_userpool', { Ref: 'env' }]] });
-    assert.deepEqual(pool['PasswordPolicy'], { MinimumLength: 10, RequireLowercase: false, RequireUppercase: false, RequireNumbers: true, RequireSymbols: true });
+    assert.deepEqual(pool['PasswordPolicy'], {
+      MinimumLength: 10,
+      RequireLowercase: false,
+      RequireUppercase: false,
+      RequireNumbers: true,
+      RequireSymbols: true,
+    });
     assert.deepEqual(pool['RequiredAttributes'], ['email', 'zoneinfo']);
     assert.equal(pool['UsernameAttributes'], undefined);
     assert.equal(pool['UserAttributeUpdateSettings'], undefined, 'email is not a sign-in attribute here');
     assert.equal(template.Resources['UserPoolClientWeb']!.Properties!['GenerateSecret'], false);
     assert.equal(template.Resources['UserPoolClient']!.Properties!['RefreshTokenValidityDays'], 60);
-    assert.deepEqual(template.Resources['UserPoolGroup1Editors']!.Properties, { UserPoolId: { 'Fn::GetAtt': ['UserPool', 'UserPoolId'] }, GroupName: 'Editors', Precedence: 1 });
+    assert.deepEqual(template.Resources['UserPoolGroup1Editors']!.Properties, {
+      UserPoolId: { 'Fn::GetAtt': ['UserPool', 'UserPoolId'] },
+      GroupName: 'Editors',
+      Precedence: 1,
+    });
     const idp = template.Resources['IdentityPool']!.Properties!;
     assert.equal(idp['AllowUnauthenticatedIdentities'], true);
     assert.deepEqual(idp['Roles'], { authenticated: { Ref: 'AuthRoleArn' }, unauthenticated: { Ref: 'UnauthRoleArn' } });
@@ -212,17 +230,35 @@ void describe('category-auth', () => {
     assert.equal(c.userpoolClientSetAttributes, true);
     assert.deepEqual(template.Resources['UserPoolClientWeb']!.Properties!['ReadAttributes'], ['email', 'email_verified', 'zoneinfo']);
     assert.deepEqual(template.Resources['UserPoolClient']!.Properties!['WriteAttributes'], ['email', 'zoneinfo']);
-    assert.equal(template.Resources['UserPoolClientWeb']!.Properties!['ExplicitAuthFlows'], undefined, 'Cognito\'s default flows, as Amplify');
-    assert.deepEqual(Object.keys(template.Outputs ?? {}), ['UserPoolId', 'UserPoolArn', 'UserPoolName', 'AppClientIDWeb', 'AppClientID', 'ProviderURL', 'IdentityPoolId', 'IdentityPoolName']);
+    assert.equal(template.Resources['UserPoolClientWeb']!.Properties!['ExplicitAuthFlows'], undefined, "Cognito's default flows, as Amplify");
+    assert.deepEqual(Object.keys(template.Outputs ?? {}), [
+      'UserPoolId',
+      'UserPoolArn',
+      'UserPoolName',
+      'AppClientIDWeb',
+      'AppClientID',
+      'ProviderURL',
+      'IdentityPoolId',
+      'IdentityPoolName',
+    ]);
     assert.deepEqual(template.Outputs!['AppClientIDWeb']!.Value, { 'Fn::GetAtt': ['UserPoolClientWeb', 'ClientId'] });
   });
 
   void it('refuses invalid headless payloads, naming the field', async () => {
     const bad = async (payload: unknown, pattern: RegExp): Promise<void> => {
-      await assert.rejects(categoryPlugin.executeHeadlessCommand!(fakeContext(root, { command: 'add', headless: true }).ctx, payload), (e: unknown) => isUserError(e) && pattern.test(e.message));
+      await assert.rejects(
+        categoryPlugin.executeHeadlessCommand!(fakeContext(root, { command: 'add', headless: true }).ctx, payload),
+        (e: unknown) => isUserError(e) && pattern.test(e.message),
+      );
     };
     await bad({ ...addRequest, version: 1 }, /version/);
-    const withPool = (pool: Record<string, unknown>): unknown => ({ ...addRequest, serviceConfiguration: { ...addRequest.serviceConfiguration, userPoolConfiguration: { ...addRequest.serviceConfiguration.userPoolConfiguration, ...pool } } });
+    const withPool = (pool: Record<string, unknown>): unknown => ({
+      ...addRequest,
+      serviceConfiguration: {
+        ...addRequest.serviceConfiguration,
+        userPoolConfiguration: { ...addRequest.serviceConfiguration.userPoolConfiguration, ...pool },
+      },
+    });
     await bad(withPool({ signinMethod: 'FACE' }), /serviceConfiguration\.userPoolConfiguration\.signinMethod/);
     await bad(withPool({ requiredSignupAttributes: ['EMAIL', 'SHOE_SIZE'] }), /requiredSignupAttributes\.1/);
     await bad(withPool({ mfa: { mode: 'ON', mfaTypes: [] } }), /mfa/);
@@ -267,7 +303,10 @@ void describe('category-auth', () => {
     assert.deepEqual(backendAuth().myappauth.frontendAuthConfig.usernameAttributes, ['EMAIL']);
 
     await assert.rejects(
-      categoryPlugin.executeHeadlessCommand!(fakeContext(root, { command: 'update', headless: true }).ctx, { version: 2, serviceModification: { serviceName: 'Cognito', userPoolModification: { refreshTokenPeriod: 'long' } } }),
+      categoryPlugin.executeHeadlessCommand!(fakeContext(root, { command: 'update', headless: true }).ctx, {
+        version: 2,
+        serviceModification: { serviceName: 'Cognito', userPoolModification: { refreshTokenPeriod: 'long' } },
+      }),
       /serviceModification\.userPoolModification\.refreshTokenPeriod/,
     );
   });
@@ -283,7 +322,10 @@ void describe('category-auth', () => {
 
   void it('refuses update --yes, which would change nothing', async () => {
     await categoryPlugin.executeCommand(fakeContext(root, { command: 'add', yes: true }).ctx);
-    await assert.rejects(categoryPlugin.executeCommand(fakeContext(root, { command: 'update', yes: true }).ctx), (e: unknown) => isUserError(e) && /--headless/.test(e.resolution));
+    await assert.rejects(
+      categoryPlugin.executeCommand(fakeContext(root, { command: 'update', yes: true }).ctx),
+      (e: unknown) => isUserError(e) && /--headless/.test(e.resolution),
+    );
   });
 
   void it('refuses update and remove without an auth resource', async () => {
@@ -309,6 +351,9 @@ void describe('category-auth', () => {
     const inputs = readJson(file);
     inputs.cognitoConfig.mfaConfiguration = 'SOMETIMES';
     writeFileSync(file, JSON.stringify(inputs));
-    await assert.rejects(categoryPlugin.build!(fakeContext(root).ctx, ref(name)), (e: unknown) => isUserError(e) && /cognitoConfig\.mfaConfiguration/.test(e.message));
+    await assert.rejects(
+      categoryPlugin.build!(fakeContext(root).ctx, ref(name)),
+      (e: unknown) => isUserError(e) && /cognitoConfig\.mfaConfiguration/.test(e.message),
+    );
   });
 });

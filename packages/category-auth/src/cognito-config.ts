@@ -7,8 +7,23 @@ export const PROVIDER_PLUGIN = 'awscloudformation';
 export const CLI_INPUTS_FILE = 'cli-inputs.json';
 
 export const STANDARD_ATTRIBUTES = [
-  'address', 'birthdate', 'email', 'family_name', 'gender', 'given_name', 'locale', 'middle_name', 'name',
-  'nickname', 'phone_number', 'picture', 'preferred_username', 'profile', 'updated_at', 'website', 'zoneinfo',
+  'address',
+  'birthdate',
+  'email',
+  'family_name',
+  'gender',
+  'given_name',
+  'locale',
+  'middle_name',
+  'name',
+  'nickname',
+  'phone_number',
+  'picture',
+  'preferred_username',
+  'profile',
+  'updated_at',
+  'website',
+  'zoneinfo',
 ] as const;
 
 /** Amplify's words for the password character rules (cli-inputs.json) and their frontend spelling. */
@@ -30,41 +45,43 @@ const attribute = z.enum(STANDARD_ATTRIBUTES);
  * `cognitoConfig` of `amplify/backend/auth/<res>/cli-inputs.json`, with Amplify's key names. Only the keys
  * Forte acts on are required; Amplify's other keys (triggers, hosted UI…) are kept as they are.
  */
-export const cognitoConfigSchema = z.object({
-  serviceName: z.literal('Cognito').default('Cognito'),
-  resourceName: z.string().regex(/^[A-Za-z0-9]+$/, 'resource names are letters and digits'),
-  useDefault: z.enum(['default', 'defaultSocial', 'manual']).default('manual'),
-  authSelections: z.enum(['identityPoolAndUserPool', 'userPoolOnly']),
-  userPoolName: z.string().min(1),
-  identityPoolName: z.string().min(1).optional(),
-  allowUnauthenticatedIdentities: z.boolean().default(false),
-  /** Sign in with these instead of a username; empty = username sign-in. */
-  usernameAttributes: z.array(z.enum(['email', 'phone_number'])).default([]),
-  aliasAttributes: z.array(z.enum(['email', 'phone_number', 'preferred_username'])).default([]),
-  requiredAttributes: z.array(attribute).default([]),
-  autoVerifiedAttributes: z.array(z.enum(['email', 'phone_number'])).default([]),
-  mfaConfiguration: z.enum(['OFF', 'ON', 'OPTIONAL']).default('OFF'),
-  mfaTypes: z.array(z.enum([MFA_SMS, MFA_TOTP])).default([MFA_SMS]),
-  smsAuthenticationMessage: z.string().default('Your authentication code is {####}'),
-  smsVerificationMessage: z.string().default('Your verification code is {####}'),
-  emailVerificationSubject: z.string().default('Your verification code'),
-  emailVerificationMessage: z.string().default('Your verification code is {####}'),
-  passwordPolicyMinLength: z.coerce.number().int().min(6).max(99).default(8),
-  passwordPolicyCharacters: z.array(z.enum(Object.keys(PASSWORD_CHARACTERS) as [PasswordCharacter, ...PasswordCharacter[]])).default([]),
-  userpoolClientGenerateSecret: z.boolean().default(false),
-  userpoolClientRefreshTokenValidity: z.coerce.number().int().min(1).max(3650).default(30),
-  userpoolClientReadAttributes: z.array(z.string()).default([]),
-  userpoolClientWriteAttributes: z.array(z.string()).default([]),
-  /**
-   * Whether the app clients get `userpoolClientReadAttributes` / `WriteAttributes` (Amplify's switch, off by
-   * default: the clients then read and write every attribute, Cognito's default).
-   */
-  userpoolClientSetAttributes: z.boolean().default(false),
-  /** User pool groups, highest precedence first (Forte keeps them in the auth resource). */
-  userPoolGroupList: z.array(z.string().regex(/^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u, 'group names have no spaces')).default([]),
-  usernameCaseSensitive: z.boolean().default(false),
-  dependsOn: z.array(z.unknown()).default([]),
-}).passthrough();
+export const cognitoConfigSchema = z
+  .object({
+    serviceName: z.literal('Cognito').default('Cognito'),
+    resourceName: z.string().regex(/^[A-Za-z0-9]+$/, 'resource names are letters and digits'),
+    useDefault: z.enum(['default', 'defaultSocial', 'manual']).default('manual'),
+    authSelections: z.enum(['identityPoolAndUserPool', 'userPoolOnly']),
+    userPoolName: z.string().min(1),
+    identityPoolName: z.string().min(1).optional(),
+    allowUnauthenticatedIdentities: z.boolean().default(false),
+    /** Sign in with these instead of a username; empty = username sign-in. */
+    usernameAttributes: z.array(z.enum(['email', 'phone_number'])).default([]),
+    aliasAttributes: z.array(z.enum(['email', 'phone_number', 'preferred_username'])).default([]),
+    requiredAttributes: z.array(attribute).default([]),
+    autoVerifiedAttributes: z.array(z.enum(['email', 'phone_number'])).default([]),
+    mfaConfiguration: z.enum(['OFF', 'ON', 'OPTIONAL']).default('OFF'),
+    mfaTypes: z.array(z.enum([MFA_SMS, MFA_TOTP])).default([MFA_SMS]),
+    smsAuthenticationMessage: z.string().default('Your authentication code is {####}'),
+    smsVerificationMessage: z.string().default('Your verification code is {####}'),
+    emailVerificationSubject: z.string().default('Your verification code'),
+    emailVerificationMessage: z.string().default('Your verification code is {####}'),
+    passwordPolicyMinLength: z.coerce.number().int().min(6).max(99).default(8),
+    passwordPolicyCharacters: z.array(z.enum(Object.keys(PASSWORD_CHARACTERS) as [PasswordCharacter, ...PasswordCharacter[]])).default([]),
+    userpoolClientGenerateSecret: z.boolean().default(false),
+    userpoolClientRefreshTokenValidity: z.coerce.number().int().min(1).max(3650).default(30),
+    userpoolClientReadAttributes: z.array(z.string()).default([]),
+    userpoolClientWriteAttributes: z.array(z.string()).default([]),
+    /**
+     * Whether the app clients get `userpoolClientReadAttributes` / `WriteAttributes` (Amplify's switch, off by
+     * default: the clients then read and write every attribute, Cognito's default).
+     */
+    userpoolClientSetAttributes: z.boolean().default(false),
+    /** User pool groups, highest precedence first (Forte keeps them in the auth resource). */
+    userPoolGroupList: z.array(z.string().regex(/^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u, 'group names have no spaces')).default([]),
+    usernameCaseSensitive: z.boolean().default(false),
+    dependsOn: z.array(z.unknown()).default([]),
+  })
+  .passthrough();
 
 export type CognitoConfig = z.infer<typeof cognitoConfigSchema>;
 
@@ -79,7 +96,10 @@ export function describeIssues(error: z.ZodError, prefix = ''): string {
 export function parseCognitoConfig(value: unknown, source: string): CognitoConfig {
   const parsed = cognitoConfigSchema.safeParse(value);
   if (!parsed.success) {
-    throw new UserError(`${source} is not a valid auth configuration: ${describeIssues(parsed.error, 'cognitoConfig')}`, 'Fix the fields named above, or run `forte update auth`.');
+    throw new UserError(
+      `${source} is not a valid auth configuration: ${describeIssues(parsed.error, 'cognitoConfig')}`,
+      'Fix the fields named above, or run `forte update auth`.',
+    );
   }
   const config = parsed.data;
   checkConsistency(config, source);
@@ -95,7 +115,10 @@ function checkConsistency(config: CognitoConfig, source: string): void {
     throw new UserError(`${source}: ${problem}`, fix);
   };
   if (config.usernameAttributes.length > 0 && config.aliasAttributes.length > 0) {
-    fail('sign-in with email or phone (usernameAttributes) cannot be combined with aliasAttributes.', 'Choose username sign-in to use aliases, or drop the aliases.');
+    fail(
+      'sign-in with email or phone (usernameAttributes) cannot be combined with aliasAttributes.',
+      'Choose username sign-in to use aliases, or drop the aliases.',
+    );
   }
   if (config.mfaConfiguration !== 'OFF' && config.mfaTypes.length === 0) {
     fail(`MFA is ${config.mfaConfiguration} but no MFA type is enabled.`, 'Enable TOTP, SMS or both.');

@@ -3,8 +3,23 @@ import { z } from 'zod';
 import { describeIssues, MFA_SMS, MFA_TOTP, type CognitoConfig, type PasswordCharacter } from './cognito-config.js';
 
 const attributeName = z.enum([
-  'ADDRESS', 'BIRTHDATE', 'EMAIL', 'FAMILY_NAME', 'MIDDLE_NAME', 'GENDER', 'LOCALE', 'GIVEN_NAME', 'NAME', 'NICKNAME',
-  'PHONE_NUMBER', 'PREFERRED_USERNAME', 'PICTURE', 'PROFILE', 'UPDATED_AT', 'WEBSITE', 'ZONE_INFO',
+  'ADDRESS',
+  'BIRTHDATE',
+  'EMAIL',
+  'FAMILY_NAME',
+  'MIDDLE_NAME',
+  'GENDER',
+  'LOCALE',
+  'GIVEN_NAME',
+  'NAME',
+  'NICKNAME',
+  'PHONE_NUMBER',
+  'PREFERRED_USERNAME',
+  'PICTURE',
+  'PROFILE',
+  'UPDATED_AT',
+  'WEBSITE',
+  'ZONE_INFO',
 ]);
 const signinMethod = z.enum(['USERNAME', 'EMAIL', 'PHONE_NUMBER', 'EMAIL_AND_PHONE_NUMBER']);
 const aliasAttribute = z.enum(['PREFERRED_USERNAME', 'EMAIL', 'PHONE_NUMBER']);
@@ -12,15 +27,21 @@ const mfa = z.union([
   z.object({ mode: z.literal('OFF') }).strict(),
   z.object({ mode: z.enum(['OPTIONAL', 'ON']), mfaTypes: z.array(z.enum(['SMS', 'TOTP'])).min(1), smsMessage: z.string().optional() }).strict(),
 ]);
-const passwordPolicy = z.object({
-  minimumLength: z.number().int().min(6).max(99).optional(),
-  additionalConstraints: z.array(z.enum(['REQUIRE_LOWERCASE', 'REQUIRE_UPPERCASE', 'REQUIRE_DIGIT', 'REQUIRE_SYMBOL'])).optional(),
-}).strict();
-const autoVerified = z.array(z.object({
-  type: z.enum(['EMAIL', 'PHONE_NUMBER']),
-  verificationMessage: z.string().optional(),
-  verificationSubject: z.string().optional(),
-}).strict());
+const passwordPolicy = z
+  .object({
+    minimumLength: z.number().int().min(6).max(99).optional(),
+    additionalConstraints: z.array(z.enum(['REQUIRE_LOWERCASE', 'REQUIRE_UPPERCASE', 'REQUIRE_DIGIT', 'REQUIRE_SYMBOL'])).optional(),
+  })
+  .strict();
+const autoVerified = z.array(
+  z
+    .object({
+      type: z.enum(['EMAIL', 'PHONE_NUMBER']),
+      verificationMessage: z.string().optional(),
+      verificationSubject: z.string().optional(),
+    })
+    .strict(),
+);
 const groups = z.array(z.object({ groupName: z.string().min(1), customPolicy: z.unknown().optional() }).strict());
 // Hosted UI, social federation and the admin queries API are not part of Forte yet: refused by name.
 const unsupported = z.unknown().optional();
@@ -37,60 +58,86 @@ const userPoolFields = {
   oAuth: unsupported,
 };
 
-export const addAuthRequestSchema = z.object({
-  version: z.literal(2),
-  resourceName: z.string().regex(/^[A-Za-z0-9]+$/, 'resource names are letters and digits').optional(),
-  serviceConfiguration: z.object({
-    serviceName: z.literal('Cognito'),
-    includeIdentityPool: z.boolean().optional(),
-    identityPoolConfiguration: z.object({
-      identityPoolName: z.string().min(1).optional(),
-      unauthenticatedLogin: z.boolean().optional(),
-      identitySocialFederation: unsupported,
-    }).strict().optional(),
-    userPoolConfiguration: z.object({
-      signinMethod,
-      requiredSignupAttributes: z.array(attributeName),
-      aliasAttributes: z.array(aliasAttribute).optional(),
-      userPoolName: z.string().min(1).optional(),
-      ...userPoolFields,
-    }).strict(),
-  }).strict(),
-}).strict();
+export const addAuthRequestSchema = z
+  .object({
+    version: z.literal(2),
+    resourceName: z
+      .string()
+      .regex(/^[A-Za-z0-9]+$/, 'resource names are letters and digits')
+      .optional(),
+    serviceConfiguration: z
+      .object({
+        serviceName: z.literal('Cognito'),
+        includeIdentityPool: z.boolean().optional(),
+        identityPoolConfiguration: z
+          .object({
+            identityPoolName: z.string().min(1).optional(),
+            unauthenticatedLogin: z.boolean().optional(),
+            identitySocialFederation: unsupported,
+          })
+          .strict()
+          .optional(),
+        userPoolConfiguration: z
+          .object({
+            signinMethod,
+            requiredSignupAttributes: z.array(attributeName),
+            aliasAttributes: z.array(aliasAttribute).optional(),
+            userPoolName: z.string().min(1).optional(),
+            ...userPoolFields,
+          })
+          .strict(),
+      })
+      .strict(),
+  })
+  .strict();
 export type AddAuthRequest = z.infer<typeof addAuthRequestSchema>;
 
 /**
  * UpdateAuthRequest v2. Besides Amplify's fields, `userPoolModification` takes what Amplify cannot change on
  * a live pool and Forte can: `signinMethod`, `requiredSignupAttributes` and `aliasAttributes`.
  */
-export const updateAuthRequestSchema = z.object({
-  version: z.literal(2),
-  serviceModification: z.object({
-    serviceName: z.literal('Cognito'),
-    userPoolModification: z.object({
-      ...userPoolFields,
-      signinMethod: signinMethod.optional(),
-      requiredSignupAttributes: z.array(attributeName).optional(),
-      aliasAttributes: z.array(aliasAttribute).optional(),
-    }).strict().optional(),
-    includeIdentityPool: z.boolean().optional(),
-    identityPoolModification: z.object({ unauthenticatedLogin: z.boolean().optional(), identitySocialFederation: unsupported }).strict().optional(),
-  }).strict(),
-}).strict();
+export const updateAuthRequestSchema = z
+  .object({
+    version: z.literal(2),
+    serviceModification: z
+      .object({
+        serviceName: z.literal('Cognito'),
+        userPoolModification: z
+          .object({
+            ...userPoolFields,
+            signinMethod: signinMethod.optional(),
+            requiredSignupAttributes: z.array(attributeName).optional(),
+            aliasAttributes: z.array(aliasAttribute).optional(),
+          })
+          .strict()
+          .optional(),
+        includeIdentityPool: z.boolean().optional(),
+        identityPoolModification: z.object({ unauthenticatedLogin: z.boolean().optional(), identitySocialFederation: unsupported }).strict().optional(),
+      })
+      .strict(),
+  })
+  .strict();
 export type UpdateAuthRequest = z.infer<typeof updateAuthRequestSchema>;
 
 type UserPoolFields = Partial<{ [K in keyof typeof userPoolFields]: z.infer<(typeof userPoolFields)[K]> }>;
 
 function parse<T>(schema: z.ZodType<T>, payload: unknown, kind: string): T {
   const parsed = schema.safeParse(payload);
-  if (!parsed.success) throw new UserError(`The ${kind} payload is not valid: ${describeIssues(parsed.error)}`, `Fix the fields named above (the ${kind} v2 format of Amplify's headless interface).`);
+  if (!parsed.success)
+    throw new UserError(
+      `The ${kind} payload is not valid: ${describeIssues(parsed.error)}`,
+      `Fix the fields named above (the ${kind} v2 format of Amplify's headless interface).`,
+    );
   return parsed.data;
 }
 
 function refuseUnsupported(fields: Record<string, unknown>, path: string): void {
   for (const name of ['oAuth', 'adminQueries', 'identitySocialFederation']) {
     if (fields[name] !== undefined && !(name === 'oAuth' && isEmptyObject(fields[name]))) {
-      throw new UserError(`${path}.${name} is not supported by Forte yet (no hosted UI, social sign-in or admin queries API).`, `Remove ${name} from the payload.`);
+      throw new UserError(
+        `${path}.${name} is not supported by Forte yet (no hosted UI, social sign-in or admin queries API).`,
+        `Remove ${name} from the payload.`,
+      );
     }
   }
 }
@@ -193,6 +240,7 @@ export function configFromUpdateRequest(payload: unknown, current: CognitoConfig
     config.authSelections = change.includeIdentityPool ? 'identityPoolAndUserPool' : 'userPoolOnly';
     config.identityPoolName ??= `${current.resourceName}_identitypool`;
   }
-  if (change.identityPoolModification?.unauthenticatedLogin !== undefined) config.allowUnauthenticatedIdentities = change.identityPoolModification.unauthenticatedLogin;
+  if (change.identityPoolModification?.unauthenticatedLogin !== undefined)
+    config.allowUnauthenticatedIdentities = change.identityPoolModification.unauthenticatedLogin;
   return config;
 }

@@ -51,7 +51,7 @@ export async function build(_ctx: PluginContext, resource: ResourceRef): Promise
 
 function printHelp(ctx: PluginContext): void {
   ctx.print.info('forte auth <command>');
-  ctx.print.info('  add      Adds a user pool (and an identity pool) with Amplify\'s questions; --headless reads an AddAuthRequest v2.');
+  ctx.print.info("  add      Adds a user pool (and an identity pool) with Amplify's questions; --headless reads an AddAuthRequest v2.");
   ctx.print.info('  update   Changes any setting of the live pool, keeping its users; --headless reads an UpdateAuthRequest v2.');
   ctx.print.info('  remove   Removes the auth resource (deleted from the cloud at the next push).');
 }

@@ -16,7 +16,10 @@ export async function updateAuth(ctx: PluginContext): Promise<void> {
   const before = currentConfig(ctx);
   if (ctx.prompt.yes) {
     // Every answer would be its default, which is the current setting: nothing would change.
-    throw new UserError('`forte update auth --yes` would change nothing (each question defaults to the current setting).', 'Run `forte update auth` and answer the questions, or pipe an UpdateAuthRequest to `forte update auth --headless`.');
+    throw new UserError(
+      '`forte update auth --yes` would change nothing (each question defaults to the current setting).',
+      'Run `forte update auth` and answer the questions, or pipe an UpdateAuthRequest to `forte update auth --headless`.',
+    );
   }
   const after = structuredClone(before);
   await askManual(ctx, after);
@@ -50,21 +53,32 @@ export function effectsOnExistingUsers(before: CognitoConfig, after: CognitoConf
     );
   }
   if (after.mfaConfiguration === 'ON' && before.mfaConfiguration !== 'ON') {
-    lines.push('MFA becomes required: existing users without an MFA method are asked to set one up (MFA_SETUP challenge: TOTP) at their next sign-in; sessions already open stay valid until their tokens expire.');
+    lines.push(
+      'MFA becomes required: existing users without an MFA method are asked to set one up (MFA_SETUP challenge: TOTP) at their next sign-in; sessions already open stay valid until their tokens expire.',
+    );
   }
   if (before.mfaConfiguration !== 'OFF' && after.mfaConfiguration === 'OFF') {
     lines.push('MFA is turned off: users who had set it up sign in with their password alone.');
   }
   const signIn = (c: CognitoConfig): string => [...c.usernameAttributes, ...c.aliasAttributes].join(',');
   if (signIn(before) !== signIn(after)) {
-    const how = after.usernameAttributes.length > 0 ? after.usernameAttributes.join(' or ') : `username${after.aliasAttributes.length > 0 ? ` (aliases: ${after.aliasAttributes.join(', ')})` : ''}`;
+    const how =
+      after.usernameAttributes.length > 0
+        ? after.usernameAttributes.join(' or ')
+        : `username${after.aliasAttributes.length > 0 ? ` (aliases: ${after.aliasAttributes.join(', ')})` : ''}`;
     lines.push(`Users now sign in with ${how}. Existing users keep their username and can still sign in with it.`);
   }
-  if (after.passwordPolicyMinLength > before.passwordPolicyMinLength || after.passwordPolicyCharacters.some((c) => !before.passwordPolicyCharacters.includes(c))) {
+  if (
+    after.passwordPolicyMinLength > before.passwordPolicyMinLength ||
+    after.passwordPolicyCharacters.some((c) => !before.passwordPolicyCharacters.includes(c))
+  ) {
     lines.push('The stricter password policy applies to new passwords only; existing passwords keep working.');
   }
   const removedGroups = before.userPoolGroupList.filter((g) => !after.userPoolGroupList.includes(g));
-  if (removedGroups.length > 0) lines.push(`Removed group${removedGroups.length > 1 ? 's' : ''} ${removedGroups.join(', ')}: members lose the group (and its cognito:groups claim) at the next token refresh.`);
+  if (removedGroups.length > 0)
+    lines.push(
+      `Removed group${removedGroups.length > 1 ? 's' : ''} ${removedGroups.join(', ')}: members lose the group (and its cognito:groups claim) at the next token refresh.`,
+    );
   if (before.authSelections === 'identityPoolAndUserPool' && after.authSelections === 'userPoolOnly') {
     lines.push('The identity pool is deleted: apps can no longer get AWS credentials for storage or IAM-authorized APIs.');
   }

@@ -2,7 +2,15 @@ import { join } from 'node:path';
 import { UserError, type BackendResource, type PluginContext } from '@forte/protocol';
 import { defaultBucketName, validateBucketName } from './bucket-name.js';
 import { writeJson } from './hosting-resource.js';
-import { AMPLIFY_HOSTING, CATEGORY, PROVIDER_PLUGIN, S3_AND_CLOUDFRONT, templateFileOf, type EnvironmentSetup, type HostingService } from './hosting-services.js';
+import {
+  AMPLIFY_HOSTING,
+  CATEGORY,
+  PROVIDER_PLUGIN,
+  S3_AND_CLOUDFRONT,
+  templateFileOf,
+  type EnvironmentSetup,
+  type HostingService,
+} from './hosting-services.js';
 import { hostingTemplate } from './hosting-template.js';
 
 /** `forte add hosting`: Amplify's questions, then the resource folder and its backend-config/meta entries. */
@@ -11,7 +19,10 @@ export async function addHosting(ctx: PluginContext): Promise<void> {
   // Any hosting entry counts, even one of a service this plugin does not own: a project has one site.
   const existing = Object.keys(project.readBackendConfig()[CATEGORY] ?? {})[0];
   if (existing) {
-    throw new UserError(`This project already has a hosting resource: ${existing}.`, 'Remove it with `forte remove hosting` first, or change it with `forte update hosting`.');
+    throw new UserError(
+      `This project already has a hosting resource: ${existing}.`,
+      'Remove it with `forte remove hosting` first, or change it with `forte update hosting`.',
+    );
   }
   const service = await ctx.prompt.select<HostingService>({
     message: 'Select the plugin module to execute',
@@ -33,7 +44,10 @@ export async function addHosting(ctx: PluginContext): Promise<void> {
       default: 'manual',
     });
     if (type === 'cicd') {
-      throw new UserError('Continuous deployment is not supported yet: use manual deployment and `forte publish`.', 'Run `forte add hosting` again and choose "Manual deployment".');
+      throw new UserError(
+        'Continuous deployment is not supported yet: use manual deployment and `forte publish`.',
+        'Run `forte add hosting` again and choose "Manual deployment".',
+      );
     }
     writeJson(join(dir, templateFileOf(service)), hostingTemplate(service));
     entry = { service, providerPlugin: PROVIDER_PLUGIN, type: 'manual' };

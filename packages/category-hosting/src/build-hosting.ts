@@ -8,7 +8,10 @@ import { environmentSetupOf, hostingTemplate } from './hosting-template.js';
 export async function buildHosting(_ctx: PluginContext, resource: ResourceRef): Promise<ResourceBuild> {
   const service = resource.service;
   if (!isHostingService(service)) {
-    throw new UserError(`The hosting service ${service} is not supported.`, 'Use amplifyhosting or S3AndCloudFront: `forte remove hosting`, then `forte add hosting`.');
+    throw new UserError(
+      `The hosting service ${service} is not supported.`,
+      'Use amplifyhosting or S3AndCloudFront: `forte remove hosting`, then `forte add hosting`.',
+    );
   }
   if (service !== S3_AND_CLOUDFRONT) return { template: hostingTemplate(service) };
   const templateFile = join(resource.dir, templateFileOf(service));

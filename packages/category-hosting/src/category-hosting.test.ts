@@ -3,7 +3,16 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { isUserError, RESOURCE_TYPES, templateSchema, type CategoryPlugin, type LocalSiteFile, type PluginContext, type ProviderPlugin, type ResourceRef } from '@forte/protocol';
+import {
+  isUserError,
+  RESOURCE_TYPES,
+  templateSchema,
+  type CategoryPlugin,
+  type LocalSiteFile,
+  type PluginContext,
+  type ProviderPlugin,
+  type ResourceRef,
+} from '@forte/protocol';
 import { createFakePluginContext } from '@forte/testing';
 import * as plugin from './index.js';
 
@@ -32,7 +41,12 @@ function fakeContext(root: string, options: { command?: string; yes?: boolean; a
   return { ctx: fake.ctx, root, printed: fake.printed, asked: fake.asked, deployed };
 }
 
-const ref = (root: string, service: string): ResourceRef => ({ category: 'hosting', resourceName: service, service, dir: join(root, 'amplify', 'backend', 'hosting', service) });
+const ref = (root: string, service: string): ResourceRef => ({
+  category: 'hosting',
+  resourceName: service,
+  service,
+  dir: join(root, 'amplify', 'backend', 'hosting', service),
+});
 
 void describe('category-hosting', () => {
   let root: string;
@@ -64,21 +78,32 @@ void describe('category-hosting', () => {
     assert.ok(f.printed.some((l) => l.includes('forte publish')));
 
     const again = fakeContext(root, { command: 'enable', yes: true });
-    await assert.rejects(categoryPlugin.executeCommand(again.ctx), (e: unknown) => isUserError(e) && /amplifyhosting/.test(e.message) && /forte remove hosting/.test(e.resolution));
+    await assert.rejects(
+      categoryPlugin.executeCommand(again.ctx),
+      (e: unknown) => isUserError(e) && /amplifyhosting/.test(e.message) && /forte remove hosting/.test(e.resolution),
+    );
   });
 
   void it('refuses continuous deployment', async () => {
     const f = fakeContext(root, { command: 'add', answers: { 'Choose a type': 'cicd' } });
-    await assert.rejects(categoryPlugin.executeCommand(f.ctx), (e: unknown) => isUserError(e) && /not supported yet: use manual deployment and `forte publish`/.test(e.message));
+    await assert.rejects(
+      categoryPlugin.executeCommand(f.ctx),
+      (e: unknown) => isUserError(e) && /not supported yet: use manual deployment and `forte publish`/.test(e.message),
+    );
     assert.equal(existsSync(join(root, 'amplify/backend/backend-config.json')), false);
   });
 
   void it('adds S3AndCloudFront, builds it and switches its environment setup', async () => {
-    const f = fakeContext(root, { command: 'add', answers: { 'Select the plugin module': 'S3AndCloudFront', 'environment setup': 'PROD', 'hosting bucket name': 'my-site-bucket' } });
+    const f = fakeContext(root, {
+      command: 'add',
+      answers: { 'Select the plugin module': 'S3AndCloudFront', 'environment setup': 'PROD', 'hosting bucket name': 'my-site-bucket' },
+    });
     await categoryPlugin.executeCommand(f.ctx);
     const dir = join(root, 'amplify/backend/hosting/S3AndCloudFront');
     assert.deepEqual(readJson(join(dir, 'parameters.json')), { bucketName: 'my-site-bucket' });
-    assert.deepEqual(readJson(join(root, 'amplify/backend/backend-config.json')).hosting, { S3AndCloudFront: { service: 'S3AndCloudFront', providerPlugin: 'awscloudformation' } });
+    assert.deepEqual(readJson(join(root, 'amplify/backend/backend-config.json')).hosting, {
+      S3AndCloudFront: { service: 'S3AndCloudFront', providerPlugin: 'awscloudformation' },
+    });
 
     const built = await categoryPlugin.build!(f.ctx, ref(root, 'S3AndCloudFront'));
     assert.deepEqual(built.parameters, { bucketName: 'my-site-bucket' });
@@ -128,7 +153,10 @@ void describe('category-hosting', () => {
     await categoryPlugin.executeCommand(f.ctx);
     const dist = join(root, 'build');
     const resource = ref(root, 'amplifyhosting');
-    await assert.rejects(categoryPlugin.publish!(f.ctx, resource, { distributionDir: dist }), (e: unknown) => isUserError(e) && /build does not exist/.test(e.message) && /DistributionDir/.test(e.resolution));
+    await assert.rejects(
+      categoryPlugin.publish!(f.ctx, resource, { distributionDir: dist }),
+      (e: unknown) => isUserError(e) && /build does not exist/.test(e.message) && /DistributionDir/.test(e.resolution),
+    );
 
     mkdirSync(join(dist, 'static/js'), { recursive: true });
     mkdirSync(join(dist, 'drafts'), { recursive: true });
@@ -138,7 +166,10 @@ void describe('category-hosting', () => {
     writeFileSync(join(dist, 'drafts/a.html'), 'draft');
     writeFileSync(join(dist, '.DS_Store'), '');
     writeFileSync(join(root, 'amplifyPublishIgnore.json'), JSON.stringify(['*.map', 'drafts', '.DS_Store']));
-    await assert.rejects(categoryPlugin.publish!(f.ctx, resource, { distributionDir: dist }), (e: unknown) => isUserError(e) && /forte push/.test(e.resolution));
+    await assert.rejects(
+      categoryPlugin.publish!(f.ctx, resource, { distributionDir: dist }),
+      (e: unknown) => isUserError(e) && /forte push/.test(e.resolution),
+    );
 
     const metaPath = join(root, 'amplify/backend/amplify-meta.json');
     const meta = readJson(metaPath);
@@ -148,7 +179,10 @@ void describe('category-hosting', () => {
     assert.equal(result.url, 'http://myapp-dev.localhost:20002/');
     assert.equal(f.deployed.length, 1);
     assert.equal(f.deployed[0]!.siteId, 'site-1');
-    assert.deepEqual(f.deployed[0]!.files.map((x) => x.path), ['index.html', 'static/js/main.js']);
+    assert.deepEqual(
+      f.deployed[0]!.files.map((x) => x.path),
+      ['index.html', 'static/js/main.js'],
+    );
     assert.equal(f.deployed[0]!.files[0]!.absolutePath, join(dist, 'index.html'));
     assert.ok(f.printed.some((l) => l.includes('http://myapp-dev.localhost:20002/')));
 

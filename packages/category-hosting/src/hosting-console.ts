@@ -9,7 +9,8 @@ export async function printHostingConsole(ctx: PluginContext): Promise<void> {
   if (!resource) throw new UserError('This project has no hosting resource.', 'Add one with `forte add hosting`.');
   const output = (project.readMeta()[CATEGORY]?.[resource.resourceName] as { output?: Record<string, unknown> } | undefined)?.output ?? {};
   const url = output.Url ?? output.CloudFrontSecureURL ?? output.WebsiteURL;
-  if (typeof url !== 'string') throw new UserError(`The hosting resource ${resource.resourceName} has not been pushed yet.`, 'Run `forte push`, then `forte publish`.');
+  if (typeof url !== 'string')
+    throw new UserError(`The hosting resource ${resource.resourceName} has not been pushed yet.`, 'Run `forte push`, then `forte publish`.');
   ctx.print.info(`Site: ${url}`);
 }
 

@@ -42,6 +42,9 @@ function readIgnoreMatcher(projectRoot: string): (path: string) => boolean {
   if (globs.length === 0) return () => false;
   const full = picomatch(globs, { dot: true });
   // Globs without a slash match a name at any depth, as in .gitignore (`*.map`, `.DS_Store`).
-  const byName = picomatch(globs.filter((g) => !g.includes('/')), { dot: true });
+  const byName = picomatch(
+    globs.filter((g) => !g.includes('/')),
+    { dot: true },
+  );
   return (path) => full(path) || byName(path.slice(path.lastIndexOf('/') + 1));
 }

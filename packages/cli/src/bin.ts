@@ -7,5 +7,7 @@ import { statSync } from 'node:fs';
 const mtime = (path: string): number | undefined => statSync(new URL(path, import.meta.url), { throwIfNoEntry: false })?.mtimeMs;
 const bundled = mtime('./forte.bundle.js');
 const built = mtime('./.tsbuildinfo');
-const { runCli } = (await import(bundled !== undefined && (built === undefined || bundled >= built) ? './forte.bundle.js' : './run-cli.js')) as typeof import('./run-cli.js');
+const { runCli } = (await import(
+  bundled !== undefined && (built === undefined || bundled >= built) ? './forte.bundle.js' : './run-cli.js'
+)) as typeof import('./run-cli.js');
 process.exitCode = await runCli(process.argv.slice(2));

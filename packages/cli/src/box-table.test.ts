@@ -24,7 +24,10 @@ void describe('boxTable', () => {
   });
 
   void it('ignores colour codes when measuring', () => {
-    const table = boxTable([['\u001b[31mred\u001b[0m', 'x'], ['longer', 'y']]);
+    const table = boxTable([
+      ['\u001b[31mred\u001b[0m', 'x'],
+      ['longer', 'y'],
+    ]);
     assert.match(table, /│ \u001b\[31mred\u001b\[0m    │ x │/);
   });
 
@@ -42,7 +45,10 @@ void describe('boxTable', () => {
 
   void it('fits a width by cutting the middle of the widest column first', () => {
     const table = boxTable(changes, { maxWidth: 110 }).split('\n');
-    assert.ok(table.every((line) => line.length <= 110), table.join('\n'));
+    assert.ok(
+      table.every((line) => line.length <= 110),
+      table.join('\n'),
+    );
     assert.equal(table[0]?.length, 110);
     // Only the widest column (the 43-character ids) narrows, to 33: the others stay whole.
     assert.equal(table[3], '│ apiforteapp.Grap…AVeryLongApiName │ Forte::AppSync::GraphQLSchema │ Modify │ Properties.Definition changed │');
@@ -51,7 +57,10 @@ void describe('boxTable', () => {
 
   void it('narrows the widest columns in turn, never below a few characters', () => {
     const table = boxTable(changes, { maxWidth: 80 }).split('\n');
-    assert.ok(table.every((line) => line.length <= 80), table.join('\n'));
+    assert.ok(
+      table.every((line) => line.length <= 80),
+      table.join('\n'),
+    );
     assert.match(table[3] ?? '', /│ apiforteap…ngApiName │ Forte::App…hQLSchema │ Modify │ Properties…on changed │/);
     const narrow = boxTable(changes, { maxWidth: 20 }).split('\n');
     assert.equal(narrow[1], '│ Res…rce │ Type    │ Action │ Reason  │', 'each column keeps 7 characters, even when the table is then wider than asked');

@@ -9,7 +9,11 @@ import type { PluginInfo } from './plugin-registry.js';
 export function pickCategoryPlugin(ctx: CliContext, category: string, service?: string): PluginInfo {
   const candidates = ctx.registry.find(category).filter((p) => p.manifest.type === 'category');
   const picked = (service ? candidates.find((p) => p.manifest.services?.includes(service)) : undefined) ?? candidates[0];
-  if (!picked) throw new UserError(`No plugin for the ${category} category is installed.`, 'Install it (npm install) and run `forte plugin scan`; `forte plugin list` shows what is found.');
+  if (!picked)
+    throw new UserError(
+      `No plugin for the ${category} category is installed.`,
+      'Install it (npm install) and run `forte plugin scan`; `forte plugin list` shows what is found.',
+    );
   return picked;
 }
 

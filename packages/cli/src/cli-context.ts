@@ -1,4 +1,13 @@
-import { UserError, type CliInput, type CloudEndpoint, type FrontendPlugin, type PluginContext, type Printer, type Prompter, type ProviderPlugin } from '@forte/protocol';
+import {
+  UserError,
+  type CliInput,
+  type CloudEndpoint,
+  type FrontendPlugin,
+  type PluginContext,
+  type Printer,
+  type Prompter,
+  type ProviderPlugin,
+} from '@forte/protocol';
 import { readHeadlessPayload } from './headless-payload.js';
 import { localCloudEndpoint } from './local-cloud.js';
 import { openEditor } from './open-editor.js';
@@ -22,7 +31,14 @@ export interface CliContext extends PluginContext {
   loadPlugin<T>(info: PluginInfo): Promise<T>;
 }
 
-export function createCliContext(options: { input: CliInput; print: Printer; prompt: Prompter; cwd: string; home: string; registry: PluginRegistry }): CliContext {
+export function createCliContext(options: {
+  input: CliInput;
+  print: Printer;
+  prompt: Prompter;
+  cwd: string;
+  home: string;
+  registry: PluginRegistry;
+}): CliContext {
   const { registry, home, print } = options;
   let project: ProjectModel | undefined;
   let profileOverride: string | undefined;
@@ -36,7 +52,11 @@ export function createCliContext(options: { input: CliInput; print: Printer; pro
   };
   const pluginOfType = (name: string, type: 'provider' | 'frontend'): PluginInfo => {
     const info = registry.find(name).find((p) => p.manifest.type === type);
-    if (!info) throw new UserError(`No ${type} plugin named ${name} is installed.`, `Install it (npm install) and run \`forte plugin scan\`; \`forte plugin list\` shows what is found.`);
+    if (!info)
+      throw new UserError(
+        `No ${type} plugin named ${name} is installed.`,
+        `Install it (npm install) and run \`forte plugin scan\`; \`forte plugin list\` shows what is found.`,
+      );
     return info;
   };
 
@@ -50,7 +70,8 @@ export function createCliContext(options: { input: CliInput; print: Printer; pro
     project() {
       if (project) return project;
       const root = findProjectRoot(options.cwd);
-      if (!root) throw new UserError(`No Forte project in ${options.cwd} or above it.`, 'Run `forte init` to create one, or `forte pull` to attach to an existing app.');
+      if (!root)
+        throw new UserError(`No Forte project in ${options.cwd} or above it.`, 'Run `forte init` to create one, or `forte pull` to attach to an existing app.');
       return (project = openProject(root));
     },
     reloadProject() {
@@ -82,7 +103,10 @@ export function createCliContext(options: { input: CliInput; print: Printer; pro
     loadPlugin,
     ...(options.prompt.interactive === false
       ? {}
-      : { openEditor: (file: string) => openEditor(file, { defaultEditor: findProjectRoot(options.cwd) ? ctx.project().localEnvInfo.defaultEditor : undefined, env: process.env, print }) }),
+      : {
+          openEditor: (file: string) =>
+            openEditor(file, { defaultEditor: findProjectRoot(options.cwd) ? ctx.project().localEnvInfo.defaultEditor : undefined, env: process.env, print }),
+        }),
   };
 
   async function resolveCloud(): Promise<CloudEndpoint> {
@@ -90,7 +114,10 @@ export function createCliContext(options: { input: CliInput; print: Printer; pro
     const profile = readProfiles(home)[name];
     if (profile) return profile;
     if (name === LOCAL_PROFILE) return localCloudEndpoint(home, print);
-    throw new UserError(`The profile ${name} is not configured.`, `Configure it: forte configure --profile ${name} --endpoint URL --access-key-id K --secret-access-key S`);
+    throw new UserError(
+      `The profile ${name} is not configured.`,
+      `Configure it: forte configure --profile ${name} --endpoint URL --access-key-id K --secret-access-key S`,
+    );
   }
 
   function profileOfEnvironment(): string {

@@ -14,14 +14,17 @@ const CLOUD_KEYS = ['providerMetadata', 'lastPushTimeStamp', 'lastPushDirHash', 
  * environment's provider info and the stack outputs. A resource counts as pushed when the deployed stack
  * holds its nested stack. Returns the new local amplify-meta.
  */
-export function applyCloudState(project: ProjectModel, args: {
-  envInfo: ProviderEnvInfo;
-  outputs: StackOutputs;
-  /** undefined: the environment has no snapshot (never pushed), so #current-cloud-backend is emptied. */
-  snapshot: Record<string, Buffer> | undefined;
-  pushedAt: string;
-  templateKeys?: Record<string, string>;
-}): AmplifyMeta {
+export function applyCloudState(
+  project: ProjectModel,
+  args: {
+    envInfo: ProviderEnvInfo;
+    outputs: StackOutputs;
+    /** undefined: the environment has no snapshot (never pushed), so #current-cloud-backend is emptied. */
+    snapshot: Record<string, Buffer> | undefined;
+    pushedAt: string;
+    templateKeys?: Record<string, string>;
+  },
+): AmplifyMeta {
   const ccb = project.currentCloudBackendDir;
   rmSync(ccb, { recursive: true, force: true });
   mkdirSync(ccb, { recursive: true });

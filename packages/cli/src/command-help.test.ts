@@ -10,12 +10,15 @@ function listedOptions(help: string): string[] {
   return [...help.matchAll(/^ {2}(?:-[a-z], )?--([A-Za-z-]+)/gm)].map((m) => m[1] ?? '');
 }
 
-void describe('each command\'s --help lists exactly the options it accepts', () => {
+void describe("each command's --help lists exactly the options it accepts", () => {
   for (const command of COMMANDS) {
     void it(`forte ${command.name}`, () => {
       const help = commandHelp(command);
       const listed = listedOptions(help);
-      assert.deepEqual(listed, acceptedOptions(command.options).map((o) => o.name));
+      assert.deepEqual(
+        listed,
+        acceptedOptions(command.options).map((o) => o.name),
+      );
       assert.equal(new Set(listed).size, listed.length, 'each option once');
       assert.deepEqual(unknownOptions(command.options, listed), [], 'the parser accepts every listed option');
       for (const line of help.split('\n').filter((l) => /^ {2}-/.test(l))) assert.match(line, /^ {2}\S.*\S {2,}\S/, `one line with a description: ${line}`);

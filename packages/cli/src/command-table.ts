@@ -74,8 +74,21 @@ const helpCommand: Command = {
 };
 
 export const COMMANDS: Command[] = [
-  initCommand, statusCommand, pushCommand, pullCommand, publishCommand, runCommand, envCommand, deleteCommand,
-  configureCommand, consoleCommand, cloudCommand, mailboxCommand, pluginCommand, helpCommand, versionCommand,
+  initCommand,
+  statusCommand,
+  pushCommand,
+  pullCommand,
+  publishCommand,
+  runCommand,
+  envCommand,
+  deleteCommand,
+  configureCommand,
+  consoleCommand,
+  cloudCommand,
+  mailboxCommand,
+  pluginCommand,
+  helpCommand,
+  versionCommand,
 ];
 
 export function findCommand(word: string): Command | undefined {
@@ -84,4 +97,3 @@ export function findCommand(word: string): Command | undefined {
 
 /** Names plugins may not take (Amplify: a plugin name must not equal a core command). */
 export const CORE_COMMAND_NAMES: ReadonlySet<string> = new Set(COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? [])]));
-

@@ -13,7 +13,10 @@ void describe('closestWord', () => {
     assert.equal(closestWord('xy', ['push']), undefined);
   });
   void it('says it as a sentence, or says nothing', () => {
-    assert.equal(didYouMean('yess', ['yes'], (f) => `--${f}`), ' Did you mean "--yes"?');
+    assert.equal(
+      didYouMean('yess', ['yes'], (f) => `--${f}`),
+      ' Did you mean "--yes"?',
+    );
     assert.equal(didYouMean('zzz', ['yes']), '');
   });
 });

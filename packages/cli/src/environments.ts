@@ -12,7 +12,10 @@ import { backendFilesOf } from './template-cache.js';
 export function envInfoFromEnvironment(environment: Environment, appId: string): ProviderEnvInfo {
   const parsed = providerEnvInfoSchema.safeParse({ ...environment.outputs, AmplifyAppId: appId });
   if (!parsed.success) {
-    throw new UserError(`Environment ${environment.envName} of app ${appId} has no root stack outputs (status ${environment.status}).`, 'Initialize it with `forte init` (or `forte env add`) first.');
+    throw new UserError(
+      `Environment ${environment.envName} of app ${appId} has no root stack outputs (status ${environment.status}).`,
+      'Initialize it with `forte init` (or `forte env add`) first.',
+    );
   }
   return parsed.data;
 }
@@ -47,7 +50,11 @@ export async function syncEnvironment(ctx: CliContext, options: { restore: boole
 
 export function envInfoOf(project: ProjectModel, envName: string): ProviderEnvInfo {
   const info = project.readTeamProviderInfo()[envName]?.[PROVIDER_NAME];
-  if (!info) throw new UserError(`The environment ${envName} is not in amplify/team-provider-info.json.`, 'See the environments with `forte env list`, or attach with `forte pull --appId <id> --envName <env>`.');
+  if (!info)
+    throw new UserError(
+      `The environment ${envName} is not in amplify/team-provider-info.json.`,
+      'See the environments with `forte env list`, or attach with `forte pull --appId <id> --envName <env>`.',
+    );
   return info;
 }
 
@@ -57,7 +64,8 @@ export async function checkoutEnvironment(ctx: CliContext, envName: string, opti
   const project = ctx.project();
   envInfoOf(project, envName);
   const awsInfo = project.readLocalAwsInfo();
-  if (!awsInfo[envName]) project.writeLocalAwsInfo({ ...awsInfo, [envName]: awsInfo[project.envName] ?? { configLevel: 'project', useProfile: true, profileName: 'default' } });
+  if (!awsInfo[envName])
+    project.writeLocalAwsInfo({ ...awsInfo, [envName]: awsInfo[project.envName] ?? { configLevel: 'project', useProfile: true, profileName: 'default' } });
   project.writeLocalEnvInfo({ ...project.localEnvInfo, envName });
   ctx.reloadProject();
   await syncEnvironment(ctx, options);
@@ -75,7 +83,10 @@ function adoptClonedProject(ctx: CliContext, envName: string): void {
   if (existsSync(paths.localEnvInfo)) return;
   const tpi = readJsonFile(paths.teamProviderInfo, teamProviderInfoSchema, root) ?? {};
   if (!tpi[envName]?.[PROVIDER_NAME]) {
-    throw new UserError(`The environment ${envName} is not in amplify/team-provider-info.json.`, `Use one of: ${Object.keys(tpi).join(', ') || '(none)'}, or attach with \`forte pull --appId <id> --envName <env>\`.`);
+    throw new UserError(
+      `The environment ${envName} is not in amplify/team-provider-info.json.`,
+      `Use one of: ${Object.keys(tpi).join(', ') || '(none)'}, or attach with \`forte pull --appId <id> --envName <env>\`.`,
+    );
   }
   writeJsonFile(paths.localEnvInfo, { projectPath: root, defaultEditor: 'code', envName });
   ctx.reloadProject();
@@ -84,9 +95,19 @@ function adoptClonedProject(ctx: CliContext, envName: string): void {
 /** `forte env remove <name>`: deletes it in the cloud and forgets it locally (never the checked-out one). */
 export async function removeEnvironment(ctx: CliContext, envName: string): Promise<void> {
   const project = ctx.project();
-  if (envName === project.envName) throw new UserError(`${envName} is the checked-out environment and cannot be removed.`, 'Check out another environment first (`forte env checkout <name>`).');
+  if (envName === project.envName)
+    throw new UserError(
+      `${envName} is the checked-out environment and cannot be removed.`,
+      'Check out another environment first (`forte env checkout <name>`).',
+    );
   const envInfo = envInfoOf(project, envName);
-  if (!(await ctx.prompt.confirm({ message: `Are you sure you want to delete the environment ${envName} (its resources are deleted in the cloud)?`, default: false }))) return;
+  if (
+    !(await ctx.prompt.confirm({
+      message: `Are you sure you want to delete the environment ${envName} (its resources are deleted in the cloud)?`,
+      default: false,
+    }))
+  )
+    return;
   await (await ctx.provider()).deleteEnvironment(ctx, { appId: envInfo.AmplifyAppId, envName });
   const { [envName]: _removed, ...tpi } = project.readTeamProviderInfo();
   project.writeTeamProviderInfo(tpi);
@@ -100,10 +121,13 @@ export async function deleteProject(ctx: CliContext): Promise<void> {
   const project = ctx.project();
   const appId = project.readMeta().providers?.awscloudformation?.AmplifyAppId ?? envInfoOf(project, project.envName).AmplifyAppId;
   // --force: Amplify's `delete --force` deletes without the question.
-  const confirmed = ctx.input.options['force'] === true || await ctx.prompt.confirm({
-    message: 'Are you sure you want to continue? This CANNOT be undone. (This deletes every environment of the project in the cloud and the local amplify folder.)',
-    default: false,
-  });
+  const confirmed =
+    ctx.input.options['force'] === true ||
+    (await ctx.prompt.confirm({
+      message:
+        'Are you sure you want to continue? This CANNOT be undone. (This deletes every environment of the project in the cloud and the local amplify folder.)',
+      default: false,
+    }));
   if (!confirmed) return;
   const provider = await ctx.provider();
   for (const env of await provider.listEnvironments(ctx, { appId })) {

@@ -11,7 +11,10 @@ export function logUnexpectedError(home: string, argv: string[], error: unknown)
     e = e instanceof Error ? e.cause : undefined;
   }
   // argv may hold secrets (configure --secret-access-key): only the command words are logged.
-  const words = argv.filter((a) => !a.startsWith('-')).slice(0, 3).join(' ');
+  const words = argv
+    .filter((a) => !a.startsWith('-'))
+    .slice(0, 3)
+    .join(' ');
   try {
     mkdirSync(dir, { recursive: true });
     appendFileSync(file, `[${new Date().toISOString()}] forte ${words}\n${parts.join('\nCaused by: ')}\n\n`);

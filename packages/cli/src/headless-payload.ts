@@ -18,12 +18,16 @@ export async function readHeadlessPayload(stream: NodeJS.ReadableStream = proces
       if (nl !== -1) done(undefined, buffer.slice(0, nl));
     };
     const onEnd = (): void => done(undefined, buffer);
-    const timer = setTimeout(() => done(new UserError('No input received on stdin', 'Pipe one line of JSON into the command: echo \'{...}\' | forte <command> --headless')), timeoutMs);
+    const timer = setTimeout(
+      () => done(new UserError('No input received on stdin', "Pipe one line of JSON into the command: echo '{...}' | forte <command> --headless")),
+      timeoutMs,
+    );
     stream.on('data', onData);
     stream.on('end', onEnd);
     stream.resume();
   });
-  if (line.trim() === '') throw new UserError('No input received on stdin', 'Pipe one line of JSON into the command: echo \'{...}\' | forte <command> --headless');
+  if (line.trim() === '')
+    throw new UserError('No input received on stdin', "Pipe one line of JSON into the command: echo '{...}' | forte <command> --headless");
   try {
     return JSON.parse(line);
   } catch (error) {

@@ -18,10 +18,16 @@ void describe('hooks', () => {
   });
 
   void it('runs js and sh hooks in the project folder with the event on stdin and only PATH set', async () => {
-    writeFileSync(join(hooks, 'pre-push.js'), 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>require("fs").writeFileSync("js.json",JSON.stringify({s:JSON.parse(s),env:Object.keys(process.env)})))');
+    writeFileSync(
+      join(hooks, 'pre-push.js'),
+      'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>require("fs").writeFileSync("js.json",JSON.stringify({s:JSON.parse(s),env:Object.keys(process.env)})))',
+    );
     writeFileSync(join(hooks, 'pre-push-hosting.sh'), 'cat > sh.json');
     await runHooks(root, 'pre', event);
-    const js = JSON.parse(readFileSync(join(root, 'js.json'), 'utf8')) as { s: { data: { amplify: { command: string; subCommand: string; environment: { envName: string } } } }; env: string[] };
+    const js = JSON.parse(readFileSync(join(root, 'js.json'), 'utf8')) as {
+      s: { data: { amplify: { command: string; subCommand: string; environment: { envName: string } } } };
+      env: string[];
+    };
     assert.equal(js.s.data.amplify.command, 'push');
     assert.equal(js.s.data.amplify.subCommand, 'hosting');
     assert.equal(js.s.data.amplify.environment.envName, 'dev');

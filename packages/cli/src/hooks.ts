@@ -59,7 +59,10 @@ export async function runHooks(root: string, phase: 'pre' | 'post', event: HookE
       child.stdin.end(JSON.stringify(payload));
     });
     if (code !== 0) {
-      throw new UserError(`The ${phase}-hook ${relative(root, file)} failed with exit code ${code}.`, `Fix the hook (or remove it from amplify/hooks), then run the command again.`);
+      throw new UserError(
+        `The ${phase}-hook ${relative(root, file)} failed with exit code ${code}.`,
+        `Fix the hook (or remove it from amplify/hooks), then run the command again.`,
+      );
     }
   }
 }

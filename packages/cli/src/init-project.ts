@@ -1,6 +1,17 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
-import { PROJECT_CONFIG_VERSION, PROVIDER_NAME, UserError, localAwsInfoSchema, teamProviderInfoSchema, type AmplifyMeta, type FrontendPlugin, type FrontendSettings, type ProjectConfig, type ProviderEnvInfo } from '@forte/protocol';
+import {
+  PROJECT_CONFIG_VERSION,
+  PROVIDER_NAME,
+  UserError,
+  localAwsInfoSchema,
+  teamProviderInfoSchema,
+  type AmplifyMeta,
+  type FrontendPlugin,
+  type FrontendSettings,
+  type ProjectConfig,
+  type ProviderEnvInfo,
+} from '@forte/protocol';
 import type { CliContext } from './cli-context.js';
 import { resourcesOf } from './cloud-state.js';
 import { DEFAULT_EDITOR, EDITORS, editorOf } from './editors.js';
@@ -16,7 +27,8 @@ const ENV_NAME = /^[a-z]{2,10}$/;
 const ENV_NAME_RULE = 'Environment name must be between 2 and 10 characters, and lowercase only.';
 
 export function checkEnvName(name: string): string {
-  if (!ENV_NAME.test(name)) throw new UserError(`The environment name "${name}" must be 2 to 10 lowercase letters.`, `${ENV_NAME_RULE} Choose a name such as dev, test or prod.`);
+  if (!ENV_NAME.test(name))
+    throw new UserError(`The environment name "${name}" must be 2 to 10 lowercase letters.`, `${ENV_NAME_RULE} Choose a name such as dev, test or prod.`);
   return name;
 }
 
@@ -25,7 +37,10 @@ export function profileFromFlags(ctx: CliContext): string {
   const providers = jsonFlag(ctx.input.options, 'providers');
   const cfn = providers?.[PROVIDER_NAME] as Record<string, unknown> | undefined;
   if (cfn && cfn['useProfile'] === false) {
-    throw new UserError('Access keys in --providers are not supported; keys live in named profiles.', 'Create a profile with `forte configure --profile NAME ...` and pass {"awscloudformation":{"useProfile":true,"profileName":"NAME"}}.');
+    throw new UserError(
+      'Access keys in --providers are not supported; keys live in named profiles.',
+      'Create a profile with `forte configure --profile NAME ...` and pass {"awscloudformation":{"useProfile":true,"profileName":"NAME"}}.',
+    );
   }
   const fromOption = ctx.input.options['profile'];
   return typeof cfn?.['profileName'] === 'string' ? cfn['profileName'] : typeof fromOption === 'string' ? fromOption : LOCAL_PROFILE;
@@ -46,13 +61,23 @@ export interface ProjectFilesInput {
 export function writeProjectFiles(input: ProjectFilesInput): void {
   const paths = projectPaths(input.root);
   mkdirSync(paths.backendDir, { recursive: true });
-  const config: ProjectConfig = { projectName: input.projectName, version: PROJECT_CONFIG_VERSION, frontend: input.frontendName, [input.frontendName]: input.frontendConfig, providers: [PROVIDER_NAME] };
+  const config: ProjectConfig = {
+    projectName: input.projectName,
+    version: PROJECT_CONFIG_VERSION,
+    frontend: input.frontendName,
+    [input.frontendName]: input.frontendConfig,
+    providers: [PROVIDER_NAME],
+  };
   writeJsonFile(paths.projectConfig, config);
   writeJsonFile(paths.localEnvInfo, { projectPath: input.root, defaultEditor: input.defaultEditor, envName: input.envName });
   const awsInfo = readJsonFile(paths.localAwsInfo, localAwsInfoSchema, input.root) ?? {};
   writeJsonFile(paths.localAwsInfo, { ...awsInfo, [input.envName]: { configLevel: 'project', useProfile: true, profileName: input.profileName } });
   if (!existsSync(paths.backendConfig)) writeJsonFile(paths.backendConfig, {});
-  if (!existsSync(paths.tags)) writeJsonFile(paths.tags, [{ Key: 'user:Stack', Value: input.envName }, { Key: 'user:Application', Value: input.projectName }]);
+  if (!existsSync(paths.tags))
+    writeJsonFile(paths.tags, [
+      { Key: 'user:Stack', Value: input.envName },
+      { Key: 'user:Application', Value: input.projectName },
+    ]);
   writeJsonFile(paths.meta, { providers: { [PROVIDER_NAME]: input.envInfo } });
   const tpi = readJsonFile(paths.teamProviderInfo, teamProviderInfoSchema, input.root) ?? {};
   writeJsonFile(paths.teamProviderInfo, { ...tpi, [input.envName]: { ...tpi[input.envName], [PROVIDER_NAME]: input.envInfo } });
@@ -102,9 +127,22 @@ export async function initProject(ctx: CliContext): Promise<void> {
   const appId = str(amplify['appId']);
   const cloud = await ctx.cloud();
   const envInfo = await provider.initEnv(ctx, { projectName, envName: choices.envName, ...(appId ? { appId } : {}) });
-  ctx.print.info(ctx.usesLocalCloud() ? `Connected to the local Forte Cloud at ${cloud.endpoint}` : `Connected to the Forte Cloud at ${cloud.endpoint} (remote, profile ${profileName})`);
+  ctx.print.info(
+    ctx.usesLocalCloud()
+      ? `Connected to the local Forte Cloud at ${cloud.endpoint}`
+      : `Connected to the Forte Cloud at ${cloud.endpoint} (remote, profile ${profileName})`,
+  );
   const { frontend: chosen, ...frontendConfig } = choices.frontend;
-  writeProjectFiles({ root: ctx.cwd, projectName, envName: choices.envName, defaultEditor: choices.defaultEditor, frontendName: chosen || choices.frontendName, frontendConfig, envInfo, profileName });
+  writeProjectFiles({
+    root: ctx.cwd,
+    projectName,
+    envName: choices.envName,
+    defaultEditor: choices.defaultEditor,
+    frontendName: chosen || choices.frontendName,
+    frontendConfig,
+    envInfo,
+    profileName,
+  });
   ctx.reloadProject();
   await writeFrontendConfigs(ctx, ctx.project().readMeta());
   printNextSteps(ctx);
@@ -131,10 +169,17 @@ async function askChoices(
   ctx: CliContext,
   given: { projectName: string; frontendFlag: Record<string, unknown> | undefined; givenEnv: string | undefined; givenEditor: string | undefined },
 ): Promise<InitChoices> {
-  const envName = checkEnvName(given.givenEnv ?? (await ctx.prompt.input({ message: 'Enter a name for the environment', default: 'dev', validate: (v) => ENV_NAME.test(v) || ENV_NAME_RULE })));
+  const envName = checkEnvName(
+    given.givenEnv ??
+      (await ctx.prompt.input({ message: 'Enter a name for the environment', default: 'dev', validate: (v) => ENV_NAME.test(v) || ENV_NAME_RULE })),
+  );
   const defaultEditor =
     given.givenEditor ??
-    (await ctx.prompt.select({ message: 'Choose your default editor:', choices: EDITORS.map((e) => ({ name: e.name, value: e.value })), default: DEFAULT_EDITOR }));
+    (await ctx.prompt.select({
+      message: 'Choose your default editor:',
+      choices: EDITORS.map((e) => ({ name: e.name, value: e.value })),
+      default: DEFAULT_EDITOR,
+    }));
   const frontendName = await askAppType(ctx, given.frontendFlag);
   const frontend = await ctx.frontendByName(frontendName);
   return { projectName: given.projectName, envName, defaultEditor, frontendName, frontend: await frontend.init(ctx, given.frontendFlag) };
@@ -144,13 +189,22 @@ async function askChoices(
 async function askAppType(ctx: CliContext, frontendFlag: Record<string, unknown> | undefined): Promise<string> {
   const fromFlag = frontendFlag?.['frontend'] ?? frontendFlag?.['type'];
   if (typeof fromFlag === 'string') return fromFlag;
-  const installed = ctx.registry.all().filter((p) => p.manifest.type === 'frontend').map((p) => p.manifest.name);
+  const installed = ctx.registry
+    .all()
+    .filter((p) => p.manifest.type === 'frontend')
+    .map((p) => p.manifest.name);
   const [only] = installed;
   if (installed.length === 1 && only) {
-    ctx.print.info(`Choose the type of app that you're building: ${only} (the only app type Forte supports; Amplify's android, flutter and ios are not available)`);
+    ctx.print.info(
+      `Choose the type of app that you're building: ${only} (the only app type Forte supports; Amplify's android, flutter and ios are not available)`,
+    );
     return only;
   }
-  return ctx.prompt.select({ message: "Choose the type of app that you're building", choices: installed.map((name) => ({ name, value: name })), default: installed.includes('javascript') ? 'javascript' : only });
+  return ctx.prompt.select({
+    message: "Choose the type of app that you're building",
+    choices: installed.map((name) => ({ name, value: name })),
+    default: installed.includes('javascript') ? 'javascript' : only,
+  });
 }
 
 function printNextSteps(ctx: CliContext): void {
@@ -177,10 +231,18 @@ function printNextSteps(ctx: CliContext): void {
 export async function addEnvironment(ctx: CliContext, name: string | undefined): Promise<void> {
   const project = ctx.project();
   const tpi = project.readTeamProviderInfo();
-  const envName = checkEnvName(name ?? (await ctx.prompt.input({ message: 'Enter a name for the environment', validate: (v) => ENV_NAME.test(v) || ENV_NAME_RULE })));
-  if (tpi[envName]) throw new UserError(`The environment ${envName} already exists.`, `Check it out with \`forte env checkout ${envName}\`, or choose another name.`);
-  const appId = project.readMeta().providers?.awscloudformation?.AmplifyAppId ?? Object.values(tpi).find((e) => e.awscloudformation)?.awscloudformation?.AmplifyAppId;
-  if (!appId) throw new UserError('Your workspace is not configured to modify the backend (no app id in amplify-meta.json).', 'Run `forte pull` or `forte env checkout <name>` first.');
+  const envName = checkEnvName(
+    name ?? (await ctx.prompt.input({ message: 'Enter a name for the environment', validate: (v) => ENV_NAME.test(v) || ENV_NAME_RULE })),
+  );
+  if (tpi[envName])
+    throw new UserError(`The environment ${envName} already exists.`, `Check it out with \`forte env checkout ${envName}\`, or choose another name.`);
+  const appId =
+    project.readMeta().providers?.awscloudformation?.AmplifyAppId ?? Object.values(tpi).find((e) => e.awscloudformation)?.awscloudformation?.AmplifyAppId;
+  if (!appId)
+    throw new UserError(
+      'Your workspace is not configured to modify the backend (no app id in amplify-meta.json).',
+      'Run `forte pull` or `forte env checkout <name>` first.',
+    );
   const profileName = (project.readLocalAwsInfo()[project.envName]?.['profileName'] as string | undefined) ?? profileFromFlags(ctx);
   ctx.useProfile(profileName);
   const envInfo = await (await ctx.provider()).initEnv(ctx, { projectName: project.config.projectName, envName, appId });
@@ -196,7 +258,8 @@ function addEnvironmentFiles(project: ProjectModel, envName: string, envInfo: Pr
   project.writeLocalAwsInfo({ ...project.readLocalAwsInfo(), [envName]: { configLevel: 'project', useProfile: true, profileName } });
   project.writeLocalEnvInfo({ ...project.localEnvInfo, envName });
   const meta: AmplifyMeta = { providers: { [PROVIDER_NAME]: envInfo } };
-  for (const [category, resourceName, entry] of resourcesOf(project.readBackendConfig() as Record<string, Record<string, unknown>>)) (meta[category] ??= {})[resourceName] = entry;
+  for (const [category, resourceName, entry] of resourcesOf(project.readBackendConfig() as Record<string, Record<string, unknown>>))
+    (meta[category] ??= {})[resourceName] = entry;
   project.writeMeta(meta);
   rmSync(project.currentCloudBackendDir, { recursive: true, force: true });
 }

@@ -24,7 +24,10 @@ export function readJsonFile<T>(path: string, schema: Schema<T>, root?: string):
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new UserError(`${shown} is not valid JSON: ${(error as Error).message}`, `Fix the JSON in ${shown} (or restore it from version control), then run the command again.`);
+    throw new UserError(
+      `${shown} is not valid JSON: ${(error as Error).message}`,
+      `Fix the JSON in ${shown} (or restore it from version control), then run the command again.`,
+    );
   }
   const parsed = schema.safeParse(data);
   if (!parsed.success) {

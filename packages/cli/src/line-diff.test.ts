@@ -12,7 +12,14 @@ test('a dropped field is one removed line with two lines of context', () => {
   const fields = Array.from({ length: 40 }, (_, i) => `field${i}: String`);
   const before = schema(fields);
   const after = schema(fields.filter((f) => f !== 'field20: String'));
-  assert.deepEqual(diffLines(before, after), ['@@ -24,5 +24,4 @@', '    field18: String', '    field19: String', '-   field20: String', '    field21: String', '    field22: String']);
+  assert.deepEqual(diffLines(before, after), [
+    '@@ -24,5 +24,4 @@',
+    '    field18: String',
+    '    field19: String',
+    '-   field20: String',
+    '    field21: String',
+    '    field22: String',
+  ]);
 });
 
 test('changes far apart are separate hunks; close ones share one', () => {

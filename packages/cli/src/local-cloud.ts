@@ -78,7 +78,9 @@ function cloudPackageDir(): string {
   try {
     return dirname(createRequire(import.meta.url).resolve('@forte/cloud/package.json'));
   } catch (error) {
-    throw new UserError('The Forte Cloud package (@forte/cloud) is not installed next to the CLI.', 'Reinstall forte (npm install -g @forte/cli).', { cause: error });
+    throw new UserError('The Forte Cloud package (@forte/cloud) is not installed next to the CLI.', 'Reinstall forte (npm install -g @forte/cli).', {
+      cause: error,
+    });
   }
 }
 
@@ -114,7 +116,8 @@ function installedCloudBuild(): CloudBuild | undefined {
 export function otherBuildOf(running: CloudJson): string | undefined {
   const installed = installedCloudBuild();
   if (!installed) return undefined;
-  if (running['bin'] !== installed.bin) return `it runs ${typeof running['bin'] === 'string' ? running['bin'] : 'an older forte'}, this forte uses ${installed.bin}`;
+  if (running['bin'] !== installed.bin)
+    return `it runs ${typeof running['bin'] === 'string' ? running['bin'] : 'an older forte'}, this forte uses ${installed.bin}`;
   if (running['version'] !== installed.version) return `it runs version ${String(running['version'])}, this forte uses ${installed.version}`;
   if ((running['build'] ?? null) !== installed.build) return 'the cloud was rebuilt since it started';
   return undefined;
@@ -137,7 +140,11 @@ export async function startLocalCloud(home: string, options: { port?: number; da
   const errors = openSync(startLog, 'w', 0o600);
   let child;
   try {
-    child = spawn(process.execPath, [bin, '--port', String(port), '--data-dir', dataDir], { detached: true, stdio: ['ignore', 'ignore', errors], env: { ...process.env, FORTE_HOME: home } });
+    child = spawn(process.execPath, [bin, '--port', String(port), '--data-dir', dataDir], {
+      detached: true,
+      stdio: ['ignore', 'ignore', errors],
+      env: { ...process.env, FORTE_HOME: home },
+    });
   } finally {
     closeSync(errors);
   }
@@ -154,17 +161,26 @@ export async function startLocalCloud(home: string, options: { port?: number; da
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new UserError(`The local Forte Cloud did not answer within ${START_TIMEOUT_MS / 1000} s.`, `Check the port (FORTE_CLOUD_PORT=${port}) or run it in the foreground: node ${bin} --data-dir ${dataDir}`);
+  throw new UserError(
+    `The local Forte Cloud did not answer within ${START_TIMEOUT_MS / 1000} s.`,
+    `Check the port (FORTE_CLOUD_PORT=${port}) or run it in the foreground: node ${bin} --data-dir ${dataDir}`,
+  );
 }
 
 /** Why the local cloud stopped at start, in its own words, with what to do about it. */
 function startFailure(failure: { exitCode: number; said: string; port: number; bin: string; dataDir: string }): UserError {
   const said = failure.said.trim();
   if (/already in use/.test(said)) {
-    return new UserError(`The local Forte Cloud could not start: port ${failure.port} is used by another program.`, `Stop that program, or choose another port: FORTE_CLOUD_PORT=<port> for every command, or \`forte cloud start --port <port>\`.`);
+    return new UserError(
+      `The local Forte Cloud could not start: port ${failure.port} is used by another program.`,
+      `Stop that program, or choose another port: FORTE_CLOUD_PORT=<port> for every command, or \`forte cloud start --port <port>\`.`,
+    );
   }
   const why = said === '' ? `it stopped at start (exit code ${failure.exitCode})` : said.split('\n').slice(-5).join('\n');
-  return new UserError(`The local Forte Cloud could not start: ${why}`, `Run it in the foreground to see more: node ${failure.bin} --port ${failure.port} --data-dir ${failure.dataDir}`);
+  return new UserError(
+    `The local Forte Cloud could not start: ${why}`,
+    `Run it in the foreground to see more: node ${failure.bin} --port ${failure.port} --data-dir ${failure.dataDir}`,
+  );
 }
 
 function readTextFile(path: string): string {
@@ -180,7 +196,10 @@ export async function runLocalCloudInForeground(home: string, options: { port?: 
   const dataDir = options.dataDir ?? localCloudDir(home);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const port = options.port ?? (process.env['FORTE_CLOUD_PORT'] ? Number(process.env['FORTE_CLOUD_PORT']) : DEFAULT_PORT);
-  const child = spawn(process.execPath, [cloudBin(), '--port', String(port), '--data-dir', dataDir], { stdio: 'inherit', env: { ...process.env, FORTE_HOME: home } });
+  const child = spawn(process.execPath, [cloudBin(), '--port', String(port), '--data-dir', dataDir], {
+    stdio: 'inherit',
+    env: { ...process.env, FORTE_HOME: home },
+  });
   // Ctrl-C reaches the cloud through the terminal's process group; it shuts down and removes cloud.json.
   const ignore = (): void => undefined;
   process.on('SIGINT', ignore);
@@ -241,7 +260,8 @@ async function ensureLocalCloud(home: string, print: Printer): Promise<CloudJson
       // A lock older than the start timeout belongs to a process that died while starting.
       const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
       if (age > START_TIMEOUT_MS + 2000) rmSync(lock, { force: true });
-      if (Date.now() > deadline) throw new UserError('Another forte process is starting the local cloud and it did not come up.', `Remove ${lock} and run the command again.`);
+      if (Date.now() > deadline)
+        throw new UserError('Another forte process is starting the local cloud and it did not come up.', `Remove ${lock} and run the command again.`);
       await new Promise((resolve) => setTimeout(resolve, 100));
       continue;
     }

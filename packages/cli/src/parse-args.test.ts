@@ -5,7 +5,13 @@ import { jsonFlag, parseArgs, resolveCommand } from './parse-args.js';
 
 const core = new Set(['init', 'push', 'status', 'env']);
 const plugins = new Set(['hosting', 'api']);
-const resolve = (argv: string[]) => resolveCommand(argv, parseArgs(argv), (w) => core.has(w), (w) => plugins.has(w));
+const resolve = (argv: string[]) =>
+  resolveCommand(
+    argv,
+    parseArgs(argv),
+    (w) => core.has(w),
+    (w) => plugins.has(w),
+  );
 
 void describe('parseArgs', () => {
   void it('splits words, --key value, --flag and short flags', () => {
@@ -58,7 +64,10 @@ void describe('jsonFlag', () => {
   });
 
   void it('malformed JSON is a UserError naming the flag and the parse error', () => {
-    assert.throws(() => jsonFlag({ providers: '{"a":' }, 'providers'), (e: unknown) => isUserError(e) && /^--providers is not valid JSON: .+/.test(e.message) && !e.message.includes('\n'));
+    assert.throws(
+      () => jsonFlag({ providers: '{"a":' }, 'providers'),
+      (e: unknown) => isUserError(e) && /^--providers is not valid JSON: .+/.test(e.message) && !e.message.includes('\n'),
+    );
     assert.throws(() => jsonFlag({ frontend: '[1]' }, 'frontend'), /--frontend must be a JSON object/);
     assert.throws(() => jsonFlag({ categories: true }, 'categories'), /--categories needs a JSON value/);
   });

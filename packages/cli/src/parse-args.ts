@@ -5,8 +5,20 @@ export const SHORT_FLAGS: Readonly<Record<string, string>> = { y: 'yes', h: 'hel
 
 /** Flags that never take a value, so `forte push -y hosting` keeps `hosting` as a word. */
 export const BOOLEAN_FLAGS: ReadonlySet<string> = new Set([
-  'yes', 'help', 'version', 'force', 'restore', 'json', 'details', 'headless', 'detach', 'verbose', 'no-override', 'no-codegen',
-  'allow-destructive-graphql-schema-updates', 'allow-data-loss',
+  'yes',
+  'help',
+  'version',
+  'force',
+  'restore',
+  'json',
+  'details',
+  'headless',
+  'detach',
+  'verbose',
+  'no-override',
+  'no-codegen',
+  'allow-destructive-graphql-schema-updates',
+  'allow-data-loss',
 ]);
 
 /** Long-name aliases (Amplify's `--amplify-config` etc.). */
@@ -71,7 +83,10 @@ export function jsonFlag(options: Record<string, string | boolean>, flag: JsonFl
   try {
     value = JSON.parse(raw);
   } catch (error) {
-    throw new UserError(`--${flag} is not valid JSON: ${(error as Error).message}`, `Fix the JSON given to --${flag} (quote it for your shell: --${flag} '{"key":"value"}').`);
+    throw new UserError(
+      `--${flag} is not valid JSON: ${(error as Error).message}`,
+      `Fix the JSON given to --${flag} (quote it for your shell: --${flag} '{"key":"value"}').`,
+    );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new UserError(`--${flag} must be a JSON object.`, `Pass it as --${flag} '{"key":"value"}'.`);
@@ -90,7 +105,13 @@ export function resolveCommand(
   isPluginName: (word: string) => boolean,
 ): CliInput {
   const [first, second, ...rest] = parsed.words;
-  const input = (plugin: string | undefined, command: string | undefined, subCommands: string[]): CliInput => ({ argv, plugin, command, subCommands, options: parsed.options });
+  const input = (plugin: string | undefined, command: string | undefined, subCommands: string[]): CliInput => ({
+    argv,
+    plugin,
+    command,
+    subCommands,
+    options: parsed.options,
+  });
   if (first === undefined) return input(undefined, undefined, []);
   if (isCoreCommand(first)) return input(undefined, first, parsed.words.slice(1));
   if (isPluginName(first)) return input(first, second, rest);

@@ -11,17 +11,27 @@ const info = (manifest: PluginManifest): PluginInfo => ({ packageName: `forte-${
 const OFFICIAL = ['category-api', 'category-auth', 'category-hosting', 'codegen'];
 
 void describe('plugin command options', () => {
-  void it('a declared command accepts its options and the CLI\'s own, and nothing else', () => {
-    const plugin = info({ name: 'demo', type: 'category', commands: ['add', 'remove'], options: { add: [{ name: 'size', value: 'N', description: 'how big' }] } });
+  void it("a declared command accepts its options and the CLI's own, and nothing else", () => {
+    const plugin = info({
+      name: 'demo',
+      type: 'category',
+      commands: ['add', 'remove'],
+      options: { add: [{ name: 'size', value: 'N', description: 'how big' }] },
+    });
     const add = pluginCommandOptions(plugin, 'add');
-    assert.deepEqual(add?.map((o) => o.name), ['size', 'yes', 'headless']);
+    assert.deepEqual(
+      add?.map((o) => o.name),
+      ['size', 'yes', 'headless'],
+    );
     assert.deepEqual(unknownOptions(add ?? [], ['size', 'yes', 'headless', 'help', 'sise']), ['sise']);
     assert.equal(pluginCommandOptions(plugin, 'remove'), undefined, 'an undeclared command takes any option');
   });
 
   void it('the official plugins declare options only for their own commands, and the parser reads each as declared', () => {
     for (const dir of OFFICIAL) {
-      const manifest = pluginManifestSchema.parse(JSON.parse(readFileSync(new URL(`../../${dir}/forte-plugin.json`, import.meta.url), 'utf8'))) as PluginManifest;
+      const manifest = pluginManifestSchema.parse(
+        JSON.parse(readFileSync(new URL(`../../${dir}/forte-plugin.json`, import.meta.url), 'utf8')),
+      ) as PluginManifest;
       for (const [command, options] of Object.entries(manifest.options ?? {})) {
         assert.ok(manifest.commands.includes(command), `${dir}: ${command} is one of its commands`);
         for (const option of options) assert.equal(BOOLEAN_FLAGS.has(option.name), option.value === undefined, `${dir} ${command} --${option.name}`);

@@ -4,10 +4,7 @@ import { optionLines } from './help-text.js';
 import type { PluginInfo } from './plugin-registry.js';
 
 /** What the CLI itself accepts on every plugin command, whatever the plugin declares. */
-const CLI_OPTIONS: CommandOption[] = [
-  yesOption(),
-  { name: 'headless', description: 'read the answers as one line of JSON on stdin (for scripts)' },
-];
+const CLI_OPTIONS: CommandOption[] = [yesOption(), { name: 'headless', description: 'read the answers as one line of JSON on stdin (for scripts)' }];
 
 /**
  * The options of `forte <command> <plugin>` besides --help: those the plugin's manifest declares for the

@@ -32,7 +32,13 @@ void describe('plugin registry', () => {
 
   void it('finds forte-*, @scope/forte-* and @forte/* packages with a valid manifest, and caches them', () => {
     const registry = open();
-    assert.deepEqual(registry.all().map((p) => p.manifest.name).sort(), ['alpha', 'beta', 'gamma']);
+    assert.deepEqual(
+      registry
+        .all()
+        .map((p) => p.manifest.name)
+        .sort(),
+      ['alpha', 'beta', 'gamma'],
+    );
     assert.equal(registry.find('al')[0]?.packageName, 'forte-alpha');
     const stored = JSON.parse(readFileSync(join(home, 'plugins.json'), 'utf8')) as Record<string, unknown>;
     for (const key of ['pluginDirectories', 'pluginPrefixes', 'userAddedLocations', 'excluded', 'lastScanTime', 'plugins']) assert.ok(key in stored, key);

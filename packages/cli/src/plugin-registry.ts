@@ -59,7 +59,11 @@ export function openPluginRegistry(options: { home: string; cliDir?: string; cor
 
   const scan = (base: PluginPlatform): PluginPlatform => {
     const found: PluginInfo[] = [];
-    const excludedLocations = new Set(Object.values(base.excluded).flat().map((p) => p.packageLocation));
+    const excludedLocations = new Set(
+      Object.values(base.excluded)
+        .flat()
+        .map((p) => p.packageLocation),
+    );
     const consider = (dir: string): void => {
       const info = verifyPlugin(dir, options.coreCommands);
       if (info instanceof Error || excludedLocations.has(info.packageLocation)) return;
@@ -81,7 +85,11 @@ export function openPluginRegistry(options: { home: string; cliDir?: string; cor
     if (state) return state;
     const stored = readJsonFile(file, pluginPlatformSchema) as PluginPlatform | undefined;
     const age = stored ? (Date.now() - Date.parse(stored.lastScanTime)) / 1000 : Infinity;
-    const vanished = stored ? Object.values(stored.plugins).flat().some((p) => !existsSync(join(p.packageLocation, PLUGIN_MANIFEST_FILE))) : true;
+    const vanished = stored
+      ? Object.values(stored.plugins)
+          .flat()
+          .some((p) => !existsSync(join(p.packageLocation, PLUGIN_MANIFEST_FILE)))
+      : true;
     state = !stored || vanished || !(age < (stored.maxScanIntervalInSeconds ?? DAY_SECONDS)) ? scan(stored ?? fresh()) : stored;
     return state;
   };
@@ -97,12 +105,27 @@ export function openPluginRegistry(options: { home: string; cliDir?: string; cor
     add(pathOrName, cwd) {
       const current = platform();
       const direct = isAbsolute(pathOrName) || pathOrName.startsWith('.') ? resolve(cwd, pathOrName) : undefined;
-      const location = direct ?? expandDirectories(current.pluginDirectories, cliDir).map((d) => join(d, pathOrName)).find((d) => existsSync(d));
-      if (!location) throw new UserError(`No plugin package named ${pathOrName} was found in the plugin directories.`, 'Install it with npm first, or pass the path of its folder.');
+      const location =
+        direct ??
+        expandDirectories(current.pluginDirectories, cliDir)
+          .map((d) => join(d, pathOrName))
+          .find((d) => existsSync(d));
+      if (!location)
+        throw new UserError(
+          `No plugin package named ${pathOrName} was found in the plugin directories.`,
+          'Install it with npm first, or pass the path of its folder.',
+        );
       const info = verifyPlugin(location, options.coreCommands);
-      if (info instanceof Error) throw new UserError(`${location} is not a Forte plugin: ${info.message}`, `A plugin folder holds package.json and ${PLUGIN_MANIFEST_FILE}.`);
-      const excluded = Object.fromEntries(Object.entries(current.excluded).map(([k, v]) => [k, v.filter((p) => p.packageLocation !== info.packageLocation)]).filter(([, v]) => (v ?? []).length > 0));
-      const userAddedLocations = current.userAddedLocations.includes(info.packageLocation) ? current.userAddedLocations : [...current.userAddedLocations, info.packageLocation];
+      if (info instanceof Error)
+        throw new UserError(`${location} is not a Forte plugin: ${info.message}`, `A plugin folder holds package.json and ${PLUGIN_MANIFEST_FILE}.`);
+      const excluded = Object.fromEntries(
+        Object.entries(current.excluded)
+          .map(([k, v]) => [k, v.filter((p) => p.packageLocation !== info.packageLocation)])
+          .filter(([, v]) => (v ?? []).length > 0),
+      );
+      const userAddedLocations = current.userAddedLocations.includes(info.packageLocation)
+        ? current.userAddedLocations
+        : [...current.userAddedLocations, info.packageLocation];
       state = scan({ ...current, excluded, userAddedLocations });
       return info;
     },

@@ -16,11 +16,20 @@ function stdoutOf(print: () => void): string {
   return out;
 }
 
-const rows = [['Resource', 'Action'], ['apiforteapp.GraphQLSchemaOfAVeryLongApiName', 'Modify']];
+const rows = [
+  ['Resource', 'Action'],
+  ['apiforteapp.GraphQLSchemaOfAVeryLongApiName', 'Modify'],
+];
 
 test('tables are fitted to the terminal, and kept whole when stdout is not one', () => {
   const fitted = stdoutOf(() => createPrinter({ colour: false, columns: () => 30 }).table(rows));
-  assert.ok(fitted.split('\n').filter(Boolean).every((line) => line.length === 30), fitted);
+  assert.ok(
+    fitted
+      .split('\n')
+      .filter(Boolean)
+      .every((line) => line.length === 30),
+    fitted,
+  );
   assert.match(fitted, /│ apiforte…gApiName │ Modify │/);
   const whole = stdoutOf(() => createPrinter({ colour: false, columns: () => undefined }).table(rows));
   assert.match(whole, /│ apiforteapp\.GraphQLSchemaOfAVeryLongApiName │ Modify │/);

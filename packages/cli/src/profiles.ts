@@ -23,7 +23,10 @@ export function writeProfile(home: string, name: string, profile: Profile): void
   const parsed = profileSchema.safeParse(profile);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new UserError(`The profile ${name} is invalid: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(), 'Pass --endpoint URL --access-key-id K --secret-access-key S [--region R].');
+    throw new UserError(
+      `The profile ${name} is invalid: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(),
+      'Pass --endpoint URL --access-key-id K --secret-access-key S [--region R].',
+    );
   }
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new UserError(`Profile names are letters, digits, - and _ (got "${name}").`, 'Choose another --profile name.');
   const file = profilesFile(home);

@@ -82,7 +82,10 @@ export function openProject(root: string): ProjectModel {
   if (!config) throw new UserError(`No Forte project in ${root}.`, 'Run `forte init` to create one, or `forte pull` to attach to an existing app.');
   const localEnvInfo = readJsonFile(paths.localEnvInfo, localEnvInfoSchema, root);
   if (!localEnvInfo) {
-    throw new UserError('amplify/.config/local-env-info.json is missing: no environment is checked out.', 'Run `forte env checkout <name>` with an environment of amplify/team-provider-info.json, or `forte pull --appId <id> --envName <env>`.');
+    throw new UserError(
+      'amplify/.config/local-env-info.json is missing: no environment is checked out.',
+      'Run `forte env checkout <name>` with an environment of amplify/team-provider-info.json, or `forte pull --appId <id> --envName <env>`.',
+    );
   }
   const read = <T>(path: string, schema: Schema<T>): T | undefined => readJsonFile(path, schema, root);
   return {

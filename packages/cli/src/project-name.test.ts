@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { UserError } from '@forte/protocol';
 import { checkProjectName, isProjectNameValid, projectNameFromFolder } from './project-name.js';
 
-void describe('project names (Amplify\'s project-name-validation)', () => {
+void describe("project names (Amplify's project-name-validation)", () => {
   void it('valid: 3 to 20 letters and digits', () => {
     for (const ok of ['abc', 'MyApp1', 'a'.repeat(20)]) assert.equal(isProjectNameValid(ok), true, ok);
     for (const bad of ['', 'ab', 'a'.repeat(21), 'my-app', 'my_app', 'my app', 'café1']) assert.equal(isProjectNameValid(bad), false, bad);
@@ -13,7 +13,10 @@ void describe('project names (Amplify\'s project-name-validation)', () => {
     assert.equal(checkProjectName('myapp'), 'myapp');
     assert.throws(
       () => checkProjectName('my-app_1'),
-      (e: unknown) => e instanceof UserError && /3 to 20 characters, letters \(a-z, A-Z\) and digits \(0-9\) only/.test(e.message) && e.resolution.includes('{"projectName":"myapp1"}'),
+      (e: unknown) =>
+        e instanceof UserError &&
+        /3 to 20 characters, letters \(a-z, A-Z\) and digits \(0-9\) only/.test(e.message) &&
+        e.resolution.includes('{"projectName":"myapp1"}'),
     );
   });
 

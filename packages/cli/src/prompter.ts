@@ -1,6 +1,9 @@
 import { UserError, type Prompter } from '@forte/protocol';
 
-const NO_TTY = new UserError('this command asks questions: run it in a terminal, or pass --yes (or --headless)', 'Run it in a terminal, or add --yes to accept the defaults.');
+const NO_TTY = new UserError(
+  'this command asks questions: run it in a terminal, or pass --yes (or --headless)',
+  'Run it in a terminal, or add --yes to accept the defaults.',
+);
 
 /**
  * Questions on @inquirer/prompts (loaded only when a question is really asked, to keep commands that
@@ -17,7 +20,11 @@ export function createPrompter(options: { yes: boolean; interactive?: boolean })
     interactive,
     async input(question) {
       if (options.yes) {
-        if (question.default === undefined) throw new UserError(`"${question.message}" has no default for --yes.`, 'Give the value with a flag (see `forte help`), or run the command in a terminal.');
+        if (question.default === undefined)
+          throw new UserError(
+            `"${question.message}" has no default for --yes.`,
+            'Give the value with a flag (see `forte help`), or run the command in a terminal.',
+          );
         return question.default;
       }
       const { input } = await inquirer();

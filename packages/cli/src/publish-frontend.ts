@@ -22,5 +22,9 @@ export async function publishFrontend(ctx: CliContext): Promise<void> {
   const plugin = await loadCategoryPlugin(ctx, 'hosting', entry.service);
   if (!plugin.publish) throw new UserError(`The hosting plugin for ${entry.service} cannot publish.`, 'Update the hosting plugin.');
   // The hosting plugin prints what it published and where it is live.
-  await plugin.publish(ctx, { category: 'hosting', resourceName, service: entry.service, dir: project.resourceDir('hosting', resourceName) }, { distributionDir });
+  await plugin.publish(
+    ctx,
+    { category: 'hosting', resourceName, service: entry.service, dir: project.resourceDir('hosting', resourceName) },
+    { distributionDir },
+  );
 }

@@ -26,7 +26,9 @@ export async function pullProject(ctx: CliContext): Promise<void> {
   const amplify = jsonFlag(ctx.input.options, 'amplify') ?? {};
   const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
   const appId = str(amplify['appId']) ?? str(ctx.input.options['appId']) ?? (await ctx.prompt.input({ message: 'Enter the app id' }));
-  const envName = checkEnvName(str(amplify['envName']) ?? str(ctx.input.options['envName']) ?? (await ctx.prompt.input({ message: 'Enter the environment name', default: 'dev' })));
+  const envName = checkEnvName(
+    str(amplify['envName']) ?? str(ctx.input.options['envName']) ?? (await ctx.prompt.input({ message: 'Enter the environment name', default: 'dev' })),
+  );
   const profileName = profileFromFlags(ctx);
   ctx.useProfile(profileName);
   const provider = await ctx.provider();

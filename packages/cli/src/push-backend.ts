@@ -36,11 +36,15 @@ export interface PushOptions {
 export async function pushBackend(ctx: CliContext, options: PushOptions = {}): Promise<boolean> {
   const project = ctx.project();
   if (project.localEnvInfo.noUpdateBackend) {
-    throw new UserError('This folder was pulled to use the backend, not to change it (noUpdateBackend).', 'Pull again and answer that you plan to modify the backend, or remove noUpdateBackend from amplify/.config/local-env-info.json.');
+    throw new UserError(
+      'This folder was pulled to use the backend, not to change it (noUpdateBackend).',
+      'Pull again and answer that you plan to modify the backend, or remove noUpdateBackend from amplify/.config/local-env-info.json.',
+    );
   }
   if (existsSync(project.paths.pushMarker)) {
     const outcome = await settlePushMarker(ctx, { finalize: true });
-    if (outcome === 'in-progress') throw new UserError('A deployment of this environment is still in progress.', 'Wait for it to finish (`forte status`), then push again.');
+    if (outcome === 'in-progress')
+      throw new UserError('A deployment of this environment is still in progress.', 'Wait for it to finish (`forte status`), then push again.');
   }
   const status = computeResourceStatus(project, options);
   if (!status.changed && !options.force) {
@@ -49,11 +53,18 @@ export async function pushBackend(ctx: CliContext, options: PushOptions = {}): P
   }
   // The push asks to confirm its changes: without a terminal, say so once, before any table is printed.
   if (!ctx.prompt.yes && ctx.prompt.interactive === false) {
-    throw new UserError('forte push asks you to confirm its changes, and there is no terminal to ask in.', 'Pass --yes to push without asking, or run it in a terminal.');
+    throw new UserError(
+      'forte push asks you to confirm its changes, and there is no terminal to ask in.',
+      'Pass --yes to push without asking, or run it in a terminal.',
+    );
   }
   const meta = project.readMeta();
   const envInfo = meta.providers?.awscloudformation ?? project.readTeamProviderInfo()[project.envName]?.awscloudformation;
-  if (!envInfo) throw new UserError(`Environment ${project.envName} is not initialized in the cloud (no provider info in amplify-meta.json).`, 'Run `forte env checkout ' + project.envName + '` or `forte init`.');
+  if (!envInfo)
+    throw new UserError(
+      `Environment ${project.envName} is not initialized in the cloud (no provider info in amplify-meta.json).`,
+      'Run `forte env checkout ' + project.envName + '` or `forte init`.',
+    );
 
   ctx.print.info(`\n    Current Environment: ${project.envName}\n`);
   ctx.print.table(statusTableRows(status));
@@ -94,7 +105,10 @@ export async function pushBackend(ctx: CliContext, options: PushOptions = {}): P
     }
     if (result.status === 'FAILED') {
       removePushMarker(project);
-      throw new UserError(`The push failed and was rolled back: ${result.failure ?? 'unknown reason'}`, 'Fix the resource named above, then run `forte push` again.');
+      throw new UserError(
+        `The push failed and was rolled back: ${result.failure ?? 'unknown reason'}`,
+        'Fix the resource named above, then run `forte push` again.',
+      );
     }
     const newMeta = applyCloudState(project, { envInfo, outputs: result, snapshot, pushedAt: new Date().toISOString(), templateKeys: result.templateKeys });
     await writeFrontendConfigs(ctx, newMeta);
@@ -141,14 +155,15 @@ async function buildResources(ctx: CliContext, status: ResourceStatus, scope: Pu
       const plugin = await loadCategoryPlugin(ctx, category, service);
       if (!plugin.build) throw new UserError(`The ${category} plugin cannot build resources (it has no build()).`, `Update the ${category} plugin.`);
       // Outside the push's scope a resource is rebuilt as deployed, from #current-cloud-backend.
-      const dir = scope.includes(category, resourceName) ? project.resourceDir(category, resourceName) : join(project.currentCloudBackendDir, category, resourceName);
+      const dir = scope.includes(category, resourceName)
+        ? project.resourceDir(category, resourceName)
+        : join(project.currentCloudBackendDir, category, resourceName);
       built = await plugin.build(ctx, { category, resourceName, service: service ?? '', dir });
     }
     out.push({ category, resourceName, template: built.template, parameters: built.parameters ?? {}, dependsOn: dependenciesOf(entry) });
   }
   return out;
 }
-
 
 /**
  * A line per table whose key changes with its items kept, naming the new key (read from the pushed

@@ -34,7 +34,8 @@ export async function settlePushMarker(ctx: CliContext, options: { finalize: boo
   const marker = readPushMarker(project);
   if (!marker) return 'none';
   const provider = await ctx.provider();
-  const appId = project.readMeta().providers?.awscloudformation?.AmplifyAppId ?? project.readTeamProviderInfo()[marker.envName]?.awscloudformation?.AmplifyAppId;
+  const appId =
+    project.readMeta().providers?.awscloudformation?.AmplifyAppId ?? project.readTeamProviderInfo()[marker.envName]?.awscloudformation?.AmplifyAppId;
   if (!appId) {
     removePushMarker(project);
     return 'dropped';
@@ -47,12 +48,16 @@ export async function settlePushMarker(ctx: CliContext, options: { finalize: boo
   const started = deployment && (marker.deploymentId !== undefined || (marker.changeSetId !== undefined && deployment.changeSetId === marker.changeSetId));
   const print = ctx.print;
   if (!deployment || !started || deployment.status === 'ROLLED_BACK' || deployment.status === 'FAILED') {
-    print.warn(`The interrupted push to ${marker.envName} did not complete${deployment?.error ? ` (${deployment.error})` : ''}: the environment is wholly as it was before it.`);
+    print.warn(
+      `The interrupted push to ${marker.envName} did not complete${deployment?.error ? ` (${deployment.error})` : ''}: the environment is wholly as it was before it.`,
+    );
     removePushMarker(project);
     return 'dropped';
   }
   if (deployment.status === 'IN_PROGRESS' || deployment.status === 'ROLLING_BACK') {
-    print.warn(`Deployment ${deployment.deploymentId} of environment ${marker.envName} is still in progress (${deployment.status}, started by ${deployment.initiatedBy}).`);
+    print.warn(
+      `Deployment ${deployment.deploymentId} of environment ${marker.envName} is still in progress (${deployment.status}, started by ${deployment.initiatedBy}).`,
+    );
     return 'in-progress';
   }
   print.info(`The interrupted push (deployment ${deployment.deploymentId}) completed in the cloud: environment ${marker.envName} is wholly new.`);
@@ -64,7 +69,13 @@ export async function settlePushMarker(ctx: CliContext, options: { finalize: boo
   const snapshot = await provider.downloadBackendSnapshot(ctx, { appId, envName: marker.envName, key: marker.snapshotKey });
   const envInfo = project.readTeamProviderInfo()[marker.envName]?.awscloudformation;
   if (!envInfo) throw new UserError(`team-provider-info.json has no entry for ${marker.envName}.`, 'Run `forte env pull` to restore it.');
-  const meta = applyCloudState(project, { envInfo, outputs, snapshot, pushedAt: deployment.endedAt ?? new Date().toISOString(), templateKeys: marker.templateKeys });
+  const meta = applyCloudState(project, {
+    envInfo,
+    outputs,
+    snapshot,
+    pushedAt: deployment.endedAt ?? new Date().toISOString(),
+    templateKeys: marker.templateKeys,
+  });
   await writeFrontendConfigs(ctx, meta);
   removePushMarker(project);
   print.success('The local files now match the cloud.');

@@ -39,9 +39,16 @@ void describe('computeResourceStatus (Amplify §1.6 rules)', () => {
     json(join(p.backendDir, 'cat', 'same', '.hidden'), {});
 
     const status = computeResourceStatus(openProject(p.root));
-    assert.deepEqual(status.resources.map((r) => [r.resourceName, r.operation]), [
-      ['fresh', 'Create'], ['edited', 'Update'], ['reconf', 'Update'], ['gone', 'Delete'], ['same', 'No Change'],
-    ]);
+    assert.deepEqual(
+      status.resources.map((r) => [r.resourceName, r.operation]),
+      [
+        ['fresh', 'Create'],
+        ['edited', 'Update'],
+        ['reconf', 'Update'],
+        ['gone', 'Delete'],
+        ['same', 'No Change'],
+      ],
+    );
     assert.equal(status.changed, true);
     assert.deepEqual(statusTableRows(status)[1], ['Cat', 'fresh', 'Create', 'awscloudformation']);
     const filtered = computeResourceStatus(openProject(p.root), { categories: ['other'] });

@@ -21,7 +21,20 @@ import { UsageError } from './usage-error.js';
 export const EXIT = { ok: 0, error: 1, usage: 2, cancelled: 130 } as const;
 
 /** Amplify Gen 1's categories: a word among them that Forte has no plugin for is not a typo but a category to come. */
-const AMPLIFY_CATEGORIES = ['analytics', 'api', 'auth', 'custom', 'function', 'geo', 'hosting', 'interactions', 'notifications', 'predictions', 'storage', 'xr'];
+const AMPLIFY_CATEGORIES = [
+  'analytics',
+  'api',
+  'auth',
+  'custom',
+  'function',
+  'geo',
+  'hosting',
+  'interactions',
+  'notifications',
+  'predictions',
+  'storage',
+  'xr',
+];
 const CATEGORY_VERBS = ['add', 'update', 'remove', 'configure'];
 
 /** Runs one forte command line (argv without node and the script); resolves to the exit code. */
@@ -31,7 +44,12 @@ export async function runCli(argv: string[], options: { cwd?: string } = {}): Pr
   try {
     const parsed = parseArgs(argv);
     const registry = openPluginRegistry({ home, coreCommands: CORE_COMMAND_NAMES });
-    const input = resolveCommand(argv, parsed, (w) => CORE_COMMAND_NAMES.has(w), (w) => registry.find(w).length > 0);
+    const input = resolveCommand(
+      argv,
+      parsed,
+      (w) => CORE_COMMAND_NAMES.has(w),
+      (w) => registry.find(w).length > 0,
+    );
     const opts = input.options;
     if (input.command === undefined && input.plugin === undefined) {
       if (opts['version'] === true) print.info(cliVersion());
@@ -46,15 +64,23 @@ export async function runCli(argv: string[], options: { cwd?: string } = {}): Pr
 
     const command = findCommand(input.command ?? '');
     if (!command) {
-      const categories = ctx.registry.all().filter((p) => p.manifest.type === 'category').map((p) => p.manifest.name);
+      const categories = ctx.registry
+        .all()
+        .filter((p) => p.manifest.type === 'category')
+        .map((p) => p.manifest.name);
       const word = input.command ?? '';
       if (CATEGORY_VERBS.includes(word)) {
         const category = input.subCommands[0];
         if (category !== undefined && AMPLIFY_CATEGORIES.includes(category) && !categories.includes(category)) {
-          throw new UserError(`Forte has no ${category} category yet.`, `The categories Forte has today: ${categories.join(', ')}. A project's ${category} resources stay as they are in amplify/backend until then.`);
+          throw new UserError(
+            `Forte has no ${category} category yet.`,
+            `The categories Forte has today: ${categories.join(', ')}. A project's ${category} resources stay as they are in amplify/backend until then.`,
+          );
         }
         const suggestion = category === undefined ? '' : didYouMean(category, categories, (c) => `forte ${word} ${c}`);
-        throw new UsageError(`Unknown command: ${[word, ...input.subCommands].join(' ')}.${suggestion}${categories.length > 0 ? ` Categories: ${categories.join(', ')} (e.g. forte ${word} ${categories[0] ?? ''}).` : ''}`);
+        throw new UsageError(
+          `Unknown command: ${[word, ...input.subCommands].join(' ')}.${suggestion}${categories.length > 0 ? ` Categories: ${categories.join(', ')} (e.g. forte ${word} ${categories[0] ?? ''}).` : ''}`,
+        );
       }
       const words = [...CORE_COMMAND_NAMES, ...CATEGORY_VERBS, ...ctx.registry.all().map((p) => p.manifest.name)];
       throw new UsageError(`Unknown command: ${word}.${didYouMean(word, words, (w) => `forte ${w}`)}`);
@@ -120,7 +146,11 @@ async function withHooks(ctx: CliContext, names: Pick<HookEvent, 'command' | 'su
   const event = (): HookEvent => ({
     ...names,
     argv: ctx.input.argv,
-    environment: { envName: project.envName, projectPath: root, ...(project.localEnvInfo.defaultEditor ? { defaultEditor: project.localEnvInfo.defaultEditor } : {}) },
+    environment: {
+      envName: project.envName,
+      projectPath: root,
+      ...(project.localEnvInfo.defaultEditor ? { defaultEditor: project.localEnvInfo.defaultEditor } : {}),
+    },
   });
   await runHooks(root, 'pre', event());
   await run();
@@ -175,14 +205,17 @@ async function runPluginCommand(ctx: CliContext, input: CliInput): Promise<numbe
   if (declared && unknown.length > 0) {
     const known = acceptedOptions(declared).map((o) => o.name);
     const suggestion = unknown.length === 1 ? didYouMean(unknown[0] ?? '', known, (f) => `--${f}`) : '';
-    throw new UsageError(`Unknown option ${unknown.map((f) => (f.length === 1 ? `-${f}` : `--${f}`)).join(', ')} for forte ${command} ${name}.${suggestion} See forte ${command} ${name} --help.`);
+    throw new UsageError(
+      `Unknown option ${unknown.map((f) => (f.length === 1 ? `-${f}` : `--${f}`)).join(', ')} for forte ${command} ${name}.${suggestion} See forte ${command} ${name} --help.`,
+    );
   }
   const pluginInput: CliInput = { ...input, plugin: info.manifest.name, command };
   const pluginCtx = { ...ctx, input: pluginInput };
   const plugin = await ctx.loadPlugin<CategoryPlugin>(info);
   await withHooks(pluginCtx, { command, subCommand: info.manifest.name }, async () => {
     if (input.options['headless'] === true) {
-      if (!plugin.executeHeadlessCommand) throw new UserError(`forte ${command} ${name} has no headless mode.`, 'Run it without --headless (use --yes for the defaults).');
+      if (!plugin.executeHeadlessCommand)
+        throw new UserError(`forte ${command} ${name} has no headless mode.`, 'Run it without --headless (use --yes for the defaults).');
       await plugin.executeHeadlessCommand(pluginCtx, await ctx.readHeadlessPayload());
     } else {
       await plugin.executeCommand(pluginCtx);

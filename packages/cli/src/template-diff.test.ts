@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import type { Template } from '@forte/protocol';
 import { diffParameterValues, diffTemplates } from './template-diff.js';
 
-const table = (keys: string[], extra: Record<string, unknown> = {}) => ({ Type: 'Forte::DynamoDB::Table', Properties: { TableName: 'Todo', KeySchema: keys.map((k) => ({ AttributeName: k })), ...extra } });
+const table = (keys: string[], extra: Record<string, unknown> = {}) => ({
+  Type: 'Forte::DynamoDB::Table',
+  Properties: { TableName: 'Todo', KeySchema: keys.map((k) => ({ AttributeName: k })), ...extra },
+});
 
 test('same templates: no lines', () => {
   const t: Template = { Resources: { Table: table(['id']) } };
@@ -11,8 +14,16 @@ test('same templates: no lines', () => {
 });
 
 test('added, removed and changed resources, properties, parameters and outputs', () => {
-  const before: Template = { Parameters: { env: { Type: 'String' } }, Resources: { Table: table(['id'], { Billing: 'PAY' }), Old: { Type: 'Forte::S3::Bucket', Properties: {} } }, Outputs: { Name: { Value: 'a' } } };
-  const after: Template = { Parameters: { env: { Type: 'String' }, AppId: { Type: 'String' } }, Resources: { Table: table(['owner', 'id'], { Stream: true }), New: { Type: 'Forte::IAM::Role', Properties: {} } }, Outputs: { Name: { Value: 'b' } } };
+  const before: Template = {
+    Parameters: { env: { Type: 'String' } },
+    Resources: { Table: table(['id'], { Billing: 'PAY' }), Old: { Type: 'Forte::S3::Bucket', Properties: {} } },
+    Outputs: { Name: { Value: 'a' } },
+  };
+  const after: Template = {
+    Parameters: { env: { Type: 'String' }, AppId: { Type: 'String' } },
+    Resources: { Table: table(['owner', 'id'], { Stream: true }), New: { Type: 'Forte::IAM::Role', Properties: {} } },
+    Outputs: { Name: { Value: 'b' } },
+  };
   assert.deepEqual(diffTemplates(before, after), [
     'Parameters',
     '[+] AppId',
@@ -44,7 +55,9 @@ test('a new or a deleted resource: everything added or removed', () => {
 
 test('long values are diffed line by line, never cut: a field dropped from a schema is one removed line', () => {
   const fields = Array.from({ length: 30 }, (_, i) => `  field${i}: String`);
-  const schema = (list: string[]): Template => ({ Resources: { Schema: { Type: 'Forte::AppSync::GraphQLSchema', Properties: { Definition: ['type Todo {', ...list, '}'].join('\n') } } } });
+  const schema = (list: string[]): Template => ({
+    Resources: { Schema: { Type: 'Forte::AppSync::GraphQLSchema', Properties: { Definition: ['type Todo {', ...list, '}'].join('\n') } } },
+  });
   assert.deepEqual(diffTemplates(schema(fields), schema(fields.filter((f) => !f.includes('field12:')))), [
     'Resources',
     '[~] Forte::AppSync::GraphQLSchema Schema',
@@ -62,7 +75,10 @@ test('long values are diffed line by line, never cut: a field dropped from a sch
 });
 
 test('long objects are diffed as indented JSON; parameter values have their own section', () => {
-  const plan = (ttl: number): Record<string, unknown> => ({ version: 1, models: { Todo: { table: 'Todo', ttl, fields: ['id', 'name', 'description', 'owner', 'createdAt', 'updatedAt'] } } });
+  const plan = (ttl: number): Record<string, unknown> => ({
+    version: 1,
+    models: { Todo: { table: 'Todo', ttl, fields: ['id', 'name', 'description', 'owner', 'createdAt', 'updatedAt'] } },
+  });
   assert.deepEqual(diffParameterValues({ Plan: plan(1), Name: 'a' }, { Plan: plan(2), Name: 'a' }), [
     'Parameter values',
     '[~] Plan',

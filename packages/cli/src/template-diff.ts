@@ -41,7 +41,10 @@ function sectionLines(title: string, before: Record<string, unknown> | undefined
     const old = before?.[name];
     const now = after?.[name];
     if (isDeepStrictEqual(old, now)) continue;
-    const type = (value: unknown): string => (title === 'Resources' && value && typeof value === 'object' && typeof (value as { Type?: unknown }).Type === 'string' ? `${(value as { Type: string }).Type} ` : '');
+    const type = (value: unknown): string =>
+      title === 'Resources' && value && typeof value === 'object' && typeof (value as { Type?: unknown }).Type === 'string'
+        ? `${(value as { Type: string }).Type} `
+        : '';
     if (old === undefined) {
       lines.push(`[+] ${type(now)}${name}`);
       continue;

@@ -77,7 +77,10 @@ void describe('forte-cloud bin', () => {
     first.child.kill('SIGTERM');
     assert.equal(await first.exited, 0);
     assert.equal(existsSync(runtimeFile), false);
-    const log = readFileSync(join(dataDir, 'logs', 'cloud.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { msg: string; path?: string });
+    const log = readFileSync(join(dataDir, 'logs', 'cloud.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { msg: string; path?: string });
     assert.ok(log.some((l) => l.msg === 'request' && l.path === '/_forte/health'));
   });
 
@@ -122,32 +125,53 @@ void describe('forte-cloud bin', () => {
       { config: '{ "smtp": { "url": "smtp://u:hunter2@mail.example.com", }', message: /config\.json is not valid JSON/ },
       { config: '{ "smtp": { "url": 587, "from": "a@example.com" } }', message: /config\.json: smtp\.url must be a string\./ },
       { config: '{ "smtp": { "url": "smtp://u:hunter2@mail.example.com", "form": "a@example.com" } }', message: /config\.json: unknown field smtp\.form/ },
-      { config: '{ "smtp": { "url": "http://u:hunter2@mail.example.com", "from": "a@example.com" } }', message: /config\.json: smtp\.url must start with smtp:\/\/ or smtps:\/\/, not http:\/\// },
-      { config: '{ "smtp": { "url": "smtp://u:hunter2@mail.example.com" } }', message: /needs a From address: set smtp\.from in .*config\.json or FORTE_SMTP_FROM/ },
+      {
+        config: '{ "smtp": { "url": "http://u:hunter2@mail.example.com", "from": "a@example.com" } }',
+        message: /config\.json: smtp\.url must start with smtp:\/\/ or smtps:\/\/, not http:\/\//,
+      },
+      {
+        config: '{ "smtp": { "url": "smtp://u:hunter2@mail.example.com" } }',
+        message: /needs a From address: set smtp\.from in .*config\.json or FORTE_SMTP_FROM/,
+      },
       { config: '{ "smtp": { "url": "smtp://u:hunter2@mail.example.com", "from": "nobody" } }', message: /config\.json: smtp\.from must be an email address/ },
       { config: '{}', env: { FORTE_SMTP_URL: 'hunter2', FORTE_SMTP_FROM: 'a@example.com' }, message: /^FORTE_SMTP_URL is not a URL/ },
       { config: '{ "graphql": { "maxQueryDepth": 0 } }', message: /config\.json: graphql\.maxQueryDepth/ },
       { config: '{ "graphql": { "maxDepth": 5 } }', message: /config\.json: unknown field graphql\.maxDepth/ },
     ];
-    await Promise.all(cases.map(async ({ config, env, message }) => {
-      const dataDir = await tempDir();
-      writeFileSync(join(dataDir, 'config.json'), config);
-      const r = run(['--port', '0', '--data-dir', dataDir], { FORTE_SMTP_URL: '', FORTE_SMTP_FROM: '', ...env });
-      assert.equal(await r.exited, 1, r.stderr());
-      assert.equal(r.stderr().trim().split('\n').length, 1, r.stderr());
-      assert.match(r.stderr(), message);
-      assert.ok(r.stderr().includes(join(dataDir, 'config.json')) || env !== undefined, r.stderr());
-      assert.ok(!r.stderr().includes('hunter2'), r.stderr());
-    }));
+    await Promise.all(
+      cases.map(async ({ config, env, message }) => {
+        const dataDir = await tempDir();
+        writeFileSync(join(dataDir, 'config.json'), config);
+        const r = run(['--port', '0', '--data-dir', dataDir], { FORTE_SMTP_URL: '', FORTE_SMTP_FROM: '', ...env });
+        assert.equal(await r.exited, 1, r.stderr());
+        assert.equal(r.stderr().trim().split('\n').length, 1, r.stderr());
+        assert.match(r.stderr(), message);
+        assert.ok(r.stderr().includes(join(dataDir, 'config.json')) || env !== undefined, r.stderr());
+        assert.ok(!r.stderr().includes('hunter2'), r.stderr());
+      }),
+    );
   });
 
   void it('reads the GraphQL request limits of config.json, each one optional', async () => {
     const dataDir = await tempDir();
     writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ graphql: { maxQueryDepth: 6 } }));
     assert.deepEqual(readCloudSettings(dataDir, {}), { graphqlLimits: { maxQueryDepth: 6 } });
-    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ graphql: { maxQueryBytes: 4096, maxQueryDepth: 8 }, smtp: { url: 'smtp://mail.example.com', from: 'a@example.com' } }));
+    writeFileSync(
+      join(dataDir, 'config.json'),
+      JSON.stringify({ graphql: { maxQueryBytes: 4096, maxQueryDepth: 8 }, smtp: { url: 'smtp://mail.example.com', from: 'a@example.com' } }),
+    );
     assert.deepEqual(readCloudSettings(dataDir, {}).graphqlLimits, { maxQueryBytes: 4096, maxQueryDepth: 8 });
-    const every = { maxQueryTokens: 20_000, maxQueryFields: 3000, maxFieldRepeats: 10, maxResolverCalls: 500, maxItemsRead: 50_000, maxResultFields: 100_000, maxFilterTerms: 100, maxFilterDepth: 8, maxSubscriptionsPerConnection: 20 };
+    const every = {
+      maxQueryTokens: 20_000,
+      maxQueryFields: 3000,
+      maxFieldRepeats: 10,
+      maxResolverCalls: 500,
+      maxItemsRead: 50_000,
+      maxResultFields: 100_000,
+      maxFilterTerms: 100,
+      maxFilterDepth: 8,
+      maxSubscriptionsPerConnection: 20,
+    };
     writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ graphql: every }));
     assert.deepEqual(readCloudSettings(dataDir, {}).graphqlLimits, every);
   });
@@ -157,7 +181,10 @@ void describe('forte-cloud bin', () => {
     writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ cognito: { codeAttempts: { perUser: 3, lockSeconds: 60 }, mailbox: { perRecipient: 10 } } }));
     assert.deepEqual(readCloudSettings(dataDir, {}), { cognitoLimits: { codeAttempts: { perUser: 3, lockSeconds: 60 }, mailbox: { perRecipient: 10 } } });
     writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ cognito: { signUps: { perAddress: 0 } } }));
-    assert.throws(() => readCloudSettings(dataDir, {}), (error: Error) => error instanceof ConfigError && /config\.json: cognito\.signUps\.perAddress/.test(error.message));
+    assert.throws(
+      () => readCloudSettings(dataDir, {}),
+      (error: Error) => error instanceof ConfigError && /config\.json: cognito\.signUps\.perAddress/.test(error.message),
+    );
     writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ cognito: { codeAttempts: { perIp: 5 } } }));
     assert.throws(() => readCloudSettings(dataDir, {}), /unknown field cognito\.codeAttempts\.perIp/);
   });
@@ -190,7 +217,11 @@ void describe('forte-cloud bin', () => {
     r.child.kill('SIGTERM');
     assert.equal(await r.exited, 0);
     const log = readFileSync(join(dataDir, 'logs', 'cloud.log'), 'utf8');
-    const listening = log.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>).find((l) => l.msg === 'listening');
+    const listening = log
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((l) => l.msg === 'listening');
     assert.equal(listening?.smtpServer, 'smtp://env.example.com:2525');
     assert.equal(listening?.mailFrom, 'Forte <no-reply@example.com>');
     assert.ok(!log.includes('hunter2'), 'the SMTP password is never logged');

@@ -23,15 +23,29 @@ export class ConfigError extends Error {
 }
 
 const count = z.number().int().min(1).max(1_000_000);
-const seconds = z.number().int().min(1).max(30 * 86_400);
-const attemptLimit = z.strictObject({ perUser: count.optional(), perAddress: count.optional(), windowSeconds: seconds.optional(), lockSeconds: seconds.optional() });
+const seconds = z
+  .number()
+  .int()
+  .min(1)
+  .max(30 * 86_400);
+const attemptLimit = z.strictObject({
+  perUser: count.optional(),
+  perAddress: count.optional(),
+  windowSeconds: seconds.optional(),
+  lockSeconds: seconds.optional(),
+});
 
 const configSchema = z.strictObject({
   smtp: z.strictObject({ url: z.string().optional(), from: z.string().optional() }).optional(),
   connections: z
     .strictObject({
       headersTimeoutMs: z.number().int().min(1000).max(600_000).optional(),
-      requestTimeoutMs: z.number().int().min(0).max(24 * 3_600_000).optional(),
+      requestTimeoutMs: z
+        .number()
+        .int()
+        .min(0)
+        .max(24 * 3_600_000)
+        .optional(),
       maxPendingConnectionsPerAddress: z.number().int().min(0).max(1_000_000).optional(),
       maxUnauthenticatedUpgradesPerAddress: z.number().int().min(0).max(1_000_000).optional(),
       realtimeInitTimeoutMs: z.number().int().min(1000).max(600_000).optional(),
@@ -39,7 +53,12 @@ const configSchema = z.strictObject({
     .optional(),
   graphql: z
     .strictObject({
-      maxQueryBytes: z.number().int().min(1024).max(10 * 1024 * 1024).optional(),
+      maxQueryBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(10 * 1024 * 1024)
+        .optional(),
       maxQueryDepth: z.number().int().min(2).max(100).optional(),
       maxQueryTokens: z.number().int().min(100).max(1_000_000).optional(),
       maxQueryFields: z.number().int().min(10).max(100_000).optional(),
@@ -95,11 +114,14 @@ export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): Clou
 
   const urlSource = envUrl !== undefined ? 'FORTE_SMTP_URL' : `${file}: smtp.url`;
   const fromSource = envFrom !== undefined ? 'FORTE_SMTP_FROM' : `${file}: smtp.from`;
-  if (url === undefined) throw new ConfigError(`Email delivery needs an SMTP server: set smtp.url in ${file} or FORTE_SMTP_URL (like smtp://user:password@host:587).`);
-  if (from === undefined) throw new ConfigError(`Email delivery needs a From address: set smtp.from in ${file} or FORTE_SMTP_FROM (like "Forte <no-reply@example.com>").`);
+  if (url === undefined)
+    throw new ConfigError(`Email delivery needs an SMTP server: set smtp.url in ${file} or FORTE_SMTP_URL (like smtp://user:password@host:587).`);
+  if (from === undefined)
+    throw new ConfigError(`Email delivery needs a From address: set smtp.from in ${file} or FORTE_SMTP_FROM (like "Forte <no-reply@example.com>").`);
   const problem = smtpUrlProblem(url);
   if (problem) throw new ConfigError(`${urlSource} ${problem}.`);
-  if (!/^[^@\s<>]+@[^@\s<>]+$|<[^@\s<>]+@[^@\s<>]+>$/.test(from.trim())) throw new ConfigError(`${fromSource} must be an email address, like no-reply@example.com or "Forte <no-reply@example.com>".`);
+  if (!/^[^@\s<>]+@[^@\s<>]+$|<[^@\s<>]+@[^@\s<>]+>$/.test(from.trim()))
+    throw new ConfigError(`${fromSource} must be an email address, like no-reply@example.com or "Forte <no-reply@example.com>".`);
   return { smtp: { url, from: from.trim() }, ...limits };
 }
 

@@ -103,32 +103,67 @@ interface TestCloud {
 }
 
 const POOL: UserPoolProperties = {
-  PoolName: 'Mail', AutoVerifiedAttributes: ['email', 'phone_number'],
-  EmailVerificationSubject: 'Your Mail Test code', EmailVerificationMessage: 'Welcome! Your code is {####}.',
+  PoolName: 'Mail',
+  AutoVerifiedAttributes: ['email', 'phone_number'],
+  EmailVerificationSubject: 'Your Mail Test code',
+  EmailVerificationMessage: 'Welcome! Your code is {####}.',
 };
 
 async function startCloud(smtp: SmtpSettings): Promise<TestCloud> {
   const dir = await mkdtemp(join(tmpdir(), 'forte-email-'));
   const logs: string[] = [];
   const cloud = await createCloud({ dataDir: dir, port: 0, logLevel: 'debug', logStream: { write: (line) => void logs.push(line) }, smtp });
-  const ctx: ResourceContext = { appId: 'app1', appSlug: 'app1', envName: 'dev', stackName: 's', logicalId: 'UserPool', region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log };
+  const ctx: ResourceContext = {
+    appId: 'app1',
+    appSlug: 'app1',
+    envName: 'dev',
+    stackName: 's',
+    logicalId: 'UserPool',
+    region: 'us-east-1',
+    accountId: cloud.kernel.config.accountId,
+    log: cloud.kernel.log,
+  };
   const poolId = (await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!.create({ ...POOL }, ctx)).physicalId;
-  const clientId = (await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: poolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, { ...ctx, logicalId: 'Client' })).physicalId;
-  const client = new CognitoIdentityProviderClient({ region: 'us-east-1', endpoint: `${cloud.url}/cognito-idp/`, maxAttempts: 1, credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' } });
+  const clientId = (
+    await cloud.kernel
+      .resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!
+      .create(
+        { UserPoolId: poolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] },
+        { ...ctx, logicalId: 'Client' },
+      )
+  ).physicalId;
+  const client = new CognitoIdentityProviderClient({
+    region: 'us-east-1',
+    endpoint: `${cloud.url}/cognito-idp/`,
+    maxAttempts: 1,
+    credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
+  });
   let n = 0;
   return {
     cloud,
     logs,
     async signUp(attributes) {
-      await client.send(new SignUpCommand({ ClientId: clientId, Username: `user${++n}`, Password: PASSWORD, UserAttributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })) }));
+      await client.send(
+        new SignUpCommand({
+          ClientId: clientId,
+          Username: `user${++n}`,
+          Password: PASSWORD,
+          UserAttributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })),
+        }),
+      );
     },
     async mailbox(to) {
       const url = new URL(MAILBOX_API_PATH, cloud.url);
       const body = JSON.stringify({ to });
       const signer = new SignatureV4({ service: SIGNING_SERVICE, region: 'us-east-1', credentials: cloud.adminCredentials, sha256: Hash.bind(null, 'sha256') });
       const signed = await signer.sign({
-        method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname,
-        headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'ForteMailbox.ListMessages' }, body,
+        method: 'POST',
+        protocol: 'http:',
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: url.pathname,
+        headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'ForteMailbox.ListMessages' },
+        body,
       });
       const response = await fetch(url, { method: 'POST', headers: signed.headers, body });
       assert.equal(response.status, 200);
@@ -187,7 +222,10 @@ void describe('email delivery over SMTP', { timeout: 60_000 }, () => {
     await t.signUp({ email: 'bob@example.org' });
     const code = (await t.mailbox('bob@example.org'))[0]?.code;
     assert.ok(code);
-    const warning = await until(() => t.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'email delivery failed'), 'the delivery warning');
+    const warning = await until(
+      () => t.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'email delivery failed'),
+      'the delivery warning',
+    );
     assert.equal(warning.level, 'warn');
     assert.equal(warning.recipientDomain, 'example.org');
     assert.equal(typeof warning.code, 'string');
@@ -206,7 +244,11 @@ void describe('SMTP mail sender', { timeout: 60_000 }, () => {
     assert.equal(sender.send({ to: 'carol@example.com', subject: 'Hi', text: 'Hello' }), undefined);
     sender.send({ to: 'carol@example.com, victim@example.org', subject: 'Hi', text: 'Hello' });
     await sender.close();
-    assert.deepEqual(sink.received.map((m) => m.rcptTo), [['carol@example.com']], 'a list of addresses is refused');
+    assert.deepEqual(
+      sink.received.map((m) => m.rcptTo),
+      [['carol@example.com']],
+      'a list of addresses is refused',
+    );
   });
 
   void it('abandons a send the server never answers once the close grace is over', async () => {
@@ -218,7 +260,9 @@ void describe('SMTP mail sender', { timeout: 60_000 }, () => {
       await new Promise<void>((resolve) => silent.close(() => resolve()));
     });
     const lines: string[] = [];
-    const sender = createSmtpMailSender({ url: `smtp://127.0.0.1:${(silent.address() as { port: number }).port}`, from: 'a@forte.test' }, quietLog(lines), { closeGraceMs: 50 });
+    const sender = createSmtpMailSender({ url: `smtp://127.0.0.1:${(silent.address() as { port: number }).port}`, from: 'a@forte.test' }, quietLog(lines), {
+      closeGraceMs: 50,
+    });
     sender.send({ to: 'dave@example.net', subject: 'Hi', text: 'code 123456' });
     await until(() => (sockets.length > 0 ? true : undefined), 'the connection');
     await sender.close();
@@ -230,10 +274,13 @@ void describe('SMTP mail sender', { timeout: 60_000 }, () => {
   });
 
   void it('refuses a URL that is not smtp:// or smtps:// without quoting it', () => {
-    assert.throws(() => createSmtpMailSender({ url: 'http://u:hunter2@mail.example.com', from: 'a@b.c' }, quietLog([])), (error: Error) => {
-      assert.match(error.message, /smtp\.url must start with smtp:\/\/ or smtps:\/\//);
-      assert.ok(!error.message.includes('hunter2'));
-      return true;
-    });
+    assert.throws(
+      () => createSmtpMailSender({ url: 'http://u:hunter2@mail.example.com', from: 'a@b.c' }, quietLog([])),
+      (error: Error) => {
+        assert.match(error.message, /smtp\.url must start with smtp:\/\/ or smtps:\/\//);
+        assert.ok(!error.message.includes('hunter2'));
+        return true;
+      },
+    );
   });
 });

@@ -27,20 +27,38 @@ function checkTable<C extends string>(table: ErrorTable<C>, expected: Partial<Re
 // Each table keeps the kernel's codes for its protocol family, and the AWS service's statuses for its own.
 void describe('error tables, one per protocol', () => {
   it('AWS JSON (the kernel)', () => {
-    checkTable(JSON_API_ERRORS, { UnknownOperationException: 400, MissingAuthenticationTokenException: 403, RequestEntityTooLargeException: 413, InternalFailure: 500 });
+    checkTable(JSON_API_ERRORS, {
+      UnknownOperationException: 400,
+      MissingAuthenticationTokenException: 403,
+      RequestEntityTooLargeException: 413,
+      InternalFailure: 500,
+    });
     // @ts-expect-error an S3 code is not an AWS JSON code
     JSON_API_ERRORS.error('NoSuchKey', 'x');
   });
 
   it('S3 XML', () => {
     checkTable(S3_KERNEL_ERRORS, { SignatureDoesNotMatch: 403, AccessDenied: 403 });
-    checkTable(S3_ERRORS, { NoSuchKey: 404, NoSuchBucket: 404, AccessDenied: 403, PreconditionFailed: 412, InvalidRange: 416, NotImplemented: 501, BucketNotEmpty: 409 });
+    checkTable(S3_ERRORS, {
+      NoSuchKey: 404,
+      NoSuchBucket: 404,
+      AccessDenied: 403,
+      PreconditionFailed: 412,
+      InvalidRange: 416,
+      NotImplemented: 501,
+      BucketNotEmpty: 409,
+    });
     // @ts-expect-error S3 says AccessDenied, not AccessDeniedException
     S3_ERRORS.error('AccessDeniedException', 'x');
   });
 
   it('Cognito user pools', () => {
-    checkTable(COGNITO_IDP_ERRORS, { NotAuthorizedException: 400, ResourceNotFoundException: 400, UserNotFoundException: 400, MissingAuthenticationTokenException: 403 });
+    checkTable(COGNITO_IDP_ERRORS, {
+      NotAuthorizedException: 400,
+      ResourceNotFoundException: 400,
+      UserNotFoundException: 400,
+      MissingAuthenticationTokenException: 403,
+    });
     // @ts-expect-error user pools have no ValidationException (their clients know InvalidParameterException)
     COGNITO_IDP_ERRORS.error('ValidationException', 'x');
   });
@@ -52,7 +70,12 @@ void describe('error tables, one per protocol', () => {
   });
 
   it('DynamoDB', () => {
-    checkTable(DYNAMODB_ERRORS, { ResourceNotFoundException: 400, ConditionalCheckFailedException: 400, TransactionCanceledException: 400, ValidationException: 400 });
+    checkTable(DYNAMODB_ERRORS, {
+      ResourceNotFoundException: 400,
+      ConditionalCheckFailedException: 400,
+      TransactionCanceledException: 400,
+      ValidationException: 400,
+    });
     // @ts-expect-error not a DynamoDB code
     DYNAMODB_ERRORS.error('NoSuchKey', 'x');
   });

@@ -14,7 +14,15 @@ export { createHostingService } from './services/hosting/index.js';
 export { createIamService } from './services/iam/index.js';
 export { createS3Service } from './services/s3/index.js';
 export { CREDENTIAL_PROVIDERS, IDENTITY_TOKEN_VERIFIERS, POLICY_SOURCES, TABLES, TRUST_POLICY_SOURCES } from './kernel/capabilities.js';
-export { CapabilityError, defineCapability, defineCapabilityList, provide, type AnyCapability, type Capability, type ProvidedCapability } from './kernel/capability.js';
+export {
+  CapabilityError,
+  defineCapability,
+  defineCapabilityList,
+  provide,
+  type AnyCapability,
+  type Capability,
+  type ProvidedCapability,
+} from './kernel/capability.js';
 export { verifyIdentityToken } from './kernel/identity-tokens.js';
 export {
   type CloudConfig,

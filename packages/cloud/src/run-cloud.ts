@@ -131,7 +131,14 @@ async function main(): Promise<void> {
   const logStream = createBatchedLogStream(createWriteStream(join(args.dataDir, 'logs', 'cloud.log'), { flags: 'a', mode: 0o600 }));
   let cloud;
   try {
-    cloud = await createCloud({ dataDir: args.dataDir, port: args.port, host: args.host, logStream, secretKey: process.env[SECRET_KEY_VARIABLE] || undefined, ...settings });
+    cloud = await createCloud({
+      dataDir: args.dataDir,
+      port: args.port,
+      host: args.host,
+      logStream,
+      secretKey: process.env[SECRET_KEY_VARIABLE] || undefined,
+      ...settings,
+    });
   } catch (error) {
     logStream.end();
     if (error instanceof PortInUseError) exit(error.message, 1);
@@ -159,7 +166,16 @@ async function main(): Promise<void> {
   // The bin is what was started (dist/bin.js), not this module: that may be the bundle (scripts/bundle-bins.mjs).
   const bin = realpathSync(process.argv[1]!);
   const build = statSync(join(dirname(bin), '.tsbuildinfo'), { throwIfNoEntry: false })?.mtimeMs ?? null;
-  const info = { pid: process.pid, port: cloud.port, url: cloud.url, instance: cloud.instance, startedAt: new Date().toISOString(), version: CLOUD_VERSION, bin, build };
+  const info = {
+    pid: process.pid,
+    port: cloud.port,
+    url: cloud.url,
+    instance: cloud.instance,
+    startedAt: new Date().toISOString(),
+    version: CLOUD_VERSION,
+    bin,
+    build,
+  };
   const temp = `${runtimeFile}.${process.pid}.tmp`;
   writeFileSync(temp, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
   renameSync(temp, runtimeFile);

@@ -42,7 +42,16 @@ void describe('createCloud', () => {
       assert.ok(Math.abs(Date.parse(res.headers.get('date') ?? '') - Date.now()) < 5000);
       assert.equal(res.headers.get('access-control-allow-origin'), 'http://localhost:3000');
       const exposed = (res.headers.get('access-control-expose-headers') ?? '').toLowerCase();
-      for (const name of ['etag', 'x-amz-version-id', 'x-amzn-requestid', 'x-amzn-errortype', 'content-length', 'content-type', 'last-modified', 'x-amz-meta-*']) {
+      for (const name of [
+        'etag',
+        'x-amz-version-id',
+        'x-amzn-requestid',
+        'x-amzn-errortype',
+        'content-length',
+        'content-type',
+        'last-modified',
+        'x-amz-meta-*',
+      ]) {
         assert.ok(exposed.includes(name), `exposes ${name}`);
       }
     } finally {
@@ -55,7 +64,11 @@ void describe('createCloud', () => {
     try {
       const res = await fetch(`${cloud.url}/s3/bucket/key`, {
         method: 'OPTIONS',
-        headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-amz-date,x-amz-meta-foo,authorization' },
+        headers: {
+          origin: 'http://localhost:3000',
+          'access-control-request-method': 'PUT',
+          'access-control-request-headers': 'x-amz-date,x-amz-meta-foo,authorization',
+        },
       });
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('access-control-allow-headers'), 'x-amz-date,x-amz-meta-foo,authorization');
@@ -111,7 +124,10 @@ void describe('createCloud', () => {
       assert.ok(cloud.kernel.resourceHandler('Forte::IAM::Role'));
       assert.ok(cloud.kernel.resourceHandler('Forte::Cognito::IdentityPool'));
       assert.ok(cloud.kernel.resourceHandler('Forte::DynamoDB::Table'));
-      assert.deepEqual(cloud.kernel.services.map((s) => s.name), ['admin-credentials', 'iam', 'cognito-idp', 'cognito-identity', 'dynamodb', 'appsync', 'control', 'hosting', 's3']);
+      assert.deepEqual(
+        cloud.kernel.services.map((s) => s.name),
+        ['admin-credentials', 'iam', 'cognito-idp', 'cognito-identity', 'dynamodb', 'appsync', 'control', 'hosting', 's3'],
+      );
     } finally {
       await cloud.close();
     }

@@ -158,7 +158,8 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     // quarter of the headers timeout; the guard caps the connections one address keeps waiting.
     const guard = createConnectionGuard({
       maxPendingPerAddress: limits.maxPendingConnectionsPerAddress,
-      onRefused: (address) => log.warn('connection refused: too many pending connections from one address', { address, limit: limits.maxPendingConnectionsPerAddress }),
+      onRefused: (address) =>
+        log.warn('connection refused: too many pending connections from one address', { address, limit: limits.maxPendingConnectionsPerAddress }),
     });
     server = createServer(
       {
@@ -188,7 +189,12 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     for (const service of kernel.services) await service.start?.();
     started = true;
     markStarted();
-    log.info('listening', { url, dataDir: options.dataDir, version: CLOUD_VERSION, ...(options.smtp ? { smtpServer: smtpServerOf(options.smtp.url), mailFrom: options.smtp.from } : {}) });
+    log.info('listening', {
+      url,
+      dataDir: options.dataDir,
+      version: CLOUD_VERSION,
+      ...(options.smtp ? { smtpServer: smtpServerOf(options.smtp.url), mailFrom: options.smtp.from } : {}),
+    });
 
     const listeningServer = server;
     let closing: Promise<void> | undefined;
@@ -262,7 +268,8 @@ function definedFields<T extends object>(value: T): Partial<T> {
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
-      if (error.code === 'EADDRINUSE') reject(new PortInUseError(`Port ${port} on ${host} is already in use: stop what uses it or pick another port with --port.`, { cause: error }));
+      if (error.code === 'EADDRINUSE')
+        reject(new PortInUseError(`Port ${port} on ${host} is already in use: stop what uses it or pick another port with --port.`, { cause: error }));
       else reject(error);
     };
     server.once('error', onError);

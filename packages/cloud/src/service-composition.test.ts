@@ -69,7 +69,10 @@ void describe('createCloud({ services })', () => {
   void it('runs only the services given', async () => {
     const cloud = await start({ services: [createIamService, createCognitoIdpService] });
     try {
-      assert.deepEqual(cloud.kernel.services.map((s) => s.name), ['admin-credentials', 'iam', 'cognito-idp']);
+      assert.deepEqual(
+        cloud.kernel.services.map((s) => s.name),
+        ['admin-credentials', 'iam', 'cognito-idp'],
+      );
       assert.ok(cloud.kernel.resourceHandler('Forte::Cognito::UserPool'));
       assert.equal(cloud.kernel.resourceHandler('Forte::DynamoDB::Table'), undefined);
       const cognito = await fetch(`${cloud.url}/cognito-idp/`, {
@@ -131,7 +134,10 @@ void describe('createCloud({ services })', () => {
   });
 
   void it('dispatches by declared route order, not by the order services are given: a site host name wins over S3', async () => {
-    for (const services of [[createS3Service, createHostingService], [createHostingService, createS3Service]]) {
+    for (const services of [
+      [createS3Service, createHostingService],
+      [createHostingService, createS3Service],
+    ]) {
       const cloud = await start({ services });
       try {
         const site = await get(cloud, '/s3/bucket/key', 'nosite-dev.localhost');

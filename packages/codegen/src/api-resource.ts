@@ -24,7 +24,7 @@ export function readCompiledSchema(project: Project, schemaPath: string): string
   if (!existsSync(file)) {
     throw new UserError(
       `The compiled GraphQL schema ${schemaPath} does not exist.`,
-      'Run `forte api gql-compile` (or `forte push`) to compile the API\'s schema, then run this command again.',
+      "Run `forte api gql-compile` (or `forte push`) to compile the API's schema, then run this command again.",
     );
   }
   return readFileSync(file, 'utf8');
@@ -42,7 +42,10 @@ export function readInputSchema(project: Project, apiName: string, modelSchema?:
   const folder = join(location, 'schema');
   const files = existsSync(folder) && statSync(folder).isDirectory() ? graphqlFiles(folder) : [];
   if (files.length === 0) {
-    throw new UserError(`No GraphQL schema found in ${location} (schema.graphql or schema/*.graphql).`, 'Write the API\'s schema there, or pass --model-schema with the path of one.');
+    throw new UserError(
+      `No GraphQL schema found in ${location} (schema.graphql or schema/*.graphql).`,
+      "Write the API's schema there, or pass --model-schema with the path of one.",
+    );
   }
   return files.map((f) => readFileSync(f, 'utf8')).join('\n');
 }

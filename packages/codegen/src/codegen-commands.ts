@@ -5,20 +5,34 @@ import { QUESTIONS, askAddSettings, askConfigureSettings, type CodegenSettings }
 import { writeModels } from './generate-models.js';
 import { writeStatements } from './generate-statements.js';
 import { writeTypes } from './generate-types.js';
-import { GRAPHQL_CONFIG_FILE, putProject, readGraphqlConfig, removeProject, writeGraphqlConfig, type CodegenProject, type GraphqlConfig } from './graphql-config.js';
+import {
+  GRAPHQL_CONFIG_FILE,
+  putProject,
+  readGraphqlConfig,
+  removeProject,
+  writeGraphqlConfig,
+  type CodegenProject,
+  type GraphqlConfig,
+} from './graphql-config.js';
 
 const notConfigured = (): UserError => new UserError('Code generation is not configured.', 'Configure it with `forte codegen add`.');
 
 /** `forte codegen add`: registers the project's API in .graphqlconfig.yml, then generates. */
 export async function addCodegen(ctx: PluginContext): Promise<void> {
   if (ctx.input.options['apiId'] !== undefined) {
-    throw new UserError('`forte codegen add --apiId` is not supported: Forte generates code for the project\'s own API.', 'Run `forte codegen add` without --apiId.');
+    throw new UserError(
+      "`forte codegen add --apiId` is not supported: Forte generates code for the project's own API.",
+      'Run `forte codegen add` without --apiId.',
+    );
   }
   const project = ctx.project();
   const apiName = findGraphqlApi(project);
   const config = readGraphqlConfig(project.root);
   if (config.projects.length > 0) {
-    throw new UserError('Codegen supports only one GraphQL API per project.', 'Change the settings with `forte codegen configure`, or run `forte codegen remove` first.');
+    throw new UserError(
+      'Codegen supports only one GraphQL API per project.',
+      'Change the settings with `forte codegen configure`, or run `forte codegen remove` first.',
+    );
   }
   const schemaPath = compiledSchemaPath(project, apiName);
   // Fail before any question when there is nothing to generate from.
@@ -43,7 +57,12 @@ export async function configureCodegen(ctx: PluginContext): Promise<void> {
   const config = readGraphqlConfig(project.root);
   const current = await pickProject(ctx, config.projects, QUESTIONS.selectApi);
   const ext = current.amplifyExtension;
-  const settings = await askConfigureSettings(ctx, { target: ext.codeGenTarget, includes: current.includes, generatedFileName: ext.generatedFileName, maxDepth: ext.maxDepth });
+  const settings = await askConfigureSettings(ctx, {
+    target: ext.codeGenTarget,
+    includes: current.includes,
+    generatedFileName: ext.generatedFileName,
+    maxDepth: ext.maxDepth,
+  });
   // The types file must not be read back as a statements file.
   const excludes = settings.generatedFileName === '' ? current.excludes : [...new Set([...current.excludes, settings.generatedFileName])];
   const entry = projectOf(current.projectName, current.schemaPath, settings, excludes, ext.region);
@@ -94,8 +113,16 @@ export async function generateModelFiles(ctx: PluginContext, options: { introspe
   const target = options.introspection ? 'introspection' : flag('target');
   const outputDir = flag('output-dir') ?? flag('outputDir');
   const modelSchema = flag('model-schema') ?? flag('modelSchema');
-  const { dir, files } = await writeModels(ctx.project(), { ...(target ? { target } : {}), ...(outputDir ? { outputDir } : {}), ...(modelSchema ? { modelSchema } : {}) });
-  ctx.print.success(target === 'introspection' ? `Successfully generated the model introspection schema: ${files.join(', ')}` : `Successfully generated models. Generated models can be found in ${dir}`);
+  const { dir, files } = await writeModels(ctx.project(), {
+    ...(target ? { target } : {}),
+    ...(outputDir ? { outputDir } : {}),
+    ...(modelSchema ? { modelSchema } : {}),
+  });
+  ctx.print.success(
+    target === 'introspection'
+      ? `Successfully generated the model introspection schema: ${files.join(', ')}`
+      : `Successfully generated models. Generated models can be found in ${dir}`,
+  );
 }
 
 async function generate(ctx: PluginContext, entry: CodegenProject, what: { statements: boolean; types: boolean }): Promise<void> {
@@ -109,7 +136,10 @@ async function generate(ctx: PluginContext, entry: CodegenProject, what: { state
   if (what.types) {
     const typesFile = await writeTypes(root, entry, schema);
     if (typesFile) ctx.print.success(`Code generated successfully and saved in file ${typesFile}`);
-    else if (!what.statements) ctx.print.info(`${entry.projectName} has no types file (codeGenTarget ${entry.amplifyExtension.codeGenTarget}); change it with \`forte codegen configure\`.`);
+    else if (!what.statements)
+      ctx.print.info(
+        `${entry.projectName} has no types file (codeGenTarget ${entry.amplifyExtension.codeGenTarget}); change it with \`forte codegen configure\`.`,
+      );
   }
 }
 

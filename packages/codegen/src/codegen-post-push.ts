@@ -29,7 +29,8 @@ export async function handlePostPush(ctx: PluginContext, pushed: PushedResources
 /** push's `--codegen '{"generateCode":true,"codeLanguage":"javascript","fileNamePattern":"src/graphql/**\/*.js","generateDocs":true,"maxDepth":2}'`. */
 export function codegenAnswers(raw: string | boolean | undefined): CodegenAnswers {
   if (raw === undefined) return {};
-  const fix = 'Pass it as --codegen \'{"generateCode":true,"codeLanguage":"javascript","fileNamePattern":"src/graphql/**/*.js","generateDocs":true,"maxDepth":2}\'.';
+  const fix =
+    'Pass it as --codegen \'{"generateCode":true,"codeLanguage":"javascript","fileNamePattern":"src/graphql/**/*.js","generateDocs":true,"maxDepth":2}\'.';
   let value: unknown;
   try {
     value = typeof raw === 'string' ? JSON.parse(raw) : undefined;
@@ -55,7 +56,8 @@ export function codegenAnswers(raw: string | boolean | undefined): CodegenAnswer
   text('fileNamePattern');
   text('generatedFileName');
   if (v['maxDepth'] !== undefined) {
-    if (typeof v['maxDepth'] !== 'number' || !Number.isInteger(v['maxDepth']) || v['maxDepth'] < 1) throw new UserError('--codegen: maxDepth must be an integer greater than 0.', fix);
+    if (typeof v['maxDepth'] !== 'number' || !Number.isInteger(v['maxDepth']) || v['maxDepth'] < 1)
+      throw new UserError('--codegen: maxDepth must be an integer greater than 0.', fix);
     answers.maxDepth = v['maxDepth'];
   }
   return answers;

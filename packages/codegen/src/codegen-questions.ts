@@ -32,7 +32,11 @@ async function askTarget(ctx: PluginContext, current?: string): Promise<CodegenT
   const [first] = choices;
   if (choices.length === 1 && first) return first;
   const fallback = choices.find((c) => c === current) ?? choices[0];
-  return ctx.prompt.select<CodegenTarget>({ message: QUESTIONS.target, choices: choices.map((c) => ({ name: c, value: c })), ...(fallback ? { default: fallback } : {}) });
+  return ctx.prompt.select<CodegenTarget>({
+    message: QUESTIONS.target,
+    choices: choices.map((c) => ({ name: c, value: c })),
+    ...(fallback ? { default: fallback } : {}),
+  });
 }
 
 async function askIncludes(ctx: PluginContext, defaults: string[]): Promise<string[]> {
@@ -41,7 +45,10 @@ async function askIncludes(ctx: PluginContext, defaults: string[]): Promise<stri
     default: defaults.join(','),
     validate: (value) => (value.split(',').some((p) => p.trim() !== '') ? true : 'Enter at least one pattern'),
   });
-  return answer.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  return answer
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
 }
 
 async function askMaxDepth(ctx: PluginContext, current: number | undefined): Promise<number> {
@@ -92,14 +99,19 @@ export async function askFirstPushSettings(ctx: PluginContext, given: CodegenAns
   const generateDocs = given.generateDocs ?? (await ctx.prompt.confirm({ message: QUESTIONS.generateDocs, default: true }));
   const maxDepth = generateDocs ? (given.maxDepth ?? (await askMaxDepth(ctx, undefined))) : undefined;
   let generatedFileName = '';
-  if (target !== 'javascript') generatedFileName = given.generatedFileName || (await ctx.prompt.input({ message: QUESTIONS.typesFile, default: defaultTypesFile(target) }));
+  if (target !== 'javascript')
+    generatedFileName = given.generatedFileName || (await ctx.prompt.input({ message: QUESTIONS.typesFile, default: defaultTypesFile(target) }));
   return { target, includes, docsFilePath: docsPathOf(includes), generatedFileName, maxDepth, generateDocs, generateTypes: target !== 'javascript' };
 }
 
 function checkTarget(ctx: PluginContext, value: string): CodegenTarget {
   const choices = targetChoices(ctx.project());
   const found = choices.find((c) => c === value);
-  if (!found) throw new UserError(`--codegen: codeLanguage ${JSON.stringify(value)} is not one of ${choices.join(', ')} for this project.`, `Pass one of ${choices.join(', ')}.`);
+  if (!found)
+    throw new UserError(
+      `--codegen: codeLanguage ${JSON.stringify(value)} is not one of ${choices.join(', ')} for this project.`,
+      `Pass one of ${choices.join(', ')}.`,
+    );
   return found;
 }
 

@@ -21,7 +21,10 @@ export function javascriptSettings(project: Project): { framework: string; sourc
 /** The targets the user may pick: Angular and Ionic apps get Angular services, other JavaScript apps JS/TS/Flow. */
 export function targetChoices(project: Project): CodegenTarget[] {
   if (project.config.frontend !== 'javascript') {
-    throw new UserError(`The project frontend ${project.config.frontend} is not supported by codegen.`, 'Forte generates GraphQL code for JavaScript projects (frontend javascript in amplify/.config/project-config.json).');
+    throw new UserError(
+      `The project frontend ${project.config.frontend} is not supported by codegen.`,
+      'Forte generates GraphQL code for JavaScript projects (frontend javascript in amplify/.config/project-config.json).',
+    );
   }
   const { framework } = javascriptSettings(project);
   return framework === 'angular' || framework === 'ionic' ? ['angular', 'typescript'] : ['javascript', 'typescript', 'flow'];

@@ -19,12 +19,14 @@ const golden = { dir: shared.dir === undefined ? undefined : join(shared.dir, 'r
 const skip = shared.skip ?? false;
 
 const API = 'notes';
-const userError = (pattern: RegExp, resolution?: RegExp) => (e: unknown): boolean => {
-  assert.ok(isUserError(e), `expected a UserError, got ${String(e)}`);
-  assert.match(e.message, pattern);
-  if (resolution) assert.match(e.resolution, resolution);
-  return true;
-};
+const userError =
+  (pattern: RegExp, resolution?: RegExp) =>
+  (e: unknown): boolean => {
+    assert.ok(isUserError(e), `expected a UserError, got ${String(e)}`);
+    assert.match(e.message, pattern);
+    if (resolution) assert.match(e.resolution, resolution);
+    return true;
+  };
 
 void describe('forte codegen', { skip }, () => {
   let root: string;
@@ -33,7 +35,10 @@ void describe('forte codegen', { skip }, () => {
   const file = (path: string): string => readFileSync(join(root, path), 'utf8');
   const apiDir = join('amplify', 'backend', 'api', API);
   let projectConfig: Record<string, unknown> = {};
-  const run = async (command: string | undefined, options: { yes?: boolean; answers?: Record<string, string | boolean>; flags?: Record<string, string | boolean> } = {}): Promise<ReturnType<typeof createFakePluginContext>> => {
+  const run = async (
+    command: string | undefined,
+    options: { yes?: boolean; answers?: Record<string, string | boolean>; flags?: Record<string, string | boolean> } = {},
+  ): Promise<ReturnType<typeof createFakePluginContext>> => {
     const { flags, ...rest } = options;
     const fake = createFakePluginContext(root, { plugin: 'codegen', ...(command ? { command } : {}), ...rest });
     Object.assign(fake.ctx.input.options, flags);
@@ -43,7 +48,10 @@ void describe('forte codegen', { skip }, () => {
   };
   const withApi = (schema: GoldenCase, options: { compiled?: boolean } = {}): void => {
     mkdirSync(join(root, apiDir, 'build'), { recursive: true });
-    writeFileSync(join(root, 'amplify/backend/backend-config.json'), JSON.stringify({ api: { [API]: { service: 'AppSync', providerPlugin: 'awscloudformation', dependsOn: [] } } }));
+    writeFileSync(
+      join(root, 'amplify/backend/backend-config.json'),
+      JSON.stringify({ api: { [API]: { service: 'AppSync', providerPlugin: 'awscloudformation', dependsOn: [] } } }),
+    );
     writeFileSync(join(root, apiDir, 'schema.graphql'), schema.input);
     if (options.compiled !== false) writeFileSync(join(root, apiDir, 'build/schema.graphql'), schema.compiled);
   };
@@ -66,7 +74,7 @@ void describe('forte codegen', { skip }, () => {
     await assert.rejects(run('remove', { yes: true }), userError(/not configured/));
   });
 
-  void it('`codegen add --yes` asks Amplify\'s questions, writes .graphqlconfig.yml in Amplify\'s shape and the JavaScript statements', async () => {
+  void it("`codegen add --yes` asks Amplify's questions, writes .graphqlconfig.yml in Amplify's shape and the JavaScript statements", async () => {
     withApi(sandboxTodo);
     const { asked, printed } = await run('add', { yes: true });
     assert.deepEqual(asked, [QUESTIONS.target, QUESTIONS.includePattern, QUESTIONS.generateDocs, QUESTIONS.maxDepth]);
@@ -76,12 +84,17 @@ void describe('forte codegen', { skip }, () => {
           schemaPath: `amplify/backend/api/${API}/build/schema.graphql`,
           includes: ['src/graphql/**/*.js'],
           excludes: ['./amplify/**'],
-          extensions: { amplify: { codeGenTarget: 'javascript', generatedFileName: '', docsFilePath: 'src/graphql', region: 'us-east-1', apiId: null, maxDepth: 2 } },
+          extensions: {
+            amplify: { codeGenTarget: 'javascript', generatedFileName: '', docsFilePath: 'src/graphql', region: 'us-east-1', apiId: null, maxDepth: 2 },
+          },
         },
       },
       extensions: { amplify: { version: 3 } },
     });
-    assert.match(file(GRAPHQL_CONFIG_FILE), /^projects:\n {2}notes:\n {4}schemaPath: amplify\/backend\/api\/notes\/build\/schema\.graphql\n {4}includes:\n {6}- src\/graphql\/\*\*\/\*\.js\n/);
+    assert.match(
+      file(GRAPHQL_CONFIG_FILE),
+      /^projects:\n {2}notes:\n {4}schemaPath: amplify\/backend\/api\/notes\/build\/schema\.graphql\n {4}includes:\n {6}- src\/graphql\/\*\*\/\*\.js\n/,
+    );
     assert.match(file(GRAPHQL_CONFIG_FILE), /generatedFileName: ''\n/);
     assert.deepEqual(readdirSync(join(root, 'src/graphql')).sort(), ['mutations.js', 'queries.js', 'subscriptions.js']);
     assert.equal(existsSync(join(root, 'src/API.ts')), false);
@@ -92,7 +105,10 @@ void describe('forte codegen', { skip }, () => {
     const queries = (await import(pathToFileURL(join(root, 'src/graphql/queries.js')).href)) as Record<string, string>;
     const subscriptions = (await import(pathToFileURL(join(root, 'src/graphql/subscriptions.js')).href)) as Record<string, string>;
     assert.deepEqual(Object.keys(mutations).sort(), ['createTodo', 'deleteTodo', 'updateTodo']);
-    assert.match(mutations['createTodo']!, /mutation CreateTodo\(\s*\$input: CreateTodoInput!\s*\$condition: ModelTodoConditionInput\s*\) \{\s*createTodo\(input: \$input, condition: \$condition\) \{\s*id\s+name\s+description\s+createdAt\s+updatedAt\s+__typename/);
+    assert.match(
+      mutations['createTodo']!,
+      /mutation CreateTodo\(\s*\$input: CreateTodoInput!\s*\$condition: ModelTodoConditionInput\s*\) \{\s*createTodo\(input: \$input, condition: \$condition\) \{\s*id\s+name\s+description\s+createdAt\s+updatedAt\s+__typename/,
+    );
     assert.deepEqual(Object.keys(queries).sort(), ['getTodo', 'listTodos']);
     assert.deepEqual(Object.keys(subscriptions).sort(), ['onCreateTodo', 'onDeleteTodo', 'onUpdateTodo']);
     assert.ok(printed.some((line) => line === 'Generated GraphQL operations successfully and saved at src/graphql'));
@@ -103,17 +119,32 @@ void describe('forte codegen', { skip }, () => {
   void it('TypeScript: the statements are typed by src/API.ts, and both compile (a wrong variable does not)', async () => {
     withApi(sandboxTodo);
     const { asked, printed } = await run('add', { answers: { [QUESTIONS.target]: 'typescript', [QUESTIONS.maxDepth]: '3' } });
-    assert.deepEqual(asked, [QUESTIONS.target, QUESTIONS.includePattern, QUESTIONS.generateDocs, QUESTIONS.maxDepth, QUESTIONS.typesFile, QUESTIONS.generateTypes]);
+    assert.deepEqual(asked, [
+      QUESTIONS.target,
+      QUESTIONS.includePattern,
+      QUESTIONS.generateDocs,
+      QUESTIONS.maxDepth,
+      QUESTIONS.typesFile,
+      QUESTIONS.generateTypes,
+    ]);
     const project = config().projects[API];
     assert.deepEqual(project.includes, ['src/graphql/**/*.ts']);
-    assert.deepEqual(project.extensions.amplify, { codeGenTarget: 'typescript', generatedFileName: 'src/API.ts', docsFilePath: 'src/graphql', region: 'us-east-1', apiId: null, maxDepth: 3 });
+    assert.deepEqual(project.extensions.amplify, {
+      codeGenTarget: 'typescript',
+      generatedFileName: 'src/API.ts',
+      docsFilePath: 'src/graphql',
+      region: 'us-east-1',
+      apiId: null,
+      maxDepth: 3,
+    });
     assert.match(file('src/graphql/mutations.ts'), /import \* as APITypes from "\.\.\/API";/);
     assert.match(file('src/graphql/mutations.ts'), /export const createTodo = \/\* GraphQL \*\/ `mutation CreateTodo\(/);
     assert.match(file('src/API.ts'), /export type CreateTodoInput = \{\s*id\?: string \| null,\s*name: string,\s*description\?: string \| null,\s*\};/);
     assert.match(file('src/API.ts'), /export type CreateTodoMutation = \{/);
     assert.ok(printed.includes('Code generated successfully and saved in file src/API.ts'));
 
-    const good = 'import { createTodo } from "./graphql/mutations";\nimport type { CreateTodoMutationVariables } from "./API";\nconst v: CreateTodoMutationVariables = { input: { name: "a" } };\nexport const q: string = createTodo;\nexport { v };\n';
+    const good =
+      'import { createTodo } from "./graphql/mutations";\nimport type { CreateTodoMutationVariables } from "./API";\nconst v: CreateTodoMutationVariables = { input: { name: "a" } };\nexport const q: string = createTodo;\nexport { v };\n';
     assert.deepEqual(typeErrors(root, good), []);
     const bad = good.replace('{ name: "a" }', '{ title: "a" }');
     assert.match(typeErrors(root, bad).join('\n'), /title/);
@@ -156,10 +187,13 @@ void describe('forte codegen', { skip }, () => {
     assert.match(file('src/API.ts'), /export type ListTodosQuery = \{/);
   });
 
-  void it('`codegen remove` drops only the API\'s entry; the generated files and other graphql-config projects stay', async () => {
+  void it("`codegen remove` drops only the API's entry; the generated files and other graphql-config projects stay", async () => {
     withApi(sandboxTodo);
     await run('add', { yes: true });
-    writeFileSync(join(root, GRAPHQL_CONFIG_FILE), `${file(GRAPHQL_CONFIG_FILE)}# kept by hand\n`.replace('projects:\n', 'projects:\n  other:\n    schemaPath: other.graphql # not an Amplify project\n'));
+    writeFileSync(
+      join(root, GRAPHQL_CONFIG_FILE),
+      `${file(GRAPHQL_CONFIG_FILE)}# kept by hand\n`.replace('projects:\n', 'projects:\n  other:\n    schemaPath: other.graphql # not an Amplify project\n'),
+    );
     const { printed } = await run('remove', { yes: true });
     assert.deepEqual(config(), { projects: { other: { schemaPath: 'other.graphql' } }, extensions: { amplify: { version: 3 } } });
     assert.ok(existsSync(join(root, 'src/graphql/queries.js')));
@@ -194,7 +228,7 @@ void describe('forte codegen', { skip }, () => {
     assert.match(file('src/graphql/mutations.js'), /export const createTodo/);
   });
 
-  void it('`codegen models` writes DataStore models to <SourceDir>/models; `--target introspection` equals Amplify\'s model-introspection.json', async () => {
+  void it("`codegen models` writes DataStore models to <SourceDir>/models; `--target introspection` equals Amplify's model-introspection.json", async () => {
     withApi(sandboxTodo);
     const { printed } = await run('models');
     assert.deepEqual(readdirSync(join(root, 'src/models')).sort(), ['index.d.ts', 'index.js', 'schema.d.ts', 'schema.js']);
@@ -215,7 +249,7 @@ void describe('forte codegen', { skip }, () => {
     await assert.rejects(run('models'), userError(/No GraphQL schema found/));
   });
 
-  void it('Angular apps get Angular services; the models follow the frontend\'s SourceDir; other frontends are refused', async () => {
+  void it("Angular apps get Angular services; the models follow the frontend's SourceDir; other frontends are refused", async () => {
     withApi(sandboxTodo);
     projectConfig = { javascript: { framework: 'angular', config: { SourceDir: 'app/src' } } };
     const { asked } = await run('add', { yes: true });
@@ -233,11 +267,18 @@ void describe('forte codegen', { skip }, () => {
     await assert.rejects(run('add', { yes: true }), userError(/frontend android is not supported/));
   });
 
-  void it('after the first push of an API: Amplify\'s questions, in its order; --yes generates with the defaults; --codegen answers; later pushes regenerate', async () => {
+  void it("after the first push of an API: Amplify's questions, in its order; --yes generates with the defaults; --codegen answers; later pushes regenerate", async () => {
     withApi(sandboxTodo);
     const api = { category: 'api', resourceName: API, service: 'AppSync', dir: join(root, apiDir) };
-    const afterPush = async (options: { yes?: boolean; answers?: Record<string, string | boolean>; flags?: Record<string, string> }, pushed: { created?: (typeof api)[]; updated?: (typeof api)[] }) => {
-      const fake = createFakePluginContext(root, { plugin: 'codegen', ...(options.yes ? { yes: true } : {}), ...(options.answers ? { answers: options.answers } : {}) });
+    const afterPush = async (
+      options: { yes?: boolean; answers?: Record<string, string | boolean>; flags?: Record<string, string> },
+      pushed: { created?: (typeof api)[]; updated?: (typeof api)[] },
+    ) => {
+      const fake = createFakePluginContext(root, {
+        plugin: 'codegen',
+        ...(options.yes ? { yes: true } : {}),
+        ...(options.answers ? { answers: options.answers } : {}),
+      });
       Object.assign(fake.ctx.input.options, options.flags);
       await plugin.handlePostPush(fake.ctx, { created: pushed.created ?? [], updated: pushed.updated ?? [] });
       return fake;
@@ -247,7 +288,14 @@ void describe('forte codegen', { skip }, () => {
     assert.equal(existsSync(join(root, GRAPHQL_CONFIG_FILE)), false);
 
     const asked = await afterPush({ answers: { [QUESTIONS.target]: 'typescript', [QUESTIONS.maxDepth]: '3' } }, { created: [api] });
-    assert.deepEqual(asked.asked, [QUESTIONS.generateTypes, QUESTIONS.target, QUESTIONS.includePattern, QUESTIONS.generateDocs, QUESTIONS.maxDepth, QUESTIONS.typesFile]);
+    assert.deepEqual(asked.asked, [
+      QUESTIONS.generateTypes,
+      QUESTIONS.target,
+      QUESTIONS.includePattern,
+      QUESTIONS.generateDocs,
+      QUESTIONS.maxDepth,
+      QUESTIONS.typesFile,
+    ]);
     assert.equal(config().projects[API].extensions.amplify.codeGenTarget, 'typescript');
     assert.equal(config().projects[API].extensions.amplify.maxDepth, 3);
     assert.match(file('src/graphql/queries.ts'), /export const getTodo = /);
@@ -264,18 +312,29 @@ void describe('forte codegen', { skip }, () => {
 
     rmSync(join(root, 'src'), { recursive: true });
     await afterPush({ yes: true }, { created: [api] });
-    assert.equal(config().projects[API].extensions.amplify.codeGenTarget, 'javascript', '--yes: Amplify\'s headless defaults');
+    assert.equal(config().projects[API].extensions.amplify.codeGenTarget, 'javascript', "--yes: Amplify's headless defaults");
     assert.match(file('src/graphql/mutations.js'), /export const createTodo = /);
 
     rmSync(join(root, GRAPHQL_CONFIG_FILE));
-    await afterPush({ flags: { codegen: '{"generateCode":true,"codeLanguage":"typescript","fileNamePattern":"lib/gql/**/*.ts","generatedFileName":"lib/API.ts","generateDocs":true,"maxDepth":1}' } }, { created: [api] });
+    await afterPush(
+      {
+        flags: {
+          codegen:
+            '{"generateCode":true,"codeLanguage":"typescript","fileNamePattern":"lib/gql/**/*.ts","generatedFileName":"lib/API.ts","generateDocs":true,"maxDepth":1}',
+        },
+      },
+      { created: [api] },
+    );
     assert.deepEqual(config().projects[API].includes, ['lib/gql/**/*.ts']);
     assert.ok(existsSync(join(root, 'lib/gql/queries.ts')) && existsSync(join(root, 'lib/API.ts')));
     rmSync(join(root, GRAPHQL_CONFIG_FILE));
     const off = await afterPush({ yes: true, flags: { codegen: '{"generateCode":false}' } }, { created: [api] });
     assert.deepEqual(off.asked, []);
     assert.equal(existsSync(join(root, GRAPHQL_CONFIG_FILE)), false);
-    await assert.rejects(afterPush({ flags: { codegen: '{"codeLanguage":"swift"}' } }, { created: [api] }), userError(/codeLanguage "swift" is not one of javascript, typescript, flow/));
+    await assert.rejects(
+      afterPush({ flags: { codegen: '{"codeLanguage":"swift"}' } }, { created: [api] }),
+      userError(/codeLanguage "swift" is not one of javascript, typescript, flow/),
+    );
   });
 
   void it('answers `forte codegen help` and refuses unknown commands', async () => {
@@ -289,6 +348,15 @@ void describe('forte codegen', { skip }, () => {
 function typeErrors(root: string, main: string): string[] {
   const mainFile = join(root, 'src', 'main.ts');
   writeFileSync(mainFile, main);
-  const program = ts.createProgram([mainFile], { strict: true, noEmit: true, skipLibCheck: true, lib: ['lib.es2022.d.ts'], target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, types: [] });
+  const program = ts.createProgram([mainFile], {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    lib: ['lib.es2022.d.ts'],
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    types: [],
+  });
   return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 }

@@ -30,7 +30,14 @@ void describe('file-glob', () => {
   void it('lists matching files minus the excluded ones, never looking into node_modules', () => {
     const root = mkdtempSync(join(tmpdir(), 'forte-glob-'));
     try {
-      for (const file of ['src/graphql/queries.js', 'src/graphql/sub/more.js', 'src/graphql/skip.js', 'src/API.ts', 'node_modules/x/src/graphql/q.js', 'amplify/backend/q.js']) {
+      for (const file of [
+        'src/graphql/queries.js',
+        'src/graphql/sub/more.js',
+        'src/graphql/skip.js',
+        'src/API.ts',
+        'node_modules/x/src/graphql/q.js',
+        'amplify/backend/q.js',
+      ]) {
         mkdirSync(dirname(join(root, file)), { recursive: true });
         writeFileSync(join(root, file), '');
       }

@@ -35,7 +35,11 @@ export async function writeModels(project: Project, options: ModelsOptions): Pro
   try {
     output = await generateModels({ schema, target, ...featureFlags(project) });
   } catch (error) {
-    throw new UserError(`Generating models failed: ${error instanceof Error ? error.message : String(error)}`, 'Check the API\'s schema with `forte api gql-compile`.', { cause: error });
+    throw new UserError(
+      `Generating models failed: ${error instanceof Error ? error.message : String(error)}`,
+      "Check the API's schema with `forte api gql-compile`.",
+      { cause: error },
+    );
   }
   const base = join(project.root, dir);
   const files = Object.entries(output).map(([file, content]) => {
@@ -68,9 +72,9 @@ function featureFlags(project: Project): Partial<GenerateModelsOptions> {
   const file = join(project.amplifyDir, 'cli.json');
   let features: Record<string, Record<string, unknown> | undefined> = {};
   try {
-    if (existsSync(file)) features = ((JSON.parse(readFileSync(file, 'utf8')) as { features?: typeof features }).features ?? {});
+    if (existsSync(file)) features = (JSON.parse(readFileSync(file, 'utf8')) as { features?: typeof features }).features ?? {};
   } catch (error) {
-    throw new UserError(`${file} is not valid JSON.`, 'Fix the file (it holds the project\'s feature flags).', { cause: error });
+    throw new UserError(`${file} is not valid JSON.`, "Fix the file (it holds the project's feature flags).", { cause: error });
   }
   const flag = (section: string, name: string): boolean | undefined => {
     const value = features[section]?.[name];

@@ -14,7 +14,8 @@ import { DEFAULT_MAX_DEPTH } from './codegen-questions.js';
 export function writeStatements(root: string, project: CodegenProject, schema: string, options: { maxDepth?: number } = {}): string[] {
   const ext = project.amplifyExtension;
   const target = ext.codeGenTarget;
-  if (!isCodegenTarget(target)) throw new UserError(`Language ${target} not supported.`, 'Pick javascript, typescript, flow or angular with `forte codegen configure`.');
+  if (!isCodegenTarget(target))
+    throw new UserError(`Language ${target} not supported.`, 'Pick javascript, typescript, flow or angular with `forte codegen configure`.');
   const [firstInclude] = project.includes;
   const docsDir = ext.docsFilePath !== '' ? ext.docsFilePath : firstInclude ? dirname(dirname(firstInclude)) : 'src/graphql';
   const maxDepth = options.maxDepth ?? ext.maxDepth ?? DEFAULT_MAX_DEPTH;
@@ -28,7 +29,11 @@ export function writeStatements(root: string, project: CodegenProject, schema: s
       ...(target === 'typescript' && ext.generatedFileName !== '' ? { relativeTypesPath: typesImportPath(docsDir, ext.generatedFileName) } : {}),
     });
   } catch (error) {
-    throw new UserError(`Generating GraphQL statements from ${project.schemaPath} failed: ${error instanceof Error ? error.message : String(error)}`, 'Check the API\'s schema with `forte api gql-compile`.', { cause: error });
+    throw new UserError(
+      `Generating GraphQL statements from ${project.schemaPath} failed: ${error instanceof Error ? error.message : String(error)}`,
+      "Check the API's schema with `forte api gql-compile`.",
+      { cause: error },
+    );
   }
   mkdirSync(join(root, docsDir), { recursive: true });
   return Object.entries(output).map(([file, content]) => {

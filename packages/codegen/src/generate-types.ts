@@ -15,7 +15,10 @@ export async function writeTypes(root: string, project: CodegenProject, schema: 
   const files = matchFiles(root, project.includes, [...project.excludes, typesFile]);
   const documents = files.map((file) => documentsOf(file, readFileSync(join(root, file), 'utf8'))).filter((doc) => doc.trim() !== '');
   if (documents.length === 0) {
-    throw new UserError(`No GraphQL statements match ${project.includes.join(', ')}.`, 'Generate them with `forte codegen statements` (or change the pattern with `forte codegen configure`).');
+    throw new UserError(
+      `No GraphQL statements match ${project.includes.join(', ')}.`,
+      'Generate them with `forte codegen statements` (or change the pattern with `forte codegen configure`).',
+    );
   }
   let output: Record<string, string>;
   try {
@@ -26,7 +29,11 @@ export async function writeTypes(root: string, project: CodegenProject, schema: 
       introspection: project.schemaPath.endsWith('.json'),
     });
   } catch (error) {
-    throw new UserError(`Generating types from ${project.schemaPath} failed: ${error instanceof Error ? error.message : String(error)}`, 'Check that the statements match the API\'s schema: regenerate them with `forte codegen statements`.', { cause: error });
+    throw new UserError(
+      `Generating types from ${project.schemaPath} failed: ${error instanceof Error ? error.message : String(error)}`,
+      "Check that the statements match the API's schema: regenerate them with `forte codegen statements`.",
+      { cause: error },
+    );
   }
   const contents = Object.values(output);
   mkdirSync(dirname(join(root, typesFile)), { recursive: true });

@@ -42,9 +42,10 @@ void describe('.graphqlconfig.yml', () => {
     ].join('\n');
     withFile(text, (root) => {
       const config = readGraphqlConfig(root);
-      assert.deepEqual(config.projects.map((p) => [p.projectName, p.includes, p.excludes, p.amplifyExtension.maxDepth, p.amplifyExtension.apiId]), [
-        ['myapi', ['src/graphql/**/*.js'], ['./amplify/**', 'src/API.ts'], 2, null],
-      ]);
+      assert.deepEqual(
+        config.projects.map((p) => [p.projectName, p.includes, p.excludes, p.amplifyExtension.maxDepth, p.amplifyExtension.apiId]),
+        [['myapi', ['src/graphql/**/*.js'], ['./amplify/**', 'src/API.ts'], 2, null]],
+      );
       putProject(config, { ...config.projects[0]!, amplifyExtension: { ...config.projects[0]!.amplifyExtension, maxDepth: 3 } });
       writeGraphqlConfig(config);
       const saved = readFileSync(join(root, GRAPHQL_CONFIG_FILE), 'utf8');
@@ -57,7 +58,10 @@ void describe('.graphqlconfig.yml', () => {
 
   void it('names the file and the line of what it cannot read, and how to fix it', () => {
     withFile('projects:\n  a: [x, y\n', (root) => {
-      assert.throws(() => readGraphqlConfig(root), (e: unknown) => isUserError(e) && /\.graphqlconfig\.yml: .*line/.test(e.message) && /forte codegen add/.test(e.resolution));
+      assert.throws(
+        () => readGraphqlConfig(root),
+        (e: unknown) => isUserError(e) && /\.graphqlconfig\.yml: .*line/.test(e.message) && /forte codegen add/.test(e.resolution),
+      );
     });
     withFile('# only a comment\n', (root) => assert.deepEqual(readGraphqlConfig(root).projects, []));
     withFile('- a list\n', (root) => assert.throws(() => readGraphqlConfig(root), /is not a mapping/));

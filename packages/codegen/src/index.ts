@@ -43,8 +43,10 @@ function printHelp(ctx: PluginContext): void {
   ctx.print.info('  remove               Removes the API from .graphqlconfig.yml (generated files stay).');
   ctx.print.info('  statements           Generates queries, mutations and subscriptions [--maxDepth N].');
   ctx.print.info('  types                Generates the types file (src/API.ts) from the statements.');
-  ctx.print.info('  models               Generates DataStore models [--target javascript|typescript|android|ios|flutter|introspection] [--output-dir D] [--model-schema P].');
+  ctx.print.info(
+    '  models               Generates DataStore models [--target javascript|typescript|android|ios|flutter|introspection] [--output-dir D] [--model-schema P].',
+  );
   ctx.print.info('  model-introspection  Writes model-introspection.json (for aws-amplify v6 generateClient) [--output-dir D].');
-  ctx.print.info('The statements and types read the API\'s compiled schema (amplify/backend/api/<name>/build/schema.graphql):');
+  ctx.print.info("The statements and types read the API's compiled schema (amplify/backend/api/<name>/build/schema.graphql):");
   ctx.print.info('run `forte api gql-compile` or `forte push` first.');
 }

@@ -5,7 +5,8 @@ import { projectRegion, pushedResources, str } from './meta-resources.js';
 /** The `amplify_outputs.json` schema version written (what aws-amplify v6 parses as Gen 2 outputs). */
 export const AMPLIFY_OUTPUTS_VERSION = '1.4';
 
-const lower = (values: unknown): string[] => (Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string').map((v) => v.toLowerCase()) : []);
+const lower = (values: unknown): string[] =>
+  Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string').map((v) => v.toLowerCase()) : [];
 const MFA: Record<string, string> = { OFF: 'NONE', ON: 'REQUIRED', OPTIONAL: 'OPTIONAL' };
 
 /** What amplify_outputs.json takes from the project besides amplify-meta. */
@@ -59,7 +60,9 @@ export function amplifyOutputs(meta: AmplifyMeta, sources: AmplifyOutputsSources
     } else if (r.service === 'AppSync' && str(o.GraphQLAPIEndpointOutput)) {
       const authConfig = o.authConfig as { additionalAuthenticationProviders?: { authenticationType?: string }[] } | undefined;
       const defaultType = defaultAuthType(o);
-      const additional = (authConfig?.additionalAuthenticationProviders ?? []).map((p) => p.authenticationType).filter((t): t is string => typeof t === 'string');
+      const additional = (authConfig?.additionalAuthenticationProviders ?? [])
+        .map((p) => p.authenticationType)
+        .filter((t): t is string => typeof t === 'string');
       const data: Record<string, unknown> = {
         url: o.GraphQLAPIEndpointOutput,
         aws_region: resourceRegion,
@@ -72,7 +75,8 @@ export function amplifyOutputs(meta: AmplifyMeta, sources: AmplifyOutputsSources
       outputs.data = data;
       // Without an auth resource the API's URL is the only place that names the cloud.
       const endpoint = cloudEndpointOfApi(o);
-      if (endpoint && !(outputs.custom as { forte?: unknown } | undefined)?.forte) outputs.custom = { ...(outputs.custom as Record<string, unknown> | undefined), forte: { endpoint } };
+      if (endpoint && !(outputs.custom as { forte?: unknown } | undefined)?.forte)
+        outputs.custom = { ...(outputs.custom as Record<string, unknown> | undefined), forte: { endpoint } };
     } else if (r.service === 'S3' && str(o.BucketName)) {
       outputs.storage = { aws_region: resourceRegion, bucket_name: o.BucketName };
     }

@@ -9,7 +9,10 @@ import * as plugin from './index.js';
 
 const frontend: FrontendPlugin = plugin;
 
-function fakeContext(root: string, options: { javascript?: unknown; yes?: boolean; answers?: Record<string, string> } = {}): { ctx: PluginContext; asked: string[] } {
+function fakeContext(
+  root: string,
+  options: { javascript?: unknown; yes?: boolean; answers?: Record<string, string> } = {},
+): { ctx: PluginContext; asked: string[] } {
   const asked: string[] = [];
   const project = {
     root,
@@ -79,7 +82,12 @@ const fullMeta = {
   hosting: {
     S3AndCloudFront: {
       service: 'S3AndCloudFront',
-      output: { Region: region, HostingBucketName: 'site-dev', WebsiteURL: 'http://myapp-dev.localhost:20002/', S3BucketSecureURL: 'http://myapp-dev.localhost:20002/' },
+      output: {
+        Region: region,
+        HostingBucketName: 'site-dev',
+        WebsiteURL: 'http://myapp-dev.localhost:20002/',
+        S3BucketSecureURL: 'http://myapp-dev.localhost:20002/',
+      },
     },
   },
   function: { notpushed: { service: 'Lambda' } },
@@ -99,7 +107,7 @@ void describe('frontend-javascript', () => {
     assert.deepEqual(manifest, { name: 'javascript', type: 'frontend', aliases: ['js'], commands: [] });
   });
 
-  void it('writes aws-exports.js in Amplify\'s template with only what exists', async () => {
+  void it("writes aws-exports.js in Amplify's template with only what exists", async () => {
     const { ctx } = fakeContext(root, { javascript: { framework: 'react', config: { SourceDir: 'src', DistributionDir: 'build' } } });
     const written = await frontend.createFrontendConfigs(ctx, { providers } as unknown as AmplifyMeta);
     assert.deepEqual(written, [join(root, 'src/aws-exports.js'), join(root, 'amplify_outputs.json')]);
@@ -156,12 +164,18 @@ void describe('frontend-javascript', () => {
         mfa_methods: ['TOTP'],
         password_policy: { min_length: 8, require_lowercase: false, require_uppercase: false, require_numbers: true, require_symbols: false },
       },
-      data: { url: 'http://127.0.0.1:20002/graphql/abc', aws_region: region, default_authorization_type: 'API_KEY', authorization_types: ['AWS_IAM'], api_key: 'da2-key' },
+      data: {
+        url: 'http://127.0.0.1:20002/graphql/abc',
+        aws_region: region,
+        default_authorization_type: 'API_KEY',
+        authorization_types: ['AWS_IAM'],
+        api_key: 'da2-key',
+      },
       storage: { aws_region: region, bucket_name: 'files-dev' },
     });
   });
 
-  void it('writes guest access, groups and the cloud endpoint that Forte\'s auth category records', async () => {
+  void it("writes guest access, groups and the cloud endpoint that Forte's auth category records", async () => {
     const { ctx } = fakeContext(root, { javascript: { framework: 'react', config: { SourceDir: 'src' } } });
     const auth = (fullMeta as any).auth.myappauth;
     const meta = {
@@ -185,7 +199,16 @@ void describe('frontend-javascript', () => {
     const { ctx } = fakeContext(root, { javascript: { framework: 'react', config: { SourceDir: 'src' } } });
     const introspection = {
       version: 1,
-      models: { Note: { name: 'Note', pluralName: 'Notes', syncable: true, fields: { id: { name: 'id', isArray: false, type: 'ID', isRequired: true, attributes: [] } }, attributes: [{ type: 'model', properties: {} }], primaryKeyInfo: { isCustomPrimaryKey: false, primaryKeyFieldName: 'id', sortKeyFieldNames: [] } } },
+      models: {
+        Note: {
+          name: 'Note',
+          pluralName: 'Notes',
+          syncable: true,
+          fields: { id: { name: 'id', isArray: false, type: 'ID', isRequired: true, attributes: [] } },
+          attributes: [{ type: 'model', properties: {} }],
+          primaryKeyInfo: { isCustomPrimaryKey: false, primaryKeyFieldName: 'id', sortKeyFieldNames: [] },
+        },
+      },
       enums: {},
       nonModels: {},
     };
@@ -198,7 +221,10 @@ void describe('frontend-javascript', () => {
         notes: {
           service: 'AppSync',
           output: {
-            authConfig: { defaultAuthentication: { authenticationType: 'AMAZON_COGNITO_USER_POOLS' }, additionalAuthenticationProviders: [{ authenticationType: 'API_KEY' }, { authenticationType: 'AWS_IAM' }] },
+            authConfig: {
+              defaultAuthentication: { authenticationType: 'AMAZON_COGNITO_USER_POOLS' },
+              additionalAuthenticationProviders: [{ authenticationType: 'API_KEY' }, { authenticationType: 'AWS_IAM' }],
+            },
             GraphQLAPIIdOutput: 'abcdefghijklmnopqrstuvwxyz',
             GraphQLAPIEndpointOutput: url,
             GraphQLAPIKeyOutput: 'da2-key',
@@ -266,7 +292,11 @@ void describe('frontend-javascript', () => {
     const quiet = fakeContext(root);
     const settings = await frontend.init(quiet.ctx, undefined, { useDefaults: true });
     assert.deepEqual(quiet.asked, []);
-    assert.deepEqual(settings, { frontend: 'javascript', framework: 'vue', config: { SourceDir: 'src', DistributionDir: 'dist', BuildCommand: 'npm run-script build', StartCommand: 'npm run-script serve' } });
+    assert.deepEqual(settings, {
+      frontend: 'javascript',
+      framework: 'vue',
+      config: { SourceDir: 'src', DistributionDir: 'dist', BuildCommand: 'npm run-script build', StartCommand: 'npm run-script serve' },
+    });
     assert.deepEqual(plugin.describeSettings(settings), [
       'App type: javascript',
       'Javascript framework: vue',
@@ -279,12 +309,17 @@ void describe('frontend-javascript', () => {
   });
 
   void it('runs the build command and names it when it fails', async () => {
-    const ok = fakeContext(root, { javascript: { framework: 'none', config: { BuildCommand: 'node -e "require(\'fs\').writeFileSync(\'built.txt\', \'yes\')"', DistributionDir: 'out' } } });
+    const ok = fakeContext(root, {
+      javascript: { framework: 'none', config: { BuildCommand: "node -e \"require('fs').writeFileSync('built.txt', 'yes')\"", DistributionDir: 'out' } },
+    });
     await frontend.build(ok.ctx);
     assert.equal(readFileSync(join(root, 'built.txt'), 'utf8'), 'yes', 'the command runs in the project root');
     assert.equal(frontend.distributionDir(ok.ctx), join(root, 'out'));
     const failing = fakeContext(root, { javascript: { framework: 'none', config: { BuildCommand: 'node -e "process.exit(3)"' } } });
-    await assert.rejects(frontend.build(failing.ctx), (e: unknown) => isUserError(e) && e.message.includes('node -e "process.exit(3)"') && /exit code 3/.test(e.message));
+    await assert.rejects(
+      frontend.build(failing.ctx),
+      (e: unknown) => isUserError(e) && e.message.includes('node -e "process.exit(3)"') && /exit code 3/.test(e.message),
+    );
     assert.equal(existsSync(join(root, 'out')), false);
   });
 });

@@ -15,7 +15,11 @@ export interface JavascriptFrontendSettings {
  * The frontend questions of `forte init`. With `--yes` the framework is detected from package.json; a
  * headless `{frontend, framework, config}` payload (the `--frontend` flag) answers them instead.
  */
-export async function initFrontend(ctx: PluginContext, headless?: Record<string, unknown>, options?: { useDefaults?: boolean }): Promise<JavascriptFrontendSettings> {
+export async function initFrontend(
+  ctx: PluginContext,
+  headless?: Record<string, unknown>,
+  options?: { useDefaults?: boolean },
+): Promise<JavascriptFrontendSettings> {
   if (headless) return fromHeadless(headless);
   const detected = detectFramework(readPackageJson(ctx.cwd));
   if (options?.useDefaults) return { frontend: FRONTEND_NAME, framework: detected, config: { ...FRAMEWORK_DEFAULTS[detected] } };
@@ -57,7 +61,8 @@ function fromHeadless(payload: Record<string, unknown>): JavascriptFrontendSetti
     throw new UserError(`--frontend: unknown framework ${JSON.stringify(framework)}.`, `Use one of ${FRAMEWORKS.join(', ')}.`);
   }
   const given = (payload.config ?? {}) as Record<string, unknown>;
-  if (typeof given !== 'object' || Array.isArray(given)) throw new UserError('--frontend: "config" must be an object.', 'For example {"SourceDir":"src","DistributionDir":"build"}.');
+  if (typeof given !== 'object' || Array.isArray(given))
+    throw new UserError('--frontend: "config" must be an object.', 'For example {"SourceDir":"src","DistributionDir":"build"}.');
   const config: JavascriptConfig = { ...FRAMEWORK_DEFAULTS[framework] };
   for (const key of Object.keys(config) as (keyof JavascriptConfig)[]) {
     const value = given[key];

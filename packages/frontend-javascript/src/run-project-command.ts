@@ -12,9 +12,16 @@ export async function runProjectCommand(ctx: PluginContext, which: 'BuildCommand
     child.on('error', reject);
     child.on('exit', (exitCode, signal) => resolve(signal ? 128 : exitCode));
   }).catch((error: unknown) => {
-    throw new UserError(`Could not run \`${command}\`: ${error instanceof Error ? error.message : String(error)}`, `Check ${which} in amplify/.config/project-config.json.`, { cause: error });
+    throw new UserError(
+      `Could not run \`${command}\`: ${error instanceof Error ? error.message : String(error)}`,
+      `Check ${which} in amplify/.config/project-config.json.`,
+      { cause: error },
+    );
   });
   if (code !== 0) {
-    throw new UserError(`\`${command}\` failed (exit code ${code ?? 'unknown'}).`, `Fix the error above, or change ${which} in amplify/.config/project-config.json.`);
+    throw new UserError(
+      `\`${command}\` failed (exit code ${code ?? 'unknown'}).`,
+      `Fix the error above, or change ${which} in amplify/.config/project-config.json.`,
+    );
   }
 }

@@ -67,10 +67,12 @@ export const readRules = (ctx: Context, directive: DirectiveNode, typeName: stri
     const rule = r as Record<string, unknown>;
     const known = ['allow', 'provider', 'identityClaim', 'groupClaim', 'ownerField', 'groupsField', 'groups', 'operations', 'mutations', 'queries'];
     for (const key of Object.keys(rule)) {
-      if (!known.includes(key)) throw new SchemaError(`@auth on ${where}: unknown rule argument '${key}' (expected one of ${known.slice(0, 8).join(', ')}).`, at);
+      if (!known.includes(key))
+        throw new SchemaError(`@auth on ${where}: unknown rule argument '${key}' (expected one of ${known.slice(0, 8).join(', ')}).`, at);
     }
     const strategy = rule.allow as GraphQLAuthStrategy;
-    if (!STRATEGIES.includes(strategy)) throw new SchemaError(`@auth on ${where}: unknown strategy allow: ${String(rule.allow)} (expected one of ${STRATEGIES.join(', ')}).`, at);
+    if (!STRATEGIES.includes(strategy))
+      throw new SchemaError(`@auth on ${where}: unknown strategy allow: ${String(rule.allow)} (expected one of ${STRATEGIES.join(', ')}).`, at);
     let provider = (typeof rule.provider === 'string' ? rule.provider : ALLOWED_PROVIDERS[strategy][0]) as string;
     if (provider === 'identityPool') provider = 'iam';
     if (!ALLOWED_PROVIDERS[strategy].includes(provider as GraphQLAuthProvider)) {
@@ -81,7 +83,10 @@ export const readRules = (ctx: Context, directive: DirectiveNode, typeName: stri
     }
     const p = provider as GraphQLAuthProvider;
     if (!configured.includes(p)) {
-      throw new SchemaError(`@auth directive with '${p}' provider found, but the project has no ${MODE_LABEL[p]} authentication provider configured (${where}).`, at);
+      throw new SchemaError(
+        `@auth directive with '${p}' provider found, but the project has no ${MODE_LABEL[p]} authentication provider configured (${where}).`,
+        at,
+      );
     }
     const ops = Array.isArray(rule.operations) ? (rule.operations as unknown[]) : undefined;
     let operations: GraphQLModelOperation[] = [...MODEL_OPERATIONS];
@@ -90,7 +95,11 @@ export const readRules = (ctx: Context, directive: DirectiveNode, typeName: stri
       for (const op of ops) {
         if (op === 'read') operations.push(...READ_OPERATIONS);
         else if (typeof op === 'string' && (MODEL_OPERATIONS as string[]).includes(op)) operations.push(op as GraphQLModelOperation);
-        else throw new SchemaError(`@auth on ${where}: unknown operation '${String(op)}' (expected create, update, delete, read, get, list, sync, listen or search).`, at);
+        else
+          throw new SchemaError(
+            `@auth on ${where}: unknown operation '${String(op)}' (expected create, update, delete, read, get, list, sync, listen or search).`,
+            at,
+          );
       }
       operations = [...new Set(operations)];
     }
@@ -140,7 +149,12 @@ class AccessMatrix {
       for (const name of names) {
         if (!this.roles.has(name)) {
           const entity = r.strategy === 'owner' ? r.ownerField : r.strategy === 'groups' && !r.groups ? r.groupsField : undefined;
-          this.roles.set(name, { provider: r.provider, strategy: r.strategy, entity, isStatic: !(r.strategy === 'owner' || (r.strategy === 'groups' && !r.groups)) });
+          this.roles.set(name, {
+            provider: r.provider,
+            strategy: r.strategy,
+            entity,
+            isStatic: !(r.strategy === 'owner' || (r.strategy === 'groups' && !r.groups)),
+          });
         }
         let perField = this.access.get(name);
         if (!perField) this.access.set(name, (perField = new Map()));

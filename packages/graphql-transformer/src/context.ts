@@ -49,7 +49,6 @@ export interface ModelState {
   isJoinModel?: boolean;
 }
 
-
 export class Context {
   readonly output = new Output();
   readonly models = new Map<string, ModelState>();

@@ -46,7 +46,8 @@ export const transformCustomDirectives = (ctx: Context): void => {
     const mapsTo = findDirective(def, 'mapsTo');
     if (mapsTo) {
       const name = stringArg(directiveArgs(mapsTo).name);
-      if (!m || !name) throw new SchemaError(`@mapsTo on ${typeName} needs @model and a name: @mapsTo(name: "OriginalName").`, { typeName, directive: 'mapsTo' });
+      if (!m || !name)
+        throw new SchemaError(`@mapsTo on ${typeName} needs @model and a name: @mapsTo(name: "OriginalName").`, { typeName, directive: 'mapsTo' });
       m.tableName = name;
     }
     for (const f of def.fields ?? []) {
@@ -57,7 +58,10 @@ export const transformCustomDirectives = (ctx: Context): void => {
         if (!m) throw new SchemaError(`The @default directive may only be added to object definitions annotated with @model (${typeName}.${fieldName}).`, at);
         const base = baseTypeName(f.type);
         if (isListType(f.type) || !(isScalarName(base) || ctx.isEnum(base))) {
-          throw new SchemaError(`The @default directive may only be added to scalar or enum field types (${typeName}.${fieldName} is ${base}${isListType(f.type) ? ' list' : ''}).`, at);
+          throw new SchemaError(
+            `The @default directive may only be added to scalar or enum field types (${typeName}.${fieldName} is ${base}${isListType(f.type) ? ' list' : ''}).`,
+            at,
+          );
         }
         const value = directiveArgs(d).value;
         if (typeof value !== 'string') throw new SchemaError(`@default on ${typeName}.${fieldName} needs a value: @default(value: "…").`, at);
@@ -70,7 +74,12 @@ export const transformCustomDirectives = (ctx: Context): void => {
       if (functions.length > 0) {
         const fnNames = functions.map((fn) => {
           const name = stringArg(directiveArgs(fn).name);
-          if (!name) throw new SchemaError(`@function on ${typeName}.${fieldName} needs a name: @function(name: "myFunction-\${env}").`, { typeName, fieldName, directive: 'function' });
+          if (!name)
+            throw new SchemaError(`@function on ${typeName}.${fieldName} needs a name: @function(name: "myFunction-\${env}").`, {
+              typeName,
+              fieldName,
+              directive: 'function',
+            });
           return name;
         });
         ctx.externalFields.push({ typeName, fieldName, kind: 'function', functions: fnNames });
@@ -83,7 +92,11 @@ export const transformCustomDirectives = (ctx: Context): void => {
         ctx.externalFields.push({ typeName, fieldName, kind: 'http', http: { method: stringArg(args.method) ?? 'GET', url } });
       }
       if (findDirective(f, 'predictions')) {
-        throw new SchemaError(`@predictions on ${typeName}.${fieldName} is not supported: remove it or replace it with a @function field.`, { typeName, fieldName, directive: 'predictions' });
+        throw new SchemaError(`@predictions on ${typeName}.${fieldName} is not supported: remove it or replace it with a @function field.`, {
+          typeName,
+          fieldName,
+          directive: 'predictions',
+        });
       }
     }
   }

@@ -5,7 +5,11 @@ import type { AppSyncAuthConfiguration, TransformParameters } from './index.js';
 
 const apiKey: AppSyncAuthConfiguration = { defaultAuthentication: { authenticationType: 'API_KEY' }, additionalAuthenticationProviders: [] };
 
-const refuses = (schema: string, expected: { message: RegExp; typeName?: string; fieldName?: string; directive?: string }, parameters?: Partial<TransformParameters>) => {
+const refuses = (
+  schema: string,
+  expected: { message: RegExp; typeName?: string; fieldName?: string; directive?: string },
+  parameters?: Partial<TransformParameters>,
+) => {
   assert.throws(
     () => transform({ schema, authConfig: apiKey, ...(parameters ? { parameters } : {}) }),
     (e: unknown) => {
@@ -21,7 +25,12 @@ const refuses = (schema: string, expected: { message: RegExp; typeName?: string;
 
 describe('schema errors name the type, field and directive', () => {
   it('@primaryKey on a field of a type without @model', () => {
-    refuses('type Note { id: ID! @primaryKey }', { message: /@primaryKey directive may only be added to object definitions annotated with @model/, typeName: 'Note', fieldName: 'id', directive: 'primaryKey' });
+    refuses('type Note { id: ID! @primaryKey }', {
+      message: /@primaryKey directive may only be added to object definitions annotated with @model/,
+      typeName: 'Note',
+      fieldName: 'id',
+      directive: 'primaryKey',
+    });
   });
 
   it('@hasMany to an unknown type', () => {
@@ -29,11 +38,21 @@ describe('schema errors name the type, field and directive', () => {
   });
 
   it('@hasMany to a type that is not a model', () => {
-    refuses('type Blog @model { id: ID! posts: [Post] @hasMany } type Post { id: ID! }', { message: /'Post', which is not an @model type/, typeName: 'Blog', fieldName: 'posts', directive: 'hasMany' });
+    refuses('type Blog @model { id: ID! posts: [Post] @hasMany } type Post { id: ID! }', {
+      message: /'Post', which is not an @model type/,
+      typeName: 'Blog',
+      fieldName: 'posts',
+      directive: 'hasMany',
+    });
   });
 
   it('@hasMany on a field that is not a list', () => {
-    refuses('type Blog @model { id: ID! post: Post @hasMany } type Post @model { id: ID! }', { message: /must be a list/, typeName: 'Blog', fieldName: 'post', directive: 'hasMany' });
+    refuses('type Blog @model { id: ID! post: Post @hasMany } type Post @model { id: ID! }', {
+      message: /must be a list/,
+      typeName: 'Blog',
+      fieldName: 'post',
+      directive: 'hasMany',
+    });
   });
 
   it('@hasMany naming an index the related model lacks', () => {
@@ -46,15 +65,29 @@ describe('schema errors name the type, field and directive', () => {
   });
 
   it('@index without a name when automatic index query names are off', () => {
-    refuses('type Order @model { id: ID! sku: String @index }', { message: /has no name/, typeName: 'Order', fieldName: 'sku', directive: 'index' }, { enableAutoIndexQueryNames: false });
+    refuses(
+      'type Order @model { id: ID! sku: String @index }',
+      { message: /has no name/, typeName: 'Order', fieldName: 'sku', directive: 'index' },
+      { enableAutoIndexQueryNames: false },
+    );
   });
 
   it('two indexes with the same name', () => {
-    refuses('type Order @model { id: ID! a: String @index(name: "byX") b: String @index(name: "byX") }', { message: /only supply one @index named 'byX'/, typeName: 'Order', fieldName: 'b', directive: 'index' });
+    refuses('type Order @model { id: ID! a: String @index(name: "byX") b: String @index(name: "byX") }', {
+      message: /only supply one @index named 'byX'/,
+      typeName: 'Order',
+      fieldName: 'b',
+      directive: 'index',
+    });
   });
 
   it('an unknown directive argument', () => {
-    refuses('type Order @model { id: ID! sku: String @index(name: "bySku", sortKey: "id") }', { message: /^Order\.sku: unknown argument "sortKey" on directive "@index"$/, typeName: 'Order', fieldName: 'sku', directive: 'index' });
+    refuses('type Order @model { id: ID! sku: String @index(name: "bySku", sortKey: "id") }', {
+      message: /^Order\.sku: unknown argument "sortKey" on directive "@index"$/,
+      typeName: 'Order',
+      fieldName: 'sku',
+      directive: 'index',
+    });
   });
 
   it('an unknown directive', () => {
@@ -77,7 +110,12 @@ describe('schema errors name the type, field and directive', () => {
   });
 
   it('a nullable primary key', () => {
-    refuses('type Order @model { customerId: ID @primaryKey }', { message: /must reference non-null fields/, typeName: 'Order', fieldName: 'customerId', directive: 'primaryKey' });
+    refuses('type Order @model { customerId: ID @primaryKey }', {
+      message: /must reference non-null fields/,
+      typeName: 'Order',
+      fieldName: 'customerId',
+      directive: 'primaryKey',
+    });
   });
 
   it('an @auth provider the API does not have', () => {
@@ -119,7 +157,12 @@ describe('schema errors name the type, field and directive', () => {
   });
 
   it('a @default value of the wrong type', () => {
-    refuses('type Todo @model { id: ID! count: Int @default(value: "many") }', { message: /not a valid Int/, typeName: 'Todo', fieldName: 'count', directive: 'default' });
+    refuses('type Todo @model { id: ID! count: Int @default(value: "many") }', {
+      message: /not a valid Int/,
+      typeName: 'Todo',
+      fieldName: 'count',
+      directive: 'default',
+    });
   });
 
   it('@model on a root type', () => {
@@ -127,16 +170,22 @@ describe('schema errors name the type, field and directive', () => {
   });
 
   it('a required field that field-level rules hide from some readers', () => {
-    refuses('type Post @model @auth(rules: [{ allow: public }]) { id: ID! title: String! secret: String! @auth(rules: [{ allow: public, operations: [create, update] }]) }', {
-      message: /Found model "Post" with required fields \["secret"\] missing field-level authorization rules/,
-      typeName: 'Post',
-      fieldName: 'secret',
-      directive: 'auth',
-    });
+    refuses(
+      'type Post @model @auth(rules: [{ allow: public }]) { id: ID! title: String! secret: String! @auth(rules: [{ allow: public, operations: [create, update] }]) }',
+      {
+        message: /Found model "Post" with required fields \["secret"\] missing field-level authorization rules/,
+        typeName: 'Post',
+        fieldName: 'secret',
+        directive: 'auth',
+      },
+    );
   });
 
   it('a schema that is not GraphQL', () => {
-    assert.throws(() => transform({ schema: 'type {', authConfig: apiKey }), (e: unknown) => isSchemaError(e) && /not valid GraphQL/.test(e.message));
+    assert.throws(
+      () => transform({ schema: 'type {', authConfig: apiKey }),
+      (e: unknown) => isSchemaError(e) && /not valid GraphQL/.test(e.message),
+    );
   });
 });
 
@@ -157,20 +206,32 @@ describe('what the cloud would refuse is refused at compile time, where the user
   });
 
   it('every unknown type', () => {
-    assert.deepEqual(problems('type Post @model { id: ID! a: Strin\n b: [Comment] }'), ['1:31 Post.a: unknown type "Strin" (did you mean "String"?)', '2:6 Post.b: unknown type "Comment"']);
+    assert.deepEqual(problems('type Post @model { id: ID! a: Strin\n b: [Comment] }'), [
+      '1:31 Post.a: unknown type "Strin" (did you mean "String"?)',
+      '2:6 Post.b: unknown type "Comment"',
+    ]);
   });
 
   it('a directive repeated where it is not repeatable', () => {
     assert.deepEqual(problems('type Post @model @model { id: ID! }'), ['1:18 Post: the directive "@model" can only be used once at this location']);
-    assert.deepEqual(problems('type Post @model @auth(rules: [{ allow: public }])\n  @auth(rules: [{ allow: private }]) { id: ID! }'), ['2:3 Post: the directive "@auth" can only be used once at this location']);
+    assert.deepEqual(problems('type Post @model @auth(rules: [{ allow: public }])\n  @auth(rules: [{ allow: private }]) { id: ID! }'), [
+      '2:3 Post: the directive "@auth" can only be used once at this location',
+    ]);
   });
 
   it('repeatable directives may repeat', () => {
-    assert.doesNotThrow(() => transform({ schema: 'type Order @model { id: ID! sku: String @index(name: "bySku") @index(name: "bySku2", sortKeyFields: ["id"]) }', authConfig: apiKey }));
+    assert.doesNotThrow(() =>
+      transform({
+        schema: 'type Order @model { id: ID! sku: String @index(name: "bySku") @index(name: "bySku2", sortKeyFields: ["id"]) }',
+        authConfig: apiKey,
+      }),
+    );
   });
 
   it('an unknown argument of a directive, with a suggestion', () => {
-    assert.deepEqual(problems('type Post @model(query: null) { id: ID! }'), ['1:18 Post: unknown argument "query" on directive "@model" (did you mean "queries"?)']);
+    assert.deepEqual(problems('type Post @model(query: null) { id: ID! }'), [
+      '1:18 Post: unknown argument "query" on directive "@model" (did you mean "queries"?)',
+    ]);
   });
 
   it('a required argument of a directive that is missing', () => {
@@ -180,7 +241,9 @@ describe('what the cloud would refuse is refused at compile time, where the user
   });
 
   it('a directive where it may not be used', () => {
-    assert.deepEqual(problems('type Post @model { id: ID!\n  title: String @model }'), ['2:17 Post.title: directive "@model" may not be used on FIELD_DEFINITION']);
+    assert.deepEqual(problems('type Post @model { id: ID!\n  title: String @model }'), [
+      '2:17 Post.title: directive "@model" may not be used on FIELD_DEFINITION',
+    ]);
   });
 
   it('a field defined twice', () => {
@@ -188,11 +251,15 @@ describe('what the cloud would refuse is refused at compile time, where the user
   });
 
   it('an input type as the type of a field', () => {
-    assert.deepEqual(problems('input Meta { a: Int }\ntype Post @model { id: ID! meta: Meta }'), ['2:34 Post.meta: the type of Post.meta must be Output Type but got: Meta']);
+    assert.deepEqual(problems('input Meta { a: Int }\ntype Post @model { id: ID! meta: Meta }'), [
+      '2:34 Post.meta: the type of Post.meta must be Output Type but got: Meta',
+    ]);
   });
 
   it('a syntax error', () => {
-    assert.deepEqual(problems('type Post @model {\n  id: ID!\n  title String\n}'), ['3:9 The schema is not valid GraphQL: Syntax Error: Expected ":", found Name "String".']);
+    assert.deepEqual(problems('type Post @model {\n  id: ID!\n  title String\n}'), [
+      '3:9 The schema is not valid GraphQL: Syntax Error: Expected ":", found Name "String".',
+    ]);
   });
 
   it('errors of the transform modules carry the line of the field they name', () => {

@@ -52,7 +52,12 @@ export const addSharedInputs = (ctx: Context): void => {
       })),
     },
   });
-  ctx.output.add(input('ModelSizeInput', NUMBER_CONDITIONS.map((c) => arg(c, c === 'between' ? listOf({ kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: 'Int' } }) : 'Int'))));
+  ctx.output.add(
+    input(
+      'ModelSizeInput',
+      NUMBER_CONDITIONS.map((c) => arg(c, c === 'between' ? listOf({ kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: 'Int' } }) : 'Int')),
+    ),
+  );
 };
 
 export const addSortDirection = (ctx: Context): void => {
@@ -126,7 +131,12 @@ export const keyConditionInputFor = (ctx: Context, type: TypeNode): string => {
   const scalar = isScalarName(base) ? DEFAULT_SCALARS[base]! : 'String';
   const name = `Model${scalar}KeyConditionInput`;
   const ops = scalar === 'String' || scalar === 'ID' ? ['eq', 'le', 'lt', 'ge', 'gt', 'between', 'beginsWith'] : ['eq', 'le', 'lt', 'ge', 'gt', 'between'];
-  ctx.output.add(input(name, ops.map((op) => arg(op, op === 'between' ? listOf(named(scalar)) : scalar))));
+  ctx.output.add(
+    input(
+      name,
+      ops.map((op) => arg(op, op === 'between' ? listOf(named(scalar)) : scalar)),
+    ),
+  );
   return name;
 };
 

@@ -31,7 +31,12 @@ const cases = (dir: string): Case[] => {
     ['blog', 'apikey.auth.json'],
     ['indexed', 'apikey.auth.json'],
     ['auth-rules', 'auth-rules.auth.json'],
-  ].map(([name, auth]) => ({ name: `reference ${name!}`, schema: join(ref, 'input', `${name!}.graphql`), golden: join(ref, 'output', `${name!}.graphql`), auth: auth! }));
+  ].map(([name, auth]) => ({
+    name: `reference ${name!}`,
+    schema: join(ref, 'input', `${name!}.graphql`),
+    golden: join(ref, 'output', `${name!}.graphql`),
+    auth: auth!,
+  }));
   const corpus = join(dir, 'corpus');
   const readme = readFileSync(join(corpus, 'README.md'), 'utf8');
   for (const m of readme.matchAll(/^\| (\S+\.graphql) \| (\S+\.auth\.json) \|/gm)) {

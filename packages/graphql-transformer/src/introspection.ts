@@ -21,7 +21,17 @@ export interface IntrospectionField {
 
 export interface ModelIntrospection {
   version: 1;
-  models: Record<string, { name: string; fields: Record<string, IntrospectionField>; syncable: boolean; pluralName: string; attributes: unknown[]; primaryKeyInfo: { isCustomPrimaryKey: boolean; primaryKeyFieldName: string; sortKeyFieldNames: string[] } }>;
+  models: Record<
+    string,
+    {
+      name: string;
+      fields: Record<string, IntrospectionField>;
+      syncable: boolean;
+      pluralName: string;
+      attributes: unknown[];
+      primaryKeyInfo: { isCustomPrimaryKey: boolean; primaryKeyFieldName: string; sortKeyFieldNames: string[] };
+    }
+  >;
   enums: Record<string, { name: string; values: string[] }>;
   nonModels: Record<string, { name: string; fields: Record<string, IntrospectionField> }>;
 }
@@ -60,12 +70,14 @@ const modelEntry = (ctx: Context, m: ModelState) => {
   const fields: Record<string, IntrospectionField> = {};
   const declared = m.def.fields ?? [];
   const out = ctx.output.object(m.name)!;
-  if (!declared.some((f) => f.name.value === 'id') && out.fields.some((f) => f.name === 'id')) fields.id = introspectField(ctx, 'id', out.fields.find((f) => f.name === 'id')!.type);
+  if (!declared.some((f) => f.name.value === 'id') && out.fields.some((f) => f.name === 'id'))
+    fields.id = introspectField(ctx, 'id', out.fields.find((f) => f.name === 'id')!.type);
   for (const f of declared) {
     const entry = introspectField(ctx, f.name.value, f.type);
     const relation = m.relations.find((r) => r.field === f.name.value);
     if (relation?.kind === 'hasMany') entry.association = { connectionType: 'HAS_MANY', associatedWith: relation.targetFields };
-    if (relation?.kind === 'hasOne') entry.association = { connectionType: 'HAS_ONE', associatedWith: relation.targetFields, targetNames: relation.sourceFields };
+    if (relation?.kind === 'hasOne')
+      entry.association = { connectionType: 'HAS_ONE', associatedWith: relation.targetFields, targetNames: relation.sourceFields };
     if (relation?.kind === 'belongsTo') entry.association = { connectionType: 'BELONGS_TO', targetNames: relation.sourceFields };
     fields[f.name.value] = entry;
   }
@@ -83,7 +95,10 @@ const modelEntry = (ctx: Context, m: ModelState) => {
   if (custom) attributes.push({ type: 'key', properties: { fields: [m.primaryKey.partitionField, ...m.primaryKey.sortKeyFields] } });
   for (const i of m.indexes) {
     if (i.generated) continue;
-    attributes.push({ type: 'key', properties: { name: i.name, ...(i.queryField ? { queryField: i.queryField } : {}), fields: [i.partitionField, ...i.sortKeyFields] } });
+    attributes.push({
+      type: 'key',
+      properties: { name: i.name, ...(i.queryField ? { queryField: i.queryField } : {}), fields: [i.partitionField, ...i.sortKeyFields] },
+    });
   }
   if (m.writtenAuthRules.length > 0) attributes.push({ type: 'auth', properties: { rules: m.writtenAuthRules.map(codegenRule) } });
   return {

@@ -3,7 +3,21 @@
  * key fields of the mutation inputs, and the index queries (`ordersByStatus`).
  */
 import type { FieldDefinitionNode, TypeNode } from 'graphql';
-import { baseTypeName, directiveArgs, fieldNamed, findDirective, findDirectives, isListType, isScalarName, listOf, named, nonNull, nullable, stringArg, stringListArg } from './ast.js';
+import {
+  baseTypeName,
+  directiveArgs,
+  fieldNamed,
+  findDirective,
+  findDirectives,
+  isListType,
+  isScalarName,
+  listOf,
+  named,
+  nonNull,
+  nullable,
+  stringArg,
+  stringListArg,
+} from './ast.js';
 import type { Context, IndexState, ModelState } from './context.js';
 import { SchemaError } from './errors.js';
 import { keyConditionInputFor } from './filters.js';
@@ -15,15 +29,25 @@ import type { OutArg } from './output.js';
 const keyTypeError = (ctx: Context, m: ModelState, f: FieldDefinitionNode, what: string, directive: string): void => {
   const base = baseTypeName(f.type);
   if (isListType(f.type) || !(isScalarName(base) || ctx.isEnum(base))) {
-    throw new SchemaError(`${what} on type '${m.name}' must be a scalar or enum field, but '${f.name.value}' is of type ${base}${isListType(f.type) ? ' (a list)' : ''}.`, {
-      typeName: m.name,
-      fieldName: f.name.value,
-      directive,
-    });
+    throw new SchemaError(
+      `${what} on type '${m.name}' must be a scalar or enum field, but '${f.name.value}' is of type ${base}${isListType(f.type) ? ' (a list)' : ''}.`,
+      {
+        typeName: m.name,
+        fieldName: f.name.value,
+        directive,
+      },
+    );
   }
 };
 
-const sortKeyFieldsOf = (ctx: Context, m: ModelState, f: FieldDefinitionNode, sortKeyFields: string[], what: string, directive: string): FieldDefinitionNode[] =>
+const sortKeyFieldsOf = (
+  ctx: Context,
+  m: ModelState,
+  f: FieldDefinitionNode,
+  sortKeyFields: string[],
+  what: string,
+  directive: string,
+): FieldDefinitionNode[] =>
   sortKeyFields.map((name) => {
     const sk = fieldNamed(m.def.fields, name);
     if (!sk) {
@@ -44,14 +68,22 @@ export const readKeys = (ctx: Context): void => {
     for (const f of m.def.fields ?? []) {
       const pk = findDirective(f, 'primaryKey');
       if (pk) {
-        if (primary) throw new SchemaError(`You may only supply one primary key on type '${m.name}'.`, { typeName: m.name, fieldName: f.name.value, directive: 'primaryKey' });
-        primary = f;
-        if (f.type.kind !== 'NonNullType') {
-          throw new SchemaError(`The primary key on type '${m.name}' must reference non-null fields: make '${f.name.value}' non-null (${baseTypeName(f.type)}!).`, {
+        if (primary)
+          throw new SchemaError(`You may only supply one primary key on type '${m.name}'.`, {
             typeName: m.name,
             fieldName: f.name.value,
             directive: 'primaryKey',
           });
+        primary = f;
+        if (f.type.kind !== 'NonNullType') {
+          throw new SchemaError(
+            `The primary key on type '${m.name}' must reference non-null fields: make '${f.name.value}' non-null (${baseTypeName(f.type)}!).`,
+            {
+              typeName: m.name,
+              fieldName: f.name.value,
+              directive: 'primaryKey',
+            },
+          );
         }
         keyTypeError(ctx, m, f, 'The primary key', 'primaryKey');
         const sortKeyFields = stringListArg(directiveArgs(pk).sortKeyFields) ?? [];
@@ -76,16 +108,23 @@ export const readKeys = (ctx: Context): void => {
         if (!queryField && ctx.params.enableAutoIndexQueryNames) queryField = autoName;
         if (name === undefined) {
           if (!ctx.params.enableAutoIndexQueryNames) {
-            throw new SchemaError(`@index on ${m.name}.${f.name.value} has no name: add name: "by${upperFirst(f.name.value)}" (index names are required when automatic index query names are off).`, {
-              typeName: m.name,
-              fieldName: f.name.value,
-              directive: 'index',
-            });
+            throw new SchemaError(
+              `@index on ${m.name}.${f.name.value} has no name: add name: "by${upperFirst(f.name.value)}" (index names are required when automatic index query names are off).`,
+              {
+                typeName: m.name,
+                fieldName: f.name.value,
+                directive: 'index',
+              },
+            );
           }
           name = autoName;
         }
         if (m.indexes.some((i) => i.name === name)) {
-          throw new SchemaError(`You may only supply one @index named '${name}' on type '${m.name}'.`, { typeName: m.name, fieldName: f.name.value, directive: 'index' });
+          throw new SchemaError(`You may only supply one @index named '${name}' on type '${m.name}'.`, {
+            typeName: m.name,
+            fieldName: f.name.value,
+            directive: 'index',
+          });
         }
         sortKeyFieldsOf(ctx, m, f, sortKeyFields, `index '${name}'`, 'index');
         m.indexes.push({ name, partitionField: f.name.value, sortKeyFields, queryField });
@@ -112,11 +151,7 @@ const sortKeyArg = (ctx: Context, m: ModelState, sortKeyFields: string[], compos
   ctx.output.add({
     kind: 'input',
     name: conditionInput,
-    fields: [
-      ...['eq', 'le', 'lt', 'ge', 'gt'].map((op) => arg(op, keyInput)),
-      arg('between', listOf(named(keyInput))),
-      arg('beginsWith', keyInput),
-    ],
+    fields: [...['eq', 'le', 'lt', 'ge', 'gt'].map((op) => arg(op, keyInput)), arg('between', listOf(named(keyInput))), arg('beginsWith', keyInput)],
     directives: [],
   });
   ctx.output.add({
@@ -144,7 +179,12 @@ export const transformPrimaryKeys = (ctx: Context): void => {
       const list = query?.fields.find((f) => f.name === q.list);
       if (list) {
         const sk = sortKeyArg(ctx, m, sortKeyFields, `Model${m.name}PrimaryCompositeKey`);
-        list.args = [arg(partitionField, nullable(fieldType(ctx, m, partitionField))), ...(sk ? [sk] : []), ...list.args, arg('sortDirection', 'ModelSortDirection')];
+        list.args = [
+          arg(partitionField, nullable(fieldType(ctx, m, partitionField))),
+          ...(sk ? [sk] : []),
+          ...list.args,
+          arg('sortDirection', 'ModelSortDirection'),
+        ];
       }
     }
     const autoIdRemoved = m.idAutoAdded && partitionField !== 'id';

@@ -188,11 +188,7 @@ const transformModel = (ctx: Context, m: ModelState): void => {
     ctx.output.add({
       kind: 'object',
       name: names.connection(m.name),
-      fields: [
-        field('items', nonNull(listOf(named(m.name)))),
-        field('nextToken', 'String'),
-        ...(ctx.syncEnabled ? [field('startedAt', 'AWSTimestamp')] : []),
-      ],
+      fields: [field('items', nonNull(listOf(named(m.name)))), field('nextToken', 'String'), ...(ctx.syncEnabled ? [field('startedAt', 'AWSTimestamp')] : [])],
       directives: [],
       interfaces: [],
     });
@@ -266,7 +262,11 @@ const transformModel = (ctx: Context, m: ModelState): void => {
   if (d.length > 0) {
     ctx.output.addTypeDirectives(m.name, d);
     propagateToNonModelTypes(ctx, m.name, d, new Set());
-    for (const [root, fields] of [['Query', queryFields], ['Mutation', mutationFields], ['Subscription', subscriptionFields]] as const) {
+    for (const [root, fields] of [
+      ['Query', queryFields],
+      ['Mutation', mutationFields],
+      ['Subscription', subscriptionFields],
+    ] as const) {
       for (const f of fields) addDirectivesToOperation(ctx, root, f.name, d);
     }
   }

@@ -43,7 +43,8 @@ const READ_OPS = ['get', 'list', 'sync', 'listen', 'search'];
 describe('the resolver plan', () => {
   it('todo: owner and public read rules, operation names, the table', () => {
     const plan = planOf({
-      schema: 'type Task @model @auth(rules: [{ allow: owner }, { allow: public, provider: apiKey, operations: [read] }]) { id: ID! title: String! done: Boolean }',
+      schema:
+        'type Task @model @auth(rules: [{ allow: owner }, { allow: public, provider: apiKey, operations: [read] }]) { id: ID! title: String! done: Boolean }',
       authConfig: poolsAndKey,
     });
     assert.deepEqual(plan.authModes, { default: 'userPools', additional: ['apiKey'] });
@@ -98,15 +99,37 @@ describe('the resolver plan', () => {
       authConfig: apiKey,
     });
     assert.deepEqual(model(plan, 'Forum').relations, [
-      { field: 'threads', kind: 'hasMany', relatedModel: 'Thread', sourceFields: ['id'], targetFields: ['forumThreadsId'], indexName: 'gsi-Forum.threads', limit: 100 },
+      {
+        field: 'threads',
+        kind: 'hasMany',
+        relatedModel: 'Thread',
+        sourceFields: ['id'],
+        targetFields: ['forumThreadsId'],
+        indexName: 'gsi-Forum.threads',
+        limit: 100,
+      },
     ]);
     assert.deepEqual(model(plan, 'Thread').relations, [
-      { field: 'replies', kind: 'hasMany', relatedModel: 'Reply', sourceFields: ['id'], targetFields: ['threadRepliesId'], indexName: 'gsi-Thread.replies', limit: 100 },
+      {
+        field: 'replies',
+        kind: 'hasMany',
+        relatedModel: 'Reply',
+        sourceFields: ['id'],
+        targetFields: ['threadRepliesId'],
+        indexName: 'gsi-Thread.replies',
+        limit: 100,
+      },
       { field: 'forum', kind: 'belongsTo', relatedModel: 'Forum', sourceFields: ['forumThreadsId'], targetFields: ['id'] },
     ]);
     const thread = model(plan, 'Thread');
-    assert.deepEqual(thread.fields.find((f) => f.name === 'forum'), { name: 'forum', type: 'Forum', isList: false, isRequired: false, kind: 'model' });
-    assert.deepEqual(thread.fields.find((f) => f.name === 'replies'), { name: 'replies', type: 'Reply', isList: true, isRequired: false, isListItemRequired: false, kind: 'model' });
+    assert.deepEqual(
+      thread.fields.find((f) => f.name === 'forum'),
+      { name: 'forum', type: 'Forum', isList: false, isRequired: false, kind: 'model' },
+    );
+    assert.deepEqual(
+      thread.fields.find((f) => f.name === 'replies'),
+      { name: 'replies', type: 'Reply', isList: true, isRequired: false, isListItemRequired: false, kind: 'model' },
+    );
     assert.ok(thread.fields.some((f) => f.name === 'forumThreadsId' && f.type === 'ID'));
     assert.deepEqual(thread.indexes, [{ name: 'gsi-Forum.threads', partitionField: 'forumThreadsId', sortKeyFields: [] }]);
     assert.deepEqual(tableOf(plan, 'Thread').GlobalSecondaryIndexes, [
@@ -137,10 +160,23 @@ describe('the resolver plan', () => {
     assert.deepEqual(s.indexes, [
       { name: 'byState', partitionField: 'state', sortKeyFields: ['shippedAt'], queryField: 'shipmentsByState' },
       { name: 'shipmentsByCarrier', partitionField: 'carrier', sortKeyFields: [], queryField: 'shipmentsByCarrier' },
-      { name: 'byLane', partitionField: 'lane', sortKeyFields: ['weight', 'shippedAt'], compositeSortKeyAttribute: 'weight#shippedAt', queryField: 'shipmentsByLaneAndWeightAndShippedAt' },
+      {
+        name: 'byLane',
+        partitionField: 'lane',
+        sortKeyFields: ['weight', 'shippedAt'],
+        compositeSortKeyAttribute: 'weight#shippedAt',
+        queryField: 'shipmentsByLaneAndWeightAndShippedAt',
+      },
     ]);
-    assert.equal(s.fields.some((f) => f.name === 'id'), false, 'no id: the primary key replaces it');
-    assert.deepEqual(s.fields.find((f) => f.name === 'state'), { name: 'state', type: 'ShipmentState', isList: false, isRequired: true, kind: 'enum' });
+    assert.equal(
+      s.fields.some((f) => f.name === 'id'),
+      false,
+      'no id: the primary key replaces it',
+    );
+    assert.deepEqual(
+      s.fields.find((f) => f.name === 'state'),
+      { name: 'state', type: 'ShipmentState', isList: false, isRequired: true, kind: 'enum' },
+    );
     const table = tableOf(plan, 'Shipment');
     assert.deepEqual(table.KeySchema, [
       { AttributeName: 'warehouseId', KeyType: 'HASH' },
@@ -199,7 +235,9 @@ describe('the resolver plan', () => {
       { strategy: 'private', provider: 'oidc', operations: READ_OPS },
       { strategy: 'custom', provider: 'function', operations: ALL_OPS },
     ]);
-    assert.deepEqual(doc.fieldAuthRules, { notes: [{ strategy: 'groups', provider: 'userPools', operations: ALL_OPS, groupClaim: 'cognito:groups', groups: ['Admin'] }] });
+    assert.deepEqual(doc.fieldAuthRules, {
+      notes: [{ strategy: 'groups', provider: 'userPools', operations: ALL_OPS, groupClaim: 'cognito:groups', groups: ['Admin'] }],
+    });
     // A list owner field is not a subscription argument (AppSync cannot match a list).
     assert.deepEqual(doc.operations.subscriptionArguments, []);
     const card = model(plan, 'Card');

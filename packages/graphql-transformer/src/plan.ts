@@ -92,7 +92,11 @@ const planModel = (ctx: Context, m: ModelState): GraphQLPlanModel => {
     const v = c.subscriptions?.[k];
     return v && mutation && c.subscriptions?.level !== 'off' ? { [k]: v } : {};
   };
-  const indexes = m.indexes.map((i) => ({ name: i.name, ...key(i.partitionField, i.sortKeyFields), ...(i.queryField && !i.generated ? { queryField: i.queryField } : {}) }));
+  const indexes = m.indexes.map((i) => ({
+    name: i.name,
+    ...key(i.partitionField, i.sortKeyFields),
+    ...(i.queryField && !i.generated ? { queryField: i.queryField } : {}),
+  }));
   const sync = m.sync;
   return {
     name: m.name,

@@ -5,7 +5,20 @@
 import { Kind, parse, print } from 'graphql';
 import type { DefinitionNode, FieldDefinitionNode, ObjectTypeDefinitionNode, TypeNode } from 'graphql';
 import type { GraphQLPlanRelation } from '@forte/protocol';
-import { baseTypeName, directiveArgs, fieldNamed, findDirective, isListType, makeDirective, named, nonNull, nullable, stringArg, stringList, stringListArg } from './ast.js';
+import {
+  baseTypeName,
+  directiveArgs,
+  fieldNamed,
+  findDirective,
+  isListType,
+  makeDirective,
+  named,
+  nonNull,
+  nullable,
+  stringArg,
+  stringList,
+  stringListArg,
+} from './ast.js';
 import type { Context, IndexState, ModelState } from './context.js';
 import { SchemaError } from './errors.js';
 import { appendInputField, filterTypeFor, subscriptionFilterTypeFor } from './filters.js';
@@ -38,9 +51,13 @@ export const expandManyToMany = (definitions: DefinitionNode[]): { definitions: 
       const d = findDirective(f, 'manyToMany');
       if (!d) continue;
       const written = stringArg(directiveArgs(d).relationName);
-      if (!written) throw new SchemaError(`@manyToMany on ${type.name.value}.${f.name.value} needs a relationName.`, where(type.name.value, f.name.value, 'manyToMany'));
+      if (!written)
+        throw new SchemaError(`@manyToMany on ${type.name.value}.${f.name.value} needs a relationName.`, where(type.name.value, f.name.value, 'manyToMany'));
       if (!type.directives?.some((x) => x.name.value === 'model')) {
-        throw new SchemaError(`@manyToMany must be on an @model type field, but ${type.name.value} has no @model.`, where(type.name.value, f.name.value, 'manyToMany'));
+        throw new SchemaError(
+          `@manyToMany must be on an @model type field, but ${type.name.value} has no @model.`,
+          where(type.name.value, f.name.value, 'manyToMany'),
+        );
       }
       // The join model's name: the relation name, capitalised.
       const relationName = upperFirst(written);
@@ -59,7 +76,10 @@ export const expandManyToMany = (definitions: DefinitionNode[]): { definitions: 
       );
     }
     const [a, b] = pair as [(typeof pair)[0], (typeof pair)[0]];
-    for (const [self, other] of [[a, b], [b, a]] as const) {
+    for (const [self, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
       if (baseTypeName(self.field.type) !== other.type.name.value) {
         throw new SchemaError(
           `@manyToMany relation '${relationName}' on ${self.type.name.value}.${self.field.name.value} must refer to ${other.type.name.value}, the other side of the relation.`,
@@ -112,9 +132,7 @@ export const expandManyToMany = (definitions: DefinitionNode[]): { definitions: 
     }
   }
   const out = definitions.map((d) =>
-    d.kind === Kind.OBJECT_TYPE_DEFINITION && d.fields?.some((f) => replaced.has(f))
-      ? { ...d, fields: d.fields.map((f) => replaced.get(f) ?? f) }
-      : d,
+    d.kind === Kind.OBJECT_TYPE_DEFINITION && d.fields?.some((f) => replaced.has(f)) ? { ...d, fields: d.fields.map((f) => replaced.get(f) ?? f) } : d,
   );
   return { definitions: [...out, ...joins], joinModels: new Set(sites.keys()) };
 };
@@ -130,27 +148,44 @@ const collectSites = (ctx: Context): RelationSite[] => {
         const relatedName = baseTypeName(f.type);
         const related = ctx.models.get(relatedName);
         if (!related) {
-          const what = ctx.objects.has(relatedName) || ctx.isEnum(relatedName) ? `'${relatedName}', which is not an @model type` : `the unknown type '${relatedName}'`;
-          throw new SchemaError(`@${kind} on ${m.name}.${f.name.value} refers to ${what}: relations must point to an @model type.`, where(m.name, f.name.value, kind));
+          const what =
+            ctx.objects.has(relatedName) || ctx.isEnum(relatedName) ? `'${relatedName}', which is not an @model type` : `the unknown type '${relatedName}'`;
+          throw new SchemaError(
+            `@${kind} on ${m.name}.${f.name.value} refers to ${what}: relations must point to an @model type.`,
+            where(m.name, f.name.value, kind),
+          );
         }
         const list = isListType(f.type);
-        if (kind === 'hasMany' && !list) throw new SchemaError(`@hasMany on ${m.name}.${f.name.value} must be a list: write [${relatedName}].`, where(m.name, f.name.value, kind));
+        if (kind === 'hasMany' && !list)
+          throw new SchemaError(`@hasMany on ${m.name}.${f.name.value} must be a list: write [${relatedName}].`, where(m.name, f.name.value, kind));
         if ((kind === 'hasOne' || kind === 'belongsTo') && list) {
-          throw new SchemaError(`@${kind} on ${m.name}.${f.name.value} cannot be a list: use @hasMany for one-to-many relations.`, where(m.name, f.name.value, kind));
+          throw new SchemaError(
+            `@${kind} on ${m.name}.${f.name.value} cannot be a list: use @hasMany for one-to-many relations.`,
+            where(m.name, f.name.value, kind),
+          );
         }
         const args = directiveArgs(d);
         if (args.fields !== undefined && args.references !== undefined) {
-          throw new SchemaError(`@${kind} on ${m.name}.${f.name.value} uses both 'fields' and 'references': use one of them.`, where(m.name, f.name.value, kind));
+          throw new SchemaError(
+            `@${kind} on ${m.name}.${f.name.value} uses both 'fields' and 'references': use one of them.`,
+            where(m.name, f.name.value, kind),
+          );
         }
         for (const name of stringListArg(args.fields) ?? []) {
           if (!fieldNamed(m.def.fields, name)) {
-            throw new SchemaError(`@${kind} on ${m.name}.${f.name.value}: field '${name}' given in 'fields' does not exist on ${m.name}.`, where(m.name, f.name.value, kind));
+            throw new SchemaError(
+              `@${kind} on ${m.name}.${f.name.value}: field '${name}' given in 'fields' does not exist on ${m.name}.`,
+              where(m.name, f.name.value, kind),
+            );
           }
         }
         for (const name of stringListArg(args.references) ?? []) {
           const owner = kind === 'belongsTo' ? m : related;
           if (!fieldNamed(owner.def.fields, name)) {
-            throw new SchemaError(`@${kind} on ${m.name}.${f.name.value}: field '${name}' given in 'references' does not exist on ${owner.name}.`, where(m.name, f.name.value, kind));
+            throw new SchemaError(
+              `@${kind} on ${m.name}.${f.name.value}: field '${name}' given in 'references' does not exist on ${owner.name}.`,
+              where(m.name, f.name.value, kind),
+            );
           }
         }
         sites.push({ model: m, field: f, kind, related, args });
@@ -243,12 +278,23 @@ export const transformRelations = (ctx: Context): void => {
     if (references) {
       index = { name: `gsi-${m.name}.${fieldName}`, partitionField: references[0]!, sortKeyFields: references.slice(1), generated: true };
       if (!c.indexes.some((i) => i.name === index!.name)) c.indexes.push(index);
-      relation = { field: fieldName, kind: 'hasMany', relatedModel: c.name, sourceFields: keyFields(m), targetFields: references, indexName: index.name, limit: limitOf(args) };
+      relation = {
+        field: fieldName,
+        kind: 'hasMany',
+        relatedModel: c.name,
+        sourceFields: keyFields(m),
+        targetFields: references,
+        indexName: index.name,
+        limit: limitOf(args),
+      };
       makeConnectionField(ctx, m, fieldName, c, undefined);
     } else if (indexName) {
       index = c.indexes.find((i) => i.name === indexName);
       if (!index) {
-        throw new SchemaError(`@hasMany on ${m.name}.${fieldName}: index '${indexName}' does not exist on ${c.name}. Add @index(name: "${indexName}") to a field of ${c.name}.`, where(m.name, fieldName, 'hasMany'));
+        throw new SchemaError(
+          `@hasMany on ${m.name}.${fieldName}: index '${indexName}' does not exist on ${c.name}. Add @index(name: "${indexName}") to a field of ${c.name}.`,
+          where(m.name, fieldName, 'hasMany'),
+        );
       }
       const source = fields ?? [m.primaryKey.partitionField];
       const target = [index.partitionField, ...index.sortKeyFields].slice(0, source.length);
@@ -263,7 +309,15 @@ export const transformRelations = (ctx: Context): void => {
       for (const fk of fks) addForeignKey(ctx, c, fk.name, typeOfField(ctx, m, fk.key), m);
       index = { name: `gsi-${m.name}.${fieldName}`, partitionField: fks[0]!.name, sortKeyFields: fks.slice(1).map((x) => x.name), generated: true };
       c.indexes.push(index);
-      relation = { field: fieldName, kind: 'hasMany', relatedModel: c.name, sourceFields: keyFields(m), targetFields: fks.map((x) => x.name), indexName: index.name, limit: limitOf(args) };
+      relation = {
+        field: fieldName,
+        kind: 'hasMany',
+        relatedModel: c.name,
+        sourceFields: keyFields(m),
+        targetFields: fks.map((x) => x.name),
+        indexName: index.name,
+        limit: limitOf(args),
+      };
       makeConnectionField(ctx, m, fieldName, c, undefined);
     }
     m.relations.push(relation);
@@ -312,7 +366,9 @@ export const transformRelations = (ctx: Context): void => {
     }
     const back = p.def.fields?.find((f) => baseTypeName(f.type) === m.name && (findDirective(f, 'hasMany') || findDirective(f, 'hasOne')));
     const backIsImplicitHasMany =
-      back && findDirective(back, 'hasMany') && (() => {
+      back &&
+      findDirective(back, 'hasMany') &&
+      (() => {
         const a = directiveArgs(findDirective(back, 'hasMany')!);
         return a.fields === undefined && a.indexName === undefined && a.references === undefined;
       })();

@@ -30,7 +30,8 @@ describe('schema validation', () => {
   it('an interface the type does not implement', () => {
     assert.throws(
       () => transform({ schema: 'interface Node { id: ID! name: String! }\ntype Post implements Node @model { id: ID! }', authConfig: apiKey }),
-      (e: unknown) => isSchemaError(e) && e.message === 'Post: interface field Node.name expected but Post does not provide it' && e.line === 2 && e.column === 1,
+      (e: unknown) =>
+        isSchemaError(e) && e.message === 'Post: interface field Node.name expected but Post does not provide it' && e.line === 2 && e.column === 1,
     );
   });
 });

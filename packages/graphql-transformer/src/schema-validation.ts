@@ -40,7 +40,8 @@ directive @searchable(queries: SearchableQueryMap) on OBJECT
 directive @mapsTo(name: String!) on OBJECT
 `;
 
-const definedName = (d: DefinitionNode): string | undefined => ('name' in d && d.name ? `${d.kind === Kind.DIRECTIVE_DEFINITION ? '@' : ''}${d.name.value}` : undefined);
+const definedName = (d: DefinitionNode): string | undefined =>
+  'name' in d && d.name ? `${d.kind === Kind.DIRECTIVE_DEFINITION ? '@' : ''}${d.name.value}` : undefined;
 
 const preludeDefinitions = parse(APPSYNC_PRELUDE + AMPLIFY_DIRECTIVES, { noLocation: true }).definitions;
 
@@ -127,7 +128,10 @@ export const validateUserSchema = (definitions: readonly DefinitionNode[]): void
   collect(validateSDL(document), definitions);
   // The transform adds Query when the user has none, so its absence is not a problem here.
   const built = buildASTSchema(document, { assumeValidSDL: true });
-  collect(validateSchema(built).filter((e) => !/Query root type must be provided/.test(e.message)), definitions);
+  collect(
+    validateSchema(built).filter((e) => !/Query root type must be provided/.test(e.message)),
+    definitions,
+  );
 };
 
 /**

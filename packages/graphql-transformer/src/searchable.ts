@@ -26,7 +26,12 @@ const enumType = (name: string, values: string[]) => ({
 const object = (name: string, fields: ReturnType<typeof field>[]): OutObject => ({ kind: 'object', name, fields, directives: [], interfaces: [] });
 
 /** Types shared by every searchable model. */
-export const SEARCHABLE_AGGREGATE_TYPES = ['SearchableAggregateResult', 'SearchableAggregateScalarResult', 'SearchableAggregateBucketResult', 'SearchableAggregateBucketResultItem'];
+export const SEARCHABLE_AGGREGATE_TYPES = [
+  'SearchableAggregateResult',
+  'SearchableAggregateScalarResult',
+  'SearchableAggregateBucketResult',
+  'SearchableAggregateBucketResultItem',
+];
 
 const addSharedTypes = (ctx: Context): void => {
   const scalarInput = (scalar: string, ops: string[]) =>
@@ -76,14 +81,24 @@ const addModelTypes = (ctx: Context, m: ModelState, queryName: string): void => 
     arg('not', filterName),
   ];
   ctx.output.add({ kind: 'input', name: filterName, fields: filter, directives: [] });
-  ctx.output.add(enumType(`Searchable${m.name}SortableFields`, scalars.map((f) => f.name)));
+  ctx.output.add(
+    enumType(
+      `Searchable${m.name}SortableFields`,
+      scalars.map((f) => f.name),
+    ),
+  );
   ctx.output.add({
     kind: 'input',
     name: `Searchable${m.name}SortInput`,
     fields: [arg('field', `Searchable${m.name}SortableFields`), arg('direction', 'SearchableSortDirection')],
     directives: [],
   });
-  ctx.output.add(enumType(`Searchable${m.name}AggregateField`, fields.map((f) => f.name)));
+  ctx.output.add(
+    enumType(
+      `Searchable${m.name}AggregateField`,
+      fields.map((f) => f.name),
+    ),
+  );
   ctx.output.add({
     kind: 'input',
     name: `Searchable${m.name}AggregationInput`,

@@ -70,7 +70,10 @@ describe('transform', () => {
       query.fields?.map((f) => `${f.name.value} ${f.directives?.map((d) => d.name.value).join(' ')}`),
       ['getTodo aws_api_key aws_cognito_user_pools', 'listTodos aws_api_key aws_cognito_user_pools'],
     );
-    assert.match(typeOf(schema, 'Subscription'), /onCreateTodo\(filter: ModelSubscriptionTodoFilterInput, owner: String\): Todo @aws_subscribe\(mutations: \["createTodo"\]\) @aws_api_key @aws_cognito_user_pools/);
+    assert.match(
+      typeOf(schema, 'Subscription'),
+      /onCreateTodo\(filter: ModelSubscriptionTodoFilterInput, owner: String\): Todo @aws_subscribe\(mutations: \["createTodo"\]\) @aws_api_key @aws_cognito_user_pools/,
+    );
   });
 
   it('shortens subscription names longer than 50 characters with a hash, as AppSync requires', () => {

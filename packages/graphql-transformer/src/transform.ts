@@ -48,7 +48,8 @@ const mergeExtensions = (definitions: readonly DefinitionNode[]): DefinitionNode
   const seen = new Set<string>();
   for (const d of result) {
     if (d.kind !== Kind.OBJECT_TYPE_DEFINITION) continue;
-    if (seen.has(d.name.value)) throw new SchemaError(`There can be only one type named '${d.name.value}'.`, { typeName: d.name.value, ...lineAndColumn(d.loc) });
+    if (seen.has(d.name.value))
+      throw new SchemaError(`There can be only one type named '${d.name.value}'.`, { typeName: d.name.value, ...lineAndColumn(d.loc) });
     seen.add(d.name.value);
   }
   for (const d of definitions) {
@@ -75,18 +76,27 @@ const checkModelOnlyDirectives = (definitions: readonly DefinitionNode[]): void 
       const bad = directives?.find((x) => MODEL_ONLY.includes(x.name.value));
       if (bad) {
         const where = fieldName ? `${typeName}.${fieldName}` : typeName;
-        throw new SchemaError(`The @${bad.name.value} directive may only be added to object definitions annotated with @model (found on ${where}): add @model to ${typeName} or remove @${bad.name.value}.`, {
-          typeName,
-          ...(fieldName ? { fieldName } : {}),
-          directive: bad.name.value,
-        });
+        throw new SchemaError(
+          `The @${bad.name.value} directive may only be added to object definitions annotated with @model (found on ${where}): add @model to ${typeName} or remove @${bad.name.value}.`,
+          {
+            typeName,
+            ...(fieldName ? { fieldName } : {}),
+            directive: bad.name.value,
+          },
+        );
       }
     }
   }
 };
 
 const copyArgs = (args: readonly InputValueDefinitionNode[] | undefined): OutArg[] =>
-  (args ?? []).map((a) => ({ name: a.name.value, type: a.type, defaultValue: a.defaultValue, directives: [...(a.directives ?? [])], description: a.description }));
+  (args ?? []).map((a) => ({
+    name: a.name.value,
+    type: a.type,
+    defaultValue: a.defaultValue,
+    directives: [...(a.directives ?? [])],
+    description: a.description,
+  }));
 
 /** The schema's own definitions start the output, without the transformer's directives. */
 const copyDefinitions = (ctx: Context, definitions: readonly DefinitionNode[]): void => {
@@ -98,7 +108,10 @@ const copyDefinitions = (ctx: Context, definitions: readonly DefinitionNode[]): 
         description: d.description,
         interfaces: [...(d.interfaces ?? [])],
         directives: (d.directives ?? []).filter(keepDirective),
-        fields: (d.fields ?? []).map((f) => ({ ...field(f.name.value, f.type, copyArgs(f.arguments), (f.directives ?? []).filter(keepDirective)), description: f.description })),
+        fields: (d.fields ?? []).map((f) => ({
+          ...field(f.name.value, f.type, copyArgs(f.arguments), (f.directives ?? []).filter(keepDirective)),
+          description: f.description,
+        })),
       });
     } else if (d.kind === Kind.INPUT_OBJECT_TYPE_DEFINITION) {
       ctx.output.add({ kind: 'input', name: d.name.value, description: d.description, directives: [...(d.directives ?? [])], fields: copyArgs(d.fields) });
@@ -127,7 +140,12 @@ const locate = (error: SchemaError, definitions: readonly DefinitionNode[]): Sch
   const directive = error.directive ? findDirective(node ?? {}, error.directive) : undefined;
   const at = lineAndColumn((directive ?? node)?.loc);
   if (at.line === undefined) return error;
-  const located = new SchemaError(error.message, { ...at, ...(error.typeName ? { typeName: error.typeName } : {}), ...(error.fieldName ? { fieldName: error.fieldName } : {}), ...(error.directive ? { directive: error.directive } : {}) });
+  const located = new SchemaError(error.message, {
+    ...at,
+    ...(error.typeName ? { typeName: error.typeName } : {}),
+    ...(error.fieldName ? { fieldName: error.fieldName } : {}),
+    ...(error.directive ? { directive: error.directive } : {}),
+  });
   located.stack = error.stack ?? '';
   return located;
 };

@@ -10,8 +10,23 @@ export const AUTH_RESOURCE_TYPES = {
 } as const;
 
 export type StandardAttribute =
-  | 'address' | 'birthdate' | 'email' | 'family_name' | 'gender' | 'given_name' | 'locale' | 'middle_name' | 'name'
-  | 'nickname' | 'phone_number' | 'picture' | 'preferred_username' | 'profile' | 'updated_at' | 'website' | 'zoneinfo';
+  | 'address'
+  | 'birthdate'
+  | 'email'
+  | 'family_name'
+  | 'gender'
+  | 'given_name'
+  | 'locale'
+  | 'middle_name'
+  | 'name'
+  | 'nickname'
+  | 'phone_number'
+  | 'picture'
+  | 'preferred_username'
+  | 'profile'
+  | 'updated_at'
+  | 'website'
+  | 'zoneinfo';
 
 /** `Forte::Cognito::UserPool` → attributes `UserPoolId` (`<region>_<id>`), `Arn`, `ProviderName`, `ProviderURL`. */
 export interface UserPoolProperties {
@@ -23,7 +38,14 @@ export interface UserPoolProperties {
   AutoVerifiedAttributes?: ('email' | 'phone_number')[];
   /** Attributes every user must have at sign-up. Can change on a live pool (users who lack one are reported). */
   RequiredAttributes?: StandardAttribute[];
-  PasswordPolicy?: { MinimumLength?: number; RequireLowercase?: boolean; RequireUppercase?: boolean; RequireNumbers?: boolean; RequireSymbols?: boolean; TemporaryPasswordValidityDays?: number };
+  PasswordPolicy?: {
+    MinimumLength?: number;
+    RequireLowercase?: boolean;
+    RequireUppercase?: boolean;
+    RequireNumbers?: boolean;
+    RequireSymbols?: boolean;
+    TemporaryPasswordValidityDays?: number;
+  };
   MfaConfiguration?: 'OFF' | 'ON' | 'OPTIONAL';
   EnabledMfas?: ('SMS_MFA' | 'SOFTWARE_TOKEN_MFA')[];
   EmailVerificationSubject?: string;

@@ -38,7 +38,11 @@ void describe('brand check', () => {
     // What a plugin bundling its own @forte/protocol throws: another class, the same global brand.
     class CopiedError extends Error {
       readonly [COPIED_BRAND] = 'protocol';
-      constructor(readonly code: string, message: string, readonly status: number) {
+      constructor(
+        readonly code: string,
+        message: string,
+        readonly status: number,
+      ) {
         super(message);
       }
     }
@@ -53,7 +57,10 @@ void describe('brand check', () => {
   it('recognises a UserError of another copy', () => {
     class CopiedUserError extends Error {
       readonly [COPIED_BRAND] = 'user';
-      constructor(message: string, readonly resolution: string) {
+      constructor(
+        message: string,
+        readonly resolution: string,
+      ) {
         super(message);
       }
     }

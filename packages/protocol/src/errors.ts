@@ -44,7 +44,12 @@ export class ForteError<C extends string = string> extends Error implements Fort
   readonly headers: Readonly<Record<string, string>> | undefined;
   readonly fields: Readonly<Record<string, unknown>> | undefined;
 
-  constructor(table: ErrorTable<C>, readonly code: C, message: string, options?: ForteErrorOptions) {
+  constructor(
+    table: ErrorTable<C>,
+    readonly code: C,
+    message: string,
+    options?: ForteErrorOptions,
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.status = table.statuses[code];
     this.headers = options?.headers;
@@ -72,8 +77,15 @@ export function defineErrorTable<const T extends Record<string, number>>(protoco
 export function isForteError(value: unknown): value is ForteErrorShape {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Partial<Record<typeof FORTE_ERROR | 'code' | 'status' | 'message', unknown>>;
-  return candidate[FORTE_ERROR] === 'protocol' && typeof candidate.code === 'string' && typeof candidate.message === 'string' &&
-    typeof candidate.status === 'number' && Number.isInteger(candidate.status) && candidate.status >= 400 && candidate.status <= 599;
+  return (
+    candidate[FORTE_ERROR] === 'protocol' &&
+    typeof candidate.code === 'string' &&
+    typeof candidate.message === 'string' &&
+    typeof candidate.status === 'number' &&
+    Number.isInteger(candidate.status) &&
+    candidate.status >= 400 &&
+    candidate.status <= 599
+  );
 }
 
 /**

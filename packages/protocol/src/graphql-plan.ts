@@ -116,9 +116,7 @@ export const graphQLPlanModelSchema = z.object({
   /** `@searchable`: the search query field. */
   searchable: z.object({ queryField: z.string() }).optional(),
   /** Conflict resolution is on: `_version`, `_deleted`, `_lastChangedAt`, soft deletes, the delta table. */
-  versioned: z
-    .object({ conflictHandler: z.enum(['OPTIMISTIC_CONCURRENCY', 'AUTOMERGE', 'LAMBDA']), lambdaConflictHandler: z.string().optional() })
-    .optional(),
+  versioned: z.object({ conflictHandler: z.enum(['OPTIMISTIC_CONCURRENCY', 'AUTOMERGE', 'LAMBDA']), lambdaConflictHandler: z.string().optional() }).optional(),
 });
 
 /** A field served by `@function` or `@http`, which the cloud does not run yet and must refuse clearly. */

@@ -55,17 +55,19 @@ const pluginCommandOptionSchema = z.object({
 });
 
 /** Runtime check of a `forte-plugin.json` manifest (the CLI refuses plugins whose manifest fails it). */
-export const pluginManifestSchema = z.object({
-  name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'plugin names are lowercase letters, digits and dashes'),
-  type: z.enum(['category', 'provider', 'frontend', 'util']),
-  displayName: z.string().optional(),
-  aliases: z.array(z.string()).optional(),
-  commands: z.array(z.string()),
-  commandAliases: z.record(z.string(), z.string()).optional(),
-  services: z.array(z.string()).optional(),
-  options: z.record(z.string(), z.array(pluginCommandOptionSchema)).optional(),
-  eventHandlers: z.array(z.enum(['PostPush'])).optional(),
-}).passthrough();
+export const pluginManifestSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'plugin names are lowercase letters, digits and dashes'),
+    type: z.enum(['category', 'provider', 'frontend', 'util']),
+    displayName: z.string().optional(),
+    aliases: z.array(z.string()).optional(),
+    commands: z.array(z.string()),
+    commandAliases: z.record(z.string(), z.string()).optional(),
+    services: z.array(z.string()).optional(),
+    options: z.record(z.string(), z.array(pluginCommandOptionSchema)).optional(),
+    eventHandlers: z.array(z.enum(['PostPush'])).optional(),
+  })
+  .passthrough();
 
 /**
  * A problem the user can fix: the CLI prints `message`, then `resolution`, and exits 1. Recognise it with
@@ -302,7 +304,10 @@ export interface ProviderPlugin {
    * Restores copies of deleted data into the resources deployed now (all, or those of `resource`); refused
    * (a UserError) when none of them is deployed. `waiting`: copies whose resource is not deployed now.
    */
-  restoreDeletedData?(ctx: PluginContext, args: { appId: string; envName: string; resource?: string }): Promise<{ restored: RestoredDataCopy[]; waiting: DeletedDataCopy[] }>;
+  restoreDeletedData?(
+    ctx: PluginContext,
+    args: { appId: string; envName: string; resource?: string },
+  ): Promise<{ restored: RestoredDataCopy[]; waiting: DeletedDataCopy[] }>;
 }
 
 /** A frontend's settings in project-config.json: `frontend` names the plugin, the rest is its own section. */

@@ -6,61 +6,75 @@ import { z } from 'zod';
  */
 export const PROJECT_CONFIG_VERSION = '3.1';
 
-export const projectConfigSchema = z.object({
-  projectName: z.string(),
-  version: z.string(),
-  frontend: z.string(),
-  providers: z.array(z.string()),
-}).passthrough();
+export const projectConfigSchema = z
+  .object({
+    projectName: z.string(),
+    version: z.string(),
+    frontend: z.string(),
+    providers: z.array(z.string()),
+  })
+  .passthrough();
 export type ProjectConfig = z.infer<typeof projectConfigSchema> & Record<string, unknown>;
 
-export const localEnvInfoSchema = z.object({
-  projectPath: z.string(),
-  defaultEditor: z.string().optional(),
-  envName: z.string(),
-  noUpdateBackend: z.boolean().optional(),
-}).passthrough();
+export const localEnvInfoSchema = z
+  .object({
+    projectPath: z.string(),
+    defaultEditor: z.string().optional(),
+    envName: z.string(),
+    noUpdateBackend: z.boolean().optional(),
+  })
+  .passthrough();
 export type LocalEnvInfo = z.infer<typeof localEnvInfoSchema>;
 
 /** Provider name Forte writes and accepts (Amplify's; kept so existing projects work unchanged). */
 export const PROVIDER_NAME = 'awscloudformation';
 
 /** The root stack outputs of an environment, as in team-provider-info and amplify-meta `providers`. */
-export const providerEnvInfoSchema = z.object({
-  AuthRoleName: z.string().optional(),
-  UnauthRoleName: z.string().optional(),
-  AuthRoleArn: z.string().optional(),
-  UnauthRoleArn: z.string().optional(),
-  Region: z.string(),
-  DeploymentBucketName: z.string(),
-  StackName: z.string(),
-  StackId: z.string().optional(),
-  AmplifyAppId: z.string(),
-}).passthrough();
+export const providerEnvInfoSchema = z
+  .object({
+    AuthRoleName: z.string().optional(),
+    UnauthRoleName: z.string().optional(),
+    AuthRoleArn: z.string().optional(),
+    UnauthRoleArn: z.string().optional(),
+    Region: z.string(),
+    DeploymentBucketName: z.string(),
+    StackName: z.string(),
+    StackId: z.string().optional(),
+    AmplifyAppId: z.string(),
+  })
+  .passthrough();
 export type ProviderEnvInfo = z.infer<typeof providerEnvInfoSchema>;
 
 export const teamProviderInfoSchema = z.record(
   z.string(),
-  z.object({
-    awscloudformation: providerEnvInfoSchema.optional(),
-    categories: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.unknown()))).optional(),
-  }).passthrough(),
+  z
+    .object({
+      awscloudformation: providerEnvInfoSchema.optional(),
+      categories: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.unknown()))).optional(),
+    })
+    .passthrough(),
 );
 export type TeamProviderInfo = z.infer<typeof teamProviderInfoSchema>;
 
-export const dependsOnSchema = z.array(z.object({
-  category: z.string(),
-  resourceName: z.string(),
-  attributes: z.array(z.string()).default([]),
-}).passthrough());
+export const dependsOnSchema = z.array(
+  z
+    .object({
+      category: z.string(),
+      resourceName: z.string(),
+      attributes: z.array(z.string()).default([]),
+    })
+    .passthrough(),
+);
 
-export const backendResourceSchema = z.object({
-  service: z.string(),
-  providerPlugin: z.string().optional(),
-  dependsOn: dependsOnSchema.optional(),
-  build: z.boolean().optional(),
-  serviceType: z.string().optional(),
-}).passthrough();
+export const backendResourceSchema = z
+  .object({
+    service: z.string(),
+    providerPlugin: z.string().optional(),
+    dependsOn: dependsOnSchema.optional(),
+    build: z.boolean().optional(),
+    serviceType: z.string().optional(),
+  })
+  .passthrough();
 export type BackendResource = z.infer<typeof backendResourceSchema> & Record<string, unknown>;
 
 /** backend-config.json: `{ <category>: { <resourceName>: BackendResource } }` (+ `parameters`). */

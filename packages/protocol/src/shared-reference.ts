@@ -35,7 +35,9 @@ function locate(needs: readonly string[], env: NodeJS.ProcessEnv): { dir?: strin
     if (holds(join(dir, 'shared'))) return { dir: join(dir, 'shared'), reason: '' };
     if (dirname(dir) === dir) break;
   }
-  return { reason: `no shared folder with ${needs.join(' and ')} beside the repository or above it (set FORTE_SHARED_DIR to the folder holding reference/ and corpus/)` };
+  return {
+    reason: `no shared folder with ${needs.join(' and ')} beside the repository or above it (set FORTE_SHARED_DIR to the folder holding reference/ and corpus/)`,
+  };
 }
 
 /**

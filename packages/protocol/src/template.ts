@@ -8,30 +8,36 @@ import { z } from 'zod';
  */
 export const TEMPLATE_FORMAT_VERSION = 'forte-2026-01';
 
-export const templateParameterSchema = z.object({
-  Type: z.string(),
-  Default: z.unknown().optional(),
-  Description: z.string().optional(),
-  AllowedValues: z.array(z.unknown()).optional(),
-}).passthrough();
+export const templateParameterSchema = z
+  .object({
+    Type: z.string(),
+    Default: z.unknown().optional(),
+    Description: z.string().optional(),
+    AllowedValues: z.array(z.unknown()).optional(),
+  })
+  .passthrough();
 
-export const templateResourceSchema = z.object({
-  Type: z.string().regex(/^(Forte|AWS|Custom)::[A-Za-z0-9]+(::[A-Za-z0-9]+)*$/, 'resource types look like Forte::Service::Thing'),
-  Properties: z.record(z.string(), z.unknown()).optional(),
-  DependsOn: z.union([z.string(), z.array(z.string())]).optional(),
-  Condition: z.string().optional(),
-  DeletionPolicy: z.enum(['Delete', 'Retain']).optional(),
-}).passthrough();
+export const templateResourceSchema = z
+  .object({
+    Type: z.string().regex(/^(Forte|AWS|Custom)::[A-Za-z0-9]+(::[A-Za-z0-9]+)*$/, 'resource types look like Forte::Service::Thing'),
+    Properties: z.record(z.string(), z.unknown()).optional(),
+    DependsOn: z.union([z.string(), z.array(z.string())]).optional(),
+    Condition: z.string().optional(),
+    DeletionPolicy: z.enum(['Delete', 'Retain']).optional(),
+  })
+  .passthrough();
 
-export const templateSchema = z.object({
-  FormatVersion: z.string().optional(),
-  AWSTemplateFormatVersion: z.string().optional(),
-  Description: z.string().optional(),
-  Parameters: z.record(z.string(), templateParameterSchema).optional(),
-  Conditions: z.record(z.string(), z.unknown()).optional(),
-  Resources: z.record(z.string().regex(/^[A-Za-z0-9]+$/, 'logical ids are alphanumeric'), templateResourceSchema),
-  Outputs: z.record(z.string(), z.object({ Value: z.unknown(), Description: z.string().optional() }).passthrough()).optional(),
-}).passthrough();
+export const templateSchema = z
+  .object({
+    FormatVersion: z.string().optional(),
+    AWSTemplateFormatVersion: z.string().optional(),
+    Description: z.string().optional(),
+    Parameters: z.record(z.string(), templateParameterSchema).optional(),
+    Conditions: z.record(z.string(), z.unknown()).optional(),
+    Resources: z.record(z.string().regex(/^[A-Za-z0-9]+$/, 'logical ids are alphanumeric'), templateResourceSchema),
+    Outputs: z.record(z.string(), z.object({ Value: z.unknown(), Description: z.string().optional() }).passthrough()).optional(),
+  })
+  .passthrough();
 
 export type TemplateParameter = z.infer<typeof templateParameterSchema>;
 export type TemplateResource = z.infer<typeof templateResourceSchema>;

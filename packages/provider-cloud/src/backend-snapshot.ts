@@ -19,7 +19,10 @@ export function decodeBackendSnapshot(data: Buffer, key: string): Record<string,
   }
   const bundle = parsed as { version?: unknown; files?: unknown };
   if (bundle.version !== BACKEND_SNAPSHOT_VERSION || typeof bundle.files !== 'object' || bundle.files === null) {
-    throw new UserError(`The backend snapshot ${key} has an unknown format (version ${String(bundle.version)}).`, 'Update forte, or push the environment again.');
+    throw new UserError(
+      `The backend snapshot ${key} has an unknown format (version ${String(bundle.version)}).`,
+      'Update forte, or push the environment again.',
+    );
   }
   const files: Record<string, Buffer> = {};
   for (const [path, content] of Object.entries(bundle.files as Record<string, unknown>)) {

@@ -48,7 +48,10 @@ export function createCloudProvider(): ProviderPlugin {
       const { control } = await clients(ctx);
       const { deployment } = await control.call('DeleteEnvironment', args);
       if (deployment.status === 'FAILED' || deployment.status === 'ROLLED_BACK') {
-        throw new UserError(`Deleting environment ${args.envName} failed: ${deployment.error ?? deployment.status}`, 'Fix the cause named above and run the command again.');
+        throw new UserError(
+          `Deleting environment ${args.envName} failed: ${deployment.error ?? deployment.status}`,
+          'Fix the cause named above and run the command again.',
+        );
       }
     },
     async deleteApp(ctx, args) {
@@ -60,7 +63,10 @@ export function createCloudProvider(): ProviderPlugin {
       let location: { bucket: string; key: string } | undefined;
       if (args.key) {
         const { environment } = await control.call('GetEnvironment', { appId: args.appId, envName: args.envName });
-        const bucket = typeof environment.outputs['DeploymentBucketName'] === 'string' ? environment.outputs['DeploymentBucketName'] : environment.currentCloudBackend?.bucket;
+        const bucket =
+          typeof environment.outputs['DeploymentBucketName'] === 'string'
+            ? environment.outputs['DeploymentBucketName']
+            : environment.currentCloudBackend?.bucket;
         if (bucket) location = { bucket, key: args.key };
       } else {
         location = (await control.call('GetEnvironment', { appId: args.appId, envName: args.envName })).environment.currentCloudBackend;
@@ -88,7 +94,11 @@ export function createCloudProvider(): ProviderPlugin {
       } catch (error) {
         // Here "not found" means the resource to restore into, not the app or environment.
         if (error instanceof UserError && error.cause instanceof CloudRequestError && error.cause.code === 'ResourceNotFoundException') {
-          throw new UserError(error.message, 'Add the resource back as it was (same category, resource and model names), run `forte push`, then run `forte env restore-deleted` again.', { cause: error.cause });
+          throw new UserError(
+            error.message,
+            'Add the resource back as it was (same category, resource and model names), run `forte push`, then run `forte env restore-deleted` again.',
+            { cause: error.cause },
+          );
         }
         throw error;
       }

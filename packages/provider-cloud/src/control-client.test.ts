@@ -46,7 +46,10 @@ describe('control client', () => {
     });
     await assert.rejects(control.call('GetDeployment', { deploymentId: 'd1' }), (error: unknown) => {
       assert.ok(error instanceof UserError);
-      assert.match(error.message, new RegExp(`^The cloud at ${endpoint} answered GetDeployment with a response this CLI does not understand: deployment\\.status: `));
+      assert.match(
+        error.message,
+        new RegExp(`^The cloud at ${endpoint} answered GetDeployment with a response this CLI does not understand: deployment\\.status: `),
+      );
       assert.match(error.resolution, /same version/);
       return true;
     });

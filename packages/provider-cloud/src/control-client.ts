@@ -51,13 +51,17 @@ export function toUserError(error: unknown, endpoint: string): unknown {
       case 'IncompleteSignatureException':
       case 'MissingAuthenticationTokenException':
       case 'AccessDeniedException':
-        return new UserError(`The cloud at ${endpoint} refused the credentials: ${error.message}`, 'Check the profile with `forte configure`.', { cause: error });
+        return new UserError(`The cloud at ${endpoint} refused the credentials: ${error.message}`, 'Check the profile with `forte configure`.', {
+          cause: error,
+        });
       default:
         return error;
     }
   }
   if (error instanceof TypeError && /fetch failed/i.test(error.message)) {
-    return new UserError(`Cannot reach the cloud at ${endpoint}.`, 'Start it (`forte cloud start`) or fix the endpoint of the profile (`forte configure`).', { cause: error });
+    return new UserError(`Cannot reach the cloud at ${endpoint}.`, 'Start it (`forte cloud start`) or fix the endpoint of the profile (`forte configure`).', {
+      cause: error,
+    });
   }
   return error;
 }

@@ -45,7 +45,16 @@ void describe('deploySite against a real cloud', () => {
     assert.ok(handler, 'the cloud provides Forte::Hosting::Site');
     const site = await handler.create(
       { AppId: 'app1', EnvName: 'dev' },
-      { appId: 'app1', appSlug: 'demo', envName: 'dev', stackName: 'amplify-demo-dev', logicalId: 'Site', region: 'us-east-1', accountId: '000000000000', log: cloud.kernel.log },
+      {
+        appId: 'app1',
+        appSlug: 'demo',
+        envName: 'dev',
+        stackName: 'amplify-demo-dev',
+        logicalId: 'Site',
+        region: 'us-east-1',
+        accountId: '000000000000',
+        log: cloud.kernel.log,
+      },
     );
     siteId = site.physicalId;
     siteUrl = String(site.attributes.Url);
@@ -70,7 +79,12 @@ void describe('deploySite against a real cloud', () => {
     assert.match(byHost.body.toString(), /hello hello/);
     const big = await get(cloud.port, '/big.bin', { host: `demo-dev.localhost:${cloud.port}` });
     assert.equal(big.body.length, 3 * 1024 * 1024);
-    assert.equal(createHash('sha256').update(big.body).digest('hex'), createHash('sha256').update(Buffer.alloc(3 * 1024 * 1024, 'abc')).digest('hex'));
+    assert.equal(
+      createHash('sha256').update(big.body).digest('hex'),
+      createHash('sha256')
+        .update(Buffer.alloc(3 * 1024 * 1024, 'abc'))
+        .digest('hex'),
+    );
     const slice = await get(cloud.port, '/big.bin', { host: `demo-dev.localhost:${cloud.port}`, range: 'bytes=1000000-1000005' });
     assert.equal(slice.status, 206);
     assert.deepEqual(slice.body, Buffer.alloc(3 * 1024 * 1024, 'abc').subarray(1000000, 1000006), 'a range of a streamed file');
@@ -93,6 +107,9 @@ void describe('deploySite against a real cloud', () => {
   });
 
   void it('reports a missing site clearly', async () => {
-    await assert.rejects(deploySite(client, { siteId: 'site-missing', files: files() }), (e: unknown) => isForteError(e) && e.code === 'ResourceNotFoundException' && /forte push/.test(e.message));
+    await assert.rejects(
+      deploySite(client, { siteId: 'site-missing', files: files() }),
+      (e: unknown) => isForteError(e) && e.code === 'ResourceNotFoundException' && /forte push/.test(e.message),
+    );
   });
 });

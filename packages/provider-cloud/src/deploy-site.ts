@@ -101,7 +101,10 @@ async function uploadBatch(client: SignedClient, siteId: string, files: HashedFi
     }
     parts.push(Buffer.from(`${file.sha256} ${body.length}\n`, 'latin1'), body);
   }
-  const res = await client.request('POST', hostingBlobBatchPath(siteId), { body: Buffer.concat(parts), headers: { 'content-type': 'application/octet-stream' } });
+  const res = await client.request('POST', hostingBlobBatchPath(siteId), {
+    body: Buffer.concat(parts),
+    headers: { 'content-type': 'application/octet-stream' },
+  });
   if (res.ok) {
     await res.arrayBuffer();
     return;

@@ -18,7 +18,10 @@ export function createDeploymentBucket(client: SignedClient, bucket: string): De
       const res = await client.request('PUT', objectPath(bucket, key), { body, service: 's3', headers: { 'content-type': contentType } });
       if (!res.ok) {
         const text = await res.text();
-        throw new UserError(`Uploading ${key} to the deployment bucket ${bucket} failed (HTTP ${res.status}): ${s3Message(text)}`, 'Check that the environment still exists (`forte env list`).');
+        throw new UserError(
+          `Uploading ${key} to the deployment bucket ${bucket} failed (HTTP ${res.status}): ${s3Message(text)}`,
+          'Check that the environment still exists (`forte env list`).',
+        );
       }
       await res.arrayBuffer().catch(() => undefined);
     },
@@ -30,7 +33,10 @@ export function createDeploymentBucket(client: SignedClient, bucket: string): De
       }
       if (!res.ok) {
         const text = await res.text();
-        throw new UserError(`Downloading ${key} from the deployment bucket ${bucket} failed (HTTP ${res.status}): ${s3Message(text)}`, 'Check that the environment still exists (`forte env list`).');
+        throw new UserError(
+          `Downloading ${key} from the deployment bucket ${bucket} failed (HTTP ${res.status}): ${s3Message(text)}`,
+          'Check that the environment still exists (`forte env list`).',
+        );
       }
       return Buffer.from(await res.arrayBuffer());
     },

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
-import { AdminCreateUserCommand, AdminSetUserPasswordCommand, CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  AdminCreateUserCommand,
+  AdminSetUserPasswordCommand,
+  CognitoIdentityProviderClient,
+  InitiateAuthCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { AUTH_RESOURCE_TYPES, nestedTemplateKey, type Template } from '@forte/protocol';
 import { startTestCloud, type TestCloud } from '@forte/testing';
 import { createControlClient, type ControlClient } from './control-client.js';
@@ -17,14 +22,20 @@ const authTemplate: Template = {
     UserPool: { Type: AUTH_RESOURCE_TYPES.userPool, Properties: { PoolName: { 'Fn::Join': ['-', ['users', { Ref: 'env' }]] } } },
     UserPoolClientWeb: {
       Type: AUTH_RESOURCE_TYPES.userPoolClient,
-      Properties: { UserPoolId: { 'Fn::GetAtt': ['UserPool', 'UserPoolId'] }, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] },
+      Properties: {
+        UserPoolId: { 'Fn::GetAtt': ['UserPool', 'UserPoolId'] },
+        ClientName: 'web',
+        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      },
     },
     IdentityPool: {
       Type: AUTH_RESOURCE_TYPES.identityPool,
       Properties: {
         IdentityPoolName: { 'Fn::Join': ['__', ['users_identitypool', { Ref: 'env' }]] },
         AllowUnauthenticatedIdentities: true,
-        CognitoIdentityProviders: [{ ProviderName: { 'Fn::GetAtt': ['UserPool', 'ProviderName'] }, ClientId: { 'Fn::GetAtt': ['UserPoolClientWeb', 'ClientId'] } }],
+        CognitoIdentityProviders: [
+          { ProviderName: { 'Fn::GetAtt': ['UserPool', 'ProviderName'] }, ClientId: { 'Fn::GetAtt': ['UserPoolClientWeb', 'ClientId'] } },
+        ],
         Roles: { authenticated: { Ref: 'AuthRoleArn' }, unauthenticated: { Ref: 'UnauthRoleArn' } },
       },
     },
@@ -43,7 +54,14 @@ function earlierRootTemplate(names: ReturnType<typeof rootNames>, appId: string)
   const root = buildRootTemplate({ names, appId, envName: 'dev', resources });
   const amrOnly = (kind: string) => ({
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Principal: { Federated: 'cognito-identity.amazonaws.com' }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': kind } } }],
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: 'cognito-identity.amazonaws.com' },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: { 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': kind } },
+      },
+    ],
   });
   root.Resources['AuthRole']!.Properties!['AssumeRolePolicyDocument'] = amrOnly('authenticated');
   root.Resources['UnauthRole']!.Properties!['AssumeRolePolicyDocument'] = amrOnly('unauthenticated');
@@ -59,7 +77,11 @@ let identity: CognitoIdentityClient;
 
 async function deploy(appId: string, template: Template): Promise<Record<string, string>> {
   const { changeSet } = await control.call('CreateChangeSet', { appId, envName: 'dev', template, nestedTemplates });
-  const { deployment } = await followDeployment(control, (await control.call('ExecuteChangeSet', { changeSetId: changeSet.changeSetId })).deployment, () => undefined);
+  const { deployment } = await followDeployment(
+    control,
+    (await control.call('ExecuteChangeSet', { changeSetId: changeSet.changeSetId })).deployment,
+    () => undefined,
+  );
   assert.equal(deployment.status, 'SUCCEEDED', JSON.stringify(deployment));
   const stack = await control.call('DescribeStack', { appId, envName: 'dev' });
   const outputs = stackOutputsOf(stack.environment, stack.resources).resourceOutputs['authusers'] ?? {};
@@ -83,7 +105,7 @@ before(async () => {
 });
 after(() => cloud.close());
 
-void describe('the environment\'s AuthRole and UnauthRole', () => {
+void describe("the environment's AuthRole and UnauthRole", () => {
   void it('work again after a push of an environment deployed by an earlier version, and only through its own identity pool', async () => {
     const { app } = await control.call('CreateApp', { name: 'Upgraded' });
     await control.call('CreateEnvironment', { appId: app.appId, envName: 'dev' });
@@ -105,20 +127,47 @@ void describe('the environment\'s AuthRole and UnauthRole', () => {
     const guest = (await guestCredentials(outputs.IdentityPoolId!)).Credentials!;
     assert.match(String(await roleOf(guest.AccessKeyId!, guest.SessionToken!)), new RegExp(`role/${names.unauthRoleName}$`));
 
-    const idp = new CognitoIdentityProviderClient({ endpoint: `${cloud.url}/cognito-idp/`, region: 'us-east-1', credentials: cloud.credentials, maxAttempts: 1 });
+    const idp = new CognitoIdentityProviderClient({
+      endpoint: `${cloud.url}/cognito-idp/`,
+      region: 'us-east-1',
+      credentials: cloud.credentials,
+      maxAttempts: 1,
+    });
     await idp.send(new AdminCreateUserCommand({ UserPoolId: outputs.UserPoolId, Username: 'ana', MessageAction: 'SUPPRESS' }));
     await idp.send(new AdminSetUserPasswordCommand({ UserPoolId: outputs.UserPoolId, Username: 'ana', Password: 'Correct-Horse-9', Permanent: true }));
-    const signedIn = await idp.send(new InitiateAuthCommand({ ClientId: outputs.AppClientIDWeb, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'ana', PASSWORD: 'Correct-Horse-9' } }));
+    const signedIn = await idp.send(
+      new InitiateAuthCommand({
+        ClientId: outputs.AppClientIDWeb,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: 'ana', PASSWORD: 'Correct-Horse-9' },
+      }),
+    );
     const logins = { [`cognito-idp.us-east-1.amazonaws.com/${outputs.UserPoolId}`]: signedIn.AuthenticationResult!.IdToken! };
     const { IdentityId } = await identity.send(new GetIdCommand({ IdentityPoolId: outputs.IdentityPoolId, Logins: logins }));
     const user = (await identity.send(new GetCredentialsForIdentityCommand({ IdentityId, Logins: logins }))).Credentials!;
     assert.match(String(await roleOf(user.AccessKeyId!, user.SessionToken!)), new RegExp(`role/${names.authRoleName}$`));
 
     // Another app's identity pool that names these roles gets nothing.
-    const stolen = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.identityPool)!.create({
-      IdentityPoolName: 'thief', AllowUnauthenticatedIdentities: true,
-      Roles: { authenticated: `arn:aws:iam::${cloud.kernel.config.accountId}:role/${names.authRoleName}`, unauthenticated: `arn:aws:iam::${cloud.kernel.config.accountId}:role/${names.unauthRoleName}` },
-    }, { appId: 'thief', appSlug: 'thief', envName: 'dev', stackName: 'thief', logicalId: 'IdentityPool', region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log });
+    const stolen = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.identityPool)!.create(
+      {
+        IdentityPoolName: 'thief',
+        AllowUnauthenticatedIdentities: true,
+        Roles: {
+          authenticated: `arn:aws:iam::${cloud.kernel.config.accountId}:role/${names.authRoleName}`,
+          unauthenticated: `arn:aws:iam::${cloud.kernel.config.accountId}:role/${names.unauthRoleName}`,
+        },
+      },
+      {
+        appId: 'thief',
+        appSlug: 'thief',
+        envName: 'dev',
+        stackName: 'thief',
+        logicalId: 'IdentityPool',
+        region: 'us-east-1',
+        accountId: cloud.kernel.config.accountId,
+        log: cloud.kernel.log,
+      },
+    );
     const thief = await guestCredentials(String(stolen.attributes.IdentityPoolId)).catch((error: Error) => error);
     assert.equal((thief as Error).name, 'InvalidIdentityPoolConfigurationException');
   });

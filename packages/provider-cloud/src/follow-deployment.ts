@@ -14,7 +14,12 @@ export async function followDeployment(
   const all: StackEvent[] = [];
   let current = deployment;
   for (;;) {
-    const { events } = await control.call('DescribeStackEvents', { appId: deployment.appId, envName: deployment.envName, deploymentId: deployment.deploymentId, afterSeq });
+    const { events } = await control.call('DescribeStackEvents', {
+      appId: deployment.appId,
+      envName: deployment.envName,
+      deploymentId: deployment.deploymentId,
+      afterSeq,
+    });
     for (const event of events) {
       afterSeq = Math.max(afterSeq, event.seq);
       all.push(event);

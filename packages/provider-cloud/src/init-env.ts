@@ -13,9 +13,7 @@ import { createSignedClient } from './signed-client.js';
 export async function initEnv(ctx: PluginContext, args: { projectName: string; envName: string; appId?: string }): Promise<ProviderEnvInfo> {
   const cloud = await ctx.cloud();
   const control = createControlClient(createSignedClient(cloud));
-  const app: App = args.appId
-    ? (await control.call('GetApp', { appId: args.appId })).app
-    : (await control.call('CreateApp', { name: args.projectName })).app;
+  const app: App = args.appId ? (await control.call('GetApp', { appId: args.appId })).app : (await control.call('CreateApp', { name: args.projectName })).app;
 
   let environment = await findEnvironment(control, app.appId, args.envName);
   if (environment?.status === 'DEPLOYED' && environment.outputs['DeploymentBucketName']) return envInfoOf(environment, app.appId, cloud.region);
@@ -27,7 +25,10 @@ export async function initEnv(ctx: PluginContext, args: { projectName: string; e
   const started = (await control.call('ExecuteChangeSet', { changeSetId: changeSet.changeSetId })).deployment;
   const { deployment, events } = await followDeployment(control, started, () => undefined);
   if (deployment.status !== 'SUCCEEDED') {
-    throw new UserError(`Creating the root stack of environment ${args.envName} failed: ${failureOf(deployment, events)}`, 'Fix the cause named above, then run the command again.');
+    throw new UserError(
+      `Creating the root stack of environment ${args.envName} failed: ${failureOf(deployment, events)}`,
+      'Fix the cause named above, then run the command again.',
+    );
   }
   environment = (await control.call('GetEnvironment', { appId: app.appId, envName: args.envName })).environment;
   return envInfoOf(environment, app.appId, cloud.region);

@@ -11,7 +11,11 @@ export async function listMailbox(client: SignedClient, input: ListMessages['inp
     return output.messages;
   } catch (error) {
     if (isForteError(error) && (error.status === 404 || /UnknownOperation/.test(error.code))) {
-      throw new UserError(`The cloud at ${client.credentials.endpoint} has no mailbox.`, 'Update Forte Cloud to a version with auth (user pools), then run the command again.', { cause: error });
+      throw new UserError(
+        `The cloud at ${client.credentials.endpoint} has no mailbox.`,
+        'Update Forte Cloud to a version with auth (user pools), then run the command again.',
+        { cause: error },
+      );
     }
     throw toUserError(error, client.credentials.endpoint);
   }

@@ -12,7 +12,13 @@ void describe('buildRootTemplate', () => {
     envName: 'dev',
     resources: [
       { category: 'api', resourceName: 'myapi', template: { Resources: {} } },
-      { category: 'function', resourceName: 'fn', template: { Resources: {} }, parameters: { x: 1 }, dependsOn: [{ category: 'api', resourceName: 'myapi', attributes: ['GraphQLAPIIdOutput'] }] },
+      {
+        category: 'function',
+        resourceName: 'fn',
+        template: { Resources: {} },
+        parameters: { x: 1 },
+        dependsOn: [{ category: 'api', resourceName: 'myapi', attributes: ['GraphQLAPIIdOutput'] }],
+      },
     ],
   });
 
@@ -35,7 +41,10 @@ void describe('buildRootTemplate', () => {
   });
 
   void it('passes the role ARNs and names only to nested stacks that declare them', () => {
-    const declared = { Parameters: { env: { Type: 'String' }, AuthRoleArn: { Type: 'String' }, UnauthRoleArn: { Type: 'String' }, UnauthRoleName: { Type: 'String' } }, Resources: {} };
+    const declared = {
+      Parameters: { env: { Type: 'String' }, AuthRoleArn: { Type: 'String' }, UnauthRoleArn: { Type: 'String' }, UnauthRoleName: { Type: 'String' } },
+      Resources: {},
+    };
     const root = buildRootTemplate({ names, appId: 'app1', envName: 'dev', resources: [{ category: 'auth', resourceName: 'myauth', template: declared }] });
     assert.deepEqual(root.Resources['authmyauth']?.Properties?.['Parameters'], {
       env: 'dev',
@@ -47,28 +56,45 @@ void describe('buildRootTemplate', () => {
     assert.deepEqual(template.Resources['apimyapi']?.Properties?.['Parameters'], { env: 'dev', AppId: 'app1' });
   });
 
-  void it('lets only the environment\'s own identity pool hand out its roles, and nobody when it has none', () => {
-    const trustOf = (root: ReturnType<typeof buildRootTemplate>, id: string) => root.Resources[id]?.Properties?.['AssumeRolePolicyDocument'] as { Statement: unknown[] };
+  void it("lets only the environment's own identity pool hand out its roles, and nobody when it has none", () => {
+    const trustOf = (root: ReturnType<typeof buildRootTemplate>, id: string) =>
+      root.Resources[id]?.Properties?.['AssumeRolePolicyDocument'] as { Statement: unknown[] };
     assert.deepEqual(trustOf(template, 'AuthRole').Statement, [], 'no identity pool: no one may assume the role');
     const auth = { category: 'auth', resourceName: 'myauth', template: { Resources: {}, Outputs: { IdentityPoolId: { Value: 'x' } } } };
     const root = buildRootTemplate({ names, appId: 'app1', envName: 'dev', resources: [auth] });
     const pool = { 'Fn::GetAtt': ['authmyauth', 'Outputs.IdentityPoolId'] };
-    for (const [id, amr] of [['AuthRole', 'authenticated'], ['UnauthRole', 'unauthenticated']] as const) {
-      assert.deepEqual(trustOf(root, id).Statement, [{
-        Effect: 'Allow', Principal: { Federated: 'cognito-identity.amazonaws.com' }, Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: { StringEquals: { 'cognito-identity.amazonaws.com:aud': pool }, 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': amr } },
-      }]);
+    for (const [id, amr] of [
+      ['AuthRole', 'authenticated'],
+      ['UnauthRole', 'unauthenticated'],
+    ] as const) {
+      assert.deepEqual(trustOf(root, id).Statement, [
+        {
+          Effect: 'Allow',
+          Principal: { Federated: 'cognito-identity.amazonaws.com' },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: { StringEquals: { 'cognito-identity.amazonaws.com:aud': pool }, 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': amr } },
+        },
+      ]);
     }
   });
 
-  void it('passes an api that declares them Amplify\'s authRoleName / unauthRoleName as Refs, so its role policies follow the roles', () => {
-    const api = { category: 'api', resourceName: 'notes', template: { Parameters: { authRoleName: { Type: 'String' }, unauthRoleName: { Type: 'String' } }, Resources: {} } };
+  void it("passes an api that declares them Amplify's authRoleName / unauthRoleName as Refs, so its role policies follow the roles", () => {
+    const api = {
+      category: 'api',
+      resourceName: 'notes',
+      template: { Parameters: { authRoleName: { Type: 'String' }, unauthRoleName: { Type: 'String' } }, Resources: {} },
+    };
     const root = buildRootTemplate({ names, appId: 'app1', envName: 'dev', resources: [api] });
-    assert.deepEqual(root.Resources['apinotes']?.Properties?.['Parameters'], { env: 'dev', AppId: 'app1', authRoleName: { Ref: 'AuthRole' }, unauthRoleName: { Ref: 'UnauthRole' } });
+    assert.deepEqual(root.Resources['apinotes']?.Properties?.['Parameters'], {
+      env: 'dev',
+      AppId: 'app1',
+      authRoleName: { Ref: 'AuthRole' },
+      unauthRoleName: { Ref: 'UnauthRole' },
+    });
     assert.equal(root.Resources['AuthRole']?.Properties?.['RoleName'], 'amplify-MyApp-dev-12345-authRole', 'the Ref is the role name');
   });
 
-  void it('passes parameters.json as Amplify\'s root stack does: the api reads the auth stack\'s UserPoolId, lists are joined', () => {
+  void it("passes parameters.json as Amplify's root stack does: the api reads the auth stack's UserPoolId, lists are joined", () => {
     const auth = { category: 'auth', resourceName: 'myauth', template: { Resources: {} } };
     const api = {
       category: 'api',
@@ -94,7 +120,17 @@ void describe('buildRootTemplate', () => {
   });
 
   void it('outputs the providers.awscloudformation block', () => {
-    assert.deepEqual(Object.keys(template.Outputs ?? {}).sort(), ['AmplifyAppId', 'AuthRoleArn', 'AuthRoleName', 'DeploymentBucketName', 'Region', 'StackId', 'StackName', 'UnauthRoleArn', 'UnauthRoleName']);
+    assert.deepEqual(Object.keys(template.Outputs ?? {}).sort(), [
+      'AmplifyAppId',
+      'AuthRoleArn',
+      'AuthRoleName',
+      'DeploymentBucketName',
+      'Region',
+      'StackId',
+      'StackName',
+      'UnauthRoleArn',
+      'UnauthRoleName',
+    ]);
     assert.deepEqual(template.Outputs?.['AuthRoleArn']?.Value, { 'Fn::GetAtt': ['AuthRole', 'Arn'] });
   });
 });

@@ -1,4 +1,14 @@
-import { RESOURCE_TYPES, TEMPLATE_FORMAT_VERSION, UserError, nestedTemplateKey, resourceLogicalId as logicalIdOf, type ProviderEnvInfo, type PushResource, type Template, type TemplateResource } from '@forte/protocol';
+import {
+  RESOURCE_TYPES,
+  TEMPLATE_FORMAT_VERSION,
+  UserError,
+  nestedTemplateKey,
+  resourceLogicalId as logicalIdOf,
+  type ProviderEnvInfo,
+  type PushResource,
+  type Template,
+  type TemplateResource,
+} from '@forte/protocol';
 
 /** Names of an environment's root resources (`amplify-<project>-<env>-<digits>-…`, as Amplify names them). */
 export interface RootNames {
@@ -38,12 +48,20 @@ export { nestedTemplateKey, resourceLogicalId as logicalIdOf } from '@forte/prot
 function assumeRole(kind: 'authenticated' | 'unauthenticated', identityPoolId: unknown) {
   return {
     Version: '2012-10-17',
-    Statement: identityPoolId === undefined ? [] : [{
-      Effect: 'Allow',
-      Principal: { Federated: 'cognito-identity.amazonaws.com' },
-      Action: 'sts:AssumeRoleWithWebIdentity',
-      Condition: { StringEquals: { 'cognito-identity.amazonaws.com:aud': identityPoolId }, 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': kind } },
-    }],
+    Statement:
+      identityPoolId === undefined
+        ? []
+        : [
+            {
+              Effect: 'Allow',
+              Principal: { Federated: 'cognito-identity.amazonaws.com' },
+              Action: 'sts:AssumeRoleWithWebIdentity',
+              Condition: {
+                StringEquals: { 'cognito-identity.amazonaws.com:aud': identityPoolId },
+                'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': kind },
+              },
+            },
+          ],
   };
 }
 
@@ -113,8 +131,14 @@ export function buildRootTemplate(args: { names: RootNames; appId: string; envNa
   const identityPoolId = identityPoolReference(args.resources);
   const resources: Record<string, TemplateResource> = {
     DeploymentBucket: { Type: RESOURCE_TYPES.bucket, Properties: { BucketName: names.deploymentBucketName }, DeletionPolicy: 'Delete' },
-    AuthRole: { Type: RESOURCE_TYPES.role, Properties: { RoleName: names.authRoleName, AssumeRolePolicyDocument: assumeRole('authenticated', identityPoolId) } },
-    UnauthRole: { Type: RESOURCE_TYPES.role, Properties: { RoleName: names.unauthRoleName, AssumeRolePolicyDocument: assumeRole('unauthenticated', identityPoolId) } },
+    AuthRole: {
+      Type: RESOURCE_TYPES.role,
+      Properties: { RoleName: names.authRoleName, AssumeRolePolicyDocument: assumeRole('authenticated', identityPoolId) },
+    },
+    UnauthRole: {
+      Type: RESOURCE_TYPES.role,
+      Properties: { RoleName: names.unauthRoleName, AssumeRolePolicyDocument: assumeRole('unauthenticated', identityPoolId) },
+    },
   };
   const known = new Set(args.resources.map((r) => logicalIdOf(r.category, r.resourceName)));
   for (const resource of args.resources) {

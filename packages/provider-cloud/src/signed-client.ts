@@ -27,7 +27,11 @@ export interface SignedClient {
   /** Calls a JSON 1.1 operation: POST `path` with X-Amz-Target `<target>`. */
   json<T>(path: string, target: string, input: unknown): Promise<T>;
   /** Any signed request (S3 PUT/GET/DELETE, hosting blob upload). Body is hashed and signed. */
-  request(method: string, path: string, options?: { body?: Buffer | string; headers?: Record<string, string>; service?: string; query?: Record<string, string> }): Promise<Response>;
+  request(
+    method: string,
+    path: string,
+    options?: { body?: Buffer | string; headers?: Record<string, string>; service?: string; query?: Record<string, string> },
+  ): Promise<Response>;
 }
 
 const sha256 = Hash.bind(null, 'sha256');

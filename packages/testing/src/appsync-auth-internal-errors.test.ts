@@ -13,15 +13,15 @@ import { startTestCloud, type TestCloud } from './index.js';
  */
 
 const SCHEMA = /* GraphQL */ `
-type Doc @model @auth(rules: [{ allow: private }]) {
-  id: ID!
-  title: String
-  secret: String @auth(rules: [{ allow: owner, identityClaim: "tenant" }])
-}
-type Memo @model @auth(rules: [{ allow: owner, identityClaim: "tenant" }]) {
-  id: ID!
-  text: String
-}
+  type Doc @model @auth(rules: [{ allow: private }]) {
+    id: ID!
+    title: String
+    secret: String @auth(rules: [{ allow: owner, identityClaim: "tenant" }])
+  }
+  type Memo @model @auth(rules: [{ allow: owner, identityClaim: "tenant" }]) {
+    id: ID!
+    text: String
+  }
 `;
 const FAULT = 'the claim store is unavailable';
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -44,7 +44,10 @@ function faultyClaims(): Record<string, unknown> {
 }
 
 const errorLines = (): Array<{ level: string; msg: string; [key: string]: unknown }> =>
-  cloud.logs().map((l) => JSON.parse(l) as { level: string; msg: string }).filter((l) => l.level === 'error');
+  cloud
+    .logs()
+    .map((l) => JSON.parse(l) as { level: string; msg: string })
+    .filter((l) => l.level === 'error');
 
 before(async () => {
   cloud = await startTestCloud();
@@ -64,7 +67,9 @@ before(async () => {
     ],
   });
   const dynamodb = new DynamoDBClient({ endpoint: `${cloud.url}/dynamodb/`, region: 'us-east-1', credentials: cloud.credentials, maxAttempts: 1 });
-  await dynamodb.send(new PutItemCommand({ TableName: `Doc-${api.apiId}-dev`, Item: { id: { S: 'd-1' }, title: { S: 'plans' }, secret: { S: 'hidden' }, owner: { S: 't-1' } } }));
+  await dynamodb.send(
+    new PutItemCommand({ TableName: `Doc-${api.apiId}-dev`, Item: { id: { S: 'd-1' }, title: { S: 'plans' }, secret: { S: 'hidden' }, owner: { S: 't-1' } } }),
+  );
   dynamodb.destroy();
 });
 after(() => cloud?.close());
@@ -76,7 +81,10 @@ describe('a fault while @auth rules are evaluated', () => {
       headers: { 'content-type': 'application/json', authorization: TOKEN },
       body: JSON.stringify({ query: 'query { getDoc(id: "d-1") { id title secret } }' }),
     });
-    const body = (await res.json()) as { data: { getDoc: Record<string, unknown> | null }; errors?: Array<{ errorType: string; message: string; path: unknown }> };
+    const body = (await res.json()) as {
+      data: { getDoc: Record<string, unknown> | null };
+      errors?: Array<{ errorType: string; message: string; path: unknown }>;
+    };
     assert.equal(res.status, 200);
     assert.deepEqual(body.data.getDoc, { id: 'd-1', title: 'plans', secret: null });
     assert.equal(body.errors?.length, 1);
@@ -85,7 +93,10 @@ describe('a fault while @auth rules are evaluated', () => {
     assert.deepEqual(error!.path, ['getDoc', 'secret']);
     assert.doesNotMatch(error!.message, /Not Authorized/);
     assert.doesNotMatch(error!.message, new RegExp(FAULT), 'the fault is masked in the answer');
-    assert.ok(errorLines().some((l) => JSON.stringify(l).includes(FAULT)), 'the log has the error');
+    assert.ok(
+      errorLines().some((l) => JSON.stringify(l).includes(FAULT)),
+      'the log has the error',
+    );
   });
 
   it('refuses a subscription whose rules throw with an internal failure, and logs it', async () => {
@@ -116,7 +127,10 @@ describe('a fault while @auth rules are evaluated', () => {
       assert.equal(refused.payload.errors[0].errorType, 'InternalFailure');
       assert.doesNotMatch(refused.payload.errors[0].message, /Not Authorized/);
       assert.ok(!frames.some((f) => f.type === 'start_ack'));
-      assert.ok(errorLines().some((l) => l.route === 'appsync-realtime' && JSON.stringify(l).includes(FAULT)), 'the log has the error');
+      assert.ok(
+        errorLines().some((l) => l.route === 'appsync-realtime' && JSON.stringify(l).includes(FAULT)),
+        'the log has the error',
+      );
     } finally {
       socket.close();
     }

@@ -16,14 +16,39 @@ import { startTestCloud, type TestCloud } from './index.js';
  */
 
 const SCHEMA = /* GraphQL */ `
-type OwnerOnly @model @auth(rules: [{ allow: owner }]) { id: ID! name: String }
-type AdminOnly @model @auth(rules: [{ allow: groups, groups: ["Admin"] }]) { id: ID! name: String }
-type TeamOnly @model @auth(rules: [{ allow: groups, groupsField: "team" }]) { id: ID! name: String team: String }
-type SignedInOnly @model @auth(rules: [{ allow: private }]) { id: ID! name: String }
-type KeyPublic @model @auth(rules: [{ allow: public }]) { id: ID! name: String }
-type GuestPublic @model @auth(rules: [{ allow: public, provider: iam }]) { id: ID! name: String }
-type IamSignedIn @model @auth(rules: [{ allow: private, provider: iam }]) { id: ID! name: String }
-type OwnerPublicRead @model @auth(rules: [{ allow: owner }, { allow: public, operations: [read] }]) { id: ID! name: String }
+  type OwnerOnly @model @auth(rules: [{ allow: owner }]) {
+    id: ID!
+    name: String
+  }
+  type AdminOnly @model @auth(rules: [{ allow: groups, groups: ["Admin"] }]) {
+    id: ID!
+    name: String
+  }
+  type TeamOnly @model @auth(rules: [{ allow: groups, groupsField: "team" }]) {
+    id: ID!
+    name: String
+    team: String
+  }
+  type SignedInOnly @model @auth(rules: [{ allow: private }]) {
+    id: ID!
+    name: String
+  }
+  type KeyPublic @model @auth(rules: [{ allow: public }]) {
+    id: ID!
+    name: String
+  }
+  type GuestPublic @model @auth(rules: [{ allow: public, provider: iam }]) {
+    id: ID!
+    name: String
+  }
+  type IamSignedIn @model @auth(rules: [{ allow: private, provider: iam }]) {
+    id: ID!
+    name: String
+  }
+  type OwnerPublicRead @model @auth(rules: [{ allow: owner }, { allow: public, operations: [read] }]) {
+    id: ID!
+    name: String
+  }
 `;
 
 const ACTORS = ['owner', 'other', 'member', 'guest'] as const;
@@ -72,38 +97,78 @@ interface RuleKind {
 
 const RULES: RuleKind[] = [
   {
-    directive: '{allow: owner}', model: 'OwnerOnly', signedIn: 'token', guest: ['apiKey', 'none'], creator: 'owner', input: {},
+    directive: '{allow: owner}',
+    model: 'OwnerOnly',
+    signedIn: 'token',
+    guest: ['apiKey', 'none'],
+    creator: 'owner',
+    input: {},
     //          create get list update delete onCreate
     expected: { owner: ALL(Y), other: [Y, N, H, N, N, H], member: [Y, N, H, N, N, H], guest: ALL(N) },
   },
   {
-    directive: '{allow: groups, groups: ["Admin"]}', model: 'AdminOnly', signedIn: 'token', guest: ['apiKey', 'none'], creator: 'owner', input: {},
+    directive: '{allow: groups, groups: ["Admin"]}',
+    model: 'AdminOnly',
+    signedIn: 'token',
+    guest: ['apiKey', 'none'],
+    creator: 'owner',
+    input: {},
     expected: { owner: ALL(Y), other: ALL(N), member: ALL(Y), guest: ALL(N) },
   },
   {
     // Amplify refuses a caller without any group outright (no auth filter can be built), for list and listen too.
-    directive: '{allow: groups, groupsField: "team"}', model: 'TeamOnly', signedIn: 'token', guest: ['apiKey', 'none'], creator: 'owner', input: { team: 'red' },
+    directive: '{allow: groups, groupsField: "team"}',
+    model: 'TeamOnly',
+    signedIn: 'token',
+    guest: ['apiKey', 'none'],
+    creator: 'owner',
+    input: { team: 'red' },
     expected: { owner: ALL(Y), other: ALL(N), member: ALL(Y), guest: ALL(N) },
   },
   {
-    directive: '{allow: private}', model: 'SignedInOnly', signedIn: 'token', guest: ['apiKey', 'none'], creator: 'owner', input: {},
+    directive: '{allow: private}',
+    model: 'SignedInOnly',
+    signedIn: 'token',
+    guest: ['apiKey', 'none'],
+    creator: 'owner',
+    input: {},
     expected: { owner: ALL(Y), other: ALL(Y), member: ALL(Y), guest: ALL(N) },
   },
   {
-    directive: '{allow: public}', model: 'KeyPublic', signedIn: 'token', guest: ['apiKey'], creator: 'guest', input: {},
+    directive: '{allow: public}',
+    model: 'KeyPublic',
+    signedIn: 'token',
+    guest: ['apiKey'],
+    creator: 'guest',
+    input: {},
     expected: { owner: ALL(N), other: ALL(N), member: ALL(N), guest: ALL(Y) },
   },
   {
     // Only the unauthenticated role: signed-in identities are refused by the resolver, though their role may call the fields.
-    directive: '{allow: public, provider: iam}', model: 'GuestPublic', signedIn: 'iam', guest: ['iam'], creator: 'guest', input: {},
+    directive: '{allow: public, provider: iam}',
+    model: 'GuestPublic',
+    signedIn: 'iam',
+    guest: ['iam'],
+    creator: 'guest',
+    input: {},
     expected: { owner: ALL(N), other: ALL(N), member: ALL(N), guest: ALL(Y) },
   },
   {
-    directive: '{allow: private, provider: iam}', model: 'IamSignedIn', signedIn: 'iam', guest: ['iam'], creator: 'owner', input: {},
+    directive: '{allow: private, provider: iam}',
+    model: 'IamSignedIn',
+    signedIn: 'iam',
+    guest: ['iam'],
+    creator: 'owner',
+    input: {},
     expected: { owner: ALL(Y), other: ALL(Y), member: ALL(Y), guest: ALL(N) },
   },
   {
-    directive: '{allow: owner}, {allow: public, operations: [read]}', model: 'OwnerPublicRead', signedIn: 'token', guest: ['apiKey'], creator: 'owner', input: {},
+    directive: '{allow: owner}, {allow: public, operations: [read]}',
+    model: 'OwnerPublicRead',
+    signedIn: 'token',
+    guest: ['apiKey'],
+    creator: 'owner',
+    input: {},
     expected: { owner: ALL(Y), other: [Y, N, H, N, N, H], member: [Y, N, H, N, N, H], guest: [N, Y, Y, N, N, Y] },
   },
 ];
@@ -142,7 +207,15 @@ function credentialsOf(rule: RuleKind, actor: Actor): Credential[] {
 async function signedHeaders(credentials: AwsCredentials, path: string, body: string, headers: Record<string, string>): Promise<Record<string, string>> {
   const url = new URL(api.url);
   const signer = new SignatureV4({ service: 'appsync', region: 'us-east-1', credentials, sha256: Hash.bind(null, 'sha256') });
-  const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path, headers: { ...headers, host: url.host }, body });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path,
+    headers: { ...headers, host: url.host },
+    body,
+  });
   return signed.headers as Record<string, string>;
 }
 
@@ -200,7 +273,9 @@ async function runHttpCell(rule: RuleKind, actor: Actor, credential: Credential)
   const id = await seed(rule, `for ${actor}`);
   const got = await graphql(credential, `query ($id: ID!) { ${f.get}(id: $id) { id } }`, { id });
   const listed = await graphql(credential, `query { ${f.list}(limit: 1000) { items { id } } }`, {});
-  const updated = await graphql(credential, `mutation ($input: Update${rule.model}Input!) { ${f.update}(input: $input) { id } }`, { input: { id, name: `updated by ${actor}` } });
+  const updated = await graphql(credential, `mutation ($input: Update${rule.model}Input!) { ${f.update}(input: $input) { id } }`, {
+    input: { id, name: `updated by ${actor}` },
+  });
   const deleted = await graphql(credential, `mutation ($input: Delete${rule.model}Input!) { ${f.delete}(input: $input) { id } }`, { input: { id } });
   return {
     create,
@@ -215,7 +290,9 @@ async function runHttpCells(): Promise<void> {
   await Promise.all(
     RULES.flatMap((rule) =>
       ACTORS.map(async (actor) => {
-        const runs = await Promise.all(credentialsOf(rule, actor).map(async (credential) => ({ kind: credential.kind, result: await runHttpCell(rule, actor, credential) })));
+        const runs = await Promise.all(
+          credentialsOf(rule, actor).map(async (credential) => ({ kind: credential.kind, result: await runHttpCell(rule, actor, credential) })),
+        );
         for (const operation of ['create', 'get', 'list', 'update', 'delete'] as const) {
           actual.set(cellKey(rule, actor, operation), agreed(runs.map((r) => ({ kind: r.kind, outcome: r.result[operation] }))));
         }
@@ -262,7 +339,10 @@ async function openRealtime(): Promise<{ socket: WebSocket; frames: Frame[]; unt
   });
   socket.send(JSON.stringify({ type: 'connection_init' }));
   await until(() => frames.some((f) => f.type === 'connection_ack'), 5000);
-  assert.ok(frames.some((f) => f.type === 'connection_ack'), `the realtime connection is acknowledged: ${JSON.stringify(frames)}`);
+  assert.ok(
+    frames.some((f) => f.type === 'connection_ack'),
+    `the realtime connection is acknowledged: ${JSON.stringify(frames)}`,
+  );
   return { socket, frames, until };
 }
 
@@ -297,7 +377,9 @@ async function runSubscriptionCells(): Promise<void> {
       for (const credential of credentialsOf(rule, actor)) {
         const id = `${rule.model}/${actor}/${credential.kind}`;
         const data = JSON.stringify({ query: `subscription { ${fieldsOf(rule).onCreate} { id } }`, variables: {} });
-        realtime.socket.send(JSON.stringify({ id, type: 'start', payload: { data, extensions: { authorization: await startAuthorization(credential, data) } } }));
+        realtime.socket.send(
+          JSON.stringify({ id, type: 'start', payload: { data, extensions: { authorization: await startAuthorization(credential, data) } } }),
+        );
         starts.push({ rule, actor, kind: credential.kind, id });
       }
     }
@@ -339,7 +421,9 @@ function printMatrix(): void {
   const rows = RULES.flatMap((rule) =>
     ACTORS.map((actor) => [
       actor === 'owner' ? rule.directive : '',
-      `${ACTOR_LABELS[actor]} (${credentialsOf(rule, actor).map((c) => c.kind).join('/')})`,
+      `${ACTOR_LABELS[actor]} (${credentialsOf(rule, actor)
+        .map((c) => c.kind)
+        .join('/')})`,
       ...OPERATIONS.map((operation, i) => {
         const got = actual.get(cellKey(rule, actor, operation)) ?? '?';
         const want = rule.expected[actor][i]!;
@@ -348,7 +432,11 @@ function printMatrix(): void {
     ]),
   );
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((row) => row[i]!.length)));
-  const line = (row: string[]): string => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (row: string[]): string =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   console.log(['@auth matrix (✓ allowed, – hidden: listed without it / event not delivered, ✗ refused)', line(header), ...rows.map(line)].join('\n'));
 }
 
@@ -369,21 +457,44 @@ before(async () => {
   const grants = (models: string[]): string[] =>
     models.flatMap((name) => {
       const o = api.compiled.plan.models.find((m) => m.name === name)!.operations;
-      const fields = [['Query', o.get], ['Query', o.list], ['Mutation', o.create], ['Mutation', o.update], ['Mutation', o.delete], ...[...(o.onCreate ?? []), ...(o.onUpdate ?? []), ...(o.onDelete ?? [])].map((s) => ['Subscription', s])];
+      const fields = [
+        ['Query', o.get],
+        ['Query', o.list],
+        ['Mutation', o.create],
+        ['Mutation', o.update],
+        ['Mutation', o.delete],
+        ...[...(o.onCreate ?? []), ...(o.onUpdate ?? []), ...(o.onDelete ?? [])].map((s) => ['Subscription', s]),
+      ];
       return [`${api.arn}/types/${name}/*`, ...fields.map(([type, field]) => `${api.arn}/types/${type}/fields/${field}`)];
     });
-  const identityPoolId = await createTestIdentityPool(cloud, users, { authenticated: grants(['GuestPublic', 'IamSignedIn']), unauthenticated: grants(['GuestPublic']) }, 'matrix');
+  const identityPoolId = await createTestIdentityPool(
+    cloud,
+    users,
+    { authenticated: grants(['GuestPublic', 'IamSignedIn']), unauthenticated: grants(['GuestPublic']) },
+    'matrix',
+  );
 
   const idp = new CognitoIdentityProviderClient({ endpoint: `${cloud.url}/cognito-idp/`, region: 'us-east-1', credentials: cloud.credentials, maxAttempts: 1 });
   // GetId and GetCredentialsForIdentity are sent unsigned, as to AWS.
-  const identity = new CognitoIdentityClient({ endpoint: `${cloud.url}/cognito-identity/`, region: 'us-east-1', credentials: cloud.credentials, maxAttempts: 1 });
+  const identity = new CognitoIdentityClient({
+    endpoint: `${cloud.url}/cognito-identity/`,
+    region: 'us-east-1',
+    credentials: cloud.credentials,
+    maxAttempts: 1,
+  });
   const credentialsFor = async (logins?: Record<string, string>): Promise<AwsCredentials> => {
     const { IdentityId } = await identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId, ...(logins ? { Logins: logins } : {}) }));
     const { Credentials } = await identity.send(new GetCredentialsForIdentityCommand({ IdentityId, ...(logins ? { Logins: logins } : {}) }));
     return { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretKey!, sessionToken: Credentials!.SessionToken! };
   };
   for (const username of Object.values(USERS)) {
-    const auth = await idp.send(new InitiateAuthCommand({ ClientId: users.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: 'Correct-Horse-9' } }));
+    const auth = await idp.send(
+      new InitiateAuthCommand({
+        ClientId: users.clientId,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: username, PASSWORD: 'Correct-Horse-9' },
+      }),
+    );
     tokens[username] = auth.AuthenticationResult!.AccessToken!;
     iamCredentials[username] = await credentialsFor({ [users.providerName]: auth.AuthenticationResult!.IdToken! });
   }

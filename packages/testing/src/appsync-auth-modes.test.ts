@@ -6,36 +6,36 @@ import { createTestUsers, deployTestApi, type DeployedTestApi } from './appsync-
 import { startTestCloud, type TestCloud } from './index.js';
 
 const SCHEMA = /* GraphQL */ `
-type Note @model @auth(rules: [{ allow: owner, ownerField: "editors", identityClaim: "username" }]) {
-  id: ID!
-  title: String
-  editors: [String]
-}
-type Post @model @auth(rules: [{ allow: public }]) {
-  id: ID!
-  title: String
-  meta: AWSJSON
-  contact: AWSEmail
-  status: String @default(value: "draft")
-  tags: [Tag] @manyToMany(relationName: "PostTags")
-}
-type Tag @model @auth(rules: [{ allow: public }]) {
-  id: ID!
-  label: String
-  posts: [Post] @manyToMany(relationName: "PostTags")
-}
-type Profile @model @auth(rules: [{ allow: owner }, { allow: public, operations: [read] }]) {
-  id: ID!
-  name: String
-  salary: Int @auth(rules: [{ allow: owner, operations: [read] }])
-}
+  type Note @model @auth(rules: [{ allow: owner, ownerField: "editors", identityClaim: "username" }]) {
+    id: ID!
+    title: String
+    editors: [String]
+  }
+  type Post @model @auth(rules: [{ allow: public }]) {
+    id: ID!
+    title: String
+    meta: AWSJSON
+    contact: AWSEmail
+    status: String @default(value: "draft")
+    tags: [Tag] @manyToMany(relationName: "PostTags")
+  }
+  type Tag @model @auth(rules: [{ allow: public }]) {
+    id: ID!
+    label: String
+    posts: [Post] @manyToMany(relationName: "PostTags")
+  }
+  type Profile @model @auth(rules: [{ allow: owner }, { allow: public, operations: [read] }]) {
+    id: ID!
+    name: String
+    salary: Int @auth(rules: [{ allow: owner, operations: [read] }])
+  }
 `;
 
 const MEMO_SCHEMA = /* GraphQL */ `
-type Memo @model @auth(rules: [{ allow: owner, provider: oidc, identityClaim: "sub" }, { allow: private, provider: oidc, operations: [read] }]) {
-  id: ID!
-  text: String
-}
+  type Memo @model @auth(rules: [{ allow: owner, provider: oidc, identityClaim: "sub" }, { allow: private, provider: oidc, operations: [read] }]) {
+    id: ID!
+    text: String
+  }
 `;
 
 let cloud: TestCloud;
@@ -44,8 +44,17 @@ let oidcApi: DeployedTestApi;
 let versionedApi: DeployedTestApi;
 const tokens: Record<string, { access: string; id: string }> = {};
 
-async function call(target: DeployedTestApi, headers: Record<string, string>, query: string, variables: Record<string, unknown> = {}): Promise<{ status: number; errorType: string | null; json: any }> {
-  const res = await fetch(target.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+async function call(
+  target: DeployedTestApi,
+  headers: Record<string, string>,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<{ status: number; errorType: string | null; json: any }> {
+  const res = await fetch(target.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
   return { status: res.status, errorType: res.headers.get('x-amzn-errortype'), json: await res.json() };
 }
 const user = (name: string, use: 'access' | 'id' = 'access'): Record<string, string> => ({ authorization: tokens[name]![use] });
@@ -55,19 +64,27 @@ before(async () => {
   const users = await createTestUsers(cloud, { alice: [], bob: [], carol: [] });
   const idp = new CognitoIdentityProviderClient({ endpoint: `${cloud.url}/cognito-idp/`, region: 'us-east-1', credentials: cloud.credentials, maxAttempts: 1 });
   for (const name of ['alice', 'bob', 'carol']) {
-    const out = await idp.send(new InitiateAuthCommand({ ClientId: users.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: name, PASSWORD: 'Correct-Horse-9' } }));
+    const out = await idp.send(
+      new InitiateAuthCommand({ ClientId: users.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: name, PASSWORD: 'Correct-Horse-9' } }),
+    );
     tokens[name] = { access: out.AuthenticationResult!.AccessToken!, id: out.AuthenticationResult!.IdToken! };
   }
   api = await deployTestApi(cloud, {
     schema: SCHEMA,
     userPoolId: users.userPoolId,
-    authConfig: { defaultAuthentication: { authenticationType: 'AMAZON_COGNITO_USER_POOLS' }, additionalAuthenticationProviders: [{ authenticationType: 'API_KEY' }] },
+    authConfig: {
+      defaultAuthentication: { authenticationType: 'AMAZON_COGNITO_USER_POOLS' },
+      additionalAuthenticationProviders: [{ authenticationType: 'API_KEY' }],
+    },
   });
   oidcApi = await deployTestApi(cloud, {
     name: 'memos',
     schema: MEMO_SCHEMA,
     authConfig: {
-      defaultAuthentication: { authenticationType: 'OPENID_CONNECT', openIDConnectConfig: { name: 'cloud', issuerUrl: `${cloud.url}/${users.userPoolId}`, clientId: users.clientId } },
+      defaultAuthentication: {
+        authenticationType: 'OPENID_CONNECT',
+        openIDConnectConfig: { name: 'cloud', issuerUrl: `${cloud.url}/${users.userPoolId}`, clientId: users.clientId },
+      },
       additionalAuthenticationProviders: [{ authenticationType: 'AWS_LAMBDA', lambdaAuthorizerConfig: { lambdaFunction: 'authorizer' } }],
     },
   });
@@ -81,7 +98,7 @@ before(async () => {
 after(() => cloud.close());
 
 void describe('AppSync auth modes and rules beyond the basics', () => {
-  void it('accepts user pool ID tokens as well as access tokens, and refuses another pool\'s or a forged one', async () => {
+  void it("accepts user pool ID tokens as well as access tokens, and refuses another pool's or a forged one", async () => {
     const query = 'mutation { createProfile(input: {name: "Alice"}) { id name owner } }';
     const viaAccess = await call(api, user('alice'), query);
     assert.equal(viaAccess.json.data.createProfile.owner, 'alice');
@@ -103,7 +120,10 @@ void describe('AppSync auth modes and rules beyond the basics', () => {
     const bobUpdate = await call(api, user('bob'), 'mutation ($id: ID!) { updateNote(input: {id: $id, title: "edited"}) { title } }', { id });
     assert.equal(bobUpdate.json.data.updateNote.title, 'edited');
     const bobList = await call(api, user('bob'), 'query { listNotes { items { title } } }');
-    assert.deepEqual(bobList.json.data.listNotes.items.map((n: any) => n.title), ['edited']);
+    assert.deepEqual(
+      bobList.json.data.listNotes.items.map((n: any) => n.title),
+      ['edited'],
+    );
 
     const carolGet = await call(api, user('carol'), 'query ($id: ID!) { getNote(id: $id) { title } }', { id });
     assert.equal(carolGet.json.data.getNote, null);
@@ -118,7 +138,9 @@ void describe('AppSync auth modes and rules beyond the basics', () => {
   void it('field-level rules: unreadable fields are null with an error, unwritable fields refuse the mutation', async () => {
     const created = await call(api, user('alice'), 'mutation { createProfile(input: {name: "A2"}) { id } }');
     const id = created.json.data.createProfile.id as string;
-    await cloud.kernel.capability(TABLES).update({ table: `Profile-${api.apiId}-dev`, key: { id: { S: id } }, update: { expression: 'SET salary = :s', values: { ':s': { N: '100' } } } });
+    await cloud.kernel
+      .capability(TABLES)
+      .update({ table: `Profile-${api.apiId}-dev`, key: { id: { S: id } }, update: { expression: 'SET salary = :s', values: { ':s': { N: '100' } } } });
     const asOwner = await call(api, user('alice'), 'query ($id: ID!) { getProfile(id: $id) { name salary } }', { id });
     assert.deepEqual(asOwner.json, { data: { getProfile: { name: 'A2', salary: 100 } } });
     const asPublic = await call(api, { 'x-api-key': api.apiKey }, 'query ($id: ID!) { getProfile(id: $id) { name salary } }', { id });
@@ -137,8 +159,13 @@ void describe('AppSync auth modes and rules beyond the basics', () => {
     const stored = await cloud.kernel.capability(TABLES).get({ table: `Post-${api.apiId}-dev`, key: { id: { S: post.json.data.createPost.id } } });
     assert.ok(stored?.meta && 'M' in stored.meta, 'AWSJSON is stored as a map');
     const tag = await call(api, key, 'mutation { createTag(input: {label: "news"}) { id } }');
-    await call(api, key, 'mutation ($p: ID!, $t: ID!) { createPostTags(input: {postId: $p, tagId: $t}) { id } }', { p: post.json.data.createPost.id, t: tag.json.data.createTag.id });
-    const read = await call(api, key, 'query ($id: ID!) { getPost(id: $id) { tags { items { tag { label posts { items { post { title } } } } } } } }', { id: post.json.data.createPost.id });
+    await call(api, key, 'mutation ($p: ID!, $t: ID!) { createPostTags(input: {postId: $p, tagId: $t}) { id } }', {
+      p: post.json.data.createPost.id,
+      t: tag.json.data.createTag.id,
+    });
+    const read = await call(api, key, 'query ($id: ID!) { getPost(id: $id) { tags { items { tag { label posts { items { post { title } } } } } } } }', {
+      id: post.json.data.createPost.id,
+    });
     assert.equal(read.json.errors, undefined);
     assert.equal(read.json.data.getPost.tags.items[0].tag.label, 'news');
     assert.equal(read.json.data.getPost.tags.items[0].tag.posts.items[0].post.title, 'p');
@@ -150,7 +177,7 @@ void describe('AppSync auth modes and rules beyond the basics', () => {
     assert.match(badJson.json.errors[0].message, /AWSJSON/);
   });
 
-  void it('OPENID_CONNECT with this cloud\'s user pool as issuer: owner by sub, private read; AWS_LAMBDA refused clearly', async () => {
+  void it("OPENID_CONNECT with this cloud's user pool as issuer: owner by sub, private read; AWS_LAMBDA refused clearly", async () => {
     const created = await call(oidcApi, user('alice'), 'mutation { createMemo(input: {text: "m"}) { id owner } }');
     assert.equal(created.json.errors, undefined);
     const id = created.json.data.createMemo.id as string;
@@ -167,7 +194,9 @@ void describe('AppSync auth modes and rules beyond the basics', () => {
     const foreign = await deployTestApi(cloud, {
       name: 'foreign',
       schema: MEMO_SCHEMA,
-      authConfig: { defaultAuthentication: { authenticationType: 'OPENID_CONNECT', openIDConnectConfig: { name: 'other', issuerUrl: 'https://login.example.com' } } },
+      authConfig: {
+        defaultAuthentication: { authenticationType: 'OPENID_CONNECT', openIDConnectConfig: { name: 'other', issuerUrl: 'https://login.example.com' } },
+      },
     });
     const elsewhere = await call(foreign, user('alice'), 'query { listMemos { items { id } } }');
     assert.equal(elsewhere.status, 401);

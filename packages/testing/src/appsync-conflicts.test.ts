@@ -8,9 +8,21 @@ import { startTestCloud, type TestCloud } from './index.js';
 
 // One model per conflict handler: the project default is AUTOMERGE (Amplify's), the others override it.
 const SCHEMA = /* GraphQL */ `
-type Merged @model @auth(rules: [{ allow: public }]) { id: ID! name: String note: String tags: [String] }
-type Strict @model @auth(rules: [{ allow: public }]) { id: ID! name: String tags: [String] }
-type Custom @model @auth(rules: [{ allow: public }]) { id: ID! name: String }
+  type Merged @model @auth(rules: [{ allow: public }]) {
+    id: ID!
+    name: String
+    note: String
+    tags: [String]
+  }
+  type Strict @model @auth(rules: [{ allow: public }]) {
+    id: ID!
+    name: String
+    tags: [String]
+  }
+  type Custom @model @auth(rules: [{ allow: public }]) {
+    id: ID!
+    name: String
+  }
 `;
 const FIELDS = 'id name tags _version _deleted _lastChangedAt';
 const MERGED_FIELDS = 'id name note tags _version _deleted _lastChangedAt';
@@ -19,9 +31,16 @@ const BASE_TABLE_TTL_SECONDS = 30 * 24 * 60 * 60;
 let cloud: TestCloud;
 let api: DeployedTestApi;
 
-interface Answer { data: Record<string, any> | null; errors?: Array<{ path: string[] | null; data: any; errorType: string | null; errorInfo: unknown; message: string; locations: unknown }> }
+interface Answer {
+  data: Record<string, any> | null;
+  errors?: Array<{ path: string[] | null; data: any; errorType: string | null; errorInfo: unknown; message: string; locations: unknown }>;
+}
 async function gql(query: string, variables: Record<string, unknown> = {}): Promise<Answer> {
-  const res = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': api.apiKey }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(api.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': api.apiKey },
+    body: JSON.stringify({ query, variables }),
+  });
   assert.equal(res.status, 200);
   return (await res.json()) as Answer;
 }
@@ -34,7 +53,8 @@ const update = (model: string, input: Record<string, unknown>, fields = FIELDS):
   gql(`mutation ($input: Update${model}Input!) { update${model}(input: $input) { ${fields} } }`, { input });
 const remove = (model: string, input: Record<string, unknown>, fields = FIELDS): Promise<Answer> =>
   gql(`mutation ($input: Delete${model}Input!) { delete${model}(input: $input) { ${fields} } }`, { input });
-const get = async (model: string, id: string, fields = FIELDS): Promise<any> => (await gql(`query ($id: ID!) { get${model}(id: $id) { ${fields} } }`, { id })).data![`get${model}`];
+const get = async (model: string, id: string, fields = FIELDS): Promise<any> =>
+  (await gql(`query ($id: ID!) { get${model}(id: $id) { ${fields} } }`, { id })).data![`get${model}`];
 
 /**
  * The next `times` reads of item `id` (the write's own and those it makes after a failed condition) are each
@@ -65,7 +85,10 @@ function assertConflict(answer: Answer, field: string, server: Record<string, un
   assert.deepEqual(answer.data, { [field]: null });
   assert.equal(answer.errors?.length, 1);
   const [error] = answer.errors!;
-  assert.deepEqual({ path: error!.path, errorType: error!.errorType, errorInfo: error!.errorInfo, message: error!.message }, { path: [field], errorType: 'ConflictUnhandled', errorInfo: null, message: 'Conflict resolver rejects mutation.' });
+  assert.deepEqual(
+    { path: error!.path, errorType: error!.errorType, errorInfo: error!.errorInfo, message: error!.message },
+    { path: [field], errorType: 'ConflictUnhandled', errorInfo: null, message: 'Conflict resolver rejects mutation.' },
+  );
   assert.deepEqual(error!.data, server);
 }
 
@@ -97,7 +120,8 @@ void describe('versioned writes', () => {
     const updated = (await update('Strict', { id: created.id, name: 'b', _version: 1 })).data!.updateStrict;
     assert.deepEqual({ name: updated.name, _version: updated._version }, { name: 'b', _version: 2 });
     assert.ok(updated._lastChangedAt > created._lastChangedAt);
-    const again = (await update('Merged', { id: (await create('Merged', { name: 'm' }, MERGED_FIELDS)).id, name: 'n', _version: 1 }, MERGED_FIELDS)).data!.updateMerged;
+    const again = (await update('Merged', { id: (await create('Merged', { name: 'm' }, MERGED_FIELDS)).id, name: 'n', _version: 1 }, MERGED_FIELDS)).data!
+      .updateMerged;
     assert.deepEqual({ name: again.name, _version: again._version }, { name: 'n', _version: 2 }, 'a current write under AUTOMERGE applies as it is');
   });
 
@@ -122,15 +146,28 @@ void describe('versioned writes', () => {
     const deleted = (await remove('Strict', { id: created.id, _version: 1 })).data!.deleteStrict;
     assert.deepEqual({ ...deleted, _lastChangedAt: 0 }, { ...created, _deleted: true, _version: 2, _lastChangedAt: 0 });
     assert.ok(deleted._lastChangedAt >= created._lastChangedAt);
-    const dynamodb = new DynamoDBClient({ endpoint: `${cloud.url}/dynamodb`, region: cloud.credentials.region, credentials: cloud.credentials, maxAttempts: 1 });
-    const stored = await dynamodb.send(new GetItemCommand({ TableName: api.compiled.plan.tables.find((t) => t.modelName === 'Strict')!.properties.TableName + `-${api.apiId}-dev`, Key: { id: { S: created.id } } }));
+    const dynamodb = new DynamoDBClient({
+      endpoint: `${cloud.url}/dynamodb`,
+      region: cloud.credentials.region,
+      credentials: cloud.credentials,
+      maxAttempts: 1,
+    });
+    const stored = await dynamodb.send(
+      new GetItemCommand({
+        TableName: api.compiled.plan.tables.find((t) => t.modelName === 'Strict')!.properties.TableName + `-${api.apiId}-dev`,
+        Key: { id: { S: created.id } },
+      }),
+    );
     const ttl = Number(stored.Item?._ttl?.N);
     assert.ok(ttl >= started + BASE_TABLE_TTL_SECONDS && ttl <= Math.floor(Date.now() / 1000) + BASE_TABLE_TTL_SECONDS, `_ttl ${ttl}`);
     assert.equal((await get('Strict', created.id))._deleted, true);
     const listed = await gql(`query { listStricts(limit: 1000) { items { id _deleted } } }`);
     assert.equal(listed.data!.listStricts.items.find((i: { id: string }) => i.id === created.id)?._deleted, true);
     const synced = await gql(`query { syncStricts(limit: 1000, lastSync: 0) { items { id _deleted _version } startedAt } }`);
-    assert.deepEqual(synced.data!.syncStricts.items.find((i: { id: string }) => i.id === created.id), { id: created.id, _deleted: true, _version: 2 });
+    assert.deepEqual(
+      synced.data!.syncStricts.items.find((i: { id: string }) => i.id === created.id),
+      { id: created.id, _deleted: true, _version: 2 },
+    );
     const reused = await gql('mutation ($id: ID!) { createStrict(input: {id: $id, name: "again"}) { id } }', { id: created.id });
     assert.equal(reused.errors?.[0]?.errorType, 'DynamoDB:ConditionalCheckFailedException', 'a tombstoned id cannot be reused until it expires');
   });
@@ -181,7 +218,10 @@ void describe('AUTOMERGE', () => {
     const merged = await update('Merged', { id: created.id, name: 'client', note: 'from client', tags: ['x', 'c'], _version: 1 }, MERGED_FIELDS);
     assert.equal(merged.errors, undefined, JSON.stringify(merged.errors));
     const item = merged.data!.updateMerged;
-    assert.deepEqual({ name: item.name, note: item.note, tags: item.tags, _version: item._version }, { name: 'server', note: 'from client', tags: ['s', 'x', 'x', 'c'], _version: 3 });
+    assert.deepEqual(
+      { name: item.name, note: item.note, tags: item.tags, _version: item._version },
+      { name: 'server', note: 'from client', tags: ['s', 'x', 'x', 'c'], _version: 3 },
+    );
     assert.deepEqual(await get('Merged', created.id, MERGED_FIELDS), item);
   });
 
@@ -199,7 +239,7 @@ void describe('AUTOMERGE', () => {
     assert.deepEqual({ name: item.name, note: item.note, _version: item._version }, { name: 'Nadia', note: '5', _version: 3 });
   });
 
-  void it('a stale delete is ConflictUnhandled with the server item (DataStore\'s default handler then retries it with the current version)', async () => {
+  void it("a stale delete is ConflictUnhandled with the server item (DataStore's default handler then retries it with the current version)", async () => {
     const created = await create('Merged', { name: 'a' }, MERGED_FIELDS);
     const current = (await update('Merged', { id: created.id, name: 'server', _version: 1 }, MERGED_FIELDS)).data!.updateMerged;
     assertConflict(await remove('Merged', { id: created.id, _version: 1 }, MERGED_FIELDS), 'deleteMerged', current);
@@ -210,7 +250,10 @@ void describe('AUTOMERGE', () => {
 
 void describe('a soft-deleted item', () => {
   void it('refuses an update as ConflictUnhandled with the tombstone, under AUTOMERGE and OPTIMISTIC_CONCURRENCY, with its current version or a stale one', async () => {
-    for (const [model, fields] of [['Merged', MERGED_FIELDS], ['Strict', FIELDS]] as const) {
+    for (const [model, fields] of [
+      ['Merged', MERGED_FIELDS],
+      ['Strict', FIELDS],
+    ] as const) {
       const created = await create(model, { name: 'a', tags: ['t'] }, fields);
       const tombstone = (await remove(model, { id: created.id, _version: 1 }, fields)).data![`delete${model}`];
       assert.equal(tombstone._deleted, true);
@@ -241,31 +284,43 @@ void describe('an offline DataStore edit of a stale version, as its outbox sends
     return { id, server: edited.data![`update${model}`], stale };
   };
 
-  void it('AUTOMERGE: the edit is merged, the server\'s scalars kept and the lists concatenated, and answered whole', async () => {
+  void it("AUTOMERGE: the edit is merged, the server's scalars kept and the lists concatenated, and answered whole", async () => {
     const fields = 'id name note tags createdAt updatedAt _version _lastChangedAt _deleted';
     const { id, server, stale } = await scenario('Merged', fields);
     assert.equal(stale.errors, undefined, JSON.stringify(stale.errors));
     const merged = stale.data!.updateMerged;
-    assert.deepEqual({ ...merged, updatedAt: null, _lastChangedAt: null }, { ...server, tags: ['a', 'b', 'a', 'c'], _version: 3, updatedAt: null, _lastChangedAt: null });
+    assert.deepEqual(
+      { ...merged, updatedAt: null, _lastChangedAt: null },
+      { ...server, tags: ['a', 'b', 'a', 'c'], _version: 3, updatedAt: null, _lastChangedAt: null },
+    );
     assert.ok(merged._lastChangedAt >= server._lastChangedAt);
     assert.deepEqual(await get('Merged', id, fields), merged);
   });
 
-  void it('OPTIMISTIC_CONCURRENCY: ConflictUnhandled with the server item in errors[0].data; DataStore\'s default handler then resends with its version and wins', async () => {
+  void it("OPTIMISTIC_CONCURRENCY: ConflictUnhandled with the server item in errors[0].data; DataStore's default handler then resends with its version and wins", async () => {
     const fields = 'id name tags createdAt updatedAt _version _lastChangedAt _deleted';
     const { id, server, stale } = await scenario('Strict', fields);
     assertConflict(stale, 'updateStrict', server);
     assert.equal(stale.errors![0]!.data._version, 2, 'the version the handler retries with');
     // defaultConflictHandler: { ...localModel, _version: remoteModel._version }
-    const retried = await gql(dataStoreMutation('update', 'Strict', fields), { input: { id, name: 'client-edit', tags: ['a', 'c'], _version: stale.errors![0]!.data._version }, condition: null });
+    const retried = await gql(dataStoreMutation('update', 'Strict', fields), {
+      input: { id, name: 'client-edit', tags: ['a', 'c'], _version: stale.errors![0]!.data._version },
+      condition: null,
+    });
     assert.equal(retried.errors, undefined, JSON.stringify(retried.errors));
-    assert.deepEqual({ name: retried.data!.updateStrict.name, tags: retried.data!.updateStrict.tags, _version: retried.data!.updateStrict._version }, { name: 'client-edit', tags: ['a', 'c'], _version: 3 });
+    assert.deepEqual(
+      { name: retried.data!.updateStrict.name, tags: retried.data!.updateStrict.tags, _version: retried.data!.updateStrict._version },
+      { name: 'client-edit', tags: ['a', 'c'], _version: 3 },
+    );
   });
 });
 
 void describe('LAMBDA', () => {
   void it('the deploy warns that the models with a LAMBDA handler will refuse their conflicts', () => {
-    const warning = cloud.logs().map((line) => JSON.parse(line) as Record<string, unknown>).find((l) => l.level === 'warn' && /LAMBDA conflict handler needs functions/.test(String(l.msg)));
+    const warning = cloud
+      .logs()
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((l) => l.level === 'warn' && /LAMBDA conflict handler needs functions/.test(String(l.msg)));
     assert.ok(warning, 'a warning at deploy');
     assert.deepEqual(warning.models, ['Custom']);
   });

@@ -1,4 +1,10 @@
-import { AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminSetUserPasswordCommand, CognitoIdentityProviderClient, CreateGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminSetUserPasswordCommand,
+  CognitoIdentityProviderClient,
+  CreateGroupCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import type { ResourceContext } from '@forte/cloud';
 import { APPSYNC_RESOURCE_TYPES, AUTH_RESOURCE_TYPES, DYNAMODB_TABLE_RESOURCE_TYPE } from '@forte/protocol';
 import { transform, type AppSyncAuthConfiguration, type ResolverConfig, type TransformResult } from '@forte/graphql-transformer';
@@ -20,9 +26,15 @@ const providerOf = (mode: AppSyncAuthConfiguration['defaultAuthentication'], use
     case 'AMAZON_COGNITO_USER_POOLS':
       return { AuthenticationType: mode.authenticationType, UserPoolConfig: { UserPoolId: userPoolId } };
     case 'OPENID_CONNECT':
-      return { AuthenticationType: mode.authenticationType, OpenIDConnectConfig: { Issuer: mode.openIDConnectConfig?.issuerUrl, ClientId: mode.openIDConnectConfig?.clientId } };
+      return {
+        AuthenticationType: mode.authenticationType,
+        OpenIDConnectConfig: { Issuer: mode.openIDConnectConfig?.issuerUrl, ClientId: mode.openIDConnectConfig?.clientId },
+      };
     case 'AWS_LAMBDA':
-      return { AuthenticationType: mode.authenticationType, LambdaAuthorizerConfig: { AuthorizerUri: mode.lambdaAuthorizerConfig?.lambdaFunction ?? 'authorizer' } };
+      return {
+        AuthenticationType: mode.authenticationType,
+        LambdaAuthorizerConfig: { AuthorizerUri: mode.lambdaAuthorizerConfig?.lambdaFunction ?? 'authorizer' },
+      };
     default:
       return { AuthenticationType: mode.authenticationType };
   }
@@ -37,8 +49,14 @@ export async function deployTestApi(
   options: { schema: string; authConfig: AppSyncAuthConfiguration; userPoolId?: string; totalCounts?: boolean; name?: string; resolverConfig?: ResolverConfig },
 ): Promise<DeployedTestApi> {
   const ctx = (logicalId: string): ResourceContext => ({
-    appId: 'app1', appSlug: 'app1', envName: 'dev', stackName: `amplify-app1-dev-api-${options.name ?? 'api'}`, logicalId,
-    region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log,
+    appId: 'app1',
+    appSlug: 'app1',
+    envName: 'dev',
+    stackName: `amplify-app1-dev-api-${options.name ?? 'api'}`,
+    logicalId,
+    region: 'us-east-1',
+    accountId: cloud.kernel.config.accountId,
+    log: cloud.kernel.log,
   });
   const handler = (type: string) => cloud.kernel.resourceHandler(type)!;
   const compiled = transform({
@@ -62,21 +80,40 @@ export async function deployTestApi(
     await handler(DYNAMODB_TABLE_RESOURCE_TYPE).create({ ...table.properties, TableName: name }, ctx(`${table.modelName}Table`));
     tables[table.modelName] = name;
   }
-  await handler(APPSYNC_RESOURCE_TYPES.graphQLSchema).create({ ApiId: apiId, Definition: compiled.schema, Plan: compiled.plan, Tables: tables }, ctx('GraphQLSchema'));
+  await handler(APPSYNC_RESOURCE_TYPES.graphQLSchema).create(
+    { ApiId: apiId, Definition: compiled.schema, Plan: compiled.plan, Tables: tables },
+    ctx('GraphQLSchema'),
+  );
   const key = await handler(APPSYNC_RESOURCE_TYPES.apiKey).create({ ApiId: apiId, ExpirationDays: 7 }, ctx('GraphQLAPIKey'));
   return { apiId, arn: String(api.attributes.Arn), url: String(api.attributes.GraphQLUrl), apiKey: String(key.attributes.ApiKey), compiled };
 }
 
 /** A user pool with a web client and users (password `Correct-Horse-9`), each in the groups given. */
-export async function createTestUsers(cloud: TestCloud, users: Record<string, string[]>): Promise<{ userPoolId: string; clientId: string; providerName: string }> {
+export async function createTestUsers(
+  cloud: TestCloud,
+  users: Record<string, string[]>,
+): Promise<{ userPoolId: string; clientId: string; providerName: string }> {
   const ctx = (logicalId: string): ResourceContext => ({
-    appId: 'app1', appSlug: 'app1', envName: 'dev', stackName: 'amplify-app1-dev-auth', logicalId,
-    region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log,
+    appId: 'app1',
+    appSlug: 'app1',
+    envName: 'dev',
+    stackName: 'amplify-app1-dev-auth',
+    logicalId,
+    region: 'us-east-1',
+    accountId: cloud.kernel.config.accountId,
+    log: cloud.kernel.log,
   });
   const handler = (type: string) => cloud.kernel.resourceHandler(type)!;
   const pool = await handler(AUTH_RESOURCE_TYPES.userPool).create({ PoolName: 'users' }, ctx('UserPool'));
   const userPoolId = String(pool.attributes.UserPoolId);
-  const clientId = String((await handler(AUTH_RESOURCE_TYPES.userPoolClient).create({ UserPoolId: userPoolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, ctx('UserPoolClientWeb'))).attributes.ClientId);
+  const clientId = String(
+    (
+      await handler(AUTH_RESOURCE_TYPES.userPoolClient).create(
+        { UserPoolId: userPoolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] },
+        ctx('UserPoolClientWeb'),
+      )
+    ).attributes.ClientId,
+  );
   const idp = new CognitoIdentityProviderClient({ endpoint: `${cloud.url}/cognito-idp/`, region: 'us-east-1', credentials: cloud.credentials, maxAttempts: 1 });
   const groups = new Set(Object.values(users).flat());
   for (const group of groups) await idp.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: group }));
@@ -99,13 +136,22 @@ export async function createTestIdentityPool(
   name = 'users',
 ): Promise<string> {
   const ctx = (logicalId: string): ResourceContext => ({
-    appId: 'app1', appSlug: 'app1', envName: 'dev', stackName: 'amplify-app1-dev', logicalId,
-    region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log,
+    appId: 'app1',
+    appSlug: 'app1',
+    envName: 'dev',
+    stackName: 'amplify-app1-dev',
+    logicalId,
+    region: 'us-east-1',
+    accountId: cloud.kernel.config.accountId,
+    log: cloud.kernel.log,
   });
   const handler = (type: string) => cloud.kernel.resourceHandler(type)!;
   const role = async (roleName: string, resources: string[]): Promise<string> => {
     const statement = { Effect: 'Allow', Action: 'appsync:GraphQL', Resource: resources };
-    const created = await handler('Forte::IAM::Role').create({ RoleName: roleName, AssumeRolePolicyDocument: identityPoolTrust(), Policies: [{ PolicyName: 'appsync', PolicyDocument: { Statement: [statement] } }] }, ctx(roleName));
+    const created = await handler('Forte::IAM::Role').create(
+      { RoleName: roleName, AssumeRolePolicyDocument: identityPoolTrust(), Policies: [{ PolicyName: 'appsync', PolicyDocument: { Statement: [statement] } }] },
+      ctx(roleName),
+    );
     return String(created.attributes.Arn);
   };
   const identityPool = await handler(AUTH_RESOURCE_TYPES.identityPool).create(

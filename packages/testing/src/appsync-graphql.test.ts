@@ -8,39 +8,43 @@ import { createTestIdentityPool, createTestUsers, deployTestApi, type DeployedTe
 import { startTestCloud, type TestCloud } from './index.js';
 
 const SCHEMA = /* GraphQL */ `
-type Todo @model @auth(rules: [
-  { allow: owner },
-  { allow: groups, groups: ["Admin"] },
-  { allow: public, operations: [read] },
-  { allow: private, provider: iam, operations: [read] },
-  { allow: public, provider: iam, operations: [read] }
-]) {
-  id: ID!
-  content: String
-  priority: Int
-  owner: String
-  secret: String @auth(rules: [{ allow: owner }, { allow: groups, groups: ["Admin"] }])
-  comments: [Comment] @hasMany
-}
-type Comment @model @auth(rules: [{ allow: public }, { allow: private }]) {
-  id: ID!
-  body: String
-  todo: Todo @belongsTo
-}
-type Order @model @auth(rules: [{ allow: public }]) {
-  customerId: ID! @primaryKey(sortKeyFields: ["orderedAt"])
-  orderedAt: AWSDateTime!
-  sku: String @index
-  total: Int
-}
-type Doc @model @auth(rules: [{ allow: groups, groupsField: "groups" }]) {
-  id: ID!
-  title: String
-  groups: [String]
-}
-type Query {
-  echo(msg: String): String @function(name: "echo-\${env}")
-}
+  type Todo
+    @model
+    @auth(
+      rules: [
+        { allow: owner }
+        { allow: groups, groups: ["Admin"] }
+        { allow: public, operations: [read] }
+        { allow: private, provider: iam, operations: [read] }
+        { allow: public, provider: iam, operations: [read] }
+      ]
+    ) {
+    id: ID!
+    content: String
+    priority: Int
+    owner: String
+    secret: String @auth(rules: [{ allow: owner }, { allow: groups, groups: ["Admin"] }])
+    comments: [Comment] @hasMany
+  }
+  type Comment @model @auth(rules: [{ allow: public }, { allow: private }]) {
+    id: ID!
+    body: String
+    todo: Todo @belongsTo
+  }
+  type Order @model @auth(rules: [{ allow: public }]) {
+    customerId: ID! @primaryKey(sortKeyFields: ["orderedAt"])
+    orderedAt: AWSDateTime!
+    sku: String @index
+    total: Int
+  }
+  type Doc @model @auth(rules: [{ allow: groups, groupsField: "groups" }]) {
+    id: ID!
+    title: String
+    groups: [String]
+  }
+  type Query {
+    echo(msg: String): String @function(name: "echo-\${env}")
+  }
 `;
 
 let cloud: TestCloud;
@@ -53,7 +57,11 @@ interface LooseClient {
 let client: LooseClient;
 
 /** Runs a raw document through the real client and answers `{data, errors}` whether or not it rejected. */
-async function gql(query: string, variables: Record<string, unknown>, authMode: 'apiKey' | 'userPool' | 'iam' | 'identityPool'): Promise<{ data: any; errors?: any[] }> {
+async function gql(
+  query: string,
+  variables: Record<string, unknown>,
+  authMode: 'apiKey' | 'userPool' | 'iam' | 'identityPool',
+): Promise<{ data: any; errors?: any[] }> {
   try {
     return (await client.graphql({ query, variables, authMode })) as { data: any; errors?: any[] };
   } catch (error) {
@@ -132,7 +140,12 @@ void describe('AppSync over HTTP through the unmodified aws-amplify v6', () => {
   void it('creates, reads, lists with filter, limit and nextToken, counts, updates and deletes (API key, custom primary key)', async () => {
     const models = client.models;
     for (const [i, day] of ['01', '02', '03', '04'].entries()) {
-      const { data, errors } = await models.Order.create({ customerId: 'c1', orderedAt: `2026-01-${day}T00:00:00.000Z`, sku: i % 2 ? 'pen' : 'ink', total: (i + 1) * 10 });
+      const { data, errors } = await models.Order.create({
+        customerId: 'c1',
+        orderedAt: `2026-01-${day}T00:00:00.000Z`,
+        sku: i % 2 ? 'pen' : 'ink',
+        total: (i + 1) * 10,
+      });
       assert.equal(errors, undefined);
       assert.equal(data.customerId, 'c1');
       assert.match(data.createdAt, /^\d{4}-\d\d-\d\dT/);
@@ -145,10 +158,18 @@ void describe('AppSync over HTTP through the unmodified aws-amplify v6', () => {
     assert.equal(missing.data, null);
 
     const byKey = await models.Order.list({ customerId: 'c1', orderedAt: { ge: '2026-01-02' }, sortDirection: 'DESC' });
-    assert.deepEqual(ok(byKey).map((o: any) => o.total), [40, 30, 20]);
+    assert.deepEqual(
+      ok(byKey).map((o: any) => o.total),
+      [40, 30, 20],
+    );
 
     const filtered = await models.Order.list({ filter: { total: { gt: 15 }, sku: { eq: 'pen' } } });
-    assert.deepEqual(ok(filtered).map((o: any) => o.total).sort(), [20, 40]);
+    assert.deepEqual(
+      ok(filtered)
+        .map((o: any) => o.total)
+        .sort(),
+      [20, 40],
+    );
 
     const first = await models.Order.list({ limit: 2 });
     assert.equal(first.data.length, 2);
@@ -158,9 +179,18 @@ void describe('AppSync over HTTP through the unmodified aws-amplify v6', () => {
     assert.equal(new Set([...first.data, ...rest.data].map((o: any) => `${o.customerId}/${o.orderedAt}`)).size, 5);
 
     const bySku = await models.Order.ordersBySku({ sku: 'ink' });
-    assert.deepEqual(ok(bySku).map((o: any) => o.total).sort((a: number, b: number) => a - b), [5, 10, 30]);
+    assert.deepEqual(
+      ok(bySku)
+        .map((o: any) => o.total)
+        .sort((a: number, b: number) => a - b),
+      [5, 10, 30],
+    );
 
-    const counted = await gql('query ($f: ModelOrderFilterInput) { listOrders(filter: $f, limit: 1) { items { total } totalCount } }', { f: { total: { ge: 10 } } }, 'apiKey');
+    const counted = await gql(
+      'query ($f: ModelOrderFilterInput) { listOrders(filter: $f, limit: 1) { items { total } totalCount } }',
+      { f: { total: { ge: 10 } } },
+      'apiKey',
+    );
     assert.equal(counted.data.listOrders.totalCount, 4);
     assert.equal(counted.data.listOrders.items.length <= 1, true);
 
@@ -211,13 +241,23 @@ void describe('AppSync over HTTP through the unmodified aws-amplify v6', () => {
     await as('bob');
     await models.Todo.create({ content: 'bob todo' }, { authMode: 'userPool' });
     const bobList = await models.Todo.list({ authMode: 'userPool' });
-    assert.deepEqual(ok(bobList).map((t: any) => t.content), ['bob todo'], 'a list under owner rules answers only the caller\'s items');
+    assert.deepEqual(
+      ok(bobList).map((t: any) => t.content),
+      ['bob todo'],
+      "a list under owner rules answers only the caller's items",
+    );
     const bobGet = await gql('query ($id: ID!) { getTodo(id: $id) { id content } }', { id: aliceId }, 'userPool');
     assert.equal(bobGet.data.getTodo, null);
     unauthorized(bobGet.errors, 'getTodo', 'Query');
-    unauthorized((await gql('mutation ($i: UpdateTodoInput!) { updateTodo(input: $i) { id } }', { i: { id: aliceId, content: 'x' } }, 'userPool')).errors, 'updateTodo');
+    unauthorized(
+      (await gql('mutation ($i: UpdateTodoInput!) { updateTodo(input: $i) { id } }', { i: { id: aliceId, content: 'x' } }, 'userPool')).errors,
+      'updateTodo',
+    );
     unauthorized((await gql('mutation ($i: DeleteTodoInput!) { deleteTodo(input: $i) { id } }', { i: { id: aliceId } }, 'userPool')).errors, 'deleteTodo');
-    unauthorized((await gql('mutation ($i: CreateTodoInput!) { createTodo(input: $i) { id } }', { i: { content: 'forged', owner: 'alice' } }, 'userPool')).errors, 'createTodo');
+    unauthorized(
+      (await gql('mutation ($i: CreateTodoInput!) { createTodo(input: $i) { id } }', { i: { content: 'forged', owner: 'alice' } }, 'userPool')).errors,
+      'createTodo',
+    );
 
     await as('carol');
     const adminList = await models.Todo.list({ authMode: 'userPool' });
@@ -250,7 +290,10 @@ void describe('AppSync over HTTP through the unmodified aws-amplify v6', () => {
     // As Amplify: no group to build the dynamic group filter from, so the list is unauthorized, not empty.
     unauthorized((await gql('query { listDocs { items { id } } }', {}, 'userPool')).errors, 'listDocs', 'Query');
     unauthorized((await gql('query ($id: ID!) { getDoc(id: $id) { id } }', { id: doc.data.id }, 'userPool')).errors, 'getDoc', 'Query');
-    unauthorized((await gql('mutation ($i: UpdateDocInput!) { updateDoc(input: $i) { id } }', { i: { id: doc.data.id, title: 'y' } }, 'userPool')).errors, 'updateDoc');
+    unauthorized(
+      (await gql('mutation ($i: UpdateDocInput!) { updateDoc(input: $i) { id } }', { i: { id: doc.data.id, title: 'y' } }, 'userPool')).errors,
+      'updateDoc',
+    );
     unauthorized((await gql('query { listDocs { items { id } } }', {}, 'apiKey')).errors, 'listDocs', 'Query');
   });
 
@@ -259,7 +302,11 @@ void describe('AppSync over HTTP through the unmodified aws-amplify v6', () => {
     const models = client.models;
     const todo = await models.Todo.create({ content: 'with comments' }, { authMode: 'userPool' });
     for (const body of ['one', 'two']) await models.Comment.create({ body, todoCommentsId: todo.data.id }, { authMode: 'apiKey' });
-    const withComments = await gql('query ($id: ID!) { getTodo(id: $id) { content comments { items { body todo { content } } } } }', { id: todo.data.id }, 'apiKey');
+    const withComments = await gql(
+      'query ($id: ID!) { getTodo(id: $id) { content comments { items { body todo { content } } } } }',
+      { id: todo.data.id },
+      'apiKey',
+    );
     assert.equal(withComments.errors, undefined);
     const items = withComments.data.getTodo.comments.items as any[];
     assert.deepEqual(items.map((c) => c.body).sort(), ['one', 'two']);
@@ -282,11 +329,15 @@ void describe('AppSync over HTTP through the unmodified aws-amplify v6', () => {
   });
 });
 
-void describe('AppSync over HTTP: refusals in AppSync\'s shapes', () => {
+void describe("AppSync over HTTP: refusals in AppSync's shapes", () => {
   const list = { query: 'query { listOrders { items { total } } }' };
 
   void it('answers 401 UnauthorizedException without credentials, with a bad token or an unknown key', async () => {
-    const attempts: Array<Record<string, string>> = [{}, { authorization: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln' }, { 'x-api-key': 'da2-aaaaaaaaaaaaaaaaaaaaaaaaaa' }];
+    const attempts: Array<Record<string, string>> = [
+      {},
+      { authorization: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln' },
+      { 'x-api-key': 'da2-aaaaaaaaaaaaaaaaaaaaaaaaaa' },
+    ];
     for (const headers of attempts) {
       const res = await post(headers, list);
       assert.equal(res.status, 401);
@@ -318,14 +369,21 @@ void describe('AppSync over HTTP: refusals in AppSync\'s shapes', () => {
     assert.match(huge.json.errors[0].message, /larger than 102400 bytes \(graphql.maxQueryBytes of the cloud's config.json\)/);
   });
 
-  void it('takes its query limits from the cloud\'s settings', async () => {
+  void it("takes its query limits from the cloud's settings", async () => {
     const strict = await startTestCloud({ graphqlLimits: { maxQueryDepth: 3, maxQueryBytes: 2048 } });
     try {
       const schema = `type Post @model @auth(rules: [{ allow: public }]) { id: ID! comments: [Comment] @hasMany }
         type Comment @model @auth(rules: [{ allow: public }]) { id: ID! text: String }`;
-      const small = await deployTestApi(strict, { schema, authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' }, additionalAuthenticationProviders: [] } });
+      const small = await deployTestApi(strict, {
+        schema,
+        authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' }, additionalAuthenticationProviders: [] },
+      });
       const call = async (query: string): Promise<{ data: unknown; errors?: { message: string }[] }> => {
-        const res = await fetch(small.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': small.apiKey }, body: JSON.stringify({ query }) });
+        const res = await fetch(small.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': small.apiKey },
+          body: JSON.stringify({ query }),
+        });
         return (await res.json()) as { data: unknown; errors?: { message: string }[] };
       };
       assert.equal((await call('query { listPosts { items { id } } }')).errors, undefined, 'three levels run');
@@ -341,12 +399,22 @@ void describe('AppSync over HTTP: refusals in AppSync\'s shapes', () => {
 
   void it('refuses a schema whose plan has an unknown version, and an expired API key', async () => {
     const ctx: ResourceContext = {
-      appId: 'app1', appSlug: 'app1', envName: 'dev', stackName: 'amplify-app1-dev-api-api', logicalId: 'GraphQLSchema', region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log,
+      appId: 'app1',
+      appSlug: 'app1',
+      envName: 'dev',
+      stackName: 'amplify-app1-dev-api-api',
+      logicalId: 'GraphQLSchema',
+      region: 'us-east-1',
+      accountId: cloud.kernel.config.accountId,
+      log: cloud.kernel.log,
     };
     const schemaHandler = cloud.kernel.resourceHandler('Forte::AppSync::GraphQLSchema')!;
     const tables = Object.fromEntries(api.compiled.plan.tables.map((t) => [t.modelName, `${t.modelName}-${api.apiId}-dev`]));
     const props = { ApiId: api.apiId, Definition: api.compiled.schema, Plan: api.compiled.plan, Tables: tables };
-    await assert.rejects(schemaHandler.update(`${api.apiId}/schema`, { ...props, Plan: { ...api.compiled.plan, version: 99 } }, props, ctx), /plan has version 99/);
+    await assert.rejects(
+      schemaHandler.update(`${api.apiId}/schema`, { ...props, Plan: { ...api.compiled.plan, version: 99 } }, props, ctx),
+      /plan has version 99/,
+    );
     await assert.rejects(schemaHandler.update(`${api.apiId}/schema`, { ...props, Definition: 'type Query { x: Nope }' }, props, ctx), /not valid GraphQL/);
 
     await cloud.kernel.sql.run('UPDATE appsync_api_keys SET expires_at = ? WHERE api_key = ?', [Math.floor(Date.now() / 1000) - 1, api.apiKey]);

@@ -5,7 +5,16 @@ import { generateClient } from 'aws-amplify/api';
 import { signIn, signOut } from 'aws-amplify/auth';
 import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
 import { createTestIdentityPool } from './appsync-deploy.js';
-import { CREATE_NOTE, CREATE_TODO, DELETE_TODO, installRecordingWebSocket, setUpRealtimeFixture, UPDATE_TODO, type RealtimeFixture, type RealtimeUser } from './appsync-realtime-fixture.js';
+import {
+  CREATE_NOTE,
+  CREATE_TODO,
+  DELETE_TODO,
+  installRecordingWebSocket,
+  setUpRealtimeFixture,
+  UPDATE_TODO,
+  type RealtimeFixture,
+  type RealtimeUser,
+} from './appsync-realtime-fixture.js';
 import { startTestCloud, type TestCloud } from './index.js';
 
 interface Observable {
@@ -52,7 +61,15 @@ async function listen(observable: Observable, starts = 1): Promise<Received> {
   running.push(subscription);
   received.until = (count) =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`received ${received.values.length} of ${count} values within 5 s: ${JSON.stringify(received.values)}, errors ${JSON.stringify(received.errors)}`)), 5000);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `received ${received.values.length} of ${count} values within 5 s: ${JSON.stringify(received.values)}, errors ${JSON.stringify(received.errors)}`,
+            ),
+          ),
+        5000,
+      );
       const check = (): void => {
         if (received.values.length < count) return;
         clearTimeout(timer);
@@ -83,7 +100,15 @@ before(async () => {
         identityPoolEndpoint: `${cloud.url}/cognito-identity/`,
       },
     },
-    API: { GraphQL: { endpoint: fx.api.url, region: 'us-east-1', defaultAuthMode: 'userPool', apiKey: fx.api.apiKey, modelIntrospection: fx.api.compiled.modelIntrospection as never } },
+    API: {
+      GraphQL: {
+        endpoint: fx.api.url,
+        region: 'us-east-1',
+        defaultAuthMode: 'userPool',
+        apiKey: fx.api.apiKey,
+        modelIntrospection: fx.api.compiled.modelIntrospection as never,
+      },
+    },
   });
   client = generateClient() as unknown as LooseClient;
 });
@@ -113,19 +138,41 @@ void describe('AppSync realtime subscriptions through the unmodified aws-amplify
     const b2 = await fx.mutate('bob', UPDATE_TODO, { input: { id: b1.id, content: 'bob 1 edited' } });
 
     // Each subscription delivers in the order of the changes, so its last expected value fences the rest.
-    assert.deepEqual((await aliceCreates.until(2)).map((t) => [t.id, t.content, t.secret]), [[a1.id, 'alice 1', 's1'], [a2.id, 'alice 2', null]]);
+    assert.deepEqual(
+      (await aliceCreates.until(2)).map((t) => [t.id, t.content, t.secret]),
+      [
+        [a1.id, 'alice 1', 's1'],
+        [a2.id, 'alice 2', null],
+      ],
+    );
     assert.equal(aliceCreates.values[0].owner, a1.owner);
     assert.match(a1.owner, /alice$/);
-    assert.deepEqual((await aliceUpdates.until(1)).map((t) => t.content), ['alice 1 edited']);
-    assert.deepEqual((await aliceDeletes.until(1)).map((t) => t.id), [a2.id]);
-    assert.deepEqual((await bobCreates.until(1)).map((t) => t.id), [b1.id]);
-    assert.deepEqual((await bobUpdates.until(1)).map((t) => t.id), [b2.id]);
+    assert.deepEqual(
+      (await aliceUpdates.until(1)).map((t) => t.content),
+      ['alice 1 edited'],
+    );
+    assert.deepEqual(
+      (await aliceDeletes.until(1)).map((t) => t.id),
+      [a2.id],
+    );
+    assert.deepEqual(
+      (await bobCreates.until(1)).map((t) => t.id),
+      [b1.id],
+    );
+    assert.deepEqual(
+      (await bobUpdates.until(1)).map((t) => t.id),
+      [b2.id],
+    );
     await fx.mutate('bob', CREATE_TODO, { input: { content: 'bob fence' } });
     await bobCreates.until(2);
     await aliceDeletes.until(1);
-    assert.equal(aliceCreates.values.length, 2, 'alice never hears of bob\'s items');
+    assert.equal(aliceCreates.values.length, 2, "alice never hears of bob's items");
     assert.equal(aliceUpdates.values.length, 1);
-    assert.deepEqual(bobCreates.values.map((t) => t.content), ['bob 1', 'bob fence'], 'bob never hears of alice\'s items');
+    assert.deepEqual(
+      bobCreates.values.map((t) => t.content),
+      ['bob 1', 'bob fence'],
+      "bob never hears of alice's items",
+    );
     assert.equal(bobUpdates.values.length, 1);
     for (const r of [aliceCreates, aliceUpdates, aliceDeletes, bobCreates, bobUpdates]) assert.deepEqual(r.errors, []);
   });
@@ -145,7 +192,7 @@ void describe('AppSync realtime subscriptions through the unmodified aws-amplify
     assert.equal(seenByAlice.secret, 'owner only', 'the owner sees it');
   });
 
-  void it('delivers items under a dynamic group rule only to members of the item\'s group', async () => {
+  void it("delivers items under a dynamic group rule only to members of the item's group", async () => {
     await as('dave');
     const dave = await listen(client.models.Todo!.onCreate!());
     await as('erin');
@@ -154,20 +201,37 @@ void describe('AppSync realtime subscriptions through the unmodified aws-amplify
     const blue = await fx.mutate('alice', CREATE_TODO, { input: { content: 'for blue', team: 'blue' } });
     const none = await fx.mutate('alice', CREATE_TODO, { input: { content: 'no team' } });
     const red2 = await fx.mutate('alice', CREATE_TODO, { input: { content: 'for red again', team: 'red' } });
-    assert.deepEqual((await dave.until(2)).map((t) => t.id), [red.id, red2.id]);
+    assert.deepEqual(
+      (await dave.until(2)).map((t) => t.id),
+      [red.id, red2.id],
+    );
     const fence = await fx.mutate('alice', CREATE_TODO, { input: { content: 'blue fence', team: 'blue' } });
-    assert.deepEqual((await erin.until(2)).map((t) => t.id), [blue.id, fence.id], 'erin hears neither the red items nor the one without a team');
-    assert.deepEqual(dave.values.map((t) => t.id), [red.id, red2.id], 'dave hears neither the blue items nor the one without a team');
+    assert.deepEqual(
+      (await erin.until(2)).map((t) => t.id),
+      [blue.id, fence.id],
+      'erin hears neither the red items nor the one without a team',
+    );
+    assert.deepEqual(
+      dave.values.map((t) => t.id),
+      [red.id, red2.id],
+      'dave hears neither the blue items nor the one without a team',
+    );
     assert.ok(![...dave.values, ...erin.values].some((t) => t.id === none.id));
   });
 
-  void it('delivers a public-read model to an API key subscriber and to a guest\'s IAM subscription', async () => {
+  void it("delivers a public-read model to an API key subscriber and to a guest's IAM subscription", async () => {
     await signOut();
     const byKey = await listen(client.models.Note!.onCreate!({ authMode: 'apiKey' }));
     const byGuest = await listen(client.models.Note!.onCreate!({ authMode: 'iam' }));
     const note = await fx.mutate('bob', CREATE_NOTE, { input: { text: 'hello everyone' } });
-    assert.deepEqual((await byKey.until(1)).map((n) => [n.id, n.text]), [[note.id, 'hello everyone']]);
-    assert.deepEqual((await byGuest.until(1)).map((n) => n.id), [note.id]);
+    assert.deepEqual(
+      (await byKey.until(1)).map((n) => [n.id, n.text]),
+      [[note.id, 'hello everyone']],
+    );
+    assert.deepEqual(
+      (await byGuest.until(1)).map((n) => n.id),
+      [note.id],
+    );
   });
 
   void it('applies the filter argument', async () => {
@@ -177,7 +241,10 @@ void describe('AppSync realtime subscriptions through the unmodified aws-amplify
     const high = await fx.mutate('alice', CREATE_TODO, { input: { content: 'task high', priority: 9 } });
     await fx.mutate('alice', CREATE_TODO, { input: { content: 'chore high', priority: 9 } });
     const last = await fx.mutate('alice', CREATE_TODO, { input: { content: 'task higher', priority: 10 } });
-    assert.deepEqual((await urgent.until(2)).map((t) => t.id), [high.id, last.id]);
+    assert.deepEqual(
+      (await urgent.until(2)).map((t) => t.id),
+      [high.id, last.id],
+    );
   });
 
   void it('lets observeQuery see a create', async () => {
@@ -198,7 +265,10 @@ void describe('AppSync realtime subscriptions through the unmodified aws-amplify
     const snapshots = await listen(client.models.Todo!.observeQuery!(), 3);
     const [first] = await snapshots.until(1);
     assert.equal(first.isSynced, true);
-    assert.ok(first.items.every((t: any) => t.owner === 'bob'), 'only bob\'s items are listed');
+    assert.ok(
+      first.items.every((t: any) => t.owner === 'bob'),
+      "only bob's items are listed",
+    );
     const before = first.items.length;
     await fx.mutate('alice', CREATE_TODO, { input: { content: 'not for bob' } });
     const created = await fx.mutate('bob', CREATE_TODO, { input: { content: 'bob observed' } });
@@ -212,10 +282,28 @@ void describe('AppSync realtime subscriptions through the unmodified aws-amplify
   void it('ends a subscription when its token expires: aws-amplify reports it, and a new subscription hears with a refreshed token', async () => {
     // An app client whose tokens last 8 seconds, so the expiry comes within the test (aws-amplify treats a
     // token as expired 5 s early, so shorter ones would be refreshed before every call).
-    const created = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create(
-      { UserPoolId: fx.userPoolId, ClientName: 'short-lived', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'], AccessTokenValidity: 8, IdTokenValidity: 8, TokenValidityUnits: { AccessToken: 'seconds', IdToken: 'seconds' } },
-      { appId: 'app1', appSlug: 'app1', envName: 'dev', stackName: 'amplify-app1-dev', logicalId: 'ShortLivedClient', region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log },
-    );
+    const created = await cloud.kernel
+      .resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!
+      .create(
+        {
+          UserPoolId: fx.userPoolId,
+          ClientName: 'short-lived',
+          ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+          AccessTokenValidity: 8,
+          IdTokenValidity: 8,
+          TokenValidityUnits: { AccessToken: 'seconds', IdToken: 'seconds' },
+        },
+        {
+          appId: 'app1',
+          appSlug: 'app1',
+          envName: 'dev',
+          stackName: 'amplify-app1-dev',
+          logicalId: 'ShortLivedClient',
+          region: 'us-east-1',
+          accountId: cloud.kernel.config.accountId,
+          log: cloud.kernel.log,
+        },
+      );
     const config = Amplify.getConfig();
     // Without the identity pool: it accepts tokens of the fixture's client only.
     const { identityPoolId: _identityPool, allowGuestAccess: _guests, ...cognito } = config.Auth!.Cognito! as unknown as Record<string, unknown>;
@@ -246,9 +334,9 @@ void describe('AppSync realtime subscriptions through the unmodified aws-amplify
     const onlyAlice = await listen(
       client.graphql({ query: 'subscription Mine($owner: String) { onCreateTodo(owner: $owner) { id content owner } }', variables: { owner: aliceOwner } }),
     );
-    await fx.mutate('bob', CREATE_TODO, { input: { content: 'bob\'s' } });
-    const mine = await fx.mutate('alice', CREATE_TODO, { input: { content: 'alice\'s' } });
+    await fx.mutate('bob', CREATE_TODO, { input: { content: "bob's" } });
+    const mine = await fx.mutate('alice', CREATE_TODO, { input: { content: "alice's" } });
     const [event] = await onlyAlice.until(1);
-    assert.deepEqual(event.data, { onCreateTodo: { id: mine.id, content: 'alice\'s', owner: aliceOwner } });
+    assert.deepEqual(event.data, { onCreateTodo: { id: mine.id, content: "alice's", owner: aliceOwner } });
   });
 });

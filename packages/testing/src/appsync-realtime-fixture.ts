@@ -8,25 +8,19 @@ import type { TestCloud } from './start-test-cloud.js';
  * owner-only field (`Todo`), and a model public to API keys and guests (`Note`).
  */
 export const REALTIME_SCHEMA = /* GraphQL */ `
-type Todo @model @auth(rules: [
-  { allow: owner },
-  { allow: groups, groups: ["Admin"], operations: [read] },
-  { allow: groups, groupsField: "team", operations: [read] }
-]) {
-  id: ID!
-  content: String
-  priority: Int
-  team: String
-  secret: String @auth(rules: [{ allow: owner }])
-}
-type Note @model @auth(rules: [
-  { allow: owner },
-  { allow: public, operations: [read] },
-  { allow: public, provider: iam, operations: [read] }
-]) {
-  id: ID!
-  text: String
-}
+  type Todo
+    @model
+    @auth(rules: [{ allow: owner }, { allow: groups, groups: ["Admin"], operations: [read] }, { allow: groups, groupsField: "team", operations: [read] }]) {
+    id: ID!
+    content: String
+    priority: Int
+    team: String
+    secret: String @auth(rules: [{ allow: owner }])
+  }
+  type Note @model @auth(rules: [{ allow: owner }, { allow: public, operations: [read] }, { allow: public, provider: iam, operations: [read] }]) {
+    id: ID!
+    text: String
+  }
 `;
 
 /** carol is an Admin; dave is in the team `red`, erin in `blue`; alice and bob are in no group. */
@@ -61,7 +55,13 @@ export async function setUpRealtimeFixture(cloud: TestCloud): Promise<RealtimeFi
   const idp = new CognitoIdentityProviderClient({ endpoint: `${cloud.url}/cognito-idp/`, region: 'us-east-1', credentials: cloud.credentials, maxAttempts: 1 });
   const tokens = {} as Record<RealtimeUser, string>;
   for (const username of Object.keys(REALTIME_USERS) as RealtimeUser[]) {
-    const auth = await idp.send(new InitiateAuthCommand({ ClientId: users.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: 'Correct-Horse-9' } }));
+    const auth = await idp.send(
+      new InitiateAuthCommand({
+        ClientId: users.clientId,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: username, PASSWORD: 'Correct-Horse-9' },
+      }),
+    );
     tokens[username] = auth.AuthenticationResult!.AccessToken!;
   }
   return {
@@ -70,7 +70,11 @@ export async function setUpRealtimeFixture(cloud: TestCloud): Promise<RealtimeFi
     tokens,
     realtimeUrl: `${api.url.replace(/^http/, 'ws')}/realtime`,
     async mutate(user, query, variables) {
-      const res = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: tokens[user] }, body: JSON.stringify({ query, variables }) });
+      const res = await fetch(api.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: tokens[user] },
+        body: JSON.stringify({ query, variables }),
+      });
       const body = (await res.json()) as { data?: any; errors?: unknown[] };
       if (res.status !== 200 || body.errors) throw new Error(`mutation failed (${res.status}): ${JSON.stringify(body.errors ?? body)}`);
       return Object.values(body.data ?? {})[0];
@@ -94,7 +98,11 @@ export interface Frame {
  * `ws://` for the plain-http test cloud, recording every frame the server sends so a test can wait for a
  * subscription's `start_ack` before it makes the change it expects to hear about.
  */
-export function installRecordingWebSocket(): { frames: Frame[]; waitFor(match: (f: Frame) => boolean, count?: number): Promise<void>; allClosed(): Promise<void> } {
+export function installRecordingWebSocket(): {
+  frames: Frame[];
+  waitFor(match: (f: Frame) => boolean, count?: number): Promise<void>;
+  allClosed(): Promise<void>;
+} {
   const frames: Frame[] = [];
   const waiters = new Set<() => void>();
   const open = new Set<Promise<void>>();

@@ -4,7 +4,15 @@ import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
 import { signIn, signOut } from 'aws-amplify/auth';
 import { WebSocket } from 'ws';
-import { CREATE_NOTE, CREATE_TODO, installRecordingWebSocket, setUpRealtimeFixture, type Frame, type RealtimeFixture, type RealtimeUser } from './appsync-realtime-fixture.js';
+import {
+  CREATE_NOTE,
+  CREATE_TODO,
+  installRecordingWebSocket,
+  setUpRealtimeFixture,
+  type Frame,
+  type RealtimeFixture,
+  type RealtimeUser,
+} from './appsync-realtime-fixture.js';
 import { startTestCloud, type TestCloud } from './index.js';
 
 let cloud: TestCloud;
@@ -18,7 +26,9 @@ const apiKeyAuth = (): Record<string, string> => ({ host: host(), 'x-amz-date': 
 const subOf = (user: RealtimeUser): string => (JSON.parse(Buffer.from(fx.tokens[user].split('.')[1]!, 'base64url').toString('utf8')) as { sub: string }).sub;
 
 const ON_CREATE_TODO = 'subscription ($owner: String) { onCreateTodo(owner: $owner) { id content owner } }';
-const UNAUTHORIZED = (field: string): unknown => ({ errors: [{ errorType: 'Unauthorized', message: `Not Authorized to access ${field} on type Subscription` }] });
+const UNAUTHORIZED = (field: string): unknown => ({
+  errors: [{ errorType: 'Unauthorized', message: `Not Authorized to access ${field} on type Subscription` }],
+});
 
 interface Client {
   frames: Frame[];
@@ -99,15 +109,21 @@ void describe('AppSync realtime: owner arguments of subscriptions', () => {
       ['bob-both', `${subOf('bob')}::bob`],
       ['not-a-user', 'nobody'],
     ];
-    for (const [id, owner] of refused) assert.deepEqual(await alice.start(id, ON_CREATE_TODO, userAuth('alice'), { owner }), { id, type: 'error', payload: UNAUTHORIZED('onCreateTodo') }, id);
+    for (const [id, owner] of refused)
+      assert.deepEqual(await alice.start(id, ON_CREATE_TODO, userAuth('alice'), { owner }), { id, type: 'error', payload: UNAUTHORIZED('onCreateTodo') }, id);
     // Written inline rather than as a variable, the argument is checked the same way.
-    assert.deepEqual(await alice.start('inline', 'subscription { onCreateTodo(owner: "bob") { id } }', userAuth('alice')), { id: 'inline', type: 'error', payload: UNAUTHORIZED('onCreateTodo') });
+    assert.deepEqual(await alice.start('inline', 'subscription { onCreateTodo(owner: "bob") { id } }', userAuth('alice')), {
+      id: 'inline',
+      type: 'error',
+      payload: UNAUTHORIZED('onCreateTodo'),
+    });
 
     // The refusals left the connection serving: the accepted subscriptions hear alice's item and never bob's.
-    const bobs = await fx.mutate('bob', CREATE_TODO, { input: { content: 'bob\'s' } });
-    const alices = await fx.mutate('alice', CREATE_TODO, { input: { content: 'alice\'s' } });
-    for (const [id] of allowed) assert.deepEqual((await alice.data(id)).payload, { data: { onCreateTodo: { id: alices.id, content: 'alice\'s', owner: 'alice' } } }, id);
-    assert.ok(!alice.frames.some((f) => f.type === 'data' && JSON.stringify(f.payload).includes(bobs.id)), 'nothing of bob\'s reached alice');
+    const bobs = await fx.mutate('bob', CREATE_TODO, { input: { content: "bob's" } });
+    const alices = await fx.mutate('alice', CREATE_TODO, { input: { content: "alice's" } });
+    for (const [id] of allowed)
+      assert.deepEqual((await alice.data(id)).payload, { data: { onCreateTodo: { id: alices.id, content: "alice's", owner: 'alice' } } }, id);
+    assert.ok(!alice.frames.some((f) => f.type === 'data' && JSON.stringify(f.payload).includes(bobs.id)), "nothing of bob's reached alice");
     assert.ok(!alice.frames.some((f) => f.type === 'data' && [...refused.map(([id]) => id), 'inline'].includes(f.id!)), 'refused subscriptions hear nothing');
     await alice.close();
   });
@@ -115,12 +131,12 @@ void describe('AppSync realtime: owner arguments of subscriptions', () => {
   void it('lets whoever may read every item name any owner: a static group, or the public rule of a model', async () => {
     const carol = await connect(userAuth('carol'));
     assert.deepEqual(await carol.start('admin', ON_CREATE_TODO, userAuth('carol'), { owner: 'alice' }), { id: 'admin', type: 'start_ack' });
-    assert.deepEqual(
-      await carol.start('public', 'subscription ($owner: String) { onCreateNote(owner: $owner) { id text } }', apiKeyAuth(), { owner: 'bob' }),
-      { id: 'public', type: 'start_ack' },
-    );
-    const note = await fx.mutate('bob', CREATE_NOTE, { input: { text: 'bob\'s note' } });
-    assert.deepEqual((await carol.data('public')).payload, { data: { onCreateNote: { id: note.id, text: 'bob\'s note' } } });
+    assert.deepEqual(await carol.start('public', 'subscription ($owner: String) { onCreateNote(owner: $owner) { id text } }', apiKeyAuth(), { owner: 'bob' }), {
+      id: 'public',
+      type: 'start_ack',
+    });
+    const note = await fx.mutate('bob', CREATE_NOTE, { input: { text: "bob's note" } });
+    assert.deepEqual((await carol.data('public')).payload, { data: { onCreateNote: { id: note.id, text: "bob's note" } } });
     const todo = await fx.mutate('alice', CREATE_TODO, { input: { content: 'for the admin' } });
     assert.deepEqual((await carol.data('admin')).payload, { data: { onCreateTodo: { id: todo.id, content: 'for the admin', owner: 'alice' } } });
     await carol.close();
@@ -129,24 +145,32 @@ void describe('AppSync realtime: owner arguments of subscriptions', () => {
   void it('refuses another owner to a dynamic group member and to an owner of a model with a public rule for other modes', async () => {
     // dave reads red team items through the dynamic group rule: that is not every item.
     const dave = await connect(userAuth('dave'));
-    assert.deepEqual(await dave.start('team', ON_CREATE_TODO, userAuth('dave'), { owner: 'alice' }), { id: 'team', type: 'error', payload: UNAUTHORIZED('onCreateTodo') });
+    assert.deepEqual(await dave.start('team', ON_CREATE_TODO, userAuth('dave'), { owner: 'alice' }), {
+      id: 'team',
+      type: 'error',
+      payload: UNAUTHORIZED('onCreateTodo'),
+    });
     assert.deepEqual(await dave.start('own', ON_CREATE_TODO, userAuth('dave'), { owner: 'dave' }), { id: 'own', type: 'start_ack' });
     // Note is public to API keys, but a user pool caller is under its owner rule.
-    assert.deepEqual(
-      await dave.start('note', 'subscription ($owner: String) { onCreateNote(owner: $owner) { id } }', userAuth('dave'), { owner: 'bob' }),
-      { id: 'note', type: 'error', payload: UNAUTHORIZED('onCreateNote') },
-    );
+    assert.deepEqual(await dave.start('note', 'subscription ($owner: String) { onCreateNote(owner: $owner) { id } }', userAuth('dave'), { owner: 'bob' }), {
+      id: 'note',
+      type: 'error',
+      payload: UNAUTHORIZED('onCreateNote'),
+    });
     await dave.close();
   });
 
   void it('delivers one event to many subscribers of one document, each only what their own rules allow', async () => {
     const query = 'subscription { onCreateTodo { id content team } }';
-    const clients = await Promise.all((['alice', 'bob', 'carol', 'dave', 'erin'] as const).map(async (user) => ({ user, client: await connect(userAuth(user)) })));
+    const clients = await Promise.all(
+      (['alice', 'bob', 'carol', 'dave', 'erin'] as const).map(async (user) => ({ user, client: await connect(userAuth(user)) })),
+    );
     for (const { user, client } of clients) assert.equal((await client.start('same', query, userAuth(user))).type, 'start_ack', user);
     const red = await fx.mutate('alice', CREATE_TODO, { input: { content: 'red', team: 'red' } });
     const expected = { data: { onCreateTodo: { id: red.id, content: 'red', team: 'red' } } };
     // alice owns it, carol is an Admin, dave is in team red; the last item below fences what the others heard.
-    for (const { user, client } of clients.filter((c) => ['alice', 'carol', 'dave'].includes(c.user))) assert.deepEqual((await client.data('same')).payload, expected, user);
+    for (const { user, client } of clients.filter((c) => ['alice', 'carol', 'dave'].includes(c.user)))
+      assert.deepEqual((await client.data('same')).payload, expected, user);
     const fence = await fx.mutate('bob', CREATE_TODO, { input: { content: 'fence', team: 'blue' } });
     for (const { user, client } of clients.filter((c) => ['bob', 'erin'].includes(c.user))) {
       assert.equal((await client.data('same')).payload.data.onCreateTodo.id, fence.id, user);
@@ -157,22 +181,31 @@ void describe('AppSync realtime: owner arguments of subscriptions', () => {
 });
 
 void describe('AppSync realtime: owner arguments through the unmodified aws-amplify v6', () => {
-  void it('serves a subscription to the caller\'s own items, and fails one naming another owner with the Unauthorized error', async () => {
+  void it("serves a subscription to the caller's own items, and fails one naming another owner with the Unauthorized error", async () => {
     Amplify.configure({
       Auth: { Cognito: { userPoolId: fx.userPoolId, userPoolClientId: fx.clientId, userPoolEndpoint: `${cloud.url}/cognito-idp/` } },
       API: { GraphQL: { endpoint: fx.api.url, region: 'us-east-1', defaultAuthMode: 'userPool' } },
     });
     assert.equal((await signIn({ username: 'alice', password: 'Correct-Horse-9', options: { authFlowType: 'USER_PASSWORD_AUTH' } })).isSignedIn, true);
-    const client = generateClient() as unknown as { graphql(o: { query: string; variables: Record<string, unknown> }): { subscribe(o: { next(v: any): void; error(e: unknown): void }): { unsubscribe(): void } } };
+    const client = generateClient() as unknown as {
+      graphql(o: { query: string; variables: Record<string, unknown> }): {
+        subscribe(o: { next(v: any): void; error(e: unknown): void }): { unsubscribe(): void };
+      };
+    };
 
     const acks = recorded.frames.filter((f) => f.type === 'start_ack').length;
     const values: any[] = [];
-    const own = client.graphql({ query: ON_CREATE_TODO, variables: { owner: 'alice' } }).subscribe({ next: (v) => values.push(v), error: (e) => values.push({ error: e }) });
+    const own = client
+      .graphql({ query: ON_CREATE_TODO, variables: { owner: 'alice' } })
+      .subscribe({ next: (v) => values.push(v), error: (e) => values.push({ error: e }) });
     await recorded.waitFor((f) => f.type === 'start_ack', acks + 1);
     const todo = await fx.mutate('alice', CREATE_TODO, { input: { content: 'mine' } });
     await recorded.waitFor((f) => f.type === 'data' && f.payload?.data?.onCreateTodo?.id === todo.id);
     await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(values.map((v) => v.data), [{ onCreateTodo: { id: todo.id, content: 'mine', owner: 'alice' } }]);
+    assert.deepEqual(
+      values.map((v) => v.data),
+      [{ onCreateTodo: { id: todo.id, content: 'mine', owner: 'alice' } }],
+    );
     own.unsubscribe();
 
     // aws-amplify closes its socket after an auth error (to reconnect with fresh tokens): refused last.
@@ -184,6 +217,9 @@ void describe('AppSync realtime: owner arguments through the unmodified aws-ampl
       });
     });
     assert.ok(failed, 'the observable ended in an error');
-    assert.ok(recorded.frames.some((f) => f.type === 'error' && JSON.stringify(f.payload) === JSON.stringify(UNAUTHORIZED('onCreateTodo'))), 'the client was answered Unauthorized');
+    assert.ok(
+      recorded.frames.some((f) => f.type === 'error' && JSON.stringify(f.payload) === JSON.stringify(UNAUTHORIZED('onCreateTodo'))),
+      'the client was answered Unauthorized',
+    );
   });
 });

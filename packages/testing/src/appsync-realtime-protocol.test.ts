@@ -76,7 +76,12 @@ async function acknowledged(header: Record<string, string>): Promise<RawClient> 
 async function iamAuth(path: string, body: string, credentials = cloud.credentials): Promise<Record<string, string>> {
   const u = new URL(fx.api.url);
   const signer = new SignatureV4({ service: 'appsync', region: 'us-east-1', credentials, sha256: Hash.bind(null, 'sha256') });
-  const headers = { accept: 'application/json, text/javascript', 'content-encoding': 'amz-1.0', 'content-type': 'application/json; charset=UTF-8', host: u.host };
+  const headers = {
+    accept: 'application/json, text/javascript',
+    'content-encoding': 'amz-1.0',
+    'content-type': 'application/json; charset=UTF-8',
+    host: u.host,
+  };
   const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: u.hostname, port: Number(u.port), path, headers, body });
   return signed.headers as Record<string, string>;
 }
@@ -84,7 +89,9 @@ async function iamAuth(path: string, body: string, credentials = cloud.credentia
 /** The status line an upgrade request to `path` is answered with. */
 const upgradeStatus = (path: string): Promise<number> =>
   new Promise((resolve, reject) => {
-    const req = request(`${cloud.url}${path}`, { headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' } });
+    const req = request(`${cloud.url}${path}`, {
+      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+    });
     req.on('response', (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
@@ -105,7 +112,11 @@ after(() => cloud.close());
 
 void describe('AppSync realtime protocol details (raw graphql-ws frames)', () => {
   void it('answers a bad connection header with connection_error, and an unknown API or path with 404', async () => {
-    const headers: (Record<string, string> | undefined)[] = [{ ...apiKeyAuth(), 'x-api-key': 'da2-notakeyofthisapi0000000000' }, { host: host(), Authorization: 'not-a-jwt' }, undefined];
+    const headers: (Record<string, string> | undefined)[] = [
+      { ...apiKeyAuth(), 'x-api-key': 'da2-notakeyofthisapi0000000000' },
+      { host: host(), Authorization: 'not-a-jwt' },
+      undefined,
+    ];
     for (const header of headers) {
       const c = await connect(header);
       c.socket.send(JSON.stringify({ type: 'connection_init' }));
@@ -131,7 +142,11 @@ void describe('AppSync realtime protocol details (raw graphql-ws frames)', () =>
     start(c, 'alice', 'subscription { onCreateTodo { id content } }', userAuth('alice'));
     await c.next((f) => f.type === 'start_ack' && f.id === 'alice');
     const todo = await fx.mutate('alice', CREATE_TODO, { input: { content: 'raw' } });
-    assert.deepEqual(await c.next((f) => f.type === 'data'), { id: 'alice', type: 'data', payload: { data: { onCreateTodo: { id: todo.id, content: 'raw' } } } });
+    assert.deepEqual(await c.next((f) => f.type === 'data'), {
+      id: 'alice',
+      type: 'data',
+      payload: { data: { onCreateTodo: { id: todo.id, content: 'raw' } } },
+    });
     c.socket.close();
     await c.closed;
   });
@@ -150,7 +165,13 @@ void describe('AppSync realtime protocol details (raw graphql-ws frames)', () =>
 
     const c = await acknowledged(await iamAuth(`${path}/connect`, '{}'));
     const data = JSON.stringify({ query: 'subscription { onCreateNote { id text } }', variables: {} });
-    c.socket.send(JSON.stringify({ id: 'tampered', type: 'start', payload: { data: data.replace('text', 'owner'), extensions: { authorization: await iamAuth(path, data) } } }));
+    c.socket.send(
+      JSON.stringify({
+        id: 'tampered',
+        type: 'start',
+        payload: { data: data.replace('text', 'owner'), extensions: { authorization: await iamAuth(path, data) } },
+      }),
+    );
     assert.equal((await c.next((f) => f.type === 'error' && f.id === 'tampered')).payload.errors[0].errorType, 'UnauthorizedException');
     c.socket.send(JSON.stringify({ id: 'signed', type: 'start', payload: { data, extensions: { authorization: await iamAuth(path, data) } } }));
     await c.next((f) => f.type === 'start_ack' && f.id === 'signed');
@@ -229,7 +250,12 @@ void describe('AppSync realtime protocol details (raw graphql-ws frames)', () =>
   void it('ends an IAM subscription when its temporary credentials expire', async () => {
     const onCreateNote = [`${fx.api.arn}/types/Subscription/fields/onCreateNote`];
     const identityPoolId = await createTestIdentityPool(cloud, fx, { authenticated: onCreateNote, unauthenticated: onCreateNote }, 'expiring');
-    const identity = new CognitoIdentityClient({ endpoint: `${cloud.url}/cognito-identity/`, region: 'us-east-1', credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' }, maxAttempts: 1 });
+    const identity = new CognitoIdentityClient({
+      endpoint: `${cloud.url}/cognito-identity/`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
+      maxAttempts: 1,
+    });
     const { IdentityId } = await identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId }));
     const { Credentials } = await identity.send(new GetCredentialsForIdentityCommand({ IdentityId }));
     identity.destroy();
@@ -240,7 +266,13 @@ void describe('AppSync realtime protocol details (raw graphql-ws frames)', () =>
     const path = new URL(fx.api.url).pathname;
     const c = await acknowledged(await iamAuth(`${path}/connect`, '{}'));
     const data = JSON.stringify({ query: 'subscription { onCreateNote { id text } }', variables: {} });
-    c.socket.send(JSON.stringify({ id: 'guest', type: 'start', payload: { data, extensions: { authorization: await iamAuth(path, data, { ...guest, region: 'us-east-1' }) } } }));
+    c.socket.send(
+      JSON.stringify({
+        id: 'guest',
+        type: 'start',
+        payload: { data, extensions: { authorization: await iamAuth(path, data, { ...guest, region: 'us-east-1' }) } },
+      }),
+    );
     await c.next((f) => f.type === 'start_ack' && f.id === 'guest');
     await fx.mutate('alice', CREATE_NOTE, { input: { text: 'while valid' } });
     assert.equal((await c.next((f) => f.type === 'data' && f.id === 'guest')).payload.data.onCreateNote.text, 'while valid');

@@ -28,10 +28,10 @@ import { callFailure, startTestCloud, type TestCloud } from './index.js';
 // remembered, changes what it depends on, and checks the next request sees the change.
 
 const SCHEMA = /* GraphQL */ `
-type Todo @model @auth(rules: [{ allow: owner }]) {
-  id: ID!
-  content: String
-}
+  type Todo @model @auth(rules: [{ allow: owner }]) {
+    id: ID!
+    content: String
+  }
 `;
 const GET_TODO = 'query ($id: ID!) { getTodo(id: $id) { id content owner } }';
 
@@ -40,18 +40,36 @@ let idp: CognitoIdentityProviderClient;
 let users: { userPoolId: string; clientId: string; providerName: string };
 let api: DeployedTestApi;
 
-async function call(target: DeployedTestApi, headers: Record<string, string>, query: string, variables: Record<string, unknown> = {}): Promise<{ status: number; json: any }> {
-  const res = await fetch(target.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+async function call(
+  target: DeployedTestApi,
+  headers: Record<string, string>,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<{ status: number; json: any }> {
+  const res = await fetch(target.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
   return { status: res.status, json: await res.json() };
 }
 
 async function signIn(username: string, clientId = users.clientId): Promise<{ access: string; id: string }> {
-  const out = await idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: 'Correct-Horse-9' } }));
+  const out = await idp.send(
+    new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: 'Correct-Horse-9' } }),
+  );
   return { access: out.AuthenticationResult!.AccessToken!, id: out.AuthenticationResult!.IdToken! };
 }
 
 const context = (stackName: string, logicalId: string): ResourceContext => ({
-  appId: 'app1', appSlug: 'app1', envName: 'dev', stackName, logicalId, region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log,
+  appId: 'app1',
+  appSlug: 'app1',
+  envName: 'dev',
+  stackName,
+  logicalId,
+  region: 'us-east-1',
+  accountId: cloud.kernel.config.accountId,
+  log: cloud.kernel.log,
 });
 
 /** Creates a to-do as the token's user and answers its id (the token is then verified and remembered). */
@@ -68,7 +86,10 @@ before(async () => {
   api = await deployTestApi(cloud, {
     schema: SCHEMA,
     userPoolId: users.userPoolId,
-    authConfig: { defaultAuthentication: { authenticationType: 'AMAZON_COGNITO_USER_POOLS' }, additionalAuthenticationProviders: [{ authenticationType: 'API_KEY' }] },
+    authConfig: {
+      defaultAuthentication: { authenticationType: 'AMAZON_COGNITO_USER_POOLS' },
+      additionalAuthenticationProviders: [{ authenticationType: 'API_KEY' }],
+    },
   });
 });
 after(() => cloud.close());
@@ -111,7 +132,11 @@ void describe('what the GraphQL path remembers follows every change', () => {
 
   void it('tokens of a deleted app client are refused, though they were accepted before', async () => {
     const clientHandler = cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!;
-    const clientProps = { UserPoolId: users.userPoolId, ClientName: 'mobile', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] };
+    const clientProps = {
+      UserPoolId: users.userPoolId,
+      ClientName: 'mobile',
+      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    };
     const made = await clientHandler.create(clientProps, context('amplify-app1-dev-auth', 'UserPoolClient'));
     const clientId = String(made.attributes.ClientId);
     const dave = await signIn('dave', clientId);
@@ -138,7 +163,11 @@ void describe('what the GraphQL path remembers follows every change', () => {
     const query = '{ listNotes { items { id extra } } }';
     for (let i = 0; i < 2; i++) assert.deepEqual((await call(notes, key, query)).json, { data: { listNotes: { items: [] } } });
 
-    const compiled = transform({ schema: 'type Note @model @auth(rules: [{ allow: public }]) { id: ID! title: String }', authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' } }, options: { totalCounts: false } });
+    const compiled = transform({
+      schema: 'type Note @model @auth(rules: [{ allow: public }]) { id: ID! title: String }',
+      authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' } },
+      options: { totalCounts: false },
+    });
     const ctx = context('amplify-app1-dev-api-notes', 'GraphQLSchema');
     const tables = { Note: `Note-${notes.apiId}-dev` };
     const props = (c: typeof compiled) => ({ ApiId: notes.apiId, Definition: c.schema, Plan: c.plan, Tables: tables });
@@ -160,21 +189,36 @@ void describe('what the GraphQL path remembers follows every change', () => {
     assert.deepEqual((await call(notes, key, broken)).json, parseError.json);
   });
 
-  void it('item requests follow a table\'s new index, its deletion and its re-creation with another key', async () => {
+  void it("item requests follow a table's new index, its deletion and its re-creation with another key", async () => {
     const client = new DynamoDBClient({ endpoint: `${cloud.url}/dynamodb`, region: cloud.credentials.region, credentials: cloud.credentials, maxAttempts: 1 });
     const S = 'S' as const;
-    await client.send(new CreateTableCommand({ TableName: 'Moving', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: S }], BillingMode: 'PAY_PER_REQUEST' }));
+    await client.send(
+      new CreateTableCommand({
+        TableName: 'Moving',
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: S }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
     await client.send(new PutItemCommand({ TableName: 'Moving', Item: { id: { S: 'a' }, colour: { S: 'red' } } }));
     assert.equal((await client.send(new GetItemCommand({ TableName: 'Moving', Key: { id: { S: 'a' } } }))).Item?.colour?.S, 'red');
 
     const byColour = { TableName: 'Moving', IndexName: 'byColour', KeyConditionExpression: 'colour = :c', ExpressionAttributeValues: { ':c': { S: 'red' } } };
     const missing = await callFailure(client.send(new QueryCommand(byColour)));
     assert.equal(missing.name, 'ValidationException');
-    await client.send(new UpdateTableCommand({
-      TableName: 'Moving', AttributeDefinitions: [{ AttributeName: 'colour', AttributeType: S }],
-      GlobalSecondaryIndexUpdates: [{ Create: { IndexName: 'byColour', KeySchema: [{ AttributeName: 'colour', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } } }],
-    }));
-    assert.deepEqual((await client.send(new QueryCommand(byColour))).Items?.map((i) => i.id?.S), ['a']);
+    await client.send(
+      new UpdateTableCommand({
+        TableName: 'Moving',
+        AttributeDefinitions: [{ AttributeName: 'colour', AttributeType: S }],
+        GlobalSecondaryIndexUpdates: [
+          { Create: { IndexName: 'byColour', KeySchema: [{ AttributeName: 'colour', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } } },
+        ],
+      }),
+    );
+    assert.deepEqual(
+      (await client.send(new QueryCommand(byColour))).Items?.map((i) => i.id?.S),
+      ['a'],
+    );
     await client.send(new PutItemCommand({ TableName: 'Moving', Item: { id: { S: 'b' }, colour: { S: 'red' } } }));
     assert.deepEqual((await client.send(new QueryCommand(byColour))).Items?.map((i) => i.id?.S).sort(), ['a', 'b']);
 
@@ -182,7 +226,14 @@ void describe('what the GraphQL path remembers follows every change', () => {
     const gone = await callFailure(client.send(new GetItemCommand({ TableName: 'Moving', Key: { id: { S: 'a' } } })));
     assert.equal(gone.name, 'ResourceNotFoundException');
 
-    await client.send(new CreateTableCommand({ TableName: 'Moving', KeySchema: [{ AttributeName: 'code', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'code', AttributeType: S }], BillingMode: 'PAY_PER_REQUEST' }));
+    await client.send(
+      new CreateTableCommand({
+        TableName: 'Moving',
+        KeySchema: [{ AttributeName: 'code', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'code', AttributeType: S }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
     const oldKey = await callFailure(client.send(new GetItemCommand({ TableName: 'Moving', Key: { id: { S: 'a' } } })));
     assert.equal(oldKey.name, 'ValidationException');
     await client.send(new PutItemCommand({ TableName: 'Moving', Item: { code: { S: 'x' } } }));

@@ -7,28 +7,47 @@ import { createTestUsers, deployTestApi, type DeployedTestApi } from './appsync-
 import { startTestCloud, type TestCloud } from './index.js';
 
 const SCHEMA = /* GraphQL */ `
-type Note @model @searchable @auth(rules: [{ allow: owner }, { allow: public, operations: [read] }]) {
-  id: ID!
-  title: String!
-  body: String
-  category: String
-  tags: [String]
-  rating: Int
-  price: Float
-  published: Boolean
-  publishedOn: AWSDate
-  owner: String
-  secret: String @auth(rules: [{ allow: owner }])
-}
-type Draft @model @searchable @auth(rules: [{ allow: owner }]) {
-  id: ID!
-  text: String
-}
+  type Note @model @searchable @auth(rules: [{ allow: owner }, { allow: public, operations: [read] }]) {
+    id: ID!
+    title: String!
+    body: String
+    category: String
+    tags: [String]
+    rating: Int
+    price: Float
+    published: Boolean
+    publishedOn: AWSDate
+    owner: String
+    secret: String @auth(rules: [{ allow: owner }])
+  }
+  type Draft @model @searchable @auth(rules: [{ allow: owner }]) {
+    id: ID!
+    text: String
+  }
 `;
 
 const ALICE_NOTES = [
-  { title: 'The quick brown fox', body: 'jumps over the lazy dog', category: 'animals', tags: ['fox', 'dog'], rating: 5, price: 9.5, published: true, publishedOn: '2026-01-05', secret: 'a1' },
-  { title: 'Quick Start Guide', body: 'Getting started with Forte', category: 'docs', tags: ['guide'], rating: 4, price: 0, published: true, publishedOn: '2026-02-01' },
+  {
+    title: 'The quick brown fox',
+    body: 'jumps over the lazy dog',
+    category: 'animals',
+    tags: ['fox', 'dog'],
+    rating: 5,
+    price: 9.5,
+    published: true,
+    publishedOn: '2026-01-05',
+    secret: 'a1',
+  },
+  {
+    title: 'Quick Start Guide',
+    body: 'Getting started with Forte',
+    category: 'docs',
+    tags: ['guide'],
+    rating: 4,
+    price: 0,
+    published: true,
+    publishedOn: '2026-02-01',
+  },
   { title: 'Brown bread recipe', body: 'Flour, water and time', category: 'food', tags: ['bread', 'baking'], rating: 3, price: 4.25, published: false },
   { title: 'A fox in the snow', body: 'Winter foxes hunt mice', category: 'animals', rating: 4, price: 12, published: true, publishedOn: '2025-12-24' },
   { title: 'Release notes 1.2', body: 'Fixed the quick search', category: 'docs', rating: 2, published: false },
@@ -46,21 +65,42 @@ let api: DeployedTestApi;
 let client: { graphql(options: { query: string; variables: Record<string, unknown>; authMode: string }): Promise<unknown> };
 
 const SEARCH = /* GraphQL */ `
-query Search($filter: SearchableNoteFilterInput, $sort: [SearchableNoteSortInput], $limit: Int, $nextToken: String, $from: Int, $aggregates: [SearchableNoteAggregationInput]) {
-  searchNotes(filter: $filter, sort: $sort, limit: $limit, nextToken: $nextToken, from: $from, aggregates: $aggregates) {
-    items { id title rating price category }
-    nextToken
-    total
-    aggregateItems {
-      name
-      result {
-        __typename
-        ... on SearchableAggregateScalarResult { value }
-        ... on SearchableAggregateBucketResult { buckets { key doc_count } }
+  query Search(
+    $filter: SearchableNoteFilterInput
+    $sort: [SearchableNoteSortInput]
+    $limit: Int
+    $nextToken: String
+    $from: Int
+    $aggregates: [SearchableNoteAggregationInput]
+  ) {
+    searchNotes(filter: $filter, sort: $sort, limit: $limit, nextToken: $nextToken, from: $from, aggregates: $aggregates) {
+      items {
+        id
+        title
+        rating
+        price
+        category
+      }
+      nextToken
+      total
+      aggregateItems {
+        name
+        result {
+          __typename
+          ... on SearchableAggregateScalarResult {
+            value
+          }
+          ... on SearchableAggregateBucketResult {
+            buckets {
+              key
+              doc_count
+            }
+          }
+        }
       }
     }
   }
-}`;
+`;
 
 interface Connection {
   items: Array<{ id: string; title: string; rating: number | null; price: number | null; category: string | null }>;
@@ -100,7 +140,10 @@ before(async () => {
   api = await deployTestApi(cloud, {
     schema: SCHEMA,
     userPoolId: users.userPoolId,
-    authConfig: { defaultAuthentication: { authenticationType: 'AMAZON_COGNITO_USER_POOLS' }, additionalAuthenticationProviders: [{ authenticationType: 'API_KEY' }] },
+    authConfig: {
+      defaultAuthentication: { authenticationType: 'AMAZON_COGNITO_USER_POOLS' },
+      additionalAuthenticationProviders: [{ authenticationType: 'API_KEY' }],
+    },
   });
   Amplify.configure({
     Auth: { Cognito: { userPoolId: users.userPoolId, userPoolClientId: users.clientId, userPoolEndpoint: `${cloud.url}/cognito-idp/` } },
@@ -108,7 +151,10 @@ before(async () => {
   });
   client = generateClient() as unknown as typeof client;
   const create = 'mutation ($i: CreateNoteInput!) { createNote(input: $i) { id } }';
-  for (const [user, notes] of [['alice', ALICE_NOTES], ['bob', BOB_NOTES]] as const) {
+  for (const [user, notes] of [
+    ['alice', ALICE_NOTES],
+    ['bob', BOB_NOTES],
+  ] as const) {
     await as(user);
     for (const note of notes) {
       const created = await gql(create, { i: note }, 'userPool');
@@ -123,14 +169,23 @@ after(async () => {
 
 void describe('@searchable through aws-amplify v6: search<Models> served by the cloud itself', () => {
   void it('match (any word, case-insensitive), matchPhrase, matchPhrasePrefix and multiMatch', async () => {
-    assert.deepEqual(titles(await search({ filter: { title: { match: 'QUICK fox' } } })), ["A fox in the snow", "Bob's quick secret", 'Quick Start Guide', 'The quick brown fox']);
+    assert.deepEqual(titles(await search({ filter: { title: { match: 'QUICK fox' } } })), [
+      'A fox in the snow',
+      "Bob's quick secret",
+      'Quick Start Guide',
+      'The quick brown fox',
+    ]);
     assert.deepEqual(titles(await search({ filter: { title: { match: 'résumé' } } })), ['Résumé tips'], 'Unicode words');
     assert.deepEqual(titles(await search({ filter: { title: { match: 'foxes' } } })), [], 'no stemming: foxes is not fox');
     assert.deepEqual(titles(await search({ filter: { title: { matchPhrase: 'Quick Brown' } } })), ['The quick brown fox']);
     assert.deepEqual(titles(await search({ filter: { title: { matchPhrase: 'brown quick' } } })), [], 'a phrase keeps its order');
     assert.deepEqual(titles(await search({ filter: { title: { matchPhrasePrefix: 'quick bro' } } })), ['The quick brown fox']);
     assert.deepEqual(titles(await search({ filter: { title: { matchPhrasePrefix: 'quick st' } } })), ['Quick Start Guide']);
-    assert.deepEqual(titles(await search({ filter: { title: { multiMatch: 'flour winter' } } })), ['A fox in the snow', 'Brown bread recipe'], 'multiMatch looks in every text field');
+    assert.deepEqual(
+      titles(await search({ filter: { title: { multiMatch: 'flour winter' } } })),
+      ['A fox in the snow', 'Brown bread recipe'],
+      'multiMatch looks in every text field',
+    );
     assert.deepEqual(titles(await search({ filter: { tags: { match: 'baking' } } })), ['Brown bread recipe'], 'list fields match any element');
   });
 
@@ -142,7 +197,11 @@ void describe('@searchable through aws-amplify v6: search<Models> served by the 
     assert.deepEqual(titles(await search({ filter: { title: { wildcard: 'Quick*' } } })), ['Quick Start Guide'], 'wildcard is case-sensitive on the keyword');
     assert.deepEqual(titles(await search({ filter: { title: { regexp: '[Rr]elease notes [0-9.]+' } } })), ['Release notes 1.2']);
     assert.deepEqual(titles(await search({ filter: { title: { regexp: 'Filler note 0[1-2]' } } })), ['Filler note 01', 'Filler note 02'], 'regexp is anchored');
-    assert.deepEqual(titles(await search({ filter: { rating: { range: [3, 4] }, category: { ne: 'private' } } })), ['A fox in the snow', 'Brown bread recipe', 'Quick Start Guide']);
+    assert.deepEqual(titles(await search({ filter: { rating: { range: [3, 4] }, category: { ne: 'private' } } })), [
+      'A fox in the snow',
+      'Brown bread recipe',
+      'Quick Start Guide',
+    ]);
     assert.deepEqual(titles(await search({ filter: { price: { gt: 5, lte: 20 } } })), ['A fox in the snow', 'Résumé tips', 'The quick brown fox']);
     assert.deepEqual(titles(await search({ filter: { publishedOn: { gte: '2026-01-01' } } })), ['Quick Start Guide', 'The quick brown fox']);
     assert.deepEqual(titles(await search({ filter: { publishedOn: { exists: false }, category: { eq: 'docs' } } })), ['Release notes 1.2']);
@@ -154,12 +213,36 @@ void describe('@searchable through aws-amplify v6: search<Models> served by the 
   });
 
   void it('sorts both ways (missing values last, keys breaking ties) and defaults to the key, descending', async () => {
-    const up = await search({ filter: { category: { ne: 'private' } }, sort: [{ field: 'price', direction: 'asc' }, { field: 'title', direction: 'asc' }] });
-    assert.deepEqual(up.items.map((i) => i.price), [0, 1, 1, 1, 1, 1, 1, 4.25, 9.5, 12, 20, null]);
-    assert.deepEqual(up.items.slice(1, 3).map((i) => i.title), ['Filler note 01', 'Filler note 02']);
-    const down = await search({ filter: { category: { ne: 'private' } }, sort: [{ field: 'rating', direction: 'desc' }, { field: 'title', direction: 'desc' }] });
-    assert.deepEqual(down.items.slice(0, 4).map((i) => i.title), ['The quick brown fox', 'Résumé tips', 'Quick Start Guide', 'A fox in the snow']);
-    assert.deepEqual(down.items.map((i) => i.rating), [5, 5, 4, 4, 3, 2, 1, 1, 1, 1, 1, 1]);
+    const up = await search({
+      filter: { category: { ne: 'private' } },
+      sort: [
+        { field: 'price', direction: 'asc' },
+        { field: 'title', direction: 'asc' },
+      ],
+    });
+    assert.deepEqual(
+      up.items.map((i) => i.price),
+      [0, 1, 1, 1, 1, 1, 1, 4.25, 9.5, 12, 20, null],
+    );
+    assert.deepEqual(
+      up.items.slice(1, 3).map((i) => i.title),
+      ['Filler note 01', 'Filler note 02'],
+    );
+    const down = await search({
+      filter: { category: { ne: 'private' } },
+      sort: [
+        { field: 'rating', direction: 'desc' },
+        { field: 'title', direction: 'desc' },
+      ],
+    });
+    assert.deepEqual(
+      down.items.slice(0, 4).map((i) => i.title),
+      ['The quick brown fox', 'Résumé tips', 'Quick Start Guide', 'A fox in the snow'],
+    );
+    assert.deepEqual(
+      down.items.map((i) => i.rating),
+      [5, 5, 4, 4, 3, 2, 1, 1, 1, 1, 1, 1],
+    );
     const byDefault = await search({});
     const ids = byDefault.items.map((i) => i.id);
     assert.deepEqual(ids, [...ids].sort().reverse(), 'without a sort: the primary key, descending');
@@ -182,9 +265,16 @@ void describe('@searchable through aws-amplify v6: search<Models> served by the 
       pages++;
     } while (nextToken);
     assert.equal(pages, 4);
-    assert.deepEqual(seen, all.items.map((i) => i.title), 'pages follow the sort without gaps or repeats');
+    assert.deepEqual(
+      seen,
+      all.items.map((i) => i.title),
+      'pages follow the sort without gaps or repeats',
+    );
     const skipped = await search({ sort, from: 5, limit: 3 });
-    assert.deepEqual(skipped.items.map((i) => i.title), all.items.slice(5, 8).map((i) => i.title));
+    assert.deepEqual(
+      skipped.items.map((i) => i.title),
+      all.items.slice(5, 8).map((i) => i.title),
+    );
     const bad = await gql(SEARCH, { nextToken: 'bm90IGEgdG9rZW4=' }, 'apiKey');
     assert.equal(bad.errors?.[0].errorType, 'InvalidNextTokenException');
     const negative = await gql(SEARCH, { limit: -1 }, 'apiKey');
@@ -210,42 +300,85 @@ void describe('@searchable through aws-amplify v6: search<Models> served by the 
     const byName = Object.fromEntries(result.aggregateItems.map((a) => [a.name, a.result]));
     assert.deepEqual(byName.byCategory, {
       __typename: 'SearchableAggregateBucketResult',
-      buckets: [{ key: 'misc', doc_count: 6 }, { key: 'animals', doc_count: 2 }, { key: 'docs', doc_count: 2 }, { key: 'career', doc_count: 1 }, { key: 'food', doc_count: 1 }],
+      buckets: [
+        { key: 'misc', doc_count: 6 },
+        { key: 'animals', doc_count: 2 },
+        { key: 'docs', doc_count: 2 },
+        { key: 'career', doc_count: 1 },
+        { key: 'food', doc_count: 1 },
+      ],
     });
     assert.deepEqual(byName.avgRating, { __typename: 'SearchableAggregateScalarResult', value: 29 / 12 });
     assert.deepEqual(byName.minPrice, { __typename: 'SearchableAggregateScalarResult', value: 0 });
     assert.deepEqual(byName.maxPrice, { __typename: 'SearchableAggregateScalarResult', value: 20 });
     assert.deepEqual(byName.sumRating, { __typename: 'SearchableAggregateScalarResult', value: 29 });
     assert.deepEqual(byName.categories, { __typename: 'SearchableAggregateScalarResult', value: 5 });
-    assert.deepEqual(byName.byPublished.buckets, [{ key: '0', doc_count: 8 }, { key: '1', doc_count: 4 }], 'booleans bucket as 1/0, as OpenSearch keys them');
+    assert.deepEqual(
+      byName.byPublished.buckets,
+      [
+        { key: '0', doc_count: 8 },
+        { key: '1', doc_count: 4 },
+      ],
+      'booleans bucket as 1/0, as OpenSearch keys them',
+    );
   });
 
   void it('answers 25 aggregations, terms and cardinality of one field alike, and refuses a 26th', async () => {
-    const aggregates = Array.from({ length: 25 }, (_, i) => ({ name: `a${i}`, type: i % 2 === 0 ? 'terms' : 'cardinality', field: i % 3 === 0 ? 'category' : 'tags' }));
+    const aggregates = Array.from({ length: 25 }, (_, i) => ({
+      name: `a${i}`,
+      type: i % 2 === 0 ? 'terms' : 'cardinality',
+      field: i % 3 === 0 ? 'category' : 'tags',
+    }));
     const result = await search({ filter: { category: { ne: 'private' } }, limit: 0, aggregates });
     const byName = Object.fromEntries(result.aggregateItems.map((a) => [a.name, a.result]));
-    assert.deepEqual(byName.a0.buckets.slice(0, 2), [{ key: 'misc', doc_count: 6 }, { key: 'animals', doc_count: 2 }]);
+    assert.deepEqual(byName.a0.buckets.slice(0, 2), [
+      { key: 'misc', doc_count: 6 },
+      { key: 'animals', doc_count: 2 },
+    ]);
     assert.deepEqual(byName.a3, { __typename: 'SearchableAggregateScalarResult', value: 5 });
     assert.deepEqual(byName.a1, { __typename: 'SearchableAggregateScalarResult', value: 5 }, 'fox, dog, guide, bread, baking');
-    assert.deepEqual(byName.a2.buckets, [{ key: 'baking', doc_count: 1 }, { key: 'bread', doc_count: 1 }, { key: 'dog', doc_count: 1 }, { key: 'fox', doc_count: 1 }, { key: 'guide', doc_count: 1 }]);
+    assert.deepEqual(byName.a2.buckets, [
+      { key: 'baking', doc_count: 1 },
+      { key: 'bread', doc_count: 1 },
+      { key: 'dog', doc_count: 1 },
+      { key: 'fox', doc_count: 1 },
+      { key: 'guide', doc_count: 1 },
+    ]);
     const refused = await gql(SEARCH, { limit: 0, aggregates: [...aggregates, { name: 'a25', type: 'avg', field: 'rating' }] }, 'apiKey');
     assert.equal(refused.data.searchNotes, null);
     assert.equal(refused.errors?.[0].errorType, 'ValidationError');
     assert.match(refused.errors?.[0].message, /at most 25 aggregations/);
   });
 
-  void it('owner rules: another user\'s items never appear, not in items, total or aggregates', async () => {
+  void it("owner rules: another user's items never appear, not in items, total or aggregates", async () => {
     await as('bob');
-    const bob = await search({ aggregates: [{ name: 'c', type: 'terms', field: 'category' }, { name: 's', type: 'sum', field: 'price' }] }, 'userPool');
+    const bob = await search(
+      {
+        aggregates: [
+          { name: 'c', type: 'terms', field: 'category' },
+          { name: 's', type: 'sum', field: 'price' },
+        ],
+      },
+      'userPool',
+    );
     assert.deepEqual(titles(bob), ['Bob three', 'Bob two', "Bob's quick secret"]);
     assert.equal(bob.total, 3);
     assert.deepEqual(bob.aggregateItems[0]!.result.buckets, [{ key: 'private', doc_count: 3 }]);
     assert.equal(bob.aggregateItems[1]!.result.value, 300);
     const bobFox = await search({ filter: { title: { match: 'fox' } } }, 'userPool');
-    assert.equal(bobFox.total, 0, 'alice\'s foxes are invisible to bob');
+    assert.equal(bobFox.total, 0, "alice's foxes are invisible to bob");
 
     await as('alice');
-    const alice = await search({ limit: 5, aggregates: [{ name: 'c', type: 'terms', field: 'category' }, { name: 'secrets', type: 'cardinality', field: 'secret' }] }, 'userPool');
+    const alice = await search(
+      {
+        limit: 5,
+        aggregates: [
+          { name: 'c', type: 'terms', field: 'category' },
+          { name: 'secrets', type: 'cardinality', field: 'secret' },
+        ],
+      },
+      'userPool',
+    );
     assert.equal(alice.total, 12);
     assert.ok(!alice.aggregateItems[0]!.result.buckets.some((b: { key: string }) => b.key === 'private'));
     assert.equal(alice.aggregateItems[1]!.result.value, 1, 'alice may aggregate her own owner-only field');
@@ -270,7 +403,10 @@ void describe('@searchable through aws-amplify v6: search<Models> served by the 
     for (const filter of [{ secret: { exists: true } }, { secret: { eq: 'b1' } }, { not: { secret: { eq: 'zz' } } }]) {
       const probe = await gql(SEARCH, { filter }, 'apiKey');
       assert.equal(probe.data.searchNotes, null);
-      assert.deepEqual(probe.errors?.map((e: { errorType: string; message: string }) => [e.errorType, e.message]), [['Unauthorized', 'Unauthorized on [secret]']]);
+      assert.deepEqual(
+        probe.errors?.map((e: { errorType: string; message: string }) => [e.errorType, e.message]),
+        [['Unauthorized', 'Unauthorized on [secret]']],
+      );
     }
     assert.equal((await search({ filter: { title: { multiMatch: 'a1 b1' } } })).total, 0);
     assert.equal((await search({ filter: { title: { multiMatch: 'a1 b1' } } }, 'userPool')).total, 1);
@@ -280,7 +416,7 @@ void describe('@searchable through aws-amplify v6: search<Models> served by the 
     assert.equal(secrets.errors?.[0].message, 'Unauthorized to run aggregation on field: secret');
   });
 
-  void it('refuses an unsafe regexp clearly, and answers raw HTTP in AppSync\'s shape', async () => {
+  void it("refuses an unsafe regexp clearly, and answers raw HTTP in AppSync's shape", async () => {
     const nested = await gql(SEARCH, { filter: { title: { regexp: '(a+)+b' } } }, 'apiKey');
     assert.equal(nested.data.searchNotes, null);
     assert.equal(nested.errors?.[0].errorType, 'ValidationError');
@@ -293,7 +429,10 @@ void describe('@searchable through aws-amplify v6: search<Models> served by the 
     const res = await fetch(api.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': api.apiKey },
-      body: JSON.stringify({ query: 'query ($f: SearchableNoteFilterInput) { searchNotes(filter: $f, limit: 1) { items { title } total nextToken } }', variables: { f: { title: { matchPhrase: 'lazy dog' } } } }),
+      body: JSON.stringify({
+        query: 'query ($f: SearchableNoteFilterInput) { searchNotes(filter: $f, limit: 1) { items { title } total nextToken } }',
+        variables: { f: { title: { matchPhrase: 'lazy dog' } } },
+      }),
     });
     assert.equal(res.status, 200);
     const body = (await res.json()) as any;

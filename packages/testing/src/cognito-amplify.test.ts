@@ -4,8 +4,25 @@ import { verifyIdentityToken, type ResourceContext } from '@forte/cloud';
 import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
 import { Amplify } from 'aws-amplify';
 import {
-  confirmResetPassword, confirmSignIn, confirmSignUp, confirmUserAttribute, deleteUser, fetchAuthSession, fetchMFAPreference, fetchUserAttributes, getCurrentUser,
-  resendSignUpCode, resetPassword, setUpTOTP, signIn, signOut, signUp, updateMFAPreference, updatePassword, updateUserAttributes, verifyTOTPSetup,
+  confirmResetPassword,
+  confirmSignIn,
+  confirmSignUp,
+  confirmUserAttribute,
+  deleteUser,
+  fetchAuthSession,
+  fetchMFAPreference,
+  fetchUserAttributes,
+  getCurrentUser,
+  resendSignUpCode,
+  resetPassword,
+  setUpTOTP,
+  signIn,
+  signOut,
+  signUp,
+  updateMFAPreference,
+  updatePassword,
+  updateUserAttributes,
+  verifyTOTPSetup,
 } from 'aws-amplify/auth';
 import { AdminCreateUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { startTestCloud, type TestCloud } from './index.js';
@@ -17,7 +34,14 @@ const PASSWORD = 'Passw0rd!';
 const EMAIL = 'carol@example.com';
 
 const ctx = (logicalId: string): ResourceContext => ({
-  appId: 'app1', appSlug: 'app1', envName: 'dev', stackName: 'amplify-app1-dev-auth', logicalId, region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log,
+  appId: 'app1',
+  appSlug: 'app1',
+  envName: 'dev',
+  stackName: 'amplify-app1-dev-auth',
+  logicalId,
+  region: 'us-east-1',
+  accountId: cloud.kernel.config.accountId,
+  log: cloud.kernel.log,
 });
 
 async function latestCode(to: string): Promise<string> {
@@ -28,10 +52,26 @@ async function latestCode(to: string): Promise<string> {
 
 before(async () => {
   cloud = await startTestCloud({ logLevel: 'info' });
-  const pool = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!.create(
-    { PoolName: 'amplify', UsernameAttributes: ['email'], AutoVerifiedAttributes: ['email'], RequiredAttributes: ['email'], MfaConfiguration: 'OPTIONAL', EnabledMfas: ['SOFTWARE_TOKEN_MFA'] }, ctx('UserPool'));
+  const pool = await cloud.kernel
+    .resourceHandler(AUTH_RESOURCE_TYPES.userPool)!
+    .create(
+      {
+        PoolName: 'amplify',
+        UsernameAttributes: ['email'],
+        AutoVerifiedAttributes: ['email'],
+        RequiredAttributes: ['email'],
+        MfaConfiguration: 'OPTIONAL',
+        EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      },
+      ctx('UserPool'),
+    );
   userPoolId = pool.physicalId;
-  const client = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: userPoolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, ctx('UserPoolClientWeb'));
+  const client = await cloud.kernel
+    .resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!
+    .create(
+      { UserPoolId: userPoolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] },
+      ctx('UserPoolClientWeb'),
+    );
   Amplify.configure({
     Auth: { Cognito: { userPoolId, userPoolClientId: client.physicalId, userPoolEndpoint: `${cloud.url}/cognito-idp/`, loginWith: { email: true } } },
   });
@@ -74,7 +114,6 @@ void describe('user pools through the unmodified aws-amplify v6', () => {
   });
 });
 
-
 void describe('account management through aws-amplify v6', () => {
   void it('resend code, attribute verification, password reset and change, TOTP sign-in, refresh, global sign-out, deleteUser', async () => {
     const email = 'dave@example.com';
@@ -115,7 +154,10 @@ void describe('account management through aws-amplify v6', () => {
     assert.equal(refreshed.tokens?.idToken?.payload.email, 'dave2@example.com');
 
     await signOut({ global: true });
-    assert.equal(await verifyIdentityToken(cloud.kernel, `cognito-idp.us-east-1.amazonaws.com/${userPoolId}`, refreshed.tokens!.idToken!.toString()), undefined);
+    assert.equal(
+      await verifyIdentityToken(cloud.kernel, `cognito-idp.us-east-1.amazonaws.com/${userPoolId}`, refreshed.tokens!.idToken!.toString()),
+      undefined,
+    );
 
     const again = await signIn({ username: 'dave2@example.com', password: PASSWORD });
     assert.equal(again.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_TOTP_CODE');
@@ -126,7 +168,12 @@ void describe('account management through aws-amplify v6', () => {
   });
 
   void it('NEW_PASSWORD_REQUIRED after AdminCreateUser', async () => {
-    const admin = new CognitoIdentityProviderClient({ endpoint: `${cloud.url}/cognito-idp/`, region: 'us-east-1', credentials: cloud.credentials, maxAttempts: 1 });
+    const admin = new CognitoIdentityProviderClient({
+      endpoint: `${cloud.url}/cognito-idp/`,
+      region: 'us-east-1',
+      credentials: cloud.credentials,
+      maxAttempts: 1,
+    });
     try {
       await admin.send(new AdminCreateUserCommand({ UserPoolId: userPoolId, Username: 'erin@example.com', TemporaryPassword: 'Temp0rary!' }));
     } finally {
@@ -144,9 +191,22 @@ void describe('account management through aws-amplify v6', () => {
   void it('refreshes tokens once they expire', async () => {
     // Two-second tokens are already expired for the client (it allows five seconds of skew), so every
     // fetchAuthSession refreshes through GetTokensFromRefreshToken.
-    const shortLived = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create(
-      { UserPoolId: userPoolId, ClientName: 'short', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'], AccessTokenValidity: 2, IdTokenValidity: 2, TokenValidityUnits: { AccessToken: 'seconds', IdToken: 'seconds' } }, ctx('ShortClient'));
-    Amplify.configure({ Auth: { Cognito: { userPoolId, userPoolClientId: shortLived.physicalId, userPoolEndpoint: `${cloud.url}/cognito-idp/`, loginWith: { email: true } } } });
+    const shortLived = await cloud.kernel
+      .resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!
+      .create(
+        {
+          UserPoolId: userPoolId,
+          ClientName: 'short',
+          ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+          AccessTokenValidity: 2,
+          IdTokenValidity: 2,
+          TokenValidityUnits: { AccessToken: 'seconds', IdToken: 'seconds' },
+        },
+        ctx('ShortClient'),
+      );
+    Amplify.configure({
+      Auth: { Cognito: { userPoolId, userPoolClientId: shortLived.physicalId, userPoolEndpoint: `${cloud.url}/cognito-idp/`, loginWith: { email: true } } },
+    });
     assert.equal((await signIn({ username: 'erin@example.com', password: 'Perm4nent!' })).isSignedIn, true);
     const first = (await fetchAuthSession()).tokens!;
     const second = (await fetchAuthSession()).tokens!;

@@ -3,7 +3,19 @@ import { after, before, describe, it } from 'node:test';
 import type { ResourceContext } from '@forte/cloud';
 import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
 import { Amplify } from 'aws-amplify';
-import { confirmSignUp, confirmUserAttribute, fetchAuthSession, fetchUserAttributes, getCurrentUser, resetPassword, sendUserAttributeVerificationCode, signIn, signOut, signUp, updateUserAttributes } from 'aws-amplify/auth';
+import {
+  confirmSignUp,
+  confirmUserAttribute,
+  fetchAuthSession,
+  fetchUserAttributes,
+  getCurrentUser,
+  resetPassword,
+  sendUserAttributeVerificationCode,
+  signIn,
+  signOut,
+  signUp,
+  updateUserAttributes,
+} from 'aws-amplify/auth';
 import { startTestCloud, type TestCloud } from './index.js';
 import { mailboxMessages } from './user-pool-codes.js';
 
@@ -13,9 +25,15 @@ let cloud: TestCloud;
 const PASSWORD = 'Passw0rd!';
 
 const ctx = (logicalId: string): ResourceContext => ({
-  appId: 'robust', appSlug: 'robust', envName: 'dev', stackName: 'amplify-robust-dev-auth', logicalId, region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log,
+  appId: 'robust',
+  appSlug: 'robust',
+  envName: 'dev',
+  stackName: 'amplify-robust-dev-auth',
+  logicalId,
+  region: 'us-east-1',
+  accountId: cloud.kernel.config.accountId,
+  log: cloud.kernel.log,
 });
-
 
 async function latestCode(to: string): Promise<string> {
   const code = (await mailboxMessages(cloud, to))[0]?.code;
@@ -25,19 +43,38 @@ async function latestCode(to: string): Promise<string> {
 
 before(async () => {
   cloud = await startTestCloud({ logLevel: 'warn' });
-  const pool = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!.create({
-    PoolName: 'robust', UsernameAttributes: ['email'], AutoVerifiedAttributes: ['email'], RequiredAttributes: ['email'], UsernameCaseSensitive: false,
-    UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ['email'] },
-  }, ctx('UserPool'));
-  const client = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: pool.physicalId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, ctx('UserPoolClientWeb'));
-  Amplify.configure({ Auth: { Cognito: { userPoolId: pool.physicalId, userPoolClientId: client.physicalId, userPoolEndpoint: `${cloud.url}/cognito-idp/`, loginWith: { email: true } } } });
+  const pool = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!.create(
+    {
+      PoolName: 'robust',
+      UsernameAttributes: ['email'],
+      AutoVerifiedAttributes: ['email'],
+      RequiredAttributes: ['email'],
+      UsernameCaseSensitive: false,
+      UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ['email'] },
+    },
+    ctx('UserPool'),
+  );
+  const client = await cloud.kernel
+    .resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!
+    .create(
+      { UserPoolId: pool.physicalId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] },
+      ctx('UserPoolClientWeb'),
+    );
+  Amplify.configure({
+    Auth: {
+      Cognito: { userPoolId: pool.physicalId, userPoolClientId: client.physicalId, userPoolEndpoint: `${cloud.url}/cognito-idp/`, loginWith: { email: true } },
+    },
+  });
 });
 after(() => cloud.close());
 
 void describe('user pool robustness through aws-amplify v6', () => {
   void it('signs in with the email in another case (SRP), and refuses the same email in another case at sign-up', async () => {
     const up = await signUp({ username: 'Grace@Example.com', password: PASSWORD, options: { userAttributes: { email: 'Grace@Example.com' } } });
-    await assert.rejects(signUp({ username: 'grace@example.com', password: PASSWORD, options: { userAttributes: { email: 'grace@example.com' } } }), (e: Error) => e.name === 'UsernameExistsException');
+    await assert.rejects(
+      signUp({ username: 'grace@example.com', password: PASSWORD, options: { userAttributes: { email: 'grace@example.com' } } }),
+      (e: Error) => e.name === 'UsernameExistsException',
+    );
     await confirmSignUp({ username: 'GRACE@example.com', confirmationCode: await latestCode('Grace@Example.com') });
     assert.equal((await signIn({ username: 'grace@example.com', password: PASSWORD })).isSignedIn, true);
     assert.equal((await getCurrentUser()).userId, up.userId);

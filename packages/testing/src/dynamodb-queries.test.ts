@@ -17,7 +17,11 @@ async function putAll(table: string, items: Record<string, AttributeValue>[]): P
   }
 }
 
-const shuffle = <T>(values: T[]): T[] => values.map((v) => [Math.random(), v] as const).sort((a, b) => a[0] - b[0]).map(([, v]) => v);
+const shuffle = <T>(values: T[]): T[] =>
+  values
+    .map((v) => [Math.random(), v] as const)
+    .sort((a, b) => a[0] - b[0])
+    .map(([, v]) => v);
 
 before(async () => {
   cloud = await startTestCloud();
@@ -26,16 +30,28 @@ before(async () => {
     client.send(
       new CreateTableCommand({
         TableName: name,
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: sortType }],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: sortType },
+        ],
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );
   await table('Numbers', 'N');
   await table('Strings', 'S');
-  await putAll('Numbers', shuffle(numbers).map((n, i) => ({ pk: { S: 'p' }, sk: { N: n }, even: { BOOL: numbers.indexOf(n) % 2 === 0 }, i: { N: String(i) } })));
+  await putAll(
+    'Numbers',
+    shuffle(numbers).map((n, i) => ({ pk: { S: 'p' }, sk: { N: n }, even: { BOOL: numbers.indexOf(n) % 2 === 0 }, i: { N: String(i) } })),
+  );
   await putAll('Numbers', [{ pk: { S: 'other' }, sk: { N: '1' } }]);
-  await putAll('Strings', shuffle(strings).map((s) => ({ pk: { S: 'p' }, sk: { S: s } })));
+  await putAll(
+    'Strings',
+    shuffle(strings).map((s) => ({ pk: { S: 'p' }, sk: { S: s } })),
+  );
 });
 after(() => cloud.close());
 
@@ -45,31 +61,57 @@ const query = (input: Partial<ConstructorParameters<typeof QueryCommand>[0]> & {
 void describe('DynamoDB Query and Scan through @aws-sdk/client-dynamodb', () => {
   void it('orders number sort keys numerically, forwards and backwards', async () => {
     const up = await query({ TableName: 'Numbers' });
-    assert.deepEqual(up.Items?.map((i) => i.sk?.N), numbers.map(canonical));
+    assert.deepEqual(
+      up.Items?.map((i) => i.sk?.N),
+      numbers.map(canonical),
+    );
     const down = await query({ TableName: 'Numbers', ScanIndexForward: false });
-    assert.deepEqual(down.Items?.map((i) => i.sk?.N), [...numbers].reverse().map(canonical));
+    assert.deepEqual(
+      down.Items?.map((i) => i.sk?.N),
+      [...numbers].reverse().map(canonical),
+    );
     assert.equal(up.Count, numbers.length);
     assert.equal(up.ScannedCount, numbers.length);
   });
 
   void it('orders string sort keys by UTF-8 bytes, forwards and backwards', async () => {
     const bytes = [...strings].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-    assert.deepEqual((await query({ TableName: 'Strings' })).Items?.map((i) => i.sk?.S), bytes);
-    assert.deepEqual((await query({ TableName: 'Strings', ScanIndexForward: false })).Items?.map((i) => i.sk?.S), [...bytes].reverse());
+    assert.deepEqual(
+      (await query({ TableName: 'Strings' })).Items?.map((i) => i.sk?.S),
+      bytes,
+    );
+    assert.deepEqual(
+      (await query({ TableName: 'Strings', ScanIndexForward: false })).Items?.map((i) => i.sk?.S),
+      [...bytes].reverse(),
+    );
   });
 
   void it('narrows by sort key conditions: comparisons, BETWEEN and begins_with', async () => {
     const sk = async (expression: string, values: Record<string, AttributeValue>, table = 'Numbers') =>
-      (await query({ TableName: table, KeyConditionExpression: `pk = :p AND ${expression}`, ExpressionAttributeValues: { ':p': { S: 'p' }, ...values } })).Items?.map((i) => i.sk?.N ?? i.sk?.S);
+      (
+        await query({ TableName: table, KeyConditionExpression: `pk = :p AND ${expression}`, ExpressionAttributeValues: { ':p': { S: 'p' }, ...values } })
+      ).Items?.map((i) => i.sk?.N ?? i.sk?.S);
     assert.deepEqual(await sk('sk < :v', { ':v': { N: '-2' } }), ['-1' + '0'.repeat(100), '-1000', '-10.5', '-10']);
     assert.deepEqual(await sk('sk BETWEEN :a AND :b', { ':a': { N: '-0.5' }, ':b': { N: '1' } }), ['-0.5', '0', '0.25', '1']);
     assert.deepEqual(await sk('sk >= :v', { ':v': { N: '100' } }), ['100', '100000000000000000000', '15' + '0'.repeat(99)]);
     assert.deepEqual(await sk('sk = :v', { ':v': { N: '10.0' } }), ['10']);
     assert.deepEqual(await sk('begins_with(sk, :v)', { ':v': { S: 'a' } }, 'Strings'), ['a', 'a b', 'ab', 'abc']);
-    const refused = await callFailure(query({ TableName: 'Numbers', KeyConditionExpression: 'pk = :p AND begins_with(sk, :v)', ExpressionAttributeValues: { ':p': { S: 'p' }, ':v': { N: '1' } } }));
+    const refused = await callFailure(
+      query({
+        TableName: 'Numbers',
+        KeyConditionExpression: 'pk = :p AND begins_with(sk, :v)',
+        ExpressionAttributeValues: { ':p': { S: 'p' }, ':v': { N: '1' } },
+      }),
+    );
     assert.equal(refused.name, 'ValidationException');
-    assert.match((await callFailure(query({ TableName: 'Numbers', KeyConditionExpression: 'sk = :p', ExpressionAttributeValues: { ':p': { N: '1' } } }))).message, /Query condition missed key schema element: pk/);
-    assert.match((await callFailure(query({ TableName: 'Numbers', KeyConditionExpression: 'pk = :p OR pk = :p' }))).message, /Invalid operator used in KeyConditionExpression: OR/);
+    assert.match(
+      (await callFailure(query({ TableName: 'Numbers', KeyConditionExpression: 'sk = :p', ExpressionAttributeValues: { ':p': { N: '1' } } }))).message,
+      /Query condition missed key schema element: pk/,
+    );
+    assert.match(
+      (await callFailure(query({ TableName: 'Numbers', KeyConditionExpression: 'pk = :p OR pk = :p' }))).message,
+      /Invalid operator used in KeyConditionExpression: OR/,
+    );
   });
 
   void it('pages with Limit and ExclusiveStartKey in both directions', async () => {
@@ -90,12 +132,25 @@ void describe('DynamoDB Query and Scan through @aws-sdk/client-dynamodb', () => 
   });
 
   void it('counts Limit before the filter, as DynamoDB does, and answers Select COUNT', async () => {
-    const page = await query({ TableName: 'Numbers', Limit: 5, FilterExpression: 'even = :t', ExpressionAttributeValues: { ':p': { S: 'p' }, ':t': { BOOL: true } } });
+    const page = await query({
+      TableName: 'Numbers',
+      Limit: 5,
+      FilterExpression: 'even = :t',
+      ExpressionAttributeValues: { ':p': { S: 'p' }, ':t': { BOOL: true } },
+    });
     assert.equal(page.ScannedCount, 5);
     assert.equal(page.Count, 3);
-    assert.deepEqual(page.Items?.map((i) => i.sk?.N), ['-1' + '0'.repeat(100), '-10.5', '-2']);
+    assert.deepEqual(
+      page.Items?.map((i) => i.sk?.N),
+      ['-1' + '0'.repeat(100), '-10.5', '-2'],
+    );
     assert.deepEqual(page.LastEvaluatedKey, { pk: { S: 'p' }, sk: { N: '-2' } });
-    const count = await query({ TableName: 'Numbers', Select: 'COUNT', FilterExpression: 'even = :t', ExpressionAttributeValues: { ':p': { S: 'p' }, ':t': { BOOL: true } } });
+    const count = await query({
+      TableName: 'Numbers',
+      Select: 'COUNT',
+      FilterExpression: 'even = :t',
+      ExpressionAttributeValues: { ':p': { S: 'p' }, ':t': { BOOL: true } },
+    });
     assert.equal(count.Items, undefined);
     assert.equal(count.Count, 8);
     assert.equal(count.ScannedCount, 15);
@@ -118,9 +173,25 @@ void describe('DynamoDB Query and Scan through @aws-sdk/client-dynamodb', () => 
   });
 
   void it('cuts pages at 1 MB and continues from LastEvaluatedKey', async () => {
-    await client.send(new CreateTableCommand({ TableName: 'Big', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'N' }], BillingMode: 'PAY_PER_REQUEST' }));
+    await client.send(
+      new CreateTableCommand({
+        TableName: 'Big',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'N' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
     const payload = 'x'.repeat(100 * 1024);
-    await putAll('Big', Array.from({ length: 14 }, (_, i) => ({ pk: { S: 'p' }, sk: { N: String(i) }, payload: { S: payload } })));
+    await putAll(
+      'Big',
+      Array.from({ length: 14 }, (_, i) => ({ pk: { S: 'p' }, sk: { N: String(i) }, payload: { S: payload } })),
+    );
     const first = await query({ TableName: 'Big' });
     assert.ok(first.Count! >= 10 && first.Count! < 14, `a page stops after about 1 MB (got ${first.Count})`);
     assert.ok(first.LastEvaluatedKey);
@@ -132,11 +203,16 @@ void describe('DynamoDB Query and Scan through @aws-sdk/client-dynamodb', () => 
   void it('pages through lib-dynamodb paginateQuery', async () => {
     const doc = DynamoDBDocumentClient.from(client);
     const seen: number[] = [];
-    for await (const page of paginateQuery({ client: doc, pageSize: 6 }, { TableName: 'Numbers', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': 'p' }, ScanIndexForward: false })) {
+    for await (const page of paginateQuery(
+      { client: doc, pageSize: 6 },
+      { TableName: 'Numbers', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': 'p' }, ScanIndexForward: false },
+    )) {
       seen.push(...(page.Items ?? []).map((i) => Number(i.sk)));
     }
     assert.deepEqual(seen, [...numbers].reverse().map(Number));
-    const one = await doc.send(new DocQueryCommand({ TableName: 'Numbers', KeyConditionExpression: 'pk = :p AND sk = :s', ExpressionAttributeValues: { ':p': 'other', ':s': 1 } }));
+    const one = await doc.send(
+      new DocQueryCommand({ TableName: 'Numbers', KeyConditionExpression: 'pk = :p AND sk = :s', ExpressionAttributeValues: { ':p': 'other', ':s': 1 } }),
+    );
     assert.deepEqual(one.Items, [{ pk: 'other', sk: 1 }]);
   });
 });

@@ -17,8 +17,14 @@ let roles: ResourceHandler;
 
 /** The api's nested stack attaches policies to roles that the root stack owns. */
 const ctx = (logicalId: string, stackName = 'amplify-app1-dev-apinotes'): ResourceContext => ({
-  appId: 'app1', appSlug: 'app1', envName: 'dev', stackName, logicalId,
-  region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log,
+  appId: 'app1',
+  appSlug: 'app1',
+  envName: 'dev',
+  stackName,
+  logicalId,
+  region: 'us-east-1',
+  accountId: cloud.kernel.config.accountId,
+  log: cloud.kernel.log,
 });
 
 const readAccess = (roleName: string, prefix: string, policyName = 'GuestReads'): Record<string, unknown> => ({
@@ -45,15 +51,25 @@ before(async () => {
   // Roles without policies of their own, as the root stack creates them.
   const authArn = await createRole(AUTH_ROLE);
   const unauthArn = await createRole(UNAUTH_ROLE);
-  const pool = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.identityPool)!.create(
-    { IdentityPoolName: 'pool', AllowUnauthenticatedIdentities: true, Roles: { authenticated: authArn, unauthenticated: unauthArn } },
-    ctx('IdentityPool', 'amplify-app1-dev-auth'),
-  );
-  const identity = new CognitoIdentityClient({ endpoint: `${cloud.url}/cognito-identity/`, region: 'us-east-1', credentials: cloud.credentials, maxAttempts: 1 });
+  const pool = await cloud.kernel
+    .resourceHandler(AUTH_RESOURCE_TYPES.identityPool)!
+    .create(
+      { IdentityPoolName: 'pool', AllowUnauthenticatedIdentities: true, Roles: { authenticated: authArn, unauthenticated: unauthArn } },
+      ctx('IdentityPool', 'amplify-app1-dev-auth'),
+    );
+  const identity = new CognitoIdentityClient({
+    endpoint: `${cloud.url}/cognito-identity/`,
+    region: 'us-east-1',
+    credentials: cloud.credentials,
+    maxAttempts: 1,
+  });
   const { IdentityId } = await identity.send(new GetIdCommand({ IdentityPoolId: String(pool.attributes.IdentityPoolId) }));
   const { Credentials } = await identity.send(new GetCredentialsForIdentityCommand({ IdentityId }));
   guest = new S3Client({
-    endpoint: `${cloud.url}/s3`, forcePathStyle: true, region: 'us-east-1', maxAttempts: 1,
+    endpoint: `${cloud.url}/s3`,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    maxAttempts: 1,
     credentials: { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretKey!, sessionToken: Credentials!.SessionToken! },
   });
   const admin = new S3Client({ endpoint: `${cloud.url}/s3`, forcePathStyle: true, region: 'us-east-1', credentials: cloud.credentials, maxAttempts: 1 });
@@ -71,7 +87,11 @@ void describe('Forte::IAM::Policy: policies attached to roles of another stack',
     assert.deepEqual(created.attributes, { Id: created.physicalId, PolicyName: 'GuestReads' });
     assert.equal(await guestReads('public/a.txt'), 'a');
     assert.equal(await guestReads('other/b.txt'), 'AccessDenied', 'only what the policy names');
-    assert.equal((await callFailure(guest.send(new PutObjectCommand({ Bucket: bucket, Key: 'public/c.txt', Body: 'c' })))).name, 'AccessDenied', 'only the actions it names');
+    assert.equal(
+      (await callFailure(guest.send(new PutObjectCommand({ Bucket: bucket, Key: 'public/c.txt', Body: 'c' })))).name,
+      'AccessDenied',
+      'only the actions it names',
+    );
 
     const again = await policies.create(readAccess(UNAUTH_ROLE, 'public'), ctx('UnauthRolePolicy01'));
     assert.equal(again.physicalId, created.physicalId, 'a repeated create adopts the policy');
@@ -107,10 +127,19 @@ void describe('Forte::IAM::Policy: policies attached to roles of another stack',
       message: 'Forte::IAM::Policy GuestReads: the role no-such-role does not exist. Name a role that is deployed (a Forte::IAM::Role) in Roles.',
     });
     assert.equal(await guestReads('public/a.txt'), 'AccessDenied', 'the existing role got nothing either');
-    await assert.rejects(policies.create({ ...readAccess(UNAUTH_ROLE, 'public'), Users: ['bob'] }, ctx('Users')), { code: 'ValidationException', message: /Users: Forte has no IAM users/ });
-    await assert.rejects(policies.create({ ...readAccess(UNAUTH_ROLE, 'public'), Roles: [] }, ctx('NoRoles')), { code: 'ValidationException', message: /Roles: name at least one role/ });
+    await assert.rejects(policies.create({ ...readAccess(UNAUTH_ROLE, 'public'), Users: ['bob'] }, ctx('Users')), {
+      code: 'ValidationException',
+      message: /Users: Forte has no IAM users/,
+    });
+    await assert.rejects(policies.create({ ...readAccess(UNAUTH_ROLE, 'public'), Roles: [] }, ctx('NoRoles')), {
+      code: 'ValidationException',
+      message: /Roles: name at least one role/,
+    });
     await assert.rejects(
-      policies.create({ ...readAccess(UNAUTH_ROLE, 'public'), PolicyDocument: { Statement: [{ Effect: 'Allow', NotAction: 's3:*', Resource: '*' }] } }, ctx('NotAction')),
+      policies.create(
+        { ...readAccess(UNAUTH_ROLE, 'public'), PolicyDocument: { Statement: [{ Effect: 'Allow', NotAction: 's3:*', Resource: '*' }] } },
+        ctx('NotAction'),
+      ),
       { code: 'ValidationException', message: /NotAction/ },
     );
     assert.equal(await guestReads('public/a.txt'), 'AccessDenied');

@@ -15,8 +15,14 @@ let userPoolId: string;
 const bucket = 'amplify-identity';
 
 const ctx = (logicalId: string): ResourceContext => ({
-  appId: 'app1', appSlug: 'app1', envName: 'dev', stackName: 'amplify-app1-dev-auth', logicalId,
-  region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log,
+  appId: 'app1',
+  appSlug: 'app1',
+  envName: 'dev',
+  stackName: 'amplify-app1-dev-auth',
+  logicalId,
+  region: 'us-east-1',
+  accountId: cloud.kernel.config.accountId,
+  log: cloud.kernel.log,
 });
 const handler = (type: string) => cloud.kernel.resourceHandler(type)!;
 
@@ -24,16 +30,33 @@ before(async () => {
   cloud = await startTestCloud();
   const pool = await handler(AUTH_RESOURCE_TYPES.userPool).create({ PoolName: 'users' }, ctx('UserPool'));
   userPoolId = String(pool.attributes.UserPoolId);
-  const clientId = String((await handler(AUTH_RESOURCE_TYPES.userPoolClient).create({ UserPoolId: userPoolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, ctx('UserPoolClientWeb'))).attributes.ClientId);
+  const clientId = String(
+    (
+      await handler(AUTH_RESOURCE_TYPES.userPoolClient).create(
+        { UserPoolId: userPoolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] },
+        ctx('UserPoolClientWeb'),
+      )
+    ).attributes.ClientId,
+  );
   const role = async (name: string, statements: unknown[]): Promise<string> =>
-    String((await handler('Forte::IAM::Role').create({ RoleName: name, AssumeRolePolicyDocument: identityPoolTrust(), Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: statements } }] }, ctx(name))).attributes.Arn);
+    String(
+      (
+        await handler('Forte::IAM::Role').create(
+          { RoleName: name, AssumeRolePolicyDocument: identityPoolTrust(), Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: statements } }] },
+          ctx(name),
+        )
+      ).attributes.Arn,
+    );
   const own = { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/private/\${cognito-identity.amazonaws.com:sub}/*` };
   const identityPool = await handler(AUTH_RESOURCE_TYPES.identityPool).create(
     {
       IdentityPoolName: 'users_identitypool',
       AllowUnauthenticatedIdentities: true,
       CognitoIdentityProviders: [{ ProviderName: pool.attributes.ProviderName, ClientId: clientId }],
-      Roles: { authenticated: await role('authRole', [own]), unauthenticated: await role('unauthRole', [{ ...own, Resource: `arn:aws:s3:::${bucket}/public/*` }]) },
+      Roles: {
+        authenticated: await role('authRole', [own]),
+        unauthenticated: await role('unauthRole', [{ ...own, Resource: `arn:aws:s3:::${bucket}/public/*` }]),
+      },
     },
     ctx('IdentityPool'),
   );
@@ -73,7 +96,7 @@ void describe('identity pools through the unmodified aws-amplify v6', () => {
     assert.deepEqual((await admin.send(new DescribeIdentityCommand({ IdentityId: guestId }))).Logins, []);
   });
 
-  void it('signing in turns the guest identity into the user\'s, whose credentials read its private prefix', async () => {
+  void it("signing in turns the guest identity into the user's, whose credentials read its private prefix", async () => {
     const result = await signIn({ username: 'alice', password: 'Correct-Horse-9', options: { authFlowType: 'USER_PASSWORD_AUTH' } });
     assert.equal(result.isSignedIn, true);
     const session = await fetchAuthSession();
@@ -90,7 +113,7 @@ void describe('identity pools through the unmodified aws-amplify v6', () => {
     const again = await fetchAuthSession();
     assert.notEqual(again.identityId, guestId, 'after sign-out the device is a new guest');
     await signIn({ username: 'alice', password: 'Correct-Horse-9', options: { authFlowType: 'USER_PASSWORD_AUTH' } });
-    assert.equal((await fetchAuthSession()).identityId, guestId, 'signing in again finds the user\'s identity');
+    assert.equal((await fetchAuthSession()).identityId, guestId, "signing in again finds the user's identity");
     await signOut();
   });
 });

@@ -30,8 +30,14 @@ const roles: Record<'auth' | 'unauth' | 'admins', string> = { auth: '', unauth: 
 const tokens = new Map<string, Record<string, unknown>>();
 
 const ctx = (logicalId: string): ResourceContext => ({
-  appId: 'app1', appSlug: 'app1', envName: 'dev', stackName: 'amplify-app1-dev-auth', logicalId,
-  region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log,
+  appId: 'app1',
+  appSlug: 'app1',
+  envName: 'dev',
+  stackName: 'amplify-app1-dev-auth',
+  logicalId,
+  region: 'us-east-1',
+  accountId: cloud.kernel.config.accountId,
+  log: cloud.kernel.log,
 });
 
 function idToken(sub: string, extra: Record<string, unknown> = {}): string {
@@ -41,7 +47,16 @@ function idToken(sub: string, extra: Record<string, unknown> = {}): string {
 }
 
 async function createRole(name: string, statements: unknown[]): Promise<string> {
-  const result = await cloud.kernel.resourceHandler('Forte::IAM::Role')!.create({ RoleName: name, AssumeRolePolicyDocument: identityPoolTrust(), Policies: [{ PolicyName: 'p', PolicyDocument: { Version: '2012-10-17', Statement: statements } }] }, ctx(name));
+  const result = await cloud.kernel
+    .resourceHandler('Forte::IAM::Role')!
+    .create(
+      {
+        RoleName: name,
+        AssumeRolePolicyDocument: identityPoolTrust(),
+        Policies: [{ PolicyName: 'p', PolicyDocument: { Version: '2012-10-17', Statement: statements } }],
+      },
+      ctx(name),
+    );
   return String(result.attributes.Arn);
 }
 
@@ -60,7 +75,6 @@ async function createPool(logicalId: string, allowGuests: boolean): Promise<stri
   return String(result.attributes.IdentityPoolId);
 }
 
-
 const s3With = (credentials: Credentials): S3Client =>
   new S3Client({
     endpoint: `${cloud.url}/s3`,
@@ -70,7 +84,8 @@ const s3With = (credentials: Credentials): S3Client =>
     credentials: { accessKeyId: credentials.AccessKeyId!, secretAccessKey: credentials.SecretKey!, sessionToken: credentials.SessionToken! },
   });
 
-const read = async (client: S3Client, key: string): Promise<string> => (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
+const read = async (client: S3Client, key: string): Promise<string> =>
+  (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
 
 before(async () => {
   cloud = await startTestCloud();
@@ -88,7 +103,11 @@ before(async () => {
   });
   const objects = `arn:aws:s3:::${bucket}`;
   roles.auth = await createRole('app1-authRole', [
-    { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: [`${objects}/public/*`, `${objects}/private/\${cognito-identity.amazonaws.com:sub}/*`] },
+    {
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:PutObject'],
+      Resource: [`${objects}/public/*`, `${objects}/private/\${cognito-identity.amazonaws.com:sub}/*`],
+    },
   ]);
   roles.unauth = await createRole('app1-unauthRole', [{ Effect: 'Allow', Action: 's3:GetObject', Resource: `${objects}/public/*` }]);
   roles.admins = await createRole('app1-adminsRole', [{ Effect: 'Allow', Action: 's3:GetObject', Resource: `${objects}/*` }]);
@@ -119,7 +138,10 @@ void describe('identity pools through @aws-sdk/client-cognito-identity', () => {
     assert.equal(await read(guest, 'public/hello.txt'), 'hello');
     assert.equal((await callFailure(guest.send(new PutObjectCommand({ Bucket: bucket, Key: 'public/x', Body: 'x' })))).name, 'AccessDenied');
     assert.equal((await callFailure(read(guest, 'admin/report.txt'))).name, 'AccessDenied');
-    const calls = cloud.logs().map((line) => JSON.parse(line) as { msg?: string; route?: string; principal?: string }).filter((l) => l.route === 'cognito-identity');
+    const calls = cloud
+      .logs()
+      .map((line) => JSON.parse(line) as { msg?: string; route?: string; principal?: string })
+      .filter((l) => l.route === 'cognito-identity');
     assert.ok(calls.length >= 2 && calls.every((l) => l.principal === 'anonymous'), 'the SDK sends both calls unsigned, as to AWS');
   });
 
@@ -132,7 +154,10 @@ void describe('identity pools through @aws-sdk/client-cognito-identity', () => {
     const unknown = await callFailure(identity.send(new GetIdCommand({ IdentityPoolId: 'us-east-1:00000000-0000-4000-8000-000000000000' })));
     assert.equal(unknown.name, 'ResourceNotFoundException');
     assert.equal((await callFailure(identity.send(new GetIdCommand({ IdentityPoolId: 'nonsense' })))).name, 'InvalidParameterException');
-    assert.equal((await callFailure(identity.send(new GetCredentialsForIdentityCommand({ IdentityId: 'us-east-1:00000000-0000-4000-8000-000000000000' })))).name, 'ResourceNotFoundException');
+    assert.equal(
+      (await callFailure(identity.send(new GetCredentialsForIdentityCommand({ IdentityId: 'us-east-1:00000000-0000-4000-8000-000000000000' })))).name,
+      'ResourceNotFoundException',
+    );
   });
 
   void it('gives a signed-in user one stable identity whose credentials reach only its own private prefix', async () => {
@@ -163,7 +188,9 @@ void describe('identity pools through @aws-sdk/client-cognito-identity', () => {
   });
 
   void it('makes one identity for a user whose first sign-ins arrive at once', async () => {
-    const answers = await Promise.all(Array.from({ length: 8 }, () => identity.send(new GetIdCommand({ IdentityPoolId: guestPool, Logins: { [provider]: idToken('gina') } }))));
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => identity.send(new GetIdCommand({ IdentityPoolId: guestPool, Logins: { [provider]: idToken('gina') } }))),
+    );
     assert.equal(new Set(answers.map((a) => a.IdentityId)).size, 1);
   });
 
@@ -193,7 +220,8 @@ void describe('identity pools through @aws-sdk/client-cognito-identity', () => {
       assert.equal(error.name, 'NotAuthorizedException');
       assert.match(error.message, pattern);
     };
-    const list = async (): Promise<string> => JSON.stringify((await identity.send(new ListIdentitiesCommand({ IdentityPoolId: guestPool, MaxResults: 60 }))).Identities);
+    const list = async (): Promise<string> =>
+      JSON.stringify((await identity.send(new ListIdentitiesCommand({ IdentityPoolId: guestPool, MaxResults: 60 }))).Identities);
     const before = await list();
     await refused({ [provider]: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSJ9.' }, /Invalid login token/);
     await refused({ [provider]: idToken('carol', { aud: 'someotherclient' }) }, /audience/);
@@ -209,13 +237,21 @@ void describe('identity pools through @aws-sdk/client-cognito-identity', () => {
     const issuerKey = `${cloud.url.replace(/^http:\/\//, '')}/${userPool}`;
     const logins = { [issuerKey]: idToken('dave') };
     const signedIn = await identity.send(new GetCredentialsForIdentityCommand({ IdentityId: guestId, Logins: logins }));
-    assert.equal(signedIn.IdentityId, guestId, 'the guest identity becomes the user\'s');
+    assert.equal(signedIn.IdentityId, guestId, "the guest identity becomes the user's");
     const dave = s3With(signedIn.Credentials!);
     await dave.send(new PutObjectCommand({ Bucket: bucket, Key: `private/${guestId}/kept.txt`, Body: 'kept' }));
-    assert.equal((await identity.send(new GetIdCommand({ IdentityPoolId: guestPool, Logins: { [provider]: idToken('dave') } }))).IdentityId, guestId, 'a later GetId finds it');
+    assert.equal(
+      (await identity.send(new GetIdCommand({ IdentityPoolId: guestPool, Logins: { [provider]: idToken('dave') } }))).IdentityId,
+      guestId,
+      'a later GetId finds it',
+    );
     const described = await identity.send(new DescribeIdentityCommand({ IdentityId: guestId }));
     assert.deepEqual(described.Logins, [provider]);
-    assert.equal((await callFailure(identity.send(new GetCredentialsForIdentityCommand({ IdentityId: guestId })))).name, 'NotAuthorizedException', 'no more guest credentials for it');
+    assert.equal(
+      (await callFailure(identity.send(new GetCredentialsForIdentityCommand({ IdentityId: guestId })))).name,
+      'NotAuthorizedException',
+      'no more guest credentials for it',
+    );
 
     // A second guest signing in as the same user is told the user's identity, which clients adopt.
     const { IdentityId: otherGuest } = await identity.send(new GetIdCommand({ IdentityPoolId: guestPool }));
@@ -223,7 +259,7 @@ void describe('identity pools through @aws-sdk/client-cognito-identity', () => {
     assert.equal(adopted.IdentityId, guestId);
   });
 
-  void it('issues the role of the user\'s group when the ID token names it as preferred', async () => {
+  void it("issues the role of the user's group when the ID token names it as preferred", async () => {
     const logins = { [provider]: idToken('erin', { 'cognito:groups': ['admins'], 'cognito:roles': [roles.admins], 'cognito:preferred_role': roles.admins }) };
     const { IdentityId } = await identity.send(new GetIdCommand({ IdentityPoolId: guestPool, Logins: logins }));
     const erin = s3With((await identity.send(new GetCredentialsForIdentityCommand({ IdentityId, Logins: logins }))).Credentials!);
@@ -269,7 +305,11 @@ void describe('identity pools through @aws-sdk/client-cognito-identity', () => {
       credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretKey!, sessionToken: c.SessionToken! },
     });
     assert.equal((await callFailure(asGuest.send(new DescribeIdentityCommand({ IdentityId })))).name, 'AccessDeniedException');
-    const unknownOp = await fetch(`${cloud.url}/cognito-identity/`, { method: 'POST', headers: { 'x-amz-target': 'AWSCognitoIdentityService.MergeDeveloperIdentities' }, body: '{}' });
+    const unknownOp = await fetch(`${cloud.url}/cognito-identity/`, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'AWSCognitoIdentityService.MergeDeveloperIdentities' },
+      body: '{}',
+    });
     assert.equal(((await unknownOp.json()) as { __type: string }).__type, 'UnknownOperationException');
   });
 });
@@ -287,7 +327,11 @@ void describe('Forte::Cognito::IdentityPool resource type', () => {
     const credentials = (await identity.send(new GetCredentialsForIdentityCommand({ IdentityId }))).Credentials!;
     const updated = await handler.update(created.physicalId, { ...props, AllowUnauthenticatedIdentities: false }, props, ctx('Lifecycle'));
     assert.notEqual(updated, 'replace');
-    assert.equal((await callFailure(identity.send(new GetCredentialsForIdentityCommand({ IdentityId })))).name, 'NotAuthorizedException', 'guests are now refused');
+    assert.equal(
+      (await callFailure(identity.send(new GetCredentialsForIdentityCommand({ IdentityId })))).name,
+      'NotAuthorizedException',
+      'guests are now refused',
+    );
     assert.equal((await identity.send(new DescribeIdentityCommand({ IdentityId }))).IdentityId, IdentityId, 'the identity survived the update');
 
     await assert.rejects(handler.create({ ...props, Roles: { authenticated: 'not-an-arn' } }, ctx('Bad')), /Roles\.authenticated: must be a role ARN/);

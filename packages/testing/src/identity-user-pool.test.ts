@@ -22,11 +22,16 @@ let clientId: string;
 let identityPoolId: string;
 
 const ctx = (logicalId: string): ResourceContext => ({
-  appId: 'app1', appSlug: 'app1', envName: 'dev', stackName: 'amplify-app1-dev-auth', logicalId,
-  region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log,
+  appId: 'app1',
+  appSlug: 'app1',
+  envName: 'dev',
+  stackName: 'amplify-app1-dev-auth',
+  logicalId,
+  region: 'us-east-1',
+  accountId: cloud.kernel.config.accountId,
+  log: cloud.kernel.log,
 });
 const handler = (type: string) => cloud.kernel.resourceHandler(type)!;
-
 
 /** A confirmed user with a permanent password, and a fresh ID token from USER_PASSWORD_AUTH. */
 async function signIn(username: string): Promise<string> {
@@ -35,7 +40,9 @@ async function signIn(username: string): Promise<string> {
     if (error.name !== 'UsernameExistsException') throw error;
   });
   await idp.send(new AdminSetUserPasswordCommand({ UserPoolId: userPoolId, Username: username, Password: password, Permanent: true }));
-  const answer = await idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } }));
+  const answer = await idp.send(
+    new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } }),
+  );
   return answer.AuthenticationResult!.IdToken!;
 }
 
@@ -43,8 +50,16 @@ before(async () => {
   cloud = await startTestCloud();
   const pool = await handler(AUTH_RESOURCE_TYPES.userPool).create({ PoolName: 'users' }, ctx('UserPool'));
   userPoolId = String(pool.attributes.UserPoolId);
-  clientId = String((await handler(AUTH_RESOURCE_TYPES.userPoolClient).create({ UserPoolId: userPoolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, ctx('UserPoolClientWeb'))).attributes.ClientId);
-  const role = async (name: string): Promise<string> => String((await handler('Forte::IAM::Role').create({ RoleName: name, AssumeRolePolicyDocument: identityPoolTrust() }, ctx(name))).attributes.Arn);
+  clientId = String(
+    (
+      await handler(AUTH_RESOURCE_TYPES.userPoolClient).create(
+        { UserPoolId: userPoolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] },
+        ctx('UserPoolClientWeb'),
+      )
+    ).attributes.ClientId,
+  );
+  const role = async (name: string): Promise<string> =>
+    String((await handler('Forte::IAM::Role').create({ RoleName: name, AssumeRolePolicyDocument: identityPoolTrust() }, ctx(name))).attributes.Arn);
   identityPoolId = String(
     (
       await handler(AUTH_RESOURCE_TYPES.identityPool).create(
@@ -53,7 +68,9 @@ before(async () => {
           AllowUnauthenticatedIdentities: false,
           CognitoIdentityProviders: [{ ProviderName: pool.attributes.ProviderName, ClientId: clientId }],
           Roles: { authenticated: await role('authRole'), unauthenticated: await role('unauthRole') },
-          RoleMappings: { web: { Type: 'Token', AmbiguousRoleResolution: 'AuthenticatedRole', IdentityProvider: `${String(pool.attributes.ProviderName)}:${clientId}` } },
+          RoleMappings: {
+            web: { Type: 'Token', AmbiguousRoleResolution: 'AuthenticatedRole', IdentityProvider: `${String(pool.attributes.ProviderName)}:${clientId}` },
+          },
         },
         ctx('IdentityPool'),
       )
@@ -67,7 +84,9 @@ after(() => cloud.close());
 void describe('identity pools with ID tokens of a Forte user pool', () => {
   void it('accepts a real ID token under the provider name and under its issuer, for one stable identity', async () => {
     const token = await signIn('alice');
-    const byProvider = await identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: { [`cognito-idp.us-east-1.amazonaws.com/${userPoolId}`]: token } }));
+    const byProvider = await identity.send(
+      new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: { [`cognito-idp.us-east-1.amazonaws.com/${userPoolId}`]: token } }),
+    );
     const issuerKey = `${cloud.url.replace(/^http:\/\//, '')}/${userPoolId}`;
     const byIssuer = await identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: { [issuerKey]: token } }));
     assert.equal(byIssuer.IdentityId, byProvider.IdentityId);
@@ -81,14 +100,21 @@ void describe('identity pools with ID tokens of a Forte user pool', () => {
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
     const altered = `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: 'someone-else' })).toString('base64url')}.${signature}`;
     const logins = (t: string) => ({ [`cognito-idp.us-east-1.amazonaws.com/${userPoolId}`]: t });
-    assert.equal((await callFailure(identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: logins(altered) })))).name, 'NotAuthorizedException');
+    assert.equal(
+      (await callFailure(identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: logins(altered) })))).name,
+      'NotAuthorizedException',
+    );
     const { IdentityId } = await identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: logins(token) }));
     await idp.send(new AdminDisableUserCommand({ UserPoolId: userPoolId, Username: 'bob' }));
-    assert.equal((await callFailure(identity.send(new GetCredentialsForIdentityCommand({ IdentityId, Logins: logins(token) })))).name, 'NotAuthorizedException');
+    assert.equal(
+      (await callFailure(identity.send(new GetCredentialsForIdentityCommand({ IdentityId, Logins: logins(token) })))).name,
+      'NotAuthorizedException',
+    );
   });
 
   void it("hands a group member the role of the user's highest-precedence group", async () => {
-    const role = async (name: string): Promise<string> => String((await handler('Forte::IAM::Role').create({ RoleName: name, AssumeRolePolicyDocument: identityPoolTrust() }, ctx(name))).attributes.Arn);
+    const role = async (name: string): Promise<string> =>
+      String((await handler('Forte::IAM::Role').create({ RoleName: name, AssumeRolePolicyDocument: identityPoolTrust() }, ctx(name))).attributes.Arn);
     const adminRole = await role('adminsGroupRole');
     const editorRole = await role('editorsGroupRole');
     await idp.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: 'editors', Precedence: 5, RoleArn: editorRole }));
@@ -108,10 +134,18 @@ void describe('identity pools with ID tokens of a Forte user pool', () => {
     const { expiresAt, ...principal } = resolved?.principal as { expiresAt?: number };
     const provider = `cognito-idp.us-east-1.amazonaws.com/${userPoolId}`;
     assert.deepEqual(principal, {
-      kind: 'role', accessKeyId: Credentials!.AccessKeyId, roleArn: adminRole, identityId: IdentityId, identityPoolId, identityAuthType: 'authenticated',
+      kind: 'role',
+      accessKeyId: Credentials!.AccessKeyId,
+      roleArn: adminRole,
+      identityId: IdentityId,
+      identityPoolId,
+      identityAuthType: 'authenticated',
       amr: ['authenticated', provider, `${provider}:CognitoSignIn:${String(claims.sub)}`],
     });
-    assert.ok(expiresAt !== undefined && expiresAt - Credentials!.Expiration!.getTime() >= 0 && expiresAt - Credentials!.Expiration!.getTime() < 1000, 'the principal carries the credentials\' expiry');
+    assert.ok(
+      expiresAt !== undefined && expiresAt - Credentials!.Expiration!.getTime() >= 0 && expiresAt - Credentials!.Expiration!.getTime() < 1000,
+      "the principal carries the credentials' expiry",
+    );
 
     // A member of no group with a role gets the pool's authenticated role.
     const plain = await signIn('dave');

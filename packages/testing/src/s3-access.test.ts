@@ -29,12 +29,16 @@ before(async () => {
 });
 after(() => cloud.close());
 
-
 const signer = (credentials = cloud.credentials) =>
   new SignatureV4({ service: 's3', region: 'us-east-1', credentials, sha256: Hash.bind(null, 'sha256'), uriEscapePath: false });
 
 /** A raw HTTP exchange with 127.0.0.1 (any Host header, any path, no normalisation). */
-function raw(options: { method: string; path: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function raw(options: {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port: cloud.port, method: options.method, path: options.path, headers: options.headers ?? {} }, (res) => {
       const chunks: Buffer[] = [];
@@ -50,7 +54,13 @@ const code = (body: string): string | undefined => /<Code>([^<]*)<\/Code>/.exec(
 
 void describe('S3 authentication', () => {
   void it('refuses unsigned requests with 403 AccessDenied in S3 XML', async () => {
-    for (const [method, path] of [['GET', `/s3/${bucket}/public/hello.txt`], ['PUT', `/s3/${bucket}/x`], ['GET', `/s3/${bucket}/`], ['GET', '/s3/'], ['POST', `/s3/${bucket}/?delete`]] as const) {
+    for (const [method, path] of [
+      ['GET', `/s3/${bucket}/public/hello.txt`],
+      ['PUT', `/s3/${bucket}/x`],
+      ['GET', `/s3/${bucket}/`],
+      ['GET', '/s3/'],
+      ['POST', `/s3/${bucket}/?delete`],
+    ] as const) {
       const res = await raw({ method, path, body: method === 'GET' ? undefined : '<Delete><Object><Key>public/hello.txt</Key></Object></Delete>' });
       assert.equal(res.status, 403, `${method} ${path}`);
       assert.equal(code(res.body), 'AccessDenied');
@@ -61,16 +71,39 @@ void describe('S3 authentication', () => {
   });
 
   void it('refuses a wrong secret with SignatureDoesNotMatch and an unknown key with InvalidAccessKeyId', async () => {
-    const wrong = new S3Client({ endpoint: `${cloud.url}/s3`, forcePathStyle: true, region: 'us-east-1', credentials: { ...cloud.credentials, secretAccessKey: 'x'.repeat(40) }, maxAttempts: 1 });
-    assert.deepEqual(await failure(wrong.send(new GetObjectCommand({ Bucket: bucket, Key: 'public/hello.txt' }))), { name: 'SignatureDoesNotMatch', status: 403 });
-    const stranger = new S3Client({ endpoint: `${cloud.url}/s3`, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'FKIAUNKNOWN000000000', secretAccessKey: 'x' }, maxAttempts: 1 });
+    const wrong = new S3Client({
+      endpoint: `${cloud.url}/s3`,
+      forcePathStyle: true,
+      region: 'us-east-1',
+      credentials: { ...cloud.credentials, secretAccessKey: 'x'.repeat(40) },
+      maxAttempts: 1,
+    });
+    assert.deepEqual(await failure(wrong.send(new GetObjectCommand({ Bucket: bucket, Key: 'public/hello.txt' }))), {
+      name: 'SignatureDoesNotMatch',
+      status: 403,
+    });
+    const stranger = new S3Client({
+      endpoint: `${cloud.url}/s3`,
+      forcePathStyle: true,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'FKIAUNKNOWN000000000', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    });
     assert.deepEqual(await failure(stranger.send(new ListObjectsV2Command({ Bucket: bucket }))), { name: 'InvalidAccessKeyId', status: 403 });
   });
 
   void it('rejects a body whose sha256 differs from the signed x-amz-content-sha256, keeping no object', async () => {
     const host = `127.0.0.1:${cloud.port}`;
     const path = `/s3/${bucket}/tampered`;
-    const signed = await signer().sign({ method: 'PUT', protocol: 'http:', hostname: '127.0.0.1', port: cloud.port, path, query: {}, headers: { host, 'x-amz-content-sha256': createHash('sha256').update('good').digest('hex') } });
+    const signed = await signer().sign({
+      method: 'PUT',
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port: cloud.port,
+      path,
+      query: {},
+      headers: { host, 'x-amz-content-sha256': createHash('sha256').update('good').digest('hex') },
+    });
     const res = await raw({ method: 'PUT', path, headers: signed.headers as Record<string, string>, body: 'evil' });
     assert.equal(res.status, 400);
     assert.equal(code(res.body), 'XAmzContentSHA256Mismatch');
@@ -87,8 +120,19 @@ void describe('S3 authentication', () => {
       const sigLine = (size: number) => `${size.toString(16)};chunk-signature=${'0'.repeat(64)}\r\n`;
       const encodedLength = [...chunks.map((c) => sigLine(c.length).length + c.length + 2), sigLine(0).length + 2].reduce((a, b) => a + b, 0);
       const signed = await signer().sign({
-        method: 'PUT', protocol: 'http:', hostname: '127.0.0.1', port: cloud.port, path, query: {},
-        headers: { host, 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': String(decodedLength), 'content-length': String(encodedLength) },
+        method: 'PUT',
+        protocol: 'http:',
+        hostname: '127.0.0.1',
+        port: cloud.port,
+        path,
+        query: {},
+        headers: {
+          host,
+          'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+          'content-encoding': 'aws-chunked',
+          'x-amz-decoded-content-length': String(decodedLength),
+          'content-length': String(encodedLength),
+        },
       });
       const headers = signed.headers as Record<string, string>;
       const seed = /Signature=([0-9a-f]{64})/.exec(headers.authorization!)![1]!;
@@ -100,7 +144,9 @@ void describe('S3 authentication', () => {
       let previous = seed;
       const parts: Buffer[] = [];
       for (const chunk of [...chunks, Buffer.alloc(0)]) {
-        const signature = hmac(signingKey, ['AWS4-HMAC-SHA256-PAYLOAD', headers['x-amz-date'], scope, previous, sha(''), sha(chunk)].join('\n')).toString('hex');
+        const signature = hmac(signingKey, ['AWS4-HMAC-SHA256-PAYLOAD', headers['x-amz-date'], scope, previous, sha(''), sha(chunk)].join('\n')).toString(
+          'hex',
+        );
         previous = signature;
         const data = tamper && chunk.length === 4 ? Buffer.from('TAIL') : chunk;
         parts.push(Buffer.from(`${chunk.length.toString(16)};chunk-signature=${signature}\r\n`), data, Buffer.from('\r\n'));
@@ -122,7 +168,15 @@ void describe('S3 authentication', () => {
   void it('keeps nothing of an upload the client abandons half way, and keeps serving', async () => {
     const host = `127.0.0.1:${cloud.port}`;
     const path = `/s3/${bucket}/abandoned`;
-    const signed = await signer().sign({ method: 'PUT', protocol: 'http:', hostname: '127.0.0.1', port: cloud.port, path, query: {}, headers: { host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-length': String(4 * 1024 * 1024) } });
+    const signed = await signer().sign({
+      method: 'PUT',
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port: cloud.port,
+      path,
+      query: {},
+      headers: { host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-length': String(4 * 1024 * 1024) },
+    });
     await new Promise<void>((resolve) => {
       const req = httpRequest({ host: '127.0.0.1', port: cloud.port, method: 'PUT', path, headers: signed.headers as Record<string, string> });
       req.on('error', () => resolve());
@@ -142,7 +196,15 @@ void describe('S3 authentication', () => {
     const presign = async (method: string, key: string, options: { expiresIn?: number; signingDate?: Date; query?: Record<string, string> } = {}) => {
       const path = `/s3/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
       const signed = await signer().presign(
-        { method, protocol: 'http:', hostname: '127.0.0.1', port: cloud.port, path, query: options.query ?? {}, headers: { host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } },
+        {
+          method,
+          protocol: 'http:',
+          hostname: '127.0.0.1',
+          port: cloud.port,
+          path,
+          query: options.query ?? {},
+          headers: { host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+        },
         { expiresIn: options.expiresIn ?? 300, ...(options.signingDate ? { signingDate: options.signingDate } : {}) },
       );
       const url = new URL(`${cloud.url}${path}`);
@@ -170,7 +232,8 @@ void describe('S3 authentication', () => {
 void describe('S3 virtual-host style', () => {
   void it('serves <bucket>.s3.localhost through the real client (custom DNS lookup)', async () => {
     const lookup: LookupFunction = (_hostname, options, callback) => {
-      if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
+      if ((options as { all?: boolean }).all)
+        (callback as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
       else callback(null, '127.0.0.1', 4);
     };
     const virtual = new S3Client({
@@ -185,12 +248,23 @@ void describe('S3 virtual-host style', () => {
     const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'vhost/a b.txt' }));
     assert.equal(await got.Body!.transformToString(), 'via host', 'path style sees what virtual-host style wrote');
     const listed = await virtual.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'vhost/' }));
-    assert.deepEqual(listed.Contents?.map((c) => c.Key), ['vhost/a b.txt']);
+    assert.deepEqual(
+      listed.Contents?.map((c) => c.Key),
+      ['vhost/a b.txt'],
+    );
   });
 
   void it('answers a raw signed request whose Host names the bucket', async () => {
     const host = `${bucket}.s3.localhost:${cloud.port}`;
-    const signed = await signer().sign({ method: 'GET', protocol: 'http:', hostname: `${bucket}.s3.localhost`, port: cloud.port, path: '/public/hello.txt', query: {}, headers: { host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
+    const signed = await signer().sign({
+      method: 'GET',
+      protocol: 'http:',
+      hostname: `${bucket}.s3.localhost`,
+      port: cloud.port,
+      path: '/public/hello.txt',
+      query: {},
+      headers: { host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+    });
     const res = await raw({ method: 'GET', path: '/public/hello.txt', headers: signed.headers as Record<string, string> });
     assert.equal(res.status, 200);
     assert.equal(res.body, 'hello');
@@ -202,8 +276,14 @@ void describe('S3 authorization for role principals (IAM-lite)', () => {
   const identityId = 'us-east-1:11111111-2222-3333-4444-555555555555';
   let roleClient: S3Client;
   const resourceCtx = (): ResourceContext => ({
-    appId: 'app1', appSlug: 'app1', envName: 'dev', stackName: 'amplify-app1-dev', logicalId: 'AuthRole',
-    region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log,
+    appId: 'app1',
+    appSlug: 'app1',
+    envName: 'dev',
+    stackName: 'amplify-app1-dev',
+    logicalId: 'AuthRole',
+    region: 'us-east-1',
+    accountId: cloud.kernel.config.accountId,
+    log: cloud.kernel.log,
   });
 
   before(async () => {
@@ -218,7 +298,11 @@ void describe('S3 authorization for role principals (IAM-lite)', () => {
             PolicyDocument: JSON.stringify({
               Version: '2012-10-17',
               Statement: [
-                { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: [`arn:aws:s3:::${bucket}/public/*`, `arn:aws:s3:::${bucket}/private/\${cognito-identity.amazonaws.com:sub}/*`] },
+                {
+                  Effect: 'Allow',
+                  Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+                  Resource: [`arn:aws:s3:::${bucket}/public/*`, `arn:aws:s3:::${bucket}/private/\${cognito-identity.amazonaws.com:sub}/*`],
+                },
                 { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${bucket}` },
                 { Effect: 'Deny', Action: 's3:PutObject', Resource: `arn:aws:s3:::${bucket}/public/readonly/*` },
               ],
@@ -254,9 +338,15 @@ void describe('S3 authorization for role principals (IAM-lite)', () => {
     assert.equal((await roleClient.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'public/' }))).KeyCount, 1);
   });
 
-  void it('denies other identities\' paths, explicit Deny and unlisted actions with 403 AccessDenied', async () => {
-    assert.deepEqual(await failure(roleClient.send(new PutObjectCommand({ Bucket: bucket, Key: 'private/us-east-1:someone-else/x', Body: 'x' }))), { name: 'AccessDenied', status: 403 });
-    assert.deepEqual(await failure(roleClient.send(new PutObjectCommand({ Bucket: bucket, Key: 'public/readonly/x', Body: 'x' }))), { name: 'AccessDenied', status: 403 });
+  void it("denies other identities' paths, explicit Deny and unlisted actions with 403 AccessDenied", async () => {
+    assert.deepEqual(await failure(roleClient.send(new PutObjectCommand({ Bucket: bucket, Key: 'private/us-east-1:someone-else/x', Body: 'x' }))), {
+      name: 'AccessDenied',
+      status: 403,
+    });
+    assert.deepEqual(await failure(roleClient.send(new PutObjectCommand({ Bucket: bucket, Key: 'public/readonly/x', Body: 'x' }))), {
+      name: 'AccessDenied',
+      status: 403,
+    });
     assert.deepEqual(await failure(roleClient.send(new CreateBucketCommand({ Bucket: 'role-made-bucket' }))), { name: 'AccessDenied', status: 403 });
   });
 
@@ -273,7 +363,10 @@ void describe('S3 authorization for role principals (IAM-lite)', () => {
   void it('refuses policy documents it cannot honour', async () => {
     const roleHandler = cloud.kernel.resourceHandler('Forte::IAM::Role')!;
     await assert.rejects(
-      roleHandler.create({ RoleName: 'bad', Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Allow', NotAction: 's3:*', Resource: '*' }] } }] }, resourceCtx()),
+      roleHandler.create(
+        { RoleName: 'bad', Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Allow', NotAction: 's3:*', Resource: '*' }] } }] },
+        resourceCtx(),
+      ),
       /NotAction/,
     );
     await assert.rejects(roleHandler.create({ RoleName: 'bad name!' }, resourceCtx()), /RoleName/);
@@ -283,11 +376,24 @@ void describe('S3 authorization for role principals (IAM-lite)', () => {
 void describe('Forte::S3::Bucket resource type', () => {
   void it('creates idempotently, reports attributes, and empties the bucket on delete', async () => {
     const handler = cloud.kernel.resourceHandler('Forte::S3::Bucket')!;
-    const ctx = { appId: 'a', appSlug: 'a', envName: 'dev', stackName: 's', logicalId: 'Bucket', region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log };
+    const ctx = {
+      appId: 'a',
+      appSlug: 'a',
+      envName: 'dev',
+      stackName: 's',
+      logicalId: 'Bucket',
+      region: 'us-east-1',
+      accountId: cloud.kernel.config.accountId,
+      log: cloud.kernel.log,
+    };
     const first = await handler.create({ BucketName: 'deployment-bucket' }, ctx);
     const again = await handler.create({ BucketName: 'deployment-bucket' }, ctx);
     assert.deepEqual(first, again);
-    assert.deepEqual(first.attributes, { BucketName: 'deployment-bucket', Arn: 'arn:aws:s3:::deployment-bucket', RegionalDomainName: `deployment-bucket.s3.localhost:${cloud.port}` });
+    assert.deepEqual(first.attributes, {
+      BucketName: 'deployment-bucket',
+      Arn: 'arn:aws:s3:::deployment-bucket',
+      RegionalDomainName: `deployment-bucket.s3.localhost:${cloud.port}`,
+    });
     await s3.send(new PutObjectCommand({ Bucket: 'deployment-bucket', Key: 'a', Body: 'a' }));
     await s3.send(new PutObjectCommand({ Bucket: 'deployment-bucket', Key: 'b/c', Body: 'c' }));
     assert.equal(await handler.update('deployment-bucket', { BucketName: 'other-bucket' }, { BucketName: 'deployment-bucket' }, ctx), 'replace');

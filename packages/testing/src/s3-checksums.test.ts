@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
-import { CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, ListPartsCommand, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListPartsCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { callFailure, startTestCloud, type TestCloud } from './index.js';
 
 let cloud: TestCloud;
@@ -30,7 +40,11 @@ void describe('S3 CRC32 checksums through @aws-sdk/client-s3', () => {
     assert.equal(got.ChecksumCRC32, crcOf('hello checksums'));
     assert.equal(await got.Body!.transformToString(), 'hello checksums', 'the SDK validated the body against it');
     assert.equal((await s3.send(new HeadObjectCommand({ Bucket, Key: 'a.txt', ChecksumMode: 'ENABLED' }))).ChecksumCRC32, crcOf('hello checksums'));
-    assert.equal((await s3.send(new GetObjectCommand({ Bucket, Key: 'a.txt', ChecksumMode: 'ENABLED', Range: 'bytes=0-4' }))).ChecksumCRC32, undefined, 'not for a range');
+    assert.equal(
+      (await s3.send(new GetObjectCommand({ Bucket, Key: 'a.txt', ChecksumMode: 'ENABLED', Range: 'bytes=0-4' }))).ChecksumCRC32,
+      undefined,
+      'not for a range',
+    );
   });
 
   void it('refuses a body whose CRC32 does not match, and keeps what was stored', async () => {
@@ -42,7 +56,15 @@ void describe('S3 CRC32 checksums through @aws-sdk/client-s3', () => {
 
   void it('verifies a CRC32 sent as an aws-chunked trailer (streamed bodies)', async () => {
     const data = Buffer.alloc(300_000, 7);
-    const put = await s3.send(new PutObjectCommand({ Bucket, Key: 'streamed.bin', Body: Readable.from([data.subarray(0, 100_000), data.subarray(100_000)]), ContentLength: data.length, ChecksumAlgorithm: 'CRC32' }));
+    const put = await s3.send(
+      new PutObjectCommand({
+        Bucket,
+        Key: 'streamed.bin',
+        Body: Readable.from([data.subarray(0, 100_000), data.subarray(100_000)]),
+        ContentLength: data.length,
+        ChecksumAlgorithm: 'CRC32',
+      }),
+    );
     assert.equal(put.ChecksumCRC32, crcOf(data));
     const got = await s3.send(new GetObjectCommand({ Bucket, Key: 'streamed.bin', ChecksumMode: 'ENABLED' }));
     assert.equal(got.ChecksumCRC32, crcOf(data));
@@ -54,9 +76,18 @@ void describe('S3 CRC32 checksums through @aws-sdk/client-s3', () => {
     const part = await s3.send(new UploadPartCommand({ Bucket, Key: 'parts', UploadId, PartNumber: 1, Body: 'only part', ChecksumAlgorithm: 'CRC32' }));
     assert.equal(part.ChecksumCRC32, crcOf('only part'));
     assert.equal((await s3.send(new ListPartsCommand({ Bucket, Key: 'parts', UploadId }))).Parts?.[0]?.ChecksumCRC32, crcOf('only part'));
-    const wrong = await callFailure(s3.send(new UploadPartCommand({ Bucket, Key: 'parts', UploadId, PartNumber: 2, Body: 'second', ChecksumCRC32: crcOf('not it') })));
+    const wrong = await callFailure(
+      s3.send(new UploadPartCommand({ Bucket, Key: 'parts', UploadId, PartNumber: 2, Body: 'second', ChecksumCRC32: crcOf('not it') })),
+    );
     assert.deepEqual([wrong.name, wrong.status], ['BadDigest', 400]);
-    await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key: 'parts', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag, ChecksumCRC32: part.ChecksumCRC32 }] } }));
+    await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket,
+        Key: 'parts',
+        UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag, ChecksumCRC32: part.ChecksumCRC32 }] },
+      }),
+    );
     assert.equal(await (await s3.send(new GetObjectCommand({ Bucket, Key: 'parts' }))).Body!.transformToString(), 'only part');
   });
 });

@@ -34,7 +34,8 @@ const bytes = (size: number, seed: number): Buffer => Buffer.alloc(size, seed);
 const md5 = (data: Buffer): string => createHash('md5').update(data).digest('hex');
 
 function blobFiles(): string[] {
-  const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
   const root = join(cloud.dataDir, 'blobs');
   return existsSync(root) ? walk(root).filter((f) => !f.includes('/.tmp/')) : [];
 }
@@ -47,11 +48,13 @@ before(async () => {
 after(() => cloud.close());
 
 void describe('S3 multipart uploads through @aws-sdk/client-s3', () => {
-  void it('creates, uploads parts (a part sent again replaces it), lists, and completes into one object with S3\'s ETag', async () => {
+  void it("creates, uploads parts (a part sent again replaces it), lists, and completes into one object with S3's ETag", async () => {
     const Bucket = 'uploads';
     const Key = 'videos/big file.bin';
     const blobsBefore = blobFiles().length;
-    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key, ContentType: 'video/mp4', Metadata: { origin: 'camera' }, CacheControl: 'max-age=60' }));
+    const { UploadId } = await s3.send(
+      new CreateMultipartUploadCommand({ Bucket, Key, ContentType: 'video/mp4', Metadata: { origin: 'camera' }, CacheControl: 'max-age=60' }),
+    );
     assert.match(UploadId ?? '', /^[\w-]{20,}$/);
 
     const parts = [bytes(5 * MiB, 1), bytes(5 * MiB, 2), bytes(1000, 3)];
@@ -64,18 +67,36 @@ void describe('S3 multipart uploads through @aws-sdk/client-s3', () => {
     assert.equal(again.ETag, `"${md5(parts[0]!)}"`, 'part 1 sent again replaces the first one');
 
     const listed = await s3.send(new ListPartsCommand({ Bucket, Key, UploadId }));
-    assert.deepEqual(listed.Parts?.map((p) => [p.PartNumber, p.ETag, p.Size]), parts.map((p, i) => [i + 1, `"${md5(p)}"`, p.length]));
+    assert.deepEqual(
+      listed.Parts?.map((p) => [p.PartNumber, p.ETag, p.Size]),
+      parts.map((p, i) => [i + 1, `"${md5(p)}"`, p.length]),
+    );
     assert.equal(listed.IsTruncated, false);
     const page = await s3.send(new ListPartsCommand({ Bucket, Key, UploadId, MaxParts: 2 }));
     assert.deepEqual([page.Parts?.length, page.IsTruncated, page.NextPartNumberMarker], [2, true, '2']);
     const rest = await s3.send(new ListPartsCommand({ Bucket, Key, UploadId, PartNumberMarker: page.NextPartNumberMarker }));
-    assert.deepEqual(rest.Parts?.map((p) => p.PartNumber), [3]);
+    assert.deepEqual(
+      rest.Parts?.map((p) => p.PartNumber),
+      [3],
+    );
     const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket, Prefix: 'videos/' }));
-    assert.deepEqual(uploads.Uploads?.map((u) => [u.Key, u.UploadId]), [[Key, UploadId]]);
+    assert.deepEqual(
+      uploads.Uploads?.map((u) => [u.Key, u.UploadId]),
+      [[Key, UploadId]],
+    );
     assert.deepEqual((await s3.send(new ListMultipartUploadsCommand({ Bucket, Prefix: 'photos/' }))).Uploads ?? [], []);
 
-    const done = await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: listed.Parts!.map(({ PartNumber, ETag }) => ({ PartNumber, ETag })) } }));
-    const expectedEtag = `"${createHash('md5').update(Buffer.concat(parts.map((p) => Buffer.from(md5(p), 'hex')))).digest('hex')}-3"`;
+    const done = await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket,
+        Key,
+        UploadId,
+        MultipartUpload: { Parts: listed.Parts!.map(({ PartNumber, ETag }) => ({ PartNumber, ETag })) },
+      }),
+    );
+    const expectedEtag = `"${createHash('md5')
+      .update(Buffer.concat(parts.map((p) => Buffer.from(md5(p), 'hex'))))
+      .digest('hex')}-3"`;
     assert.equal(done.ETag, expectedEtag);
     assert.equal(done.Key, Key);
     assert.ok(done.Location?.endsWith(`/s3/${Bucket}/videos/big%20file.bin`), done.Location);
@@ -83,14 +104,17 @@ void describe('S3 multipart uploads through @aws-sdk/client-s3', () => {
     const got = await s3.send(new GetObjectCommand({ Bucket, Key }));
     const body = Buffer.from(await got.Body!.transformToByteArray());
     assert.ok(body.equals(Buffer.concat(parts)), 'the object is the parts in order');
-    assert.deepEqual([got.ETag, got.ContentType, got.Metadata, got.CacheControl, got.ContentLength], [expectedEtag, 'video/mp4', { origin: 'camera' }, 'max-age=60', 10 * MiB + 1000]);
+    assert.deepEqual(
+      [got.ETag, got.ContentType, got.Metadata, got.CacheControl, got.ContentLength],
+      [expectedEtag, 'video/mp4', { origin: 'camera' }, 'max-age=60', 10 * MiB + 1000],
+    );
     const ranged = await s3.send(new GetObjectCommand({ Bucket, Key, Range: `bytes=${5 * MiB - 2}-${5 * MiB + 1}` }));
     assert.deepEqual([...(await ranged.Body!.transformToByteArray())], [1, 1, 2, 2], 'a range across a part boundary');
     assert.equal((await s3.send(new HeadObjectCommand({ Bucket, Key }))).ContentLength, 10 * MiB + 1000, 'what aws-amplify checks after completing');
 
     assert.deepEqual(await failure(s3.send(new ListPartsCommand({ Bucket, Key, UploadId }))), { name: 'NoSuchUpload', status: 404 });
     assert.deepEqual((await s3.send(new ListMultipartUploadsCommand({ Bucket }))).Uploads ?? [], []);
-    assert.equal(blobFiles().length, blobsBefore + 1, 'the parts\' bodies are gone; only the object\'s remains');
+    assert.equal(blobFiles().length, blobsBefore + 1, "the parts' bodies are gone; only the object's remains");
   });
 
   void it('refuses parts out of order, unknown or altered parts, small middle parts and unknown uploads, keeping the upload', async () => {
@@ -99,16 +123,46 @@ void describe('S3 multipart uploads through @aws-sdk/client-s3', () => {
     const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
     const small = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: bytes(1000, 1) }));
     const last = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 2, Body: bytes(1000, 2) }));
-    const complete = (Parts: { PartNumber: number; ETag: string | undefined }[]) => s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts } }));
+    const complete = (Parts: { PartNumber: number; ETag: string | undefined }[]) =>
+      s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts } }));
 
-    assert.deepEqual(await failure(complete([{ PartNumber: 2, ETag: last.ETag }, { PartNumber: 1, ETag: small.ETag }])), { name: 'InvalidPartOrder', status: 400 });
+    assert.deepEqual(
+      await failure(
+        complete([
+          { PartNumber: 2, ETag: last.ETag },
+          { PartNumber: 1, ETag: small.ETag },
+        ]),
+      ),
+      { name: 'InvalidPartOrder', status: 400 },
+    );
     assert.deepEqual(await failure(complete([{ PartNumber: 1, ETag: last.ETag }])), { name: 'InvalidPart', status: 400 });
     assert.deepEqual(await failure(complete([{ PartNumber: 3, ETag: last.ETag }])), { name: 'InvalidPart', status: 400 });
-    assert.deepEqual(await failure(complete([{ PartNumber: 1, ETag: small.ETag }, { PartNumber: 2, ETag: last.ETag }])), { name: 'EntityTooSmall', status: 400 });
-    assert.deepEqual(await failure(s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 0, Body: 'x' }))), { name: 'InvalidArgument', status: 400 });
-    assert.deepEqual(await failure(s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 10_001, Body: 'x' }))), { name: 'InvalidArgument', status: 400 });
-    assert.deepEqual(await failure(s3.send(new UploadPartCommand({ Bucket, Key, UploadId: 'no-such-upload', PartNumber: 1, Body: 'x' }))), { name: 'NoSuchUpload', status: 404 });
-    assert.deepEqual(await failure(s3.send(new UploadPartCommand({ Bucket, Key: 'another-key', UploadId, PartNumber: 1, Body: 'x' }))), { name: 'NoSuchUpload', status: 404 }, 'an upload belongs to its key');
+    assert.deepEqual(
+      await failure(
+        complete([
+          { PartNumber: 1, ETag: small.ETag },
+          { PartNumber: 2, ETag: last.ETag },
+        ]),
+      ),
+      { name: 'EntityTooSmall', status: 400 },
+    );
+    assert.deepEqual(await failure(s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 0, Body: 'x' }))), {
+      name: 'InvalidArgument',
+      status: 400,
+    });
+    assert.deepEqual(await failure(s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 10_001, Body: 'x' }))), {
+      name: 'InvalidArgument',
+      status: 400,
+    });
+    assert.deepEqual(await failure(s3.send(new UploadPartCommand({ Bucket, Key, UploadId: 'no-such-upload', PartNumber: 1, Body: 'x' }))), {
+      name: 'NoSuchUpload',
+      status: 404,
+    });
+    assert.deepEqual(
+      await failure(s3.send(new UploadPartCommand({ Bucket, Key: 'another-key', UploadId, PartNumber: 1, Body: 'x' }))),
+      { name: 'NoSuchUpload', status: 404 },
+      'an upload belongs to its key',
+    );
     assert.deepEqual(await failure(s3.send(new CreateMultipartUploadCommand({ Bucket: 'no-such-bucket', Key }))), { name: 'NoSuchBucket', status: 404 });
     assert.deepEqual(await failure(s3.send(new GetObjectCommand({ Bucket, Key }))), { name: 'NoSuchKey', status: 404 }, 'no object from a refused completion');
 
@@ -125,13 +179,19 @@ void describe('S3 multipart uploads through @aws-sdk/client-s3', () => {
     assert.equal(blobFiles().length, blobsBefore + 1);
     await s3.send(new AbortMultipartUploadCommand({ Bucket: 'abandoned', Key: 'a', UploadId: aborted.UploadId }));
     assert.equal(blobFiles().length, blobsBefore);
-    assert.deepEqual(await failure(s3.send(new ListPartsCommand({ Bucket: 'abandoned', Key: 'a', UploadId: aborted.UploadId }))), { name: 'NoSuchUpload', status: 404 });
-    assert.deepEqual(await failure(s3.send(new AbortMultipartUploadCommand({ Bucket: 'abandoned', Key: 'a', UploadId: aborted.UploadId }))), { name: 'NoSuchUpload', status: 404 });
+    assert.deepEqual(await failure(s3.send(new ListPartsCommand({ Bucket: 'abandoned', Key: 'a', UploadId: aborted.UploadId }))), {
+      name: 'NoSuchUpload',
+      status: 404,
+    });
+    assert.deepEqual(await failure(s3.send(new AbortMultipartUploadCommand({ Bucket: 'abandoned', Key: 'a', UploadId: aborted.UploadId }))), {
+      name: 'NoSuchUpload',
+      status: 404,
+    });
 
     const pending = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'abandoned', Key: 'b' }));
     await s3.send(new UploadPartCommand({ Bucket: 'abandoned', Key: 'b', UploadId: pending.UploadId, PartNumber: 1, Body: bytes(2000, 6) }));
     await s3.send(new DeleteBucketCommand({ Bucket: 'abandoned' }));
-    assert.equal(blobFiles().length, blobsBefore, 'the pending upload\'s part went with the bucket');
+    assert.equal(blobFiles().length, blobsBefore, "the pending upload's part went with the bucket");
     await s3.send(new CreateBucketCommand({ Bucket: 'abandoned' }));
     assert.deepEqual((await s3.send(new ListMultipartUploadsCommand({ Bucket: 'abandoned' }))).Uploads ?? [], []);
   });
@@ -154,7 +214,11 @@ void describe('S3 multipart uploads through @aws-sdk/client-s3', () => {
     }
     assert.deepEqual(seen, Object.keys(ids).sort());
     const afterK2 = await s3.send(new ListMultipartUploadsCommand({ Bucket: 'many', KeyMarker: 'k2' }));
-    assert.deepEqual(afterK2.Uploads?.map((u) => u.Key), ['k3'], 'a key marker alone skips that key\'s uploads');
+    assert.deepEqual(
+      afterK2.Uploads?.map((u) => u.Key),
+      ['k3'],
+      "a key marker alone skips that key's uploads",
+    );
 
     await s3.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'refusals', Body: 'plain' }));
     assert.equal(await (await s3.send(new GetObjectCommand({ Bucket: 'uploads', Key: 'refusals' }))).Body!.transformToString(), 'plain');

@@ -45,7 +45,6 @@ before(async () => {
 });
 after(() => cloud.close());
 
-
 const text = async (key: string, bucket: string, extra: Partial<ConstructorParameters<typeof GetObjectCommand>[0]> = {}) => {
   const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...extra }));
   return { out, body: await out.Body!.transformToString() };
@@ -138,7 +137,10 @@ void describe('S3 objects', () => {
 
   void it('honours If-None-Match: * on put', async () => {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'once', Body: 'first', IfNoneMatch: '*' }));
-    assert.deepEqual(await failure(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'once', Body: 'second', IfNoneMatch: '*' }))), { name: 'PreconditionFailed', status: 412 });
+    assert.deepEqual(await failure(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'once', Body: 'second', IfNoneMatch: '*' }))), {
+      name: 'PreconditionFailed',
+      status: 412,
+    });
     assert.equal((await text('once', bucket)).body, 'first');
   });
 
@@ -152,7 +154,10 @@ void describe('S3 objects', () => {
     assert.equal((await text('digits', bucket, { Range: 'bytes=-3' })).body, '789');
     assert.equal((await text('digits', bucket, { Range: 'bytes=7-' })).body, '789');
     assert.equal((await text('digits', bucket, { Range: 'bytes=8-100' })).body, '89');
-    assert.deepEqual(await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'digits', Range: 'bytes=10-12' }))), { name: 'InvalidRange', status: 416 });
+    assert.deepEqual(await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'digits', Range: 'bytes=10-12' }))), {
+      name: 'InvalidRange',
+      status: 416,
+    });
   });
 
   void it('answers conditional GETs: 304 for If-None-Match / If-Modified-Since, 412 for If-Match', async () => {
@@ -160,20 +165,41 @@ void describe('S3 objects', () => {
     assert.equal((await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'cond', IfNoneMatch: put.ETag })))).status, 304);
     assert.equal((await text('cond', bucket, { IfNoneMatch: '"other"' })).body, 'c');
     assert.equal((await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'cond', IfModifiedSince: new Date(Date.now() + 60_000) })))).status, 304);
-    assert.deepEqual(await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'cond', IfMatch: '"nope"' }))), { name: 'PreconditionFailed', status: 412 });
+    assert.deepEqual(await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'cond', IfMatch: '"nope"' }))), {
+      name: 'PreconditionFailed',
+      status: 412,
+    });
     assert.equal((await text('cond', bucket, { IfMatch: put.ETag! })).body, 'c');
   });
 
   void it('applies response-* overrides on GET', async () => {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'override', Body: 'x', ContentType: 'text/plain' }));
-    const { out } = await text('override', bucket, { ResponseContentType: 'application/json', ResponseContentDisposition: 'inline', ResponseCacheControl: 'no-store' });
+    const { out } = await text('override', bucket, {
+      ResponseContentType: 'application/json',
+      ResponseContentDisposition: 'inline',
+      ResponseCacheControl: 'no-store',
+    });
     assert.equal(out.ContentType, 'application/json');
     assert.equal(out.ContentDisposition, 'inline');
     assert.equal(out.CacheControl, 'no-store');
   });
 
   void it('round-trips keys that look like paths, encoded slashes, unicode and spaces, creating no file outside the data dir', async () => {
-    const keys = ['a/../../etc/passwd', '../../../outside', '%2F', 'x%2Fy', '/abs', '//double', 'unicode ü 😀', 'with space', 'plus+sign', 'a/./b', 'trailing/', 'q?x=1#frag', '~tilde*star'];
+    const keys = [
+      'a/../../etc/passwd',
+      '../../../outside',
+      '%2F',
+      'x%2Fy',
+      '/abs',
+      '//double',
+      'unicode ü 😀',
+      'with space',
+      'plus+sign',
+      'a/./b',
+      'trailing/',
+      'q?x=1#frag',
+      '~tilde*star',
+    ];
     for (const key of keys) {
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: `body of ${key}` }));
     }
@@ -193,7 +219,9 @@ void describe('S3 objects', () => {
     assert.equal((await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'del/one' }))).$metadata.httpStatusCode, 204);
     assert.equal((await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'del/one' }))).$metadata.httpStatusCode, 204);
     for (const key of ['del/a', 'del/b & <c>', 'del/ü']) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key }));
-    const result = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: 'del/a' }, { Key: 'del/b & <c>' }, { Key: 'del/ü' }, { Key: 'del/never' }] } }));
+    const result = await s3.send(
+      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: 'del/a' }, { Key: 'del/b & <c>' }, { Key: 'del/ü' }, { Key: 'del/never' }] } }),
+    );
     assert.deepEqual(result.Deleted?.map((d) => d.Key).sort(), ['del/a', 'del/b & <c>', 'del/never', 'del/ü']);
     assert.equal(result.Errors, undefined);
     assert.deepEqual(await listAll({ Bucket: bucket, Prefix: 'del/' }), []);
@@ -213,7 +241,16 @@ void describe('S3 objects', () => {
     await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'dst/raw', CopySource: `/${bucket}/src/raw name.txt` }));
     assert.equal((await text('dst/raw', bucket)).body, 'raw');
 
-    await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'dst/replaced', CopySource: `${bucket}/src/raw%20name.txt`, MetadataDirective: 'REPLACE', ContentType: 'application/x-test', Metadata: { b: '2' } }));
+    await s3.send(
+      new CopyObjectCommand({
+        Bucket: bucket,
+        Key: 'dst/replaced',
+        CopySource: `${bucket}/src/raw%20name.txt`,
+        MetadataDirective: 'REPLACE',
+        ContentType: 'application/x-test',
+        Metadata: { b: '2' },
+      }),
+    );
     const replaced = await text('dst/replaced', bucket);
     assert.equal(replaced.out.ContentType, 'application/x-test');
     assert.deepEqual(replaced.out.Metadata, { b: '2' });
@@ -221,8 +258,14 @@ void describe('S3 objects', () => {
     // Deleting the source leaves the copy intact: bodies are independent.
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'src/raw name.txt' }));
     assert.equal((await text('dst/raw', bucket)).body, 'raw');
-    assert.deepEqual(await failure(s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'dst/x', CopySource: `${bucket}/src/raw name.txt` }))), { name: 'NoSuchKey', status: 404 });
-    assert.deepEqual(await failure(s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'dst/raw', CopySource: `${bucket}/dst/raw` }))), { name: 'InvalidRequest', status: 400 });
+    assert.deepEqual(await failure(s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'dst/x', CopySource: `${bucket}/src/raw name.txt` }))), {
+      name: 'NoSuchKey',
+      status: 404,
+    });
+    assert.deepEqual(await failure(s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'dst/raw', CopySource: `${bucket}/dst/raw` }))), {
+      name: 'InvalidRequest',
+      status: 400,
+    });
   });
 });
 
@@ -235,7 +278,10 @@ void describe('S3 listing', () => {
   });
 
   /** Checks what amplify-js's list checks (§11.1): echoes, KeyCount, IsTruncated ⇔ NextContinuationToken. */
-  const checkIntegrity = (page: ListObjectsV2CommandOutput, asked: { Prefix?: string; Delimiter?: string; MaxKeys?: number; ContinuationToken?: string }): void => {
+  const checkIntegrity = (
+    page: ListObjectsV2CommandOutput,
+    asked: { Prefix?: string; Delimiter?: string; MaxKeys?: number; ContinuationToken?: string },
+  ): void => {
     assert.equal(page.Name, bucket);
     assert.equal(page.Prefix ?? '', asked.Prefix ?? '');
     assert.equal(page.Delimiter, asked.Delimiter);
@@ -273,17 +319,29 @@ void describe('S3 listing', () => {
     assert.deepEqual(entries, ['prefix:photos/2024/', 'prefix:photos/2025/', 'key:photos/d.jpg', 'key:photos/e.jpg']);
     assert.equal(pages, 4);
     const top = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Delimiter: '/' }));
-    assert.deepEqual(top.CommonPrefixes?.map((p) => p.Prefix), ['photos/', 'z/']);
-    assert.deepEqual(top.Contents?.map((c) => c.Key), ['readme.md']);
+    assert.deepEqual(
+      top.CommonPrefixes?.map((p) => p.Prefix),
+      ['photos/', 'z/'],
+    );
+    assert.deepEqual(
+      top.Contents?.map((c) => c.Key),
+      ['readme.md'],
+    );
   });
 
-  void it('starts after a key, and answers amplify-js\'s folder probe (max-keys=1, prefix=<key>/)', async () => {
+  void it("starts after a key, and answers amplify-js's folder probe (max-keys=1, prefix=<key>/)", async () => {
     const after = await s3.send(new ListObjectsV2Command({ Bucket: bucket, StartAfter: 'photos/e.jpg' }));
-    assert.deepEqual(after.Contents?.map((c) => c.Key), ['readme.md', 'z/1', 'z/2']);
+    assert.deepEqual(
+      after.Contents?.map((c) => c.Key),
+      ['readme.md', 'z/1', 'z/2'],
+    );
     assert.equal(after.StartAfter, 'photos/e.jpg');
     const probe = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'z/', MaxKeys: 1 }));
     checkIntegrity(probe, { Prefix: 'z/', MaxKeys: 1 });
-    assert.deepEqual(probe.Contents?.map((c) => c.Key), ['z/1']);
+    assert.deepEqual(
+      probe.Contents?.map((c) => c.Key),
+      ['z/1'],
+    );
     assert.equal(probe.IsTruncated, true);
     const empty = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'readme.md/', MaxKeys: 1 }));
     assert.equal(empty.KeyCount, 0);
@@ -301,12 +359,18 @@ void describe('S3 listing', () => {
   });
 
   void it('refuses a forged continuation token', async () => {
-    assert.deepEqual(await failure(s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: 'not-a-token' }))), { name: 'InvalidArgument', status: 400 });
+    assert.deepEqual(await failure(s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: 'not-a-token' }))), {
+      name: 'InvalidArgument',
+      status: 400,
+    });
   });
 
   void it('supports ListObjects version 1 with markers', async () => {
     const page = await s3.send(new ListObjectsCommand({ Bucket: bucket, Marker: 'photos/e.jpg', MaxKeys: 2 }));
-    assert.deepEqual(page.Contents?.map((c) => c.Key), ['readme.md', 'z/1']);
+    assert.deepEqual(
+      page.Contents?.map((c) => c.Key),
+      ['readme.md', 'z/1'],
+    );
     assert.equal(page.IsTruncated, true);
   });
 });

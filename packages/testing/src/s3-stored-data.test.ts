@@ -16,7 +16,7 @@ after(async () => {
   await cloud.close();
 });
 
-void describe('a bucket\'s stored data', () => {
+void describe("a bucket's stored data", () => {
   void it('is counted in objects, so a change set can say what deleting the bucket loses; it is not copied', async () => {
     const hooks = cloud.kernel.resourceHandler(RESOURCE_TYPES.bucket)!.storedData!;
     await s3.send(new CreateBucketCommand({ Bucket: 'counted' }));

@@ -2,9 +2,23 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import {
-  AdminConfirmSignUpCommand, AdminGetUserCommand, AssociateSoftwareTokenCommand, ChangePasswordCommand, CognitoIdentityProviderClient, ConfirmForgotPasswordCommand,
-  ConfirmSignUpCommand, ForgotPasswordCommand, GetUserAttributeVerificationCodeCommand, InitiateAuthCommand, ResendConfirmationCodeCommand, RespondToAuthChallengeCommand,
-  SetUserMFAPreferenceCommand, SignUpCommand, UpdateUserAttributesCommand, VerifySoftwareTokenCommand, VerifyUserAttributeCommand,
+  AdminConfirmSignUpCommand,
+  AdminGetUserCommand,
+  AssociateSoftwareTokenCommand,
+  ChangePasswordCommand,
+  CognitoIdentityProviderClient,
+  ConfirmForgotPasswordCommand,
+  ConfirmSignUpCommand,
+  ForgotPasswordCommand,
+  GetUserAttributeVerificationCodeCommand,
+  InitiateAuthCommand,
+  ResendConfirmationCodeCommand,
+  RespondToAuthChallengeCommand,
+  SetUserMFAPreferenceCommand,
+  SignUpCommand,
+  UpdateUserAttributesCommand,
+  VerifySoftwareTokenCommand,
+  VerifyUserAttributeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { CognitoLimitSettings, ResourceContext } from '@forte/cloud';
 import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
@@ -28,17 +42,40 @@ interface Target {
 }
 
 async function deploy(options: { cognitoLimits?: CognitoLimitSettings; dataDir?: string; pool?: { poolId: string; clientId: string } } = {}): Promise<Target> {
-  const cloud = await startTestCloud({ ...(options.cognitoLimits ? { cognitoLimits: options.cognitoLimits } : {}), ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+  const cloud = await startTestCloud({
+    ...(options.cognitoLimits ? { cognitoLimits: options.cognitoLimits } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+  });
   let ids = options.pool;
   if (!ids) {
     const ctx = (logicalId: string): ResourceContext => ({
-      appId: 'sec', appSlug: 'sec', envName: 'dev', stackName: 'amplify-sec-dev-auth', logicalId, region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log,
+      appId: 'sec',
+      appSlug: 'sec',
+      envName: 'dev',
+      stackName: 'amplify-sec-dev-auth',
+      logicalId,
+      region: 'us-east-1',
+      accountId: cloud.kernel.config.accountId,
+      log: cloud.kernel.log,
     });
-    const pool = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!.create({
-      PoolName: 'sec', UsernameAttributes: ['email'], AutoVerifiedAttributes: ['email'], RequiredAttributes: ['email'], UsernameCaseSensitive: false,
-      MfaConfiguration: 'OPTIONAL', EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
-    }, ctx('UserPool'));
-    const client = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: pool.physicalId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, ctx('UserPoolClientWeb'));
+    const pool = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!.create(
+      {
+        PoolName: 'sec',
+        UsernameAttributes: ['email'],
+        AutoVerifiedAttributes: ['email'],
+        RequiredAttributes: ['email'],
+        UsernameCaseSensitive: false,
+        MfaConfiguration: 'OPTIONAL',
+        EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      },
+      ctx('UserPool'),
+    );
+    const client = await cloud.kernel
+      .resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!
+      .create(
+        { UserPoolId: pool.physicalId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] },
+        ctx('UserPoolClientWeb'),
+      );
     ids = { poolId: pool.physicalId, clientId: client.physicalId };
   }
   // One attempt per call: the SDK would otherwise retry throttling errors itself.
@@ -46,7 +83,10 @@ async function deploy(options: { cognitoLimits?: CognitoLimitSettings; dataDir?:
   const anonymous = new CognitoIdentityProviderClient({ ...common, credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' } });
   const admin = new CognitoIdentityProviderClient({ ...common, credentials: cloud.credentials });
   return {
-    cloud, ...ids, anonymous, admin,
+    cloud,
+    ...ids,
+    anonymous,
+    admin,
     async close() {
       anonymous.destroy();
       admin.destroy();
@@ -54,7 +94,6 @@ async function deploy(options: { cognitoLimits?: CognitoLimitSettings; dataDir?:
     },
   };
 }
-
 
 async function latestCode(cloud: TestCloud, to: string): Promise<string> {
   const code = (await mailboxMessages(cloud, to))[0]?.code;
@@ -75,11 +114,11 @@ async function outcome(call: Promise<unknown>): Promise<string> {
   }
 }
 
-
 function operations(t: Target) {
   const { anonymous, admin, clientId, poolId } = t;
   return {
-    signUp: (email: string) => anonymous.send(new SignUpCommand({ ClientId: clientId, Username: email, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] })),
+    signUp: (email: string) =>
+      anonymous.send(new SignUpCommand({ ClientId: clientId, Username: email, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] })),
     async signUpConfirmed(email: string): Promise<void> {
       await this.signUp(email);
       await admin.send(new AdminConfirmSignUpCommand({ UserPoolId: poolId, Username: email }));
@@ -87,7 +126,8 @@ function operations(t: Target) {
     confirmSignUp: (email: string, code: string) => anonymous.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: email, ConfirmationCode: code })),
     resend: (email: string) => anonymous.send(new ResendConfirmationCodeCommand({ ClientId: clientId, Username: email })),
     forgot: (email: string) => anonymous.send(new ForgotPasswordCommand({ ClientId: clientId, Username: email })),
-    confirmForgot: (email: string, code: string) => anonymous.send(new ConfirmForgotPasswordCommand({ ClientId: clientId, Username: email, ConfirmationCode: code, Password: NEW_PASSWORD })),
+    confirmForgot: (email: string, code: string) =>
+      anonymous.send(new ConfirmForgotPasswordCommand({ ClientId: clientId, Username: email, ConfirmationCode: code, Password: NEW_PASSWORD })),
     signIn: (email: string, password = PASSWORD) =>
       anonymous.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: email, PASSWORD: password } })),
     async accessToken(email: string): Promise<string> {
@@ -103,7 +143,14 @@ function operations(t: Target) {
       return SecretCode!;
     },
     answerTotp: (session: string | undefined, code: string) =>
-      anonymous.send(new RespondToAuthChallengeCommand({ ClientId: clientId, ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: session, ChallengeResponses: { USERNAME: 'x', SOFTWARE_TOKEN_MFA_CODE: code } })),
+      anonymous.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: clientId,
+          ChallengeName: 'SOFTWARE_TOKEN_MFA',
+          Session: session,
+          ChallengeResponses: { USERNAME: 'x', SOFTWARE_TOKEN_MFA_CODE: code },
+        }),
+      ),
     changePassword: (accessToken: string, previous: string) =>
       anonymous.send(new ChangePasswordCommand({ AccessToken: accessToken, PreviousPassword: previous, ProposedPassword: NEW_PASSWORD })),
   };
@@ -139,7 +186,10 @@ void describe('one-time codes and passwords under attack, with the default limit
     assert.deepEqual(guesses.slice(0, 5), [...times(4, 'CodeMismatchException'), 'LimitExceededException'], 'the fifth wrong code locks');
     assert.deepEqual(guesses.slice(5), times(145, 'LimitExceededException'), 'a new code does not start the count over');
     const real = await latestCode(s.t.cloud, email);
-    await assert.rejects(s.op.confirmForgot(email, real), (e: Error) => e.name === 'LimitExceededException' && e.message === 'Attempt limit exceeded, please try after some time.');
+    await assert.rejects(
+      s.op.confirmForgot(email, real),
+      (e: Error) => e.name === 'LimitExceededException' && e.message === 'Attempt limit exceeded, please try after some time.',
+    );
     // Nothing was changed: the old password still signs in, the one the attacker chose does not.
     assert.equal(await outcome(s.op.signIn(email)), 'ok');
     assert.equal(await outcome(s.op.signIn(email, NEW_PASSWORD)), 'NotAuthorizedException');
@@ -215,7 +265,8 @@ void describe('one-time codes and passwords under attack, with the default limit
     const email = 'mover@example.com';
     await s.op.signUpConfirmed(email);
     const token = await s.op.accessToken(email);
-    const move = (n: number) => s.t.anonymous.send(new UpdateUserAttributesCommand({ AccessToken: token, UserAttributes: [{ Name: 'email', Value: `mover-${n}@example.com` }] }));
+    const move = (n: number) =>
+      s.t.anonymous.send(new UpdateUserAttributesCommand({ AccessToken: token, UserAttributes: [{ Name: 'email', Value: `mover-${n}@example.com` }] }));
     const sends: string[] = [];
     for (let n = 0; n < 6; n++) sends.push(await outcome(move(n)));
     assert.deepEqual(sends, [...times(5, 'ok'), 'LimitExceededException']);
@@ -270,14 +321,16 @@ void describe('a burst of concurrent password guesses', () => {
   void it('fifty wrong passwords sent at once: at most five are checked, the rest refused as attempts exceeded', async () => {
     const email = 'password-burst@example.com';
     await s.op.signUpConfirmed(email);
-    const messages = await Promise.all(Array.from({ length: 50 }, async (_, n) => {
-      try {
-        await s.op.signIn(email, `Wr0ng-${n}!`);
-        return 'ok';
-      } catch (error) {
-        return (error as Error).message;
-      }
-    }));
+    const messages = await Promise.all(
+      Array.from({ length: 50 }, async (_, n) => {
+        try {
+          await s.op.signIn(email, `Wr0ng-${n}!`);
+          return 'ok';
+        } catch (error) {
+          return (error as Error).message;
+        }
+      }),
+    );
     const checked = messages.filter((m) => m === 'Incorrect username or password.').length;
     assert.ok(checked <= 5, `${checked} wrong passwords were checked`);
     assert.equal(messages.filter((m) => m === 'Password attempts exceeded').length, 50 - checked);
@@ -335,7 +388,10 @@ void describe('limits per client address', () => {
       for (let n = 1; n <= 2; n++) answers.push(await outcome(s.op.confirmSignUp(`${name}@example.com`, wrong(code, n))));
     }
     assert.deepEqual(answers, [...times(5, 'CodeMismatchException'), 'TooManyRequestsException']);
-    await assert.rejects(s.op.confirmSignUp('a1@example.com', await latestCode(s.t.cloud, 'a1@example.com')), (e: Error) => e.name === 'TooManyRequestsException');
+    await assert.rejects(
+      s.op.confirmSignUp('a1@example.com', await latestCode(s.t.cloud, 'a1@example.com')),
+      (e: Error) => e.name === 'TooManyRequestsException',
+    );
   });
 });
 
@@ -371,7 +427,8 @@ void describe('counts and locks survive a restart of the cloud', () => {
       }
 
       await op.signUpConfirmed('signin@example.com');
-      for (let n = 1; n <= 6; n++) await assert.rejects(op.signIn('signin@example.com', `Wrong${n}000!`), (e: Error) => e.message === 'Incorrect username or password.');
+      for (let n = 1; n <= 6; n++)
+        await assert.rejects(op.signIn('signin@example.com', `Wrong${n}000!`), (e: Error) => e.message === 'Incorrect username or password.');
     } finally {
       await first.close();
     }
@@ -386,7 +443,10 @@ void describe('counts and locks survive a restart of the cloud', () => {
       assert.equal(await outcome(op.changePassword(token, PASSWORD)), 'LimitExceededException');
       const challenge = await op.signIn('totp@example.com');
       assert.equal(challenge.ChallengeName, 'SOFTWARE_TOKEN_MFA');
-      await assert.rejects(op.answerTotp(challenge.Session, totpCode(secret)), (e: Error) => e.name === 'NotAuthorizedException' && e.message === 'Password attempts exceeded');
+      await assert.rejects(
+        op.answerTotp(challenge.Session, totpCode(secret)),
+        (e: Error) => e.name === 'NotAuthorizedException' && e.message === 'Password attempts exceeded',
+      );
     } finally {
       await second.close();
     }

@@ -16,21 +16,21 @@ import { callFailure, startTestCloud, type TestCloud } from './index.js';
 // regression to quadratic or unbounded work fails the time bounds even if the refusal still comes.
 
 const SCHEMA = /* GraphQL */ `
-type Post @model @auth(rules: [{ allow: public }]) {
-  id: ID!
-  title: String
-  comments: [Comment] @hasMany
-}
-type Comment @model @auth(rules: [{ allow: public }]) {
-  id: ID!
-  body: String
-  post: Post @belongsTo
-}
-type Note @model @searchable @auth(rules: [{ allow: public }]) {
-  id: ID!
-  title: String
-  tags: [String]
-}
+  type Post @model @auth(rules: [{ allow: public }]) {
+    id: ID!
+    title: String
+    comments: [Comment] @hasMany
+  }
+  type Comment @model @auth(rules: [{ allow: public }]) {
+    id: ID!
+    body: String
+    post: Post @belongsTo
+  }
+  type Note @model @searchable @auth(rules: [{ allow: public }]) {
+    id: ID!
+    title: String
+    tags: [String]
+  }
 `;
 /** Comments of the one post: enough fan-out that a few relation levels ask for thousands of reads. */
 const COMMENTS = 40;
@@ -129,7 +129,9 @@ function fromPost(relations: number): string {
 }
 
 /** A realtime connection with the API key (of `to`, the suite's API unless given), acknowledged; `next` answers the first frame that matches. */
-async function realtime(to: DeployedTestApi = api): Promise<{ start(id: string, query: string): void; next(match: (f: Frame) => boolean): Promise<Frame>; close(): void }> {
+async function realtime(
+  to: DeployedTestApi = api,
+): Promise<{ start(id: string, query: string): void; next(match: (f: Frame) => boolean): Promise<Frame>; close(): void }> {
   const host = new URL(to.url).host;
   const auth = { host, 'x-api-key': to.apiKey };
   const header = Buffer.from(JSON.stringify(auth)).toString('base64url');
@@ -161,7 +163,8 @@ async function realtime(to: DeployedTestApi = api): Promise<{ start(id: string, 
   socket.send(JSON.stringify({ type: 'connection_init' }));
   await next((f) => f.type === 'connection_ack');
   return {
-    start: (id, query) => socket.send(JSON.stringify({ id, type: 'start', payload: { data: JSON.stringify({ query, variables: {} }), extensions: { authorization: auth } } })),
+    start: (id, query) =>
+      socket.send(JSON.stringify({ id, type: 'start', payload: { data: JSON.stringify({ query, variables: {} }), extensions: { authorization: auth } } })),
     next,
     close: () => socket.close(),
   };
@@ -172,8 +175,13 @@ async function rawDynamoDb(target: string, body: string): Promise<{ status: numb
   const url = new URL(`${cloud.url}/dynamodb`);
   const signer = new SignatureV4({ service: 'dynamodb', region: cloud.credentials.region, credentials: cloud.credentials, sha256: Hash.bind(null, 'sha256') });
   const signed = await signer.sign({
-    method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname,
-    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${target}` }, body,
+    method: 'POST',
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${target}` },
+    body,
   });
   const res = await fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body });
   return { status: res.status, json: await res.json() };
@@ -185,11 +193,20 @@ before(async () => {
   const created = await graphql('mutation { createPost(input: {title: "fan-out"}) { id } }');
   postId = created.json.data.createPost.id;
   for (let i = 0; i < COMMENTS; i++) {
-    const comment = await graphql('mutation ($input: CreateCommentInput!) { createComment(input: $input) { id } }', { input: { body: `c${i}`, postCommentsId: postId } });
+    const comment = await graphql('mutation ($input: CreateCommentInput!) { createComment(input: $input) { id } }', {
+      input: { body: `c${i}`, postCommentsId: postId },
+    });
     assert.ok(comment.json.data?.createComment?.id, JSON.stringify(comment.json));
   }
   dynamodb = new DynamoDBClient({ endpoint: `${cloud.url}/dynamodb`, region: cloud.credentials.region, credentials: cloud.credentials, maxAttempts: 1 });
-  await dynamodb.send(new CreateTableCommand({ TableName: 'Deep', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: 'Deep',
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
   await dynamodb.send(new PutItemCommand({ TableName: 'Deep', Item: { id: { S: 'a' } } }));
 });
 after(() => cloud.close());
@@ -243,7 +260,10 @@ void describe('denial of service: search', () => {
     const tables = cloud.kernel.capability(TABLES);
     for (let i = 0; i < SEARCHED_NOTES; i++) {
       const tags = Array.from({ length: TAGS }, (_, j) => ({ S: `t${i}-${j}` }));
-      await tables.put({ table, item: { id: { S: `note-${String(i).padStart(5, '0')}` }, title: { S: `note ${i}` }, tags: { L: tags }, __typename: { S: 'Note' } } });
+      await tables.put({
+        table,
+        item: { id: { S: `note-${String(i).padStart(5, '0')}` }, title: { S: `note ${i}` }, tags: { L: tags }, __typename: { S: 'Note' } },
+      });
     }
     // Terms and cardinality over 200,000 distinct tags: a sort of every key per terms aggregation, and of
     // every match, once ran in one block at the end of the search.
@@ -256,7 +276,10 @@ void describe('denial of service: search', () => {
     assert.equal(answer?.total, SEARCHED_NOTES, JSON.stringify(timing.result.json).slice(0, 500));
     assert.equal(answer.items[0].id, 'note-00000');
     assert.equal(answer.aggregateItems.length, 25);
-    assert.ok(timing.probeMs < SEARCH_PROBE_MS, `small queries answered within ${SEARCH_PROBE_MS} ms while the search ran (slowest: ${Math.round(timing.probeMs)} ms)`);
+    assert.ok(
+      timing.probeMs < SEARCH_PROBE_MS,
+      `small queries answered within ${SEARCH_PROBE_MS} ms while the search ran (slowest: ${Math.round(timing.probeMs)} ms)`,
+    );
     assert.ok(timing.stallMs < SEARCH_PROBE_MS, `the event loop never held for ${SEARCH_PROBE_MS} ms (longest: ${Math.round(timing.stallMs)} ms)`);
   });
 });
@@ -266,7 +289,11 @@ void describe('the limits are settings of the cloud', () => {
     await using small = await startTestCloud({ graphqlLimits: { maxResolverCalls: 2, maxFilterTerms: 2 } });
     const smallApi = await deployTestApi(small, { schema: SCHEMA, authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' } }, name: 'small' });
     const post = async (query: string): Promise<any> => {
-      const res = await fetch(smallApi.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': smallApi.apiKey }, body: JSON.stringify({ query }) });
+      const res = await fetch(smallApi.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': smallApi.apiKey },
+        body: JSON.stringify({ query }),
+      });
       return res.json();
     };
     const created = await post('mutation { createPost(input: {title: "p"}) { id } }');
@@ -358,7 +385,9 @@ void describe('denial of service: realtime', () => {
       socket.start('wide', `subscription { onCreateComment { ${fromComment(9)} } }`);
       await socket.next((f) => f.id === 'wide' && f.type === 'start_ack');
       const timing = await underLoad(async () => {
-        const created = await graphql('mutation ($input: CreateCommentInput!) { createComment(input: $input) { id } }', { input: { body: 'event', postCommentsId: postId } });
+        const created = await graphql('mutation ($input: CreateCommentInput!) { createComment(input: $input) { id } }', {
+          input: { body: 'event', postCommentsId: postId },
+        });
         assert.ok(created.json.data?.createComment?.id, JSON.stringify(created.json));
         return socket.next((f) => f.id === 'wide' && f.type === 'data');
       });
@@ -376,22 +405,31 @@ void describe('denial of service: DynamoDB expressions and items', () => {
   void it('refuses a FilterExpression nested 2,000 parentheses deep (4 KB) with a ValidationException, promptly', async () => {
     const expression = `${'('.repeat(2000)}id = :v${')'.repeat(2000)}`;
     assert.ok(expression.length <= 4096);
-    const timing = await underLoad(() => callFailure(dynamodb.send(new ScanCommand({ TableName: 'Deep', FilterExpression: expression, ExpressionAttributeValues: { ':v': { S: 'a' } } }))));
+    const timing = await underLoad(() =>
+      callFailure(dynamodb.send(new ScanCommand({ TableName: 'Deep', FilterExpression: expression, ExpressionAttributeValues: { ':v': { S: 'a' } } }))),
+    );
     assert.equal(timing.result.name, 'ValidationException');
     assert.equal(timing.result.status, 400);
     assert.match(timing.result.message, /^Invalid FilterExpression: The expression is nested more than 256 levels deep/);
     assertPrompt(timing);
-    const negations = await callFailure(dynamodb.send(new ScanCommand({ TableName: 'Deep', FilterExpression: `${'NOT '.repeat(1000)}id = :v`, ExpressionAttributeValues: { ':v': { S: 'a' } } })));
+    const negations = await callFailure(
+      dynamodb.send(new ScanCommand({ TableName: 'Deep', FilterExpression: `${'NOT '.repeat(1000)}id = :v`, ExpressionAttributeValues: { ':v': { S: 'a' } } })),
+    );
     assert.equal(negations.name, 'ValidationException');
     assert.match(negations.message, /nested more than 256 levels deep/);
   });
 
   void it('refuses an expression over 4 KB as DynamoDB does: 20,000 parentheses answered a 500 after a stack overflow', async () => {
     const expression = `${'('.repeat(20_000)}id = :v${')'.repeat(20_000)}`;
-    const timing = await underLoad(() => callFailure(dynamodb.send(new ScanCommand({ TableName: 'Deep', FilterExpression: expression, ExpressionAttributeValues: { ':v': { S: 'a' } } }))));
+    const timing = await underLoad(() =>
+      callFailure(dynamodb.send(new ScanCommand({ TableName: 'Deep', FilterExpression: expression, ExpressionAttributeValues: { ':v': { S: 'a' } } }))),
+    );
     assert.equal(timing.result.name, 'ValidationException');
     assert.equal(timing.result.status, 400);
-    assert.equal(timing.result.message, `Invalid FilterExpression: Expression size has exceeded the maximum allowed size; expression size: ${expression.length}`);
+    assert.equal(
+      timing.result.message,
+      `Invalid FilterExpression: Expression size has exceeded the maximum allowed size; expression size: ${expression.length}`,
+    );
     assertPrompt(timing);
   });
 

@@ -19,34 +19,34 @@ import { makeTempDir, startTestCloud, type TestCloud } from './index.js';
  */
 
 const SCHEMA = /* GraphQL */ `
-type Note @model @auth(rules: [{ allow: owner }, { allow: private, operations: [read] }, { allow: public, operations: [read] }]) {
-  id: ID!
-  title: String
-  category: String @index(name: "byCategory", queryField: "notesByCategory", sortKeyFields: ["title"])
-  kind: String @index(name: "byKind", queryField: "notesByKind", sortKeyFields: ["secret"])
-  secret: String @auth(rules: [{ allow: owner }]) @index(name: "bySecret", queryField: "notesBySecret")
-  review: String @auth(rules: [{ allow: groups, groups: ["Admin"] }])
-  bookId: ID @index(name: "byBook", sortKeyFields: ["title"])
-}
-type Book @model @auth(rules: [{ allow: owner }, { allow: private, operations: [read] }, { allow: public, operations: [read] }]) {
-  id: ID!
-  name: String
-  notes: [Note] @hasMany(indexName: "byBook", fields: ["id"])
-}
-type Shared @model @auth(rules: [{ allow: owner }, { allow: private, operations: [read, update, delete] }, { allow: public }]) {
-  id: ID!
-  title: String
-  secret: String @auth(rules: [{ allow: owner }])
-}
-type Journal @model @auth(rules: [{ allow: owner }, { allow: private, operations: [read, update] }, { allow: public, operations: [read] }]) {
-  id: ID!
-  title: String
-  secret: String @auth(rules: [{ allow: owner }])
-}
-type Diary @model @auth(rules: [{ allow: owner }]) {
-  id: ID!
-  mood: String @index(name: "byMood", queryField: "diariesByMood")
-}
+  type Note @model @auth(rules: [{ allow: owner }, { allow: private, operations: [read] }, { allow: public, operations: [read] }]) {
+    id: ID!
+    title: String
+    category: String @index(name: "byCategory", queryField: "notesByCategory", sortKeyFields: ["title"])
+    kind: String @index(name: "byKind", queryField: "notesByKind", sortKeyFields: ["secret"])
+    secret: String @auth(rules: [{ allow: owner }]) @index(name: "bySecret", queryField: "notesBySecret")
+    review: String @auth(rules: [{ allow: groups, groups: ["Admin"] }])
+    bookId: ID @index(name: "byBook", sortKeyFields: ["title"])
+  }
+  type Book @model @auth(rules: [{ allow: owner }, { allow: private, operations: [read] }, { allow: public, operations: [read] }]) {
+    id: ID!
+    name: String
+    notes: [Note] @hasMany(indexName: "byBook", fields: ["id"])
+  }
+  type Shared @model @auth(rules: [{ allow: owner }, { allow: private, operations: [read, update, delete] }, { allow: public }]) {
+    id: ID!
+    title: String
+    secret: String @auth(rules: [{ allow: owner }])
+  }
+  type Journal @model @auth(rules: [{ allow: owner }, { allow: private, operations: [read, update] }, { allow: public, operations: [read] }]) {
+    id: ID!
+    title: String
+    secret: String @auth(rules: [{ allow: owner }])
+  }
+  type Diary @model @auth(rules: [{ allow: owner }]) {
+    id: ID!
+    mood: String @index(name: "byMood", queryField: "diariesByMood")
+  }
 `;
 
 const ALICE_SECRET = 's3cr3t-alice-7f2c';
@@ -107,12 +107,21 @@ before(async () => {
     userPoolId: users.userPoolId,
     name: 'oracles',
     totalCounts: true,
-    authConfig: { defaultAuthentication: { authenticationType: 'AMAZON_COGNITO_USER_POOLS' }, additionalAuthenticationProviders: [{ authenticationType: 'API_KEY' }] },
+    authConfig: {
+      defaultAuthentication: { authenticationType: 'AMAZON_COGNITO_USER_POOLS' },
+      additionalAuthenticationProviders: [{ authenticationType: 'API_KEY' }],
+    },
     resolverConfig: { models: { Journal: { ConflictDetection: 'VERSION', ConflictHandler: 'OPTIMISTIC_CONCURRENCY' } } },
   });
   const idp = new CognitoIdentityProviderClient({ endpoint: `${cloud.url}/cognito-idp/`, region: 'us-east-1', credentials: cloud.credentials, maxAttempts: 1 });
   for (const username of ['alice', 'bob', 'carol'] as const) {
-    const auth = await idp.send(new InitiateAuthCommand({ ClientId: users.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: 'Correct-Horse-9' } }));
+    const auth = await idp.send(
+      new InitiateAuthCommand({
+        ClientId: users.clientId,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: username, PASSWORD: 'Correct-Horse-9' },
+      }),
+    );
     tokens[username] = auth.AuthenticationResult!.AccessToken!;
   }
   ids.book = await create('alice', 'Book', { name: 'shared book' });
@@ -121,7 +130,14 @@ before(async () => {
   ids.carol = await create('carol', 'Note', { title: 'gamma', category: 'c', kind: 'k', secret: 'carol-secret', review: CAROL_REVIEW });
   ids.shared = await create('alice', 'Shared', { title: 'shared', secret: ALICE_SECRET });
   ids.journal = await create('alice', 'Journal', { title: 'journal', secret: ALICE_SECRET });
-  for (const [who, mood] of [['alice', 'happy'], ['alice', 'happy'], ['bob', 'happy'], ['bob', 'sad'], ['alice', ALICE_SECRET]] as const) await create(who, 'Diary', { mood });
+  for (const [who, mood] of [
+    ['alice', 'happy'],
+    ['alice', 'happy'],
+    ['bob', 'happy'],
+    ['bob', 'sad'],
+    ['alice', ALICE_SECRET],
+  ] as const)
+    await create(who, 'Diary', { mood });
 });
 after(() => cloud.close());
 
@@ -144,7 +160,11 @@ void describe('field oracles: list filters', () => {
     assert.deepEqual(idsOf(await gql('bob', LIST, { f: { secret: { eq: BOB_SECRET } } }), 'listNotes'), [ids.bob]);
     assert.deepEqual(idsOf(await gql('bob', LIST, { f: { secret: { eq: ALICE_SECRET } } }), 'listNotes'), []);
     assert.deepEqual(idsOf(await gql('alice', LIST, { f: { secret: { eq: ALICE_SECRET } } }), 'listNotes'), [ids.alice]);
-    assert.deepEqual(idsOf(await gql('alice', LIST, { f: { secret: { attributeExists: true } } }), 'listNotes'), [ids.alice], 'the hidden values of others never match');
+    assert.deepEqual(
+      idsOf(await gql('alice', LIST, { f: { secret: { attributeExists: true } } }), 'listNotes'),
+      [ids.alice],
+      'the hidden values of others never match',
+    );
   });
 
   void it('a field no rule lets a signed-in user read is refused to them; the group it names filters on it', async () => {
@@ -190,7 +210,8 @@ void describe('field oracles: totalCount', () => {
 
   void it('with an allowed filter, the count is of the items the owner rule lets through, not of the table', async () => {
     const count = async (who: Who): Promise<unknown> =>
-      (await gql(who, 'query ($f: ModelDiaryFilterInput) { listDiaries(filter: $f, limit: 1) { totalCount } }', { f: { mood: { eq: 'happy' } } })).data?.listDiaries.totalCount;
+      (await gql(who, 'query ($f: ModelDiaryFilterInput) { listDiaries(filter: $f, limit: 1) { totalCount } }', { f: { mood: { eq: 'happy' } } })).data
+        ?.listDiaries.totalCount;
     assert.equal(await count('alice'), 2);
     assert.equal(await count('bob'), 1);
     assert.equal(await count('carol'), 0);
@@ -222,7 +243,10 @@ void describe('field oracles: index queries', () => {
     // Bob reads the sort key on his own note only: the others are not placed by their hidden values.
     for (const c of [undefined, { beginsWith: 's3' }, { beginsWith: 'zz' }, { lt: 's4' }, { gt: 's4' }]) {
       const ids_ = idsOf(await gql('bob', q, c ? { c } : {}), 'notesByKind');
-      assert.ok(ids_.every((id) => id === ids.bob), `only Bob's note answers: ${JSON.stringify(ids_)}`);
+      assert.ok(
+        ids_.every((id) => id === ids.bob),
+        `only Bob's note answers: ${JSON.stringify(ids_)}`,
+      );
     }
     assert.deepEqual(idsOf(await gql('alice', q, { c: { beginsWith: 's3' } }), 'notesByKind'), [ids.alice]);
     assert.deepEqual(idsOf(await gql('carol', q, {}), 'notesByKind'), [ids.carol]);
@@ -232,7 +256,9 @@ void describe('field oracles: index queries', () => {
     let nextToken: string | null = null;
     const seen: string[] = [];
     do {
-      const body: Body = await gql('bob', 'query ($t: String) { notesByKind(kind: "k", limit: 1, nextToken: $t) { items { id } nextToken } }', { t: nextToken });
+      const body: Body = await gql('bob', 'query ($t: String) { notesByKind(kind: "k", limit: 1, nextToken: $t) { items { id } nextToken } }', {
+        t: nextToken,
+      });
       assert.equal(body.errors, undefined, JSON.stringify(body.errors));
       seen.push(...(body.data!.notesByKind.items as Array<{ id: string }>).map((i) => i.id));
       nextToken = body.data!.notesByKind.nextToken as string | null;
@@ -255,7 +281,9 @@ void describe('field oracles: index queries', () => {
     const pages: string[][] = [];
     let nextToken: string | null = null;
     do {
-      const body: Body = await gql('bob', 'query ($t: String) { notesByKind(kind: "kp", limit: 1, nextToken: $t) { items { id } nextToken } }', { t: nextToken });
+      const body: Body = await gql('bob', 'query ($t: String) { notesByKind(kind: "kp", limit: 1, nextToken: $t) { items { id } nextToken } }', {
+        t: nextToken,
+      });
       assert.equal(body.errors, undefined, JSON.stringify(body.errors));
       pages.push((body.data!.notesByKind.items as Array<{ id: string }>).map((i) => i.id));
       nextToken = body.data!.notesByKind.nextToken as string | null;
@@ -284,7 +312,11 @@ void describe('field oracles: index queries', () => {
     const listed = await gql('bob', 'query { listNotes(limit: 1) { nextToken } }');
     const token = listed.data?.listNotes.nextToken as string;
     assert.equal(typeof token, 'string');
-    assert.equal((await gql('bob', q, { t: token })).errors?.[0]?.errorType, 'InvalidNextTokenException', 'a token of listNotes does not continue an index query');
+    assert.equal(
+      (await gql('bob', q, { t: token })).errors?.[0]?.errorType,
+      'InvalidNextTokenException',
+      'a token of listNotes does not continue an index query',
+    );
     assert.equal((await gql('bob', 'query ($t: String) { listNotes(limit: 1, nextToken: $t) { items { id } } }', { t: token })).errors, undefined);
   });
 });
@@ -301,7 +333,11 @@ void describe('sealed nextTokens', () => {
       });
       const call = async (query: string, variables: Record<string, unknown> = {}): Promise<Body> => {
         const url = `${running.url}${new URL(deployed.url).pathname}`;
-        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': deployed.apiKey }, body: JSON.stringify({ query, variables }) });
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': deployed.apiKey },
+          body: JSON.stringify({ query, variables }),
+        });
         return (await res.json()) as Body;
       };
       for (const id of ['i1', 'i2']) await call('mutation ($id: ID!) { createItem(input: {id: $id}) { id } }', { id });
@@ -331,12 +367,29 @@ void describe('lists read past hidden items, within bounds', () => {
       name: 'sparse',
       authConfig: { defaultAuthentication: { authenticationType: 'AMAZON_COGNITO_USER_POOLS' } },
     });
-    const idp = new CognitoIdentityProviderClient({ endpoint: `${small.url}/cognito-idp/`, region: 'us-east-1', credentials: small.credentials, maxAttempts: 1 });
+    const idp = new CognitoIdentityProviderClient({
+      endpoint: `${small.url}/cognito-idp/`,
+      region: 'us-east-1',
+      credentials: small.credentials,
+      maxAttempts: 1,
+    });
     const token = async (username: string): Promise<string> =>
-      (await idp.send(new InitiateAuthCommand({ ClientId: users.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: 'Correct-Horse-9' } }))).AuthenticationResult!.AccessToken!;
+      (
+        await idp.send(
+          new InitiateAuthCommand({
+            ClientId: users.clientId,
+            AuthFlow: 'USER_PASSWORD_AUTH',
+            AuthParameters: { USERNAME: username, PASSWORD: 'Correct-Horse-9' },
+          }),
+        )
+      ).AuthenticationResult!.AccessToken!;
     const as = { alice: await token('alice'), bob: await token('bob') };
     const call = async (who: 'alice' | 'bob', query: string, variables: Record<string, unknown> = {}): Promise<Body> => {
-      const res = await fetch(deployed.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: as[who] }, body: JSON.stringify({ query, variables }) });
+      const res = await fetch(deployed.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: as[who] },
+        body: JSON.stringify({ query, variables }),
+      });
       return (await res.json()) as Body;
     };
     for (let i = 0; i < 80; i++) await call('alice', 'mutation { createDiary(input: {mood: "a"}) { id } }');
@@ -369,7 +422,10 @@ void describe('field oracles: sync and relations', () => {
     const q = 'query ($id: ID!, $f: ModelNoteFilterInput) { getBook(id: $id) { name notes(filter: $f) { items { id } totalCount } } }';
     const refused = await gql('apiKey', q, { id: ids.book, f: { secret: { beginsWith: 's3' } } });
     assert.deepEqual(refused.data, { getBook: { name: 'shared book', notes: null } });
-    assert.deepEqual(refused.errors?.map((e) => [e.errorType, e.message, e.path]), [['Unauthorized', 'Unauthorized on [secret]', ['getBook', 'notes']]]);
+    assert.deepEqual(
+      refused.errors?.map((e) => [e.errorType, e.message, e.path]),
+      [['Unauthorized', 'Unauthorized on [secret]', ['getBook', 'notes']]],
+    );
     const right = await gql('bob', q, { id: ids.book, f: { secret: { beginsWith: 's3' } } });
     const wrong = await gql('bob', q, { id: ids.book, f: { secret: { beginsWith: 'qq' } } });
     assert.deepEqual(right, wrong);
@@ -394,7 +450,10 @@ void describe('field oracles: write conditions', () => {
         answers.add(JSON.stringify(body));
       }
       assert.equal(answers.size, 1);
-      const nested = await gql(who, UPDATE, { input: { id: ids.shared, title: 'x' }, c: { or: [{ title: { eq: 'shared' } }, { not: { secret: { eq: 'a' } } }] } });
+      const nested = await gql(who, UPDATE, {
+        input: { id: ids.shared, title: 'x' },
+        c: { or: [{ title: { eq: 'shared' } }, { not: { secret: { eq: 'a' } } }] },
+      });
       assertRefused(nested, 'updateShared');
     }
     assert.equal((await gql('alice', GET, { id: ids.shared })).data?.getShared.title, 'shared', 'nothing was written');
@@ -402,12 +461,16 @@ void describe('field oracles: write conditions', () => {
     assert.equal((await gql('bob', UPDATE, { input: { id: ids.shared, title: 'by bob' }, c: { title: { eq: 'shared' } } })).data?.updateShared.title, 'by bob');
     const failed = await gql('alice', UPDATE, { input: { id: ids.shared, title: 'by alice' }, c: { secret: { eq: 'wrong' } } });
     assert.equal(failed.errors?.[0]?.errorType, 'DynamoDB:ConditionalCheckFailedException');
-    assert.equal((await gql('alice', UPDATE, { input: { id: ids.shared, title: 'by alice' }, c: { secret: { eq: ALICE_SECRET } } })).data?.updateShared.title, 'by alice');
+    assert.equal(
+      (await gql('alice', UPDATE, { input: { id: ids.shared, title: 'by alice' }, c: { secret: { eq: ALICE_SECRET } } })).data?.updateShared.title,
+      'by alice',
+    );
   });
 
   void it('delete: a condition on the hidden field is refused and the item stays', async () => {
     for (const who of ['bob', 'apiKey'] as const) {
-      for (const value of [ALICE_SECRET, 'guess']) assertRefused(await gql(who, DELETE, { input: { id: ids.shared }, c: { secret: { eq: value } } }), 'deleteShared');
+      for (const value of [ALICE_SECRET, 'guess'])
+        assertRefused(await gql(who, DELETE, { input: { id: ids.shared }, c: { secret: { eq: value } } }), 'deleteShared');
     }
     assert.equal((await gql('alice', GET, { id: ids.shared })).data?.getShared.id, ids.shared, 'the item is still there');
   });
@@ -423,7 +486,11 @@ void describe('field oracles: write conditions', () => {
     const body = await gql('apiKey', CREATE, { input: { id: 'planted-1', title: 'p' }, c: { secret: { attributeExists: false } } });
     assertRefused(body, 'createShared');
     assert.equal((await gql('alice', GET, { id: 'planted-1' })).data?.getShared, null);
-    assert.equal((await gql('bob', CREATE, { input: { id: 'planted-2', title: 'p' }, c: { secret: { attributeExists: false } } })).data?.createShared.id, 'planted-2', "Bob's own new item lets him read it");
+    assert.equal(
+      (await gql('bob', CREATE, { input: { id: 'planted-2', title: 'p' }, c: { secret: { attributeExists: false } } })).data?.createShared.id,
+      'planted-2',
+      "Bob's own new item lets him read it",
+    );
   });
 
   void it("a version conflict answers the server's item without the fields the caller may not read", async () => {
@@ -455,7 +522,10 @@ void describe('field oracles: realtime and logs', () => {
     socket.send(JSON.stringify({ type: 'connection_init' }));
     await until(() => frames.some((f) => f.type === 'connection_ack'));
     const start = (id: string, filter: unknown, authorization: Record<string, string>): void => {
-      const data = JSON.stringify({ query: 'subscription ($f: ModelSubscriptionNoteFilterInput) { onCreateNote(filter: $f) { id title } }', variables: { f: filter } });
+      const data = JSON.stringify({
+        query: 'subscription ($f: ModelSubscriptionNoteFilterInput) { onCreateNote(filter: $f) { id title } }',
+        variables: { f: filter },
+      });
       socket.send(JSON.stringify({ id, type: 'start', payload: { data, extensions: { authorization } } }));
     };
     const keyAuth = { host, 'x-amz-date': '20261201T000000Z', 'x-api-key': api.apiKey };
@@ -463,11 +533,15 @@ void describe('field oracles: realtime and logs', () => {
     start('key-nested', { or: [{ title: { eq: 'x' } }, { and: [{ secret: { ne: 'y' } }] }] }, keyAuth);
     start('key-title', { title: { beginsWith: 'new' } }, keyAuth);
     start('bob-secret', { secret: { beginsWith: 's3' } }, { host, Authorization: tokens.bob! });
-    const answered = (id: string): { type: string; payload?: any } | undefined => frames.find((f) => f.id === id && (f.type === 'start_ack' || f.type === 'error'));
+    const answered = (id: string): { type: string; payload?: any } | undefined =>
+      frames.find((f) => f.id === id && (f.type === 'start_ack' || f.type === 'error'));
     await until(() => ['key-secret', 'key-nested', 'key-title', 'bob-secret'].every((id) => answered(id)));
     for (const id of ['key-secret', 'key-nested']) {
       assert.equal(answered(id)?.type, 'error');
-      assert.deepEqual(answered(id)?.payload?.errors?.map((e: { errorType: string; message: string }) => [e.errorType, e.message]), [['Unauthorized', 'Unauthorized on [secret]']]);
+      assert.deepEqual(
+        answered(id)?.payload?.errors?.map((e: { errorType: string; message: string }) => [e.errorType, e.message]),
+        [['Unauthorized', 'Unauthorized on [secret]']],
+      );
     }
     assert.equal(answered('key-title')?.type, 'start_ack');
     assert.equal(answered('bob-secret')?.type, 'start_ack');

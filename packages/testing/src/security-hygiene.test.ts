@@ -48,7 +48,10 @@ interface BinRun {
 }
 
 function runBin(dataDir: string, env: Record<string, string> = {}): BinRun {
-  const child = spawn(process.execPath, [BIN, '--port', '0', '--data-dir', dataDir], { env: { ...process.env, FORTE_SECRET_KEY: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, '--port', '0', '--data-dir', dataDir], {
+    env: { ...process.env, FORTE_SECRET_KEY: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let out = '';
   let err = '';
@@ -74,28 +77,41 @@ async function stopBin(run: BinRun): Promise<void> {
 const modeOf = (path: string): string => (statSync(path).mode & 0o777).toString(8);
 
 void describe('secrets at rest', () => {
-  void it('the data folder is 0700 and its secret files 0600, and a folder opened up is repaired at the next start, saying so', { skip: process.platform === 'win32' }, async () => {
-    const dataDir = join(await folder(), 'cloud');
-    const first = runBin(dataDir);
-    await fetch(`${await first.listening}/_forte/health`);
-    const secretFiles = ['forte.db', 'admin-credentials.json', 'secret.key', 'cloud.json', 'logs/cloud.log', ...['forte.db-wal', 'forte.db-shm'].filter((f) => existsSync(join(dataDir, f)))];
-    assert.equal(modeOf(dataDir), '700');
-    assert.equal(modeOf(join(dataDir, 'logs')), '700');
-    for (const file of secretFiles) assert.equal(modeOf(join(dataDir, file)), '600', file);
-    await stopBin(first);
+  void it(
+    'the data folder is 0700 and its secret files 0600, and a folder opened up is repaired at the next start, saying so',
+    { skip: process.platform === 'win32' },
+    async () => {
+      const dataDir = join(await folder(), 'cloud');
+      const first = runBin(dataDir);
+      await fetch(`${await first.listening}/_forte/health`);
+      const secretFiles = [
+        'forte.db',
+        'admin-credentials.json',
+        'secret.key',
+        'cloud.json',
+        'logs/cloud.log',
+        ...['forte.db-wal', 'forte.db-shm'].filter((f) => existsSync(join(dataDir, f))),
+      ];
+      assert.equal(modeOf(dataDir), '700');
+      assert.equal(modeOf(join(dataDir, 'logs')), '700');
+      for (const file of secretFiles) assert.equal(modeOf(join(dataDir, file)), '600', file);
+      await stopBin(first);
 
-    // Someone (a backup tool, a chmod -R) opens the folder up.
-    chmodSync(dataDir, 0o755);
-    for (const file of ['forte.db', 'admin-credentials.json', 'secret.key', 'logs/cloud.log']) chmodSync(join(dataDir, file), 0o644);
-    const second = runBin(dataDir);
-    await second.listening;
-    assert.equal(modeOf(dataDir), '700');
-    for (const file of ['forte.db', 'admin-credentials.json', 'secret.key', 'logs/cloud.log']) assert.equal(modeOf(join(dataDir, file)), '600', file);
-    await stopBin(second);
-    const repairLine = readFileSync(join(dataDir, 'logs', 'cloud.log'), 'utf8').split('\n').find((line) => line.includes('made the data folder private again'));
-    assert.ok(repairLine, 'the repair is logged');
-    assert.match(repairLine, /secret\.key \(was 644\)/);
-  });
+      // Someone (a backup tool, a chmod -R) opens the folder up.
+      chmodSync(dataDir, 0o755);
+      for (const file of ['forte.db', 'admin-credentials.json', 'secret.key', 'logs/cloud.log']) chmodSync(join(dataDir, file), 0o644);
+      const second = runBin(dataDir);
+      await second.listening;
+      assert.equal(modeOf(dataDir), '700');
+      for (const file of ['forte.db', 'admin-credentials.json', 'secret.key', 'logs/cloud.log']) assert.equal(modeOf(join(dataDir, file)), '600', file);
+      await stopBin(second);
+      const repairLine = readFileSync(join(dataDir, 'logs', 'cloud.log'), 'utf8')
+        .split('\n')
+        .find((line) => line.includes('made the data folder private again'));
+      assert.ok(repairLine, 'the repair is logged');
+      assert.match(repairLine, /secret\.key \(was 644\)/);
+    },
+  );
 
   void it('a copy of forte.db without its key holds no usable signing key or secret key, and no cloud starts on it', async () => {
     const dataDir = await folder();
@@ -105,8 +121,19 @@ void describe('secrets at rest', () => {
     let userPoolId: string;
     try {
       const users = await createTestUsers(cloud, { mallory: [] });
-      const idp = new CognitoIdentityProviderClient({ endpoint: `${cloud.url}/cognito-idp/`, region: 'us-east-1', credentials: cloud.credentials, maxAttempts: 1 });
-      const signedIn = await idp.send(new InitiateAuthCommand({ ClientId: users.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'mallory', PASSWORD: 'Correct-Horse-9' } }));
+      const idp = new CognitoIdentityProviderClient({
+        endpoint: `${cloud.url}/cognito-idp/`,
+        region: 'us-east-1',
+        credentials: cloud.credentials,
+        maxAttempts: 1,
+      });
+      const signedIn = await idp.send(
+        new InitiateAuthCommand({
+          ClientId: users.clientId,
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: 'mallory', PASSWORD: 'Correct-Horse-9' },
+        }),
+      );
       idToken = signedIn.AuthenticationResult!.IdToken!;
       userPoolId = users.userPoolId;
       const poolId = await createTestIdentityPool(cloud, users, { authenticated: ['*'], unauthenticated: ['*'] });
@@ -126,7 +153,10 @@ void describe('secrets at rest', () => {
       const keys = db.prepare('SELECT kid, private_jwk FROM cognito_signing_keys').all() as Array<{ kid: string; private_jwk: string }>;
       assert.ok(keys.length > 0);
       const kid = (JSON.parse(Buffer.from(idToken.split('.')[0]!, 'base64url').toString('utf8')) as { kid: string }).kid;
-      assert.ok(keys.some((k) => k.kid === kid), 'the key that signed the token is there');
+      assert.ok(
+        keys.some((k) => k.kid === kid),
+        'the key that signed the token is there',
+      );
       for (const key of keys) {
         assert.match(key.private_jwk, /^fsec1:[0-9a-f]{12}:[A-Za-z0-9_-]+$/, 'ciphertext');
         assert.throws(() => JSON.parse(key.private_jwk) as unknown, 'not a JWK anyone can sign with');
@@ -161,17 +191,36 @@ void describe('secrets at rest', () => {
 });
 
 const preflight = async (url: string, method: string, origin = 'http://evil.example'): Promise<Response> =>
-  fetch(url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': 'authorization,x-amz-date,x-amz-target,content-type' } });
+  fetch(url, {
+    method: 'OPTIONS',
+    headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': 'authorization,x-amz-date,x-amz-target,content-type' },
+  });
 
 void describe('what a browser page on another origin, or user content on the API origin, can do', () => {
   let cloud: TestCloud;
   let s3: S3Client;
-  const signer = (service: string): SignatureV4 => new SignatureV4({ service, region: 'us-east-1', credentials: cloud.credentials, sha256: Hash.bind(null, 'sha256'), uriEscapePath: service !== 's3' });
+  const signer = (service: string): SignatureV4 =>
+    new SignatureV4({ service, region: 'us-east-1', credentials: cloud.credentials, sha256: Hash.bind(null, 'sha256'), uriEscapePath: service !== 's3' });
 
   /** A request signed with the admin keys, sent with node:http (so the Host header can be any). */
-  async function signed(options: { service: string; method: string; path: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  async function signed(options: {
+    service: string;
+    method: string;
+    path: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+  }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
     const headers = { host: `127.0.0.1:${cloud.port}`, ...options.headers };
-    const req = await signer(options.service).sign({ method: options.method, protocol: 'http:', hostname: '127.0.0.1', port: cloud.port, path: options.path, query: {}, headers, body: options.body });
+    const req = await signer(options.service).sign({
+      method: options.method,
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port: cloud.port,
+      path: options.path,
+      query: {},
+      headers,
+      body: options.body,
+    });
     return raw({ method: options.method, path: options.path, headers: req.headers as Record<string, string>, body: options.body });
   }
 
@@ -181,7 +230,12 @@ void describe('what a browser page on another origin, or user content on the API
   });
   after(() => cloud.close());
 
-  function raw(options: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer | undefined }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  function raw(options: {
+    method?: string;
+    path: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer | undefined;
+  }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
     return new Promise((resolve, reject) => {
       const req = request({ host: '127.0.0.1', port: cloud.port, method: options.method ?? 'GET', path: options.path, headers: options.headers }, (res) => {
         const chunks: Buffer[] = [];
@@ -194,15 +248,31 @@ void describe('what a browser page on another origin, or user content on the API
   }
 
   void it('refuses a foreign preflight on the admin APIs (control, hosting deploys, mailbox) and allows it on the APIs apps call', async () => {
-    for (const [path, method] of [[CONTROL_PATH, 'POST'], [HOSTING_API_PATH, 'POST'], [MAILBOX_API_PATH, 'POST'], [hostingBlobPath('site-x', 'a'.repeat(64)), 'PUT'], [`${HOSTING_API_PATH}sites/site-x/blob-batch`, 'POST']] as const) {
+    for (const [path, method] of [
+      [CONTROL_PATH, 'POST'],
+      [HOSTING_API_PATH, 'POST'],
+      [MAILBOX_API_PATH, 'POST'],
+      [hostingBlobPath('site-x', 'a'.repeat(64)), 'PUT'],
+      [`${HOSTING_API_PATH}sites/site-x/blob-batch`, 'POST'],
+    ] as const) {
       const res = await preflight(`${cloud.url}${path}`, method);
       assert.equal(res.status, 403, path);
       assert.equal(res.headers.get('access-control-allow-origin'), null, path);
       assert.equal(res.headers.get('access-control-allow-methods'), null, path);
     }
-    const control = await fetch(`${cloud.url}${CONTROL_PATH}`, { method: 'POST', headers: { origin: 'http://evil.example', 'x-amz-target': 'ForteControl.ListApps' }, body: '{}' });
+    const control = await fetch(`${cloud.url}${CONTROL_PATH}`, {
+      method: 'POST',
+      headers: { origin: 'http://evil.example', 'x-amz-target': 'ForteControl.ListApps' },
+      body: '{}',
+    });
     assert.equal(control.headers.get('access-control-allow-origin'), null, 'an answer a foreign page cannot read');
-    for (const [path, method] of [['/cognito-idp/', 'POST'], ['/cognito-identity/', 'POST'], ['/graphql/someapi', 'POST'], ['/s3/bucket/key', 'PUT'], ['/dynamodb/', 'POST']] as const) {
+    for (const [path, method] of [
+      ['/cognito-idp/', 'POST'],
+      ['/cognito-identity/', 'POST'],
+      ['/graphql/someapi', 'POST'],
+      ['/s3/bucket/key', 'PUT'],
+      ['/dynamodb/', 'POST'],
+    ] as const) {
       const res = await preflight(`${cloud.url}${path}`, method, 'http://localhost:3000');
       assert.equal(res.status, 200, path);
       assert.equal(res.headers.get('access-control-allow-origin'), 'http://localhost:3000', path);
@@ -225,15 +295,38 @@ void describe('what a browser page on another origin, or user content on the API
   });
 
   void it('serves a hosted site at its own host name only, never under the API origin', async () => {
-    const ctx: ResourceContext = { appId: 'secapp', appSlug: 'secapp', envName: 'dev', stackName: 'amplify-secapp-dev-hosting', logicalId: 'Site', region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log };
+    const ctx: ResourceContext = {
+      appId: 'secapp',
+      appSlug: 'secapp',
+      envName: 'dev',
+      stackName: 'amplify-secapp-dev-hosting',
+      logicalId: 'Site',
+      region: 'us-east-1',
+      accountId: cloud.kernel.config.accountId,
+      log: cloud.kernel.log,
+    };
     const site = await cloud.kernel.resourceHandler(RESOURCE_TYPES.hostingSite)!.create({ AppId: 'secapp', EnvName: 'dev' }, ctx);
     const siteId = site.physicalId;
     const page = '<h1>site</h1><script>fetch("/control/")</script>';
     const sha = createHash('sha256').update(page).digest('hex');
     const call = async (target: string, input: unknown): Promise<{ status: number; body: string }> =>
-      signed({ service: SIGNING_SERVICE, method: 'POST', path: HOSTING_API_PATH, headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `ForteHosting.${target}` }, body: JSON.stringify(input) });
-    const created = JSON.parse((await call('CreateDeployment', { siteId, files: [{ path: 'index.html', sha256: sha, size: Buffer.byteLength(page) }] })).body) as { deployment: { deploymentId: string } };
-    const uploaded = await signed({ service: SIGNING_SERVICE, method: 'PUT', path: hostingBlobPath(siteId, sha), headers: { 'x-amz-content-sha256': sha }, body: page });
+      signed({
+        service: SIGNING_SERVICE,
+        method: 'POST',
+        path: HOSTING_API_PATH,
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `ForteHosting.${target}` },
+        body: JSON.stringify(input),
+      });
+    const created = JSON.parse(
+      (await call('CreateDeployment', { siteId, files: [{ path: 'index.html', sha256: sha, size: Buffer.byteLength(page) }] })).body,
+    ) as { deployment: { deploymentId: string } };
+    const uploaded = await signed({
+      service: SIGNING_SERVICE,
+      method: 'PUT',
+      path: hostingBlobPath(siteId, sha),
+      headers: { 'x-amz-content-sha256': sha },
+      body: page,
+    });
     assert.equal(uploaded.status, 200, uploaded.body);
     assert.equal((await call('StartDeployment', { siteId, deploymentId: created.deployment.deploymentId })).status, 200);
 
@@ -251,9 +344,17 @@ void describe('what a browser page on another origin, or user content on the API
   void it('refuses a signed JSON call whose signature leaves out X-Amz-Target; the SDK clients sign it', async () => {
     const body = '{}';
     const headers = { host: `127.0.0.1:${cloud.port}`, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.ListTables' };
-    const captured = await signer('dynamodb').sign({ method: 'POST', protocol: 'http:', hostname: '127.0.0.1', port: cloud.port, path: '/dynamodb/', query: {}, headers, body }, { unsignableHeaders: new Set(['x-amz-target']) });
+    const captured = await signer('dynamodb').sign(
+      { method: 'POST', protocol: 'http:', hostname: '127.0.0.1', port: cloud.port, path: '/dynamodb/', query: {}, headers, body },
+      { unsignableHeaders: new Set(['x-amz-target']) },
+    );
     // Replayed as another operation with the same body.
-    const replayed = await raw({ method: 'POST', path: '/dynamodb/', headers: { ...(captured.headers as Record<string, string>), 'x-amz-target': 'DynamoDB_20120810.DeleteTable' }, body });
+    const replayed = await raw({
+      method: 'POST',
+      path: '/dynamodb/',
+      headers: { ...(captured.headers as Record<string, string>), 'x-amz-target': 'DynamoDB_20120810.DeleteTable' },
+      body,
+    });
     assert.equal(replayed.status, 403);
     const error = JSON.parse(replayed.body) as { __type: string; message: string };
     assert.match(error.__type, /IncompleteSignatureException$/);
@@ -321,12 +422,19 @@ void describe('connections that hold sockets without doing anything', () => {
 
     // node's headersTimeout ends the silent ones (408 or a close), which frees the address.
     const ended = await Promise.all(slow.map((s) => s.answer));
-    assert.ok(ended.every((text) => text === '' || /^HTTP\/1\.1 408/.test(text)), JSON.stringify(ended));
+    assert.ok(
+      ended.every((text) => text === '' || /^HTTP\/1\.1 408/.test(text)),
+      JSON.stringify(ended),
+    );
     assert.equal(await health(), 200);
   });
 
   void it('caps WebSocket upgrades that do not authenticate, and closes them at the connection_init timeout', async () => {
-    const api = await deployTestApi(cloud, { schema: 'type Note @model @auth(rules: [{ allow: public }]) { id: ID! text: String }', authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' } }, name: 'sec' });
+    const api = await deployTestApi(cloud, {
+      schema: 'type Note @model @auth(rules: [{ allow: public }]) { id: ID! text: String }',
+      authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' } },
+      name: 'sec',
+    });
     const realtimeUrl = `${api.url.replace(/^http/, 'ws')}/realtime`;
     const header = Buffer.from(JSON.stringify({ host: new URL(api.url).host, 'x-api-key': api.apiKey })).toString('base64url');
     const open = (): Promise<{ status: number; socket?: WebSocket; closed?: Promise<number> }> =>
@@ -354,7 +462,10 @@ void describe('connections that hold sockets without doing anything', () => {
     acked.socket!.send(JSON.stringify({ type: 'connection_init' }));
     assert.match(await ack, /connection_ack/);
     const more = await Promise.all(Array.from({ length: 4 }, open));
-    assert.ok(more.every((s) => s.status === 101), 'the acknowledged connection does not count');
+    assert.ok(
+      more.every((s) => s.status === 101),
+      'the acknowledged connection does not count',
+    );
     for (const s of [acked, ...more]) s.socket!.terminate();
   });
 });

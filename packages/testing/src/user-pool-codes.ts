@@ -8,10 +8,20 @@ import type { TestCloud } from './start-test-cloud.js';
 export async function mailboxMessages(cloud: TestCloud, to: string, limit?: number): Promise<MailboxMessage[]> {
   const url = new URL(MAILBOX_API_PATH, cloud.url);
   const body = JSON.stringify(limit === undefined ? { to } : { to, limit });
-  const signer = new SignatureV4({ service: SIGNING_SERVICE, region: cloud.credentials.region, credentials: cloud.credentials, sha256: Hash.bind(null, 'sha256') });
+  const signer = new SignatureV4({
+    service: SIGNING_SERVICE,
+    region: cloud.credentials.region,
+    credentials: cloud.credentials,
+    sha256: Hash.bind(null, 'sha256'),
+  });
   const signed = await signer.sign({
-    method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname,
-    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'ForteMailbox.ListMessages' }, body,
+    method: 'POST',
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'ForteMailbox.ListMessages' },
+    body,
   });
   return ((await (await fetch(url, { method: 'POST', headers: signed.headers, body })).json()) as { messages: MailboxMessage[] }).messages;
 }

@@ -29,7 +29,8 @@ export const cloudCommand: Command = {
         }
         const portOption = ctx.input.options['port'];
         const port = typeof portOption === 'string' ? Number(portOption) : undefined;
-        if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UserError(`--port ${String(portOption)} is not a port number.`, 'Pass a number from 0 to 65535.');
+        if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
+          throw new UserError(`--port ${String(portOption)} is not a port number.`, 'Pass a number from 0 to 65535.');
         const dataDir = typeof ctx.input.options['data-dir'] === 'string' ? ctx.input.options['data-dir'] : undefined;
         const where = { ...(port !== undefined ? { port } : {}), ...(dataDir ? { dataDir } : {}) };
         if (ctx.input.options['detach'] === true) {
@@ -47,7 +48,9 @@ export const cloudCommand: Command = {
         const running = await runningLocalCloud(ctx.home);
         const other = running && otherBuildOf(running);
         const another = other ? ` It is another build than this forte's (${other}): the next command that needs it restarts it.` : '';
-        ctx.print.info(running ? `The local Forte Cloud is running at ${running.url} (pid ${running.pid}).${another}` : 'The local Forte Cloud is not running.');
+        ctx.print.info(
+          running ? `The local Forte Cloud is running at ${running.url} (pid ${running.pid}).${another}` : 'The local Forte Cloud is not running.',
+        );
         return;
       }
       default:

@@ -9,7 +9,7 @@ export const configureCommand: Command = {
   usage: 'forte configure --profile NAME --endpoint URL --access-key-id K --secret-access-key S [--region R]',
   options: [
     profileOption('the name to save the profile under (asked when not given)'),
-    { name: 'endpoint', value: 'URL', description: 'the cloud\'s address, e.g. https://forte.example.com' },
+    { name: 'endpoint', value: 'URL', description: "the cloud's address, e.g. https://forte.example.com" },
     { name: 'access-key-id', value: 'KEY', description: 'the admin access key id' },
     { name: 'secret-access-key', value: 'SECRET', description: 'the admin secret access key' },
     { name: 'region', value: 'REGION', description: 'the region clients are configured with (default us-east-1)' },

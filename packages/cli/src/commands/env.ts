@@ -10,14 +10,15 @@ const SUBCOMMANDS = ['add', 'checkout', 'list', 'get', 'pull', 'remove', 'restor
 
 export const envCommand: Command = {
   name: 'env',
-  summary: 'Environments: add [name] | checkout <name> [--restore] | list [--json] [--details] | get --name <env> [--json] | pull [--restore] | remove <name> | restore-deleted [resource] (data pushes deleted, back into the resources deployed now).',
+  summary:
+    'Environments: add [name] | checkout <name> [--restore] | list [--json] [--details] | get --name <env> [--json] | pull [--restore] | remove <name> | restore-deleted [resource] (data pushes deleted, back into the resources deployed now).',
   usage: 'forte env <add|checkout|list|get|pull|remove|restore-deleted> ...',
   options: [
     { name: 'name', value: 'ENV', description: 'the environment, instead of the word after the subcommand' },
-    { name: 'envName', value: 'ENV', description: 'checkout, remove, get: the same as --name (Amplify\'s spelling)' },
-    { name: 'restore', description: 'checkout, pull: also replace backend/ with the environment\'s deployed version' },
+    { name: 'envName', value: 'ENV', description: "checkout, remove, get: the same as --name (Amplify's spelling)" },
+    { name: 'restore', description: "checkout, pull: also replace backend/ with the environment's deployed version" },
     { name: 'json', description: 'list, get: print JSON' },
-    { name: 'details', description: 'list: print each environment\'s provider settings' },
+    { name: 'details', description: "list: print each environment's provider settings" },
     profileOption('add: the cloud profile of the new environment'),
     yesOption('add: take the default name; remove: delete without asking to confirm'),
   ],
@@ -25,7 +26,10 @@ export const envCommand: Command = {
   async run(ctx) {
     const [sub, arg] = ctx.input.subCommands;
     const named = (): string => {
-      const name = arg ?? (typeof ctx.input.options['name'] === 'string' ? ctx.input.options['name'] : undefined) ?? (typeof ctx.input.options['envName'] === 'string' ? ctx.input.options['envName'] : undefined);
+      const name =
+        arg ??
+        (typeof ctx.input.options['name'] === 'string' ? ctx.input.options['name'] : undefined) ??
+        (typeof ctx.input.options['envName'] === 'string' ? ctx.input.options['envName'] : undefined);
       if (!name) throw new UserError(`forte env ${sub ?? ''} needs an environment name.`, `Run forte env ${sub ?? ''} <name>.`);
       return name;
     };
@@ -53,7 +57,12 @@ export const envCommand: Command = {
         } else {
           const rows = ['Environments', ...envs.map((e) => (e === project.envName ? `*${e}` : e))];
           const width = Math.max(...rows.map((r) => r.length));
-          ctx.print.info(`\n| ${'Environments'.padEnd(width)} |\n| ${'-'.repeat(width)} |\n${rows.slice(1).map((r) => `| ${r.padEnd(width)} |`).join('\n')}\n`);
+          ctx.print.info(
+            `\n| ${'Environments'.padEnd(width)} |\n| ${'-'.repeat(width)} |\n${rows
+              .slice(1)
+              .map((r) => `| ${r.padEnd(width)} |`)
+              .join('\n')}\n`,
+          );
         }
         return;
       }
@@ -65,7 +74,9 @@ export const envCommand: Command = {
         return;
       }
       default:
-        throw new UsageError(sub ? `Unknown env subcommand: ${sub} (one of ${SUBCOMMANDS.join(', ')}).` : `forte env needs a subcommand: ${SUBCOMMANDS.join(', ')}.`);
+        throw new UsageError(
+          sub ? `Unknown env subcommand: ${sub} (one of ${SUBCOMMANDS.join(', ')}).` : `forte env needs a subcommand: ${SUBCOMMANDS.join(', ')}.`,
+        );
     }
   },
 };

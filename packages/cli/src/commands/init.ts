@@ -6,13 +6,13 @@ import { findProjectRoot } from '../project-model.js';
 export const initCommand: Command = {
   name: 'init',
   summary: 'Creates a project in this folder and its first environment in the cloud (in a project: adds an environment).',
-  usage: "forte init [--amplify '{\"projectName\":\"myapp\",\"envName\":\"dev\",\"defaultEditor\":\"code\"}'] [--frontend JSON] [--providers JSON] [--yes]",
+  usage: 'forte init [--amplify \'{"projectName":"myapp","envName":"dev","defaultEditor":"code"}\'] [--frontend JSON] [--providers JSON] [--yes]',
   options: [
     { name: 'amplify', short: 'a', value: 'JSON', description: 'the project: {"projectName","envName","defaultEditor"}' },
     { name: 'frontend', value: 'JSON', description: 'the frontend: {"frontend":"javascript","framework","config":{...}}' },
     { name: 'providers', short: 'p', value: 'JSON', description: 'the provider: {"awscloudformation":{"useProfile":true,"profileName":"NAME"}}' },
-    { name: 'categories', value: 'JSON', description: 'Amplify\'s headless categories; checked to be JSON, categories are added with forte add' },
-    { name: 'envName', value: 'ENV', description: 'the first environment\'s name (in a project: the environment to add)' },
+    { name: 'categories', value: 'JSON', description: "Amplify's headless categories; checked to be JSON, categories are added with forte add" },
+    { name: 'envName', value: 'ENV', description: "the first environment's name (in a project: the environment to add)" },
     profileOption(),
     yesOption(),
   ],

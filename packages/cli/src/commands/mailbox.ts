@@ -15,9 +15,14 @@ export const mailboxCommand: Command = {
   async run(ctx) {
     const { to, profile, json } = ctx.input.options;
     if (typeof profile === 'string') ctx.useProfile(profile);
-    if (to === true || to === '') throw new UserError('--to needs an address.', 'Give the email address or phone number: `forte mailbox --to alice@example.com`.');
+    if (to === true || to === '')
+      throw new UserError('--to needs an address.', 'Give the email address or phone number: `forte mailbox --to alice@example.com`.');
     const provider = await ctx.provider();
-    if (!provider.listMailbox) throw new UserError('The installed cloud provider plugin cannot read the mailbox.', 'Update the awscloudformation provider plugin (@forte/provider-cloud).');
+    if (!provider.listMailbox)
+      throw new UserError(
+        'The installed cloud provider plugin cannot read the mailbox.',
+        'Update the awscloudformation provider plugin (@forte/provider-cloud).',
+      );
     const messages = await provider.listMailbox(ctx, typeof to === 'string' ? { to } : {});
     if (json === true) {
       ctx.print.info(JSON.stringify(messages, null, 2));

@@ -12,7 +12,7 @@ export const pullCommand: Command = {
     { name: 'amplify', short: 'a', value: 'JSON', description: 'the same as JSON: {"appId","envName","defaultEditor"}' },
     { name: 'frontend', value: 'JSON', description: 'the frontend: {"frontend":"javascript","framework","config":{...}}' },
     { name: 'providers', short: 'p', value: 'JSON', description: 'the provider: {"awscloudformation":{"useProfile":true,"profileName":"NAME"}}' },
-    { name: 'restore', description: 'also replace backend/ with the environment\'s deployed version' },
+    { name: 'restore', description: "also replace backend/ with the environment's deployed version" },
     profileOption(),
     yesOption(),
   ],

@@ -13,9 +13,9 @@ import { diffParameterValues, diffTemplates } from '../template-diff.js';
 export const statusCommand: Command = {
   name: 'status',
   aliases: ['ls'],
-  summary: 'Shows what push would create, update or delete (no cloud round trip), and the endpoints; -v adds each change\'s template diff.',
+  summary: "Shows what push would create, update or delete (no cloud round trip), and the endpoints; -v adds each change's template diff.",
   usage: 'forte status [category...] [-v|--verbose]',
-  options: [{ name: 'verbose', short: 'v', description: 'also show each changed resource\'s template diff' }],
+  options: [{ name: 'verbose', short: 'v', description: "also show each changed resource's template diff" }],
   needsProject: true,
   async run(ctx) {
     const project = ctx.project();
@@ -32,7 +32,9 @@ export const statusCommand: Command = {
       ctx.print.info(`\n${links.join('\n')}\n`);
       // The endpoints of a stopped local cloud do not answer: say so rather than let them look live.
       if (ctx.usesLocalCloud() && !(await runningLocalCloud(ctx.home))) {
-        ctx.print.warn('The local Forte Cloud is not running: these endpoints answer once it is started (`forte cloud start`, or any command that needs it, such as `forte push`).');
+        ctx.print.warn(
+          'The local Forte Cloud is not running: these endpoints answer once it is started (`forte cloud start`, or any command that needs it, such as `forte push`).',
+        );
       }
     }
   },

@@ -31,7 +31,13 @@ const ADD_AUTH_REQUEST = {
 /** Owners write through the user pool; guests and signed-in users read through IAM (identity pool credentials). */
 const ADD_API_REQUEST = {
   version: 1,
-  serviceConfiguration: { serviceName: 'AppSync', apiName: 'posts', transformSchema: SCHEMA, defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS' }, additionalAuthTypes: [{ mode: 'AWS_IAM' }] },
+  serviceConfiguration: {
+    serviceName: 'AppSync',
+    apiName: 'posts',
+    transformSchema: SCHEMA,
+    defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS' },
+    additionalAuthTypes: [{ mode: 'AWS_IAM' }],
+  },
 };
 
 const LIST = 'query ListPosts { listPosts { items { id title } } }';
@@ -74,7 +80,7 @@ void describe('forte api with IAM rules: push attaches role policies; guests and
     await removeProject({ work, home });
   });
 
-  void it('push attaches AuthRolePolicy01 and UnauthRolePolicy01 to the environment\'s roles, after the roles and the API', async () => {
+  void it("push attaches AuthRolePolicy01 and UnauthRolePolicy01 to the environment's roles, after the roles and the API", async () => {
     const push = await forte(['push', '--yes']);
     assert.equal(push.code, 0, push.stderr + push.stdout);
     assert.equal(push.stdout.match(/CREATE_COMPLETE\s+Forte::IAM::Policy\b/g)?.length, 2, push.stdout);
@@ -84,7 +90,12 @@ void describe('forte api with IAM rules: push attaches role policies; guests and
     const policyStarted = push.stdout.search(/CREATE_IN_PROGRESS\s+Forte::IAM::Policy\b/);
     assert.ok(apiDone >= 0 && policyStarted > apiDone, 'the policies name the API, so they come after it');
     const template = readJson('amplify', 'backend', 'api', 'posts', 'build', 'cloudformation-template.json');
-    assert.deepEqual(Object.keys(template.Parameters).filter((p) => p.endsWith('RoleName')).sort(), ['authRoleName', 'unauthRoleName']);
+    assert.deepEqual(
+      Object.keys(template.Parameters)
+        .filter((p) => p.endsWith('RoleName'))
+        .sort(),
+      ['authRoleName', 'unauthRoleName'],
+    );
     const cloudUrl = (JSON.parse(readFileSync(join(home, 'cloud', 'cloud.json'), 'utf8')) as { url: string }).url;
     assert.equal(readJson('amplify_outputs.json').custom.forte.endpoint, cloudUrl, 'the outputs name the cloud that @forte/amplify configures aws-amplify for');
     endpoint = readJson('amplify', 'backend', 'amplify-meta.json').api.posts.output.GraphQLAPIEndpointOutput as string;
@@ -96,7 +107,9 @@ void describe('forte api with IAM rules: push attaches role policies; guests and
     configureAmplify();
     const posts = client();
     await signUpAndIn('alice@example.com');
-    const created = (await posts.graphql({ query: CREATE, variables: { input: { title: 'hello' } }, authMode: 'userPool' })) as { data: { createPost: PostRow } };
+    const created = (await posts.graphql({ query: CREATE, variables: { input: { title: 'hello' } }, authMode: 'userPool' })) as {
+      data: { createPost: PostRow };
+    };
     postId = created.data.createPost.id;
     await signOut();
 
@@ -104,10 +117,16 @@ void describe('forte api with IAM rules: push attaches role policies; guests and
     assert.equal(session.tokens, undefined, 'nobody is signed in');
     assert.ok(session.credentials?.accessKeyId, 'the guest has identity pool credentials');
     const listed = (await posts.graphql({ query: LIST, authMode: 'iam' })) as PostsPage;
-    assert.deepEqual(listed.data.listPosts.items.map((p) => p.title), ['hello']);
+    assert.deepEqual(
+      listed.data.listPosts.items.map((p) => p.title),
+      ['hello'],
+    );
     const got = (await posts.graphql({ query: GET, variables: { id: postId }, authMode: 'iam' })) as { data: { getPost: PostRow } };
     assert.equal(got.data.getPost.title, 'hello');
-    assert.match(await refusal(posts.graphql({ query: CREATE, variables: { input: { title: 'by a guest' } }, authMode: 'iam' })), /Unauthorized|Not Authorized/);
+    assert.match(
+      await refusal(posts.graphql({ query: CREATE, variables: { input: { title: 'by a guest' } }, authMode: 'iam' })),
+      /Unauthorized|Not Authorized/,
+    );
     const unsigned = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: LIST }) });
     assert.equal(unsigned.status, 401, 'no credentials at all: refused');
   });
@@ -118,11 +137,18 @@ void describe('forte api with IAM rules: push attaches role policies; guests and
     const session = await fetchAuthSession();
     assert.ok(session.tokens?.idToken && session.credentials?.accessKeyId, 'signed in, with authenticated-role credentials');
     const listed = (await posts.graphql({ query: LIST, authMode: 'iam' })) as PostsPage;
-    assert.deepEqual(listed.data.listPosts.items.map((p) => p.title), ['hello']);
+    assert.deepEqual(
+      listed.data.listPosts.items.map((p) => p.title),
+      ['hello'],
+    );
     assert.match(await refusal(posts.graphql({ query: CREATE, variables: { input: { title: 'by iam' } }, authMode: 'iam' })), /Unauthorized|Not Authorized/);
     await signOut();
     const check = (await posts.graphql({ query: LIST, authMode: 'iam' })) as PostsPage;
-    assert.deepEqual(check.data.listPosts.items.map((p) => p.title), ['hello'], 'nothing was written by the refused calls');
+    assert.deepEqual(
+      check.data.listPosts.items.map((p) => p.title),
+      ['hello'],
+      'nothing was written by the refused calls',
+    );
   });
 
   void it('remove api + push deletes the role policies with the API', async () => {

@@ -34,7 +34,10 @@ const EVENT = `type Event @model {
 }
 `;
 const EVENT_BY_TENANT_DAY_SEQ = EVENT.replace('tenant: String!', 'tenant: String! @primaryKey(sortKeyFields: ["day", "seq"])');
-const EVENT_WITH_INDEX = EVENT_BY_TENANT_DAY_SEQ.replace('note: String', 'note: String @index(name: "byNote", sortKeyFields: ["seq", "day"], queryField: "eventsByNote")');
+const EVENT_WITH_INDEX = EVENT_BY_TENANT_DAY_SEQ.replace(
+  'note: String',
+  'note: String @index(name: "byNote", sortKeyFields: ["seq", "day"], queryField: "eventsByNote")',
+);
 
 interface GraphQLClient {
   graphql(options: { query: string; variables?: Record<string, unknown> }): Promise<{ data: Record<string, any> }>;
@@ -83,18 +86,30 @@ void describe('forte push: a key change on a table with data migrates every row 
     writeFileSync(cliJson, JSON.stringify({ ...(JSON.parse(readFileSync(cliJson, 'utf8')) as object), forte: { totalcounts: true } }, null, 2));
     const add = await forte(
       ['add', 'api', '--headless'],
-      JSON.stringify({ version: 1, serviceConfiguration: { serviceName: 'AppSync', apiName: 'blog', transformSchema: PUBLIC + POST + EVENT, defaultAuthType: { mode: 'API_KEY', expirationTime: 7 } } }),
+      JSON.stringify({
+        version: 1,
+        serviceConfiguration: {
+          serviceName: 'AppSync',
+          apiName: 'blog',
+          transformSchema: PUBLIC + POST + EVENT,
+          defaultAuthType: { mode: 'API_KEY', expirationTime: 7 },
+        },
+      }),
     );
     assert.equal(add.code, 0, add.stderr + add.stdout);
     const push = await forte(['push', '--yes']);
     assert.equal(push.code, 0, push.stderr + push.stdout);
 
-    const output = (JSON.parse(metaText()) as { api: { blog: { output: { GraphQLAPIIdOutput: string; GraphQLAPIEndpointOutput: string; GraphQLAPIKeyOutput: string } } } }).api.blog.output;
+    const output = (
+      JSON.parse(metaText()) as { api: { blog: { output: { GraphQLAPIIdOutput: string; GraphQLAPIEndpointOutput: string; GraphQLAPIKeyOutput: string } } } }
+    ).api.blog.output;
     apiId = output.GraphQLAPIIdOutput;
     const cloud = JSON.parse(readFileSync(join(home, 'cloud', 'cloud.json'), 'utf8')) as { url: string };
     const keys = JSON.parse(readFileSync(join(home, 'cloud', 'admin-credentials.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
     db = new DynamoDBClient({ endpoint: `${cloud.url}/dynamodb`, region: 'us-east-1', credentials: keys, maxAttempts: 1 });
-    Amplify.configure({ API: { GraphQL: { endpoint: output.GraphQLAPIEndpointOutput, region: 'us-east-1', defaultAuthMode: 'apiKey', apiKey: output.GraphQLAPIKeyOutput } } });
+    Amplify.configure({
+      API: { GraphQL: { endpoint: output.GraphQLAPIEndpointOutput, region: 'us-east-1', defaultAuthMode: 'apiKey', apiKey: output.GraphQLAPIKeyOutput } },
+    });
     api = generateClient() as unknown as GraphQLClient;
 
     const now = new Date().toISOString();
@@ -133,7 +148,10 @@ void describe('forte push: a key change on a table with data migrates every row 
     const push = await pushSchema(POST_BY_SLUG + EVENT);
     assert.equal(push.code, 0, push.stderr + push.stdout);
     assert.match(push.stdout, /PostTable\s*│ Forte::DynamoDB::Table\s*│ Modify\s*│ Properties\.KeySchema changed \(migrated: /);
-    assert.match(push.stdout, /\napiblog\.PostTable: every item moves to the new key \(slug\) in one transaction; if one cannot, the push fails and nothing changes\.\n/);
+    assert.match(
+      push.stdout,
+      /\napiblog\.PostTable: every item moves to the new key \(slug\) in one transaction; if one cannot, the push fails and nothing changes\.\n/,
+    );
     assert.doesNotMatch(push.stdout, /PostTable[^\n]*Replace/);
     assert.match(push.stdout, /UPDATE_COMPLETE\s+Forte::DynamoDB::Table\s+apiblog\.PostTable/);
 
@@ -141,7 +159,9 @@ void describe('forte push: a key change on a table with data migrates every row 
     // Every post by its slug: 100 getPost fields per request.
     const pages = await Promise.all(
       Array.from({ length: POSTS / 100 }, (_, page) =>
-        api.graphql({ query: `query { ${Array.from({ length: 100 }, (_, j) => `p${page * 100 + j}: getPost(slug: "slug-${page * 100 + j}") { id slug title }`).join(' ')} }` }),
+        api.graphql({
+          query: `query { ${Array.from({ length: 100 }, (_, j) => `p${page * 100 + j}: getPost(slug: "slug-${page * 100 + j}") { id slug title }`).join(' ')} }`,
+        }),
       ),
     );
     const found = Object.assign({}, ...pages.map((p) => p.data)) as Record<string, unknown>;
@@ -188,7 +208,7 @@ void describe('forte push: a key change on a table with data migrates every row 
     assert.equal(await countItems(db, postTable()), POSTS);
   });
 
-  void it('a composite sort key, and a new index\'s composite sort key, are computed for the old rows', async () => {
+  void it("a composite sort key, and a new index's composite sort key, are computed for the old rows", async () => {
     const push = await pushSchema(POST_WITH_INDEX + EVENT_BY_TENANT_DAY_SEQ);
     assert.equal(push.code, 0, push.stderr + push.stdout);
     assert.match(push.stdout, /EventTable\s*│ Forte::DynamoDB::Table\s*│ Modify\s*│ Properties\.KeySchema changed \(migrated: /);
@@ -208,7 +228,10 @@ void describe('forte push: a key change on a table with data migrates every row 
 
     const indexed = await pushSchema(POST_WITH_INDEX + EVENT_WITH_INDEX);
     assert.equal(indexed.code, 0, indexed.stderr + indexed.stdout);
-    const even = await api.graphql({ query: 'query { eventsByNote(note: "even", seqDay: { eq: { seq: 10, day: "2026-12-01" } }) { items { id } } all: eventsByNote(note: "odd") { totalCount } }' });
+    const even = await api.graphql({
+      query:
+        'query { eventsByNote(note: "even", seqDay: { eq: { seq: 10, day: "2026-12-01" } }) { items { id } } all: eventsByNote(note: "odd") { totalCount } }',
+    });
     assert.deepEqual(even.data.eventsByNote.items, [{ id: 'event-10' }]);
     assert.equal(even.data.all.totalCount, EVENTS / 2, 'every old row is in the new index');
   });

@@ -31,7 +31,10 @@ void describe('forte api gql-compile refuses a schema the cloud would refuse, wh
     const metaBefore = meta();
     const compile = await forte(['api', 'gql-compile']);
     assert.equal(compile.code, 1, compile.stdout);
-    assert.ok(compile.stderr.includes('amplify/backend/api/blog/schema.graphql:3:10 Post.title: unknown type "Strin" (did you mean "String"?)'), compile.stderr);
+    assert.ok(
+      compile.stderr.includes('amplify/backend/api/blog/schema.graphql:3:10 Post.title: unknown type "Strin" (did you mean "String"?)'),
+      compile.stderr,
+    );
     assert.equal(compile.stderr.match(/unknown type/g)?.length, 1, compile.stderr);
     assert.doesNotMatch(compile.stderr, /StrinInput|CreatePostInput/);
     assert.equal(existsSync(apiDir('build')), false, 'nothing was built');
@@ -48,7 +51,10 @@ void describe('forte api gql-compile refuses a schema the cloud would refuse, wh
     writeFileSync(apiDir('schema.graphql'), SCHEMA.replace('@model', '@model @model'));
     const compile = await forte(['api', 'gql-compile']);
     assert.equal(compile.code, 1, compile.stdout);
-    assert.ok(compile.stderr.includes('amplify/backend/api/blog/schema.graphql:1:18 Post: the directive "@model" can only be used once at this location'), compile.stderr);
+    assert.ok(
+      compile.stderr.includes('amplify/backend/api/blog/schema.graphql:1:18 Post: the directive "@model" can only be used once at this location'),
+      compile.stderr,
+    );
     assert.equal(existsSync(apiDir('build')), false);
   });
 

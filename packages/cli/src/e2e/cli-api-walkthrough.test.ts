@@ -31,7 +31,7 @@ void describe('add api and the first push in a terminal: the default mode, editi
     assert.equal(file('amplify/backend/api/walkapp/schema.graphql'), 'type Note @model @auth(rules: [{ allow: public }]) { id: ID! text: String! }\n');
   });
 
-  void it('the first push of the API asks Amplify\'s codegen questions after the deployment and generates the statements', async () => {
+  void it("the first push of the API asks Amplify's codegen questions after the deployment and generates the statements", async () => {
     const { code, screen } = await runForteInTerminal(['push'], { cwd: root, home }, [
       [/Are you sure you want to continue\?/, '\r'],
       [/Do you want to generate code for your newly created GraphQL API/, '\r'],
@@ -41,7 +41,10 @@ void describe('add api and the first push in a terminal: the default mode, editi
       [/Enter maximum statement depth/, '\r'],
     ]);
     assert.equal(code, 0, screen);
-    assert.ok(screen.indexOf('All resources are updated in the cloud') < screen.indexOf('Do you want to generate code for your newly created GraphQL API'), 'asked once the push succeeded');
+    assert.ok(
+      screen.indexOf('All resources are updated in the cloud') < screen.indexOf('Do you want to generate code for your newly created GraphQL API'),
+      'asked once the push succeeded',
+    );
     assert.match(file('.graphqlconfig.yml'), /codeGenTarget: javascript/);
     assert.match(file('src/graphql/mutations.js'), /export const createNote = /);
     assert.ok(existsSync(join(root, 'src/graphql/queries.js')));

@@ -108,7 +108,11 @@ void describe('forte api: add api → push → aws-amplify → broken schema →
     assert.equal(first.GraphQLAPIEndpointOutput, `${cloudUrl}/graphql/${first.GraphQLAPIIdOutput}`);
     assert.match(first.GraphQLAPIKeyOutput, /^da2-\w+$/);
     assert.ok(push.stdout.includes(`GraphQL endpoint: ${first.GraphQLAPIEndpointOutput}\nGraphQL API KEY: ${first.GraphQLAPIKeyOutput}\n`), push.stdout);
-    assert.equal(first.authConfig.defaultAuthentication.authenticationType, 'AMAZON_COGNITO_USER_POOLS', 'backend-config\'s authConfig stays beside the outputs');
+    assert.equal(
+      first.authConfig.defaultAuthentication.authenticationType,
+      'AMAZON_COGNITO_USER_POOLS',
+      "backend-config's authConfig stays beside the outputs",
+    );
     assert.equal(meta.api.notes.providerMetadata.logicalId, 'apinotes');
     assert.ok(meta.api.notes.lastPushTimeStamp);
 
@@ -120,7 +124,14 @@ void describe('forte api: add api → push → aws-amplify → broken schema →
     const outputs = readJson('amplify_outputs.json');
     assert.deepEqual(
       { ...outputs.data, model_introspection: undefined },
-      { url: first.GraphQLAPIEndpointOutput, aws_region: 'us-east-1', api_key: first.GraphQLAPIKeyOutput, default_authorization_type: 'AMAZON_COGNITO_USER_POOLS', authorization_types: ['API_KEY'], model_introspection: undefined },
+      {
+        url: first.GraphQLAPIEndpointOutput,
+        aws_region: 'us-east-1',
+        api_key: first.GraphQLAPIKeyOutput,
+        default_authorization_type: 'AMAZON_COGNITO_USER_POOLS',
+        authorization_types: ['API_KEY'],
+        model_introspection: undefined,
+      },
     );
     assert.deepEqual(outputs.data.model_introspection, JSON.parse(readFileSync(apiDir('build', 'model-introspection.json'), 'utf8')));
     assert.equal(outputs.data.model_introspection.models.Note.name, 'Note');
@@ -142,7 +153,11 @@ void describe('forte api: add api → push → aws-amplify → broken schema →
     assert.deepEqual(empty.data.listNotes.items, []);
     const keyWrite = await refusal(notes.graphql({ query: CREATE, variables: { input: { content: 'by key' } }, authMode: 'apiKey' }));
     assert.match(`${keyWrite.errorType} ${keyWrite.message}`, /Unauthorized|Not Authorized/);
-    const anonymous = await fetch(first.GraphQLAPIEndpointOutput, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: LIST }) });
+    const anonymous = await fetch(first.GraphQLAPIEndpointOutput, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: LIST }),
+    });
     assert.equal(anonymous.status, 401, 'no key and no token: refused');
 
     await signUpAndIn('alice@example.com');
@@ -150,7 +165,11 @@ void describe('forte api: add api → push → aws-amplify → broken schema →
     assert.equal(created.data.createNote.content, 'hello');
     assert.ok(created.data.createNote.owner, 'the owner field is set');
     const listed = await notes.models.Note!.list({ authMode: 'apiKey' });
-    assert.deepEqual(listed.data.map((n) => n.content), ['hello'], 'the model client (model_introspection) reads with the key');
+    assert.deepEqual(
+      listed.data.map((n) => n.content),
+      ['hello'],
+      'the model client (model_introspection) reads with the key',
+    );
     await signOut();
 
     await signUpAndIn('bob@example.com');
@@ -158,13 +177,17 @@ void describe('forte api: add api → push → aws-amplify → broken schema →
     assert.match(`${notOwner.errorType} ${notOwner.message}`, /Unauthorized|Not Authorized|ConditionalCheckFailed/);
     await signOut();
     const afterAttempt = (await notes.graphql({ query: LIST, authMode: 'apiKey' })) as NotesPage;
-    assert.deepEqual(afterAttempt.data.listNotes.items.map((n) => n.content), ['hello']);
+    assert.deepEqual(
+      afterAttempt.data.listNotes.items.map((n) => n.content),
+      ['hello'],
+    );
   });
 
   void it('a teammate who pulls the environment gets the API in both frontend configs, with its model introspection', async () => {
     const other = join(work, 'teammate');
     mkdirSync(other);
-    const appId = (readJson('amplify', 'team-provider-info.json') as Record<string, { awscloudformation: { AmplifyAppId: string } }>)['dev']!.awscloudformation.AmplifyAppId;
+    const appId = (readJson('amplify', 'team-provider-info.json') as Record<string, { awscloudformation: { AmplifyAppId: string } }>)['dev']!.awscloudformation
+      .AmplifyAppId;
     const pull = await runForte(['pull', '--appId', appId, '--envName', 'dev', '--yes'], { cwd: other, home });
     assert.equal(pull.code, 0, pull.stderr);
     const outputs = JSON.parse(readFileSync(join(other, 'amplify_outputs.json'), 'utf8'));
@@ -193,11 +216,24 @@ void describe('forte api: add api → push → aws-amplify → broken schema →
       body: JSON.stringify({ query: LIST }),
     });
     assert.equal(served.status, 200);
-    assert.deepEqual(((await served.json()) as NotesPage).data.listNotes.items.map((n) => n.content), ['hello'], 'the deployed API is as it was');
+    assert.deepEqual(
+      ((await served.json()) as NotesPage).data.listNotes.items.map((n) => n.content),
+      ['hello'],
+      'the deployed API is as it was',
+    );
   });
 
   void it('update api --headless adds IAM; `api push` keeps the API, its key and its data', async () => {
-    const update = await forte(['update', 'api', '--headless'], JSON.stringify({ version: 1, serviceModification: { serviceName: 'AppSync', additionalAuthTypes: [{ mode: 'API_KEY', expirationTime: 30, keyDescription: 'public reads' }, { mode: 'AWS_IAM' }] } }));
+    const update = await forte(
+      ['update', 'api', '--headless'],
+      JSON.stringify({
+        version: 1,
+        serviceModification: {
+          serviceName: 'AppSync',
+          additionalAuthTypes: [{ mode: 'API_KEY', expirationTime: 30, keyDescription: 'public reads' }, { mode: 'AWS_IAM' }],
+        },
+      }),
+    );
     assert.equal(update.code, 0, update.stderr);
     const push = await forte(['api', 'push', '--yes']);
     assert.equal(push.code, 0, push.stderr + push.stdout);
@@ -210,10 +246,13 @@ void describe('forte api: add api → push → aws-amplify → broken schema →
     assert.deepEqual(readJson('amplify_outputs.json').data.authorization_types, ['API_KEY', 'AWS_IAM']);
     configureAmplify();
     const listed = (await client().graphql({ query: LIST, authMode: 'apiKey' })) as NotesPage;
-    assert.deepEqual(listed.data.listNotes.items.map((n) => n.content), ['hello']);
+    assert.deepEqual(
+      listed.data.listNotes.items.map((n) => n.content),
+      ['hello'],
+    );
   });
 
-  void it('add api and remove api in a terminal: Amplify\'s questions, the API key default and the Todo schema', async () => {
+  void it("add api and remove api in a terminal: Amplify's questions, the API key default and the Todo schema", async () => {
     const tty = join(work, 'tty');
     mkdirSync(tty);
     const init = await runForte(['init', '--amplify', '{"projectName":"ttyapi","envName":"dev"}', '--yes'], { cwd: tty, home });
@@ -226,7 +265,10 @@ void describe('forte api: add api → push → aws-amplify → broken schema →
     ]);
     assert.equal(add.code, 0, add.screen);
     const dir = join(tty, 'amplify', 'backend', 'api', 'ttyapi');
-    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'cli-inputs.json'), 'utf8')).serviceConfiguration.defaultAuthType, { mode: 'API_KEY', expirationTime: 7 });
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'cli-inputs.json'), 'utf8')).serviceConfiguration.defaultAuthType, {
+      mode: 'API_KEY',
+      expirationTime: 7,
+    });
     assert.match(readFileSync(join(dir, 'schema.graphql'), 'utf8'), /type Todo @model \{/);
     const keep = await runForteInTerminal(['remove', 'api'], { cwd: tty, home }, [[/Are you sure you want to delete the resource ttyapi/, '\r']]);
     assert.equal(keep.code, 0, keep.screen);

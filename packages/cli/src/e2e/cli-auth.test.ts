@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type ForteRun, removeProject, runForte, runForteInTerminal } from './forte-runner.js';
 
-interface AuthOutput { UserPoolId: string; UserPoolArn: string; UserPoolName: string; AppClientIDWeb: string; AppClientID: string; IdentityPoolId: string; IdentityPoolName: string }
+interface AuthOutput {
+  UserPoolId: string;
+  UserPoolArn: string;
+  UserPoolName: string;
+  AppClientIDWeb: string;
+  AppClientID: string;
+  IdentityPoolId: string;
+  IdentityPoolName: string;
+}
 
 void describe('forte auth: add auth → push → sign-up → mailbox → update (built binary, local cloud)', () => {
   let work: string;
@@ -23,7 +31,14 @@ void describe('forte auth: add auth → push → sign-up → mailbox → update 
   after(() => removeProject({ work, home }));
 
   void it('creates the pools on push, writes the frontend configs, lists sign-up codes, and turns MFA on for a pool with users', async () => {
-    const init = await forte(['init', '--amplify', '{"projectName":"authapp","envName":"dev"}', '--frontend', '{"frontend":"javascript","framework":"react"}', '--yes']);
+    const init = await forte([
+      'init',
+      '--amplify',
+      '{"projectName":"authapp","envName":"dev"}',
+      '--frontend',
+      '{"frontend":"javascript","framework":"react"}',
+      '--yes',
+    ]);
     assert.equal(init.code, 0, init.stderr);
     const add = await forte(['add', 'auth', '--yes']);
     assert.equal(add.code, 0, add.stderr);
@@ -69,7 +84,16 @@ void describe('forte auth: add auth → push → sign-up → mailbox → update 
     const none = await forte(['mailbox', '--to', 'nobody@example.com']);
     assert.match(none.stdout, /No messages to nobody@example.com/);
 
-    const update = await forte(['update', 'auth', '--headless'], JSON.stringify({ version: 2, serviceModification: { serviceName: 'Cognito', userPoolModification: { mfa: { mode: 'ON', mfaTypes: ['TOTP'] }, requiredSignupAttributes: ['EMAIL', 'GIVEN_NAME'] } } }));
+    const update = await forte(
+      ['update', 'auth', '--headless'],
+      JSON.stringify({
+        version: 2,
+        serviceModification: {
+          serviceName: 'Cognito',
+          userPoolModification: { mfa: { mode: 'ON', mfaTypes: ['TOTP'] }, requiredSignupAttributes: ['EMAIL', 'GIVEN_NAME'] },
+        },
+      }),
+    );
     assert.equal(update.code, 0, update.stderr);
     assert.match(update.stdout + update.stderr, /MFA becomes required/);
     assert.match(update.stdout + update.stderr, /Newly required attribute: given_name/);

@@ -34,7 +34,7 @@ void describe('forte codegen: add, regenerate, models, remove (built binary)', (
     assert.equal(existsSync(join(root, '.graphqlconfig.yml')), false);
   });
 
-  void it('asks Amplify\'s questions in a terminal, generates TypeScript; `forte codegen` alone regenerates', async () => {
+  void it("asks Amplify's questions in a terminal, generates TypeScript; `forte codegen` alone regenerates", async () => {
     const compile = await forte(['api', 'gql-compile']);
     assert.equal(compile.code, 0, compile.stderr);
     const { code, screen } = await runForteInTerminal(['codegen', 'add'], { cwd: root, home }, [
@@ -82,14 +82,22 @@ void describe('forte codegen: add, regenerate, models, remove (built binary)', (
     writeFileSync(join(root, 'package.json'), '{"type":"module"}');
     const mutations = (await import(pathToFileURL(join(root, 'src/graphql/mutations.js')).href)) as Record<string, string>;
     const queries = (await import(pathToFileURL(join(root, 'src/graphql/queries.js')).href)) as Record<string, string>;
-    const client = generateClient() as unknown as { graphql(options: { query: string; variables?: Record<string, unknown> }): Promise<{ data: Record<string, any> }> };
-    const created = await client.graphql({ query: mutations['createTodo']!, variables: { input: { name: 'from codegen', description: 'generated statements' } } });
+    const client = generateClient() as unknown as {
+      graphql(options: { query: string; variables?: Record<string, unknown> }): Promise<{ data: Record<string, any> }>;
+    };
+    const created = await client.graphql({
+      query: mutations['createTodo']!,
+      variables: { input: { name: 'from codegen', description: 'generated statements' } },
+    });
     assert.equal(created.data['createTodo'].name, 'from codegen');
     assert.equal(created.data['createTodo'].__typename, 'Todo');
     const fetched = await client.graphql({ query: queries['getTodo']!, variables: { id: created.data['createTodo'].id } });
     assert.equal(fetched.data['getTodo'].description, 'generated statements');
     const listed = await client.graphql({ query: queries['listTodos']! });
-    assert.deepEqual(listed.data['listTodos'].items.map((t: { name: string }) => t.name), ['from codegen']);
+    assert.deepEqual(
+      listed.data['listTodos'].items.map((t: { name: string }) => t.name),
+      ['from codegen'],
+    );
   });
 
   void it('`forte codegen models` writes src/models, `--target introspection` the model introspection, and `remove` drops the entry', async () => {

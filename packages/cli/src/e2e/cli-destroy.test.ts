@@ -16,10 +16,18 @@ void describe('forte push never deletes stored data without an explicit yes, and
   const forte = (args: string[], stdin?: string): Promise<ForteRun> => runForte(args, { cwd: root, home, ...(stdin === undefined ? {} : { stdin }) });
   const schemaFile = (): string => join(root, 'amplify', 'backend', 'api', 'shop', 'schema.graphql');
   const output = (): { GraphQLAPIEndpointOutput: string; GraphQLAPIKeyOutput: string } =>
-    (JSON.parse(readFileSync(join(root, 'amplify', 'backend', 'amplify-meta.json'), 'utf8')) as { api: { shop: { output: { GraphQLAPIEndpointOutput: string; GraphQLAPIKeyOutput: string } } } }).api.shop.output;
+    (
+      JSON.parse(readFileSync(join(root, 'amplify', 'backend', 'amplify-meta.json'), 'utf8')) as {
+        api: { shop: { output: { GraphQLAPIEndpointOutput: string; GraphQLAPIKeyOutput: string } } };
+      }
+    ).api.shop.output;
   const graphql = async (query: string): Promise<{ data?: Record<string, any>; errors?: { message: string }[] }> => {
     const { GraphQLAPIEndpointOutput, GraphQLAPIKeyOutput } = output();
-    const response = await fetch(GraphQLAPIEndpointOutput, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': GraphQLAPIKeyOutput }, body: JSON.stringify({ query }) });
+    const response = await fetch(GraphQLAPIEndpointOutput, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': GraphQLAPIKeyOutput },
+      body: JSON.stringify({ query }),
+    });
     return (await response.json()) as { data?: Record<string, any>; errors?: { message: string }[] };
   };
   const noteContents = async (): Promise<string[]> => {
@@ -32,7 +40,15 @@ void describe('forte push never deletes stored data without an explicit yes, and
     ({ work, home, root } = await initProject('forte-destroy-', 'destroyapp'));
     const add = await forte(
       ['add', 'api', '--headless'],
-      JSON.stringify({ version: 1, serviceConfiguration: { serviceName: 'AppSync', apiName: 'shop', transformSchema: PUBLIC + TODO + NOTE, defaultAuthType: { mode: 'API_KEY', expirationTime: 7 } } }),
+      JSON.stringify({
+        version: 1,
+        serviceConfiguration: {
+          serviceName: 'AppSync',
+          apiName: 'shop',
+          transformSchema: PUBLIC + TODO + NOTE,
+          defaultAuthType: { mode: 'API_KEY', expirationTime: 7 },
+        },
+      }),
     );
     assert.equal(add.code, 0, add.stderr + add.stdout);
     const push = await forte(['push', '--yes']);

@@ -26,7 +26,11 @@ void describe('forte env, pull and delete (built binary, local cloud)', () => {
     assert.equal((await forte(['plugin', 'add', writeTestCategoryPlugin(work)])).code, 0);
     const help = await forte(['add', 'testcat', '--help']);
     assert.match(help.stdout, /^Usage: forte add testcat \[options\]/);
-    assert.deepEqual([...help.stdout.matchAll(/^ {2}(?:-[a-z], )?--([a-z]+)/gm)].map((m) => m[1]), ['value', 'yes', 'headless', 'help'], help.stdout);
+    assert.deepEqual(
+      [...help.stdout.matchAll(/^ {2}(?:-[a-z], )?--([a-z]+)/gm)].map((m) => m[1]),
+      ['value', 'yes', 'headless', 'help'],
+      help.stdout,
+    );
     assert.equal((await forte(['help', 'add', 'testcat'])).stdout, help.stdout);
     assert.equal((await forte(['help', 'testcat', 'add'])).stdout, help.stdout);
     const typo = await forte(['add', 'testcat', 'gamma', '--valeu', 'v1']);
@@ -35,7 +39,8 @@ void describe('forte env, pull and delete (built binary, local cloud)', () => {
     assert.equal((await forte(['add', 'testcat', 'gamma', '--value', 'v1'])).code, 0);
     const push = await forte(['push', '--yes']);
     assert.equal(push.code, 0, push.stderr);
-    appId = (readJson(join(root, 'amplify', 'team-provider-info.json'))['dev'] as { awscloudformation: { AmplifyAppId: string } }).awscloudformation.AmplifyAppId;
+    appId = (readJson(join(root, 'amplify', 'team-provider-info.json'))['dev'] as { awscloudformation: { AmplifyAppId: string } }).awscloudformation
+      .AmplifyAppId;
   });
   after(() => removeProject({ work, home }));
 
@@ -52,7 +57,10 @@ void describe('forte env, pull and delete (built binary, local cloud)', () => {
     assert.match(status.stdout, /Current Environment: prod/);
     assert.match(status.stdout, /│ Testcat  │ gamma         │ Create    │/);
     const verbose = await forte(['status', '-v']);
-    assert.match(verbose.stdout, /Testcat gamma \(Create\)\n {2}Parameters\n {2}\[\+\] env\n {2}\[\+\] AppId\n\n {2}Resources\n {2}\[\+\] Forte::Test::Resource Thing/);
+    assert.match(
+      verbose.stdout,
+      /Testcat gamma \(Create\)\n {2}Parameters\n {2}\[\+\] env\n {2}\[\+\] AppId\n\n {2}Resources\n {2}\[\+\] Forte::Test::Resource Thing/,
+    );
   });
 
   void it('env list (table and --json) and env get', async () => {
@@ -98,7 +106,10 @@ void describe('forte env, pull and delete (built binary, local cloud)', () => {
       const changed = await forte(['status', '-v']);
       assert.match(changed.stdout, /│ Testcat  │ gamma         │ Update    │/);
       const diff = changed.stdout.slice(changed.stdout.indexOf('Testcat gamma (Update)'));
-      assert.match(diff, /^Testcat gamma \(Update\)\n {2}Resources\n {2}\[~\] Forte::Test::Resource Thing\n {3}└─ \[~\] Value\n {7}├─ \[-\] "v1"\n {7}└─ \[\+\] "v2"\n/);
+      assert.match(
+        diff,
+        /^Testcat gamma \(Update\)\n {2}Resources\n {2}\[~\] Forte::Test::Resource Thing\n {3}└─ \[~\] Value\n {7}├─ \[-\] "v1"\n {7}└─ \[\+\] "v2"\n/,
+      );
       assert.doesNotMatch(diff, /Parameters|\[\+\] env/, 'the parameters deployed are known, so none is shown as added');
     } finally {
       writeFileSync(props, JSON.stringify({ Value: 'v1' }));
@@ -123,7 +134,9 @@ void describe('forte env, pull and delete (built binary, local cloud)', () => {
     assert.equal(pull.code, 0, pull.stderr);
     assert.deepEqual(readJson(join(fresh, 'amplify', 'backend', 'testcat', 'gamma', 'props.json')), { Value: 'v1' });
     assert.deepEqual(readJson(join(fresh, 'amplify', '#current-cloud-backend', 'testcat', 'gamma', 'props.json')), { Value: 'v1' });
-    const deployed = readJson(join(fresh, 'amplify', '#current-cloud-backend', 'awscloudformation', 'build', 'testcat', 'gamma-template.json')) as { template: { Resources: Record<string, unknown> } };
+    const deployed = readJson(join(fresh, 'amplify', '#current-cloud-backend', 'awscloudformation', 'build', 'testcat', 'gamma-template.json')) as {
+      template: { Resources: Record<string, unknown> };
+    };
     assert.deepEqual(Object.keys(deployed.template.Resources), ['Thing'], 'the deployed template comes with the pull');
     assert.ok(!existsSync(join(fresh, 'amplify', 'backend', 'awscloudformation')), 'backend/ gets the sources only');
     assert.equal((readJson(join(fresh, 'amplify', '.config', 'project-config.json')) as { projectName: string }).projectName, 'envapp');

@@ -21,15 +21,27 @@ void describe('forte hosting: init → add hosting → publish → fetch the pag
   after(() => removeProject({ work, home }));
 
   void it('publishes the built frontend and serves it; status shows the hosting endpoint', async () => {
-    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'site', private: true, scripts: { build: "mkdir -p build && echo '<h1>hello from forte</h1>' > build/index.html" } }));
-    const init = await forte(['init', '--amplify', '{"projectName":"siteapp","envName":"dev"}', '--frontend', '{"frontend":"javascript","framework":"react"}', '--yes']);
+    writeFileSync(
+      join(root, 'package.json'),
+      JSON.stringify({ name: 'site', private: true, scripts: { build: "mkdir -p build && echo '<h1>hello from forte</h1>' > build/index.html" } }),
+    );
+    const init = await forte([
+      'init',
+      '--amplify',
+      '{"projectName":"siteapp","envName":"dev"}',
+      '--frontend',
+      '{"frontend":"javascript","framework":"react"}',
+      '--yes',
+    ]);
     assert.equal(init.code, 0, init.stderr);
     const add = await forte(['add', 'hosting', '--yes']);
     assert.equal(add.code, 0, add.stderr);
     const publish = await forte(['publish', '--yes']);
     assert.equal(publish.code, 0, publish.stderr);
     assert.match(publish.stdout, /CREATE_COMPLETE\s+Forte::Hosting::Site/);
-    const meta = JSON.parse(readFileSync(join(root, 'amplify', 'backend', 'amplify-meta.json'), 'utf8')) as { hosting: Record<string, { output: { Url: string } }> };
+    const meta = JSON.parse(readFileSync(join(root, 'amplify', 'backend', 'amplify-meta.json'), 'utf8')) as {
+      hosting: Record<string, { output: { Url: string } }>;
+    };
     const output = Object.values(meta.hosting)[0]?.output;
     assert.ok(output?.Url);
     // The site's own host name (browsers resolve *.localhost themselves; Node is given the address).
@@ -57,7 +69,22 @@ void describe('forte hosting: init → add hosting → publish → fetch the pag
   void it('configure writes a 0600 profile that a project can use as its cloud', async () => {
     const cloud = JSON.parse(readFileSync(join(home, 'cloud', 'cloud.json'), 'utf8')) as { url: string };
     const keys = JSON.parse(readFileSync(join(home, 'cloud', 'admin-credentials.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
-    const configure = await forte(['configure', '--profile', 'team', '--endpoint', cloud.url, '--access-key-id', keys.accessKeyId, '--secret-access-key', keys.secretAccessKey, '--region', 'us-east-1'], work);
+    const configure = await forte(
+      [
+        'configure',
+        '--profile',
+        'team',
+        '--endpoint',
+        cloud.url,
+        '--access-key-id',
+        keys.accessKeyId,
+        '--secret-access-key',
+        keys.secretAccessKey,
+        '--region',
+        'us-east-1',
+      ],
+      work,
+    );
     assert.equal(configure.code, 0, configure.stderr);
     assert.doesNotMatch(configure.stdout + configure.stderr, new RegExp(keys.secretAccessKey.replace(/[+/]/g, '.')));
     const file = join(home, 'profiles.json');
@@ -65,11 +92,31 @@ void describe('forte hosting: init → add hosting → publish → fetch the pag
     assert.equal((JSON.parse(readFileSync(file, 'utf8')) as Record<string, { endpoint: string }>)['team']?.endpoint, cloud.url);
     const other = join(work, 'teamapp');
     mkdirSync(other);
-    const init = await forte(['init', '--amplify', '{"projectName":"teamapp","envName":"dev"}', '--providers', '{"awscloudformation":{"configLevel":"project","useProfile":true,"profileName":"team"}}', '--yes'], other);
+    const init = await forte(
+      [
+        'init',
+        '--amplify',
+        '{"projectName":"teamapp","envName":"dev"}',
+        '--providers',
+        '{"awscloudformation":{"configLevel":"project","useProfile":true,"profileName":"team"}}',
+        '--yes',
+      ],
+      other,
+    );
     assert.equal(init.code, 0, init.stderr);
     const awsInfo = JSON.parse(readFileSync(join(other, 'amplify', '.config', 'local-aws-info.json'), 'utf8')) as Record<string, { profileName: string }>;
     assert.equal(awsInfo['dev']?.profileName, 'team');
-    const missing = await forte(['init', '--amplify', '{"projectName":"noprof","envName":"dev"}', '--providers', '{"awscloudformation":{"useProfile":true,"profileName":"ghost"}}', '--yes'], mkdtempSync(join(work, 'ghost-')));
+    const missing = await forte(
+      [
+        'init',
+        '--amplify',
+        '{"projectName":"noprof","envName":"dev"}',
+        '--providers',
+        '{"awscloudformation":{"useProfile":true,"profileName":"ghost"}}',
+        '--yes',
+      ],
+      mkdtempSync(join(work, 'ghost-')),
+    );
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /The profile ghost is not configured/);
   });

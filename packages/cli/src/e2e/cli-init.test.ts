@@ -9,7 +9,11 @@ import { GITIGNORE_BEGIN, GITIGNORE_END, GITIGNORE_LINES } from '@forte/protocol
 import { removeProject, runForte, runForteInTerminal } from './forte-runner.js';
 
 const AMPLIFY = JSON.stringify({ projectName: 'myapp1', envName: 'dev', defaultEditor: 'code' });
-const FRONTEND = JSON.stringify({ frontend: 'javascript', framework: 'react', config: { SourceDir: 'src', DistributionDir: 'build', BuildCommand: 'npm run-script build', StartCommand: 'npm run-script start' } });
+const FRONTEND = JSON.stringify({
+  frontend: 'javascript',
+  framework: 'react',
+  config: { SourceDir: 'src', DistributionDir: 'build', BuildCommand: 'npm run-script build', StartCommand: 'npm run-script start' },
+});
 const PROVIDERS = JSON.stringify({ awscloudformation: { configLevel: 'project', useProfile: true, profileName: 'default' } });
 const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
 
@@ -36,7 +40,10 @@ void describe('forte init (built binary, local cloud)', () => {
     );
     assert.doesNotMatch(run.stdout, /Initialize the project with the above configuration\?/, '--yes accepts the summary without asking');
     assert.match(run.stdout, /Connected to the local Forte Cloud at http:\/\/127\.0\.0\.1:\d+\n/);
-    assert.match(run.stdout, /Some next steps:\n"forte status" [^\n]+\n"forte add <category>" [^\n]*"forte add auth"[^\n]*"forte add api"[^\n]*\n"forte push" [^\n]+\n/);
+    assert.match(
+      run.stdout,
+      /Some next steps:\n"forte status" [^\n]+\n"forte add <category>" [^\n]*"forte add auth"[^\n]*"forte add api"[^\n]*\n"forte push" [^\n]+\n/,
+    );
 
     const a = join(root, 'amplify');
     const config = readJson(join(a, '.config', 'project-config.json')) as Record<string, unknown>;
@@ -44,7 +51,10 @@ void describe('forte init (built binary, local cloud)', () => {
       projectName: 'myapp1',
       version: '3.1',
       frontend: 'javascript',
-      javascript: { framework: 'react', config: { SourceDir: 'src', DistributionDir: 'build', BuildCommand: 'npm run-script build', StartCommand: 'npm run-script start' } },
+      javascript: {
+        framework: 'react',
+        config: { SourceDir: 'src', DistributionDir: 'build', BuildCommand: 'npm run-script build', StartCommand: 'npm run-script start' },
+      },
       providers: ['awscloudformation'],
     });
     assert.deepEqual(readJson(join(a, '.config', 'local-env-info.json')), { projectPath: root, defaultEditor: 'code', envName: 'dev' });
@@ -66,7 +76,10 @@ void describe('forte init (built binary, local cloud)', () => {
 
     assert.deepEqual(readJson(join(a, 'backend', 'amplify-meta.json')), { providers: { awscloudformation: info } });
     assert.deepEqual(readJson(join(a, 'backend', 'backend-config.json')), {});
-    assert.deepEqual(readJson(join(a, 'backend', 'tags.json')), [{ Key: 'user:Stack', Value: 'dev' }, { Key: 'user:Application', Value: 'myapp1' }]);
+    assert.deepEqual(readJson(join(a, 'backend', 'tags.json')), [
+      { Key: 'user:Stack', Value: 'dev' },
+      { Key: 'user:Application', Value: 'myapp1' },
+    ]);
     const cli = readJson(join(a, 'cli.json')) as { features: { graphqltransformer: { transformerversion: number }; project: { overrides: boolean } } };
     assert.equal(cli.features.graphqltransformer.transformerversion, 2);
     assert.equal(cli.features.project.overrides, true);
@@ -88,7 +101,10 @@ void describe('forte init (built binary, local cloud)', () => {
     assert.doesNotMatch((await runForte(['cloud', 'status'], { cwd: work, home })).stdout, /another build/);
     // As if an earlier forte had started it.
     writeFileSync(cloudJson, JSON.stringify({ ...started, version: '0.0.1-old' }));
-    assert.match((await runForte(['cloud', 'status'], { cwd: work, home })).stdout, /another build than this forte's \(it runs version 0\.0\.1-old, this forte uses /);
+    assert.match(
+      (await runForte(['cloud', 'status'], { cwd: work, home })).stdout,
+      /another build than this forte's \(it runs version 0\.0\.1-old, this forte uses /,
+    );
     const run = await runForte(['mailbox'], { cwd: work, home });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /Restarting the local Forte Cloud \(it runs version 0\.0\.1-old, this forte uses [^)]+\)\.\n[\s\S]*Started the local Forte Cloud/);
@@ -139,7 +155,10 @@ void describe('forte init (built binary, local cloud)', () => {
     for (const bad of ['a-b', 'my-app_1', 'ab', 'a'.repeat(21)]) {
       const name = await runForte(['init', '--amplify', JSON.stringify({ projectName: bad, envName: 'dev' }), '--yes'], { cwd: root, home });
       assert.equal(name.code, 1, bad);
-      assert.match(name.stderr, new RegExp(`project name "${bad}" is not valid: it must have 3 to 20 characters, letters \\(a-z, A-Z\\) and digits \\(0-9\\) only`));
+      assert.match(
+        name.stderr,
+        new RegExp(`project name "${bad}" is not valid: it must have 3 to 20 characters, letters \\(a-z, A-Z\\) and digits \\(0-9\\) only`),
+      );
       assert.match(name.stderr, /--amplify '\{"projectName":"[A-Za-z0-9]{3,20}"\}'/);
     }
     assert.deepEqual(readdirSync(root), []);
@@ -251,7 +270,8 @@ void describe('forte init (built binary, local cloud)', () => {
   void it('help, --help and --version', async () => {
     const help = await runForte(['help'], { cwd: work, home });
     assert.equal(help.code, 0);
-    for (const c of ['init', 'status', 'push', 'pull', 'publish', 'env', 'delete', 'configure', 'cloud', 'plugin']) assert.match(help.stdout, new RegExp(`\\n  ${c} `));
+    for (const c of ['init', 'status', 'push', 'pull', 'publish', 'env', 'delete', 'configure', 'cloud', 'plugin'])
+      assert.match(help.stdout, new RegExp(`\\n  ${c} `));
     const pushHelp = await runForte(['push', '--help'], { cwd: work, home });
     assert.equal(pushHelp.code, 0);
     assert.match(pushHelp.stdout, /^forte push/);

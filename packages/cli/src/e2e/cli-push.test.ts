@@ -14,8 +14,10 @@ void describe('forte status and push (built binary, local cloud)', () => {
   let work: string;
   let home: string;
   let root: string;
-  const forte = (args: string[], extra: { stdin?: string; onSpawn?: (pid: number) => void } = {}): Promise<ForteRun> => runForte(args, { cwd: root, home, env: ENV, ...extra });
-  const props = (name: string, value: Record<string, unknown>): void => writeFileSync(join(root, 'amplify', 'backend', 'testcat', name, 'props.json'), JSON.stringify(value));
+  const forte = (args: string[], extra: { stdin?: string; onSpawn?: (pid: number) => void } = {}): Promise<ForteRun> =>
+    runForte(args, { cwd: root, home, env: ENV, ...extra });
+  const props = (name: string, value: Record<string, unknown>): void =>
+    writeFileSync(join(root, 'amplify', 'backend', 'testcat', name, 'props.json'), JSON.stringify(value));
   const metaPath = (): string => join(root, 'amplify', 'backend', 'amplify-meta.json');
 
   before(async () => {
@@ -101,7 +103,18 @@ void describe('forte status and push (built binary, local cloud)', () => {
     const verbose = await forte(['status', '-v']);
     assert.equal(verbose.code, 0, verbose.stderr);
     assert.ok(
-      verbose.stdout.includes(['Testcat alpha (Update)', '  Resources', '  [~] Forte::Test::Resource Thing', '   ├─ [~] Value', '   │   ├─ [-] "v1"', '   │   └─ [+] "v2"', '   └─ [+] FailOn', '       └─ [+] "update"'].join('\n')),
+      verbose.stdout.includes(
+        [
+          'Testcat alpha (Update)',
+          '  Resources',
+          '  [~] Forte::Test::Resource Thing',
+          '   ├─ [~] Value',
+          '   │   ├─ [-] "v1"',
+          '   │   └─ [+] "v2"',
+          '   └─ [+] FailOn',
+          '       └─ [+] "update"',
+        ].join('\n'),
+      ),
       verbose.stdout,
     );
     assert.doesNotMatch(verbose.stdout, /Testcat beta/, 'unchanged resources have no diff');
@@ -173,7 +186,11 @@ void describe('forte status and push (built binary, local cloud)', () => {
     const other = join(work, 'other');
     mkdirSync(other);
     const tpi = readJson(join(root, 'amplify', 'team-provider-info.json')) as Record<string, { awscloudformation: { AmplifyAppId: string } }>;
-    const pull = await runForte(['pull', '--appId', tpi['dev']?.awscloudformation.AmplifyAppId ?? '', '--envName', 'dev', '--yes'], { cwd: other, home, env: ENV });
+    const pull = await runForte(['pull', '--appId', tpi['dev']?.awscloudformation.AmplifyAppId ?? '', '--envName', 'dev', '--yes'], {
+      cwd: other,
+      home,
+      env: ENV,
+    });
     assert.equal(pull.code, 0, pull.stderr);
     writeFileSync(join(other, 'amplify', 'backend', 'testcat', 'alpha', 'props.json'), JSON.stringify({ Value: 'other' }));
     props('alpha', { Value: 'v3', DelayMs: 6000 });
@@ -200,7 +217,7 @@ void describe('forte status and push (built binary, local cloud)', () => {
     // The deployment (6 s of DelayMs: long enough for a second CLI to start on a loaded machine) goes on in the
     // cloud; status reports it once it is done.
     let status = await forte(['status']);
-    for (const until = Date.now() + 20_000; Date.now() < until && !/wholly new/.test(status.stdout); ) {
+    for (const until = Date.now() + 20_000; Date.now() < until && !/wholly new/.test(status.stdout);) {
       await new Promise((r) => setTimeout(r, 500));
       status = await forte(['status']);
     }

@@ -18,7 +18,10 @@ export interface ForteRun {
  * Runs the built `forte` binary (test support: end-to-end tests drive the CLI as a user does). The
  * environment gets FORTE_HOME and FORTE_CLOUD_PORT=0 so no test touches ~/.forte or port 20002.
  */
-export function runForte(args: string[], options: { cwd: string; home: string; stdin?: string; env?: Record<string, string>; onSpawn?: (pid: number) => void }): Promise<ForteRun> {
+export function runForte(
+  args: string[],
+  options: { cwd: string; home: string; stdin?: string; env?: Record<string, string>; onSpawn?: (pid: number) => void },
+): Promise<ForteRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [FORTE_BIN, ...args], {
       cwd: options.cwd,

@@ -10,124 +10,153 @@ import { runForte, type ForteRun } from './forte-runner.js';
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 const CHROMIUM = process.env.FORTE_CHROMIUM ?? '/usr/bin/chromium';
 /** Flags for a sandboxed, offline machine: no background connections to Google's hosts. */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const missingBrowser = existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set FORTE_CHROMIUM)`;
 if (missingBrowser) console.log(`# skipped: the sample app's browser test: ${missingBrowser}`);
 
-void describe('the sample app in headless Chromium: the Authenticator signs a new user up and in, and their to-do list updates live in a second tab', { skip: missingBrowser }, () => {
-  let work: string;
-  let home: string;
-  let root: string;
-  let browser: Browser | undefined;
-  const forte = (args: string[], stdin?: string): Promise<ForteRun> => runForte(args, { cwd: root, home, stdin });
-  const ok = (run: ForteRun, what: string): void => assert.equal(run.code, 0, `${what}\n${run.stdout}\n${run.stderr}`);
+void describe(
+  'the sample app in headless Chromium: the Authenticator signs a new user up and in, and their to-do list updates live in a second tab',
+  { skip: missingBrowser },
+  () => {
+    let work: string;
+    let home: string;
+    let root: string;
+    let browser: Browser | undefined;
+    const forte = (args: string[], stdin?: string): Promise<ForteRun> => runForte(args, { cwd: root, home, stdin });
+    const ok = (run: ForteRun, what: string): void => assert.equal(run.code, 0, `${what}\n${run.stdout}\n${run.stderr}`);
 
-  before(async () => {
-    work = mkdtempSync(join(tmpdir(), 'forte-sample-app-'));
-    home = join(work, 'home');
-    root = join(work, 'app');
-    mkdirSync(home);
-    const skip = new Set(['node_modules', 'dist', 'amplify', 'amplify_outputs.json']);
-    cpSync(join(REPO, 'examples/sample-app'), root, { recursive: true, filter: (src) => !skip.has(basename(src)) });
-    symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  });
-  after(async () => {
-    await browser?.close();
-    await runForte(['cloud', 'stop'], { cwd: work, home });
-    rmSync(work, { recursive: true, force: true });
-  });
+    before(async () => {
+      work = mkdtempSync(join(tmpdir(), 'forte-sample-app-'));
+      home = join(work, 'home');
+      root = join(work, 'app');
+      mkdirSync(home);
+      const skip = new Set(['node_modules', 'dist', 'amplify', 'amplify_outputs.json']);
+      cpSync(join(REPO, 'examples/sample-app'), root, { recursive: true, filter: (src) => !skip.has(basename(src)) });
+      symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir');
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    });
+    after(async () => {
+      await browser?.close();
+      await runForte(['cloud', 'stop'], { cwd: work, home });
+      rmSync(work, { recursive: true, force: true });
+    });
 
-  const codeFor = async (email: string): Promise<string> => {
-    const mailbox = await forte(['mailbox', '--json', '--to', email]);
-    ok(mailbox, 'forte mailbox');
-    const [newest] = JSON.parse(mailbox.stdout) as { code?: string }[];
-    assert.ok(newest?.code, `no code was sent to ${email}: ${mailbox.stdout}`);
-    return newest.code;
-  };
-
-  const signIn = async (page: Page, email: string, password: string): Promise<void> => {
-    await page.getByRole('tab', { name: 'Sign In' }).click();
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  };
-
-  void it('publishes the app, then a visitor creates an account, confirms it with the mailed code, is signed in, signs out and back in', async () => {
-    ok(await forte(['init', '--amplify', '{"projectName":"sampleapp","envName":"dev"}', '--frontend',
-      '{"frontend":"javascript","framework":"react","config":{"SourceDir":"src","DistributionDir":"dist","BuildCommand":"npm run-script build","StartCommand":"npm run-script start"}}', '--yes']), 'init');
-    ok(await forte(['add', 'auth', '--yes']), 'add auth');
-    const addApi = {
-      version: 1,
-      serviceConfiguration: { serviceName: 'AppSync', apiName: 'todos', transformSchema: readFileSync(join(root, 'backend/schema.graphql'), 'utf8'), defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS' } },
+    const codeFor = async (email: string): Promise<string> => {
+      const mailbox = await forte(['mailbox', '--json', '--to', email]);
+      ok(mailbox, 'forte mailbox');
+      const [newest] = JSON.parse(mailbox.stdout) as { code?: string }[];
+      assert.ok(newest?.code, `no code was sent to ${email}: ${mailbox.stdout}`);
+      return newest.code;
     };
-    ok(await forte(['add', 'api', '--headless'], JSON.stringify(addApi)), 'add api');
-    ok(await forte(['add', 'hosting', '--yes']), 'add hosting');
-    ok(await forte(['publish', '--yes']), 'publish');
-    const meta = JSON.parse(readFileSync(join(root, 'amplify/backend/amplify-meta.json'), 'utf8')) as { hosting: Record<string, { output: { Url: string } }> };
-    const url = Object.values(meta.hosting)[0]!.output.Url;
 
-    const visitor = await browser!.newContext();
-    const page = await visitor.newPage();
-    const failures: string[] = [];
-    page.on('pageerror', (error) => failures.push(error.message));
-    await page.goto(url);
+    const signIn = async (page: Page, email: string, password: string): Promise<void> => {
+      await page.getByRole('tab', { name: 'Sign In' }).click();
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password', { exact: true }).fill(password);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    };
 
-    const email = 'visitor@example.com';
-    const password = 'a long passphrase 7';
-    await page.getByRole('tab', { name: 'Create Account' }).click();
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(password);
-    await page.getByLabel('Confirm Password').fill(password);
-    await page.getByRole('button', { name: 'Create Account' }).click();
+    void it('publishes the app, then a visitor creates an account, confirms it with the mailed code, is signed in, signs out and back in', async () => {
+      ok(
+        await forte([
+          'init',
+          '--amplify',
+          '{"projectName":"sampleapp","envName":"dev"}',
+          '--frontend',
+          '{"frontend":"javascript","framework":"react","config":{"SourceDir":"src","DistributionDir":"dist","BuildCommand":"npm run-script build","StartCommand":"npm run-script start"}}',
+          '--yes',
+        ]),
+        'init',
+      );
+      ok(await forte(['add', 'auth', '--yes']), 'add auth');
+      const addApi = {
+        version: 1,
+        serviceConfiguration: {
+          serviceName: 'AppSync',
+          apiName: 'todos',
+          transformSchema: readFileSync(join(root, 'backend/schema.graphql'), 'utf8'),
+          defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS' },
+        },
+      };
+      ok(await forte(['add', 'api', '--headless'], JSON.stringify(addApi)), 'add api');
+      ok(await forte(['add', 'hosting', '--yes']), 'add hosting');
+      ok(await forte(['publish', '--yes']), 'publish');
+      const meta = JSON.parse(readFileSync(join(root, 'amplify/backend/amplify-meta.json'), 'utf8')) as {
+        hosting: Record<string, { output: { Url: string } }>;
+      };
+      const url = Object.values(meta.hosting)[0]!.output.Url;
 
-    await page.getByLabel('Confirmation Code').fill(await codeFor(email));
-    await page.getByRole('button', { name: 'Confirm' }).click();
-    // The Authenticator signs the user in after confirmation; the app then reads the user's attributes.
-    await page.getByTestId('signed-in').getByText(email).waitFor();
+      const visitor = await browser!.newContext();
+      const page = await visitor.newPage();
+      const failures: string[] = [];
+      page.on('pageerror', (error) => failures.push(error.message));
+      await page.goto(url);
 
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await signIn(page, email, 'a wrong passphrase 7');
-    await page.getByText('Incorrect username or password.').waitFor();
-    await signIn(page, email, password);
-    await page.getByTestId('signed-in').getByText(email).waitFor();
+      const email = 'visitor@example.com';
+      const password = 'a long passphrase 7';
+      await page.getByRole('tab', { name: 'Create Account' }).click();
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password', { exact: true }).fill(password);
+      await page.getByLabel('Confirm Password').fill(password);
+      await page.getByRole('button', { name: 'Create Account' }).click();
 
-    // The to-do list: an item added in one tab appears in a second tab of the same user without a reload,
-    // and ticks and deletions travel the other way.
-    const todos = page.getByTestId('todos');
-    await page.locator('[data-testid="todos"][data-synced="true"]').waitFor({ state: 'attached' });
-    await page.getByLabel('New to-do').fill('buy milk');
-    await page.getByRole('button', { name: 'Add' }).click();
-    await todos.getByText('buy milk').waitFor();
-    const second = await visitor.newPage();
-    second.on('pageerror', (error) => failures.push(error.message));
-    await second.goto(url);
-    await second.getByTestId('todos').getByText('buy milk').waitFor();
-    await page.getByLabel('New to-do').fill('walk the dog');
-    await page.getByRole('button', { name: 'Add' }).click();
-    await second.getByTestId('todos').getByText('walk the dog').waitFor();
-    // The checkbox follows the stored item, so it changes when the update comes back, not on the click.
-    await second.getByRole('checkbox').first().click();
-    await page.locator('li.done').getByText('buy milk').waitFor();
-    await second.getByRole('button', { name: 'Delete walk the dog' }).click();
-    await todos.getByText('walk the dog').waitFor({ state: 'detached' });
+      await page.getByLabel('Confirmation Code').fill(await codeFor(email));
+      await page.getByRole('button', { name: 'Confirm' }).click();
+      // The Authenticator signs the user in after confirmation; the app then reads the user's attributes.
+      await page.getByTestId('signed-in').getByText(email).waitFor();
 
-    // Another user, in another browser context, sees none of them.
-    const stranger = await (await browser!.newContext()).newPage();
-    await stranger.goto(url);
-    await stranger.getByRole('tab', { name: 'Create Account' }).click();
-    await stranger.getByLabel('Email').fill('stranger@example.com');
-    await stranger.getByLabel('Password', { exact: true }).fill(password);
-    await stranger.getByLabel('Confirm Password').fill(password);
-    await stranger.getByRole('button', { name: 'Create Account' }).click();
-    await stranger.getByLabel('Confirmation Code').fill(await codeFor('stranger@example.com'));
-    await stranger.getByRole('button', { name: 'Confirm' }).click();
-    await stranger.locator('[data-testid="todos"][data-synced="true"]').waitFor({ state: 'attached' });
-    await stranger.getByText('Nothing to do yet.').waitFor();
-    await page.getByLabel('New to-do').fill('private errand');
-    await page.getByRole('button', { name: 'Add' }).click();
-    await second.getByTestId('todos').getByText('private errand').waitFor();
-    assert.equal(await stranger.getByTestId('todos').locator('li').count(), 0, 'an event of another owner is not delivered');
-    assert.deepEqual(failures, []);
-  });
-});
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await signIn(page, email, 'a wrong passphrase 7');
+      await page.getByText('Incorrect username or password.').waitFor();
+      await signIn(page, email, password);
+      await page.getByTestId('signed-in').getByText(email).waitFor();
+
+      // The to-do list: an item added in one tab appears in a second tab of the same user without a reload,
+      // and ticks and deletions travel the other way.
+      const todos = page.getByTestId('todos');
+      await page.locator('[data-testid="todos"][data-synced="true"]').waitFor({ state: 'attached' });
+      await page.getByLabel('New to-do').fill('buy milk');
+      await page.getByRole('button', { name: 'Add' }).click();
+      await todos.getByText('buy milk').waitFor();
+      const second = await visitor.newPage();
+      second.on('pageerror', (error) => failures.push(error.message));
+      await second.goto(url);
+      await second.getByTestId('todos').getByText('buy milk').waitFor();
+      await page.getByLabel('New to-do').fill('walk the dog');
+      await page.getByRole('button', { name: 'Add' }).click();
+      await second.getByTestId('todos').getByText('walk the dog').waitFor();
+      // The checkbox follows the stored item, so it changes when the update comes back, not on the click.
+      await second.getByRole('checkbox').first().click();
+      await page.locator('li.done').getByText('buy milk').waitFor();
+      await second.getByRole('button', { name: 'Delete walk the dog' }).click();
+      await todos.getByText('walk the dog').waitFor({ state: 'detached' });
+
+      // Another user, in another browser context, sees none of them.
+      const stranger = await (await browser!.newContext()).newPage();
+      await stranger.goto(url);
+      await stranger.getByRole('tab', { name: 'Create Account' }).click();
+      await stranger.getByLabel('Email').fill('stranger@example.com');
+      await stranger.getByLabel('Password', { exact: true }).fill(password);
+      await stranger.getByLabel('Confirm Password').fill(password);
+      await stranger.getByRole('button', { name: 'Create Account' }).click();
+      await stranger.getByLabel('Confirmation Code').fill(await codeFor('stranger@example.com'));
+      await stranger.getByRole('button', { name: 'Confirm' }).click();
+      await stranger.locator('[data-testid="todos"][data-synced="true"]').waitFor({ state: 'attached' });
+      await stranger.getByText('Nothing to do yet.').waitFor();
+      await page.getByLabel('New to-do').fill('private errand');
+      await page.getByRole('button', { name: 'Add' }).click();
+      await second.getByTestId('todos').getByText('private errand').waitFor();
+      assert.equal(await stranger.getByTestId('todos').locator('li').count(), 0, 'an event of another owner is not delivered');
+      assert.deepEqual(failures, []);
+    });
+  },
+);

@@ -11,13 +11,16 @@ export function writeTestCategoryPlugin(parent: string): string {
   const dir = join(parent, 'forte-testcat');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'forte-testcat', version: '1.0.0', type: 'module', main: 'index.js' }));
-  writeFileSync(join(dir, 'forte-plugin.json'), JSON.stringify({
+  writeFileSync(
+    join(dir, 'forte-plugin.json'),
+    JSON.stringify({
       name: 'testcat',
       type: 'category',
       commands: ['add', 'remove'],
       services: ['TestService'],
-      options: { add: [{ name: 'value', value: 'V', description: 'the resource\'s Value (default v1)' }] },
-    }));
+      options: { add: [{ name: 'value', value: 'V', description: "the resource's Value (default v1)" }] },
+    }),
+  );
   writeFileSync(
     join(dir, 'index.js'),
     `import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -25,7 +25,10 @@ export function sqlStoreContract(name: string, open: () => Promise<SqlStore>): v
         await store.run('INSERT INTO items (id, n, flag, note) VALUES (?, ?, ?, ?)', ['b', 2, false, 'x']);
         assert.deepEqual(await store.get('SELECT * FROM items WHERE id = ?', ['a']), { id: 'a', n: 1, flag: 1, note: null });
         assert.equal(await store.get('SELECT * FROM items WHERE id = ?', ['zz']), undefined);
-        assert.deepEqual((await store.all<{ id: string }>('SELECT id FROM items ORDER BY id')).map((r) => r.id), ['a', 'b']);
+        assert.deepEqual(
+          (await store.all<{ id: string }>('SELECT id FROM items ORDER BY id')).map((r) => r.id),
+          ['a', 'b'],
+        );
         assert.deepEqual(await store.run('UPDATE items SET n = n + 10', []), { changes: 2 });
         assert.deepEqual(await store.get('SELECT n FROM items WHERE id = ?', ['b']), { n: 12 });
         assert.deepEqual(await store.run('DELETE FROM items WHERE id = ?', ['a']), { changes: 1 });
@@ -150,11 +153,16 @@ export function sqlStoreContract(name: string, open: () => Promise<SqlStore>): v
         await changes('a SELECT through all', () => store.all('SELECT * FROM items'), false);
         await changes('a committed transaction of reads', () => store.transaction((tx) => tx.get('SELECT n FROM items')), true);
         let inside = 0;
-        await changes('a rolled-back transaction', () => store.transaction(async (tx) => {
-          await tx.run('UPDATE items SET n = 3');
-          inside = dataVersion();
-          throw new Error('rolled back');
-        }), true);
+        await changes(
+          'a rolled-back transaction',
+          () =>
+            store.transaction(async (tx) => {
+              await tx.run('UPDATE items SET n = 3');
+              inside = dataVersion();
+              throw new Error('rolled back');
+            }),
+          true,
+        );
         assert.notEqual(dataVersion(), inside, 'the rollback itself changes the version a reader inside the transaction saw');
         assert.deepEqual(await store.get('SELECT n FROM items WHERE id = ?', ['a']), { n: 2 });
         await changes('a migration', () => store.migrate('contract-2', ['CREATE TABLE other (id TEXT)']), true);

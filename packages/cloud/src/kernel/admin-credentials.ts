@@ -65,9 +65,7 @@ export function adminCredentialsService(credentials: AdminCredentials): Service 
 function adminCredentialProvider(credentials: AdminCredentials): CredentialProvider {
   return {
     lookup: async (accessKeyId) =>
-      accessKeyId === credentials.accessKeyId
-        ? { secretAccessKey: credentials.secretAccessKey, principal: { kind: 'admin', accessKeyId } }
-        : undefined,
+      accessKeyId === credentials.accessKeyId ? { secretAccessKey: credentials.secretAccessKey, principal: { kind: 'admin', accessKeyId } } : undefined,
   };
 }
 

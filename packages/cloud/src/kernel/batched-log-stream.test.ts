@@ -6,7 +6,17 @@ import { createBatchedLogStream } from './batched-log-stream.js';
 function recordingSink() {
   const writes: string[] = [];
   let ended = false;
-  return { writes, ended: () => ended, sink: { write: (chunk: string) => writes.push(chunk), end: (callback?: () => void) => { ended = true; callback?.(); } } };
+  return {
+    writes,
+    ended: () => ended,
+    sink: {
+      write: (chunk: string) => writes.push(chunk),
+      end: (callback?: () => void) => {
+        ended = true;
+        callback?.();
+      },
+    },
+  };
 }
 
 void describe('batched log stream', () => {

@@ -62,5 +62,5 @@ export function isSameOrigin(req: IncomingMessage): boolean {
 export function refusePreflight(res: ServerResponse): void {
   for (const name of res.getHeaderNames()) if (name.startsWith('access-control-') || name === 'vary') res.removeHeader(name);
   res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' });
-  res.end('Browsers may call this API only from the cloud\'s own origin.\n');
+  res.end("Browsers may call this API only from the cloud's own origin.\n");
 }

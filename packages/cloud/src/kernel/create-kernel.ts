@@ -35,7 +35,14 @@ export interface KernelRuntime extends Kernel {
   setListening(address: { port: number; baseUrl: string }): void;
 }
 
-export function createKernel(options: { config: CloudConfig; sql: SqlStore; blobs: BlobStore; log: Logger; mail?: MailSender | undefined; secrets: SecretBox }): KernelRuntime {
+export function createKernel(options: {
+  config: CloudConfig;
+  sql: SqlStore;
+  blobs: BlobStore;
+  log: Logger;
+  mail?: MailSender | undefined;
+  secrets: SecretBox;
+}): KernelRuntime {
   const services: Service[] = [];
   const routes: Route[] = [];
   const rawRoutes: Route[] = [];
@@ -91,7 +98,9 @@ export function createKernel(options: { config: CloudConfig; sql: SqlStore; blob
       for (const { capability } of service.provides ?? []) {
         const entry = providersOf(capability);
         if (!capability.multiple && entry.by.length > 0) {
-          throw new CapabilityError(`services ${entry.by[0]} and ${service.name} both provide capability "${capability.name}", which only one service may provide`);
+          throw new CapabilityError(
+            `services ${entry.by[0]} and ${service.name} both provide capability "${capability.name}", which only one service may provide`,
+          );
         }
       }
       for (const [type] of Object.entries(service.resourceTypes ?? {})) {

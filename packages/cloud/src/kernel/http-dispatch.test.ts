@@ -16,7 +16,9 @@ let port: number;
 
 before(async () => {
   const copy = (await import(new URL('errors.js?second-copy', import.meta.resolve('@forte/protocol')).href)) as typeof import('@forte/protocol');
-  foreignError = copy.defineErrorTable('plugin-s3', { NoSuchKey: 404 }).error('NoSuchKey', 'The specified key does not exist.', { fields: { Key: 'a<b' }, cause: new Error('gone') });
+  foreignError = copy
+    .defineErrorTable('plugin-s3', { NoSuchKey: 404 })
+    .error('NoSuchKey', 'The specified key does not exist.', { fields: { Key: 'a<b' }, cause: new Error('gone') });
   const kernel = createTestKernel(logLines, 'info');
   kernel.addService({
     name: 'probe',
@@ -39,8 +41,20 @@ before(async () => {
         actionPrefix: 'probe',
         operations: {
           Ping: defineOperation({ raw: true, signed: false, handler: async () => ({ pong: true }) }),
-          Refuse: defineOperation({ raw: true, signed: false, handler: async () => { throw PROBE_ERRORS.error('NotAuthorizedException', 'no', { headers: { 'x-extra': 'kept' } }); } }),
-          Explode: defineOperation({ raw: true, signed: false, handler: async () => { throw new Error('database password is hunter2'); } }),
+          Refuse: defineOperation({
+            raw: true,
+            signed: false,
+            handler: async () => {
+              throw PROBE_ERRORS.error('NotAuthorizedException', 'no', { headers: { 'x-extra': 'kept' } });
+            },
+          }),
+          Explode: defineOperation({
+            raw: true,
+            signed: false,
+            handler: async () => {
+              throw new Error('database password is hunter2');
+            },
+          }),
         },
         errors: PROBE_ERRORS,
         validationErrorCode: 'ValidationException',
@@ -67,7 +81,15 @@ before(async () => {
         },
       },
       // A raw route for one host name: tried before any URL route, even for the API's path.
-      { name: 'site', errorFormat: 'text', publicStatic: true, match: { raw: (req) => req.headers.host === 'site.localhost' }, async handle(ctx) { ctx.res.writeHead(200, { 'content-length': 4 }).end('site'); } },
+      {
+        name: 'site',
+        errorFormat: 'text',
+        publicStatic: true,
+        match: { raw: (req) => req.headers.host === 'site.localhost' },
+        async handle(ctx) {
+          ctx.res.writeHead(200, { 'content-length': 4 }).end('site');
+        },
+      },
     ],
   });
   server = createServer(createRequestListener(kernel, { version: '9.9.9' }));
@@ -120,7 +142,7 @@ void describe('request dispatch', () => {
     }
   });
 
-  void it('answers an error of another copy of the error classes in the route\'s shape, with its code and status', async () => {
+  void it("answers an error of another copy of the error classes in the route's shape, with its code and status", async () => {
     const res = await send({ path: '/xml/', method: 'GET' });
     assert.equal(res.status, 404);
     assert.match(res.body, /<Error><Code>NoSuchKey<\/Code><Message>The specified key does not exist.<\/Message><Key>a&lt;b<\/Key>/);
@@ -172,7 +194,21 @@ void describe('request dispatch', () => {
         assert.equal(Number(res.headers.get('content-length')), Buffer.byteLength(res.body));
         const lines = accessLines(id);
         assert.equal(lines.length, 1, `one access log line for ${target}`);
-        assert.deepEqual({ ...lines[0], time: undefined, ms: undefined }, { time: undefined, ms: undefined, level: 'info', msg: 'request', method: 'POST', path: '/api/', status: res.status, requestId: id, route: 'api', principal: 'anonymous' });
+        assert.deepEqual(
+          { ...lines[0], time: undefined, ms: undefined },
+          {
+            time: undefined,
+            ms: undefined,
+            level: 'info',
+            msg: 'request',
+            method: 'POST',
+            path: '/api/',
+            status: res.status,
+            requestId: id,
+            route: 'api',
+            principal: 'anonymous',
+          },
+        );
       }
     }
     const refused = await send({ path: '/api/', body: '{}', headers: { 'x-amz-target': 'Probe.Refuse' } });
@@ -205,7 +241,10 @@ void describe('request dispatch', () => {
         setTimeout(resolve, 200);
       });
     });
-    const lines = logLines.slice(before).map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === 'request');
+    const lines = logLines
+      .slice(before)
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.msg === 'request');
     assert.equal(lines.length, 1);
     assert.equal(lines[0]!.aborted, true);
     assert.equal(lines[0]!.route, 'api');
@@ -213,7 +252,11 @@ void describe('request dispatch', () => {
 
   void it('gives admin routes no CORS: a preflight from another origin is refused, answers carry no CORS headers', async () => {
     const preflight = (path: string, origin: string) =>
-      send({ path, method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-amz-target,authorization' } });
+      send({
+        path,
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-amz-target,authorization' },
+      });
     const foreign = await preflight('/admin/', 'http://evil.example');
     assert.equal(foreign.status, 403);
     assert.equal(foreign.headers.get('access-control-allow-origin'), undefined);

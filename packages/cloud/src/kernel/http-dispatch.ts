@@ -28,7 +28,12 @@ export function createRequestListener(kernel: KernelRuntime, options: { version:
     let route = routable ? findRawRoute(kernel.rawRoutes, req, rawPath) : undefined;
     if (!route) {
       if (!ctx.hasValidUrl()) {
-        return writeErrorResponse(res, 'text', { code: 'BadRequest', message: 'The request URL or Host header is malformed.', status: 400, headers: undefined, fields: undefined }, ctx.requestId);
+        return writeErrorResponse(
+          res,
+          'text',
+          { code: 'BadRequest', message: 'The request URL or Host header is malformed.', status: 400, headers: undefined, fields: undefined },
+          ctx.requestId,
+        );
       }
       if (routable) route = findUrlRoute(kernel.urlRoutes, ctx);
     }
@@ -146,7 +151,13 @@ function failRequest(kernel: KernelRuntime, ctx: KernelRequestContext, route: Ro
     if (!res.headersSent) return writeErrorResponse(ctx.withApiHeaders(), route.errorFormat, error, ctx.requestId);
   } else {
     kernel.log.error('unexpected error', { requestId: ctx.requestId, route: route.name, method: req.method, path: ctx.rawPath, error });
-    if (!res.headersSent) return writeErrorResponse(ctx.withApiHeaders(), route.errorFormat, { ...internalErrorFor(route.errorFormat), status: 500, headers: undefined, fields: undefined }, ctx.requestId);
+    if (!res.headersSent)
+      return writeErrorResponse(
+        ctx.withApiHeaders(),
+        route.errorFormat,
+        { ...internalErrorFor(route.errorFormat), status: 500, headers: undefined, fields: undefined },
+        ctx.requestId,
+      );
   }
   res.destroy(); // a streamed answer cannot turn into an error any more: cut it so the client sees it
 }

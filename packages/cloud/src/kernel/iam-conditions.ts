@@ -45,7 +45,9 @@ export function evaluateConditions(condition: Record<string, unknown>, context: 
   for (const [rawOperator, block] of Object.entries(condition)) {
     if (typeof block !== 'object' || block === null || Array.isArray(block)) return 'unknown';
     for (const [key, rawValues] of Object.entries(block as Record<string, unknown>)) {
-      const values = (Array.isArray(rawValues) ? rawValues : [rawValues]).map((v) => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined));
+      const values = (Array.isArray(rawValues) ? rawValues : [rawValues]).map((v) =>
+        typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined,
+      );
       if (values.some((v) => v === undefined)) return 'unknown';
       const holds = evaluateKey(rawOperator, key, values as string[], context, variables);
       if (holds === 'unknown') return 'unknown';
@@ -87,7 +89,11 @@ function evaluateKey(rawOperator: string, key: string, policyValues: string[], c
   const resolved = policyValues.map((v) => resolveVariables(v, variables, spec.pattern));
   const matchesOne = (value: string): boolean => resolved.some((p) => p !== undefined && spec.compare(p, value));
   const holdsFor = (value: string): boolean => (spec.negated ? !matchesOne(value) : matchesOne(value));
-  return qualifier === 'all' ? contextValues.every(holdsFor) : spec.negated && qualifier === undefined ? contextValues.every(holdsFor) : contextValues.some(holdsFor);
+  return qualifier === 'all'
+    ? contextValues.every(holdsFor)
+    : spec.negated && qualifier === undefined
+      ? contextValues.every(holdsFor)
+      : contextValues.some(holdsFor);
 }
 
 /** `${name}` replaced by its value (escaped for glob patterns); undefined when a variable is unknown. */

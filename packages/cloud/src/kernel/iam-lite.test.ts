@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isForteError } from '@forte/protocol';
 import { evaluateConditions } from './iam-conditions.js';
-import { conditionContext, createAuthorizer, createTrustChecker, evaluatePolicies, evaluateTrust, policyVariables, substituteVariables, wildcardMatch } from './iam-lite.js';
+import {
+  conditionContext,
+  createAuthorizer,
+  createTrustChecker,
+  evaluatePolicies,
+  evaluateTrust,
+  policyVariables,
+  substituteVariables,
+  wildcardMatch,
+} from './iam-lite.js';
 import type { PolicyDocument, Principal } from './types.js';
 
 const role: Principal = { kind: 'role', accessKeyId: 'ASIATEST', roleArn: 'arn:aws:iam::123456789012:role/auth', identityId: 'us-east-1:abc-123' };
@@ -54,7 +63,10 @@ void describe('evaluatePolicies', () => {
     assert.equal(evaluate([doc({ Effect: 'Allow', Action: 's3:PutObject', Resource: '*' })], 's3:GetObject', 'x'), 'deny');
   });
   void it('allows when any statement allows', () => {
-    assert.equal(evaluate([doc({ Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: ['arn:aws:s3:::b/*'] })], 's3:GetObject', 'arn:aws:s3:::b/k'), 'allow');
+    assert.equal(
+      evaluate([doc({ Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: ['arn:aws:s3:::b/*'] })], 's3:GetObject', 'arn:aws:s3:::b/k'),
+      'allow',
+    );
   });
   void it('lets an explicit Deny win over any Allow, in any order or document', () => {
     const deny = doc({ Effect: 'Deny', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/secret/*' });
@@ -82,12 +94,22 @@ void describe('evaluatePolicies', () => {
     assert.equal(evaluate([own], 's3:GetObject', 'arn:aws:s3:::b/us-east-1:abc-123/k'), 'allow');
   });
   void it('evaluates conditions: an Allow grants only when they hold, a Deny applies only when they hold', () => {
-    const poolAllow = doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: { StringEquals: { 'cognito-identity.amazonaws.com:aud': 'us-east-1:pool-a' } } });
+    const poolAllow = doc({
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: '*',
+      Condition: { StringEquals: { 'cognito-identity.amazonaws.com:aud': 'us-east-1:pool-a' } },
+    });
     const fromPool = (poolId: string): Principal => ({ ...role, identityPoolId: poolId });
     assert.equal(evaluate([poolAllow], 's3:GetObject', 'x', fromPool('us-east-1:pool-a')), 'allow');
     assert.equal(evaluate([poolAllow], 's3:GetObject', 'x', fromPool('us-east-1:pool-b')), 'deny');
     assert.equal(evaluate([poolAllow], 's3:GetObject', 'x', role), 'deny', 'a missing key fails a positive operator');
-    const guestDeny = doc({ Effect: 'Deny', Action: '*', Resource: '*', Condition: { 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'unauth*' } } });
+    const guestDeny = doc({
+      Effect: 'Deny',
+      Action: '*',
+      Resource: '*',
+      Condition: { 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'unauth*' } },
+    });
     assert.equal(evaluate([allowAll, guestDeny], 's3:GetObject', 'x', { ...role, amr: ['authenticated', 'cognito-idp'] }), 'allow');
     assert.equal(evaluate([allowAll, guestDeny], 's3:GetObject', 'x', { ...role, amr: ['unauthenticated'] }), 'deny');
   });
@@ -141,13 +163,28 @@ void describe('evaluateConditions', () => {
 
 void describe('evaluateTrust', () => {
   const arn = 'arn:aws:iam::123456789012:role/r';
-  const request = (context: Record<string, string | string[]>) => ({ roleArn: arn, federatedPrincipal: 'cognito-identity.amazonaws.com', action: 'sts:AssumeRoleWithWebIdentity', context });
+  const request = (context: Record<string, string | string[]>) => ({
+    roleArn: arn,
+    federatedPrincipal: 'cognito-identity.amazonaws.com',
+    action: 'sts:AssumeRoleWithWebIdentity',
+    context,
+  });
   const trust = (statement: PolicyDocument['Statement'][number]): PolicyDocument => doc(statement);
   const cognitoTrust = trust({
-    Effect: 'Allow', Action: 'sts:AssumeRoleWithWebIdentity', Resource: '*', Principal: { Federated: 'cognito-identity.amazonaws.com' },
-    Condition: { StringEquals: { 'cognito-identity.amazonaws.com:aud': 'us-east-1:pool-a' }, 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' } },
+    Effect: 'Allow',
+    Action: 'sts:AssumeRoleWithWebIdentity',
+    Resource: '*',
+    Principal: { Federated: 'cognito-identity.amazonaws.com' },
+    Condition: {
+      StringEquals: { 'cognito-identity.amazonaws.com:aud': 'us-east-1:pool-a' },
+      'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' },
+    },
   });
-  const ctx = (aud: string, amr: string[]) => ({ 'cognito-identity.amazonaws.com:aud': aud, 'cognito-identity.amazonaws.com:amr': amr, 'cognito-identity.amazonaws.com:sub': 'us-east-1:id' });
+  const ctx = (aud: string, amr: string[]) => ({
+    'cognito-identity.amazonaws.com:aud': aud,
+    'cognito-identity.amazonaws.com:amr': amr,
+    'cognito-identity.amazonaws.com:sub': 'us-east-1:id',
+  });
   void it('allows only the named principal, action, pool and kind of login', () => {
     assert.equal(evaluateTrust(cognitoTrust, request(ctx('us-east-1:pool-a', ['authenticated', 'p']))), undefined);
     assert.match(evaluateTrust(cognitoTrust, request(ctx('us-east-1:pool-b', ['authenticated', 'p'])))!, /does not allow/);
@@ -172,7 +209,10 @@ void describe('createAuthorizer', () => {
     await authorize({ kind: 'admin', accessKeyId: 'FKIA' }, 'anything:AtAll', '*');
   });
   void it('denies anonymous callers', async () => {
-    await assert.rejects(authorize({ kind: 'anonymous' }, 's3:GetObject', 'arn:aws:s3:::b/k'), (e: unknown) => isForteError(e) && e.code === 'AccessDenied' && e.status === 403);
+    await assert.rejects(
+      authorize({ kind: 'anonymous' }, 's3:GetObject', 'arn:aws:s3:::b/k'),
+      (e: unknown) => isForteError(e) && e.code === 'AccessDenied' && e.status === 403,
+    );
   });
   void it('applies the policies of role principals and uses the deny code asked for', async () => {
     await authorize(role, 's3:GetObject', 'arn:aws:s3:::b/k');

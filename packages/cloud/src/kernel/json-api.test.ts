@@ -31,11 +31,14 @@ before(async () => {
     routes: [],
     provides: [
       provide(CREDENTIAL_PROVIDERS, {
-        lookup: async (id) => (id === ADMIN.accessKeyId ? { secretAccessKey: ADMIN.secretAccessKey, principal: { kind: 'admin', accessKeyId: id } } : undefined),
+        lookup: async (id) =>
+          id === ADMIN.accessKeyId ? { secretAccessKey: ADMIN.secretAccessKey, principal: { kind: 'admin', accessKeyId: id } } : undefined,
       }),
       provide(CREDENTIAL_PROVIDERS, {
         lookup: async (id) =>
-          id === ROLE_KEY.accessKeyId ? { secretAccessKey: ROLE_KEY.secretAccessKey, principal: { kind: 'role', accessKeyId: id, roleArn: 'arn:aws:iam::123456789012:role/reader' } } : undefined,
+          id === ROLE_KEY.accessKeyId
+            ? { secretAccessKey: ROLE_KEY.secretAccessKey, principal: { kind: 'role', accessKeyId: id, roleArn: 'arn:aws:iam::123456789012:role/reader' } }
+            : undefined,
       }),
       provide(POLICY_SOURCES, async (p) => (p.kind === 'role' ? [{ Statement: [{ Effect: 'Allow', Action: 'echo:Echo', Resource: '*' }] }] : [])),
     ],
@@ -66,8 +69,18 @@ before(async () => {
               return { n: input.n + 1 };
             },
           }),
-          Explode: defineOperation({ raw: true, handler: async () => { throw new Error('database password is hunter2'); } }),
-          Foreign: defineOperation({ raw: true, handler: async () => { throw foreignError; } }),
+          Explode: defineOperation({
+            raw: true,
+            handler: async () => {
+              throw new Error('database password is hunter2');
+            },
+          }),
+          Foreign: defineOperation({
+            raw: true,
+            handler: async () => {
+              throw foreignError;
+            },
+          }),
         },
         errors: ECHO_ERRORS,
         validationErrorCode: 'ValidationException',
@@ -80,13 +93,26 @@ before(async () => {
 });
 after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-async function call(target: string, body: unknown, options: { key?: typeof ADMIN; sign?: boolean; tamper?: boolean } = {}): Promise<{ status: number; errorType: string | null; json: Record<string, unknown> }> {
+async function call(
+  target: string,
+  body: unknown,
+  options: { key?: typeof ADMIN; sign?: boolean; tamper?: boolean } = {},
+): Promise<{ status: number; errorType: string | null; json: Record<string, unknown> }> {
   const u = new URL('/echo/', url);
   const payload = JSON.stringify(body);
   let headers: Record<string, string> = { host: u.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target };
   if (options.sign !== false) {
     const signer = new SignatureV4({ service: 'forte', region: 'us-east-1', credentials: options.key ?? ADMIN, sha256: Hash.bind(null, 'sha256') });
-    const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: u.hostname, port: Number(u.port), path: '/echo/', query: {}, headers, body: payload });
+    const signed = await signer.sign({
+      method: 'POST',
+      protocol: 'http:',
+      hostname: u.hostname,
+      port: Number(u.port),
+      path: '/echo/',
+      query: {},
+      headers,
+      body: payload,
+    });
     headers = signed.headers as Record<string, string>;
   }
   if (options.tamper) headers.authorization = headers.authorization!.replace(/Signature=[0-9a-f]/, 'Signature=z');
@@ -110,7 +136,7 @@ void describe('jsonApiRoute through the kernel', () => {
     assert.equal(typeof res.json.message, 'string');
   });
 
-  void it('gives the handler the schema\'s output', async () => {
+  void it("gives the handler the schema's output", async () => {
     const res = await call('Echo.Echo', { text: 'ab', times: 2 });
     assert.deepEqual(res.json, { text: 'abab', caller: 'admin' });
   });
@@ -191,6 +217,9 @@ void describe('jsonApiRoute through the kernel', () => {
     const all = logLines.join('');
     assert.doesNotMatch(all, new RegExp(ADMIN.secretAccessKey));
     assert.doesNotMatch(all, /Signature=/);
-    assert.ok(logLines.some((line) => line.includes(`"accessKeyId":"${ADMIN.accessKeyId}"`)), 'the access key id is logged');
+    assert.ok(
+      logLines.some((line) => line.includes(`"accessKeyId":"${ADMIN.accessKeyId}"`)),
+      'the access key id is logged',
+    );
   });
 });

@@ -128,7 +128,10 @@ export function jsonApiRoute<C extends string>(options: {
     const { principal, body } = await ctx.authenticate({ service: options.signingService, readBody: true });
     if (op.signed) {
       if (principal.kind === 'anonymous') {
-        throw JSON_API_ERRORS.error('MissingAuthenticationTokenException', `${name} must be SigV4-signed (service ${options.signingService}) with the keys of a Forte profile.`);
+        throw JSON_API_ERRORS.error(
+          'MissingAuthenticationTokenException',
+          `${name} must be SigV4-signed (service ${options.signingService}) with the keys of a Forte profile.`,
+        );
       }
       if (!op.resources) await ctx.authorize(principal, `${options.actionPrefix}:${name}`, '*', 'AccessDeniedException');
     }
@@ -139,7 +142,8 @@ export function jsonApiRoute<C extends string>(options: {
       throw JSON_API_ERRORS.error('SerializationException', 'The request body is not valid JSON.', { cause: error });
     }
     // Every operation of an AWS JSON protocol takes an object.
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw options.errors.error(options.validationErrorCode, 'request: the body must be a JSON object.');
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+      throw options.errors.error(options.validationErrorCode, 'request: the body must be a JSON object.');
     let input: unknown = raw;
     if (op.input) {
       const parsed = op.input.safeParse(raw);
@@ -152,7 +156,8 @@ export function jsonApiRoute<C extends string>(options: {
     }
     // `input` is what the operation declared: its schema's output, or for a raw operation the JSON object.
     if (op.signed && op.resources) {
-      for (const resource of new Set(op.resources(input as never))) await ctx.authorize(principal, `${options.actionPrefix}:${name}`, resource, 'AccessDeniedException');
+      for (const resource of new Set(op.resources(input as never)))
+        await ctx.authorize(principal, `${options.actionPrefix}:${name}`, resource, 'AccessDeniedException');
     }
     const result = await op.handler(input as never, { principal, ctx });
     const payload = JSON.stringify(result ?? {});

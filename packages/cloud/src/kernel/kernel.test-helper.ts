@@ -11,7 +11,14 @@ import { createSecretBox } from './secret-box.js';
  */
 export function createTestKernel(logLines: string[], level: 'debug' | 'info' = 'debug'): KernelRuntime {
   return createKernel({
-    config: { dataDir: '/nonexistent', host: '127.0.0.1', port: 0, region: 'us-east-1', accountId: '123456789012', connectionLimits: { ...DEFAULT_CONNECTION_LIMITS } },
+    config: {
+      dataDir: '/nonexistent',
+      host: '127.0.0.1',
+      port: 0,
+      region: 'us-east-1',
+      accountId: '123456789012',
+      connectionLimits: { ...DEFAULT_CONNECTION_LIMITS },
+    },
     sql: createSqliteStore(':memory:'),
     blobs: createFsBlobStore('/nonexistent/blobs'),
     log: createLogger({ write: (line) => void logLines.push(line), level }),

@@ -17,7 +17,10 @@ test('writes one JSON line per call: time, level, msg, then the base fields, the
   assert.ok(lines.every((line) => line.endsWith('}\n') && !line.slice(0, -1).includes('\n')));
   const first = JSON.parse(lines[0]!) as Record<string, unknown>;
   assert.deepEqual(Object.keys(first), ['time', 'level', 'msg', 'requestId', 'method', 'path', 'status', 'ms', 'flag']);
-  assert.deepEqual({ ...first, time: undefined }, { time: undefined, level: 'info', msg: 'request', requestId: 'r1', method: 'POST', path: '/a"b\\u2028', status: 200, ms: 0.3, flag: true });
+  assert.deepEqual(
+    { ...first, time: undefined },
+    { time: undefined, level: 'info', msg: 'request', requestId: 'r1', method: 'POST', path: '/a"b\\u2028', status: 200, ms: 0.3, flag: true },
+  );
   const time = Date.parse(String(first.time));
   assert.ok(time >= before - 1 && time <= Date.now(), 'an ISO time of now');
   assert.deepEqual(JSON.parse(lines[1]!), { ...JSON.parse(lines[1]!), level: 'info', msg: 'plain' });

@@ -35,7 +35,9 @@ export function createLogger(options: { write: (line: string) => void; level?: L
     if (!baseHasObjects && !hasObjects(fields) && !repeatsName(base, fields)) {
       // The common line (one per request): the fields serialised as they are, without a merged copy.
       const members = fields ? JSON.stringify(fields) : '{}';
-      options.write(`{"time":"${isoNow()}","level":"${level}","msg":${JSON.stringify(msg)}${baseMembers}${members.length > 2 ? `,${members.slice(1)}` : '}'}\n`);
+      options.write(
+        `{"time":"${isoNow()}","level":"${level}","msg":${JSON.stringify(msg)}${baseMembers}${members.length > 2 ? `,${members.slice(1)}` : '}'}\n`,
+      );
       return;
     }
     const line = { time: isoNow(), level, msg, ...base, ...fields };

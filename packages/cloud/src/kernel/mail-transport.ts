@@ -47,7 +47,9 @@ export function createSmtpMailSender(settings: SmtpSettings, log: Logger, option
   // most clouds send none, and it is a tenth of the cloud's start-up (docs/benchmarks.md, "Start-up").
   let transport: Promise<Transporter> | undefined;
   const transporter = (): Promise<Transporter> =>
-    (transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport({ url: settings.url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 })));
+    (transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({ url: settings.url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 }),
+    ));
   const abort = new AbortController();
   const pending = new Set<Promise<void>>();
   let closed = false;

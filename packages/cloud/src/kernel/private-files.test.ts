@@ -37,9 +37,10 @@ void describe('the data folder', { skip: process.platform === 'win32' }, () => {
     assert.equal(repaired.length, 7);
     assert.ok(repaired.includes(`${join(dataDir, 'forte.db')} (was 644)`));
     assert.equal(await modeOf(dataDir), 0o700);
-    for (const name of ['forte.db', 'forte.db-wal', 'admin-credentials.json', 'config.json', 'logs/cloud.log']) assert.equal(await modeOf(join(dataDir, name)), 0o600, name);
+    for (const name of ['forte.db', 'forte.db-wal', 'admin-credentials.json', 'config.json', 'logs/cloud.log'])
+      assert.equal(await modeOf(join(dataDir, name)), 0o600, name);
     assert.equal(await modeOf(join(dataDir, 'logs')), 0o700);
-    assert.equal(await modeOf(join(dataDir, 'notes.txt')), 0o644, 'files that are not the cloud\'s are left alone');
+    assert.equal(await modeOf(join(dataDir, 'notes.txt')), 0o644, "files that are not the cloud's are left alone");
     assert.deepEqual(makeDataDirPrivate(dataDir, 'forte.db'), []);
   });
 });

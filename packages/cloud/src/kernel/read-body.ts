@@ -43,5 +43,7 @@ function prematureClose(): Error {
 }
 
 function tooLarge(limit: number): ForteError {
-  return JSON_API_ERRORS.error('RequestEntityTooLargeException', `The request body is larger than ${limit} bytes: send a smaller body.`, { headers: { connection: 'close' } });
+  return JSON_API_ERRORS.error('RequestEntityTooLargeException', `The request body is larger than ${limit} bytes: send a smaller body.`, {
+    headers: { connection: 'close' },
+  });
 }

@@ -14,7 +14,11 @@ const route = (name: string, order?: RouteOrder): Route => ({
 void describe('insertByOrder', () => {
   void it('keeps routes by declared order, and by arrival within one order', () => {
     const routes: Route[] = [];
-    for (const r of [route('catch-all', 'fallback'), route('s3'), route('site', 'host'), route('api', 'prefix'), route('other-site', 'host')]) insertByOrder(routes, r);
-    assert.deepEqual(routes.map((r) => r.name), ['site', 'other-site', 's3', 'api', 'catch-all']);
+    for (const r of [route('catch-all', 'fallback'), route('s3'), route('site', 'host'), route('api', 'prefix'), route('other-site', 'host')])
+      insertByOrder(routes, r);
+    assert.deepEqual(
+      routes.map((r) => r.name),
+      ['site', 'other-site', 's3', 'api', 'catch-all'],
+    );
   });
 });

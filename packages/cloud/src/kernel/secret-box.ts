@@ -46,7 +46,10 @@ export function createSecretBox(key: Buffer): SecretBox {
     },
     open(sealed, context) {
       if (!sealed.startsWith(PREFIX)) throw new SecretOpenError('the value is not sealed');
-      if (!sealed.startsWith(header)) throw new SecretOpenError(`the value was sealed with another secret key (key id ${sealed.slice(PREFIX.length, sealed.indexOf(':', PREFIX.length))}, this one is ${keyId})`);
+      if (!sealed.startsWith(header))
+        throw new SecretOpenError(
+          `the value was sealed with another secret key (key id ${sealed.slice(PREFIX.length, sealed.indexOf(':', PREFIX.length))}, this one is ${keyId})`,
+        );
       const raw = Buffer.from(sealed.slice(header.length), 'base64url');
       if (raw.length < IV_BYTES + TAG_BYTES) throw new SecretOpenError('the sealed value is truncated');
       const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, IV_BYTES));

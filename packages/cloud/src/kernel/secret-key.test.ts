@@ -38,12 +38,19 @@ void describe('the secret key', () => {
     await rm(join(dataDir, SECRET_KEY_FILE));
     await assert.rejects(
       withDatabase('a.db', (sql) => openSecretBox({ dataDir, sql })),
-      (error: unknown) => error instanceof SecretKeyError && error.message.includes(join(dataDir, SECRET_KEY_FILE)) && error.message.includes('FORTE_SECRET_KEY') && error.message.includes('does not exist'),
+      (error: unknown) =>
+        error instanceof SecretKeyError &&
+        error.message.includes(join(dataDir, SECRET_KEY_FILE)) &&
+        error.message.includes('FORTE_SECRET_KEY') &&
+        error.message.includes('does not exist'),
     );
     await assert.rejects(stat(join(dataDir, SECRET_KEY_FILE)), /ENOENT/, 'no new key is made for a sealed database');
 
     await writeFile(join(dataDir, SECRET_KEY_FILE), Buffer.alloc(32, 9).toString('base64'));
-    await assert.rejects(withDatabase('a.db', (sql) => openSecretBox({ dataDir, sql })), /is not the key .* was sealed with/);
+    await assert.rejects(
+      withDatabase('a.db', (sql) => openSecretBox({ dataDir, sql })),
+      /is not the key .* was sealed with/,
+    );
     await writeFile(join(dataDir, SECRET_KEY_FILE), key);
     assert.equal((await withDatabase('a.db', (sql) => openSecretBox({ dataDir, sql }))).box.open(sealed, 'c'), 's');
   });
@@ -56,8 +63,17 @@ void describe('the secret key', () => {
     await assert.rejects(stat(join(dataDir, SECRET_KEY_FILE)), /ENOENT/);
     const sealed = box.seal('s', 'c');
     assert.equal((await withDatabase('b.db', (sql) => openSecretBox({ dataDir, sql, secretKey: key.toString('hex') }))).box.open(sealed, 'c'), 's');
-    await assert.rejects(withDatabase('b.db', (sql) => openSecretBox({ dataDir, sql, secretKey: Buffer.alloc(32, 6).toString('base64') })), /FORTE_SECRET_KEY is not the key/);
-    await assert.rejects(withDatabase('b.db', (sql) => openSecretBox({ dataDir, sql })), /does not exist and FORTE_SECRET_KEY is not set/);
-    await assert.rejects(withDatabase('c.db', (sql) => openSecretBox({ dataDir, sql, secretKey: 'short' })), /FORTE_SECRET_KEY must be 32 random bytes/);
+    await assert.rejects(
+      withDatabase('b.db', (sql) => openSecretBox({ dataDir, sql, secretKey: Buffer.alloc(32, 6).toString('base64') })),
+      /FORTE_SECRET_KEY is not the key/,
+    );
+    await assert.rejects(
+      withDatabase('b.db', (sql) => openSecretBox({ dataDir, sql })),
+      /does not exist and FORTE_SECRET_KEY is not set/,
+    );
+    await assert.rejects(
+      withDatabase('c.db', (sql) => openSecretBox({ dataDir, sql, secretKey: 'short' })),
+      /FORTE_SECRET_KEY must be 32 random bytes/,
+    );
   });
 });

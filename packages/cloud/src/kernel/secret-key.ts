@@ -25,7 +25,11 @@ export class SecretKeyError extends Error {
  * A missing or wrong key is refused with a SecretKeyError: a new key would sign out every user and lose
  * every sealed secret, so the cloud never makes one for a database sealed with another.
  */
-export async function openSecretBox(options: { dataDir: string; sql: SqlStore; secretKey?: string | undefined }): Promise<{ box: SecretBox; createdKeyFile: boolean }> {
+export async function openSecretBox(options: {
+  dataDir: string;
+  sql: SqlStore;
+  secretKey?: string | undefined;
+}): Promise<{ box: SecretBox; createdKeyFile: boolean }> {
   const { sql } = options;
   await sql.migrate('kernel', ['CREATE TABLE kernel_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)']);
   const check = (await sql.get<{ value: string }>('SELECT value FROM kernel_settings WHERE name = ?', [CHECK_SETTING]))?.value;
@@ -38,7 +42,10 @@ export async function openSecretBox(options: { dataDir: string; sql: SqlStore; s
   let createdKeyFile = false;
   if (options.secretKey !== undefined) {
     source = SECRET_KEY_VARIABLE;
-    key = parseKey(options.secretKey, `${SECRET_KEY_VARIABLE} must be ${SECRET_KEY_BYTES} random bytes in base64 or hex: make one with \`openssl rand -base64 32\`.`);
+    key = parseKey(
+      options.secretKey,
+      `${SECRET_KEY_VARIABLE} must be ${SECRET_KEY_BYTES} random bytes in base64 or hex: make one with \`openssl rand -base64 32\`.`,
+    );
   } else {
     source = file;
     const text = readKeyFile(file);
@@ -56,7 +63,10 @@ export async function openSecretBox(options: { dataDir: string; sql: SqlStore; s
 
   const box = createSecretBox(key);
   if (check === undefined) {
-    await sql.run('INSERT INTO kernel_settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING', [CHECK_SETTING, box.seal(CHECK_TEXT, CHECK_CONTEXT)]);
+    await sql.run('INSERT INTO kernel_settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING', [
+      CHECK_SETTING,
+      box.seal(CHECK_TEXT, CHECK_CONTEXT),
+    ]);
     // Another process sharing the database may have sealed its check first: the key must be the same.
     const stored = (await sql.get<{ value: string }>('SELECT value FROM kernel_settings WHERE name = ?', [CHECK_SETTING]))?.value;
     if (stored !== undefined) verifyCheck(box, stored, source, database, fix);

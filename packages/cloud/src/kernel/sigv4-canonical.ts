@@ -64,7 +64,11 @@ export function canonicalHeaders(req: IncomingMessage, signedHeaders: string[]):
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i]!.toLowerCase();
     const list = values.get(name) ?? [];
-    list.push(req.rawHeaders[i + 1]!.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').trim());
+    list.push(
+      req.rawHeaders[i + 1]!.replace(/[\r\n]/g, ' ')
+        .replace(/[ \t]+/g, ' ')
+        .trim(),
+    );
     values.set(name, list);
   }
   return signedHeaders.map((name) => `${name}:${(values.get(name) ?? []).join(',')}\n`).join('');

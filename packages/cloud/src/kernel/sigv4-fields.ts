@@ -15,11 +15,7 @@ export interface SignatureFields {
 }
 
 /** The fields of an `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…` header. */
-export function parseAuthorizationHeader(
-  header: string,
-  req: IncomingMessage,
-  malformed: (message: string) => ForteError,
-): SignatureFields {
+export function parseAuthorizationHeader(header: string, req: IncomingMessage, malformed: (message: string) => ForteError): SignatureFields {
   const match = /^AWS4-HMAC-SHA256\s+(.*)$/s.exec(header.trim());
   if (!match) throw malformed('The Authorization header must start with AWS4-HMAC-SHA256 (only Signature Version 4 is supported).');
   const parts = new Map<string, string>();
@@ -79,4 +75,3 @@ export function parseAmzDate(value: string): Date | undefined {
   const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
-

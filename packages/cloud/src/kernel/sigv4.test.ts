@@ -56,13 +56,18 @@ interface Sent {
 
 /** Sends with node:http so the path goes out exactly as given (fetch would normalise `..`). */
 function send(options: { method: string; path: string; query?: Record<string, string>; headers: Record<string, string>; body?: string }): Promise<Sent> {
-  const query = Object.entries(options.query ?? {}).map(([k, v]) => `${uriEscape(k)}=${uriEscape(v)}`).join('&');
+  const query = Object.entries(options.query ?? {})
+    .map(([k, v]) => `${uriEscape(k)}=${uriEscape(v)}`)
+    .join('&');
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method: options.method, path: query ? `${options.path}?${query}` : options.path, headers: options.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port, method: options.method, path: query ? `${options.path}?${query}` : options.path, headers: options.headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -82,12 +87,27 @@ async function signAndSend(options: {
   const headers: Record<string, string> = { host: `127.0.0.1:${port}`, ...options.headers };
   if (options.service === 's3' && !headers['x-amz-content-sha256']) headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
   const signed = await signer(options.service, options.key).sign(
-    { method: options.method ?? 'GET', protocol: 'http:', hostname: '127.0.0.1', port, path: options.path, query: options.query ?? {}, headers, body: options.body },
+    {
+      method: options.method ?? 'GET',
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port,
+      path: options.path,
+      query: options.query ?? {},
+      headers,
+      body: options.body,
+    },
     options.signingDate ? { signingDate: options.signingDate } : {},
   );
   const sendHeaders = { ...(signed.headers as Record<string, string>) };
   options.tamper?.(sendHeaders);
-  return send({ method: options.method ?? 'GET', path: options.path, query: signed.query as Record<string, string>, headers: sendHeaders, ...(options.body !== undefined ? { body: options.body } : {}) });
+  return send({
+    method: options.method ?? 'GET',
+    path: options.path,
+    query: signed.query as Record<string, string>,
+    headers: sendHeaders,
+    ...(options.body !== undefined ? { body: options.body } : {}),
+  });
 }
 
 const jsonError = (sent: Sent): { __type: string; message: string } => JSON.parse(sent.body) as { __type: string; message: string };
@@ -96,7 +116,13 @@ const xmlCode = (sent: Sent): string | undefined => /<Code>([^<]*)<\/Code>/.exec
 void describe('SigV4 verification, Authorization header', () => {
   void it('accepts a JSON call signed by @smithy/signature-v4 and hands back the body it hashed', async () => {
     const body = JSON.stringify({ hello: 'wörld' });
-    const sent = await signAndSend({ service: 'forte', method: 'POST', path: '/control/', body, headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'ForteControl.ListApps' } });
+    const sent = await signAndSend({
+      service: 'forte',
+      method: 'POST',
+      path: '/control/',
+      body,
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'ForteControl.ListApps' },
+    });
     assert.equal(sent.status, 200, sent.body);
     assert.deepEqual(JSON.parse(sent.body), { principal: { kind: 'admin', accessKeyId: KEY.accessKeyId }, body });
   });
@@ -118,18 +144,34 @@ void describe('SigV4 verification, Authorization header', () => {
   });
 
   void it('refuses a tampered signed header', async () => {
-    const sent = await signAndSend({ service: 'forte', method: 'POST', path: '/control/', body: '{}', headers: { 'x-amz-target': 'ForteControl.ListApps' }, tamper: (h) => (h['x-amz-target'] = 'ForteControl.DeleteApp') });
+    const sent = await signAndSend({
+      service: 'forte',
+      method: 'POST',
+      path: '/control/',
+      body: '{}',
+      headers: { 'x-amz-target': 'ForteControl.ListApps' },
+      tamper: (h) => (h['x-amz-target'] = 'ForteControl.DeleteApp'),
+    });
     assert.equal(sent.status, 403);
     assert.equal(jsonError(sent).__type, 'InvalidSignatureException');
     assert.equal(sent.headers['x-amzn-errortype'], 'InvalidSignatureException');
   });
 
   void it('refuses a JSON call whose signature leaves out X-Amz-Target, which names the operation', async () => {
-    const headers: Record<string, string> = { host: `127.0.0.1:${port}`, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'ForteControl.ListApps' };
+    const headers: Record<string, string> = {
+      host: `127.0.0.1:${port}`,
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': 'ForteControl.ListApps',
+    };
     const request = { method: 'POST', protocol: 'http:', hostname: '127.0.0.1', port, path: '/control/', query: {}, headers, body: '{}' };
     const signed = await signer('forte').sign(request, { unsignableHeaders: new Set(['x-amz-target']) });
     assert.doesNotMatch(String(signed.headers['authorization']), /x-amz-target/);
-    const replayed = await send({ method: 'POST', path: '/control/', headers: { ...(signed.headers as Record<string, string>), 'x-amz-target': 'ForteControl.DeleteApp' }, body: '{}' });
+    const replayed = await send({
+      method: 'POST',
+      path: '/control/',
+      headers: { ...(signed.headers as Record<string, string>), 'x-amz-target': 'ForteControl.DeleteApp' },
+      body: '{}',
+    });
     assert.equal(replayed.status, 403);
     assert.equal(jsonError(replayed).__type, 'IncompleteSignatureException');
     assert.match(jsonError(replayed).message, /SignedHeaders must include x-amz-target/);
@@ -137,7 +179,16 @@ void describe('SigV4 verification, Authorization header', () => {
 
   void it('refuses a tampered body', async () => {
     const headers: Record<string, string> = { host: `127.0.0.1:${port}`, 'content-type': 'application/json' };
-    const signed = await signer('forte').sign({ method: 'POST', protocol: 'http:', hostname: '127.0.0.1', port, path: '/control/', query: {}, headers, body: '{"a":1}' });
+    const signed = await signer('forte').sign({
+      method: 'POST',
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port,
+      path: '/control/',
+      query: {},
+      headers,
+      body: '{"a":1}',
+    });
     const sent = await send({ method: 'POST', path: '/control/', headers: signed.headers as Record<string, string>, body: '{"a":2}' });
     assert.equal(sent.status, 403);
     assert.equal(jsonError(sent).__type, 'InvalidSignatureException');
@@ -156,7 +207,10 @@ void describe('SigV4 verification, Authorization header', () => {
   void it('refuses an unknown access key', async () => {
     const stranger = { accessKeyId: 'FKIAUNKNOWNUNKNOWN00', secretAccessKey: KEY.secretAccessKey };
     assert.equal(xmlCode(await signAndSend({ service: 's3', path: '/s3/b/k', key: stranger })), 'InvalidAccessKeyId');
-    assert.equal(jsonError(await signAndSend({ service: 'forte', method: 'POST', path: '/control/', body: '{}', key: stranger })).__type, 'UnrecognizedClientException');
+    assert.equal(
+      jsonError(await signAndSend({ service: 'forte', method: 'POST', path: '/control/', body: '{}', key: stranger })).__type,
+      'UnrecognizedClientException',
+    );
   });
 
   void it('refuses a request signed more than 15 minutes away from now', async () => {
@@ -172,7 +226,12 @@ void describe('SigV4 verification, Authorization header', () => {
   });
 
   void it('refuses a malformed Authorization header', async () => {
-    const headers = { host: `127.0.0.1:${port}`, 'x-amz-date': '20260101T000000Z', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', authorization: 'AWS4-HMAC-SHA256 Credential=FKIA/20260101/us-east-1/s3/aws4_request' };
+    const headers = {
+      host: `127.0.0.1:${port}`,
+      'x-amz-date': '20260101T000000Z',
+      'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+      authorization: 'AWS4-HMAC-SHA256 Credential=FKIA/20260101/us-east-1/s3/aws4_request',
+    };
     const s3 = await send({ method: 'GET', path: '/s3/b/k', headers });
     assert.equal(s3.status, 400);
     assert.equal(xmlCode(s3), 'AuthorizationHeaderMalformed');
@@ -197,20 +256,34 @@ void describe('SigV4 verification, presigned URLs', () => {
   /** Presigns like @aws-sdk/s3-request-presigner: payload UNSIGNED-PAYLOAD, x-amz-* headers hoisted to the query. */
   const presign = async (options: { path: string; expiresIn?: number; signingDate?: Date; query?: Record<string, string>; key?: typeof KEY }) => {
     const signed = await signer('s3', options.key).presign(
-      { method: 'GET', protocol: 'http:', hostname: '127.0.0.1', port, path: options.path, query: options.query ?? {}, headers: { host: `127.0.0.1:${port}`, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } },
+      {
+        method: 'GET',
+        protocol: 'http:',
+        hostname: '127.0.0.1',
+        port,
+        path: options.path,
+        query: options.query ?? {},
+        headers: { host: `127.0.0.1:${port}`, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+      },
       { expiresIn: options.expiresIn ?? 900, ...(options.signingDate ? { signingDate: options.signingDate } : {}) },
     );
     return signed.query as Record<string, string>;
   };
 
   void it('accepts a presigned GET, extra query parameters included', async () => {
-    const query = await presign({ path: '/s3/b/my%20file.txt', query: { 'x-id': 'GetObject', 'response-content-disposition': 'attachment; filename="a b.txt"' } });
+    const query = await presign({
+      path: '/s3/b/my%20file.txt',
+      query: { 'x-id': 'GetObject', 'response-content-disposition': 'attachment; filename="a b.txt"' },
+    });
     const sent = await send({ method: 'GET', path: '/s3/b/my%20file.txt', query, headers: {} });
     assert.equal(sent.status, 200, sent.body);
   });
 
   void it('signs presigned S3 URLs with UNSIGNED-PAYLOAD, as S3 and amplify-js do, not the empty-body hash', async () => {
-    const signed = await signer('s3').presign({ method: 'GET', protocol: 'http:', hostname: '127.0.0.1', port, path: '/s3/b/k', query: {}, headers: { host: `127.0.0.1:${port}` } }, { expiresIn: 60 });
+    const signed = await signer('s3').presign(
+      { method: 'GET', protocol: 'http:', hostname: '127.0.0.1', port, path: '/s3/b/k', query: {}, headers: { host: `127.0.0.1:${port}` } },
+      { expiresIn: 60 },
+    );
     const query = signed.query as Record<string, string>;
     // amplify-js signs UNSIGNED-PAYLOAD without putting it in the query; @smithy used the empty-body hash here.
     assert.equal(query['X-Amz-Content-Sha256'], undefined);

@@ -3,16 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ForteError } from '@forte/protocol';
 import { JSON_API_ERRORS, S3_KERNEL_ERRORS } from './api-errors.js';
 import { readBody } from './read-body.js';
-import {
-  EMPTY_SHA256,
-  canonicalHeaders,
-  canonicalQuery,
-  canonicalUri,
-  deriveSigningKey,
-  hmacHex,
-  parseQueryPairs,
-  sha256Hex,
-} from './sigv4-canonical.js';
+import { EMPTY_SHA256, canonicalHeaders, canonicalQuery, canonicalUri, deriveSigningKey, hmacHex, parseQueryPairs, sha256Hex } from './sigv4-canonical.js';
 import { headerValue, parseAmzDate, parseAuthorizationHeader, parsePresignedQuery, type SignatureFailure, type SignatureFields } from './sigv4-fields.js';
 import { MAX_CLOCK_SKEW_MS } from './sigv4-limits.js';
 import type { CredentialProvider, Principal, SignedHeadersInput, SigningInfo } from './types.js';
@@ -100,21 +91,33 @@ export async function verifySigV4(input: VerifyRequest): Promise<VerifyResult> {
 
   const scopeParts = fields.credential.split('/');
   if (scopeParts.length !== 5 || scopeParts[4] !== 'aws4_request' || scopeParts.some((p) => p === '')) {
-    throw fail(authorization === undefined ? 'presignMalformed' : 'malformed', 'The credential must look like <AccessKeyId>/<yyyymmdd>/<region>/<service>/aws4_request.');
+    throw fail(
+      authorization === undefined ? 'presignMalformed' : 'malformed',
+      'The credential must look like <AccessKeyId>/<yyyymmdd>/<region>/<service>/aws4_request.',
+    );
   }
   const [accessKeyId, date, region, service] = scopeParts as [string, string, string, string, string];
   if (date !== fields.amzDate.slice(0, 8)) {
-    throw fail(authorization === undefined ? 'presignMalformed' : 'malformed', `The credential date ${date} does not match the request date ${fields.amzDate.slice(0, 8)}.`);
+    throw fail(
+      authorization === undefined ? 'presignMalformed' : 'malformed',
+      `The credential date ${date} does not match the request date ${fields.amzDate.slice(0, 8)}.`,
+    );
   }
   if (service !== input.service) {
-    throw fail(authorization === undefined ? 'presignMalformed' : 'malformed', `The credential is scoped to service '${service}'; this endpoint expects '${input.service}'.`);
+    throw fail(
+      authorization === undefined ? 'presignMalformed' : 'malformed',
+      `The credential is scoped to service '${service}'; this endpoint expects '${input.service}'.`,
+    );
   }
   const signedHeaders = fields.signedHeaders.split(';');
   if (!signedHeaders.includes('host')) throw fail(authorization === undefined ? 'presignMalformed' : 'malformed', 'SignedHeaders must include host.');
   // The operation of a JSON API is named by this header alone: unsigned, a captured signature would
   // authorize any other operation of the same API with the same body.
   if (!s3 && req.headers['x-amz-target'] !== undefined && !signedHeaders.includes('x-amz-target')) {
-    throw fail(authorization === undefined ? 'presignMalformed' : 'malformed', "SignedHeaders must include x-amz-target: sign the header that names the operation.");
+    throw fail(
+      authorization === undefined ? 'presignMalformed' : 'malformed',
+      'SignedHeaders must include x-amz-target: sign the header that names the operation.',
+    );
   }
 
   if (authorization !== undefined) {
@@ -132,7 +135,10 @@ export async function verifySigV4(input: VerifyRequest): Promise<VerifyResult> {
 
   const known = await input.credentials.lookup(accessKeyId, fields.sessionToken);
   if (!known) {
-    throw fail('unknownKey', s3 ? 'The AWS Access Key Id you provided does not exist in our records.' : 'The security token included in the request is invalid.');
+    throw fail(
+      'unknownKey',
+      s3 ? 'The AWS Access Key Id you provided does not exist in our records.' : 'The security token included in the request is invalid.',
+    );
   }
 
   const { payloadHash, body } = await resolvePayloadHash(input, s3, pairs, fail);
@@ -148,10 +154,7 @@ export async function verifySigV4(input: VerifyRequest): Promise<VerifyResult> {
   const signingKey = deriveSigningKey(known.secretAccessKey, { date, region, service });
   const expected = hmacHex(signingKey, ['AWS4-HMAC-SHA256', fields.amzDate, scope, sha256Hex(canonicalRequest)].join('\n'));
   if (!constantTimeEqual(expected, fields.signature.toLowerCase())) {
-    throw fail(
-      'badSignature',
-      'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
-    );
+    throw fail('badSignature', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.');
   }
   const result: VerifyResult = { principal: known.principal };
   if (body) result.body = body;
@@ -197,7 +200,10 @@ export function signaturesEqual(a: string, b: string): boolean {
 }
 
 function formatAmzDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 function constantTimeEqual(a: string, b: string): boolean {

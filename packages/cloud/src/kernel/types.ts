@@ -476,7 +476,14 @@ export interface TableEngine {
    * With `maxScanned`, reads at most that many items and throws a ForteError `LimitExceededException` when
    * the count needs more; `onScanned` hears how many items were read (filtered out ones included).
    */
-  count(input: { table: string; index?: string; keyCondition?: TableExpression; filter?: TableExpression; maxScanned?: number; onScanned?: (items: number) => void }): Promise<number>;
+  count(input: {
+    table: string;
+    index?: string;
+    keyCondition?: TableExpression;
+    filter?: TableExpression;
+    maxScanned?: number;
+    onScanned?: (items: number) => void;
+  }): Promise<number>;
 }
 
 export interface TableWriteOptions {

@@ -85,7 +85,10 @@ void describe('upgrade routing in the kernel', () => {
     const broken = await upgrade('/broken');
     assert.equal(broken.status, 500);
     assert.doesNotMatch(broken.body, /hunter2/);
-    assert.ok(logLines.some((l) => l.includes('"level":"error"') && l.includes('hunter2')), 'the cause is logged in full');
+    assert.ok(
+      logLines.some((l) => l.includes('"level":"error"') && l.includes('hunter2')),
+      'the cause is logged in full',
+    );
   });
 
   void it('refuses an address more unauthenticated upgrades than its limit (429), counting until each authenticates or closes', async () => {

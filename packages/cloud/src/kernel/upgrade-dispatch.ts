@@ -30,7 +30,8 @@ export function createUpgradeDispatcher(kernel: KernelRuntime): UpgradeDispatche
 
   const dispatch = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const { rawPath } = splitTarget(req.url ?? '/');
-    const log = (status: number | undefined, route?: UpgradeRoute): void => kernel.log.info('upgrade', { method: req.method, path: rawPath, status, route: route?.name });
+    const log = (status: number | undefined, route?: UpgradeRoute): void =>
+      kernel.log.info('upgrade', { method: req.method, path: rawPath, status, route: route?.name });
     socket.on('error', () => socket.destroy()); // a peer that vanishes mid-handshake is not our fault
     if (closing) return refuse(socket, 503, 'The cloud is shutting down.');
     let url: URL;

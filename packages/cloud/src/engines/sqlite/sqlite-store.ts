@@ -19,8 +19,7 @@ export function createSqliteStore(filename: string): SqlStore {
     }
     return stmt;
   };
-  const toParams = (params: unknown[] = []): unknown[] =>
-    params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p === undefined ? null : p));
+  const toParams = (params: unknown[] = []): unknown[] => params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p === undefined ? null : p));
 
   /** SqlStore `dataVersion`: bumped after each statement that is not read-only and at each transaction's end. */
   let version = 0;

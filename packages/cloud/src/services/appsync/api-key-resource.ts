@@ -24,7 +24,10 @@ function parseProps(props: Record<string, unknown>): z.infer<typeof keyProps> {
   const parsed = keyProps.safeParse(props);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw RESOURCE_ERRORS.error('ValidationException', `${APPSYNC_RESOURCE_TYPES.apiKey} ${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}`);
+    throw RESOURCE_ERRORS.error(
+      'ValidationException',
+      `${APPSYNC_RESOURCE_TYPES.apiKey} ${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}`,
+    );
   }
   return parsed.data;
 }
@@ -49,7 +52,13 @@ export function createApiKeyResourceHandler(kernel: Kernel, store: AppSyncStore,
       await requireApi(p.ApiId);
       const owner = ownerKey(ctx);
       const existing = await store.keyByOwner(owner);
-      const key: StoredApiKey = { apiKey: existing?.apiKey ?? newApiKey(), apiId: p.ApiId, ownerKey: owner, description: p.Description, expiresAt: expiry(p.ExpirationDays) };
+      const key: StoredApiKey = {
+        apiKey: existing?.apiKey ?? newApiKey(),
+        apiId: p.ApiId,
+        ownerKey: owner,
+        description: p.Description,
+        expiresAt: expiry(p.ExpirationDays),
+      };
       await store.putKey(key);
       await registry.refresh(key.apiId);
       ctx.log.info(existing ? 'api key adopted' : 'api key created', { apiId: key.apiId, expires: key.expiresAt });

@@ -9,7 +9,9 @@ import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 const authProvider = z.object({
   AuthenticationType: z.enum(['API_KEY', 'AMAZON_COGNITO_USER_POOLS', 'AWS_IAM', 'OPENID_CONNECT', 'AWS_LAMBDA']),
   UserPoolConfig: z.object({ UserPoolId: z.string().min(1), AwsRegion: z.string().optional(), AppIdClientRegex: z.string().optional() }).optional(),
-  OpenIDConnectConfig: z.object({ Issuer: z.string().url(), ClientId: z.string().optional(), IatTTL: z.number().optional(), AuthTTL: z.number().optional() }).optional(),
+  OpenIDConnectConfig: z
+    .object({ Issuer: z.string().url(), ClientId: z.string().optional(), IatTTL: z.number().optional(), AuthTTL: z.number().optional() })
+    .optional(),
   LambdaAuthorizerConfig: z.object({ AuthorizerUri: z.string(), AuthorizerResultTtlInSeconds: z.number().optional() }).optional(),
 });
 const apiProps = authProvider.extend({
@@ -25,7 +27,10 @@ function parseProps(props: Record<string, unknown>): AppSyncAuthProvider[] & { n
   const parsed = apiProps.safeParse(props);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw RESOURCE_ERRORS.error('ValidationException', `${APPSYNC_RESOURCE_TYPES.graphQLApi} ${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}`);
+    throw RESOURCE_ERRORS.error(
+      'ValidationException',
+      `${APPSYNC_RESOURCE_TYPES.graphQLApi} ${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}`,
+    );
   }
   const { Name, AdditionalAuthenticationProviders, ...defaultProvider } = parsed.data;
   const providers: AppSyncAuthProvider[] = [defaultProvider, ...AdditionalAuthenticationProviders];
@@ -58,7 +63,13 @@ export function createApiResourceHandler(kernel: Kernel, store: AppSyncStore, re
     const graphQLUrl = `${kernel.baseUrl()}/graphql/${api.apiId}`;
     return {
       physicalId: api.apiId,
-      attributes: { ApiId: api.apiId, Arn: apiArn(kernel, api.apiId), GraphQLUrl: graphQLUrl, RealtimeUrl: `${graphQLUrl.replace(/^http/, 'ws')}/realtime`, Name: api.name },
+      attributes: {
+        ApiId: api.apiId,
+        Arn: apiArn(kernel, api.apiId),
+        GraphQLUrl: graphQLUrl,
+        RealtimeUrl: `${graphQLUrl.replace(/^http/, 'ws')}/realtime`,
+        Name: api.name,
+      },
     };
   };
   return {

@@ -40,7 +40,12 @@ export function callerGroups(caller: Caller, rule: GraphQLPlanAuthRule): string[
   if (claim === 'cognito:groups') return caller.groups;
   const value = caller.claims[claim];
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
-  return typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : [];
+  return typeof value === 'string'
+    ? value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : [];
 }
 
 /**
@@ -50,7 +55,13 @@ export function callerGroups(caller: Caller, rule: GraphQLPlanAuthRule): string[
 export function ownerCandidates(caller: Caller, rule: GraphQLPlanAuthRule): string[] {
   if (caller.mode !== 'userPools' && caller.mode !== 'oidc') return [];
   const claim = rule.identityClaim ?? 'sub::username';
-  const username = caller.username ?? (typeof caller.claims['cognito:username'] === 'string' ? caller.claims['cognito:username'] : typeof caller.claims.username === 'string' ? caller.claims.username : undefined);
+  const username =
+    caller.username ??
+    (typeof caller.claims['cognito:username'] === 'string'
+      ? caller.claims['cognito:username']
+      : typeof caller.claims.username === 'string'
+        ? caller.claims.username
+        : undefined);
   if (claim === 'sub::username') {
     if (!caller.sub || !username) return [caller.sub, username].filter((v): v is string => v !== undefined);
     return [`${caller.sub}::${username}`, caller.sub, username];
@@ -66,7 +77,8 @@ export function ownerValue(caller: Caller, rule: GraphQLPlanAuthRule): string | 
   return ownerCandidates(caller, rule)[0];
 }
 
-const asList = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? [value] : []);
+const asList = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? [value] : [];
 
 /** Whether an owner or dynamic group rule lets the caller at this item. */
 export function itemRuleAllows(caller: Caller, rule: GraphQLPlanAuthRule, item: Record<string, unknown>): boolean {
@@ -117,7 +129,13 @@ export function operationAccess(caller: Caller, rules: readonly GraphQLPlanAuthR
 }
 
 /** Whether `rules` let the caller do `operation` on `item` (custom rules: no, see `accessByRules`). */
-export function itemRulesAllow(caller: Caller, _model: GraphQLPlanModel, rules: readonly GraphQLPlanAuthRule[], item: Record<string, unknown>, operation: GraphQLModelOperation): boolean {
+export function itemRulesAllow(
+  caller: Caller,
+  _model: GraphQLPlanModel,
+  rules: readonly GraphQLPlanAuthRule[],
+  item: Record<string, unknown>,
+  operation: GraphQLModelOperation,
+): boolean {
   const access = accessByRules(caller, rules, operation);
   if (access.kind === 'all') return true;
   if (access.kind === 'none') return false;
@@ -125,7 +143,13 @@ export function itemRulesAllow(caller: Caller, _model: GraphQLPlanModel, rules: 
 }
 
 /** Field-level rules: whether the caller may do `operation` on `field` of `item` (fields without rules: yes). */
-export function fieldRulesAllow(caller: Caller, model: GraphQLPlanModel, field: string, item: Record<string, unknown>, operation: GraphQLModelOperation): boolean {
+export function fieldRulesAllow(
+  caller: Caller,
+  model: GraphQLPlanModel,
+  field: string,
+  item: Record<string, unknown>,
+  operation: GraphQLModelOperation,
+): boolean {
   const rules = model.fieldAuthRules[field];
   return rules ? itemRulesAllow(caller, model, rules, item, operation) : true;
 }

@@ -28,7 +28,14 @@ const iamRoleOf = (principal: Principal): Caller['iamRole'] => {
 const tokenCaller = (mode: 'userPools' | 'oidc', verified: VerifiedIdentityToken, notAfter?: number): Caller => {
   const exp = typeof verified.claims.exp === 'number' ? verified.claims.exp * 1000 : undefined;
   const expiresAt = exp === undefined ? notAfter : notAfter === undefined ? exp : Math.min(exp, notAfter);
-  return { mode, sub: verified.sub, username: verified.username, groups: verified.groups, claims: verified.claims, ...(expiresAt === undefined ? {} : { expiresAt }) };
+  return {
+    mode,
+    sub: verified.sub,
+    username: verified.username,
+    groups: verified.groups,
+    claims: verified.claims,
+    ...(expiresAt === undefined ? {} : { expiresAt }),
+  };
 };
 
 /** The user pool an OIDC issuer names, when it is one of this cloud's (`<baseUrl>/<poolId>` or Cognito's own form). */
@@ -68,7 +75,13 @@ async function verifyJwt(api: DeployedApi, token: string, kernel: Kernel): Promi
     if (typeof payload.iss === 'string' && payload.iss.replace(/\/+$/, '') !== `${kernel.baseUrl()}/${poolId}`) continue;
     const verified = await verifyIdentityToken(kernel, providerName(poolId), token, { tokenUse: 'any' });
     if (!verified) continue;
-    if (config.ClientId && !config.ClientId.split(',').map((c) => c.trim()).includes(clientOf(verified.claims))) continue;
+    if (
+      config.ClientId &&
+      !config.ClientId.split(',')
+        .map((c) => c.trim())
+        .includes(clientOf(verified.claims))
+    )
+      continue;
     const now = Math.floor(Date.now() / 1000);
     const iat = typeof verified.claims.iat === 'number' ? verified.claims.iat : now;
     const authTime = typeof verified.claims.auth_time === 'number' ? verified.claims.auth_time : iat;
@@ -101,7 +114,13 @@ export async function authenticateRequest(input: {
     if (!has('AWS_IAM')) throw unauthorized('IAM (SigV4) requests are not accepted by this API: it has no AWS_IAM auth mode.');
     let principal: Principal;
     try {
-      principal = await kernel.verifySignedHeaders({ service: 'appsync', method: input.request.method, path: input.request.path, headers: input.headers, body: input.request.body });
+      principal = await kernel.verifySignedHeaders({
+        service: 'appsync',
+        method: input.request.method,
+        path: input.request.path,
+        headers: input.headers,
+        body: input.request.body,
+      });
     } catch (error) {
       if (isForteError(error)) throw new AppSyncAuthError('UnauthorizedException', error.message);
       throw error;

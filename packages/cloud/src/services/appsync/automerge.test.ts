@@ -3,12 +3,12 @@ import { describe, it } from 'node:test';
 import { automerge } from './automerge.js';
 
 void describe('automerge', () => {
-  void it('keeps the server value of a scalar both sides have (AppSync\'s jersey example)', () => {
+  void it("keeps the server value of a scalar both sides have (AppSync's jersey example)", () => {
     const server = { id: '1', name: 'Nadia', jersey: 5, _version: 4 };
     assert.deepEqual(automerge(server, { id: '1', name: 'Nadia', jersey: 55 }), server);
   });
 
-  void it('concatenates lists, the incoming values after the server\'s, duplicates kept', () => {
+  void it("concatenates lists, the incoming values after the server's, duplicates kept", () => {
     assert.deepEqual(automerge({ tags: ['s', 'x'] }, { tags: ['x', 'c'] }), { tags: ['s', 'x', 'x', 'c'] });
   });
 

@@ -19,4 +19,3 @@ export function automerge(server: Plain, incoming: Plain): Plain {
   }
   return merged;
 }
-

@@ -23,7 +23,9 @@ type Resolver = GraphQLFieldResolver<unknown, ExecutionContext, Args>;
 export function parsePlan(plan: unknown): GraphQLApiPlan {
   const version = (plan as { version?: unknown } | null)?.version;
   if (version !== GRAPHQL_PLAN_VERSION) {
-    throw new Error(`the resolver plan has version ${JSON.stringify(version)}, but this cloud runs version ${GRAPHQL_PLAN_VERSION} plans: push with a CLI of the same release as the cloud.`);
+    throw new Error(
+      `the resolver plan has version ${JSON.stringify(version)}, but this cloud runs version ${GRAPHQL_PLAN_VERSION} plans: push with a CLI of the same release as the cloud.`,
+    );
   }
   const parsed = graphQLApiPlanSchema.safeParse(plan);
   if (!parsed.success) {
@@ -41,7 +43,8 @@ function nestedDeeperThan(value: unknown, limit: number): boolean {
   const pending: Array<{ value: unknown; depth: number }> = [{ value, depth: 1 }];
   for (let next = pending.pop(); next; next = pending.pop()) {
     if (next.depth > limit) return true;
-    if (typeof next.value === 'object' && next.value !== null) for (const child of Object.values(next.value)) pending.push({ value: child, depth: next.depth + 1 });
+    if (typeof next.value === 'object' && next.value !== null)
+      for (const child of Object.values(next.value)) pending.push({ value: child, depth: next.depth + 1 });
   }
   return false;
 }
@@ -58,7 +61,8 @@ const awsJson = (scalar: GraphQLScalarType): void => {
     }
     // It is stored as a DynamoDB value, which nests at most 32 levels: deeper is refused here, before
     // anything walks it recursively.
-    if (nestedDeeperThan(parsed, MAX_AWSJSON_NESTING)) throw new TypeError(`Variable has an invalid value: AWSJSON nested deeper than ${MAX_AWSJSON_NESTING} levels.`);
+    if (nestedDeeperThan(parsed, MAX_AWSJSON_NESTING))
+      throw new TypeError(`Variable has an invalid value: AWSJSON nested deeper than ${MAX_AWSJSON_NESTING} levels.`);
     return parsed;
   };
   scalar.serialize = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
@@ -73,7 +77,10 @@ const ownerUsername = (value: unknown): unknown => (typeof value === 'string' &&
  * The deployed SDL made executable: resolvers for every field the plan describes. Throws an Error saying
  * what is wrong when the SDL, the plan or the tables do not fit together.
  */
-export function buildExecutableApi(input: { definition: string; plan: unknown; tables: Record<string, string> }): { schema: GraphQLSchema; plan: GraphQLApiPlan } {
+export function buildExecutableApi(input: { definition: string; plan: unknown; tables: Record<string, string> }): {
+  schema: GraphQLSchema;
+  plan: GraphQLApiPlan;
+} {
   const plan = parsePlan(input.plan);
   const schema = buildAppSyncSchema(input.definition);
   applyAwsScalars(schema);
@@ -101,7 +108,10 @@ export function buildExecutableApi(input: { definition: string; plan: unknown; t
   for (const external of plan.externalFields) {
     const what = external.kind === 'function' ? `@function ${(external.functions ?? []).join(', ')}` : `@http ${external.http?.url ?? ''}`;
     attach(objectType(external.typeName), external.fieldName, () => {
-      throw new AppSyncFieldError('NotImplemented', `${external.typeName}.${external.fieldName} is served by ${what.trim()}, which needs functions, which this cloud does not run yet.`);
+      throw new AppSyncFieldError(
+        'NotImplemented',
+        `${external.typeName}.${external.fieldName} is served by ${what.trim()}, which needs functions, which this cloud does not run yet.`,
+      );
     });
   }
   // Every field resolved is charged to the request's budget, whatever resolves it.
@@ -122,7 +132,8 @@ export function buildExecutableApi(input: { definition: string; plan: unknown; t
       if (access.kind === 'items' && !access.rules.some((r) => itemRuleAllows(ctx.caller, r, item))) throw notAuthorized(ops.get!, 'Query');
       return item;
     });
-    const list = (fieldName: string, key = model.primaryKey, indexName?: string, operation: 'list' | 'sync' = 'list'): Resolver =>
+    const list =
+      (fieldName: string, key = model.primaryKey, indexName?: string, operation: 'list' | 'sync' = 'list'): Resolver =>
       async (_source, args, ctx) => {
         const access = operationAccess(ctx.caller, rules, operation);
         if (access.kind === 'none') throw notAuthorized(fieldName, 'Query');
@@ -143,7 +154,10 @@ export function buildExecutableApi(input: { definition: string; plan: unknown; t
     if (ops.list) attach(query, ops.list, list(ops.list));
     if (ops.sync) {
       const sync = list(ops.sync, model.primaryKey, undefined, 'sync');
-      attach(query, ops.sync, async (source, args, ctx, info) => ({ ...(await (sync(source, args, ctx, info) as Promise<Connection>)), startedAt: Date.now() }));
+      attach(query, ops.sync, async (source, args, ctx, info) => ({
+        ...(await (sync(source, args, ctx, info) as Promise<Connection>)),
+        startedAt: Date.now(),
+      }));
     }
     for (const index of model.indexes) if (index.queryField) attach(query, index.queryField, list(index.queryField, index, index.name));
     if (model.searchable) {

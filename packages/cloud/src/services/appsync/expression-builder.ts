@@ -4,7 +4,16 @@ import type { ReadableWhen } from './field-visibility.js';
 import { toAttributeValue } from './item-values.js';
 
 const ATTRIBUTE_TYPES: Record<string, string> = {
-  binary: 'B', binarySet: 'BS', bool: 'BOOL', list: 'L', map: 'M', number: 'N', numberSet: 'NS', string: 'S', stringSet: 'SS', _null: 'NULL',
+  binary: 'B',
+  binarySet: 'BS',
+  bool: 'BOOL',
+  list: 'L',
+  map: 'M',
+  number: 'N',
+  numberSet: 'NS',
+  string: 'S',
+  stringSet: 'SS',
+  _null: 'NULL',
 };
 const COMPARISONS: Record<string, string> = { eq: '=', ne: '<>', le: '<=', lt: '<', ge: '>=', gt: '>' };
 
@@ -59,7 +68,9 @@ export class ExpressionBuilder {
     for (const [key, value] of Object.entries(input)) {
       if (value === undefined || value === null) continue;
       if (key === 'and' || key === 'or') {
-        const items = (Array.isArray(value) ? value : [value]).map((v) => this.filter(v as Record<string, unknown>, readableWhen)).filter((p): p is string => p !== undefined);
+        const items = (Array.isArray(value) ? value : [value])
+          .map((v) => this.filter(v as Record<string, unknown>, readableWhen))
+          .filter((p): p is string => p !== undefined);
         if (items.length > 0) parts.push(`(${items.join(key === 'and' ? ' AND ' : ' OR ')})`);
       } else if (key === 'not') {
         const inner = this.filter(value as Record<string, unknown>, readableWhen);
@@ -74,13 +85,20 @@ export class ExpressionBuilder {
   }
 
   private fieldConditions(field: string, ops: Record<string, unknown>): string[] {
-    if (typeof ops !== 'object' || Array.isArray(ops)) throw new AppSyncFieldError('ValidationError', `The filter on ${field} must be an object of operators (eq, ne, …).`);
+    if (typeof ops !== 'object' || Array.isArray(ops))
+      throw new AppSyncFieldError('ValidationError', `The filter on ${field} must be an object of operators (eq, ne, …).`);
     const path = this.name(field);
     const out: string[] = [];
     for (const [op, value] of Object.entries(ops)) {
       if (value === undefined) continue;
       if (op in COMPARISONS) {
-        out.push(value === null && (op === 'eq' || op === 'ne') ? (op === 'eq' ? `(attribute_not_exists(${path}) OR ${path} = ${this.value(null)})` : `(attribute_exists(${path}) AND ${path} <> ${this.value(null)})`) : `${path} ${COMPARISONS[op]} ${this.value(value)}`);
+        out.push(
+          value === null && (op === 'eq' || op === 'ne')
+            ? op === 'eq'
+              ? `(attribute_not_exists(${path}) OR ${path} = ${this.value(null)})`
+              : `(attribute_exists(${path}) AND ${path} <> ${this.value(null)})`
+            : `${path} ${COMPARISONS[op]} ${this.value(value)}`,
+        );
       } else if (op === 'between') {
         if (!Array.isArray(value) || value.length !== 2) throw new AppSyncFieldError('ValidationError', `between on ${field} needs two values.`);
         out.push(`${path} BETWEEN ${this.value(value[0])} AND ${this.value(value[1])}`);
@@ -102,7 +120,10 @@ export class ExpressionBuilder {
         }
       } else if (op === 'in' || op === 'notIn') {
         const list = Array.isArray(value) ? value : [value];
-        const any = list.length === 0 ? `(attribute_exists(${path}) AND attribute_not_exists(${path}))` : `(${list.map((v) => `${path} = ${this.value(v)}`).join(' OR ')})`;
+        const any =
+          list.length === 0
+            ? `(attribute_exists(${path}) AND attribute_not_exists(${path}))`
+            : `(${list.map((v) => `${path} = ${this.value(v)}`).join(' OR ')})`;
         out.push(op === 'in' ? any : `(NOT ${any})`);
       } else {
         throw new AppSyncFieldError('ValidationError', `Unknown filter operator ${op} on ${field}.`);

@@ -17,7 +17,13 @@ const model: GraphQLPlanModel = {
   tableName: 'Note',
   primaryKey: { partitionField: 'id', sortKeyFields: [] },
   indexes: [],
-  fields: ['id', 'title', 'secret', 'review', 'owner'].map((name) => ({ name, type: name === 'id' ? 'ID' : 'String', isList: false, isRequired: name === 'id', kind: 'scalar' as const })),
+  fields: ['id', 'title', 'secret', 'review', 'owner'].map((name) => ({
+    name,
+    type: name === 'id' ? 'ID' : 'String',
+    isList: false,
+    isRequired: name === 'id',
+    kind: 'scalar' as const,
+  })),
   relations: [],
   timestamps: { createdAt: null, updatedAt: null },
   defaults: {},
@@ -44,7 +50,13 @@ function refusal(caller: Caller, fields: Iterable<string>, item?: Record<string,
 
 void describe('field-level rules on filters, conditions and keys (checkFieldUse)', () => {
   void it('finds every field a filter names, at any depth of and / or / not', () => {
-    const filter = { title: { eq: 'a' }, and: [{ or: [{ secret: { beginsWith: 'x' } }] }, { not: { review: { ne: 'y' } } }], or: { owner: { eq: 'z' } }, id: null, not: null };
+    const filter = {
+      title: { eq: 'a' },
+      and: [{ or: [{ secret: { beginsWith: 'x' } }] }, { not: { review: { ne: 'y' } } }],
+      or: { owner: { eq: 'z' } },
+      id: null,
+      not: null,
+    };
     assert.deepEqual([...filterFields(filter)].sort(), ['owner', 'review', 'secret', 'title']);
     assert.deepEqual([...filterFields(null)], []);
   });
@@ -67,7 +79,12 @@ void describe('field-level rules on filters, conditions and keys (checkFieldUse)
     const { names, values } = b.expression(text);
     assert.equal(text, '(#f0 = :f0 AND (NOT ((#f2 = :f2 OR #f2 = :f3 OR #f2 = :f4) AND begins_with(#f1, :f1))))');
     assert.deepEqual(names, { '#f0': 'title', '#f1': 'secret', '#f2': 'owner' });
-    assert.deepEqual(Object.values(values ?? {}).map((v) => ('S' in v ? v.S : undefined)).sort(), ['bob', 'sub-bob', 'sub-bob::bob', 't', 'x']);
+    assert.deepEqual(
+      Object.values(values ?? {})
+        .map((v) => ('S' in v ? v.S : undefined))
+        .sort(),
+      ['bob', 'sub-bob', 'sub-bob::bob', 't', 'x'],
+    );
   });
 
   void it('for one item, refuses a field that item does not let the caller read', () => {
@@ -76,7 +93,7 @@ void describe('field-level rules on filters, conditions and keys (checkFieldUse)
     assert.equal(refusal(user('alice'), ['secret'], alices), undefined);
   });
 
-  void it('leaves the service\'s own conditions alone', () => {
+  void it("leaves the service's own conditions alone", () => {
     const b = new ExpressionBuilder('c');
     assert.equal(b.filter({ secret: { eq: 's' } }, EVERY_ITEM), '#c0 = :c0');
   });

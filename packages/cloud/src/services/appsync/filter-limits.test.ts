@@ -5,7 +5,10 @@ import { checkFilterSize } from './filter-limits.js';
 
 const limits = { maxFilterTerms: 10, maxFilterDepth: 3 };
 const refused = (filter: unknown, setting: string): void =>
-  assert.throws(() => checkFilterSize(filter, limits), (error: unknown) => error instanceof AppSyncFieldError && error.errorType === 'ValidationError' && error.message.includes(`graphql.${setting}`));
+  assert.throws(
+    () => checkFilterSize(filter, limits),
+    (error: unknown) => error instanceof AppSyncFieldError && error.errorType === 'ValidationError' && error.message.includes(`graphql.${setting}`),
+  );
 
 void describe('filter size limits', () => {
   void it('counts each operator, each in value and each combined filter', () => {

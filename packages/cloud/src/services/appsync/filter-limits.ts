@@ -17,19 +17,28 @@ export function checkFilterSize(filter: unknown, limits: Pick<GraphQLLimits, 'ma
   let terms = 0;
   const count = (n: number): void => {
     terms += n;
-    if (terms > limits.maxFilterTerms) throw new AppSyncFieldError('ValidationError', `The ${what} has more than ${limits.maxFilterTerms} conditions (graphql.maxFilterTerms of the cloud's config.json).`);
+    if (terms > limits.maxFilterTerms)
+      throw new AppSyncFieldError(
+        'ValidationError',
+        `The ${what} has more than ${limits.maxFilterTerms} conditions (graphql.maxFilterTerms of the cloud's config.json).`,
+      );
   };
   const pending: Array<{ filter: Record<string, unknown>; depth: number }> = [{ filter, depth: 0 }];
   for (let next = pending.pop(); next; next = pending.pop()) {
     for (const [key, value] of Object.entries(next.filter)) {
       if (value === undefined || value === null) continue;
       if (COMBINATORS.has(key)) {
-        if (next.depth + 1 > limits.maxFilterDepth) throw new AppSyncFieldError('ValidationError', `The ${what} nests and / or / not deeper than ${limits.maxFilterDepth} levels (graphql.maxFilterDepth of the cloud's config.json).`);
+        if (next.depth + 1 > limits.maxFilterDepth)
+          throw new AppSyncFieldError(
+            'ValidationError',
+            `The ${what} nests and / or / not deeper than ${limits.maxFilterDepth} levels (graphql.maxFilterDepth of the cloud's config.json).`,
+          );
         const inners = Array.isArray(value) ? value : [value];
         count(inners.length);
         for (const inner of inners) if (isRecord(inner)) pending.push({ filter: inner, depth: next.depth + 1 });
       } else if (isRecord(value)) {
-        for (const operand of Object.values(value)) count(Array.isArray(operand) ? Math.max(1, operand.length) : isRecord(operand) ? Math.max(1, Object.keys(operand).length) : 1);
+        for (const operand of Object.values(value))
+          count(Array.isArray(operand) ? Math.max(1, operand.length) : isRecord(operand) ? Math.max(1, Object.keys(operand).length) : 1);
       } else {
         count(1);
       }

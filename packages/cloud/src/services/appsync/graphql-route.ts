@@ -129,7 +129,12 @@ export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; even
       documents.set(api.schema, request.query, document);
     }
     const operation = selectOperation(document, request.operationName);
-    if (!operation) return refuse(ctx, 'ValidationError', request.operationName ? `No operation named ${request.operationName}.` : 'The document has several operations: name one in operationName.');
+    if (!operation)
+      return refuse(
+        ctx,
+        'ValidationError',
+        request.operationName ? `No operation named ${request.operationName}.` : 'The document has several operations: name one in operationName.',
+      );
     if (operation.operation === 'subscription') {
       return refuse(ctx, 'UnsupportedOperation', 'Subscriptions are served over the realtime WebSocket endpoint (<GraphQLUrl>/realtime), not over HTTP.');
     }
@@ -139,7 +144,8 @@ export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; even
         try {
           await ctx.authorize(caller.principal, 'appsync:GraphQL', `${api.arn}/types/${type}/fields/${field}`);
         } catch (error) {
-          if (isForteError(error) && error.status === 403) throw APPSYNC_ERRORS.error('UnauthorizedException', `Not Authorized to access ${field} on type ${type}`, { cause: error });
+          if (isForteError(error) && error.status === 403)
+            throw APPSYNC_ERRORS.error('UnauthorizedException', `Not Authorized to access ${field} on type ${type}`, { cause: error });
           throw error;
         }
       }

@@ -63,7 +63,15 @@ export function createAppSyncService(kernel: Kernel, options: AppSyncOptions = {
     kernel,
     apis: registry,
     events,
-    contextFor: (api, caller): ExecutionContext => ({ apiId: api.apiId, caller, tables: kernel.capability(TABLES), tableNames: api.tables, events, nextTokens, limits }),
+    contextFor: (api, caller): ExecutionContext => ({
+      apiId: api.apiId,
+      caller,
+      tables: kernel.capability(TABLES),
+      tableNames: api.tables,
+      events,
+      nextTokens,
+      limits,
+    }),
     limits,
   });
   return {

@@ -71,10 +71,14 @@ function keyCondition(request: ListRequest): TableExpression {
         continue;
       }
       const value = compositeValue(request.key, raw);
-      const partial = composite && typeof raw === 'object' && Object.values(raw as object).filter((v) => v !== undefined && v !== null).length < request.key.sortKeyFields.length;
+      const partial =
+        composite &&
+        typeof raw === 'object' &&
+        Object.values(raw as object).filter((v) => v !== undefined && v !== null).length < request.key.sortKeyFields.length;
       if (op === 'beginsWith' || (op === 'eq' && partial)) parts.push(`begins_with(${path}, ${b.value(op === 'eq' ? `${String(value)}#` : value)})`);
       else if (op === 'eq') parts.push(`${path} = ${b.value(value)}`);
-      else if (op === 'le' || op === 'lt' || op === 'ge' || op === 'gt') parts.push(`${path} ${{ le: '<=', lt: '<', ge: '>=', gt: '>' }[op]} ${b.value(value)}`);
+      else if (op === 'le' || op === 'lt' || op === 'ge' || op === 'gt')
+        parts.push(`${path} ${{ le: '<=', lt: '<', ge: '>=', gt: '>' }[op]} ${b.value(value)}`);
       else throw new AppSyncFieldError('ValidationError', `Unknown key condition operator ${op}.`);
     }
   }
@@ -123,7 +127,12 @@ export async function listItems(ctx: ExecutionContext, request: ListRequest): Pr
     items: page.items.map(fromItem),
     nextToken: ctx.nextTokens.encode(page.lastEvaluatedKey, tokenScope),
     totalCount: () =>
-      ctx.tables.count({ table, ...(request.indexName ? { index: request.indexName } : {}), ...(keyCond ? { keyCondition: keyCond } : {}), ...(filter ? { filter } : {}) }),
+      ctx.tables.count({
+        table,
+        ...(request.indexName ? { index: request.indexName } : {}),
+        ...(keyCond ? { keyCondition: keyCond } : {}),
+        ...(filter ? { filter } : {}),
+      }),
   };
 }
 
@@ -153,7 +162,12 @@ export const MAX_HIDDEN_READS = 10;
  * nothing of the hidden item it starts after) — one caller's sparse items in a large table cost bounded work
  * per request instead of the request's whole budget.
  */
-async function visiblePage(read: (start: TableItem | undefined) => Promise<TablePage>, limit: number, start: TableItem | undefined, keyAttributeNames: string[]): Promise<TablePage> {
+async function visiblePage(
+  read: (start: TableItem | undefined) => Promise<TablePage>,
+  limit: number,
+  start: TableItem | undefined,
+  keyAttributeNames: string[],
+): Promise<TablePage> {
   const items: TableItem[] = [];
   let reads = 0;
   let next = start;

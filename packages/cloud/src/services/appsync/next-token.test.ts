@@ -37,6 +37,9 @@ void describe('nextToken sealing', () => {
     assert.ok(refused(() => codec.decode(token, KEY_ATTRIBUTES, 'api/Note/')));
     assert.ok(refused(() => createNextTokenCodec(() => randomBytes(32)).decode(token, KEY_ATTRIBUTES, 'api/Note/byKind')));
     assert.ok(refused(() => codec.decode('AAAA', KEY_ATTRIBUTES, 'api/Note/byKind')));
-    assert.ok(refused(() => codec.decode(codec.encode({ title: { S: 'x' } }, 'api/Note/')!, KEY_ATTRIBUTES, 'api/Note/')), 'only key attributes');
+    assert.ok(
+      refused(() => codec.decode(codec.encode({ title: { S: 'x' } }, 'api/Note/')!, KEY_ATTRIBUTES, 'api/Note/')),
+      'only key attributes',
+    );
   });
 });

@@ -2,11 +2,22 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { performance } from 'node:perf_hooks';
 import { buildSchema, GraphQLError, validate } from 'graphql';
-import { checkVariablesNesting, DEFAULT_GRAPHQL_LIMITS, graphqlLimitsWithDefaults, MAX_VALIDATION_ERRORS, parseWithinLimits, QueryLimitError, validateWithinLimits } from './query-limits.js';
+import {
+  checkVariablesNesting,
+  DEFAULT_GRAPHQL_LIMITS,
+  graphqlLimitsWithDefaults,
+  MAX_VALIDATION_ERRORS,
+  parseWithinLimits,
+  QueryLimitError,
+  validateWithinLimits,
+} from './query-limits.js';
 
 const limits = DEFAULT_GRAPHQL_LIMITS;
 const refusal = (query: string, setting: string, custom = limits): void =>
-  assert.throws(() => parseWithinLimits(query, custom), (error: unknown) => error instanceof QueryLimitError && error.message.includes(`graphql.${setting} of the cloud's config.json`));
+  assert.throws(
+    () => parseWithinLimits(query, custom),
+    (error: unknown) => error instanceof QueryLimitError && error.message.includes(`graphql.${setting} of the cloud's config.json`),
+  );
 
 void describe('GraphQL document limits, checked before validation', () => {
   void it('fills unset limits with their defaults', () => {
@@ -30,7 +41,7 @@ void describe('GraphQL document limits, checked before validation', () => {
     refusal(`{ ${'a '.repeat(limits.maxQueryTokens)} }`, 'maxQueryTokens');
     // Nothing but brackets: graphql-js would recurse once per level; refused while lexing.
     refusal(`{ a(f: ${'['.repeat(5000)}1${']'.repeat(5000)}) }`, 'maxQueryDepth');
-    assert.throws(() => parseWithinLimits('{ a(', limits), GraphQLError, 'syntax errors are graphql\'s');
+    assert.throws(() => parseWithinLimits('{ a(', limits), GraphQLError, "syntax errors are graphql's");
   });
 
   void it('refuses field nesting deeper than maxQueryDepth, through fragments too', () => {
@@ -87,7 +98,10 @@ void describe('GraphQL document limits, checked before validation', () => {
   void it('refuses variables nested deeper than graphql-js may coerce', () => {
     let deep: Record<string, unknown> = { eq: 1 };
     for (let i = 0; i < 10_000; i++) deep = { not: deep };
-    assert.throws(() => checkVariablesNesting({ filter: deep }, limits), (error: unknown) => error instanceof QueryLimitError && /graphql\.maxQueryDepth/.test(error.message));
+    assert.throws(
+      () => checkVariablesNesting({ filter: deep }, limits),
+      (error: unknown) => error instanceof QueryLimitError && /graphql\.maxQueryDepth/.test(error.message),
+    );
     assert.doesNotThrow(() => checkVariablesNesting({ filter: { and: [{ not: { a: { eq: 1 } } }] } }, limits));
   });
 });

@@ -1,4 +1,17 @@
-import { Kind, Lexer, parse, Source, specifiedRules, TokenKind, validate, type DocumentNode, type FragmentDefinitionNode, type GraphQLError, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import {
+  Kind,
+  Lexer,
+  parse,
+  Source,
+  specifiedRules,
+  TokenKind,
+  validate,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLError,
+  type GraphQLSchema,
+  type SelectionSetNode,
+} from 'graphql';
 import type { GraphQLLimits } from './graphql-limits.js';
 
 /** Default largest query text accepted, in bytes (AppSync documents a 1 MB request; a query over this is abuse). */
@@ -56,10 +69,12 @@ const setting = (name: keyof GraphQLLimits): string => `graphql.${name} of the c
  * expanded. Throws QueryLimitError naming the limit, or graphql's syntax error.
  */
 export function parseWithinLimits(query: string, limits: GraphQLLimits): DocumentNode {
-  if (Buffer.byteLength(query) > limits.maxQueryBytes) throw new QueryLimitError(`The query is larger than ${limits.maxQueryBytes} bytes (${setting('maxQueryBytes')}).`);
+  if (Buffer.byteLength(query) > limits.maxQueryBytes)
+    throw new QueryLimitError(`The query is larger than ${limits.maxQueryBytes} bytes (${setting('maxQueryBytes')}).`);
   countTokens(query, limits);
   const document = parse(query);
-  if (queryDepth(document, limits.maxQueryDepth) > limits.maxQueryDepth) throw new QueryLimitError(`The query is nested deeper than ${limits.maxQueryDepth} levels (${setting('maxQueryDepth')}).`);
+  if (queryDepth(document, limits.maxQueryDepth) > limits.maxQueryDepth)
+    throw new QueryLimitError(`The query is nested deeper than ${limits.maxQueryDepth} levels (${setting('maxQueryDepth')}).`);
   checkFieldSelections(document, limits);
   return document;
 }
@@ -84,7 +99,8 @@ function countTokens(query: string, limits: GraphQLLimits): void {
   for (let token = lexer.advance(); token.kind !== TokenKind.EOF; token = lexer.advance()) {
     if (++tokens > limits.maxQueryTokens) throw new QueryLimitError(`The query has more than ${limits.maxQueryTokens} tokens (${setting('maxQueryTokens')}).`);
     if (token.kind === TokenKind.BRACE_L || token.kind === TokenKind.BRACKET_L || token.kind === TokenKind.PAREN_L) {
-      if (++nesting > maxNesting) throw new QueryLimitError(`The query nests brackets deeper than ${maxNesting} levels (${setting('maxQueryDepth')}, plus 128).`);
+      if (++nesting > maxNesting)
+        throw new QueryLimitError(`The query nests brackets deeper than ${maxNesting} levels (${setting('maxQueryDepth')}, plus 128).`);
     } else if (token.kind === TokenKind.BRACE_R || token.kind === TokenKind.BRACKET_R || token.kind === TokenKind.PAREN_R) {
       nesting--;
     }
@@ -123,11 +139,14 @@ function checkFieldSelections(document: DocumentNode, limits: GraphQLLimits): vo
           }
         } else {
           if (++fields > limits.maxQueryFields) {
-            throw new QueryLimitError(`The query selects more than ${limits.maxQueryFields} fields, counting a fragment's fields wherever it is spread (${setting('maxQueryFields')}).`);
+            throw new QueryLimitError(
+              `The query selects more than ${limits.maxQueryFields} fields, counting a fragment's fields wherever it is spread (${setting('maxQueryFields')}).`,
+            );
           }
           const key = selection.alias?.value ?? selection.name.value;
           const count = (repeats.get(key) ?? 0) + 1;
-          if (count > limits.maxFieldRepeats) throw new QueryLimitError(`The query selects ${key} more than ${limits.maxFieldRepeats} times at one place (${setting('maxFieldRepeats')}).`);
+          if (count > limits.maxFieldRepeats)
+            throw new QueryLimitError(`The query selects ${key} more than ${limits.maxFieldRepeats} times at one place (${setting('maxFieldRepeats')}).`);
           repeats.set(key, count);
           if (selection.selectionSet) {
             const merged = children.get(key);
@@ -151,7 +170,8 @@ export function checkVariablesNesting(variables: Record<string, unknown> | undef
   const pending: Array<{ value: unknown; depth: number }> = [{ value: variables, depth: 1 }];
   for (let next = pending.pop(); next; next = pending.pop()) {
     if (typeof next.value !== 'object' || next.value === null) continue;
-    if (next.depth > maxNesting) throw new QueryLimitError(`The variables are nested deeper than ${maxNesting} levels (${setting('maxQueryDepth')}, plus 128).`);
+    if (next.depth > maxNesting)
+      throw new QueryLimitError(`The variables are nested deeper than ${maxNesting} levels (${setting('maxQueryDepth')}, plus 128).`);
     for (const child of Object.values(next.value)) if (typeof child === 'object' && child !== null) pending.push({ value: child, depth: next.depth + 1 });
   }
 }

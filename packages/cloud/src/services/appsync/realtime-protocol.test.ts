@@ -5,19 +5,30 @@ import { after, before, describe, it } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
 import { RealtimeError, selectSubprotocol, serveRealtimeConnection, type RealtimeHooks, type StartRequest } from './realtime-protocol.js';
 
-interface Frame { type: string; id?: string; payload?: any }
+interface Frame {
+  type: string;
+  id?: string;
+  payload?: any;
+}
 
 const encode = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** A client that records every frame and can wait for one matching a predicate. */
-function client(url: string, protocols: string[]): { socket: WebSocket; frames: Frame[]; next(match: (f: Frame) => boolean): Promise<Frame>; closed: Promise<void> } {
+function client(
+  url: string,
+  protocols: string[],
+): { socket: WebSocket; frames: Frame[]; next(match: (f: Frame) => boolean): Promise<Frame>; closed: Promise<void> } {
   const socket = new WebSocket(url, protocols);
   const frames: Frame[] = [];
   const waiters: { match: (f: Frame) => boolean; resolve: (f: Frame) => void }[] = [];
   socket.on('message', (raw: Buffer) => {
     const frame = JSON.parse(raw.toString()) as Frame;
     frames.push(frame);
-    for (const w of [...waiters]) if (w.match(frame)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(frame); }
+    for (const w of [...waiters])
+      if (w.match(frame)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(frame);
+      }
   });
   const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
   return {
@@ -26,8 +37,19 @@ function client(url: string, protocols: string[]): { socket: WebSocket; frames: 
     closed,
     next: (match) => {
       const seen = frames.find(match);
-      if (seen) { frames.splice(frames.indexOf(seen), 1); return Promise.resolve(seen); }
-      return new Promise((resolve) => waiters.push({ match, resolve: (f) => { frames.splice(frames.indexOf(f), 1); resolve(f); } }));
+      if (seen) {
+        frames.splice(frames.indexOf(seen), 1);
+        return Promise.resolve(seen);
+      }
+      return new Promise((resolve) =>
+        waiters.push({
+          match,
+          resolve: (f) => {
+            frames.splice(frames.indexOf(f), 1);
+            resolve(f);
+          },
+        }),
+      );
     },
   };
 }
@@ -43,7 +65,8 @@ void describe('the realtime protocol (graphql-ws, as aws-amplify v6 speaks it)',
       if (header['x-api-key'] !== 'da2-good') throw new RealtimeError('UnauthorizedException', 'Bad key.', 401);
     },
     async start(request, send) {
-      if (request.authorization['x-api-key'] !== 'da2-good') throw new RealtimeError('UnauthorizedException', 'Not Authorized to access onCreateTodo on type Subscription');
+      if (request.authorization['x-api-key'] !== 'da2-good')
+        throw new RealtimeError('UnauthorizedException', 'Not Authorized to access onCreateTodo on type Subscription');
       started.push(request);
       senders.set(request.id, send);
       // `x-test-expires-in`: credentials that stop counting that many milliseconds from now.
@@ -55,7 +78,9 @@ void describe('the realtime protocol (graphql-ws, as aws-amplify v6 speaks it)',
   before(async () => {
     const wss = new WebSocketServer({ noServer: true, handleProtocols: selectSubprotocol });
     server = createServer();
-    server.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => void serveRealtimeConnection(ws, req, hooks, { keepAliveMs: 40 })));
+    server.on('upgrade', (req, socket, head) =>
+      wss.handleUpgrade(req, socket, head, (ws) => void serveRealtimeConnection(ws, req, hooks, { keepAliveMs: 40 })),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/graphql/realtime`;
   });
@@ -66,7 +91,11 @@ void describe('the realtime protocol (graphql-ws, as aws-amplify v6 speaks it)',
 
   const good = { host: '127.0.0.1', 'x-amz-date': '20261122T000000Z', 'x-api-key': 'da2-good' };
   const start = (id: string, authorization: Record<string, string> = good): string =>
-    JSON.stringify({ id, type: 'start', payload: { data: JSON.stringify({ query: 'subscription { onCreateTodo { id } }', variables: { filter: null } }), extensions: { authorization } } });
+    JSON.stringify({
+      id,
+      type: 'start',
+      payload: { data: JSON.stringify({ query: 'subscription { onCreateTodo { id } }', variables: { filter: null } }), extensions: { authorization } },
+    });
 
   void it('acknowledges, keeps alive, starts, delivers, stops and completes a subscription', async () => {
     const c = client(url, ['graphql-ws', `header-${encode(good)}`]);
@@ -95,7 +124,9 @@ void describe('the realtime protocol (graphql-ws, as aws-amplify v6 speaks it)',
     await c.next((f) => f.type === 'connection_ack');
     c.socket.send(start('denied', { ...good, 'x-api-key': 'da2-bad' }));
     const error = await c.next((f) => f.type === 'error' && f.id === 'denied');
-    assert.deepEqual(error.payload, { errors: [{ errorType: 'UnauthorizedException', message: 'Not Authorized to access onCreateTodo on type Subscription' }] });
+    assert.deepEqual(error.payload, {
+      errors: [{ errorType: 'UnauthorizedException', message: 'Not Authorized to access onCreateTodo on type Subscription' }],
+    });
     c.socket.send(start('kept'));
     await c.next((f) => f.type === 'start_ack' && f.id === 'kept');
     c.socket.send(start('kept'));
@@ -111,7 +142,9 @@ void describe('the realtime protocol (graphql-ws, as aws-amplify v6 speaks it)',
   void it('refuses a start past maxSubscriptions with MaxSubscriptionsReachedError, keeps the connection, and takes a start again once one stops', async () => {
     const wss = new WebSocketServer({ noServer: true, handleProtocols: selectSubprotocol });
     const capped = createServer();
-    capped.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => void serveRealtimeConnection(ws, req, hooks, { maxSubscriptions: 3 })));
+    capped.on('upgrade', (req, socket, head) =>
+      wss.handleUpgrade(req, socket, head, (ws) => void serveRealtimeConnection(ws, req, hooks, { maxSubscriptions: 3 })),
+    );
     await new Promise<void>((resolve) => capped.listen(0, '127.0.0.1', resolve));
     try {
       const c = client(`ws://127.0.0.1:${(capped.address() as AddressInfo).port}/graphql/realtime`, ['graphql-ws', `header-${encode(good)}`]);
@@ -155,7 +188,11 @@ void describe('the realtime protocol (graphql-ws, as aws-amplify v6 speaks it)',
     await c.next((f) => f.type === 'complete' && f.id === 'stopped-first');
     const expired = await c.next((f) => f.type === 'error' && f.id === 'at-once');
     assert.equal(expired.payload.errors[0].errorType, 'UnauthorizedException');
-    assert.match(expired.payload.errors[0].message, /^Token expired/, 'aws-amplify ends the subscription and reconnects its socket with fresh tokens on this message');
+    assert.match(
+      expired.payload.errors[0].message,
+      /^Token expired/,
+      'aws-amplify ends the subscription and reconnects its socket with fresh tokens on this message',
+    );
     const t0 = Date.now();
     await c.next((f) => f.type === 'error' && f.id === 'short');
     assert.ok(Date.now() - t0 < 1000);
@@ -164,7 +201,11 @@ void describe('the realtime protocol (graphql-ws, as aws-amplify v6 speaks it)',
     senders.get('long')!({ data: { onCreateTodo: { id: 'still' } } });
     assert.deepEqual((await c.next((f) => f.type === 'data')).payload, { data: { onCreateTodo: { id: 'still' } } }, 'only the unexpired subscription delivers');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.deepEqual(c.frames.filter((f) => f.type === 'error' || f.type === 'data'), [], 'no error for the subscription stopped before it expired, no late data');
+    assert.deepEqual(
+      c.frames.filter((f) => f.type === 'error' || f.type === 'data'),
+      [],
+      'no error for the subscription stopped before it expired, no late data',
+    );
     c.socket.close();
     await c.closed;
   });
@@ -180,7 +221,9 @@ void describe('the realtime protocol (graphql-ws, as aws-amplify v6 speaks it)',
     const bad = client(url, ['graphql-ws', `header-${encode({ ...good, 'x-api-key': 'da2-bad' })}`]);
     await new Promise((resolve) => bad.socket.on('open', resolve));
     bad.socket.send(JSON.stringify({ type: 'connection_init' }));
-    assert.deepEqual((await bad.next((f) => f.type === 'connection_error')).payload, { errors: [{ errorType: 'UnauthorizedException', message: 'Bad key.', errorCode: 401 }] });
+    assert.deepEqual((await bad.next((f) => f.type === 'connection_error')).payload, {
+      errors: [{ errorType: 'UnauthorizedException', message: 'Bad key.', errorCode: 401 }],
+    });
     await bad.closed;
 
     const legacy = client(`${url}?header=${Buffer.from(JSON.stringify(good)).toString('base64')}&payload=e30=`, ['graphql-ws']);

@@ -91,7 +91,9 @@ const decodeHeader = (encoded: string): Record<string, string> => {
  * the `?header=<base64 JSON>` query parameter (older clients). Undefined when neither is present.
  */
 export function connectionHeader(req: IncomingMessage): Record<string, string> | undefined {
-  const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+  const protocols = String(req.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((p) => p.trim());
   const fromProtocol = protocols.find((p) => p.startsWith('header-'));
   const query = new URL(req.url ?? '/', 'http://localhost').searchParams.get('header');
   const encoded = fromProtocol ? fromProtocol.slice('header-'.length) : query;
@@ -104,7 +106,8 @@ export function connectionHeader(req: IncomingMessage): Record<string, string> |
 }
 
 const errorPayload = (error: unknown): { errors: { errorType: string; message: string; errorCode?: number }[] } => {
-  if (error instanceof RealtimeError) return { errors: [{ errorType: error.errorType, message: error.message, ...(error.errorCode ? { errorCode: error.errorCode } : {}) }] };
+  if (error instanceof RealtimeError)
+    return { errors: [{ errorType: error.errorType, message: error.message, ...(error.errorCode ? { errorCode: error.errorCode } : {}) }] };
   return { errors: [{ errorType: 'InternalFailure', message: 'The subscription could not be started.' }] };
 };
 
@@ -112,7 +115,12 @@ const errorPayload = (error: unknown): { errors: { errorType: string; message: s
  * Serves one realtime connection. Returns when the socket closes; every subscription is stopped then.
  * `onUnexpected` receives errors that are the server's fault (logged by the caller, answered masked).
  */
-export function serveRealtimeConnection(socket: WebSocket, req: IncomingMessage, hooks: RealtimeHooks, options: RealtimeOptions & { onUnexpected?: (error: unknown) => void } = {}): Promise<void> {
+export function serveRealtimeConnection(
+  socket: WebSocket,
+  req: IncomingMessage,
+  hooks: RealtimeHooks,
+  options: RealtimeOptions & { onUnexpected?: (error: unknown) => void } = {},
+): Promise<void> {
   const keepAliveMs = options.keepAliveMs ?? 30_000;
   const maxSubscriptions = options.maxSubscriptions ?? 100;
   const subscriptions = new Map<string, RunningSubscription | 'starting'>();
@@ -155,7 +163,12 @@ export function serveRealtimeConnection(socket: WebSocket, req: IncomingMessage,
     if (subscriptions.has(id)) return fail(new RealtimeError('BadRequestException', `A subscription with id ${id} is already running.`, 400));
     if (subscriptions.size >= maxSubscriptions) {
       // Each subscription renders every event it matches: without a bound one socket multiplies every write.
-      return fail(new RealtimeError('MaxSubscriptionsReachedError', `Max number of ${maxSubscriptions} subscriptions reached: a connection holds at most ${maxSubscriptions} at once (graphql.maxSubscriptionsPerConnection of the cloud's config.json); stop one first.`));
+      return fail(
+        new RealtimeError(
+          'MaxSubscriptionsReachedError',
+          `Max number of ${maxSubscriptions} subscriptions reached: a connection holds at most ${maxSubscriptions} at once (graphql.maxSubscriptionsPerConnection of the cloud's config.json); stop one first.`,
+        ),
+      );
     }
     const p = payload as { data?: unknown; extensions?: { authorization?: unknown } } | undefined;
     let request: StartRequest;
@@ -170,7 +183,8 @@ export function serveRealtimeConnection(socket: WebSocket, req: IncomingMessage,
         query: data.query,
         ...(typeof data.operationName === 'string' ? { operationName: data.operationName } : {}),
         variables: typeof data.variables === 'object' && data.variables !== null ? (data.variables as Record<string, unknown>) : {},
-        authorization: typeof authorization === 'object' && authorization !== null ? Object.fromEntries(Object.entries(authorization).map(([k, v]) => [k, String(v)])) : {},
+        authorization:
+          typeof authorization === 'object' && authorization !== null ? Object.fromEntries(Object.entries(authorization).map(([k, v]) => [k, String(v)])) : {},
       };
     } catch {
       return fail(new RealtimeError('BadRequestException', 'payload.data must be a JSON string with a query and variables.', 400));
@@ -221,7 +235,17 @@ export function serveRealtimeConnection(socket: WebSocket, req: IncomingMessage,
       if (subscriptions.get(id) !== wrapped) return;
       subscriptions.delete(id);
       running.stop();
-      send({ id, type: 'error', payload: errorPayload(new RealtimeError('UnauthorizedException', 'Token expired: the credentials of this subscription are no longer valid; subscribe again with fresh ones.', 401)) });
+      send({
+        id,
+        type: 'error',
+        payload: errorPayload(
+          new RealtimeError(
+            'UnauthorizedException',
+            'Token expired: the credentials of this subscription are no longer valid; subscribe again with fresh ones.',
+            401,
+          ),
+        ),
+      });
     };
     arm();
     return wrapped;
@@ -253,7 +277,11 @@ export function serveRealtimeConnection(socket: WebSocket, req: IncomingMessage,
     } else if (frame.type === 'stop' && id) {
       onStop(id);
     } else {
-      send({ ...(id ? { id } : {}), type: 'error', payload: errorPayload(new RealtimeError('BadRequestException', `Unknown frame type ${String(frame.type)}.`, 400)) });
+      send({
+        ...(id ? { id } : {}),
+        type: 'error',
+        payload: errorPayload(new RealtimeError('BadRequestException', `Unknown frame type ${String(frame.type)}.`, 400)),
+      });
     }
   });
 

@@ -39,7 +39,8 @@ async function authorizeIam(kernel: Kernel, principal: Principal, api: DeployedA
   try {
     await kernel.authorize(principal, 'appsync:GraphQL', `${api.arn}/types/Subscription/fields/${field}`);
   } catch (error) {
-    if (isForteError(error) && error.status === 403) throw new RealtimeError('UnauthorizedException', `Not Authorized to access ${field} on type Subscription`, 401);
+    if (isForteError(error) && error.status === 403)
+      throw new RealtimeError('UnauthorizedException', `Not Authorized to access ${field} on type Subscription`, 401);
     throw error;
   }
 }
@@ -92,7 +93,10 @@ export function createRealtimeRoute(deps: RealtimeRouteDeps): UpgradeRoute {
       const [, endpointPath = '', apiId = ''] = REALTIME_PATH.exec(new URL(req.url ?? '/', 'http://localhost').pathname) ?? [];
       if (!apis.get(apiId)) {
         const body = JSON.stringify({ errors: [{ errorType: 'NotFoundException', message: `GraphQL API ${apiId} is not found.` }] });
-        socket.end(`HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, () => socket.destroy());
+        socket.end(
+          `HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+          () => socket.destroy(),
+        );
         return;
       }
       wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
@@ -107,10 +111,15 @@ export function createRealtimeRoute(deps: RealtimeRouteDeps): UpgradeRoute {
     async close() {
       const open = [...wss.clients];
       await Promise.race([
-        Promise.all(open.map((ws) => new Promise<void>((resolve) => {
-          ws.once('close', () => resolve());
-          ws.close(1001, 'The server is shutting down.');
-        }))),
+        Promise.all(
+          open.map(
+            (ws) =>
+              new Promise<void>((resolve) => {
+                ws.once('close', () => resolve());
+                ws.close(1001, 'The server is shutting down.');
+              }),
+          ),
+        ),
         new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref()),
       ]);
       for (const ws of wss.clients) ws.terminate();

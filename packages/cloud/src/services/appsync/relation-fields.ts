@@ -27,7 +27,8 @@ export async function resolveRelation(
     if (!key || values[0] === undefined || values[0] === null) return { items: [], nextToken: null, totalCount: () => Promise.resolve(0) };
     // Further source fields match the key's sort fields exactly.
     const rest = values.slice(1);
-    const sortCondition = rest.length === 0 ? undefined : { eq: key.sortKeyFields.length > 1 ? Object.fromEntries(key.sortKeyFields.map((f, i) => [f, rest[i]])) : rest[0] };
+    const sortCondition =
+      rest.length === 0 ? undefined : { eq: key.sortKeyFields.length > 1 ? Object.fromEntries(key.sortKeyFields.map((f, i) => [f, rest[i]])) : rest[0] };
     const sortArg = key.sortKeyFields.length > 0 && rest.length === 0 ? argForSort(key.sortKeyFields, args) : undefined;
     return listItems(ctx, {
       model: related,

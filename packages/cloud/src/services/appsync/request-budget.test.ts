@@ -14,7 +14,10 @@ void describe('the budget of one execution', () => {
   void it('refuses the call, the items or the field past each limit, naming the setting, and stays exceeded', () => {
     const calls = createRequestBudget(limits);
     for (let i = 0; i < 3; i++) calls.call();
-    assert.throws(() => calls.call(), (e: unknown) => e instanceof BudgetExceededError && e.errorType === 'LimitExceededException' && /graphql\.maxResolverCalls/.test(e.message));
+    assert.throws(
+      () => calls.call(),
+      (e: unknown) => e instanceof BudgetExceededError && e.errorType === 'LimitExceededException' && /graphql\.maxResolverCalls/.test(e.message),
+    );
     assert.throws(() => calls.field(), BudgetExceededError, 'every later charge fails alike');
     assert.ok(calls.exceeded);
     const items = createRequestBudget(limits);
@@ -79,7 +82,7 @@ void describe('the budget of one execution', () => {
 
   void it('charges every field graphql-js resolves, introspection and __typename included', async () => {
     const schema = buildSchema('type Query { a: [T] } type T { b: String }');
-    (schema.getQueryType()!.getFields().a!).resolve = () => [{ b: '1' }, { b: '2' }, { b: '3' }];
+    schema.getQueryType()!.getFields().a!.resolve = () => [{ b: '1' }, { b: '2' }, { b: '3' }];
     meterFieldResolvers(schema);
     const run = async (query: string) => {
       const budget = createRequestBudget({ ...limits, maxResultFields: 6 });
@@ -96,7 +99,7 @@ void describe('the budget of one execution', () => {
   void it('tells a field with a resolver of its own from one graphql answers by default', () => {
     const schema = buildSchema('type Query { a: String b: String }');
     const own = () => 'a';
-    (schema.getQueryType()!.getFields().a!).resolve = own;
+    schema.getQueryType()!.getFields().a!.resolve = own;
     meterFieldResolvers(schema);
     meterFieldResolvers(schema);
     const fields = (schema.getQueryType() as GraphQLObjectType).getFields();

@@ -1,5 +1,13 @@
 import { performance } from 'node:perf_hooks';
-import { defaultFieldResolver, GraphQLObjectType, SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import {
+  defaultFieldResolver,
+  GraphQLObjectType,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
+  type GraphQLFieldResolver,
+  type GraphQLSchema,
+} from 'graphql';
 import type { TableEngine } from '../../kernel/types.js';
 import type { GraphQLLimits } from './graphql-limits.js';
 import { AppSyncFieldError } from './field-error.js';

@@ -35,7 +35,9 @@ function parseProps(props: Record<string, unknown>): { stored: StoredSchema; bui
   } catch (error) {
     throw invalid(error instanceof Error ? error.message : String(error), error);
   }
-  const definitionHash = createHash('sha256').update(JSON.stringify([p.Definition, p.Plan, p.Tables])).digest('hex');
+  const definitionHash = createHash('sha256')
+    .update(JSON.stringify([p.Definition, p.Plan, p.Tables]))
+    .digest('hex');
   return { stored: { apiId: p.ApiId, definition: p.Definition, plan: p.Plan, tables: p.Tables, definitionHash }, built: { definitionHash, ...executable } };
 }
 
@@ -50,9 +52,14 @@ const lambdaConflictModels = (built: BuiltSchema): string[] => built.plan.models
 export function createSchemaResourceHandler(store: AppSyncStore, registry: ApiRegistry): ResourceHandler {
   const result = (schema: StoredSchema): ResourceResult => ({ physicalId: `${schema.apiId}/schema`, attributes: { DefinitionHash: schema.definitionHash } });
   const put = async ({ stored, built }: { stored: StoredSchema; built: BuiltSchema }, log: Logger): Promise<ResourceResult> => {
-    if (!(await store.apiById(stored.apiId))) throw RESOURCE_ERRORS.error('ResourceNotFoundException', `${APPSYNC_RESOURCE_TYPES.graphQLSchema}: no GraphQL API ${stored.apiId}.`);
+    if (!(await store.apiById(stored.apiId)))
+      throw RESOURCE_ERRORS.error('ResourceNotFoundException', `${APPSYNC_RESOURCE_TYPES.graphQLSchema}: no GraphQL API ${stored.apiId}.`);
     const lambda = lambdaConflictModels(built);
-    if (lambda.length > 0) log.warn('a LAMBDA conflict handler needs functions, which this cloud does not run yet: a version conflict on these models is answered ConflictUnhandled', { apiId: stored.apiId, models: lambda });
+    if (lambda.length > 0)
+      log.warn(
+        'a LAMBDA conflict handler needs functions, which this cloud does not run yet: a version conflict on these models is answered ConflictUnhandled',
+        { apiId: stored.apiId, models: lambda },
+      );
     registry.prepare(stored.apiId, built);
     await store.putSchema(stored);
     await registry.refresh(stored.apiId);

@@ -56,7 +56,10 @@ function metricValue(model: GraphQLPlanModel, field: string, value: unknown): nu
     const ms = Date.parse(value);
     if (Number.isFinite(ms)) return ms;
   }
-  throw new AppSyncFieldError('ValidationError', `Field [${field}] of type [${type ?? typeof value}] is not supported for this aggregation: use a number or date field.`);
+  throw new AppSyncFieldError(
+    'ValidationError',
+    `Field [${field}] of type [${type ?? typeof value}] is not supported for this aggregation: use a number or date field.`,
+  );
 }
 
 /** The running state of one aggregation: it takes each match's values as the match is read. */
@@ -169,7 +172,8 @@ export interface Aggregation {
  * as it comes, so no step holds every match at once.
  */
 export function createAggregation(caller: Caller, model: GraphQLPlanModel, requests: readonly AggregationRequest[]): Aggregation {
-  if (requests.length > MAX_SEARCH_AGGREGATIONS) throw new AppSyncFieldError('ValidationError', `A search may ask for at most ${MAX_SEARCH_AGGREGATIONS} aggregations.`);
+  if (requests.length > MAX_SEARCH_AGGREGATIONS)
+    throw new AppSyncFieldError('ValidationError', `A search may ask for at most ${MAX_SEARCH_AGGREGATIONS} aggregations.`);
   const names = new Set<string>();
   for (const r of requests) {
     if (names.has(r.name)) throw new AppSyncFieldError('ValidationError', `Two aggregations cannot have the same name: [${r.name}].`);
@@ -179,7 +183,10 @@ export function createAggregation(caller: Caller, model: GraphQLPlanModel, reque
   let keys = 0;
   const onNewKey = (): void => {
     if (++keys > MAX_AGGREGATION_KEYS) {
-      throw new AppSyncFieldError('LimitExceededException', `The aggregations of this search meet more than ${MAX_AGGREGATION_KEYS} distinct values, more than this cloud counts per query.`);
+      throw new AppSyncFieldError(
+        'LimitExceededException',
+        `The aggregations of this search meet more than ${MAX_AGGREGATION_KEYS} distinct values, more than this cloud counts per query.`,
+      );
     }
   };
   const keyCounts = new Map<string, ReturnType<typeof createKeyCounts>>();

@@ -30,7 +30,13 @@ export function keywordOf(value: unknown): string | number | boolean | undefined
 /** Orders two scalars as OpenSearch does within one field: numbers numerically, strings by code unit. */
 export function compareScalars(a: unknown, b: unknown): number {
   const numeric = (v: unknown): number | undefined =>
-    typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined;
+    typeof v === 'number'
+      ? v
+      : typeof v === 'boolean'
+        ? Number(v)
+        : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))
+          ? Number(v)
+          : undefined;
   if (typeof a === 'number' || typeof b === 'number' || typeof a === 'boolean' || typeof b === 'boolean') {
     const x = numeric(a);
     const y = numeric(b);
@@ -48,7 +54,10 @@ const equals = (value: unknown, wanted: unknown): boolean => {
 };
 
 /** The words of each value of a field (list elements stay apart, so a phrase never spans two). */
-const analyzed = (item: Item, field: string): string[][] => fieldValues(item, field).filter((v) => typeof v === 'string').map((v) => analyze(v as string));
+const analyzed = (item: Item, field: string): string[][] =>
+  fieldValues(item, field)
+    .filter((v) => typeof v === 'string')
+    .map((v) => analyze(v as string));
 
 const containsPhrase = (words: string[], phrase: string[], lastIsPrefix: boolean): boolean => {
   if (phrase.length === 0) return false;
@@ -70,9 +79,13 @@ const textFields = (model: GraphQLPlanModel): string[] =>
 const RANGE_OPS: Record<string, (c: number) => boolean> = { gt: (c) => c > 0, gte: (c) => c >= 0, lt: (c) => c < 0, lte: (c) => c <= 0 };
 
 function fieldPredicate(model: GraphQLPlanModel, field: string, ops: Record<string, unknown>): SearchPredicate[] {
-  if (typeof ops !== 'object' || ops === null || Array.isArray(ops)) throw new AppSyncFieldError('ValidationError', `The filter on ${field} must be an object of operators (eq, match, …).`);
+  if (typeof ops !== 'object' || ops === null || Array.isArray(ops))
+    throw new AppSyncFieldError('ValidationError', `The filter on ${field} must be an object of operators (eq, match, …).`);
   const out: SearchPredicate[] = [];
-  const any = (test: (value: unknown) => boolean): SearchPredicate => (item) => fieldValues(item, field).some(test);
+  const any =
+    (test: (value: unknown) => boolean): SearchPredicate =>
+    (item) =>
+      fieldValues(item, field).some(test);
   const text = (op: string, value: unknown): string => {
     if (typeof value !== 'string') throw new AppSyncFieldError('ValidationError', `${op} on ${field} needs a string.`);
     return value;
@@ -94,7 +107,9 @@ function fieldPredicate(model: GraphQLPlanModel, field: string, ops: Record<stri
       case 'range': {
         if (!Array.isArray(value) || value.length !== 2) throw new AppSyncFieldError('ValidationError', `range on ${field} needs two values [from, to].`);
         const [from, to] = value as unknown[];
-        out.push(any((v) => (from === null || from === undefined || compareScalars(v, from) >= 0) && (to === null || to === undefined || compareScalars(v, to) <= 0)));
+        out.push(
+          any((v) => (from === null || from === undefined || compareScalars(v, from) >= 0) && (to === null || to === undefined || compareScalars(v, to) <= 0)),
+        );
         break;
       }
       case 'match': {
@@ -119,22 +134,26 @@ function fieldPredicate(model: GraphQLPlanModel, field: string, ops: Record<stri
         break;
       }
       case 'exists':
-        out.push((item) => (fieldValues(item, field).length > 0) === Boolean(value));
+        out.push((item) => fieldValues(item, field).length > 0 === Boolean(value));
         break;
       case 'wildcard': {
         const pattern = text(op, value);
-        out.push(any((v) => {
-          const k = keywordOf(v);
-          return typeof k === 'string' && wildcardMatches(pattern, k);
-        }));
+        out.push(
+          any((v) => {
+            const k = keywordOf(v);
+            return typeof k === 'string' && wildcardMatches(pattern, k);
+          }),
+        );
         break;
       }
       case 'regexp': {
         const pattern = compileRegexp(field, text(op, value));
-        out.push(any((v) => {
-          const k = keywordOf(v);
-          return typeof k === 'string' && pattern.test(k);
-        }));
+        out.push(
+          any((v) => {
+            const k = keywordOf(v);
+            return typeof k === 'string' && pattern.test(k);
+          }),
+        );
         break;
       }
       default:
@@ -144,7 +163,10 @@ function fieldPredicate(model: GraphQLPlanModel, field: string, ops: Record<stri
   return out;
 }
 
-const all = (predicates: SearchPredicate[]): SearchPredicate => (item) => predicates.every((p) => p(item));
+const all =
+  (predicates: SearchPredicate[]): SearchPredicate =>
+  (item) =>
+    predicates.every((p) => p(item));
 
 /**
  * `$util.transform.toElasticsearchQueryDSL` evaluated directly: a `Searchable<Model>FilterInput` as a

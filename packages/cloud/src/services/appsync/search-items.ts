@@ -54,7 +54,8 @@ interface SortKey {
 function sortKeys(request: SearchRequest): SortKey[] {
   const { primaryKey } = request.model;
   const keys: SortKey[] = (request.sort ?? []).map((s) => ({ field: s.field ?? primaryKey.partitionField, descending: (s.direction ?? 'desc') === 'desc' }));
-  for (const field of [primaryKey.partitionField, ...primaryKey.sortKeyFields]) if (!keys.some((k) => k.field === field)) keys.push({ field, descending: true });
+  for (const field of [primaryKey.partitionField, ...primaryKey.sortKeyFields])
+    if (!keys.some((k) => k.field === field)) keys.push({ field, descending: true });
   return keys;
 }
 
@@ -208,9 +209,13 @@ export async function searchItems(ctx: ExecutionContext, request: SearchRequest)
   const from = validCount('from', request.from ?? 0);
   const keys = sortKeys(request);
   const after = decodeToken(request.nextToken, keys.length);
-  if (after && from > 0) throw new AppSyncFieldError('ValidationError', '`from` must be 0 when `nextToken` is given (a token already says where the page starts).');
+  if (after && from > 0)
+    throw new AppSyncFieldError('ValidationError', '`from` must be 0 when `nextToken` is given (a token already says where the page starts).');
   if (from + limit > MAX_RESULT_WINDOW) {
-    throw new AppSyncFieldError('ValidationError', `Result window is too large: from + limit must be at most ${MAX_RESULT_WINDOW}; page with nextToken instead.`);
+    throw new AppSyncFieldError(
+      'ValidationError',
+      `Result window is too large: from + limit must be at most ${MAX_RESULT_WINDOW}; page with nextToken instead.`,
+    );
   }
   const aggregation = createAggregation(ctx.caller, request.model, request.aggregates ?? []);
   const window = createWindow(keys, from + limit);

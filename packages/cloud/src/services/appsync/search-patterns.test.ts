@@ -34,7 +34,11 @@ void describe('search patterns and analysis', () => {
       ['*a', /nothing to repeat/],
       ['x'.repeat(201), /longer than 200/],
     ] as const) {
-      assert.throws(() => compileRegexp('title', pattern), (e: Error) => e.message.startsWith('regexp on title is refused: ') && why.test(e.message), pattern);
+      assert.throws(
+        () => compileRegexp('title', pattern),
+        (e: Error) => e.message.startsWith('regexp on title is refused: ') && why.test(e.message),
+        pattern,
+      );
     }
   });
 

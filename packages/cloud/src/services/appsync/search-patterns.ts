@@ -71,7 +71,9 @@ export function compileRegexp(field: string, pattern: string): RegExp {
   const quantify = (text: string, isUnbounded: boolean): void => {
     if (last === 'none') refuse(`"${text}" has nothing to repeat`);
     if (last === 'quantified' || (lastGroup && (lastGroup.quantified || lastGroup.alternation))) {
-      refuse('a repetition of something that already repeats or alternates (nested quantifiers) could run for ever; use a character class such as [ab]* instead');
+      refuse(
+        'a repetition of something that already repeats or alternates (nested quantifiers) could run for ever; use a character class such as [ab]* instead',
+      );
     }
     if (isUnbounded && ++unbounded > MAX_REGEXP_UNBOUNDED) refuse(`more than ${MAX_REGEXP_UNBOUNDED} unbounded repetitions`);
     groups[groups.length - 1]!.quantified = true;

@@ -27,7 +27,11 @@ export function selectedFieldNames(info: Pick<GraphQLResolveInfo, 'fieldNodes' |
  * A conflict's server item cut to the fields the mutation selected, a selected field the item lacks being
  * null as in any answer (except the fields `hidden` names, which stay out); any other error as it is.
  */
-export function withSelectedData(error: unknown, info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, hidden: (item: Record<string, unknown>) => readonly string[]): unknown {
+export function withSelectedData(
+  error: unknown,
+  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>,
+  hidden: (item: Record<string, unknown>) => readonly string[],
+): unknown {
   if (!(error instanceof AppSyncFieldError) || error.errorType !== 'ConflictUnhandled' || typeof error.data !== 'object' || error.data === null) return error;
   const item = error.data as Record<string, unknown>;
   const left = new Set(hidden(item));

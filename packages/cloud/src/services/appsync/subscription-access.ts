@@ -42,7 +42,6 @@ export function fieldAllowsCaller(field: GraphQLField<unknown, unknown>, caller:
   });
 }
 
-
 /**
  * Whether any of the model's rules lets the caller's auth mode listen at all (owner and dynamic group
  * rules are then checked per item). Sandbox models with no rules are public to API keys; models with
@@ -70,6 +69,8 @@ export function ownerArgumentsAllowCaller(model: GraphQLPlanModel, caller: Calle
   return [...ownerFields].every((field) => {
     const named = args[field];
     if (named === undefined || named === null) return true;
-    return ownerRules.some((r) => (r.ownerField ?? 'owner') === field && r.provider === providerOf(caller) && ownerCandidates(caller, r).includes(named as string));
+    return ownerRules.some(
+      (r) => (r.ownerField ?? 'owner') === field && r.provider === providerOf(caller) && ownerCandidates(caller, r).includes(named as string),
+    );
   });
 }

@@ -112,7 +112,12 @@ export function renderEventOnce(event: object, renderKey: string, options: Rende
   let rendered = renders.get(key);
   if (!rendered) {
     rendered = renderEvent(options).then(
-      (result) => new SerializedPayload(JSON.stringify(result.errors ? { data: result.data ?? null, errors: result.errors.map((e) => ('errorType' in e ? e : formatError(e))) } : { data: result.data })),
+      (result) =>
+        new SerializedPayload(
+          JSON.stringify(
+            result.errors ? { data: result.data ?? null, errors: result.errors.map((e) => ('errorType' in e ? e : formatError(e))) } : { data: result.data },
+          ),
+        ),
     );
     renders.set(key, rendered);
   }

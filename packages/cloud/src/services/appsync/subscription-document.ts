@@ -47,7 +47,11 @@ export function subscribedMutations(field: GraphQLField<unknown, unknown>): stri
  * The document and its variables are held to the same limits as over HTTP, checked before validation.
  * Throws RealtimeError (`ValidationError`) for anything but one subscription field of `schema`.
  */
-export function readSubscriptionDocument(schema: GraphQLSchema, request: { query: string; variables: Record<string, unknown>; operationName?: string | undefined }, limits: GraphQLLimits): SubscriptionDocument {
+export function readSubscriptionDocument(
+  schema: GraphQLSchema,
+  request: { query: string; variables: Record<string, unknown>; operationName?: string | undefined },
+  limits: GraphQLLimits,
+): SubscriptionDocument {
   const { query, variables, operationName } = request;
   let document: DocumentNode;
   try {
@@ -61,10 +65,12 @@ export function readSubscriptionDocument(schema: GraphQLSchema, request: { query
   if (errors.length > 0) throw invalid(errors.map((e) => e.message).join(' '));
   const operation = getOperationAST(document, operationName);
   if (!operation) throw invalid('The document must hold exactly one operation, or name the one to run.');
-  if (operation.operation !== 'subscription') throw invalid(`Only subscriptions are served over the realtime endpoint, not ${operation.operation} operations: send those to the GraphQL endpoint.`);
+  if (operation.operation !== 'subscription')
+    throw invalid(`Only subscriptions are served over the realtime endpoint, not ${operation.operation} operations: send those to the GraphQL endpoint.`);
   const selections = operation.selectionSet.selections;
   const node = selections[0];
-  if (selections.length !== 1 || node?.kind !== Kind.FIELD) throw invalid('A subscription selects exactly one field of type Subscription, without fragments at the top level.');
+  if (selections.length !== 1 || node?.kind !== Kind.FIELD)
+    throw invalid('A subscription selects exactly one field of type Subscription, without fragments at the top level.');
   const field = schema.getSubscriptionType()?.getFields()[node.name.value];
   if (!field) throw invalid(`Field '${node.name.value}' in type 'Subscription' is undefined.`);
 

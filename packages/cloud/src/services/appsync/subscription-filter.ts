@@ -90,7 +90,8 @@ export function matchesSubscriptionFilter(filter: SubscriptionFilter | null | un
     if (condition === undefined || condition === null) continue; // an unset input field (`and: null`) filters nothing
     if (key === 'and' || key === 'or') {
       const parts = (Array.isArray(condition) ? condition : [condition]).filter(isRecord);
-      const ok = key === 'and' ? parts.every((p) => matchesSubscriptionFilter(p, item)) : parts.length === 0 || parts.some((p) => matchesSubscriptionFilter(p, item));
+      const ok =
+        key === 'and' ? parts.every((p) => matchesSubscriptionFilter(p, item)) : parts.length === 0 || parts.some((p) => matchesSubscriptionFilter(p, item));
       if (!ok) return false;
     } else if (key === 'not') {
       if (!isRecord(condition)) throw new SubscriptionFilterError('The not operator takes a filter.');

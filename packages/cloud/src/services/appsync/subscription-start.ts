@@ -30,7 +30,8 @@ export interface StartSubscriptionOptions {
   log: Logger;
 }
 
-const notAuthorized = (field: string): RealtimeError => new RealtimeError('UnauthorizedException', `Not Authorized to access ${field} on type Subscription`, 401);
+const notAuthorized = (field: string): RealtimeError =>
+  new RealtimeError('UnauthorizedException', `Not Authorized to access ${field} on type Subscription`, 401);
 /** What AppSync answers when the field's resolver refuses the start (Amplify's auth checks of its arguments). */
 const resolverUnauthorized = (field: string): RealtimeError => new RealtimeError('Unauthorized', `Not Authorized to access ${field} on type Subscription`);
 
@@ -92,9 +93,12 @@ export function startSubscription(options: StartSubscriptionOptions): RunningSub
   const { api, caller, subscription, events, log } = options;
   const { fieldName } = subscription;
   if (!fieldAllowsCaller(subscription.field, caller, api.authProviders)) throw notAuthorized(fieldName);
-  const fieldModel = api.plan.models.find((m) => [m.operations.onCreate, m.operations.onUpdate, m.operations.onDelete].some((fields) => fields?.includes(fieldName)));
+  const fieldModel = api.plan.models.find((m) =>
+    [m.operations.onCreate, m.operations.onUpdate, m.operations.onDelete].some((fields) => fields?.includes(fieldName)),
+  );
   const mutations = subscription.mutations.length > 0 ? subscription.mutations : fieldModel ? planMutations(fieldModel, fieldName) : [];
-  if (mutations.length === 0) throw new RealtimeError('ValidationError', `The subscription ${fieldName} subscribes to no mutation (it has no @aws_subscribe(mutations: [...])).`, 400);
+  if (mutations.length === 0)
+    throw new RealtimeError('ValidationError', `The subscription ${fieldName} subscribes to no mutation (it has no @aws_subscribe(mutations: [...])).`, 400);
   if (fieldModel && !modelMayListen(fieldModel, caller)) throw notAuthorized(fieldName);
   if (fieldModel && !ownerArgumentsAllowCaller(fieldModel, caller, subscription.args)) throw resolverUnauthorized(fieldName);
   const filter = (subscription.args.filter ?? undefined) as SubscriptionFilter | undefined;
@@ -126,10 +130,17 @@ export function startSubscription(options: StartSubscriptionOptions): RunningSub
   };
   // Subscribers with the same document, variables and hidden fields share one render of each event,
   // unless what the document selects is resolved with the subscriber's own rules.
-  const renderKey = JSON.stringify([subscription.query, subscription.operation.name?.value ?? null, subscription.variables, rendersPerCaller(api.schema, api.plan, subscription) ? ++ownRenders : null]);
+  const renderKey = JSON.stringify([
+    subscription.query,
+    subscription.operation.name?.value ?? null,
+    subscription.variables,
+    rendersPerCaller(api.schema, api.plan, subscription) ? ++ownRenders : null,
+  ]);
   let queue = Promise.resolve();
   const deliver = async (event: ModelChangeEvent, hiddenFields: string[]): Promise<void> => {
-    options.send(await renderEventOnce(event, renderKey, { schema: api.schema, subscription, item: event.item, hiddenFields, contextValue: options.contextValue }));
+    options.send(
+      await renderEventOnce(event, renderKey, { schema: api.schema, subscription, item: event.item, hiddenFields, contextValue: options.contextValue }),
+    );
   };
   const onEvent = (event: ModelChangeEvent): void => {
     if (!mutations.includes(event.mutationField)) return;
@@ -138,7 +149,9 @@ export function startSubscription(options: StartSubscriptionOptions): RunningSub
     // The filter sees what the subscriber may see: hidden fields cannot be probed through it.
     const hiddenFields = unreadableFields(caller, model, event.item);
     if (!argumentsMatch(subscription.args, event.item) || (filter && !matchesSubscriptionFilter(filter, visibleItem(model, event.item, hiddenFields)))) return;
-    queue = queue.then(() => deliver(event, hiddenFields)).catch((error: unknown) => log.error('subscription delivery failed', { apiId: api.apiId, field: fieldName, error }));
+    queue = queue
+      .then(() => deliver(event, hiddenFields))
+      .catch((error: unknown) => log.error('subscription delivery failed', { apiId: api.apiId, field: fieldName, error }));
   };
   const unsubscribe = events.subscribe(api.apiId, onEvent);
   return { stop: unsubscribe, ...(caller.expiresAt === undefined ? {} : { expiresAt: caller.expiresAt }) };

@@ -15,7 +15,9 @@ type Plain = Record<string, unknown>;
 
 /** AppSync's answer to a failed DynamoDB condition. */
 export const conditionFailed = (cause?: unknown): AppSyncFieldError =>
-  new AppSyncFieldError('DynamoDB:ConditionalCheckFailedException', 'The conditional request failed (Service: DynamoDb, Status Code: 400, Request ID: null)', { cause });
+  new AppSyncFieldError('DynamoDB:ConditionalCheckFailedException', 'The conditional request failed (Service: DynamoDb, Status Code: 400, Request ID: null)', {
+    cause,
+  });
 
 const isConditionFailure = (error: unknown): boolean => isForteError(error) && error.code === 'ConditionalCheckFailedException';
 
@@ -29,7 +31,14 @@ function defaultValue(model: GraphQLPlanModel, field: string, raw: string): unkn
 }
 
 /** Refuses input fields whose field-level rules do not allow this write. */
-function checkFieldWrites(ctx: ExecutionContext, model: GraphQLPlanModel, input: Plain, item: Plain, operation: 'create' | 'update', mutationField: string): void {
+function checkFieldWrites(
+  ctx: ExecutionContext,
+  model: GraphQLPlanModel,
+  input: Plain,
+  item: Plain,
+  operation: 'create' | 'update',
+  mutationField: string,
+): void {
   for (const field of Object.keys(input)) {
     if (model.fieldAuthRules[field] && !fieldRulesAllow(ctx.caller, model, field, item, operation)) throw notAuthorized(mutationField, 'Mutation');
   }
@@ -40,7 +49,14 @@ const callerOwnerRules = (ctx: ExecutionContext, model: GraphQLPlanModel, operat
   model.authRules.filter((r) => r.strategy === 'owner' && r.provider === providerOf(ctx.caller) && r.operations.includes(operation));
 
 /** `create<Model>`: defaults, timestamps, auto id, the owner filled from the caller, then a conditional put. */
-export async function createItem(ctx: ExecutionContext, model: GraphQLPlanModel, access: OperationAccess, field: string, input: Plain, condition: Plain | undefined): Promise<Plain> {
+export async function createItem(
+  ctx: ExecutionContext,
+  model: GraphQLPlanModel,
+  access: OperationAccess,
+  field: string,
+  input: Plain,
+  condition: Plain | undefined,
+): Promise<Plain> {
   const now = new Date().toISOString();
   let item: Plain = {};
   for (const [name, raw] of Object.entries(model.defaults)) item[name] = defaultValue(model, name, raw);
@@ -82,7 +98,12 @@ export async function createItem(ctx: ExecutionContext, model: GraphQLPlanModel,
 
 type WriteKey = NonNullable<ReturnType<typeof primaryKeyOf>>;
 
-async function loadForWrite(ctx: ExecutionContext, model: GraphQLPlanModel, input: Plain, field: string): Promise<{ key: WriteKey; existing: Plain | undefined }> {
+async function loadForWrite(
+  ctx: ExecutionContext,
+  model: GraphQLPlanModel,
+  input: Plain,
+  field: string,
+): Promise<{ key: WriteKey; existing: Plain | undefined }> {
   const key = primaryKeyOf(model, input);
   if (!key) throw new AppSyncFieldError('ValidationError', `The input of ${field} is missing a key field of ${model.name}.`);
   const found = await ctx.tables.get({ table: ctx.tableNames[model.name]!, key });
@@ -99,13 +120,21 @@ function authorizeExisting(ctx: ExecutionContext, access: OperationAccess, exist
 const MAX_MERGE_ATTEMPTS = 3;
 
 /** `update<Model>`: SET of the given fields (null removes), `updatedAt`, key exists AND the condition. */
-export async function updateItem(ctx: ExecutionContext, model: GraphQLPlanModel, access: OperationAccess, field: string, input: Plain, condition: Plain | undefined): Promise<Plain> {
+export async function updateItem(
+  ctx: ExecutionContext,
+  model: GraphQLPlanModel,
+  access: OperationAccess,
+  field: string,
+  input: Plain,
+  condition: Plain | undefined,
+): Promise<Plain> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await updateOnce(ctx, model, access, field, input, condition);
     } catch (error) {
       if (!(error instanceof VersionMoved)) throw error;
-      if (attempt >= MAX_MERGE_ATTEMPTS) throw new AppSyncFieldError('MaxConflicts', 'Reached the maximum number of conflict resolution attempts.', { cause: error });
+      if (attempt >= MAX_MERGE_ATTEMPTS)
+        throw new AppSyncFieldError('MaxConflicts', 'Reached the maximum number of conflict resolution attempts.', { cause: error });
     }
   }
 }
@@ -113,7 +142,14 @@ export async function updateItem(ctx: ExecutionContext, model: GraphQLPlanModel,
 /** The stored `_version` changed between the read and the write of an AUTOMERGE update. */
 class VersionMoved extends Error {}
 
-async function updateOnce(ctx: ExecutionContext, model: GraphQLPlanModel, access: OperationAccess, field: string, input: Plain, condition: Plain | undefined): Promise<Plain> {
+async function updateOnce(
+  ctx: ExecutionContext,
+  model: GraphQLPlanModel,
+  access: OperationAccess,
+  field: string,
+  input: Plain,
+  condition: Plain | undefined,
+): Promise<Plain> {
   const { key, existing } = await loadForWrite(ctx, model, input, field);
   if (access.kind === 'none') throw notAuthorized(field, 'Mutation');
   // Fields the caller may never read are refused whether or not the item exists; those readable on some
@@ -169,7 +205,13 @@ async function updateOnce(ctx: ExecutionContext, model: GraphQLPlanModel, access
   const update = [sets.length > 0 ? `SET ${sets.join(', ')}` : '', removes.length > 0 ? `REMOVE ${removes.join(', ')}` : ''].filter(Boolean).join(' ');
   let updated: Plain;
   try {
-    const result = await ctx.tables.update({ table: ctx.tableNames[model.name]!, key, update: b.expression(update), condition: c.expression(conditions.join(' AND ')), returnValues: 'ALL_NEW' });
+    const result = await ctx.tables.update({
+      table: ctx.tableNames[model.name]!,
+      key,
+      update: b.expression(update),
+      condition: c.expression(conditions.join(' AND ')),
+      returnValues: 'ALL_NEW',
+    });
     updated = result.attributes ? fromItem(result.attributes) : merged;
   } catch (error) {
     if (isConditionFailure(error) && model.versioned) await versionRace(ctx, model, key, existing, 'update', error);
@@ -198,7 +240,9 @@ function checkVersion(ctx: ExecutionContext, model: GraphQLPlanModel, input: Pla
 
 /** The refusal of a version mismatch by the model's conflict handler. */
 const conflictMessage = (model: GraphQLPlanModel): string =>
-  model.versioned?.conflictHandler === 'LAMBDA' ? 'A LAMBDA conflict handler needs functions, which this cloud does not run yet.' : 'Conflict resolver rejects mutation.';
+  model.versioned?.conflictHandler === 'LAMBDA'
+    ? 'A LAMBDA conflict handler needs functions, which this cloud does not run yet.'
+    : 'Conflict resolver rejects mutation.';
 
 /**
  * `ConflictUnhandled` with the server's item in errors[].data. It goes back outside the field resolvers:
@@ -215,7 +259,14 @@ function conflictUnhandled(ctx: ExecutionContext, model: GraphQLPlanModel, exist
  * A versioned write's condition failed: if another write moved the version since the read, that is a
  * conflict (AUTOMERGE merges again), not a failed client condition.
  */
-async function versionRace(ctx: ExecutionContext, model: GraphQLPlanModel, key: WriteKey, existing: Plain, operation: 'update' | 'delete', cause: unknown): Promise<void> {
+async function versionRace(
+  ctx: ExecutionContext,
+  model: GraphQLPlanModel,
+  key: WriteKey,
+  existing: Plain,
+  operation: 'update' | 'delete',
+  cause: unknown,
+): Promise<void> {
   const found = await ctx.tables.get({ table: ctx.tableNames[model.name]!, key });
   const now = found && fromItem(found);
   if (!now || Number(now._version ?? 0) === Number(existing._version ?? 0)) return;
@@ -224,7 +275,14 @@ async function versionRace(ctx: ExecutionContext, model: GraphQLPlanModel, key: 
 }
 
 /** `delete<Model>`: key exists AND the condition; answers the item as it was. Versioned models soft-delete. */
-export async function deleteItem(ctx: ExecutionContext, model: GraphQLPlanModel, access: OperationAccess, field: string, input: Plain, condition: Plain | undefined): Promise<Plain> {
+export async function deleteItem(
+  ctx: ExecutionContext,
+  model: GraphQLPlanModel,
+  access: OperationAccess,
+  field: string,
+  input: Plain,
+  condition: Plain | undefined,
+): Promise<Plain> {
   const { key, existing } = await loadForWrite(ctx, model, input, field);
   if (access.kind === 'none') throw notAuthorized(field, 'Mutation');
   checkFieldUse({ caller: ctx.caller, model, fields: filterFields(condition) }); // as for update
@@ -247,7 +305,12 @@ export async function deleteItem(ctx: ExecutionContext, model: GraphQLPlanModel,
       const version = Number(existing._version ?? 0) + 1;
       const now = Date.now();
       const ttl = Math.floor(now / 1000) + SOFT_DELETE_TTL_SECONDS;
-      const set = [`${u.name('_deleted')} = ${u.value(true)}`, `${u.name('_version')} = ${u.value(version)}`, `${u.name('_lastChangedAt')} = ${u.value(now)}`, `${u.name('_ttl')} = ${u.value(ttl)}`];
+      const set = [
+        `${u.name('_deleted')} = ${u.value(true)}`,
+        `${u.name('_version')} = ${u.value(version)}`,
+        `${u.name('_lastChangedAt')} = ${u.value(now)}`,
+        `${u.name('_ttl')} = ${u.value(ttl)}`,
+      ];
       await ctx.tables.update({ table, key, update: u.expression(`SET ${set.join(', ')}`), condition: b.expression(conditions.join(' AND ')) });
       answered = { ...existing, _deleted: true, _version: version, _lastChangedAt: now, _ttl: ttl };
     } else {

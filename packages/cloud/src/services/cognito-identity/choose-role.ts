@@ -21,9 +21,13 @@ export function chooseRole(pool: StoredIdentityPool, logins: readonly VerifiedLo
   const first = logins[0];
   if (!first) {
     if (!pool.unauthenticatedRole) {
-      throw COGNITO_IDENTITY_ERRORS.error('InvalidIdentityPoolConfigurationException', `Identity pool ${pool.poolId} has no unauthenticated role: set Roles.unauthenticated to give guests credentials.`);
+      throw COGNITO_IDENTITY_ERRORS.error(
+        'InvalidIdentityPoolConfigurationException',
+        `Identity pool ${pool.poolId} has no unauthenticated role: set Roles.unauthenticated to give guests credentials.`,
+      );
     }
-    if (customRoleArn !== undefined && customRoleArn !== pool.unauthenticatedRole) throw notAuthorized(`CustomRoleArn ${customRoleArn} is not a role guests of this identity pool may assume.`);
+    if (customRoleArn !== undefined && customRoleArn !== pool.unauthenticatedRole)
+      throw notAuthorized(`CustomRoleArn ${customRoleArn} is not a role guests of this identity pool may assume.`);
     return pool.unauthenticatedRole;
   }
   const claims = first.token.claims;
@@ -32,7 +36,9 @@ export function chooseRole(pool: StoredIdentityPool, logins: readonly VerifiedLo
   if (customRoleArn !== undefined) {
     const tokenRoles = mapping?.Type === 'Token' ? stringList(claims['cognito:roles']) : [];
     if (customRoleArn === chosen || tokenRoles.includes(customRoleArn)) return customRoleArn;
-    throw notAuthorized(`CustomRoleArn ${customRoleArn} is not a role this user may assume: with a Token role mapping it must be one of the token's cognito:roles (the roles of the user's groups).`);
+    throw notAuthorized(
+      `CustomRoleArn ${customRoleArn} is not a role this user may assume: with a Token role mapping it must be one of the token's cognito:roles (the roles of the user's groups).`,
+    );
   }
   if (chosen !== undefined) return chosen;
   if (mapping?.AmbiguousRoleResolution === 'Deny') {

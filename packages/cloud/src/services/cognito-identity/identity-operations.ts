@@ -94,7 +94,10 @@ export function createIdentityOperations(deps: { kernel: Kernel; store: Identity
         });
         if (refusal !== undefined) {
           kernel.log.warn('identity pool role refused by its trust policy', { identityPoolId: pool.poolId, roleArn, reason: refusal });
-          throw COGNITO_IDENTITY_ERRORS.error('InvalidIdentityPoolConfigurationException', `Invalid identity pool configuration. Check assigned IAM roles for this pool: ${refusal}.`);
+          throw COGNITO_IDENTITY_ERRORS.error(
+            'InvalidIdentityPoolConfigurationException',
+            `Invalid identity pool configuration. Check assigned IAM roles for this pool: ${refusal}.`,
+          );
         }
         const issued = await credentials.issue({ identityId: id, poolId: pool.poolId, roleArn, amr });
         return { IdentityId: id, Credentials: issued };
@@ -111,7 +114,12 @@ export function createIdentityOperations(deps: { kernel: Kernel; store: Identity
 
     ListIdentities: defineOperation({
       signed: true,
-      input: z.object({ IdentityPoolId: poolId, MaxResults: z.number().int().min(1).max(60), NextToken: z.string().optional(), HideDisabled: z.boolean().optional() }),
+      input: z.object({
+        IdentityPoolId: poolId,
+        MaxResults: z.number().int().min(1).max(60),
+        NextToken: z.string().optional(),
+        HideDisabled: z.boolean().optional(),
+      }),
       async handler(input) {
         await requirePool(input.IdentityPoolId);
         const page = await store.listIdentities(input.IdentityPoolId, input.MaxResults + 1, input.NextToken);

@@ -5,7 +5,9 @@ import type { ResourceContext, ResourceHandler, ResourceResult } from '../../ker
 import type { IdentityStore, StoredIdentityPool } from './identity-store.js';
 import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 
-const roleArn = z.string().regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'must be a role ARN (arn:aws:iam::<account>:role/<name>), e.g. the Arn of a Forte::IAM::Role');
+const roleArn = z
+  .string()
+  .regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'must be a role ARN (arn:aws:iam::<account>:role/<name>), e.g. the Arn of a Forte::IAM::Role');
 const poolProps = z.object({
   IdentityPoolName: z.string().regex(/^[\w\s+=,.@-]{1,128}$/, 'identity pool names are 1 to 128 letters, digits, spaces and +=,.@_-'),
   AllowUnauthenticatedIdentities: z.boolean(),
@@ -23,12 +25,21 @@ const poolProps = z.object({
       z.string().min(1),
       z.object({
         Type: z.enum(['Token', 'Rules']),
-        AmbiguousRoleResolution: z.enum(['AuthenticatedRole', 'Deny'], { error: 'must be AuthenticatedRole or Deny (required with Token and Rules, as in Cognito)' }),
+        AmbiguousRoleResolution: z.enum(['AuthenticatedRole', 'Deny'], {
+          error: 'must be AuthenticatedRole or Deny (required with Token and Rules, as in Cognito)',
+        }),
         IdentityProvider: z.string().min(1).optional(),
         RulesConfiguration: z
           .object({
             Rules: z
-              .array(z.object({ Claim: z.string().min(1).max(64), MatchType: z.enum(['Equals', 'Contains', 'StartsWith', 'NotEqual']), Value: z.string().min(1).max(128), RoleARN: roleArn }))
+              .array(
+                z.object({
+                  Claim: z.string().min(1).max(64),
+                  MatchType: z.enum(['Equals', 'Contains', 'StartsWith', 'NotEqual']),
+                  Value: z.string().min(1).max(128),
+                  RoleARN: roleArn,
+                }),
+              )
               .min(1)
               .max(25),
           })
@@ -42,20 +53,30 @@ function parseProps(props: Record<string, unknown>): z.infer<typeof poolProps> {
   const parsed = poolProps.safeParse(props);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.identityPool} ${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}`);
+    throw RESOURCE_ERRORS.error(
+      'ValidationException',
+      `${AUTH_RESOURCE_TYPES.identityPool} ${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}`,
+    );
   }
   const p = parsed.data;
   if (p.AllowUnauthenticatedIdentities && p.Roles.unauthenticated === undefined) {
-    throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.identityPool} Roles.unauthenticated: guests are allowed, so the pool needs a role for them (set Roles.unauthenticated or AllowUnauthenticatedIdentities: false).`);
+    throw RESOURCE_ERRORS.error(
+      'ValidationException',
+      `${AUTH_RESOURCE_TYPES.identityPool} Roles.unauthenticated: guests are allowed, so the pool needs a role for them (set Roles.unauthenticated or AllowUnauthenticatedIdentities: false).`,
+    );
   }
   const providers = new Set(p.CognitoIdentityProviders.map((c) => `${c.ProviderName}:${c.ClientId}`));
   for (const [key, mapping] of Object.entries(p.RoleMappings)) {
     const provider = mapping.IdentityProvider ?? key;
     const where = `${AUTH_RESOURCE_TYPES.identityPool} RoleMappings.${key}`;
     if (!providers.has(provider)) {
-      throw RESOURCE_ERRORS.error('ValidationException', `${where}: ${provider} is not one of the pool's CognitoIdentityProviders (name it as <ProviderName>:<ClientId>).`);
+      throw RESOURCE_ERRORS.error(
+        'ValidationException',
+        `${where}: ${provider} is not one of the pool's CognitoIdentityProviders (name it as <ProviderName>:<ClientId>).`,
+      );
     }
-    if (mapping.Type === 'Rules' && !mapping.RulesConfiguration) throw RESOURCE_ERRORS.error('ValidationException', `${where}: Type Rules needs RulesConfiguration.Rules.`);
+    if (mapping.Type === 'Rules' && !mapping.RulesConfiguration)
+      throw RESOURCE_ERRORS.error('ValidationException', `${where}: Type Rules needs RulesConfiguration.Rules.`);
   }
   return p;
 }

@@ -56,8 +56,16 @@ const fromPoolRow = (row: PoolRow): StoredIdentityPool => ({
 /** Identity pools, their identities and the logins linked to those identities, in SQL. */
 export function createIdentityStore(sql: SqlStore) {
   const identityWithLogins = async (db: SqlStore, row: IdentityRow): Promise<StoredIdentity> => {
-    const logins = await db.all<{ provider: string }>('SELECT DISTINCT provider FROM cognito_identity_logins WHERE identity_id = ? ORDER BY provider', [row.identity_id]);
-    return { identityId: row.identity_id, poolId: row.pool_id, createdAt: row.created_at, lastModifiedAt: row.last_modified_at, logins: logins.map((l) => l.provider) };
+    const logins = await db.all<{ provider: string }>('SELECT DISTINCT provider FROM cognito_identity_logins WHERE identity_id = ? ORDER BY provider', [
+      row.identity_id,
+    ]);
+    return {
+      identityId: row.identity_id,
+      poolId: row.pool_id,
+      createdAt: row.created_at,
+      lastModifiedAt: row.last_modified_at,
+      logins: logins.map((l) => l.provider),
+    };
   };
 
   return {
@@ -74,7 +82,14 @@ export function createIdentityStore(sql: SqlStore) {
     /** Inserts the pool, or updates the settings of the pool with that id in place (its identities stay). */
     async putPool(pool: StoredIdentityPool): Promise<void> {
       const now = new Date().toISOString();
-      const values = [pool.name, pool.allowUnauthenticated ? 1 : 0, JSON.stringify(pool.providers), pool.authenticatedRole, pool.unauthenticatedRole ?? null, JSON.stringify(pool.roleMappings)];
+      const values = [
+        pool.name,
+        pool.allowUnauthenticated ? 1 : 0,
+        JSON.stringify(pool.providers),
+        pool.authenticatedRole,
+        pool.unauthenticatedRole ?? null,
+        JSON.stringify(pool.roleMappings),
+      ];
       await sql.transaction(async (tx) => {
         const changed = await tx.run(
           'UPDATE cognito_identity_pools SET name = ?, allow_unauthenticated = ?, providers = ?, authenticated_role = ?, unauthenticated_role = ?, role_mappings = ?, updated_at = ? WHERE pool_id = ?',
@@ -114,11 +129,7 @@ export function createIdentityStore(sql: SqlStore) {
      * in one transaction, so two first sign-ins at once cannot make two identities for one user. The
      * logins not yet linked are linked to the answer (Cognito links every login sent with a known one).
      */
-    async linkLogins(
-      poolId: string,
-      logins: Array<{ provider: string; subject: string }>,
-      fallback: (tx: SqlStore) => Promise<string>,
-    ): Promise<string> {
+    async linkLogins(poolId: string, logins: Array<{ provider: string; subject: string }>, fallback: (tx: SqlStore) => Promise<string>): Promise<string> {
       return sql.transaction(async (tx) => {
         let identityId: string | undefined;
         const unlinked: Array<{ provider: string; subject: string }> = [];
@@ -133,7 +144,13 @@ export function createIdentityStore(sql: SqlStore) {
         identityId ??= await fallback(tx);
         const now = new Date().toISOString();
         for (const login of unlinked) {
-          await tx.run('INSERT INTO cognito_identity_logins (pool_id, provider, subject, identity_id, linked_at) VALUES (?, ?, ?, ?, ?)', [poolId, login.provider, login.subject, identityId, now]);
+          await tx.run('INSERT INTO cognito_identity_logins (pool_id, provider, subject, identity_id, linked_at) VALUES (?, ?, ?, ?, ?)', [
+            poolId,
+            login.provider,
+            login.subject,
+            identityId,
+            now,
+          ]);
         }
         if (unlinked.length > 0) await tx.run('UPDATE cognito_identities SET last_modified_at = ? WHERE identity_id = ?', [now, identityId]);
         return identityId;
@@ -147,10 +164,11 @@ export function createIdentityStore(sql: SqlStore) {
     },
 
     async listIdentities(poolId: string, limit: number, after: string | undefined): Promise<StoredIdentity[]> {
-      const rows = await sql.all<IdentityRow>(
-        'SELECT * FROM cognito_identities WHERE pool_id = ? AND identity_id > ? ORDER BY identity_id LIMIT ?',
-        [poolId, after ?? '', limit],
-      );
+      const rows = await sql.all<IdentityRow>('SELECT * FROM cognito_identities WHERE pool_id = ? AND identity_id > ? ORDER BY identity_id LIMIT ?', [
+        poolId,
+        after ?? '',
+        limit,
+      ]);
       return Promise.all(rows.map((row) => identityWithLogins(sql, row)));
     },
   };

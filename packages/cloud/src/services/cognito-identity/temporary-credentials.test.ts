@@ -14,7 +14,12 @@ let dir: string;
 let sql: SqlStore;
 let clock = Date.parse('2026-01-01T00:00:00Z');
 const secrets = createSecretBox(Buffer.alloc(32, 3));
-const grant = { identityId: 'us-east-1:00000000-0000-4000-8000-000000000001', poolId: 'us-east-1:pool', roleArn: 'arn:aws:iam::123456789012:role/auth', amr: ['authenticated'] };
+const grant = {
+  identityId: 'us-east-1:00000000-0000-4000-8000-000000000001',
+  poolId: 'us-east-1:pool',
+  roleArn: 'arn:aws:iam::123456789012:role/auth',
+  amr: ['authenticated'],
+};
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'forte-identity-credentials-'));
@@ -35,7 +40,9 @@ void describe('temporary credentials', () => {
     assert.ok(issued.SessionToken.length >= 200);
     assert.equal(issued.Expiration, (clock + CREDENTIALS_LIFETIME_MS) / 1000);
     assert.ok(CREDENTIALS_LIFETIME_MS >= 60 * 60 * 1000);
-    const row = await sql.get<{ session_token_hash: string }>('SELECT session_token_hash FROM cognito_identity_credentials WHERE access_key_id = ?', [issued.AccessKeyId]);
+    const row = await sql.get<{ session_token_hash: string }>('SELECT session_token_hash FROM cognito_identity_credentials WHERE access_key_id = ?', [
+      issued.AccessKeyId,
+    ]);
     assert.equal(row?.session_token_hash, hashSessionToken(issued.SessionToken));
     const all = JSON.stringify(await sql.all('SELECT * FROM cognito_identity_credentials'));
     assert.ok(!all.includes(issued.SessionToken), 'the session token itself is never stored');
@@ -51,7 +58,15 @@ void describe('temporary credentials', () => {
     const issued = await credentials.issue(grant);
     assert.deepEqual(await provider.lookup(issued.AccessKeyId, issued.SessionToken), {
       secretAccessKey: issued.SecretKey,
-      principal: { kind: 'role', accessKeyId: issued.AccessKeyId, roleArn: grant.roleArn, identityId: grant.identityId, identityPoolId: grant.poolId, amr: ['authenticated'], expiresAt: clock + CREDENTIALS_LIFETIME_MS },
+      principal: {
+        kind: 'role',
+        accessKeyId: issued.AccessKeyId,
+        roleArn: grant.roleArn,
+        identityId: grant.identityId,
+        identityPoolId: grant.poolId,
+        amr: ['authenticated'],
+        expiresAt: clock + CREDENTIALS_LIFETIME_MS,
+      },
     });
     assert.equal(await provider.lookup(issued.AccessKeyId, undefined), undefined);
     assert.equal(await provider.lookup(issued.AccessKeyId, `${issued.SessionToken}x`), undefined);

@@ -65,7 +65,11 @@ export function createTemporaryCredentials(sql: SqlStore, secrets: SecretBox, no
       await sql.transaction(async (tx) => {
         const rows = await tx.all<{ access_key_id: string; secret_key: string }>('SELECT access_key_id, secret_key FROM cognito_identity_credentials');
         for (const row of rows) {
-          if (!secrets.isSealed(row.secret_key)) await tx.run('UPDATE cognito_identity_credentials SET secret_key = ? WHERE access_key_id = ?', [secrets.seal(row.secret_key, sealContext(row.access_key_id)), row.access_key_id]);
+          if (!secrets.isSealed(row.secret_key))
+            await tx.run('UPDATE cognito_identity_credentials SET secret_key = ? WHERE access_key_id = ?', [
+              secrets.seal(row.secret_key, sealContext(row.access_key_id)),
+              row.access_key_id,
+            ]);
         }
       });
     },
@@ -82,7 +86,17 @@ export function createTemporaryCredentials(sql: SqlStore, secrets: SecretBox, no
         await tx.run('DELETE FROM cognito_identity_credentials WHERE expires_at < ?', [issuedAt - EXPIRED_RETENTION_MS]);
         await tx.run(
           'INSERT INTO cognito_identity_credentials (access_key_id, secret_key, session_token_hash, role_arn, identity_id, pool_id, expires_at, created_at, amr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-          [credentials.AccessKeyId, secrets.seal(credentials.SecretKey, sealContext(credentials.AccessKeyId)), hashSessionToken(credentials.SessionToken), grant.roleArn, grant.identityId, grant.poolId, credentials.Expiration * 1000, new Date(issuedAt).toISOString(), JSON.stringify(grant.amr)],
+          [
+            credentials.AccessKeyId,
+            secrets.seal(credentials.SecretKey, sealContext(credentials.AccessKeyId)),
+            hashSessionToken(credentials.SessionToken),
+            grant.roleArn,
+            grant.identityId,
+            grant.poolId,
+            credentials.Expiration * 1000,
+            new Date(issuedAt).toISOString(),
+            JSON.stringify(grant.amr),
+          ],
         );
       });
       return credentials;
@@ -108,7 +122,14 @@ export function createTemporaryCredentials(sql: SqlStore, secrets: SecretBox, no
           if (row.expires_at <= now()) {
             throw JSON_API_ERRORS.error('ExpiredToken', 'The security token included in the request is expired: get new credentials from the identity pool.');
           }
-          const principal: Principal = { kind: 'role', accessKeyId, roleArn: row.role_arn, identityId: row.identity_id, identityPoolId: row.pool_id, expiresAt: row.expires_at };
+          const principal: Principal = {
+            kind: 'role',
+            accessKeyId,
+            roleArn: row.role_arn,
+            identityId: row.identity_id,
+            identityPoolId: row.pool_id,
+            expiresAt: row.expires_at,
+          };
           if (row.amr !== null) principal.amr = JSON.parse(row.amr) as string[];
           // Guests get the pool's unauthenticated role (chooseRole): AppSync's `public`/`private` IAM rules tell them apart by it.
           if (row.known_pool !== null) principal.identityAuthType = row.role_arn === row.unauthenticated_role ? 'unauthenticated' : 'authenticated';

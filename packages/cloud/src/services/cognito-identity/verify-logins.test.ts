@@ -47,16 +47,30 @@ void describe('verifyLogins', () => {
     const kernel = fakeKernel({ t: good });
     const byName = await verifyLogins(kernel, pool, { [provider]: 't' });
     const byIssuer = await verifyLogins(kernel, pool, { '127.0.0.1:20002/cognito-idp/us-east-1_Abc123': 't' });
-    assert.deepEqual(byName.map((l) => [l.provider, l.subject]), [[provider, 'sub-1']]);
-    assert.deepEqual(byIssuer.map((l) => [l.provider, l.subject]), [[provider, 'sub-1']]);
+    assert.deepEqual(
+      byName.map((l) => [l.provider, l.subject]),
+      [[provider, 'sub-1']],
+    );
+    assert.deepEqual(
+      byIssuer.map((l) => [l.provider, l.subject]),
+      [[provider, 'sub-1']],
+    );
     assert.deepEqual(kernel.asked, [provider, provider], 'tokens are always verified under the pool provider name');
     assert.deepEqual(await verifyLogins(kernel, pool, {}), []);
   });
 
   void it('refuses unknown providers, unverifiable tokens, access tokens, other clients and mismatched issuers', async () => {
-    const kernel = fakeKernel({ t: good, access: { ...good, token_use: 'access' }, other: { ...good, aud: 'client2' }, elsewhere: { ...good, iss: 'http://evil:1/cognito-idp/us-east-1_Abc123' } });
+    const kernel = fakeKernel({
+      t: good,
+      access: { ...good, token_use: 'access' },
+      other: { ...good, aud: 'client2' },
+      elsewhere: { ...good, iss: 'http://evil:1/cognito-idp/us-east-1_Abc123' },
+    });
     const refused = (logins: Record<string, string>, pattern: RegExp) =>
-      assert.rejects(verifyLogins(kernel, pool, logins), (error: Error & { code?: string }) => error.code === 'NotAuthorizedException' && pattern.test(error.message));
+      assert.rejects(
+        verifyLogins(kernel, pool, logins),
+        (error: Error & { code?: string }) => error.code === 'NotAuthorizedException' && pattern.test(error.message),
+      );
     await refused({ 'cognito-idp.us-east-1.amazonaws.com/us-east-1_Other99': 't' }, /not configured/);
     await refused({ [provider]: 'forged' }, /not valid/);
     await refused({ [provider]: 'access' }, /ID token/);
@@ -65,10 +79,22 @@ void describe('verifyLogins', () => {
   });
 
   void it('accepts a token of any app client the pool lists for the user pool (Amplify lists the native and the web client)', async () => {
-    const twoClients = { ...pool, providers: [{ ProviderName: provider, ClientId: 'client1' }, { ProviderName: provider, ClientId: 'client2' }] };
+    const twoClients = {
+      ...pool,
+      providers: [
+        { ProviderName: provider, ClientId: 'client1' },
+        { ProviderName: provider, ClientId: 'client2' },
+      ],
+    };
     const kernel = fakeKernel({ web: { ...good, aud: 'client2' }, third: { ...good, aud: 'client3' } });
-    assert.deepEqual((await verifyLogins(kernel, twoClients, { [provider]: 'web' })).map((l) => l.provider), [provider]);
-    assert.deepEqual((await verifyLogins(kernel, twoClients, { '127.0.0.1:20002/cognito-idp/us-east-1_Abc123': 'web' })).map((l) => l.provider), [provider]);
+    assert.deepEqual(
+      (await verifyLogins(kernel, twoClients, { [provider]: 'web' })).map((l) => l.provider),
+      [provider],
+    );
+    assert.deepEqual(
+      (await verifyLogins(kernel, twoClients, { '127.0.0.1:20002/cognito-idp/us-east-1_Abc123': 'web' })).map((l) => l.provider),
+      [provider],
+    );
     await assert.rejects(verifyLogins(kernel, twoClients, { [provider]: 'third' }), /audience/);
   });
 });
@@ -84,7 +110,10 @@ void describe('chooseRole', () => {
   const groupRole = 'arn:aws:iam::123456789012:role/admins';
   const otherRole = 'arn:aws:iam::123456789012:role/editors';
   const groupClaims = { ...good, 'cognito:preferred_role': groupRole, 'cognito:roles': [groupRole, otherRole] };
-  const withMapping = (mapping: StoredIdentityPool['roleMappings'][string]): StoredIdentityPool => ({ ...pool, roleMappings: { [`${provider}:client1`]: mapping } });
+  const withMapping = (mapping: StoredIdentityPool['roleMappings'][string]): StoredIdentityPool => ({
+    ...pool,
+    roleMappings: { [`${provider}:client1`]: mapping },
+  });
 
   void it('gives users the authenticated role without a mapping, whatever role claims their token carries', () => {
     assert.equal(chooseRole(pool, login(good), undefined), pool.authenticatedRole);
@@ -100,18 +129,24 @@ void describe('chooseRole', () => {
     assert.throws(() => chooseRole(token, login(groupClaims), 'arn:aws:iam::123456789012:role/privileged'), /CustomRoleArn/);
     assert.equal(chooseRole(token, login(good), undefined), pool.authenticatedRole);
     const deny = withMapping({ Type: 'Token', AmbiguousRoleResolution: 'Deny' });
-    assert.throws(() => chooseRole(deny, login(good), undefined), /ambiguous role mapping rules for: cognito-idp\.us-east-1\.amazonaws\.com\/us-east-1_Abc123 denied this request/);
+    assert.throws(
+      () => chooseRole(deny, login(good), undefined),
+      /ambiguous role mapping rules for: cognito-idp\.us-east-1\.amazonaws\.com\/us-east-1_Abc123 denied this request/,
+    );
     const otherClient = { ...token, roleMappings: { [`${provider}:client9`]: token.roleMappings[`${provider}:client1`]! } };
     assert.equal(chooseRole(otherClient, login(groupClaims), undefined), pool.authenticatedRole, 'a mapping applies to its own app client only');
   });
 
-  void it('with a Rules mapping, gives the first matching rule\'s role', () => {
+  void it("with a Rules mapping, gives the first matching rule's role", () => {
     const rules = withMapping({
-      Type: 'Rules', AmbiguousRoleResolution: 'Deny',
-      RulesConfiguration: { Rules: [
-        { Claim: 'cognito:groups', MatchType: 'Equals', Value: 'admins', RoleARN: groupRole },
-        { Claim: 'email', MatchType: 'StartsWith', Value: 'ed', RoleARN: otherRole },
-      ] },
+      Type: 'Rules',
+      AmbiguousRoleResolution: 'Deny',
+      RulesConfiguration: {
+        Rules: [
+          { Claim: 'cognito:groups', MatchType: 'Equals', Value: 'admins', RoleARN: groupRole },
+          { Claim: 'email', MatchType: 'StartsWith', Value: 'ed', RoleARN: otherRole },
+        ],
+      },
     });
     assert.equal(chooseRole(rules, login({ ...good, 'cognito:groups': ['users', 'admins'] }), undefined), groupRole);
     assert.equal(chooseRole(rules, login({ ...good, email: 'ed@example.com' }), undefined), otherRole);

@@ -27,7 +27,9 @@ export async function verifyLogins(kernel: Pick<Kernel, 'capability'>, pool: Sto
     const candidates = providersForKey(pool, key);
     const provider = candidates[0];
     if (!provider) {
-      throw notAuthorized(`Invalid login token. The login provider ${key} is not configured for identity pool ${pool.poolId}: add its user pool client to the pool's CognitoIdentityProviders.`);
+      throw notAuthorized(
+        `Invalid login token. The login provider ${key} is not configured for identity pool ${pool.poolId}: add its user pool client to the pool's CognitoIdentityProviders.`,
+      );
     }
     const result = await verifyIdentityToken(kernel, provider.ProviderName, token);
     if (!result) throw notAuthorized('Invalid login token. The token is not valid, has expired or was revoked: sign in again.');

@@ -4,8 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  AdminCreateUserCommand, AdminDeleteUserCommand, AdminDisableUserCommand, AdminEnableUserCommand, AdminSetUserPasswordCommand, AdminUserGlobalSignOutCommand,
-  CognitoIdentityProviderClient, DeleteUserCommand, GetUserCommand, GlobalSignOutCommand, InitiateAuthCommand, RevokeTokenCommand, UpdateUserAttributesCommand,
+  AdminCreateUserCommand,
+  AdminDeleteUserCommand,
+  AdminDisableUserCommand,
+  AdminEnableUserCommand,
+  AdminSetUserPasswordCommand,
+  AdminUserGlobalSignOutCommand,
+  CognitoIdentityProviderClient,
+  DeleteUserCommand,
+  GetUserCommand,
+  GlobalSignOutCommand,
+  InitiateAuthCommand,
+  RevokeTokenCommand,
+  UpdateUserAttributesCommand,
   type AuthenticationResultType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
@@ -39,12 +50,26 @@ describe('access token checks', () => {
   let otherClientId = '';
 
   const context = (logicalId: string): ResourceContext => ({
-    appId: 'tokens', appSlug: 'tokens', envName: 'dev', stackName: 's', logicalId, region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log,
+    appId: 'tokens',
+    appSlug: 'tokens',
+    envName: 'dev',
+    stackName: 's',
+    logicalId,
+    region: 'us-east-1',
+    accountId: cloud.kernel.config.accountId,
+    log: cloud.kernel.log,
   });
   const makePool = async (logicalId: string): Promise<string> =>
     (await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!.create({ PoolName: logicalId }, context(logicalId))).physicalId;
   const makeClient = async (pool: string, logicalId: string): Promise<string> =>
-    (await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: pool, ClientName: logicalId, ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, context(logicalId))).physicalId;
+    (
+      await cloud.kernel
+        .resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!
+        .create(
+          { UserPoolId: pool, ClientName: logicalId, ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] },
+          context(logicalId),
+        )
+    ).physicalId;
 
   /** A confirmed user of `pool`, signed in through `client`: its tokens. */
   const signedIn = async (username: string, pool = poolId, client = clientId): Promise<AuthenticationResultType> => {
@@ -53,7 +78,8 @@ describe('access token checks', () => {
     return signIn(username, client);
   };
   const signIn = async (username: string, client = clientId): Promise<AuthenticationResultType> =>
-    (await anonymous.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: client, AuthParameters: { USERNAME: username, PASSWORD } }))).AuthenticationResult!;
+    (await anonymous.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: client, AuthParameters: { USERNAME: username, PASSWORD } })))
+      .AuthenticationResult!;
   const getUser = (token: string | undefined) => anonymous.send(new GetUserCommand({ AccessToken: token }));
 
   /** A token signed with the cloud's own active signing key: only its claims can make it fail. */
@@ -96,8 +122,16 @@ describe('access token checks', () => {
     await rejects(getUser(`${none}.${payload}.`), 'NotAuthorizedException', /Invalid Access Token/);
     const { kid } = decodeProtectedHeader(ann.AccessToken!);
     const { privateKey } = await generateKeyPair('RS256');
-    await rejects(getUser(await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: kid! }).sign(privateKey)), 'NotAuthorizedException', /Invalid Access Token/);
-    await rejects(getUser(await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'unknown' }).sign(privateKey)), 'NotAuthorizedException', /Invalid Access Token/);
+    await rejects(
+      getUser(await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: kid! }).sign(privateKey)),
+      'NotAuthorizedException',
+      /Invalid Access Token/,
+    );
+    await rejects(
+      getUser(await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'unknown' }).sign(privateKey)),
+      'NotAuthorizedException',
+      /Invalid Access Token/,
+    );
     const hs = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: kid! }).sign(new TextEncoder().encode('secret-secret-secret-secret-32by'));
     await rejects(getUser(hs), 'NotAuthorizedException', /Invalid Access Token/);
 
@@ -138,7 +172,10 @@ describe('access token checks', () => {
       assert.equal((await getUser(other.AccessToken)).Username, username, name);
       await revoke(tokens, username);
       await rejects(getUser(tokens.AccessToken), 'NotAuthorizedException', /revoked|disabled/);
-      await rejects(anonymous.send(new UpdateUserAttributesCommand({ AccessToken: tokens.AccessToken, UserAttributes: [{ Name: 'name', Value: 'x' }] })), 'NotAuthorizedException');
+      await rejects(
+        anonymous.send(new UpdateUserAttributesCommand({ AccessToken: tokens.AccessToken, UserAttributes: [{ Name: 'name', Value: 'x' }] })),
+        'NotAuthorizedException',
+      );
       // RevokeToken ends one sign-in; the others end every sign-in of the user.
       if (name === 'RevokeToken') assert.equal((await getUser(other.AccessToken)).Username, username, name);
       else await rejects(getUser(other.AccessToken), 'NotAuthorizedException', /revoked|disabled/);

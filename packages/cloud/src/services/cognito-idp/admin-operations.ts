@@ -43,7 +43,8 @@ export function adminOperations(state: CognitoState): Record<string, UserOperati
         const kind = typed.includes('@') ? 'email' : 'phone_number';
         attributes[kind] = typed;
         username = sub;
-        if (await state.users.findByAttribute(pool.id, kind, typed, caseInsensitive(pool))) throw cognitoError('UsernameExistsException', 'An account with the given email already exists.');
+        if (await state.users.findByAttribute(pool.id, kind, typed, caseInsensitive(pool)))
+          throw cognitoError('UsernameExistsException', 'An account with the given email already exists.');
       } else if (await state.users.getByName(pool.id, typed, caseInsensitive(pool))) {
         throw cognitoError('UsernameExistsException', 'User account already exists');
       }
@@ -51,8 +52,19 @@ export function adminOperations(state: CognitoState): Record<string, UserOperati
       checkPasswordPolicy(pool.config, temporary);
       const now = new Date().toISOString();
       const user: StoredUser = {
-        poolId: pool.id, username, sub, status: 'FORCE_CHANGE_PASSWORD', enabled: true, attributes, srpSalt: undefined, srpVerifier: undefined,
-        passwordHash: undefined, mfa: { smsEnabled: false, totpEnabled: false }, totpSecret: undefined, createdAt: now, updatedAt: now,
+        poolId: pool.id,
+        username,
+        sub,
+        status: 'FORCE_CHANGE_PASSWORD',
+        enabled: true,
+        attributes,
+        srpSalt: undefined,
+        srpVerifier: undefined,
+        passwordHash: undefined,
+        mfa: { smsEnabled: false, totpEnabled: false },
+        totpSecret: undefined,
+        createdAt: now,
+        updatedAt: now,
       };
       await setPassword(pool, user, temporary);
       const unique = (pool.config.UsernameAttributes ?? []).length > 0 ? (typed.includes('@') ? 'email' : 'phone_number') : undefined;
@@ -62,8 +74,14 @@ export function adminOperations(state: CognitoState): Record<string, UserOperati
       const to = attributes.email ?? attributes.phone_number;
       if (to && input.MessageAction !== 'SUPPRESS') {
         await state.mailbox.send({
-          to, medium: attributes.email ? 'EMAIL' : 'SMS', subject: 'Your temporary password', body: `Your username is ${typed} and temporary password is ${temporary}.`,
-          code: temporary, purpose: 'AdminCreateUser', userPoolId: pool.id, username,
+          to,
+          medium: attributes.email ? 'EMAIL' : 'SMS',
+          subject: 'Your temporary password',
+          body: `Your username is ${typed} and temporary password is ${temporary}.`,
+          code: temporary,
+          purpose: 'AdminCreateUser',
+          userPoolId: pool.id,
+          username,
         });
       }
       return { User: describe(user, 'Attributes') };
@@ -71,7 +89,11 @@ export function adminOperations(state: CognitoState): Record<string, UserOperati
     async AdminGetUser(input) {
       const { user } = await userOf(input);
       const mfa = [...(user.mfa.smsEnabled ? ['SMS_MFA'] : []), ...(user.mfa.totpEnabled ? ['SOFTWARE_TOKEN_MFA'] : [])];
-      return { ...describe(user, 'UserAttributes'), ...(mfa.length > 0 ? { UserMFASettingList: mfa } : {}), ...(user.mfa.preferred ? { PreferredMfaSetting: user.mfa.preferred } : {}) };
+      return {
+        ...describe(user, 'UserAttributes'),
+        ...(mfa.length > 0 ? { UserMFASettingList: mfa } : {}),
+        ...(user.mfa.preferred ? { PreferredMfaSetting: user.mfa.preferred } : {}),
+      };
     },
     async AdminDeleteUser(input) {
       const { pool, user } = await userOf(input);
@@ -185,7 +207,13 @@ export function adminOperations(state: CognitoState): Record<string, UserOperati
       const pool = await requirePool(state, input.UserPoolId);
       const name = str(input, 'GroupName');
       if (await state.pools.getGroup(pool.id, name)) throw cognitoError('GroupExistsException', 'A group with the name already exists.');
-      await state.pools.putGroup({ poolId: pool.id, name, description: optional(input.Description), precedence: typeof input.Precedence === 'number' ? input.Precedence : undefined, roleArn: optional(input.RoleArn) });
+      await state.pools.putGroup({
+        poolId: pool.id,
+        name,
+        description: optional(input.Description),
+        precedence: typeof input.Precedence === 'number' ? input.Precedence : undefined,
+        roleArn: optional(input.RoleArn),
+      });
       return { Group: await groupOf(pool, name) };
     },
     async GetGroup(input) {

@@ -119,7 +119,10 @@ void describe('attempt limits', () => {
         await limits.take([{ key: `code/user/pool/flood${i}`, max: 5, windowMs: 1_000, lockMs: 0 }]);
       }
       const rows = await sql.all<{ limit_key: string }>('SELECT limit_key FROM cognito_attempts ORDER BY limit_key');
-      assert.deepEqual(rows.map((r) => r.limit_key), ['code/user/pool/flood8', 'code/user/pool/flood9', 'code/user/pool/locked']);
+      assert.deepEqual(
+        rows.map((r) => r.limit_key),
+        ['code/user/pool/flood8', 'code/user/pool/flood9', 'code/user/pool/locked'],
+      );
       assert.equal(await limits.take([locked]), locked);
       now = 2_000;
       await limits.take([{ key: 'other', max: 5, windowMs: 1_000, lockMs: 0 }]);

@@ -11,7 +11,11 @@ export interface LimitRule {
   lockMs: number;
 }
 
-interface CounterRow { count: number; window_ends: number; locked_until: number }
+interface CounterRow {
+  count: number;
+  window_ends: number;
+  locked_until: number;
+}
 
 /** Most counters kept; beyond it the oldest unlocked ones go, so a flood of names cannot fill the disk or lift a lock. */
 export const MAX_COUNTERS = 100_000;
@@ -27,7 +31,8 @@ export function createAttemptLimits(sql: SqlStore, options: { maxCounters?: numb
   const maxCounters = options.maxCounters ?? MAX_COUNTERS;
   const lock = async (tx: SqlStore, rule: LimitRule, at: number): Promise<void> => {
     // The count starts over when the lock ends.
-    if (rule.lockMs > 0) await tx.run('UPDATE cognito_attempts SET locked_until = ?, window_ends = ? WHERE limit_key = ?', [at + rule.lockMs, at + rule.lockMs, rule.key]);
+    if (rule.lockMs > 0)
+      await tx.run('UPDATE cognito_attempts SET locked_until = ?, window_ends = ? WHERE limit_key = ?', [at + rule.lockMs, at + rule.lockMs, rule.key]);
   };
   return {
     /**
@@ -95,7 +100,8 @@ export function createAttemptLimits(sql: SqlStore, options: { maxCounters?: numb
       const at = now();
       await sql.transaction(async (tx) => {
         for (const rule of options.reset) await tx.run('DELETE FROM cognito_attempts WHERE limit_key = ? AND locked_until <= ?', [rule.key, at]);
-        for (const rule of options.forgive) await tx.run('UPDATE cognito_attempts SET count = count - 1 WHERE limit_key = ? AND count > 0 AND locked_until <= ?', [rule.key, at]);
+        for (const rule of options.forgive)
+          await tx.run('UPDATE cognito_attempts SET count = count - 1 WHERE limit_key = ? AND count > 0 AND locked_until <= ?', [rule.key, at]);
       });
     },
   };

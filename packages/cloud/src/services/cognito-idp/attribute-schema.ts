@@ -5,8 +5,23 @@ import type { StoredUser } from './user-store.js';
 
 /** Cognito's standard attributes: the ones every pool has besides `sub`. */
 export const STANDARD_ATTRIBUTES: ReadonlySet<string> = new Set([
-  'address', 'birthdate', 'email', 'family_name', 'gender', 'given_name', 'locale', 'middle_name', 'name',
-  'nickname', 'phone_number', 'picture', 'preferred_username', 'profile', 'updated_at', 'website', 'zoneinfo',
+  'address',
+  'birthdate',
+  'email',
+  'family_name',
+  'gender',
+  'given_name',
+  'locale',
+  'middle_name',
+  'name',
+  'nickname',
+  'phone_number',
+  'picture',
+  'preferred_username',
+  'profile',
+  'updated_at',
+  'website',
+  'zoneinfo',
 ]);
 
 /** Verification flags: set by Cognito (codes) and admins, never by users. */
@@ -73,7 +88,8 @@ function checkValue(name: string, value: string, rule: AttributeRule): void {
       throw invalidParameter(`Invalid user attributes: ${name}: The attribute value is out of range.`);
     }
   }
-  if (rule.type === 'Boolean' && value !== '' && value !== 'true' && value !== 'false') throw invalidParameter(`Invalid user attributes: ${name}: Boolean expected.`);
+  if (rule.type === 'Boolean' && value !== '' && value !== 'true' && value !== 'false')
+    throw invalidParameter(`Invalid user attributes: ${name}: Boolean expected.`);
 }
 
 /** Whether the client lets its users write `name` (absent WriteAttributes: every attribute users may write). */

@@ -41,13 +41,27 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
 
   const refresh = async (client: StoredClient, pool: StoredPool, token: string, proveSecret: (username: string) => void): Promise<Record<string, unknown>> => {
     const entry = await state.users.getRefreshToken(token);
-    if (!entry || entry.clientId !== client.id || entry.revoked || entry.expiresAt < Date.now()) throw cognitoError('NotAuthorizedException', 'Invalid Refresh Token');
+    if (!entry || entry.clientId !== client.id || entry.revoked || entry.expiresAt < Date.now())
+      throw cognitoError('NotAuthorizedException', 'Invalid Refresh Token');
     const user = await state.users.get(pool.id, entry.username);
     if (!user) throw cognitoError('NotAuthorizedException', 'Invalid Refresh Token');
     proveSecret(user.username);
     if (!user.enabled) throw cognitoError('NotAuthorizedException', 'User is disabled.');
     const { groups, roles: groupRoles } = await state.users.groupsAndRolesOf(pool.id, user.username);
-    const tokens = await issueTokens({ keys: state.keys, issuer: issuerOf(state, pool.id), clientId: client.id, pool, client, user, groups, groupRoles, originJti: entry.originJti, authTime: entry.authTime, accessTokenSeconds: client.accessTokenSeconds, idTokenSeconds: client.idTokenSeconds });
+    const tokens = await issueTokens({
+      keys: state.keys,
+      issuer: issuerOf(state, pool.id),
+      clientId: client.id,
+      pool,
+      client,
+      user,
+      groups,
+      groupRoles,
+      originJti: entry.originJti,
+      authTime: entry.authTime,
+      accessTokenSeconds: client.accessTokenSeconds,
+      idTokenSeconds: client.idTokenSeconds,
+    });
     return { AuthenticationResult: tokens, ChallengeParameters: {} };
   };
 
@@ -56,7 +70,8 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
       const { client, pool } = await requireClient(state, input.ClientId);
       const params = (input.AuthParameters ?? {}) as Record<string, unknown>;
       const flow = input.AuthFlow;
-      if (flow === 'REFRESH_TOKEN_AUTH' || flow === 'REFRESH_TOKEN') return refresh(client, pool, str(params, 'REFRESH_TOKEN'), (username) => checkSecretHash(client, username, params.SECRET_HASH));
+      if (flow === 'REFRESH_TOKEN_AUTH' || flow === 'REFRESH_TOKEN')
+        return refresh(client, pool, str(params, 'REFRESH_TOKEN'), (username) => checkSecretHash(client, username, params.SECRET_HASH));
       if (flow !== 'USER_SRP_AUTH' && flow !== 'USER_PASSWORD_AUTH') {
         throw invalidParameter(`AuthFlow ${String(flow)} is not supported by Forte: use USER_SRP_AUTH, USER_PASSWORD_AUTH or REFRESH_TOKEN_AUTH.`);
       }
@@ -79,10 +94,16 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
       if (!/^[0-9a-fA-F]+$/.test(srpA)) throw invalidParameter('SRP_A must be a hex number.');
       // Unknown users get a challenge made from a throwaway verifier: the reply looks like any other.
       const userId = user?.username ?? typed;
-      const verifier = user?.srpVerifier !== undefined && user.srpSalt !== undefined ? { salt: user.srpSalt, verifier: user.srpVerifier } : createVerifier(poolNameOf(pool.id), userId, randomBytes(16).toString('hex'));
+      const verifier =
+        user?.srpVerifier !== undefined && user.srpSalt !== undefined
+          ? { salt: user.srpSalt, verifier: user.srpVerifier }
+          : createVerifier(poolNameOf(pool.id), userId, randomBytes(16).toString('hex'));
       const { b, B } = serverEphemeral(verifier.verifier);
       const secretBlock = randomBytes(96).toString('base64');
-      await state.sessions.create({ poolId: pool.id, clientId: client.id, username: userId, challenge: 'PASSWORD_VERIFIER', srp: { A: BigInt(`0x${srpA}`), b, B } }, secretBlock);
+      await state.sessions.create(
+        { poolId: pool.id, clientId: client.id, username: userId, challenge: 'PASSWORD_VERIFIER', srp: { A: BigInt(`0x${srpA}`), b, B } },
+        secretBlock,
+      );
       return {
         ChallengeName: 'PASSWORD_VERIFIER',
         ChallengeParameters: { SALT: verifier.salt, SECRET_BLOCK: secretBlock, SRP_B: B.toString(16), USERNAME: userId, USER_ID_FOR_SRP: userId },
@@ -106,9 +127,20 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
         const ok = await checked(pool, session.username, address, async () => {
           user = await state.users.get(pool.id, session.username);
           const at = parseSrpTimestamp(timestamp);
-          return user?.srpVerifier !== undefined && at !== undefined && Math.abs(at - Date.now()) < TIMESTAMP_SKEW_MS && verifyPasswordClaim({
-            ...srp, verifierHex: user.srpVerifier, poolName: poolNameOf(pool.id), userIdForSrp: user.username, secretBlock, timestamp, signature,
-          });
+          return (
+            user?.srpVerifier !== undefined &&
+            at !== undefined &&
+            Math.abs(at - Date.now()) < TIMESTAMP_SKEW_MS &&
+            verifyPasswordClaim({
+              ...srp,
+              verifierHex: user.srpVerifier,
+              poolName: poolNameOf(pool.id),
+              userIdForSrp: user.username,
+              secretBlock,
+              timestamp,
+              signature,
+            })
+          );
         });
         if (!user || !ok) throw incorrectCredentials();
         assertCanSignIn(user);
@@ -129,7 +161,8 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
           const password = str(responses, 'NEW_PASSWORD');
           checkPasswordPolicy(pool.config, password);
           const given: Record<string, unknown>[] = [];
-          for (const [key, value] of Object.entries(responses)) if (key.startsWith('userAttributes.')) given.push({ Name: key.slice('userAttributes.'.length), Value: value });
+          for (const [key, value] of Object.entries(responses))
+            if (key.startsWith('userAttributes.')) given.push({ Name: key.slice('userAttributes.'.length), Value: value });
           const changes = parseAttributes(given, 'userAttributes');
           checkUserWrite(pool, client, changes, user);
           Object.assign(user.attributes, changes);
@@ -143,7 +176,9 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
         case 'SOFTWARE_TOKEN_MFA': {
           const typed = str(responses, 'SOFTWARE_TOKEN_MFA_CODE');
           const secret = user.totpSecret;
-          const step = await limitedTotpEntry(state, attempter(pool, user, user.username, address), async () => (secret === undefined ? undefined : matchTotp(secret, typed)));
+          const step = await limitedTotpEntry(state, attempter(pool, user, user.username, address), async () =>
+            secret === undefined ? undefined : matchTotp(secret, typed),
+          );
           if (step === undefined) throw mismatch();
           if (step <= (user.mfa.totpLastStep ?? -1)) throw cognitoError('ExpiredCodeException', 'Your software token has already been used once.');
           user.mfa = { ...user.mfa, totpLastStep: step };
@@ -152,13 +187,19 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
         }
         case 'SMS_MFA': {
           const typed = str(responses, 'SMS_MFA_CODE');
-          const result = await limitedCodeEntry(state, attempter(pool, user, user.username, address), () => state.users.useCode(pool.id, user.username, 'mfa', typed), { mfa: true });
+          const result = await limitedCodeEntry(
+            state,
+            attempter(pool, user, user.username, address),
+            () => state.users.useCode(pool.id, user.username, 'mfa', typed),
+            { mfa: true },
+          );
           if (result === 'mismatch' || result === 'exceeded') throw mismatch();
           if (result === 'expired') throw cognitoError('ExpiredCodeException', 'The code has expired: sign in again for a new one.');
           return completeSignIn(state, pool, client, user);
         }
         case 'MFA_SETUP': {
-          if (!session.totpVerified || !session.pendingTotpSecret) throw invalidParameter('Set up a software token first: AssociateSoftwareToken and VerifySoftwareToken with the Session.');
+          if (!session.totpVerified || !session.pendingTotpSecret)
+            throw invalidParameter('Set up a software token first: AssociateSoftwareToken and VerifySoftwareToken with the Session.');
           user.totpSecret = session.pendingTotpSecret;
           user.mfa = { ...user.mfa, totpEnabled: true, totpVerified: true, preferred: 'SOFTWARE_TOKEN_MFA' };
           await state.users.update(user);
@@ -197,11 +238,13 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
 function assertFlowAllowed(client: StoredClient, flow: 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH'): void {
   const flows = client.explicitAuthFlows;
   if (flow === 'USER_PASSWORD_AUTH') {
-    if (!flows?.some((f) => f === 'ALLOW_USER_PASSWORD_AUTH' || f === 'USER_PASSWORD_AUTH')) throw invalidParameter('USER_PASSWORD_AUTH flow not enabled for this client');
+    if (!flows?.some((f) => f === 'ALLOW_USER_PASSWORD_AUTH' || f === 'USER_PASSWORD_AUTH'))
+      throw invalidParameter('USER_PASSWORD_AUTH flow not enabled for this client');
     return;
   }
   const modern = flows?.some((f) => f.startsWith('ALLOW_')) ?? false;
-  if ((modern && !flows?.includes('ALLOW_USER_SRP_AUTH')) || flows?.includes('CUSTOM_AUTH_FLOW_ONLY')) throw invalidParameter('USER_SRP_AUTH is not enabled for this client');
+  if ((modern && !flows?.includes('ALLOW_USER_SRP_AUTH')) || flows?.includes('CUSTOM_AUTH_FLOW_ONLY'))
+    throw invalidParameter('USER_SRP_AUTH is not enabled for this client');
 }
 
 /** A challenge answered in a session may not outlive the user it was for. */
@@ -210,6 +253,5 @@ async function requireSessionUser(state: CognitoState, pool: StoredPool, usernam
   if (!user || !user.enabled) throw cognitoError('NotAuthorizedException', 'Invalid session for the user.');
   return user;
 }
-
 
 const DUMMY_HASH = 'scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';

@@ -20,10 +20,21 @@ export const SESSION_TTL_MS = 3 * 60_000;
 /** Most pending sign-ins kept at once; beyond it the oldest are dropped so a flood cannot fill the disk. */
 const MAX_SESSIONS = 100_000;
 
-interface SessionRow { pool_id: string; client_id: string; username: string; challenge: string; state: string; expires_at: number }
+interface SessionRow {
+  pool_id: string;
+  client_id: string;
+  username: string;
+  challenge: string;
+  state: string;
+  expires_at: number;
+}
 
 /** What a session carries besides its columns; bigints travel as hex. */
-interface SessionState { srp?: { A: string; b: string; B: string }; pendingTotpSecret?: string; totpVerified?: boolean }
+interface SessionState {
+  srp?: { A: string; b: string; B: string };
+  pendingTotpSecret?: string;
+  totpVerified?: boolean;
+}
 
 /**
  * Pending sign-in steps, in SQL so a sign-in started before a restart can finish after it. Rows are keyed
@@ -66,7 +77,8 @@ export function createChallengeSessions(sql: SqlStore, options: { maxSessions?: 
      */
     async take(id: string | undefined, clientId: string | undefined): Promise<ChallengeSession> {
       // Read and removed in one statement, so two answers to one session cannot both find it.
-      const row = id === undefined ? undefined : await sql.get<SessionRow>('DELETE FROM cognito_challenge_sessions WHERE session_hash = ? RETURNING *', [sha256(id)]);
+      const row =
+        id === undefined ? undefined : await sql.get<SessionRow>('DELETE FROM cognito_challenge_sessions WHERE session_hash = ? RETURNING *', [sha256(id)]);
       if (!row || row.expires_at < now() || (clientId !== undefined && row.client_id !== clientId)) {
         throw cognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
       }

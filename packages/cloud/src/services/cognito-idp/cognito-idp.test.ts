@@ -5,10 +5,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminDisableUserCommand, AdminGetUserCommand, AssociateSoftwareTokenCommand, CognitoIdentityProviderClient,
-  ConfirmSignUpCommand, GetTokensFromRefreshTokenCommand, GetUserCommand, GlobalSignOutCommand, InitiateAuthCommand, ListUsersCommand, RespondToAuthChallengeCommand,
-  RevokeTokenCommand, SetUserMFAPreferenceCommand, SignUpCommand, VerifySoftwareTokenCommand, CreateGroupCommand, ListDevicesCommand, UpdateUserAttributesCommand,
-  AdminUpdateUserAttributesCommand, AdminConfirmSignUpCommand,
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminDisableUserCommand,
+  AdminGetUserCommand,
+  AssociateSoftwareTokenCommand,
+  CognitoIdentityProviderClient,
+  ConfirmSignUpCommand,
+  GetTokensFromRefreshTokenCommand,
+  GetUserCommand,
+  GlobalSignOutCommand,
+  InitiateAuthCommand,
+  ListUsersCommand,
+  RespondToAuthChallengeCommand,
+  RevokeTokenCommand,
+  SetUserMFAPreferenceCommand,
+  SignUpCommand,
+  VerifySoftwareTokenCommand,
+  CreateGroupCommand,
+  ListDevicesCommand,
+  UpdateUserAttributesCommand,
+  AdminUpdateUserAttributesCommand,
+  AdminConfirmSignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -33,8 +51,13 @@ async function mailbox(to: string): Promise<MailboxMessage[]> {
   const body = JSON.stringify({ to });
   const signer = new SignatureV4({ service: SIGNING_SERVICE, region: 'us-east-1', credentials: cloud.adminCredentials, sha256: Hash.bind(null, 'sha256') });
   const signed = await signer.sign({
-    method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname,
-    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'ForteMailbox.ListMessages' }, body,
+    method: 'POST',
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'ForteMailbox.ListMessages' },
+    body,
   });
   const response = await fetch(url, { method: 'POST', headers: signed.headers, body });
   assert.equal(response.status, 200);
@@ -56,20 +79,52 @@ describe('cognito-idp through the AWS SDK', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'forte-cognito-idp-'));
     cloud = await createCloud({ dataDir: dir, port: 0, logLevel: 'warn', logStream: { write: (line) => void logs.push(line) } });
-    const ctx: ResourceContext = { appId: 'app1', appSlug: 'app1', envName: 'dev', stackName: 's', logicalId: 'UserPool', region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log };
-    const pool = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!.create({
-      PoolName: 'Test', UsernameAttributes: ['email'], AutoVerifiedAttributes: ['email'], RequiredAttributes: ['email'], MfaConfiguration: 'OPTIONAL', EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
-    }, ctx);
+    const ctx: ResourceContext = {
+      appId: 'app1',
+      appSlug: 'app1',
+      envName: 'dev',
+      stackName: 's',
+      logicalId: 'UserPool',
+      region: 'us-east-1',
+      accountId: cloud.kernel.config.accountId,
+      log: cloud.kernel.log,
+    };
+    const pool = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!.create(
+      {
+        PoolName: 'Test',
+        UsernameAttributes: ['email'],
+        AutoVerifiedAttributes: ['email'],
+        RequiredAttributes: ['email'],
+        MfaConfiguration: 'OPTIONAL',
+        EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      },
+      ctx,
+    );
     poolId = pool.physicalId;
     assert.match(poolId, /^us-east-1_[A-Za-z0-9]{9}$/);
     const again = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!.create({ PoolName: 'Test', UsernameAttributes: ['email'] }, ctx);
     assert.equal(again.physicalId, poolId, 'create is idempotent');
-    const appClient = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: poolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, { ...ctx, logicalId: 'Client' });
+    const appClient = await cloud.kernel
+      .resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!
+      .create(
+        { UserPoolId: poolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] },
+        { ...ctx, logicalId: 'Client' },
+      );
     clientId = appClient.physicalId;
     assert.match(clientId, /^[a-z0-9]{26}$/);
-    await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!.update(poolId, {
-      PoolName: 'Test', UsernameAttributes: ['email'], AutoVerifiedAttributes: ['email'], RequiredAttributes: ['email'], MfaConfiguration: 'OPTIONAL', EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
-    }, {}, ctx);
+    await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!.update(
+      poolId,
+      {
+        PoolName: 'Test',
+        UsernameAttributes: ['email'],
+        AutoVerifiedAttributes: ['email'],
+        RequiredAttributes: ['email'],
+        MfaConfiguration: 'OPTIONAL',
+        EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      },
+      {},
+      ctx,
+    );
     const common = { region: 'us-east-1', endpoint: `${cloud.url}/cognito-idp/`, maxAttempts: 1 };
     client = new CognitoIdentityProviderClient({ ...common, credentials: cloud.adminCredentials });
     anonymous = new CognitoIdentityProviderClient({ ...common, credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' } });
@@ -83,7 +138,14 @@ describe('cognito-idp through the AWS SDK', () => {
 
   it('signs up, confirms with the mailed code once, and signs in', async () => {
     await rejects(anonymous.send(new SignUpCommand({ ClientId: clientId, Username: 'alice@example.com', Password: 'short' })), 'InvalidPasswordException');
-    const up = await anonymous.send(new SignUpCommand({ ClientId: clientId, Username: 'alice@example.com', Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: 'alice@example.com' }] }));
+    const up = await anonymous.send(
+      new SignUpCommand({
+        ClientId: clientId,
+        Username: 'alice@example.com',
+        Password: PASSWORD,
+        UserAttributes: [{ Name: 'email', Value: 'alice@example.com' }],
+      }),
+    );
     assert.equal(up.UserConfirmed, false);
     assert.equal(up.CodeDeliveryDetails?.DeliveryMedium, 'EMAIL');
     await rejects(anonymous.send(new SignUpCommand({ ClientId: clientId, Username: 'alice@example.com', Password: PASSWORD })), 'UsernameExistsException');
@@ -91,9 +153,17 @@ describe('cognito-idp through the AWS SDK', () => {
     const [message] = await mailbox('alice@example.com');
     assert.equal(message?.purpose, 'SignUp');
     const code = message!.code!;
-    await rejects(anonymous.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: 'alice@example.com', ConfirmationCode: code === '000000' ? '111111' : '000000' })), 'CodeMismatchException');
+    await rejects(
+      anonymous.send(
+        new ConfirmSignUpCommand({ ClientId: clientId, Username: 'alice@example.com', ConfirmationCode: code === '000000' ? '111111' : '000000' }),
+      ),
+      'CodeMismatchException',
+    );
     await anonymous.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: 'alice@example.com', ConfirmationCode: code }));
-    await rejects(anonymous.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: 'alice@example.com', ConfirmationCode: code })), 'NotAuthorizedException');
+    await rejects(
+      anonymous.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: 'alice@example.com', ConfirmationCode: code })),
+      'NotAuthorizedException',
+    );
 
     const result = (await signIn('alice@example.com')).AuthenticationResult!;
     const access = decodeJwt(result.AccessToken!);
@@ -138,7 +208,9 @@ describe('cognito-idp through the AWS SDK', () => {
     const first = (await signIn('alice@example.com')).AuthenticationResult!;
     const refreshed = await anonymous.send(new GetTokensFromRefreshTokenCommand({ ClientId: clientId, RefreshToken: first.RefreshToken }));
     assert.equal(decodeJwt(refreshed.AuthenticationResult!.AccessToken!).origin_jti, decodeJwt(first.AccessToken!).origin_jti);
-    const legacy = await anonymous.send(new InitiateAuthCommand({ AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: clientId, AuthParameters: { REFRESH_TOKEN: first.RefreshToken! } }));
+    const legacy = await anonymous.send(
+      new InitiateAuthCommand({ AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: clientId, AuthParameters: { REFRESH_TOKEN: first.RefreshToken! } }),
+    );
     assert.ok(legacy.AuthenticationResult?.IdToken);
 
     const provider = `cognito-idp.us-east-1.amazonaws.com/${poolId}`;
@@ -149,7 +221,9 @@ describe('cognito-idp through the AWS SDK', () => {
     const none = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
     assert.equal(await verifyIdentityToken(cloud.kernel, provider, `${none}.${payload}.`), undefined, 'alg none');
     const { privateKey } = await generateKeyPair('RS256');
-    const foreign = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: JSON.parse(Buffer.from(header, 'base64url').toString()).kid as string }).sign(privateKey);
+    const foreign = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: JSON.parse(Buffer.from(header, 'base64url').toString()).kid as string })
+      .sign(privateKey);
     assert.equal(await verifyIdentityToken(cloud.kernel, provider, foreign), undefined, 'wrong key');
     const expired = await new SignJWT({ ...claims, exp: Math.floor(Date.now() / 1000) - 10 }).setProtectedHeader({ alg: 'RS256' }).sign(privateKey);
     assert.equal(await verifyIdentityToken(cloud.kernel, provider, expired), undefined, 'expired');
@@ -173,9 +247,14 @@ describe('cognito-idp through the AWS SDK', () => {
     const challenge = await signIn('bob@example.com', 'Temp0rary!');
     assert.equal(challenge.ChallengeName, 'NEW_PASSWORD_REQUIRED');
     assert.ok(challenge.Session);
-    const done = await anonymous.send(new RespondToAuthChallengeCommand({
-      ClientId: clientId, ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: challenge.Session, ChallengeResponses: { USERNAME: challenge.ChallengeParameters!.USER_ID_FOR_SRP!, NEW_PASSWORD: 'N3wPassword!' },
-    }));
+    const done = await anonymous.send(
+      new RespondToAuthChallengeCommand({
+        ClientId: clientId,
+        ChallengeName: 'NEW_PASSWORD_REQUIRED',
+        Session: challenge.Session,
+        ChallengeResponses: { USERNAME: challenge.ChallengeParameters!.USER_ID_FOR_SRP!, NEW_PASSWORD: 'N3wPassword!' },
+      }),
+    );
     assert.ok(done.AuthenticationResult?.AccessToken);
     const bob = await client.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'bob@example.com' }));
     assert.equal(bob.UserStatus, 'CONFIRMED');
@@ -188,7 +267,10 @@ describe('cognito-idp through the AWS SDK', () => {
     assert.deepEqual(verified?.groups, ['editors']);
 
     const listed = await client.send(new ListUsersCommand({ UserPoolId: poolId, Filter: 'email ^= "bob"' }));
-    assert.deepEqual(listed.Users?.map((u) => u.Attributes?.find((a) => a.Name === 'email')?.Value), ['bob@example.com']);
+    assert.deepEqual(
+      listed.Users?.map((u) => u.Attributes?.find((a) => a.Name === 'email')?.Value),
+      ['bob@example.com'],
+    );
     const paged = await client.send(new ListUsersCommand({ UserPoolId: poolId, Limit: 1 }));
     assert.equal(paged.Users?.length, 1);
     assert.ok(paged.PaginationToken);
@@ -201,12 +283,21 @@ describe('cognito-idp through the AWS SDK', () => {
       walked.push(...(pageOf2.Users ?? []).map((u) => u.Username!));
       token = pageOf2.PaginationToken;
     } while (token);
-    assert.deepEqual(walked, all.Users?.map((u) => u.Username));
+    assert.deepEqual(
+      walked,
+      all.Users?.map((u) => u.Username),
+    );
     assert.ok(walked.length >= 3);
     await client.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'pending@example.com', MessageAction: 'SUPPRESS' }));
     const forcing = await client.send(new ListUsersCommand({ UserPoolId: poolId, Filter: 'cognito:user_status = "FORCE_CHANGE_PASSWORD"' }));
-    assert.deepEqual(forcing.Users?.map((u) => u.UserStatus), forcing.Users?.map(() => 'FORCE_CHANGE_PASSWORD'));
-    assert.deepEqual(forcing.Users?.map((u) => u.Attributes?.find((a) => a.Name === 'email')?.Value), ['pending@example.com']);
+    assert.deepEqual(
+      forcing.Users?.map((u) => u.UserStatus),
+      forcing.Users?.map(() => 'FORCE_CHANGE_PASSWORD'),
+    );
+    assert.deepEqual(
+      forcing.Users?.map((u) => u.Attributes?.find((a) => a.Name === 'email')?.Value),
+      ['pending@example.com'],
+    );
     assert.equal((await client.send(new ListUsersCommand({ UserPoolId: poolId, Filter: 'status = "Disabled"' }))).Users?.length, 0);
 
     await client.send(new AdminDisableUserCommand({ UserPoolId: poolId, Username: 'bob@example.com' }));
@@ -217,78 +308,180 @@ describe('cognito-idp through the AWS SDK', () => {
   it('sets up TOTP and answers the SOFTWARE_TOKEN_MFA challenge; devices fail cleanly', async () => {
     const tokens = (await signIn('alice@example.com')).AuthenticationResult!;
     const { SecretCode } = await anonymous.send(new AssociateSoftwareTokenCommand({ AccessToken: tokens.AccessToken }));
-    await rejects(anonymous.send(new SetUserMFAPreferenceCommand({ AccessToken: tokens.AccessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } })), 'InvalidParameterException');
+    await rejects(
+      anonymous.send(new SetUserMFAPreferenceCommand({ AccessToken: tokens.AccessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } })),
+      'InvalidParameterException',
+    );
     await anonymous.send(new VerifySoftwareTokenCommand({ AccessToken: tokens.AccessToken, UserCode: totpCode(SecretCode!, Date.now()) }));
     await anonymous.send(new SetUserMFAPreferenceCommand({ AccessToken: tokens.AccessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } }));
     const challenge = await signIn('alice@example.com');
     assert.equal(challenge.ChallengeName, 'SOFTWARE_TOKEN_MFA');
     const wrong = totpCode(SecretCode!, Date.now() + 10 * 60_000);
-    await rejects(anonymous.send(new RespondToAuthChallengeCommand({ ClientId: clientId, ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: challenge.Session, ChallengeResponses: { USERNAME: 'x', SOFTWARE_TOKEN_MFA_CODE: wrong } })), 'CodeMismatchException');
+    await rejects(
+      anonymous.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: clientId,
+          ChallengeName: 'SOFTWARE_TOKEN_MFA',
+          Session: challenge.Session,
+          ChallengeResponses: { USERNAME: 'x', SOFTWARE_TOKEN_MFA_CODE: wrong },
+        }),
+      ),
+      'CodeMismatchException',
+    );
     const again = await signIn('alice@example.com');
     const good = totpCode(SecretCode!, Date.now());
-    const done = await anonymous.send(new RespondToAuthChallengeCommand({
-      ClientId: clientId, ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: again.Session, ChallengeResponses: { USERNAME: 'x', SOFTWARE_TOKEN_MFA_CODE: good },
-    }));
+    const done = await anonymous.send(
+      new RespondToAuthChallengeCommand({
+        ClientId: clientId,
+        ChallengeName: 'SOFTWARE_TOKEN_MFA',
+        Session: again.Session,
+        ChallengeResponses: { USERNAME: 'x', SOFTWARE_TOKEN_MFA_CODE: good },
+      }),
+    );
     assert.ok(done.AuthenticationResult?.IdToken);
     const replay = await signIn('alice@example.com');
-    await rejects(anonymous.send(new RespondToAuthChallengeCommand({
-      ClientId: clientId, ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: replay.Session, ChallengeResponses: { USERNAME: 'x', SOFTWARE_TOKEN_MFA_CODE: good },
-    })), 'ExpiredCodeException', /already been used/);
-    await rejects(anonymous.send(new ListDevicesCommand({ AccessToken: done.AuthenticationResult.AccessToken })), 'InvalidParameterException', /not supported by Forte/);
+    await rejects(
+      anonymous.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: clientId,
+          ChallengeName: 'SOFTWARE_TOKEN_MFA',
+          Session: replay.Session,
+          ChallengeResponses: { USERNAME: 'x', SOFTWARE_TOKEN_MFA_CODE: good },
+        }),
+      ),
+      'ExpiredCodeException',
+      /already been used/,
+    );
+    await rejects(
+      anonymous.send(new ListDevicesCommand({ AccessToken: done.AuthenticationResult.AccessToken })),
+      'InvalidParameterException',
+      /not supported by Forte/,
+    );
   });
 
   it('refuses unsigned admin calls and taken sign-in aliases', async () => {
     const response = await fetch(`${cloud.url}/cognito-idp/`, {
-      method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.ListUsers' }, body: JSON.stringify({ UserPoolId: poolId }),
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.ListUsers' },
+      body: JSON.stringify({ UserPoolId: poolId }),
     });
     assert.equal(response.status, 403);
     assert.equal(((await response.json()) as { __type: string }).__type, 'MissingAuthenticationTokenException');
-    const unknown = await fetch(`${cloud.url}/cognito-idp/`, { method: 'POST', headers: { 'x-amz-target': 'AWSCognitoIdentityProviderService.Nope' }, body: '{}' });
+    const unknown = await fetch(`${cloud.url}/cognito-idp/`, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'AWSCognitoIdentityProviderService.Nope' },
+      body: '{}',
+    });
     assert.equal(((await unknown.json()) as { __type: string }).__type, 'UnknownOperationException');
-    await client.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'frank@example.com', MessageAction: 'SUPPRESS', TemporaryPassword: 'Temp0rary!' }));
-    await rejects(client.send(new AdminUpdateUserAttributesCommand({ UserPoolId: poolId, Username: 'frank@example.com', UserAttributes: [{ Name: 'email', Value: 'alice@example.com' }] })), 'AliasExistsException');
+    await client.send(
+      new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'frank@example.com', MessageAction: 'SUPPRESS', TemporaryPassword: 'Temp0rary!' }),
+    );
+    await rejects(
+      client.send(
+        new AdminUpdateUserAttributesCommand({
+          UserPoolId: poolId,
+          Username: 'frank@example.com',
+          UserAttributes: [{ Name: 'email', Value: 'alice@example.com' }],
+        }),
+      ),
+      'AliasExistsException',
+    );
     assert.deepEqual(await mailbox('frank@example.com'), [], 'MessageAction SUPPRESS sends nothing');
   });
 
   it('MFA_SETUP when the pool requires MFA, and SMS_MFA codes through the mailbox', async () => {
-    const ctx: ResourceContext = { appId: 'app2', appSlug: 'app2', envName: 'dev', stackName: 's', logicalId: 'UserPool', region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log };
+    const ctx: ResourceContext = {
+      appId: 'app2',
+      appSlug: 'app2',
+      envName: 'dev',
+      stackName: 's',
+      logicalId: 'UserPool',
+      region: 'us-east-1',
+      accountId: cloud.kernel.config.accountId,
+      log: cloud.kernel.log,
+    };
     const pools = cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!;
     const props = { PoolName: 'Strict', PasswordPolicy: { MinimumLength: 8, RequireSymbols: false } };
     const strict = (await pools.create(props, ctx)).physicalId;
-    const strictClient = (await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: strict, ClientName: 'c', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, { ...ctx, logicalId: 'Client' })).physicalId;
+    const strictClient = (
+      await cloud.kernel
+        .resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!
+        .create(
+          { UserPoolId: strict, ClientName: 'c', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] },
+          { ...ctx, logicalId: 'Client' },
+        )
+    ).physicalId;
     for (const name of ['gina', 'hank']) {
       await anonymous.send(new SignUpCommand({ ClientId: strictClient, Username: name, Password: 'Passw0rdX' }));
       await client.send(new AdminConfirmSignUpCommand({ UserPoolId: strict, Username: name }));
     }
     // Turning MFA on and adding a required attribute on a live pool keeps its users and names who lacks it.
-    await pools.update(strict, { ...props, MfaConfiguration: 'ON', EnabledMfas: ['SOFTWARE_TOKEN_MFA', 'SMS_MFA'], RequiredAttributes: ['phone_number'] }, props, ctx);
+    await pools.update(
+      strict,
+      { ...props, MfaConfiguration: 'ON', EnabledMfas: ['SOFTWARE_TOKEN_MFA', 'SMS_MFA'], RequiredAttributes: ['phone_number'] },
+      props,
+      ctx,
+    );
     assert.ok(logs.some((line) => line.includes('users lack newly required attributes') && line.includes('gina')));
-    const start = (name: string) => anonymous.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: strictClient, AuthParameters: { USERNAME: name, PASSWORD: 'Passw0rdX' } }));
+    const start = (name: string) =>
+      anonymous.send(
+        new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: strictClient, AuthParameters: { USERNAME: name, PASSWORD: 'Passw0rdX' } }),
+      );
 
     const setup = await start('gina');
     assert.equal(setup.ChallengeName, 'MFA_SETUP');
     assert.deepEqual(JSON.parse(setup.ChallengeParameters!.MFAS_CAN_SETUP!), ['SOFTWARE_TOKEN_MFA']);
     const associated = await anonymous.send(new AssociateSoftwareTokenCommand({ Session: setup.Session }));
     assert.ok(associated.Session && associated.SecretCode);
-    const verified = await anonymous.send(new VerifySoftwareTokenCommand({ Session: associated.Session, UserCode: totpCode(associated.SecretCode, Date.now()) }));
+    const verified = await anonymous.send(
+      new VerifySoftwareTokenCommand({ Session: associated.Session, UserCode: totpCode(associated.SecretCode, Date.now()) }),
+    );
     assert.equal(verified.Status, 'SUCCESS');
-    const done = await anonymous.send(new RespondToAuthChallengeCommand({ ClientId: strictClient, ChallengeName: 'MFA_SETUP', Session: verified.Session, ChallengeResponses: { USERNAME: 'gina' } }));
+    const done = await anonymous.send(
+      new RespondToAuthChallengeCommand({
+        ClientId: strictClient,
+        ChallengeName: 'MFA_SETUP',
+        Session: verified.Session,
+        ChallengeResponses: { USERNAME: 'gina' },
+      }),
+    );
     assert.ok(done.AuthenticationResult?.AccessToken);
     assert.equal((await start('gina')).ChallengeName, 'SOFTWARE_TOKEN_MFA', 'the next sign-in asks for the code');
 
-    await client.send(new AdminUpdateUserAttributesCommand({ UserPoolId: strict, Username: 'hank', UserAttributes: [{ Name: 'phone_number', Value: '+15550001111' }] }));
+    await client.send(
+      new AdminUpdateUserAttributesCommand({ UserPoolId: strict, Username: 'hank', UserAttributes: [{ Name: 'phone_number', Value: '+15550001111' }] }),
+    );
     const hankSetup = await start('hank');
     const a2 = await anonymous.send(new AssociateSoftwareTokenCommand({ Session: hankSetup.Session }));
     const v2 = await anonymous.send(new VerifySoftwareTokenCommand({ Session: a2.Session, UserCode: totpCode(a2.SecretCode!, Date.now()) }));
-    const hankTokens = (await anonymous.send(new RespondToAuthChallengeCommand({ ClientId: strictClient, ChallengeName: 'MFA_SETUP', Session: v2.Session, ChallengeResponses: { USERNAME: 'hank' } }))).AuthenticationResult!;
+    const hankTokens = (
+      await anonymous.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: strictClient,
+          ChallengeName: 'MFA_SETUP',
+          Session: v2.Session,
+          ChallengeResponses: { USERNAME: 'hank' },
+        }),
+      )
+    ).AuthenticationResult!;
     await anonymous.send(new SetUserMFAPreferenceCommand({ AccessToken: hankTokens.AccessToken, SMSMfaSettings: { Enabled: true, PreferredMfa: true } }));
     const sms = await start('hank');
     assert.equal(sms.ChallengeName, 'SMS_MFA');
     const [message] = await mailbox('+15550001111');
     assert.equal(message?.medium, 'SMS');
-    const smsDone = await anonymous.send(new RespondToAuthChallengeCommand({ ClientId: strictClient, ChallengeName: 'SMS_MFA', Session: sms.Session, ChallengeResponses: { USERNAME: 'hank', SMS_MFA_CODE: message!.code! } }));
+    const smsDone = await anonymous.send(
+      new RespondToAuthChallengeCommand({
+        ClientId: strictClient,
+        ChallengeName: 'SMS_MFA',
+        Session: sms.Session,
+        ChallengeResponses: { USERNAME: 'hank', SMS_MFA_CODE: message!.code! },
+      }),
+    );
     assert.ok(smsDone.AuthenticationResult?.IdToken);
-    await rejects(anonymous.send(new UpdateUserAttributesCommand({ AccessToken: smsDone.AuthenticationResult.AccessToken, UserAttributes: [{ Name: 'sub', Value: 'x' }] })), 'InvalidParameterException');
+    await rejects(
+      anonymous.send(new UpdateUserAttributesCommand({ AccessToken: smsDone.AuthenticationResult.AccessToken, UserAttributes: [{ Name: 'sub', Value: 'x' }] })),
+      'InvalidParameterException',
+    );
 
     await pools.delete(strict, props, ctx);
     await rejects(start('gina'), 'ResourceNotFoundException');
@@ -296,13 +489,37 @@ describe('cognito-idp through the AWS SDK', () => {
   });
 
   it('clients with a secret need SECRET_HASH', async () => {
-    const ctx: ResourceContext = { appId: 'app1', appSlug: 'app1', envName: 'dev', stackName: 's', logicalId: 'SecretClient', region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log };
-    const created = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: poolId, ClientName: 'server', GenerateSecret: true, ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, ctx);
+    const ctx: ResourceContext = {
+      appId: 'app1',
+      appSlug: 'app1',
+      envName: 'dev',
+      stackName: 's',
+      logicalId: 'SecretClient',
+      region: 'us-east-1',
+      accountId: cloud.kernel.config.accountId,
+      log: cloud.kernel.log,
+    };
+    const created = await cloud.kernel
+      .resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!
+      .create(
+        {
+          UserPoolId: poolId,
+          ClientName: 'server',
+          GenerateSecret: true,
+          ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        },
+        ctx,
+      );
     const secret = String(created.attributes.ClientSecret);
     const id = created.physicalId;
-    const auth = (hash?: string) => anonymous.send(new InitiateAuthCommand({
-      AuthFlow: 'USER_PASSWORD_AUTH', ClientId: id, AuthParameters: { USERNAME: 'alice@example.com', PASSWORD: PASSWORD, ...(hash ? { SECRET_HASH: hash } : {}) },
-    }));
+    const auth = (hash?: string) =>
+      anonymous.send(
+        new InitiateAuthCommand({
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          ClientId: id,
+          AuthParameters: { USERNAME: 'alice@example.com', PASSWORD: PASSWORD, ...(hash ? { SECRET_HASH: hash } : {}) },
+        }),
+      );
     await rejects(auth(), 'NotAuthorizedException', /SECRET_HASH was not received/);
     await rejects(auth(createHmac('sha256', 'wrong').update(`alice@example.com${id}`).digest('base64')), 'NotAuthorizedException', /secret hash/);
     const ok = await auth(createHmac('sha256', secret).update(`alice@example.com${id}`).digest('base64'));
@@ -329,7 +546,17 @@ describe('cognito-idp through the AWS SDK', () => {
     const wrong = totpCode(SecretCode!, Date.now() + 10 * 60_000);
     for (let i = 0; i < 5; i++) {
       const challenge = await signIn('judy@example.com');
-      await rejects(anonymous.send(new RespondToAuthChallengeCommand({ ClientId: clientId, ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: challenge.Session, ChallengeResponses: { USERNAME: 'j', SOFTWARE_TOKEN_MFA_CODE: wrong } })), 'CodeMismatchException');
+      await rejects(
+        anonymous.send(
+          new RespondToAuthChallengeCommand({
+            ClientId: clientId,
+            ChallengeName: 'SOFTWARE_TOKEN_MFA',
+            Session: challenge.Session,
+            ChallengeResponses: { USERNAME: 'j', SOFTWARE_TOKEN_MFA_CODE: wrong },
+          }),
+        ),
+        'CodeMismatchException',
+      );
     }
     await rejects(signIn('judy@example.com'), 'NotAuthorizedException', /Password attempts exceeded/);
   });

@@ -5,13 +5,36 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  AdminConfirmSignUpCommand, AdminGetUserCommand, AdminResetUserPasswordCommand, AdminUpdateUserAttributesCommand, AssociateSoftwareTokenCommand, CognitoIdentityProviderClient,
-  ConfirmForgotPasswordCommand, ConfirmSignUpCommand, ForgotPasswordCommand, GetUserAttributeVerificationCodeCommand, GetUserCommand, InitiateAuthCommand,
-  ResendConfirmationCodeCommand, RespondToAuthChallengeCommand, SignUpCommand, UpdateUserAttributesCommand, VerifySoftwareTokenCommand, VerifyUserAttributeCommand,
+  AdminConfirmSignUpCommand,
+  AdminGetUserCommand,
+  AdminResetUserPasswordCommand,
+  AdminUpdateUserAttributesCommand,
+  AssociateSoftwareTokenCommand,
+  CognitoIdentityProviderClient,
+  ConfirmForgotPasswordCommand,
+  ConfirmSignUpCommand,
+  ForgotPasswordCommand,
+  GetUserAttributeVerificationCodeCommand,
+  GetUserCommand,
+  InitiateAuthCommand,
+  ResendConfirmationCodeCommand,
+  RespondToAuthChallengeCommand,
+  SignUpCommand,
+  UpdateUserAttributesCommand,
+  VerifySoftwareTokenCommand,
+  VerifyUserAttributeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { AUTH_RESOURCE_TYPES, MAILBOX_API_PATH, SIGNING_SERVICE, type MailboxMessage, type UserPoolClientProperties, type UserPoolProperties, isForteError } from '@forte/protocol';
+import {
+  AUTH_RESOURCE_TYPES,
+  MAILBOX_API_PATH,
+  SIGNING_SERVICE,
+  type MailboxMessage,
+  type UserPoolClientProperties,
+  type UserPoolProperties,
+  isForteError,
+} from '@forte/protocol';
 import { decodeJwt } from 'jose';
 import { createSqliteStore } from '../../engines/sqlite/sqlite-store.js';
 import type { ResourceContext } from '../../kernel/types.js';
@@ -39,7 +62,9 @@ async function open(dir: string) {
   const admin = new CognitoIdentityProviderClient({ ...common, credentials: cloud.adminCredentials });
   const anonymous = new CognitoIdentityProviderClient({ ...common, credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' } });
   return {
-    cloud, admin, anonymous,
+    cloud,
+    admin,
+    anonymous,
     async close() {
       admin.destroy();
       anonymous.destroy();
@@ -49,13 +74,40 @@ async function open(dir: string) {
 }
 
 function context(cloud: Cloud, logicalId: string): ResourceContext {
-  return { appId: 'robust', appSlug: 'robust', envName: 'dev', stackName: 's', logicalId, region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log };
+  return {
+    appId: 'robust',
+    appSlug: 'robust',
+    envName: 'dev',
+    stackName: 's',
+    logicalId,
+    region: 'us-east-1',
+    accountId: cloud.kernel.config.accountId,
+    log: cloud.kernel.log,
+  };
 }
 
 /** A pool and an app client made through the resource handlers, as a push makes them. */
-async function makePool(cloud: Cloud, name: string, props: Omit<UserPoolProperties, 'PoolName'>, client: Partial<UserPoolClientProperties> = {}): Promise<{ poolId: string; clientId: string }> {
-  const poolId = (await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!.create({ PoolName: name, ...props }, context(cloud, `Pool${name}`))).physicalId;
-  const clientId = (await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create({ UserPoolId: poolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'], ...client }, context(cloud, `Client${name}`))).physicalId;
+async function makePool(
+  cloud: Cloud,
+  name: string,
+  props: Omit<UserPoolProperties, 'PoolName'>,
+  client: Partial<UserPoolClientProperties> = {},
+): Promise<{ poolId: string; clientId: string }> {
+  const poolId = (await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!.create({ PoolName: name, ...props }, context(cloud, `Pool${name}`)))
+    .physicalId;
+  const clientId = (
+    await cloud.kernel
+      .resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!
+      .create(
+        {
+          UserPoolId: poolId,
+          ClientName: 'web',
+          ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+          ...client,
+        },
+        context(cloud, `Client${name}`),
+      )
+  ).physicalId;
   return { poolId, clientId };
 }
 
@@ -64,8 +116,13 @@ async function mailbox(cloud: Cloud, to: string): Promise<MailboxMessage[]> {
   const body = JSON.stringify({ to });
   const signer = new SignatureV4({ service: SIGNING_SERVICE, region: 'us-east-1', credentials: cloud.adminCredentials, sha256: Hash.bind(null, 'sha256') });
   const signed = await signer.sign({
-    method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname,
-    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'ForteMailbox.ListMessages' }, body,
+    method: 'POST',
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'ForteMailbox.ListMessages' },
+    body,
   });
   return ((await (await fetch(url, { method: 'POST', headers: signed.headers, body })).json()) as { messages: MailboxMessage[] }).messages;
 }
@@ -96,16 +153,25 @@ describe('pending sign-in steps', () => {
     const first = await open(dir);
     const { poolId, clientId } = await makePool(first.cloud, 'Restart', {});
     const mfa = await makePool(first.cloud, 'RestartMfa', { MfaConfiguration: 'ON', EnabledMfas: ['SOFTWARE_TOKEN_MFA'] });
-    for (const [pool, client] of [[poolId, clientId], [mfa.poolId, mfa.clientId]] as const) {
+    for (const [pool, client] of [
+      [poolId, clientId],
+      [mfa.poolId, mfa.clientId],
+    ] as const) {
       await first.anonymous.send(new SignUpCommand({ ClientId: client, Username: 'erin', Password: PASSWORD }));
       await first.admin.send(new AdminConfirmSignUpCommand({ UserPoolId: pool, Username: 'erin' }));
     }
     const a = BigInt(`0x${randomBytes(128).toString('hex')}`);
-    const started = await first.anonymous.send(new InitiateAuthCommand({
-      AuthFlow: 'USER_SRP_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'erin', SRP_A: modPow(SRP_G, a, SRP_N).toString(16) },
-    }));
+    const started = await first.anonymous.send(
+      new InitiateAuthCommand({
+        AuthFlow: 'USER_SRP_AUTH',
+        ClientId: clientId,
+        AuthParameters: { USERNAME: 'erin', SRP_A: modPow(SRP_G, a, SRP_N).toString(16) },
+      }),
+    );
     assert.equal(started.ChallengeName, 'PASSWORD_VERIFIER');
-    const setup = await first.anonymous.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: mfa.clientId, AuthParameters: { USERNAME: 'erin', PASSWORD } }));
+    const setup = await first.anonymous.send(
+      new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: mfa.clientId, AuthParameters: { USERNAME: 'erin', PASSWORD } }),
+    );
     assert.equal(setup.ChallengeName, 'MFA_SETUP');
     const associated = await first.anonymous.send(new AssociateSoftwareTokenCommand({ Session: setup.Session }));
     await first.close();
@@ -117,13 +183,28 @@ describe('pending sign-in steps', () => {
       assert.ok(!rows.includes(started.ChallengeParameters!.SECRET_BLOCK!) && !rows.includes(associated.Session!));
 
       const answer = passwordClaim(poolId, a, started.ChallengeParameters!, PASSWORD);
-      const done = await second.anonymous.send(new RespondToAuthChallengeCommand({ ClientId: clientId, ChallengeName: 'PASSWORD_VERIFIER', ChallengeResponses: answer }));
+      const done = await second.anonymous.send(
+        new RespondToAuthChallengeCommand({ ClientId: clientId, ChallengeName: 'PASSWORD_VERIFIER', ChallengeResponses: answer }),
+      );
       assert.equal(decodeJwt(done.AuthenticationResult!.AccessToken!).username, 'erin');
-      await rejects(second.anonymous.send(new RespondToAuthChallengeCommand({ ClientId: clientId, ChallengeName: 'PASSWORD_VERIFIER', ChallengeResponses: answer })), 'NotAuthorizedException', /session/);
+      await rejects(
+        second.anonymous.send(new RespondToAuthChallengeCommand({ ClientId: clientId, ChallengeName: 'PASSWORD_VERIFIER', ChallengeResponses: answer })),
+        'NotAuthorizedException',
+        /session/,
+      );
 
       // The TOTP secret handed out before the restart is the one the setup completes with.
-      const verified = await second.anonymous.send(new VerifySoftwareTokenCommand({ Session: associated.Session, UserCode: totpCode(associated.SecretCode!, Date.now()) }));
-      const signedIn = await second.anonymous.send(new RespondToAuthChallengeCommand({ ClientId: mfa.clientId, ChallengeName: 'MFA_SETUP', Session: verified.Session, ChallengeResponses: { USERNAME: 'erin' } }));
+      const verified = await second.anonymous.send(
+        new VerifySoftwareTokenCommand({ Session: associated.Session, UserCode: totpCode(associated.SecretCode!, Date.now()) }),
+      );
+      const signedIn = await second.anonymous.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: mfa.clientId,
+          ChallengeName: 'MFA_SETUP',
+          Session: verified.Session,
+          ChallengeResponses: { USERNAME: 'erin' },
+        }),
+      );
       assert.ok(signedIn.AuthenticationResult?.IdToken);
     } finally {
       await second.close();
@@ -186,11 +267,19 @@ describe('user pool behaviour', () => {
   it('answers a body that is not a JSON object with an error naming it', async () => {
     const { cloud } = env;
     const call = async (body: string) => {
-      const res = await fetch(`${cloud.url}/cognito-idp/`, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.GetUser' }, body });
+      const res = await fetch(`${cloud.url}/cognito-idp/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.GetUser' },
+        body,
+      });
       return { status: res.status, body: (await res.json()) as { __type: string; message: string } };
     };
     for (const body of ['[]', '"token"', 'null', '42']) {
-      assert.deepEqual(await call(body), { status: 400, body: { __type: 'InvalidParameterException', message: 'request: the body must be a JSON object.' } }, body);
+      assert.deepEqual(
+        await call(body),
+        { status: 400, body: { __type: 'InvalidParameterException', message: 'request: the body must be a JSON object.' } },
+        body,
+      );
     }
     assert.equal((await call('{"AccessToken":')).body.__type, 'SerializationException');
     assert.deepEqual((await call('{}')).body, { __type: 'InvalidParameterException', message: 'AccessToken is required.' });
@@ -199,43 +288,85 @@ describe('user pool behaviour', () => {
   it('UsernameCaseSensitive false matches usernames and aliases in any case; true keeps them apart', async () => {
     const { admin, anonymous, cloud } = env;
     const loose = await makePool(cloud, 'Loose', { UsernameCaseSensitive: false, AliasAttributes: ['email'] });
-    await anonymous.send(new SignUpCommand({ ClientId: loose.clientId, Username: 'Alice', Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: 'Alice@Example.com' }] }));
+    await anonymous.send(
+      new SignUpCommand({ ClientId: loose.clientId, Username: 'Alice', Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: 'Alice@Example.com' }] }),
+    );
     await rejects(anonymous.send(new SignUpCommand({ ClientId: loose.clientId, Username: 'alice', Password: PASSWORD })), 'UsernameExistsException');
     await admin.send(new AdminConfirmSignUpCommand({ UserPoolId: loose.poolId, Username: 'ALICE' }));
     const got = await admin.send(new AdminGetUserCommand({ UserPoolId: loose.poolId, Username: 'aLiCe' }));
     assert.equal(got.Username, 'Alice', 'the username keeps the case it was given');
-    const signedIn = await anonymous.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: loose.clientId, AuthParameters: { USERNAME: 'aLICE', PASSWORD } }));
+    const signedIn = await anonymous.send(
+      new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: loose.clientId, AuthParameters: { USERNAME: 'aLICE', PASSWORD } }),
+    );
     assert.equal(decodeJwt(signedIn.AuthenticationResult!.AccessToken!).username, 'Alice');
     // SRP signs the stored username (USER_ID_FOR_SRP), so any typed case works there too.
     const a = BigInt(`0x${randomBytes(128).toString('hex')}`);
-    const srp = await anonymous.send(new InitiateAuthCommand({ AuthFlow: 'USER_SRP_AUTH', ClientId: loose.clientId, AuthParameters: { USERNAME: 'alice', SRP_A: modPow(SRP_G, a, SRP_N).toString(16) } }));
+    const srp = await anonymous.send(
+      new InitiateAuthCommand({
+        AuthFlow: 'USER_SRP_AUTH',
+        ClientId: loose.clientId,
+        AuthParameters: { USERNAME: 'alice', SRP_A: modPow(SRP_G, a, SRP_N).toString(16) },
+      }),
+    );
     assert.equal(srp.ChallengeParameters?.USER_ID_FOR_SRP, 'Alice');
-    const srpDone = await anonymous.send(new RespondToAuthChallengeCommand({ ClientId: loose.clientId, ChallengeName: 'PASSWORD_VERIFIER', ChallengeResponses: passwordClaim(loose.poolId, a, srp.ChallengeParameters!, PASSWORD) }));
+    const srpDone = await anonymous.send(
+      new RespondToAuthChallengeCommand({
+        ClientId: loose.clientId,
+        ChallengeName: 'PASSWORD_VERIFIER',
+        ChallengeResponses: passwordClaim(loose.poolId, a, srp.ChallengeParameters!, PASSWORD),
+      }),
+    );
     assert.ok(srpDone.AuthenticationResult?.AccessToken);
     // The email alias counts once verified, in any case; another user may not take it in another case.
-    await admin.send(new AdminUpdateUserAttributesCommand({ UserPoolId: loose.poolId, Username: 'alice', UserAttributes: [{ Name: 'email_verified', Value: 'true' }] }));
-    const viaEmail = await anonymous.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: loose.clientId, AuthParameters: { USERNAME: 'alice@example.COM', PASSWORD } }));
+    await admin.send(
+      new AdminUpdateUserAttributesCommand({ UserPoolId: loose.poolId, Username: 'alice', UserAttributes: [{ Name: 'email_verified', Value: 'true' }] }),
+    );
+    const viaEmail = await anonymous.send(
+      new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: loose.clientId, AuthParameters: { USERNAME: 'alice@example.COM', PASSWORD } }),
+    );
     assert.equal(decodeJwt(viaEmail.AuthenticationResult!.AccessToken!).username, 'Alice');
     await anonymous.send(new SignUpCommand({ ClientId: loose.clientId, Username: 'bob', Password: PASSWORD }));
-    await rejects(admin.send(new AdminUpdateUserAttributesCommand({ UserPoolId: loose.poolId, Username: 'Bob', UserAttributes: [{ Name: 'email', Value: 'ALICE@example.com' }] })), 'AliasExistsException');
+    await rejects(
+      admin.send(
+        new AdminUpdateUserAttributesCommand({ UserPoolId: loose.poolId, Username: 'Bob', UserAttributes: [{ Name: 'email', Value: 'ALICE@example.com' }] }),
+      ),
+      'AliasExistsException',
+    );
 
     const byEmail = await makePool(cloud, 'LooseEmail', { UsernameCaseSensitive: false, UsernameAttributes: ['email'] });
     await anonymous.send(new SignUpCommand({ ClientId: byEmail.clientId, Username: 'Carol@Example.com', Password: PASSWORD }));
-    await rejects(anonymous.send(new SignUpCommand({ ClientId: byEmail.clientId, Username: 'carol@example.com', Password: PASSWORD })), 'UsernameExistsException');
+    await rejects(
+      anonymous.send(new SignUpCommand({ ClientId: byEmail.clientId, Username: 'carol@example.com', Password: PASSWORD })),
+      'UsernameExistsException',
+    );
     await admin.send(new AdminConfirmSignUpCommand({ UserPoolId: byEmail.poolId, Username: 'CAROL@example.com' }));
-    assert.ok((await anonymous.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: byEmail.clientId, AuthParameters: { USERNAME: 'carol@EXAMPLE.com', PASSWORD } }))).AuthenticationResult);
+    assert.ok(
+      (
+        await anonymous.send(
+          new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: byEmail.clientId, AuthParameters: { USERNAME: 'carol@EXAMPLE.com', PASSWORD } }),
+        )
+      ).AuthenticationResult,
+    );
 
     const strict = await makePool(cloud, 'Strict', { UsernameCaseSensitive: true });
     await anonymous.send(new SignUpCommand({ ClientId: strict.clientId, Username: 'Alice', Password: PASSWORD }));
     await anonymous.send(new SignUpCommand({ ClientId: strict.clientId, Username: 'alice', Password: 'Other0000!' }));
     for (const name of ['Alice', 'alice']) await admin.send(new AdminConfirmSignUpCommand({ UserPoolId: strict.poolId, Username: name }));
-    await rejects(anonymous.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: strict.clientId, AuthParameters: { USERNAME: 'ALICE', PASSWORD } })), 'NotAuthorizedException');
-    const lower = await anonymous.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: strict.clientId, AuthParameters: { USERNAME: 'alice', PASSWORD: 'Other0000!' } }));
+    await rejects(
+      anonymous.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: strict.clientId, AuthParameters: { USERNAME: 'ALICE', PASSWORD } })),
+      'NotAuthorizedException',
+    );
+    const lower = await anonymous.send(
+      new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: strict.clientId, AuthParameters: { USERNAME: 'alice', PASSWORD: 'Other0000!' } }),
+    );
     assert.equal(decodeJwt(lower.AuthenticationResult!.AccessToken!).username, 'alice');
 
     // The rule is fixed when the pool is created.
     const handler = cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!;
-    await assert.rejects(handler.update(strict.poolId, { PoolName: 'Strict', UsernameCaseSensitive: false }, {}, context(cloud, 'PoolStrict')), /UsernameCaseSensitive: cannot change/);
+    await assert.rejects(
+      handler.update(strict.poolId, { PoolName: 'Strict', UsernameCaseSensitive: false }, {}, context(cloud, 'PoolStrict')),
+      /UsernameCaseSensitive: cannot change/,
+    );
   });
 
   it('does not reveal unknown users to unsigned calls, unless the client is LEGACY', async () => {
@@ -250,9 +381,22 @@ describe('user pool behaviour', () => {
     const resent = await anonymous.send(new ResendConfirmationCodeCommand({ ClientId: hidden.clientId, Username: 'nobody@example.com' }));
     assert.equal(resent.CodeDeliveryDetails?.DeliveryMedium, 'EMAIL');
     assert.deepEqual(await mailbox(cloud, 'nobody@example.com'), [], 'nothing is sent');
-    await rejects(anonymous.send(new ConfirmForgotPasswordCommand({ ClientId: hidden.clientId, Username: 'nobody@example.com', ConfirmationCode: '123456', Password: PASSWORD })), 'CodeMismatchException');
-    await rejects(anonymous.send(new ConfirmSignUpCommand({ ClientId: hidden.clientId, Username: 'nobody@example.com', ConfirmationCode: '123456' })), 'CodeMismatchException');
-    await rejects(anonymous.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: hidden.clientId, AuthParameters: { USERNAME: 'nobody@example.com', PASSWORD } })), 'NotAuthorizedException');
+    await rejects(
+      anonymous.send(
+        new ConfirmForgotPasswordCommand({ ClientId: hidden.clientId, Username: 'nobody@example.com', ConfirmationCode: '123456', Password: PASSWORD }),
+      ),
+      'CodeMismatchException',
+    );
+    await rejects(
+      anonymous.send(new ConfirmSignUpCommand({ ClientId: hidden.clientId, Username: 'nobody@example.com', ConfirmationCode: '123456' })),
+      'CodeMismatchException',
+    );
+    await rejects(
+      anonymous.send(
+        new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: hidden.clientId, AuthParameters: { USERNAME: 'nobody@example.com', PASSWORD } }),
+      ),
+      'NotAuthorizedException',
+    );
     // Admins are signed and may know.
     await rejects(admin.send(new AdminResetUserPasswordCommand({ UserPoolId: hidden.poolId, Username: 'nobody@example.com' })), 'UserNotFoundException');
 
@@ -267,26 +411,44 @@ describe('user pool behaviour', () => {
     const client = legacy.clientId;
     await rejects(anonymous.send(new ForgotPasswordCommand({ ClientId: client, Username: 'nobody@example.com' })), 'UserNotFoundException');
     await rejects(anonymous.send(new ResendConfirmationCodeCommand({ ClientId: client, Username: 'nobody@example.com' })), 'UserNotFoundException');
-    await rejects(anonymous.send(new ConfirmForgotPasswordCommand({ ClientId: client, Username: 'nobody@example.com', ConfirmationCode: '123456', Password: PASSWORD })), 'UserNotFoundException');
-    await rejects(anonymous.send(new ConfirmSignUpCommand({ ClientId: client, Username: 'nobody@example.com', ConfirmationCode: '123456' })), 'UserNotFoundException');
-    await rejects(anonymous.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: client, AuthParameters: { USERNAME: 'nobody@example.com', PASSWORD } })), 'NotAuthorizedException');
+    await rejects(
+      anonymous.send(new ConfirmForgotPasswordCommand({ ClientId: client, Username: 'nobody@example.com', ConfirmationCode: '123456', Password: PASSWORD })),
+      'UserNotFoundException',
+    );
+    await rejects(
+      anonymous.send(new ConfirmSignUpCommand({ ClientId: client, Username: 'nobody@example.com', ConfirmationCode: '123456' })),
+      'UserNotFoundException',
+    );
+    await rejects(
+      anonymous.send(
+        new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: client, AuthParameters: { USERNAME: 'nobody@example.com', PASSWORD } }),
+      ),
+      'NotAuthorizedException',
+    );
   });
 
   it('AttributesRequireVerificationBeforeUpdate keeps the verified email until the new one is confirmed', async () => {
     const { admin, anonymous, cloud } = env;
     const pool = await makePool(cloud, 'Verify', {
-      UsernameAttributes: ['email'], AutoVerifiedAttributes: ['email'], UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ['email'] },
+      UsernameAttributes: ['email'],
+      AutoVerifiedAttributes: ['email'],
+      UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ['email'] },
     });
-    const signIn = (email: string) => anonymous.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: pool.clientId, AuthParameters: { USERNAME: email, PASSWORD } }));
+    const signIn = (email: string) =>
+      anonymous.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: pool.clientId, AuthParameters: { USERNAME: email, PASSWORD } }));
     await anonymous.send(new SignUpCommand({ ClientId: pool.clientId, Username: 'eve@example.com', Password: PASSWORD }));
-    await anonymous.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: 'eve@example.com', ConfirmationCode: (await mailbox(cloud, 'eve@example.com'))[0]!.code! }));
+    await anonymous.send(
+      new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: 'eve@example.com', ConfirmationCode: (await mailbox(cloud, 'eve@example.com'))[0]!.code! }),
+    );
     const access = (await signIn('eve@example.com')).AuthenticationResult!.AccessToken!;
     const emailOf = async (token: string) => {
       const attributes = (await anonymous.send(new GetUserCommand({ AccessToken: token }))).UserAttributes ?? [];
       return [attributes.find((a) => a.Name === 'email')?.Value, attributes.find((a) => a.Name === 'email_verified')?.Value];
     };
 
-    const updated = await anonymous.send(new UpdateUserAttributesCommand({ AccessToken: access, UserAttributes: [{ Name: 'email', Value: 'eve.new@example.com' }] }));
+    const updated = await anonymous.send(
+      new UpdateUserAttributesCommand({ AccessToken: access, UserAttributes: [{ Name: 'email', Value: 'eve.new@example.com' }] }),
+    );
     assert.deepEqual(updated.CodeDeliveryDetailsList, [{ Destination: 'e***@example.com', DeliveryMedium: 'EMAIL', AttributeName: 'email' }]);
     assert.deepEqual(await emailOf(access), ['eve@example.com', 'true'], 'the old verified email stays');
     const during = (await signIn('eve@example.com')).AuthenticationResult!;
@@ -297,27 +459,51 @@ describe('user pool behaviour', () => {
     const firstCode = (await mailbox(cloud, 'eve.new@example.com'))[0]!.code!;
     await anonymous.send(new GetUserAttributeVerificationCodeCommand({ AccessToken: access, AttributeName: 'email' }));
     const code = (await mailbox(cloud, 'eve.new@example.com'))[0]!.code!;
-    if (code !== firstCode) await rejects(anonymous.send(new VerifyUserAttributeCommand({ AccessToken: access, AttributeName: 'email', Code: firstCode })), 'CodeMismatchException');
+    if (code !== firstCode)
+      await rejects(anonymous.send(new VerifyUserAttributeCommand({ AccessToken: access, AttributeName: 'email', Code: firstCode })), 'CodeMismatchException');
     await anonymous.send(new VerifyUserAttributeCommand({ AccessToken: access, AttributeName: 'email', Code: code }));
     assert.deepEqual(await emailOf(access), ['eve.new@example.com', 'true']);
     assert.ok((await signIn('eve.new@example.com')).AuthenticationResult);
     await rejects(signIn('eve@example.com'), 'NotAuthorizedException');
 
     // AdminUpdateUserAttributes waits too, unless it marks the new value verified itself.
-    await admin.send(new AdminUpdateUserAttributesCommand({ UserPoolId: pool.poolId, Username: 'eve.new@example.com', UserAttributes: [{ Name: 'email', Value: 'eve3@example.com' }] }));
+    await admin.send(
+      new AdminUpdateUserAttributesCommand({
+        UserPoolId: pool.poolId,
+        Username: 'eve.new@example.com',
+        UserAttributes: [{ Name: 'email', Value: 'eve3@example.com' }],
+      }),
+    );
     assert.deepEqual(await emailOf(access), ['eve.new@example.com', 'true']);
     assert.equal((await mailbox(cloud, 'eve3@example.com'))[0]?.purpose, 'VerifyAttribute');
-    await admin.send(new AdminUpdateUserAttributesCommand({
-      UserPoolId: pool.poolId, Username: 'eve.new@example.com', UserAttributes: [{ Name: 'email', Value: 'eve4@example.com' }, { Name: 'email_verified', Value: 'true' }],
-    }));
+    await admin.send(
+      new AdminUpdateUserAttributesCommand({
+        UserPoolId: pool.poolId,
+        Username: 'eve.new@example.com',
+        UserAttributes: [
+          { Name: 'email', Value: 'eve4@example.com' },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+      }),
+    );
     assert.deepEqual(await emailOf(access), ['eve4@example.com', 'true']);
 
     // Without the setting the new value applies at once, unverified.
     const plain = await makePool(cloud, 'NoVerify', { UsernameAttributes: ['email'], AutoVerifiedAttributes: ['email'] });
     await anonymous.send(new SignUpCommand({ ClientId: plain.clientId, Username: 'finn@example.com', Password: PASSWORD }));
-    await admin.send(new AdminUpdateUserAttributesCommand({ UserPoolId: plain.poolId, Username: 'finn@example.com', UserAttributes: [{ Name: 'email_verified', Value: 'true' }] }));
+    await admin.send(
+      new AdminUpdateUserAttributesCommand({
+        UserPoolId: plain.poolId,
+        Username: 'finn@example.com',
+        UserAttributes: [{ Name: 'email_verified', Value: 'true' }],
+      }),
+    );
     await admin.send(new AdminConfirmSignUpCommand({ UserPoolId: plain.poolId, Username: 'finn@example.com' }));
-    const finn = (await anonymous.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: plain.clientId, AuthParameters: { USERNAME: 'finn@example.com', PASSWORD } }))).AuthenticationResult!.AccessToken!;
+    const finn = (
+      await anonymous.send(
+        new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: plain.clientId, AuthParameters: { USERNAME: 'finn@example.com', PASSWORD } }),
+      )
+    ).AuthenticationResult!.AccessToken!;
     await anonymous.send(new UpdateUserAttributesCommand({ AccessToken: finn, UserAttributes: [{ Name: 'email', Value: 'finn2@example.com' }] }));
     assert.deepEqual(await emailOf(finn), ['finn2@example.com', 'false']);
   });

@@ -44,7 +44,8 @@ export async function assertAliasFree(state: CognitoState, pool: StoredPool, use
 
 /** The app client named in a request and its pool. */
 export async function requireClient(state: CognitoState, clientId: unknown): Promise<{ client: StoredClient; pool: StoredPool }> {
-  if (typeof clientId !== 'string' || clientId === '') throw invalidParameter('1 validation error detected: Value null at \'clientId\' failed to satisfy constraint: Member must not be null');
+  if (typeof clientId !== 'string' || clientId === '')
+    throw invalidParameter("1 validation error detected: Value null at 'clientId' failed to satisfy constraint: Member must not be null");
   const found = await state.pools.getClientAndPool(clientId);
   if (!found) throw cognitoError('ResourceNotFoundException', `User pool client ${clientId} does not exist.`);
   return found;
@@ -85,7 +86,12 @@ export async function findUser(state: CognitoState, pool: StoredPool, name: stri
 
 /** The user's attributes in Cognito's wire shape, `sub` first. */
 export function attributeList(user: StoredUser): Array<{ Name: string; Value: string }> {
-  return [{ Name: 'sub', Value: user.sub }, ...Object.entries(user.attributes).filter(([n]) => n !== 'sub').map(([Name, Value]) => ({ Name, Value }))];
+  return [
+    { Name: 'sub', Value: user.sub },
+    ...Object.entries(user.attributes)
+      .filter(([n]) => n !== 'sub')
+      .map(([Name, Value]) => ({ Name, Value })),
+  ];
 }
 
 /** Parses `[{Name, Value}]`, refusing non-string values. */
@@ -95,7 +101,8 @@ export function parseAttributes(input: unknown, field: string): Record<string, s
   const out: Record<string, string> = {};
   for (const item of input as unknown[]) {
     const entry = item as { Name?: unknown; Value?: unknown };
-    if (typeof entry?.Name !== 'string' || (entry.Value !== undefined && typeof entry.Value !== 'string')) throw invalidParameter(`${field} must be a list of {Name, Value} with string values.`);
+    if (typeof entry?.Name !== 'string' || (entry.Value !== undefined && typeof entry.Value !== 'string'))
+      throw invalidParameter(`${field} must be a list of {Name, Value} with string values.`);
     if (entry.Name === 'sub') throw invalidParameter('Cannot modify the non-mutable attribute sub');
     out[entry.Name] = entry.Value ?? '';
   }
@@ -105,6 +112,7 @@ export function parseAttributes(input: unknown, field: string): Record<string, s
 /** A required string field of a request, with Cognito's validation message when it is missing. */
 export function str(input: Record<string, unknown>, name: string): string {
   const value = input[name];
-  if (typeof value !== 'string' || value === '') throw invalidParameter(`1 validation error detected: Value null at '${name}' failed to satisfy constraint: Member must not be null`);
+  if (typeof value !== 'string' || value === '')
+    throw invalidParameter(`1 validation error detected: Value null at '${name}' failed to satisfy constraint: Member must not be null`);
   return value;
 }

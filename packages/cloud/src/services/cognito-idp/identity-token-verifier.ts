@@ -34,7 +34,15 @@ export function createIdentityTokenVerifier(state: CognitoState): IdentityTokenV
       const found = await state.users.signedIn(poolId, username, String(claims.origin_jti));
       const user = found?.user;
       const origin = found?.origin;
-      if (!origin || origin.revoked || origin.poolId !== poolId || origin.clientId !== clientId || origin.username !== username || origin.clientPoolId !== poolId) return undefined;
+      if (
+        !origin ||
+        origin.revoked ||
+        origin.poolId !== poolId ||
+        origin.clientId !== clientId ||
+        origin.username !== username ||
+        origin.clientPoolId !== poolId
+      )
+        return undefined;
       if (!user || !user.enabled || user.sub !== claims.sub) return undefined;
       const groups = Array.isArray(claims['cognito:groups']) ? claims['cognito:groups'].filter((g): g is string => typeof g === 'string') : [];
       return { sub: user.sub, username: user.username, groups, claims: { ...claims } };

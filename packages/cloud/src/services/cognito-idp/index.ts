@@ -48,7 +48,9 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
     keys: createTokenKeys(kernel.sql, kernel.secrets),
     mailbox: createMailbox(kernel.sql, kernel.mail, limits.mailbox),
     limiter: createSignInLimiter({
-      perUser: limits.signIns.perUser, perAddress: limits.signIns.perAddress, windowMs: limits.signIns.windowSeconds * 1000,
+      perUser: limits.signIns.perUser,
+      perAddress: limits.signIns.perAddress,
+      windowMs: limits.signIns.windowSeconds * 1000,
       log: createSqlSignInFailureLog(kernel.sql, limits.signIns.windowSeconds * 1000),
       onError: (error) => kernel.log.warn('a failed sign-in was not saved: a restart may forget it', { error }),
     }),

@@ -37,7 +37,12 @@ function addressLimitExceeded(): Error {
   return cognitoError('TooManyRequestsException', 'Too many requests from this address: try again later.');
 }
 
-interface Rules { kind: string; poolId: string; user: LimitRule; address: LimitRule }
+interface Rules {
+  kind: string;
+  poolId: string;
+  user: LimitRule;
+  address: LimitRule;
+}
 
 function rules(kind: string, limit: Omit<AttemptLimit, 'lockSeconds'> & { lockSeconds?: number }, who: Attempter): Rules {
   const common = { windowMs: limit.windowSeconds * 1000, lockMs: (limit.lockSeconds ?? 0) * 1000 };
@@ -76,7 +81,13 @@ async function limitedAttempt<T>(
   }
   const locked = await state.limits.failed(all);
   // One line when a lock starts (not one per refusal); no name, code or password.
-  if (locked) state.kernel.log.warn('too many failed attempts: locked', { limit: rule.kind, scope: locked === rule.user ? 'user' : 'address', poolId: rule.poolId, lockSeconds: locked.lockMs / 1000 });
+  if (locked)
+    state.kernel.log.warn('too many failed attempts: locked', {
+      limit: rule.kind,
+      scope: locked === rule.user ? 'user' : 'address',
+      poolId: rule.poolId,
+      lockSeconds: locked.lockMs / 1000,
+    });
   if (locked && errors.failureThatLocks) throw locked === rule.user ? userLocked() : addressLimitExceeded();
   return result;
 }
@@ -91,10 +102,21 @@ type CodeResult = 'ok' | 'mismatch' | 'expired' | 'exceeded';
  * (from the failure that locks on), the same for a user who does not exist (who has no code). `mfa`
  * answers as sign-in does: CodeMismatchException for every wrong code, "Password attempts exceeded" once locked.
  */
-export async function limitedCodeEntry<T extends CodeResult | { result: CodeResult }>(state: CognitoState, who: Attempter, check: () => Promise<T>, options: { mfa?: boolean } = {}): Promise<T> {
+export async function limitedCodeEntry<T extends CodeResult | { result: CodeResult }>(
+  state: CognitoState,
+  who: Attempter,
+  check: () => Promise<T>,
+  options: { mfa?: boolean } = {},
+): Promise<T> {
   const userLocked = options.mfa ? () => cognitoError('NotAuthorizedException', 'Password attempts exceeded') : attemptLimitExceeded;
   const resultOf = (answer: T): CodeResult => (typeof answer === 'string' ? answer : answer.result);
-  const answer = await limitedAttempt(state, rules('code', state.limitSettings.codeAttempts, who), { userLocked, failureThatLocks: !options.mfa }, check, (a) => resultOf(a) === 'ok' || resultOf(a) === 'expired');
+  const answer = await limitedAttempt(
+    state,
+    rules('code', state.limitSettings.codeAttempts, who),
+    { userLocked, failureThatLocks: !options.mfa },
+    check,
+    (a) => resultOf(a) === 'ok' || resultOf(a) === 'expired',
+  );
   if (resultOf(answer) !== 'exceeded') return answer;
   return (typeof answer === 'string' ? 'mismatch' : { ...(answer as { result: CodeResult }), result: 'mismatch' }) as T;
 }

@@ -18,13 +18,25 @@ void it('the mailbox keeps the newest messages per recipient, per pool and in al
     const send = (to: string, pool: string, n: number) =>
       mailbox.send({ to, medium: 'EMAIL', body: `message ${n}`, code: String(n).padStart(6, '0'), purpose: 'SignUp', userPoolId: pool, username: to });
     for (let n = 1; n <= 5; n++) await send('a@example.com', 'pool1', n);
-    assert.deepEqual((await mailbox.list({ to: 'a@example.com' })).map((m) => m.body), ['message 5', 'message 4'], 'two per recipient, newest first');
+    assert.deepEqual(
+      (await mailbox.list({ to: 'a@example.com' })).map((m) => m.body),
+      ['message 5', 'message 4'],
+      'two per recipient, newest first',
+    );
     await send('b@example.com', 'pool1', 6);
     await send('c@example.com', 'pool1', 7);
-    assert.deepEqual((await mailbox.list({})).map((m) => m.body), ['message 7', 'message 6', 'message 5'], 'three per pool: message 4 went');
+    assert.deepEqual(
+      (await mailbox.list({})).map((m) => m.body),
+      ['message 7', 'message 6', 'message 5'],
+      'three per pool: message 4 went',
+    );
     await send('d@example.com', 'pool2', 8);
     await send('e@example.com', 'pool2', 9);
-    assert.deepEqual((await mailbox.list({})).map((m) => m.body), ['message 9', 'message 8', 'message 7', 'message 6'], 'four in all, across pools');
+    assert.deepEqual(
+      (await mailbox.list({})).map((m) => m.body),
+      ['message 9', 'message 8', 'message 7', 'message 6'],
+      'four in all, across pools',
+    );
   } finally {
     await sql.close();
     await rm(dir, { recursive: true, force: true });

@@ -4,7 +4,16 @@ import type { SqlStore } from '../../engines/types.js';
 import type { MailSender } from '../../kernel/mail-transport.js';
 
 interface MessageRow {
-  message_id: string; to_addr: string; medium: string; subject: string | null; body: string; code: string | null; purpose: string; pool_id: string; username: string; created_at: string;
+  message_id: string;
+  to_addr: string;
+  medium: string;
+  subject: string | null;
+  body: string;
+  code: string | null;
+  purpose: string;
+  pool_id: string;
+  username: string;
+  created_at: string;
 }
 
 /** How many messages the mailbox keeps: the newest per recipient, per user pool and in all. */
@@ -27,7 +36,18 @@ export function createMailbox(sql: SqlStore, mail: MailSender | undefined, caps:
       await sql.transaction(async (tx) => {
         await tx.run(
           'INSERT INTO cognito_mailbox (message_id, to_addr, medium, subject, body, code, purpose, pool_id, username, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-          [randomUUID(), message.to, message.medium, message.subject ?? null, message.body, message.code ?? null, message.purpose, message.userPoolId, message.username, new Date().toISOString()],
+          [
+            randomUUID(),
+            message.to,
+            message.medium,
+            message.subject ?? null,
+            message.body,
+            message.code ?? null,
+            message.purpose,
+            message.userPoolId,
+            message.username,
+            new Date().toISOString(),
+          ],
         );
         // Everything at or below the seq of the first message past the cap goes (indexes on (to_addr, seq), (pool_id, seq)).
         await tx.run(
@@ -45,12 +65,20 @@ export function createMailbox(sql: SqlStore, mail: MailSender | undefined, caps:
     /** Newest first. */
     async list(options: { to?: string | undefined; limit?: number | undefined }): Promise<MailboxMessage[]> {
       const limit = Math.min(Math.max(options.limit ?? 100, 1), 1000);
-      const rows = options.to === undefined
-        ? await sql.all<MessageRow>('SELECT * FROM cognito_mailbox ORDER BY seq DESC LIMIT ?', [limit])
-        : await sql.all<MessageRow>('SELECT * FROM cognito_mailbox WHERE to_addr = ? ORDER BY seq DESC LIMIT ?', [options.to, limit]);
+      const rows =
+        options.to === undefined
+          ? await sql.all<MessageRow>('SELECT * FROM cognito_mailbox ORDER BY seq DESC LIMIT ?', [limit])
+          : await sql.all<MessageRow>('SELECT * FROM cognito_mailbox WHERE to_addr = ? ORDER BY seq DESC LIMIT ?', [options.to, limit]);
       return rows.map((r) => {
         const message: MailboxMessage = {
-          messageId: r.message_id, to: r.to_addr, medium: r.medium === 'SMS' ? 'SMS' : 'EMAIL', body: r.body, purpose: r.purpose, userPoolId: r.pool_id, username: r.username, createdAt: r.created_at,
+          messageId: r.message_id,
+          to: r.to_addr,
+          medium: r.medium === 'SMS' ? 'SMS' : 'EMAIL',
+          body: r.body,
+          purpose: r.purpose,
+          userPoolId: r.pool_id,
+          username: r.username,
+          createdAt: r.created_at,
         };
         if (r.subject !== null) message.subject = r.subject;
         if (r.code !== null) message.code = r.code;

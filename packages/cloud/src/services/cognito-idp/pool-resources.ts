@@ -19,34 +19,47 @@ function stableId(seed: string, alphabet: string, length: number): string {
 /** CloudFormation writes constraints as strings ("256"); numbers are accepted too. */
 const numeric = z.union([z.number(), z.string().regex(/^-?\d+$/, 'must be a whole number')]);
 
-const poolProps = z.object({
-  PoolName: z.string().min(1).max(128),
-  UsernameAttributes: z.array(z.enum(['email', 'phone_number'])).optional(),
-  AliasAttributes: z.array(z.enum(['email', 'phone_number', 'preferred_username'])).optional(),
-  AutoVerifiedAttributes: z.array(z.enum(['email', 'phone_number'])).optional(),
-  RequiredAttributes: z.array(z.string()).optional(),
-  PasswordPolicy: z.object({
-    MinimumLength: z.number().int().min(6).max(99).optional(), RequireLowercase: z.boolean().optional(), RequireUppercase: z.boolean().optional(),
-    RequireNumbers: z.boolean().optional(), RequireSymbols: z.boolean().optional(), TemporaryPasswordValidityDays: z.number().int().optional(),
-  }).optional(),
-  MfaConfiguration: z.enum(['OFF', 'ON', 'OPTIONAL']).optional(),
-  EnabledMfas: z.array(z.enum(['SMS_MFA', 'SOFTWARE_TOKEN_MFA'])).optional(),
-  EmailVerificationSubject: z.string().optional(),
-  EmailVerificationMessage: z.string().optional(),
-  SmsVerificationMessage: z.string().optional(),
-  SmsAuthenticationMessage: z.string().optional(),
-  UsernameCaseSensitive: z.boolean().optional(),
-  UserAttributeUpdateSettings: z.object({ AttributesRequireVerificationBeforeUpdate: z.array(z.enum(['email', 'phone_number'])) }).optional(),
-  Schema: z.array(z.object({
-    Name: z.string().regex(/^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,20}$/u, 'attribute names are 1 to 20 characters without spaces'),
-    AttributeDataType: z.enum(['String', 'Number', 'DateTime', 'Boolean']).optional(),
-    Mutable: z.boolean().optional(),
-    Required: z.boolean().optional(),
-    DeveloperOnlyAttribute: z.boolean().optional(),
-    StringAttributeConstraints: z.object({ MinLength: numeric.optional(), MaxLength: numeric.optional() }).optional(),
-    NumberAttributeConstraints: z.object({ MinValue: numeric.optional(), MaxValue: numeric.optional() }).optional(),
-  })).max(50).optional(),
-}).refine((p) => !(p.UsernameAttributes && p.AliasAttributes), 'UsernameAttributes and AliasAttributes cannot both be set: choose one way of signing in');
+const poolProps = z
+  .object({
+    PoolName: z.string().min(1).max(128),
+    UsernameAttributes: z.array(z.enum(['email', 'phone_number'])).optional(),
+    AliasAttributes: z.array(z.enum(['email', 'phone_number', 'preferred_username'])).optional(),
+    AutoVerifiedAttributes: z.array(z.enum(['email', 'phone_number'])).optional(),
+    RequiredAttributes: z.array(z.string()).optional(),
+    PasswordPolicy: z
+      .object({
+        MinimumLength: z.number().int().min(6).max(99).optional(),
+        RequireLowercase: z.boolean().optional(),
+        RequireUppercase: z.boolean().optional(),
+        RequireNumbers: z.boolean().optional(),
+        RequireSymbols: z.boolean().optional(),
+        TemporaryPasswordValidityDays: z.number().int().optional(),
+      })
+      .optional(),
+    MfaConfiguration: z.enum(['OFF', 'ON', 'OPTIONAL']).optional(),
+    EnabledMfas: z.array(z.enum(['SMS_MFA', 'SOFTWARE_TOKEN_MFA'])).optional(),
+    EmailVerificationSubject: z.string().optional(),
+    EmailVerificationMessage: z.string().optional(),
+    SmsVerificationMessage: z.string().optional(),
+    SmsAuthenticationMessage: z.string().optional(),
+    UsernameCaseSensitive: z.boolean().optional(),
+    UserAttributeUpdateSettings: z.object({ AttributesRequireVerificationBeforeUpdate: z.array(z.enum(['email', 'phone_number'])) }).optional(),
+    Schema: z
+      .array(
+        z.object({
+          Name: z.string().regex(/^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,20}$/u, 'attribute names are 1 to 20 characters without spaces'),
+          AttributeDataType: z.enum(['String', 'Number', 'DateTime', 'Boolean']).optional(),
+          Mutable: z.boolean().optional(),
+          Required: z.boolean().optional(),
+          DeveloperOnlyAttribute: z.boolean().optional(),
+          StringAttributeConstraints: z.object({ MinLength: numeric.optional(), MaxLength: numeric.optional() }).optional(),
+          NumberAttributeConstraints: z.object({ MinValue: numeric.optional(), MaxValue: numeric.optional() }).optional(),
+        }),
+      )
+      .max(50)
+      .optional(),
+  })
+  .refine((p) => !(p.UsernameAttributes && p.AliasAttributes), 'UsernameAttributes and AliasAttributes cannot both be set: choose one way of signing in');
 
 const timeUnit = z.enum(['seconds', 'minutes', 'hours', 'days']);
 const UNIT_SECONDS = { seconds: 1, minutes: 60, hours: 3600, days: 86_400 } as const;
@@ -62,10 +75,21 @@ const clientProps = z.object({
   ReadAttributes: z.array(z.string()).optional(),
   WriteAttributes: z.array(z.string()).optional(),
   PreventUserExistenceErrors: z.enum(['ENABLED', 'LEGACY']).optional(),
-  ExplicitAuthFlows: z.array(z.enum([
-    'ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_CUSTOM_AUTH', 'ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_USER_AUTH',
-    'USER_PASSWORD_AUTH', 'ADMIN_NO_SRP_AUTH', 'CUSTOM_AUTH_FLOW_ONLY',
-  ])).optional(),
+  ExplicitAuthFlows: z
+    .array(
+      z.enum([
+        'ALLOW_USER_SRP_AUTH',
+        'ALLOW_USER_PASSWORD_AUTH',
+        'ALLOW_REFRESH_TOKEN_AUTH',
+        'ALLOW_CUSTOM_AUTH',
+        'ALLOW_ADMIN_USER_PASSWORD_AUTH',
+        'ALLOW_USER_AUTH',
+        'USER_PASSWORD_AUTH',
+        'ADMIN_NO_SRP_AUTH',
+        'CUSTOM_AUTH_FLOW_ONLY',
+      ]),
+    )
+    .optional(),
 });
 
 const groupProps = z.object({
@@ -99,44 +123,79 @@ export function createPoolResourceHandlers(state: CognitoState): Record<string, 
     const before = await state.pools.getPool(id);
     if (before && caseInsensitive(before) !== caseInsensitive({ ...before, config })) {
       // Users signed up under one rule may clash under the other (Alice and alice), so Cognito fixes it at creation.
-      throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPool} UsernameCaseSensitive: cannot change on an existing user pool; keep ${String(before.config.UsernameCaseSensitive ?? true)}, or remove the auth resource and add it again (its users are lost).`);
+      throw RESOURCE_ERRORS.error(
+        'ValidationException',
+        `${AUTH_RESOURCE_TYPES.userPool} UsernameCaseSensitive: cannot change on an existing user pool; keep ${String(before.config.UsernameCaseSensitive ?? true)}, or remove the auth resource and add it again (its users are lost).`,
+      );
     }
     await state.pools.putPool(id, config);
     const added = (config.RequiredAttributes ?? []).filter((a) => !(before?.config.RequiredAttributes ?? []).includes(a));
     if (before && added.length > 0) {
       // Users stay; those without a newly required attribute are named so the operator can follow up.
       const lacking = (await state.users.list(id)).filter((u) => added.some((a) => !u.attributes[a]));
-      if (lacking.length > 0) ctx.log.warn('users lack newly required attributes', { userPoolId: id, attributes: added, users: lacking.length, usernames: lacking.slice(0, 20).map((u) => u.username) });
+      if (lacking.length > 0)
+        ctx.log.warn('users lack newly required attributes', {
+          userPoolId: id,
+          attributes: added,
+          users: lacking.length,
+          usernames: lacking.slice(0, 20).map((u) => u.username),
+        });
     }
     return { physicalId: id, attributes: poolAttributes(id) };
   };
   const applyClient = async (id: string, props: Record<string, unknown>) => {
     const p = parse(clientProps, props, AUTH_RESOURCE_TYPES.userPoolClient);
-    if (!(await state.pools.getPool(p.UserPoolId))) throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolClient} UserPoolId: user pool ${p.UserPoolId} does not exist.`);
+    if (!(await state.pools.getPool(p.UserPoolId)))
+      throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolClient} UserPoolId: user pool ${p.UserPoolId} does not exist.`);
     const existing = await state.pools.getClient(id);
     const secret = p.GenerateSecret ? (existing?.secret ?? randomBytes(38).toString('base64url').toLowerCase()) : undefined;
-    const seconds = (value: number | undefined, unit: keyof typeof UNIT_SECONDS | undefined): number => (value === undefined ? 3600 : value * UNIT_SECONDS[unit ?? 'minutes']);
+    const seconds = (value: number | undefined, unit: keyof typeof UNIT_SECONDS | undefined): number =>
+      value === undefined ? 3600 : value * UNIT_SECONDS[unit ?? 'minutes'];
     const accessTokenSeconds = seconds(p.AccessTokenValidity, p.TokenValidityUnits?.AccessToken);
     const idTokenSeconds = seconds(p.IdTokenValidity, p.TokenValidityUnits?.IdToken);
-    if (accessTokenSeconds > 86_400 || idTokenSeconds > 86_400) throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolClient}: access and ID tokens last at most 1 day.`);
+    if (accessTokenSeconds > 86_400 || idTokenSeconds > 86_400)
+      throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolClient}: access and ID tokens last at most 1 day.`);
     const pool = await state.pools.getPool(p.UserPoolId);
-    for (const [field, names] of [['ReadAttributes', p.ReadAttributes], ['WriteAttributes', p.WriteAttributes]] as const) {
-      const unknown = (names ?? []).filter((name) => !(field === 'ReadAttributes' && (VERIFIED_FLAGS.has(name) || name === 'sub')) && (pool === undefined || attributeRule(pool, name) === undefined));
-      if (unknown.length > 0) throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolClient} ${field}: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not an attribute' : 'are not attributes'} of the user pool (standard attributes, or custom ones declared in its Schema).`);
+    for (const [field, names] of [
+      ['ReadAttributes', p.ReadAttributes],
+      ['WriteAttributes', p.WriteAttributes],
+    ] as const) {
+      const unknown = (names ?? []).filter(
+        (name) =>
+          !(field === 'ReadAttributes' && (VERIFIED_FLAGS.has(name) || name === 'sub')) && (pool === undefined || attributeRule(pool, name) === undefined),
+      );
+      if (unknown.length > 0)
+        throw RESOURCE_ERRORS.error(
+          'ValidationException',
+          `${AUTH_RESOURCE_TYPES.userPoolClient} ${field}: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not an attribute' : 'are not attributes'} of the user pool (standard attributes, or custom ones declared in its Schema).`,
+        );
     }
     const flows = p.ExplicitAuthFlows ?? [];
     if (flows.some((f) => f.startsWith('ALLOW_')) && flows.some((f) => !f.startsWith('ALLOW_'))) {
-      throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolClient} ExplicitAuthFlows: the ALLOW_ flows cannot be mixed with the legacy ones (USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH, CUSTOM_AUTH_FLOW_ONLY).`);
+      throw RESOURCE_ERRORS.error(
+        'ValidationException',
+        `${AUTH_RESOURCE_TYPES.userPoolClient} ExplicitAuthFlows: the ALLOW_ flows cannot be mixed with the legacy ones (USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH, CUSTOM_AUTH_FLOW_ONLY).`,
+      );
     }
-    await state.pools.putClient({ id, poolId: p.UserPoolId, name: p.ClientName, secret, refreshTokenValidityDays: p.RefreshTokenValidityDays ?? 30, accessTokenSeconds, idTokenSeconds,
+    await state.pools.putClient({
+      id,
+      poolId: p.UserPoolId,
+      name: p.ClientName,
+      secret,
+      refreshTokenValidityDays: p.RefreshTokenValidityDays ?? 30,
+      accessTokenSeconds,
+      idTokenSeconds,
       preventUserExistenceErrors: p.PreventUserExistenceErrors ?? 'ENABLED',
-      readAttributes: p.ReadAttributes, writeAttributes: p.WriteAttributes, explicitAuthFlows: p.ExplicitAuthFlows,
+      readAttributes: p.ReadAttributes,
+      writeAttributes: p.WriteAttributes,
+      explicitAuthFlows: p.ExplicitAuthFlows,
     });
     return { physicalId: id, attributes: { ClientId: id, ...(secret ? { ClientSecret: secret } : {}) } };
   };
   const applyGroup = async (props: Record<string, unknown>) => {
     const p = parse(groupProps, props, AUTH_RESOURCE_TYPES.userPoolGroup);
-    if (!(await state.pools.getPool(p.UserPoolId))) throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolGroup} UserPoolId: user pool ${p.UserPoolId} does not exist.`);
+    if (!(await state.pools.getPool(p.UserPoolId)))
+      throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolGroup} UserPoolId: user pool ${p.UserPoolId} does not exist.`);
     await state.pools.putGroup({ poolId: p.UserPoolId, name: p.GroupName, description: p.Description, precedence: p.Precedence, roleArn: p.RoleArn });
     return { physicalId: `${p.UserPoolId}:${p.GroupName}`, attributes: { GroupName: p.GroupName } };
   };
@@ -145,7 +204,8 @@ export function createPoolResourceHandlers(state: CognitoState): Record<string, 
 
   return {
     [AUTH_RESOURCE_TYPES.userPool]: {
-      create: (props, ctx) => applyPool(`${kernel.config.region}_${stableId(`${kernel.config.accountId}/${ctx.appId}/${ctx.envName}/${ctx.logicalId}`, ALNUM, 9)}`, props, ctx),
+      create: (props, ctx) =>
+        applyPool(`${kernel.config.region}_${stableId(`${kernel.config.accountId}/${ctx.appId}/${ctx.envName}/${ctx.logicalId}`, ALNUM, 9)}`, props, ctx),
       update: (id, props, _old, ctx) => applyPool(id, props, ctx),
       delete: (id) => state.pools.deletePool(id),
       storedData: createPoolStoredData(kernel.sql),
@@ -153,7 +213,8 @@ export function createPoolResourceHandlers(state: CognitoState): Record<string, 
     [AUTH_RESOURCE_TYPES.userPoolClient]: {
       replaceOn: ['UserPoolId', 'GenerateSecret'],
       create: (props, ctx) => applyClient(clientId(props, ctx), props),
-      update: async (id, props, old) => (props.UserPoolId !== old.UserPoolId || props.GenerateSecret !== old.GenerateSecret ? 'replace' : applyClient(id, props)),
+      update: async (id, props, old) =>
+        props.UserPoolId !== old.UserPoolId || props.GenerateSecret !== old.GenerateSecret ? 'replace' : applyClient(id, props),
       delete: (id) => state.pools.deleteClient(id),
     },
     [AUTH_RESOURCE_TYPES.userPoolGroup]: {

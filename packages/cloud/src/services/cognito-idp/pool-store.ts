@@ -36,10 +36,23 @@ export interface StoredGroup {
   LastModifiedDate: number;
 }
 
-interface GroupRow { pool_id: string; name: string; description: string | null; precedence: number | null; role_arn: string | null; created_at: string; updated_at: string }
+interface GroupRow {
+  pool_id: string;
+  name: string;
+  description: string | null;
+  precedence: number | null;
+  role_arn: string | null;
+  created_at: string;
+  updated_at: string;
+}
 
 function groupFromRow(row: GroupRow): StoredGroup {
-  const group: StoredGroup = { GroupName: row.name, UserPoolId: row.pool_id, CreationDate: Date.parse(row.created_at) / 1000, LastModifiedDate: Date.parse(row.updated_at) / 1000 };
+  const group: StoredGroup = {
+    GroupName: row.name,
+    UserPoolId: row.pool_id,
+    CreationDate: Date.parse(row.created_at) / 1000,
+    LastModifiedDate: Date.parse(row.updated_at) / 1000,
+  };
   if (row.description !== null) group.Description = row.description;
   if (row.precedence !== null) group.Precedence = row.precedence;
   if (row.role_arn !== null) group.RoleArn = row.role_arn;
@@ -70,17 +83,36 @@ export function poolFromRow(row: { id: string; name: string; config: string }): 
   return { id: row.id, name: row.name, config };
 }
 
-interface ClientRow { id: string; pool_id: string; name: string; secret: string | null; config: string }
+interface ClientRow {
+  id: string;
+  pool_id: string;
+  name: string;
+  secret: string | null;
+  config: string;
+}
 
 function clientFromRow(row: ClientRow): StoredClient {
   const config = JSON.parse(row.config) as {
-    refreshTokenValidityDays?: number; accessTokenSeconds?: number; idTokenSeconds?: number; preventUserExistenceErrors?: 'ENABLED' | 'LEGACY';
-    readAttributes?: string[]; writeAttributes?: string[]; explicitAuthFlows?: string[];
+    refreshTokenValidityDays?: number;
+    accessTokenSeconds?: number;
+    idTokenSeconds?: number;
+    preventUserExistenceErrors?: 'ENABLED' | 'LEGACY';
+    readAttributes?: string[];
+    writeAttributes?: string[];
+    explicitAuthFlows?: string[];
   };
   return {
-    id: row.id, poolId: row.pool_id, name: row.name, secret: row.secret ?? undefined, refreshTokenValidityDays: config.refreshTokenValidityDays ?? 30,
-    accessTokenSeconds: config.accessTokenSeconds ?? 3600, idTokenSeconds: config.idTokenSeconds ?? 3600, preventUserExistenceErrors: config.preventUserExistenceErrors ?? 'ENABLED',
-    readAttributes: config.readAttributes, writeAttributes: config.writeAttributes, explicitAuthFlows: config.explicitAuthFlows,
+    id: row.id,
+    poolId: row.pool_id,
+    name: row.name,
+    secret: row.secret ?? undefined,
+    refreshTokenValidityDays: config.refreshTokenValidityDays ?? 30,
+    accessTokenSeconds: config.accessTokenSeconds ?? 3600,
+    idTokenSeconds: config.idTokenSeconds ?? 3600,
+    preventUserExistenceErrors: config.preventUserExistenceErrors ?? 'ENABLED',
+    readAttributes: config.readAttributes,
+    writeAttributes: config.writeAttributes,
+    explicitAuthFlows: config.explicitAuthFlows,
   };
 }
 
@@ -101,7 +133,15 @@ export function createPoolStore(sql: SqlStore) {
     /** Deletes the pool and everything in it. */
     async deletePool(id: string): Promise<void> {
       await sql.transaction(async (tx) => {
-        for (const table of ['cognito_users', 'cognito_groups', 'cognito_memberships', 'cognito_codes', 'cognito_refresh_tokens', 'cognito_challenge_sessions', 'cognito_clients']) {
+        for (const table of [
+          'cognito_users',
+          'cognito_groups',
+          'cognito_memberships',
+          'cognito_codes',
+          'cognito_refresh_tokens',
+          'cognito_challenge_sessions',
+          'cognito_clients',
+        ]) {
           await tx.run(`DELETE FROM ${table} WHERE pool_id = ?`, [id]);
         }
         await tx.run('DELETE FROM cognito_pools WHERE id = ?', [id]);
@@ -114,17 +154,30 @@ export function createPoolStore(sql: SqlStore) {
     /** An app client and its pool, in one query. */
     async getClientAndPool(id: string): Promise<{ client: StoredClient; pool: StoredPool } | undefined> {
       const row = await sql.get<ClientRow & { pool_name: string; pool_config: string }>(
-        'SELECT c.*, p.name AS pool_name, p.config AS pool_config FROM cognito_clients c JOIN cognito_pools p ON p.id = c.pool_id WHERE c.id = ?', [id]);
+        'SELECT c.*, p.name AS pool_name, p.config AS pool_config FROM cognito_clients c JOIN cognito_pools p ON p.id = c.pool_id WHERE c.id = ?',
+        [id],
+      );
       return row ? { client: clientFromRow(row), pool: poolFromRow({ id: row.pool_id, name: row.pool_name, config: row.pool_config }) } : undefined;
     },
     async putClient(client: StoredClient): Promise<void> {
       await sql.run(
         'INSERT INTO cognito_clients (id, pool_id, name, secret, config, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, config = excluded.config',
-        [client.id, client.poolId, client.name, client.secret ?? null, JSON.stringify({
-          refreshTokenValidityDays: client.refreshTokenValidityDays, accessTokenSeconds: client.accessTokenSeconds, idTokenSeconds: client.idTokenSeconds,
-          preventUserExistenceErrors: client.preventUserExistenceErrors,
-          readAttributes: client.readAttributes, writeAttributes: client.writeAttributes, explicitAuthFlows: client.explicitAuthFlows,
-        }), new Date().toISOString()],
+        [
+          client.id,
+          client.poolId,
+          client.name,
+          client.secret ?? null,
+          JSON.stringify({
+            refreshTokenValidityDays: client.refreshTokenValidityDays,
+            accessTokenSeconds: client.accessTokenSeconds,
+            idTokenSeconds: client.idTokenSeconds,
+            preventUserExistenceErrors: client.preventUserExistenceErrors,
+            readAttributes: client.readAttributes,
+            writeAttributes: client.writeAttributes,
+            explicitAuthFlows: client.explicitAuthFlows,
+          }),
+          new Date().toISOString(),
+        ],
       );
     },
     async deleteClient(id: string): Promise<void> {
@@ -140,7 +193,13 @@ export function createPoolStore(sql: SqlStore) {
     async listGroups(poolId: string): Promise<StoredGroup[]> {
       return (await sql.all<GroupRow>('SELECT * FROM cognito_groups WHERE pool_id = ? ORDER BY name', [poolId])).map(groupFromRow);
     },
-    async putGroup(group: { poolId: string; name: string; description?: string | undefined; precedence?: number | undefined; roleArn?: string | undefined }): Promise<void> {
+    async putGroup(group: {
+      poolId: string;
+      name: string;
+      description?: string | undefined;
+      precedence?: number | undefined;
+      roleArn?: string | undefined;
+    }): Promise<void> {
       const now = new Date().toISOString();
       await sql.run(
         `INSERT INTO cognito_groups (pool_id, name, description, precedence, role_arn, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -7,7 +7,20 @@ import { aliasesOf } from './cognito-state.js';
 /** The shape of a pool's copy: its users' rows, groups and memberships, without the pool id. */
 const USERS_SNAPSHOT_VERSION = 1;
 
-const USER_COLUMNS = ['username', 'sub', 'status', 'enabled', 'attributes', 'srp_salt', 'srp_verifier', 'password_hash', 'mfa', 'totp_secret', 'created_at', 'updated_at'] as const;
+const USER_COLUMNS = [
+  'username',
+  'sub',
+  'status',
+  'enabled',
+  'attributes',
+  'srp_salt',
+  'srp_verifier',
+  'password_hash',
+  'mfa',
+  'totp_secret',
+  'created_at',
+  'updated_at',
+] as const;
 const GROUP_COLUMNS = ['name', 'description', 'precedence', 'role_arn', 'created_at', 'updated_at'] as const;
 
 /** The attributes a user may sign in with (each has an expression index on cognito_users). */
@@ -40,13 +53,17 @@ export function createPoolStoredData(sql: SqlStore): StoredDataHooks {
       return sql.transaction(async (tx) => {
         const users = await tx.all(`SELECT ${USER_COLUMNS.join(', ')} FROM cognito_users WHERE pool_id = ? ORDER BY username`, [poolId]);
         const groups = await tx.all(`SELECT ${GROUP_COLUMNS.join(', ')} FROM cognito_groups WHERE pool_id = ? ORDER BY name`, [poolId]);
-        const memberships = await tx.all<{ group: string; username: string }>('SELECT group_name AS "group", username FROM cognito_memberships WHERE pool_id = ?', [poolId]);
+        const memberships = await tx.all<{ group: string; username: string }>(
+          'SELECT group_name AS "group", username FROM cognito_memberships WHERE pool_id = ?',
+          [poolId],
+        );
         const copy: PoolCopy = { users, groups, memberships };
         return { version: USERS_SNAPSHOT_VERSION, count: users.length, data: copy };
       });
     },
     async restore(poolId, _props, snapshot) {
-      if (snapshot.version !== USERS_SNAPSHOT_VERSION) throw RESOURCE_ERRORS.error('ValidationException', `A copy of user pool users in format ${snapshot.version} cannot be read by this cloud.`);
+      if (snapshot.version !== USERS_SNAPSHOT_VERSION)
+        throw RESOURCE_ERRORS.error('ValidationException', `A copy of user pool users in format ${snapshot.version} cannot be read by this cloud.`);
       const copy = snapshot.data as PoolCopy;
       return sql.transaction(async (tx) => {
         const pool = await tx.get<{ config: string }>('SELECT config FROM cognito_pools WHERE id = ?', [poolId]);
@@ -57,17 +74,28 @@ export function createPoolStoredData(sql: SqlStore): StoredDataHooks {
         // A user signed up since may have the copy's email or phone as its sign-in name: two users must not answer to one.
         const aliases = aliasesOf(config).filter((a) => SIGN_IN_ALIASES.includes(a));
         const clash = async (user: Row): Promise<string | undefined> => {
-          if (await tx.get(`SELECT 1 AS taken FROM cognito_users WHERE pool_id = ? AND (${match('username')} OR sub = ?)`, [poolId, user['username'], user['sub']])) return `user ${String(user['username'])} is already in the pool`;
+          if (
+            await tx.get(`SELECT 1 AS taken FROM cognito_users WHERE pool_id = ? AND (${match('username')} OR sub = ?)`, [
+              poolId,
+              user['username'],
+              user['sub'],
+            ])
+          )
+            return `user ${String(user['username'])} is already in the pool`;
           const attributes = JSON.parse(String(user['attributes'])) as Record<string, string>;
           for (const alias of aliases) {
             const value = attributes[alias];
             if (value === undefined) continue;
-            if (await tx.get(`SELECT 1 AS taken FROM cognito_users WHERE pool_id = ? AND ${match(`json_extract(attributes, '$.${alias}')`)}`, [poolId, value])) return `another user of the pool has the ${alias} of user ${String(user['username'])}`;
+            if (await tx.get(`SELECT 1 AS taken FROM cognito_users WHERE pool_id = ? AND ${match(`json_extract(attributes, '$.${alias}')`)}`, [poolId, value]))
+              return `another user of the pool has the ${alias} of user ${String(user['username'])}`;
           }
           return undefined;
         };
         for (const group of copy.groups) {
-          await tx.run(`INSERT INTO cognito_groups (pool_id, ${GROUP_COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, [poolId, ...GROUP_COLUMNS.map((c) => group[c] ?? null)]);
+          await tx.run(`INSERT INTO cognito_groups (pool_id, ${GROUP_COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, [
+            poolId,
+            ...GROUP_COLUMNS.map((c) => group[c] ?? null),
+          ]);
         }
         const restored = new Set<string>();
         let skipped = 0;
@@ -79,12 +107,19 @@ export function createPoolStoredData(sql: SqlStore): StoredDataHooks {
             example ??= taken;
             continue;
           }
-          await tx.run(`INSERT INTO cognito_users (pool_id, ${USER_COLUMNS.join(', ')}) VALUES (?, ${USER_COLUMNS.map(() => '?').join(', ')})`, [poolId, ...USER_COLUMNS.map((c) => user[c] ?? null)]);
+          await tx.run(`INSERT INTO cognito_users (pool_id, ${USER_COLUMNS.join(', ')}) VALUES (?, ${USER_COLUMNS.map(() => '?').join(', ')})`, [
+            poolId,
+            ...USER_COLUMNS.map((c) => user[c] ?? null),
+          ]);
           restored.add(String(user['username']));
         }
         for (const m of copy.memberships) {
           if (!restored.has(m.username)) continue;
-          await tx.run('INSERT INTO cognito_memberships (pool_id, group_name, username) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [poolId, m.group, m.username]);
+          await tx.run('INSERT INTO cognito_memberships (pool_id, group_name, username) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [
+            poolId,
+            m.group,
+            m.username,
+          ]);
         }
         return { restored: restored.size, skipped, ...(example === undefined ? {} : { example }) };
       });

@@ -8,10 +8,12 @@ import type { StoredClient } from './pool-store.js';
  */
 export function checkSecretHash(client: StoredClient, username: string, given: unknown): void {
   if (client.secret === undefined) return;
-  if (typeof given !== 'string' || given === '') throw cognitoError('NotAuthorizedException', `Client ${client.id} is configured with a secret but SECRET_HASH was not received`);
+  if (typeof given !== 'string' || given === '')
+    throw cognitoError('NotAuthorizedException', `Client ${client.id} is configured with a secret but SECRET_HASH was not received`);
   const expected = createHmac('sha256', client.secret).update(`${username}${client.id}`).digest();
   const actual = Buffer.from(given, 'base64');
-  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) throw cognitoError('NotAuthorizedException', `Unable to verify secret hash for client ${client.id}`);
+  if (actual.length !== expected.length || !timingSafeEqual(actual, expected))
+    throw cognitoError('NotAuthorizedException', `Unable to verify secret hash for client ${client.id}`);
 }
 
 /** GetTokensFromRefreshToken sends the secret itself. */
@@ -19,5 +21,6 @@ export function checkClientSecret(client: StoredClient, given: unknown): void {
   if (client.secret === undefined) return;
   const expected = Buffer.from(client.secret);
   const actual = Buffer.from(typeof given === 'string' ? given : '');
-  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) throw cognitoError('NotAuthorizedException', `Client ${client.id} is configured with a secret: send ClientSecret.`);
+  if (actual.length !== expected.length || !timingSafeEqual(actual, expected))
+    throw cognitoError('NotAuthorizedException', `Client ${client.id} is configured with a secret: send ClientSecret.`);
 }

@@ -15,9 +15,11 @@ const VERIFIABLE = ['email', 'phone_number'];
 
 /** Operations a signed-in user makes with an access token, plus the software-token setup of MFA_SETUP. */
 export function selfOperations(state: CognitoState): Record<string, UserOperation> {
-  const unsupported = (name: string): UserOperation => async () => {
-    throw invalidParameter(`${name} is not supported by Forte: device tracking and passkeys are not available.`);
-  };
+  const unsupported =
+    (name: string): UserOperation =>
+    async () => {
+      throw invalidParameter(`${name} is not supported by Forte: device tracking and passkeys are not available.`);
+    };
   const ops: Record<string, UserOperation> = {
     async GetUser(input) {
       const { pool, user, clientId } = await userFromAccessToken(state, input.AccessToken);
@@ -42,7 +44,8 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
       const sendsCode = (name: string, value: string): boolean =>
         verifiesBeforeUpdate(pool, user, name, value) || (user.attributes[name] !== value && VERIFIABLE.includes(name) && autoVerified.includes(name));
       // A code to a new address counts like any other code sent: a signed-in user cannot mail codes without limit.
-      if (Object.entries(changes).some(([name, value]) => sendsCode(name, value))) await limitCodeSend(state, attempter(pool, user, user.username, clientAddress(ctx)));
+      if (Object.entries(changes).some(([name, value]) => sendsCode(name, value)))
+        await limitCodeSend(state, attempter(pool, user, user.username, clientAddress(ctx)));
       const deliveries: unknown[] = [];
       for (const [name, value] of Object.entries(changes)) {
         if (verifiesBeforeUpdate(pool, user, name, value)) {
@@ -78,7 +81,9 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
       const { pool, user } = await userFromAccessToken(state, input.AccessToken);
       const name = str(input, 'AttributeName');
       const code = str(input, 'Code');
-      const { result, pendingValue } = await limitedCodeEntry(state, attempter(pool, user, user.username, clientAddress(ctx)), () => state.users.useCodeFor(pool.id, user.username, `verify:${name}`, code));
+      const { result, pendingValue } = await limitedCodeEntry(state, attempter(pool, user, user.username, clientAddress(ctx)), () =>
+        state.users.useCodeFor(pool.id, user.username, `verify:${name}`, code),
+      );
       assertCodeAccepted(result);
       if (pendingValue !== undefined) {
         // The new value was free when it was asked for; another user may have taken it since.
@@ -93,7 +98,8 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
     async DeleteUserAttributes(input) {
       const { pool, user, clientId } = await userFromAccessToken(state, input.AccessToken);
       const names = input.UserAttributeNames;
-      if (!Array.isArray(names) || !names.every((n): n is string => typeof n === 'string')) throw invalidParameter('UserAttributeNames must be a list of names.');
+      if (!Array.isArray(names) || !names.every((n): n is string => typeof n === 'string'))
+        throw invalidParameter('UserAttributeNames must be a list of names.');
       // Deleting is writing an empty value: the same rules (and an immutable attribute keeps its value).
       checkUserWrite(pool, await clientOfAccessToken(state, clientId), Object.fromEntries(names.map((n) => [n, ''])), user);
       const required = names.filter((n) => requiredAttributes(pool).includes(n));
@@ -119,7 +125,11 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
       if (blocked === 'user') throw attemptLimitExceeded();
       if (blocked === 'address') throw cognitoError('TooManyRequestsException', 'Too many failed sign-in attempts from this address: wait a few minutes.');
       const hash = user.passwordHash;
-      const ok = await limitedPasswordCheck(state, attempter(pool, user, user.username, address), async () => hash !== undefined && (await checkPassword(previous, hash)));
+      const ok = await limitedPasswordCheck(
+        state,
+        attempter(pool, user, user.username, address),
+        async () => hash !== undefined && (await checkPassword(previous, hash)),
+      );
       if (!ok) {
         state.limiter.fail(signInKey, address);
         throw cognitoError('NotAuthorizedException', 'Incorrect username or password.');
@@ -180,7 +190,17 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
       return { Status: 'SUCCESS' };
     },
   };
-  for (const name of ['ConfirmDevice', 'ForgetDevice', 'ListDevices', 'UpdateDeviceStatus', 'GetDevice', 'StartWebAuthnRegistration', 'CompleteWebAuthnRegistration', 'ListWebAuthnCredentials', 'DeleteWebAuthnCredential']) {
+  for (const name of [
+    'ConfirmDevice',
+    'ForgetDevice',
+    'ListDevices',
+    'UpdateDeviceStatus',
+    'GetDevice',
+    'StartWebAuthnRegistration',
+    'CompleteWebAuthnRegistration',
+    'ListWebAuthnCredentials',
+    'DeleteWebAuthnCredential',
+  ]) {
     ops[name] = unsupported(name);
   }
   return ops;

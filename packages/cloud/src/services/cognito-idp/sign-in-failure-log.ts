@@ -18,8 +18,9 @@ export function createSqlSignInFailureLog(sql: SqlStore, windowMs: number): Sign
       await sql.run('DELETE FROM cognito_sign_in_failures WHERE limit_key = ?', [key]);
     },
     async since(since) {
-      return (await sql.all<{ limit_key: string; at: number }>('SELECT limit_key, at FROM cognito_sign_in_failures WHERE at >= ? ORDER BY at', [since]))
-        .map((row) => ({ key: row.limit_key, at: row.at }));
+      return (await sql.all<{ limit_key: string; at: number }>('SELECT limit_key, at FROM cognito_sign_in_failures WHERE at >= ? ORDER BY at', [since])).map(
+        (row) => ({ key: row.limit_key, at: row.at }),
+      );
     },
   };
 }

@@ -17,7 +17,13 @@ export const MAX_SIGN_IN_KEYS = 100_000;
  * write that fails is reported to `onError` and the count in memory still holds.
  */
 export function createSignInLimiter(options: {
-  perUser: number; perAddress: number; windowMs: number; maxKeys?: number; log?: SignInFailureLog; onError?: (error: unknown) => void; now?: () => number;
+  perUser: number;
+  perAddress: number;
+  windowMs: number;
+  maxKeys?: number;
+  log?: SignInFailureLog;
+  onError?: (error: unknown) => void;
+  now?: () => number;
 }) {
   const now = options.now ?? Date.now;
   const maxKeys = options.maxKeys ?? MAX_SIGN_IN_KEYS;

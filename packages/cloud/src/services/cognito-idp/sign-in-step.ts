@@ -33,7 +33,11 @@ export async function nextSignInStep(state: CognitoState, pool: StoredPool, clie
     const sms = user.mfa.smsEnabled && user.attributes.phone_number !== undefined;
     const useTotp = totp && (!sms || user.mfa.preferred !== 'SMS_MFA');
     if (useTotp) {
-      return { ChallengeName: 'SOFTWARE_TOKEN_MFA', ChallengeParameters: {}, Session: await state.sessions.create({ ...base, challenge: 'SOFTWARE_TOKEN_MFA' }) };
+      return {
+        ChallengeName: 'SOFTWARE_TOKEN_MFA',
+        ChallengeParameters: {},
+        Session: await state.sessions.create({ ...base, challenge: 'SOFTWARE_TOKEN_MFA' }),
+      };
     }
     if (sms) {
       const code = await state.users.newCode(pool.id, user.username, 'mfa', CODE_TTL_MS.mfa);
@@ -47,9 +51,16 @@ export async function nextSignInStep(state: CognitoState, pool: StoredPool, clie
     if (mfaMode === 'ON') {
       const enabled = pool.config.EnabledMfas ?? ['SOFTWARE_TOKEN_MFA'];
       if (!enabled.includes('SOFTWARE_TOKEN_MFA')) {
-        throw cognitoError('InvalidParameterException', 'MFA is required but the user has no phone number for SMS_MFA: add phone_number to the user or enable SOFTWARE_TOKEN_MFA on the pool.');
+        throw cognitoError(
+          'InvalidParameterException',
+          'MFA is required but the user has no phone number for SMS_MFA: add phone_number to the user or enable SOFTWARE_TOKEN_MFA on the pool.',
+        );
       }
-      return { ChallengeName: 'MFA_SETUP', ChallengeParameters: { MFAS_CAN_SETUP: JSON.stringify(['SOFTWARE_TOKEN_MFA']) }, Session: await state.sessions.create({ ...base, challenge: 'MFA_SETUP' }) };
+      return {
+        ChallengeName: 'MFA_SETUP',
+        ChallengeParameters: { MFAS_CAN_SETUP: JSON.stringify(['SOFTWARE_TOKEN_MFA']) },
+        Session: await state.sessions.create({ ...base, challenge: 'MFA_SETUP' }),
+      };
     }
   }
   return completeSignIn(state, pool, client, user);

@@ -22,7 +22,8 @@ export function signUpOperations(state: CognitoState): Record<string, UserOperat
       await limitSignUp(state, clientAddress(ctx));
       const typed = str(input, 'Username');
       checkSecretHash(client, typed, input.SecretHash);
-      if (typeof input.Password !== 'string') throw invalidParameter("1 validation error detected: Value at 'password' failed to satisfy constraint: Member must not be null");
+      if (typeof input.Password !== 'string')
+        throw invalidParameter("1 validation error detected: Value at 'password' failed to satisfy constraint: Member must not be null");
       const attributes = parseAttributes(input.UserAttributes, 'UserAttributes');
       checkUserWrite(pool, client, attributes, undefined);
       const usernameAttributes = pool.config.UsernameAttributes ?? [];
@@ -33,17 +34,30 @@ export function signUpOperations(state: CognitoState): Record<string, UserOperat
         if (!usernameAttributes.includes(kind)) throw invalidParameter(`Username should be ${usernameAttributes.join(' or ')}.`);
         attributes[kind] = typed;
         username = sub; // Cognito keeps the sub as the internal username when users sign in with email/phone
-        if (await state.users.findByAttribute(pool.id, kind, typed, caseInsensitive(pool))) throw cognitoError('UsernameExistsException', 'An account with the given email already exists.');
+        if (await state.users.findByAttribute(pool.id, kind, typed, caseInsensitive(pool)))
+          throw cognitoError('UsernameExistsException', 'An account with the given email already exists.');
       } else if (await state.users.getByName(pool.id, typed, caseInsensitive(pool))) {
         throw cognitoError('UsernameExistsException', 'User already exists');
       }
       const missing = requiredAttributes(pool).filter((name) => !attributes[name]);
-      if (missing.length > 0) throw invalidParameter(`Attributes did not conform to the schema: ${missing.map((m) => `${m}: The attribute ${m} is required`).join(', ')}`);
+      if (missing.length > 0)
+        throw invalidParameter(`Attributes did not conform to the schema: ${missing.map((m) => `${m}: The attribute ${m} is required`).join(', ')}`);
       checkPasswordPolicy(pool.config, input.Password);
       const now = new Date().toISOString();
       const user: StoredUser = {
-        poolId: pool.id, username, sub, status: 'UNCONFIRMED', enabled: true, attributes, srpSalt: undefined, srpVerifier: undefined, passwordHash: undefined,
-        mfa: { smsEnabled: false, totpEnabled: false }, totpSecret: undefined, createdAt: now, updatedAt: now,
+        poolId: pool.id,
+        username,
+        sub,
+        status: 'UNCONFIRMED',
+        enabled: true,
+        attributes,
+        srpSalt: undefined,
+        srpVerifier: undefined,
+        passwordHash: undefined,
+        mfa: { smsEnabled: false, totpEnabled: false },
+        totpSecret: undefined,
+        createdAt: now,
+        updatedAt: now,
       };
       await setPassword(pool, user, input.Password);
       // Checked again with the insert, in one transaction: a concurrent sign-up may have taken the name.
@@ -66,7 +80,9 @@ export function signUpOperations(state: CognitoState): Record<string, UserOperat
       const user = await findUser(state, pool, typed);
       const code = str(input, 'ConfirmationCode');
       if (user && user.status !== 'UNCONFIRMED') throw cognitoError('NotAuthorizedException', 'User cannot be confirmed. Current status is CONFIRMED');
-      const result = await limitedCodeEntry(state, attempter(pool, user, typed, clientAddress(ctx)), async () => (user ? state.users.useCode(pool.id, user.username, 'signUp', code) : 'mismatch'));
+      const result = await limitedCodeEntry(state, attempter(pool, user, typed, clientAddress(ctx)), async () =>
+        user ? state.users.useCode(pool.id, user.username, 'signUp', code) : 'mismatch',
+      );
       if (!user) throw unknownUserCodeError(client);
       assertCodeAccepted(result);
       user.status = 'CONFIRMED';
@@ -108,7 +124,9 @@ export function signUpOperations(state: CognitoState): Record<string, UserOperat
       const code = str(input, 'ConfirmationCode');
       const password = str(input, 'Password');
       checkPasswordPolicy(pool.config, password);
-      const result = await limitedCodeEntry(state, attempter(pool, user, typed, clientAddress(ctx)), async () => (user ? state.users.useCode(pool.id, user.username, 'reset', code) : 'mismatch'));
+      const result = await limitedCodeEntry(state, attempter(pool, user, typed, clientAddress(ctx)), async () =>
+        user ? state.users.useCode(pool.id, user.username, 'reset', code) : 'mismatch',
+      );
       if (!user) throw unknownUserCodeError(client);
       assertCodeAccepted(result);
       await setPassword(pool, user, password);

@@ -28,7 +28,10 @@ function counting(inner: SqlStore, versioned: boolean): SqlStore & { reads: numb
   return store as SqlStore & { reads: number };
 }
 
-async function withUser(versioned: boolean, fn: (sql: SqlStore & { reads: number }, users: ReturnType<typeof createUserStore>) => Promise<void>): Promise<void> {
+async function withUser(
+  versioned: boolean,
+  fn: (sql: SqlStore & { reads: number }, users: ReturnType<typeof createUserStore>) => Promise<void>,
+): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'forte-signed-in-'));
   const inner = createSqliteStore(join(dir, 'forte.db'));
   try {
@@ -37,13 +40,45 @@ async function withUser(versioned: boolean, fn: (sql: SqlStore & { reads: number
     const pools = createPoolStore(sql);
     const users = createUserStore(sql);
     await pools.putPool('us-east-1_pool', { PoolName: 'pool' });
-    await pools.putClient({ id: 'client', poolId: 'us-east-1_pool', name: 'web', secret: undefined, refreshTokenValidityDays: 30, accessTokenSeconds: 3600, idTokenSeconds: 3600, preventUserExistenceErrors: 'ENABLED' });
+    await pools.putClient({
+      id: 'client',
+      poolId: 'us-east-1_pool',
+      name: 'web',
+      secret: undefined,
+      refreshTokenValidityDays: 30,
+      accessTokenSeconds: 3600,
+      idTokenSeconds: 3600,
+      preventUserExistenceErrors: 'ENABLED',
+    });
     const now = new Date().toISOString();
-    assert.ok(await users.insertIfFree({
-      poolId: 'us-east-1_pool', username: 'ann', sub: 'sub-ann', status: 'CONFIRMED', enabled: true, attributes: { email: 'ann@example.com' },
-      srpSalt: undefined, srpVerifier: undefined, passwordHash: undefined, mfa: { smsEnabled: false, totpEnabled: false }, totpSecret: undefined, createdAt: now, updatedAt: now,
-    }, { folded: false }));
-    await users.addRefreshToken({ poolId: 'us-east-1_pool', clientId: 'client', username: 'ann', originJti: 'jti-1', authTime: 0, expiresAt: Date.now() + 60_000 });
+    assert.ok(
+      await users.insertIfFree(
+        {
+          poolId: 'us-east-1_pool',
+          username: 'ann',
+          sub: 'sub-ann',
+          status: 'CONFIRMED',
+          enabled: true,
+          attributes: { email: 'ann@example.com' },
+          srpSalt: undefined,
+          srpVerifier: undefined,
+          passwordHash: undefined,
+          mfa: { smsEnabled: false, totpEnabled: false },
+          totpSecret: undefined,
+          createdAt: now,
+          updatedAt: now,
+        },
+        { folded: false },
+      ),
+    );
+    await users.addRefreshToken({
+      poolId: 'us-east-1_pool',
+      clientId: 'client',
+      username: 'ann',
+      originJti: 'jti-1',
+      authTime: 0,
+      expiresAt: Date.now() + 60_000,
+    });
     await fn(sql, users);
   } finally {
     await inner.close();
@@ -60,7 +95,11 @@ test('a token check reads its sign-in once until the next write, which takes eff
     assert.deepEqual(second, first);
     assert.notEqual(second?.user, first?.user, 'each call gets its own user object to change');
     second!.user!.attributes.email = 'changed@example.com';
-    assert.equal((await users.signedIn('us-east-1_pool', 'ann', 'jti-1'))?.user?.attributes.email, 'ann@example.com', 'a caller changing its copy changes nothing remembered');
+    assert.equal(
+      (await users.signedIn('us-east-1_pool', 'ann', 'jti-1'))?.user?.attributes.email,
+      'ann@example.com',
+      'a caller changing its copy changes nothing remembered',
+    );
 
     await users.revokeOrigin('jti-1');
     assert.equal((await users.signedIn('us-east-1_pool', 'ann', 'jti-1'))?.origin?.revoked, true, 'a revocation is seen by the very next check');

@@ -11,10 +11,28 @@ export async function completeSignIn(state: CognitoState, pool: StoredPool, clie
   const authTime = Math.floor(Date.now() / 1000);
   const originJti = randomUUID();
   const RefreshToken = await state.users.addRefreshToken({
-    poolId: pool.id, clientId: client.id, username: user.username, originJti, authTime, expiresAt: Date.now() + client.refreshTokenValidityDays * 86_400_000,
+    poolId: pool.id,
+    clientId: client.id,
+    username: user.username,
+    originJti,
+    authTime,
+    expiresAt: Date.now() + client.refreshTokenValidityDays * 86_400_000,
   });
   const { groups, roles: groupRoles } = await state.users.groupsAndRolesOf(pool.id, user.username);
-  const tokens = await issueTokens({ keys: state.keys, issuer: issuerOf(state, pool.id), clientId: client.id, pool, client, user, groups, groupRoles, originJti, authTime, accessTokenSeconds: client.accessTokenSeconds, idTokenSeconds: client.idTokenSeconds });
+  const tokens = await issueTokens({
+    keys: state.keys,
+    issuer: issuerOf(state, pool.id),
+    clientId: client.id,
+    pool,
+    client,
+    user,
+    groups,
+    groupRoles,
+    originJti,
+    authTime,
+    accessTokenSeconds: client.accessTokenSeconds,
+    idTokenSeconds: client.idTokenSeconds,
+  });
   return { AuthenticationResult: { ...tokens, RefreshToken }, ChallengeParameters: {} };
 }
 
@@ -33,11 +51,19 @@ export async function userFromAccessToken(state: CognitoState, token: unknown): 
   // The issuer is the cloud's URL and the pool: checked on every call, as the URL is the cloud's to change.
   const iss = typeof claims?.iss === 'string' ? claims.iss : '';
   const poolId = poolIdOf(iss);
-  if (!claims || iss !== issuerOf(state, poolId) || claims.token_use !== 'access' || typeof claims.username !== 'string' || typeof claims.client_id !== 'string') throw cognitoError('NotAuthorizedException', 'Invalid Access Token');
+  if (
+    !claims ||
+    iss !== issuerOf(state, poolId) ||
+    claims.token_use !== 'access' ||
+    typeof claims.username !== 'string' ||
+    typeof claims.client_id !== 'string'
+  )
+    throw cognitoError('NotAuthorizedException', 'Invalid Access Token');
   const found = await state.users.signedIn(poolId, claims.username, String(claims.origin_jti));
   if (!found) throw cognitoError('NotAuthorizedException', 'Invalid Access Token');
   const { pool, user, origin } = found;
-  const live = origin !== undefined && !origin.revoked && origin.poolId === pool.id && origin.clientId === claims.client_id && origin.username === claims.username;
+  const live =
+    origin !== undefined && !origin.revoked && origin.poolId === pool.id && origin.clientId === claims.client_id && origin.username === claims.username;
   if (!live || !user || user.sub !== claims.sub) throw cognitoError('NotAuthorizedException', 'Access Token has been revoked');
   if (!user.enabled) throw cognitoError('NotAuthorizedException', 'User is disabled.');
   return { pool, user, clientId: claims.client_id };

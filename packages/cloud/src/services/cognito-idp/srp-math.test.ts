@@ -8,17 +8,33 @@ const sha = (data: Buffer | string): string => createHash('sha256').update(data)
 const hexHash = (hex: string): string => sha(Buffer.from(hex, 'hex'));
 const big = (hex: string): bigint => BigInt(`0x${hex}`);
 
-function clientClaim(options: { poolName: string; userId: string; password: string; salt: string; B: bigint; a: bigint; secretBlock: string; timestamp: string }): string {
+function clientClaim(options: {
+  poolName: string;
+  userId: string;
+  password: string;
+  salt: string;
+  B: bigint;
+  a: bigint;
+  secretBlock: string;
+  timestamp: string;
+}): string {
   const A = modPow(SRP_G, options.a, SRP_N);
   const k = big(hexHash(padHex(SRP_N) + padHex(SRP_G)));
   const u = big(hexHash(padHex(A) + padHex(options.B)));
   const x = big(hexHash(padHex(big(options.salt)) + sha(`${options.poolName}${options.userId}:${options.password}`)));
   const base = (((options.B - k * modPow(SRP_G, x, SRP_N)) % SRP_N) + SRP_N) % SRP_N;
   const S = modPow(base, options.a + u * x, SRP_N);
-  const prk = createHmac('sha256', Buffer.from(padHex(u), 'hex')).update(Buffer.from(padHex(S), 'hex')).digest();
-  const K = createHmac('sha256', prk).update(Buffer.concat([Buffer.from('Caldera Derived Key'), Buffer.from([1])])).digest().subarray(0, 16);
+  const prk = createHmac('sha256', Buffer.from(padHex(u), 'hex'))
+    .update(Buffer.from(padHex(S), 'hex'))
+    .digest();
+  const K = createHmac('sha256', prk)
+    .update(Buffer.concat([Buffer.from('Caldera Derived Key'), Buffer.from([1])]))
+    .digest()
+    .subarray(0, 16);
   return createHmac('sha256', K)
-    .update(Buffer.concat([Buffer.from(options.poolName), Buffer.from(options.userId), Buffer.from(options.secretBlock, 'base64'), Buffer.from(options.timestamp)]))
+    .update(
+      Buffer.concat([Buffer.from(options.poolName), Buffer.from(options.userId), Buffer.from(options.secretBlock, 'base64'), Buffer.from(options.timestamp)]),
+    )
     .digest('base64');
 }
 
@@ -43,7 +59,10 @@ test('A = 0 mod N is refused', () => {
   const { verifier } = createVerifier('P', 'u', 'pw');
   const { b, B } = serverEphemeral(verifier);
   for (const A of [0n, SRP_N, 2n * SRP_N]) {
-    assert.equal(verifyPasswordClaim({ A, b, B, verifierHex: verifier, poolName: 'P', userIdForSrp: 'u', secretBlock: 'AAAA', timestamp: 'x', signature: 'AAAA' }), false);
+    assert.equal(
+      verifyPasswordClaim({ A, b, B, verifierHex: verifier, poolName: 'P', userIdForSrp: 'u', secretBlock: 'AAAA', timestamp: 'x', signature: 'AAAA' }),
+      false,
+    );
   }
 });
 

@@ -89,8 +89,13 @@ export function serverEphemeral(verifierHex: string): { b: bigint; B: bigint } {
 
 /** K = first 16 bytes of HKDF(ikm = padHex(S), salt = padHex(u), info = "Caldera Derived Key"). */
 export function hkdfKey(S: bigint, u: bigint): Buffer {
-  const prk = createHmac('sha256', Buffer.from(padHex(u), 'hex')).update(Buffer.from(padHex(S), 'hex')).digest();
-  return createHmac('sha256', prk).update(Buffer.concat([Buffer.from('Caldera Derived Key', 'utf8'), Buffer.from([1])])).digest().subarray(0, 16);
+  const prk = createHmac('sha256', Buffer.from(padHex(u), 'hex'))
+    .update(Buffer.from(padHex(S), 'hex'))
+    .digest();
+  return createHmac('sha256', prk)
+    .update(Buffer.concat([Buffer.from('Caldera Derived Key', 'utf8'), Buffer.from([1])]))
+    .digest()
+    .subarray(0, 16);
 }
 
 export function srpU(A: bigint, B: bigint): bigint {
@@ -100,7 +105,9 @@ export function srpU(A: bigint, B: bigint): bigint {
 /** base64(HMAC(K, poolName ‖ userId ‖ secretBlock bytes ‖ timestamp)). */
 export function claimSignature(key: Buffer, poolName: string, userIdForSrp: string, secretBlock: string, timestamp: string): Buffer {
   return createHmac('sha256', key)
-    .update(Buffer.concat([Buffer.from(poolName, 'utf8'), Buffer.from(userIdForSrp, 'utf8'), Buffer.from(secretBlock, 'base64'), Buffer.from(timestamp, 'utf8')]))
+    .update(
+      Buffer.concat([Buffer.from(poolName, 'utf8'), Buffer.from(userIdForSrp, 'utf8'), Buffer.from(secretBlock, 'base64'), Buffer.from(timestamp, 'utf8')]),
+    )
     .digest();
 }
 
@@ -109,7 +116,15 @@ export function claimSignature(key: Buffer, poolName: string, userIdForSrp: stri
  * u = 0 are refused (they would let a client prove knowledge of nothing).
  */
 export function verifyPasswordClaim(options: {
-  A: bigint; b: bigint; B: bigint; verifierHex: string; poolName: string; userIdForSrp: string; secretBlock: string; timestamp: string; signature: string;
+  A: bigint;
+  b: bigint;
+  B: bigint;
+  verifierHex: string;
+  poolName: string;
+  userIdForSrp: string;
+  secretBlock: string;
+  timestamp: string;
+  signature: string;
 }): boolean {
   const { A, b, B } = options;
   if (A % SRP_N === 0n) return false;

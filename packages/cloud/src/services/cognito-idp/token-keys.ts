@@ -24,11 +24,19 @@ export function createTokenKeys(sql: SqlStore, secrets: SecretBox) {
   let publicKeys = new Map<string, KeyObject>();
 
   const load = async (): Promise<void> => {
-    const rows = await sql.all<{ kid: string; private_jwk: string; public_jwk: string; active: number }>('SELECT * FROM cognito_signing_keys ORDER BY created_at');
+    const rows = await sql.all<{ kid: string; private_jwk: string; public_jwk: string; active: number }>(
+      'SELECT * FROM cognito_signing_keys ORDER BY created_at',
+    );
     const current = rows.find((r) => r.active === 1);
-    active = current ? { kid: current.kid, key: await importJWK(JSON.parse(secrets.open(current.private_jwk, sealContext(current.kid))) as JWK, 'RS256') } : undefined;
+    active = current
+      ? { kid: current.kid, key: await importJWK(JSON.parse(secrets.open(current.private_jwk, sealContext(current.kid))) as JWK, 'RS256') }
+      : undefined;
     jwks = { keys: rows.map((r) => JSON.parse(r.public_jwk) as JWK) };
-    publicKeys = new Map(jwks.keys.filter((jwk) => jwk.kty === 'RSA' && typeof jwk.kid === 'string').map((jwk) => [jwk.kid!, createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' })]));
+    publicKeys = new Map(
+      jwks.keys
+        .filter((jwk) => jwk.kty === 'RSA' && typeof jwk.kid === 'string')
+        .map((jwk) => [jwk.kid!, createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' })]),
+    );
   };
 
   let creating: Promise<string> | undefined;
@@ -51,7 +59,12 @@ export function createTokenKeys(sql: SqlStore, secrets: SecretBox) {
       const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'RS256' };
       await sql.transaction(async (tx) => {
         await tx.run('UPDATE cognito_signing_keys SET active = 0');
-        await tx.run('INSERT INTO cognito_signing_keys (kid, private_jwk, public_jwk, created_at, active) VALUES (?, ?, ?, ?, 1)', [kid, secrets.seal(JSON.stringify(privateJwk), sealContext(kid)), JSON.stringify(publicJwk), new Date().toISOString()]);
+        await tx.run('INSERT INTO cognito_signing_keys (kid, private_jwk, public_jwk, created_at, active) VALUES (?, ?, ?, ?, 1)', [
+          kid,
+          secrets.seal(JSON.stringify(privateJwk), sealContext(kid)),
+          JSON.stringify(publicJwk),
+          new Date().toISOString(),
+        ]);
       });
       await load();
       return kid;
@@ -78,7 +91,8 @@ async function sealPlaintextKeys(sql: SqlStore, secrets: SecretBox): Promise<voi
   await sql.transaction(async (tx) => {
     const rows = await tx.all<{ kid: string; private_jwk: string }>('SELECT kid, private_jwk FROM cognito_signing_keys');
     for (const row of rows) {
-      if (!secrets.isSealed(row.private_jwk)) await tx.run('UPDATE cognito_signing_keys SET private_jwk = ? WHERE kid = ?', [secrets.seal(row.private_jwk, sealContext(row.kid)), row.kid]);
+      if (!secrets.isSealed(row.private_jwk))
+        await tx.run('UPDATE cognito_signing_keys SET private_jwk = ? WHERE kid = ?', [secrets.seal(row.private_jwk, sealContext(row.kid)), row.kid]);
     }
   });
 }

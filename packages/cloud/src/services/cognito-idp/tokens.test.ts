@@ -12,9 +12,19 @@ import type { StoredUser } from './user-store.js';
 
 const ISSUER = 'http://127.0.0.1:1/us-east-1_Abc123456';
 const user: StoredUser = {
-  poolId: 'us-east-1_Abc123456', username: 'u1', sub: '5f0c1e4a-0000-4000-8000-000000000001', status: 'CONFIRMED', enabled: true,
-  attributes: { email: 'a@example.com', email_verified: 'true' }, srpSalt: undefined, srpVerifier: undefined, passwordHash: undefined,
-  mfa: { smsEnabled: false, totpEnabled: false }, totpSecret: undefined, createdAt: '', updatedAt: '',
+  poolId: 'us-east-1_Abc123456',
+  username: 'u1',
+  sub: '5f0c1e4a-0000-4000-8000-000000000001',
+  status: 'CONFIRMED',
+  enabled: true,
+  attributes: { email: 'a@example.com', email_verified: 'true' },
+  srpSalt: undefined,
+  srpVerifier: undefined,
+  passwordHash: undefined,
+  mfa: { smsEnabled: false, totpEnabled: false },
+  totpSecret: undefined,
+  createdAt: '',
+  updatedAt: '',
 };
 
 async function withKeys(fn: (keys: ReturnType<typeof createTokenKeys>) => Promise<void>): Promise<void> {
@@ -47,7 +57,10 @@ test('tokens carry Cognito claims and verify; rotation keeps old tokens valid', 
     const newKid = await keys.rotate();
     assert.notEqual(newKid, oldKid);
     assert.equal(keys.jwks().keys.length, 2);
-    assert.ok(keys.jwks().keys.every((k) => k.d === undefined), 'the JWKS holds public keys only');
+    assert.ok(
+      keys.jwks().keys.every((k) => k.d === undefined),
+      'the JWKS holds public keys only',
+    );
     assert.ok(await verifyTokenSignature(keys, old.IdToken, ISSUER, 'id'), 'tokens from before the rotation still verify');
     const fresh = await issueTokens({ keys, issuer: ISSUER, clientId: 'c1', user, groups: [], originJti: 'o2', authTime: 1 });
     assert.equal(decodeProtectedHeader(fresh.IdToken).kid, newKid);
@@ -58,16 +71,39 @@ test('expired, unsigned and foreign-key tokens are refused', async () => {
   await withKeys(async (keys) => {
     const { kid, key } = await keys.signingKey();
     const claims = { token_use: 'id', origin_jti: 'o', 'cognito:username': 'u1', aud: 'c1' };
-    const own = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid }).setIssuer(ISSUER).setSubject('s').setIssuedAt().setExpirationTime('1h').sign(key);
-    assert.ok(await verifyTokenSignature(keys, own, ISSUER, 'id'), 'the same claims signed with the cloud\'s key verify');
-    const expired = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid }).setIssuer(ISSUER).setSubject('s').setIssuedAt(0).setExpirationTime(10).sign(key);
+    const own = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid })
+      .setIssuer(ISSUER)
+      .setSubject('s')
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(key);
+    assert.ok(await verifyTokenSignature(keys, own, ISSUER, 'id'), "the same claims signed with the cloud's key verify");
+    const expired = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid })
+      .setIssuer(ISSUER)
+      .setSubject('s')
+      .setIssuedAt(0)
+      .setExpirationTime(10)
+      .sign(key);
     assert.equal(await verifyTokenSignature(keys, expired, ISSUER, 'id'), undefined);
     const { privateKey } = await generateKeyPair('RS256');
-    const foreign = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid }).setIssuer(ISSUER).setSubject('s').setIssuedAt().setExpirationTime('1h').sign(privateKey);
+    const foreign = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid })
+      .setIssuer(ISSUER)
+      .setSubject('s')
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(privateKey);
     assert.equal(await verifyTokenSignature(keys, foreign, ISSUER, 'id'), undefined);
     const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ ...claims, iss: ISSUER, sub: 's', exp: 9e9 })).toString('base64url')}.`;
     assert.equal(await verifyTokenSignature(keys, none, ISSUER, 'id'), undefined);
-    const hs = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid }).setIssuer(ISSUER).setSubject('s').setExpirationTime('1h').sign(new TextEncoder().encode('secret-secret-secret-secret-32by'));
+    const hs = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256', kid })
+      .setIssuer(ISSUER)
+      .setSubject('s')
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode('secret-secret-secret-secret-32by'));
     assert.equal(await verifyTokenSignature(keys, hs, ISSUER, 'id'), undefined);
   });
 });
@@ -87,7 +123,11 @@ test('verifyToken needs exp, iat not ahead of the clock, no crit, a known kid an
     const now = Math.floor(Date.now() / 1000);
     const claims = { token_use: 'access', origin_jti: 'o', client_id: 'c1', username: 'u1' };
     const signed = (payload: Record<string, unknown>, header: Record<string, unknown> = {}) =>
-      new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid, ...header }).setIssuer(ISSUER).setSubject('s').sign(key);
+      new SignJWT(payload)
+        .setProtectedHeader({ alg: 'RS256', kid, ...header })
+        .setIssuer(ISSUER)
+        .setSubject('s')
+        .sign(key);
     const good = await signed({ ...claims, iat: now, exp: now + 60 });
     assert.equal(verifyToken(keys, good, ISSUER, 'access')?.username, 'u1', 'the same claims, well formed, verify');
     assert.equal(verifyToken(keys, await signed({ ...claims, iat: now }), ISSUER, 'access'), undefined, 'no exp');
@@ -123,15 +163,42 @@ test('the ID token never takes reserved claims from attributes, whatever the sto
     const stored: StoredUser = {
       ...user,
       attributes: {
-        ...user.attributes, 'custom:tier': 'gold', 'dev:custom:risk': 'high', 'cognito:preferred_role': 'arn:aws:iam::123456789012:role/privileged',
-        'cognito:roles': 'arn:aws:iam::123456789012:role/privileged', 'cognito:groups': 'admins', token_use: 'access', aud: 'other', auth_time: '0', client_id: 'other',
+        ...user.attributes,
+        'custom:tier': 'gold',
+        'dev:custom:risk': 'high',
+        'cognito:preferred_role': 'arn:aws:iam::123456789012:role/privileged',
+        'cognito:roles': 'arn:aws:iam::123456789012:role/privileged',
+        'cognito:groups': 'admins',
+        token_use: 'access',
+        aud: 'other',
+        auth_time: '0',
+        client_id: 'other',
       },
     };
-    const pool: StoredPool = { id: user.poolId, name: 'p', config: { PoolName: 'p', Schema: [{ Name: 'tier' }, { Name: 'risk', DeveloperOnlyAttribute: true }] } };
-    const client = { id: 'c1', poolId: user.poolId, name: 'web', secret: undefined, refreshTokenValidityDays: 30, accessTokenSeconds: 3600, idTokenSeconds: 3600, preventUserExistenceErrors: 'ENABLED' as const };
+    const pool: StoredPool = {
+      id: user.poolId,
+      name: 'p',
+      config: { PoolName: 'p', Schema: [{ Name: 'tier' }, { Name: 'risk', DeveloperOnlyAttribute: true }] },
+    };
+    const client = {
+      id: 'c1',
+      poolId: user.poolId,
+      name: 'web',
+      secret: undefined,
+      refreshTokenValidityDays: 30,
+      accessTokenSeconds: 3600,
+      idTokenSeconds: 3600,
+      preventUserExistenceErrors: 'ENABLED' as const,
+    };
     const claimsOf = async (options: { pool?: StoredPool; groupRoles?: string[]; groups?: string[]; readAttributes?: string[] }) => {
       const issued = await issueTokens({
-        keys, issuer: ISSUER, clientId: 'c1', user: stored, groups: options.groups ?? [], originJti: 'o1', authTime: 7,
+        keys,
+        issuer: ISSUER,
+        clientId: 'c1',
+        user: stored,
+        groups: options.groups ?? [],
+        originJti: 'o1',
+        authTime: 7,
         ...(options.pool ? { pool: options.pool, client: { ...client, readAttributes: options.readAttributes } } : {}),
         ...(options.groupRoles ? { groupRoles: options.groupRoles } : {}),
       });
@@ -139,14 +206,26 @@ test('the ID token never takes reserved claims from attributes, whatever the sto
     };
     for (const claims of [await claimsOf({ pool }), await claimsOf({})]) {
       assert.deepEqual(
-        [claims['cognito:preferred_role'], claims['cognito:roles'], claims['cognito:groups'], claims.token_use, claims.aud, claims.auth_time, claims.client_id, claims['dev:custom:risk']],
+        [
+          claims['cognito:preferred_role'],
+          claims['cognito:roles'],
+          claims['cognito:groups'],
+          claims.token_use,
+          claims.aud,
+          claims.auth_time,
+          claims.client_id,
+          claims['dev:custom:risk'],
+        ],
         [undefined, undefined, undefined, 'id', 'c1', 7, undefined, undefined],
       );
       assert.equal(claims.email, 'a@example.com');
     }
     assert.equal((await claimsOf({ pool }))['custom:tier'], 'gold');
     const member = await claimsOf({ pool, groups: ['editors'], groupRoles: ['arn:aws:iam::123456789012:role/editors'] });
-    assert.deepEqual([member['cognito:groups'], member['cognito:roles'], member['cognito:preferred_role']], [['editors'], ['arn:aws:iam::123456789012:role/editors'], 'arn:aws:iam::123456789012:role/editors']);
+    assert.deepEqual(
+      [member['cognito:groups'], member['cognito:roles'], member['cognito:preferred_role']],
+      [['editors'], ['arn:aws:iam::123456789012:role/editors'], 'arn:aws:iam::123456789012:role/editors'],
+    );
     const limited = await claimsOf({ pool, readAttributes: ['custom:tier'] });
     assert.deepEqual([limited.email, limited.email_verified, limited['custom:tier']], [undefined, undefined, 'gold'], 'ReadAttributes limit the claims');
   });

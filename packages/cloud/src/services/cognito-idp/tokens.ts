@@ -29,13 +29,21 @@ export function isTokenAttribute(name: string): boolean {
  * `cognito:preferred_role` come only from `groups` / `groupRoles` (the user pool's groups).
  */
 export async function issueTokens(options: {
-  keys: TokenKeys; issuer: string; clientId: string; user: StoredUser; groups: string[]; originJti: string; authTime: number;
+  keys: TokenKeys;
+  issuer: string;
+  clientId: string;
+  user: StoredUser;
+  groups: string[];
+  originJti: string;
+  authTime: number;
   /** The user's pool and the client: which attributes the client reads. */
-  pool?: StoredPool; client?: StoredClient;
+  pool?: StoredPool;
+  client?: StoredClient;
   /** Role ARNs of the user's groups, highest precedence first: `cognito:roles` and `cognito:preferred_role`. */
   groupRoles?: string[];
   /** Lifetimes; default one hour. */
-  accessTokenSeconds?: number; idTokenSeconds?: number;
+  accessTokenSeconds?: number;
+  idTokenSeconds?: number;
 }): Promise<IssuedTokens> {
   const { keys, issuer, clientId, user, groups, originJti, authTime } = options;
   const accessTtl = options.accessTokenSeconds ?? 3600;
@@ -54,13 +62,41 @@ export async function issueTokens(options: {
     attributes[name] = VERIFIED_FLAGS.has(name) ? value === 'true' : value;
   }
   const sign = (payload: JWTPayload, ttl: number): Promise<string> =>
-    new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid }).setIssuer(issuer).setSubject(user.sub).setIssuedAt(now).setExpirationTime(now + ttl).setJti(randomUUID()).sign(key);
-  const IdToken = await sign({
-    ...attributes, ...groupClaim, ...roleClaims, aud: clientId, 'cognito:username': user.username, origin_jti: originJti, event_id: eventId, token_use: 'id', auth_time: authTime,
-  }, idTtl);
-  const AccessToken = await sign({
-    ...groupClaim, client_id: clientId, origin_jti: originJti, event_id: eventId, token_use: 'access', scope: ACCESS_SCOPE, auth_time: authTime, username: user.username,
-  }, accessTtl);
+    new SignJWT(payload)
+      .setProtectedHeader({ alg: 'RS256', kid })
+      .setIssuer(issuer)
+      .setSubject(user.sub)
+      .setIssuedAt(now)
+      .setExpirationTime(now + ttl)
+      .setJti(randomUUID())
+      .sign(key);
+  const IdToken = await sign(
+    {
+      ...attributes,
+      ...groupClaim,
+      ...roleClaims,
+      aud: clientId,
+      'cognito:username': user.username,
+      origin_jti: originJti,
+      event_id: eventId,
+      token_use: 'id',
+      auth_time: authTime,
+    },
+    idTtl,
+  );
+  const AccessToken = await sign(
+    {
+      ...groupClaim,
+      client_id: clientId,
+      origin_jti: originJti,
+      event_id: eventId,
+      token_use: 'access',
+      scope: ACCESS_SCOPE,
+      auth_time: authTime,
+      username: user.username,
+    },
+    accessTtl,
+  );
   return { AccessToken, IdToken, ExpiresIn: accessTtl, TokenType: 'Bearer' };
 }
 

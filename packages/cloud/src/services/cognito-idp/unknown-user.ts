@@ -11,7 +11,11 @@ const DOMAINS = ['gmail.com', 'outlook.com', 'yahoo.com', 'icloud.com', 'hotmail
  * every call for the same name (so asking twice does not tell either). LEGACY clients get
  * UserNotFoundException.
  */
-export function simulatedDelivery(pool: StoredPool, client: StoredClient, typed: string): { Destination: string; DeliveryMedium: 'EMAIL' | 'SMS'; AttributeName: string } {
+export function simulatedDelivery(
+  pool: StoredPool,
+  client: StoredClient,
+  typed: string,
+): { Destination: string; DeliveryMedium: 'EMAIL' | 'SMS'; AttributeName: string } {
   if (client.preventUserExistenceErrors === 'LEGACY') throw userNotFound();
   if (typed.includes('@')) return { Destination: mask(typed), DeliveryMedium: 'EMAIL', AttributeName: 'email' };
   if (/^\+\d{5,}$/.test(typed)) return { Destination: mask(typed), DeliveryMedium: 'SMS', AttributeName: 'phone_number' };
@@ -21,7 +25,11 @@ export function simulatedDelivery(pool: StoredPool, client: StoredClient, typed:
   if (verified.length === 1 && verified[0] === 'phone_number') {
     return { Destination: mask(`+1555000${String(pick(0, 10_000)).padStart(4, '0')}`), DeliveryMedium: 'SMS', AttributeName: 'phone_number' };
   }
-  return { Destination: mask(`${String.fromCharCode(97 + pick(4, 26))}@${DOMAINS[pick(8, DOMAINS.length)]!}`), DeliveryMedium: 'EMAIL', AttributeName: 'email' };
+  return {
+    Destination: mask(`${String.fromCharCode(97 + pick(4, 26))}@${DOMAINS[pick(8, DOMAINS.length)]!}`),
+    DeliveryMedium: 'EMAIL',
+    AttributeName: 'email',
+  };
 }
 
 /**

@@ -6,5 +6,7 @@ export type UserOperation = (input: Record<string, unknown>, ctx: RequestContext
 
 /** The operations as raw operations of the kernel's JSON API (which answers a body that is not a JSON object itself). */
 export function jsonOperations(operations: Record<string, UserOperation>, signed: boolean): Record<string, JsonOperation> {
-  return Object.fromEntries(Object.entries(operations).map(([name, run]) => [name, defineOperation({ raw: true, signed, handler: (input, { ctx }) => run(input, ctx) })]));
+  return Object.fromEntries(
+    Object.entries(operations).map(([name, run]) => [name, defineOperation({ raw: true, signed, handler: (input, { ctx }) => run(input, ctx) })]),
+  );
 }

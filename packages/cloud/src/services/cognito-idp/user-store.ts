@@ -31,13 +31,29 @@ export interface StoredUser {
 }
 
 interface UserRow {
-  pool_id: string; username: string; sub: string; status: string; enabled: number; attributes: string; srp_salt: string | null;
-  srp_verifier: string | null; password_hash: string | null; mfa: string; totp_secret: string | null; created_at: string; updated_at: string;
+  pool_id: string;
+  username: string;
+  sub: string;
+  status: string;
+  enabled: number;
+  attributes: string;
+  srp_salt: string | null;
+  srp_verifier: string | null;
+  password_hash: string | null;
+  mfa: string;
+  totp_secret: string | null;
+  created_at: string;
+  updated_at: string;
 }
 
 /** A row of user-store `signedIn`: the pool's columns, the user's (null without a user), the origin's (null without one). */
 type SignedInRow = { [K in keyof UserRow]: UserRow[K] | null } & {
-  pool_name: string; pool_config: string; origin_pool_id: string | null; origin_client_id: string; origin_username: string; origin_revoked: number;
+  pool_name: string;
+  pool_config: string;
+  origin_pool_id: string | null;
+  origin_client_id: string;
+  origin_username: string;
+  origin_revoked: number;
   client_pool_id: string | null;
 };
 
@@ -54,10 +70,19 @@ export interface SignedInRecord {
 
 function fromRow(row: UserRow): StoredUser {
   return {
-    poolId: row.pool_id, username: row.username, sub: row.sub, status: row.status as UserStatus, enabled: row.enabled === 1,
-    attributes: JSON.parse(row.attributes) as Record<string, string>, srpSalt: row.srp_salt ?? undefined, srpVerifier: row.srp_verifier ?? undefined,
-    passwordHash: row.password_hash ?? undefined, mfa: JSON.parse(row.mfa) as UserMfa, totpSecret: row.totp_secret ?? undefined,
-    createdAt: row.created_at, updatedAt: row.updated_at,
+    poolId: row.pool_id,
+    username: row.username,
+    sub: row.sub,
+    status: row.status as UserStatus,
+    enabled: row.enabled === 1,
+    attributes: JSON.parse(row.attributes) as Record<string, string>,
+    srpSalt: row.srp_salt ?? undefined,
+    srpVerifier: row.srp_verifier ?? undefined,
+    passwordHash: row.password_hash ?? undefined,
+    mfa: JSON.parse(row.mfa) as UserMfa,
+    totpSecret: row.totp_secret ?? undefined,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
 
@@ -88,8 +113,21 @@ async function insertUser(store: SqlStore, user: StoredUser): Promise<void> {
   await store.run(
     `INSERT INTO cognito_users (pool_id, username, sub, status, enabled, attributes, srp_salt, srp_verifier, password_hash, mfa, totp_secret, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [user.poolId, user.username, user.sub, user.status, user.enabled ? 1 : 0, JSON.stringify(user.attributes), user.srpSalt ?? null, user.srpVerifier ?? null,
-      user.passwordHash ?? null, JSON.stringify(user.mfa), user.totpSecret ?? null, user.createdAt, user.updatedAt],
+    [
+      user.poolId,
+      user.username,
+      user.sub,
+      user.status,
+      user.enabled ? 1 : 0,
+      JSON.stringify(user.attributes),
+      user.srpSalt ?? null,
+      user.srpVerifier ?? null,
+      user.passwordHash ?? null,
+      JSON.stringify(user.mfa),
+      user.totpSecret ?? null,
+      user.createdAt,
+      user.updatedAt,
+    ],
   );
 }
 
@@ -118,7 +156,9 @@ export function createUserStore(sql: SqlStore) {
     async getByName(poolId: string, name: string, folded: boolean): Promise<StoredUser | undefined> {
       if (!folded) return this.get(poolId, name);
       const row = await sql.get<UserRow>(
-        'SELECT * FROM cognito_users WHERE pool_id = ? AND lower(username) = lower(?) ORDER BY (username = ?) DESC, created_at LIMIT 1', [poolId, name, name]);
+        'SELECT * FROM cognito_users WHERE pool_id = ? AND lower(username) = lower(?) ORDER BY (username = ?) DESC, created_at LIMIT 1',
+        [poolId, name, name],
+      );
       return row ? fromRow(row) : undefined;
     },
     /** Finds a user by username, or by the value of one of the sign-in attributes `aliases`. */
@@ -150,7 +190,10 @@ export function createUserStore(sql: SqlStore) {
      * `=` or `^=` on username, sub, status, cognito:user_status or any attribute), so a pool of any size
      * is never loaded whole. Answers one row more than `limit` when there is a next page.
      */
-    async listPage(poolId: string, options: { filter?: { attribute: string; op: '=' | '^='; value: string }; after?: string; limit: number }): Promise<StoredUser[]> {
+    async listPage(
+      poolId: string,
+      options: { filter?: { attribute: string; op: '=' | '^='; value: string }; after?: string; limit: number },
+    ): Promise<StoredUser[]> {
       const where = ['pool_id = ?'];
       const params: unknown[] = [poolId];
       const { filter } = options;
@@ -200,7 +243,10 @@ export function createUserStore(sql: SqlStore) {
         const { uniqueAttribute } = options;
         const value = uniqueAttribute ? user.attributes[uniqueAttribute] : undefined;
         if (uniqueAttribute && value !== undefined) {
-          const taken = await tx.get(`SELECT 1 AS taken FROM cognito_users WHERE pool_id = ? AND ${attributeMatch(uniqueAttribute, options.folded)}`, [user.poolId, value]);
+          const taken = await tx.get(`SELECT 1 AS taken FROM cognito_users WHERE pool_id = ? AND ${attributeMatch(uniqueAttribute, options.folded)}`, [
+            user.poolId,
+            value,
+          ]);
           if (taken) return false;
         }
         await insertUser(tx, user);
@@ -211,13 +257,25 @@ export function createUserStore(sql: SqlStore) {
       await sql.run(
         `UPDATE cognito_users SET status = ?, enabled = ?, attributes = ?, srp_salt = ?, srp_verifier = ?, password_hash = ?, mfa = ?, totp_secret = ?, updated_at = ?
          WHERE pool_id = ? AND username = ?`,
-        [user.status, user.enabled ? 1 : 0, JSON.stringify(user.attributes), user.srpSalt ?? null, user.srpVerifier ?? null, user.passwordHash ?? null,
-          JSON.stringify(user.mfa), user.totpSecret ?? null, new Date().toISOString(), user.poolId, user.username],
+        [
+          user.status,
+          user.enabled ? 1 : 0,
+          JSON.stringify(user.attributes),
+          user.srpSalt ?? null,
+          user.srpVerifier ?? null,
+          user.passwordHash ?? null,
+          JSON.stringify(user.mfa),
+          user.totpSecret ?? null,
+          new Date().toISOString(),
+          user.poolId,
+          user.username,
+        ],
       );
     },
     async delete(poolId: string, username: string): Promise<void> {
       await sql.transaction(async (tx) => {
-        for (const table of ['cognito_memberships', 'cognito_codes']) await tx.run(`DELETE FROM ${table} WHERE pool_id = ? AND username = ?`, [poolId, username]);
+        for (const table of ['cognito_memberships', 'cognito_codes'])
+          await tx.run(`DELETE FROM ${table} WHERE pool_id = ? AND username = ?`, [poolId, username]);
         await tx.run('UPDATE cognito_refresh_tokens SET revoked = 1 WHERE pool_id = ? AND username = ?', [poolId, username]);
         await tx.run('DELETE FROM cognito_users WHERE pool_id = ? AND username = ?', [poolId, username]);
       });
@@ -244,7 +302,9 @@ export function createUserStore(sql: SqlStore) {
       await sql.run('DELETE FROM cognito_memberships WHERE pool_id = ? AND group_name = ? AND username = ?', [poolId, group, username]);
     },
     async membersOf(poolId: string, group: string): Promise<string[]> {
-      return (await sql.all<{ username: string }>('SELECT username FROM cognito_memberships WHERE pool_id = ? AND group_name = ? ORDER BY username', [poolId, group])).map((r) => r.username);
+      return (
+        await sql.all<{ username: string }>('SELECT username FROM cognito_memberships WHERE pool_id = ? AND group_name = ? ORDER BY username', [poolId, group])
+      ).map((r) => r.username);
     },
 
     /**
@@ -263,15 +323,24 @@ export function createUserStore(sql: SqlStore) {
     /** The value a live code of `purpose` waits to confirm, if any. */
     async pendingValue(poolId: string, username: string, purpose: string): Promise<string | undefined> {
       const row = await sql.get<{ pending_value: string | null }>(
-        'SELECT pending_value FROM cognito_codes WHERE pool_id = ? AND username = ? AND purpose = ? AND expires_at >= ?', [poolId, username, purpose, Date.now()]);
+        'SELECT pending_value FROM cognito_codes WHERE pool_id = ? AND username = ? AND purpose = ? AND expires_at >= ?',
+        [poolId, username, purpose, Date.now()],
+      );
       return row?.pending_value ?? undefined;
     },
     /** useCode, also answering the value the code confirmed (see newCode) when it was right. */
-    async useCodeFor(poolId: string, username: string, purpose: string, code: string): Promise<{ result: 'ok' | 'mismatch' | 'expired' | 'exceeded'; pendingValue?: string }> {
+    async useCodeFor(
+      poolId: string,
+      username: string,
+      purpose: string,
+      code: string,
+    ): Promise<{ result: 'ok' | 'mismatch' | 'expired' | 'exceeded'; pendingValue?: string }> {
       return sql.transaction(async (tx) => {
         const key = [poolId, username, purpose];
         const row = await tx.get<{ code_hash: string; expires_at: number; attempts: number; pending_value: string | null }>(
-          'SELECT code_hash, expires_at, attempts, pending_value FROM cognito_codes WHERE pool_id = ? AND username = ? AND purpose = ?', key);
+          'SELECT code_hash, expires_at, attempts, pending_value FROM cognito_codes WHERE pool_id = ? AND username = ? AND purpose = ?',
+          key,
+        );
         if (!row) return { result: 'mismatch' };
         if (!timingSafeEqual(Buffer.from(row.code_hash), Buffer.from(sha256(`${poolId}/${username}/${purpose}/${code}`)))) {
           if (row.attempts + 1 >= MAX_CODE_ATTEMPTS) {
@@ -294,7 +363,14 @@ export function createUserStore(sql: SqlStore) {
       return (await this.useCodeFor(poolId, username, purpose, code)).result;
     },
 
-    async addRefreshToken(entry: { poolId: string; clientId: string; username: string; originJti: string; authTime: number; expiresAt: number }): Promise<string> {
+    async addRefreshToken(entry: {
+      poolId: string;
+      clientId: string;
+      username: string;
+      originJti: string;
+      authTime: number;
+      expiresAt: number;
+    }): Promise<string> {
       const token = randomBytes(48).toString('base64url');
       await sql.run(
         'INSERT INTO cognito_refresh_tokens (token_hash, pool_id, client_id, username, origin_jti, auth_time, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -302,10 +378,29 @@ export function createUserStore(sql: SqlStore) {
       );
       return token;
     },
-    async getRefreshToken(token: string): Promise<{ poolId: string; clientId: string; username: string; originJti: string; authTime: number; expiresAt: number; revoked: boolean } | undefined> {
-      const row = await sql.get<{ pool_id: string; client_id: string; username: string; origin_jti: string; auth_time: number; expires_at: number; revoked: number }>(
-        'SELECT * FROM cognito_refresh_tokens WHERE token_hash = ?', [sha256(token)]);
-      return row ? { poolId: row.pool_id, clientId: row.client_id, username: row.username, originJti: row.origin_jti, authTime: row.auth_time, expiresAt: row.expires_at, revoked: row.revoked === 1 } : undefined;
+    async getRefreshToken(
+      token: string,
+    ): Promise<{ poolId: string; clientId: string; username: string; originJti: string; authTime: number; expiresAt: number; revoked: boolean } | undefined> {
+      const row = await sql.get<{
+        pool_id: string;
+        client_id: string;
+        username: string;
+        origin_jti: string;
+        auth_time: number;
+        expires_at: number;
+        revoked: number;
+      }>('SELECT * FROM cognito_refresh_tokens WHERE token_hash = ?', [sha256(token)]);
+      return row
+        ? {
+            poolId: row.pool_id,
+            clientId: row.client_id,
+            username: row.username,
+            originJti: row.origin_jti,
+            authTime: row.auth_time,
+            expiresAt: row.expires_at,
+            revoked: row.revoked === 1,
+          }
+        : undefined;
     },
     /**
      * All that an access token's check reads, in one query: the pool, the user `username` in it, and the
@@ -341,7 +436,16 @@ export function createUserStore(sql: SqlStore) {
       return {
         pool: poolFromRow({ id: poolId, name: row.pool_name, config: row.pool_config }),
         user: row.username === null ? undefined : fromRow(row as UserRow),
-        origin: row.origin_pool_id === null ? undefined : { poolId: row.origin_pool_id, clientId: row.origin_client_id, username: row.origin_username, revoked: row.origin_revoked === 1, clientPoolId: row.client_pool_id ?? undefined },
+        origin:
+          row.origin_pool_id === null
+            ? undefined
+            : {
+                poolId: row.origin_pool_id,
+                clientId: row.origin_client_id,
+                username: row.origin_username,
+                revoked: row.origin_revoked === 1,
+                clientPoolId: row.client_pool_id ?? undefined,
+              },
       };
     },
     /** True when the sign-in session `originJti` is still live (not revoked, signed out or deleted). */

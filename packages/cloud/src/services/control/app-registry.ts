@@ -54,7 +54,10 @@ export function createAppRegistry(sql: SqlStore): AppRegistry {
         if (!app) throw controlError('ResourceNotFoundException', `App ${appId} does not exist.`);
         const envs = await listEnvironments(tx, appId);
         if (envs.length > 0) {
-          throw controlError('ResourceInUseException', `App ${app.name} (${appId}) still has environments: ${envs.map((e) => e.envName).join(', ')}. Delete them first (DeleteEnvironment, or \`forte env remove\`).`);
+          throw controlError(
+            'ResourceInUseException',
+            `App ${app.name} (${appId}) still has environments: ${envs.map((e) => e.envName).join(', ')}. Delete them first (DeleteEnvironment, or \`forte env remove\`).`,
+          );
         }
         await deleteAppRow(tx, appId);
       });
@@ -64,10 +67,22 @@ export function createAppRegistry(sql: SqlStore): AppRegistry {
         const app = await readApp(tx, appId);
         if (!app) throw controlError('ResourceNotFoundException', `App ${appId} does not exist. Create it with CreateApp first.`);
         if (await readEnvironment(tx, appId, envName)) {
-          throw controlError('ConflictException', `Environment ${envName} already exists in app ${app.name} (${appId}). Pick another name, or use the existing one.`);
+          throw controlError(
+            'ConflictException',
+            `Environment ${envName} already exists in app ${app.name} (${appId}). Pick another name, or use the existing one.`,
+          );
         }
         const now = nowIso();
-        const env: EnvironmentRecord = { appId, envName, stackName: newStackName(app.name, envName), status: 'NEW', createdAt: now, updatedAt: now, outputs: {}, generation: 0 };
+        const env: EnvironmentRecord = {
+          appId,
+          envName,
+          stackName: newStackName(app.name, envName),
+          status: 'NEW',
+          createdAt: now,
+          updatedAt: now,
+          outputs: {},
+          generation: 0,
+        };
         await insertEnvironment(tx, env);
         return publicEnvironment(env);
       });
@@ -76,7 +91,10 @@ export function createAppRegistry(sql: SqlStore): AppRegistry {
       const env = await readEnvironment(sql, appId, envName);
       if (!env) {
         await getApp(appId);
-        throw controlError('ResourceNotFoundException', `Environment ${envName} does not exist in app ${appId}. List them with ListEnvironments, or create it with CreateEnvironment.`);
+        throw controlError(
+          'ResourceNotFoundException',
+          `Environment ${envName} does not exist in app ${appId}. List them with ListEnvironments, or create it with CreateEnvironment.`,
+        );
       }
       return env;
     },

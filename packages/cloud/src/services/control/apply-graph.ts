@@ -32,7 +32,9 @@ export function liveContext(graph: StackGraph, live: Map<string, LiveResource>):
       if (!resource) throw new TemplateError(`${id} does not exist yet`);
       if (attribute === undefined) return resource.physicalId;
       if (!Object.hasOwn(resource.attributes, attribute)) {
-        throw new TemplateError(`Fn::GetAtt ${id}.${attribute}: ${resource.resourceType} has no attribute ${attribute} (it has ${Object.keys(resource.attributes).join(', ') || 'none'})`);
+        throw new TemplateError(
+          `Fn::GetAtt ${id}.${attribute}: ${resource.resourceType} has no attribute ${attribute} (it has ${Object.keys(resource.attributes).join(', ') || 'none'})`,
+        );
       }
       return resource.attributes[attribute];
     },
@@ -62,16 +64,37 @@ export async function applyGraph(args: {
     const handler = engine.handlerFor(node.resourceType);
     if (!handler) throw new Error(`no service provides ${node.resourceType}`);
     await emitEvent(engine, target, node.qualifiedId, node.resourceType, 'CREATE_IN_PROGRESS', replacing ? `replacing ${replacing.physicalId}` : undefined);
-    await journal(engine, target, { logicalId: node.qualifiedId, resourceType: node.resourceType, operation: 'create', phase: 'started', physicalId: undefined, detail: { props } });
+    await journal(engine, target, {
+      logicalId: node.qualifiedId,
+      resourceType: node.resourceType,
+      operation: 'create',
+      phase: 'started',
+      physicalId: undefined,
+      detail: { props },
+    });
     let result: ResourceResult;
     try {
       result = await handler.create(props, resourceContextFor(engine, target, node.qualifiedId));
     } catch (error) {
-      await journal(engine, target, { logicalId: node.qualifiedId, resourceType: node.resourceType, operation: 'create', phase: 'failed', physicalId: undefined, detail: { message: messageOf(error) } });
+      await journal(engine, target, {
+        logicalId: node.qualifiedId,
+        resourceType: node.resourceType,
+        operation: 'create',
+        phase: 'failed',
+        physicalId: undefined,
+        detail: { message: messageOf(error) },
+      });
       await emitEvent(engine, target, node.qualifiedId, node.resourceType, 'CREATE_FAILED', messageOf(error));
       throw error;
     }
-    await journal(engine, target, { logicalId: node.qualifiedId, resourceType: node.resourceType, operation: 'create', phase: 'done', physicalId: result.physicalId, detail: { props } });
+    await journal(engine, target, {
+      logicalId: node.qualifiedId,
+      resourceType: node.resourceType,
+      operation: 'create',
+      phase: 'done',
+      physicalId: result.physicalId,
+      detail: { props },
+    });
     await emitEvent(engine, target, node.qualifiedId, node.resourceType, 'CREATE_COMPLETE');
     if (replacing) replaced.push(replacing);
     live.set(node.qualifiedId, { resourceType: node.resourceType, physicalId: result.physicalId, attributes: result.attributes, resolvedProperties: props });

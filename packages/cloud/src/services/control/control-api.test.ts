@@ -6,7 +6,16 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { CONTROL_PATH, CONTROL_TARGET_PREFIX, DYNAMODB_RESOURCE_TYPES, SIGNING_SERVICE, controlApi, type ControlOperation, type ControlOperations, type Deployment } from '@forte/protocol';
+import {
+  CONTROL_PATH,
+  CONTROL_TARGET_PREFIX,
+  DYNAMODB_RESOURCE_TYPES,
+  SIGNING_SERVICE,
+  controlApi,
+  type ControlOperation,
+  type ControlOperations,
+  type Deployment,
+} from '@forte/protocol';
 import { TABLES } from '../../kernel/capabilities.js';
 import { createSqliteStore } from '../../engines/sqlite/sqlite-store.js';
 import { createCloud, type Cloud } from '../../server.js';
@@ -33,9 +42,14 @@ function clientFor(cloud: Pick<Cloud, 'url' | 'adminCredentials'>, region = 'us-
   });
   const send = async (operation: string, input: unknown, sign = true): Promise<{ status: number; body: Record<string, unknown> }> => {
     const body = JSON.stringify(input);
-    const headers: Record<string, string> = { host: base.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${CONTROL_TARGET_PREFIX}${operation}` };
+    const headers: Record<string, string> = {
+      host: base.host,
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': `${CONTROL_TARGET_PREFIX}${operation}`,
+    };
     const signed = sign
-      ? (await signer.sign({ method: 'POST', protocol: base.protocol, hostname: base.hostname, port: Number(base.port), path: CONTROL_PATH, headers, body })).headers
+      ? (await signer.sign({ method: 'POST', protocol: base.protocol, hostname: base.hostname, port: Number(base.port), path: CONTROL_PATH, headers, body }))
+          .headers
       : headers;
     const { host: _host, ...sendHeaders } = signed as Record<string, string>;
     const res = await fetch(new URL(CONTROL_PATH, base), { method: 'POST', headers: sendHeaders, body });
@@ -85,7 +99,10 @@ void describe('control API over HTTP', () => {
     const unsigned = await client.send('ListApps', {}, false);
     assert.equal(unsigned.status, 403);
     assert.equal(unsigned.body['__type'], 'MissingAuthenticationTokenException');
-    await assert.rejects(client.call('CreateApp', { name: 'x' }), (e: ApiError) => e.status === 400 && e.code === 'ValidationException' && /^name: /.test(e.message));
+    await assert.rejects(
+      client.call('CreateApp', { name: 'x' }),
+      (e: ApiError) => e.status === 400 && e.code === 'ValidationException' && /^name: /.test(e.message),
+    );
     await assert.rejects(client.call('GetApp', { appId: 'dnope' }), { code: 'ResourceNotFoundException', status: 404 });
   });
 
@@ -98,29 +115,46 @@ void describe('control API over HTTP', () => {
       Outputs: { SiteName: { Value: { 'Fn::GetAtt': ['Site', 'Name'] } } },
     };
     const { changeSet } = await client.call('CreateChangeSet', { appId: app.appId, envName: 'dev', template, initiatedBy: 'alice@laptop (pid 7)' });
-    assert.deepEqual(changeSet.changes, [{ logicalId: 'Site', resourceType: TEST_RESOURCE_TYPE, action: 'Add', reasons: ['new resource'], replacement: false }]);
+    assert.deepEqual(changeSet.changes, [
+      { logicalId: 'Site', resourceType: TEST_RESOURCE_TYPE, action: 'Add', reasons: ['new resource'], replacement: false },
+    ]);
     assert.equal((await client.call('DescribeChangeSet', { changeSetId: changeSet.changeSetId })).changeSet.status, 'CREATED');
     const { deployment } = await client.call('ExecuteChangeSet', { changeSetId: changeSet.changeSetId });
     assert.equal(deployment.status, 'IN_PROGRESS');
     assert.equal((await until(deployment.deploymentId, client)).status, 'SUCCEEDED');
     const { events } = await client.call('DescribeStackEvents', { appId: app.appId, envName: 'dev', deploymentId: deployment.deploymentId });
-    assert.deepEqual(events.map((e) => e.status), ['DEPLOYMENT_IN_PROGRESS', 'CREATE_IN_PROGRESS', 'CREATE_COMPLETE', 'DEPLOYMENT_COMPLETE']);
+    assert.deepEqual(
+      events.map((e) => e.status),
+      ['DEPLOYMENT_IN_PROGRESS', 'CREATE_IN_PROGRESS', 'CREATE_COMPLETE', 'DEPLOYMENT_COMPLETE'],
+    );
     const tail = await client.call('DescribeStackEvents', { appId: app.appId, envName: 'dev', afterSeq: events[2]?.seq ?? 0 });
-    assert.deepEqual(tail.events.map((e) => e.status), ['DEPLOYMENT_COMPLETE']);
+    assert.deepEqual(
+      tail.events.map((e) => e.status),
+      ['DEPLOYMENT_COMPLETE'],
+    );
     const stack = await client.call('DescribeStack', { appId: app.appId, envName: 'dev' });
     assert.equal(stack.environment.status, 'DEPLOYED');
     assert.equal(stack.resources[0]?.logicalId, 'Site');
     assert.equal(stack.environment.outputs['SiteName'], stack.resources[0]?.physicalId);
 
     // A failing change rolls back; the error names the resource.
-    const failing = await client.call('CreateChangeSet', { appId: app.appId, envName: 'dev', template: { Resources: { Site: { Type: TEST_RESOURCE_TYPE, Properties: { Value: 'v2', FailOn: 'update' } } } } });
+    const failing = await client.call('CreateChangeSet', {
+      appId: app.appId,
+      envName: 'dev',
+      template: { Resources: { Site: { Type: TEST_RESOURCE_TYPE, Properties: { Value: 'v2', FailOn: 'update' } } } },
+    });
     const failed = await until((await client.call('ExecuteChangeSet', { changeSetId: failing.changeSet.changeSetId })).deployment.deploymentId, client);
     assert.equal(failed.status, 'ROLLED_BACK');
     assert.match(failed.error ?? '', /^Site: FailOn update/);
     assert.equal((await client.call('GetEnvironment', { appId: app.appId, envName: 'dev' })).environment.status, 'DEPLOY_FAILED');
 
     // A slow deployment holds the lock: a second push is refused naming it.
-    const slow = await client.call('CreateChangeSet', { appId: app.appId, envName: 'dev', template: { Resources: { Site: { Type: TEST_RESOURCE_TYPE, Properties: { Value: 'v3', DelayMs: 300 } } } }, initiatedBy: 'alice@laptop (pid 7)' });
+    const slow = await client.call('CreateChangeSet', {
+      appId: app.appId,
+      envName: 'dev',
+      template: { Resources: { Site: { Type: TEST_RESOURCE_TYPE, Properties: { Value: 'v3', DelayMs: 300 } } } },
+      initiatedBy: 'alice@laptop (pid 7)',
+    });
     const other = await client.call('CreateChangeSet', { appId: app.appId, envName: 'dev', template });
     const running = await client.call('ExecuteChangeSet', { changeSetId: slow.changeSet.changeSetId });
     await assert.rejects(client.call('ExecuteChangeSet', { changeSetId: other.changeSet.changeSetId }), (e: ApiError) => {
@@ -154,10 +188,18 @@ void describe('control API: data deleted by a deployment', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  void it('counts a table\'s items in the change set, keeps them when it is removed, and restores them into the table added back', async () => {
+  void it("counts a table's items in the change set, keeps them when it is removed, and restores them into the table added back", async () => {
     const { app } = await client.call('CreateApp', { name: 'KeepApp' });
     await client.call('CreateEnvironment', { appId: app.appId, envName: 'dev' });
-    const table = { Type: DYNAMODB_RESOURCE_TYPES.table, Properties: { TableName: 'Notes', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' } };
+    const table = {
+      Type: DYNAMODB_RESOURCE_TYPES.table,
+      Properties: {
+        TableName: 'Notes',
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      },
+    };
     const deploy = async (resources: Record<string, unknown>) => {
       const { changeSet } = await client.call('CreateChangeSet', { appId: app.appId, envName: 'dev', template: { Resources: resources } as never });
       const done = await until((await client.call('ExecuteChangeSet', { changeSetId: changeSet.changeSetId })).deployment.deploymentId, client);
@@ -168,16 +210,28 @@ void describe('control API: data deleted by a deployment', () => {
     for (const id of ['a', 'b']) await cloud.kernel.capability(TABLES).put({ table: 'Notes', item: { id: { S: id } } });
 
     const { changeSet } = await client.call('CreateChangeSet', { appId: app.appId, envName: 'dev', template: { Resources: {} } });
-    assert.deepEqual(changeSet.changes.map((c) => [c.logicalId, c.action, c.destroysData]), [['NoteTable', 'Remove', { kind: 'items', count: 2, restorable: true }]]);
+    assert.deepEqual(
+      changeSet.changes.map((c) => [c.logicalId, c.action, c.destroysData]),
+      [['NoteTable', 'Remove', { kind: 'items', count: 2, restorable: true }]],
+    );
     await deploy({});
     const { copies } = await client.call('ListDeletedData', { appId: app.appId, envName: 'dev' });
-    assert.deepEqual(copies.map((c) => [c.logicalId, c.physicalId, c.kind, c.count]), [['NoteTable', 'Notes', 'items', 2]]);
+    assert.deepEqual(
+      copies.map((c) => [c.logicalId, c.physicalId, c.kind, c.count]),
+      [['NoteTable', 'Notes', 'items', 2]],
+    );
     await assert.rejects(client.call('RestoreDeletedData', { appId: app.appId, envName: 'dev', resource: '' }), { code: 'ValidationException', status: 400 });
-    await assert.rejects(client.call('RestoreDeletedData', { appId: app.appId, envName: 'dev' }), (e: ApiError) => e.code === 'ResourceNotFoundException' && /NoteTable is not deployed/.test(e.message));
+    await assert.rejects(
+      client.call('RestoreDeletedData', { appId: app.appId, envName: 'dev' }),
+      (e: ApiError) => e.code === 'ResourceNotFoundException' && /NoteTable is not deployed/.test(e.message),
+    );
 
     await deploy({ NoteTable: table });
     const restored = await client.call('RestoreDeletedData', { appId: app.appId, envName: 'dev', resource: 'NoteTable' });
-    assert.deepEqual(restored.restored.map((r) => [r.copy.logicalId, r.restored, r.skipped]), [['NoteTable', 2, 0]]);
+    assert.deepEqual(
+      restored.restored.map((r) => [r.copy.logicalId, r.restored, r.skipped]),
+      [['NoteTable', 2, 0]],
+    );
     assert.deepEqual(restored.waiting, []);
     assert.equal(await cloud.kernel.capability(TABLES).count({ table: 'Notes' }), 2);
 
@@ -212,7 +266,10 @@ void describe('control plane after kill -9', () => {
   void it('rolls the interrupted deployment back on the next start and accepts the next one', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'forte-control-kill-'));
     const bin = new URL('../../bin.js', import.meta.url).pathname;
-    const child = spawn(process.execPath, [bin, '--port', '0', '--data-dir', dir], { env: { ...process.env, FORTE_TEST_FAULTS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, '--port', '0', '--data-dir', dir], {
+      env: { ...process.env, FORTE_TEST_FAULTS: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let cloud: Cloud | undefined;
     try {
       const url = await new Promise<string>((resolve, reject) => {
@@ -229,11 +286,22 @@ void describe('control plane after kill -9', () => {
       const { app } = await client.call('CreateApp', { name: 'KillApp' });
       await client.call('CreateEnvironment', { appId: app.appId, envName: 'dev' });
       const resources = (value: number, extra: Record<string, unknown> = {}) => ({
-        Resources: { A: { Type: TEST_RESOURCE_TYPE, Properties: { Name: 'kill-a', Value: value } }, B: { Type: TEST_RESOURCE_TYPE, Properties: { Name: 'kill-b', Value: value, ...extra }, DependsOn: 'A' } },
+        Resources: {
+          A: { Type: TEST_RESOURCE_TYPE, Properties: { Name: 'kill-a', Value: value } },
+          B: { Type: TEST_RESOURCE_TYPE, Properties: { Name: 'kill-b', Value: value, ...extra }, DependsOn: 'A' },
+        },
       });
       const v1 = await client.call('CreateChangeSet', { appId: app.appId, envName: 'dev', template: resources(1) });
-      assert.equal((await until((await client.call('ExecuteChangeSet', { changeSetId: v1.changeSet.changeSetId })).deployment.deploymentId, client)).status, 'SUCCEEDED');
-      const v2 = await client.call('CreateChangeSet', { appId: app.appId, envName: 'dev', template: resources(2, { HangOn: 'update' }), initiatedBy: 'killed' });
+      assert.equal(
+        (await until((await client.call('ExecuteChangeSet', { changeSetId: v1.changeSet.changeSetId })).deployment.deploymentId, client)).status,
+        'SUCCEEDED',
+      );
+      const v2 = await client.call('CreateChangeSet', {
+        appId: app.appId,
+        envName: 'dev',
+        template: resources(2, { HangOn: 'update' }),
+        initiatedBy: 'killed',
+      });
       const hung = (await client.call('ExecuteChangeSet', { changeSetId: v2.changeSet.changeSetId })).deployment;
       // Watch the running cloud's database until the hanging update has written its new value.
       const watcher = createSqliteStore(join(dir, 'forte.db'));
@@ -255,9 +323,18 @@ void describe('control plane after kill -9', () => {
       assert.equal(await readTestResourceValue(cloud.kernel.sql, 'kill-b'), 1);
       const stack = await after.call('DescribeStack', { appId: app.appId, envName: 'dev' });
       assert.equal(stack.environment.status, 'DEPLOY_FAILED');
-      assert.deepEqual(stack.resources.map((r) => [r.logicalId, r.attributes['Value']]), [['A', 1], ['B', 1]]);
+      assert.deepEqual(
+        stack.resources.map((r) => [r.logicalId, r.attributes['Value']]),
+        [
+          ['A', 1],
+          ['B', 1],
+        ],
+      );
       const v3 = await after.call('CreateChangeSet', { appId: app.appId, envName: 'dev', template: resources(3) });
-      assert.equal((await until((await after.call('ExecuteChangeSet', { changeSetId: v3.changeSet.changeSetId })).deployment.deploymentId, after)).status, 'SUCCEEDED');
+      assert.equal(
+        (await until((await after.call('ExecuteChangeSet', { changeSetId: v3.changeSet.changeSetId })).deployment.deploymentId, after)).status,
+        'SUCCEEDED',
+      );
       assert.equal(await readTestResourceValue(cloud.kernel.sql, 'kill-b'), 3);
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

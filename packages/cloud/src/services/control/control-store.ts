@@ -130,7 +130,18 @@ export async function listEnvironments(sql: SqlStore, appId: string): Promise<En
 export async function insertEnvironment(sql: SqlStore, env: EnvironmentRecord): Promise<void> {
   await sql.run(
     'INSERT INTO control_environments (app_id, env_name, stack_name, status, created_at, updated_at, last_deployment_id, outputs, current_cloud_backend, generation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    [env.appId, env.envName, env.stackName, env.status, env.createdAt, env.updatedAt, env.lastDeploymentId ?? null, JSON.stringify(env.outputs), env.currentCloudBackend ? JSON.stringify(env.currentCloudBackend) : null, env.generation],
+    [
+      env.appId,
+      env.envName,
+      env.stackName,
+      env.status,
+      env.createdAt,
+      env.updatedAt,
+      env.lastDeploymentId ?? null,
+      JSON.stringify(env.outputs),
+      env.currentCloudBackend ? JSON.stringify(env.currentCloudBackend) : null,
+      env.generation,
+    ],
   );
 }
 
@@ -144,13 +155,26 @@ export async function setEnvironmentStatus(sql: SqlStore, appId: string, envName
 /** The commit of a successful deployment: outputs, snapshot, DEPLOYED, one generation more. */
 export async function commitEnvironment(
   sql: SqlStore,
-  args: { appId: string; envName: string; outputs: Record<string, unknown>; currentCloudBackend: { bucket: string; key: string } | undefined; deploymentId: string },
+  args: {
+    appId: string;
+    envName: string;
+    outputs: Record<string, unknown>;
+    currentCloudBackend: { bucket: string; key: string } | undefined;
+    deploymentId: string;
+  },
 ): Promise<void> {
   await sql.run(
     `UPDATE control_environments SET status = 'DEPLOYED', updated_at = ?, last_deployment_id = ?, outputs = ?,
        current_cloud_backend = COALESCE(?, current_cloud_backend), generation = generation + 1
      WHERE app_id = ? AND env_name = ?`,
-    [nowIso(), args.deploymentId, JSON.stringify(args.outputs), args.currentCloudBackend ? JSON.stringify(args.currentCloudBackend) : null, args.appId, args.envName],
+    [
+      nowIso(),
+      args.deploymentId,
+      JSON.stringify(args.outputs),
+      args.currentCloudBackend ? JSON.stringify(args.currentCloudBackend) : null,
+      args.appId,
+      args.envName,
+    ],
   );
 }
 
@@ -183,7 +207,17 @@ export async function writeDeployed(sql: SqlStore, appId: string, envName: strin
   for (const r of records) {
     await sql.run(
       'INSERT INTO control_resources (app_id, env_name, logical_id, resource_type, physical_id, template_properties, resolved_properties, attributes, depends_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [appId, envName, r.logicalId, r.resourceType, r.physicalId, JSON.stringify(r.templateProperties), JSON.stringify(r.resolvedProperties), JSON.stringify(r.attributes), JSON.stringify(r.dependsOn)],
+      [
+        appId,
+        envName,
+        r.logicalId,
+        r.resourceType,
+        r.physicalId,
+        JSON.stringify(r.templateProperties),
+        JSON.stringify(r.resolvedProperties),
+        JSON.stringify(r.attributes),
+        JSON.stringify(r.dependsOn),
+      ],
     );
   }
 }
@@ -217,7 +251,20 @@ export function publicChangeSet(record: ChangeSetRecord): ChangeSet {
 export async function insertChangeSet(sql: SqlStore, cs: ChangeSetRecord): Promise<void> {
   await sql.run(
     'INSERT INTO control_change_sets (change_set_id, app_id, env_name, created_at, status, base_generation, template, nested_templates, parameters, current_cloud_backend, initiated_by, plan) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    [cs.changeSetId, cs.appId, cs.envName, cs.createdAt, cs.status, cs.baseGeneration, JSON.stringify(cs.template), JSON.stringify(cs.nestedTemplates), JSON.stringify(cs.parameters), cs.currentCloudBackend ? JSON.stringify(cs.currentCloudBackend) : null, cs.initiatedBy, JSON.stringify(cs.changes)],
+    [
+      cs.changeSetId,
+      cs.appId,
+      cs.envName,
+      cs.createdAt,
+      cs.status,
+      cs.baseGeneration,
+      JSON.stringify(cs.template),
+      JSON.stringify(cs.nestedTemplates),
+      JSON.stringify(cs.parameters),
+      cs.currentCloudBackend ? JSON.stringify(cs.currentCloudBackend) : null,
+      cs.initiatedBy,
+      JSON.stringify(cs.changes),
+    ],
   );
 }
 
@@ -265,7 +312,12 @@ export async function readDeployment(sql: SqlStore, deploymentId: string): Promi
 
 export async function setDeploymentStatus(sql: SqlStore, deploymentId: string, status: DeploymentStatus, error?: string): Promise<void> {
   const ended = status === 'IN_PROGRESS' || status === 'ROLLING_BACK' ? null : nowIso();
-  await sql.run('UPDATE control_deployments SET status = ?, ended_at = ?, error = COALESCE(?, error) WHERE deployment_id = ?', [status, ended, error ?? null, deploymentId]);
+  await sql.run('UPDATE control_deployments SET status = ?, ended_at = ?, error = COALESCE(?, error) WHERE deployment_id = ?', [
+    status,
+    ended,
+    error ?? null,
+    deploymentId,
+  ]);
 }
 
 /** Deployments a crash left unfinished. */
@@ -289,10 +341,24 @@ export async function appendEvent(
   });
 }
 
-export async function listEvents(sql: SqlStore, args: { appId: string; envName: string; afterSeq: number; deploymentId?: string | undefined; limit: number }): Promise<StackEvent[]> {
+export async function listEvents(
+  sql: SqlStore,
+  args: { appId: string; envName: string; afterSeq: number; deploymentId?: string | undefined; limit: number },
+): Promise<StackEvent[]> {
   const rows = args.deploymentId
-    ? await sql.all('SELECT * FROM control_events WHERE app_id = ? AND env_name = ? AND deployment_id = ? AND seq > ? ORDER BY seq LIMIT ?', [args.appId, args.envName, args.deploymentId, args.afterSeq, args.limit])
-    : await sql.all('SELECT * FROM control_events WHERE app_id = ? AND env_name = ? AND seq > ? ORDER BY seq LIMIT ?', [args.appId, args.envName, args.afterSeq, args.limit]);
+    ? await sql.all('SELECT * FROM control_events WHERE app_id = ? AND env_name = ? AND deployment_id = ? AND seq > ? ORDER BY seq LIMIT ?', [
+        args.appId,
+        args.envName,
+        args.deploymentId,
+        args.afterSeq,
+        args.limit,
+      ])
+    : await sql.all('SELECT * FROM control_events WHERE app_id = ? AND env_name = ? AND seq > ? ORDER BY seq LIMIT ?', [
+        args.appId,
+        args.envName,
+        args.afterSeq,
+        args.limit,
+      ]);
   return rows.map((row) => {
     const event: StackEvent = {
       seq: Number(row['seq']),
@@ -316,7 +382,13 @@ export async function readLock(sql: SqlStore, appId: string, envName: string): P
 }
 
 export async function insertLock(sql: SqlStore, appId: string, envName: string, lock: LockRecord): Promise<void> {
-  await sql.run('INSERT INTO control_locks (app_id, env_name, deployment_id, initiated_by, acquired_at) VALUES (?, ?, ?, ?, ?)', [appId, envName, lock.deploymentId, lock.initiatedBy, lock.acquiredAt]);
+  await sql.run('INSERT INTO control_locks (app_id, env_name, deployment_id, initiated_by, acquired_at) VALUES (?, ?, ?, ?, ?)', [
+    appId,
+    envName,
+    lock.deploymentId,
+    lock.initiatedBy,
+    lock.acquiredAt,
+  ]);
 }
 
 export async function deleteLock(sql: SqlStore, appId: string, envName: string, deploymentId: string): Promise<void> {
@@ -330,7 +402,17 @@ export async function appendJournal(sql: SqlStore, deploymentId: string, entry: 
     const row = await tx.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM control_journal WHERE deployment_id = ?', [deploymentId]);
     await tx.run(
       'INSERT INTO control_journal (deployment_id, seq, logical_id, resource_type, operation, phase, physical_id, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [deploymentId, (row?.seq ?? 0) + 1, entry.logicalId, entry.resourceType, entry.operation, entry.phase, entry.physicalId ?? null, JSON.stringify(entry.detail), nowIso()],
+      [
+        deploymentId,
+        (row?.seq ?? 0) + 1,
+        entry.logicalId,
+        entry.resourceType,
+        entry.operation,
+        entry.phase,
+        entry.physicalId ?? null,
+        JSON.stringify(entry.detail),
+        nowIso(),
+      ],
     );
   });
 }
@@ -374,5 +456,11 @@ export async function listCleanup(sql: SqlStore, filter?: { appId: string; envNa
 }
 
 export async function deleteCleanup(sql: SqlStore, c: CleanupRecord): Promise<void> {
-  await sql.run('DELETE FROM control_cleanup WHERE app_id = ? AND env_name = ? AND deployment_id = ? AND logical_id = ? AND physical_id = ?', [c.appId, c.envName, c.deploymentId, c.logicalId, c.physicalId]);
+  await sql.run('DELETE FROM control_cleanup WHERE app_id = ? AND env_name = ? AND deployment_id = ? AND logical_id = ? AND physical_id = ?', [
+    c.appId,
+    c.envName,
+    c.deploymentId,
+    c.logicalId,
+    c.physicalId,
+  ]);
 }

@@ -91,7 +91,9 @@ async function harness(options: { retentionMs?: number } = {}): Promise<Harness>
   h.appId = (await h.engine.registry.createApp('MyApp')).appId;
   await h.engine.registry.createEnvironment(h.appId, 'dev');
   h.deploy = async (resources) => {
-    const template: Template = { Resources: Object.fromEntries(Object.entries(resources).map(([id, name]) => [id, { Type: BOX, Properties: { Name: name } }])) };
+    const template: Template = {
+      Resources: Object.fromEntries(Object.entries(resources).map(([id, name]) => [id, { Type: BOX, Properties: { Name: name } }])),
+    };
     const cs = await h.engine.createChangeSet({ appId: h.appId, envName: 'dev', template });
     const done = await h.engine.waitForDeployment((await h.engine.executeChangeSet(cs.changeSetId)).deploymentId);
     await h.engine.idle();
@@ -142,25 +144,37 @@ void describe('data deleted by a deployment', () => {
     assert.equal(h.boxes.has('todo-1'), false, 'the resource is deleted');
     const [copy, ...more] = await h.engine.deletedData.list(h.appId, 'dev');
     assert.equal(more.length, 0);
-    assert.deepEqual({ ...copy, copyId: undefined }, {
-      copyId: undefined,
-      logicalId: 'Todo',
-      resourceType: BOX,
-      physicalId: 'todo-1',
-      kind: 'items',
-      count: 5,
-      deletedAt: '2026-01-01T00:00:00.000Z',
-      expiresAt: '2026-01-08T00:00:00.000Z',
-    });
+    assert.deepEqual(
+      { ...copy, copyId: undefined },
+      {
+        copyId: undefined,
+        logicalId: 'Todo',
+        resourceType: BOX,
+        physicalId: 'todo-1',
+        kind: 'items',
+        count: 5,
+        deletedAt: '2026-01-01T00:00:00.000Z',
+        expiresAt: '2026-01-08T00:00:00.000Z',
+      },
+    );
 
-    await assert.rejects(h.engine.deletedData.restore(h.appId, 'dev', undefined), { code: 'ResourceNotFoundException', message: /Todo is not deployed in environment dev now.*Add it back and push first/ });
-    await assert.rejects(h.engine.deletedData.restore(h.appId, 'dev', 'Other'), { code: 'ResourceNotFoundException', message: /No deleted data of Other.*kept: Todo/ });
+    await assert.rejects(h.engine.deletedData.restore(h.appId, 'dev', undefined), {
+      code: 'ResourceNotFoundException',
+      message: /Todo is not deployed in environment dev now.*Add it back and push first/,
+    });
+    await assert.rejects(h.engine.deletedData.restore(h.appId, 'dev', 'Other'), {
+      code: 'ResourceNotFoundException',
+      message: /No deleted data of Other.*kept: Todo/,
+    });
 
     await h.deploy({ Todo: 'todo-2', Note: 'note-1' });
     h.boxes.get('todo-2')!.set('k1', 'written since');
     const { restored, waiting } = await h.engine.deletedData.restore(h.appId, 'dev', 'Todo');
     assert.deepEqual(waiting, []);
-    assert.deepEqual(restored.map((r) => [r.copy.logicalId, r.restored, r.skipped]), [['Todo', 4, 1]]);
+    assert.deepEqual(
+      restored.map((r) => [r.copy.logicalId, r.restored, r.skipped]),
+      [['Todo', 4, 1]],
+    );
     assert.equal(h.boxes.get('todo-2')!.size, 5);
     assert.equal(h.boxes.get('todo-2')!.get('k1'), 'written since');
     assert.equal(h.boxes.get('todo-2')!.get('k3'), 'todo-1-3');
@@ -173,9 +187,15 @@ void describe('data deleted by a deployment', () => {
     fill(h, 'v1', 2);
     await h.deploy({ Table: 'v2' });
     const copies = await h.engine.deletedData.list(h.appId, 'dev');
-    assert.deepEqual(copies.map((c) => [c.logicalId, c.physicalId, c.count]), [['Table', 'v1', 2]]);
+    assert.deepEqual(
+      copies.map((c) => [c.logicalId, c.physicalId, c.count]),
+      [['Table', 'v1', 2]],
+    );
     const { restored } = await h.engine.deletedData.restore(h.appId, 'dev', 'v1');
-    assert.deepEqual(restored.map((r) => r.restored), [2]);
+    assert.deepEqual(
+      restored.map((r) => r.restored),
+      [2],
+    );
     assert.equal(h.boxes.get('v2')!.size, 2);
   });
 
@@ -187,11 +207,18 @@ void describe('data deleted by a deployment', () => {
     await h.deploy({ B: 'b' });
     h.clock.now += 3 * DAY;
     await h.deploy({});
-    assert.deepEqual((await h.engine.deletedData.list(h.appId, 'dev')).map((c) => c.logicalId), ['B', 'A'], 'newest first');
+    assert.deepEqual(
+      (await h.engine.deletedData.list(h.appId, 'dev')).map((c) => c.logicalId),
+      ['B', 'A'],
+      'newest first',
+    );
     const rows = async (): Promise<number> => Number((await h.sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM control_deleted_data'))?.n);
 
     h.clock.now += 4 * DAY; // A's copy is 7 days old now
-    assert.deepEqual((await h.engine.deletedData.list(h.appId, 'dev')).map((c) => c.logicalId), ['B']);
+    assert.deepEqual(
+      (await h.engine.deletedData.list(h.appId, 'dev')).map((c) => c.logicalId),
+      ['B'],
+    );
     assert.equal(await rows(), 2, 'still stored until a purge');
     await h.restart();
     assert.equal(await rows(), 1, 'dropped at start');
@@ -206,7 +233,10 @@ void describe('data deleted by a deployment', () => {
     await h.deploy({ A: 'a' });
     fill(h, 'a', 2);
     const cs = await h.engine.createChangeSet({ appId: h.appId, envName: 'dev', template: { Resources: {} } });
-    assert.deepEqual(cs.changes.map((c) => c.destroysData), [{ kind: 'items', count: 2, restorable: false }]);
+    assert.deepEqual(
+      cs.changes.map((c) => c.destroysData),
+      [{ kind: 'items', count: 2, restorable: false }],
+    );
     await h.deploy({});
     assert.deepEqual(await h.engine.deletedData.list(h.appId, 'dev'), []);
     assert.equal(Number((await h.sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM control_deleted_data'))?.n), 0);

@@ -82,11 +82,10 @@ export function createDeletedDataArchive(options: DeletedDataArchiveOptions): De
   const { sql, log } = options;
 
   const listRows = async (appId: string, envName: string): Promise<DeletedDataCopy[]> => {
-    const rows = await sql.all<CopyRow>(`SELECT ${COPY_COLUMNS} FROM control_deleted_data WHERE app_id = ? AND env_name = ? AND expires_at > ? ORDER BY deleted_at DESC, copy_id`, [
-      appId,
-      envName,
-      options.now(),
-    ]);
+    const rows = await sql.all<CopyRow>(
+      `SELECT ${COPY_COLUMNS} FROM control_deleted_data WHERE app_id = ? AND env_name = ? AND expires_at > ? ORDER BY deleted_at DESC, copy_id`,
+      [appId, envName, options.now()],
+    );
     return rows.map(toCopy);
   };
 
@@ -100,20 +99,46 @@ export function createDeletedDataArchive(options: DeletedDataArchiveOptions): De
       await sql.run(
         `INSERT INTO control_deleted_data (${COPY_COLUMNS}, deployment_id, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (app_id, env_name, deployment_id, logical_id, physical_id) DO UPDATE SET item_count = excluded.item_count, snapshot = excluded.snapshot`,
-        [newId('del'), resource.appId, resource.envName, resource.logicalId, resource.resourceType, resource.physicalId, hooks.kind, snapshot.count, now, now + options.retentionMs, resource.deploymentId, JSON.stringify(snapshot)],
+        [
+          newId('del'),
+          resource.appId,
+          resource.envName,
+          resource.logicalId,
+          resource.resourceType,
+          resource.physicalId,
+          hooks.kind,
+          snapshot.count,
+          now,
+          now + options.retentionMs,
+          resource.deploymentId,
+          JSON.stringify(snapshot),
+        ],
       );
-      log.info('kept a copy of deleted data', { appId: resource.appId, envName: resource.envName, logicalId: resource.logicalId, kind: hooks.kind, count: snapshot.count });
+      log.info('kept a copy of deleted data', {
+        appId: resource.appId,
+        envName: resource.envName,
+        logicalId: resource.logicalId,
+        kind: hooks.kind,
+        count: snapshot.count,
+      });
     },
 
     list: listRows,
 
     async restore(appId, envName, name) {
       const lock = await readLock(sql, appId, envName);
-      if (lock) throw controlError('DeploymentInProgressException', `Environment ${envName} is being deployed by ${lock.initiatedBy}; restore deleted data once the deployment has finished.`);
+      if (lock)
+        throw controlError(
+          'DeploymentInProgressException',
+          `Environment ${envName} is being deployed by ${lock.initiatedBy}; restore deleted data once the deployment has finished.`,
+        );
       const all = await listRows(appId, envName);
       const copies = name === undefined ? all : all.filter((c) => designates(c, name));
       if (name !== undefined && copies.length === 0) {
-        throw controlError('ResourceNotFoundException', `No deleted data of ${name} is kept for environment ${envName}${all.length > 0 ? ` (kept: ${[...new Set(all.map((c) => c.logicalId))].join(', ')})` : ''}.`);
+        throw controlError(
+          'ResourceNotFoundException',
+          `No deleted data of ${name} is kept for environment ${envName}${all.length > 0 ? ` (kept: ${[...new Set(all.map((c) => c.logicalId))].join(', ')})` : ''}.`,
+        );
       }
       const deployed = new Map((await readDeployed(sql, appId, envName)).map((r) => [r.logicalId, r]));
       const restored: RestoredDataCopy[] = [];
@@ -129,7 +154,14 @@ export function createDeletedDataArchive(options: DeletedDataArchiveOptions): De
         if (!row) continue; // restored by a concurrent call
         const outcome = await hooks.restore(target.physicalId, target.resolvedProperties, JSON.parse(row.snapshot) as StoredDataSnapshot);
         await sql.run('DELETE FROM control_deleted_data WHERE copy_id = ?', [copy.copyId]);
-        log.info('restored deleted data', { appId, envName, logicalId: copy.logicalId, into: target.physicalId, restored: outcome.restored, skipped: outcome.skipped });
+        log.info('restored deleted data', {
+          appId,
+          envName,
+          logicalId: copy.logicalId,
+          into: target.physicalId,
+          restored: outcome.restored,
+          skipped: outcome.skipped,
+        });
         restored.push({ copy, restored: outcome.restored, skipped: outcome.skipped, ...(outcome.example === undefined ? {} : { example: outcome.example }) });
       }
       if (restored.length === 0 && waiting.length > 0) {

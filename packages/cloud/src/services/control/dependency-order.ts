@@ -2,10 +2,7 @@
  * Orders ids so that each comes after the ids it depends on (dependencies outside `ids` are ignored).
  * Answers the cycle instead when there is one, as the path `a → b → … → a`.
  */
-export function orderByDependencies(
-  ids: Iterable<string>,
-  dependenciesOf: (id: string) => Iterable<string>,
-): { order: string[] } | { cycle: string[] } {
+export function orderByDependencies(ids: Iterable<string>, dependenciesOf: (id: string) => Iterable<string>): { order: string[] } | { cycle: string[] } {
   const all = new Set(ids);
   const state = new Map<string, 'visiting' | 'done'>();
   const order: string[] = [];
@@ -56,15 +53,18 @@ export async function runInDependencyOrder(options: {
     for (const id of ready) {
       if (running.size >= options.concurrency) break;
       pending.delete(id);
-      const task: Promise<void> = options.run(id).then(
-        () => {
-          done.add(id);
-          completed.push(id);
-        },
-        (error: unknown) => {
-          failures.push({ id, error });
-        },
-      ).finally(() => running.delete(task));
+      const task: Promise<void> = options
+        .run(id)
+        .then(
+          () => {
+            done.add(id);
+            completed.push(id);
+          },
+          (error: unknown) => {
+            failures.push({ id, error });
+          },
+        )
+        .finally(() => running.delete(task));
       running.add(task);
     }
     if (running.size === 0) break; // nothing runnable: only possible with a cycle

@@ -38,7 +38,14 @@ export function resourceContextFor(engine: EngineContext, target: DeploymentTarg
   };
 }
 
-export async function emitEvent(engine: EngineContext, target: DeploymentTarget, logicalId: string, resourceType: string, status: string, reason?: string): Promise<void> {
+export async function emitEvent(
+  engine: EngineContext,
+  target: DeploymentTarget,
+  logicalId: string,
+  resourceType: string,
+  status: string,
+  reason?: string,
+): Promise<void> {
   await appendEvent(engine.sql, { deploymentId: target.deploymentId, appId: target.appId, envName: target.envName, logicalId, resourceType, status, reason });
 }
 

@@ -102,7 +102,8 @@ function evaluateFunction(name: string, arg: unknown, scope: StackScope, ctx: Ev
       return list.map((item) => scalarText(item, 'Fn::Join')).join(arg[0]);
     }
     case 'Fn::If': {
-      if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') throw new TemplateError('Fn::If takes [conditionName, valueIfTrue, valueIfFalse]');
+      if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string')
+        throw new TemplateError('Fn::If takes [conditionName, valueIfTrue, valueIfFalse]');
       const holds = scope.conditions.get(arg[0]);
       if (holds === undefined) throw new TemplateError(`Fn::If names condition ${arg[0]}, which stack ${scope.name} does not define`);
       return evaluateValue(holds ? arg[1] : arg[2], scope, ctx);
@@ -172,7 +173,8 @@ function getAtt(arg: unknown, scope: StackScope, ctx: EvaluationContext): unknow
   }
   const resource = scope.template.Resources[target];
   if (!resource) throw new TemplateError(`Fn::GetAtt ${target}.${attribute}: stack ${scope.name} has no resource ${target}`);
-  if (!scope.active.has(target)) throw new TemplateError(`Fn::GetAtt ${target}.${attribute}: ${target} is excluded by its Condition ${resource.Condition ?? ''}`);
+  if (!scope.active.has(target))
+    throw new TemplateError(`Fn::GetAtt ${target}.${attribute}: ${target} is excluded by its Condition ${resource.Condition ?? ''}`);
   const child = scope.children.get(target);
   if (child) {
     if (!attribute.startsWith('Outputs.')) throw new TemplateError(`Fn::GetAtt ${target}.${attribute}: a nested stack's attributes are Outputs.<Name>`);
@@ -196,7 +198,8 @@ function sub(arg: unknown, scope: StackScope, ctx: EvaluationContext): unknown {
   let text: unknown = arg;
   let variables: Record<string, unknown> = {};
   if (Array.isArray(arg)) {
-    if (arg.length !== 2 || !arg[1] || typeof arg[1] !== 'object' || Array.isArray(arg[1])) throw new TemplateError('Fn::Sub takes a string or [string, {variables}]');
+    if (arg.length !== 2 || !arg[1] || typeof arg[1] !== 'object' || Array.isArray(arg[1]))
+      throw new TemplateError('Fn::Sub takes a string or [string, {variables}]');
     text = arg[0];
     variables = evaluateValue(arg[1], scope, ctx) as Record<string, unknown>;
   }

@@ -1,6 +1,14 @@
 import type { Deployment } from '@forte/protocol';
 import type { ApplyResult } from './apply-graph.js';
-import { commitEnvironment, deleteLock, insertCleanup, setDeploymentStatus, setEnvironmentStatus, writeDeployed, type DeployedRecord } from './control-store.js';
+import {
+  commitEnvironment,
+  deleteLock,
+  insertCleanup,
+  setDeploymentStatus,
+  setEnvironmentStatus,
+  writeDeployed,
+  type DeployedRecord,
+} from './control-store.js';
 import { emitStackEvent, messageOf, type DeploymentTarget, type EngineContext } from './engine-context.js';
 import { rollBackJournal } from './roll-back-journal.js';
 import type { StackGraph } from './stack-graph.js';
@@ -14,7 +22,13 @@ import { resolveStackOutputs } from './stack-outputs.js';
  */
 export async function commitDeployment(
   engine: EngineContext,
-  args: { deployment: Deployment; graph: StackGraph; applied: ApplyResult; deployed: Map<string, DeployedRecord>; currentCloudBackend: { bucket: string; key: string } | undefined },
+  args: {
+    deployment: Deployment;
+    graph: StackGraph;
+    applied: ApplyResult;
+    deployed: Map<string, DeployedRecord>;
+    currentCloudBackend: { bucket: string; key: string } | undefined;
+  },
 ): Promise<{ cleanup: DeployedRecord[] } | { error: string }> {
   const { deployment, graph, applied } = args;
   let resolved: ReturnType<typeof resolveStackOutputs>;
@@ -27,7 +41,15 @@ export async function commitDeployment(
   for (const node of graph.nodes.values()) {
     const live = applied.live.get(node.qualifiedId);
     if (!live) return { error: `${node.qualifiedId}: no state after apply` };
-    records.push({ logicalId: node.qualifiedId, resourceType: node.resourceType, physicalId: live.physicalId, templateProperties: node.properties, resolvedProperties: live.resolvedProperties, attributes: live.attributes, dependsOn: [...node.dependsOn] });
+    records.push({
+      logicalId: node.qualifiedId,
+      resourceType: node.resourceType,
+      physicalId: live.physicalId,
+      templateProperties: node.properties,
+      resolvedProperties: live.resolvedProperties,
+      attributes: live.attributes,
+      dependsOn: [...node.dependsOn],
+    });
   }
   const byId = new Map(records.map((r) => [r.logicalId, r]));
   const cleanup = [...args.deployed.values()].filter((old) => !graph.nodes.has(old.logicalId));
@@ -41,7 +63,16 @@ export async function commitDeployment(
   await engine.sql.transaction(async (tx) => {
     await writeDeployed(tx, appId, envName, [...records, ...resolved.stacks]);
     for (const old of cleanup) {
-      await insertCleanup(tx, { appId, envName, deploymentId, logicalId: old.logicalId, resourceType: old.resourceType, physicalId: old.physicalId, resolvedProperties: old.resolvedProperties, dependsOn: old.dependsOn });
+      await insertCleanup(tx, {
+        appId,
+        envName,
+        deploymentId,
+        logicalId: old.logicalId,
+        resourceType: old.resourceType,
+        physicalId: old.physicalId,
+        resolvedProperties: old.resolvedProperties,
+        dependsOn: old.dependsOn,
+      });
     }
     await commitEnvironment(tx, { appId, envName, outputs: resolved.outputs, currentCloudBackend: args.currentCloudBackend, deploymentId });
     await setDeploymentStatus(tx, deploymentId, 'SUCCEEDED');
@@ -63,7 +94,8 @@ export async function rollBack(engine: EngineContext, deployment: Deployment, ta
   });
   await emitStackEvent(engine, target, 'ROLLBACK_IN_PROGRESS', error);
   const problems = await rollBackJournal(engine, target);
-  const finalError = problems.length === 0 ? error : `${error}. Rollback incomplete: ${problems.join('; ')}. This may need attention; the environment is unlocked.`;
+  const finalError =
+    problems.length === 0 ? error : `${error}. Rollback incomplete: ${problems.join('; ')}. This may need attention; the environment is unlocked.`;
   await engine.sql.transaction(async (tx) => {
     await setDeploymentStatus(tx, deploymentId, problems.length === 0 ? 'ROLLED_BACK' : 'FAILED', finalError);
     await setEnvironmentStatus(tx, appId, envName, 'DEPLOY_FAILED', deploymentId);

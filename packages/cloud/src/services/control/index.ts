@@ -1,4 +1,12 @@
-import { CONTROL_PATH, CONTROL_TARGET_PREFIX, SIGNING_SERVICE, CONTROL_ERRORS, controlApi, type ControlOperation, type ControlOperations } from '@forte/protocol';
+import {
+  CONTROL_PATH,
+  CONTROL_TARGET_PREFIX,
+  SIGNING_SERVICE,
+  CONTROL_ERRORS,
+  controlApi,
+  type ControlOperation,
+  type ControlOperations,
+} from '@forte/protocol';
 import type { z } from 'zod';
 import { defineOperation, jsonApiRoute, type JsonOperation } from '../../kernel/json-api.js';
 import type { Kernel, Principal, ResourceHandler, Service } from '../../kernel/types.js';
@@ -88,7 +96,17 @@ export function createControlService(kernel: Kernel, options: ControlOptions = {
   return {
     name: 'control',
     routes: [
-      jsonApiRoute({ name: 'control', path: CONTROL_PATH, targetPrefix: CONTROL_TARGET_PREFIX, signingService: SIGNING_SERVICE, actionPrefix: 'forte', operations, errors: CONTROL_ERRORS, validationErrorCode: 'ValidationException', browserAccess: 'same-origin' }),
+      jsonApiRoute({
+        name: 'control',
+        path: CONTROL_PATH,
+        targetPrefix: CONTROL_TARGET_PREFIX,
+        signingService: SIGNING_SERVICE,
+        actionPrefix: 'forte',
+        operations,
+        errors: CONTROL_ERRORS,
+        validationErrorCode: 'ValidationException',
+        browserAccess: 'same-origin',
+      }),
     ],
     resourceTypes,
     async start() {

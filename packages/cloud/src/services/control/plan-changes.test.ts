@@ -13,14 +13,31 @@ const noop: ResourceHandler = {
   update: () => Promise.reject(new Error('unused')),
   delete: () => Promise.reject(new Error('unused')),
 };
-const handlers: Record<string, ResourceHandler> = { 'Forte::T::Thing': noop, 'Forte::T::Other': noop, 'Forte::T::Named': { ...noop, replaceOn: ['Name'] }, 'Forte::T::Keyed': { ...noop, migrateOn: { Key: 'items move to the new key' } } };
+const handlers: Record<string, ResourceHandler> = {
+  'Forte::T::Thing': noop,
+  'Forte::T::Other': noop,
+  'Forte::T::Named': { ...noop, replaceOn: ['Name'] },
+  'Forte::T::Keyed': { ...noop, migrateOn: { Key: 'items move to the new key' } },
+};
 const handlerFor = (type: string): ResourceHandler | undefined => handlers[type];
 
 function graphOf(template: Template, options: { nested?: Record<string, Template>; parameters?: Record<string, unknown> } = {}): StackGraph {
-  return buildStackGraph({ template, nestedTemplates: options.nested ?? {}, parameters: options.parameters ?? {}, identity, isKnownType: (t) => t in handlers });
+  return buildStackGraph({
+    template,
+    nestedTemplates: options.nested ?? {},
+    parameters: options.parameters ?? {},
+    identity,
+    isKnownType: (t) => t in handlers,
+  });
 }
 
-function record(logicalId: string, resourceType: string, props: Record<string, unknown>, attributes: Record<string, unknown> = {}, templateProps = props): DeployedRecord {
+function record(
+  logicalId: string,
+  resourceType: string,
+  props: Record<string, unknown>,
+  attributes: Record<string, unknown> = {},
+  templateProps = props,
+): DeployedRecord {
   return { logicalId, resourceType, physicalId: `phys-${logicalId}`, templateProperties: templateProps, resolvedProperties: props, attributes, dependsOn: [] };
 }
 
@@ -42,7 +59,9 @@ function ctxWith(values: Record<string, { physicalId: string; attributes: Record
 
 void describe('planChanges', () => {
   void it('adds new resources, removes missing ones and leaves unchanged ones out', () => {
-    const template: Template = { Resources: { Keep: { Type: 'Forte::T::Thing', Properties: { Value: 1 } }, Fresh: { Type: 'Forte::T::Thing', Properties: { Value: 2 } } } };
+    const template: Template = {
+      Resources: { Keep: { Type: 'Forte::T::Thing', Properties: { Value: 1 } }, Fresh: { Type: 'Forte::T::Thing', Properties: { Value: 2 } } },
+    };
     const changes = planOf(template, [record('Keep', 'Forte::T::Thing', { Value: 1 }), record('Gone', 'Forte::T::Thing', { Value: 3 })]);
     assert.deepEqual(changes, [
       { logicalId: 'Fresh', resourceType: 'Forte::T::Thing', action: 'Add', reasons: ['new resource'], replacement: false },
@@ -53,14 +72,28 @@ void describe('planChanges', () => {
   void it('modifies a resource whose properties changed and names them', () => {
     const template: Template = { Resources: { A: { Type: 'Forte::T::Thing', Properties: { Value: 2, Other: 'x' } } } };
     const changes = planOf(template, [record('A', 'Forte::T::Thing', { Value: 1, Other: 'x', Dropped: true })]);
-    assert.deepEqual(changes, [{ logicalId: 'A', resourceType: 'Forte::T::Thing', action: 'Modify', reasons: ['Properties.Value changed', 'Properties.Dropped changed'], replacement: false }]);
+    assert.deepEqual(changes, [
+      {
+        logicalId: 'A',
+        resourceType: 'Forte::T::Thing',
+        action: 'Modify',
+        reasons: ['Properties.Value changed', 'Properties.Dropped changed'],
+        replacement: false,
+      },
+    ]);
   });
 
   void it('sees a parameter value change through Ref even when the template text is the same', () => {
-    const template: Template = { Parameters: { env: { Type: 'String' } }, Resources: { A: { Type: 'Forte::T::Thing', Properties: { Value: { 'Fn::Sub': 'name-${env}' } } } } };
+    const template: Template = {
+      Parameters: { env: { Type: 'String' } },
+      Resources: { A: { Type: 'Forte::T::Thing', Properties: { Value: { 'Fn::Sub': 'name-${env}' } } } },
+    };
     const deployed = [record('A', 'Forte::T::Thing', { Value: 'name-dev' }, {}, { Value: { 'Fn::Sub': 'name-${env}' } })];
     assert.deepEqual(planOf(template, deployed, { parameters: { env: 'dev' } }), []);
-    assert.deepEqual(planOf(template, deployed, { parameters: { env: 'prod' } }).map((c) => [c.action, c.reasons]), [['Modify', ['Properties.Value changed']]]);
+    assert.deepEqual(
+      planOf(template, deployed, { parameters: { env: 'prod' } }).map((c) => [c.action, c.reasons]),
+      [['Modify', ['Properties.Value changed']]],
+    );
   });
 
   void it('replaces on a type change and on a replaceOn property, and modifies dependents of a replaced resource', () => {
@@ -85,9 +118,17 @@ void describe('planChanges', () => {
   void it('modifies in place, saying what happens, on a migrateOn property, and names the migration as data', () => {
     const template: Template = { Resources: { Table: { Type: 'Forte::T::Keyed', Properties: { Key: 'slug', Other: 2 } } } };
     const changes = planOf(template, [record('Table', 'Forte::T::Keyed', { Key: 'id', Other: 1 })]);
-    assert.deepEqual(changes.map((c) => [c.action, c.reasons, c.replacement, c.migrations]), [
-      ['Modify', ['Properties.Key changed (migrated: items move to the new key)', 'Properties.Other changed'], false, [{ property: 'Key', description: 'items move to the new key' }]],
-    ]);
+    assert.deepEqual(
+      changes.map((c) => [c.action, c.reasons, c.replacement, c.migrations]),
+      [
+        [
+          'Modify',
+          ['Properties.Key changed (migrated: items move to the new key)', 'Properties.Other changed'],
+          false,
+          [{ property: 'Key', description: 'items move to the new key' }],
+        ],
+      ],
+    );
   });
 
   void it('uses deployed attributes of unchanged resources, so a resource referencing them stays unchanged', () => {
@@ -97,7 +138,10 @@ void describe('planChanges', () => {
         User: { Type: 'Forte::T::Thing', Properties: { Target: { 'Fn::Join': ['/', [{ Ref: 'Base' }, { 'Fn::GetAtt': ['Base', 'Arn'] }]] } } },
       },
     };
-    const deployed = [record('Base', 'Forte::T::Thing', { Value: 1 }, { Arn: 'arn:base' }), record('User', 'Forte::T::Thing', { Target: 'phys-Base/arn:base' })];
+    const deployed = [
+      record('Base', 'Forte::T::Thing', { Value: 1 }, { Arn: 'arn:base' }),
+      record('User', 'Forte::T::Thing', { Target: 'phys-Base/arn:base' }),
+    ];
     assert.deepEqual(planOf(template, deployed), []);
   });
 });
@@ -119,7 +163,10 @@ void describe('buildStackGraph', () => {
     Parameters: { env: { Type: 'String' } },
     Resources: {
       auth: { Type: 'Forte::Stack', Properties: { TemplateURL: 'auth.json', Parameters: { env: { Ref: 'env' } } } },
-      api: { Type: 'Forte::Stack', Properties: { TemplateURL: 'api.json', Parameters: { env: { Ref: 'env' }, PoolArn: { 'Fn::GetAtt': ['auth', 'Outputs.PoolArn'] } } } },
+      api: {
+        Type: 'Forte::Stack',
+        Properties: { TemplateURL: 'api.json', Parameters: { env: { Ref: 'env' }, PoolArn: { 'Fn::GetAtt': ['auth', 'Outputs.PoolArn'] } } },
+      },
     },
     Outputs: { ApiId: { Value: { 'Fn::GetAtt': ['api', 'Outputs.ApiId'] } } },
   };
@@ -130,7 +177,9 @@ void describe('buildStackGraph', () => {
     assert.deepEqual([...(graph.nodes.get('api.Api')?.dependsOn ?? [])], ['auth.Pool']);
     const api = graph.nodes.get('api.Api');
     assert.ok(api);
-    assert.deepEqual(evaluate(api.properties, api.scope, ctxWith({ 'auth.Pool': { physicalId: 'pool', attributes: { Arn: 'arn:pool' } } })), { Auth: 'arn:pool' });
+    assert.deepEqual(evaluate(api.properties, api.scope, ctxWith({ 'auth.Pool': { physicalId: 'pool', attributes: { Arn: 'arn:pool' } } })), {
+      Auth: 'arn:pool',
+    });
     const pool = graph.nodes.get('auth.Pool');
     assert.ok(pool);
     assert.deepEqual(evaluate(pool.properties, pool.scope, ctxWith({})), { Name: 'p-dev' });
@@ -144,7 +193,10 @@ void describe('buildStackGraph', () => {
   });
 
   void it('names a nested template missing from the change set', () => {
-    assert.throws(() => graphOf(root, { nested: { 'auth.json': nested['auth.json']! }, parameters: { env: 'dev' } }), /api: TemplateURL api\.json is not among the change set's nestedTemplates/);
+    assert.throws(
+      () => graphOf(root, { nested: { 'auth.json': nested['auth.json']! }, parameters: { env: 'dev' } }),
+      /api: TemplateURL api\.json is not among the change set's nestedTemplates/,
+    );
   });
 
   void it('names an unknown resource type with its id', () => {
@@ -153,7 +205,13 @@ void describe('buildStackGraph', () => {
 
   void it('reports a real cycle, naming it, but not stacks that only look circular', () => {
     assert.throws(
-      () => graphOf({ Resources: { A: { Type: 'Forte::T::Thing', Properties: { X: { Ref: 'B' } } }, B: { Type: 'Forte::T::Thing', Properties: { X: { 'Fn::GetAtt': ['A', 'Arn'] } } } } }),
+      () =>
+        graphOf({
+          Resources: {
+            A: { Type: 'Forte::T::Thing', Properties: { X: { Ref: 'B' } } },
+            B: { Type: 'Forte::T::Thing', Properties: { X: { 'Fn::GetAtt': ['A', 'Arn'] } } },
+          },
+        }),
       /Circular dependency between resources: (A → B → A|B → A → B)/,
     );
     // Stack one needs stack two's output and the other way round: fine, the resources form no cycle.
@@ -171,8 +229,16 @@ void describe('buildStackGraph', () => {
       {
         Resources: {
           // DependsOn both ways, as Amplify root templates write it: kept only where it is not circular.
-          one: { Type: 'Forte::Stack', DependsOn: ['two'], Properties: { TemplateURL: 'one', Parameters: { FromTwo: { 'Fn::GetAtt': ['two', 'Outputs.PoolId'] } } } },
-          two: { Type: 'Forte::Stack', DependsOn: ['one'], Properties: { TemplateURL: 'two', Parameters: { FromOne: { 'Fn::GetAtt': ['one', 'Outputs.FnArn'] } } } },
+          one: {
+            Type: 'Forte::Stack',
+            DependsOn: ['two'],
+            Properties: { TemplateURL: 'one', Parameters: { FromTwo: { 'Fn::GetAtt': ['two', 'Outputs.PoolId'] } } },
+          },
+          two: {
+            Type: 'Forte::Stack',
+            DependsOn: ['one'],
+            Properties: { TemplateURL: 'two', Parameters: { FromOne: { 'Fn::GetAtt': ['one', 'Outputs.FnArn'] } } },
+          },
         },
       },
       { nested: { one, two } },
@@ -208,7 +274,10 @@ void describe('buildStackGraph', () => {
       },
       Resources: {
         OnlyProd: { Type: 'Forte::T::Thing', Condition: 'IsProd' },
-        Always: { Type: 'Forte::T::Thing', Properties: { Size: { 'Fn::If': ['IsProd', 'large', 'small'] }, Extra: { 'Fn::If': ['Both', { Ref: 'AWS::NoValue' }, 'x'] } } },
+        Always: {
+          Type: 'Forte::T::Thing',
+          Properties: { Size: { 'Fn::If': ['IsProd', 'large', 'small'] }, Extra: { 'Fn::If': ['Both', { Ref: 'AWS::NoValue' }, 'x'] } },
+        },
       },
     };
     const dev = graphOf(template, { parameters: { env: 'dev' } });

@@ -12,11 +12,7 @@ import type { StackGraph } from './stack-graph.js';
  * resource is then modified because it "depends on Y, which is replaced". Unchanged resources produce
  * no change.
  */
-export function planChanges(input: {
-  graph: StackGraph;
-  deployed: DeployedRecord[];
-  handlerFor(type: string): ResourceHandler | undefined;
-}): ResourceChange[] {
+export function planChanges(input: { graph: StackGraph; deployed: DeployedRecord[]; handlerFor(type: string): ResourceHandler | undefined }): ResourceChange[] {
   const deployed = new Map(input.deployed.filter((r) => r.resourceType !== 'Forte::Stack').map((r) => [r.logicalId, r]));
   const actions = new Map<string, ChangeAction>();
   const changes: ResourceChange[] = [];
@@ -53,7 +49,7 @@ export function planChanges(input: {
         }
         const record = deployed.get(id);
         if (!record) return UNKNOWN;
-        return attribute === undefined ? record.physicalId : record.attributes[attribute] ?? UNKNOWN;
+        return attribute === undefined ? record.physicalId : (record.attributes[attribute] ?? UNKNOWN);
       },
     };
     let resolved: Record<string, unknown>;
@@ -76,15 +72,22 @@ export function planChanges(input: {
     const replaceOn = handler?.replaceOn ?? [];
     const migrateOn = handler?.migrateOn ?? {};
     const reasons = changed.map((key) =>
-      replaceOn.includes(key) ? `Properties.${key} changed (requires replacement)` : Object.hasOwn(migrateOn, key) ? `Properties.${key} changed (migrated: ${migrateOn[key]})` : `Properties.${key} changed`,
+      replaceOn.includes(key)
+        ? `Properties.${key} changed (requires replacement)`
+        : Object.hasOwn(migrateOn, key)
+          ? `Properties.${key} changed (migrated: ${migrateOn[key]})`
+          : `Properties.${key} changed`,
     );
     if (waitsOnDependency) for (const [id, what] of pendingDeps) reasons.push(`depends on ${id}, which is ${what}`);
-    const migrations = changed.filter((key) => !replaceOn.includes(key) && Object.hasOwn(migrateOn, key)).map((key) => ({ property: key, description: migrateOn[key] ?? '' }));
+    const migrations = changed
+      .filter((key) => !replaceOn.includes(key) && Object.hasOwn(migrateOn, key))
+      .map((key) => ({ property: key, description: migrateOn[key] ?? '' }));
     if (changed.some((key) => replaceOn.includes(key))) change('Replace', reasons);
     else if (reasons.length > 0) change('Modify', reasons, migrations);
   }
   for (const old of deployed.values()) {
-    if (!input.graph.nodes.has(old.logicalId)) changes.push({ logicalId: old.logicalId, resourceType: old.resourceType, action: 'Remove', reasons: ['not in the template'], replacement: false });
+    if (!input.graph.nodes.has(old.logicalId))
+      changes.push({ logicalId: old.logicalId, resourceType: old.resourceType, action: 'Remove', reasons: ['not in the template'], replacement: false });
   }
   return changes;
 }

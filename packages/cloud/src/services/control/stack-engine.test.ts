@@ -91,7 +91,15 @@ async function harness(options: { dir?: string; createApp?: boolean } = {}): Pro
     calls,
     maxInFlight: () => max,
     async deploy(template, opts = {}) {
-      const cs = await engine.createChangeSet({ appId: h.appId, envName, template, nestedTemplates: opts.nested ?? {}, parameters: opts.parameters ?? {}, initiatedBy: 'alice@laptop (pid 1)', currentCloudBackend: { bucket: 'deploy-bucket', key: 'snap.zip' } });
+      const cs = await engine.createChangeSet({
+        appId: h.appId,
+        envName,
+        template,
+        nestedTemplates: opts.nested ?? {},
+        parameters: opts.parameters ?? {},
+        initiatedBy: 'alice@laptop (pid 1)',
+        currentCloudBackend: { bucket: 'deploy-bucket', key: 'snap.zip' },
+      });
       const started = await engine.executeChangeSet(cs.changeSetId);
       assert.equal(started.status, 'IN_PROGRESS');
       return engine.waitForDeployment(started.deploymentId);
@@ -101,7 +109,11 @@ async function harness(options: { dir?: string; createApp?: boolean } = {}): Pro
   return h;
 }
 
-const res = (props: Record<string, unknown>, dependsOn?: string[]): Template['Resources'][string] => ({ Type: T, Properties: props, ...(dependsOn ? { DependsOn: dependsOn } : {}) });
+const res = (props: Record<string, unknown>, dependsOn?: string[]): Template['Resources'][string] => ({
+  Type: T,
+  Properties: props,
+  ...(dependsOn ? { DependsOn: dependsOn } : {}),
+});
 
 void describe('stack engine', () => {
   void it('applies in dependency order, four at a time, resolving nested outputs, and commits state, outputs and events', async () => {
@@ -118,7 +130,10 @@ void describe('stack engine', () => {
       Resources: {
         ...parallel,
         store: { Type: 'Forte::Stack', Properties: { TemplateURL: 'store.json', Parameters: { Prefix: { Ref: 'AWS::StackName' } } } },
-        Last: res({ Name: 'last', Value: { 'Fn::Join': [',', [{ Ref: 'P1' }, { 'Fn::GetAtt': ['P6', 'Value'] }, { 'Fn::GetAtt': ['store', 'Outputs.BucketName'] }]] } }, ['P2', 'P3', 'P4', 'P5']),
+        Last: res(
+          { Name: 'last', Value: { 'Fn::Join': [',', [{ Ref: 'P1' }, { 'Fn::GetAtt': ['P6', 'Value'] }, { 'Fn::GetAtt': ['store', 'Outputs.BucketName'] }]] } },
+          ['P2', 'P3', 'P4', 'P5'],
+        ),
       },
       Outputs: { Bucket: { Value: { 'Fn::GetAtt': ['store', 'Outputs.BucketName'] } }, Region: { Value: { Ref: 'AWS::Region' } } },
     };
@@ -138,11 +153,20 @@ void describe('stack engine', () => {
     assert.deepEqual(byId['store']?.attributes, { 'Outputs.BucketName': bucketName });
     assert.equal(byId['store']?.resourceType, 'Forte::Stack');
     const events = await h.engine.describeStackEvents({ appId: h.appId, envName: 'dev', deploymentId: deployment.deploymentId });
-    assert.deepEqual(events.filter((e) => e.logicalId === 'Last').map((e) => e.status), ['CREATE_IN_PROGRESS', 'CREATE_COMPLETE']);
+    assert.deepEqual(
+      events.filter((e) => e.logicalId === 'Last').map((e) => e.status),
+      ['CREATE_IN_PROGRESS', 'CREATE_COMPLETE'],
+    );
     assert.equal(events.at(-1)?.status, 'DEPLOYMENT_COMPLETE');
-    assert.ok(events.every((e, i) => i === 0 || e.seq > (events[i - 1]?.seq ?? 0)), 'seq is monotonic');
+    assert.ok(
+      events.every((e, i) => i === 0 || e.seq > (events[i - 1]?.seq ?? 0)),
+      'seq is monotonic',
+    );
     const later = await h.engine.describeStackEvents({ appId: h.appId, envName: 'dev', afterSeq: events.at(-2)?.seq ?? 0 });
-    assert.deepEqual(later.map((e) => e.status), ['DEPLOYMENT_COMPLETE']);
+    assert.deepEqual(
+      later.map((e) => e.status),
+      ['DEPLOYMENT_COMPLETE'],
+    );
 
     // The same template again: nothing to do.
     const again = await h.engine.createChangeSet({ appId: h.appId, envName: 'dev', template, nestedTemplates: nested });
@@ -174,7 +198,9 @@ void describe('stack engine', () => {
     assert.equal(env.status, 'DEPLOY_FAILED');
     assert.deepEqual(env.outputs, envBefore.outputs);
     assert.equal(env.generation, envBefore.generation);
-    const statuses = (await h.engine.describeStackEvents({ appId: h.appId, envName: 'dev', deploymentId: failed.deploymentId })).map((e) => `${e.logicalId}:${e.status}`);
+    const statuses = (await h.engine.describeStackEvents({ appId: h.appId, envName: 'dev', deploymentId: failed.deploymentId })).map(
+      (e) => `${e.logicalId}:${e.status}`,
+    );
     assert.ok(statuses.includes('D:CREATE_FAILED'));
     assert.ok(statuses.includes('C:DELETE_COMPLETE'));
     assert.equal(statuses.at(-1), `${env.stackName}:ROLLBACK_COMPLETE`);
@@ -188,7 +214,10 @@ void describe('stack engine', () => {
     const h = await harness();
     const failed = await h.deploy({ Resources: { C: res({ Name: 'c', Value: 1, FailOn: 'delete' }), D: res({ Name: 'd', FailOn: 'create' }, ['C']) } });
     assert.equal(failed.status, 'FAILED');
-    assert.match(failed.error ?? '', /^D: FailOn create.*Rollback incomplete: C \(Forte::Test::Resource\) could not be deleted: FailOn delete.*may need attention/);
+    assert.match(
+      failed.error ?? '',
+      /^D: FailOn create.*Rollback incomplete: C \(Forte::Test::Resource\) could not be deleted: FailOn delete.*may need attention/,
+    );
     assert.equal(h.calls.filter((c) => c === 'delete:c').length, 3, 'the rollback step is tried three times');
     const env = await h.engine.registry.getEnvironment(h.appId, 'dev');
     assert.equal(env.status, 'DEPLOY_FAILED');
@@ -200,20 +229,33 @@ void describe('stack engine', () => {
 
   void it('refuses a second deployment of the environment, naming the one in progress', async () => {
     const h = await harness();
-    const slow = await h.engine.createChangeSet({ appId: h.appId, envName: 'dev', template: { Resources: { A: res({ Name: 'a', DelayMs: 300 }) } }, initiatedBy: 'alice@laptop (pid 1234)' });
+    const slow = await h.engine.createChangeSet({
+      appId: h.appId,
+      envName: 'dev',
+      template: { Resources: { A: res({ Name: 'a', DelayMs: 300 }) } },
+      initiatedBy: 'alice@laptop (pid 1234)',
+    });
     const other = await h.engine.createChangeSet({ appId: h.appId, envName: 'dev', template: { Resources: { B: res({ Name: 'b' }) } }, initiatedBy: 'bob' });
     const running = await h.engine.executeChangeSet(slow.changeSetId);
     await assert.rejects(h.engine.executeChangeSet(other.changeSetId), (error: ForteError) => {
       assert.equal(error.code, 'DeploymentInProgressException');
       assert.equal(error.status, 409);
-      assert.match(error.message, new RegExp(`^Environment dev is being deployed by alice@laptop \\(pid 1234\\) since \\S+ \\(deployment ${running.deploymentId}\\)\\. Wait for it to finish; \`forte status\` shows it\\.$`));
+      assert.match(
+        error.message,
+        new RegExp(
+          `^Environment dev is being deployed by alice@laptop \\(pid 1234\\) since \\S+ \\(deployment ${running.deploymentId}\\)\\. Wait for it to finish; \`forte status\` shows it\\.$`,
+        ),
+      );
       return true;
     });
     await assert.rejects(h.engine.deleteEnvironment(h.appId, 'dev', 'test'), { code: 'DeploymentInProgressException' });
     assert.equal((await h.engine.registry.getEnvironment(h.appId, 'dev')).status, 'DEPLOYING');
     assert.equal((await h.engine.waitForDeployment(running.deploymentId)).status, 'SUCCEEDED');
     // The other change set was planned before that deployment: it is out of date now.
-    await assert.rejects(h.engine.executeChangeSet(other.changeSetId), (error: ForteError) => error.code === 'ConflictException' && /out of date; create a new change set|create a new change set/.test(error.message));
+    await assert.rejects(
+      h.engine.executeChangeSet(other.changeSetId),
+      (error: ForteError) => error.code === 'ConflictException' && /out of date; create a new change set|create a new change set/.test(error.message),
+    );
     assert.equal((await h.engine.describeChangeSet(other.changeSetId)).status, 'OBSOLETE');
   });
 
@@ -232,11 +274,18 @@ void describe('stack engine', () => {
   void it('replaces by creating the new resource first and deleting the old one after the commit', async () => {
     const h = await harness();
     await h.deploy({ Resources: { A: res({ Name: 'one', Value: 1 }), User: res({ Name: 'user', Value: { 'Fn::GetAtt': ['A', 'Name'] } }) } });
-    const cs = await h.engine.createChangeSet({ appId: h.appId, envName: 'dev', template: { Resources: { A: res({ Name: 'two', Value: 1 }), User: res({ Name: 'user', Value: { 'Fn::GetAtt': ['A', 'Name'] } }) } } });
-    assert.deepEqual(cs.changes.map((c) => [c.logicalId, c.action, c.reasons]), [
-      ['A', 'Replace', ['Properties.Name changed (requires replacement)']],
-      ['User', 'Modify', ['depends on A, which is replaced']],
-    ]);
+    const cs = await h.engine.createChangeSet({
+      appId: h.appId,
+      envName: 'dev',
+      template: { Resources: { A: res({ Name: 'two', Value: 1 }), User: res({ Name: 'user', Value: { 'Fn::GetAtt': ['A', 'Name'] } }) } },
+    });
+    assert.deepEqual(
+      cs.changes.map((c) => [c.logicalId, c.action, c.reasons]),
+      [
+        ['A', 'Replace', ['Properties.Name changed (requires replacement)']],
+        ['User', 'Modify', ['depends on A, which is replaced']],
+      ],
+    );
     h.calls.length = 0;
     const done = await h.engine.waitForDeployment((await h.engine.executeChangeSet(cs.changeSetId)).deploymentId);
     await h.engine.idle();
@@ -245,7 +294,10 @@ void describe('stack engine', () => {
     assert.equal(await h.value('one'), undefined);
     assert.equal(await h.value('user'), 'two');
     const events = await h.engine.describeStackEvents({ appId: h.appId, envName: 'dev', deploymentId: done.deploymentId });
-    assert.deepEqual(events.slice(-3).map((e) => e.status), ['DELETE_IN_PROGRESS', 'DELETE_COMPLETE', 'DEPLOYMENT_COMPLETE']);
+    assert.deepEqual(
+      events.slice(-3).map((e) => e.status),
+      ['DELETE_IN_PROGRESS', 'DELETE_COMPLETE', 'DEPLOYMENT_COMPLETE'],
+    );
 
     // A handler that answers 'replace' on update: new one first, old one deleted in cleanup.
     h.calls.length = 0;
@@ -259,8 +311,15 @@ void describe('stack engine', () => {
   void it('re-resolves references at apply time: a dependent of a changed attribute is updated', async () => {
     const h = await harness();
     await h.deploy({ Resources: { A: res({ Name: 'a', Value: 1 }), Copy: res({ Name: 'copy', Value: { 'Fn::GetAtt': ['A', 'Value'] } }) } });
-    const cs = await h.engine.createChangeSet({ appId: h.appId, envName: 'dev', template: { Resources: { A: res({ Name: 'a', Value: 5 }), Copy: res({ Name: 'copy', Value: { 'Fn::GetAtt': ['A', 'Value'] } }) } } });
-    assert.deepEqual(cs.changes.map((c) => c.logicalId), ['A']);
+    const cs = await h.engine.createChangeSet({
+      appId: h.appId,
+      envName: 'dev',
+      template: { Resources: { A: res({ Name: 'a', Value: 5 }), Copy: res({ Name: 'copy', Value: { 'Fn::GetAtt': ['A', 'Value'] } }) } },
+    });
+    assert.deepEqual(
+      cs.changes.map((c) => c.logicalId),
+      ['A'],
+    );
     const done = await h.engine.waitForDeployment((await h.engine.executeChangeSet(cs.changeSetId)).deploymentId);
     assert.equal(done.status, 'SUCCEEDED');
     assert.equal(await h.value('copy'), 5);
@@ -270,7 +329,13 @@ void describe('stack engine', () => {
     const h = await harness();
     await h.deploy({ Resources: { A: res({ Name: 'a' }), B: res({ Name: 'b', X: { Ref: 'A' } }) } });
     const cs = await h.engine.createChangeSet({ appId: h.appId, envName: 'dev', template: { Resources: {} } });
-    assert.deepEqual(cs.changes.map((c) => [c.logicalId, c.action, c.reasons]), [['A', 'Remove', ['not in the template']], ['B', 'Remove', ['not in the template']]]);
+    assert.deepEqual(
+      cs.changes.map((c) => [c.logicalId, c.action, c.reasons]),
+      [
+        ['A', 'Remove', ['not in the template']],
+        ['B', 'Remove', ['not in the template']],
+      ],
+    );
     h.calls.length = 0;
     await h.engine.waitForDeployment((await h.engine.executeChangeSet(cs.changeSetId)).deploymentId);
     await h.engine.idle();
@@ -297,10 +362,10 @@ void describe('stack engine', () => {
 
   void it('answers validation errors when planning', async () => {
     const h = await harness();
-    await assert.rejects(
-      h.engine.createChangeSet({ appId: h.appId, envName: 'dev', template: { Resources: { X: { Type: 'Forte::Nope::Thing' } } } }),
-      { code: 'ValidationException', message: /X: unknown resource type Forte::Nope::Thing/ },
-    );
+    await assert.rejects(h.engine.createChangeSet({ appId: h.appId, envName: 'dev', template: { Resources: { X: { Type: 'Forte::Nope::Thing' } } } }), {
+      code: 'ValidationException',
+      message: /X: unknown resource type Forte::Nope::Thing/,
+    });
     await assert.rejects(
       h.engine.createChangeSet({ appId: h.appId, envName: 'dev', template: { Parameters: { a: { Type: 'String' }, b: { Type: 'String' } }, Resources: {} } }),
       { code: 'ValidationException', message: /^Parameters must have values: a, b \(stack amplify-myapp-dev-\d{5}\)$/ },
@@ -327,7 +392,8 @@ void describe('stack engine', () => {
     await first.deploy({ Resources: { A: res({ Name: 'a', Value: 1, DelayMs: 300 }) } });
     const cs = await first.engine.createChangeSet({ appId: first.appId, envName: 'dev', template: { Resources: {} } });
     const started = await first.engine.executeChangeSet(cs.changeSetId);
-    for (const until = Date.now() + 10_000; Date.now() < until && (await first.engine.getDeployment(started.deploymentId)).status !== 'SUCCEEDED'; ) await new Promise((r) => setTimeout(r, 5));
+    for (const until = Date.now() + 10_000; Date.now() < until && (await first.engine.getDeployment(started.deploymentId)).status !== 'SUCCEEDED';)
+      await new Promise((r) => setTimeout(r, 5));
     assert.equal(await first.value('a'), 1, 'committed, the delete not done yet');
     await first.sql.close();
     cleanups.splice(cleanups.length - 1, 1);
@@ -347,11 +413,13 @@ void describe('stack engine', () => {
     const cs = await first.engine.createChangeSet({
       appId: first.appId,
       envName: 'dev',
-      template: { Resources: { A: res({ Name: 'a', Value: 2 }), C: res({ Name: 'c', Value: 'new' }), B: res({ Name: 'b', Value: 2, HangOn: 'update' }, ['A', 'C']) } },
+      template: {
+        Resources: { A: res({ Name: 'a', Value: 2 }), C: res({ Name: 'c', Value: 'new' }), B: res({ Name: 'b', Value: 2, HangOn: 'update' }, ['A', 'C']) },
+      },
     });
     const started = await first.engine.executeChangeSet(cs.changeSetId);
     // Wait until the hanging update has written its new value, then abandon the engine mid-deployment.
-    for (const until = Date.now() + 10_000; Date.now() < until && (await first.value('b')) !== 2; ) await new Promise((r) => setTimeout(r, 10));
+    for (const until = Date.now() + 10_000; Date.now() < until && (await first.value('b')) !== 2;) await new Promise((r) => setTimeout(r, 10));
     assert.equal(await first.value('b'), 2);
     assert.equal(await first.value('a'), 2);
     await first.sql.close();
@@ -382,7 +450,7 @@ void describe('stack engine', () => {
       template: { Resources: { A: res({ Name: 'a', Value: 1 }), N: res({ Name: 'half-made', Value: 'new', HangOn: 'create' }) } },
     });
     const started = await first.engine.executeChangeSet(cs.changeSetId);
-    for (const until = Date.now() + 10_000; Date.now() < until && (await first.value('half-made')) === undefined; ) await new Promise((r) => setTimeout(r, 10));
+    for (const until = Date.now() + 10_000; Date.now() < until && (await first.value('half-made')) === undefined;) await new Promise((r) => setTimeout(r, 10));
     assert.equal(await first.value('half-made'), 'new', 'the create made the resource, then the cloud "died"');
     await first.sql.close();
     cleanups.splice(cleanups.length - 1, 1);
@@ -394,6 +462,9 @@ void describe('stack engine', () => {
     assert.equal(await second.value('half-made'), undefined, 'nothing is left behind');
     assert.equal(await second.value('a'), 1);
     const events = await second.engine.describeStackEvents({ appId: first.appId, envName: 'dev', deploymentId: started.deploymentId, afterSeq: 0 });
-    assert.ok(events.some((e) => e.logicalId === 'N' && e.status === 'DELETE_COMPLETE'), 'the rollback deleted it');
+    assert.ok(
+      events.some((e) => e.logicalId === 'N' && e.status === 'DELETE_COMPLETE'),
+      'the rollback deleted it',
+    );
   });
 });

@@ -136,7 +136,13 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
   const targetOf = async (d: Deployment): Promise<DeploymentTarget> => {
     const app = await readApp(sql, d.appId);
     const env = await readEnvironment(sql, d.appId, d.envName);
-    return { deploymentId: d.deploymentId, appId: d.appId, appSlug: app?.slug ?? d.appId, envName: d.envName, stackName: env?.stackName ?? `${d.appId}-${d.envName}` };
+    return {
+      deploymentId: d.deploymentId,
+      appId: d.appId,
+      appSlug: app?.slug ?? d.appId,
+      envName: d.envName,
+      stackName: env?.stackName ?? `${d.appId}-${d.envName}`,
+    };
   };
 
   const buildGraph = (cs: Pick<ChangeSetRecord, 'template' | 'nestedTemplates' | 'parameters'>, target: Omit<DeploymentTarget, 'deploymentId'>): StackGraph =>
@@ -144,7 +150,14 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
       template: cs.template,
       nestedTemplates: cs.nestedTemplates,
       parameters: cs.parameters,
-      identity: { stackName: target.stackName, appId: target.appId, appSlug: target.appSlug, envName: target.envName, region: engine.region, accountId: engine.accountId },
+      identity: {
+        stackName: target.stackName,
+        appId: target.appId,
+        appSlug: target.appSlug,
+        envName: target.envName,
+        region: engine.region,
+        accountId: engine.accountId,
+      },
       isKnownType: (type) => engine.handlerFor(type) !== undefined,
     });
 
@@ -165,14 +178,30 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
         ...(await deleteResources({
           engine,
           target,
-          resources: envRows.map((r) => ({ key: keyOf(r), logicalId: r.logicalId, resourceType: r.resourceType, physicalId: r.physicalId, props: r.resolvedProperties, dependsOn: r.dependsOn })),
+          resources: envRows.map((r) => ({
+            key: keyOf(r),
+            logicalId: r.logicalId,
+            resourceType: r.resourceType,
+            physicalId: r.physicalId,
+            props: r.resolvedProperties,
+            dependsOn: r.dependsOn,
+          })),
           onDeleted: async (r) => {
             const row = byKey.get(r.key);
             if (row) await deleteCleanup(sql, row);
           },
           beforeDelete: async (r) => {
             const row = byKey.get(r.key);
-            if (row) await deletedData.keep({ appId: row.appId, envName: row.envName, deploymentId: row.deploymentId, logicalId: row.logicalId, resourceType: row.resourceType, physicalId: row.physicalId, props: row.resolvedProperties });
+            if (row)
+              await deletedData.keep({
+                appId: row.appId,
+                envName: row.envName,
+                deploymentId: row.deploymentId,
+                logicalId: row.logicalId,
+                resourceType: row.resourceType,
+                physicalId: row.physicalId,
+                props: row.resolvedProperties,
+              });
           },
         })),
       );
@@ -214,7 +243,12 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
         return;
       }
       const toClean = committed.cleanup;
-      log.info('deployment committed', { deploymentId: deployment.deploymentId, appId: deployment.appId, envName: deployment.envName, cleanup: toClean.length });
+      log.info('deployment committed', {
+        deploymentId: deployment.deploymentId,
+        appId: deployment.appId,
+        envName: deployment.envName,
+        cleanup: toClean.length,
+      });
       if (toClean.length > 0) {
         await emitStackEvent(engine, target, 'CLEANUP_IN_PROGRESS', `deleting ${toClean.length} resource(s) no longer in the template or replaced`);
         await startCleanup(deployment.appId, deployment.envName);
@@ -245,10 +279,20 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
       for (const deployment of await listUnfinishedDeployments(sql)) {
         if (tasks.has(deployment.deploymentId)) continue; // ours and still running
         const target = await targetOf(deployment);
-        log.warn('recovering a deployment interrupted by a restart', { deploymentId: deployment.deploymentId, appId: deployment.appId, envName: deployment.envName, kind: deployment.kind });
+        log.warn('recovering a deployment interrupted by a restart', {
+          deploymentId: deployment.deploymentId,
+          appId: deployment.appId,
+          envName: deployment.envName,
+          kind: deployment.kind,
+        });
         if (deployment.kind === 'deploy') {
           // A rollback that was itself interrupted keeps the error that started it.
-          await rollBack(engine, deployment, target, deployment.error ? `${deployment.error} (rollback resumed after a restart of the cloud)` : 'interrupted by a restart of the cloud');
+          await rollBack(
+            engine,
+            deployment,
+            target,
+            deployment.error ? `${deployment.error} (rollback resumed after a restart of the cloud)` : 'interrupted by a restart of the cloud',
+          );
         } else {
           const error = 'interrupted by a restart of the cloud; run DeleteEnvironment again to finish';
           await sql.transaction(async (tx) => {
@@ -259,7 +303,9 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
           await emitStackEvent(engine, target, 'DELETE_FAILED', error);
         }
       }
-      const stale = await sql.run("DELETE FROM control_locks WHERE deployment_id NOT IN (SELECT deployment_id FROM control_deployments WHERE status IN ('IN_PROGRESS', 'ROLLING_BACK'))");
+      const stale = await sql.run(
+        "DELETE FROM control_locks WHERE deployment_id NOT IN (SELECT deployment_id FROM control_deployments WHERE status IN ('IN_PROGRESS', 'ROLLING_BACK'))",
+      );
       if (stale.changes > 0) log.warn('released stale deployment locks', { count: stale.changes });
       await drainCleanup(undefined);
     },
@@ -284,7 +330,10 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
       try {
         const graph = buildGraph(record, { appId: app.appId, appSlug: app.slug, envName: env.envName, stackName: env.stackName });
         const deployed = await readDeployed(sql, input.appId, input.envName);
-        record.changes = await withDestroyedData(planChanges({ graph, deployed, handlerFor: engine.handlerFor }), deployed, { handlerFor: engine.handlerFor, keepsCopies: retentionMs > 0 });
+        record.changes = await withDestroyedData(planChanges({ graph, deployed, handlerFor: engine.handlerFor }), deployed, {
+          handlerFor: engine.handlerFor,
+          keepsCopies: retentionMs > 0,
+        });
       } catch (error) {
         if (error instanceof TemplateError) throw controlError('ValidationException', error.message, error);
         throw error;
@@ -334,12 +383,20 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
       });
       if ('obsolete' in outcome) {
         await setChangeSetStatus(sql, changeSetId, 'OBSOLETE');
-        throw controlError('ConflictException', `Change set ${changeSetId} is out of date: another deployment of the environment succeeded after it was created; create a new change set.`);
+        throw controlError(
+          'ConflictException',
+          `Change set ${changeSetId} is out of date: another deployment of the environment succeeded after it was created; create a new change set.`,
+        );
       }
       const { deployment, cs } = outcome;
       const target = await targetOf(deployment);
       await emitStackEvent(engine, target, 'DEPLOYMENT_IN_PROGRESS', `change set ${changeSetId} (${cs.changes.length} change(s))`);
-      log.info('deployment started', { deploymentId: deployment.deploymentId, appId: deployment.appId, envName: deployment.envName, changes: cs.changes.length });
+      log.info('deployment started', {
+        deploymentId: deployment.deploymentId,
+        appId: deployment.appId,
+        envName: deployment.envName,
+        changes: cs.changes.length,
+      });
       const task = track(runDeployment(deployment, cs));
       tasks.set(deployment.deploymentId, task);
       void task.finally(() => tasks.delete(deployment.deploymentId));
@@ -379,7 +436,14 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
           ...(await deleteResources({
             engine,
             target,
-            resources: records.map((r) => ({ key: r.logicalId, logicalId: r.logicalId, resourceType: r.resourceType, physicalId: r.physicalId, props: r.resolvedProperties, dependsOn: r.dependsOn })),
+            resources: records.map((r) => ({
+              key: r.logicalId,
+              logicalId: r.logicalId,
+              resourceType: r.resourceType,
+              physicalId: r.physicalId,
+              props: r.resolvedProperties,
+              dependsOn: r.dependsOn,
+            })),
             onDeleted: (r) => deleteDeployed(sql, appId, envName, r.logicalId),
           })),
         );
@@ -413,13 +477,24 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
 
     async describeStack(appId, envName) {
       const env = await registry.getEnvironment(appId, envName);
-      const resources = (await readDeployed(sql, appId, envName)).map((r) => ({ logicalId: r.logicalId, resourceType: r.resourceType, physicalId: r.physicalId, attributes: r.attributes }));
+      const resources = (await readDeployed(sql, appId, envName)).map((r) => ({
+        logicalId: r.logicalId,
+        resourceType: r.resourceType,
+        physicalId: r.physicalId,
+        attributes: r.attributes,
+      }));
       return { environment: publicEnvironment(env), resources };
     },
 
     async describeStackEvents(input) {
       await registry.getApp(input.appId);
-      return listEvents(sql, { appId: input.appId, envName: input.envName, afterSeq: input.afterSeq ?? 0, deploymentId: input.deploymentId, limit: EVENTS_PAGE });
+      return listEvents(sql, {
+        appId: input.appId,
+        envName: input.envName,
+        afterSeq: input.afterSeq ?? 0,
+        deploymentId: input.deploymentId,
+        limit: EVENTS_PAGE,
+      });
     },
 
     async idle(timeoutMs = 60_000) {

@@ -102,7 +102,9 @@ export function buildStackGraph(input: {
       }
       scope.parameters.set(name, { source, type: declared.Type });
       if (declared.AllowedValues && source.kind === 'value' && !declared.AllowedValues.some((v) => String(v) === String(source.value))) {
-        throw new TemplateError(`Parameter ${name} of stack ${args.name} must be one of ${declared.AllowedValues.map(String).join(', ')}; got ${String(source.value)}`);
+        throw new TemplateError(
+          `Parameter ${name} of stack ${args.name} must be one of ${declared.AllowedValues.map(String).join(', ')}; got ${String(source.value)}`,
+        );
       }
     }
     if (missing.length > 0) throw new TemplateError(`Parameters must have values: ${missing.join(', ')} (stack ${args.name})`);
@@ -111,7 +113,8 @@ export function buildStackGraph(input: {
       if (resource.Condition === undefined) scope.active.add(logicalId);
       else {
         const holds = scope.conditions.get(resource.Condition);
-        if (holds === undefined) throw new TemplateError(`${qualifiedIdOf(scope, logicalId)}: Condition ${resource.Condition} is not defined in stack ${args.name}`);
+        if (holds === undefined)
+          throw new TemplateError(`${qualifiedIdOf(scope, logicalId)}: Condition ${resource.Condition} is not defined in stack ${args.name}`);
         if (holds) scope.active.add(logicalId);
       }
     }
@@ -146,7 +149,7 @@ export function buildStackGraph(input: {
       const qualifiedId = qualifiedIdOf(scope, logicalId);
       const child = scope.children.get(logicalId);
       const hard = new Set<string>();
-      for (const target of typeof resource.DependsOn === 'string' ? [resource.DependsOn] : resource.DependsOn ?? []) {
+      for (const target of typeof resource.DependsOn === 'string' ? [resource.DependsOn] : (resource.DependsOn ?? [])) {
         if (!scope.template.Resources[target]) throw new TemplateError(`${qualifiedId}: DependsOn names ${target}, which stack ${scope.name} does not define`);
         if (!scope.active.has(target)) continue; // excluded by its condition: nothing to wait for
         const targetId = qualifiedIdOf(scope, target);
@@ -173,7 +176,15 @@ export function buildStackGraph(input: {
       } catch (error) {
         throw new TemplateError(`${qualifiedId}: ${(error as Error).message}`);
       }
-      unordered.set(qualifiedId, { qualifiedId, logicalId, scope, resourceType: resource.Type, properties, references, dependsOn: new Set([...references, ...hard]) });
+      unordered.set(qualifiedId, {
+        qualifiedId,
+        logicalId,
+        scope,
+        resourceType: resource.Type,
+        properties,
+        references,
+        dependsOn: new Set([...references, ...hard]),
+      });
     }
   };
   collectNodes(root);
@@ -265,9 +276,13 @@ function decideConditions(scope: StackScope, ctx: EvaluationContext): void {
         case 'Fn::Not':
           return !conditionValue(list(1)[0], where);
         case 'Fn::And':
-          return list().map((c) => conditionValue(c, where)).every(Boolean);
+          return list()
+            .map((c) => conditionValue(c, where))
+            .every(Boolean);
         case 'Fn::Or':
-          return list().map((c) => conditionValue(c, where)).some(Boolean);
+          return list()
+            .map((c) => conditionValue(c, where))
+            .some(Boolean);
         default:
           throw new TemplateError(`${where}: conditions use Fn::Equals, Fn::Not, Fn::And, Fn::Or or {"Condition": name}`);
       }
@@ -279,4 +294,3 @@ function decideConditions(scope: StackScope, ctx: EvaluationContext): void {
   };
   for (const name of Object.keys(definitions)) decide(name);
 }
-

@@ -29,7 +29,15 @@ export function resolveStackOutputs(graph: StackGraph, live: Map<string, LiveRes
     const parent = dot < 0 ? graph.root : graph.stacks.get(scope.id.slice(0, dot));
     const templateProperties = parent?.template.Resources[scope.id.slice(dot + 1)]?.Properties ?? {};
     const resolvedProperties = parent ? ((asStored(evaluate(templateProperties, parent, ctx)) ?? {}) as Record<string, unknown>) : {};
-    stacks.push({ logicalId: scope.id, resourceType: STACK_TYPE, physicalId: stackNameOf(scope, graph.identity.stackName), templateProperties, resolvedProperties, attributes, dependsOn: [] });
+    stacks.push({
+      logicalId: scope.id,
+      resourceType: STACK_TYPE,
+      physicalId: stackNameOf(scope, graph.identity.stackName),
+      templateProperties,
+      resolvedProperties,
+      attributes,
+      dependsOn: [],
+    });
   }
   const outputs: Record<string, unknown> = {};
   for (const name of activeOutputs(graph.root)) outputs[name] = valueOf(graph.root, name);

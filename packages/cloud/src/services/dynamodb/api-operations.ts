@@ -10,19 +10,23 @@ const MAX_BATCH_GETS = 100;
 const MAX_TRANSACTION_ITEMS = 100;
 
 function record(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw validationError(`1 validation error detected: Value null at '${what}' failed to satisfy constraint: Member must not be null`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw validationError(`1 validation error detected: Value null at '${what}' failed to satisfy constraint: Member must not be null`);
   return value as Record<string, unknown>;
 }
 
 function list(value: unknown, what: string): unknown[] {
-  if (!Array.isArray(value)) throw validationError(`1 validation error detected: Value null at '${what}' failed to satisfy constraint: Member must not be null`);
+  if (!Array.isArray(value))
+    throw validationError(`1 validation error detected: Value null at '${what}' failed to satisfy constraint: Member must not be null`);
   return value;
 }
 
 function positiveInteger(value: unknown, what: string): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw validationError(`1 validation error detected: Value '${String(value)}' at '${what}' failed to satisfy constraint: Member must have value greater than or equal to 1`);
+    throw validationError(
+      `1 validation error detected: Value '${String(value)}' at '${what}' failed to satisfy constraint: Member must have value greater than or equal to 1`,
+    );
   }
   return value;
 }
@@ -36,7 +40,9 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
   const { items, admin } = deps;
   const arn = (table: unknown): string => admin.tableArn(String(table));
   const tableResource = (input: Fields): string[] => [arn(input.TableName)];
-  const readResource = (input: Fields): string[] => [input.IndexName === undefined ? arn(input.TableName) : `${arn(input.TableName)}/index/${String(input.IndexName)}`];
+  const readResource = (input: Fields): string[] => [
+    input.IndexName === undefined ? arn(input.TableName) : `${arn(input.TableName)}/index/${String(input.IndexName)}`,
+  ];
 
   async function read(input: Fields, query: boolean): Promise<unknown> {
     const expressions = new RequestExpressions(input);
@@ -45,7 +51,8 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
     if (index !== undefined) request.index = index;
     if (index !== undefined && input.ConsistentRead === true) throw validationError('Consistent reads are not supported on global secondary indexes');
     if (query) {
-      if (input.KeyConditionExpression === undefined) throw validationError('Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.');
+      if (input.KeyConditionExpression === undefined)
+        throw validationError('Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.');
       request.keyCondition = expressions.condition(input, 'KeyConditionExpression');
       if (input.ScanIndexForward !== undefined) request.forward = input.ScanIndexForward !== false;
     }
@@ -56,7 +63,9 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
     if (input.ExclusiveStartKey !== undefined) request.exclusiveStartKey = requiredItem(input, 'ExclusiveStartKey');
     const select = optionalString(input, 'Select');
     if (select !== undefined && !['ALL_ATTRIBUTES', 'ALL_PROJECTED_ATTRIBUTES', 'SPECIFIC_ATTRIBUTES', 'COUNT'].includes(select)) {
-      throw validationError(`1 validation error detected: Value '${select}' at 'select' failed to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]`);
+      throw validationError(
+        `1 validation error detected: Value '${select}' at 'select' failed to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]`,
+      );
     }
     if (select === 'COUNT' && request.projection) throw validationError('Cannot specify the ProjectionExpression when choosing to get only the COUNT');
     request.countOnly = select === 'COUNT';
@@ -97,10 +106,12 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
     else if (kind === 'Delete') op = { kind, table, key: requiredItem(body, 'Key'), options };
     else if (kind === 'Update') {
       const actions = expressions.update(body);
-      if (!actions) throw validationError('1 validation error detected: Value null at \'updateExpression\' failed to satisfy constraint: Member must not be null');
+      if (!actions)
+        throw validationError("1 validation error detected: Value null at 'updateExpression' failed to satisfy constraint: Member must not be null");
       op = { kind, table, key: requiredItem(body, 'Key'), actions, options };
     } else {
-      if (!condition) throw validationError('1 validation error detected: Value null at \'conditionExpression\' failed to satisfy constraint: Member must not be null');
+      if (!condition)
+        throw validationError("1 validation error detected: Value null at 'conditionExpression' failed to satisfy constraint: Member must not be null");
       op = { kind, table, key: requiredItem(body, 'Key'), options: { ...options, condition } };
     }
     expressions.done();
@@ -140,7 +151,10 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
       raw: true,
       handler: async (input) => {
         const limit = positiveInteger(input.Limit, 'limit') ?? 100;
-        if (limit > 100) throw validationError(`1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100`);
+        if (limit > 100)
+          throw validationError(
+            `1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100`,
+          );
         const names = await admin.names(optionalString(input, 'ExclusiveStartTableName'), limit + 1);
         const page = names.slice(0, limit);
         return { TableNames: page, ...(names.length > limit ? { LastEvaluatedTableName: page[page.length - 1] } : {}) };
@@ -151,7 +165,11 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
       resources: tableResource,
       handler: async (input) => {
         const table = await items.requireTable(requiredString(input, 'TableName'));
-        return { TimeToLiveDescription: table.ttl?.Enabled ? { TimeToLiveStatus: 'ENABLED', AttributeName: table.ttl.AttributeName } : { TimeToLiveStatus: 'DISABLED' } };
+        return {
+          TimeToLiveDescription: table.ttl?.Enabled
+            ? { TimeToLiveStatus: 'ENABLED', AttributeName: table.ttl.AttributeName }
+            : { TimeToLiveStatus: 'DISABLED' },
+        };
       },
     }),
     UpdateTimeToLive: defineOperation({
@@ -240,7 +258,10 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
           }
           responses[table] = found;
         }
-        if (total === 0) throw validationError('1 validation error detected: Value at \'requestItems\' failed to satisfy constraint: Member must have length greater than or equal to 1');
+        if (total === 0)
+          throw validationError(
+            "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1",
+          );
         return { Responses: responses, UnprocessedKeys: {} };
       },
     }),
@@ -256,7 +277,8 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
             // A member sent as null is a member not sent, as in every AWS JSON protocol.
             const put = fields.PutRequest ?? undefined;
             const del = fields.DeleteRequest ?? undefined;
-            if ((put === undefined) === (del === undefined)) throw validationError('Supplied AttributeValue has more than one datatypes set, must contain exactly one of PutRequest or DeleteRequest');
+            if ((put === undefined) === (del === undefined))
+              throw validationError('Supplied AttributeValue has more than one datatypes set, must contain exactly one of PutRequest or DeleteRequest');
             writes.push(
               put !== undefined
                 ? { table, put: requiredItem(record(put, `requestItems.${table}.member.putRequest`), 'Item') }
@@ -265,7 +287,9 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
           }
         }
         if (writes.length === 0 || writes.length > MAX_BATCH_WRITES) {
-          throw validationError(`1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to ${MAX_BATCH_WRITES}, Member must have length greater than or equal to 1]`);
+          throw validationError(
+            `1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to ${MAX_BATCH_WRITES}, Member must have length greater than or equal to 1]`,
+          );
         }
         await items.batchWrite(writes);
         return { UnprocessedItems: {} };
@@ -277,7 +301,9 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
       handler: async (input) => {
         const elements = list(input.TransactItems, 'transactItems');
         if (elements.length === 0 || elements.length > MAX_TRANSACTION_ITEMS) {
-          throw validationError(`1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TRANSACTION_ITEMS}, Member must have length greater than or equal to 1`);
+          throw validationError(
+            `1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TRANSACTION_ITEMS}, Member must have length greater than or equal to 1`,
+          );
         }
         await items.transactWrite(elements.map(transactWrite));
         return {};
@@ -289,7 +315,9 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
       handler: async (input) => {
         const elements = list(input.TransactItems, 'transactItems');
         if (elements.length === 0 || elements.length > MAX_TRANSACTION_ITEMS) {
-          throw validationError(`1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TRANSACTION_ITEMS}, Member must have length greater than or equal to 1`);
+          throw validationError(
+            `1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TRANSACTION_ITEMS}, Member must have length greater than or equal to 1`,
+          );
         }
         const gets = elements.map((element, i) => {
           const body = record(record(element, `transactItems.${i + 1}.member`).Get, `transactItems.${i + 1}.member.get`);

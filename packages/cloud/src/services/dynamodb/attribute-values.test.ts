@@ -9,7 +9,8 @@ function nested(maps: number): Record<string, unknown> {
   for (let i = 0; i < maps; i++) value = { M: { a: value } };
   return { id: { S: 'x' }, doc: value };
 }
-const tooDeep = (error: unknown): boolean => isForteError(error) && error.code === 'ValidationException' && /^Nesting Levels have exceeded supported limits/.test(error.message);
+const tooDeep = (error: unknown): boolean =>
+  isForteError(error) && error.code === 'ValidationException' && /^Nesting Levels have exceeded supported limits/.test(error.message);
 
 void describe('attribute value nesting', () => {
   void it('stores 32 levels, as DynamoDB does, and refuses 33', () => {

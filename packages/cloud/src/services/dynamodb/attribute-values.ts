@@ -23,15 +23,18 @@ export function typeOf(value: AttributeValue): AttributeType {
  */
 export function normalizeValue(value: unknown, level = 1): AttributeValue {
   // Checked before going deeper: a value nested thousands of levels must be refused, not overflow the stack.
-  if (level > MAX_NESTING_LEVELS) throw validationError('Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit');
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw validationError('Supplied AttributeValue is not an object, must contain exactly one of the supported datatypes');
+  if (level > MAX_NESTING_LEVELS)
+    throw validationError('Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw validationError('Supplied AttributeValue is not an object, must contain exactly one of the supported datatypes');
   const keys = Object.keys(value).filter((k) => (value as Record<string, unknown>)[k] !== undefined && (value as Record<string, unknown>)[k] !== null);
   if (keys.length === 0) throw validationError('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
   if (keys.length > 1) throw validationError('Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes');
   const type = keys[0]!;
   const v = (value as Record<string, unknown>)[type];
   const strings = (what: string): string[] => {
-    if (!Array.isArray(v) || v.some((e) => typeof e !== 'string')) throw validationError(`One or more parameter values were invalid: ${type} must be a list of ${what}`);
+    if (!Array.isArray(v) || v.some((e) => typeof e !== 'string'))
+      throw validationError(`One or more parameter values were invalid: ${type} must be a list of ${what}`);
     return v as string[];
   };
   switch (type) {
@@ -70,7 +73,8 @@ export function normalizeValue(value: unknown, level = 1): AttributeValue {
 
 function uniqueSet(elements: string[], emptyMessage: string): string[] {
   if (elements.length === 0) throw validationError(`One or more parameter values were invalid: ${emptyMessage}`);
-  if (new Set(elements).size !== elements.length) throw validationError(`One or more parameter values were invalid: Input collection [${elements.join(', ')}] contains duplicates.`);
+  if (new Set(elements).size !== elements.length)
+    throw validationError(`One or more parameter values were invalid: Input collection [${elements.join(', ')}] contains duplicates.`);
   return elements;
 }
 
@@ -81,7 +85,8 @@ function canonicalBase64(text: string): string {
 
 /** Normalises every value of an item (or key, or map); `level` is the level of its values (1: attributes). */
 export function normalizeItem(item: unknown, level = 1): TableItem {
-  if (typeof item !== 'object' || item === null || Array.isArray(item)) throw validationError('One or more parameter values were invalid: expected a map of attribute names to attribute values');
+  if (typeof item !== 'object' || item === null || Array.isArray(item))
+    throw validationError('One or more parameter values were invalid: expected a map of attribute names to attribute values');
   const out: TableItem = {};
   for (const [name, value] of Object.entries(item)) out[name] = normalizeValue(value, level);
   return out;

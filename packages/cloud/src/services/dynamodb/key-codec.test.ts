@@ -48,7 +48,13 @@ void describe('number key encoding', () => {
   });
 
   void it('encodes equal numbers written differently to the same bytes', () => {
-    for (const [a, b] of [['1.50', '1.5'], ['100', '1E2'], ['-0', '0'], ['0.010', '1e-2'], ['+7', '7']] as const) {
+    for (const [a, b] of [
+      ['1.50', '1.5'],
+      ['100', '1E2'],
+      ['-0', '0'],
+      ['0.010', '1e-2'],
+      ['+7', '7'],
+    ] as const) {
       assert.deepEqual(encodeNumber(parseNumber(a)), encodeNumber(parseNumber(b)), `${a} = ${b}`);
       assert.equal(normalizeNumber(a), normalizeNumber(b));
     }

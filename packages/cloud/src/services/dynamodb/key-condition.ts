@@ -52,7 +52,14 @@ export function keyRange(condition: Condition, key: KeySchema): KeyRange {
         partition = encodeKey(typed(constant(right), key.hash.type));
       } else if (key.range && name === key.range.name) {
         const value = encodeKey(typed(constant(right), key.range.type));
-        setSort(op === '=' ? [{ op: '>=', value }, { op: '<=', value }] : [{ op, value }]);
+        setSort(
+          op === '='
+            ? [
+                { op: '>=', value },
+                { op: '<=', value },
+              ]
+            : [{ op, value }],
+        );
       } else {
         throw validationError(`Query condition missed key schema element: ${key.hash.name}`);
       }
@@ -60,14 +67,29 @@ export function keyRange(condition: Condition, key: KeySchema): KeyRange {
       const low = typed(constant(part.low), key.range.type);
       const high = typed(constant(part.high), key.range.type);
       if ((compareValues(low, high) ?? 0) > 0) {
-        throw validationError(`Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: ${JSON.stringify(low)}, upper bound operand: AttributeValue: ${JSON.stringify(high)}`);
+        throw validationError(
+          `Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: ${JSON.stringify(low)}, upper bound operand: AttributeValue: ${JSON.stringify(high)}`,
+        );
       }
-      setSort([{ op: '>=', value: encodeKey(low) }, { op: '<=', value: encodeKey(high) }]);
+      setSort([
+        { op: '>=', value: encodeKey(low) },
+        { op: '<=', value: encodeKey(high) },
+      ]);
     } else if (part.kind === 'function' && part.name === 'begins_with' && key.range && keyName(part.args[0]!) === key.range.name) {
-      if (key.range.type === 'N') throw validationError('Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N');
+      if (key.range.type === 'N')
+        throw validationError(
+          'Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N',
+        );
       const prefix = encodeKey(typed(constant(part.args[1]!), key.range.type));
       const upper = prefixUpperBound(prefix);
-      setSort(upper ? [{ op: '>=', value: prefix }, { op: '<', value: upper }] : [{ op: '>=', value: prefix }]);
+      setSort(
+        upper
+          ? [
+              { op: '>=', value: prefix },
+              { op: '<', value: upper },
+            ]
+          : [{ op: '>=', value: prefix }],
+      );
     } else if (part.kind === 'and' || part.kind === 'or' || part.kind === 'not' || part.kind === 'in' || part.kind === 'function') {
       throw validationError(`Invalid operator used in KeyConditionExpression: ${part.kind === 'function' ? part.name : part.kind.toUpperCase()}`);
     } else {

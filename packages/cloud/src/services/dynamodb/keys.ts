@@ -17,13 +17,18 @@ function keyValue(item: TableItem, attribute: KeyAttribute, sort: boolean): Buff
   const value = Object.hasOwn(item, attribute.name) ? item[attribute.name] : undefined;
   if (!value) throw validationError(`One or more parameter values were invalid: Missing the key ${attribute.name} in the item`);
   const type = typeOf(value);
-  if (type !== attribute.type) throw validationError(`One or more parameter values were invalid: Type mismatch for key ${attribute.name} expected: ${attribute.type} actual: ${type}`);
+  if (type !== attribute.type)
+    throw validationError(`One or more parameter values were invalid: Type mismatch for key ${attribute.name} expected: ${attribute.type} actual: ${type}`);
   const bytes = encodeKey(value);
   if (('S' in value && value.S === '') || ('B' in value && bytes.length === 0)) {
-    throw validationError(`One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty ${type === 'S' ? 'string' : 'binary'} value. Key: ${attribute.name}`);
+    throw validationError(
+      `One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty ${type === 'S' ? 'string' : 'binary'} value. Key: ${attribute.name}`,
+    );
   }
   if ('N' in value || bytes.length <= (sort ? MAX_SORT_KEY_BYTES : MAX_PARTITION_KEY_BYTES)) return bytes;
-  throw validationError(`One or more parameter values were invalid: Size of ${sort ? 'sort' : 'hashkey'} has exceeded the maximum size limit of ${sort ? MAX_SORT_KEY_BYTES : MAX_PARTITION_KEY_BYTES} bytes`);
+  throw validationError(
+    `One or more parameter values were invalid: Size of ${sort ? 'sort' : 'hashkey'} has exceeded the maximum size limit of ${sort ? MAX_SORT_KEY_BYTES : MAX_PARTITION_KEY_BYTES} bytes`,
+  );
 }
 
 /** The encoded primary key of an item (or of a Key parameter); throws ValidationException like DynamoDB. */
@@ -52,7 +57,9 @@ export function encodeIndexKey(index: IndexDefinition, item: TableItem): Encoded
     if (!value) return undefined;
     const type = typeOf(value);
     if (type !== attribute.type) {
-      throw validationError(`One or more parameter values were invalid: Type mismatch for Index Key ${attribute.name} Expected: ${attribute.type} Actual: ${type} IndexName: ${index.name}`);
+      throw validationError(
+        `One or more parameter values were invalid: Type mismatch for Index Key ${attribute.name} Expected: ${attribute.type} Actual: ${type} IndexName: ${index.name}`,
+      );
     }
   }
   return encodeItemKey(index.key, item);

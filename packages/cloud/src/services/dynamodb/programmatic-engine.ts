@@ -52,7 +52,13 @@ export function createProgrammaticEngine(items: ItemEngine): TableEngine {
     update: async (input) => attributes(await items.update(input.table, normalizeItem(input.key), parsed(input.update, parseUpdate), writeOptions(input))),
     delete: async (input) => attributes(await items.delete(input.table, normalizeItem(input.key), writeOptions(input))),
     query: async (input) =>
-      page(await items.query({ ...readRequest(input), keyCondition: condition('KeyConditionExpression')(input.keyCondition), forward: input.scanIndexForward ?? true })),
+      page(
+        await items.query({
+          ...readRequest(input),
+          keyCondition: condition('KeyConditionExpression')(input.keyCondition),
+          forward: input.scanIndexForward ?? true,
+        }),
+      ),
     scan: async (input) => page(await items.scan(readRequest(input))),
     async count(input) {
       const request: ReadRequest = { table: input.table, countOnly: true, unpaged: true };
@@ -63,7 +69,8 @@ export function createProgrammaticEngine(items: ItemEngine): TableEngine {
       const result = input.keyCondition ? await items.query(request) : await items.scan(request);
       input.onScanned?.(result.scannedCount);
       // Stopped at the limit: the count would need more items than the caller may read.
-      if (input.maxScanned !== undefined && result.lastEvaluatedKey) throw DYNAMODB_ERRORS.error('LimitExceededException', `Counting needs more than ${input.maxScanned} items read.`);
+      if (input.maxScanned !== undefined && result.lastEvaluatedKey)
+        throw DYNAMODB_ERRORS.error('LimitExceededException', `Counting needs more than ${input.maxScanned} items read.`);
       return result.count;
     },
   };

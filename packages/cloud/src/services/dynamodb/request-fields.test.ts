@@ -6,7 +6,9 @@ void describe('expression size', () => {
   void it('accepts 4 KB of expression and refuses one byte more, counted in UTF-8 as DynamoDB does', () => {
     const names = { '#n': 'a' };
     const within = `#n = #n${' '.repeat(MAX_EXPRESSION_BYTES - 7)}`;
-    assert.ok(new RequestExpressions({ FilterExpression: within, ExpressionAttributeNames: names }).condition({ FilterExpression: within }, 'FilterExpression'));
+    assert.ok(
+      new RequestExpressions({ FilterExpression: within, ExpressionAttributeNames: names }).condition({ FilterExpression: within }, 'FilterExpression'),
+    );
     const over = `#n = #n${' '.repeat(MAX_EXPRESSION_BYTES - 8)}é`; // 4096 characters, 4097 bytes
     assert.throws(
       () => new RequestExpressions({ FilterExpression: over, ExpressionAttributeNames: names }).condition({ FilterExpression: over }, 'FilterExpression'),

@@ -27,7 +27,10 @@ export function refuseLegacy(fields: Fields): void {
 
 export function requiredString(fields: Fields, name: string): string {
   const value = fields[name];
-  if (typeof value !== 'string') throw validationError(`1 validation error detected: Value null at '${name.charAt(0).toLowerCase()}${name.slice(1)}' failed to satisfy constraint: Member must not be null`);
+  if (typeof value !== 'string')
+    throw validationError(
+      `1 validation error detected: Value null at '${name.charAt(0).toLowerCase()}${name.slice(1)}' failed to satisfy constraint: Member must not be null`,
+    );
   return value;
 }
 
@@ -39,7 +42,8 @@ export function optionalString(fields: Fields, name: string): string | undefined
 }
 
 export function requiredItem(fields: Fields, name: string): TableItem {
-  if (fields[name] === undefined || fields[name] === null) throw validationError(`1 validation error detected: Value null at '${name.toLowerCase()}' failed to satisfy constraint: Member must not be null`);
+  if (fields[name] === undefined || fields[name] === null)
+    throw validationError(`1 validation error detected: Value null at '${name.toLowerCase()}' failed to satisfy constraint: Member must not be null`);
   return normalizeItem(fields[name]);
 }
 
@@ -71,7 +75,8 @@ export class RequestExpressions {
       throw validationError('ExpressionAttributeNames must map #placeholders to attribute names');
     }
     if (names !== undefined && Object.keys(names).length === 0) throw validationError('ExpressionAttributeNames must not be empty');
-    if (values !== undefined && typeof values === 'object' && values !== null && Object.keys(values).length === 0) throw validationError('ExpressionAttributeValues must not be empty');
+    if (values !== undefined && typeof values === 'object' && values !== null && Object.keys(values).length === 0)
+      throw validationError('ExpressionAttributeValues must not be empty');
     let parsedValues: TableItem | undefined;
     try {
       parsedValues = values === undefined ? undefined : normalizeItem(values);
@@ -81,7 +86,9 @@ export class RequestExpressions {
     this.placeholders = new ExpressionPlaceholders(names as Record<string, string> | undefined, parsedValues);
     this.hasNames = names !== undefined;
     this.hasValues = values !== undefined;
-    const expressions = ['ConditionExpression', 'KeyConditionExpression', 'FilterExpression', 'ProjectionExpression', 'UpdateExpression'].filter((f) => fields[f] !== undefined);
+    const expressions = ['ConditionExpression', 'KeyConditionExpression', 'FilterExpression', 'ProjectionExpression', 'UpdateExpression'].filter(
+      (f) => fields[f] !== undefined,
+    );
     if (expressions.length === 0 && this.hasNames) throw validationError('ExpressionAttributeNames can only be specified when using expressions');
     if (expressions.length === 0 && this.hasValues) throw validationError('ExpressionAttributeValues can only be specified when using expressions');
   }
@@ -114,13 +121,17 @@ export function writeOptions(fields: Fields, expressions: RequestExpressions): W
   const returnValues = optionalString(fields, 'ReturnValues');
   if (returnValues !== undefined) {
     if (!['NONE', 'ALL_OLD', 'UPDATED_OLD', 'ALL_NEW', 'UPDATED_NEW'].includes(returnValues)) {
-      throw validationError(`1 validation error detected: Value '${returnValues}' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]`);
+      throw validationError(
+        `1 validation error detected: Value '${returnValues}' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]`,
+      );
     }
     options.returnValues = returnValues as WriteOptions['returnValues'];
   }
   const onFailure = optionalString(fields, 'ReturnValuesOnConditionCheckFailure');
   if (onFailure !== undefined && onFailure !== 'ALL_OLD' && onFailure !== 'NONE') {
-    throw validationError(`1 validation error detected: Value '${onFailure}' at 'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]`);
+    throw validationError(
+      `1 validation error detected: Value '${onFailure}' at 'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]`,
+    );
   }
   if (onFailure === 'ALL_OLD') options.returnItemOnConditionFailure = true;
   return options;

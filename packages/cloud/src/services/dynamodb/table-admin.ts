@@ -52,7 +52,8 @@ function indexKeyOrSkip(index: IndexDefinition, item: TableItem): EncodedKey | u
 /** The old key of an item, for naming it in an error. */
 function keyOfItem(table: TableDefinition, item: TableItem): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const attribute of [table.key.hash, table.key.range]) if (attribute && item[attribute.name]) out[attribute.name] = Object.values(item[attribute.name]!)[0];
+  for (const attribute of [table.key.hash, table.key.range])
+    if (attribute && item[attribute.name]) out[attribute.name] = Object.values(item[attribute.name]!)[0];
   return out;
 }
 
@@ -135,49 +136,74 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
             AttributeDefinitions: attributeDefinitions(next),
             BillingMode: next.billingMode,
             ProvisionedThroughput: next.billingMode === 'PROVISIONED' ? (changes.ProvisionedThroughput ?? previous.throughput) : undefined,
-            GlobalSecondaryIndexes: next.indexes.map((i) => ({ IndexName: i.name, KeySchema: keySchemaElements(i.key), Projection: i.projection, ProvisionedThroughput: i.throughput ?? previous.throughput })),
+            GlobalSecondaryIndexes: next.indexes.map((i) => ({
+              IndexName: i.name,
+              KeySchema: keySchemaElements(i.key),
+              Projection: i.projection,
+              ProvisionedThroughput: i.throughput ?? previous.throughput,
+            })),
           });
           next.throughput = parsed.throughput;
           next.indexes = parsed.indexes;
         }
         if (changes.StreamSpecification !== undefined && changes.StreamSpecification !== null) {
-          const parsed = parseTableSpec({ TableName: name, KeySchema: keySchemaElements(next.key), AttributeDefinitions: attributeDefinitions({ key: next.key, indexes: [] }), StreamSpecification: changes.StreamSpecification });
+          const parsed = parseTableSpec({
+            TableName: name,
+            KeySchema: keySchemaElements(next.key),
+            AttributeDefinitions: attributeDefinitions({ key: next.key, indexes: [] }),
+            StreamSpecification: changes.StreamSpecification,
+          });
           next.stream = parsed.stream;
           const label = streamLabel(next, previous);
           if (label) next.streamLabel = label;
         }
         if (changes.TimeToLiveSpecification !== undefined) {
-          next.ttl = parseTableSpec({ TableName: name, KeySchema: keySchemaElements(next.key), AttributeDefinitions: attributeDefinitions({ key: next.key, indexes: [] }), TimeToLiveSpecification: changes.TimeToLiveSpecification }).ttl;
+          next.ttl = parseTableSpec({
+            TableName: name,
+            KeySchema: keySchemaElements(next.key),
+            AttributeDefinitions: attributeDefinitions({ key: next.key, indexes: [] }),
+            TimeToLiveSpecification: changes.TimeToLiveSpecification,
+          }).ttl;
         }
         const updates = changes.GlobalSecondaryIndexUpdates;
-        if (updates !== undefined && !Array.isArray(updates)) throw validationError('One or more parameter values were invalid: GlobalSecondaryIndexUpdates must be a list');
+        if (updates !== undefined && !Array.isArray(updates))
+          throw validationError('One or more parameter values were invalid: GlobalSecondaryIndexUpdates must be a list');
         const types = changes.AttributeDefinitions !== undefined ? parseAttributeDefinitions(changes.AttributeDefinitions) : new Map();
         for (const existing of attributeDefinitions(next)) {
           const given = types.get(existing.AttributeName);
           if (given !== undefined && given !== existing.AttributeType) {
-            throw validationError(`One or more parameter values were invalid: Attribute ${existing.AttributeName} is a key of type ${existing.AttributeType} already`);
+            throw validationError(
+              `One or more parameter values were invalid: Attribute ${existing.AttributeName} is a key of type ${existing.AttributeType} already`,
+            );
           }
           types.set(existing.AttributeName, existing.AttributeType);
         }
         const created: IndexDefinition[] = [];
         for (const update of (updates as Record<string, unknown>[] | undefined) ?? []) {
           const actions = Object.keys(update ?? {});
-          if (actions.length !== 1) throw validationError('One or more parameter values were invalid: each GlobalSecondaryIndexUpdate has exactly one of Create, Update or Delete');
+          if (actions.length !== 1)
+            throw validationError('One or more parameter values were invalid: each GlobalSecondaryIndexUpdate has exactly one of Create, Update or Delete');
           const action = actions[0]!;
           const body = update[action] as { IndexName?: unknown; ProvisionedThroughput?: unknown } | undefined;
           if (action === 'Create') {
             const index = parseIndex(body, types, next.billingMode);
-            if (next.indexes.some((i) => i.name === index.name)) throw validationError(`One or more parameter values were invalid: Attempting to create an index which already exists: ${index.name}`);
+            if (next.indexes.some((i) => i.name === index.name))
+              throw validationError(`One or more parameter values were invalid: Attempting to create an index which already exists: ${index.name}`);
             next.indexes.push(index);
             created.push(index);
           } else if (action === 'Delete' || action === 'Update') {
             const position = next.indexes.findIndex((i) => i.name === body?.IndexName);
-            if (position < 0) throw DYNAMODB_ERRORS.error('ResourceNotFoundException', `Requested resource not found: Index: ${String(body?.IndexName)} not found`);
+            if (position < 0)
+              throw DYNAMODB_ERRORS.error('ResourceNotFoundException', `Requested resource not found: Index: ${String(body?.IndexName)} not found`);
             if (action === 'Delete') {
               next.indexes.splice(position, 1);
               await store.dropIndex(tx, next.id, String(body?.IndexName));
             } else if (next.billingMode === 'PROVISIONED') {
-              next.indexes[position]!.throughput = parseIndex({ IndexName: body?.IndexName, KeySchema: keySchemaElements(next.indexes[position]!.key), ProvisionedThroughput: body?.ProvisionedThroughput }, types, 'PROVISIONED').throughput;
+              next.indexes[position]!.throughput = parseIndex(
+                { IndexName: body?.IndexName, KeySchema: keySchemaElements(next.indexes[position]!.key), ProvisionedThroughput: body?.ProvisionedThroughput },
+                types,
+                'PROVISIONED',
+              ).throughput;
             }
           } else {
             throw validationError(`One or more parameter values were invalid: unknown GlobalSecondaryIndexUpdate action ${action}`);
@@ -187,7 +213,13 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
         await store.saveTable(tx, next);
         const indexed = new Set(created.flatMap((i) => [i.key.hash.name, i.key.range?.name]));
         const composites = (options.compositeKeyAttributes ?? []).filter((c) => indexed.has(c.name));
-        if (composites.length > 0) await fillCompositeAttributes(tx, next, composites, next.indexes.filter((i) => !created.includes(i)));
+        if (composites.length > 0)
+          await fillCompositeAttributes(
+            tx,
+            next,
+            composites,
+            next.indexes.filter((i) => !created.includes(i)),
+          );
         for (const index of created) await backfill(tx, next, index);
         return next;
       });
@@ -336,7 +368,11 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
     async describe(table: TableDefinition, status: 'ACTIVE' | 'DELETING' = 'ACTIVE'): Promise<Record<string, unknown>> {
       const stats = status === 'ACTIVE' ? await store.tableStats(table.id) : { count: 0, bytes: 0 };
       const arn = tableArn(table.name);
-      const throughput = (t: TableDefinition['throughput']) => ({ NumberOfDecreasesToday: 0, ReadCapacityUnits: t?.ReadCapacityUnits ?? 0, WriteCapacityUnits: t?.WriteCapacityUnits ?? 0 });
+      const throughput = (t: TableDefinition['throughput']) => ({
+        NumberOfDecreasesToday: 0,
+        ReadCapacityUnits: t?.ReadCapacityUnits ?? 0,
+        WriteCapacityUnits: t?.WriteCapacityUnits ?? 0,
+      });
       const description: Record<string, unknown> = {
         TableName: table.name,
         TableId: table.id,

@@ -63,9 +63,12 @@ export interface TableSpec {
 const NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
 
 export function checkTableName(name: unknown, field = 'tableName'): string {
-  if (typeof name !== 'string') throw validationError(`1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`);
+  if (typeof name !== 'string')
+    throw validationError(`1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`);
   if (!NAME.test(name)) {
-    throw validationError(`1 validation error detected: Value '${name}' at '${field}' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+ and have length between 3 and 255`);
+    throw validationError(
+      `1 validation error detected: Value '${name}' at '${field}' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+ and have length between 3 and 255`,
+    );
   }
   return name;
 }
@@ -74,7 +77,8 @@ type AttributeTypes = Map<string, KeyType>;
 
 /** AttributeDefinitions as a name → type map; every definition must name S, N or B. */
 export function parseAttributeDefinitions(value: unknown): AttributeTypes {
-  if (!Array.isArray(value) || value.length === 0) throw validationError('One or more parameter values were invalid: AttributeDefinitions must list the key attributes of the table and its indexes');
+  if (!Array.isArray(value) || value.length === 0)
+    throw validationError('One or more parameter values were invalid: AttributeDefinitions must list the key attributes of the table and its indexes');
   const types: AttributeTypes = new Map();
   for (const entry of value as { AttributeName?: unknown; AttributeType?: unknown }[]) {
     if (typeof entry?.AttributeName !== 'string' || !['S', 'N', 'B'].includes(String(entry.AttributeType))) {
@@ -87,13 +91,16 @@ export function parseAttributeDefinitions(value: unknown): AttributeTypes {
 }
 
 export function parseKeySchema(value: unknown, types: AttributeTypes, owner: string): KeySchema {
-  if (!Array.isArray(value) || value.length < 1 || value.length > 2) throw validationError(`Invalid KeySchema: ${owner} needs one HASH key and at most one RANGE key`);
+  if (!Array.isArray(value) || value.length < 1 || value.length > 2)
+    throw validationError(`Invalid KeySchema: ${owner} needs one HASH key and at most one RANGE key`);
   const elements = value as { AttributeName?: unknown; KeyType?: unknown }[];
   const attribute = (e: { AttributeName?: unknown }): KeyAttribute => {
     const name = e.AttributeName;
     const type = typeof name === 'string' ? types.get(name) : undefined;
     if (typeof name !== 'string' || !type) {
-      throw validationError(`One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [${String(name)}], AttributeDefinitions: [${[...types.keys()].join(', ')}]`);
+      throw validationError(
+        `One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [${String(name)}], AttributeDefinitions: [${[...types.keys()].join(', ')}]`,
+      );
     }
     return { name, type };
   };
@@ -101,7 +108,8 @@ export function parseKeySchema(value: unknown, types: AttributeTypes, owner: str
   if (elements[1] && elements[1].KeyType !== 'RANGE') throw validationError('Invalid KeySchema: The second KeySchemaElement is not a RANGE key type');
   const hash = attribute(elements[0]);
   const range = elements[1] ? attribute(elements[1]) : undefined;
-  if (range && range.name === hash.name) throw validationError('Invalid KeySchema: Both the Hash Key and the Range Key element in the KeySchema have the same name');
+  if (range && range.name === hash.name)
+    throw validationError('Invalid KeySchema: Both the Hash Key and the Range Key element in the KeySchema have the same name');
   return range ? { hash, range } : { hash };
 }
 
@@ -109,21 +117,26 @@ function parseThroughput(value: unknown, owner: string): Throughput {
   const t = value as { ReadCapacityUnits?: unknown; WriteCapacityUnits?: unknown } | undefined;
   const read = Number(t?.ReadCapacityUnits);
   const write = Number(t?.WriteCapacityUnits);
-  if (!t || !(read >= 1) || !(write >= 1)) throw validationError(`One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified (at least 1) for ${owner} when BillingMode is PROVISIONED`);
+  if (!t || !(read >= 1) || !(write >= 1))
+    throw validationError(
+      `One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified (at least 1) for ${owner} when BillingMode is PROVISIONED`,
+    );
   return { ReadCapacityUnits: read, WriteCapacityUnits: write };
 }
 
 function parseProjection(value: unknown, index: string): Projection {
   const p = value as { ProjectionType?: unknown; NonKeyAttributes?: unknown } | undefined;
   const type = p?.ProjectionType ?? 'ALL';
-  if (type !== 'ALL' && type !== 'KEYS_ONLY' && type !== 'INCLUDE') throw validationError(`One or more parameter values were invalid: ProjectionType of index ${index} must be ALL, KEYS_ONLY or INCLUDE`);
+  if (type !== 'ALL' && type !== 'KEYS_ONLY' && type !== 'INCLUDE')
+    throw validationError(`One or more parameter values were invalid: ProjectionType of index ${index} must be ALL, KEYS_ONLY or INCLUDE`);
   if (type === 'INCLUDE') {
     if (!Array.isArray(p?.NonKeyAttributes) || p.NonKeyAttributes.length === 0 || p.NonKeyAttributes.some((a) => typeof a !== 'string')) {
       throw validationError(`One or more parameter values were invalid: NonKeyAttributes must be specified for index ${index} when ProjectionType is INCLUDE`);
     }
     return { ProjectionType: type, NonKeyAttributes: p.NonKeyAttributes as string[] };
   }
-  if (p?.NonKeyAttributes !== undefined) throw validationError(`One or more parameter values were invalid: ProjectionType of index ${index} is ${type}, but NonKeyAttributes is specified`);
+  if (p?.NonKeyAttributes !== undefined)
+    throw validationError(`One or more parameter values were invalid: ProjectionType of index ${index} is ${type}, but NonKeyAttributes is specified`);
   return { ProjectionType: type };
 }
 
@@ -149,20 +162,23 @@ function parseStream(value: unknown): TableDefinition['stream'] {
   const viewTypes = ['NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES', 'KEYS_ONLY'];
   // CloudFormation's StreamSpecification has only StreamViewType; the API's has StreamEnabled too.
   const enabled = s.StreamEnabled === undefined ? s.StreamViewType !== undefined : s.StreamEnabled === true;
-  if (enabled && !viewTypes.includes(String(s.StreamViewType))) throw validationError(`One or more parameter values were invalid: StreamViewType must be one of ${viewTypes.join(', ')} when the stream is enabled`);
+  if (enabled && !viewTypes.includes(String(s.StreamViewType)))
+    throw validationError(`One or more parameter values were invalid: StreamViewType must be one of ${viewTypes.join(', ')} when the stream is enabled`);
   return enabled ? { StreamEnabled: true, StreamViewType: String(s.StreamViewType) } : { StreamEnabled: false };
 }
 
 function parseTtl(value: unknown): TableDefinition['ttl'] {
   const t = optionalStructure(value, 'TimeToLiveSpecification');
   if (!t) return undefined;
-  if (typeof t.AttributeName !== 'string' || typeof t.Enabled !== 'boolean') throw validationError('One or more parameter values were invalid: TimeToLiveSpecification needs AttributeName and Enabled');
+  if (typeof t.AttributeName !== 'string' || typeof t.Enabled !== 'boolean')
+    throw validationError('One or more parameter values were invalid: TimeToLiveSpecification needs AttributeName and Enabled');
   return { AttributeName: t.AttributeName, Enabled: t.Enabled };
 }
 
 export function parseBillingMode(value: unknown, throughput: unknown): TableDefinition['billingMode'] {
   if (value === undefined) return throughput === undefined ? 'PAY_PER_REQUEST' : 'PROVISIONED';
-  if (value !== 'PROVISIONED' && value !== 'PAY_PER_REQUEST') throw validationError('One or more parameter values were invalid: BillingMode must be PROVISIONED or PAY_PER_REQUEST');
+  if (value !== 'PROVISIONED' && value !== 'PAY_PER_REQUEST')
+    throw validationError('One or more parameter values were invalid: BillingMode must be PROVISIONED or PAY_PER_REQUEST');
   return value;
 }
 
@@ -176,7 +192,8 @@ export function parseTableSpec(spec: TableSpec): Omit<TableDefinition, 'id' | 'c
   const types = parseAttributeDefinitions(spec.AttributeDefinitions);
   const billingMode = parseBillingMode(spec.BillingMode, spec.ProvisionedThroughput);
   const key = parseKeySchema(spec.KeySchema, types, 'the table');
-  if (spec.GlobalSecondaryIndexes !== undefined && !Array.isArray(spec.GlobalSecondaryIndexes)) throw validationError('One or more parameter values were invalid: GlobalSecondaryIndexes must be a list');
+  if (spec.GlobalSecondaryIndexes !== undefined && !Array.isArray(spec.GlobalSecondaryIndexes))
+    throw validationError('One or more parameter values were invalid: GlobalSecondaryIndexes must be a list');
   const indexes = ((spec.GlobalSecondaryIndexes as unknown[] | undefined) ?? []).map((gsi) => parseIndex(gsi, types, billingMode));
   const names = new Set<string>();
   for (const index of indexes) {
@@ -184,13 +201,19 @@ export function parseTableSpec(spec: TableSpec): Omit<TableDefinition, 'id' | 'c
     names.add(index.name);
   }
   if (indexes.length > 20) throw validationError('One or more parameter values were invalid: a table has at most 20 global secondary indexes');
-  const used = new Set([key.hash.name, key.range?.name, ...indexes.flatMap((i) => [i.key.hash.name, i.key.range?.name])].filter((n): n is string => n !== undefined));
+  const used = new Set(
+    [key.hash.name, key.range?.name, ...indexes.flatMap((i) => [i.key.hash.name, i.key.range?.name])].filter((n): n is string => n !== undefined),
+  );
   const unused = [...types.keys()].filter((n) => !used.has(n));
   if (unused.length > 0) {
-    throw validationError(`One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions (not a key of the table or an index: ${unused.join(', ')})`);
+    throw validationError(
+      `One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions (not a key of the table or an index: ${unused.join(', ')})`,
+    );
   }
   if (billingMode === 'PAY_PER_REQUEST' && spec.ProvisionedThroughput !== undefined) {
-    throw validationError('One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST');
+    throw validationError(
+      'One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST',
+    );
   }
   const definition: Omit<TableDefinition, 'id' | 'createdAt'> = { name, key, indexes, billingMode };
   if (billingMode === 'PROVISIONED') definition.throughput = parseThroughput(spec.ProvisionedThroughput, 'the table');

@@ -130,7 +130,9 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
     const key = index?.key ?? table.key;
     const range = request.keyCondition ? keyRange(request.keyCondition, key) : undefined;
     if (request.limit !== undefined && (!Number.isInteger(request.limit) || request.limit < 1)) {
-      throw validationError(`1 validation error detected: Value '${request.limit}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1`);
+      throw validationError(
+        `1 validation error detected: Value '${request.limit}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1`,
+      );
     }
     let after: Buffer[] | undefined;
     if (request.exclusiveStartKey) {
@@ -147,7 +149,15 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
     let bytes = 0;
     for (;;) {
       const wanted = request.limit === undefined ? BATCH_ROWS : Math.min(BATCH_ROWS, request.limit - result.scannedCount);
-      const rows = await store.rows(sql, { tableId: table.id, index: index?.name, partition: range?.partition, sortBounds: range?.sortBounds, after, forward, limit: wanted });
+      const rows = await store.rows(sql, {
+        tableId: table.id,
+        index: index?.name,
+        partition: range?.partition,
+        sortBounds: range?.sortBounds,
+        after,
+        forward,
+        limit: wanted,
+      });
       for (const row of rows) {
         const item = index ? projectToIndex(row.item, table, index) : row.item;
         result.scannedCount++;
@@ -243,7 +253,11 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
           seen.add(id);
           const current = await store.item(tx, table.id, key);
           if (op.options.condition && !evaluateCondition(current ?? {}, op.options.condition)) {
-            reasons.push({ Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', ...(op.options.returnItemOnConditionFailure && current ? { Item: current } : {}) });
+            reasons.push({
+              Code: 'ConditionalCheckFailed',
+              Message: 'The conditional request failed',
+              ...(op.options.returnItemOnConditionFailure && current ? { Item: current } : {}),
+            });
             continue;
           }
           reasons.push({ Code: 'None' });
@@ -259,7 +273,11 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
           }
         }
         if (reasons.some((r) => r.Code !== 'None')) {
-          throw DYNAMODB_ERRORS.error('TransactionCanceledException', `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => String(r.Code)).join(', ')}]`, { fields: { CancellationReasons: reasons } });
+          throw DYNAMODB_ERRORS.error(
+            'TransactionCanceledException',
+            `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => String(r.Code)).join(', ')}]`,
+            { fields: { CancellationReasons: reasons } },
+          );
         }
         for (const step of apply) await step();
       });

@@ -50,17 +50,23 @@ export function createTableResourceHandler(admin: TableAdmin): ResourceHandler {
     for (const wanted of desired.indexes) {
       const existing = current.indexes.find((i) => i.name === wanted.name);
       if (!existing || !sameIndex(existing, wanted)) {
-        updates.push({ Create: { IndexName: wanted.name, KeySchema: keySchemaElements(wanted.key), Projection: wanted.projection, ProvisionedThroughput: wanted.throughput } });
+        updates.push({
+          Create: { IndexName: wanted.name, KeySchema: keySchemaElements(wanted.key), Projection: wanted.projection, ProvisionedThroughput: wanted.throughput },
+        });
       }
     }
-    return admin.update(current.name, {
-      AttributeDefinitions: props.AttributeDefinitions,
-      BillingMode: desired.billingMode,
-      ProvisionedThroughput: desired.throughput,
-      StreamSpecification: desired.stream ?? { StreamEnabled: false },
-      TimeToLiveSpecification: desired.ttl ?? (current.ttl ? { ...current.ttl, Enabled: false } : undefined),
-      GlobalSecondaryIndexUpdates: updates,
-    }, desired.migration);
+    return admin.update(
+      current.name,
+      {
+        AttributeDefinitions: props.AttributeDefinitions,
+        BillingMode: desired.billingMode,
+        ProvisionedThroughput: desired.throughput,
+        StreamSpecification: desired.stream ?? { StreamEnabled: false },
+        TimeToLiveSpecification: desired.ttl ?? (current.ttl ? { ...current.ttl, Enabled: false } : undefined),
+        GlobalSecondaryIndexUpdates: updates,
+      },
+      desired.migration,
+    );
   }
 
   return {
@@ -70,7 +76,10 @@ export function createTableResourceHandler(admin: TableAdmin): ResourceHandler {
       const desired = parseProps(props);
       const existing = await admin.find(desired.name);
       if (existing && JSON.stringify(existing.key) !== JSON.stringify(desired.key)) {
-        throw RESOURCE_ERRORS.error('ResourceInUseException', `${DYNAMODB_RESOURCE_TYPES.table}: a table named ${desired.name} already exists with another key schema; pick another TableName or delete that table.`);
+        throw RESOURCE_ERRORS.error(
+          'ResourceInUseException',
+          `${DYNAMODB_RESOURCE_TYPES.table}: a table named ${desired.name} already exists with another key schema; pick another TableName or delete that table.`,
+        );
       }
       const table = existing ? await reconcile(existing, props) : await admin.create(props);
       ctx.log.info(existing ? 'table adopted' : 'table created', { tableName: table.name });
@@ -102,7 +111,8 @@ export function createTableResourceHandler(admin: TableAdmin): ResourceHandler {
         return { version: ITEMS_SNAPSHOT_VERSION, count: items.length, data: items };
       },
       async restore(physicalId, _props, snapshot) {
-        if (snapshot.version !== ITEMS_SNAPSHOT_VERSION || !Array.isArray(snapshot.data)) throw RESOURCE_ERRORS.error('ValidationException', `A copy of table items in format ${snapshot.version} cannot be read by this cloud.`);
+        if (snapshot.version !== ITEMS_SNAPSHOT_VERSION || !Array.isArray(snapshot.data))
+          throw RESOURCE_ERRORS.error('ValidationException', `A copy of table items in format ${snapshot.version} cannot be read by this cloud.`);
         const { imported, skipped, example } = await admin.importItems(physicalId, snapshot.data as TableItem[]);
         return { restored: imported, skipped, ...(example === undefined ? {} : { example }) };
       },

@@ -67,13 +67,20 @@ export function createTableStore(sql: SqlStore) {
 
     /** Table names in order, after `start`. */
     async tableNames(start: string | undefined, limit: number): Promise<string[]> {
-      const rows = await sql.all<{ table_name: string }>('SELECT table_name FROM dynamodb_tables WHERE table_name > ? ORDER BY table_name LIMIT ?', [start ?? '', limit]);
+      const rows = await sql.all<{ table_name: string }>('SELECT table_name FROM dynamodb_tables WHERE table_name > ? ORDER BY table_name LIMIT ?', [
+        start ?? '',
+        limit,
+      ]);
       return rows.map((r) => r.table_name);
     },
 
     async insertTable(db: SqlStore, definition: TableDefinition): Promise<void> {
       definitions.forget();
-      await db.run('INSERT INTO dynamodb_tables (table_name, table_id, definition) VALUES (?, ?, ?)', [definition.name, definition.id, JSON.stringify(definition)]);
+      await db.run('INSERT INTO dynamodb_tables (table_name, table_id, definition) VALUES (?, ?, ?)', [
+        definition.name,
+        definition.id,
+        JSON.stringify(definition),
+      ]);
     },
 
     async saveTable(db: SqlStore, definition: TableDefinition): Promise<void> {
@@ -89,7 +96,9 @@ export function createTableStore(sql: SqlStore) {
     },
 
     async tableStats(tableId: string): Promise<{ count: number; bytes: number }> {
-      const row = await sql.get<{ n: number; bytes: number | null }>('SELECT COUNT(*) AS n, SUM(size) AS bytes FROM dynamodb_items WHERE table_id = ?', [tableId]);
+      const row = await sql.get<{ n: number; bytes: number | null }>('SELECT COUNT(*) AS n, SUM(size) AS bytes FROM dynamodb_items WHERE table_id = ?', [
+        tableId,
+      ]);
       return { count: Number(row?.n ?? 0), bytes: Number(row?.bytes ?? 0) };
     },
 
@@ -153,12 +162,13 @@ export function createTableStore(sql: SqlStore) {
         params.push(...after);
       }
       const direction = range.forward ? 'ASC' : 'DESC';
-      const from = indexed
-        ? 'dynamodb_index_entries e JOIN dynamodb_items i ON i.table_id = e.table_id AND i.pk = e.pk AND i.sk = e.sk'
-        : 'dynamodb_items i';
+      const from = indexed ? 'dynamodb_index_entries e JOIN dynamodb_items i ON i.table_id = e.table_id AND i.pk = e.pk AND i.sk = e.sk' : 'dynamodb_items i';
       const select = indexed ? 'i.item, i.size, e.gpk, e.gsk, e.pk, e.sk' : 'i.item, i.size, i.pk, i.sk';
       params.push(range.limit);
-      const rows = await db.all<RawRow>(`SELECT ${select} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${order.map((c) => `${c} ${direction}`).join(', ')} LIMIT ?`, params);
+      const rows = await db.all<RawRow>(
+        `SELECT ${select} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${order.map((c) => `${c} ${direction}`).join(', ')} LIMIT ?`,
+        params,
+      );
       return rows.map((r) => ({
         item: JSON.parse(r.item) as TableItem,
         size: r.size,
@@ -171,5 +181,12 @@ export function createTableStore(sql: SqlStore) {
 export type TableStore = ReturnType<typeof createTableStore>;
 
 async function insertEntry(db: SqlStore, tableId: string, key: EncodedKey, entry: IndexEntry): Promise<void> {
-  await db.run('INSERT INTO dynamodb_index_entries (table_id, index_name, gpk, gsk, pk, sk) VALUES (?, ?, ?, ?, ?, ?)', [tableId, entry.index, entry.key.pk, entry.key.sk, key.pk, key.sk]);
+  await db.run('INSERT INTO dynamodb_index_entries (table_id, index_name, gpk, gsk, pk, sk) VALUES (?, ?, ?, ?, ?, ?)', [
+    tableId,
+    entry.index,
+    entry.key.pk,
+    entry.key.sk,
+    key.pk,
+    key.sk,
+  ]);
 }

@@ -11,7 +11,16 @@ import { createCloud, type Cloud } from '../../server.js';
 let dir: string;
 let cloud: Cloud;
 let tables: ResourceHandler;
-const ctx = (logicalId: string): ResourceContext => ({ appId: 'app1', appSlug: 'app1', envName: 'dev', stackName: 's', logicalId, region: 'us-east-1', accountId: cloud.kernel.config.accountId, log: cloud.kernel.log });
+const ctx = (logicalId: string): ResourceContext => ({
+  appId: 'app1',
+  appSlug: 'app1',
+  envName: 'dev',
+  stackName: 's',
+  logicalId,
+  region: 'us-east-1',
+  accountId: cloud.kernel.config.accountId,
+  log: cloud.kernel.log,
+});
 const tableProps = (name: string) => ({
   TableName: name,
   KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
@@ -33,12 +42,13 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-void describe('a table\'s stored data hooks', () => {
+void describe("a table's stored data hooks", () => {
   void it('count the items, copy them, and put them back into a new table with its indexes, existing items winning', async () => {
     const hooks = tables.storedData!;
     const engine = cloud.kernel.capability(TABLES);
     await tables.create(tableProps('Old'), ctx('Todo'));
-    for (let i = 0; i < 3; i++) await engine.put({ table: 'Old', item: { id: { S: `t${i}` }, owner: { S: i === 0 ? 'ann' : 'bob' }, done: { BOOL: i === 2 } } });
+    for (let i = 0; i < 3; i++)
+      await engine.put({ table: 'Old', item: { id: { S: `t${i}` }, owner: { S: i === 0 ? 'ann' : 'bob' }, done: { BOOL: i === 2 } } });
     assert.equal(hooks.kind, 'items');
     assert.equal(await hooks.count('Old', tableProps('Old')), 3);
     const snapshot = await hooks.snapshot!('Old', tableProps('Old'));
@@ -54,7 +64,11 @@ void describe('a table\'s stored data hooks', () => {
     assert.match(outcome.example ?? '', /"id":"t1".*already in the table/);
     assert.deepEqual(await engine.get({ table: 'New', key: { id: { S: 't2' } } }), { id: { S: 't2' }, owner: { S: 'bob' }, done: { BOOL: true } });
     assert.deepEqual((await engine.get({ table: 'New', key: { id: { S: 't1' } } }))?.['owner'], { S: 'carl' });
-    assert.equal(await engine.count({ table: 'New', index: 'byOwner', keyCondition: { expression: '#o = :o', names: { '#o': 'owner' }, values: { ':o': { S: 'ann' } } } }), 1, 'index entries are written with the items');
+    assert.equal(
+      await engine.count({ table: 'New', index: 'byOwner', keyCondition: { expression: '#o = :o', names: { '#o': 'owner' }, values: { ':o': { S: 'ann' } } } }),
+      1,
+      'index entries are written with the items',
+    );
   });
 
   void it('skip the items a new key schema cannot hold', async () => {

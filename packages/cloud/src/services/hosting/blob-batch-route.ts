@@ -49,7 +49,8 @@ export function createBlobBatchRoute(state: HostingState): Route {
       };
       await Promise.all(Array.from({ length: Math.min(PARALLEL_WRITES, fresh.length) }, writer));
       await kernel.sql.transaction(async (tx) => {
-        for (const frame of fresh) if (!(await siteStore.blob(tx, siteId, frame.sha256))) await siteStore.insertBlob(tx, siteId, frame.sha256, frame.body.length);
+        for (const frame of fresh)
+          if (!(await siteStore.blob(tx, siteId, frame.sha256))) await siteStore.insertBlob(tx, siteId, frame.sha256, frame.body.length);
       });
       const payload = JSON.stringify({ stored: fresh.length, present: frames.length - fresh.length });
       ctx.res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-amzn-requestid': ctx.requestId });
@@ -72,11 +73,15 @@ export function parseFrames(body: Buffer): Frame[] {
     if (!m) throw CONTROL_ERRORS.error('ValidationException', `Blob batch frame ${frames.length + 1} must start with "<sha256 hex> <size>\\n".`);
     const size = Number(m[2]);
     const start = newline + 1;
-    if (start + size > body.length) throw CONTROL_ERRORS.error('ValidationException', `Blob batch frame ${frames.length + 1} declares ${size} bytes, but the body ends first.`);
+    if (start + size > body.length)
+      throw CONTROL_ERRORS.error('ValidationException', `Blob batch frame ${frames.length + 1} declares ${size} bytes, but the body ends first.`);
     const frameBody = body.subarray(start, start + size);
     const actual = createHash('sha256').update(frameBody).digest('hex');
     if (actual !== m[1]) {
-      throw CONTROL_ERRORS.error('BadDigest', `Blob batch frame ${frames.length + 1} hashes to ${actual}, not ${m[1]}: the file changed while uploading, or it was hashed wrongly.`);
+      throw CONTROL_ERRORS.error(
+        'BadDigest',
+        `Blob batch frame ${frames.length + 1} hashes to ${actual}, not ${m[1]}: the file changed while uploading, or it was hashed wrongly.`,
+      );
     }
     frames.push({ sha256: m[1], body: frameBody });
     at = start + size;

@@ -22,7 +22,8 @@ export function createBlobUploadRoute(state: HostingState): Route {
     match: { url: (req, url) => req.method === 'PUT' && url.pathname.startsWith(PREFIX) },
     async handle(ctx) {
       const m = BLOB_PATH.exec(ctx.url.pathname);
-      if (!m) throw CONTROL_ERRORS.error('ValidationException', 'Blob uploads go to PUT /hosting-api/sites/<siteId>/blobs/<sha256 as 64 lowercase hex digits>.');
+      if (!m)
+        throw CONTROL_ERRORS.error('ValidationException', 'Blob uploads go to PUT /hosting-api/sites/<siteId>/blobs/<sha256 as 64 lowercase hex digits>.');
       const siteId = m[1]!;
       const sha256 = m[2]!;
       const signed = ctx.req.headers.authorization !== undefined || ctx.url.searchParams.has('X-Amz-Signature');
@@ -46,7 +47,10 @@ export function createBlobUploadRoute(state: HostingState): Route {
       try {
         stored = await kernel.blobs.put(temp, ctx.req);
         if (stored.sha256 !== sha256) {
-          throw CONTROL_ERRORS.error('BadDigest', `The body's sha256 is ${stored.sha256}, not ${sha256} as in the URL: the file changed while uploading, or it was hashed wrongly.`);
+          throw CONTROL_ERRORS.error(
+            'BadDigest',
+            `The body's sha256 is ${stored.sha256}, not ${sha256} as in the URL: the file changed while uploading, or it was hashed wrongly.`,
+          );
         }
         if (!(await siteStore.blob(kernel.sql, siteId, sha256))) {
           await kernel.blobs.copy(temp, hostingBlobIds.file(siteId, sha256));

@@ -25,7 +25,11 @@ export async function collectGarbage(state: HostingState, siteId: string): Promi
   for (const blob of blobRows) {
     if (referenced.has(blob.sha256)) continue;
     await siteStore.deleteBlob(sql, siteId, blob.sha256);
-    for (const id of [hostingBlobIds.file(siteId, blob.sha256), hostingBlobIds.variant(siteId, blob.sha256, 'br'), hostingBlobIds.variant(siteId, blob.sha256, 'gz')]) {
+    for (const id of [
+      hostingBlobIds.file(siteId, blob.sha256),
+      hostingBlobIds.variant(siteId, blob.sha256, 'br'),
+      hostingBlobIds.variant(siteId, blob.sha256, 'gz'),
+    ]) {
       await blobs.delete(id);
       state.bodies.delete(id);
     }

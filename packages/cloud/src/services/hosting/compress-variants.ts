@@ -34,7 +34,8 @@ export async function ensureCompressedVariants(args: { sql: SqlStore; blobs: Blo
     while (next < todo.length) {
       const sha256 = todo[next++]!;
       const size = known.get(sha256)!.size;
-      const variants = size <= IN_MEMORY_BYTES ? await compressInMemory({ blobs, siteId, sha256, size }) : await compressStreaming({ blobs, siteId, sha256, size });
+      const variants =
+        size <= IN_MEMORY_BYTES ? await compressInMemory({ blobs, siteId, sha256, size }) : await compressStreaming({ blobs, siteId, sha256, size });
       done.push([sha256, variants]);
     }
   };

@@ -63,7 +63,8 @@ export function createDeployOperations(state: HostingState): Record<keyof Hostin
         const present = new Map((await siteStore.blobs(sql, siteId)).map((b) => [b.sha256, b.size]));
         const missing = files.filter((f) => !present.has(f.sha256));
         if (missing.length > 0) {
-          throw CONTROL_ERRORS.error('ValidationException',
+          throw CONTROL_ERRORS.error(
+            'ValidationException',
             `${missing.length} file(s) of deployment ${deploymentId} are not uploaded yet (for example ${missing[0]!.path}): ` +
               'upload each missing blob with PUT /hosting-api/sites/<siteId>/blobs/<sha256>, then start the deployment again.',
           );
@@ -71,7 +72,10 @@ export function createDeployOperations(state: HostingState): Record<keyof Hostin
         // Sizes become Content-Length: the manifest's claim must agree with what was uploaded.
         const wrongSize = files.find((f) => present.get(f.sha256) !== f.size);
         if (wrongSize) {
-          throw CONTROL_ERRORS.error('ValidationException', `files: ${wrongSize.path} is listed with size ${wrongSize.size}, but its blob has ${present.get(wrongSize.sha256)} bytes: list the real size.`);
+          throw CONTROL_ERRORS.error(
+            'ValidationException',
+            `files: ${wrongSize.path} is listed with size ${wrongSize.size}, but its blob has ${present.get(wrongSize.sha256)} bytes: list the real size.`,
+          );
         }
         const wasActive = deployment.status === 'ACTIVE';
         if (!wasActive) await sql.transaction((tx) => siteStore.activate(tx, siteId, deploymentId, new Date().toISOString()));
@@ -87,7 +91,13 @@ export function createDeployOperations(state: HostingState): Record<keyof Hostin
           );
         }
         const collected = await collectGarbage(state, siteId);
-        kernel.log.info('hosting deployment live', { siteId, deploymentId, files: files.length, forgotDeployments: collected.deployments, deletedBlobs: collected.blobs });
+        kernel.log.info('hosting deployment live', {
+          siteId,
+          deploymentId,
+          files: files.length,
+          forgotDeployments: collected.deployments,
+          deletedBlobs: collected.blobs,
+        });
         const live = await siteStore.deployment(sql, deploymentId);
         return { deployment: live!, site: siteView(kernel, site) };
       });

@@ -29,7 +29,12 @@ interface Harness {
 async function startHarness(): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'forte-hosting-'));
   const print = process.env.FORTE_TEST_LOG === '1';
-  const cloud = await createCloud({ dataDir: dir, port: 0, logLevel: print ? 'debug' : 'error', logStream: { write: (line) => print && process.stderr.write(line) } });
+  const cloud = await createCloud({
+    dataDir: dir,
+    port: 0,
+    logLevel: print ? 'debug' : 'error',
+    logStream: { write: (line) => print && process.stderr.write(line) },
+  });
   const sites = cloud.kernel.resourceHandler(RESOURCE_TYPES.hostingSite);
   assert.ok(sites, 'the hosting service provides Forte::Hosting::Site');
   const signerFor = (applyChecksum: boolean): SignatureV4 =>
@@ -60,7 +65,10 @@ let harness: Harness | undefined;
  * Raw HTTP (fetch normalises paths and forbids the Host header, both of which these tests need); with
  * `signed`, SigV4-signed with the admin keys.
  */
-async function send(port: number, options: { method?: string; path: string; headers?: Record<string, string>; body?: Buffer | string; signed?: boolean | 'without-checksum' }): Promise<Reply> {
+async function send(
+  port: number,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: Buffer | string; signed?: boolean | 'without-checksum' },
+): Promise<Reply> {
   const method = options.method ?? 'GET';
   let headers: Record<string, string> = { ...options.headers };
   if (options.signed) {
@@ -108,7 +116,12 @@ interface Created {
 }
 
 /** CreateDeployment → upload what is missing → StartDeployment. */
-async function deploy(port: number, siteId: string, files: Record<string, string | Buffer>, options: { start?: boolean } = {}): Promise<{ deploymentId: string; uploaded: number }> {
+async function deploy(
+  port: number,
+  siteId: string,
+  files: Record<string, string | Buffer>,
+  options: { start?: boolean } = {},
+): Promise<{ deploymentId: string; uploaded: number }> {
   const list = Object.entries(files).map(([path, content]) => ({ path, sha256: sha(content), size: Buffer.byteLength(content) }));
   const created = await api<Created>(port, 'CreateDeployment', { siteId, files: list });
   assert.equal(created.status, 200, JSON.stringify(created.body));
@@ -178,7 +191,10 @@ void describe('hosting service', () => {
       PathUrl: `http://myapp-dev.localhost:${h.port}/`,
       HostName: 'myapp-dev.localhost',
     });
-    await assert.rejects(h.sites.create({ AppId: 'app1', EnvName: 'dev', SiteName: 'other' }, resourceContext('myapp', 'dev')), /already has the hosting site main/);
+    await assert.rejects(
+      h.sites.create({ AppId: 'app1', EnvName: 'dev', SiteName: 'other' }, resourceContext('myapp', 'dev')),
+      /already has the hosting site main/,
+    );
     await assert.rejects(h.sites.create({ AppId: 'app1', EnvName: 'DEV!' }, resourceContext('myapp', 'dev')), /EnvName/);
     const got = await api<{ site: { url: string; activeDeploymentId?: string } }>(h.port, 'GetSite', { siteId });
     assert.equal(got.body.site.url, `http://myapp-dev.localhost:${h.port}/`);
@@ -319,7 +335,16 @@ void describe('hosting service', () => {
   });
 
   void it('refuses traversal attempts with 400', async () => {
-    const attempts = ['/../index.html', '/%2e%2e/index.html', '/static/..%2F..%2Findex.html', '/a%5Cb.js', '/a\\b.js', '/x%00.html', '/%E0%A4%A', '/./index.html'];
+    const attempts = [
+      '/../index.html',
+      '/%2e%2e/index.html',
+      '/static/..%2F..%2Findex.html',
+      '/a%5Cb.js',
+      '/a\\b.js',
+      '/x%00.html',
+      '/%E0%A4%A',
+      '/./index.html',
+    ];
     for (const path of attempts) {
       const reply = await send(h.port, { path, headers: { host: host(h) } });
       assert.equal(reply.status, 400, `${path} → ${reply.status}`);
@@ -359,23 +384,44 @@ void describe('hosting service', () => {
     assert.match(refused.body.message, /^2 file\(s\) .* not uploaded yet \(for example (index\.html|app\.js)\)/);
 
     const hash = sha('v-missing');
-    const wrong = await send(h.port, { method: 'PUT', path: hostingBlobPath(siteId, hash), headers: { 'x-amz-content-sha256': hash }, body: 'tampered', signed: true });
+    const wrong = await send(h.port, {
+      method: 'PUT',
+      path: hostingBlobPath(siteId, hash),
+      headers: { 'x-amz-content-sha256': hash },
+      body: 'tampered',
+      signed: true,
+    });
     assert.equal(wrong.status, 400);
     assert.equal(JSON.parse(wrong.body.toString()).__type, 'BadDigest');
     assert.equal(await h.blobs.stat(`hosting/${siteId}/${hash}`), undefined, 'a bad body is not kept');
     const undeclared = await send(h.port, { method: 'PUT', path: hostingBlobPath(siteId, hash), headers: {}, body: 'v-missing', signed: 'without-checksum' });
     assert.equal(undeclared.status, 400);
     assert.match(JSON.parse(undeclared.body.toString()).message, /x-amz-content-sha256/);
-    const lying = await api<{ __type: string; message: string }>(h.port, 'CreateDeployment', { siteId, files: [{ path: 'index.html', sha256: sha(INDEX), size: 3 }] });
-    const refusedSize = await api<{ __type: string; message: string }>(h.port, 'StartDeployment', { siteId, deploymentId: (lying.body as unknown as Created).deployment.deploymentId });
+    const lying = await api<{ __type: string; message: string }>(h.port, 'CreateDeployment', {
+      siteId,
+      files: [{ path: 'index.html', sha256: sha(INDEX), size: 3 }],
+    });
+    const refusedSize = await api<{ __type: string; message: string }>(h.port, 'StartDeployment', {
+      siteId,
+      deploymentId: (lying.body as unknown as Created).deployment.deploymentId,
+    });
     assert.equal(refusedSize.status, 400);
     assert.match(refusedSize.body.message, /index\.html is listed with size 3/);
     const anonymous = await send(h.port, { method: 'PUT', path: hostingBlobPath(siteId, hash), body: 'v-missing' });
     assert.equal(anonymous.status, 403);
-    const noSite = await send(h.port, { method: 'PUT', path: hostingBlobPath('site-nope', hash), headers: { 'x-amz-content-sha256': hash }, body: 'v-missing', signed: true });
+    const noSite = await send(h.port, {
+      method: 'PUT',
+      path: hostingBlobPath('site-nope', hash),
+      headers: { 'x-amz-content-sha256': hash },
+      body: 'v-missing',
+      signed: true,
+    });
     assert.equal(noSite.status, 404);
 
-    const traversal = await api<{ __type: string; message: string }>(h.port, 'CreateDeployment', { siteId, files: [{ path: '../etc/passwd', sha256: hash, size: 1 }] });
+    const traversal = await api<{ __type: string; message: string }>(h.port, 'CreateDeployment', {
+      siteId,
+      files: [{ path: '../etc/passwd', sha256: hash, size: 1 }],
+    });
     assert.equal(traversal.status, 400);
     assert.match(traversal.body.message, /\.\." segment/);
     const live = await send(h.port, { path: '/', headers: { host: host(h) } });
@@ -398,7 +444,10 @@ void describe('hosting service', () => {
     assert.equal((await send(h.port, { path: '/', headers: { host: shop } })).body.toString(), '<h1>two</h1>', 'new content right after');
 
     const listed = await api<{ deployments: { deploymentId: string; status: string }[] }>(h.port, 'ListDeployments', { siteId: site.physicalId });
-    assert.deepEqual(listed.body.deployments.map((d) => d.status), ['ACTIVE', 'SUPERSEDED', 'SUPERSEDED']);
+    assert.deepEqual(
+      listed.body.deployments.map((d) => d.status),
+      ['ACTIVE', 'SUPERSEDED', 'SUPERSEDED'],
+    );
     assert.equal(listed.body.deployments[0]!.deploymentId, pending.deploymentId);
     // Starting an older deployment again rolls back to it.
     await api(h.port, 'StartDeployment', { siteId: site.physicalId, deploymentId: first.deploymentId });

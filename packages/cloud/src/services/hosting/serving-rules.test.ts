@@ -9,7 +9,13 @@ import { decodeSitePath, pathProblem } from './site-path.js';
 
 void describe('hosting serving rules', () => {
   void it('recognises bundler fingerprints but not plain words', () => {
-    for (const name of ['main.3f9a1c2b.js', 'static/js/2.a1b2c3d4.chunk.js', 'assets/index-BxT5a9Qz.css', 'main.1a2b3c4d5e6f7a8b.js', 'font.woff2-ab12cd34.woff2']) {
+    for (const name of [
+      'main.3f9a1c2b.js',
+      'static/js/2.a1b2c3d4.chunk.js',
+      'assets/index-BxT5a9Qz.css',
+      'main.1a2b3c4d5e6f7a8b.js',
+      'font.woff2-ab12cd34.woff2',
+    ]) {
       assert.ok(isFingerprinted(name), name);
     }
     for (const name of ['bootstrap.min.css', 'MyComponent.js', 'polyfills.js', 'index.html', 'logo192.png', 'deadbeef.js', 'es2015.js']) {
@@ -39,7 +45,11 @@ void describe('hosting serving rules', () => {
     assert.equal(decodeSitePath('/a%20b.txt'), 'a b.txt');
     assert.equal(decodeSitePath('/%252e%252e/x'), '%2e%2e/x', 'decoded exactly once');
     for (const bad of ['/../x', '/a/%2E%2E/x', '/a/..%2fx', '/a%5cb', '/a\\b', '/a%00', '/%ZZ', '/a/./b']) {
-      assert.throws(() => decodeSitePath(bad), (e: unknown) => (e as { status?: number }).status === 400, bad);
+      assert.throws(
+        () => decodeSitePath(bad),
+        (e: unknown) => (e as { status?: number }).status === 400,
+        bad,
+      );
     }
     assert.equal(pathProblem('static/app.js'), undefined);
     assert.match(pathProblem('/abs.js') ?? '', /starts with "\/"/);

@@ -82,7 +82,11 @@ export function createSiteResourceHandler(state: HostingState): ResourceHandler 
         await sql.transaction((tx) => siteStore.deleteSite(tx, physicalId));
         state.sites.invalidate(site.hostLabel);
         for (const blob of blobs) {
-          for (const id of [hostingBlobIds.file(physicalId, blob.sha256), hostingBlobIds.variant(physicalId, blob.sha256, 'br'), hostingBlobIds.variant(physicalId, blob.sha256, 'gz')]) {
+          for (const id of [
+            hostingBlobIds.file(physicalId, blob.sha256),
+            hostingBlobIds.variant(physicalId, blob.sha256, 'br'),
+            hostingBlobIds.variant(physicalId, blob.sha256, 'gz'),
+          ]) {
             await kernel.blobs.delete(id);
             state.bodies.delete(id);
           }

@@ -147,7 +147,14 @@ async function sendFile(args: {
   }
 }
 
-async function sendRange(args: { res: ServerResponse; rep: Representation; range: { start: number; end: number }; head: boolean; blobs: BlobStore; bodies: ByteLru<Buffer> }): Promise<void> {
+async function sendRange(args: {
+  res: ServerResponse;
+  rep: Representation;
+  range: { start: number; end: number };
+  head: boolean;
+  blobs: BlobStore;
+  bodies: ByteLru<Buffer>;
+}): Promise<void> {
   const { res, rep, range } = args;
   res.writeHead(206, { ...rep.headers, 'content-range': `bytes ${range.start}-${range.end}/${rep.size}`, 'content-length': range.end - range.start + 1 });
   if (args.head) {
@@ -168,6 +175,11 @@ async function sendRange(args: { res: ServerResponse; rep: Representation; range
 
 function sendText(res: ServerResponse, status: number, message: string): void {
   const body = `${message}\n`;
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': CACHE_NO_CACHE, 'x-content-type-options': 'nosniff' });
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': CACHE_NO_CACHE,
+    'x-content-type-options': 'nosniff',
+  });
   res.end(body);
 }

@@ -87,7 +87,11 @@ export const siteStore = {
     return row ? toSite(row) : undefined;
   },
   async siteByName(sql: SqlStore, appId: string, envName: string, siteName: string): Promise<SiteRow | undefined> {
-    const row = await sql.get<RawSite>(`SELECT ${SITE_COLUMNS} FROM hosting_sites WHERE app_id = ? AND env_name = ? AND site_name = ?`, [appId, envName, siteName]);
+    const row = await sql.get<RawSite>(`SELECT ${SITE_COLUMNS} FROM hosting_sites WHERE app_id = ? AND env_name = ? AND site_name = ?`, [
+      appId,
+      envName,
+      siteName,
+    ]);
     return row ? toSite(row) : undefined;
   },
   async insertSite(sql: SqlStore, site: SiteRow): Promise<void> {
@@ -109,10 +113,15 @@ export const siteStore = {
     const manifest: ManifestJson = args.files.map((f) => [f.path, f.sha256, f.size]);
     await sql.transaction(async (tx) => {
       const row = await tx.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM hosting_deployments WHERE site_id = ?', [args.siteId]);
-      await tx.run(
-        'INSERT INTO hosting_deployments (deployment_id, site_id, seq, status, file_count, manifest, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        [args.deploymentId, args.siteId, (row?.seq ?? 0) + 1, 'PENDING', args.files.length, JSON.stringify(manifest), args.createdAt],
-      );
+      await tx.run('INSERT INTO hosting_deployments (deployment_id, site_id, seq, status, file_count, manifest, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+        args.deploymentId,
+        args.siteId,
+        (row?.seq ?? 0) + 1,
+        'PENDING',
+        args.files.length,
+        JSON.stringify(manifest),
+        args.createdAt,
+      ]);
     });
     return { deploymentId: args.deploymentId, siteId: args.siteId, status: 'PENDING', fileCount: args.files.length, createdAt: args.createdAt };
   },
@@ -132,7 +141,10 @@ export const siteStore = {
   },
   /** Makes `deploymentId` the live one: call inside a transaction. */
   async activate(sql: SqlStore, siteId: string, deploymentId: string, at: string): Promise<void> {
-    await sql.run("UPDATE hosting_deployments SET status = 'SUPERSEDED' WHERE site_id = ? AND status = 'ACTIVE' AND deployment_id <> ?", [siteId, deploymentId]);
+    await sql.run("UPDATE hosting_deployments SET status = 'SUPERSEDED' WHERE site_id = ? AND status = 'ACTIVE' AND deployment_id <> ?", [
+      siteId,
+      deploymentId,
+    ]);
     await sql.run("UPDATE hosting_deployments SET status = 'ACTIVE', activated_at = ? WHERE deployment_id = ?", [at, deploymentId]);
     await sql.run('UPDATE hosting_sites SET active_deployment_id = ? WHERE site_id = ?', [deploymentId, siteId]);
   },
@@ -145,14 +157,22 @@ export const siteStore = {
     return rows.map(toBlob);
   },
   async blob(sql: SqlStore, siteId: string, sha256: string): Promise<BlobRow | undefined> {
-    const row = await sql.get<RawBlob>('SELECT sha256, size, br_size, gz_size, variants_done FROM hosting_blobs WHERE site_id = ? AND sha256 = ?', [siteId, sha256]);
+    const row = await sql.get<RawBlob>('SELECT sha256, size, br_size, gz_size, variants_done FROM hosting_blobs WHERE site_id = ? AND sha256 = ?', [
+      siteId,
+      sha256,
+    ]);
     return row ? toBlob(row) : undefined;
   },
   async insertBlob(sql: SqlStore, siteId: string, sha256: string, size: number): Promise<void> {
     await sql.run('INSERT INTO hosting_blobs (site_id, sha256, size) VALUES (?, ?, ?) ON CONFLICT (site_id, sha256) DO NOTHING', [siteId, sha256, size]);
   },
   async setVariants(sql: SqlStore, siteId: string, sha256: string, sizes: { br: number | undefined; gz: number | undefined }): Promise<void> {
-    await sql.run('UPDATE hosting_blobs SET br_size = ?, gz_size = ?, variants_done = 1 WHERE site_id = ? AND sha256 = ?', [sizes.br ?? null, sizes.gz ?? null, siteId, sha256]);
+    await sql.run('UPDATE hosting_blobs SET br_size = ?, gz_size = ?, variants_done = 1 WHERE site_id = ? AND sha256 = ?', [
+      sizes.br ?? null,
+      sizes.gz ?? null,
+      siteId,
+      sha256,
+    ]);
   },
   async deleteBlob(sql: SqlStore, siteId: string, sha256: string): Promise<void> {
     await sql.run('DELETE FROM hosting_blobs WHERE site_id = ? AND sha256 = ?', [siteId, sha256]);

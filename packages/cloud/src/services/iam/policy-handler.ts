@@ -40,7 +40,10 @@ export function createPolicyHandler(options: { policies: PolicyStore; roles: Rol
     const document = normalizePolicyDocument(PolicyDocument, `${RESOURCE_TYPES.policy} ${PolicyName} PolicyDocument`);
     for (const roleName of Roles) {
       if (!(await options.roles.get(roleName))) {
-        throw RESOURCE_ERRORS.error('NoSuchEntity', `${RESOURCE_TYPES.policy} ${PolicyName}: the role ${roleName} does not exist. Name a role that is deployed (a ${RESOURCE_TYPES.role}) in Roles.`);
+        throw RESOURCE_ERRORS.error(
+          'NoSuchEntity',
+          `${RESOURCE_TYPES.policy} ${PolicyName}: the role ${roleName} does not exist. Name a role that is deployed (a ${RESOURCE_TYPES.role}) in Roles.`,
+        );
       }
     }
     const id = policyId ?? policyIdOf(ctx, PolicyName);

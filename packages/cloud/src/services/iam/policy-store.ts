@@ -37,9 +37,20 @@ export function createPolicyStore(sql: SqlStore) {
         const document = JSON.stringify(policy.document);
         const existing = await tx.get<{ policy_id: string }>('SELECT policy_id FROM iam_policies WHERE policy_id = ?', [policy.policyId]);
         if (existing) {
-          await tx.run('UPDATE iam_policies SET policy_name = ?, document = ?, updated_at = ? WHERE policy_id = ?', [policy.policyName, document, now, policy.policyId]);
+          await tx.run('UPDATE iam_policies SET policy_name = ?, document = ?, updated_at = ? WHERE policy_id = ?', [
+            policy.policyName,
+            document,
+            now,
+            policy.policyId,
+          ]);
         } else {
-          await tx.run('INSERT INTO iam_policies (policy_id, policy_name, document, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', [policy.policyId, policy.policyName, document, now, now]);
+          await tx.run('INSERT INTO iam_policies (policy_id, policy_name, document, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', [
+            policy.policyId,
+            policy.policyName,
+            document,
+            now,
+            now,
+          ]);
         }
         await tx.run('DELETE FROM iam_policy_roles WHERE policy_id = ?', [policy.policyId]);
         for (const roleName of new Set(policy.roleNames)) {

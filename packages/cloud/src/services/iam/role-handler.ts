@@ -29,7 +29,10 @@ export function createRoleHandler(options: { store: RoleStore; policies: PolicyS
       roleId: `AROA${Array.from({ length: 17 }, () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'[randomInt(32)]).join('')}`,
       arn: `arn:aws:iam::${options.accountId}:role/${RoleName}`,
       assumeRolePolicy: AssumeRolePolicyDocument === undefined ? undefined : normalizePolicyDocument(AssumeRolePolicyDocument, 'AssumeRolePolicyDocument'),
-      policies: Policies.map((p, i) => ({ PolicyName: p.PolicyName, PolicyDocument: normalizePolicyDocument(p.PolicyDocument, `Policies[${i}].PolicyDocument`) })),
+      policies: Policies.map((p, i) => ({
+        PolicyName: p.PolicyName,
+        PolicyDocument: normalizePolicyDocument(p.PolicyDocument, `Policies[${i}].PolicyDocument`),
+      })),
     };
     const stored = await options.store.put(role);
     return { physicalId: stored.name, attributes: { Arn: stored.arn, RoleName: stored.name, RoleId: stored.roleId } };

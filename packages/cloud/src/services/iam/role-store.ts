@@ -54,13 +54,23 @@ export function createRoleStore(sql: SqlStore) {
         const existing = await tx.get<RoleRow>('SELECT * FROM iam_roles WHERE name = ?', [role.name]);
         const assume = role.assumeRolePolicy ? JSON.stringify(role.assumeRolePolicy) : null;
         if (existing) {
-          await tx.run('UPDATE iam_roles SET assume_role_policy = ?, policies = ?, updated_at = ? WHERE name = ?', [assume, JSON.stringify(role.policies), now, role.name]);
+          await tx.run('UPDATE iam_roles SET assume_role_policy = ?, policies = ?, updated_at = ? WHERE name = ?', [
+            assume,
+            JSON.stringify(role.policies),
+            now,
+            role.name,
+          ]);
           return { ...role, roleId: existing.role_id, arn: existing.arn };
         }
-        await tx.run(
-          'INSERT INTO iam_roles (name, role_id, arn, assume_role_policy, policies, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-          [role.name, role.roleId, role.arn, assume, JSON.stringify(role.policies), now, now],
-        );
+        await tx.run('INSERT INTO iam_roles (name, role_id, arn, assume_role_policy, policies, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+          role.name,
+          role.roleId,
+          role.arn,
+          assume,
+          JSON.stringify(role.policies),
+          now,
+          now,
+        ]);
         return role;
       });
     },

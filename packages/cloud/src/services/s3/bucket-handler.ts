@@ -39,7 +39,8 @@ export function createBucketHandler(options: { store: ObjectStore; blobs: BlobSt
     async delete(physicalId, _props, ctx) {
       await emptyBucket(options.store, options.blobs, physicalId, ctx.log);
       const { partBlobs } = await options.store.deleteBucket(physicalId);
-      for (const id of partBlobs) await options.blobs.delete(id).catch((error: unknown) => ctx.log.warn('could not delete an upload part body', { blobId: id, error }));
+      for (const id of partBlobs)
+        await options.blobs.delete(id).catch((error: unknown) => ctx.log.warn('could not delete an upload part body', { blobId: id, error }));
     },
     // Counted, so deleting a bucket with objects needs an explicit yes; the bodies are not copied (no restore).
     storedData: { kind: 'objects', count: (physicalId) => options.store.countObjects(physicalId) },

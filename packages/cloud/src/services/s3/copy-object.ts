@@ -54,7 +54,8 @@ export async function copyObject(call: S3Call, copySourceHeader: string): Promis
     throw S3_ERRORS.error('InvalidArgument', 'x-amz-metadata-directive must be COPY or REPLACE.', { fields: { ArgumentName: 'x-amz-metadata-directive' } });
   }
   if (directive === 'COPY' && source.bucket === call.bucket && source.key === call.key) {
-    throw S3_ERRORS.error('InvalidRequest',
+    throw S3_ERRORS.error(
+      'InvalidRequest',
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     );
   }
@@ -67,7 +68,15 @@ export async function copyObject(call: S3Call, copySourceHeader: string): Promis
     if (isBlobNotFound(error)) throw noSuchKey(source.key, error); // replaced or deleted meanwhile
     throw error;
   }
-  const object: S3Object = { bucket: call.bucket, key: call.key, blobId, size: from.size, etag: from.etag, lastModified: new Date().toISOString(), ...described };
+  const object: S3Object = {
+    bucket: call.bucket,
+    key: call.key,
+    blobId,
+    size: from.size,
+    etag: from.etag,
+    lastModified: new Date().toISOString(),
+    ...described,
+  };
   let replaced: string | undefined;
   try {
     replaced = await store.sql.transaction(async (tx) => {

@@ -54,5 +54,8 @@ export async function deleteObjects(call: S3Call): Promise<void> {
 }
 
 function malformed(): ForteError {
-  return S3_ERRORS.error('MalformedXML', `The XML you provided was not well-formed or did not validate against our published schema (1 to ${MAX_DELETE_KEYS} <Object><Key> entries).`);
+  return S3_ERRORS.error(
+    'MalformedXML',
+    `The XML you provided was not well-formed or did not validate against our published schema (1 to ${MAX_DELETE_KEYS} <Object><Key> entries).`,
+  );
 }

@@ -57,20 +57,27 @@ export async function listPage(call: S3Call, options: { prefix: string; delimite
 function encoder(query: URLSearchParams): (value: string) => string {
   const type = query.get('encoding-type');
   if (type === null) return (v) => v;
-  if (type !== 'url') throw S3_ERRORS.error('InvalidArgument', 'Invalid Encoding Method specified in Request: encoding-type must be url.', { fields: { ArgumentName: 'encoding-type' } });
+  if (type !== 'url')
+    throw S3_ERRORS.error('InvalidArgument', 'Invalid Encoding Method specified in Request: encoding-type must be url.', {
+      fields: { ArgumentName: 'encoding-type' },
+    });
   return (v) => encodeURIComponent(v).replace(/%2F/g, '/');
 }
 
 function parseMaxKeys(query: URLSearchParams): { echo: string; limit: number } {
   const raw = query.get('max-keys');
   if (raw === null) return { echo: String(MAX_KEYS), limit: MAX_KEYS };
-  if (!/^[0-9]+$/.test(raw)) throw S3_ERRORS.error('InvalidArgument', 'Provided max-keys not an integer or within integer range', { fields: { ArgumentName: 'max-keys' } });
+  if (!/^[0-9]+$/.test(raw))
+    throw S3_ERRORS.error('InvalidArgument', 'Provided max-keys not an integer or within integer range', { fields: { ArgumentName: 'max-keys' } });
   return { echo: raw, limit: Math.min(Number(raw), MAX_KEYS) };
 }
 
 function contentsXml(objects: S3Object[], encode: (v: string) => string, owner: string): string {
   return objects
-    .map((o) => `<Contents>${el('Key', encode(o.key))}${el('LastModified', o.lastModified)}${el('ETag', o.etag)}${el('Size', o.size)}${owner}<StorageClass>STANDARD</StorageClass></Contents>`)
+    .map(
+      (o) =>
+        `<Contents>${el('Key', encode(o.key))}${el('LastModified', o.lastModified)}${el('ETag', o.etag)}${el('Size', o.size)}${owner}<StorageClass>STANDARD</StorageClass></Contents>`,
+    )
     .join('');
 }
 
@@ -88,7 +95,8 @@ export async function listObjectsV2(call: S3Call): Promise<void> {
   let after = startAfter ?? undefined;
   if (token !== null) {
     const decoded = decodeToken(token);
-    if (decoded === undefined) throw S3_ERRORS.error('InvalidArgument', 'The continuation token provided is incorrect', { fields: { ArgumentName: 'continuation-token' } });
+    if (decoded === undefined)
+      throw S3_ERRORS.error('InvalidArgument', 'The continuation token provided is incorrect', { fields: { ArgumentName: 'continuation-token' } });
     after = decoded;
   }
   const page = await listPage(call, { prefix, delimiter, after, maxKeys: maxKeys.limit });

@@ -19,7 +19,11 @@ const MAX_COMPLETE_BODY = 4 * 1024 ** 2;
 const MAX_LIST = 1000;
 
 function noSuchUpload(uploadId: string): ForteError {
-  return S3_ERRORS.error('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', { fields: { UploadId: uploadId } });
+  return S3_ERRORS.error(
+    'NoSuchUpload',
+    'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+    { fields: { UploadId: uploadId } },
+  );
 }
 
 /** The upload the request names (`?uploadId=`), of this bucket and key; NoSuchUpload otherwise. */
@@ -38,7 +42,8 @@ function maxOf(call: S3Call, name: string): number {
   const raw = call.query.get(name);
   if (raw === null) return MAX_LIST;
   const n = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n)) throw S3_ERRORS.error('InvalidArgument', `${name} must be an integer from 0 to ${MAX_LIST}.`, { fields: { ArgumentName: name, ArgumentValue: raw } });
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n))
+    throw S3_ERRORS.error('InvalidArgument', `${name} must be an integer from 0 to ${MAX_LIST}.`, { fields: { ArgumentName: name, ArgumentValue: raw } });
   return Math.min(n, MAX_LIST);
 }
 
@@ -66,7 +71,9 @@ export async function uploadPart(call: S3Call): Promise<void> {
   const raw = call.query.get('partNumber') ?? '';
   const partNumber = Number(raw);
   if (!/^\d+$/.test(raw) || partNumber < 1 || partNumber > MAX_PART_NUMBER) {
-    throw S3_ERRORS.error('InvalidArgument', `Part number must be an integer between 1 and ${MAX_PART_NUMBER}, inclusive.`, { fields: { ArgumentName: 'partNumber', ArgumentValue: raw } });
+    throw S3_ERRORS.error('InvalidArgument', `Part number must be an integer between 1 and ${MAX_PART_NUMBER}, inclusive.`, {
+      fields: { ArgumentName: 'partNumber', ArgumentValue: raw },
+    });
   }
   const upload = await uploadOf(call);
   const { blobId, size, md5, crc32 } = await receiveBody(call, 'one part');
@@ -88,7 +95,10 @@ export async function uploadPart(call: S3Call): Promise<void> {
 
 /** The `<Part>` list of a CompleteMultipartUpload body: part numbers and ETags (quotes removed). */
 export function parseCompleteRequest(xml: string): Array<{ partNumber: number; etag: string }> {
-  const malformed = S3_ERRORS.error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema (a CompleteMultipartUpload with <Part><PartNumber> and <ETag> entries).');
+  const malformed = S3_ERRORS.error(
+    'MalformedXML',
+    'The XML you provided was not well-formed or did not validate against our published schema (a CompleteMultipartUpload with <Part><PartNumber> and <ETag> entries).',
+  );
   if (!/<CompleteMultipartUpload[\s>]/.test(xml)) throw malformed;
   const parts: Array<{ partNumber: number; etag: string }> = [];
   for (const [, inner] of xml.matchAll(/<Part>([\s\S]*?)<\/Part>/g)) {
@@ -112,7 +122,8 @@ export async function completeMultipartUpload(call: S3Call): Promise<void> {
   const upload = await uploadOf(call);
   const listed = parseCompleteRequest((await readBody(ctx.req, MAX_COMPLETE_BODY)).toString('utf8'));
   const ifNoneMatch = single(ctx.req.headers['if-none-match']);
-  if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== '*') throw S3_ERRORS.error('NotImplemented', 'CompleteMultipartUpload supports If-None-Match only with the value *.');
+  if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== '*')
+    throw S3_ERRORS.error('NotImplemented', 'CompleteMultipartUpload supports If-None-Match only with the value *.');
 
   const stored = new Map((await store.listParts(upload.uploadId, { afterPart: 0, limit: MAX_PART_NUMBER })).map((p) => [p.partNumber, p]));
   const parts: S3UploadPart[] = [];
@@ -122,12 +133,20 @@ export async function completeMultipartUpload(call: S3Call): Promise<void> {
   for (const [i, { partNumber, etag }] of listed.entries()) {
     const part = stored.get(partNumber);
     if (!part || part.md5 !== etag) {
-      throw S3_ERRORS.error('InvalidPart', 'One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part\'s entity tag.', { fields: { UploadId: upload.uploadId, PartNumber: String(partNumber), ETag: etag } });
+      throw S3_ERRORS.error(
+        'InvalidPart',
+        "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+        { fields: { UploadId: upload.uploadId, PartNumber: String(partNumber), ETag: etag } },
+      );
     }
     if (i < listed.length - 1 && part.size < MIN_PART_BYTES) {
-      throw S3_ERRORS.error('EntityTooSmall', `Your proposed upload is smaller than the minimum allowed size: every part but the last must be at least ${MIN_PART_BYTES} bytes (part ${partNumber} has ${part.size}).`, {
-        fields: { PartNumber: String(partNumber), ProposedSize: String(part.size), MinSizeAllowed: String(MIN_PART_BYTES) },
-      });
+      throw S3_ERRORS.error(
+        'EntityTooSmall',
+        `Your proposed upload is smaller than the minimum allowed size: every part but the last must be at least ${MIN_PART_BYTES} bytes (part ${partNumber} has ${part.size}).`,
+        {
+          fields: { PartNumber: String(partNumber), ProposedSize: String(part.size), MinSizeAllowed: String(MIN_PART_BYTES) },
+        },
+      );
     }
     parts.push(part);
   }
@@ -135,8 +154,20 @@ export async function completeMultipartUpload(call: S3Call): Promise<void> {
 
   const blobId = newBlobId();
   const written = await blobs.put(blobId, Readable.from(joined(call, parts)));
-  const etag = `"${createHash('md5').update(Buffer.concat(parts.map((p) => Buffer.from(p.md5, 'hex')))).digest('hex')}-${parts.length}"`;
-  const object: S3Object = { bucket: call.bucket, key: call.key, blobId, size: written.size, etag, lastModified: new Date().toISOString(), contentType: upload.contentType, headers: upload.headers, metadata: upload.metadata };
+  const etag = `"${createHash('md5')
+    .update(Buffer.concat(parts.map((p) => Buffer.from(p.md5, 'hex'))))
+    .digest('hex')}-${parts.length}"`;
+  const object: S3Object = {
+    bucket: call.bucket,
+    key: call.key,
+    blobId,
+    size: written.size,
+    etag,
+    lastModified: new Date().toISOString(),
+    contentType: upload.contentType,
+    headers: upload.headers,
+    metadata: upload.metadata,
+  };
   let outcome: { replaced: string | undefined; partBlobs: string[] };
   try {
     outcome = await store.sql.transaction(async (tx) => {
@@ -190,7 +221,12 @@ export async function listParts(call: S3Call): Promise<void> {
     'ListPartsResult',
     `${el('Bucket', call.bucket)}${el('Key', call.key)}${el('UploadId', upload.uploadId)}<Initiator>${owner(call)}</Initiator><Owner>${owner(call)}</Owner>` +
       `${el('StorageClass', 'STANDARD')}${el('PartNumberMarker', marker)}${el('NextPartNumberMarker', shown.at(-1)?.partNumber ?? marker)}${el('MaxParts', max)}${el('IsTruncated', truncated)}` +
-      shown.map((p) => `<Part>${el('PartNumber', p.partNumber)}${el('LastModified', p.lastModified)}${el('ETag', `"${p.md5}"`)}${el('Size', p.size)}${el('ChecksumCRC32', p.checksumCrc32)}</Part>`).join(''),
+      shown
+        .map(
+          (p) =>
+            `<Part>${el('PartNumber', p.partNumber)}${el('LastModified', p.lastModified)}${el('ETag', `"${p.md5}"`)}${el('Size', p.size)}${el('ChecksumCRC32', p.checksumCrc32)}</Part>`,
+        )
+        .join(''),
   );
 }
 
@@ -213,6 +249,11 @@ export async function listMultipartUploads(call: S3Call): Promise<void> {
     'ListMultipartUploadsResult',
     `${el('Bucket', call.bucket)}${el('KeyMarker', keyMarker)}${el('UploadIdMarker', uploadIdMarker)}${el('NextKeyMarker', truncated ? last?.key : undefined)}` +
       `${el('NextUploadIdMarker', truncated ? last?.uploadId : undefined)}${el('Prefix', prefix)}${el('MaxUploads', max)}${el('IsTruncated', truncated)}` +
-      shown.map((u) => `<Upload>${el('Key', u.key)}${el('UploadId', u.uploadId)}<Initiator>${owner(call)}</Initiator><Owner>${owner(call)}</Owner>${el('StorageClass', 'STANDARD')}${el('Initiated', u.initiated)}</Upload>`).join(''),
+      shown
+        .map(
+          (u) =>
+            `<Upload>${el('Key', u.key)}${el('UploadId', u.uploadId)}<Initiator>${owner(call)}</Initiator><Owner>${owner(call)}</Owner>${el('StorageClass', 'STANDARD')}${el('Initiated', u.initiated)}</Upload>`,
+        )
+        .join(''),
   );
 }

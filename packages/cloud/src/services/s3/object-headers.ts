@@ -15,7 +15,10 @@ export function objectHeadersFrom(req: IncomingMessage): Pick<S3Object, 'content
   }
   // aws-chunked is how the body travelled, not how the object is encoded.
   if (headers['content-encoding'] !== undefined) {
-    const kept = headers['content-encoding'].split(',').map((s) => s.trim()).filter((s) => s !== '' && s.toLowerCase() !== 'aws-chunked');
+    const kept = headers['content-encoding']
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '' && s.toLowerCase() !== 'aws-chunked');
     if (kept.length > 0) headers['content-encoding'] = kept.join(', ');
     else delete headers['content-encoding'];
   }

@@ -111,15 +111,40 @@ export interface S3UploadPart {
   lastModified: string;
 }
 
-interface UploadRow { upload_id: string; bucket: string; key: string; initiated: string; content_type: string; headers: string; metadata: string }
-interface PartRow { part_number: number; blob_id: string; size: number; md5: string; checksum_crc32: string | null; last_modified: string }
+interface UploadRow {
+  upload_id: string;
+  bucket: string;
+  key: string;
+  initiated: string;
+  content_type: string;
+  headers: string;
+  metadata: string;
+}
+interface PartRow {
+  part_number: number;
+  blob_id: string;
+  size: number;
+  md5: string;
+  checksum_crc32: string | null;
+  last_modified: string;
+}
 
 const uploadFromRow = (row: UploadRow): S3Upload => ({
-  uploadId: row.upload_id, bucket: row.bucket, key: row.key, initiated: row.initiated, contentType: row.content_type,
-  headers: JSON.parse(row.headers) as Record<string, string>, metadata: JSON.parse(row.metadata) as Record<string, string>,
+  uploadId: row.upload_id,
+  bucket: row.bucket,
+  key: row.key,
+  initiated: row.initiated,
+  contentType: row.content_type,
+  headers: JSON.parse(row.headers) as Record<string, string>,
+  metadata: JSON.parse(row.metadata) as Record<string, string>,
 });
 const partFromRow = (row: PartRow): S3UploadPart => ({
-  partNumber: row.part_number, blobId: row.blob_id, size: row.size, md5: row.md5, checksumCrc32: row.checksum_crc32 ?? undefined, lastModified: row.last_modified,
+  partNumber: row.part_number,
+  blobId: row.blob_id,
+  size: row.size,
+  md5: row.md5,
+  checksumCrc32: row.checksum_crc32 ?? undefined,
+  lastModified: row.last_modified,
 });
 
 /** Buckets and object metadata in SQL. Bodies live in the blob store under `blobId`. */
@@ -147,7 +172,8 @@ export function createObjectStore(sql: SqlStore) {
         if (!(await store.bucketExists(name, tx))) return { outcome: 'missing', partBlobs: [] };
         if (await tx.get('SELECT 1 AS one FROM s3_objects WHERE bucket = ? LIMIT 1', [name])) return { outcome: 'not-empty', partBlobs: [] };
         const partBlobs: string[] = [];
-        for (const { upload_id } of await tx.all<{ upload_id: string }>('SELECT upload_id FROM s3_uploads WHERE bucket = ?', [name])) partBlobs.push(...(await store.deleteUpload(upload_id, tx)));
+        for (const { upload_id } of await tx.all<{ upload_id: string }>('SELECT upload_id FROM s3_uploads WHERE bucket = ?', [name]))
+          partBlobs.push(...(await store.deleteUpload(upload_id, tx)));
         await tx.run('DELETE FROM s3_buckets WHERE name = ?', [name]);
         return { outcome: 'deleted', partBlobs };
       });
@@ -170,7 +196,18 @@ export function createObjectStore(sql: SqlStore) {
          ON CONFLICT (bucket, key) DO UPDATE SET blob_id = excluded.blob_id, size = excluded.size, etag = excluded.etag,
            last_modified = excluded.last_modified, content_type = excluded.content_type, headers = excluded.headers, metadata = excluded.metadata,
            checksum_crc32 = excluded.checksum_crc32`,
-        [object.bucket, object.key, object.blobId, object.size, object.etag, object.lastModified, object.contentType, JSON.stringify(object.headers), JSON.stringify(object.metadata), object.checksumCrc32 ?? null],
+        [
+          object.bucket,
+          object.key,
+          object.blobId,
+          object.size,
+          object.etag,
+          object.lastModified,
+          object.contentType,
+          JSON.stringify(object.headers),
+          JSON.stringify(object.metadata),
+          object.checksumCrc32 ?? null,
+        ],
       );
       return old?.blob_id;
     },
@@ -183,7 +220,13 @@ export function createObjectStore(sql: SqlStore) {
     },
     async createUpload(upload: S3Upload): Promise<void> {
       await sql.run('INSERT INTO s3_uploads (upload_id, bucket, key, initiated, content_type, headers, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-        upload.uploadId, upload.bucket, upload.key, upload.initiated, upload.contentType, JSON.stringify(upload.headers), JSON.stringify(upload.metadata),
+        upload.uploadId,
+        upload.bucket,
+        upload.key,
+        upload.initiated,
+        upload.contentType,
+        JSON.stringify(upload.headers),
+        JSON.stringify(upload.metadata),
       ]);
     },
     /** The upload `uploadId` of this bucket and key, or undefined. */
@@ -213,7 +256,11 @@ export function createObjectStore(sql: SqlStore) {
     },
     /** Parts of an upload in part-number order, from after `afterPart`, at most `limit`. */
     async listParts(uploadId: string, options: { afterPart: number; limit: number }, tx: SqlStore = sql): Promise<S3UploadPart[]> {
-      const rows = await tx.all<PartRow>('SELECT * FROM s3_upload_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?', [uploadId, options.afterPart, options.limit]);
+      const rows = await tx.all<PartRow>('SELECT * FROM s3_upload_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?', [
+        uploadId,
+        options.afterPart,
+        options.limit,
+      ]);
       return rows.map(partFromRow);
     },
     /** Deletes an upload and its parts; answers the parts' blob ids (to delete after commit). */
@@ -228,7 +275,12 @@ export function createObjectStore(sql: SqlStore) {
       const rows =
         options.after === undefined
           ? await sql.all<ObjectRow>('SELECT * FROM s3_objects WHERE bucket = ? AND key >= ? ORDER BY key LIMIT ?', [bucket, options.from, options.limit])
-          : await sql.all<ObjectRow>('SELECT * FROM s3_objects WHERE bucket = ? AND key > ? AND key >= ? ORDER BY key LIMIT ?', [bucket, options.after, options.from, options.limit]);
+          : await sql.all<ObjectRow>('SELECT * FROM s3_objects WHERE bucket = ? AND key > ? AND key >= ? ORDER BY key LIMIT ?', [
+              bucket,
+              options.after,
+              options.from,
+              options.limit,
+            ]);
       return rows.map(fromRow);
     },
   };

@@ -57,7 +57,8 @@ export async function putObject(call: S3Call): Promise<void> {
       ...(written.crc32 === undefined ? {} : { checksumCrc32: written.crc32 }),
     };
     replaced = await store.sql.transaction(async (tx) => {
-      if (!(await store.bucketExists(call.bucket, tx))) throw S3_ERRORS.error('NoSuchBucket', 'The specified bucket does not exist', { fields: { BucketName: call.bucket } });
+      if (!(await store.bucketExists(call.bucket, tx)))
+        throw S3_ERRORS.error('NoSuchBucket', 'The specified bucket does not exist', { fields: { BucketName: call.bucket } });
       checkConditions(await store.getObject(call.bucket, call.key, tx)); // again: another writer may have won meanwhile
       return store.putObject(object, tx);
     });
@@ -106,7 +107,16 @@ export async function receiveBody(call: S3Call, what: string): Promise<{ blobId:
   let crc = 0;
   if (crcHeader !== undefined || (decoder && crcTrailer)) {
     const source = body;
-    const summed = watch(source.pipe(new Transform({ transform(chunk: Buffer, _encoding, done) { crc = crc32(chunk, crc); done(null, chunk); } })));
+    const summed = watch(
+      source.pipe(
+        new Transform({
+          transform(chunk: Buffer, _encoding, done) {
+            crc = crc32(chunk, crc);
+            done(null, chunk);
+          },
+        }),
+      ),
+    );
     source.on('error', (error) => summed.destroy(error));
     body = summed;
   }

@@ -16,7 +16,35 @@ import { isS3Request, parseS3Target, virtualHostBucket } from './s3-target.js';
 import { S3_ERRORS } from './s3-errors.js';
 
 /** Bucket and object subresources Forte does not implement (answered 501 rather than misread as plain calls). */
-const UNSUPPORTED = ['acl', 'tagging', 'versioning', 'versions', 'cors', 'policy', 'lifecycle', 'website', 'encryption', 'notification', 'logging', 'replication', 'accelerate', 'requestPayment', 'object-lock', 'retention', 'legal-hold', 'attributes', 'restore', 'select', 'torrent', 'ownershipControls', 'publicAccessBlock', 'analytics', 'inventory', 'metrics', 'intelligent-tiering'];
+const UNSUPPORTED = [
+  'acl',
+  'tagging',
+  'versioning',
+  'versions',
+  'cors',
+  'policy',
+  'lifecycle',
+  'website',
+  'encryption',
+  'notification',
+  'logging',
+  'replication',
+  'accelerate',
+  'requestPayment',
+  'object-lock',
+  'retention',
+  'legal-hold',
+  'attributes',
+  'restore',
+  'select',
+  'torrent',
+  'ownershipControls',
+  'publicAccessBlock',
+  'analytics',
+  'inventory',
+  'metrics',
+  'intelligent-tiering',
+];
 
 /** The S3 REST route: path style under `/s3/` and virtual-host style (`<bucket>.s3.localhost`). */
 export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; region: string; accountId: string }): Route {
@@ -69,7 +97,7 @@ export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; r
         // A multipart upload in progress: its parts, its completion, its abort.
         switch (method) {
           case 'PUT':
-            if (copySource !== undefined) throw notImplemented('UploadPartCopy is not implemented: upload the part\'s bytes with UploadPart.');
+            if (copySource !== undefined) throw notImplemented("UploadPartCopy is not implemented: upload the part's bytes with UploadPart.");
             return uploadPart(call);
           case 'POST':
             return completeMultipartUpload(call);
@@ -112,7 +140,11 @@ export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; r
  */
 function refuseUnlistableKey(key: string): void {
   if (hasXmlInvalidCharacter(key)) {
-    throw S3_ERRORS.error('InvalidArgument', 'Object keys cannot contain NUL or other control characters that XML 1.0 cannot carry (U+0000-U+0008, U+000B, U+000C, U+000E-U+001F, U+FFFE, U+FFFF).', { fields: { ArgumentName: 'key' } });
+    throw S3_ERRORS.error(
+      'InvalidArgument',
+      'Object keys cannot contain NUL or other control characters that XML 1.0 cannot carry (U+0000-U+0008, U+000B, U+000C, U+000E-U+001F, U+FFFE, U+FFFF).',
+      { fields: { ArgumentName: 'key' } },
+    );
   }
 }
 

@@ -46,7 +46,7 @@ function decodeKey(raw: string): string {
   try {
     key = decodeURIComponent(raw);
   } catch (error) {
-    throw S3_ERRORS.error('InvalidURI', 'Couldn\'t parse the specified URI: percent-encode the key as UTF-8.', { cause: error });
+    throw S3_ERRORS.error('InvalidURI', "Couldn't parse the specified URI: percent-encode the key as UTF-8.", { cause: error });
   }
   if (Buffer.byteLength(key) > 1024) throw S3_ERRORS.error('KeyTooLongError', 'Your key is too long: keys are at most 1024 bytes.');
   return key;

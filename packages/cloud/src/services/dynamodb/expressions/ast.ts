@@ -6,10 +6,7 @@ export type PathElement = { name: string } | { index: number };
 export type Path = PathElement[];
 
 /** An operand of a condition, with `:values` already resolved. */
-export type Operand =
-  | { kind: 'path'; path: Path }
-  | { kind: 'value'; value: AttributeValue }
-  | { kind: 'size'; path: Path };
+export type Operand = { kind: 'path'; path: Path } | { kind: 'value'; value: AttributeValue } | { kind: 'size'; path: Path };
 
 export type Comparator = '=' | '<>' | '<' | '<=' | '>' | '>=';
 export type ConditionFunction = 'attribute_exists' | 'attribute_not_exists' | 'attribute_type' | 'begins_with' | 'contains';

@@ -75,7 +75,9 @@ export function evaluateCondition(item: TableItem, condition: Condition): boolea
       if (!value || !low || !high) return false;
       const bounds = compareValues(low, high);
       if (bounds !== undefined && bounds > 0) {
-        throw validationError(`Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: ${JSON.stringify(low)}, upper bound operand: AttributeValue: ${JSON.stringify(high)}`);
+        throw validationError(
+          `Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: ${JSON.stringify(low)}, upper bound operand: AttributeValue: ${JSON.stringify(high)}`,
+        );
       }
       const fromLow = compareValues(value, low);
       const toHigh = compareValues(value, high);
@@ -83,13 +85,19 @@ export function evaluateCondition(item: TableItem, condition: Condition): boolea
     }
     case 'in': {
       const value = operandValue(item, condition.operand);
-      return value !== undefined && condition.list.some((candidate) => {
-        const other = operandValue(item, candidate);
-        return other !== undefined && valuesEqual(value, other);
-      });
+      return (
+        value !== undefined &&
+        condition.list.some((candidate) => {
+          const other = operandValue(item, candidate);
+          return other !== undefined && valuesEqual(value, other);
+        })
+      );
     }
     case 'function':
-      return evaluateFunction(condition.name, condition.args.map((arg) => operandValue(item, arg)));
+      return evaluateFunction(
+        condition.name,
+        condition.args.map((arg) => operandValue(item, arg)),
+      );
   }
 }
 

@@ -23,7 +23,8 @@ function condition(source: string, values: TableItem = {}, names: Record<string,
   placeholders.assertAllUsed();
   return parsed;
 }
-const holds = (source: string, values: TableItem = {}, names: Record<string, string> = {}): boolean => evaluateCondition(item, condition(source, values, names));
+const holds = (source: string, values: TableItem = {}, names: Record<string, string> = {}): boolean =>
+  evaluateCondition(item, condition(source, values, names));
 
 void describe('condition expressions', () => {
   void it('compares with every comparator and orders numbers numerically', () => {
@@ -50,7 +51,14 @@ void describe('condition expressions', () => {
     assert.equal(holds('attribute_exists(profile.city) AND attribute_not_exists(profile.zip)'), true);
     assert.equal(holds('attribute_type(tags, :t)', { ':t': { S: 'SS' } }), true);
     assert.equal(holds('begins_with(#n, :p)', { ':p': { S: 'Ada' } }, { '#n': 'name' }), true);
-    assert.equal(holds('contains(tags, :t) AND contains(#n, :s) AND contains(scores, :two)', { ':t': { S: 'math' }, ':s': { S: 'Love' }, ':two': { N: '2' } }, { '#n': 'name' }), true);
+    assert.equal(
+      holds(
+        'contains(tags, :t) AND contains(#n, :s) AND contains(scores, :two)',
+        { ':t': { S: 'math' }, ':s': { S: 'Love' }, ':two': { N: '2' } },
+        { '#n': 'name' },
+      ),
+      true,
+    );
     assert.equal(holds('contains(profile.langs, :fr)', { ':fr': { S: 'fr' } }), true);
     assert.equal(holds('size(#n) = :len AND size(tags) > :one', { ':len': { N: '12' }, ':one': { N: '1' } }, { '#n': 'name' }), true);
     assert.equal(holds('profile.langs[1] = :fr AND arr[0] = :one', { ':fr': { S: 'fr' }, ':one': { N: '1' } }), true);
@@ -65,15 +73,27 @@ void describe('condition expressions', () => {
     assert.throws(() => condition('size(age)'), /not allowed to be used this way in an expression; function: size/);
     assert.throws(() => condition('attribute_exists(:v)', { ':v': { N: '1' } }), /requires a document path/);
     assert.throws(() => condition(''), /The expression can not be empty/);
-    assert.throws(() => condition('#n = :v AND status = :v', { ':v': { S: 'x' } }, { '#n': 'name' }), /Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: status/);
+    assert.throws(
+      () => condition('#n = :v AND status = :v', { ':v': { S: 'x' } }, { '#n': 'name' }),
+      /Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: status/,
+    );
     assert.equal(holds('#s = :v', { ':v': { S: 'x' } }, { '#s': 'status' }), false, 'a placeholder may name a reserved word');
   });
 
   void it('refuses missing and unused names and values', () => {
-    assert.throws(() => condition('#a = :v', { ':v': { N: '1' } }), /An expression attribute name used in the document path is not defined; attribute name: #a/);
+    assert.throws(
+      () => condition('#a = :v', { ':v': { N: '1' } }),
+      /An expression attribute name used in the document path is not defined; attribute name: #a/,
+    );
     assert.throws(() => condition('a = :v'), /An expression attribute value used in expression is not defined; attribute value: :v/);
-    assert.throws(() => condition('a = :v', { ':v': { N: '1' }, ':w': { N: '2' } }), /Value provided in ExpressionAttributeValues unused in expressions: keys: \{:w\}/);
-    assert.throws(() => condition('a = :v', { ':v': { N: '1' } }, { '#x': 'x' }), /Value provided in ExpressionAttributeNames unused in expressions: keys: \{#x\}/);
+    assert.throws(
+      () => condition('a = :v', { ':v': { N: '1' }, ':w': { N: '2' } }),
+      /Value provided in ExpressionAttributeValues unused in expressions: keys: \{:w\}/,
+    );
+    assert.throws(
+      () => condition('a = :v', { ':v': { N: '1' } }, { '#x': 'x' }),
+      /Value provided in ExpressionAttributeNames unused in expressions: keys: \{#x\}/,
+    );
   });
 });
 
@@ -95,14 +115,17 @@ void describe('update expressions', () => {
   };
 
   void it('applies SET with arithmetic, if_not_exists and list_append, REMOVE, ADD and DELETE', () => {
-    const { item: next, touched } = update('SET age = age + :one, visits = if_not_exists(visits, :zero) - :one, arr = list_append(arr, :more), profile.city = :paris REMOVE active, profile.langs[0] ADD tags :new, hits :one DELETE scores :two', {
-      ':one': { N: '1' },
-      ':zero': { N: '0' },
-      ':more': { L: [{ S: 'three' }] },
-      ':paris': { S: 'Paris' },
-      ':new': { SS: ['art'] },
-      ':two': { NS: ['2'] },
-    });
+    const { item: next, touched } = update(
+      'SET age = age + :one, visits = if_not_exists(visits, :zero) - :one, arr = list_append(arr, :more), profile.city = :paris REMOVE active, profile.langs[0] ADD tags :new, hits :one DELETE scores :two',
+      {
+        ':one': { N: '1' },
+        ':zero': { N: '0' },
+        ':more': { L: [{ S: 'three' }] },
+        ':paris': { S: 'Paris' },
+        ':new': { SS: ['art'] },
+        ':two': { NS: ['2'] },
+      },
+    );
     assert.deepEqual(next.age, { N: '43' });
     assert.deepEqual(next.visits, { N: '-1' });
     assert.deepEqual(next.arr, { L: [{ N: '1' }, { S: 'two' }, { S: 'three' }] });
@@ -129,14 +152,18 @@ void describe('update expressions', () => {
 });
 
 void describe('expression nesting and long chains', () => {
-  const nestedTooDeep = (error: unknown): boolean => error instanceof Error && /^Invalid ConditionExpression: The expression is nested more than 256 levels deep/.test(error.message);
+  const nestedTooDeep = (error: unknown): boolean =>
+    error instanceof Error && /^Invalid ConditionExpression: The expression is nested more than 256 levels deep/.test(error.message);
 
   void it('refuses parentheses, NOT and function calls nested past MAX_EXPRESSION_NESTING, never overflowing the stack', () => {
     assert.equal(holds(`${'('.repeat(256)}age = :v${')'.repeat(256)}`, { ':v': { N: '42' } }), true);
     assert.throws(() => condition(`${'('.repeat(257)}age = :v${')'.repeat(257)}`, { ':v': { N: '42' } }), nestedTooDeep);
     assert.throws(() => condition(`${'('.repeat(100_000)}age = :v${')'.repeat(100_000)}`, { ':v': { N: '42' } }), nestedTooDeep);
     assert.throws(() => condition(`${'NOT '.repeat(50_000)}age = :v`, { ':v': { N: '42' } }), nestedTooDeep);
-    assert.throws(() => condition(`${'size('.repeat(50_000)}age${')'.repeat(50_000)} = :v`, { ':v': { N: '42' } }), (error: unknown) => error instanceof Error && /nested more than 256 levels/.test(error.message));
+    assert.throws(
+      () => condition(`${'size('.repeat(50_000)}age${')'.repeat(50_000)} = :v`, { ':v': { N: '42' } }),
+      (error: unknown) => error instanceof Error && /nested more than 256 levels/.test(error.message),
+    );
   });
 
   void it('evaluates an OR chain of 100,000 terms without deep recursion, left to right', () => {

@@ -105,7 +105,8 @@ class Parser {
 
   /** Parses one nested part (parenthesised, negated, a function's arguments) within MAX_EXPRESSION_NESTING. */
   private nested<T>(parse: () => T): T {
-    if (++this.nesting > MAX_EXPRESSION_NESTING) throw this.invalid(`The expression is nested more than ${MAX_EXPRESSION_NESTING} levels deep (parentheses, NOT and functions);`);
+    if (++this.nesting > MAX_EXPRESSION_NESTING)
+      throw this.invalid(`The expression is nested more than ${MAX_EXPRESSION_NESTING} levels deep (parentheses, NOT and functions);`);
     try {
       return parse();
     } finally {
@@ -188,7 +189,8 @@ class Parser {
     if (!CONDITION_FUNCTIONS.has(name)) throw this.invalid(`Invalid function name; function: ${name}`);
     const args = this.arguments(() => this.operand());
     const arity = name === 'attribute_exists' || name === 'attribute_not_exists' ? 1 : 2;
-    if (args.length !== arity) throw this.invalid(`Incorrect number of operands for operator or function; operator or function: ${name}, number of operands: ${args.length}`);
+    if (args.length !== arity)
+      throw this.invalid(`Incorrect number of operands for operator or function; operator or function: ${name}, number of operands: ${args.length}`);
     if (args[0]!.kind !== 'path') throw this.invalid(`Operator or function requires a document path; operator or function: ${name}`);
     if (name === 'attribute_type') {
       const type = args[1]!;
@@ -221,12 +223,14 @@ class Parser {
     }
     if (token.type === 'identifier' && this.isPunct('(', this.peek(1))) {
       if (token.text !== 'size') {
-        if (CONDITION_FUNCTIONS.has(token.text)) throw this.invalid(`The function is not allowed to be used this way in an expression; function: ${token.text}`);
+        if (CONDITION_FUNCTIONS.has(token.text))
+          throw this.invalid(`The function is not allowed to be used this way in an expression; function: ${token.text}`);
         throw this.invalid(`Invalid function name; function: ${token.text}`);
       }
       this.next();
       const args = this.arguments(() => this.operand());
-      if (args.length !== 1) throw this.invalid(`Incorrect number of operands for operator or function; operator or function: size, number of operands: ${args.length}`);
+      if (args.length !== 1)
+        throw this.invalid(`Incorrect number of operands for operator or function; operator or function: size, number of operands: ${args.length}`);
       const arg = args[0]!;
       if (arg.kind !== 'path') throw this.invalid('Operator or function requires a document path; operator or function: size');
       return { kind: 'size', path: arg.path };
@@ -328,13 +332,15 @@ class Parser {
       if (token.text === 'if_not_exists') {
         const args = this.arguments(() => this.setValue());
         const [path, fallback] = args;
-        if (args.length !== 2) throw this.invalid(`Incorrect number of operands for operator or function; operator or function: if_not_exists, number of operands: ${args.length}`);
+        if (args.length !== 2)
+          throw this.invalid(`Incorrect number of operands for operator or function; operator or function: if_not_exists, number of operands: ${args.length}`);
         if (path?.kind !== 'path' || !fallback) throw this.invalid('Operator or function requires a document path; operator or function: if_not_exists');
         return { kind: 'if_not_exists', path: path.path, fallback };
       }
       if (token.text === 'list_append') {
         const args = this.arguments(() => this.setValue());
-        if (args.length !== 2) throw this.invalid(`Incorrect number of operands for operator or function; operator or function: list_append, number of operands: ${args.length}`);
+        if (args.length !== 2)
+          throw this.invalid(`Incorrect number of operands for operator or function; operator or function: list_append, number of operands: ${args.length}`);
         return { kind: 'list_append', first: args[0]!, second: args[1]! };
       }
       if (CONDITION_FUNCTIONS.has(token.text)) throw this.invalid(`The function is not allowed in an update expression; function: ${token.text}`);
@@ -350,7 +356,8 @@ function pathText(path: Path): string {
 
 /** DynamoDB refuses an update whose paths overlap (`a` and `a.b`, or the same path twice). */
 function checkOverlaps(kind: string, paths: Path[]): void {
-  const same = (a: Path[number], b: Path[number]): boolean => ('name' in a && 'name' in b ? a.name === b.name : 'index' in a && 'index' in b && a.index === b.index);
+  const same = (a: Path[number], b: Path[number]): boolean =>
+    'name' in a && 'name' in b ? a.name === b.name : 'index' in a && 'index' in b && a.index === b.index;
   for (let i = 0; i < paths.length; i++) {
     for (let j = i + 1; j < paths.length; j++) {
       const a = paths[i]!;
@@ -358,7 +365,10 @@ function checkOverlaps(kind: string, paths: Path[]): void {
       const n = Math.min(a.length, b.length);
       let k = 0;
       while (k < n && same(a[k]!, b[k]!)) k++;
-      if (k === n) throw validationError(`Invalid ${kind}: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: ${pathText(a)}, path two: ${pathText(b)}`);
+      if (k === n)
+        throw validationError(
+          `Invalid ${kind}: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: ${pathText(a)}, path two: ${pathText(b)}`,
+        );
     }
   }
 }
