@@ -86,13 +86,13 @@ export async function addApi(ctx: PluginContext): Promise<void> {
 }
 
 /**
- * Amplify's "Do you want to edit the schema now?" (default no here, so Enter never starts an editor): yes
+ * Amplify's "Do you want to edit the schema now?" (default yes, as Amplify's): yes
  * opens schema.graphql in the user's editor and waits, then checks what was saved. Not asked with --yes or
  * without a terminal. An invalid edit is kept (it is the user's work) and named, with the command to check it again.
  */
 async function offerSchemaEdit(ctx: PluginContext, apiName: string): Promise<void> {
   if (ctx.prompt.yes || ctx.prompt.interactive === false || !ctx.openEditor) return;
-  if (!(await ctx.prompt.confirm({ message: 'Do you want to edit the schema now?', default: false }))) return;
+  if (!(await ctx.prompt.confirm({ message: 'Do you want to edit the schema now?', default: true }))) return;
   const project = ctx.project();
   const dir = project.resourceDir(CATEGORY, apiName);
   await ctx.openEditor(join(dir, SCHEMA_FILE));

@@ -136,18 +136,24 @@ void describe('category-api', () => {
     assert.ok(edit.printed.some((line) => line.includes('The edited schema compiles.')));
     rmSync(join(root, 'amplify'), { recursive: true });
 
-    const no = context({ plugin: 'api', command: 'add' });
+    const byDefault = context({ plugin: 'api', command: 'add' });
+    byDefault.ctx.openEditor = async (file) => void opened.push(file);
+    await categoryPlugin.executeCommand(byDefault.ctx);
+    assert.ok(byDefault.asked.includes('Do you want to edit the schema now?'));
+    assert.equal(opened.length, 2, "the default answer (yes, as Amplify's) opens the editor");
+    rmSync(join(root, 'amplify'), { recursive: true });
+
+    const no = context({ plugin: 'api', command: 'add', answers: { 'Do you want to edit the schema now?': false } });
     no.ctx.openEditor = async (file) => void opened.push(file);
     await categoryPlugin.executeCommand(no.ctx);
-    assert.ok(no.asked.includes('Do you want to edit the schema now?'));
-    assert.equal(opened.length, 1, 'the default answer (no) opens nothing');
+    assert.equal(opened.length, 2, 'no opens nothing');
     rmSync(join(root, 'amplify'), { recursive: true });
 
     const yes = context({ plugin: 'api', command: 'add', yes: true });
     yes.ctx.openEditor = async (file) => void opened.push(file);
     await categoryPlugin.executeCommand(yes.ctx);
     assert.ok(!yes.asked.includes('Do you want to edit the schema now?'));
-    assert.equal(opened.length, 1);
+    assert.equal(opened.length, 2);
   });
 
   void it('refuses user-pool authorization without an auth resource, REST, and `update --yes`, naming the fix', async () => {

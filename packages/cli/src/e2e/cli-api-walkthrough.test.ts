@@ -23,7 +23,7 @@ void describe('add api and the first push in a terminal: the default mode, editi
       [/Select from one of the below mentioned services/, '\r'],
       [/Select a setting to edit or\s+continue/, '\r'],
       [/Choose a schema template/, '\r'],
-      [/Do you want to edit the schema now\? \(y\/N\)/, 'y\r'],
+      [/Do you want to edit the schema now\? \(Y\/n\)/, '\r'],
     ]);
     assert.equal(code, 0, screen);
     assert.match(screen, /Authorization modes: API key \(default, expiration time: 7 days from now\)/);

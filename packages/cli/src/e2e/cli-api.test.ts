@@ -261,7 +261,7 @@ void describe('forte api: add api → push → aws-amplify → broken schema →
       [/Select from one of the below mentioned services/, '\r'],
       [/Here is the GraphQL API that we will create/, '\r'],
       [/Choose a schema template/, '\r'],
-      [/Do you want to edit the schema now\? \(y\/N\)/, '\r'],
+      [/Do you want to edit the schema now\? \(Y\/n\)/, 'n\r'],
     ]);
     assert.equal(add.code, 0, add.screen);
     const dir = join(tty, 'amplify', 'backend', 'api', 'ttyapi');
