@@ -236,18 +236,16 @@ void describe('aws-amplify configured by configure() against a real cloud', () =
       accountId: cloud.kernel.config.accountId,
       log: cloud.kernel.log,
     });
-    const pool = await cloud.kernel
-      .resourceHandler(AUTH_RESOURCE_TYPES.userPool)!
-      .create(
-        {
-          PoolName: 'app_userpool-dev',
-          UsernameAttributes: ['email'],
-          AutoVerifiedAttributes: ['email'],
-          RequiredAttributes: ['email'],
-          PasswordPolicy: { MinimumLength: 8, RequireSymbols: false, RequireUppercase: false },
-        },
-        ctx('UserPool') as never,
-      );
+    const pool = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!.create(
+      {
+        PoolName: 'app_userpool-dev',
+        UsernameAttributes: ['email'],
+        AutoVerifiedAttributes: ['email'],
+        RequiredAttributes: ['email'],
+        PasswordPolicy: { MinimumLength: 8, RequireSymbols: false, RequireUppercase: false },
+      },
+      ctx('UserPool') as never,
+    );
     poolId = String(pool.attributes.UserPoolId);
     const client = await cloud.kernel
       .resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!

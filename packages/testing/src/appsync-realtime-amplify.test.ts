@@ -282,28 +282,26 @@ void describe('AppSync realtime subscriptions through the unmodified aws-amplify
   void it('ends a subscription when its token expires: aws-amplify reports it, and a new subscription hears with a refreshed token', async () => {
     // An app client whose tokens last 8 seconds, so the expiry comes within the test (aws-amplify treats a
     // token as expired 5 s early, so shorter ones would be refreshed before every call).
-    const created = await cloud.kernel
-      .resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!
-      .create(
-        {
-          UserPoolId: fx.userPoolId,
-          ClientName: 'short-lived',
-          ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
-          AccessTokenValidity: 8,
-          IdTokenValidity: 8,
-          TokenValidityUnits: { AccessToken: 'seconds', IdToken: 'seconds' },
-        },
-        {
-          appId: 'app1',
-          appSlug: 'app1',
-          envName: 'dev',
-          stackName: 'amplify-app1-dev',
-          logicalId: 'ShortLivedClient',
-          region: 'us-east-1',
-          accountId: cloud.kernel.config.accountId,
-          log: cloud.kernel.log,
-        },
-      );
+    const created = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create(
+      {
+        UserPoolId: fx.userPoolId,
+        ClientName: 'short-lived',
+        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        AccessTokenValidity: 8,
+        IdTokenValidity: 8,
+        TokenValidityUnits: { AccessToken: 'seconds', IdToken: 'seconds' },
+      },
+      {
+        appId: 'app1',
+        appSlug: 'app1',
+        envName: 'dev',
+        stackName: 'amplify-app1-dev',
+        logicalId: 'ShortLivedClient',
+        region: 'us-east-1',
+        accountId: cloud.kernel.config.accountId,
+        log: cloud.kernel.log,
+      },
+    );
     const config = Amplify.getConfig();
     // Without the identity pool: it accepts tokens of the fixture's client only.
     const { identityPoolId: _identityPool, allowGuestAccess: _guests, ...cognito } = config.Auth!.Cognito! as unknown as Record<string, unknown>;

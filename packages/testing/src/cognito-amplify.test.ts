@@ -52,19 +52,17 @@ async function latestCode(to: string): Promise<string> {
 
 before(async () => {
   cloud = await startTestCloud({ logLevel: 'info' });
-  const pool = await cloud.kernel
-    .resourceHandler(AUTH_RESOURCE_TYPES.userPool)!
-    .create(
-      {
-        PoolName: 'amplify',
-        UsernameAttributes: ['email'],
-        AutoVerifiedAttributes: ['email'],
-        RequiredAttributes: ['email'],
-        MfaConfiguration: 'OPTIONAL',
-        EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
-      },
-      ctx('UserPool'),
-    );
+  const pool = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!.create(
+    {
+      PoolName: 'amplify',
+      UsernameAttributes: ['email'],
+      AutoVerifiedAttributes: ['email'],
+      RequiredAttributes: ['email'],
+      MfaConfiguration: 'OPTIONAL',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+    },
+    ctx('UserPool'),
+  );
   userPoolId = pool.physicalId;
   const client = await cloud.kernel
     .resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!
@@ -191,19 +189,17 @@ void describe('account management through aws-amplify v6', () => {
   void it('refreshes tokens once they expire', async () => {
     // Two-second tokens are already expired for the client (it allows five seconds of skew), so every
     // fetchAuthSession refreshes through GetTokensFromRefreshToken.
-    const shortLived = await cloud.kernel
-      .resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!
-      .create(
-        {
-          UserPoolId: userPoolId,
-          ClientName: 'short',
-          ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
-          AccessTokenValidity: 2,
-          IdTokenValidity: 2,
-          TokenValidityUnits: { AccessToken: 'seconds', IdToken: 'seconds' },
-        },
-        ctx('ShortClient'),
-      );
+    const shortLived = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create(
+      {
+        UserPoolId: userPoolId,
+        ClientName: 'short',
+        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        AccessTokenValidity: 2,
+        IdTokenValidity: 2,
+        TokenValidityUnits: { AccessToken: 'seconds', IdToken: 'seconds' },
+      },
+      ctx('ShortClient'),
+    );
     Amplify.configure({
       Auth: { Cognito: { userPoolId, userPoolClientId: shortLived.physicalId, userPoolEndpoint: `${cloud.url}/cognito-idp/`, loginWith: { email: true } } },
     });

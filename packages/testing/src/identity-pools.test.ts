@@ -47,16 +47,14 @@ function idToken(sub: string, extra: Record<string, unknown> = {}): string {
 }
 
 async function createRole(name: string, statements: unknown[]): Promise<string> {
-  const result = await cloud.kernel
-    .resourceHandler('Forte::IAM::Role')!
-    .create(
-      {
-        RoleName: name,
-        AssumeRolePolicyDocument: identityPoolTrust(),
-        Policies: [{ PolicyName: 'p', PolicyDocument: { Version: '2012-10-17', Statement: statements } }],
-      },
-      ctx(name),
-    );
+  const result = await cloud.kernel.resourceHandler('Forte::IAM::Role')!.create(
+    {
+      RoleName: name,
+      AssumeRolePolicyDocument: identityPoolTrust(),
+      Policies: [{ PolicyName: 'p', PolicyDocument: { Version: '2012-10-17', Statement: statements } }],
+    },
+    ctx(name),
+  );
   return String(result.attributes.Arn);
 }
 

@@ -509,16 +509,14 @@ before(async () => {
     });
     assert.equal(made.status, 200, made.body);
   }
-  const guestRole = await cloud.kernel
-    .resourceHandler(RESOURCE_TYPES.role)!
-    .create(
-      {
-        RoleName: 'fuzz-guest',
-        AssumeRolePolicyDocument: identityPoolTrust(),
-        Policies: [{ PolicyName: 'p', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] } }],
-      },
-      ctx('GuestRole'),
-    );
+  const guestRole = await cloud.kernel.resourceHandler(RESOURCE_TYPES.role)!.create(
+    {
+      RoleName: 'fuzz-guest',
+      AssumeRolePolicyDocument: identityPoolTrust(),
+      Policies: [{ PolicyName: 'p', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] } }],
+    },
+    ctx('GuestRole'),
+  );
   const identityPool = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.identityPool)!.create(
     {
       IdentityPoolName: 'fuzz_pool',

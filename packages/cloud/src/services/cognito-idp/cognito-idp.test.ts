@@ -499,17 +499,15 @@ describe('cognito-idp through the AWS SDK', () => {
       accountId: cloud.kernel.config.accountId,
       log: cloud.kernel.log,
     };
-    const created = await cloud.kernel
-      .resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!
-      .create(
-        {
-          UserPoolId: poolId,
-          ClientName: 'server',
-          GenerateSecret: true,
-          ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
-        },
-        ctx,
-      );
+    const created = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create(
+      {
+        UserPoolId: poolId,
+        ClientName: 'server',
+        GenerateSecret: true,
+        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      },
+      ctx,
+    );
     const secret = String(created.attributes.ClientSecret);
     const id = created.physicalId;
     const auth = (hash?: string) =>

@@ -96,17 +96,15 @@ async function makePool(
   const poolId = (await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!.create({ PoolName: name, ...props }, context(cloud, `Pool${name}`)))
     .physicalId;
   const clientId = (
-    await cloud.kernel
-      .resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!
-      .create(
-        {
-          UserPoolId: poolId,
-          ClientName: 'web',
-          ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
-          ...client,
-        },
-        context(cloud, `Client${name}`),
-      )
+    await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!.create(
+      {
+        UserPoolId: poolId,
+        ClientName: 'web',
+        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        ...client,
+      },
+      context(cloud, `Client${name}`),
+    )
   ).physicalId;
   return { poolId, clientId };
 }
