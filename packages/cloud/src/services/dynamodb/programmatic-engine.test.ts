@@ -80,6 +80,20 @@ void describe('the read conditions of the programmatic engine (parsed once per e
     }
   });
 
+  void it('refuses malformed values and reads values too large to remember, every time', async () => {
+    const big = 'x'.repeat(20_000);
+    for (let round = 0; round < 2; round++) {
+      await assert.rejects(
+        engine.query({
+          table: 'Notes',
+          keyCondition: { expression: '#o = :o', names: { '#o': 'owner' }, values: { ':o': null as unknown as { S: string } } },
+        }),
+        (error: Error) => !(error instanceof TypeError),
+      );
+      assert.deepEqual(ids(await byOwner('ann', big)), []);
+    }
+  });
+
   void it('reads filters on other kinds of values (not remembered) as before', async () => {
     for (let round = 0; round < 2; round++) {
       const page = await engine.query({

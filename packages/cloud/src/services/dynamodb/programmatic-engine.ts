@@ -15,14 +15,19 @@ function parsed<T>(expression: TableExpression, parse: (source: string, placehol
 
 const condition = (kind: string) => (e: TableExpression) => parsed(e, (source, p) => parseCondition(source, kind, p));
 
-/** Parsed read conditions remembered (the first remembered is dropped first), and the longest remembered. */
+/**
+ * Parsed read conditions remembered (the first remembered is dropped first), and the longest key remembered
+ * (kind, text, names and values together): at most about 8 MB of keys, however large the values sent.
+ */
 const MAX_CACHED_CONDITIONS = 1000;
-const MAX_CACHED_CONDITION_CHARACTERS = 4096;
+const MAX_CACHED_CONDITION_CHARACTERS = 8192;
 
 /** Values a cache key tells apart exactly through JSON: strings, numbers, booleans and NULL. */
 const plainValues = (values: TableItem | undefined): boolean => {
   if (!values) return true;
-  for (const value of Object.values(values)) {
+  for (const value of Object.values(values) as unknown[]) {
+    // Anything else (malformed values too) takes the uncached path, which refuses what it must.
+    if (typeof value !== 'object' || value === null) return false;
     const v = value as Record<string, unknown>;
     if (typeof v.S !== 'string' && typeof v.N !== 'string' && typeof v.BOOL !== 'boolean' && v.NULL !== true) return false;
     if (Object.keys(v).length !== 1) return false;
@@ -42,6 +47,7 @@ function createReadConditionParser(): (kind: string) => (e: TableExpression) => 
   return (kind) => (e) => {
     if (e.expression.length > MAX_CACHED_CONDITION_CHARACTERS || !plainValues(e.values)) return condition(kind)(e);
     const key = `${kind}\0${e.expression}\0${e.names ? JSON.stringify(e.names) : ''}\0${e.values ? JSON.stringify(e.values) : ''}`;
+    if (key.length > MAX_CACHED_CONDITION_CHARACTERS) return condition(kind)(e);
     const hit = cache.get(key);
     if (hit) return hit;
     const result = condition(kind)(e);
