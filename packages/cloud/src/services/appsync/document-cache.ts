@@ -21,15 +21,17 @@ export function createDocumentCache(options: { maxEntries?: number; maxCharacter
   const maxEntries = options.maxEntries ?? MAX_CACHED_DOCUMENTS;
   const maxCharacters = options.maxCharacters ?? MAX_CACHED_CHARACTERS;
   /** Per schema: documents by query text (in least recently used order) and the length of those texts. */
-  const bySchema = new WeakMap<GraphQLSchema, { documents: Map<string, DocumentNode>; characters: number }>();
+  const bySchema = new WeakMap<GraphQLSchema, { documents: Map<string, DocumentNode>; characters: number; newest?: string }>();
   return {
     /** The validated document of `query` for `schema`, or undefined. A hit becomes the most recently used. */
     get(schema: GraphQLSchema, query: string): DocumentNode | undefined {
-      const documents = bySchema.get(schema)?.documents;
-      const document = documents?.get(query);
-      if (documents && document) {
-        documents.delete(query);
-        documents.set(query, document);
+      const cache = bySchema.get(schema);
+      const document = cache?.documents.get(query);
+      // A client repeating one document finds it already the most recently used: no reordering then.
+      if (cache && document && cache.newest !== query) {
+        cache.documents.delete(query);
+        cache.documents.set(query, document);
+        cache.newest = query;
       }
       return document;
     },
@@ -47,6 +49,7 @@ export function createDocumentCache(options: { maxEntries?: number; maxCharacter
         cache.characters -= oldest.value.length;
       }
       documents.set(query, document);
+      cache.newest = query;
       cache.characters += query.length;
     },
     /** Documents held for `schema` (tests). */

@@ -94,9 +94,11 @@ export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; even
   return {
     name: 'appsync-graphql',
     errorFormat: 'graphql',
-    match: { url: (req, url) => req.method === 'POST' && PATH.test(url.pathname) },
+    // `path`: the kernel builds no URL when the raw path is already in normal form (the usual case).
+    match: { path: (req, pathname) => req.method === 'POST' && PATH.test(pathname) },
     async handle(ctx) {
-      const apiId = PATH.exec(ctx.url.pathname)![1]!;
+      // A raw path of this form is its own normal form; any other took the URL's pathname to match.
+      const apiId = (PATH.exec(ctx.rawPath) ?? PATH.exec(ctx.url.pathname))![1]!;
       const api = registry.get(apiId);
       if (!api) throw APPSYNC_ERRORS.error('NotFoundException', `No GraphQL API ${apiId} is deployed here (or it has no schema yet).`);
       const body = await readBody(ctx.req, MAX_REQUEST_BYTES);

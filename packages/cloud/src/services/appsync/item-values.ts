@@ -33,6 +33,6 @@ export function fromAttributeValue(value: AttributeValue): unknown {
 
 export function fromItem(item: TableItem): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, v] of Object.entries(item)) out[name] = fromAttributeValue(v);
+  for (const name of Object.keys(item)) out[name] = fromAttributeValue(item[name]!);
   return out;
 }

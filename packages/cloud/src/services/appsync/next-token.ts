@@ -1,10 +1,12 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomFillSync, type KeyObject } from 'node:crypto';
 import type { TableItem } from '../../kernel/types.js';
 import { AppSyncFieldError } from './field-error.js';
 
 const ATTRIBUTE_TYPES = new Set(['S', 'N', 'B']);
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+/** Random nonces drawn at once: one call to the system's generator serves this many tokens. */
+const NONCES_PER_DRAW = 256;
 
 /**
  * `nextToken`s of list queries, index queries, sync and hasMany fields. A page's LastEvaluatedKey is the
@@ -23,11 +25,32 @@ export interface NextTokenCodec {
 /** A codec sealing with the 32-byte key `secret()` answers (read when a token is made or read). */
 export function createNextTokenCodec(secret: () => Buffer): NextTokenCodec {
   const invalid = (): AppSyncFieldError => new AppSyncFieldError('InvalidNextTokenException', 'Invalid pagination token given.');
+  // The key as a KeyObject, made again only when `secret()` answers another buffer.
+  let keyOf: { secret: Buffer; key: KeyObject } | undefined;
+  const sealingKey = (): KeyObject => {
+    const current = secret();
+    if (keyOf?.secret !== current) keyOf = { secret: current, key: createSecretKey(current) };
+    return keyOf.key;
+  };
+  // Every token still has its own random nonce (the same key sealed twice gives two unrelated tokens);
+  // they are drawn from the system's generator NONCES_PER_DRAW at a time, each used once (the cipher and
+  // the token copy it before the next is drawn).
+  const nonces = Buffer.alloc(IV_BYTES * NONCES_PER_DRAW);
+  let nextNonce = nonces.length;
+  const nonce = (): Buffer => {
+    if (nextNonce === nonces.length) {
+      randomFillSync(nonces);
+      nextNonce = 0;
+    }
+    const iv = nonces.subarray(nextNonce, nextNonce + IV_BYTES);
+    nextNonce += IV_BYTES;
+    return iv;
+  };
   return {
     encode(key, scope) {
       if (!key) return null;
-      const iv = randomBytes(IV_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', secret(), iv);
+      const iv = nonce();
+      const cipher = createCipheriv('aes-256-gcm', sealingKey(), iv);
       cipher.setAAD(Buffer.from(scope, 'utf8'));
       const sealed = Buffer.concat([cipher.update(JSON.stringify(key), 'utf8'), cipher.final()]);
       return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64');
@@ -38,7 +61,7 @@ export function createNextTokenCodec(secret: () => Buffer): NextTokenCodec {
       if (raw.length <= IV_BYTES + TAG_BYTES) throw invalid();
       let parsed: unknown;
       try {
-        const decipher = createDecipheriv('aes-256-gcm', secret(), raw.subarray(0, IV_BYTES));
+        const decipher = createDecipheriv('aes-256-gcm', sealingKey(), raw.subarray(0, IV_BYTES));
         decipher.setAAD(Buffer.from(scope, 'utf8'));
         decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
         parsed = JSON.parse(Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8'));

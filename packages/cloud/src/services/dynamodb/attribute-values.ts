@@ -117,6 +117,9 @@ function numberSize(text: string): number {
 
 /** DynamoDB equality: same type and value; sets regardless of order. Values are canonical (normalizeValue). */
 export function valuesEqual(a: AttributeValue, b: AttributeValue): boolean {
+  // Strings and (canonical) numbers, the values filters compare most, without building their JSON.
+  if ('S' in a) return 'S' in b && a.S === b.S;
+  if ('N' in a) return 'N' in b && a.N === b.N;
   const type = typeOf(a);
   if (type !== typeOf(b)) return false;
   if (type === 'SS' || type === 'NS' || type === 'BS') {

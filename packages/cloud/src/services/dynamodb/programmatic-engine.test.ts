@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { DYNAMODB_RESOURCE_TYPES } from '@forte/protocol';
+import { TABLES } from '../../kernel/capabilities.js';
+import type { TableEngine } from '../../kernel/types.js';
+import { createCloud, type Cloud } from '../../server.js';
+
+let dir: string;
+let cloud: Cloud;
+let engine: TableEngine;
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'forte-programmatic-'));
+  cloud = await createCloud({ dataDir: dir, port: 0, logLevel: 'warn', logStream: { write: () => undefined } });
+  engine = cloud.kernel.capability(TABLES);
+  await cloud.kernel.resourceHandler(DYNAMODB_RESOURCE_TYPES.table)!.create(
+    {
+      TableName: 'Notes',
+      KeySchema: [
+        { AttributeName: 'owner', KeyType: 'HASH' },
+        { AttributeName: 'id', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'owner', AttributeType: 'S' },
+        { AttributeName: 'id', AttributeType: 'S' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    },
+    {
+      appId: 'app1',
+      appSlug: 'app1',
+      envName: 'dev',
+      stackName: 's',
+      logicalId: 'Notes',
+      region: 'us-east-1',
+      accountId: cloud.kernel.config.accountId,
+      log: cloud.kernel.log,
+    },
+  );
+  for (const [owner, id, tag] of [
+    ['ann', 'a1', 'x'],
+    ['ann', 'a2', 'y'],
+    ['bob', 'b1', 'x'],
+  ] as Array<[string, string, string]>)
+    await engine.put({ table: 'Notes', item: { owner: { S: owner }, id: { S: id }, tag: { S: tag }, raw: { B: Buffer.from(tag).toString('base64') } } });
+});
+after(async () => {
+  await cloud.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const ids = (page: { items: Array<Record<string, unknown>> }): string[] => page.items.map((i) => (i.id as { S: string }).S);
+const byOwner = (owner: string, tag?: string) =>
+  engine.query({
+    table: 'Notes',
+    keyCondition: { expression: '#o = :o', names: { '#o': 'owner' }, values: { ':o': { S: owner } } },
+    ...(tag ? { filter: { expression: '#t = :t', names: { '#t': 'tag' }, values: { ':t': { S: tag } } } } : {}),
+  });
+
+void describe('the read conditions of the programmatic engine (parsed once per expression, names and values)', () => {
+  void it('answers each key condition and filter by its own values, again and again', async () => {
+    for (let round = 0; round < 2; round++) {
+      assert.deepEqual(ids(await byOwner('ann')), ['a1', 'a2']);
+      assert.deepEqual(ids(await byOwner('bob')), ['b1']);
+      assert.deepEqual(ids(await byOwner('ann', 'y')), ['a2']);
+      assert.deepEqual(ids(await byOwner('ann', 'x')), ['a1']);
+    }
+  });
+
+  void it('refuses an expression with an unused or missing placeholder every time it is sent', async () => {
+    for (let round = 0; round < 2; round++) {
+      await assert.rejects(
+        engine.query({ table: 'Notes', keyCondition: { expression: '#o = :o', names: { '#o': 'owner', '#x': 'id' }, values: { ':o': { S: 'ann' } } } }),
+        /unused/,
+      );
+      await assert.rejects(engine.query({ table: 'Notes', keyCondition: { expression: '#o = :o', names: { '#o': 'owner' } } }), /not defined/);
+    }
+  });
+
+  void it('refuses malformed values and reads values too large to remember, every time', async () => {
+    const big = 'x'.repeat(20_000);
+    for (let round = 0; round < 2; round++) {
+      await assert.rejects(
+        engine.query({
+          table: 'Notes',
+          keyCondition: { expression: '#o = :o', names: { '#o': 'owner' }, values: { ':o': null as unknown as { S: string } } },
+        }),
+        (error: Error) => !(error instanceof TypeError),
+      );
+      assert.deepEqual(ids(await byOwner('ann', big)), []);
+    }
+  });
+
+  void it('reads filters on other kinds of values (not remembered) as before', async () => {
+    for (let round = 0; round < 2; round++) {
+      const page = await engine.query({
+        table: 'Notes',
+        keyCondition: { expression: '#o = :o', names: { '#o': 'owner' }, values: { ':o': { S: 'ann' } } },
+        filter: { expression: '#r = :r', names: { '#r': 'raw' }, values: { ':r': { B: Buffer.from('y').toString('base64') } } },
+      });
+      assert.deepEqual(ids(page), ['a2']);
+    }
+  });
+});
