@@ -31,7 +31,7 @@ const common = {
   minifySyntax: true,
 };
 
-rmSync(join(root, 'packages/cloud/dist/bundle'), { recursive: true, force: true }); // chunks are named by their hash
+rmSync(join(root, 'packages/cloud/dist/bundle'), { recursive: true, force: true }); // and its code cache
 // `import { z } from 'zod'` is a namespace, so a bundler keeps all of it, `z.locales` with some 40 languages
 // (a sixth of the cloud's bundle). The cloud uses none but English, zod's default: only it is kept.
 const zodEnglishOnly = {
@@ -50,16 +50,19 @@ const zodEnglishOnly = {
 await build({
   ...common,
   plugins: [zodEnglishOnly],
-  // Split: what the cloud imports on first use (nodemailer) is a chunk of its own, not parsed at start.
-  entryPoints: { 'forte-cloud': join(root, 'packages/cloud/src/run-cloud.ts') },
-  outdir: join(root, 'packages/cloud/dist/bundle'),
-  splitting: true,
-  chunkNames: 'chunk-[hash]',
+  // CommonJS, one file: packages/cloud/src/bin.ts runs it through vm.Script with a V8 code cache beside it
+  // (run-with-code-cache.ts), which Node 20 offers for scripts, not for ES modules. What the cloud imports on
+  // first use (nodemailer) is bundled too, but only compiled and run on that first use.
+  format: 'cjs',
+  banner: {},
+  entryPoints: [join(root, 'packages/cloud/src/run-cloud.ts')],
+  outfile: join(root, 'packages/cloud/dist/bundle/forte-cloud.cjs'),
   external: ['better-sqlite3', 'bufferutil', 'utf-8-validate'],
   // graphql-js checks every instanceOf for a second copy of itself unless NODE_ENV is production: a
   // bundle holds one copy, and the check costs about 2% of a GraphQL list request. Nothing else in the
-  // cloud reads NODE_ENV.
-  define: { 'process.env.NODE_ENV': '"production"' },
+  // cloud reads NODE_ENV. import.meta.url (the modules' package.json lookup) is the bundle's URL, which the
+  // runner passes in: the bundle sits at the depth of the modules it replaces.
+  define: { 'process.env.NODE_ENV': '"production"', 'import.meta.url': '__forteBundleUrl' },
   tsconfig: join(root, 'packages/cloud/tsconfig.json'),
 });
 await build({
