@@ -10,7 +10,7 @@
 // relative to themselves (their package.json) is the same file; the version check below makes sure.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -58,6 +58,8 @@ await build({
   entryPoints: [join(root, 'packages/cloud/src/run-cloud.ts')],
   outfile: join(root, 'packages/cloud/dist/bundle/forte-cloud.cjs'),
   external: ['better-sqlite3', 'bufferutil', 'utf-8-validate'],
+  // The package's modules, not dist/main.js (a loader that picks between two copies at run time).
+  alias: { '@forte/protocol': join(root, 'packages/protocol/dist/index.js') },
   // graphql-js checks every instanceOf for a second copy of itself unless NODE_ENV is production: a
   // bundle holds one copy, and the check costs about 2% of a GraphQL list request. Nothing else in the
   // cloud reads NODE_ENV. import.meta.url (the modules' package.json lookup) is the bundle's URL, which the
@@ -65,6 +67,34 @@ await build({
   define: { 'process.env.NODE_ENV': '"production"', 'import.meta.url': '__forteBundleUrl' },
   tsconfig: join(root, 'packages/cloud/tsconfig.json'),
 });
+// @forte/protocol with zod, one ES module. In node, `import '@forte/protocol'` loads dist/main.js (its package.json's
+// "exports"), which tsc writes as a re-export of the package's modules and which is replaced here by a loader of
+// this bundle: the CLI and the plugins it imports at run time (they import @forte/protocol too) load one file
+// instead of a hundred modules, and share one copy of its classes. Its zod is a second copy where a plugin
+// imports zod itself; zod's global configuration and `instanceof` are shared between copies.
+const protocolDist = join(root, 'packages/protocol/dist');
+await build({
+  ...common,
+  plugins: [zodEnglishOnly],
+  entryPoints: [join(root, 'packages/protocol/src/index.ts')],
+  outfile: join(protocolDist, 'protocol.bundle.js'),
+  tsconfig: join(root, 'packages/protocol/tsconfig.json'),
+});
+const protocolNames = Object.keys(await import(join(protocolDist, 'protocol.bundle.js')));
+writeFileSync(
+  join(protocolDist, 'main.js'),
+  `// Written by scripts/bundle-bins.mjs over what tsc wrote for src/main.ts: the exports of the bundle, or of the
+// modules tsc wrote when a later \`tsc -b\` made the bundle stale (its .tsbuildinfo is newer; a name added since
+// the bundle is then missing until \`npm run build\`).
+import { statSync } from 'node:fs';
+const mtime = (path) => statSync(new URL(path, import.meta.url), { throwIfNoEntry: false })?.mtimeMs;
+const bundled = mtime('./protocol.bundle.js');
+const fresh = bundled !== undefined && bundled >= (mtime('./.tsbuildinfo') ?? 0);
+const m = fresh ? await import('./protocol.bundle.js') : await import('./index.js');
+export const { ${protocolNames.join(', ')} } = m;
+`,
+);
+
 await build({
   ...common,
   entryPoints: [join(root, 'packages/cli/src/run-cli.ts')],
