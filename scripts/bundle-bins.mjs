@@ -10,6 +10,7 @@
 // relative to themselves (their package.json) is the same file; the version check below makes sure.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -47,9 +48,35 @@ const zodEnglishOnly = {
   },
 };
 
+// graphql-js is needed once an API is deployed or served, not to start: the cloud's `import ... from 'graphql'`
+// get a module whose exports are getters that load graphql-js on first use (then plain values). Its names are
+// the installed graphql's, read here.
+const graphqlNames = Object.keys(createRequire(join(root, 'packages/cloud/package.json'))('graphql'));
+const lazyGraphql = {
+  name: 'lazy-graphql',
+  setup(b) {
+    b.onResolve({ filter: /^graphql$/ }, (args) => (args.namespace === 'lazy-graphql' ? undefined : { path: 'graphql', namespace: 'lazy-graphql' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-graphql' }, () => ({
+      resolveDir: join(root, 'packages/cloud'),
+      loader: 'js',
+      contents: `const names = ${JSON.stringify(graphqlNames)};
+let graphql;
+const load = () => {
+  if (!graphql) {
+    graphql = require('graphql');
+    for (const name of names) Object.defineProperty(exports, name, { value: graphql[name], enumerable: true });
+  }
+  return graphql;
+};
+for (const name of names) Object.defineProperty(exports, name, { get: () => load()[name], enumerable: true, configurable: true });
+`,
+    }));
+  },
+};
+
 await build({
   ...common,
-  plugins: [zodEnglishOnly],
+  plugins: [zodEnglishOnly, lazyGraphql],
   // CommonJS, one file: packages/cloud/src/bin.ts runs it through vm.Script with a V8 code cache beside it
   // (run-with-code-cache.ts), which Node 20 offers for scripts, not for ES modules. What the cloud imports on
   // first use (nodemailer) is bundled too, but only compiled and run on that first use.
