@@ -74,12 +74,28 @@ for (const name of names) Object.defineProperty(exports, name, { get: () => load
   },
 };
 
+// nodemailer (a sixth of the bundle) is imported with the first message: left out of the bundle, so a start
+// does not read it, and required from the package's node_modules then. Not as a kept `import()`, which a
+// vm.Script cannot run without a loader: through a module of the bundle that requires it.
+const nodemailerAtRunTime = {
+  name: 'nodemailer-at-run-time',
+  setup(b) {
+    b.onResolve({ filter: /^nodemailer$/ }, (args) =>
+      args.namespace === 'run-time-require' ? { path: 'nodemailer', external: true } : { path: 'nodemailer', namespace: 'run-time-require' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'run-time-require' }, () => ({
+      resolveDir: join(root, 'packages/cloud'),
+      loader: 'js',
+      contents: "module.exports = require('nodemailer');",
+    }));
+  },
+};
+
 await build({
   ...common,
-  plugins: [zodEnglishOnly, lazyGraphql],
+  plugins: [zodEnglishOnly, lazyGraphql, nodemailerAtRunTime],
   // CommonJS, one file: packages/cloud/src/bin.ts runs it through vm.Script with a V8 code cache beside it
-  // (run-with-code-cache.ts), which Node 20 offers for scripts, not for ES modules. What the cloud imports on
-  // first use (nodemailer) is bundled too, but only compiled and run on that first use.
+  // (run-with-code-cache.ts), which Node 20 offers for scripts, not for ES modules.
   format: 'cjs',
   banner: {},
   entryPoints: [join(root, 'packages/cloud/src/run-cloud.ts')],
