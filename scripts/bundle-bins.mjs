@@ -91,18 +91,24 @@ const nodemailerAtRunTime = {
   },
 };
 
+// In the cloud's bundle, @forte/protocol's modules, not dist/main.js (a loader of its own bundle).
+const protocolModules = {
+  name: 'protocol-modules',
+  setup(b) {
+    b.onResolve({ filter: /^@forte\/protocol$/ }, () => ({ path: join(root, 'packages/protocol/dist/index.js') }));
+  },
+};
+
 await build({
   ...common,
-  plugins: [zodEnglishOnly, lazyGraphql, nodemailerAtRunTime],
+  plugins: [zodEnglishOnly, lazyGraphql, nodemailerAtRunTime, protocolModules],
   // CommonJS, one file: packages/cloud/src/bin.ts runs it through vm.Script with a V8 code cache beside it
-  // (run-with-code-cache.ts), which Node 20 offers for scripts, not for ES modules.
+  // (runWithCodeCache, @forte/protocol/run-with-code-cache), which Node 20 offers for scripts, not for ES modules.
   format: 'cjs',
   banner: {},
   entryPoints: [join(root, 'packages/cloud/src/run-cloud.ts')],
   outfile: join(root, 'packages/cloud/dist/bundle/forte-cloud.cjs'),
   external: ['better-sqlite3', 'bufferutil', 'utf-8-validate'],
-  // The package's modules, not dist/main.js (a loader that picks between two copies at run time).
-  alias: { '@forte/protocol': join(root, 'packages/protocol/dist/index.js') },
   // graphql-js checks every instanceOf for a second copy of itself unless NODE_ENV is production: a
   // bundle holds one copy, and the check costs about 2% of a GraphQL list request. Nothing else in the
   // cloud reads NODE_ENV. import.meta.url (the modules' package.json lookup) is the bundle's URL, which the
@@ -110,30 +116,36 @@ await build({
   define: { 'process.env.NODE_ENV': '"production"', 'import.meta.url': '__forteBundleUrl' },
   tsconfig: join(root, 'packages/cloud/tsconfig.json'),
 });
-// @forte/protocol with zod, one ES module. In node, `import '@forte/protocol'` loads dist/main.js (its package.json's
-// "exports"), which tsc writes as a re-export of the package's modules and which is replaced here by a loader of
-// this bundle: the CLI and the plugins it imports at run time (they import @forte/protocol too) load one file
-// instead of a hundred modules, and share one copy of its classes. Its zod is a second copy where a plugin
-// imports zod itself; zod's global configuration and `instanceof` are shared between copies.
+// @forte/protocol with zod, one CommonJS file run with a V8 code cache (runWithCodeCache). In node,
+// `import '@forte/protocol'` loads dist/main.js (its package.json's "exports"), which tsc writes as a re-export of
+// the package's modules and which is replaced here by an ES module that runs this bundle and exports its names:
+// the CLI and the plugins it imports at run time (they import @forte/protocol too) load one file instead of a
+// hundred modules, and share one copy of its classes. Its zod is a second copy where a plugin imports zod
+// itself; zod's global configuration and `instanceof` are shared between copies.
 const protocolDist = join(root, 'packages/protocol/dist');
 await build({
   ...common,
   plugins: [zodEnglishOnly],
+  format: 'cjs',
+  banner: {},
   entryPoints: [join(root, 'packages/protocol/src/index.ts')],
-  outfile: join(protocolDist, 'protocol.bundle.js'),
+  outfile: join(protocolDist, 'protocol.bundle.cjs'),
   tsconfig: join(root, 'packages/protocol/tsconfig.json'),
 });
-const protocolNames = Object.keys(await import(join(protocolDist, 'protocol.bundle.js')));
+rmSync(join(protocolDist, 'protocol.bundle.cjs.cache'), { force: true });
+const protocolNames = Object.keys(createRequire(import.meta.url)(join(protocolDist, 'protocol.bundle.cjs')));
 writeFileSync(
   join(protocolDist, 'main.js'),
   `// Written by scripts/bundle-bins.mjs over what tsc wrote for src/main.ts: the exports of the bundle, or of the
 // modules tsc wrote when a later \`tsc -b\` made the bundle stale (its .tsbuildinfo is newer; a name added since
 // the bundle is then missing until \`npm run build\`).
 import { statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { runWithCodeCache } from './run-with-code-cache.js';
 const mtime = (path) => statSync(new URL(path, import.meta.url), { throwIfNoEntry: false })?.mtimeMs;
-const bundled = mtime('./protocol.bundle.js');
+const bundled = mtime('./protocol.bundle.cjs');
 const fresh = bundled !== undefined && bundled >= (mtime('./.tsbuildinfo') ?? 0);
-const m = fresh ? await import('./protocol.bundle.js') : await import('./index.js');
+const m = fresh ? runWithCodeCache(fileURLToPath(new URL('./protocol.bundle.cjs', import.meta.url))) : await import('./index.js');
 export const { ${protocolNames.join(', ')} } = m;
 `,
 );
@@ -161,3 +173,5 @@ for (const [pkg, bin] of [
     throw new Error(`packages/${pkg}/${bin} --version answered ${JSON.stringify(r.stdout.trim())} (exit ${r.status}), not ${expected}:\n${r.stderr}`);
   }
 }
+// The CLI's check above wrote the protocol bundle's code cache: the first real command writes a fuller one.
+rmSync(join(protocolDist, 'protocol.bundle.cjs.cache'), { force: true });

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runWithCodeCache } from './run-with-code-cache.js';
+import { runWithCodeCache } from '@forte/protocol/run-with-code-cache';
 
 // `npm run build` bundles the cloud into one file (scripts/bundle-bins.mjs): loading one module instead of
 // some 500 (the cloud's, zod, jose, nodemailer, graphql...) is most of a cold start. A `tsc -b` after it
@@ -10,5 +10,5 @@ import { runWithCodeCache } from './run-with-code-cache.js';
 const mtime = (path: string): number | undefined => statSync(new URL(path, import.meta.url), { throwIfNoEntry: false })?.mtimeMs;
 const bundled = mtime('./bundle/forte-cloud.cjs');
 const built = Math.max(mtime('./.tsbuildinfo') ?? 0, mtime('../../protocol/dist/.tsbuildinfo') ?? 0);
-if (bundled !== undefined && bundled >= built) runWithCodeCache(fileURLToPath(new URL('./bundle/forte-cloud.cjs', import.meta.url)));
+if (bundled !== undefined && bundled >= built) runWithCodeCache(fileURLToPath(new URL('./bundle/forte-cloud.cjs', import.meta.url)), { afterHook: true });
 else await import('./run-cloud.js');

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -6,8 +6,8 @@ import { Script } from 'node:vm';
 import * as zlib from 'node:zlib';
 
 /**
- * What the bundled cloud calls once it answers requests (run-cloud.ts): from then on, the code V8 compiled
- * is worth keeping, and the cache is written when the process exits.
+ * With `afterHook`, what the bundle calls once the code V8 compiled is worth keeping (the cloud, once it
+ * answers requests: run-cloud.ts); the cache is then written when the process exits.
  */
 export const CODE_CACHE_HOOK = Symbol.for('forte.codeCache.serving');
 
@@ -15,17 +15,19 @@ const MAGIC = 'forte-v8-code-cache 1';
 
 /**
  * Runs a CommonJS bundle (scripts/bundle-bins.mjs) through `vm.Script` with a V8 code cache kept beside it
- * (`<bundle>.cache`): with the cache, V8 neither parses the bundle's 1.4 MB nor compiles again the functions
- * a start runs (Node 20 has no `module.enableCompileCache`).
+ * (`<bundle>.cache`) and answers its `module.exports`: with the cache, V8 neither parses the bundle nor
+ * compiles again the functions a run needed (Node 20 has no `module.enableCompileCache`, and no cached data
+ * for ES modules). Used by the cloud's bin and by `@forte/protocol` (its dist/main.js, which the build writes).
  *
  * The cache names the bundle it was made from (size and mtime) and the node that made it (version, arch),
  * and carries a CRC-32 of its payload: V8 itself only checks the source's length, so a cache for another
  * bundle, or a damaged one, could otherwise run the wrong code. Anything that does not match, and any error
- * reading it, means no cache; then, once the cloud serves, a new one is written at exit (to a temporary file
- * renamed into place, so a reader never sees half of it). Where the bundle's folder is read-only (an
- * installed package), the write fails silently and every start compiles as it did without a cache.
+ * reading it, means no cache; then a new one is written at exit (to a temporary file renamed into place, so
+ * a reader never sees half of it), at once or only after `CODE_CACHE_HOOK` was called (`afterHook`). Where
+ * the bundle's folder is not writable (an installed package) nothing is written and every run compiles as it
+ * did without a cache.
  */
-export function runWithCodeCache(bundlePath: string): void {
+export function runWithCodeCache(bundlePath: string, options: { afterHook?: boolean } = {}): unknown {
   const source = readFileSync(bundlePath, 'utf8');
   const { size, mtimeMs } = statSync(bundlePath);
   const identity = JSON.stringify({ node: process.version, arch: process.arch, size, mtimeMs });
@@ -33,20 +35,32 @@ export function runWithCodeCache(bundlePath: string): void {
   const cachedData = readCache(cachePath, identity);
   const wrapped = `(function (exports, require, module, __filename, __dirname, __forteBundleUrl) {${source}\n})`;
   const script = new Script(wrapped, { filename: bundlePath, ...(cachedData ? { cachedData } : {}) });
-  if (!cachedData || script.cachedDataRejected) {
-    (globalThis as Record<symbol, unknown>)[CODE_CACHE_HOOK] = (): void => {
+  if ((!cachedData || script.cachedDataRejected) && writable(dirname(bundlePath))) {
+    const writeAtExit = (): void => {
       process.once('exit', () => {
         try {
           writeCache(cachePath, identity, script.createCachedData());
         } catch {
-          // no cache: the next start compiles as without one
+          // no cache: the next run compiles as without one
         }
       });
     };
+    if (options.afterHook) (globalThis as Record<symbol, unknown>)[CODE_CACHE_HOOK] = writeAtExit;
+    else writeAtExit();
   }
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   const module = { exports: {} };
   run(module.exports, createRequire(bundlePath), module, bundlePath, dirname(bundlePath), pathToFileURL(bundlePath).href);
+  return module.exports;
+}
+
+function writable(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** `zlib.crc32` came with Node 20.15: before it, no cache. */

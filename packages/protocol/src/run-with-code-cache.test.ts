@@ -14,7 +14,7 @@ const hasCrc32 = typeof (zlib as { crc32?: unknown }).crc32 === 'function';
 /** Runs the bundle through the runner in a process of its own; `serve` calls the hook as run-cloud.ts does. */
 function run(bundle: string, serve = true): string {
   const code = `import { runWithCodeCache, CODE_CACHE_HOOK } from ${JSON.stringify(RUNNER)};
-runWithCodeCache(${JSON.stringify(bundle)});
+runWithCodeCache(${JSON.stringify(bundle)}, { afterHook: true });
 ${serve ? 'globalThis[CODE_CACHE_HOOK]?.();' : ''}`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
