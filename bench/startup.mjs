@@ -9,7 +9,8 @@
 // - `forte status` and a no-change `forte push --yes` in a project with auth and an API (one model under
 //   an owner rule), with the CLI's real bin, process start included (that is what a user waits for).
 // The same three again without the bundles `npm run build` makes (scripts/bundle-bins.mjs): the modules tsc
-// wrote (packages/cloud/dist/run-cloud.js; the CLI's dist/run-cli.js through a two-line entry), so one run
+// wrote (packages/cloud/dist/run-cloud.js; the CLI's dist/run-cli.js through a two-line entry, with
+// @forte/protocol's modules rather than its bundle), so one run
 // shows what bundling gives. Medians of BENCH_RUNS turns (default 9); each ratio is the median over turns of
 // measure / baseline of the same turn. BENCH_PROFILE=DIR: one more run of each with `--cpu-prof` writing to DIR.
 import { spawn, spawnSync } from 'node:child_process';
@@ -30,7 +31,9 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 // The CLI from the modules tsc wrote, as dist/bin.js ran them before the bundle.
+// `--conditions=forte-modules`: @forte/protocol's modules too, not its bundle (its package.json, "exports").
 const cliModules = [
+  '--conditions=forte-modules',
   '--input-type=module',
   '-e',
   `import { runCli } from ${JSON.stringify(join(root, 'packages/cli/dist/run-cli.js'))}; process.exitCode = await runCli(process.argv.slice(1));`,
@@ -138,7 +141,7 @@ try {
     cold: () => coldStart(),
     status: async () => timed(() => forte(project, ['status'])),
     push: async () => timed(() => forte(project, ['push', '--yes'])),
-    coldModules: () => coldStart([], join(root, 'packages/cloud/dist/run-cloud.js')),
+    coldModules: () => coldStart(['--conditions=forte-modules'], join(root, 'packages/cloud/dist/run-cloud.js')),
     statusModules: async () => timed(() => forte(project, ['status'], undefined, [], cliModules)),
     pushModules: async () => timed(() => forte(project, ['push', '--yes'], undefined, [], cliModules)),
   };

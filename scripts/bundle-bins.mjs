@@ -10,7 +10,8 @@
 // relative to themselves (their package.json) is the same file; the version check below makes sure.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -31,7 +32,7 @@ const common = {
   minifySyntax: true,
 };
 
-rmSync(join(root, 'packages/cloud/dist/bundle'), { recursive: true, force: true }); // chunks are named by their hash
+rmSync(join(root, 'packages/cloud/dist/bundle'), { recursive: true, force: true }); // and its code cache
 // `import { z } from 'zod'` is a namespace, so a bundler keeps all of it, `z.locales` with some 40 languages
 // (a sixth of the cloud's bundle). The cloud uses none but English, zod's default: only it is kept.
 const zodEnglishOnly = {
@@ -47,21 +48,108 @@ const zodEnglishOnly = {
   },
 };
 
+// graphql-js is needed once an API is deployed or served, not to start: the cloud's `import ... from 'graphql'`
+// get a module whose exports are getters that load graphql-js on first use (then plain values). Its names are
+// the installed graphql's, read here.
+const graphqlNames = Object.keys(createRequire(join(root, 'packages/cloud/package.json'))('graphql'));
+const lazyGraphql = {
+  name: 'lazy-graphql',
+  setup(b) {
+    b.onResolve({ filter: /^graphql$/ }, (args) => (args.namespace === 'lazy-graphql' ? undefined : { path: 'graphql', namespace: 'lazy-graphql' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-graphql' }, () => ({
+      resolveDir: join(root, 'packages/cloud'),
+      loader: 'js',
+      contents: `const names = ${JSON.stringify(graphqlNames)};
+let graphql;
+const load = () => {
+  if (!graphql) {
+    graphql = require('graphql');
+    for (const name of names) Object.defineProperty(exports, name, { value: graphql[name], enumerable: true });
+  }
+  return graphql;
+};
+for (const name of names) Object.defineProperty(exports, name, { get: () => load()[name], enumerable: true, configurable: true });
+`,
+    }));
+  },
+};
+
+// nodemailer (a sixth of the bundle) is imported with the first message: left out of the bundle, so a start
+// does not read it, and required from the package's node_modules then. Not as a kept `import()`, which a
+// vm.Script cannot run without a loader: through a module of the bundle that requires it.
+const nodemailerAtRunTime = {
+  name: 'nodemailer-at-run-time',
+  setup(b) {
+    b.onResolve({ filter: /^nodemailer$/ }, (args) =>
+      args.namespace === 'run-time-require' ? { path: 'nodemailer', external: true } : { path: 'nodemailer', namespace: 'run-time-require' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'run-time-require' }, () => ({
+      resolveDir: join(root, 'packages/cloud'),
+      loader: 'js',
+      contents: "module.exports = require('nodemailer');",
+    }));
+  },
+};
+
+// In the cloud's bundle, @forte/protocol's modules, not dist/main.js (a loader of its own bundle).
+const protocolModules = {
+  name: 'protocol-modules',
+  setup(b) {
+    b.onResolve({ filter: /^@forte\/protocol$/ }, () => ({ path: join(root, 'packages/protocol/dist/index.js') }));
+  },
+};
+
 await build({
   ...common,
-  plugins: [zodEnglishOnly],
-  // Split: what the cloud imports on first use (nodemailer) is a chunk of its own, not parsed at start.
-  entryPoints: { 'forte-cloud': join(root, 'packages/cloud/src/run-cloud.ts') },
-  outdir: join(root, 'packages/cloud/dist/bundle'),
-  splitting: true,
-  chunkNames: 'chunk-[hash]',
+  plugins: [zodEnglishOnly, lazyGraphql, nodemailerAtRunTime, protocolModules],
+  // CommonJS, one file: packages/cloud/src/bin.ts runs it through vm.Script with a V8 code cache beside it
+  // (runWithCodeCache, @forte/protocol/run-with-code-cache), which Node 20 offers for scripts, not for ES modules.
+  format: 'cjs',
+  banner: {},
+  entryPoints: [join(root, 'packages/cloud/src/run-cloud.ts')],
+  outfile: join(root, 'packages/cloud/dist/bundle/forte-cloud.cjs'),
   external: ['better-sqlite3', 'bufferutil', 'utf-8-validate'],
   // graphql-js checks every instanceOf for a second copy of itself unless NODE_ENV is production: a
   // bundle holds one copy, and the check costs about 2% of a GraphQL list request. Nothing else in the
-  // cloud reads NODE_ENV.
-  define: { 'process.env.NODE_ENV': '"production"' },
+  // cloud reads NODE_ENV. import.meta.url (the modules' package.json lookup) is the bundle's URL, which the
+  // runner passes in: the bundle sits at the depth of the modules it replaces.
+  define: { 'process.env.NODE_ENV': '"production"', 'import.meta.url': '__forteBundleUrl' },
   tsconfig: join(root, 'packages/cloud/tsconfig.json'),
 });
+// @forte/protocol with zod, one CommonJS file run with a V8 code cache (runWithCodeCache). In node,
+// `import '@forte/protocol'` loads dist/main.js (its package.json's "exports"), which tsc writes as a re-export of
+// the package's modules and which is replaced here by an ES module that runs this bundle and exports its names:
+// the CLI and the plugins it imports at run time (they import @forte/protocol too) load one file instead of a
+// hundred modules, and share one copy of its classes. Its zod is a second copy where a plugin imports zod
+// itself; zod's global configuration and `instanceof` are shared between copies.
+const protocolDist = join(root, 'packages/protocol/dist');
+await build({
+  ...common,
+  plugins: [zodEnglishOnly],
+  format: 'cjs',
+  banner: {},
+  entryPoints: [join(root, 'packages/protocol/src/index.ts')],
+  outfile: join(protocolDist, 'protocol.bundle.cjs'),
+  tsconfig: join(root, 'packages/protocol/tsconfig.json'),
+});
+rmSync(join(protocolDist, 'protocol.bundle.cjs.cache'), { force: true });
+const protocolNames = Object.keys(createRequire(import.meta.url)(join(protocolDist, 'protocol.bundle.cjs')));
+writeFileSync(
+  join(protocolDist, 'main.js'),
+  `// Written by scripts/bundle-bins.mjs over what tsc wrote for src/main.ts: the exports of the bundle, or of the
+// modules tsc wrote when a later \`tsc -b\` made the bundle stale (its .tsbuildinfo is newer; a name added since
+// the bundle is then missing until \`npm run build\`).
+import { statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { runWithCodeCache } from './run-with-code-cache.js';
+const mtime = (path) => statSync(new URL(path, import.meta.url), { throwIfNoEntry: false })?.mtimeMs;
+const bundled = mtime('./protocol.bundle.cjs');
+const fresh = bundled !== undefined && bundled >= (mtime('./.tsbuildinfo') ?? 0);
+const m = fresh ? runWithCodeCache(fileURLToPath(new URL('./protocol.bundle.cjs', import.meta.url))) : await import('./index.js');
+export const { ${protocolNames.join(', ')} } = m;
+`,
+);
+
 await build({
   ...common,
   entryPoints: [join(root, 'packages/cli/src/run-cli.ts')],
@@ -85,3 +173,5 @@ for (const [pkg, bin] of [
     throw new Error(`packages/${pkg}/${bin} --version answered ${JSON.stringify(r.stdout.trim())} (exit ${r.status}), not ${expected}:\n${r.stderr}`);
   }
 }
+// The CLI's check above wrote the protocol bundle's code cache: the first real command writes a fuller one.
+rmSync(join(protocolDist, 'protocol.bundle.cjs.cache'), { force: true });

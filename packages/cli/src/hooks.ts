@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { UserError } from '@forte/protocol';
@@ -45,6 +44,8 @@ export function findHooks(hooksDir: string, names: string[]): string[] {
 export async function runHooks(root: string, phase: 'pre' | 'post', event: HookEvent): Promise<void> {
   const hooksDir = join(root, 'amplify', 'hooks');
   for (const file of findHooks(hooksDir, hookNames(phase, event))) {
+    // node:child_process only when there is a hook to run: loading it is a tenth of a short command's start.
+    const { spawn } = await import('node:child_process');
     const ext = file.slice(file.lastIndexOf('.') + 1);
     const runtime = RUNTIMES[ext] ?? 'bash';
     const payload = {

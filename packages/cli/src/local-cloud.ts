@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { createRequire } from 'node:module';
@@ -138,6 +137,8 @@ export async function startLocalCloud(home: string, options: { port?: number; da
   mkdirSync(join(dataDir, 'logs'), { recursive: true, mode: 0o700 });
   const startLog = join(dataDir, 'logs', 'start.log');
   const errors = openSync(startLog, 'w', 0o600);
+  // node:child_process only when a command starts the cloud: loading it is a tenth of a short command's start.
+  const { spawn } = await import('node:child_process');
   let child;
   try {
     child = spawn(process.execPath, [bin, '--port', String(port), '--data-dir', dataDir], {
@@ -196,6 +197,7 @@ export async function runLocalCloudInForeground(home: string, options: { port?: 
   const dataDir = options.dataDir ?? localCloudDir(home);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const port = options.port ?? (process.env['FORTE_CLOUD_PORT'] ? Number(process.env['FORTE_CLOUD_PORT']) : DEFAULT_PORT);
+  const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [cloudBin(), '--port', String(port), '--data-dir', dataDir], {
     stdio: 'inherit',
     env: { ...process.env, FORTE_HOME: home },

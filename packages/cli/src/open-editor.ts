@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import type { Printer } from '@forte/protocol';
 import { editorOf } from './editors.js';
 
@@ -16,6 +15,7 @@ export async function openEditor(file: string, options: { defaultEditor: string 
     return;
   }
   const name = fromEnv ?? editor?.name ?? program;
+  const { spawn } = await import('node:child_process'); // not loaded by the commands that do not spawn
   const outcome = await new Promise<{ code: number | null; error?: Error }>((resolve) => {
     const child = spawn(program, [...args, file], { stdio: 'inherit' });
     child.on('error', (error) => resolve({ code: null, error }));

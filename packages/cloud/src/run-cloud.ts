@@ -1,6 +1,7 @@
 import { createWriteStream, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { CODE_CACHE_HOOK } from '@forte/protocol/run-with-code-cache';
 import { ConfigError, readCloudSettings, type CloudSettings } from './config-file.js';
 import { createBatchedLogStream } from './kernel/batched-log-stream.js';
 import { SECRET_KEY_VARIABLE } from './kernel/secret-key.js';
@@ -180,6 +181,8 @@ async function main(): Promise<void> {
   writeFileSync(temp, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
   renameSync(temp, runtimeFile);
   console.log(`Forte Cloud listening on ${cloud.url}`);
+  // Started from the bundle without a code cache: keep the one this start compiled (runWithCodeCache).
+  ((globalThis as Record<symbol, unknown>)[CODE_CACHE_HOOK] as (() => void) | undefined)?.();
 }
 
 function runningCloudPid(file: string): number | undefined {

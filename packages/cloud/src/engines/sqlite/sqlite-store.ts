@@ -54,6 +54,7 @@ export function createSqliteStore(filename: string): SqlStore {
     }
   };
 
+  let migrationsTable = false;
   const direct = (inTx: boolean): SqlStore => {
     const store: SqlStore = {
       dialect: 'sqlite',
@@ -88,7 +89,14 @@ export function createSqliteStore(filename: string): SqlStore {
         });
       },
       migrate: async (namespace, migrations) => {
-        await store.run('CREATE TABLE IF NOT EXISTS schema_migrations (namespace TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (namespace, version))');
+        // Once per connection: every service migrates at start, a dozen namespaces on a new data folder.
+        if (!migrationsTable) {
+          await store.run('CREATE TABLE IF NOT EXISTS schema_migrations (namespace TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (namespace, version))');
+          migrationsTable = true;
+        }
+        // Up to date (a restart): no transaction.
+        const done = await store.get<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations WHERE namespace = ?', [namespace]);
+        if ((done?.v ?? 0) >= migrations.length) return;
         await store.transaction(async (tx) => {
           const row = await tx.get<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations WHERE namespace = ?', [namespace]);
           for (let i = row?.v ?? 0; i < migrations.length; i++) {
