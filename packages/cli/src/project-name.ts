@@ -1,11 +1,9 @@
 import { randomInt } from 'node:crypto';
-import { UserError } from '@forte/protocol';
-
-const VALID = /^[A-Za-z0-9]{3,20}$/;
+import { UserError, appNameSchema } from '@forte/protocol';
 
 /** Amplify's isProjectNameValid: 3 to 20 characters, letters and digits only. */
 export function isProjectNameValid(name: string): boolean {
-  return VALID.test(name);
+  return appNameSchema.safeParse(name).success;
 }
 
 export const PROJECT_NAME_RULE = 'Project name should be between 3 and 20 characters and alphanumeric';

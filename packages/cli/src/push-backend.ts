@@ -207,7 +207,7 @@ async function confirmChanges(ctx: CliContext, changes: ResourceChange[], resour
 /** The changes that delete stored data, as the cloud counted it, each summed up for people. */
 function dataLosses(changes: ResourceChange[]): { logicalId: string; summary: string; restorable: boolean }[] {
   return changes.flatMap((c) => {
-    if (!c.destroysData || c.destroysData.count <= 0) return [];
+    if (!c.destroysData) return [];
     const { kind, count, restorable } = c.destroysData;
     const noun = count === 1 ? kind.replace(/s$/, '') : kind;
     return [{ logicalId: c.logicalId, summary: `${c.logicalId} (${c.resourceType}${c.replacement ? ', replaced' : ''}) holds ${count} ${noun}`, restorable }];

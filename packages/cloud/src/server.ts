@@ -242,7 +242,7 @@ function builtInSettings(options: CloudOptions): ReadonlyMap<ServiceFactory, unk
       createControlService,
       {
         testFaults: options.testFaults ?? process.env.FORTE_TEST_FAULTS === '1',
-        ...(options.deletedDataRetentionMs === undefined ? {} : { deletedDataRetentionMs: options.deletedDataRetentionMs }),
+        deletedDataRetentionMs: options.deletedDataRetentionMs,
       } satisfies ControlOptions,
     ],
   ]);

@@ -23,7 +23,6 @@ export interface KernelRuntime extends Kernel {
    */
   checkRequirements(): void;
   readonly services: readonly Service[];
-  readonly routes: readonly Route[];
   /** The routes that match on the raw request, tried before the URL is parsed, by `order`. */
   readonly rawRoutes: readonly Route[];
   /** The routes that match on the parsed URL, by `order`. */
@@ -44,7 +43,6 @@ export function createKernel(options: {
   secrets: SecretBox;
 }): KernelRuntime {
   const services: Service[] = [];
-  const routes: Route[] = [];
   const rawRoutes: Route[] = [];
   const urlRoutes: Route[] = [];
   const upgradeRoutes: UpgradeRoute[] = [];
@@ -71,7 +69,6 @@ export function createKernel(options: {
     mail: options.mail,
     secrets: options.secrets,
     services,
-    routes,
     rawRoutes,
     urlRoutes,
     upgradeRoutes,
@@ -103,11 +100,10 @@ export function createKernel(options: {
           );
         }
       }
-      for (const [type] of Object.entries(service.resourceTypes ?? {})) {
+      for (const type of Object.keys(service.resourceTypes ?? {})) {
         if (handlers.has(type)) throw new Error(`resource type ${type} is provided by two services`);
       }
       services.push(service);
-      routes.push(...service.routes);
       for (const route of service.routes) insertByOrder('raw' in route.match ? rawRoutes : urlRoutes, route);
       upgradeRoutes.push(...(service.upgrades ?? []));
       for (const [type, handler] of Object.entries(service.resourceTypes ?? {})) handlers.set(type, handler);

@@ -131,7 +131,6 @@ export function operationAccess(caller: Caller, rules: readonly GraphQLPlanAuthR
 /** Whether `rules` let the caller do `operation` on `item` (custom rules: no, see `accessByRules`). */
 export function itemRulesAllow(
   caller: Caller,
-  _model: GraphQLPlanModel,
   rules: readonly GraphQLPlanAuthRule[],
   item: Record<string, unknown>,
   operation: GraphQLModelOperation,
@@ -151,5 +150,5 @@ export function fieldRulesAllow(
   operation: GraphQLModelOperation,
 ): boolean {
   const rules = model.fieldAuthRules[field];
-  return rules ? itemRulesAllow(caller, model, rules, item, operation) : true;
+  return rules ? itemRulesAllow(caller, rules, item, operation) : true;
 }

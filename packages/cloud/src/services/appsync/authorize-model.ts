@@ -8,7 +8,7 @@ import { fieldRulesAllow, itemRulesAllow, modelRules } from './auth-rules.js';
  * rules checked against the item (custom rules let no one in: no AWS_LAMBDA caller exists yet).
  */
 export function canReadItem(caller: Caller, model: GraphQLPlanModel, item: Record<string, unknown>, operation: 'listen' | 'get'): boolean {
-  return itemRulesAllow(caller, model, modelRules(model), item, operation);
+  return itemRulesAllow(caller, modelRules(model), item, operation);
 }
 
 /** Fields of `item` that `caller` may not read (field-level `@auth`): they are answered null with an error. */

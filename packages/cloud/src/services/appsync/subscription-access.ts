@@ -1,6 +1,6 @@
 import { valueFromASTUntyped, type GraphQLField } from 'graphql';
 import type { AppSyncAuthenticationType, AppSyncAuthProvider, GraphQLPlanModel } from '@forte/protocol';
-import { accessByRules, modelRules, ownerCandidates, providerOf } from './auth-rules.js';
+import { accessByRules, isAdmin, modelRules, ownerCandidates, providerOf } from './auth-rules.js';
 import type { Caller } from './caller.js';
 
 const DIRECTIVE_OF_MODE: Record<Caller['mode'], string> = {
@@ -25,7 +25,7 @@ const stringList = (value: unknown): string[] => (Array.isArray(value) ? value :
  * `@aws_cognito_user_pools` / `@aws_auth` also needs one of those groups. Admin IAM keys may use any field.
  */
 export function fieldAllowsCaller(field: GraphQLField<unknown, unknown>, caller: Caller, authProviders: readonly AppSyncAuthProvider[]): boolean {
-  if (caller.mode === 'iam' && caller.iamRole === 'admin') return true;
+  if (isAdmin(caller)) return true;
   const directives = (field.astNode?.directives ?? []).filter((d) => AUTH_DIRECTIVES.has(d.name.value));
   if (directives.length === 0) {
     const defaultType = authProviders[0]?.AuthenticationType;

@@ -3,6 +3,7 @@ import type { SqlStore } from '../../engines/types.js';
 import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 import type { StoredDataHooks } from '../../kernel/types.js';
 import { aliasesOf } from './cognito-state.js';
+import { SIGN_IN_ATTRIBUTES, attributeMatch } from './user-store.js';
 
 /** The shape of a pool's copy: its users' rows, groups and memberships, without the pool id. */
 const USERS_SNAPSHOT_VERSION = 1;
@@ -22,9 +23,6 @@ const USER_COLUMNS = [
   'updated_at',
 ] as const;
 const GROUP_COLUMNS = ['name', 'description', 'precedence', 'role_arn', 'created_at', 'updated_at'] as const;
-
-/** The attributes a user may sign in with (each has an expression index on cognito_users). */
-const SIGN_IN_ALIASES = ['email', 'phone_number', 'preferred_username'];
 
 type Row = Record<string, unknown>;
 
@@ -70,12 +68,11 @@ export function createPoolStoredData(sql: SqlStore): StoredDataHooks {
         if (!pool) throw RESOURCE_ERRORS.error('ResourceNotFoundException', `User pool ${poolId} does not exist.`);
         const config = JSON.parse(pool.config) as UserPoolProperties;
         const folded = config.UsernameCaseSensitive === false;
-        const match = (column: string): string => (folded ? `lower(${column}) = lower(?)` : `${column} = ?`);
         // A user signed up since may have the copy's email or phone as its sign-in name: two users must not answer to one.
-        const aliases = aliasesOf(config).filter((a) => SIGN_IN_ALIASES.includes(a));
+        const aliases = aliasesOf(config).filter((a) => SIGN_IN_ATTRIBUTES.includes(a));
         const clash = async (user: Row): Promise<string | undefined> => {
           if (
-            await tx.get(`SELECT 1 AS taken FROM cognito_users WHERE pool_id = ? AND (${match('username')} OR sub = ?)`, [
+            await tx.get(`SELECT 1 AS taken FROM cognito_users WHERE pool_id = ? AND (${folded ? 'lower(username) = lower(?)' : 'username = ?'} OR sub = ?)`, [
               poolId,
               user['username'],
               user['sub'],
@@ -86,7 +83,7 @@ export function createPoolStoredData(sql: SqlStore): StoredDataHooks {
           for (const alias of aliases) {
             const value = attributes[alias];
             if (value === undefined) continue;
-            if (await tx.get(`SELECT 1 AS taken FROM cognito_users WHERE pool_id = ? AND ${match(`json_extract(attributes, '$.${alias}')`)}`, [poolId, value]))
+            if (await tx.get(`SELECT 1 AS taken FROM cognito_users WHERE pool_id = ? AND ${attributeMatch(alias, folded)}`, [poolId, value]))
               return `another user of the pool has the ${alias} of user ${String(user['username'])}`;
           }
           return undefined;

@@ -90,14 +90,15 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-const SIGN_IN_ATTRIBUTES = ['email', 'phone_number', 'preferred_username'];
+/** The attributes a user may sign in with (each has an expression index on cognito_users). */
+export const SIGN_IN_ATTRIBUTES = ['email', 'phone_number', 'preferred_username'];
 
 /**
  * The SQL condition (one `?` for the value) matching a sign-in attribute, in any case when `folded`.
  * Phone numbers have no case. lower() is the database's, on both sides, so stored and typed values fold
  * the same way (SQLite folds A-Z only).
  */
-function attributeMatch(attribute: string, folded: boolean): string {
+export function attributeMatch(attribute: string, folded: boolean): string {
   if (!SIGN_IN_ATTRIBUTES.includes(attribute)) throw new Error(`${attribute} is not a sign-in attribute`);
   const column = `json_extract(attributes, '$.${attribute}')`;
   return folded && attribute !== 'phone_number' ? `lower(${column}) = lower(?)` : `${column} = ?`;

@@ -151,7 +151,9 @@ export function createDeletedDataArchive(options: DeletedDataArchiveOptions): De
           continue;
         }
         const row = await sql.get<{ snapshot: string }>('SELECT snapshot FROM control_deleted_data WHERE copy_id = ?', [copy.copyId]);
-        if (!row) continue; // restored by a concurrent call
+        // Gone: a concurrent call restored it first. Two calls can also both get here; the second restore then only
+        // skips, as every restore hook leaves the keys (items, users) already present alone.
+        if (!row) continue;
         const outcome = await hooks.restore(target.physicalId, target.resolvedProperties, JSON.parse(row.snapshot) as StoredDataSnapshot);
         await sql.run('DELETE FROM control_deleted_data WHERE copy_id = ?', [copy.copyId]);
         log.info('restored deleted data', {
