@@ -89,29 +89,37 @@ export function isForteError(value: unknown): value is ForteErrorShape {
 }
 
 /**
+ * The codes the kernel itself answers on every AWS JSON API route (signatures, bodies, authorization,
+ * unknown operations; the cloud's kernel/api-errors.ts): each JSON service's table starts with these (`{ ...JSON_API_ERROR_STATUS, ... }`).
+ */
+export const JSON_API_ERROR_STATUS = {
+  UnknownOperationException: 400,
+  SerializationException: 400,
+  /** Temporary credentials past their expiry (the credential provider of identity pools). */
+  ExpiredToken: 400,
+  MissingAuthenticationTokenException: 403,
+  UnrecognizedClientException: 403,
+  InvalidSignatureException: 403,
+  IncompleteSignatureException: 403,
+  AccessDeniedException: 403,
+  RequestEntityTooLargeException: 413,
+  InternalFailure: 500,
+} as const;
+
+/**
  * Error codes of Forte's own JSON APIs (control plane, hosting deploys, mailbox) and of the resource
  * handlers a push runs. AWS-protocol services (S3, Cognito, ...) declare the AWS codes of their protocol
  * in their own tables.
  */
 export const CONTROL_ERROR_STATUS = {
+  ...JSON_API_ERROR_STATUS,
   ValidationException: 400,
-  SerializationException: 400,
-  UnknownOperationException: 400,
   /** A hosting blob upload whose body does not hash to the sha256 in its URL. */
   BadDigest: 400,
-  /** Temporary credentials past their expiry. */
-  ExpiredToken: 400,
-  MissingAuthenticationTokenException: 403,
-  InvalidSignatureException: 403,
-  IncompleteSignatureException: 403,
-  UnrecognizedClientException: 403,
-  AccessDeniedException: 403,
   ResourceNotFoundException: 404,
   ConflictException: 409,
   DeploymentInProgressException: 409,
   ResourceInUseException: 409,
-  RequestEntityTooLargeException: 413,
-  InternalFailure: 500,
 } as const;
 
 export type ControlErrorCode = keyof typeof CONTROL_ERROR_STATUS;

@@ -1,22 +1,6 @@
-import { defineErrorTable } from '@forte/protocol';
+import { JSON_API_ERROR_STATUS, defineErrorTable } from '@forte/protocol';
 
-/**
- * The codes the kernel itself answers on every AWS JSON API route (signatures, bodies, authorization,
- * unknown operations): each JSON service's table starts with these (`{ ...JSON_API_ERROR_STATUS, ... }`).
- */
-export const JSON_API_ERROR_STATUS = {
-  UnknownOperationException: 400,
-  SerializationException: 400,
-  /** Temporary credentials past their expiry (the credential provider of identity pools). */
-  ExpiredToken: 400,
-  MissingAuthenticationTokenException: 403,
-  UnrecognizedClientException: 403,
-  InvalidSignatureException: 403,
-  IncompleteSignatureException: 403,
-  AccessDeniedException: 403,
-  RequestEntityTooLargeException: 413,
-  InternalFailure: 500,
-} as const;
+export { JSON_API_ERROR_STATUS };
 
 /** The kernel's own errors on JSON routes. */
 export const JSON_API_ERRORS = defineErrorTable('aws-json', JSON_API_ERROR_STATUS);
