@@ -1,4 +1,6 @@
 import type { CommandOption } from './command.js';
+import { didYouMean } from './did-you-mean.js';
+import { UsageError } from './usage-error.js';
 
 /** Every command's `-h, --help`. */
 export const HELP_OPTION: CommandOption = { name: 'help', short: 'h', description: 'show this help' };
@@ -28,4 +30,17 @@ const TOLERATED_EVERYWHERE = ['yes'];
 export function unknownOptions(options: CommandOption[], given: string[]): string[] {
   const known = new Set([...acceptedOptions(options).map((o) => o.name), ...TOLERATED_EVERYWHERE]);
   return given.filter((name) => !known.has(name));
+}
+
+/**
+ * Refuses the options in `given` that a command with these options does not accept, naming them and, for one,
+ * the closest it does accept. `where` names the command (`forte push`); `hint` ends the message.
+ */
+export function assertKnownOptions(options: CommandOption[], given: string[], where: string, hint = ''): void {
+  const unknown = unknownOptions(options, given);
+  if (unknown.length === 0) return;
+  const flag = (f: string): string => (f.length === 1 ? `-${f}` : `--${f}`);
+  const known = acceptedOptions(options).map((o) => o.name);
+  const suggestion = unknown.length === 1 ? didYouMean(unknown[0]!, known, flag) : '';
+  throw new UsageError(`Unknown option ${unknown.map(flag).join(', ')} for ${where}.${suggestion}${hint}`);
 }

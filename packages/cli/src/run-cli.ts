@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { isUserError, UserError, type CategoryPlugin, type CliInput } from '@forte/protocol';
 import { createCliContext, type CliContext } from './cli-context.js';
 import type { Command } from './command.js';
-import { acceptedOptions, unknownOptions } from './command-options.js';
+import { assertKnownOptions } from './command-options.js';
 import { COMMANDS, CORE_COMMAND_NAMES, cliVersion, findCommand } from './command-table.js';
 import { logUnexpectedError } from './error-log.js';
 import { forteHome } from './forte-home.js';
@@ -95,13 +95,7 @@ export async function runCli(argv: string[], options: { cwd?: string } = {}): Pr
       delete opts['version'];
       opts['verbose'] = true;
     }
-    const unknown = unknownOptions(command.options, Object.keys(opts));
-    if (unknown.length > 0) {
-      const flag = (f: string): string => (f.length === 1 ? `-${f}` : `--${f}`);
-      const known = acceptedOptions(command.options).map((o) => o.name);
-      const suggestion = unknown.length === 1 ? didYouMean(unknown[0]!, known, flag) : '';
-      throw new UsageError(`Unknown option ${unknown.map(flag).join(', ')} for forte ${command.name}.${suggestion}`);
-    }
+    assertKnownOptions(command.options, Object.keys(opts), `forte ${command.name}`);
     await withHooks(ctx, hookEventOf(command, input), () => command.run(ctx));
     return EXIT.ok;
   } catch (error) {
@@ -201,14 +195,7 @@ async function runPluginCommand(ctx: CliContext, input: CliInput): Promise<numbe
   const info = await pickPlugin(ctx, name, candidates);
   const command = commandOf(info) ?? input.command;
   const declared = pluginCommandOptions(info, command);
-  const unknown = declared ? unknownOptions(declared, Object.keys(input.options)) : [];
-  if (declared && unknown.length > 0) {
-    const known = acceptedOptions(declared).map((o) => o.name);
-    const suggestion = unknown.length === 1 ? didYouMean(unknown[0] ?? '', known, (f) => `--${f}`) : '';
-    throw new UsageError(
-      `Unknown option ${unknown.map((f) => (f.length === 1 ? `-${f}` : `--${f}`)).join(', ')} for forte ${command} ${name}.${suggestion} See forte ${command} ${name} --help.`,
-    );
-  }
+  if (declared) assertKnownOptions(declared, Object.keys(input.options), `forte ${command} ${name}`, ` See forte ${command} ${name} --help.`);
   const pluginInput: CliInput = { ...input, plugin: info.manifest.name, command };
   const pluginCtx = { ...ctx, input: pluginInput };
   const plugin = await ctx.loadPlugin<CategoryPlugin>(info);
