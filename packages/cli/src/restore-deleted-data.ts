@@ -1,4 +1,4 @@
-import { UserError, type DeletedDataCopy } from '@forte/protocol';
+import { UserError, designatesDeletedData, type DeletedDataCopy } from '@forte/protocol';
 import type { CliContext } from './cli-context.js';
 import { envInfoOf } from './environments.js';
 
@@ -25,8 +25,7 @@ export async function restoreDeletedData(ctx: CliContext, resource: string | und
     throw new UserError('The provider of this project cannot restore deleted data.', 'Update the provider plugin.');
   const args = { appId: envInfo.AmplifyAppId, envName: project.envName };
   const all = await provider.listDeletedData(ctx, args);
-  const copies =
-    resource === undefined ? all : all.filter((c) => c.logicalId === resource || c.logicalId.endsWith(`.${resource}`) || c.physicalId === resource);
+  const copies = resource === undefined ? all : all.filter((c) => designatesDeletedData(c, resource));
   if (copies.length === 0) {
     ctx.print.info(
       resource === undefined

@@ -198,6 +198,10 @@ export const deletedDataCopySchema = z.object({
 });
 export type DeletedDataCopy = z.infer<typeof deletedDataCopySchema>;
 
+/** Whether `name` designates the copy (`RestoreDeletedData`'s `resource`): its logical id, the last part of it, or the physical id it had. */
+export const designatesDeletedData = (copy: DeletedDataCopy, name: string): boolean =>
+  copy.logicalId === name || copy.logicalId.endsWith(`.${name}`) || copy.physicalId === name;
+
 /** What restoring one copy did: `restored` entries put back, `skipped` ones already there or that no longer fit. */
 export const restoredDataCopySchema = z.object({
   copy: deletedDataCopySchema,

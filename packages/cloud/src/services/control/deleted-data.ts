@@ -1,4 +1,4 @@
-import type { DeletedDataCopy, RestoredDataCopy, StoredDataCount } from '@forte/protocol';
+import { designatesDeletedData, type DeletedDataCopy, type RestoredDataCopy, type StoredDataCount } from '@forte/protocol';
 import type { SqlStore } from '../../engines/types.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { ResourceHandler, StoredDataSnapshot } from '../../kernel/types.js';
@@ -75,9 +75,6 @@ const toCopy = (row: CopyRow): DeletedDataCopy => ({
   expiresAt: new Date(Number(row.expires_at)).toISOString(),
 });
 
-/** Whether `name` designates the copy: its logical id, the last part of it, or the physical id it had. */
-const designates = (copy: DeletedDataCopy, name: string): boolean => copy.logicalId === name || copy.logicalId.endsWith(`.${name}`) || copy.physicalId === name;
-
 export function createDeletedDataArchive(options: DeletedDataArchiveOptions): DeletedDataArchive {
   const { sql, log } = options;
 
@@ -133,7 +130,7 @@ export function createDeletedDataArchive(options: DeletedDataArchiveOptions): De
           `Environment ${envName} is being deployed by ${lock.initiatedBy}; restore deleted data once the deployment has finished.`,
         );
       const all = await listRows(appId, envName);
-      const copies = name === undefined ? all : all.filter((c) => designates(c, name));
+      const copies = name === undefined ? all : all.filter((c) => designatesDeletedData(c, name));
       if (name !== undefined && copies.length === 0) {
         throw controlError(
           'ResourceNotFoundException',
