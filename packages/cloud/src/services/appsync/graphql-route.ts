@@ -6,6 +6,7 @@ import type { Kernel, RequestContext, Route } from '../../kernel/types.js';
 import type { GraphQLLimits } from './graphql-limits.js';
 import type { ApiRegistry, DeployedApi } from './api-registry.js';
 import { AppSyncAuthError, authenticateCaller, type Caller } from './caller.js';
+import { compiledQuery } from './compiled-query.js';
 import { createDocumentCache } from './document-cache.js';
 import { withFreshBudget } from './execution-context.js';
 import { formatErrors } from './format-errors.js';
@@ -158,8 +159,16 @@ export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; even
       if (error instanceof QueryLimitError) return refuse(ctx, 'ValidationError', error.message);
       throw error;
     }
-    const contextValue = withFreshBudget({ apiId: api.apiId, caller, tables: kernel.capability(TABLES), tableNames: api.tables, events, nextTokens, limits });
-    const result = await execute({ schema: api.schema, document, variableValues: request.variables, operationName: request.operationName, contextValue });
+    const base = { apiId: api.apiId, caller, tables: kernel.capability(TABLES), tableNames: api.tables, events, nextTokens, limits };
+    let contextValue = withFreshBudget(base);
+    // The common read skips graphql-js's general machinery; anything it does not answer as graphql-js would,
+    // graphql-js executes, on a budget of its own.
+    const compiled = compiledQuery(api.schema, operation);
+    let result = compiled && (await compiled.run(contextValue, request.variables));
+    if (!result) {
+      if (compiled) contextValue = withFreshBudget(base);
+      result = await execute({ schema: api.schema, document, variableValues: request.variables, operationName: request.operationName, contextValue });
+    }
     // Past a limit, every field still to resolve fails alike: the answer is the one error that names it.
     const exceeded = contextValue.budget.exceeded;
     if (exceeded) return refuse(ctx, exceeded.errorType, exceeded.message);
