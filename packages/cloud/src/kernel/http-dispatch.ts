@@ -37,7 +37,7 @@ export function createRequestListener(kernel: KernelRuntime, options: { version:
           ctx.requestId,
         );
       }
-      if (routable) route = findUrlRoute(kernel.urlRoutes, ctx) ?? rootJsonRoute(req, ctx.pathname);
+      if (routable) route = findUrlRoute(kernel.urlRoutes, ctx) ?? rootJsonRoute(req, rawPath);
     }
     const publicStatic = route?.publicStatic === true;
     // A preflight is for the route that the request it announces would reach.

@@ -12,10 +12,11 @@ import type { Route } from './types.js';
  * A POST to `/` with a target no route serves gets a route that answers UnknownOperationException; any
  * other request gets undefined (the kernel's usual 404). Only consulted when no route matched the request.
  */
-export function createRootJsonDispatch(routes: readonly Route[]): (req: IncomingMessage, pathname: string) => Route | undefined {
+export function createRootJsonDispatch(routes: readonly Route[]): (req: IncomingMessage, rawPath: string) => Route | undefined {
   let byPrefix: Map<string, Route> | undefined;
-  return (req, pathname) => {
-    if (req.method !== 'POST' || pathname !== '/') return undefined;
+  return (req, rawPath) => {
+    // The path exactly as sent: `//x/` parses to the path `/` but is not the root.
+    if (req.method !== 'POST' || rawPath !== '/') return undefined;
     const target = req.headers['x-amz-target'];
     if (typeof target !== 'string') return undefined;
     // Built at the first call: every service has registered its routes by then. The first route of a prefix wins.
