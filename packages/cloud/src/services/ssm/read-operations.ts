@@ -74,7 +74,8 @@ export function createReadOperations(ssm: SsmContext): Record<string, JsonOperat
         NextToken: z.string().min(1).max(4096).optional(),
         ParameterFilters: noFilters('ParameterFilters'),
       }),
-      resources: (input) => [arnOf(ssm, input.Path)],
+      // The path's ARN without a trailing slash, as policies name it (`parameter/amplify/<appId>/<env>`).
+      resources: (input) => [arnOf(ssm, input.Path.length > 1 ? input.Path.replace(/\/$/, '') : input.Path)],
       async handler(input, call) {
         const path = normalizePath(input.Path);
         const max = input.MaxResults ?? 10;

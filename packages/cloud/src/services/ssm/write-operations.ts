@@ -43,7 +43,7 @@ export function createWriteOperations(ssm: SsmContext): Record<string, JsonOpera
         checkNewName(input.Name, arnOf(ssm, '').length);
         if (input.KeyId !== undefined && input.KeyId !== DEFAULT_KEY_ID)
           throw SSM_ERRORS.error('InvalidKeyId', `Forte seals SecureString values with the cloud's own key: omit KeyId or give ${DEFAULT_KEY_ID}.`);
-        if (input.KeyId !== undefined && input.Type !== 'SecureString')
+        if (input.KeyId !== undefined && input.Type !== undefined && input.Type !== 'SecureString')
           throw SSM_ERRORS.error('ValidationException', 'KeyId is only for SecureString parameters.');
         // The value's length, never the value: it may be a secret.
         const length = input.Value.length;
