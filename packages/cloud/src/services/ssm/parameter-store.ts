@@ -67,7 +67,7 @@ const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\$
 export type ParameterStore = ReturnType<typeof createParameterStore>;
 
 /** The parameters of one cloud (one account and region), SecureString values sealed with `secrets`. */
-export function createParameterStore(sql: SqlStore, secrets: SecretBox) {
+export function createParameterStore(sql: SqlStore, secrets: SecretBox, limits: { maxParameters: number } = { maxParameters: MAX_PARAMETERS }) {
   return {
     async get(name: string): Promise<StoredParameter | undefined> {
       const row = await sql.get<Row>('SELECT * FROM ssm_parameters WHERE name = ?', [name]);
@@ -97,8 +97,11 @@ export function createParameterStore(sql: SqlStore, secrets: SecretBox) {
           throw SSM_ERRORS.error('ValidationException', `A parameter type is required when you create a parameter (${input.name} does not exist): set Type.`);
         if (!existing) {
           const count = await tx.get<{ n: number }>('SELECT COUNT(*) AS n FROM ssm_parameters');
-          if (Number(count?.n ?? 0) >= MAX_PARAMETERS)
-            throw SSM_ERRORS.error('ParameterLimitExceeded', `This account already has ${MAX_PARAMETERS} parameters, the most it may keep: delete some first.`);
+          if (Number(count?.n ?? 0) >= limits.maxParameters)
+            throw SSM_ERRORS.error(
+              'ParameterLimitExceeded',
+              `This account already has ${limits.maxParameters} parameters, the most it may keep: delete some first.`,
+            );
         }
         const version = Number(existing?.version ?? 0) + 1;
         // An Advanced parameter cannot go back to Standard (as in AWS).
