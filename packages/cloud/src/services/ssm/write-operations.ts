@@ -57,20 +57,9 @@ export function createWriteOperations(ssm: SsmContext): Record<string, JsonOpera
               : `Advanced tier parameters support a maximum parameter value of ${MAX_VALUE.Advanced} characters (this one has ${length}).`,
           );
         }
-        return ssm.store
-          .put(
-            {
-              name: input.Name,
-              type: input.Type,
-              value: input.Value,
-              description: input.Description,
-              overwrite: input.Overwrite ?? false,
-              tier,
-              user: callerArn(ssm, call),
-            },
-            Date.now(),
-          )
-          .then(({ version, tier: kept }) => ({ Version: version, Tier: kept }));
+        const put = { name: input.Name, type: input.Type, value: input.Value, description: input.Description, tier, user: callerArn(ssm, call) };
+        const kept = await ssm.store.put({ ...put, overwrite: input.Overwrite ?? false }, Date.now());
+        return { Version: kept.version, Tier: kept.tier };
       },
     }),
 
