@@ -13,7 +13,8 @@ export { createDynamoDbService } from './services/dynamodb/index.js';
 export { createHostingService } from './services/hosting/index.js';
 export { createIamService } from './services/iam/index.js';
 export { createS3Service } from './services/s3/index.js';
-export { CREDENTIAL_PROVIDERS, IDENTITY_TOKEN_VERIFIERS, POLICY_SOURCES, TABLES, TRUST_POLICY_SOURCES } from './kernel/capabilities.js';
+export { createSsmService } from './services/ssm/index.js';
+export { CREDENTIAL_PROVIDERS, ENVIRONMENT_CLEANUPS, IDENTITY_TOKEN_VERIFIERS, POLICY_SOURCES, TABLES, TRUST_POLICY_SOURCES } from './kernel/capabilities.js';
 export {
   CapabilityError,
   defineCapability,

@@ -126,7 +126,7 @@ void describe('createCloud', () => {
       assert.ok(cloud.kernel.resourceHandler('Forte::DynamoDB::Table'));
       assert.deepEqual(
         cloud.kernel.services.map((s) => s.name),
-        ['admin-credentials', 'iam', 'cognito-idp', 'cognito-identity', 'dynamodb', 'appsync', 'control', 'hosting', 's3'],
+        ['admin-credentials', 'iam', 'cognito-idp', 'cognito-identity', 'dynamodb', 'appsync', 'control', 'hosting', 's3', 'ssm'],
       );
     } finally {
       await cloud.close();

@@ -26,6 +26,7 @@ import { createDynamoDbService } from './services/dynamodb/index.js';
 import { createHostingService } from './services/hosting/index.js';
 import { createIamService } from './services/iam/index.js';
 import { createS3Service } from './services/s3/index.js';
+import { createSsmService } from './services/ssm/index.js';
 
 /** The database file inside the data dir. */
 const DATABASE_FILE = 'forte.db';
@@ -44,6 +45,7 @@ export const BUILT_IN_SERVICES: readonly ServiceFactory[] = [
   createControlService,
   createHostingService,
   createS3Service,
+  createSsmService,
 ];
 
 /** The port a cloud listens on when none is given. */

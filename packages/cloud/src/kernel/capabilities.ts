@@ -1,5 +1,5 @@
 import { defineCapability, defineCapabilityList } from './capability.js';
-import type { CredentialProvider, IdentityTokenVerifier, PolicyDocument, Principal, TableEngine, TrustPolicySource } from './types.js';
+import type { CredentialProvider, EnvironmentCleanup, IdentityTokenVerifier, PolicyDocument, Principal, TableEngine, TrustPolicySource } from './types.js';
 
 /**
  * Every capability services give each other, declared once: a provider lists `provide(X, value)` in its
@@ -24,3 +24,9 @@ export const CREDENTIAL_PROVIDERS = defineCapabilityList<CredentialProvider>('cr
 
 /** The trust policies of roles, evaluated by `kernel.checkRoleTrust`. */
 export const TRUST_POLICY_SOURCES = defineCapabilityList<TrustPolicySource>('trust-policy-sources', { providedBy: 'iam' });
+
+/**
+ * Data an app environment keeps outside its deployed resources (its SSM parameters), dropped by the control
+ * service once DeleteEnvironment has deleted the environment.
+ */
+export const ENVIRONMENT_CLEANUPS = defineCapabilityList<EnvironmentCleanup>('environment-cleanups', { providedBy: 'ssm' });

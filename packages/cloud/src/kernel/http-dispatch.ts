@@ -5,6 +5,7 @@ import { CREDENTIAL_PROVIDERS } from './capabilities.js';
 import { answerPreflight, applyCorsHeaders, corsHeaders, isSameOrigin, refusePreflight } from './cors.js';
 import type { KernelRuntime } from './create-kernel.js';
 import { internalErrorFor, writeErrorResponse } from './error-response.js';
+import { createRootJsonDispatch } from './root-json-dispatch.js';
 import { chainedCredentials, verifySigV4 } from './sigv4.js';
 import type { Logger } from './logger.js';
 import type { CredentialProvider, DenyCode, Principal, RequestContext, Route } from './types.js';
@@ -20,6 +21,7 @@ export function createRequestListener(kernel: KernelRuntime, options: { version:
   const credentials: CredentialProvider = chainedCredentials(kernel.capability(CREDENTIAL_PROVIDERS));
 
   const shared = { credentials, hostIsValid: createHostCheck() };
+  const rootJsonRoute = createRootJsonDispatch(kernel.urlRoutes);
 
   return (req: IncomingMessage, res: ServerResponse): void => {
     const ctx = new KernelRequestContext(kernel, shared, req, res);
@@ -35,7 +37,7 @@ export function createRequestListener(kernel: KernelRuntime, options: { version:
           ctx.requestId,
         );
       }
-      if (routable) route = findUrlRoute(kernel.urlRoutes, ctx);
+      if (routable) route = findUrlRoute(kernel.urlRoutes, ctx) ?? rootJsonRoute(req, rawPath);
     }
     const publicStatic = route?.publicStatic === true;
     // A preflight is for the route that the request it announces would reach.

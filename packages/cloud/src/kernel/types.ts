@@ -161,6 +161,12 @@ export interface JsonApiDescription {
 }
 
 /**
+ * Drops what a service keeps for an app environment outside its resources (`ENVIRONMENT_CLEANUPS`), once
+ * the environment is deleted; `appId` is the Amplify app id. Answers how many entries it dropped.
+ */
+export type EnvironmentCleanup = (environment: { appId: string; envName: string }) => Promise<number>;
+
+/**
  * A protocol upgrade (WebSocket) served on a path, matched like a URL route: the server's `upgrade` event
  * goes to the first match in registration order; an upgrade that matches none is answered 404 and dropped.
  */

@@ -8,6 +8,7 @@ import {
   type ControlOperations,
 } from '@forte/protocol';
 import type { z } from 'zod';
+import { ENVIRONMENT_CLEANUPS } from '../../kernel/capabilities.js';
 import { defineOperation, jsonApiRoute, type JsonOperation } from '../../kernel/json-api.js';
 import type { Kernel, Principal, ResourceHandler, Service } from '../../kernel/types.js';
 import { publicEnvironment } from './control-store.js';
@@ -63,6 +64,18 @@ export function createControlService(kernel: Kernel, options: ControlOptions = {
   const { registry, deletedData } = engine;
   let purgeTimer: NodeJS.Timeout | undefined;
 
+  // What other services keep for the environment outside its resources (its SSM parameters): the
+  // environment is gone either way, so a failure is logged rather than answered.
+  const cleanUpEnvironment = async (appId: string, envName: string): Promise<void> => {
+    for (const cleanup of kernel.capability(ENVIRONMENT_CLEANUPS)) {
+      try {
+        await cleanup({ appId, envName });
+      } catch (error) {
+        log.error('dropping the data a deleted environment kept outside its resources failed', { appId, envName, error });
+      }
+    }
+  };
+
   const operations = jsonOperations({
     CreateApp: async ({ name }) => ({ app: await registry.createApp(name) }),
     GetApp: async ({ appId }) => ({ app: await registry.getApp(appId) }),
@@ -74,9 +87,11 @@ export function createControlService(kernel: Kernel, options: ControlOptions = {
     CreateEnvironment: async ({ appId, envName }) => ({ environment: await registry.createEnvironment(appId, envName) }),
     GetEnvironment: async ({ appId, envName }) => ({ environment: publicEnvironment(await registry.getEnvironment(appId, envName)) }),
     ListEnvironments: async ({ appId }) => ({ environments: await registry.listEnvironments(appId) }),
-    DeleteEnvironment: async ({ appId, envName }, principal) => ({
-      deployment: await engine.deleteEnvironment(appId, envName, `DeleteEnvironment by ${describePrincipal(principal)}`),
-    }),
+    DeleteEnvironment: async ({ appId, envName }, principal) => {
+      const deployment = await engine.deleteEnvironment(appId, envName, `DeleteEnvironment by ${describePrincipal(principal)}`);
+      if (deployment.status === 'SUCCEEDED') await cleanUpEnvironment(appId, envName);
+      return { deployment };
+    },
     CreateChangeSet: async (input) => ({ changeSet: await engine.createChangeSet(input) }),
     DescribeChangeSet: async ({ changeSetId }) => ({ changeSet: await engine.describeChangeSet(changeSetId) }),
     ExecuteChangeSet: async ({ changeSetId }) => ({ deployment: await engine.executeChangeSet(changeSetId) }),
