@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { sharedReference } from '@forte/protocol/shared-reference';
-import { removeProject, runForte } from './forte-runner.js';
+import { removeProject, runForte, runForteInTerminal } from './forte-runner.js';
 
 const shared = sharedReference('the Gen 1 project corpus', ['corpus/gen1-projects']);
 const corpus = shared.dir === undefined ? '' : join(shared.dir, 'corpus/gen1-projects');
@@ -131,6 +131,34 @@ void describe('forte init + push of real Gen 1 projects (built binary, local clo
     assert.equal(create.status, 200);
     assert.deepEqual(await create.json(), { data: { listProjects: { items: [] } } });
     assert.ok(statSync(join(root, 'amplify/#current-cloud-backend')).isDirectory());
+  });
+
+  void it("interactive: Amplify's questions for an existing project (use an existing environment? which one? editor)", async () => {
+    const root = copy('backend-only', 'backend-only-interactive');
+    const original = readJson(join(root, 'amplify/team-provider-info.json'));
+    const envs = Object.keys(original);
+    const run = await runForteInTerminal(['init'], { cwd: root, home }, [
+      [/Do you want to use an existing environment\?/, '\r'],
+      [/Choose the environment you would like to use:/, '\r'],
+      [/Choose your default editor:/, '\r'],
+    ]);
+    assert.equal(run.code, 0, run.screen);
+    assert.match(run.screen, /environment main is created and checked out/);
+    assert.deepEqual(envs, ['main']);
+    assert.equal(readJson(join(root, 'amplify/.config/local-env-info.json')).envName, 'main');
+    assert.equal(readJson(join(root, 'amplify/.config/local-env-info.json')).defaultEditor, 'vscode');
+
+    // No: a new environment, whose parameters start from the repository's one.
+    rmSync(join(root, 'amplify/.config/local-env-info.json'));
+    const other = await runForteInTerminal(['init'], { cwd: root, home }, [
+      [/Do you want to use an existing environment\?/, 'n\r'],
+      [/Enter a name for the environment/, '\x7f\x7f\x7fstaging\r'],
+      [/Choose your default editor:/, '\r'],
+    ]);
+    assert.equal(other.code, 0, other.screen);
+    const tpi = readJson(join(root, 'amplify/team-provider-info.json'));
+    assert.deepEqual(tpi.staging.categories, original.main.categories);
+    assert.notEqual(tpi.staging.awscloudformation.StackName, tpi.main.awscloudformation.StackName);
   });
 
   void it("headless --categories: social sign-in secrets go to the deployment secrets outside the repository, Amplify's shape; bad input changes nothing", async () => {
