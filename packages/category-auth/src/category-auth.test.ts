@@ -376,6 +376,15 @@ void describe('category-auth', () => {
     const { template } = await categoryPlugin.build!(fakeContext(root).ctx, ref(name));
     assert.deepEqual(template.Resources['UserPool']!.Properties!['UsernameAttributes'], ['email', 'phone_number']);
     assert.equal(template.Resources['UserPoolClient']!.Properties!['RefreshTokenValidityDays'], 120);
+    // The hosted UI and social sign-in are not deployed yet: refused, rather than a pool deployed without them.
+    writeFileSync(
+      join(dir, 'cli-inputs.json'),
+      JSON.stringify({ version: '1', cognitoConfig: { ...cognitoConfig, hostedUI: true, authProvidersUserPool: ['Facebook', 'Google'] } }),
+    );
+    await assert.rejects(
+      categoryPlugin.build!(fakeContext(root).ctx, ref(name)),
+      (e: unknown) => isUserError(e) && /hosted UI or social sign-in \(Facebook, Google\): not supported yet: Forte issue 17/.test(e.message),
+    );
     writeFileSync(join(dir, 'cli-inputs.json'), JSON.stringify({ version: '1', cognitoConfig: { ...cognitoConfig, usernameAttributes: ['email, fax'] } }));
     await assert.rejects(
       categoryPlugin.build!(fakeContext(root).ctx, ref(name)),
