@@ -3,10 +3,13 @@ import {
   PROVIDER_NAME,
   UserError,
   backendConfigSchema,
+  isForteError,
+  isUserError,
   localAwsInfoSchema,
   projectConfigSchema,
   teamProviderInfoSchema,
   type AmplifyMeta,
+  type ProviderPlugin,
   type TeamProviderInfo,
 } from '@forte/protocol';
 import type { CliContext } from './cli-context.js';
@@ -52,9 +55,12 @@ export async function attachProject(ctx: CliContext, root: string): Promise<void
         }));
   const profileName = profileFromFlags(ctx);
   ctx.useProfile(profileName);
-  const appId = str(amplify['appId']);
   const cloud = await ctx.cloud();
-  const envInfo = await (await ctx.provider()).initEnv(ctx, { projectName: config.projectName, envName, ...(appId ? { appId } : {}) });
+  const provider = await ctx.provider();
+  // A repository pushed with Forte names its app in team-provider-info.json: a teammate's clone joins that app
+  // (and its environment, when deployed) instead of making another; an AWS app id is unknown here.
+  const appId = str(amplify['appId']) ?? (await appOfRepository(ctx, provider, tpi, envName));
+  const envInfo = await provider.initEnv(ctx, { projectName: config.projectName, envName, ...(appId ? { appId } : {}) });
   ctx.print.info(
     `Connected to the ${ctx.usesLocalCloud() ? 'local ' : ''}Forte Cloud at ${cloud.endpoint} (app ${envInfo.AmplifyAppId}, environment ${envName})`,
   );
@@ -95,4 +101,22 @@ async function askEnvName(ctx: CliContext, known: string[]): Promise<string> {
     });
   }
   return ctx.prompt.input({ message: 'Enter a name for the environment', default: 'dev' });
+}
+
+/** The app that team-provider-info.json names (the chosen environment's first), if this cloud has it. */
+async function appOfRepository(ctx: CliContext, provider: ProviderPlugin, tpi: TeamProviderInfo, envName: string): Promise<string | undefined> {
+  const ids = [tpi[envName], ...Object.values(tpi)].map((env) => env?.[PROVIDER_NAME]?.AmplifyAppId).filter((id): id is string => typeof id === 'string');
+  for (const appId of new Set(ids)) {
+    try {
+      return (await provider.getApp(ctx, { appId })).appId;
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+  return undefined;
+}
+
+function isNotFound(error: unknown): boolean {
+  const cause = isUserError(error) ? error.cause : error;
+  return isForteError(cause) && cause.code === 'ResourceNotFoundException';
 }

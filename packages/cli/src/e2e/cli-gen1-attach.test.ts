@@ -147,6 +147,14 @@ void describe('forte init + push of real Gen 1 projects (built binary, local clo
     assert.deepEqual(envs, ['main']);
     assert.equal(readJson(join(root, 'amplify/.config/local-env-info.json')).envName, 'main');
     assert.equal(readJson(join(root, 'amplify/.config/local-env-info.json')).defaultEditor, 'vscode');
+    const attached = readJson(join(root, 'amplify/team-provider-info.json')).main.awscloudformation;
+
+    // A teammate's clone of the repository as it is now (Forte's ids in team-provider-info.json) joins that environment.
+    const teammate = join(work, 'backend-only-teammate');
+    cpSync(root, teammate, { recursive: true, filter: (path) => !path.includes('.config/local-') && !path.includes('amplify-meta.json') });
+    const joined = await runForte(['init', '--amplify', '{"envName":"main"}', '--yes'], { cwd: teammate, home });
+    assert.equal(joined.code, 0, joined.stderr);
+    assert.deepEqual(readJson(join(teammate, 'amplify/team-provider-info.json')).main.awscloudformation, attached);
 
     // No: a new environment, whose parameters start from the repository's one.
     rmSync(join(root, 'amplify/.config/local-env-info.json'));
@@ -159,6 +167,7 @@ void describe('forte init + push of real Gen 1 projects (built binary, local clo
     const tpi = readJson(join(root, 'amplify/team-provider-info.json'));
     assert.deepEqual(tpi.staging.categories, original.main.categories);
     assert.notEqual(tpi.staging.awscloudformation.StackName, tpi.main.awscloudformation.StackName);
+    assert.equal(tpi.staging.awscloudformation.AmplifyAppId, attached.AmplifyAppId, 'a new environment of the same app');
   });
 
   void it("headless --categories: social sign-in secrets go to the deployment secrets outside the repository, Amplify's shape; bad input changes nothing", async () => {
