@@ -29,10 +29,3 @@ export function storeDeploymentSecrets(args: { rootStackId: string; envName: str
   }
   writeJsonFile(path, file, 0o600);
 }
-
-/** The secrets of one resource of an environment (empty when none are kept). */
-export function readDeploymentSecrets(args: { rootStackId: string; envName: string; category: string; resourceName: string }): Record<string, string> {
-  const file = readJsonFile(deploymentSecretsPath(), deploymentSecretsSchema);
-  const app = file?.appSecrets.find((a) => a.rootStackId === args.rootStackId);
-  return app?.environments[args.envName]?.[args.category]?.[args.resourceName] ?? {};
-}

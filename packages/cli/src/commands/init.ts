@@ -7,7 +7,8 @@ import { findProjectRoot, projectPaths } from '../project-model.js';
 
 export const initCommand: Command = {
   name: 'init',
-  summary: 'Creates a project in this folder and its first environment in the cloud (in a project: adds an environment).',
+  summary:
+    'Creates a project in this folder and its first environment in the cloud (in a project: adds an environment; in a cloned one without local settings: attaches it as a new environment).',
   usage: 'forte init [--amplify \'{"projectName":"myapp","envName":"dev","defaultEditor":"code"}\'] [--frontend JSON] [--providers JSON] [--yes]',
   options: [
     { name: 'amplify', short: 'a', value: 'JSON', description: 'the project: {"projectName","envName","defaultEditor"}' },
