@@ -63,6 +63,12 @@ void describe('forte init + push of real Gen 1 projects (built binary, local clo
     void it(`${project}: init attaches it as a new environment; push refuses the categories Forte lacks before anything is applied`, async () => {
       const root = copy(project, project);
       const original = readJson(join(root, 'amplify/team-provider-info.json'));
+      if (project === projects[0]) {
+        // Before init, a command that needs the environment says how to attach the clone.
+        const status = await runForte(['status'], { cwd: root, home });
+        assert.equal(status.code, 1);
+        assert.match(status.stderr, /local-env-info\.json is missing[\s\S]*In a fresh clone of the project, run `forte init`/);
+      }
       const init = await runForte(['init', '--amplify', '{"envName":"main"}', '--yes'], { cwd: root, home });
       assert.equal(init.code, 0, `${init.stdout}\n${init.stderr}`);
       assert.doesNotMatch(init.stderr, /local-env-info\.json is missing/);
