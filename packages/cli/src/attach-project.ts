@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import {
   PROVIDER_NAME,
   UserError,
@@ -8,15 +7,13 @@ import {
   localAwsInfoSchema,
   projectConfigSchema,
   teamProviderInfoSchema,
-  type AmplifyMeta,
   type ProviderPlugin,
   type TeamProviderInfo,
 } from '@forte/protocol';
 import type { CliContext } from './cli-context.js';
-import { resourcesOf } from './cloud-state.js';
 import { rootStackIdOf, storeDeploymentSecrets } from './deployment-secrets.js';
 import { DEFAULT_EDITOR, EDITORS } from './editors.js';
-import { writeFrontendConfigs } from './frontend-configs.js';
+import { syncEnvironment } from './environments.js';
 import { checkEnvName, profileFromFlags } from './init-project.js';
 import { categoryInputs } from './init-categories.js';
 import { readJsonFile, writeJsonFile } from './json-file.js';
@@ -77,14 +74,11 @@ export async function attachProject(ctx: CliContext, root: string): Promise<void
   writeJsonFile(paths.localEnvInfo, { projectPath: root, defaultEditor, envName });
   const awsInfo = readJsonFile(paths.localAwsInfo, localAwsInfoSchema, root) ?? {};
   writeJsonFile(paths.localAwsInfo, { ...awsInfo, [envName]: { configLevel: 'project', useProfile: true, profileName } });
-  // Nothing of this environment is deployed yet: every resource of backend-config is to be created.
-  const meta: AmplifyMeta = { providers: { [PROVIDER_NAME]: envInfo } };
-  for (const [category, name, entry] of resourcesOf(backendConfig)) (meta[category] ??= {})[name] = entry;
-  writeJsonFile(paths.meta, meta);
-  rmSync(paths.currentCloudBackendDir, { recursive: true, force: true });
   updateGitignore(root);
   ctx.reloadProject();
-  await writeFrontendConfigs(ctx, ctx.project().readMeta());
+  // The environment as the cloud has it: empty when new; a teammate's clone joining a deployed one gets its
+  // #current-cloud-backend and outputs, so status and push compare with what is deployed.
+  await syncEnvironment(ctx, { restore: false });
   ctx.print.success(`\nThe project ${config.projectName} is attached: environment ${envName} is created and checked out.`);
   ctx.print.info('"forte push" deploys its backend to the cloud.\n');
 }

@@ -100,7 +100,9 @@ void describe('forte init + push of real Gen 1 projects (built binary, local clo
       if (refused.some((r) => r.startsWith('storage') && r.endsWith('(service S3)'))) assert.match(push.stderr, /Forte issue 14 \(storage\)/);
       // Nothing was deployed: no change set ran, no resource has outputs, no #current-cloud-backend.
       assert.doesNotMatch(push.stdout, /CREATE_IN_PROGRESS/);
-      assert.equal(existsSync(join(root, 'amplify/#current-cloud-backend')), false);
+      const current = join(root, 'amplify/#current-cloud-backend');
+      assert.deepEqual(readdirSync(current), ['amplify-meta.json']);
+      assert.deepEqual(Object.keys(readJson(join(current, 'amplify-meta.json'))), ['providers'], 'no resource is deployed');
       const status = await runForte(['status'], { cwd: root, home });
       assert.equal(status.code, 0, status.stderr);
       assert.doesNotMatch(status.stdout, /No Change/);
@@ -155,6 +157,18 @@ void describe('forte init + push of real Gen 1 projects (built binary, local clo
     assert.equal(create.status, 200);
     assert.deepEqual(await create.json(), { data: { listProjects: { items: [] } } });
     assert.ok(statSync(join(root, 'amplify/#current-cloud-backend')).isDirectory());
+
+    // A teammate clones the repository as pushed: init joins the deployed environment, nothing left to push.
+    const teammate = join(work, 'boards-teammate');
+    const local = /\.config[\\/]local-|amplify-meta\.json$|#current-cloud-backend/;
+    cpSync(root, teammate, { recursive: true, filter: (path) => !local.test(path) });
+    const joined = await runForte(['init', '--amplify', '{"envName":"main"}', '--yes'], { cwd: teammate, home });
+    assert.equal(joined.code, 0, joined.stderr);
+    assert.equal(readJson(join(teammate, 'amplify/backend/amplify-meta.json')).api.projectboards.output.GraphQLAPIEndpointOutput, api.GraphQLAPIEndpointOutput);
+    const status = await runForte(['status'], { cwd: teammate, home });
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /projectboards54040ecc\s*│ No Change/);
+    assert.match(status.stdout, /projectboards\s*│ No Change/);
   });
 
   void it("interactive: Amplify's questions for an existing project (use an existing environment? which one? editor)", async () => {
