@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -354,6 +354,41 @@ void describe('category-auth', () => {
     await assert.rejects(
       categoryPlugin.build!(fakeContext(root).ctx, ref(name)),
       (e: unknown) => isUserError(e) && /cognitoConfig\.mfaConfiguration/.test(e.message),
+    );
+  });
+  void it('builds a cli-inputs.json-only resource as Amplify wrote it: refresh validity "120", usernameAttributes ["email, phone_number"]', async () => {
+    // No template in the folder: a cloned Gen 1 project has only cli-inputs.json; push generates the template.
+    const name = 'cloned1f08412d';
+    const dir = authDir(name);
+    mkdirSync(dir, { recursive: true });
+    const cognitoConfig = {
+      resourceName: name,
+      authSelections: 'identityPoolAndUserPool',
+      userPoolName: 'cloned_userpool',
+      identityPoolName: 'cloned_identitypool',
+      usernameAttributes: ['email, phone_number'],
+      requiredAttributes: ['email'],
+      userpoolClientRefreshTokenValidity: '120',
+      hostedUI: false,
+      triggers: {},
+    };
+    writeFileSync(join(dir, 'cli-inputs.json'), JSON.stringify({ version: '1', cognitoConfig }));
+    const { template } = await categoryPlugin.build!(fakeContext(root).ctx, ref(name));
+    assert.deepEqual(template.Resources['UserPool']!.Properties!['UsernameAttributes'], ['email', 'phone_number']);
+    assert.equal(template.Resources['UserPoolClient']!.Properties!['RefreshTokenValidityDays'], 120);
+    // The hosted UI and social sign-in are not deployed yet: refused, rather than a pool deployed without them.
+    writeFileSync(
+      join(dir, 'cli-inputs.json'),
+      JSON.stringify({ version: '1', cognitoConfig: { ...cognitoConfig, hostedUI: true, authProvidersUserPool: ['Facebook', 'Google'] } }),
+    );
+    await assert.rejects(
+      categoryPlugin.build!(fakeContext(root).ctx, ref(name)),
+      (e: unknown) => isUserError(e) && /hosted UI or social sign-in \(Facebook, Google\): not supported yet: Forte issue 17/.test(e.message),
+    );
+    writeFileSync(join(dir, 'cli-inputs.json'), JSON.stringify({ version: '1', cognitoConfig: { ...cognitoConfig, usernameAttributes: ['email, fax'] } }));
+    await assert.rejects(
+      categoryPlugin.build!(fakeContext(root).ctx, ref(name)),
+      (e: unknown) => isUserError(e) && /cognitoConfig\.usernameAttributes\.1/.test(e.message),
     );
   });
 });

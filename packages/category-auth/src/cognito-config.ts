@@ -42,6 +42,27 @@ export const MFA_TOTP = 'TOTP';
 const attribute = z.enum(STANDARD_ATTRIBUTES);
 
 /**
+ * A list of names where Amplify also accepts one string holding several, comma-separated: its own
+ * walkthrough wrote `usernameAttributes: ["email, phone_number"]` for "Email or phone number", and its push
+ * splits that entry, so real projects carry it.
+ */
+const commaList = <T extends z.ZodTypeAny>(item: T) =>
+  z.preprocess(
+    (value) =>
+      Array.isArray(value)
+        ? value.flatMap((entry: unknown) =>
+            typeof entry === 'string' && entry.includes(',')
+              ? entry
+                  .split(',')
+                  .map((part) => part.trim())
+                  .filter((part) => part !== '')
+              : [entry],
+          )
+        : value,
+    z.array(item),
+  );
+
+/**
  * `cognitoConfig` of `amplify/backend/auth/<res>/cli-inputs.json`, with Amplify's key names. Only the keys
  * Forte acts on are required; Amplify's other keys (triggers, hosted UI…) are kept as they are.
  */
@@ -55,7 +76,7 @@ export const cognitoConfigSchema = z
     identityPoolName: z.string().min(1).optional(),
     allowUnauthenticatedIdentities: z.boolean().default(false),
     /** Sign in with these instead of a username; empty = username sign-in. */
-    usernameAttributes: z.array(z.enum(['email', 'phone_number'])).default([]),
+    usernameAttributes: commaList(z.enum(['email', 'phone_number'])).default([]),
     aliasAttributes: z.array(z.enum(['email', 'phone_number', 'preferred_username'])).default([]),
     requiredAttributes: z.array(attribute).default([]),
     autoVerifiedAttributes: z.array(z.enum(['email', 'phone_number'])).default([]),

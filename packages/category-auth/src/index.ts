@@ -2,6 +2,7 @@ import { UserError, type PluginContext, type ResourceBuild, type ResourceRef } f
 import { addAuth, addAuthHeadless } from './add-auth.js';
 import { readCognitoConfig } from './auth-resource.js';
 import { authTemplate } from './auth-template.js';
+import type { CognitoConfig } from './cognito-config.js';
 import { removeAuth } from './remove-auth.js';
 import { updateAuth, updateAuthHeadless } from './update-auth.js';
 
@@ -46,7 +47,22 @@ export async function executeHeadlessCommand(ctx: PluginContext, payload: unknow
 
 /** The nested template of the auth resource, from its cli-inputs.json (called by `forte push`). */
 export async function build(_ctx: PluginContext, resource: ResourceRef): Promise<ResourceBuild> {
-  return { template: authTemplate(readCognitoConfig(resource.dir)) };
+  const config = readCognitoConfig(resource.dir);
+  refuseHostedUi(config, resource);
+  return { template: authTemplate(config) };
+}
+
+/**
+ * A cloned project's pool may use Cognito's hosted UI and social sign-in, which Forte does not deploy yet:
+ * pushing the pool without them would deploy another backend than the project describes, so it is refused.
+ */
+function refuseHostedUi(config: CognitoConfig, resource: ResourceRef): void {
+  if (config['hostedUI'] !== true && config['thirdPartyAuth'] !== true) return;
+  const providers = Array.isArray(config['authProvidersUserPool']) ? (config['authProvidersUserPool'] as unknown[]).map(String) : [];
+  throw new UserError(
+    `auth ${resource.resourceName} (amplify/backend/auth/${resource.resourceName}/cli-inputs.json) uses Cognito's hosted UI or social sign-in${providers.length > 0 ? ` (${providers.join(', ')})` : ''}: not supported yet: Forte issue 17 (sign-in with other providers).`,
+    'Set hostedUI and thirdPartyAuth to false in that file to push the pool without them, or push the other categories (`forte push api`).',
+  );
 }
 
 function printHelp(ctx: PluginContext): void {

@@ -84,7 +84,7 @@ export function openProject(root: string): ProjectModel {
   if (!localEnvInfo) {
     throw new UserError(
       'amplify/.config/local-env-info.json is missing: no environment is checked out.',
-      'Run `forte env checkout <name>` with an environment of amplify/team-provider-info.json, or `forte pull --appId <id> --envName <env>`.',
+      'In a fresh clone of the project, run `forte init` to attach it to the cloud. Otherwise run `forte env checkout <name>` with an environment of amplify/team-provider-info.json, or `forte pull --appId <id> --envName <env>`.',
     );
   }
   const read = <T>(path: string, schema: Schema<T>): T | undefined => readJsonFile(path, schema, root);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { UserError, resourceLogicalId, type PushResource, type ResourceChange } from '@forte/protocol';
+import { UserError, resourceLogicalId, type PushResource, type ResourceBuild, type ResourceChange } from '@forte/protocol';
 import { loadCategoryPlugin } from './category-plugin.js';
 import type { CliContext } from './cli-context.js';
 import { applyCloudState, resourcesOf } from './cloud-state.js';
@@ -9,6 +9,7 @@ import { writeFrontendConfigs } from './frontend-configs.js';
 import { helpfulLinks } from './helpful-links.js';
 import { pushedResources, runPostPushHandlers } from './post-push.js';
 import { pushScope, type PushScope } from './push-scope.js';
+import { assertPushSupported } from './push-support.js';
 import { readPushMarker, removePushMarker, settlePushMarker, writePushMarker } from './push-marker.js';
 import { computeResourceStatus, dependenciesOf, statusTableRows, type ResourceStatus } from './resource-status.js';
 import { stackEventLine } from './stack-event-line.js';
@@ -69,6 +70,7 @@ export async function pushBackend(ctx: CliContext, options: PushOptions = {}): P
   ctx.print.info(`\n    Current Environment: ${project.envName}\n`);
   ctx.print.table(statusTableRows(status));
   const scope = pushScope(project, options);
+  assertPushSupported(ctx, scope.backendConfig);
   const resources = await buildResources(ctx, status, scope, options);
   // The snapshot carries the templates deployed, so a checkout or a pull of this env can diff against them.
   const snapshot = withDeployedTemplates(scope.snapshot, resources);
@@ -141,6 +143,7 @@ async function buildResources(ctx: CliContext, status: ResourceStatus, scope: Pu
   );
   const currentMeta = project.readCurrentMeta();
   const meta = project.readMeta();
+  const envCategories = project.readTeamProviderInfo()[project.envName]?.categories ?? {};
   const out: PushResource[] = [];
   for (const [category, resourceName, configEntry] of resourcesOf(scope.backendConfig)) {
     const entry = { ...(meta[category]?.[resourceName] as Record<string, unknown> | undefined), ...configEntry };
@@ -149,7 +152,7 @@ async function buildResources(ctx: CliContext, status: ResourceStatus, scope: Pu
     const deployed = Boolean(currentMeta[category]?.[resourceName]);
     const cached = changed.has(key) ? undefined : readCachedTemplate(templateCachePath(project.currentCloudBackendDir, category, resourceName));
     if (!changed.has(key) && !deployed) continue; // not pushed yet and outside this push's filter
-    let built = cached;
+    let built: ResourceBuild | undefined = cached;
     if (!built) {
       const service = typeof entry['service'] === 'string' ? entry['service'] : undefined;
       const plugin = await loadCategoryPlugin(ctx, category, service);
@@ -160,7 +163,16 @@ async function buildResources(ctx: CliContext, status: ResourceStatus, scope: Pu
         : join(project.currentCloudBackendDir, category, resourceName);
       built = await plugin.build(ctx, { category, resourceName, service: service ?? '', dir });
     }
-    out.push({ category, resourceName, template: built.template, parameters: built.parameters ?? {}, dependsOn: dependenciesOf(entry) });
+    const environmentParameters = envCategories[category]?.[resourceName];
+    out.push({
+      category,
+      resourceName,
+      template: built.template,
+      parameters: built.parameters ?? {},
+      ...(environmentParameters ? { environmentParameters } : {}),
+      ...(built.assets ? { assets: built.assets } : {}),
+      dependsOn: dependenciesOf(entry),
+    });
   }
   return out;
 }

@@ -154,6 +154,12 @@ export interface ResourceBuild {
   template: Template;
   /** Values for the template's Parameters (the provider adds `env`, `AppId` and dependsOn attributes). */
   parameters?: Record<string, unknown>;
+  /**
+   * Files the template refers to by deployment-bucket key (a function's code zip under `amplify-builds/`),
+   * uploaded by the provider before the change set. Keys are content-addressed: a key the bucket already
+   * holds is not uploaded again.
+   */
+  assets?: { key: string; body: Buffer }[];
 }
 
 /** Where a Forte Cloud answers and the admin keys to sign with (a profile of `forte configure`). */
@@ -235,7 +241,14 @@ export interface PushResource {
   resourceName: string;
   template: Template;
   parameters?: Record<string, unknown>;
+  /**
+   * The environment's own values for this resource: `team-provider-info.json` `<env>.categories.<category>.<resource>`
+   * (Amplify's env parameters). Passed only for parameters the template declares; `parameters` wins over them.
+   */
+  environmentParameters?: Record<string, unknown>;
   dependsOn?: { category: string; resourceName: string; attributes: string[] }[];
+  /** The build's assets (`ResourceBuild.assets`), uploaded before the change set. */
+  assets?: { key: string; body: Buffer }[];
 }
 
 export interface PushRequest {

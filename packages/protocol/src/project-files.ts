@@ -122,3 +122,18 @@ export const GITIGNORE_LINES = [
   '.secret-*',
   '**.sample',
 ];
+
+/**
+ * The per-machine file of values a repository never holds (social sign-in client secrets): Amplify's
+ * `~/.aws/amplify/deployment-secrets.json` shape, one entry per root stack id, then environment, category,
+ * resource and key. Forte keeps it in `$FORTE_HOME/deployment-secrets.json`.
+ */
+export const deploymentSecretsSchema = z.object({
+  appSecrets: z.array(
+    z.object({
+      rootStackId: z.string(),
+      environments: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.record(z.string(), z.string())))),
+    }),
+  ),
+});
+export type DeploymentSecrets = z.infer<typeof deploymentSecretsSchema>;

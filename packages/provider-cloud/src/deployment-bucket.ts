@@ -6,6 +6,8 @@ export interface DeploymentBucket {
   put(key: string, body: Buffer | string, contentType?: string): Promise<void>;
   /** undefined when the object does not exist. */
   get(key: string): Promise<Buffer | undefined>;
+  /** Whether the object exists (a HEAD request: nothing is downloaded). */
+  has(key: string): Promise<boolean>;
 }
 
 export function objectPath(bucket: string, key: string): string {
@@ -39,6 +41,17 @@ export function createDeploymentBucket(client: SignedClient, bucket: string): De
         );
       }
       return Buffer.from(await res.arrayBuffer());
+    },
+    async has(key) {
+      const res = await client.request('HEAD', objectPath(bucket, key), { service: 's3' });
+      await res.arrayBuffer().catch(() => undefined);
+      if (res.status === 404) return false;
+      if (!res.ok)
+        throw new UserError(
+          `Checking ${key} in the deployment bucket ${bucket} failed (HTTP ${res.status}).`,
+          'Check that the environment still exists (`forte env list`).',
+        );
+      return true;
     },
   };
 }

@@ -1,11 +1,28 @@
-import type { PluginContext, PushRequest, PushResult, Template } from '@forte/protocol';
+import type { PluginContext, PushRequest, PushResource, PushResult, Template } from '@forte/protocol';
 import { encodeBackendSnapshot, snapshotKey } from './backend-snapshot.js';
 import { createControlClient } from './control-client.js';
-import { createDeploymentBucket } from './deployment-bucket.js';
+import { createDeploymentBucket, type DeploymentBucket } from './deployment-bucket.js';
 import { failureOf, followDeployment } from './follow-deployment.js';
 import { buildRootTemplate, logicalIdOf, nestedTemplateKey, rootNamesFromEnvInfo } from './root-template.js';
 import { createSignedClient } from './signed-client.js';
 import { stackOutputsOf } from './stack-outputs.js';
+
+/**
+ * Uploads the resources' assets (function code zips) the bucket does not hold yet. Their keys are
+ * content-addressed, so a key that is there already holds these bytes; each is sent at most once.
+ * Returns the keys uploaded.
+ */
+export async function uploadAssets(bucket: DeploymentBucket, resources: readonly PushResource[]): Promise<string[]> {
+  const assets = new Map<string, Buffer>();
+  for (const resource of resources) for (const asset of resource.assets ?? []) assets.set(asset.key, asset.body);
+  const uploaded: string[] = [];
+  for (const [key, body] of assets) {
+    if (await bucket.has(key)) continue;
+    await bucket.put(key, body, key.endsWith('.zip') ? 'application/zip' : 'application/octet-stream');
+    uploaded.push(key);
+  }
+  return uploaded;
+}
 
 /**
  * One push: upload every nested template and the backend snapshot to the deployment bucket, create the
@@ -24,13 +41,15 @@ export async function pushResources(ctx: PluginContext, request: PushRequest): P
     nestedTemplates[key] = resource.template;
     templateKeys[logicalIdOf(resource.category, resource.resourceName)] = key;
   }
+  // Built first: a parameter without a value fails the push before anything is uploaded or applied.
+  const template = buildRootTemplate({ names, appId: request.appId, envName: request.envName, resources: request.resources });
   const key = snapshotKey();
   await Promise.all([
-    ...Object.entries(nestedTemplates).map(([k, template]) => bucket.put(k, JSON.stringify(template, null, 2))),
+    ...Object.entries(nestedTemplates).map(([k, nested]) => bucket.put(k, JSON.stringify(nested, null, 2))),
     bucket.put(key, encodeBackendSnapshot(request.snapshot)),
+    uploadAssets(bucket, request.resources),
   ]);
 
-  const template = buildRootTemplate({ names, appId: request.appId, envName: request.envName, resources: request.resources });
   const { changeSet } = await control.call('CreateChangeSet', {
     appId: request.appId,
     envName: request.envName,

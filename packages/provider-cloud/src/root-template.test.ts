@@ -119,6 +119,65 @@ void describe('buildRootTemplate', () => {
     );
   });
 
+  void it("fills a function template's parameters as Amplify's formNestedStack: env values, own bucket, secrets app id, dependsOn outputs", () => {
+    const api = { category: 'api', resourceName: 'boards', template: { Resources: {} } };
+    const fn = {
+      category: 'function',
+      resourceName: 'quotes',
+      template: {
+        Parameters: {
+          CloudWatchRule: { Type: 'String', Default: 'NONE' },
+          deploymentBucketName: { Type: 'String' },
+          env: { Type: 'String' },
+          s3Key: { Type: 'String' },
+          secretsPathAmplifyAppId: { Type: 'String' },
+          lowStockThreshold: { Type: 'String' },
+          apiboardsGraphQLAPIIdOutput: { Type: 'String', Default: 'apiboardsGraphQLAPIIdOutput' },
+        },
+        Resources: {},
+      },
+      // team-provider-info.json of a cloned project: its AWS bucket and an older zip, an env var, and a key the template does not declare.
+      environmentParameters: {
+        deploymentBucketName: 'amplify-quotes-main-02940-deployment',
+        s3Key: 'amplify-builds/quotes-old-build.zip',
+        lowStockThreshold: '5',
+        notDeclared: 'x',
+      },
+      parameters: { s3Key: 'amplify-builds/quotes-0123abcd-build.zip' },
+      dependsOn: [{ category: 'api', resourceName: 'boards', attributes: ['GraphQLAPIIdOutput'] }],
+    };
+    const root = buildRootTemplate({ names, appId: 'app1', envName: 'main', resources: [api, fn] });
+    assert.deepEqual(root.Resources['functionquotes']?.Properties?.['Parameters'], {
+      deploymentBucketName: 'amplify-myapp-dev-12345-deployment',
+      s3Key: 'amplify-builds/quotes-0123abcd-build.zip',
+      lowStockThreshold: '5',
+      env: 'main',
+      AppId: 'app1',
+      secretsPathAmplifyAppId: 'app1',
+      apiboardsGraphQLAPIIdOutput: { 'Fn::GetAtt': ['apiboards', 'Outputs.GraphQLAPIIdOutput'] },
+    });
+    assert.deepEqual(root.Resources['functionquotes']?.DependsOn, ['apiboards']);
+    // Not declared: the bucket and the secrets path are not passed.
+    assert.deepEqual(root.Resources['apiboards']?.Properties?.['Parameters'], { env: 'main', AppId: 'app1' });
+  });
+
+  void it('refuses, before anything is applied, every template parameter without a value or a Default, naming it, the resource and the folder', () => {
+    const fn = (resourceName: string) => ({
+      category: 'function',
+      resourceName,
+      template: { Parameters: { env: { Type: 'String' }, s3Key: { Type: 'String' }, apiKey: { Type: 'String' } }, Resources: {} },
+    });
+    assert.throws(
+      () => buildRootTemplate({ names, appId: 'app1', envName: 'dev', resources: [fn('one'), fn('two')] }),
+      (e: unknown) =>
+        isUserError(e) &&
+        e.message.includes('s3Key of function one (declared in the template of amplify/backend/function/one/)') &&
+        e.message.includes('apiKey of function two') &&
+        e.message.includes('4 template parameters') &&
+        e.resolution.includes('dev.categories.<category>.<resource>.<parameter>'),
+    );
+  });
+
   void it('outputs the providers.awscloudformation block', () => {
     assert.deepEqual(Object.keys(template.Outputs ?? {}).sort(), [
       'AmplifyAppId',

@@ -9,6 +9,7 @@ import {
   type Template,
   type TemplateResource,
 } from '@forte/protocol';
+import { nestedStackParameters } from './nested-stack-parameters.js';
 
 /** Names of an environment's root resources (`amplify-<project>-<env>-<digits>-…`, as Amplify names them). */
 export interface RootNames {
@@ -72,56 +73,6 @@ function identityPoolReference(resources: readonly PushResource[]): unknown {
 }
 
 /**
- * The environment's roles for a nested stack that declares them as parameters (auth's identity pool binds
- * them, the api attaches its role policies to them). Only declared ones are passed, as CloudFormation refuses parameters a template does not declare.
- */
-function roleParameters(template: Template, names: RootNames): Record<string, unknown> {
-  // The ARNs are spelled out rather than read from the roles: the roles' trust names the identity pool
-  // these parameters build, and reading the roles here would make that a cycle.
-  const available: Record<string, unknown> = {
-    AuthRoleArn: { 'Fn::Sub': `arn:aws:iam::\${AWS::AccountId}:role/${names.authRoleName}` },
-    UnauthRoleArn: { 'Fn::Sub': `arn:aws:iam::\${AWS::AccountId}:role/${names.unauthRoleName}` },
-    AuthRoleName: names.authRoleName,
-    UnauthRoleName: names.unauthRoleName,
-    // The api's names (Amplify's root stack passes them to AppSync stacks). A Ref, so the role policies the
-    // api attaches are applied after the roles exist and removed before them.
-    authRoleName: { Ref: 'AuthRole' },
-    unauthRoleName: { Ref: 'UnauthRole' },
-  };
-  const declared = template.Parameters ?? {};
-  return Object.fromEntries(Object.entries(available).filter(([name]) => Object.hasOwn(declared, name)));
-}
-
-/**
- * A resource's parameters.json values as root-stack expressions, as Amplify's root stack passes them: lists
- * become comma-joined strings, and intrinsics stay, so `{"Fn::GetAtt": ["auth<name>", "Outputs.UserPoolId"]}`
- * (the api's AuthCognitoUserPoolId) reads the auth stack's output. A reference to a nested stack that is not
- * in this push would fail in the cloud, so it is refused here, naming the file and the parameter.
- */
-function fileParameters(resource: PushResource, known: ReadonlySet<string>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(resource.parameters ?? {})) {
-    const target = stackReference(value);
-    if (target !== undefined && !known.has(target)) {
-      throw new UserError(
-        `Parameter ${name} of ${resource.category} ${resource.resourceName} (parameters.json) reads an output of ${target}, which this push does not deploy.`,
-        `Add or push that resource too, or fix amplify/backend/${resource.category}/${resource.resourceName}/parameters.json.`,
-      );
-    }
-    out[name] = Array.isArray(value) ? value.join(',') : value;
-  }
-  return out;
-}
-
-/** The nested stack that `{"Fn::GetAtt": [<stack>, "Outputs.<name>"]}` names, if the value is one. */
-function stackReference(value: unknown): string | undefined {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  const getAtt = (value as Record<string, unknown>)['Fn::GetAtt'];
-  if (!Array.isArray(getAtt) || typeof getAtt[0] !== 'string' || typeof getAtt[1] !== 'string') return undefined;
-  return getAtt[1].startsWith('Outputs.') ? getAtt[0] : undefined;
-}
-
-/**
  * The root stack: DeploymentBucket, AuthRole, UnauthRole, one `Forte::Stack` per resource (logical id
  * `<category><resourceName>`, dependsOn attributes wired as `Fn::GetAtt [<dep>, Outputs.<Attr>]`), and the
  * providers.awscloudformation block as Outputs.
@@ -141,22 +92,22 @@ export function buildRootTemplate(args: { names: RootNames; appId: string; envNa
     },
   };
   const known = new Set(args.resources.map((r) => logicalIdOf(r.category, r.resourceName)));
+  const problems: string[] = [];
   for (const resource of args.resources) {
     const logicalId = logicalIdOf(resource.category, resource.resourceName);
-    const parameters: Record<string, unknown> = { ...fileParameters(resource, known), env: envName, AppId: appId, ...roleParameters(resource.template, names) };
-    const dependsOn: string[] = [];
-    for (const dep of resource.dependsOn ?? []) {
-      const depId = logicalIdOf(dep.category, dep.resourceName);
-      // A dependency on a resource that is not pushed would leave the stack unresolvable; the CLI reports it earlier.
-      if (!known.has(depId)) continue;
-      dependsOn.push(depId);
-      for (const attr of dep.attributes) parameters[`${dep.category}${dep.resourceName}${attr}`] = { 'Fn::GetAtt': [depId, `Outputs.${attr}`] };
-    }
+    const { parameters, dependsOn, missing } = nestedStackParameters({ resource, names, appId, envName, known });
+    problems.push(...missing);
     resources[logicalId] = {
       Type: RESOURCE_TYPES.stack,
       Properties: { TemplateURL: nestedTemplateKey(resource.category, resource.resourceName), Parameters: parameters },
-      ...(dependsOn.length > 0 ? { DependsOn: [...new Set(dependsOn)] } : {}),
+      ...(dependsOn.length > 0 ? { DependsOn: dependsOn } : {}),
     };
+  }
+  if (problems.length > 0) {
+    throw new UserError(
+      `The push cannot start: ${problems.length === 1 ? 'a template parameter has' : `${problems.length} template parameters have`} no value and no Default:\n${problems.map((p) => `  ${p}`).join('\n')}\nNothing was deployed.`,
+      `Give each a value for environment ${envName} in amplify/team-provider-info.json (${envName}.categories.<category>.<resource>.<parameter>) or in the resource's parameters.json, or a Default in its template.`,
+    );
   }
   return {
     FormatVersion: TEMPLATE_FORMAT_VERSION,
