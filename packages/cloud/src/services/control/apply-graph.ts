@@ -27,6 +27,7 @@ export function liveContext(graph: StackGraph, live: Map<string, LiveResource>):
   return {
     pseudo: graph.pseudo,
     rootStackName: graph.identity.stackName,
+    exports: graph.exports,
     resource: (id, attribute) => {
       const resource = live.get(id);
       if (!resource) throw new TemplateError(`${id} does not exist yet`);

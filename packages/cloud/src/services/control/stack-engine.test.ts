@@ -364,11 +364,14 @@ void describe('stack engine', () => {
     const h = await harness();
     await assert.rejects(h.engine.createChangeSet({ appId: h.appId, envName: 'dev', template: { Resources: { X: { Type: 'Forte::Nope::Thing' } } } }), {
       code: 'ValidationException',
-      message: /X: unknown resource type Forte::Nope::Thing/,
+      message: /^X \(stack amplify-myapp-dev-\d{5}\): resource type Forte::Nope::Thing is not supported/,
     });
     await assert.rejects(
       h.engine.createChangeSet({ appId: h.appId, envName: 'dev', template: { Parameters: { a: { Type: 'String' }, b: { Type: 'String' } }, Resources: {} } }),
-      { code: 'ValidationException', message: /^Parameters must have values: a, b \(stack amplify-myapp-dev-\d{5}\)$/ },
+      {
+        code: 'ValidationException',
+        message: /^Parameters must have values: a, b \(stack amplify-myapp-dev-\d{5}\); pass them from the parent stack or give them a Default$/,
+      },
     );
     await assert.rejects(h.engine.createChangeSet({ appId: h.appId, envName: 'nope', template: { Resources: {} } }), { code: 'ResourceNotFoundException' });
   });
