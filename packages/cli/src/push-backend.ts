@@ -160,7 +160,14 @@ async function buildResources(ctx: CliContext, status: ResourceStatus, scope: Pu
         : join(project.currentCloudBackendDir, category, resourceName);
       built = await plugin.build(ctx, { category, resourceName, service: service ?? '', dir });
     }
-    out.push({ category, resourceName, template: built.template, parameters: built.parameters ?? {}, dependsOn: dependenciesOf(entry) });
+    out.push({
+      category,
+      resourceName,
+      template: built.template,
+      parameters: built.parameters ?? {},
+      dependsOn: dependenciesOf(entry),
+      ...(built.sourceFile === undefined ? {} : { sourceFile: built.sourceFile }),
+    });
   }
   return out;
 }

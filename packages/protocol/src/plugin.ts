@@ -154,6 +154,12 @@ export interface ResourceBuild {
   template: Template;
   /** Values for the template's Parameters (the provider adds `env`, `AppId` and dependsOn attributes). */
   parameters?: Record<string, unknown>;
+  /**
+   * The project-relative file the template was read from (users edit it), e.g.
+   * `amplify/backend/function/f/f-cloudformation-template.json`; undefined for a generated template.
+   * The cloud names it in every refusal of the template.
+   */
+  sourceFile?: string;
 }
 
 /** Where a Forte Cloud answers and the admin keys to sign with (a profile of `forte configure`). */
@@ -236,6 +242,8 @@ export interface PushResource {
   template: Template;
   parameters?: Record<string, unknown>;
   dependsOn?: { category: string; resourceName: string; attributes: string[] }[];
+  /** As `ResourceBuild.sourceFile`. */
+  sourceFile?: string;
 }
 
 export interface PushRequest {
