@@ -5,6 +5,7 @@ import {
   STACK_TYPE,
   TemplateError,
   UNKNOWN,
+  containsUnknown,
   declaredAt,
   evaluate,
   outputValue,
@@ -88,6 +89,17 @@ export function buildStackGraph(input: {
       throw new TemplateError(`conditions and nested stack names can use only parameters, but this one names resource ${qualifiedId}`);
     },
   };
+  /**
+   * What a parent passes to a nested stack, when it names no resource (`env`, a literal), so its Type and
+   * AllowedValues are checked before apply; one that names a resource is checked by its use when applied.
+   */
+  const knownValueOf = (expression: unknown, parent: StackScope): unknown => {
+    try {
+      return evaluate(expression, parent, { pseudo, rootStackName: identity.stackName, resource: () => UNKNOWN });
+    } catch {
+      return UNKNOWN; // an import, or a mistake the resource using the parameter names when it is evaluated
+    }
+  };
   const stacks = new Map<string, StackScope>();
   const fileOf = (url: string): string | undefined => (Object.hasOwn(input.nestedTemplateFiles ?? {}, url) ? input.nestedTemplateFiles?.[url] : undefined);
   checkAll(input.template, input.nestedTemplates, fileOf, identity.stackName, { pseudo, isKnownType: input.isKnownType });
@@ -120,7 +132,8 @@ export function buildStackGraph(input: {
         continue;
       }
       scope.parameters.set(name, { source, type: declared.Type });
-      if (source.kind === 'value') checkParameterValue(name, declared, source.value, scope);
+      const value = source.kind === 'value' ? source.value : knownValueOf(source.expression, source.scope);
+      if (value !== undefined && !containsUnknown(value)) checkParameterValue(name, declared, value, scope);
     }
     if (missing.length > 0) {
       throw new TemplateError(

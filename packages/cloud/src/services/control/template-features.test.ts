@@ -197,6 +197,15 @@ void describe('template features of Amplify function templates', () => {
       /Parameter p \(stack fn, file .*\): Type AWS::SSM::Parameter::Value<String> is not supported/,
     );
     assert.throws(() => graphOf(root, nested({ Type: 'Strnig', Default: 'x' })), /unknown Type Strnig/);
+    // What the parent passes is checked too, unless it is known only once a resource exists.
+    const passing = (value: unknown): Template => ({
+      Resources: { fn: { Type: 'Forte::Stack', Properties: { TemplateURL: 'function.json', Parameters: { p: value } } }, R: { Type: 'Forte::T::Thing' } },
+    });
+    assert.throws(
+      () => graphOf(passing('NONE'), nested({ Type: 'String', AllowedValues: ['dev', 'prod'] })),
+      /Parameter p \(stack fn, file .*\) must be one of dev, prod; got NONE/,
+    );
+    assert.doesNotThrow(() => graphOf(passing({ 'Fn::GetAtt': ['R', 'Name'] }), nested({ Type: 'String', AllowedValues: ['dev', 'prod'] })));
     const listed = graphOf(
       { Parameters: { zones: { Type: 'List<String>' } }, Resources: { R: { Type: 'Forte::T::Thing', Properties: { Z: { Ref: 'zones' } } } } },
       {},
