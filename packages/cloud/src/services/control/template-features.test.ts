@@ -114,6 +114,11 @@ void describe('Fn::ImportValue', () => {
       Outputs: { One: { Value: 'x', Condition: 'Never', Export: { Name: 'shared' } } },
     };
     assert.throws(() => graphOf(conditional), /A \(stack amplify-app-dev-12345\): Fn::ImportValue shared: no stack of this environment exports that name/);
+    const loop: Template = {
+      Resources: { A: { Type: 'Forte::T::Thing', Properties: { V: { 'Fn::ImportValue': 'loop' } } } },
+      Outputs: { Loop: { Value: { 'Fn::ImportValue': 'loop' }, Export: { Name: 'loop' } } },
+    };
+    assert.throws(() => graphOf(loop), /A \(stack amplify-app-dev-12345\): Fn::ImportValue loop: the export's value imports itself/);
   });
 
   void it('plans against the deployed exporter: an import of an unchanged export changes nothing', () => {
