@@ -1,4 +1,8 @@
-import { STACK_TYPE, SUPPORTED_INTRINSICS, declaredAt, type StackScope } from './evaluate-intrinsics.js';
+import type { Template } from '@forte/protocol';
+import { STACK_TYPE, SUPPORTED_INTRINSICS, TemplateError, declaredAt, type StackScope } from './evaluate-intrinsics.js';
+
+/** Nested stacks deeper than this are refused (by the graph builder, which names the stack). */
+const MAX_CHECKED_NESTING = 8;
 
 const SUPPORTED = new Set<string>(SUPPORTED_INTRINSICS);
 /** What a condition may use besides Ref (and the intrinsics of its operands). */
@@ -86,4 +90,30 @@ export function checkTemplate(
   }
   for (const [name, condition] of Object.entries(conditions)) walk(condition, () => declaredAt(scope, `Conditions.${name}`), IN_CONDITIONS);
   return problems;
+}
+
+/**
+ * Checks the root template and every nested one it names before any is evaluated, so one message lists
+ * every problem of the push (each naming its resource, stack and file) and nothing is applied.
+ */
+export function checkAll(
+  root: Template,
+  nested: Record<string, Template>,
+  fileOf: (url: string) => string | undefined,
+  rootName: string,
+  options: Parameters<typeof checkTemplate>[1],
+): void {
+  const problems: string[] = [];
+  const visit = (template: Template, id: string, sourceFile: string | undefined, depth: number): void => {
+    problems.push(...checkTemplate({ name: id || rootName, sourceFile, template }, options));
+    if (depth >= MAX_CHECKED_NESTING) return; // the graph builder names the nesting problem
+    for (const [logicalId, resource] of Object.entries(template.Resources)) {
+      const url = resource.Properties?.['TemplateURL'];
+      if (resource.Type !== STACK_TYPE || typeof url !== 'string' || !Object.hasOwn(nested, url)) continue;
+      const child = nested[url];
+      if (child) visit(child, id ? `${id}.${logicalId}` : logicalId, fileOf(url), depth + 1);
+    }
+  };
+  visit(root, '', undefined, 0);
+  if (problems.length > 0) throw new TemplateError(problems.join('\n'));
 }

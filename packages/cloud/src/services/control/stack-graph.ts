@@ -1,5 +1,5 @@
 import type { Template } from '@forte/protocol';
-import { checkTemplate } from './check-template.js';
+import { checkAll } from './check-template.js';
 import { orderByDependencies } from './dependency-order.js';
 import {
   STACK_TYPE,
@@ -11,14 +11,13 @@ import {
   outputValue,
   pseudoParameters,
   qualifiedIdOf,
-  readableName,
-  symbolicText,
   type EvaluationContext,
   type ExportedOutput,
   type ParameterSource,
   type StackScope,
 } from './evaluate-intrinsics.js';
 import { checkParameterValue } from './parameter-types.js';
+import { collectExports } from './stack-exports.js';
 
 /** Names the resolver needs besides the template: they become pseudo parameters. */
 export interface StackIdentity {
@@ -239,64 +238,6 @@ export function buildStackGraph(input: {
     if (node) nodes.set(id, node);
   }
   return { identity, root, stacks, nodes, pseudo, exports };
-}
-
-/**
- * Checks the root template and every nested one it names before any is evaluated, so one message lists
- * every problem of the push (each naming its resource, stack and file) and nothing is applied.
- */
-function checkAll(
-  root: Template,
-  nested: Record<string, Template>,
-  fileOf: (url: string) => string | undefined,
-  rootName: string,
-  options: Parameters<typeof checkTemplate>[1],
-): void {
-  const problems: string[] = [];
-  const visit = (template: Template, id: string, sourceFile: string | undefined, depth: number): void => {
-    problems.push(...checkTemplate({ name: id || rootName, sourceFile, template }, options));
-    if (depth >= MAX_NESTING) return; // buildScope names the nesting problem
-    for (const [logicalId, resource] of Object.entries(template.Resources)) {
-      const url = resource.Properties?.['TemplateURL'];
-      if (resource.Type !== STACK_TYPE || typeof url !== 'string' || !Object.hasOwn(nested, url)) continue;
-      const child = nested[url];
-      if (child) visit(child, id ? `${id}.${logicalId}` : logicalId, fileOf(url), depth + 1);
-    }
-  };
-  visit(root, '', undefined, 0);
-  if (problems.length > 0) throw new TemplateError(problems.join('\n'));
-}
-
-/**
- * Every output with `Export.Name` of the environment's stacks (whose Condition holds), by its symbolic
- * name. Two outputs exporting one name are refused, as CloudFormation refuses them.
- */
-function collectExports(scopes: StackScope[], ctx: EvaluationContext): Map<string, ExportedOutput> {
-  const exports = new Map<string, ExportedOutput>();
-  for (const scope of scopes) {
-    for (const [outputName, output] of Object.entries(scope.template.Outputs ?? {})) {
-      const condition = output['Condition'];
-      if (typeof condition === 'string' && scope.conditions.get(condition) !== true) continue;
-      const spec = output['Export'];
-      if (spec === undefined) continue;
-      const where = declaredAt(scope, `Outputs.${outputName}`);
-      if (!spec || typeof spec !== 'object' || !Object.hasOwn(spec, 'Name')) throw new TemplateError(`${where}: Export takes {"Name": name}`);
-      let name: string;
-      try {
-        name = symbolicText((spec as { Name: unknown }).Name, scope, ctx);
-      } catch (error) {
-        throw new TemplateError(`${where}: Export.Name: ${(error as Error).message}`);
-      }
-      const other = exports.get(name);
-      if (other) {
-        throw new TemplateError(
-          `${where}: export ${readableName(name)} is already exported by ${declaredAt(other.scope, `Outputs.${other.outputName}`)}; export names are unique in an environment`,
-        );
-      }
-      exports.set(name, { scope, outputName });
-    }
-  }
-  return exports;
 }
 
 /**
