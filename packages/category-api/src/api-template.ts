@@ -182,10 +182,24 @@ export function tableLogicalId(modelName: string): string {
 }
 
 /**
+ * The exports of a model's table, with the output ids and export names of Amplify's model transformer,
+ * which functions import (`Fn::ImportValue` of `${api<name>GraphQLAPIIdOutput}:GetAtt:<Model>Table:Name`
+ * and `:StreamArn`).
+ */
+function modelTableExports(tableId: string): NonNullable<Template['Outputs']> {
+  const exportName = (attribute: string): unknown => ({ Name: joined([getAtt('GraphQLAPI', 'ApiId'), 'GetAtt', tableId, attribute], ':') });
+  return {
+    [`GetAtt${tableId}StreamArn`]: { Value: getAtt(tableId, 'StreamArn'), Description: 'Your DynamoDB table StreamArn.', Export: exportName('StreamArn') },
+    [`GetAtt${tableId}Name`]: { Value: { Ref: tableId }, Description: 'Your DynamoDB table name.', Export: exportName('Name') },
+  };
+}
+
+/**
  * The nested stack of a GraphQL API, shaped like AWS's: the API (auth modes) first, then one table per
  * model named `<Model>-<apiId>-<env>` (Amplify's names), then the schema with its resolver plan and the
  * table names (so it is applied after every table exists), and the API key. Outputs carry Amplify's names
- * (GraphQLAPIIdOutput, GraphQLAPIEndpointOutput, GraphQLAPIKeyOutput) for amplify-meta and aws-exports.
+ * (GraphQLAPIIdOutput, GraphQLAPIEndpointOutput, GraphQLAPIKeyOutput) for amplify-meta and aws-exports,
+ * and each table's exports (`GetAtt<Model>TableName`, `GetAtt<Model>TableStreamArn`) for functions.
  * With AWS_IAM among the modes, it takes the root stack's `authRoleName` / `unauthRoleName` and attaches
  * `AuthRolePolicy01…` / `UnauthRolePolicy01…` (`Forte::IAM::Policy`) granting what the iam rules open.
  */
@@ -220,6 +234,7 @@ export function apiTemplate(config: ApiConfig, compiled: CompiledApi): Template 
     },
   };
   const tableNames: Record<string, unknown> = {};
+  const tableExports: NonNullable<Template['Outputs']> = {};
   for (const table of compiled.tables) {
     const id = tableLogicalId(table.modelName);
     if (resources[id]) throw new Error(`Two models map to the logical id ${id}.`);
@@ -235,6 +250,7 @@ export function apiTemplate(config: ApiConfig, compiled: CompiledApi): Template 
       },
     };
     tableNames[table.modelName] = getAtt(id, 'TableName');
+    Object.assign(tableExports, modelTableExports(id));
   }
   if (usesIam) {
     const granted = iamPolicyResources(compiled.plan);
@@ -247,6 +263,7 @@ export function apiTemplate(config: ApiConfig, compiled: CompiledApi): Template 
   const outputs: NonNullable<Template['Outputs']> = {
     GraphQLAPIIdOutput: { Value: getAtt('GraphQLAPI', 'ApiId'), Description: 'Your GraphQL API ID.' },
     GraphQLAPIEndpointOutput: { Value: getAtt('GraphQLAPI', 'GraphQLUrl'), Description: 'Your GraphQL API endpoint.' },
+    ...tableExports,
   };
   if (apiKey) {
     resources.GraphQLAPIKey = {

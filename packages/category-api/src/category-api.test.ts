@@ -215,7 +215,25 @@ void describe('category-api', () => {
     assert.equal(String(schemaResource.Properties?.Definition).trim(), compiled.trim());
     assert.deepEqual(schemaResource.Properties?.Tables, { Note: { 'Fn::GetAtt': ['NoteTable', 'TableName'] } });
     assert.equal(template.Resources.GraphQLAPIKey?.Properties?.ExpirationDays, 30);
-    assert.deepEqual(Object.keys(template.Outputs ?? {}).sort(), ['GraphQLAPIEndpointOutput', 'GraphQLAPIIdOutput', 'GraphQLAPIKeyOutput']);
+    assert.deepEqual(Object.keys(template.Outputs ?? {}).sort(), [
+      'GetAttNoteTableName',
+      'GetAttNoteTableStreamArn',
+      'GraphQLAPIEndpointOutput',
+      'GraphQLAPIIdOutput',
+      'GraphQLAPIKeyOutput',
+    ]);
+    // Amplify's model transformer's exports, which function templates import as `${apiId}:GetAtt:NoteTable:Name` / `:StreamArn`.
+    const apiId = { 'Fn::GetAtt': ['GraphQLAPI', 'ApiId'] };
+    assert.deepEqual(template.Outputs?.GetAttNoteTableName, {
+      Value: { Ref: 'NoteTable' },
+      Description: 'Your DynamoDB table name.',
+      Export: { Name: { 'Fn::Join': [':', [apiId, 'GetAtt', 'NoteTable', 'Name']] } },
+    });
+    assert.deepEqual(template.Outputs?.GetAttNoteTableStreamArn, {
+      Value: { 'Fn::GetAtt': ['NoteTable', 'StreamArn'] },
+      Description: 'Your DynamoDB table StreamArn.',
+      Export: { Name: { 'Fn::Join': [':', [apiId, 'GetAtt', 'NoteTable', 'StreamArn']] } },
+    });
     assert.deepEqual(built.parameters, {
       AppSyncApiName: 'notes',
       DynamoDBBillingMode: 'PAY_PER_REQUEST',

@@ -172,6 +172,7 @@ async function buildResources(ctx: CliContext, status: ResourceStatus, scope: Pu
       ...(environmentParameters ? { environmentParameters } : {}),
       ...(built.assets ? { assets: built.assets } : {}),
       dependsOn: dependenciesOf(entry),
+      ...(built.sourceFile === undefined ? {} : { sourceFile: built.sourceFile }),
     });
   }
   return out;

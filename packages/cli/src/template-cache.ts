@@ -6,6 +6,8 @@ import { templateSchema, type PushResource, type Template } from '@forte/protoco
 export interface DeployedTemplate {
   template: Template;
   parameters?: Record<string, unknown>;
+  /** The project file the template was written from, when it was not generated. */
+  sourceFile?: string;
 }
 
 /** Where #current-cloud-backend keeps a resource's deployed template, relative to it (also its path in the backend snapshot). */
@@ -22,9 +24,10 @@ export function templateCachePath(ccbDir: string, category: string, resourceName
 
 export function readCachedTemplate(path: string): DeployedTemplate | undefined {
   try {
-    const data = JSON.parse(readFileSync(path, 'utf8')) as { template?: unknown; parameters?: Record<string, unknown> };
+    const data = JSON.parse(readFileSync(path, 'utf8')) as { template?: unknown; parameters?: Record<string, unknown>; sourceFile?: unknown };
     const template = templateSchema.safeParse(data.template);
-    return template.success ? { template: template.data, parameters: data.parameters ?? {} } : undefined;
+    if (!template.success) return undefined;
+    return { template: template.data, parameters: data.parameters ?? {}, ...(typeof data.sourceFile === 'string' ? { sourceFile: data.sourceFile } : {}) };
   } catch {
     return undefined;
   }
@@ -38,7 +41,11 @@ export function readCachedTemplate(path: string): DeployedTemplate | undefined {
 export function withDeployedTemplates(snapshot: Record<string, Buffer>, resources: PushResource[]): Record<string, Buffer> {
   const files = { ...snapshot };
   for (const r of resources) {
-    const deployed: DeployedTemplate = { template: r.template, parameters: r.parameters ?? {} };
+    const deployed: DeployedTemplate = {
+      template: r.template,
+      parameters: r.parameters ?? {},
+      ...(r.sourceFile === undefined ? {} : { sourceFile: r.sourceFile }),
+    };
     files[relativePath(r.category, r.resourceName)] = Buffer.from(`${JSON.stringify(deployed, null, 2)}\n`);
   }
   return files;

@@ -158,6 +158,11 @@ export const createChangeSetRequest = z.object({
   template: templateSchema,
   /** TemplateURL of each `Forte::Stack` → its template. */
   nestedTemplates: z.record(z.string(), templateSchema).default({}),
+  /**
+   * TemplateURL → the project-relative file a nested template was written from (e.g.
+   * `amplify/backend/function/f/f-cloudformation-template.json`), named in the engine's messages.
+   */
+  nestedTemplateFiles: z.record(z.string(), z.string().max(1000)).optional(),
   parameters: z.record(z.string(), z.unknown()).default({}),
   /** Snapshot of the pushed backend folder, made current when the deployment succeeds. */
   currentCloudBackend: z.object({ bucket: z.string(), key: z.string() }).optional(),

@@ -160,6 +160,12 @@ export interface ResourceBuild {
    * holds is not uploaded again.
    */
   assets?: { key: string; body: Buffer }[];
+  /**
+   * The project-relative file the template was read from (users edit it), e.g.
+   * `amplify/backend/function/f/f-cloudformation-template.json`; undefined for a generated template.
+   * The cloud names it in every refusal of the template.
+   */
+  sourceFile?: string;
 }
 
 /** Where a Forte Cloud answers and the admin keys to sign with (a profile of `forte configure`). */
@@ -249,6 +255,8 @@ export interface PushResource {
   dependsOn?: { category: string; resourceName: string; attributes: string[] }[];
   /** The build's assets (`ResourceBuild.assets`), uploaded before the change set. */
   assets?: { key: string; body: Buffer }[];
+  /** As `ResourceBuild.sourceFile`. */
+  sourceFile?: string;
 }
 
 export interface PushRequest {

@@ -2,9 +2,11 @@ import { z } from 'zod';
 
 /**
  * Forte templates: JSON in the CloudFormation shape. Intrinsics supported by the stack engine:
- * `Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::Join`, `Fn::If` (with `Conditions` using `Fn::Equals`, `Fn::Not`,
- * `Fn::And`, `Fn::Or`). Resource types are `Forte::<Service>::<Thing>`; `Forte::Stack` nests a template
- * given by `Properties.TemplateURL` (a key in the change set's `nestedTemplates`) and `Properties.Parameters`.
+ * `Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::Join`, `Fn::If`, `Fn::Select`, `Fn::Split`, `Fn::Base64`,
+ * `Fn::GetAZs`, `Fn::ImportValue` (with `Conditions` using `Fn::Equals`, `Fn::Not`, `Fn::And`, `Fn::Or`);
+ * the full list is in docs/architecture.md. Resource types are `Forte::<Service>::<Thing>` and the AWS
+ * types services register; `Forte::Stack` nests a template given by `Properties.TemplateURL` (a key in the
+ * change set's `nestedTemplates`) and `Properties.Parameters`.
  */
 export const TEMPLATE_FORMAT_VERSION = 'forte-2026-01';
 

@@ -35,10 +35,12 @@ export async function pushResources(ctx: PluginContext, request: PushRequest): P
   const bucket = createDeploymentBucket(client, names.deploymentBucketName);
 
   const nestedTemplates: Record<string, Template> = {};
+  const nestedTemplateFiles: Record<string, string> = {};
   const templateKeys: Record<string, string> = {};
   for (const resource of request.resources) {
     const key = nestedTemplateKey(resource.category, resource.resourceName);
     nestedTemplates[key] = resource.template;
+    if (resource.sourceFile !== undefined) nestedTemplateFiles[key] = resource.sourceFile;
     templateKeys[logicalIdOf(resource.category, resource.resourceName)] = key;
   }
   // Built first: a parameter without a value fails the push before anything is uploaded or applied.
@@ -55,6 +57,7 @@ export async function pushResources(ctx: PluginContext, request: PushRequest): P
     envName: request.envName,
     template,
     nestedTemplates,
+    nestedTemplateFiles,
     currentCloudBackend: { bucket: names.deploymentBucketName, key },
     initiatedBy: request.initiatedBy,
   });

@@ -302,7 +302,11 @@ void describe('Forte::DynamoDB::Table and the kernel table engine', () => {
     assert.equal(created.physicalId, 'Todo-abc-dev');
     assert.equal(created.attributes.TableName, 'Todo-abc-dev');
     assert.equal(created.attributes.Arn, `arn:aws:dynamodb:us-east-1:${cloud.kernel.config.accountId}:table/Todo-abc-dev`);
-    assert.match(String(created.attributes.StreamArn), /\/stream\//);
+    // AWS's stream ARN, which function templates import (`<apiId>:GetAtt:TodoTable:StreamArn`) for their triggers.
+    assert.match(
+      String(created.attributes.StreamArn),
+      new RegExp(`^arn:aws:dynamodb:us-east-1:${cloud.kernel.config.accountId}:table/Todo-abc-dev/stream/\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}$`),
+    );
     await client.send(new PutItemCommand({ TableName: 'Todo-abc-dev', Item: { id: { S: 't1' }, owner: { S: 'ann' }, list: { S: 'home' } } }));
     const again = await tables.create(props([{ name: 'byOwner', hash: 'owner' }]), ctx('TodoTable'));
     assert.deepEqual(again, created, 'create adopts the existing table');
@@ -314,6 +318,7 @@ void describe('Forte::DynamoDB::Table and the kernel table engine', () => {
       ctx('TodoTable'),
     );
     assert.notEqual(updated, 'replace');
+    assert.equal(updated !== 'replace' && updated.attributes.StreamArn, created.attributes.StreamArn, 'the stream keeps its ARN while the table lives');
     const table = (await client.send(new DescribeTableCommand({ TableName: 'Todo-abc-dev' }))).Table!;
     assert.deepEqual(
       table.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.ItemCount]),
@@ -336,7 +341,7 @@ void describe('Forte::DynamoDB::Table and the kernel table engine', () => {
   void it('a key change moves all 1,000 items to their new key in place, with the indexes rebuilt', async () => {
     const tables = handler(DYNAMODB_RESOURCE_TYPES.table);
     const before = { ...props([{ name: 'byOwner', hash: 'owner' }]), TableName: 'Post-abc-dev' };
-    await tables.create(before, ctx('PostTable'));
+    const created = await tables.create(before, ctx('PostTable'));
     const engine = cloud.kernel.capability(TABLES);
     for (let n = 0; n < 1000; n++)
       await engine.put({
@@ -355,6 +360,7 @@ void describe('Forte::DynamoDB::Table and the kernel table engine', () => {
     };
     const result = await tables.update('Post-abc-dev', after, before, ctx('PostTable'));
     assert.notEqual(result, 'replace');
+    assert.equal(result !== 'replace' && result.attributes.StreamArn, created.attributes.StreamArn, 'moving the items keeps the stream');
     const table = (await client.send(new DescribeTableCommand({ TableName: 'Post-abc-dev' }))).Table!;
     assert.deepEqual(table.KeySchema, keys('owner', 'slug'));
     assert.equal(table.ItemCount, 1000);

@@ -155,3 +155,58 @@ void describe('Forte::IAM::Policy: policies attached to roles of another stack',
     await policies.delete(created.physicalId, {}, ctx('Orphan'));
   });
 });
+
+void describe('AWS::IAM::Role: the role of a function template', () => {
+  const awsRoles = (): ResourceHandler => cloud.kernel.resourceHandler('AWS::IAM::Role')!;
+  const lambdaTrust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] }] };
+  const allows = (roleArn: string, action: string, resource: string): Promise<boolean> =>
+    cloud.kernel.authorize({ kind: 'role', accessKeyId: 'ASIATEST', roleArn }, action, resource).then(
+      () => true,
+      () => false,
+    );
+
+  void it('shares the Forte::IAM::Role store: Path in the ARN, managed policies applied, a name made when none is given', async () => {
+    const fnCtx = ctx('myfn.LambdaExecutionRole', 'amplify-app1-dev-functionmyfn');
+    const created = await awsRoles().create(
+      {
+        RoleName: 'myfnRole-dev',
+        Path: '/service-role/',
+        AssumeRolePolicyDocument: lambdaTrust,
+        ManagedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+      },
+      fnCtx,
+    );
+    const arn = `arn:aws:iam::${cloud.kernel.config.accountId}:role/service-role/myfnRole-dev`;
+    assert.deepEqual(created.attributes, { Arn: arn, RoleName: 'myfnRole-dev', RoleId: created.attributes.RoleId });
+    assert.equal(created.physicalId, 'myfnRole-dev');
+    assert.equal(await allows(arn, 'logs:PutLogEvents', 'arn:aws:logs:us-east-1:1:log-group:/aws/lambda/x:log-stream:y'), true, 'the managed policy applies');
+    assert.equal(await allows(arn, 's3:GetObject', `arn:aws:s3:::${bucket}/public/a.txt`), false);
+    // A Forte::IAM::Policy (or AWS::IAM::Policy) attaches to it by name, as to any role.
+    const policy = await cloud.kernel.resourceHandler('AWS::IAM::Policy')!.create(readAccess('myfnRole-dev', 'public', 'FnReads'), ctx('myfn.Reads'));
+    assert.equal(await allows(arn, 's3:GetObject', `arn:aws:s3:::${bucket}/public/a.txt`), true);
+    assert.equal(await cloud.kernel.checkRoleTrust({ roleArn: arn, servicePrincipal: 'lambda.amazonaws.com' }), undefined);
+    await policies.delete(policy.physicalId, {}, ctx('myfn.Reads'));
+    await awsRoles().delete('myfnRole-dev', {}, fnCtx);
+    assert.match(String(await cloud.kernel.checkRoleTrust({ roleArn: arn, servicePrincipal: 'lambda.amazonaws.com' })), /does not exist/);
+
+    const named = await awsRoles().create({ AssumeRolePolicyDocument: lambdaTrust }, fnCtx);
+    assert.match(named.physicalId, /^amplify-app1-dev-functionmyfn-LambdaExecutionRole-[0-9A-F]{12}$/);
+    assert.equal((await awsRoles().create({ AssumeRolePolicyDocument: lambdaTrust }, fnCtx)).physicalId, named.physicalId, 'a repeated create adopts it');
+    await awsRoles().delete(named.physicalId, {}, fnCtx);
+  });
+
+  void it('refuses a managed policy Forte does not provide and a permissions boundary, naming them', async () => {
+    await assert.rejects(awsRoles().create({ RoleName: 'admin-dev', ManagedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'] }, ctx('Admin')), {
+      code: 'ValidationException',
+      message: /AWS::IAM::Role admin-dev: ManagedPolicyArns names arn:aws:iam::aws:policy\/AdministratorAccess, which Forte does not provide/,
+    });
+    await assert.rejects(awsRoles().create({ RoleName: 'bounded-dev', PermissionsBoundary: 'arn:aws:iam::1:policy/b' }, ctx('Bounded')), {
+      code: 'ValidationException',
+      message: /AWS::IAM::Role PermissionsBoundary: permissions boundaries are not supported/,
+    });
+    await assert.rejects(awsRoles().create({ RoleName: 'pathless-dev', Path: 'service-role' }, ctx('Pathless')), {
+      code: 'ValidationException',
+      message: /AWS::IAM::Role Path: a path starts and ends with \//,
+    });
+  });
+});

@@ -27,6 +27,7 @@ export function liveContext(graph: StackGraph, live: Map<string, LiveResource>):
   return {
     pseudo: graph.pseudo,
     rootStackName: graph.identity.stackName,
+    exports: graph.exports,
     resource: (id, attribute) => {
       const resource = live.get(id);
       if (!resource) throw new TemplateError(`${id} does not exist yet`);
@@ -152,6 +153,10 @@ export async function applyGraph(args: {
     run,
   });
   const first = failures[0];
-  if (first) return { live, replaced, failure: { logicalId: first.id, message: messageOf(first.error) } };
+  if (first) {
+    // A handler refuses what the user wrote (a ManagedPolicyArn, a role name): say which file to fix.
+    const file = graph.nodes.get(first.id)?.scope.sourceFile;
+    return { live, replaced, failure: { logicalId: first.id, message: `${messageOf(first.error)}${file ? ` (declared in ${file})` : ''}` } };
+  }
   return { live, replaced };
 }

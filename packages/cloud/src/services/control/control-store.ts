@@ -25,6 +25,8 @@ export interface ChangeSetRecord extends ChangeSet {
   baseGeneration: number;
   template: Template;
   nestedTemplates: Record<string, Template>;
+  /** TemplateURL → the project file it was written from. */
+  nestedTemplateFiles: Record<string, string>;
   parameters: Record<string, unknown>;
   currentCloudBackend: { bucket: string; key: string } | undefined;
   initiatedBy: string;
@@ -238,6 +240,7 @@ const toChangeSet = (row: Row): ChangeSetRecord => ({
   baseGeneration: Number(row['base_generation']),
   template: json(row, 'template'),
   nestedTemplates: json(row, 'nested_templates'),
+  nestedTemplateFiles: optional(row, 'nested_template_files') ? json(row, 'nested_template_files') : {},
   parameters: json(row, 'parameters'),
   currentCloudBackend: optional(row, 'current_cloud_backend') ? json(row, 'current_cloud_backend') : undefined,
   initiatedBy: text(row, 'initiated_by'),
@@ -250,7 +253,7 @@ export function publicChangeSet(record: ChangeSetRecord): ChangeSet {
 
 export async function insertChangeSet(sql: SqlStore, cs: ChangeSetRecord): Promise<void> {
   await sql.run(
-    'INSERT INTO control_change_sets (change_set_id, app_id, env_name, created_at, status, base_generation, template, nested_templates, parameters, current_cloud_backend, initiated_by, plan) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO control_change_sets (change_set_id, app_id, env_name, created_at, status, base_generation, template, nested_templates, nested_template_files, parameters, current_cloud_backend, initiated_by, plan) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     [
       cs.changeSetId,
       cs.appId,
@@ -260,6 +263,7 @@ export async function insertChangeSet(sql: SqlStore, cs: ChangeSetRecord): Promi
       cs.baseGeneration,
       JSON.stringify(cs.template),
       JSON.stringify(cs.nestedTemplates),
+      JSON.stringify(cs.nestedTemplateFiles),
       JSON.stringify(cs.parameters),
       cs.currentCloudBackend ? JSON.stringify(cs.currentCloudBackend) : null,
       cs.initiatedBy,

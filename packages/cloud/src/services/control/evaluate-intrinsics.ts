@@ -27,6 +27,14 @@ export interface StackScope {
   active: Set<string>;
   /** Nested stacks by their logical id in this stack. */
   children: Map<string, StackScope>;
+  /** The project file the template was written from (`amplify/backend/...`), when it was not generated. */
+  sourceFile?: string | undefined;
+}
+
+/** An output with `Export.Name`: what `Fn::ImportValue` of that name reads. */
+export interface ExportedOutput {
+  scope: StackScope;
+  outputName: string;
 }
 
 export interface EvaluationContext {
@@ -35,6 +43,11 @@ export interface EvaluationContext {
   rootStackName: string;
   /** A resource's physical id (`attribute` undefined) or attribute; may answer UNKNOWN before apply. */
   resource(qualifiedId: string, attribute: string | undefined): unknown;
+  /**
+   * The exports of every stack of the environment by their symbolic name (see `symbolicText`), which
+   * `Fn::ImportValue` reads; without it, nothing may be imported (conditions, nested stack names).
+   */
+  exports?: ReadonlyMap<string, ExportedOutput>;
 }
 
 export const STACK_TYPE = 'Forte::Stack';
@@ -45,6 +58,65 @@ export function qualifiedIdOf(scope: StackScope, logicalId: string): string {
 
 export function stackNameOf(scope: StackScope, rootStackName: string): string {
   return scope.id ? `${rootStackName}-${scope.id.replaceAll('.', '-')}` : rootStackName;
+}
+
+/**
+ * Where messages say a stack or resource is declared: `LambdaFunction (stack functionx, file
+ * amplify/backend/function/x/x-cloudformation-template.json)`, so a user knows which file to edit; a
+ * generated template has no file, and the stack alone is named.
+ */
+export function declaredAt(scope: Pick<StackScope, 'name' | 'sourceFile'>, logicalId?: string): string {
+  const where = `stack ${scope.name}${scope.sourceFile ? `, file ${scope.sourceFile}` : ''}`;
+  return logicalId === undefined ? where : `${logicalId} (${where})`;
+}
+
+const TOKEN_START = '\uE000';
+const TOKEN_END = '\uE001';
+
+/**
+ * The text of an export or import name with every resource value it names left as a token, so an
+ * import matches its export before either resource exists (an API's id is known only once it is
+ * created, and both sides name it: `${apiIdParameter}:GetAtt:PostTable:StreamArn`).
+ */
+export function symbolicText(expression: unknown, scope: StackScope, ctx: EvaluationContext): string {
+  const symbolic: EvaluationContext = {
+    ...ctx,
+    resource: (id, attribute) => `${TOKEN_START}${id}${attribute === undefined ? '' : `.${attribute}`}${TOKEN_END}`,
+  };
+  const value = evaluate(expression, scope, symbolic);
+  if (typeof value !== 'string') throw new TemplateError('an export name must be text');
+  return value;
+}
+
+/** A symbolic name as messages show it: `<api.GraphQLAPI.ApiId>:GetAtt:PostTable:StreamArn`. */
+export function readableName(symbolic: string): string {
+  return symbolic.replace(new RegExp(`${TOKEN_START}([^${TOKEN_END}]*)${TOKEN_END}`, 'g'), '<$1>');
+}
+
+/** The intrinsic functions the engine evaluates (anything else in a template is refused before apply). */
+export const SUPPORTED_INTRINSICS = [
+  'Ref',
+  'Fn::GetAtt',
+  'Fn::Sub',
+  'Fn::Join',
+  'Fn::If',
+  'Fn::Select',
+  'Fn::Split',
+  'Fn::Base64',
+  'Fn::ImportValue',
+  'Fn::GetAZs',
+] as const;
+
+/** Pseudo parameters that do not depend on the stack (AWS::StackName, AWS::StackId and AWS::NoValue do). */
+export function pseudoParameters(identity: { region: string; accountId: string; stackName: string; appId: string }): Record<string, unknown> {
+  return {
+    'AWS::Region': identity.region,
+    'AWS::AccountId': identity.accountId,
+    'AWS::Partition': 'aws',
+    'AWS::URLSuffix': 'amazonaws.com',
+    'AWS::NotificationARNs': [],
+    'AWS::StackId': `arn:aws:cloudformation:${identity.region}:${identity.accountId}:stack/${identity.stackName}/${identity.appId}`,
+  };
 }
 
 /** The value as it reads back from JSON (how deployed properties are stored), for comparisons. */
@@ -61,7 +133,8 @@ export function containsUnknown(value: unknown): boolean {
 
 /**
  * Evaluates the intrinsics of a template value in a stack: Ref, Fn::GetAtt (incl. `Outputs.X` of a nested
- * stack), Fn::Sub, Fn::Join, Fn::If, Fn::Select, Fn::Split, Fn::Base64. Every argument is evaluated before
+ * stack), Fn::Sub, Fn::Join, Fn::If, Fn::Select, Fn::Split, Fn::Base64, Fn::ImportValue (an export of any
+ * stack of the environment), Fn::GetAZs. Every argument is evaluated before
  * a function answers UNKNOWN, so a collecting context sees every resource a value names.
  */
 export function evaluate(value: unknown, scope: StackScope, ctx: EvaluationContext): unknown {
@@ -131,14 +204,47 @@ function evaluateFunction(name: string, arg: unknown, scope: StackScope, ctx: Ev
       if (containsUnknown(text)) return UNKNOWN;
       return Buffer.from(scalarText(text, 'Fn::Base64')).toString('base64');
     }
+    case 'Fn::ImportValue':
+      return importValue(arg, scope, ctx);
+    case 'Fn::GetAZs': {
+      const region = evaluateValue(arg, scope, ctx);
+      if (containsUnknown(region)) return UNKNOWN;
+      const name = region === '' ? ctx.pseudo['AWS::Region'] : region;
+      if (typeof name !== 'string') throw new TemplateError('Fn::GetAZs takes a region name or ""');
+      return ['a', 'b', 'c'].map((zone) => `${name}${zone}`);
+    }
     default:
-      throw new TemplateError(`${name} is not supported (use Ref, Fn::GetAtt, Fn::Sub, Fn::Join, Fn::If, Fn::Select, Fn::Split or Fn::Base64)`);
+      throw new TemplateError(`${name} is not supported (use ${SUPPORTED_INTRINSICS.join(', ')})`);
+  }
+}
+
+/** Export names being resolved now: an export whose value imports itself (through others) is refused, not looped on. */
+const importing = new Set<string>();
+
+function importValue(arg: unknown, scope: StackScope, ctx: EvaluationContext): unknown {
+  const name = symbolicText(arg, scope, ctx);
+  const exported = ctx.exports?.get(name);
+  if (!exported) {
+    throw new TemplateError(
+      `Fn::ImportValue ${readableName(name)}: no stack of this environment exports that name (an output with Export.Name); add the export or the resource that makes it`,
+    );
+  }
+  if (importing.has(name)) throw new TemplateError(`Fn::ImportValue ${readableName(name)}: the export's value imports itself`);
+  importing.add(name);
+  try {
+    return outputValue(exported.scope, exported.outputName, ctx);
+  } finally {
+    importing.delete(name);
   }
 }
 
 function ref(name: string, scope: StackScope, ctx: EvaluationContext): unknown {
   if (name === 'AWS::NoValue') return NO_VALUE;
   if (name === 'AWS::StackName') return stackNameOf(scope, ctx.rootStackName);
+  const rootStackId = ctx.pseudo['AWS::StackId'];
+  if (name === 'AWS::StackId' && scope.id && typeof rootStackId === 'string') {
+    return rootStackId.replace(`/${ctx.rootStackName}/`, `/${stackNameOf(scope, ctx.rootStackName)}/`);
+  }
   if (Object.hasOwn(ctx.pseudo, name)) return ctx.pseudo[name];
   const parameter = scope.parameters.get(name);
   if (parameter) return parameterValue(parameter.source, parameter.type, ctx);

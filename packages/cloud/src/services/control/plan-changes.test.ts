@@ -21,10 +21,14 @@ const handlers: Record<string, ResourceHandler> = {
 };
 const handlerFor = (type: string): ResourceHandler | undefined => handlers[type];
 
-function graphOf(template: Template, options: { nested?: Record<string, Template>; parameters?: Record<string, unknown> } = {}): StackGraph {
+function graphOf(
+  template: Template,
+  options: { nested?: Record<string, Template>; parameters?: Record<string, unknown>; files?: Record<string, string> } = {},
+): StackGraph {
   return buildStackGraph({
     template,
     nestedTemplates: options.nested ?? {},
+    nestedTemplateFiles: options.files ?? {},
     parameters: options.parameters ?? {},
     identity,
     isKnownType: (t) => t in handlers,
@@ -186,10 +190,18 @@ void describe('buildStackGraph', () => {
   });
 
   void it('names missing parameters and the stack that misses them', () => {
-    assert.throws(() => graphOf(root, { nested }), new TemplateError(`Parameters must have values: env (stack ${identity.stackName})`));
+    assert.throws(
+      () => graphOf(root, { nested }),
+      new TemplateError(`Parameters must have values: env (stack ${identity.stackName}); pass them from the parent stack or give them a Default`),
+    );
     const withoutEnv = structuredClone(root);
     (withoutEnv.Resources['auth']!.Properties!['Parameters'] as Record<string, unknown>) = {};
     assert.throws(() => graphOf(withoutEnv, { nested, parameters: { env: 'dev' } }), /Parameters must have values: env \(stack auth\)/);
+    // A template written from a project file is named by it, so the user knows which file to fix.
+    assert.throws(
+      () => graphOf(withoutEnv, { nested, parameters: { env: 'dev' }, files: { 'auth.json': 'amplify/backend/auth/a/a-template.json' } }),
+      /Parameters must have values: env \(stack auth, file amplify\/backend\/auth\/a\/a-template\.json\)/,
+    );
   });
 
   void it('names a nested template missing from the change set', () => {
@@ -200,7 +212,10 @@ void describe('buildStackGraph', () => {
   });
 
   void it('names an unknown resource type with its id', () => {
-    assert.throws(() => graphOf({ Resources: { Odd: { Type: 'Forte::Nope::Thing' } } }), /Odd: unknown resource type Forte::Nope::Thing/);
+    assert.throws(
+      () => graphOf({ Resources: { Odd: { Type: 'Forte::Nope::Thing' } } }),
+      new TemplateError(`Odd (stack ${identity.stackName}): resource type Forte::Nope::Thing is not supported (no service of this cloud handles it)`),
+    );
   });
 
   void it('reports a real cycle, naming it, but not stacks that only look circular', () => {

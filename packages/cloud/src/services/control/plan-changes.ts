@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { ChangeAction, PropertyMigration, ResourceChange } from '@forte/protocol';
 import type { ResourceHandler } from '../../kernel/types.js';
 import type { DeployedRecord } from './control-store.js';
-import { TemplateError, UNKNOWN, asStored, containsUnknown, evaluate, type EvaluationContext } from './evaluate-intrinsics.js';
+import { TemplateError, UNKNOWN, asStored, containsUnknown, declaredAt, evaluate, type EvaluationContext } from './evaluate-intrinsics.js';
 import type { StackGraph } from './stack-graph.js';
 
 /**
@@ -41,6 +41,7 @@ export function planChanges(input: { graph: StackGraph; deployed: DeployedRecord
     const ctx: EvaluationContext = {
       pseudo: input.graph.pseudo,
       rootStackName: input.graph.identity.stackName,
+      exports: input.graph.exports,
       resource: (id, attribute) => {
         const action = actions.get(id);
         if (action === 'Add' || action === 'Replace') {
@@ -56,7 +57,7 @@ export function planChanges(input: { graph: StackGraph; deployed: DeployedRecord
     try {
       resolved = evaluate(node.properties, node.scope, ctx) as Record<string, unknown>;
     } catch (error) {
-      throw new TemplateError(`${node.qualifiedId}: ${(error as Error).message}`);
+      throw new TemplateError(`${declaredAt(node.scope, node.logicalId)}: ${(error as Error).message}`);
     }
     const changed: string[] = [];
     let waitsOnDependency = false;

@@ -28,7 +28,10 @@ interface Harness {
   /** Handler calls in order: `create:<logicalId>`, `update:<logicalId>`, `delete:<physicalId>`. */
   calls: string[];
   maxInFlight: () => number;
-  deploy(template: Template, options?: { nested?: Record<string, Template>; parameters?: Record<string, unknown> }): Promise<Deployment>;
+  deploy(
+    template: Template,
+    options?: { nested?: Record<string, Template>; parameters?: Record<string, unknown>; files?: Record<string, string> },
+  ): Promise<Deployment>;
   value(physicalId: string): Promise<unknown>;
 }
 
@@ -96,6 +99,7 @@ async function harness(options: { dir?: string; createApp?: boolean } = {}): Pro
         envName,
         template,
         nestedTemplates: opts.nested ?? {},
+        nestedTemplateFiles: opts.files ?? {},
         parameters: opts.parameters ?? {},
         initiatedBy: 'alice@laptop (pid 1)',
         currentCloudBackend: { bucket: 'deploy-bucket', key: 'snap.zip' },
@@ -173,6 +177,18 @@ void describe('stack engine', () => {
     assert.deepEqual(again.changes, []);
   });
 
+  void it('names the file of a nested template whose resource a handler refuses', async () => {
+    const h = await harness();
+    const root: Template = { Resources: { fn: { Type: 'Forte::Stack', Properties: { TemplateURL: 'fn.json' } } } };
+    const nested = { 'fn.json': { Resources: { Bad: res({ Name: 'bad', FailOn: 'create' }) } } };
+    const failed = await h.deploy(root, { nested, files: { 'fn.json': 'amplify/backend/function/fn/fn-cloudformation-template.json' } });
+    assert.equal(failed.status, 'ROLLED_BACK');
+    assert.equal(
+      failed.error,
+      'fn.Bad: FailOn create: this test resource fails to create (declared in amplify/backend/function/fn/fn-cloudformation-template.json)',
+    );
+  });
+
   void it('rolls back a failure in the middle: created resources deleted, modified ones restored, state as before', async () => {
     const h = await harness();
     const v1: Template = { Resources: { A: res({ Name: 'a', Value: 1 }), B: res({ Name: 'b', Value: 1 }) }, Outputs: { A: { Value: { Ref: 'A' } } } };
@@ -189,7 +205,7 @@ void describe('stack engine', () => {
     };
     const failed = await h.deploy(v2);
     assert.equal(failed.status, 'ROLLED_BACK');
-    assert.match(failed.error ?? '', /^D: FailOn create/);
+    assert.match(failed.error ?? '', /^D: FailOn create: this test resource fails to create$/);
     assert.equal(await h.value('a'), 1);
     assert.equal(await h.value('b'), 1);
     assert.equal(await h.value('c'), undefined, 'the created resource is deleted');
@@ -364,11 +380,14 @@ void describe('stack engine', () => {
     const h = await harness();
     await assert.rejects(h.engine.createChangeSet({ appId: h.appId, envName: 'dev', template: { Resources: { X: { Type: 'Forte::Nope::Thing' } } } }), {
       code: 'ValidationException',
-      message: /X: unknown resource type Forte::Nope::Thing/,
+      message: /^X \(stack amplify-myapp-dev-\d{5}\): resource type Forte::Nope::Thing is not supported/,
     });
     await assert.rejects(
       h.engine.createChangeSet({ appId: h.appId, envName: 'dev', template: { Parameters: { a: { Type: 'String' }, b: { Type: 'String' } }, Resources: {} } }),
-      { code: 'ValidationException', message: /^Parameters must have values: a, b \(stack amplify-myapp-dev-\d{5}\)$/ },
+      {
+        code: 'ValidationException',
+        message: /^Parameters must have values: a, b \(stack amplify-myapp-dev-\d{5}\); pass them from the parent stack or give them a Default$/,
+      },
     );
     await assert.rejects(h.engine.createChangeSet({ appId: h.appId, envName: 'nope', template: { Resources: {} } }), { code: 'ResourceNotFoundException' });
   });

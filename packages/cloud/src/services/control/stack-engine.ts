@@ -64,6 +64,8 @@ export interface CreateChangeSetInput {
   envName: string;
   template: Template;
   nestedTemplates?: Record<string, Template>;
+  /** TemplateURL → the project file it was written from, named in messages. */
+  nestedTemplateFiles?: Record<string, string>;
   parameters?: Record<string, unknown>;
   currentCloudBackend?: { bucket: string; key: string } | undefined;
   initiatedBy?: string;
@@ -145,10 +147,14 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
     };
   };
 
-  const buildGraph = (cs: Pick<ChangeSetRecord, 'template' | 'nestedTemplates' | 'parameters'>, target: Omit<DeploymentTarget, 'deploymentId'>): StackGraph =>
+  const buildGraph = (
+    cs: Pick<ChangeSetRecord, 'template' | 'nestedTemplates' | 'nestedTemplateFiles' | 'parameters'>,
+    target: Omit<DeploymentTarget, 'deploymentId'>,
+  ): StackGraph =>
     buildStackGraph({
       template: cs.template,
       nestedTemplates: cs.nestedTemplates,
+      nestedTemplateFiles: cs.nestedTemplateFiles,
       parameters: cs.parameters,
       identity: {
         stackName: target.stackName,
@@ -323,6 +329,7 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
         baseGeneration: env.generation,
         template: input.template,
         nestedTemplates: input.nestedTemplates ?? {},
+        nestedTemplateFiles: input.nestedTemplateFiles ?? {},
         parameters: input.parameters ?? {},
         currentCloudBackend: input.currentCloudBackend,
         initiatedBy: input.initiatedBy ?? 'unknown',

@@ -1,16 +1,23 @@
 import type { Template } from '@forte/protocol';
+import { checkAll } from './check-template.js';
 import { orderByDependencies } from './dependency-order.js';
 import {
   STACK_TYPE,
   TemplateError,
   UNKNOWN,
+  containsUnknown,
+  declaredAt,
   evaluate,
   outputValue,
+  pseudoParameters,
   qualifiedIdOf,
   type EvaluationContext,
+  type ExportedOutput,
   type ParameterSource,
   type StackScope,
 } from './evaluate-intrinsics.js';
+import { checkParameterValue } from './parameter-types.js';
+import { collectExports } from './stack-exports.js';
 
 /** Names the resolver needs besides the template: they become pseudo parameters. */
 export interface StackIdentity {
@@ -45,6 +52,8 @@ export interface StackGraph {
   /** Nodes in dependency order (each after what it depends on). */
   nodes: Map<string, GraphNode>;
   pseudo: Record<string, unknown>;
+  /** Every export of the environment's stacks, for Fn::ImportValue. */
+  exports: ReadonlyMap<string, ExportedOutput>;
 }
 
 const MAX_NESTING = 8;
@@ -52,22 +61,22 @@ const MAX_NESTING = 8;
 /**
  * Flattens a root template and its nested `Forte::Stack` templates into one resource graph: parameters
  * bound (given, default, or the parent's expression), conditions decided, dependencies collected at
- * resource level. Throws TemplateError naming the problem: missing parameters or nested templates,
- * unknown types, bad intrinsics, a dependency cycle.
+ * resource level, an import after the resources its export names. Throws TemplateError naming the
+ * problem, the resource, its stack and its file: missing parameters or nested templates, unknown types,
+ * unsupported or bad intrinsics, an import nobody exports, a dependency cycle.
  */
 export function buildStackGraph(input: {
   template: Template;
   nestedTemplates: Record<string, Template>;
+  /** TemplateURL → the project file it was written from, for messages (generated templates have none). */
+  nestedTemplateFiles?: Record<string, string>;
   parameters: Record<string, unknown>;
   identity: StackIdentity;
   isKnownType(type: string): boolean;
 }): StackGraph {
   const { identity } = input;
   const pseudo: Record<string, unknown> = {
-    'AWS::Region': identity.region,
-    'AWS::AccountId': identity.accountId,
-    'AWS::Partition': 'aws',
-    'AWS::StackId': `arn:aws:cloudformation:${identity.region}:${identity.accountId}:stack/${identity.stackName}/${identity.appId}`,
+    ...pseudoParameters(identity),
     'Forte::AppId': identity.appId,
     'Forte::EnvName': identity.envName,
     'Forte::AppSlug': identity.appSlug,
@@ -79,11 +88,31 @@ export function buildStackGraph(input: {
       throw new TemplateError(`conditions and nested stack names can use only parameters, but this one names resource ${qualifiedId}`);
     },
   };
+  /**
+   * What a parent passes to a nested stack, when it names no resource (`env`, a literal), so its Type and
+   * AllowedValues are checked before apply; one that names a resource is checked by its use when applied.
+   */
+  const knownValueOf = (expression: unknown, parent: StackScope): unknown => {
+    try {
+      return evaluate(expression, parent, { pseudo, rootStackName: identity.stackName, resource: () => UNKNOWN });
+    } catch {
+      return UNKNOWN; // an import, or a mistake the resource using the parameter names when it is evaluated
+    }
+  };
   const stacks = new Map<string, StackScope>();
+  const fileOf = (url: string): string | undefined => (Object.hasOwn(input.nestedTemplateFiles ?? {}, url) ? input.nestedTemplateFiles?.[url] : undefined);
+  checkAll(input.template, input.nestedTemplates, fileOf, identity.stackName, { pseudo, isKnownType: input.isKnownType });
   const givenRoot = new Map(Object.entries(input.parameters).map(([k, v]) => [k, { kind: 'value', value: v } as ParameterSource]));
-  const root = buildScope({ id: '', name: identity.stackName, template: input.template, given: givenRoot, depth: 0 });
+  const root = buildScope({ id: '', name: identity.stackName, template: input.template, given: givenRoot, depth: 0, sourceFile: undefined });
 
-  function buildScope(args: { id: string; name: string; template: Template; given: Map<string, ParameterSource>; depth: number }): StackScope {
+  function buildScope(args: {
+    id: string;
+    name: string;
+    template: Template;
+    given: Map<string, ParameterSource>;
+    depth: number;
+    sourceFile: string | undefined;
+  }): StackScope {
     const scope: StackScope = {
       id: args.id,
       name: args.name,
@@ -92,6 +121,7 @@ export function buildStackGraph(input: {
       conditions: new Map(),
       active: new Set(),
       children: new Map(),
+      sourceFile: args.sourceFile,
     };
     const missing: string[] = [];
     for (const [name, declared] of Object.entries(args.template.Parameters ?? {})) {
@@ -101,22 +131,17 @@ export function buildStackGraph(input: {
         continue;
       }
       scope.parameters.set(name, { source, type: declared.Type });
-      if (declared.AllowedValues && source.kind === 'value' && !declared.AllowedValues.some((v) => String(v) === String(source.value))) {
-        throw new TemplateError(
-          `Parameter ${name} of stack ${args.name} must be one of ${declared.AllowedValues.map(String).join(', ')}; got ${String(source.value)}`,
-        );
-      }
+      const value = source.kind === 'value' ? source.value : knownValueOf(source.expression, source.scope);
+      if (value !== undefined && !containsUnknown(value)) checkParameterValue(name, declared, value, scope);
     }
-    if (missing.length > 0) throw new TemplateError(`Parameters must have values: ${missing.join(', ')} (stack ${args.name})`);
+    if (missing.length > 0) {
+      throw new TemplateError(
+        `Parameters must have values: ${missing.join(', ')} (${declaredAt(scope)}); pass them from the parent stack or give them a Default`,
+      );
+    }
     decideConditions(scope, staticContext);
     for (const [logicalId, resource] of Object.entries(args.template.Resources)) {
-      if (resource.Condition === undefined) scope.active.add(logicalId);
-      else {
-        const holds = scope.conditions.get(resource.Condition);
-        if (holds === undefined)
-          throw new TemplateError(`${qualifiedIdOf(scope, logicalId)}: Condition ${resource.Condition} is not defined in stack ${args.name}`);
-        if (holds) scope.active.add(logicalId);
-      }
+      if (resource.Condition === undefined || scope.conditions.get(resource.Condition) === true) scope.active.add(logicalId);
     }
     for (const logicalId of scope.active) {
       const resource = args.template.Resources[logicalId];
@@ -131,12 +156,14 @@ export function buildStackGraph(input: {
       const passed = resource.Properties?.['Parameters'] ?? {};
       if (typeof passed !== 'object' || passed === null || Array.isArray(passed)) throw new TemplateError(`${id}: Properties.Parameters must be an object`);
       for (const [name, expression] of Object.entries(passed)) given.set(name, { kind: 'expression', expression, scope });
-      const child = buildScope({ id, name: id, template: nested, given, depth: args.depth + 1 });
+      const child = buildScope({ id, name: id, template: nested, given, depth: args.depth + 1, sourceFile: fileOf(url) });
       scope.children.set(logicalId, child);
       stacks.set(id, child);
     }
     return scope;
   }
+
+  const exports = collectExports([root, ...stacks.values()], staticContext);
 
   // Resource nodes, with every resource their properties name (collected by evaluating with a recorder).
   const unordered = new Map<string, GraphNode>();
@@ -150,7 +177,6 @@ export function buildStackGraph(input: {
       const child = scope.children.get(logicalId);
       const hard = new Set<string>();
       for (const target of typeof resource.DependsOn === 'string' ? [resource.DependsOn] : (resource.DependsOn ?? [])) {
-        if (!scope.template.Resources[target]) throw new TemplateError(`${qualifiedId}: DependsOn names ${target}, which stack ${scope.name} does not define`);
         if (!scope.active.has(target)) continue; // excluded by its condition: nothing to wait for
         const targetId = qualifiedIdOf(scope, target);
         if (child || scope.children.has(target)) stackOrdering.push({ from: qualifiedId, to: targetId });
@@ -160,11 +186,11 @@ export function buildStackGraph(input: {
         collectNodes(child);
         continue;
       }
-      if (!input.isKnownType(resource.Type)) throw new TemplateError(`${qualifiedId}: unknown resource type ${resource.Type} (no service provides it)`);
       const references = new Set<string>();
       const recorder: EvaluationContext = {
         pseudo,
         rootStackName: identity.stackName,
+        exports,
         resource: (id) => {
           references.add(id);
           return UNKNOWN;
@@ -174,7 +200,7 @@ export function buildStackGraph(input: {
       try {
         evaluate(properties, scope, recorder);
       } catch (error) {
-        throw new TemplateError(`${qualifiedId}: ${(error as Error).message}`);
+        throw new TemplateError(`${declaredAt(scope, logicalId)}: ${(error as Error).message}`);
       }
       unordered.set(qualifiedId, {
         qualifiedId,
@@ -191,7 +217,7 @@ export function buildStackGraph(input: {
   addStackOrdering(unordered, stacks, stackOrdering);
 
   // Outputs are checked now so a bad reference fails the plan, not the commit.
-  const checker: EvaluationContext = { pseudo, rootStackName: identity.stackName, resource: () => UNKNOWN };
+  const checker: EvaluationContext = { pseudo, rootStackName: identity.stackName, exports, resource: () => UNKNOWN };
   for (const scope of [root, ...stacks.values()]) {
     for (const name of Object.keys(scope.template.Outputs ?? {})) {
       const condition = scope.template.Outputs?.[name]?.['Condition'];
@@ -199,7 +225,7 @@ export function buildStackGraph(input: {
       try {
         outputValue(scope, name, checker);
       } catch (error) {
-        throw new TemplateError(`Outputs.${name} of stack ${scope.name}: ${(error as Error).message}`);
+        throw new TemplateError(`${declaredAt(scope, `Outputs.${name}`)}: ${(error as Error).message}`);
       }
     }
   }
@@ -211,7 +237,7 @@ export function buildStackGraph(input: {
     const node = unordered.get(id);
     if (node) nodes.set(id, node);
   }
-  return { identity, root, stacks, nodes, pseudo };
+  return { identity, root, stacks, nodes, pseudo, exports };
 }
 
 /**
@@ -248,7 +274,7 @@ function decideConditions(scope: StackScope, ctx: EvaluationContext): void {
   const decide = (name: string): boolean => {
     const known = scope.conditions.get(name);
     if (known !== undefined) return known;
-    if (!Object.hasOwn(definitions, name)) throw new TemplateError(`condition ${name} is not defined in stack ${scope.name}`);
+    if (!Object.hasOwn(definitions, name)) throw new TemplateError(`condition ${name} is not defined in ${declaredAt(scope)}`);
     if (deciding.has(name)) throw new TemplateError(`condition ${name} of stack ${scope.name} refers to itself`);
     deciding.add(name);
     const value = conditionValue(definitions[name], `condition ${name} of stack ${scope.name}`);

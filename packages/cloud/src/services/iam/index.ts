@@ -7,8 +7,12 @@ import { POLICY_MIGRATIONS, createPolicyStore } from './policy-store.js';
 import { createRoleHandler } from './role-handler.js';
 import { IAM_MIGRATIONS, createRoleStore } from './role-store.js';
 
+/** The AWS resource type names the iam service handles besides its own. */
+export const AWS_IAM_TYPES = { role: 'AWS::IAM::Role', policy: 'AWS::IAM::Policy' } as const;
+
 /**
- * IAM-lite roles: the `Forte::IAM::Role` and `Forte::IAM::Policy` resource types, and the policy source that
+ * IAM-lite roles: the `Forte::IAM::Role` and `Forte::IAM::Policy` resource types (also as `AWS::IAM::Role` and
+ * `AWS::IAM::Policy`), and the policy source that
  * gives principals of kind `role` the inline policies of their role and the policies attached to it, and
  * each role's trust policy, which the kernel evaluates before an identity pool hands out the role. No
  * HTTP routes (roles and policies are managed through templates).
@@ -31,9 +35,12 @@ export function createIamService(kernel: Kernel): Service {
       }),
     ],
     routes: [],
+    // AWS's names are what Amplify's function and layer templates use; both names share one implementation and store.
     resourceTypes: {
-      [RESOURCE_TYPES.role]: createRoleHandler({ store: roles, policies, accountId: kernel.config.accountId }),
+      [RESOURCE_TYPES.role]: createRoleHandler({ store: roles, policies, accountId: kernel.config.accountId, typeName: RESOURCE_TYPES.role }),
+      [AWS_IAM_TYPES.role]: createRoleHandler({ store: roles, policies, accountId: kernel.config.accountId, typeName: AWS_IAM_TYPES.role }),
       [RESOURCE_TYPES.policy]: createPolicyHandler({ policies, roles }),
+      [AWS_IAM_TYPES.policy]: createPolicyHandler({ policies, roles }),
     },
     start: () => kernel.sql.migrate('iam', [...IAM_MIGRATIONS, ...POLICY_MIGRATIONS]),
   };

@@ -47,20 +47,22 @@ export function createRoleStore(sql: SqlStore) {
       const row = await sql.get<RoleRow>('SELECT * FROM iam_roles WHERE arn = ?', [arn]);
       return row ? fromRow(row) : undefined;
     },
-    /** Creates the role, or replaces the policies of the existing one (keeping its RoleId). */
+    /** Creates the role, or replaces the policies and path of the existing one (keeping its RoleId). */
     async put(role: StoredRole): Promise<StoredRole> {
       const now = new Date().toISOString();
       return sql.transaction(async (tx) => {
         const existing = await tx.get<RoleRow>('SELECT * FROM iam_roles WHERE name = ?', [role.name]);
         const assume = role.assumeRolePolicy ? JSON.stringify(role.assumeRolePolicy) : null;
         if (existing) {
-          await tx.run('UPDATE iam_roles SET assume_role_policy = ?, policies = ?, updated_at = ? WHERE name = ?', [
+          // The ARN follows the role's Path; a new Path is applied in place, keeping the RoleId (AWS would need a new role, which a fixed RoleName rules out).
+          await tx.run('UPDATE iam_roles SET arn = ?, assume_role_policy = ?, policies = ?, updated_at = ? WHERE name = ?', [
+            role.arn,
             assume,
             JSON.stringify(role.policies),
             now,
             role.name,
           ]);
-          return { ...role, roleId: existing.role_id, arn: existing.arn };
+          return { ...role, roleId: existing.role_id };
         }
         await tx.run('INSERT INTO iam_roles (name, role_id, arn, assume_role_policy, policies, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
           role.name,
