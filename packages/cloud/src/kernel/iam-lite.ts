@@ -111,7 +111,7 @@ export function evaluateTrust(document: PolicyDocument | undefined, request: Rol
   const variables = Object.fromEntries(Object.entries(context).filter((e): e is [string, string] => typeof e[1] === 'string'));
   let allowed = false;
   for (const statement of document.Statement) {
-    if (!namesPrincipal(statement, request.federatedPrincipal)) continue;
+    if (!namesPrincipal(statement, request.federatedPrincipal, request.principalType ?? 'Federated')) continue;
     const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
     if (!actions.some((pattern) => wildcardMatch(pattern.toLowerCase(), request.action.toLowerCase()))) continue;
     const holds = statement.Condition === undefined ? true : evaluateConditions(statement.Condition, context, variables);
@@ -124,14 +124,14 @@ export function evaluateTrust(document: PolicyDocument | undefined, request: Rol
   if (document.Statement.length > 0 && document.Statement.every((s) => s.Principal === undefined)) {
     return `the trust policy of role ${request.roleArn} names no principal (it was stored by an earlier Forte, which dropped them): deploy the environment again with \`forte push --force\``;
   }
-  return `the trust policy of role ${request.roleArn} does not allow ${request.federatedPrincipal} to ${request.action} for this identity pool and identity`;
+  return `the trust policy of role ${request.roleArn} does not allow ${request.federatedPrincipal} to ${request.action}${request.principalType === 'Service' ? '' : ' for this identity pool and identity'}`;
 }
 
-function namesPrincipal(statement: PolicyStatement, federated: string): boolean {
+function namesPrincipal(statement: PolicyStatement, federated: string, type: 'Federated' | 'Service'): boolean {
   const principal = statement.Principal;
   if (principal === '*') return true;
   if (principal === undefined) return false;
-  const names = principal.Federated;
+  const names = principal[type];
   if (names === undefined) return false;
   // No wildcard here: IAM accepts `"Principal": "*"` for everyone, but a Federated principal is named exactly.
   return (Array.isArray(names) ? names : [names]).includes(federated);

@@ -307,6 +307,11 @@ export interface Kernel {
   baseUrl(): string;
   /** Port once listening. */
   port(): number;
+  /**
+   * The AWS JSON APIs the cloud's services serve (path, signing service), for telling clients where each
+   * one is (the lambda service gives functions `AWS_ENDPOINT_URL_<SERVICE>`).
+   */
+  jsonApis(): JsonApiDescription[];
   /** Resource handlers of every service (the stack engine reads them). */
   resourceHandler(type: string): ResourceHandler | undefined;
   /**
@@ -371,8 +376,10 @@ export type TrustPolicySource = (roleArn: string) => Promise<{ document: PolicyD
 /** Assuming a role through a federated identity (identity pools: `cognito-identity.amazonaws.com`). */
 export interface RoleTrustRequest {
   roleArn: string;
-  /** The `Federated` principal asking. */
+  /** The principal asking: `Federated` (identity pools), or a `Service` when `principalType` says so (Lambda). */
   federatedPrincipal: string;
+  /** Which kind of principal `federatedPrincipal` names in the trust policy (default `Federated`). */
+  principalType?: 'Federated' | 'Service';
   /** `sts:AssumeRoleWithWebIdentity`. */
   action: string;
   /** Condition keys (`cognito-identity.amazonaws.com:aud`, `:amr`, `:sub`). */
