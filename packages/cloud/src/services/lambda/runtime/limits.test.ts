@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { createTestRuntime, type TestRuntime } from './runtime.test-helper.js';
+
+let rt: TestRuntime;
+before(async () => {
+  rt = await createTestRuntime();
+});
+after(async () => {
+  await rt[Symbol.asyncDispose]();
+});
+
+type ErrorBody = { errorType: string; errorMessage: string; trace?: string[] };
+
+const FAILURES = `exports.handler = async (e) => {
+  if (e.do === 'pid') return process.pid;
+  if (e.do === 'exit') process.exit(1);
+  if (e.do === 'signal') process.kill(process.pid, 'SIGSEGV');
+  if (e.do === 'uncaught') { setTimeout(() => { throw new Error('late boom'); }, 10); return new Promise(() => {}); }
+  if (e.do === 'rejection') { Promise.reject(new Error('nobody catches')); return new Promise(() => {}); }
+  if (e.do === 'loop') for (;;) {}
+  if (e.do === 'never') return new Promise(() => {});
+  if (e.do === 'memory') { const keep = []; for (;;) keep.push(new Array(1e6).fill(Math.random())); }
+};
+exports.callbackNever = (e, context, callback) => {};`;
+
+void describe('limits and crashes', () => {
+  void it("kills an infinite loop at the timeout with Lambda's error and log line, while the cloud keeps serving", async () => {
+    await rt.deployCode('loop', { 'index.js': FAILURES }, { timeoutSeconds: 1 });
+    const server = createServer((_req, res) => res.end('still serving'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const invocation = rt.call('loop', { do: 'loop' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const started = performance.now();
+      const answer = await (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)).text();
+      assert.equal(answer, 'still serving');
+      assert.ok(performance.now() - started < 500, 'the cloud answered while the function was busy');
+      const r = await invocation;
+      assert.equal(r.functionError, 'Unhandled');
+      assert.deepEqual(r.body, { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${r.requestId} Error: Task timed out after 1.00 seconds` });
+      assert.match(r.logTail ?? '', new RegExp(`\\n\\d{4}-\\d{2}-\\d{2}T[\\d:.]+Z ${r.requestId} Task timed out after 1\\.00 seconds\\n`));
+      assert.match(
+        r.logTail ?? '',
+        /REPORT RequestId: \S+\tDuration: 1000\.00 ms\tBilled Duration: 1000 ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms\tStatus: timeout\n$/,
+      );
+    } finally {
+      server.close();
+    }
+  });
+
+  void it('times out a handler that never completes (promise never settles, callback never called)', async () => {
+    await rt.deployCode('never', { 'index.js': FAILURES }, { timeoutSeconds: 1 });
+    assert.equal(((await rt.call('never', { do: 'never' })).body as ErrorBody).errorType, 'Sandbox.Timedout');
+    await rt.deployCode('callback-never', { 'index.js': FAILURES }, { timeoutSeconds: 1, handler: 'index.callbackNever' });
+    assert.equal(((await rt.call('callback-never')).body as ErrorBody).errorType, 'Sandbox.Timedout');
+  });
+
+  void it('answers process.exit() and a crash signal with Runtime.ExitError, and starts a fresh process next time', async () => {
+    await rt.deployCode('exits', { 'index.js': FAILURES });
+    const pid = (await rt.call('exits', { do: 'pid' })).body;
+    const exited = await rt.call('exits', { do: 'exit' });
+    assert.equal(exited.functionError, 'Unhandled');
+    assert.deepEqual(exited.body, {
+      errorType: 'Runtime.ExitError',
+      errorMessage: `RequestId: ${exited.requestId} Error: Runtime exited with error: exit status 1`,
+    });
+    assert.match(
+      exited.logTail ?? '',
+      /Runtime exited with error: exit status 1\nRuntime\.ExitError\nEND RequestId: .*\nREPORT .*\tStatus: error\tError Type: Runtime\.ExitError\n$/,
+    );
+    const fresh = (await rt.call('exits', { do: 'pid' })).body;
+    assert.notEqual(fresh, pid);
+    const crashed = await rt.call('exits', { do: 'signal' });
+    assert.deepEqual(crashed.body, {
+      errorType: 'Runtime.ExitError',
+      errorMessage: `RequestId: ${crashed.requestId} Error: Runtime exited with error: signal: segmentation fault (core dumped)`,
+    });
+    assert.notEqual((await rt.call('exits', { do: 'pid' })).body, fresh);
+  });
+
+  void it('fails the invocation with an uncaught exception or unhandled rejection outside the handler, then replaces the process', async () => {
+    await rt.deployCode('uncaught', { 'index.js': FAILURES });
+    const pid = (await rt.call('uncaught', { do: 'pid' })).body;
+    const thrown = await rt.call('uncaught', { do: 'uncaught' });
+    assert.equal(thrown.functionError, 'Unhandled');
+    assert.equal((thrown.body as ErrorBody).errorType, 'Error');
+    assert.equal((thrown.body as ErrorBody).errorMessage, 'late boom');
+    const pid2 = (await rt.call('uncaught', { do: 'pid' })).body;
+    assert.notEqual(pid2, pid);
+    const rejected = await rt.call('uncaught', { do: 'rejection' });
+    assert.equal((rejected.body as ErrorBody).errorType, 'Runtime.UnhandledPromiseRejection');
+    assert.equal((rejected.body as ErrorBody).errorMessage, 'Error: nobody catches');
+    assert.notEqual((await rt.call('uncaught', { do: 'pid' })).body, pid2);
+  });
+
+  void it('kills a function that exhausts its memory with Runtime.OutOfMemory', async () => {
+    await rt.deployCode('memory', { 'index.js': FAILURES }, { timeoutSeconds: 20 });
+    const r = await rt.call('memory', { do: 'memory' });
+    assert.equal(r.functionError, 'Unhandled');
+    assert.equal((r.body as ErrorBody).errorType, 'Runtime.OutOfMemory');
+    assert.match((r.body as ErrorBody).errorMessage, /^RequestId: \S+ Error: Runtime exited with error: signal: /);
+    assert.match(r.logTail ?? '', /Max Memory Used: 12[0-8] MB/);
+    assert.equal(typeof (await rt.call('memory', { do: 'pid' })).body, 'number');
+  });
+});

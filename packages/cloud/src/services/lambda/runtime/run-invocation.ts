@@ -1,0 +1,106 @@
+import type { FunctionProcess, InitResult, LambdaErrorPayload, ProcessAnswer } from './function-process.js';
+import { exitError, timeoutError, timeoutMessage } from './platform-errors.js';
+import type { FunctionSpec, InvokeOptions, InvokeOutcome } from './types.js';
+
+const TAIL_BYTES = 4096;
+
+export interface InvocationInputs {
+  spec: FunctionSpec;
+  process: FunctionProcess;
+  /** The process was started for this invocation: its init is awaited and reported. */
+  cold: boolean;
+  payload: string;
+  options: InvokeOptions;
+  /** Writes one line of Lambda's own (START, END, REPORT, ...) to the process's log stream. */
+  log(message: string): void;
+  /** Every line of the stream since the invocation began, Lambda's own and the function's. */
+  lines: string[];
+}
+
+type Ending = { answer: ProcessAnswer } | { timedOut: true };
+
+/** The last 4 KB of an invocation's log, as X-Amz-Log-Result carries it (base64 is the API's business). */
+export function logTail(lines: string[]): string {
+  const text = Buffer.from(lines.map((l) => `${l}\n`).join(''));
+  return text.subarray(Math.max(0, text.length - TAIL_BYTES)).toString('utf8');
+}
+
+/**
+ * Runs one invocation on a process with Lambda's bookkeeping: START/END/REPORT lines, the timeout (the
+ * process is killed at the deadline), and the outcome, whose error payloads have Lambda's shapes.
+ */
+export async function runInvocation(inputs: InvocationInputs): Promise<InvokeOutcome> {
+  const { spec, process: proc, options, log } = inputs;
+  const { requestId } = options;
+  const timeoutMs = spec.timeoutSeconds * 1000;
+  const began = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<{ timedOut: true }>((resolve) => {
+    timer = setTimeout(() => resolve({ timedOut: true }), timeoutMs);
+  });
+  let initDurationMs: number | undefined;
+  let ending: Ending;
+  let invokeStart = began;
+  try {
+    const ready: InitResult = { ok: true, initDurationMs: 0 };
+    const init = inputs.cold ? await Promise.race([proc.ready.then((r) => ({ init: r })), deadline]) : { init: ready };
+    if ('timedOut' in init) ending = init;
+    else {
+      if (inputs.cold) initDurationMs = init.init.initDurationMs;
+      log(`START RequestId: ${requestId} Version: $LATEST`);
+      invokeStart = performance.now();
+      if (!init.init.ok) ending = { answer: init.init.answer };
+      else {
+        const message = {
+          type: 'invoke',
+          requestId,
+          event: inputs.payload,
+          deadlineMs: Date.now() + Math.max(0, timeoutMs - (invokeStart - began)),
+          invokedFunctionArn: spec.arn,
+          clientContext: options.clientContext,
+          identity: options.identity,
+        };
+        ending = await Promise.race([proc.run(message).then((answer) => ({ answer })), deadline]);
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  const durationMs = 'timedOut' in ending ? timeoutMs : performance.now() - invokeStart;
+  let payload: string | undefined;
+  let failed: LambdaErrorPayload | undefined;
+  let status = '';
+  if ('timedOut' in ending) {
+    proc.kill();
+    if (initDurationMs === undefined) log(`START RequestId: ${requestId} Version: $LATEST`);
+    log(`${new Date().toISOString()} ${requestId} ${timeoutMessage(spec.timeoutSeconds)}`);
+    failed = timeoutError(requestId, spec.timeoutSeconds);
+    status = '\tStatus: timeout';
+  } else if (ending.answer.kind === 'result') {
+    payload = ending.answer.payload;
+  } else if (ending.answer.kind === 'error') {
+    failed = ending.answer.error;
+  } else {
+    failed = exitError(requestId, ending.answer);
+    log(failed.errorMessage);
+    log(failed.errorType);
+    status = `\tStatus: error\tError Type: ${failed.errorType}`;
+  }
+  payload ??= JSON.stringify(failed);
+  const billedDurationMs = Math.max(1, Math.ceil(durationMs));
+  const maxMemoryUsedMb = Math.min(spec.memoryMb, Math.max(1, proc.maxMemoryUsedMb()));
+  log(`END RequestId: ${requestId}`);
+  log(
+    `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${billedDurationMs} ms\tMemory Size: ${spec.memoryMb} MB\tMax Memory Used: ${maxMemoryUsedMb} MB` +
+      (initDurationMs !== undefined ? `\tInit Duration: ${initDurationMs.toFixed(2)} ms` : '') +
+      status,
+  );
+  return {
+    payload,
+    ...(failed ? { functionError: 'Unhandled' as const } : {}),
+    ...(options.tail ? { logTail: logTail(inputs.lines) } : {}),
+    durationMs,
+    billedDurationMs,
+    maxMemoryUsedMb,
+  };
+}
