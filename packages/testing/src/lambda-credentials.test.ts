@@ -100,6 +100,16 @@ void describe("a function's credentials: its execution role, through every servi
     assert.ok(row && !row.secret_key.includes(env.AWS_SECRET_ACCESS_KEY!));
   });
 
+  void it('gives a function new credentials when its role changes', async () => {
+    const before = payloadOf(await lambda.send(new InvokeCommand({ FunctionName: 'env' }))) as Record<string, string>;
+    const otherRole = await deployRole(cloud, 'other-role');
+    await deployFunction(cloud, { name: 'env', files: { 'index.js': ENV_FUNCTION }, role: otherRole, variables: { TABLE: 'Notes' } });
+    const after = payloadOf(await lambda.send(new InvokeCommand({ FunctionName: 'env' }))) as Record<string, string>;
+    assert.notEqual(after.AWS_ACCESS_KEY_ID, before.AWS_ACCESS_KEY_ID);
+    const resolved = await cloud.lookupCredentials(after.AWS_ACCESS_KEY_ID!, after.AWS_SESSION_TOKEN);
+    assert.equal(resolved?.principal.kind === 'role' && resolved.principal.roleArn, otherRole);
+  });
+
   void it('renews the credentials before they expire; expired ones are refused as expired', async () => {
     const first = payloadOf(await lambda.send(new InvokeCommand({ FunctionName: 'env' }))) as Record<string, string>;
     await new Promise((resolve) => setTimeout(resolve, 6500));
