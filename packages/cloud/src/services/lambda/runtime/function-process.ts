@@ -58,7 +58,17 @@ export function createFunctionProcess(options: FunctionProcessOptions): Function
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     serialization: 'json',
+    // A group of its own, so that stopping it stops whatever it started too (a shell, a child node).
+    detached: process.platform !== 'win32',
   });
+  const killGroup = (): void => {
+    try {
+      if (child.pid !== undefined && process.platform !== 'win32') process.kill(-child.pid, 'SIGKILL');
+      else child.kill('SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
+  };
   let exited = false;
   let dying = false;
   let outOfMemory = false;
@@ -117,7 +127,7 @@ export function createFunctionProcess(options: FunctionProcessOptions): Function
         peakKb = Math.max(peakKb, kb);
         if (kb > options.memoryMb * 1024 && !exited) {
           outOfMemory = true;
-          child.kill('SIGKILL');
+          killGroup();
         }
       },
       () => undefined, // not Linux, or the process just ended: the child's own maxRSS still counts
@@ -179,13 +189,13 @@ export function createFunctionProcess(options: FunctionProcessOptions): Function
         try {
           child.send({ ...message, marker });
         } catch {
-          child.kill('SIGKILL'); // the channel is gone: 'close' answers with the exit
+          killGroup(); // the channel is gone: 'close' answers with the exit
         }
       });
     },
     maxMemoryUsedMb: () => Math.ceil(peakKb / 1024),
     kill() {
-      if (!exited) child.kill('SIGKILL');
+      if (!exited) killGroup();
     },
   };
 }

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { createTestRuntime, type TestRuntime } from './runtime.test-helper.js';
 
 let rt: TestRuntime;
@@ -14,6 +18,20 @@ after(async () => {
 
 type ErrorBody = { errorType: string; errorMessage: string; trace?: string[] };
 
+const run = promisify(execFile);
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const goneWithin = async (pid: number, ms: number): Promise<boolean> => {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) if (!alive(pid)) return true;
+  return !alive(pid);
+};
+
 const FAILURES = `exports.handler = async (e) => {
   if (e.do === 'pid') return process.pid;
   if (e.do === 'exit') process.exit(1);
@@ -22,6 +40,7 @@ const FAILURES = `exports.handler = async (e) => {
   if (e.do === 'rejection') { Promise.reject(new Error('nobody catches')); return new Promise(() => {}); }
   if (e.do === 'loop') { console.log('spinning'); for (;;) {} }
   if (e.do === 'never') return new Promise(() => {});
+  if (e.do === 'spawn') { const c = require('child_process').spawn('sleep', ['30'], { stdio: 'ignore' }); console.log('grandchild ' + c.pid); return new Promise(() => {}); }
   if (e.do === 'memory') { const keep = []; for (;;) keep.push(new Array(1e6).fill(Math.random())); }
 };
 exports.callbackNever = (e, context, callback) => {};`;
@@ -94,6 +113,27 @@ void describe('limits and crashes', () => {
     assert.equal((rejected.body as ErrorBody).errorType, 'Runtime.UnhandledPromiseRejection');
     assert.equal((rejected.body as ErrorBody).errorMessage, 'Error: nobody catches');
     assert.notEqual((await rt.call('uncaught', { do: 'pid' })).body, pid2);
+  });
+
+  void it('stops what a timed-out function started, and functions whose cloud is gone', async () => {
+    await rt.deployCode('spawner', { 'index.js': FAILURES }, { timeoutSeconds: 1 });
+    const r = await rt.call('spawner', { do: 'spawn' });
+    assert.equal((r.body as ErrorBody).errorType, 'Sandbox.Timedout');
+    const grandchild = Number(/grandchild (\d+)/.exec(r.logTail ?? '')?.[1]);
+    assert.ok(grandchild > 0);
+    assert.ok(await goneWithin(grandchild, 2000), 'the process the function started was stopped with it');
+
+    // A cloud that dies without close() leaves no function process behind.
+    const script = `import { createFunctionRuntime } from ${JSON.stringify(new URL('./function-runtime.js', import.meta.url).href)};
+const rt = createFunctionRuntime({ cacheDir: ${JSON.stringify(rt.dir)}, onLog: () => {}, allowDownloads: false });
+await rt.deploy(${JSON.stringify({ name: 'orphan', arn: 'arn', codeDir: rt.dir, handler: 'orphan.handler', runtime: `nodejs${process.versions.node.split('.')[0]}.x`, memoryMb: 128, timeoutSeconds: 3, environment: {}, layerDirs: [], revision: '1' })});
+console.log((await rt.invoke('orphan', '{}', { requestId: 'r' })).payload);
+process.exit(0);`;
+    await writeFile(join(rt.dir, 'orphan.cjs'), 'exports.handler = async () => process.pid;');
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
+    const orphan = Number(stdout.trim());
+    assert.ok(orphan > 0, stdout);
+    assert.ok(await goneWithin(orphan, 3000), 'the function process exited with its cloud');
   });
 
   void it('kills a function that exhausts its memory with Runtime.OutOfMemory', async () => {
