@@ -47,6 +47,7 @@ export interface FunctionProcess {
 }
 
 const SAMPLE_INTERVAL_MS = 100;
+const MAX_LINE_CHARS = 256 * 1024;
 
 /** Starts one process of a function: its bootstrap loads the handler, then runs invocations one at a time. */
 export function createFunctionProcess(options: FunctionProcessOptions): FunctionProcess {
@@ -101,7 +102,15 @@ export function createFunctionProcess(options: FunctionProcessOptions): Function
           settle();
           continue;
         }
-        if (newline === -1) break;
+        if (newline === -1) {
+          // Lambda cuts a log event at 256 KB: a line that long is emitted in parts rather than held.
+          if (buffered.length >= MAX_LINE_CHARS && !(marker && buffered.includes('\u0000'))) {
+            emit(buffered.slice(0, MAX_LINE_CHARS));
+            buffered = buffered.slice(MAX_LINE_CHARS);
+            continue;
+          }
+          break;
+        }
         emit(buffered.slice(0, newline));
         buffered = buffered.slice(newline + 1);
       }

@@ -1,8 +1,8 @@
 import type { FunctionProcess, InitResult, LambdaErrorPayload, ProcessAnswer } from './function-process.js';
+import type { LogTail } from './log-tail.js';
 import { exitError, timeoutError, timeoutMessage } from './platform-errors.js';
 import type { FunctionSpec, InvokeOptions, InvokeOutcome } from './types.js';
 
-const TAIL_BYTES = 4096;
 /** Lambda's limit for a function's init phase (loading the handler module). */
 const INIT_LIMIT_MS = 10_000;
 
@@ -15,17 +15,11 @@ export interface InvocationInputs {
   options: InvokeOptions;
   /** Writes one line of Lambda's own (START, END, REPORT, ...) to the process's log stream. */
   log(message: string): void;
-  /** Every line of the stream since the invocation began, Lambda's own and the function's. */
-  lines: string[];
+  /** The lines of the stream since the invocation began, Lambda's own and the function's. */
+  tail: LogTail;
 }
 
 type Ending = { answer: ProcessAnswer } | { timedOut: true };
-
-/** The last 4 KB of an invocation's log, as X-Amz-Log-Result carries it (base64 is the API's business). */
-export function logTail(lines: string[]): string {
-  const text = Buffer.from(lines.map((l) => `${l}\n`).join(''));
-  return text.subarray(Math.max(0, text.length - TAIL_BYTES)).toString('utf8');
-}
 
 /**
  * Runs one invocation on a process with Lambda's bookkeeping: START/END/REPORT lines, the timeout (the
@@ -102,7 +96,7 @@ export async function runInvocation(inputs: InvocationInputs): Promise<InvokeOut
   return {
     payload,
     ...(failed ? { functionError: 'Unhandled' as const } : {}),
-    ...(options.tail ? { logTail: logTail(inputs.lines) } : {}),
+    ...(options.tail ? { logTail: inputs.tail.text() } : {}),
     durationMs,
     billedDurationMs,
     maxMemoryUsedMb,
