@@ -49,7 +49,10 @@ void describe('handler loading', () => {
       assert.equal((r.body as ErrorBody).errorType, errorType, name);
       assert.match((r.body as ErrorBody).errorMessage, message, name);
       assert.ok(Array.isArray((r.body as ErrorBody).trace), name);
+      assert.match(r.logTail ?? '', new RegExp(`INIT_REPORT Init Duration: [\\d.]+ ms\\tPhase: init\\tStatus: error\\tError Type: ${errorType}\\n`), name);
+      assert.match(r.logTail ?? '', new RegExp(`\\tStatus: error\\tError Type: ${errorType}\\n$`), name);
     }
+    await assert.rejects(rt.deployCode('no-code', {}, { codeDir: join(rt.dir, 'absent') }), /The code of no-code is not at .*absent/);
     await rt.deployCode('malformed', { 'index.js': '' }, { handler: 'index' });
     assert.equal(((await rt.call('malformed')).body as ErrorBody).errorType, 'Runtime.MalformedHandlerName');
     await rt.deployCode('relative', { 'index.js': '' }, { handler: '../index.handler' });
