@@ -237,7 +237,8 @@ function invoke(handler, message) {
     getRemainingTimeInMillis: () => message.deadlineMs - Date.now(),
   };
   try {
-    const result = handler(JSON.parse(message.event), context, callback);
+    // An empty payload is the event {}, as Lambda makes it.
+    const result = handler(message.event === '' ? {} : JSON.parse(message.event), context, callback);
     if (result && typeof result.then === 'function')
       result.then(
         (r) => done(null, r),

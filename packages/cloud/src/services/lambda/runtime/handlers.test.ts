@@ -68,6 +68,17 @@ void describe('calling conventions', () => {
     assert.equal(r.functionError, undefined);
   });
 
+  void it('takes an empty payload as {}, and answers a payload that is not JSON with an error, process intact', async () => {
+    await rt.deployCode('payloads', { 'index.js': 'exports.handler = async (e) => ({ e, pid: process.pid });' });
+    const empty = await rt.invoke('payloads', '', { requestId: 'empty' });
+    const { e, pid } = JSON.parse(empty.payload) as { e: unknown; pid: number };
+    assert.deepEqual(e, {});
+    const bad = await rt.invoke('payloads', '{not json', { requestId: 'bad' });
+    assert.equal(bad.functionError, 'Unhandled');
+    assert.equal((JSON.parse(bad.payload) as ErrorBody).errorType, 'SyntaxError');
+    assert.equal(((await rt.call('payloads')).body as { pid: number }).pid, pid);
+  });
+
   void it("answers a thrown error, a rejection and a non-Error with Lambda's error object", async () => {
     await rt.deployCode('throws', {
       'index.js':
