@@ -11,7 +11,7 @@
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -32,6 +32,10 @@ const common = {
   minifySyntax: true,
 };
 
+// Files tsc does not emit: the function runtime's bootstrap runs as a script of its own in each function's
+// process (under the function's Node.js), so it sits in dist beside the runtime's modules, where both the
+// modules and the cloud's bundle find it.
+copyFileSync(join(root, 'packages/cloud/src/services/lambda/runtime/bootstrap.cjs'), join(root, 'packages/cloud/dist/services/lambda/runtime/bootstrap.cjs'));
 rmSync(join(root, 'packages/cloud/dist/bundle'), { recursive: true, force: true }); // and its code cache
 // `import { z } from 'zod'` is a namespace, so a bundler keeps all of it, `z.locales` with some 40 languages
 // (a sixth of the cloud's bundle). The cloud uses none but English, zod's default: only it is kept.

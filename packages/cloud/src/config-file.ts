@@ -5,14 +5,21 @@ import { smtpUrlProblem, type SmtpSettings } from './kernel/mail-transport.js';
 import type { ConnectionLimits } from './kernel/types.js';
 import type { GraphQLLimits } from './services/appsync/graphql-limits.js';
 import type { CognitoLimitSettings } from './services/cognito-idp/cognito-limits.js';
+import type { LambdaOptions } from './services/lambda/lambda-options.js';
 
 /**
  * `<dataDir>/config.json`: settings that live with a cloud's data, so that `forte cloud start` (which
  * starts the bin on `$FORTE_HOME/cloud`) picks them up: `{ "smtp": { "url": …, "from": … }, "graphql":
  * { "maxQueryBytes": …, "maxQueryDepth": …, … }, "cognito": { "codeAttempts": { "perUser": …, … }, … },
  * "connections": { "headersTimeoutMs": …, "requestTimeoutMs": …, "maxPendingConnectionsPerAddress": …,
- * "maxUnauthenticatedUpgradesPerAddress": …, "realtimeInitTimeoutMs": … }, "deletedData": { "retentionDays": 7 } }`
- * (deletedData: how long copies of data that deployments delete are kept, 0 keeps none; every GraphQL limit of
+ * "maxUnauthenticatedUpgradesPerAddress": …, "realtimeInitTimeoutMs": … }, "deletedData": { "retentionDays": 7 },
+ * "lambda": { "concurrencyLimit": 100, "idleSeconds": 300, "logRetentionDays": 30, "cacheDir": …, "allowDownloads": true,
+ * "eventRetryDelaysSeconds": [60, 120] } }`
+ * (deletedData: how long copies of data that deployments delete are kept, 0 keeps none; lambda: the functions'
+ * concurrent executions, seconds a warm process is kept, days logs are kept without a LogGroup's RetentionInDays,
+ * where Node releases and SDK modules are cached (default FORTE_CACHE_DIR, else $XDG_CACHE_HOME/forte or
+ * ~/.cache/forte), whether they may be downloaded, the delays before the two retries of a failed Event
+ * invocation: services/lambda/lambda-options.ts; every GraphQL limit of
  * kernel/types.ts GraphQLLimits; the user pools' limits, CognitoLimits, and ConnectionLimits there too).
  */
 const CONFIG_FILE = 'config.json';
@@ -72,6 +79,16 @@ const configSchema = z.strictObject({
     })
     .optional(),
   deletedData: z.strictObject({ retentionDays: z.number().min(0).max(3650).optional() }).optional(),
+  lambda: z
+    .strictObject({
+      concurrencyLimit: z.number().int().min(1).max(10_000).optional(),
+      idleSeconds: z.number().int().min(0).max(86_400).optional(),
+      logRetentionDays: z.number().int().min(1).max(3653).optional(),
+      cacheDir: z.string().min(1).optional(),
+      allowDownloads: z.boolean().optional(),
+      eventRetryDelaysSeconds: z.array(z.number().min(0).max(21_600)).max(2).optional(),
+    })
+    .optional(),
   cognito: z
     .strictObject({
       codeAttempts: attemptLimit.optional(),
@@ -90,6 +107,7 @@ export interface CloudSettings {
   cognitoLimits?: CognitoLimitSettings;
   connectionLimits?: Partial<ConnectionLimits>;
   deletedDataRetentionMs?: number;
+  lambda?: LambdaOptions;
 }
 
 /**
@@ -109,6 +127,7 @@ export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): Clou
     ...(config.cognito ? { cognitoLimits: config.cognito } : {}),
     ...(config.connections ? { connectionLimits: config.connections } : {}),
     ...(config.deletedData?.retentionDays === undefined ? {} : { deletedDataRetentionMs: config.deletedData.retentionDays * 86_400_000 }),
+    ...(config.lambda ? { lambda: config.lambda } : {}),
   };
   if (url === undefined && from === undefined) return limits;
 

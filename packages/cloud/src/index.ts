@@ -12,9 +12,24 @@ export { createControlService, type ControlOptions } from './services/control/in
 export { createDynamoDbService } from './services/dynamodb/index.js';
 export { createHostingService } from './services/hosting/index.js';
 export { createIamService } from './services/iam/index.js';
+export { createLambdaService, type LambdaOptions } from './services/lambda/index.js';
+export type { FunctionLogLine, FunctionRuntime, FunctionRuntimeOptions, FunctionSpec, InvokeOptions, InvokeOutcome } from './services/lambda/runtime/types.js';
 export { createS3Service } from './services/s3/index.js';
 export { createSsmService } from './services/ssm/index.js';
-export { CREDENTIAL_PROVIDERS, ENVIRONMENT_CLEANUPS, IDENTITY_TOKEN_VERIFIERS, POLICY_SOURCES, TABLES, TRUST_POLICY_SOURCES } from './kernel/capabilities.js';
+export {
+  CREDENTIAL_PROVIDERS,
+  ENVIRONMENT_CLEANUPS,
+  FUNCTIONS,
+  IDENTITY_TOKEN_VERIFIERS,
+  OBJECTS,
+  POLICY_SOURCES,
+  TABLES,
+  TRUST_POLICY_SOURCES,
+  type FunctionInvocationResult,
+  type FunctionInvoker,
+  type ObjectRead,
+  type ObjectReader,
+} from './kernel/capabilities.js';
 export {
   CapabilityError,
   defineCapability,

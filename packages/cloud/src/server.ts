@@ -25,6 +25,7 @@ import { createControlService, type ControlOptions } from './services/control/in
 import { createDynamoDbService } from './services/dynamodb/index.js';
 import { createHostingService } from './services/hosting/index.js';
 import { createIamService } from './services/iam/index.js';
+import { createLambdaService, type LambdaOptions } from './services/lambda/index.js';
 import { createS3Service } from './services/s3/index.js';
 import { createSsmService } from './services/ssm/index.js';
 
@@ -46,6 +47,7 @@ export const BUILT_IN_SERVICES: readonly ServiceFactory[] = [
   createHostingService,
   createS3Service,
   createSsmService,
+  createLambdaService,
 ];
 
 /** The port a cloud listens on when none is given. */
@@ -96,6 +98,8 @@ export interface CloudOptions {
   connectionLimits?: Partial<ConnectionLimits>;
   /** How long copies of data deleted by deployments are kept (`deletedData.retentionDays`); default 7 days. */
   deletedDataRetentionMs?: number;
+  /** The lambda service's settings (config.json's `lambda` section); each field defaults in services/lambda/lambda-options.ts. */
+  lambda?: LambdaOptions;
 }
 
 export interface Cloud {
@@ -240,6 +244,7 @@ function builtInSettings(options: CloudOptions): ReadonlyMap<ServiceFactory, unk
   return new Map<ServiceFactory, unknown>([
     [createAppSyncService, { limits: options.graphqlLimits } satisfies AppSyncOptions],
     [createCognitoIdpService, { limits: options.cognitoLimits } satisfies CognitoIdpOptions],
+    [createLambdaService, { ...options.lambda } satisfies LambdaOptions],
     [
       createControlService,
       {

@@ -5,3 +5,4 @@ export * from './fake-plugin-context.js';
 export * from './call-failure.js';
 export { identityPoolTrust } from './identity-pool-trust.js';
 export { ControlCallError, createTestControlClient, type TestControlClient } from './control-client.js';
+export * from './lambda-fixture.js';

@@ -30,3 +30,36 @@ export const TRUST_POLICY_SOURCES = defineCapabilityList<TrustPolicySource>('tru
  * service once DeleteEnvironment has deleted the environment.
  */
 export const ENVIRONMENT_CLEANUPS = defineCapabilityList<EnvironmentCleanup>('environment-cleanups', { providedBy: 'ssm' });
+
+/** One object of a bucket, read whole (Lambda's code and layers): `too-large` beyond `maxBytes`, unread. */
+export type ObjectRead = { status: 'missing' } | { status: 'too-large'; size: number } | { status: 'found'; body: Buffer };
+
+/** Objects of the cloud's buckets for other services (the lambda service reads code zips). */
+export interface ObjectReader {
+  read(bucket: string, key: string, options: { maxBytes: number }): Promise<ObjectRead>;
+}
+
+/** The cloud's buckets, read by key (Lambda function code and layers). */
+export const OBJECTS = defineCapability<ObjectReader>('objects', { providedBy: 's3' });
+
+/** What an invocation through `FUNCTIONS` answers: Lambda's Invoke status, payload and function error. */
+export interface FunctionInvocationResult {
+  /** 200 (RequestResponse), 202 (Event, queued), 204 (DryRun). */
+  statusCode: number;
+  /** The handler's JSON result or Lambda's error object (RequestResponse only). */
+  payload?: string;
+  functionError?: 'Unhandled';
+}
+
+/** Lambda functions for other services (AppSync `@function` resolvers, schedules). */
+export interface FunctionInvoker {
+  /**
+   * Invokes a function by name or (partial) ARN. Throws a ForteError for an unknown function
+   * (ResourceNotFoundException), a payload over Lambda's limits or a throttle (TooManyRequestsException).
+   */
+  invoke(nameOrArn: string, payload: string, options?: { invocationType?: 'RequestResponse' | 'Event' | 'DryRun' }): Promise<FunctionInvocationResult>;
+  exists(nameOrArn: string): Promise<boolean>;
+}
+
+/** The cloud's Lambda functions (provided by lambda). */
+export const FUNCTIONS = defineCapability<FunctionInvoker>('functions', { providedBy: 'lambda' });

@@ -83,6 +83,7 @@ export function createKernel(options: {
       return listening.port;
     },
     resourceHandler: (type) => handlers.get(type),
+    jsonApis: () => services.flatMap((s) => s.routes.flatMap((r) => (r.jsonApi ? [r.jsonApi] : []))),
     capability<Value>(capability: Capability<unknown, Value>): Value {
       const entry = providersOf(capability);
       if (capability.multiple) return entry.values as Value;

@@ -313,6 +313,11 @@ export interface Kernel {
   baseUrl(): string;
   /** Port once listening. */
   port(): number;
+  /**
+   * The AWS JSON APIs the cloud's services serve (path, signing service), for telling clients where each
+   * one is (the lambda service gives functions `AWS_ENDPOINT_URL_<SERVICE>`).
+   */
+  jsonApis(): JsonApiDescription[];
   /** Resource handlers of every service (the stack engine reads them). */
   resourceHandler(type: string): ResourceHandler | undefined;
   /**

@@ -1,0 +1,114 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { chmod, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { unzip, type Unzipped } from 'fflate';
+import { BadZipError, readZipEntries } from './zip-entries.js';
+
+/** Lambda's limits on a deployment package: 50 MB zipped, 250 MB unzipped. */
+export const MAX_ZIPPED_BYTES = 50 * 1024 * 1024;
+export const MAX_UNZIPPED_BYTES = 250 * 1024 * 1024;
+
+/** Unpacked code, addressed by the sha256 of its zip. */
+export interface InstalledCode {
+  sha256: string;
+  dir: string;
+  /** The zip's size (Lambda's CodeSize). */
+  size: number;
+}
+
+/**
+ * Unpacked function and layer code under `<root>/<sha256 of the zip>/`: one folder per distinct zip, shared
+ * by every function that uses it, installed atomically (unpacked beside it, then renamed into place), and
+ * removed by `collect` once nothing uses it.
+ */
+export function createCodeStore(root: string) {
+  const installing = new Map<string, Promise<InstalledCode>>();
+
+  async function unpack(zip: Buffer, sha256: string): Promise<InstalledCode> {
+    const dir = join(root, sha256);
+    if (await exists(dir)) return { sha256, dir, size: zip.length };
+    const entries = readZipEntries(zip);
+    const total = entries.reduce((sum, e) => sum + e.uncompressedSize, 0);
+    if (total > MAX_UNZIPPED_BYTES) throw new BadZipError(`Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes (this code unpacks to ${total}).`);
+    // fflate's asynchronous unzip inflates in worker threads: a large package does not block the event loop.
+    const files = await new Promise<Unzipped>((resolve, reject) =>
+      unzip(zip, (error, data) => (error ? reject(new BadZipError(`the zip file cannot be unpacked: ${error.message}`, { cause: error })) : resolve(data))),
+    );
+    // The sizes checked above are what the zip declares; what inflated is what counts (a zip bomb may lie).
+    const inflated = Object.values(files).reduce((sum, body) => sum + body.length, 0);
+    if (inflated > MAX_UNZIPPED_BYTES)
+      throw new BadZipError(`Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes (this code unpacks to ${inflated}).`);
+    const staging = join(root, `.tmp-${randomUUID()}`);
+    try {
+      await mkdir(staging, { recursive: true, mode: 0o700 });
+      for (const entry of entries) {
+        const target = join(staging, ...entry.name.split(/[/\\]/).filter((s) => s !== '' && s !== '.'));
+        if (entry.isDirectory) {
+          await mkdir(target, { recursive: true });
+          continue;
+        }
+        const body = files[entry.name];
+        if (!body) continue;
+        await mkdir(dirname(target), { recursive: true });
+        await writeFile(target, body);
+        if (entry.unixMode !== undefined && (entry.unixMode & 0o111) !== 0) await chmod(target, 0o755);
+      }
+      try {
+        await rename(staging, dir);
+      } catch (error) {
+        // Another cloud process sharing the data folder installed the same zip first: its copy is identical.
+        if (!(await exists(dir))) throw error;
+        await rm(staging, { recursive: true, force: true });
+      }
+    } catch (error) {
+      await rm(staging, { recursive: true, force: true });
+      throw error;
+    }
+    return { sha256, dir, size: zip.length };
+  }
+
+  return {
+    root,
+    /** Unpacks a zip (once per distinct zip); throws BadZipError for what Lambda would refuse. */
+    install(zip: Buffer): Promise<InstalledCode> {
+      if (zip.length > MAX_ZIPPED_BYTES)
+        return Promise.reject(new BadZipError(`Zipped size must be smaller than ${MAX_ZIPPED_BYTES} bytes (this code is ${zip.length}).`));
+      const sha256 = createHash('sha256').update(zip).digest('hex');
+      let pending = installing.get(sha256);
+      if (!pending) {
+        pending = unpack(zip, sha256).finally(() => installing.delete(sha256));
+        installing.set(sha256, pending);
+      }
+      return pending;
+    },
+    dirOf: (sha256: string): string => join(root, sha256),
+    /** Removes every unpacked folder whose sha256 is not in `inUse` (and staging left by a crash). */
+    async collect(inUse: ReadonlySet<string>): Promise<string[]> {
+      let names: string[];
+      try {
+        names = await readdir(root);
+      } catch {
+        return [];
+      }
+      const removed: string[] = [];
+      for (const name of names) {
+        if (inUse.has(name) || installing.has(name)) continue;
+        if (name.startsWith('.tmp-') && installing.size > 0) continue; // may be an install under way
+        await rm(join(root, name), { recursive: true, force: true });
+        removed.push(name);
+      }
+      return removed;
+    },
+  };
+}
+
+export type CodeStore = ReturnType<typeof createCodeStore>;
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

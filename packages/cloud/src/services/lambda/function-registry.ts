@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import type { Kernel } from '../../kernel/types.js';
+import type { CodeStore } from './code-store.js';
+import type { FunctionCredentialStore, FunctionCredentials } from './function-credentials.js';
+import { functionEnvironment } from './function-environment.js';
+import type { FunctionStore, StoredFunction } from './function-store.js';
+import type { FunctionRuntime, FunctionSpec } from './runtime/types.js';
+
+/**
+ * The deployed functions as the runtime runs them: each function's spec (code, layers, environment with its
+ * role's current credentials) is deployed to the runtime, and deployed again with new credentials before
+ * the old ones expire. Invocations wait for a deployment under way (`ready`).
+ */
+export function createFunctionRegistry(options: {
+  kernel: Kernel;
+  store: FunctionStore;
+  code: CodeStore;
+  credentials: FunctionCredentialStore;
+  runtime: FunctionRuntime;
+  credentialsLifetimeMs: number;
+}) {
+  const { kernel, store, code, credentials, runtime } = options;
+  const live = new Map<string, { credentials: FunctionCredentials; roleArn: string; deployed: Promise<void> }>();
+  // Renewed with half their lifetime left: an invocation under way (up to Lambda's 15 minutes) keeps valid keys.
+  const fresh = (creds: FunctionCredentials): boolean => creds.expiresAt - Date.now() > options.credentialsLifetimeMs / 2;
+
+  async function specOf(fn: StoredFunction, creds: FunctionCredentials): Promise<FunctionSpec> {
+    const layerDirs: string[] = [];
+    for (const arn of fn.config.layers) {
+      const layer = await store.getLayerVersion(arn);
+      if (layer) layerDirs.push(code.dirOf(layer.codeSha256));
+    }
+    return {
+      name: fn.name,
+      arn: fn.arn,
+      codeDir: code.dirOf(fn.codeSha256),
+      handler: fn.config.handler,
+      runtime: fn.config.runtime,
+      memoryMb: fn.config.memoryMb,
+      timeoutSeconds: fn.config.timeoutSeconds,
+      environment: functionEnvironment({
+        variables: fn.config.variables,
+        credentials: creds,
+        region: kernel.config.region,
+        baseUrl: kernel.baseUrl(),
+        apis: kernel.jsonApis(),
+      }),
+      layerDirs,
+      ...(fn.config.reservedConcurrency !== undefined ? { reservedConcurrency: fn.config.reservedConcurrency } : {}),
+      // New credentials change the environment: warm processes holding the old ones retire.
+      revision: createHash('sha256').update(`${fn.revision}\n${creds.accessKeyId}`).digest('hex').slice(0, 32),
+    };
+  }
+
+  async function deploy(fn: StoredFunction, reuseCredentials: boolean): Promise<void> {
+    const current = live.get(fn.name);
+    const creds =
+      reuseCredentials && current && current.roleArn === fn.config.role && fresh(current.credentials)
+        ? current.credentials
+        : await credentials.issue(fn.name, fn.config.role, options.credentialsLifetimeMs);
+    const deployed = specOf(fn, creds).then((spec) => runtime.deploy(spec));
+    live.set(fn.name, { credentials: creds, roleArn: fn.config.role, deployed: deployed.catch(() => undefined) });
+    await deployed;
+  }
+
+  return {
+    /** Makes `fn` the function's current code in the runtime; rejects as the runtime does (RuntimeSetupError). */
+    deploy: (fn: StoredFunction): Promise<void> => deploy(fn, true),
+    async remove(name: string): Promise<void> {
+      live.delete(name);
+      await runtime.remove(name);
+      await credentials.revoke(name);
+    },
+    /** Waits for a deployment of the function under way. */
+    async ready(name: string): Promise<void> {
+      await live.get(name)?.deployed;
+    },
+    /** The credentials a function runs with now (tests and diagnostics). */
+    credentialsOf: (name: string): FunctionCredentials | undefined => live.get(name)?.credentials,
+    /** Deploys every stored function (cloud start); a function whose runtime cannot be set up is logged, not fatal. */
+    async deployAll(): Promise<void> {
+      for (const fn of await store.all()) {
+        deploy(fn, false).catch((error: unknown) => kernel.log.error('function could not be deployed at start', { function: fn.name, error }));
+      }
+    },
+    /** Renews the credentials of every function that has half their lifetime left or less. */
+    async renewCredentials(): Promise<void> {
+      for (const [name, entry] of live) {
+        if (fresh(entry.credentials)) continue;
+        const fn = await store.get(name);
+        if (!fn) continue;
+        await deploy(fn, false).catch((error: unknown) => kernel.log.error('function credentials could not be renewed', { function: name, error }));
+      }
+    },
+  };
+}
+
+export type FunctionRegistry = ReturnType<typeof createFunctionRegistry>;

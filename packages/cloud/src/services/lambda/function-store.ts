@@ -1,0 +1,174 @@
+import type { SqlStore } from '../../engines/types.js';
+
+/** A function's configuration from its template (Lambda's defaults filled in). */
+export interface FunctionConfig {
+  handler: string;
+  runtime: string;
+  role: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  variables: Record<string, string>;
+  /** Layer version ARNs, in the template's order. */
+  layers: string[];
+  reservedConcurrency?: number;
+  description?: string;
+}
+
+export interface StoredFunction {
+  name: string;
+  arn: string;
+  config: FunctionConfig;
+  codeSha256: string;
+  codeSize: number;
+  revision: string;
+  lastModified: string;
+}
+
+export interface StoredLayerVersion {
+  arn: string;
+  layerName: string;
+  version: number;
+  codeSha256: string;
+  codeSize: number;
+  compatibleRuntimes: string[];
+  createdAt: string;
+}
+
+interface FunctionRow {
+  name: string;
+  arn: string;
+  config: string;
+  code_sha256: string;
+  code_size: number;
+  revision: string;
+  last_modified: string;
+}
+
+const toFunction = (row: FunctionRow): StoredFunction => ({
+  name: row.name,
+  arn: row.arn,
+  config: JSON.parse(row.config) as FunctionConfig,
+  codeSha256: row.code_sha256,
+  codeSize: row.code_size,
+  revision: row.revision,
+  lastModified: row.last_modified,
+});
+
+/** Functions, layer versions, permissions, event source mappings and log groups, as their resources left them. */
+export function createFunctionStore(sql: SqlStore) {
+  return {
+    async get(name: string): Promise<StoredFunction | undefined> {
+      const row = await sql.get<FunctionRow>('SELECT * FROM lambda_functions WHERE name = ?', [name]);
+      return row && toFunction(row);
+    },
+    async list(after: string, limit: number): Promise<StoredFunction[]> {
+      const rows = await sql.all<FunctionRow>('SELECT * FROM lambda_functions WHERE name > ? ORDER BY name LIMIT ?', [after, limit]);
+      return rows.map(toFunction);
+    },
+    async all(): Promise<StoredFunction[]> {
+      return (await sql.all<FunctionRow>('SELECT * FROM lambda_functions ORDER BY name')).map(toFunction);
+    },
+    async put(fn: StoredFunction): Promise<void> {
+      await sql.run(
+        `INSERT INTO lambda_functions (name, arn, config, code_sha256, code_size, revision, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET arn = excluded.arn, config = excluded.config, code_sha256 = excluded.code_sha256,
+           code_size = excluded.code_size, revision = excluded.revision, last_modified = excluded.last_modified`,
+        [fn.name, fn.arn, JSON.stringify(fn.config), fn.codeSha256, fn.codeSize, fn.revision, fn.lastModified],
+      );
+    },
+    async delete(name: string): Promise<void> {
+      await sql.transaction(async (tx) => {
+        await tx.run('DELETE FROM lambda_functions WHERE name = ?', [name]);
+        await tx.run('DELETE FROM lambda_credentials WHERE function_name = ?', [name]);
+        await tx.run('DELETE FROM lambda_event_invocations WHERE function_name = ?', [name]);
+      });
+    },
+    /** Every code sha256 a function or layer version uses (what the code store keeps). */
+    async codeInUse(): Promise<Set<string>> {
+      const rows = await sql.all<{ sha: string }>('SELECT code_sha256 AS sha FROM lambda_functions UNION SELECT code_sha256 AS sha FROM lambda_layer_versions');
+      return new Set(rows.map((r) => r.sha));
+    },
+
+    async getLayerVersion(arn: string): Promise<StoredLayerVersion | undefined> {
+      const row = await sql.get<{
+        arn: string;
+        layer_name: string;
+        version: number;
+        code_sha256: string;
+        code_size: number;
+        compatible_runtimes: string;
+        created_at: string;
+      }>('SELECT * FROM lambda_layer_versions WHERE arn = ?', [arn]);
+      return (
+        row && {
+          arn: row.arn,
+          layerName: row.layer_name,
+          version: row.version,
+          codeSha256: row.code_sha256,
+          codeSize: row.code_size,
+          compatibleRuntimes: JSON.parse(row.compatible_runtimes) as string[],
+          createdAt: row.created_at,
+        }
+      );
+    },
+    /** Publishes the next version of a layer (versions count up from 1 and are never reused, as Lambda's). */
+    async publishLayerVersion(input: {
+      layerName: string;
+      arnPrefix: string;
+      codeSha256: string;
+      codeSize: number;
+      compatibleRuntimes: string[];
+    }): Promise<string> {
+      return sql.transaction(async (tx) => {
+        const row = await tx.get<{ v: number | null }>('SELECT MAX(version) AS v FROM lambda_layer_versions WHERE layer_name = ?', [input.layerName]);
+        const version = (row?.v ?? 0) + 1;
+        const arn = `${input.arnPrefix}:layer:${input.layerName}:${version}`;
+        await tx.run(
+          'INSERT INTO lambda_layer_versions (arn, layer_name, version, code_sha256, code_size, compatible_runtimes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          [arn, input.layerName, version, input.codeSha256, input.codeSize, JSON.stringify(input.compatibleRuntimes), new Date().toISOString()],
+        );
+        return arn;
+      });
+    },
+    async deleteLayerVersion(arn: string): Promise<void> {
+      await sql.run('DELETE FROM lambda_layer_versions WHERE arn = ?', [arn]);
+    },
+
+    /** Records a resource policy statement (`permission` on a function, `layer-permission` on a layer version). */
+    async putPolicy(id: string, kind: 'permission' | 'layer-permission', target: string, properties: Record<string, unknown>): Promise<void> {
+      await sql.run(
+        'INSERT INTO lambda_policies (id, kind, target, properties) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET target = excluded.target, properties = excluded.properties',
+        [id, kind, target, JSON.stringify(properties)],
+      );
+    },
+    async policiesOf(target: string): Promise<Array<{ id: string; kind: string; properties: Record<string, unknown> }>> {
+      const rows = await sql.all<{ id: string; kind: string; properties: string }>(
+        'SELECT id, kind, properties FROM lambda_policies WHERE target = ? ORDER BY id',
+        [target],
+      );
+      return rows.map((r) => ({ id: r.id, kind: r.kind, properties: JSON.parse(r.properties) as Record<string, unknown> }));
+    },
+    async deletePolicy(id: string): Promise<void> {
+      await sql.run('DELETE FROM lambda_policies WHERE id = ?', [id]);
+    },
+
+    async putEventSourceMapping(uuid: string, functionName: string, properties: Record<string, unknown>): Promise<void> {
+      await sql.run(
+        'INSERT INTO lambda_event_source_mappings (uuid, function_name, properties) VALUES (?, ?, ?) ON CONFLICT (uuid) DO UPDATE SET function_name = excluded.function_name, properties = excluded.properties',
+        [uuid, functionName, JSON.stringify(properties)],
+      );
+    },
+    async getEventSourceMapping(uuid: string): Promise<{ functionName: string; properties: Record<string, unknown> } | undefined> {
+      const row = await sql.get<{ function_name: string; properties: string }>(
+        'SELECT function_name, properties FROM lambda_event_source_mappings WHERE uuid = ?',
+        [uuid],
+      );
+      return row && { functionName: row.function_name, properties: JSON.parse(row.properties) as Record<string, unknown> };
+    },
+    async deleteEventSourceMapping(uuid: string): Promise<void> {
+      await sql.run('DELETE FROM lambda_event_source_mappings WHERE uuid = ?', [uuid]);
+    },
+  };
+}
+
+export type FunctionStore = ReturnType<typeof createFunctionStore>;

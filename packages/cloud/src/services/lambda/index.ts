@@ -1,0 +1,93 @@
+import { join } from 'node:path';
+import { CREDENTIAL_PROVIDERS, FUNCTIONS, OBJECTS } from '../../kernel/capabilities.js';
+import { provide } from '../../kernel/capability.js';
+import type { Kernel, Service } from '../../kernel/types.js';
+import { createCodeStore } from './code-store.js';
+import { createEventQueue, type EventQueue } from './event-queue.js';
+import { createFunctionCredentials } from './function-credentials.js';
+import { createFunctionInvoker } from './function-invoker.js';
+import { createEventSourceMappingHandler, createPermissionHandler } from './function-policy-resources.js';
+import { createFunctionRegistry } from './function-registry.js';
+import { createFunctionResourceHandler } from './function-resource.js';
+import { createFunctionStore } from './function-store.js';
+import { createLambdaRoute } from './lambda-route.js';
+import { resolveLambdaOptions, type LambdaOptions } from './lambda-options.js';
+import { createLayerVersionHandler, createLayerVersionPermissionHandler } from './layer-resource.js';
+import { createLogGroupHandler } from './log-group-resource.js';
+import { createLogStore } from './log-store.js';
+import { createLogsRoute } from './logs-api.js';
+import { LAMBDA_MIGRATIONS } from './migrations.js';
+import { createFunctionRuntime } from './runtime/index.js';
+
+export type { LambdaOptions } from './lambda-options.js';
+
+const HOUR_MS = 3600 * 1000;
+
+/**
+ * Lambda: the `AWS::Lambda::*` and `AWS::Logs::LogGroup` resource types, the Invoke API (REST-JSON at
+ * `/2015-03-31/functions`), the CloudWatch Logs subset for functions' logs (`POST /logs/`), the credential
+ * provider of functions' role credentials, and `FUNCTIONS` for other services. Code runs in the function
+ * runtime (`runtime/`); code zips are read from buckets through `OBJECTS`.
+ */
+export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOptions): Service {
+  const options = resolveLambdaOptions(lambdaOptions);
+  const store = createFunctionStore(kernel.sql);
+  const code = createCodeStore(join(kernel.config.dataDir, 'lambda', 'code'));
+  const credentials = createFunctionCredentials(kernel.sql, kernel.secrets);
+  const logs = createLogStore({ sql: kernel.sql, log: kernel.log, defaultRetentionDays: options.logRetentionDays });
+  const runtime = (options.createRuntime ?? createFunctionRuntime)({
+    cacheDir: options.cacheDir,
+    onLog: (line) => logs.add(line),
+    concurrencyLimit: options.concurrencyLimit,
+    idleSeconds: options.idleSeconds,
+    allowDownloads: options.allowDownloads,
+  });
+  const credentialsLifetimeMs = options.credentialsLifetimeSeconds * 1000;
+  const registry = createFunctionRegistry({ kernel, store, code, credentials, runtime, credentialsLifetimeMs });
+  let queue: EventQueue | undefined;
+  const invoker = createFunctionInvoker({ store, registry, runtime, queue: () => queue!, accountId: kernel.config.accountId, region: kernel.config.region });
+  queue = createEventQueue({ sql: kernel.sql, log: kernel.log, retryDelaysMs: options.eventRetryDelaysSeconds.map((s) => s * 1000), run: invoker.runQueued });
+  const collectCode = async (): Promise<void> => {
+    const removed = await code.collect(await store.codeInUse());
+    if (removed.length > 0) kernel.log.info('removed unused function code', { folders: removed.length });
+  };
+  const timers: NodeJS.Timeout[] = [];
+  const every = (ms: number, task: () => Promise<unknown>, what: string): void => {
+    const timer = setInterval(() => void task().catch((error: unknown) => kernel.log.error(`${what} failed`, { error })), ms);
+    timer.unref();
+    timers.push(timer);
+  };
+
+  return {
+    name: 'lambda',
+    requires: [OBJECTS],
+    provides: [provide(CREDENTIAL_PROVIDERS, credentials.provider()), provide(FUNCTIONS, invoker.capability)],
+    routes: [createLambdaRoute({ store, invoker }), createLogsRoute({ logs, region: kernel.config.region, accountId: kernel.config.accountId })],
+    resourceTypes: {
+      'AWS::Lambda::Function': createFunctionResourceHandler({ kernel, store, code, registry, collectCode }),
+      'AWS::Lambda::LayerVersion': createLayerVersionHandler({ kernel, store, code, collectCode }),
+      'AWS::Lambda::LayerVersionPermission': createLayerVersionPermissionHandler(store),
+      'AWS::Lambda::Permission': createPermissionHandler(store),
+      'AWS::Lambda::EventSourceMapping': createEventSourceMappingHandler(store),
+      'AWS::Logs::LogGroup': createLogGroupHandler(kernel, logs),
+    },
+    async start() {
+      await kernel.sql.migrate('lambda', LAMBDA_MIGRATIONS);
+      await collectCode();
+      await logs.trim();
+      await registry.deployAll();
+      queue.start();
+      every(HOUR_MS, () => logs.trim(), 'log retention');
+      every(Math.min(5 * 60 * 1000, Math.max(250, credentialsLifetimeMs / 8)), () => registry.renewCredentials(), 'credential renewal');
+    },
+    async stop() {
+      for (const timer of timers) clearInterval(timer);
+      // The runtime stops the processes of invocations under way, which would otherwise hold the stop up
+      // to a function's timeout; the queue records nothing for them, so they run again at the next start.
+      queue.stop();
+      await runtime.close();
+      await queue.settled();
+      await logs.flush();
+    },
+  };
+}

@@ -1,0 +1,150 @@
+import type { SqlStore } from '../../engines/types.js';
+import type { Logger } from '../../kernel/logger.js';
+import type { FunctionLogLine } from './runtime/types.js';
+
+/** The log group of a function, as Lambda names it. */
+export const logGroupOf = (functionName: string): string => `/aws/lambda/${functionName}`;
+
+/** Lines waiting longer than this are written; so are this many at once. */
+const FLUSH_AFTER_MS = 250;
+const FLUSH_AT_LINES = 500;
+const DAY_MS = 24 * 3600 * 1000;
+
+export interface StoredLogEvent {
+  id: number;
+  stream: string;
+  timestamp: number;
+  ingested: number;
+  message: string;
+}
+
+/**
+ * Functions' log lines, per log group (`/aws/lambda/<fn>`). Lines are buffered and written in batches, one
+ * transaction per batch (a chatty function costs no transaction per line), and trimmed by retention: the
+ * LogGroup's RetentionInDays, else the configured default.
+ */
+export function createLogStore(options: { sql: SqlStore; log: Logger; defaultRetentionDays: number; now?: () => number }) {
+  const { sql } = options;
+  const now = options.now ?? Date.now;
+  let buffer: FunctionLogLine[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<void> = Promise.resolve();
+
+  function flush(): Promise<void> {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    const lines = buffer;
+    buffer = [];
+    if (lines.length === 0) return writing;
+    const ingested = now();
+    writing = writing
+      .then(() =>
+        sql.transaction(async (tx) => {
+          for (const line of lines)
+            await tx.run('INSERT INTO lambda_log_events (log_group, stream, timestamp, ingested, message) VALUES (?, ?, ?, ?, ?)', [
+              logGroupOf(line.functionName),
+              line.stream,
+              line.timestamp,
+              ingested,
+              line.message,
+            ]);
+        }),
+      )
+      .catch((error: unknown) => options.log.error('function log lines could not be stored', { lines: lines.length, error }));
+    return writing;
+  }
+
+  return {
+    /** The runtime's `onLog`: buffers the line; never throws. */
+    add(line: FunctionLogLine): void {
+      buffer.push(line);
+      if (buffer.length >= FLUSH_AT_LINES) void flush();
+      else timer ??= setTimeout(() => void flush(), FLUSH_AFTER_MS);
+    },
+    /** Writes what is buffered (before a read, and at stop). */
+    flush,
+    async setRetention(group: string, days: number | undefined): Promise<void> {
+      await sql.run(
+        'INSERT INTO lambda_log_groups (name, retention_days) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET retention_days = excluded.retention_days',
+        [group, days ?? null],
+      );
+    },
+    async deleteGroup(group: string): Promise<void> {
+      await sql.run('DELETE FROM lambda_log_groups WHERE name = ?', [group]);
+    },
+    async groupExists(group: string): Promise<boolean> {
+      await flush();
+      const row = await sql.get<{ n: number }>(
+        'SELECT (SELECT COUNT(*) FROM lambda_log_groups WHERE name = ?) + (SELECT COUNT(*) FROM (SELECT 1 FROM lambda_log_events WHERE log_group = ? LIMIT 1)) AS n',
+        [group, group],
+      );
+      return (row?.n ?? 0) > 0;
+    },
+    /** Drops events older than their group's retention (one DELETE per group with its own, one for the rest). */
+    async trim(): Promise<number> {
+      await flush();
+      const t = now();
+      return sql.transaction(async (tx) => {
+        const groups = await tx.all<{ name: string; retention_days: number }>(
+          'SELECT name, retention_days FROM lambda_log_groups WHERE retention_days IS NOT NULL',
+        );
+        let removed = 0;
+        for (const g of groups)
+          removed += (await tx.run('DELETE FROM lambda_log_events WHERE log_group = ? AND timestamp < ?', [g.name, t - g.retention_days * DAY_MS])).changes;
+        removed += (
+          await tx.run(
+            'DELETE FROM lambda_log_events WHERE timestamp < ? AND log_group NOT IN (SELECT name FROM lambda_log_groups WHERE retention_days IS NOT NULL)',
+            [t - options.defaultRetentionDays * DAY_MS],
+          )
+        ).changes;
+        return removed;
+      });
+    },
+    /** Events of a group in time order after `afterId`, optionally of some streams, in a time window. */
+    async events(query: {
+      group: string;
+      streams?: string[];
+      streamPrefix?: string;
+      startTime?: number;
+      endTime?: number;
+      afterId: number;
+      limit: number;
+      descending?: boolean;
+    }): Promise<StoredLogEvent[]> {
+      await flush();
+      const where = ['log_group = ?'];
+      const params: unknown[] = [query.group];
+      if (query.streams && query.streams.length > 0) {
+        where.push(`stream IN (${query.streams.map(() => '?').join(', ')})`);
+        params.push(...query.streams);
+      }
+      if (query.streamPrefix) {
+        where.push('substr(stream, 1, ?) = ?');
+        params.push(query.streamPrefix.length, query.streamPrefix);
+      }
+      if (query.startTime !== undefined) (where.push('timestamp >= ?'), params.push(query.startTime));
+      if (query.endTime !== undefined) (where.push('timestamp <= ?'), params.push(query.endTime));
+      where.push(query.descending ? 'id < ?' : 'id > ?');
+      params.push(query.descending && query.afterId === 0 ? Number.MAX_SAFE_INTEGER : query.afterId);
+      const order = query.descending ? 'DESC' : 'ASC';
+      return sql.all<StoredLogEvent>(
+        `SELECT id, stream, timestamp, ingested, message FROM lambda_log_events WHERE ${where.join(' AND ')} ORDER BY id ${order} LIMIT ?`,
+        [...params, query.limit],
+      );
+    },
+    /** The streams of a group with their first and last event times and sizes, by name. */
+    async streams(
+      group: string,
+      prefix: string | undefined,
+    ): Promise<Array<{ stream: string; first: number; last: number; lastIngested: number; bytes: number }>> {
+      await flush();
+      return sql.all(
+        `SELECT stream, MIN(timestamp) AS first, MAX(timestamp) AS last, MAX(ingested) AS lastIngested, SUM(length(message)) AS bytes
+         FROM lambda_log_events WHERE log_group = ?${prefix ? ' AND substr(stream, 1, ?) = ?' : ''} GROUP BY stream ORDER BY stream`,
+        prefix ? [group, prefix.length, prefix] : [group],
+      );
+    },
+  };
+}
+
+export type LogStore = ReturnType<typeof createLogStore>;

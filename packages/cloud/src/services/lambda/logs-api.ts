@@ -1,0 +1,170 @@
+import { z } from 'zod';
+import { defineOperation, jsonApiRoute } from '../../kernel/json-api.js';
+import type { Route } from '../../kernel/types.js';
+import { LOGS_ERRORS } from './lambda-errors.js';
+import type { LogStore, StoredLogEvent } from './log-store.js';
+import { matchesFilterPattern } from './filter-pattern.js';
+
+const groupName = z.string().min(1).max(512);
+const limit = (max: number) => z.number().int().min(1).max(max).optional();
+
+/** Which group a call names: `logGroupName`, or `logGroupIdentifier` (a name or its ARN). */
+const groupOf = (input: { logGroupName?: string | undefined; logGroupIdentifier?: string | undefined }): string => {
+  const id = input.logGroupName ?? input.logGroupIdentifier;
+  if (!id) throw LOGS_ERRORS.error('InvalidParameterException', 'Either logGroupName or logGroupIdentifier must be given.');
+  return /^arn:aws[a-z-]*:logs:[^:]*:\d{12}:log-group:([^:]+)(?::\*)?$/.exec(id)?.[1] ?? id;
+};
+
+const token = (id: number, prefix: string): string => `${prefix}/${Buffer.from(String(id)).toString('base64url')}`;
+const tokenId = (value: string | undefined): number => {
+  if (value === undefined) return 0;
+  const id = Number(Buffer.from(value.replace(/^[fb]\//, ''), 'base64url').toString('utf8'));
+  if (!Number.isSafeInteger(id) || id < 0)
+    throw LOGS_ERRORS.error('InvalidParameterException', 'The next token is not valid: pass a token a previous answer gave.');
+  return id;
+};
+
+/**
+ * The CloudWatch Logs subset that log tools use for functions' logs (JSON 1.1, `Logs_20140328.*`, SigV4 service
+ * `logs`, at `POST /logs/`): FilterLogEvents, GetLogEvents, DescribeLogStreams, each authorized on the log
+ * group's ARN.
+ */
+export function createLogsRoute(options: { logs: LogStore; region: string; accountId: string }): Route {
+  const { logs } = options;
+  const groupArn = (group: string): string => `arn:aws:logs:${options.region}:${options.accountId}:log-group:${group}`;
+  const known = async (group: string): Promise<void> => {
+    if (!(await logs.groupExists(group))) throw LOGS_ERRORS.error('ResourceNotFoundException', 'The specified log group does not exist.');
+  };
+  const event = (e: StoredLogEvent) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: e.ingested });
+
+  return jsonApiRoute({
+    name: 'logs',
+    path: '/logs/',
+    targetPrefix: 'Logs_20140328.',
+    signingService: 'logs',
+    actionPrefix: 'logs',
+    errors: LOGS_ERRORS,
+    validationErrorCode: 'InvalidParameterException',
+    operations: {
+      FilterLogEvents: defineOperation({
+        input: z.object({
+          logGroupName: groupName.optional(),
+          logGroupIdentifier: groupName.optional(),
+          logStreamNames: z.array(z.string()).max(100).optional(),
+          logStreamNamePrefix: z.string().optional(),
+          startTime: z.number().int().optional(),
+          endTime: z.number().int().optional(),
+          filterPattern: z.string().max(1024).optional(),
+          nextToken: z.string().optional(),
+          limit: limit(10000),
+        }),
+        resources: (input) => [groupArn(groupOf(input))],
+        handler: async (input) => {
+          const group = groupOf(input);
+          await known(group);
+          const wanted = input.limit ?? 10000;
+          const found: StoredLogEvent[] = [];
+          let afterId = tokenId(input.nextToken);
+          // Scan in pages: a filter pattern is matched in memory, so one call reads a bounded number of rows.
+          for (let scanned = 0; found.length < wanted && scanned < 50_000;) {
+            const page = await logs.events({
+              group,
+              ...(input.logStreamNames ? { streams: input.logStreamNames } : {}),
+              ...(input.logStreamNamePrefix ? { streamPrefix: input.logStreamNamePrefix } : {}),
+              ...(input.startTime !== undefined ? { startTime: input.startTime } : {}),
+              ...(input.endTime !== undefined ? { endTime: input.endTime } : {}),
+              afterId,
+              limit: 1000,
+            });
+            scanned += page.length;
+            for (const e of page) {
+              afterId = e.id;
+              if (!input.filterPattern || matchesFilterPattern(input.filterPattern, e.message)) found.push(e);
+              if (found.length >= wanted) break;
+            }
+            if (page.length < 1000 && found.length < wanted) {
+              afterId = -1;
+              break;
+            }
+          }
+          return {
+            events: found.map((e) => ({ logStreamName: e.stream, eventId: String(e.id), ...event(e) })),
+            searchedLogStreams: [],
+            ...(afterId >= 0 ? { nextToken: token(afterId, 'f') } : {}),
+          };
+        },
+      }),
+      GetLogEvents: defineOperation({
+        input: z.object({
+          logGroupName: groupName.optional(),
+          logGroupIdentifier: groupName.optional(),
+          logStreamName: z.string().min(1),
+          startTime: z.number().int().optional(),
+          endTime: z.number().int().optional(),
+          nextToken: z.string().optional(),
+          limit: limit(10000),
+          startFromHead: z.boolean().optional(),
+        }),
+        resources: (input) => [groupArn(groupOf(input))],
+        handler: async (input) => {
+          const group = groupOf(input);
+          await known(group);
+          const backward = input.nextToken?.startsWith('b/') ?? !input.startFromHead;
+          const from = tokenId(input.nextToken);
+          const page = await logs.events({
+            group,
+            streams: [input.logStreamName],
+            ...(input.startTime !== undefined ? { startTime: input.startTime } : {}),
+            ...(input.endTime !== undefined ? { endTime: input.endTime } : {}),
+            afterId: from,
+            limit: input.limit ?? 10000,
+            descending: backward,
+          });
+          const events = backward ? [...page].reverse() : page;
+          const first = events[0]?.id;
+          const last = events.at(-1)?.id;
+          // As CloudWatch: at the end of the stream the forward token is the one given, so a tailing client polls with it.
+          return {
+            events: events.map(event),
+            nextForwardToken: last !== undefined ? token(last, 'f') : (input.nextToken ?? token(backward ? Number.MAX_SAFE_INTEGER - 1 : from, 'f')),
+            nextBackwardToken: first !== undefined ? token(first, 'b') : (input.nextToken ?? token(0, 'b')),
+          };
+        },
+      }),
+      DescribeLogStreams: defineOperation({
+        input: z.object({
+          logGroupName: groupName.optional(),
+          logGroupIdentifier: groupName.optional(),
+          logStreamNamePrefix: z.string().optional(),
+          orderBy: z.enum(['LogStreamName', 'LastEventTime']).optional(),
+          descending: z.boolean().optional(),
+          nextToken: z.string().optional(),
+          limit: limit(50),
+        }),
+        resources: (input) => [groupArn(groupOf(input))],
+        handler: async (input) => {
+          const group = groupOf(input);
+          await known(group);
+          const all = await logs.streams(group, input.logStreamNamePrefix);
+          if (input.orderBy === 'LastEventTime') all.sort((a, b) => a.last - b.last);
+          if (input.descending) all.reverse();
+          const start = tokenId(input.nextToken);
+          const size = input.limit ?? 50;
+          const page = all.slice(start, start + size);
+          return {
+            logStreams: page.map((s) => ({
+              logStreamName: s.stream,
+              arn: `${groupArn(group)}:log-stream:${s.stream}`,
+              creationTime: s.first,
+              firstEventTimestamp: s.first,
+              lastEventTimestamp: s.last,
+              lastIngestionTime: s.lastIngested,
+              storedBytes: s.bytes,
+            })),
+            ...(start + size < all.length ? { nextToken: token(start + size, 'f') } : {}),
+          };
+        },
+      }),
+    },
+  });
+}

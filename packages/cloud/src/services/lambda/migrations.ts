@@ -1,0 +1,66 @@
+/** The lambda service's tables (namespace `lambda`). Append new migrations; never edit applied ones. */
+export const LAMBDA_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE lambda_functions (
+    name TEXT PRIMARY KEY,
+    arn TEXT NOT NULL,
+    config TEXT NOT NULL,
+    code_sha256 TEXT NOT NULL,
+    code_size INTEGER NOT NULL,
+    revision TEXT NOT NULL,
+    last_modified TEXT NOT NULL
+  );
+  CREATE TABLE lambda_layer_versions (
+    arn TEXT PRIMARY KEY,
+    layer_name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    code_sha256 TEXT NOT NULL,
+    code_size INTEGER NOT NULL,
+    compatible_runtimes TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (layer_name, version)
+  );
+  CREATE TABLE lambda_policies (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    target TEXT NOT NULL,
+    properties TEXT NOT NULL
+  );
+  CREATE TABLE lambda_event_source_mappings (
+    uuid TEXT PRIMARY KEY,
+    function_name TEXT NOT NULL,
+    properties TEXT NOT NULL
+  );
+  CREATE TABLE lambda_log_groups (
+    name TEXT PRIMARY KEY,
+    retention_days INTEGER
+  );
+  CREATE TABLE lambda_credentials (
+    access_key_id TEXT PRIMARY KEY,
+    function_name TEXT NOT NULL,
+    role_arn TEXT NOT NULL,
+    secret_key TEXT NOT NULL,
+    session_token_hash TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX lambda_credentials_function ON lambda_credentials (function_name, expires_at);
+  CREATE TABLE lambda_event_invocations (
+    id TEXT PRIMARY KEY,
+    function_name TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    client_context TEXT,
+    attempts INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX lambda_event_invocations_due ON lambda_event_invocations (next_attempt_at);
+  CREATE TABLE lambda_log_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    log_group TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    timestamp INTEGER NOT NULL,
+    ingested INTEGER NOT NULL,
+    message TEXT NOT NULL
+  );
+  CREATE INDEX lambda_log_events_group ON lambda_log_events (log_group, timestamp);
+  CREATE INDEX lambda_log_events_stream ON lambda_log_events (log_group, stream, timestamp);`,
+];

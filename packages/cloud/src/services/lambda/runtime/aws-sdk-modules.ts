@@ -1,0 +1,150 @@
+import { execFile } from 'node:child_process';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { RuntimeSetupError } from './errors.js';
+
+const run = promisify(execFile);
+
+const SOURCE_FILE = /\.(?:js|mjs|cjs)$/;
+const MAX_FILES = 5000;
+const MAX_FILE_BYTES = 5 * 1024 * 1024;
+// require('@aws-sdk/x'), import('@aws-sdk/x'), import ... from '@aws-sdk/x', import '@aws-sdk/x' (subpaths too).
+const SPECIFIER = /(?:\brequire\s*\(\s*|\bimport\s*\(\s*|\bfrom\s*|\bimport\s+)(['"`])(@aws-sdk\/[a-z0-9][a-z0-9._-]*)(?:\/[^'"`]*)?\1/g;
+
+/** The `@aws-sdk/*` packages the function's code (outside node_modules) requires or imports. */
+export async function awsSdkPackagesUsed(codeDir: string): Promise<string[]> {
+  const found = new Set<string>();
+  let files = 0;
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      if (files >= MAX_FILES) return;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules' && !entry.name.startsWith('.')) await walk(path);
+      } else if (entry.isFile() && SOURCE_FILE.test(entry.name)) {
+        files += 1;
+        if ((await stat(path)).size > MAX_FILE_BYTES) continue;
+        for (const match of (await readFile(path, 'utf8')).matchAll(SPECIFIER)) found.add(match[2] as string);
+      }
+    }
+  };
+  await walk(codeDir);
+  return [...found].sort();
+}
+
+const has = (nodeModules: string, pkg: string): Promise<boolean> =>
+  stat(join(nodeModules, pkg, 'package.json')).then(
+    () => true,
+    () => false,
+  );
+
+let queue: Promise<unknown> = Promise.resolve();
+
+export interface AwsSdkOptions {
+  cacheDir: string;
+  registry: string;
+  allowDownloads: boolean;
+  /** Folders whose node_modules come before the shared SDK (the function's own, its layers'). */
+  ownNodeModules: string[];
+}
+
+/**
+ * Makes sure every `@aws-sdk/*` package the function uses and does not bring itself is installed in the
+ * shared `<cacheDir>/aws-sdk/node_modules`, as Lambda's Node.js runtimes provide the SDK v3. Installs are
+ * serialized (one npm at a time writes that folder). Returns that node_modules folder.
+ */
+export async function ensureAwsSdkModules(codeDir: string, options: AwsSdkOptions): Promise<string> {
+  const prefix = join(options.cacheDir, 'aws-sdk');
+  const nodeModules = join(prefix, 'node_modules');
+  const used = await awsSdkPackagesUsed(codeDir);
+  const needed: string[] = [];
+  for (const pkg of used) {
+    const own = await Promise.all(options.ownNodeModules.map((dir) => has(dir, pkg)));
+    if (!own.includes(true)) needed.push(pkg);
+  }
+  const install = async (): Promise<void> => {
+    const missing = (await Promise.all(needed.map(async (pkg) => ((await has(nodeModules, pkg)) ? undefined : pkg)))).filter((p) => p !== undefined);
+    if (missing.length === 0) return;
+    if (!options.allowDownloads) {
+      throw new RuntimeSetupError(
+        `The function uses ${missing.join(', ')}, which is not in the AWS SDK cache (${nodeModules}) and downloads are turned off. Connect this machine to the internet once so Forte can install it, or add it to the function's own package.json dependencies.`,
+      );
+    }
+    await mkdir(prefix, { recursive: true });
+    const args = [
+      'install',
+      '--prefix',
+      prefix,
+      '--no-audit',
+      '--no-fund',
+      '--omit=dev',
+      '--registry',
+      options.registry,
+      // An unreachable registry fails the deploy within seconds, not after npm's minute of retries.
+      '--fetch-retries=0',
+      '--fetch-timeout=15000',
+      '--cache',
+      join(options.cacheDir, 'npm-cache'),
+      ...missing.map((p) => `${p}@3`),
+    ];
+    try {
+      // npm gets what it needs to run, not the cloud's own variables (secrets among them).
+      await run(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, { env: npmEnvironment(), timeout: 10 * 60_000, maxBuffer: 16 * 1024 * 1024 });
+    } catch (error) {
+      const detail = String((error as { stderr?: string }).stderr ?? (error as Error).message)
+        .trim()
+        .split('\n')
+        .slice(-6)
+        .join('\n');
+      throw new RuntimeSetupError(
+        `Installing ${missing.join(', ')} (used by the function, provided by Lambda's Node.js runtimes) from ${options.registry} failed:\n${detail}\nConnect this machine to the registry once, or add the package to the function's own package.json dependencies.`,
+        { cause: error },
+      );
+    }
+    const still = (await Promise.all(missing.map(async (pkg) => ((await has(nodeModules, pkg)) ? undefined : pkg)))).filter((p) => p !== undefined);
+    if (still.length > 0)
+      throw new RuntimeSetupError(`npm finished but ${still.join(', ')} is not in ${nodeModules}: install it into the function's own node_modules instead.`);
+  };
+  const locked = (): Promise<void> => withInstallLock(`${prefix}.lock`, install);
+  const turn = queue.then(locked, locked);
+  queue = turn.catch(() => undefined);
+  await turn;
+  return nodeModules;
+}
+
+function npmEnvironment(): Record<string, string> {
+  const keep =
+    /^(PATH|HOME|USERPROFILE|APPDATA|TMPDIR|TEMP|TMP|SYSTEMROOT|LANG|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy|NODE_EXTRA_CA_CERTS|npm_config_userconfig)$/;
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => keep.test(e[0]) && e[1] !== undefined));
+}
+
+const LOCK_STALE_MS = 11 * 60_000; // longer than an npm install may take (its timeout above)
+
+/**
+ * Runs `fn` holding a lock folder, so that clouds sharing the cache folder install one at a time (npm
+ * rewrites node_modules as a whole). A lock older than any install could take is left from a crash: removed.
+ */
+async function withInstallLock(lockDir: string, fn: () => Promise<void>): Promise<void> {
+  await mkdir(dirname(lockDir), { recursive: true });
+  for (;;) {
+    try {
+      await mkdir(lockDir);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const since = await stat(lockDir).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
+      if (since > LOCK_STALE_MS) await rm(lockDir, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    await fn();
+  } finally {
+    await rm(lockDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,3 @@
+export { createFunctionRuntime } from './function-runtime.js';
+export { FunctionNotDeployedError, RuntimeSetupError, TooManyRequestsError } from './errors.js';
+export type { FunctionLogLine, FunctionRuntime, FunctionRuntimeOptions, FunctionSpec, InvokeOptions, InvokeOutcome } from './types.js';
