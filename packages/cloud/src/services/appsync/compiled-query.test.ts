@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildSchema, execute, GraphQLObjectType, Kind, parse, type ExecutionResult, type GraphQLFieldResolver, type OperationDefinitionNode } from 'graphql';
-import { compiledQuery } from './compiled-query.js';
+import { compiledQuery, readOnlyResolver } from './compiled-query.js';
 import type { ExecutionContext } from './execution-context.js';
 import { DEFAULT_GRAPHQL_LIMITS } from './query-limits.js';
 import { createRequestBudget, meterFieldResolvers } from './request-budget.js';
@@ -24,6 +24,7 @@ const SDL = /* GraphQL */ `
     secret: String
     note(prefix: String = ">"): String
     parent: Todo
+    callsOut: String
   }
   type TodoConnection {
     items: [Todo]!
@@ -35,6 +36,7 @@ const SDL = /* GraphQL */ `
     strictTodo(id: ID!): Todo!
     broken: TodoConnection
     asyncLeaf: TodoConnection
+    sideEffect: TodoConnection
   }
 `;
 
@@ -53,7 +55,11 @@ function makeSchema() {
   const schema = buildSchema(SDL);
   const query = schema.getQueryType()!;
   const type = schema.getType('Todo') as GraphQLObjectType;
-  const set = (t: GraphQLObjectType, field: string, resolve: GraphQLFieldResolver<any, any, any>) => (t.getFields()[field]!.resolve = resolve);
+  const set = (t: GraphQLObjectType, field: string, resolve: GraphQLFieldResolver<any, any, any>) =>
+    (t.getFields()[field]!.resolve = readOnlyResolver(resolve));
+  // Resolvers not marked as reads (a @function field's) keep their documents out of compiled queries.
+  type.getFields().callsOut!.resolve = () => 'called';
+  query.getFields().sideEffect!.resolve = () => ({ items: [], nextToken: null });
   set(query, 'listTodos', async (_s, args: { limit?: number; status?: string }) => ({
     items: Array.from({ length: args.limit ?? 3 }, (_, i) => todo(i)).filter((t) => !args.status || t.status === args.status),
     nextToken: 'next',
@@ -148,6 +154,8 @@ describe('compiled queries', () => {
     ['a nested field with arguments', '{ getTodo(id: "t1") { note } }'],
     ['introspection', '{ __schema { queryType { name } } }'],
     ['a mutation', 'mutation { x }'],
+    ['a root field whose resolver is not marked as a read', '{ sideEffect { items { id } } }'],
+    ['a leaf whose resolver is not marked as a read', '{ listTodos { items { id callsOut } } }'],
   ] as const;
   for (const [what, query] of notCompiled) {
     it(`does not compile ${what}`, () => {

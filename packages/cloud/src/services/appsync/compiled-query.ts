@@ -57,6 +57,24 @@ interface CompiledField {
   completion: Completion;
 }
 
+/** Resolvers that only read and may run twice (the compiled query's fall-back runs them again). */
+const readOnlyResolvers = new WeakSet<object>();
+
+/**
+ * Marks `resolve` as one a compiled query may call: it only reads (a model's get, list or search, an item's
+ * field), so running it again when graphql-js takes over changes nothing. Any other resolver (a `@function`
+ * field's, which runs someone's code) keeps its field out of compiled queries, so it runs exactly once.
+ */
+export function readOnlyResolver<T extends object>(resolve: T): T {
+  readOnlyResolvers.add(resolve);
+  return resolve;
+}
+
+const readsOnly = (resolve: GraphQLField<unknown, unknown>['resolve']): boolean => {
+  const own = ownResolver(resolve);
+  return own !== undefined && readOnlyResolvers.has(own);
+};
+
 /** Thrown inside `run` for anything graphql-js answers differently from a plain value: it executes instead. */
 const FALL_BACK = Symbol('fall back to graphql-js');
 
@@ -78,7 +96,7 @@ function compile(schema: GraphQLSchema, operation: OperationDefinitionNode): Com
   if (!selection || others.length > 0 || selection.kind !== Kind.FIELD || selection.directives?.length || selection.name.value.startsWith('__'))
     return undefined;
   const root = queryType.getFields()[selection.name.value];
-  if (!root?.resolve || root.type instanceof GraphQLNonNull) return undefined;
+  if (!root?.resolve || !readsOnly(root.resolve) || root.type instanceof GraphQLNonNull) return undefined;
   const completion = compileType(root.type, selection);
   if (!completion) return undefined;
   const key = selection.alias?.value ?? selection.name.value;
@@ -217,9 +235,10 @@ function compileSelection(parentType: GraphQLObjectType, selectionSet: Selection
     if (!def || name.startsWith('__') || def.args.length > 0) return undefined;
     const completion = compileType(def.type, s);
     if (!completion) return undefined;
-    // A field with its own resolver is taken only when it answers a leaf (relations read tables, asynchronously).
+    // A field with its own resolver is taken only when it answers a leaf (relations read tables, asynchronously)
+    // and only reads.
     const own = ownResolver(def.resolve);
-    if (own && !isLeaf(completion)) return undefined;
+    if (own && (!isLeaf(completion) || !readOnlyResolvers.has(own))) return undefined;
     fields.push({ key, name, node: s, parentType, typename: false, resolve: own ? def.resolve : undefined, returnType: def.type, completion });
   }
   return fields;

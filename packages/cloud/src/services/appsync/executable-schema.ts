@@ -9,6 +9,7 @@ import { listItems, type Connection } from './list-items.js';
 import { primaryKeyOf, sortArgumentName } from './model-keys.js';
 import { resolveRelation } from './relation-fields.js';
 import { meterFieldResolvers } from './request-budget.js';
+import { readOnlyResolver } from './compiled-query.js';
 import { searchItems, type SearchRequest } from './search-items.js';
 import { applyAwsScalars } from './aws-scalars.js';
 import { buildAppSyncSchema } from './schema-prelude.js';
@@ -99,6 +100,9 @@ export function buildExecutableApi(input: { definition: string; plan: unknown; t
     if (!field) throw new Error(`the plan names the field ${type?.name ?? '(missing type)'}.${fieldName}, which the schema does not define`);
     field.resolve = resolve as GraphQLFieldResolver<unknown, unknown>;
   };
+  // The model's reads may run in a compiled query, which may run them twice (compiled-query.ts).
+  const attachRead = (type: GraphQLObjectType | null | undefined, fieldName: string | undefined, resolve: Resolver): void =>
+    attach(type, fieldName, readOnlyResolver(resolve));
 
   const models = new Map(plan.models.map((m) => [m.name, m]));
   for (const model of plan.models) {
@@ -121,7 +125,7 @@ export function buildExecutableApi(input: { definition: string; plan: unknown; t
   function attachModel(model: GraphQLPlanModel): void {
     const rules = modelRules(model);
     const ops = model.operations;
-    attach(query, ops.get, async (_source, args, ctx) => {
+    attachRead(query, ops.get, async (_source, args, ctx) => {
       const access = operationAccess(ctx.caller, rules, 'get');
       if (access.kind === 'none') throw notAuthorized(ops.get!, 'Query');
       const key = primaryKeyOf(model, args);
@@ -151,18 +155,18 @@ export function buildExecutableApi(input: { definition: string; plan: unknown; t
           access,
         });
       };
-    if (ops.list) attach(query, ops.list, list(ops.list));
+    if (ops.list) attachRead(query, ops.list, list(ops.list));
     if (ops.sync) {
       const sync = list(ops.sync, model.primaryKey, undefined, 'sync');
-      attach(query, ops.sync, async (source, args, ctx, info) => ({
+      attachRead(query, ops.sync, async (source, args, ctx, info) => ({
         ...(await (sync(source, args, ctx, info) as Promise<Connection>)),
         startedAt: Date.now(),
       }));
     }
-    for (const index of model.indexes) if (index.queryField) attach(query, index.queryField, list(index.queryField, index, index.name));
+    for (const index of model.indexes) if (index.queryField) attachRead(query, index.queryField, list(index.queryField, index, index.name));
     if (model.searchable) {
       const fieldName = model.searchable.queryField;
-      attach(query, fieldName, async (_source, args, ctx) => {
+      attachRead(query, fieldName, async (_source, args, ctx) => {
         const access = operationAccess(ctx.caller, rules, 'search');
         if (access.kind === 'none') throw notAuthorized(fieldName, 'Query');
         return searchItems(ctx, { model, access, ...(args as Omit<SearchRequest, 'model' | 'access'>) });
@@ -204,7 +208,7 @@ export function buildExecutableApi(input: { definition: string; plan: unknown; t
       if (!relation && !guarded && !strip) continue;
       // Synchronous unless it reads a relation: a promise per item and field would make graphql-js wait on
       // every item of a list.
-      field.resolve = ((source: Args, args: Args, ctx: ExecutionContext) => {
+      field.resolve = readOnlyResolver((source: Args, args: Args, ctx: ExecutionContext) => {
         if (guarded && !fieldRulesAllow(ctx.caller, model, name, source, 'get')) throw notAuthorized(name, model.name);
         if (relation && related) return resolveRelation(ctx, { relation, related, source, args, typeName: model.name });
         const value = source[name];
