@@ -13,6 +13,7 @@ import type { ModelEvents } from './model-events.js';
 import type { NextTokenCodec } from './next-token.js';
 import { checkVariablesNesting, parseWithinLimits, QueryLimitError, validateWithinLimits } from './query-limits.js';
 import { APPSYNC_ERRORS } from './appsync-errors.js';
+import type { ResolverRequest } from './resolver-identity.js';
 
 const PATH = /^\/graphql\/([a-z0-9]{26})\/?$/;
 /** Largest request body read (query, variables and operation name together). */
@@ -79,6 +80,12 @@ function rootFields(document: DocumentNode, operation: OperationDefinitionNode):
   visit(operation.selectionSet.selections, new Set());
   return [...fields];
 }
+
+/** The request as `@function` events carry it: every header (Node names them in lower case) and the caller's address. */
+const resolverRequest = (ctx: RequestContext): ResolverRequest => ({
+  headers: Object.fromEntries(Object.entries(ctx.req.headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(',') : v]]))),
+  sourceIp: ctx.req.socket.remoteAddress?.replace(/^::ffff:/, ''),
+});
 
 const ROOT_TYPE = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' } as const;
 
@@ -158,7 +165,16 @@ export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; even
       if (error instanceof QueryLimitError) return refuse(ctx, 'ValidationError', error.message);
       throw error;
     }
-    const contextValue = withFreshBudget({ apiId: api.apiId, caller, tables: kernel.capability(TABLES), tableNames: api.tables, events, nextTokens, limits });
+    const contextValue = withFreshBudget({
+      apiId: api.apiId,
+      caller,
+      tables: kernel.capability(TABLES),
+      tableNames: api.tables,
+      events,
+      nextTokens,
+      limits,
+      request: resolverRequest(ctx),
+    });
     const result = await execute({ schema: api.schema, document, variableValues: request.variables, operationName: request.operationName, contextValue });
     // Past a limit, every field still to resolve fails alike: the answer is the one error that names it.
     const exceeded = contextValue.budget.exceeded;
