@@ -9,7 +9,8 @@ import { signIn, signOut } from 'aws-amplify/auth';
 import { createTestIdentityPool, createTestUsers, deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
 import { deployFunction, startLambdaCloud } from './lambda-fixture.js';
 import { makeTempDir } from './make-temp-dir.js';
-import type { TestCloud } from './index.js';
+import { BUILT_IN_SERVICES, createLambdaService } from '@forte/cloud';
+import { startTestCloud, type TestCloud } from './index.js';
 
 const ANY_CALLER = '[{ allow: private }, { allow: public, provider: apiKey }, { allow: public, provider: iam }]';
 const SCHEMA = /* GraphQL */ `
@@ -229,6 +230,21 @@ void describe('@function at push time', () => {
       (error: Error) =>
         /Query\.ghost calls @function "ghost-dev", which does not exist/.test(error.message) && /only fail when the field is queried/.test(error.message),
     );
+  });
+
+  void it('a cloud without the lambda service refuses the schema, naming the service', async () => {
+    const bare = await startTestCloud({ services: BUILT_IN_SERVICES.filter((create) => create !== createLambdaService) });
+    try {
+      await assert.rejects(
+        deployTestApi(bare, {
+          schema: 'type Query { ping: String @function(name: "ping") }',
+          authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' } },
+        }),
+        /Query\.ping is served by @function, which needs the lambda service, and this cloud runs without it/,
+      );
+    } finally {
+      await bare.close();
+    }
   });
 
   void it('a function in another region or account cannot be reached', async () => {
