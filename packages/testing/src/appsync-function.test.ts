@@ -25,6 +25,8 @@ const SCHEMA = /* GraphQL */ `
     fails: String @function(name: "fails-\${env}") @auth(rules: [{ allow: public, provider: apiKey }])
     adminOnly: AWSJSON @function(name: "echo-\${env}") @auth(rules: [{ allow: groups, groups: ["Admin"] }])
     defaultModeOnly: AWSJSON @function(name: "echo-\${env}")
+    signedIn: AWSJSON @function(name: "echo-\${env}") @auth(rules: [{ allow: private }])
+    signedInIam: AWSJSON @function(name: "echo-\${env}") @auth(rules: [{ allow: private, provider: iam }])
   }
   type Mutation {
     record(msg: String): EventInvocationResponse @function(name: "recorder-\${env}", invocationType: Event) @auth(rules: [{ allow: public, provider: apiKey }])
@@ -218,6 +220,20 @@ void describe('@function resolvers through the unmodified aws-amplify v6', () =>
     await signOut();
     const guest = await gql('{ chained(msg: "x") }', 'identityPool');
     assert.equal(guest.errors?.[0].message, 'Not Authorized to access chained on type Query');
+  });
+
+  void it('@auth private: signed-in users (user pools) and authenticated identities (IAM) are let in; API keys and guests are not', async () => {
+    await as('alice');
+    assert.equal(eventOf((await gql('{ signedIn }', 'userPool')).data.signedIn).identity.username, 'alice');
+    const iam = await gql('{ signedInIam }', 'identityPool');
+    assert.equal(iam.errors, undefined);
+    const identity = eventOf(iam.data.signedInIam).identity;
+    assert.equal(identity.cognitoIdentityAuthType, 'authenticated');
+    assert.match(identity.cognitoIdentityAuthProvider, /^"cognito-idp\.[^"]+"/);
+    assert.equal((await gql('{ signedIn }', 'apiKey')).errors?.[0].message, 'Not Authorized to access signedIn on type Query');
+    assert.equal((await gql('{ signedIn }', 'identityPool')).errors?.[0].message, 'Not Authorized to access signedIn on type Query');
+    await signOut();
+    assert.equal((await gql('{ signedInIam }', 'identityPool')).errors?.[0].message, 'Not Authorized to access signedInIam on type Query');
   });
 });
 
