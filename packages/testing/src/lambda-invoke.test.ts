@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { GetFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, ListFunctionsCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { FUNCTIONS } from '@forte/cloud';
 import { callFailure, deployFunction, deployRole, lambdaClient, startLambdaCloud, type TestCloud } from './index.js';
 
 const ECHO = `exports.handler = async (event, context) => {
@@ -128,12 +129,29 @@ void describe('Lambda Invoke API over HTTP with @aws-sdk/client-lambda', () => {
     assert.deepEqual(json(denied.Payload), { error: 'AccessDeniedException' });
   });
 
+  void it('serves other services through FUNCTIONS: invoke and exists, with the API’s checks', async () => {
+    const functions = cloud.kernel.capability(FUNCTIONS);
+    assert.equal(await functions.exists('echo'), true);
+    assert.equal(await functions.exists(echoArn), true);
+    assert.equal(await functions.exists(echoArn.replace(cloud.kernel.config.accountId, '999999999999')), false);
+    assert.equal(await functions.exists('nope'), false);
+    const out = await functions.invoke(echoArn, '{"via":"capability"}');
+    assert.equal(out.statusCode, 200);
+    assert.deepEqual((JSON.parse(out.payload ?? '') as { event: unknown }).event, { via: 'capability' });
+    const failed = await functions.invoke('echo', '{"fail":true}');
+    assert.equal(failed.functionError, 'Unhandled');
+    assert.equal((await functions.invoke('echo', '{}', { invocationType: 'DryRun' })).statusCode, 204);
+    assert.equal((await functions.invoke('echo', '{}', { invocationType: 'Event' })).statusCode, 202);
+    await assert.rejects(functions.invoke('nope', '{}'), (error: { code?: string }) => error.code === 'ResourceNotFoundException');
+    await assert.rejects(functions.invoke('echo', 'nope'), (error: { code?: string }) => error.code === 'InvalidRequestContentException');
+  });
+
   void it('answers GetFunction, GetFunctionConfiguration and ListFunctions with pagination', async () => {
     const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'echo' }));
     assert.equal(config.FunctionArn, echoArn);
     assert.equal(config.Handler, 'index.handler');
     assert.equal(config.MemorySize, 128);
-    assert.equal(config.Timeout, 3);
+    assert.equal(config.Timeout, 30);
     assert.match(config.CodeSha256 ?? '', /^[A-Za-z0-9+/]{43}=$/);
     const fn = await lambda.send(new GetFunctionCommand({ FunctionName: 'throttled' }));
     assert.equal(fn.Configuration?.FunctionName, 'throttled');

@@ -258,6 +258,8 @@ function crash(error, code) {
   void send(message).then(() => process.exit(code));
 }
 process.on('uncaughtException', (error) => crash(error, 129));
+// The cloud is gone (stopped, or crashed): so is this process, rather than living on unowned.
+process.on('disconnect', () => process.exit(0));
 process.on('unhandledRejection', (reason) => crash(new UnhandledPromiseRejection(String(reason)), 128));
 
 // NODE_PATH (layers, the AWS SDK) applies to require() only. ES modules find those packages too, through a
