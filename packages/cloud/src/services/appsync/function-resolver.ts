@@ -56,7 +56,12 @@ async function invokeOne(invoker: FunctionInvoker, name: string, call: GraphQLPl
     throw error;
   }
   if (call.invocationType === 'Event') return { success: true };
-  const parsed: unknown = out.payload === undefined || out.payload === '' ? null : JSON.parse(out.payload);
+  let parsed: unknown = null;
+  try {
+    if (out.payload !== undefined && out.payload !== '') parsed = JSON.parse(out.payload);
+  } catch (error) {
+    throw new AppSyncFieldError('Lambda:Unhandled', `The function ${name} answered something that is not JSON.`, { cause: error });
+  }
   if (out.functionError) {
     const failure = (parsed ?? {}) as { errorType?: unknown; errorMessage?: unknown };
     throw new AppSyncFieldError(
