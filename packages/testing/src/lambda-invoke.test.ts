@@ -11,10 +11,12 @@ const ECHO = `exports.handler = async (event, context) => {
 };`;
 
 /** Invokes another function through @aws-sdk/client-lambda from inside a function, with its own role's keys. */
-const CALLER = `const { LambdaClient, InvokeCommand } = require('@aws-sdk/client-lambda');
+const CALLER = `const { LambdaClient, InvokeCommand, GetFunctionCommand, ListFunctionsCommand } = require('@aws-sdk/client-lambda');
 exports.handler = async (event) => {
   const client = new LambdaClient({});
   try {
+    if (event.op === 'get') return { ok: (await client.send(new GetFunctionCommand({ FunctionName: event.target }))).Configuration.FunctionName };
+    if (event.op === 'list') return { ok: (await client.send(new ListFunctionsCommand({}))).Functions.length };
     const out = await client.send(new InvokeCommand({ FunctionName: event.target, Payload: JSON.stringify({ from: 'caller' }) }));
     return { ok: JSON.parse(Buffer.from(out.Payload).toString()) };
   } catch (error) {
@@ -35,7 +37,9 @@ void describe('Lambda Invoke API over HTTP with @aws-sdk/client-lambda', () => {
     echoArn = await deployFunction(cloud, { name: 'echo', files: { 'index.js': ECHO } });
     await deployFunction(cloud, { name: 'secret', files: { 'index.js': ECHO } });
     await deployFunction(cloud, { name: 'throttled', files: { 'index.js': ECHO }, properties: { ReservedConcurrentExecutions: 0 } });
-    const callerRole = await deployRole(cloud, 'caller-role', [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: echoArn }]);
+    const callerRole = await deployRole(cloud, 'caller-role', [
+      { Effect: 'Allow', Action: ['lambda:InvokeFunction', 'lambda:GetFunction'], Resource: echoArn },
+    ]);
     await deployFunction(cloud, { name: 'caller', files: { 'index.js': CALLER }, role: callerRole });
   });
   after(async () => {
@@ -127,6 +131,10 @@ void describe('Lambda Invoke API over HTTP with @aws-sdk/client-lambda', () => {
     assert.deepEqual((json(allowed.Payload) as { ok: { event: unknown } }).ok.event, { from: 'caller' });
     const denied = await lambda.send(new InvokeCommand({ FunctionName: 'caller', Payload: JSON.stringify({ target: 'secret' }) }));
     assert.deepEqual(json(denied.Payload), { error: 'AccessDeniedException' });
+    const call = async (payload: unknown) => json((await lambda.send(new InvokeCommand({ FunctionName: 'caller', Payload: JSON.stringify(payload) }))).Payload);
+    assert.deepEqual(await call({ op: 'get', target: 'echo' }), { ok: 'echo' });
+    assert.deepEqual(await call({ op: 'get', target: 'secret' }), { error: 'AccessDeniedException' });
+    assert.deepEqual(await call({ op: 'list' }), { error: 'AccessDeniedException' });
   });
 
   void it('serves other services through FUNCTIONS: invoke and exists, with the API’s checks', async () => {

@@ -1,6 +1,7 @@
+import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ensureAwsSdkModules } from './aws-sdk-modules.js';
-import { FunctionNotDeployedError, TooManyRequestsError } from './errors.js';
+import { FunctionNotDeployedError, RuntimeSetupError, TooManyRequestsError } from './errors.js';
 import { functionEnvironment, newLogStreamName } from './function-environment.js';
 import { createFunctionProcess, type FunctionProcess } from './function-process.js';
 import { createLogTail, type LogTail } from './log-tail.js';
@@ -99,6 +100,8 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
 
   return {
     async deploy(spec) {
+      const code = await stat(spec.codeDir).catch(() => undefined);
+      if (!code?.isDirectory()) throw new RuntimeSetupError(`The code of ${spec.name} is not at ${spec.codeDir}: deploy its unpacked code folder.`);
       const node = await resolveNodeBinary(spec.runtime, { cacheDir: options.cacheDir, registry, allowDownloads });
       const ownNodeModules = [
         join(spec.codeDir, 'node_modules'),

@@ -35,6 +35,7 @@ export async function runInvocation(inputs: InvocationInputs): Promise<InvokeOut
       timer = setTimeout(() => resolve({ timedOut: true }), ms);
     });
   let initDurationMs: number | undefined;
+  let initError: string | undefined;
   let ending: Ending;
   let invokeStart = performance.now();
   try {
@@ -45,6 +46,11 @@ export async function runInvocation(inputs: InvocationInputs): Promise<InvokeOut
     if ('timedOut' in init) ending = init;
     else {
       if (inputs.cold) initDurationMs = init.init.initDurationMs;
+      if (!init.init.ok) {
+        const errorType = init.init.answer.kind === 'error' ? init.init.answer.error.errorType : 'Runtime.ExitError';
+        log(`INIT_REPORT Init Duration: ${init.init.initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${errorType}`);
+        initError = errorType;
+      }
       log(`START RequestId: ${requestId} Version: $LATEST`);
       invokeStart = performance.now();
       if (!init.init.ok) ending = { answer: init.init.answer };
@@ -78,6 +84,7 @@ export async function runInvocation(inputs: InvocationInputs): Promise<InvokeOut
     payload = ending.answer.payload;
   } else if (ending.answer.kind === 'error') {
     failed = ending.answer.error;
+    if (initError) status = `\tStatus: error\tError Type: ${initError}`;
   } else {
     failed = exitError(requestId, ending.answer);
     log(failed.errorMessage);
