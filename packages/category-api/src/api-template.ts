@@ -113,6 +113,7 @@ function iamPolicyResources(plan: GraphQLApiPlan): { auth: GraphQLResource[]; un
     }
     for (const [fieldName, rules] of Object.entries(model.fieldAuthRules)) grant(rules, [{ typeName: model.name, fieldName }]);
   }
+  for (const field of plan.externalFields) if (field.authRules) grant(field.authRules, [{ typeName: field.typeName, fieldName: field.fieldName }]);
   return { auth: [...auth.values()], unauth: [...unauth.values()] };
 }
 

@@ -275,7 +275,8 @@ void describe('category-api', () => {
       title: String! @index(name: "byTitle", queryField: "postsByTitle")
       secret: String @auth(rules: [{ allow: private, provider: iam }, { allow: owner }])
     }
-    type Draft @model @auth(rules: [{ allow: owner }]) { id: ID! text: String }`;
+    type Draft @model @auth(rules: [{ allow: owner }]) { id: ID! text: String }
+    type Query { lowStock: String @function(name: "low-\${env}") @auth(rules: [{ allow: private, provider: iam }]) }`;
     const request = addRequest(schema, { defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS' }, additionalAuthTypes: [{ mode: 'AWS_IAM' }] });
     await categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, request);
     const ref: ResourceRef = { category: 'api', resourceName: 'notes', service: 'AppSync', dir: apiDir('notes') };
@@ -319,8 +320,8 @@ void describe('category-api', () => {
     assert.deepEqual(granted('UnauthRolePolicy01', 'unauthRoleName'), reads, 'guests: the public reads only (no Draft, no mutation, no private field)');
     assert.deepEqual(
       granted('AuthRolePolicy01', 'authRoleName'),
-      [...reads, 'Mutation/createPost', 'Post/secret'].sort(),
-      'signed in: the public and the private grants',
+      [...reads, 'Mutation/createPost', 'Post/secret', 'Query/lowStock'].sort(),
+      'signed in: the public and the private grants, @function fields included',
     );
     assert.equal(template.Resources.AuthRolePolicy02, undefined);
 

@@ -16,7 +16,7 @@ import { SEARCHABLE_AGGREGATE_TYPES } from './searchable.js';
 import { arg, field } from './output.js';
 
 export const MODEL_OPERATIONS: GraphQLModelOperation[] = ['create', 'update', 'delete', 'get', 'list', 'sync', 'listen', 'search'];
-const READ_OPERATIONS: GraphQLModelOperation[] = ['get', 'list', 'sync', 'listen', 'search'];
+export const READ_OPERATIONS: readonly GraphQLModelOperation[] = ['get', 'list', 'sync', 'listen', 'search'];
 
 const PROVIDER_OF_MODE: Record<AuthenticationType, GraphQLAuthProvider> = {
   API_KEY: 'apiKey',

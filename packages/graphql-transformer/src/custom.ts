@@ -3,7 +3,9 @@
  * only schema effect is that a field with a default value becomes optional in the create input.
  */
 import type { FieldDefinitionNode } from 'graphql';
-import { baseTypeName, directiveArgs, findDirective, findDirectives, isListType, isScalarName, nullable, stringArg } from './ast.js';
+import { baseTypeName, directiveArgs, findDirective, isListType, isScalarName, nullable, stringArg } from './ast.js';
+import { READ_OPERATIONS, readRules } from './auth.js';
+import { readFunctionCalls } from './function-directive.js';
 import type { Context } from './context.js';
 import { SchemaError } from './errors.js';
 import { names } from './naming.js';
@@ -70,19 +72,23 @@ export const transformCustomDirectives = (ctx: Context): void => {
         const create = ctx.output.input(names.createInput(typeName))?.fields.find((x) => x.name === fieldName);
         if (create) create.type = nullable(create.type);
       }
-      const functions = findDirectives(f, 'function');
-      if (functions.length > 0) {
-        const fnNames = functions.map((fn) => {
-          const name = stringArg(directiveArgs(fn).name);
-          if (!name)
-            throw new SchemaError(`@function on ${typeName}.${fieldName} needs a name: @function(name: "myFunction-\${env}").`, {
-              typeName,
-              fieldName,
-              directive: 'function',
-            });
-          return name;
+      const functionCalls = readFunctionCalls(typeName, f);
+      if (functionCalls.length > 0) {
+        const fieldAuth = m ? undefined : findDirective(f, 'auth');
+        // On a type without @model only static rules can decide (no item to own); who may call the field.
+        const authRules = fieldAuth
+          ? readRules(ctx, fieldAuth, typeName, fieldName)
+              .filter((r) => r.strategy !== 'owner' && !r.groupsField)
+              .map((r) => ({ ...r, operations: [...READ_OPERATIONS] }))
+          : undefined;
+        ctx.externalFields.push({
+          typeName,
+          fieldName,
+          kind: 'function',
+          functions: functionCalls.map((c) => c.name),
+          functionCalls,
+          ...(authRules ? { authRules } : {}),
         });
-        ctx.externalFields.push({ typeName, fieldName, kind: 'function', functions: fnNames });
       }
       const http = findDirective(f, 'http');
       if (http) {

@@ -278,9 +278,65 @@ describe('the resolver plan', () => {
     assert.equal(plan.conflictResolution, true);
     assert.deepEqual(tableOf(plan, 'Item').TimeToLiveSpecification, { AttributeName: '_ttl', Enabled: true });
     assert.deepEqual(plan.externalFields, [
-      { typeName: 'Query', fieldName: 'echo', kind: 'function', functions: ['echo-${env}', 'audit'] },
+      {
+        typeName: 'Query',
+        fieldName: 'echo',
+        kind: 'function',
+        functions: ['echo-${env}', 'audit'],
+        functionCalls: [
+          { name: 'echo-${env}', invocationType: 'RequestResponse' },
+          { name: 'audit', invocationType: 'RequestResponse' },
+        ],
+      },
       { typeName: 'Query', fieldName: 'weather', kind: 'http', http: { method: 'GET', url: 'https://weather.test/:city' } },
     ]);
+  });
+
+  it("@function: region, account, Event invocations answering EventInvocationResponse, and the field's static @auth rules", () => {
+    const { plan, schema } = transform({
+      schema: `
+        type Post @model @auth(rules: [{ allow: owner }]) { id: ID! summary: String @function(name: "summarize-\${env}") }
+        type Query {
+          quote: String @function(name: "quote-\${env}", region: "us-east-1", accountId: "123456789012") @auth(rules: [{ allow: private }, { allow: groups, groups: ["Admin"] }, { allow: owner }])
+        }
+        type Mutation { notify(to: String!): EventInvocationResponse @function(name: "notify", invocationType: Event) }`,
+      authConfig: poolsAndKey,
+    });
+    graphQLApiPlanSchema.parse(plan);
+    assert.deepEqual(plan.externalFields, [
+      {
+        typeName: 'Post',
+        fieldName: 'summary',
+        kind: 'function',
+        functions: ['summarize-${env}'],
+        functionCalls: [{ name: 'summarize-${env}', invocationType: 'RequestResponse' }],
+      },
+      {
+        typeName: 'Query',
+        fieldName: 'quote',
+        kind: 'function',
+        functions: ['quote-${env}'],
+        functionCalls: [{ name: 'quote-${env}', region: 'us-east-1', accountId: '123456789012', invocationType: 'RequestResponse' }],
+        // The owner rule cannot decide on a field without an item: only the static rules remain.
+        authRules: [
+          { strategy: 'private', provider: 'userPools', operations: ['get', 'list', 'sync', 'listen', 'search'] },
+          {
+            strategy: 'groups',
+            provider: 'userPools',
+            operations: ['get', 'list', 'sync', 'listen', 'search'],
+            groups: ['Admin'],
+            groupClaim: 'cognito:groups',
+          },
+        ],
+      },
+      { typeName: 'Mutation', fieldName: 'notify', kind: 'function', functions: ['notify'], functionCalls: [{ name: 'notify', invocationType: 'Event' }] },
+    ]);
+    // The transformer defines the Event answer's type when the schema does not.
+    assert.match(schema, /type EventInvocationResponse[^{]*\{[^}]*success: Boolean!/);
+    assert.throws(
+      () => transform({ schema: 'type Query { ping: String @function(name: "ping", invocationType: Event) }', authConfig: apiKey }),
+      /Return type must be 'EventInvocationResponse'/,
+    );
   });
 
   it('many-to-many: a join model with two belongsTo relations and their indexes', () => {

@@ -33,7 +33,8 @@ directive @hasMany(indexName: String, fields: [String!], references: [String!], 
 directive @belongsTo(fields: [String!], references: [String!]) on FIELD_DEFINITION
 directive @manyToMany(relationName: String!, limit: Int = 100) on FIELD_DEFINITION
 directive @default(value: String) on FIELD_DEFINITION
-directive @function(name: String!, region: String, accountId: String) repeatable on FIELD_DEFINITION
+directive @function(name: String!, region: String, accountId: String, invocationType: InvocationType = RequestResponse) repeatable on FIELD_DEFINITION
+enum InvocationType { RequestResponse Event }
 directive @http(method: HttpMethod, url: String!, headers: [HttpHeader]) on FIELD_DEFINITION
 directive @predictions(actions: [PredictionsActions!]!) on FIELD_DEFINITION
 directive @searchable(queries: SearchableQueryMap) on OBJECT

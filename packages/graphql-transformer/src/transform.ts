@@ -20,6 +20,7 @@ import { registerModel, transformModels } from './model.js';
 import { field } from './output.js';
 import type { OutArg } from './output.js';
 import { buildPlan } from './plan.js';
+import { withEventInvocationResponse } from './function-directive.js';
 import { expandManyToMany, transformRelations } from './relations.js';
 import { transformSearchable } from './searchable.js';
 import { APPSYNC_SCALARS, parseSchema, TRANSFORMER_DIRECTIVES, validateOutputSchema, validateUserSchema } from './schema-validation.js';
@@ -156,7 +157,7 @@ const locate = (error: SchemaError, definitions: readonly DefinitionNode[]): Sch
  * its line and column), and the output schema again after the transform.
  */
 export const transform = (input: TransformInput): TransformResult => {
-  const located = mergeExtensions(parseSchema(input.schema).definitions);
+  const located = withEventInvocationResponse(mergeExtensions(parseSchema(input.schema).definitions));
   validateUserSchema(located);
   try {
     const result = transformDefinitions(input);
@@ -169,7 +170,7 @@ export const transform = (input: TransformInput): TransformResult => {
 
 const transformDefinitions = (input: TransformInput): TransformResult => {
   const parsed = parse(input.schema, { noLocation: true });
-  let definitions = mergeExtensions(parsed.definitions);
+  let definitions = withEventInvocationResponse(mergeExtensions(parsed.definitions));
   const sandbox = definitions.some(sandboxRequested);
   definitions = definitions.filter((d) => !isSandboxInput(d));
   checkModelOnlyDirectives(definitions);

@@ -119,13 +119,30 @@ export const graphQLPlanModelSchema = z.object({
   versioned: z.object({ conflictHandler: z.enum(['OPTIMISTIC_CONCURRENCY', 'AUTOMERGE', 'LAMBDA']), lambdaConflictHandler: z.string().optional() }).optional(),
 });
 
-/** A field served by `@function` or `@http`, which the cloud does not run yet and must refuse clearly. */
+/** One `@function` of a field's chain: the function, where it lives, and how it is invoked. */
+export const graphQLPlanFunctionCallSchema = z.object({
+  /** As written: `${env}` is replaced by the API's environment when the schema is deployed. */
+  name: z.string(),
+  region: z.string().optional(),
+  accountId: z.string().optional(),
+  /** `Event` answers `{success: true}` (EventInvocationResponse) without waiting for the function. */
+  invocationType: z.enum(['RequestResponse', 'Event']),
+});
+
+/** A field served by `@function` (the cloud invokes the chain) or `@http` (refused clearly: not run yet). */
 export const graphQLPlanExternalFieldSchema = z.object({
   typeName: z.string(),
   fieldName: z.string(),
   kind: z.enum(['function', 'http']),
   /** `@function` names in call order (`${env}` left as written). */
   functions: z.array(z.string()).optional(),
+  /** `@function`s in call order, with region, account and invocation type (plans of older CLIs have only `functions`). */
+  functionCalls: z.array(graphQLPlanFunctionCallSchema).optional(),
+  /**
+   * The field's own `@auth` rules, on a type without `@model` (Query, Mutation, …): who may call it. Absent:
+   * callers of the API's default auth mode only, as AppSync serves a field without auth directives.
+   */
+  authRules: z.array(graphQLPlanAuthRuleSchema).optional(),
   http: z.object({ method: z.string(), url: z.string() }).optional(),
 });
 
@@ -171,5 +188,6 @@ export type GraphQLPlanAuthRule = z.infer<typeof graphQLPlanAuthRuleSchema>;
 export type GraphQLPlanOperations = z.infer<typeof graphQLPlanOperationsSchema>;
 export type GraphQLPlanModel = z.infer<typeof graphQLPlanModelSchema>;
 export type GraphQLPlanExternalField = z.infer<typeof graphQLPlanExternalFieldSchema>;
+export type GraphQLPlanFunctionCall = z.infer<typeof graphQLPlanFunctionCallSchema>;
 export type GraphQLPlanTable = z.infer<typeof graphQLPlanTableSchema>;
 export type GraphQLApiPlan = z.infer<typeof graphQLApiPlanSchema>;

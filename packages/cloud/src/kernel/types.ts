@@ -213,6 +213,12 @@ export interface ResourceHandler {
   delete(physicalId: string, props: Record<string, unknown>, ctx: ResourceContext): Promise<void>;
   /** Property names whose change always means replacement (shown in the change set preview). */
   replaceOn?: readonly string[];
+  /**
+   * Resource types this one is applied after when a deployment has both, though no reference orders them
+   * (an AppSync schema checks that the functions its `@function` fields name exist): unless the two are
+   * already ordered the other way, in which case the references decide.
+   */
+  appliedAfter?: readonly string[];
   /** Property names whose change the handler makes in place by migrating data, with what happens (shown in the preview). */
   migrateOn?: Readonly<Record<string, string>>;
   /**

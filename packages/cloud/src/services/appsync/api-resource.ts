@@ -50,6 +50,9 @@ function parseProps(props: Record<string, unknown>): AppSyncAuthProvider[] & { n
 
 const ownerKey = (ctx: ResourceContext): string => `${ctx.appId}/${ctx.envName}/${ctx.stackName}/${ctx.logicalId}`;
 
+/** The environment whose stack made the API (its owner key's second part): what `${env}` means in its schema. */
+export const envOfApi = (api: Pick<StoredApi, 'ownerKey'>): string => api.ownerKey.split('/')[1] ?? 'NONE';
+
 /** The ARN of an API (`arn:aws:appsync:<region>:<account>:apis/<apiId>`). */
 export const apiArn = (kernel: Kernel, apiId: string): string => `arn:aws:appsync:${kernel.config.region}:${kernel.config.accountId}:apis/${apiId}`;
 

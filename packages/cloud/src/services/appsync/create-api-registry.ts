@@ -1,6 +1,7 @@
 import type { Kernel } from '../../kernel/types.js';
 import type { ApiRegistry, BuiltSchema, DeployedApi } from './api-registry.js';
-import { apiArn } from './api-resource.js';
+import { apiArn, envOfApi } from './api-resource.js';
+import { functionAccessFor } from './function-check.js';
 import type { AppSyncStore } from './appsync-store.js';
 import { buildExecutableApi } from './executable-schema.js';
 
@@ -20,7 +21,7 @@ export function createApiRegistry(kernel: Kernel, store: AppSyncStore): ApiRegis
     }
     try {
       let built = [prepared.get(apiId), builtSchemas.get(apiId)].find((b) => b?.definitionHash === schema.definitionHash);
-      if (!built) built = { definitionHash: schema.definitionHash, ...buildExecutableApi(schema) };
+      if (!built) built = { definitionHash: schema.definitionHash, ...buildExecutableApi({ ...schema, functions: functionAccessFor(kernel, envOfApi(api)) }) };
       if (prepared.get(apiId) === built) prepared.delete(apiId);
       builtSchemas.set(apiId, built);
       const keys = await store.keysOfApi(apiId);

@@ -5,6 +5,7 @@ import type { ExecutionContext } from './execution-context.js';
 import { AppSyncFieldError, notAuthorized } from './field-error.js';
 import { checkFilterSize } from './filter-limits.js';
 import { fromItem } from './item-values.js';
+import { functionResolver, type FunctionAccess } from './function-resolver.js';
 import { listItems, type Connection } from './list-items.js';
 import { primaryKeyOf, sortArgumentName } from './model-keys.js';
 import { resolveRelation } from './relation-fields.js';
@@ -75,10 +76,11 @@ const awsJson = (scalar: GraphQLScalarType): void => {
 const ownerUsername = (value: unknown): unknown => (typeof value === 'string' && value.includes('::') ? value.slice(value.lastIndexOf('::') + 2) : value);
 
 /**
- * The deployed SDL made executable: resolvers for every field the plan describes. Throws an Error saying
+ * The deployed SDL made executable: resolvers for every field the plan describes (`@function` fields
+ * through `functions`; without it they answer that this cloud runs no functions). Throws an Error saying
  * what is wrong when the SDL, the plan or the tables do not fit together.
  */
-export function buildExecutableApi(input: { definition: string; plan: unknown; tables: Record<string, string> }): {
+export function buildExecutableApi(input: { definition: string; plan: unknown; tables: Record<string, string>; functions?: FunctionAccess | undefined }): {
   schema: GraphQLSchema;
   plan: GraphQLApiPlan;
 } {
@@ -110,11 +112,23 @@ export function buildExecutableApi(input: { definition: string; plan: unknown; t
     attachModel(model);
   }
   for (const external of plan.externalFields) {
+    if (external.kind === 'function' && input.functions) {
+      const resolve = functionResolver({
+        field: external,
+        model: models.get(external.typeName),
+        defaultMode: plan.authModes.default,
+        functions: input.functions,
+      });
+      attach(objectType(external.typeName), external.fieldName, resolve);
+      continue;
+    }
     const what = external.kind === 'function' ? `@function ${(external.functions ?? []).join(', ')}` : `@http ${external.http?.url ?? ''}`;
     attach(objectType(external.typeName), external.fieldName, () => {
       throw new AppSyncFieldError(
         'NotImplemented',
-        `${external.typeName}.${external.fieldName} is served by ${what.trim()}, which needs functions, which this cloud does not run yet.`,
+        external.kind === 'function'
+          ? `${external.typeName}.${external.fieldName} is served by ${what.trim()}, and this cloud runs no functions (it has no lambda service).`
+          : `${external.typeName}.${external.fieldName} is served by ${what.trim()}, which this cloud does not run yet.`,
       );
     });
   }

@@ -3,6 +3,7 @@ import type { GraphQLLimits } from './graphql-limits.js';
 import type { Caller } from './caller.js';
 import type { ModelEvents } from './model-events.js';
 import type { NextTokenCodec } from './next-token.js';
+import type { ResolverRequest } from './resolver-identity.js';
 import { createRequestBudget, meteredTables, type RequestBudget } from './request-budget.js';
 
 /** What every resolver of one request sees (graphql `contextValue`). */
@@ -18,6 +19,8 @@ export interface ExecutionContext {
   nextTokens: NextTokenCodec;
   /** The cloud's GraphQL limits (filter sizes are checked against them). */
   limits: GraphQLLimits;
+  /** The HTTP request's headers and address, for `@function` events (absent when rendering subscription events). */
+  request?: ResolverRequest;
   /** The work this execution has left: each request and each subscription event's render gets its own. */
   budget?: RequestBudget;
 }

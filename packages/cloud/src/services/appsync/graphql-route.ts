@@ -14,6 +14,7 @@ import type { ModelEvents } from './model-events.js';
 import type { NextTokenCodec } from './next-token.js';
 import { checkVariablesNesting, parseWithinLimits, QueryLimitError, validateWithinLimits } from './query-limits.js';
 import { APPSYNC_ERRORS } from './appsync-errors.js';
+import type { ResolverRequest } from './resolver-identity.js';
 
 const PATH = /^\/graphql\/([a-z0-9]{26})\/?$/;
 /** Largest request body read (query, variables and operation name together). */
@@ -80,6 +81,22 @@ function rootFields(document: DocumentNode, operation: OperationDefinitionNode):
   visit(operation.selectionSet.selections, new Set());
   return [...fields];
 }
+
+/** The request as `@function` events carry it: every header (Node names them in lower case) and the caller's address. */
+/** The request as `@function` resolvers see it, read only when one asks (most requests call no function). */
+const resolverRequest = (ctx: RequestContext): ResolverRequest => {
+  let headers: Record<string, string> | undefined;
+  return {
+    get headers() {
+      return (headers ??= Object.fromEntries(
+        Object.entries(ctx.req.headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(',') : v]])),
+      ));
+    },
+    get sourceIp() {
+      return ctx.req.socket.remoteAddress?.replace(/^::ffff:/, '');
+    },
+  };
+};
 
 const ROOT_TYPE = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' } as const;
 
@@ -159,7 +176,16 @@ export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; even
       if (error instanceof QueryLimitError) return refuse(ctx, 'ValidationError', error.message);
       throw error;
     }
-    const base = { apiId: api.apiId, caller, tables: kernel.capability(TABLES), tableNames: api.tables, events, nextTokens, limits };
+    const base = {
+      apiId: api.apiId,
+      caller,
+      tables: kernel.capability(TABLES),
+      tableNames: api.tables,
+      events,
+      nextTokens,
+      limits,
+      request: resolverRequest(ctx),
+    };
     let contextValue = withFreshBudget(base);
     // The common read skips graphql-js's general machinery; anything it does not answer as graphql-js would,
     // graphql-js executes, on a budget of its own.

@@ -82,7 +82,7 @@ export function createAppSyncService(kernel: Kernel, options: AppSyncOptions = {
     resourceTypes: {
       [APPSYNC_RESOURCE_TYPES.graphQLApi]: createApiResourceHandler(kernel, store, registry),
       [APPSYNC_RESOURCE_TYPES.apiKey]: createApiKeyResourceHandler(kernel, store, registry),
-      [APPSYNC_RESOURCE_TYPES.graphQLSchema]: createSchemaResourceHandler(store, registry),
+      [APPSYNC_RESOURCE_TYPES.graphQLSchema]: createSchemaResourceHandler(kernel, store, registry),
     },
     async start() {
       await kernel.sql.migrate('appsync', APPSYNC_MIGRATIONS);

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { APPSYNC_RESOURCE_TYPES, type ForteError } from '@forte/protocol';
 import { z } from 'zod';
-import type { ResourceHandler, ResourceResult } from '../../kernel/types.js';
-import type { Logger } from '../../kernel/logger.js';
+import type { Kernel, ResourceContext, ResourceHandler, ResourceResult } from '../../kernel/types.js';
+import { checkFunctionFields, functionAccessFor } from './function-check.js';
+import type { FunctionAccess } from './function-resolver.js';
 import type { ApiRegistry, BuiltSchema } from './api-registry.js';
 import type { AppSyncStore, StoredSchema } from './appsync-store.js';
 import { buildExecutableApi } from './executable-schema.js';
@@ -22,7 +23,7 @@ const invalid = (message: string, cause?: unknown): ForteError =>
  * Checks what a schema resource brings (SDL, plan, tables) the way serving it will: refuses what would not
  * run. The executable schema built to check it is the one then served.
  */
-function parseProps(props: Record<string, unknown>): { stored: StoredSchema; built: BuiltSchema } {
+function parseProps(props: Record<string, unknown>, functions: FunctionAccess | undefined): { stored: StoredSchema; built: BuiltSchema } {
   const parsed = schemaProps.safeParse(props);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -31,7 +32,7 @@ function parseProps(props: Record<string, unknown>): { stored: StoredSchema; bui
   const p = parsed.data;
   let executable: Omit<BuiltSchema, 'definitionHash'>;
   try {
-    executable = buildExecutableApi({ definition: p.Definition, plan: p.Plan, tables: p.Tables });
+    executable = buildExecutableApi({ definition: p.Definition, plan: p.Plan, tables: p.Tables, functions });
   } catch (error) {
     throw invalid(error instanceof Error ? error.message : String(error), error);
   }
@@ -49,11 +50,14 @@ const lambdaConflictModels = (built: BuiltSchema): string[] => built.plan.models
  * validated (SDL with AppSync's scalars and directives, the resolver plan and its version, a table for every
  * model) before it replaces the served one; a new ApiId replaces the resource.
  */
-export function createSchemaResourceHandler(store: AppSyncStore, registry: ApiRegistry): ResourceHandler {
+export function createSchemaResourceHandler(kernel: Kernel, store: AppSyncStore, registry: ApiRegistry): ResourceHandler {
   const result = (schema: StoredSchema): ResourceResult => ({ physicalId: `${schema.apiId}/schema`, attributes: { DefinitionHash: schema.definitionHash } });
-  const put = async ({ stored, built }: { stored: StoredSchema; built: BuiltSchema }, log: Logger): Promise<ResourceResult> => {
+  const parse = (props: Record<string, unknown>, ctx: ResourceContext) => parseProps(props, functionAccessFor(kernel, ctx.envName));
+  const put = async ({ stored, built }: { stored: StoredSchema; built: BuiltSchema }, ctx: ResourceContext): Promise<ResourceResult> => {
+    const log = ctx.log;
     if (!(await store.apiById(stored.apiId)))
       throw RESOURCE_ERRORS.error('ResourceNotFoundException', `${APPSYNC_RESOURCE_TYPES.graphQLSchema}: no GraphQL API ${stored.apiId}.`);
+    await checkFunctionFields(kernel, built.plan, ctx.envName);
     const lambda = lambdaConflictModels(built);
     if (lambda.length > 0)
       log.warn(
@@ -67,15 +71,17 @@ export function createSchemaResourceHandler(store: AppSyncStore, registry: ApiRe
   };
   return {
     replaceOn: ['ApiId'],
+    // The functions its @function fields call must exist when it is checked.
+    appliedAfter: ['AWS::Lambda::Function'],
     async create(props, ctx) {
-      const schema = await put(parseProps(props), ctx.log);
+      const schema = await put(parse(props, ctx), ctx);
       ctx.log.info('graphql schema deployed', { apiId: schema.physicalId });
       return schema;
     },
     async update(physicalId, props, _oldProps, ctx) {
-      const schema = parseProps(props);
+      const schema = parse(props, ctx);
       if (physicalId !== `${schema.stored.apiId}/schema`) return 'replace';
-      const out = await put(schema, ctx.log);
+      const out = await put(schema, ctx);
       ctx.log.info('graphql schema updated', { apiId: schema.stored.apiId });
       return out;
     },

@@ -18,6 +18,8 @@ const handlers: Record<string, ResourceHandler> = {
   'Forte::T::Other': noop,
   'Forte::T::Named': { ...noop, replaceOn: ['Name'] },
   'Forte::T::Keyed': { ...noop, migrateOn: { Key: 'items move to the new key' } },
+  'Forte::T::Fn': noop,
+  'Forte::T::Schema': { ...noop, appliedAfter: ['Forte::T::Fn'] },
 };
 const handlerFor = (type: string): ResourceHandler | undefined => handlers[type];
 
@@ -32,6 +34,7 @@ function graphOf(
     parameters: options.parameters ?? {},
     identity,
     isKnownType: (t) => t in handlers,
+    appliedAfter: (t) => handlers[t]?.appliedAfter ?? [],
   });
 }
 
@@ -322,5 +325,45 @@ void describe('buildStackGraph', () => {
     assert.throws(() => evaluate({ 'Fn::Select': [5, ['a']] }, graph.root, ctx), /index 5 is out of range/);
     assert.throws(() => evaluate({ Ref: 'Nope' }, graph.root, ctx), /Ref Nope names no parameter/);
     assert.throws(() => evaluate({ 'Fn::FindInMap': [] }, graph.root, ctx), /Fn::FindInMap is not supported/);
+  });
+});
+
+void describe('appliedAfter', () => {
+  void it('orders a resource after those of the types its handler names, in other stacks too, unless they wait for it', () => {
+    const nested: Record<string, Template> = {
+      'api.json': {
+        Resources: { Api: { Type: 'Forte::T::Thing' }, Schema: { Type: 'Forte::T::Schema', Properties: { ApiId: { Ref: 'Api' } } } },
+        Outputs: { ApiId: { Value: { Ref: 'Api' } }, SchemaId: { Value: { Ref: 'Schema' } } },
+      },
+      'fn.json': {
+        Parameters: { ApiId: { Type: 'String' }, SchemaId: { Type: 'String' } },
+        Resources: {
+          Plain: { Type: 'Forte::T::Fn' },
+          // Reads the API's id (a function given access to the API's tables): it still comes before the schema.
+          UsesApi: { Type: 'Forte::T::Fn', Properties: { Api: { Ref: 'ApiId' } } },
+          // Waits for the schema itself: ordering the schema after it would be a cycle, so the reference decides.
+          UsesSchema: { Type: 'Forte::T::Fn', Properties: { Schema: { Ref: 'SchemaId' } } },
+        },
+      },
+    };
+    const root: Template = {
+      Resources: {
+        api: { Type: 'Forte::Stack', Properties: { TemplateURL: 'api.json' } },
+        fn: {
+          Type: 'Forte::Stack',
+          Properties: {
+            TemplateURL: 'fn.json',
+            Parameters: { ApiId: { 'Fn::GetAtt': ['api', 'Outputs.ApiId'] }, SchemaId: { 'Fn::GetAtt': ['api', 'Outputs.SchemaId'] } },
+          },
+        },
+      },
+    };
+    const graph = graphOf(root, { nested });
+    const schema = graph.nodes.get('api.Schema');
+    assert.ok(schema);
+    assert.deepEqual([...schema.dependsOn].sort(), ['api.Api', 'fn.Plain', 'fn.UsesApi']);
+    const order = [...graph.nodes.keys()];
+    assert.ok(order.indexOf('fn.UsesApi') < order.indexOf('api.Schema'));
+    assert.ok(order.indexOf('api.Schema') < order.indexOf('fn.UsesSchema'));
   });
 });

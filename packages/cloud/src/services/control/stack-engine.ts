@@ -165,6 +165,7 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
         accountId: engine.accountId,
       },
       isKnownType: (type) => engine.handlerFor(type) !== undefined,
+      appliedAfter: (type) => engine.handlerFor(type)?.appliedAfter ?? [],
     });
 
   /** Deletes the resources waiting in cleanup rows of one environment (or all), in reverse dependency order. */

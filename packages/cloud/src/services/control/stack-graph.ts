@@ -73,6 +73,8 @@ export function buildStackGraph(input: {
   parameters: Record<string, unknown>;
   identity: StackIdentity;
   isKnownType(type: string): boolean;
+  /** The types a type's resources are applied after (ResourceHandler.appliedAfter). */
+  appliedAfter?(type: string): readonly string[];
 }): StackGraph {
   const { identity } = input;
   const pseudo: Record<string, unknown> = {
@@ -215,6 +217,7 @@ export function buildStackGraph(input: {
   };
   collectNodes(root);
   addStackOrdering(unordered, stacks, stackOrdering);
+  if (input.appliedAfter) addTypeOrdering(unordered, input.appliedAfter);
 
   // Outputs are checked now so a bad reference fails the plan, not the commit.
   const checker: EvaluationContext = { pseudo, rootStackName: identity.stackName, exports, resource: () => UNKNOWN };
@@ -265,6 +268,38 @@ function addStackOrdering(nodes: Map<string, GraphNode>, stacks: Map<string, Sta
     }
     if (from.some((id) => reached.has(id) || to.includes(id))) continue;
     for (const f of from) for (const t of to) nodes.get(f)?.dependsOn.add(t);
+  }
+}
+
+/** Everything `ids` wait for, directly or not. */
+function reachedFrom(nodes: Map<string, GraphNode>, ids: readonly string[]): Set<string> {
+  const reached = new Set<string>();
+  const stack = [...ids];
+  while (stack.length > 0) {
+    const id = stack.pop() ?? '';
+    for (const dep of nodes.get(id)?.dependsOn ?? []) {
+      if (!reached.has(dep)) {
+        reached.add(dep);
+        stack.push(dep);
+      }
+    }
+  }
+  return reached;
+}
+
+/**
+ * Orders each resource after the resources of the types its handler names (`appliedAfter`), in whatever
+ * stacks they are, skipping a pair that is already ordered the other way (that would be a cycle).
+ */
+function addTypeOrdering(nodes: Map<string, GraphNode>, appliedAfter: (type: string) => readonly string[]): void {
+  for (const node of nodes.values()) {
+    const types = appliedAfter(node.resourceType);
+    if (types.length === 0) continue;
+    for (const other of nodes.values()) {
+      if (other === node || !types.includes(other.resourceType)) continue;
+      if (reachedFrom(nodes, [other.qualifiedId]).has(node.qualifiedId)) continue;
+      node.dependsOn.add(other.qualifiedId);
+    }
   }
 }
 

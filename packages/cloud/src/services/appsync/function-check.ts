@@ -1,0 +1,55 @@
+import { APPSYNC_RESOURCE_TYPES, type ForteError, type GraphQLApiPlan } from '@forte/protocol';
+import { FUNCTIONS, type FunctionInvoker } from '../../kernel/capabilities.js';
+import { CapabilityError } from '../../kernel/capability.js';
+import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
+import type { Kernel } from '../../kernel/types.js';
+import { callsOf, functionNameOf, type FunctionAccess } from './function-resolver.js';
+
+const refused = (message: string): ForteError => RESOURCE_ERRORS.error('ValidationException', `${APPSYNC_RESOURCE_TYPES.graphQLSchema}: ${message}`);
+
+/** The cloud's functions, or undefined when none of its services runs them (a cloud built without lambda). */
+function functionsOf(kernel: Kernel): FunctionInvoker | undefined {
+  try {
+    return kernel.capability(FUNCTIONS);
+  } catch (error) {
+    if (error instanceof CapabilityError) return undefined;
+    throw error;
+  }
+}
+
+/** How the schemas of an API in `env` reach functions; undefined in a cloud without the lambda service. */
+export function functionAccessFor(kernel: Kernel, env: string): FunctionAccess | undefined {
+  if (!functionsOf(kernel)) return undefined;
+  return { env, accountId: kernel.config.accountId, invoker: () => kernel.capability(FUNCTIONS) };
+}
+
+/**
+ * Refuses, at deploy, a schema whose `@function` fields cannot be served: a cloud without the lambda
+ * service, a function in another region or account, or a function that does not exist (Amplify deploys
+ * such a schema and only fails when the field is queried). Functions of the same deployment are applied
+ * before the schema (the schema handler's `appliedAfter`), so they exist by now.
+ */
+export async function checkFunctionFields(kernel: Kernel, plan: GraphQLApiPlan, env: string): Promise<void> {
+  const fields = plan.externalFields.filter((f) => f.kind === 'function');
+  if (fields.length === 0) return;
+  const invoker = functionsOf(kernel);
+  const where = (f: (typeof fields)[number]): string => `${f.typeName}.${f.fieldName}`;
+  if (!invoker)
+    throw refused(
+      `${fields.map(where).join(', ')} ${fields.length === 1 ? 'is' : 'are'} served by @function, which needs the ${FUNCTIONS.providedBy ?? 'lambda'} service, and this cloud runs without it: add it to the cloud's services.`,
+    );
+  const { region, accountId } = kernel.config;
+  for (const field of fields) {
+    for (const call of callsOf(field)) {
+      const name = functionNameOf(call, env);
+      if ((call.region && call.region !== region) || (call.accountId && call.accountId !== accountId))
+        throw refused(
+          `${where(field)} calls @function "${name}" in ${call.accountId ?? accountId}/${call.region ?? region}, but this cloud is account ${accountId} in ${region} and cannot reach functions elsewhere: remove region and accountId from the directive.`,
+        );
+      if (!(await invoker.exists(name)))
+        throw refused(
+          `${where(field)} calls @function "${name}", which does not exist in this environment (${env}): add the function or fix the name in schema.graphql. Amplify would deploy this schema and only fail when the field is queried.`,
+        );
+    }
+  }
+}
