@@ -154,6 +154,13 @@ export interface ResourceBuild {
   template: Template;
   /** Values for the template's Parameters (the provider adds `env`, `AppId` and dependsOn attributes). */
   parameters?: Record<string, unknown>;
+  /**
+   * Files the provider uploads to the environment's deployment bucket, at `key`, before it creates the
+   * change set (a function's code zip at the `s3Key` its parameters name).
+   */
+  assets?: { key: string; body: Buffer }[];
+  /** The file the template came from, relative to the project root, for messages about it. */
+  sourceFile?: string;
 }
 
 /** Where a Forte Cloud answers and the admin keys to sign with (a profile of `forte configure`). */

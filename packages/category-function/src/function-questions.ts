@@ -1,0 +1,196 @@
+import { UserError, type PluginContext } from '@forte/protocol';
+import type { FunctionSettings, PackageManager } from './function-resource.js';
+import type { LayerRef } from './function-settings.js';
+import { accessibleResources, dependencyEnvVar, type Permissions } from './resource-access.js';
+import { SECRET_NAME } from './function-secrets.js';
+import { scheduleExpression, validateScheduleExpression } from './schedule-expression.js';
+
+/** Several answers in one (the Prompter has no checkbox): comma-separated, each one of `allowed`. */
+async function pickMany(ctx: PluginContext, message: string, allowed: readonly string[], fallback: string[] = []): Promise<string[]> {
+  const answer = await ctx.prompt.input({
+    message: `${message} (${allowed.join(', ')}; separate with commas)`,
+    default: fallback.join(', '),
+    validate: (value) => {
+      const bad = split(value).filter((v) => !allowed.includes(v));
+      return bad.length === 0 ? true : `Not one of the choices: ${bad.join(', ')}`;
+    },
+  });
+  return split(answer);
+}
+const split = (value: string): string[] =>
+  value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+export async function askPermissions(ctx: PluginContext, self: string, current: Permissions): Promise<Permissions> {
+  const access = await ctx.prompt.confirm({
+    message: 'Do you want to access other resources in this project from your Lambda function?',
+    default: Object.keys(current).length > 0,
+  });
+  if (!access) return {};
+  const resources = accessibleResources(ctx.project().readBackendConfig(), self);
+  const categories = [...new Set(resources.map((r) => r.category))];
+  if (categories.length === 0) {
+    ctx.print.warn('This project has no api, auth, storage or function resource to give access to yet.');
+    return {};
+  }
+  const chosen = await pickMany(ctx, 'Select the categories you want this function to have access to.', categories, Object.keys(current));
+  const permissions: Permissions = {};
+  const envVars = ['ENV', 'REGION'];
+  for (const category of chosen) {
+    const inCategory = resources.filter((r) => r.category === category);
+    let names = inCategory.map((r) => r.resourceName);
+    if (names.length > 1) {
+      names = await pickMany(
+        ctx,
+        `${capital(category)} has ${names.length} resources in this project. Select the one you would like your Lambda to access`,
+        names,
+        Object.keys(current[category] ?? {}),
+      );
+    }
+    for (const name of names) {
+      const resource = inCategory.find((r) => r.resourceName === name)!;
+      const ops = await pickMany(ctx, `Select the operations you want to permit on ${name}`, resource.operations, current[category]?.[name] ?? []);
+      if (ops.length === 0) continue;
+      (permissions[category] ??= {})[name] = ops;
+      envVars.push(...resource.attributes.map((a) => dependencyEnvVar(category, name, a)));
+    }
+  }
+  ctx.print.info('');
+  ctx.print.info('You can access the following resource attributes as environment variables from your Lambda function');
+  for (const v of envVars.sort()) ctx.print.info(`\t${v}`);
+  return permissions;
+}
+
+export async function askSchedule(ctx: PluginContext, current: string | undefined): Promise<string | undefined> {
+  const scheduled = await ctx.prompt.confirm({ message: 'Do you want to invoke this function on a recurring schedule?', default: current !== undefined });
+  if (!scheduled) return undefined;
+  const interval = await ctx.prompt.select({
+    message: 'At which interval should the function be invoked:',
+    choices: ['Minutes', 'Hourly', 'Daily', 'Weekly', 'Monthly', 'Yearly', 'Custom AWS cron expression'].map((v) => ({ name: v, value: v })),
+  });
+  if (interval === 'Custom AWS cron expression') {
+    const expression = await ctx.prompt.input({
+      message: 'Custom cron expression:',
+      validate: (v) => validateScheduleExpression(`cron(${v})`),
+    });
+    return `cron(${expression})`;
+  }
+  if (interval === 'Minutes' || interval === 'Hourly') {
+    const unit = interval === 'Minutes' ? 'minute' : 'hour';
+    const n = await ctx.prompt.input({
+      message: `Enter rate for ${unit}s(1-59)?`,
+      default: '1',
+      validate: (v) => (/^[1-9][0-9]?$/.test(v) ? true : 'Enter a number from 1 to 59'),
+    });
+    return scheduleExpression({ every: unit, count: Number(n) });
+  }
+  const time = await ctx.prompt.input({
+    message: 'Select the start time in UTC (HH:MM)',
+    default: '12:00',
+    validate: (v) => (/^([01]?\d|2[0-3]):[0-5]\d$/.test(v) ? true : 'Use HH:MM'),
+  });
+  const [hour, minute] = time.split(':').map(Number) as [number, number];
+  return scheduleExpression({ every: interval.toLowerCase().replace('ly', '').replace('dai', 'day') as 'day', hour, minute });
+}
+
+export async function askLayers(ctx: PluginContext, current: LayerRef[]): Promise<LayerRef[]> {
+  const enable = await ctx.prompt.confirm({ message: 'Do you want to enable Lambda layers for this function?', default: current.length > 0 });
+  if (!enable) return [];
+  const backend = ctx.project().readBackendConfig();
+  const projectLayers = Object.entries(backend['function'] ?? {})
+    .filter(([, e]) => e.service === 'LambdaLayer')
+    .map(([n]) => n);
+  const chosen =
+    projectLayers.length > 0
+      ? await pickMany(ctx, 'Provide existing layers or select layers in this project to access from this function (pick up to 5):', projectLayers)
+      : [];
+  const layers: LayerRef[] = chosen.map((resourceName) => ({
+    type: 'ProjectLayer',
+    resourceName,
+    version: 'Latest',
+    isLatestVersionSelected: true,
+    env: ctx.project().envName,
+  }));
+  const arns = split(await ctx.prompt.input({ message: 'Layer ARNs of other accounts (comma-separated, empty for none):', default: '' }));
+  for (const arn of arns) {
+    if (!/^arn:aws:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+$/.test(arn))
+      throw new UserError(`${arn} is not a layer version ARN.`, 'Use arn:aws:lambda:<region>:<account>:layer:<name>:<version>.');
+    layers.push({ type: 'ExternalLayer', arn });
+  }
+  return layers.slice(0, 5);
+}
+
+export async function askEnvironmentVariables(ctx: PluginContext, current: Record<string, string>): Promise<Record<string, string>> {
+  const configure = await ctx.prompt.confirm({ message: 'Do you want to configure environment variables for this function?', default: false });
+  const vars = { ...current };
+  if (!configure) return vars;
+  for (;;) {
+    const key = await ctx.prompt.input({
+      message: 'Enter the environment variable name:',
+      validate: (v) => (/^[a-zA-Z0-9_]+$/.test(v) ? true : 'You can use the following characters: a-z A-Z 0-9 _'),
+    });
+    vars[key] = await ctx.prompt.input({ message: 'Enter the environment variable value:' });
+    const next = await ctx.prompt.select({
+      message: 'Select what you want to do with environment variables:',
+      choices: [
+        { name: 'Add new environment variable', value: 'add' },
+        { name: "I'm done", value: 'done' },
+      ],
+      default: 'done',
+    });
+    if (next === 'done') return vars;
+  }
+}
+
+export async function askSecrets(ctx: PluginContext, current: string[]): Promise<Record<string, string | undefined>> {
+  const secrets: Record<string, string | undefined> = Object.fromEntries(current.map((n) => [n, undefined]));
+  const configure = await ctx.prompt.confirm({ message: 'Do you want to configure secret values this function can access?', default: false });
+  if (!configure) return secrets;
+  for (;;) {
+    const name = await ctx.prompt.input({
+      message: 'Enter a secret name (this is the key used to look up the secret value):',
+      validate: (v) => (SECRET_NAME.test(v) ? true : 'You can use the following characters: a-z A-Z 0-9 _'),
+    });
+    secrets[name] = await ctx.prompt.input({ message: `Enter the value for ${name}:`, validate: (v) => (v.length > 0 ? true : 'A secret needs a value') });
+    const next = await ctx.prompt.select({
+      message: 'What do you want to do?',
+      choices: [
+        { name: 'Add a secret', value: 'add' },
+        { name: "I'm done", value: 'done' },
+      ],
+      default: 'done',
+    });
+    if (next === 'done') return secrets;
+  }
+}
+
+export async function askPackageManager(ctx: PluginContext): Promise<PackageManager> {
+  const choice = await ctx.prompt.select({
+    message: 'Choose the package manager that you want to use:',
+    choices: [
+      { name: 'NPM', value: 'npm' },
+      { name: 'Yarn', value: 'yarn' },
+      { name: 'PNPM', value: 'pnpm' },
+      { name: 'Custom Build Command or Script Path', value: 'custom' },
+    ],
+    default: 'npm',
+  });
+  if (choice !== 'custom') return choice as 'npm' | 'yarn' | 'pnpm';
+  return {
+    custom: await ctx.prompt.input({ message: 'Enter command or script path to build your function:', validate: (v) => (v.trim() ? true : 'Enter a command') }),
+  };
+}
+
+/** The advanced settings, asked as Amplify asks them (current values as the defaults). */
+export async function askAdvancedSettings(ctx: PluginContext, self: string, current: FunctionSettings): Promise<FunctionSettings> {
+  const permissions = await askPermissions(ctx, self, current.permissions);
+  const schedule = await askSchedule(ctx, current.schedule);
+  const layers = await askLayers(ctx, current.layers);
+  const environmentVariables = await askEnvironmentVariables(ctx, current.environmentVariables);
+  const secrets = await askSecrets(ctx, Object.keys(current.secrets));
+  const packageManager = await askPackageManager(ctx);
+  return { permissions, ...(schedule ? { schedule } : {}), layers, environmentVariables, secrets, packageManager };
+}
