@@ -161,13 +161,10 @@ export async function writeSettings(
     secretsPathAmplifyAppId: secretNames.length > 0 ? appIdOrUndefined(project) : undefined,
   });
   const dependsOn = mergeDependsOn(ownDependsOn, accessDeps, layerDeps);
-  writeBackendEntries(
-    project,
-    name,
-    dependsOn,
-    (envList ?? []).map((v) => v.cloudFormationParameterName),
-    removed.map((v) => v.cloudFormationParameterName),
-  );
+  const envParameters = (envList ?? []).map((v) => v.cloudFormationParameterName);
+  const removedParameters = removed.map((v) => v.cloudFormationParameterName);
+  (secretNames.length > 0 ? envParameters : removedParameters).push('secretsPathAmplifyAppId');
+  writeBackendEntries(project, name, dependsOn, envParameters, removedParameters);
 }
 
 function appIdOrUndefined(project: Project): string | undefined {
@@ -184,7 +181,13 @@ function updateParamsComment(srcDir: string, template: Template): void {
 
 /** backend-config.json and amplify-meta.json: the function entry and its `AMPLIFY_function_<fn>_*` parameters. */
 function writeBackendEntries(project: Project, name: string, dependsOn: DependsOn[], envParameters: string[], removed: string[]): void {
-  const entry: BackendResource = { build: true, providerPlugin: PROVIDER_PLUGIN, service: SERVICE, dependsOn: dependsOn.map((d) => ({ ...d })) };
+  // Amplify leaves dependsOn out of a function that depends on nothing.
+  const entry: BackendResource = {
+    build: true,
+    providerPlugin: PROVIDER_PLUGIN,
+    service: SERVICE,
+    ...(dependsOn.length > 0 ? { dependsOn: dependsOn.map((d) => ({ ...d })) } : {}),
+  };
   const backend = project.readBackendConfig();
   backend[CATEGORY] = { ...backend[CATEGORY], [name]: entry };
   const parameters = { ...(backend['parameters'] ?? {}) } as Record<string, unknown>;
@@ -195,7 +198,8 @@ function writeBackendEntries(project: Project, name: string, dependsOn: DependsO
   project.writeBackendConfig(backend);
   const meta = project.readMeta();
   const previous = meta[CATEGORY]?.[name] ?? {};
-  meta[CATEGORY] = { ...meta[CATEGORY], [name]: { ...previous, ...entry } };
+  const { dependsOn: _previousDeps, ...kept } = previous as Record<string, unknown>;
+  meta[CATEGORY] = { ...meta[CATEGORY], [name]: { ...kept, ...entry } };
   project.writeMeta(meta);
 }
 
