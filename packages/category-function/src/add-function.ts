@@ -91,8 +91,17 @@ async function askTrigger(ctx: PluginContext): Promise<TriggerSource> {
   };
 }
 
-const arnCheck = (service: string) => (v: string) =>
-  v.startsWith(`arn:aws:${service}:`) && v.includes('/stream/') ? true : `Enter a ${service} stream ARN (arn:aws:${service}:<region>:<account>:.../stream/...)`;
+/** A stream ARN: `arn:aws:kinesis:<region>:<account>:stream/<name>`, `arn:aws:dynamodb:<region>:<account>:table/<t>/stream/<label>`. */
+const STREAM_ARN = {
+  kinesis: /^arn:aws:kinesis:[a-z0-9-]+:\d{12}:stream\/[A-Za-z0-9_.-]+$/,
+  dynamodb: /^arn:aws:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]+\/stream\/[^/\s]+$/,
+};
+const arnCheck =
+  (service: keyof typeof STREAM_ARN) =>
+  (v: string): true | string =>
+    STREAM_ARN[service].test(v)
+      ? true
+      : `Enter a ${service} stream ARN (${service === 'kinesis' ? 'arn:aws:kinesis:<region>:<account>:stream/<name>' : 'arn:aws:dynamodb:<region>:<account>:table/<table>/stream/<label>'})`;
 
 /** The `@model` types of the project's GraphQL API (from its schema files). */
 export function appSyncModels(ctx: PluginContext): { api: string; models: string[] } {
