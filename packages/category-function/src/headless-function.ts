@@ -9,7 +9,7 @@ import { printAdded } from './add-function.js';
 
 const operations = z.array(z.enum(['create', 'read', 'update', 'delete', 'Query', 'Mutation', 'Subscription'])).min(1, 'name at least one operation');
 const settingsShape = {
-  permissions: z.record(z.enum(['api', 'auth', 'storage', 'function']), z.record(z.string(), operations)).optional(),
+  permissions: z.partialRecord(z.enum(['api', 'auth', 'storage', 'function']), z.record(z.string(), operations)).optional(),
   schedule: z
     .string()
     .superRefine((v, c) => {
