@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError, type PluginContext } from '@forte/protocol';
+import { appSyncApi, modelNames } from './api-models.js';
 import { readJsonFile } from './function-files.js';
 import { askAdvancedSettings } from './function-questions.js';
 import { FUNCTION_NAME, createFunction, defaultFunctionName, type FunctionSettings, type FunctionSpec } from './function-resource.js';
@@ -68,7 +68,11 @@ async function askTrigger(ctx: PluginContext): Promise<TriggerSource> {
       resourceName: await ctx.prompt.select({ message: 'Choose a DynamoDB table', choices: tables.map((t) => ({ name: t, value: t })) }),
     };
   }
-  const { api, models } = appSyncModels(ctx);
+  const project = ctx.project();
+  const api = appSyncApi(project);
+  if (!api) throw new UserError('This project has no GraphQL API with @model types.', 'Add one with `forte add api`, or choose another event source.');
+  const models = modelNames(project, api);
+  if (models.length === 0) throw new UserError(`The API ${api} has no @model types.`, 'Add a @model type to its schema, or choose another event source.');
   const answer = await ctx.prompt.input({
     message: `Choose the graphql @model(s) (${models.join(', ')}; separate with commas)`,
     validate: (v) => {
@@ -102,21 +106,6 @@ const arnCheck =
     STREAM_ARN[service].test(v)
       ? true
       : `Enter a ${service} stream ARN (${service === 'kinesis' ? 'arn:aws:kinesis:<region>:<account>:stream/<name>' : 'arn:aws:dynamodb:<region>:<account>:table/<table>/stream/<label>'})`;
-
-/** The `@model` types of the project's GraphQL API (from its schema files). */
-export function appSyncModels(ctx: PluginContext): { api: string; models: string[] } {
-  const project = ctx.project();
-  const api = Object.entries(project.readBackendConfig()['api'] ?? {}).find(([, e]) => e.service === 'AppSync')?.[0];
-  if (!api) throw new UserError('This project has no GraphQL API with @model types.', 'Add one with `forte add api`, or choose another event source.');
-  const dir = project.resourceDir('api', api);
-  const files = [
-    join(dir, 'schema.graphql'),
-    ...(existsSync(join(dir, 'schema')) ? readdirSync(join(dir, 'schema')).map((f) => join(dir, 'schema', f)) : []),
-  ].filter(existsSync);
-  const models = files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/type\s+(\w+)[^{]*@model/g)].map((m) => m[1]!));
-  if (models.length === 0) throw new UserError(`The API ${api} has no @model types.`, 'Add a @model type to its schema, or choose another event source.');
-  return { api, models };
-}
 
 /** `forte add function`: Amplify's walkthrough. */
 export async function addFunction(ctx: PluginContext): Promise<void> {

@@ -208,6 +208,43 @@ void describe('category-function', () => {
     assert.equal(readJson(join(fnDir('layered'), 'function-parameters.json')).lambdaLayers[0].resourceName, 'shared');
   });
 
+  void it('access to an @model table (listed under storage): the table name and ARN by import of the API stack export', async () => {
+    withBackend({
+      api: { fitnesstracker: { service: 'AppSync', output: { authConfig: { defaultAuthentication: { authenticationType: 'AMAZON_COGNITO_USER_POOLS' } } } } },
+    });
+    mkdirSync(join(root, 'amplify/backend/api/fitnesstracker'), { recursive: true });
+    writeFileSync(
+      join(root, 'amplify/backend/api/fitnesstracker/schema.graphql'),
+      'type Meal @model @auth(rules: [{ allow: owner }]) { id: ID! name: String }\n# type Old @model\n',
+    );
+    await run('add', {
+      ...ADVANCED,
+      'function name': 'lognutrition',
+      'access other resources': true,
+      'Select the categories': 'storage',
+      'permit on Meal:@model(appsync)': 'create, read, update, delete',
+    });
+    const t = template('lognutrition');
+    const tableName = { 'Fn::ImportValue': { 'Fn::Sub': '${apifitnesstrackerGraphQLAPIIdOutput}:GetAtt:MealTable:Name' } };
+    const tableArn = ['arn:aws:dynamodb:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':table/', tableName];
+    // The real lognutrition function of Amplify's fitness-tracker project has exactly these variables.
+    assert.deepEqual(t.Resources.LambdaFunction.Properties.Environment.Variables, {
+      ENV: { Ref: 'env' },
+      REGION: { Ref: 'AWS::Region' },
+      API_FITNESSTRACKER_MEALTABLE_NAME: tableName,
+      API_FITNESSTRACKER_MEALTABLE_ARN: { 'Fn::Join': ['', tableArn] },
+      API_FITNESSTRACKER_GRAPHQLAPIIDOUTPUT: { Ref: 'apifitnesstrackerGraphQLAPIIdOutput' },
+    });
+    assert.deepEqual(t.Resources.AmplifyResourcesPolicy.Properties.PolicyDocument.Statement[0].Resource, [
+      { 'Fn::Join': ['', tableArn] },
+      { 'Fn::Join': ['', [...tableArn, '/index/*']] },
+    ]);
+    assert.deepEqual(readJson(join(fnDir('lognutrition'), 'function-parameters.json')).permissions, {
+      storage: { 'Meal:@model(appsync)': ['create', 'read', 'update', 'delete'] },
+    });
+    assert.deepEqual(backend().function.lognutrition.dependsOn, [{ category: 'api', resourceName: 'fitnesstracker', attributes: ['GraphQLAPIIdOutput'] }]);
+  });
+
   void it('update: changes access and schedule in place, keeping hand edits elsewhere in the template', async () => {
     withBackend({ auth: { pool: { service: 'Cognito' } }, storage: { files: { service: 'S3' } } });
     await run('add', { ...ADVANCED, 'function name': 'worker', 'access other resources': true, 'Select the categories': 'auth', 'permit on pool': 'read' });

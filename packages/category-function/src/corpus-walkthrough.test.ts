@@ -131,7 +131,7 @@ void describe('forte add function, answered as the corpus READMEs did, writes th
       ...ADVANCED,
       'function name': 'fetchuseractivity',
       'Select the categories': 'storage',
-      'Storage has 3 resources': 'activity',
+      'resources in this project. Select the one': 'activity',
       'Select the operations you want to permit on activity': 'read',
     });
     assertSameFiles(root, 'discussions-multi-ddb', 'fetchuseractivity', COMMON);
@@ -148,7 +148,7 @@ void describe('forte add function, answered as the corpus READMEs did, writes th
       'Choose a DynamoDB event source option': 'model',
       'Choose the graphql @model(s)': 'Topic, Post, Comment',
       'Select the categories': 'storage',
-      'Storage has 3 resources': 'activity',
+      'resources in this project. Select the one': 'activity',
       'Select the operations you want to permit on activity': 'create, read, update, delete',
     });
     assertSameFiles(root, 'discussions-multi-ddb', 'recorduseractivity', [...COMMON, 'src/package.json']);
@@ -160,8 +160,13 @@ void describe('forte add function, answered as the corpus READMEs did, writes th
       ...ADVANCED,
       'function name': 'thumbnailgen',
       'Select the categories': 'storage',
+      'Storage has 2 resources in this project. Select the one you would like your Lambda to access': 'mediavault',
       'Select the operations you want to permit on mediavault': 'create, read, update, delete',
     });
+    assert.ok(
+      thumb.asked.some((q) => q.startsWith('Storage has 2 resources in this project.')),
+      "the bucket and the API's @model table, as in the README",
+    );
     assertSameFiles(thumb.root, 'media-vault', 'thumbnailgen', COMMON);
     assertBackendEntry(thumb.root, 'media-vault', 'thumbnailgen');
     const add = await addAs('media-vault', {

@@ -1,7 +1,8 @@
 import { UserError, type PluginContext } from '@forte/protocol';
 import type { FunctionSettings, PackageManager } from './function-resource.js';
 import type { LayerRef } from './function-settings.js';
-import { accessibleResources, dependencyEnvVar, type Permissions } from './resource-access.js';
+import { accessDependency } from './function-resource.js';
+import { accessibleResources, dependencyEnvVar, modelTableEnvVars, type Permissions } from './resource-access.js';
 import { SECRET_NAME } from './function-secrets.js';
 import { scheduleExpression, validateScheduleExpression } from './schedule-expression.js';
 
@@ -30,7 +31,7 @@ export async function askPermissions(ctx: PluginContext, self: string, current: 
     default: Object.keys(current).length > 0,
   });
   if (!access) return {};
-  const resources = accessibleResources(ctx.project().readBackendConfig(), self);
+  const resources = accessibleResources(ctx.project(), self);
   const categories = [...new Set(resources.map((r) => r.category))];
   if (categories.length === 0) {
     ctx.print.warn('This project has no api, auth, storage or function resource to give access to yet.');
@@ -38,7 +39,7 @@ export async function askPermissions(ctx: PluginContext, self: string, current: 
   }
   const chosen = await pickMany(ctx, 'Select the categories you want this function to have access to.', categories, Object.keys(current));
   const permissions: Permissions = {};
-  const envVars = ['ENV', 'REGION'];
+  const envVars = new Set(['ENV', 'REGION']);
   for (const category of chosen) {
     const inCategory = resources.filter((r) => r.category === category);
     let names = inCategory.map((r) => r.resourceName);
@@ -55,12 +56,14 @@ export async function askPermissions(ctx: PluginContext, self: string, current: 
       const ops = await pickMany(ctx, `Select the operations you want to permit on ${name}`, resource.operations, current[category]?.[name] ?? []);
       if (ops.length === 0) continue;
       (permissions[category] ??= {})[name] = ops;
-      envVars.push(...resource.attributes.map((a) => dependencyEnvVar(category, name, a)));
+      const dep = accessDependency(resource);
+      for (const a of dep.attributes) envVars.add(dependencyEnvVar(dep.category, dep.resourceName, a));
+      if (resource.model) for (const v of Object.keys(modelTableEnvVars(resource.model.api, resource.model.name))) envVars.add(v);
     }
   }
   ctx.print.info('');
   ctx.print.info('You can access the following resource attributes as environment variables from your Lambda function');
-  for (const v of envVars.sort()) ctx.print.info(`\t${v}`);
+  for (const v of [...envVars].sort()) ctx.print.info(`\t${v}`);
   return permissions;
 }
 

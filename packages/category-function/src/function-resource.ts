@@ -13,7 +13,7 @@ import {
   type LayerRef,
 } from './function-settings.js';
 import { functionTemplate } from './function-template.js';
-import { accessibleResources, type DependsOn, type Permissions } from './resource-access.js';
+import { accessibleResources, type AccessibleResource, type DependsOn, type Permissions } from './resource-access.js';
 import { putSecrets } from './function-secrets.js';
 import { sourceFiles, withParamsComment, type FunctionTemplateName } from './source-templates.js';
 import { applyTrigger, crudStatement, type TriggerSource } from './trigger-template.js';
@@ -64,23 +64,40 @@ export function mergeDependsOn(...lists: DependsOn[][]): DependsOn[] {
   return out;
 }
 
-/** The access settings as resources of the project, refusing one that is not there or an operation it has not. */
-export function resolveAccess(backend: BackendConfig, self: string, permissions: Permissions) {
-  const resources = accessibleResources(backend, self);
+/**
+ * The access settings as resources of the project, refusing one that is not there or an operation it has not
+ * (`lenient`: skipping them, for settings written before a resource was removed).
+ */
+export function resolveAccess(
+  project: Project,
+  self: string,
+  permissions: Permissions,
+  lenient = false,
+): { resource: AccessibleResource; operations: string[] }[] {
+  const resources = accessibleResources(project, self);
   return Object.entries(permissions).flatMap(([category, byResource]) =>
-    Object.entries(byResource).map(([resourceName, operations]) => {
+    Object.entries(byResource).flatMap(([resourceName, operations]) => {
       const resource = resources.find((r) => r.category === category && r.resourceName === resourceName);
       if (!resource) {
+        if (lenient) return [];
         throw new UserError(
           `The function cannot be given access to ${category} ${resourceName}: the project has no such resource a function can use.`,
           `Choose one of: ${resources.map((r) => `${r.category} ${r.resourceName}`).join(', ') || 'none yet'}.`,
         );
       }
       const bad = operations.filter((op) => !(resource.operations as readonly string[]).includes(op));
-      if (bad.length > 0) throw new UserError(`${category} ${resourceName} has no operation ${bad.join(', ')}.`, `Use ${resource.operations.join(', ')}.`);
-      return { resource, operations };
+      if (bad.length > 0 && !lenient)
+        throw new UserError(`${category} ${resourceName} has no operation ${bad.join(', ')}.`, `Use ${resource.operations.join(', ')}.`);
+      return [{ resource, operations }];
     }),
   );
+}
+
+/** What an access setting makes the function depend on (an `@model` table: its API's id). */
+export function accessDependency(resource: AccessibleResource): DependsOn & { model?: { api: string; name: string } } {
+  return resource.model
+    ? { category: 'api', resourceName: resource.model.api, attributes: ['GraphQLAPIIdOutput'], model: resource.model }
+    : { category: resource.category, resourceName: resource.resourceName, attributes: resource.attributes };
 }
 
 export interface StoredFunction {
@@ -111,14 +128,9 @@ export async function writeSettings(
 ): Promise<void> {
   const project = ctx.project();
   const paths = functionPaths(project.resourceDir(CATEGORY, name), name);
-  const backend = project.readBackendConfig();
   const { template, functionParameters: fp } = stored;
-  const access = resolveAccess(backend, name, settings.permissions);
-  const previousAccess = resolveAccess(backend, name, fp.permissions ?? {}).map(({ resource }) => ({
-    category: resource.category,
-    resourceName: resource.resourceName,
-    attributes: resource.attributes,
-  }));
+  const access = resolveAccess(project, name, settings.permissions);
+  const previousAccess = resolveAccess(project, name, fp.permissions ?? {}, true).map(({ resource }) => accessDependency(resource));
   const accessDeps = applyPermissions(template, previousAccess, access);
   applySchedule(template, settings.schedule);
   const layerDeps = applyLayers(template, fp.lambdaLayers, settings.layers);

@@ -1,6 +1,14 @@
 import type { Template } from '@forte/protocol';
 import { ref } from './function-template.js';
-import { accessStatements, dependencyEnvVar, dependencyParameter, type AccessibleResource, type DependsOn, type Permissions } from './resource-access.js';
+import {
+  accessStatements,
+  dependencyEnvVar,
+  dependencyParameter,
+  modelTableEnvVars,
+  type AccessibleResource,
+  type DependsOn,
+  type Permissions,
+} from './resource-access.js';
 
 type Json = Record<string, unknown>;
 
@@ -45,18 +53,30 @@ export function camelCase(key: string): string {
 }
 
 /** The access part of the template: dependency parameters, env vars and `AmplifyResourcesPolicy` (replacing the previous ones). */
-export function applyPermissions(t: Template, previous: DependsOn[], next: { resource: AccessibleResource; operations: string[] }[]): DependsOn[] {
+export function applyPermissions(
+  t: Template,
+  previous: (DependsOn & { model?: { api: string; name: string } })[],
+  next: { resource: AccessibleResource; operations: string[] }[],
+): DependsOn[] {
   const vars = variables(t);
-  for (const dep of previous) for (const attribute of dep.attributes) delete vars[dependencyEnvVar(dep.category, dep.resourceName, attribute)];
+  for (const dep of previous) {
+    for (const attribute of dep.attributes) delete vars[dependencyEnvVar(dep.category, dep.resourceName, attribute)];
+    for (const key of Object.keys(dep.model ? modelTableEnvVars(dep.model.api, dep.model.name) : {})) delete vars[key];
+  }
   delete resources(t)['AmplifyResourcesPolicy'];
   const statements: Json[] = [];
   const deps: DependsOn[] = [];
   for (const { resource, operations } of next) {
-    deps.push({ category: resource.category, resourceName: resource.resourceName, attributes: [...resource.attributes] });
-    for (const attribute of resource.attributes) {
-      const name = dependencyParameter(resource.category, resource.resourceName, attribute);
+    // An @model table is reached through its API's id (Amplify: a dependency on the API, not on storage).
+    const dep = resource.model
+      ? { category: 'api', resourceName: resource.model.api, attributes: ['GraphQLAPIIdOutput'] }
+      : { category: resource.category, resourceName: resource.resourceName, attributes: [...resource.attributes] };
+    if (!deps.some((d) => d.category === dep.category && d.resourceName === dep.resourceName)) deps.push(dep);
+    if (resource.model) Object.assign(vars, modelTableEnvVars(resource.model.api, resource.model.name));
+    for (const attribute of dep.attributes) {
+      const name = dependencyParameter(dep.category, dep.resourceName, attribute);
       params(t)[name] = { Type: 'String', Default: name };
-      vars[dependencyEnvVar(resource.category, resource.resourceName, attribute)] = ref(name);
+      vars[dependencyEnvVar(dep.category, dep.resourceName, attribute)] = ref(name);
     }
     statements.push(...accessStatements(resource, operations));
   }

@@ -1,4 +1,5 @@
-import type { BackendConfig } from '@forte/protocol';
+import type { Project } from '@forte/protocol';
+import { MODEL_TABLE_SUFFIX, modelNames } from './api-models.js';
 import { ref } from './function-template.js';
 
 type Json = Record<string, unknown>;
@@ -19,6 +20,8 @@ export interface AccessibleResource {
   attributes: string[];
   /** The operations to choose from. */
   operations: readonly Operation[];
+  /** For an `@model` table (listed under storage as `<Model>:@model(appsync)`): its API and model. */
+  model?: { api: string; name: string };
 }
 
 export interface DependsOn {
@@ -33,8 +36,12 @@ const hasApiKey = (entry: Json): boolean => {
   return modes.some((m) => (m as Json | undefined)?.['authenticationType'] === 'API_KEY');
 };
 
-/** The resources of backend-config.json a function can access (itself and layers excluded, as Amplify does). */
-export function accessibleResources(backend: BackendConfig, self?: string): AccessibleResource[] {
+/**
+ * The resources of backend-config.json a function can access (itself and layers excluded, as Amplify does), and
+ * the `@model` tables of the GraphQL API, which Amplify lists under storage.
+ */
+export function accessibleResources(project: Project, self?: string): AccessibleResource[] {
+  const backend = project.readBackendConfig();
   const out: AccessibleResource[] = [];
   for (const [category, resources] of Object.entries(backend)) {
     if (category === 'parameters') continue;
@@ -43,6 +50,10 @@ export function accessibleResources(backend: BackendConfig, self?: string): Acce
       if (category === 'api' && service === 'AppSync') {
         const attributes = ['GraphQLAPIIdOutput', 'GraphQLAPIEndpointOutput', ...(hasApiKey(entry) ? ['GraphQLAPIKeyOutput'] : [])];
         out.push({ category, resourceName, service, attributes, operations: GRAPHQL_OPERATIONS });
+        for (const name of modelNames(project, resourceName)) {
+          const model = { api: resourceName, name };
+          out.push({ category: 'storage', resourceName: `${name}${MODEL_TABLE_SUFFIX}`, service: 'AppSyncModel', attributes: [], operations: CRUD, model });
+        }
       } else if (category === 'api' && service === 'API Gateway') {
         out.push({ category, resourceName, service, attributes: ['ApiName', 'ApiId'], operations: CRUD });
       } else if (category === 'auth' && service === 'Cognito') {
@@ -128,6 +139,10 @@ export function accessStatements(resource: AccessibleResource, operations: strin
       return [{ Effect: 'Allow', Action: actionsOf(COGNITO, operations), Resource: [arn('cognito-idp', [':userpool/', p('UserPoolId')])] }];
     case 'DynamoDB':
       return [{ Effect: 'Allow', Action: actionsOf(DYNAMODB, operations), Resource: [p('Arn'), join([p('Arn'), 'index/*'], '/')] }];
+    case 'AppSyncModel': {
+      const table = modelTableArnParts(resource.model!.api, resource.model!.name);
+      return [{ Effect: 'Allow', Action: actionsOf(DYNAMODB, operations), Resource: [join(table), join([...table, '/index/*'])] }];
+    }
     case 'S3': {
       const statements: Json[] = [];
       if (operations.includes('read')) statements.push({ Effect: 'Allow', Action: 's3:ListBucket', Resource: [join(['arn:aws:s3:::', p('BucketName')])] });
@@ -140,3 +155,22 @@ export function accessStatements(resource: AccessibleResource, operations: strin
       return [];
   }
 }
+
+/** `Fn::ImportValue` of an `@model` table's name, exported by the API's stack. */
+export const modelTableName = (api: string, model: string): Json => ({
+  'Fn::ImportValue': { 'Fn::Sub': `\${api${api}GraphQLAPIIdOutput}:GetAtt:${model}Table:Name` },
+});
+/** The parts of an `@model` table's ARN, for `Fn::Join` with ''. */
+export const modelTableArnParts = (api: string, model: string): unknown[] => [
+  'arn:aws:dynamodb:',
+  ref('AWS::Region'),
+  ':',
+  ref('AWS::AccountId'),
+  ':table/',
+  modelTableName(api, model),
+];
+/** The env vars Amplify gives an `@model` table: `API_<API>_<MODEL>TABLE_NAME` and `_ARN`. */
+export const modelTableEnvVars = (api: string, model: string): Record<string, unknown> => {
+  const prefix = `API_${api}_${model}TABLE`.toUpperCase();
+  return { [`${prefix}_NAME`]: modelTableName(api, model), [`${prefix}_ARN`]: join(modelTableArnParts(api, model)) };
+};

@@ -2,7 +2,7 @@ import { UserError, type PluginContext } from '@forte/protocol';
 import { CATEGORY, readEnvParameters } from './function-files.js';
 import { askAdvancedSettings } from './function-questions.js';
 import { readFunction, writeSettings, type FunctionSettings, type PackageManager } from './function-resource.js';
-import { resolveAccess } from './function-resource.js';
+import { accessDependency, resolveAccess } from './function-resource.js';
 import type { DependsOn } from './resource-access.js';
 
 /** The settings a function has now, read back from its files. */
@@ -37,10 +37,10 @@ export function currentSettings(ctx: PluginContext, name: string): FunctionSetti
 
 /** What the function depends on besides its access and latest-layer settings (its template's own sources). */
 function ownDependsOn(ctx: PluginContext, name: string, settings: FunctionSettings): DependsOn[] {
-  const backend = ctx.project().readBackendConfig();
-  const entry = backend[CATEGORY]?.[name];
+  const project = ctx.project();
+  const entry = project.readBackendConfig()[CATEGORY]?.[name];
   const all = (entry?.dependsOn ?? []) as DependsOn[];
-  const managed = resolveAccess(backend, name, settings.permissions).map(({ resource }) => resource);
+  const managed = resolveAccess(project, name, settings.permissions, true).map(({ resource }) => accessDependency(resource));
   const layerNames = settings.layers.flatMap((l) => (l.type === 'ProjectLayer' && l.isLatestVersionSelected ? [l.resourceName] : []));
   return all
     .map((d) => {
