@@ -70,6 +70,15 @@ export function writeEnvParameters(project: Project, envName: string, category: 
   writeJsonFile(file, info);
 }
 
+/** Drops a removed resource's values from every environment of `team-provider-info.json`. */
+export function forgetEnvParameters(project: Project, category: string, resourceName: string): void {
+  const file = teamProviderInfoPath(project);
+  if (!existsSync(file)) return;
+  const info = readJsonFile<TeamProviderInfo>(file);
+  for (const env of Object.values(info)) delete env.categories?.[category]?.[resourceName];
+  writeJsonFile(file, info);
+}
+
 /** The app id of the environment (amplify-meta's provider section), for secret names. */
 export function amplifyAppId(project: Project): string {
   const provider = (project.readMeta()['providers'] as Record<string, Record<string, unknown>> | undefined)?.['awscloudformation'];

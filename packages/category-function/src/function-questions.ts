@@ -148,26 +148,51 @@ export async function askEnvironmentVariables(ctx: PluginContext, current: Recor
   }
 }
 
+/** Amplify's secrets loop: add, update or remove, until done. Values are asked with the terminal's echo as for any answer. */
 export async function askSecrets(ctx: PluginContext, current: string[]): Promise<Record<string, string | undefined>> {
   const secrets: Record<string, string | undefined> = Object.fromEntries(current.map((n) => [n, undefined]));
   const configure = await ctx.prompt.confirm({ message: 'Do you want to configure secret values this function can access?', default: false });
   if (!configure) return secrets;
-  for (;;) {
-    const name = await ctx.prompt.input({
-      message: 'Enter a secret name (this is the key used to look up the secret value):',
-      validate: (v) => (SECRET_NAME.test(v) ? true : 'You can use the following characters: a-z A-Z 0-9 _'),
-    });
-    secrets[name] = await ctx.prompt.input({ message: `Enter the value for ${name}:`, validate: (v) => (v.length > 0 ? true : 'A secret needs a value') });
-    const next = await ctx.prompt.select({
-      message: 'What do you want to do?',
-      choices: [
-        { name: 'Add a secret', value: 'add' },
-        { name: "I'm done", value: 'done' },
-      ],
-      default: 'done',
-    });
-    if (next === 'done') return secrets;
+  let action = current.length === 0 ? 'add' : await nextSecretAction(ctx, secrets);
+  while (action !== 'done') {
+    const names = Object.keys(secrets);
+    if (action === 'add') {
+      const name = await ctx.prompt.input({
+        message: 'Enter a secret name (this is the key used to look up the secret value):',
+        validate: (v) =>
+          !SECRET_NAME.test(v) ? 'You can use the following characters: a-z A-Z 0-9 _' : names.includes(v) ? `${v} already exists: update it instead` : true,
+      });
+      secrets[name] = await askSecretValue(ctx, name);
+    } else if (action === 'update') {
+      const name = await ctx.prompt.select({ message: 'Select the secret to update:', choices: names.map((n) => ({ name: n, value: n })) });
+      secrets[name] = await askSecretValue(ctx, name);
+    } else {
+      for (const name of await pickMany(ctx, 'Select the secrets to delete:', names)) delete secrets[name];
+    }
+    action = await nextSecretAction(ctx, secrets);
   }
+  return secrets;
+}
+
+const askSecretValue = (ctx: PluginContext, name: string): Promise<string> =>
+  ctx.prompt.input({ message: `Enter the value for ${name}:`, validate: (v) => (v.length > 0 ? true : 'A secret needs a value') });
+
+function nextSecretAction(ctx: PluginContext, secrets: Record<string, unknown>): Promise<string> {
+  const some = Object.keys(secrets).length > 0;
+  return ctx.prompt.select({
+    message: 'What do you want to do?',
+    choices: [
+      { name: 'Add a secret', value: 'add' },
+      ...(some
+        ? [
+            { name: 'Update a secret', value: 'update' },
+            { name: 'Remove secrets', value: 'remove' },
+          ]
+        : []),
+      { name: "I'm done", value: 'done' },
+    ],
+    default: 'done',
+  });
 }
 
 export async function askPackageManager(ctx: PluginContext): Promise<PackageManager> {

@@ -14,7 +14,7 @@ import {
 } from './function-settings.js';
 import { functionTemplate } from './function-template.js';
 import { accessibleResources, type AccessibleResource, type DependsOn, type Permissions } from './resource-access.js';
-import { putSecrets } from './function-secrets.js';
+import { deleteSecrets, putSecrets } from './function-secrets.js';
 import { sourceFiles, withParamsComment, type FunctionTemplateName } from './source-templates.js';
 import { applyTrigger, crudStatement, type TriggerSource } from './trigger-template.js';
 
@@ -160,6 +160,7 @@ export async function writeSettings(
   const values = Object.fromEntries(Object.entries(settings.secrets).filter((e): e is [string, string] => e[1] !== undefined));
   if (Object.keys(values).length > 0) await putSecrets(ctx, name, values);
 
+  const removedSecrets = (fp.secretNames ?? []).filter((n) => !secretNames.includes(n));
   writeJsonFile(paths.template, template);
   writeJsonFile(paths.functionParameters, nextFp);
   writeJsonFile(paths.parameters, parameters);
@@ -177,6 +178,7 @@ export async function writeSettings(
   const removedParameters = removed.map((v) => v.cloudFormationParameterName);
   (secretNames.length > 0 ? envParameters : removedParameters).push('secretsPathAmplifyAppId');
   writeBackendEntries(project, name, dependsOn, envParameters, removedParameters);
+  await deleteSecrets(ctx, name, removedSecrets);
 }
 
 function appIdOrUndefined(project: Project): string | undefined {

@@ -1,4 +1,4 @@
-import { GetParametersCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DeleteParametersCommand, GetParametersCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { UserError, type PluginContext, type Project } from '@forte/protocol';
 import { amplifyAppId } from './function-files.js';
 
@@ -63,6 +63,23 @@ export async function missingSecrets(ctx: PluginContext, project: Project, funct
       for (const p of answer.Parameters ?? []) if (p.Name) found.add(p.Name);
     }
     return secrets.filter((_, i) => !found.has(names[i]!));
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Deletes secrets a function no longer has from the cloud (Amplify removes them as the function's settings change). */
+export async function deleteSecrets(ctx: PluginContext, functionName: string, secrets: string[]): Promise<void> {
+  if (secrets.length === 0) return;
+  const project = ctx.project();
+  const appId = amplifyAppId(project);
+  const client = await ssmClient(ctx);
+  try {
+    const names = secrets.map((s) => secretParameterName(appId, project.envName, functionName, s));
+    for (let i = 0; i < names.length; i += 10) await client.send(new DeleteParametersCommand({ Names: names.slice(i, i + 10) }));
+  } catch (error) {
+    // The settings are already saved; a value left behind is harmless but worth saying.
+    ctx.print.warn(`The cloud did not delete the removed secrets of ${functionName} (${(error as Error).name}); they stay unused until deleted.`);
   } finally {
     client.destroy();
   }

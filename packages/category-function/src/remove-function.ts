@@ -1,6 +1,9 @@
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { UserError, type PluginContext } from '@forte/protocol';
-import { CATEGORY, writeEnvParameters } from './function-files.js';
+import { CATEGORY, forgetEnvParameters, readJsonFile } from './function-files.js';
+import { deleteSecrets } from './function-secrets.js';
+import type { FunctionParameters } from './function-settings.js';
 
 /** Which resources of backend-config.json depend on `name` (`category resource` each). */
 export function dependentsOf(backend: Record<string, Record<string, { dependsOn?: unknown }>>, name: string): string[] {
@@ -42,6 +45,8 @@ export async function removeFunction(ctx: PluginContext): Promise<void> {
     ctx.print.info('Nothing was removed.');
     return;
   }
+  const secrets =
+    readJsonFile<FunctionParameters>(join(project.resourceDir(CATEGORY, name), 'function-parameters.json'), { lambdaLayers: [] }).secretNames ?? [];
   rmSync(project.resourceDir(CATEGORY, name), { recursive: true, force: true });
   delete backend[CATEGORY]![name];
   if (Object.keys(backend[CATEGORY]!).length === 0) delete backend[CATEGORY];
@@ -55,7 +60,8 @@ export async function removeFunction(ctx: PluginContext): Promise<void> {
     if (Object.keys(meta[CATEGORY]).length === 0) delete meta[CATEGORY];
   }
   project.writeMeta(meta);
-  writeEnvParameters(project, project.envName, CATEGORY, name, {});
+  forgetEnvParameters(project, CATEGORY, name);
+  await deleteSecrets(ctx, name, secrets);
   ctx.print.success(`Successfully removed resource ${name} locally.`);
   ctx.print.info('Run `forte push` to delete it from the cloud.');
 }
