@@ -183,6 +183,28 @@ void describe('category-function', () => {
       { cloudFormationParameterName: 'maxItems', environmentVariableName: 'maxItems' },
     ]);
     assert.equal(readJson(join(fnDir('withenv'), 'amplify.state')).scripts.build, 'yarn --no-bin-links --production');
+    await run(
+      'update',
+      {
+        'Which setting': 'Environment variables configuration',
+        'environment variables for this function': true,
+        'with environment variables': ['update', 'remove', 'done'],
+        'variable do you want to update': 'maxItems',
+        'environment variable value': '20',
+        'variable do you want to remove': 'API_URL',
+      },
+      ['withenv'],
+    );
+    const u = template('withenv');
+    assert.equal(u.Parameters.apiUrl, undefined);
+    assert.equal(u.Resources.LambdaFunction.Properties.Environment.Variables.API_URL, undefined);
+    assert.deepEqual(readJson(join(root, 'amplify/team-provider-info.json')).dev.categories.function.withenv, { maxItems: '20' });
+    assert.equal(backend().parameters.AMPLIFY_function_withenv_apiUrl, undefined);
+    assert.equal(
+      readJson(join(fnDir('withenv'), 'amplify.state')).scripts.build,
+      'yarn --no-bin-links --production',
+      'the package manager kept as the default',
+    );
     await run('add', { ...ADVANCED, 'function name': 'custombuild', 'package manager': 'custom', 'build your function': 'make -C src' });
     assert.equal(readJson(join(fnDir('custombuild'), 'amplify.state')).scripts.build, 'make -C src');
   });
@@ -261,6 +283,7 @@ void describe('category-function', () => {
     await run(
       'update',
       {
+        'Which setting': 'Resource access permissions, Scheduled recurring invocation',
         'access other resources': true,
         'Select the categories': 'storage',
         'permit on files': 'read',
@@ -287,7 +310,11 @@ void describe('category-function', () => {
     assert.equal(readJson(join(fnDir('worker'), 'parameters.json')).CloudWatchRule, 'rate(1 hour)');
     assert.deepEqual(backend().function.worker.dependsOn, [{ category: 'storage', resourceName: 'files', attributes: ['BucketName'] }]);
     assert.deepEqual(readJson(join(fnDir('worker'), 'function-parameters.json')).permissions, { storage: { files: ['read'] } });
-    await run('update', { 'access other resources': false, 'recurring schedule': false, 'package manager': 'npm' }, ['worker']);
+    await run(
+      'update',
+      { 'Which setting': 'Resource access permissions, Scheduled recurring invocation', 'access other resources': false, 'recurring schedule': false },
+      ['worker'],
+    );
     const cleared = template('worker');
     assert.equal(cleared.Resources.AmplifyResourcesPolicy, undefined);
     assert.equal(cleared.Resources.CloudWatchEvent, undefined);

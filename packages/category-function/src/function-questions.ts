@@ -126,26 +126,51 @@ export async function askLayers(ctx: PluginContext, current: LayerRef[]): Promis
   return layers.slice(0, 5);
 }
 
+/** Amplify's environment variables loop: add, update or remove, until done (values of the current environment). */
 export async function askEnvironmentVariables(ctx: PluginContext, current: Record<string, string>): Promise<Record<string, string>> {
   const configure = await ctx.prompt.confirm({ message: 'Do you want to configure environment variables for this function?', default: false });
   const vars = { ...current };
   if (!configure) return vars;
-  for (;;) {
-    const key = await ctx.prompt.input({
-      message: 'Enter the environment variable name:',
-      validate: (v) => (/^[a-zA-Z0-9_]+$/.test(v) ? true : 'You can use the following characters: a-z A-Z 0-9 _'),
-    });
-    vars[key] = await ctx.prompt.input({ message: 'Enter the environment variable value:' });
-    const next = await ctx.prompt.select({
-      message: 'Select what you want to do with environment variables:',
-      choices: [
-        { name: 'Add new environment variable', value: 'add' },
-        { name: "I'm done", value: 'done' },
-      ],
-      default: 'done',
-    });
-    if (next === 'done') return vars;
+  let action = Object.keys(vars).length === 0 ? 'add' : await nextEnvAction(ctx, vars);
+  while (action !== 'done') {
+    const keys = Object.keys(vars);
+    if (action === 'add') {
+      const key = await ctx.prompt.input({
+        message: 'Enter the environment variable name:',
+        validate: (v) =>
+          !ENV_KEY.test(v) ? 'You can use the following characters: a-z A-Z 0-9 _' : keys.includes(v) ? `${v} already exists: update it instead` : true,
+      });
+      vars[key] = await ctx.prompt.input({ message: 'Enter the environment variable value:' });
+    } else if (action === 'update') {
+      const key = await ctx.prompt.select({ message: 'Which environment variable do you want to update:', choices: keys.map((k) => ({ name: k, value: k })) });
+      vars[key] = await ctx.prompt.input({ message: 'Enter the environment variable value:', default: vars[key] ?? '' });
+    } else {
+      const key = await ctx.prompt.select({ message: 'Which environment variable do you want to remove:', choices: keys.map((k) => ({ name: k, value: k })) });
+      delete vars[key];
+    }
+    action = await nextEnvAction(ctx, vars);
   }
+  return vars;
+}
+
+const ENV_KEY = /^[a-zA-Z0-9_]+$/;
+
+function nextEnvAction(ctx: PluginContext, vars: Record<string, string>): Promise<string> {
+  const some = Object.keys(vars).length > 0;
+  return ctx.prompt.select({
+    message: 'Select what you want to do with environment variables:',
+    choices: [
+      { name: 'Add new environment variable', value: 'add' },
+      ...(some
+        ? [
+            { name: 'Update existing environment variables', value: 'update' },
+            { name: 'Remove existing environment variables', value: 'remove' },
+          ]
+        : []),
+      { name: "I'm done", value: 'done' },
+    ],
+    default: 'done',
+  });
 }
 
 /** Amplify's secrets loop: add, update or remove, until done. Values are asked with the terminal's echo as for any answer. */
@@ -195,7 +220,7 @@ function nextSecretAction(ctx: PluginContext, secrets: Record<string, unknown>):
   });
 }
 
-export async function askPackageManager(ctx: PluginContext): Promise<PackageManager> {
+export async function askPackageManager(ctx: PluginContext, current?: PackageManager): Promise<PackageManager> {
   const choice = await ctx.prompt.select({
     message: 'Choose the package manager that you want to use:',
     choices: [
@@ -204,21 +229,53 @@ export async function askPackageManager(ctx: PluginContext): Promise<PackageMana
       { name: 'PNPM', value: 'pnpm' },
       { name: 'Custom Build Command or Script Path', value: 'custom' },
     ],
-    default: 'npm',
+    default: current === undefined ? 'npm' : typeof current === 'string' ? current : 'custom',
   });
   if (choice !== 'custom') return choice as 'npm' | 'yarn' | 'pnpm';
   return {
-    custom: await ctx.prompt.input({ message: 'Enter command or script path to build your function:', validate: (v) => (v.trim() ? true : 'Enter a command') }),
+    custom: await ctx.prompt.input({
+      message: 'Enter command or script path to build your function:',
+      ...(typeof current === 'object' ? { default: current.custom } : {}),
+      validate: (v) => (v.trim() ? true : 'Enter a command'),
+    }),
   };
 }
 
 /** The advanced settings, asked as Amplify asks them (current values as the defaults). */
 export async function askAdvancedSettings(ctx: PluginContext, self: string, current: FunctionSettings): Promise<FunctionSettings> {
-  const permissions = await askPermissions(ctx, self, current.permissions);
-  const schedule = await askSchedule(ctx, current.schedule);
-  const layers = await askLayers(ctx, current.layers);
-  const environmentVariables = await askEnvironmentVariables(ctx, current.environmentVariables);
-  const secrets = await askSecrets(ctx, Object.keys(current.secrets));
-  const packageManager = await askPackageManager(ctx);
-  return { permissions, ...(schedule ? { schedule } : {}), layers, environmentVariables, secrets, packageManager };
+  return askSettings(ctx, self, current, ['permissions', 'schedule', 'layers', 'environment', 'secrets']);
+}
+
+/** The settings `forte update function` offers, as Amplify names them. */
+export const UPDATABLE_SETTINGS = {
+  permissions: 'Resource access permissions',
+  schedule: 'Scheduled recurring invocation',
+  layers: 'Lambda layers configuration',
+  environment: 'Environment variables configuration',
+  secrets: 'Secret values configuration',
+} as const;
+type Setting = keyof typeof UPDATABLE_SETTINGS;
+
+/** Amplify's update: which settings to change, then only their questions (the package manager last, as at add). */
+export async function askUpdatedSettings(ctx: PluginContext, self: string, current: FunctionSettings): Promise<FunctionSettings> {
+  const names = Object.values(UPDATABLE_SETTINGS);
+  const chosen = await pickMany(ctx, 'Which setting do you want to update?', names);
+  if (chosen.length === 0) throw new UserError('No setting was chosen, so nothing changed.', `Choose one or more of: ${names.join(', ')}.`);
+  const keys = (Object.keys(UPDATABLE_SETTINGS) as Setting[]).filter((k) => chosen.includes(UPDATABLE_SETTINGS[k]));
+  return askSettings(ctx, self, current, keys);
+}
+
+async function askSettings(ctx: PluginContext, self: string, current: FunctionSettings, keys: Setting[]): Promise<FunctionSettings> {
+  const next: FunctionSettings = { ...current };
+  if (keys.includes('permissions')) next.permissions = await askPermissions(ctx, self, current.permissions);
+  if (keys.includes('schedule')) {
+    const schedule = await askSchedule(ctx, current.schedule);
+    if (schedule) next.schedule = schedule;
+    else delete next.schedule;
+  }
+  if (keys.includes('layers')) next.layers = await askLayers(ctx, current.layers);
+  if (keys.includes('environment')) next.environmentVariables = await askEnvironmentVariables(ctx, current.environmentVariables);
+  if (keys.includes('secrets')) next.secrets = await askSecrets(ctx, Object.keys(current.secrets));
+  next.packageManager = await askPackageManager(ctx, current.packageManager);
+  return next;
 }

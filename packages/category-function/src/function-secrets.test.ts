@@ -98,7 +98,7 @@ void describe('function secrets: set in the cloud at once, updated, removed', ()
     await run(
       'update',
       {
-        ...noOther,
+        'Which setting': 'Secret values configuration',
         'secret values': true,
         'What do you want to do?': ['update', 'remove', 'done'],
         'Select the secret to update': 'A_KEY',
@@ -113,7 +113,16 @@ void describe('function secrets: set in the cloud at once, updated, removed', ()
     assert.ok(t.Resources.AmplifyFunctionSecretsPolicy);
     assert.deepEqual(readJson(join(fnDir('sec'), 'function-parameters.json')).secretNames, ['A_KEY']);
 
-    await run('update', { ...noOther, 'secret values': true, 'What do you want to do?': ['remove', 'done'], 'Select the secrets to delete': 'A_KEY' }, ['sec']);
+    await run(
+      'update',
+      {
+        'Which setting': 'Secret values configuration',
+        'secret values': true,
+        'What do you want to do?': ['remove', 'done'],
+        'Select the secrets to delete': 'A_KEY',
+      },
+      ['sec'],
+    );
     const cleared = template('sec');
     assert.equal(cleared.Resources.AmplifyFunctionSecretsPolicy, undefined);
     assert.equal(cleared.Parameters.secretsPathAmplifyAppId, undefined);

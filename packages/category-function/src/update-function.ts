@@ -1,6 +1,6 @@
 import { UserError, type PluginContext } from '@forte/protocol';
 import { CATEGORY, readEnvParameters } from './function-files.js';
-import { askAdvancedSettings } from './function-questions.js';
+import { askUpdatedSettings } from './function-questions.js';
 import { readFunction, writeSettings, type FunctionSettings, type PackageManager } from './function-resource.js';
 import { accessDependency, resolveAccess } from './function-resource.js';
 import type { DependsOn } from './resource-access.js';
@@ -76,7 +76,7 @@ export async function chooseFunction(ctx: PluginContext): Promise<string> {
 /** `forte update function`: the advanced settings again, with the current values as defaults. */
 export async function updateFunction(ctx: PluginContext): Promise<void> {
   const name = await chooseFunction(ctx);
-  const next = await askAdvancedSettings(ctx, name, currentSettings(ctx, name));
+  const next = await askUpdatedSettings(ctx, name, currentSettings(ctx, name));
   await applyUpdate(ctx, name, next);
   ctx.print.success(`Successfully updated resource ${name} locally.`);
 }
