@@ -1,11 +1,14 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { UserError } from '@forte/protocol';
 
-/** Forte's record of each folder's last successful build (per function folder; safe to delete). */
-export const BUILD_RECORD_FILE = '.forte-build.json';
+/**
+ * Forte's record of a folder's last successful build, inside its node_modules: never committed, left out of
+ * the zip and of the backend's hashes, and gone (so the next build installs again) when node_modules is.
+ */
+export const BUILD_RECORD_FILE = 'node_modules/.forte-build.json';
 
 /** Amplify's order of lock files, and the install each one means (none: npm). */
 export function buildCommand(srcDir: string, stateBuild: string | undefined): { command: string; tool: string } {
@@ -51,15 +54,13 @@ function run(command: string, cwd: string): Promise<{ code: number | null; outpu
  * sources changed since the last successful build (recorded in BUILD_RECORD_FILE next to it). Returns
  * whether it ran; a failing install is a UserError naming the resource and quoting the tool's output.
  */
-export async function installDependencies(options: { resourceName: string; resourceDir: string; buildDir: string; stateBuild?: string }): Promise<boolean> {
-  const { resourceName, resourceDir, buildDir } = options;
+export async function installDependencies(options: { resourceName: string; buildDir: string; stateBuild?: string }): Promise<boolean> {
+  const { resourceName, buildDir } = options;
   if (!existsSync(join(buildDir, 'package.json'))) return false;
-  const recordFile = join(resourceDir, BUILD_RECORD_FILE);
+  const recordFile = join(buildDir, BUILD_RECORD_FILE);
   const fingerprint = sourceFingerprint(buildDir);
   const { command, tool } = buildCommand(buildDir, options.stateBuild);
-  const record = existsSync(recordFile) ? (JSON.parse(readFileSync(recordFile, 'utf8')) as { fingerprint?: string; command?: string }) : {};
-  if (record.fingerprint === fingerprint && record.command === command && existsSync(join(buildDir, 'node_modules'))) return false;
-  if (record.fingerprint === fingerprint && record.command === command && !hasDependencies(buildDir)) return false;
+  if (readRecord(recordFile) === `${command}\n${fingerprint}`) return false;
   let result: { code: number | null; output: string };
   try {
     result = await run(command, buildDir);
@@ -77,11 +78,15 @@ export async function installDependencies(options: { resourceName: string; resou
     );
   }
   // The lock file an install may have written is part of the sources: fingerprint after it.
-  writeFileSync(recordFile, `${JSON.stringify({ fingerprint: sourceFingerprint(buildDir), command }, null, 2)}\n`);
+  mkdirSync(dirname(recordFile), { recursive: true });
+  writeFileSync(recordFile, `${command}\n${sourceFingerprint(buildDir)}`);
   return true;
 }
 
-function hasDependencies(dir: string): boolean {
-  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies?: object };
-  return Object.keys(pkg.dependencies ?? {}).length > 0;
+function readRecord(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }

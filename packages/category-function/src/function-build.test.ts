@@ -92,13 +92,13 @@ void describe('function build, packaging and the cloud commands', () => {
     const entries = unzipSync(first.assets![0]!.body);
     assert.equal(new TextDecoder().decode(entries['node_modules/localdep/index.js']), 'module.exports = 42;\n');
     assert.ok(entries['index.js'] && entries['package.json'] && entries['event.json'] && entries['package-lock.json']);
+    assert.equal(entries['node_modules/.forte-build.json'], undefined, 'the build record stays out of the zip');
 
     // A second build of the same sources: no install (a build command that would fail proves it did not run).
     setBuild('npmfn', 'node -e "process.exit(3)"');
-    writeFileSync(
-      join(fnDir('npmfn'), '.forte-build.json'),
-      JSON.stringify({ ...readJson(join(fnDir('npmfn'), '.forte-build.json')), command: 'node -e "process.exit(3)"' }),
-    );
+    // ... recorded as the command of the last build, so only a change of the sources can make it run.
+    const record = join(fnDir('npmfn'), 'src/node_modules/.forte-build.json');
+    writeFileSync(record, readFileSync(record, 'utf8').replace(/^[^\n]*/, 'node -e "process.exit(3)"'));
     for (const f of ['index.js', 'package.json']) utimesSync(join(fnDir('npmfn'), 'src', f), new Date(), new Date(Date.now() + 5000));
     const second = await categoryPlugin.build!(context('build').ctx, ref('npmfn'));
     assert.equal(second.parameters!['s3Key'], first.parameters!['s3Key'], 'same sources, same zip: touching files changes nothing');

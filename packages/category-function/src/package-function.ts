@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { UserError, type PluginContext, type ResourceBuild, type ResourceRef, type Template } from '@forte/protocol';
-import { installDependencies } from './build-function.js';
+import { BUILD_RECORD_FILE, installDependencies } from './build-function.js';
 import { LAYER_SERVICE, functionPaths, readEnvParameters, readJsonFile } from './function-files.js';
 import type { FunctionParameters } from './function-settings.js';
 import { missingSecrets } from './function-secrets.js';
@@ -17,9 +17,9 @@ export const buildKey = (name: string, zip: Buffer): string =>
 export async function packageResource(ctx: PluginContext, resource: ResourceRef): Promise<{ zip: Buffer; key: string; installed: boolean }> {
   const { resourceName, dir } = resource;
   if (resource.service === LAYER_SERVICE) {
-    const installed = await installDependencies({ resourceName, resourceDir: dir, buildDir: join(dir, 'lib', 'nodejs') });
+    const installed = await installDependencies({ resourceName, buildDir: join(dir, 'lib', 'nodejs') });
     // Amplify's layer zip: lib's contents (nodejs/...) and opt's at the root; opt wins a clash.
-    const zip = zipFolders([{ dir: join(dir, 'lib') }, ...(existsSync(join(dir, 'opt')) ? [{ dir: join(dir, 'opt') }] : [])]);
+    const zip = zipFolders([{ dir: join(dir, 'lib') }, ...(existsSync(join(dir, 'opt')) ? [{ dir: join(dir, 'opt') }] : [])], [`nodejs/${BUILD_RECORD_FILE}`]);
     return { zip, key: buildKey(resourceName, zip), installed };
   }
   const paths = functionPaths(dir, resourceName);
@@ -28,11 +28,10 @@ export async function packageResource(ctx: PluginContext, resource: ResourceRef)
   const state = readJsonFile<{ scripts?: { build?: string } }>(paths.state, {});
   const installed = await installDependencies({
     resourceName,
-    resourceDir: dir,
     buildDir: paths.src,
     ...(state.scripts?.build ? { stateBuild: state.scripts.build } : {}),
   });
-  const zip = zipFolders([{ dir: paths.src }]);
+  const zip = zipFolders([{ dir: paths.src }], [BUILD_RECORD_FILE]);
   return { zip, key: buildKey(resourceName, zip), installed };
 }
 

@@ -16,11 +16,13 @@ function collect(root: string, dir: string, prefix: string, out: Map<string, Buf
 
 /**
  * Zips folders deterministically: entries sorted by path, fixed timestamps, every file's bytes as read.
- * Each folder's contents go under its prefix (`''` = the zip root); a later folder's file wins on a clash.
+ * Each folder's contents go under its prefix (`''` = the zip root); a later folder's file wins on a clash;
+ * `exclude` names zip paths to leave out.
  */
-export function zipFolders(folders: { dir: string; prefix?: string }[]): Buffer {
+export function zipFolders(folders: { dir: string; prefix?: string }[], exclude: string[] = []): Buffer {
   const files = new Map<string, Buffer>();
   for (const { dir, prefix } of folders) collect(dir, dir, prefix ?? '', files);
+  for (const path of exclude) files.delete(path);
   const zippable: Zippable = {};
   for (const path of [...files.keys()].sort()) zippable[path] = [files.get(path)!, { mtime: FIXED_TIME, level: 6 }];
   return Buffer.from(zipSync(zippable));
