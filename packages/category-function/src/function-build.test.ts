@@ -216,6 +216,16 @@ void describe('function build, packaging and the cloud commands', () => {
     const defaultEvent = context('invoke', { endpoint: lambda.endpoint, subCommands: ['hello'] });
     await categoryPlugin.executeCommand(defaultEvent.ctx);
     assert.deepEqual(JSON.parse(lambda.requests[2]!.body), { key1: 'value1', key2: 'value2', key3: 'value3' });
+    const failing = await fakeCloud((req, body, res) => {
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' })
+        .end(JSON.stringify({ errorType: 'TypeError', errorMessage: 'boom', trace: [] }));
+    });
+    servers.push(failing.server);
+    const failed = context('invoke', { endpoint: failing.endpoint, subCommands: ['hello'] });
+    await assert.rejects(categoryPlugin.executeCommand(failed.ctx), (e: unknown) => isUserError(e) && e.message === 'hello returned an error.');
+    assert.ok(failed.printed.includes('Error (Unhandled):'));
+    assert.ok(failed.printed.some((p) => p.includes('"errorMessage":"boom"')));
     writeFileSync(join(root, 'bad.json'), '{not json');
     await assert.rejects(
       categoryPlugin.executeCommand(context('invoke', { endpoint: lambda.endpoint, subCommands: ['hello'], options: { event: 'bad.json' } }).ctx),

@@ -57,8 +57,13 @@ export async function invokeCommand(ctx: PluginContext): Promise<void> {
   const event = ctx.input.options['event'];
   const result = await invokeFunction(ctx, name, typeof event === 'string' ? event : undefined);
   if (result.log) ctx.print.info(result.log.trimEnd());
-  if (result.functionError) ctx.print.error(`Result (${result.functionError} error):`);
-  else ctx.print.success('Result:');
+  if (!result.functionError) {
+    ctx.print.success('Result:');
+    ctx.print.info(result.payload);
+    return;
+  }
+  ctx.print.error(`Error (${result.functionError}):`);
   ctx.print.info(result.payload);
-  if (result.functionError) process.exitCode = 1;
+  // A failing invocation fails the command, so scripts can tell.
+  throw new UserError(`${name} returned an error.`, 'The error and the log are printed above; fix the handler and push again.');
 }
