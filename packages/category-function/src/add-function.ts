@@ -20,7 +20,7 @@ export async function askRuntime(ctx: PluginContext): Promise<void> {
 }
 
 /** The project's storage DynamoDB tables, with their keys (storage cli-inputs.json when present). */
-function dynamoTables(ctx: PluginContext): { name: string; partitionKey: string; sortKey?: string; table: string }[] {
+export function dynamoTables(ctx: PluginContext): { name: string; partitionKey: string; sortKey?: string; table: string }[] {
   const project = ctx.project();
   return Object.entries(project.readBackendConfig()['storage'] ?? {})
     .filter(([, e]) => e.service === 'DynamoDB')
@@ -34,7 +34,7 @@ function dynamoTables(ctx: PluginContext): { name: string; partitionKey: string;
     });
 }
 
-const noTables = (): UserError =>
+export const noTables = (): UserError =>
   new UserError(
     'The CRUD template needs a DynamoDB table of the storage category, and this project has none.',
     'Forte does not add storage tables yet (`forte add storage` comes later): choose another template, or add the table to amplify/backend/storage by hand.',
@@ -96,7 +96,7 @@ async function askTrigger(ctx: PluginContext): Promise<TriggerSource> {
 }
 
 /** A stream ARN: `arn:aws:kinesis:<region>:<account>:stream/<name>`, `arn:aws:dynamodb:<region>:<account>:table/<t>/stream/<label>`. */
-const STREAM_ARN = {
+export const STREAM_ARN = {
   kinesis: /^arn:aws:kinesis:[a-z0-9-]+:\d{12}:stream\/[A-Za-z0-9_.-]+$/,
   dynamodb: /^arn:aws:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]+\/stream\/[^/\s]+$/,
 };

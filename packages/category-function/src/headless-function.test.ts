@@ -54,6 +54,37 @@ void describe('forte add|update function --headless', () => {
     assert.deepEqual(u.Resources.LambdaFunction.Properties.Layers[0], { Ref: 'functionsharedArn' }, 'what the request leaves out stays');
   });
 
+  void it('the CRUD and trigger templates take their data source from the request', async () => {
+    writeFileSync(
+      join(root, 'amplify/backend/backend-config.json'),
+      JSON.stringify({ api: { blog: { service: 'AppSync' } }, storage: { notes: { service: 'DynamoDB' } } }),
+    );
+    mkdirSync(join(root, 'amplify/backend/api/blog'), { recursive: true });
+    writeFileSync(join(root, 'amplify/backend/api/blog/schema.graphql'), 'type Post @model { id: ID! }\ntype Comment @model { id: ID! }\n');
+    await headless('add', { name: 'notesapi', template: 'crud', crudTable: 'notes' });
+    assert.deepEqual(readJson(join(root, 'amplify/backend/backend-config.json')).function.notesapi.dependsOn, [
+      { category: 'storage', resourceName: 'notes', attributes: ['Name', 'Arn'] },
+    ]);
+    await headless('add', { name: 'onpost', template: 'trigger', trigger: { type: 'dynamodb-model', models: ['Post'] } });
+    const t = readJson(join(fnDir('onpost'), 'onpost-cloudformation-template.json'));
+    assert.deepEqual(t.Resources.LambdaEventSourceMappingPost.Properties.EventSourceArn, {
+      'Fn::ImportValue': { 'Fn::Sub': '${apiblogGraphQLAPIIdOutput}:GetAtt:PostTable:StreamArn' },
+    });
+    await assert.rejects(
+      headless('add', { name: 'x', template: 'trigger', trigger: { type: 'dynamodb-model', models: ['Nope'] } }),
+      /trigger\.models: Nope is not an @model type/,
+    );
+    await assert.rejects(
+      headless('add', { name: 'y', template: 'crud', crudTable: 'other' }),
+      /crudTable must name a storage DynamoDB table of the project; other is not one/,
+    );
+    await assert.rejects(headless('add', { name: 'z', template: 'trigger' }), /needs a "trigger" event source/);
+    await assert.rejects(
+      headless('add', { name: 'w', template: 'trigger', trigger: { type: 'kinesis-arn', arn: 'arn:aws:sqs:us-east-1:123456789012:q' } }),
+      /trigger\.arn: a Kinesis stream ARN/,
+    );
+  });
+
   const invalid: [string, Record<string, unknown>, RegExp][] = [
     ['name', { name: 'my-fn' }, /name: function names use letters and digits only/],
     ['runtime', { name: 'a', runtime: 'python3.12' }, /runtime: Forte runs Node\.js functions only/],

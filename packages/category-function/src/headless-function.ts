@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { UserError, type PluginContext } from '@forte/protocol';
 import { SECRET_NAME } from './function-secrets.js';
-import { FUNCTION_NAME, createFunction, defaultFunctionName, type FunctionSettings, type PackageManager } from './function-resource.js';
+import { FUNCTION_NAME, createFunction, defaultFunctionName, type FunctionSettings, type FunctionSpec, type PackageManager } from './function-resource.js';
 import { createLayer } from './layer-resource.js';
 import { validateScheduleExpression } from './schedule-expression.js';
 import { currentSettings, applyUpdate } from './update-function.js';
-import { printAdded } from './add-function.js';
+import { STREAM_ARN, dynamoTables, noTables, printAdded } from './add-function.js';
+import { appSyncApi, modelNames } from './api-models.js';
 
 const operations = z.array(z.enum(['create', 'read', 'update', 'delete', 'Query', 'Mutation', 'Subscription'])).min(1, 'name at least one operation');
 const settingsShape = {
@@ -40,6 +41,17 @@ export const addFunctionRequestSchema = z
     capability: z.enum(['function', 'layer']).default('function'),
     runtime: z.literal('nodejs', { message: 'Forte runs Node.js functions only: use "nodejs"' }).default('nodejs'),
     template: z.enum(['hello-world', 'serverless', 'crud', 'trigger']).default('hello-world'),
+    /** The CRUD template's storage DynamoDB resource. */
+    crudTable: z.string().optional(),
+    /** The trigger template's event source. */
+    trigger: z
+      .discriminatedUnion('type', [
+        z.object({ type: z.literal('dynamodb-model'), models: z.array(z.string()).min(1, 'name at least one @model type') }).strict(),
+        z.object({ type: z.literal('dynamodb-storage'), resourceName: z.string() }).strict(),
+        z.object({ type: z.literal('dynamodb-arn'), arn: z.string().regex(STREAM_ARN.dynamodb, 'a DynamoDB stream ARN') }).strict(),
+        z.object({ type: z.literal('kinesis-arn'), arn: z.string().regex(STREAM_ARN.kinesis, 'a Kinesis stream ARN') }).strict(),
+      ])
+      .optional(),
     ...settingsShape,
   })
   .strict();
@@ -84,11 +96,9 @@ export async function addFunctionHeadless(ctx: PluginContext, payload: unknown):
     ctx.print.success(`Lambda layer folders & files created: amplify/backend/function/${name}`);
     return;
   }
-  if (request.template === 'crud' || request.template === 'trigger') {
-    throw new UserError(`The ${request.template} template asks for its data source interactively.`, 'Run `forte add function` without --headless for it.');
-  }
+  const source = dataSource(ctx, request);
   const settings = toSettings(request, { permissions: {}, layers: [], environmentVariables: {}, secrets: {} }, project.envName);
-  await createFunction(ctx, { ...settings, name, template: request.template });
+  await createFunction(ctx, { ...settings, name, template: request.template, ...source.spec }, source.table);
   printAdded(ctx, name);
 }
 
@@ -97,4 +107,54 @@ export async function updateFunctionHeadless(ctx: PluginContext, payload: unknow
   const current = currentSettings(ctx, request.name);
   await applyUpdate(ctx, request.name, toSettings(request, current, ctx.project().envName));
   ctx.print.success(`Successfully updated resource ${request.name} locally.`);
+}
+
+type AddRequest = z.infer<typeof addFunctionRequestSchema>;
+
+/** The CRUD table or trigger source a request names, checked against the project. */
+function dataSource(
+  ctx: PluginContext,
+  request: AddRequest,
+): { spec: Partial<FunctionSpec>; table?: { name: string; partitionKey: string; sortKey?: string } } {
+  if (request.template !== 'crud' && request.crudTable !== undefined)
+    throw new UserError('crudTable is only for the crud template.', 'Remove it, or set "template": "crud".');
+  if (request.template !== 'trigger' && request.trigger !== undefined)
+    throw new UserError('trigger is only for the trigger template.', 'Remove it, or set "template": "trigger".');
+  if (request.template === 'crud') {
+    const tables = dynamoTables(ctx);
+    if (tables.length === 0) throw noTables();
+    const table = tables.find((t) => t.name === request.crudTable);
+    if (!table)
+      throw new UserError(
+        `crudTable must name a storage DynamoDB table of the project${request.crudTable ? `; ${request.crudTable} is not one` : ''}.`,
+        `Use one of: ${tables.map((t) => t.name).join(', ')}.`,
+      );
+    return {
+      spec: { crudTable: table.name },
+      table: { name: table.table, partitionKey: table.partitionKey, ...(table.sortKey ? { sortKey: table.sortKey } : {}) },
+    };
+  }
+  if (request.template !== 'trigger') return { spec: {} };
+  const trigger = request.trigger;
+  if (!trigger)
+    throw new UserError('The trigger template needs a "trigger" event source.', 'Add e.g. "trigger": { "type": "dynamodb-model", "models": ["Post"] }.');
+  if (trigger.type === 'dynamodb-model') {
+    const project = ctx.project();
+    const api = appSyncApi(project);
+    const models = api ? modelNames(project, api) : [];
+    const unknown = trigger.models.filter((m) => !models.includes(m));
+    if (!api || unknown.length > 0)
+      throw new UserError(
+        `trigger.models: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not an @model type' : 'are not @model types'} of the project's API.`,
+        `Use: ${models.join(', ') || 'none (add a GraphQL API with forte add api)'}.`,
+      );
+    return { spec: { trigger: { type: 'dynamodb-model', api, models: trigger.models } } };
+  }
+  if (trigger.type === 'dynamodb-storage' && !dynamoTables(ctx).some((t) => t.name === trigger.resourceName)) {
+    throw new UserError(
+      `trigger.resourceName: ${trigger.resourceName} is not a storage DynamoDB table of the project.`,
+      'Name one of amplify/backend/storage.',
+    );
+  }
+  return { spec: { trigger } };
 }
