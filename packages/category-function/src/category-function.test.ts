@@ -228,6 +228,9 @@ void describe('category-function', () => {
     assert.deepEqual(t.Parameters.functionsharedArn, { Type: 'String', Default: 'functionsharedArn' });
     assert.deepEqual(backend().function.layered.dependsOn, [{ category: 'function', resourceName: 'shared', attributes: ['Arn'] }]);
     assert.equal(readJson(join(fnDir('layered'), 'function-parameters.json')).lambdaLayers[0].resourceName, 'shared');
+    const remove = createFakePluginContext(root, { plugin: 'function', command: 'remove', yes: true });
+    remove.ctx.input.subCommands = ['shared'];
+    await rejectsWithUserError(() => categoryPlugin.executeCommand(remove.ctx), /shared cannot be removed: function layered depends on it/);
   });
 
   void it('access to an @model table (listed under storage): the table name and ARN by import of the API stack export', async () => {

@@ -9,6 +9,7 @@ import { isUserError, type CategoryPlugin, type ResourceRef } from '@forte/proto
 import { createFakePluginContext } from '@forte/testing';
 import * as plugin from './index.js';
 import { buildCommand } from './build-function.js';
+import { packageResource } from './package-function.js';
 
 const categoryPlugin: CategoryPlugin = plugin;
 const readJson = (path: string): any => JSON.parse(readFileSync(path, 'utf8'));
@@ -105,6 +106,17 @@ void describe('function build, packaging and the cloud commands', () => {
     assert.deepEqual(second.assets![0]!.body, first.assets![0]!.body);
     writeFileSync(join(fnDir('npmfn'), 'src/index.js'), 'exports.handler = async () => 1;\n');
     await assert.rejects(categoryPlugin.build!(context('build').ctx, ref('npmfn')), (e: unknown) => isUserError(e) && /npmfn failed/.test(e.message));
+  });
+
+  void it('a deleted node_modules makes the next build install again', async () => {
+    await add('counted');
+    const counter = join(root, 'installs.txt');
+    setBuild('counted', `node -e "require('fs').appendFileSync(${JSON.stringify(counter).replace(/"/g, "'")}, 'x')"`);
+    const build = async (): Promise<boolean> => (await packageResource(context('build').ctx, ref('counted'))).installed;
+    assert.deepEqual([await build(), await build()], [true, false]);
+    rmSync(join(fnDir('counted'), 'src/node_modules'), { recursive: true });
+    assert.equal(await build(), true);
+    assert.equal(readFileSync(counter, 'utf8'), 'xx');
   });
 
   void it('a failed install fails the build naming the function and quoting the package manager', async () => {
