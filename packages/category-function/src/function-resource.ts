@@ -110,8 +110,15 @@ export interface StoredFunction {
 export function readFunction(project: Project, name: string): StoredFunction {
   const paths = functionPaths(project.resourceDir(CATEGORY, name), name);
   if (!existsSync(paths.template)) throw new UserError(`The project has no function ${name}.`, 'See the functions with `forte status`.');
+  const template = readJsonFile<Template>(paths.template);
+  if ((template.Resources as Record<string, { Type?: string } | undefined> | undefined)?.['LambdaFunction']?.Type !== 'AWS::Lambda::Function') {
+    throw new UserError(
+      `${paths.template} has no LambdaFunction resource of type AWS::Lambda::Function, which Forte (as Amplify) edits.`,
+      'Restore that resource in the template (its logical id must stay LambdaFunction), then run the command again.',
+    );
+  }
   return {
-    template: readJsonFile<Template>(paths.template),
+    template,
     functionParameters: readJsonFile<FunctionParameters>(paths.functionParameters, { lambdaLayers: [] }),
     parameters: readJsonFile<Record<string, unknown>>(paths.parameters, {}),
     state: readJsonFile<Record<string, unknown>>(paths.state, {}),

@@ -112,6 +112,19 @@ void describe('forte add|update function --headless', () => {
     });
   }
 
+  void it('refuses an update of a template whose LambdaFunction was renamed, naming the file', async () => {
+    await headless('add', { name: 'renamed' });
+    const file = join(fnDir('renamed'), 'renamed-cloudformation-template.json');
+    const t = readJson(file);
+    t.Resources.MyFunction = t.Resources.LambdaFunction;
+    delete t.Resources.LambdaFunction;
+    writeFileSync(file, JSON.stringify(t));
+    await assert.rejects(
+      headless('update', { name: 'renamed', schedule: 'rate(1 hour)' }),
+      /renamed-cloudformation-template\.json has no LambdaFunction resource/,
+    );
+  });
+
   void it('refuses an update of a function that does not exist', async () => {
     await assert.rejects(headless('update', { name: 'ghost' }), /no function ghost/);
   });
