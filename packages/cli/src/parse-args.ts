@@ -19,6 +19,7 @@ export const BOOLEAN_FLAGS: ReadonlySet<string> = new Set([
   'no-codegen',
   'allow-destructive-graphql-schema-updates',
   'allow-data-loss',
+  'follow',
 ]);
 
 /** Long-name aliases (Amplify's `--amplify-config` etc.). */

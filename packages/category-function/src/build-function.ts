@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { UserError } from '@forte/protocol';
+
+/**
+ * Forte's record of a folder's last successful build, inside its node_modules: never committed, left out of
+ * the zip and of the backend's hashes, and gone (so the next build installs again) when node_modules is.
+ */
+export const BUILD_RECORD_FILE = 'node_modules/.forte-build.json';
+
+/** Amplify's order of lock files, and the install each one means (none: npm). */
+export function buildCommand(srcDir: string, stateBuild: string | undefined): { command: string; tool: string } {
+  if (stateBuild) return { command: stateBuild, tool: stateBuild.split(' ')[0] ?? stateBuild };
+  if (existsSync(join(srcDir, 'pnpm-lock.yaml'))) return { command: 'pnpm install', tool: 'pnpm' };
+  if (existsSync(join(srcDir, 'yarn.lock'))) return { command: 'yarn --no-bin-links --production', tool: 'yarn' };
+  // npm install follows package-lock.json when there is one.
+  return { command: 'npm install --no-bin-links --production', tool: 'npm' };
+}
+
+/** A fingerprint of a source folder outside node_modules (paths, sizes, contents). */
+export function sourceFingerprint(dir: string): string {
+  const hash = createHash('sha256');
+  const walk = (current: string, rel: string): void => {
+    for (const name of readdirSync(current).sort()) {
+      if (name === 'node_modules' || name === 'dist') continue;
+      const full = join(current, name);
+      const stats = statSync(full);
+      if (stats.isDirectory()) walk(full, `${rel}${name}/`);
+      else if (stats.isFile()) hash.update(`${rel}${name}\0`).update(readFileSync(full)).update('\0');
+    }
+  };
+  walk(dir, '');
+  return hash.digest('hex');
+}
+
+function run(command: string, cwd: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, { cwd, shell: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const keep = (chunk: Buffer): void => {
+      output = (output + chunk.toString()).slice(-8000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+/**
+ * Installs a folder's dependencies as Amplify's legacy build does: only when it has a package.json and its
+ * sources changed since the last successful build (recorded in BUILD_RECORD_FILE next to it). Returns
+ * whether it ran; a failing install is a UserError naming the resource and quoting the tool's output.
+ */
+export async function installDependencies(options: { resourceName: string; buildDir: string; stateBuild?: string }): Promise<boolean> {
+  const { resourceName, buildDir } = options;
+  if (!existsSync(join(buildDir, 'package.json'))) return false;
+  const recordFile = join(buildDir, BUILD_RECORD_FILE);
+  const fingerprint = sourceFingerprint(buildDir);
+  const { command, tool } = buildCommand(buildDir, options.stateBuild);
+  if (readRecord(recordFile) === `${command}\n${fingerprint}`) return false;
+  let result: { code: number | null; output: string };
+  try {
+    result = await run(command, buildDir);
+  } catch (error) {
+    throw new UserError(
+      `The build of ${resourceName} could not start ${tool}: ${(error as Error).message}`,
+      `Install ${tool}, or choose another package manager with \`forte update function\`.`,
+      { cause: error },
+    );
+  }
+  if (result.code !== 0) {
+    throw new UserError(
+      `The build of ${resourceName} failed: \`${command}\` exited with ${String(result.code)} in ${buildDir}.\n${result.output.trim()}`,
+      `Fix the dependencies in ${join(buildDir, 'package.json')} (or the build command in amplify.state) and push again.`,
+    );
+  }
+  // The lock file an install may have written is part of the sources: fingerprint after it.
+  mkdirSync(dirname(recordFile), { recursive: true });
+  writeFileSync(recordFile, `${command}\n${sourceFingerprint(buildDir)}`);
+  return true;
+}
+
+function readRecord(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,85 @@
+import { UserError, type PluginContext, type ResourceBuild, type ResourceRef } from '@forte/protocol';
+import { addFunction } from './add-function.js';
+import { CATEGORY } from './function-files.js';
+import { logsCommand } from './function-logs.js';
+import { addFunctionHeadless, updateFunctionHeadless } from './headless-function.js';
+import { invokeCommand } from './invoke-function.js';
+import { buildResource, packageResource } from './package-function.js';
+import { removeFunction } from './remove-function.js';
+import { updateFunction } from './update-function.js';
+
+export { addFunctionRequestSchema, updateFunctionRequestSchema } from './headless-function.js';
+export { validateScheduleExpression } from './schedule-expression.js';
+export { secretParameterName } from './function-secrets.js';
+
+const ALIASES: Record<string, string> = { configure: 'update' };
+
+/** Runs `forte function <command>` (or `forte <command> function`). */
+export async function executeCommand(ctx: PluginContext): Promise<void> {
+  const command = ctx.input.command ?? 'help';
+  switch (ALIASES[command] ?? command) {
+    case 'add':
+      return addFunction(ctx);
+    case 'update':
+      return updateFunction(ctx);
+    case 'remove':
+      return removeFunction(ctx);
+    case 'build':
+      return buildCommand(ctx);
+    case 'invoke':
+    case 'mock':
+      return invokeCommand(ctx);
+    case 'logs':
+      return logsCommand(ctx);
+    case 'help':
+      printHelp(ctx);
+      return;
+    default:
+      throw new UserError(`function has no command ${command}.`, 'See the commands with `forte function help`.');
+  }
+}
+
+/** `--headless`: a JSON request on stdin (packages/category-function/README.md); remove takes `--yes`. */
+export async function executeHeadlessCommand(ctx: PluginContext, payload: unknown): Promise<void> {
+  const command = ctx.input.command ?? '';
+  switch (ALIASES[command] ?? command) {
+    case 'add':
+      return addFunctionHeadless(ctx, payload);
+    case 'update':
+      return updateFunctionHeadless(ctx, payload);
+    case 'remove':
+      return removeFunction(ctx);
+    default:
+      throw new UserError(`function has no headless command ${command}.`, 'Use add, update or remove with --headless.');
+  }
+}
+
+/** The function's (or layer's) template as on disk, its parameter values and its code zip (called by `forte push`). */
+export async function build(ctx: PluginContext, resource: ResourceRef): Promise<ResourceBuild> {
+  return buildResource(ctx, resource);
+}
+
+/** `forte function build [name]`: installs and packages each function (or the one named) without deploying. */
+async function buildCommand(ctx: PluginContext): Promise<void> {
+  const project = ctx.project();
+  const entries = Object.entries(project.readBackendConfig()[CATEGORY] ?? {});
+  const wanted = ctx.input.subCommands[0];
+  const chosen = wanted ? entries.filter(([n]) => n === wanted) : entries;
+  if (wanted && chosen.length === 0)
+    throw new UserError(`The project has no function named ${wanted}.`, `Choose one of: ${entries.map(([n]) => n).join(', ') || 'none'}.`);
+  for (const [resourceName, entry] of chosen) {
+    const ref: ResourceRef = { category: CATEGORY, resourceName, service: String(entry.service), dir: project.resourceDir(CATEGORY, resourceName) };
+    const { key, installed } = await packageResource(ctx, ref);
+    ctx.print.success(`${resourceName}: ${installed ? 'dependencies installed, ' : ''}packaged as ${key}`);
+  }
+}
+
+function printHelp(ctx: PluginContext): void {
+  ctx.print.info('forte function <command>');
+  ctx.print.info("  add      Adds a Lambda function or layer with Amplify's questions; --headless reads a JSON request.");
+  ctx.print.info('  update   Changes access, schedule, layers, env vars, secrets or the package manager; --headless too.');
+  ctx.print.info('  remove   Removes a function or layer (refused while another resource depends on it).');
+  ctx.print.info('  build    Installs dependencies and packages each function (or the one named).');
+  ctx.print.info('  invoke   Runs a deployed function with --event file.json (default src/event.json); `forte mock function` too.');
+  ctx.print.info("  logs     Prints a function's logs: --since 10m, --follow.");
+}

@@ -1,0 +1,67 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError, type PluginContext } from '@forte/protocol';
+import { CATEGORY, forgetEnvParameters, readJsonFile } from './function-files.js';
+import { deleteSecrets } from './function-secrets.js';
+import type { FunctionParameters } from './function-settings.js';
+
+/** Which resources of backend-config.json depend on `name` (`category resource` each). */
+export function dependentsOf(backend: Record<string, Record<string, { dependsOn?: unknown }>>, name: string): string[] {
+  const out: string[] = [];
+  for (const [category, resources] of Object.entries(backend)) {
+    if (category === 'parameters') continue;
+    for (const [resourceName, entry] of Object.entries(resources)) {
+      const deps = Array.isArray(entry.dependsOn) ? (entry.dependsOn as { category?: string; resourceName?: string }[]) : [];
+      if (deps.some((d) => d.category === CATEGORY && d.resourceName === name)) out.push(`${category} ${resourceName}`);
+    }
+  }
+  return out;
+}
+
+/** `forte remove function <name>`: refused while another resource depends on it. */
+export async function removeFunction(ctx: PluginContext): Promise<void> {
+  const project = ctx.project();
+  const backend = project.readBackendConfig();
+  const names = Object.keys(backend[CATEGORY] ?? {});
+  if (names.length === 0) throw new UserError('This project has no function to remove.', 'See the resources with `forte status`.');
+  const name =
+    ctx.input.subCommands[0] ??
+    (await ctx.prompt.select({ message: 'Choose the resource you would want to remove', choices: names.map((n) => ({ name: n, value: n })) }));
+  if (!names.includes(name)) throw new UserError(`The project has no function or layer named ${name}.`, `Choose one of: ${names.join(', ')}.`);
+  const dependents = dependentsOf(backend, name);
+  if (dependents.length > 0) {
+    throw new UserError(
+      `${name} cannot be removed: ${dependents.join(', ')} depend${dependents.length === 1 ? 's' : ''} on it.`,
+      `Remove the dependency first (e.g. \`forte update function\` to change a function's access or layers).`,
+    );
+  }
+  const confirmed =
+    ctx.prompt.yes ||
+    (await ctx.prompt.confirm({
+      message: `Are you sure you want to delete the resource? This action deletes all files related to this resource from the backend directory.`,
+      default: false,
+    }));
+  if (!confirmed) {
+    ctx.print.info('Nothing was removed.');
+    return;
+  }
+  const secrets =
+    readJsonFile<FunctionParameters>(join(project.resourceDir(CATEGORY, name), 'function-parameters.json'), { lambdaLayers: [] }).secretNames ?? [];
+  rmSync(project.resourceDir(CATEGORY, name), { recursive: true, force: true });
+  delete backend[CATEGORY]![name];
+  if (Object.keys(backend[CATEGORY]!).length === 0) delete backend[CATEGORY];
+  const parameters = { ...(backend['parameters'] ?? {}) } as Record<string, unknown>;
+  for (const key of Object.keys(parameters)) if (key.startsWith(`AMPLIFY_${CATEGORY}_${name}_`)) delete parameters[key];
+  backend['parameters'] = parameters as (typeof backend)[string];
+  project.writeBackendConfig(backend);
+  const meta = project.readMeta();
+  if (meta[CATEGORY]) {
+    delete meta[CATEGORY][name];
+    if (Object.keys(meta[CATEGORY]).length === 0) delete meta[CATEGORY];
+  }
+  project.writeMeta(meta);
+  forgetEnvParameters(project, CATEGORY, name);
+  await deleteSecrets(ctx, name, secrets);
+  ctx.print.success(`Successfully removed resource ${name} locally.`);
+  ctx.print.info('Run `forte push` to delete it from the cloud.');
+}
