@@ -4,3 +4,4 @@ export { makeTempDir } from './make-temp-dir.js';
 export * from './fake-plugin-context.js';
 export * from './call-failure.js';
 export { identityPoolTrust } from './identity-pool-trust.js';
+export * from './lambda-fixture.js';

@@ -21,6 +21,8 @@ export function createFunctionRegistry(options: {
 }) {
   const { kernel, store, code, credentials, runtime } = options;
   const live = new Map<string, { credentials: FunctionCredentials; deployed: Promise<void> }>();
+  // Renewed with half their lifetime left: an invocation under way (up to Lambda's 15 minutes) keeps valid keys.
+  const fresh = (creds: FunctionCredentials): boolean => creds.expiresAt - Date.now() > options.credentialsLifetimeMs / 2;
 
   async function specOf(fn: StoredFunction, creds: FunctionCredentials): Promise<FunctionSpec> {
     const layerDirs: string[] = [];
@@ -53,7 +55,7 @@ export function createFunctionRegistry(options: {
   async function deploy(fn: StoredFunction, reuseCredentials: boolean): Promise<void> {
     const current = live.get(fn.name);
     const creds =
-      reuseCredentials && current && current.credentials.expiresAt - Date.now() > options.credentialsLifetimeMs / 4
+      reuseCredentials && current && fresh(current.credentials)
         ? current.credentials
         : await credentials.issue(fn.name, fn.config.role, options.credentialsLifetimeMs);
     const deployed = specOf(fn, creds).then((spec) => runtime.deploy(spec));
@@ -81,10 +83,10 @@ export function createFunctionRegistry(options: {
         deploy(fn, false).catch((error: unknown) => kernel.log.error('function could not be deployed at start', { function: fn.name, error }));
       }
     },
-    /** Renews the credentials of every function that has a quarter of their lifetime left or less. */
+    /** Renews the credentials of every function that has half their lifetime left or less. */
     async renewCredentials(): Promise<void> {
       for (const [name, entry] of live) {
-        if (entry.credentials.expiresAt - Date.now() > options.credentialsLifetimeMs / 4) continue;
+        if (fresh(entry.credentials)) continue;
         const fn = await store.get(name);
         if (!fn) continue;
         await deploy(fn, false).catch((error: unknown) => kernel.log.error('function credentials could not be renewed', { function: name, error }));

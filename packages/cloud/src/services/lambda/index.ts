@@ -17,7 +17,7 @@ import { createLogGroupHandler } from './log-group-resource.js';
 import { createLogStore } from './log-store.js';
 import { createLogsRoute } from './logs-api.js';
 import { LAMBDA_MIGRATIONS } from './migrations.js';
-import { unavailableRuntime } from './unavailable-runtime.js';
+import { createFunctionRuntime } from './runtime/index.js';
 
 export type { LambdaOptions } from './lambda-options.js';
 
@@ -35,7 +35,7 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
   const code = createCodeStore(join(kernel.config.dataDir, 'lambda', 'code'));
   const credentials = createFunctionCredentials(kernel.sql, kernel.secrets);
   const logs = createLogStore({ sql: kernel.sql, log: kernel.log, defaultRetentionDays: options.logRetentionDays });
-  const runtime = (options.createRuntime ?? unavailableRuntime)({
+  const runtime = (options.createRuntime ?? createFunctionRuntime)({
     cacheDir: options.cacheDir,
     onLog: (line) => logs.add(line),
     concurrencyLimit: options.concurrencyLimit,
@@ -78,7 +78,7 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
       await registry.deployAll();
       queue.start();
       every(HOUR_MS, () => logs.trim(), 'log retention');
-      every(Math.min(5 * 60 * 1000, Math.max(1000, credentialsLifetimeMs / 8)), () => registry.renewCredentials(), 'credential renewal');
+      every(Math.min(5 * 60 * 1000, Math.max(250, credentialsLifetimeMs / 8)), () => registry.renewCredentials(), 'credential renewal');
     },
     async stop() {
       for (const timer of timers) clearInterval(timer);

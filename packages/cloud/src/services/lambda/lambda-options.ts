@@ -16,7 +16,7 @@ export interface LambdaOptions {
   allowDownloads?: boolean;
   /** Seconds before the first and second retry of an Event invocation whose function failed (Lambda: about 60 and 120). */
   eventRetryDelaysSeconds?: readonly number[];
-  /** Lifetime of a function's temporary credentials (default 3600 s); they are renewed when a quarter of it is left. */
+  /** Lifetime of a function's temporary credentials (default 3600 s); they are renewed when half of it is left. */
   credentialsLifetimeSeconds?: number;
   /** Builds the function runtime (the composition root passes the real one; tests may pass a double). */
   createRuntime?: (options: FunctionRuntimeOptions) => FunctionRuntime;

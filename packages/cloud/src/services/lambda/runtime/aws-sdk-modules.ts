@@ -82,6 +82,9 @@ export async function ensureAwsSdkModules(codeDir: string, options: AwsSdkOption
       '--omit=dev',
       '--registry',
       options.registry,
+      // An unreachable registry fails the deploy within seconds, not after npm's minute of retries.
+      '--fetch-retries=0',
+      '--fetch-timeout=15000',
       '--cache',
       join(options.cacheDir, 'npm-cache'),
       ...missing.map((p) => `${p}@3`),

@@ -114,7 +114,7 @@ async function loadHandler(taskRoot, handlerString) {
     app = await loadModule(taskRoot, moduleRoot, moduleName, file);
   } catch (e) {
     if (e instanceof SyntaxError) throw new UserCodeSyntaxError(String(e));
-    if (e && e.code === 'MODULE_NOT_FOUND') throw new ImportModuleError(String(e));
+    if (e && (e.code === 'MODULE_NOT_FOUND' || e.code === 'ERR_MODULE_NOT_FOUND')) throw new ImportModuleError(String(e));
     throw e;
   }
   const handler = exportPath.split('.').reduce((o, key) => o && o[key], app);
@@ -260,8 +260,34 @@ function crash(error, code) {
 process.on('uncaughtException', (error) => crash(error, 129));
 process.on('unhandledRejection', (reason) => crash(new UnhandledPromiseRejection(String(reason)), 128));
 
+// NODE_PATH (layers, the AWS SDK) applies to require() only. ES modules find those packages too, through a
+// resolve hook that retries a bare specifier from each NODE_PATH folder when the usual lookup (the
+// function's own node_modules first) fails. module.register exists from Node.js 18.19 and 20.6.
+function registerNodePathForImports() {
+  const register = require('module').register;
+  const folders = (process.env.NODE_PATH || '').split(path.delimiter).filter((dir) => dir && fs.existsSync(dir));
+  if (typeof register !== 'function' || folders.length === 0) return;
+  const parents = folders.map((dir) => pathToFileURL(path.join(path.dirname(dir), 'node-path-parent.js')).href);
+  const hook = `const parents = ${JSON.stringify(parents)};
+export async function resolve(specifier, context, next) {
+  try {
+    return await next(specifier, context);
+  } catch (error) {
+    if (!error || error.code !== 'ERR_MODULE_NOT_FOUND' || /^(\\.|\\/|[a-zA-Z][a-zA-Z0-9+.-]*:)/.test(specifier)) throw error;
+    for (const parentURL of parents) {
+      try {
+        return await next(specifier, { ...context, parentURL });
+      } catch {}
+    }
+    throw error;
+  }
+}`;
+  register(`data:text/javascript,${encodeURIComponent(hook)}`);
+}
+
 async function main() {
   patchConsole();
+  registerNodePathForImports();
   let handler;
   try {
     handler = await loadHandler(process.env.LAMBDA_TASK_ROOT, process.env._HANDLER);

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { awsSdkPackagesUsed, ensureAwsSdkModules } from './aws-sdk-modules.js';
+import { RuntimeSetupError } from './errors.js';
+import { createFakeRegistry, type FakeRegistry } from './fake-registry.test-helper.js';
+import { createTestRuntime } from './runtime.test-helper.js';
+
+let dir: string;
+let registry: FakeRegistry;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'forte-aws-sdk-'));
+  registry = await createFakeRegistry(dir);
+  const pkg = (name: string, version: string) => ({
+    'package.json': { content: JSON.stringify({ name, version, main: 'index.js', exports: { '.': { import: './index.mjs', require: './index.js' } } }) },
+    'index.js': { content: `exports.name = ${JSON.stringify(name)}; exports.version = ${JSON.stringify(version)};` },
+    'index.mjs': { content: `export const name = ${JSON.stringify(name)}; export const version = ${JSON.stringify(version)};` },
+  });
+  await registry.publish('@aws-sdk/client-fake', '3.1.0', pkg('@aws-sdk/client-fake', '3.1.0'));
+  await registry.publish('@aws-sdk/lib-fake', '3.2.0', pkg('@aws-sdk/lib-fake', '3.2.0'));
+});
+after(async () => {
+  await registry.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const writeFiles = async (root: string, files: Record<string, string>): Promise<void> => {
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(dirname(join(root, path)), { recursive: true });
+    await writeFile(join(root, path), content);
+  }
+};
+
+void describe('the AWS SDK', () => {
+  void it('finds the @aws-sdk packages the code uses, outside node_modules', async () => {
+    const code = join(dir, 'scan');
+    await writeFiles(code, {
+      'index.js': `const { S3Client } = require('@aws-sdk/client-s3');\nconst x = require ( "@aws-sdk/lib-dynamodb/dist-cjs/index.js" );`,
+      'src/esm.mjs': `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport '@aws-sdk/credential-providers';\nconst m = await import('@aws-sdk/client-sns');`,
+      'lib/types.cjs': `// no specifiers here: '@aws-sdk/in-a-string' is not loaded\nconst name = 'x';`,
+      'node_modules/dep/index.js': `require('@aws-sdk/client-sqs');`,
+      'notes.txt': `require('@aws-sdk/client-ses')`,
+    });
+    assert.deepEqual(await awsSdkPackagesUsed(code), [
+      '@aws-sdk/client-dynamodb',
+      '@aws-sdk/client-s3',
+      '@aws-sdk/client-sns',
+      '@aws-sdk/credential-providers',
+      '@aws-sdk/lib-dynamodb',
+    ]);
+  });
+
+  void it('installs what the function uses into one shared folder, skipping what it brings, and functions load it (require and import)', async () => {
+    const cacheDir = join(dir, 'cache');
+    await using rt = await createTestRuntime({ cacheDir, registry: registry.url, allowDownloads: true });
+    await rt.deployCode('uses-sdk', {
+      'index.mjs': `import { name, version } from '@aws-sdk/client-fake';\nimport { createRequire } from 'node:module';\nconst helper = createRequire(import.meta.url)('./helper.cjs');\nexport const handler = async () => ({ name, version, ...helper });`,
+      'helper.cjs': `exports.lib = require('@aws-sdk/lib-fake').version;\nexports.own = require('@aws-sdk/client-own').version;`,
+      'node_modules/@aws-sdk/client-own/package.json': '{"name":"@aws-sdk/client-own","version":"9.9.9"}',
+      'node_modules/@aws-sdk/client-own/index.js': 'exports.version = "own";',
+    });
+    assert.deepEqual(await readdir(join(cacheDir, 'aws-sdk', 'node_modules', '@aws-sdk')), ['client-fake', 'lib-fake']);
+    assert.deepEqual((await rt.call('uses-sdk')).body, { name: '@aws-sdk/client-fake', version: '3.1.0', lib: '3.2.0', own: 'own' });
+    // A second function needing the same package installs nothing more.
+    const tarballs = registry.requests.filter((r) => r.endsWith('.tgz')).length;
+    await rt.deployCode('same-sdk', { 'index.js': `const { version } = require('@aws-sdk/client-fake'); exports.handler = async () => version;` });
+    assert.equal(registry.requests.filter((r) => r.endsWith('.tgz')).length, tarballs);
+    assert.equal((await rt.call('same-sdk')).body, '3.1.0');
+  });
+
+  void it('fails deploy clearly when a package is missing and cannot be installed', async () => {
+    const code = join(dir, 'offline-code');
+    await writeFiles(code, { 'index.js': `require('@aws-sdk/client-fake');` });
+    await assert.rejects(
+      ensureAwsSdkModules(code, { cacheDir: join(dir, 'offline'), registry: registry.url, allowDownloads: false, ownNodeModules: [] }),
+      (e: unknown) => {
+        assert.ok(e instanceof RuntimeSetupError);
+        assert.match(e.message, /uses @aws-sdk\/client-fake, which is not in the AWS SDK cache .* downloads are turned off/);
+        return true;
+      },
+    );
+    await writeFiles(code, { 'index.js': `require('@aws-sdk/client-missing');` });
+    await assert.rejects(
+      ensureAwsSdkModules(code, { cacheDir: join(dir, 'offline'), registry: registry.url, allowDownloads: true, ownNodeModules: [] }),
+      (e: unknown) => {
+        assert.ok(e instanceof RuntimeSetupError);
+        assert.match(e.message, /Installing @aws-sdk\/client-missing .* failed/);
+        return true;
+      },
+    );
+    await assert.rejects(
+      ensureAwsSdkModules(code, { cacheDir: join(dir, 'offline'), registry: 'http://127.0.0.1:1', allowDownloads: true, ownNodeModules: [] }),
+      /Installing @aws-sdk\/client-missing/,
+    );
+  });
+
+  void it('installs a real @aws-sdk package from the npm registry (skipped offline)', async (t) => {
+    const reachable = await fetch('https://registry.npmjs.org/@aws-sdk%2fclient-sts', { method: 'HEAD', signal: AbortSignal.timeout(10_000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (!reachable) {
+      console.log('skipped: registry.npmjs.org is not reachable from this machine');
+      return t.skip('registry.npmjs.org is not reachable');
+    }
+    const code = join(dir, 'real');
+    await writeFiles(code, { 'index.js': `const { STSClient } = require('@aws-sdk/client-sts');` });
+    const nodeModules = await ensureAwsSdkModules(code, {
+      cacheDir: join(dir, 'real-cache'),
+      registry: 'https://registry.npmjs.org',
+      allowDownloads: true,
+      ownNodeModules: [],
+    });
+    assert.deepEqual(await readdir(join(nodeModules, '@aws-sdk', 'client-sts')).then((f) => f.includes('package.json')), true);
+  });
+});

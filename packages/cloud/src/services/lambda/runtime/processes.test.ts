@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, it } from 'node:test';
+import { FunctionNotDeployedError, TooManyRequestsError } from './errors.js';
+import { locateBootstrap } from './locate-bootstrap.js';
+import { createTestRuntime } from './runtime.test-helper.js';
+
+const SLEEPY = `exports.handler = async (e) => {
+  const started = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, e.ms ?? 0));
+  return { pid: process.pid, started, ended: Date.now(), version: process.env.VERSION };
+};`;
+type Slept = { pid: number; started: number; ended: number; version?: string };
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+/** Whether the process is gone within `ms` (a killed child lingers until the cloud reaps it). */
+const goneWithin = async (pid: number, ms: number): Promise<boolean> => {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) if (!alive(pid)) return true;
+  return !alive(pid);
+};
+
+void describe('processes', () => {
+  void it('reuses a warm process, runs parallel invocations in parallel processes, and refuses past the limits', async () => {
+    await using rt = await createTestRuntime({ concurrencyLimit: 3 });
+    await rt.deployCode('sleepy', { 'index.js': SLEEPY }, { reservedConcurrency: 2 });
+    const first = (await rt.call('sleepy')).body as Slept;
+    const second = (await rt.call('sleepy')).body as Slept;
+    assert.equal(second.pid, first.pid, 'a warm process is reused');
+
+    const a = rt.call('sleepy', { ms: 800 });
+    const b = rt.call('sleepy', { ms: 800 });
+    await assert.rejects(
+      rt.call('sleepy'),
+      (e: unknown) => e instanceof TooManyRequestsError && e.reason === 'ReservedFunctionConcurrentInvocationLimitExceeded',
+    );
+    await rt.deployCode('other', { 'index.js': SLEEPY });
+    const c = rt.call('other', { ms: 800 });
+    await assert.rejects(rt.call('other'), (e: unknown) => e instanceof TooManyRequestsError && e.reason === 'ConcurrentInvocationLimitExceeded');
+    const [ra, rb] = [(await a).body as Slept, (await b).body as Slept];
+    await c;
+    assert.notEqual(ra.pid, rb.pid, 'parallel invocations run in different processes');
+    assert.ok(ra.started < rb.ended && rb.started < ra.ended, 'parallel invocations overlap in time');
+    assert.ok([ra.pid, rb.pid].includes(first.pid));
+    // Both processes are warm now: two more parallel invocations start nothing new.
+    const again = await Promise.all([rt.call('sleepy', { ms: 300 }), rt.call('sleepy', { ms: 300 })]);
+    assert.deepEqual(again.map((r) => (r.body as Slept).pid).sort(), [ra.pid, rb.pid].sort());
+    await assert.rejects(rt.invoke('nothing', '{}', { requestId: 'x' }), FunctionNotDeployedError);
+  });
+
+  void it('stops idle processes after idleSeconds, and retires old processes on a new revision after their invocation', async () => {
+    await using rt = await createTestRuntime({ idleSeconds: 1 });
+    const spec = await rt.deployCode('revisions', { 'index.js': SLEEPY }, { environment: { VERSION: 'one' } });
+    const warm = (await rt.call('revisions')).body as Slept;
+    const slow = rt.call('revisions', { ms: 700 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await rt.deploy({ ...spec, environment: { VERSION: 'two' }, revision: 'second' });
+    const during = (await rt.call('revisions')).body as Slept;
+    assert.equal(during.version, 'two');
+    const old = (await slow).body as Slept;
+    assert.equal(old.version, 'one', 'the in-flight invocation finished on the old revision');
+    assert.equal(old.pid, warm.pid);
+    const after = (await rt.call('revisions')).body as Slept;
+    assert.equal(after.version, 'two');
+    assert.equal(after.pid, during.pid, "the new revision's process is warm");
+    assert.ok(await goneWithin(old.pid, 500), "the old revision's process was stopped");
+    assert.ok(alive(after.pid));
+    assert.ok(await goneWithin(after.pid, 2500), 'the idle process was stopped');
+    assert.notEqual(((await rt.call('revisions')).body as Slept).pid, after.pid);
+    await rt.remove('revisions');
+    await assert.rejects(rt.call('revisions'), FunctionNotDeployedError);
+  });
+
+  void it("gives the process only Lambda's environment, never the cloud's", async () => {
+    process.env.FORTE_SECRET_KEY = 'cloud-secret-never-shown';
+    await using rt = await createTestRuntime();
+    const layer = join(rt.dir, 'layer');
+    const node = `node${process.versions.node.split('.')[0]}`;
+    await mkdir(join(layer, 'nodejs', 'node_modules', 'from-layer'), { recursive: true });
+    await writeFile(join(layer, 'nodejs', 'node_modules', 'from-layer', 'index.js'), 'module.exports = "layer";');
+    await mkdir(join(layer, 'nodejs', node, 'node_modules', 'shared'), { recursive: true });
+    await writeFile(join(layer, 'nodejs', node, 'node_modules', 'shared', 'index.js'), 'module.exports = "layer-versioned";');
+    const spec = await rt.deployCode(
+      'env',
+      {
+        'index.js': 'exports.handler = async () => ({ env: process.env, cwd: process.cwd(), layer: require("from-layer"), shared: require("shared") });',
+        'node_modules/shared/index.js': 'module.exports = "own";',
+      },
+      { environment: { TABLE: 'todos', AWS_REGION: 'us-east-1' }, layerDirs: [layer], memoryMb: 256 },
+    );
+    delete process.env.FORTE_SECRET_KEY;
+    const { env, cwd, layer: fromLayer, shared } = (await rt.call('env')).body as { env: Record<string, string>; cwd: string; layer: string; shared: string };
+    assert.equal(cwd, spec.codeDir);
+    assert.equal(fromLayer, 'layer');
+    assert.equal(shared, 'own', "the function's own node_modules win over layers");
+    assert.deepEqual(Object.keys(env).sort(), [
+      'AWS_EXECUTION_ENV',
+      'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+      'AWS_LAMBDA_FUNCTION_NAME',
+      'AWS_LAMBDA_FUNCTION_VERSION',
+      'AWS_LAMBDA_INITIALIZATION_TYPE',
+      'AWS_LAMBDA_LOG_GROUP_NAME',
+      'AWS_LAMBDA_LOG_STREAM_NAME',
+      'AWS_REGION',
+      'LAMBDA_RUNTIME_DIR',
+      'LAMBDA_TASK_ROOT',
+      'LANG',
+      'NODE_PATH',
+      'PATH',
+      'TABLE',
+      'TZ',
+      '_HANDLER',
+    ]);
+    assert.ok(!JSON.stringify(env).includes('cloud-secret-never-shown'));
+    assert.equal(env.TABLE, 'todos');
+    assert.equal(env.AWS_LAMBDA_FUNCTION_NAME, 'env');
+    assert.equal(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, '256');
+    assert.equal(env.AWS_LAMBDA_FUNCTION_VERSION, '$LATEST');
+    assert.equal(env.AWS_LAMBDA_LOG_GROUP_NAME, '/aws/lambda/env');
+    assert.equal(env.AWS_EXECUTION_ENV, `AWS_Lambda_${spec.runtime}`);
+    assert.equal(env.LAMBDA_TASK_ROOT, spec.codeDir);
+    assert.equal(env._HANDLER, 'index.handler');
+    assert.equal(env.TZ, ':UTC');
+    assert.equal(env.LANG, 'en_US.UTF-8');
+    assert.deepEqual(env.NODE_PATH?.split(':'), [
+      join(layer, 'nodejs', node, 'node_modules'),
+      join(layer, 'nodejs', 'node_modules'),
+      join(rt.dir, 'cache', 'aws-sdk', 'node_modules'),
+    ]);
+    assert.equal(rt.logs.find((l) => l.message.startsWith('START'))?.stream, env.AWS_LAMBDA_LOG_STREAM_NAME);
+  });
+
+  void it("writes the function's lines and Lambda's own to one stream per process, and tails the last 4 KB", async () => {
+    await using rt = await createTestRuntime();
+    await rt.deployCode('logs', {
+      'index.js': `console.log('loading');
+exports.handler = async (e) => {
+  console.log('two\\nlines', { n: 1 }); console.info('info'); console.warn('warn'); console.error('error'); console.debug('debug');
+  process.stdout.write('raw out\\n'); process.stderr.write('raw err\\n');
+  if (e.lots) for (let i = 0; i < 200; i++) console.log('line ' + i);
+  return 'ok';
+};`,
+    });
+    const first = await rt.call('logs');
+    const id = first.requestId;
+    const messages = rt.logs.map((l) => l.message);
+    const ts = '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z';
+    assert.match(messages[0] ?? '', new RegExp(`^${ts}\\tundefined\\tINFO\\tloading$`));
+    assert.equal(messages[1], `START RequestId: ${id} Version: $LATEST`);
+    assert.match(messages[2] ?? '', new RegExp(`^${ts}\\t${id}\\tINFO\\ttwo\\rlines { n: 1 }$`));
+    for (const [i, level] of ['INFO', 'WARN', 'ERROR', 'DEBUG'].entries())
+      assert.match(messages[3 + i] ?? '', new RegExp(`\\t${id}\\t${level}\\t${level.toLowerCase()}$`));
+    assert.ok(messages.includes('raw out') && messages.includes('raw err'));
+    assert.equal(messages.at(-2), `END RequestId: ${id}`);
+    assert.match(
+      messages.at(-1) ?? '',
+      new RegExp(
+        `^REPORT RequestId: ${id}\\tDuration: \\d+\\.\\d{2} ms\\tBilled Duration: \\d+ ms\\tMemory Size: 128 MB\\tMax Memory Used: \\d+ MB\\tInit Duration: \\d+\\.\\d{2} ms$`,
+      ),
+    );
+    assert.equal(new Set(rt.logs.map((l) => l.stream)).size, 1);
+    assert.match(rt.logs[0]?.stream ?? '', /^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);
+    assert.equal(first.logTail, `${messages.join('\n')}\n`);
+
+    const warm = await rt.call('logs', { lots: true });
+    const tail = warm.logTail ?? '';
+    assert.ok(Buffer.byteLength(tail) <= 4096 && Buffer.byteLength(tail) > 3500);
+    assert.match(
+      tail,
+      new RegExp(`line 199\\nEND RequestId: ${warm.requestId}\\nREPORT RequestId: ${warm.requestId}\\tDuration: [^\\n]*Max Memory Used: \\d+ MB\\n$`),
+    );
+    assert.ok(!tail.includes('Init Duration'), 'a warm invocation reports no init');
+    assert.ok(!tail.includes(id), "another invocation's lines are not in the tail");
+  });
+
+  void it('finds its bootstrap next to the compiled modules and from the bundle in dist/bundle/', () => {
+    const here = new URL('./function-runtime.js', import.meta.url).href;
+    const dist = new URL('../../../', import.meta.url);
+    assert.equal(locateBootstrap(here), new URL('./bootstrap.cjs', import.meta.url).pathname);
+    assert.equal(locateBootstrap(pathToFileURL(join(dist.pathname, 'bundle', 'forte-cloud.cjs')).href), new URL('./bootstrap.cjs', import.meta.url).pathname);
+    assert.throws(() => locateBootstrap(pathToFileURL('/nonexistent/dir/x.js').href), /npm run build/);
+  });
+});
