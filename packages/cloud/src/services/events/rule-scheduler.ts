@@ -10,11 +10,16 @@ const DAY_MS = 86_400_000;
 /** A timer never waits longer than this (setTimeout's limit is about 24 days); it wakes and looks again. */
 const MAX_WAIT_MS = 3_600_000;
 const BATCH = 100;
+/**
+ * A running cloud whose timer wakes late (a busy event loop) fires each period it is behind, one by one, up to
+ * this far behind; further (a suspended machine) it fires once, as after downtime.
+ */
+const MAX_LATENESS_MS = 15 * 60_000;
 
 /**
  * The latest time at or before `now` that `schedule` fired or should have, starting from the rule's stored
- * next fire time `due` (<= now). A cloud that was down fires a rule once for everything it missed, with this
- * time, as a missed period is one firing, not one per period.
+ * next fire time `due` (<= now): a cloud that was down fires a rule once for everything it missed, at this
+ * time, as a schedule missed is one firing, not one per period.
  */
 export function latestDueTime(schedule: Schedule, due: number, now: number, anchor: number): number {
   if (schedule.kind === 'rate') return Math.max(due, anchor + Math.floor((now - anchor) / schedule.periodMs) * schedule.periodMs);
@@ -45,11 +50,12 @@ export function createRuleScheduler(options: {
   let running: Promise<void> | undefined;
   let again = false;
 
-  async function fire(rule: StoredRule, due: number): Promise<void> {
+  async function fire(rule: StoredRule, due: number, catchUp: boolean): Promise<void> {
     const schedule = parseScheduleExpression(rule.scheduleExpression);
     const now = clock.now();
-    const at = latestDueTime(schedule, due, now, rule.anchorAt);
-    if (!(await store.advance(rule.name, due, nextFireTime(schedule, now, rule.anchorAt)))) return;
+    const collapse = catchUp || now - due > MAX_LATENESS_MS;
+    const at = collapse ? latestDueTime(schedule, due, now, rule.anchorAt) : due;
+    if (!(await store.advance(rule.name, due, nextFireTime(schedule, collapse ? now : due, rule.anchorAt)))) return;
     if (at > due)
       log.info('schedule fired once for the runs missed while the cloud was down', {
         rule: rule.name,
@@ -67,18 +73,20 @@ export function createRuleScheduler(options: {
     }
   }
 
-  async function runDue(): Promise<void> {
+  /** `catchUp`: the first run after start, which fires what the cloud missed while it was down once per rule. */
+  async function runDue(catchUp: boolean): Promise<void> {
     do {
       again = false;
       for (;;) {
         const due = await store.due(clock.now(), BATCH);
         for (const rule of due) {
           if (stopped) return;
-          await fire(rule, rule.nextFireAt ?? 0).catch((error: unknown) => log.error('schedule could not fire', { rule: rule.name, error }));
+          await fire(rule, rule.nextFireAt ?? 0, catchUp).catch((error: unknown) => log.error('schedule could not fire', { rule: rule.name, error }));
         }
         if (due.length < BATCH) break;
       }
       await arm();
+      catchUp = false;
     } while (again && !stopped);
   }
 
@@ -93,13 +101,13 @@ export function createRuleScheduler(options: {
   }
 
   /** Runs due rules and re-arms the timer; calls during a run make it look once more. */
-  function wake(): Promise<void> {
+  function wake(catchUp = false): Promise<void> {
     if (stopped) return Promise.resolve();
     if (running) {
       again = true;
       return running;
     }
-    running = runDue()
+    running = runDue(catchUp)
       .catch((error: unknown) => log.error('schedules could not run', { error }))
       .finally(() => (running = undefined));
     return running;
@@ -109,7 +117,7 @@ export function createRuleScheduler(options: {
     /** Fires what came due while the cloud was down, once per rule, and arms the timer. */
     start(): Promise<void> {
       stopped = false;
-      return wake();
+      return wake(true);
     },
     /** A rule was created, changed or removed: look at the schedules again. */
     changed: (): Promise<void> => wake(),
