@@ -91,8 +91,9 @@ export function createRuleResourceHandler(deps: {
   const save = async (name: string, props: Record<string, unknown>, previous: StoredRule | undefined) => {
     const { props: rule, expression, schedule } = parseRule(props);
     const now = clock.now();
-    // A rate counts from when the rule got this schedule; a rule re-enabled or unchanged keeps its count.
-    const anchorAt = previous && previous.scheduleExpression === expression ? previous.anchorAt : now;
+    // A rate counts from when the rule got this schedule (in whole seconds, as the event's time is written); a
+    // rule re-enabled or unchanged keeps its count.
+    const anchorAt = previous && previous.scheduleExpression === expression ? previous.anchorAt : Math.floor(now / 1000) * 1000;
     const targets: RuleTarget[] = rule.Targets.map((t) => ({ Id: t.Id, Arn: t.Arn, ...(t.Input !== undefined ? { Input: t.Input } : {}) }));
     const keepNext = previous?.state === 'ENABLED' && previous.scheduleExpression === expression && previous.nextFireAt !== undefined;
     const nextFireAt = rule.State === 'DISABLED' ? undefined : keepNext ? previous.nextFireAt : nextFireTime(schedule, now, anchorAt);
