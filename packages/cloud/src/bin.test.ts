@@ -209,6 +209,22 @@ void describe('forte-cloud bin', () => {
     assert.throws(() => readCloudSettings(dataDir, {}), /deletedData\.retentionDays/);
   });
 
+  void it("reads the lambda service's settings from config.json", async () => {
+    const dataDir = await tempDir();
+    const lambda = {
+      concurrencyLimit: 5,
+      idleSeconds: 10,
+      logRetentionDays: 7,
+      cacheDir: '/var/cache/forte',
+      allowDownloads: false,
+      eventRetryDelaysSeconds: [1, 2],
+    };
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ lambda }));
+    assert.deepEqual(readCloudSettings(dataDir, {}), { lambda });
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ lambda: { concurrencyLimit: 0 } }));
+    assert.throws(() => readCloudSettings(dataDir, {}), /lambda\.concurrencyLimit/);
+  });
+
   void it('sends email through the SMTP server of config.json, the environment winning', async () => {
     const dataDir = await tempDir();
     writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ smtp: { url: 'smtps://u:hunter2@file.example.com', from: 'Forte <no-reply@example.com>' } }));

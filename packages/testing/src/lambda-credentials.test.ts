@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { deployFunction, deployRole, lambdaClient, startLambdaCloud, type TestCloud } from './index.js';
+import { CODE_BUCKET, deployFunction, deployRole, lambdaClient, startLambdaCloud, type TestCloud } from './index.js';
 
 /** Writes and reads an item of the table it is asked for, with @aws-sdk/client-dynamodb and no configuration. */
 const TABLE_FUNCTION = `const { DynamoDBClient, PutItemCommand, GetItemCommand } = require('@aws-sdk/client-dynamodb');
@@ -12,6 +12,19 @@ exports.handler = async (event) => {
     await client.send(new PutItemCommand({ TableName: event.table, Item: { id: { S: event.id }, by: { S: 'function' } } }));
     const out = await client.send(new GetItemCommand({ TableName: event.table, Key: { id: { S: event.id } } }));
     return { item: out.Item };
+  } catch (error) {
+    return { error: error.name };
+  }
+};`;
+
+/** Writes and reads an object with @aws-sdk/client-s3 and no configuration. */
+const BUCKET_FUNCTION = `const { S3Client, PutObjectCommand, GetObjectCommand } = require('@aws-sdk/client-s3');
+const s3 = new S3Client({});
+exports.handler = async (event) => {
+  try {
+    await s3.send(new PutObjectCommand({ Bucket: event.bucket, Key: event.key, Body: 'from a function' }));
+    const out = await s3.send(new GetObjectCommand({ Bucket: event.bucket, Key: event.key }));
+    return { body: await out.Body.transformToString() };
   } catch (error) {
     return { error: error.name };
   }
@@ -86,6 +99,7 @@ void describe("a function's credentials: its execution role, through every servi
     assert.equal(env.AWS_ENDPOINT_URL_DYNAMODB, `${cloud.url}/dynamodb/`);
     assert.equal(env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, `${cloud.url}/cognito-idp/`);
     assert.equal(env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, `${cloud.url}/logs/`);
+    assert.equal(env.AWS_ENDPOINT_URL_S3, `${cloud.url}/s3`);
     assert.equal(env.AWS_ENDPOINT_URL_FORTE, undefined);
 
     const resolved = await cloud.lookupCredentials(env.AWS_ACCESS_KEY_ID!, env.AWS_SESSION_TOKEN);
@@ -98,6 +112,31 @@ void describe("a function's credentials: its execution role, through every servi
       env.AWS_ACCESS_KEY_ID,
     ]);
     assert.ok(row && !row.secret_key.includes(env.AWS_SECRET_ACCESS_KEY!));
+  });
+
+  void it('reaches S3 (path style under /s3) with its role: allowed prefix only', async () => {
+    const bucketRole = await deployRole(cloud, 'bucket-role', [
+      { Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: `arn:aws:s3:::${CODE_BUCKET}/public/*` },
+    ]);
+    await deployFunction(cloud, { name: 'files', files: { 'index.js': BUCKET_FUNCTION }, role: bucketRole });
+    const allowed = payloadOf(
+      await lambda.send(new InvokeCommand({ FunctionName: 'files', Payload: JSON.stringify({ bucket: CODE_BUCKET, key: 'public/a.txt' }) })),
+    );
+    assert.deepEqual(allowed, { body: 'from a function' });
+    const denied = payloadOf(
+      await lambda.send(new InvokeCommand({ FunctionName: 'files', Payload: JSON.stringify({ bucket: CODE_BUCKET, key: 'private/a.txt' }) })),
+    );
+    assert.deepEqual(denied, { error: 'AccessDenied' });
+  });
+
+  void it('gives a function new credentials when its role changes', async () => {
+    const before = payloadOf(await lambda.send(new InvokeCommand({ FunctionName: 'env' }))) as Record<string, string>;
+    const otherRole = await deployRole(cloud, 'other-role');
+    await deployFunction(cloud, { name: 'env', files: { 'index.js': ENV_FUNCTION }, role: otherRole, variables: { TABLE: 'Notes' } });
+    const after = payloadOf(await lambda.send(new InvokeCommand({ FunctionName: 'env' }))) as Record<string, string>;
+    assert.notEqual(after.AWS_ACCESS_KEY_ID, before.AWS_ACCESS_KEY_ID);
+    const resolved = await cloud.lookupCredentials(after.AWS_ACCESS_KEY_ID!, after.AWS_SESSION_TOKEN);
+    assert.equal(resolved?.principal.kind === 'role' && resolved.principal.roleArn, otherRole);
   });
 
   void it('renews the credentials before they expire; expired ones are refused as expired', async () => {

@@ -14,6 +14,14 @@ exports.handler = async (event) => {
   return 'done';
 };`;
 
+/** Hangs on its first run (longer than a test waits), answers at once afterwards. */
+const SLOW_FIRST = `const fs = require('node:fs');
+exports.handler = async () => {
+  fs.appendFileSync(process.env.ATTEMPTS_FILE, 'run\\n');
+  if (fs.readFileSync(process.env.ATTEMPTS_FILE, 'utf8').trim().split('\\n').length === 1) await new Promise((r) => setTimeout(r, 25000));
+  return 'done';
+};`;
+
 const attemptsIn = async (file: string): Promise<number> => (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
 
 async function waitFor(what: string, check: () => Promise<boolean>, ms = 20_000): Promise<void> {
@@ -70,6 +78,26 @@ void describe('Event invocations', () => {
       await waitFor('the queue to empty', async () => (await left()) === 0);
     }
     assert.equal((await readFile(file, 'utf8')).trim().split('\n')[1], '{"survives":true}');
+
+    // An invocation under way when the cloud stops does not hold the stop up, and runs again at the next start.
+    const slowFile = join(dir, 'slow');
+    {
+      await using cloud = await startLambdaCloud({ dataDir, cacheDir });
+      await deployFunction(cloud, { name: 'slow', files: { 'index.js': SLOW_FIRST }, variables: { ATTEMPTS_FILE: slowFile } });
+      const lambda = lambdaClient(cloud);
+      await lambda.send(new InvokeCommand({ FunctionName: 'slow', InvocationType: 'Event', Payload: '{}' }));
+      lambda.destroy();
+      await waitFor('the slow run to start', async () => (await attemptsIn(slowFile)) === 1);
+      const stopping = Date.now();
+      await cloud.close();
+      assert.ok(Date.now() - stopping < 10_000, 'the stop does not wait for the function');
+    }
+    {
+      await using cloud = await startLambdaCloud({ dataDir, cacheDir });
+      await waitFor('the run again after the restart', async () => (await attemptsIn(slowFile)) === 2);
+      const left = async () => (await cloud.kernel.sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM lambda_event_invocations'))?.n;
+      await waitFor('the queue to empty', async () => (await left()) === 0);
+    }
     await rm(dir, { recursive: true, force: true });
     await rm(dataDir, { recursive: true, force: true });
   });

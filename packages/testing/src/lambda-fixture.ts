@@ -116,6 +116,8 @@ export async function deployFunction(
       Runtime: NODE_RUNTIME,
       Role: input.role ?? (await deployRole(cloud, `${input.name}-role`)),
       Code: { S3Bucket: CODE_BUCKET, S3Key: key },
+      // Loading an AWS SDK client in a cold process can take seconds on a loaded machine.
+      Timeout: 30,
       ...(input.variables ? { Environment: { Variables: input.variables } } : {}),
       ...input.properties,
     },

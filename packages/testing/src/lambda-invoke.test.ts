@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { GetFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, ListFunctionsCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { FUNCTIONS } from '@forte/cloud';
 import { callFailure, deployFunction, deployRole, lambdaClient, startLambdaCloud, type TestCloud } from './index.js';
 
 const ECHO = `exports.handler = async (event, context) => {
@@ -10,10 +11,12 @@ const ECHO = `exports.handler = async (event, context) => {
 };`;
 
 /** Invokes another function through @aws-sdk/client-lambda from inside a function, with its own role's keys. */
-const CALLER = `const { LambdaClient, InvokeCommand } = require('@aws-sdk/client-lambda');
+const CALLER = `const { LambdaClient, InvokeCommand, GetFunctionCommand, ListFunctionsCommand } = require('@aws-sdk/client-lambda');
 exports.handler = async (event) => {
   const client = new LambdaClient({});
   try {
+    if (event.op === 'get') return { ok: (await client.send(new GetFunctionCommand({ FunctionName: event.target }))).Configuration.FunctionName };
+    if (event.op === 'list') return { ok: (await client.send(new ListFunctionsCommand({}))).Functions.length };
     const out = await client.send(new InvokeCommand({ FunctionName: event.target, Payload: JSON.stringify({ from: 'caller' }) }));
     return { ok: JSON.parse(Buffer.from(out.Payload).toString()) };
   } catch (error) {
@@ -34,7 +37,9 @@ void describe('Lambda Invoke API over HTTP with @aws-sdk/client-lambda', () => {
     echoArn = await deployFunction(cloud, { name: 'echo', files: { 'index.js': ECHO } });
     await deployFunction(cloud, { name: 'secret', files: { 'index.js': ECHO } });
     await deployFunction(cloud, { name: 'throttled', files: { 'index.js': ECHO }, properties: { ReservedConcurrentExecutions: 0 } });
-    const callerRole = await deployRole(cloud, 'caller-role', [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: echoArn }]);
+    const callerRole = await deployRole(cloud, 'caller-role', [
+      { Effect: 'Allow', Action: ['lambda:InvokeFunction', 'lambda:GetFunction'], Resource: echoArn },
+    ]);
     await deployFunction(cloud, { name: 'caller', files: { 'index.js': CALLER }, role: callerRole });
   });
   after(async () => {
@@ -126,6 +131,27 @@ void describe('Lambda Invoke API over HTTP with @aws-sdk/client-lambda', () => {
     assert.deepEqual((json(allowed.Payload) as { ok: { event: unknown } }).ok.event, { from: 'caller' });
     const denied = await lambda.send(new InvokeCommand({ FunctionName: 'caller', Payload: JSON.stringify({ target: 'secret' }) }));
     assert.deepEqual(json(denied.Payload), { error: 'AccessDeniedException' });
+    const call = async (payload: unknown) => json((await lambda.send(new InvokeCommand({ FunctionName: 'caller', Payload: JSON.stringify(payload) }))).Payload);
+    assert.deepEqual(await call({ op: 'get', target: 'echo' }), { ok: 'echo' });
+    assert.deepEqual(await call({ op: 'get', target: 'secret' }), { error: 'AccessDeniedException' });
+    assert.deepEqual(await call({ op: 'list' }), { error: 'AccessDeniedException' });
+  });
+
+  void it('serves other services through FUNCTIONS: invoke and exists, with the API’s checks', async () => {
+    const functions = cloud.kernel.capability(FUNCTIONS);
+    assert.equal(await functions.exists('echo'), true);
+    assert.equal(await functions.exists(echoArn), true);
+    assert.equal(await functions.exists(echoArn.replace(cloud.kernel.config.accountId, '999999999999')), false);
+    assert.equal(await functions.exists('nope'), false);
+    const out = await functions.invoke(echoArn, '{"via":"capability"}');
+    assert.equal(out.statusCode, 200);
+    assert.deepEqual((JSON.parse(out.payload ?? '') as { event: unknown }).event, { via: 'capability' });
+    const failed = await functions.invoke('echo', '{"fail":true}');
+    assert.equal(failed.functionError, 'Unhandled');
+    assert.equal((await functions.invoke('echo', '{}', { invocationType: 'DryRun' })).statusCode, 204);
+    assert.equal((await functions.invoke('echo', '{}', { invocationType: 'Event' })).statusCode, 202);
+    await assert.rejects(functions.invoke('nope', '{}'), (error: { code?: string }) => error.code === 'ResourceNotFoundException');
+    await assert.rejects(functions.invoke('echo', 'nope'), (error: { code?: string }) => error.code === 'InvalidRequestContentException');
   });
 
   void it('answers GetFunction, GetFunctionConfiguration and ListFunctions with pagination', async () => {
@@ -133,7 +159,7 @@ void describe('Lambda Invoke API over HTTP with @aws-sdk/client-lambda', () => {
     assert.equal(config.FunctionArn, echoArn);
     assert.equal(config.Handler, 'index.handler');
     assert.equal(config.MemorySize, 128);
-    assert.equal(config.Timeout, 3);
+    assert.equal(config.Timeout, 30);
     assert.match(config.CodeSha256 ?? '', /^[A-Za-z0-9+/]{43}=$/);
     const fn = await lambda.send(new GetFunctionCommand({ FunctionName: 'throttled' }));
     assert.equal(fn.Configuration?.FunctionName, 'throttled');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { GetFunctionConfigurationCommand, InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { zipSync } from 'fflate';
 import {
   CODE_BUCKET,
@@ -103,6 +103,8 @@ void describe('AWS::Lambda::* resources', () => {
     assert.equal(created.physicalId, 'inline');
     assert.match(String(created.attributes.Arn), /:function:inline$/);
     assert.equal(result(await lambda.send(new InvokeCommand({ FunctionName: 'inline' }))), 'inline');
+    const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'inline' }));
+    assert.deepEqual([config.Timeout, config.MemorySize, config.Runtime], [3, 128, NODE_RUNTIME], "Lambda's defaults");
   });
 
   void it('gives functions their layers (nodejs/node_modules), and refuses a layer that does not exist', async () => {

@@ -195,6 +195,37 @@ void describe('evaluateTrust', () => {
     const withoutPrincipal = trust({ Effect: 'Allow', Action: 'sts:AssumeRoleWithWebIdentity', Resource: '*' });
     assert.match(evaluateTrust(withoutPrincipal, request(ctx('us-east-1:pool-a', ['authenticated'])))!, /names no principal .*forte push --force/);
   });
+  void it('lets an AWS service assume a role only when the trust policy names it as a Service', () => {
+    const lambdaTrust = trust({ Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: '*', Principal: { Service: ['lambda.amazonaws.com'] } });
+    assert.equal(evaluateTrust(lambdaTrust, { roleArn: arn, servicePrincipal: 'lambda.amazonaws.com' }), undefined);
+    assert.match(
+      evaluateTrust(lambdaTrust, { roleArn: arn, servicePrincipal: 'events.amazonaws.com' })!,
+      /does not allow the service events\.amazonaws\.com to sts:AssumeRole .*\{"Service": "events\.amazonaws\.com"\}/,
+    );
+    assert.match(evaluateTrust(lambdaTrust, { roleArn: arn, servicePrincipal: 'lambda.amazonaws.com', action: 'sts:TagSession' })!, /does not allow/);
+    // A Federated principal of the same name is another principal; a cognito trust policy lets no service in.
+    assert.match(
+      evaluateTrust(cognitoTrust, { roleArn: arn, servicePrincipal: 'cognito-identity.amazonaws.com', action: 'sts:AssumeRoleWithWebIdentity' })!,
+      /does not allow/,
+    );
+    const scoped = trust({
+      Effect: 'Allow',
+      Action: 'sts:AssumeRole',
+      Resource: '*',
+      Principal: { Service: 'events.amazonaws.com' },
+      Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+    });
+    assert.equal(
+      evaluateTrust(scoped, { roleArn: arn, servicePrincipal: 'events.amazonaws.com', context: { 'aws:SourceAccount': '123456789012' } }),
+      undefined,
+    );
+    assert.match(evaluateTrust(scoped, { roleArn: arn, servicePrincipal: 'events.amazonaws.com', context: { 'aws:SourceAccount': '999' } })!, /does not allow/);
+    const denied = doc(
+      { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*', Principal: '*' },
+      { Effect: 'Deny', Action: 'sts:*', Resource: '*', Principal: { Service: 'lambda.amazonaws.com' } },
+    );
+    assert.match(evaluateTrust(denied, { roleArn: arn, servicePrincipal: 'lambda.amazonaws.com' })!, /denies lambda\.amazonaws\.com/);
+  });
   void it('answers that a role no source knows does not exist', async () => {
     const check = createTrustChecker([async (roleArn) => (roleArn === arn ? { document: cognitoTrust } : undefined)]);
     assert.equal(await check(request(ctx('us-east-1:pool-a', ['authenticated']))), undefined);

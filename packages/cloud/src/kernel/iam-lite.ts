@@ -101,21 +101,26 @@ export function createAuthorizer(sources: readonly PolicySource[]) {
 }
 
 /**
- * Evaluates a role's trust policy for a federated principal: an Allow statement must name the principal
- * (`"Principal": "*"` or `{"Federated": ...}`), match the action, and have its conditions hold; an
- * explicit Deny that matches wins. Answers the reason of a refusal, or undefined when the role may be assumed.
+ * Evaluates a role's trust policy for a federated principal or an AWS service: an Allow statement must
+ * name the principal (`"Principal": "*"`, `{"Federated": ...}` or `{"Service": ...}`), match the action,
+ * and have its conditions hold; an explicit Deny that matches wins. Answers the reason of a refusal, or
+ * undefined when the role may be assumed.
  */
 export function evaluateTrust(document: PolicyDocument | undefined, request: RoleTrustRequest): string | undefined {
   if (!document) return `role ${request.roleArn} has no trust policy (AssumeRolePolicyDocument)`;
-  const context = request.context;
+  const federated = 'federatedPrincipal' in request;
+  const kind = federated ? 'Federated' : 'Service';
+  const who = federated ? request.federatedPrincipal : request.servicePrincipal;
+  const action = request.action ?? 'sts:AssumeRole';
+  const context = request.context ?? {};
   const variables = Object.fromEntries(Object.entries(context).filter((e): e is [string, string] => typeof e[1] === 'string'));
   let allowed = false;
   for (const statement of document.Statement) {
-    if (!namesPrincipal(statement, request.federatedPrincipal, request.principalType ?? 'Federated')) continue;
+    if (!namesPrincipal(statement, kind, who)) continue;
     const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
-    if (!actions.some((pattern) => wildcardMatch(pattern.toLowerCase(), request.action.toLowerCase()))) continue;
+    if (!actions.some((pattern) => wildcardMatch(pattern.toLowerCase(), action.toLowerCase()))) continue;
     const holds = statement.Condition === undefined ? true : evaluateConditions(statement.Condition, context, variables);
-    if (statement.Effect === 'Deny' && holds !== false) return `the trust policy of role ${request.roleArn} denies ${request.federatedPrincipal}`;
+    if (statement.Effect === 'Deny' && holds !== false) return `the trust policy of role ${request.roleArn} denies ${who}`;
     if (statement.Effect === 'Allow' && holds === true) allowed = true;
   }
   if (allowed) return undefined;
@@ -124,17 +129,19 @@ export function evaluateTrust(document: PolicyDocument | undefined, request: Rol
   if (document.Statement.length > 0 && document.Statement.every((s) => s.Principal === undefined)) {
     return `the trust policy of role ${request.roleArn} names no principal (it was stored by an earlier Forte, which dropped them): deploy the environment again with \`forte push --force\``;
   }
-  return `the trust policy of role ${request.roleArn} does not allow ${request.federatedPrincipal} to ${request.action}${request.principalType === 'Service' ? '' : ' for this identity pool and identity'}`;
+  return federated
+    ? `the trust policy of role ${request.roleArn} does not allow ${who} to ${action} for this identity pool and identity`
+    : `the trust policy of role ${request.roleArn} does not allow the service ${who} to ${action} (its AssumeRolePolicyDocument must name {"Service": "${who}"})`;
 }
 
-function namesPrincipal(statement: PolicyStatement, federated: string, type: 'Federated' | 'Service'): boolean {
+function namesPrincipal(statement: PolicyStatement, kind: 'Federated' | 'Service', name: string): boolean {
   const principal = statement.Principal;
   if (principal === '*') return true;
   if (principal === undefined) return false;
-  const names = principal[type];
+  const names = principal[kind];
   if (names === undefined) return false;
-  // No wildcard here: IAM accepts `"Principal": "*"` for everyone, but a Federated principal is named exactly.
-  return (Array.isArray(names) ? names : [names]).includes(federated);
+  // No wildcard here: IAM accepts `"Principal": "*"` for everyone, but a Federated or Service principal is named exactly.
+  return (Array.isArray(names) ? names : [names]).includes(name);
 }
 
 /** The kernel's `checkRoleTrust`: the first source that owns the role answers its trust policy. */

@@ -332,8 +332,9 @@ export interface Kernel {
    */
   authorize(principal: Principal, action: string, resource: string, denyCode?: DenyCode): Promise<void>;
   /**
-   * Whether a federated principal may assume a role (trust policies of `TRUST_POLICY_SOURCES`): the role
-   * must exist and its trust policy
+   * Whether a federated principal (`federatedPrincipal`) or an AWS service (`servicePrincipal`, e.g.
+   * `lambda.amazonaws.com` before it runs a function with its execution role) may assume a role (trust
+   * policies of `TRUST_POLICY_SOURCES`): the role must exist and its trust policy
    * (`AssumeRolePolicyDocument`) must allow the principal and action with the request's condition keys.
    * Answers the refusal's reason, or undefined when allowed.
    */
@@ -374,17 +375,32 @@ export type { IncomingMessage, ServerResponse };
 export type TrustPolicySource = (roleArn: string) => Promise<{ document: PolicyDocument | undefined } | undefined>;
 
 /** Assuming a role through a federated identity (identity pools: `cognito-identity.amazonaws.com`). */
-export interface RoleTrustRequest {
+/** A federated identity (a Cognito identity pool's user or guest) asking for a role's credentials. */
+export interface FederatedTrustRequest {
   roleArn: string;
-  /** The principal asking: `Federated` (identity pools), or a `Service` when `principalType` says so (Lambda). */
+  /** The `Federated` principal asking. */
   federatedPrincipal: string;
-  /** Which kind of principal `federatedPrincipal` names in the trust policy (default `Federated`). */
-  principalType?: 'Federated' | 'Service';
   /** `sts:AssumeRoleWithWebIdentity`. */
   action: string;
   /** Condition keys (`cognito-identity.amazonaws.com:aud`, `:amr`, `:sub`). */
   context: Readonly<Record<string, string | readonly string[]>>;
 }
+
+/**
+ * An AWS service acting with a role: `lambda.amazonaws.com` running a function with its execution role,
+ * `events.amazonaws.com` a rule's target. The trust policy must name it as `{"Service": ...}`.
+ */
+export interface ServiceTrustRequest {
+  roleArn: string;
+  /** The `Service` principal asking, e.g. `lambda.amazonaws.com`. */
+  servicePrincipal: string;
+  /** `sts:AssumeRole` when absent. */
+  action?: string;
+  /** Condition keys (`aws:SourceArn`, `aws:SourceAccount`), when the service gives them. */
+  context?: Readonly<Record<string, string | readonly string[]>>;
+}
+
+export type RoleTrustRequest = FederatedTrustRequest | ServiceTrustRequest;
 
 export interface VerifiedIdentityToken {
   sub: string;

@@ -34,6 +34,10 @@ export function createCodeStore(root: string) {
     const files = await new Promise<Unzipped>((resolve, reject) =>
       unzip(zip, (error, data) => (error ? reject(new BadZipError(`the zip file cannot be unpacked: ${error.message}`, { cause: error })) : resolve(data))),
     );
+    // The sizes checked above are what the zip declares; what inflated is what counts (a zip bomb may lie).
+    const inflated = Object.values(files).reduce((sum, body) => sum + body.length, 0);
+    if (inflated > MAX_UNZIPPED_BYTES)
+      throw new BadZipError(`Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes (this code unpacks to ${inflated}).`);
     const staging = join(root, `.tmp-${randomUUID()}`);
     try {
       await mkdir(staging, { recursive: true, mode: 0o700 });

@@ -7,6 +7,8 @@ import type { InvokeOutcome } from './runtime/types.js';
 const MAX_ATTEMPTS = 3;
 /** A throttled invocation waits this long and does not use up an attempt. */
 const THROTTLE_DELAY_MS = 1000;
+/** Lambda's longest MaximumEventAgeInSeconds: an event still throttled after this long is dropped. */
+const MAX_EVENT_AGE_MS = 6 * 3600 * 1000;
 
 interface QueuedRow {
   id: string;
@@ -14,6 +16,7 @@ interface QueuedRow {
   payload: string;
   client_context: string | null;
   attempts: number;
+  created_at: number;
 }
 
 /** What running one queued invocation gave: its outcome, a throttle, or a function that no longer exists. */
@@ -47,6 +50,12 @@ export function createEventQueue(options: {
       log.error('event invocation failed to run', { function: row.function_name, requestId: row.id, error });
       result = { kind: 'throttled' };
     }
+    // The cloud is stopping (its runtime stopped the process): the row stays and runs again at the next start.
+    if (stopped) return;
+    if (result.kind === 'throttled' && now() - row.created_at > MAX_EVENT_AGE_MS) {
+      await sql.run('DELETE FROM lambda_event_invocations WHERE id = ?', [row.id]);
+      return log.warn('event invocation dropped: throttled for longer than 6 hours', { function: row.function_name, requestId: row.id });
+    }
     if (result.kind === 'throttled') {
       await sql.run('UPDATE lambda_event_invocations SET next_attempt_at = ? WHERE id = ?', [now() + THROTTLE_DELAY_MS, row.id]);
       return;
@@ -72,7 +81,7 @@ export function createEventQueue(options: {
       do {
         pumpAgain = false;
         const due = await sql.all<QueuedRow>(
-          'SELECT id, function_name, payload, client_context, attempts FROM lambda_event_invocations WHERE next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 100',
+          'SELECT id, function_name, payload, client_context, attempts, created_at FROM lambda_event_invocations WHERE next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 100',
           [now()],
         );
         for (const row of due) {
@@ -123,12 +132,12 @@ export function createEventQueue(options: {
       stopped = false;
       void pump();
     },
-    /** Stops taking queued invocations and waits for those under way. */
-    async stop(): Promise<void> {
+    /** Stops taking queued invocations; `settled` waits for those under way (once the runtime has stopped them). */
+    stop(): void {
       stopped = true;
       if (timer) clearTimeout(timer);
-      await Promise.all(running.values());
     },
+    settled: async (): Promise<void> => void (await Promise.all(running.values())),
     pending: async (): Promise<number> => (await sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM lambda_event_invocations'))?.n ?? 0,
   };
 }

@@ -16,7 +16,7 @@ const SDK_ENDPOINT_NAMES: Readonly<Record<string, string | null>> = {
  * The variables the cloud gives every function: its template's variables, its role's credentials, the
  * region, and where each AWS API is, so the `@aws-sdk/*` clients in the function reach this cloud unchanged:
  * `AWS_ENDPOINT_URL` (the base URL: Lambda and the APIs served at `/`), and `AWS_ENDPOINT_URL_<SERVICE>` for
- * each JSON API the cloud serves under a path (`/dynamodb/`, `/cognito-idp/`, ...).
+ * each API the cloud serves under a path (`/dynamodb/`, `/cognito-idp/`, `/s3`, ...).
  */
 export function functionEnvironment(input: {
   variables: Record<string, string>;
@@ -34,6 +34,9 @@ export function functionEnvironment(input: {
     if (!name || api.path === '/' || endpoints[`AWS_ENDPOINT_URL_${name}`]) continue;
     endpoints[`AWS_ENDPOINT_URL_${name}`] = input.baseUrl + api.path;
   }
+  // S3 is no JSON API: the cloud serves it path style under `/s3` (docs/architecture.md), which the SDK uses
+  // for an endpoint whose host is an IP address, as the cloud's base URL is.
+  endpoints.AWS_ENDPOINT_URL_S3 = `${input.baseUrl}/s3`;
   return {
     ...input.variables,
     ...endpoints,

@@ -20,7 +20,7 @@ export function createFunctionRegistry(options: {
   credentialsLifetimeMs: number;
 }) {
   const { kernel, store, code, credentials, runtime } = options;
-  const live = new Map<string, { credentials: FunctionCredentials; deployed: Promise<void> }>();
+  const live = new Map<string, { credentials: FunctionCredentials; roleArn: string; deployed: Promise<void> }>();
   // Renewed with half their lifetime left: an invocation under way (up to Lambda's 15 minutes) keeps valid keys.
   const fresh = (creds: FunctionCredentials): boolean => creds.expiresAt - Date.now() > options.credentialsLifetimeMs / 2;
 
@@ -55,11 +55,11 @@ export function createFunctionRegistry(options: {
   async function deploy(fn: StoredFunction, reuseCredentials: boolean): Promise<void> {
     const current = live.get(fn.name);
     const creds =
-      reuseCredentials && current && fresh(current.credentials)
+      reuseCredentials && current && current.roleArn === fn.config.role && fresh(current.credentials)
         ? current.credentials
         : await credentials.issue(fn.name, fn.config.role, options.credentialsLifetimeMs);
     const deployed = specOf(fn, creds).then((spec) => runtime.deploy(spec));
-    live.set(fn.name, { credentials: creds, deployed: deployed.catch(() => undefined) });
+    live.set(fn.name, { credentials: creds, roleArn: fn.config.role, deployed: deployed.catch(() => undefined) });
     await deployed;
   }
 

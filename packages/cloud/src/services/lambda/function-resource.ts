@@ -72,13 +72,7 @@ export function createFunctionResourceHandler(options: {
       throw RESOURCE_ERRORS.error('ValidationException', `AWS::Lambda::Function ${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}`);
     }
     const p = parsed.data;
-    const refusal = await kernel.checkRoleTrust({
-      roleArn: p.Role,
-      federatedPrincipal: 'lambda.amazonaws.com',
-      principalType: 'Service',
-      action: 'sts:AssumeRole',
-      context: {},
-    });
+    const refusal = await kernel.checkRoleTrust({ roleArn: p.Role, servicePrincipal: 'lambda.amazonaws.com' });
     if (refusal !== undefined) throw RESOURCE_ERRORS.error('ValidationException', `${ROLE_NOT_ASSUMABLE} (${refusal})`);
     for (const layer of p.Layers) {
       if (!(await store.getLayerVersion(layer))) throw RESOURCE_ERRORS.error('ValidationException', `Layer version ${layer} does not exist.`);

@@ -82,8 +82,11 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
     },
     async stop() {
       for (const timer of timers) clearInterval(timer);
-      await queue.stop();
+      // The runtime stops the processes of invocations under way, which would otherwise hold the stop up
+      // to a function's timeout; the queue records nothing for them, so they run again at the next start.
+      queue.stop();
       await runtime.close();
+      await queue.settled();
       await logs.flush();
     },
   };

@@ -70,6 +70,25 @@ void describe('the AWS SDK', () => {
     assert.equal((await rt.call('same-sdk')).body, '3.1.0');
   });
 
+  void it('installs one at a time: concurrent deploys in one cloud, and another cloud holding the cache', async () => {
+    const cacheDir = join(dir, 'concurrent');
+    const options = { cacheDir, registry: registry.url, allowDownloads: true, ownNodeModules: [] };
+    await writeFiles(join(dir, 'uses-client'), { 'index.js': `require('@aws-sdk/client-fake');` });
+    await writeFiles(join(dir, 'uses-lib'), { 'index.js': `require('@aws-sdk/lib-fake');` });
+    // Another process's install in progress: nothing starts until its lock goes.
+    await mkdir(join(cacheDir, 'aws-sdk.lock'), { recursive: true });
+    let done = false;
+    const both = Promise.all([ensureAwsSdkModules(join(dir, 'uses-client'), options), ensureAwsSdkModules(join(dir, 'uses-lib'), options)]).finally(
+      () => (done = true),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    assert.equal(done, false, 'waits for the other install');
+    await rm(join(cacheDir, 'aws-sdk.lock'), { recursive: true });
+    await both;
+    assert.deepEqual(await readdir(join(cacheDir, 'aws-sdk', 'node_modules', '@aws-sdk')), ['client-fake', 'lib-fake']);
+    assert.deepEqual((await readdir(cacheDir)).sort(), ['aws-sdk', 'npm-cache']);
+  });
+
   void it('fails deploy clearly when a package is missing and cannot be installed', async () => {
     const code = join(dir, 'offline-code');
     await writeFiles(code, { 'index.js': `require('@aws-sdk/client-fake');` });

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { RuntimeSetupError } from './errors.js';
 
@@ -107,7 +107,8 @@ export async function ensureAwsSdkModules(codeDir: string, options: AwsSdkOption
     if (still.length > 0)
       throw new RuntimeSetupError(`npm finished but ${still.join(', ')} is not in ${nodeModules}: install it into the function's own node_modules instead.`);
   };
-  const turn = queue.then(install, install);
+  const locked = (): Promise<void> => withInstallLock(`${prefix}.lock`, install);
+  const turn = queue.then(locked, locked);
   queue = turn.catch(() => undefined);
   await turn;
   return nodeModules;
@@ -117,4 +118,33 @@ function npmEnvironment(): Record<string, string> {
   const keep =
     /^(PATH|HOME|USERPROFILE|APPDATA|TMPDIR|TEMP|TMP|SYSTEMROOT|LANG|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy|NODE_EXTRA_CA_CERTS|npm_config_userconfig)$/;
   return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => keep.test(e[0]) && e[1] !== undefined));
+}
+
+const LOCK_STALE_MS = 11 * 60_000; // longer than an npm install may take (its timeout above)
+
+/**
+ * Runs `fn` holding a lock folder, so that clouds sharing the cache folder install one at a time (npm
+ * rewrites node_modules as a whole). A lock older than any install could take is left from a crash: removed.
+ */
+async function withInstallLock(lockDir: string, fn: () => Promise<void>): Promise<void> {
+  await mkdir(dirname(lockDir), { recursive: true });
+  for (;;) {
+    try {
+      await mkdir(lockDir);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const since = await stat(lockDir).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
+      if (since > LOCK_STALE_MS) await rm(lockDir, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    await fn();
+  } finally {
+    await rm(lockDir, { recursive: true, force: true });
+  }
 }

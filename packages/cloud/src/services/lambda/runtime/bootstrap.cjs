@@ -128,8 +128,11 @@ async function loadModule(taskRoot, moduleRoot, moduleName, file) {
   if (exists(file)) return require(file);
   const typeModule = exists(file + '.js') && hasTypeModule(path.dirname(file + '.js'));
   if (exists(file + '.js') && !typeModule) return require(file + '.js');
-  if (typeModule) return import(pathToFileURL(file + '.js').href);
-  if (exists(file + '.mjs')) return import(pathToFileURL(file + '.mjs').href);
+  if (typeModule || (!exists(file + '.js') && exists(file + '.mjs'))) {
+    // Only ES modules need the hook (a worker thread: memory a CommonJS function does not spend).
+    registerNodePathForImports();
+    return import(pathToFileURL(file + (typeModule ? '.js' : '.mjs')).href);
+  }
   if (exists(file + '.cjs')) return require(file + '.cjs');
   return require(require.resolve(moduleName, { paths: [taskRoot, path.resolve(taskRoot, moduleRoot)] }));
 }
@@ -234,7 +237,8 @@ function invoke(handler, message) {
     getRemainingTimeInMillis: () => message.deadlineMs - Date.now(),
   };
   try {
-    const result = handler(JSON.parse(message.event), context, callback);
+    // An empty payload is the event {}, as Lambda makes it.
+    const result = handler(message.event === '' ? {} : JSON.parse(message.event), context, callback);
     if (result && typeof result.then === 'function')
       result.then(
         (r) => done(null, r),
@@ -258,22 +262,45 @@ function crash(error, code) {
   void send(message).then(() => process.exit(code));
 }
 process.on('uncaughtException', (error) => crash(error, 129));
+// The cloud is gone (stopped, or crashed): so is this process, rather than living on unowned.
+process.on('disconnect', () => process.exit(0));
 process.on('unhandledRejection', (reason) => crash(new UnhandledPromiseRejection(String(reason)), 128));
 
 // NODE_PATH (layers, the AWS SDK) applies to require() only. ES modules find those packages too, through a
 // resolve hook that retries a bare specifier from each NODE_PATH folder when the usual lookup (the
-// function's own node_modules first) fails. module.register exists from Node.js 18.19 and 20.6.
+// function's own node_modules first) fails. Registered for ES module handlers only.
 function registerNodePathForImports() {
-  const register = require('module').register;
+  const mod = require('module');
   const folders = (process.env.NODE_PATH || '').split(path.delimiter).filter((dir) => dir && fs.existsSync(dir));
-  if (typeof register !== 'function' || folders.length === 0) return;
+  if (folders.length === 0) return;
   const parents = folders.map((dir) => pathToFileURL(path.join(path.dirname(dir), 'node-path-parent.js')).href);
+  const isBare = (specifier) => !/^(\.|\/|[a-zA-Z][a-zA-Z0-9+.-]*:)/.test(specifier);
+  if (typeof mod.registerHooks === 'function') {
+    // Node.js 22.15+ and 24: in-thread hooks, no worker thread to pay for.
+    mod.registerHooks({
+      resolve(specifier, context, next) {
+        try {
+          return next(specifier, context);
+        } catch (error) {
+          if (!error || error.code !== 'ERR_MODULE_NOT_FOUND' || !isBare(specifier)) throw error;
+          for (const parentURL of parents) {
+            try {
+              return next(specifier, Object.assign({}, context, { parentURL }));
+            } catch {}
+          }
+          throw error;
+        }
+      },
+    });
+    return;
+  }
+  if (typeof mod.register !== 'function') return;
   const hook = `const parents = ${JSON.stringify(parents)};
 export async function resolve(specifier, context, next) {
   try {
     return await next(specifier, context);
   } catch (error) {
-    if (!error || error.code !== 'ERR_MODULE_NOT_FOUND' || /^(\\.|\\/|[a-zA-Z][a-zA-Z0-9+.-]*:)/.test(specifier)) throw error;
+    if (!error || error.code !== 'ERR_MODULE_NOT_FOUND' || !(${isBare.toString()})(specifier)) throw error;
     for (const parentURL of parents) {
       try {
         return await next(specifier, { ...context, parentURL });
@@ -282,12 +309,11 @@ export async function resolve(specifier, context, next) {
     throw error;
   }
 }`;
-  register(`data:text/javascript,${encodeURIComponent(hook)}`);
+  mod.register(`data:text/javascript,${encodeURIComponent(hook)}`);
 }
 
 async function main() {
   patchConsole();
-  registerNodePathForImports();
   let handler;
   try {
     handler = await loadHandler(process.env.LAMBDA_TASK_ROOT, process.env._HANDLER);

@@ -47,6 +47,7 @@ export interface FunctionProcess {
 }
 
 const SAMPLE_INTERVAL_MS = 100;
+const MAX_LINE_CHARS = 256 * 1024;
 
 /** Starts one process of a function: its bootstrap loads the handler, then runs invocations one at a time. */
 export function createFunctionProcess(options: FunctionProcessOptions): FunctionProcess {
@@ -58,7 +59,17 @@ export function createFunctionProcess(options: FunctionProcessOptions): Function
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     serialization: 'json',
+    // A group of its own, so that stopping it stops whatever it started too (a shell, a child node).
+    detached: process.platform !== 'win32',
   });
+  const killGroup = (): void => {
+    try {
+      if (child.pid !== undefined && process.platform !== 'win32') process.kill(-child.pid, 'SIGKILL');
+      else child.kill('SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
+  };
   let exited = false;
   let dying = false;
   let outOfMemory = false;
@@ -91,7 +102,15 @@ export function createFunctionProcess(options: FunctionProcessOptions): Function
           settle();
           continue;
         }
-        if (newline === -1) break;
+        if (newline === -1) {
+          // Lambda cuts a log event at 256 KB: a line that long is emitted in parts rather than held.
+          if (buffered.length >= MAX_LINE_CHARS && !(marker && buffered.includes('\u0000'))) {
+            emit(buffered.slice(0, MAX_LINE_CHARS));
+            buffered = buffered.slice(MAX_LINE_CHARS);
+            continue;
+          }
+          break;
+        }
         emit(buffered.slice(0, newline));
         buffered = buffered.slice(newline + 1);
       }
@@ -117,7 +136,7 @@ export function createFunctionProcess(options: FunctionProcessOptions): Function
         peakKb = Math.max(peakKb, kb);
         if (kb > options.memoryMb * 1024 && !exited) {
           outOfMemory = true;
-          child.kill('SIGKILL');
+          killGroup();
         }
       },
       () => undefined, // not Linux, or the process just ended: the child's own maxRSS still counts
@@ -179,13 +198,13 @@ export function createFunctionProcess(options: FunctionProcessOptions): Function
         try {
           child.send({ ...message, marker });
         } catch {
-          child.kill('SIGKILL'); // the channel is gone: 'close' answers with the exit
+          killGroup(); // the channel is gone: 'close' answers with the exit
         }
       });
     },
     maxMemoryUsedMb: () => Math.ceil(peakKb / 1024),
     kill() {
-      if (!exited) child.kill('SIGKILL');
+      if (!exited) killGroup();
     },
   };
 }

@@ -1,8 +1,10 @@
+import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ensureAwsSdkModules } from './aws-sdk-modules.js';
-import { FunctionNotDeployedError, TooManyRequestsError } from './errors.js';
+import { FunctionNotDeployedError, RuntimeSetupError, TooManyRequestsError } from './errors.js';
 import { functionEnvironment, newLogStreamName } from './function-environment.js';
 import { createFunctionProcess, type FunctionProcess } from './function-process.js';
+import { createLogTail, type LogTail } from './log-tail.js';
 import { locateBootstrap } from './locate-bootstrap.js';
 import { resolveNodeBinary } from './node-releases.js';
 import { runInvocation } from './run-invocation.js';
@@ -11,8 +13,8 @@ import type { FunctionRuntime, FunctionRuntimeOptions, FunctionSpec, InvokeOptio
 interface WarmProcess {
   process: FunctionProcess;
   revision: string;
-  /** The lines of the invocation in progress, for its log tail. */
-  lines?: string[];
+  /** The log tail of the invocation in progress. */
+  tail?: LogTail;
   idleTimer?: NodeJS.Timeout;
 }
 
@@ -75,7 +77,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
       }),
       stream,
       onLine: (message) => {
-        warm.lines?.push(message);
+        warm.tail?.push(message);
         writeLog(spec.name, stream, message);
       },
       onExit: () => {
@@ -89,7 +91,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
   };
 
   const release = (name: string, fn: DeployedFunction, warm: WarmProcess): void => {
-    warm.lines = undefined;
+    warm.tail = undefined;
     if (functions.get(name) !== fn || !warm.process.usable || warm.revision !== fn.spec.revision) return stop(fn, warm);
     fn.idle.push(warm);
     warm.idleTimer = setTimeout(() => stop(fn, warm), idleMs);
@@ -98,6 +100,8 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
 
   return {
     async deploy(spec) {
+      const code = await stat(spec.codeDir).catch(() => undefined);
+      if (!code?.isDirectory()) throw new RuntimeSetupError(`The code of ${spec.name} is not at ${spec.codeDir}: deploy its unpacked code folder.`);
       const node = await resolveNodeBinary(spec.runtime, { cacheDir: options.cacheDir, registry, allowDownloads });
       const ownNodeModules = [
         join(spec.codeDir, 'node_modules'),
@@ -141,8 +145,8 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
           warm = start(fn);
           cold = true;
         }
-        const lines: string[] = [];
-        warm.lines = lines;
+        const tail = createLogTail();
+        warm.tail = tail;
         const { stream } = warm.process;
         return await runInvocation({
           spec: fn.spec,
@@ -150,9 +154,9 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
           cold,
           payload,
           options: invokeOptions,
-          lines,
+          tail,
           log: (message) => {
-            lines.push(message);
+            tail.push(message);
             writeLog(name, stream, message);
           },
         });

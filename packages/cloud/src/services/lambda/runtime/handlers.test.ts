@@ -49,7 +49,10 @@ void describe('handler loading', () => {
       assert.equal((r.body as ErrorBody).errorType, errorType, name);
       assert.match((r.body as ErrorBody).errorMessage, message, name);
       assert.ok(Array.isArray((r.body as ErrorBody).trace), name);
+      assert.match(r.logTail ?? '', new RegExp(`INIT_REPORT Init Duration: [\\d.]+ ms\\tPhase: init\\tStatus: error\\tError Type: ${errorType}\\n`), name);
+      assert.match(r.logTail ?? '', new RegExp(`\\tStatus: error\\tError Type: ${errorType}\\n$`), name);
     }
+    await assert.rejects(rt.deployCode('no-code', {}, { codeDir: join(rt.dir, 'absent') }), /The code of no-code is not at .*absent/);
     await rt.deployCode('malformed', { 'index.js': '' }, { handler: 'index' });
     assert.equal(((await rt.call('malformed')).body as ErrorBody).errorType, 'Runtime.MalformedHandlerName');
     await rt.deployCode('relative', { 'index.js': '' }, { handler: '../index.handler' });
@@ -63,6 +66,17 @@ void describe('calling conventions', () => {
     const r = await rt.call('undef');
     assert.equal(r.body, null);
     assert.equal(r.functionError, undefined);
+  });
+
+  void it('takes an empty payload as {}, and answers a payload that is not JSON with an error, process intact', async () => {
+    await rt.deployCode('payloads', { 'index.js': 'exports.handler = async (e) => ({ e, pid: process.pid });' });
+    const empty = await rt.invoke('payloads', '', { requestId: 'empty' });
+    const { e, pid } = JSON.parse(empty.payload) as { e: unknown; pid: number };
+    assert.deepEqual(e, {});
+    const bad = await rt.invoke('payloads', '{not json', { requestId: 'bad' });
+    assert.equal(bad.functionError, 'Unhandled');
+    assert.equal((JSON.parse(bad.payload) as ErrorBody).errorType, 'SyntaxError');
+    assert.equal(((await rt.call('payloads')).body as { pid: number }).pid, pid);
   });
 
   void it("answers a thrown error, a rejection and a non-Error with Lambda's error object", async () => {

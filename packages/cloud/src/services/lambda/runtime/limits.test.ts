@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { createTestRuntime, type TestRuntime } from './runtime.test-helper.js';
 
 let rt: TestRuntime;
@@ -14,37 +18,52 @@ after(async () => {
 
 type ErrorBody = { errorType: string; errorMessage: string; trace?: string[] };
 
+const run = promisify(execFile);
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const goneWithin = async (pid: number, ms: number): Promise<boolean> => {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) if (!alive(pid)) return true;
+  return !alive(pid);
+};
+
 const FAILURES = `exports.handler = async (e) => {
   if (e.do === 'pid') return process.pid;
   if (e.do === 'exit') process.exit(1);
   if (e.do === 'signal') process.kill(process.pid, 'SIGSEGV');
   if (e.do === 'uncaught') { setTimeout(() => { throw new Error('late boom'); }, 10); return new Promise(() => {}); }
   if (e.do === 'rejection') { Promise.reject(new Error('nobody catches')); return new Promise(() => {}); }
-  if (e.do === 'loop') for (;;) {}
+  if (e.do === 'loop') { console.log('spinning'); for (;;) {} }
   if (e.do === 'never') return new Promise(() => {});
+  if (e.do === 'spawn') { const c = require('child_process').spawn('sleep', ['30'], { stdio: 'ignore' }); console.log('grandchild ' + c.pid); return new Promise(() => {}); }
   if (e.do === 'memory') { const keep = []; for (;;) keep.push(new Array(1e6).fill(Math.random())); }
 };
 exports.callbackNever = (e, context, callback) => {};`;
 
 void describe('limits and crashes', () => {
   void it("kills an infinite loop at the timeout with Lambda's error and log line, while the cloud keeps serving", async () => {
-    await rt.deployCode('loop', { 'index.js': FAILURES }, { timeoutSeconds: 1 });
+    await rt.deployCode('loop', { 'index.js': FAILURES }, { timeoutSeconds: 2 });
     const server = createServer((_req, res) => res.end('still serving'));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const invocation = rt.call('loop', { do: 'loop' });
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const started = performance.now();
+      let settled = false;
+      const invocation = rt.call('loop', { do: 'loop' }).finally(() => (settled = true));
+      while (!rt.logs.some((l) => l.message.endsWith('\tspinning'))) await new Promise((resolve) => setTimeout(resolve, 20));
       const answer = await (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)).text();
       assert.equal(answer, 'still serving');
-      assert.ok(performance.now() - started < 500, 'the cloud answered while the function was busy');
+      assert.equal(settled, false, 'the cloud answered while the function was still spinning');
       const r = await invocation;
       assert.equal(r.functionError, 'Unhandled');
-      assert.deepEqual(r.body, { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${r.requestId} Error: Task timed out after 1.00 seconds` });
-      assert.match(r.logTail ?? '', new RegExp(`\\n\\d{4}-\\d{2}-\\d{2}T[\\d:.]+Z ${r.requestId} Task timed out after 1\\.00 seconds\\n`));
+      assert.deepEqual(r.body, { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${r.requestId} Error: Task timed out after 2.00 seconds` });
+      assert.match(r.logTail ?? '', new RegExp(`\\n\\d{4}-\\d{2}-\\d{2}T[\\d:.]+Z ${r.requestId} Task timed out after 2\\.00 seconds\\n`));
       assert.match(
         r.logTail ?? '',
-        /REPORT RequestId: \S+\tDuration: 1000\.00 ms\tBilled Duration: 1000 ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms\tStatus: timeout\n$/,
+        /REPORT RequestId: \S+\tDuration: 2000\.00 ms\tBilled Duration: 2000 ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms\tStatus: timeout\n$/,
       );
     } finally {
       server.close();
@@ -94,6 +113,27 @@ void describe('limits and crashes', () => {
     assert.equal((rejected.body as ErrorBody).errorType, 'Runtime.UnhandledPromiseRejection');
     assert.equal((rejected.body as ErrorBody).errorMessage, 'Error: nobody catches');
     assert.notEqual((await rt.call('uncaught', { do: 'pid' })).body, pid2);
+  });
+
+  void it('stops what a timed-out function started, and functions whose cloud is gone', async () => {
+    await rt.deployCode('spawner', { 'index.js': FAILURES }, { timeoutSeconds: 1 });
+    const r = await rt.call('spawner', { do: 'spawn' });
+    assert.equal((r.body as ErrorBody).errorType, 'Sandbox.Timedout');
+    const grandchild = Number(/grandchild (\d+)/.exec(r.logTail ?? '')?.[1]);
+    assert.ok(grandchild > 0);
+    assert.ok(await goneWithin(grandchild, 2000), 'the process the function started was stopped with it');
+
+    // A cloud that dies without close() leaves no function process behind.
+    const script = `import { createFunctionRuntime } from ${JSON.stringify(new URL('./function-runtime.js', import.meta.url).href)};
+const rt = createFunctionRuntime({ cacheDir: ${JSON.stringify(rt.dir)}, onLog: () => {}, allowDownloads: false });
+await rt.deploy(${JSON.stringify({ name: 'orphan', arn: 'arn', codeDir: rt.dir, handler: 'orphan.handler', runtime: `nodejs${process.versions.node.split('.')[0]}.x`, memoryMb: 128, timeoutSeconds: 3, environment: {}, layerDirs: [], revision: '1' })});
+console.log((await rt.invoke('orphan', '{}', { requestId: 'r' })).payload);
+process.exit(0);`;
+    await writeFile(join(rt.dir, 'orphan.cjs'), 'exports.handler = async () => process.pid;');
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
+    const orphan = Number(stdout.trim());
+    assert.ok(orphan > 0, stdout);
+    assert.ok(await goneWithin(orphan, 3000), 'the function process exited with its cloud');
   });
 
   void it('kills a function that exhausts its memory with Runtime.OutOfMemory', async () => {

@@ -146,6 +146,7 @@ exports.handler = async (e) => {
   console.log('two\\nlines', { n: 1 }); console.info('info'); console.warn('warn'); console.error('error'); console.debug('debug');
   process.stdout.write('raw out\\n'); process.stderr.write('raw err\\n');
   if (e.lots) for (let i = 0; i < 200; i++) console.log('line ' + i);
+  if (e.huge) process.stdout.write('h'.repeat(600 * 1024) + '\\n');
   return 'ok';
 };`,
     });
@@ -179,6 +180,15 @@ exports.handler = async (e) => {
     );
     assert.ok(!tail.includes('Init Duration'), 'a warm invocation reports no init');
     assert.ok(!tail.includes(id), "another invocation's lines are not in the tail");
+
+    // A line longer than Lambda's 256 KB event limit arrives in parts.
+    const count = rt.logs.length;
+    await rt.call('logs', { huge: true });
+    const parts = rt.logs.slice(count).filter((l) => l.message.startsWith('hhh'));
+    assert.deepEqual(
+      parts.map((l) => l.message.length),
+      [256 * 1024, 256 * 1024, 88 * 1024],
+    );
   });
 
   void it('finds its bootstrap next to the compiled modules and from the bundle in dist/bundle/', () => {

@@ -1,8 +1,10 @@
 import type { FunctionProcess, InitResult, LambdaErrorPayload, ProcessAnswer } from './function-process.js';
+import type { LogTail } from './log-tail.js';
 import { exitError, timeoutError, timeoutMessage } from './platform-errors.js';
 import type { FunctionSpec, InvokeOptions, InvokeOutcome } from './types.js';
 
-const TAIL_BYTES = 4096;
+/** Lambda's limit for a function's init phase (loading the handler module). */
+const INIT_LIMIT_MS = 10_000;
 
 export interface InvocationInputs {
   spec: FunctionSpec;
@@ -13,17 +15,11 @@ export interface InvocationInputs {
   options: InvokeOptions;
   /** Writes one line of Lambda's own (START, END, REPORT, ...) to the process's log stream. */
   log(message: string): void;
-  /** Every line of the stream since the invocation began, Lambda's own and the function's. */
-  lines: string[];
+  /** The lines of the stream since the invocation began, Lambda's own and the function's. */
+  tail: LogTail;
 }
 
 type Ending = { answer: ProcessAnswer } | { timedOut: true };
-
-/** The last 4 KB of an invocation's log, as X-Amz-Log-Result carries it (base64 is the API's business). */
-export function logTail(lines: string[]): string {
-  const text = Buffer.from(lines.map((l) => `${l}\n`).join(''));
-  return text.subarray(Math.max(0, text.length - TAIL_BYTES)).toString('utf8');
-}
 
 /**
  * Runs one invocation on a process with Lambda's bookkeeping: START/END/REPORT lines, the timeout (the
@@ -33,20 +29,28 @@ export async function runInvocation(inputs: InvocationInputs): Promise<InvokeOut
   const { spec, process: proc, options, log } = inputs;
   const { requestId } = options;
   const timeoutMs = spec.timeoutSeconds * 1000;
-  const began = performance.now();
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<{ timedOut: true }>((resolve) => {
-    timer = setTimeout(() => resolve({ timedOut: true }), timeoutMs);
-  });
+  const after = (ms: number): Promise<{ timedOut: true }> =>
+    new Promise((resolve) => {
+      timer = setTimeout(() => resolve({ timedOut: true }), ms);
+    });
   let initDurationMs: number | undefined;
+  let initError: string | undefined;
   let ending: Ending;
-  let invokeStart = began;
+  let invokeStart = performance.now();
   try {
+    // As on Lambda, the init phase has a limit of its own and the function's timeout starts with the invoke.
     const ready: InitResult = { ok: true, initDurationMs: 0 };
-    const init = inputs.cold ? await Promise.race([proc.ready.then((r) => ({ init: r })), deadline]) : { init: ready };
+    const init = inputs.cold ? await Promise.race([proc.ready.then((r) => ({ init: r })), after(INIT_LIMIT_MS)]) : { init: ready };
+    clearTimeout(timer);
     if ('timedOut' in init) ending = init;
     else {
       if (inputs.cold) initDurationMs = init.init.initDurationMs;
+      if (!init.init.ok) {
+        const errorType = init.init.answer.kind === 'error' ? init.init.answer.error.errorType : 'Runtime.ExitError';
+        log(`INIT_REPORT Init Duration: ${init.init.initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${errorType}`);
+        initError = errorType;
+      }
       log(`START RequestId: ${requestId} Version: $LATEST`);
       invokeStart = performance.now();
       if (!init.init.ok) ending = { answer: init.init.answer };
@@ -55,12 +59,12 @@ export async function runInvocation(inputs: InvocationInputs): Promise<InvokeOut
           type: 'invoke',
           requestId,
           event: inputs.payload,
-          deadlineMs: Date.now() + Math.max(0, timeoutMs - (invokeStart - began)),
+          deadlineMs: Date.now() + timeoutMs,
           invokedFunctionArn: spec.arn,
           clientContext: options.clientContext,
           identity: options.identity,
         };
-        ending = await Promise.race([proc.run(message).then((answer) => ({ answer })), deadline]);
+        ending = await Promise.race([proc.run(message).then((answer) => ({ answer })), after(timeoutMs)]);
       }
     }
   } finally {
@@ -80,6 +84,7 @@ export async function runInvocation(inputs: InvocationInputs): Promise<InvokeOut
     payload = ending.answer.payload;
   } else if (ending.answer.kind === 'error') {
     failed = ending.answer.error;
+    if (initError) status = `\tStatus: error\tError Type: ${initError}`;
   } else {
     failed = exitError(requestId, ending.answer);
     log(failed.errorMessage);
@@ -98,7 +103,7 @@ export async function runInvocation(inputs: InvocationInputs): Promise<InvokeOut
   return {
     payload,
     ...(failed ? { functionError: 'Unhandled' as const } : {}),
-    ...(options.tail ? { logTail: logTail(inputs.lines) } : {}),
+    ...(options.tail ? { logTail: inputs.tail.text() } : {}),
     durationMs,
     billedDurationMs,
     maxMemoryUsedMb,
