@@ -42,14 +42,14 @@ export function controlClient(cloud: TestCloud) {
   return {
     call,
     /** Pushes `template` to environment dev of a new app and answers the finished deployment. */
-    async deploy(appName: string, template: Template): Promise<Deployment> {
+    async deploy(appName: string, template: Template, parameters: Record<string, unknown> = {}): Promise<Deployment & { appId: string }> {
       const { app } = await call('CreateApp', { name: appName });
       await call('CreateEnvironment', { appId: app.appId, envName: 'dev' });
-      const { changeSet } = await call('CreateChangeSet', { appId: app.appId, envName: 'dev', template });
+      const { changeSet } = await call('CreateChangeSet', { appId: app.appId, envName: 'dev', template, parameters });
       const { deploymentId } = (await call('ExecuteChangeSet', { changeSetId: changeSet.changeSetId })).deployment;
       for (let i = 0; i < 500; i++) {
         const { deployment } = await call('GetDeployment', { deploymentId });
-        if (deployment.status !== 'IN_PROGRESS' && deployment.status !== 'ROLLING_BACK') return deployment;
+        if (deployment.status !== 'IN_PROGRESS' && deployment.status !== 'ROLLING_BACK') return { ...deployment, appId: app.appId };
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       throw new Error(`deployment ${deploymentId} did not finish`);
