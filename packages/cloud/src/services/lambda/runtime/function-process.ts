@@ -162,6 +162,7 @@ export function createFunctionProcess(options: FunctionProcessOptions): Function
     if (exited) return;
     exited = true;
     clearInterval(sampler);
+    killGroup(); // what the process started and left behind (its group outlives it) goes with it
     const answer: ProcessAnswer = { kind: 'exit', code, signal, outOfMemory };
     onReady({ ok: false, initDurationMs: performance.now() - started, answer });
     if (pending) {

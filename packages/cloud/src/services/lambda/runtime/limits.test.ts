@@ -34,7 +34,7 @@ const goneWithin = async (pid: number, ms: number): Promise<boolean> => {
 
 const FAILURES = `exports.handler = async (e) => {
   if (e.do === 'pid') return process.pid;
-  if (e.do === 'exit') process.exit(1);
+  if (e.do === 'exit') { if (e.leave) console.log('left ' + require('child_process').spawn('sleep', ['30'], { stdio: 'ignore' }).pid); process.exit(1); }
   if (e.do === 'signal') process.kill(process.pid, 'SIGSEGV');
   if (e.do === 'uncaught') { setTimeout(() => { throw new Error('late boom'); }, 10); return new Promise(() => {}); }
   if (e.do === 'rejection') { Promise.reject(new Error('nobody catches')); return new Promise(() => {}); }
@@ -90,6 +90,9 @@ void describe('limits and crashes', () => {
       exited.logTail ?? '',
       /Runtime exited with error: exit status 1\nRuntime\.ExitError\nEND RequestId: .*\nREPORT .*\tStatus: error\tError Type: Runtime\.ExitError\n$/,
     );
+    const leaving = await rt.call('exits', { do: 'exit', leave: true });
+    const left = Number(/left (\d+)/.exec(leaving.logTail ?? '')?.[1]);
+    assert.ok(left > 0 && (await goneWithin(left, 2000)), 'what an exited process left behind is stopped');
     const fresh = (await rt.call('exits', { do: 'pid' })).body;
     assert.notEqual(fresh, pid);
     const crashed = await rt.call('exits', { do: 'signal' });
