@@ -92,7 +92,7 @@ export function parseDayOfMonth(text: string): DayOfMonthSpec {
 export function parseDayOfWeek(text: string): DayOfWeekSpec {
   if (text === '?' || text === '*') return { kind: 'any' };
   if (text.toUpperCase() === 'L') return { kind: 'days', days: new Set([7]) };
-  const last = /^([A-Za-z]{3}|\d)L$/.exec(text);
+  const last = /^([A-Za-z]{3}|\d)L$/i.exec(text);
   if (last) return { kind: 'lastOfMonth', day: valueOf(DAY_OF_WEEK, last[1] ?? '') };
   const nth = /^([A-Za-z]{3}|\d)#(\d)$/.exec(text);
   if (nth) {
@@ -100,8 +100,6 @@ export function parseDayOfWeek(text: string): DayOfWeekSpec {
     if (n < 1 || n > 5) throw new CronFieldError(`day-of-week: "${text}": the number after # is 1 to 5`);
     return { kind: 'nth', day: valueOf(DAY_OF_WEEK, nth[1] ?? ''), n };
   }
-  if (/[L#]/i.test(text.replace(/[A-Za-z]{3}/g, (name) => (DAY_NAMES.includes(name.toUpperCase()) ? '' : name)))) {
-    throw new CronFieldError(`day-of-week: "${text}": L and # apply to one day (6L, 2#1)`);
-  }
+  if (/#|\dL|(^|,)L(,|$)/i.test(text)) throw new CronFieldError(`day-of-week: "${text}": L and # apply to one day (6L, 2#1)`);
   return { kind: 'days', days: new Set(parseValues(DAY_OF_WEEK, text)) };
 }

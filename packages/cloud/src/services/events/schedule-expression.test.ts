@@ -56,6 +56,8 @@ const invalid: Array<[string, RegExp]> = [
   ['cron(0 0 ? * 8 *)', /day-of-week: 8 is outside 1-7/],
   ['cron(0 0 ? * MON#6 *)', /the number after # is 1 to 5/],
   ['cron(0 0 ? * MON#1,FRI *)', /L and # apply to one day/],
+  ['cron(0 0 ? * 6L,2 *)', /L and # apply to one day/],
+  ['cron(0 0 ? * JUL *)', /day-of-week: "JUL" is not a number from 1 to 7 or SUN-SAT/],
   ['cron(0 0 1 * ? 2200)', /year: 2200 is outside 1970-2199/],
   ['cron(0 0 1 * ? 1969)', /year: 1969 is outside/],
   ['cron(0 0 5-1 * ? *)', /ends before it starts/],
