@@ -124,9 +124,10 @@ void describe('createCloud', () => {
       assert.ok(cloud.kernel.resourceHandler('Forte::IAM::Role'));
       assert.ok(cloud.kernel.resourceHandler('Forte::Cognito::IdentityPool'));
       assert.ok(cloud.kernel.resourceHandler('Forte::DynamoDB::Table'));
+      assert.ok(cloud.kernel.resourceHandler('AWS::Events::Rule'));
       assert.deepEqual(
         cloud.kernel.services.map((s) => s.name),
-        ['admin-credentials', 'iam', 'cognito-idp', 'cognito-identity', 'dynamodb', 'appsync', 'control', 'hosting', 's3', 'ssm'],
+        ['admin-credentials', 'iam', 'cognito-idp', 'cognito-identity', 'dynamodb', 'appsync', 'control', 'hosting', 's3', 'ssm', 'lambda', 'events'],
       );
     } finally {
       await cloud.close();

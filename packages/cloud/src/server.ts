@@ -23,6 +23,7 @@ import { createCognitoIdentityService } from './services/cognito-identity/index.
 import { createCognitoIdpService, type CognitoIdpOptions } from './services/cognito-idp/index.js';
 import { createControlService, type ControlOptions } from './services/control/index.js';
 import { createDynamoDbService } from './services/dynamodb/index.js';
+import { createEventsService, type EventsOptions } from './services/events/index.js';
 import { createHostingService } from './services/hosting/index.js';
 import { createIamService } from './services/iam/index.js';
 import { createLambdaService, type LambdaOptions } from './services/lambda/index.js';
@@ -48,6 +49,7 @@ export const BUILT_IN_SERVICES: readonly ServiceFactory[] = [
   createS3Service,
   createSsmService,
   createLambdaService,
+  createEventsService,
 ];
 
 /** The port a cloud listens on when none is given. */
@@ -100,6 +102,8 @@ export interface CloudOptions {
   deletedDataRetentionMs?: number;
   /** The lambda service's settings (config.json's `lambda` section); each field defaults in services/lambda/lambda-options.ts. */
   lambda?: LambdaOptions;
+  /** The events service's settings: tests scale its clock (`timeScale`) instead of writing shorter schedules. */
+  events?: EventsOptions;
 }
 
 export interface Cloud {
@@ -245,6 +249,7 @@ function builtInSettings(options: CloudOptions): ReadonlyMap<ServiceFactory, unk
     [createAppSyncService, { limits: options.graphqlLimits } satisfies AppSyncOptions],
     [createCognitoIdpService, { limits: options.cognitoLimits } satisfies CognitoIdpOptions],
     [createLambdaService, { ...options.lambda } satisfies LambdaOptions],
+    [createEventsService, { ...options.events } satisfies EventsOptions],
     [
       createControlService,
       {

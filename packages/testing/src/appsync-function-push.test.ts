@@ -1,52 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { transform } from '@forte/graphql-transformer';
-import {
-  APPSYNC_RESOURCE_TYPES,
-  CONTROL_PATH,
-  CONTROL_TARGET_PREFIX,
-  RESOURCE_TYPES,
-  SIGNING_SERVICE,
-  type ControlOperation,
-  type ControlOperations,
-  type Deployment,
-  type Template,
-} from '@forte/protocol';
+import { APPSYNC_RESOURCE_TYPES, RESOURCE_TYPES, type ControlOperation, type ControlOperations, type Deployment, type Template } from '@forte/protocol';
 import { LAMBDA_TRUST, NODE_RUNTIME, startLambdaCloud } from './lambda-fixture.js';
+import { createTestControlClient } from './control-client.js';
 import type { TestCloud } from './index.js';
 
 let cloud: TestCloud;
 
 /** One control API call, signed with the admin keys as the CLI signs it. */
-async function control<O extends ControlOperation>(operation: O, input: ControlOperations[O]['input']): Promise<ControlOperations[O]['output']> {
-  const url = new URL(cloud.url);
-  const body = JSON.stringify(input);
-  const signer = new SignatureV4({
-    service: SIGNING_SERVICE,
-    region: cloud.credentials.region,
-    credentials: cloud.credentials,
-    sha256: Hash.bind(null, 'sha256'),
-  });
-  const headers = { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${CONTROL_TARGET_PREFIX}${operation}` };
-  const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: CONTROL_PATH, headers, body });
-  const { host: _host, ...sent } = signed.headers as Record<string, string>;
-  const res = await fetch(new URL(CONTROL_PATH, url), { method: 'POST', headers: sent, body });
-  const answer = (await res.json()) as Record<string, unknown>;
-  if (res.status !== 200) throw new Error(`${operation}: ${String(answer['message'])}`);
-  return answer as ControlOperations[O]['output'];
-}
+const control = <O extends ControlOperation>(operation: O, input: ControlOperations[O]['input']): Promise<ControlOperations[O]['output']> =>
+  createTestControlClient(cloud).call(operation, input);
 
-async function deployed(deploymentId: string): Promise<Deployment> {
-  for (let i = 0; i < 600; i++) {
-    const { deployment } = await control('GetDeployment', { deploymentId });
-    if (deployment.status !== 'IN_PROGRESS' && deployment.status !== 'ROLLING_BACK') return deployment;
-    await sleep(50);
-  }
-  throw new Error(`deployment ${deploymentId} did not finish`);
-}
+const deployed = (deploymentId: string): Promise<Deployment> => createTestControlClient(cloud).waitFor(deploymentId);
 
 /**
  * One push holding the function and the API whose schema calls it. The function reads the API's id (as a

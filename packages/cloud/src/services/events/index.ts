@@ -1,0 +1,36 @@
+import { FUNCTIONS } from '../../kernel/capabilities.js';
+import type { Kernel, Service } from '../../kernel/types.js';
+import { createEventsClock, type EventsOptions } from './events-clock.js';
+import { EVENTS_MIGRATIONS } from './migrations.js';
+import { createRuleResourceHandler } from './rule-resource.js';
+import { createRuleScheduler } from './rule-scheduler.js';
+import { createRuleStore } from './rule-store.js';
+
+export type { EventsOptions } from './events-clock.js';
+
+/**
+ * EventBridge's scheduled rules: `AWS::Events::Rule` with a `rate(...)` or `cron(...)` ScheduleExpression,
+ * whose Lambda targets are invoked through `FUNCTIONS` with the scheduled event, once per period, across
+ * restarts (each rule's next fire time is kept in SQL).
+ */
+export function createEventsService(kernel: Kernel, options?: EventsOptions): Service {
+  const clock = createEventsClock(options);
+  const store = createRuleStore(kernel.sql);
+  const { region, accountId } = kernel.config;
+  const scheduler = createRuleScheduler({ store, clock, functions: () => kernel.capability(FUNCTIONS), log: kernel.log, account: accountId, region });
+  return {
+    name: 'events',
+    requires: [FUNCTIONS],
+    routes: [],
+    resourceTypes: {
+      'AWS::Events::Rule': createRuleResourceHandler({ store, scheduler, clock, region, accountId }),
+    },
+    async start() {
+      await kernel.sql.migrate('events', EVENTS_MIGRATIONS);
+      await scheduler.start();
+    },
+    async stop() {
+      await scheduler.stop();
+    },
+  };
+}
