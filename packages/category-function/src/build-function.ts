@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { UserError } from '@forte/protocol';
 
 /**
@@ -10,13 +10,36 @@ import { UserError } from '@forte/protocol';
  */
 export const BUILD_RECORD_FILE = 'node_modules/.forte-build.json';
 
-/** Amplify's order of lock files, and the install each one means (none: npm). */
-export function buildCommand(srcDir: string, stateBuild: string | undefined): { command: string; tool: string } {
+/** Whether `tool` is a command on the PATH. */
+function installed(tool: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, process.platform === 'win32' ? `${tool}.cmd` : tool)));
+}
+
+const INSTALLS = {
+  pnpm: 'pnpm install',
+  yarn: 'yarn --no-bin-links --production',
+  npm: 'npm install --no-bin-links --production',
+} as const;
+
+/**
+ * The install Amplify's package-manager detection picks: a pnpm or yarn lock file counts only when that tool
+ * is installed (a clone whose function has a yarn.lock builds with npm on a machine without yarn, as with
+ * Amplify); package-lock.json means npm; with no lock file, yarn, then pnpm, when installed, else npm.
+ */
+export function buildCommand(
+  srcDir: string,
+  stateBuild: string | undefined,
+  isInstalled: (tool: string) => boolean = installed,
+): { command: string; tool: string } {
   if (stateBuild) return { command: stateBuild, tool: stateBuild.split(' ')[0] ?? stateBuild };
-  if (existsSync(join(srcDir, 'pnpm-lock.yaml'))) return { command: 'pnpm install', tool: 'pnpm' };
-  if (existsSync(join(srcDir, 'yarn.lock'))) return { command: 'yarn --no-bin-links --production', tool: 'yarn' };
-  // npm install follows package-lock.json when there is one.
-  return { command: 'npm install --no-bin-links --production', tool: 'npm' };
+  const has = (file: string): boolean => existsSync(join(srcDir, file));
+  const pick = (tool: keyof typeof INSTALLS) => ({ command: INSTALLS[tool], tool });
+  if (has('pnpm-lock.yaml') && isInstalled('pnpm')) return pick('pnpm');
+  if (has('yarn.lock') && isInstalled('yarn')) return pick('yarn');
+  if (has('package-lock.json')) return pick('npm');
+  if (isInstalled('yarn')) return pick('yarn');
+  if (isInstalled('pnpm')) return pick('pnpm');
+  return pick('npm');
 }
 
 /** A fingerprint of a source folder outside node_modules (paths, sizes, contents). */

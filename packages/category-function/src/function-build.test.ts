@@ -69,17 +69,23 @@ void describe('function build, packaging and the cloud commands', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  void it('detects the package manager from the lock file in Amplify order, default npm, amplify.state first', () => {
+  void it('detects the package manager as Amplify does: a lock file counts when its tool is installed, amplify.state first', () => {
     const src = join(root, 'src');
     mkdirSync(src);
-    assert.equal(buildCommand(src, undefined).command, 'npm install --no-bin-links --production');
+    const every = () => true;
+    const none = () => false;
+    const only = (tool: string) => (name: string) => name === tool;
+    assert.equal(buildCommand(src, undefined, none).command, 'npm install --no-bin-links --production');
+    assert.equal(buildCommand(src, undefined, only('yarn')).tool, 'yarn', 'no lock file: yarn when installed');
     writeFileSync(join(src, 'package-lock.json'), '{}');
-    assert.equal(buildCommand(src, undefined).tool, 'npm');
+    assert.equal(buildCommand(src, undefined, every).tool, 'npm');
     writeFileSync(join(src, 'yarn.lock'), '');
-    assert.equal(buildCommand(src, undefined).command, 'yarn --no-bin-links --production');
+    assert.equal(buildCommand(src, undefined, every).command, 'yarn --no-bin-links --production');
+    assert.equal(buildCommand(src, undefined, none).tool, 'npm', 'a yarn.lock on a machine without yarn builds with npm');
     writeFileSync(join(src, 'pnpm-lock.yaml'), '');
-    assert.equal(buildCommand(src, undefined).command, 'pnpm install');
-    assert.equal(buildCommand(src, 'make build').command, 'make build');
+    assert.equal(buildCommand(src, undefined, every).command, 'pnpm install');
+    assert.equal(buildCommand(src, undefined, only('yarn')).tool, 'yarn', 'a pnpm lock file without pnpm: the next that fits');
+    assert.equal(buildCommand(src, 'make build', none).command, 'make build');
   });
 
   void it('runs npm install in src/ (node_modules goes into the zip), skips it while the sources are unchanged, runs it again after a change', async () => {

@@ -72,8 +72,10 @@ export async function pushBackend(ctx: CliContext, options: PushOptions = {}): P
   const scope = pushScope(project, options);
   assertPushSupported(ctx, scope.backendConfig);
   const resources = await buildResources(ctx, status, scope, options);
-  // The snapshot carries the templates deployed, so a checkout or a pull of this env can diff against them.
-  const snapshot = withDeployedTemplates(scope.snapshot, resources);
+  // The snapshot is read after the builds, which may write into the backend (a function's first install
+  // writes src/package-lock.json), so status compares against what was deployed. It carries the templates
+  // deployed, so a checkout or a pull of this env can diff against them.
+  const snapshot = withDeployedTemplates(pushScope(project, options).snapshot, resources);
   const pushedLogicalIds = resources.map((r) => resourceLogicalId(r.category, r.resourceName));
   const startedAt = new Date().toISOString();
   let interrupted: (() => void) | undefined;

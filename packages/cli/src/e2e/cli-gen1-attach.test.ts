@@ -127,20 +127,13 @@ void describe('forte init + push of real Gen 1 projects (built binary, local clo
     assert.doesNotMatch(push.stderr, /api projectboards/, 'the AppSync api is deployable');
   });
 
-  void it('project-boards with its auth and api only: pushes for real and answers a GraphQL query', async () => {
+  void it('project-boards without its storage (issue 14): auth, api and its function push for real; getRandomQuote answers through the real function', async () => {
     const root = copy('project-boards', 'boards-auth-api');
     const configFile = join(root, 'amplify/backend/backend-config.json');
     const config = readJson(configFile);
-    for (const key of Object.keys(config)) if (!['auth', 'api'].includes(key)) delete config[key];
+    delete config.storage;
     writeFileSync(configFile, JSON.stringify(config, null, 2));
-    for (const category of ['function', 'storage']) rmSync(join(root, 'amplify/backend', category), { recursive: true, force: true });
-    // The query answered by the function goes with it.
-    const schemaFile = join(root, 'amplify/backend/api/projectboards/schema.graphql');
-    const lines = readFileSync(schemaFile, 'utf8').split('\n');
-    const start = lines.indexOf('type Query {');
-    assert.ok(start >= 0 && lines[start + 2] === '}', 'the schema still has its one-field Query type');
-    lines.splice(start, 3);
-    writeFileSync(schemaFile, lines.join('\n'));
+    rmSync(join(root, 'amplify/backend/storage'), { recursive: true, force: true });
 
     const init = await runForte(['init', '--amplify', '{"envName":"main"}', '--frontend', '{"frontend":"javascript"}', '--yes'], { cwd: root, home });
     assert.equal(init.code, 0, init.stderr);
@@ -156,6 +149,21 @@ void describe('forte init + push of real Gen 1 projects (built binary, local clo
     });
     assert.equal(create.status, 200);
     assert.deepEqual(await create.json(), { data: { listProjects: { items: [] } } });
+    // The schema's @function query runs the project's own function (nodejs22.x, its yarn.lock built with npm
+    // where yarn is missing, as Amplify does) in the cloud's Lambda runtime.
+    const quoted = await fetch(api.GraphQLAPIEndpointOutput, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': api.GraphQLAPIKeyOutput },
+      body: JSON.stringify({ query: '{ getRandomQuote { message quote author timestamp totalQuotes } }' }),
+    });
+    const answer = (await quoted.json()) as { data?: { getRandomQuote?: Record<string, unknown> }; errors?: unknown };
+    assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
+    const quote = answer.data?.getRandomQuote;
+    assert.equal(quote?.message, 'Quote generated successfully! 🎯');
+    assert.equal(quote?.totalQuotes, 14);
+    assert.ok(typeof quote?.quote === 'string' && quote.quote.length > 0 && typeof quote.author === 'string');
+    assert.ok(!Number.isNaN(Date.parse(String(quote?.timestamp))));
+    assert.equal(meta.function.quotegenerator.output.Name, 'quotegenerator-main');
     assert.ok(statSync(join(root, 'amplify/#current-cloud-backend')).isDirectory());
 
     // A teammate clones the repository as pushed: init joins the deployed environment, nothing left to push.
@@ -169,6 +177,7 @@ void describe('forte init + push of real Gen 1 projects (built binary, local clo
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /projectboards54040ecc\s*│ No Change/);
     assert.match(status.stdout, /projectboards\s*│ No Change/);
+    assert.match(status.stdout, /quotegenerator\s*│ No Change/);
   });
 
   void it("interactive: Amplify's questions for an existing project (use an existing environment? which one? editor)", async () => {
