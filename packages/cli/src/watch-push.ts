@@ -65,12 +65,13 @@ export async function watchPush(ctx: CliContext, options: { allowDataLoss?: bool
   };
 
   print.info(`Watching amplify/backend of environment ${project.envName}: each saved change is deployed (Ctrl-C to stop).`);
-  await deploy(EVERYTHING, true);
+  // Watching starts before the first push, so a save made while it runs is deployed right after it.
   const watcher = createBackendWatcher(project.backendDir, (paths) => {
     for (const target of targetsOf(paths)) queue.add(target);
     wake?.();
   });
   try {
+    await deploy(EVERYTHING, true);
     while (!stopping) {
       if (queue.size === 0) {
         await new Promise<void>((resolve) => (wake = resolve));

@@ -31,7 +31,7 @@ function startForte(args: string[], cwd: string, home: string): Watching {
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const waitFor = async (pattern: RegExp, from: number, timeoutMs = 120_000): Promise<string> => {
+  const waitFor = async (pattern: RegExp, from: number, timeoutMs = 60_000): Promise<string> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const after = output.slice(from);
@@ -99,7 +99,7 @@ void describe('forte push --watch and forte mock: each saved change deploys only
 
   void it('pushes what is pending, then redeploys a saved function, then only the API, refuses a data loss, and ends on Ctrl-C', async () => {
     watch = startForte(['push', '--watch'], root, home);
-    await watch.waitFor(/✔ Deployed (api shop, function hello|function hello, api shop) in \d+\.\d+s/, 0, 300_000);
+    await watch.waitFor(/✔ Deployed (api shop, function hello|function hello, api shop) in \d+\.\d+s/, 0, 90_000);
     assert.equal((await forte(['function', 'invoke', 'hello'])).stdout.match(/"answer":"(\w+)"/)?.[1], 'first');
 
     let from = watch.output().length;
@@ -145,7 +145,7 @@ void describe('forte push --watch and forte mock: each saved change deploys only
     watch = mock;
     await mock.waitFor(/Forte's mock is the real local cloud \(http:\/\/127\.0\.0\.1:\d+\)/, 0);
     // The data loss still pending is still refused, and the loop goes on watching.
-    await mock.waitFor(/Skipped api shop: .*NoteTable/, 0, 300_000);
+    await mock.waitFor(/Skipped api shop: .*NoteTable/, 0, 90_000);
     const from = mock.output().length;
     writeFileSync(backend('function', 'hello', 'src', 'index.js'), handler('fourth'));
     await mock.waitFor(/✔ Deployed function hello in/, from);
