@@ -25,13 +25,23 @@ export async function watchPush(ctx: CliContext, options: { allowDataLoss?: bool
   const queue = new Set<string>();
   let stopping = false;
   let wake: (() => void) | undefined;
+  let busy = false;
   const onSigint = (): void => {
+    if (busy && !stopping) print.info('Stopping after the push in flight.');
     stopping = true;
     wake?.();
   };
   process.on('SIGINT', onSigint);
 
   const targetsOf = (paths: string[]): string[] => {
+    try {
+      return resourceTargets(paths);
+    } catch {
+      // backend-config.json half-saved or invalid: a full push then names the problem in its result line.
+      return [EVERYTHING];
+    }
+  };
+  const resourceTargets = (paths: string[]): string[] => {
     const deployed = readJsonFile(join(project.currentCloudBackendDir, 'backend-config.json'), backendConfigSchema, project.root) ?? {};
     const known = new Set([...resourcesOf(project.readBackendConfig()), ...resourcesOf(deployed)].map(([c, n]) => `${c}/${n}`));
     return paths.map((path) => {
@@ -46,6 +56,7 @@ export async function watchPush(ctx: CliContext, options: { allowDataLoss?: bool
     const label = category && resourceName ? `${category} ${resourceName}` : pendingLabel(ctx);
     const started = Date.now();
     const took = (): string => `${((Date.now() - started) / 1000).toFixed(1)}s`;
+    busy = true;
     try {
       const deployed = await pushBackend(pushCtx, {
         ...(category && resourceName ? { categories: [category], resourceName } : {}),
@@ -61,6 +72,8 @@ export async function watchPush(ctx: CliContext, options: { allowDataLoss?: bool
         print.error(`Deploying ${label} failed after ${took()}: ${error instanceof Error ? error.message : String(error)}`);
         if (isUserError(error) && error.resolution) print.info(`  ${error.resolution}`);
       }
+    } finally {
+      busy = false;
     }
   };
 
@@ -91,7 +104,12 @@ export async function watchPush(ctx: CliContext, options: { allowDataLoss?: bool
 
 /** The resources a full push would deploy, for its result line. */
 function pendingLabel(ctx: CliContext): string {
-  const changed = computeResourceStatus(ctx.project()).resources.filter((r) => r.operation !== 'No Change');
+  let changed: { category: string; resourceName: string }[];
+  try {
+    changed = computeResourceStatus(ctx.project()).resources.filter((r) => r.operation !== 'No Change');
+  } catch {
+    return 'the backend'; // unreadable project files: the push's own error says which
+  }
   return changed.length === 0 ? 'the backend' : changed.map((r) => `${r.category} ${r.resourceName}`).join(', ');
 }
 

@@ -146,7 +146,15 @@ void describe('forte push --watch and forte mock: each saved change deploys only
     await mock.waitFor(/Forte's mock is the real local cloud \(http:\/\/127\.0\.0\.1:\d+\)/, 0);
     // The data loss still pending is still refused, and the loop goes on watching.
     await mock.waitFor(/Skipped api shop: .*NoteTable/, 0, 90_000);
-    const from = mock.output().length;
+    // A broken save is one error line, and the watch goes on.
+    const config = readFileSync(backend('backend-config.json'), 'utf8');
+    let from = mock.output().length;
+    writeFileSync(backend('backend-config.json'), config.slice(0, 20));
+    await mock.waitFor(/✖ Deploying the backend failed after \d+\.\d+s: .*backend-config\.json/, from);
+    from = mock.output().length;
+    writeFileSync(backend('backend-config.json'), config);
+    await mock.waitFor(/Skipped api shop: .*NoteTable/, from);
+    from = mock.output().length;
     writeFileSync(backend('function', 'hello', 'src', 'index.js'), handler('fourth'));
     await mock.waitFor(/✔ Deployed function hello in/, from);
     assert.match((await forte(['function', 'invoke', 'hello'])).stdout, /\{"answer":"fourth"\}/);
