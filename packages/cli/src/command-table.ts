@@ -7,6 +7,7 @@ import { deleteCommand } from './commands/delete.js';
 import { envCommand } from './commands/env.js';
 import { initCommand } from './commands/init.js';
 import { mailboxCommand } from './commands/mailbox.js';
+import { mockCommand } from './commands/mock.js';
 import { pluginCommand } from './commands/plugin.js';
 import { publishCommand } from './commands/publish.js';
 import { pullCommand } from './commands/pull.js';
@@ -77,6 +78,7 @@ export const COMMANDS: Command[] = [
   initCommand,
   statusCommand,
   pushCommand,
+  mockCommand,
   pullCommand,
   publishCommand,
   runCommand,

@@ -20,6 +20,11 @@ export interface Command {
   usage: string;
   /** The options it accepts besides --help (which every command takes). */
   options: CommandOption[];
+  /**
+   * When its next word names a plugin that has a command of this name, that plugin runs it instead
+   * (`forte mock function hello` is the function plugin's mock; `forte mock` alone is this command).
+   */
+  yieldsToPlugins?: boolean;
   /** Needs a project folder (hooks then run around it). */
   needsProject: boolean;
   run(ctx: CliContext): Promise<void>;

@@ -20,6 +20,7 @@ export const BOOLEAN_FLAGS: ReadonlySet<string> = new Set([
   'allow-destructive-graphql-schema-updates',
   'allow-data-loss',
   'follow',
+  'watch',
 ]);
 
 /** Long-name aliases (Amplify's `--amplify-config` etc.). */

@@ -16,6 +16,9 @@ import { stackEventLine } from './stack-event-line.js';
 import { readCachedTemplate, templateCachePath, withDeployedTemplates } from './template-cache.js';
 import { terminalColumns } from './terminal-columns.js';
 
+/** A push refused because it would delete stored data and nothing approved that (`--allow-data-loss`). */
+export class DataLossRefusedError extends UserError {}
+
 export interface PushOptions {
   categories?: string[];
   resourceName?: string;
@@ -207,7 +210,7 @@ async function confirmChanges(ctx: CliContext, changes: ResourceChange[], resour
   if (losses.length > 0 && !allowDataLoss) {
     // As Amplify: --yes alone never approves losing data; without a terminal, only the flags do.
     if (ctx.prompt.yes || ctx.prompt.interactive === false) {
-      throw new UserError(
+      throw new DataLossRefusedError(
         `This push would delete stored data: ${losses.map((l) => l.summary).join('; ')}. Nothing was deployed.`,
         `If you mean to delete it, push again with --allow-destructive-graphql-schema-updates or --allow-data-loss (--yes alone does not approve losing data).${restoreHint(losses)}`,
       );

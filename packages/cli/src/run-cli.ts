@@ -44,11 +44,14 @@ export async function runCli(argv: string[], options: { cwd?: string } = {}): Pr
   try {
     const parsed = parseArgs(argv);
     const registry = openPluginRegistry({ home, coreCommands: CORE_COMMAND_NAMES });
-    const input = resolveCommand(
-      argv,
-      parsed,
-      (w) => CORE_COMMAND_NAMES.has(w),
-      (w) => registry.find(w).length > 0,
+    const input = yieldToPlugin(
+      resolveCommand(
+        argv,
+        parsed,
+        (w) => CORE_COMMAND_NAMES.has(w),
+        (w) => registry.find(w).length > 0,
+      ),
+      (name) => registry.find(name),
     );
     const opts = input.options;
     if (input.command === undefined && input.plugin === undefined) {
@@ -101,6 +104,15 @@ export async function runCli(argv: string[], options: { cwd?: string } = {}): Pr
   } catch (error) {
     return reportError(error, home, argv, print);
   }
+}
+
+/** `forte mock function x`: a core command that yields to plugins, followed by a plugin that has it, is the plugin's. */
+function yieldToPlugin(input: CliInput, find: (name: string) => PluginInfo[]): CliInput {
+  const command = input.plugin === undefined ? findCommand(input.command ?? '') : undefined;
+  const [plugin, ...rest] = input.subCommands;
+  if (!command?.yieldsToPlugins || plugin === undefined) return input;
+  const has = find(plugin).some((p) => p.manifest.commands.includes(command.name));
+  return has ? { ...input, plugin, subCommands: rest } : input;
 }
 
 function reportError(error: unknown, home: string, argv: string[], print: ReturnType<typeof createPrinter>): number {
