@@ -11,7 +11,9 @@
 //    the run), against bench/functions-bare.mjs `invoke` (node:http forwarding each body to a warm forked child
 //    over IPC). Rate at BENCH_CONNECTIONS connections and p50 at one connection.
 // 2. Cold start: the first Invoke (through @aws-sdk/client-lambda, its connection already open) of each
-//    freshly deployed Hello World function, beside `node -e ''` measured between the samples.
+//    freshly deployed Hello World function (process spawn, the runtime's bootstrap, loading the handler, the
+//    invocation and its answer), beside `node -e ''` to its exit and `node -e 'console.log(1)'` to its first
+//    output, both timed between the samples by a small Node process of their own.
 // 3. `@function` query through AppSync (API key) against bench/functions-bare.mjs `graphql` (the same handler
 //    called in-process behind node:http).
 // 4. Push of a project with 10 functions through the CLI (packages/cli/dist/bin.js, own FORTE_HOME): init,
@@ -153,6 +155,28 @@ async function signedInvoke(baseUrl, name, credentials, region) {
   return { url: url.href, headers: signed.headers, body: '{}' };
 }
 
+/**
+ * The process-start baselines, timed by a small Node process of their own (spawning from this one, which holds
+ * the AWS SDK and the whole cloud from the set-up, is slower, and the cloud spawns from a process of its own):
+ * `node -e ''` with spawnSync, to its exit; and `node -e 'console.log(1)'` spawned as the runtime spawns a
+ * function process, to its first output (its exit not counted, as a cold start's is not).
+ */
+function processStarts() {
+  const timer = `
+    const { spawn, spawnSync } = require('node:child_process');
+    const ms = (t) => Number(process.hrtime.bigint() - t) / 1e6;
+    const t0 = process.hrtime.bigint();
+    spawnSync(process.execPath, ['-e', '']);
+    const exitMs = ms(t0);
+    const t1 = process.hrtime.bigint();
+    const child = spawn(process.execPath, ['-e', 'console.log(1)'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    child.stdout.once('data', () => console.log(JSON.stringify({ exitMs, firstOutputMs: ms(t1) })));
+  `;
+  const r = spawnSync(process.execPath, ['-e', timer], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`the process-start timer exited ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
 /** Starts `node bench/functions-bare.mjs <mode> <handler file>`; answers its URL, pid and stop. */
 async function startBare(mode, code) {
   const file = join(work, `${mode}-handler.js`);
@@ -243,11 +267,12 @@ try {
 
   // 2. Cold starts (before pinning: the function processes and node -e '' both have the two cores).
   const nodeStarts = [];
+  const nodeFirstOutputs = [];
   const colds = [];
   for (const name of deployed.cold) {
-    const n0 = process.hrtime.bigint();
-    spawnSync(process.execPath, ['-e', '']);
-    nodeStarts.push(elapsedMs(n0));
+    const baseline = processStarts();
+    nodeStarts.push(baseline.exitMs);
+    nodeFirstOutputs.push(baseline.firstOutputMs);
     const c0 = process.hrtime.bigint();
     const answer = JSON.parse(await invoke(name));
     colds.push(elapsedMs(c0));
@@ -267,6 +292,9 @@ try {
     `samples ${colds.map((c) => c.toFixed(0)).join(', ')} ms`,
   );
   record('cold start / node -e ""', coldStart / nodeStart, 'ratio', '≤ 2');
+  const nodeFirstOutput = median(nodeFirstOutputs);
+  record(`node -e 'console.log(1)' spawned, to its first output (no exit counted; median of ${COLD})`, nodeFirstOutput, 'ms');
+  record('cold start / node to its first output', coldStart / nodeFirstOutput, 'ratio');
   record('the same function warm, through the SDK (one call)', warmSdk, 'ms');
 
   // 1. and 3. Warm invoke and @function query under load.
@@ -358,6 +386,8 @@ async function benchPush() {
   };
   const firsts = [];
   const seconds = [];
+  const unchanged = [];
+  const installs = [];
   try {
     for (let run = 0; run < RUNS; run++) {
       const project = join(work, `push${run}`);
@@ -393,10 +423,15 @@ async function benchPush() {
         writeFileSync(file, source.replace("'Hello from Lambda!'", `'Hello from ${name}, run ${run}!'`));
       }
       seconds.push(timed(() => forte(project, ['push', '--yes'])));
+      unchanged.push(timed(() => forte(project, ['push', '--yes'])));
+      // What the build runs once per changed function (its sources changed, so it installs again, as Amplify's does).
+      const src = join(project, 'amplify/backend/function', names[0], 'src');
+      installs.push(timed(() => spawnSync('npm install --no-bin-links --production', { cwd: src, shell: true, stdio: 'ignore' })));
       const answered = forte(project, ['function', 'invoke', names[FUNCTIONS - 1]]).stdout;
       assert.ok(answered.includes(`Hello from ${names[FUNCTIONS - 1]}, run ${run}!`), `the changed function answers its new text:\n${answered}`);
       console.log(
-        `push run ${run + 1}: first ${firsts.at(-1).toFixed(0)} ms, after a one-line change in each ${seconds.at(-1).toFixed(0)} ms (load ${load()})`,
+        `push run ${run + 1}: first ${firsts.at(-1).toFixed(0)} ms, after a one-line change in each ${seconds.at(-1).toFixed(0)} ms, ` +
+          `no changes ${unchanged.at(-1).toFixed(0)} ms, one npm install ${installs.at(-1).toFixed(0)} ms (load ${load()})`,
       );
       assert.deepEqual(readdirSync(join(project, 'amplify/backend/function')).sort(), [...names].sort());
     }
@@ -411,4 +446,6 @@ async function benchPush() {
     '≤ 2000 ms',
     `median of ${RUNS}, samples ${seconds.map((s) => s.toFixed(0)).join(', ')} ms`,
   );
+  record('push with no changes (the same project)', median(unchanged), 'ms', '', `median of ${RUNS}`);
+  record("one `npm install --no-bin-links --production` in a function's src/ (no dependencies)", median(installs), 'ms', '', `median of ${RUNS}`);
 }
