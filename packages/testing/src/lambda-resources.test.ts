@@ -98,6 +98,20 @@ void describe('AWS::Lambda::* resources', () => {
     assert.deepEqual(await codeDirs(), []);
   });
 
+  void it('keeps the new code of every function when a push updates several at once', async () => {
+    const names = ['par0', 'par1', 'par2', 'par3'];
+    for (const name of names) await deployFunction(cloud, { name, files: { 'index.js': answering(`${name} one`) }, role });
+    const keys = await Promise.all(names.map((name) => uploadCode(cloud, `${name}-v2.zip`, zipOf({ 'index.js': answering(`${name} two`) }))));
+    // One update's clean-up runs while the others have unpacked their code but not recorded it yet.
+    await Promise.all(
+      names.map((name, i) =>
+        handlerOf(cloud, 'AWS::Lambda::Function').update(name, functionProps(keys[i]!, { FunctionName: name }), {}, resourceContext(cloud, name)),
+      ),
+    );
+    for (const name of names) assert.equal(result(await lambda.send(new InvokeCommand({ FunctionName: name }))), `${name} two`);
+    for (const name of names) await handlerOf(cloud, 'AWS::Lambda::Function').delete(name, {}, resourceContext(cloud, name));
+  });
+
   void it('runs inline ZipFile code as index.js', async () => {
     const created = await create('AWS::Lambda::Function', { ...functionProps('unused'), FunctionName: 'inline', Code: { ZipFile: answering('inline') } });
     assert.equal(created.physicalId, 'inline');

@@ -14,17 +14,37 @@ export interface InstalledCode {
   dir: string;
   /** The zip's size (Lambda's CodeSize). */
   size: number;
+  /**
+   * Lets `collect` remove the folder again once nothing uses it. Until then it is kept even though no stored
+   * function or layer names it yet: between the install and the row being written, a concurrent update's
+   * collection would otherwise delete the code a function is about to run.
+   */
+  release(): void;
 }
 
 /**
  * Unpacked function and layer code under `<root>/<sha256 of the zip>/`: one folder per distinct zip, shared
  * by every function that uses it, installed atomically (unpacked beside it, then renamed into place), and
- * removed by `collect` once nothing uses it.
+ * removed by `collect` once nothing uses it and no install of it is held (see `InstalledCode.release`).
  */
 export function createCodeStore(root: string) {
-  const installing = new Map<string, Promise<InstalledCode>>();
+  const installing = new Map<string, Promise<Omit<InstalledCode, 'release'>>>();
+  /** Installs not yet released, by sha256: how many callers hold each. */
+  const held = new Map<string, number>();
 
-  async function unpack(zip: Buffer, sha256: string): Promise<InstalledCode> {
+  const hold = (sha256: string): (() => void) => {
+    held.set(sha256, (held.get(sha256) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (held.get(sha256) ?? 1) - 1;
+      if (left > 0) held.set(sha256, left);
+      else held.delete(sha256);
+    };
+  };
+
+  async function unpack(zip: Buffer, sha256: string): Promise<Omit<InstalledCode, 'release'>> {
     const dir = join(root, sha256);
     if (await exists(dir)) return { sha256, dir, size: zip.length };
     const entries = readZipEntries(zip);
@@ -69,17 +89,25 @@ export function createCodeStore(root: string) {
 
   return {
     root,
-    /** Unpacks a zip (once per distinct zip); throws BadZipError for what Lambda would refuse. */
-    install(zip: Buffer): Promise<InstalledCode> {
-      if (zip.length > MAX_ZIPPED_BYTES)
-        return Promise.reject(new BadZipError(`Zipped size must be smaller than ${MAX_ZIPPED_BYTES} bytes (this code is ${zip.length}).`));
+    /**
+     * Unpacks a zip (once per distinct zip); throws BadZipError for what Lambda would refuse. The folder is
+     * held until the caller calls `release()` (after it has recorded the code as used, or given up).
+     */
+    async install(zip: Buffer): Promise<InstalledCode> {
+      if (zip.length > MAX_ZIPPED_BYTES) throw new BadZipError(`Zipped size must be smaller than ${MAX_ZIPPED_BYTES} bytes (this code is ${zip.length}).`);
       const sha256 = createHash('sha256').update(zip).digest('hex');
-      let pending = installing.get(sha256);
-      if (!pending) {
-        pending = unpack(zip, sha256).finally(() => installing.delete(sha256));
-        installing.set(sha256, pending);
+      const release = hold(sha256);
+      try {
+        let pending = installing.get(sha256);
+        if (!pending) {
+          pending = unpack(zip, sha256).finally(() => installing.delete(sha256));
+          installing.set(sha256, pending);
+        }
+        return { ...(await pending), release };
+      } catch (error) {
+        release();
+        throw error;
       }
-      return pending;
     },
     dirOf: (sha256: string): string => join(root, sha256),
     /** Removes every unpacked folder whose sha256 is not in `inUse` (and staging left by a crash). */
@@ -92,7 +120,7 @@ export function createCodeStore(root: string) {
       }
       const removed: string[] = [];
       for (const name of names) {
-        if (inUse.has(name) || installing.has(name)) continue;
+        if (inUse.has(name) || installing.has(name) || held.has(name)) continue;
         if (name.startsWith('.tmp-') && installing.size > 0) continue; // may be an install under way
         await rm(join(root, name), { recursive: true, force: true });
         removed.push(name);

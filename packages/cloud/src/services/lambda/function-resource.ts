@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { OBJECTS } from '../../kernel/capabilities.js';
 import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 import type { Kernel, ResourceContext, ResourceHandler, ResourceResult } from '../../kernel/types.js';
-import { MAX_ZIPPED_BYTES, type CodeStore } from './code-store.js';
+import { MAX_ZIPPED_BYTES, type CodeStore, type InstalledCode } from './code-store.js';
 import type { FunctionRegistry } from './function-registry.js';
 import type { FunctionConfig, FunctionStore, StoredFunction } from './function-store.js';
 import { BadZipError } from './zip-entries.js';
@@ -30,6 +30,7 @@ const functionProps = z.object({
   Layers: z.array(z.string()).max(5).default([]),
   ReservedConcurrentExecutions: z.coerce.number().int().min(0).optional(),
 });
+type FunctionProps = z.infer<typeof functionProps>;
 
 /** Lambda's message when the execution role does not trust `lambda.amazonaws.com`. */
 const ROLE_NOT_ASSUMABLE = 'The role defined for the function cannot be assumed by Lambda.';
@@ -84,6 +85,14 @@ export function createFunctionResourceHandler(options: {
       if (error instanceof BadZipError) throw RESOURCE_ERRORS.error('ValidationException', `Could not unzip uploaded file: ${error.message}`, { cause: error });
       throw error;
     }
+    try {
+      return await record(name, p, installed, ctx);
+    } finally {
+      installed.release();
+    }
+  }
+
+  async function record(name: string, p: FunctionProps, installed: InstalledCode, ctx: ResourceContext): Promise<ResourceResult> {
     const config: FunctionConfig = {
       handler: p.Handler,
       runtime: p.Runtime,

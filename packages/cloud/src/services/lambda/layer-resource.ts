@@ -51,13 +51,18 @@ export function createLayerVersionHandler(options: {
           throw RESOURCE_ERRORS.error('ValidationException', `Could not unzip uploaded file: ${error.message}`, { cause: error });
         throw error;
       }
-      const arn = await store.publishLayerVersion({
-        layerName: LayerName,
-        arnPrefix: `arn:aws:lambda:${kernel.config.region}:${kernel.config.accountId}`,
-        codeSha256: installed.sha256,
-        codeSize: installed.size,
-        compatibleRuntimes: CompatibleRuntimes,
-      });
+      let arn: string;
+      try {
+        arn = await store.publishLayerVersion({
+          layerName: LayerName,
+          arnPrefix: `arn:aws:lambda:${kernel.config.region}:${kernel.config.accountId}`,
+          codeSha256: installed.sha256,
+          codeSize: installed.size,
+          compatibleRuntimes: CompatibleRuntimes,
+        });
+      } finally {
+        installed.release();
+      }
       return { physicalId: arn, attributes: { LayerVersionArn: arn } };
     },
     update: async () => 'replace',

@@ -1,0 +1,451 @@
+#!/usr/bin/env node
+// Functions benchmarks (docs/benchmarks.md, "Functions"). Loopback only, temporary data folders and FORTE_HOME.
+//
+// Set-up, through the cloud's own resource handlers (as a push does) in a fresh data folder: a code bucket,
+// an execution role, an empty function (`exports.handler = async () => null`), BENCH_COLD Hello World
+// functions (the category's template code) and an echo-style function behind an API key GraphQL API with
+// one `@function` Query field. Every function's runtime is the local Node's major (nodejs<major>.x), so no
+// Node.js release is downloaded. Then the cloud runs as its own process on that folder, and in one run:
+// 1. Warm invoke: Invoke (POST /2015-03-31/functions/<name>/invocations, body {}) with wrk replaying one
+//    SigV4-signed request (admin keys, @smithy/signature-v4; a signature is valid for 15 minutes, longer than
+//    the run), against bench/functions-bare.mjs `invoke` (node:http forwarding each body to a warm forked child
+//    over IPC). Rate at BENCH_CONNECTIONS connections and p50 at one connection.
+// 2. Cold start: the first Invoke (through @aws-sdk/client-lambda, its connection already open) of each
+//    freshly deployed Hello World function (process spawn, the runtime's bootstrap, loading the handler, the
+//    invocation and its answer), beside `node -e ''` to its exit and `node -e 'console.log(1)'` to its first
+//    output, both timed between the samples by a small Node process of their own.
+// 3. `@function` query through AppSync (API key) against bench/functions-bare.mjs `graphql` (the same handler
+//    called in-process behind node:http).
+// 4. Push of a project with 10 functions through the CLI (packages/cli/dist/bin.js, own FORTE_HOME): init,
+//    10 × `forte add function --headless` (Hello World; the template's Runtime set to the local major), a
+//    first push, one line changed in each src/index.js, the second push (the figure). BENCH_PUSH=0 skips it.
+// Where `taskset` exists (BENCH_PIN=0 turns it off), the servers under load run on core 0 and wrk on core 1
+// (cold starts are measured before pinning). Answers are checked before any timing. Medians of BENCH_RUNS runs.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cpuMsOf, median, postJson, startCloud } from './graphql-deploy.mjs';
+
+const root = new URL('..', import.meta.url).pathname;
+const cloudDist = join(root, 'packages/cloud/dist');
+const forteBin = join(root, 'packages/cli/dist/bin.js');
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const COLD = Number(process.env.BENCH_COLD ?? 7);
+const FUNCTIONS = 10;
+const RUNTIME = `nodejs${process.versions.node.split('.')[0]}.x`;
+const ENV = 'bench';
+const PIN = process.env.BENCH_PIN !== '0' && availableParallelism() >= 2 && !spawnSync('taskset', ['-V']).error;
+const pinServer = (pid) => {
+  if (PIN && spawnSync('taskset', ['-a', '-cp', '0', String(pid)], { stdio: 'ignore' }).status !== 0) throw new Error(`taskset could not pin ${pid}`);
+};
+
+const EMPTY = 'exports.handler = async () => null;\n';
+// The category's Hello World template (packages/category-function/src/source-templates.ts), comments left out.
+const HELLO_WORLD = `exports.handler = async (event) => {
+  console.log(\`EVENT: \${JSON.stringify(event)}\`);
+  return { statusCode: 200, body: JSON.stringify('Hello from Lambda!') };
+};
+`;
+const GREETER = 'exports.handler = async (event) => `Hello, ${event.arguments.name}!`;\n';
+const SCHEMA = `type Query { greet(name: String): String @function(name: "greeter-\${env}") }`;
+const GREET = 'query Greet($name: String) { greet(name: $name) }';
+
+const work = mkdtempSync(join(tmpdir(), 'forte-bench-functions-'));
+const results = [];
+const record = (name, value, unit, target, note = '') => {
+  results.push({ name, value, unit, target, note });
+  const shown = unit === 'ratio' ? value.toFixed(2) : `${value.toFixed(unit === 'ms' ? 2 : 0)} ${unit}`;
+  console.log(`${name}: ${shown}${target ? `  (target ${target})` : ''}${note ? `  ${note}` : ''}`);
+};
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
+const elapsedMs = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
+
+/** Deploys the bench's functions and API into `dataDir` with the resource handlers; answers their names and key. */
+async function deploy(dataDir) {
+  const { createCloud } = await import(join(cloudDist, 'server.js'));
+  const { transform } = await import(join(root, 'packages/graphql-transformer/dist/index.js'));
+  const { APPSYNC_RESOURCE_TYPES, RESOURCE_TYPES } = await import(join(root, 'packages/protocol/dist/index.js'));
+  const { PutObjectCommand, S3Client } = await import('@aws-sdk/client-s3');
+  const { zipSync } = await import('fflate');
+  const cloud = await createCloud({ dataDir, port: 0, host: '127.0.0.1', logLevel: 'warn' });
+  try {
+    const kernel = cloud.kernel;
+    const ctx = (logicalId) => ({
+      appId: 'bench',
+      appSlug: 'bench',
+      envName: ENV,
+      stackName: 'amplify-bench-bench-function',
+      logicalId,
+      region: kernel.config.region,
+      accountId: kernel.config.accountId,
+      log: kernel.log,
+    });
+    const handler = (type) => kernel.resourceHandler(type) ?? assert.fail(`the cloud has no handler for ${type}`);
+    const credentials = JSON.parse(readFileSync(join(dataDir, 'admin-credentials.json'), 'utf8'));
+    await handler(RESOURCE_TYPES.bucket).create({ BucketName: 'bench-code' }, ctx('DeploymentBucket'));
+    const s3 = new S3Client({ endpoint: `${cloud.url}/s3`, forcePathStyle: true, region: kernel.config.region, credentials, maxAttempts: 1 });
+    const role = await handler(RESOURCE_TYPES.role).create(
+      {
+        RoleName: 'bench-lambda-role',
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        },
+      },
+      ctx('LambdaExecutionRole'),
+    );
+    const deployFunction = async (name, code) => {
+      await s3.send(new PutObjectCommand({ Bucket: 'bench-code', Key: `${name}.zip`, Body: zipSync({ 'index.js': Buffer.from(code) }) }));
+      await handler('AWS::Lambda::Function').create(
+        {
+          FunctionName: name,
+          Handler: 'index.handler',
+          Runtime: RUNTIME,
+          Role: String(role.attributes.Arn),
+          Code: { S3Bucket: 'bench-code', S3Key: `${name}.zip` },
+        },
+        ctx(name),
+      );
+      return name;
+    };
+    const empty = await deployFunction(`empty-${ENV}`, EMPTY);
+    const cold = [];
+    for (let i = 0; i < COLD; i++) cold.push(await deployFunction(`hello${i}-${ENV}`, HELLO_WORLD));
+    await deployFunction(`greeter-${ENV}`, GREETER);
+    s3.destroy();
+
+    const authConfig = { defaultAuthentication: { authenticationType: 'API_KEY' }, additionalAuthenticationProviders: [] };
+    const compiled = transform({ schema: SCHEMA, authConfig });
+    const api = await handler(APPSYNC_RESOURCE_TYPES.graphQLApi).create({ Name: `bench-${ENV}`, AuthenticationType: 'API_KEY' }, ctx('GraphQLAPI'));
+    const apiId = String(api.attributes.ApiId);
+    assert.equal(compiled.plan.tables.length, 0, 'the bench API has no tables');
+    await handler(APPSYNC_RESOURCE_TYPES.graphQLSchema).create(
+      { ApiId: apiId, Definition: compiled.schema, Plan: compiled.plan, Tables: {} },
+      ctx('GraphQLSchema'),
+    );
+    const key = await handler(APPSYNC_RESOURCE_TYPES.apiKey).create({ ApiId: apiId, ExpirationDays: 7 }, ctx('GraphQLAPIKey'));
+    return { empty, cold, apiId, apiKey: String(key.attributes.ApiKey), credentials, region: kernel.config.region };
+  } finally {
+    await cloud.close();
+  }
+}
+
+/** One Invoke request signed with SigV4 (valid 15 minutes), as wrk replays it: the URL and every header. */
+async function signedInvoke(baseUrl, name, credentials, region) {
+  const { SignatureV4 } = await import('@smithy/signature-v4');
+  const { Hash } = await import('@smithy/hash-node');
+  const url = new URL(`${baseUrl}/2015-03-31/functions/${name}/invocations`);
+  const signer = new SignatureV4({ service: 'lambda', region, credentials, sha256: Hash.bind(null, 'sha256') });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    headers: { host: url.host, 'content-type': 'application/json' },
+    body: '{}',
+  });
+  return { url: url.href, headers: signed.headers, body: '{}' };
+}
+
+/**
+ * The process-start baselines, timed by a small Node process of their own (spawning from this one, which holds
+ * the AWS SDK and the whole cloud from the set-up, is slower, and the cloud spawns from a process of its own):
+ * `node -e ''` with spawnSync, to its exit; and `node -e 'console.log(1)'` spawned as the runtime spawns a
+ * function process, to its first output (its exit not counted, as a cold start's is not).
+ */
+function processStarts() {
+  const timer = `
+    const { spawn, spawnSync } = require('node:child_process');
+    const ms = (t) => Number(process.hrtime.bigint() - t) / 1e6;
+    const t0 = process.hrtime.bigint();
+    spawnSync(process.execPath, ['-e', '']);
+    const exitMs = ms(t0);
+    const t1 = process.hrtime.bigint();
+    const child = spawn(process.execPath, ['-e', 'console.log(1)'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    child.stdout.once('data', () => console.log(JSON.stringify({ exitMs, firstOutputMs: ms(t1) })));
+  `;
+  const r = spawnSync(process.execPath, ['-e', timer], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`the process-start timer exited ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+/** Starts `node bench/functions-bare.mjs <mode> <handler file>`; answers its URL, pid and stop. */
+async function startBare(mode, code) {
+  const file = join(work, `${mode}-handler.js`);
+  writeFileSync(file, code);
+  const child = spawn(process.execPath, [join(root, 'bench/functions-bare.mjs'), mode, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve, reject) => {
+    child.stdout.once('data', (d) => resolve(String(d).trim()));
+    child.on('exit', (code) => reject(new Error(`functions-bare.mjs ${mode} exited ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => child.kill() };
+}
+
+function wrk(url, { body, headers }, connections, seconds = SECONDS) {
+  const script = join(work, `wrk-${Math.random().toString(36).slice(2)}.lua`);
+  const lines = [`wrk.method = "POST"`, `wrk.body = ${JSON.stringify(body)}`];
+  // wrk adds its own Host unless the script sets "Host" (case matters): the signed host goes there.
+  for (const [name, value] of Object.entries(headers))
+    lines.push(`wrk.headers[${JSON.stringify(name === 'host' ? 'Host' : name)}] = ${JSON.stringify(String(value))}`);
+  writeFileSync(script, `${lines.join('\n')}\n`);
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '30s', '--latency', '-s', script, url];
+  const r = PIN ? spawnSync('taskset', ['-c', '1', 'wrk', ...args], { encoding: 'utf8' }) : spawnSync('wrk', args, { encoding: 'utf8' });
+  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(r.stdout)?.slice(1).map(Number) ?? [0, 0, 0, 0];
+  if (r.status !== 0 || /Non-2xx/.test(r.stdout) || socketErrors.some((n) => n > 0)) throw new Error(`wrk against ${url} saw errors:\n${r.stdout}${r.stderr}`);
+  const latency = (pct) => {
+    const m = new RegExp(`${pct}%\\s+([\\d.]+)(us|ms|s)`).exec(r.stdout);
+    return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]] : NaN;
+  };
+  return {
+    perSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? 0),
+    requests: Number(/(\d+) requests in/.exec(r.stdout)?.[1] ?? 0),
+    p50Ms: latency(50),
+    p99Ms: latency(99),
+  };
+}
+
+/** wrk against a server and CPU µs per request of it and its children (function processes included). */
+function measure(server, request, connections, seconds) {
+  const cpu = () => [server.pid, ...childrenOf(server.pid)].reduce((sum, pid) => sum + cpuMsOf(pid), 0);
+  const cpu0 = cpu();
+  const r = wrk(request.url, request, connections, seconds);
+  return { ...r, cpuUs: ((cpu() - cpu0) * 1000) / r.requests };
+}
+const childrenOf = (pid) => {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+};
+
+const stops = [];
+try {
+  if (spawnSync('wrk', ['--version']).error) throw new Error('this benchmark needs wrk (apt-get install -y wrk)');
+  console.log(`${new Date().toISOString()}, load average ${load()}, runtime ${RUNTIME} (the local Node ${process.version}: nothing downloaded)`);
+  const dataDir = join(work, 'cloud');
+  const t0 = process.hrtime.bigint();
+  const deployed = await deploy(dataDir);
+  record(`set-up: ${COLD + 2} functions and a GraphQL API`, elapsedMs(t0), 'ms');
+
+  const cloud = await startCloud(dataDir, process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
+  stops.push(() => cloud.stop());
+  const { InvokeCommand, LambdaClient } = await import('@aws-sdk/client-lambda');
+  const lambda = new LambdaClient({ endpoint: cloud.url, region: deployed.region, credentials: deployed.credentials, maxAttempts: 1 });
+  stops.push(() => lambda.destroy());
+  const invoke = async (name) => {
+    const out = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from('{}') }));
+    assert.equal(out.FunctionError, undefined, `${name}: ${Buffer.from(out.Payload ?? []).toString()}`);
+    return Buffer.from(out.Payload ?? []).toString('utf8');
+  };
+
+  // Answers first: the empty function answers null through the SDK and through the signed request wrk replays,
+  // an unsigned request is refused; the field answers the greeting.
+  assert.equal(await invoke(deployed.empty), 'null', 'the empty function answers null');
+  const invokeRequest = await signedInvoke(cloud.url, deployed.empty, deployed.credentials, deployed.region);
+  const replayed = await postJson(invokeRequest.url, invokeRequest.headers, {});
+  assert.equal(replayed.status, 200, `the signed request: ${replayed.text}`);
+  assert.equal(replayed.text, 'null');
+  const replayedAgain = await postJson(invokeRequest.url, invokeRequest.headers, {});
+  assert.equal(replayedAgain.text, 'null', 'the same signed request answers again');
+  const unsigned = await postJson(invokeRequest.url, {}, {});
+  assert.equal(unsigned.status, 403, `an unsigned Invoke is refused: ${unsigned.text}`);
+  const graphqlUrl = `${cloud.url}/graphql/${deployed.apiId}`;
+  const greetBody = { query: GREET, variables: { name: 'bench' } };
+  const greeted = await postJson(graphqlUrl, { 'x-api-key': deployed.apiKey }, greetBody);
+  assert.deepEqual(greeted.json, { data: { greet: 'Hello, bench!' } }, `the @function field: ${greeted.text}`);
+  const refused = await postJson(graphqlUrl, { 'x-api-key': 'da2-wrong' }, greetBody);
+  assert.equal(refused.status, 401, `a wrong API key is refused: ${refused.text}`);
+
+  // 2. Cold starts (before pinning: the function processes and node -e '' both have the two cores).
+  const nodeStarts = [];
+  const nodeFirstOutputs = [];
+  const colds = [];
+  for (const name of deployed.cold) {
+    const baseline = processStarts();
+    nodeStarts.push(baseline.exitMs);
+    nodeFirstOutputs.push(baseline.firstOutputMs);
+    const c0 = process.hrtime.bigint();
+    const answer = JSON.parse(await invoke(name));
+    colds.push(elapsedMs(c0));
+    assert.deepEqual(answer, { statusCode: 200, body: '"Hello from Lambda!"' }, `${name}: the Hello World answer`);
+  }
+  const w0 = process.hrtime.bigint();
+  await invoke(deployed.cold[0]);
+  const warmSdk = elapsedMs(w0);
+  const nodeStart = median(nodeStarts);
+  const coldStart = median(colds);
+  record(`node -e '' (process start baseline, median of ${COLD})`, nodeStart, 'ms');
+  record(
+    `cold start: first Invoke of a Hello World function (median of ${COLD})`,
+    coldStart,
+    'ms',
+    '',
+    `samples ${colds.map((c) => c.toFixed(0)).join(', ')} ms`,
+  );
+  record('cold start / node -e ""', coldStart / nodeStart, 'ratio', '≤ 2');
+  const nodeFirstOutput = median(nodeFirstOutputs);
+  record(`node -e 'console.log(1)' spawned, to its first output (no exit counted; median of ${COLD})`, nodeFirstOutput, 'ms');
+  record('cold start / node to its first output', coldStart / nodeFirstOutput, 'ratio');
+  record('the same function warm, through the SDK (one call)', warmSdk, 'ms');
+
+  // 1. and 3. Warm invoke and @function query under load.
+  const bareInvoke = await startBare('invoke', EMPTY);
+  stops.push(bareInvoke.stop);
+  const bareGraphql = await startBare('graphql', GREETER);
+  stops.push(bareGraphql.stop);
+  for (const pid of [cloud.pid, bareInvoke.pid, bareGraphql.pid]) pinServer(pid);
+  console.log(PIN ? 'servers on core 0, wrk on core 1 (BENCH_PIN=0: unpinned)' : 'unpinned (no taskset, one core, or BENCH_PIN=0)');
+  const bareInvokeRequest = { url: `${bareInvoke.url}/2015-03-31/functions/empty/invocations`, headers: { 'content-type': 'application/json' }, body: '{}' };
+  assert.equal((await postJson(bareInvokeRequest.url, {}, {})).text, 'null', 'the bare invoke server answers null');
+  const greetRequest = (url, headers) => ({ url, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(greetBody) });
+  const cloudGreet = greetRequest(graphqlUrl, { 'x-api-key': deployed.apiKey });
+  const bareGreet = greetRequest(`${bareGraphql.url}/graphql`, {});
+  assert.deepEqual((await postJson(bareGreet.url, {}, greetBody)).json, greeted.json, 'the bare GraphQL server answers as the cloud');
+
+  // Warm-up (not counted): the pools grow to CONNECTIONS warm processes on both sides.
+  for (const [server, request] of [
+    [bareInvoke, bareInvokeRequest],
+    [cloud, invokeRequest],
+    [bareGraphql, bareGreet],
+    [cloud, cloudGreet],
+  ])
+    measure(server, request, CONNECTIONS, 3);
+  const rows = {};
+  const push = (key, value) => (rows[key] ??= []).push(value);
+  for (let run = 0; run < RUNS; run++) {
+    const b = measure(bareInvoke, bareInvokeRequest, CONNECTIONS);
+    const c = measure(cloud, invokeRequest, CONNECTIONS);
+    const b1 = measure(bareInvoke, bareInvokeRequest, 1, Math.max(3, SECONDS / 2));
+    const c1 = measure(cloud, invokeRequest, 1, Math.max(3, SECONDS / 2));
+    const gb = measure(bareGraphql, bareGreet, CONNECTIONS);
+    const gc = measure(cloud, cloudGreet, CONNECTIONS);
+    for (const [key, value] of Object.entries({ b, c, b1, c1, gb, gc })) push(key, value);
+    push('invokeRatio', c.perSecond / b.perSecond);
+    push('graphqlRatio', gc.perSecond / gb.perSecond);
+    console.log(
+      `run ${run + 1}: invoke cloud ${c.perSecond.toFixed(0)} / bare ${b.perSecond.toFixed(0)} req/s, p50 at 1 connection ${c1.p50Ms} / ${b1.p50Ms} ms; ` +
+        `@function cloud ${gc.perSecond.toFixed(0)} / bare ${gb.perSecond.toFixed(0)} req/s (load ${load()})`,
+    );
+  }
+  // A fresh connection: the SDK's pooled one sat idle through the load and the cloud has closed it.
+  assert.equal((await postJson(invokeRequest.url, invokeRequest.headers, {})).text, 'null', 'the empty function still answers after the load');
+  const stat = (key, field) => median(rows[key].map((r) => r[field]));
+  const note = `(wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, median of ${RUNS}${PIN ? ', servers on core 0, wrk on core 1' : ', unpinned'})`;
+  const detail = (key) =>
+    `p50 ${stat(key, 'p50Ms').toFixed(2)} ms, p99 ${stat(key, 'p99Ms').toFixed(2)} ms, ${stat(key, 'cpuUs').toFixed(0)} CPU µs/req (server and its children)`;
+  record('warm invoke: bare node:http + forked child over IPC (req/s)', stat('b', 'perSecond'), 'req/s', '', detail('b'));
+  record('warm invoke: cloud Invoke API (req/s)', stat('c', 'perSecond'), 'req/s', '', detail('c'));
+  record('warm invoke: cloud / bare', median(rows.invokeRatio), 'ratio', '≥ 0.60', note);
+  record('warm invoke p50, 1 connection: bare', stat('b1', 'p50Ms'), 'ms', '', `${stat('b1', 'perSecond').toFixed(0)} req/s`);
+  record(
+    'warm invoke p50, 1 connection: cloud',
+    stat('c1', 'p50Ms'),
+    'ms',
+    '< 2 ms',
+    `${stat('c1', 'perSecond').toFixed(0)} req/s, p99 ${stat('c1', 'p99Ms').toFixed(2)} ms`,
+  );
+  record('@function query: bare node:http, handler in-process (req/s)', stat('gb', 'perSecond'), 'req/s', '', detail('gb'));
+  record('@function query: cloud AppSync, API key (req/s)', stat('gc', 'perSecond'), 'req/s', '', detail('gc'));
+  record('@function query: cloud / bare', median(rows.graphqlRatio), 'ratio', '≥ 0.40', note);
+  for (const stop of stops.splice(0).reverse()) await stop();
+
+  // 4. Push of a project with 10 functions.
+  if (process.env.BENCH_PUSH !== '0') await benchPush();
+  console.log(`load average at the end ${load()}`);
+} finally {
+  for (const stop of stops.reverse()) await stop();
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  writeFileSync(
+    join(root, 'bench/results/functions-latest.json'),
+    JSON.stringify({ date: new Date().toISOString(), loadAverage: loadavg(), results }, null, 2),
+  );
+  rmSync(work, { recursive: true, force: true });
+}
+
+async function benchPush() {
+  const home = join(work, 'home');
+  const env = { ...process.env, FORTE_HOME: home, FORTE_CLOUD_PORT: '0' };
+  const forte = (cwd, args, input) => {
+    const r = spawnSync(process.execPath, [forteBin, ...args], { cwd, env, encoding: 'utf8', ...(input === undefined ? {} : { input }) });
+    if (r.status !== 0) throw new Error(`forte ${args.join(' ')} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
+    return r;
+  };
+  const timed = (fn) => {
+    const t = process.hrtime.bigint();
+    fn();
+    return elapsedMs(t);
+  };
+  const firsts = [];
+  const seconds = [];
+  const unchanged = [];
+  const installs = [];
+  try {
+    for (let run = 0; run < RUNS; run++) {
+      const project = join(work, `push${run}`);
+      mkdirSync(project);
+      forte(project, [
+        'init',
+        '--amplify',
+        JSON.stringify({ projectName: `fnpush${run}`, envName: 'dev' }),
+        '--frontend',
+        JSON.stringify({
+          frontend: 'javascript',
+          framework: 'none',
+          config: { SourceDir: 'src', DistributionDir: 'dist', BuildCommand: 'node -e ""', StartCommand: 'node -e ""' },
+        }),
+        '--providers',
+        '{"awscloudformation":{"configLevel":"project","useProfile":true,"profileName":"default"}}',
+        '--yes',
+      ]);
+      const names = Array.from({ length: FUNCTIONS }, (_, i) => `benchfn${i}`);
+      for (const name of names) {
+        forte(project, ['add', 'function', '--headless'], JSON.stringify({ name, runtime: 'nodejs', template: 'hello-world' }));
+        // The local Node's major, so the push downloads no Node.js release.
+        const template = join(project, 'amplify/backend/function', name, `${name}-cloudformation-template.json`);
+        const json = JSON.parse(readFileSync(template, 'utf8'));
+        json.Resources.LambdaFunction.Properties.Runtime = RUNTIME;
+        writeFileSync(template, JSON.stringify(json, null, 2));
+      }
+      firsts.push(timed(() => forte(project, ['push', '--yes'])));
+      for (const name of names) {
+        const file = join(project, 'amplify/backend/function', name, 'src/index.js');
+        const source = readFileSync(file, 'utf8');
+        assert.ok(source.includes("'Hello from Lambda!'"), `${name}: the Hello World template`);
+        writeFileSync(file, source.replace("'Hello from Lambda!'", `'Hello from ${name}, run ${run}!'`));
+      }
+      seconds.push(timed(() => forte(project, ['push', '--yes'])));
+      unchanged.push(timed(() => forte(project, ['push', '--yes'])));
+      // What the build runs once per changed function (its sources changed, so it installs again, as Amplify's does).
+      const src = join(project, 'amplify/backend/function', names[0], 'src');
+      installs.push(timed(() => spawnSync('npm install --no-bin-links --production', { cwd: src, shell: true, stdio: 'ignore' })));
+      const answered = forte(project, ['function', 'invoke', names[FUNCTIONS - 1]]).stdout;
+      assert.ok(answered.includes(`Hello from ${names[FUNCTIONS - 1]}, run ${run}!`), `the changed function answers its new text:\n${answered}`);
+      console.log(
+        `push run ${run + 1}: first ${firsts.at(-1).toFixed(0)} ms, after a one-line change in each ${seconds.at(-1).toFixed(0)} ms, ` +
+          `no changes ${unchanged.at(-1).toFixed(0)} ms, one npm install ${installs.at(-1).toFixed(0)} ms (load ${load()})`,
+      );
+      assert.deepEqual(readdirSync(join(project, 'amplify/backend/function')).sort(), [...names].sort());
+    }
+  } finally {
+    spawnSync(process.execPath, [forteBin, 'cloud', 'stop'], { env, stdio: 'ignore' });
+  }
+  record(`first push of ${FUNCTIONS} Hello World functions (${RUNTIME})`, median(firsts), 'ms', '', `median of ${RUNS}`);
+  record(
+    `push after a one-line change in each of the ${FUNCTIONS} functions`,
+    median(seconds),
+    'ms',
+    '≤ 2000 ms',
+    `median of ${RUNS}, samples ${seconds.map((s) => s.toFixed(0)).join(', ')} ms`,
+  );
+  record('push with no changes (the same project)', median(unchanged), 'ms', '', `median of ${RUNS}`);
+  record("one `npm install --no-bin-links --production` in a function's src/ (no dependencies)", median(installs), 'ms', '', `median of ${RUNS}`);
+}
