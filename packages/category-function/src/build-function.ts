@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { UserError } from '@forte/protocol';
+import { BUILD_COMMANDS } from './function-resource.js';
 
 /**
  * Forte's record of a folder's last successful build, inside its node_modules: never committed, left out of
@@ -14,12 +15,6 @@ export const BUILD_RECORD_FILE = 'node_modules/.forte-build.json';
 function installed(tool: string): boolean {
   return (process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, process.platform === 'win32' ? `${tool}.cmd` : tool)));
 }
-
-const INSTALLS = {
-  pnpm: 'pnpm install',
-  yarn: 'yarn --no-bin-links --production',
-  npm: 'npm install --no-bin-links --production',
-} as const;
 
 /**
  * The install Amplify's package-manager detection picks: a pnpm or yarn lock file counts only when that tool
@@ -33,7 +28,7 @@ export function buildCommand(
 ): { command: string; tool: string } {
   if (stateBuild) return { command: stateBuild, tool: stateBuild.split(' ')[0] ?? stateBuild };
   const has = (file: string): boolean => existsSync(join(srcDir, file));
-  const pick = (tool: keyof typeof INSTALLS) => ({ command: INSTALLS[tool], tool });
+  const pick = (tool: keyof typeof BUILD_COMMANDS) => ({ command: BUILD_COMMANDS[tool], tool });
   if (has('pnpm-lock.yaml') && isInstalled('pnpm')) return pick('pnpm');
   if (has('yarn.lock') && isInstalled('yarn')) return pick('yarn');
   if (has('package-lock.json')) return pick('npm');
@@ -72,17 +67,34 @@ function run(command: string, cwd: string): Promise<{ code: number | null; outpu
   });
 }
 
+/** The files an install reads: when none of them changed, installing again gives the same node_modules. */
+const DEPENDENCY_FILES = ['package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', '.npmrc', '.yarnrc', '.yarnrc.yml'];
+
+/** A fingerprint of what the build depends on: for a package manager's install, its files; for a custom build, every source. */
+function buildFingerprint(dir: string, command: string): string {
+  if (!(Object.values(BUILD_COMMANDS) as string[]).includes(command)) return sourceFingerprint(dir);
+  const hash = createHash('sha256');
+  for (const name of DEPENDENCY_FILES) {
+    const file = join(dir, name);
+    if (existsSync(file)) hash.update(`${name}\0`).update(readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex');
+}
+
 /**
- * Installs a folder's dependencies as Amplify's legacy build does: only when it has a package.json and its
- * sources changed since the last successful build (recorded in BUILD_RECORD_FILE next to it). Returns
- * whether it ran; a failing install is a UserError naming the resource and quoting the tool's output.
+ * Installs a folder's dependencies as Amplify's legacy build does, when it has a package.json, but only when
+ * what the build depends on changed since the last successful build (recorded in BUILD_RECORD_FILE next to
+ * it): for an install, the package and lock files (editing a handler installs nothing: Amplify's legacy build
+ * installs again after any change, which made a push of ten edited functions take seconds of npm); for a
+ * custom build command, every source file. Returns whether it ran; a failing install is a UserError naming
+ * the resource and quoting the tool's output.
  */
 export async function installDependencies(options: { resourceName: string; buildDir: string; stateBuild?: string }): Promise<boolean> {
   const { resourceName, buildDir } = options;
   if (!existsSync(join(buildDir, 'package.json'))) return false;
   const recordFile = join(buildDir, BUILD_RECORD_FILE);
-  const fingerprint = sourceFingerprint(buildDir);
   const { command, tool } = buildCommand(buildDir, options.stateBuild);
+  const fingerprint = buildFingerprint(buildDir, command);
   if (readRecord(recordFile) === `${command}\n${fingerprint}`) return false;
   let result: { code: number | null; output: string };
   try {
@@ -102,7 +114,7 @@ export async function installDependencies(options: { resourceName: string; build
   }
   // The lock file an install may have written is part of the sources: fingerprint after it.
   mkdirSync(dirname(recordFile), { recursive: true });
-  writeFileSync(recordFile, `${command}\n${sourceFingerprint(buildDir)}`);
+  writeFileSync(recordFile, `${command}\n${buildFingerprint(buildDir, command)}`);
   return true;
 }
 

@@ -88,7 +88,7 @@ void describe('function build, packaging and the cloud commands', () => {
     assert.equal(buildCommand(src, 'make build', none).command, 'make build');
   });
 
-  void it('runs npm install in src/ (node_modules goes into the zip), skips it while the sources are unchanged, runs it again after a change', async () => {
+  void it('runs npm install in src/ (node_modules goes into the zip), skips it while the sources are unchanged; a custom build runs again after a change', async () => {
     await add('npmfn');
     mkdirSync(join(root, 'localdep'));
     writeFileSync(join(root, 'localdep/package.json'), JSON.stringify({ name: 'localdep', version: '1.0.0', main: 'index.js' }));
@@ -101,15 +101,15 @@ void describe('function build, packaging and the cloud commands', () => {
     assert.ok(entries['index.js'] && entries['package.json'] && entries['event.json'] && entries['package-lock.json']);
     assert.equal(entries['node_modules/.forte-build.json'], undefined, 'the build record stays out of the zip');
 
-    // A second build of the same sources: no install (a build command that would fail proves it did not run).
-    setBuild('npmfn', 'node -e "process.exit(3)"');
-    // ... recorded as the command of the last build, so only a change of the sources can make it run.
-    const record = join(fnDir('npmfn'), 'src/node_modules/.forte-build.json');
-    writeFileSync(record, readFileSync(record, 'utf8').replace(/^[^\n]*/, 'node -e "process.exit(3)"'));
+    // A second build of the same sources installs nothing and gives the same zip, however the files' times moved.
     for (const f of ['index.js', 'package.json']) utimesSync(join(fnDir('npmfn'), 'src', f), new Date(), new Date(Date.now() + 5000));
+    const again = await packageResource(context('build').ctx, ref('npmfn'));
+    assert.equal(again.installed, false);
     const second = await categoryPlugin.build!(context('build').ctx, ref('npmfn'));
     assert.equal(second.parameters!['s3Key'], first.parameters!['s3Key'], 'same sources, same zip: touching files changes nothing');
     assert.deepEqual(second.assets![0]!.body, first.assets![0]!.body);
+    // A custom build command runs again after any change of the sources (a build that fails proves it ran).
+    setBuild('npmfn', 'node -e "process.exit(3)"');
     writeFileSync(join(fnDir('npmfn'), 'src/index.js'), 'exports.handler = async () => 1;\n');
     await assert.rejects(categoryPlugin.build!(context('build').ctx, ref('npmfn')), (e: unknown) => isUserError(e) && /npmfn failed/.test(e.message));
   });
@@ -123,6 +123,21 @@ void describe('function build, packaging and the cloud commands', () => {
     rmSync(join(fnDir('counted'), 'src/node_modules'), { recursive: true });
     assert.equal(await build(), true);
     assert.equal(readFileSync(counter, 'utf8'), 'xx');
+  });
+
+  void it('an install runs again only when the package or lock files change, not when a handler is edited (the zip still takes the edit)', async () => {
+    await add('edited');
+    setBuild('edited', 'npm install --no-bin-links --production');
+    const build = () => packageResource(context('build').ctx, ref('edited'));
+    assert.equal((await build()).installed, true);
+    writeFileSync(join(fnDir('edited'), 'src/index.js'), 'exports.handler = async () => "edited";\n');
+    const edited = await build();
+    assert.equal(edited.installed, false, 'editing the handler installs nothing');
+    const zip = await categoryPlugin.build!(context('build').ctx, ref('edited'));
+    assert.match(new TextDecoder().decode(unzipSync(zip.assets![0]!.body)['index.js']), /"edited"/);
+    const pkgFile = join(fnDir('edited'), 'src/package.json');
+    writeFileSync(pkgFile, JSON.stringify({ ...readJson(pkgFile), description: 'changed' }));
+    assert.equal((await build()).installed, true, 'a changed package.json installs again');
   });
 
   void it('a failed install fails the build naming the function and quoting the package manager', async () => {
