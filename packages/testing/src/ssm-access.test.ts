@@ -12,6 +12,7 @@ import {
 import type { ResourceContext } from '@forte/cloud';
 import { AUTH_RESOURCE_TYPES, RESOURCE_TYPES } from '@forte/protocol';
 import { callFailure, identityPoolTrust, startTestCloud, type TestCloud } from './index.js';
+import { resourceContext } from './lambda-fixture.js';
 
 // A function's role as Amplify grants it its secrets: ssm:GetParameter(s) on /amplify/<appId>/<env>/AMPLIFY_<fn>_*.
 let cloud: TestCloud;
@@ -20,16 +21,7 @@ let role: SSMClient;
 const FN_SECRET = '/amplify/app1/dev/AMPLIFY_fn_TOKEN';
 const OTHER_SECRET = '/amplify/app1/dev/AMPLIFY_other_TOKEN';
 
-const ctx = (logicalId: string): ResourceContext => ({
-  appId: 'app1',
-  appSlug: 'app1',
-  envName: 'dev',
-  stackName: 'amplify-app1-dev',
-  logicalId,
-  region: 'us-east-1',
-  accountId: cloud.kernel.config.accountId,
-  log: cloud.kernel.log,
-});
+const ctx = (logicalId: string): ResourceContext => resourceContext(cloud, logicalId);
 
 before(async () => {
   cloud = await startTestCloud();

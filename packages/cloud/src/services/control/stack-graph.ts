@@ -255,17 +255,7 @@ function addStackOrdering(nodes: Map<string, GraphNode>, stacks: Map<string, Sta
     const from = under(pair.from);
     const to = under(pair.to);
     // Everything `to` already waits for: if a `from` resource is among it, the ordering would be circular.
-    const reached = new Set<string>();
-    const stack = [...to];
-    while (stack.length > 0) {
-      const id = stack.pop() ?? '';
-      for (const dep of nodes.get(id)?.dependsOn ?? []) {
-        if (!reached.has(dep)) {
-          reached.add(dep);
-          stack.push(dep);
-        }
-      }
-    }
+    const reached = reachedFrom(nodes, to);
     if (from.some((id) => reached.has(id) || to.includes(id))) continue;
     for (const f of from) for (const t of to) nodes.get(f)?.dependsOn.add(t);
   }
