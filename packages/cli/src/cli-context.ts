@@ -8,6 +8,7 @@ import {
   type Prompter,
   type ProviderPlugin,
 } from '@forte/protocol';
+import { loadCategoryPlugin } from './category-plugin.js';
 import { readHeadlessPayload } from './headless-payload.js';
 import { localCloudEndpoint } from './local-cloud.js';
 import { openEditor } from './open-editor.js';
@@ -101,6 +102,16 @@ export function createCliContext(options: {
       return name === LOCAL_PROFILE && readProfiles(home)[name] === undefined;
     },
     loadPlugin,
+    async invokePluginMethod<T>(category: string, method: string, args: unknown[]): Promise<T> {
+      const plugin = (await loadCategoryPlugin(ctx, category)) as unknown as Record<string, unknown>;
+      const fn = plugin[method];
+      if (typeof fn !== 'function')
+        throw new UserError(
+          `The ${category} category's plugin has no method ${method}.`,
+          'Update the plugin (npm install) so that it matches this version of forte; `forte plugin list` shows what is found.',
+        );
+      return (await (fn as (ctx: PluginContext, ...rest: unknown[]) => Promise<T>).call(plugin, ctx, ...args)) as T;
+    },
     ...(options.prompt.interactive === false
       ? {}
       : {

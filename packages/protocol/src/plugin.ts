@@ -201,6 +201,13 @@ export interface PluginContext {
    * the command goes on. Absent in contexts without a terminal.
    */
   openEditor?(file: string): Promise<void>;
+  /**
+   * Calls a method that another category's plugin exports besides the plugin interface (Amplify's
+   * `invokePluginMethod`): the REST API walkthrough creates its function through the function category, the
+   * auth walkthrough its trigger functions. Throws a UserError when no plugin of that category is installed or
+   * it does not export `method`. Absent in contexts that cannot load plugins.
+   */
+  invokePluginMethod?<T = unknown>(category: string, method: string, args: unknown[]): Promise<T>;
 }
 
 export interface CategoryPlugin {
