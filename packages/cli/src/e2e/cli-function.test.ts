@@ -42,17 +42,7 @@ void describe('forte function: add --headless → build → remove refusal → p
     assert.equal(removed.code, 0, removed.stderr);
   });
 
-  // Needs the cloud's Lambda and Logs APIs (branch fn-service) and function push (branches fn-push and fn-stack):
-  // it runs as soon as the local cloud answers the Lambda API.
-  void it('pushes a function, invokes it with an event file (forte mock function too) and reads its logs', async (t) => {
-    const status = await forte(['cloud', 'status']);
-    const url = /http:\/\/127\.0\.0\.1:\d+/.exec(status.stdout)?.[0];
-    assert.ok(url, status.stdout);
-    const probe = await fetch(`${url}/2015-03-31/functions/none/invocations`, { method: 'POST', body: '{}' });
-    if (probe.headers.get('x-amzn-errortype') === 'UnknownOperationException') {
-      t.skip('the local cloud has no Lambda API yet');
-      return;
-    }
+  void it('pushes a function, invokes it with an event file (forte mock function too) and reads its logs', async () => {
     writeFileSync(
       join(root, 'amplify/backend/function/hello/src/index.js'),
       "exports.handler = async (event) => { console.log('greeting', process.env.GREETING); return { greeting: process.env.GREETING, got: event }; };\n",
@@ -73,5 +63,35 @@ void describe('forte function: add --headless → build → remove refusal → p
     assert.equal(logs.code, 0, logs.stderr);
     assert.match(logs.stdout, /START RequestId/);
     assert.match(logs.stdout, /greeting hi/);
+  });
+
+  void it("env add starts the new environment with the functions' variable values and carries their secrets over, so it pushes", async () => {
+    const add = await forte(
+      ['add', 'function', '--headless'],
+      JSON.stringify({ name: 'secretive', environmentVariables: { GREETING: 'hey' }, secrets: { API_TOKEN: 'tok-123' } }),
+    );
+    assert.equal(add.code, 0, add.stderr);
+    writeFileSync(
+      join(root, 'amplify/backend/function/secretive/src/index.js'),
+      `const { GetParameterCommand, SSMClient } = require('@aws-sdk/client-ssm');
+exports.handler = async () => {
+  const answer = await new SSMClient({}).send(new GetParameterCommand({ Name: process.env.API_TOKEN, WithDecryption: true }));
+  return { env: process.env.ENV, greeting: process.env.GREETING, token: answer.Parameter.Value };
+};
+`,
+    );
+    const envAdd = await forte(['env', 'add', 'staging', '--yes']);
+    assert.equal(envAdd.code, 0, envAdd.stderr + envAdd.stdout);
+    assert.match(envAdd.stdout, /Carried 1 function secret over from dev\./);
+    assert.ok(!(envAdd.stdout + envAdd.stderr).includes('tok-123'), 'the value is never printed');
+    const tpi = JSON.parse(readFileSync(join(root, 'amplify/team-provider-info.json'), 'utf8'));
+    assert.deepEqual(tpi.staging.categories.function.secretive, tpi.dev.categories.function.secretive);
+    assert.equal(tpi.staging.categories.function.secretive.greeting, 'hey');
+
+    const push = await forte(['push', '--yes']);
+    assert.equal(push.code, 0, push.stderr + push.stdout);
+    const invoked = await forte(['function', 'invoke', 'secretive']);
+    assert.equal(invoked.code, 0, invoked.stderr);
+    assert.match(invoked.stdout, /\{"env":"staging","greeting":"hey","token":"tok-123"\}/);
   });
 });
