@@ -349,3 +349,28 @@ void describe('the gateway over plain HTTP', () => {
     assert.deepEqual(JSON.parse(body), { message: 'Request Too Long' });
   });
 });
+
+void describe('REST API templates the gateway does not serve', () => {
+  void it('fail the push, naming the resource and the Swagger field', async () => {
+    const template = amplifyRestApiTemplate('badapi', [{ path: '/items', setting: 'open' }]) as {
+      Resources: Record<string, { Properties: { Body: { paths: Record<string, Record<string, unknown>> } } }>;
+    };
+    template.Resources.badapi!.Properties.Body.paths['/items']!.get = {
+      'x-amazon-apigateway-integration': { type: 'http_proxy', httpMethod: 'GET', uri: 'https://example.com/items' },
+    };
+    const deployment = await controlClient(cloud).deploy('BadRestApp', template as never, {
+      functionrestfnName: 'restfn-dev',
+      functionrestfnArn: 'arn:aws:lambda:us-east-1:123456789012:function:restfn-dev',
+      env: 'dev',
+      authRoleName: 'authRole',
+      unauthRoleName: 'unauthRole',
+      authUserPoolId: userPoolId,
+    });
+    assert.equal(deployment.status, 'ROLLED_BACK');
+    assert.match(String(deployment.error), /badapi/);
+    assert.match(
+      String(deployment.error),
+      /paths\.\/items\.get: the integration type "http_proxy" is not supported: Forte serves aws_proxy \(Lambda proxy\) and mock integrations/,
+    );
+  });
+});
