@@ -374,3 +374,27 @@ void describe('REST API templates the gateway does not serve', () => {
     );
   });
 });
+
+void describe('the life of a REST API', () => {
+  void it('serves a new stage from its first push and stops serving it once its environment is deleted', async () => {
+    const control = controlClient(cloud);
+    const deployment = await control.deploy('OpenRestApp', amplifyRestApiTemplate('openapi', [{ path: '/hello', setting: 'open' }]) as never, {
+      functionrestfnName: 'restfn-dev',
+      functionrestfnArn: `arn:aws:lambda:us-east-1:${cloud.kernel.config.accountId}:function:restfn-dev`,
+      env: 'dev',
+      authRoleName: 'authRole',
+      unauthRoleName: 'unauthRole',
+      authUserPoolId: userPoolId,
+    });
+    assert.equal(deployment.status, 'SUCCEEDED', deployment.error);
+    const { environment } = await control.call('DescribeStack', { appId: deployment.appId, envName: 'dev' });
+    const url = `${String(environment.outputs.RootUrl)}/hello/there`;
+    const event = (await (await fetch(url)).json()) as Event;
+    assert.deepEqual(event.pathParameters, { proxy: 'there' });
+    const { deployment: deletion } = await control.call('DeleteEnvironment', { appId: deployment.appId, envName: 'dev' });
+    assert.equal((await control.waitFor(deletion.deploymentId)).status, 'SUCCEEDED');
+    const gone = await fetch(url);
+    assert.equal(gone.status, 403);
+    assert.deepEqual(await gone.json(), { message: 'Forbidden' });
+  });
+});
