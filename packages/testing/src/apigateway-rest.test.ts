@@ -376,21 +376,38 @@ void describe('REST API templates the gateway does not serve', () => {
 });
 
 void describe('the life of a REST API', () => {
-  void it('serves a new stage from its first push and stops serving it once its environment is deleted', async () => {
+  void it('serves a stage from its first push, keeps its gateway responses over pushes, and stops once its environment is deleted', async () => {
     const control = controlClient(cloud);
-    const deployment = await control.deploy('OpenRestApp', amplifyRestApiTemplate('openapi', [{ path: '/hello', setting: 'open' }]) as never, {
+    const parameters = {
       functionrestfnName: 'restfn-dev',
       functionrestfnArn: `arn:aws:lambda:us-east-1:${cloud.kernel.config.accountId}:function:restfn-dev`,
       env: 'dev',
       authRoleName: 'authRole',
       unauthRoleName: 'unauthRole',
       authUserPoolId: userPoolId,
-    });
+    };
+    const paths = [{ path: '/hello', setting: 'open' as const }];
+    const deployment = await control.deploy('OpenRestApp', amplifyRestApiTemplate('openapi', paths, 'aaaa1111') as never, parameters);
     assert.equal(deployment.status, 'SUCCEEDED', deployment.error);
     const { environment } = await control.call('DescribeStack', { appId: deployment.appId, envName: 'dev' });
     const url = `${String(environment.outputs.RootUrl)}/hello/there`;
     const event = (await (await fetch(url)).json()) as Event;
     assert.deepEqual(event.pathParameters, { proxy: 'there' });
+
+    // Amplify's next build names the Deployment and the gateway responses anew: the new ones replace the old.
+    const { changeSet } = await control.call('CreateChangeSet', {
+      appId: deployment.appId,
+      envName: 'dev',
+      template: amplifyRestApiTemplate('openapi', paths, 'bbbb2222') as never,
+      parameters,
+    });
+    const { deploymentId } = (await control.call('ExecuteChangeSet', { changeSetId: changeSet.changeSetId })).deployment;
+    assert.equal((await control.waitFor(deploymentId)).status, 'SUCCEEDED');
+    assert.equal((await fetch(url)).status, 200);
+    const missing = await fetch(`${String(environment.outputs.RootUrl)}/nothing`);
+    assert.equal(missing.status, 403);
+    // Amplify's DEFAULT_4XX allows fewer headers than the gateway's own CORS default: its response is still applied.
+    assert.equal(missing.headers.get('access-control-allow-headers'), 'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token');
     const { deployment: deletion } = await control.call('DeleteEnvironment', { appId: deployment.appId, envName: 'dev' });
     assert.equal((await control.waitFor(deletion.deploymentId)).status, 'SUCCEEDED');
     const gone = await fetch(url);

@@ -69,8 +69,11 @@ function pathItem(setting: RestPath['setting'], functionParameter: string) {
   };
 }
 
-/** The template; parameters `functionrestfnArn`, `functionrestfnName`, `env`, `authRoleName`, `unauthRoleName`, `authUserPoolId`. */
-export function amplifyRestApiTemplate(api: string, paths: RestPath[]): Record<string, unknown> {
+/**
+ * The template; `buildId` is the random suffix Amplify gives the Deployment and gateway responses on every build.
+ * Parameters `functionrestfnArn`, `functionrestfnName`, `env`, `authRoleName`, `unauthRoleName`, `authUserPoolId`.
+ */
+export function amplifyRestApiTemplate(api: string, paths: RestPath[], buildId = '7e86ac76'): Record<string, unknown> {
   const swaggerPaths: Record<string, unknown> = {};
   const resources: Record<string, unknown> = {};
   const authResources: unknown[] = [];
@@ -145,18 +148,18 @@ export function amplifyRestApiTemplate(api: string, paths: RestPath[]): Record<s
           Name: api,
         },
       },
-      [`${api}Default4XXResponse22a5dbe5`]: {
+      [`${api}Default4XXResponse${buildId}`]: {
         Type: 'AWS::ApiGateway::GatewayResponse',
         Properties: { ResponseParameters: CORS_RESPONSE, ResponseType: 'DEFAULT_4XX', RestApiId: { Ref: api } },
       },
-      [`${api}Default5XXResponse22a5dbe5`]: {
+      [`${api}Default5XXResponse${buildId}`]: {
         Type: 'AWS::ApiGateway::GatewayResponse',
         Properties: { ResponseParameters: CORS_RESPONSE, ResponseType: 'DEFAULT_5XX', RestApiId: { Ref: api } },
       },
-      [`DeploymentAPIGW${api}7e86ac76`]: {
+      [`DeploymentAPIGW${api}${buildId}`]: {
         Type: 'AWS::ApiGateway::Deployment',
         Properties: { Description: 'The Development stage deployment of your API.', RestApiId: { Ref: api }, StageName: stage },
-        DependsOn: [`${api}Default4XXResponse22a5dbe5`, `${api}Default5XXResponse22a5dbe5`],
+        DependsOn: [`${api}Default4XXResponse${buildId}`, `${api}Default5XXResponse${buildId}`],
       },
     },
     Outputs: {
