@@ -15,7 +15,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { Amplify } from 'aws-amplify';
 import { get, head, post, put } from 'aws-amplify/api';
 import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
-import { amplifyRestApiTemplate } from './apigateway-template.js';
+import { amplifyAdminQueriesTemplate, amplifyRestApiTemplate } from './apigateway-template.js';
 import { controlClient } from './events-control-client.js';
 import { deployFunction, identityPoolTrust, startLambdaCloud, type TestCloud } from './index.js';
 
@@ -413,5 +413,50 @@ void describe('the life of a REST API', () => {
     const gone = await fetch(url);
     assert.equal(gone.status, 403);
     assert.deepEqual(await gone.json(), { message: 'Forbidden' });
+  });
+});
+
+void describe("Amplify's AdminQueries API (a Cognito user pool authorizer)", () => {
+  let endpoint: string;
+  before(async () => {
+    const deployment = await controlClient(cloud).deploy('AdminQueriesApp', amplifyAdminQueriesTemplate() as never, {
+      functionrestfnName: 'restfn-dev',
+      functionrestfnArn: `arn:aws:lambda:us-east-1:${cloud.kernel.config.accountId}:function:restfn-dev`,
+      env: 'dev',
+      authUserPoolId: userPoolId,
+    });
+    assert.equal(deployment.status, 'SUCCEEDED', deployment.error);
+    const { environment } = await controlClient(cloud).call('DescribeStack', { appId: deployment.appId, envName: 'dev' });
+    endpoint = String(environment.outputs.RootUrl);
+    const config = Amplify.getConfig();
+    Amplify.configure({ ...config, API: { REST: { ...config.API?.REST, AdminQueries: { endpoint, region: 'us-east-1' } } } });
+  });
+
+  void it("passes a signed-in user's access token claims to the function, as AdminQueries reads the caller's groups", async () => {
+    await signInAs('bob');
+    const { tokens } = await fetchAuthSession();
+    const response = await get({ apiName: 'AdminQueries', path: '/listUsers', options: { headers: { Authorization: tokens!.accessToken.toString() } } })
+      .response;
+    const event = (await response.body.json()) as unknown as Event;
+    assert.equal(event.resource, '/{proxy+}');
+    assert.deepEqual(event.pathParameters, { proxy: 'listUsers' });
+    const claims = (event.requestContext as unknown as { authorizer: { claims: Record<string, string> } }).authorizer.claims;
+    assert.equal(claims['cognito:groups'], 'Admin');
+    assert.equal(claims.username, 'bob');
+    assert.equal(claims.token_use, 'access');
+    assert.match(claims.exp ?? '', /^[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d UTC \d{4}$/);
+    assert.equal(event.requestContext.identity.cognitoIdentityId, null);
+  });
+
+  void it('answers 401 Unauthorized without a token, with an ID token (the method requires a scope) and with a forged one', async () => {
+    const { tokens } = await fetchAuthSession();
+    for (const authorization of [undefined, tokens!.idToken!.toString(), `${tokens!.accessToken.toString()}x`]) {
+      const response = await fetch(`${endpoint}/listUsers`, { headers: authorization ? { Authorization: authorization } : {} });
+      assert.equal(response.status, 401);
+      assert.deepEqual(await response.json(), { message: 'Unauthorized' });
+      assert.equal(response.headers.get('x-amzn-errortype'), 'UnauthorizedException');
+      assert.equal(response.headers.get('access-control-allow-origin'), '*');
+    }
+    await signOut();
   });
 });
