@@ -125,9 +125,24 @@ void describe('createCloud', () => {
       assert.ok(cloud.kernel.resourceHandler('Forte::Cognito::IdentityPool'));
       assert.ok(cloud.kernel.resourceHandler('Forte::DynamoDB::Table'));
       assert.ok(cloud.kernel.resourceHandler('AWS::Events::Rule'));
+      assert.ok(cloud.kernel.resourceHandler('AWS::ApiGateway::RestApi'));
       assert.deepEqual(
         cloud.kernel.services.map((s) => s.name),
-        ['admin-credentials', 'iam', 'cognito-idp', 'cognito-identity', 'dynamodb', 'appsync', 'control', 'hosting', 's3', 'ssm', 'lambda', 'events'],
+        [
+          'admin-credentials',
+          'iam',
+          'cognito-idp',
+          'cognito-identity',
+          'dynamodb',
+          'appsync',
+          'control',
+          'hosting',
+          's3',
+          'ssm',
+          'lambda',
+          'events',
+          'apigateway',
+        ],
       );
     } finally {
       await cloud.close();

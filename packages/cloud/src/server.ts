@@ -18,6 +18,7 @@ import type { GraphQLLimits } from './services/appsync/graphql-limits.js';
 import type { CognitoLimitSettings } from './services/cognito-idp/cognito-limits.js';
 import { createConnectionGuard, DEFAULT_CONNECTION_LIMITS } from './kernel/connection-guard.js';
 import { CLOUD_VERSION } from './kernel/version.js';
+import { createApiGatewayService } from './services/apigateway/index.js';
 import { createAppSyncService, type AppSyncOptions } from './services/appsync/index.js';
 import { createCognitoIdentityService } from './services/cognito-identity/index.js';
 import { createCognitoIdpService, type CognitoIdpOptions } from './services/cognito-idp/index.js';
@@ -50,6 +51,7 @@ export const BUILT_IN_SERVICES: readonly ServiceFactory[] = [
   createSsmService,
   createLambdaService,
   createEventsService,
+  createApiGatewayService,
 ];
 
 /** The port a cloud listens on when none is given. */

@@ -31,6 +31,16 @@ export const TRUST_POLICY_SOURCES = defineCapabilityList<TrustPolicySource>('tru
  */
 export const ENVIRONMENT_CLEANUPS = defineCapabilityList<EnvironmentCleanup>('environment-cleanups', { providedBy: 'ssm' });
 
+/**
+ * Rewrites an AWS endpoint URL that a template builds by hand (API Gateway's
+ * `https://<apiId>.execute-api.<region>.amazonaws.com/<stage>`, Amplify's `RootUrl` output) into where this cloud
+ * serves it; answers undefined for a value it does not own. The stack engine applies them to stack outputs.
+ */
+export type OutputUrlRewrite = (value: string) => string | undefined;
+
+/** The endpoint URLs in stack outputs that services serve elsewhere (provided by apigateway). */
+export const OUTPUT_URL_REWRITES = defineCapabilityList<OutputUrlRewrite>('output-url-rewrites', { providedBy: 'apigateway' });
+
 /** One object of a bucket, read whole (Lambda's code and layers): `too-large` beyond `maxBytes`, unread. */
 export type ObjectRead = { status: 'missing' } | { status: 'too-large'; size: number } | { status: 'found'; body: Buffer };
 

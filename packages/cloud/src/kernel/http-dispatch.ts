@@ -26,7 +26,8 @@ export function createRequestListener(kernel: KernelRuntime, options: { version:
   return (req: IncomingMessage, res: ServerResponse): void => {
     const ctx = new KernelRequestContext(kernel, shared, req, res);
     const { rawPath } = ctx;
-    const routable = req.method !== 'OPTIONS' && !(rawPath === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD'));
+    const optionsRequest = req.method === 'OPTIONS';
+    const routable = !(rawPath === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD'));
     let route = routable ? findRawRoute(kernel.rawRoutes, req, rawPath) : undefined;
     if (!route) {
       if (!ctx.hasValidUrl()) {
@@ -37,11 +38,13 @@ export function createRequestListener(kernel: KernelRuntime, options: { version:
           ctx.requestId,
         );
       }
-      if (routable) route = findUrlRoute(kernel.urlRoutes, ctx) ?? rootJsonRoute(req, rawPath);
+      if (routable) route = findUrlRoute(kernel.urlRoutes, ctx) ?? (optionsRequest ? undefined : rootJsonRoute(req, rawPath));
     }
+    // OPTIONS is a preflight the kernel answers, unless the route serves OPTIONS as a method of its own.
+    if (optionsRequest && route?.ownsOptions !== true) route = undefined;
     const publicStatic = route?.publicStatic === true;
     // A preflight is for the route that the request it announces would reach.
-    const preflight = req.method === 'OPTIONS';
+    const preflight = optionsRequest && route === undefined;
     const sameOriginOnly = (preflight ? preflightRoute(kernel, ctx) : route)?.browserAccess === 'same-origin';
     ctx.corsAllowed = !sameOriginOnly;
     if (!publicStatic) {
@@ -249,8 +252,9 @@ class KernelRequestContext implements RequestContext {
     return this.res;
   }
 
-  async authenticate({ service, readBody = false }: { service: string; readBody?: boolean }): ReturnType<RequestContext['authenticate']> {
-    const result = await verifySigV4({ req: this.req, rawPath: this.rawPath, rawQuery: this.rawQuery, service, readBody, credentials: this.credentials });
+  async authenticate({ service, readBody = false, body }: { service: string; readBody?: boolean; body?: Buffer }): ReturnType<RequestContext['authenticate']> {
+    const request = { req: this.req, rawPath: this.rawPath, rawQuery: this.rawQuery, service, readBody, credentials: this.credentials };
+    const result = await verifySigV4(body ? { ...request, body } : request);
     this.principal = result.principal;
     return result;
   }

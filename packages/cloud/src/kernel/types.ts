@@ -85,11 +85,12 @@ export interface RequestContext {
    * `x-amz-content-sha256`; for other services the body is read (at most 10 MiB, else 413), hashed and
    * returned in `body`. Exception: with `readBody: false` and a hex `x-amz-content-sha256` header, a non-S3
    * request is verified against that header without reading the body; the service must then check the
-   * body's sha256 itself (as S3 does) before trusting it. The credential scope's region is not checked
+   * body's sha256 itself (as S3 does) before trusting it. A route that read the body itself (with its own
+   * limit and refusal) passes it as `body`: it is hashed, not read again. The credential scope's region is not checked
    * (clients configured for any region work); its service must equal `service`. `signing` is returned for
    * Authorization-header requests (S3 needs it for signed aws-chunked uploads).
    */
-  authenticate(options: { service: string; readBody?: boolean }): Promise<{ principal: Principal; body?: Buffer; signing?: SigningInfo }>;
+  authenticate(options: { service: string; readBody?: boolean; body?: Buffer }): Promise<{ principal: Principal; body?: Buffer; signing?: SigningInfo }>;
   /**
    * IAM-lite: throws a ForteError unless the principal may do `action` on `resource`: S3's `AccessDenied`
    * (the default), or the AWS JSON APIs' `AccessDeniedException`.
@@ -118,6 +119,11 @@ export interface Route {
    * CORS headers and a preflight from another origin is refused.
    */
   browserAccess?: 'any' | 'same-origin';
+  /**
+   * The route serves OPTIONS requests itself (API Gateway's APIs, whose OPTIONS methods are part of each API)
+   * instead of the kernel answering them as CORS preflights.
+   */
+  ownsOptions?: boolean;
   /**
    * Where the route stands among the routes of its match kind (default `prefix`); see `RouteOrder`.
    * Routes of one rank are tried in the order their services were given.

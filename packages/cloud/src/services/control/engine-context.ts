@@ -14,6 +14,8 @@ export interface EngineContext {
   concurrency: number;
   /** Waits between attempts of a rollback or cleanup step; its length + 1 is the number of attempts. */
   retryDelaysMs: readonly number[];
+  /** Maps an output's string value to the URL this cloud serves it at (`OUTPUT_URL_REWRITES`), or keeps it. */
+  rewriteOutput(value: string): string;
 }
 
 /** The deployment a step belongs to, and the names handlers are told. */

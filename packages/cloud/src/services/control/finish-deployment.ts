@@ -33,7 +33,7 @@ export async function commitDeployment(
   const { deployment, graph, applied } = args;
   let resolved: ReturnType<typeof resolveStackOutputs>;
   try {
-    resolved = resolveStackOutputs(graph, applied.live);
+    resolved = resolveStackOutputs(graph, applied.live, engine.rewriteOutput);
   } catch (error) {
     return { error: messageOf(error) };
   }

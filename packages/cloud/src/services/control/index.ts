@@ -8,7 +8,7 @@ import {
   type ControlOperations,
 } from '@forte/protocol';
 import type { z } from 'zod';
-import { ENVIRONMENT_CLEANUPS } from '../../kernel/capabilities.js';
+import { ENVIRONMENT_CLEANUPS, OUTPUT_URL_REWRITES } from '../../kernel/capabilities.js';
 import { defineOperation, jsonApiRoute, type JsonOperation } from '../../kernel/json-api.js';
 import type { Kernel, Principal, ResourceHandler, Service } from '../../kernel/types.js';
 import { publicEnvironment } from './control-store.js';
@@ -59,6 +59,13 @@ export function createControlService(kernel: Kernel, options: ControlOptions = {
     handlerFor: (type) => (Object.hasOwn(resourceTypes, type) ? resourceTypes[type] : kernel.resourceHandler(type)),
     region: kernel.config.region,
     accountId: kernel.config.accountId,
+    rewriteOutput: (value) => {
+      for (const rewrite of kernel.capability(OUTPUT_URL_REWRITES)) {
+        const rewritten = rewrite(value);
+        if (rewritten !== undefined) return rewritten;
+      }
+      return value;
+    },
     ...(options.deletedDataRetentionMs === undefined ? {} : { deletedDataRetentionMs: options.deletedDataRetentionMs }),
   });
   const { registry, deletedData } = engine;

@@ -57,6 +57,8 @@ export interface StackEngineOptions {
   deletedDataRetentionMs?: number;
   /** Epoch milliseconds (default Date.now); injected by tests. */
   now?: () => number;
+  /** Maps an output's string value to the URL this cloud serves it at (default: kept as it is). */
+  rewriteOutput?: (value: string) => string;
 }
 
 export interface CreateChangeSetInput {
@@ -111,6 +113,7 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
     accountId: options.accountId,
     concurrency: options.concurrency ?? 4,
     retryDelaysMs: options.retryDelaysMs ?? [200, 1000, 3000],
+    rewriteOutput: options.rewriteOutput ?? ((value) => value),
   };
   const log = options.log;
   const registry = createAppRegistry(sql);

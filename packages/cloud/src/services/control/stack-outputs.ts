@@ -6,9 +6,14 @@ import type { StackGraph } from './stack-graph.js';
 /**
  * After apply: a record per nested stack (type `Forte::Stack`, attributes `Outputs.<Name>`, which is what
  * `Fn::GetAtt [stack, Outputs.<Name>]` reads and what the provider copies into amplify-meta), and the
- * root stack's outputs. Throws TemplateError naming the output that cannot be resolved.
+ * root stack's outputs. Throws TemplateError naming the output that cannot be resolved. A string value goes
+ * through `rewrite` (an API Gateway URL the template built by hand becomes the URL this cloud serves it at).
  */
-export function resolveStackOutputs(graph: StackGraph, live: Map<string, LiveResource>): { stacks: DeployedRecord[]; outputs: Record<string, unknown> } {
+export function resolveStackOutputs(
+  graph: StackGraph,
+  live: Map<string, LiveResource>,
+  rewrite: (value: string) => string = (value) => value,
+): { stacks: DeployedRecord[]; outputs: Record<string, unknown> } {
   const ctx = liveContext(graph, live);
   const activeOutputs = (scope: StackScope): string[] =>
     Object.entries(scope.template.Outputs ?? {})
@@ -16,7 +21,8 @@ export function resolveStackOutputs(graph: StackGraph, live: Map<string, LiveRes
       .map(([name]) => name);
   const valueOf = (scope: StackScope, name: string): unknown => {
     try {
-      return asStored(outputValue(scope, name, ctx));
+      const value = asStored(outputValue(scope, name, ctx));
+      return typeof value === 'string' ? rewrite(value) : value;
     } catch (error) {
       throw new TemplateError(`Outputs.${name} of stack ${scope.name}: ${(error as Error).message}`);
     }

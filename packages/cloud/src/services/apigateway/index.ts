@@ -1,0 +1,49 @@
+import { FUNCTIONS, OUTPUT_URL_REWRITES } from '../../kernel/capabilities.js';
+import { provide } from '../../kernel/capability.js';
+import type { Kernel, Service } from '../../kernel/types.js';
+import { createApiStore } from './api-store.js';
+import { createDeploymentHandler } from './deployment-resource.js';
+import { createGatewayResponseHandler } from './gateway-response-resource.js';
+import { REST_API_PREFIX, createGatewayRoute } from './gateway-route.js';
+import { APIGATEWAY_MIGRATIONS } from './migrations.js';
+import { createRestApiHandler } from './rest-api-resource.js';
+
+/** `https://<apiId>.execute-api.<region>.amazonaws.com[/<stage>...]`, the URL Amplify's `RootUrl` output builds by hand. */
+const EXECUTE_API_URL = /^https:\/\/([a-z0-9]{10})\.execute-api\.[a-z0-9-]+\.amazonaws\.com(\/.*)?$/;
+
+/**
+ * API Gateway (REST APIs, v1): the `AWS::ApiGateway::RestApi` (Swagger 2.0 Body), `Deployment` and
+ * `GatewayResponse` resource types as Amplify's REST API stack writes them, and the gateway serving them at
+ * `<cloud>/restapis/<apiId>/<stage>/<path>`: Lambda proxy integrations through `FUNCTIONS`, mock
+ * integrations, IAM (SigV4) authorization against the caller's role. Stack outputs holding an API's
+ * `execute-api` URL are rewritten to that address (`OUTPUT_URL_REWRITES`).
+ */
+export function createApiGatewayService(kernel: Kernel): Service {
+  const store = createApiStore(kernel.sql);
+  // The APIs this cloud serves, for rewriting outputs synchronously; kept by the resource handlers.
+  const known = new Set<string>();
+  return {
+    name: 'apigateway',
+    requires: [FUNCTIONS],
+    provides: [
+      provide(OUTPUT_URL_REWRITES, (value) => {
+        const match = EXECUTE_API_URL.exec(value);
+        if (!match || !known.has(match[1]!)) return undefined;
+        return `${kernel.baseUrl()}${REST_API_PREFIX}${match[1]!}${match[2] ?? ''}`;
+      }),
+    ],
+    routes: [createGatewayRoute({ kernel, store, functions: () => kernel.capability(FUNCTIONS) })],
+    resourceTypes: {
+      'AWS::ApiGateway::RestApi': createRestApiHandler({
+        store,
+        onChange: (apiId, exists) => void (exists ? known.add(apiId) : known.delete(apiId)),
+      }),
+      'AWS::ApiGateway::Deployment': createDeploymentHandler({ store }),
+      'AWS::ApiGateway::GatewayResponse': createGatewayResponseHandler({ store }),
+    },
+    async start() {
+      await kernel.sql.migrate('apigateway', APIGATEWAY_MIGRATIONS);
+      for (const apiId of await store.apiIds()) known.add(apiId);
+    },
+  };
+}

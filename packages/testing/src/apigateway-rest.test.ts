@@ -1,0 +1,351 @@
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminSetUserPasswordCommand,
+  CognitoIdentityProviderClient,
+  CreateGroupCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import type { ResourceContext } from '@forte/cloud';
+import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { Amplify } from 'aws-amplify';
+import { get, head, post, put } from 'aws-amplify/api';
+import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
+import { amplifyRestApiTemplate } from './apigateway-template.js';
+import { controlClient } from './events-control-client.js';
+import { deployFunction, identityPoolTrust, startLambdaCloud, type TestCloud } from './index.js';
+
+/** Echoes the event, or answers what the path asks for: binary bytes, a malformed answer, an error. */
+const FUNCTION_CODE = `
+exports.handler = async (event) => {
+  const last = event.path.split('/').pop();
+  if (last === 'binary') return { statusCode: 200, headers: { 'Content-Type': 'image/png' }, body: Buffer.from([0, 1, 2, 255, 254]).toString('base64'), isBase64Encoded: true };
+  if (last === 'malformed') return { statusCode: 200, body: { not: 'a string' } };
+  if (last === 'throws') throw new Error('the handler broke');
+  return {
+    statusCode: last === 'created' ? 201 : 200,
+    headers: { 'Content-Type': 'application/json', 'X-Custom': 'yes' },
+    multiValueHeaders: { 'Set-Cookie': ['a=1', 'b=2'] },
+    body: JSON.stringify(event),
+  };
+};`;
+
+const PASSWORD = 'Correct-Horse-9';
+let cloud: TestCloud;
+let rootUrl: string;
+let apiId: string;
+let userPoolId: string;
+
+type Event = {
+  resource: string;
+  path: string;
+  httpMethod: string;
+  headers: Record<string, string>;
+  multiValueHeaders: Record<string, string[]>;
+  queryStringParameters: Record<string, string> | null;
+  multiValueQueryStringParameters: Record<string, string[]> | null;
+  pathParameters: Record<string, string> | null;
+  stageVariables: unknown;
+  body: string | null;
+  isBase64Encoded: boolean;
+  requestContext: Record<string, unknown> & { identity: Record<string, string | null> };
+};
+
+const ctx = (logicalId: string): ResourceContext => ({
+  appId: 'app1',
+  appSlug: 'app1',
+  envName: 'dev',
+  stackName: 'amplify-app1-dev-auth',
+  logicalId,
+  region: 'us-east-1',
+  accountId: cloud.kernel.config.accountId,
+  log: cloud.kernel.log,
+});
+const handler = (type: string) => cloud.kernel.resourceHandler(type)!;
+
+/** The status and body of a refused aws-amplify call (RestApiError). */
+async function refusal(call: Promise<unknown>): Promise<{ statusCode: number; headers: Record<string, string>; body: string }> {
+  try {
+    await call;
+  } catch (error) {
+    const response = (error as { response?: { statusCode: number; headers: Record<string, string>; body: string } }).response;
+    if (response) return response;
+    throw error;
+  }
+  throw new Error('the call succeeded');
+}
+
+before(async () => {
+  cloud = await startLambdaCloud();
+  const pool = await handler(AUTH_RESOURCE_TYPES.userPool).create({ PoolName: 'users' }, ctx('UserPool'));
+  userPoolId = String(pool.attributes.UserPoolId);
+  const clientId = String(
+    (
+      await handler(AUTH_RESOURCE_TYPES.userPoolClient).create(
+        { UserPoolId: userPoolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] },
+        ctx('UserPoolClientWeb'),
+      )
+    ).attributes.ClientId,
+  );
+  const role = async (name: string): Promise<string> =>
+    String((await handler('AWS::IAM::Role').create({ RoleName: name, AssumeRolePolicyDocument: identityPoolTrust() }, ctx(name))).attributes.Arn);
+  const identityPool = await handler(AUTH_RESOURCE_TYPES.identityPool).create(
+    {
+      IdentityPoolName: 'users_identitypool',
+      AllowUnauthenticatedIdentities: true,
+      CognitoIdentityProviders: [{ ProviderName: pool.attributes.ProviderName, ClientId: clientId }],
+      Roles: { authenticated: await role('authRole'), unauthenticated: await role('unauthRole') },
+      RoleMappings: {
+        web: { Type: 'Token', AmbiguousRoleResolution: 'AuthenticatedRole', IdentityProvider: `${String(pool.attributes.ProviderName)}:${clientId}` },
+      },
+    },
+    ctx('IdentityPool'),
+  );
+  const idp = new CognitoIdentityProviderClient({ endpoint: `${cloud.url}/cognito-idp/`, region: 'us-east-1', credentials: cloud.credentials, maxAttempts: 1 });
+  // Amplify names group roles <UserPoolId>-<Group>GroupRole; the API stack's group policies attach to that name.
+  const adminRole = await role(`${userPoolId}-AdminGroupRole`);
+  await idp.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: 'Admin', Precedence: 1, RoleArn: adminRole }));
+  for (const user of ['alice', 'bob']) {
+    await idp.send(new AdminCreateUserCommand({ UserPoolId: userPoolId, Username: user, MessageAction: 'SUPPRESS' }));
+    await idp.send(new AdminSetUserPasswordCommand({ UserPoolId: userPoolId, Username: user, Password: PASSWORD, Permanent: true }));
+  }
+  await idp.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: 'bob', GroupName: 'Admin' }));
+  idp.destroy();
+
+  const functionArn = await deployFunction(cloud, { name: 'restfn-dev', files: { 'index.js': FUNCTION_CODE } });
+  const template = amplifyRestApiTemplate('restapi', [
+    { path: '/items', setting: 'protected', auth: ['create', 'read', 'update', 'delete'], guest: ['read'] },
+    { path: '/admin', setting: 'private', groups: { Admin: ['read'] } },
+    { path: '/open', setting: 'open' },
+  ]);
+  const deployment = await controlClient(cloud).deploy('RestApp', template as never, {
+    functionrestfnName: 'restfn-dev',
+    functionrestfnArn: functionArn,
+    env: 'dev',
+    authRoleName: 'authRole',
+    unauthRoleName: 'unauthRole',
+    authUserPoolId: userPoolId,
+  });
+  assert.equal(deployment.status, 'SUCCEEDED', deployment.error);
+  const { environment } = await controlClient(cloud).call('DescribeStack', { appId: deployment.appId, envName: 'dev' });
+  rootUrl = String(environment.outputs.RootUrl);
+  apiId = String(environment.outputs.ApiId);
+
+  Amplify.configure({
+    Auth: {
+      Cognito: {
+        userPoolId,
+        userPoolClientId: clientId,
+        identityPoolId: String(identityPool.attributes.IdentityPoolId),
+        allowGuestAccess: true,
+        userPoolEndpoint: `${cloud.url}/cognito-idp/`,
+        identityPoolEndpoint: `${cloud.url}/cognito-identity/`,
+      },
+    },
+    API: { REST: { restapi: { endpoint: rootUrl, region: 'us-east-1' } } },
+  });
+});
+after(() => cloud.close());
+
+const signInAs = async (username: string): Promise<void> => {
+  await signOut();
+  await signIn({ username, password: PASSWORD, options: { authFlowType: 'USER_PASSWORD_AUTH' } });
+};
+
+void describe('REST APIs (API Gateway) through the unmodified aws-amplify v6', () => {
+  void it('serves the API at the URL its RootUrl output names', () => {
+    assert.match(apiId, /^[a-z0-9]{10}$/);
+    assert.equal(rootUrl, `${cloud.url}/restapis/${apiId}/dev`);
+  });
+
+  void it('gives a guest the REST proxy event of its signed GET, and the function answer with its headers', async () => {
+    await signOut();
+    const session = await fetchAuthSession();
+    const response = await get({ apiName: 'restapi', path: '/items/a%20b/c', options: { queryParams: { x: '1' }, headers: { 'X-Trace': 'one' } } }).response;
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.headers['x-custom'], 'yes');
+    const event = (await response.body.json()) as unknown as Event;
+    assert.equal(event.resource, '/items/{proxy+}');
+    assert.equal(event.path, '/items/a%20b/c');
+    assert.equal(event.httpMethod, 'GET');
+    assert.deepEqual(event.pathParameters, { proxy: 'a b/c' });
+    assert.deepEqual(event.queryStringParameters, { x: '1' });
+    assert.deepEqual(event.multiValueQueryStringParameters, { x: ['1'] });
+    assert.equal(event.headers['x-trace'], 'one');
+    assert.deepEqual(event.multiValueHeaders['x-trace'], ['one']);
+    assert.equal(event.stageVariables, null);
+    assert.equal(event.body, null);
+    assert.equal(event.isBase64Encoded, false);
+    const rc = event.requestContext;
+    assert.equal(rc.stage, 'dev');
+    assert.equal(rc.apiId, apiId);
+    assert.equal(rc.resourcePath, '/items/{proxy+}');
+    assert.equal(rc.httpMethod, 'GET');
+    assert.equal(rc.path, '/dev/items/a%20b/c');
+    assert.equal(rc.accountId, cloud.kernel.config.accountId);
+    assert.match(String(rc.requestId), /^[0-9a-f-]{36}$/);
+    assert.match(String(rc.requestTime), /^\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d \+0000$/);
+    assert.equal(rc.identity.cognitoIdentityId, session.identityId);
+    assert.equal(rc.identity.cognitoAuthenticationType, 'unauthenticated');
+    assert.equal(rc.identity.cognitoAuthenticationProvider, null);
+    assert.equal(rc.identity.userArn, `arn:aws:sts::${cloud.kernel.config.accountId}:assumed-role/unauthRole/CognitoIdentityCredentials`);
+    assert.equal(rc.identity.accessKey, session.credentials?.accessKeyId);
+    assert.match(String(rc.identity.cognitoIdentityPoolId), /^us-east-1:/);
+    assert.equal(rc.identity.sourceIp, '127.0.0.1');
+  });
+
+  void it('refuses a guest the methods only signed-in users have, naming the caller and the resource', async () => {
+    await signOut();
+    const answer = await refusal(post({ apiName: 'restapi', path: '/items', options: { body: { a: 1 } } }).response);
+    assert.equal(answer.statusCode, 403);
+    const resource = `arn:aws:execute-api:us-east-1:${cloud.kernel.config.accountId}:${apiId}/dev/POST/items`;
+    assert.deepEqual(JSON.parse(answer.body), {
+      message: `User: arn:aws:sts::${cloud.kernel.config.accountId}:assumed-role/unauthRole/CognitoIdentityCredentials is not authorized to perform: execute-api:Invoke on resource: ${resource}`,
+    });
+    assert.equal(answer.headers['x-amzn-errortype'], 'AccessDeniedException');
+    assert.equal(answer.headers['access-control-allow-origin'], '*');
+    assert.equal((await refusal(get({ apiName: 'restapi', path: '/admin' }).response)).statusCode, 403);
+  });
+
+  void it('gives a signed-in user its CRUD on /items with the login in the event, and refuses the group-only path', async () => {
+    await signInAs('alice');
+    const response = await post({ apiName: 'restapi', path: '/items/created', options: { body: { name: 'first' } } }).response;
+    assert.equal(response.statusCode, 201);
+    const event = (await response.body.json()) as unknown as Event;
+    assert.equal(event.httpMethod, 'POST');
+    assert.deepEqual(JSON.parse(event.body ?? ''), { name: 'first' });
+    assert.equal(event.requestContext.identity.cognitoAuthenticationType, 'authenticated');
+    const provider = `cognito-idp.us-east-1.amazonaws.com/${userPoolId}`;
+    const sub = event.requestContext.identity.cognitoAuthenticationProvider?.split(':CognitoSignIn:')[1];
+    assert.equal(event.requestContext.identity.cognitoAuthenticationProvider, `${provider},${provider}:CognitoSignIn:${sub}`);
+    assert.match(sub ?? '', /^[0-9a-f-]{36}$/);
+    assert.equal((await put({ apiName: 'restapi', path: '/items', options: { body: {} } }).response).statusCode, 200);
+    assert.equal((await head({ apiName: 'restapi', path: '/items' }).response).statusCode, 200);
+    assert.equal((await refusal(get({ apiName: 'restapi', path: '/admin' }).response)).statusCode, 403);
+  });
+
+  void it("gives a group member the group role's permissions only", async () => {
+    await signInAs('bob');
+    const response = await get({ apiName: 'restapi', path: '/admin/users' }).response;
+    assert.equal(response.statusCode, 200);
+    const event = (await response.body.json()) as unknown as Event;
+    assert.match(String(event.requestContext.identity.userArn), new RegExp(`assumed-role/${userPoolId}-AdminGroupRole/CognitoIdentityCredentials$`));
+    // The group policy grants GET only; the identity pool hands a member the group role instead of the auth role.
+    assert.equal((await refusal(post({ apiName: 'restapi', path: '/admin', options: { body: {} } }).response)).statusCode, 403);
+    assert.equal((await refusal(post({ apiName: 'restapi', path: '/items', options: { body: {} } }).response)).statusCode, 403);
+    await signOut();
+  });
+
+  void it('answers binary bodies a function returns base64-encoded as bytes', async () => {
+    const response = await get({ apiName: 'restapi', path: '/open/binary' }).response;
+    assert.equal(response.headers['content-type'], 'image/png');
+    assert.deepEqual([...new Uint8Array(await (await response.body.blob()).arrayBuffer())], [0, 1, 2, 255, 254]);
+  });
+});
+
+void describe('the gateway over plain HTTP', () => {
+  const url = (path: string) => `${rootUrl}${path}`;
+
+  void it('serves open paths unsigned, with null identity fields and both header maps', async () => {
+    const response = await fetch(url('/open?a=1&a=2&b=x+y'), { headers: { 'X-Twice': 'one' } });
+    assert.equal(response.status, 200);
+    assert.deepEqual(response.headers.getSetCookie(), ['a=1', 'b=2']);
+    assert.equal(response.headers.get('access-control-allow-origin'), null, "a function's answer carries only its own headers");
+    const event = (await response.json()) as Event;
+    assert.equal(event.resource, '/open');
+    assert.equal(event.pathParameters, null);
+    assert.deepEqual(event.queryStringParameters, { a: '2', b: 'x+y' });
+    assert.deepEqual(event.multiValueQueryStringParameters, { a: ['1', '2'], b: ['x+y'] });
+    assert.equal(event.requestContext.identity.cognitoIdentityId, null);
+    assert.equal(event.requestContext.identity.userArn, null);
+  });
+
+  void it('answers CORS preflights with the OPTIONS mock integration, without authorization', async () => {
+    for (const path of ['/items', '/items/a/b']) {
+      const response = await fetch(url(path), { method: 'OPTIONS', headers: { Origin: 'http://app.example', 'Access-Control-Request-Method': 'POST' } });
+      assert.equal(response.status, 200);
+      assert.equal(response.headers.get('access-control-allow-origin'), '*');
+      assert.equal(response.headers.get('access-control-allow-methods'), 'DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT');
+      assert.equal(
+        response.headers.get('access-control-allow-headers'),
+        'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,X-Amz-User-Agent',
+      );
+    }
+  });
+
+  void it('answers Missing Authentication Token to unsigned IAM calls and to unknown paths, with CORS headers', async () => {
+    for (const [method, path] of [
+      ['GET', '/items'],
+      ['GET', '/nothing'],
+      ['OPTIONS', '/nothing'],
+      ['DELETE', '/'],
+    ] as const) {
+      const response = await fetch(url(path), { method });
+      assert.equal(response.status, 403, `${method} ${path}`);
+      assert.deepEqual(await response.json(), { message: 'Missing Authentication Token' });
+      assert.equal(response.headers.get('x-amzn-errortype'), 'MissingAuthenticationTokenException');
+      assert.equal(response.headers.get('access-control-allow-origin'), '*');
+      assert.equal(response.headers.get('access-control-expose-headers'), 'Date,X-Amzn-ErrorType');
+    }
+    const stage = await fetch(`${cloud.url}/restapis/${apiId}/prod/open`);
+    assert.equal(stage.status, 403);
+    assert.deepEqual(await stage.json(), { message: 'Forbidden' });
+  });
+
+  void it('refuses a bad signature', async () => {
+    const guest = (await fetchAuthSession()).credentials!;
+    const signer = new SignatureV4({
+      credentials: { ...guest, secretAccessKey: `${guest.secretAccessKey}x` },
+      region: 'us-east-1',
+      service: 'execute-api',
+      sha256: Hash.bind(null, 'sha256'),
+    });
+    const target = new URL(url('/items'));
+    const signed = await signer.sign({
+      method: 'GET',
+      protocol: 'http:',
+      hostname: target.hostname,
+      port: Number(target.port),
+      path: target.pathname,
+      headers: { host: target.host },
+    });
+    const response = await fetch(target, { headers: signed.headers });
+    assert.equal(response.status, 403);
+    assert.equal(response.headers.get('x-amzn-errortype'), 'InvalidSignatureException');
+    assert.equal(response.headers.get('access-control-allow-origin'), '*');
+  });
+
+  void it('answers 502 Internal server error for a malformed answer or a function error, logging why', async () => {
+    for (const path of ['/open/malformed', '/open/throws']) {
+      const response = await fetch(url(path));
+      assert.equal(response.status, 502, path);
+      assert.deepEqual(await response.json(), { message: 'Internal server error' });
+      assert.equal(response.headers.get('access-control-allow-origin'), '*');
+    }
+    const logs = cloud.logs().join('');
+    assert.match(logs, /Malformed Lambda proxy response.*body is object: a proxy response's body must be a string/);
+    assert.match(logs, /customer function error.*the handler broke/);
+  });
+
+  void it('refuses a body over 10 MB with 413, before reading it', async () => {
+    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const target = new URL(url('/open'));
+      const req = request(
+        { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-length': 10 * 1024 * 1024 + 1 } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      req.on('error', reject);
+      req.write(Buffer.alloc(1024));
+    });
+    assert.equal(status, 413);
+    assert.deepEqual(JSON.parse(body), { message: 'Request Too Long' });
+  });
+});
