@@ -19,14 +19,19 @@ void describe('category-api REST (API Gateway)', () => {
   const backend = (): Record<string, any> => readJson(backendFile());
   const apiDir = (name: string): string => join(root, 'amplify/backend/api', name);
   /** A project with a Cognito auth resource (optionally with user pool groups) and the named functions. */
+  /** With groups, Amplify's auth/userPoolGroups resource (the groups' IAM roles) and its precedence file. */
   const project = (functions: string[], groups: string[] = []): void => {
-    mkdirSync(join(root, 'amplify/backend/auth/myappauth'), { recursive: true });
-    writeFileSync(join(root, 'amplify/backend/auth/myappauth/cli-inputs.json'), JSON.stringify({ version: '1', cognitoConfig: { userPoolGroupList: groups } }));
     const fns = Object.fromEntries(functions.map((f) => [f, { build: true, providerPlugin: 'awscloudformation', service: 'Lambda' }]));
-    writeFileSync(
-      backendFile(),
-      JSON.stringify({ auth: { myappauth: { service: 'Cognito', providerPlugin: 'awscloudformation', dependsOn: [] } }, function: fns }),
-    );
+    const auth: Record<string, unknown> = { myappauth: { service: 'Cognito', providerPlugin: 'awscloudformation', dependsOn: [] } };
+    if (groups.length > 0) {
+      auth.userPoolGroups = { service: 'Cognito-UserPool-Groups', providerPlugin: 'awscloudformation', dependsOn: [] };
+      mkdirSync(join(root, 'amplify/backend/auth/userPoolGroups'), { recursive: true });
+      writeFileSync(
+        join(root, 'amplify/backend/auth/userPoolGroups/user-pool-group-precedence.json'),
+        JSON.stringify(groups.map((groupName, precedence) => ({ groupName, precedence }))),
+      );
+    }
+    writeFileSync(backendFile(), JSON.stringify({ auth, function: fns }));
   };
   /** The fake context, with the function category's addFunctionResource standing in for the CLI's invokePluginMethod. */
   const context = (options: Parameters<typeof createFakePluginContext>[1], created: { path?: string; request?: unknown }[] = []) => {
@@ -157,6 +162,39 @@ void describe('category-api REST (API Gateway)', () => {
       { category: 'auth', resourceName: 'myappauth', attributes: ['UserPoolId'] },
       { category: 'auth', resourceName: 'userPoolGroups', attributes: ['AdminGroupRole'] },
     ]);
+  });
+
+  void it("group permissions need the groups' IAM roles (auth/userPoolGroups): without them the request, the file and the push are refused", async () => {
+    project(['fn']);
+    const created: { path?: string }[] = [];
+    const request = (paths: unknown): unknown => ({ version: 1, serviceConfiguration: { serviceName: 'API Gateway', apiName: 'admin', paths } });
+    await assert.rejects(
+      categoryPlugin.executeHeadlessCommand!(
+        context({ plugin: 'api', command: 'add', headless: true }, created).ctx,
+        request({ '/admin': { newFunction: { name: 'adminfn' }, permissions: { setting: 'private', groups: { Admin: ['read'] } } } }),
+      ),
+      (e: unknown) => isUserError(e) && /grants the user pool group Admin/.test(e.message) && /authenticated users/.test(e.resolution),
+    );
+    assert.deepEqual(created, [], 'no function is created');
+    // An API whose file names groups (copied from an Amplify project without its userPoolGroups) fails at build, before any upload.
+    const dir = apiDir('admin');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'cli-inputs.json'),
+      JSON.stringify({ version: 1, paths: { '/admin': { lambdaFunction: 'fn', permissions: { setting: 'private', groups: { Admin: ['read'] } } } } }),
+    );
+    await assert.rejects(
+      categoryPlugin.build!(context({ plugin: 'api', command: 'add' }).ctx, { category: 'api', resourceName: 'admin', service: 'API Gateway', dir }),
+      (e: unknown) => isUserError(e) && /cli-inputs\.json: path \/admin grants the user pool group Admin/.test(e.message),
+    );
+    // Without group roles the walkthrough does not offer groups.
+    const { ctx, asked } = context({
+      plugin: 'api',
+      command: 'add',
+      answers: { 'mentioned services': 'REST', 'Provide a friendly name': 'plain', 'Choose a Lambda source': 'projectFunction', 'Restrict API access?': true },
+    });
+    await categoryPlugin.executeCommand(ctx);
+    assert.ok(!asked.includes('Restrict access by:'));
   });
 
   void it('`update api` adds, edits and removes paths; `remove api` removes the API', async () => {

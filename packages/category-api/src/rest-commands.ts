@@ -4,7 +4,7 @@ import { UserError, type PluginContext, type ResourceBuild, type ResourceRef } f
 import { z } from 'zod';
 import { CATEGORY } from './api-config.js';
 import { REST_SERVICE, parseRestInputs, restPathSchema, type RestInputs } from './rest-config.js';
-import { authWithGroups, readRestInputs, restApis, saveRestApi } from './rest-resource.js';
+import { assertGroupsDeployable, authWithGroups, readRestInputs, restApis, saveRestApi } from './rest-resource.js';
 import { restTemplate } from './rest-template.js';
 import { askPaths, askRestApiName, askRestUpdate } from './rest-walkthrough.js';
 
@@ -129,10 +129,11 @@ export async function addRestApiHeadless(ctx: PluginContext, payload: unknown): 
       'Choose another apiName, or change it with `forte update api --headless`.',
     );
   // Check the paths before any function is created.
-  parseRestInputs(
+  const checked = parseRestInputs(
     { version: 1, paths: Object.fromEntries(Object.entries(request.paths).map(([p, v]) => [p, { ...v, lambdaFunction: v.lambdaFunction ?? 'x' }])) },
     'the request',
   );
+  assertGroupsDeployable(project, checked, 'The request');
   const paths = await resolvePaths(ctx, request.paths);
   saveRestApi(project, request.apiName, parseRestInputs({ version: 1, paths }, 'the request'));
   printRestNextSteps(ctx, request.apiName);
@@ -157,6 +158,7 @@ export async function updateRestApiHeadless(ctx: PluginContext, payload: unknown
 /** The REST API's nested template (`forte push`); also written to `build/` as Amplify does. */
 export function buildRestApi(ctx: PluginContext, resource: ResourceRef): ResourceBuild {
   const inputs = readRestInputs(resource.dir);
+  assertGroupsDeployable(ctx.project(), inputs, `${resource.dir}/cli-inputs.json`);
   const { authResource } = authWithGroups(ctx.project());
   const template = restTemplate(resource.resourceName, inputs, authResource ? { authResourceName: authResource } : {});
   const build = join(resource.dir, 'build');

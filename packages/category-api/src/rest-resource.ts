@@ -21,25 +21,22 @@ export function projectFunctions(project: Project): string[] {
     .map(([name]) => name);
 }
 
-/** The project's Cognito auth resource and its user pool groups (what group permissions need). */
+/** Amplify's resource of the user pool groups' IAM roles (`<UserPoolId>-<Group>GroupRole`), which group permissions attach to. */
+export const USER_POOL_GROUPS_RESOURCE = 'userPoolGroups';
+
+/**
+ * The project's Cognito auth resource, and the user pool groups a path may grant to: those of Amplify's
+ * `auth/userPoolGroups` resource (`user-pool-group-precedence.json`), whose roles the group policies attach to.
+ * Groups without that resource (Forte's auth category creates none of their roles) are not offered.
+ */
 export function authWithGroups(project: Project): { authResource?: string; groups: string[] } {
-  const backend = project.readBackendConfig();
-  const authResource = Object.entries(backend.auth ?? {}).find(([, e]) => e.service === 'Cognito')?.[0];
+  const auth = project.readBackendConfig().auth ?? {};
+  const authResource = Object.entries(auth).find(([, e]) => e.service === 'Cognito')?.[0];
   if (!authResource) return { groups: [] };
-  const inputs = join(project.resourceDir('auth', authResource), CLI_INPUTS_FILE);
+  if (!auth[USER_POOL_GROUPS_RESOURCE]) return { authResource, groups: [] };
+  const precedence = join(project.resourceDir('auth', USER_POOL_GROUPS_RESOURCE), 'user-pool-group-precedence.json');
   let groups: string[] = [];
-  if (existsSync(inputs)) {
-    try {
-      const parsed = JSON.parse(readFileSync(inputs, 'utf8')) as { cognitoConfig?: { userPoolGroupList?: unknown } };
-      const list = parsed.cognitoConfig?.userPoolGroupList;
-      if (Array.isArray(list)) groups = list.filter((g): g is string => typeof g === 'string');
-    } catch {
-      groups = [];
-    }
-  }
-  // Amplify's projects keep the groups in auth/userPoolGroups/user-pool-group-precedence.json.
-  const precedence = join(project.resourceDir('auth', 'userPoolGroups'), 'user-pool-group-precedence.json');
-  if (groups.length === 0 && existsSync(precedence)) {
+  if (existsSync(precedence)) {
     try {
       const list = JSON.parse(readFileSync(precedence, 'utf8')) as { groupName?: unknown }[];
       groups = list.map((g) => g.groupName).filter((g): g is string => typeof g === 'string');
@@ -48,6 +45,23 @@ export function authWithGroups(project: Project): { authResource?: string; group
     }
   }
   return { authResource, groups };
+}
+
+/**
+ * Refuses group permissions the project cannot deploy: a group's permission is a policy on the group's IAM
+ * role, which only Amplify's `auth/userPoolGroups` resource creates.
+ */
+export function assertGroupsDeployable(project: Project, inputs: RestInputs, source: string): void {
+  const { groups } = authWithGroups(project);
+  for (const [path, entry] of Object.entries(inputs.paths)) {
+    const named = Object.keys(entry.permissions.groups ?? {});
+    const missing = named.filter((g) => !groups.includes(g));
+    if (missing.length === 0) continue;
+    throw new UserError(
+      `${source}: path ${path} grants the user pool group${missing.length === 1 ? '' : 's'} ${missing.join(', ')}, whose permission is a policy on the group's IAM role (auth/userPoolGroups), and this project has ${groups.length === 0 ? 'no group roles' : `group roles for ${groups.join(', ')} only`}.`,
+      'Forte\'s auth category does not create user pool group roles yet: grant the path to authenticated users ("auth") instead, or drop "groups".',
+    );
+  }
 }
 
 /** A REST API's settings: cli-inputs.json, or Amplify's older api-params.json converted as Amplify converts it. */
@@ -88,6 +102,7 @@ export function restDependsOn(inputs: RestInputs, authResource: string | undefin
  */
 export function saveRestApi(project: Project, apiName: string, inputs: RestInputs): void {
   const { authResource } = authWithGroups(project);
+  assertGroupsDeployable(project, inputs, 'The API');
   const functions = projectFunctions(project);
   for (const [path, entry] of Object.entries(inputs.paths)) {
     if (!entry.lambdaArn && !functions.includes(entry.lambdaFunction))
