@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { del, get, post } from 'aws-amplify/api';
 import { signOut } from 'aws-amplify/auth';
 import { configureAmplifyFrom, signUpAndIn as signUpAndInWith } from './amplify-app.js';
-import { type ForteRun, initProject, removeProject, runForte } from './forte-runner.js';
+import { type ForteRun, initProject, removeProject, runForte, runForteInTerminal } from './forte-runner.js';
 
 /** Auth with an identity pool that lets guests in (Amplify's AddAuthRequest v2). */
 const ADD_AUTH_REQUEST = {
@@ -107,5 +107,35 @@ void describe('forte add api (REST): a new Express function through the function
     const deleted = await del({ apiName: 'beerapi', path: '/beer/ipa' }).response;
     assert.equal(deleted.statusCode, 200);
     await signOut();
+  });
+
+  void it("`forte add api` in a terminal: REST, Amplify's questions, and the function category's questions for a new function", async () => {
+    const { code, screen } = await runForteInTerminal(['add', 'api'], { cwd: root, home }, [
+      [/Select from one of the below mentioned services/, '\x1b[B\r'],
+      [/Provide a friendly name for your resource/, 'shopapi\r'],
+      [/Provide a path \(e\.g\., \/book\/\{isbn\}\)/, '/orders/{id}\r'],
+      [/Choose a Lambda source/, '\r'],
+      [/Provide an AWS Lambda function name/, 'ordersfn\r'],
+      [/Choose the runtime that you want to use/, '\r'],
+      [/Choose the function template that you want to use/, '\x1b[B\x1b[B\r'],
+      [/Do you want to configure advanced settings\?/, '\r'],
+      [/Do you want to edit the local lambda function now\?/, '\r'],
+      [/Restrict API access\?/, '\r'],
+      [/Who should have access\?/, '\x1b[B\r'],
+      [/What permissions do you want to grant to Authenticated users\?/, 'read\r'],
+      [/What permissions do you want to grant to Guest users\?/, 'read\r'],
+      [/Do you want to add another path\?/, '\r'],
+    ]);
+    assert.equal(code, 0, screen);
+    assert.ok(
+      screen.indexOf('Successfully added the Lambda function locally') < screen.indexOf('Restrict API access?'),
+      'the function is added before the access questions',
+    );
+    assert.match(readFileSync(join(root, 'amplify/backend/function/ordersfn/src/app.js'), 'utf8'), /app\.get\('\/orders\/:id\/\*', /);
+    assert.deepEqual(readJson('amplify/backend/api/shopapi/cli-inputs.json').paths['/orders/{id}'], {
+      name: '/orders/{id}',
+      lambdaFunction: 'ordersfn',
+      permissions: { setting: 'protected', auth: ['read'], guest: ['read'] },
+    });
   });
 });
