@@ -107,6 +107,29 @@ void describe('forte add api (REST): a new Express function through the function
     const deleted = await del({ apiName: 'beerapi', path: '/beer/ipa' }).response;
     assert.equal(deleted.statusCode, 200);
     await signOut();
+
+    // Nothing changed: nothing to push. A new open path: the stage serves it after the next push, unsigned.
+    const again = await forte(['push', '--yes']);
+    assert.match(again.stdout, /No changes detected/);
+    const update = await forte(
+      ['update', 'api', '--headless'],
+      JSON.stringify({
+        version: 1,
+        serviceModification: {
+          serviceName: 'API Gateway',
+          apiName: 'beerapi',
+          paths: { '/menu': { lambdaFunction: 'beerLambda', permissions: { setting: 'open' } } },
+        },
+      }),
+    );
+    assert.equal(update.code, 0, update.stderr);
+    const before = await fetch(`${meta.RootUrl}/menu`);
+    assert.equal(before.status, 403, 'not deployed yet: API Gateway answers Missing Authentication Token');
+    const pushed = await forte(['push', '--yes']);
+    assert.equal(pushed.code, 0, pushed.stderr + pushed.stdout);
+    const open = await fetch(`${meta.RootUrl}/menu`);
+    assert.equal(open.headers.get('x-powered-by'), 'Express', 'the unsigned call reached the function');
+    assert.match(await open.text(), /Cannot GET \/menu/);
   });
 
   void it("`forte add api` in a terminal: REST, Amplify's questions, and the function category's questions for a new function", async () => {
