@@ -161,4 +161,25 @@ void describe('forte add api (REST): a new Express function through the function
       permissions: { setting: 'protected', auth: ['read'], guest: ['read'] },
     });
   });
+
+  void it('`forte remove api` then push deletes the API from the cloud and from aws-exports.js; its functions stay', async () => {
+    const rootUrl = readJson('amplify/backend/amplify-meta.json').api.beerapi.output.RootUrl as string;
+    for (const args of [
+      ['remove', 'api', 'shopapi', '--yes'],
+      ['remove', 'function', 'ordersfn', '--yes'],
+      ['remove', 'api', 'beerapi', '--yes'],
+    ]) {
+      const run = await forte(args);
+      assert.equal(run.code, 0, run.stderr + run.stdout);
+    }
+    assert.equal(existsSync(join(root, 'amplify/backend/api/beerapi')), false);
+    const push = await forte(['push', '--yes']);
+    assert.equal(push.code, 0, push.stderr + push.stdout);
+    assert.equal(readJson('amplify/backend/amplify-meta.json').api, undefined);
+    assert.doesNotMatch(readFileSync(join(root, 'src/aws-exports.js'), 'utf8'), /aws_cloud_logic_custom/);
+    assert.equal(readJson('amplify_outputs.json').custom?.API, undefined);
+    const gone = await fetch(`${rootUrl}/menu`);
+    assert.ok(gone.status >= 400, `the API is gone (${gone.status})`);
+    assert.ok(readJson('amplify/backend/amplify-meta.json').function.beerLambda, 'the function stays');
+  });
 });
