@@ -353,6 +353,73 @@ void describe('category-api REST (API Gateway)', () => {
     assert.deepEqual(api.Properties.Body.securityDefinitions, {
       sigv4: { type: 'apiKey', name: 'Authorization', in: 'header', 'x-amazon-apigateway-authtype': 'awsSigv4' },
     });
+    // The whole Swagger body, as Amplify's real output for this API (both P and P/{proxy+} carry the same item).
+    const realItem = {
+      options: {
+        consumes: ['application/json'],
+        produces: ['application/json'],
+        responses: {
+          200: {
+            description: '200 response',
+            headers: {
+              'Access-Control-Allow-Origin': { type: 'string' },
+              'Access-Control-Allow-Methods': { type: 'string' },
+              'Access-Control-Allow-Headers': { type: 'string' },
+            },
+          },
+        },
+        'x-amazon-apigateway-integration': {
+          responses: {
+            default: {
+              statusCode: '200',
+              responseParameters: {
+                'method.response.header.Access-Control-Allow-Methods': "'DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT'",
+                'method.response.header.Access-Control-Allow-Headers':
+                  "'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,X-Amz-User-Agent'",
+                'method.response.header.Access-Control-Allow-Origin': "'*'",
+              },
+            },
+          },
+          requestTemplates: { 'application/json': '{"statusCode": 200}' },
+          passthroughBehavior: 'when_no_match',
+          type: 'mock',
+        },
+      },
+      'x-amazon-apigateway-any-method': {
+        consumes: ['application/json'],
+        produces: ['application/json'],
+        parameters: [{ in: 'body', name: 'RequestSchema', required: false, schema: { $ref: '#/definitions/RequestSchema' } }],
+        responses: { 200: { description: '200 response', schema: { $ref: '#/definitions/ResponseSchema' } } },
+        'x-amazon-apigateway-integration': item['x-amazon-apigateway-any-method']['x-amazon-apigateway-integration'],
+        security: [{ sigv4: [] }],
+      },
+    };
+    assert.deepEqual(JSON.parse(JSON.stringify(api.Properties.Body)), {
+      swagger: '2.0',
+      info: { version: '2018-05-24T17:52:00Z', title: 'nutritionapi' },
+      host: { 'Fn::Join': ['', ['apigateway.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+      basePath: { 'Fn::If': ['ShouldNotCreateEnvResources', '/Prod', { 'Fn::Join': ['', ['/', { Ref: 'env' }]] }] },
+      schemes: ['https'],
+      paths: { '/nutrition/log': realItem, '/nutrition/log/{proxy+}': realItem },
+      securityDefinitions: { sigv4: { type: 'apiKey', name: 'Authorization', in: 'header', 'x-amazon-apigateway-authtype': 'awsSigv4' } },
+      definitions: {
+        RequestSchema: { type: 'object', required: ['request'], properties: { request: { type: 'string' } }, title: 'Request Schema' },
+        ResponseSchema: { type: 'object', required: ['response'], properties: { response: { type: 'string' } }, title: 'Response Schema' },
+      },
+    });
+    assert.deepEqual(t.Outputs.RootUrl.Value, {
+      'Fn::Join': [
+        '',
+        [
+          'https://',
+          { Ref: 'nutritionapi' },
+          '.execute-api.',
+          { Ref: 'AWS::Region' },
+          '.amazonaws.com/',
+          { 'Fn::If': ['ShouldNotCreateEnvResources', 'Prod', { Ref: 'env' }] },
+        ],
+      ],
+    });
     const byType = (type: string): [string, any][] => Object.entries(t.Resources).filter(([, r]: [string, any]) => r.Type === type) as [string, any][];
     const responses = byType('AWS::ApiGateway::GatewayResponse');
     assert.deepEqual(responses.map(([, r]) => r.Properties.ResponseType).sort(), ['DEFAULT_4XX', 'DEFAULT_5XX']);
