@@ -244,6 +244,43 @@ void describe('category-api REST (API Gateway)', () => {
     assert.equal(backend().api, undefined);
   });
 
+  void it('`update api` asks for the service when the project has a GraphQL and a REST API, and `remove api` which API', async () => {
+    project(['fn']);
+    const config = backend();
+    config.api = { notes: { service: 'AppSync', providerPlugin: 'awscloudformation', dependsOn: [] } };
+    writeFileSync(backendFile(), JSON.stringify(config));
+    await categoryPlugin.executeCommand(
+      context({
+        plugin: 'api',
+        command: 'add',
+        answers: {
+          'mentioned services': 'REST',
+          'Provide a friendly name': 'shop',
+          'Choose a Lambda source': 'projectFunction',
+          'Restrict API access?': false,
+        },
+      }).ctx,
+    );
+    const update = context({
+      plugin: 'api',
+      command: 'update',
+      answers: {
+        'Select from one of the below mentioned services:': 'REST',
+        'What would you like to do?': 'add',
+        'Provide a path': '/orders',
+        'Choose a Lambda source': 'projectFunction',
+        'Restrict API access?': false,
+      },
+    });
+    await categoryPlugin.executeCommand(update.ctx);
+    assert.equal(update.asked[0], 'Select from one of the below mentioned services:');
+    assert.deepEqual(Object.keys(readJson(join(apiDir('shop'), 'cli-inputs.json')).paths), ['/items', '/orders']);
+    const remove = context({ plugin: 'api', command: 'remove', answers: { 'Choose the resource you would want to remove': 'shop', 'Are you sure': true } });
+    await categoryPlugin.executeCommand(remove.ctx);
+    assert.deepEqual(Object.keys(backend().api), ['notes']);
+    assert.equal(existsSync(apiDir('shop')), false);
+  });
+
   void it('validates paths as Amplify does and names overlapping paths', () => {
     assert.equal(validatePathName('/items'), true);
     assert.equal(validatePathName('/book/{isbn}/page/{pageNum}'), true);
