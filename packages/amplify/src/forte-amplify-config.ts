@@ -34,19 +34,38 @@ export function forteEndpointOf(outputs: AmplifyOutputs, options: ForteConfigure
 }
 
 /**
+ * The REST APIs of the outputs (`custom.API.<name> = {endpoint, region}`, as `forte push` writes them and as
+ * Amplify's Gen 2 documentation adds them), in aws-amplify's `API.REST` shape. Entries without an endpoint are skipped.
+ */
+export function restApisOf(outputs: AmplifyOutputs): Record<string, { endpoint: string; region?: string }> {
+  const apis = (outputs as { custom?: { API?: unknown } }).custom?.API;
+  const out: Record<string, { endpoint: string; region?: string }> = {};
+  if (!apis || typeof apis !== 'object') return out;
+  for (const [name, value] of Object.entries(apis as Record<string, { endpoint?: unknown; region?: unknown }>)) {
+    if (typeof value?.endpoint !== 'string' || value.endpoint === '') continue;
+    out[name] = { endpoint: value.endpoint, ...(typeof value.region === 'string' ? { region: value.region } : {}) };
+  }
+  return out;
+}
+
+/**
  * aws-amplify's configuration for the outputs with the Forte endpoint overrides: the Cognito user pool
  * and identity pool clients call `<endpoint>/cognito-idp/` and `<endpoint>/cognito-identity/` (the outputs
- * file has no field for them, so they are added here).
+ * file has no field for them, so they are added here), and the REST APIs of `custom.API` become `API.REST`, so
+ * `get`/`post`/`put`/`del`/`head`/`patch` of `aws-amplify/api` reach them, signed with the identity pool's credentials.
  */
 export function forteAmplifyConfig(outputs: AmplifyOutputs, options: ForteConfigureOptions = {}): ResourcesConfig {
   const endpoint = forteEndpointOf(outputs, options);
   const base = parseAmplifyConfig(outputs);
-  const cognito = base.Auth?.Cognito;
-  if (!cognito) return base;
+  const rest = restApisOf(outputs);
+  const withRest: ResourcesConfig =
+    Object.keys(rest).length > 0 ? ({ ...base, API: { ...base.API, REST: { ...base.API?.REST, ...rest } } } as ResourcesConfig) : base;
+  const cognito = withRest.Auth?.Cognito;
+  if (!cognito) return withRest;
   return {
-    ...base,
+    ...withRest,
     Auth: {
-      ...base.Auth,
+      ...withRest.Auth,
       Cognito: {
         ...cognito,
         userPoolEndpoint: `${endpoint}/cognito-idp/`,

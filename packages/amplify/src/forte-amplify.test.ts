@@ -51,6 +51,19 @@ void describe('forteAmplifyConfig', () => {
     assert.deepEqual(cognito.loginWith, { email: true, phone: false, username: false });
   });
 
+  void it('hands the REST APIs of custom.API to aws-amplify as API.REST (endpoint and region), keeping the other sections', () => {
+    const config = forteAmplifyConfig({
+      ...outputs,
+      custom: {
+        ...outputs.custom,
+        API: { beerapi: { endpoint: 'http://127.0.0.1:20002/restapis/abc/dev', region: 'us-east-1', apiName: 'beerapi' }, broken: { region: 'x' } },
+      },
+    } as never);
+    assert.deepEqual(config.API?.REST, { beerapi: { endpoint: 'http://127.0.0.1:20002/restapis/abc/dev', region: 'us-east-1' } });
+    assert.equal((config.Auth?.Cognito as unknown as Record<string, unknown>).userPoolEndpoint, 'http://127.0.0.1:20002/cognito-idp/');
+    assert.equal(forteAmplifyConfig(outputs as never).API, undefined);
+  });
+
   void it('takes the endpoint from the options before the outputs, and names the fix when there is none', () => {
     const cognito = forteAmplifyConfig(outputs as never, { endpoint: 'https://cloud.example.com' }).Auth?.Cognito as unknown as Record<string, unknown>;
     assert.equal(cognito.userPoolEndpoint, 'https://cloud.example.com/cognito-idp/');

@@ -2,7 +2,7 @@ import { Amplify, type ResourcesConfig } from 'aws-amplify';
 import { forteAmplifyConfig, forteEndpointOf, type AmplifyOutputs, type ForteConfigureOptions } from './forte-amplify-config.js';
 import { installWebSocket } from './forte-websocket.js';
 
-export { forteAmplifyConfig, forteEndpointOf, type AmplifyOutputs, type ForteConfigureOptions } from './forte-amplify-config.js';
+export { forteAmplifyConfig, forteEndpointOf, restApisOf, type AmplifyOutputs, type ForteConfigureOptions } from './forte-amplify-config.js';
 export { rewriteUrl } from './forte-websocket.js';
 
 /**

@@ -8,6 +8,9 @@ import { apiTemplate } from './api-template.js';
 import { compileApi, writeBuild } from './compile-api.js';
 import { configFromAddRequest, configFromUpdateRequest } from './headless-api.js';
 import { SCHEMA_TEMPLATES, type SchemaTemplate } from './schema-templates.js';
+import { REST_SERVICE } from './rest-config.js';
+import { restApis } from './rest-resource.js';
+import { addRestApi, updateRestApi } from './rest-commands.js';
 
 function refuseSecond(ctx: PluginContext): void {
   const existing = findApiResource(ctx.project());
@@ -57,7 +60,6 @@ function printNextSteps(ctx: PluginContext, apiName: string): void {
 
 /** `forte add api`: Amplify's questions (GraphQL only); `--yes` = API key auth (7 days) and the Todo schema. */
 export async function addApi(ctx: PluginContext): Promise<void> {
-  refuseSecond(ctx);
   const project = ctx.project();
   const service = await ctx.prompt.select<'GraphQL' | 'REST'>({
     message: 'Select from one of the below mentioned services:',
@@ -67,8 +69,8 @@ export async function addApi(ctx: PluginContext): Promise<void> {
     ],
     default: 'GraphQL',
   });
-  if (service === 'REST')
-    throw new UserError('REST APIs are not available in this version of Forte.', 'Add a GraphQL API, or follow the project for REST (API Gateway) support.');
+  if (service === 'REST') return addRestApi(ctx);
+  refuseSecond(ctx);
   const config: ApiConfig = parseApiConfig(
     { apiName: project.config.projectName.replace(/[^A-Za-z0-9]/g, '') || 'api', defaultAuthType: { mode: 'API_KEY', expirationTime: 7 } },
     'the defaults',
@@ -114,6 +116,23 @@ export async function addApiHeadless(ctx: PluginContext, payload: unknown): Prom
 
 /** `forte update api`: the settings loop with the current values (the schema is edited in its file). */
 export async function updateApi(ctx: PluginContext): Promise<void> {
+  const project = ctx.project();
+  const hasRest = restApis(project).length > 0;
+  const hasGraphQL = findApiResource(project) !== undefined;
+  if (hasRest) {
+    // As Amplify's `update api`: the service first when the project has both.
+    const service = hasGraphQL
+      ? await ctx.prompt.select<'GraphQL' | 'REST'>({
+          message: 'Select from one of the below mentioned services:',
+          choices: [
+            { name: 'GraphQL', value: 'GraphQL' },
+            { name: 'REST', value: 'REST' },
+          ],
+          default: 'GraphQL',
+        })
+      : 'REST';
+    if (service === 'REST') return updateRestApi(ctx);
+  }
   const { config } = currentApi(ctx);
   if (ctx.prompt.yes) {
     throw new UserError(
@@ -150,9 +169,26 @@ function removeFiles(ctx: PluginContext, name: string): void {
   }
 }
 
-/** `forte remove api`: asks (default no; `--yes` confirms), then deletes the folder and both entries. */
+/**
+ * `forte remove api [name]`: the API to remove (Amplify's "Choose the resource you would want to remove" when
+ * there are several), asks (default no; `--yes` confirms), then deletes the folder and both entries.
+ */
 export async function removeApi(ctx: PluginContext): Promise<void> {
-  const { name } = currentApi(ctx);
+  const project = ctx.project();
+  const all = Object.entries(project.readBackendConfig()[CATEGORY] ?? {});
+  if (all.length === 0) throw new UserError('This project has no API.', 'Add one with `forte add api`.');
+  const named = ctx.input.subCommands[0];
+  if (named !== undefined && !all.some(([n]) => n === named))
+    throw new UserError(`The project has no API named ${named}.`, `Choose one of: ${all.map(([n]) => n).join(', ')}.`);
+  const name =
+    named ??
+    (all.length === 1
+      ? all[0]![0]
+      : await ctx.prompt.select({
+          message: 'Choose the resource you would want to remove',
+          choices: all.map(([n, e]) => ({ name: `${n} (${String(e.service)})`, value: n })),
+        }));
+  const isRest = all.find(([n]) => n === name)?.[1].service === REST_SERVICE;
   const confirmed =
     ctx.prompt.yes ||
     (await ctx.prompt.confirm({
@@ -165,7 +201,11 @@ export async function removeApi(ctx: PluginContext): Promise<void> {
   }
   removeFiles(ctx, name);
   ctx.print.success(`Successfully removed resource ${name} locally.`);
-  ctx.print.info('Run `forte push` to delete the API and its tables (with their data) from the cloud.');
+  ctx.print.info(
+    isRest
+      ? 'Run `forte push` to delete the API from the cloud (its functions stay).'
+      : 'Run `forte push` to delete the API and its tables (with their data) from the cloud.',
+  );
 }
 
 /** `forte api gql-compile`: transforms the schema and writes build/ (errors name type, field and directive). */

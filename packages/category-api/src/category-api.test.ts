@@ -156,7 +156,7 @@ void describe('category-api', () => {
     assert.equal(opened.length, 2);
   });
 
-  void it('refuses user-pool authorization without an auth resource, REST, and `update --yes`, naming the fix', async () => {
+  void it('refuses user-pool authorization without an auth resource, a REST function it cannot create, and `update --yes`, naming the fix', async () => {
     const userPools = addRequest('type A @model { id: ID! }', { defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS' } });
     await assert.rejects(
       categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, userPools),
@@ -165,7 +165,7 @@ void describe('category-api', () => {
     assert.equal(existsSync(apiDir('notes')), false);
     await assert.rejects(
       categoryPlugin.executeCommand(context({ plugin: 'api', command: 'add', answers: { 'mentioned services': 'REST' } }).ctx),
-      /REST APIs are not available/,
+      (e: unknown) => isUserError(e) && /forte add function/.test(e.resolution),
     );
     await categoryPlugin.executeHeadlessCommand!(
       context({ plugin: 'api', command: 'add', headless: true }).ctx,

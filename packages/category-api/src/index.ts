@@ -1,9 +1,13 @@
 import { UserError, type PluginContext, type ResourceBuild, type ResourceRef } from '@forte/protocol';
 import { addApi, addApiHeadless, buildApi, gqlCompile, removeApi, updateApi, updateApiHeadless } from './api-commands.js';
+import { REST_SERVICE } from './rest-config.js';
+import { addRestApiHeadless, buildRestApi, isRestRequest, updateRestApiHeadless } from './rest-commands.js';
 
 export { apiConfigSchema, parseApiConfig, type ApiConfig } from './api-config.js';
 export { apiTemplate } from './api-template.js';
 export { SCHEMA_TEMPLATES } from './schema-templates.js';
+export { restTemplate } from './rest-template.js';
+export { REST_SERVICE, parseRestInputs, type RestInputs, type RestPath } from './rest-config.js';
 
 const ALIASES: Record<string, string> = { configure: 'update' };
 
@@ -27,14 +31,14 @@ export async function executeCommand(ctx: PluginContext): Promise<void> {
   }
 }
 
-/** `--headless`: AddApiRequest / UpdateApiRequest v1 (remove takes `--yes`). */
+/** `--headless`: AddApiRequest / UpdateApiRequest v1, AppSync or (serviceName "API Gateway") REST; remove takes `--yes`. */
 export async function executeHeadlessCommand(ctx: PluginContext, payload: unknown): Promise<void> {
   const command = ctx.input.command ?? '';
   switch (ALIASES[command] ?? command) {
     case 'add':
-      return addApiHeadless(ctx, payload);
+      return isRestRequest(payload) ? addRestApiHeadless(ctx, payload) : addApiHeadless(ctx, payload);
     case 'update':
-      return updateApiHeadless(ctx, payload);
+      return isRestRequest(payload) ? updateRestApiHeadless(ctx, payload) : updateApiHeadless(ctx, payload);
     case 'remove':
       return removeApi(ctx);
     default:
@@ -44,14 +48,15 @@ export async function executeHeadlessCommand(ctx: PluginContext, payload: unknow
 
 /** The nested template of the API (called by `forte push`). */
 export async function build(ctx: PluginContext, resource: ResourceRef): Promise<ResourceBuild> {
+  if (resource.service === REST_SERVICE) return buildRestApi(ctx, resource);
   return buildApi(ctx, resource.dir);
 }
 
 function printHelp(ctx: PluginContext): void {
   ctx.print.info('forte api <command>');
-  ctx.print.info("  add          Adds a GraphQL API with Amplify's questions; --headless reads an AddApiRequest v1.");
-  ctx.print.info('  update       Changes the authorization modes or conflict detection; --headless reads an UpdateApiRequest v1.');
-  ctx.print.info('  remove       Removes the API (deleted from the cloud, with its tables, at the next push).');
+  ctx.print.info("  add          Adds a GraphQL or REST API with Amplify's questions; --headless reads an AddApiRequest v1.");
+  ctx.print.info('  update       GraphQL: the authorization modes or conflict detection; REST: adds, edits or removes a path. --headless too.');
+  ctx.print.info('  remove       Removes an API (deleted from the cloud at the next push; a GraphQL API with its tables).');
   ctx.print.info('  gql-compile  Compiles schema.graphql (or schema/*.graphql) and writes build/.');
   ctx.print.info('  push         Deploys the API only (the same as `forte push api`).');
 }

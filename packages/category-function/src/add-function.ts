@@ -118,6 +118,16 @@ export async function addFunction(ctx: PluginContext): Promise<void> {
     default: 'function',
   });
   if (capability === 'layer') return addLayer(ctx);
+  const name = await functionWalkthrough(ctx, {});
+  printAdded(ctx, name);
+}
+
+/**
+ * The Lambda function questions (name, runtime, template, advanced settings) and the new function's files;
+ * returns its name. `expressPath`: the REST path the Serverless ExpressJS and CRUD templates route (the api
+ * category's walkthrough passes it, as Amplify's passes `functionTemplate.parameters`).
+ */
+export async function functionWalkthrough(ctx: PluginContext, options: { expressPath?: string }): Promise<string> {
   const project = ctx.project();
   const name = await ctx.prompt.input({
     message: 'Provide an AWS Lambda function name:',
@@ -153,7 +163,14 @@ export async function addFunction(ctx: PluginContext): Promise<void> {
   let settings: FunctionSettings = { permissions: {}, layers: [], environmentVariables: {}, secrets: {} };
   if (await ctx.prompt.confirm({ message: 'Do you want to configure advanced settings?', default: false }))
     settings = await askAdvancedSettings(ctx, name, settings);
-  const spec: FunctionSpec = { ...settings, name, template, ...(crudTable ? { crudTable: crudTable.name } : {}), ...(trigger ? { trigger } : {}) };
+  const spec: FunctionSpec = {
+    ...settings,
+    name,
+    template,
+    ...(crudTable ? { crudTable: crudTable.name } : {}),
+    ...(trigger ? { trigger } : {}),
+    ...(options.expressPath ? { expressPath: options.expressPath } : {}),
+  };
   await createFunction(
     ctx,
     spec,
@@ -162,7 +179,7 @@ export async function addFunction(ctx: PluginContext): Promise<void> {
   if (ctx.openEditor && !ctx.prompt.yes && (await ctx.prompt.confirm({ message: 'Do you want to edit the local lambda function now?', default: false }))) {
     await ctx.openEditor(join(project.resourceDir('function', name), 'src', template === 'crud' || template === 'serverless' ? 'app.js' : 'index.js'));
   }
-  printAdded(ctx, name);
+  return name;
 }
 
 export function printAdded(ctx: PluginContext, name: string): void {

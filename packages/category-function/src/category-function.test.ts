@@ -74,6 +74,30 @@ void describe('category-function', () => {
     assert.equal(readJson(join(fnDir('api'), 'amplify.state')).defaultEditorFile, 'src/app.js');
   });
 
+  void it('addFunctionResource (for the api category): the function questions without the capability one, the API path routed, the name returned', async () => {
+    const fake = createFakePluginContext(root, {
+      plugin: 'api',
+      command: 'add',
+      answers: { ...HELLO, 'function name': 'orders', 'Choose the function template': 'serverless' },
+    });
+    const name = await plugin.addFunctionResource(fake.ctx, { path: '/orders/{id}' });
+    assert.equal(name, 'orders');
+    assert.ok(!fake.asked.some((q) => q.startsWith('Select which capability')));
+    assert.ok(fake.asked.includes('Provide an AWS Lambda function name:'));
+    const app = readFileSync(join(fnDir('orders'), 'src/app.js'), 'utf8');
+    for (const verb of ['get', 'post', 'put', 'delete']) {
+      assert.match(app, new RegExp(`app\\.${verb}\\('/orders/:id', `));
+      assert.match(app, new RegExp(`app\\.${verb}\\('/orders/:id/\\*', `));
+    }
+    assert.equal(backend().function.orders.service, 'Lambda');
+    // The headless form: an add function request, checked as `forte add function --headless` checks it.
+    const headless = createFakePluginContext(root, { plugin: 'api', command: 'add', headless: true });
+    assert.equal(await plugin.addFunctionResource(headless.ctx, { path: '/beer', request: { name: 'beerLambda', template: 'serverless' } }), 'beerLambda');
+    assert.match(readFileSync(join(fnDir('beerLambda'), 'src/app.js'), 'utf8'), /app\.get\('\/beer\/\*'/);
+    await rejectsWithUserError(() => plugin.addFunctionResource(headless.ctx, { request: { capability: 'layer', name: 'l' } }), /not a layer/);
+    await rejectsWithUserError(() => plugin.addFunctionResource(headless.ctx, { request: { template: 'nope' } }), /template/);
+  });
+
   void it('CRUD: refuses clearly without a storage table, and with one depends on it and gets its table policy', async () => {
     await rejectsWithUserError(
       () => run('add', { ...HELLO, 'function name': 'crud', 'Choose the function template': 'crud' }),

@@ -41,6 +41,8 @@ export interface FunctionSpec extends FunctionSettings {
   /** The storage DynamoDB resource of the CRUD template. */
   crudTable?: string;
   trigger?: TriggerSource;
+  /** The REST API path (Express form) the function's template routes, when the api category creates it. */
+  expressPath?: string;
 }
 
 export const FUNCTION_NAME = /^[a-zA-Z0-9]+$/;
@@ -253,6 +255,7 @@ export async function createFunction(
     template: spec.template,
     ...(crudTableInfo ? { crudTable: crudTableInfo } : {}),
     ...(spec.trigger ? { triggerSource: spec.trigger.type === 'kinesis-arn' ? 'kinesis' : 'dynamodb' } : {}),
+    ...(spec.expressPath ? { expressPath: spec.expressPath } : {}),
   });
   for (const [file, content] of Object.entries(files)) writeFileSync(join(paths.src, file), content);
   writeJsonFile(paths.customPolicies, [{ Action: [], Resource: [] }]);

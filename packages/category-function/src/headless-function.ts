@@ -90,16 +90,32 @@ function toSettings(input: Settings, base: FunctionSettings, env: string): Funct
 export async function addFunctionHeadless(ctx: PluginContext, payload: unknown): Promise<void> {
   const request = parse(addFunctionRequestSchema, payload, 'add function request');
   const project = ctx.project();
-  const name = request.name ?? defaultFunctionName(project);
   if (request.capability === 'layer') {
+    const name = request.name ?? defaultFunctionName(project);
     createLayer(ctx, name);
     ctx.print.success(`Lambda layer folders & files created: amplify/backend/function/${name}`);
     return;
   }
+  printAdded(ctx, await createFunctionFromRequest(ctx, request, {}));
+}
+
+/**
+ * Creates the Lambda function an add function request describes (a layer is refused: only functions are
+ * created this way) and returns its name. `expressPath`: as `functionWalkthrough`.
+ */
+export async function createFunctionFromRequest(ctx: PluginContext, payload: unknown, options: { expressPath?: string }): Promise<string> {
+  const request = parse(addFunctionRequestSchema, payload, 'add function request');
+  if (request.capability === 'layer') throw new UserError('A REST API path needs a Lambda function, not a layer.', 'Use "capability": "function".');
+  const project = ctx.project();
+  const name = request.name ?? defaultFunctionName(project);
   const source = dataSource(ctx, request);
   const settings = toSettings(request, { permissions: {}, layers: [], environmentVariables: {}, secrets: {} }, project.envName);
-  await createFunction(ctx, { ...settings, name, template: request.template, ...source.spec }, source.table);
-  printAdded(ctx, name);
+  await createFunction(
+    ctx,
+    { ...settings, name, template: request.template, ...source.spec, ...(options.expressPath ? { expressPath: options.expressPath } : {}) },
+    source.table,
+  );
+  return name;
 }
 
 export async function updateFunctionHeadless(ctx: PluginContext, payload: unknown): Promise<void> {

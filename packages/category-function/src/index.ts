@@ -1,9 +1,9 @@
 import { UserError, type PluginContext, type ResourceBuild, type ResourceRef } from '@forte/protocol';
-import { addFunction } from './add-function.js';
+import { addFunction, functionWalkthrough } from './add-function.js';
 import { CATEGORY } from './function-files.js';
 import { logsCommand } from './function-logs.js';
 import { carrySecretsOver } from './function-secrets.js';
-import { addFunctionHeadless, updateFunctionHeadless } from './headless-function.js';
+import { addFunctionHeadless, createFunctionFromRequest, updateFunctionHeadless } from './headless-function.js';
 import { invokeCommand } from './invoke-function.js';
 import { buildResource, packageResource } from './package-function.js';
 import { removeFunction } from './remove-function.js';
@@ -14,6 +14,25 @@ export { validateScheduleExpression } from './schedule-expression.js';
 export { secretParameterName } from './function-secrets.js';
 
 const ALIASES: Record<string, string> = { configure: 'update' };
+
+/** What another category passes to `addFunctionResource`. */
+export interface AddFunctionResourceOptions {
+  /** The REST API path (`/items/{id}`) the function serves: the Serverless ExpressJS and CRUD templates route it (`/items/:id`). */
+  path?: string;
+  /** An add function request (the `--headless` JSON of `forte add function`); without it the walkthrough asks. */
+  request?: unknown;
+}
+
+/**
+ * Adds a Lambda function for another category (called through `ctx.invokePluginMethod('function',
+ * 'addFunctionResource', [options])`, as Amplify's REST walkthrough calls the function category's `add`):
+ * the function questions and templates, or the given request. Returns the function's name.
+ */
+export async function addFunctionResource(ctx: PluginContext, options: AddFunctionResourceOptions = {}): Promise<string> {
+  const expressPath = options.path?.replace(/\{([^}]+)\}/g, ':$1');
+  const extra = expressPath ? { expressPath } : {};
+  return options.request === undefined ? functionWalkthrough(ctx, extra) : createFunctionFromRequest(ctx, options.request, extra);
+}
 
 /** Runs `forte function <command>` (or `forte <command> function`). */
 export async function executeCommand(ctx: PluginContext): Promise<void> {

@@ -72,7 +72,14 @@ exports.handler = (event, context) => {
 };
 `;
 
-const expressApp = `const express = require('express');
+/** Amplify's Serverless ExpressJS app: each verb on the API path and below it (`/items`, `/items/*`). */
+const expressApp = (expressPath: string): string => {
+  const route = (verb: string, path: string, body: boolean): string =>
+    `app.${verb}('${path}', function (req, res) {\n  res.json({ success: '${verb} call succeed!', url: req.url${body ? ', body: req.body' : ''} });\n});\n`;
+  const routes = (['get', 'post', 'put', 'delete'] as const)
+    .map((verb) => route(verb, expressPath, verb === 'post' || verb === 'put') + '\n' + route(verb, `${expressPath}/*`, verb === 'post' || verb === 'put'))
+    .join('\n');
+  return `const express = require('express');
 const bodyParser = require('body-parser');
 const awsServerlessExpressMiddleware = require('aws-serverless-express/middleware');
 
@@ -87,30 +94,21 @@ app.use(function (req, res, next) {
   next();
 });
 
-app.get('/item', function (req, res) {
-  res.json({ success: 'get call succeed!', url: req.url });
-});
-
-app.post('/item', function (req, res) {
-  res.json({ success: 'post call succeed!', url: req.url, body: req.body });
-});
-
-app.put('/item', function (req, res) {
-  res.json({ success: 'put call succeed!', url: req.url, body: req.body });
-});
-
-app.delete('/item', function (req, res) {
-  res.json({ success: 'delete call succeed!', url: req.url });
-});
-
+${routes}
 app.listen(3000, function () {
   console.log('App started');
 });
 
 module.exports = app;
 `;
+};
 
-const crudApp = (table: string, partitionKey: string, sortKey: string | undefined): string => `const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');
+const crudApp = (
+  table: string,
+  partitionKey: string,
+  sortKey: string | undefined,
+  path: string,
+): string => `const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');
 const { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand } = require('@aws-sdk/lib-dynamodb');
 const express = require('express');
 const bodyParser = require('body-parser');
@@ -120,7 +118,7 @@ const ddbDocClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: pr
 const tableName = '${table}' + (process.env.ENV && process.env.ENV !== 'NONE' ? '-' + process.env.ENV : '');
 const partitionKeyName = '${partitionKey}';
 const sortKeyName = ${sortKey ? `'${sortKey}'` : "''"};
-const path = '/items';
+const path = '${path}';
 
 const app = express();
 app.use(bodyParser.json());
@@ -236,6 +234,11 @@ export interface SourceOptions {
   template: FunctionTemplateName;
   crudTable?: { name: string; partitionKey: string; sortKey?: string };
   triggerSource?: 'dynamodb' | 'kinesis';
+  /**
+   * The REST API path the function serves, in Express form (`/items/:id`; Amplify's `expressPath`), when the
+   * api category creates it: the Serverless ExpressJS and CRUD templates route it. Default `/item` and `/items`.
+   */
+  expressPath?: string;
 }
 
 /** The files of `src/` for a new function, by path. */
@@ -245,12 +248,17 @@ export function sourceFiles(options: SourceOptions): Record<string, string> {
     case 'hello-world':
       return { 'index.js': helloWorld, 'package.json': packageJson(functionName), 'event.json': sampleEvent };
     case 'serverless':
-      return { 'index.js': expressIndex, 'app.js': expressApp, 'package.json': packageJson(functionName, EXPRESS_DEPENDENCIES), 'event.json': sampleEvent };
+      return {
+        'index.js': expressIndex,
+        'app.js': expressApp(options.expressPath ?? '/item'),
+        'package.json': packageJson(functionName, EXPRESS_DEPENDENCIES),
+        'event.json': sampleEvent,
+      };
     case 'crud': {
       const table = options.crudTable ?? { name: '', partitionKey: 'id' };
       return {
         'index.js': expressIndex,
-        'app.js': crudApp(table.name, table.partitionKey, table.sortKey),
+        'app.js': crudApp(table.name, table.partitionKey, table.sortKey, options.expressPath ?? '/items'),
         'package.json': packageJson(functionName, { ...EXPRESS_DEPENDENCIES, '@aws-sdk/client-dynamodb': '^3.0.0', '@aws-sdk/lib-dynamodb': '^3.0.0' }),
         'event.json': sampleEvent,
       };

@@ -7,7 +7,6 @@ const PLANNED: Record<string, string> = {
   function: 'Forte issue 12 (functions)',
   'function/Lambda': 'Forte issue 12 (functions)',
   'function/LambdaLayer': 'Forte issue 12 (Lambda layers)',
-  'api/API Gateway': 'Forte issue 13 (REST APIs)',
   'storage/DynamoDB': 'Forte issue 13 (NoSQL tables)',
   'storage/S3': 'Forte issue 14 (storage)',
   storage: 'Forte issue 14 (storage)',

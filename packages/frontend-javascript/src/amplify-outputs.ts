@@ -77,6 +77,13 @@ export function amplifyOutputs(meta: AmplifyMeta, sources: AmplifyOutputsSources
       const endpoint = cloudEndpointOfApi(o);
       if (endpoint && !(outputs.custom as { forte?: unknown } | undefined)?.forte)
         outputs.custom = { ...(outputs.custom as Record<string, unknown> | undefined), forte: { endpoint } };
+    } else if (r.service === 'API Gateway' && str(o.RootUrl)) {
+      // amplify_outputs.json has no REST section; Amplify's Gen 2 documentation adds REST APIs as
+      // custom.API.<name> = {endpoint, region, apiName}, which the app (here @forte/amplify) hands to aws-amplify as API.REST.
+      const custom = (outputs.custom ?? {}) as Record<string, unknown>;
+      const name = str(o.ApiName) ?? r.resourceName;
+      custom.API = { ...(custom.API as Record<string, unknown> | undefined), [name]: { endpoint: o.RootUrl, region: resourceRegion, apiName: name } };
+      outputs.custom = custom;
     } else if (r.service === 'S3' && str(o.BucketName)) {
       outputs.storage = { aws_region: resourceRegion, bucket_name: o.BucketName };
     }

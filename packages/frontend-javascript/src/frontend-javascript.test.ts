@@ -172,6 +172,8 @@ void describe('frontend-javascript', () => {
         api_key: 'da2-key',
       },
       storage: { aws_region: region, bucket_name: 'files-dev' },
+      // REST APIs as Amplify's Gen 2 documentation adds them (amplify_outputs.json has no REST section).
+      custom: { API: { rest: { endpoint: 'http://127.0.0.1:20002/restapis/x/dev', region, apiName: 'rest' } } },
     });
   });
 

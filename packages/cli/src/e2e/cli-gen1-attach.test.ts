@@ -109,11 +109,11 @@ void describe('forte init + push of real Gen 1 projects (built binary, local clo
     });
   }
 
-  void it('a service the category plugin does not deploy (a REST api, service API Gateway) is refused with the others, naming its issue', async () => {
+  void it('a service the category plugin does not deploy (a container api, service ElasticContainer) is refused with the others', async () => {
     const root = copy('project-boards', 'boards-rest');
     const configFile = join(root, 'amplify/backend/backend-config.json');
     const config = readJson(configFile);
-    config.api.orders = { service: 'API Gateway', providerPlugin: 'awscloudformation', dependsOn: [] };
+    config.api.orders = { service: 'ElasticContainer', providerPlugin: 'awscloudformation', dependsOn: [] };
     writeFileSync(configFile, JSON.stringify(config, null, 2));
     const init = await runForte(['init', '--amplify', '{"envName":"main"}', '--yes'], { cwd: root, home });
     assert.equal(init.code, 0, init.stderr);
@@ -121,7 +121,7 @@ void describe('forte init + push of real Gen 1 projects (built binary, local clo
     assert.equal(push.code, 1, push.stdout);
     assert.match(
       push.stderr,
-      /api orders \(service API Gateway\), declared in amplify\/backend\/backend-config\.json at "api"\."orders": the api plugin deploys AppSync, not API Gateway; not supported yet: Forte issue 13 \(REST APIs\)\./,
+      /api orders \(service ElasticContainer\), declared in amplify\/backend\/backend-config\.json at "api"\."orders": the api plugin deploys AppSync, API Gateway, not ElasticContainer; not supported yet\./,
     );
     assert.match(push.stderr, /storage s369f8ff1c \(service S3\)/, 'all problems at once');
     assert.doesNotMatch(push.stderr, /api projectboards/, 'the AppSync api is deployable');
