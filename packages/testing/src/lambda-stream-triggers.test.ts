@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateTableCommand, DeleteItemCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { eventsOf, until } from './events-fixture.js';
 import { deployTestApi } from './appsync-deploy.js';
@@ -130,6 +131,14 @@ void describe('stream triggers (AWS::Lambda::EventSourceMapping of a DynamoDB st
     assert.equal(skipped.first, records[0]!.dynamodb.SequenceNumber);
     assert.equal(skipped.records, 1);
     assert.match(String(skipped.error), /cannot handle this record/);
+    const logs = new CloudWatchLogsClient({ endpoint: `${cloud.url}/logs/`, region: cloud.credentials.region, credentials: cloud.credentials, maxAttempts: 1 });
+    try {
+      const lines = await logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/fragileTrigger', filterPattern: '"skipped"' }));
+      assert.equal(lines.events?.length, 1, 'the function log says so too');
+      assert.match(lines.events![0]!.message!, new RegExp(`skipped 1 record\\(s\\) of ${arn.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*after 3 failed attempt`));
+    } finally {
+      logs.destroy();
+    }
   });
 
   void it('halves a failing batch with BisectBatchOnFunctionError, delivering the records before the bad one', async () => {
