@@ -5,6 +5,7 @@ import { smtpUrlProblem, type SmtpSettings } from './kernel/mail-transport.js';
 import type { ConnectionLimits } from './kernel/types.js';
 import type { GraphQLLimits } from './services/appsync/graphql-limits.js';
 import type { CognitoLimitSettings } from './services/cognito-idp/cognito-limits.js';
+import type { DynamoDbOptions } from './services/dynamodb/index.js';
 import type { LambdaOptions } from './services/lambda/lambda-options.js';
 
 /**
@@ -14,7 +15,7 @@ import type { LambdaOptions } from './services/lambda/lambda-options.js';
  * "connections": { "headersTimeoutMs": …, "requestTimeoutMs": …, "maxPendingConnectionsPerAddress": …,
  * "maxUnauthenticatedUpgradesPerAddress": …, "realtimeInitTimeoutMs": … }, "deletedData": { "retentionDays": 7 },
  * "lambda": { "concurrencyLimit": 100, "idleSeconds": 300, "logRetentionDays": 30, "cacheDir": …, "allowDownloads": true,
- * "eventRetryDelaysSeconds": [60, 120] } }`
+ * "eventRetryDelaysSeconds": [60, 120] }, "dynamodb": { "ttlSweepIntervalMs": 5000, "ttlSweepItems": 1000 } }`
  * (deletedData: how long copies of data that deployments delete are kept, 0 keeps none; lambda: the functions'
  * concurrent executions, seconds a warm process is kept, days logs are kept without a LogGroup's RetentionInDays,
  * where Node releases and SDK modules are cached (default FORTE_CACHE_DIR, else $XDG_CACHE_HOME/forte or
@@ -89,6 +90,12 @@ const configSchema = z.strictObject({
       eventRetryDelaysSeconds: z.array(z.number().min(0).max(21_600)).max(2).optional(),
     })
     .optional(),
+  dynamodb: z
+    .strictObject({
+      ttlSweepIntervalMs: z.number().int().min(10).max(3_600_000).optional(),
+      ttlSweepItems: z.number().int().min(1).max(1_000_000).optional(),
+    })
+    .optional(),
   cognito: z
     .strictObject({
       codeAttempts: attemptLimit.optional(),
@@ -108,6 +115,7 @@ export interface CloudSettings {
   connectionLimits?: Partial<ConnectionLimits>;
   deletedDataRetentionMs?: number;
   lambda?: LambdaOptions;
+  dynamodb?: DynamoDbOptions;
 }
 
 /**
@@ -128,6 +136,7 @@ export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): Clou
     ...(config.connections ? { connectionLimits: config.connections } : {}),
     ...(config.deletedData?.retentionDays === undefined ? {} : { deletedDataRetentionMs: config.deletedData.retentionDays * 86_400_000 }),
     ...(config.lambda ? { lambda: config.lambda } : {}),
+    ...(config.dynamodb ? { dynamodb: config.dynamodb } : {}),
   };
   if (url === undefined && from === undefined) return limits;
 

@@ -23,7 +23,7 @@ import { createAppSyncService, type AppSyncOptions } from './services/appsync/in
 import { createCognitoIdentityService } from './services/cognito-identity/index.js';
 import { createCognitoIdpService, type CognitoIdpOptions } from './services/cognito-idp/index.js';
 import { createControlService, type ControlOptions } from './services/control/index.js';
-import { createDynamoDbService } from './services/dynamodb/index.js';
+import { createDynamoDbService, type DynamoDbOptions } from './services/dynamodb/index.js';
 import { createEventsService, type EventsOptions } from './services/events/index.js';
 import { createHostingService } from './services/hosting/index.js';
 import { createIamService } from './services/iam/index.js';
@@ -106,6 +106,8 @@ export interface CloudOptions {
   lambda?: LambdaOptions;
   /** The events service's settings: tests scale its clock (`timeScale`) instead of writing shorter schedules. */
   events?: EventsOptions;
+  /** The dynamodb service's settings (config.json's `dynamodb` section): how often and how far the TTL sweep goes. */
+  dynamodb?: DynamoDbOptions;
 }
 
 export interface Cloud {
@@ -250,6 +252,7 @@ function builtInSettings(options: CloudOptions): ReadonlyMap<ServiceFactory, unk
   return new Map<ServiceFactory, unknown>([
     [createAppSyncService, { limits: options.graphqlLimits } satisfies AppSyncOptions],
     [createCognitoIdpService, { limits: options.cognitoLimits } satisfies CognitoIdpOptions],
+    [createDynamoDbService, { ...options.dynamodb } satisfies DynamoDbOptions],
     [createLambdaService, { ...options.lambda } satisfies LambdaOptions],
     [createEventsService, { ...options.events } satisfies EventsOptions],
     [

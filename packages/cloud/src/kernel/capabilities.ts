@@ -73,3 +73,27 @@ export interface FunctionInvoker {
 
 /** The cloud's Lambda functions (provided by lambda). */
 export const FUNCTIONS = defineCapability<FunctionInvoker>('functions', { providedBy: 'lambda' });
+
+/** One record of a table's stream: Lambda's DynamoDB event record (`eventSourceARN` included). */
+export interface StreamRecordEntry {
+  /** The record's `dynamodb.SequenceNumber`: decimal digits, increasing along the stream. */
+  sequenceNumber: string;
+  /** When the write committed (epoch milliseconds). */
+  createdAt: number;
+  record: Record<string, unknown>;
+}
+
+/** The tables' change streams (DynamoDB Streams), read by position: every committed write is one record. */
+export interface StreamReader {
+  /** Whether the stream exists: its table has it on, or had it within the retention period. */
+  exists(streamArn: string): Promise<boolean>;
+  /** The sequence number of the stream's newest record (where `LATEST` starts), or undefined when it has none. */
+  latestSequenceNumber(streamArn: string): Promise<string | undefined>;
+  /** Records after the sequence number `after` (from the oldest kept when undefined), oldest first, at most `limit`. */
+  read(streamArn: string, after: string | undefined, limit: number): Promise<StreamRecordEntry[]>;
+  /** Calls `listener` with the stream's ARN after each commit that added records to it; answers how to stop. */
+  onRecords(listener: (streamArn: string) => void): () => void;
+}
+
+/** The DynamoDB tables' streams (provided by dynamodb; lambda's event source mappings read them). */
+export const STREAMS = defineCapability<StreamReader>('streams', { providedBy: 'dynamodb' });

@@ -1,29 +1,66 @@
 import { DYNAMODB_API_PATH, DYNAMODB_RESOURCE_TYPES } from '@forte/protocol';
 import { jsonApiRoute } from '../../kernel/json-api.js';
 import { DYNAMODB_ERRORS } from './errors.js';
-import { TABLES } from '../../kernel/capabilities.js';
+import { STREAMS, TABLES } from '../../kernel/capabilities.js';
 import { provide } from '../../kernel/capability.js';
 import type { Kernel, Service } from '../../kernel/types.js';
 import { createDynamoDbOperations } from './api-operations.js';
 import { DYNAMODB_MIGRATIONS } from './migrations.js';
 import { createProgrammaticEngine } from './programmatic-engine.js';
+import { createStreamsOperations, STREAMS_ERRORS } from './streams-api.js';
 import { createTableAdmin } from './table-admin.js';
+import type { TableDefinition } from './table-definition.js';
 import { createTableEngine } from './table-engine.js';
 import { createTableResourceHandler } from './table-resource.js';
 import { createTableStore } from './table-store.js';
+import { createTableStreams } from './table-streams.js';
+import { createTtlSweeper } from './ttl-sweeper.js';
+
+/** The DynamoDB Streams API's own path; SDK clients given only the cloud's URL reach it at `/` by its target prefix. */
+export const DYNAMODB_STREAMS_API_PATH = '/dynamodb-streams/';
+
+const HOUR_MS = 3600 * 1000;
+
+/** The dynamodb service's settings (config.json's `dynamodb` section). */
+export interface DynamoDbOptions {
+  /** How often the TTL sweep runs (default 5 s). */
+  ttlSweepIntervalMs?: number;
+  /** Items the TTL sweep reads per run, across tables (default 1000). */
+  ttlSweepItems?: number;
+  /** The TTL process's clock in epoch milliseconds (default `Date.now`): tests move it on instead of waiting. */
+  ttlClock?: () => number;
+}
 
 /**
  * DynamoDB-compatible tables kept in the SQL store: the DynamoDB JSON 1.0 API at `POST /dynamodb/`
- * (`DynamoDB_20120810.*`, SigV4 service `dynamodb`, authorized per table ARN), the `Forte::DynamoDB::Table`
- * resource type, and the table engine for other services (`TABLES`) (AppSync).
+ * (`DynamoDB_20120810.*`, SigV4 service `dynamodb`, authorized per table ARN), the DynamoDB Streams API at
+ * `POST /dynamodb-streams/` (`DynamoDBStreams_20120810.*`), the `Forte::DynamoDB::Table` resource type, the
+ * table engine for other services (`TABLES`: AppSync) and the tables' streams (`STREAMS`: Lambda's event
+ * source mappings). Items whose TTL has passed are deleted in the background.
  */
-export function createDynamoDbService(kernel: Kernel): Service {
+export function createDynamoDbService(kernel: Kernel, options: DynamoDbOptions = {}): Service {
+  const arnPrefix = (): string => `arn:aws:dynamodb:${kernel.config.region}:${kernel.config.accountId}:`;
   const store = createTableStore(kernel.sql);
-  const items = createTableEngine(kernel.sql, store);
-  const admin = createTableAdmin(kernel.sql, store, () => `arn:aws:dynamodb:${kernel.config.region}:${kernel.config.accountId}:`);
+  const streams = createTableStreams({ sql: kernel.sql, region: kernel.config.region, arnPrefix });
+  const items = createTableEngine(kernel.sql, store, streams);
+  const admin = createTableAdmin(kernel.sql, store, arnPrefix, streams);
+  const ttl = createTtlSweeper({
+    sql: kernel.sql,
+    items,
+    log: kernel.log,
+    intervalMs: options.ttlSweepIntervalMs ?? 5000,
+    itemsPerTick: options.ttlSweepItems ?? 1000,
+    ...(options.ttlClock ? { now: options.ttlClock } : {}),
+  });
+  let trimTimer: NodeJS.Timeout | undefined;
+  const trim = (): Promise<void> =>
+    streams.trim().then(
+      (dropped) => void (dropped > 0 && kernel.log.info('stream records older than 24 hours dropped', { records: dropped })),
+      (error: unknown) => kernel.log.error('stream retention failed', { error }),
+    );
   return {
     name: 'dynamodb',
-    provides: [provide(TABLES, createProgrammaticEngine(items))],
+    provides: [provide(TABLES, createProgrammaticEngine(items)), provide(STREAMS, streams.reader)],
     routes: [
       jsonApiRoute({
         name: 'dynamodb',
@@ -37,8 +74,36 @@ export function createDynamoDbService(kernel: Kernel): Service {
         jsonVersion: '1.0',
         errorTypePrefix: 'com.amazonaws.dynamodb.v20120810#',
       }),
+      jsonApiRoute({
+        name: 'dynamodb-streams',
+        path: DYNAMODB_STREAMS_API_PATH,
+        targetPrefix: 'DynamoDBStreams_20120810.',
+        signingService: 'dynamodb',
+        actionPrefix: 'dynamodb',
+        operations: createStreamsOperations({ streams, arnPrefix }),
+        errors: STREAMS_ERRORS,
+        validationErrorCode: 'ValidationException',
+        jsonVersion: '1.0',
+        errorTypePrefix: 'com.amazonaws.dynamodb.v20120810#',
+      }),
     ],
     resourceTypes: { [DYNAMODB_RESOURCE_TYPES.table]: createTableResourceHandler(admin) },
-    start: () => kernel.sql.migrate('dynamodb', DYNAMODB_MIGRATIONS),
+    async start() {
+      await kernel.sql.migrate('dynamodb', DYNAMODB_MIGRATIONS);
+      // Tables whose stream was turned on before streams were listed get theirs listed.
+      await kernel.sql.transaction(async (tx) => {
+        const rows = await tx.all<{ definition: string }>(`SELECT definition FROM dynamodb_tables WHERE definition LIKE '%"StreamEnabled":true%'`);
+        for (const row of rows) await streams.sync(tx, undefined, JSON.parse(row.definition) as TableDefinition);
+      });
+      await streams.start();
+      await trim();
+      trimTimer = setInterval(() => void trim(), HOUR_MS);
+      trimTimer.unref();
+      ttl.start();
+    },
+    async stop() {
+      if (trimTimer) clearInterval(trimTimer);
+      await ttl.stop();
+    },
   };
 }

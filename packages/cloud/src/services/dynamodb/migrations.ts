@@ -27,4 +27,23 @@ export const DYNAMODB_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (table_id, index_name, gpk, gsk, pk, sk)
   );
   CREATE INDEX dynamodb_index_entries_item ON dynamodb_index_entries (table_id, pk, sk);`,
+  // Streams: one row per stream a table has had (disabled ones kept while their records are), and the records,
+  // positioned by `sequence` (the SequenceNumber, less 10^20).
+  `CREATE TABLE dynamodb_streams (
+    stream_arn TEXT PRIMARY KEY,
+    table_name TEXT NOT NULL,
+    label TEXT NOT NULL,
+    view_type TEXT NOT NULL,
+    key_schema TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    disabled_at INTEGER
+  );
+  CREATE TABLE dynamodb_stream_records (
+    stream_arn TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (stream_arn, sequence)
+  );
+  CREATE INDEX dynamodb_stream_records_age ON dynamodb_stream_records (created_at);`,
 ];

@@ -18,6 +18,7 @@ import {
   type TableSpec,
 } from './table-definition.js';
 import type { TableStore } from './table-store.js';
+import type { TableStreams } from './table-streams.js';
 import { DYNAMODB_ERRORS } from './errors.js';
 
 /** Changes UpdateTable (and a resource update) can make in place. */
@@ -58,7 +59,7 @@ function keyOfItem(table: TableDefinition, item: TableItem): Record<string, unkn
 }
 
 /** Table lifecycle: create, update (GSIs added with backfill, removed with their entries), delete, describe, list. */
-export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: () => string) {
+export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: () => string, streams: TableStreams) {
   const tableArn = (name: string): string => `${arnPrefix()}table/${name}`;
   /** A transaction that writes table definitions: the store's definition cache forgets around it. */
   const changeTables = <T>(fn: (tx: SqlStore) => Promise<T>): Promise<T> => store.changeTables(() => sql.transaction(fn));
@@ -100,7 +101,10 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
 
   function streamLabel(definition: TableDefinition, previous?: TableDefinition): string | undefined {
     if (!definition.stream?.StreamEnabled) return previous?.streamLabel;
-    if (previous?.stream?.StreamEnabled && previous.streamLabel) return previous.streamLabel;
+    // A stream keeps its label (and ARN) while it stays on with the same view; DynamoDB cannot change the view
+    // of an enabled stream, so a new view is a new stream.
+    if (previous?.stream?.StreamEnabled && previous.streamLabel && previous.stream.StreamViewType === definition.stream.StreamViewType)
+      return previous.streamLabel;
     return new Date().toISOString().replace(/Z$/, '');
   }
 
@@ -115,6 +119,7 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
         const label = streamLabel(definition);
         if (label) definition.streamLabel = label;
         await store.insertTable(tx, definition);
+        await streams.sync(tx, undefined, definition);
         return definition;
       });
     },
@@ -211,6 +216,7 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
         }
         if (next.indexes.length > 20) throw validationError('One or more parameter values were invalid: a table has at most 20 global secondary indexes');
         await store.saveTable(tx, next);
+        await streams.sync(tx, previous, next);
         const indexed = new Set(created.flatMap((i) => [i.key.hash.name, i.key.range?.name]));
         const composites = (options.compositeKeyAttributes ?? []).filter((c) => indexed.has(c.name));
         if (composites.length > 0)
@@ -286,6 +292,7 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
         }
         await store.deleteTable(tx, previous.id);
         await store.insertTable(tx, next);
+        await streams.sync(tx, previous, next);
         return { table: next, items: moved };
       });
     },
@@ -296,6 +303,7 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
         const table = await store.table(tx, name);
         if (!table) throw tableNotFound(name);
         await store.deleteTable(tx, table.id);
+        await streams.sync(tx, table, undefined);
         return table;
       });
     },

@@ -9,8 +9,11 @@ import { keyRange } from './key-condition.js';
 import { checkKeyParameter, encodeIndexKey, encodeItemKey, keyOf, projectToIndex, type EncodedKey } from './keys.js';
 import type { IndexDefinition, TableDefinition } from './table-definition.js';
 import type { IndexEntry, TableStore } from './table-store.js';
+import { TTL_IDENTITY, type TableStreams } from './table-streams.js';
 import { DYNAMODB_ERRORS } from './errors.js';
 
+/** DynamoDB's TTL process leaves items whose expiry time is more than five years past. */
+const TTL_MAX_AGE_SECONDS = 5 * 365 * 86_400;
 /** Pages of a query or scan end after this many bytes of items evaluated, as DynamoDB's do. */
 const PAGE_BYTES = 1024 * 1024;
 /** Rows fetched from SQL at a time while filling a page. */
@@ -76,7 +79,13 @@ function pick(item: TableItem | undefined, names: string[]): TableItem | undefin
  * it), reads in DynamoDB's page semantics, transactions and batches. Takes parsed expressions; the
  * DynamoDB API and the kernel's TableEngine parse them first.
  */
-export function createTableEngine(sql: SqlStore, store: TableStore) {
+export function createTableEngine(sql: SqlStore, store: TableStore, streams: TableStreams) {
+  /**
+   * Every item write runs in one of these: the write's stream record is written in the same transaction
+   * (`streams.append`), and the stream's readers are told once it has ended.
+   */
+  const transaction = <T>(fn: (tx: SqlStore) => Promise<T>): Promise<T> => sql.transaction(fn).finally(() => streams.flush());
+
   async function requireTable(db: SqlStore, name: string): Promise<TableDefinition> {
     const table = await store.table(db, name);
     if (!table) throw tableNotFound(name);
@@ -116,8 +125,17 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
     return applyUpdate(current ?? key, actions);
   }
 
-  async function write(db: SqlStore, table: TableDefinition, key: EncodedKey, item: TableItem): Promise<void> {
+  /** Writes `item` over `current` (what the key held, if anything) with its index entries and stream record. */
+  async function write(db: SqlStore, table: TableDefinition, key: EncodedKey, item: TableItem, current: TableItem | undefined): Promise<void> {
     await store.writeItem(db, table.id, key, item, checkItemSize(item), indexEntries(table, item));
+    await streams.append(db, table, current, item);
+  }
+
+  /** Deletes the item `current` under `key` (nothing when there is none) and records the removal. */
+  async function remove(db: SqlStore, table: TableDefinition, key: EncodedKey, current: TableItem | undefined, identity?: typeof TTL_IDENTITY): Promise<void> {
+    if (!current) return;
+    await store.deleteItem(db, table.id, key);
+    await streams.append(db, table, current, undefined, identity);
   }
 
   async function read(request: ReadRequest): Promise<ReadResult> {
@@ -191,24 +209,24 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
 
     async put(tableName: string, item: TableItem, options: WriteOptions = {}): Promise<TableItem | undefined> {
       onlyOld(options.returnValues);
-      return sql.transaction(async (tx) => {
+      return transaction(async (tx) => {
         const table = await requireTable(tx, tableName);
         const key = encodeItemKey(table.key, item);
         const current = await store.item(tx, table.id, key);
         checkCondition(options, current);
-        await write(tx, table, key, item);
+        await write(tx, table, key, item, current);
         return options.returnValues === 'ALL_OLD' ? current : undefined;
       });
     },
 
     async update(tableName: string, key: TableItem, actions: UpdateActions, options: WriteOptions = {}): Promise<TableItem | undefined> {
-      return sql.transaction(async (tx) => {
+      return transaction(async (tx) => {
         const table = await requireTable(tx, tableName);
         const encoded = checkKeyParameter(table.key, key);
         const current = await store.item(tx, table.id, encoded);
         checkCondition(options, current);
         const next = updated(table, key, current, actions);
-        await write(tx, table, encoded, next.item);
+        await write(tx, table, encoded, next.item, current);
         switch (options.returnValues ?? 'NONE') {
           case 'NONE':
             return undefined;
@@ -226,12 +244,12 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
 
     async delete(tableName: string, key: TableItem, options: WriteOptions = {}): Promise<TableItem | undefined> {
       onlyOld(options.returnValues);
-      return sql.transaction(async (tx) => {
+      return transaction(async (tx) => {
         const table = await requireTable(tx, tableName);
         const encoded = checkKeyParameter(table.key, key);
         const current = await store.item(tx, table.id, encoded);
         checkCondition(options, current);
-        if (current) await store.deleteItem(tx, table.id, encoded);
+        await remove(tx, table, encoded, current);
         return options.returnValues === 'ALL_OLD' ? current : undefined;
       });
     },
@@ -241,7 +259,7 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
 
     /** All or nothing: every condition is checked in one SQL transaction before anything is written. */
     async transactWrite(writes: TransactWrite[]): Promise<void> {
-      await sql.transaction(async (tx) => {
+      await transaction(async (tx) => {
         const seen = new Set<string>();
         const reasons: Record<string, unknown>[] = [];
         const apply: (() => Promise<void>)[] = [];
@@ -263,13 +281,13 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
           reasons.push({ Code: 'None' });
           if (op.kind === 'Put') {
             checkItemSize(op.item);
-            apply.push(() => write(tx, table, key, op.item));
+            apply.push(() => write(tx, table, key, op.item, current));
           } else if (op.kind === 'Update') {
             const next = updated(table, op.key, current, op.actions);
             checkItemSize(next.item);
-            apply.push(() => write(tx, table, key, next.item));
+            apply.push(() => write(tx, table, key, next.item, current));
           } else if (op.kind === 'Delete') {
-            apply.push(() => store.deleteItem(tx, table.id, key));
+            apply.push(() => remove(tx, table, key, current));
           }
         }
         if (reasons.some((r) => r.Code !== 'None')) {
@@ -280,6 +298,30 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
           );
         }
         for (const step of apply) await step();
+      });
+    },
+
+    /**
+     * One step of the TTL sweep of `tableName`: reads at most `limit` items after `after` (from the start when
+     * undefined) and deletes, in one transaction, those whose TTL attribute (a number of epoch seconds) is
+     * before `nowSeconds`, each with a REMOVE record made by DynamoDB's TTL process. Items whose time is more
+     * than five years past are left, as DynamoDB leaves them. Answers where to go on (undefined at the end).
+     */
+    async expire(tableName: string, after: Buffer[] | undefined, limit: number, nowSeconds: number): Promise<{ next: Buffer[] | undefined; deleted: number }> {
+      return transaction(async (tx) => {
+        const table = await store.table(tx, tableName);
+        if (!table?.ttl?.Enabled) return { next: undefined, deleted: 0 };
+        const attribute = table.ttl.AttributeName;
+        const rows = await store.rows(tx, { tableId: table.id, after, forward: true, limit });
+        let deleted = 0;
+        for (const row of rows) {
+          const value = row.item[attribute] as { N?: unknown } | undefined;
+          const expiry = typeof value?.N === 'string' ? Number(value.N) : NaN;
+          if (!Number.isFinite(expiry) || expiry >= nowSeconds || expiry < nowSeconds - TTL_MAX_AGE_SECONDS) continue;
+          await remove(tx, table, { pk: row.position[0]!, sk: row.position[1]! }, row.item, TTL_IDENTITY);
+          deleted += 1;
+        }
+        return { next: rows.length < limit ? undefined : rows.at(-1)?.position, deleted };
       });
     },
 
@@ -298,7 +340,7 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
 
     /** BatchWriteItem: Forte applies the whole batch in one transaction, so nothing is ever left unprocessed. */
     async batchWrite(writes: BatchWrite[]): Promise<void> {
-      await sql.transaction(async (tx) => {
+      await transaction(async (tx) => {
         const seen = new Set<string>();
         for (const op of writes) {
           const table = await requireTable(tx, op.table);
@@ -306,7 +348,10 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
           const id = `${table.id}/${key.pk.toString('hex')}/${key.sk.toString('hex')}`;
           if (seen.has(id)) throw validationError('Provided list of item keys contains duplicates');
           seen.add(id);
-          if ('put' in op) await write(tx, table, key, op.put);
+          // What the key held matters only to a stream's record (and a delete of nothing records nothing).
+          const current = streams.streamArn(table) ? await store.item(tx, table.id, key) : undefined;
+          if ('put' in op) await write(tx, table, key, op.put, current);
+          else if (streams.streamArn(table)) await remove(tx, table, key, current);
           else await store.deleteItem(tx, table.id, key);
         }
       });

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
-import type { ResourceHandler } from '../../kernel/types.js';
+import type { ResourceContext, ResourceHandler } from '../../kernel/types.js';
 import type { FunctionStore } from './function-store.js';
+import { DYNAMODB_STREAM_ARN, type StreamPollers } from './stream-pollers.js';
 
 const permissionProps = z.object({
   FunctionName: z.string().min(1),
@@ -13,13 +14,22 @@ const permissionProps = z.object({
   EventSourceToken: z.string().optional(),
 });
 
+const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 const mappingProps = z
   .object({
     FunctionName: z.string().min(1),
     EventSourceArn: z.string().optional(),
-    BatchSize: z.coerce.number().int().positive().optional(),
+    BatchSize: z.coerce.number().int().min(1).max(10_000).optional(),
     StartingPosition: z.string().optional(),
-    Enabled: z.boolean().optional(),
+    Enabled: flag.optional(),
+    MaximumBatchingWindowInSeconds: z.coerce.number().int().min(0).max(300).optional(),
+    MaximumRetryAttempts: z.coerce.number().int().min(-1).max(10_000).optional(),
+    MaximumRecordAgeInSeconds: z.coerce
+      .number()
+      .int()
+      .refine((n) => n === -1 || (n >= 60 && n <= 604_800), 'must be -1 or from 60 to 604800')
+      .optional(),
+    BisectBatchOnFunctionError: flag.optional(),
   })
   .passthrough();
 
@@ -53,20 +63,36 @@ export function createPermissionHandler(store: FunctionStore): ResourceHandler {
 }
 
 /**
- * `AWS::Lambda::EventSourceMapping`: stored with its properties (Ref and GetAtt `Id` are its UUID). Records of
- * the source (DynamoDB streams) are not delivered yet.
+ * `AWS::Lambda::EventSourceMapping` (Ref and GetAtt `Id` are its UUID): a mapping of a DynamoDB stream is
+ * delivered to its function by the stream pollers (stream-pollers.ts), from its StartingPosition (LATEST
+ * or TRIM_HORIZON, required for a stream as Lambda requires it); a mapping of another source (Kinesis,
+ * SQS) is stored, not delivered, and says so in the log.
  */
-export function createEventSourceMappingHandler(store: FunctionStore): ResourceHandler {
-  const apply = async (uuid: string, props: Record<string, unknown>) => {
+export function createEventSourceMappingHandler(store: FunctionStore, pollers: StreamPollers): ResourceHandler {
+  const apply = async (uuid: string, props: Record<string, unknown>, created: boolean, ctx: ResourceContext) => {
     const parsed = mappingProps.safeParse(props);
     if (!parsed.success) throw invalid('AWS::Lambda::EventSourceMapping', parsed.error);
+    const arn = parsed.data.EventSourceArn ?? '';
+    const stream = DYNAMODB_STREAM_ARN.test(arn);
+    if (stream && parsed.data.StartingPosition !== 'LATEST' && parsed.data.StartingPosition !== 'TRIM_HORIZON') {
+      throw RESOURCE_ERRORS.error(
+        'ValidationException',
+        `AWS::Lambda::EventSourceMapping StartingPosition: a DynamoDB stream needs LATEST or TRIM_HORIZON, got ${JSON.stringify(parsed.data.StartingPosition ?? null)}.`,
+      );
+    }
+    if (!stream) ctx.log.warn('event source mapping stored but not delivered: only DynamoDB streams are read', { eventSourceArn: arn });
     await store.putEventSourceMapping(uuid, functionNameOf(parsed.data.FunctionName), parsed.data);
+    if (created && stream) await pollers.created(uuid, parsed.data.StartingPosition, arn);
+    await pollers.refresh(uuid);
     return { physicalId: uuid, attributes: { Id: uuid } };
   };
   return {
     replaceOn: ['EventSourceArn'],
-    create: (props) => apply(randomUUID(), props),
-    update: (physicalId, props) => apply(physicalId, props),
-    delete: (physicalId) => store.deleteEventSourceMapping(physicalId),
+    create: (props, ctx) => apply(randomUUID(), props, true, ctx),
+    update: (physicalId, props, _old, ctx) => apply(physicalId, props, false, ctx),
+    async delete(physicalId) {
+      await store.deleteEventSourceMapping(physicalId);
+      await pollers.refresh(physicalId);
+    },
   };
 }

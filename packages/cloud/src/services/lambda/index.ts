@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CREDENTIAL_PROVIDERS, FUNCTIONS, OBJECTS } from '../../kernel/capabilities.js';
+import { CREDENTIAL_PROVIDERS, FUNCTIONS, OBJECTS, STREAMS, type StreamReader } from '../../kernel/capabilities.js';
 import { provide } from '../../kernel/capability.js';
 import type { Kernel, Service } from '../../kernel/types.js';
 import { createCodeStore } from './code-store.js';
@@ -18,6 +18,7 @@ import { createLogStore } from './log-store.js';
 import { createLogsRoute } from './logs-api.js';
 import { LAMBDA_MIGRATIONS } from './migrations.js';
 import { createFunctionRuntime } from './runtime/index.js';
+import { createStreamPollers } from './stream-pollers.js';
 
 export type { LambdaOptions } from './lambda-options.js';
 
@@ -26,7 +27,8 @@ const HOUR_MS = 3600 * 1000;
 /**
  * Lambda: the `AWS::Lambda::*` and `AWS::Logs::LogGroup` resource types, the Invoke API (REST-JSON at
  * `/2015-03-31/functions`), the CloudWatch Logs subset for functions' logs (`POST /logs/`), the credential
- * provider of functions' role credentials, and `FUNCTIONS` for other services. Code runs in the function
+ * provider of functions' role credentials, `FUNCTIONS` for other services, and the pollers that deliver DynamoDB
+ * streams (read through `STREAMS`) to event source mappings. Code runs in the function
  * runtime (`runtime/`); code zips are read from buckets through `OBJECTS`.
  */
 export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOptions): Service {
@@ -47,6 +49,20 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
   let queue: EventQueue | undefined;
   const invoker = createFunctionInvoker({ store, registry, runtime, queue: () => queue!, accountId: kernel.config.accountId, region: kernel.config.region });
   queue = createEventQueue({ sql: kernel.sql, log: kernel.log, retryDelaysMs: options.eventRetryDelaysSeconds.map((s) => s * 1000), run: invoker.runQueued });
+  const pollers = createStreamPollers({
+    sql: kernel.sql,
+    log: kernel.log,
+    invoker,
+    addFunctionLog: (line) => logs.add(line),
+    // Optional: a cloud without dynamodb has no streams, and its mappings stay stored only.
+    streams: (): StreamReader | undefined => {
+      try {
+        return kernel.capability(STREAMS);
+      } catch {
+        return undefined;
+      }
+    },
+  });
   const collectCode = async (): Promise<void> => {
     const removed = await code.collect(await store.codeInUse());
     if (removed.length > 0) kernel.log.info('removed unused function code', { folders: removed.length });
@@ -68,7 +84,7 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
       'AWS::Lambda::LayerVersion': createLayerVersionHandler({ kernel, store, code, collectCode }),
       'AWS::Lambda::LayerVersionPermission': createLayerVersionPermissionHandler(store),
       'AWS::Lambda::Permission': createPermissionHandler(store),
-      'AWS::Lambda::EventSourceMapping': createEventSourceMappingHandler(store),
+      'AWS::Lambda::EventSourceMapping': createEventSourceMappingHandler(store, pollers),
       'AWS::Logs::LogGroup': createLogGroupHandler(kernel, logs),
     },
     async start() {
@@ -77,6 +93,7 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
       await logs.trim();
       await registry.deployAll();
       queue.start();
+      await pollers.start();
       every(HOUR_MS, () => logs.trim(), 'log retention');
       every(Math.min(5 * 60 * 1000, Math.max(250, credentialsLifetimeMs / 8)), () => registry.renewCredentials(), 'credential renewal');
     },
@@ -85,8 +102,10 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
       // The runtime stops the processes of invocations under way, which would otherwise hold the stop up
       // to a function's timeout; the queue records nothing for them, so they run again at the next start.
       queue.stop();
+      const pollersStopped = pollers.stop();
       await runtime.close();
       await queue.settled();
+      await pollersStopped;
       await logs.flush();
     },
   };

@@ -63,4 +63,6 @@ export const LAMBDA_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX lambda_log_events_group ON lambda_log_events (log_group, timestamp);
   CREATE INDEX lambda_log_events_stream ON lambda_log_events (log_group, stream, timestamp);`,
+  // Where each event source mapping is in its stream: the sequence number of the last record handled.
+  `ALTER TABLE lambda_event_source_mappings ADD COLUMN position TEXT;`,
 ];

@@ -1,0 +1,275 @@
+import { randomBytes } from 'node:crypto';
+import type { ForteError } from '@forte/protocol';
+import type { SqlStore } from '../../engines/types.js';
+import type { StreamReader, StreamRecordEntry } from '../../kernel/capabilities.js';
+import type { Logger } from '../../kernel/logger.js';
+import type { FunctionInvokerService } from './function-invoker.js';
+import { MAX_SYNC_PAYLOAD } from './function-invoker.js';
+import type { FunctionLogLine } from './runtime/types.js';
+
+/** A DynamoDB stream's ARN (the only event source whose records Forte delivers). */
+export const DYNAMODB_STREAM_ARN = /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[a-zA-Z0-9_.-]+\/stream\/[^/]+$/;
+/** Lambda keeps reading after records it found none: this often when no commit wakes it. */
+const IDLE_POLL_MS = 1000;
+/** Waits after a throttled or not-yet-ready function. */
+const THROTTLE_DELAY_MS = 500;
+/** Retries of a failed batch back off from this, doubling, up to the cap. */
+const RETRY_BASE_MS = 100;
+const RETRY_CAP_MS = 30_000;
+/** DynamoDB Streams keep records 24 hours: a record older than that has expired. */
+const RECORD_LIFETIME_MS = 24 * 3600 * 1000;
+
+/** An event source mapping's settings that matter for delivery (Lambda's defaults for DynamoDB streams filled in). */
+export interface MappingSettings {
+  uuid: string;
+  functionName: string;
+  eventSourceArn: string;
+  batchSize: number;
+  batchingWindowMs: number;
+  enabled: boolean;
+  /** -1: retried until the records expire. */
+  maximumRetryAttempts: number;
+  /** -1: until the records expire (24 hours). */
+  maximumRecordAgeMs: number;
+  bisectOnError: boolean;
+}
+
+/** The mapping's properties as stored (the resource's, validated at deploy). */
+export function settingsOf(uuid: string, functionName: string, properties: Record<string, unknown>): MappingSettings {
+  const number = (value: unknown, fallback: number): number => (value === undefined || value === null ? fallback : Number(value));
+  const flag = (value: unknown, fallback: boolean): boolean => (value === undefined || value === null ? fallback : value === true || value === 'true');
+  const age = number(properties.MaximumRecordAgeInSeconds, -1);
+  return {
+    uuid,
+    functionName,
+    eventSourceArn: String(properties.EventSourceArn ?? ''),
+    batchSize: number(properties.BatchSize, 100),
+    batchingWindowMs: number(properties.MaximumBatchingWindowInSeconds, 0) * 1000,
+    enabled: flag(properties.Enabled, true),
+    maximumRetryAttempts: number(properties.MaximumRetryAttempts, -1),
+    maximumRecordAgeMs: age < 0 ? -1 : age * 1000,
+    bisectOnError: flag(properties.BisectBatchOnFunctionError, false),
+  };
+}
+
+interface MappingRow {
+  uuid: string;
+  function_name: string;
+  properties: string;
+  position: string | null;
+}
+
+/** What one invocation of a batch gave. */
+type Delivery = 'ok' | 'failed' | 'wait';
+
+/**
+ * Lambda's pollers for event source mappings of DynamoDB streams: one per enabled mapping, reading its
+ * stream in order from the mapping's position (kept in SQL, moved only after a batch was handled, so a
+ * restart or a kill resumes where it was and a batch is delivered at least once) and invoking the function
+ * synchronously with Lambda's DynamoDB event `{Records: [...]}`. A commit to the stream wakes its pollers
+ * (`STREAMS.onRecords`), so a write reaches the function within milliseconds.
+ *
+ * A batch the function fails (an error, a timeout, a crash) is retried with backoff, halved first when
+ * BisectBatchOnFunctionError is set, until MaximumRetryAttempts retries, MaximumRecordAgeInSeconds or the
+ * records' 24 hours are over; it is then reported (the cloud's log and the function's log group, with the
+ * sequence numbers) and the mapping goes on after it. DestinationConfig (OnFailure) is not supported.
+ */
+export function createStreamPollers(options: {
+  sql: SqlStore;
+  log: Logger;
+  invoker: FunctionInvokerService;
+  addFunctionLog: (line: FunctionLogLine) => void;
+  streams: () => StreamReader | undefined;
+  now?: () => number;
+}) {
+  const { sql, log } = options;
+  const now = options.now ?? Date.now;
+  const pollers = new Map<string, ReturnType<typeof poller>>();
+  let unsubscribe: (() => void) | undefined;
+  let started = false;
+
+  function poller(settings: MappingSettings, reader: StreamReader, startAt: string | undefined) {
+    let position = startAt;
+    let stopped = false;
+    let wakeUp: (() => void) | undefined;
+    let woken = false;
+    let attempts = 0;
+    /** Set while a failed batch is being bisected: the next batch takes at most this many records. */
+    let bisectLimit: number | undefined;
+
+    const wake = (): void => {
+      woken = true;
+      wakeUp?.();
+    };
+    /** Sleeps `ms`, or until a commit to the stream (or a stop) when `wakeable`. */
+    const pause = (ms: number, wakeable: boolean): Promise<void> =>
+      new Promise((resolve) => {
+        if (wakeable && woken) return resolve();
+        const timer = setTimeout(done, ms);
+        function done(): void {
+          clearTimeout(timer);
+          wakeUp = undefined;
+          resolve();
+        }
+        wakeUp = wakeable ? done : () => (stopped ? done() : undefined);
+      });
+
+    async function save(sequenceNumber: string): Promise<void> {
+      position = sequenceNumber;
+      await sql.run('UPDATE lambda_event_source_mappings SET position = ? WHERE uuid = ?', [sequenceNumber, settings.uuid]);
+    }
+
+    /** The records of one invocation: at most the batch size and what fits Lambda's 6 MB synchronous payload. */
+    function cut(entries: StreamRecordEntry[]): { batch: StreamRecordEntry[]; payload: string } {
+      const records: string[] = [];
+      let bytes = '{"Records":[]}'.length;
+      for (const entry of entries) {
+        const text = JSON.stringify(entry.record);
+        if (records.length > 0 && bytes + text.length + 1 > MAX_SYNC_PAYLOAD) break;
+        records.push(text);
+        bytes += text.length + 1;
+      }
+      return { batch: entries.slice(0, records.length), payload: `{"Records":[${records.join(',')}]}` };
+    }
+
+    async function invoke(payload: string): Promise<{ result: Delivery; error?: string }> {
+      try {
+        const fn = await options.invoker.resolve(settings.functionName, undefined);
+        const outcome = await options.invoker.invoke(fn, Buffer.from(payload), 'RequestResponse');
+        if (outcome.functionError) return { result: 'failed', error: (outcome.payload ?? '').slice(0, 1000) };
+        return { result: 'ok' };
+      } catch (error) {
+        const code = (error as ForteError | undefined)?.code;
+        if (code === 'TooManyRequestsException' || code === 'ResourceNotReadyException' || code === 'ResourceNotFoundException') return { result: 'wait' };
+        return { result: 'failed', error: (error as Error).message };
+      }
+    }
+
+    function report(batch: StreamRecordEntry[], reason: string, error: string | undefined): void {
+      const first = batch[0]!.sequenceNumber;
+      const last = batch.at(-1)!.sequenceNumber;
+      const details = {
+        mapping: settings.uuid,
+        function: settings.functionName,
+        eventSourceArn: settings.eventSourceArn,
+        first,
+        last,
+        records: batch.length,
+        attempts,
+      };
+      log.warn(`stream batch skipped: ${reason}`, { ...details, ...(error ? { error } : {}) });
+      const day = new Date(now()).toISOString().slice(0, 10).replaceAll('-', '/');
+      options.addFunctionLog({
+        functionName: settings.functionName,
+        stream: `${day}/[$LATEST]${randomBytes(16).toString('hex')}`,
+        timestamp: now(),
+        message: `Event source mapping ${settings.uuid} skipped ${batch.length} record(s) of ${settings.eventSourceArn} (sequence numbers ${first} to ${last}) after ${attempts} failed attempt(s): ${reason}.${error ? ` Last error: ${error}` : ''}\n`,
+      });
+    }
+
+    async function step(): Promise<void> {
+      woken = false;
+      const limit = bisectLimit ?? settings.batchSize;
+      const entries = await reader.read(settings.eventSourceArn, position, limit);
+      if (entries.length === 0) return pause(IDLE_POLL_MS, true);
+      // MaximumBatchingWindowInSeconds: wait for a full batch until the oldest record has waited that long.
+      const waited = now() - entries[0]!.createdAt;
+      if (bisectLimit === undefined && entries.length < settings.batchSize && waited < settings.batchingWindowMs)
+        return pause(settings.batchingWindowMs - waited, true);
+      const { batch, payload } = cut(entries);
+      const { result, error } = await invoke(payload);
+      if (stopped) return; // the cloud is stopping (and stopped the function): the batch runs again at the next start
+      if (result === 'wait') return pause(THROTTLE_DELAY_MS, false);
+      if (result === 'ok') {
+        attempts = 0;
+        bisectLimit = undefined;
+        return save(batch.at(-1)!.sequenceNumber);
+      }
+      if (settings.bisectOnError && batch.length > 1) {
+        bisectLimit = Math.ceil(batch.length / 2);
+        log.info('stream batch failed: bisecting', { mapping: settings.uuid, function: settings.functionName, records: batch.length });
+        return;
+      }
+      attempts += 1;
+      const age = now() - batch[0]!.createdAt;
+      const expired = age >= RECORD_LIFETIME_MS || (settings.maximumRecordAgeMs >= 0 && age >= settings.maximumRecordAgeMs);
+      const exhausted = settings.maximumRetryAttempts >= 0 && attempts > settings.maximumRetryAttempts;
+      if (expired || exhausted) {
+        report(batch, expired ? 'its records expired' : `MaximumRetryAttempts (${settings.maximumRetryAttempts}) reached`, error);
+        attempts = 0;
+        bisectLimit = undefined;
+        return save(batch.at(-1)!.sequenceNumber);
+      }
+      const delay = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (attempts - 1));
+      log.info('stream batch failed: retrying', { mapping: settings.uuid, function: settings.functionName, attempt: attempts, delayMs: delay });
+      return pause(delay, false);
+    }
+
+    const running = (async () => {
+      while (!stopped) {
+        try {
+          await step();
+        } catch (error) {
+          log.error('stream poller failed', { mapping: settings.uuid, error });
+          await pause(IDLE_POLL_MS, false);
+        }
+      }
+    })();
+
+    return {
+      settings,
+      wake,
+      async stop(): Promise<void> {
+        stopped = true;
+        wakeUp?.();
+        await running;
+      },
+    };
+  }
+
+  async function load(uuid: string): Promise<void> {
+    const previous = pollers.get(uuid);
+    pollers.delete(uuid);
+    await previous?.stop();
+    if (!started) return;
+    const reader = options.streams();
+    const row = await sql.get<MappingRow>('SELECT uuid, function_name, properties, position FROM lambda_event_source_mappings WHERE uuid = ?', [uuid]);
+    if (!row || !reader) return;
+    const settings = settingsOf(row.uuid, row.function_name, JSON.parse(row.properties) as Record<string, unknown>);
+    if (!settings.enabled || !DYNAMODB_STREAM_ARN.test(settings.eventSourceArn)) return;
+    pollers.set(uuid, poller(settings, reader, row.position ?? undefined));
+  }
+
+  return {
+    /**
+     * A new mapping's starting point: LATEST starts after the stream's newest record now (so what is written
+     * from now on is delivered, even before the poller runs), TRIM_HORIZON at the oldest record kept.
+     */
+    async created(uuid: string, startingPosition: string | undefined, eventSourceArn: string): Promise<void> {
+      const reader = options.streams();
+      if (startingPosition !== 'LATEST' || !reader) return;
+      const latest = await reader.latestSequenceNumber(eventSourceArn);
+      if (latest !== undefined) await sql.run('UPDATE lambda_event_source_mappings SET position = ? WHERE uuid = ?', [latest, uuid]);
+    },
+    /** Starts, restarts (new settings) or stops the poller of a mapping after it was written or deleted. */
+    refresh: (uuid: string): Promise<void> => load(uuid),
+    async start(): Promise<void> {
+      started = true;
+      unsubscribe = options.streams()?.onRecords((arn) => {
+        for (const p of pollers.values()) if (p.settings.eventSourceArn === arn) p.wake();
+      });
+      const rows = await sql.all<{ uuid: string }>('SELECT uuid FROM lambda_event_source_mappings');
+      for (const row of rows) await load(row.uuid);
+    },
+    /** Stops every poller; an invocation under way is not recorded, so its batch runs again at the next start. */
+    async stop(): Promise<void> {
+      started = false;
+      unsubscribe?.();
+      const all = [...pollers.values()];
+      pollers.clear();
+      await Promise.all(all.map((p) => p.stop()));
+    },
+  };
+}
+
+export type StreamPollers = ReturnType<typeof createStreamPollers>;
