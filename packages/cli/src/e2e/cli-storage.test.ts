@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DynamoDBClient, GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { type ForteRun, initProject, removeProject, runForte } from './forte-runner.js';
+import { type ForteRun, initProject, removeProject, runForte, runForteInTerminal } from './forte-runner.js';
 
 /** A function that works on the table it was given access to, through the env vars Amplify names, with @aws-sdk/client-dynamodb. */
 const TABLE_FUNCTION = `const { DynamoDBClient, PutItemCommand, GetItemCommand, QueryCommand } = require('@aws-sdk/client-dynamodb');
@@ -97,6 +97,11 @@ void describe('forte add storage (NoSQL) → a function with access → push →
     assert.equal(output.PartitionKeyType, 'S');
     assert.equal(output.Region, 'us-east-1');
     assert.equal(output.SortKeyName, undefined);
+    // aws-exports.js lists the table as Amplify's frontend-config-creator does.
+    assert.match(
+      readFileSync(join(root, 'src/aws-exports.js'), 'utf8'),
+      /"aws_dynamodb_table_schemas": \[\s*\{\s*"tableName": "beer-dev",\s*"region": "us-east-1"/,
+    );
 
     const put = await invoke('beerfn', { op: 'put', item: beer('b1', 'acme', 'ipa') });
     assert.deepEqual(put, { env: { name: 'beer-dev', arn: output.Arn, streamArn: output.StreamArn }, put: true });
@@ -181,5 +186,31 @@ void describe('forte add storage (NoSQL) → a function with access → push →
       /functionbeertrigger\.beerTrigger\s.*CREATE_COMPLETE|CREATE_COMPLETE\s+AWS::Lambda::EventSourceMapping\s+functionbeertrigger\.beerTrigger/,
     );
     assert.equal(meta().function.beertrigger.output.Name, 'beertrigger-dev');
+  });
+
+  void it("interactive: Amplify's questions in a terminal write Amplify's cli-inputs.json", async () => {
+    const erase = '\x7f'.repeat(24);
+    const run = await runForteInTerminal(['add', 'storage'], { cwd: root, home }, [
+      [/Select from one of the below mentioned services/, '\x1b[B\r'],
+      [/Provide a friendly name/, `${erase}notes\r`],
+      [/Provide table name/, `${erase}notes\r`],
+      [/What would you like to name this column/, 'id\r'],
+      [/Choose the data type/, '\r'],
+      [/Would you like to add another column\?/, 'n\r'],
+      [/Choose partition key for the table/, '\r'],
+      [/Do you want to add a sort key to your table\?/, 'n\r'],
+      [/Do you want to add global secondary indexes to your table\?/, 'n\r'],
+      [/Do you want to add a Lambda Trigger for your Table\?/, '\r'],
+    ]);
+    assert.equal(run.code, 0, run.screen);
+    assert.match(run.screen, /Successfully added resource notes locally/);
+    assert.equal(
+      readFileSync(join(root, 'amplify/backend/storage/notes/cli-inputs.json'), 'utf8'),
+      JSON.stringify(
+        { resourceName: 'notes', tableName: 'notes', partitionKey: { fieldName: 'id', fieldType: 'string' }, gsi: [], triggerFunctions: [] },
+        null,
+        2,
+      ),
+    );
   });
 });
