@@ -234,6 +234,30 @@ void describe('category-storage (NoSQL tables)', () => {
     );
   });
 
+  void it("an older project's table without cli-inputs.json deploys its own template as written (trailing commas as Amplify reads them)", async () => {
+    const dir = join(root, 'amplify/backend/storage/old');
+    mkdirSync(dir, { recursive: true });
+    const legacy = `{ "Parameters": { "tableName": { "Type": "String" }, "env": { "Type": "String" }, },
+      "Resources": { "DynamoDBTable": { "Type": "AWS::DynamoDB::Table", "Properties": { "TableName": { "Ref": "tableName" },
+        "KeySchema": [{ "AttributeName": "id", "KeyType": "HASH" }], "AttributeDefinitions": [{ "AttributeName": "id", "AttributeType": "S" }],
+        "ProvisionedThroughput": { "ReadCapacityUnits": "5", "WriteCapacityUnits": "5" }, } } } }`;
+    writeFileSync(join(dir, 'old-cloudformation-template.json'), legacy);
+    writeFileSync(join(dir, 'parameters.json'), JSON.stringify({ tableName: 'old', partitionKeyName: 'id', partitionKeyType: 'S' }));
+    const fake = context('push', {});
+    const built = await categoryPlugin.build!(fake.ctx, { category: 'storage', resourceName: 'old', service: 'DynamoDB', dir });
+    assert.equal((built.template.Resources['DynamoDBTable'] as any).Properties.ProvisionedThroughput.ReadCapacityUnits, '5');
+    assert.deepEqual(built.parameters, { tableName: 'old', partitionKeyName: 'id', partitionKeyType: 'S' });
+    assert.equal(built.sourceFile, 'amplify/backend/storage/old/old-cloudformation-template.json');
+    writeFileSync(
+      join(root, 'amplify/backend/backend-config.json'),
+      JSON.stringify({ storage: { old: { service: 'DynamoDB', providerPlugin: 'awscloudformation' } } }),
+    );
+    await rejectsWithUserError(
+      () => run('update', { 'Select from one of the below mentioned services': 'DynamoDB' }),
+      /comes from an older Amplify project[\s\S]*Write cli-inputs\.json/,
+    );
+  });
+
   void it('Content (S3) says it is not supported yet; a table needs a key column; --yes alone does not guess columns', async () => {
     await rejectsWithUserError(() => run('add', { 'Select from one of the below': 'S3' }), /Content storage .* not supported yet: Forte issue 14/);
     await rejectsWithUserError(

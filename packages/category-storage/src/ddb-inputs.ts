@@ -98,6 +98,12 @@ export const inputsPath = (project: Project, resourceName: string): string => jo
 export function readInputs(project: Project, resourceName: string): DynamoDbInputs {
   const file = inputsPath(project, resourceName);
   const relative = `amplify/backend/${CATEGORY}/${resourceName}/cli-inputs.json`;
+  if (!existsSync(file) && existsSync(join(project.resourceDir(CATEGORY, resourceName), `${resourceName}-cloudformation-template.json`))) {
+    throw new UserError(
+      `${relative} is missing: storage ${resourceName} comes from an older Amplify project, which kept only the table's template (push deploys it as written).`,
+      "Write cli-inputs.json from the template's keys and indexes (packages/category-storage/README.md shows its fields); the walkthrough then edits it and push renders the template from it.",
+    );
+  }
   if (!existsSync(file)) {
     throw new UserError(
       `${relative} is missing: storage ${resourceName} has no table definition.`,

@@ -1,4 +1,6 @@
-import { DYNAMODB_RESOURCE_TYPES, type Template } from '@forte/protocol';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DYNAMODB_RESOURCE_TYPES, UserError, type Template } from '@forte/protocol';
 import { ATTRIBUTE_TYPE, type DynamoDbInputs, type KeyInput } from './ddb-inputs.js';
 
 type Json = Record<string, unknown>;
@@ -79,4 +81,32 @@ export function dynamoDbParameters(inputs: DynamoDbInputs): Record<string, strin
     partitionKeyType: ATTRIBUTE_TYPE[inputs.partitionKey.fieldType],
     ...(inputs.sortKey ? { sortKeyName: inputs.sortKey.fieldName, sortKeyType: ATTRIBUTE_TYPE[inputs.sortKey.fieldType] } : {}),
   };
+}
+
+/** Amplify's `migrate`: older storage templates carry trailing commas, which CloudFormation accepts and JSON does not. */
+const withoutDanglingCommas = (text: string): string => text.replace(/,(?!\s*?[{["'\w])/g, '');
+
+/**
+ * A table of an older Amplify project, before cli-inputs.json: its `<name>-cloudformation-template.json` (Amplify's
+ * earlier template, `AWS::DynamoDB::Table` too) deployed as written, with its `parameters.json` values; undefined
+ * when the folder has no such template.
+ */
+export function legacyTableBuild(dir: string, resourceName: string): { template: Template; parameters: Record<string, unknown>; file: string } | undefined {
+  const file = join(dir, `${resourceName}-cloudformation-template.json`);
+  if (!existsSync(file)) return undefined;
+  const read = (path: string): unknown => {
+    const text = readFileSync(path, 'utf8');
+    try {
+      return JSON.parse(text);
+    } catch {
+      try {
+        return JSON.parse(withoutDanglingCommas(text));
+      } catch (error) {
+        throw new UserError(`${path} is not valid JSON: ${(error as Error).message}`, 'Fix the file and run the command again.', { cause: error });
+      }
+    }
+  };
+  const parametersFile = join(dir, 'parameters.json');
+  const parameters = existsSync(parametersFile) ? (read(parametersFile) as Record<string, unknown>) : {};
+  return { template: read(file) as Template, parameters, file };
 }

@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
+import { relative, sep } from 'node:path';
 import { UserError, type PluginContext, type ResourceBuild, type ResourceRef } from '@forte/protocol';
-import { DYNAMODB_SERVICE, S3_SERVICE, readInputs } from './ddb-inputs.js';
+import { CATEGORY, DYNAMODB_SERVICE, S3_SERVICE, inputsPath, readInputs } from './ddb-inputs.js';
 import { addStorageHeadless, removeStorageHeadless, updateStorageHeadless } from './ddb-headless.js';
 import { removeStorage } from './ddb-resource.js';
-import { dynamoDbParameters, dynamoDbTemplate } from './ddb-template.js';
+import { dynamoDbParameters, dynamoDbTemplate, legacyTableBuild } from './ddb-template.js';
 import { addTableWalkthrough, refuseUnattended, updateTableWalkthrough } from './ddb-walkthrough.js';
 import { S3_PLANNED_IN, s3NotSupported } from './s3-storage.js';
 
@@ -75,7 +77,10 @@ export async function executeHeadlessCommand(ctx: PluginContext, payload: unknow
   }
 }
 
-/** The nested template of a NoSQL table, generated from its cli-inputs.json as Amplify does at push. */
+/**
+ * The nested template of a NoSQL table, generated from its cli-inputs.json as Amplify does at push (an older project's
+ * table without cli-inputs.json: its own template, as written).
+ */
 export async function build(ctx: PluginContext, resource: ResourceRef): Promise<ResourceBuild> {
   if (resource.service !== DYNAMODB_SERVICE) {
     throw new UserError(
@@ -83,7 +88,13 @@ export async function build(ctx: PluginContext, resource: ResourceRef): Promise<
       'Push the other categories (`forte push <category>`), or remove the resource from amplify/backend/backend-config.json.',
     );
   }
-  const inputs = readInputs(ctx.project(), resource.resourceName);
+  const project = ctx.project();
+  const dir = project.resourceDir(CATEGORY, resource.resourceName);
+  if (!existsSync(inputsPath(project, resource.resourceName))) {
+    const legacy = legacyTableBuild(dir, resource.resourceName);
+    if (legacy) return { template: legacy.template, parameters: legacy.parameters, sourceFile: relative(project.root, legacy.file).split(sep).join('/') };
+  }
+  const inputs = readInputs(project, resource.resourceName);
   return { template: dynamoDbTemplate(inputs), parameters: dynamoDbParameters(inputs) };
 }
 
