@@ -37,7 +37,7 @@ export function dynamoTables(ctx: PluginContext): { name: string; partitionKey: 
 export const noTables = (): UserError =>
   new UserError(
     'The CRUD template needs a DynamoDB table of the storage category, and this project has none.',
-    'Forte does not add storage tables yet (`forte add storage` comes later): choose another template, or add the table to amplify/backend/storage by hand.',
+    'Add one with `forte add storage` (NoSQL Database), then add the function again; or choose another template.',
   );
 
 async function askTrigger(ctx: PluginContext): Promise<TriggerSource> {

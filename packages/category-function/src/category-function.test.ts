@@ -101,7 +101,7 @@ void describe('category-function', () => {
   void it('CRUD: refuses clearly without a storage table, and with one depends on it and gets its table policy', async () => {
     await rejectsWithUserError(
       () => run('add', { ...HELLO, 'function name': 'crud', 'Choose the function template': 'crud' }),
-      /forte add storage` comes later/,
+      /Add one with `forte add storage` \(NoSQL Database\)/,
     );
     assert.ok(!existsSync(fnDir('crud')));
     withBackend({ storage: { notes: { service: 'DynamoDB', providerPlugin: 'awscloudformation' } } });
@@ -118,6 +118,18 @@ void describe('category-function', () => {
     const app = readFileSync(join(fnDir('crud'), 'src/app.js'), 'utf8');
     assert.match(app, /const tableName = 'notes'/);
     assert.match(app, /const sortKeyName = 'sk'/);
+  });
+
+  void it("createTriggerFunction (for the storage walkthrough): the Lambda trigger template's DynamoDB handler, no event source of its own", async () => {
+    const fake = createFakePluginContext(root, { plugin: 'function' });
+    assert.equal(await plugin.createTriggerFunction(fake.ctx, { name: 'notesTrigger0a1b2c3d' }), 'notesTrigger0a1b2c3d');
+    assert.match(readFileSync(join(fnDir('notesTrigger0a1b2c3d'), 'src/index.js'), 'utf8'), /DynamoDB Record: %j/);
+    const t = template('notesTrigger0a1b2c3d');
+    assert.match(JSON.stringify(t.Resources.LambdaFunction.Properties.FunctionName), /"notesTrigger0a1b2c3d"/);
+    assert.equal(t.Resources.LambdaEventSourceMapping, undefined, 'the storage category wires the stream');
+    assert.deepEqual(backend().function.notesTrigger0a1b2c3d, { build: true, providerPlugin: 'awscloudformation', service: 'Lambda' });
+    await rejectsWithUserError(() => plugin.createTriggerFunction(fake.ctx, { name: 'bad-name' }), /bad-name is not a function name/);
+    await rejectsWithUserError(() => plugin.createTriggerFunction(fake.ctx, { name: 'notesTrigger0a1b2c3d' }), /already exists/);
   });
 
   void it('Lambda trigger: a Kinesis stream ARN, or a storage table stream by its StreamArn', async () => {

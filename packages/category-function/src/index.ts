@@ -1,6 +1,7 @@
 import { UserError, type PluginContext, type ResourceBuild, type ResourceRef } from '@forte/protocol';
 import { addFunction, functionWalkthrough } from './add-function.js';
 import { CATEGORY } from './function-files.js';
+import { FUNCTION_NAME, createFunction } from './function-resource.js';
 import { logsCommand } from './function-logs.js';
 import { carrySecretsOver } from './function-secrets.js';
 import { addFunctionHeadless, createFunctionFromRequest, updateFunctionHeadless } from './headless-function.js';
@@ -77,6 +78,20 @@ export async function executeHeadlessCommand(ctx: PluginContext, payload: unknow
 /** The function's (or layer's) template as on disk, its parameter values and its code zip (called by `forte push`). */
 export async function build(ctx: PluginContext, resource: ResourceRef): Promise<ResourceBuild> {
   return buildResource(ctx, resource);
+}
+
+/**
+ * For other categories' walkthroughs (`ctx.invokePluginMethod('function', 'createTriggerFunction', [{ name }])`): a
+ * new function from the "Lambda trigger" template (the DynamoDB stream handler) with no event source of its own;
+ * the caller wires the source into its template, as the storage category's NoSQL walkthrough does for a table's
+ * trigger. Answers the function's name.
+ */
+export async function createTriggerFunction(ctx: PluginContext, options: { name: string }): Promise<string> {
+  const name = options?.name;
+  if (typeof name !== 'string' || !FUNCTION_NAME.test(name))
+    throw new UserError(`${String(name)} is not a function name.`, 'Function names use letters and digits only (a-z A-Z 0-9).');
+  await createFunction(ctx, { name, template: 'trigger', permissions: {}, layers: [], environmentVariables: {}, secrets: {} });
+  return name;
 }
 
 /** `forte function build [name]`: installs and packages each function (or the one named) without deploying. */

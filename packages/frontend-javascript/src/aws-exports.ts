@@ -39,6 +39,11 @@ export function awsExportsConfig(meta: AmplifyMeta): Record<string, unknown> {
     } else if (r.service === 'S3' && str(o.BucketName)) {
       config.aws_user_files_s3_bucket = o.BucketName;
       config.aws_user_files_s3_bucket_region = resourceRegion;
+    } else if (r.service === 'DynamoDB' && str(o.Name)) {
+      // Amplify's getDynamoDBConfig (NoSQL tables of the storage category); aws-amplify v6 does not read these keys.
+      config.aws_dynamodb_all_tables_region = region;
+      const tables = (config.aws_dynamodb_table_schemas ??= []) as unknown[];
+      tables.push({ tableName: o.Name, region: resourceRegion });
     } else if (r.service === 'S3AndCloudFront' && str(o.HostingBucketName)) {
       config.aws_content_delivery_bucket = o.HostingBucketName;
       config.aws_content_delivery_bucket_region = resourceRegion;

@@ -118,6 +118,27 @@ void describe('frontend-javascript', () => {
     assert.deepEqual(JSON.parse(readFileSync(join(root, 'amplify_outputs.json'), 'utf8')), { version: '1.4' });
   });
 
+  void it("lists the storage category's NoSQL tables as Amplify does (aws_dynamodb_*)", async () => {
+    const { ctx } = fakeContext(root, { javascript: { framework: 'react', config: { SourceDir: 'src' } } });
+    const table = (name: string) => ({
+      service: 'DynamoDB',
+      output: { Name: `${name}-dev`, Arn: `arn:aws:dynamodb:${region}:1:table/${name}-dev`, Region: region },
+    });
+    await frontend.createFrontendConfigs(ctx, {
+      providers,
+      storage: { beer: table('beer'), notes: table('notes'), draft: { service: 'DynamoDB' } },
+    } as unknown as AmplifyMeta);
+    const text = readFileSync(join(root, 'src/aws-exports.js'), 'utf8');
+    assert.deepEqual(JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)), {
+      aws_project_region: region,
+      aws_dynamodb_all_tables_region: region,
+      aws_dynamodb_table_schemas: [
+        { tableName: 'beer-dev', region },
+        { tableName: 'notes-dev', region },
+      ],
+    });
+  });
+
   void it('maps auth, api, REST, storage and S3AndCloudFront outputs', async () => {
     const { ctx } = fakeContext(root, { javascript: { framework: 'vue', config: { SourceDir: 'app/src' } } });
     await frontend.createFrontendConfigs(ctx, fullMeta);

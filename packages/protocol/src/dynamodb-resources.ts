@@ -4,6 +4,8 @@
  */
 export const DYNAMODB_RESOURCE_TYPES = {
   table: 'Forte::DynamoDB::Table',
+  /** AWS's name, which the storage category's NoSQL tables use (Amplify's template): the same handler and store. */
+  awsTable: 'AWS::DynamoDB::Table',
 } as const;
 
 /** The path of the DynamoDB JSON API on a Forte Cloud (`endpoint: <cloud url>/dynamodb`). */

@@ -338,6 +338,32 @@ void describe('Forte::DynamoDB::Table and the kernel table engine', () => {
     assert.equal((await callFailure(client.send(new DescribeTableCommand({ TableName: 'Todo-abc-dev' })))).name, 'ResourceNotFoundException');
   });
 
+  void it("AWS::DynamoDB::Table (the storage category's NoSQL tables) is the same handler and store, and its refusals name that type", async () => {
+    const tables = handler(DYNAMODB_RESOURCE_TYPES.awsTable);
+    // Amplify's NoSQL table: provisioned 5/5 (older templates write the numbers as strings), a NEW_IMAGE stream.
+    const amplifyTable = {
+      TableName: 'notes-dev',
+      KeySchema: keys('id'),
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      GlobalSecondaryIndexes: [],
+      ProvisionedThroughput: { ReadCapacityUnits: '5', WriteCapacityUnits: '5' },
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+    };
+    const created = await tables.create(amplifyTable, ctx('DynamoDBTable'));
+    assert.equal(created.physicalId, 'notes-dev');
+    assert.match(String(created.attributes.StreamArn), /:table\/notes-dev\/stream\//);
+    await client.send(new PutItemCommand({ TableName: 'notes-dev', Item: { id: { S: 'n1' } } }));
+    const described = (await client.send(new DescribeTableCommand({ TableName: 'notes-dev' }))).Table!;
+    assert.deepEqual(described.StreamSpecification, { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' });
+    assert.equal(described.ProvisionedThroughput?.ReadCapacityUnits, 5);
+    assert.ok(handler(DYNAMODB_RESOURCE_TYPES.table), 'both names are served');
+    await assert.rejects(
+      tables.create({ ...amplifyTable, TableName: 'bad-dev', KeySchema: keys('nope') }, ctx('DynamoDBTable')),
+      /^.*AWS::DynamoDB::Table bad-dev: /,
+    );
+    await tables.delete('notes-dev', amplifyTable, ctx('DynamoDBTable'));
+  });
+
   void it('a key change moves all 1,000 items to their new key in place, with the indexes rebuilt', async () => {
     const tables = handler(DYNAMODB_RESOURCE_TYPES.table);
     const before = { ...props([{ name: 'byOwner', hash: 'owner' }]), TableName: 'Post-abc-dev' };

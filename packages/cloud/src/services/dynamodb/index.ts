@@ -87,7 +87,11 @@ export function createDynamoDbService(kernel: Kernel, options: DynamoDbOptions =
         errorTypePrefix: 'com.amazonaws.dynamodb.v20120810#',
       }),
     ],
-    resourceTypes: { [DYNAMODB_RESOURCE_TYPES.table]: createTableResourceHandler(admin) },
+    // AWS's name is what the storage category's NoSQL tables (Amplify's template) use: both share one implementation and store.
+    resourceTypes: {
+      [DYNAMODB_RESOURCE_TYPES.table]: createTableResourceHandler(admin, DYNAMODB_RESOURCE_TYPES.table),
+      [DYNAMODB_RESOURCE_TYPES.awsTable]: createTableResourceHandler(admin, DYNAMODB_RESOURCE_TYPES.awsTable),
+    },
     async start() {
       await kernel.sql.migrate('dynamodb', DYNAMODB_MIGRATIONS);
       // Tables whose stream was turned on before streams were listed get theirs listed.

@@ -10,20 +10,20 @@ const ITEMS_SNAPSHOT_VERSION = 1;
 
 const sameIndex = (a: IndexDefinition, b: IndexDefinition): boolean => JSON.stringify([a.key, a.projection]) === JSON.stringify([b.key, b.projection]);
 
-function parseProps(props: Record<string, unknown>): ReturnType<typeof parseTableSpec> & { migration: ItemMigrationOptions } {
+function parseProps(props: Record<string, unknown>, typeName: string): ReturnType<typeof parseTableSpec> & { migration: ItemMigrationOptions } {
   try {
     return { ...parseTableSpec(props), migration: { compositeKeyAttributes: parseCompositeKeyAttributes(props.CompositeKeyAttributes) } };
   } catch (error) {
     if (isForteError(error)) {
       const code = RESOURCE_ERRORS.has(error.code) ? error.code : 'ValidationException';
-      throw RESOURCE_ERRORS.error(code, `${DYNAMODB_RESOURCE_TYPES.table} ${String(props.TableName)}: ${error.message}`, { cause: error });
+      throw RESOURCE_ERRORS.error(code, `${typeName} ${String(props.TableName)}: ${error.message}`, { cause: error });
     }
     throw error;
   }
 }
 
 /**
- * `Forte::DynamoDB::Table`: physical id = TableName; attributes `TableName`, `Arn`, `StreamArn` (when a
+ * `Forte::DynamoDB::Table` (and `AWS::DynamoDB::Table`, `typeName`): physical id = TableName; attributes `TableName`, `Arn`, `StreamArn` (when a
  * stream is specified). Create adopts an existing table of that name and brings it to the properties;
  * update changes GSIs (removed, added with backfill, a changed one re-created), billing, stream and TTL in
  * place; a new KeySchema moves every item to its new key in place (Amplify drops and re-creates the table);
@@ -31,7 +31,7 @@ function parseProps(props: Record<string, unknown>): ReturnType<typeof parseTabl
  * (Forte's own: `[{ AttributeName: 'a#b', SourceAttributes: ['a', 'b'] }]`) names the attributes a key
  * change or a new index computes for items that lack them.
  */
-export function createTableResourceHandler(admin: TableAdmin): ResourceHandler {
+export function createTableResourceHandler(admin: TableAdmin, typeName: string = DYNAMODB_RESOURCE_TYPES.table): ResourceHandler {
   const result = (table: TableDefinition): ResourceResult => {
     const arn = admin.tableArn(table.name);
     const attributes: Record<string, unknown> = { TableName: table.name, Arn: arn };
@@ -41,7 +41,7 @@ export function createTableResourceHandler(admin: TableAdmin): ResourceHandler {
 
   /** Brings an existing table to the properties (its key schema already matches). */
   async function reconcile(current: TableDefinition, props: Record<string, unknown>): Promise<TableDefinition> {
-    const desired = parseProps(props);
+    const desired = parseProps(props, typeName);
     const updates: unknown[] = [];
     for (const index of current.indexes) {
       const wanted = desired.indexes.find((i) => i.name === index.name);
@@ -73,12 +73,12 @@ export function createTableResourceHandler(admin: TableAdmin): ResourceHandler {
     replaceOn: ['TableName'],
     migrateOn: { KeySchema: 'every item moves to the new key in one transaction; the push stops, changing nothing, if an item cannot' },
     async create(props, ctx) {
-      const desired = parseProps(props);
+      const desired = parseProps(props, typeName);
       const existing = await admin.find(desired.name);
       if (existing && JSON.stringify(existing.key) !== JSON.stringify(desired.key)) {
         throw RESOURCE_ERRORS.error(
           'ResourceInUseException',
-          `${DYNAMODB_RESOURCE_TYPES.table}: a table named ${desired.name} already exists with another key schema; pick another TableName or delete that table.`,
+          `${typeName}: a table named ${desired.name} already exists with another key schema; pick another TableName or delete that table.`,
         );
       }
       const table = existing ? await reconcile(existing, props) : await admin.create(props);
@@ -86,7 +86,7 @@ export function createTableResourceHandler(admin: TableAdmin): ResourceHandler {
       return result(table);
     },
     async update(physicalId, props, _oldProps, ctx) {
-      const desired = parseProps(props);
+      const desired = parseProps(props, typeName);
       const existing = await admin.find(physicalId);
       if (!existing || desired.name !== physicalId) return 'replace';
       if (JSON.stringify(existing.key) !== JSON.stringify(desired.key)) {

@@ -1,0 +1,161 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { UserError, type Project } from '@forte/protocol';
+
+export const CATEGORY = 'storage';
+export const DYNAMODB_SERVICE = 'DynamoDB';
+export const S3_SERVICE = 'S3';
+export const PROVIDER_PLUGIN = 'awscloudformation';
+
+/** The column types of Amplify's walkthrough, in its order; only the first three can be keys. */
+export const COLUMN_TYPES = ['string', 'number', 'binary', 'boolean', 'list', 'map', 'null', 'string-set', 'number-set', 'binary-set'] as const;
+export type ColumnType = (typeof COLUMN_TYPES)[number];
+export const KEY_TYPES = ['string', 'number', 'binary'] as const;
+export type KeyType = (typeof KEY_TYPES)[number];
+export const isKeyType = (t: string): t is KeyType => (KEY_TYPES as readonly string[]).includes(t);
+
+/** DynamoDB's attribute type of a column type (Amplify's `getDdbAttrType`). */
+export const ATTRIBUTE_TYPE: Record<ColumnType, string> = {
+  string: 'S',
+  number: 'N',
+  binary: 'B',
+  boolean: 'BOOL',
+  list: 'L',
+  map: 'M',
+  null: 'NULL',
+  'string-set': 'SS',
+  'number-set': 'NS',
+  'binary-set': 'BS',
+};
+
+/** Amplify's name rules: friendly names alphanumeric, table names `a-z A-Z 0-9 . - _`, columns and indexes `a-z A-Z 0-9 - _`. */
+export const RESOURCE_NAME = /^[a-zA-Z0-9]+$/;
+export const TABLE_NAME = /^[a-zA-Z0-9._-]+$/;
+export const COLUMN_NAME = /^[a-zA-Z0-9_-]+$/;
+export const INDEX_NAME = /^[a-zA-Z0-9_-]+$/;
+/** DynamoDB's limit on a table's global secondary indexes. */
+export const MAX_INDEXES = 20;
+
+const keySchema = z
+  .object({
+    fieldName: z.string().regex(COLUMN_NAME, 'column names use a-z A-Z 0-9 - _'),
+    // The schema's FieldType; only string, number and binary can be keys (checked below, naming the key).
+    fieldType: z.enum(['string', 'number', 'binary', 'boolean', 'list', 'map', 'null']),
+  })
+  .strict();
+const gsiSchema = z
+  .object({ name: z.string().regex(INDEX_NAME, 'index names use a-z A-Z 0-9 - _'), partitionKey: keySchema, sortKey: keySchema.optional() })
+  .strict();
+
+/** `cli-inputs.json` of a NoSQL table: Amplify's `DynamoDBCLIInputs.schema.json`. */
+export const dynamoDbInputsSchema = z
+  .object({
+    resourceName: z.string().regex(RESOURCE_NAME, 'friendly names use letters and digits only'),
+    tableName: z.string().regex(TABLE_NAME, 'table names use a-z A-Z 0-9 . - _').max(255),
+    partitionKey: keySchema,
+    sortKey: keySchema.optional(),
+    gsi: z.array(gsiSchema).max(MAX_INDEXES, `a table has at most ${MAX_INDEXES} global secondary indexes`).optional(),
+    triggerFunctions: z.array(z.string()).optional(),
+  })
+  .strict();
+
+export type KeyInput = z.infer<typeof keySchema>;
+export type GsiInput = z.infer<typeof gsiSchema>;
+export type DynamoDbInputs = z.infer<typeof dynamoDbInputsSchema>;
+
+/**
+ * Checks what the schema cannot: keys of a key type, one type per column across the table and its indexes,
+ * distinct table keys and index keys, index names unique. Answers the problems, one line each.
+ */
+export function keyProblems(inputs: DynamoDbInputs): string[] {
+  const problems: string[] = [];
+  const types = new Map<string, string>();
+  const key = (where: string, k: KeyInput | undefined): void => {
+    if (!k) return;
+    if (!isKeyType(k.fieldType)) problems.push(`${where} ${k.fieldName} is a ${k.fieldType}: keys are string, number or binary`);
+    const seen = types.get(k.fieldName);
+    if (seen !== undefined && seen !== k.fieldType) problems.push(`${where} ${k.fieldName} is a ${k.fieldType}, but a ${seen} elsewhere in the table`);
+    types.set(k.fieldName, k.fieldType);
+  };
+  key('partitionKey', inputs.partitionKey);
+  key('sortKey', inputs.sortKey);
+  if (inputs.sortKey && inputs.sortKey.fieldName === inputs.partitionKey.fieldName) problems.push('sortKey is the partition key: choose another column');
+  const names = new Set<string>();
+  for (const [i, gsi] of (inputs.gsi ?? []).entries()) {
+    key(`gsi[${i}].partitionKey`, gsi.partitionKey);
+    key(`gsi[${i}].sortKey`, gsi.sortKey);
+    if (gsi.sortKey && gsi.sortKey.fieldName === gsi.partitionKey.fieldName) problems.push(`gsi ${gsi.name}: its sort key is its partition key`);
+    if (names.has(gsi.name)) problems.push(`gsi ${gsi.name} is named twice`);
+    names.add(gsi.name);
+  }
+  return problems;
+}
+
+export const inputsPath = (project: Project, resourceName: string): string => join(project.resourceDir(CATEGORY, resourceName), 'cli-inputs.json');
+
+/** Reads and checks a table's cli-inputs.json, naming the file and each problem. */
+export function readInputs(project: Project, resourceName: string): DynamoDbInputs {
+  const file = inputsPath(project, resourceName);
+  const relative = `amplify/backend/${CATEGORY}/${resourceName}/cli-inputs.json`;
+  if (!existsSync(file) && existsSync(join(project.resourceDir(CATEGORY, resourceName), `${resourceName}-cloudformation-template.json`))) {
+    throw new UserError(
+      `${relative} is missing: storage ${resourceName} comes from an older Amplify project, which kept only the table's template (push deploys it as written).`,
+      "Write cli-inputs.json from the template's keys and indexes (packages/category-storage/README.md shows its fields); the walkthrough then edits it and push renders the template from it.",
+    );
+  }
+  if (!existsSync(file)) {
+    throw new UserError(
+      `${relative} is missing: storage ${resourceName} has no table definition.`,
+      'Restore it from version control, or remove the resource (`forte remove storage`) and add it again.',
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UserError(`${relative} is not valid JSON: ${(error as Error).message}`, 'Fix the file and run the command again.', { cause: error });
+  }
+  const parsed = dynamoDbInputsSchema.safeParse(json);
+  const problems = parsed.success ? keyProblems(parsed.data) : parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`);
+  if (!parsed.success || problems.length > 0) {
+    throw new UserError(
+      `${relative} is not a valid NoSQL table definition: ${problems.join('; ')}.`,
+      "Fix the file (Amplify's DynamoDBCLIInputs: resourceName, tableName, partitionKey {fieldName, fieldType}, sortKey, gsi, triggerFunctions).",
+    );
+  }
+  return parsed.data;
+}
+
+/** Writes JSON as Amplify does: two-space indentation, no final newline. */
+export function writeJson(file: string, value: unknown, indent = 2): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(value, null, indent));
+}
+
+/** cli-inputs.json with Amplify's key order (resourceName, tableName, partitionKey, sortKey, gsi, triggerFunctions). */
+export function writeInputs(project: Project, inputs: DynamoDbInputs): void {
+  const ordered: DynamoDbInputs = {
+    resourceName: inputs.resourceName,
+    tableName: inputs.tableName,
+    partitionKey: inputs.partitionKey,
+    ...(inputs.sortKey ? { sortKey: inputs.sortKey } : {}),
+    ...(inputs.gsi ? { gsi: inputs.gsi } : {}),
+    ...(inputs.triggerFunctions ? { triggerFunctions: inputs.triggerFunctions } : {}),
+  };
+  writeJson(inputsPath(project, inputs.resourceName), ordered);
+}
+
+/** The project's NoSQL tables (storage resources of service DynamoDB that are not imported). */
+export function dynamoDbResources(project: Project): string[] {
+  return Object.entries(project.readBackendConfig()[CATEGORY] ?? {})
+    .filter(([, e]) => e.service === DYNAMODB_SERVICE && e['serviceType'] !== 'imported')
+    .map(([name]) => name);
+}
+
+/** The project's Lambda functions (not layers). */
+export function lambdaFunctions(project: Project): string[] {
+  return Object.entries(project.readBackendConfig()['function'] ?? {})
+    .filter(([, e]) => e.service === 'Lambda')
+    .map(([name]) => name);
+}

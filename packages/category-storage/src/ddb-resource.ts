@@ -1,0 +1,101 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError, type BackendResource, type PluginContext, type Project } from '@forte/protocol';
+import { CATEGORY, DYNAMODB_SERVICE, PROVIDER_PLUGIN, keyProblems, writeInputs, writeJson, type DynamoDbInputs } from './ddb-inputs.js';
+
+/**
+ * Writes a table's cli-inputs.json and its backend-config.json / amplify-meta.json entry (`service: DynamoDB`,
+ * `providerPlugin: awscloudformation`, as Amplify's `updateamplifyMetaAfterResourceAdd`). A new table refuses a
+ * name the category already has.
+ */
+export function saveTable(project: Project, inputs: DynamoDbInputs, options: { isNew: boolean }): void {
+  const problems = keyProblems(inputs);
+  if (problems.length > 0) throw new UserError(`The table ${inputs.resourceName} is not valid: ${problems.join('; ')}.`, 'Choose other keys.');
+  const backend = project.readBackendConfig();
+  if (options.isNew && backend[CATEGORY]?.[inputs.resourceName])
+    throw new UserError(`storage ${inputs.resourceName} already exists.`, 'Choose another friendly name, or change it with `forte update storage`.');
+  writeInputs(project, inputs);
+  if (!options.isNew) return;
+  const entry: BackendResource = { service: DYNAMODB_SERVICE, providerPlugin: PROVIDER_PLUGIN };
+  backend[CATEGORY] = { ...backend[CATEGORY], [inputs.resourceName]: entry };
+  project.writeBackendConfig(backend);
+  const meta = project.readMeta();
+  meta[CATEGORY] = { ...meta[CATEGORY], [inputs.resourceName]: { ...entry } };
+  project.writeMeta(meta);
+}
+
+/** Which resources of backend-config.json depend on storage `name` (`category resource` each). */
+export function dependentsOf(project: Project, name: string): string[] {
+  const out: string[] = [];
+  for (const [category, resources] of Object.entries(project.readBackendConfig())) {
+    if (category === 'parameters') continue;
+    for (const [resourceName, entry] of Object.entries(resources)) {
+      const deps = Array.isArray(entry.dependsOn) ? (entry.dependsOn as { category?: string; resourceName?: string }[]) : [];
+      if (deps.some((d) => d.category === CATEGORY && d.resourceName === name)) out.push(`${category} ${resourceName}`);
+    }
+  }
+  return out;
+}
+
+/** Drops a removed resource's values from every environment of `team-provider-info.json`. */
+function forgetEnvParameters(project: Project, name: string): void {
+  const file = join(project.amplifyDir, 'team-provider-info.json');
+  if (!existsSync(file)) return;
+  let info: Record<string, { categories?: Record<string, Record<string, unknown>> }>;
+  try {
+    info = JSON.parse(readFileSync(file, 'utf8')) as typeof info;
+  } catch {
+    return;
+  }
+  for (const env of Object.values(info)) delete env.categories?.[CATEGORY]?.[name];
+  writeJson(file, info);
+}
+
+/**
+ * `forte remove storage [name]`: asks which and to confirm (Amplify's questions; `--yes` confirms), refused while
+ * another resource depends on it (a function given access, a trigger), then deletes the folder and the entries.
+ * The table and its items are deleted by the next push, which asks first (its items are counted and copied).
+ */
+export async function removeStorage(ctx: PluginContext, given?: string): Promise<void> {
+  const project = ctx.project();
+  const backend = project.readBackendConfig();
+  const names = Object.keys(backend[CATEGORY] ?? {});
+  if (names.length === 0) throw new UserError('This project has no storage resource to remove.', 'See the resources with `forte status`.');
+  const name =
+    given ??
+    ctx.input.subCommands[0] ??
+    (await ctx.prompt.select({ message: 'Choose the resource you would want to remove', choices: names.map((n) => ({ name: n, value: n })) }));
+  if (!names.includes(name)) throw new UserError(`The project has no storage resource named ${name}.`, `Choose one of: ${names.join(', ')}.`);
+  const dependents = dependentsOf(project, name);
+  if (dependents.length > 0) {
+    throw new UserError(
+      `${name} cannot be removed: ${dependents.join(', ')} depend${dependents.length === 1 ? 's' : ''} on it.`,
+      'Remove the dependency first (`forte update function` to change its access; `forte update storage` to remove a trigger, then edit that function).',
+    );
+  }
+  const confirmed =
+    ctx.prompt.yes ||
+    (await ctx.prompt.confirm({
+      message: 'Are you sure you want to delete the resource? This action deletes all files related to this resource from the backend directory.',
+      default: false,
+    }));
+  if (!confirmed) {
+    ctx.print.info('Nothing was removed.');
+    return;
+  }
+  rmSync(project.resourceDir(CATEGORY, name), { recursive: true, force: true });
+  const storage = { ...backend[CATEGORY] };
+  delete storage[name];
+  if (Object.keys(storage).length > 0) backend[CATEGORY] = storage;
+  else delete backend[CATEGORY];
+  project.writeBackendConfig(backend);
+  const meta = project.readMeta();
+  const metaStorage = { ...meta[CATEGORY] };
+  delete metaStorage[name];
+  if (Object.keys(metaStorage).length > 0) meta[CATEGORY] = metaStorage;
+  else delete meta[CATEGORY];
+  project.writeMeta(meta);
+  forgetEnvParameters(project, name);
+  ctx.print.success(`Successfully removed resource ${name} locally.`);
+  ctx.print.info('Run `forte push` to delete it from the cloud (the push asks before it deletes a table that holds items).');
+}

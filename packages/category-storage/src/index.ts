@@ -1,0 +1,106 @@
+import { existsSync } from 'node:fs';
+import { relative, sep } from 'node:path';
+import { UserError, type PluginContext, type ResourceBuild, type ResourceRef } from '@forte/protocol';
+import { CATEGORY, DYNAMODB_SERVICE, S3_SERVICE, inputsPath, readInputs } from './ddb-inputs.js';
+import { addStorageHeadless, removeStorageHeadless, updateStorageHeadless } from './ddb-headless.js';
+import { removeStorage } from './ddb-resource.js';
+import { dynamoDbParameters, dynamoDbTemplate, legacyTableBuild } from './ddb-template.js';
+import { addTableWalkthrough, refuseUnattended, updateTableWalkthrough } from './ddb-walkthrough.js';
+import { S3_PLANNED_IN, s3NotSupported } from './s3-storage.js';
+
+export { addStorageRequestSchema, removeStorageRequestSchema, updateStorageRequestSchema } from './ddb-headless.js';
+export { dynamoDbInputsSchema, type DynamoDbInputs } from './ddb-inputs.js';
+export { dynamoDbTemplate, dynamoDbParameters } from './ddb-template.js';
+
+const ALIASES: Record<string, string> = { configure: 'update' };
+
+/** Amplify's first question of `add storage` and `update storage` (its supported services, in its order). */
+async function askService(ctx: PluginContext): Promise<string> {
+  return ctx.prompt.select({
+    message: 'Select from one of the below mentioned services:',
+    choices: [
+      { name: 'Content (Images, audio, video, etc.)', value: S3_SERVICE },
+      { name: 'NoSQL Database', value: DYNAMODB_SERVICE },
+    ],
+  });
+}
+
+async function addStorage(ctx: PluginContext): Promise<void> {
+  refuseUnattended(ctx, 'add');
+  if ((await askService(ctx)) !== DYNAMODB_SERVICE) throw s3NotSupported();
+  const name = await addTableWalkthrough(ctx);
+  ctx.print.success(`Successfully added resource ${name} locally`);
+  ctx.print.info('');
+  ctx.print.success('Some next steps:');
+  ctx.print.info('"forte push" builds all of your local backend resources and provisions them in the cloud');
+  ctx.print.info('"forte update function" gives a function access to the table (STORAGE_<NAME>_NAME, _ARN and _STREAMARN)');
+  ctx.print.info('');
+}
+
+async function updateStorage(ctx: PluginContext): Promise<void> {
+  refuseUnattended(ctx, 'update');
+  if ((await askService(ctx)) !== DYNAMODB_SERVICE) throw s3NotSupported();
+  await updateTableWalkthrough(ctx);
+  ctx.print.success('Successfully updated resource');
+}
+
+/** Runs `forte storage <command>` (or `forte <command> storage`). */
+export async function executeCommand(ctx: PluginContext): Promise<void> {
+  const command = ctx.input.command ?? 'help';
+  switch (ALIASES[command] ?? command) {
+    case 'add':
+      return addStorage(ctx);
+    case 'update':
+      return updateStorage(ctx);
+    case 'remove':
+      return removeStorage(ctx);
+    case 'help':
+      printHelp(ctx);
+      return;
+    default:
+      throw new UserError(`storage has no command ${command}.`, 'See the commands with `forte storage help`.');
+  }
+}
+
+/** `--headless`: Amplify's Add/Update/RemoveStorageRequest envelopes with a DynamoDB configuration (README.md). */
+export async function executeHeadlessCommand(ctx: PluginContext, payload: unknown): Promise<void> {
+  const command = ctx.input.command ?? '';
+  switch (ALIASES[command] ?? command) {
+    case 'add':
+      return addStorageHeadless(ctx, payload);
+    case 'update':
+      return updateStorageHeadless(ctx, payload);
+    case 'remove':
+      return removeStorageHeadless(ctx, payload);
+    default:
+      throw new UserError(`storage has no headless command ${command}.`, 'Use add, update or remove with --headless.');
+  }
+}
+
+/**
+ * The nested template of a NoSQL table, generated from its cli-inputs.json as Amplify does at push (an older project's
+ * table without cli-inputs.json: its own template, as written).
+ */
+export async function build(ctx: PluginContext, resource: ResourceRef): Promise<ResourceBuild> {
+  if (resource.service !== DYNAMODB_SERVICE) {
+    throw new UserError(
+      `storage ${resource.resourceName} (service ${resource.service}) is not supported yet: ${S3_PLANNED_IN}.`,
+      'Push the other categories (`forte push <category>`), or remove the resource from amplify/backend/backend-config.json.',
+    );
+  }
+  const project = ctx.project();
+  const dir = project.resourceDir(CATEGORY, resource.resourceName);
+  if (!existsSync(inputsPath(project, resource.resourceName))) {
+    const legacy = legacyTableBuild(dir, resource.resourceName);
+    if (legacy) return { template: legacy.template, parameters: legacy.parameters, sourceFile: relative(project.root, legacy.file).split(sep).join('/') };
+  }
+  const inputs = readInputs(project, resource.resourceName);
+  return { template: dynamoDbTemplate(inputs), parameters: dynamoDbParameters(inputs) };
+}
+
+function printHelp(ctx: PluginContext): void {
+  ctx.print.info('forte storage <command>');
+  ctx.print.info("  add      Adds a NoSQL table (DynamoDB) with Amplify's questions; --headless reads an AddStorageRequest.");
+  ctx.print.info('  update   Adds columns and global secondary indexes, keeps or drops indexes, adds or removes Lambda triggers.');
+  ctx.print.info('  remove   Removes a storage resource (refused while a function depends on it); the next push deletes the table.');
+}
