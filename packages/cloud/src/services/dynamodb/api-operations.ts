@@ -46,7 +46,7 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
 
   async function read(input: Fields, query: boolean): Promise<unknown> {
     const expressions = new RequestExpressions(input);
-    const request: ReadRequest = { table: requiredString(input, 'TableName') };
+    const request: ReadRequest = { table: requiredString(input, 'TableName'), checkFilterKeys: true };
     const index = optionalString(input, 'IndexName');
     if (index !== undefined) request.index = index;
     if (index !== undefined && input.ConsistentRead === true) throw validationError('Consistent reads are not supported on global secondary indexes');

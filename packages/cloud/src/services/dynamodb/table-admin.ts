@@ -8,6 +8,7 @@ import { tableNotFound, validationError } from './errors.js';
 import { encodeIndexKey, encodeItemKey, type EncodedKey } from './keys.js';
 import {
   attributeDefinitions,
+  keyAttributes,
   keySchemaElements,
   parseAttributeDefinitions,
   parseBillingMode,
@@ -211,7 +212,7 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
         }
         if (next.indexes.length > 20) throw validationError('One or more parameter values were invalid: a table has at most 20 global secondary indexes');
         await store.saveTable(tx, next);
-        const indexed = new Set(created.flatMap((i) => [i.key.hash.name, i.key.range?.name]));
+        const indexed = new Set(created.flatMap((i) => keyAttributes(i.key).map((a) => a.name)));
         const composites = (options.compositeKeyAttributes ?? []).filter((c) => indexed.has(c.name));
         if (composites.length > 0)
           await fillCompositeAttributes(

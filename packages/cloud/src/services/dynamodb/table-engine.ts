@@ -3,11 +3,11 @@ import { TableItem, TableReturnValues } from '../../kernel/types.js';
 import { itemSize, MAX_ITEM_BYTES } from './attribute-values.js';
 import { conditionFailed, tableNotFound, validationError } from './errors.js';
 import type { Condition, Path, UpdateActions } from './expressions/ast.js';
-import { evaluateCondition, projectItem } from './expressions/evaluate.js';
+import { conditionAttributeNames, evaluateCondition, projectItem } from './expressions/evaluate.js';
 import { applyUpdate } from './expressions/update.js';
 import { keyRange } from './key-condition.js';
 import { checkKeyParameter, encodeIndexKey, encodeItemKey, keyOf, projectToIndex, type EncodedKey } from './keys.js';
-import type { IndexDefinition, TableDefinition } from './table-definition.js';
+import { keyAttributes, type IndexDefinition, type TableDefinition } from './table-definition.js';
 import type { IndexEntry, TableStore } from './table-store.js';
 import { DYNAMODB_ERRORS } from './errors.js';
 
@@ -30,6 +30,8 @@ export interface ReadRequest {
   forward?: boolean;
   /** Count matching items instead of returning them (Select COUNT). */
   countOnly?: boolean;
+  /** Refuse a Query filter naming a key attribute of the queried key, as the DynamoDB API does. */
+  checkFilterKeys?: boolean;
   /** Read to the end, ignoring the 1 MB page cut (the programmatic `count`). */
   unpaged?: boolean;
 }
@@ -129,6 +131,12 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
     }
     const key = index?.key ?? table.key;
     const range = request.keyCondition ? keyRange(request.keyCondition, key) : undefined;
+    if (request.keyCondition && request.filter && request.checkFilterKeys) {
+      // A Query's filter cannot name the key attributes it queries by (they belong in the key condition).
+      const keyNames = new Set(keyAttributes(key).map((a) => a.name));
+      const named = conditionAttributeNames(request.filter).find((name) => keyNames.has(name));
+      if (named !== undefined) throw validationError(`Filter Expression can only contain non-primary key attributes: Primary key attribute: ${named}`);
+    }
     if (request.limit !== undefined && (!Number.isInteger(request.limit) || request.limit < 1)) {
       throw validationError(
         `1 validation error detected: Value '${request.limit}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1`,
@@ -136,6 +144,9 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
     }
     let after: Buffer[] | undefined;
     if (request.exclusiveStartKey) {
+      const allowed = new Set([...keyAttributes(table.key), ...(index ? keyAttributes(index.key) : [])].map((a) => a.name));
+      const extra = Object.keys(request.exclusiveStartKey).find((name) => !allowed.has(name));
+      if (extra !== undefined) throw validationError(`The provided starting key is invalid: ${extra} is not a key attribute of the table or index`);
       try {
         const tableKey = encodeItemKey(table.key, request.exclusiveStartKey);
         const indexKey = index ? encodeItemKey(index.key, request.exclusiveStartKey) : undefined;

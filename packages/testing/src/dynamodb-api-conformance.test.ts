@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { callFailure, startTestCloud, type TestCloud } from './index.js';
+
+// DynamoDB API behaviours found missing by running ScyllaDB's Alternator suite (docs/conformance.md).
+
+let cloud: TestCloud;
+let client: DynamoDBClient;
+
+before(async () => {
+  cloud = await startTestCloud();
+  client = new DynamoDBClient({ endpoint: `${cloud.url}/dynamodb`, region: cloud.credentials.region, credentials: cloud.credentials, maxAttempts: 1 });
+});
+after(() => cloud.close());
+
+void describe('multi-attribute GSI keys', () => {
+  const table = 'MultiKeys';
+  before(async () => {
+    await client.send(
+      new CreateTableCommand({
+        TableName: table,
+        KeySchema: [{ AttributeName: 'p', KeyType: 'HASH' }],
+        AttributeDefinitions: [
+          { AttributeName: 'p', AttributeType: 'S' },
+          { AttributeName: 'h1', AttributeType: 'S' },
+          { AttributeName: 'h2', AttributeType: 'N' },
+          { AttributeName: 'r1', AttributeType: 'S' },
+          { AttributeName: 'r2', AttributeType: 'N' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'multi',
+            KeySchema: [
+              { AttributeName: 'h1', KeyType: 'HASH' },
+              { AttributeName: 'h2', KeyType: 'HASH' },
+              { AttributeName: 'r1', KeyType: 'RANGE' },
+              { AttributeName: 'r2', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    );
+    // r1 values where one is a prefix of another and one holds a NUL, so the parts' encoding is exercised.
+    const rows: [string, string, number][] = [
+      ['1', 'a', 2],
+      ['2', 'a', 10],
+      ['3', 'a\u0000', 1],
+      ['4', 'ab', -5],
+      ['5', 'b', 0],
+      ['6', 'a', -1],
+    ];
+    for (const [p, r1, r2] of rows) {
+      await client.send(new PutItemCommand({ TableName: table, Item: { p: { S: p }, h1: { S: 'x' }, h2: { N: '7' }, r1: { S: r1 }, r2: { N: String(r2) } } }));
+    }
+    await client.send(new PutItemCommand({ TableName: table, Item: { p: { S: 'other' }, h1: { S: 'x' }, h2: { N: '8' }, r1: { S: 'a' }, r2: { N: '1' } } }));
+    await client.send(new PutItemCommand({ TableName: table, Item: { p: { S: 'sparse' }, h1: { S: 'x' }, h2: { N: '7' }, r1: { S: 'a' } } }));
+  });
+
+  const q = async (condition: string, values: Record<string, AttributeValue>): Promise<string[]> => {
+    const out = await client.send(
+      new QueryCommand({ TableName: table, IndexName: 'multi', KeyConditionExpression: condition, ExpressionAttributeValues: values }),
+    );
+    return (out.Items ?? []).map((i) => i.p!.S!);
+  };
+  const hash = { ':h1': { S: 'x' }, ':h2': { N: '7' } };
+
+  it('describes the key schema as given and orders entries by the tuple of sort attributes', async () => {
+    const described = await client.send(new DescribeTableCommand({ TableName: table }));
+    assert.deepEqual(
+      described.Table!.GlobalSecondaryIndexes![0]!.KeySchema!.map((k) => `${k.AttributeName}:${k.KeyType}`),
+      ['h1:HASH', 'h2:HASH', 'r1:RANGE', 'r2:RANGE'],
+    );
+    // 'sparse' lacks r2 so is not indexed; 'other' is in another partition.
+    assert.deepEqual(await q('h1 = :h1 AND h2 = :h2', hash), ['6', '1', '2', '3', '4', '5']);
+  });
+
+  it('answers equality on a sort prefix and a range on the next sort attribute', async () => {
+    assert.deepEqual(await q('h1 = :h1 AND h2 = :h2 AND r1 = :a', { ...hash, ':a': { S: 'a' } }), ['6', '1', '2']);
+    assert.deepEqual(await q('h1 = :h1 AND h2 = :h2 AND r1 = :a AND r2 > :n', { ...hash, ':a': { S: 'a' }, ':n': { N: '2' } }), ['2']);
+    assert.deepEqual(await q('h1 = :h1 AND h2 = :h2 AND r1 = :a AND r2 <= :n', { ...hash, ':a': { S: 'a' }, ':n': { N: '2' } }), ['6', '1']);
+    assert.deepEqual(await q('h1 = :h1 AND h2 = :h2 AND r1 > :a', { ...hash, ':a': { S: 'a' } }), ['3', '4', '5']);
+    assert.deepEqual(await q('h1 = :h1 AND h2 = :h2 AND r1 < :a', { ...hash, ':a': { S: 'ab' } }), ['6', '1', '2', '3']);
+    assert.deepEqual(await q('h1 = :h1 AND h2 = :h2 AND begins_with(r1, :a)', { ...hash, ':a': { S: 'a' } }), ['6', '1', '2', '3', '4']);
+    assert.deepEqual(await q('h1 = :h1 AND h2 = :h2 AND r1 BETWEEN :a AND :b', { ...hash, ':a': { S: 'a\u0000' }, ':b': { S: 'ab' } }), ['3', '4']);
+  });
+
+  it('refuses key conditions that break the rules, and key schemas over the limits', async () => {
+    const refused = async (condition: string, values: Record<string, AttributeValue>, pattern: RegExp): Promise<void> => {
+      const failure = await callFailure(
+        client.send(new QueryCommand({ TableName: table, IndexName: 'multi', KeyConditionExpression: condition, ExpressionAttributeValues: values })),
+      );
+      assert.equal(failure.name, 'ValidationException');
+      assert.match(failure.message, pattern);
+    };
+    await refused('h1 = :h1', { ':h1': { S: 'x' } }, /HASH.*equality.*h2/);
+    await refused('h1 = :h1 AND h2 > :h2', hash, /HASH.*equality/);
+    await refused('h1 = :h1 AND h2 = :h2 AND r2 = :n', { ...hash, ':n': { N: '1' } }, /RANGE.*equality/);
+    await refused('h1 = :h1 AND h2 = :h2 AND r1 > :a AND r2 = :n', { ...hash, ':a': { S: 'a' }, ':n': { N: '1' } }, /RANGE.*equality/);
+    const filtered = await callFailure(
+      client.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: 'multi',
+          KeyConditionExpression: 'h1 = :h1 AND h2 = :h2',
+          FilterExpression: 'r2 > :n',
+          ExpressionAttributeValues: { ...hash, ':n': { N: '1' } },
+        }),
+      ),
+    );
+    assert.equal(filtered.message, 'Filter Expression can only contain non-primary key attributes: Primary key attribute: r2');
+    const extraStartKey = await callFailure(
+      client.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: 'multi',
+          KeyConditionExpression: 'h1 = :h1 AND h2 = :h2',
+          ExpressionAttributeValues: hash,
+          ExclusiveStartKey: { p: { S: '1' }, h1: { S: 'x' }, h2: { N: '7' }, r1: { S: 'a' }, r2: { N: '2' }, extra: { S: 'y' } },
+        }),
+      ),
+    );
+    assert.equal(extraStartKey.message, 'The provided starting key is invalid: extra is not a key attribute of the table or index');
+    const tooMany = await callFailure(
+      client.send(
+        new CreateTableCommand({
+          TableName: 'TooManyKeys',
+          KeySchema: [{ AttributeName: 'p', KeyType: 'HASH' }],
+          AttributeDefinitions: ['p', 'a', 'b', 'c', 'd', 'e'].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+          BillingMode: 'PAY_PER_REQUEST',
+          GlobalSecondaryIndexes: [
+            {
+              IndexName: 'five',
+              KeySchema: ['a', 'b', 'c', 'd', 'e'].map((AttributeName) => ({ AttributeName, KeyType: 'HASH' })),
+              Projection: { ProjectionType: 'ALL' },
+            },
+          ],
+        }),
+      ),
+    );
+    assert.match(tooMany.message, /5 HASH key elements; at most 4/);
+    const interleaved = await callFailure(
+      client.send(
+        new CreateTableCommand({
+          TableName: 'Interleaved',
+          KeySchema: [{ AttributeName: 'p', KeyType: 'HASH' }],
+          AttributeDefinitions: ['p', 'a', 'b', 'c'].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+          BillingMode: 'PAY_PER_REQUEST',
+          GlobalSecondaryIndexes: [
+            {
+              IndexName: 'bad',
+              KeySchema: [
+                { AttributeName: 'a', KeyType: 'HASH' },
+                { AttributeName: 'b', KeyType: 'RANGE' },
+                { AttributeName: 'c', KeyType: 'HASH' },
+              ],
+              Projection: { ProjectionType: 'ALL' },
+            },
+          ],
+        }),
+      ),
+    );
+    assert.match(interleaved.message, /every HASH key element must precede every RANGE key element/);
+  });
+});
