@@ -1,6 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetItemCommand,
+  CreateTableCommand,
+  DeleteItemCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
 import { callFailure, startTestCloud, type TestCloud } from './index.js';
 
 // DynamoDB API behaviours found missing by running ScyllaDB's Alternator suite (docs/conformance.md).
@@ -163,5 +175,81 @@ void describe('multi-attribute GSI keys', () => {
       ),
     );
     assert.match(interleaved.message, /every HASH key element must precede every RANGE key element/);
+  });
+});
+
+void describe('ReturnConsumedCapacity', () => {
+  const table = 'Capacity';
+  before(async () => {
+    await client.send(
+      new CreateTableCommand({
+        TableName: table,
+        KeySchema: [{ AttributeName: 'p', KeyType: 'HASH' }],
+        AttributeDefinitions: [
+          { AttributeName: 'p', AttributeType: 'S' },
+          { AttributeName: 'g', AttributeType: 'S' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        GlobalSecondaryIndexes: [{ IndexName: 'byG', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
+      }),
+    );
+  });
+
+  it('counts writes per 1 KB of the larger of the old and new item, reads per 4 KB, halved when eventually consistent', async () => {
+    // 'p' + 'a' (1 + 1) plus the value: an item of 1,025 bytes takes 2 write units.
+    const big = { p: { S: 'a' }, a: { S: 'x'.repeat(1022) } };
+    const put = await client.send(new PutItemCommand({ TableName: table, Item: big, ReturnConsumedCapacity: 'TOTAL' }));
+    assert.deepEqual(put.ConsumedCapacity, { TableName: table, CapacityUnits: 2 });
+    const small = await client.send(new PutItemCommand({ TableName: table, Item: { p: { S: 'a' } }, ReturnConsumedCapacity: 'TOTAL' }));
+    assert.equal(small.ConsumedCapacity!.CapacityUnits, 2, 'the replaced item was over 1 KB');
+    const strong = await client.send(new GetItemCommand({ TableName: table, Key: { p: { S: 'a' } }, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }));
+    assert.equal(strong.ConsumedCapacity!.CapacityUnits, 1);
+    const eventual = await client.send(new GetItemCommand({ TableName: table, Key: { p: { S: 'missing' } }, ReturnConsumedCapacity: 'TOTAL' }));
+    assert.equal(eventual.ConsumedCapacity!.CapacityUnits, 0.5);
+    const none = await client.send(new GetItemCommand({ TableName: table, Key: { p: { S: 'a' } } }));
+    assert.equal(none.ConsumedCapacity, undefined);
+    const batch = await client.send(
+      new BatchGetItemCommand({
+        RequestItems: { [table]: { Keys: [{ p: { S: 'a' } }, { p: { S: 'b' } }], ConsistentRead: true } },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    assert.deepEqual(batch.ConsumedCapacity, [{ TableName: table, CapacityUnits: 2 }]);
+    const transact = await client.send(
+      new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: table, Item: { p: { S: 't' } } } }], ReturnConsumedCapacity: 'TOTAL' }),
+    );
+    assert.deepEqual(transact.ConsumedCapacity, [{ TableName: table, CapacityUnits: 2 }], 'a transaction counts twice');
+    const deleted = await client.send(new DeleteItemCommand({ TableName: table, Key: { p: { S: 'nothing' } }, ReturnConsumedCapacity: 'TOTAL' }));
+    assert.equal(deleted.ConsumedCapacity!.CapacityUnits, 1);
+  });
+
+  it('breaks the units down by table and index with INDEXES, and refuses an unknown mode', async () => {
+    const update = await client.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { p: { S: 'i' } },
+        UpdateExpression: 'SET g = :g',
+        ExpressionAttributeValues: { ':g': { S: 'G' } },
+        ReturnConsumedCapacity: 'INDEXES',
+      }),
+    );
+    assert.deepEqual(update.ConsumedCapacity, {
+      TableName: table,
+      CapacityUnits: 2,
+      Table: { CapacityUnits: 1 },
+      GlobalSecondaryIndexes: { byG: { CapacityUnits: 1 } },
+    });
+    const query = await client.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: 'byG',
+        KeyConditionExpression: 'g = :g',
+        ExpressionAttributeValues: { ':g': { S: 'G' } },
+        ReturnConsumedCapacity: 'INDEXES',
+      }),
+    );
+    assert.deepEqual(query.ConsumedCapacity, { TableName: table, CapacityUnits: 0.5, GlobalSecondaryIndexes: { byG: { CapacityUnits: 0.5 } } });
+    const refused = await callFailure(client.send(new GetItemCommand({ TableName: table, Key: { p: { S: 'a' } }, ReturnConsumedCapacity: 'SOME' as 'TOTAL' })));
+    assert.match(refused.message, /Value 'SOME' at 'returnConsumedCapacity' failed to satisfy constraint/);
   });
 });

@@ -10,6 +10,7 @@ import { checkKeyParameter, encodeIndexKey, encodeItemKey, keyOf, projectToIndex
 import { keyAttributes, type IndexDefinition, type TableDefinition } from './table-definition.js';
 import type { IndexEntry, TableStore } from './table-store.js';
 import { DYNAMODB_ERRORS } from './errors.js';
+import type { CapacityMeter } from './consumed-capacity.js';
 
 /** Pages of a query or scan end after this many bytes of items evaluated, as DynamoDB's do. */
 const PAGE_BYTES = 1024 * 1024;
@@ -30,6 +31,8 @@ export interface ReadRequest {
   forward?: boolean;
   /** Count matching items instead of returning them (Select COUNT). */
   countOnly?: boolean;
+  /** Counts the bytes read, for ReturnConsumedCapacity. */
+  meter?: CapacityMeter;
   /** Refuse a Query filter naming a key attribute of the queried key, as the DynamoDB API does. */
   checkFilterKeys?: boolean;
   /** Read to the end, ignoring the 1 MB page cut (the programmatic `count`). */
@@ -48,6 +51,8 @@ export interface WriteOptions {
   condition?: Condition;
   returnValues?: TableReturnValues;
   returnItemOnConditionFailure?: boolean;
+  /** Counts what the write consumed, for ReturnConsumedCapacity. */
+  meter?: CapacityMeter;
 }
 
 /** One element of TransactWriteItems. */
@@ -118,6 +123,24 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
     return applyUpdate(current ?? key, actions);
   }
 
+  /** Counts one item write and the index entries it writes (an entry before or after it). */
+  function meterWrite(meter: CapacityMeter | undefined, table: TableDefinition, current: TableItem | undefined, next: TableItem | undefined): void {
+    if (!meter) return;
+    meter.write(table.name, Math.max(current ? itemSize(current) : 0, next ? itemSize(next) : 0));
+    for (const index of table.indexes) {
+      const indexed = (item: TableItem | undefined): TableItem | undefined => {
+        try {
+          return item && encodeIndexKey(index, item) ? projectToIndex(item, table, index) : undefined;
+        } catch {
+          return undefined;
+        }
+      };
+      const before = indexed(current);
+      const after = indexed(next);
+      if (before || after) meter.write(table.name, Math.max(before ? itemSize(before) : 0, after ? itemSize(after) : 0), index.name);
+    }
+  }
+
   async function write(db: SqlStore, table: TableDefinition, key: EncodedKey, item: TableItem): Promise<void> {
     await store.writeItem(db, table.id, key, item, checkItemSize(item), indexEntries(table, item));
   }
@@ -181,10 +204,14 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
         const full = result.scannedCount === request.limit || (!request.unpaged && bytes >= PAGE_BYTES);
         if (full) {
           result.lastEvaluatedKey = index ? keyOf(row.item, index.key, table.key) : keyOf(row.item, table.key);
+          request.meter?.read(table.name, bytes, index?.name);
           return result;
         }
       }
-      if (rows.length < wanted) return result;
+      if (rows.length < wanted) {
+        request.meter?.read(table.name, bytes, index?.name);
+        return result;
+      }
       // An unpaged read (a count) may go through a whole table: the SQL store answers synchronously, so
       // every few batches it waits for the event loop's turn, letting other requests in.
       if (request.unpaged && result.scannedCount % UNPAGED_YIELD_ROWS === 0) await new Promise((resolve) => setImmediate(resolve));
@@ -194,9 +221,10 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
   return {
     requireTable: (name: string) => requireTable(sql, name),
 
-    async get(tableName: string, key: TableItem, projection?: Path[]): Promise<TableItem | undefined> {
+    async get(tableName: string, key: TableItem, projection?: Path[], meter?: CapacityMeter): Promise<TableItem | undefined> {
       const table = await requireTable(sql, tableName);
       const item = await store.item(sql, table.id, checkKeyParameter(table.key, key));
+      meter?.read(table.name, item ? itemSize(item) : 0);
       return item && projection ? projectItem(item, projection) : item;
     },
 
@@ -208,6 +236,7 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
         const current = await store.item(tx, table.id, key);
         checkCondition(options, current);
         await write(tx, table, key, item);
+        meterWrite(options.meter, table, current, item);
         return options.returnValues === 'ALL_OLD' ? current : undefined;
       });
     },
@@ -220,6 +249,7 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
         checkCondition(options, current);
         const next = updated(table, key, current, actions);
         await write(tx, table, encoded, next.item);
+        meterWrite(options.meter, table, current, next.item);
         switch (options.returnValues ?? 'NONE') {
           case 'NONE':
             return undefined;
@@ -243,6 +273,7 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
         const current = await store.item(tx, table.id, encoded);
         checkCondition(options, current);
         if (current) await store.deleteItem(tx, table.id, encoded);
+        meterWrite(options.meter, table, current, undefined);
         return options.returnValues === 'ALL_OLD' ? current : undefined;
       });
     },
@@ -251,7 +282,7 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
     scan: (request: ReadRequest) => read({ ...request, keyCondition: undefined, forward: true }),
 
     /** All or nothing: every condition is checked in one SQL transaction before anything is written. */
-    async transactWrite(writes: TransactWrite[]): Promise<void> {
+    async transactWrite(writes: TransactWrite[], meter?: CapacityMeter): Promise<void> {
       await sql.transaction(async (tx) => {
         const seen = new Set<string>();
         const reasons: Record<string, unknown>[] = [];
@@ -275,12 +306,17 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
           if (op.kind === 'Put') {
             checkItemSize(op.item);
             apply.push(() => write(tx, table, key, op.item));
+            meterWrite(meter, table, current, op.item);
           } else if (op.kind === 'Update') {
             const next = updated(table, op.key, current, op.actions);
             checkItemSize(next.item);
             apply.push(() => write(tx, table, key, next.item));
+            meterWrite(meter, table, current, next.item);
           } else if (op.kind === 'Delete') {
             apply.push(() => store.deleteItem(tx, table.id, key));
+            meterWrite(meter, table, current, undefined);
+          } else {
+            meter?.read(table.name, current ? itemSize(current) : 0);
           }
         }
         if (reasons.some((r) => r.Code !== 'None')) {
@@ -295,12 +331,13 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
     },
 
     /** Reads every item at one point in time (one SQL transaction). */
-    async transactGet(gets: { table: string; key: TableItem; projection?: Path[] }[]): Promise<(TableItem | undefined)[]> {
+    async transactGet(gets: { table: string; key: TableItem; projection?: Path[] }[], meter?: CapacityMeter): Promise<(TableItem | undefined)[]> {
       return sql.transaction(async (tx) => {
         const out: (TableItem | undefined)[] = [];
         for (const get of gets) {
           const table = await requireTable(tx, get.table);
           const item = await store.item(tx, table.id, checkKeyParameter(table.key, get.key));
+          meter?.read(table.name, item ? itemSize(item) : 0);
           out.push(item && get.projection ? projectItem(item, get.projection) : item);
         }
         return out;
@@ -308,7 +345,7 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
     },
 
     /** BatchWriteItem: Forte applies the whole batch in one transaction, so nothing is ever left unprocessed. */
-    async batchWrite(writes: BatchWrite[]): Promise<void> {
+    async batchWrite(writes: BatchWrite[], meter?: CapacityMeter): Promise<void> {
       await sql.transaction(async (tx) => {
         const seen = new Set<string>();
         for (const op of writes) {
@@ -317,8 +354,10 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
           const id = `${table.id}/${key.pk.toString('hex')}/${key.sk.toString('hex')}`;
           if (seen.has(id)) throw validationError('Provided list of item keys contains duplicates');
           seen.add(id);
+          const current = meter ? await store.item(tx, table.id, key) : undefined;
           if ('put' in op) await write(tx, table, key, op.put);
           else await store.deleteItem(tx, table.id, key);
+          meterWrite(meter, table, current, 'put' in op ? op.put : undefined);
         }
       });
     },
