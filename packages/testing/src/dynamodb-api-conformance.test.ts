@@ -253,3 +253,112 @@ void describe('ReturnConsumedCapacity', () => {
     assert.match(refused.message, /Value 'SOME' at 'returnConsumedCapacity' failed to satisfy constraint/);
   });
 });
+
+void describe('local secondary indexes', () => {
+  const table = 'Local';
+  before(async () => {
+    await client.send(
+      new CreateTableCommand({
+        TableName: table,
+        KeySchema: [
+          { AttributeName: 'p', KeyType: 'HASH' },
+          { AttributeName: 'c', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: 'p', AttributeType: 'S' },
+          { AttributeName: 'c', AttributeType: 'S' },
+          { AttributeName: 'n', AttributeType: 'N' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        LocalSecondaryIndexes: [
+          {
+            IndexName: 'byN',
+            KeySchema: [
+              { AttributeName: 'p', KeyType: 'HASH' },
+              { AttributeName: 'n', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    );
+    for (const [c, n] of [
+      ['a', 3],
+      ['b', 1],
+      ['c', 2],
+    ] as const) {
+      await client.send(new PutItemCommand({ TableName: table, Item: { p: { S: 'x' }, c: { S: c }, n: { N: String(n) } } }));
+    }
+    await client.send(new PutItemCommand({ TableName: table, Item: { p: { S: 'x' }, c: { S: 'no-n' } } }));
+  });
+
+  it('orders a partition by the index sort key, allows consistent reads, and is described as local', async () => {
+    const out = await client.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: 'byN',
+        KeyConditionExpression: 'p = :p AND n >= :n',
+        ExpressionAttributeValues: { ':p': { S: 'x' }, ':n': { N: '2' } },
+        ConsistentRead: true,
+      }),
+    );
+    assert.deepEqual(
+      out.Items!.map((i) => i.c!.S),
+      ['c', 'a'],
+    );
+    const described = (await client.send(new DescribeTableCommand({ TableName: table }))).Table!;
+    assert.equal(described.GlobalSecondaryIndexes, undefined);
+    assert.deepEqual(
+      described.LocalSecondaryIndexes!.map((i) => [i.IndexName, i.KeySchema!.map((k) => k.AttributeName), i.ItemCount]),
+      [['byN', ['p', 'n'], 3]],
+    );
+  });
+
+  it('refuses a local index with another partition key, or on a table without a sort key', async () => {
+    const other = await callFailure(
+      client.send(
+        new CreateTableCommand({
+          TableName: 'LocalBad',
+          KeySchema: [
+            { AttributeName: 'p', KeyType: 'HASH' },
+            { AttributeName: 'c', KeyType: 'RANGE' },
+          ],
+          AttributeDefinitions: ['p', 'c', 'x'].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+          BillingMode: 'PAY_PER_REQUEST',
+          LocalSecondaryIndexes: [
+            {
+              IndexName: 'bad',
+              KeySchema: [
+                { AttributeName: 'x', KeyType: 'HASH' },
+                { AttributeName: 'c', KeyType: 'RANGE' },
+              ],
+              Projection: { ProjectionType: 'ALL' },
+            },
+          ],
+        }),
+      ),
+    );
+    assert.match(other.message, /does not have the same leading hash key as table KeySchema/);
+    const noSort = await callFailure(
+      client.send(
+        new CreateTableCommand({
+          TableName: 'LocalBad',
+          KeySchema: [{ AttributeName: 'p', KeyType: 'HASH' }],
+          AttributeDefinitions: ['p', 'x'].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+          BillingMode: 'PAY_PER_REQUEST',
+          LocalSecondaryIndexes: [
+            {
+              IndexName: 'bad',
+              KeySchema: [
+                { AttributeName: 'p', KeyType: 'HASH' },
+                { AttributeName: 'x', KeyType: 'RANGE' },
+              ],
+              Projection: { ProjectionType: 'ALL' },
+            },
+          ],
+        }),
+      ),
+    );
+    assert.match(noSort.message, /Table KeySchema does not have a range key/);
+  });
+});

@@ -1,5 +1,6 @@
 # pytest plugin the Forte runner loads with `-p forte_alternator_plugin` (scripts/conformance/alternator.mjs).
 #
+# - Tests the suite marks as ScyllaDB-only or as expecting ScyllaDB's deviations from DynamoDB are skipped.
 # - The suite marks tests with `skip_env` (e.g. the very slow ones) through a ScyllaDB plugin that is not
 #   here: those markers become plain skips.
 # - Every outcome is written, one JSON object a line, to $FORTE_ALTERNATOR_RESULTS, with the error's first
@@ -24,7 +25,19 @@ def pytest_unconfigure(config):
         _results.close()
 
 
+# Fixtures by which the suite itself marks a test as not about DynamoDB: "scylla_only" (a ScyllaDB-only
+# feature, skipped against AWS) and "dynamodb_bug" (ScyllaDB deliberately differs from DynamoDB there, and
+# the test expects ScyllaDB's behaviour: it is xfail against AWS).
+_NOT_DYNAMODB = {
+    "scylla_only": "ScyllaDB-only behaviour (the test uses the suite's scylla_only fixture)",
+    "dynamodb_bug": "expects ScyllaDB's deliberate difference from DynamoDB (the suite's dynamodb_bug fixture)",
+}
+
+
 def pytest_runtest_setup(item):
+    for fixture, reason in _NOT_DYNAMODB.items():
+        if fixture in getattr(item, "fixturenames", ()):
+            pytest.skip(reason)
     for name in ("skip_env", "skip_bug"):
         mark = item.get_closest_marker(name)
         if mark is not None:

@@ -60,7 +60,7 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
     if (consumed) request.meter = consumed.meter;
     const index = optionalString(input, 'IndexName');
     if (index !== undefined) request.index = index;
-    if (index !== undefined && input.ConsistentRead === true) throw validationError('Consistent reads are not supported on global secondary indexes');
+    if (index !== undefined && input.ConsistentRead === true) request.consistentIndexRead = true;
     if (query) {
       if (input.KeyConditionExpression === undefined)
         throw validationError('Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.');

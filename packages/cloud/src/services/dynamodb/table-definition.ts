@@ -58,7 +58,12 @@ export interface IndexDefinition {
   key: KeySchema;
   projection: Projection;
   throughput?: Throughput;
+  /** A local secondary index: the table's partition key and another sort key, made with the table. */
+  local?: true;
 }
+
+/** At most 5 local secondary indexes a table, as in DynamoDB. */
+const MAX_LOCAL_INDEXES = 5;
 
 /** Everything a table is, as kept in its metadata row (JSON). */
 export interface TableDefinition {
@@ -217,6 +222,28 @@ export function parseIndex(value: unknown, types: AttributeTypes, billingMode: T
   return index;
 }
 
+/**
+ * One LocalSecondaryIndex element: the table's partition key and a sort key (another attribute, or the
+ * table's own), for a table that has a sort key.
+ */
+function parseLocalIndex(value: unknown, types: AttributeTypes, table: KeySchema): IndexDefinition {
+  const lsi = value as { IndexName?: unknown; KeySchema?: unknown; Projection?: unknown } | undefined;
+  const name = checkTableName(lsi?.IndexName, 'indexName');
+  if (Array.isArray(lsi?.KeySchema) && lsi.KeySchema.length > 2)
+    throw validationError(`Invalid KeySchema: index ${name} has ${lsi.KeySchema.length} elements; a local secondary index has at most two`);
+  const key = parseKeySchema(lsi?.KeySchema, types, `index ${name}`);
+  if (!table.range)
+    throw validationError(
+      'One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex',
+    );
+  if (!key.range) throw validationError(`One or more parameter values were invalid: Index KeySchema of ${name} does not have a range key`);
+  if (key.hash.name !== table.hash.name)
+    throw validationError(
+      `One or more parameter values were invalid: Index KeySchema does not have the same leading hash key as table KeySchema for index: ${name}. index hash key: ${key.hash.name}, table hash key: ${table.hash.name}`,
+    );
+  return { name, key, projection: parseProjection(lsi?.Projection, name), local: true };
+}
+
 /** A structure member: absent when undefined or null (as AWS JSON protocols read null), refused when not an object. */
 function optionalStructure(value: unknown, member: string): Record<string, unknown> | undefined {
   if (value === undefined || value === null) return undefined;
@@ -256,19 +283,26 @@ export function parseBillingMode(value: unknown, throughput: unknown): TableDefi
  */
 export function parseTableSpec(spec: TableSpec): Omit<TableDefinition, 'id' | 'createdAt'> {
   const name = checkTableName(spec.TableName);
-  if (spec.LocalSecondaryIndexes !== undefined) throw validationError('Forte does not support LocalSecondaryIndexes: use a GlobalSecondaryIndex instead.');
   const types = parseAttributeDefinitions(spec.AttributeDefinitions);
   const billingMode = parseBillingMode(spec.BillingMode, spec.ProvisionedThroughput);
   const key = parseKeySchema(spec.KeySchema, types, 'the table');
   if (spec.GlobalSecondaryIndexes !== undefined && !Array.isArray(spec.GlobalSecondaryIndexes))
     throw validationError('One or more parameter values were invalid: GlobalSecondaryIndexes must be a list');
   const indexes = ((spec.GlobalSecondaryIndexes as unknown[] | undefined) ?? []).map((gsi) => parseIndex(gsi, types, billingMode));
+  const global = indexes.length;
+  if (spec.LocalSecondaryIndexes !== undefined && spec.LocalSecondaryIndexes !== null) {
+    if (!Array.isArray(spec.LocalSecondaryIndexes) || spec.LocalSecondaryIndexes.length === 0)
+      throw validationError('One or more parameter values were invalid: List of LocalSecondaryIndexes is empty');
+    if (spec.LocalSecondaryIndexes.length > MAX_LOCAL_INDEXES)
+      throw validationError(`One or more parameter values were invalid: Number of LocalSecondaryIndexes exceeds per-table limit of ${MAX_LOCAL_INDEXES}`);
+    for (const lsi of spec.LocalSecondaryIndexes as unknown[]) indexes.push(parseLocalIndex(lsi, types, key));
+  }
   const names = new Set<string>();
   for (const index of indexes) {
     if (names.has(index.name)) throw validationError(`One or more parameter values were invalid: Duplicate index name: ${index.name}`);
     names.add(index.name);
   }
-  if (indexes.length > 20) throw validationError('One or more parameter values were invalid: a table has at most 20 global secondary indexes');
+  if (global > 20) throw validationError('One or more parameter values were invalid: a table has at most 20 global secondary indexes');
   const used = new Set([key, ...indexes.map((i) => i.key)].flatMap((k) => keyAttributes(k).map((a) => a.name)));
   const unused = [...types.keys()].filter((n) => !used.has(n));
   if (unused.length > 0) {

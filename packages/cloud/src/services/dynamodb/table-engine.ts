@@ -33,6 +33,8 @@ export interface ReadRequest {
   countOnly?: boolean;
   /** Counts the bytes read, for ReturnConsumedCapacity. */
   meter?: CapacityMeter;
+  /** ConsistentRead on an index: local secondary indexes allow it, global ones refuse it. */
+  consistentIndexRead?: boolean;
   /** Refuse a Query filter naming a key attribute of the queried key, as the DynamoDB API does. */
   checkFilterKeys?: boolean;
   /** Read to the end, ignoring the 1 MB page cut (the programmatic `count`). */
@@ -137,7 +139,7 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
       };
       const before = indexed(current);
       const after = indexed(next);
-      if (before || after) meter.write(table.name, Math.max(before ? itemSize(before) : 0, after ? itemSize(after) : 0), index.name);
+      if (before || after) meter.write(table.name, Math.max(before ? itemSize(before) : 0, after ? itemSize(after) : 0), index.name, index.local);
     }
   }
 
@@ -151,6 +153,7 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
     if (request.index !== undefined) {
       index = table.indexes.find((i) => i.name === request.index);
       if (!index) throw validationError(`The table does not have the specified index: ${request.index}`);
+      if (request.consistentIndexRead && !index.local) throw validationError('Consistent reads are not supported on global secondary indexes');
     }
     const key = index?.key ?? table.key;
     const range = request.keyCondition ? keyRange(request.keyCondition, key) : undefined;
@@ -204,12 +207,12 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
         const full = result.scannedCount === request.limit || (!request.unpaged && bytes >= PAGE_BYTES);
         if (full) {
           result.lastEvaluatedKey = index ? keyOf(row.item, index.key, table.key) : keyOf(row.item, table.key);
-          request.meter?.read(table.name, bytes, index?.name);
+          request.meter?.read(table.name, bytes, index?.name, index?.local);
           return result;
         }
       }
       if (rows.length < wanted) {
-        request.meter?.read(table.name, bytes, index?.name);
+        request.meter?.read(table.name, bytes, index?.name, index?.local);
         return result;
       }
       // An unpaged read (a count) may go through a whole table: the SQL store answers synchronously, so
