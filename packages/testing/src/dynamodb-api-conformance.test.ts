@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { gzipSync, deflateSync } from 'node:zlib';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { after, before, describe, it } from 'node:test';
 import {
   BatchGetItemCommand,
   CreateTableCommand,
   DeleteItemCommand,
+  DescribeEndpointsCommand,
   DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
@@ -360,5 +364,81 @@ void describe('local secondary indexes', () => {
       ),
     );
     assert.match(noSort.message, /Table KeySchema does not have a range key/);
+  });
+});
+
+/** A DynamoDB call with a body of our own (compressed, say), signed over the bytes sent unless `unsigned`. */
+async function rawCall(
+  operation: string,
+  body: Buffer,
+  headers: Record<string, string> = {},
+  credentials: { accessKeyId: string; secretAccessKey: string } = cloud.credentials,
+): Promise<{ status: number; body: string }> {
+  const url = new URL(`${cloud.url}/dynamodb/`);
+  const signer = new SignatureV4({ service: 'dynamodb', region: cloud.credentials.region, credentials, sha256: Hash.bind(null, 'sha256') });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${operation}`, ...headers },
+    body,
+  });
+  const res = await fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body });
+  return { status: res.status, body: await res.text() };
+}
+
+void describe('request bodies, signatures and DescribeEndpoints', () => {
+  const table = 'Bodies';
+  before(async () => {
+    await client.send(
+      new CreateTableCommand({
+        TableName: table,
+        KeySchema: [{ AttributeName: 'p', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'p', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  });
+  const put = (p: string): Buffer => Buffer.from(JSON.stringify({ TableName: table, Item: { p: { S: p }, v: { S: 'x'.repeat(100) } } }));
+  const stored = async (p: string): Promise<boolean> => (await client.send(new GetItemCommand({ TableName: table, Key: { p: { S: p } } }))).Item !== undefined;
+
+  it('decodes gzip and deflate bodies (several gzip members too), signed over the compressed bytes', async () => {
+    assert.equal((await rawCall('PutItem', gzipSync(put('gz')), { 'content-encoding': 'gzip' })).status, 200);
+    assert.equal((await rawCall('PutItem', deflateSync(put('df')), { 'content-encoding': 'deflate' })).status, 200);
+    const body = put('two');
+    const twoMembers = Buffer.concat([gzipSync(body.subarray(0, 10)), gzipSync(body.subarray(10))]);
+    assert.equal((await rawCall('PutItem', twoMembers, { 'content-encoding': 'gzip' })).status, 200);
+    assert.deepEqual([await stored('gz'), await stored('df'), await stored('two')], [true, true, true]);
+  });
+
+  it('refuses bodies that do not decode, unknown encodings and bombs, writing nothing', async () => {
+    const broken = await rawCall('PutItem', put('broken'), { 'content-encoding': 'gzip' });
+    assert.equal(broken.status, 400);
+    assert.match(broken.body, /SerializationException.*not valid gzip data/);
+    const unknown = await rawCall('PutItem', put('unknown'), { 'content-encoding': 'br' });
+    assert.match(unknown.body, /Content-Encoding br is not supported/);
+    const bomb = gzipSync(Buffer.concat([put('bomb').subarray(0, -1), Buffer.alloc(12 * 1024 * 1024, 32), Buffer.from('}')]));
+    assert.equal((await rawCall('PutItem', bomb, { 'content-encoding': 'gzip' })).status, 413);
+    assert.deepEqual([await stored('broken'), await stored('unknown'), await stored('bomb')], [false, false, false]);
+  });
+
+  it('checks the signature before saying an operation is unknown', async () => {
+    const wrongKeys = await rawCall(
+      'NoSuchOperation',
+      Buffer.from('{}'),
+      {},
+      { accessKeyId: cloud.credentials.accessKeyId, secretAccessKey: 'not-the-secret-key-000000000000000000000' },
+    );
+    assert.equal(wrongKeys.status, 403);
+    assert.doesNotMatch(wrongKeys.body, /UnknownOperationException/);
+    assert.match(wrongKeys.body, /InvalidSignatureException|UnrecognizedClientException/);
+    assert.match((await rawCall('NoSuchOperation', Buffer.from('{}'))).body, /UnknownOperationException/);
+  });
+
+  it('answers DescribeEndpoints with the address the caller used', async () => {
+    const out = await client.send(new DescribeEndpointsCommand({}));
+    assert.deepEqual(out.Endpoints, [{ Address: `${new URL(cloud.url).host}/dynamodb`, CachePeriodInMinutes: 1440 }]);
   });
 });

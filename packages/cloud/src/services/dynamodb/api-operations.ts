@@ -1,3 +1,4 @@
+import { DYNAMODB_API_PATH } from '@forte/protocol';
 import { defineOperation, type JsonOperation } from '../../kernel/json-api.js';
 import type { TableItem } from '../../kernel/types.js';
 import { capacityMode, createCapacityMeter } from './consumed-capacity.js';
@@ -194,6 +195,14 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
         await admin.update(table, { TimeToLiveSpecification: input.TimeToLiveSpecification });
         return { TimeToLiveSpecification: input.TimeToLiveSpecification };
       },
+    }),
+
+    // The one endpoint this API answers on: the Host the caller used and the API's path.
+    DescribeEndpoints: defineOperation({
+      raw: true,
+      handler: async (_input, { ctx }) => ({
+        Endpoints: [{ Address: `${String(ctx.req.headers.host ?? '')}${DYNAMODB_API_PATH.replace(/\/$/, '')}`, CachePeriodInMinutes: 1440 }],
+      }),
     }),
 
     PutItem: defineOperation({
