@@ -1,6 +1,7 @@
 import { isForteError, type ErrorTable } from '@forte/protocol';
 import type { z } from 'zod';
 import { JSON_API_ERRORS } from './api-errors.js';
+import { decodeContentEncoding } from './read-body.js';
 import type { Principal, RequestContext, Route } from './types.js';
 
 /** What an operation's handler gets besides its input. */
@@ -124,8 +125,11 @@ export function jsonApiRoute<C extends string>(options: {
     }
     const name = target.slice(options.targetPrefix.length);
     const op = Object.hasOwn(options.operations, name) ? options.operations[name] : undefined;
+    // The signature is checked first, so a caller with wrong keys learns nothing about the operations.
+    const { principal, body: sent } = await ctx.authenticate({ service: options.signingService, readBody: true });
     if (!op) throw JSON_API_ERRORS.error('UnknownOperationException', `Forte does not support the operation ${name}.`);
-    const { principal, body } = await ctx.authenticate({ service: options.signingService, readBody: true });
+    const encoding = ctx.req.headers['content-encoding'];
+    const body = encoding === undefined ? sent : await decodeContentEncoding(sent, encoding);
     if (op.signed) {
       if (principal.kind === 'anonymous') {
         throw JSON_API_ERRORS.error(

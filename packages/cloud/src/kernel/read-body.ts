@@ -1,4 +1,6 @@
 import type { IncomingMessage } from 'node:http';
+import { promisify } from 'node:util';
+import { gunzip, inflate } from 'node:zlib';
 import type { ForteError } from '@forte/protocol';
 import { JSON_API_ERRORS } from './api-errors.js';
 
@@ -46,4 +48,32 @@ function tooLarge(limit: number): ForteError {
   return JSON_API_ERRORS.error('RequestEntityTooLargeException', `The request body is larger than ${limit} bytes: send a smaller body.`, {
     headers: { connection: 'close' },
   });
+}
+
+const gunzipAsync = promisify(gunzip);
+const inflateAsync = promisify(inflate);
+
+/**
+ * The body a client compressed (`Content-Encoding: gzip` or `deflate`, as the AWS SDKs' request compression
+ * sends; the signature covers the compressed bytes), decoded up to `limit` bytes: more is a 413 like an
+ * oversized body, an unknown encoding or bytes that do not decode a SerializationException.
+ */
+export async function decodeContentEncoding(body: Buffer | undefined, header: string, limit = MAX_BUFFERED_BODY): Promise<Buffer> {
+  let out = body ?? Buffer.alloc(0);
+  const encodings = header
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter((e) => e !== '' && e !== 'identity');
+  // Encodings apply in the order listed, so they are undone from the last one.
+  for (const encoding of encodings.reverse()) {
+    if (encoding !== 'gzip' && encoding !== 'deflate')
+      throw JSON_API_ERRORS.error('SerializationException', `Content-Encoding ${encoding} is not supported: send the body as is, or with gzip or deflate.`);
+    try {
+      out = await (encoding === 'gzip' ? gunzipAsync : inflateAsync)(out, { maxOutputLength: limit });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(limit);
+      throw JSON_API_ERRORS.error('SerializationException', `The request body is not valid ${encoding} data (Content-Encoding: ${header}).`, { cause: error });
+    }
+  }
+  return out;
 }

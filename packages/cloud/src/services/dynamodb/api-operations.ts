@@ -1,5 +1,7 @@
+import { DYNAMODB_API_PATH } from '@forte/protocol';
 import { defineOperation, type JsonOperation } from '../../kernel/json-api.js';
 import type { TableItem } from '../../kernel/types.js';
+import { capacityMode, createCapacityMeter } from './consumed-capacity.js';
 import { validationError } from './errors.js';
 import { attributesOutput, optionalString, RequestExpressions, requiredItem, requiredString, writeOptions, type Fields } from './request-fields.js';
 import type { TableAdmin } from './table-admin.js';
@@ -20,6 +22,14 @@ function list(value: unknown, what: string): unknown[] {
     throw validationError(`1 validation error detected: Value null at '${what}' failed to satisfy constraint: Member must not be null`);
   return value;
 }
+
+/** A meter for the request's ReturnConsumedCapacity (none for NONE), and how to answer what it counted. */
+function capacity(input: Fields, options: { consistent?: (table: string) => boolean; factor?: number } = {}) {
+  const mode = capacityMode(input.ReturnConsumedCapacity);
+  return mode ? createCapacityMeter(mode, options) : undefined;
+}
+
+const consistentRead = (input: Fields) => () => input.ConsistentRead === true;
 
 function positiveInteger(value: unknown, what: string): number | undefined {
   if (value === undefined || value === null) return undefined;
@@ -46,10 +56,12 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
 
   async function read(input: Fields, query: boolean): Promise<unknown> {
     const expressions = new RequestExpressions(input);
-    const request: ReadRequest = { table: requiredString(input, 'TableName') };
+    const request: ReadRequest = { table: requiredString(input, 'TableName'), checkFilterKeys: true };
+    const consumed = capacity(input, { consistent: consistentRead(input) });
+    if (consumed) request.meter = consumed.meter;
     const index = optionalString(input, 'IndexName');
     if (index !== undefined) request.index = index;
-    if (index !== undefined && input.ConsistentRead === true) throw validationError('Consistent reads are not supported on global secondary indexes');
+    if (index !== undefined && input.ConsistentRead === true) request.consistentIndexRead = true;
     if (query) {
       if (input.KeyConditionExpression === undefined)
         throw validationError('Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.');
@@ -78,7 +90,8 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
       }
       if (segment > 0) {
         await items.requireTable(request.table);
-        return { Items: [], Count: 0, ScannedCount: 0 };
+        request.meter?.read(request.table, 0, request.index);
+        return { Items: [], Count: 0, ScannedCount: 0, ...(consumed ? { ConsumedCapacity: consumed.one(request.table) } : {}) };
       }
     }
     const page = query ? await items.query(request) : await items.scan(request);
@@ -87,6 +100,7 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
       Count: page.count,
       ScannedCount: page.scannedCount,
       ...(page.lastEvaluatedKey ? { LastEvaluatedKey: page.lastEvaluatedKey } : {}),
+      ...(consumed ? { ConsumedCapacity: consumed.one(request.table) } : {}),
     };
   }
 
@@ -183,6 +197,14 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
       },
     }),
 
+    // The one endpoint this API answers on: the Host the caller used and the API's path.
+    DescribeEndpoints: defineOperation({
+      raw: true,
+      handler: async (_input, { ctx }) => ({
+        Endpoints: [{ Address: `${String(ctx.req.headers.host ?? '')}${DYNAMODB_API_PATH.replace(/\/$/, '')}`, CachePeriodInMinutes: 1440 }],
+      }),
+    }),
+
     PutItem: defineOperation({
       raw: true,
       resources: tableResource,
@@ -190,7 +212,11 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
         const expressions = new RequestExpressions(input);
         const options = writeOptions(input, expressions);
         expressions.done();
-        return attributesOutput(await items.put(requiredString(input, 'TableName'), requiredItem(input, 'Item'), options));
+        const table = requiredString(input, 'TableName');
+        const consumed = capacity(input);
+        if (consumed) options.meter = consumed.meter;
+        const out = attributesOutput(await items.put(table, requiredItem(input, 'Item'), options));
+        return consumed ? { ...out, ConsumedCapacity: consumed.one(table) } : out;
       },
     }),
     GetItem: defineOperation({
@@ -200,8 +226,11 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
         const expressions = new RequestExpressions(input);
         const projection = expressions.projection(input);
         expressions.done();
-        const item = await items.get(requiredString(input, 'TableName'), requiredItem(input, 'Key'), projection);
-        return item ? { Item: item } : {};
+        const table = requiredString(input, 'TableName');
+        const consumed = capacity(input, { consistent: consistentRead(input) });
+        const item = await items.get(table, requiredItem(input, 'Key'), projection, consumed?.meter);
+        const out = item ? { Item: item } : {};
+        return consumed ? { ...out, ConsumedCapacity: consumed.one(table) } : out;
       },
     }),
     UpdateItem: defineOperation({
@@ -214,8 +243,11 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
         expressions.done();
         const key = requiredItem(input, 'Key');
         const table = requiredString(input, 'TableName');
+        const consumed = capacity(input);
+        if (consumed) options.meter = consumed.meter;
         // Without an UpdateExpression, UpdateItem creates the item with just its key (when missing).
-        return attributesOutput(await items.update(table, key, actions ?? { set: [], remove: [], add: [], delete: [] }, options));
+        const out = attributesOutput(await items.update(table, key, actions ?? { set: [], remove: [], add: [], delete: [] }, options));
+        return consumed ? { ...out, ConsumedCapacity: consumed.one(table) } : out;
       },
     }),
     DeleteItem: defineOperation({
@@ -225,7 +257,11 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
         const expressions = new RequestExpressions(input);
         const options = writeOptions(input, expressions);
         expressions.done();
-        return attributesOutput(await items.delete(requiredString(input, 'TableName'), requiredItem(input, 'Key'), options));
+        const table = requiredString(input, 'TableName');
+        const consumed = capacity(input);
+        if (consumed) options.meter = consumed.meter;
+        const out = attributesOutput(await items.delete(table, requiredItem(input, 'Key'), options));
+        return consumed ? { ...out, ConsumedCapacity: consumed.one(table) } : out;
       },
     }),
     Query: defineOperation({ raw: true, resources: readResource, handler: (input) => read(input, true) }),
@@ -236,6 +272,7 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
       resources: requestTables,
       handler: async (input) => {
         const requests = record(input.RequestItems, 'requestItems');
+        const consumed = capacity(input, { consistent: (table) => (requests[table] as Fields | undefined)?.ConsistentRead === true });
         let total = 0;
         const responses: Record<string, TableItem[]> = {};
         for (const [table, value] of Object.entries(requests)) {
@@ -253,7 +290,7 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
             const id = JSON.stringify(Object.entries(normalized).sort(([a], [b]) => (a < b ? -1 : 1)));
             if (seen.has(id)) throw validationError('Provided list of item keys contains duplicates');
             seen.add(id);
-            const item = await items.get(table, normalized, projection);
+            const item = await items.get(table, normalized, projection, consumed?.meter);
             if (item) found.push(item);
           }
           responses[table] = found;
@@ -262,7 +299,7 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
           throw validationError(
             "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1",
           );
-        return { Responses: responses, UnprocessedKeys: {} };
+        return { Responses: responses, UnprocessedKeys: {}, ...(consumed ? { ConsumedCapacity: consumed.all() } : {}) };
       },
     }),
     BatchWriteItem: defineOperation({
@@ -291,8 +328,9 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
             `1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to ${MAX_BATCH_WRITES}, Member must have length greater than or equal to 1]`,
           );
         }
-        await items.batchWrite(writes);
-        return { UnprocessedItems: {} };
+        const consumed = capacity(input);
+        await items.batchWrite(writes, consumed?.meter);
+        return { UnprocessedItems: {}, ...(consumed ? { ConsumedCapacity: consumed.all() } : {}) };
       },
     }),
     TransactWriteItems: defineOperation({
@@ -305,8 +343,9 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
             `1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TRANSACTION_ITEMS}, Member must have length greater than or equal to 1`,
           );
         }
-        await items.transactWrite(elements.map(transactWrite));
-        return {};
+        const consumed = capacity(input, { factor: 2, consistent: () => true });
+        await items.transactWrite(elements.map(transactWrite), consumed?.meter);
+        return consumed ? { ConsumedCapacity: consumed.all() } : {};
       },
     }),
     TransactGetItems: defineOperation({
@@ -326,8 +365,9 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
           expressions.done();
           return { table: requiredString(body, 'TableName'), key: requiredItem(body, 'Key'), projection };
         });
-        const found = await items.transactGet(gets);
-        return { Responses: found.map((item) => (item ? { Item: item } : {})) };
+        const consumed = capacity(input, { factor: 2, consistent: () => true });
+        const found = await items.transactGet(gets, consumed?.meter);
+        return { Responses: found.map((item) => (item ? { Item: item } : {})), ...(consumed ? { ConsumedCapacity: consumed.all() } : {}) };
       },
     }),
   };

@@ -50,3 +50,28 @@ export function prefixUpperBound(prefix: Buffer): Buffer | undefined {
   out[end - 1] = out[end - 1]! + 1;
   return out;
 }
+
+/**
+ * One attribute of a multi-attribute key, made self-delimiting so that concatenated parts order as the
+ * tuple of their values: each 0x00 byte becomes 0x00 0xFF and the part ends with 0x00 0x00 (a part that is
+ * a prefix of another ends first, and sorts first).
+ */
+export function encodeKeyPart(bytes: Buffer): Buffer {
+  return Buffer.concat([escapeKeyBytes(bytes), KEY_PART_END]);
+}
+
+/** The bytes of a key part without its end mark (for a prefix bound). */
+export function escapeKeyBytes(bytes: Buffer): Buffer {
+  if (!bytes.includes(0)) return bytes;
+  const out: number[] = [];
+  for (const b of bytes) {
+    out.push(b);
+    if (b === 0) out.push(0xff);
+  }
+  return Buffer.from(out);
+}
+
+/** Ends a key part. */
+export const KEY_PART_END = Buffer.from([0, 0]);
+/** Just above every part that ends here: a bound past all the key parts equal to a value. */
+export const KEY_PART_AFTER = Buffer.from([0, 1]);

@@ -2,9 +2,9 @@ import type { AttributeValue } from '../../kernel/types.js';
 import { compareValues, typeOf } from './attribute-values.js';
 import { validationError } from './errors.js';
 import type { Comparator, Condition, Operand } from './expressions/ast.js';
-import { encodeKey, prefixUpperBound } from './key-codec.js';
+import { encodeKey, encodeKeyPart, escapeKeyBytes, KEY_PART_AFTER, KEY_PART_END, prefixUpperBound } from './key-codec.js';
 import type { SortBound } from './table-store.js';
-import type { KeySchema } from './table-definition.js';
+import { hashAttributes, isMultiAttributeKey, rangeAttributes, type KeyAttribute, type KeySchema } from './table-definition.js';
 
 /** A key condition as a range of rows: one partition, and bounds on the sort key. */
 export interface KeyRange {
@@ -29,6 +29,7 @@ function constant(operand: Operand): AttributeValue {
  * (`=`, `<`, `<=`, `>`, `>=`, BETWEEN, begins_with), with DynamoDB's messages for anything else.
  */
 export function keyRange(condition: Condition, key: KeySchema): KeyRange {
+  if (isMultiAttributeKey(key)) return multiAttributeKeyRange(condition, key);
   const parts = condition.kind === 'and' ? [condition.left, condition.right] : [condition];
   let partition: Buffer | undefined;
   let sortBounds: SortBound[] | undefined;
@@ -98,4 +99,148 @@ export function keyRange(condition: Condition, key: KeySchema): KeyRange {
   }
   if (!partition) throw validationError(`Query condition missed key schema element: ${key.hash.name}`);
   return { partition, sortBounds: sortBounds ?? [] };
+}
+
+function conjuncts(condition: Condition, out: Condition[] = []): Condition[] {
+  if (condition.kind === 'and') {
+    conjuncts(condition.left, out);
+    conjuncts(condition.right, out);
+  } else out.push(condition);
+  return out;
+}
+
+/** One condition of a key condition on one attribute, its values already checked against its type. */
+type KeyPart = { attribute: KeyAttribute; op: Comparator | 'between' | 'begins_with'; values: AttributeValue[] };
+
+/**
+ * A key condition on a multi-attribute key (a global secondary index's): an equality on every partition key
+ * attribute, and conditions on sort key attributes from left to right in KeySchema order, with no gap,
+ * every one an equality except the last, which may be `<`, `<=`, `>`, `>=`, BETWEEN or begins_with.
+ * The encoded partition is the partition attributes' parts; sort bounds are on the sort parts' bytes.
+ */
+function multiAttributeKeyRange(condition: Condition, key: KeySchema): KeyRange {
+  const hashes = hashAttributes(key);
+  const ranges = rangeAttributes(key);
+  const byName = new Map<string, KeyAttribute>([...hashes, ...ranges].map((a) => [a.name, a]));
+  const given = new Map<string, KeyPart>();
+  const typed = (value: AttributeValue, attribute: KeyAttribute): AttributeValue => {
+    if (typeOf(value) !== attribute.type)
+      throw validationError(
+        `One or more parameter values were invalid: Condition parameter type does not match schema type for key attribute ${attribute.name}`,
+      );
+    return value;
+  };
+  const add = (part: KeyPart): void => {
+    if (given.has(part.attribute.name)) throw validationError('KeyConditionExpressions must only contain one condition per key');
+    given.set(part.attribute.name, part);
+  };
+  for (const part of conjuncts(condition)) {
+    if (part.kind === 'compare') {
+      let { op, left, right } = part;
+      if (keyName(left) === undefined && keyName(right) !== undefined) [left, right, op] = [right, left, FLIPPED[op]];
+      const attribute = byName.get(keyName(left) ?? '');
+      if (op === '<>') throw validationError('Invalid KeyConditionExpression: Invalid operator used in KeyConditionExpression: <>');
+      if (!attribute) throw validationError(`Query condition missed key schema element: ${keyName(left) ?? hashes[0]!.name}`);
+      add({ attribute, op, values: [typed(constant(right), attribute)] });
+    } else if (part.kind === 'between' && byName.has(keyName(part.operand) ?? '')) {
+      const attribute = byName.get(keyName(part.operand)!)!;
+      const low = typed(constant(part.low), attribute);
+      const high = typed(constant(part.high), attribute);
+      if ((compareValues(low, high) ?? 0) > 0) {
+        throw validationError(
+          `Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: ${JSON.stringify(low)}, upper bound operand: AttributeValue: ${JSON.stringify(high)}`,
+        );
+      }
+      add({ attribute, op: 'between', values: [low, high] });
+    } else if (part.kind === 'function' && part.name === 'begins_with' && byName.has(keyName(part.args[0]!) ?? '')) {
+      const attribute = byName.get(keyName(part.args[0]!)!)!;
+      if (attribute.type === 'N')
+        throw validationError(
+          'Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N',
+        );
+      add({ attribute, op: 'begins_with', values: [typed(constant(part.args[1]!), attribute)] });
+    } else if (part.kind === 'or' || part.kind === 'not' || part.kind === 'in' || part.kind === 'function') {
+      throw validationError(`Invalid operator used in KeyConditionExpression: ${part.kind === 'function' ? part.name : part.kind.toUpperCase()}`);
+    } else {
+      throw validationError(`Query condition missed key schema element: ${hashes[0]!.name}`);
+    }
+  }
+  const partition: Buffer[] = [];
+  for (const attribute of hashes) {
+    const part = given.get(attribute.name);
+    if (!part || part.op !== '=') {
+      throw validationError(
+        `Query key condition not supported: every HASH key attribute of the index needs an equality condition (=); ${part ? 'not an equality' : 'none'} for ${attribute.name}`,
+      );
+    }
+    partition.push(encodeKeyPart(encodeKey(part.values[0]!)));
+  }
+  const prefix: Buffer[] = [];
+  let bounds: SortBound[] | undefined;
+  const rangeRule = (name: string): Error =>
+    validationError(
+      `Query key condition not supported: RANGE key attributes are given from left to right in KeySchema order, each with an equality condition (=) except the last one given; ${name} breaks this`,
+    );
+  let stopped = false;
+  for (const attribute of ranges) {
+    const part = given.get(attribute.name);
+    if (!part) {
+      stopped = true;
+      continue;
+    }
+    if (stopped || bounds) throw rangeRule(attribute.name);
+    const bytes = encodeKey(part.values[0]!);
+    const at = Buffer.concat(prefix);
+    switch (part.op) {
+      case '=':
+        prefix.push(encodeKeyPart(bytes));
+        break;
+      case '<':
+        bounds = [
+          { op: '>=', value: at },
+          { op: '<', value: Buffer.concat([at, escapeKeyBytes(bytes), KEY_PART_END]) },
+        ];
+        break;
+      case '<=':
+        bounds = [
+          { op: '>=', value: at },
+          { op: '<', value: Buffer.concat([at, escapeKeyBytes(bytes), KEY_PART_AFTER]) },
+        ];
+        break;
+      case '>':
+        bounds = [{ op: '>=', value: Buffer.concat([at, escapeKeyBytes(bytes), KEY_PART_AFTER]) }];
+        break;
+      case '>=':
+        bounds = [{ op: '>=', value: Buffer.concat([at, escapeKeyBytes(bytes), KEY_PART_END]) }];
+        break;
+      case 'between':
+        bounds = [
+          { op: '>=', value: Buffer.concat([at, escapeKeyBytes(bytes), KEY_PART_END]) },
+          { op: '<', value: Buffer.concat([at, escapeKeyBytes(encodeKey(part.values[1]!)), KEY_PART_AFTER]) },
+        ];
+        break;
+      case 'begins_with':
+        bounds = [{ op: '>=', value: Buffer.concat([at, escapeKeyBytes(bytes)]) }];
+        break;
+      case '<>':
+        throw validationError('Invalid KeyConditionExpression: Invalid operator used in KeyConditionExpression: <>');
+    }
+    // A range on a part stays within the equal parts before it.
+    if (bounds && part.op !== '<' && part.op !== '<=' && part.op !== 'between') {
+      const upper = prefixUpperBound(part.op === 'begins_with' ? Buffer.concat([at, escapeKeyBytes(bytes)]) : at);
+      if (upper) bounds.push({ op: '<', value: upper });
+    }
+  }
+  for (const name of given.keys()) if (!hashes.some((a) => a.name === name) && !ranges.some((a) => a.name === name)) throw rangeRule(name);
+  if (!bounds && prefix.length > 0) {
+    const at = Buffer.concat(prefix);
+    const upper = prefixUpperBound(at);
+    bounds = upper
+      ? [
+          { op: '>=', value: at },
+          { op: '<', value: upper },
+        ]
+      : [{ op: '>=', value: at }];
+  }
+  return { partition: Buffer.concat(partition), sortBounds: bounds ?? [] };
 }

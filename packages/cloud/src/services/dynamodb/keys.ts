@@ -1,8 +1,18 @@
 import type { AttributeValue, TableItem } from '../../kernel/types.js';
 import { typeOf } from './attribute-values.js';
 import { validationError } from './errors.js';
-import { encodeKey } from './key-codec.js';
-import type { IndexDefinition, KeyAttribute, KeySchema, Projection, TableDefinition } from './table-definition.js';
+import { encodeKey, encodeKeyPart } from './key-codec.js';
+import {
+  hashAttributes,
+  isMultiAttributeKey,
+  keyAttributes,
+  rangeAttributes,
+  type IndexDefinition,
+  type KeyAttribute,
+  type KeySchema,
+  type Projection,
+  type TableDefinition,
+} from './table-definition.js';
 
 /** The encoded primary key of an item: `sk` is empty for tables without a sort key. */
 export interface EncodedKey {
@@ -33,6 +43,11 @@ function keyValue(item: TableItem, attribute: KeyAttribute, sort: boolean): Buff
 
 /** The encoded primary key of an item (or of a Key parameter); throws ValidationException like DynamoDB. */
 export function encodeItemKey(key: KeySchema, item: TableItem): EncodedKey {
+  if (isMultiAttributeKey(key)) {
+    // Each attribute's bytes made self-delimiting, so the concatenation orders as the tuple of values.
+    const join = (attributes: KeyAttribute[], sort: boolean): Buffer => Buffer.concat(attributes.map((a) => encodeKeyPart(keyValue(item, a, sort))));
+    return { pk: join(hashAttributes(key), false), sk: join(rangeAttributes(key), true) };
+  }
   return { pk: keyValue(item, key.hash, false), sk: key.range ? keyValue(item, key.range, true) : Buffer.alloc(0) };
 }
 
@@ -51,8 +66,7 @@ export function checkKeyParameter(key: KeySchema, given: TableItem): EncodedKey 
  * (indexes are sparse). An index key attribute of the wrong type is refused, as DynamoDB does.
  */
 export function encodeIndexKey(index: IndexDefinition, item: TableItem): EncodedKey | undefined {
-  for (const attribute of [index.key.hash, index.key.range]) {
-    if (!attribute) continue;
+  for (const attribute of keyAttributes(index.key)) {
     const value = Object.hasOwn(item, attribute.name) ? item[attribute.name] : undefined;
     if (!value) return undefined;
     const type = typeOf(value);
@@ -69,9 +83,9 @@ export function encodeIndexKey(index: IndexDefinition, item: TableItem): Encoded
 export function keyOf(item: TableItem, ...schemas: KeySchema[]): TableItem {
   const out: TableItem = {};
   for (const schema of schemas) {
-    for (const attribute of [schema.hash, schema.range]) {
-      const value: AttributeValue | undefined = attribute ? item[attribute.name] : undefined;
-      if (attribute && value) out[attribute.name] = value;
+    for (const attribute of keyAttributes(schema)) {
+      const value: AttributeValue | undefined = item[attribute.name];
+      if (value) out[attribute.name] = value;
     }
   }
   return out;

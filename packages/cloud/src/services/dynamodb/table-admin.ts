@@ -8,6 +8,7 @@ import { tableNotFound, validationError } from './errors.js';
 import { encodeIndexKey, encodeItemKey, type EncodedKey } from './keys.js';
 import {
   attributeDefinitions,
+  keyAttributes,
   keySchemaElements,
   parseAttributeDefinitions,
   parseBillingMode,
@@ -197,7 +198,7 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
             next.indexes.push(index);
             created.push(index);
           } else if (action === 'Delete' || action === 'Update') {
-            const position = next.indexes.findIndex((i) => i.name === body?.IndexName);
+            const position = next.indexes.findIndex((i) => i.name === body?.IndexName && !i.local);
             if (position < 0)
               throw DYNAMODB_ERRORS.error('ResourceNotFoundException', `Requested resource not found: Index: ${String(body?.IndexName)} not found`);
             if (action === 'Delete') {
@@ -214,10 +215,11 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
             throw validationError(`One or more parameter values were invalid: unknown GlobalSecondaryIndexUpdate action ${action}`);
           }
         }
-        if (next.indexes.length > 20) throw validationError('One or more parameter values were invalid: a table has at most 20 global secondary indexes');
+        if (next.indexes.filter((i) => !i.local).length > 20)
+          throw validationError('One or more parameter values were invalid: a table has at most 20 global secondary indexes');
         await store.saveTable(tx, next);
         await streams.sync(tx, previous, next);
-        const indexed = new Set(created.flatMap((i) => [i.key.hash.name, i.key.range?.name]));
+        const indexed = new Set(created.flatMap((i) => keyAttributes(i.key).map((a) => a.name)));
         const composites = (options.compositeKeyAttributes ?? []).filter((c) => indexed.has(c.name));
         if (composites.length > 0)
           await fillCompositeAttributes(
@@ -395,9 +397,26 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
         BillingModeSummary: { BillingMode: table.billingMode, LastUpdateToPayPerRequestDateTime: table.createdAt / 1000 },
         DeletionProtectionEnabled: false,
       };
-      if (table.indexes.length > 0) {
+      const globals = table.indexes.filter((i) => !i.local);
+      const locals = table.indexes.filter((i) => i.local);
+      if (locals.length > 0) {
+        description.LocalSecondaryIndexes = await Promise.all(
+          locals.map(async (index) => {
+            const indexStats = status === 'ACTIVE' ? await store.indexStats(table.id, index.name) : { count: 0, bytes: 0 };
+            return {
+              IndexName: index.name,
+              IndexArn: `${arn}/index/${index.name}`,
+              KeySchema: keySchemaElements(index.key),
+              Projection: index.projection,
+              ItemCount: indexStats.count,
+              IndexSizeBytes: indexStats.bytes,
+            };
+          }),
+        );
+      }
+      if (globals.length > 0) {
         description.GlobalSecondaryIndexes = await Promise.all(
-          table.indexes.map(async (index) => {
+          globals.map(async (index) => {
             const indexStats = status === 'ACTIVE' ? await store.indexStats(table.id, index.name) : { count: 0, bytes: 0 };
             return {
               IndexName: index.name,

@@ -7,10 +7,40 @@ export interface KeyAttribute {
   type: KeyType;
 }
 
-/** A partition key and an optional sort key. */
+/**
+ * A partition key and an optional sort key. A global secondary index may have multi-attribute keys (up to 4
+ * partition and 4 sort key attributes): `hash` and `range` are then the first ones and `moreHash` /
+ * `moreRange` the others, in KeySchema order.
+ */
 export interface KeySchema {
   hash: KeyAttribute;
   range?: KeyAttribute;
+  moreHash?: KeyAttribute[];
+  moreRange?: KeyAttribute[];
+}
+
+/** Up to 4 partition key and 4 sort key attributes in a global secondary index's KeySchema. */
+export const MAX_INDEX_KEY_ATTRIBUTES = 4;
+
+/** The partition key attributes, in KeySchema order. */
+export function hashAttributes(key: KeySchema): KeyAttribute[] {
+  return key.moreHash ? [key.hash, ...key.moreHash] : [key.hash];
+}
+
+/** The sort key attributes, in KeySchema order (none without a sort key). */
+export function rangeAttributes(key: KeySchema): KeyAttribute[] {
+  if (!key.range) return [];
+  return key.moreRange ? [key.range, ...key.moreRange] : [key.range];
+}
+
+/** Every key attribute, partition key attributes first. */
+export function keyAttributes(key: KeySchema): KeyAttribute[] {
+  return key.moreHash || key.moreRange ? [...hashAttributes(key), ...rangeAttributes(key)] : key.range ? [key.hash, key.range] : [key.hash];
+}
+
+/** Whether the key has more than one partition or sort key attribute. */
+export function isMultiAttributeKey(key: KeySchema): boolean {
+  return key.moreHash !== undefined || key.moreRange !== undefined;
 }
 
 export interface Projection {
@@ -28,7 +58,12 @@ export interface IndexDefinition {
   key: KeySchema;
   projection: Projection;
   throughput?: Throughput;
+  /** A local secondary index: the table's partition key and another sort key, made with the table. */
+  local?: true;
 }
+
+/** At most 5 local secondary indexes a table, as in DynamoDB. */
+const MAX_LOCAL_INDEXES = 5;
 
 /** Everything a table is, as kept in its metadata row (JSON). */
 export interface TableDefinition {
@@ -90,12 +125,21 @@ export function parseAttributeDefinitions(value: unknown): AttributeTypes {
   return types;
 }
 
-export function parseKeySchema(value: unknown, types: AttributeTypes, owner: string): KeySchema {
-  if (!Array.isArray(value) || value.length < 1 || value.length > 2)
-    throw validationError(`Invalid KeySchema: ${owner} needs one HASH key and at most one RANGE key`);
+/**
+ * A KeySchema: one HASH and at most one RANGE element, or for a global secondary index (`multi`) up to four
+ * of each, every HASH before every RANGE.
+ */
+export function parseKeySchema(value: unknown, types: AttributeTypes, owner: string, multi = false): KeySchema {
+  const max = multi ? 2 * MAX_INDEX_KEY_ATTRIBUTES : 2;
+  if (!Array.isArray(value) || value.length < 1 || value.length > max)
+    throw validationError(
+      multi
+        ? `Invalid KeySchema: ${owner} needs one to ${MAX_INDEX_KEY_ATTRIBUTES} HASH keys and at most ${MAX_INDEX_KEY_ATTRIBUTES} RANGE keys`
+        : `Invalid KeySchema: ${owner} needs one HASH key and at most one RANGE key`,
+    );
   const elements = value as { AttributeName?: unknown; KeyType?: unknown }[];
-  const attribute = (e: { AttributeName?: unknown }): KeyAttribute => {
-    const name = e.AttributeName;
+  const attribute = (e: { AttributeName?: unknown } | undefined): KeyAttribute => {
+    const name = e?.AttributeName;
     const type = typeof name === 'string' ? types.get(name) : undefined;
     if (typeof name !== 'string' || !type) {
       throw validationError(
@@ -105,12 +149,37 @@ export function parseKeySchema(value: unknown, types: AttributeTypes, owner: str
     return { name, type };
   };
   if (elements[0]?.KeyType !== 'HASH') throw validationError('Invalid KeySchema: The first KeySchemaElement is not a HASH key type');
-  if (elements[1] && elements[1].KeyType !== 'RANGE') throw validationError('Invalid KeySchema: The second KeySchemaElement is not a RANGE key type');
-  const hash = attribute(elements[0]);
-  const range = elements[1] ? attribute(elements[1]) : undefined;
-  if (range && range.name === hash.name)
-    throw validationError('Invalid KeySchema: Both the Hash Key and the Range Key element in the KeySchema have the same name');
-  return range ? { hash, range } : { hash };
+  if (!multi) {
+    if (elements[1] && elements[1].KeyType !== 'RANGE') throw validationError('Invalid KeySchema: The second KeySchemaElement is not a RANGE key type');
+    const hash = attribute(elements[0]);
+    const range = elements[1] ? attribute(elements[1]) : undefined;
+    if (range && range.name === hash.name)
+      throw validationError('Invalid KeySchema: Both the Hash Key and the Range Key element in the KeySchema have the same name');
+    return range ? { hash, range } : { hash };
+  }
+  const hashes: KeyAttribute[] = [];
+  const ranges: KeyAttribute[] = [];
+  for (const element of elements) {
+    if (element?.KeyType === 'HASH') {
+      if (ranges.length > 0) throw validationError(`Invalid KeySchema: in ${owner}, every HASH key element must precede every RANGE key element`);
+      hashes.push(attribute(element));
+    } else if (element?.KeyType === 'RANGE') ranges.push(attribute(element));
+    else throw validationError(`Invalid KeySchema: KeyType must be HASH or RANGE, got ${String(element?.KeyType)}`);
+  }
+  if (hashes.length > MAX_INDEX_KEY_ATTRIBUTES)
+    throw validationError(`Invalid KeySchema: ${owner} has ${hashes.length} HASH key elements; at most ${MAX_INDEX_KEY_ATTRIBUTES} are allowed`);
+  if (ranges.length > MAX_INDEX_KEY_ATTRIBUTES)
+    throw validationError(`Invalid KeySchema: ${owner} has ${ranges.length} RANGE key elements; at most ${MAX_INDEX_KEY_ATTRIBUTES} are allowed`);
+  const seen = new Set<string>();
+  for (const a of [...hashes, ...ranges]) {
+    if (seen.has(a.name)) throw validationError(`Invalid KeySchema: two key elements of ${owner} have the same name: ${a.name}`);
+    seen.add(a.name);
+  }
+  const key: KeySchema = { hash: hashes[0]! };
+  if (ranges.length > 0) key.range = ranges[0]!;
+  if (hashes.length > 1) key.moreHash = hashes.slice(1);
+  if (ranges.length > 1) key.moreRange = ranges.slice(1);
+  return key;
 }
 
 function parseThroughput(value: unknown, owner: string): Throughput {
@@ -144,9 +213,35 @@ function parseProjection(value: unknown, index: string): Projection {
 export function parseIndex(value: unknown, types: AttributeTypes, billingMode: TableDefinition['billingMode']): IndexDefinition {
   const gsi = value as { IndexName?: unknown; KeySchema?: unknown; Projection?: unknown; ProvisionedThroughput?: unknown } | undefined;
   const name = checkTableName(gsi?.IndexName, 'indexName');
-  const index: IndexDefinition = { name, key: parseKeySchema(gsi?.KeySchema, types, `index ${name}`), projection: parseProjection(gsi?.Projection, name) };
+  const index: IndexDefinition = {
+    name,
+    key: parseKeySchema(gsi?.KeySchema, types, `index ${name}`, true),
+    projection: parseProjection(gsi?.Projection, name),
+  };
   if (billingMode === 'PROVISIONED') index.throughput = parseThroughput(gsi?.ProvisionedThroughput, `index ${name}`);
   return index;
+}
+
+/**
+ * One LocalSecondaryIndex element: the table's partition key and a sort key (another attribute, or the
+ * table's own), for a table that has a sort key.
+ */
+function parseLocalIndex(value: unknown, types: AttributeTypes, table: KeySchema): IndexDefinition {
+  const lsi = value as { IndexName?: unknown; KeySchema?: unknown; Projection?: unknown } | undefined;
+  const name = checkTableName(lsi?.IndexName, 'indexName');
+  if (Array.isArray(lsi?.KeySchema) && lsi.KeySchema.length > 2)
+    throw validationError(`Invalid KeySchema: index ${name} has ${lsi.KeySchema.length} elements; a local secondary index has at most two`);
+  const key = parseKeySchema(lsi?.KeySchema, types, `index ${name}`);
+  if (!table.range)
+    throw validationError(
+      'One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex',
+    );
+  if (!key.range) throw validationError(`One or more parameter values were invalid: Index KeySchema of ${name} does not have a range key`);
+  if (key.hash.name !== table.hash.name)
+    throw validationError(
+      `One or more parameter values were invalid: Index KeySchema does not have the same leading hash key as table KeySchema for index: ${name}. index hash key: ${key.hash.name}, table hash key: ${table.hash.name}`,
+    );
+  return { name, key, projection: parseProjection(lsi?.Projection, name), local: true };
 }
 
 /** A structure member: absent when undefined or null (as AWS JSON protocols read null), refused when not an object. */
@@ -188,22 +283,27 @@ export function parseBillingMode(value: unknown, throughput: unknown): TableDefi
  */
 export function parseTableSpec(spec: TableSpec): Omit<TableDefinition, 'id' | 'createdAt'> {
   const name = checkTableName(spec.TableName);
-  if (spec.LocalSecondaryIndexes !== undefined) throw validationError('Forte does not support LocalSecondaryIndexes: use a GlobalSecondaryIndex instead.');
   const types = parseAttributeDefinitions(spec.AttributeDefinitions);
   const billingMode = parseBillingMode(spec.BillingMode, spec.ProvisionedThroughput);
   const key = parseKeySchema(spec.KeySchema, types, 'the table');
   if (spec.GlobalSecondaryIndexes !== undefined && !Array.isArray(spec.GlobalSecondaryIndexes))
     throw validationError('One or more parameter values were invalid: GlobalSecondaryIndexes must be a list');
   const indexes = ((spec.GlobalSecondaryIndexes as unknown[] | undefined) ?? []).map((gsi) => parseIndex(gsi, types, billingMode));
+  const global = indexes.length;
+  if (spec.LocalSecondaryIndexes !== undefined && spec.LocalSecondaryIndexes !== null) {
+    if (!Array.isArray(spec.LocalSecondaryIndexes) || spec.LocalSecondaryIndexes.length === 0)
+      throw validationError('One or more parameter values were invalid: List of LocalSecondaryIndexes is empty');
+    if (spec.LocalSecondaryIndexes.length > MAX_LOCAL_INDEXES)
+      throw validationError(`One or more parameter values were invalid: Number of LocalSecondaryIndexes exceeds per-table limit of ${MAX_LOCAL_INDEXES}`);
+    for (const lsi of spec.LocalSecondaryIndexes as unknown[]) indexes.push(parseLocalIndex(lsi, types, key));
+  }
   const names = new Set<string>();
   for (const index of indexes) {
     if (names.has(index.name)) throw validationError(`One or more parameter values were invalid: Duplicate index name: ${index.name}`);
     names.add(index.name);
   }
-  if (indexes.length > 20) throw validationError('One or more parameter values were invalid: a table has at most 20 global secondary indexes');
-  const used = new Set(
-    [key.hash.name, key.range?.name, ...indexes.flatMap((i) => [i.key.hash.name, i.key.range?.name])].filter((n): n is string => n !== undefined),
-  );
+  if (global > 20) throw validationError('One or more parameter values were invalid: a table has at most 20 global secondary indexes');
+  const used = new Set([key, ...indexes.map((i) => i.key)].flatMap((k) => keyAttributes(k).map((a) => a.name)));
   const unused = [...types.keys()].filter((n) => !used.has(n));
   if (unused.length > 0) {
     throw validationError(
@@ -228,13 +328,14 @@ export function parseTableSpec(spec: TableSpec): Omit<TableDefinition, 'id' | 'c
 export function attributeDefinitions(definition: Pick<TableDefinition, 'key' | 'indexes'>): { AttributeName: string; AttributeType: KeyType }[] {
   const seen = new Map<string, KeyType>();
   for (const key of [definition.key, ...definition.indexes.map((i) => i.key)]) {
-    for (const a of [key.hash, key.range]) if (a) seen.set(a.name, a.type);
+    for (const a of keyAttributes(key)) seen.set(a.name, a.type);
   }
   return [...seen].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }));
 }
 
 export function keySchemaElements(key: KeySchema): { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[] {
-  const out: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[] = [{ AttributeName: key.hash.name, KeyType: 'HASH' }];
-  if (key.range) out.push({ AttributeName: key.range.name, KeyType: 'RANGE' });
-  return out;
+  return [
+    ...hashAttributes(key).map((a) => ({ AttributeName: a.name, KeyType: 'HASH' as const })),
+    ...rangeAttributes(key).map((a) => ({ AttributeName: a.name, KeyType: 'RANGE' as const })),
+  ];
 }

@@ -3,14 +3,15 @@ import { TableItem, TableReturnValues } from '../../kernel/types.js';
 import { itemSize, MAX_ITEM_BYTES } from './attribute-values.js';
 import { conditionFailed, tableNotFound, validationError } from './errors.js';
 import type { Condition, Path, UpdateActions } from './expressions/ast.js';
-import { evaluateCondition, projectItem } from './expressions/evaluate.js';
+import { conditionAttributeNames, evaluateCondition, projectItem } from './expressions/evaluate.js';
 import { applyUpdate } from './expressions/update.js';
 import { keyRange } from './key-condition.js';
 import { checkKeyParameter, encodeIndexKey, encodeItemKey, keyOf, projectToIndex, type EncodedKey } from './keys.js';
-import type { IndexDefinition, TableDefinition } from './table-definition.js';
+import { keyAttributes, type IndexDefinition, type TableDefinition } from './table-definition.js';
 import type { IndexEntry, TableStore } from './table-store.js';
 import { TTL_IDENTITY, type TableStreams } from './table-streams.js';
 import { DYNAMODB_ERRORS } from './errors.js';
+import type { CapacityMeter } from './consumed-capacity.js';
 
 /** DynamoDB's TTL process leaves items whose expiry time is more than five years past. */
 const TTL_MAX_AGE_SECONDS = 5 * 365 * 86_400;
@@ -33,6 +34,12 @@ export interface ReadRequest {
   forward?: boolean;
   /** Count matching items instead of returning them (Select COUNT). */
   countOnly?: boolean;
+  /** Counts the bytes read, for ReturnConsumedCapacity. */
+  meter?: CapacityMeter;
+  /** ConsistentRead on an index: local secondary indexes allow it, global ones refuse it. */
+  consistentIndexRead?: boolean;
+  /** Refuse a Query filter naming a key attribute of the queried key, as the DynamoDB API does. */
+  checkFilterKeys?: boolean;
   /** Read to the end, ignoring the 1 MB page cut (the programmatic `count`). */
   unpaged?: boolean;
 }
@@ -49,6 +56,8 @@ export interface WriteOptions {
   condition?: Condition;
   returnValues?: TableReturnValues;
   returnItemOnConditionFailure?: boolean;
+  /** Counts what the write consumed, for ReturnConsumedCapacity. */
+  meter?: CapacityMeter;
 }
 
 /** One element of TransactWriteItems. */
@@ -125,6 +134,24 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
     return applyUpdate(current ?? key, actions);
   }
 
+  /** Counts one item write and the index entries it writes (an entry before or after it). */
+  function meterWrite(meter: CapacityMeter | undefined, table: TableDefinition, current: TableItem | undefined, next: TableItem | undefined): void {
+    if (!meter) return;
+    meter.write(table.name, Math.max(current ? itemSize(current) : 0, next ? itemSize(next) : 0));
+    for (const index of table.indexes) {
+      const indexed = (item: TableItem | undefined): TableItem | undefined => {
+        try {
+          return item && encodeIndexKey(index, item) ? projectToIndex(item, table, index) : undefined;
+        } catch {
+          return undefined;
+        }
+      };
+      const before = indexed(current);
+      const after = indexed(next);
+      if (before || after) meter.write(table.name, Math.max(before ? itemSize(before) : 0, after ? itemSize(after) : 0), index.name, index.local);
+    }
+  }
+
   /** Writes `item` over `current` (what the key held, if anything) with its index entries and stream record. */
   async function write(db: SqlStore, table: TableDefinition, key: EncodedKey, item: TableItem, current: TableItem | undefined): Promise<void> {
     await store.writeItem(db, table.id, key, item, checkItemSize(item), indexEntries(table, item));
@@ -144,9 +171,16 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
     if (request.index !== undefined) {
       index = table.indexes.find((i) => i.name === request.index);
       if (!index) throw validationError(`The table does not have the specified index: ${request.index}`);
+      if (request.consistentIndexRead && !index.local) throw validationError('Consistent reads are not supported on global secondary indexes');
     }
     const key = index?.key ?? table.key;
     const range = request.keyCondition ? keyRange(request.keyCondition, key) : undefined;
+    if (request.keyCondition && request.filter && request.checkFilterKeys) {
+      // A Query's filter cannot name the key attributes it queries by (they belong in the key condition).
+      const keyNames = new Set(keyAttributes(key).map((a) => a.name));
+      const named = conditionAttributeNames(request.filter).find((name) => keyNames.has(name));
+      if (named !== undefined) throw validationError(`Filter Expression can only contain non-primary key attributes: Primary key attribute: ${named}`);
+    }
     if (request.limit !== undefined && (!Number.isInteger(request.limit) || request.limit < 1)) {
       throw validationError(
         `1 validation error detected: Value '${request.limit}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1`,
@@ -154,6 +188,9 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
     }
     let after: Buffer[] | undefined;
     if (request.exclusiveStartKey) {
+      const allowed = new Set([...keyAttributes(table.key), ...(index ? keyAttributes(index.key) : [])].map((a) => a.name));
+      const extra = Object.keys(request.exclusiveStartKey).find((name) => !allowed.has(name));
+      if (extra !== undefined) throw validationError(`The provided starting key is invalid: ${extra} is not a key attribute of the table or index`);
       try {
         const tableKey = encodeItemKey(table.key, request.exclusiveStartKey);
         const indexKey = index ? encodeItemKey(index.key, request.exclusiveStartKey) : undefined;
@@ -188,10 +225,14 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
         const full = result.scannedCount === request.limit || (!request.unpaged && bytes >= PAGE_BYTES);
         if (full) {
           result.lastEvaluatedKey = index ? keyOf(row.item, index.key, table.key) : keyOf(row.item, table.key);
+          request.meter?.read(table.name, bytes, index?.name, index?.local);
           return result;
         }
       }
-      if (rows.length < wanted) return result;
+      if (rows.length < wanted) {
+        request.meter?.read(table.name, bytes, index?.name, index?.local);
+        return result;
+      }
       // An unpaged read (a count) may go through a whole table: the SQL store answers synchronously, so
       // every few batches it waits for the event loop's turn, letting other requests in.
       if (request.unpaged && result.scannedCount % UNPAGED_YIELD_ROWS === 0) await new Promise((resolve) => setImmediate(resolve));
@@ -201,9 +242,10 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
   return {
     requireTable: (name: string) => requireTable(sql, name),
 
-    async get(tableName: string, key: TableItem, projection?: Path[]): Promise<TableItem | undefined> {
+    async get(tableName: string, key: TableItem, projection?: Path[], meter?: CapacityMeter): Promise<TableItem | undefined> {
       const table = await requireTable(sql, tableName);
       const item = await store.item(sql, table.id, checkKeyParameter(table.key, key));
+      meter?.read(table.name, item ? itemSize(item) : 0);
       return item && projection ? projectItem(item, projection) : item;
     },
 
@@ -215,6 +257,7 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
         const current = await store.item(tx, table.id, key);
         checkCondition(options, current);
         await write(tx, table, key, item, current);
+        meterWrite(options.meter, table, current, item);
         return options.returnValues === 'ALL_OLD' ? current : undefined;
       });
     },
@@ -227,6 +270,7 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
         checkCondition(options, current);
         const next = updated(table, key, current, actions);
         await write(tx, table, encoded, next.item, current);
+        meterWrite(options.meter, table, current, next.item);
         switch (options.returnValues ?? 'NONE') {
           case 'NONE':
             return undefined;
@@ -250,6 +294,7 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
         const current = await store.item(tx, table.id, encoded);
         checkCondition(options, current);
         await remove(tx, table, encoded, current);
+        meterWrite(options.meter, table, current, undefined);
         return options.returnValues === 'ALL_OLD' ? current : undefined;
       });
     },
@@ -258,7 +303,7 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
     scan: (request: ReadRequest) => read({ ...request, keyCondition: undefined, forward: true }),
 
     /** All or nothing: every condition is checked in one SQL transaction before anything is written. */
-    async transactWrite(writes: TransactWrite[]): Promise<void> {
+    async transactWrite(writes: TransactWrite[], meter?: CapacityMeter): Promise<void> {
       await transaction(async (tx) => {
         const seen = new Set<string>();
         const reasons: Record<string, unknown>[] = [];
@@ -282,12 +327,17 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
           if (op.kind === 'Put') {
             checkItemSize(op.item);
             apply.push(() => write(tx, table, key, op.item, current));
+            meterWrite(meter, table, current, op.item);
           } else if (op.kind === 'Update') {
             const next = updated(table, op.key, current, op.actions);
             checkItemSize(next.item);
             apply.push(() => write(tx, table, key, next.item, current));
+            meterWrite(meter, table, current, next.item);
           } else if (op.kind === 'Delete') {
             apply.push(() => remove(tx, table, key, current));
+            meterWrite(meter, table, current, undefined);
+          } else {
+            meter?.read(table.name, current ? itemSize(current) : 0);
           }
         }
         if (reasons.some((r) => r.Code !== 'None')) {
@@ -326,12 +376,13 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
     },
 
     /** Reads every item at one point in time (one SQL transaction). */
-    async transactGet(gets: { table: string; key: TableItem; projection?: Path[] }[]): Promise<(TableItem | undefined)[]> {
+    async transactGet(gets: { table: string; key: TableItem; projection?: Path[] }[], meter?: CapacityMeter): Promise<(TableItem | undefined)[]> {
       return sql.transaction(async (tx) => {
         const out: (TableItem | undefined)[] = [];
         for (const get of gets) {
           const table = await requireTable(tx, get.table);
           const item = await store.item(tx, table.id, checkKeyParameter(table.key, get.key));
+          meter?.read(table.name, item ? itemSize(item) : 0);
           out.push(item && get.projection ? projectItem(item, get.projection) : item);
         }
         return out;
@@ -339,7 +390,7 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
     },
 
     /** BatchWriteItem: Forte applies the whole batch in one transaction, so nothing is ever left unprocessed. */
-    async batchWrite(writes: BatchWrite[]): Promise<void> {
+    async batchWrite(writes: BatchWrite[], meter?: CapacityMeter): Promise<void> {
       await transaction(async (tx) => {
         const seen = new Set<string>();
         for (const op of writes) {
@@ -348,11 +399,12 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
           const id = `${table.id}/${key.pk.toString('hex')}/${key.sk.toString('hex')}`;
           if (seen.has(id)) throw validationError('Provided list of item keys contains duplicates');
           seen.add(id);
-          // What the key held matters only to a stream's record (and a delete of nothing records nothing).
-          const current = streams.streamArn(table) ? await store.item(tx, table.id, key) : undefined;
+          // What the key held matters only to a stream's record (and a delete of nothing records nothing) and to the meter.
+          const current = streams.streamArn(table) || meter ? await store.item(tx, table.id, key) : undefined;
           if ('put' in op) await write(tx, table, key, op.put, current);
           else if (streams.streamArn(table)) await remove(tx, table, key, current);
           else await store.deleteItem(tx, table.id, key);
+          meterWrite(meter, table, current, 'put' in op ? op.put : undefined);
         }
       });
     },

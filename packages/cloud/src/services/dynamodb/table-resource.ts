@@ -9,6 +9,9 @@ import type { ItemMigrationOptions, TableAdmin } from './table-admin.js';
 const ITEMS_SNAPSHOT_VERSION = 1;
 
 const sameIndex = (a: IndexDefinition, b: IndexDefinition): boolean => JSON.stringify([a.key, a.projection]) === JSON.stringify([b.key, b.projection]);
+const globalIndexes = (t: { indexes: IndexDefinition[] }): IndexDefinition[] => t.indexes.filter((i) => !i.local);
+/** Local secondary indexes are made with the table only: a change of them replaces it, as in CloudFormation. */
+const localIndexes = (t: { indexes: IndexDefinition[] }): string => JSON.stringify(t.indexes.filter((i) => i.local));
 
 function parseProps(props: Record<string, unknown>, typeName: string): ReturnType<typeof parseTableSpec> & { migration: ItemMigrationOptions } {
   try {
@@ -43,12 +46,12 @@ export function createTableResourceHandler(admin: TableAdmin, typeName: string =
   async function reconcile(current: TableDefinition, props: Record<string, unknown>): Promise<TableDefinition> {
     const desired = parseProps(props, typeName);
     const updates: unknown[] = [];
-    for (const index of current.indexes) {
-      const wanted = desired.indexes.find((i) => i.name === index.name);
+    for (const index of globalIndexes(current)) {
+      const wanted = globalIndexes(desired).find((i) => i.name === index.name);
       if (!wanted || !sameIndex(index, wanted)) updates.push({ Delete: { IndexName: index.name } });
     }
-    for (const wanted of desired.indexes) {
-      const existing = current.indexes.find((i) => i.name === wanted.name);
+    for (const wanted of globalIndexes(desired)) {
+      const existing = globalIndexes(current).find((i) => i.name === wanted.name);
       if (!existing || !sameIndex(existing, wanted)) {
         updates.push({
           Create: { IndexName: wanted.name, KeySchema: keySchemaElements(wanted.key), Projection: wanted.projection, ProvisionedThroughput: wanted.throughput },
@@ -88,7 +91,7 @@ export function createTableResourceHandler(admin: TableAdmin, typeName: string =
     async update(physicalId, props, _oldProps, ctx) {
       const desired = parseProps(props, typeName);
       const existing = await admin.find(physicalId);
-      if (!existing || desired.name !== physicalId) return 'replace';
+      if (!existing || desired.name !== physicalId || localIndexes(existing) !== localIndexes(desired)) return 'replace';
       if (JSON.stringify(existing.key) !== JSON.stringify(desired.key)) {
         const { table, items } = await admin.rekey(physicalId, props, desired.migration);
         ctx.log.info('table re-keyed', { tableName: table.name, items });

@@ -185,3 +185,36 @@ export function projectItem(item: TableItem, paths: Path[]): TableItem {
   }
   return out;
 }
+
+/** The top-level attribute names a condition reads (the first element of each of its paths). */
+export function conditionAttributeNames(condition: Condition, out: string[] = []): string[] {
+  const operand = (o: Operand): void => {
+    if (o.kind === 'value') return;
+    const first = o.path[0];
+    if (first && 'name' in first) out.push(first.name);
+  };
+  switch (condition.kind) {
+    case 'compare':
+      operand(condition.left);
+      operand(condition.right);
+      break;
+    case 'between':
+      [condition.operand, condition.low, condition.high].forEach(operand);
+      break;
+    case 'in':
+      [condition.operand, ...condition.list].forEach(operand);
+      break;
+    case 'function':
+      condition.args.forEach(operand);
+      break;
+    case 'and':
+    case 'or':
+      conditionAttributeNames(condition.left, out);
+      conditionAttributeNames(condition.right, out);
+      break;
+    case 'not':
+      conditionAttributeNames(condition.condition, out);
+      break;
+  }
+  return out;
+}

@@ -1,0 +1,3 @@
+class SimpleStatement:
+    def __init__(self, query, **kwargs):
+        self.query = query
