@@ -69,7 +69,11 @@ function Beers() {
         {beers.map((beer) => (
           <li key={beer.id}>
             <span>{beer.name}</span>
-            <button type="button" aria-label={`Delete ${beer.name}`} onClick={() => run(del({ apiName: API, path: `${PATH}/object/${encodeURIComponent(beer.id)}` }))}>
+            <button
+              type="button"
+              aria-label={`Delete ${beer.name}`}
+              onClick={() => run(del({ apiName: API, path: `${PATH}/object/${encodeURIComponent(beer.id)}` }))}
+            >
               ×
             </button>
           </li>
