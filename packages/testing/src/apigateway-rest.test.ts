@@ -26,6 +26,7 @@ exports.handler = async (event) => {
   if (last === 'binary') return { statusCode: 200, headers: { 'Content-Type': 'image/png' }, body: Buffer.from([0, 1, 2, 255, 254]).toString('base64'), isBase64Encoded: true };
   if (last === 'malformed') return { statusCode: 200, body: { not: 'a string' } };
   if (last === 'throws') throw new Error('the handler broke');
+  if (last === 'slow') await new Promise((resolve) => setTimeout(resolve, 1500));
   return {
     statusCode: last === 'created' ? 201 : 200,
     headers: { 'Content-Type': 'application/json', 'X-Custom': 'yes' },
@@ -458,5 +459,33 @@ void describe("Amplify's AdminQueries API (a Cognito user pool authorizer)", () 
       assert.equal(response.headers.get('access-control-allow-origin'), '*');
     }
     await signOut();
+  });
+});
+
+void describe('integration settings', () => {
+  void it("answers 504 when the function outlasts the integration's timeout, and passes the stage's variables", async () => {
+    const template = amplifyRestApiTemplate('tunedapi', [{ path: '/slow', setting: 'open' }], 'cccc3333') as {
+      Resources: Record<string, { Properties: Record<string, unknown> }>;
+    };
+    const body = template.Resources.tunedapi!.Properties.Body as {
+      paths: Record<string, Record<string, { 'x-amazon-apigateway-integration': Record<string, unknown> }>>;
+    };
+    body.paths['/slow']!['x-amazon-apigateway-any-method']!['x-amazon-apigateway-integration'].timeoutInMillis = 300;
+    template.Resources.DeploymentAPIGWtunedapicccc3333!.Properties.StageDescription = { Variables: { color: 'blue' } };
+    const deployment = await controlClient(cloud).deploy('TunedRestApp', template as never, {
+      functionrestfnName: 'restfn-dev',
+      functionrestfnArn: `arn:aws:lambda:us-east-1:${cloud.kernel.config.accountId}:function:restfn-dev`,
+      env: 'dev',
+      authRoleName: 'authRole',
+      unauthRoleName: 'unauthRole',
+      authUserPoolId: userPoolId,
+    });
+    assert.equal(deployment.status, 'SUCCEEDED', deployment.error);
+    const { environment } = await controlClient(cloud).call('DescribeStack', { appId: deployment.appId, envName: 'dev' });
+    const slow = await fetch(`${String(environment.outputs.RootUrl)}/slow`);
+    assert.equal(slow.status, 504);
+    assert.deepEqual(await slow.json(), { message: 'Endpoint request timed out' });
+    const event = (await (await fetch(`${String(environment.outputs.RootUrl)}/slow/fast`)).json()) as Event;
+    assert.deepEqual(event.stageVariables, { color: 'blue' });
   });
 });
