@@ -463,7 +463,7 @@ void describe("Amplify's AdminQueries API (a Cognito user pool authorizer)", () 
 });
 
 void describe('integration settings', () => {
-  void it("answers 504 when the function outlasts the integration's timeout, and passes the stage's variables", async () => {
+  void it("answers 504 when the function outlasts the integration's timeout, passes the stage's variables and binary request bodies", async () => {
     const template = amplifyRestApiTemplate('tunedapi', [{ path: '/slow', setting: 'open' }], 'cccc3333') as {
       Resources: Record<string, { Properties: Record<string, unknown> }>;
     };
@@ -472,6 +472,7 @@ void describe('integration settings', () => {
     };
     body.paths['/slow']!['x-amazon-apigateway-any-method']!['x-amazon-apigateway-integration'].timeoutInMillis = 300;
     template.Resources.DeploymentAPIGWtunedapicccc3333!.Properties.StageDescription = { Variables: { color: 'blue' } };
+    template.Resources.tunedapi!.Properties.BinaryMediaTypes = ['image/*'];
     const deployment = await controlClient(cloud).deploy('TunedRestApp', template as never, {
       functionrestfnName: 'restfn-dev',
       functionrestfnArn: `arn:aws:lambda:us-east-1:${cloud.kernel.config.accountId}:function:restfn-dev`,
@@ -487,5 +488,17 @@ void describe('integration settings', () => {
     assert.deepEqual(await slow.json(), { message: 'Endpoint request timed out' });
     const event = (await (await fetch(`${String(environment.outputs.RootUrl)}/slow/fast`)).json()) as Event;
     assert.deepEqual(event.stageVariables, { color: 'blue' });
+    // A body of one of the API's binary media types reaches the function base64-encoded; others as text.
+    const bytes = Buffer.from([0, 255, 1, 254]);
+    const binary = (await (
+      await fetch(`${String(environment.outputs.RootUrl)}/slow/fast`, { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: bytes })
+    ).json()) as Event;
+    assert.equal(binary.isBase64Encoded, true);
+    assert.equal(binary.body, bytes.toString('base64'));
+    const text = (await (
+      await fetch(`${String(environment.outputs.RootUrl)}/slow/fast`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'héllo' })
+    ).json()) as Event;
+    assert.equal(text.isBase64Encoded, false);
+    assert.equal(text.body, 'héllo');
   });
 });
