@@ -502,3 +502,74 @@ void describe('integration settings', () => {
     assert.equal(text.body, 'héllo');
   });
 });
+
+void describe('a push shaped as Amplify nests it', () => {
+  void it("deploys the API stack and the root's APIGatewayAuthStack as nested stacks, the API's RootUrl output pointing at the cloud", async () => {
+    const api = amplifyRestApiTemplate('nestedapi', [{ path: '/things', setting: 'private', auth: ['read'] }], 'dddd4444') as {
+      Parameters: Record<string, unknown>;
+      Resources: Record<string, unknown>;
+    };
+    // APIGatewayAuthStack holds the managed policies of the identity pool's roles; the API's id comes in as a parameter.
+    const authStack = {
+      Description: 'API Gateway policy stack created using Amplify CLI',
+      Parameters: { authRoleName: { Type: 'String' }, unauthRoleName: { Type: 'String' }, env: { Type: 'String' }, nestedapi: { Type: 'String' } },
+      Conditions: { ShouldNotCreateEnvResources: { 'Fn::Equals': [{ Ref: 'env' }, 'NONE'] } },
+      Resources: { PolicyAPIGWAuth1: api.Resources.PolicyAPIGWAuth1 },
+    };
+    delete api.Resources.PolicyAPIGWAuth1;
+    const root = {
+      Resources: {
+        apinestedapi: {
+          Type: 'Forte::Stack',
+          Properties: {
+            TemplateURL: 'api/nestedapi-cloudformation-template.json',
+            Parameters: {
+              functionrestfnName: 'restfn-dev',
+              functionrestfnArn: `arn:aws:lambda:us-east-1:${cloud.kernel.config.accountId}:function:restfn-dev`,
+              env: 'dev',
+              authRoleName: 'authRole',
+              unauthRoleName: 'unauthRole',
+              authUserPoolId: userPoolId,
+            },
+          },
+        },
+        APIGatewayAuthStack: {
+          Type: 'Forte::Stack',
+          Properties: {
+            TemplateURL: 'api/APIGatewayAuthStack.json',
+            Parameters: {
+              authRoleName: 'authRole',
+              unauthRoleName: 'unauthRole',
+              env: 'dev',
+              nestedapi: { 'Fn::GetAtt': ['apinestedapi', 'Outputs.ApiId'] },
+            },
+          },
+        },
+      },
+    };
+    const control = controlClient(cloud);
+    const { app } = await control.call('CreateApp', { name: 'NestedRestApp' });
+    await control.call('CreateEnvironment', { appId: app.appId, envName: 'dev' });
+    const { changeSet } = await control.call('CreateChangeSet', {
+      appId: app.appId,
+      envName: 'dev',
+      template: root as never,
+      nestedTemplates: { 'api/nestedapi-cloudformation-template.json': api as never, 'api/APIGatewayAuthStack.json': authStack as never },
+    });
+    const { deploymentId } = (await control.call('ExecuteChangeSet', { changeSetId: changeSet.changeSetId })).deployment;
+    const deployment = await control.waitFor(deploymentId);
+    assert.equal(deployment.status, 'SUCCEEDED', deployment.error);
+    const { resources } = await control.call('DescribeStack', { appId: app.appId, envName: 'dev' });
+    const outputs = resources.find((r) => r.logicalId === 'apinestedapi')?.attributes ?? {};
+    const nestedApiId = String(outputs['Outputs.ApiId']);
+    assert.equal(outputs['Outputs.RootUrl'], `${cloud.url}/restapis/${nestedApiId}/dev`);
+
+    await signInAs('alice');
+    const config = Amplify.getConfig();
+    Amplify.configure({ ...config, API: { REST: { ...config.API?.REST, nestedapi: { endpoint: String(outputs['Outputs.RootUrl']), region: 'us-east-1' } } } });
+    assert.equal((await get({ apiName: 'nestedapi', path: '/things/1' }).response).statusCode, 200);
+    assert.equal((await refusal(post({ apiName: 'nestedapi', path: '/things', options: { body: {} } }).response)).statusCode, 403);
+    await signOut();
+    assert.equal((await refusal(get({ apiName: 'nestedapi', path: '/things' }).response)).statusCode, 403);
+  });
+});
