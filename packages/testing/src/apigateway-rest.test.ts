@@ -26,6 +26,7 @@ exports.handler = async (event) => {
   if (last === 'binary') return { statusCode: 200, headers: { 'Content-Type': 'image/png' }, body: Buffer.from([0, 1, 2, 255, 254]).toString('base64'), isBase64Encoded: true };
   if (last === 'malformed') return { statusCode: 200, body: { not: 'a string' } };
   if (last === 'throws') throw new Error('the handler broke');
+  if (last === 'slow') await new Promise((resolve) => setTimeout(resolve, 1500));
   return {
     statusCode: last === 'created' ? 201 : 200,
     headers: { 'Content-Type': 'application/json', 'X-Custom': 'yes' },
@@ -458,5 +459,117 @@ void describe("Amplify's AdminQueries API (a Cognito user pool authorizer)", () 
       assert.equal(response.headers.get('access-control-allow-origin'), '*');
     }
     await signOut();
+  });
+});
+
+void describe('integration settings', () => {
+  void it("answers 504 when the function outlasts the integration's timeout, passes the stage's variables and binary request bodies", async () => {
+    const template = amplifyRestApiTemplate('tunedapi', [{ path: '/slow', setting: 'open' }], 'cccc3333') as {
+      Resources: Record<string, { Properties: Record<string, unknown> }>;
+    };
+    const body = template.Resources.tunedapi!.Properties.Body as {
+      paths: Record<string, Record<string, { 'x-amazon-apigateway-integration': Record<string, unknown> }>>;
+    };
+    body.paths['/slow']!['x-amazon-apigateway-any-method']!['x-amazon-apigateway-integration'].timeoutInMillis = 300;
+    template.Resources.DeploymentAPIGWtunedapicccc3333!.Properties.StageDescription = { Variables: { color: 'blue' } };
+    template.Resources.tunedapi!.Properties.BinaryMediaTypes = ['image/*'];
+    const deployment = await controlClient(cloud).deploy('TunedRestApp', template as never, {
+      functionrestfnName: 'restfn-dev',
+      functionrestfnArn: `arn:aws:lambda:us-east-1:${cloud.kernel.config.accountId}:function:restfn-dev`,
+      env: 'dev',
+      authRoleName: 'authRole',
+      unauthRoleName: 'unauthRole',
+      authUserPoolId: userPoolId,
+    });
+    assert.equal(deployment.status, 'SUCCEEDED', deployment.error);
+    const { environment } = await controlClient(cloud).call('DescribeStack', { appId: deployment.appId, envName: 'dev' });
+    const slow = await fetch(`${String(environment.outputs.RootUrl)}/slow`);
+    assert.equal(slow.status, 504);
+    assert.deepEqual(await slow.json(), { message: 'Endpoint request timed out' });
+    const event = (await (await fetch(`${String(environment.outputs.RootUrl)}/slow/fast`)).json()) as Event;
+    assert.deepEqual(event.stageVariables, { color: 'blue' });
+    // A body of one of the API's binary media types reaches the function base64-encoded; others as text.
+    const bytes = Buffer.from([0, 255, 1, 254]);
+    const binary = (await (
+      await fetch(`${String(environment.outputs.RootUrl)}/slow/fast`, { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: bytes })
+    ).json()) as Event;
+    assert.equal(binary.isBase64Encoded, true);
+    assert.equal(binary.body, bytes.toString('base64'));
+    const text = (await (
+      await fetch(`${String(environment.outputs.RootUrl)}/slow/fast`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'héllo' })
+    ).json()) as Event;
+    assert.equal(text.isBase64Encoded, false);
+    assert.equal(text.body, 'héllo');
+  });
+});
+
+void describe('a push shaped as Amplify nests it', () => {
+  void it("deploys the API stack and the root's APIGatewayAuthStack as nested stacks, the API's RootUrl output pointing at the cloud", async () => {
+    const api = amplifyRestApiTemplate('nestedapi', [{ path: '/things', setting: 'private', auth: ['read'] }], 'dddd4444') as {
+      Parameters: Record<string, unknown>;
+      Resources: Record<string, unknown>;
+    };
+    // APIGatewayAuthStack holds the managed policies of the identity pool's roles; the API's id comes in as a parameter.
+    const authStack = {
+      Description: 'API Gateway policy stack created using Amplify CLI',
+      Parameters: { authRoleName: { Type: 'String' }, unauthRoleName: { Type: 'String' }, env: { Type: 'String' }, nestedapi: { Type: 'String' } },
+      Conditions: { ShouldNotCreateEnvResources: { 'Fn::Equals': [{ Ref: 'env' }, 'NONE'] } },
+      Resources: { PolicyAPIGWAuth1: api.Resources.PolicyAPIGWAuth1 },
+    };
+    delete api.Resources.PolicyAPIGWAuth1;
+    const root = {
+      Resources: {
+        apinestedapi: {
+          Type: 'Forte::Stack',
+          Properties: {
+            TemplateURL: 'api/nestedapi-cloudformation-template.json',
+            Parameters: {
+              functionrestfnName: 'restfn-dev',
+              functionrestfnArn: `arn:aws:lambda:us-east-1:${cloud.kernel.config.accountId}:function:restfn-dev`,
+              env: 'dev',
+              authRoleName: 'authRole',
+              unauthRoleName: 'unauthRole',
+              authUserPoolId: userPoolId,
+            },
+          },
+        },
+        APIGatewayAuthStack: {
+          Type: 'Forte::Stack',
+          Properties: {
+            TemplateURL: 'api/APIGatewayAuthStack.json',
+            Parameters: {
+              authRoleName: 'authRole',
+              unauthRoleName: 'unauthRole',
+              env: 'dev',
+              nestedapi: { 'Fn::GetAtt': ['apinestedapi', 'Outputs.ApiId'] },
+            },
+          },
+        },
+      },
+    };
+    const control = controlClient(cloud);
+    const { app } = await control.call('CreateApp', { name: 'NestedRestApp' });
+    await control.call('CreateEnvironment', { appId: app.appId, envName: 'dev' });
+    const { changeSet } = await control.call('CreateChangeSet', {
+      appId: app.appId,
+      envName: 'dev',
+      template: root as never,
+      nestedTemplates: { 'api/nestedapi-cloudformation-template.json': api as never, 'api/APIGatewayAuthStack.json': authStack as never },
+    });
+    const { deploymentId } = (await control.call('ExecuteChangeSet', { changeSetId: changeSet.changeSetId })).deployment;
+    const deployment = await control.waitFor(deploymentId);
+    assert.equal(deployment.status, 'SUCCEEDED', deployment.error);
+    const { resources } = await control.call('DescribeStack', { appId: app.appId, envName: 'dev' });
+    const outputs = resources.find((r) => r.logicalId === 'apinestedapi')?.attributes ?? {};
+    const nestedApiId = String(outputs['Outputs.ApiId']);
+    assert.equal(outputs['Outputs.RootUrl'], `${cloud.url}/restapis/${nestedApiId}/dev`);
+
+    await signInAs('alice');
+    const config = Amplify.getConfig();
+    Amplify.configure({ ...config, API: { REST: { ...config.API?.REST, nestedapi: { endpoint: String(outputs['Outputs.RootUrl']), region: 'us-east-1' } } } });
+    assert.equal((await get({ apiName: 'nestedapi', path: '/things/1' }).response).statusCode, 200);
+    assert.equal((await refusal(post({ apiName: 'nestedapi', path: '/things', options: { body: {} } }).response)).statusCode, 403);
+    await signOut();
+    assert.equal((await refusal(get({ apiName: 'nestedapi', path: '/things' }).response)).statusCode, 403);
   });
 });
