@@ -132,6 +132,33 @@ void describe('category-api REST (API Gateway)', () => {
     assert.deepEqual(readJson(join(apiDir('open'), 'cli-inputs.json')).paths['/items'].permissions, { setting: 'open' });
   });
 
+  void it('a restricted path needs the identity pool; guests without unauthenticated logins are warned about', async () => {
+    project(['fn']);
+    const authInputs = join(root, 'amplify/backend/auth/myappauth/cli-inputs.json');
+    mkdirSync(join(authInputs, '..'), { recursive: true });
+    const request = (setting: string, extra: Record<string, unknown> = {}): unknown => ({
+      version: 1,
+      serviceConfiguration: {
+        serviceName: 'API Gateway',
+        apiName: 'guests',
+        paths: { '/items': { lambdaFunction: 'fn', permissions: { setting, auth: ['read'], ...extra } } },
+      },
+    });
+    writeFileSync(authInputs, JSON.stringify({ version: '1', cognitoConfig: { authSelections: 'userPoolOnly' } }));
+    await assert.rejects(
+      categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, request('private')),
+      (e: unknown) => isUserError(e) && /has no identity pool/.test(e.message) && /forte update auth/.test(e.resolution),
+    );
+    assert.equal(existsSync(apiDir('guests')), false);
+    writeFileSync(
+      authInputs,
+      JSON.stringify({ version: '1', cognitoConfig: { authSelections: 'identityPoolAndUserPool', allowUnauthenticatedIdentities: false } }),
+    );
+    const { ctx, printed } = context({ plugin: 'api', command: 'add', headless: true });
+    await categoryPlugin.executeHeadlessCommand!(ctx, request('protected', { guest: ['read'] }));
+    assert.ok(printed.some((line) => /Path \/items grants guests access, but the identity pool of myappauth does not allow unauthenticated logins/.test(line)));
+  });
+
   void it('with user pool groups, "Restrict access by" offers groups; groups add the auth and userPoolGroups dependencies', async () => {
     project(['adminfn'], ['Admin', 'Editors']);
     const { ctx, asked } = context({

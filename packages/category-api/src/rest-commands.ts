@@ -4,7 +4,7 @@ import { UserError, type PluginContext, type ResourceBuild, type ResourceRef } f
 import { z } from 'zod';
 import { CATEGORY } from './api-config.js';
 import { REST_SERVICE, parseRestInputs, restPathSchema, type RestInputs } from './rest-config.js';
-import { assertGroupsDeployable, authWithGroups, readRestInputs, restApis, saveRestApi } from './rest-resource.js';
+import { assertAccessDeployable, assertGroupsDeployable, authWithGroups, readRestInputs, restApis, saveRestApi } from './rest-resource.js';
 import { restTemplate } from './rest-template.js';
 import { askPaths, askRestApiName, askRestUpdate } from './rest-walkthrough.js';
 
@@ -23,7 +23,7 @@ export async function addRestApi(ctx: PluginContext): Promise<void> {
   const name = await askRestApiName(ctx, taken);
   const inputs: RestInputs = { version: 1, paths: {} };
   await askPaths(ctx, inputs);
-  saveRestApi(project, name, parseRestInputs(inputs, 'the answers'));
+  for (const warning of saveRestApi(project, name, parseRestInputs(inputs, 'the answers'))) ctx.print.warn(warning);
   printRestNextSteps(ctx, name);
 }
 
@@ -45,7 +45,7 @@ export async function updateRestApi(ctx: PluginContext): Promise<void> {
   const name = await chooseRestApi(ctx, undefined);
   const inputs = readRestInputs(project.resourceDir(CATEGORY, name));
   await askRestUpdate(ctx, inputs);
-  saveRestApi(project, name, parseRestInputs(inputs, 'the answers'));
+  for (const warning of saveRestApi(project, name, parseRestInputs(inputs, 'the answers'))) ctx.print.warn(warning);
   ctx.print.success(`Successfully updated resource ${name} locally`);
 }
 
@@ -133,9 +133,9 @@ export async function addRestApiHeadless(ctx: PluginContext, payload: unknown): 
     { version: 1, paths: Object.fromEntries(Object.entries(request.paths).map(([p, v]) => [p, { ...v, lambdaFunction: v.lambdaFunction ?? 'x' }])) },
     'the request',
   );
-  assertGroupsDeployable(project, checked, 'The request');
+  assertAccessDeployable(project, checked, 'The request');
   const paths = await resolvePaths(ctx, request.paths);
-  saveRestApi(project, request.apiName, parseRestInputs({ version: 1, paths }, 'the request'));
+  for (const warning of saveRestApi(project, request.apiName, parseRestInputs({ version: 1, paths }, 'the request'))) ctx.print.warn(warning);
   printRestNextSteps(ctx, request.apiName);
 }
 
@@ -151,7 +151,7 @@ export async function updateRestApiHeadless(ctx: PluginContext, payload: unknown
   Object.assign(inputs.paths, await resolvePaths(ctx, request.paths ?? {}));
   if (Object.keys(inputs.paths).length === 0)
     throw new UserError(`The API ${name} would have no path left.`, 'Keep at least one path, or remove the API with `forte remove api`.');
-  saveRestApi(project, name, parseRestInputs(inputs, 'the request'));
+  for (const warning of saveRestApi(project, name, parseRestInputs(inputs, 'the request'))) ctx.print.warn(warning);
   ctx.print.success(`Successfully updated resource ${name} locally`);
 }
 

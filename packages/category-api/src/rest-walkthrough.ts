@@ -1,6 +1,6 @@
 import { UserError, type PluginContext } from '@forte/protocol';
 import { CRUD_OPERATIONS, ADMIN_QUERIES_NAME, pathOverlap, validatePathName, type CrudOperation, type RestInputs, type RestPath } from './rest-config.js';
-import { authWithGroups, projectFunctions } from './rest-resource.js';
+import { assertAccessDeployable, authWithGroups, projectFunctions } from './rest-resource.js';
 
 /** Amplify's friendly-name question (letters and digits; AdminQueries is the auth category's). */
 export async function askRestApiName(ctx: PluginContext, taken: string[]): Promise<string> {
@@ -49,7 +49,7 @@ const askCrud = async (ctx: PluginContext, who: string, current: readonly string
   (await pickMany(ctx, `What permissions do you want to grant to ${who} users?`, CRUD_OPERATIONS, current ?? [])) as CrudOperation[];
 
 /** Amplify's access questions for one path: restrict, who (and, with user pool groups, which groups), and the operations of each. */
-async function askPermissions(ctx: PluginContext, current: RestPath | undefined): Promise<RestPath['permissions']> {
+async function askPermissions(ctx: PluginContext, path: string, current: RestPath | undefined): Promise<RestPath['permissions']> {
   const restrict = await ctx.prompt.confirm({ message: 'Restrict API access?', default: current?.permissions.setting !== 'open' });
   if (!restrict) return { setting: 'open' };
   const project = ctx.project();
@@ -60,6 +60,8 @@ async function askPermissions(ctx: PluginContext, current: RestPath | undefined)
       'Add one with `forte add auth` (answer yes to allowing unauthenticated logins if guests should call the API), then add the path again; or leave the path open.',
     );
   }
+  // No identity pool: refused now, naming the fix, rather than after the other questions.
+  assertAccessDeployable(project, { version: 1, paths: { [path]: { lambdaFunction: 'x', permissions: { setting: 'private', auth: ['read'] } } } }, 'The API');
   let by: 'users' | 'groups' | 'both' = 'users';
   if (groups.length > 0) {
     for (;;) {
@@ -154,7 +156,7 @@ export async function askPaths(ctx: PluginContext, inputs: RestInputs, current?:
       if (ctx.prompt.yes) throw new UserError(`The path ${name} overlaps with another path of the API.`, 'Choose a path that does not overlap.');
     }
     const lambdaFunction = await askLambdaSource(ctx, name, current?.path);
-    const permissions = await askPermissions(ctx, current?.path);
+    const permissions = await askPermissions(ctx, name, current?.path);
     inputs.paths[name] = { name, lambdaFunction, permissions };
     if (current) return;
     if (!(await ctx.prompt.confirm({ message: 'Do you want to add another path?', default: false }))) return;
