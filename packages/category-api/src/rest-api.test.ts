@@ -218,10 +218,12 @@ void describe('category-api REST (API Gateway)', () => {
     const { ctx, asked } = context({
       plugin: 'api',
       command: 'add',
-      answers: { 'mentioned services': 'REST', 'Provide a friendly name': 'plain', 'Choose a Lambda source': 'projectFunction', 'Restrict API access?': true },
+      answers: { 'mentioned services': 'REST', 'Choose a Lambda source': 'projectFunction', 'Restrict API access?': true },
     });
     await categoryPlugin.executeCommand(ctx);
     assert.ok(!asked.includes('Restrict access by:'));
+    // Amplify's default friendly name: api and eight hex digits.
+    assert.deepEqual(Object.keys(backend().api).filter((n) => /^api[0-9a-f]{8}$/.test(n)).length, 1);
   });
 
   void it('`update api` adds, edits and removes paths; `remove api` removes the API', async () => {

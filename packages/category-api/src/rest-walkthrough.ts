@@ -1,13 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { UserError, type PluginContext } from '@forte/protocol';
 import { CRUD_OPERATIONS, ADMIN_QUERIES_NAME, pathOverlap, validatePathName, type CrudOperation, type RestInputs, type RestPath } from './rest-config.js';
 import { assertAccessDeployable, authWithGroups, projectFunctions } from './rest-resource.js';
 
-/** Amplify's friendly-name question (letters and digits; AdminQueries is the auth category's). */
+/** Amplify's friendly-name question (letters and digits, unique in the category; AdminQueries is the auth category's). */
 export async function askRestApiName(ctx: PluginContext, taken: string[]): Promise<string> {
-  const project = ctx.project();
-  const fallback = `api${project.config.projectName.replace(/[^A-Za-z0-9]/g, '').toLowerCase()}`.slice(0, 40);
-  let initial = fallback;
-  for (let i = 1; taken.includes(initial); i++) initial = `${fallback}${i}`;
+  // Amplify's default: `api` and the first segment of a uuid.
+  let initial = `api${randomBytes(4).toString('hex')}`;
+  while (taken.includes(initial)) initial = `api${randomBytes(4).toString('hex')}`;
   return ctx.prompt.input({
     message: 'Provide a friendly name for your resource to be used as a label for this category in the project:',
     default: initial,
