@@ -310,6 +310,27 @@ void describe('category-api REST (API Gateway)', () => {
     assert.equal(existsSync(apiDir('shop')), false);
   });
 
+  void it("Amplify's Admin Queries API (auth category) is neither updated here nor built as a plain REST API", async () => {
+    project(['AdminQueriesfn']);
+    const config = backend();
+    config.api = { AdminQueries: { service: 'API Gateway', providerPlugin: 'awscloudformation', dependsOn: [] } };
+    writeFileSync(backendFile(), JSON.stringify(config));
+    const dir = apiDir('AdminQueries');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'cli-inputs.json'),
+      JSON.stringify({ version: 1, paths: { '/{proxy+}': { lambdaFunction: 'AdminQueriesfn', permissions: { setting: 'private', auth: ALL } } } }),
+    );
+    await assert.rejects(
+      categoryPlugin.executeCommand(context({ plugin: 'api', command: 'update' }).ctx),
+      (e: unknown) => isUserError(e) && /forte update auth/.test(e.message),
+    );
+    await assert.rejects(
+      categoryPlugin.build!(context({ plugin: 'api', command: 'push' }).ctx, { category: 'api', resourceName: 'AdminQueries', service: 'API Gateway', dir }),
+      (e: unknown) => isUserError(e) && /Admin Queries API/.test(e.message),
+    );
+  });
+
   void it('validates paths as Amplify does and names overlapping paths', () => {
     assert.equal(validatePathName('/items'), true);
     assert.equal(validatePathName('/book/{isbn}/page/{pageNum}'), true);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { UserError, type PluginContext, type ResourceBuild, type ResourceRef } from '@forte/protocol';
 import { z } from 'zod';
 import { CATEGORY } from './api-config.js';
-import { REST_SERVICE, parseRestInputs, restPathSchema, type RestInputs } from './rest-config.js';
+import { ADMIN_QUERIES_NAME, REST_SERVICE, parseRestInputs, restPathSchema, type RestInputs } from './rest-config.js';
 import { assertAccessDeployable, assertGroupsDeployable, authWithGroups, readRestInputs, restApis, saveRestApi } from './rest-resource.js';
 import { restTemplate } from './rest-template.js';
 import { askPaths, askRestApiName, askRestUpdate } from './rest-walkthrough.js';
@@ -31,12 +31,18 @@ export async function addRestApi(ctx: PluginContext): Promise<void> {
 async function chooseRestApi(ctx: PluginContext, named: string | undefined): Promise<string> {
   const apis = restApis(ctx.project());
   if (apis.length === 0) throw new UserError('No REST API resource to update.', 'Use `forte add api` to create a new REST API.');
-  if (named !== undefined) {
-    if (!apis.includes(named)) throw new UserError(`The project has no REST API named ${named}.`, `Choose one of: ${apis.join(', ')}.`);
-    return named;
-  }
-  if (apis.length === 1) return apis[0]!;
-  return ctx.prompt.select({ message: 'Select the REST API you want to update:', choices: apis.map((a) => ({ name: a, value: a })) });
+  if (named !== undefined && !apis.includes(named)) throw new UserError(`The project has no REST API named ${named}.`, `Choose one of: ${apis.join(', ')}.`);
+  const chosen =
+    named ??
+    (apis.length === 1
+      ? apis[0]!
+      : await ctx.prompt.select({ message: 'Select the REST API you want to update:', choices: apis.map((a) => ({ name: a, value: a })) }));
+  if (chosen === ADMIN_QUERIES_NAME)
+    throw new UserError(
+      'The Admin Queries API is maintained through the Auth category and should be updated using `forte update auth`.',
+      'Choose another REST API, or change Admin Queries with `forte update auth`.',
+    );
+  return chosen;
 }
 
 /** `forte update api` → REST: add, edit or remove a path. */
@@ -157,6 +163,13 @@ export async function updateRestApiHeadless(ctx: PluginContext, payload: unknown
 
 /** The REST API's nested template (`forte push`); also written to `build/` as Amplify does. */
 export function buildRestApi(ctx: PluginContext, resource: ResourceRef): ResourceBuild {
+  // Admin Queries authorizes with user-pool tokens and the admin group, not SIGv4: built as a plain REST API it
+  // would answer the wrong callers, so it is refused until Forte builds it as Amplify's auth category does.
+  if (resource.resourceName === ADMIN_QUERIES_NAME)
+    throw new UserError(
+      `The api ${ADMIN_QUERIES_NAME} is Amplify's Admin Queries API (auth category), which Forte does not deploy yet.`,
+      `Remove it from amplify/backend/backend-config.json ("api"."${ADMIN_QUERIES_NAME}") to push the rest, or push the other categories with \`forte push <category>\`.`,
+    );
   const inputs = readRestInputs(resource.dir);
   assertGroupsDeployable(ctx.project(), inputs, `${resource.dir}/cli-inputs.json`);
   const { authResource } = authWithGroups(ctx.project());
