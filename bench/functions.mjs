@@ -216,8 +216,9 @@ function wrk(url, { body, headers }, connections, seconds = SECONDS) {
 function measure(server, request, connections, seconds) {
   const cpu = () => [server.pid, ...childrenOf(server.pid)].reduce((sum, pid) => sum + cpuMsOf(pid), 0);
   const cpu0 = cpu();
+  const own0 = cpuMsOf(server.pid);
   const r = wrk(request.url, request, connections, seconds);
-  return { ...r, cpuUs: ((cpu() - cpu0) * 1000) / r.requests };
+  return { ...r, cpuUs: ((cpu() - cpu0) * 1000) / r.requests, serverCpuUs: ((cpuMsOf(server.pid) - own0) * 1000) / r.requests };
 }
 const childrenOf = (pid) => {
   try {
@@ -341,7 +342,7 @@ try {
   const stat = (key, field) => median(rows[key].map((r) => r[field]));
   const note = `(wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, median of ${RUNS}${PIN ? ', servers on core 0, wrk on core 1' : ', unpinned'})`;
   const detail = (key) =>
-    `p50 ${stat(key, 'p50Ms').toFixed(2)} ms, p99 ${stat(key, 'p99Ms').toFixed(2)} ms, ${stat(key, 'cpuUs').toFixed(0)} CPU µs/req (server and its children)`;
+    `p50 ${stat(key, 'p50Ms').toFixed(2)} ms, p99 ${stat(key, 'p99Ms').toFixed(2)} ms, ${stat(key, 'cpuUs').toFixed(0)} CPU µs/req (server and its children; ${stat(key, 'serverCpuUs').toFixed(0)} the server alone)`;
   record('warm invoke: bare node:http + forked child over IPC (req/s)', stat('b', 'perSecond'), 'req/s', '', detail('b'));
   record('warm invoke: cloud Invoke API (req/s)', stat('c', 'perSecond'), 'req/s', '', detail('c'));
   record('warm invoke: cloud / bare', median(rows.invokeRatio), 'ratio', '≥ 0.60', note);

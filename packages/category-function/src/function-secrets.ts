@@ -1,6 +1,7 @@
 import { DeleteParametersCommand, GetParametersCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { UserError, type PluginContext, type Project } from '@forte/protocol';
-import { amplifyAppId } from './function-files.js';
+import { CATEGORY, SERVICE, amplifyAppId, functionPaths, readJsonFile } from './function-files.js';
+import type { FunctionParameters } from './function-settings.js';
 
 /** Amplify's secret name: `/amplify/<appId>/<env>/AMPLIFY_<function>_<NAME>`. */
 export const secretParameterName = (appId: string, envName: string, functionName: string, secret: string): string =>
@@ -83,4 +84,58 @@ export async function deleteSecrets(ctx: PluginContext, functionName: string, se
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * `forte env add` (the PostEnvAdd event): the functions' secrets of `sourceEnv` get the same values in the new
+ * environment, as Amplify carries them over (asking first when it can; with `--yes` it carries them). Values
+ * travel from the cloud to the cloud and are never printed. Answers the names carried over.
+ */
+export async function carrySecretsOver(ctx: PluginContext, envs: { sourceEnv: string; envName: string }): Promise<string[]> {
+  const project = ctx.project();
+  const functions = Object.entries(project.readBackendConfig()[CATEGORY] ?? {})
+    .filter(([, entry]) => (entry as { service?: unknown }).service === SERVICE)
+    .map(([name]) => ({
+      name,
+      secrets:
+        readJsonFile<FunctionParameters>(functionPaths(project.resourceDir(CATEGORY, name), name).functionParameters, { lambdaLayers: [] }).secretNames ?? [],
+    }))
+    .filter((f) => f.secrets.length > 0);
+  if (functions.length === 0) return [];
+  const count = functions.reduce((n, f) => n + f.secrets.length, 0);
+  const carry =
+    ctx.prompt.yes || (await ctx.prompt.confirm({ message: 'Do you want to carry over all existing secret values to the new environment?', default: true }));
+  if (!carry) {
+    ctx.print.info(
+      `${count} function secret${count === 1 ? ' has' : 's have'} no value in ${envs.envName}: set them with \`forte update function\` (Secret values configuration) before pushing.`,
+    );
+    return [];
+  }
+  const appId = amplifyAppId(project);
+  const client = await ssmClient(ctx);
+  const carried: string[] = [];
+  try {
+    for (const fn of functions) {
+      const names = fn.secrets.map((s) => secretParameterName(appId, envs.sourceEnv, fn.name, s));
+      for (let i = 0; i < names.length; i += 10) {
+        const answer = await client.send(new GetParametersCommand({ Names: names.slice(i, i + 10), WithDecryption: true }));
+        for (const p of answer.Parameters ?? []) {
+          const secret = fn.secrets[names.indexOf(p.Name ?? '')];
+          if (secret === undefined || p.Value === undefined) continue;
+          await client.send(
+            new PutParameterCommand({ Name: secretParameterName(appId, envs.envName, fn.name, secret), Value: p.Value, Type: 'SecureString', Overwrite: true }),
+          );
+          carried.push(`${fn.name}/${secret}`);
+        }
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+  const missing = count - carried.length;
+  ctx.print.info(
+    `Carried ${carried.length} function secret${carried.length === 1 ? '' : 's'} over from ${envs.sourceEnv}` +
+      (missing > 0 ? `; ${missing} had no value there: set ${missing === 1 ? 'it' : 'them'} with \`forte update function\` before pushing.` : '.'),
+  );
+  return carried;
 }

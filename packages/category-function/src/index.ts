@@ -2,6 +2,7 @@ import { UserError, type PluginContext, type ResourceBuild, type ResourceRef } f
 import { addFunction, functionWalkthrough } from './add-function.js';
 import { CATEGORY } from './function-files.js';
 import { logsCommand } from './function-logs.js';
+import { carrySecretsOver } from './function-secrets.js';
 import { addFunctionHeadless, createFunctionFromRequest, updateFunctionHeadless } from './headless-function.js';
 import { invokeCommand } from './invoke-function.js';
 import { buildResource, packageResource } from './package-function.js';
@@ -101,4 +102,9 @@ function printHelp(ctx: PluginContext): void {
   ctx.print.info('  build    Installs dependencies and packages each function (or the one named).');
   ctx.print.info('  invoke   Runs a deployed function with --event file.json (default src/event.json); `forte mock function` too.');
   ctx.print.info("  logs     Prints a function's logs: --since 10m, --follow.");
+}
+
+/** `forte env add` (PostEnvAdd): the functions' secrets carried over to the new environment, as Amplify does. */
+export async function handlePostEnvAdd(ctx: PluginContext, envs: { sourceEnv: string; envName: string }): Promise<void> {
+  await carrySecretsOver(ctx, envs);
 }

@@ -20,6 +20,7 @@ import { readJsonFile, writeJsonFile } from './json-file.js';
 import { jsonFlag } from './parse-args.js';
 import { LOCAL_PROFILE } from './profiles.js';
 import { projectPaths, type ProjectModel } from './project-model.js';
+import { runPostEnvAddHandlers } from './post-push.js';
 import { PROJECT_NAME_RULE, checkProjectName, isProjectNameValid, projectNameFromFolder } from './project-name.js';
 import { updateGitignore, writeProjectScaffold } from './project-scaffold.js';
 
@@ -246,15 +247,24 @@ export async function addEnvironment(ctx: CliContext, name: string | undefined):
   const profileName = (project.readLocalAwsInfo()[project.envName]?.['profileName'] as string | undefined) ?? profileFromFlags(ctx);
   ctx.useProfile(profileName);
   const envInfo = await (await ctx.provider()).initEnv(ctx, { projectName: project.config.projectName, envName, appId });
+  const sourceEnv = project.envName;
   addEnvironmentFiles(project, envName, envInfo, profileName);
   ctx.reloadProject();
   await writeFrontendConfigs(ctx, ctx.project().readMeta());
   ctx.print.success(`Environment ${envName} is created and checked out.`);
+  await runPostEnvAddHandlers(ctx, { sourceEnv, envName });
 }
 
 /** Records a new environment and switches to it: nothing of it is deployed yet. */
 function addEnvironmentFiles(project: ProjectModel, envName: string, envInfo: ProviderEnvInfo, profileName: string): void {
-  project.writeTeamProviderInfo({ ...project.readTeamProviderInfo(), [envName]: { [PROVIDER_NAME]: envInfo } });
+  // As Amplify's env add, the new environment starts with the parameters of the one it was added from (a
+  // function's environment variable values, secretsPathAmplifyAppId, …); `forte update <category>` changes them.
+  const tpi = project.readTeamProviderInfo();
+  const categories = tpi[project.envName]?.categories;
+  project.writeTeamProviderInfo({
+    ...tpi,
+    [envName]: { [PROVIDER_NAME]: envInfo, ...(categories ? { categories: structuredClone(categories) } : {}) },
+  });
   project.writeLocalAwsInfo({ ...project.readLocalAwsInfo(), [envName]: { configLevel: 'project', useProfile: true, profileName } });
   project.writeLocalEnvInfo({ ...project.localEnvInfo, envName });
   const meta: AmplifyMeta = { providers: { [PROVIDER_NAME]: envInfo } };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PLUGIN_MANIFEST_FILE, type CategoryPlugin, type PushedResources } from '@forte/protocol';
+import { PLUGIN_MANIFEST_FILE, type CategoryPlugin, type PluginEvent, type PushedResources } from '@forte/protocol';
 import type { CliContext } from './cli-context.js';
 import type { PluginInfo } from './plugin-registry.js';
 import type { ResourceStatus } from './resource-status.js';
@@ -24,23 +24,37 @@ export function pushedResources(ctx: CliContext, status: ResourceStatus, deploye
  * failure is a warning; Ctrl-C at one of its questions still cancels.
  */
 export async function runPostPushHandlers(ctx: CliContext, pushed: PushedResources): Promise<void> {
-  for (const info of ctx.registry.all().filter(handlesPostPush)) {
+  await runEventHandlers(ctx, 'PostPush', 'after the push', (plugin, pluginCtx) => plugin.handlePostPush?.(pluginCtx, pushed));
+}
+
+/** Amplify's PostEnvAdd event: after `forte env add` created and checked out `envName` (the function category carries secrets over). */
+export async function runPostEnvAddHandlers(ctx: CliContext, envs: { sourceEnv: string; envName: string }): Promise<void> {
+  await runEventHandlers(ctx, 'PostEnvAdd', `after adding ${envs.envName}`, (plugin, pluginCtx) => plugin.handlePostEnvAdd?.(pluginCtx, envs));
+}
+
+async function runEventHandlers(
+  ctx: CliContext,
+  event: PluginEvent,
+  when: string,
+  handle: (plugin: CategoryPlugin, pluginCtx: CliContext) => Promise<void> | undefined,
+): Promise<void> {
+  for (const info of ctx.registry.all().filter((p) => handlesEvent(p, event))) {
     try {
       const plugin = await ctx.loadPlugin<CategoryPlugin>(info);
-      await plugin.handlePostPush?.({ ...ctx, input: { ...ctx.input, plugin: info.manifest.name } }, pushed);
+      await handle(plugin, { ...ctx, input: { ...ctx.input, plugin: info.manifest.name } });
     } catch (error) {
       if (error instanceof Error && error.name === 'ExitPromptError') throw error;
-      ctx.print.warn(`${info.manifest.name} did not finish after the push: ${error instanceof Error ? error.message : String(error)}`);
+      ctx.print.warn(`${info.manifest.name} did not finish ${when}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 }
 
 /** Read from the manifest itself: plugins.json may have been written by an earlier forte, before eventHandlers existed. */
-function handlesPostPush(info: PluginInfo): boolean {
-  if (info.manifest.eventHandlers?.includes('PostPush')) return true;
+function handlesEvent(info: PluginInfo, event: PluginEvent): boolean {
+  if (info.manifest.eventHandlers?.includes(event)) return true;
   try {
     const manifest = JSON.parse(readFileSync(join(info.packageLocation, PLUGIN_MANIFEST_FILE), 'utf8')) as { eventHandlers?: unknown };
-    return Array.isArray(manifest.eventHandlers) && manifest.eventHandlers.includes('PostPush');
+    return Array.isArray(manifest.eventHandlers) && manifest.eventHandlers.includes(event);
   } catch {
     return false;
   }

@@ -74,7 +74,28 @@ export async function pushBackend(ctx: CliContext, options: PushOptions = {}): P
   ctx.print.table(statusTableRows(status));
   const scope = pushScope(project, options);
   assertPushSupported(ctx, scope.backendConfig);
-  const resources = await buildResources(ctx, status, scope, options);
+  // Until the change set is executed nothing is applied: Ctrl-C (at a build's install, an upload) says so. The
+  // package manager, in the terminal's process group, gets the signal too. Questions take Ctrl-C themselves,
+  // and a caller that handles it (push --watch finishes the push in flight) keeps it.
+  let beforeDeploying: (() => void) | undefined =
+    process.listenerCount('SIGINT') > 0
+      ? undefined
+      : () => {
+          ctx.print.warn('Push interrupted before anything was deployed; the environment is as it was.');
+          process.exit(130);
+        };
+  if (beforeDeploying) process.once('SIGINT', beforeDeploying);
+  const stopBeforeDeploying = (): void => {
+    if (beforeDeploying) process.off('SIGINT', beforeDeploying);
+    beforeDeploying = undefined;
+  };
+  let resources: PushResource[];
+  try {
+    resources = await buildResources(ctx, status, scope, options);
+  } catch (error) {
+    stopBeforeDeploying();
+    throw error;
+  }
   // The snapshot is read after the builds, which may write into the backend (a function's first install
   // writes src/package-lock.json), so status compares against what was deployed. It carries the templates
   // deployed, so a checkout or a pull of this env can diff against them.
@@ -93,6 +114,7 @@ export async function pushBackend(ctx: CliContext, options: PushOptions = {}): P
       initiatedBy: `${safeUser()}@${hostname()} (pid ${process.pid})`,
       confirm: (changes) => confirmChanges(ctx, changes, resources, options.allowDataLoss === true),
       beforeExecute: ({ changeSetId, snapshotKey }) => {
+        stopBeforeDeploying();
         writePushMarker(project, { changeSetId, envName: project.envName, startedAt, snapshotKey, resources: pushedLogicalIds });
       },
       onDeploymentStarted: (deployment) => {
@@ -131,6 +153,7 @@ export async function pushBackend(ctx: CliContext, options: PushOptions = {}): P
     if (!interrupted) removePushMarker(project);
     throw error;
   } finally {
+    stopBeforeDeploying();
     if (interrupted) process.off('SIGINT', interrupted);
   }
 }

@@ -35,8 +35,11 @@ export interface PluginManifest {
   eventHandlers?: PluginEvent[];
 }
 
-/** `PostPush`: after a push deployed its changes (the plugin's `handlePostPush`). */
-export type PluginEvent = 'PostPush';
+/**
+ * `PostPush`: after a push deployed its changes (the plugin's `handlePostPush`). `PostEnvAdd`: after `forte env
+ * add` created an environment and checked it out (the plugin's `handlePostEnvAdd`).
+ */
+export type PluginEvent = 'PostPush' | 'PostEnvAdd';
 
 /** One option of a plugin command (`--max-depth N`), as `forte <command> <plugin> --help` shows it. */
 export interface PluginCommandOption {
@@ -65,7 +68,7 @@ export const pluginManifestSchema = z
     commandAliases: z.record(z.string(), z.string()).optional(),
     services: z.array(z.string()).optional(),
     options: z.record(z.string(), z.array(pluginCommandOptionSchema)).optional(),
-    eventHandlers: z.array(z.enum(['PostPush'])).optional(),
+    eventHandlers: z.array(z.enum(['PostPush', 'PostEnvAdd'])).optional(),
   })
   .passthrough();
 
@@ -222,6 +225,12 @@ export interface CategoryPlugin {
    * already up to date. The push has succeeded: what this throws is printed as a warning.
    */
   handlePostPush?(ctx: PluginContext, pushed: PushedResources): Promise<void>;
+  /**
+   * After `forte env add` created `envName` from `sourceEnv` and checked it out (for plugins whose manifest
+   * lists `PostEnvAdd`): the function category carries the functions' secrets over, as Amplify does. The
+   * environment exists: what this throws is printed as a warning.
+   */
+  handlePostEnvAdd?(ctx: PluginContext, envs: { sourceEnv: string; envName: string }): Promise<void>;
 }
 
 /** What a successful push deployed. */

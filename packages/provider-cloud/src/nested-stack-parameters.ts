@@ -96,9 +96,10 @@ export function nestedStackParameters(args: {
     if (!dependsOn.includes(depId)) dependsOn.push(depId);
     for (const attr of dep.attributes) parameters[`${dep.category}${dep.resourceName}${attr}`] = { 'Fn::GetAtt': [depId, `Outputs.${attr}`] };
   }
-  const folder = `amplify/backend/${resource.category}/${resource.resourceName}`;
+  // The file users edit when there is one (a function's template); a generated template is named by its folder.
+  const where = resource.sourceFile ?? `the template of amplify/backend/${resource.category}/${resource.resourceName}/`;
   const missing = Object.entries(template.Parameters ?? {})
     .filter(([name, declared]) => declared.Default === undefined && parameters[name] === undefined)
-    .map(([name]) => `${name} of ${resource.category} ${resource.resourceName} (declared in the template of ${folder}/)`);
+    .map(([name]) => `${name} of ${resource.category} ${resource.resourceName} (declared in ${where})`);
   return { parameters, dependsOn, missing };
 }

@@ -161,18 +161,25 @@ void describe('buildRootTemplate', () => {
     assert.deepEqual(root.Resources['apiboards']?.Properties?.['Parameters'], { env: 'main', AppId: 'app1' });
   });
 
-  void it('refuses, before anything is applied, every template parameter without a value or a Default, naming it, the resource and the folder', () => {
-    const fn = (resourceName: string) => ({
+  void it('refuses, before anything is applied, every template parameter without a value or a Default, naming it, the resource and its file', () => {
+    const fn = (resourceName: string, sourceFile?: string) => ({
       category: 'function',
       resourceName,
       template: { Parameters: { env: { Type: 'String' }, s3Key: { Type: 'String' }, apiKey: { Type: 'String' } }, Resources: {} },
+      ...(sourceFile ? { sourceFile } : {}),
     });
     assert.throws(
-      () => buildRootTemplate({ names, appId: 'app1', envName: 'dev', resources: [fn('one'), fn('two')] }),
+      () =>
+        buildRootTemplate({
+          names,
+          appId: 'app1',
+          envName: 'dev',
+          resources: [fn('one'), fn('two', 'amplify/backend/function/two/two-cloudformation-template.json')],
+        }),
       (e: unknown) =>
         isUserError(e) &&
         e.message.includes('s3Key of function one (declared in the template of amplify/backend/function/one/)') &&
-        e.message.includes('apiKey of function two') &&
+        e.message.includes('apiKey of function two (declared in amplify/backend/function/two/two-cloudformation-template.json)') &&
         e.message.includes('4 template parameters') &&
         e.resolution.includes('dev.categories.<category>.<resource>.<parameter>'),
     );

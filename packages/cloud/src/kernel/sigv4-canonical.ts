@@ -80,10 +80,19 @@ export function sha256Hex(data: string | Buffer): string {
 
 /** The SigV4 signing key: the HMAC chain `AWS4<secret>` → date → region → service → `aws4_request`. */
 export function deriveSigningKey(secretAccessKey: string, scope: { date: string; region: string; service: string }): Buffer {
+  // A key serves one secret for one day, region and service: kept, it saves four HMACs on every request of a
+  // client (as the SDKs keep theirs). The map is bounded and held only in memory.
+  const id = `${scope.date}\n${scope.region}\n${scope.service}\n${secretAccessKey}`;
+  const known = signingKeys.get(id);
+  if (known) return known;
   let key: Buffer = createHmac('sha256', `AWS4${secretAccessKey}`).update(scope.date).digest();
   for (const part of [scope.region, scope.service, 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
+  if (signingKeys.size >= MAX_SIGNING_KEYS) signingKeys.clear();
+  signingKeys.set(id, key);
   return key;
 }
+const MAX_SIGNING_KEYS = 1024;
+const signingKeys = new Map<string, Buffer>();
 
 /** Hex HMAC-SHA256 of a string to sign. */
 export function hmacHex(key: Buffer, stringToSign: string): string {

@@ -56,10 +56,21 @@ const toFunction = (row: FunctionRow): StoredFunction => ({
 
 /** Functions, layer versions, permissions, event source mappings and log groups, as their resources left them. */
 export function createFunctionStore(sql: SqlStore) {
+  // Functions read at a data version (SqlStore `dataVersion`): every invocation looks its function up, and
+  // until the database changes the row cannot have. Engines without a data version read every time.
+  const read = new Map<string, { version: number; fn: StoredFunction | undefined }>();
   return {
     async get(name: string): Promise<StoredFunction | undefined> {
+      const version = sql.dataVersion?.();
+      const known = read.get(name);
+      if (known && version !== undefined && known.version === version) return known.fn;
       const row = await sql.get<FunctionRow>('SELECT * FROM lambda_functions WHERE name = ?', [name]);
-      return row && toFunction(row);
+      const fn = row && toFunction(row);
+      if (version !== undefined && sql.dataVersion?.() === version) {
+        if (read.size >= 1000) read.clear();
+        read.set(name, { version, fn });
+      }
+      return fn;
     },
     async list(after: string, limit: number): Promise<StoredFunction[]> {
       const rows = await sql.all<FunctionRow>('SELECT * FROM lambda_functions WHERE name > ? ORDER BY name LIMIT ?', [after, limit]);

@@ -5,10 +5,11 @@
 // channel, and answers each with the handler's result or Lambda's error object.
 //
 // Messages from the cloud: { type: 'invoke', requestId, event, deadlineMs, invokedFunctionArn, clientContext,
-// identity, marker }. Messages to the cloud: { type: 'ready' } or { type: 'init-error', error } once, then
-// { type: 'result', requestId, payload } or { type: 'error', requestId, error } per invocation. After each
-// answer the marker is written to stdout and stderr, so that the cloud knows it has every line the
-// invocation printed before it closes the invocation's log (IPC and the pipes are read independently).
+// identity }. Messages to the cloud: { type: 'ready' } or { type: 'init-error', error } once, then
+// { type: 'result', requestId, payload } or { type: 'error', requestId, error } per invocation. Each answer
+// carries how many bytes the process has written so far through process.stdout and process.stderr, so that
+// the cloud knows when it has every line the invocation printed before it closes the invocation's log (IPC
+// and the pipes are read independently) without another write and wake-up per invocation.
 
 const fs = require('fs');
 const path = require('path');
@@ -20,6 +21,19 @@ const REQUEST_ID = Symbol.for('aws.lambda.runtime.requestId');
 
 // Lambda's text log format: `<ISO time>\t<request id>\t<LEVEL>\t<message>`, one line per call, with the
 // message's own newlines turned into carriage returns so that a multi-line message stays one log event.
+// Bytes written so far through process.stdout and process.stderr (console included), sent with each answer.
+const written = { stdout: 0, stderr: 0 };
+function countWrites(stream, key) {
+  const write = stream.write;
+  stream.write = function (chunk, encoding) {
+    if (typeof chunk === 'string') written[key] += Buffer.byteLength(chunk, typeof encoding === 'string' && Buffer.isEncoding(encoding) ? encoding : 'utf8');
+    else if (chunk && typeof chunk.byteLength === 'number') written[key] += chunk.byteLength;
+    return write.apply(this, arguments);
+  };
+}
+countWrites(process.stdout, 'stdout');
+countWrites(process.stderr, 'stderr');
+
 function patchConsole() {
   const write =
     (level) =>
@@ -142,10 +156,11 @@ function maxRssKb() {
 }
 
 function send(message) {
+  Object.assign(message, { stdoutBytes: written.stdout, stderrBytes: written.stderr });
   return new Promise((resolve) => process.send(message, () => resolve()));
 }
 
-let current; // the invocation in progress: { requestId, marker, finished }
+let current; // the invocation in progress: { requestId, finished }
 
 function finish(message) {
   const invocation = current;
@@ -153,8 +168,6 @@ function finish(message) {
   invocation.finished = true;
   process.channel.ref();
   void send(Object.assign(message, { maxRssKb: maxRssKb() })).then(() => {
-    process.stdout.write(invocation.marker);
-    process.stderr.write(invocation.marker);
     current = undefined;
     globalThis[REQUEST_ID] = undefined;
   });
@@ -197,7 +210,7 @@ process.on('beforeExit', () => {
 function invoke(handler, message) {
   const { requestId } = message;
   globalThis[REQUEST_ID] = requestId;
-  current = { requestId, marker: message.marker, finished: false };
+  current = { requestId, finished: false };
   let waitForEmptyEventLoop = true;
   let completed = false;
   const once =

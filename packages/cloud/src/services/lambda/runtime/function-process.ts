@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
 
 /** Lambda's error object, as the function's process or the runtime reports it. */
 export interface LambdaErrorPayload {
@@ -74,64 +74,67 @@ export function createFunctionProcess(options: FunctionProcessOptions): Function
   let dying = false;
   let outOfMemory = false;
   let peakKb = 0;
-  let pending: { marker: string; markersSeen: number; answer?: ProcessAnswer; resolve(a: ProcessAnswer): void } | undefined;
+  // The invocation in progress: its answer, and the bytes the process had written to stdout and stderr when
+  // it answered (it counts them), so that the invocation ends once every line it printed has been read.
+  let pending: { answer?: ProcessAnswer; startedAt: number; stdoutBytes: number; stderrBytes: number; resolve(a: ProcessAnswer): void } | undefined;
   let onReady: (r: InitResult) => void = () => undefined;
   const ready = new Promise<InitResult>((resolve) => (onReady = resolve));
 
-  const settle = (): void => {
-    if (pending?.answer && pending.markersSeen >= 2) {
-      const { answer, resolve } = pending;
-      pending = undefined;
-      resolve(answer);
-    }
-  };
-
-  const readLines = (source: NodeJS.ReadableStream): void => {
-    let buffered = '';
-    source.setEncoding('utf8');
-    source.on('data', (chunk: string) => {
-      buffered += chunk;
-      for (;;) {
-        const marker = pending?.marker;
-        const at = marker ? buffered.indexOf(marker) : -1;
-        const newline = buffered.indexOf('\n');
-        if (marker && at !== -1 && (newline === -1 || at < newline)) {
-          if (at > 0) emit(buffered.slice(0, at));
-          buffered = buffered.slice(at + marker.length);
-          if (pending) pending.markersSeen += 1;
-          settle();
-          continue;
-        }
-        if (newline === -1) {
-          // Lambda cuts a log event at 256 KB: a line that long is emitted in parts rather than held.
-          if (buffered.length >= MAX_LINE_CHARS && !(marker && buffered.includes('\u0000'))) {
-            emit(buffered.slice(0, MAX_LINE_CHARS));
-            buffered = buffered.slice(MAX_LINE_CHARS);
-            continue;
-          }
-          break;
-        }
-        emit(buffered.slice(0, newline));
-        buffered = buffered.slice(newline + 1);
-      }
-    });
-    source.on('end', () => {
-      if (buffered) emit(buffered);
-      buffered = '';
-    });
-  };
   const emit = (line: string): void => {
     // V8 reports heap exhaustion on stderr just before it aborts.
     if (line.includes('JavaScript heap out of memory') || line.includes('Reached heap limit')) outOfMemory = true;
     options.onLine(line);
   };
-  if (child.stdout) readLines(child.stdout);
-  if (child.stderr) readLines(child.stderr);
+  const readLines = (source: NodeJS.ReadableStream) => {
+    const decoder = new StringDecoder('utf8');
+    const reader = { bytes: 0, buffered: '' };
+    source.on('data', (chunk: Buffer) => {
+      reader.bytes += chunk.length;
+      reader.buffered += decoder.write(chunk);
+      for (;;) {
+        const newline = reader.buffered.indexOf('\n');
+        if (newline === -1) {
+          // Lambda cuts a log event at 256 KB: a line that long is emitted in parts rather than held.
+          if (reader.buffered.length < MAX_LINE_CHARS) break;
+          emit(reader.buffered.slice(0, MAX_LINE_CHARS));
+          reader.buffered = reader.buffered.slice(MAX_LINE_CHARS);
+          continue;
+        }
+        emit(reader.buffered.slice(0, newline));
+        reader.buffered = reader.buffered.slice(newline + 1);
+      }
+      settle();
+    });
+    source.on('end', () => {
+      reader.buffered += decoder.end();
+      if (reader.buffered) emit(reader.buffered);
+      reader.buffered = '';
+    });
+    return reader;
+  };
+  const stdout = child.stdout ? readLines(child.stdout) : undefined;
+  const stderr = child.stderr ? readLines(child.stderr) : undefined;
+
+  function settle(): void {
+    if (!pending?.answer) return;
+    if ((stdout && stdout.bytes < pending.stdoutBytes) || (stderr && stderr.bytes < pending.stderrBytes)) return;
+    // What the invocation printed without a final newline is one line of its own, as Lambda logs it.
+    for (const reader of [stdout, stderr])
+      if (reader?.buffered) {
+        emit(reader.buffered);
+        reader.buffered = '';
+      }
+    const { answer, resolve } = pending;
+    pending = undefined;
+    resolve(answer);
+  }
 
   // Only while an invocation runs: the limit matters then, and the answer carries the child's own peak. An idle
   // warm process read every 100 ms made 200-300 reads a second with a few dozen of them, on the cloud's core.
   const sampler = setInterval(() => {
-    if (child.pid === undefined || exited || !pending) return;
+    // An invocation younger than one interval is not read: most end sooner, and the answer carries the
+    // child's own peak (a read per process and interval cost the cloud ~4% of its time under load).
+    if (child.pid === undefined || exited || !pending || performance.now() - pending.startedAt < SAMPLE_INTERVAL_MS) return;
     readFile(`/proc/${child.pid}/status`, 'utf8').then(
       (status) => {
         const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -146,19 +149,34 @@ export function createFunctionProcess(options: FunctionProcessOptions): Function
   }, SAMPLE_INTERVAL_MS);
   sampler.unref();
 
-  child.on('message', (message: { type?: string; error?: LambdaErrorPayload; payload?: string; maxRssKb?: number; fatal?: boolean }) => {
-    if (message.fatal || message.type === 'init-error') dying = true;
-    peakKb = Math.max(peakKb, message.maxRssKb ?? 0);
-    const initDurationMs = performance.now() - started;
-    if (message.type === 'ready') onReady({ ok: true, initDurationMs });
-    else if (message.type === 'init-error' && message.error) {
-      const answer: ProcessAnswer = { kind: 'error', error: message.error };
-      onReady({ ok: false, initDurationMs, answer });
-      if (pending) pending.answer = answer;
-    } else if (pending && message.type === 'result') pending.answer = { kind: 'result', payload: message.payload ?? 'null' };
-    else if (pending && message.type === 'error' && message.error) pending.answer = { kind: 'error', error: message.error };
-    settle();
-  });
+  child.on(
+    'message',
+    (message: {
+      type?: string;
+      error?: LambdaErrorPayload;
+      payload?: string;
+      maxRssKb?: number;
+      fatal?: boolean;
+      stdoutBytes?: number;
+      stderrBytes?: number;
+    }) => {
+      if (message.fatal || message.type === 'init-error') dying = true;
+      peakKb = Math.max(peakKb, message.maxRssKb ?? 0);
+      const initDurationMs = performance.now() - started;
+      if (message.type === 'ready') onReady({ ok: true, initDurationMs });
+      else if (message.type === 'init-error' && message.error) {
+        const answer: ProcessAnswer = { kind: 'error', error: message.error };
+        onReady({ ok: false, initDurationMs, answer });
+        if (pending) pending.answer = answer;
+      } else if (pending && message.type === 'result') pending.answer = { kind: 'result', payload: message.payload ?? 'null' };
+      else if (pending && message.type === 'error' && message.error) pending.answer = { kind: 'error', error: message.error };
+      if (pending?.answer) {
+        pending.stdoutBytes = Number(message.stdoutBytes ?? 0);
+        pending.stderrBytes = Number(message.stderrBytes ?? 0);
+      }
+      settle();
+    },
+  );
 
   const onGone = (code: number | null, signal: NodeJS.Signals | null): void => {
     if (exited) return;
@@ -195,11 +213,10 @@ export function createFunctionProcess(options: FunctionProcessOptions): Function
     },
     run(message) {
       if (exited) return Promise.resolve({ kind: 'exit', code: child.exitCode, signal: child.signalCode, outOfMemory });
-      const marker = `\u0000forte-end-${randomBytes(12).toString('hex')}\u0000`;
       return new Promise<ProcessAnswer>((resolve) => {
-        pending = { marker, markersSeen: 0, resolve };
+        pending = { startedAt: performance.now(), stdoutBytes: 0, stderrBytes: 0, resolve };
         try {
-          child.send({ ...message, marker });
+          child.send(message);
         } catch {
           killGroup(); // the channel is gone: 'close' answers with the exit
         }

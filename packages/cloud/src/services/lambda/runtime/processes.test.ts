@@ -147,6 +147,7 @@ exports.handler = async (e) => {
   process.stdout.write('raw out\\n'); process.stderr.write('raw err\\n');
   if (e.lots) for (let i = 0; i < 200; i++) console.log('line ' + i);
   if (e.huge) process.stdout.write('h'.repeat(600 * 1024) + '\\n');
+  if (e.partial) { process.stdout.write('é'.repeat(100000)); process.stderr.write(Buffer.from('ü, no newline')); }
   return 'ok';
 };`,
     });
@@ -190,6 +191,16 @@ exports.handler = async (e) => {
       parts.map((l) => l.message.length),
       [256 * 1024, 256 * 1024, 88 * 1024],
     );
+
+    // What an invocation prints without a final newline is its own line, before END: the process tells how many
+    // bytes it wrote, and multi-byte characters split across reads are whole.
+    const before = rt.logs.length;
+    const partial = await rt.call('logs', { partial: true });
+    const lines = rt.logs.slice(before).map((l) => l.message);
+    const end = lines.indexOf(`END RequestId: ${partial.requestId}`);
+    assert.ok(end > 0);
+    assert.ok(lines.slice(0, end).includes('é'.repeat(100000)), 'the partial stdout line precedes END');
+    assert.ok(lines.slice(0, end).includes('ü, no newline'), 'the partial stderr line precedes END');
   });
 
   void it('finds its bootstrap next to the compiled modules and from the bundle in dist/bundle/', () => {
