@@ -15,7 +15,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { Amplify } from 'aws-amplify';
 import { get, head, post, put } from 'aws-amplify/api';
 import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
-import { amplifyRestApiTemplate } from './apigateway-template.js';
+import { amplifyAdminQueriesTemplate, amplifyRestApiTemplate } from './apigateway-template.js';
 import { controlClient } from './events-control-client.js';
 import { deployFunction, identityPoolTrust, startLambdaCloud, type TestCloud } from './index.js';
 
@@ -26,6 +26,7 @@ exports.handler = async (event) => {
   if (last === 'binary') return { statusCode: 200, headers: { 'Content-Type': 'image/png' }, body: Buffer.from([0, 1, 2, 255, 254]).toString('base64'), isBase64Encoded: true };
   if (last === 'malformed') return { statusCode: 200, body: { not: 'a string' } };
   if (last === 'throws') throw new Error('the handler broke');
+  if (last === 'slow') await new Promise((resolve) => setTimeout(resolve, 1500));
   return {
     statusCode: last === 'created' ? 201 : 200,
     headers: { 'Content-Type': 'application/json', 'X-Custom': 'yes' },
@@ -347,5 +348,228 @@ void describe('the gateway over plain HTTP', () => {
     });
     assert.equal(status, 413);
     assert.deepEqual(JSON.parse(body), { message: 'Request Too Long' });
+  });
+});
+
+void describe('REST API templates the gateway does not serve', () => {
+  void it('fail the push, naming the resource and the Swagger field', async () => {
+    const template = amplifyRestApiTemplate('badapi', [{ path: '/items', setting: 'open' }]) as {
+      Resources: Record<string, { Properties: { Body: { paths: Record<string, Record<string, unknown>> } } }>;
+    };
+    template.Resources.badapi!.Properties.Body.paths['/items']!.get = {
+      'x-amazon-apigateway-integration': { type: 'http_proxy', httpMethod: 'GET', uri: 'https://example.com/items' },
+    };
+    const deployment = await controlClient(cloud).deploy('BadRestApp', template as never, {
+      functionrestfnName: 'restfn-dev',
+      functionrestfnArn: 'arn:aws:lambda:us-east-1:123456789012:function:restfn-dev',
+      env: 'dev',
+      authRoleName: 'authRole',
+      unauthRoleName: 'unauthRole',
+      authUserPoolId: userPoolId,
+    });
+    assert.equal(deployment.status, 'ROLLED_BACK');
+    assert.match(String(deployment.error), /badapi/);
+    assert.match(
+      String(deployment.error),
+      /paths\.\/items\.get: the integration type "http_proxy" is not supported: Forte serves aws_proxy \(Lambda proxy\) and mock integrations/,
+    );
+  });
+});
+
+void describe('the life of a REST API', () => {
+  void it('serves a stage from its first push, keeps its gateway responses over pushes, and stops once its environment is deleted', async () => {
+    const control = controlClient(cloud);
+    const parameters = {
+      functionrestfnName: 'restfn-dev',
+      functionrestfnArn: `arn:aws:lambda:us-east-1:${cloud.kernel.config.accountId}:function:restfn-dev`,
+      env: 'dev',
+      authRoleName: 'authRole',
+      unauthRoleName: 'unauthRole',
+      authUserPoolId: userPoolId,
+    };
+    const paths = [{ path: '/hello', setting: 'open' as const }];
+    const deployment = await control.deploy('OpenRestApp', amplifyRestApiTemplate('openapi', paths, 'aaaa1111') as never, parameters);
+    assert.equal(deployment.status, 'SUCCEEDED', deployment.error);
+    const { environment } = await control.call('DescribeStack', { appId: deployment.appId, envName: 'dev' });
+    const url = `${String(environment.outputs.RootUrl)}/hello/there`;
+    const event = (await (await fetch(url)).json()) as Event;
+    assert.deepEqual(event.pathParameters, { proxy: 'there' });
+
+    // Amplify's next build names the Deployment and the gateway responses anew: the new ones replace the old.
+    const { changeSet } = await control.call('CreateChangeSet', {
+      appId: deployment.appId,
+      envName: 'dev',
+      template: amplifyRestApiTemplate('openapi', paths, 'bbbb2222') as never,
+      parameters,
+    });
+    const { deploymentId } = (await control.call('ExecuteChangeSet', { changeSetId: changeSet.changeSetId })).deployment;
+    assert.equal((await control.waitFor(deploymentId)).status, 'SUCCEEDED');
+    assert.equal((await fetch(url)).status, 200);
+    const missing = await fetch(`${String(environment.outputs.RootUrl)}/nothing`);
+    assert.equal(missing.status, 403);
+    // Amplify's DEFAULT_4XX allows fewer headers than the gateway's own CORS default: its response is still applied.
+    assert.equal(missing.headers.get('access-control-allow-headers'), 'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token');
+    const { deployment: deletion } = await control.call('DeleteEnvironment', { appId: deployment.appId, envName: 'dev' });
+    assert.equal((await control.waitFor(deletion.deploymentId)).status, 'SUCCEEDED');
+    const gone = await fetch(url);
+    assert.equal(gone.status, 403);
+    assert.deepEqual(await gone.json(), { message: 'Forbidden' });
+  });
+});
+
+void describe("Amplify's AdminQueries API (a Cognito user pool authorizer)", () => {
+  let endpoint: string;
+  before(async () => {
+    const deployment = await controlClient(cloud).deploy('AdminQueriesApp', amplifyAdminQueriesTemplate() as never, {
+      functionrestfnName: 'restfn-dev',
+      functionrestfnArn: `arn:aws:lambda:us-east-1:${cloud.kernel.config.accountId}:function:restfn-dev`,
+      env: 'dev',
+      authUserPoolId: userPoolId,
+    });
+    assert.equal(deployment.status, 'SUCCEEDED', deployment.error);
+    const { environment } = await controlClient(cloud).call('DescribeStack', { appId: deployment.appId, envName: 'dev' });
+    endpoint = String(environment.outputs.RootUrl);
+    const config = Amplify.getConfig();
+    Amplify.configure({ ...config, API: { REST: { ...config.API?.REST, AdminQueries: { endpoint, region: 'us-east-1' } } } });
+  });
+
+  void it("passes a signed-in user's access token claims to the function, as AdminQueries reads the caller's groups", async () => {
+    await signInAs('bob');
+    const { tokens } = await fetchAuthSession();
+    const response = await get({ apiName: 'AdminQueries', path: '/listUsers', options: { headers: { Authorization: tokens!.accessToken.toString() } } })
+      .response;
+    const event = (await response.body.json()) as unknown as Event;
+    assert.equal(event.resource, '/{proxy+}');
+    assert.deepEqual(event.pathParameters, { proxy: 'listUsers' });
+    const claims = (event.requestContext as unknown as { authorizer: { claims: Record<string, string> } }).authorizer.claims;
+    assert.equal(claims['cognito:groups'], 'Admin');
+    assert.equal(claims.username, 'bob');
+    assert.equal(claims.token_use, 'access');
+    assert.match(claims.exp ?? '', /^[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d UTC \d{4}$/);
+    assert.equal(event.requestContext.identity.cognitoIdentityId, null);
+  });
+
+  void it('answers 401 Unauthorized without a token, with an ID token (the method requires a scope) and with a forged one', async () => {
+    const { tokens } = await fetchAuthSession();
+    for (const authorization of [undefined, tokens!.idToken!.toString(), `${tokens!.accessToken.toString()}x`]) {
+      const response = await fetch(`${endpoint}/listUsers`, { headers: authorization ? { Authorization: authorization } : {} });
+      assert.equal(response.status, 401);
+      assert.deepEqual(await response.json(), { message: 'Unauthorized' });
+      assert.equal(response.headers.get('x-amzn-errortype'), 'UnauthorizedException');
+      assert.equal(response.headers.get('access-control-allow-origin'), '*');
+    }
+    await signOut();
+  });
+});
+
+void describe('integration settings', () => {
+  void it("answers 504 when the function outlasts the integration's timeout, passes the stage's variables and binary request bodies", async () => {
+    const template = amplifyRestApiTemplate('tunedapi', [{ path: '/slow', setting: 'open' }], 'cccc3333') as {
+      Resources: Record<string, { Properties: Record<string, unknown> }>;
+    };
+    const body = template.Resources.tunedapi!.Properties.Body as {
+      paths: Record<string, Record<string, { 'x-amazon-apigateway-integration': Record<string, unknown> }>>;
+    };
+    body.paths['/slow']!['x-amazon-apigateway-any-method']!['x-amazon-apigateway-integration'].timeoutInMillis = 300;
+    template.Resources.DeploymentAPIGWtunedapicccc3333!.Properties.StageDescription = { Variables: { color: 'blue' } };
+    template.Resources.tunedapi!.Properties.BinaryMediaTypes = ['image/*'];
+    const deployment = await controlClient(cloud).deploy('TunedRestApp', template as never, {
+      functionrestfnName: 'restfn-dev',
+      functionrestfnArn: `arn:aws:lambda:us-east-1:${cloud.kernel.config.accountId}:function:restfn-dev`,
+      env: 'dev',
+      authRoleName: 'authRole',
+      unauthRoleName: 'unauthRole',
+      authUserPoolId: userPoolId,
+    });
+    assert.equal(deployment.status, 'SUCCEEDED', deployment.error);
+    const { environment } = await controlClient(cloud).call('DescribeStack', { appId: deployment.appId, envName: 'dev' });
+    const slow = await fetch(`${String(environment.outputs.RootUrl)}/slow`);
+    assert.equal(slow.status, 504);
+    assert.deepEqual(await slow.json(), { message: 'Endpoint request timed out' });
+    const event = (await (await fetch(`${String(environment.outputs.RootUrl)}/slow/fast`)).json()) as Event;
+    assert.deepEqual(event.stageVariables, { color: 'blue' });
+    // A body of one of the API's binary media types reaches the function base64-encoded; others as text.
+    const bytes = Buffer.from([0, 255, 1, 254]);
+    const binary = (await (
+      await fetch(`${String(environment.outputs.RootUrl)}/slow/fast`, { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: bytes })
+    ).json()) as Event;
+    assert.equal(binary.isBase64Encoded, true);
+    assert.equal(binary.body, bytes.toString('base64'));
+    const text = (await (
+      await fetch(`${String(environment.outputs.RootUrl)}/slow/fast`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'héllo' })
+    ).json()) as Event;
+    assert.equal(text.isBase64Encoded, false);
+    assert.equal(text.body, 'héllo');
+  });
+});
+
+void describe('a push shaped as Amplify nests it', () => {
+  void it("deploys the API stack and the root's APIGatewayAuthStack as nested stacks, the API's RootUrl output pointing at the cloud", async () => {
+    const api = amplifyRestApiTemplate('nestedapi', [{ path: '/things', setting: 'private', auth: ['read'] }], 'dddd4444') as {
+      Parameters: Record<string, unknown>;
+      Resources: Record<string, unknown>;
+    };
+    // APIGatewayAuthStack holds the managed policies of the identity pool's roles; the API's id comes in as a parameter.
+    const authStack = {
+      Description: 'API Gateway policy stack created using Amplify CLI',
+      Parameters: { authRoleName: { Type: 'String' }, unauthRoleName: { Type: 'String' }, env: { Type: 'String' }, nestedapi: { Type: 'String' } },
+      Conditions: { ShouldNotCreateEnvResources: { 'Fn::Equals': [{ Ref: 'env' }, 'NONE'] } },
+      Resources: { PolicyAPIGWAuth1: api.Resources.PolicyAPIGWAuth1 },
+    };
+    delete api.Resources.PolicyAPIGWAuth1;
+    const root = {
+      Resources: {
+        apinestedapi: {
+          Type: 'Forte::Stack',
+          Properties: {
+            TemplateURL: 'api/nestedapi-cloudformation-template.json',
+            Parameters: {
+              functionrestfnName: 'restfn-dev',
+              functionrestfnArn: `arn:aws:lambda:us-east-1:${cloud.kernel.config.accountId}:function:restfn-dev`,
+              env: 'dev',
+              authRoleName: 'authRole',
+              unauthRoleName: 'unauthRole',
+              authUserPoolId: userPoolId,
+            },
+          },
+        },
+        APIGatewayAuthStack: {
+          Type: 'Forte::Stack',
+          Properties: {
+            TemplateURL: 'api/APIGatewayAuthStack.json',
+            Parameters: {
+              authRoleName: 'authRole',
+              unauthRoleName: 'unauthRole',
+              env: 'dev',
+              nestedapi: { 'Fn::GetAtt': ['apinestedapi', 'Outputs.ApiId'] },
+            },
+          },
+        },
+      },
+    };
+    const control = controlClient(cloud);
+    const { app } = await control.call('CreateApp', { name: 'NestedRestApp' });
+    await control.call('CreateEnvironment', { appId: app.appId, envName: 'dev' });
+    const { changeSet } = await control.call('CreateChangeSet', {
+      appId: app.appId,
+      envName: 'dev',
+      template: root as never,
+      nestedTemplates: { 'api/nestedapi-cloudformation-template.json': api as never, 'api/APIGatewayAuthStack.json': authStack as never },
+    });
+    const { deploymentId } = (await control.call('ExecuteChangeSet', { changeSetId: changeSet.changeSetId })).deployment;
+    const deployment = await control.waitFor(deploymentId);
+    assert.equal(deployment.status, 'SUCCEEDED', deployment.error);
+    const { resources } = await control.call('DescribeStack', { appId: app.appId, envName: 'dev' });
+    const outputs = resources.find((r) => r.logicalId === 'apinestedapi')?.attributes ?? {};
+    const nestedApiId = String(outputs['Outputs.ApiId']);
+    assert.equal(outputs['Outputs.RootUrl'], `${cloud.url}/restapis/${nestedApiId}/dev`);
+
+    await signInAs('alice');
+    const config = Amplify.getConfig();
+    Amplify.configure({ ...config, API: { REST: { ...config.API?.REST, nestedapi: { endpoint: String(outputs['Outputs.RootUrl']), region: 'us-east-1' } } } });
+    assert.equal((await get({ apiName: 'nestedapi', path: '/things/1' }).response).statusCode, 200);
+    assert.equal((await refusal(post({ apiName: 'nestedapi', path: '/things', options: { body: {} } }).response)).statusCode, 403);
+    await signOut();
+    assert.equal((await refusal(get({ apiName: 'nestedapi', path: '/things' }).response)).statusCode, 403);
   });
 });

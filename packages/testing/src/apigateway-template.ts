@@ -69,8 +69,11 @@ function pathItem(setting: RestPath['setting'], functionParameter: string) {
   };
 }
 
-/** The template; parameters `functionrestfnArn`, `functionrestfnName`, `env`, `authRoleName`, `unauthRoleName`, `authUserPoolId`. */
-export function amplifyRestApiTemplate(api: string, paths: RestPath[]): Record<string, unknown> {
+/**
+ * The template; `buildId` is the random suffix Amplify gives the Deployment and gateway responses on every build.
+ * Parameters `functionrestfnArn`, `functionrestfnName`, `env`, `authRoleName`, `unauthRoleName`, `authUserPoolId`.
+ */
+export function amplifyRestApiTemplate(api: string, paths: RestPath[], buildId = '7e86ac76'): Record<string, unknown> {
   const swaggerPaths: Record<string, unknown> = {};
   const resources: Record<string, unknown> = {};
   const authResources: unknown[] = [];
@@ -145,18 +148,18 @@ export function amplifyRestApiTemplate(api: string, paths: RestPath[]): Record<s
           Name: api,
         },
       },
-      [`${api}Default4XXResponse22a5dbe5`]: {
+      [`${api}Default4XXResponse${buildId}`]: {
         Type: 'AWS::ApiGateway::GatewayResponse',
         Properties: { ResponseParameters: CORS_RESPONSE, ResponseType: 'DEFAULT_4XX', RestApiId: { Ref: api } },
       },
-      [`${api}Default5XXResponse22a5dbe5`]: {
+      [`${api}Default5XXResponse${buildId}`]: {
         Type: 'AWS::ApiGateway::GatewayResponse',
         Properties: { ResponseParameters: CORS_RESPONSE, ResponseType: 'DEFAULT_5XX', RestApiId: { Ref: api } },
       },
-      [`DeploymentAPIGW${api}7e86ac76`]: {
+      [`DeploymentAPIGW${api}${buildId}`]: {
         Type: 'AWS::ApiGateway::Deployment',
         Properties: { Description: 'The Development stage deployment of your API.', RestApiId: { Ref: api }, StageName: stage },
-        DependsOn: [`${api}Default4XXResponse22a5dbe5`, `${api}Default5XXResponse22a5dbe5`],
+        DependsOn: [`${api}Default4XXResponse${buildId}`, `${api}Default5XXResponse${buildId}`],
       },
     },
     Outputs: {
@@ -166,6 +169,147 @@ export function amplifyRestApiTemplate(api: string, paths: RestPath[]): Record<s
       },
       ApiName: { Description: 'API Friendly name', Value: api },
       ApiId: { Description: 'API ID (prefix of API URL)', Value: { Ref: api } },
+    },
+  };
+}
+
+/**
+ * Amplify's AdminQueries API (`generateAdminQueriesStack`): `/{proxy+}` behind a Cognito user pool authorizer that
+ * requires an access token with the `aws.cognito.signin.user.admin` scope, with a request validator. Parameters
+ * `functionrestfnArn`, `functionrestfnName`, `env`, `authUserPoolId`.
+ */
+export function amplifyAdminQueriesTemplate(buildId = '5f1c2e0a'): Record<string, unknown> {
+  const cors = {
+    'method.response.header.Access-Control-Allow-Methods': "'DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT'",
+    'method.response.header.Access-Control-Allow-Headers': "'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token'",
+    'method.response.header.Access-Control-Allow-Origin': "'*'",
+  };
+  return {
+    Description: 'API Gateway Resource for AWS Amplify CLI',
+    AWSTemplateFormatVersion: '2010-09-09',
+    Parameters: {
+      functionrestfnName: { Type: 'String' },
+      functionrestfnArn: { Type: 'String' },
+      env: { Type: 'String' },
+      authUserPoolId: { Type: 'String' },
+    },
+    Conditions: { ShouldNotCreateEnvResources: { 'Fn::Equals': [{ Ref: 'env' }, 'NONE'] } },
+    Resources: {
+      AdminQueriesAPIGWPolicyForLambda: {
+        Type: 'AWS::Lambda::Permission',
+        Properties: {
+          Action: 'lambda:InvokeFunction',
+          FunctionName: { Ref: 'functionrestfnName' },
+          Principal: 'apigateway.amazonaws.com',
+          SourceArn: {
+            'Fn::Join': ['', ['arn:aws:execute-api:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':', { Ref: 'AdminQueries' }, '/*/*/*']],
+          },
+        },
+      },
+      AdminQueries: {
+        Type: 'AWS::ApiGateway::RestApi',
+        Properties: {
+          Description: '',
+          Name: 'AdminQueries',
+          Body: {
+            swagger: '2.0',
+            info: { version: '2018-05-24T17:52:00Z', title: 'AdminQueries' },
+            host: { 'Fn::Join': ['', ['apigateway.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+            basePath: { 'Fn::If': ['ShouldNotCreateEnvResources', '/Prod', { 'Fn::Join': ['', ['/', { Ref: 'env' }]] }] },
+            schemes: ['https'],
+            paths: {
+              '/{proxy+}': {
+                options: {
+                  consumes: ['application/json'],
+                  produces: ['application/json'],
+                  responses: { '200': { description: '200 response', schema: { $ref: '#/definitions/Empty' } } },
+                  'x-amazon-apigateway-integration': {
+                    responses: { default: { statusCode: '200', responseParameters: cors } },
+                    passthroughBehavior: 'when_no_match',
+                    requestTemplates: { 'application/json': '{"statusCode": 200}' },
+                    type: 'mock',
+                  },
+                },
+                'x-amazon-apigateway-any-method': {
+                  produces: ['application/json'],
+                  parameters: [
+                    { name: 'proxy', in: 'path', required: true, type: 'string' },
+                    { name: 'Authorization', in: 'header', required: false, type: 'string' },
+                  ],
+                  responses: {},
+                  security: [{ Cognito: ['aws.cognito.signin.user.admin'] }],
+                  'x-amazon-apigateway-request-validator': 'Validate query string parameters and headers',
+                  'x-amazon-apigateway-integration': {
+                    uri: {
+                      'Fn::Join': [
+                        '',
+                        ['arn:aws:apigateway:', { Ref: 'AWS::Region' }, ':lambda:path/2015-03-31/functions/', { Ref: 'functionrestfnArn' }, '/invocations'],
+                      ],
+                    },
+                    passthroughBehavior: 'when_no_match',
+                    httpMethod: 'POST',
+                    cacheNamespace: 'n40eb9',
+                    cacheKeyParameters: ['method.request.path.proxy'],
+                    contentHandling: 'CONVERT_TO_TEXT',
+                    type: 'aws_proxy',
+                  },
+                },
+              },
+            },
+            securityDefinitions: {
+              Cognito: {
+                type: 'apiKey',
+                name: 'Authorization',
+                in: 'header',
+                'x-amazon-apigateway-authtype': 'cognito_user_pools',
+                'x-amazon-apigateway-authorizer': {
+                  providerARNs: [
+                    {
+                      'Fn::Join': [
+                        '',
+                        ['arn:aws:cognito-idp:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':userpool/', { Ref: 'authUserPoolId' }],
+                      ],
+                    },
+                  ],
+                  type: 'cognito_user_pools',
+                },
+              },
+            },
+            definitions: { Empty: { type: 'object', title: 'Empty Schema' } },
+            'x-amazon-apigateway-request-validators': {
+              'Validate query string parameters and headers': { validateRequestParameters: true, validateRequestBody: false },
+            },
+          },
+        },
+      },
+      [`DeploymentAPIGWAdminQueries${buildId}`]: {
+        Type: 'AWS::ApiGateway::Deployment',
+        Properties: {
+          Description: 'The Development stage deployment of your API.',
+          StageName: { 'Fn::If': ['ShouldNotCreateEnvResources', 'Prod', { Ref: 'env' }] },
+          RestApiId: { Ref: 'AdminQueries' },
+        },
+      },
+    },
+    Outputs: {
+      RootUrl: {
+        Description: 'Root URL of the API gateway',
+        Value: {
+          'Fn::Join': [
+            '',
+            [
+              'https://',
+              { Ref: 'AdminQueries' },
+              '.execute-api.',
+              { Ref: 'AWS::Region' },
+              '.amazonaws.com/',
+              { 'Fn::If': ['ShouldNotCreateEnvResources', 'Prod', { Ref: 'env' }] },
+            ],
+          ],
+        },
+      },
+      ApiName: { Description: 'API Friendly name', Value: 'AdminQueries' },
+      ApiId: { Description: 'API ID (prefix of API URL)', Value: { Ref: 'AdminQueries' } },
     },
   };
 }

@@ -20,11 +20,27 @@ export interface MockIntegration {
   body?: string;
 }
 
+/** A Cognito user pool authorizer (`cognito_user_pools`): a token of one of the pools in a request header. */
+export interface CognitoAuthorizer {
+  /** `cognito-idp.<region>.amazonaws.com/<userPoolId>` of each pool the authorizer's `providerARNs` name. */
+  providerNames: string[];
+  /** The header carrying the token (`Authorization`). */
+  header: string;
+  /** OAuth scopes the method requires: an access token holding one of them; none: an ID token. */
+  scopes: string[];
+}
+
 export interface ApiMethod {
   /** `ANY` (`x-amazon-apigateway-any-method`) or an HTTP method in upper case. */
   httpMethod: string;
-  /** `AWS_IAM`: SigV4 (service `execute-api`) and `execute-api:Invoke` on the method's ARN. */
-  authorization: 'NONE' | 'AWS_IAM';
+  /**
+   * `AWS_IAM`: SigV4 (service `execute-api`) and `execute-api:Invoke` on the method's ARN;
+   * `COGNITO_USER_POOLS`: a user pool token (`cognito`).
+   */
+  authorization: 'NONE' | 'AWS_IAM' | 'COGNITO_USER_POOLS';
+  cognito?: CognitoAuthorizer;
+  /** Parameters a request validator (`validateRequestParameters`) requires, by where they are. */
+  requiredParameters?: { in: 'header' | 'query'; name: string }[];
   integration: ProxyIntegration | MockIntegration;
 }
 

@@ -83,15 +83,17 @@ export function createApiStore(sql: SqlStore) {
     async deleteStagesOf(deploymentId: string): Promise<void> {
       await sql.run('DELETE FROM apigateway_stages WHERE deployment_id = ?', [deploymentId]);
     },
-    async putGatewayResponse(apiId: string, responseType: string, definition: GatewayResponseDefinition): Promise<void> {
+    /** The API's response of this type, owned by the resource `resourceId` (a later resource of the same type takes it over). */
+    async putGatewayResponse(input: { apiId: string; responseType: string; resourceId: string; definition: GatewayResponseDefinition }): Promise<void> {
       await sql.run(
-        `INSERT INTO apigateway_gateway_responses (api_id, response_type, definition) VALUES (?, ?, ?)
-         ON CONFLICT (api_id, response_type) DO UPDATE SET definition = excluded.definition`,
-        [apiId, responseType, JSON.stringify(definition)],
+        `INSERT INTO apigateway_gateway_responses (api_id, response_type, resource_id, definition) VALUES (?, ?, ?, ?)
+         ON CONFLICT (api_id, response_type) DO UPDATE SET resource_id = excluded.resource_id, definition = excluded.definition`,
+        [input.apiId, input.responseType, input.resourceId, JSON.stringify(input.definition)],
       );
     },
-    async deleteGatewayResponse(apiId: string, responseType: string): Promise<void> {
-      await sql.run('DELETE FROM apigateway_gateway_responses WHERE api_id = ? AND response_type = ?', [apiId, responseType]);
+    /** Deletes the response a resource owns, not one another resource took over since. */
+    async deleteGatewayResponse(resourceId: string): Promise<void> {
+      await sql.run('DELETE FROM apigateway_gateway_responses WHERE resource_id = ?', [resourceId]);
     },
     async apiIds(): Promise<string[]> {
       return (await sql.all<{ api_id: string }>('SELECT api_id FROM apigateway_apis')).map((r) => r.api_id);

@@ -4,6 +4,8 @@
  * status, `x-amzn-ErrorType` and message, as API Gateway answers them.
  */
 export const GATEWAY_ERRORS = {
+  UNAUTHORIZED: { status: 401, errorType: 'UnauthorizedException', message: 'Unauthorized' },
+  BAD_REQUEST_PARAMETERS: { status: 400, errorType: 'BadRequestException', message: 'Missing required request parameters' },
   MISSING_AUTHENTICATION_TOKEN: { status: 403, errorType: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' },
   ACCESS_DENIED: { status: 403, errorType: 'AccessDeniedException', message: 'Forbidden' },
   INVALID_SIGNATURE: { status: 403, errorType: 'InvalidSignatureException', message: 'Forbidden' },

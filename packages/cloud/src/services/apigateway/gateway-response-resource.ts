@@ -1,4 +1,5 @@
-import type { ResourceHandler, ResourceResult } from '../../kernel/types.js';
+import { createHash } from 'node:crypto';
+import type { ResourceContext, ResourceHandler, ResourceResult } from '../../kernel/types.js';
 import type { ApiStore } from './api-store.js';
 import { definitionError } from './definition-error.js';
 import { RESPONSE_TYPES } from './gateway-errors.js';
@@ -9,10 +10,12 @@ const TYPE = 'AWS::ApiGateway::GatewayResponse';
 /**
  * `AWS::ApiGateway::GatewayResponse`: the status, headers (static `gatewayresponse.header.<Name>` values) and
  * body template of the gateway's own answers of one type (Amplify's DEFAULT_4XX / DEFAULT_5XX add CORS
- * headers). Ref = `<apiId>-<ResponseType>`. A new API or type replaces it.
+ * headers). Ref = its own id: Amplify names these resources with a new random suffix on every build, so the
+ * new resource takes the API's response over and deleting the old one afterwards leaves it in place. Every
+ * property changes in place.
  */
 export function createGatewayResponseHandler(options: { store: ApiStore }): ResourceHandler {
-  const apply = async (props: Record<string, unknown>): Promise<ResourceResult> => {
+  const apply = async (resourceId: string, props: Record<string, unknown>): Promise<ResourceResult> => {
     for (const key of Object.keys(props)) {
       if (!['RestApiId', 'ResponseType', 'ResponseParameters', 'ResponseTemplates', 'StatusCode'].includes(key)) {
         throw definitionError(`${TYPE} ${key}`, 'this property is not supported');
@@ -32,20 +35,18 @@ export function createGatewayResponseHandler(options: { store: ApiStore }): Reso
       { statusCode: props.StatusCode, responseParameters: props.ResponseParameters, responseTemplates: props.ResponseTemplates },
       `${TYPE} ${type}`,
     );
-    await options.store.putGatewayResponse(apiId, type, definition);
-    return { physicalId: `${apiId}-${type}`, attributes: {} };
+    await options.store.putGatewayResponse({ apiId, responseType: type, resourceId, definition });
+    return { physicalId: resourceId, attributes: {} };
   };
-  const keyOf = (physicalId: string): [string, string] => {
-    const dash = physicalId.indexOf('-');
-    return [physicalId.slice(0, dash), physicalId.slice(dash + 1)];
-  };
+  const idOf = (ctx: ResourceContext): string =>
+    createHash('sha256').update(`${ctx.appId}/${ctx.envName}/${ctx.stackName}/${ctx.logicalId}`).digest('hex').slice(0, 12);
   return {
-    replaceOn: ['RestApiId', 'ResponseType'],
-    create: (props) => apply(props),
-    update: (_physicalId, props) => apply(props),
-    delete: async (physicalId) => {
-      const [apiId, type] = keyOf(physicalId);
-      await options.store.deleteGatewayResponse(apiId, type);
+    create: (props, ctx) => apply(idOf(ctx), props),
+    update: async (physicalId, props) => {
+      // A new API or type: the response of the old one goes.
+      await options.store.deleteGatewayResponse(physicalId);
+      return apply(physicalId, props);
     },
+    delete: (physicalId) => options.store.deleteGatewayResponse(physicalId),
   };
 }

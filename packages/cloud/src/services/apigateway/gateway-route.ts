@@ -6,6 +6,7 @@ import type { ApiMethod, ProxyIntegration } from './api-definition.js';
 import type { ApiStore, ServedApi } from './api-store.js';
 import { writeGatewayError } from './gateway-answers.js';
 import type { GatewayErrorKind } from './gateway-errors.js';
+import { flattenClaims, verifyCognitoToken } from './cognito-authorizer.js';
 import { matchResource } from './match-resource.js';
 import { buildProxyEvent } from './proxy-event.js';
 import { parseProxyResponse } from './proxy-response.js';
@@ -65,8 +66,19 @@ export function createGatewayRoute(options: { kernel: Kernel; store: ApiStore; f
   const { kernel, store } = options;
   const { region, accountId } = kernel.config;
 
-  async function authorize(ctx: RequestContext, method: ApiMethod, body: Buffer, resourceArn: string): Promise<Principal> {
-    if (method.authorization === 'NONE') return { kind: 'anonymous' };
+  /** The caller of the method: its verified principal (IAM) or its token's claims (Cognito authorizers). */
+  async function authorize(
+    ctx: RequestContext,
+    method: ApiMethod,
+    body: Buffer,
+    resourceArn: string,
+  ): Promise<{ principal: Principal; claims?: Record<string, unknown> }> {
+    if (method.authorization === 'NONE') return { principal: { kind: 'anonymous' } };
+    if (method.authorization === 'COGNITO_USER_POOLS') {
+      const claims = method.cognito ? await verifyCognitoToken(kernel, ctx.req, method.cognito) : undefined;
+      if (!claims) throw new GatewayRefusal('UNAUTHORIZED');
+      return { principal: { kind: 'anonymous' }, claims };
+    }
     const signed = ctx.req.headers.authorization !== undefined || /(?:^|&)X-Amz-Signature=/i.test(rawQueryOf(ctx.req.url));
     if (!signed) throw new GatewayRefusal('MISSING_AUTHENTICATION_TOKEN');
     let principal: Principal;
@@ -86,7 +98,17 @@ export function createGatewayRoute(options: { kernel: Kernel; store: ApiStore; f
         `User: ${callerArn(principal, accountId)} is not authorized to perform: execute-api:Invoke on resource: ${resourceArn}`,
       );
     }
-    return principal;
+    return { principal };
+  }
+
+  /** What a request validator requires and the request lacks: 400, naming every missing parameter. */
+  function checkRequiredParameters(ctx: RequestContext, method: ApiMethod): void {
+    if (!method.requiredParameters) return;
+    const query = new URLSearchParams(rawQueryOf(ctx.req.url));
+    const missing = method.requiredParameters
+      .filter((p) => (p.in === 'header' ? ctx.req.headers[p.name.toLowerCase()] === undefined : !query.has(p.name)))
+      .map((p) => p.name);
+    if (missing.length > 0) throw new GatewayRefusal('BAD_REQUEST_PARAMETERS', `Missing required request parameters: [${missing.join(', ')}]`);
   }
 
   async function invoke(ctx: RequestContext, integration: ProxyIntegration, event: Record<string, unknown>): Promise<FunctionInvocationResult> {
@@ -128,7 +150,8 @@ export function createGatewayRoute(options: { kernel: Kernel; store: ApiStore; f
       throw error;
     }
     const resourceArn = `arn:aws:execute-api:${region}:${accountId}:${api.apiId}/${stage}/${httpMethod}/${decodePath(path).slice(1)}`;
-    const principal = await authorize(ctx, method, body, resourceArn);
+    const { principal, claims } = await authorize(ctx, method, body, resourceArn);
+    checkRequiredParameters(ctx, method);
     const common = { 'x-amzn-RequestId': ctx.requestId, 'x-amz-apigw-id': ctx.requestId.slice(0, 16) };
 
     if (method.integration.type === 'mock') {
@@ -150,6 +173,7 @@ export function createGatewayRoute(options: { kernel: Kernel; store: ApiStore; f
       body,
       binaryMediaTypes: api.definition.binaryMediaTypes,
       principal,
+      ...(claims ? { claims: flattenClaims(claims) } : {}),
       requestId: ctx.requestId,
       accountId,
       now: new Date(),

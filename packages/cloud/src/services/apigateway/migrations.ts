@@ -17,6 +17,7 @@ export const APIGATEWAY_MIGRATIONS: readonly string[] = [
   CREATE TABLE apigateway_gateway_responses (
     api_id TEXT NOT NULL,
     response_type TEXT NOT NULL,
+    resource_id TEXT NOT NULL,
     definition TEXT NOT NULL,
     PRIMARY KEY (api_id, response_type)
   );`,

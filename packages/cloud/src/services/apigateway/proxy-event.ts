@@ -17,6 +17,8 @@ export interface ProxyEventInput {
   binaryMediaTypes: readonly string[];
   /** The verified caller of an IAM method; anonymous for methods without authorization. */
   principal: Principal;
+  /** The claims of a Cognito authorizer's token, flattened as API Gateway passes them. */
+  claims?: Record<string, string>;
   requestId: string;
   accountId: string;
   now: Date;
@@ -156,6 +158,7 @@ export function buildProxyEvent(input: ProxyEventInput): Record<string, unknown>
       requestTimeEpoch: input.now.getTime(),
       requestId: input.requestId,
       identity: identityOf(principal, req, input.accountId),
+      ...(input.claims ? { authorizer: { claims: input.claims } } : {}),
       domainName: host,
       deploymentId: input.deploymentId,
       apiId: input.apiId,

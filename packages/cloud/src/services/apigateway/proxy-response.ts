@@ -54,8 +54,9 @@ export function parseProxyResponse(payload: string | undefined): ProxyResponse |
       for (const v of list) {
         const text = headerValue(v);
         if (text === undefined) return { malformed: `multiValueHeaders.${name} holds ${JSON.stringify(v)}, not a string` };
-        // A name given in both maps keeps the single value once.
-        if (!(headers.get(name) ?? []).includes(text)) add(name, text);
+        // A value given in both maps is sent once (API Gateway merges the two).
+        const existing = [...headers].find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1] ?? [];
+        if (!existing.includes(text)) add(name, text);
       }
     }
   }

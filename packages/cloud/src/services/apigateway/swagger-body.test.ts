@@ -52,6 +52,33 @@ void describe('Swagger bodies of AWS::ApiGateway::RestApi', () => {
     assert.match(items.id, /^[a-z0-9]{6}$/);
   });
 
+  void it('compiles the parameters a request validator requires', () => {
+    const definition = compileSwaggerBody(
+      body(
+        {
+          '/a': {
+            get: {
+              ...proxy,
+              'x-amazon-apigateway-request-validator': 'params',
+              parameters: [
+                { name: 'X-Key', in: 'header', required: true, type: 'string' },
+                { name: 'q', in: 'query', required: true, type: 'string' },
+                { name: 'opt', in: 'query', required: false, type: 'string' },
+              ],
+            },
+          },
+        },
+        { 'x-amazon-apigateway-request-validators': { params: { validateRequestParameters: true, validateRequestBody: false } } },
+      ),
+      'abcdefghij',
+      'Body',
+    );
+    assert.deepEqual(definition.resources[0]!.methods.GET?.requiredParameters, [
+      { in: 'header', name: 'X-Key' },
+      { in: 'query', name: 'q' },
+    ]);
+  });
+
   void it('matches literal parts before variables and variables before greedy parts', () => {
     const definition = compileSwaggerBody(
       body({ '/a/{id}': { get: proxy }, '/a/new': { get: proxy }, '/a/{id}/{rest+}': { get: proxy }, '/': { get: proxy } }),
@@ -73,16 +100,33 @@ void describe('Swagger bodies of AWS::ApiGateway::RestApi', () => {
     assert.match(
       refusal(
         body(
-          { '/a': { get: { ...proxy, security: [{ pool: [] }] } } },
-          { securityDefinitions: { pool: { 'x-amazon-apigateway-authtype': 'cognito_user_pools' } } },
+          { '/a': { get: { ...proxy, security: [{ fn: [] }] } } },
+          { securityDefinitions: { fn: { 'x-amazon-apigateway-authtype': 'custom', 'x-amazon-apigateway-authorizer': { type: 'token' } } } },
         ),
       ),
-      /the authorizer pool \(cognito_user_pools\) is not supported yet/,
+      /the authorizer fn \(custom\) is not supported yet/,
+    );
+    assert.match(
+      refusal(
+        body(
+          { '/a': { get: { ...proxy, security: [{ pool: [] }] } } },
+          {
+            securityDefinitions: {
+              pool: {
+                'x-amazon-apigateway-authtype': 'cognito_user_pools',
+                'x-amazon-apigateway-authorizer': { type: 'cognito_user_pools', providerARNs: ['pool'] },
+              },
+            },
+          },
+        ),
+      ),
+      /"pool" is not a user pool ARN/,
     );
     assert.match(refusal(body({ '/a': { get: proxy } }, { 'x-amazon-apigateway-policy': {} })), /x-amazon-apigateway-policy is not supported/);
+    assert.match(refusal(body({ '/a': { get: { ...proxy, 'x-amazon-apigateway-request-validator': 'all' } } })), /the request validator "all" is not declared/);
     assert.match(
-      refusal(body({ '/a': { get: { ...proxy, 'x-amazon-apigateway-request-validator': 'all' } } })),
-      /x-amazon-apigateway-request-validator is not supported/,
+      refusal(body({ '/a': { get: proxy } }, { 'x-amazon-apigateway-request-validators': { all: { validateRequestBody: true } } })),
+      /validating request bodies against models is not supported/,
     );
     assert.match(refusal(body({ '/a/{id}': { get: proxy }, '/a/{name}': { get: proxy } })), /two variable parts, \{id\} and \{name\}/);
     assert.match(refusal(body({ '/a/{p+}/b': { get: proxy } })), /greedy part \{p\+\} of \/a\/\{p\+\}\/b must be its last part/);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ApiDefinition, ApiMethod, ApiResource, MockIntegration, PathPart, ProxyIntegration } from './api-definition.js';
+import type { ApiDefinition, ApiMethod, ApiResource, CognitoAuthorizer, MockIntegration, PathPart, ProxyIntegration } from './api-definition.js';
 import { definitionError, isRecord } from './definition-error.js';
 import { parseGatewayResponse, responseTemplate, staticHeaders, type GatewayResponseDefinition } from './gateway-response-definition.js';
 import { RESPONSE_TYPES } from './gateway-errors.js';
@@ -34,6 +34,8 @@ const DESCRIPTIVE_TOP = new Set([
   'paths',
   'securityDefinitions',
   'security',
+  'x-amazon-apigateway-request-validators',
+  'x-amazon-apigateway-request-validator',
 ]);
 /** API Gateway extensions that change nothing a local gateway serves (endpoint type, compression, docs). */
 const IGNORED_TOP_EXTENSIONS = new Set([
@@ -55,7 +57,9 @@ const DESCRIPTIVE_METHOD = new Set([
   'schemes',
   'externalDocs',
   'security',
+  'x-amazon-apigateway-request-validator',
 ]);
+const USER_POOL_ARN = /^arn:aws[a-z-]*:cognito-idp:([a-z0-9-]+):\d{12}:userpool\/([\w-]+_[0-9A-Za-z]+)$/;
 const INTEGRATION_KEYS = new Set([
   'type',
   'uri',
@@ -122,7 +126,26 @@ function checkSiblings(resources: ApiResource[], where: string): void {
   }
 }
 
-type SecurityKinds = Record<string, 'AWS_IAM' | { unsupported: string }>;
+type SecurityKind = 'AWS_IAM' | { cognito: Omit<CognitoAuthorizer, 'scopes'> } | { unsupported: string };
+type SecurityKinds = Record<string, SecurityKind>;
+
+function cognitoAuthorizer(name: string, definition: Record<string, unknown>, where: string): SecurityKind {
+  const authorizer = definition['x-amazon-apigateway-authorizer'];
+  const arns = isRecord(authorizer) ? authorizer.providerARNs : undefined;
+  if (!Array.isArray(arns) || arns.length === 0)
+    throw definitionError(where, `securityDefinitions.${name}: a cognito_user_pools authorizer names its user pools in providerARNs`);
+  const providerNames = arns.map((arn) => {
+    const match = typeof arn === 'string' ? USER_POOL_ARN.exec(arn) : null;
+    if (!match)
+      throw definitionError(
+        where,
+        `securityDefinitions.${name}: ${JSON.stringify(arn)} is not a user pool ARN (arn:aws:cognito-idp:<region>:<account>:userpool/<id>)`,
+      );
+    return `cognito-idp.${match[1]!}.amazonaws.com/${match[2]!}`;
+  });
+  if (definition.in !== undefined && definition.in !== 'header') throw definitionError(where, `securityDefinitions.${name}: the token must come in a header`);
+  return { cognito: { providerNames, header: typeof definition.name === 'string' ? definition.name : 'Authorization' } };
+}
 
 function securityKinds(definitions: unknown, where: string): SecurityKinds {
   if (definitions === undefined) return {};
@@ -131,7 +154,11 @@ function securityKinds(definitions: unknown, where: string): SecurityKinds {
   for (const [name, definition] of Object.entries(definitions)) {
     if (!isRecord(definition)) throw definitionError(where, `securityDefinitions.${name} must be an object`);
     const authType = String(definition['x-amazon-apigateway-authtype'] ?? '').toLowerCase();
+    const authorizer = definition['x-amazon-apigateway-authorizer'];
+    const authorizerType = isRecord(authorizer) ? String(authorizer.type ?? '').toLowerCase() : '';
     if (authType === 'awssigv4') kinds[name] = 'AWS_IAM';
+    else if (authType === 'cognito_user_pools' && (authorizerType === '' || authorizerType === 'cognito_user_pools'))
+      kinds[name] = cognitoAuthorizer(name, definition, where);
     else if (definition['x-amazon-apigateway-authorizer'] !== undefined || authType === 'cognito_user_pools' || authType === 'custom') {
       kinds[name] = {
         unsupported: `the authorizer ${name} (${authType || 'x-amazon-apigateway-authorizer'}) is not supported yet: use IAM (awsSigv4) authorization`,
@@ -141,16 +168,50 @@ function securityKinds(definitions: unknown, where: string): SecurityKinds {
   return kinds;
 }
 
-function authorizationOf(security: unknown, kinds: SecurityKinds, where: string): ApiMethod['authorization'] {
-  if (security === undefined) return 'NONE';
+function authorizationOf(security: unknown, kinds: SecurityKinds, where: string): Pick<ApiMethod, 'authorization' | 'cognito'> {
+  if (security === undefined) return { authorization: 'NONE' };
   if (!Array.isArray(security)) throw definitionError(where, 'security must be a list of requirements');
-  const names = security.flatMap((requirement) => (isRecord(requirement) ? Object.keys(requirement) : []));
-  if (names.length === 0) return 'NONE';
-  if (names.length > 1) throw definitionError(where, `security names ${names.join(', ')}: Forte supports one security requirement per method`);
-  const kind = kinds[names[0]!];
-  if (kind === undefined) throw definitionError(where, `security names ${names[0]}, which securityDefinitions does not declare`);
-  if (kind !== 'AWS_IAM') throw definitionError(where, kind.unsupported);
-  return 'AWS_IAM';
+  const requirements = security.flatMap((requirement) => (isRecord(requirement) ? Object.entries(requirement) : []));
+  if (requirements.length === 0) return { authorization: 'NONE' };
+  if (requirements.length > 1) {
+    throw definitionError(where, `security names ${requirements.map(([n]) => n).join(', ')}: Forte supports one security requirement per method`);
+  }
+  const [name, scopes] = requirements[0]!;
+  const kind = kinds[name];
+  if (kind === undefined) throw definitionError(where, `security names ${name}, which securityDefinitions does not declare`);
+  if (kind === 'AWS_IAM') return { authorization: 'AWS_IAM' };
+  if ('unsupported' in kind) throw definitionError(where, kind.unsupported);
+  const list = Array.isArray(scopes) ? scopes.filter((scope): scope is string => typeof scope === 'string') : [];
+  return { authorization: 'COGNITO_USER_POOLS', cognito: { ...kind.cognito, scopes: list } };
+}
+
+type Validators = Record<string, { parameters: boolean }>;
+
+function requestValidators(document: Record<string, unknown>, where: string): Validators {
+  const declared = document['x-amazon-apigateway-request-validators'];
+  if (declared === undefined) return {};
+  if (!isRecord(declared)) throw definitionError(where, 'x-amazon-apigateway-request-validators must map names to validators');
+  const validators: Validators = {};
+  for (const [name, validator] of Object.entries(declared)) {
+    if (!isRecord(validator)) throw definitionError(where, `x-amazon-apigateway-request-validators.${name} must be an object`);
+    if (validator.validateRequestBody === true) {
+      throw definitionError(where, `x-amazon-apigateway-request-validators.${name}: validating request bodies against models is not supported`);
+    }
+    validators[name] = { parameters: validator.validateRequestParameters === true };
+  }
+  return validators;
+}
+
+/** The header and query parameters a method's request validator requires. */
+function requiredParametersOf(operation: Record<string, unknown>, validator: unknown, validators: Validators, where: string): ApiMethod['requiredParameters'] {
+  if (validator === undefined) return undefined;
+  const selected = typeof validator === 'string' && Object.hasOwn(validators, validator) ? validators[validator] : undefined;
+  if (!selected) throw definitionError(where, `the request validator ${JSON.stringify(validator)} is not declared in x-amazon-apigateway-request-validators`);
+  if (!selected.parameters || !Array.isArray(operation.parameters)) return undefined;
+  const required = operation.parameters.flatMap((p: unknown): { in: 'header' | 'query'; name: string }[] =>
+    isRecord(p) && p.required === true && (p.in === 'header' || p.in === 'query') && typeof p.name === 'string' ? [{ in: p.in, name: p.name }] : [],
+  );
+  return required.length > 0 ? required : undefined;
 }
 
 function proxyIntegration(integration: Record<string, unknown>, where: string): ProxyIntegration {
@@ -204,7 +265,12 @@ function mockIntegration(integration: Record<string, unknown>, where: string): M
   return mock;
 }
 
-function parseMethod(operation: unknown, httpMethod: string, defaults: { security: unknown; kinds: SecurityKinds }, where: string): ApiMethod {
+function parseMethod(
+  operation: unknown,
+  httpMethod: string,
+  defaults: { security: unknown; kinds: SecurityKinds; validators: Validators; validator: unknown },
+  where: string,
+): ApiMethod {
   if (!isRecord(operation)) throw definitionError(where, 'a method must be an object');
   for (const key of Object.keys(operation)) {
     if (DESCRIPTIVE_METHOD.has(key) || key === 'x-amazon-apigateway-integration' || key === 'x-amazon-apigateway-auth') continue;
@@ -228,15 +294,21 @@ function parseMethod(operation: unknown, httpMethod: string, defaults: { securit
       `the integration type ${JSON.stringify(integration.type)} is not supported: Forte serves aws_proxy (Lambda proxy) and mock integrations`,
     );
 
-  let authorization = authorizationOf(operation.security ?? defaults.security, defaults.kinds, where);
-  const auth = operation['x-amazon-apigateway-auth'];
-  if (auth !== undefined) {
-    const authType = isRecord(auth) ? String(auth.type ?? '').toUpperCase() : '';
-    if (authType === 'AWS_IAM' || authType === 'NONE') authorization = authType;
+  let auth = authorizationOf(operation.security ?? defaults.security, defaults.kinds, where);
+  const override = operation['x-amazon-apigateway-auth'];
+  if (override !== undefined) {
+    const authType = isRecord(override) ? String(override.type ?? '').toUpperCase() : '';
+    if (authType === 'AWS_IAM' || authType === 'NONE') auth = { authorization: authType };
     else
-      throw definitionError(where, `x-amazon-apigateway-auth type ${JSON.stringify(isRecord(auth) ? auth.type : auth)} is not supported: use AWS_IAM or NONE`);
+      throw definitionError(
+        where,
+        `x-amazon-apigateway-auth type ${JSON.stringify(isRecord(override) ? override.type : override)} is not supported: use AWS_IAM or NONE`,
+      );
   }
-  return { httpMethod, authorization, integration: compiled };
+  const method: ApiMethod = { httpMethod, ...auth, integration: compiled };
+  const required = requiredParametersOf(operation, operation['x-amazon-apigateway-request-validator'] ?? defaults.validator, defaults.validators, where);
+  if (required) method.requiredParameters = required;
+  return method;
 }
 
 /**
@@ -281,6 +353,7 @@ export function compileSwaggerBody(body: unknown, apiId: string, where: string):
     }
   }
   const kinds = securityKinds(document.securityDefinitions, where);
+  const validators = requestValidators(document, where);
   if (!isRecord(document.paths)) throw definitionError(where, 'Body has no paths');
   const resources: ApiResource[] = [];
   for (const [path, item] of Object.entries(document.paths)) {
@@ -290,7 +363,13 @@ export function compileSwaggerBody(body: unknown, apiId: string, where: string):
     const methods: Record<string, ApiMethod> = {};
     for (const [key, operation] of Object.entries(item)) {
       const httpMethod = METHOD_KEYS[key];
-      if (httpMethod !== undefined) methods[httpMethod] = parseMethod(operation, httpMethod, { security: document.security, kinds }, `${at}.${key}`);
+      if (httpMethod !== undefined)
+        methods[httpMethod] = parseMethod(
+          operation,
+          httpMethod,
+          { security: document.security, kinds, validators, validator: document['x-amazon-apigateway-request-validator'] },
+          `${at}.${key}`,
+        );
       else if (key !== 'parameters' && (key.startsWith('x-amazon-apigateway-') || !key.startsWith('x-'))) throw definitionError(at, `${key} is not supported`);
     }
     resources.push({ path, id: resourceIdOf(apiId, path), parts, methods });
