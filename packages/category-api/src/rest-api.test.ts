@@ -310,7 +310,7 @@ void describe('category-api REST (API Gateway)', () => {
     assert.equal(existsSync(apiDir('shop')), false);
   });
 
-  void it("Amplify's Admin Queries API (auth category) is neither updated here nor built as a plain REST API", async () => {
+  void it("Amplify's Admin Queries API (auth category) is not updated here, and builds as Amplify's Cognito-authorized stack", async () => {
     project(['AdminQueriesfn']);
     const config = backend();
     config.api = { AdminQueries: { service: 'API Gateway', providerPlugin: 'awscloudformation', dependsOn: [] } };
@@ -325,10 +325,31 @@ void describe('category-api REST (API Gateway)', () => {
       categoryPlugin.executeCommand(context({ plugin: 'api', command: 'update' }).ctx),
       (e: unknown) => isUserError(e) && /forte update auth/.test(e.message),
     );
-    await assert.rejects(
-      categoryPlugin.build!(context({ plugin: 'api', command: 'push' }).ctx, { category: 'api', resourceName: 'AdminQueries', service: 'API Gateway', dir }),
-      (e: unknown) => isUserError(e) && /Admin Queries API/.test(e.message),
+    // Built as Amplify's generateAdminQueriesStack: /{proxy+} only, the user pool's token (scope
+    // aws.cognito.signin.user.admin) instead of SigV4, and no role policies.
+    const built = await categoryPlugin.build!(context({ plugin: 'api', command: 'push' }).ctx, {
+      category: 'api',
+      resourceName: 'AdminQueries',
+      service: 'API Gateway',
+      dir,
+    });
+    const t = templateSchema.parse(built.template) as any;
+    const body = t.Resources.AdminQueries.Properties.Body;
+    assert.deepEqual(Object.keys(body.paths), ['/{proxy+}']);
+    assert.deepEqual(body.paths['/{proxy+}']['x-amazon-apigateway-any-method'].security, [{ Cognito: ['aws.cognito.signin.user.admin'] }]);
+    assert.equal(body.paths['/{proxy+}']['x-amazon-apigateway-any-method']['x-amazon-apigateway-integration'].contentHandling, 'CONVERT_TO_TEXT');
+    assert.equal(body.securityDefinitions.Cognito['x-amazon-apigateway-authtype'], 'cognito_user_pools');
+    assert.deepEqual(body.securityDefinitions.Cognito['x-amazon-apigateway-authorizer'].providerARNs[0]['Fn::Join'][1].at(-1), {
+      Ref: 'authmyappauthUserPoolId',
+    });
+    assert.equal(body.securityDefinitions.sigv4, undefined);
+    assert.deepEqual(Object.keys(t.Parameters), ['authmyappauthUserPoolId', 'functionAdminQueriesfnName', 'functionAdminQueriesfnArn', 'env']);
+    assert.ok(t.Resources.AdminQueriesAPIGWPolicyForLambda);
+    assert.deepEqual(
+      Object.values(t.Resources).filter((r: any) => r.Type === 'AWS::IAM::Policy'),
+      [],
     );
+    assert.deepEqual(Object.keys(t.Outputs), ['RootUrl', 'ApiName', 'ApiId']);
   });
 
   void it('validates paths as Amplify does and names overlapping paths', () => {

@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError, type PluginContext, type ResourceBuild, type ResourceRef } from '@forte/protocol';
+import { UserError, type PluginContext, type ResourceBuild, type ResourceRef, type Template } from '@forte/protocol';
 import { z } from 'zod';
 import { CATEGORY } from './api-config.js';
 import { ADMIN_QUERIES_NAME, REST_SERVICE, parseRestInputs, restPathSchema, type RestInputs } from './rest-config.js';
 import { assertAccessDeployable, assertGroupsDeployable, authWithGroups, readRestInputs, restApis, saveRestApi } from './rest-resource.js';
-import { restTemplate } from './rest-template.js';
+import { adminQueriesTemplate, restTemplate } from './rest-template.js';
 import { askPaths, askRestApiName, askRestUpdate } from './rest-walkthrough.js';
 
 function printRestNextSteps(ctx: PluginContext, name: string): void {
@@ -163,17 +163,25 @@ export async function updateRestApiHeadless(ctx: PluginContext, payload: unknown
 
 /** The REST API's nested template (`forte push`); also written to `build/` as Amplify does. */
 export function buildRestApi(ctx: PluginContext, resource: ResourceRef): ResourceBuild {
-  // Admin Queries authorizes with user-pool tokens and the admin group, not SIGv4: built as a plain REST API it
-  // would answer the wrong callers, so it is refused until Forte builds it as Amplify's auth category does.
-  if (resource.resourceName === ADMIN_QUERIES_NAME)
-    throw new UserError(
-      `The api ${ADMIN_QUERIES_NAME} is Amplify's Admin Queries API (auth category), which Forte does not deploy yet.`,
-      `Remove it from amplify/backend/backend-config.json ("api"."${ADMIN_QUERIES_NAME}") to push the rest, or push the other categories with \`forte push <category>\`.`,
-    );
   const inputs = readRestInputs(resource.dir);
   assertGroupsDeployable(ctx.project(), inputs, `${resource.dir}/cli-inputs.json`);
   const { authResource } = authWithGroups(ctx.project());
-  const template = restTemplate(resource.resourceName, inputs, authResource ? { authResourceName: authResource } : {});
+  let template: Template;
+  if (resource.resourceName === ADMIN_QUERIES_NAME) {
+    if (!authResource)
+      throw new UserError(
+        `${ADMIN_QUERIES_NAME} authorizes with the user pool of an auth resource, and this project has none.`,
+        'Add auth, or remove the AdminQueries API.',
+      );
+    if (Object.keys(inputs.paths).length !== 1)
+      throw new UserError(
+        `${resource.dir}/cli-inputs.json: ${ADMIN_QUERIES_NAME} has exactly one path ("/{proxy+}").`,
+        'Restore the file as the auth category wrote it.',
+      );
+    template = adminQueriesTemplate(resource.resourceName, inputs, authResource);
+  } else {
+    template = restTemplate(resource.resourceName, inputs, authResource ? { authResourceName: authResource } : {});
+  }
   const build = join(resource.dir, 'build');
   mkdirSync(build, { recursive: true });
   writeFileSync(join(build, `${resource.resourceName}-cloudformation-template.json`), `${JSON.stringify(template, null, 2)}\n`);
