@@ -132,6 +132,33 @@ void describe('category-api REST (API Gateway)', () => {
     assert.deepEqual(readJson(join(apiDir('open'), 'cli-inputs.json')).paths['/items'].permissions, { setting: 'open' });
   });
 
+  void it('a restricted path needs the identity pool; guests without unauthenticated logins are warned about', async () => {
+    project(['fn']);
+    const authInputs = join(root, 'amplify/backend/auth/myappauth/cli-inputs.json');
+    mkdirSync(join(authInputs, '..'), { recursive: true });
+    const request = (setting: string, extra: Record<string, unknown> = {}): unknown => ({
+      version: 1,
+      serviceConfiguration: {
+        serviceName: 'API Gateway',
+        apiName: 'guests',
+        paths: { '/items': { lambdaFunction: 'fn', permissions: { setting, auth: ['read'], ...extra } } },
+      },
+    });
+    writeFileSync(authInputs, JSON.stringify({ version: '1', cognitoConfig: { authSelections: 'userPoolOnly' } }));
+    await assert.rejects(
+      categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, request('private')),
+      (e: unknown) => isUserError(e) && /has no identity pool/.test(e.message) && /forte update auth/.test(e.resolution),
+    );
+    assert.equal(existsSync(apiDir('guests')), false);
+    writeFileSync(
+      authInputs,
+      JSON.stringify({ version: '1', cognitoConfig: { authSelections: 'identityPoolAndUserPool', allowUnauthenticatedIdentities: false } }),
+    );
+    const { ctx, printed } = context({ plugin: 'api', command: 'add', headless: true });
+    await categoryPlugin.executeHeadlessCommand!(ctx, request('protected', { guest: ['read'] }));
+    assert.ok(printed.some((line) => /Path \/items grants guests access, but the identity pool of myappauth does not allow unauthenticated logins/.test(line)));
+  });
+
   void it('with user pool groups, "Restrict access by" offers groups; groups add the auth and userPoolGroups dependencies', async () => {
     project(['adminfn'], ['Admin', 'Editors']);
     const { ctx, asked } = context({
@@ -191,10 +218,12 @@ void describe('category-api REST (API Gateway)', () => {
     const { ctx, asked } = context({
       plugin: 'api',
       command: 'add',
-      answers: { 'mentioned services': 'REST', 'Provide a friendly name': 'plain', 'Choose a Lambda source': 'projectFunction', 'Restrict API access?': true },
+      answers: { 'mentioned services': 'REST', 'Choose a Lambda source': 'projectFunction', 'Restrict API access?': true },
     });
     await categoryPlugin.executeCommand(ctx);
     assert.ok(!asked.includes('Restrict access by:'));
+    // Amplify's default friendly name: api and eight hex digits.
+    assert.deepEqual(Object.keys(backend().api).filter((n) => /^api[0-9a-f]{8}$/.test(n)).length, 1);
   });
 
   void it('`update api` adds, edits and removes paths; `remove api` removes the API', async () => {
@@ -279,6 +308,48 @@ void describe('category-api REST (API Gateway)', () => {
     await categoryPlugin.executeCommand(remove.ctx);
     assert.deepEqual(Object.keys(backend().api), ['notes']);
     assert.equal(existsSync(apiDir('shop')), false);
+  });
+
+  void it("Amplify's Admin Queries API (auth category) is not updated here, and builds as Amplify's Cognito-authorized stack", async () => {
+    project(['AdminQueriesfn']);
+    const config = backend();
+    config.api = { AdminQueries: { service: 'API Gateway', providerPlugin: 'awscloudformation', dependsOn: [] } };
+    writeFileSync(backendFile(), JSON.stringify(config));
+    const dir = apiDir('AdminQueries');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'cli-inputs.json'),
+      JSON.stringify({ version: 1, paths: { '/{proxy+}': { lambdaFunction: 'AdminQueriesfn', permissions: { setting: 'private', auth: ALL } } } }),
+    );
+    await assert.rejects(
+      categoryPlugin.executeCommand(context({ plugin: 'api', command: 'update' }).ctx),
+      (e: unknown) => isUserError(e) && /forte update auth/.test(e.message),
+    );
+    // Built as Amplify's generateAdminQueriesStack: /{proxy+} only, the user pool's token (scope
+    // aws.cognito.signin.user.admin) instead of SigV4, and no role policies.
+    const built = await categoryPlugin.build!(context({ plugin: 'api', command: 'push' }).ctx, {
+      category: 'api',
+      resourceName: 'AdminQueries',
+      service: 'API Gateway',
+      dir,
+    });
+    const t = templateSchema.parse(built.template) as any;
+    const body = t.Resources.AdminQueries.Properties.Body;
+    assert.deepEqual(Object.keys(body.paths), ['/{proxy+}']);
+    assert.deepEqual(body.paths['/{proxy+}']['x-amazon-apigateway-any-method'].security, [{ Cognito: ['aws.cognito.signin.user.admin'] }]);
+    assert.equal(body.paths['/{proxy+}']['x-amazon-apigateway-any-method']['x-amazon-apigateway-integration'].contentHandling, 'CONVERT_TO_TEXT');
+    assert.equal(body.securityDefinitions.Cognito['x-amazon-apigateway-authtype'], 'cognito_user_pools');
+    assert.deepEqual(body.securityDefinitions.Cognito['x-amazon-apigateway-authorizer'].providerARNs[0]['Fn::Join'][1].at(-1), {
+      Ref: 'authmyappauthUserPoolId',
+    });
+    assert.equal(body.securityDefinitions.sigv4, undefined);
+    assert.deepEqual(Object.keys(t.Parameters), ['authmyappauthUserPoolId', 'functionAdminQueriesfnName', 'functionAdminQueriesfnArn', 'env']);
+    assert.ok(t.Resources.AdminQueriesAPIGWPolicyForLambda);
+    assert.deepEqual(
+      Object.values(t.Resources).filter((r: any) => r.Type === 'AWS::IAM::Policy'),
+      [],
+    );
+    assert.deepEqual(Object.keys(t.Outputs), ['RootUrl', 'ApiName', 'ApiId']);
   });
 
   void it('validates paths as Amplify does and names overlapping paths', () => {

@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError, type PluginContext, type ResourceBuild, type ResourceRef } from '@forte/protocol';
+import { UserError, type PluginContext, type ResourceBuild, type ResourceRef, type Template } from '@forte/protocol';
 import { z } from 'zod';
 import { CATEGORY } from './api-config.js';
-import { REST_SERVICE, parseRestInputs, restPathSchema, type RestInputs } from './rest-config.js';
-import { assertGroupsDeployable, authWithGroups, readRestInputs, restApis, saveRestApi } from './rest-resource.js';
-import { restTemplate } from './rest-template.js';
+import { ADMIN_QUERIES_NAME, REST_SERVICE, parseRestInputs, restPathSchema, type RestInputs } from './rest-config.js';
+import { assertAccessDeployable, assertGroupsDeployable, authWithGroups, readRestInputs, restApis, saveRestApi } from './rest-resource.js';
+import { adminQueriesTemplate, restTemplate } from './rest-template.js';
 import { askPaths, askRestApiName, askRestUpdate } from './rest-walkthrough.js';
 
 function printRestNextSteps(ctx: PluginContext, name: string): void {
@@ -23,7 +23,7 @@ export async function addRestApi(ctx: PluginContext): Promise<void> {
   const name = await askRestApiName(ctx, taken);
   const inputs: RestInputs = { version: 1, paths: {} };
   await askPaths(ctx, inputs);
-  saveRestApi(project, name, parseRestInputs(inputs, 'the answers'));
+  for (const warning of saveRestApi(project, name, parseRestInputs(inputs, 'the answers'))) ctx.print.warn(warning);
   printRestNextSteps(ctx, name);
 }
 
@@ -31,12 +31,18 @@ export async function addRestApi(ctx: PluginContext): Promise<void> {
 async function chooseRestApi(ctx: PluginContext, named: string | undefined): Promise<string> {
   const apis = restApis(ctx.project());
   if (apis.length === 0) throw new UserError('No REST API resource to update.', 'Use `forte add api` to create a new REST API.');
-  if (named !== undefined) {
-    if (!apis.includes(named)) throw new UserError(`The project has no REST API named ${named}.`, `Choose one of: ${apis.join(', ')}.`);
-    return named;
-  }
-  if (apis.length === 1) return apis[0]!;
-  return ctx.prompt.select({ message: 'Select the REST API you want to update:', choices: apis.map((a) => ({ name: a, value: a })) });
+  if (named !== undefined && !apis.includes(named)) throw new UserError(`The project has no REST API named ${named}.`, `Choose one of: ${apis.join(', ')}.`);
+  const chosen =
+    named ??
+    (apis.length === 1
+      ? apis[0]!
+      : await ctx.prompt.select({ message: 'Select the REST API you want to update:', choices: apis.map((a) => ({ name: a, value: a })) }));
+  if (chosen === ADMIN_QUERIES_NAME)
+    throw new UserError(
+      'The Admin Queries API is maintained through the Auth category and should be updated using `forte update auth`.',
+      'Choose another REST API, or change Admin Queries with `forte update auth`.',
+    );
+  return chosen;
 }
 
 /** `forte update api` → REST: add, edit or remove a path. */
@@ -45,7 +51,7 @@ export async function updateRestApi(ctx: PluginContext): Promise<void> {
   const name = await chooseRestApi(ctx, undefined);
   const inputs = readRestInputs(project.resourceDir(CATEGORY, name));
   await askRestUpdate(ctx, inputs);
-  saveRestApi(project, name, parseRestInputs(inputs, 'the answers'));
+  for (const warning of saveRestApi(project, name, parseRestInputs(inputs, 'the answers'))) ctx.print.warn(warning);
   ctx.print.success(`Successfully updated resource ${name} locally`);
 }
 
@@ -133,9 +139,9 @@ export async function addRestApiHeadless(ctx: PluginContext, payload: unknown): 
     { version: 1, paths: Object.fromEntries(Object.entries(request.paths).map(([p, v]) => [p, { ...v, lambdaFunction: v.lambdaFunction ?? 'x' }])) },
     'the request',
   );
-  assertGroupsDeployable(project, checked, 'The request');
+  assertAccessDeployable(project, checked, 'The request');
   const paths = await resolvePaths(ctx, request.paths);
-  saveRestApi(project, request.apiName, parseRestInputs({ version: 1, paths }, 'the request'));
+  for (const warning of saveRestApi(project, request.apiName, parseRestInputs({ version: 1, paths }, 'the request'))) ctx.print.warn(warning);
   printRestNextSteps(ctx, request.apiName);
 }
 
@@ -151,7 +157,7 @@ export async function updateRestApiHeadless(ctx: PluginContext, payload: unknown
   Object.assign(inputs.paths, await resolvePaths(ctx, request.paths ?? {}));
   if (Object.keys(inputs.paths).length === 0)
     throw new UserError(`The API ${name} would have no path left.`, 'Keep at least one path, or remove the API with `forte remove api`.');
-  saveRestApi(project, name, parseRestInputs(inputs, 'the request'));
+  for (const warning of saveRestApi(project, name, parseRestInputs(inputs, 'the request'))) ctx.print.warn(warning);
   ctx.print.success(`Successfully updated resource ${name} locally`);
 }
 
@@ -160,7 +166,22 @@ export function buildRestApi(ctx: PluginContext, resource: ResourceRef): Resourc
   const inputs = readRestInputs(resource.dir);
   assertGroupsDeployable(ctx.project(), inputs, `${resource.dir}/cli-inputs.json`);
   const { authResource } = authWithGroups(ctx.project());
-  const template = restTemplate(resource.resourceName, inputs, authResource ? { authResourceName: authResource } : {});
+  let template: Template;
+  if (resource.resourceName === ADMIN_QUERIES_NAME) {
+    if (!authResource)
+      throw new UserError(
+        `${ADMIN_QUERIES_NAME} authorizes with the user pool of an auth resource, and this project has none.`,
+        'Add auth, or remove the AdminQueries API.',
+      );
+    if (Object.keys(inputs.paths).length !== 1)
+      throw new UserError(
+        `${resource.dir}/cli-inputs.json: ${ADMIN_QUERIES_NAME} has exactly one path ("/{proxy+}").`,
+        'Restore the file as the auth category wrote it.',
+      );
+    template = adminQueriesTemplate(resource.resourceName, inputs, authResource);
+  } else {
+    template = restTemplate(resource.resourceName, inputs, authResource ? { authResourceName: authResource } : {});
+  }
   const build = join(resource.dir, 'build');
   mkdirSync(build, { recursive: true });
   writeFileSync(join(build, `${resource.resourceName}-cloudformation-template.json`), `${JSON.stringify(template, null, 2)}\n`);

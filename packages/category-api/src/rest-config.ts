@@ -88,7 +88,8 @@ export function parseRestInputs(raw: unknown, source: string): RestInputs {
     );
   }
   for (const [path, entry] of Object.entries(parsed.data.paths)) {
-    const valid = validatePathName(path);
+    // A file may end a path with a greedy parameter (Admin Queries' `/{proxy+}`), which the walkthrough never writes.
+    const valid = validatePathName(path.replace(/\{([a-zA-Z0-9\-_]+)\+\}$/, '{$1}'));
     if (valid !== true) throw new UserError(`${source}: path ${path}: ${valid}`, 'Fix the path (e.g. /items or /items/{id}).');
     const p = entry.permissions;
     if (p.setting === 'open' && (p.auth || p.guest || p.groups))

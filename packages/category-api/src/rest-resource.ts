@@ -100,20 +100,63 @@ export function restDependsOn(inputs: RestInputs, authResource: string | undefin
  * Writes the API as Amplify does: `cli-inputs.json` (each path with its `name`), an empty `parameters.json`,
  * and the backend-config / amplify-meta entries (`service: "API Gateway"`, the dependsOn above).
  */
-export function saveRestApi(project: Project, apiName: string, inputs: RestInputs): void {
+/** The auth resource's identity pool settings (its cli-inputs.json), when it records them. */
+function identityPoolOf(project: Project, authResource: string): { identityPool?: boolean; guests?: boolean } {
+  try {
+    const raw = JSON.parse(readFileSync(join(project.resourceDir('auth', authResource), CLI_INPUTS_FILE), 'utf8')) as {
+      cognitoConfig?: { authSelections?: unknown; allowUnauthenticatedIdentities?: unknown };
+    };
+    const c = raw.cognitoConfig ?? {};
+    return {
+      ...(typeof c.authSelections === 'string' ? { identityPool: c.authSelections === 'identityPoolAndUserPool' } : {}),
+      ...(typeof c.allowUnauthenticatedIdentities === 'boolean' ? { guests: c.allowUnauthenticatedIdentities } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Refuses access settings the project cannot deploy: groups without their roles (above), and restricted paths
+ * without an auth resource or with one that has no identity pool (REST calls are signed with its credentials).
+ */
+export function assertAccessDeployable(project: Project, inputs: RestInputs, source: string): void {
+  assertGroupsDeployable(project, inputs, source);
   const { authResource } = authWithGroups(project);
-  assertGroupsDeployable(project, inputs, 'The API');
+  const restricted = Object.keys(inputs.paths).filter((p) => inputs.paths[p]!.permissions.setting !== 'open');
+  if (restricted.length === 0) return;
+  if (!authResource)
+    throw new UserError(
+      `${source}: path ${restricted[0]} restricts access, which needs an auth resource with an identity pool, and this project has none.`,
+      'Add one with `forte add auth` (with an identity pool), or leave the path open.',
+    );
+  if (identityPoolOf(project, authResource).identityPool === false)
+    throw new UserError(
+      `${source}: path ${restricted[0]} restricts access, and the auth resource ${authResource} has no identity pool: REST calls are signed with the identity pool's credentials.`,
+      'Add an identity pool with `forte update auth` (user pool and identity pool), or leave the path open.',
+    );
+}
+
+/**
+ * Saves the API (below); returns warnings to print: a path open to guests while the identity pool gives guests
+ * no credentials (Amplify changes the auth resource there; Forte names the command that does).
+ */
+export function saveRestApi(project: Project, apiName: string, inputs: RestInputs): string[] {
+  const { authResource } = authWithGroups(project);
+  assertAccessDeployable(project, inputs, 'The API');
+  const pool = authResource ? identityPoolOf(project, authResource) : {};
+  const warnings = Object.entries(inputs.paths)
+    .filter(([, p]) => p.permissions.guest && pool.guests === false)
+    .map(
+      ([path]) =>
+        `Path ${path} grants guests access, but the identity pool of ${authResource} does not allow unauthenticated logins: guests get no credentials to call it until \`forte update auth\` allows them.`,
+    );
   const functions = projectFunctions(project);
   for (const [path, entry] of Object.entries(inputs.paths)) {
     if (!entry.lambdaArn && !functions.includes(entry.lambdaFunction))
       throw new UserError(
         `Path ${path} invokes function ${entry.lambdaFunction}, which the project does not have.`,
         'Add it with `forte add function`, or choose one of: ' + (functions.join(', ') || 'none yet') + '.',
-      );
-    if (entry.permissions.setting !== 'open' && !authResource)
-      throw new UserError(
-        `Path ${path} restricts access, which needs an auth resource with an identity pool, and this project has none.`,
-        'Add one with `forte add auth` (with an identity pool), or leave the path open.',
       );
   }
   const dir = project.resourceDir(CATEGORY, apiName);
@@ -129,4 +172,5 @@ export function saveRestApi(project: Project, apiName: string, inputs: RestInput
   const previous = (meta[CATEGORY]?.[apiName] ?? {}) as Record<string, unknown>;
   meta[CATEGORY] = { ...meta[CATEGORY], [apiName]: { ...previous, ...entry } };
   project.writeMeta(meta);
+  return warnings;
 }

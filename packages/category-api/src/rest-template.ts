@@ -238,3 +238,128 @@ function rolePolicies(apiName: string, paths: [string, RestPath][], who: 'auth' 
     },
   };
 }
+
+/** Amplify's Admin Queries path item: any method to the function with the user pool's token, OPTIONS a CORS mock. */
+function adminQueriesPathItem(lambdaFunction: string): Record<string, unknown> {
+  return {
+    options: {
+      consumes: ['application/json'],
+      produces: ['application/json'],
+      responses: {
+        200: {
+          description: '200 response',
+          schema: { $ref: '#/definitions/Empty' },
+          headers: {
+            'Access-Control-Allow-Origin': { type: 'string' },
+            'Access-Control-Allow-Methods': { type: 'string' },
+            'Access-Control-Allow-Headers': { type: 'string' },
+          },
+        },
+      },
+      'x-amazon-apigateway-integration': {
+        responses: {
+          default: {
+            statusCode: '200',
+            responseParameters: {
+              'method.response.header.Access-Control-Allow-Methods': "'DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT'",
+              'method.response.header.Access-Control-Allow-Headers': "'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token'",
+              'method.response.header.Access-Control-Allow-Origin': "'*'",
+            },
+          },
+        },
+        passthroughBehavior: 'when_no_match',
+        requestTemplates: { 'application/json': '{"statusCode": 200}' },
+        type: 'mock',
+      },
+    },
+    'x-amazon-apigateway-any-method': {
+      produces: ['application/json'],
+      parameters: [
+        { name: 'proxy', in: 'path', required: true, type: 'string' },
+        { name: 'Authorization', in: 'header', required: false, type: 'string' },
+      ],
+      responses: {},
+      security: [{ Cognito: ['aws.cognito.signin.user.admin'] }],
+      'x-amazon-apigateway-request-validator': 'Validate query string parameters and headers',
+      'x-amazon-apigateway-integration': {
+        uri: join(['arn:aws:apigateway:', ref('AWS::Region'), ':lambda:path/2015-03-31/functions/', ref(`function${lambdaFunction}Arn`), '/invocations']),
+        passthroughBehavior: 'when_no_match',
+        httpMethod: 'POST',
+        cacheNamespace: 'n40eb9',
+        cacheKeyParameters: ['method.request.path.proxy'],
+        contentHandling: 'CONVERT_TO_TEXT',
+        type: 'aws_proxy',
+      },
+    },
+  };
+}
+
+/**
+ * Amplify's Admin Queries API (the auth category's `adminQueries`, resource `AdminQueries`), as
+ * generateAdminQueriesStack writes it: one `/{proxy+}` path to its function, authorized by the user pool's
+ * access token (`Cognito` security definition with scope `aws.cognito.signin.user.admin`), not by SigV4, so
+ * no role policies; the function checks the caller's group.
+ */
+export function adminQueriesTemplate(apiName: string, inputs: RestInputs, authResourceName: string): Template {
+  const lambdaFunction = Object.values(inputs.paths)[0]!.lambdaFunction;
+  const userPoolId = `auth${authResourceName}UserPoolId`;
+  const body = {
+    swagger: '2.0',
+    info: { version: '2018-05-24T17:52:00Z', title: apiName },
+    host: join(['apigateway.', ref('AWS::Region'), '.amazonaws.com']),
+    basePath: { 'Fn::If': ['ShouldNotCreateEnvResources', '/Prod', join(['/', ref('env')])] },
+    schemes: ['https'],
+    paths: { '/{proxy+}': adminQueriesPathItem(lambdaFunction) },
+    securityDefinitions: {
+      Cognito: {
+        type: 'apiKey',
+        name: 'Authorization',
+        in: 'header',
+        'x-amazon-apigateway-authtype': 'cognito_user_pools',
+        'x-amazon-apigateway-authorizer': {
+          providerARNs: [join(['arn:aws:cognito-idp:', ref('AWS::Region'), ':', ref('AWS::AccountId'), ':userpool/', ref(userPoolId)])],
+          type: 'cognito_user_pools',
+        },
+      },
+    },
+    definitions: { Empty: { type: 'object', title: 'Empty Schema' } },
+    'x-amazon-apigateway-request-validators': {
+      'Validate query string parameters and headers': { validateRequestParameters: true, validateRequestBody: false },
+    },
+  };
+  return {
+    Description: 'API Gateway Resource for AWS Amplify CLI',
+    AWSTemplateFormatVersion: '2010-09-09',
+    Parameters: {
+      [userPoolId]: { Type: 'String', Default: userPoolId },
+      [`function${lambdaFunction}Name`]: { Type: 'String', Default: `function${lambdaFunction}Name` },
+      [`function${lambdaFunction}Arn`]: { Type: 'String', Default: `function${lambdaFunction}Arn` },
+      env: { Type: 'String' },
+    },
+    Conditions: { ShouldNotCreateEnvResources: { 'Fn::Equals': [ref('env'), 'NONE'] } },
+    Resources: {
+      [`${apiName}APIGWPolicyForLambda`]: {
+        Type: 'AWS::Lambda::Permission',
+        Properties: {
+          Action: 'lambda:InvokeFunction',
+          FunctionName: ref(`function${lambdaFunction}Name`),
+          Principal: 'apigateway.amazonaws.com',
+          SourceArn: join(['arn:aws:execute-api:', ref('AWS::Region'), ':', ref('AWS::AccountId'), ':', ref(apiName), '/*/*/*']),
+        },
+      },
+      [apiName]: { Type: 'AWS::ApiGateway::RestApi', Properties: { Body: body, Description: '', Name: apiName } },
+      [`DeploymentAPIGW${apiName}${hash8({ apiName, lambdaFunction, authResourceName })}`]: {
+        Type: 'AWS::ApiGateway::Deployment',
+        Properties: { Description: 'The Development stage deployment of your API.', RestApiId: ref(apiName), StageName: stage() },
+      },
+    },
+    Outputs: {
+      RootUrl: {
+        Description: 'Root URL of the API gateway',
+        Value: join(['https://', ref(apiName), '.execute-api.', ref('AWS::Region'), '.amazonaws.com/', stage()]),
+      },
+      ApiName: { Description: 'API Friendly name', Value: apiName },
+      ApiId: { Description: 'API ID (prefix of API URL)', Value: ref(apiName) },
+    },
+  };
+}

@@ -1,13 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { UserError, type PluginContext } from '@forte/protocol';
 import { CRUD_OPERATIONS, ADMIN_QUERIES_NAME, pathOverlap, validatePathName, type CrudOperation, type RestInputs, type RestPath } from './rest-config.js';
-import { authWithGroups, projectFunctions } from './rest-resource.js';
+import { assertAccessDeployable, authWithGroups, projectFunctions } from './rest-resource.js';
 
-/** Amplify's friendly-name question (letters and digits; AdminQueries is the auth category's). */
+/** Amplify's friendly-name question (letters and digits, unique in the category; AdminQueries is the auth category's). */
 export async function askRestApiName(ctx: PluginContext, taken: string[]): Promise<string> {
-  const project = ctx.project();
-  const fallback = `api${project.config.projectName.replace(/[^A-Za-z0-9]/g, '').toLowerCase()}`.slice(0, 40);
-  let initial = fallback;
-  for (let i = 1; taken.includes(initial); i++) initial = `${fallback}${i}`;
+  // Amplify's default: `api` and the first segment of a uuid.
+  let initial = `api${randomBytes(4).toString('hex')}`;
+  while (taken.includes(initial)) initial = `api${randomBytes(4).toString('hex')}`;
   return ctx.prompt.input({
     message: 'Provide a friendly name for your resource to be used as a label for this category in the project:',
     default: initial,
@@ -49,7 +49,7 @@ const askCrud = async (ctx: PluginContext, who: string, current: readonly string
   (await pickMany(ctx, `What permissions do you want to grant to ${who} users?`, CRUD_OPERATIONS, current ?? [])) as CrudOperation[];
 
 /** Amplify's access questions for one path: restrict, who (and, with user pool groups, which groups), and the operations of each. */
-async function askPermissions(ctx: PluginContext, current: RestPath | undefined): Promise<RestPath['permissions']> {
+async function askPermissions(ctx: PluginContext, path: string, current: RestPath | undefined): Promise<RestPath['permissions']> {
   const restrict = await ctx.prompt.confirm({ message: 'Restrict API access?', default: current?.permissions.setting !== 'open' });
   if (!restrict) return { setting: 'open' };
   const project = ctx.project();
@@ -60,6 +60,8 @@ async function askPermissions(ctx: PluginContext, current: RestPath | undefined)
       'Add one with `forte add auth` (answer yes to allowing unauthenticated logins if guests should call the API), then add the path again; or leave the path open.',
     );
   }
+  // No identity pool: refused now, naming the fix, rather than after the other questions.
+  assertAccessDeployable(project, { version: 1, paths: { [path]: { lambdaFunction: 'x', permissions: { setting: 'private', auth: ['read'] } } } }, 'The API');
   let by: 'users' | 'groups' | 'both' = 'users';
   if (groups.length > 0) {
     for (;;) {
@@ -154,7 +156,7 @@ export async function askPaths(ctx: PluginContext, inputs: RestInputs, current?:
       if (ctx.prompt.yes) throw new UserError(`The path ${name} overlaps with another path of the API.`, 'Choose a path that does not overlap.');
     }
     const lambdaFunction = await askLambdaSource(ctx, name, current?.path);
-    const permissions = await askPermissions(ctx, current?.path);
+    const permissions = await askPermissions(ctx, name, current?.path);
     inputs.paths[name] = { name, lambdaFunction, permissions };
     if (current) return;
     if (!(await ctx.prompt.confirm({ message: 'Do you want to add another path?', default: false }))) return;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { del, get, post } from 'aws-amplify/api';
-import { signOut } from 'aws-amplify/auth';
+import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
 import { configureAmplifyFrom, signUpAndIn as signUpAndInWith } from './amplify-app.js';
 import { type ForteRun, initProject, removeProject, runForte, runForteInTerminal } from './forte-runner.js';
 
@@ -181,5 +181,48 @@ void describe('forte add api (REST): a new Express function through the function
     const gone = await fetch(`${rootUrl}/menu`);
     assert.ok(gone.status >= 400, `the API is gone (${gone.status})`);
     assert.ok(readJson('amplify/backend/amplify-meta.json').function.beerLambda, 'the function stays');
+  });
+
+  void it("Amplify's Admin Queries API (files as the auth category writes them) pushes and answers only with a user pool access token", async () => {
+    const fn = await forte(['add', 'function', '--headless'], JSON.stringify({ name: 'AdminQueriesfn' }));
+    assert.equal(fn.code, 0, fn.stderr);
+    const authName = Object.keys(readJson('amplify/backend/backend-config.json').auth)[0]!;
+    const dir = join(root, 'amplify/backend/api/AdminQueries');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'cli-inputs.json'),
+      JSON.stringify({
+        version: 1,
+        paths: { '/{proxy+}': { lambdaFunction: 'AdminQueriesfn', permissions: { setting: 'private', auth: ['create', 'read', 'update', 'delete'] } } },
+      }),
+    );
+    writeFileSync(join(dir, 'parameters.json'), '{}');
+    const configFile = join(root, 'amplify/backend/backend-config.json');
+    const config = readJson('amplify/backend/backend-config.json');
+    config.api = {
+      AdminQueries: {
+        service: 'API Gateway',
+        providerPlugin: 'awscloudformation',
+        authorizationType: 'AMAZON_COGNITO_USER_POOLS',
+        dependsOn: [
+          { category: 'auth', resourceName: authName, attributes: ['UserPoolId'] },
+          { category: 'function', resourceName: 'AdminQueriesfn', attributes: ['Arn', 'Name'] },
+        ],
+      },
+    };
+    writeFileSync(configFile, JSON.stringify(config, null, 2));
+    const push = await forte(['push', '--yes']);
+    assert.equal(push.code, 0, push.stderr + push.stdout);
+    const rootUrl = readJson('amplify/backend/amplify-meta.json').api.AdminQueries.output.RootUrl as string;
+
+    const anonymous = await fetch(`${rootUrl}/listUsers`);
+    assert.equal(anonymous.status, 401, 'no token: Unauthorized');
+    configureAmplifyFrom(root);
+    assert.equal((await signIn({ username: 'reader@example.com', password: 'Password-123' })).nextStep.signInStep, 'DONE');
+    const accessToken = (await fetchAuthSession()).tokens!.accessToken.toString();
+    const allowed = await fetch(`${rootUrl}/listUsers`, { headers: { Authorization: accessToken } });
+    assert.equal(allowed.status, 200);
+    assert.equal(await allowed.json(), 'Hello from Lambda!');
+    await signOut();
   });
 });
