@@ -28,11 +28,13 @@ import { AUTH_RESOURCE_TYPES, RESOURCE_TYPES } from '@forte/protocol';
 import { handlerOf, identityPoolTrust, resourceContext, startTestCloud, type TestCloud } from './index.js';
 
 let cloud: TestCloud;
+/** How far the TTL process's clock is ahead of the real one. */
+let ttlAheadMs = 0;
 let dynamodb: DynamoDBClient;
 let streams: DynamoDBStreamsClient;
 
 before(async () => {
-  cloud = await startTestCloud({ dynamodb: { ttlSweepIntervalMs: 50 } });
+  cloud = await startTestCloud({ dynamodb: { ttlSweepIntervalMs: 50, ttlClock: () => Date.now() + ttlAheadMs } });
   dynamodb = new DynamoDBClient({ endpoint: cloud.url, region: cloud.credentials.region, credentials: cloud.credentials, maxAttempts: 1 });
   // Only the cloud's base URL, as functions get it (AWS_ENDPOINT_URL): the target prefix routes the call.
   streams = new DynamoDBStreamsClient({ endpoint: cloud.url, region: cloud.credentials.region, credentials: cloud.credentials, maxAttempts: 1 });
@@ -374,6 +376,25 @@ void describe('Time to Live', () => {
     assert.deepEqual(removes[0]!.userIdentity, { Type: 'Service', PrincipalId: 'dynamodb.amazonaws.com' });
     assert.deepEqual(removes[0]!.dynamodb?.Keys, key('old', 1));
     assert.deepEqual(removes[0]!.dynamodb?.OldImage?.expires, { N: String(nowSeconds - 60) });
+  });
+
+  void it('expires an item once the TTL clock passes its time', async () => {
+    await createTable('Carts');
+    await dynamodb.send(new UpdateTimeToLiveCommand({ TableName: 'Carts', TimeToLiveSpecification: { AttributeName: 'until', Enabled: true } }));
+    const inAnHour = Math.floor(Date.now() / 1000) + 3600;
+    await dynamodb.send(new PutItemCommand({ TableName: 'Carts', Item: { ...key('cart', 1), until: { N: String(inAnHour) } } }));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.ok((await dynamodb.send(new GetItemCommand({ TableName: 'Carts', Key: key('cart', 1) }))).Item, 'kept until its time');
+    ttlAheadMs = 2 * 3600 * 1000;
+    try {
+      const deadline = Date.now() + 10_000;
+      while ((await dynamodb.send(new GetItemCommand({ TableName: 'Carts', Key: key('cart', 1) }))).Item) {
+        assert.ok(Date.now() < deadline, 'deleted once its time has passed');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } finally {
+      ttlAheadMs = 0;
+    }
   });
 
   void it('takes TimeToLiveSpecification from the table resource', async () => {

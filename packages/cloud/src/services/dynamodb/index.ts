@@ -27,6 +27,8 @@ export interface DynamoDbOptions {
   ttlSweepIntervalMs?: number;
   /** Items the TTL sweep reads per run, across tables (default 1000). */
   ttlSweepItems?: number;
+  /** The TTL process's clock in epoch milliseconds (default `Date.now`): tests move it on instead of waiting. */
+  ttlClock?: () => number;
 }
 
 /**
@@ -48,6 +50,7 @@ export function createDynamoDbService(kernel: Kernel, options: DynamoDbOptions =
     log: kernel.log,
     intervalMs: options.ttlSweepIntervalMs ?? 5000,
     itemsPerTick: options.ttlSweepItems ?? 1000,
+    ...(options.ttlClock ? { now: options.ttlClock } : {}),
   });
   let trimTimer: NodeJS.Timeout | undefined;
   const trim = (): Promise<void> =>
