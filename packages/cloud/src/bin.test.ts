@@ -225,6 +225,15 @@ void describe('forte-cloud bin', () => {
     assert.throws(() => readCloudSettings(dataDir, {}), /lambda\.concurrencyLimit/);
   });
 
+  void it("reads the dynamodb service's TTL sweep settings from config.json", async () => {
+    const dataDir = await tempDir();
+    const dynamodb = { ttlSweepIntervalMs: 1000, ttlSweepItems: 500 };
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ dynamodb }));
+    assert.deepEqual(readCloudSettings(dataDir, {}), { dynamodb });
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ dynamodb: { ttlSweepItems: 0 } }));
+    assert.throws(() => readCloudSettings(dataDir, {}), /dynamodb\.ttlSweepItems/);
+  });
+
   void it('sends email through the SMTP server of config.json, the environment winning', async () => {
     const dataDir = await tempDir();
     writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ smtp: { url: 'smtps://u:hunter2@file.example.com', from: 'Forte <no-reply@example.com>' } }));

@@ -357,10 +357,15 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
      * before `nowSeconds`, each with a REMOVE record made by DynamoDB's TTL process. Items whose time is more
      * than five years past are left, as DynamoDB leaves them. Answers where to go on (undefined at the end).
      */
-    async expire(tableName: string, after: Buffer[] | undefined, limit: number, nowSeconds: number): Promise<{ next: Buffer[] | undefined; deleted: number }> {
+    async expire(
+      tableName: string,
+      after: Buffer[] | undefined,
+      limit: number,
+      nowSeconds: number,
+    ): Promise<{ next: Buffer[] | undefined; read: number; deleted: number }> {
       return transaction(async (tx) => {
         const table = await store.table(tx, tableName);
-        if (!table?.ttl?.Enabled) return { next: undefined, deleted: 0 };
+        if (!table?.ttl?.Enabled) return { next: undefined, read: 0, deleted: 0 };
         const attribute = table.ttl.AttributeName;
         const rows = await store.rows(tx, { tableId: table.id, after, forward: true, limit });
         let deleted = 0;
@@ -371,7 +376,7 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
           await remove(tx, table, { pk: row.position[0]!, sk: row.position[1]! }, row.item, TTL_IDENTITY);
           deleted += 1;
         }
-        return { next: rows.length < limit ? undefined : rows.at(-1)?.position, deleted };
+        return { next: rows.length < limit ? undefined : rows.at(-1)?.position, read: rows.length, deleted };
       });
     },
 

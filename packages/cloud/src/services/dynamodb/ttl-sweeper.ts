@@ -18,7 +18,7 @@ export function createTtlSweeper(options: { sql: SqlStore; items: ItemEngine; lo
   let resume: string | undefined;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
-  let stopped = true;
+  let stopped = false;
 
   async function tablesWithTtl(): Promise<string[]> {
     // A cheap pre-filter on the stored JSON; `expire` reads the definition and checks it.
@@ -46,7 +46,7 @@ export function createTtlSweeper(options: { sql: SqlStore; items: ItemEngine; lo
       for (;;) {
         const limit = Math.min(STEP_ITEMS, budget);
         const step = await options.items.expire(table, cursors.get(table), limit, now() / 1000);
-        budget -= limit;
+        budget -= Math.max(1, step.read);
         deleted += step.deleted;
         if (step.next) cursors.set(table, step.next);
         else cursors.delete(table);
