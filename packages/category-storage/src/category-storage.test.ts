@@ -149,6 +149,13 @@ void describe('category-storage (NoSQL tables)', () => {
     assert.equal(inputsText('bookmarks'), JSON.stringify(readJson(join(CORPUS_STORAGE, 'bookmarks/cli-inputs.json')), null, 2));
   });
 
+  void it("addNoSqlTable (for the function category's CRUD template): the NoSQL questions without the service question", async () => {
+    const fake = context('add', ACTIVITY);
+    assert.equal(await plugin.addNoSqlTable(fake.ctx), 'activity');
+    assert.equal(fake.asked[0], 'Provide a friendly name');
+    assert.deepEqual(JSON.parse(inputsText('activity')).partitionKey, { fieldName: 'id', fieldType: 'string' });
+  });
+
   void it("builds Amplify's template (its own snapshot test's case) and build/parameters.json values", async () => {
     mkdirSync(join(root, 'amplify/backend/storage/mockResource'), { recursive: true });
     writeFileSync(

@@ -213,4 +213,35 @@ void describe('forte add storage (NoSQL) → a function with access → push →
       ),
     );
   });
+
+  void it('the CRUD function template\'s "Create a new DynamoDB table" walks into the storage questions in a terminal, as in Amplify', async () => {
+    const erase = '\x7f'.repeat(24);
+    const run = await runForteInTerminal(['add', 'function'], { cwd: root, home }, [
+      [/Select which capability you want to add/, '\r'],
+      [/Provide an AWS Lambda function name/, `${erase}stockfn\r`],
+      [/Choose the runtime that you want to use/, '\r'],
+      [/Choose the function template that you want to use/, '\x1b[B\r'],
+      [/Choose a DynamoDB data source option/, '\x1b[B\r'],
+      [/Provide a friendly name/, `${erase}stock\r`],
+      [/Provide table name/, `${erase}stock\r`],
+      [/What would you like to name this column/, 'sku\r'],
+      [/Choose the data type/, '\r'],
+      [/Would you like to add another column\?/, 'n\r'],
+      [/Choose partition key for the table/, '\r'],
+      [/Do you want to add a sort key to your table\?/, 'n\r'],
+      [/Do you want to add global secondary indexes to your table\?/, 'n\r'],
+      [/Do you want to add a Lambda Trigger for your Table\?/, '\r'],
+      [/Do you want to configure advanced settings\?/, '\r'],
+      [/Do you want to edit the local lambda function now\?/, '\r'],
+    ]);
+    assert.equal(run.code, 0, run.screen);
+    assert.match(run.screen, /Successfully added DynamoDb table locally/);
+    assert.deepEqual(JSON.parse(readFileSync(join(root, 'amplify/backend/storage/stock/cli-inputs.json'), 'utf8')).partitionKey, {
+      fieldName: 'sku',
+      fieldType: 'string',
+    });
+    const config = JSON.parse(readFileSync(join(root, 'amplify/backend/backend-config.json'), 'utf8'));
+    assert.deepEqual(config.function.stockfn.dependsOn, [{ category: 'storage', resourceName: 'stock', attributes: ['Name', 'Arn'] }]);
+    assert.match(readFileSync(join(root, 'amplify/backend/function/stockfn/src/app.js'), 'utf8'), /const tableName = 'stock'/);
+  });
 });
