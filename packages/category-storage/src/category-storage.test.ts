@@ -368,6 +368,12 @@ void describe('category-storage (NoSQL tables)', () => {
     assert.equal(after.Resources.activityTriggerPolicy, undefined);
   });
 
+  void it('a trigger that cannot be made is printed and the table is added without it, as in Amplify', async () => {
+    const fake = await run('add', { ...ACTIVITY, 'Lambda Trigger for your Table': true, 'Select from the following options': 'existing' });
+    assert.ok(fake.printed.some((p) => /No functions were found in the project/.test(p)));
+    assert.deepEqual(JSON.parse(inputsText('activity')).triggerFunctions, []);
+  });
+
   void it("a new trigger function comes from the function category's Lambda trigger template, named <table>Trigger<8 hex>", async () => {
     const calls: unknown[][] = [];
     await run('add', { ...ACTIVITY, 'Lambda Trigger for your Table': true, 'Select from the following options': 'new' }, { ctx: functionCategory(calls) });

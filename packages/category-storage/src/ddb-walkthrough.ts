@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { UserError, type PluginContext } from '@forte/protocol';
 import {
   COLUMN_NAME,
@@ -154,6 +154,12 @@ async function addTrigger(ctx: PluginContext, table: string, current: string[]):
   return fn;
 }
 
+/** Amplify prints a trigger's error and goes on; a cancel (Ctrl-C at a question) still ends the command. */
+function printOrRethrow(ctx: PluginContext, error: unknown): void {
+  if (!(error instanceof Error) || error.name === 'ExitPromptError' || error.name === 'AbortError') throw error;
+  ctx.print.error(error.message);
+}
+
 /** Amplify's trigger question: one trigger when the table has none, else add / remove / done. An error is printed, not fatal. */
 async function askTriggers(ctx: PluginContext, table: string, existing: string[] = []): Promise<string[]> {
   const triggers = [...existing];
@@ -162,12 +168,13 @@ async function askTriggers(ctx: PluginContext, table: string, existing: string[]
       try {
         triggers.push(await addTrigger(ctx, table, triggers));
       } catch (error) {
-        ctx.print.error((error as Error).message);
+        printOrRethrow(ctx, error);
       }
     }
     return triggers;
   }
-  for (;;) {
+  // Amplify asks again after an error; a bounded number of rounds, so no scripted answer loops forever.
+  for (let round = 0; round < MAX_COLUMNS; round++) {
     const choice = await ctx.prompt.select({
       message: 'Select from the following options',
       choices: [
@@ -182,17 +189,19 @@ async function askTriggers(ctx: PluginContext, table: string, existing: string[]
         triggers.push(await addTrigger(ctx, table, triggers));
         return triggers;
       }
-      if (triggers.length === 0) throw new Error('No triggers found associated with this table');
+      if (triggers.length === 0) throw new UserError('No triggers found associated with this table', 'Add one first.');
       const fn = await ctx.prompt.select({ message: 'Select from the function you would like to remove', choices: choices(triggers) });
       detachTrigger(ctx.project(), table, fn);
       triggers.splice(triggers.indexOf(fn), 1);
       return triggers;
     } catch (error) {
-      ctx.print.error((error as Error).message);
+      printOrRethrow(ctx, error);
     }
   }
+  return triggers;
 }
 
+/** With `--yes` (no terminal to ask in) the walkthrough cannot guess columns and keys: it says to use `--headless`. */
 export function refuseUnattended(ctx: PluginContext, command: string): void {
   if (ctx.prompt.yes)
     throw new UserError(
@@ -217,7 +226,7 @@ export async function addTableWalkthrough(ctx: PluginContext): Promise<string> {
   });
   const tableName = await ctx.prompt.input({
     message: 'Provide table name',
-    default: resourceName || `${project.config.projectName.toLowerCase()}${randomUUID().replace(/-/g, '')}`,
+    default: resourceName,
     validate: (v) => (TABLE_NAME.test(v) ? true : 'You can use the following characters: a-z A-Z 0-9 . - _'),
   });
   const columns = await askColumns(ctx);
