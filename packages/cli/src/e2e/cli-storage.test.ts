@@ -244,4 +244,23 @@ void describe('forte add storage (NoSQL) → a function with access → push →
     assert.deepEqual(config.function.stockfn.dependsOn, [{ category: 'storage', resourceName: 'stock', attributes: ['Name', 'Arn'] }]);
     assert.match(readFileSync(join(root, 'amplify/backend/function/stockfn/src/app.js'), 'utf8'), /const tableName = 'stock'/);
   });
+
+  void it('remove storage: the push deletes a table that holds items only with --allow-data-loss, after saying how many', async () => {
+    // The CRUD function (its Express dependencies would be installed from the registry) goes first; then both new tables deploy.
+    assert.equal((await forte(['remove', 'function', 'stockfn', '--yes'])).code, 0);
+    const push = await forte(['push', '--yes']);
+    assert.equal(push.code, 0, push.stderr + push.stdout);
+    await db.send(new PutItemCommand({ TableName: 'notes-dev', Item: { id: { S: 'n1' } } }));
+    const removed = await forte(['remove', 'storage', 'notes', '--yes']);
+    assert.equal(removed.code, 0, removed.stderr);
+    const refused = await forte(['push', '--yes']);
+    assert.equal(refused.code, 1, refused.stdout);
+    assert.match(refused.stdout + refused.stderr, /DynamoDBTable \(AWS::DynamoDB::Table\) holds 1 item/);
+    assert.deepEqual((await db.send(new GetItemCommand({ TableName: 'notes-dev', Key: { id: { S: 'n1' } } }))).Item, { id: { S: 'n1' } }, 'still there');
+    const approved = await forte(['push', '--yes', '--allow-data-loss']);
+    assert.equal(approved.code, 0, approved.stderr + approved.stdout);
+    await assert.rejects(db.send(new GetItemCommand({ TableName: 'notes-dev', Key: { id: { S: 'n1' } } })), /ResourceNotFoundException|not found/i);
+    assert.equal(meta().storage.notes, undefined);
+    assert.equal(meta().storage.stock.output.Name, 'stock-dev');
+  });
 });
