@@ -260,9 +260,26 @@ void describe('category-storage (NoSQL tables)', () => {
       JSON.stringify({ storage: { old: { service: 'DynamoDB', providerPlugin: 'awscloudformation' } } }),
     );
     await rejectsWithUserError(
-      () => run('update', { 'Select from one of the below mentioned services': 'DynamoDB' }),
-      /comes from an older Amplify project[\s\S]*Write cli-inputs\.json/,
+      () => run('update', { 'Select from one of the below mentioned services': 'DynamoDB', 'Do you want to migrate storage resource "old"?': false }),
+      /storage old was not changed/,
     );
+    assert.ok(existsSync(join(dir, 'old-cloudformation-template.json')), 'No keeps the old files');
+
+    // Yes: Amplify's migration (DynamoDBInputState.migrate) writes cli-inputs.json in its key order and drops the old files.
+    writeFileSync(join(dir, 'storage-params.json'), JSON.stringify({ triggerFunctions: [] }));
+    const fake2 = await run('update', {
+      'Select from one of the below mentioned services': 'DynamoDB',
+      'Do you want to migrate storage resource "old"?': true,
+      'Would you like to add another column?': false,
+      'add global secondary indexes to your table': false,
+    });
+    assert.ok(fake2.printed.includes('storage old migrated to cli-inputs.json.'));
+    assert.equal(
+      inputsText('old'),
+      JSON.stringify({ resourceName: 'old', tableName: 'old', partitionKey: { fieldName: 'id', fieldType: 'string' }, triggerFunctions: [], gsi: [] }, null, 2),
+    );
+    for (const file of ['old-cloudformation-template.json', 'parameters.json', 'storage-params.json']) assert.ok(!existsSync(join(dir, file)), file);
+    assert.equal((await categoryPlugin.build!(fake.ctx, { category: 'storage', resourceName: 'old', service: 'DynamoDB', dir })).sourceFile, undefined);
   });
 
   void it('Content (S3) says it is not supported yet; a table needs a key column; --yes alone does not guess columns', async () => {

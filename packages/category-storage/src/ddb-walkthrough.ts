@@ -9,6 +9,8 @@ import {
   TABLE_NAME,
   dynamoDbResources,
   isKeyType,
+  isLegacyTable,
+  migrateLegacyTable,
   lambdaFunctions,
   readInputs,
   type DynamoDbInputs,
@@ -201,6 +203,23 @@ async function askTriggers(ctx: PluginContext, table: string, existing: string[]
   return triggers;
 }
 
+/**
+ * Amplify's question before it migrates a table of an older project to cli-inputs.json (its template is then
+ * rendered at push); yes migrates. `--headless` migrates without asking, as Amplify does.
+ */
+export async function confirmMigration(ctx: PluginContext, resourceName: string): Promise<boolean> {
+  if (!ctx.prompt.yes) {
+    ctx.print.info('');
+    ctx.print.info('A migration is needed to support latest updates on storage resources.');
+    ctx.print.warn('Recommended to try in a non-production environment first. Run "forte env add" to create or clone an environment.');
+    ctx.print.warn("Custom CloudFormation changes will NOT be preserved: the table's template is rendered from cli-inputs.json from then on.");
+    if (!(await ctx.prompt.confirm({ message: `Do you want to migrate storage resource "${resourceName}"?`, default: true }))) return false;
+  }
+  migrateLegacyTable(ctx.project(), resourceName);
+  ctx.print.success(`storage ${resourceName} migrated to cli-inputs.json.`);
+  return true;
+}
+
 /** With `--yes` (no terminal to ask in) the walkthrough cannot guess columns and keys: it says to use `--headless`. */
 export function refuseUnattended(ctx: PluginContext, command: string): void {
   if (ctx.prompt.yes)
@@ -251,6 +270,12 @@ export async function updateTableWalkthrough(ctx: PluginContext): Promise<Dynamo
   if (given !== undefined && !tables.includes(given))
     throw new UserError(`The project has no NoSQL table named ${given}.`, `Choose one of: ${tables.join(', ')}.`);
   const resourceName = given ?? (await ctx.prompt.select({ message: 'Specify the resource that you would want to update', choices: choices(tables) }));
+  if (isLegacyTable(project, resourceName) && !(await confirmMigration(ctx, resourceName))) {
+    throw new UserError(
+      `storage ${resourceName} was not changed.`,
+      'Its template stays as written and push deploys it; answer Yes to migrate it to cli-inputs.json.',
+    );
+  }
   const inputs = readInputs(project, resourceName);
   const known: Columns = [];
   for (const key of [inputs.partitionKey, inputs.sortKey, ...(inputs.gsi ?? []).flatMap((g) => [g.partitionKey, g.sortKey])]) {
