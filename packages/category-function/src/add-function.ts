@@ -40,6 +40,40 @@ export const noTables = (): UserError =>
     'Add one with `forte add storage` (NoSQL Database), then add the function again; or choose another template.',
   );
 
+/**
+ * The CRUD template's table (Amplify's `askDynamoDBQuestions`): one the project has, or a new one through the storage
+ * category's NoSQL walkthrough (`addNoSqlTable`). Two tries, as Amplify gives.
+ */
+async function askCrudTable(ctx: PluginContext): Promise<ReturnType<typeof dynamoTables>[number]> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const option = await ctx.prompt.select({
+      message: 'Choose a DynamoDB data source option',
+      choices: [
+        { name: 'Use DynamoDB table configured in the current Amplify project', value: 'currentProject' },
+        { name: 'Create a new DynamoDB table', value: 'newResource' },
+      ],
+    });
+    if (option === 'newResource' && ctx.invokePluginMethod) {
+      const name = await ctx.invokePluginMethod<string>('storage', 'addNoSqlTable', []);
+      ctx.print.success('Successfully added DynamoDb table locally');
+      const added = dynamoTables(ctx).find((t) => t.name === name);
+      if (added) return added;
+      continue;
+    }
+    const tables = dynamoTables(ctx);
+    if (tables.length === 0) {
+      ctx.print.error('There are no DynamoDB resources configured in your project currently');
+      continue;
+    }
+    const chosen = await ctx.prompt.select({
+      message: 'Choose from one of the already configured DynamoDB tables',
+      choices: tables.map((t) => ({ name: t.name, value: t.name })),
+    });
+    return tables.find((t) => t.name === chosen)!;
+  }
+  throw noTables();
+}
+
 async function askTrigger(ctx: PluginContext): Promise<TriggerSource> {
   const source = await ctx.prompt.select({
     message: 'What event source do you want to associate with Lambda trigger?',
@@ -142,12 +176,7 @@ export async function functionWalkthrough(ctx: PluginContext, options: { express
   })) as FunctionTemplateName;
   let crudTable: ReturnType<typeof dynamoTables>[number] | undefined;
   let trigger: TriggerSource | undefined;
-  if (template === 'crud') {
-    const tables = dynamoTables(ctx);
-    if (tables.length === 0) throw noTables();
-    const chosen = await ctx.prompt.select({ message: 'Choose a DynamoDB data source option', choices: tables.map((t) => ({ name: t.name, value: t.name })) });
-    crudTable = tables.find((t) => t.name === chosen);
-  }
+  if (template === 'crud') crudTable = await askCrudTable(ctx);
   if (template === 'trigger') trigger = await askTrigger(ctx);
   ctx.print.info('');
   ctx.print.info('Available advanced settings:');

@@ -110,7 +110,13 @@ void describe('category-function', () => {
       join(root, 'amplify/backend/storage/notes/cli-inputs.json'),
       JSON.stringify({ tableName: 'notes', partitionKey: { fieldName: 'pk' }, sortKey: { fieldName: 'sk' } }),
     );
-    await run('add', { ...HELLO, 'function name': 'crud', 'Choose the function template': 'crud', 'DynamoDB data source': 'notes' });
+    await run('add', {
+      ...HELLO,
+      'function name': 'crud',
+      'Choose the function template': 'crud',
+      'DynamoDB data source': 'currentProject',
+      'already configured DynamoDB tables': 'notes',
+    });
     const t = template('crud');
     assert.deepEqual(t.Parameters.storagenotesArn, { Type: 'String', Default: 'storagenotesArn' });
     assert.deepEqual(t.Resources.lambdaexecutionpolicy.Properties.PolicyDocument.Statement[1].Resource[0], { Ref: 'storagenotesArn' });
@@ -130,6 +136,27 @@ void describe('category-function', () => {
     assert.deepEqual(backend().function.notesTrigger0a1b2c3d, { build: true, providerPlugin: 'awscloudformation', service: 'Lambda' });
     await rejectsWithUserError(() => plugin.createTriggerFunction(fake.ctx, { name: 'bad-name' }), /bad-name is not a function name/);
     await rejectsWithUserError(() => plugin.createTriggerFunction(fake.ctx, { name: 'notesTrigger0a1b2c3d' }), /already exists/);
+  });
+
+  void it('CRUD: "Create a new DynamoDB table" runs the storage category\'s NoSQL walkthrough (invokePluginMethod) and uses its table', async () => {
+    const fake = createFakePluginContext(root, {
+      plugin: 'function',
+      command: 'add',
+      answers: { ...HELLO, 'function name': 'beerfn', 'Choose the function template': 'crud', 'DynamoDB data source': 'newResource' },
+    });
+    const calls: unknown[] = [];
+    fake.ctx.invokePluginMethod = async <T>(category: string, method: string): Promise<T> => {
+      calls.push([category, method]);
+      withBackend({ storage: { beer: { service: 'DynamoDB', providerPlugin: 'awscloudformation' } } });
+      mkdirSync(join(root, 'amplify/backend/storage/beer'), { recursive: true });
+      writeFileSync(join(root, 'amplify/backend/storage/beer/cli-inputs.json'), JSON.stringify({ tableName: 'beer', partitionKey: { fieldName: 'id' } }));
+      return 'beer' as T;
+    };
+    await categoryPlugin.executeCommand(fake.ctx);
+    assert.deepEqual(calls, [['storage', 'addNoSqlTable']]);
+    assert.ok(fake.printed.includes('Successfully added DynamoDb table locally'));
+    assert.deepEqual(backend().function.beerfn.dependsOn, [{ category: 'storage', resourceName: 'beer', attributes: ['Name', 'Arn'] }]);
+    assert.match(readFileSync(join(fnDir('beerfn'), 'src/app.js'), 'utf8'), /const tableName = 'beer'/);
   });
 
   void it('Lambda trigger: a Kinesis stream ARN, or a storage table stream by its StreamArn', async () => {

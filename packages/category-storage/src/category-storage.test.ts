@@ -149,6 +149,13 @@ void describe('category-storage (NoSQL tables)', () => {
     assert.equal(inputsText('bookmarks'), JSON.stringify(readJson(join(CORPUS_STORAGE, 'bookmarks/cli-inputs.json')), null, 2));
   });
 
+  void it("addNoSqlTable (for the function category's CRUD template): the NoSQL questions without the service question", async () => {
+    const fake = context('add', ACTIVITY);
+    assert.equal(await plugin.addNoSqlTable(fake.ctx), 'activity');
+    assert.equal(fake.asked[0], 'Provide a friendly name');
+    assert.deepEqual(JSON.parse(inputsText('activity')).partitionKey, { fieldName: 'id', fieldType: 'string' });
+  });
+
   void it("builds Amplify's template (its own snapshot test's case) and build/parameters.json values", async () => {
     mkdirSync(join(root, 'amplify/backend/storage/mockResource'), { recursive: true });
     writeFileSync(
@@ -253,9 +260,26 @@ void describe('category-storage (NoSQL tables)', () => {
       JSON.stringify({ storage: { old: { service: 'DynamoDB', providerPlugin: 'awscloudformation' } } }),
     );
     await rejectsWithUserError(
-      () => run('update', { 'Select from one of the below mentioned services': 'DynamoDB' }),
-      /comes from an older Amplify project[\s\S]*Write cli-inputs\.json/,
+      () => run('update', { 'Select from one of the below mentioned services': 'DynamoDB', 'Do you want to migrate storage resource "old"?': false }),
+      /storage old was not changed/,
     );
+    assert.ok(existsSync(join(dir, 'old-cloudformation-template.json')), 'No keeps the old files');
+
+    // Yes: Amplify's migration (DynamoDBInputState.migrate) writes cli-inputs.json in its key order and drops the old files.
+    writeFileSync(join(dir, 'storage-params.json'), JSON.stringify({ triggerFunctions: [] }));
+    const fake2 = await run('update', {
+      'Select from one of the below mentioned services': 'DynamoDB',
+      'Do you want to migrate storage resource "old"?': true,
+      'Would you like to add another column?': false,
+      'add global secondary indexes to your table': false,
+    });
+    assert.ok(fake2.printed.includes('storage old migrated to cli-inputs.json.'));
+    assert.equal(
+      inputsText('old'),
+      JSON.stringify({ resourceName: 'old', tableName: 'old', partitionKey: { fieldName: 'id', fieldType: 'string' }, triggerFunctions: [], gsi: [] }, null, 2),
+    );
+    for (const file of ['old-cloudformation-template.json', 'parameters.json', 'storage-params.json']) assert.ok(!existsSync(join(dir, file)), file);
+    assert.equal((await categoryPlugin.build!(fake.ctx, { category: 'storage', resourceName: 'old', service: 'DynamoDB', dir })).sourceFile, undefined);
   });
 
   void it('Content (S3) says it is not supported yet; a table needs a key column; --yes alone does not guess columns', async () => {
@@ -359,6 +383,12 @@ void describe('category-storage (NoSQL tables)', () => {
     const after = readJson(fnTemplateFile('recorder'));
     assert.equal(after.Resources.activityTrigger, undefined);
     assert.equal(after.Resources.activityTriggerPolicy, undefined);
+  });
+
+  void it('a trigger that cannot be made is printed and the table is added without it, as in Amplify', async () => {
+    const fake = await run('add', { ...ACTIVITY, 'Lambda Trigger for your Table': true, 'Select from the following options': 'existing' });
+    assert.ok(fake.printed.some((p) => /No functions were found in the project/.test(p)));
+    assert.deepEqual(JSON.parse(inputsText('activity')).triggerFunctions, []);
   });
 
   void it("a new trigger function comes from the function category's Lambda trigger template, named <table>Trigger<8 hex>", async () => {

@@ -10,12 +10,14 @@ import {
   S3_SERVICE,
   TABLE_NAME,
   dynamoDbResources,
+  isLegacyTable,
   readInputs,
   type DynamoDbInputs,
   type GsiInput,
 } from './ddb-inputs.js';
 import { saveTable, removeStorage } from './ddb-resource.js';
 import { attachTrigger, checkExistingFunction, createTriggerFunction, detachTrigger } from './ddb-triggers.js';
+import { confirmMigration } from './ddb-walkthrough.js';
 import { s3NotSupported } from './s3-storage.js';
 
 const key = z
@@ -137,6 +139,7 @@ export async function updateStorageHeadless(ctx: PluginContext, payload: unknown
   const project = ctx.project();
   if (!dynamoDbResources(project).includes(change.resourceName))
     throw new UserError(`The project has no NoSQL table named ${change.resourceName}.`, `Choose one of: ${dynamoDbResources(project).join(', ') || 'none'}.`);
+  if (isLegacyTable(project, change.resourceName)) await confirmMigration(ctx, change.resourceName);
   const inputs = readInputs(project, change.resourceName);
   const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
   const changed = [

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { UserError, type Project } from '@forte/protocol';
@@ -133,17 +133,23 @@ export function writeJson(file: string, value: unknown, indent = 2): void {
   writeFileSync(file, JSON.stringify(value, null, indent));
 }
 
+const INPUT_KEYS = ['resourceName', 'tableName', 'partitionKey', 'sortKey', 'gsi', 'triggerFunctions'] as const;
+
 /** cli-inputs.json with Amplify's key order (resourceName, tableName, partitionKey, sortKey, gsi, triggerFunctions). */
 export function writeInputs(project: Project, inputs: DynamoDbInputs): void {
-  const ordered: DynamoDbInputs = {
-    resourceName: inputs.resourceName,
-    tableName: inputs.tableName,
-    partitionKey: inputs.partitionKey,
-    ...(inputs.sortKey ? { sortKey: inputs.sortKey } : {}),
-    ...(inputs.gsi ? { gsi: inputs.gsi } : {}),
-    ...(inputs.triggerFunctions ? { triggerFunctions: inputs.triggerFunctions } : {}),
-  };
-  writeJson(inputsPath(project, inputs.resourceName), ordered);
+  const file = inputsPath(project, inputs.resourceName);
+  // Amplify writes back the object it read, so an existing file keeps its key order; new keys follow in the add order.
+  let existing: string[] = [];
+  try {
+    existing = existsSync(file) ? Object.keys(JSON.parse(readFileSync(file, 'utf8')) as object) : [];
+  } catch {
+    existing = [];
+  }
+  const known = (k: string): k is (typeof INPUT_KEYS)[number] => (INPUT_KEYS as readonly string[]).includes(k);
+  const order = [...existing.filter(known), ...INPUT_KEYS.filter((k) => !existing.includes(k))];
+  const ordered: Record<string, unknown> = {};
+  for (const key of order) if (inputs[key] !== undefined) ordered[key] = inputs[key];
+  writeJson(file, ordered);
 }
 
 /** The project's NoSQL tables (storage resources of service DynamoDB that are not imported). */
@@ -159,3 +165,57 @@ export function lambdaFunctions(project: Project): string[] {
     .filter(([, e]) => e.service === 'Lambda')
     .map(([name]) => name);
 }
+
+const FIELD_TYPE: Record<string, KeyInput['fieldType']> = { S: 'string', N: 'number', B: 'binary', BOOL: 'boolean', L: 'list', M: 'map', NULL: 'null' };
+
+/**
+ * Amplify's migration of a table from an older project (`DynamoDBInputState.migrate`): cli-inputs.json made from its
+ * parameters.json (keys), its template (indexes) and storage-params.json (triggers), in that migration's key order; the
+ * old files are deleted. Hand edits to the old template are not kept (Amplify's warning says so).
+ */
+export function migrateLegacyTable(project: Project, resourceName: string): DynamoDbInputs {
+  const dir = project.resourceDir(CATEGORY, resourceName);
+  const read = (file: string): Record<string, any> => {
+    const text = readFileSync(join(dir, file), 'utf8');
+    try {
+      return JSON.parse(text) as Record<string, any>;
+    } catch {
+      return JSON.parse(text.replace(/,(?!\s*?[{["'\w])/g, '')) as Record<string, any>;
+    }
+  };
+  const parameters = read('parameters.json');
+  const template = read(`${resourceName}-cloudformation-template.json`);
+  const storageParams = existsSync(join(dir, 'storage-params.json')) ? read('storage-params.json') : {};
+  const table = template['Resources']?.['DynamoDBTable']?.['Properties'] ?? {};
+  const typeOf = (name: string): KeyInput['fieldType'] =>
+    FIELD_TYPE[String((table.AttributeDefinitions ?? []).find((a: { AttributeName?: string }) => a.AttributeName === name)?.AttributeType)] ?? 'string';
+  const gsi = ((table.GlobalSecondaryIndexes ?? []) as { IndexName: string; KeySchema: { AttributeName: string; KeyType: string }[] }[]).map((index) => {
+    const out: Record<string, unknown> = { name: index.IndexName };
+    for (const k of index.KeySchema)
+      out[k.KeyType === 'HASH' ? 'partitionKey' : 'sortKey'] = { fieldName: k.AttributeName, fieldType: typeOf(k.AttributeName) };
+    return out;
+  });
+  const inputs = {
+    resourceName,
+    tableName: parameters['tableName'],
+    partitionKey: { fieldName: parameters['partitionKeyName'], fieldType: FIELD_TYPE[parameters['partitionKeyType']] ?? 'string' },
+    ...(parameters['sortKeyName'] ? { sortKey: { fieldName: parameters['sortKeyName'], fieldType: FIELD_TYPE[parameters['sortKeyType']] ?? 'string' } } : {}),
+    triggerFunctions: Array.isArray(storageParams['triggerFunctions']) ? storageParams['triggerFunctions'] : [],
+    gsi,
+  };
+  const parsed = dynamoDbInputsSchema.safeParse(inputs);
+  const problems = parsed.success ? keyProblems(parsed.data) : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  if (!parsed.success || problems.length > 0)
+    throw new UserError(
+      `storage ${resourceName}'s older files cannot be migrated to cli-inputs.json: ${problems.join('; ')}.`,
+      'Write cli-inputs.json by hand (packages/category-storage/README.md), then delete the old template.',
+    );
+  writeJson(inputsPath(project, resourceName), inputs);
+  for (const file of [`${resourceName}-cloudformation-template.json`, 'parameters.json', 'storage-params.json']) rmSync(join(dir, file), { force: true });
+  return parsed.data;
+}
+
+/** Whether the table comes from an older project: its template, and no cli-inputs.json. */
+export const isLegacyTable = (project: Project, resourceName: string): boolean =>
+  !existsSync(inputsPath(project, resourceName)) &&
+  existsSync(join(project.resourceDir(CATEGORY, resourceName), `${resourceName}-cloudformation-template.json`));

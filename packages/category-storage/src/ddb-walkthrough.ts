@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { UserError, type PluginContext } from '@forte/protocol';
 import {
   COLUMN_NAME,
@@ -9,6 +9,8 @@ import {
   TABLE_NAME,
   dynamoDbResources,
   isKeyType,
+  isLegacyTable,
+  migrateLegacyTable,
   lambdaFunctions,
   readInputs,
   type DynamoDbInputs,
@@ -154,6 +156,12 @@ async function addTrigger(ctx: PluginContext, table: string, current: string[]):
   return fn;
 }
 
+/** Amplify prints a trigger's error and goes on; a cancel (Ctrl-C at a question) still ends the command. */
+function printOrRethrow(ctx: PluginContext, error: unknown): void {
+  if (!(error instanceof Error) || error.name === 'ExitPromptError' || error.name === 'AbortError') throw error;
+  ctx.print.error(error.message);
+}
+
 /** Amplify's trigger question: one trigger when the table has none, else add / remove / done. An error is printed, not fatal. */
 async function askTriggers(ctx: PluginContext, table: string, existing: string[] = []): Promise<string[]> {
   const triggers = [...existing];
@@ -162,12 +170,13 @@ async function askTriggers(ctx: PluginContext, table: string, existing: string[]
       try {
         triggers.push(await addTrigger(ctx, table, triggers));
       } catch (error) {
-        ctx.print.error((error as Error).message);
+        printOrRethrow(ctx, error);
       }
     }
     return triggers;
   }
-  for (;;) {
+  // Amplify asks again after an error; a bounded number of rounds, so no scripted answer loops forever.
+  for (let round = 0; round < MAX_COLUMNS; round++) {
     const choice = await ctx.prompt.select({
       message: 'Select from the following options',
       choices: [
@@ -182,17 +191,36 @@ async function askTriggers(ctx: PluginContext, table: string, existing: string[]
         triggers.push(await addTrigger(ctx, table, triggers));
         return triggers;
       }
-      if (triggers.length === 0) throw new Error('No triggers found associated with this table');
+      if (triggers.length === 0) throw new UserError('No triggers found associated with this table', 'Add one first.');
       const fn = await ctx.prompt.select({ message: 'Select from the function you would like to remove', choices: choices(triggers) });
       detachTrigger(ctx.project(), table, fn);
       triggers.splice(triggers.indexOf(fn), 1);
       return triggers;
     } catch (error) {
-      ctx.print.error((error as Error).message);
+      printOrRethrow(ctx, error);
     }
   }
+  return triggers;
 }
 
+/**
+ * Amplify's question before it migrates a table of an older project to cli-inputs.json (its template is then
+ * rendered at push); yes migrates. `--headless` migrates without asking, as Amplify does.
+ */
+export async function confirmMigration(ctx: PluginContext, resourceName: string): Promise<boolean> {
+  if (!ctx.prompt.yes) {
+    ctx.print.info('');
+    ctx.print.info('A migration is needed to support latest updates on storage resources.');
+    ctx.print.warn('Recommended to try in a non-production environment first. Run "forte env add" to create or clone an environment.');
+    ctx.print.warn("Custom CloudFormation changes will NOT be preserved: the table's template is rendered from cli-inputs.json from then on.");
+    if (!(await ctx.prompt.confirm({ message: `Do you want to migrate storage resource "${resourceName}"?`, default: true }))) return false;
+  }
+  migrateLegacyTable(ctx.project(), resourceName);
+  ctx.print.success(`storage ${resourceName} migrated to cli-inputs.json.`);
+  return true;
+}
+
+/** With `--yes` (no terminal to ask in) the walkthrough cannot guess columns and keys: it says to use `--headless`. */
 export function refuseUnattended(ctx: PluginContext, command: string): void {
   if (ctx.prompt.yes)
     throw new UserError(
@@ -217,7 +245,7 @@ export async function addTableWalkthrough(ctx: PluginContext): Promise<string> {
   });
   const tableName = await ctx.prompt.input({
     message: 'Provide table name',
-    default: resourceName || `${project.config.projectName.toLowerCase()}${randomUUID().replace(/-/g, '')}`,
+    default: resourceName,
     validate: (v) => (TABLE_NAME.test(v) ? true : 'You can use the following characters: a-z A-Z 0-9 . - _'),
   });
   const columns = await askColumns(ctx);
@@ -242,6 +270,12 @@ export async function updateTableWalkthrough(ctx: PluginContext): Promise<Dynamo
   if (given !== undefined && !tables.includes(given))
     throw new UserError(`The project has no NoSQL table named ${given}.`, `Choose one of: ${tables.join(', ')}.`);
   const resourceName = given ?? (await ctx.prompt.select({ message: 'Specify the resource that you would want to update', choices: choices(tables) }));
+  if (isLegacyTable(project, resourceName) && !(await confirmMigration(ctx, resourceName))) {
+    throw new UserError(
+      `storage ${resourceName} was not changed.`,
+      'Its template stays as written and push deploys it; answer Yes to migrate it to cli-inputs.json.',
+    );
+  }
   const inputs = readInputs(project, resourceName);
   const known: Columns = [];
   for (const key of [inputs.partitionKey, inputs.sortKey, ...(inputs.gsi ?? []).flatMap((g) => [g.partitionKey, g.sortKey])]) {

@@ -37,6 +37,18 @@ async function addStorage(ctx: PluginContext): Promise<void> {
   ctx.print.info('');
 }
 
+/**
+ * For other categories' walkthroughs (`ctx.invokePluginMethod('storage', 'addNoSqlTable', [])`, as Amplify's CRUD
+ * function template calls the storage category's `add` with service DynamoDB): the NoSQL walkthrough without the
+ * service question; answers the new table's resource name.
+ */
+export async function addNoSqlTable(ctx: PluginContext): Promise<string> {
+  refuseUnattended(ctx, 'add');
+  const name = await addTableWalkthrough(ctx);
+  ctx.print.success(`Successfully added resource ${name} locally`);
+  return name;
+}
+
 async function updateStorage(ctx: PluginContext): Promise<void> {
   refuseUnattended(ctx, 'update');
   if ((await askService(ctx)) !== DYNAMODB_SERVICE) throw s3NotSupported();
