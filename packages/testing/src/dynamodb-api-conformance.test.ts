@@ -7,13 +7,17 @@ import {
   BatchGetItemCommand,
   CreateTableCommand,
   DeleteItemCommand,
+  DeleteTableCommand,
   DescribeEndpointsCommand,
   DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
+  ListTagsOfResourceCommand,
   PutItemCommand,
   QueryCommand,
+  TagResourceCommand,
   TransactWriteItemsCommand,
+  UntagResourceCommand,
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
@@ -440,5 +444,120 @@ void describe('request bodies, signatures and DescribeEndpoints', () => {
   it('answers DescribeEndpoints with the address the caller used', async () => {
     const out = await client.send(new DescribeEndpointsCommand({}));
     assert.deepEqual(out.Endpoints, [{ Address: `${new URL(cloud.url).host}/dynamodb`, CachePeriodInMinutes: 1440 }]);
+  });
+});
+
+void describe('tags, transactions and request checks', () => {
+  const table = 'Checks';
+  let arn: string;
+  before(async () => {
+    const created = await client.send(
+      new CreateTableCommand({
+        TableName: table,
+        KeySchema: [{ AttributeName: 'p', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'p', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        Tags: [{ Key: 'team', Value: 'web' }],
+      }),
+    );
+    arn = created.TableDescription!.TableArn!;
+  });
+  const refusal = async (call: Promise<unknown>): Promise<string> => {
+    const failure = await callFailure(call);
+    assert.equal(failure.name, 'ValidationException', failure.message);
+    return failure.message;
+  };
+
+  it('tags a table at creation and with TagResource / UntagResource, and refuses bad tags and ARNs', async () => {
+    const list = async () => (await client.send(new ListTagsOfResourceCommand({ ResourceArn: arn }))).Tags;
+    assert.deepEqual(await list(), [{ Key: 'team', Value: 'web' }]);
+    await client.send(
+      new TagResourceCommand({
+        ResourceArn: arn,
+        Tags: [
+          { Key: 'env', Value: '' },
+          { Key: 'team', Value: 'api' },
+        ],
+      }),
+    );
+    assert.deepEqual(await list(), [
+      { Key: 'team', Value: 'api' },
+      { Key: 'env', Value: '' },
+    ]);
+    await client.send(new UntagResourceCommand({ ResourceArn: arn, TagKeys: ['team'] }));
+    assert.deepEqual(await list(), [{ Key: 'env', Value: '' }]);
+    assert.match(await refusal(client.send(new TagResourceCommand({ ResourceArn: arn, Tags: [{ Key: 'a', Value: '#!' }] }))), /characters other than/);
+    assert.match(
+      await refusal(client.send(new TagResourceCommand({ ResourceArn: 'not-an-arn', Tags: [{ Key: 'a', Value: 'b' }] }))),
+      /ARNs must start with 'arn:'/,
+    );
+    assert.match(
+      await refusal(client.send(new TagResourceCommand({ ResourceArn: `${arn}/index/x`, Tags: [{ Key: 'a', Value: 'b' }] }))),
+      /Invalid ResourceArn/,
+    );
+    const tooMany = Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
+    assert.match(await refusal(client.send(new TagResourceCommand({ ResourceArn: arn, Tags: tooMany }))), /at most 50 tags/);
+    const missing = await callFailure(client.send(new ListTagsOfResourceCommand({ ResourceArn: `${arn}x` })));
+    assert.equal(missing.name, 'ResourceNotFoundException');
+  });
+
+  it('cancels a transaction with a ValidationError reason for an invalid element, the later ones unlooked at', async () => {
+    const failure = await callFailure(
+      client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            { Put: { TableName: table, Item: { p: { S: 'ok' } } } },
+            { Put: { TableName: table, Item: { p: { N: '7' } } } },
+            { Put: { TableName: table, Item: { p: { S: 'later' } }, ConditionExpression: 'attribute_exists(p)' } },
+          ],
+        }),
+      ),
+    );
+    assert.equal(failure.name, 'TransactionCanceledException');
+    assert.match(failure.message, /\[None, ValidationError, None\]/);
+    assert.equal((await client.send(new GetItemCommand({ TableName: table, Key: { p: { S: 'ok' } } }))).Item, undefined, 'nothing written');
+  });
+
+  it('leaves a missing item missing when an update only removes attributes', async () => {
+    const out = await client.send(
+      new UpdateItemCommand({ TableName: table, Key: { p: { S: 'ghost' } }, UpdateExpression: 'REMOVE a', ReturnValues: 'ALL_NEW' }),
+    );
+    assert.equal(out.Attributes, undefined);
+    assert.equal((await client.send(new GetItemCommand({ TableName: table, Key: { p: { S: 'ghost' } } }))).Item, undefined);
+  });
+
+  it('refuses overlapping or conflicting projection paths, names not starting with a letter, nested list_append and bad table names', async () => {
+    const get = (projection: string) => client.send(new GetItemCommand({ TableName: table, Key: { p: { S: 'x' } }, ProjectionExpression: projection }));
+    assert.match(
+      await refusal(get('a, a.b')),
+      /Two document paths overlap with each other; must remove or rewrite one of these paths; path one: \[a\], path two: \[a, b\]/,
+    );
+    assert.match(await refusal(get('a.b[1], a.b.c')), /Two document paths conflict with each other/);
+    await get('a.b, a.c[1]');
+    const update = (expression: string, values: Record<string, AttributeValue>) =>
+      client.send(new UpdateItemCommand({ TableName: table, Key: { p: { S: 'x' } }, UpdateExpression: expression, ExpressionAttributeValues: values }));
+    assert.match(await refusal(update('SET _a = :v', { ':v': { N: '1' } })), /Syntax error; token: "_"/);
+    assert.match(
+      await refusal(update('SET a = list_append(list_append(:a, :b), :c)', { ':a': { L: [] }, ':b': { L: [] }, ':c': { L: [] } })),
+      /not allowed to be used this way in an expression; function: list_append/,
+    );
+    assert.match(
+      await refusal(client.send(new PutItemCommand({ TableName: 'bad!name', Item: { p: { S: 'x' } } }))),
+      /at 'tableName' failed to satisfy constraint/,
+    );
+  });
+
+  it('describes a deleted table without its creation time and key schema', async () => {
+    await client.send(
+      new CreateTableCommand({
+        TableName: 'Doomed',
+        KeySchema: [{ AttributeName: 'p', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'p', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    const { TableDescription: described } = await client.send(new DeleteTableCommand({ TableName: 'Doomed' }));
+    assert.equal(described!.TableStatus, 'DELETING');
+    assert.deepEqual([described!.CreationDateTime, described!.KeySchema, described!.AttributeDefinitions], [undefined, undefined, undefined]);
   });
 });

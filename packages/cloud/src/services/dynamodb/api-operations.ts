@@ -1,9 +1,11 @@
 import { DYNAMODB_API_PATH } from '@forte/protocol';
 import { defineOperation, type JsonOperation } from '../../kernel/json-api.js';
 import type { TableItem } from '../../kernel/types.js';
+import { checkTableName } from './table-definition.js';
 import { capacityMode, createCapacityMeter } from './consumed-capacity.js';
 import { validationError } from './errors.js';
-import { attributesOutput, optionalString, RequestExpressions, requiredItem, requiredString, writeOptions, type Fields } from './request-fields.js';
+import { mergeTags, parseTags } from './tags.js';
+import { attributesOutput, optionalString, RequestExpressions, requiredItem, writeOptions, type Fields } from './request-fields.js';
 import type { TableAdmin } from './table-admin.js';
 import type { BatchWrite, ItemEngine, ReadRequest, TransactWrite } from './table-engine.js';
 
@@ -56,7 +58,7 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
 
   async function read(input: Fields, query: boolean): Promise<unknown> {
     const expressions = new RequestExpressions(input);
-    const request: ReadRequest = { table: requiredString(input, 'TableName'), checkFilterKeys: true };
+    const request: ReadRequest = { table: checkTableName(input.TableName), checkFilterKeys: true };
     const consumed = capacity(input, { consistent: consistentRead(input) });
     if (consumed) request.meter = consumed.meter;
     const index = optionalString(input, 'IndexName');
@@ -111,7 +113,7 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
     const kind = kinds[0] as TransactWrite['kind'];
     const body = record(fields[kind], kind);
     const expressions = new RequestExpressions(body);
-    const table = requiredString(body, 'TableName');
+    const table = checkTableName(body.TableName);
     const condition = expressions.condition(body, 'ConditionExpression');
     const onFailure = optionalString(body, 'ReturnValuesOnConditionCheckFailure') === 'ALL_OLD';
     const options = { ...(condition ? { condition } : {}), returnItemOnConditionFailure: onFailure };
@@ -144,22 +146,34 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
     CreateTable: defineOperation({
       raw: true,
       resources: tableResource,
-      handler: async (input) => ({ TableDescription: await admin.describe(await admin.create(input)) }),
+      handler: async (input) => {
+        const tags = input.Tags === undefined || input.Tags === null ? undefined : mergeTags(undefined, parseTags(input.Tags));
+        return { TableDescription: await admin.describe(await admin.create(input, tags)) };
+      },
     }),
     UpdateTable: defineOperation({
       raw: true,
       resources: tableResource,
-      handler: async (input) => ({ TableDescription: await admin.describe(await admin.update(requiredString(input, 'TableName'), input)) }),
+      handler: async (input) => ({ TableDescription: await admin.describe(await admin.update(checkTableName(input.TableName), input)) }),
     }),
     DeleteTable: defineOperation({
       raw: true,
       resources: tableResource,
-      handler: async (input) => ({ TableDescription: await admin.describe(await admin.delete(requiredString(input, 'TableName')), 'DELETING') }),
+      handler: async (input) => {
+        // A deleted table's description leaves out its creation time and key schema, as DynamoDB's does.
+        const {
+          CreationDateTime: _created,
+          KeySchema: _key,
+          AttributeDefinitions: _attributes,
+          ...description
+        } = await admin.describe(await admin.delete(checkTableName(input.TableName)), 'DELETING');
+        return { TableDescription: description };
+      },
     }),
     DescribeTable: defineOperation({
       raw: true,
       resources: tableResource,
-      handler: async (input) => ({ Table: await admin.describe(await items.requireTable(requiredString(input, 'TableName'))) }),
+      handler: async (input) => ({ Table: await admin.describe(await items.requireTable(checkTableName(input.TableName))) }),
     }),
     ListTables: defineOperation({
       raw: true,
@@ -178,7 +192,7 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
       raw: true,
       resources: tableResource,
       handler: async (input) => {
-        const table = await items.requireTable(requiredString(input, 'TableName'));
+        const table = await items.requireTable(checkTableName(input.TableName));
         return {
           TimeToLiveDescription: table.ttl?.Enabled
             ? { TimeToLiveStatus: 'ENABLED', AttributeName: table.ttl.AttributeName }
@@ -190,11 +204,37 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
       raw: true,
       resources: tableResource,
       handler: async (input) => {
-        const table = requiredString(input, 'TableName');
+        const table = checkTableName(input.TableName);
         record(input.TimeToLiveSpecification, 'timeToLiveSpecification');
         await admin.update(table, { TimeToLiveSpecification: input.TimeToLiveSpecification });
         return { TimeToLiveSpecification: input.TimeToLiveSpecification };
       },
+    }),
+
+    TagResource: defineOperation({
+      raw: true,
+      resources: (input) => [String(input.ResourceArn)],
+      handler: async (input) => {
+        const added = parseTags(input.Tags);
+        await admin.changeTags(input.ResourceArn, (tags) => mergeTags(tags, added));
+        return {};
+      },
+    }),
+    UntagResource: defineOperation({
+      raw: true,
+      resources: (input) => [String(input.ResourceArn)],
+      handler: async (input) => {
+        const keys = list(input.TagKeys, 'tagKeys');
+        if (keys.length === 0 || keys.some((k) => typeof k !== 'string'))
+          throw validationError('One or more parameter values were invalid: TagKeys must be a non-empty list of tag keys');
+        await admin.changeTags(input.ResourceArn, (tags) => Object.fromEntries(Object.entries(tags).filter(([k]) => !keys.includes(k))));
+        return {};
+      },
+    }),
+    ListTagsOfResource: defineOperation({
+      raw: true,
+      resources: (input) => [String(input.ResourceArn)],
+      handler: async (input) => ({ Tags: Object.entries(await admin.changeTags(input.ResourceArn)).map(([Key, Value]) => ({ Key, Value })) }),
     }),
 
     // The one endpoint this API answers on: the Host the caller used and the API's path.
@@ -212,7 +252,7 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
         const expressions = new RequestExpressions(input);
         const options = writeOptions(input, expressions);
         expressions.done();
-        const table = requiredString(input, 'TableName');
+        const table = checkTableName(input.TableName);
         const consumed = capacity(input);
         if (consumed) options.meter = consumed.meter;
         const out = attributesOutput(await items.put(table, requiredItem(input, 'Item'), options));
@@ -226,7 +266,7 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
         const expressions = new RequestExpressions(input);
         const projection = expressions.projection(input);
         expressions.done();
-        const table = requiredString(input, 'TableName');
+        const table = checkTableName(input.TableName);
         const consumed = capacity(input, { consistent: consistentRead(input) });
         const item = await items.get(table, requiredItem(input, 'Key'), projection, consumed?.meter);
         const out = item ? { Item: item } : {};
@@ -242,7 +282,7 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
         const options = writeOptions(input, expressions);
         expressions.done();
         const key = requiredItem(input, 'Key');
-        const table = requiredString(input, 'TableName');
+        const table = checkTableName(input.TableName);
         const consumed = capacity(input);
         if (consumed) options.meter = consumed.meter;
         // Without an UpdateExpression, UpdateItem creates the item with just its key (when missing).
@@ -257,7 +297,7 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
         const expressions = new RequestExpressions(input);
         const options = writeOptions(input, expressions);
         expressions.done();
-        const table = requiredString(input, 'TableName');
+        const table = checkTableName(input.TableName);
         const consumed = capacity(input);
         if (consumed) options.meter = consumed.meter;
         const out = attributesOutput(await items.delete(table, requiredItem(input, 'Key'), options));
@@ -363,7 +403,7 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
           const expressions = new RequestExpressions(body);
           const projection = expressions.projection(body);
           expressions.done();
-          return { table: requiredString(body, 'TableName'), key: requiredItem(body, 'Key'), projection };
+          return { table: checkTableName(body.TableName), key: requiredItem(body, 'Key'), projection };
         });
         const consumed = capacity(input, { factor: 2, consistent: () => true });
         const found = await items.transactGet(gets, consumed?.meter);

@@ -1,5 +1,6 @@
 import type { TableItem } from '../../kernel/types.js';
 import { normalizeItem } from './attribute-values.js';
+import { checkPathOverlaps } from './expressions/path-overlap.js';
 import { validationError } from './errors.js';
 import type { Condition, Path, UpdateActions } from './expressions/ast.js';
 import { ExpressionPlaceholders, parseCondition, parseProjection, parseUpdate } from './expressions/parser.js';
@@ -100,7 +101,10 @@ export class RequestExpressions {
 
   projection(fields: Fields): Path[] | undefined {
     const source = expressionText(fields, 'ProjectionExpression');
-    return source === undefined ? undefined : parseProjection(source, this.placeholders);
+    if (source === undefined) return undefined;
+    const paths = parseProjection(source, this.placeholders);
+    checkPathOverlaps(paths, 'ProjectionExpression');
+    return paths;
   }
 
   update(fields: Fields): UpdateActions | undefined {

@@ -78,6 +78,8 @@ export interface TableDefinition {
   /** Set when a stream was enabled: the label of its ARN. */
   streamLabel?: string;
   ttl?: { AttributeName: string; Enabled: boolean };
+  /** TagResource's and CreateTable's tags. */
+  tags?: Record<string, string>;
   /** Epoch milliseconds. */
   createdAt: number;
 }
