@@ -5,6 +5,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { after, before, describe, it } from 'node:test';
 import {
   BatchGetItemCommand,
+  BatchWriteItemCommand,
   CreateTableCommand,
   DeleteItemCommand,
   DeleteTableCommand,
@@ -559,5 +560,97 @@ void describe('tags, transactions and request checks', () => {
     const { TableDescription: described } = await client.send(new DeleteTableCommand({ TableName: 'Doomed' }));
     assert.equal(described!.TableStatus, 'DELETING');
     assert.deepEqual([described!.CreationDateTime, described!.KeySchema, described!.AttributeDefinitions], [undefined, undefined, undefined]);
+  });
+});
+
+void describe('transaction tokens and limits, and malformed values', () => {
+  const table = 'Tokens';
+  before(async () => {
+    await client.send(
+      new CreateTableCommand({
+        TableName: table,
+        KeySchema: [{ AttributeName: 'p', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'p', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    await client.send(new PutItemCommand({ TableName: table, Item: { p: { S: 'n' }, x: { N: '1' }, a: { S: 'text' } } }));
+  });
+  const increment = [
+    { Update: { TableName: table, Key: { p: { S: 'n' } }, UpdateExpression: 'SET x = x + :one', ExpressionAttributeValues: { ':one': { N: '1' } } } },
+  ];
+  const x = async (): Promise<string | undefined> => (await client.send(new GetItemCommand({ TableName: table, Key: { p: { S: 'n' } } }))).Item?.x?.N;
+
+  it('applies a TransactWriteItems once per ClientRequestToken, and refuses the token with another request', async () => {
+    await client.send(new TransactWriteItemsCommand({ TransactItems: increment, ClientRequestToken: 'token-1' }));
+    await client.send(new TransactWriteItemsCommand({ TransactItems: increment, ClientRequestToken: 'token-1' }));
+    assert.equal(await x(), '2');
+    const other = [{ Put: { TableName: table, Item: { p: { S: 'other' } } } }];
+    const mismatch = await callFailure(client.send(new TransactWriteItemsCommand({ TransactItems: other, ClientRequestToken: 'token-1' })));
+    assert.equal(mismatch.name, 'IdempotentParameterMismatchException');
+    const long = await callFailure(client.send(new TransactWriteItemsCommand({ TransactItems: increment, ClientRequestToken: 'x'.repeat(37) })));
+    assert.match(long.message, /at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 36/);
+    assert.equal(await x(), '2');
+  });
+
+  it('refuses a transaction putting more than 4 MB', async () => {
+    const big = 'x'.repeat(390 * 1024);
+    const puts = Array.from({ length: 11 }, (_, i) => ({ Put: { TableName: table, Item: { p: { S: `big${i}` }, v: { S: big } } } }));
+    const failure = await callFailure(client.send(new TransactWriteItemsCommand({ TransactItems: puts })));
+    assert.match(failure.message, /^Transaction request size cannot exceed 4 MB/);
+  });
+
+  it('answers SerializationException for values that do not deserialize, and DynamoDB messages for bad numbers and paths', async () => {
+    const unpadded = await callFailure(
+      client.send(new PutItemCommand({ TableName: table, Item: { p: { S: 'b' }, b: { B: 'YWJjZGVmZ2g' as unknown as Uint8Array } } })),
+    );
+    assert.equal(unpadded.name, 'SerializationException');
+    const names = await callFailure(
+      client.send(
+        new GetItemCommand({
+          TableName: table,
+          Key: { p: { S: 'n' } },
+          ProjectionExpression: '#a',
+          ExpressionAttributeNames: { '#a': 7 as unknown as string },
+        }),
+      ),
+    );
+    assert.equal(names.name, 'SerializationException');
+    const nan = await callFailure(client.send(new PutItemCommand({ TableName: table, Item: { p: { S: 'nan' }, v: { N: 'NaN' } } })));
+    assert.equal(nan.message, 'The parameter cannot be converted to a numeric value: NaN');
+    const through = await callFailure(client.send(new UpdateItemCommand({ TableName: table, Key: { p: { S: 'n' } }, UpdateExpression: 'REMOVE a.b' })));
+    assert.equal(through.message, 'The document path provided in the update expression is invalid for update');
+    const empty = await callFailure(client.send(new BatchWriteItemCommand({ RequestItems: { [table]: [] } })));
+    assert.match(empty.message, /Member must have length greater than or equal to 1/);
+  });
+
+  it('refuses bad key conditions and table definitions with DynamoDB messages', async () => {
+    const nested = await callFailure(
+      client.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'p = :p AND a.b < :p', ExpressionAttributeValues: { ':p': { S: 'n' } } })),
+    );
+    assert.equal(nested.message, 'KeyConditionExpressions cannot contain nested attributes');
+    const nonKey = await callFailure(
+      client.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'p = :p AND a < :p', ExpressionAttributeValues: { ':p': { S: 'n' } } })),
+    );
+    assert.match(nonKey.message, /^Query key condition not supported: a is not a key attribute/);
+    const create = (attributeType: string, projection: Record<string, unknown>) =>
+      callFailure(
+        client.send(
+          new CreateTableCommand({
+            TableName: 'BadDefinition',
+            KeySchema: [{ AttributeName: 'p', KeyType: 'HASH' }],
+            AttributeDefinitions: [
+              { AttributeName: 'p', AttributeType: attributeType as 'S' },
+              { AttributeName: 'x', AttributeType: 'S' },
+            ],
+            BillingMode: 'PAY_PER_REQUEST',
+            GlobalSecondaryIndexes: [{ IndexName: 'byX', KeySchema: [{ AttributeName: 'x', KeyType: 'HASH' }], Projection: projection }],
+          }),
+        ),
+      );
+    assert.match((await create('BOOL', { ProjectionType: 'ALL' })).message, /Value 'BOOL' at 'attributeDefinitions.1.member.attributeType'/);
+    assert.match((await create('S', {})).message, /Unknown ProjectionType: null/);
+    assert.match((await create('S', { ProjectionType: 'nonsense' })).message, /Value 'nonsense' at 'projection.projectionType'/);
+    assert.match((await create('S', { ProjectionType: 'INCLUDE', NonKeyAttributes: ['a', 'a'] })).message, /Duplicate NonKeyAttribute in index byX: a/);
   });
 });

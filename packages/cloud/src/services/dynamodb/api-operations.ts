@@ -3,7 +3,8 @@ import { defineOperation, type JsonOperation } from '../../kernel/json-api.js';
 import type { TableItem } from '../../kernel/types.js';
 import { checkTableName } from './table-definition.js';
 import { capacityMode, createCapacityMeter } from './consumed-capacity.js';
-import { validationError } from './errors.js';
+import { DYNAMODB_ERRORS, validationError } from './errors.js';
+import { itemSize } from './attribute-values.js';
 import { mergeTags, parseTags } from './tags.js';
 import { attributesOutput, optionalString, RequestExpressions, requiredItem, writeOptions, type Fields } from './request-fields.js';
 import type { TableAdmin } from './table-admin.js';
@@ -12,6 +13,11 @@ import type { BatchWrite, ItemEngine, ReadRequest, TransactWrite } from './table
 const MAX_BATCH_WRITES = 25;
 const MAX_BATCH_GETS = 100;
 const MAX_TRANSACTION_ITEMS = 100;
+/** The items a TransactWriteItems puts may total at most 4 MB, as in DynamoDB. */
+const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
+/** A ClientRequestToken makes TransactWriteItems idempotent for 10 minutes (kept in memory, at most this many). */
+const TOKEN_LIFETIME_MS = 10 * 60 * 1000;
+const MAX_TOKENS = 10_000;
 
 function record(value: unknown, what: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
@@ -50,6 +56,14 @@ function positiveInteger(value: unknown, what: string): number | undefined {
  */
 export function createDynamoDbOperations(deps: { items: ItemEngine; admin: TableAdmin }): Record<string, JsonOperation> {
   const { items, admin } = deps;
+  /** ClientRequestToken → the request it came with (its JSON) and when it stops counting, oldest first. */
+  const tokens = new Map<string, { request: string; until: number }>();
+  const forgetExpiredTokens = (now: number): void => {
+    for (const [token, entry] of tokens) {
+      if (entry.until > now && tokens.size <= MAX_TOKENS) break;
+      tokens.delete(token);
+    }
+  };
   const arn = (table: unknown): string => admin.tableArn(String(table));
   const tableResource = (input: Fields): string[] => [arn(input.TableName)];
   const readResource = (input: Fields): string[] => [
@@ -165,6 +179,8 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
           CreationDateTime: _created,
           KeySchema: _key,
           AttributeDefinitions: _attributes,
+          GlobalSecondaryIndexes: _global,
+          LocalSecondaryIndexes: _local,
           ...description
         } = await admin.describe(await admin.delete(checkTableName(input.TableName)), 'DELETING');
         return { TableDescription: description };
@@ -349,7 +365,12 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
         const requests = record(input.RequestItems, 'requestItems');
         const writes: BatchWrite[] = [];
         for (const [table, value] of Object.entries(requests)) {
-          for (const element of list(value, `requestItems.${table}.member`)) {
+          const elements = list(value, `requestItems.${table}.member`);
+          if (elements.length === 0)
+            throw validationError(
+              `1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to ${MAX_BATCH_WRITES}, Member must have length greater than or equal to 1] (table ${table} has no requests)`,
+            );
+          for (const element of elements) {
             const fields = record(element, `requestItems.${table}.member`);
             // A member sent as null is a member not sent, as in every AWS JSON protocol.
             const put = fields.PutRequest ?? undefined;
@@ -383,8 +404,28 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
             `1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TRANSACTION_ITEMS}, Member must have length greater than or equal to 1`,
           );
         }
+        const token = input.ClientRequestToken;
+        if (token !== undefined && (typeof token !== 'string' || token.length < 1 || token.length > 36))
+          throw validationError(
+            `1 validation error detected: Value '${String(token)}' at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 36`,
+          );
+        const writes = elements.map(transactWrite);
+        let bytes = 0;
+        for (const write of writes) if (write.kind === 'Put') bytes += itemSize(write.item);
+        if (bytes > MAX_TRANSACTION_BYTES) throw validationError(`Transaction request size cannot exceed 4 MB: the items it puts are ${bytes} bytes`);
+        const now = Date.now();
+        forgetExpiredTokens(now);
+        const request = token === undefined ? '' : JSON.stringify(input.TransactItems);
+        const seen = token === undefined ? undefined : tokens.get(token);
+        if (seen && seen.request !== request)
+          throw DYNAMODB_ERRORS.error(
+            'IdempotentParameterMismatchException',
+            'The ClientRequestToken was used within the last 10 minutes with another request',
+          );
         const consumed = capacity(input, { factor: 2, consistent: () => true });
-        await items.transactWrite(elements.map(transactWrite), consumed?.meter);
+        // A repeated token within 10 minutes answers success without writing again, as DynamoDB does.
+        if (!seen) await items.transactWrite(writes, consumed?.meter);
+        if (token !== undefined && !seen) tokens.set(token, { request, until: now + TOKEN_LIFETIME_MS });
         return consumed ? { ConsumedCapacity: consumed.all() } : {};
       },
     }),

@@ -127,7 +127,7 @@ export function createTableEngine(sql: SqlStore, store: TableStore) {
         throw validationError(`One or more parameter values were invalid: Cannot update attribute ${first.name}. This attribute is part of the key`);
       }
     }
-    return applyUpdate(current ?? key, actions);
+    return applyUpdate(current ?? key, actions, current !== undefined);
   }
 
   /** Counts one item write and the index entries it writes (an entry before or after it). */
