@@ -55,7 +55,15 @@ export const EXCLUDED_FILES = {
  * Single tests that do not apply, by node id (file::name, a parametrized name matching all its cases),
  * with the reason.
  */
+const UNDECODABLE_BODY =
+  'deliberate difference: DynamoDB answers a body that does not decode as its Content-Encoding with HTTP 500; Forte answers 400 SerializationException (a client error is never a 500 here)';
 export const EXCLUDED_TESTS = {
+  'test_compressed_request.py::test_garbage_content_encoding': UNDECODABLE_BODY,
+  'test_compressed_request.py::test_broken_gzip_content': UNDECODABLE_BODY,
+  'test_compressed_request.py::test_gzip_request_with_missing_character': UNDECODABLE_BODY,
+  'test_compressed_request.py::test_gzip_request_empty': UNDECODABLE_BODY,
+  'test_compressed_request.py::test_deflate_request_empty': UNDECODABLE_BODY,
+  'test_compressed_request.py::test_deflate_request_not_deflated': UNDECODABLE_BODY,
   'test_gsi_composite_keys.py::test_gsi_composite_base_pk_ck_as_range':
     "checks Alternator's own reporting: it expects DescribeTable to leave out a RANGE attribute (a3) the request gave",
 };

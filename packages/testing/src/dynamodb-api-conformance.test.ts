@@ -5,15 +5,20 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { after, before, describe, it } from 'node:test';
 import {
   BatchGetItemCommand,
+  BatchWriteItemCommand,
   CreateTableCommand,
   DeleteItemCommand,
+  DeleteTableCommand,
   DescribeEndpointsCommand,
   DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
+  ListTagsOfResourceCommand,
   PutItemCommand,
   QueryCommand,
+  TagResourceCommand,
   TransactWriteItemsCommand,
+  UntagResourceCommand,
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
@@ -440,5 +445,212 @@ void describe('request bodies, signatures and DescribeEndpoints', () => {
   it('answers DescribeEndpoints with the address the caller used', async () => {
     const out = await client.send(new DescribeEndpointsCommand({}));
     assert.deepEqual(out.Endpoints, [{ Address: `${new URL(cloud.url).host}/dynamodb`, CachePeriodInMinutes: 1440 }]);
+  });
+});
+
+void describe('tags, transactions and request checks', () => {
+  const table = 'Checks';
+  let arn: string;
+  before(async () => {
+    const created = await client.send(
+      new CreateTableCommand({
+        TableName: table,
+        KeySchema: [{ AttributeName: 'p', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'p', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        Tags: [{ Key: 'team', Value: 'web' }],
+      }),
+    );
+    arn = created.TableDescription!.TableArn!;
+  });
+  const refusal = async (call: Promise<unknown>): Promise<string> => {
+    const failure = await callFailure(call);
+    assert.equal(failure.name, 'ValidationException', failure.message);
+    return failure.message;
+  };
+
+  it('tags a table at creation and with TagResource / UntagResource, and refuses bad tags and ARNs', async () => {
+    const list = async () => (await client.send(new ListTagsOfResourceCommand({ ResourceArn: arn }))).Tags;
+    assert.deepEqual(await list(), [{ Key: 'team', Value: 'web' }]);
+    await client.send(
+      new TagResourceCommand({
+        ResourceArn: arn,
+        Tags: [
+          { Key: 'env', Value: '' },
+          { Key: 'team', Value: 'api' },
+        ],
+      }),
+    );
+    assert.deepEqual(await list(), [
+      { Key: 'team', Value: 'api' },
+      { Key: 'env', Value: '' },
+    ]);
+    await client.send(new UntagResourceCommand({ ResourceArn: arn, TagKeys: ['team'] }));
+    assert.deepEqual(await list(), [{ Key: 'env', Value: '' }]);
+    assert.match(await refusal(client.send(new TagResourceCommand({ ResourceArn: arn, Tags: [{ Key: 'a', Value: '#!' }] }))), /characters other than/);
+    assert.match(
+      await refusal(client.send(new TagResourceCommand({ ResourceArn: 'not-an-arn', Tags: [{ Key: 'a', Value: 'b' }] }))),
+      /ARNs must start with 'arn:'/,
+    );
+    assert.match(
+      await refusal(client.send(new TagResourceCommand({ ResourceArn: `${arn}/index/x`, Tags: [{ Key: 'a', Value: 'b' }] }))),
+      /Invalid ResourceArn/,
+    );
+    const tooMany = Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
+    assert.match(await refusal(client.send(new TagResourceCommand({ ResourceArn: arn, Tags: tooMany }))), /at most 50 tags/);
+    const missing = await callFailure(client.send(new ListTagsOfResourceCommand({ ResourceArn: `${arn}x` })));
+    assert.equal(missing.name, 'ResourceNotFoundException');
+  });
+
+  it('cancels a transaction with a ValidationError reason for an invalid element, the later ones unlooked at', async () => {
+    const failure = await callFailure(
+      client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            { Put: { TableName: table, Item: { p: { S: 'ok' } } } },
+            { Put: { TableName: table, Item: { p: { N: '7' } } } },
+            { Put: { TableName: table, Item: { p: { S: 'later' } }, ConditionExpression: 'attribute_exists(p)' } },
+          ],
+        }),
+      ),
+    );
+    assert.equal(failure.name, 'TransactionCanceledException');
+    assert.match(failure.message, /\[None, ValidationError, None\]/);
+    assert.equal((await client.send(new GetItemCommand({ TableName: table, Key: { p: { S: 'ok' } } }))).Item, undefined, 'nothing written');
+  });
+
+  it('leaves a missing item missing when an update only removes attributes', async () => {
+    const out = await client.send(
+      new UpdateItemCommand({ TableName: table, Key: { p: { S: 'ghost' } }, UpdateExpression: 'REMOVE a', ReturnValues: 'ALL_NEW' }),
+    );
+    assert.equal(out.Attributes, undefined);
+    assert.equal((await client.send(new GetItemCommand({ TableName: table, Key: { p: { S: 'ghost' } } }))).Item, undefined);
+  });
+
+  it('refuses overlapping or conflicting projection paths, names not starting with a letter, nested list_append and bad table names', async () => {
+    const get = (projection: string) => client.send(new GetItemCommand({ TableName: table, Key: { p: { S: 'x' } }, ProjectionExpression: projection }));
+    assert.match(
+      await refusal(get('a, a.b')),
+      /Two document paths overlap with each other; must remove or rewrite one of these paths; path one: \[a\], path two: \[a, b\]/,
+    );
+    assert.match(await refusal(get('a.b[1], a.b.c')), /Two document paths conflict with each other/);
+    await get('a.b, a.c[1]');
+    const update = (expression: string, values: Record<string, AttributeValue>) =>
+      client.send(new UpdateItemCommand({ TableName: table, Key: { p: { S: 'x' } }, UpdateExpression: expression, ExpressionAttributeValues: values }));
+    assert.match(await refusal(update('SET _a = :v', { ':v': { N: '1' } })), /Syntax error; token: "_"/);
+    assert.match(
+      await refusal(update('SET a = list_append(list_append(:a, :b), :c)', { ':a': { L: [] }, ':b': { L: [] }, ':c': { L: [] } })),
+      /not allowed to be used this way in an expression; function: list_append/,
+    );
+    assert.match(
+      await refusal(client.send(new PutItemCommand({ TableName: 'bad!name', Item: { p: { S: 'x' } } }))),
+      /at 'tableName' failed to satisfy constraint/,
+    );
+  });
+
+  it('describes a deleted table without its creation time and key schema', async () => {
+    await client.send(
+      new CreateTableCommand({
+        TableName: 'Doomed',
+        KeySchema: [{ AttributeName: 'p', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'p', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    const { TableDescription: described } = await client.send(new DeleteTableCommand({ TableName: 'Doomed' }));
+    assert.equal(described!.TableStatus, 'DELETING');
+    assert.deepEqual([described!.CreationDateTime, described!.KeySchema, described!.AttributeDefinitions], [undefined, undefined, undefined]);
+  });
+});
+
+void describe('transaction tokens and limits, and malformed values', () => {
+  const table = 'Tokens';
+  before(async () => {
+    await client.send(
+      new CreateTableCommand({
+        TableName: table,
+        KeySchema: [{ AttributeName: 'p', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'p', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    await client.send(new PutItemCommand({ TableName: table, Item: { p: { S: 'n' }, x: { N: '1' }, a: { S: 'text' } } }));
+  });
+  const increment = [
+    { Update: { TableName: table, Key: { p: { S: 'n' } }, UpdateExpression: 'SET x = x + :one', ExpressionAttributeValues: { ':one': { N: '1' } } } },
+  ];
+  const x = async (): Promise<string | undefined> => (await client.send(new GetItemCommand({ TableName: table, Key: { p: { S: 'n' } } }))).Item?.x?.N;
+
+  it('applies a TransactWriteItems once per ClientRequestToken, and refuses the token with another request', async () => {
+    await client.send(new TransactWriteItemsCommand({ TransactItems: increment, ClientRequestToken: 'token-1' }));
+    await client.send(new TransactWriteItemsCommand({ TransactItems: increment, ClientRequestToken: 'token-1' }));
+    assert.equal(await x(), '2');
+    const other = [{ Put: { TableName: table, Item: { p: { S: 'other' } } } }];
+    const mismatch = await callFailure(client.send(new TransactWriteItemsCommand({ TransactItems: other, ClientRequestToken: 'token-1' })));
+    assert.equal(mismatch.name, 'IdempotentParameterMismatchException');
+    const long = await callFailure(client.send(new TransactWriteItemsCommand({ TransactItems: increment, ClientRequestToken: 'x'.repeat(37) })));
+    assert.match(long.message, /at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 36/);
+    assert.equal(await x(), '2');
+  });
+
+  it('refuses a transaction putting more than 4 MB', async () => {
+    const big = 'x'.repeat(390 * 1024);
+    const puts = Array.from({ length: 11 }, (_, i) => ({ Put: { TableName: table, Item: { p: { S: `big${i}` }, v: { S: big } } } }));
+    const failure = await callFailure(client.send(new TransactWriteItemsCommand({ TransactItems: puts })));
+    assert.match(failure.message, /^Transaction request size cannot exceed 4 MB/);
+  });
+
+  it('answers SerializationException for values that do not deserialize, and DynamoDB messages for bad numbers and paths', async () => {
+    const unpadded = await callFailure(
+      client.send(new PutItemCommand({ TableName: table, Item: { p: { S: 'b' }, b: { B: 'YWJjZGVmZ2g' as unknown as Uint8Array } } })),
+    );
+    assert.equal(unpadded.name, 'SerializationException');
+    const names = await callFailure(
+      client.send(
+        new GetItemCommand({
+          TableName: table,
+          Key: { p: { S: 'n' } },
+          ProjectionExpression: '#a',
+          ExpressionAttributeNames: { '#a': 7 as unknown as string },
+        }),
+      ),
+    );
+    assert.equal(names.name, 'SerializationException');
+    const nan = await callFailure(client.send(new PutItemCommand({ TableName: table, Item: { p: { S: 'nan' }, v: { N: 'NaN' } } })));
+    assert.equal(nan.message, 'The parameter cannot be converted to a numeric value: NaN');
+    const through = await callFailure(client.send(new UpdateItemCommand({ TableName: table, Key: { p: { S: 'n' } }, UpdateExpression: 'REMOVE a.b' })));
+    assert.equal(through.message, 'The document path provided in the update expression is invalid for update');
+    const empty = await callFailure(client.send(new BatchWriteItemCommand({ RequestItems: { [table]: [] } })));
+    assert.match(empty.message, /Member must have length greater than or equal to 1/);
+  });
+
+  it('refuses bad key conditions and table definitions with DynamoDB messages', async () => {
+    const nested = await callFailure(
+      client.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'p = :p AND a.b < :p', ExpressionAttributeValues: { ':p': { S: 'n' } } })),
+    );
+    assert.equal(nested.message, 'KeyConditionExpressions cannot contain nested attributes');
+    const nonKey = await callFailure(
+      client.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'p = :p AND a < :p', ExpressionAttributeValues: { ':p': { S: 'n' } } })),
+    );
+    assert.match(nonKey.message, /^Query key condition not supported: a is not a key attribute/);
+    const create = (attributeType: string, projection: Record<string, unknown>) =>
+      callFailure(
+        client.send(
+          new CreateTableCommand({
+            TableName: 'BadDefinition',
+            KeySchema: [{ AttributeName: 'p', KeyType: 'HASH' }],
+            AttributeDefinitions: [
+              { AttributeName: 'p', AttributeType: attributeType as 'S' },
+              { AttributeName: 'x', AttributeType: 'S' },
+            ],
+            BillingMode: 'PAY_PER_REQUEST',
+            GlobalSecondaryIndexes: [{ IndexName: 'byX', KeySchema: [{ AttributeName: 'x', KeyType: 'HASH' }], Projection: projection }],
+          }),
+        ),
+      );
+    assert.match((await create('BOOL', { ProjectionType: 'ALL' })).message, /Value 'BOOL' at 'attributeDefinitions.1.member.attributeType'/);
+    assert.match((await create('S', {})).message, /Unknown ProjectionType: null/);
+    assert.match((await create('S', { ProjectionType: 'nonsense' })).message, /Value 'nonsense' at 'projection.projectionType'/);
+    assert.match((await create('S', { ProjectionType: 'INCLUDE', NonKeyAttributes: ['a', 'a'] })).message, /Duplicate NonKeyAttribute in index byX: a/);
   });
 });

@@ -220,7 +220,21 @@ void describe('SigV4 verification, Authorization header', () => {
     assert.equal(xmlCode(s3), 'RequestTimeTooSkewed');
     const json = await signAndSend({ service: 'forte', method: 'POST', path: '/control/', body: '{}', signingDate: new Date(Date.now() + 20 * 60 * 1000) });
     assert.equal(jsonError(json).__type, 'InvalidSignatureException');
-    assert.match(jsonError(json).message, /Signature expired/);
+    assert.match(jsonError(json).message, /^Signature not yet current: \d{8}T\d{6}Z is still later than/);
+    const expired = await signAndSend({ service: 'forte', method: 'POST', path: '/control/', body: '{}', signingDate: old });
+    assert.match(jsonError(expired).message, /^Signature expired: \d{8}T\d{6}Z is now earlier than/);
+    // The time is checked before the rest of the header, as AWS's JSON services do.
+    const stale = await send({
+      method: 'POST',
+      path: '/control/',
+      headers: {
+        host: `127.0.0.1:${port}`,
+        'x-amz-date': '20170101T010101Z',
+        authorization: 'AWS4-HMAC-SHA256 Credential=x/2/3/4/aws4_request SignedHeaders=host Signature=1',
+      },
+      body: '{}',
+    });
+    assert.match(jsonError(stale).message, /^Signature expired: 20170101T010101Z/);
     const fine = await signAndSend({ service: 's3', path: '/s3/b/k', signingDate: new Date(Date.now() - 10 * 60 * 1000) });
     assert.equal(fine.status, 200);
   });
@@ -228,7 +242,7 @@ void describe('SigV4 verification, Authorization header', () => {
   void it('refuses a malformed Authorization header', async () => {
     const headers = {
       host: `127.0.0.1:${port}`,
-      'x-amz-date': '20260101T000000Z',
+      'x-amz-date': new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+/, ''),
       'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
       authorization: 'AWS4-HMAC-SHA256 Credential=FKIA/20260101/us-east-1/s3/aws4_request',
     };

@@ -82,6 +82,30 @@ export async function verifySigV4(input: VerifyRequest): Promise<VerifyResult> {
   const presigned = queryValue('X-Amz-Signature') !== undefined || queryValue('X-Amz-Algorithm') !== undefined;
   if (authorization === undefined && !presigned) return anonymous(input, s3);
 
+  // A request signed at the wrong time is refused for that before anything else of its signature is looked
+  // at, as AWS's JSON services do.
+  const skew = (amzDate: string): ForteError | undefined => {
+    const signedAt = parseAmzDate(amzDate);
+    if (!signedAt) return undefined;
+    const late = now.getTime() - signedAt.getTime();
+    if (Math.abs(late) <= MAX_CLOCK_SKEW_MS) return undefined;
+    if (s3) return fail('skew', 'The difference between the request time and the current time is too large.');
+    return late > 0
+      ? fail(
+          'skew',
+          `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(new Date(now.getTime() - MAX_CLOCK_SKEW_MS))} (${formatAmzDate(now)} - 15 min.)`,
+        )
+      : fail(
+          'skew',
+          `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(new Date(now.getTime() + MAX_CLOCK_SKEW_MS))} (${formatAmzDate(now)} + 15 min.)`,
+        );
+  };
+  const headerDate = req.headers['x-amz-date'];
+  if (authorization !== undefined && !s3 && typeof headerDate === 'string') {
+    const early = skew(headerDate);
+    if (early) throw early;
+  }
+
   let fields: SignatureFields;
   if (authorization !== undefined) {
     fields = parseAuthorizationHeader(authorization, req, (m) => fail('malformed', m));
@@ -123,14 +147,8 @@ export async function verifySigV4(input: VerifyRequest): Promise<VerifyResult> {
   if (authorization !== undefined) {
     const signedAt = parseAmzDate(fields.amzDate);
     if (!signedAt) throw fail('malformed', `x-amz-date '${fields.amzDate}' is not in the form yyyyMMddTHHmmssZ.`);
-    if (Math.abs(now.getTime() - signedAt.getTime()) > MAX_CLOCK_SKEW_MS) {
-      throw fail(
-        'skew',
-        s3
-          ? 'The difference between the request time and the current time is too large.'
-          : `Signature expired: ${fields.amzDate} is now earlier or later than ${formatAmzDate(now)} by more than 15 minutes.`,
-      );
-    }
+    const late = skew(fields.amzDate);
+    if (late) throw late;
   }
 
   const known = await input.credentials.lookup(accessKeyId, fields.sessionToken);

@@ -1,15 +1,23 @@
 import { DYNAMODB_API_PATH } from '@forte/protocol';
 import { defineOperation, type JsonOperation } from '../../kernel/json-api.js';
 import type { TableItem } from '../../kernel/types.js';
+import { checkTableName } from './table-definition.js';
 import { capacityMode, createCapacityMeter } from './consumed-capacity.js';
-import { validationError } from './errors.js';
-import { attributesOutput, optionalString, RequestExpressions, requiredItem, requiredString, writeOptions, type Fields } from './request-fields.js';
+import { DYNAMODB_ERRORS, validationError } from './errors.js';
+import { itemSize } from './attribute-values.js';
+import { mergeTags, parseTags } from './tags.js';
+import { attributesOutput, optionalString, RequestExpressions, requiredItem, writeOptions, type Fields } from './request-fields.js';
 import type { TableAdmin } from './table-admin.js';
 import type { BatchWrite, ItemEngine, ReadRequest, TransactWrite } from './table-engine.js';
 
 const MAX_BATCH_WRITES = 25;
 const MAX_BATCH_GETS = 100;
 const MAX_TRANSACTION_ITEMS = 100;
+/** The items a TransactWriteItems puts may total at most 4 MB, as in DynamoDB. */
+const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
+/** A ClientRequestToken makes TransactWriteItems idempotent for 10 minutes (kept in memory, at most this many). */
+const TOKEN_LIFETIME_MS = 10 * 60 * 1000;
+const MAX_TOKENS = 10_000;
 
 function record(value: unknown, what: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
@@ -48,6 +56,14 @@ function positiveInteger(value: unknown, what: string): number | undefined {
  */
 export function createDynamoDbOperations(deps: { items: ItemEngine; admin: TableAdmin }): Record<string, JsonOperation> {
   const { items, admin } = deps;
+  /** ClientRequestToken → the request it came with (its JSON) and when it stops counting, oldest first. */
+  const tokens = new Map<string, { request: string; until: number }>();
+  const forgetExpiredTokens = (now: number): void => {
+    for (const [token, entry] of tokens) {
+      if (entry.until > now && tokens.size <= MAX_TOKENS) break;
+      tokens.delete(token);
+    }
+  };
   const arn = (table: unknown): string => admin.tableArn(String(table));
   const tableResource = (input: Fields): string[] => [arn(input.TableName)];
   const readResource = (input: Fields): string[] => [
@@ -56,7 +72,7 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
 
   async function read(input: Fields, query: boolean): Promise<unknown> {
     const expressions = new RequestExpressions(input);
-    const request: ReadRequest = { table: requiredString(input, 'TableName'), checkFilterKeys: true };
+    const request: ReadRequest = { table: checkTableName(input.TableName), checkFilterKeys: true };
     const consumed = capacity(input, { consistent: consistentRead(input) });
     if (consumed) request.meter = consumed.meter;
     const index = optionalString(input, 'IndexName');
@@ -111,7 +127,7 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
     const kind = kinds[0] as TransactWrite['kind'];
     const body = record(fields[kind], kind);
     const expressions = new RequestExpressions(body);
-    const table = requiredString(body, 'TableName');
+    const table = checkTableName(body.TableName);
     const condition = expressions.condition(body, 'ConditionExpression');
     const onFailure = optionalString(body, 'ReturnValuesOnConditionCheckFailure') === 'ALL_OLD';
     const options = { ...(condition ? { condition } : {}), returnItemOnConditionFailure: onFailure };
@@ -144,22 +160,36 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
     CreateTable: defineOperation({
       raw: true,
       resources: tableResource,
-      handler: async (input) => ({ TableDescription: await admin.describe(await admin.create(input)) }),
+      handler: async (input) => {
+        const tags = input.Tags === undefined || input.Tags === null ? undefined : mergeTags(undefined, parseTags(input.Tags));
+        return { TableDescription: await admin.describe(await admin.create(input, tags)) };
+      },
     }),
     UpdateTable: defineOperation({
       raw: true,
       resources: tableResource,
-      handler: async (input) => ({ TableDescription: await admin.describe(await admin.update(requiredString(input, 'TableName'), input)) }),
+      handler: async (input) => ({ TableDescription: await admin.describe(await admin.update(checkTableName(input.TableName), input)) }),
     }),
     DeleteTable: defineOperation({
       raw: true,
       resources: tableResource,
-      handler: async (input) => ({ TableDescription: await admin.describe(await admin.delete(requiredString(input, 'TableName')), 'DELETING') }),
+      handler: async (input) => {
+        // A deleted table's description leaves out its creation time and key schema, as DynamoDB's does.
+        const {
+          CreationDateTime: _created,
+          KeySchema: _key,
+          AttributeDefinitions: _attributes,
+          GlobalSecondaryIndexes: _global,
+          LocalSecondaryIndexes: _local,
+          ...description
+        } = await admin.describe(await admin.delete(checkTableName(input.TableName)), 'DELETING');
+        return { TableDescription: description };
+      },
     }),
     DescribeTable: defineOperation({
       raw: true,
       resources: tableResource,
-      handler: async (input) => ({ Table: await admin.describe(await items.requireTable(requiredString(input, 'TableName'))) }),
+      handler: async (input) => ({ Table: await admin.describe(await items.requireTable(checkTableName(input.TableName))) }),
     }),
     ListTables: defineOperation({
       raw: true,
@@ -178,7 +208,7 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
       raw: true,
       resources: tableResource,
       handler: async (input) => {
-        const table = await items.requireTable(requiredString(input, 'TableName'));
+        const table = await items.requireTable(checkTableName(input.TableName));
         return {
           TimeToLiveDescription: table.ttl?.Enabled
             ? { TimeToLiveStatus: 'ENABLED', AttributeName: table.ttl.AttributeName }
@@ -190,11 +220,37 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
       raw: true,
       resources: tableResource,
       handler: async (input) => {
-        const table = requiredString(input, 'TableName');
+        const table = checkTableName(input.TableName);
         record(input.TimeToLiveSpecification, 'timeToLiveSpecification');
         await admin.update(table, { TimeToLiveSpecification: input.TimeToLiveSpecification });
         return { TimeToLiveSpecification: input.TimeToLiveSpecification };
       },
+    }),
+
+    TagResource: defineOperation({
+      raw: true,
+      resources: (input) => [String(input.ResourceArn)],
+      handler: async (input) => {
+        const added = parseTags(input.Tags);
+        await admin.changeTags(input.ResourceArn, (tags) => mergeTags(tags, added));
+        return {};
+      },
+    }),
+    UntagResource: defineOperation({
+      raw: true,
+      resources: (input) => [String(input.ResourceArn)],
+      handler: async (input) => {
+        const keys = list(input.TagKeys, 'tagKeys');
+        if (keys.length === 0 || keys.some((k) => typeof k !== 'string'))
+          throw validationError('One or more parameter values were invalid: TagKeys must be a non-empty list of tag keys');
+        await admin.changeTags(input.ResourceArn, (tags) => Object.fromEntries(Object.entries(tags).filter(([k]) => !keys.includes(k))));
+        return {};
+      },
+    }),
+    ListTagsOfResource: defineOperation({
+      raw: true,
+      resources: (input) => [String(input.ResourceArn)],
+      handler: async (input) => ({ Tags: Object.entries(await admin.changeTags(input.ResourceArn)).map(([Key, Value]) => ({ Key, Value })) }),
     }),
 
     // The one endpoint this API answers on: the Host the caller used and the API's path.
@@ -212,7 +268,7 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
         const expressions = new RequestExpressions(input);
         const options = writeOptions(input, expressions);
         expressions.done();
-        const table = requiredString(input, 'TableName');
+        const table = checkTableName(input.TableName);
         const consumed = capacity(input);
         if (consumed) options.meter = consumed.meter;
         const out = attributesOutput(await items.put(table, requiredItem(input, 'Item'), options));
@@ -226,7 +282,7 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
         const expressions = new RequestExpressions(input);
         const projection = expressions.projection(input);
         expressions.done();
-        const table = requiredString(input, 'TableName');
+        const table = checkTableName(input.TableName);
         const consumed = capacity(input, { consistent: consistentRead(input) });
         const item = await items.get(table, requiredItem(input, 'Key'), projection, consumed?.meter);
         const out = item ? { Item: item } : {};
@@ -242,7 +298,7 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
         const options = writeOptions(input, expressions);
         expressions.done();
         const key = requiredItem(input, 'Key');
-        const table = requiredString(input, 'TableName');
+        const table = checkTableName(input.TableName);
         const consumed = capacity(input);
         if (consumed) options.meter = consumed.meter;
         // Without an UpdateExpression, UpdateItem creates the item with just its key (when missing).
@@ -257,7 +313,7 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
         const expressions = new RequestExpressions(input);
         const options = writeOptions(input, expressions);
         expressions.done();
-        const table = requiredString(input, 'TableName');
+        const table = checkTableName(input.TableName);
         const consumed = capacity(input);
         if (consumed) options.meter = consumed.meter;
         const out = attributesOutput(await items.delete(table, requiredItem(input, 'Key'), options));
@@ -309,7 +365,12 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
         const requests = record(input.RequestItems, 'requestItems');
         const writes: BatchWrite[] = [];
         for (const [table, value] of Object.entries(requests)) {
-          for (const element of list(value, `requestItems.${table}.member`)) {
+          const elements = list(value, `requestItems.${table}.member`);
+          if (elements.length === 0)
+            throw validationError(
+              `1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to ${MAX_BATCH_WRITES}, Member must have length greater than or equal to 1] (table ${table} has no requests)`,
+            );
+          for (const element of elements) {
             const fields = record(element, `requestItems.${table}.member`);
             // A member sent as null is a member not sent, as in every AWS JSON protocol.
             const put = fields.PutRequest ?? undefined;
@@ -343,8 +404,28 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
             `1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TRANSACTION_ITEMS}, Member must have length greater than or equal to 1`,
           );
         }
+        const token = input.ClientRequestToken;
+        if (token !== undefined && (typeof token !== 'string' || token.length < 1 || token.length > 36))
+          throw validationError(
+            `1 validation error detected: Value '${String(token)}' at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 36`,
+          );
+        const writes = elements.map(transactWrite);
+        let bytes = 0;
+        for (const write of writes) if (write.kind === 'Put') bytes += itemSize(write.item);
+        if (bytes > MAX_TRANSACTION_BYTES) throw validationError(`Transaction request size cannot exceed 4 MB: the items it puts are ${bytes} bytes`);
+        const now = Date.now();
+        forgetExpiredTokens(now);
+        const request = token === undefined ? '' : JSON.stringify(input.TransactItems);
+        const seen = token === undefined ? undefined : tokens.get(token);
+        if (seen && seen.request !== request)
+          throw DYNAMODB_ERRORS.error(
+            'IdempotentParameterMismatchException',
+            'The ClientRequestToken was used within the last 10 minutes with another request',
+          );
         const consumed = capacity(input, { factor: 2, consistent: () => true });
-        await items.transactWrite(elements.map(transactWrite), consumed?.meter);
+        // A repeated token within 10 minutes answers success without writing again, as DynamoDB does.
+        if (!seen) await items.transactWrite(writes, consumed?.meter);
+        if (token !== undefined && !seen) tokens.set(token, { request, until: now + TOKEN_LIFETIME_MS });
         return consumed ? { ConsumedCapacity: consumed.all() } : {};
       },
     }),
@@ -363,7 +444,7 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
           const expressions = new RequestExpressions(body);
           const projection = expressions.projection(body);
           expressions.done();
-          return { table: requiredString(body, 'TableName'), key: requiredItem(body, 'Key'), projection };
+          return { table: checkTableName(body.TableName), key: requiredItem(body, 'Key'), projection };
         });
         const consumed = capacity(input, { factor: 2, consistent: () => true });
         const found = await items.transactGet(gets, consumed?.meter);

@@ -1,5 +1,5 @@
 import type { AttributeValue, TableItem } from '../../kernel/types.js';
-import { validationError } from './errors.js';
+import { DYNAMODB_ERRORS, validationError } from './errors.js';
 import { compareDecimals, normalizeNumber, parseNumber } from './number.js';
 
 export type AttributeType = 'S' | 'N' | 'B' | 'BOOL' | 'NULL' | 'M' | 'L' | 'SS' | 'NS' | 'BS';
@@ -79,7 +79,12 @@ function uniqueSet(elements: string[], emptyMessage: string): string[] {
 }
 
 function canonicalBase64(text: string): string {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw validationError('One or more parameter values were invalid: B values must be base64');
+  // Padded base64 only, as DynamoDB reads it; anything else does not deserialize.
+  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text))
+    throw DYNAMODB_ERRORS.error(
+      'SerializationException',
+      `Base64 value for a B or BS attribute is not valid padded base64: ${text.length > 40 ? `${text.slice(0, 40)}...` : text}`,
+    );
   return Buffer.from(text, 'base64').toString('base64');
 }
 

@@ -6,6 +6,7 @@ import type { TableItem } from '../../kernel/types.js';
 export const DYNAMODB_ERRORS = defineErrorTable('dynamodb', {
   ...JSON_API_ERROR_STATUS,
   ConditionalCheckFailedException: 400,
+  IdempotentParameterMismatchException: 400,
   LimitExceededException: 400,
   ResourceInUseException: 400,
   ResourceNotFoundException: 400,

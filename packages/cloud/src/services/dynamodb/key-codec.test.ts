@@ -65,7 +65,7 @@ void describe('number key encoding', () => {
     assert.throws(() => parseNumber('123456789012345678901234567890123456789'), /more than 38 significant digits/);
     assert.throws(() => parseNumber('1E+126'), /Number overflow/);
     assert.throws(() => parseNumber('1E-131'), /Number underflow/);
-    assert.throws(() => parseNumber('abc'), /cannot be converted into a number/);
+    assert.throws(() => parseNumber('abc'), /The parameter cannot be converted to a numeric value: abc/);
     assert.throws(() => parseNumber('1.2.3'), /cannot be converted/);
   });
 

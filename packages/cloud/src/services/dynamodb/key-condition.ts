@@ -19,6 +19,12 @@ function keyName(operand: Operand): string | undefined {
   return first && 'name' in first ? first.name : undefined;
 }
 
+/** A key condition on an attribute that is not a key of the table or index (or on a nested path). */
+function notAKey(operand: Operand): Error {
+  if (operand.kind === 'path' && operand.path.length > 1) return validationError('KeyConditionExpressions cannot contain nested attributes');
+  return validationError(`Query key condition not supported: ${keyName(operand) ?? 'the operand'} is not a key attribute of the table or index`);
+}
+
 function constant(operand: Operand): AttributeValue {
   if (operand.kind !== 'value') throw validationError('Invalid KeyConditionExpression: a key condition compares a key attribute with a value');
   return operand.value;
@@ -62,7 +68,7 @@ export function keyRange(condition: Condition, key: KeySchema): KeyRange {
             : [{ op, value }],
         );
       } else {
-        throw validationError(`Query condition missed key schema element: ${key.hash.name}`);
+        throw notAKey(left);
       }
     } else if (part.kind === 'between' && key.range && keyName(part.operand) === key.range.name) {
       const low = typed(constant(part.low), key.range.type);

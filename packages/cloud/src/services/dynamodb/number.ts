@@ -24,7 +24,7 @@ export function parseNumber(text: string): Decimal {
   const whole = m?.[2] ?? '';
   const fraction = m?.[3] ?? '';
   if (!m || (whole === '' && fraction === '') || (m[4] !== undefined && Math.abs(Number(m[4])) > 1e6)) {
-    throw validationError(`A value provided cannot be converted into a number: ${JSON.stringify(text)}`);
+    throw validationError(`The parameter cannot be converted to a numeric value: ${text}`);
   }
   const all = whole + fraction;
   const firstNonZero = all.search(/[1-9]/);

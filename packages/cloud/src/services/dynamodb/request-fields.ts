@@ -1,6 +1,8 @@
+import { isForteError } from '@forte/protocol';
 import type { TableItem } from '../../kernel/types.js';
 import { normalizeItem } from './attribute-values.js';
-import { validationError } from './errors.js';
+import { checkPathOverlaps } from './expressions/path-overlap.js';
+import { DYNAMODB_ERRORS, validationError } from './errors.js';
 import type { Condition, Path, UpdateActions } from './expressions/ast.js';
 import { ExpressionPlaceholders, parseCondition, parseProjection, parseUpdate } from './expressions/parser.js';
 import type { WriteOptions } from './table-engine.js';
@@ -72,7 +74,8 @@ export class RequestExpressions {
     const names = fields.ExpressionAttributeNames;
     const values = fields.ExpressionAttributeValues;
     if (names !== undefined && (typeof names !== 'object' || names === null || Object.values(names).some((n) => typeof n !== 'string'))) {
-      throw validationError('ExpressionAttributeNames must map #placeholders to attribute names');
+      // Not a map of strings: the request does not deserialize, as DynamoDB answers it.
+      throw DYNAMODB_ERRORS.error('SerializationException', 'ExpressionAttributeNames must map #placeholders to attribute names (strings)');
     }
     if (names !== undefined && Object.keys(names).length === 0) throw validationError('ExpressionAttributeNames must not be empty');
     if (values !== undefined && typeof values === 'object' && values !== null && Object.keys(values).length === 0)
@@ -81,6 +84,7 @@ export class RequestExpressions {
     try {
       parsedValues = values === undefined ? undefined : normalizeItem(values);
     } catch (error) {
+      if (isForteError(error) && error.code === 'SerializationException') throw error;
       throw validationError(`ExpressionAttributeValues contains invalid value: ${(error as Error).message}`, error);
     }
     this.placeholders = new ExpressionPlaceholders(names as Record<string, string> | undefined, parsedValues);
@@ -100,7 +104,10 @@ export class RequestExpressions {
 
   projection(fields: Fields): Path[] | undefined {
     const source = expressionText(fields, 'ProjectionExpression');
-    return source === undefined ? undefined : parseProjection(source, this.placeholders);
+    if (source === undefined) return undefined;
+    const paths = parseProjection(source, this.placeholders);
+    checkPathOverlaps(paths, 'ProjectionExpression');
+    return paths;
   }
 
   update(fields: Fields): UpdateActions | undefined {

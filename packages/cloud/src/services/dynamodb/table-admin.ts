@@ -3,6 +3,7 @@ import { isForteError } from '@forte/protocol';
 import type { SqlStore } from '../../engines/types.js';
 import type { TableItem } from '../../kernel/types.js';
 import { itemSize } from './attribute-values.js';
+import { tableNameOfArn } from './tags.js';
 import { withCompositeKeyAttributes, type CompositeKeyAttribute } from './composite-key-attributes.js';
 import { tableNotFound, validationError } from './errors.js';
 import { encodeIndexKey, encodeItemKey, type EncodedKey } from './keys.js';
@@ -112,11 +113,29 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
   return {
     tableArn,
 
-    async create(spec: TableSpec): Promise<TableDefinition> {
+    /** A table's tags, changed by `change` in one transaction (TagResource, UntagResource); answers them. */
+    async changeTags(arn: unknown, change?: (tags: Record<string, string>) => Record<string, string>): Promise<Record<string, string>> {
+      const name = tableNameOfArn(arn, arnPrefix());
+      if (!change) {
+        const table = await store.table(sql, name);
+        if (!table) throw tableNotFound(name);
+        return table.tags ?? {};
+      }
+      return changeTables(async (tx) => {
+        const table = await store.table(tx, name);
+        if (!table) throw tableNotFound(name);
+        const next: TableDefinition = { ...table, tags: change(table.tags ?? {}) };
+        await store.saveTable(tx, next);
+        return next.tags ?? {};
+      });
+    },
+
+    /** Creates a table; `tags` are CreateTable's (checked by the caller). */
+    async create(spec: TableSpec, tags?: Record<string, string>): Promise<TableDefinition> {
       const parsed = parseTableSpec(spec);
       return changeTables(async (tx) => {
         if (await store.table(tx, parsed.name)) throw DYNAMODB_ERRORS.error('ResourceInUseException', `Table already exists: ${parsed.name}`);
-        const definition: TableDefinition = { ...parsed, id: randomUUID(), createdAt: Date.now() };
+        const definition: TableDefinition = { ...parsed, id: randomUUID(), createdAt: Date.now(), ...(tags ? { tags } : {}) };
         const label = streamLabel(definition);
         if (label) definition.streamLabel = label;
         await store.insertTable(tx, definition);

@@ -1,4 +1,4 @@
-import { validationError } from './errors.js';
+import { DYNAMODB_ERRORS, validationError } from './errors.js';
 import type { KeyType } from './key-codec.js';
 
 /** A key attribute: its name and type (from AttributeDefinitions). */
@@ -78,6 +78,8 @@ export interface TableDefinition {
   /** Set when a stream was enabled: the label of its ARN. */
   streamLabel?: string;
   ttl?: { AttributeName: string; Enabled: boolean };
+  /** TagResource's and CreateTable's tags. */
+  tags?: Record<string, string>;
   /** Epoch milliseconds. */
   createdAt: number;
 }
@@ -115,11 +117,18 @@ export function parseAttributeDefinitions(value: unknown): AttributeTypes {
   if (!Array.isArray(value) || value.length === 0)
     throw validationError('One or more parameter values were invalid: AttributeDefinitions must list the key attributes of the table and its indexes');
   const types: AttributeTypes = new Map();
-  for (const entry of value as { AttributeName?: unknown; AttributeType?: unknown }[]) {
-    if (typeof entry?.AttributeName !== 'string' || !['S', 'N', 'B'].includes(String(entry.AttributeType))) {
+  for (const [at, entry] of (value as { AttributeName?: unknown; AttributeType?: unknown }[]).entries()) {
+    if (typeof entry?.AttributeName !== 'string')
       throw validationError('One or more parameter values were invalid: each AttributeDefinition needs an AttributeName and an AttributeType of S, N or B');
+    if (!['S', 'N', 'B'].includes(String(entry.AttributeType))) {
+      throw validationError(
+        `1 validation error detected: Value '${String(entry.AttributeType)}' at 'attributeDefinitions.${at + 1}.member.attributeType' failed to satisfy constraint: Member must satisfy enum value set: [B, N, S]`,
+      );
     }
-    if (types.has(entry.AttributeName)) throw validationError(`Cannot have two attributes with the same name; attribute name: ${entry.AttributeName}`);
+    if (types.has(entry.AttributeName))
+      throw validationError(
+        `Cannot have two attributes with the same name (Duplicate AttributeName in AttributeDefinitions); attribute name: ${entry.AttributeName}`,
+      );
     types.set(entry.AttributeName, entry.AttributeType as KeyType);
   }
   return types;
@@ -195,13 +204,22 @@ function parseThroughput(value: unknown, owner: string): Throughput {
 
 function parseProjection(value: unknown, index: string): Projection {
   const p = value as { ProjectionType?: unknown; NonKeyAttributes?: unknown } | undefined;
+  // A Projection given without its ProjectionType is refused; a missing Projection projects ALL.
+  if (p !== undefined && p !== null && p.ProjectionType === undefined)
+    throw validationError(`One or more parameter values were invalid: Unknown ProjectionType: null (index ${index}); use ALL, KEYS_ONLY or INCLUDE`);
   const type = p?.ProjectionType ?? 'ALL';
   if (type !== 'ALL' && type !== 'KEYS_ONLY' && type !== 'INCLUDE')
-    throw validationError(`One or more parameter values were invalid: ProjectionType of index ${index} must be ALL, KEYS_ONLY or INCLUDE`);
+    throw validationError(
+      `1 validation error detected: Value '${String(type)}' at 'projection.projectionType' (index ${index}) failed to satisfy constraint: Member must satisfy enum value set: [ALL, INCLUDE, KEYS_ONLY]`,
+    );
   if (type === 'INCLUDE') {
-    if (!Array.isArray(p?.NonKeyAttributes) || p.NonKeyAttributes.length === 0 || p.NonKeyAttributes.some((a) => typeof a !== 'string')) {
+    if (Array.isArray(p?.NonKeyAttributes) && p.NonKeyAttributes.some((a) => typeof a !== 'string'))
+      throw DYNAMODB_ERRORS.error('SerializationException', `NonKeyAttributes of index ${index} must be a list of strings`);
+    if (!Array.isArray(p?.NonKeyAttributes) || p.NonKeyAttributes.length === 0) {
       throw validationError(`One or more parameter values were invalid: NonKeyAttributes must be specified for index ${index} when ProjectionType is INCLUDE`);
     }
+    const duplicate = (p.NonKeyAttributes as string[]).find((a, i, all) => all.indexOf(a) !== i);
+    if (duplicate !== undefined) throw validationError(`One or more parameter values were invalid: Duplicate NonKeyAttribute in index ${index}: ${duplicate}`);
     return { ProjectionType: type, NonKeyAttributes: p.NonKeyAttributes as string[] };
   }
   if (p?.NonKeyAttributes !== undefined)

@@ -1,3 +1,4 @@
+import { isForteError } from '@forte/protocol';
 import type { SqlStore } from '../../engines/types.js';
 import { TableItem, TableReturnValues } from '../../kernel/types.js';
 import { itemSize, MAX_ITEM_BYTES } from './attribute-values.js';
@@ -70,6 +71,10 @@ export type TransactWrite =
 /** One element of BatchWriteItem. */
 export type BatchWrite = { table: string; put: TableItem } | { table: string; delete: TableItem };
 
+function isValidationError(error: unknown): error is Error {
+  return isForteError(error) && error.code === 'ValidationException';
+}
+
 function checkItemSize(item: TableItem): number {
   const size = itemSize(item);
   if (size > MAX_ITEM_BYTES) throw validationError('Item size has exceeded the maximum allowed size');
@@ -131,7 +136,7 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
         throw validationError(`One or more parameter values were invalid: Cannot update attribute ${first.name}. This attribute is part of the key`);
       }
     }
-    return applyUpdate(current ?? key, actions);
+    return applyUpdate(current ?? key, actions, current !== undefined);
   }
 
   /** Counts one item write and the index entries it writes (an entry before or after it). */
@@ -269,6 +274,12 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
         const current = await store.item(tx, table.id, encoded);
         checkCondition(options, current);
         const next = updated(table, key, current, actions);
+        // Removing attributes from an item that does not exist leaves it not existing, as in DynamoDB.
+        const nothing = !current && actions.set.length === 0 && actions.add.length === 0 && actions.remove.length + actions.delete.length > 0;
+        if (nothing) {
+          meterWrite(options.meter, table, undefined, key);
+          return undefined;
+        }
         await write(tx, table, encoded, next.item, current);
         meterWrite(options.meter, table, current, next.item);
         switch (options.returnValues ?? 'NONE') {
@@ -308,9 +319,24 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
         const seen = new Set<string>();
         const reasons: Record<string, unknown>[] = [];
         const apply: (() => Promise<void>)[] = [];
+        let invalid = false;
         for (const op of writes) {
           const table = await requireTable(tx, op.table);
-          const key = op.kind === 'Put' ? encodeItemKey(table.key, op.item) : checkKeyParameter(table.key, op.key);
+          // An element DynamoDB would refuse (a key of the wrong type, an item too large...) cancels the
+          // transaction with a ValidationError reason; the elements after it are not looked at ('None').
+          if (invalid) {
+            reasons.push({ Code: 'None' });
+            continue;
+          }
+          let key: EncodedKey;
+          try {
+            key = op.kind === 'Put' ? encodeItemKey(table.key, op.item) : checkKeyParameter(table.key, op.key);
+          } catch (error) {
+            if (!isValidationError(error)) throw error;
+            reasons.push({ Code: 'ValidationError', Message: error.message });
+            invalid = true;
+            continue;
+          }
           const id = `${table.id}/${key.pk.toString('hex')}/${key.sk.toString('hex')}`;
           if (seen.has(id)) throw validationError('Transaction request cannot include multiple operations on one item');
           seen.add(id);
@@ -323,22 +349,31 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
             });
             continue;
           }
-          reasons.push({ Code: 'None' });
-          if (op.kind === 'Put') {
-            checkItemSize(op.item);
-            apply.push(() => write(tx, table, key, op.item, current));
-            meterWrite(meter, table, current, op.item);
-          } else if (op.kind === 'Update') {
-            const next = updated(table, op.key, current, op.actions);
-            checkItemSize(next.item);
-            apply.push(() => write(tx, table, key, next.item, current));
-            meterWrite(meter, table, current, next.item);
-          } else if (op.kind === 'Delete') {
-            apply.push(() => remove(tx, table, key, current));
-            meterWrite(meter, table, current, undefined);
-          } else {
-            meter?.read(table.name, current ? itemSize(current) : 0);
+          try {
+            if (op.kind === 'Put') {
+              checkItemSize(op.item);
+              indexEntries(table, op.item);
+              apply.push(() => write(tx, table, key, op.item, current));
+              meterWrite(meter, table, current, op.item);
+            } else if (op.kind === 'Update') {
+              const next = updated(table, op.key, current, op.actions);
+              checkItemSize(next.item);
+              indexEntries(table, next.item);
+              apply.push(() => write(tx, table, key, next.item, current));
+              meterWrite(meter, table, current, next.item);
+            } else if (op.kind === 'Delete') {
+              apply.push(() => remove(tx, table, key, current));
+              meterWrite(meter, table, current, undefined);
+            } else {
+              meter?.read(table.name, current ? itemSize(current) : 0);
+            }
+          } catch (error) {
+            if (!isValidationError(error)) throw error;
+            reasons.push({ Code: 'ValidationError', Message: error.message });
+            invalid = true;
+            continue;
           }
+          reasons.push({ Code: 'None' });
         }
         if (reasons.some((r) => r.Code !== 'None')) {
           throw DYNAMODB_ERRORS.error(

@@ -329,8 +329,9 @@ class Parser {
     }
     if (token.type === 'identifier' && this.isPunct('(', this.peek(1))) {
       this.next();
+      // A function's operands are paths, values or functions, not sums (DynamoDB's grammar).
       if (token.text === 'if_not_exists') {
-        const args = this.arguments(() => this.setValue());
+        const args = this.arguments(() => this.setOperand());
         const [path, fallback] = args;
         if (args.length !== 2)
           throw this.invalid(`Incorrect number of operands for operator or function; operator or function: if_not_exists, number of operands: ${args.length}`);
@@ -338,9 +339,11 @@ class Parser {
         return { kind: 'if_not_exists', path: path.path, fallback };
       }
       if (token.text === 'list_append') {
-        const args = this.arguments(() => this.setValue());
+        const args = this.arguments(() => this.setOperand());
         if (args.length !== 2)
           throw this.invalid(`Incorrect number of operands for operator or function; operator or function: list_append, number of operands: ${args.length}`);
+        if (args.some((a) => a.kind === 'list_append'))
+          throw this.invalid('The function is not allowed to be used this way in an expression; function: list_append');
         return { kind: 'list_append', first: args[0]!, second: args[1]! };
       }
       if (CONDITION_FUNCTIONS.has(token.text)) throw this.invalid(`The function is not allowed in an update expression; function: ${token.text}`);

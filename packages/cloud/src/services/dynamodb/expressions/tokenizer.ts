@@ -23,7 +23,8 @@ export function tokenize(source: string, kind: string): Token[] {
       continue;
     }
     const rest = source.slice(i);
-    const m = /^(?:[#:][A-Za-z0-9_]+|[A-Za-z_][A-Za-z0-9_]*|[0-9]+)/.exec(rest);
+    // Attribute names in expressions start with a letter (`_a` and `1a` need a #placeholder), as in DynamoDB.
+    const m = /^(?:[#:][A-Za-z0-9_]+|[A-Za-z][A-Za-z0-9_]*|[0-9]+)/.exec(rest);
     if (m) {
       const text = m[0];
       const type: TokenType = text.startsWith('#') ? 'name' : text.startsWith(':') ? 'value' : /^[0-9]/.test(text) ? 'number' : 'identifier';

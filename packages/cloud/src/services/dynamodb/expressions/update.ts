@@ -12,7 +12,7 @@ const WRONG_TYPE = 'An operand in the update expression has an incorrect data ty
  * read from the item as it was before the update, as DynamoDB does. Answers the new item and the names of
  * the top-level attributes the update touched (for UPDATED_OLD / UPDATED_NEW).
  */
-export function applyUpdate(item: TableItem, actions: UpdateActions): { item: TableItem; touched: string[] } {
+export function applyUpdate(item: TableItem, actions: UpdateActions, exists = true): { item: TableItem; touched: string[] } {
   const next = structuredClone(item);
   const values = actions.set.map((action) => computeValue(item, action.value));
   actions.set.forEach((action, i) => setAt(next, action.path, values[i]!));
@@ -22,7 +22,7 @@ export function applyUpdate(item: TableItem, actions: UpdateActions): { item: Ta
     const y = b[b.length - 1]!;
     return 'index' in x && 'index' in y ? y.index - x.index : 0;
   });
-  for (const path of removals) removeAt(next, path);
+  for (const path of removals) removeAt(next, path, exists);
   for (const { path, value } of actions.add) setAt(next, path, addValue(resolvePath(next, path), value));
   for (const { path, value } of actions.delete) {
     const remaining = deleteFromSet(resolvePath(next, path), value);
@@ -118,12 +118,17 @@ function setAt(item: TableItem, path: Path, value: AttributeValue): void {
   }
 }
 
-function removeAt(item: TableItem, path: Path): void {
+/**
+ * Removes what `path` names; nothing there is a no-op, but a path through a missing or non-document
+ * attribute is refused as DynamoDB refuses it (except on an item that does not exist: `strict` false).
+ */
+function removeAt(item: TableItem, path: Path, strict = true): void {
   let parent: TableItem | AttributeValue[];
   try {
     parent = parentOf(item, path);
-  } catch {
-    return; // removing what is not there is a no-op
+  } catch (error) {
+    if (strict) throw error;
+    return;
   }
   const last = path[path.length - 1]!;
   if (Array.isArray(parent) && 'index' in last) parent.splice(last.index, 1);
