@@ -2,10 +2,10 @@
 // Stream delivery benchmark (docs/benchmarks.md, "Streams"): p50 / p99 / max from a committed write to the
 // invocation of the trigger that receives it, at a steady write rate. Loopback only, temporary data folder.
 //
-// An in-process cloud (built `dist`, `npm run build` first) with a table whose stream is on and a trigger
+// A cloud in this process (built `dist`, `npm run build` first) with a table whose stream is on and a trigger
 // function mapped to it (BatchSize 100, LATEST, no batching window, as Amplify writes them). Writes are sent
-// open-loop, one every 1/BENCH_RATE s (default 500 writes/s) for BENCH_SECONDS (default 10) through
-// @aws-sdk/client-dynamodb; each item carries the time its PutItem was sent. The trigger logs, per batch, the
+// open-loop by a second process (this file with `--load`), one every 1/BENCH_RATE s (default 500 writes/s) for
+// BENCH_SECONDS (default 10) through @aws-sdk/client-dynamodb; each item carries the time its PutItem was sent. The trigger logs, per batch, the
 // time it was invoked and each record's send time and sequence number; the latency of a record is invocation time minus the time
 // of its commit (read from its sequence number, below); the latency from the PutItem's send time, which also
 // counts the request's own wait and handling, is printed beside it, and so is the baseline of the same run: the
@@ -15,6 +15,8 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cl
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { Agent } from 'node:http';
 import { loadavg } from 'node:os';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 const root = new URL('..', import.meta.url);
@@ -35,7 +37,45 @@ const TRIGGER = `exports.handler = async (event) => {
   console.log('BATCH ' + JSON.stringify({ at, sent: event.Records.map((r) => Number(r.dynamodb.NewImage.sent.N)), seq: event.Records.map((r) => r.dynamodb.SequenceNumber) }));
 };`;
 
-const cloud = await startLambdaCloud({ printLogs: false });
+if (process.argv[2] === '--load') {
+  await sendWrites(JSON.parse(process.argv[3]));
+  process.exit(0);
+}
+
+/** The load process: PutItem calls open-loop at RATE a second; prints its timings as JSON. */
+async function sendWrites({ url, credentials, total }) {
+  const client = new DynamoDBClient({
+    endpoint: url,
+    region: credentials.region,
+    credentials,
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 64 }) }),
+  });
+  const start = performance.now() + 100;
+  const writes = [];
+  const putTimes = [];
+  let failed = 0;
+  let firstSent;
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    const sent = Date.now();
+    firstSent ??= sent;
+    writes.push(
+      client
+        .send(new PutItemCommand({ TableName: 'Bench', Item: { id: { S: `item-${i}` }, sent: { N: String(sent) }, body: { S: 'x'.repeat(100) } } }))
+        .then(() => putTimes.push(Date.now() - sent))
+        .catch(() => void failed++),
+    );
+  }
+  const sendingMs = performance.now() - start;
+  await Promise.all(writes);
+  client.destroy();
+  process.stdout.write(JSON.stringify({ firstSent, failed, sendingMs, putTimes }));
+}
+
+const cloud = await startLambdaCloud({ printLogs: false, logLevel: 'warn' });
 const dynamodb = new DynamoDBClient({
   endpoint: cloud.url,
   region: cloud.credentials.region,
@@ -59,27 +99,14 @@ try {
   );
 
   const total = RATE * SECONDS;
-  const start = performance.now() + 100;
-  const writes = [];
-  let failed = 0;
-  let firstSent;
-  const putTimes = [];
-  for (let i = 0; i < total; i++) {
-    const due = start + (i * 1000) / RATE;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    const sent = Date.now();
-    firstSent ??= sent;
-    writes.push(
-      dynamodb
-        .send(new PutItemCommand({ TableName: 'Bench', Item: { id: { S: `item-${i}` }, sent: { N: String(sent) }, body: { S: 'x'.repeat(100) } } }))
-        .then(() => putTimes.push(Date.now() - sent))
-        .catch(() => void failed++),
-    );
-  }
-  const sendingMs = performance.now() - start;
-  await Promise.all(writes);
-
+  // The writes come from another process, so the cloud's event loop serves them and the trigger only.
+  const load = spawn(process.execPath, [fileURLToPath(import.meta.url), '--load', JSON.stringify({ url: cloud.url, credentials: cloud.credentials, total })], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  load.stdout.on('data', (chunk) => (output += chunk));
+  await new Promise((resolve) => load.once('exit', resolve));
+  const { firstSent, failed, sendingMs, putTimes } = JSON.parse(output);
   // Read the trigger's batches back from its log group.
   const logs = new CloudWatchLogsClient({ endpoint: `${cloud.url}/logs/`, region: cloud.credentials.region, credentials: cloud.credentials, maxAttempts: 1 });
   let latencies = [];

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { SqlStore } from '../../engines/types.js';
 import type { StreamReader, StreamRecordEntry } from '../../kernel/capabilities.js';
 import type { TableItem } from '../../kernel/types.js';
@@ -182,7 +182,8 @@ export function createTableStreams(options: { sql: SqlStore; region: string; arn
       change.SizeBytes = size;
       change.StreamViewType = viewType;
       const record: Record<string, unknown> = {
-        eventID: randomBytes(16).toString('hex'),
+        // 32 hex digits, as DynamoDB's; randomUUID draws from a cached pool of random bytes.
+        eventID: randomUUID().replaceAll('-', ''),
         eventName,
         eventVersion: '1.1',
         eventSource: 'aws:dynamodb',
