@@ -34,6 +34,7 @@ const schemaFor = (port: number): string => /* GraphQL */ `
     item(id: ID!): Item @http(url: "http://localhost:${port}/items/:id")
     missing(id: ID!): Item @http(url: "http://localhost:${port}/missing/:id")
     text: String @http(url: "http://localhost:${port}/text")
+    feed: AWSJSON @http(url: "http://localhost:${port}/feed.xml")
     slow: String @http(url: "http://localhost:${port}/slow")
     denied: String @http(url: "http://127.0.0.1:${port}/items")
   }
@@ -68,6 +69,10 @@ before(async () => {
         return;
       }
       if (req.url!.startsWith('/missing')) return json(404, { message: 'no such item' });
+      if (req.url === '/feed.xml') {
+        res.writeHead(200, { 'content-type': 'application/xml' });
+        return res.end('<?xml version="1.0"?><posts><post><id>1</id><title>a</title></post><post><id>2</id><title>b</title></post></posts>');
+      }
       if (req.url === '/text') {
         res.writeHead(200, { 'content-type': 'text/plain' });
         return res.end('plain words');
@@ -156,6 +161,19 @@ void describe('@http fields through the unmodified aws-amplify v6', () => {
     const result = await gql('{ text }');
     assert.equal(result.data.text, null);
     assert.equal(result.errors![0].errorType, 'MappingTemplate');
+  });
+
+  void it('an XML answer is converted as $utils.xml.toJsonString does', async () => {
+    const result = await gql('{ feed }');
+    assert.equal(result.errors, undefined);
+    assert.deepEqual(JSON.parse(String(result.data.feed)), {
+      posts: {
+        post: [
+          { id: 1, title: 'a' },
+          { id: 2, title: 'b' },
+        ],
+      },
+    });
   });
 
   void it('a call past the timeout fails the field, and other requests are answered meanwhile', async () => {

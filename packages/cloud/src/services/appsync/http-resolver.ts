@@ -3,6 +3,7 @@ import type { GraphQLFieldResolver } from 'graphql';
 import type { ExecutionContext } from './execution-context.js';
 import { AppSyncFieldError, notAuthorized } from './field-error.js';
 import { mayCall } from './function-resolver.js';
+import { XmlError, xmlToJson } from './xml-to-json.js';
 
 type Args = Record<string, unknown>;
 
@@ -92,7 +93,8 @@ async function readLimited(response: Response, max: number): Promise<string | un
  * of the URL from `params`, `query` as the query string (not for DELETE), `body` as JSON (POST, PUT,
  * PATCH; a non-null argument of the field must be in `query` or `body`), the client's headers (less the
  * hop-by-hop ones) with `accept-encoding: application/json`, `Content-Type: application/json` for a body
- * and the directive's headers. 200 (and 201 with a body) answers the body as JSON; any other status is
+ * and the directive's headers. 200 (and 201 with a body) answers the body as JSON (XML converted as
+ * `$utils.xml.toJsonString` does); any other status is
  * the field's error, `errorType` the status and `message` the body. Calls are bounded by
  * `settings.timeoutMs` and `maxResponseBytes`, never follow redirects, and go only to allowed hosts.
  */
@@ -181,8 +183,14 @@ export function httpResolver(input: {
         `${where}: the answer of ${target.origin} is larger than ${maxResponseBytes} bytes (config.json appsync.http.maxResponseBytes).`,
       );
     if (status === 200 || (supportsBody && status === 201)) {
-      if (contentType.toLowerCase().includes('xml'))
-        throw new AppSyncFieldError('MappingTemplate', `${where}: ${target.origin} answered XML, which this cloud does not convert to JSON yet.`);
+      if (contentType.toLowerCase().includes('xml')) {
+        try {
+          return xmlToJson(text);
+        } catch (error) {
+          if (!(error instanceof XmlError)) throw error;
+          throw new AppSyncFieldError('MappingTemplate', `${where}: the XML answer of ${target.origin} is not well formed: ${error.message}.`);
+        }
+      }
       try {
         return JSON.parse(text) as unknown;
       } catch {
