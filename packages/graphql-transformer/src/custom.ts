@@ -9,6 +9,7 @@ import { arg, type OutArg, type OutInput } from './output.js';
 import { READ_OPERATIONS, readRules } from './auth.js';
 import { readFunctionCalls } from './function-directive.js';
 import type { Context } from './context.js';
+import type { GraphQLPlanExternalField } from '@forte/protocol';
 import { SchemaError } from './errors.js';
 
 const checkDefaultValue = (ctx: Context, typeName: string, f: FieldDefinitionNode, value: string): void => {
@@ -65,7 +66,7 @@ const httpHeaders = (value: unknown, at: { typeName: string; fieldName: string; 
  * any non-null one makes `query` non-null; all optional otherwise) and, for POST, PUT and PATCH, the same
  * again as `body: <Type><Field>BodyInput`. A rewritten field moves to the end of its type, as there.
  */
-const transformHttpField = (ctx: Context, typeName: string, f: FieldDefinitionNode, args: Record<string, unknown>): void => {
+const transformHttpField = (ctx: Context, typeName: string, f: FieldDefinitionNode, args: Record<string, unknown>): GraphQLPlanExternalField => {
   const fieldName = f.name.value;
   const at = { typeName, fieldName, directive: 'http' };
   const url = stringArg(args.url);
@@ -108,12 +109,30 @@ const transformHttpField = (ctx: Context, typeName: string, f: FieldDefinitionNo
     parent.fields = [...parent.fields.filter((x) => x !== current), { ...current, args: newArgs }];
   }
   const nonNullArgs = supportsBody ? queryAndBody.filter((a) => isNonNullType(a.type)).map((a) => a.name) : [];
-  ctx.externalFields.push({
+  return {
     typeName,
     fieldName,
     kind: 'http',
     http: { method, url, ...(headers.length > 0 ? { headers } : {}), ...(nonNullArgs.length > 0 ? { nonNullArgs } : {}) },
-  });
+  };
+};
+
+/** The plan's record of each `@http` field (`Type.field`), made when its arguments were rewritten. */
+const httpPlans = new WeakMap<Context, Map<string, GraphQLPlanExternalField>>();
+
+/**
+ * `@http` fields of every type, rewritten before the models add their operations, timestamps and keys (as
+ * Amplify's transformer rewrites them while it visits the schema, before any type grows).
+ */
+export const transformHttpFields = (ctx: Context): void => {
+  const plans = new Map<string, GraphQLPlanExternalField>();
+  httpPlans.set(ctx, plans);
+  for (const def of ctx.objects.values()) {
+    for (const f of def.fields ?? []) {
+      const http = findDirective(f, 'http');
+      if (http) plans.set(`${def.name.value}.${f.name.value}`, transformHttpField(ctx, def.name.value, f, directiveArgs(http)));
+    }
+  }
 };
 
 export const transformCustomDirectives = (ctx: Context): void => {
@@ -164,8 +183,8 @@ export const transformCustomDirectives = (ctx: Context): void => {
           ...(authRules ? { authRules } : {}),
         });
       }
-      const http = findDirective(f, 'http');
-      if (http) transformHttpField(ctx, typeName, f, directiveArgs(http));
+      const http = httpPlans.get(ctx)?.get(`${typeName}.${fieldName}`);
+      if (http) ctx.externalFields.push(http);
       if (findDirective(f, 'predictions')) {
         throw new SchemaError(`@predictions on ${typeName}.${fieldName} is not supported: remove it or replace it with a @function field.`, {
           typeName,
