@@ -94,10 +94,18 @@ before(async () => {
     schema: SCHEMA,
     authConfig: { defaultAuthentication: lambdaMode, additionalAuthenticationProviders: [{ authenticationType: 'API_KEY' }] },
   });
+  // Named by ARN, as the api category's template names it (arn:aws:lambda:<region>:<account>:function:<name>-<env>).
+  const byArn = {
+    ...lambdaMode,
+    lambdaAuthorizerConfig: {
+      ...lambdaMode.lambdaAuthorizerConfig,
+      lambdaFunction: `arn:aws:lambda:us-east-1:${cloud.kernel.config.accountId}:function:authorizer-dev`,
+    },
+  };
   additional = await deployTestApi(cloud, {
     name: 'additional',
     schema: SCHEMA,
-    authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' }, additionalAuthenticationProviders: [lambdaMode] },
+    authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' }, additionalAuthenticationProviders: [byArn] },
   });
   configure(api);
 });
@@ -194,7 +202,7 @@ void describe('AWS_LAMBDA authorization through the unmodified aws-amplify v6 (a
     assert.notEqual(refusal, 'timeout');
   });
 
-  void it('AWS_LAMBDA as an additional mode', async () => {
+  void it('AWS_LAMBDA as an additional mode, the authorizer named by its ARN', async () => {
     configure(additional);
     try {
       const created = await gql('mutation { createNote(input: { text: "extra" }) { text } }', 'allow-2');
