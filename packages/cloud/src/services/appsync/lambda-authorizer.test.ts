@@ -98,4 +98,13 @@ void describe('the Lambda authorizer', () => {
     assert.deepEqual(authorizedRequestOf('{}'), { queryString: '', operationName: undefined, variables: {} });
     assert.deepEqual(authorizedRequestOf('[1'), { queryString: '', operationName: undefined, variables: {} });
   });
+
+  void it('the cache keeps at most 10 000 tokens per API, dropping the oldest', () => {
+    const cache = new LambdaAuthorizerCache();
+    const decision = { expiresAt: Number.MAX_SAFE_INTEGER, caller: undefined };
+    for (let i = 0; i < 10_005; i++) cache.set(`token-${i}-${'x'.repeat(100)}`, decision);
+    assert.equal(cache.size, 10_000);
+    assert.equal(cache.get(`token-0-${'x'.repeat(100)}`, 0), undefined);
+    assert.ok(cache.get(`token-10004-${'x'.repeat(100)}`, 0));
+  });
 });

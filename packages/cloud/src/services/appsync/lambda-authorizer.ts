@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { isForteError, type AppSyncAuthProvider } from '@forte/protocol';
 import type { Kernel } from '../../kernel/types.js';
 import { AppSyncAuthError, type Caller } from './caller.js';
@@ -20,23 +20,36 @@ const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
 const NOT_AUTHORIZED = 'You are not authorized to make this call.';
 const unauthorized = (message = NOT_AUTHORIZED): AppSyncAuthError => new AppSyncAuthError('UnauthorizedException', message);
 
-/** Decisions of one API's Lambda authorizer, keyed by token (AppSync caches by the authorization token). */
+/**
+ * Decisions of one API's Lambda authorizer, keyed by token (AppSync caches by the authorization token). The
+ * key is the token's SHA-256, so a full cache holds 10 000 short keys whatever the tokens' size, and no token.
+ */
 export class LambdaAuthorizerCache {
   private readonly decisions = new Map<string, CachedDecision>();
 
+  private static key(token: string): string {
+    return createHash('sha256').update(token).digest('base64');
+  }
+
   get(token: string, now: number): CachedDecision | undefined {
-    const hit = this.decisions.get(token);
+    const key = LambdaAuthorizerCache.key(token);
+    const hit = this.decisions.get(key);
     if (hit && hit.expiresAt <= now) {
-      this.decisions.delete(token);
+      this.decisions.delete(key);
       return undefined;
     }
     return hit;
   }
 
   set(token: string, decision: CachedDecision): void {
-    this.decisions.delete(token);
+    const key = LambdaAuthorizerCache.key(token);
+    this.decisions.delete(key);
     if (this.decisions.size >= MAX_CACHED_TOKENS) this.decisions.delete(this.decisions.keys().next().value!);
-    this.decisions.set(token, decision);
+    this.decisions.set(key, decision);
+  }
+
+  get size(): number {
+    return this.decisions.size;
   }
 }
 
