@@ -64,15 +64,33 @@ async function askMode(ctx: PluginContext, mode: AuthModeName, hasAuth: boolean)
         openIDIatTTL: await ctx.prompt.input({ message: 'Enter the number of milliseconds a token is valid after being issued to a user:', default: '0' }),
         openIDAuthTTL: await ctx.prompt.input({ message: 'Enter the number of milliseconds a token is valid after being authenticated:', default: '0' }),
       };
-    case 'AWS_LAMBDA':
-      return {
-        mode,
-        lambdaFunction: await ctx.prompt.input({
-          message: 'Name of the Lambda authorizer function:',
-          validate: (v) => (v ? true : 'A function name is required.'),
-        }),
-        ttlSeconds: await ctx.prompt.input({ message: 'How long should the authorization response be cached in seconds?', default: '300' }),
-      };
+    case 'AWS_LAMBDA': {
+      // Amplify asks to create a function or to use one of the project's; the authorizer is a function of this project.
+      const functions = Object.entries(ctx.project().readBackendConfig().function ?? {})
+        .filter(([, r]) => r.service === 'Lambda')
+        .map(([name]) => name);
+      if (functions.length === 0)
+        throw new UserError(
+          'Lambda authorization needs a Lambda function in this project to decide, and it has none.',
+          'Add the authorizer with `forte add function` first (it answers {isAuthorized, resolverContext, deniedFields, ttlOverride}), then choose it.',
+        );
+      await ctx.prompt.select({
+        message: 'Choose a Lambda authorization function',
+        choices: [{ name: 'Use a Lambda function already added in the current Amplify project', value: 'projectFunction' }],
+        default: 'projectFunction',
+      });
+      const lambdaFunction = await ctx.prompt.select({
+        message: 'Choose one of the Lambda functions',
+        choices: functions.map((f) => ({ name: f, value: f })),
+        default: functions[0]!,
+      });
+      const ttlSeconds = await ctx.prompt.input({
+        message: 'How long should the authorization response be cached in seconds?',
+        default: '300',
+        validate: (v) => (/^\d+$/.test(v) && Number(v) <= 3600 ? true : 'Enter a number of seconds from 0 to 3600.'),
+      });
+      return { mode, lambdaFunction, ttlSeconds };
+    }
   }
 }
 

@@ -46,7 +46,14 @@ function provider(mode: AuthMode): Record<string, unknown> {
     case 'AWS_LAMBDA':
       return {
         AuthenticationType: mode.mode,
-        LambdaAuthorizerConfig: { AuthorizerUri: mode.lambdaFunction, AuthorizerResultTtlInSeconds: Number(mode.ttlSeconds ?? 300) },
+        // The function resource's deployed name, `<name>-<env>`, as Amplify's transformer builds the authorizer's ARN.
+        LambdaAuthorizerConfig: {
+          AuthorizerUri: joined(
+            ['arn:aws:lambda:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':function:', mode.lambdaFunction, '-', { Ref: 'env' }],
+            '',
+          ),
+          AuthorizerResultTtlInSeconds: Number(mode.ttlSeconds ?? 300),
+        },
       };
     default:
       return { AuthenticationType: mode.mode };

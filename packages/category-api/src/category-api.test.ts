@@ -156,6 +156,38 @@ void describe('category-api', () => {
     assert.equal(opened.length, 2);
   });
 
+  void it("Lambda authorization: Amplify's questions choose one of the project's functions and the cache TTL; none refuses naming the fix", async () => {
+    const answers = {
+      'Select a setting to edit or continue': ['auth', 'continue'],
+      'default authorization type': 'AWS_LAMBDA',
+      'Choose one of the Lambda functions': 'authorizer',
+      'How long should the authorization response be cached in seconds?': '60',
+    };
+    await assert.rejects(
+      categoryPlugin.executeCommand(context({ plugin: 'api', command: 'add', answers }).ctx),
+      (e: unknown) => isUserError(e) && /forte add function/.test(e.resolution),
+    );
+    mkdirSync(join(root, 'amplify/backend'), { recursive: true });
+    writeFileSync(
+      join(root, 'amplify/backend/backend-config.json'),
+      JSON.stringify({
+        function: {
+          other: { service: 'Lambda', providerPlugin: 'awscloudformation', build: true },
+          authorizer: { service: 'Lambda', providerPlugin: 'awscloudformation', build: true },
+        },
+      }),
+    );
+    const { ctx, asked } = context({ plugin: 'api', command: 'add', answers });
+    await categoryPlugin.executeCommand(ctx);
+    assert.ok(asked.includes('Choose a Lambda authorization function'));
+    const inputs = readJson(join(apiDir('myapp'), 'cli-inputs.json')).serviceConfiguration;
+    assert.deepEqual(inputs.defaultAuthType, { mode: 'AWS_LAMBDA', lambdaFunction: 'authorizer', ttlSeconds: '60' });
+    assert.deepEqual(backend().api.myapp.output.authConfig.defaultAuthentication, {
+      authenticationType: 'AWS_LAMBDA',
+      lambdaAuthorizerConfig: { lambdaFunction: 'authorizer', ttlSeconds: 60 },
+    });
+  });
+
   void it('refuses user-pool authorization without an auth resource, a REST function it cannot create, and `update --yes`, naming the fix', async () => {
     const userPools = addRequest('type A @model { id: ID! }', { defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS' } });
     await assert.rejects(

@@ -234,6 +234,15 @@ void describe('forte-cloud bin', () => {
     assert.throws(() => readCloudSettings(dataDir, {}), /dynamodb\.ttlSweepItems/);
   });
 
+  void it("reads where @http fields may call from config.json's appsync section", async () => {
+    const dataDir = await tempDir();
+    const appsync = { http: { timeoutMs: 2000, maxResponseBytes: 65536, default: 'deny', allowHosts: ['api.example.com', '*.trusted.test'], denyHosts: [] } };
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ appsync }));
+    assert.deepEqual(readCloudSettings(dataDir, {}), { appsync });
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ appsync: { http: { default: 'maybe' } } }));
+    assert.throws(() => readCloudSettings(dataDir, {}), /appsync\.http\.default/);
+  });
+
   void it('sends email through the SMTP server of config.json, the environment winning', async () => {
     const dataDir = await tempDir();
     writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ smtp: { url: 'smtps://u:hunter2@file.example.com', from: 'Forte <no-reply@example.com>' } }));

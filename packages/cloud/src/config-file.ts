@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { smtpUrlProblem, type SmtpSettings } from './kernel/mail-transport.js';
 import type { ConnectionLimits } from './kernel/types.js';
 import type { GraphQLLimits } from './services/appsync/graphql-limits.js';
+import type { HttpResolverSettings } from './services/appsync/http-resolver.js';
 import type { CognitoLimitSettings } from './services/cognito-idp/cognito-limits.js';
 import type { DynamoDbOptions } from './services/dynamodb/index.js';
 import type { LambdaOptions } from './services/lambda/lambda-options.js';
@@ -15,13 +16,16 @@ import type { LambdaOptions } from './services/lambda/lambda-options.js';
  * "connections": { "headersTimeoutMs": …, "requestTimeoutMs": …, "maxPendingConnectionsPerAddress": …,
  * "maxUnauthenticatedUpgradesPerAddress": …, "realtimeInitTimeoutMs": … }, "deletedData": { "retentionDays": 7 },
  * "lambda": { "concurrencyLimit": 100, "idleSeconds": 300, "logRetentionDays": 30, "cacheDir": …, "allowDownloads": true,
- * "eventRetryDelaysSeconds": [60, 120] }, "dynamodb": { "ttlSweepIntervalMs": 5000, "ttlSweepItems": 1000 } }`
+ * "eventRetryDelaysSeconds": [60, 120] }, "dynamodb": { "ttlSweepIntervalMs": 5000, "ttlSweepItems": 1000 },
+ * "appsync": { "http": { "timeoutMs": 10000, "maxResponseBytes": 5242880, "default": "allow", "allowHosts": [],
+ * "denyHosts": ["*.internal"] } } }`
  * (deletedData: how long copies of data that deployments delete are kept, 0 keeps none; lambda: the functions'
  * concurrent executions, seconds a warm process is kept, days logs are kept without a LogGroup's RetentionInDays,
  * where Node releases and SDK modules are cached (default FORTE_CACHE_DIR, else $XDG_CACHE_HOME/forte or
  * ~/.cache/forte), whether they may be downloaded, the delays before the two retries of a failed Event
  * invocation: services/lambda/lambda-options.ts; every GraphQL limit of
- * kernel/types.ts GraphQLLimits; the user pools' limits, CognitoLimits, and ConnectionLimits there too).
+ * kernel/types.ts GraphQLLimits; appsync.http: where `@http` fields may call and how long they may wait,
+ * services/appsync/http-resolver.ts; the user pools' limits, CognitoLimits, and ConnectionLimits there too).
  */
 const CONFIG_FILE = 'config.json';
 
@@ -79,6 +83,24 @@ const configSchema = z.strictObject({
       maxSubscriptionsPerConnection: z.number().int().min(1).max(10_000).optional(),
     })
     .optional(),
+  appsync: z
+    .strictObject({
+      http: z
+        .strictObject({
+          timeoutMs: z.number().int().min(100).max(300_000).optional(),
+          maxResponseBytes: z
+            .number()
+            .int()
+            .min(1024)
+            .max(100 * 1024 * 1024)
+            .optional(),
+          default: z.enum(['allow', 'deny']).optional(),
+          allowHosts: z.array(z.string().min(1)).max(1000).optional(),
+          denyHosts: z.array(z.string().min(1)).max(1000).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
   deletedData: z.strictObject({ retentionDays: z.number().min(0).max(3650).optional() }).optional(),
   lambda: z
     .strictObject({
@@ -116,6 +138,7 @@ export interface CloudSettings {
   deletedDataRetentionMs?: number;
   lambda?: LambdaOptions;
   dynamodb?: DynamoDbOptions;
+  appsync?: { http?: Partial<HttpResolverSettings> };
 }
 
 /**
@@ -137,6 +160,7 @@ export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): Clou
     ...(config.deletedData?.retentionDays === undefined ? {} : { deletedDataRetentionMs: config.deletedData.retentionDays * 86_400_000 }),
     ...(config.lambda ? { lambda: config.lambda } : {}),
     ...(config.dynamodb ? { dynamodb: config.dynamodb } : {}),
+    ...(config.appsync ? { appsync: config.appsync } : {}),
   };
   if (url === undefined && from === undefined) return limits;
 

@@ -96,6 +96,8 @@ export interface CloudOptions {
   smtp?: SmtpSettings;
   /** Limits on GraphQL requests (the AppSync service's); each field defaults to services/appsync/query-limits.ts. */
   graphqlLimits?: Partial<GraphQLLimits>;
+  /** The AppSync service's other settings (config.json's `appsync` section): where `@http` fields may call. */
+  appsync?: Pick<AppSyncOptions, 'http'>;
   /** Limits of the user pools (wrong codes, codes sent, sign-ups, the mailbox); each field defaults to services/cognito-idp/limit-settings.ts. */
   cognitoLimits?: CognitoLimitSettings;
   /** Limits on slow and unauthenticated connections; each field defaults to DEFAULT_CONNECTION_LIMITS. */
@@ -250,7 +252,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
 /** The options of each built-in service, from the cloud's options (config.json's sections, through the bin). */
 function builtInSettings(options: CloudOptions): ReadonlyMap<ServiceFactory, unknown> {
   return new Map<ServiceFactory, unknown>([
-    [createAppSyncService, { limits: options.graphqlLimits } satisfies AppSyncOptions],
+    [createAppSyncService, { limits: options.graphqlLimits, ...options.appsync } satisfies AppSyncOptions],
     [createCognitoIdpService, { limits: options.cognitoLimits } satisfies CognitoIdpOptions],
     [createDynamoDbService, { ...options.dynamodb } satisfies DynamoDbOptions],
     [createLambdaService, { ...options.lambda } satisfies LambdaOptions],

@@ -377,7 +377,9 @@ export const transformRelations = (ctx: Context): void => {
       m.relations.push({ field: fieldName, kind: 'belongsTo', relatedModel: p.name, sourceFields: fks.map((x) => x.name), targetFields: keyFields(p) });
     } else {
       const fks = fkNames(m.name, fieldName, p);
-      for (const fk of fks) addForeignKey(ctx, m, fk.name, typeOfField(ctx, p, fk.key), undefined);
+      // Paired with a @hasOne, the key is the belongsTo side's own, as a @hasOne's is: its subscription filter gets it too.
+      const pairedWithHasOne = back !== undefined && findDirective(back, 'hasOne') !== undefined;
+      for (const fk of fks) addForeignKey(ctx, m, fk.name, typeOfField(ctx, p, fk.key), pairedWithHasOne ? m : undefined);
       m.relations.push({ field: fieldName, kind: 'belongsTo', relatedModel: p.name, sourceFields: fks.map((x) => x.name), targetFields: keyFields(p) });
     }
   }

@@ -11,7 +11,7 @@ import { readAuth, transformAuth } from './auth.js';
 import { DEFAULT_TRANSFORM_PARAMETERS } from './config.js';
 import type { TransformInput } from './config.js';
 import { Context } from './context.js';
-import { transformCustomDirectives } from './custom.js';
+import { transformCustomDirectives, transformHttpFields } from './custom.js';
 import { isSchemaError, lineAndColumn, SchemaError } from './errors.js';
 import { buildIntrospection } from './introspection.js';
 import type { ModelIntrospection } from './introspection.js';
@@ -194,6 +194,7 @@ const transformDefinitions = (input: TransformInput): TransformResult => {
     }
   }
   copyDefinitions(ctx, definitions);
+  transformHttpFields(ctx);
 
   readKeys(ctx);
   const matrices = readAuth(ctx);

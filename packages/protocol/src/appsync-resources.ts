@@ -17,8 +17,11 @@ export interface AppSyncAuthProvider {
   UserPoolConfig?: { UserPoolId: string; AwsRegion?: string; AppIdClientRegex?: string };
   /** For OPENID_CONNECT: tokens are verified against the issuer's JWKS. TTLs in milliseconds (0 = no limit). */
   OpenIDConnectConfig?: { Issuer: string; ClientId?: string; IatTTL?: number; AuthTTL?: number };
-  /** For AWS_LAMBDA (answered with a clear error until functions exist). */
-  LambdaAuthorizerConfig?: { AuthorizerUri: string; AuthorizerResultTtlInSeconds?: number };
+  /**
+   * For AWS_LAMBDA: the authorizer function (name or ARN), how long its decisions are kept by token
+   * (0–3600 s; its `ttlOverride` wins) and a regular expression tokens must match before it is called.
+   */
+  LambdaAuthorizerConfig?: { AuthorizerUri: string; AuthorizerResultTtlInSeconds?: number; IdentityValidationExpression?: string };
 }
 
 /** `Forte::AppSync::GraphQLApi` → attributes `ApiId`, `Arn`, `GraphQLUrl` (`<endpoint>/graphql/<apiId>`), `RealtimeUrl`. */

@@ -129,7 +129,7 @@ export const graphQLPlanFunctionCallSchema = z.object({
   invocationType: z.enum(['RequestResponse', 'Event']),
 });
 
-/** A field served by `@function` (the cloud invokes the chain) or `@http` (refused clearly: not run yet). */
+/** A field served by `@function` (the cloud invokes the chain) or `@http` (the cloud calls the URL). */
 export const graphQLPlanExternalFieldSchema = z.object({
   typeName: z.string(),
   fieldName: z.string(),
@@ -143,7 +143,19 @@ export const graphQLPlanExternalFieldSchema = z.object({
    * callers of the API's default auth mode only, as AppSync serves a field without auth directives.
    */
   authRules: z.array(graphQLPlanAuthRuleSchema).optional(),
-  http: z.object({ method: z.string(), url: z.string() }).optional(),
+  /**
+   * `@http`: the method, the URL as written (`${env}`, `${aws_region}` and `:param` path segments resolved
+   * per call), the directive's headers, and the field's non-null arguments, which a call with a body must
+   * carry in `query` or `body` (plans of older CLIs have neither headers nor nonNullArgs).
+   */
+  http: z
+    .object({
+      method: z.string(),
+      url: z.string(),
+      headers: z.array(z.object({ key: z.string(), value: z.string() })).optional(),
+      nonNullArgs: z.array(z.string()).optional(),
+    })
+    .optional(),
 });
 
 const keySchemaElement = z.object({ AttributeName: z.string(), KeyType: z.enum(['HASH', 'RANGE']) });

@@ -33,7 +33,10 @@ const providerOf = (mode: AppSyncAuthConfiguration['defaultAuthentication'], use
     case 'AWS_LAMBDA':
       return {
         AuthenticationType: mode.authenticationType,
-        LambdaAuthorizerConfig: { AuthorizerUri: mode.lambdaAuthorizerConfig?.lambdaFunction ?? 'authorizer' },
+        LambdaAuthorizerConfig: {
+          AuthorizerUri: mode.lambdaAuthorizerConfig?.lambdaFunction ?? 'authorizer',
+          ...(mode.lambdaAuthorizerConfig?.ttlSeconds === undefined ? {} : { AuthorizerResultTtlInSeconds: mode.lambdaAuthorizerConfig.ttlSeconds }),
+        },
       };
     default:
       return { AuthenticationType: mode.authenticationType };

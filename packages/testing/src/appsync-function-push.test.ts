@@ -54,6 +54,54 @@ function pushTemplate(): Template {
   };
 }
 
+/**
+ * An API whose default mode is AWS_LAMBDA, with its authorizer in the same push: the authorizer named as the
+ * api category's template names it (`arn:aws:lambda:<region>:<account>:function:<name>-<env>`, category-api's
+ * api-template.ts), resolved by the stack engine.
+ */
+function lambdaAuthTemplate(): Template {
+  const compiled = transform({
+    schema: 'type Query { me: String @function(name: "me-${env}") @auth(rules: [{ allow: custom }]) }',
+    authConfig: { defaultAuthentication: { authenticationType: 'AWS_LAMBDA', lambdaAuthorizerConfig: { lambdaFunction: 'authz', ttlSeconds: 300 } } },
+  });
+  const fn = (name: string, code: string) => ({
+    Type: 'AWS::Lambda::Function',
+    Properties: {
+      FunctionName: { 'Fn::Join': ['-', [name, { Ref: 'env' }]] },
+      Handler: 'index.handler',
+      Runtime: NODE_RUNTIME,
+      Role: { 'Fn::GetAtt': ['LambdaExecutionRole', 'Arn'] },
+      Code: { ZipFile: code },
+    },
+  });
+  return {
+    Parameters: { env: { Type: 'String' } },
+    Resources: {
+      GraphQLAPI: {
+        Type: APPSYNC_RESOURCE_TYPES.graphQLApi,
+        Properties: {
+          Name: 'authorized',
+          AuthenticationType: 'AWS_LAMBDA',
+          LambdaAuthorizerConfig: {
+            AuthorizerUri: {
+              'Fn::Join': ['', ['arn:aws:lambda:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':function:', 'authz', '-', { Ref: 'env' }]],
+            },
+            AuthorizerResultTtlInSeconds: 300,
+          },
+        },
+      },
+      GraphQLSchema: {
+        Type: APPSYNC_RESOURCE_TYPES.graphQLSchema,
+        Properties: { ApiId: { 'Fn::GetAtt': ['GraphQLAPI', 'ApiId'] }, Definition: compiled.schema, Plan: compiled.plan, Tables: {} },
+      },
+      LambdaExecutionRole: { Type: RESOURCE_TYPES.role, Properties: { RoleName: 'authz-role', AssumeRolePolicyDocument: LAMBDA_TRUST } },
+      Authorizer: fn('authz', "exports.handler = async (e) => ({ isAuthorized: e.authorizationToken === 'letmein', resolverContext: { who: 'ada' } });"),
+      Me: fn('me', 'exports.handler = async (e) => e.identity.resolverContext.who;'),
+    },
+    Outputs: { Url: { Value: { 'Fn::GetAtt': ['GraphQLAPI', 'GraphQLUrl'] } } },
+  };
+}
+
 before(async () => {
   cloud = await startLambdaCloud();
 });
@@ -74,5 +122,23 @@ void describe('@function in a push', () => {
       body: JSON.stringify({ query: '{ hello(name: "ada") }' }),
     });
     assert.deepEqual(await res.json(), { data: { hello: `hello ada from ${outputs.ApiId}` } });
+  });
+});
+
+void describe('AWS_LAMBDA in a push', () => {
+  void it("the api template's authorizer ARN resolves to the pushed function, which decides who calls", async () => {
+    const { app } = await control('CreateApp', { name: 'LambdaAuthPush' });
+    await control('CreateEnvironment', { appId: app.appId, envName: 'dev' });
+    const { changeSet } = await control('CreateChangeSet', { appId: app.appId, envName: 'dev', template: lambdaAuthTemplate(), parameters: { env: 'dev' } });
+    const { deployment } = await control('ExecuteChangeSet', { changeSetId: changeSet.changeSetId });
+    const done = await deployed(deployment.deploymentId);
+    assert.equal(done.status, 'SUCCEEDED', done.error);
+    const outputs = (await control('GetEnvironment', { appId: app.appId, envName: 'dev' })).environment.outputs as Record<string, string>;
+    const ask = (token: string) =>
+      fetch(outputs.Url!, { method: 'POST', headers: { 'content-type': 'application/json', authorization: token }, body: JSON.stringify({ query: '{ me }' }) });
+    const allowed = await ask('letmein');
+    assert.deepEqual(await allowed.json(), { data: { me: 'ada' } });
+    const refused = await ask('guess');
+    assert.equal(refused.status, 401);
   });
 });

@@ -1,5 +1,6 @@
 import type { AppSyncAuthProvider, GraphQLApiPlan } from '@forte/protocol';
 import type { GraphQLSchema } from 'graphql';
+import type { LambdaAuthorizerCache } from './lambda-authorizer.js';
 
 /** An executable schema built from a stored schema, named by that schema's `definitionHash`. */
 export interface BuiltSchema {
@@ -23,6 +24,8 @@ export interface DeployedApi {
   tables: Record<string, string>;
   /** API key → its expiry (epoch seconds). */
   apiKeys: Record<string, number>;
+  /** The AWS_LAMBDA authorizer's decisions by token (emptied whenever the API is rebuilt). */
+  lambdaAuthorizerCache: LambdaAuthorizerCache;
 }
 
 /**

@@ -12,7 +12,23 @@ const authProvider = z.object({
   OpenIDConnectConfig: z
     .object({ Issuer: z.string().url(), ClientId: z.string().optional(), IatTTL: z.number().optional(), AuthTTL: z.number().optional() })
     .optional(),
-  LambdaAuthorizerConfig: z.object({ AuthorizerUri: z.string(), AuthorizerResultTtlInSeconds: z.number().optional() }).optional(),
+  LambdaAuthorizerConfig: z
+    .object({
+      AuthorizerUri: z.string().min(1),
+      AuthorizerResultTtlInSeconds: z.number().int().min(0).max(3600).optional(),
+      IdentityValidationExpression: z
+        .string()
+        .refine((v) => {
+          try {
+            new RegExp(v);
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'IdentityValidationExpression is not a valid regular expression')
+        .optional(),
+    })
+    .optional(),
 });
 const apiProps = authProvider.extend({
   Name: z.string().regex(/^[\w\- ]{1,65536}$/, 'API names are letters, digits, spaces, _ and -'),
@@ -37,6 +53,12 @@ function parseProps(props: Record<string, unknown>): AppSyncAuthProvider[] & { n
   for (const p of providers) {
     if (p.AuthenticationType === 'AMAZON_COGNITO_USER_POOLS' && !p.UserPoolConfig) {
       throw RESOURCE_ERRORS.error('ValidationException', `${APPSYNC_RESOURCE_TYPES.graphQLApi}: AMAZON_COGNITO_USER_POOLS needs UserPoolConfig.UserPoolId.`);
+    }
+    if (p.AuthenticationType === 'AWS_LAMBDA' && !p.LambdaAuthorizerConfig) {
+      throw RESOURCE_ERRORS.error(
+        'ValidationException',
+        `${APPSYNC_RESOURCE_TYPES.graphQLApi}: AWS_LAMBDA needs LambdaAuthorizerConfig.AuthorizerUri (the authorizer function).`,
+      );
     }
     if (p.AuthenticationType === 'OPENID_CONNECT' && !p.OpenIDConnectConfig) {
       throw RESOURCE_ERRORS.error('ValidationException', `${APPSYNC_RESOURCE_TYPES.graphQLApi}: OPENID_CONNECT needs OpenIDConnectConfig.Issuer.`);

@@ -1,6 +1,5 @@
 import type { GraphQLAuthProvider, GraphQLModelOperation, GraphQLPlanAuthRule, GraphQLPlanModel } from '@forte/protocol';
 import type { Caller } from './caller.js';
-import { AppSyncFieldError } from './field-error.js';
 
 /** The `@auth` provider a caller's auth mode stands for. */
 export const providerOf = (caller: Caller): GraphQLAuthProvider => caller.mode;
@@ -26,8 +25,10 @@ function staticallyAllows(caller: Caller, rule: GraphQLPlanAuthRule): boolean {
       return rule.provider === 'iam' ? caller.iamRole === 'auth' : true;
     case 'groups':
       return rule.groups !== undefined && rule.groupsField === undefined && callerGroups(caller, rule).some((g) => rule.groups!.includes(g));
-    case 'owner':
     case 'custom':
+      // The Lambda authorizer already decided: whoever it let in passes every custom rule.
+      return caller.mode === 'function';
+    case 'owner':
       return false;
   }
 }
@@ -99,9 +100,9 @@ export type OperationAccess = { kind: 'all' } | { kind: 'items'; rules: GraphQLP
 
 /**
  * Decides an operation from the rules alone (before any item is known), never refusing by throwing: rules
- * of the `custom` strategy (AWS_LAMBDA) give no access, as no AWS_LAMBDA caller exists yet (their
- * authorizer needs functions, which this cloud does not run). For field-level rules, per-item checks and
- * subscriptions, where a refusal is all there is to say; an operation's resolver uses `operationAccess`.
+ * of the `custom` strategy (AWS_LAMBDA) admit every caller the API's Lambda authorizer let in. For
+ * field-level rules, per-item checks and subscriptions, where a refusal is all there is to say; an
+ * operation's resolver uses `operationAccess`.
  */
 export function accessByRules(caller: Caller, rules: readonly GraphQLPlanAuthRule[], operation: GraphQLModelOperation): OperationAccess {
   if (isAdmin(caller)) return { kind: 'all' };
@@ -116,19 +117,12 @@ export function accessByRules(caller: Caller, rules: readonly GraphQLPlanAuthRul
   return { kind: 'none' };
 }
 
-/**
- * `accessByRules` for an operation's resolver: where only custom (AWS_LAMBDA) rules would let the caller
- * in, the refusal says that they need functions rather than a bare "not authorized".
- */
+/** `accessByRules` for an operation's resolver (the resolvers call it so; refusals are theirs to word). */
 export function operationAccess(caller: Caller, rules: readonly GraphQLPlanAuthRule[], operation: GraphQLModelOperation): OperationAccess {
-  const access = accessByRules(caller, rules, operation);
-  if (access.kind === 'none' && rules.some((r) => r.strategy === 'custom' && r.operations.includes(operation))) {
-    throw new AppSyncFieldError('Unauthorized', 'custom (AWS_LAMBDA) authorization rules need functions, which this cloud does not run yet.');
-  }
-  return access;
+  return accessByRules(caller, rules, operation);
 }
 
-/** Whether `rules` let the caller do `operation` on `item` (custom rules: no, see `accessByRules`). */
+/** Whether `rules` let the caller do `operation` on `item`. */
 export function itemRulesAllow(
   caller: Caller,
   rules: readonly GraphQLPlanAuthRule[],

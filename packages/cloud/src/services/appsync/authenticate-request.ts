@@ -3,8 +3,8 @@ import { verifyIdentityToken } from '../../kernel/identity-tokens.js';
 import type { Kernel, Principal, VerifiedIdentityToken } from '../../kernel/types.js';
 import type { DeployedApi } from './api-registry.js';
 import { AppSyncAuthError, type Caller } from './caller.js';
+import { authorizeWithLambda } from './lambda-authorizer.js';
 
-const LAMBDA_UNSUPPORTED = 'AWS_LAMBDA authorization needs functions, which this cloud does not run yet.';
 const unauthorized = (message: string): AppSyncAuthError => new AppSyncAuthError('UnauthorizedException', message);
 
 /** The unverified payload of a JWT, only to route it to the right verifier. */
@@ -50,10 +50,9 @@ function poolOfIssuer(kernel: Kernel, issuer: string): string | undefined {
 async function verifyJwt(api: DeployedApi, token: string, kernel: Kernel): Promise<Caller> {
   const userPools = api.authProviders.filter((p) => p.AuthenticationType === 'AMAZON_COGNITO_USER_POOLS');
   const oidc = api.authProviders.filter((p) => p.AuthenticationType === 'OPENID_CONNECT');
-  const lambda = api.authProviders.some((p) => p.AuthenticationType === 'AWS_LAMBDA');
   // Not a JWT at all: refused before any verifier runs. The payload is decoded here only when a user pool
   // does not take the token (the verifier decodes it itself), as the refusals below need it.
-  const notJwt = (): AppSyncAuthError => unauthorized(lambda ? LAMBDA_UNSUPPORTED : 'Valid authorization header not provided.');
+  const notJwt = (): AppSyncAuthError => unauthorized('Valid authorization header not provided.');
   if (token.split('.', 4).length !== 3) throw notJwt();
   const providerName = (poolId: string): string => `cognito-idp.${kernel.config.region}.amazonaws.com/${poolId}`;
   const clientOf = (claims: Record<string, unknown>): string => String(claims.client_id ?? claims.aud ?? '');
@@ -92,7 +91,6 @@ async function verifyJwt(api: DeployedApi, token: string, kernel: Kernel): Promi
     return tokenCaller('oidc', verified, Number.isFinite(notAfter) ? notAfter : undefined);
   }
   if (typeof payload.exp === 'number' && payload.exp * 1000 < Date.now()) throw unauthorized('Token has expired.');
-  if (lambda) throw unauthorized(LAMBDA_UNSUPPORTED);
   throw unauthorized('Valid authorization header not provided.');
 }
 
@@ -136,11 +134,29 @@ export async function authenticateRequest(input: {
     return { mode: 'apiKey', groups: [], claims: {}, expiresAt: expires * 1000 };
   }
   if (authorization !== undefined && authorization !== '') {
+    const lambda = api.authProviders.find((p) => p.AuthenticationType === 'AWS_LAMBDA');
+    // A token the user pools and OIDC providers do not take goes to the Lambda authorizer, when there is one.
+    const viaLambda = (): Promise<Caller> =>
+      authorizeWithLambda({
+        kernel,
+        apiId: api.apiId,
+        provider: lambda!,
+        cache: api.lambdaAuthorizerCache,
+        token: authorization,
+        headers,
+        body: input.request.body,
+        ...(input.now ? { now: input.now } : {}),
+      });
     if (!has('AMAZON_COGNITO_USER_POOLS') && !has('OPENID_CONNECT')) {
-      if (has('AWS_LAMBDA')) throw unauthorized(LAMBDA_UNSUPPORTED);
+      if (lambda) return viaLambda();
       throw unauthorized('Valid authorization header not provided.');
     }
-    return verifyJwt(api, authorization.replace(/^Bearer\s+/i, ''), kernel);
+    try {
+      return await verifyJwt(api, authorization.replace(/^Bearer\s+/i, ''), kernel);
+    } catch (error) {
+      if (lambda && error instanceof AppSyncAuthError) return viaLambda();
+      throw error;
+    }
   }
   throw unauthorized('Valid authorization header not provided.');
 }

@@ -5,7 +5,7 @@ import { fieldRulesAllow, itemRulesAllow, modelRules } from './auth-rules.js';
 /**
  * Whether `caller` may read `item` of `model` through `operation` (`get` for queries and mutation results,
  * `listen` for subscriptions): the model's rules for that operation, including owner and dynamic group
- * rules checked against the item (custom rules let no one in: no AWS_LAMBDA caller exists yet).
+ * rules checked against the item (custom rules admit the callers the Lambda authorizer let in).
  */
 export function canReadItem(caller: Caller, model: GraphQLPlanModel, item: Record<string, unknown>, operation: 'listen' | 'get'): boolean {
   return itemRulesAllow(caller, modelRules(model), item, operation);

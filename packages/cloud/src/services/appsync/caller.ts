@@ -4,7 +4,7 @@ import { authenticateRequest } from './authenticate-request.js';
 
 /** Who calls a GraphQL API, resolved from the request's credentials through one of the API's auth modes. */
 export interface Caller {
-  mode: 'apiKey' | 'userPools' | 'oidc' | 'iam';
+  mode: 'apiKey' | 'userPools' | 'oidc' | 'iam' | 'function';
   /** User pool / OIDC subject. */
   sub?: string;
   /** `cognito:username` (ID token) or `username` (access token). */
@@ -17,6 +17,10 @@ export interface Caller {
   principal?: Principal;
   /** IAM callers: the identity pool's authenticated or unauthenticated role, admin keys, or any other role. */
   iamRole?: 'auth' | 'unauth' | 'admin' | 'other';
+  /** AWS_LAMBDA callers: the authorizer's `resolverContext` (`$ctx.identity.resolverContext`). */
+  resolverContext?: Record<string, unknown>;
+  /** AWS_LAMBDA callers: the fields the authorizer denied, as `Type.field`; they resolve to null with an error. */
+  deniedFields?: ReadonlySet<string>;
   /**
    * When the credentials stop counting, epoch milliseconds: the token's `exp` (and an OIDC provider's
    * IatTTL/AuthTTL), the API key's expiry, the temporary credentials' expiry (IAM; none for admin keys).

@@ -4,9 +4,11 @@ import { apiArn, envOfApi } from './api-resource.js';
 import { functionAccessFor } from './function-check.js';
 import type { AppSyncStore } from './appsync-store.js';
 import { buildExecutableApi } from './executable-schema.js';
+import { LambdaAuthorizerCache } from './lambda-authorizer.js';
+import type { HttpResolverSettings } from './http-resolver.js';
 
 /** The registry of served APIs over the AppSync store (see api-registry.ts). */
-export function createApiRegistry(kernel: Kernel, store: AppSyncStore): ApiRegistry {
+export function createApiRegistry(kernel: Kernel, store: AppSyncStore, http: HttpResolverSettings): ApiRegistry {
   const apis = new Map<string, DeployedApi>();
   // Building a 20-model schema takes 0.2–0.6 s: an API key or API change keeps the one already built.
   const builtSchemas = new Map<string, BuiltSchema>();
@@ -21,7 +23,11 @@ export function createApiRegistry(kernel: Kernel, store: AppSyncStore): ApiRegis
     }
     try {
       let built = [prepared.get(apiId), builtSchemas.get(apiId)].find((b) => b?.definitionHash === schema.definitionHash);
-      if (!built) built = { definitionHash: schema.definitionHash, ...buildExecutableApi({ ...schema, functions: functionAccessFor(kernel, envOfApi(api)) }) };
+      if (!built) {
+        const env = envOfApi(api);
+        const access = { functions: functionAccessFor(kernel, env), http: { env, region: kernel.config.region, settings: http } };
+        built = { definitionHash: schema.definitionHash, ...buildExecutableApi({ ...schema, ...access }) };
+      }
       if (prepared.get(apiId) === built) prepared.delete(apiId);
       builtSchemas.set(apiId, built);
       const keys = await store.keysOfApi(apiId);
@@ -34,6 +40,7 @@ export function createApiRegistry(kernel: Kernel, store: AppSyncStore): ApiRegis
         schema: built.schema,
         tables: schema.tables,
         apiKeys: Object.fromEntries(keys.map((k) => [k.apiKey, k.expiresAt])),
+        lambdaAuthorizerCache: new LambdaAuthorizerCache(),
       });
     } catch (error) {
       // Only a schema deployed by an older release can fail here (the resource handler validated it).

@@ -6,6 +6,7 @@ import { AppSyncFieldError, notAuthorized } from './field-error.js';
 import { checkFilterSize } from './filter-limits.js';
 import { fromItem } from './item-values.js';
 import { functionResolver, type FunctionAccess } from './function-resolver.js';
+import { httpResolver, type HttpAccess } from './http-resolver.js';
 import { listItems, type Connection } from './list-items.js';
 import { primaryKeyOf, sortArgumentName } from './model-keys.js';
 import { resolveRelation } from './relation-fields.js';
@@ -77,10 +78,17 @@ const ownerUsername = (value: unknown): unknown => (typeof value === 'string' &&
 
 /**
  * The deployed SDL made executable: resolvers for every field the plan describes (`@function` fields
- * through `functions`; without it they answer that this cloud runs no functions). Throws an Error saying
+ * through `functions`; without it they answer that this cloud runs no functions; `@http` fields through
+ * `http`). Throws an Error saying
  * what is wrong when the SDL, the plan or the tables do not fit together.
  */
-export function buildExecutableApi(input: { definition: string; plan: unknown; tables: Record<string, string>; functions?: FunctionAccess | undefined }): {
+export function buildExecutableApi(input: {
+  definition: string;
+  plan: unknown;
+  tables: Record<string, string>;
+  functions?: FunctionAccess | undefined;
+  http?: HttpAccess | undefined;
+}): {
   schema: GraphQLSchema;
   plan: GraphQLApiPlan;
 } {
@@ -119,6 +127,11 @@ export function buildExecutableApi(input: { definition: string; plan: unknown; t
         defaultMode: plan.authModes.default,
         functions: input.functions,
       });
+      attach(objectType(external.typeName), external.fieldName, resolve);
+      continue;
+    }
+    if (external.kind === 'http' && external.http && input.http) {
+      const resolve = httpResolver({ field: external, model: models.get(external.typeName), defaultMode: plan.authModes.default, access: input.http });
       attach(objectType(external.typeName), external.fieldName, resolve);
       continue;
     }

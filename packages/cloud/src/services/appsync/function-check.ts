@@ -8,7 +8,7 @@ import { callsOf, functionNameOf, type FunctionAccess } from './function-resolve
 const refused = (message: string): ForteError => RESOURCE_ERRORS.error('ValidationException', `${APPSYNC_RESOURCE_TYPES.graphQLSchema}: ${message}`);
 
 /** The cloud's functions, or undefined when none of its services runs them (a cloud built without lambda). */
-function functionsOf(kernel: Kernel): FunctionInvoker | undefined {
+export function functionsOf(kernel: Kernel): FunctionInvoker | undefined {
   try {
     return kernel.capability(FUNCTIONS);
   } catch (error) {

@@ -30,11 +30,11 @@ export const callsOf = (field: GraphQLPlanExternalField): GraphQLPlanFunctionCal
   field.functionCalls ?? (field.functions ?? []).map((name) => ({ name, invocationType: 'RequestResponse' as const }));
 
 /**
- * Whether the caller may resolve the field: on a model type, its field-level rules (the parent item was
+ * Whether the caller may resolve an `@function` or `@http` field: on a model type, its field-level rules (the parent item was
  * already read under the model's rules); elsewhere its static `@auth` rules, or, without any, the API's
  * default auth mode alone, as AppSync serves a field without auth directives.
  */
-function mayCall(
+export function mayCall(
   caller: Caller,
   field: GraphQLPlanExternalField,
   model: GraphQLPlanModel | undefined,

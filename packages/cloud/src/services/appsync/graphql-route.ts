@@ -189,7 +189,8 @@ export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; even
     let contextValue = withFreshBudget(base);
     // The common read skips graphql-js's general machinery; anything it does not answer as graphql-js would,
     // graphql-js executes, on a budget of its own.
-    const compiled = compiledQuery(api.schema, operation);
+    // Fields a Lambda authorizer denied are refused by the field resolvers, which the compiled path skips.
+    const compiled = caller.deniedFields && caller.deniedFields.size > 0 ? undefined : compiledQuery(api.schema, operation);
     let result = compiled && (await compiled.run(contextValue, request.variables));
     if (!result) {
       if (compiled) contextValue = withFreshBudget(base);

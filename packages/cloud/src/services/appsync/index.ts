@@ -16,6 +16,7 @@ import { createNextTokenCodec, type NextTokenCodec } from './next-token.js';
 import { createSchemaResourceHandler } from './schema-resource.js';
 import type { ExecutionContext } from './execution-context.js';
 import { graphqlLimitsWithDefaults } from './query-limits.js';
+import { DEFAULT_HTTP_RESOLVER_SETTINGS, type HttpResolverSettings } from './http-resolver.js';
 
 export type { Caller } from './caller.js';
 export { AppSyncAuthError, authenticateCaller } from './caller.js';
@@ -33,10 +34,12 @@ export interface AppSyncDeps {
   limits: GraphQLLimits;
 }
 
-/** The AppSync service's settings: config.json's `graphql` section. */
+/** The AppSync service's settings: config.json's `graphql` section (limits) and `appsync` section (`http`). */
 export interface AppSyncOptions {
   /** Limits on GraphQL requests; each field defaults to query-limits.ts. */
   limits?: Partial<GraphQLLimits> | undefined;
+  /** Where `@http` fields may call, and their timeout; each field defaults to DEFAULT_HTTP_RESOLVER_SETTINGS. */
+  http?: Partial<HttpResolverSettings> | undefined;
 }
 
 /**
@@ -47,7 +50,8 @@ export interface AppSyncOptions {
 export function createAppSyncService(kernel: Kernel, options: AppSyncOptions = {}): Service {
   const limits = graphqlLimitsWithDefaults(options.limits);
   const store = createAppSyncStore(kernel.sql);
-  const registry = createApiRegistry(kernel, store);
+  const http: HttpResolverSettings = { ...DEFAULT_HTTP_RESOLVER_SETTINGS, ...options.http };
+  const registry = createApiRegistry(kernel, store, http);
   const events = new ModelEvents((error, event) => kernel.log.error('model change listener failed', { apiId: event.apiId, model: event.modelName, error }));
   // Read at start(): requests wait for the services to start.
   let tokenKey: Buffer | undefined;
@@ -82,7 +86,7 @@ export function createAppSyncService(kernel: Kernel, options: AppSyncOptions = {
     resourceTypes: {
       [APPSYNC_RESOURCE_TYPES.graphQLApi]: createApiResourceHandler(kernel, store, registry),
       [APPSYNC_RESOURCE_TYPES.apiKey]: createApiKeyResourceHandler(kernel, store, registry),
-      [APPSYNC_RESOURCE_TYPES.graphQLSchema]: createSchemaResourceHandler(kernel, store, registry),
+      [APPSYNC_RESOURCE_TYPES.graphQLSchema]: createSchemaResourceHandler(kernel, store, registry, http),
     },
     async start() {
       await kernel.sql.migrate('appsync', APPSYNC_MIGRATIONS);

@@ -10,7 +10,7 @@ import {
 } from 'graphql';
 import type { TableEngine } from '../../kernel/types.js';
 import type { GraphQLLimits } from './graphql-limits.js';
-import { AppSyncFieldError } from './field-error.js';
+import { AppSyncFieldError, notAuthorized } from './field-error.js';
 
 /** The work one execution has left; each charge past a limit throws BudgetExceededError. */
 export interface RequestBudget {
@@ -132,6 +132,10 @@ export function meteredTables(tables: TableEngine, budget: RequestBudget): Table
 /** What a resolver's context offers for metering (an ExecutionContext, or anything else without one). */
 const budgetOf = (context: unknown): RequestBudget | undefined => (context as { budget?: RequestBudget } | null | undefined)?.budget;
 
+/** The fields a Lambda authorizer denied the caller (`Type.field`), from an ExecutionContext. */
+const deniedOf = (context: unknown): ReadonlySet<string> | undefined =>
+  (context as { caller?: { deniedFields?: ReadonlySet<string> } } | null | undefined)?.caller?.deniedFields;
+
 type Resolver = GraphQLFieldResolver<unknown, unknown>;
 
 /** Metering wrappers → the resolver they wrap (undefined: graphql's default resolver). */
@@ -142,6 +146,10 @@ function meter(resolve: Resolver | undefined): Resolver {
   const inner = resolve ?? defaultFieldResolver;
   const wrapped: Resolver = (source, args, context, info) => {
     budgetOf(context)?.field();
+    const denied = deniedOf(context);
+    if (denied !== undefined && denied.size > 0 && denied.has(`${info.parentType.name}.${info.fieldName}`)) {
+      throw notAuthorized(info.fieldName, info.parentType.name);
+    }
     return inner(source, args, context, info);
   };
   wrappedResolvers.set(wrapped, resolve);
@@ -154,7 +162,8 @@ export function ownResolver(resolve: Resolver | undefined): Resolver | undefined
 }
 
 /**
- * Charges every field graphql-js resolves in `schema` to the budget of the execution's context: the
+ * Charges every field graphql-js resolves in `schema` to the budget of the execution's context (and
+ * refuses, as AppSync does, the fields a Lambda authorizer listed in `deniedFields`): the
  * schema's own fields, the introspection types' (shared by every schema, wrapped once) and `__typename`,
  * so no selection, aliased as often as the document limits allow, runs unmetered. A context without a
  * budget is not charged.

@@ -16,7 +16,7 @@ const authProviderOf = (amr: readonly string[] | undefined): string | null => {
 /**
  * `$ctx.identity` as AppSync builds it for the caller's auth mode: null for API keys; the token's subject,
  * issuer, claims and groups for user pools (`defaultAuthStrategy` ALLOW) and OIDC; the SigV4 principal's
- * account, identity pool identity and ARN for IAM.
+ * account, identity pool identity and ARN for IAM; the authorizer's `resolverContext` for AWS_LAMBDA.
  */
 export function resolverIdentity(caller: Caller, request: ResolverRequest | undefined, accountId: string): Record<string, unknown> | null {
   const sourceIp = request?.sourceIp ? [request.sourceIp] : [];
@@ -34,6 +34,8 @@ export function resolverIdentity(caller: Caller, request: ResolverRequest | unde
         defaultAuthStrategy: 'ALLOW',
         groups: caller.groups.length > 0 ? caller.groups : null,
       };
+    case 'function':
+      return { resolverContext: caller.resolverContext ?? {} };
     case 'oidc':
       return { sub: caller.sub ?? null, issuer, claims: caller.claims, sourceIp };
     case 'iam': {

@@ -7,6 +7,7 @@ import type { FunctionAccess } from './function-resolver.js';
 import type { ApiRegistry, BuiltSchema } from './api-registry.js';
 import type { AppSyncStore, StoredSchema } from './appsync-store.js';
 import { buildExecutableApi } from './executable-schema.js';
+import type { HttpAccess, HttpResolverSettings } from './http-resolver.js';
 import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 
 const schemaProps = z.object({
@@ -23,7 +24,7 @@ const invalid = (message: string, cause?: unknown): ForteError =>
  * Checks what a schema resource brings (SDL, plan, tables) the way serving it will: refuses what would not
  * run. The executable schema built to check it is the one then served.
  */
-function parseProps(props: Record<string, unknown>, functions: FunctionAccess | undefined): { stored: StoredSchema; built: BuiltSchema } {
+function parseProps(props: Record<string, unknown>, functions: FunctionAccess | undefined, http: HttpAccess): { stored: StoredSchema; built: BuiltSchema } {
   const parsed = schemaProps.safeParse(props);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -32,7 +33,7 @@ function parseProps(props: Record<string, unknown>, functions: FunctionAccess | 
   const p = parsed.data;
   let executable: Omit<BuiltSchema, 'definitionHash'>;
   try {
-    executable = buildExecutableApi({ definition: p.Definition, plan: p.Plan, tables: p.Tables, functions });
+    executable = buildExecutableApi({ definition: p.Definition, plan: p.Plan, tables: p.Tables, functions, http });
   } catch (error) {
     throw invalid(error instanceof Error ? error.message : String(error), error);
   }
@@ -50,9 +51,10 @@ const lambdaConflictModels = (built: BuiltSchema): string[] => built.plan.models
  * validated (SDL with AppSync's scalars and directives, the resolver plan and its version, a table for every
  * model) before it replaces the served one; a new ApiId replaces the resource.
  */
-export function createSchemaResourceHandler(kernel: Kernel, store: AppSyncStore, registry: ApiRegistry): ResourceHandler {
+export function createSchemaResourceHandler(kernel: Kernel, store: AppSyncStore, registry: ApiRegistry, http: HttpResolverSettings): ResourceHandler {
   const result = (schema: StoredSchema): ResourceResult => ({ physicalId: `${schema.apiId}/schema`, attributes: { DefinitionHash: schema.definitionHash } });
-  const parse = (props: Record<string, unknown>, ctx: ResourceContext) => parseProps(props, functionAccessFor(kernel, ctx.envName));
+  const parse = (props: Record<string, unknown>, ctx: ResourceContext) =>
+    parseProps(props, functionAccessFor(kernel, ctx.envName), { env: ctx.envName, region: kernel.config.region, settings: http });
   const put = async ({ stored, built }: { stored: StoredSchema; built: BuiltSchema }, ctx: ResourceContext): Promise<ResourceResult> => {
     const log = ctx.log;
     if (!(await store.apiById(stored.apiId)))

@@ -8,12 +8,14 @@ const DIRECTIVE_OF_MODE: Record<Caller['mode'], string> = {
   userPools: 'aws_cognito_user_pools',
   oidc: 'aws_oidc',
   iam: 'aws_iam',
+  function: 'aws_lambda',
 };
 const MODE_OF_TYPE: Partial<Record<AppSyncAuthenticationType, Caller['mode']>> = {
   API_KEY: 'apiKey',
   AMAZON_COGNITO_USER_POOLS: 'userPools',
   OPENID_CONNECT: 'oidc',
   AWS_IAM: 'iam',
+  AWS_LAMBDA: 'function',
 };
 const AUTH_DIRECTIVES = new Set(['aws_api_key', 'aws_cognito_user_pools', 'aws_oidc', 'aws_iam', 'aws_lambda', 'aws_auth']);
 
