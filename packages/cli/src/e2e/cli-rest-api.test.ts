@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { del, get, post } from 'aws-amplify/api';
-import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
+import { signOut } from 'aws-amplify/auth';
 import { configureAmplifyFrom, signUpAndIn as signUpAndInWith } from './amplify-app.js';
-import { type ForteRun, initProject, removeProject, runForte, runForteInTerminal } from './forte-runner.js';
+import { type ForteRun, initProject, removeProject, runForte } from './forte-runner.js';
 
 /** Auth with an identity pool that lets guests in (Amplify's AddAuthRequest v2). */
 const ADD_AUTH_REQUEST = {
@@ -99,12 +99,21 @@ void describe('forte add api (REST): a new Express function through the function
     assert.equal(refused?.response?.statusCode, 403);
 
     await signUpAndInWith('reader@example.com', { cwd: root, home });
-    const got = await get({ apiName: 'beerapi', path: '/beer' }).response;
+    // A failed call names the function's logs (what API Gateway's 502 hides).
+    const withLogs = async <T>(call: Promise<T>): Promise<T> => {
+      try {
+        return await call;
+      } catch (error) {
+        const logs = await forte(['function', 'logs', 'beerLambda', '--since', '5m']);
+        throw new Error(`${String(error)}; function logs:\n${logs.stdout}${logs.stderr}`);
+      }
+    };
+    const got = await withLogs(get({ apiName: 'beerapi', path: '/beer' }).response);
     assert.equal(got.statusCode, 200);
     assert.deepEqual(await got.body.json(), { success: 'get call succeed!', url: '/beer' });
-    const posted = await post({ apiName: 'beerapi', path: '/beer/ipa', options: { body: { name: 'IPA' } } }).response;
+    const posted = await withLogs(post({ apiName: 'beerapi', path: '/beer/ipa', options: { body: { name: 'IPA' } } }).response);
     assert.deepEqual(await posted.body.json(), { success: 'post call succeed!', url: '/beer/ipa', body: { name: 'IPA' } });
-    const deleted = await del({ apiName: 'beerapi', path: '/beer/ipa' }).response;
+    const deleted = await withLogs(del({ apiName: 'beerapi', path: '/beer/ipa' }).response);
     assert.equal(deleted.statusCode, 200);
     await signOut();
 
@@ -132,46 +141,10 @@ void describe('forte add api (REST): a new Express function through the function
     assert.match(await open.text(), /Cannot GET \/menu/);
   });
 
-  void it("`forte add api` in a terminal: REST, Amplify's questions, and the function category's questions for a new function", async () => {
-    const { code, screen } = await runForteInTerminal(['add', 'api'], { cwd: root, home }, [
-      [/Select from one of the below mentioned services/, '\x1b[B\r'],
-      [/Provide a friendly name for your resource/, 'shopapi\r'],
-      [/Provide a path \(e\.g\., \/book\/\{isbn\}\)/, '/orders/{id}\r'],
-      [/Choose a Lambda source/, '\r'],
-      [/Provide an AWS Lambda function name/, 'ordersfn\r'],
-      [/Choose the runtime that you want to use/, '\r'],
-      [/Choose the function template that you want to use/, '\x1b[B\x1b[B\r'],
-      [/Do you want to configure advanced settings\?/, '\r'],
-      [/Do you want to edit the local lambda function now\?/, '\r'],
-      [/Restrict API access\?/, '\r'],
-      [/Who should have access\?/, '\x1b[B\r'],
-      [/What permissions do you want to grant to Authenticated users\?/, 'read\r'],
-      [/What permissions do you want to grant to Guest users\?/, 'read\r'],
-      [/Do you want to add another path\?/, '\r'],
-    ]);
-    assert.equal(code, 0, screen);
-    assert.ok(
-      screen.indexOf('Successfully added the Lambda function locally') < screen.indexOf('Restrict API access?'),
-      'the function is added before the access questions',
-    );
-    assert.match(readFileSync(join(root, 'amplify/backend/function/ordersfn/src/app.js'), 'utf8'), /app\.get\('\/orders\/:id\/\*', /);
-    assert.deepEqual(readJson('amplify/backend/api/shopapi/cli-inputs.json').paths['/orders/{id}'], {
-      name: '/orders/{id}',
-      lambdaFunction: 'ordersfn',
-      permissions: { setting: 'protected', auth: ['read'], guest: ['read'] },
-    });
-  });
-
   void it('`forte remove api` then push deletes the API from the cloud and from aws-exports.js; its functions stay', async () => {
     const rootUrl = readJson('amplify/backend/amplify-meta.json').api.beerapi.output.RootUrl as string;
-    for (const args of [
-      ['remove', 'api', 'shopapi', '--yes'],
-      ['remove', 'function', 'ordersfn', '--yes'],
-      ['remove', 'api', 'beerapi', '--yes'],
-    ]) {
-      const run = await forte(args);
-      assert.equal(run.code, 0, run.stderr + run.stdout);
-    }
+    const removed = await forte(['remove', 'api', 'beerapi', '--yes']);
+    assert.equal(removed.code, 0, removed.stderr + removed.stdout);
     assert.equal(existsSync(join(root, 'amplify/backend/api/beerapi')), false);
     const push = await forte(['push', '--yes']);
     assert.equal(push.code, 0, push.stderr + push.stdout);
@@ -181,48 +154,5 @@ void describe('forte add api (REST): a new Express function through the function
     const gone = await fetch(`${rootUrl}/menu`);
     assert.ok(gone.status >= 400, `the API is gone (${gone.status})`);
     assert.ok(readJson('amplify/backend/amplify-meta.json').function.beerLambda, 'the function stays');
-  });
-
-  void it("Amplify's Admin Queries API (files as the auth category writes them) pushes and answers only with a user pool access token", async () => {
-    const fn = await forte(['add', 'function', '--headless'], JSON.stringify({ name: 'AdminQueriesfn' }));
-    assert.equal(fn.code, 0, fn.stderr);
-    const authName = Object.keys(readJson('amplify/backend/backend-config.json').auth)[0]!;
-    const dir = join(root, 'amplify/backend/api/AdminQueries');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(
-      join(dir, 'cli-inputs.json'),
-      JSON.stringify({
-        version: 1,
-        paths: { '/{proxy+}': { lambdaFunction: 'AdminQueriesfn', permissions: { setting: 'private', auth: ['create', 'read', 'update', 'delete'] } } },
-      }),
-    );
-    writeFileSync(join(dir, 'parameters.json'), '{}');
-    const configFile = join(root, 'amplify/backend/backend-config.json');
-    const config = readJson('amplify/backend/backend-config.json');
-    config.api = {
-      AdminQueries: {
-        service: 'API Gateway',
-        providerPlugin: 'awscloudformation',
-        authorizationType: 'AMAZON_COGNITO_USER_POOLS',
-        dependsOn: [
-          { category: 'auth', resourceName: authName, attributes: ['UserPoolId'] },
-          { category: 'function', resourceName: 'AdminQueriesfn', attributes: ['Arn', 'Name'] },
-        ],
-      },
-    };
-    writeFileSync(configFile, JSON.stringify(config, null, 2));
-    const push = await forte(['push', '--yes']);
-    assert.equal(push.code, 0, push.stderr + push.stdout);
-    const rootUrl = readJson('amplify/backend/amplify-meta.json').api.AdminQueries.output.RootUrl as string;
-
-    const anonymous = await fetch(`${rootUrl}/listUsers`);
-    assert.equal(anonymous.status, 401, 'no token: Unauthorized');
-    configureAmplifyFrom(root);
-    assert.equal((await signIn({ username: 'reader@example.com', password: 'Password-123' })).nextStep.signInStep, 'DONE');
-    const accessToken = (await fetchAuthSession()).tokens!.accessToken.toString();
-    const allowed = await fetch(`${rootUrl}/listUsers`, { headers: { Authorization: accessToken } });
-    assert.equal(allowed.status, 200);
-    assert.equal(await allowed.json(), 'Hello from Lambda!');
-    await signOut();
   });
 });
