@@ -8,6 +8,8 @@ import { checkPasswordPolicy, setPassword } from './password-setting.js';
 import type { StoredPool } from './pool-store.js';
 import type { UserOperation } from './user-operation.js';
 import { CODE_TTL_MS, type StoredUser } from './user-store.js';
+import { runPostConfirmation } from './trigger-steps.js';
+import { clientMetadataOf, flag, NO_CLIENT, runTrigger } from './triggers.js';
 
 /** Admin operations: the route only calls these for SigV4-signed, authorized requests. */
 export function adminOperations(state: CognitoState): Record<string, UserOperation> {
@@ -50,6 +52,16 @@ export function adminOperations(state: CognitoState): Record<string, UserOperati
       }
       const temporary = typeof input.TemporaryPassword === 'string' ? input.TemporaryPassword : generatePassword();
       checkPasswordPolicy(pool.config, temporary);
+      const clientMetadata = clientMetadataOf(input);
+      const pre = await runTrigger(state, pool, 'PreSignUp', {
+        triggerSource: 'PreSignUp_AdminCreateUser',
+        userName: username,
+        clientId: NO_CLIENT,
+        request: { userAttributes: { ...attributes }, validationData: null, ...(clientMetadata ? { clientMetadata } : {}) },
+        response: { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false },
+      });
+      if (pre && flag(pre, 'autoVerifyEmail') && attributes.email) attributes.email_verified = 'true';
+      if (pre && flag(pre, 'autoVerifyPhone') && attributes.phone_number) attributes.phone_number_verified = 'true';
       const now = new Date().toISOString();
       const user: StoredUser = {
         poolId: pool.id,
@@ -132,10 +144,11 @@ export function adminOperations(state: CognitoState): Record<string, UserOperati
       return {};
     },
     async AdminConfirmSignUp(input) {
-      const { user } = await userOf(input);
+      const { pool, user } = await userOf(input);
       if (user.status !== 'UNCONFIRMED') throw cognitoError('NotAuthorizedException', `User cannot be confirmed. Current status is ${user.status}`);
       user.status = 'CONFIRMED';
       await state.users.update(user);
+      await runPostConfirmation(state, pool, user, 'PostConfirmation_ConfirmSignUp', NO_CLIENT, clientMetadataOf(input));
       return {};
     },
     async AdminUpdateUserAttributes(input) {
