@@ -73,7 +73,11 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
         actionPrefix: 'cognito-idp',
         operations: {
           ...jsonOperations({ ...signUpOperations(state), ...authOperations(state), ...selfOperations(state) }, false),
-          ...jsonOperations(adminOperations(state), true),
+          // Admin operations act on the pool named in the request, as IAM sees them (Amplify's trigger
+          // policies, such as add-to-group's, name the pool's ARN).
+          ...jsonOperations(adminOperations(state), true, (input) => [
+            `arn:aws:cognito-idp:${kernel.config.region}:${kernel.config.accountId}:userpool/${typeof input.UserPoolId === 'string' ? input.UserPoolId : '*'}`,
+          ]),
         },
         errors: COGNITO_IDP_ERRORS,
         validationErrorCode: 'InvalidParameterException',
