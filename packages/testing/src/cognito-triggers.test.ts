@@ -6,7 +6,8 @@ import { AUTH_RESOURCE_TYPES, type UserPoolLambdaConfig } from '@forte/protocol'
 import { Amplify } from 'aws-amplify';
 import { confirmResetPassword, confirmSignIn, confirmSignUp, fetchAuthSession, resetPassword, signIn, signOut, signUp } from 'aws-amplify/auth';
 import { AdminGetUserCommand, AdminListGroupsForUserCommand, CognitoIdentityProviderClient, ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { deployFunction, deployRole, resourceContext, startLambdaCloud, type TestCloud } from './index.js';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { deployFunction, deployRole, lambdaClient, resourceContext, startLambdaCloud, type TestCloud } from './index.js';
 import { mailboxMessages } from './user-pool-codes.js';
 
 /** The trigger modules `forte add auth` writes (the auth category's files, read as the CLI copies them). */
@@ -70,7 +71,12 @@ before(async () => {
     ...extra,
   });
   const groupRole = await deployRole(cloud, 'add-to-group', [
-    { Effect: 'Allow', Action: ['cognito-idp:AdminAddUserToGroup', 'cognito-idp:GetGroup', 'cognito-idp:CreateGroup'], Resource: '*' },
+    // Amplify's AddToGroupCognito policy: the pool's ARN only.
+    {
+      Effect: 'Allow',
+      Action: ['cognito-idp:AdminAddUserToGroup', 'cognito-idp:GetGroup', 'cognito-idp:CreateGroup'],
+      Resource: `arn:aws:cognito-idp:us-east-1:${cloud.kernel.config.accountId}:userpool/${userPoolId}`,
+    },
   ]);
   const deployments: Array<Parameters<typeof deployFunction>[1]> = [
     {
@@ -153,6 +159,17 @@ before(async () => {
         else throw new Error('Bad password');
         return event;`),
     },
+    {
+      name: 'otherpool',
+      role: groupRole,
+      files: {
+        'index.js': `const { CognitoIdentityProviderClient, GetGroupCommand } = require('@aws-sdk/client-cognito-identity-provider');
+exports.handler = async (event) => {
+  try { await new CognitoIdentityProviderClient({}).send(new GetGroupCommand({ GroupName: 'members', UserPoolId: event.pool })); return 'allowed'; }
+  catch (error) { return error.name; }
+};`,
+      },
+    },
     { name: 'slow', files: inline(`await new Promise((resolve) => setTimeout(resolve, 4000)); return event;`) },
     { name: 'garbage', files: { 'index.js': `exports.handler = async () => 'not the event';` } },
     { name: 'lambdatimeout', files: inline(`await new Promise((resolve) => setTimeout(resolve, 3000)); return event;`), properties: { Timeout: 1 } },
@@ -205,6 +222,15 @@ void describe('user pool triggers through aws-amplify v6', () => {
     await signIn({ username: email, password: PASSWORD });
     assert.deepEqual((await fetchAuthSession()).tokens?.idToken?.payload['cognito:groups'], ['members']);
     await signOut();
+  });
+
+  void it("a trigger's role policy on its pool allows the admin calls on that pool only", async () => {
+    const ask = async (pool: string): Promise<unknown> => {
+      const out = await lambdaClient(cloud).send(new InvokeCommand({ FunctionName: 'otherpool', Payload: Buffer.from(JSON.stringify({ pool })) }));
+      return JSON.parse(Buffer.from(out.Payload!).toString());
+    };
+    assert.equal(await ask(userPoolId), 'allowed');
+    assert.equal(await ask('us-east-1_another1'), 'AccessDeniedException');
   });
 
   void it('PreTokenGeneration v1 adds and suppresses ID token claims and overrides groups; protected claims stay', async () => {
