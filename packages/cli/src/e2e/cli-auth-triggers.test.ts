@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { confirmSignUp, fetchAuthSession, signIn, signOut, signUp } from 'aws-amplify/auth';
@@ -82,5 +82,133 @@ void describe('forte add auth with Lambda triggers → push → the triggers run
     const again = await runForte(['push', '--yes'], { cwd: root, home });
     assert.equal(again.code, 0, again.stderr + again.stdout);
     assert.match(again.stdout + again.stderr, /No changes|up to date|nothing to (push|deploy)/i);
+  });
+
+  void it('a project Amplify wrote with a PreSignup trigger (its template, function-parameters.json, team-provider-info values) pushes unchanged', async () => {
+    const other = await initProject('forte-amplify-trigger-', 'amptrig');
+    try {
+      const { root, home } = other;
+      const add = await runForte(['add', 'auth', '--yes'], { cwd: root, home });
+      assert.equal(add.code, 0, add.stderr);
+      const backendFile = join(root, 'amplify', 'backend', 'backend-config.json');
+      const backend = JSON.parse(readFileSync(backendFile, 'utf8'));
+      const auth = Object.keys(backend.auth)[0]!;
+      const fn = `${auth}PreSignup`;
+      // What Amplify writes for `add auth` with the allowlist module, after its first push.
+      const inputsFile = join(root, 'amplify', 'backend', 'auth', auth, 'cli-inputs.json');
+      const inputs = JSON.parse(readFileSync(inputsFile, 'utf8'));
+      inputs.cognitoConfig.triggers = { PreSignup: ['email-filter-allowlist'] };
+      inputs.cognitoConfig.dependsOn = [{ category: 'function', resourceName: fn, triggerProvider: 'Cognito', attributes: ['Arn', 'Name'] }];
+      writeFileSync(inputsFile, JSON.stringify(inputs, null, 2));
+      backend.auth[auth].dependsOn = inputs.cognitoConfig.dependsOn;
+      backend.function = { [fn]: { build: true, providerPlugin: 'awscloudformation', service: 'Lambda' } };
+      const usedBy = { usedBy: [{ category: 'function', resourceName: fn }] };
+      backend.parameters = { [`AMPLIFY_function_${fn}_deploymentBucketName`]: usedBy, [`AMPLIFY_function_${fn}_s3Key`]: usedBy };
+      writeFileSync(backendFile, JSON.stringify(backend, null, 2));
+      const dir = join(root, 'amplify', 'backend', 'function', fn);
+      mkdirSync(join(dir, 'src'), { recursive: true });
+      const perEnv = (name: string) => ({ 'Fn::If': ['ShouldNotCreateEnvResources', name, { 'Fn::Join': ['', [name, '-', { Ref: 'env' }]] }] });
+      const text = (Default = '') => ({ Type: 'String', Default });
+      writeFileSync(
+        join(dir, `${fn}-cloudformation-template.json`),
+        JSON.stringify({
+          AWSTemplateFormatVersion: '2010-09-09',
+          Description: 'Lambda resource stack creation using Amplify CLI',
+          Parameters: {
+            DOMAINBLACKLIST: text(),
+            DOMAINALLOWLIST: text(),
+            modules: text(),
+            resourceName: text(),
+            trigger: text('true'),
+            functionName: text(),
+            roleName: text(),
+            parentResource: text(),
+            parentStack: text(),
+            env: { Type: 'String' },
+            deploymentBucketName: { Type: 'String' },
+            s3Key: { Type: 'String' },
+          },
+          Conditions: { ShouldNotCreateEnvResources: { 'Fn::Equals': [{ Ref: 'env' }, 'NONE'] } },
+          Resources: {
+            LambdaFunction: {
+              Type: 'AWS::Lambda::Function',
+              Metadata: { 'aws:asset:path': './src', 'aws:asset:property': 'Code' },
+              Properties: {
+                Handler: 'index.handler',
+                FunctionName: perEnv(fn),
+                Environment: {
+                  Variables: {
+                    ENV: { Ref: 'env' },
+                    MODULES: { Ref: 'modules' },
+                    REGION: { Ref: 'AWS::Region' },
+                    DOMAINALLOWLIST: { Ref: 'DOMAINALLOWLIST' },
+                    DOMAINBLACKLIST: { Ref: 'DOMAINBLACKLIST' },
+                  },
+                },
+                Role: { 'Fn::GetAtt': ['LambdaExecutionRole', 'Arn'] },
+                Runtime: 'nodejs22.x',
+                Timeout: 25,
+                Code: { S3Bucket: { Ref: 'deploymentBucketName' }, S3Key: { Ref: 's3Key' } },
+              },
+            },
+            LambdaExecutionRole: {
+              Type: 'AWS::IAM::Role',
+              Properties: {
+                RoleName: perEnv(fn),
+                AssumeRolePolicyDocument: {
+                  Version: '2012-10-17',
+                  Statement: [{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] }],
+                },
+              },
+            },
+          },
+          Outputs: {
+            Name: { Value: { Ref: 'LambdaFunction' } },
+            Arn: { Value: { 'Fn::GetAtt': ['LambdaFunction', 'Arn'] } },
+            LambdaExecutionRole: { Value: { Ref: 'LambdaExecutionRole' } },
+            Region: { Value: { Ref: 'AWS::Region' } },
+          },
+        }),
+      );
+      writeFileSync(join(dir, 'parameters.json'), JSON.stringify({ modules: 'email-filter-allowlist', resourceName: fn }));
+      writeFileSync(
+        join(dir, 'function-parameters.json'),
+        JSON.stringify({
+          trigger: true,
+          modules: ['email-filter-allowlist'],
+          parentResource: auth,
+          functionName: fn,
+          resourceName: fn,
+          parentStack: 'auth',
+          triggerEnvs: '[]',
+          triggerDir:
+            '/Users/someone/.nvm/versions/node/v18.0.0/lib/node_modules/@aws-amplify/cli/node_modules/@aws-amplify/amplify-category-auth/provider-utils/awscloudformation/triggers/PreSignup',
+          triggerTemplate: 'PreSignup.json.ejs',
+          triggerEventPath: 'PreSignup.event.json',
+          roleName: fn,
+          skipEdit: true,
+        }),
+      );
+      const modules = new URL('../../../category-auth/triggers/', import.meta.url);
+      writeFileSync(join(dir, 'src', 'index.js'), readFileSync(new URL('trigger-index.js', modules)));
+      writeFileSync(join(dir, 'src', 'email-filter-allowlist.js'), readFileSync(new URL('email-filter-allowlist.js', modules)));
+      // The allow list's value is the environment's, in team-provider-info.json (as Amplify keeps trigger settings).
+      const tpiFile = join(root, 'amplify', 'team-provider-info.json');
+      const tpi = JSON.parse(readFileSync(tpiFile, 'utf8'));
+      tpi.dev.categories = { ...tpi.dev.categories, function: { [fn]: { DOMAINALLOWLIST: 'example.com' } } };
+      writeFileSync(tpiFile, JSON.stringify(tpi, null, 2));
+
+      const push = await runForte(['push', '--yes'], { cwd: root, home });
+      assert.equal(push.code, 0, push.stderr + push.stdout);
+      configureAmplifyFrom(root);
+      await assert.rejects(
+        signUp({ username: 'mallory@elsewhere.example', password: 'Passw0rd!', options: { userAttributes: { email: 'mallory@elsewhere.example' } } }),
+        (error: Error) => error.name === 'UserLambdaValidationException' && /Invalid email domain: elsewhere\.example/.test(error.message),
+      );
+      const ok = await signUp({ username: 'zoe@example.com', password: 'Passw0rd!', options: { userAttributes: { email: 'zoe@example.com' } } });
+      assert.equal(ok.nextStep.signUpStep, 'CONFIRM_SIGN_UP');
+    } finally {
+      await removeProject(other);
+    }
   });
 });
