@@ -5,7 +5,14 @@ import { after, before, describe, it } from 'node:test';
 import { AUTH_RESOURCE_TYPES, type UserPoolLambdaConfig } from '@forte/protocol';
 import { Amplify } from 'aws-amplify';
 import { confirmResetPassword, confirmSignIn, confirmSignUp, fetchAuthSession, resetPassword, signIn, signOut, signUp } from 'aws-amplify/auth';
-import { AdminGetUserCommand, AdminListGroupsForUserCommand, CognitoIdentityProviderClient, ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  AdminGetUserCommand,
+  AdminListGroupsForUserCommand,
+  CognitoIdentityProviderClient,
+  DescribeUserPoolCommand,
+  ListUsersCommand,
+  UpdateUserPoolCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { deployFunction, deployRole, lambdaClient, resourceContext, startLambdaCloud, type TestCloud } from './index.js';
 import { mailboxMessages } from './user-pool-codes.js';
@@ -342,6 +349,32 @@ void describe('user pool triggers through aws-amplify v6', () => {
     await confirmResetPassword({ username: 'old@example.com', newPassword: 'N3wPassword!', confirmationCode: await latestCode('old@example.com') });
     assert.equal((await signIn({ username: 'old@example.com', password: 'N3wPassword!' })).isSignedIn, true);
     await signOut();
+  });
+
+  void it('UpdateUserPool sets LambdaConfig (what DescribeUserPool shows), resetting what the request leaves out, as Cognito', async () => {
+    await setTriggers({});
+    const before = (await cognito.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId }))).UserPool!;
+    assert.deepEqual(before.LambdaConfig, {});
+    await cognito.send(
+      new UpdateUserPoolCommand({
+        UserPoolId: userPoolId,
+        AutoVerifiedAttributes: before.AutoVerifiedAttributes,
+        LambdaConfig: { PreSignUp: functions.presignup! },
+      }),
+    );
+    const after = (await cognito.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId }))).UserPool!;
+    assert.deepEqual(after.LambdaConfig, { PreSignUp: functions.presignup });
+    assert.deepEqual(after.UsernameAttributes, ['email'], 'what UpdateUserPool cannot change stays');
+    await assert.rejects(
+      signUp({ username: 'ivy@spam.example', password: PASSWORD, options: { userAttributes: { email: 'ivy@spam.example' } } }),
+      rejectsWith('UserLambdaValidationException', 'PreSignUp failed with error Invalid email domain: spam.example.'),
+    );
+    await assert.rejects(
+      cognito.send(new UpdateUserPoolCommand({ UserPoolId: userPoolId, LambdaConfig: { CustomSMSSender: { LambdaArn: 'x', LambdaVersion: 'V1_0' } } })),
+      rejectsWith('InvalidParameterException', /LambdaConfig/),
+    );
+    await cognito.send(new UpdateUserPoolCommand({ UserPoolId: userPoolId, AutoVerifiedAttributes: ['email'] }));
+    assert.deepEqual((await cognito.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId }))).UserPool!.LambdaConfig, {}, 'left out: no triggers');
   });
 
   void it("a trigger slower than Cognito waits, one Lambda times out, and one answering something else are Cognito's errors; nothing is created", async () => {

@@ -7,6 +7,7 @@ import { provide } from '../../kernel/capability.js';
 import type { Kernel, Service } from '../../kernel/types.js';
 import type { CognitoLimitSettings } from './cognito-limits.js';
 import { adminOperations } from './admin-operations.js';
+import { poolOperations } from './pool-operations.js';
 import { createAttemptLimits } from './attempt-limits.js';
 import { authOperations } from './auth-operations.js';
 import { createChallengeSessions } from './challenge-sessions.js';
@@ -75,7 +76,7 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
           ...jsonOperations({ ...signUpOperations(state), ...authOperations(state), ...selfOperations(state) }, false),
           // Admin operations act on the pool named in the request, as IAM sees them (Amplify's trigger
           // policies, such as add-to-group's, name the pool's ARN).
-          ...jsonOperations(adminOperations(state), true, (input) => [
+          ...jsonOperations({ ...adminOperations(state), ...poolOperations(state) }, true, (input) => [
             `arn:aws:cognito-idp:${kernel.config.region}:${kernel.config.accountId}:userpool/${typeof input.UserPoolId === 'string' ? input.UserPoolId : '*'}`,
           ]),
         },

@@ -129,6 +129,17 @@ function parse<T>(schema: z.ZodType<T>, props: Record<string, unknown>, type: st
   return parsed.data;
 }
 
+/**
+ * A pool's settings checked as the resource type checks them (UpdateUserPool uses it too); answers the
+ * first problem's message, naming the field, or the settings.
+ */
+export function checkPoolSettings(props: Record<string, unknown>): { ok: true; config: UserPoolProperties } | { ok: false; message: string } {
+  const parsed = poolProps.safeParse(props);
+  if (parsed.success) return { ok: true, config: parsed.data as UserPoolProperties };
+  const issue = parsed.error.issues[0];
+  return { ok: false, message: `${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}` };
+}
+
 /** The `Forte::Cognito::UserPool`, `UserPoolClient` and `UserPoolGroup` resource types. */
 export function createPoolResourceHandlers(state: CognitoState): Record<string, ResourceHandler> {
   const { kernel } = state;
