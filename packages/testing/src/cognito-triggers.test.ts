@@ -4,8 +4,19 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { AUTH_RESOURCE_TYPES, type UserPoolLambdaConfig } from '@forte/protocol';
 import { Amplify } from 'aws-amplify';
-import { confirmResetPassword, confirmSignIn, confirmSignUp, fetchAuthSession, resetPassword, signIn, signOut, signUp } from 'aws-amplify/auth';
 import {
+  confirmResetPassword,
+  confirmSignIn,
+  confirmSignUp,
+  fetchAuthSession,
+  resetPassword,
+  signIn,
+  signOut,
+  signUp,
+  updateUserAttributes,
+} from 'aws-amplify/auth';
+import {
+  AdminCreateUserCommand,
   AdminGetUserCommand,
   AdminListGroupsForUserCommand,
   CognitoIdentityProviderClient,
@@ -115,7 +126,12 @@ before(async () => {
     {
       name: 'custommessage',
       files: inline(`
-        if (event.triggerSource === 'CustomMessage_SignUp' || event.triggerSource === 'CustomMessage_ForgotPassword') {
+        if (event.triggerSource === 'CustomMessage_AdminCreateUser') {
+          event.response.emailSubject = 'You are invited';
+          event.response.emailMessage = 'Sign in as ' + event.request.usernameParameter + ' with ' + event.request.codeParameter;
+        } else if (event.triggerSource === 'CustomMessage_UpdateUserAttribute') {
+          event.response.emailMessage = 'Confirm your new address: ' + event.request.codeParameter;
+        } else if (event.triggerSource === 'CustomMessage_SignUp' || event.triggerSource === 'CustomMessage_ForgotPassword') {
           event.response.emailSubject = 'Welcome ' + event.request.userAttributes.email;
           event.response.emailMessage = event.triggerSource + ': your code is ' + event.request.codeParameter;
         }
@@ -228,6 +244,19 @@ void describe('user pool triggers through aws-amplify v6', () => {
     );
     await signIn({ username: email, password: PASSWORD });
     assert.deepEqual((await fetchAuthSession()).tokens?.idToken?.payload['cognito:groups'], ['members']);
+    await signOut();
+  });
+
+  void it('CustomMessage also writes the invitation of AdminCreateUser and the code of a changed email (UpdateUserAttributes)', async () => {
+    await setTriggers({ CustomMessage: functions.custommessage! });
+    await cognito.send(new AdminCreateUserCommand({ UserPoolId: userPoolId, Username: 'invited@example.com', TemporaryPassword: 'Temp0rary!' }));
+    const [invite] = await mailboxMessages(cloud, 'invited@example.com', 1);
+    assert.equal(invite!.subject, 'You are invited');
+    assert.equal(invite!.body, 'Sign in as invited@example.com with Temp0rary!');
+    await signIn({ username: 'auto@example.com', password: PASSWORD });
+    await updateUserAttributes({ userAttributes: { email: 'auto2@example.com' } });
+    const [changed] = await mailboxMessages(cloud, 'auto2@example.com', 1);
+    assert.equal(changed!.body, `Confirm your new address: ${changed!.code}`);
     await signOut();
   });
 

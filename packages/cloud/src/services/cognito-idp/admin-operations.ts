@@ -9,7 +9,7 @@ import type { StoredPool } from './pool-store.js';
 import type { UserOperation } from './user-operation.js';
 import { CODE_TTL_MS, type StoredUser } from './user-store.js';
 import { runPostConfirmation } from './trigger-steps.js';
-import { clientMetadataOf, flag, NO_CLIENT, runTrigger } from './triggers.js';
+import { clientMetadataOf, eventAttributes, flag, NO_CLIENT, runTrigger, text } from './triggers.js';
 
 /** Admin operations: the route only calls these for SigV4-signed, authorized requests. */
 export function adminOperations(state: CognitoState): Record<string, UserOperation> {
@@ -85,11 +85,38 @@ export function adminOperations(state: CognitoState): Record<string, UserOperati
       }
       const to = attributes.email ?? attributes.phone_number;
       if (to && input.MessageAction !== 'SUPPRESS') {
+        const medium = attributes.email ? 'EMAIL' : 'SMS';
+        let subject = 'Your temporary password';
+        let body = `Your username is ${typed} and temporary password is ${temporary}.`;
+        try {
+          const custom = await runTrigger(state, pool, 'CustomMessage', {
+            triggerSource: 'CustomMessage_AdminCreateUser',
+            userName: username,
+            clientId: NO_CLIENT,
+            request: {
+              userAttributes: eventAttributes(user),
+              codeParameter: '{####}',
+              usernameParameter: '{username}',
+              linkParameter: '{##Click Here##}',
+              ...(clientMetadata ? { clientMetadata } : {}),
+            },
+            response: { smsMessage: null, emailMessage: null, emailSubject: null },
+          });
+          // The invitation must carry the username and the temporary password, or Cognito sends its own.
+          const message = custom ? text(custom, medium === 'EMAIL' ? 'emailMessage' : 'smsMessage') : undefined;
+          if (message?.includes('{####}') && message.includes('{username}')) body = message.replace('{username}', typed).replace('{####}', temporary);
+          const customSubject = custom ? text(custom, 'emailSubject') : undefined;
+          if (customSubject) subject = customSubject;
+        } catch (error) {
+          // A CustomMessage that fails fails the call: the user it was for is not kept.
+          await state.users.delete(pool.id, username);
+          throw error;
+        }
         await state.mailbox.send({
           to,
-          medium: attributes.email ? 'EMAIL' : 'SMS',
-          subject: 'Your temporary password',
-          body: `Your username is ${typed} and temporary password is ${temporary}.`,
+          medium,
+          subject,
+          body,
           code: temporary,
           purpose: 'AdminCreateUser',
           userPoolId: pool.id,

@@ -10,7 +10,6 @@ const CUSTOM_MESSAGE_SOURCES: Record<string, string> = {
   ResendCode: 'CustomMessage_ResendCode',
   ForgotPassword: 'CustomMessage_ForgotPassword',
   VerifyAttribute: 'CustomMessage_VerifyUserAttribute',
-  UpdateAttribute: 'CustomMessage_UpdateUserAttribute',
   Mfa: 'CustomMessage_Authentication',
 };
 
@@ -18,6 +17,8 @@ const CUSTOM_MESSAGE_SOURCES: Record<string, string> = {
 export interface DeliveryCaller {
   clientId?: string;
   clientMetadata?: Record<string, string> | undefined;
+  /** CustomMessage's trigger source when the purpose alone does not say it (`CustomMessage_UpdateUserAttribute`). */
+  triggerSource?: string;
 }
 
 /** The code placeholder of messages, which a CustomMessage answer must keep for its message to be used. */
@@ -45,7 +46,7 @@ export async function deliverCode(
     medium === 'EMAIL'
       ? (pool.config.EmailVerificationMessage ?? 'Your verification code is {####}')
       : (pool.config.SmsVerificationMessage ?? 'Your verification code is {####}');
-  const source = CUSTOM_MESSAGE_SOURCES[purpose];
+  const source = caller.triggerSource ?? CUSTOM_MESSAGE_SOURCES[purpose];
   const custom =
     source === undefined
       ? undefined
