@@ -21,6 +21,7 @@ import {
   AdminListGroupsForUserCommand,
   CognitoIdentityProviderClient,
   DescribeUserPoolCommand,
+  InitiateAuthCommand,
   ListUsersCommand,
   UpdateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -342,6 +343,18 @@ void describe('user pool triggers through aws-amplify v6', () => {
     await signIn({ username: 'nobody@example.com', options: { authFlowType: 'CUSTOM_WITHOUT_SRP' } });
     assert.equal((await confirmSignIn({ challengeResponse: 'blue' })).nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE');
     await assert.rejects(confirmSignIn({ challengeResponse: 'blue' }), rejectsWith('NotAuthorizedException', 'Incorrect username or password.'));
+  });
+
+  void it('CUSTOM_AUTH tells an unknown name apart only for a LEGACY client', async () => {
+    await setTriggers({ DefineAuthChallenge: functions.define!, CreateAuthChallenge: functions.create!, VerifyAuthChallengeResponse: functions.verify! });
+    const legacy = await cloud.kernel
+      .resourceHandler(AUTH_RESOURCE_TYPES.userPoolClient)!
+      .create({ UserPoolId: userPoolId, ClientName: 'legacy', PreventUserExistenceErrors: 'LEGACY' }, resourceContext(cloud, 'LegacyClient'));
+    const start = (ClientId: string, USERNAME: string) =>
+      cognito.send(new InitiateAuthCommand({ ClientId, AuthFlow: 'CUSTOM_AUTH', AuthParameters: { USERNAME } }));
+    await assert.rejects(start(legacy.physicalId, 'nobody@example.com'), rejectsWith('UserNotFoundException'));
+    assert.equal((await start(legacy.physicalId, 'grace@example.com')).ChallengeName, 'CUSTOM_CHALLENGE');
+    assert.equal((await start(clientId, 'nobody@example.com')).ChallengeName, 'CUSTOM_CHALLENGE');
   });
 
   void it("CUSTOM_WITH_SRP with the auth category's boilerplate modules: password, then the custom challenge", async () => {

@@ -138,6 +138,8 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
       const limitKey = user?.username ?? (caseInsensitive(pool) ? typed.toLowerCase() : typed);
       if (flow === 'CUSTOM_AUTH') {
         guard(pool, limitKey, address);
+        // Only a LEGACY client tells an unknown name apart; otherwise the challenges run with userNotFound.
+        if (!user && client.preventUserExistenceErrors === 'LEGACY') throw cognitoError('UserNotFoundException', 'User does not exist.');
         if (user) await runPreAuthentication(state, pool, user, client.id, clientMetadata);
         // CUSTOM_WITH_SRP starts with SRP_A: DefineAuthChallenge then asks for the password (PASSWORD_VERIFIER).
         const srpA = params.CHALLENGE_NAME === 'SRP_A' ? str(params, 'SRP_A') : undefined;
