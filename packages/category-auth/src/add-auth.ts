@@ -4,6 +4,7 @@ import { askGroups, askManual, askRequiredAttributes, askSignIn } from './auth-q
 import { findAuthResource, saveAuthResource } from './auth-resource.js';
 import { CATEGORY, defaultCognitoConfig, parseCognitoConfig } from './cognito-config.js';
 import { configFromAddRequest } from './headless-auth.js';
+import { applyTriggerFunctions, askTriggers, type TriggerChoice } from './trigger-questions.js';
 
 /** Amplify's resource name: the project name (letters and digits) and eight hex digits. */
 function newResourceName(projectName: string): string {
@@ -39,16 +40,22 @@ export async function addAuth(ctx: PluginContext): Promise<void> {
     default: 'default',
   });
   config.useDefault = mode;
+  let triggers: TriggerChoice = { triggers: {}, settings: {} };
   if (mode === 'default') {
     await askSignIn(ctx, config);
     const advanced = await ctx.prompt.confirm({ message: 'Do you want to configure advanced settings?', default: false });
     if (advanced) {
       await askRequiredAttributes(ctx, config);
       await askGroups(ctx, config);
+      triggers = await askTriggers(ctx, config);
     }
   } else {
     await askManual(ctx, config);
+    triggers = await askTriggers(ctx, config);
   }
+  config.triggers = triggers.triggers;
+  // The trigger functions first: the auth resource depends on them.
+  await applyTriggerFunctions(ctx, parseCognitoConfig(config, 'the answers'), {}, triggers);
   save(ctx, config, 'the answers');
 }
 

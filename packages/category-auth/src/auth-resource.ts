@@ -12,6 +12,7 @@ import {
   parseCognitoConfig,
   type CognitoConfig,
 } from './cognito-config.js';
+import { triggerDependsOn } from './trigger-questions.js';
 
 /** The project's Cognito auth resource name (a project has at most one), from backend-config.json. */
 export function findAuthResource(project: Project): string | undefined {
@@ -67,11 +68,12 @@ export function frontendAuthConfig(config: CognitoConfig): Record<string, unknow
 export function saveAuthResource(project: Project, config: CognitoConfig): void {
   const file = cliInputsPath(project, config.resourceName);
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify({ version: '1', cognitoConfig: config }, null, 2)}\n`);
+  const dependsOn = triggerDependsOn(config);
+  writeFileSync(file, `${JSON.stringify({ version: '1', cognitoConfig: { ...config, dependsOn } }, null, 2)}\n`);
   const entry: BackendResource = {
     service: SERVICE,
     providerPlugin: PROVIDER_PLUGIN,
-    dependsOn: [],
+    dependsOn,
     customAuth: false,
     frontendAuthConfig: frontendAuthConfig(config),
   };

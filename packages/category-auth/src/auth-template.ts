@@ -1,5 +1,6 @@
 import { AUTH_RESOURCE_TYPES, TEMPLATE_FORMAT_VERSION, type Template, type TemplateResource } from '@forte/protocol';
 import { MFA_SMS, MFA_TOTP, type CognitoConfig } from './cognito-config.js';
+import { definitionOf, poolActionsOf, triggerFunctionName, triggersOf, type TriggerKey } from './auth-triggers.js';
 
 const getAtt = (id: string, attribute: string): unknown => ({ 'Fn::GetAtt': [id, attribute] });
 const withEnv = (name: string, separator: string): unknown => ({ 'Fn::Join': [separator, [name, { Ref: 'env' }]] });
@@ -84,6 +85,7 @@ export function authTemplate(config: CognitoConfig): Template {
       Properties: { UserPoolId: getAtt('UserPool', 'UserPoolId'), GroupName: groupName, Precedence: index },
     };
   });
+  addTriggers(config, parameters, pool, resources);
   const outputs: NonNullable<Template['Outputs']> = {
     UserPoolId: { Value: getAtt('UserPool', 'UserPoolId') },
     UserPoolArn: { Value: getAtt('UserPool', 'Arn') },
@@ -125,4 +127,52 @@ export function authTemplate(config: CognitoConfig): Template {
     Resources: resources,
     Outputs: outputs,
   };
+}
+
+/**
+ * The pool's Lambda triggers (cli-inputs.json `triggers`), as Amplify wires them: each trigger function's
+ * `Arn` and `Name` arrive as the parameters `function<fn>Arn` / `function<fn>Name` (the auth resource's
+ * dependsOn), the pool's `LambdaConfig` names the function, `UserPool<Trigger>LambdaInvokePermission` lets
+ * Cognito invoke it, and a module that calls the pool (add-to-group) gets Amplify's policy on the function's
+ * role, whose name is the function's (`<fn>-<env>`, as Amplify's trigger templates make both). Amplify
+ * sets `LambdaConfig` from a separate stack through a custom resource to avoid a CloudFormation cycle;
+ * Forte's stack engine resolves references per resource, so the pool names its functions directly.
+ */
+function addTriggers(
+  config: CognitoConfig,
+  parameters: NonNullable<Template['Parameters']>,
+  pool: Record<string, unknown>,
+  resources: Record<string, TemplateResource>,
+): void {
+  const triggers = triggersOf(config, `amplify/backend/auth/${config.resourceName}/cli-inputs.json`);
+  const keys = Object.keys(triggers) as TriggerKey[];
+  if (keys.length === 0) return;
+  const lambdaConfig: Record<string, unknown> = {};
+  for (const key of keys) {
+    const fn = triggerFunctionName(config.resourceName, key);
+    parameters[`function${fn}Arn`] = { Type: 'String', Default: `function${fn}Arn` };
+    parameters[`function${fn}Name`] = { Type: 'String', Default: `function${fn}Name` };
+    lambdaConfig[definitionOf(key).lambdaConfig] = { Ref: `function${fn}Arn` };
+    resources[`UserPool${key}LambdaInvokePermission`] = {
+      Type: 'AWS::Lambda::Permission',
+      Properties: {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { Ref: `function${fn}Name` },
+        Principal: 'cognito-idp.amazonaws.com',
+        SourceArn: getAtt('UserPool', 'Arn'),
+      },
+    };
+    const actions = poolActionsOf(key, triggers[key] ?? []);
+    if (actions.length > 0) {
+      resources[`${key}AddToGroupCognito`] = {
+        Type: 'AWS::IAM::Policy',
+        Properties: {
+          PolicyName: `${key}AddToGroupCognito`,
+          Roles: [{ Ref: `function${fn}Name` }],
+          PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: getAtt('UserPool', 'Arn') }] },
+        },
+      };
+    }
+  }
+  pool.LambdaConfig = lambdaConfig;
 }

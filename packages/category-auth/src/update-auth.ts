@@ -3,6 +3,8 @@ import { askManual } from './auth-questions.js';
 import { cliInputsPath, findAuthResource, readCognitoConfig, saveAuthResource } from './auth-resource.js';
 import { CATEGORY, parseCognitoConfig, type CognitoConfig } from './cognito-config.js';
 import { configFromUpdateRequest } from './headless-auth.js';
+import { triggersOf } from './auth-triggers.js';
+import { applyTriggerFunctions, askTriggers } from './trigger-questions.js';
 
 function currentConfig(ctx: PluginContext): CognitoConfig {
   const project = ctx.project();
@@ -23,7 +25,12 @@ export async function updateAuth(ctx: PluginContext): Promise<void> {
   }
   const after = structuredClone(before);
   await askManual(ctx, after);
-  apply(ctx, before, parseCognitoConfig({ ...after, useDefault: 'manual' }, 'the answers'));
+  const triggers = await askTriggers(ctx, after);
+  // A resource written without the key keeps it out while it has no triggers (update changes only what it asked).
+  if (Object.keys(triggers.triggers).length > 0 || 'triggers' in before) after.triggers = triggers.triggers;
+  const parsed = parseCognitoConfig({ ...after, useDefault: 'manual' }, 'the answers');
+  await applyTriggerFunctions(ctx, parsed, triggersOf(before, 'cli-inputs.json'), triggers);
+  apply(ctx, before, parsed);
 }
 
 /** `forte update auth --headless`: an UpdateAuthRequest v2 on stdin. */

@@ -13,6 +13,8 @@ import { updateFunction } from './update-function.js';
 export { addFunctionRequestSchema, updateFunctionRequestSchema } from './headless-function.js';
 export { validateScheduleExpression } from './schedule-expression.js';
 export { secretParameterName } from './function-secrets.js';
+// Called by other categories through ctx.invokePluginMethod('function', ...): the auth category's Cognito triggers.
+export { addTriggerFunction, removeTriggerFunction, type TriggerFunctionRequest } from './trigger-function.js';
 
 const ALIASES: Record<string, string> = { configure: 'update' };
 

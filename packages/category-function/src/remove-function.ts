@@ -45,11 +45,22 @@ export async function removeFunction(ctx: PluginContext): Promise<void> {
     ctx.print.info('Nothing was removed.');
     return;
   }
+  await deleteFunction(ctx, name);
+  ctx.print.success(`Successfully removed resource ${name} locally.`);
+  ctx.print.info('Run `forte push` to delete it from the cloud.');
+}
+
+/** Deletes a function's folder, its backend-config and amplify-meta entries, its env parameters and its secrets. */
+export async function deleteFunction(ctx: PluginContext, name: string): Promise<void> {
+  const project = ctx.project();
+  const backend = project.readBackendConfig();
   const secrets =
     readJsonFile<FunctionParameters>(join(project.resourceDir(CATEGORY, name), 'function-parameters.json'), { lambdaLayers: [] }).secretNames ?? [];
   rmSync(project.resourceDir(CATEGORY, name), { recursive: true, force: true });
-  delete backend[CATEGORY]![name];
-  if (Object.keys(backend[CATEGORY]!).length === 0) delete backend[CATEGORY];
+  if (backend[CATEGORY]) {
+    delete backend[CATEGORY][name];
+    if (Object.keys(backend[CATEGORY]).length === 0) delete backend[CATEGORY];
+  }
   const parameters = { ...(backend['parameters'] ?? {}) } as Record<string, unknown>;
   for (const key of Object.keys(parameters)) if (key.startsWith(`AMPLIFY_${CATEGORY}_${name}_`)) delete parameters[key];
   backend['parameters'] = parameters as (typeof backend)[string];
@@ -62,6 +73,4 @@ export async function removeFunction(ctx: PluginContext): Promise<void> {
   project.writeMeta(meta);
   forgetEnvParameters(project, CATEGORY, name);
   await deleteSecrets(ctx, name, secrets);
-  ctx.print.success(`Successfully removed resource ${name} locally.`);
-  ctx.print.info('Run `forte push` to delete it from the cloud.');
 }

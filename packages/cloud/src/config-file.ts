@@ -126,6 +126,7 @@ const configSchema = z.strictObject({
       signIns: z.strictObject({ perUser: count.optional(), perAddress: count.optional(), windowSeconds: seconds.optional() }).optional(),
       signUps: z.strictObject({ perAddress: count.optional(), windowSeconds: seconds.optional() }).optional(),
       mailbox: z.strictObject({ perRecipient: count.optional(), perPool: count.optional(), total: count.optional() }).optional(),
+      triggers: z.strictObject({ timeoutSeconds: z.number().min(0.1).max(30).optional() }).optional(),
     })
     .optional(),
 });

@@ -71,6 +71,28 @@ export interface UserPoolProperties {
    * and never changes.
    */
   Schema?: UserPoolSchemaAttribute[];
+  /**
+   * CloudFormation's `LambdaConfig`: the functions (ARN or name) the pool invokes at each step, with
+   * Cognito's trigger events (services/cognito-idp/README.md, "Lambda triggers"). `PreTokenGenerationConfig`
+   * chooses the event version (`V1_0`: ID token only; `V2_0`: ID and access tokens) and wins over
+   * `PreTokenGeneration`.
+   */
+  LambdaConfig?: UserPoolLambdaConfig;
+}
+
+/** The trigger functions of a user pool, each a function name or ARN. */
+export interface UserPoolLambdaConfig {
+  PreSignUp?: string;
+  PostConfirmation?: string;
+  PreAuthentication?: string;
+  PostAuthentication?: string;
+  PreTokenGeneration?: string;
+  PreTokenGenerationConfig?: { LambdaArn: string; LambdaVersion?: 'V1_0' | 'V2_0' | 'V3_0' };
+  CustomMessage?: string;
+  DefineAuthChallenge?: string;
+  CreateAuthChallenge?: string;
+  VerifyAuthChallengeResponse?: string;
+  UserMigration?: string;
 }
 
 export interface UserPoolSchemaAttribute {

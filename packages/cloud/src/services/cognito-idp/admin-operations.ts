@@ -8,6 +8,8 @@ import { checkPasswordPolicy, setPassword } from './password-setting.js';
 import type { StoredPool } from './pool-store.js';
 import type { UserOperation } from './user-operation.js';
 import { CODE_TTL_MS, type StoredUser } from './user-store.js';
+import { runPostConfirmation } from './trigger-steps.js';
+import { clientMetadataOf, eventAttributes, flag, NO_CLIENT, runTrigger, text } from './triggers.js';
 
 /** Admin operations: the route only calls these for SigV4-signed, authorized requests. */
 export function adminOperations(state: CognitoState): Record<string, UserOperation> {
@@ -50,6 +52,16 @@ export function adminOperations(state: CognitoState): Record<string, UserOperati
       }
       const temporary = typeof input.TemporaryPassword === 'string' ? input.TemporaryPassword : generatePassword();
       checkPasswordPolicy(pool.config, temporary);
+      const clientMetadata = clientMetadataOf(input);
+      const pre = await runTrigger(state, pool, 'PreSignUp', {
+        triggerSource: 'PreSignUp_AdminCreateUser',
+        userName: username,
+        clientId: NO_CLIENT,
+        request: { userAttributes: { ...attributes }, validationData: null, ...(clientMetadata ? { clientMetadata } : {}) },
+        response: { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false },
+      });
+      if (pre && flag(pre, 'autoVerifyEmail') && attributes.email) attributes.email_verified = 'true';
+      if (pre && flag(pre, 'autoVerifyPhone') && attributes.phone_number) attributes.phone_number_verified = 'true';
       const now = new Date().toISOString();
       const user: StoredUser = {
         poolId: pool.id,
@@ -73,11 +85,38 @@ export function adminOperations(state: CognitoState): Record<string, UserOperati
       }
       const to = attributes.email ?? attributes.phone_number;
       if (to && input.MessageAction !== 'SUPPRESS') {
+        const medium = attributes.email ? 'EMAIL' : 'SMS';
+        let subject = 'Your temporary password';
+        let body = `Your username is ${typed} and temporary password is ${temporary}.`;
+        try {
+          const custom = await runTrigger(state, pool, 'CustomMessage', {
+            triggerSource: 'CustomMessage_AdminCreateUser',
+            userName: username,
+            clientId: NO_CLIENT,
+            request: {
+              userAttributes: eventAttributes(user),
+              codeParameter: '{####}',
+              usernameParameter: '{username}',
+              linkParameter: '{##Click Here##}',
+              ...(clientMetadata ? { clientMetadata } : {}),
+            },
+            response: { smsMessage: null, emailMessage: null, emailSubject: null },
+          });
+          // The invitation must carry the username and the temporary password, or Cognito sends its own.
+          const message = custom ? text(custom, medium === 'EMAIL' ? 'emailMessage' : 'smsMessage') : undefined;
+          if (message?.includes('{####}') && message.includes('{username}')) body = message.replace('{username}', typed).replace('{####}', temporary);
+          const customSubject = custom ? text(custom, 'emailSubject') : undefined;
+          if (customSubject) subject = customSubject;
+        } catch (error) {
+          // A CustomMessage that fails fails the call: the user it was for is not kept.
+          await state.users.delete(pool.id, username);
+          throw error;
+        }
         await state.mailbox.send({
           to,
-          medium: attributes.email ? 'EMAIL' : 'SMS',
-          subject: 'Your temporary password',
-          body: `Your username is ${typed} and temporary password is ${temporary}.`,
+          medium,
+          subject,
+          body,
           code: temporary,
           purpose: 'AdminCreateUser',
           userPoolId: pool.id,
@@ -132,10 +171,11 @@ export function adminOperations(state: CognitoState): Record<string, UserOperati
       return {};
     },
     async AdminConfirmSignUp(input) {
-      const { user } = await userOf(input);
+      const { pool, user } = await userOf(input);
       if (user.status !== 'UNCONFIRMED') throw cognitoError('NotAuthorizedException', `User cannot be confirmed. Current status is ${user.status}`);
       user.status = 'CONFIRMED';
       await state.users.update(user);
+      await runPostConfirmation(state, pool, user, 'PostConfirmation_ConfirmSignUp', NO_CLIENT, clientMetadataOf(input));
       return {};
     },
     async AdminUpdateUserAttributes(input) {

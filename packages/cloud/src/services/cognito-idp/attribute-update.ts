@@ -1,5 +1,5 @@
 import type { CognitoState } from './cognito-state.js';
-import { deliverCode } from './deliver-code.js';
+import { deliverCode, type DeliveryCaller } from './deliver-code.js';
 import type { StoredPool } from './pool-store.js';
 import { CODE_TTL_MS, type StoredUser } from './user-store.js';
 
@@ -17,7 +17,14 @@ export function verifiesBeforeUpdate(pool: StoredPool, user: StoredUser, name: s
  * Keeps the user's verified value and sends a code to the new one, which VerifyUserAttribute swaps in.
  * Until then sign-in, tokens and GetUser use the old value, so a typo never locks the user out.
  */
-export async function holdForVerification(state: CognitoState, pool: StoredPool, user: StoredUser, name: string, value: string) {
+export async function holdForVerification(
+  state: CognitoState,
+  pool: StoredPool,
+  user: StoredUser,
+  name: string,
+  value: string,
+  caller: DeliveryCaller = { triggerSource: 'CustomMessage_UpdateUserAttribute' },
+) {
   const code = await state.users.newCode(pool.id, user.username, `verify:${name}`, CODE_TTL_MS.attribute, value);
-  return deliverCode(state, pool, { ...user, attributes: { ...user.attributes, [name]: value } }, 'VerifyAttribute', code, name);
+  return deliverCode(state, pool, { ...user, attributes: { ...user.attributes, [name]: value } }, 'VerifyAttribute', code, name, caller);
 }

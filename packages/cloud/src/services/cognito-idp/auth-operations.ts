@@ -14,6 +14,11 @@ import { issueTokens } from './tokens.js';
 import { matchTotp } from './totp.js';
 import type { UserOperation } from './user-operation.js';
 import type { StoredUser } from './user-store.js';
+import { answerCustomChallenge, assertCustomAuthAllowed, nextCustomStep } from './custom-auth.js';
+import type { ChallengeSession, CustomChallengeResult } from './challenge-sessions.js';
+import { runPreAuthentication, runTokenTriggers } from './trigger-steps.js';
+import { clientMetadataOf } from './triggers.js';
+import { migrateUser } from './user-migration.js';
 
 const TIMESTAMP_SKEW_MS = 15 * 60_000;
 
@@ -39,7 +44,13 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
     }
   };
 
-  const refresh = async (client: StoredClient, pool: StoredPool, token: string, proveSecret: (username: string) => void): Promise<Record<string, unknown>> => {
+  const refresh = async (
+    client: StoredClient,
+    pool: StoredPool,
+    token: string,
+    proveSecret: (username: string) => void,
+    clientMetadata: Record<string, string> | undefined,
+  ): Promise<Record<string, unknown>> => {
     const entry = await state.users.getRefreshToken(token);
     if (!entry || entry.clientId !== client.id || entry.revoked || entry.expiresAt < Date.now())
       throw cognitoError('NotAuthorizedException', 'Invalid Refresh Token');
@@ -48,6 +59,9 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
     proveSecret(user.username);
     if (!user.enabled) throw cognitoError('NotAuthorizedException', 'User is disabled.');
     const { groups, roles: groupRoles } = await state.users.groupsAndRolesOf(pool.id, user.username);
+    const overrides = pool.config.LambdaConfig
+      ? await runTokenTriggers(state, pool, user, { clientId: client.id, source: 'TokenGeneration_RefreshTokens', groups, roles: groupRoles, clientMetadata })
+      : undefined;
     const tokens = await issueTokens({
       keys: state.keys,
       issuer: issuerOf(state, pool.id),
@@ -61,8 +75,47 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
       authTime: entry.authTime,
       accessTokenSeconds: client.accessTokenSeconds,
       idTokenSeconds: client.idTokenSeconds,
+      overrides,
     });
     return { AuthenticationResult: tokens, ChallengeParameters: {} };
+  };
+
+  /**
+   * The PASSWORD_VERIFIER challenge of an SRP sign-in (also a step of CUSTOM_WITH_SRP, whose answers so far
+   * ride along in `custom`). Unknown users get a challenge made from a throwaway verifier: the reply looks
+   * like any other.
+   */
+  const passwordVerifier = async (
+    pool: StoredPool,
+    client: StoredClient,
+    user: StoredUser | undefined,
+    typed: string,
+    srpA: string,
+    custom: ChallengeSession['custom'],
+  ): Promise<Record<string, unknown>> => {
+    if (!/^[0-9a-fA-F]+$/.test(srpA)) throw invalidParameter('SRP_A must be a hex number.');
+    const userId = user?.username ?? typed;
+    const verifier =
+      user?.srpVerifier !== undefined && user.srpSalt !== undefined
+        ? { salt: user.srpSalt, verifier: user.srpVerifier }
+        : createVerifier(poolNameOf(pool.id), userId, randomBytes(16).toString('hex'));
+    const { b, B } = serverEphemeral(verifier.verifier);
+    const secretBlock = randomBytes(96).toString('base64');
+    await state.sessions.create(
+      {
+        poolId: pool.id,
+        clientId: client.id,
+        username: userId,
+        challenge: 'PASSWORD_VERIFIER',
+        srp: { A: BigInt(`0x${srpA}`), b, B },
+        ...(custom ? { custom } : {}),
+      },
+      secretBlock,
+    );
+    return {
+      ChallengeName: 'PASSWORD_VERIFIER',
+      ChallengeParameters: { SALT: verifier.salt, SECRET_BLOCK: secretBlock, SRP_B: B.toString(16), USERNAME: userId, USER_ID_FOR_SRP: userId },
+    };
   };
 
   return {
@@ -70,50 +123,71 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
       const { client, pool } = await requireClient(state, input.ClientId);
       const params = (input.AuthParameters ?? {}) as Record<string, unknown>;
       const flow = input.AuthFlow;
+      const clientMetadata = clientMetadataOf(input);
       if (flow === 'REFRESH_TOKEN_AUTH' || flow === 'REFRESH_TOKEN')
-        return refresh(client, pool, str(params, 'REFRESH_TOKEN'), (username) => checkSecretHash(client, username, params.SECRET_HASH));
-      if (flow !== 'USER_SRP_AUTH' && flow !== 'USER_PASSWORD_AUTH') {
-        throw invalidParameter(`AuthFlow ${String(flow)} is not supported by Forte: use USER_SRP_AUTH, USER_PASSWORD_AUTH or REFRESH_TOKEN_AUTH.`);
+        return refresh(client, pool, str(params, 'REFRESH_TOKEN'), (username) => checkSecretHash(client, username, params.SECRET_HASH), clientMetadata);
+      if (flow !== 'USER_SRP_AUTH' && flow !== 'USER_PASSWORD_AUTH' && flow !== 'CUSTOM_AUTH') {
+        throw invalidParameter(`AuthFlow ${String(flow)} is not supported by Forte: use USER_SRP_AUTH, USER_PASSWORD_AUTH, CUSTOM_AUTH or REFRESH_TOKEN_AUTH.`);
       }
-      assertFlowAllowed(client, flow);
+      if (flow === 'CUSTOM_AUTH') assertCustomAuthAllowed(pool, client);
+      else assertFlowAllowed(client, flow);
       const typed = str(params, 'USERNAME');
       checkSecretHash(client, typed, params.SECRET_HASH);
       const address = addressOf(ctx);
-      const user = await findUser(state, pool, typed);
+      let user = await findUser(state, pool, typed);
       const limitKey = user?.username ?? (caseInsensitive(pool) ? typed.toLowerCase() : typed);
+      if (flow === 'CUSTOM_AUTH') {
+        guard(pool, limitKey, address);
+        // Only a LEGACY client tells an unknown name apart; otherwise the challenges run with userNotFound.
+        if (!user && client.preventUserExistenceErrors === 'LEGACY') throw cognitoError('UserNotFoundException', 'User does not exist.');
+        if (user) await runPreAuthentication(state, pool, user, client.id, clientMetadata);
+        // CUSTOM_WITH_SRP starts with SRP_A: DefineAuthChallenge then asks for the password (PASSWORD_VERIFIER).
+        const srpA = params.CHALLENGE_NAME === 'SRP_A' ? str(params, 'SRP_A') : undefined;
+        const known = user;
+        return nextCustomStep(state, {
+          pool,
+          client,
+          username: user?.username ?? typed,
+          user,
+          history: srpA === undefined ? [] : [{ challengeName: 'SRP_A', challengeResult: true, challengeMetadata: null }],
+          clientMetadata,
+          ...(srpA === undefined
+            ? {}
+            : {
+                passwordVerifier: (history: CustomChallengeResult[]) =>
+                  passwordVerifier(pool, client, known, typed, srpA, { history, privateParameters: {}, challengeMetadata: null, userNotFound: !known }),
+              }),
+        });
+      }
       if (flow === 'USER_PASSWORD_AUTH') {
         const password = str(params, 'PASSWORD');
+        if (!user && pool.config.LambdaConfig?.UserMigration) {
+          guard(pool, limitKey, address);
+          user = await migrateUser(state, pool, client, { typed, password, clientMetadata });
+        }
+        if (user) await runPreAuthentication(state, pool, user, client.id, clientMetadata);
+        const known = user;
         // An unknown user costs the same hash as a known one, so timing does not tell them apart.
-        const ok = await checked(pool, limitKey, address, async () => (await checkPassword(password, user?.passwordHash ?? DUMMY_HASH)) && user !== undefined);
-        if (!user || !ok) throw incorrectCredentials();
-        assertCanSignIn(user);
-        return nextSignInStep(state, pool, client, user);
+        const ok = await checked(
+          pool,
+          limitKey,
+          address,
+          async () => (await checkPassword(password, known?.passwordHash ?? DUMMY_HASH)) && known !== undefined,
+        );
+        if (!known || !ok) throw incorrectCredentials();
+        assertCanSignIn(known);
+        return nextSignInStep(state, pool, client, known, { clientMetadata });
       }
       guard(pool, limitKey, address);
-      const srpA = str(params, 'SRP_A');
-      if (!/^[0-9a-fA-F]+$/.test(srpA)) throw invalidParameter('SRP_A must be a hex number.');
-      // Unknown users get a challenge made from a throwaway verifier: the reply looks like any other.
-      const userId = user?.username ?? typed;
-      const verifier =
-        user?.srpVerifier !== undefined && user.srpSalt !== undefined
-          ? { salt: user.srpSalt, verifier: user.srpVerifier }
-          : createVerifier(poolNameOf(pool.id), userId, randomBytes(16).toString('hex'));
-      const { b, B } = serverEphemeral(verifier.verifier);
-      const secretBlock = randomBytes(96).toString('base64');
-      await state.sessions.create(
-        { poolId: pool.id, clientId: client.id, username: userId, challenge: 'PASSWORD_VERIFIER', srp: { A: BigInt(`0x${srpA}`), b, B } },
-        secretBlock,
-      );
-      return {
-        ChallengeName: 'PASSWORD_VERIFIER',
-        ChallengeParameters: { SALT: verifier.salt, SECRET_BLOCK: secretBlock, SRP_B: B.toString(16), USERNAME: userId, USER_ID_FOR_SRP: userId },
-      };
+      if (user) await runPreAuthentication(state, pool, user, client.id, clientMetadata);
+      return passwordVerifier(pool, client, user, typed, str(params, 'SRP_A'), undefined);
     },
 
     async RespondToAuthChallenge(input, ctx) {
       const { client, pool } = await requireClient(state, input.ClientId);
       const responses = (input.ChallengeResponses ?? {}) as Record<string, unknown>;
       const challenge = input.ChallengeName;
+      const clientMetadata = clientMetadataOf(input);
       if (client.secret !== undefined) checkSecretHash(client, str(responses, 'USERNAME'), responses.SECRET_HASH);
       if (challenge === 'PASSWORD_VERIFIER') {
         const secretBlock = str(responses, 'PASSWORD_CLAIM_SECRET_BLOCK');
@@ -144,10 +218,27 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
         });
         if (!user || !ok) throw incorrectCredentials();
         assertCanSignIn(user);
-        return nextSignInStep(state, pool, client, user);
+        if (session.custom) {
+          const history = [...session.custom.history, { challengeName: 'PASSWORD_VERIFIER', challengeResult: true, challengeMetadata: null }];
+          return nextCustomStep(state, { pool, client, username: user.username, user, history, clientMetadata });
+        }
+        return nextSignInStep(state, pool, client, user, { clientMetadata });
       }
       const session = await state.sessions.take(typeof input.Session === 'string' ? input.Session : undefined, client.id);
       if (session.challenge !== challenge) throw invalidParameter(`The session is for ${session.challenge}, not ${String(challenge)}.`);
+      if (challenge === 'CUSTOM_CHALLENGE' && session.custom) {
+        const found = session.custom.userNotFound ? undefined : await requireSessionUser(state, pool, session.username);
+        if (found) guard(pool, found.username, addressOf(ctx));
+        return answerCustomChallenge(state, {
+          pool,
+          client,
+          username: session.username,
+          user: found,
+          custom: session.custom,
+          answer: str(responses, 'ANSWER'),
+          clientMetadata,
+        });
+      }
       const user = await requireSessionUser(state, pool, session.username);
       const address = addressOf(ctx);
       guard(pool, user.username, address);
@@ -171,7 +262,7 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
           await setPassword(pool, user, password);
           user.status = 'CONFIRMED';
           await state.users.update(user);
-          return nextSignInStep(state, pool, client, user);
+          return nextSignInStep(state, pool, client, user, { clientMetadata, source: 'TokenGeneration_NewPasswordChallenge' });
         }
         case 'SOFTWARE_TOKEN_MFA': {
           const typed = str(responses, 'SOFTWARE_TOKEN_MFA_CODE');
@@ -183,7 +274,7 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
           if (step <= (user.mfa.totpLastStep ?? -1)) throw cognitoError('ExpiredCodeException', 'Your software token has already been used once.');
           user.mfa = { ...user.mfa, totpLastStep: step };
           await state.users.update(user);
-          return completeSignIn(state, pool, client, user);
+          return completeSignIn(state, pool, client, user, { clientMetadata });
         }
         case 'SMS_MFA': {
           const typed = str(responses, 'SMS_MFA_CODE');
@@ -195,7 +286,7 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
           );
           if (result === 'mismatch' || result === 'exceeded') throw mismatch();
           if (result === 'expired') throw cognitoError('ExpiredCodeException', 'The code has expired: sign in again for a new one.');
-          return completeSignIn(state, pool, client, user);
+          return completeSignIn(state, pool, client, user, { clientMetadata });
         }
         case 'MFA_SETUP': {
           if (!session.totpVerified || !session.pendingTotpSecret)
@@ -203,7 +294,7 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
           user.totpSecret = session.pendingTotpSecret;
           user.mfa = { ...user.mfa, totpEnabled: true, totpVerified: true, preferred: 'SOFTWARE_TOKEN_MFA' };
           await state.users.update(user);
-          return completeSignIn(state, pool, client, user);
+          return completeSignIn(state, pool, client, user, { clientMetadata });
         }
         default:
           throw invalidParameter(`ChallengeName ${String(challenge)} is not supported by Forte.`);
@@ -212,7 +303,7 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
 
     async GetTokensFromRefreshToken(input) {
       const { client, pool } = await requireClient(state, input.ClientId);
-      return refresh(client, pool, str(input, 'RefreshToken'), () => checkClientSecret(client, input.ClientSecret));
+      return refresh(client, pool, str(input, 'RefreshToken'), () => checkClientSecret(client, input.ClientSecret), clientMetadataOf(input));
     },
 
     async RevokeToken(input) {

@@ -13,6 +13,23 @@ export interface ChallengeSession {
   /** AssociateSoftwareToken during MFA_SETUP: the secret waiting for VerifySoftwareToken. */
   pendingTotpSecret?: string;
   totpVerified?: boolean;
+  /** A CUSTOM_AUTH sign-in: the challenges answered so far and the pending challenge's private parameters. */
+  custom?: CustomAuthState;
+}
+
+/** One answered step of a custom sign-in, as DefineAuthChallenge's `request.session` lists them. */
+export interface CustomChallengeResult {
+  challengeName: string;
+  challengeResult: boolean;
+  challengeMetadata: string | null;
+}
+
+export interface CustomAuthState {
+  history: CustomChallengeResult[];
+  privateParameters: Record<string, string>;
+  challengeMetadata: string | null;
+  /** The name typed matched no user (Cognito still runs the challenge, then refuses). */
+  userNotFound: boolean;
 }
 
 export const SESSION_TTL_MS = 3 * 60_000;
@@ -34,6 +51,7 @@ interface SessionState {
   srp?: { A: string; b: string; B: string };
   pendingTotpSecret?: string;
   totpVerified?: boolean;
+  custom?: CustomAuthState;
 }
 
 /**
@@ -51,6 +69,7 @@ export function createChallengeSessions(sql: SqlStore, options: { maxSessions?: 
       if (session.srp) state.srp = { A: session.srp.A.toString(16), b: session.srp.b.toString(16), B: session.srp.B.toString(16) };
       if (session.pendingTotpSecret !== undefined) state.pendingTotpSecret = session.pendingTotpSecret;
       if (session.totpVerified !== undefined) state.totpVerified = session.totpVerified;
+      if (session.custom !== undefined) state.custom = session.custom;
       const at = now();
       await sql.transaction(async (tx) => {
         // Expired steps go on every write, and the oldest live ones once the cap is reached.
@@ -87,6 +106,7 @@ export function createChallengeSessions(sql: SqlStore, options: { maxSessions?: 
       if (state.srp) session.srp = { A: BigInt(`0x${state.srp.A}`), b: BigInt(`0x${state.srp.b}`), B: BigInt(`0x${state.srp.B}`) };
       if (state.pendingTotpSecret !== undefined) session.pendingTotpSecret = state.pendingTotpSecret;
       if (state.totpVerified !== undefined) session.totpVerified = state.totpVerified;
+      if (state.custom !== undefined) session.custom = state.custom;
       return session;
     },
   };

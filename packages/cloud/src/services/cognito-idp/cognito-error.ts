@@ -19,6 +19,9 @@ export const COGNITO_IDP_ERRORS = defineErrorTable('cognito-idp', {
   UserNotConfirmedException: 400,
   UserNotFoundException: 400,
   UsernameExistsException: 400,
+  UserLambdaValidationException: 400,
+  InvalidLambdaResponseException: 400,
+  UnexpectedLambdaException: 400,
 });
 
 export type CognitoIdpErrorCode = Parameters<typeof COGNITO_IDP_ERRORS.error>[0];

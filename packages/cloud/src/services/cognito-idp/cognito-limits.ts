@@ -31,6 +31,8 @@ export interface CognitoLimits {
   signUps: Pick<RateLimit, 'perAddress' | 'windowSeconds'>;
   /** Messages the mailbox keeps: the newest per recipient, per user pool and in all; older ones are dropped. */
   mailbox: { perRecipient: number; perPool: number; total: number };
+  /** How long a Lambda trigger may take before the call fails (Cognito waits 5 seconds). */
+  triggers: { timeoutSeconds: number };
 }
 
 /** CognitoLimits with any field left out (it takes its default). */

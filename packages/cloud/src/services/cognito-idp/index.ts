@@ -7,6 +7,7 @@ import { provide } from '../../kernel/capability.js';
 import type { Kernel, Service } from '../../kernel/types.js';
 import type { CognitoLimitSettings } from './cognito-limits.js';
 import { adminOperations } from './admin-operations.js';
+import { poolOperations } from './pool-operations.js';
 import { createAttemptLimits } from './attempt-limits.js';
 import { authOperations } from './auth-operations.js';
 import { createChallengeSessions } from './challenge-sessions.js';
@@ -73,7 +74,11 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
         actionPrefix: 'cognito-idp',
         operations: {
           ...jsonOperations({ ...signUpOperations(state), ...authOperations(state), ...selfOperations(state) }, false),
-          ...jsonOperations(adminOperations(state), true),
+          // Admin operations act on the pool named in the request, as IAM sees them (Amplify's trigger
+          // policies, such as add-to-group's, name the pool's ARN).
+          ...jsonOperations({ ...adminOperations(state), ...poolOperations(state) }, true, (input) => [
+            `arn:aws:cognito-idp:${kernel.config.region}:${kernel.config.accountId}:userpool/${typeof input.UserPoolId === 'string' ? input.UserPoolId : '*'}`,
+          ]),
         },
         errors: COGNITO_IDP_ERRORS,
         validationErrorCode: 'InvalidParameterException',

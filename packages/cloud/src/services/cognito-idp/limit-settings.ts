@@ -12,6 +12,7 @@ export const DEFAULT_COGNITO_LIMITS: CognitoLimits = {
   signIns: { perUser: 5, perAddress: 50, windowSeconds: 900 },
   signUps: { perAddress: 100, windowSeconds: 3600 },
   mailbox: { perRecipient: 50, perPool: 10_000, total: 100_000 },
+  triggers: { timeoutSeconds: 5 },
 };
 
 /** The settings given, each missing field taken from the defaults. */
@@ -23,5 +24,6 @@ export function resolveCognitoLimits(settings: CognitoLimitSettings = {}): Cogni
     signIns: { ...DEFAULT_COGNITO_LIMITS.signIns, ...settings.signIns },
     signUps: { ...DEFAULT_COGNITO_LIMITS.signUps, ...settings.signUps },
     mailbox: { ...DEFAULT_COGNITO_LIMITS.mailbox, ...settings.mailbox },
+    triggers: { ...DEFAULT_COGNITO_LIMITS.triggers, ...settings.triggers },
   };
 }

@@ -1,6 +1,7 @@
 import { assertCodeAccepted, cognitoError, invalidParameter } from './cognito-error.js';
 import { assertAliasFree, type CognitoState, parseAttributes, str } from './cognito-state.js';
 import { deliverCode } from './deliver-code.js';
+import { clientMetadataOf } from './triggers.js';
 import { holdForVerification, verifiesBeforeUpdate } from './attribute-update.js';
 import { attemptLimitExceeded, attempter, clientAddress, limitCodeSend, limitedCodeEntry, limitedPasswordCheck } from './limited-requests.js';
 import { checkPassword } from './password-hash.js';
@@ -49,7 +50,13 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
       const deliveries: unknown[] = [];
       for (const [name, value] of Object.entries(changes)) {
         if (verifiesBeforeUpdate(pool, user, name, value)) {
-          deliveries.push(await holdForVerification(state, pool, user, name, value));
+          deliveries.push(
+            await holdForVerification(state, pool, user, name, value, {
+              clientId,
+              clientMetadata: clientMetadataOf(input),
+              triggerSource: 'CustomMessage_UpdateUserAttribute',
+            }),
+          );
           continue;
         }
         const changed = user.attributes[name] !== value;
@@ -58,7 +65,13 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
           user.attributes[`${name}_verified`] = 'false';
           await state.users.update(user);
           const code = await state.users.newCode(pool.id, user.username, `verify:${name}`, CODE_TTL_MS.attribute);
-          deliveries.push(await deliverCode(state, pool, user, 'VerifyAttribute', code, name));
+          deliveries.push(
+            await deliverCode(state, pool, user, 'VerifyAttribute', code, name, {
+              clientId,
+              clientMetadata: clientMetadataOf(input),
+              triggerSource: 'CustomMessage_UpdateUserAttribute',
+            }),
+          );
         }
       }
       await state.users.update(user);
@@ -66,15 +79,16 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
     },
 
     async GetUserAttributeVerificationCode(input, ctx) {
-      const { pool, user } = await userFromAccessToken(state, input.AccessToken);
+      const { pool, user, clientId } = await userFromAccessToken(state, input.AccessToken);
       const name = str(input, 'AttributeName');
       if (!VERIFIABLE.includes(name) || !user.attributes[name]) throw invalidParameter(`The user has no ${name} to verify.`);
       await limitCodeSend(state, attempter(pool, user, user.username, clientAddress(ctx)));
       // A change waiting for verification gets a new code at its new value.
       const pending = await state.users.pendingValue(pool.id, user.username, `verify:${name}`);
-      if (pending !== undefined) return { CodeDeliveryDetails: await holdForVerification(state, pool, user, name, pending) };
+      const caller = { clientId, clientMetadata: clientMetadataOf(input), triggerSource: 'CustomMessage_VerifyUserAttribute' };
+      if (pending !== undefined) return { CodeDeliveryDetails: await holdForVerification(state, pool, user, name, pending, caller) };
       const code = await state.users.newCode(pool.id, user.username, `verify:${name}`, CODE_TTL_MS.attribute);
-      return { CodeDeliveryDetails: await deliverCode(state, pool, user, 'VerifyAttribute', code, name) };
+      return { CodeDeliveryDetails: await deliverCode(state, pool, user, 'VerifyAttribute', code, name, caller) };
     },
 
     async VerifyUserAttribute(input, ctx) {

@@ -2,7 +2,7 @@ import { cognitoError } from './cognito-error.js';
 import { type CognitoState } from './cognito-state.js';
 import { deliverCode } from './deliver-code.js';
 import type { StoredClient, StoredPool } from './pool-store.js';
-import { completeSignIn } from './signed-in-user.js';
+import { completeSignIn, type SignInContext } from './signed-in-user.js';
 import { CODE_TTL_MS, type StoredUser } from './user-store.js';
 
 /** Refuses sign-in for users who cannot sign in yet, after their password was proven. */
@@ -16,7 +16,13 @@ export function assertCanSignIn(user: StoredUser): void {
  * What follows a proven password: a new password (after AdminCreateUser), an MFA challenge, MFA setup
  * when the pool requires MFA and the user has none, or the tokens.
  */
-export async function nextSignInStep(state: CognitoState, pool: StoredPool, client: StoredClient, user: StoredUser): Promise<Record<string, unknown>> {
+export async function nextSignInStep(
+  state: CognitoState,
+  pool: StoredPool,
+  client: StoredClient,
+  user: StoredUser,
+  context: SignInContext = {},
+): Promise<Record<string, unknown>> {
   const base = { poolId: pool.id, clientId: client.id, username: user.username };
   if (user.status === 'FORCE_CHANGE_PASSWORD') {
     const missing = (pool.config.RequiredAttributes ?? []).filter((a) => !user.attributes[a]).map((a) => `userAttributes.${a}`);
@@ -41,7 +47,7 @@ export async function nextSignInStep(state: CognitoState, pool: StoredPool, clie
     }
     if (sms) {
       const code = await state.users.newCode(pool.id, user.username, 'mfa', CODE_TTL_MS.mfa);
-      const delivery = await deliverCode(state, pool, user, 'Mfa', code, 'phone_number');
+      const delivery = await deliverCode(state, pool, user, 'Mfa', code, 'phone_number', { clientId: client.id, clientMetadata: context.clientMetadata });
       return {
         ChallengeName: 'SMS_MFA',
         ChallengeParameters: { CODE_DELIVERY_DELIVERY_MEDIUM: 'SMS', CODE_DELIVERY_DESTINATION: delivery.Destination },
@@ -63,5 +69,5 @@ export async function nextSignInStep(state: CognitoState, pool: StoredPool, clie
       };
     }
   }
-  return completeSignIn(state, pool, client, user);
+  return completeSignIn(state, pool, client, user, context);
 }

@@ -9,6 +9,9 @@ import { checkSecretHash } from './secret-hash.js';
 import { simulatedDelivery, unknownUserCodeError } from './unknown-user.js';
 import type { UserOperation } from './user-operation.js';
 import { CODE_TTL_MS, type StoredUser } from './user-store.js';
+import { clientMetadataOf, flag, runTrigger } from './triggers.js';
+import { migrateUser } from './user-migration.js';
+import { runPostConfirmation } from './trigger-steps.js';
 
 /**
  * SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword, ConfirmForgotPassword. The last four
@@ -43,12 +46,28 @@ export function signUpOperations(state: CognitoState): Record<string, UserOperat
       if (missing.length > 0)
         throw invalidParameter(`Attributes did not conform to the schema: ${missing.map((m) => `${m}: The attribute ${m} is required`).join(', ')}`);
       checkPasswordPolicy(pool.config, input.Password);
+      const clientMetadata = clientMetadataOf(input);
+      // PreSignUp decides before anything is stored: a refusal creates no user.
+      const pre = await runTrigger(state, pool, 'PreSignUp', {
+        triggerSource: 'PreSignUp_SignUp',
+        userName: username,
+        clientId: client.id,
+        request: {
+          userAttributes: { ...attributes },
+          validationData: validationDataOf(input.ValidationData),
+          ...(clientMetadata ? { clientMetadata } : {}),
+        },
+        response: { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false },
+      });
+      const autoConfirm = pre ? flag(pre, 'autoConfirmUser') : false;
+      if (pre && flag(pre, 'autoVerifyEmail') && attributes.email) attributes.email_verified = 'true';
+      if (pre && flag(pre, 'autoVerifyPhone') && attributes.phone_number) attributes.phone_number_verified = 'true';
       const now = new Date().toISOString();
       const user: StoredUser = {
         poolId: pool.id,
         username,
         sub,
-        status: 'UNCONFIRMED',
+        status: autoConfirm ? 'CONFIRMED' : 'UNCONFIRMED',
         enabled: true,
         attributes,
         srpSalt: undefined,
@@ -65,12 +84,20 @@ export function signUpOperations(state: CognitoState): Record<string, UserOperat
       if (!(await state.users.insertIfFree(user, { uniqueAttribute: unique, folded: caseInsensitive(pool) }))) {
         throw cognitoError('UsernameExistsException', unique ? 'An account with the given email already exists.' : 'User already exists');
       }
-      const autoVerified = (pool.config.AutoVerifiedAttributes ?? []).find((a) => attributes[a]);
+      // A user confirmed by PreSignUp gets no code (and no PostConfirmation, as in Cognito).
+      if (autoConfirm) return { UserConfirmed: true, UserSub: sub };
+      const autoVerified = (pool.config.AutoVerifiedAttributes ?? []).find((a) => attributes[a] && attributes[`${a}_verified`] !== 'true');
       // Without an attribute to verify, the user still needs confirming: an admin does it (AdminConfirmSignUp).
       if (!autoVerified) return { UserConfirmed: false, UserSub: sub };
-      const code = await state.users.newCode(pool.id, username, 'signUp', CODE_TTL_MS.signUp);
-      const delivery = await deliverCode(state, pool, user, 'SignUp', code, autoVerified);
-      return { UserConfirmed: false, UserSub: sub, CodeDeliveryDetails: delivery };
+      try {
+        const code = await state.users.newCode(pool.id, username, 'signUp', CODE_TTL_MS.signUp);
+        const delivery = await deliverCode(state, pool, user, 'SignUp', code, autoVerified, { clientId: client.id, clientMetadata });
+        return { UserConfirmed: false, UserSub: sub, CodeDeliveryDetails: delivery };
+      } catch (error) {
+        // A CustomMessage that fails fails the sign-up: the user it was for is not kept.
+        await state.users.delete(pool.id, username);
+        throw error;
+      }
     },
 
     async ConfirmSignUp(input, ctx) {
@@ -89,6 +116,7 @@ export function signUpOperations(state: CognitoState): Record<string, UserOperat
       const verified = (pool.config.AutoVerifiedAttributes ?? []).find((a) => user.attributes[a]);
       if (verified) user.attributes[`${verified}_verified`] = 'true';
       await state.users.update(user);
+      await runPostConfirmation(state, pool, user, 'PostConfirmation_ConfirmSignUp', client.id, clientMetadataOf(input));
       return {};
     },
 
@@ -101,19 +129,31 @@ export function signUpOperations(state: CognitoState): Record<string, UserOperat
       if (!user) return { CodeDeliveryDetails: simulatedDelivery(pool, client, typed) };
       if (user.status !== 'UNCONFIRMED') throw invalidParameter('User is already confirmed.');
       const code = await state.users.newCode(pool.id, user.username, 'signUp', CODE_TTL_MS.signUp);
-      return { CodeDeliveryDetails: await deliverCode(state, pool, user, 'ResendCode', code) };
+      return {
+        CodeDeliveryDetails: await deliverCode(state, pool, user, 'ResendCode', code, undefined, {
+          clientId: client.id,
+          clientMetadata: clientMetadataOf(input),
+        }),
+      };
     },
 
     async ForgotPassword(input, ctx) {
       const { client, pool } = await requireClient(state, input.ClientId);
       checkSecretHash(client, str(input, 'Username'), input.SecretHash);
       const typed = str(input, 'Username');
-      const user = await findUser(state, pool, typed);
-      await limitCodeSend(state, attempter(pool, user, typed, clientAddress(ctx)));
+      const found = await findUser(state, pool, typed);
+      await limitCodeSend(state, attempter(pool, found, typed, clientAddress(ctx)));
+      // A name the pool does not know may be one the UserMigration trigger brings in (to reset its password).
+      const user = found ?? (await migrateUser(state, pool, client, { typed, clientMetadata: clientMetadataOf(input) }));
       if (!user) return { CodeDeliveryDetails: simulatedDelivery(pool, client, typed) };
       if (!user.enabled) throw cognitoError('NotAuthorizedException', 'User is disabled.');
       const code = await state.users.newCode(pool.id, user.username, 'reset', CODE_TTL_MS.reset);
-      return { CodeDeliveryDetails: await deliverCode(state, pool, user, 'ForgotPassword', code) };
+      return {
+        CodeDeliveryDetails: await deliverCode(state, pool, user, 'ForgotPassword', code, undefined, {
+          clientId: client.id,
+          clientMetadata: clientMetadataOf(input),
+        }),
+      };
     },
 
     async ConfirmForgotPassword(input, ctx) {
@@ -132,7 +172,17 @@ export function signUpOperations(state: CognitoState): Record<string, UserOperat
       await setPassword(pool, user, password);
       if (user.status === 'RESET_REQUIRED' || user.status === 'FORCE_CHANGE_PASSWORD') user.status = 'CONFIRMED';
       await state.users.update(user);
+      await runPostConfirmation(state, pool, user, 'PostConfirmation_ConfirmForgotPassword', client.id, clientMetadataOf(input));
       return {};
     },
   };
+}
+
+/** SignUp's `ValidationData` (`[{Name, Value}]`) as the string map PreSignUp receives; null when absent. */
+function validationDataOf(input: unknown): Record<string, string> | null {
+  if (!Array.isArray(input)) return null;
+  const out: Record<string, string> = {};
+  for (const item of input as Array<{ Name?: unknown; Value?: unknown }>)
+    if (typeof item?.Name === 'string' && typeof item.Value === 'string') out[item.Name] = item.Value;
+  return out;
 }

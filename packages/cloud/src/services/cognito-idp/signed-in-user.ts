@@ -4,10 +4,36 @@ import { issuerOf, type CognitoState } from './cognito-state.js';
 import type { StoredClient, StoredPool } from './pool-store.js';
 import { issueTokens, verifyToken } from './tokens.js';
 import type { StoredUser } from './user-store.js';
+import { runTokenTriggers, type TokenGenerationSource } from './trigger-steps.js';
 
-/** Issues ID, access and refresh tokens for a finished sign-in. */
-export async function completeSignIn(state: CognitoState, pool: StoredPool, client: StoredClient, user: StoredUser): Promise<Record<string, unknown>> {
+/** What a finished sign-in tells its triggers: how it ended and the request's ClientMetadata. */
+export interface SignInContext {
+  source?: TokenGenerationSource;
+  clientMetadata?: Record<string, string> | undefined;
+}
+
+/**
+ * Issues ID, access and refresh tokens for a finished sign-in, after the pool's PostAuthentication and
+ * PreTokenGeneration triggers (a failure of either issues nothing).
+ */
+export async function completeSignIn(
+  state: CognitoState,
+  pool: StoredPool,
+  client: StoredClient,
+  user: StoredUser,
+  context: SignInContext = {},
+): Promise<Record<string, unknown>> {
   state.limiter.succeed(`${pool.id}/${user.username}`);
+  const { groups, roles: groupRoles } = await state.users.groupsAndRolesOf(pool.id, user.username);
+  const overrides = pool.config.LambdaConfig
+    ? await runTokenTriggers(state, pool, user, {
+        clientId: client.id,
+        source: context.source ?? 'TokenGeneration_Authentication',
+        groups,
+        roles: groupRoles,
+        clientMetadata: context.clientMetadata,
+      })
+    : undefined;
   const authTime = Math.floor(Date.now() / 1000);
   const originJti = randomUUID();
   const RefreshToken = await state.users.addRefreshToken({
@@ -18,7 +44,6 @@ export async function completeSignIn(state: CognitoState, pool: StoredPool, clie
     authTime,
     expiresAt: Date.now() + client.refreshTokenValidityDays * 86_400_000,
   });
-  const { groups, roles: groupRoles } = await state.users.groupsAndRolesOf(pool.id, user.username);
   const tokens = await issueTokens({
     keys: state.keys,
     issuer: issuerOf(state, pool.id),
@@ -32,6 +57,7 @@ export async function completeSignIn(state: CognitoState, pool: StoredPool, clie
     authTime,
     accessTokenSeconds: client.accessTokenSeconds,
     idTokenSeconds: client.idTokenSeconds,
+    overrides,
   });
   return { AuthenticationResult: { ...tokens, RefreshToken }, ChallengeParameters: {} };
 }

@@ -14,6 +14,56 @@ export interface IssuedTokens {
   TokenType: 'Bearer';
 }
 
+/** What PreTokenGeneration changes in the tokens of one sign-in or refresh (trigger-steps.ts). */
+export interface TokenOverrides {
+  id?: { add: Record<string, unknown>; suppress: string[] };
+  /** V2 events only. */
+  access?: { add: Record<string, unknown>; suppress: string[]; scopesToAdd: string[]; scopesToSuppress: string[] };
+  /** `cognito:groups` of both tokens; `cognito:roles` and `cognito:preferred_role` of the ID token. */
+  groups?: string[];
+  roles?: string[];
+  preferredRole?: string;
+}
+
+/**
+ * Claims a trigger can neither add nor suppress: the pool's own (identity, lifetime, client) and the group
+ * claims, which only `groupOverrideDetails` changes. Cognito ignores such entries; so does Forte.
+ */
+const PROTECTED_CLAIMS = new Set([
+  'acr',
+  'amr',
+  'aud',
+  'at_hash',
+  'auth_time',
+  'azp',
+  'client_id',
+  'cognito:groups',
+  'cognito:preferred_role',
+  'cognito:roles',
+  'cognito:username',
+  'device_key',
+  'event_id',
+  'exp',
+  'iat',
+  'identities',
+  'iss',
+  'jti',
+  'nbf',
+  'nonce',
+  'origin_jti',
+  'scope',
+  'sub',
+  'token_use',
+  'username',
+]);
+
+/** Applies a trigger's claims to a token's payload: suppressed ones go, added ones win; protected claims stay as they are. */
+function applyClaims(payload: Record<string, unknown>, change: { add: Record<string, unknown>; suppress: string[] } | undefined): void {
+  if (!change) return;
+  for (const name of change.suppress) if (!PROTECTED_CLAIMS.has(name)) delete payload[name];
+  for (const [name, value] of Object.entries(change.add)) if (!PROTECTED_CLAIMS.has(name)) payload[name] = value;
+}
+
 /**
  * Whether an attribute may become an ID token claim: standard attributes, `custom:*` and the verification
  * flags. Everything else (`cognito:*`, `dev:custom:*`, `aud`, `token_use`, ... stored by any means) never does.
@@ -44,16 +94,24 @@ export async function issueTokens(options: {
   /** Lifetimes; default one hour. */
   accessTokenSeconds?: number;
   idTokenSeconds?: number;
+  /** What the pool's PreTokenGeneration trigger answered. */
+  overrides?: TokenOverrides | undefined;
 }): Promise<IssuedTokens> {
   const { keys, issuer, clientId, user, groups, originJti, authTime } = options;
   const accessTtl = options.accessTokenSeconds ?? 3600;
   const idTtl = options.idTokenSeconds ?? 3600;
   const { kid, key } = await keys.signingKey();
   const now = Math.floor(Date.now() / 1000);
-  const groupClaim = groups.length > 0 ? { 'cognito:groups': groups } : {};
-  const roles = options.groupRoles ?? [];
+  const overrides = options.overrides;
+  const finalGroups = overrides?.groups ?? groups;
+  const groupClaim = finalGroups.length > 0 ? { 'cognito:groups': finalGroups } : {};
+  const roles = overrides?.roles ?? options.groupRoles ?? [];
+  const preferredRole = overrides?.preferredRole ?? roles[0];
   // Identity pools pick a group's role from these (ID token only, as in Cognito).
-  const roleClaims = roles.length > 0 ? { 'cognito:roles': roles, 'cognito:preferred_role': roles[0] } : {};
+  const roleClaims = {
+    ...(roles.length > 0 ? { 'cognito:roles': roles } : {}),
+    ...(preferredRole !== undefined ? { 'cognito:preferred_role': preferredRole } : {}),
+  };
   const eventId = randomUUID();
   const attributes: Record<string, unknown> = {};
   const readable = options.pool ? readableAttributes(options.pool, options.client, user) : Object.entries(user.attributes);
@@ -70,6 +128,10 @@ export async function issueTokens(options: {
       .setExpirationTime(now + ttl)
       .setJti(randomUUID())
       .sign(key);
+  applyClaims(attributes, overrides?.id);
+  const scopes = [ACCESS_SCOPE, ...(overrides?.access?.scopesToAdd ?? [])].filter((scope) => !(overrides?.access?.scopesToSuppress ?? []).includes(scope));
+  const accessExtra: Record<string, unknown> = {};
+  applyClaims(accessExtra, overrides?.access);
   const IdToken = await sign(
     {
       ...attributes,
@@ -86,12 +148,13 @@ export async function issueTokens(options: {
   );
   const AccessToken = await sign(
     {
+      ...accessExtra,
       ...groupClaim,
       client_id: clientId,
       origin_jti: originJti,
       event_id: eventId,
       token_use: 'access',
-      scope: ACCESS_SCOPE,
+      scope: [...new Set(scopes)].join(' '),
       auth_time: authTime,
       username: user.username,
     },

@@ -5,8 +5,15 @@ import type { RequestContext } from '../../kernel/types.js';
 export type UserOperation = (input: Record<string, unknown>, ctx: RequestContext) => Promise<Record<string, unknown> | undefined>;
 
 /** The operations as raw operations of the kernel's JSON API (which answers a body that is not a JSON object itself). */
-export function jsonOperations(operations: Record<string, UserOperation>, signed: boolean): Record<string, JsonOperation> {
+export function jsonOperations(
+  operations: Record<string, UserOperation>,
+  signed: boolean,
+  resources?: (input: Record<string, unknown>) => string[],
+): Record<string, JsonOperation> {
   return Object.fromEntries(
-    Object.entries(operations).map(([name, run]) => [name, defineOperation({ raw: true, signed, handler: (input, { ctx }) => run(input, ctx) })]),
+    Object.entries(operations).map(([name, run]) => [
+      name,
+      defineOperation({ raw: true, signed, ...(resources ? { resources } : {}), handler: (input, { ctx }) => run(input, ctx) }),
+    ]),
   );
 }
