@@ -1,9 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError, type PluginContext, type ResourceBuild, type ResourceRef } from '@forte/protocol';
+import { UserError, type PluginContext, type ResourceBuild, type ResourceRef, type Template } from '@forte/protocol';
+import { adminQueriesAuthResource, adminQueriesTemplate } from './admin-queries.js';
 import { z } from 'zod';
 import { CATEGORY } from './api-config.js';
-import { REST_SERVICE, parseRestInputs, restPathSchema, type RestInputs } from './rest-config.js';
+import { ADMIN_QUERIES_NAME, REST_SERVICE, parseRestInputs, restPathSchema, type RestInputs } from './rest-config.js';
 import { assertGroupsDeployable, authWithGroups, readRestInputs, restApis, saveRestApi } from './rest-resource.js';
 import { restTemplate } from './rest-template.js';
 import { askPaths, askRestApiName, askRestUpdate } from './rest-walkthrough.js';
@@ -43,6 +44,7 @@ async function chooseRestApi(ctx: PluginContext, named: string | undefined): Pro
 export async function updateRestApi(ctx: PluginContext): Promise<void> {
   const project = ctx.project();
   const name = await chooseRestApi(ctx, undefined);
+  refuseAdminQueries(name);
   const inputs = readRestInputs(project.resourceDir(CATEGORY, name));
   await askRestUpdate(ctx, inputs);
   saveRestApi(project, name, parseRestInputs(inputs, 'the answers'));
@@ -143,6 +145,7 @@ export async function updateRestApiHeadless(ctx: PluginContext, payload: unknown
   const request = parseRequest(updateRestRequestSchema, payload, 'update REST API request').serviceModification;
   const project = ctx.project();
   const name = await chooseRestApi(ctx, request.apiName);
+  refuseAdminQueries(name);
   const inputs = readRestInputs(project.resourceDir(CATEGORY, name));
   for (const path of request.removePaths ?? []) {
     if (!inputs.paths[path]) throw new UserError(`removePaths: the API ${name} has no path ${path}.`, `Its paths: ${Object.keys(inputs.paths).join(', ')}.`);
@@ -157,13 +160,39 @@ export async function updateRestApiHeadless(ctx: PluginContext, payload: unknown
 
 /** The REST API's nested template (`forte push`); also written to `build/` as Amplify does. */
 export function buildRestApi(ctx: PluginContext, resource: ResourceRef): ResourceBuild {
-  const inputs = readRestInputs(resource.dir);
-  assertGroupsDeployable(ctx.project(), inputs, `${resource.dir}/cli-inputs.json`);
-  const { authResource } = authWithGroups(ctx.project());
-  const template = restTemplate(resource.resourceName, inputs, authResource ? { authResourceName: authResource } : {});
+  const inputs = readRestInputs(resource.dir, resource.resourceName === ADMIN_QUERIES_NAME);
+  const template = resource.resourceName === ADMIN_QUERIES_NAME ? buildAdminQueries(ctx, resource, inputs) : buildPlainRestApi(ctx, resource, inputs);
   const build = join(resource.dir, 'build');
   mkdirSync(build, { recursive: true });
   writeFileSync(join(build, `${resource.resourceName}-cloudformation-template.json`), `${JSON.stringify(template, null, 2)}\n`);
   writeFileSync(join(build, 'parameters.json'), '{}\n');
   return { template, parameters: {} };
+}
+
+function buildPlainRestApi(ctx: PluginContext, resource: ResourceRef, inputs: RestInputs): Template {
+  assertGroupsDeployable(ctx.project(), inputs, `${resource.dir}/cli-inputs.json`);
+  const { authResource } = authWithGroups(ctx.project());
+  return restTemplate(resource.resourceName, inputs, authResource ? { authResourceName: authResource } : {});
+}
+
+/** The auth category's AdminQueries API (Amplify's generateAdminQueriesStack): its one path's function, the user pool authorizer. */
+function buildAdminQueries(ctx: PluginContext, resource: ResourceRef, inputs: RestInputs): Template {
+  const functions = [...new Set(Object.values(inputs.paths).map((p) => p.lambdaFunction))];
+  if (functions.length !== 1)
+    throw new UserError(
+      `${resource.dir}/cli-inputs.json: the AdminQueries API serves one function on /{proxy+}, and it names ${functions.length === 0 ? 'none' : functions.join(', ')}.`,
+      'Run `forte update auth` and answer yes to the admin queries API, which writes the file again.',
+    );
+  const backend = ctx.project().readBackendConfig();
+  const auth = adminQueriesAuthResource(backend[CATEGORY]?.[ADMIN_QUERIES_NAME], backend);
+  return adminQueriesTemplate(resource.resourceName, functions[0]!, auth);
+}
+
+/** The AdminQueries API belongs to the auth category (Amplify's rule): it changes through `forte update auth`. */
+function refuseAdminQueries(name: string): void {
+  if (name === ADMIN_QUERIES_NAME)
+    throw new UserError(
+      `${ADMIN_QUERIES_NAME} is the auth category's Admin Queries API; its path and function are not edited through the api category.`,
+      'Run `forte update auth` to change who may call it.',
+    );
 }

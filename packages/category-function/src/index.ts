@@ -13,6 +13,7 @@ import { updateFunction } from './update-function.js';
 export { addFunctionRequestSchema, updateFunctionRequestSchema } from './headless-function.js';
 export { validateScheduleExpression } from './schedule-expression.js';
 export { secretParameterName } from './function-secrets.js';
+export { addAdminQueriesFunction, type AdminQueriesFunctionOptions } from './admin-queries.js';
 
 const ALIASES: Record<string, string> = { configure: 'update' };
 

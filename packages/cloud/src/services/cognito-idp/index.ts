@@ -73,7 +73,7 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
         actionPrefix: 'cognito-idp',
         operations: {
           ...jsonOperations({ ...signUpOperations(state), ...authOperations(state), ...selfOperations(state) }, false),
-          ...jsonOperations(adminOperations(state), true),
+          ...jsonOperations(adminOperations(state), true, (id) => `arn:aws:cognito-idp:${kernel.config.region}:${kernel.config.accountId}:userpool/${id}`),
         },
         errors: COGNITO_IDP_ERRORS,
         validationErrorCode: 'InvalidParameterException',
