@@ -5,10 +5,10 @@
  * runtimes do), so a push installs nothing.
  */
 export const ADMIN_QUERIES_INDEX = `/* Amplify Params - DO NOT EDIT
-  ENV
-  GROUP
-  REGION
-  USERPOOL
+\tENV
+\tGROUP
+\tREGION
+\tUSERPOOL
 Amplify Params - DO NOT EDIT */
 // The Admin Queries API: user pool administration for the members of GROUP (every signed-in user when GROUP
 // is NONE). The API Gateway in front of it lets only callers with a user pool access token through.
