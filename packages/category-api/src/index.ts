@@ -7,6 +7,7 @@ export { apiConfigSchema, parseApiConfig, type ApiConfig } from './api-config.js
 export { apiTemplate } from './api-template.js';
 export { SCHEMA_TEMPLATES } from './schema-templates.js';
 export { restTemplate } from './rest-template.js';
+export { addAdminQueriesApi, updateAdminQueriesApi, type AdminQueriesApiProps } from './admin-queries.js';
 export { REST_SERVICE, parseRestInputs, type RestInputs, type RestPath } from './rest-config.js';
 
 const ALIASES: Record<string, string> = { configure: 'update' };

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { UserError, type PluginContext } from '@forte/protocol';
+import { applyAdminQueries } from './admin-queries.js';
 import { askGroups, askManual, askRequiredAttributes, askSignIn } from './auth-questions.js';
 import { findAuthResource, saveAuthResource } from './auth-resource.js';
 import { CATEGORY, defaultCognitoConfig, parseCognitoConfig } from './cognito-config.js';
@@ -56,7 +57,7 @@ export async function addAuth(ctx: PluginContext): Promise<void> {
   config.triggers = triggers.triggers;
   // The trigger functions first: the auth resource depends on them.
   await applyTriggerFunctions(ctx, parseCognitoConfig(config, 'the answers'), {}, triggers);
-  save(ctx, config, 'the answers');
+  await save(ctx, config, 'the answers');
 }
 
 /** `forte add auth --headless`: an AddAuthRequest v2 on stdin. */
@@ -64,13 +65,14 @@ export async function addAuthHeadless(ctx: PluginContext, payload: unknown): Pro
   refuseSecond(ctx);
   const project = ctx.project();
   const defaults = defaultCognitoConfig(project.config.projectName, newResourceName(project.config.projectName));
-  save(ctx, configFromAddRequest(payload, defaults), 'the AddAuthRequest');
+  await save(ctx, configFromAddRequest(payload, defaults), 'the AddAuthRequest');
 }
 
-function save(ctx: PluginContext, raw: unknown, source: string): void {
+async function save(ctx: PluginContext, raw: unknown, source: string): Promise<void> {
   const config = parseCognitoConfig(raw, source);
   saveAuthResource(ctx.project(), config);
   ctx.print.success(`Successfully added auth resource ${config.resourceName} locally.`);
+  await applyAdminQueries(ctx, config);
   ctx.print.info('');
   ctx.print.info('Next steps:');
   ctx.print.info('  `forte push` creates the user pool in the cloud.');

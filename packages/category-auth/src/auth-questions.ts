@@ -85,6 +85,30 @@ export async function askGroups(ctx: PluginContext, config: CognitoConfig): Prom
   ];
 }
 
+/** Amplify's admin queries questions (after the groups): the API, then whether one group alone may call it. */
+export async function askAdminQueries(ctx: PluginContext, config: CognitoConfig): Promise<void> {
+  const wanted = await ctx.prompt.confirm({ message: 'Do you want to add an admin queries API?', default: config.adminQueries ?? false });
+  if (!wanted) {
+    // Amplify keeps an Admin Queries API once added; answering no leaves it as it is.
+    if (!config.adminQueries) delete config.adminQueries;
+    return;
+  }
+  config.adminQueries = true;
+  const previousGroup = config.adminQueryGroup;
+  delete config.adminQueryGroup;
+  if (config.userPoolGroupList.length === 0) return;
+  const restrict = await ctx.prompt.confirm({
+    message: 'Do you want to restrict access to the admin queries API to a specific Group',
+    default: previousGroup !== undefined || config.adminQueries === undefined,
+  });
+  if (!restrict) return;
+  config.adminQueryGroup = await ctx.prompt.select<string>({
+    message: 'Select the group to restrict access with:',
+    choices: config.userPoolGroupList.map((g) => ({ name: g, value: g })),
+    default: previousGroup && config.userPoolGroupList.includes(previousGroup) ? previousGroup : config.userPoolGroupList[0],
+  });
+}
+
 export async function askMfa(ctx: PluginContext, config: CognitoConfig): Promise<void> {
   config.mfaConfiguration = await ctx.prompt.select<CognitoConfig['mfaConfiguration']>({
     message: 'Multifactor authentication (MFA) user login options:',
@@ -176,6 +200,7 @@ export async function askIdentityPool(ctx: PluginContext, config: CognitoConfig)
 export async function askManual(ctx: PluginContext, config: CognitoConfig): Promise<void> {
   await askIdentityPool(ctx, config);
   await askGroups(ctx, config);
+  await askAdminQueries(ctx, config);
   await askSignIn(ctx, config);
   if (config.usernameAttributes.length === 0) {
     const aliases = ['email', 'phone_number', 'preferred_username'] as const;

@@ -266,6 +266,11 @@ void describe('category-auth', () => {
     await bad(withPool({ oAuth: { domainPrefix: 'x' } }), /oAuth is not supported/);
     await bad(withPool({ signinMethod: 'EMAIL', aliasAttributes: ['PREFERRED_USERNAME'] }), /aliasAttributes/);
     await bad(withPool({ unknownField: 1 }), /unknownField|Unrecognized key/);
+    await bad(withPool({ adminQueries: { permissions: { restrictAccess: true } } }), /groupName is required when permissions\.restrictAccess is true/);
+    await bad(
+      withPool({ adminQueries: { permissions: { restrictAccess: true, groupName: 'Ops' } } }),
+      /restricted to group Ops, which the user pool does not have \(groups: Admin, Editors\)/,
+    );
     assert.equal(existsSync(join(root, 'amplify/backend/backend-config.json')), false, 'nothing is written for a bad payload');
   });
 

@@ -100,6 +100,10 @@ export const cognitoConfigSchema = z
     /** User pool groups, highest precedence first (Forte keeps them in the auth resource). */
     userPoolGroupList: z.array(z.string().regex(/^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u, 'group names have no spaces')).default([]),
     usernameCaseSensitive: z.boolean().default(false),
+    /** The auth category's Admin Queries API (Amplify's keys): the function `AdminQueries<id>` and the REST API `AdminQueries`. */
+    adminQueries: z.boolean().optional(),
+    /** The group whose members may call it; absent: every signed-in user. */
+    adminQueryGroup: z.string().min(1).optional(),
     dependsOn: z.array(z.unknown()).default([]),
   })
   .passthrough();
@@ -139,6 +143,12 @@ function checkConsistency(config: CognitoConfig, source: string): void {
     fail(
       'sign-in with email or phone (usernameAttributes) cannot be combined with aliasAttributes.',
       'Choose username sign-in to use aliases, or drop the aliases.',
+    );
+  }
+  if (config.adminQueryGroup !== undefined && !config.userPoolGroupList.includes(config.adminQueryGroup)) {
+    fail(
+      `the admin queries API is restricted to group ${config.adminQueryGroup}, which the user pool does not have (${config.userPoolGroupList.length > 0 ? `groups: ${config.userPoolGroupList.join(', ')}` : 'no groups'}).`,
+      'Add the group to the user pool groups, or restrict the API to one of the groups above.',
     );
   }
   if (config.mfaConfiguration !== 'OFF' && config.mfaTypes.length === 0) {

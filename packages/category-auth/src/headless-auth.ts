@@ -43,12 +43,19 @@ const autoVerified = z.array(
     .strict(),
 );
 const groups = z.array(z.object({ groupName: z.string().min(1), customPolicy: z.unknown().optional() }).strict());
-// Hosted UI, social federation and the admin queries API are not part of Forte yet: refused by name.
+// Hosted UI and social federation are not part of Forte yet: refused by name.
 const unsupported = z.unknown().optional();
+/** Amplify's AdminQueries: the API, for one group's members (`restrictAccess`) or every signed-in user. */
+const adminQueries = z
+  .object({ permissions: z.object({ restrictAccess: z.boolean(), groupName: z.string().min(1).optional() }).strict() })
+  .strict()
+  .refine((a) => !a.permissions.restrictAccess || a.permissions.groupName !== undefined, {
+    message: 'permissions.groupName is required when permissions.restrictAccess is true',
+  });
 
 const userPoolFields = {
   userPoolGroups: groups.optional(),
-  adminQueries: unsupported,
+  adminQueries: adminQueries.optional(),
   mfa: mfa.optional(),
   passwordPolicy: passwordPolicy.optional(),
   refreshTokenPeriod: z.number().int().min(1).max(3650).optional(),
@@ -132,12 +139,9 @@ function parse<T>(schema: z.ZodType<T>, payload: unknown, kind: string): T {
 }
 
 function refuseUnsupported(fields: Record<string, unknown>, path: string): void {
-  for (const name of ['oAuth', 'adminQueries', 'identitySocialFederation']) {
+  for (const name of ['oAuth', 'identitySocialFederation']) {
     if (fields[name] !== undefined && !(name === 'oAuth' && isEmptyObject(fields[name]))) {
-      throw new UserError(
-        `${path}.${name} is not supported by Forte yet (no hosted UI, social sign-in or admin queries API).`,
-        `Remove ${name} from the payload.`,
-      );
+      throw new UserError(`${path}.${name} is not supported by Forte yet (no hosted UI or social sign-in).`, `Remove ${name} from the payload.`);
     }
   }
 }
@@ -169,6 +173,12 @@ const CONSTRAINTS: Record<string, PasswordCharacter> = {
 /** Applies the user pool fields common to add and update (each replaces its whole previous value). */
 function applyUserPoolFields(config: Record<string, unknown>, fields: UserPoolFields): void {
   if (fields.userPoolGroups) config.userPoolGroupList = fields.userPoolGroups.map((g) => g.groupName);
+  if (fields.adminQueries) {
+    config.adminQueries = true;
+    const { restrictAccess, groupName } = fields.adminQueries.permissions;
+    if (restrictAccess && groupName) config.adminQueryGroup = groupName;
+    else delete config.adminQueryGroup;
+  }
   if (fields.mfa) {
     config.mfaConfiguration = fields.mfa.mode;
     if (fields.mfa.mode !== 'OFF') {

@@ -1,7 +1,10 @@
 import { UserError, type PluginContext } from '@forte/protocol';
+import { ADMIN_QUERIES_API, applyAdminQueries } from './admin-queries.js';
 import { askManual } from './auth-questions.js';
 import { cliInputsPath, findAuthResource, readCognitoConfig, saveAuthResource } from './auth-resource.js';
 import { CATEGORY, parseCognitoConfig, type CognitoConfig } from './cognito-config.js';
+
+const adminQueriesApiExists = (ctx: PluginContext): boolean => ctx.project().readBackendConfig()['api']?.[ADMIN_QUERIES_API] !== undefined;
 import { configFromUpdateRequest } from './headless-auth.js';
 import { triggersOf } from './auth-triggers.js';
 import { applyTriggerFunctions, askTriggers } from './trigger-questions.js';
@@ -30,18 +33,20 @@ export async function updateAuth(ctx: PluginContext): Promise<void> {
   if (Object.keys(triggers.triggers).length > 0 || 'triggers' in before) after.triggers = triggers.triggers;
   const parsed = parseCognitoConfig({ ...after, useDefault: 'manual' }, 'the answers');
   await applyTriggerFunctions(ctx, parsed, triggersOf(before, 'cli-inputs.json'), triggers);
-  apply(ctx, before, parsed);
+  await apply(ctx, before, parsed);
 }
 
 /** `forte update auth --headless`: an UpdateAuthRequest v2 on stdin. */
 export async function updateAuthHeadless(ctx: PluginContext, payload: unknown): Promise<void> {
   const before = currentConfig(ctx);
-  apply(ctx, before, parseCognitoConfig(configFromUpdateRequest(payload, before), 'the UpdateAuthRequest'));
+  await apply(ctx, before, parseCognitoConfig(configFromUpdateRequest(payload, before), 'the UpdateAuthRequest'));
 }
 
-function apply(ctx: PluginContext, before: CognitoConfig, after: CognitoConfig): void {
+async function apply(ctx: PluginContext, before: CognitoConfig, after: CognitoConfig): Promise<void> {
   saveAuthResource(ctx.project(), after);
   ctx.print.success(`Successfully updated auth resource ${after.resourceName} locally (${cliInputsPath(ctx.project(), after.resourceName)}).`);
+  if (after.adminQueries && (!before.adminQueries || before.adminQueryGroup !== after.adminQueryGroup || !adminQueriesApiExists(ctx)))
+    await applyAdminQueries(ctx, after);
   for (const line of effectsOnExistingUsers(before, after)) ctx.print.warn(line);
   ctx.print.info('Run `forte push` to apply the change to the live pool; its users and their passwords are kept.');
 }

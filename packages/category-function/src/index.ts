@@ -15,6 +15,7 @@ export { validateScheduleExpression } from './schedule-expression.js';
 export { secretParameterName } from './function-secrets.js';
 // Called by other categories through ctx.invokePluginMethod('function', ...): the auth category's Cognito triggers.
 export { addTriggerFunction, removeTriggerFunction, type TriggerFunctionRequest } from './trigger-function.js';
+export { addAdminQueriesFunction, type AdminQueriesFunctionOptions } from './admin-queries.js';
 
 const ALIASES: Record<string, string> = { configure: 'update' };
 

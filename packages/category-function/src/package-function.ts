@@ -42,6 +42,7 @@ export async function buildResource(ctx: PluginContext, resource: ResourceRef): 
   const isLayer = resource.service === LAYER_SERVICE;
   const templateFile = isLayer ? layerTemplatePath(dir, resourceName) : functionPaths(dir, resourceName).template;
   const template = readJsonFile<Template>(templateFile);
+  if (!isLayer) withCodeFromDeployment(template);
   if (!isLayer) {
     const secrets = readJsonFile<FunctionParameters>(functionPaths(dir, resourceName).functionParameters, { lambdaLayers: [] }).secretNames ?? [];
     const missing = await missingSecrets(ctx, project, resourceName, secrets);
@@ -56,4 +57,16 @@ export async function buildResource(ctx: PluginContext, resource: ResourceRef): 
   const { deploymentBucketName: _bucket, s3Key: _key, ...envValues } = readEnvParameters(project, project.envName, 'function', resourceName);
   const parameters = { ...readJsonFile<Record<string, unknown>>(join(dir, 'parameters.json'), {}), ...envValues, s3Key: key };
   return { template, parameters, assets: [{ key, body: zip }], sourceFile: relative(project.root, templateFile) };
+}
+
+/**
+ * A function stack without `Code` (Amplify's older templates, such as its Admin Queries function's, leave it
+ * to the push): the code comes from the deployment bucket, as Amplify's push adds it (`deploymentBucketName`
+ * and `s3Key` parameters). The file on disk stays as it is.
+ */
+function withCodeFromDeployment(template: Template): void {
+  const lambda = template.Resources?.['LambdaFunction'];
+  if (lambda?.Type !== 'AWS::Lambda::Function' || !lambda.Properties || 'Code' in lambda.Properties) return;
+  lambda.Properties['Code'] = { S3Bucket: { Ref: 'deploymentBucketName' }, S3Key: { Ref: 's3Key' } };
+  template.Parameters = { ...template.Parameters, deploymentBucketName: { Type: 'String' }, s3Key: { Type: 'String' } };
 }
