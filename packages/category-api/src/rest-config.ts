@@ -78,9 +78,8 @@ export function crudMethods(operations: readonly string[]): string[] {
 
 /**
  * Validates a REST API's cli-inputs; a UserError names the file (or payload), the path and the field.
- * `adminQueries`: the auth category's AdminQueries API, whose one path is Amplify's `/{proxy+}`.
  */
-export function parseRestInputs(raw: unknown, source: string, adminQueries = false): RestInputs {
+export function parseRestInputs(raw: unknown, source: string): RestInputs {
   const parsed = restInputsSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -115,7 +114,7 @@ export function parseRestInputs(raw: unknown, source: string, adminQueries = fal
  * Amplify's older `api-params.json` (before cli-inputs.json): `privacy` with `open`/`private`/`protected`,
  * and `auth`/`unauth`/`userPoolGroups` as `r`, `rw` or a list of `/METHOD`s, converted as Amplify converts it.
  */
-export function convertLegacyParams(raw: unknown, source: string, adminQueries = false): RestInputs {
+export function convertLegacyParams(raw: unknown, source: string): RestInputs {
   const legacy = raw as { paths?: { name?: string; lambdaFunction?: string; privacy?: Record<string, unknown> }[] } | undefined;
   if (!legacy || !Array.isArray(legacy.paths)) throw new UserError(`${source} has no paths list.`, 'Restore the file, or remove the API and add it again.');
   const toCrud = (value: unknown): CrudOperation[] => {
@@ -146,5 +145,5 @@ export function convertLegacyParams(raw: unknown, source: string, adminQueries =
     }
     paths[p.name ?? ''] = { name: p.name, lambdaFunction: p.lambdaFunction, permissions };
   }
-  return parseRestInputs({ version: 1, paths }, source, adminQueries);
+  return parseRestInputs({ version: 1, paths }, source);
 }

@@ -65,7 +65,7 @@ export function assertGroupsDeployable(project: Project, inputs: RestInputs, sou
 }
 
 /** A REST API's settings: cli-inputs.json, or Amplify's older api-params.json converted as Amplify converts it. */
-export function readRestInputs(dir: string, adminQueries = false): RestInputs {
+export function readRestInputs(dir: string): RestInputs {
   const file = join(dir, CLI_INPUTS_FILE);
   const legacy = join(dir, LEGACY_PARAMS_FILE);
   const source = existsSync(file) ? file : existsSync(legacy) ? legacy : undefined;
@@ -76,7 +76,7 @@ export function readRestInputs(dir: string, adminQueries = false): RestInputs {
   } catch (error) {
     throw new UserError(`${source} is not valid JSON.`, 'Fix the file, or remove the API and add it again.', { cause: error });
   }
-  return source === file ? parseRestInputs(raw, file, adminQueries) : convertLegacyParams(raw, legacy, adminQueries);
+  return source === file ? parseRestInputs(raw, file) : convertLegacyParams(raw, legacy);
 }
 
 /** What the API depends on, as Amplify's findDependsOn: each function's Name and Arn; with groups, the user pool id and each group's role. */
