@@ -34,6 +34,23 @@ function countWrites(stream, key) {
 countWrites(process.stdout, 'stdout');
 countWrites(process.stderr, 'stderr');
 
+// On Lambda each execution environment has its ports to itself: Amplify's Express template calls
+// app.listen(3000) at load, harmless there. Here function processes share the host's ports, so a second warm
+// process (or another function) would fail with EADDRINUSE: a listen on a fixed TCP port gets a free one instead.
+// Unix sockets (aws-serverless-express's own server), handles and port 0 are left as they are.
+function isolatePorts() {
+  const net = require('net');
+  const listen = net.Server.prototype.listen;
+  const fixedPort = (port) => (typeof port === 'number' || (typeof port === 'string' && /^[0-9]+$/.test(port))) && Number(port) > 0;
+  net.Server.prototype.listen = function (...args) {
+    const first = args[0];
+    if (fixedPort(first)) args[0] = 0;
+    else if (first && typeof first === 'object' && first.path === undefined && fixedPort(first.port)) args[0] = { ...first, port: 0 };
+    return listen.apply(this, args);
+  };
+}
+isolatePorts();
+
 function patchConsole() {
   const write =
     (level) =>

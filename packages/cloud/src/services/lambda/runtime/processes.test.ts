@@ -56,6 +56,23 @@ void describe('processes', () => {
     await assert.rejects(rt.invoke('nothing', '{}', { requestId: 'x' }), FunctionNotDeployedError);
   });
 
+  void it("gives each process its ports as Lambda does: a module that listens on a fixed port (Amplify's Express template) runs in parallel processes", async () => {
+    await using rt = await createTestRuntime();
+    const code = `const server = require('http').createServer().listen(3000);
+const app = require('http').createServer().listen({ port: 3001, host: '127.0.0.1' });
+exports.handler = async (e) => {
+  await new Promise((resolve) => setTimeout(resolve, e.ms ?? 0));
+  return { pid: process.pid, ports: [server.address().port, app.address().port] };
+};`;
+    await rt.deployCode('express-like', { 'index.js': code });
+    await rt.deployCode('express-like-too', { 'index.js': code });
+    const answers = await Promise.all([rt.call('express-like', { ms: 500 }), rt.call('express-like', { ms: 500 }), rt.call('express-like-too', { ms: 500 })]);
+    const bodies = answers.map((a) => a.body as { pid: number; ports: number[] } & { errorType?: string });
+    for (const body of bodies) assert.equal(body.errorType, undefined, JSON.stringify(body));
+    assert.equal(new Set(bodies.map((b) => b.pid)).size, 3, 'three processes');
+    assert.equal(new Set(bodies.flatMap((b) => b.ports)).size, 6, 'each listening on ports of its own');
+  });
+
   void it('stops idle processes after idleSeconds, and retires old processes on a new revision after their invocation', async () => {
     await using rt = await createTestRuntime({ idleSeconds: 1 });
     const spec = await rt.deployCode('revisions', { 'index.js': SLEEPY }, { environment: { VERSION: 'one' } });
