@@ -738,3 +738,77 @@ void describe('expression and name limits', () => {
     assert.match(await message(client.send(new ScanCommand({ TableName: table, Segment: 0, TotalSegments: 1_000_001 }))), /at 'totalSegments'/);
   });
 });
+
+void describe('update results and the health check', () => {
+  const table = 'Updates';
+  before(async () => {
+    await client.send(
+      new CreateTableCommand({
+        TableName: table,
+        KeySchema: [{ AttributeName: 'p', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'p', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  });
+
+  it('appends list elements set past the end in index order, and answers UPDATED_OLD / UPDATED_NEW by path', async () => {
+    await client.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: { p: { S: 'u' }, a: { M: { b: { S: 'dog' }, c: { L: [{ N: '1' }, { N: '2' }] } } }, l: { L: [{ S: 'one' }] } },
+      }),
+    );
+    await client.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { p: { S: 'u' } },
+        UpdateExpression: 'SET l[84] = :x, l[17] = :y',
+        ExpressionAttributeValues: { ':x': { S: 'x' }, ':y': { S: 'y' } },
+      }),
+    );
+    const item = (await client.send(new GetItemCommand({ TableName: table, Key: { p: { S: 'u' } } }))).Item!;
+    assert.deepEqual(item.l, { L: [{ S: 'one' }, { S: 'y' }, { S: 'x' }] });
+    const old = await client.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { p: { S: 'u' } },
+        UpdateExpression: 'SET a.c[1] = :n, a.b = :s',
+        ExpressionAttributeValues: { ':n': { N: '7' }, ':s': { S: 'cat' } },
+        ReturnValues: 'UPDATED_OLD',
+      }),
+    );
+    assert.deepEqual(old.Attributes, { a: { M: { b: { S: 'dog' }, c: { L: [{ N: '2' }] } } } });
+    const fresh = await client.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { p: { S: 'u' } },
+        UpdateExpression: 'SET a.b = :s',
+        ExpressionAttributeValues: { ':s': { S: 'cow' } },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    assert.deepEqual(fresh.Attributes, { a: { M: { b: { S: 'cow' } } } });
+  });
+
+  it('names the missing capacity unit of a provisioned table', async () => {
+    const failure = await callFailure(
+      client.send(
+        new CreateTableCommand({
+          TableName: 'Provisioned',
+          KeySchema: [{ AttributeName: 'p', KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: 'p', AttributeType: 'S' }],
+          BillingMode: 'PROVISIONED',
+          ProvisionedThroughput: { WriteCapacityUnits: 1 } as { ReadCapacityUnits: number; WriteCapacityUnits: number },
+        }),
+      ),
+    );
+    assert.match(failure.message, /Value null at 'provisionedThroughput.readCapacityUnits'/);
+  });
+
+  it('answers GET on the API path as DynamoDB answers its health check', async () => {
+    const res = await fetch(`${cloud.url}/dynamodb`);
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), `healthy: ${new URL(cloud.url).host}/dynamodb`);
+  });
+});

@@ -200,6 +200,12 @@ export function parseKeySchema(value: unknown, types: AttributeTypes, owner: str
 
 function parseThroughput(value: unknown, owner: string): Throughput {
   const t = value as { ReadCapacityUnits?: unknown; WriteCapacityUnits?: unknown } | undefined;
+  for (const unit of ['ReadCapacityUnits', 'WriteCapacityUnits'] as const) {
+    if (t && typeof t === 'object' && (t[unit] === undefined || t[unit] === null))
+      throw validationError(
+        `1 validation error detected: Value null at 'provisionedThroughput.${unit[0]!.toLowerCase()}${unit.slice(1)}' failed to satisfy constraint: Member must not be null (${owner})`,
+      );
+  }
   const read = Number(t?.ReadCapacityUnits);
   const write = Number(t?.WriteCapacityUnits);
   if (!t || !(read >= 1) || !(write >= 1))
