@@ -15,10 +15,12 @@ import {
   GetItemCommand,
   ListTagsOfResourceCommand,
   PutItemCommand,
+  ScanCommand,
   QueryCommand,
   TagResourceCommand,
   TransactWriteItemsCommand,
   UntagResourceCommand,
+  UpdateTableCommand,
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
@@ -652,5 +654,161 @@ void describe('transaction tokens and limits, and malformed values', () => {
     assert.match((await create('S', {})).message, /Unknown ProjectionType: null/);
     assert.match((await create('S', { ProjectionType: 'nonsense' })).message, /Value 'nonsense' at 'projection.projectionType'/);
     assert.match((await create('S', { ProjectionType: 'INCLUDE', NonKeyAttributes: ['a', 'a'] })).message, /Duplicate NonKeyAttribute in index byX: a/);
+  });
+});
+
+void describe('expression and name limits', () => {
+  const table = 'Limits';
+  before(async () => {
+    await client.send(
+      new CreateTableCommand({
+        TableName: table,
+        KeySchema: [{ AttributeName: 'p', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'p', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  });
+  const message = async (call: Promise<unknown>): Promise<string> => (await callFailure(call)).message;
+
+  it('refuses empty and over-long attribute names and key names', async () => {
+    assert.match(await message(client.send(new PutItemCommand({ TableName: table, Item: { p: { S: 'x' }, '': { N: '1' } } }))), /Empty attribute name/);
+    const long = 'n'.repeat(65536);
+    assert.match(
+      await message(client.send(new PutItemCommand({ TableName: table, Item: { p: { S: 'x' }, [long]: { N: '1' } } }))),
+      /must be less than 65536 bytes/,
+    );
+    assert.match(
+      await message(
+        client.send(new GetItemCommand({ TableName: table, Key: { p: { S: 'x' } }, ProjectionExpression: '#n', ExpressionAttributeNames: { '#n': '' } })),
+      ),
+      /Empty attribute name \(ExpressionAttributeNames #n\)/,
+    );
+    const longKey = 'k'.repeat(256);
+    assert.match(
+      await message(
+        client.send(
+          new CreateTableCommand({
+            TableName: 'LongKey',
+            KeySchema: [{ AttributeName: longKey, KeyType: 'HASH' }],
+            AttributeDefinitions: [{ AttributeName: longKey, AttributeType: 'S' }],
+            BillingMode: 'PAY_PER_REQUEST',
+          }),
+        ),
+      ),
+      /key attribute names have at most 255 bytes/,
+    );
+  });
+
+  it('refuses redundant parentheses, deep paths, huge list indexes and numeric begins_with operands', async () => {
+    const update = (condition: string) =>
+      client.send(
+        new UpdateItemCommand({ TableName: table, Key: { p: { S: 'y' } }, ConditionExpression: condition, ExpressionAttributeValues: { ':p': { S: 'z' } } }),
+      );
+    assert.match(await message(update('((p <> :p))')), /^Invalid ConditionExpression: The expression has redundant parentheses;/);
+    await update('((p <> :p) AND p <> :p)');
+    const get = (projection: string) => client.send(new GetItemCommand({ TableName: table, Key: { p: { S: 'y' } }, ProjectionExpression: projection }));
+    await get(`a${'.b'.repeat(31)}`);
+    assert.match(await message(get(`a${'.b'.repeat(32)}`)), /too many nesting levels/);
+    assert.match(await message(get('a[99999999999999]')), /List index is not within the allowable range/);
+    const filtered = await message(
+      client.send(new ScanCommand({ TableName: table, FilterExpression: 'begins_with(s, :n)', ExpressionAttributeValues: { ':n': { N: '3' } } })),
+    );
+    assert.match(filtered, /^Invalid FilterExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N/);
+    const typed = await message(
+      client.send(new ScanCommand({ TableName: table, FilterExpression: 'attribute_type(s, :t)', ExpressionAttributeValues: { ':t': { S: 'HELLO' } } })),
+    );
+    assert.match(typed, /Invalid attribute type name found; type: HELLO/);
+  });
+
+  it('refuses numbers out of range and inexact arithmetic, and an UpdateTable with nothing to change', async () => {
+    assert.match(await message(client.send(new PutItemCommand({ TableName: table, Item: { p: { S: 'x' }, n: { N: '1.0e100000000' } } }))), /^Number overflow/);
+    const inexact = await message(
+      client.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: { p: { S: 'x' } },
+          UpdateExpression: 'SET b = :a + :b',
+          ExpressionAttributeValues: { ':a': { N: '1e50' }, ':b': { N: '1' } },
+        }),
+      ),
+    );
+    assert.match(inexact, /more than 38 significant digits in a number/);
+    assert.match(await message(client.send(new UpdateTableCommand({ TableName: table }))), /^UpdateTable needs at least one change/);
+    assert.match(await message(client.send(new ScanCommand({ TableName: table, Segment: 0, TotalSegments: 1_000_001 }))), /at 'totalSegments'/);
+  });
+});
+
+void describe('update results and the health check', () => {
+  const table = 'Updates';
+  before(async () => {
+    await client.send(
+      new CreateTableCommand({
+        TableName: table,
+        KeySchema: [{ AttributeName: 'p', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'p', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  });
+
+  it('appends list elements set past the end in index order, and answers UPDATED_OLD / UPDATED_NEW by path', async () => {
+    await client.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: { p: { S: 'u' }, a: { M: { b: { S: 'dog' }, c: { L: [{ N: '1' }, { N: '2' }] } } }, l: { L: [{ S: 'one' }] } },
+      }),
+    );
+    await client.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { p: { S: 'u' } },
+        UpdateExpression: 'SET l[84] = :x, l[17] = :y',
+        ExpressionAttributeValues: { ':x': { S: 'x' }, ':y': { S: 'y' } },
+      }),
+    );
+    const item = (await client.send(new GetItemCommand({ TableName: table, Key: { p: { S: 'u' } } }))).Item!;
+    assert.deepEqual(item.l, { L: [{ S: 'one' }, { S: 'y' }, { S: 'x' }] });
+    const old = await client.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { p: { S: 'u' } },
+        UpdateExpression: 'SET a.c[1] = :n, a.b = :s',
+        ExpressionAttributeValues: { ':n': { N: '7' }, ':s': { S: 'cat' } },
+        ReturnValues: 'UPDATED_OLD',
+      }),
+    );
+    assert.deepEqual(old.Attributes, { a: { M: { b: { S: 'dog' }, c: { L: [{ N: '2' }] } } } });
+    const fresh = await client.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { p: { S: 'u' } },
+        UpdateExpression: 'SET a.b = :s',
+        ExpressionAttributeValues: { ':s': { S: 'cow' } },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    assert.deepEqual(fresh.Attributes, { a: { M: { b: { S: 'cow' } } } });
+  });
+
+  it('names the missing capacity unit of a provisioned table', async () => {
+    const failure = await callFailure(
+      client.send(
+        new CreateTableCommand({
+          TableName: 'Provisioned',
+          KeySchema: [{ AttributeName: 'p', KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: 'p', AttributeType: 'S' }],
+          BillingMode: 'PROVISIONED',
+          ProvisionedThroughput: { WriteCapacityUnits: 1 } as { ReadCapacityUnits: number; WriteCapacityUnits: number },
+        }),
+      ),
+    );
+    assert.match(failure.message, /Value null at 'provisionedThroughput.readCapacityUnits'/);
+  });
+
+  it('answers GET on the API path as DynamoDB answers its health check', async () => {
+    const res = await fetch(`${cloud.url}/dynamodb`);
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), `healthy: ${new URL(cloud.url).host}/dynamodb`);
   });
 });

@@ -100,6 +100,10 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
     if (!query && (input.Segment !== undefined || input.TotalSegments !== undefined)) {
       // A parallel scan: segment 0 reads the whole table and the others nothing, which is a valid split.
       const total = positiveInteger(input.TotalSegments, 'totalSegments');
+      if (total !== undefined && total > 1_000_000)
+        throw validationError(
+          `1 validation error detected: Value '${total}' at 'totalSegments' failed to satisfy constraint: Member must have value less than or equal to 1000000`,
+        );
       const segment = input.Segment;
       if (total === undefined || typeof segment !== 'number' || !Number.isInteger(segment) || segment < 0 || segment >= total) {
         throw validationError('The Segment parameter is required and must be less than TotalSegments in a parallel scan.');
@@ -168,7 +172,16 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
     UpdateTable: defineOperation({
       raw: true,
       resources: tableResource,
-      handler: async (input) => ({ TableDescription: await admin.describe(await admin.update(checkTableName(input.TableName), input)) }),
+      handler: async (input) => {
+        const name = checkTableName(input.TableName);
+        const updates = input.GlobalSecondaryIndexUpdates;
+        const changes = Object.keys(input).filter((k) => !['TableName', 'AttributeDefinitions', 'GlobalSecondaryIndexUpdates'].includes(k));
+        if (changes.length === 0 && (!Array.isArray(updates) || updates.length === 0))
+          throw validationError(
+            'UpdateTable needs at least one change: ProvisionedThroughput, BillingMode, StreamSpecification, GlobalSecondaryIndexUpdates (not empty)...',
+          );
+        return { TableDescription: await admin.describe(await admin.update(name, input)) };
+      },
     }),
     DeleteTable: defineOperation({
       raw: true,

@@ -42,7 +42,8 @@ export function normalizeValue(value: unknown, level = 1): AttributeValue {
       if (typeof v !== 'string') throw validationError('One or more parameter values were invalid: S must be a string');
       return { S: v };
     case 'N':
-      if (typeof v !== 'string') throw validationError('One or more parameter values were invalid: N must be a string holding a number');
+      // A JSON number where DynamoDB's JSON has a string does not deserialize.
+      if (typeof v !== 'string') throw DYNAMODB_ERRORS.error('SerializationException', 'N values are strings holding a number (sent: a JSON ' + typeof v + ')');
       return { N: normalizeNumber(v) };
     case 'B':
       if (typeof v !== 'string') throw validationError('One or more parameter values were invalid: B must be base64 text');
@@ -93,8 +94,21 @@ export function normalizeItem(item: unknown, level = 1): TableItem {
   if (typeof item !== 'object' || item === null || Array.isArray(item))
     throw validationError('One or more parameter values were invalid: expected a map of attribute names to attribute values');
   const out: TableItem = {};
-  for (const [name, value] of Object.entries(item)) out[name] = normalizeValue(value, level);
+  for (const [name, value] of Object.entries(item)) {
+    if (level === 1) checkAttributeName(name);
+    out[name] = normalizeValue(value, level);
+  }
   return out;
+}
+
+/** Attribute names have 1 to 65,535 bytes of UTF-8, as in DynamoDB. */
+export const MAX_ATTRIBUTE_NAME_BYTES = 65535;
+
+/** Refuses an empty attribute name or one over 65,535 bytes, with DynamoDB's messages. */
+export function checkAttributeName(name: string, where = ''): void {
+  if (name.length === 0) throw validationError(`One or more parameter values were invalid: Empty attribute name${where}`);
+  if (name.length > MAX_ATTRIBUTE_NAME_BYTES / 4 && Buffer.byteLength(name) > MAX_ATTRIBUTE_NAME_BYTES)
+    throw validationError(`One or more parameter values were invalid: Attribute name is too large, must be less than 65536 bytes${where}`);
 }
 
 /** DynamoDB's size accounting (names + values), used for the 400 KB item limit and 1 MB pages. */

@@ -31,6 +31,9 @@ export interface DynamoDbOptions {
   ttlClock?: () => number;
 }
 
+/** The API's path without its trailing slash: `GET` there answers DynamoDB's health check. */
+const HEALTH_PATH = DYNAMODB_API_PATH.replace(/\/$/, '');
+
 /**
  * DynamoDB-compatible tables kept in the SQL store: the DynamoDB JSON 1.0 API at `POST /dynamodb/`
  * (`DynamoDB_20120810.*`, SigV4 service `dynamodb`, authorized per table ARN), the DynamoDB Streams API at
@@ -86,6 +89,17 @@ export function createDynamoDbService(kernel: Kernel, options: DynamoDbOptions =
         jsonVersion: '1.0',
         errorTypePrefix: 'com.amazonaws.dynamodb.v20120810#',
       }),
+      // DynamoDB answers `GET /` with `healthy: <host>` (load balancers and some clients probe it).
+      {
+        name: 'dynamodb-health',
+        errorFormat: 'json',
+        match: { path: (req, pathname) => (req.method === 'GET' || req.method === 'HEAD') && (pathname === HEALTH_PATH || pathname === DYNAMODB_API_PATH) },
+        handle: async (ctx) => {
+          const body = `healthy: ${String(ctx.req.headers.host ?? '')}${HEALTH_PATH}`;
+          ctx.res.writeHead(200, { 'content-type': 'text/plain', 'content-length': String(Buffer.byteLength(body)) });
+          ctx.res.end(ctx.req.method === 'HEAD' ? undefined : body);
+        },
+      },
     ],
     // AWS's name is what the storage category's NoSQL tables (Amplify's template) use: both share one implementation and store.
     resourceTypes: {

@@ -23,8 +23,14 @@ export function parseNumber(text: string): Decimal {
   const m = NUMBER.exec(text);
   const whole = m?.[2] ?? '';
   const fraction = m?.[3] ?? '';
-  if (!m || (whole === '' && fraction === '') || (m[4] !== undefined && Math.abs(Number(m[4])) > 1e6)) {
-    throw validationError(`The parameter cannot be converted to a numeric value: ${text}`);
+  if (!m || (whole === '' && fraction === '')) throw validationError(`The parameter cannot be converted to a numeric value: ${text}`);
+  // An exponent this large is out of range whatever the digits (and is not worth computing with).
+  if (m[4] !== undefined && Math.abs(Number(m[4])) > 1e6 && /[1-9]/.test(whole + fraction)) {
+    throw validationError(
+      Number(m[4]) > 0
+        ? 'Number overflow. Attempting to store a number with magnitude larger than supported range'
+        : 'Number underflow. Attempting to store a number with magnitude smaller than supported range',
+    );
   }
   const all = whole + fraction;
   const firstNonZero = all.search(/[1-9]/);
@@ -74,7 +80,10 @@ export function addDecimals(a: Decimal, b: Decimal): Decimal {
   if (sum === 0n) return { sign: 0, digits: '', exponent: 0 };
   const text = (sum < 0n ? -sum : sum).toString();
   const digits = text.replace(/0+$/, '');
-  return checkRange({ sign: sum < 0n ? -1 : 1, digits, exponent: text.length + e });
+  const result = { sign: sum < 0n ? -1 : 1, digits, exponent: text.length + e } as const;
+  if (digits.length > MAX_DIGITS)
+    throw validationError('Attempting to store more than 38 significant digits in a number: the result of the arithmetic is not exact');
+  return checkRange(result);
 }
 
 export function negateDecimal(d: Decimal): Decimal {

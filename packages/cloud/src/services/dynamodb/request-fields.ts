@@ -1,6 +1,6 @@
 import { isForteError } from '@forte/protocol';
 import type { TableItem } from '../../kernel/types.js';
-import { normalizeItem } from './attribute-values.js';
+import { checkAttributeName, normalizeItem } from './attribute-values.js';
 import { checkPathOverlaps } from './expressions/path-overlap.js';
 import { DYNAMODB_ERRORS, validationError } from './errors.js';
 import type { Condition, Path, UpdateActions } from './expressions/ast.js';
@@ -78,6 +78,8 @@ export class RequestExpressions {
       throw DYNAMODB_ERRORS.error('SerializationException', 'ExpressionAttributeNames must map #placeholders to attribute names (strings)');
     }
     if (names !== undefined && Object.keys(names).length === 0) throw validationError('ExpressionAttributeNames must not be empty');
+    if (names !== undefined)
+      for (const [placeholder, name] of Object.entries(names as Record<string, string>)) checkAttributeName(name, ` (ExpressionAttributeNames ${placeholder})`);
     if (values !== undefined && typeof values === 'object' && values !== null && Object.keys(values).length === 0)
       throw validationError('ExpressionAttributeValues must not be empty');
     let parsedValues: TableItem | undefined;
@@ -99,7 +101,7 @@ export class RequestExpressions {
 
   condition(fields: Fields, name: 'ConditionExpression' | 'KeyConditionExpression' | 'FilterExpression'): Condition | undefined {
     const source = expressionText(fields, name);
-    return source === undefined ? undefined : parseCondition(source, name, this.placeholders);
+    return source === undefined ? undefined : parseCondition(source, name, this.placeholders, true);
   }
 
   projection(fields: Fields): Path[] | undefined {

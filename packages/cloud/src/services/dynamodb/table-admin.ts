@@ -198,7 +198,7 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
           const given = types.get(existing.AttributeName);
           if (given !== undefined && given !== existing.AttributeType) {
             throw validationError(
-              `One or more parameter values were invalid: Attribute ${existing.AttributeName} is a key of type ${existing.AttributeType} already`,
+              `One or more parameter values were invalid: Attribute ${existing.AttributeName} is redefined as ${given}: it is a key of type ${existing.AttributeType} already`,
             );
           }
           types.set(existing.AttributeName, existing.AttributeType);

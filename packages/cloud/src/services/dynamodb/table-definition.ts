@@ -19,6 +19,9 @@ export interface KeySchema {
   moreRange?: KeyAttribute[];
 }
 
+/** Key attribute names (of the table and its indexes) have at most 255 bytes, as in DynamoDB. */
+const MAX_KEY_NAME_BYTES = 255;
+
 /** Up to 4 partition key and 4 sort key attributes in a global secondary index's KeySchema. */
 export const MAX_INDEX_KEY_ATTRIBUTES = 4;
 
@@ -150,6 +153,10 @@ export function parseKeySchema(value: unknown, types: AttributeTypes, owner: str
   const attribute = (e: { AttributeName?: unknown } | undefined): KeyAttribute => {
     const name = e?.AttributeName;
     const type = typeof name === 'string' ? types.get(name) : undefined;
+    if (typeof name === 'string' && Buffer.byteLength(name) > MAX_KEY_NAME_BYTES)
+      throw validationError(
+        `One or more parameter values were invalid: key attribute names have at most 255 bytes: ${name.slice(0, 32)}... has ${Buffer.byteLength(name)}`,
+      );
     if (typeof name !== 'string' || !type) {
       throw validationError(
         `One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [${String(name)}], AttributeDefinitions: [${[...types.keys()].join(', ')}]`,
@@ -193,6 +200,12 @@ export function parseKeySchema(value: unknown, types: AttributeTypes, owner: str
 
 function parseThroughput(value: unknown, owner: string): Throughput {
   const t = value as { ReadCapacityUnits?: unknown; WriteCapacityUnits?: unknown } | undefined;
+  for (const unit of ['ReadCapacityUnits', 'WriteCapacityUnits'] as const) {
+    if (t && typeof t === 'object' && (t[unit] === undefined || t[unit] === null))
+      throw validationError(
+        `1 validation error detected: Value null at 'provisionedThroughput.${unit[0]!.toLowerCase()}${unit.slice(1)}' failed to satisfy constraint: Member must not be null (${owner})`,
+      );
+  }
   const read = Number(t?.ReadCapacityUnits);
   const write = Number(t?.WriteCapacityUnits);
   if (!t || !(read >= 1) || !(write >= 1))

@@ -81,10 +81,11 @@ function checkItemSize(item: TableItem): number {
   return size;
 }
 
-function pick(item: TableItem | undefined, names: string[]): TableItem | undefined {
+/** UPDATED_OLD / UPDATED_NEW: what the update's paths hold in `item` (nested paths as a projection would). */
+function updatedPaths(item: TableItem | undefined, actions: UpdateActions): TableItem | undefined {
   if (!item) return undefined;
-  const out: TableItem = {};
-  for (const name of names) if (item[name]) out[name] = item[name];
+  const paths = [...actions.set.map((a) => a.path), ...actions.remove, ...actions.add.map((a) => a.path), ...actions.delete.map((a) => a.path)];
+  const out = projectItem(item, paths);
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
@@ -290,9 +291,9 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
           case 'ALL_NEW':
             return next.item;
           case 'UPDATED_OLD':
-            return pick(current, next.touched);
+            return updatedPaths(current, actions);
           case 'UPDATED_NEW':
-            return pick(next.item, next.touched);
+            return updatedPaths(next.item, actions);
         }
       });
     },

@@ -63,6 +63,8 @@ class Parser {
     private readonly source: string,
     private readonly kind: string,
     private readonly placeholders: ExpressionPlaceholders,
+    /** Refuse redundant parentheses, as DynamoDB's API does (expressions that other services build are spared). */
+    private readonly strict = false,
   ) {
     if (source.trim() === '') throw validationError(`Invalid ${kind}: The expression can not be empty;`);
     this.tokens = tokenize(source, kind);
@@ -98,6 +100,9 @@ class Parser {
   unexpected(token = this.peek()): Error {
     return syntaxError(this.kind, this.source, token);
   }
+
+  /** Conditions that were written in parentheses (to refuse redundant ones). */
+  private readonly parenthesized = new WeakSet<Condition>();
 
   private invalid(message: string): Error {
     return validationError(`Invalid ${this.kind}: ${message}`);
@@ -150,6 +155,9 @@ class Parser {
       this.next();
       const inner = this.nested(() => this.condition());
       this.expectPunct(')');
+      // `((a = b))`: DynamoDB refuses parentheses around what is already parenthesized.
+      if (this.strict && this.parenthesized.has(inner)) throw this.invalid('The expression has redundant parentheses;');
+      this.parenthesized.add(inner);
       return inner;
     }
     const start = this.peek();
@@ -194,8 +202,17 @@ class Parser {
     if (args[0]!.kind !== 'path') throw this.invalid(`Operator or function requires a document path; operator or function: ${name}`);
     if (name === 'attribute_type') {
       const type = args[1]!;
-      if (type.kind !== 'value' || !('S' in type.value) || !ATTRIBUTE_TYPES.has(type.value.S)) {
+      if (type.kind === 'value' && 'S' in type.value && !ATTRIBUTE_TYPES.has(type.value.S))
+        throw this.invalid(`Invalid attribute type name found; type: ${type.value.S}, valid types: { B, NULL, SS, BOOL, L, BS, N, NS, S, M }`);
+      if (type.kind !== 'value' || !('S' in type.value)) {
         throw this.invalid(`Invalid type for attribute_type; the second operand must be an S value naming a type (S, SS, N, NS, B, BS, BOOL, NULL, L, M)`);
+      }
+    }
+    if (name === 'begins_with') {
+      // A constant operand of begins_with is a string or binary, whatever the item holds.
+      for (const arg of args) {
+        if (arg.kind !== 'value' || 'S' in arg.value || 'B' in arg.value) continue;
+        throw this.invalid(`Incorrect operand type for operator or function; operator or function: begins_with, operand type: ${Object.keys(arg.value)[0]}`);
       }
     }
     return { kind: 'function', name: name as ConditionFunction, args };
@@ -248,9 +265,14 @@ class Parser {
         this.next();
         const index = this.next();
         if (index.type !== 'number') throw this.unexpected(index);
+        // List indexes are 32-bit, as DynamoDB reads them.
+        if (index.text.length > 10 || Number(index.text) > 2 ** 31 - 1)
+          throw this.invalid(`List index is not within the allowable range; index: [${index.text}]`);
         this.expectPunct(']');
         path.push({ index: Number(index.text) });
       } else {
+        // A document path goes at most 32 levels deep, as items do (MAX_NESTING_LEVELS).
+        if (path.length > 32) throw this.invalid(`The document path has too many nesting levels; nesting levels: ${path.length}`);
         return path;
       }
     }
@@ -377,8 +399,8 @@ function checkOverlaps(kind: string, paths: Path[]): void {
 }
 
 /** Parses a ConditionExpression, FilterExpression or KeyConditionExpression (`kind` names it in errors). */
-export function parseCondition(source: string, kind: string, placeholders: ExpressionPlaceholders): Condition {
-  const parser = new Parser(source, kind, placeholders);
+export function parseCondition(source: string, kind: string, placeholders: ExpressionPlaceholders, strict = false): Condition {
+  const parser = new Parser(source, kind, placeholders, strict);
   const condition = parser.condition();
   parser.end();
   return condition;

@@ -15,7 +15,15 @@ const WRONG_TYPE = 'An operand in the update expression has an incorrect data ty
 export function applyUpdate(item: TableItem, actions: UpdateActions, exists = true): { item: TableItem; touched: string[] } {
   const next = structuredClone(item);
   const values = actions.set.map((action) => computeValue(item, action.value));
-  actions.set.forEach((action, i) => setAt(next, action.path, values[i]!));
+  // List elements set past the end are appended in index order, whatever the order of the actions (the
+  // paths of one update never overlap, so only appends to one list depend on the order).
+  const order = actions.set.map((_, i) => i);
+  const lastIndex = (i: number): number | undefined => {
+    const last = actions.set[i]!.path[actions.set[i]!.path.length - 1]!;
+    return 'index' in last ? last.index : undefined;
+  };
+  order.sort((a, b) => (lastIndex(a) ?? -1) - (lastIndex(b) ?? -1) || a - b);
+  for (const i of order) setAt(next, actions.set[i]!.path, values[i]!);
   // Removing list elements by index: highest first, so earlier removals do not shift later ones.
   const removals = [...actions.remove].sort((a, b) => {
     const x = a[a.length - 1]!;
