@@ -6,53 +6,19 @@
 // local cloud it starts keeps running, so the printed URL keeps working. Stop it with
 // `node packages/cli/dist/bin.js cloud stop`. Run again, it publishes the same project again (its folder is
 // kept in $FORTE_HOME/demo.json), so the app, its users and its to-dos stay at the same URL.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
-import { homedir, tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXAMPLE_FRONTEND, exampleProject, forte, getFromSite } from './example-project.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
-const forte = join(root, 'packages/cli/dist/bin.js');
-const home = process.env.FORTE_HOME || join(homedir(), '.forte');
-const record = join(home, 'demo.json');
-const previous = (() => {
-  try {
-    const { project: dir } = JSON.parse(readFileSync(record, 'utf8'));
-    return typeof dir === 'string' && existsSync(join(dir, 'amplify', 'team-provider-info.json')) ? dir : undefined;
-  } catch {
-    return undefined;
-  }
-})();
-const project = previous ?? mkdtempSync(join(tmpdir(), 'forte-demo-'));
-const skip = new Set(['node_modules', 'dist', 'amplify', 'amplify_outputs.json']);
-cpSync(join(root, 'examples/sample-app'), project, { recursive: true, filter: (src) => !skip.has(basename(src)) });
-// The app's dependencies (React, aws-amplify, the Authenticator, esbuild) are installed in the repository.
-if (!existsSync(join(project, 'node_modules'))) symlinkSync(join(root, 'node_modules'), join(project, 'node_modules'), 'dir');
-
-const run = (args, label, input) => {
-  console.log(`\n$ forte ${label ?? args.join(' ')}`);
-  const stdio = input === undefined ? 'inherit' : ['pipe', 'inherit', 'inherit'];
-  const result = spawnSync(process.execPath, [forte, ...args], { cwd: project, stdio, input });
-  if (result.status !== 0) {
-    console.error(`\nThe demo stopped: \`forte ${label ?? args.join(' ')}\` exited with ${result.status}.`);
-    process.exit(1);
-  }
-};
+const { project, previous, run, remember } = exampleProject({ example: 'sample-app', record: 'demo', stopped: 'The demo stopped' });
 
 console.log(`Demo project: ${project}${previous ? " (the previous demo's, published again)" : ''}`);
 const amplify = JSON.stringify({ projectName: 'fortedemo', envName: 'dev', defaultEditor: 'code' });
-const frontend = JSON.stringify({
-  frontend: 'javascript',
-  framework: 'react',
-  config: { SourceDir: 'src', DistributionDir: 'dist', BuildCommand: 'npm run-script build', StartCommand: 'npm run-script start' },
-});
 const providers = JSON.stringify({ awscloudformation: { configLevel: 'project', useProfile: true, profileName: 'default' } });
 /** A new demo project: init, auth, the to-do API and hosting (a rerun publishes the previous one instead). */
 function createProject() {
-  run(['init', '--amplify', amplify, '--frontend', frontend, '--providers', providers, '--yes'], 'init --amplify … --frontend … --providers … --yes');
-  mkdirSync(home, { recursive: true });
-  writeFileSync(record, `${JSON.stringify({ project })}\n`);
+  run(['init', '--amplify', amplify, '--frontend', EXAMPLE_FRONTEND, '--providers', providers, '--yes'], 'init --amplify … --frontend … --providers … --yes');
+  remember();
   run(['add', 'auth', '--yes']);
   // Amplify's AddApiRequest: the to-do schema (an owner rule), signed-in users as the default authorization.
   const addApi = {
@@ -78,22 +44,8 @@ if (!url) {
   process.exit(1);
 }
 
-// Browsers resolve *.localhost to 127.0.0.1 by themselves; Node does not, so connect to 127.0.0.1
-// and send the site's host name.
-const get = (path) =>
-  new Promise((resolve, reject) => {
-    const target = new URL(url);
-    const req = request({ host: '127.0.0.1', port: target.port, path, headers: { host: target.host } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-const page = await get('/');
-const script = await get('/app.js');
+const page = await getFromSite(url, '/');
+const script = await getFromSite(url, '/app.js');
 if (page.status !== 200 || !page.body.includes('id="root"') || script.status !== 200) {
   console.error(`The demo stopped: ${url} answered ${page.status} (page) and ${script.status} (app.js).`);
   process.exit(1);

@@ -1,27 +1,12 @@
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, EXAMPLE_FRONTEND, copyExampleApp, missingBrowser } from './example-app.js';
 import { runForte, type ForteRun } from './forte-runner.js';
 
-const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
-const CHROMIUM = process.env.FORTE_CHROMIUM ?? '/usr/bin/chromium';
-/** Flags for a sandboxed, offline machine: no background connections to Google's hosts. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const missingBrowser = existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set FORTE_CHROMIUM)`;
-if (missingBrowser) console.log(`# skipped: the REST walkthrough's browser test: ${missingBrowser}`);
+const skipReason = missingBrowser("the REST walkthrough's browser test");
 
 /** The walkthrough's requests, as scripts/walkthrough.mjs sends them. */
 const STORAGE = {
@@ -44,7 +29,7 @@ const API = {
 
 void describe(
   "Amplify's REST walkthrough in headless Chromium: API Gateway → the CRUD Express function → the beer table, signed-in users only",
-  { skip: missingBrowser },
+  { skip: skipReason },
   () => {
     let work: string;
     let home: string;
@@ -54,13 +39,7 @@ void describe(
     const ok = (run: ForteRun, what: string): void => assert.equal(run.code, 0, `${what}\n${run.stdout}\n${run.stderr}`);
 
     before(async () => {
-      work = mkdtempSync(join(tmpdir(), 'forte-walkthrough-'));
-      home = join(work, 'home');
-      root = join(work, 'app');
-      mkdirSync(home);
-      const skip = new Set(['node_modules', 'dist', 'amplify', 'amplify_outputs.json']);
-      cpSync(join(REPO, 'examples/beer-walkthrough'), root, { recursive: true, filter: (src) => !skip.has(basename(src)) });
-      symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir');
+      ({ work, home, root } = copyExampleApp('beer-walkthrough'));
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     });
     after(async () => {
@@ -70,17 +49,7 @@ void describe(
     });
 
     void it('publishes the app; a new user signs up, adds and deletes beers that stay after a reload; a signed-out request is refused', async () => {
-      ok(
-        await forte([
-          'init',
-          '--amplify',
-          '{"projectName":"beers","envName":"dev"}',
-          '--frontend',
-          '{"frontend":"javascript","framework":"react","config":{"SourceDir":"src","DistributionDir":"dist","BuildCommand":"npm run-script build","StartCommand":"npm run-script start"}}',
-          '--yes',
-        ]),
-        'init',
-      );
+      ok(await forte(['init', '--amplify', '{"projectName":"beers","envName":"dev"}', '--frontend', EXAMPLE_FRONTEND, '--yes']), 'init');
       ok(await forte(['add', 'auth', '--yes']), 'add auth');
       ok(await forte(['add', 'storage', '--headless'], JSON.stringify(STORAGE)), 'add storage');
       ok(await forte(['add', 'api', '--headless'], JSON.stringify(API)), 'add api');

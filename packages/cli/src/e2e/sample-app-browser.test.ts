@@ -1,31 +1,16 @@
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, EXAMPLE_FRONTEND, copyExampleApp, missingBrowser } from './example-app.js';
 import { runForte, type ForteRun } from './forte-runner.js';
 
-const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
-const CHROMIUM = process.env.FORTE_CHROMIUM ?? '/usr/bin/chromium';
-/** Flags for a sandboxed, offline machine: no background connections to Google's hosts. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const missingBrowser = existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set FORTE_CHROMIUM)`;
-if (missingBrowser) console.log(`# skipped: the sample app's browser test: ${missingBrowser}`);
+const skipReason = missingBrowser("the sample app's browser test");
 
 void describe(
   'the sample app in headless Chromium: the Authenticator signs a new user up and in, and their to-do list updates live in a second tab',
-  { skip: missingBrowser },
+  { skip: skipReason },
   () => {
     let work: string;
     let home: string;
@@ -35,13 +20,7 @@ void describe(
     const ok = (run: ForteRun, what: string): void => assert.equal(run.code, 0, `${what}\n${run.stdout}\n${run.stderr}`);
 
     before(async () => {
-      work = mkdtempSync(join(tmpdir(), 'forte-sample-app-'));
-      home = join(work, 'home');
-      root = join(work, 'app');
-      mkdirSync(home);
-      const skip = new Set(['node_modules', 'dist', 'amplify', 'amplify_outputs.json']);
-      cpSync(join(REPO, 'examples/sample-app'), root, { recursive: true, filter: (src) => !skip.has(basename(src)) });
-      symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir');
+      ({ work, home, root } = copyExampleApp('sample-app'));
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     });
     after(async () => {
@@ -66,17 +45,7 @@ void describe(
     };
 
     void it('publishes the app, then a visitor creates an account, confirms it with the mailed code, is signed in, signs out and back in', async () => {
-      ok(
-        await forte([
-          'init',
-          '--amplify',
-          '{"projectName":"sampleapp","envName":"dev"}',
-          '--frontend',
-          '{"frontend":"javascript","framework":"react","config":{"SourceDir":"src","DistributionDir":"dist","BuildCommand":"npm run-script build","StartCommand":"npm run-script start"}}',
-          '--yes',
-        ]),
-        'init',
-      );
+      ok(await forte(['init', '--amplify', '{"projectName":"sampleapp","envName":"dev"}', '--frontend', EXAMPLE_FRONTEND, '--yes']), 'init');
       ok(await forte(['add', 'auth', '--yes']), 'add auth');
       const addApi = {
         version: 1,
