@@ -7,7 +7,7 @@ import { deliverCode } from './deliver-code.js';
 import { checkPasswordPolicy, setPassword } from './password-setting.js';
 import type { StoredPool } from './pool-store.js';
 import type { UserOperation } from './user-operation.js';
-import { CODE_TTL_MS, type StoredUser } from './user-store.js';
+import { CODE_TTL_MS, newStoredUser, type StoredUser } from './user-store.js';
 import { runPostConfirmation } from './trigger-steps.js';
 import { clientMetadataOf, eventAttributes, flag, NO_CLIENT, runTrigger, text } from './triggers.js';
 
@@ -62,22 +62,7 @@ export function adminOperations(state: CognitoState): Record<string, UserOperati
       });
       if (pre && flag(pre, 'autoVerifyEmail') && attributes.email) attributes.email_verified = 'true';
       if (pre && flag(pre, 'autoVerifyPhone') && attributes.phone_number) attributes.phone_number_verified = 'true';
-      const now = new Date().toISOString();
-      const user: StoredUser = {
-        poolId: pool.id,
-        username,
-        sub,
-        status: 'FORCE_CHANGE_PASSWORD',
-        enabled: true,
-        attributes,
-        srpSalt: undefined,
-        srpVerifier: undefined,
-        passwordHash: undefined,
-        mfa: { smsEnabled: false, totpEnabled: false },
-        totpSecret: undefined,
-        createdAt: now,
-        updatedAt: now,
-      };
+      const user = newStoredUser({ poolId: pool.id, username, sub, status: 'FORCE_CHANGE_PASSWORD', attributes });
       await setPassword(pool, user, temporary);
       const unique = (pool.config.UsernameAttributes ?? []).length > 0 ? (typed.includes('@') ? 'email' : 'phone_number') : undefined;
       if (!(await state.users.insertIfFree(user, { uniqueAttribute: unique, folded: caseInsensitive(pool) }))) {

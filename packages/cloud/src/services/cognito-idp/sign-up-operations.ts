@@ -8,7 +8,7 @@ import { checkPasswordPolicy, setPassword } from './password-setting.js';
 import { checkSecretHash } from './secret-hash.js';
 import { simulatedDelivery, unknownUserCodeError } from './unknown-user.js';
 import type { UserOperation } from './user-operation.js';
-import { CODE_TTL_MS, type StoredUser } from './user-store.js';
+import { CODE_TTL_MS, newStoredUser } from './user-store.js';
 import { clientMetadataOf, flag, runTrigger } from './triggers.js';
 import { migrateUser } from './user-migration.js';
 import { runPostConfirmation } from './trigger-steps.js';
@@ -62,22 +62,7 @@ export function signUpOperations(state: CognitoState): Record<string, UserOperat
       const autoConfirm = pre ? flag(pre, 'autoConfirmUser') : false;
       if (pre && flag(pre, 'autoVerifyEmail') && attributes.email) attributes.email_verified = 'true';
       if (pre && flag(pre, 'autoVerifyPhone') && attributes.phone_number) attributes.phone_number_verified = 'true';
-      const now = new Date().toISOString();
-      const user: StoredUser = {
-        poolId: pool.id,
-        username,
-        sub,
-        status: autoConfirm ? 'CONFIRMED' : 'UNCONFIRMED',
-        enabled: true,
-        attributes,
-        srpSalt: undefined,
-        srpVerifier: undefined,
-        passwordHash: undefined,
-        mfa: { smsEnabled: false, totpEnabled: false },
-        totpSecret: undefined,
-        createdAt: now,
-        updatedAt: now,
-      };
+      const user = newStoredUser({ poolId: pool.id, username, sub, status: autoConfirm ? 'CONFIRMED' : 'UNCONFIRMED', attributes });
       await setPassword(pool, user, input.Password);
       // Checked again with the insert, in one transaction: a concurrent sign-up may have taken the name.
       const unique = usernameAttributes.length > 0 ? (typed.includes('@') ? 'email' : 'phone_number') : undefined;

@@ -5,7 +5,7 @@ import { caseInsensitive, type CognitoState } from './cognito-state.js';
 import { setPassword } from './password-setting.js';
 import type { StoredClient, StoredPool } from './pool-store.js';
 import { hasTrigger, runTrigger, stringMap, text } from './triggers.js';
-import type { StoredUser } from './user-store.js';
+import { newStoredUser, type StoredUser } from './user-store.js';
 
 /**
  * The UserMigration trigger, for a name the pool does not know: at a USER_PASSWORD_AUTH sign-in (with the
@@ -58,23 +58,8 @@ export async function migrateUser(
     attributes[unique] = typed;
     username = sub;
   }
-  const now = new Date().toISOString();
   const confirmed = password !== undefined && text(response, 'finalUserStatus') === 'CONFIRMED';
-  const user: StoredUser = {
-    poolId: pool.id,
-    username,
-    sub,
-    status: confirmed ? 'CONFIRMED' : 'RESET_REQUIRED',
-    enabled: true,
-    attributes,
-    srpSalt: undefined,
-    srpVerifier: undefined,
-    passwordHash: undefined,
-    mfa: { smsEnabled: false, totpEnabled: false },
-    totpSecret: undefined,
-    createdAt: now,
-    updatedAt: now,
-  };
+  const user = newStoredUser({ poolId: pool.id, username, sub, status: confirmed ? 'CONFIRMED' : 'RESET_REQUIRED', attributes });
   if (password !== undefined) await setPassword(pool, user, password);
   // Another request may have created the name meanwhile: then that user is the one signing in.
   if (!(await state.users.insertIfFree(user, { uniqueAttribute: unique, folded: caseInsensitive(pool) }))) return undefined;

@@ -30,6 +30,22 @@ export interface StoredUser {
   updatedAt: string;
 }
 
+/** A user about to be created: enabled, no password yet (the caller sets it), no MFA, created now. */
+export function newStoredUser(fields: { poolId: string; username: string; sub: string; status: UserStatus; attributes: Record<string, string> }): StoredUser {
+  const now = new Date().toISOString();
+  return {
+    ...fields,
+    enabled: true,
+    srpSalt: undefined,
+    srpVerifier: undefined,
+    passwordHash: undefined,
+    mfa: { smsEnabled: false, totpEnabled: false },
+    totpSecret: undefined,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 interface UserRow {
   pool_id: string;
   username: string;
