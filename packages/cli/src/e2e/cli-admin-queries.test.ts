@@ -164,6 +164,7 @@ void describe("forte auth's Admin Queries API: add auth → the function and RES
       [/Do you want to override the default password policy/, '\r'],
       [/What attributes are required for signing up/, '\r'],
       [/Specify the app's refresh token expiration period/, '\r'],
+      [/Do you want to configure Lambda Triggers for Cognito\?/, '\r'],
     ]);
     assert.equal(code, 0, screen);
     const backend = readJson('amplify/backend/backend-config.json');

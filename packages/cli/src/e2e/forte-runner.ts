@@ -76,7 +76,16 @@ export async function runForteInTerminal(
     unread = unread.slice(unread.search(question)).replace(question, '');
     child.stdin.write(keys);
   }
-  return { code: await exited, screen };
+  // A question the answers did not expect would otherwise wait for the test's own timeout, saying nothing.
+  let timer: NodeJS.Timeout | undefined;
+  const unanswered = new Promise<'waiting'>((resolve) => (timer = setTimeout(() => resolve('waiting'), 90_000)));
+  const ended = await Promise.race([exited, unanswered]);
+  clearTimeout(timer);
+  if (ended === 'waiting') {
+    child.kill('SIGKILL');
+    throw new Error(`forte ${args.join(' ')} was still running 90 s after the last answer; the screen ends with:\n${screen.slice(-2000)}`);
+  }
+  return { code: ended, screen };
 }
 
 /** A temp folder holding FORTE_HOME (`home/`) and a JavaScript (React) project `app/` made by `forte init`. */
