@@ -14,6 +14,7 @@ export { createHostingService } from './services/hosting/index.js';
 export { createIamService } from './services/iam/index.js';
 export { createLambdaService, type LambdaOptions } from './services/lambda/index.js';
 export { createEventsService, type EventsOptions } from './services/events/index.js';
+export { createApiGatewayService } from './services/apigateway/index.js';
 export type { FunctionLogLine, FunctionRuntime, FunctionRuntimeOptions, FunctionSpec, InvokeOptions, InvokeOutcome } from './services/lambda/runtime/types.js';
 export { createS3Service } from './services/s3/index.js';
 export { createSsmService } from './services/ssm/index.js';
