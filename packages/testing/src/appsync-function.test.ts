@@ -9,7 +9,7 @@ import { signIn, signOut } from 'aws-amplify/auth';
 import { createTestIdentityPool, createTestUsers, deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
 import { deployFunction, startLambdaCloud } from './lambda-fixture.js';
 import { makeTempDir } from './make-temp-dir.js';
-import { BUILT_IN_SERVICES, createApiGatewayService, createEventsService, createLambdaService } from '@forte/cloud';
+import { BUILT_IN_SERVICES, createApiGatewayService, createEventsService, createLambdaService, type ServiceFactory } from '@forte/cloud';
 import { startTestCloud, type TestCloud } from './index.js';
 
 const ANY_CALLER = '[{ allow: private }, { allow: public, provider: apiKey }, { allow: public, provider: iam }]';
@@ -249,9 +249,8 @@ void describe('@function at push time', () => {
   });
 
   void it('a cloud without the lambda service refuses the schema, naming the service', async () => {
-    // Schedules (events) need functions too: a cloud without lambda runs without them.
-    // The services that need functions go with the lambda service: the scheduler and the REST gateway.
-    const withoutFunctions = [createLambdaService, createEventsService, createApiGatewayService];
+    // The services that need functions go with the lambda service: the scheduler (events) and the REST gateway.
+    const withoutFunctions: ServiceFactory[] = [createLambdaService, createEventsService, createApiGatewayService];
     const bare = await startTestCloud({ services: BUILT_IN_SERVICES.filter((create) => !withoutFunctions.includes(create)) });
     try {
       await assert.rejects(
