@@ -45,8 +45,9 @@ export const EXCLUDED_FILES = {
   'test_vector.py': "ScyllaDB's vector search extension",
   'test_write_isolation.py': "ScyllaDB's write isolation modes (a ScyllaDB setting)",
   'test_https.py': "ScyllaDB's TLS port (Forte serves TLS through a reverse proxy)",
+  'test_streams.py': 'DynamoDB Streams: issue 13 §4, in Forte now but not yet run against this suite (count it next)',
   'test_streams_tablets.py': 'DynamoDB Streams with ScyllaDB tablets',
-  'test_ttl.py': "Time to Live expiry: issue 13 §4, in Forte now; not yet run (its tests wait for ScyllaDB's expiry scans)",
+  'test_ttl.py': 'Time to Live expiry: issue 13 §4, in Forte now but not yet run against this suite (count it next)',
   'test_backup.py': 'Backups (DescribeContinuousBackups, point-in-time recovery): not part of Forte',
 };
 

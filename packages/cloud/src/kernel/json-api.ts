@@ -85,24 +85,15 @@ export function jsonApiRoute<C extends string>(options: {
   errorTypePrefix?: string;
   /** `same-origin` for the cloud's admin APIs, which no app calls from a browser (Route.browserAccess). */
   browserAccess?: 'any' | 'same-origin';
-  /**
-   * Paths of another JSON API where this one answers too, for requests whose X-Amz-Target has this API's
-   * prefix (DynamoDB Streams at DynamoDB's endpoint, as DynamoDB Local and Alternator serve it). The route must
-   * come before the other API's route.
-   */
-  sharedPaths?: string[];
 }): Route {
   const paths = new Set([options.path, options.path.replace(/\/$/, '')]);
-  const shared = new Set((options.sharedPaths ?? []).flatMap((p) => [p, p.replace(/\/$/, '')]));
-  const hasPrefix = (req: { headers: Record<string, string | string[] | undefined> }): boolean =>
-    String(req.headers['x-amz-target'] ?? '').startsWith(options.targetPrefix);
   const contentType = `application/x-amz-json-${options.jsonVersion ?? '1.1'}`;
   return {
     name: options.name,
     errorFormat: 'json',
     writesApiHeaders: true,
     ...(options.browserAccess ? { browserAccess: options.browserAccess } : {}),
-    match: { path: (req, pathname) => req.method === 'POST' && (paths.has(pathname) || (shared.has(pathname) && hasPrefix(req))) },
+    match: { path: (req, pathname) => req.method === 'POST' && paths.has(pathname) },
     jsonApi: {
       path: options.path,
       targetPrefix: options.targetPrefix,
