@@ -234,3 +234,7 @@ export const transformIndexes = (ctx: Context): void => {
 /** The argument of a relation field for the sort key(s) of the index it queries. */
 export const indexSortKeyArg = (ctx: Context, m: ModelState, index: IndexState): OutArg | undefined =>
   sortKeyArg(ctx, m, index.sortKeyFields, `Model${m.name}${upperFirst(index.name)}CompositeKey`);
+
+/** The argument of a relation field for the sort key(s) of the related model's primary key. */
+export const primaryKeySortArg = (ctx: Context, m: ModelState): OutArg | undefined =>
+  sortKeyArg(ctx, m, m.primaryKey.sortKeyFields, `Model${m.name}PrimaryCompositeKey`);

@@ -22,7 +22,7 @@ import {
 import type { Context, IndexState, ModelState } from './context.js';
 import { SchemaError } from './errors.js';
 import { appendInputField, filterTypeFor, subscriptionFilterTypeFor } from './filters.js';
-import { indexSortKeyArg } from './keys.js';
+import { indexSortKeyArg, primaryKeySortArg } from './keys.js';
 import { camelCase, lowerFirst, names, upperFirst } from './naming.js';
 import { arg, field } from './output.js';
 
@@ -218,8 +218,11 @@ const addForeignKey = (ctx: Context, m: ModelState, name: string, type: TypeNode
   if (subscriptionFilterOf && subType) appendInputField(ctx.output.input(names.subscriptionFilter(subscriptionFilterOf.name)), arg(name, subType));
 };
 
-/** Turns a list relation field into a connection field with its paging arguments. */
-const makeConnectionField = (ctx: Context, m: ModelState, fieldName: string, related: ModelState, index: IndexState | undefined): void => {
+/**
+ * Turns a list relation field into a connection field with its paging arguments. `sortKeyOf` names the key whose sort
+ * key becomes an argument: an index, the related model's primary key, or none.
+ */
+const makeConnectionField = (ctx: Context, m: ModelState, fieldName: string, related: ModelState, sortKeyOf: IndexState | 'primary' | undefined): void => {
   const f = ctx.output.object(m.name)?.fields.find((x) => x.name === fieldName);
   if (!f) return;
   if (!ctx.output.has(names.connection(related.name))) {
@@ -231,7 +234,7 @@ const makeConnectionField = (ctx: Context, m: ModelState, fieldName: string, rel
       interfaces: [],
     });
   }
-  const sk = index ? indexSortKeyArg(ctx, related, index) : undefined;
+  const sk = sortKeyOf === 'primary' ? primaryKeySortArg(ctx, related) : sortKeyOf ? indexSortKeyArg(ctx, related, sortKeyOf) : undefined;
   f.type = named(names.connection(related.name));
   f.args = [
     ...(sk ? [sk] : []),
@@ -303,7 +306,8 @@ export const transformRelations = (ctx: Context): void => {
     } else if (fields) {
       const target = keyFields(c).slice(0, fields.length);
       relation = { field: fieldName, kind: 'hasMany', relatedModel: c.name, sourceFields: fields, targetFields: target, limit: limitOf(args) };
-      makeConnectionField(ctx, m, fieldName, c, undefined);
+      // The related model's primary key is queried: with one source field, its sort key is an argument, as Amplify's.
+      makeConnectionField(ctx, m, fieldName, c, fields.length === 1 ? 'primary' : undefined);
     } else {
       const fks = fkNames(m.name, fieldName, m);
       for (const fk of fks) addForeignKey(ctx, c, fk.name, typeOfField(ctx, m, fk.key), m);
@@ -318,7 +322,9 @@ export const transformRelations = (ctx: Context): void => {
         indexName: index.name,
         limit: limitOf(args),
       };
-      makeConnectionField(ctx, m, fieldName, c, undefined);
+      // As Amplify's: the field takes the related model's primary sort key as an argument, although the generated
+      // index it queries has no such sort key (the argument is accepted and has no effect).
+      makeConnectionField(ctx, m, fieldName, c, 'primary');
     }
     m.relations.push(relation);
   }

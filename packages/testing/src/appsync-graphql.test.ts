@@ -37,6 +37,11 @@ const SCHEMA = /* GraphQL */ `
     sku: String @index
     total: Int
   }
+  type Customer @model @auth(rules: [{ allow: public }]) {
+    id: ID!
+    name: String
+    orders: [Order] @hasMany(fields: ["id"])
+  }
   type Doc @model @auth(rules: [{ allow: groups, groupsField: "groups" }]) {
     id: ID!
     title: String
@@ -308,6 +313,30 @@ void describe('AppSync over HTTP through the unmodified aws-amplify v6', () => {
     const items = withComments.data.getTodo.comments.items as any[];
     assert.deepEqual(items.map((c) => c.body).sort(), ['one', 'two']);
     assert.equal(items[0].todo.content, 'with comments');
+  });
+
+  void it("applies a hasMany field's sort key argument to the related model's primary key", async () => {
+    const customer = await gql('mutation { createCustomer(input: { name: "Ada" }) { id } }', {}, 'apiKey');
+    const id = customer.data.createCustomer.id as string;
+    for (const [orderedAt, total] of [
+      ['2026-01-01T00:00:00.000Z', 1],
+      ['2026-02-01T00:00:00.000Z', 2],
+      ['2026-03-01T00:00:00.000Z', 3],
+    ] as const)
+      await gql('mutation ($i: CreateOrderInput!) { createOrder(input: $i) { total } }', { i: { customerId: id, orderedAt, total } }, 'apiKey');
+    const orders = async (condition: unknown, direction = 'ASC'): Promise<number[]> => {
+      const result = await gql(
+        'query ($id: ID!, $c: ModelStringKeyConditionInput, $d: ModelSortDirection) { getCustomer(id: $id) { orders(orderedAt: $c, sortDirection: $d) { items { total } } } }',
+        { id, c: condition, d: direction },
+        'apiKey',
+      );
+      assert.equal(result.errors, undefined);
+      return (result.data.getCustomer.orders.items as { total: number }[]).map((o) => o.total);
+    };
+    assert.deepEqual(await orders(null), [1, 2, 3]);
+    assert.deepEqual(await orders({ ge: '2026-02-01T00:00:00.000Z' }), [2, 3]);
+    assert.deepEqual(await orders({ between: ['2026-01-15T00:00:00.000Z', '2026-02-15T00:00:00.000Z'] }), [2]);
+    assert.deepEqual(await orders({ lt: '2026-03-01T00:00:00.000Z' }, 'DESC'), [2, 1]);
   });
 
   void it('accepts IAM callers: guest and signed-in identity pool credentials by their rules, refused beyond them', async () => {
