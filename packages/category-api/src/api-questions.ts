@@ -65,25 +65,34 @@ async function askMode(ctx: PluginContext, mode: AuthModeName, hasAuth: boolean)
         openIDAuthTTL: await ctx.prompt.input({ message: 'Enter the number of milliseconds a token is valid after being authenticated:', default: '0' }),
       };
     case 'AWS_LAMBDA': {
-      // Amplify asks to create a function or to use one of the project's; the authorizer is a function of this project.
+      // Amplify's questions: a new authorizer function (its lambda-auth template) or one of the project's; either
+      // way the function category lets AppSync invoke it.
       const functions = Object.entries(ctx.project().readBackendConfig().function ?? {})
         .filter(([, r]) => r.service === 'Lambda')
         .map(([name]) => name);
-      if (functions.length === 0)
-        throw new UserError(
-          'Lambda authorization needs a Lambda function in this project to decide, and it has none.',
-          'Add the authorizer with `forte add function` first (it answers {isAuthorized, resolverContext, deniedFields, ttlOverride}), then choose it.',
-        );
-      await ctx.prompt.select({
+      const choices = [{ name: 'Create a new Lambda function', value: 'newFunction' as const }];
+      if (functions.length > 0) choices.push({ name: 'Use a Lambda function already added in the current Amplify project', value: 'projectFunction' as never });
+      const source = await ctx.prompt.select<'newFunction' | 'projectFunction'>({
         message: 'Choose a Lambda authorization function',
-        choices: [{ name: 'Use a Lambda function already added in the current Amplify project', value: 'projectFunction' }],
-        default: 'projectFunction',
+        choices,
+        default: 'newFunction',
       });
-      const lambdaFunction = await ctx.prompt.select({
-        message: 'Choose one of the Lambda functions',
-        choices: functions.map((f) => ({ name: f, value: f })),
-        default: functions[0]!,
-      });
+      if (!ctx.invokePluginMethod)
+        throw new UserError(
+          'Lambda authorization needs the forte CLI here (it enters the function category).',
+          'Run `forte add api` or `forte update api` from the forte CLI.',
+        );
+      let lambdaFunction: string;
+      if (source === 'newFunction') {
+        lambdaFunction = await ctx.invokePluginMethod<string>('function', 'addLambdaAuthorizerFunction', []);
+      } else {
+        lambdaFunction = await ctx.prompt.select({
+          message: 'Choose one of the Lambda functions',
+          choices: functions.map((f) => ({ name: f, value: f })),
+          default: functions[0]!,
+        });
+        await ctx.invokePluginMethod('function', 'addAppSyncInvokeMethodPermission', [lambdaFunction]);
+      }
       const ttlSeconds = await ctx.prompt.input({
         message: 'How long should the authorization response be cached in seconds?',
         default: '300',

@@ -156,17 +156,34 @@ void describe('category-api', () => {
     assert.equal(opened.length, 2);
   });
 
-  void it("Lambda authorization: Amplify's questions choose one of the project's functions and the cache TTL; none refuses naming the fix", async () => {
+  void it("Lambda authorization: Amplify's questions create the authorizer or choose one of the project's functions, and the cache TTL", async () => {
     const answers = {
       'Select a setting to edit or continue': ['auth', 'continue'],
       'default authorization type': 'AWS_LAMBDA',
       'Choose one of the Lambda functions': 'authorizer',
       'How long should the authorization response be cached in seconds?': '60',
     };
-    await assert.rejects(
-      categoryPlugin.executeCommand(context({ plugin: 'api', command: 'add', answers }).ctx),
-      (e: unknown) => isUserError(e) && /forte add function/.test(e.resolution),
-    );
+    /** The function category's methods as the CLI's invokePluginMethod reaches them, recorded. */
+    const withFunctionCategory = (fake: ReturnType<typeof context>, calls: string[]) => {
+      fake.ctx.invokePluginMethod = async <T>(category: string, method: string, args: unknown[]): Promise<T> => {
+        assert.equal(category, 'function');
+        calls.push(`${method}(${args.join()})`);
+        return (method === 'addLambdaAuthorizerFunction' ? 'graphQlLambdaAuthorizer1234abcd' : undefined) as T;
+      };
+      return fake;
+    };
+    // No function yet: the only choice is a new one, created by the function category.
+    const created: string[] = [];
+    const first = withFunctionCategory(context({ plugin: 'api', command: 'add', answers }), created);
+    await categoryPlugin.executeCommand(first.ctx);
+    assert.deepEqual(created, ['addLambdaAuthorizerFunction()']);
+    assert.deepEqual(readJson(join(apiDir('myapp'), 'cli-inputs.json')).serviceConfiguration.defaultAuthType, {
+      mode: 'AWS_LAMBDA',
+      lambdaFunction: 'graphQlLambdaAuthorizer1234abcd',
+      ttlSeconds: '60',
+    });
+    rmSync(join(root, 'amplify'), { recursive: true });
+
     mkdirSync(join(root, 'amplify/backend'), { recursive: true });
     writeFileSync(
       join(root, 'amplify/backend/backend-config.json'),
@@ -177,9 +194,14 @@ void describe('category-api', () => {
         },
       }),
     );
-    const { ctx, asked } = context({ plugin: 'api', command: 'add', answers });
-    await categoryPlugin.executeCommand(ctx);
-    assert.ok(asked.includes('Choose a Lambda authorization function'));
+    const chosen: string[] = [];
+    const existing = withFunctionCategory(
+      context({ plugin: 'api', command: 'add', answers: { ...answers, 'Choose a Lambda authorization function': 'projectFunction' } }),
+      chosen,
+    );
+    await categoryPlugin.executeCommand(existing.ctx);
+    assert.ok(existing.asked.includes('Choose a Lambda authorization function'));
+    assert.deepEqual(chosen, ['addAppSyncInvokeMethodPermission(authorizer)'], 'AppSync may invoke the chosen function');
     const inputs = readJson(join(apiDir('myapp'), 'cli-inputs.json')).serviceConfiguration;
     assert.deepEqual(inputs.defaultAuthType, { mode: 'AWS_LAMBDA', lambdaFunction: 'authorizer', ttlSeconds: '60' });
     assert.deepEqual(backend().api.myapp.output.authConfig.defaultAuthentication, {

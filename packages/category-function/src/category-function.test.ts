@@ -74,6 +74,38 @@ void describe('category-function', () => {
     assert.equal(readJson(join(fnDir('api'), 'amplify.state')).defaultEditorFile, 'src/app.js');
   });
 
+  void it("addLambdaAuthorizerFunction (for the api category): Amplify's lambda-auth function without questions, which AppSync may invoke", async () => {
+    const fake = createFakePluginContext(root, { plugin: 'function', command: 'add', answers: {} });
+    const name = await plugin.addLambdaAuthorizerFunction(fake.ctx);
+    assert.match(name, /^graphQlLambdaAuthorizer[0-9a-f]{8}$/);
+    assert.deepEqual(fake.asked, [], 'no function questions');
+    assert.equal(backend().function[name].service, 'Lambda');
+    assert.deepEqual(template(name).Resources.PermissionForAppSyncToInvokeLambda, {
+      Type: 'AWS::Lambda::Permission',
+      Properties: { FunctionName: { Ref: 'LambdaFunction' }, Action: 'lambda:InvokeFunction', Principal: 'appsync.amazonaws.com' },
+    });
+    // The handler answers AppSync's authorizer contract: allowed for the template's token only.
+    const handlerFile = join(fnDir(name), 'src/index.js');
+    const { handler } = (await import(handlerFile)) as { handler: (event: unknown) => Promise<any> };
+    const event = readJson(join(fnDir(name), 'src/event.json'));
+    const allowed = await handler(event);
+    assert.equal(allowed.isAuthorized, true);
+    assert.equal(typeof allowed.ttlOverride, 'number');
+    assert.ok(Array.isArray(allowed.deniedFields));
+    assert.equal((await handler({ ...event, authorizationToken: 'other' })).isAuthorized, false);
+
+    // An existing function chosen as the authorizer gets the permission once; a name that is no function is refused.
+    await run('add', HELLO);
+    const other = Object.keys(backend().function).find((n) => n !== name)!;
+    plugin.addAppSyncInvokeMethodPermission(fake.ctx, other);
+    plugin.addAppSyncInvokeMethodPermission(fake.ctx, other);
+    assert.equal(template(other).Resources.PermissionForAppSyncToInvokeLambda.Properties.Principal, 'appsync.amazonaws.com');
+    assert.throws(
+      () => plugin.addAppSyncInvokeMethodPermission(fake.ctx, 'nosuch'),
+      (e: unknown) => isUserError(e) && /nosuch/.test(e.message),
+    );
+  });
+
   void it('addFunctionResource (for the api category): the function questions without the capability one, the API path routed, the name returned', async () => {
     const fake = createFakePluginContext(root, {
       plugin: 'api',

@@ -5,7 +5,11 @@ export const FUNCTION_TEMPLATES = [
   { name: 'Serverless ExpressJS function (Integration with API Gateway)', value: 'serverless' },
   { name: 'Lambda trigger', value: 'trigger' },
 ] as const;
-export type FunctionTemplateName = (typeof FUNCTION_TEMPLATES)[number]['value'];
+/**
+ * The templates a user picks, plus `lambda-auth`: Amplify's AppSync Lambda authorizer, which only the api category
+ * creates (Lambda authorization → "Create a new Lambda function").
+ */
+export type FunctionTemplateName = (typeof FUNCTION_TEMPLATES)[number]['value'] | 'lambda-auth';
 
 const packageJson = (name: string, dependencies?: Record<string, string>): string =>
   `${JSON.stringify(
@@ -227,6 +231,51 @@ exports.handler = async (event) => {
 };
 `;
 
+// An AppSync Lambda authorizer: allows the token 'custom-authorized', as Amplify's template does, and shows the
+// other fields of AppSync's answer (resolverContext, deniedFields, ttlOverride).
+const lambdaAuth = `/**
+ * @type {import('@types/aws-lambda').AppSyncAuthorizerHandler}
+ */
+exports.handler = async (event) => {
+  console.log(\`EVENT: \${JSON.stringify(event)}\`);
+  const { authorizationToken, requestContext } = event;
+  const response = {
+    isAuthorized: authorizationToken === 'custom-authorized',
+    // Available to resolvers as $ctx.identity.resolverContext.
+    resolverContext: {
+      userid: 'user-id',
+      info: 'contextual information A',
+    },
+    // Fields this caller may not read, as "Type.field" or the field's ARN.
+    deniedFields: [
+      \`arn:aws:appsync:\${process.env.AWS_REGION}:\${requestContext.accountId}:apis/\${requestContext.apiId}/types/Event/fields/comments\`,
+      'Mutation.createEvent',
+    ],
+    // Seconds AppSync may reuse this answer for the same token (0: ask every time).
+    ttlOverride: 300,
+  };
+  console.log(\`RESPONSE: \${JSON.stringify(response, null, 2)}\`);
+  return response;
+};
+`;
+
+const authorizerEvent = `${JSON.stringify(
+  {
+    authorizationToken: 'custom-authorized',
+    requestContext: {
+      apiId: 'aaaaaa123123123example123',
+      accountId: '111122223333',
+      requestId: 'f4081827-1111-4444-5555-5cf4695f339f',
+      queryString: 'mutation CreateEvent { createEvent(input: {name: "demo"}) { id name } }',
+      operationName: 'CreateEvent',
+      variables: {},
+    },
+    requestHeaders: {},
+  },
+  null,
+  2,
+)}\n`;
+
 const EXPRESS_DEPENDENCIES = { 'aws-serverless-express': '^3.3.5', 'body-parser': '^1.17.1', express: '^4.15.2' };
 
 export interface SourceOptions {
@@ -263,6 +312,8 @@ export function sourceFiles(options: SourceOptions): Record<string, string> {
         'event.json': sampleEvent,
       };
     }
+    case 'lambda-auth':
+      return { 'index.js': lambdaAuth, 'package.json': packageJson(functionName), 'event.json': authorizerEvent };
     case 'trigger':
       return {
         'index.js': options.triggerSource === 'kinesis' ? triggerKinesis : triggerDynamoDb,
