@@ -228,6 +228,45 @@ void describe('DynamoDB Streams', () => {
     }
   });
 
+  void it("answers at its own path and at DynamoDB's (as DynamoDB Local serves both), where DynamoDB's operations stay", async () => {
+    const arn = await createTable('Endpoints', 'KEYS_ONLY');
+    const at = (path: string) =>
+      new DynamoDBStreamsClient({ endpoint: `${cloud.url}${path}`, region: cloud.credentials.region, credentials: cloud.credentials, maxAttempts: 1 });
+    for (const path of ['/dynamodb-streams', '/dynamodb']) {
+      const client = at(path);
+      try {
+        const listed = await client.send(new ListStreamsCommand({ TableName: 'Endpoints' }));
+        assert.deepEqual(
+          listed.Streams?.map((s) => s.StreamArn),
+          [arn],
+          path,
+        );
+        assert.equal((await client.send(new DescribeStreamCommand({ StreamArn: arn }))).StreamDescription?.StreamStatus, 'ENABLED', path);
+      } finally {
+        client.destroy();
+      }
+    }
+    const atDynamoDb = new DynamoDBClient({
+      endpoint: `${cloud.url}/dynamodb`,
+      region: cloud.credentials.region,
+      credentials: cloud.credentials,
+      maxAttempts: 1,
+    });
+    try {
+      assert.equal((await atDynamoDb.send(new DescribeTableCommand({ TableName: 'Endpoints' }))).Table?.LatestStreamArn, arn);
+    } finally {
+      atDynamoDb.destroy();
+    }
+    // DynamoDB's operations are not answered at the Streams path.
+    const wrong = await fetch(`${cloud.url}/dynamodb-streams/`, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'DynamoDB_20120810.ListTables', 'content-type': 'application/x-amz-json-1.0' },
+      body: '{}',
+    });
+    assert.equal(wrong.status, 400);
+    assert.match(String(((await wrong.json()) as { __type?: string }).__type), /UnknownOperationException/);
+  });
+
   void it('lists and describes streams; a stream turned off is DISABLED, still readable, and its shard ends', async () => {
     const arn = await createTable('Switch', 'NEW_IMAGE');
     await dynamodb.send(new PutItemCommand({ TableName: 'Switch', Item: key('s', 1) }));
