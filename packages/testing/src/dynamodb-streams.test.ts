@@ -339,8 +339,88 @@ void describe('DynamoDB Streams', () => {
       { name: 'ValidationException' },
     );
     await assert.rejects(streams.send(new GetRecordsCommand({ ShardIterator: 'not-an-iterator' })), { name: 'ValidationException', message: /ShardIterator/ });
+    // An iterator from the start or the end takes no sequence number.
+    for (const type of ['TRIM_HORIZON', 'LATEST'] as const) {
+      const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: arn }));
+      await assert.rejects(
+        streams.send(
+          new GetShardIteratorCommand({
+            StreamArn: arn,
+            ShardId: shardId,
+            ShardIteratorType: type,
+            SequenceNumber: StreamDescription!.Shards![0]!.SequenceNumberRange!.StartingSequenceNumber,
+          }),
+        ),
+        { name: 'ValidationException', message: /SequenceNumber is only for/ },
+      );
+    }
+    // A string that is no stream ARN at all is invalid, not just unknown, wherever a stream ARN is asked for.
+    const bogus = 'sdfadfsdfnlfkajakfgjalksfgklasjklasdjfklasdfasdfgasf';
+    await assert.rejects(streams.send(new DescribeStreamCommand({ StreamArn: bogus })), { name: 'ValidationException', message: /Invalid StreamArn/ });
+    await assert.rejects(streams.send(new GetShardIteratorCommand({ StreamArn: bogus, ShardId: shardId, ShardIteratorType: 'LATEST' })), {
+      name: 'ValidationException',
+    });
+    await assert.rejects(streams.send(new ListStreamsCommand({ ExclusiveStartStreamArn: bogus })), { name: 'ValidationException' });
     const old = Buffer.from(JSON.stringify({ s: arn, a: -1, t: Date.now() - 16 * 60_000 })).toString('base64url');
     await assert.rejects(streams.send(new GetRecordsCommand({ ShardIterator: old })), { name: 'ExpiredIteratorException' });
+  });
+
+  void it('filters shards by parent (CHILD_SHARDS): a stream that never splits its shard has none', async () => {
+    const arn = await createTable('Children', 'KEYS_ONLY');
+    const shardId = (await streams.send(new DescribeStreamCommand({ StreamArn: arn }))).StreamDescription!.Shards![0]!.ShardId!;
+    const children = (await streams.send(new DescribeStreamCommand({ StreamArn: arn, ShardFilter: { Type: 'CHILD_SHARDS', ShardId: shardId } })))
+      .StreamDescription!;
+    assert.equal(children.StreamStatus, 'ENABLED');
+    assert.equal(children.TableName, 'Children');
+    assert.deepEqual(children.Shards, []);
+    await assert.rejects(
+      streams.send(new DescribeStreamCommand({ StreamArn: arn, ShardFilter: { Type: 'CHILD_SHARDS', ShardId: 'shardId-00000000000000000000-00000000' } })),
+      { name: 'ResourceNotFoundException' },
+    );
+    for (const filter of [{ Type: 'PARENT_SHARDS', ShardId: shardId }, { ShardId: shardId }, { Type: 'CHILD_SHARDS' }]) {
+      await assert.rejects(streams.send(new DescribeStreamCommand({ StreamArn: arn, ShardFilter: filter as never })), { name: 'ValidationException' });
+    }
+    await assert.rejects(streams.send(new DescribeStreamCommand({ StreamArn: arn, ShardFilter: { Type: 'CHILD_SHARDS', ShardId: 'qwerty' } })), {
+      name: 'ValidationException',
+      message: /ShardFilter\.ShardId/,
+    });
+  });
+
+  void it("UpdateTable turns a stream on only where there is none and off only where there is one; a template's update changes its view", async () => {
+    const arn = await createTable('Once', 'KEYS_ONLY');
+    for (const view of ['KEYS_ONLY', 'NEW_IMAGE'] as const) {
+      await assert.rejects(dynamodb.send(new UpdateTableCommand({ TableName: 'Once', StreamSpecification: { StreamEnabled: true, StreamViewType: view } })), {
+        name: 'ValidationException',
+        message: 'Table already has an enabled stream: TableName: Once',
+      });
+    }
+    assert.equal((await dynamodb.send(new DescribeTableCommand({ TableName: 'Once' }))).Table?.LatestStreamArn, arn, 'the stream is unchanged');
+    await dynamodb.send(new UpdateTableCommand({ TableName: 'Once', StreamSpecification: { StreamEnabled: false } }));
+    await assert.rejects(dynamodb.send(new UpdateTableCommand({ TableName: 'Once', StreamSpecification: { StreamEnabled: false } })), {
+      name: 'ValidationException',
+      message: 'Table has no stream to disable: TableName: Once',
+    });
+    await createTable('Never');
+    await assert.rejects(dynamodb.send(new UpdateTableCommand({ TableName: 'Never', StreamSpecification: { StreamEnabled: false } })), {
+      name: 'ValidationException',
+    });
+
+    // A template says the state it wants: the same stream again changes nothing, another view is a new stream.
+    const tables = handlerOf(cloud, 'Forte::DynamoDB::Table');
+    const props = (view: string) => ({
+      TableName: 'Templated',
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      StreamSpecification: { StreamViewType: view },
+    });
+    const created = await tables.create(props('NEW_IMAGE'), resourceContext(cloud, 'TemplatedTable'));
+    const first = String(created.attributes.StreamArn);
+    const same = await tables.update('Templated', props('NEW_IMAGE'), props('NEW_IMAGE'), resourceContext(cloud, 'TemplatedTable'));
+    assert.equal(typeof same === 'object' && String(same.attributes?.StreamArn), first);
+    const changed = await tables.update('Templated', props('KEYS_ONLY'), props('NEW_IMAGE'), resourceContext(cloud, 'TemplatedTable'));
+    const second = typeof changed === 'object' ? String(changed.attributes?.StreamArn) : '';
+    assert.match(second, /table\/Templated\/stream\//);
+    assert.notEqual(second, first);
   });
 
   void it('authorizes stream reads per stream ARN', async () => {

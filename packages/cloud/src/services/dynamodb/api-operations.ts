@@ -180,7 +180,7 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
           throw validationError(
             'UpdateTable needs at least one change: ProvisionedThroughput, BillingMode, StreamSpecification, GlobalSecondaryIndexUpdates (not empty)...',
           );
-        return { TableDescription: await admin.describe(await admin.update(name, input)) };
+        return { TableDescription: await admin.describe(await admin.update(name, input, { streamTransitionsOnly: true })) };
       },
     }),
     DeleteTable: defineOperation({

@@ -40,6 +40,16 @@ export interface ItemMigrationOptions {
   compositeKeyAttributes?: CompositeKeyAttribute[];
 }
 
+/** How `update` applies a change: a resource update's or UpdateTable's rules. */
+export interface TableUpdateOptions extends ItemMigrationOptions {
+  /**
+   * UpdateTable's rule for streams: a stream is turned on only on a table without one, and off only on a table
+   * with one (ValidationException). A template's update says the whole desired state instead: the same
+   * stream again changes nothing, another view type turns the old stream off and a new one on.
+   */
+  streamTransitionsOnly?: boolean;
+}
+
 const BACKFILL_ROWS = 500;
 
 /** An existing item whose index key attribute has the wrong type stays out of a new index (DynamoDB reports it as a violation). */
@@ -148,7 +158,7 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
      * Applies changes in one transaction: a new index is backfilled before the call answers (ACTIVE at once),
      * after the composite key attributes it uses are computed for the items that lack them.
      */
-    async update(name: string, changes: TableChanges, options: ItemMigrationOptions = {}): Promise<TableDefinition> {
+    async update(name: string, changes: TableChanges, options: TableUpdateOptions = {}): Promise<TableDefinition> {
       return changeTables(async (tx) => {
         const previous = await store.table(tx, name);
         if (!previous) throw tableNotFound(name);
@@ -178,6 +188,10 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
             AttributeDefinitions: attributeDefinitions({ key: next.key, indexes: [] }),
             StreamSpecification: changes.StreamSpecification,
           });
+          if (options.streamTransitionsOnly && parsed.stream?.StreamEnabled && previous.stream?.StreamEnabled)
+            throw validationError(`Table already has an enabled stream: TableName: ${name}`);
+          if (options.streamTransitionsOnly && !parsed.stream?.StreamEnabled && !previous.stream?.StreamEnabled)
+            throw validationError(`Table has no stream to disable: TableName: ${name}`);
           next.stream = parsed.stream;
           const label = streamLabel(next, previous);
           if (label) next.streamLabel = label;
