@@ -516,6 +516,30 @@ void describe('Time to Live', () => {
     }
   });
 
+  void it('UpdateTimeToLive turns TTL on where it is off and off naming its attribute, refusing the rest as DynamoDB', async () => {
+    await createTable('Expiring');
+    const ttl = (spec: Record<string, unknown>) =>
+      dynamodb.send(new UpdateTimeToLiveCommand({ TableName: 'Expiring', TimeToLiveSpecification: spec as never }));
+    await assert.rejects(ttl({ AttributeName: 'exp', Enabled: false }), { name: 'ValidationException', message: 'TimeToLive is already disabled' });
+    assert.deepEqual((await ttl({ AttributeName: 'exp', Enabled: true })).TimeToLiveSpecification, { AttributeName: 'exp', Enabled: true });
+    await assert.rejects(ttl({ AttributeName: 'exp', Enabled: true }), { name: 'ValidationException', message: 'TimeToLive is already enabled' });
+    for (const Enabled of [true, false]) {
+      await assert.rejects(ttl({ AttributeName: 'other', Enabled }), {
+        name: 'ValidationException',
+        message: 'TimeToLive is active on a different AttributeName: current AttributeName is exp',
+      });
+    }
+    const described = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: 'Expiring' }));
+    assert.deepEqual(described.TimeToLiveDescription, { TimeToLiveStatus: 'ENABLED', AttributeName: 'exp' });
+    await ttl({ AttributeName: 'exp', Enabled: false });
+    assert.equal((await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: 'Expiring' }))).TimeToLiveDescription?.TimeToLiveStatus, 'DISABLED');
+    // The specification's members, checked as DynamoDB's request validation does.
+    await assert.rejects(ttl({ AttributeName: 'x'.repeat(256), Enabled: true }), { name: 'ValidationException', message: /length less than or equal to 255/ });
+    await assert.rejects(ttl({ AttributeName: '', Enabled: true }), { name: 'ValidationException', message: /length greater than or equal to 1/ });
+    await assert.rejects(ttl({ Enabled: true }), { name: 'ValidationException', message: /timeToLiveSpecification\.attributeName/ });
+    await assert.rejects(ttl({ AttributeName: 'exp' }), { name: 'ValidationException', message: /timeToLiveSpecification\.enabled/ });
+  });
+
   void it('takes TimeToLiveSpecification from the table resource', async () => {
     const result = await handlerOf(cloud, 'Forte::DynamoDB::Table').create(
       {
