@@ -7,7 +7,8 @@
 //
 // DIR is a folder holding the suite's test/alternator (or test/alternator itself). The script:
 // 1. starts the cloud's bin (packages/cloud/dist/bin.js, `npm run build` first) on a free loopback port in a
-//    temporary data folder whose admin access key is "cassandra" (the role the suite's conftest signs as);
+//    temporary data folder whose admin access key is "cassandra" (the role the suite's conftest signs as),
+//    looking for expired items every half second (TTL_SWEEP_MS);
 // 2. copies the suite into a temporary folder next to stand-ins for the parts of ScyllaDB's test tree the
 //    suite imports (alternator-shim/: its test/ package root, skip helpers, and a Cassandra driver stand-in
 //    that hands the conftest the admin secret and finds no CQL host);
