@@ -228,6 +228,45 @@ void describe('DynamoDB Streams', () => {
     }
   });
 
+  void it("answers at its own path and at DynamoDB's (as DynamoDB Local serves both), where DynamoDB's operations stay", async () => {
+    const arn = await createTable('Endpoints', 'KEYS_ONLY');
+    const at = (path: string) =>
+      new DynamoDBStreamsClient({ endpoint: `${cloud.url}${path}`, region: cloud.credentials.region, credentials: cloud.credentials, maxAttempts: 1 });
+    for (const path of ['/dynamodb-streams', '/dynamodb']) {
+      const client = at(path);
+      try {
+        const listed = await client.send(new ListStreamsCommand({ TableName: 'Endpoints' }));
+        assert.deepEqual(
+          listed.Streams?.map((s) => s.StreamArn),
+          [arn],
+          path,
+        );
+        assert.equal((await client.send(new DescribeStreamCommand({ StreamArn: arn }))).StreamDescription?.StreamStatus, 'ENABLED', path);
+      } finally {
+        client.destroy();
+      }
+    }
+    const atDynamoDb = new DynamoDBClient({
+      endpoint: `${cloud.url}/dynamodb`,
+      region: cloud.credentials.region,
+      credentials: cloud.credentials,
+      maxAttempts: 1,
+    });
+    try {
+      assert.equal((await atDynamoDb.send(new DescribeTableCommand({ TableName: 'Endpoints' }))).Table?.LatestStreamArn, arn);
+    } finally {
+      atDynamoDb.destroy();
+    }
+    // DynamoDB's operations are not answered at the Streams path.
+    const wrong = await fetch(`${cloud.url}/dynamodb-streams/`, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'DynamoDB_20120810.ListTables', 'content-type': 'application/x-amz-json-1.0' },
+      body: '{}',
+    });
+    assert.equal(wrong.status, 400);
+    assert.match(String(((await wrong.json()) as { __type?: string }).__type), /UnknownOperationException/);
+  });
+
   void it('lists and describes streams; a stream turned off is DISABLED, still readable, and its shard ends', async () => {
     const arn = await createTable('Switch', 'NEW_IMAGE');
     await dynamodb.send(new PutItemCommand({ TableName: 'Switch', Item: key('s', 1) }));
@@ -300,8 +339,88 @@ void describe('DynamoDB Streams', () => {
       { name: 'ValidationException' },
     );
     await assert.rejects(streams.send(new GetRecordsCommand({ ShardIterator: 'not-an-iterator' })), { name: 'ValidationException', message: /ShardIterator/ });
+    // An iterator from the start or the end takes no sequence number.
+    for (const type of ['TRIM_HORIZON', 'LATEST'] as const) {
+      const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: arn }));
+      await assert.rejects(
+        streams.send(
+          new GetShardIteratorCommand({
+            StreamArn: arn,
+            ShardId: shardId,
+            ShardIteratorType: type,
+            SequenceNumber: StreamDescription!.Shards![0]!.SequenceNumberRange!.StartingSequenceNumber,
+          }),
+        ),
+        { name: 'ValidationException', message: /SequenceNumber is only for/ },
+      );
+    }
+    // A string that is no stream ARN at all is invalid, not just unknown, wherever a stream ARN is asked for.
+    const bogus = 'sdfadfsdfnlfkajakfgjalksfgklasjklasdjfklasdfasdfgasf';
+    await assert.rejects(streams.send(new DescribeStreamCommand({ StreamArn: bogus })), { name: 'ValidationException', message: /Invalid StreamArn/ });
+    await assert.rejects(streams.send(new GetShardIteratorCommand({ StreamArn: bogus, ShardId: shardId, ShardIteratorType: 'LATEST' })), {
+      name: 'ValidationException',
+    });
+    await assert.rejects(streams.send(new ListStreamsCommand({ ExclusiveStartStreamArn: bogus })), { name: 'ValidationException' });
     const old = Buffer.from(JSON.stringify({ s: arn, a: -1, t: Date.now() - 16 * 60_000 })).toString('base64url');
     await assert.rejects(streams.send(new GetRecordsCommand({ ShardIterator: old })), { name: 'ExpiredIteratorException' });
+  });
+
+  void it('filters shards by parent (CHILD_SHARDS): a stream that never splits its shard has none', async () => {
+    const arn = await createTable('Children', 'KEYS_ONLY');
+    const shardId = (await streams.send(new DescribeStreamCommand({ StreamArn: arn }))).StreamDescription!.Shards![0]!.ShardId!;
+    const children = (await streams.send(new DescribeStreamCommand({ StreamArn: arn, ShardFilter: { Type: 'CHILD_SHARDS', ShardId: shardId } })))
+      .StreamDescription!;
+    assert.equal(children.StreamStatus, 'ENABLED');
+    assert.equal(children.TableName, 'Children');
+    assert.deepEqual(children.Shards, []);
+    await assert.rejects(
+      streams.send(new DescribeStreamCommand({ StreamArn: arn, ShardFilter: { Type: 'CHILD_SHARDS', ShardId: 'shardId-00000000000000000000-00000000' } })),
+      { name: 'ResourceNotFoundException' },
+    );
+    for (const filter of [{ Type: 'PARENT_SHARDS', ShardId: shardId }, { ShardId: shardId }, { Type: 'CHILD_SHARDS' }]) {
+      await assert.rejects(streams.send(new DescribeStreamCommand({ StreamArn: arn, ShardFilter: filter as never })), { name: 'ValidationException' });
+    }
+    await assert.rejects(streams.send(new DescribeStreamCommand({ StreamArn: arn, ShardFilter: { Type: 'CHILD_SHARDS', ShardId: 'qwerty' } })), {
+      name: 'ValidationException',
+      message: /ShardFilter\.ShardId/,
+    });
+  });
+
+  void it("UpdateTable turns a stream on only where there is none and off only where there is one; a template's update changes its view", async () => {
+    const arn = await createTable('Once', 'KEYS_ONLY');
+    for (const view of ['KEYS_ONLY', 'NEW_IMAGE'] as const) {
+      await assert.rejects(dynamodb.send(new UpdateTableCommand({ TableName: 'Once', StreamSpecification: { StreamEnabled: true, StreamViewType: view } })), {
+        name: 'ValidationException',
+        message: 'Table already has an enabled stream: TableName: Once',
+      });
+    }
+    assert.equal((await dynamodb.send(new DescribeTableCommand({ TableName: 'Once' }))).Table?.LatestStreamArn, arn, 'the stream is unchanged');
+    await dynamodb.send(new UpdateTableCommand({ TableName: 'Once', StreamSpecification: { StreamEnabled: false } }));
+    await assert.rejects(dynamodb.send(new UpdateTableCommand({ TableName: 'Once', StreamSpecification: { StreamEnabled: false } })), {
+      name: 'ValidationException',
+      message: 'Table has no stream to disable: TableName: Once',
+    });
+    await createTable('Never');
+    await assert.rejects(dynamodb.send(new UpdateTableCommand({ TableName: 'Never', StreamSpecification: { StreamEnabled: false } })), {
+      name: 'ValidationException',
+    });
+
+    // A template says the state it wants: the same stream again changes nothing, another view is a new stream.
+    const tables = handlerOf(cloud, 'Forte::DynamoDB::Table');
+    const props = (view: string) => ({
+      TableName: 'Templated',
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      StreamSpecification: { StreamViewType: view },
+    });
+    const created = await tables.create(props('NEW_IMAGE'), resourceContext(cloud, 'TemplatedTable'));
+    const first = String(created.attributes.StreamArn);
+    const same = await tables.update('Templated', props('NEW_IMAGE'), props('NEW_IMAGE'), resourceContext(cloud, 'TemplatedTable'));
+    assert.equal(typeof same === 'object' && String(same.attributes?.StreamArn), first);
+    const changed = await tables.update('Templated', props('KEYS_ONLY'), props('NEW_IMAGE'), resourceContext(cloud, 'TemplatedTable'));
+    const second = typeof changed === 'object' ? String(changed.attributes?.StreamArn) : '';
+    assert.match(second, /table\/Templated\/stream\//);
+    assert.notEqual(second, first);
   });
 
   void it('authorizes stream reads per stream ARN', async () => {
@@ -395,6 +514,30 @@ void describe('Time to Live', () => {
     } finally {
       ttlAheadMs = 0;
     }
+  });
+
+  void it('UpdateTimeToLive turns TTL on where it is off and off naming its attribute, refusing the rest as DynamoDB', async () => {
+    await createTable('Expiring');
+    const ttl = (spec: Record<string, unknown>) =>
+      dynamodb.send(new UpdateTimeToLiveCommand({ TableName: 'Expiring', TimeToLiveSpecification: spec as never }));
+    await assert.rejects(ttl({ AttributeName: 'exp', Enabled: false }), { name: 'ValidationException', message: 'TimeToLive is already disabled' });
+    assert.deepEqual((await ttl({ AttributeName: 'exp', Enabled: true })).TimeToLiveSpecification, { AttributeName: 'exp', Enabled: true });
+    await assert.rejects(ttl({ AttributeName: 'exp', Enabled: true }), { name: 'ValidationException', message: 'TimeToLive is already enabled' });
+    for (const Enabled of [true, false]) {
+      await assert.rejects(ttl({ AttributeName: 'other', Enabled }), {
+        name: 'ValidationException',
+        message: 'TimeToLive is active on a different AttributeName: current AttributeName is exp',
+      });
+    }
+    const described = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: 'Expiring' }));
+    assert.deepEqual(described.TimeToLiveDescription, { TimeToLiveStatus: 'ENABLED', AttributeName: 'exp' });
+    await ttl({ AttributeName: 'exp', Enabled: false });
+    assert.equal((await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: 'Expiring' }))).TimeToLiveDescription?.TimeToLiveStatus, 'DISABLED');
+    // The specification's members, checked as DynamoDB's request validation does.
+    await assert.rejects(ttl({ AttributeName: 'x'.repeat(256), Enabled: true }), { name: 'ValidationException', message: /length less than or equal to 255/ });
+    await assert.rejects(ttl({ AttributeName: '', Enabled: true }), { name: 'ValidationException', message: /length greater than or equal to 1/ });
+    await assert.rejects(ttl({ Enabled: true }), { name: 'ValidationException', message: /timeToLiveSpecification\.attributeName/ });
+    await assert.rejects(ttl({ AttributeName: 'exp' }), { name: 'ValidationException', message: /timeToLiveSpecification\.enabled/ });
   });
 
   void it('takes TimeToLiveSpecification from the table resource', async () => {

@@ -97,6 +97,7 @@ void describe("a function's credentials: its execution role, through every servi
     assert.equal(env.AWS_DEFAULT_REGION, cloud.kernel.config.region);
     assert.equal(env.AWS_ENDPOINT_URL, cloud.url);
     assert.equal(env.AWS_ENDPOINT_URL_DYNAMODB, `${cloud.url}/dynamodb/`);
+    assert.equal(env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS, `${cloud.url}/dynamodb-streams/`);
     assert.equal(env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, `${cloud.url}/cognito-idp/`);
     assert.equal(env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, `${cloud.url}/logs/`);
     assert.equal(env.AWS_ENDPOINT_URL_S3, `${cloud.url}/s3`);

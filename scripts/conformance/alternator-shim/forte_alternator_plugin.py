@@ -5,6 +5,10 @@
 #   here: those markers become plain skips.
 # - Every outcome is written, one JSON object a line, to $FORTE_ALTERNATOR_RESULTS, with the error's first
 #   line for failures, so the runner can tally per file and sort failures by kind.
+# - The TTL tests ask ScyllaDB's configuration table how often expired items are looked for
+#   (alternator_ttl_period_in_seconds) to decide whether waiting for an expiry is quick enough to run: that
+#   one question is answered with the period the runner gave the cloud ($FORTE_ALTERNATOR_TTL_PERIOD, its
+#   dynamodb.ttlSweepIntervalMs). Every other read of that table still goes to the cloud, which has no such table.
 import json
 import os
 
@@ -18,6 +22,17 @@ def pytest_configure(config):
     path = os.environ.get("FORTE_ALTERNATOR_RESULTS")
     if path:
         _results = open(path, "w", encoding="utf-8")
+    period = os.environ.get("FORTE_ALTERNATOR_TTL_PERIOD")
+    if period:
+        # Before any test module imports it (`from .util import scylla_config_read`).
+        import test.alternator.util as util
+
+        read = util.scylla_config_read
+
+        def scylla_config_read(dynamodb, name):
+            return period if name == "alternator_ttl_period_in_seconds" else read(dynamodb, name)
+
+        util.scylla_config_read = scylla_config_read
 
 
 def pytest_unconfigure(config):

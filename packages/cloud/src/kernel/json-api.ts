@@ -85,17 +85,32 @@ export function jsonApiRoute<C extends string>(options: {
   errorTypePrefix?: string;
   /** `same-origin` for the cloud's admin APIs, which no app calls from a browser (Route.browserAccess). */
   browserAccess?: 'any' | 'same-origin';
+  /**
+   * The SDK's name for this API in `AWS_ENDPOINT_URL_<name>` (from its client's serviceId: `DYNAMODB_STREAMS`),
+   * where the signing service alone does not tell it (JsonApiDescription.sdkEndpointName).
+   */
+  sdkEndpointName?: string;
+  /**
+   * Another API's paths where this one answers too, for requests whose X-Amz-Target has this API's prefix
+   * (DynamoDB Streams at DynamoDB's endpoint, as DynamoDB Local serves it). The first matching route wins, so
+   * this route must be listed before the other API's.
+   */
+  sharedPaths?: string[];
 }): Route {
   const paths = new Set([options.path, options.path.replace(/\/$/, '')]);
+  const shared = new Set((options.sharedPaths ?? []).flatMap((p) => [p, p.replace(/\/$/, '')]));
+  const hasPrefix = (req: { headers: Record<string, string | string[] | undefined> }): boolean =>
+    String(req.headers['x-amz-target'] ?? '').startsWith(options.targetPrefix);
   const contentType = `application/x-amz-json-${options.jsonVersion ?? '1.1'}`;
   return {
     name: options.name,
     errorFormat: 'json',
     writesApiHeaders: true,
     ...(options.browserAccess ? { browserAccess: options.browserAccess } : {}),
-    match: { path: (req, pathname) => req.method === 'POST' && paths.has(pathname) },
+    match: { path: (req, pathname) => req.method === 'POST' && (paths.has(pathname) || (shared.has(pathname) && hasPrefix(req))) },
     jsonApi: {
       path: options.path,
+      ...(options.sdkEndpointName ? { sdkEndpointName: options.sdkEndpointName } : {}),
       targetPrefix: options.targetPrefix,
       signingService: options.signingService,
       jsonVersion: options.jsonVersion ?? '1.1',

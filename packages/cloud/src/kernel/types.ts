@@ -159,6 +159,11 @@ export type RouteOrder = 'host' | 'prefix' | 'fallback';
 /** The public face of one AWS JSON API route: enough to address and sign a call to each of its operations. */
 export interface JsonApiDescription {
   path: string;
+  /**
+   * The SDK's name for the API in `AWS_ENDPOINT_URL_<name>` (its client's serviceId, upper-cased with `_`),
+   * where it is not the signing service's: DynamoDB Streams signs as `dynamodb` but is `DYNAMODB_STREAMS`.
+   */
+  sdkEndpointName?: string;
   targetPrefix: string;
   signingService: string;
   /** Whether the API answers `application/x-amz-json-1.0` (DynamoDB) or 1.1. */

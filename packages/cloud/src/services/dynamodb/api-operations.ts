@@ -25,6 +25,8 @@ function record(value: unknown, what: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+const notNull = (what: string): string => `Value null at '${what}' failed to satisfy constraint: Member must not be null`;
+
 function list(value: unknown, what: string): unknown[] {
   if (!Array.isArray(value))
     throw validationError(`1 validation error detected: Value null at '${what}' failed to satisfy constraint: Member must not be null`);
@@ -180,7 +182,7 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
           throw validationError(
             'UpdateTable needs at least one change: ProvisionedThroughput, BillingMode, StreamSpecification, GlobalSecondaryIndexUpdates (not empty)...',
           );
-        return { TableDescription: await admin.describe(await admin.update(name, input)) };
+        return { TableDescription: await admin.describe(await admin.update(name, input, { transitionsOnly: true })) };
       },
     }),
     DeleteTable: defineOperation({
@@ -234,8 +236,19 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
       resources: tableResource,
       handler: async (input) => {
         const table = checkTableName(input.TableName);
-        record(input.TimeToLiveSpecification, 'timeToLiveSpecification');
-        await admin.update(table, { TimeToLiveSpecification: input.TimeToLiveSpecification });
+        const spec = record(input.TimeToLiveSpecification, 'timeToLiveSpecification');
+        const problems: string[] = [];
+        if (spec.AttributeName === undefined || spec.AttributeName === null) problems.push(notNull('timeToLiveSpecification.attributeName'));
+        else if (typeof spec.AttributeName === 'string' && (spec.AttributeName.length < 1 || spec.AttributeName.length > 255))
+          problems.push(
+            `Value '${spec.AttributeName}' at 'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member must have length ${
+              spec.AttributeName.length < 1 ? 'greater than or equal to 1' : 'less than or equal to 255'
+            }`,
+          );
+        if (spec.Enabled === undefined || spec.Enabled === null) problems.push(notNull('timeToLiveSpecification.enabled'));
+        if (problems.length > 0)
+          throw validationError(`${problems.length} validation error${problems.length > 1 ? 's' : ''} detected: ${problems.join('; ')}`);
+        await admin.update(table, { TimeToLiveSpecification: spec }, { transitionsOnly: true });
         return { TimeToLiveSpecification: input.TimeToLiveSpecification };
       },
     }),

@@ -37,7 +37,7 @@ const HEALTH_PATH = DYNAMODB_API_PATH.replace(/\/$/, '');
 /**
  * DynamoDB-compatible tables kept in the SQL store: the DynamoDB JSON 1.0 API at `POST /dynamodb/`
  * (`DynamoDB_20120810.*`, SigV4 service `dynamodb`, authorized per table ARN), the DynamoDB Streams API at
- * `POST /dynamodb-streams/` (`DynamoDBStreams_20120810.*`), the `Forte::DynamoDB::Table` resource type, the
+ * `POST /dynamodb-streams/` and at DynamoDB's own path (`DynamoDBStreams_20120810.*`), the `Forte::DynamoDB::Table` resource type, the
  * table engine for other services (`TABLES`: AppSync) and the tables' streams (`STREAMS`: Lambda's event
  * source mappings). Items whose TTL has passed are deleted in the background.
  */
@@ -65,26 +65,32 @@ export function createDynamoDbService(kernel: Kernel, options: DynamoDbOptions =
     name: 'dynamodb',
     provides: [provide(TABLES, createProgrammaticEngine(items)), provide(STREAMS, streams.reader)],
     routes: [
-      jsonApiRoute({
-        name: 'dynamodb',
-        path: DYNAMODB_API_PATH,
-        targetPrefix: 'DynamoDB_20120810.',
-        signingService: 'dynamodb',
-        actionPrefix: 'dynamodb',
-        operations: createDynamoDbOperations({ items, admin }),
-        errors: DYNAMODB_ERRORS,
-        validationErrorCode: 'ValidationException',
-        jsonVersion: '1.0',
-        errorTypePrefix: 'com.amazonaws.dynamodb.v20120810#',
-      }),
+      // Streams first: it also answers at DynamoDB's path for its own targets (as DynamoDB Local serves both
+      // APIs at one endpoint, and clients such as Alternator's tests give a Streams client DynamoDB's URL), and
+      // the first matching route wins. Each names its SDK endpoint, as both sign as `dynamodb`.
       jsonApiRoute({
         name: 'dynamodb-streams',
         path: DYNAMODB_STREAMS_API_PATH,
+        sharedPaths: [DYNAMODB_API_PATH],
+        sdkEndpointName: 'DYNAMODB_STREAMS',
         targetPrefix: 'DynamoDBStreams_20120810.',
         signingService: 'dynamodb',
         actionPrefix: 'dynamodb',
         operations: createStreamsOperations({ streams, arnPrefix }),
         errors: STREAMS_ERRORS,
+        validationErrorCode: 'ValidationException',
+        jsonVersion: '1.0',
+        errorTypePrefix: 'com.amazonaws.dynamodb.v20120810#',
+      }),
+      jsonApiRoute({
+        name: 'dynamodb',
+        path: DYNAMODB_API_PATH,
+        sdkEndpointName: 'DYNAMODB',
+        targetPrefix: 'DynamoDB_20120810.',
+        signingService: 'dynamodb',
+        actionPrefix: 'dynamodb',
+        operations: createDynamoDbOperations({ items, admin }),
+        errors: DYNAMODB_ERRORS,
         validationErrorCode: 'ValidationException',
         jsonVersion: '1.0',
         errorTypePrefix: 'com.amazonaws.dynamodb.v20120810#',

@@ -21,7 +21,18 @@ const ITERATOR_LIFETIME_MS = 15 * 60 * 1000;
 const MAX_RECORDS = 1000;
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 
-const streamArn = z.string().min(37).max(1024);
+/**
+ * A stream ARN: `arn:<partition>:dynamodb:<region>:<account>:table/<name>/stream/<label>`. One of another shape is
+ * refused as invalid (ValidationException, as DynamoDB Streams does); one of this shape that names no stream is
+ * not found (ResourceNotFoundException).
+ */
+const STREAM_ARN = /^arn:[a-z-]+:dynamodb:[a-z0-9-]*:\d*:table\/[\w.-]+\/stream\/[^/]+$/;
+const streamArn = z
+  .string()
+  .min(37)
+  .max(1024)
+  .refine((arn) => STREAM_ARN.test(arn), { message: 'Invalid StreamArn: it is not the ARN of a DynamoDB stream' });
+const shardId = z.string().min(28).max(65);
 const sequenceNumber = z.string().min(21).max(40);
 
 /** What a shard iterator holds: the stream and the position it reads after (-1: before every record). */
@@ -87,15 +98,19 @@ export function createStreamsOperations(deps: { streams: TableStreams; arnPrefix
       input: z.object({
         StreamArn: streamArn,
         Limit: z.number().int().min(1).max(100).optional(),
-        ExclusiveStartShardId: z.string().min(28).max(65).optional(),
+        ExclusiveStartShardId: shardId.optional(),
+        // CHILD_SHARDS of a shard: the shards split from it. A stream here never splits its one shard.
+        ShardFilter: z.object({ Type: z.enum(['CHILD_SHARDS']), ShardId: shardId }).optional(),
       }),
       resources: (input) => [input.StreamArn],
       async handler(input) {
         const stream = await requireStream(input.StreamArn);
         const shardId = shardIdOf(stream);
+        if (input.ShardFilter && input.ShardFilter.ShardId !== shardId)
+          throw STREAMS_ERRORS.error('ResourceNotFoundException', `Requested resource not found: Shard does not exist: ${input.ShardFilter.ShardId}`);
         const range = await streams.range(stream.arn);
         const shards =
-          input.ExclusiveStartShardId === undefined
+          input.ExclusiveStartShardId === undefined && !input.ShardFilter
             ? [
                 {
                   ShardId: shardId,
@@ -124,7 +139,7 @@ export function createStreamsOperations(deps: { streams: TableStreams; arnPrefix
     GetShardIterator: defineOperation({
       input: z.object({
         StreamArn: streamArn,
-        ShardId: z.string().min(28).max(65),
+        ShardId: shardId,
         ShardIteratorType: z.enum(['TRIM_HORIZON', 'LATEST', 'AT_SEQUENCE_NUMBER', 'AFTER_SEQUENCE_NUMBER']),
         SequenceNumber: sequenceNumber.optional(),
       }),
@@ -134,6 +149,11 @@ export function createStreamsOperations(deps: { streams: TableStreams; arnPrefix
         if (input.ShardId !== shardIdOf(stream))
           throw STREAMS_ERRORS.error('ResourceNotFoundException', `Requested resource not found: Shard does not exist: ${input.ShardId}`);
         let after: number;
+        if ((input.ShardIteratorType === 'TRIM_HORIZON' || input.ShardIteratorType === 'LATEST') && input.SequenceNumber !== undefined)
+          throw STREAMS_ERRORS.error(
+            'ValidationException',
+            `SequenceNumber is only for AT_SEQUENCE_NUMBER and AFTER_SEQUENCE_NUMBER iterators, not ${input.ShardIteratorType}.`,
+          );
         if (input.ShardIteratorType === 'TRIM_HORIZON') after = -1;
         else if (input.ShardIteratorType === 'LATEST') after = (await streams.range(stream.arn))?.last ?? -1;
         else {

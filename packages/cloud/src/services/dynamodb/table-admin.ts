@@ -40,7 +40,29 @@ export interface ItemMigrationOptions {
   compositeKeyAttributes?: CompositeKeyAttribute[];
 }
 
+/** How `update` applies a change: a resource update's rules, or the API's (UpdateTable, UpdateTimeToLive). */
+export interface TableUpdateOptions extends ItemMigrationOptions {
+  /**
+   * The API's rule for streams and TTL: each is turned on only where it is off and off only where it is on
+   * (ValidationException), and TTL is turned off naming its attribute. A template's update says the whole
+   * desired state instead: the same stream again changes nothing, another view type turns the old stream off
+   * and a new one on, another TTL attribute replaces the old one.
+   */
+  transitionsOnly?: boolean;
+}
+
 const BACKFILL_ROWS = 500;
+
+/** UpdateTimeToLive's rules, with DynamoDB's messages: TTL is turned on where it is off, and off naming its attribute. */
+function checkTtlTransition(previous: TableDefinition['ttl'], next: NonNullable<TableDefinition['ttl']>): void {
+  const current = previous?.Enabled ? previous.AttributeName : undefined;
+  if (current === undefined) {
+    if (!next.Enabled) throw validationError('TimeToLive is already disabled');
+    return;
+  }
+  if (next.AttributeName !== current) throw validationError(`TimeToLive is active on a different AttributeName: current AttributeName is ${current}`);
+  if (next.Enabled) throw validationError('TimeToLive is already enabled');
+}
 
 /** An existing item whose index key attribute has the wrong type stays out of a new index (DynamoDB reports it as a violation). */
 function indexKeyOrSkip(index: IndexDefinition, item: TableItem): EncodedKey | undefined {
@@ -148,7 +170,7 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
      * Applies changes in one transaction: a new index is backfilled before the call answers (ACTIVE at once),
      * after the composite key attributes it uses are computed for the items that lack them.
      */
-    async update(name: string, changes: TableChanges, options: ItemMigrationOptions = {}): Promise<TableDefinition> {
+    async update(name: string, changes: TableChanges, options: TableUpdateOptions = {}): Promise<TableDefinition> {
       return changeTables(async (tx) => {
         const previous = await store.table(tx, name);
         if (!previous) throw tableNotFound(name);
@@ -178,6 +200,10 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
             AttributeDefinitions: attributeDefinitions({ key: next.key, indexes: [] }),
             StreamSpecification: changes.StreamSpecification,
           });
+          if (options.transitionsOnly && parsed.stream?.StreamEnabled && previous.stream?.StreamEnabled)
+            throw validationError(`Table already has an enabled stream: TableName: ${name}`);
+          if (options.transitionsOnly && !parsed.stream?.StreamEnabled && !previous.stream?.StreamEnabled)
+            throw validationError(`Table has no stream to disable: TableName: ${name}`);
           next.stream = parsed.stream;
           const label = streamLabel(next, previous);
           if (label) next.streamLabel = label;
@@ -189,6 +215,7 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
             AttributeDefinitions: attributeDefinitions({ key: next.key, indexes: [] }),
             TimeToLiveSpecification: changes.TimeToLiveSpecification,
           }).ttl;
+          if (options.transitionsOnly && next.ttl) checkTtlTransition(previous.ttl, next.ttl);
         }
         const updates = changes.GlobalSecondaryIndexUpdates;
         if (updates !== undefined && !Array.isArray(updates))

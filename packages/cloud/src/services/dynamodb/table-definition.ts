@@ -298,6 +298,8 @@ function parseTtl(value: unknown): TableDefinition['ttl'] {
   if (!t) return undefined;
   if (typeof t.AttributeName !== 'string' || typeof t.Enabled !== 'boolean')
     throw validationError('One or more parameter values were invalid: TimeToLiveSpecification needs AttributeName and Enabled');
+  if (t.AttributeName.length < 1 || t.AttributeName.length > 255)
+    throw validationError('One or more parameter values were invalid: the TimeToLiveSpecification AttributeName must be 1 to 255 characters long');
   return { AttributeName: t.AttributeName, Enabled: t.Enabled };
 }
 

@@ -3,7 +3,8 @@ import type { FunctionCredentials } from './function-credentials.js';
 
 /**
  * The SDK's name for a service (`AWS_ENDPOINT_URL_<name>`, from its serviceId) where it is not the signing
- * name upper-cased; signing services the SDK has no client for (Forte's own) get none.
+ * name upper-cased and the API does not give its own (`sdkEndpointName`); signing services the SDK has no
+ * client for (Forte's own) get none.
  */
 const SDK_ENDPOINT_NAMES: Readonly<Record<string, string | null>> = {
   'cognito-idp': 'COGNITO_IDENTITY_PROVIDER',
@@ -26,10 +27,13 @@ export function functionEnvironment(input: {
   apis: readonly JsonApiDescription[];
 }): Record<string, string> {
   const endpoints: Record<string, string> = {};
-  for (const api of input.apis) {
-    const name = Object.hasOwn(SDK_ENDPOINT_NAMES, api.signingService)
-      ? SDK_ENDPOINT_NAMES[api.signingService]
-      : api.signingService.toUpperCase().replace(/-/g, '_');
+  // An API naming itself outranks one whose name comes from its signing service (DynamoDB and DynamoDB Streams
+  // both sign as `dynamodb`), whatever their order; between equals the first wins.
+  const named = [...input.apis].sort((a, b) => Number(b.sdkEndpointName !== undefined) - Number(a.sdkEndpointName !== undefined));
+  for (const api of named) {
+    const name =
+      api.sdkEndpointName ??
+      (Object.hasOwn(SDK_ENDPOINT_NAMES, api.signingService) ? SDK_ENDPOINT_NAMES[api.signingService] : api.signingService.toUpperCase().replace(/-/g, '_'));
     // An API also served at `/` (SSM by its X-Amz-Target) is reached through AWS_ENDPOINT_URL already.
     if (!name || api.path === '/' || endpoints[`AWS_ENDPOINT_URL_${name}`]) continue;
     endpoints[`AWS_ENDPOINT_URL_${name}`] = input.baseUrl + api.path;
