@@ -17,6 +17,7 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { controlClient } from './events-control-client.js';
 import { until } from './events-fixture.js';
 import { callFailure, deployFunction, deployRole, handlerOf, lambdaClient, makeTempDir, resourceContext, startLambdaCloud, type TestCloud } from './index.js';
 
@@ -62,6 +63,49 @@ interface S3EventRecord {
     object: { key: string; size?: number; eTag?: string; sequencer: string };
   };
 }
+
+/** The trigger part of Amplify's storage stack: the bucket notifies the function, after TriggerPermissions let it. */
+const storageTemplate = (withPermission: boolean) => {
+  const bucketName = { 'Fn::Join': ['', [{ Ref: 'bucketName' }, '-', { Ref: 'env' }]] };
+  return {
+    Parameters: {
+      bucketName: { Type: 'String' },
+      env: { Type: 'String', Default: 'dev' },
+      functionS3TriggerArn: { Type: 'String' },
+      functionS3TriggerName: { Type: 'String' },
+    },
+    Resources: {
+      S3Bucket: {
+        Type: 'AWS::S3::Bucket',
+        ...(withPermission ? { DependsOn: ['TriggerPermissions'] } : {}),
+        Properties: {
+          BucketName: bucketName,
+          NotificationConfiguration: {
+            LambdaConfigurations: [
+              { Event: 's3:ObjectCreated:*', Function: { Ref: 'functionS3TriggerArn' } },
+              { Event: 's3:ObjectRemoved:*', Function: { Ref: 'functionS3TriggerArn' } },
+            ],
+          },
+        },
+      },
+      ...(withPermission
+        ? {
+            TriggerPermissions: {
+              Type: 'AWS::Lambda::Permission',
+              Properties: {
+                Action: 'lambda:InvokeFunction',
+                FunctionName: { Ref: 'functionS3TriggerName' },
+                Principal: 's3.amazonaws.com',
+                SourceAccount: { Ref: 'AWS::AccountId' },
+                SourceArn: { 'Fn::Join': ['', ['arn:aws:s3:::', bucketName]] },
+              },
+            },
+          }
+        : {}),
+    },
+    Outputs: { BucketName: { Value: { Ref: 'S3Bucket' } } },
+  };
+};
 
 let cloud: TestCloud;
 let s3: S3Client;
@@ -261,6 +305,21 @@ void describe('S3 triggers', () => {
     await new Promise((resolve) => setTimeout(resolve, 500)); // longer than the retry delays: nothing more runs
     assert.equal((await lines(join(dir, 'broken.attempts'))).length, 3, 'one attempt and two retries, then dropped');
     assert.deepEqual(await recordsOf('broken'), []);
+  });
+
+  void it("work through a push of Amplify's storage stack, and fail one without TriggerPermissions", async () => {
+    const arn = await recorder('S3Trigger1ef46783-dev', []);
+    const parameters = { functionS3TriggerArn: arn, functionS3TriggerName: 'S3Trigger1ef46783-dev' };
+    const pushed = await controlClient(cloud).deploy('Catalog', storageTemplate(true), { ...parameters, bucketName: 'catalog' });
+    assert.equal(pushed.status, 'SUCCEEDED', pushed.error);
+    await s3.send(new PutObjectCommand({ Bucket: 'catalog-dev', Key: 'public/item 1.png', Body: 'png' }));
+    const [record] = await received('S3Trigger1ef46783-dev', 1);
+    assert.deepEqual([record!.eventName, record!.s3.bucket.name, record!.s3.object.key], ['ObjectCreated:Put', 'catalog-dev', 'public/item+1.png']);
+
+    const failed = await controlClient(cloud).deploy('Unpermitted', storageTemplate(false), { ...parameters, bucketName: 'unpermitted' });
+    assert.equal(failed.status, 'ROLLED_BACK');
+    assert.match(String(failed.error), /Unable to validate the following destination configurations/);
+    assert.equal((await callFailure(s3.send(new PutObjectCommand({ Bucket: 'unpermitted-dev', Key: 'k', Body: 'x' })))).name, 'NoSuchBucket');
   });
 
   void it('refuse a bucket resource whose function S3 may not invoke, leaving no bucket', async () => {
