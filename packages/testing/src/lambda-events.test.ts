@@ -3,6 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { FUNCTIONS } from '@forte/cloud';
 import { deployFunction, filledSdkCache, lambdaClient, makeTempDir, startLambdaCloud } from './index.js';
 
 /** Appends one line per attempt to a file, and fails until it has run `FAILURES` times. */
@@ -53,6 +54,19 @@ void describe('Event invocations', () => {
     assert.equal(await attemptsIn(join(dir, 'fine')), 1);
     assert.equal((await readFile(join(dir, 'fine'), 'utf8')).trim(), '{"n":"fine"}');
     lambda.destroy();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  void it('with one ordering key run one at a time in order: a retry holds back the ones queued after it', async () => {
+    const dir = await makeTempDir('forte-fn-ordered');
+    await using cloud = await startLambdaCloud();
+    const file = join(dir, 'attempts');
+    await deployFunction(cloud, { name: 'flaky', files: { 'index.js': COUNTING }, variables: { ATTEMPTS_FILE: file, FAILURES: '1' } });
+    const functions = cloud.kernel.capability(FUNCTIONS);
+    for (const n of [1, 2, 3]) await functions.invoke('flaky', JSON.stringify({ n }), { invocationType: 'Event', orderingKey: 'bucket/key' });
+    await waitFor('every invocation', async () => (await attemptsIn(file)) === 4);
+    const runs = (await readFile(file, 'utf8')).trim().split('\n');
+    assert.deepEqual(runs, ['{"n":1}', '{"n":1}', '{"n":2}', '{"n":3}'], 'the first one failed once and was retried before the others ran');
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -67,8 +67,25 @@ export interface FunctionInvoker {
    * Invokes a function by name or (partial) ARN. Throws a ForteError for an unknown function
    * (ResourceNotFoundException), a payload over Lambda's limits or a throttle (TooManyRequestsException).
    */
-  invoke(nameOrArn: string, payload: string, options?: { invocationType?: 'RequestResponse' | 'Event' | 'DryRun' }): Promise<FunctionInvocationResult>;
+  invoke(
+    nameOrArn: string,
+    payload: string,
+    options?: {
+      invocationType?: 'RequestResponse' | 'Event' | 'DryRun';
+      /**
+       * Event only: invocations of one function queued with the same key run one at a time, in the order they
+       * were queued, each after the previous one succeeded or used up its retries (an S3 object's notifications).
+       */
+      orderingKey?: string;
+    },
+  ): Promise<FunctionInvocationResult>;
   exists(nameOrArn: string): Promise<boolean>;
+  /**
+   * Whether the function exists and its resource policy (`AWS::Lambda::Permission` statements) lets the service
+   * `principal` invoke it on behalf of `sourceArn` in `sourceAccount` (S3 checks this before it accepts a
+   * notification configuration).
+   */
+  permits(nameOrArn: string, requester: { principal: string; sourceArn: string; sourceAccount: string }): Promise<boolean>;
 }
 
 /** The cloud's Lambda functions (provided by lambda). */

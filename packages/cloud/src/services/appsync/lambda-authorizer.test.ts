@@ -16,6 +16,7 @@ function fakeKernel(answer: (payload: string) => FunctionInvocationResult): { ke
       return answer(payload);
     },
     exists: async () => true,
+    permits: async () => false,
   };
   const kernel = {
     config: { accountId: '123456789012', region: 'us-east-1' },

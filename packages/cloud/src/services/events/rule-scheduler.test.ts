@@ -26,6 +26,7 @@ function harness(sql: SqlStore) {
       return Promise.resolve({ statusCode: 202 });
     },
     exists: () => Promise.resolve(true),
+    permits: () => Promise.resolve(false),
   };
   const store = createRuleStore(sql);
   const scheduler = createRuleScheduler({

@@ -9,6 +9,12 @@ const MAX_ATTEMPTS = 3;
 const THROTTLE_DELAY_MS = 1000;
 /** Lambda's longest MaximumEventAgeInSeconds: an event still throttled after this long is dropped. */
 const MAX_EVENT_AGE_MS = 6 * 3600 * 1000;
+/**
+ * Whether row `e` may run now as far as ordering goes: it has no ordering key, or no earlier invocation of its
+ * function with the same key is still queued (running, or waiting for a retry).
+ */
+const HEAD_OF_ITS_ORDER = `(e.ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM lambda_event_invocations p
+  WHERE p.function_name = e.function_name AND p.ordering_key = e.ordering_key AND p.ordering_seq < e.ordering_seq))`;
 
 interface QueuedRow {
   id: string;
@@ -25,7 +31,8 @@ export type QueuedAttempt = { kind: 'done'; outcome: InvokeOutcome } | { kind: '
 /**
  * Event invocations, queued durably in SQL: a row is written before the caller gets its 202 and deleted only
  * after its last attempt, so a restart of the cloud runs what was pending. A function error is retried after
- * the configured delays (Lambda: twice).
+ * the configured delays (Lambda: twice). Invocations of one function queued with the same ordering key run one
+ * at a time in the order they were queued: a retry or a throttle holds back the ones after it.
  */
 export function createEventQueue(options: {
   sql: SqlStore;
@@ -81,7 +88,8 @@ export function createEventQueue(options: {
       do {
         pumpAgain = false;
         const due = await sql.all<QueuedRow>(
-          'SELECT id, function_name, payload, client_context, attempts, created_at FROM lambda_event_invocations WHERE next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 100',
+          `SELECT id, function_name, payload, client_context, attempts, created_at FROM lambda_event_invocations e
+           WHERE next_attempt_at <= ? AND ${HEAD_OF_ITS_ORDER} ORDER BY next_attempt_at LIMIT 100`,
           [now()],
         );
         for (const row of due) {
@@ -107,7 +115,7 @@ export function createEventQueue(options: {
     timer = undefined;
     const ids = [...running.keys()];
     const next = await sql.get<{ at: number | null }>(
-      `SELECT MIN(next_attempt_at) AS at FROM lambda_event_invocations${ids.length > 0 ? ` WHERE id NOT IN (${ids.map(() => '?').join(', ')})` : ''}`,
+      `SELECT MIN(next_attempt_at) AS at FROM lambda_event_invocations e WHERE ${HEAD_OF_ITS_ORDER}${ids.length > 0 ? ` AND id NOT IN (${ids.map(() => '?').join(', ')})` : ''}`,
       ids,
     );
     if (next?.at === null || next?.at === undefined || stopped) return;
@@ -116,13 +124,18 @@ export function createEventQueue(options: {
   }
 
   return {
-    /** Queues an invocation durably and answers its request id. */
-    async enqueue(functionName: string, payload: string, clientContext: string | undefined): Promise<string> {
+    /**
+     * Queues an invocation durably and answers its request id. With an `orderingKey`, it runs after every
+     * invocation of the function queued earlier with that key has ended.
+     */
+    async enqueue(functionName: string, payload: string, clientContext: string | undefined, orderingKey?: string): Promise<string> {
       const id = randomUUID();
       const t = now();
       await sql.run(
-        'INSERT INTO lambda_event_invocations (id, function_name, payload, client_context, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)',
-        [id, functionName, payload, clientContext ?? null, t, t],
+        `INSERT INTO lambda_event_invocations (id, function_name, payload, client_context, attempts, next_attempt_at, created_at, ordering_key, ordering_seq)
+         VALUES (?, ?, ?, ?, 0, ?, ?, ?, CASE WHEN ? IS NULL THEN NULL ELSE
+           (SELECT COALESCE(MAX(ordering_seq), 0) + 1 FROM lambda_event_invocations WHERE function_name = ? AND ordering_key = ?) END)`,
+        [id, functionName, payload, clientContext ?? null, t, t, orderingKey ?? null, orderingKey ?? null, functionName, orderingKey ?? null],
       );
       void pump();
       return id;

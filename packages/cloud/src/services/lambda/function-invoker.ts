@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ForteError } from '@forte/protocol';
 import type { FunctionInvocationResult, FunctionInvoker } from '../../kernel/capabilities.js';
 import type { EventQueue, QueuedAttempt } from './event-queue.js';
+import { permissionAllows } from './function-permissions.js';
 import type { FunctionRegistry } from './function-registry.js';
 import type { FunctionStore, StoredFunction } from './function-store.js';
 import { LAMBDA_ERRORS } from './lambda-errors.js';
@@ -115,11 +116,11 @@ export function createFunctionInvoker(options: {
     fn: StoredFunction,
     body: Buffer,
     type: InvocationType,
-    extra: { requestId?: string; clientContext?: string; tail?: boolean } = {},
+    extra: { requestId?: string; clientContext?: string; tail?: boolean; orderingKey?: string } = {},
   ): Promise<FunctionInvocationResult & { outcome?: InvokeOutcome; requestId: string }> {
     const payload = checkPayload(body, type);
     if (type === 'DryRun') return { statusCode: 204, requestId: extra.requestId ?? randomUUID() };
-    if (type === 'Event') return { statusCode: 202, requestId: await options.queue().enqueue(fn.name, payload, extra.clientContext) };
+    if (type === 'Event') return { statusCode: 202, requestId: await options.queue().enqueue(fn.name, payload, extra.clientContext, extra.orderingKey) };
     const requestId = extra.requestId ?? randomUUID();
     const outcome = await runSync(fn, payload, {
       requestId,
@@ -132,7 +133,13 @@ export function createFunctionInvoker(options: {
   const capability: FunctionInvoker = {
     async invoke(ref, payload, invokeOptions) {
       const fn = await resolve(ref, undefined);
-      const { statusCode, payload: result, functionError } = await invoke(fn, Buffer.from(payload, 'utf8'), invokeOptions?.invocationType ?? 'RequestResponse');
+      const type = invokeOptions?.invocationType ?? 'RequestResponse';
+      const orderingKey = type === 'Event' ? invokeOptions?.orderingKey : undefined;
+      const {
+        statusCode,
+        payload: result,
+        functionError,
+      } = await invoke(fn, Buffer.from(payload, 'utf8'), type, orderingKey === undefined ? {} : { orderingKey });
       return { statusCode, ...(result !== undefined ? { payload: result } : {}), ...(functionError ? { functionError } : {}) };
     },
     async exists(ref) {
@@ -140,6 +147,13 @@ export function createFunctionInvoker(options: {
       if (!parsed) return false;
       const fn = await store.get(parsed.name);
       return fn !== undefined && (parsed.named || fn.arn === parsed.arn);
+    },
+    async permits(ref, requester) {
+      const parsed = arnOf(ref);
+      const fn = parsed && (await store.get(parsed.name));
+      if (!parsed || !fn || (!parsed.named && fn.arn !== parsed.arn)) return false;
+      const statements = await store.policiesOf(fn.name);
+      return statements.some((statement) => statement.kind === 'permission' && permissionAllows(statement.properties, requester));
     },
   };
 

@@ -65,4 +65,8 @@ export const LAMBDA_MIGRATIONS: readonly string[] = [
   CREATE INDEX lambda_log_events_stream ON lambda_log_events (log_group, stream, timestamp);`,
   // Where each event source mapping is in its stream: the sequence number of the last record handled.
   `ALTER TABLE lambda_event_source_mappings ADD COLUMN position TEXT;`,
+  // Event invocations that must run in order (an S3 object's notifications): their key and place in it.
+  `ALTER TABLE lambda_event_invocations ADD COLUMN ordering_key TEXT;
+  ALTER TABLE lambda_event_invocations ADD COLUMN ordering_seq INTEGER;
+  CREATE INDEX lambda_event_invocations_order ON lambda_event_invocations (function_name, ordering_key, ordering_seq);`,
 ];

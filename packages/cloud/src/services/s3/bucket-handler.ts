@@ -1,18 +1,56 @@
+import { isForteError } from '@forte/protocol';
 import { z } from 'zod';
 import type { BlobStore } from '../../engines/types.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { ResourceHandler, ResourceResult } from '../../kernel/types.js';
 import { assertValidBucketName } from './bucket-name.js';
+import type { BucketNotifications } from './bucket-notifications.js';
+import { notificationFromTemplate, type NotificationConfiguration } from './notification-configuration.js';
 import type { ObjectStore } from './object-store.js';
 import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 
 const bucketProps = z.object({ BucketName: z.string().min(1) });
 
+/** The bucket's `NotificationConfiguration`, refused as CloudFormation reports S3's refusal. */
+function notificationsOf(props: Record<string, unknown>): NotificationConfiguration {
+  try {
+    return notificationFromTemplate(props.NotificationConfiguration);
+  } catch (error) {
+    throw refusal(error);
+  }
+}
+
+function refusal(error: unknown): unknown {
+  if (!isForteError(error) || error.status >= 500) return error;
+  const details = Object.values(error.fields ?? {}).join(': ');
+  return RESOURCE_ERRORS.error(
+    'ValidationException',
+    `${error.message}${details === '' ? '' : ` (${details})`} (Service: Amazon S3; Error Code: ${error.code})`,
+    {
+      cause: error,
+    },
+  );
+}
+
 /**
- * `Forte::S3::Bucket`: idempotent create (an existing bucket is adopted); delete empties the bucket first.
- * Its objects are counted for change sets (storedData) but not kept when it is deleted.
+ * `Forte::S3::Bucket` and `AWS::S3::Bucket`: idempotent create (an existing bucket is adopted); delete empties the
+ * bucket first. Its objects are counted for change sets (storedData) but not kept when it is deleted.
+ * `NotificationConfiguration.LambdaConfigurations` are applied after the bucket exists, each function checked
+ * as S3 checks it (it exists and an `AWS::Lambda::Permission` lets s3.amazonaws.com invoke it for this bucket).
  */
-export function createBucketHandler(options: { store: ObjectStore; blobs: BlobStore; port: () => number }): ResourceHandler {
+export function createBucketHandler(options: {
+  store: ObjectStore;
+  blobs: BlobStore;
+  notifications: BucketNotifications;
+  port: () => number;
+}): ResourceHandler {
+  const configure = async (name: string, config: NotificationConfiguration): Promise<void> => {
+    try {
+      await options.notifications.configure(name, config);
+    } catch (error) {
+      throw refusal(error);
+    }
+  };
   const result = (name: string): ResourceResult => ({
     physicalId: name,
     attributes: { BucketName: name, Arn: `arn:aws:s3:::${name}`, RegionalDomainName: `${name}.s3.localhost:${options.port()}` },
@@ -27,16 +65,26 @@ export function createBucketHandler(options: { store: ObjectStore; blobs: BlobSt
     replaceOn: ['BucketName'],
     async create(props) {
       const name = parse(props);
-      await options.store.createBucket(name);
+      const notifications = notificationsOf(props);
+      const created = await options.store.createBucket(name);
+      try {
+        await configure(name, notifications);
+      } catch (error) {
+        if (created) await options.store.deleteBucket(name);
+        throw error;
+      }
       return result(name);
     },
     async update(physicalId, props) {
       const name = parse(props);
       if (name !== physicalId) return 'replace';
+      const notifications = notificationsOf(props);
       await options.store.createBucket(name); // recreates it if someone deleted it by hand
+      await configure(name, notifications);
       return result(name);
     },
     async delete(physicalId, _props, ctx) {
+      await options.notifications.remove(physicalId);
       await emptyBucket(options.store, options.blobs, physicalId, ctx.log);
       const { partBlobs } = await options.store.deleteBucket(physicalId);
       for (const id of partBlobs)

@@ -38,6 +38,7 @@ export async function deleteBucket(call: S3Call): Promise<void> {
   await call.ctx.authorize(call.principal, 's3:DeleteBucket', s3Arn(call.bucket), 'AccessDenied');
   const { outcome, partBlobs } = await call.store.deleteBucket(call.bucket);
   for (const blobId of partBlobs) await deleteBlobQuietly(call, blobId);
+  if (outcome === 'deleted') await call.notifications.remove(call.bucket); // a new bucket of that name starts without
   if (outcome === 'missing') throw noSuchBucket(call.bucket);
   if (outcome === 'not-empty') {
     throw S3_ERRORS.error('BucketNotEmpty', 'The bucket you tried to delete is not empty', { fields: { BucketName: call.bucket } });

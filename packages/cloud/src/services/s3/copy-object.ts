@@ -81,7 +81,9 @@ export async function copyObject(call: S3Call, copySourceHeader: string): Promis
   try {
     replaced = await store.sql.transaction(async (tx) => {
       if (!(await store.bucketExists(call.bucket, tx))) throw noSuchBucket(call.bucket);
-      return store.putObject(object, tx);
+      const replacedBlob = await store.putObject(object, tx);
+      await call.notifications.record(tx, call, { bucket: call.bucket, key: call.key, eventName: 'ObjectCreated:Copy', object });
+      return replacedBlob;
     });
   } catch (error) {
     await blobs.delete(blobId);

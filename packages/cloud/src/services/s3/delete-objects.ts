@@ -1,4 +1,5 @@
 import { isForteError, type ForteError } from '@forte/protocol';
+import type { SqlStore } from '../../engines/types.js';
 import { readBody } from '../../kernel/read-body.js';
 import { xmlUnescape } from '../../kernel/xml-escape.js';
 import { deleteBlobQuietly } from './put-object.js';
@@ -13,9 +14,16 @@ const MAX_DELETE_BODY = 2 * 1024 * 1024;
 export async function deleteObject(call: S3Call): Promise<void> {
   await call.ctx.authorize(call.principal, 's3:DeleteObject', s3Arn(call.bucket, call.key), 'AccessDenied');
   await requireBucket(call);
-  const blobId = await call.store.sql.transaction((tx) => call.store.deleteObject(call.bucket, call.key, tx));
+  const blobId = await call.store.sql.transaction((tx) => deleteAndRecord(call, call.key, tx));
   sendEmpty(call.ctx.res, 204);
   if (blobId !== undefined) await deleteBlobQuietly(call, blobId);
+}
+
+/** Deletes the object in `tx` and records its ObjectRemoved:Delete event when there was one to delete. */
+async function deleteAndRecord(call: S3Call, key: string, tx: SqlStore): Promise<string | undefined> {
+  const blobId = await call.store.deleteObject(call.bucket, key, tx);
+  if (blobId !== undefined) await call.notifications.record(tx, call, { bucket: call.bucket, key, eventName: 'ObjectRemoved:Delete' });
+  return blobId;
 }
 
 /** Keys and the Quiet flag of a `<Delete>` document. */
@@ -42,7 +50,7 @@ export async function deleteObjects(call: S3Call): Promise<void> {
   for (const key of keys) {
     try {
       await call.ctx.authorize(call.principal, 's3:DeleteObject', s3Arn(call.bucket, key), 'AccessDenied');
-      const blobId = await call.store.sql.transaction((tx) => call.store.deleteObject(call.bucket, key, tx));
+      const blobId = await call.store.sql.transaction((tx) => deleteAndRecord(call, key, tx));
       if (blobId !== undefined) await deleteBlobQuietly(call, blobId);
       if (!quiet) result += `<Deleted>${el('Key', key)}</Deleted>`;
     } catch (error) {

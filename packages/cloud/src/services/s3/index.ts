@@ -1,24 +1,45 @@
 import { RESOURCE_TYPES } from '@forte/protocol';
-import { OBJECTS } from '../../kernel/capabilities.js';
-import { provide } from '../../kernel/capability.js';
+import { FUNCTIONS, OBJECTS, type FunctionInvoker } from '../../kernel/capabilities.js';
+import { CapabilityError, provide } from '../../kernel/capability.js';
 import type { Kernel, Service } from '../../kernel/types.js';
 import { createBucketHandler } from './bucket-handler.js';
+import { NOTIFICATION_MIGRATIONS, createBucketNotifications } from './bucket-notifications.js';
+import { createNotificationDispatcher } from './notification-dispatcher.js';
 import { createObjectReader } from './object-reader.js';
 import { S3_MIGRATIONS, createObjectStore } from './object-store.js';
 import { createS3Route } from './s3-route.js';
 
 /**
  * S3: the REST protocol (path style under `/s3/`, virtual-host style on `<bucket>.s3.localhost`) and
- * the `Forte::S3::Bucket` resource type. Object metadata lives in SQL, bodies in the blob store under
+ * the bucket resource types (`Forte::S3::Bucket`, and `AWS::S3::Bucket` as Amplify's storage stack writes it). Object metadata lives in SQL, bodies in the blob store under
  * generated ids, so an object key is never a file path. Other services read objects through `OBJECTS`.
+ * Bucket notifications invoke Lambda functions through `FUNCTIONS`, when the cloud runs lambda (s3 does not
+ * require it: lambda reads its code through `OBJECTS`).
  */
 export function createS3Service(kernel: Kernel): Service {
   const store = createObjectStore(kernel.sql);
+  const { region, accountId } = kernel.config;
+  const functions = (): FunctionInvoker | undefined => {
+    try {
+      return kernel.capability(FUNCTIONS);
+    } catch (error) {
+      if (error instanceof CapabilityError) return undefined;
+      throw error;
+    }
+  };
+  const dispatcher = createNotificationDispatcher({ sql: kernel.sql, log: kernel.log, functions });
+  const notifications = createBucketNotifications({ sql: kernel.sql, region, accountId, functions, onRecorded: () => setImmediate(dispatcher.wake) });
+  const buckets = createBucketHandler({ store, blobs: kernel.blobs, notifications, port: () => kernel.port() });
   return {
     name: 's3',
     provides: [provide(OBJECTS, createObjectReader(store, kernel.blobs))],
-    routes: [createS3Route({ store, blobs: kernel.blobs, region: kernel.config.region, accountId: kernel.config.accountId })],
-    resourceTypes: { [RESOURCE_TYPES.bucket]: createBucketHandler({ store, blobs: kernel.blobs, port: () => kernel.port() }) },
-    start: () => kernel.sql.migrate('s3', S3_MIGRATIONS),
+    routes: [createS3Route({ store, blobs: kernel.blobs, notifications, region, accountId })],
+    resourceTypes: { [RESOURCE_TYPES.bucket]: buckets, 'AWS::S3::Bucket': buckets },
+    async start() {
+      await kernel.sql.migrate('s3', S3_MIGRATIONS);
+      await kernel.sql.migrate('s3-notifications', NOTIFICATION_MIGRATIONS);
+      dispatcher.start();
+    },
+    stop: () => dispatcher.stop(),
   };
 }

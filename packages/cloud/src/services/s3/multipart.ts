@@ -180,6 +180,7 @@ export async function completeMultipartUpload(call: S3Call): Promise<void> {
       }
       if (ifNoneMatch !== undefined && (await store.getObject(call.bucket, call.key, tx))) throw preconditionFailed('If-None-Match');
       const replaced = await store.putObject(object, tx);
+      await call.notifications.record(tx, call, { bucket: call.bucket, key: call.key, eventName: 'ObjectCreated:CompleteMultipartUpload', object });
       return { replaced, partBlobs: await store.deleteUpload(upload.uploadId, tx) };
     });
   } catch (error) {

@@ -60,7 +60,9 @@ export async function putObject(call: S3Call): Promise<void> {
       if (!(await store.bucketExists(call.bucket, tx)))
         throw S3_ERRORS.error('NoSuchBucket', 'The specified bucket does not exist', { fields: { BucketName: call.bucket } });
       checkConditions(await store.getObject(call.bucket, call.key, tx)); // again: another writer may have won meanwhile
-      return store.putObject(object, tx);
+      const replacedBlob = await store.putObject(object, tx);
+      await call.notifications.record(tx, call, { bucket: call.bucket, key: call.key, eventName: 'ObjectCreated:Put', object });
+      return replacedBlob;
     });
     sendEmpty(ctx.res, 200, { etag: object.etag, ...(written.crc32 === undefined ? {} : { 'x-amz-checksum-crc32': written.crc32 }) });
   } catch (error) {

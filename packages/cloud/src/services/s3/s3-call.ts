@@ -1,6 +1,7 @@
 import type { ForteError } from '@forte/protocol';
 import type { BlobStore } from '../../engines/types.js';
 import { Principal, RequestContext, SigningInfo } from '../../kernel/types.js';
+import type { BucketNotifications } from './bucket-notifications.js';
 import type { ObjectStore } from './object-store.js';
 import { S3_ERRORS } from './s3-errors.js';
 
@@ -12,6 +13,8 @@ export interface S3Call {
   signing: SigningInfo | undefined;
   store: ObjectStore;
   blobs: BlobStore;
+  /** Records the event of a committed change, inside the change's transaction. */
+  notifications: BucketNotifications;
   region: string;
   accountId: string;
   query: URLSearchParams;

@@ -9,6 +9,8 @@ import { getObject } from './get-object.js';
 import { listObjectsV1, listObjectsV2 } from './list-objects.js';
 import { single } from './object-headers.js';
 import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, listMultipartUploads, listParts, uploadPart } from './multipart.js';
+import type { BucketNotifications } from './bucket-notifications.js';
+import { getBucketNotificationConfiguration, putBucketNotificationConfiguration } from './notification-api.js';
 import type { ObjectStore } from './object-store.js';
 import { putObject } from './put-object.js';
 import type { S3Call } from './s3-call.js';
@@ -26,7 +28,6 @@ const UNSUPPORTED = [
   'lifecycle',
   'website',
   'encryption',
-  'notification',
   'logging',
   'replication',
   'accelerate',
@@ -47,7 +48,7 @@ const UNSUPPORTED = [
 ];
 
 /** The S3 REST route: path style under `/s3/` and virtual-host style (`<bucket>.s3.localhost`). */
-export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; region: string; accountId: string }): Route {
+export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; notifications: BucketNotifications; region: string; accountId: string }): Route {
   return {
     name: 's3',
     errorFormat: 'xml',
@@ -62,9 +63,10 @@ export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; r
       const method = ctx.req.method ?? 'GET';
       const query = ctx.url.searchParams;
       const { principal, signing } = await ctx.authenticate({ service: 's3' });
-      const base = { ctx, principal, signing, store: options.store, blobs: options.blobs, region: options.region, accountId: options.accountId, query };
+      const { store, blobs, notifications, region, accountId } = options;
+      const base = { ctx, principal, signing, store, blobs, notifications, region, accountId, query };
 
-      const unsupported = UNSUPPORTED.find((name) => query.has(name));
+      const unsupported = UNSUPPORTED.find((name) => query.has(name)) ?? (target.key !== undefined && query.has('notification') ? 'notification' : undefined);
       if (unsupported !== undefined) throw notImplemented(`The ?${unsupported} subresource is not implemented.`);
 
       if (target.bucket === undefined) {
@@ -75,6 +77,7 @@ export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; r
         const call: S3Call = { ...base, bucket: target.bucket, key: '' };
         switch (method) {
           case 'PUT':
+            if (query.has('notification')) return putBucketNotificationConfiguration(call);
             return createBucket(call);
           case 'HEAD':
             return headBucket(call);
@@ -84,6 +87,7 @@ export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; r
             if (query.has('delete')) return deleteObjects(call);
             throw methodNotAllowed(method, 'a bucket (only POST ?delete)');
           case 'GET':
+            if (query.has('notification')) return getBucketNotificationConfiguration(call);
             if (query.has('location')) return getBucketLocation(call);
             if (query.has('uploads')) return listMultipartUploads(call);
             return query.get('list-type') === '2' ? listObjectsV2(call) : listObjectsV1(call);
