@@ -43,7 +43,11 @@ export async function updateAuthHeadless(ctx: PluginContext, payload: unknown): 
 }
 
 async function apply(ctx: PluginContext, before: CognitoConfig, after: CognitoConfig): Promise<void> {
-  saveAuthResource(ctx.project(), after);
+  const groupsInOwnResource = saveAuthResource(ctx.project(), after);
+  if (!groupsInOwnResource)
+    ctx.print.warn(
+      `The groups of ${after.resourceName} stay in its own stack, where an earlier push created them (moving them would delete their members), so they have no IAM roles and REST APIs cannot grant them permissions.`,
+    );
   ctx.print.success(`Successfully updated auth resource ${after.resourceName} locally (${cliInputsPath(ctx.project(), after.resourceName)}).`);
   if (after.adminQueries && (!before.adminQueries || before.adminQueryGroup !== after.adminQueryGroup || !adminQueriesApiExists(ctx)))
     await applyAdminQueries(ctx, after);
