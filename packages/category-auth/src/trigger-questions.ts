@@ -138,8 +138,8 @@ export function triggerChoiceFromRequest(
 /**
  * Creates or updates each chosen trigger's function through the function category (its
  * `addTriggerFunction`: the dispatcher, the chosen modules' files, `MODULES` and the settings) and removes
- * the functions of triggers no longer chosen. Modules the auth category does not ship (Amplify's captcha
- * and verification-link modules of a cloned project) must already be in the function's folder.
+ * the functions of triggers no longer chosen. Modules the auth category does not ship (Amplify's
+ * verification-link module of a cloned project) must already be in the function's folder.
  */
 export async function applyTriggerFunctions(ctx: PluginContext, config: CognitoConfig, previous: Triggers, choice: TriggerChoice): Promise<void> {
   const invoke = ctx.invokePluginMethod;
