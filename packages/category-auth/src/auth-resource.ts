@@ -69,7 +69,7 @@ export function frontendAuthConfig(config: CognitoConfig): Record<string, unknow
  * when the groups stay in the auth stack where an earlier push put them (they have no IAM roles then).
  */
 export function saveAuthResource(project: Project, config: CognitoConfig): boolean {
-  assertGroupsSavable(project, config.userPoolGroupList);
+  assertGroupsSavable(project, config);
   const file = cliInputsPath(project, config.resourceName);
   mkdirSync(dirname(file), { recursive: true });
   const dependsOn = triggerDependsOn(config);

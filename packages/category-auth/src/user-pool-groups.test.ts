@@ -208,16 +208,17 @@ void describe("category-auth: Amplify's auth/userPoolGroups resource (groups and
       JSON.stringify({ auth: { shopauth: { service: 'Cognito', providerPlugin: 'awscloudformation', dependsOn: [] } } }),
     );
     assert.equal((await buildAuth()).Resources.UserPoolGroup0Admin.Type, AUTH_RESOURCE_TYPES.userPoolGroup);
-    // Moving them would delete the deployed groups (and members) after the new stack made them: they stay, and the update says so.
+    // Moving them would delete the deployed groups (and members) after the new stack made them: they stay, and the
+    // update says so. They name no role, so names Amplify's walkthrough would refuse stay allowed there.
     const f = ctx('update');
-    await categoryPlugin.executeHeadlessCommand!(f.ctx, updateGroups(['Admin', 'Ops']));
+    await categoryPlugin.executeHeadlessCommand!(f.ctx, updateGroups(['Admin', 'Ops', 'night-shift']));
     assert.equal(existsSync(groupsDir()), false);
     assert.equal(backend().auth.userPoolGroups, undefined);
     assert.match(f.printed.join('\n'), /groups of shopauth stay in its own stack.*no IAM roles/);
     const auth = await buildAuth();
     assert.deepEqual(
-      ['UserPoolGroup0Admin', 'UserPoolGroup1Ops'].map((id) => auth.Resources[id]?.Properties.GroupName),
-      ['Admin', 'Ops'],
+      ['UserPoolGroup0Admin', 'UserPoolGroup1Ops', 'UserPoolGroup2nightshift'].map((id) => auth.Resources[id]?.Properties.GroupName),
+      ['Admin', 'Ops', 'night-shift'],
     );
   });
 

@@ -72,8 +72,12 @@ export function groupRoleUsers(project: Project): { category: string; resourceNa
  * each names an IAM role and template resources), and no group dropped whose IAM role another resource
  * grants permissions to (a REST API's group policy), as its push would fail for a role that no longer exists.
  */
-export function assertGroupsSavable(project: Project, groups: readonly string[]): void {
-  const named = groups.filter((g) => !/^[A-Za-z0-9]+$/.test(g));
+export function assertGroupsSavable(project: Project, config: CognitoConfig): void {
+  const groups = config.userPoolGroupList;
+  // Groups that stay in the auth stack (groupsPushedInAuthStack) name no role: their names stay as they were allowed.
+  const staying =
+    !existsSync(join(project.resourceDir(CATEGORY, USER_POOL_GROUPS_RESOURCE), PRECEDENCE_FILE)) && groupsPushedInAuthStack(project, config.resourceName);
+  const named = staying ? [] : groups.filter((g) => !/^[A-Za-z0-9]+$/.test(g));
   if (named.length > 0)
     throw new UserError(
       `User pool group names are letters and digits (each names its IAM role <UserPoolId>-<group>GroupRole): ${named.join(', ')}. Nothing was changed.`,
