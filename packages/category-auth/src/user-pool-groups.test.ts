@@ -189,6 +189,13 @@ void describe("category-auth: Amplify's auth/userPoolGroups resource (groups and
       { groupName: 'Staff', precedence: 2 },
     ]);
     assert.equal(backend().auth.userPoolGroups.service, 'Cognito-UserPool-Groups');
+    // As Amplify's walkthrough, a name that cannot name a role is refused where it is typed.
+    const again = createFakePluginContext(root, {
+      plugin: 'auth',
+      command: 'update',
+      answers: { 'add User Pool Groups': true, 'names of your user pool groups': 'Admin, red-team' },
+    });
+    await assert.rejects(categoryPlugin.executeCommand(again.ctx), /names of your user pool groups.*: group names are letters and digits/);
   });
 
   void it('a pool pushed with its groups in the auth stack (before the groups resource) keeps them there, also after an update', async () => {
