@@ -200,7 +200,7 @@ void describe('category-api REST (API Gateway)', () => {
         context({ plugin: 'api', command: 'add', headless: true }, created).ctx,
         request({ '/admin': { newFunction: { name: 'adminfn' }, permissions: { setting: 'private', groups: { Admin: ['read'] } } } }),
       ),
-      (e: unknown) => isUserError(e) && /grants the user pool group Admin/.test(e.message) && /authenticated users/.test(e.resolution),
+      (e: unknown) => isUserError(e) && /grants the user pool group Admin/.test(e.message) && /forte update auth/.test(e.resolution),
     );
     assert.deepEqual(created, [], 'no function is created');
     // An API whose file names groups (copied from an Amplify project without its userPoolGroups) fails at build, before any upload.

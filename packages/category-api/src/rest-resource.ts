@@ -27,7 +27,7 @@ export const USER_POOL_GROUPS_RESOURCE = 'userPoolGroups';
 /**
  * The project's Cognito auth resource, and the user pool groups a path may grant to: those of Amplify's
  * `auth/userPoolGroups` resource (`user-pool-group-precedence.json`), whose roles the group policies attach to.
- * Groups without that resource (Forte's auth category creates none of their roles) are not offered.
+ * Groups without that resource (a pool whose groups predate it, or were made outside the project) are not offered.
  */
 export function authWithGroups(project: Project): { authResource?: string; groups: string[] } {
   const auth = project.readBackendConfig().auth ?? {};
@@ -59,7 +59,7 @@ export function assertGroupsDeployable(project: Project, inputs: RestInputs, sou
     if (missing.length === 0) continue;
     throw new UserError(
       `${source}: path ${path} grants the user pool group${missing.length === 1 ? '' : 's'} ${missing.join(', ')}, whose permission is a policy on the group's IAM role (auth/userPoolGroups), and this project has ${groups.length === 0 ? 'no group roles' : `group roles for ${groups.join(', ')} only`}.`,
-      'Forte\'s auth category does not create user pool group roles yet: grant the path to authenticated users ("auth") instead, or drop "groups".',
+      'Add the groups with `forte update auth` (user pool groups, which creates their roles with an identity pool), or grant the path to authenticated users ("auth") instead.',
     );
   }
 }

@@ -5,7 +5,7 @@ import { askGroups, askManual, askRequiredAttributes, askSignIn } from './auth-q
 import { findAuthResource, saveAuthResource } from './auth-resource.js';
 import { CATEGORY, defaultCognitoConfig, parseCognitoConfig } from './cognito-config.js';
 import { configFromAddRequest } from './headless-auth.js';
-import { applyTriggerFunctions, askTriggers, type TriggerChoice } from './trigger-questions.js';
+import { applyTriggerFunctions, askTriggers, triggerChoiceFromRequest, type TriggerChoice } from './trigger-questions.js';
 
 /** Amplify's resource name: the project name (letters and digits) and eight hex digits. */
 function newResourceName(projectName: string): string {
@@ -65,7 +65,11 @@ export async function addAuthHeadless(ctx: PluginContext, payload: unknown): Pro
   refuseSecond(ctx);
   const project = ctx.project();
   const defaults = defaultCognitoConfig(project.config.projectName, newResourceName(project.config.projectName));
-  await save(ctx, configFromAddRequest(payload, defaults), 'the AddAuthRequest');
+  const { config, triggers } = configFromAddRequest(payload, defaults);
+  const parsed = parseCognitoConfig(config, 'the AddAuthRequest');
+  // The trigger functions first: the auth resource depends on them.
+  if (triggers) await applyTriggerFunctions(ctx, parsed, {}, triggerChoiceFromRequest(ctx, parsed, triggers, 'the AddAuthRequest'));
+  await save(ctx, parsed, 'the AddAuthRequest');
 }
 
 async function save(ctx: PluginContext, raw: unknown, source: string): Promise<void> {

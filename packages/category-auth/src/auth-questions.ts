@@ -73,7 +73,14 @@ export async function askGroups(ctx: PluginContext, config: CognitoConfig): Prom
   const answer = await ctx.prompt.input({
     message: 'Provide the names of your user pool groups, highest precedence first (comma-separated):',
     default: config.userPoolGroupList.join(', '),
-    validate: (v) => (v.split(',').some((g) => /\s/.test(g.trim())) ? 'group names have no spaces' : true),
+    // As Amplify's walkthrough: letters and digits (each group names an IAM role); names the pool has already keep.
+    validate: (v) =>
+      v
+        .split(',')
+        .map((g) => g.trim())
+        .some((g) => g !== '' && !/^[A-Za-z0-9]+$/.test(g) && !config.userPoolGroupList.includes(g))
+        ? 'group names are letters and digits'
+        : true,
   });
   config.userPoolGroupList = [
     ...new Set(

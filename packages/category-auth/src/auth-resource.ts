@@ -13,6 +13,7 @@ import {
   type CognitoConfig,
 } from './cognito-config.js';
 import { triggerDependsOn } from './trigger-questions.js';
+import { assertGroupsSavable, saveUserPoolGroups } from './user-pool-groups.js';
 
 /** The project's Cognito auth resource name (a project has at most one), from backend-config.json. */
 export function findAuthResource(project: Project): string | undefined {
@@ -63,9 +64,12 @@ export function frontendAuthConfig(config: CognitoConfig): Record<string, unknow
 
 /**
  * Writes cli-inputs.json and the resource's backend-config and amplify-meta entries (meta keeps what a
- * push recorded: outputs, timestamps).
+ * push recorded: outputs, timestamps), and Amplify's separate `auth/userPoolGroups` resource for its groups.
+ * A group whose role another resource still uses is not dropped (nothing is written then). Returns false
+ * when the groups stay in the auth stack where an earlier push put them (they have no IAM roles then).
  */
-export function saveAuthResource(project: Project, config: CognitoConfig): void {
+export function saveAuthResource(project: Project, config: CognitoConfig): boolean {
+  assertGroupsSavable(project, config);
   const file = cliInputsPath(project, config.resourceName);
   mkdirSync(dirname(file), { recursive: true });
   const dependsOn = triggerDependsOn(config);
@@ -84,4 +88,5 @@ export function saveAuthResource(project: Project, config: CognitoConfig): void 
   const previous = meta[CATEGORY]?.[config.resourceName] ?? {};
   meta[CATEGORY] = { ...meta[CATEGORY], [config.resourceName]: { ...previous, ...entry } };
   project.writeMeta(meta);
+  return saveUserPoolGroups(project, config);
 }

@@ -13,12 +13,14 @@ export function groupLogicalId(groupName: string, index: number): string {
 /**
  * The nested stack of an auth resource: the user pool, Amplify's two app clients (`UserPoolClientWeb` →
  * `AppClientIDWeb`, `UserPoolClient` → `AppClientID`, neither with a secret: browsers cannot keep one),
- * one group per `userPoolGroupList` entry (precedence = position), and the identity pool when chosen, bound
+ * the groups unless Amplify's `auth/userPoolGroups` resource makes them (`groupsInOwnStack`; a project
+ * pushed before that resource existed keeps one group per `userPoolGroupList` entry here, precedence =
+ * position, so its groups and their members stay where they are), and the identity pool when chosen, bound
  * to the environment's AuthRole/UnauthRole (the root stack passes them as parameters; their trust names this
  * identity pool) with a Token role mapping per app client when there are groups. Outputs carry
  * Amplify's auth output names (plus ProviderURL), so amplify-meta and the frontend configs read as Amplify's.
  */
-export function authTemplate(config: CognitoConfig): Template {
+export function authTemplate(config: CognitoConfig, options: { groupsInOwnStack?: boolean } = {}): Template {
   const withIdentityPool = config.authSelections === 'identityPoolAndUserPool';
   const parameters: NonNullable<Template['Parameters']> = { env: { Type: 'String' }, AppId: { Type: 'String' } };
   if (withIdentityPool) {
@@ -79,12 +81,13 @@ export function authTemplate(config: CognitoConfig): Template {
     UserPoolClientWeb: client(`${config.resourceName}_app_clientWeb`),
     UserPoolClient: client(`${config.resourceName}_app_client`),
   };
-  config.userPoolGroupList.forEach((groupName, index) => {
-    resources[groupLogicalId(groupName, index)] = {
-      Type: AUTH_RESOURCE_TYPES.userPoolGroup,
-      Properties: { UserPoolId: getAtt('UserPool', 'UserPoolId'), GroupName: groupName, Precedence: index },
-    };
-  });
+  if (!options.groupsInOwnStack)
+    config.userPoolGroupList.forEach((groupName, index) => {
+      resources[groupLogicalId(groupName, index)] = {
+        Type: AUTH_RESOURCE_TYPES.userPoolGroup,
+        Properties: { UserPoolId: getAtt('UserPool', 'UserPoolId'), GroupName: groupName, Precedence: index },
+      };
+    });
   addTriggers(config, parameters, pool, resources);
   const outputs: NonNullable<Template['Outputs']> = {
     UserPoolId: { Value: getAtt('UserPool', 'UserPoolId') },

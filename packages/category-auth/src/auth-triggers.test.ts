@@ -61,6 +61,9 @@ void describe('the auth template with Lambda triggers', () => {
       'boilerplate-define-challenge',
       'boilerplate-create-challenge',
       'boilerplate-verify',
+      'captcha-define-challenge',
+      'captcha-create-challenge',
+      'captcha-verify',
     ])
       assert.match(moduleSource(module), /exports\.handler/, module);
     assert.match(moduleSource('trigger-index'), /process\.env\.MODULES/);

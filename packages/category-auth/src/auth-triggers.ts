@@ -4,7 +4,9 @@ import { UserError } from '@forte/protocol';
 /**
  * The Cognito triggers of the auth category (Amplify's `cognito.map.json`), keyed as cli-inputs.json's
  * `triggers` keys them, with the `LambdaConfig` key each sets and the modules offered for it (Amplify's
- * `<Trigger>.map.json`; each also offers `custom`, "Create your own module").
+ * `<Trigger>.map.json`; each also offers `custom`, "Create your own module"). The captcha modules are the three
+ * triggers of one sign-in (password, then a reCAPTCHA token); Amplify's CustomMessage `verification-link` is not
+ * offered: its link opens a page Amplify hosts in an S3 website bucket the auth stack creates, which Forte has not.
  */
 export const AUTH_TRIGGERS = {
   CreateAuthChallenge: {
@@ -15,13 +17,17 @@ export const AUTH_TRIGGERS = {
         name: 'Custom Auth Challenge Scaffolding (Creation)',
         env: [{ key: 'CHALLENGEANSWER', message: 'Enter the answer users give to the custom challenge:' }],
       },
+      'captcha-create-challenge': { name: 'MFA w/ Captcha (Creation)' },
     },
   },
   CustomMessage: { name: 'Custom Message', lambdaConfig: 'CustomMessage', modules: {} },
   DefineAuthChallenge: {
     name: 'Define Auth Challenge',
     lambdaConfig: 'DefineAuthChallenge',
-    modules: { 'boilerplate-define-challenge': { name: 'Custom Auth Challenge Scaffolding (Definition)' } },
+    modules: {
+      'boilerplate-define-challenge': { name: 'Custom Auth Challenge Scaffolding (Definition)' },
+      'captcha-define-challenge': { name: 'MFA w/ Captcha (Definition)' },
+    },
   },
   PostAuthentication: { name: 'Post Authentication', lambdaConfig: 'PostAuthentication', modules: {} },
   PostConfirmation: {
@@ -54,7 +60,13 @@ export const AUTH_TRIGGERS = {
   VerifyAuthChallengeResponse: {
     name: 'Verify Auth Challenge Response',
     lambdaConfig: 'VerifyAuthChallengeResponse',
-    modules: { 'boilerplate-verify': { name: 'Custom Auth Challenge Scaffolding (Verification)' } },
+    modules: {
+      'boilerplate-verify': { name: 'Custom Auth Challenge Scaffolding (Verification)' },
+      'captcha-verify': {
+        name: 'MFA w/ Captcha (Verification)',
+        env: [{ key: 'RECAPTCHASECRET', message: 'Enter the Google reCaptcha secret key:' }],
+      },
+    },
   },
   PreTokenGeneration: {
     name: 'Pre Token Generation',

@@ -50,7 +50,8 @@ void describe('category-auth', () => {
   const authDir = (name: string): string => join(root, 'amplify/backend/auth', name);
   const backendAuth = (): Record<string, any> => readJson(join(root, 'amplify/backend/backend-config.json')).auth;
   const onlyResource = (): string => {
-    const names = Object.keys(backendAuth());
+    // The Cognito resource (a project with groups also has Amplify's userPoolGroups resource).
+    const names = Object.keys(backendAuth()).filter((n) => backendAuth()[n].service === 'Cognito');
     assert.equal(names.length, 1);
     return names[0]!;
   };
@@ -63,11 +64,11 @@ void describe('category-auth', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  void it('ships a manifest named auth owning the Cognito service', () => {
+  void it('ships a manifest named auth owning the Cognito service and its user pool groups', () => {
     const manifest = readJson(new URL('../forte-plugin.json', import.meta.url).pathname);
     assert.equal(manifest.name, 'auth');
     assert.equal(manifest.type, 'category');
-    assert.deepEqual(manifest.services, ['Cognito']);
+    assert.deepEqual(manifest.services, ['Cognito', 'Cognito-UserPool-Groups']);
     assert.ok(manifest.commands.includes('add') && manifest.commands.includes('update') && manifest.commands.includes('remove'));
   });
 
@@ -190,14 +191,16 @@ void describe('category-auth', () => {
     assert.ok(templateSchema.safeParse(template).success);
     assert.deepEqual(Object.keys(template.Parameters ?? {}), ['env', 'AppId', 'AuthRoleArn', 'UnauthRoleArn']);
     const types = Object.fromEntries(Object.entries(template.Resources).map(([id, r]) => [id, r.Type]));
-    assert.deepEqual(types, {
-      UserPool: AUTH_RESOURCE_TYPES.userPool,
-      UserPoolClientWeb: AUTH_RESOURCE_TYPES.userPoolClient,
-      UserPoolClient: AUTH_RESOURCE_TYPES.userPoolClient,
-      UserPoolGroup0Admin: AUTH_RESOURCE_TYPES.userPoolGroup,
-      UserPoolGroup1Editors: AUTH_RESOURCE_TYPES.userPoolGroup,
-      IdentityPool: AUTH_RESOURCE_TYPES.identityPool,
-    });
+    assert.deepEqual(
+      types,
+      {
+        UserPool: AUTH_RESOURCE_TYPES.userPool,
+        UserPoolClientWeb: AUTH_RESOURCE_TYPES.userPoolClient,
+        UserPoolClient: AUTH_RESOURCE_TYPES.userPoolClient,
+        IdentityPool: AUTH_RESOURCE_TYPES.identityPool,
+      },
+      "the groups are in Amplify's separate auth/userPoolGroups resource",
+    );
     const pool = template.Resources['UserPool']!.Properties!;
     assert.deepEqual(pool['PoolName'], { 'Fn::Join': ['-', ['myapp_userpool', { Ref: 'env' }]] });
     assert.deepEqual(pool['PasswordPolicy'], {
@@ -212,11 +215,6 @@ void describe('category-auth', () => {
     assert.equal(pool['UserAttributeUpdateSettings'], undefined, 'email is not a sign-in attribute here');
     assert.equal(template.Resources['UserPoolClientWeb']!.Properties!['GenerateSecret'], false);
     assert.equal(template.Resources['UserPoolClient']!.Properties!['RefreshTokenValidityDays'], 60);
-    assert.deepEqual(template.Resources['UserPoolGroup1Editors']!.Properties, {
-      UserPoolId: { 'Fn::GetAtt': ['UserPool', 'UserPoolId'] },
-      GroupName: 'Editors',
-      Precedence: 1,
-    });
     const idp = template.Resources['IdentityPool']!.Properties!;
     assert.equal(idp['AllowUnauthenticatedIdentities'], true);
     assert.deepEqual(idp['Roles'], { authenticated: { Ref: 'AuthRoleArn' }, unauthenticated: { Ref: 'UnauthRoleArn' } });

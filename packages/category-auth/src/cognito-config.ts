@@ -97,7 +97,7 @@ export const cognitoConfigSchema = z
      * default: the clients then read and write every attribute, Cognito's default).
      */
     userpoolClientSetAttributes: z.boolean().default(false),
-    /** User pool groups, highest precedence first (Forte keeps them in the auth resource). */
+    /** User pool groups, highest precedence first; add/update write them to Amplify's `auth/userPoolGroups` resource too. */
     userPoolGroupList: z.array(z.string().regex(/^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u, 'group names have no spaces')).default([]),
     usernameCaseSensitive: z.boolean().default(false),
     /** The auth category's Admin Queries API (Amplify's keys): the function `AdminQueries<id>` and the REST API `AdminQueries`. */

@@ -63,6 +63,14 @@ const userPoolFields = {
   writeAttributes: z.array(z.string()).optional(),
   autoVerifiedAttributes: autoVerified.optional(),
   oAuth: unsupported,
+  /**
+   * Not in Amplify's headless interface (its AddAuthRequest / UpdateAuthRequest schemas have no triggers):
+   * cli-inputs.json's `triggers` (`{"PreSignup": ["email-filter-allowlist"]}`), replacing the whole previous
+   * value (`{}` removes every trigger), and `triggerSettings`, each module's settings by trigger
+   * (`{"PreSignup": {"DOMAINALLOWLIST": "example.com"}}`; on update, settings left out keep their value).
+   */
+  triggers: z.record(z.string(), z.array(z.string().min(1)).min(1)).optional(),
+  triggerSettings: z.record(z.string(), z.record(z.string(), z.string())).optional(),
 };
 
 export const addAuthRequestSchema = z
@@ -170,8 +178,20 @@ const CONSTRAINTS: Record<string, PasswordCharacter> = {
   REQUIRE_SYMBOL: 'Requires Symbols',
 };
 
+/** What a request's `triggers` / `triggerSettings` ask for; undefined when it names neither. */
+export interface HeadlessTriggers {
+  triggers?: Record<string, string[]>;
+  settings: Record<string, Record<string, string>>;
+}
+
+const headlessTriggers = (fields: UserPoolFields): HeadlessTriggers | undefined =>
+  fields.triggers === undefined && fields.triggerSettings === undefined
+    ? undefined
+    : { ...(fields.triggers ? { triggers: fields.triggers } : {}), settings: fields.triggerSettings ?? {} };
+
 /** Applies the user pool fields common to add and update (each replaces its whole previous value). */
 function applyUserPoolFields(config: Record<string, unknown>, fields: UserPoolFields): void {
+  if (fields.triggers) config.triggers = fields.triggers;
   if (fields.userPoolGroups) config.userPoolGroupList = fields.userPoolGroups.map((g) => g.groupName);
   if (fields.adminQueries) {
     config.adminQueries = true;
@@ -206,8 +226,8 @@ function applyUserPoolFields(config: Record<string, unknown>, fields: UserPoolFi
   }
 }
 
-/** The cognitoConfig (unvalidated fields) an AddAuthRequest describes, on top of `defaults`. */
-export function configFromAddRequest(payload: unknown, defaults: CognitoConfig): Record<string, unknown> {
+/** The cognitoConfig (unvalidated fields) an AddAuthRequest describes, on top of `defaults`, and its triggers. */
+export function configFromAddRequest(payload: unknown, defaults: CognitoConfig): { config: Record<string, unknown>; triggers?: HeadlessTriggers } {
   const request = parse(addAuthRequestSchema, payload, 'AddAuthRequest');
   const service = request.serviceConfiguration;
   const pool = service.userPoolConfiguration;
@@ -231,11 +251,12 @@ export function configFromAddRequest(payload: unknown, defaults: CognitoConfig):
     userPoolGroupList: [],
   };
   applyUserPoolFields(config, pool);
-  return config;
+  const triggers = headlessTriggers(pool);
+  return { config, ...(triggers ? { triggers } : {}) };
 }
 
-/** The cognitoConfig (unvalidated) after an UpdateAuthRequest on `current`. */
-export function configFromUpdateRequest(payload: unknown, current: CognitoConfig): Record<string, unknown> {
+/** The cognitoConfig (unvalidated) after an UpdateAuthRequest on `current`, and its triggers. */
+export function configFromUpdateRequest(payload: unknown, current: CognitoConfig): { config: Record<string, unknown>; triggers?: HeadlessTriggers } {
   const request = parse(updateAuthRequestSchema, payload, 'UpdateAuthRequest');
   const change = request.serviceModification;
   const pool = change.userPoolModification ?? {};
@@ -252,5 +273,6 @@ export function configFromUpdateRequest(payload: unknown, current: CognitoConfig
   }
   if (change.identityPoolModification?.unauthenticatedLogin !== undefined)
     config.allowUnauthenticatedIdentities = change.identityPoolModification.unauthenticatedLogin;
-  return config;
+  const triggers = headlessTriggers(pool);
+  return { config, ...(triggers ? { triggers } : {}) };
 }

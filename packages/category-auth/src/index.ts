@@ -1,10 +1,14 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { UserError, type PluginContext, type ResourceBuild, type ResourceRef } from '@forte/protocol';
 import { addAuth, addAuthHeadless } from './add-auth.js';
 import { readCognitoConfig } from './auth-resource.js';
 import { authTemplate } from './auth-template.js';
-import type { CognitoConfig } from './cognito-config.js';
+import { CLI_INPUTS_FILE, type CognitoConfig } from './cognito-config.js';
 import { removeAuth } from './remove-auth.js';
 import { updateAuth, updateAuthHeadless } from './update-auth.js';
+import { userPoolGroupsTemplate } from './user-pool-groups-template.js';
+import { PRECEDENCE_FILE, readGroupPrecedence, USER_POOL_GROUPS_RESOURCE, USER_POOL_GROUPS_SERVICE } from './user-pool-groups.js';
 
 export { authTemplate } from './auth-template.js';
 export { cognitoConfigSchema, defaultCognitoConfig, type CognitoConfig } from './cognito-config.js';
@@ -45,11 +49,33 @@ export async function executeHeadlessCommand(ctx: PluginContext, payload: unknow
   }
 }
 
-/** The nested template of the auth resource, from its cli-inputs.json (called by `forte push`). */
+/**
+ * The nested template of an auth resource (called by `forte push`): the Cognito resource from its
+ * cli-inputs.json, Amplify's `userPoolGroups` resource from its user-pool-group-precedence.json and the
+ * Cognito resource's settings (its sibling folder, in the backend or in #current-cloud-backend alike).
+ */
 export async function build(_ctx: PluginContext, resource: ResourceRef): Promise<ResourceBuild> {
+  const groupsDir = join(dirname(resource.dir), USER_POOL_GROUPS_RESOURCE);
+  if (resource.service === USER_POOL_GROUPS_SERVICE) {
+    const authDir = cognitoResourceDir(dirname(resource.dir));
+    return { template: userPoolGroupsTemplate(readCognitoConfig(authDir), readGroupPrecedence(resource.dir)) };
+  }
   const config = readCognitoConfig(resource.dir);
   refuseHostedUi(config, resource);
-  return { template: authTemplate(config) };
+  return { template: authTemplate(config, { groupsInOwnStack: existsSync(join(groupsDir, PRECEDENCE_FILE)) }) };
+}
+
+/** The folder of the Cognito resource beside the groups resource: the one holding a cli-inputs.json. */
+function cognitoResourceDir(categoryDir: string): string {
+  const found = existsSync(categoryDir)
+    ? readdirSync(categoryDir, { withFileTypes: true }).find((e) => e.isDirectory() && existsSync(join(categoryDir, e.name, CLI_INPUTS_FILE)))
+    : undefined;
+  if (!found)
+    throw new UserError(
+      `The user pool groups (${join(categoryDir, USER_POOL_GROUPS_RESOURCE)}) belong to a Cognito auth resource, and ${categoryDir} has none.`,
+      'Add auth with `forte add auth`, or remove the groups folder and its backend-config.json entry.',
+    );
+  return join(categoryDir, found.name);
 }
 
 /**

@@ -1,13 +1,29 @@
 import { rmSync } from 'node:fs';
 import { UserError, type PluginContext } from '@forte/protocol';
+import { authDependants } from './auth-dependants.js';
 import { findAuthResource } from './auth-resource.js';
 import { CATEGORY } from './cognito-config.js';
+import { removeUserPoolGroups } from './user-pool-groups.js';
 
-/** `forte remove auth`: asks (default no; `--yes` confirms), then deletes the folder and both entries. */
+/**
+ * `forte remove auth`: refused while resources of other categories need the pool (as Amplify refuses to
+ * remove a resource another one depends on, naming each and the commands that remove them first); else
+ * asks (default no; `--yes` confirms), then deletes the folder and both entries, and the user pool groups
+ * resource with it (its groups live in this pool).
+ */
 export async function removeAuth(ctx: PluginContext): Promise<void> {
   const project = ctx.project();
   const resourceName = findAuthResource(project);
   if (!resourceName) throw new UserError('This project has no auth resource to remove.', 'See the resources with `forte status`.');
+  const dependants = authDependants(project, resourceName);
+  if (dependants.length > 0) {
+    throw new UserError(
+      `auth ${resourceName} cannot be removed because other resources depend on it: ${dependants
+        .map((d) => `${d.category} ${d.resourceName} (${d.service}: ${d.reason})`)
+        .join('; ')}. Nothing was removed.`,
+      `Remove the dependants first: ${dependants.map((d) => `\`${d.remove}\``).join(', then ')}; then \`forte remove auth\`.`,
+    );
+  }
   const confirmed =
     ctx.prompt.yes ||
     (await ctx.prompt.confirm({
@@ -19,6 +35,7 @@ export async function removeAuth(ctx: PluginContext): Promise<void> {
     return;
   }
   rmSync(project.resourceDir(CATEGORY, resourceName), { recursive: true, force: true });
+  removeUserPoolGroups(project);
   const backend = project.readBackendConfig();
   const auth = { ...backend[CATEGORY] };
   delete auth[resourceName];

@@ -85,10 +85,61 @@ export async function askTriggers(ctx: PluginContext, config: CognitoConfig): Pr
 }
 
 /**
+ * The trigger choice of a headless request (`triggers` / `triggerSettings`), checked before anything is
+ * written: `config.triggers` already holds the request's triggers (or the current ones when it gives only
+ * settings); each module must be one the auth category ships, `custom`, or a file already in the trigger
+ * function's src/; each setting a chosen module reads comes from `triggerSettings`, else from the function's
+ * current value (an update), and settings no chosen module reads are refused.
+ */
+export function triggerChoiceFromRequest(
+  ctx: PluginContext,
+  config: CognitoConfig,
+  request: { settings: Record<string, Record<string, string>> },
+  source: string,
+): TriggerChoice {
+  const triggers = triggersOf(config, source);
+  const fail = (problem: string, fix: string): never => {
+    throw new UserError(`${source}: ${problem}`, fix);
+  };
+  for (const key of Object.keys(request.settings))
+    if (!(key in triggers)) fail(`triggerSettings.${key} names a trigger the auth resource does not use.`, `Add ${key} to "triggers", or drop its settings.`);
+  const choice: TriggerChoice = { triggers, settings: {} };
+  for (const key of Object.keys(triggers) as TriggerKey[]) {
+    const offered = definitionOf(key).modules;
+    const functionName = triggerFunctionName(config.resourceName, key);
+    const given = request.settings[key] ?? {};
+    const settings: Record<string, string> = {};
+    for (const module of triggers[key] ?? []) {
+      const known =
+        module === CUSTOM_MODULE || module in offered || existsSync(join(ctx.project().resourceDir('function', functionName), 'src', `${module}.js`));
+      if (!known)
+        fail(
+          `${module} is not a module of ${key}.`,
+          `Choose among ${[...Object.keys(offered), CUSTOM_MODULE].join(', ')} (custom: your own code in the function).`,
+        );
+      for (const env of offered[module]?.env ?? []) {
+        const value = given[env.key] ?? currentSetting(ctx, functionName, env.key);
+        if (value === undefined || value.trim() === '')
+          return fail(`triggerSettings.${key}.${env.key} is required by the module ${module}.`, `Give it in "triggerSettings" (${env.message})`);
+        settings[env.key] = value;
+      }
+    }
+    const unknown = Object.keys(given).filter((name) => !(name in settings));
+    if (unknown.length > 0)
+      fail(
+        `triggerSettings.${key}.${unknown.join(', ')} ${unknown.length === 1 ? 'is not a setting' : 'are not settings'} of the chosen modules.`,
+        Object.keys(settings).length > 0 ? `Their settings are ${Object.keys(settings).join(', ')}.` : 'The chosen modules take no settings.',
+      );
+    choice.settings[key] = settings;
+  }
+  return choice;
+}
+
+/**
  * Creates or updates each chosen trigger's function through the function category (its
  * `addTriggerFunction`: the dispatcher, the chosen modules' files, `MODULES` and the settings) and removes
- * the functions of triggers no longer chosen. Modules the auth category does not ship (Amplify's captcha
- * and verification-link modules of a cloned project) must already be in the function's folder.
+ * the functions of triggers no longer chosen. Modules the auth category does not ship (Amplify's
+ * verification-link module of a cloned project) must already be in the function's folder.
  */
 export async function applyTriggerFunctions(ctx: PluginContext, config: CognitoConfig, previous: Triggers, choice: TriggerChoice): Promise<void> {
   const invoke = ctx.invokePluginMethod;

@@ -7,7 +7,7 @@ import { CATEGORY, parseCognitoConfig, type CognitoConfig } from './cognito-conf
 const adminQueriesApiExists = (ctx: PluginContext): boolean => ctx.project().readBackendConfig()['api']?.[ADMIN_QUERIES_API] !== undefined;
 import { configFromUpdateRequest } from './headless-auth.js';
 import { triggersOf } from './auth-triggers.js';
-import { applyTriggerFunctions, askTriggers } from './trigger-questions.js';
+import { applyTriggerFunctions, askTriggers, triggerChoiceFromRequest } from './trigger-questions.js';
 
 function currentConfig(ctx: PluginContext): CognitoConfig {
   const project = ctx.project();
@@ -39,11 +39,19 @@ export async function updateAuth(ctx: PluginContext): Promise<void> {
 /** `forte update auth --headless`: an UpdateAuthRequest v2 on stdin. */
 export async function updateAuthHeadless(ctx: PluginContext, payload: unknown): Promise<void> {
   const before = currentConfig(ctx);
-  await apply(ctx, before, parseCognitoConfig(configFromUpdateRequest(payload, before), 'the UpdateAuthRequest'));
+  const { config, triggers } = configFromUpdateRequest(payload, before);
+  const after = parseCognitoConfig(config, 'the UpdateAuthRequest');
+  if (triggers)
+    await applyTriggerFunctions(ctx, after, triggersOf(before, 'cli-inputs.json'), triggerChoiceFromRequest(ctx, after, triggers, 'the UpdateAuthRequest'));
+  await apply(ctx, before, after);
 }
 
 async function apply(ctx: PluginContext, before: CognitoConfig, after: CognitoConfig): Promise<void> {
-  saveAuthResource(ctx.project(), after);
+  const groupsInOwnResource = saveAuthResource(ctx.project(), after);
+  if (!groupsInOwnResource)
+    ctx.print.warn(
+      `The groups of ${after.resourceName} stay in its own stack, where an earlier push created them (moving them would delete their members), so they have no IAM roles and REST APIs cannot grant them permissions.`,
+    );
   ctx.print.success(`Successfully updated auth resource ${after.resourceName} locally (${cliInputsPath(ctx.project(), after.resourceName)}).`);
   if (after.adminQueries && (!before.adminQueries || before.adminQueryGroup !== after.adminQueryGroup || !adminQueriesApiExists(ctx)))
     await applyAdminQueries(ctx, after);
