@@ -61,7 +61,7 @@ export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; r
       const target = parseS3Target(ctx.req, ctx.rawPath);
       const method = ctx.req.method ?? 'GET';
       const query = ctx.url.searchParams;
-      const { principal, signing } = await ctx.authenticate({ service: 's3' });
+      const { principal, signing } = await ctx.authenticate(target.signedFor ? { service: 's3', signedFor: target.signedFor } : { service: 's3' });
       const base = { ctx, principal, signing, store: options.store, blobs: options.blobs, region: options.region, accountId: options.accountId, query };
 
       const unsupported = UNSUPPORTED.find((name) => query.has(name));

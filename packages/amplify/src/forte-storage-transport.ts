@@ -1,0 +1,121 @@
+/**
+ * aws-amplify v6 Storage builds its S3 URLs itself (`https://<bucket>.s3.<region>.amazonaws.com/<key>`, or
+ * path style for dotted bucket names) and has no setting for another endpoint. The requests are signed for
+ * that AWS host; this transport sends the ones aimed at the app's own buckets to the cloud as
+ * `<cloud>/s3-aws/<AWS host><path as signed>`, where the cloud verifies the signature against that host.
+ */
+
+/** The hosts aws-amplify addresses: `[<bucket>.]s3.<region>.amazonaws.com[.cn]` and the accelerate endpoint. */
+const AWS_S3_HOST = /^(?:([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\.)?s3(?:\.[a-z0-9-]+|-accelerate)\.amazonaws\.com(?:\.cn)?$/;
+
+/** Path prefix of the cloud's S3 route for requests signed for an AWS S3 host. */
+export const S3_AWS_PATH = '/s3-aws/';
+
+/**
+ * The cloud URL for an S3 URL that aws-amplify built for one of `buckets`, or undefined for any other URL
+ * (other hosts, other buckets: those requests are left alone).
+ */
+export function rewriteStorageUrl(url: string, endpoint: string, buckets: ReadonlySet<string>): string | undefined {
+  if (!url.startsWith('https://')) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (parsed.port !== '' || parsed.username !== '' || parsed.password !== '') return undefined;
+  const match = AWS_S3_HOST.exec(parsed.hostname);
+  if (!match) return undefined;
+  const bucket = match[1] ?? pathBucket(parsed.pathname);
+  // Path style with no bucket: aws-amplify's DeleteObjects drops the bucket from the path; it can only be ours
+  // when one of ours is addressed path style (a dotted name).
+  const ours = bucket === undefined ? [...buckets].some((name) => name.includes('.')) : buckets.has(bucket);
+  if (!ours) return undefined;
+  return `${endpoint}${S3_AWS_PATH}${parsed.hostname}${parsed.pathname}${parsed.search}`;
+}
+
+function pathBucket(pathname: string): string | undefined {
+  const segment = pathname.split('/')[1];
+  if (segment === undefined || segment === '') return undefined;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+type Fetch = typeof globalThis.fetch;
+/** The slice of a browser's XMLHttpRequest this transport wraps (the package is typed without the DOM library). */
+type Open = (this: unknown, method: string, url: string | URL, ...rest: unknown[]) => void;
+type XhrConstructor = { prototype: { open: Open } };
+
+interface TransportState {
+  rewrite: (url: string) => string | undefined;
+}
+
+const STATE = Symbol.for('forte.amplify.storageTransport');
+type WithState = typeof globalThis & { [STATE]?: TransportState };
+
+function current(url: string): string | undefined {
+  return (globalThis as WithState)[STATE]?.rewrite(url);
+}
+
+/**
+ * The URL a page should load for a URL that `getUrl` presigned: the cloud's, for the app's own buckets
+ * (`<img src={storageUrl(url)}>`). In Node and for requests aws-amplify makes itself the transport does
+ * this already; a browser loads `<img src>`, `<a href>` and `<video src>` without fetch or XMLHttpRequest.
+ * Before `configure()` has run, or for any other URL, the URL is returned as it is.
+ */
+export function storageUrl(url: URL | string): string {
+  const href = String(url);
+  return current(href) ?? href;
+}
+
+/**
+ * Sends aws-amplify's S3 requests for `buckets` to the cloud at `endpoint`: wraps the global `fetch` (Node,
+ * and presigned URLs an app fetches) and `XMLHttpRequest.prototype.open` (browsers, where aws-amplify uploads
+ * and downloads with XMLHttpRequest for progress events). Calling it again replaces the buckets and endpoint
+ * instead of wrapping twice. Requests to any other URL pass through untouched.
+ */
+export function installStorageTransport(endpoint: string, buckets: readonly string[]): void {
+  const g = globalThis as WithState;
+  const base = endpoint.replace(/\/+$/, '');
+  const names = new Set(buckets);
+  const state: TransportState = g[STATE] ?? { rewrite: () => undefined };
+  state.rewrite = (url) => rewriteStorageUrl(url, base, names);
+  if (!g[STATE]) {
+    g[STATE] = state;
+    if (typeof g.fetch === 'function') g.fetch = rewritingFetch(g.fetch);
+    const xhr = (g as { XMLHttpRequest?: XhrConstructor }).XMLHttpRequest;
+    if (xhr) {
+      const open = xhr.prototype.open;
+      xhr.prototype.open = function (this: unknown, method: string, url: string | URL, ...rest: unknown[]) {
+        open.call(this, method, current(String(url)) ?? url, ...rest);
+      };
+    }
+  }
+}
+
+function rewritingFetch(base: Fetch): Fetch {
+  return function forteFetch(input: Parameters<Fetch>[0], init?: RequestInit): Promise<Response> {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const target = current(url);
+    if (target === undefined) return base(input, init);
+    if (typeof input === 'string' || input instanceof URL) return base(target, withoutHost(init));
+    // A Request: same method, headers and body, at the cloud's URL.
+    const request = new Request(target, input);
+    request.headers.delete('host');
+    return base(request, withoutHost(init));
+  };
+}
+
+/**
+ * aws-amplify passes the signed `host` header to fetch; Node would send it, naming AWS to the cloud. The
+ * cloud takes the signed host from the path instead, so the header is dropped.
+ */
+function withoutHost(init: RequestInit | undefined): RequestInit | undefined {
+  if (init?.headers === undefined) return init;
+  const headers = new Headers(init.headers);
+  headers.delete('host');
+  return { ...init, headers };
+}
