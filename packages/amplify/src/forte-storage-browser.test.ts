@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { HOSTING_API_PATH, HOSTING_TARGET_PREFIX, RESOURCE_TYPES, SIGNING_SERVICE, hostingBlobPath } from '@forte/protocol';
 import type { TestCloud } from '@forte/testing';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { BUCKET, startStorageBackend } from './storage-backend.test-helper.js';
@@ -65,9 +69,64 @@ async function serveApp(dir: string, outputs: unknown): Promise<{ server: Server
   return { server, url: `http://127.0.0.1:${port}/` };
 }
 
-void describe('aws-amplify Storage and Amplify UI in Chromium, from a dev server on another port', { skip }, () => {
+/** Publishes `files` as a Forte hosting site (as `forte publish` does: CreateDeployment, the blobs, StartDeployment); answers its URL. */
+async function publishSite(cloud: TestCloud, files: Record<string, Buffer>): Promise<string> {
+  const site = await cloud.kernel.resourceHandler(RESOURCE_TYPES.hostingSite)!.create({ AppId: 'storageapp', EnvName: 'dev' }, {
+    appId: 'storageapp',
+    appSlug: 'storageapp',
+    envName: 'dev',
+    stackName: 'amplify-storageapp-dev-hosting',
+    logicalId: 'Site',
+    region: 'us-east-1',
+    accountId: cloud.kernel.config.accountId,
+    log: cloud.kernel.log,
+  } as never);
+  const siteId = site.physicalId;
+  const signer = new SignatureV4({
+    service: SIGNING_SERVICE,
+    region: cloud.credentials.region,
+    credentials: cloud.credentials,
+    sha256: Hash.bind(null, 'sha256'),
+  });
+  const send = async (method: string, path: string, headers: Record<string, string>, body: Buffer | string): Promise<Response> => {
+    const url = new URL(path, cloud.url);
+    const signed = await signer.sign({
+      method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      headers: { host: url.host, ...headers },
+      body,
+    });
+    const response = await fetch(url, { method, headers: signed.headers, body });
+    assert.equal(response.status, 200, await response.clone().text());
+    return response;
+  };
+  const call = async (operation: string, input: unknown): Promise<Record<string, unknown>> =>
+    (await (
+      await send(
+        'POST',
+        HOSTING_API_PATH,
+        { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${HOSTING_TARGET_PREFIX}${operation}` },
+        JSON.stringify(input),
+      )
+    ).json()) as Record<string, unknown>;
+  const sha = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+  const list = Object.entries(files).map(([path, content]) => ({ path, sha256: sha(content), size: content.length }));
+  const created = (await call('CreateDeployment', { siteId, files: list })) as { deployment: { deploymentId: string }; missing: string[] };
+  for (const hash of created.missing) {
+    const content = Object.values(files).find((c) => sha(c) === hash)!;
+    await send('PUT', hostingBlobPath(siteId, hash), { 'x-amz-content-sha256': hash }, content);
+  }
+  await call('StartDeployment', { siteId, deploymentId: created.deployment.deploymentId });
+  return String(site.attributes.Url);
+}
+
+void describe('aws-amplify Storage and Amplify UI in Chromium, from a dev server on another port and from Forte hosting', { skip }, () => {
   let cloud: TestCloud;
   let admin: S3Client;
+  let outputs: Record<string, unknown>;
   let out: string;
   let dev: { server: Server; url: string };
   let browser: Browser;
@@ -76,7 +135,7 @@ void describe('aws-amplify Storage and Amplify UI in Chromium, from a dev server
 
   before(async () => {
     const backend = await startStorageBackend();
-    ({ cloud, admin } = backend);
+    ({ cloud, admin, outputs } = backend);
     out = mkdtempSync(join(tmpdir(), 'forte-storage-app-'));
     await esbuild.build({
       entryPoints: [join(APP, 'main.jsx')],
@@ -93,19 +152,51 @@ void describe('aws-amplify Storage and Amplify UI in Chromium, from a dev server
     await esbuild.build({ entryPoints: [join(APP, 'index.html')], outdir: out, loader: { '.html': 'copy' }, logLevel: 'error' });
     dev = await serveApp(out, backend.outputs);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await (await browser.newContext()).newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    // Every percentage FileUploader shows while it uploads ("Uploading: 42%").
-    await page.addInitScript(() => {
+    page = await openApp(dev.url);
+  });
+
+  /** The app at `url` in a new browser context, with every percentage FileUploader shows ("Uploading: 42%") kept. */
+  async function openApp(url: string): Promise<Page> {
+    const opened = await (await browser.newContext()).newPage();
+    opened.on('pageerror', (error) => pageErrors.push(error.message));
+    await opened.addInitScript(() => {
       const seen: number[] = [];
       window.percentages = seen;
       new MutationObserver(() => {
         for (const match of document.body.innerText.matchAll(/Uploading: (\d+)%/g)) seen.push(Number(match[1]));
       }).observe(document, { subtree: true, childList: true, characterData: true });
     });
-    await page.goto(dev.url);
-    await page.waitForSelector('body[data-ready="true"]');
-  });
+    await opened.goto(url);
+    await opened.waitForSelector('body[data-ready="true"]');
+    return opened;
+  }
+
+  /** Picks a multipart-sized file and a small one in FileUploader and checks both reach the bucket, with progress shown. */
+  async function uploadWithFileUploader(on: Page, suffix: string): Promise<void> {
+    const big = Buffer.alloc(7 * MiB, 7);
+    await on.setInputFiles('input[type="file"]', [
+      { name: `big-${suffix}.bin`, mimeType: 'application/octet-stream', buffer: big },
+      { name: `hello-${suffix}.txt`, mimeType: 'text/plain', buffer: Buffer.from('hello from Chromium') },
+    ]);
+    await on.waitForFunction(() => new Set(window.storage.uploaded).size === 2 || window.storage.failed.length > 0, undefined, { timeout: 60_000 });
+    const state = await on.evaluate(() => ({
+      uploaded: [...new Set(window.storage.uploaded)].sort(),
+      failed: window.storage.failed,
+      percentages: window.percentages,
+    }));
+    assert.deepEqual(state.failed, []);
+    assert.deepEqual(state.uploaded, [`public/uploads/big-${suffix}.bin`, `public/uploads/hello-${suffix}.txt`]);
+    assert.ok(
+      state.percentages.some((p) => p > 0 && p < 100),
+      `FileUploader showed progress between 0 and 100%: ${state.percentages.join(',')}`,
+    );
+    const head = await admin.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `public/uploads/big-${suffix}.bin` }));
+    assert.equal(head.ContentLength, big.length);
+    assert.match(head.ETag ?? '', /-2"$/, 'a multipart upload of two parts');
+    assert.equal((await admin.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `public/uploads/hello-${suffix}.txt` }))).ContentLength, 19);
+    assert.deepEqual(pageErrors, []);
+  }
+
   after(async () => {
     await browser?.close();
     await new Promise((resolve) => dev?.server.close(resolve));
@@ -115,28 +206,7 @@ void describe('aws-amplify Storage and Amplify UI in Chromium, from a dev server
   });
 
   void it("uploads through FileUploader (a multipart file and a small one) with progress; the objects are in the cloud's bucket", async () => {
-    const big = Buffer.alloc(7 * MiB, 7);
-    await page.setInputFiles('input[type="file"]', [
-      { name: 'big.bin', mimeType: 'application/octet-stream', buffer: big },
-      { name: 'hello.txt', mimeType: 'text/plain', buffer: Buffer.from('hello from Chromium') },
-    ]);
-    await page.waitForFunction(() => new Set(window.storage.uploaded).size === 2, undefined, {
-      timeout: 60_000,
-    });
-    const state = await page.evaluate(() => {
-      return { uploaded: [...new Set(window.storage.uploaded)].sort(), failed: window.storage.failed, percentages: window.percentages };
-    });
-    assert.deepEqual(state.uploaded, ['public/uploads/big.bin', 'public/uploads/hello.txt']);
-    assert.deepEqual(state.failed, []);
-    assert.ok(
-      state.percentages.some((p) => p > 0 && p < 100),
-      `FileUploader showed progress between 0 and 100%: ${state.percentages.join(',')}`,
-    );
-    const head = await admin.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'public/uploads/big.bin' }));
-    assert.equal(head.ContentLength, big.length);
-    assert.match(head.ETag ?? '', /-2"$/, 'a multipart upload of two parts');
-    assert.equal((await admin.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'public/uploads/hello.txt' }))).ContentLength, 19);
-    assert.deepEqual(pageErrors, []);
+    await uploadWithFileUploader(page, 'dev');
   });
 
   void it('uploads and downloads with progress events through XMLHttpRequest; the guest role refuses what it does not grant', async () => {
@@ -190,5 +260,16 @@ void describe('aws-amplify Storage and Amplify UI in Chromium, from a dev server
     assert.ok(loaded.src.startsWith(`${cloud.url}/s3-aws/${BUCKET}.s3.us-east-1.amazonaws.com/public/pixel.png?`), loaded.src);
     assert.equal(loaded.width, 1);
     assert.deepEqual(pageErrors, []);
+  });
+
+  void it('does the same from the app published on Forte hosting (its own origin, <app>-<env>.localhost)', async () => {
+    const files: Record<string, Buffer> = {};
+    for (const name of readdirSync(out)) files[name] = readFileSync(join(out, name));
+    files['amplify_outputs.json'] = Buffer.from(JSON.stringify(outputs));
+    const url = await publishSite(cloud, files);
+    assert.match(url, /^http:\/\/[a-z0-9-]+\.localhost:\d+\/$/);
+    const hosted = await openApp(url);
+    await uploadWithFileUploader(hosted, 'hosted');
+    await hosted.context().close();
   });
 });
