@@ -54,7 +54,10 @@ interface TransportState {
 }
 
 const STATE = Symbol.for('forte.amplify.storageTransport');
+/** Marks the functions this transport installed, so a second install never wraps its own wrapper. */
+const WRAPPED = Symbol.for('forte.amplify.storageTransport.wrapped');
 type WithState = typeof globalThis & { [STATE]?: TransportState };
+type Marked<F> = F & { [WRAPPED]?: true };
 
 function current(url: string): string | undefined {
   return (globalThis as WithState)[STATE]?.rewrite(url);
@@ -81,23 +84,23 @@ export function installStorageTransport(endpoint: string, buckets: readonly stri
   const g = globalThis as WithState;
   const base = endpoint.replace(/\/+$/, '');
   const names = new Set(buckets);
-  const state: TransportState = g[STATE] ?? { rewrite: () => undefined };
-  state.rewrite = (url) => rewriteStorageUrl(url, base, names);
-  if (!g[STATE]) {
-    g[STATE] = state;
-    if (typeof g.fetch === 'function') g.fetch = rewritingFetch(g.fetch);
-    const xhr = (g as { XMLHttpRequest?: XhrConstructor }).XMLHttpRequest;
-    if (xhr) {
-      const open = xhr.prototype.open;
-      xhr.prototype.open = function (this: unknown, method: string, url: string | URL, ...rest: unknown[]) {
-        open.call(this, method, current(String(url)) ?? url, ...rest);
-      };
-    }
+  g[STATE] = { rewrite: (url) => rewriteStorageUrl(url, base, names) };
+  // Wrapped on every install unless already ours: a fetch or XMLHttpRequest that appeared since (a polyfill,
+  // a test double) is covered too.
+  if (typeof g.fetch === 'function' && !(g.fetch as Marked<Fetch>)[WRAPPED]) g.fetch = rewritingFetch(g.fetch);
+  const xhr = (g as { XMLHttpRequest?: XhrConstructor }).XMLHttpRequest;
+  if (xhr && !(xhr.prototype.open as Marked<Open>)[WRAPPED]) {
+    const open = xhr.prototype.open;
+    const rewritingOpen: Marked<Open> = function (this: unknown, method: string, url: string | URL, ...rest: unknown[]) {
+      open.call(this, method, current(String(url)) ?? url, ...rest);
+    };
+    rewritingOpen[WRAPPED] = true;
+    xhr.prototype.open = rewritingOpen;
   }
 }
 
 function rewritingFetch(base: Fetch): Fetch {
-  return function forteFetch(input: Parameters<Fetch>[0], init?: RequestInit): Promise<Response> {
+  const forteFetch: Marked<Fetch> = function (input: Parameters<Fetch>[0], init?: RequestInit): Promise<Response> {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const target = current(url);
     if (target === undefined) return base(input, init);
@@ -107,6 +110,8 @@ function rewritingFetch(base: Fetch): Fetch {
     request.headers.delete('host');
     return base(request, withoutHost(init));
   };
+  forteFetch[WRAPPED] = true;
+  return forteFetch;
 }
 
 /**

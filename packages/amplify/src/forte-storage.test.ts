@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { TestCloud } from '@forte/testing';
 import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
 import { copy, downloadData, getProperties, getUrl, list, remove, uploadData } from 'aws-amplify/storage';
-import { configure, rewriteStorageUrl, storageUrl } from './index.js';
+import { configure, installStorageTransport, rewriteStorageUrl, storageUrl } from './index.js';
 import { BUCKET, OTHER_BUCKET, PASSWORD, startStorageBackend } from './storage-backend.test-helper.js';
 
 const MiB = 1024 * 1024;
@@ -71,6 +73,60 @@ void describe('the Storage transport of @forte/amplify', () => {
       'not a url',
     ]) {
       assert.equal(rewriteStorageUrl(other, cloudUrl, ours), undefined, other);
+    }
+  });
+
+  void it('sends fetch calls (URL, string or Request) for our buckets to the cloud without the AWS Host header; others pass through', async () => {
+    const seen: { method?: string; url?: string; host?: string; body: string }[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        seen.push({ method: req.method, url: req.url, host: req.headers.host, body: Buffer.concat(chunks).toString() });
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const capture = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      installStorageTransport(`http://${capture}/`, ['capture-bucket']);
+      const aws = 'https://capture-bucket.s3.us-east-1.amazonaws.com';
+      await fetch(new URL(`${aws}/a.txt?x-id=GetObject`), { headers: { host: 'capture-bucket.s3.us-east-1.amazonaws.com' } });
+      await fetch(`${aws}/b.txt`, { method: 'PUT', body: 'put body' });
+      await fetch(new Request(`${aws}/c.txt`, { method: 'POST', body: 'request body' }));
+      assert.deepEqual(seen, [
+        { method: 'GET', url: '/s3-aws/capture-bucket.s3.us-east-1.amazonaws.com/a.txt?x-id=GetObject', host: capture, body: '' },
+        { method: 'PUT', url: '/s3-aws/capture-bucket.s3.us-east-1.amazonaws.com/b.txt', host: capture, body: 'put body' },
+        { method: 'POST', url: '/s3-aws/capture-bucket.s3.us-east-1.amazonaws.com/c.txt', host: capture, body: 'request body' },
+      ]);
+      // Any other URL goes to fetch as it is (this one fails at once, on its port 0, without reaching the capture).
+      await assert.rejects(fetch('https://other-bucket.s3.us-east-1.amazonaws.com:0/x'));
+      assert.equal(seen.length, 3);
+    } finally {
+      installStorageTransport(cloud.url, [BUCKET]);
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  void it("wraps a browser's XMLHttpRequest.open once, however often it is installed", () => {
+    const g = globalThis as { XMLHttpRequest?: unknown };
+    const opened: string[] = [];
+    class BrowserXhr {
+      open(method: string, url: string | URL): void {
+        opened.push(`${method} ${String(url)}`);
+      }
+    }
+    g.XMLHttpRequest = BrowserXhr;
+    try {
+      installStorageTransport(cloud.url, [BUCKET]);
+      const wrapped = BrowserXhr.prototype.open;
+      installStorageTransport(cloud.url, [BUCKET]);
+      assert.equal(BrowserXhr.prototype.open, wrapped, 'not wrapped twice');
+      new BrowserXhr().open('PUT', `https://${BUCKET}.s3.us-east-1.amazonaws.com/public/x?x-id=PutObject`);
+      new BrowserXhr().open('GET', 'https://example.com/x');
+      assert.deepEqual(opened, [`PUT ${cloud.url}/s3-aws/${BUCKET}.s3.us-east-1.amazonaws.com/public/x?x-id=PutObject`, 'GET https://example.com/x']);
+    } finally {
+      delete g.XMLHttpRequest;
     }
   });
 
