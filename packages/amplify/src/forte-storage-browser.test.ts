@@ -38,13 +38,22 @@ interface PageStorage {
 interface PageImage {
   src: string;
   naturalWidth: number;
+  complete: boolean;
   onload: (() => void) | null;
   onerror: (() => void) | null;
 }
 
 // The page's globals, for the functions that run in it (this package is typed without the DOM library).
-declare const window: { storage: PageStorage & { uploaded: string[]; failed: string[] }; percentages: number[] };
-declare const document: { body: { innerText: string; append(node: PageImage): void }; createElement(tag: 'img'): PageImage };
+declare const window: {
+  storage: PageStorage & { uploaded: string[]; failed: string[] };
+  percentages: number[];
+  showStorageImage(path: string): void;
+};
+declare const document: {
+  body: { innerText: string; append(node: PageImage): void };
+  createElement(tag: 'img'): PageImage;
+  querySelector(selector: string): PageImage | null;
+};
 declare const MutationObserver: new (callback: () => void) => { observe(target: unknown, options: object): void };
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
@@ -240,25 +249,33 @@ void describe('aws-amplify Storage and Amplify UI in Chromium, from a dev server
     assert.equal(result.privateUpload, 'AccessDenied');
   });
 
-  void it('shows a presigned getUrl URL in an <img> through storageUrl()', async () => {
+  void it("shows presigned getUrl URLs in <img> elements, set by the page or by Amplify UI's StorageImage", async () => {
     const loaded = await page.evaluate(async (pixel) => {
       const { storage } = window;
       const bytes = Uint8Array.from(atob(pixel), (c) => c.charCodeAt(0));
       await storage.uploadData({ path: 'public/pixel.png', data: new Blob([bytes], { type: 'image/png' }) }).result;
       const { url } = await storage.getUrl({ path: 'public/pixel.png', options: { validateObjectExistence: true, expiresIn: 300 } });
-      const show = (src: string): Promise<number> =>
-        new Promise((resolve) => {
-          const img = document.createElement('img');
-          img.onload = () => resolve(img.naturalWidth);
-          img.onerror = () => resolve(-1);
-          img.src = src;
-          document.body.append(img);
-        });
-      return { host: url.host, src: storage.storageUrl(url), width: await show(storage.storageUrl(url)) };
+      const img = document.createElement('img');
+      const width = await new Promise<number>((resolve) => {
+        img.onload = () => resolve(img.naturalWidth);
+        img.onerror = () => resolve(-1);
+        img.src = url.toString();
+        document.body.append(img);
+      });
+      window.showStorageImage('public/pixel.png');
+      return { host: url.host, src: img.src, width, forPage: storage.storageUrl(url) };
     }, PIXEL);
-    assert.equal(loaded.host, `${BUCKET}.s3.us-east-1.amazonaws.com`);
+    assert.equal(loaded.host, `${BUCKET}.s3.us-east-1.amazonaws.com`, 'aws-amplify presigns for the AWS host');
     assert.ok(loaded.src.startsWith(`${cloud.url}/s3-aws/${BUCKET}.s3.us-east-1.amazonaws.com/public/pixel.png?`), loaded.src);
+    assert.equal(loaded.forPage, loaded.src);
     assert.equal(loaded.width, 1);
+    const storageImage = page.locator('img[alt="public/pixel.png"]');
+    await storageImage.waitFor();
+    await page.waitForFunction(() => {
+      const img = document.querySelector('img[alt="public/pixel.png"]');
+      return img !== null && img.complete && img.naturalWidth > 0;
+    });
+    assert.ok((await storageImage.getAttribute('src'))?.startsWith(`${cloud.url}/s3-aws/`));
     assert.deepEqual(pageErrors, []);
   });
 

@@ -5,6 +5,8 @@
  * `<cloud>/s3-aws/<AWS host><path as signed>`, where the cloud verifies the signature against that host.
  */
 
+import { installElementUrls } from './forte-storage-elements.js';
+
 /** The hosts aws-amplify addresses: `[<bucket>.]s3.<region>.amazonaws.com[.cn]` and the accelerate endpoint. */
 const AWS_S3_HOST = /^(?:([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\.)?s3(?:\.[a-z0-9-]+|-accelerate)\.amazonaws\.com(?:\.cn)?$/;
 
@@ -64,10 +66,10 @@ function current(url: string): string | undefined {
 }
 
 /**
- * The URL a page should load for a URL that `getUrl` presigned: the cloud's, for the app's own buckets
- * (`<img src={storageUrl(url)}>`). In Node and for requests aws-amplify makes itself the transport does
- * this already; a browser loads `<img src>`, `<a href>` and `<video src>` without fetch or XMLHttpRequest.
- * Before `configure()` has run, or for any other URL, the URL is returned as it is.
+ * The cloud's URL for a URL that `getUrl` presigned for one of the app's buckets. The transport applies it
+ * to fetch, XMLHttpRequest and the `src`/`href` of elements already; this is for the places it cannot see
+ * (CSS `url()`, `srcset`, a URL shown or sent elsewhere). Before `configure()` has run, or for any other
+ * URL, the URL is returned as it is.
  */
 export function storageUrl(url: URL | string): string {
   const href = String(url);
@@ -76,9 +78,10 @@ export function storageUrl(url: URL | string): string {
 
 /**
  * Sends aws-amplify's S3 requests for `buckets` to the cloud at `endpoint`: wraps the global `fetch` (Node,
- * and presigned URLs an app fetches) and `XMLHttpRequest.prototype.open` (browsers, where aws-amplify uploads
- * and downloads with XMLHttpRequest for progress events). Calling it again replaces the buckets and endpoint
- * instead of wrapping twice. Requests to any other URL pass through untouched.
+ * and presigned URLs an app fetches), `XMLHttpRequest.prototype.open` (browsers, where aws-amplify uploads
+ * and downloads with XMLHttpRequest for progress events), and in browsers the `src`/`href` of elements, so a
+ * presigned URL in an `<img>` loads from the cloud (forte-storage-elements.ts). Calling it again replaces the
+ * buckets and endpoint instead of wrapping twice. Any other URL passes through untouched.
  */
 export function installStorageTransport(endpoint: string, buckets: readonly string[]): void {
   const g = globalThis as WithState;
@@ -97,6 +100,7 @@ export function installStorageTransport(endpoint: string, buckets: readonly stri
     rewritingOpen[WRAPPED] = true;
     xhr.prototype.open = rewritingOpen;
   }
+  installElementUrls(current);
 }
 
 function rewritingFetch(base: Fetch): Fetch {

@@ -130,6 +130,43 @@ void describe('the Storage transport of @forte/amplify', () => {
     }
   });
 
+  void it("gives the src and href of a browser's elements the cloud URL, for the app's buckets only", () => {
+    const g = globalThis as { Element?: unknown; HTMLImageElement?: unknown };
+    class Element {
+      attributes = new Map<string, string>();
+      setAttribute(name: string, value: string): void {
+        this.attributes.set(name, value);
+      }
+    }
+    class HTMLImageElement extends Element {
+      set src(value: string) {
+        this.setAttribute('src', value);
+      }
+      get src(): string {
+        return this.attributes.get('src') ?? '';
+      }
+    }
+    g.Element = Element;
+    g.HTMLImageElement = HTMLImageElement;
+    try {
+      installStorageTransport(cloud.url, [BUCKET]);
+      installStorageTransport(cloud.url, [BUCKET]);
+      const aws = `https://${BUCKET}.s3.us-east-1.amazonaws.com/public/p.png?X-Amz-Signature=abc`;
+      const ours = `${cloud.url}/s3-aws/${BUCKET}.s3.us-east-1.amazonaws.com/public/p.png?X-Amz-Signature=abc`;
+      const img = new HTMLImageElement();
+      img.src = aws;
+      assert.equal(img.src, ours);
+      const link = new Element();
+      link.setAttribute('HREF', aws);
+      link.setAttribute('data-url', aws);
+      link.setAttribute('src', 'https://example.com/p.png');
+      assert.deepEqual(Object.fromEntries(link.attributes), { HREF: ours, 'data-url': aws, src: 'https://example.com/p.png' });
+    } finally {
+      delete g.Element;
+      delete g.HTMLImageElement;
+    }
+  });
+
   void it('hands a page the cloud URL of a presigned getUrl result', async () => {
     await signOut();
     await uploadData({ path: 'public/pic.txt', data: 'a picture' }).result;
