@@ -6,7 +6,7 @@ import { answerPreflight, applyCorsHeaders, corsHeaders, isSameOrigin, refusePre
 import type { KernelRuntime } from './create-kernel.js';
 import { internalErrorFor, writeErrorResponse } from './error-response.js';
 import { createRootJsonDispatch } from './root-json-dispatch.js';
-import { chainedCredentials, verifySigV4 } from './sigv4.js';
+import { chainedCredentials, verifySigV4, type VerifyRequest } from './sigv4.js';
 import type { Logger } from './logger.js';
 import type { CredentialProvider, DenyCode, Principal, RequestContext, Route } from './types.js';
 
@@ -252,9 +252,19 @@ class KernelRequestContext implements RequestContext {
     return this.res;
   }
 
-  async authenticate({ service, readBody = false, body }: { service: string; readBody?: boolean; body?: Buffer }): ReturnType<RequestContext['authenticate']> {
-    const request = { req: this.req, rawPath: this.rawPath, rawQuery: this.rawQuery, service, readBody, credentials: this.credentials };
-    const result = await verifySigV4(body ? { ...request, body } : request);
+  async authenticate({
+    service,
+    readBody = false,
+    body,
+    signedFor,
+  }: Parameters<RequestContext['authenticate']>[0]): ReturnType<RequestContext['authenticate']> {
+    const request: VerifyRequest = { req: this.req, rawPath: this.rawPath, rawQuery: this.rawQuery, service, readBody, credentials: this.credentials };
+    if (body) request.body = body;
+    if (signedFor) {
+      request.rawPath = signedFor.rawPath;
+      request.signedHost = signedFor.host;
+    }
+    const result = await verifySigV4(request);
     this.principal = result.principal;
     return result;
   }

@@ -58,8 +58,11 @@ export function canonicalUri(rawPath: string, s3: boolean): string {
   return uriEscape(normalised).replace(/%2F/g, '/');
 }
 
-/** `name:value` lines of the signed headers, values trimmed and inner whitespace collapsed. */
-export function canonicalHeaders(req: IncomingMessage, signedHeaders: string[]): string {
+/**
+ * `name:value` lines of the signed headers, values trimmed and inner whitespace collapsed. `host`, when
+ * given, replaces the Host header (the host the client signed for, which the request was not sent to).
+ */
+export function canonicalHeaders(req: IncomingMessage, signedHeaders: string[], host?: string): string {
   const values = new Map<string, string[]>();
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i]!.toLowerCase();
@@ -71,6 +74,7 @@ export function canonicalHeaders(req: IncomingMessage, signedHeaders: string[]):
     );
     values.set(name, list);
   }
+  if (host !== undefined) values.set('host', [host]);
   return signedHeaders.map((name) => `${name}:${(values.get(name) ?? []).join(',')}\n`).join('');
 }
 

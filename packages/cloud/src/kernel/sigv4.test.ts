@@ -351,3 +351,37 @@ void describe('SigV4 verification against the real S3 client', () => {
     });
   });
 });
+
+void describe('verifySigV4 with signedHost (a request signed for another host, sent to the cloud)', () => {
+  const signedFor = async (host: string) => {
+    const signed = await signer('s3').sign({
+      method: 'GET',
+      protocol: 'https:',
+      hostname: host,
+      path: '/public/a%20b.txt',
+      query: { 'x-id': 'GetObject' },
+      headers: { host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+    });
+    // As it reaches the cloud: the cloud's own Host header, the signature of the AWS host.
+    const headers: Record<string, string> = { ...signed.headers, host: '127.0.0.1:20002' };
+    const req = { method: 'GET', headers, rawHeaders: Object.entries(headers).flat() } as unknown as Parameters<typeof verifySigV4>[0]['req'];
+    return (signedHost?: string) =>
+      verifySigV4({
+        req,
+        rawPath: '/public/a%20b.txt',
+        rawQuery: 'x-id=GetObject',
+        service: 's3',
+        readBody: false,
+        credentials,
+        ...(signedHost ? { signedHost } : {}),
+      });
+  };
+
+  void it('verifies against the host the client signed, and only that one', async () => {
+    const verify = await signedFor('appfiles.s3.us-east-1.amazonaws.com');
+    assert.equal((await verify('appfiles.s3.us-east-1.amazonaws.com')).principal.kind, 'admin');
+    for (const wrong of [undefined, 'other.s3.us-east-1.amazonaws.com', 'appfiles.s3.eu-west-1.amazonaws.com']) {
+      await assert.rejects(verify(wrong), (error: unknown) => isForteError(error) && error.code === 'SignatureDoesNotMatch', String(wrong));
+    }
+  });
+});

@@ -29,6 +29,8 @@ export interface VerifyRequest {
   now?: Date;
   /** The body, when it was already read (or never came through a stream): it is hashed instead of read. */
   body?: Buffer;
+  /** The `host` the client signed, when not the request's own Host (with `rawPath` as the path it signed). */
+  signedHost?: string;
 }
 
 export interface VerifyResult {
@@ -164,7 +166,7 @@ export async function verifySigV4(input: VerifyRequest): Promise<VerifyResult> {
     req.method ?? 'GET',
     canonicalUri(input.rawPath, s3),
     canonicalQuery(pairs),
-    canonicalHeaders(req, signedHeaders),
+    canonicalHeaders(req, signedHeaders, input.signedHost),
     fields.signedHeaders,
     payloadHash,
   ].join('\n');

@@ -88,9 +88,16 @@ export interface RequestContext {
    * body's sha256 itself (as S3 does) before trusting it. A route that read the body itself (with its own
    * limit and refusal) passes it as `body`: it is hashed, not read again. The credential scope's region is not checked
    * (clients configured for any region work); its service must equal `service`. `signing` is returned for
-   * Authorization-header requests (S3 needs it for signed aws-chunked uploads).
+   * Authorization-header requests (S3 needs it for signed aws-chunked uploads). `signedFor` names the host and
+   * path the client signed when they differ from the request's own (a request signed for an AWS host and sent
+   * to the cloud under another path); the signature still binds the credentials, method, query and headers.
    */
-  authenticate(options: { service: string; readBody?: boolean; body?: Buffer }): Promise<{ principal: Principal; body?: Buffer; signing?: SigningInfo }>;
+  authenticate(options: {
+    service: string;
+    readBody?: boolean;
+    body?: Buffer;
+    signedFor?: { host: string; rawPath: string };
+  }): Promise<{ principal: Principal; body?: Buffer; signing?: SigningInfo }>;
   /**
    * IAM-lite: throws a ForteError unless the principal may do `action` on `resource`: S3's `AccessDenied`
    * (the default), or the AWS JSON APIs' `AccessDeniedException`.

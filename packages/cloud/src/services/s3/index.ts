@@ -10,8 +10,9 @@ import { S3_MIGRATIONS, createObjectStore } from './object-store.js';
 import { createS3Route } from './s3-route.js';
 
 /**
- * S3: the REST protocol (path style under `/s3/`, virtual-host style on `<bucket>.s3.localhost`) and
- * the bucket resource types (`Forte::S3::Bucket`, and `AWS::S3::Bucket` as Amplify's storage stack writes it). Object metadata lives in SQL, bodies in the blob store under
+ * S3: the REST protocol (path style under `/s3/`, virtual-host style on `<bucket>.s3.localhost`, and
+ * `/s3-aws/<AWS S3 host>/…` for requests signed for AWS that @forte/amplify sends here) and the bucket resource
+ * types (`Forte::S3::Bucket`, and `AWS::S3::Bucket` as Amplify's storage stack writes it). Object metadata lives in SQL, bodies in the blob store under
  * generated ids, so an object key is never a file path. Other services read objects through `OBJECTS`.
  * Bucket notifications invoke Lambda functions through `FUNCTIONS`, when the cloud runs lambda (s3 does not
  * require it: lambda reads its code through `OBJECTS`).

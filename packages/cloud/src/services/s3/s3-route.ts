@@ -62,7 +62,7 @@ export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; n
       const target = parseS3Target(ctx.req, ctx.rawPath);
       const method = ctx.req.method ?? 'GET';
       const query = ctx.url.searchParams;
-      const { principal, signing } = await ctx.authenticate({ service: 's3' });
+      const { principal, signing } = await ctx.authenticate(target.signedFor ? { service: 's3', signedFor: target.signedFor } : { service: 's3' });
       const { store, blobs, notifications, region, accountId } = options;
       const base = { ctx, principal, signing, store, blobs, notifications, region, accountId, query };
 

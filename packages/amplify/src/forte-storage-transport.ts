@@ -1,0 +1,130 @@
+/**
+ * aws-amplify v6 Storage builds its S3 URLs itself (`https://<bucket>.s3.<region>.amazonaws.com/<key>`, or
+ * path style for dotted bucket names) and has no setting for another endpoint. The requests are signed for
+ * that AWS host; this transport sends the ones aimed at the app's own buckets to the cloud as
+ * `<cloud>/s3-aws/<AWS host><path as signed>`, where the cloud verifies the signature against that host.
+ */
+
+import { installElementUrls } from './forte-storage-elements.js';
+
+/** The hosts aws-amplify addresses: `[<bucket>.]s3.<region>.amazonaws.com[.cn]` and the accelerate endpoint. */
+const AWS_S3_HOST = /^(?:([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\.)?s3(?:\.[a-z0-9-]+|-accelerate)\.amazonaws\.com(?:\.cn)?$/;
+
+/** Path prefix of the cloud's S3 route for requests signed for an AWS S3 host. */
+export const S3_AWS_PATH = '/s3-aws/';
+
+/**
+ * The cloud URL for an S3 URL that aws-amplify built for one of `buckets`, or undefined for any other URL
+ * (other hosts, other buckets: those requests are left alone).
+ */
+export function rewriteStorageUrl(url: string, endpoint: string, buckets: ReadonlySet<string>): string | undefined {
+  if (!url.startsWith('https://')) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (parsed.port !== '' || parsed.username !== '' || parsed.password !== '') return undefined;
+  const match = AWS_S3_HOST.exec(parsed.hostname);
+  if (!match) return undefined;
+  const bucket = match[1] ?? pathBucket(parsed.pathname);
+  // Path style with no bucket: aws-amplify's DeleteObjects drops the bucket from the path; it can only be ours
+  // when one of ours is addressed path style (a dotted name).
+  const ours = bucket === undefined ? [...buckets].some((name) => name.includes('.')) : buckets.has(bucket);
+  if (!ours) return undefined;
+  return `${endpoint}${S3_AWS_PATH}${parsed.hostname}${parsed.pathname}${parsed.search}`;
+}
+
+function pathBucket(pathname: string): string | undefined {
+  const segment = pathname.split('/')[1];
+  if (segment === undefined || segment === '') return undefined;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+type Fetch = typeof globalThis.fetch;
+/** The slice of a browser's XMLHttpRequest this transport wraps (the package is typed without the DOM library). */
+type Open = (this: unknown, method: string, url: string | URL, ...rest: unknown[]) => void;
+type XhrConstructor = { prototype: { open: Open } };
+
+interface TransportState {
+  rewrite: (url: string) => string | undefined;
+}
+
+const STATE = Symbol.for('forte.amplify.storageTransport');
+/** Marks the functions this transport installed, so a second install never wraps its own wrapper. */
+const WRAPPED = Symbol.for('forte.amplify.storageTransport.wrapped');
+type WithState = typeof globalThis & { [STATE]?: TransportState };
+type Marked<F> = F & { [WRAPPED]?: true };
+
+function current(url: string): string | undefined {
+  return (globalThis as WithState)[STATE]?.rewrite(url);
+}
+
+/**
+ * The cloud's URL for a URL that `getUrl` presigned for one of the app's buckets. The transport applies it
+ * to fetch, XMLHttpRequest and the `src`/`href` of elements already; this is for the places it cannot see
+ * (CSS `url()`, `srcset`, a URL shown or sent elsewhere). Before `configure()` has run, or for any other
+ * URL, the URL is returned as it is.
+ */
+export function storageUrl(url: URL | string): string {
+  const href = String(url);
+  return current(href) ?? href;
+}
+
+/**
+ * Sends aws-amplify's S3 requests for `buckets` to the cloud at `endpoint`: wraps the global `fetch` (Node,
+ * and presigned URLs an app fetches), `XMLHttpRequest.prototype.open` (browsers, where aws-amplify uploads
+ * and downloads with XMLHttpRequest for progress events), and in browsers the `src`/`href` of elements, so a
+ * presigned URL in an `<img>` loads from the cloud (forte-storage-elements.ts). Calling it again replaces the
+ * buckets and endpoint instead of wrapping twice. Any other URL passes through untouched.
+ */
+export function installStorageTransport(endpoint: string, buckets: readonly string[]): void {
+  const g = globalThis as WithState;
+  const base = endpoint.replace(/\/+$/, '');
+  const names = new Set(buckets);
+  g[STATE] = { rewrite: (url) => rewriteStorageUrl(url, base, names) };
+  // Wrapped on every install unless already ours: a fetch or XMLHttpRequest that appeared since (a polyfill,
+  // a test double) is covered too.
+  if (typeof g.fetch === 'function' && !(g.fetch as Marked<Fetch>)[WRAPPED]) g.fetch = rewritingFetch(g.fetch);
+  const xhr = (g as { XMLHttpRequest?: XhrConstructor }).XMLHttpRequest;
+  if (xhr && !(xhr.prototype.open as Marked<Open>)[WRAPPED]) {
+    const open = xhr.prototype.open;
+    const rewritingOpen: Marked<Open> = function (this: unknown, method: string, url: string | URL, ...rest: unknown[]) {
+      open.call(this, method, current(String(url)) ?? url, ...rest);
+    };
+    rewritingOpen[WRAPPED] = true;
+    xhr.prototype.open = rewritingOpen;
+  }
+  installElementUrls(current);
+}
+
+function rewritingFetch(base: Fetch): Fetch {
+  const forteFetch: Marked<Fetch> = function (input: Parameters<Fetch>[0], init?: RequestInit): Promise<Response> {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const target = current(url);
+    if (target === undefined) return base(input, init);
+    if (typeof input === 'string' || input instanceof URL) return base(target, withoutHost(init));
+    // A Request: same method, headers and body, at the cloud's URL.
+    const request = new Request(target, input);
+    request.headers.delete('host');
+    return base(request, withoutHost(init));
+  };
+  forteFetch[WRAPPED] = true;
+  return forteFetch;
+}
+
+/**
+ * aws-amplify passes the signed `host` header to fetch; Node would send it, naming AWS to the cloud. The
+ * cloud takes the signed host from the path instead, so the header is dropped.
+ */
+function withoutHost(init: RequestInit | undefined): RequestInit | undefined {
+  if (init?.headers === undefined) return init;
+  const headers = new Headers(init.headers);
+  headers.delete('host');
+  return { ...init, headers };
+}
