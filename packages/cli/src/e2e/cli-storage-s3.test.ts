@@ -7,7 +7,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { fetchAuthSession, signOut } from 'aws-amplify/auth';
 import { configureAmplifyFrom, signUpAndIn } from './amplify-app.js';
 import { type ForteRun, initProject, removeProject, runForte } from './forte-runner.js';
@@ -123,6 +131,30 @@ void describe('forte add storage (S3): push, then the access matrix with identit
     await refused(put(b.s3, `protected/${a.identityId}/avatar.png`, 'defaced'), "B writing A's protected prefix");
     await refused(del(b.s3, `protected/${a.identityId}/avatar.png`), "B deleting A's protected file");
     assert.deepEqual(await list(b.s3, 'protected/'), [`protected/${a.identityId}/avatar.png`]);
+    // Side doors: a copy needs read of its source, a batch delete is authorized key by key.
+    await refused(
+      b.s3.send(
+        new CopyObjectCommand({ Bucket: bucket, CopySource: `${bucket}/private/${a.identityId}/diary.txt`, Key: `private/${b.identityId}/stolen.txt` }),
+      ),
+      "B copying A's private file into B's own prefix",
+    );
+    await b.s3.send(
+      new CopyObjectCommand({ Bucket: bucket, CopySource: `${bucket}/protected/${a.identityId}/avatar.png`, Key: `private/${b.identityId}/copy.png` }),
+    );
+    const batch = await b.s3.send(
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: { Objects: [{ Key: `protected/${a.identityId}/avatar.png` }, { Key: `private/${b.identityId}/copy.png` }] },
+      }),
+    );
+    assert.deepEqual(
+      batch.Errors?.map((e) => [e.Key, e.Code]),
+      [[`protected/${a.identityId}/avatar.png`, 'AccessDenied']],
+    );
+    assert.deepEqual(
+      batch.Deleted?.map((d) => d.Key),
+      [`private/${b.identityId}/copy.png`],
+    );
     assert.deepEqual(await list(b.s3, 'public/'), ['public/hello.txt']);
     await signOut();
 
