@@ -95,11 +95,11 @@ void describe('category-storage (NoSQL tables)', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  void it('ships a manifest named storage owning DynamoDB (S3 comes later to the same package)', () => {
+  void it('ships a manifest named storage owning S3 and DynamoDB', () => {
     const manifest = readJson(new URL('../forte-plugin.json', import.meta.url).pathname);
     assert.equal(manifest.name, 'storage');
     assert.equal(manifest.type, 'category');
-    assert.deepEqual(manifest.services, ['DynamoDB']);
+    assert.deepEqual(manifest.services, ['S3', 'DynamoDB']);
     for (const c of ['add', 'update', 'remove']) assert.ok(manifest.commands.includes(c), c);
   });
 
@@ -237,7 +237,7 @@ void describe('category-storage (NoSQL tables)', () => {
     );
     await rejectsWithUserError(
       () => categoryPlugin.build!(fake.ctx, { category: 'storage', resourceName: 'pics', service: 'S3', dir: '' }),
-      /storage pics \(service S3\) is not supported yet: Forte issue 14 \(storage\)/,
+      /storage\/pics\/cli-inputs\.json is missing: storage pics has no bucket definition/,
     );
   });
 
@@ -282,8 +282,7 @@ void describe('category-storage (NoSQL tables)', () => {
     assert.equal((await categoryPlugin.build!(fake.ctx, { category: 'storage', resourceName: 'old', service: 'DynamoDB', dir })).sourceFile, undefined);
   });
 
-  void it('Content (S3) says it is not supported yet; a table needs a key column; --yes alone does not guess columns', async () => {
-    await rejectsWithUserError(() => run('add', { 'Select from one of the below': 'S3' }), /Content storage .* not supported yet: Forte issue 14/);
+  void it('a table needs a key column; --yes alone does not guess columns', async () => {
     await rejectsWithUserError(
       () =>
         run('add', {
@@ -403,7 +402,7 @@ void describe('category-storage (NoSQL tables)', () => {
     assert.ok(readJson(fnTemplateFile(args[0].name)).Resources.activityTrigger);
   });
 
-  void it('headless add / update / remove: the JSON form, key changes refused as in Amplify, S3 refused, bad payloads named', async () => {
+  void it('headless add / update / remove: the JSON form, key changes refused as in Amplify, bad payloads named', async () => {
     addFunction('recorder');
     const calls: unknown[][] = [];
     const add = {
@@ -429,7 +428,7 @@ void describe('category-storage (NoSQL tables)', () => {
     );
     await rejectsWithUserError(
       () => headless('add', { version: 1, serviceConfiguration: { serviceName: 'S3', resourceName: 'pics' } }),
-      /not supported yet: Forte issue 14/,
+      /serviceConfiguration\.permissions: /,
     );
 
     await headless(

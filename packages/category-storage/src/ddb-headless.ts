@@ -18,7 +18,7 @@ import {
 import { saveTable, removeStorage } from './ddb-resource.js';
 import { attachTrigger, checkExistingFunction, createTriggerFunction, detachTrigger } from './ddb-triggers.js';
 import { confirmMigration } from './ddb-walkthrough.js';
-import { s3NotSupported } from './s3-storage.js';
+import { addBucketHeadless, addS3ConfigurationSchema, updateBucketHeadless, updateS3ModificationSchema } from './s3-headless.js';
 
 const key = z
   .object({ fieldName: z.string().regex(COLUMN_NAME, 'column names use a-z A-Z 0-9 - _'), fieldType: z.enum(['string', 'number', 'binary']) })
@@ -30,8 +30,6 @@ const trigger = z.discriminatedUnion('mode', [
 ]);
 const triggers = z.array(trigger).max(10, 'at most 10 trigger functions');
 const indexes = z.array(gsi).max(MAX_INDEXES, `a table has at most ${MAX_INDEXES} global secondary indexes`);
-/** Another service (S3 content storage comes with Forte issue 14): refused with that message. */
-const otherService = z.object({ serviceName: z.literal(S3_SERVICE) }).passthrough();
 
 /** `forte add storage --headless`: Amplify's AddStorageRequest envelope, with a DynamoDB service configuration. */
 export const addStorageRequestSchema = z
@@ -49,7 +47,7 @@ export const addStorageRequestSchema = z
           lambdaTriggers: triggers.optional(),
         })
         .strict(),
-      otherService,
+      addS3ConfigurationSchema,
     ]),
   })
   .strict();
@@ -70,7 +68,7 @@ export const updateStorageRequestSchema = z
           lambdaTriggers: triggers.optional(),
         })
         .strict(),
-      otherService,
+      updateS3ModificationSchema,
     ]),
   })
   .strict();
@@ -79,7 +77,11 @@ export const updateStorageRequestSchema = z
 export const removeStorageRequestSchema = z
   .object({
     version: z.literal(1),
-    serviceConfiguration: z.object({ serviceName: z.enum([DYNAMODB_SERVICE, S3_SERVICE]), resourceName: z.string() }).passthrough(),
+    serviceConfiguration: z.union([
+      z.object({ serviceName: z.literal(DYNAMODB_SERVICE), resourceName: z.string() }).strict(),
+      // Amplify's RemoveS3ServiceConfiguration; the push asks before it deletes a bucket that holds objects, whatever deleteBucketAndContents says.
+      z.object({ serviceName: z.literal(S3_SERVICE), resourceName: z.string(), deleteBucketAndContents: z.boolean().optional() }).strict(),
+    ]),
   })
   .strict();
 
@@ -116,7 +118,7 @@ async function applyTriggers(ctx: PluginContext, table: string, current: string[
 export async function addStorageHeadless(ctx: PluginContext, payload: unknown): Promise<void> {
   const request = parse(addStorageRequestSchema, payload, 'AddStorageRequest');
   const config = request.serviceConfiguration;
-  if (config.serviceName !== DYNAMODB_SERVICE) throw s3NotSupported();
+  if (config.serviceName === S3_SERVICE) return addBucketHeadless(ctx, config);
   const project = ctx.project();
   const inputs: DynamoDbInputs = {
     resourceName: config.resourceName,
@@ -135,7 +137,7 @@ export async function addStorageHeadless(ctx: PluginContext, payload: unknown): 
 export async function updateStorageHeadless(ctx: PluginContext, payload: unknown): Promise<void> {
   const request = parse(updateStorageRequestSchema, payload, 'UpdateStorageRequest');
   const change = request.serviceModification;
-  if (change.serviceName !== DYNAMODB_SERVICE) throw s3NotSupported();
+  if (change.serviceName === S3_SERVICE) return updateBucketHeadless(ctx, change);
   const project = ctx.project();
   if (!dynamoDbResources(project).includes(change.resourceName))
     throw new UserError(`The project has no NoSQL table named ${change.resourceName}.`, `Choose one of: ${dynamoDbResources(project).join(', ') || 'none'}.`);
@@ -164,5 +166,12 @@ export async function updateStorageHeadless(ctx: PluginContext, payload: unknown
 
 export async function removeStorageHeadless(ctx: PluginContext, payload: unknown): Promise<void> {
   const request = parse(removeStorageRequestSchema, payload, 'RemoveStorageRequest');
-  await removeStorage(ctx, request.serviceConfiguration.resourceName);
+  const { serviceName, resourceName } = request.serviceConfiguration;
+  const entry = ctx.project().readBackendConfig()[CATEGORY]?.[resourceName];
+  if (entry && entry.service !== serviceName)
+    throw new UserError(
+      `storage ${resourceName} is a ${String(entry.service)} resource, not ${serviceName}.`,
+      `Give "serviceName": "${String(entry.service)}".`,
+    );
+  await removeStorage(ctx, resourceName);
 }

@@ -54,7 +54,7 @@ function forgetEnvParameters(project: Project, name: string): void {
 /**
  * `forte remove storage [name]`: asks which and to confirm (Amplify's questions; `--yes` confirms), refused while
  * another resource depends on it (a function given access, a trigger), then deletes the folder and the entries.
- * The table and its items are deleted by the next push, which asks first (its items are counted and copied).
+ * The table or bucket is deleted by the next push, which asks first (a table's items and a bucket's objects are counted).
  */
 export async function removeStorage(ctx: PluginContext, given?: string): Promise<void> {
   const project = ctx.project();
@@ -97,5 +97,5 @@ export async function removeStorage(ctx: PluginContext, given?: string): Promise
   project.writeMeta(meta);
   forgetEnvParameters(project, name);
   ctx.print.success(`Successfully removed resource ${name} locally.`);
-  ctx.print.info('Run `forte push` to delete it from the cloud (the push asks before it deletes a table that holds items).');
+  ctx.print.info('Run `forte push` to delete it from the cloud (the push asks before it deletes a table that holds items or a bucket that holds objects).');
 }

@@ -224,7 +224,7 @@ export async function confirmMigration(ctx: PluginContext, resourceName: string)
 export function refuseUnattended(ctx: PluginContext, command: string): void {
   if (ctx.prompt.yes)
     throw new UserError(
-      `forte ${command} storage asks for the table's columns and keys, which have no defaults.`,
+      `forte ${command} storage asks which service, then a bucket's access or a table's columns and keys, which have no defaults.`,
       `Answer the questions in a terminal, or give them as JSON with \`forte ${command} storage --headless\` (packages/category-storage/README.md).`,
     );
 }

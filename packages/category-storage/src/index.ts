@@ -6,11 +6,17 @@ import { addStorageHeadless, removeStorageHeadless, updateStorageHeadless } from
 import { removeStorage } from './ddb-resource.js';
 import { dynamoDbParameters, dynamoDbTemplate, legacyTableBuild } from './ddb-template.js';
 import { addTableWalkthrough, refuseUnattended, updateTableWalkthrough } from './ddb-walkthrough.js';
-import { S3_PLANNED_IN, s3NotSupported } from './s3-storage.js';
+import { isLegacyBucket, legacyBucketBuild } from './s3-legacy.js';
+import { readS3Inputs } from './s3-inputs.js';
+import { assertGroupsKnown, authResourceOf } from './s3-resource.js';
+import { s3Parameters, s3Template } from './s3-template.js';
+import { addBucketWalkthrough, updateBucketWalkthrough } from './s3-walkthrough.js';
 
 export { addStorageRequestSchema, removeStorageRequestSchema, updateStorageRequestSchema } from './ddb-headless.js';
 export { dynamoDbInputsSchema, type DynamoDbInputs } from './ddb-inputs.js';
 export { dynamoDbTemplate, dynamoDbParameters } from './ddb-template.js';
+export { s3InputsSchema, type S3Inputs } from './s3-inputs.js';
+export { s3Parameters, s3Template } from './s3-template.js';
 
 const ALIASES: Record<string, string> = { configure: 'update' };
 
@@ -27,7 +33,17 @@ async function askService(ctx: PluginContext): Promise<string> {
 
 async function addStorage(ctx: PluginContext): Promise<void> {
   refuseUnattended(ctx, 'add');
-  if ((await askService(ctx)) !== DYNAMODB_SERVICE) throw s3NotSupported();
+  if ((await askService(ctx)) === S3_SERVICE) {
+    const bucket = await addBucketWalkthrough(ctx);
+    if (bucket === undefined) return;
+    ctx.print.success(`Successfully added resource ${bucket} locally`);
+    ctx.print.info('');
+    ctx.print.success('Some next steps:');
+    ctx.print.info('"forte push" builds all of your local backend resources and provisions them in the cloud');
+    ctx.print.info('"forte publish" builds all of your local backend and front-end resources (if you added hosting category) and provisions them in the cloud');
+    ctx.print.info('');
+    return;
+  }
   const name = await addTableWalkthrough(ctx);
   ctx.print.success(`Successfully added resource ${name} locally`);
   ctx.print.info('');
@@ -51,7 +67,11 @@ export async function addNoSqlTable(ctx: PluginContext): Promise<string> {
 
 async function updateStorage(ctx: PluginContext): Promise<void> {
   refuseUnattended(ctx, 'update');
-  if ((await askService(ctx)) !== DYNAMODB_SERVICE) throw s3NotSupported();
+  if ((await askService(ctx)) === S3_SERVICE) {
+    const bucket = await updateBucketWalkthrough(ctx);
+    if (bucket !== undefined) ctx.print.success(`Successfully updated resource ${bucket} locally`);
+    return;
+  }
   await updateTableWalkthrough(ctx);
   ctx.print.success('Successfully updated resource');
 }
@@ -90,14 +110,15 @@ export async function executeHeadlessCommand(ctx: PluginContext, payload: unknow
 }
 
 /**
- * The nested template of a NoSQL table, generated from its cli-inputs.json as Amplify does at push (an older project's
- * table without cli-inputs.json: its own template, as written).
+ * The nested template of a NoSQL table or a content bucket, generated from its cli-inputs.json as Amplify does at
+ * push (an older project's resource without cli-inputs.json: its own template, as written).
  */
 export async function build(ctx: PluginContext, resource: ResourceRef): Promise<ResourceBuild> {
+  if (resource.service === S3_SERVICE) return buildBucket(ctx, resource);
   if (resource.service !== DYNAMODB_SERVICE) {
     throw new UserError(
-      `storage ${resource.resourceName} (service ${resource.service}) is not supported yet: ${S3_PLANNED_IN}.`,
-      'Push the other categories (`forte push <category>`), or remove the resource from amplify/backend/backend-config.json.',
+      `storage ${resource.resourceName} has the service ${resource.service}, which the storage category does not deploy (S3 and DynamoDB).`,
+      'Fix its "service" in amplify/backend/backend-config.json, or remove the resource.',
     );
   }
   const project = ctx.project();
@@ -110,9 +131,21 @@ export async function build(ctx: PluginContext, resource: ResourceRef): Promise<
   return { template: dynamoDbTemplate(inputs), parameters: dynamoDbParameters(inputs) };
 }
 
+/** A content bucket: its stack rendered from cli-inputs.json (Amplify's S3 stack transform), or an older project's template as written. */
+function buildBucket(ctx: PluginContext, resource: ResourceRef): ResourceBuild {
+  const project = ctx.project();
+  if (isLegacyBucket(project, resource.resourceName)) {
+    const legacy = legacyBucketBuild(project, resource.resourceName);
+    return { template: legacy.template, parameters: legacy.parameters, sourceFile: relative(project.root, legacy.file).split(sep).join('/') };
+  }
+  const inputs = readS3Inputs(project, resource.resourceName);
+  assertGroupsKnown(project, inputs);
+  return { template: s3Template(inputs, { authResource: authResourceOf(project) }), parameters: s3Parameters(inputs) };
+}
+
 function printHelp(ctx: PluginContext): void {
   ctx.print.info('forte storage <command>');
-  ctx.print.info("  add      Adds a NoSQL table (DynamoDB) with Amplify's questions; --headless reads an AddStorageRequest.");
-  ctx.print.info('  update   Adds columns and global secondary indexes, keeps or drops indexes, adds or removes Lambda triggers.');
-  ctx.print.info('  remove   Removes a storage resource (refused while a function depends on it); the next push deletes the table.');
+  ctx.print.info("  add      Adds content storage (an S3 bucket) or a NoSQL table (DynamoDB) with Amplify's questions; --headless reads an AddStorageRequest.");
+  ctx.print.info("  update   Changes a bucket's access and trigger; a table's columns, indexes and triggers.");
+  ctx.print.info('  remove   Removes a storage resource (refused while a function depends on it); the next push deletes the bucket or table.');
 }

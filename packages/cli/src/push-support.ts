@@ -8,8 +8,6 @@ const PLANNED: Record<string, string> = {
   'function/Lambda': 'Forte issue 12 (functions)',
   'function/LambdaLayer': 'Forte issue 12 (Lambda layers)',
   'storage/DynamoDB': 'Forte issue 13 (NoSQL tables)',
-  'storage/S3': 'Forte issue 14 (storage)',
-  storage: 'Forte issue 14 (storage)',
 };
 
 /** One resource a push cannot deploy, and why. */

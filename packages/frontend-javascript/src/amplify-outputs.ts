@@ -84,7 +84,8 @@ export function amplifyOutputs(meta: AmplifyMeta, sources: AmplifyOutputsSources
       const name = str(o.ApiName) ?? r.resourceName;
       custom.API = { ...(custom.API as Record<string, unknown> | undefined), [name]: { endpoint: o.RootUrl, region: resourceRegion, apiName: name } };
       outputs.custom = custom;
-    } else if (r.service === 'S3' && str(o.BucketName)) {
+    } else if (r.service === 'S3' && str(o.BucketName) && outputs.storage === undefined) {
+      // The first S3 resource, as aws-exports.js.
       outputs.storage = { aws_region: resourceRegion, bucket_name: o.BucketName };
     }
   }

@@ -37,6 +37,8 @@ export function awsExportsConfig(meta: AmplifyMeta): Record<string, unknown> {
       const list = (config.aws_cloud_logic_custom ??= []) as unknown[];
       list.push({ name: str(o.ApiName) ?? r.resourceName, endpoint: o.RootUrl, region: resourceRegion });
     } else if (r.service === 'S3' && str(o.BucketName)) {
+      // Amplify's getS3Config: the first S3 resource.
+      if (config.aws_user_files_s3_bucket !== undefined) continue;
       config.aws_user_files_s3_bucket = o.BucketName;
       config.aws_user_files_s3_bucket_region = resourceRegion;
     } else if (r.service === 'DynamoDB' && str(o.Name)) {

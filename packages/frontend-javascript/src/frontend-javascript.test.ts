@@ -78,7 +78,11 @@ const fullMeta = {
     },
     rest: { service: 'API Gateway', output: { ApiName: 'rest', RootUrl: 'http://127.0.0.1:20002/restapis/x/dev', ApiId: 'x' } },
   },
-  storage: { files: { service: 'S3', output: { BucketName: 'files-dev', Region: region } } },
+  // Amplify's frontend config takes the first S3 resource (a project has one; an imported bucket may follow it).
+  storage: {
+    files: { service: 'S3', output: { BucketName: 'files-dev', Region: region } },
+    more: { service: 'S3', output: { BucketName: 'more-dev', Region: region } },
+  },
   hosting: {
     S3AndCloudFront: {
       service: 'S3AndCloudFront',

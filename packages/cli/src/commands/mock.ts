@@ -19,8 +19,8 @@ export const mockCommand: Command = {
     const [what, ...rest] = ctx.input.subCommands;
     if (what === 'storage')
       throw new UserError(
-        "Amplify's `mock storage` emulates S3 content storage, which arrives with Forte issue 14; NoSQL tables need no mock: the local cloud serves them as pushed.",
-        'Run `forte mock` to push each saved change (tables, API, functions) to the local cloud.',
+        "Amplify's `mock storage` emulates S3 content storage; Forte needs no storage mock: the local cloud serves buckets and tables as pushed.",
+        'Run `forte mock` to push each saved change (buckets, tables, API, functions) to the local cloud.',
       );
     if ((what !== undefined && what !== 'api') || rest.length > 0)
       throw new UsageError(`forte mock ${ctx.input.subCommands.join(' ')}: mock takes api, storage or function <name>.`);

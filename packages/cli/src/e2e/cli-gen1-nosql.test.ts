@@ -1,10 +1,10 @@
 /**
- * The corpus app discussions-multi-ddb (../shared/corpus/gen1-projects), whose functions use its NoSQL tables,
+ * The corpus app discussions-multi-ddb (../shared/corpus/gen1-projects), whose functions use its NoSQL tables (and which has a bucket),
  * attached with `forte init` and pushed; a file of its own so each end-to-end file stays well within the test
  * timeout. Fails in CI when the corpus is missing.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -31,23 +31,10 @@ void describe('forte init + push of a real Gen 1 project with NoSQL tables (buil
     return root;
   };
 
-  void it('discussions-multi-ddb: its S3 storage is the only refusal; without it, its NoSQL tables push and fetchUserActivity queries one through its function', async () => {
+  void it('discussions-multi-ddb: the whole project pushes, its bucket too; fetchUserActivity queries a NoSQL table through its function', async () => {
     const root = copy('discussions-multi-ddb', 'discussions-ddb');
     const init = await runForte(['init', '--amplify', '{"envName":"main"}', '--yes'], { cwd: root, home });
     assert.equal(init.code, 0, init.stderr);
-    const refused = await runForte(['push', '--yes'], { cwd: root, home });
-    assert.equal(refused.code, 1, refused.stdout);
-    assert.match(
-      refused.stderr,
-      /storage avatars \(service S3\), declared in amplify\/backend\/backend-config\.json at "storage"\."avatars": the storage plugin deploys DynamoDB, not S3; not supported yet: Forte issue 14 \(storage\)\./,
-    );
-    assert.equal(refused.stderr.match(/not supported yet/g)?.length, 1, 'the NoSQL tables activity and bookmarks are deployable');
-
-    const configFile = join(root, 'amplify/backend/backend-config.json');
-    const config = readJson(configFile);
-    delete config.storage.avatars;
-    writeFileSync(configFile, JSON.stringify(config, null, 2));
-    rmSync(join(root, 'amplify/backend/storage/avatars'), { recursive: true, force: true });
     const push = await runForte(['push', '--yes'], { cwd: root, home });
     assert.equal(push.code, 0, `${push.stdout}\n${push.stderr}`);
     const meta = readJson(join(root, 'amplify/backend/amplify-meta.json'));
@@ -55,6 +42,8 @@ void describe('forte init + push of a real Gen 1 project with NoSQL tables (buil
     assert.equal(meta.storage.activity.output.SortKeyName, 'userId');
     assert.equal(meta.storage.bookmarks.output.Name, 'bookmarks-main');
     assert.match(meta.storage.bookmarks.output.StreamArn, /:table\/bookmarks-main\/stream\//);
+    const stackSuffix = readJson(join(root, 'amplify/team-provider-info.json')).main.awscloudformation.StackName.split('-')[3];
+    assert.equal(meta.storage.avatars.output.BucketName, `discus-avatars${stackSuffix}-main`);
 
     // The project's own function queries the table's byUserId index through STORAGE_ACTIVITY_NAME, with read access only.
     const cloud = readJson(join(home, 'cloud', 'cloud.json')) as { url: string };

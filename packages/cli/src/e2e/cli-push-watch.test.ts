@@ -136,10 +136,10 @@ void describe('forte push --watch and forte mock: each saved change deploys only
     assert.match(watch.output(), /Stopped watching\./);
   });
 
-  void it('forte mock says it is the local cloud and runs the same loop; mock storage names its issue', async () => {
+  void it('forte mock says it is the local cloud and runs the same loop; mock storage says the local cloud serves storage', async () => {
     const storage = await forte(['mock', 'storage']);
     assert.equal(storage.code, 1);
-    assert.match(storage.stderr + storage.stdout, /storage.*arrives with Forte issue 14/);
+    assert.match(storage.stderr + storage.stdout, /Forte needs no storage mock: the local cloud serves buckets and tables as pushed/);
 
     const mock = startForte(['mock', 'api'], root, home);
     watch = mock;

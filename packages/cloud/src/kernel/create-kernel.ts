@@ -1,3 +1,4 @@
+import type { ConditionContext } from './iam-conditions.js';
 import type { BlobStore, SqlStore } from '../engines/types.js';
 import { CREDENTIAL_PROVIDERS, POLICY_SOURCES, TRUST_POLICY_SOURCES } from './capabilities.js';
 import { CapabilityError, type AnyCapability, type Capability } from './capability.js';
@@ -29,7 +30,7 @@ export interface KernelRuntime extends Kernel {
   readonly urlRoutes: readonly Route[];
   /** The upgrade (WebSocket) handlers of every service, in registration order. */
   readonly upgradeRoutes: readonly UpgradeRoute[];
-  authorize(principal: Principal, action: string, resource: string, denyCode?: DenyCode): Promise<void>;
+  authorize(principal: Principal, action: string, resource: string, denyCode?: DenyCode, context?: ConditionContext): Promise<void>;
   /** Called once the server listens. */
   setListening(address: { port: number; baseUrl: string }): void;
 }

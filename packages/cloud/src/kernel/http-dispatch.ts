@@ -1,3 +1,4 @@
+import type { ConditionContext } from './iam-conditions.js';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isForteError } from '@forte/protocol';
@@ -269,8 +270,8 @@ class KernelRequestContext implements RequestContext {
     return result;
   }
 
-  authorize(principal: Principal, action: string, resource: string, denyCode?: DenyCode): Promise<void> {
-    return this.kernel.authorize(principal, action, resource, denyCode);
+  authorize(principal: Principal, action: string, resource: string, denyCode?: DenyCode, context?: ConditionContext): Promise<void> {
+    return this.kernel.authorize(principal, action, resource, denyCode, context);
   }
 }
 

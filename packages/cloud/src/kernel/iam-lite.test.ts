@@ -255,3 +255,48 @@ void describe('createAuthorizer', () => {
     });
   });
 });
+
+void describe("createAuthorizer with a request's condition keys (Amplify's storage read policy)", () => {
+  const sub = '${cognito-identity.amazonaws.com:sub}';
+  // Amplify's S3AuthReadPolicy, as its storage stack writes it.
+  const readPolicy = doc(
+    { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/protected/*' },
+    {
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: 'arn:aws:s3:::b',
+      Condition: { StringLike: { 's3:prefix': ['public/', 'public/*', 'protected/', 'protected/*', `private/${sub}/`, `private/${sub}/*`] } },
+    },
+  );
+  const authorize = createAuthorizer([async () => [readPolicy]]);
+  const list = (prefix: string, principal: Principal = role) =>
+    authorize(principal, 's3:ListBucket', 'arn:aws:s3:::b', 'AccessDenied', { 's3:prefix': prefix });
+  const refused = (e: unknown) => isForteError(e) && e.code === 'AccessDenied';
+
+  void it('allows listing the public and protected prefixes and the caller’s own private prefix', async () => {
+    for (const prefix of [
+      'public/',
+      'public/photos/',
+      'protected/',
+      'protected/us-east-1:other/',
+      `private/${role.kind === 'role' ? role.identityId : ''}/`,
+      'private/us-east-1:abc-123/a/',
+    ])
+      await list(prefix);
+  });
+  void it("refuses another identity's private prefix, the bucket's root (the empty prefix) and a list without the key", async () => {
+    await assert.rejects(list('private/us-east-1:other/'), refused);
+    await assert.rejects(list('private/'), refused);
+    await assert.rejects(list(''), refused);
+    await assert.rejects(list('uploads/'), refused);
+    await assert.rejects(authorize(role, 's3:ListBucket', 'arn:aws:s3:::b'), refused, 'no s3:prefix: StringLike fails');
+  });
+  void it('a wildcard in the identity id is no wildcard, and the request cannot replace the caller’s own keys', async () => {
+    const starry: Principal = { kind: 'role', accessKeyId: 'ASIATEST', roleArn: 'arn:aws:iam::123456789012:role/auth', identityId: 'us-east-1:*' };
+    await assert.rejects(list('private/us-east-1:victim/', starry), refused);
+    await assert.rejects(
+      authorize(role, 's3:ListBucket', 'arn:aws:s3:::b', 'AccessDenied', { 's3:prefix': 'private/x/', 'cognito-identity.amazonaws.com:sub': 'x' }),
+      refused,
+    );
+  });
+});

@@ -88,11 +88,13 @@ export const wildcardMatch = globMatch;
 
 /** The kernel's `authorize`: admin may do anything, anonymous nothing, roles what their policies allow. */
 export function createAuthorizer(sources: readonly PolicySource[]) {
-  return async (principal: Principal, action: string, resource: string, denyCode: DenyCode = 'AccessDenied'): Promise<void> => {
+  return async (principal: Principal, action: string, resource: string, denyCode: DenyCode = 'AccessDenied', context?: ConditionContext): Promise<void> => {
     if (principal.kind === 'admin') return;
     if (principal.kind === 'role') {
       const documents = (await Promise.all(sources.map((source) => source(principal)))).flat();
-      if (evaluatePolicies(documents, { action, resource, variables: policyVariables(principal), context: conditionContext(principal) }) === 'allow') return;
+      // The principal's own keys win: a request cannot pass itself off as another identity.
+      const keys = { ...context, ...conditionContext(principal) };
+      if (evaluatePolicies(documents, { action, resource, variables: policyVariables(principal), context: keys }) === 'allow') return;
     }
     const who = principal.kind === 'anonymous' ? 'Anonymous callers are' : `${principal.roleArn} is`;
     const message = `${who} not authorized to perform ${action} on ${resource}.`;

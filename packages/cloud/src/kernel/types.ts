@@ -1,3 +1,4 @@
+import type { ConditionContext } from './iam-conditions.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { StoredDataCount } from '@forte/protocol';
@@ -100,9 +101,10 @@ export interface RequestContext {
   }): Promise<{ principal: Principal; body?: Buffer; signing?: SigningInfo }>;
   /**
    * IAM-lite: throws a ForteError unless the principal may do `action` on `resource`: S3's `AccessDenied`
-   * (the default), or the AWS JSON APIs' `AccessDeniedException`.
+   * (the default), or the AWS JSON APIs' `AccessDeniedException`. `context` adds the request's condition keys
+   * (S3's `s3:prefix` for a list) to those the principal brings.
    */
-  authorize(principal: Principal, action: string, resource: string, denyCode?: DenyCode): Promise<void>;
+  authorize(principal: Principal, action: string, resource: string, denyCode?: DenyCode, context?: ConditionContext): Promise<void>;
 }
 
 export interface Route {
@@ -360,7 +362,7 @@ export interface Kernel {
    * IAM-lite, for checks outside an HTTP request (realtime subscriptions): throws a ForteError (AccessDenied…)
    * unless the principal may do `action` on `resource`. Within a request, `ctx.authorize` is the same check.
    */
-  authorize(principal: Principal, action: string, resource: string, denyCode?: DenyCode): Promise<void>;
+  authorize(principal: Principal, action: string, resource: string, denyCode?: DenyCode, context?: ConditionContext): Promise<void>;
   /**
    * Whether a federated principal (`federatedPrincipal`) or an AWS service (`servicePrincipal`, e.g.
    * `lambda.amazonaws.com` before it runs a function with its execution role) may assume a role (trust

@@ -1,3 +1,4 @@
+import type { ConditionContext } from '../../kernel/iam-conditions.js';
 import type { S3Object } from './object-store.js';
 import { requireBucket, s3Arn, type S3Call } from './s3-call.js';
 import { el, sendXml } from './s3-xml.js';
@@ -81,9 +82,23 @@ function contentsXml(objects: S3Object[], encode: (v: string) => string, owner: 
     .join('');
 }
 
+/**
+ * The condition keys of a list (S3's `s3:prefix`, `s3:delimiter`, `s3:max-keys`), so a policy can allow listing some
+ * prefixes only (Amplify's read policies: `StringLike s3:prefix public/*`). A list without a prefix has the empty
+ * prefix, as in S3, which such a policy does not allow.
+ */
+function listConditionKeys(call: S3Call): ConditionContext {
+  const q = call.query;
+  return {
+    's3:prefix': q.get('prefix') ?? '',
+    ...(q.has('delimiter') ? { 's3:delimiter': q.get('delimiter')! } : {}),
+    ...(q.has('max-keys') ? { 's3:max-keys': q.get('max-keys')! } : {}),
+  };
+}
+
 /** ListObjectsV2 (`GET ?list-type=2`); echoes what amplify-js checks (Name, Prefix, Delimiter, MaxKeys, ContinuationToken). */
 export async function listObjectsV2(call: S3Call): Promise<void> {
-  await call.ctx.authorize(call.principal, 's3:ListBucket', s3Arn(call.bucket), 'AccessDenied');
+  await call.ctx.authorize(call.principal, 's3:ListBucket', s3Arn(call.bucket), 'AccessDenied', listConditionKeys(call));
   await requireBucket(call);
   const q = call.query;
   const encode = encoder(q);
@@ -121,7 +136,7 @@ export async function listObjectsV2(call: S3Call): Promise<void> {
 
 /** ListObjects (version 1, `marker`): kept for older SDKs and tools. */
 export async function listObjectsV1(call: S3Call): Promise<void> {
-  await call.ctx.authorize(call.principal, 's3:ListBucket', s3Arn(call.bucket), 'AccessDenied');
+  await call.ctx.authorize(call.principal, 's3:ListBucket', s3Arn(call.bucket), 'AccessDenied', listConditionKeys(call));
   await requireBucket(call);
   const q = call.query;
   const encode = encoder(q);

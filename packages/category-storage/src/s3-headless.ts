@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { UserError, type PluginContext } from '@forte/protocol';
+import { RESOURCE_NAME, S3_SERVICE } from './ddb-inputs.js';
+import { BUCKET_NAME, S3_OPERATIONS, readS3Inputs, s3Resources, triggerOf, type S3Inputs, type S3Operation } from './s3-inputs.js';
+import { isLegacyBucket, migrateLegacyBucket } from './s3-legacy.js';
+import { assertGuestsAllowed } from './s3-auth.js';
+import { assertGroupsKnown, saveBucket } from './s3-resource.js';
+import { checkTriggerFunction, createS3TriggerFunction } from './s3-trigger.js';
+import { defaultS3Inputs } from './s3-walkthrough.js';
+
+const crud = z.array(z.enum(S3_OPERATIONS));
+const permissions = z
+  .object({
+    auth: crud,
+    guest: crud.optional(),
+    groups: z.record(z.string().regex(/^[\w+=,.@-]{1,128}$/, 'group names use letters, digits and +=,.@_-'), crud).optional(),
+  })
+  .strict();
+const lambdaTrigger = z
+  .object({ mode: z.enum(['new', 'existing']), name: z.string().regex(RESOURCE_NAME, 'function names use letters and digits only') })
+  .strict();
+
+/** `serviceConfiguration` of Amplify's AddStorageRequest for S3 (`AddS3ServiceConfiguration`). */
+export const addS3ConfigurationSchema = z
+  .object({
+    serviceName: z.literal(S3_SERVICE),
+    permissions,
+    resourceName: z.string().regex(RESOURCE_NAME, 'friendly names use letters and digits only').optional(),
+    bucketName: z.string().regex(BUCKET_NAME, 'bucket names use a-z 0-9 - and are 3 to 47 characters long').optional(),
+    lambdaTrigger: lambdaTrigger.optional(),
+  })
+  .strict();
+
+/** `serviceModification` of Amplify's UpdateStorageRequest for S3 (`UpdateS3ServiceModification`). */
+export const updateS3ModificationSchema = z
+  .object({ serviceName: z.literal(S3_SERVICE), permissions, resourceName: z.string(), lambdaTrigger: lambdaTrigger.optional() })
+  .strict();
+
+/** Operations each once, in Amplify's order. */
+const ordered = (ops: readonly S3Operation[] | undefined): S3Operation[] => S3_OPERATIONS.filter((op) => (ops ?? []).includes(op));
+
+/** The trigger a request asks for: an existing function (checked), or a new one written now with the given name. */
+function triggerFrom(ctx: PluginContext, trigger: z.infer<typeof lambdaTrigger> | undefined, current: string | undefined): string | undefined {
+  if (!trigger) return current;
+  const project = ctx.project();
+  if (trigger.mode === 'existing') {
+    checkTriggerFunction(project, trigger.name);
+    return trigger.name;
+  }
+  const name = createS3TriggerFunction(project, trigger.name);
+  ctx.print.success(`Successfully added resource ${name} locally`);
+  return name;
+}
+
+/**
+ * `forte add storage --headless` with `serviceName: "S3"` (Amplify's `buildS3UserInputFromHeadlessStorageRequest`):
+ * guests get access when `permissions.guest` grants something, the names default as in the walkthrough.
+ */
+export function addBucketHeadless(ctx: PluginContext, config: z.infer<typeof addS3ConfigurationSchema>): void {
+  const project = ctx.project();
+  const existing = s3Resources(project);
+  if (existing.length > 0)
+    throw new UserError(
+      `Amazon S3 storage was already added to your project (storage ${existing[0]}).`,
+      'A project has one content storage resource: change it with `forte update storage`.',
+    );
+  const defaults = defaultS3Inputs(project.config.projectName, randomBytes(4).toString('hex'));
+  const guestAccess = ordered(config.permissions.guest);
+  const groups = config.permissions.groups;
+  const inputs: S3Inputs = {
+    resourceName: config.resourceName ?? defaults.resourceName,
+    bucketName: config.bucketName ?? defaults.bucketName,
+    policyUUID: defaults.policyUUID,
+    storageAccess: guestAccess.length > 0 ? 'authAndGuest' : 'auth',
+    guestAccess,
+    authAccess: ordered(config.permissions.auth),
+    ...(groups && Object.keys(groups).length > 0 ? { groupAccess: Object.fromEntries(Object.entries(groups).map(([g, ops]) => [g, ordered(ops)])) } : {}),
+  };
+  assertGuestsAllowed(project, inputs);
+  // Checked before a new trigger function is written, so a refused request leaves no files behind.
+  saveBucketCheck(project, inputs);
+  const trigger = triggerFrom(ctx, config.lambdaTrigger, undefined);
+  if (trigger) inputs.triggerFunction = trigger;
+  saveBucket(project, inputs, { isNew: true, keyOrder: HEADLESS_KEY_ORDER });
+  ctx.print.success(`Successfully added resource ${inputs.resourceName} locally`);
+}
+
+/** The order of Amplify's headless adapter (groupAccess before triggerFunction). */
+const HEADLESS_KEY_ORDER = [
+  'resourceName',
+  'bucketName',
+  'policyUUID',
+  'storageAccess',
+  'guestAccess',
+  'authAccess',
+  'groupAccess',
+  'triggerFunction',
+] as const;
+
+function saveBucketCheck(project: ReturnType<PluginContext['project']>, inputs: S3Inputs): void {
+  if (project.readBackendConfig()['storage']?.[inputs.resourceName])
+    throw new UserError(`storage ${inputs.resourceName} already exists.`, 'Choose another resourceName.');
+  assertGroupsKnown(project, inputs);
+}
+
+/**
+ * `forte update storage --headless` with `serviceName: "S3"`: the permissions from now on, and the trigger when
+ * `lambdaTrigger` is given. Unlike Amplify's adapter, which drops `permissions.groups` on update, the groups given
+ * replace the bucket's group access (none given: unchanged).
+ */
+export function updateBucketHeadless(ctx: PluginContext, change: z.infer<typeof updateS3ModificationSchema>): void {
+  const project = ctx.project();
+  if (!s3Resources(project).includes(change.resourceName))
+    throw new UserError(`The project has no content storage named ${change.resourceName}.`, `Choose one of: ${s3Resources(project).join(', ') || 'none'}.`);
+  if (isLegacyBucket(project, change.resourceName)) migrateLegacyBucket(project, change.resourceName);
+  const previous = readS3Inputs(project, change.resourceName);
+  const guestAccess = ordered(change.permissions.guest);
+  const next: S3Inputs = {
+    ...previous,
+    authAccess: ordered(change.permissions.auth),
+    guestAccess,
+    storageAccess: guestAccess.length > 0 ? 'authAndGuest' : 'auth',
+  };
+  if (change.permissions.groups) next.groupAccess = Object.fromEntries(Object.entries(change.permissions.groups).map(([g, ops]) => [g, ordered(ops)]));
+  assertGuestsAllowed(project, next);
+  assertGroupsKnown(project, next);
+  const trigger = triggerFrom(ctx, change.lambdaTrigger, triggerOf(previous));
+  next.triggerFunction = trigger ?? previous.triggerFunction;
+  saveBucket(project, next, { isNew: false });
+  ctx.print.success(`Successfully updated resource ${next.resourceName} locally`);
+}

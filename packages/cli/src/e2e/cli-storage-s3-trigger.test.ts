@@ -1,0 +1,73 @@
+/**
+ * Content storage with a new trigger function (Amplify's S3 trigger template, written by the storage category): the
+ * push deploys the function, then the bucket with its notification, the invoke permission for S3 and the function
+ * role's bucket policy; the function runs with an S3 event.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type ForteRun, initProject, removeProject, runForte } from './forte-runner.js';
+
+void describe('forte add storage (S3) with a new Lambda trigger: push and invoke (built binary, local cloud)', () => {
+  let work: string;
+  let home: string;
+  let root: string;
+  const forte = (args: string[], stdin?: string): Promise<ForteRun> => runForte(args, { cwd: root, home, ...(stdin === undefined ? {} : { stdin }) });
+  const readJson = (...path: string[]): any => JSON.parse(readFileSync(join(root, ...path), 'utf8'));
+
+  before(async () => {
+    ({ work, home, root } = await initProject('forte-storage-trigger-', 'triggerapp'));
+  });
+  after(() => removeProject({ work, home }));
+
+  void it('the trigger function and the bucket deploy; the bucket depends on the function; the function handles an S3 event', async () => {
+    const auth = await forte(
+      ['add', 'auth', '--headless'],
+      JSON.stringify({
+        version: 2,
+        serviceConfiguration: {
+          serviceName: 'Cognito',
+          includeIdentityPool: true,
+          userPoolConfiguration: { signinMethod: 'EMAIL', requiredSignupAttributes: ['EMAIL'] },
+        },
+      }),
+    );
+    assert.equal(auth.code, 0, auth.stderr);
+    const add = await forte(
+      ['add', 'storage', '--headless'],
+      JSON.stringify({
+        version: 1,
+        serviceConfiguration: {
+          serviceName: 'S3',
+          resourceName: 'uploads',
+          permissions: { auth: ['CREATE_AND_UPDATE', 'READ'] },
+          lambdaTrigger: { mode: 'new', name: 'S3Trigger0a1b2c3d' },
+        },
+      }),
+    );
+    assert.equal(add.code, 0, add.stderr + add.stdout);
+    assert.deepEqual(readJson('amplify/backend/backend-config.json').storage.uploads.dependsOn, [
+      { category: 'function', resourceName: 'S3Trigger0a1b2c3d', attributes: ['Name', 'Arn', 'LambdaExecutionRole'] },
+    ]);
+    const push = await forte(['push', '--yes']);
+    assert.equal(push.code, 0, push.stderr + push.stdout);
+    assert.match(push.stdout, /storageuploads\.TriggerPermissions\s*│ AWS::Lambda::Permission/);
+    assert.match(push.stdout, /storageuploads\.S3TriggerBucketPolicy\s*│ AWS::IAM::Policy/);
+    const meta = readJson('amplify/backend/amplify-meta.json');
+    assert.equal(meta.function.S3Trigger0a1b2c3d.output.Name, 'S3Trigger0a1b2c3d-dev');
+    assert.equal(meta.function.S3Trigger0a1b2c3d.output.LambdaExecutionRole, 'S3Trigger0a1b2c3dLambdaRole0a1b2c3d-dev');
+    assert.match(meta.storage.uploads.output.BucketName, /^triggerapp[0-9a-f]+\d+-dev$/);
+
+    const event = join(root, 's3-event.json');
+    const key = 'public/Happy+Face.jpg';
+    writeFileSync(
+      event,
+      JSON.stringify({ Records: [{ eventSource: 'aws:s3', s3: { bucket: { name: meta.storage.uploads.output.BucketName }, object: { key } } }] }),
+    );
+    const invoked = await forte(['function', 'invoke', 'S3Trigger0a1b2c3d', '--event', event]);
+    assert.equal(invoked.code, 0, invoked.stderr + invoked.stdout);
+    const logs = await forte(['function', 'logs', 'S3Trigger0a1b2c3d', '--since', '5m']);
+    assert.match(logs.stdout, /Key: public\/Happy Face\.jpg/, 'the handler decodes the key as S3 sends it');
+  });
+});

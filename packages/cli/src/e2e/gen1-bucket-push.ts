@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { sharedReference } from '@forte/protocol/shared-reference';
+import { removeProject, runForte } from './forte-runner.js';
+
+const shared = sharedReference('the Gen 1 project corpus', ['corpus/gen1-projects']);
+const corpus = shared.dir === undefined ? '' : join(shared.dir, 'corpus/gen1-projects');
+const readJson = (path: string): any => JSON.parse(readFileSync(path, 'utf8'));
+
+/**
+ * One corpus app with content storage, attached with `forte init` and pushed as it is (one app per file, so each
+ * end-to-end file stays within the test timeout): its bucket deploys as `<bucketName><stack suffix>-main`. When the
+ * app has a problem of its own that Forte refuses before Amplify would (`knownFailure`), the whole push must fail with
+ * exactly that after the change set was accepted with the bucket's stack in it (every template is checked before
+ * anything is applied), and the storage category is then pushed alone. `secrets` are set first, as a teammate sets a function's
+ * secrets after cloning (a repository never holds them).
+ */
+export function describeCorpusBucketPush(
+  project: string,
+  bucket: string,
+  options: { knownFailure?: RegExp; secrets?: Record<string, Record<string, string>> } = {},
+): void {
+  void describe(`forte init + push of the corpus app ${project} with its S3 bucket (built binary, local cloud)`, { skip: shared.skip }, () => {
+    let work: string;
+    let home: string;
+    before(() => {
+      work = mkdtempSync(join(tmpdir(), `forte-gen1-s3-${project}-`));
+      home = join(work, 'home');
+    });
+    after(() => removeProject({ work, home }));
+
+    void it(`${project}: the bucket ${bucket} deploys from its cli-inputs.json, unchanged`, async () => {
+      const root = join(work, project);
+      // Each file pushes one app: two in one file would not fit the test timeout on a busy machine.
+      cpSync(join(corpus, project, '_snapshot.pre.generate'), root, { recursive: true });
+      const init = await runForte(['init', '--amplify', '{"envName":"main"}', '--yes'], { cwd: root, home });
+      assert.equal(init.code, 0, init.stderr);
+      for (const [name, secrets] of Object.entries(options.secrets ?? {})) {
+        const set = await runForte(['update', 'function', '--headless'], { cwd: root, home, stdin: JSON.stringify({ name, secrets }) });
+        assert.equal(set.code, 0, set.stderr);
+      }
+      const push = await runForte(['push', '--yes'], { cwd: root, home });
+      if (options.knownFailure) {
+        assert.equal(push.code, 1, push.stdout);
+        assert.match(push.stderr, options.knownFailure);
+        assert.doesNotMatch(push.stderr, /storage|S3Bucket|Policy/, 'the storage stack is not what failed');
+        assert.match(push.stdout, new RegExp(`storage${bucket}\\.S3Bucket\\s*│ AWS::S3::Bucket\\s*│ Add`), "the plan holds the bucket's stack");
+        const alone = await runForte(['push', 'storage', '--yes'], { cwd: root, home });
+        assert.equal(alone.code, 0, `${alone.stdout}\n${alone.stderr}`);
+      } else {
+        assert.equal(push.code, 0, `${push.stdout}\n${push.stderr}`);
+      }
+      const meta = readJson(join(root, 'amplify/backend/amplify-meta.json'));
+      const inputs = readJson(join(root, 'amplify/backend/storage', bucket, 'cli-inputs.json'));
+      const stackSuffix = readJson(join(root, 'amplify/team-provider-info.json')).main.awscloudformation.StackName.split('-')[3];
+      assert.equal(meta.storage[bucket].output.BucketName, `${inputs.bucketName}${stackSuffix}-main`);
+      assert.match(readFileSync(join(root, 'amplify/backend/storage', bucket, 'cli-inputs.json'), 'utf8'), /"policyUUID"/, 'the file is as cloned');
+    });
+  });
+}
