@@ -15,13 +15,14 @@ const readJson = (path: string): any => JSON.parse(readFileSync(path, 'utf8'));
  * end-to-end file stays within the test timeout): its bucket deploys as `<bucketName><stack suffix>-main`. When the
  * app has a problem of its own that Forte refuses before Amplify would (`knownFailure`), the whole push must fail with
  * exactly that after the change set was accepted with the bucket's stack in it (every template is checked before
- * anything is applied), and the storage category is then pushed alone. `secrets` are set first, as a teammate sets a function's
+ * anything is applied), and the storage category is then pushed alone. `prepare` edits the clone first, as a user
+ * follows one of Forte's refusals (the files of the storage category are never edited). `secrets` are set first, as a teammate sets a function's
  * secrets after cloning (a repository never holds them).
  */
 export function describeCorpusBucketPush(
   project: string,
   bucket: string,
-  options: { knownFailure?: RegExp; secrets?: Record<string, Record<string, string>> } = {},
+  options: { knownFailure?: RegExp; secrets?: Record<string, Record<string, string>>; prepare?: (root: string) => void } = {},
 ): void {
   void describe(`forte init + push of the corpus app ${project} with its S3 bucket (built binary, local cloud)`, { skip: shared.skip }, () => {
     let work: string;
@@ -36,6 +37,7 @@ export function describeCorpusBucketPush(
       const root = join(work, project);
       // Each file pushes one app: two in one file would not fit the test timeout on a busy machine.
       cpSync(join(corpus, project, '_snapshot.pre.generate'), root, { recursive: true });
+      options.prepare?.(root);
       const init = await runForte(['init', '--amplify', '{"envName":"main"}', '--yes'], { cwd: root, home });
       assert.equal(init.code, 0, init.stderr);
       for (const [name, secrets] of Object.entries(options.secrets ?? {})) {
