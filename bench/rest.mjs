@@ -203,7 +203,11 @@ async function startBare(mode, src) {
     child.stdout.on('data', (d) => {
       out += d;
       const m = /^(\d+)$/m.exec(out);
-      if (m) done(m[1]);
+      if (!m) return;
+      // From here on its output (the handler's log line per request) is read and dropped, not kept.
+      child.stdout.removeAllListeners('data');
+      child.stdout.resume();
+      done(m[1]);
     });
     child.on('exit', (code) => fail(new Error(`rest-bare.mjs exited ${code}`)));
   });
