@@ -21,6 +21,9 @@
 //    first push, one line changed in each src/index.js, the second push (the figure). BENCH_PUSH=0 skips it.
 // Where `taskset` exists (BENCH_PIN=0 turns it off), the servers under load run on core 0 and wrk on core 1
 // (cold starts are measured before pinning). Answers are checked before any timing. Medians of BENCH_RUNS runs.
+// BENCH_PROFILE=DIR: a CPU profile of the cloud. BENCH_PROFILE_FUNCTIONS=DIR: one of each function process
+// (bench/functions-profile.cjs, preloaded through the functions' NODE_OPTIONS; the cloud is then killed at the
+// end so that they exit on their own and write them, and its own profile is not written).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,6 +41,7 @@ const COLD = Number(process.env.BENCH_COLD ?? 7);
 const FUNCTIONS = 10;
 const RUNTIME = `nodejs${process.versions.node.split('.')[0]}.x`;
 const ENV = 'bench';
+const PROFILE_FUNCTIONS = process.env.BENCH_PROFILE_FUNCTIONS;
 const PIN = process.env.BENCH_PIN !== '0' && availableParallelism() >= 2 && !spawnSync('taskset', ['-V']).error;
 const pinServer = (pid) => {
   if (PIN && spawnSync('taskset', ['-a', '-cp', '0', String(pid)], { stdio: 'ignore' }).status !== 0) throw new Error(`taskset could not pin ${pid}`);
@@ -110,6 +114,10 @@ async function deploy(dataDir) {
           Runtime: RUNTIME,
           Role: String(role.attributes.Arn),
           Code: { S3Bucket: 'bench-code', S3Key: `${name}.zip` },
+          // A CPU profile of each function process, written when it exits (see killLeavingFunctions).
+          ...(PROFILE_FUNCTIONS
+            ? { Environment: { Variables: { NODE_OPTIONS: `--require ${join(root, 'bench/functions-profile.cjs')}`, BENCH_PROFILE_DIR: PROFILE_FUNCTIONS } } }
+            : {}),
         },
         ctx(name),
       );
@@ -228,6 +236,20 @@ const childrenOf = (pid) => {
   }
 };
 
+/** Kills the cloud with SIGKILL and waits (at most 10 s) until its function processes have exited. */
+async function killLeavingFunctions(pid) {
+  const functions = childrenOf(pid);
+  process.kill(pid, 'SIGKILL');
+  const alive = (p) => {
+    try {
+      return process.kill(p, 0);
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < 100 && functions.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
 const stops = [];
 try {
   if (spawnSync('wrk', ['--version']).error) throw new Error('this benchmark needs wrk (apt-get install -y wrk)');
@@ -238,7 +260,9 @@ try {
   record(`set-up: ${COLD + 2} functions and a GraphQL API`, elapsedMs(t0), 'ms');
 
   const cloud = await startCloud(dataDir, process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
-  stops.push(() => cloud.stop());
+  // With function profiles, the cloud is killed outright: its function processes then see their IPC channel
+  // close and exit on their own, writing their profiles (a normal stop kills them, and nothing is written).
+  stops.push(PROFILE_FUNCTIONS ? () => killLeavingFunctions(cloud.pid) : () => cloud.stop());
   const { InvokeCommand, LambdaClient } = await import('@aws-sdk/client-lambda');
   const lambda = new LambdaClient({ endpoint: cloud.url, region: deployed.region, credentials: deployed.credentials, maxAttempts: 1 });
   stops.push(() => lambda.destroy());

@@ -17,6 +17,9 @@
 // Where `taskset` exists (BENCH_PIN=0 turns it off), the servers run on core 0 and wrk on core 1. Answers are
 // checked before any timing. Medians of BENCH_RUNS runs. CPU µs per request count the server and its children
 // (the function processes).
+// BENCH_PROFILE=DIR: a CPU profile of the cloud. BENCH_PROFILE_FUNCTIONS=DIR: one of each function process
+// (bench/functions-profile.cjs, preloaded through the functions' NODE_OPTIONS; the cloud is then killed at the
+// end so that they exit on their own and write them, and its own profile is not written).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -33,6 +36,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const RUNTIME = `nodejs${process.versions.node.split('.')[0]}.x`;
 const ENV = 'bench';
 const FUNCTION = `restexpress-${ENV}`;
+const PROFILE_FUNCTIONS = process.env.BENCH_PROFILE_FUNCTIONS;
 const PIN = process.env.BENCH_PIN !== '0' && availableParallelism() >= 2 && !spawnSync('taskset', ['-V']).error;
 const pinServer = (pid) => {
   if (PIN && spawnSync('taskset', ['-a', '-cp', '0', String(pid)], { stdio: 'ignore' }).status !== 0) throw new Error(`taskset could not pin ${pid}`);
@@ -125,6 +129,10 @@ async function deploy(dataDir, src) {
         Runtime: RUNTIME,
         Role: String(role.attributes.Arn),
         Code: { S3Bucket: 'bench-code', S3Key: `${FUNCTION}.zip` },
+        // A CPU profile of each function process, written when it exits (see the end of the run).
+        ...(PROFILE_FUNCTIONS
+          ? { Environment: { Variables: { NODE_OPTIONS: `--require ${join(root, 'bench/functions-profile.cjs')}`, BENCH_PROFILE_DIR: PROFILE_FUNCTIONS } } }
+          : {}),
       },
       ctx('LambdaFunction'),
     );
@@ -195,7 +203,11 @@ async function startBare(mode, src) {
     child.stdout.on('data', (d) => {
       out += d;
       const m = /^(\d+)$/m.exec(out);
-      if (m) done(m[1]);
+      if (!m) return;
+      // From here on its output (the handler's log line per request) is read and dropped, not kept.
+      child.stdout.removeAllListeners('data');
+      child.stdout.resume();
+      done(m[1]);
     });
     child.on('exit', (code) => fail(new Error(`rest-bare.mjs exited ${code}`)));
   });
@@ -241,6 +253,20 @@ function measure(server, request, connections, seconds) {
   return { ...r, cpuUs: ((cpu() - cpu0) * 1000) / r.requests, serverCpuUs: ((cpuMsOf(server.pid) - own0) * 1000) / r.requests };
 }
 
+/** Kills the cloud with SIGKILL and waits (at most 10 s) until its function processes have exited. */
+async function killLeavingFunctions(pid) {
+  const functions = childrenOf(pid);
+  process.kill(pid, 'SIGKILL');
+  const alive = (p) => {
+    try {
+      return process.kill(p, 0);
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < 100 && functions.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
 const stops = [];
 try {
   if (spawnSync('wrk', ['--version']).error) throw new Error('this benchmark needs wrk (apt-get install -y wrk)');
@@ -249,7 +275,9 @@ try {
   const dataDir = join(work, 'cloud');
   const deployed = await deploy(dataDir, src);
   const cloud = await startCloud(dataDir, process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
-  stops.push(() => cloud.stop());
+  // With function profiles, the cloud is killed outright: its function processes then see their IPC channel
+  // close and exit on their own, writing their profiles (a normal stop kills them, and nothing is written).
+  stops.push(PROFILE_FUNCTIONS ? () => killLeavingFunctions(cloud.pid) : () => cloud.stop());
   const bare = await startBare('app', src);
   stops.push(bare.stop);
   const inProcess = await startBare('handler', src);

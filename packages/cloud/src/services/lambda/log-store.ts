@@ -5,9 +5,16 @@ import type { FunctionLogLine } from './runtime/types.js';
 /** The log group of a function, as Lambda names it. */
 export const logGroupOf = (functionName: string): string => `/aws/lambda/${functionName}`;
 
-/** Lines waiting longer than this are written; so are this many at once. */
-const FLUSH_AFTER_MS = 250;
-const FLUSH_AT_LINES = 500;
+/**
+ * Lines waiting longer than this are written; so are this many at once, or this many characters. Larger
+ * batches write less: each transaction rewrites the partly filled last pages of the table and of both indexes
+ * (one leaf per live stream in the second), so SQLite's write-ahead log grows by about 1,900 bytes a line in
+ * batches of 185 lines and 840 in batches of 2,000 (the four lines of an invocation that logs once: 1.8
+ * pages against 0.8). Readers lose nothing by the wait: every read writes what is buffered first.
+ */
+const FLUSH_AFTER_MS = 1000;
+const FLUSH_AT_LINES = 2000;
+const FLUSH_AT_CHARS = 2 * 1024 * 1024;
 const DAY_MS = 24 * 3600 * 1000;
 
 export interface StoredLogEvent {
@@ -27,6 +34,7 @@ export function createLogStore(options: { sql: SqlStore; log: Logger; defaultRet
   const { sql } = options;
   const now = options.now ?? Date.now;
   let buffer: FunctionLogLine[] = [];
+  let bufferedChars = 0;
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
 
@@ -35,6 +43,7 @@ export function createLogStore(options: { sql: SqlStore; log: Logger; defaultRet
     timer = undefined;
     const lines = buffer;
     buffer = [];
+    bufferedChars = 0;
     if (lines.length === 0) return writing;
     const ingested = now();
     writing = writing
@@ -58,7 +67,8 @@ export function createLogStore(options: { sql: SqlStore; log: Logger; defaultRet
     /** The runtime's `onLog`: buffers the line; never throws. */
     add(line: FunctionLogLine): void {
       buffer.push(line);
-      if (buffer.length >= FLUSH_AT_LINES) void flush();
+      bufferedChars += line.message.length;
+      if (buffer.length >= FLUSH_AT_LINES || bufferedChars >= FLUSH_AT_CHARS) void flush();
       else timer ??= setTimeout(() => void flush(), FLUSH_AFTER_MS);
     },
     /** Writes what is buffered (before a read, and at stop). */

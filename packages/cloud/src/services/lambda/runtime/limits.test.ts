@@ -148,4 +148,30 @@ process.exit(0);`;
     assert.match(r.logTail ?? '', /Max Memory Used: 12[0-8] MB/);
     assert.equal(typeof (await rt.call('memory', { do: 'pid' })).body, 'number');
   });
+
+  void it('reads its peak memory at most once per 100 ms, and still reports growth in Max Memory Used', async () => {
+    // The handler counts the bootstrap's getrusage calls (it calls process.resourceUsage, which the code wraps).
+    const code = `let reads = 0;
+const original = process.resourceUsage;
+process.resourceUsage = function () { reads += 1; return original.apply(this, arguments); };
+let kept;
+exports.handler = async (e) => {
+  if (e.allocateMb) kept = Buffer.alloc(e.allocateMb * 1024 * 1024, 1);
+  return reads;
+};`;
+    await rt.deployCode('peak', { 'index.js': code });
+    await rt.call('peak');
+    const started = performance.now();
+    let reads = 0;
+    for (let i = 0; i < 30; i++) reads = (await rt.call('peak')).body as number;
+    const elapsedMs = performance.now() - started;
+    // Once per invocation would be 30 more reads; the bound allows one per 100 ms that passed, and the first.
+    assert.ok(reads <= 2 + Math.ceil(elapsedMs / 100), `${reads} reads of peak memory in ${elapsedMs.toFixed(0)} ms for 31 invocations`);
+    const report = (tail: string | undefined) => Number(/Max Memory Used: (\d+) MB/.exec(tail ?? '')?.[1]);
+    const before = report((await rt.call('peak')).logTail);
+    await rt.call('peak', { allocateMb: 40 });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const grown = report((await rt.call('peak')).logTail);
+    assert.ok(grown >= before + 30, `Max Memory Used went from ${before} to ${grown} MB after 40 MB were allocated`);
+  });
 });
