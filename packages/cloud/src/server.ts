@@ -17,6 +17,7 @@ import type { CloudConfig, ConnectionLimits, ServiceFactory } from './kernel/typ
 import type { GraphQLLimits } from './services/appsync/graphql-limits.js';
 import type { CognitoLimitSettings } from './services/cognito-idp/cognito-limits.js';
 import { createConnectionGuard, DEFAULT_CONNECTION_LIMITS } from './kernel/connection-guard.js';
+import { createRequestTurns } from './kernel/request-turns.js';
 import { CLOUD_VERSION } from './kernel/version.js';
 import { createApiGatewayService } from './services/apigateway/index.js';
 import { createAppSyncService, type AppSyncOptions } from './services/appsync/index.js';
@@ -177,6 +178,9 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       onRefused: (address) =>
         log.warn('connection refused: too many pending connections from one address', { address, limit: limits.maxPendingConnectionsPerAddress }),
     });
+    // Under load, requests wait for later event-loop turns rather than make one turn serve them all, so
+    // new connections are still accepted (node accepts one per turn).
+    const turns = createRequestTurns();
     server = createServer(
       {
         keepAliveTimeout: 5000,
@@ -187,7 +191,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       },
       (req, res) => {
         guard.requestStarted(req.socket);
-        if (started) listener(req, res);
+        if (started) turns.dispatch(() => listener(req, res));
         else void startedSignal.then(() => listener(req, res));
       },
     );
