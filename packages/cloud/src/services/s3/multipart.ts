@@ -3,11 +3,13 @@ import { Readable } from 'node:stream';
 import type { ForteError } from '@forte/protocol';
 import { readBody } from '../../kernel/read-body.js';
 import { xmlUnescape } from '../../kernel/xml-escape.js';
-import { preconditionFailed } from './conditional-request.js';
+import { isBlobNotFound } from '../../engines/types.js';
+import { checkPreconditions, preconditionFailed } from './conditional-request.js';
+import { parseCopySource } from './copy-object.js';
 import { objectHeadersFrom, single } from './object-headers.js';
 import type { S3Object, S3Upload, S3UploadPart } from './object-store.js';
 import { deleteBlobQuietly, newBlobId, receiveBody } from './put-object.js';
-import { noSuchBucket, requireBucket, s3Arn, type S3Call } from './s3-call.js';
+import { noSuchBucket, noSuchKey, requireBucket, s3Arn, type S3Call } from './s3-call.js';
 import { el, sendEmpty, sendXml } from './s3-xml.js';
 import { S3_ERRORS } from './s3-errors.js';
 
@@ -65,9 +67,8 @@ export async function createMultipartUpload(call: S3Call): Promise<void> {
   sendXml(call.ctx.res, 'InitiateMultipartUploadResult', `${el('Bucket', call.bucket)}${el('Key', call.key)}${el('UploadId', upload.uploadId)}`);
 }
 
-/** UploadPart (`PUT /<key>?partNumber=N&uploadId=…`): a part sent again replaces the earlier one. */
-export async function uploadPart(call: S3Call): Promise<void> {
-  await call.ctx.authorize(call.principal, 's3:PutObject', s3Arn(call.bucket, call.key), 'AccessDenied');
+/** The request's `?partNumber=` (1–10,000). */
+function partNumberOf(call: S3Call): number {
   const raw = call.query.get('partNumber') ?? '';
   const partNumber = Number(raw);
   if (!/^\d+$/.test(raw) || partNumber < 1 || partNumber > MAX_PART_NUMBER) {
@@ -75,9 +76,23 @@ export async function uploadPart(call: S3Call): Promise<void> {
       fields: { ArgumentName: 'partNumber', ArgumentValue: raw },
     });
   }
+  return partNumber;
+}
+
+/** UploadPart (`PUT /<key>?partNumber=N&uploadId=…`): a part sent again replaces the earlier one. */
+export async function uploadPart(call: S3Call): Promise<void> {
+  await call.ctx.authorize(call.principal, 's3:PutObject', s3Arn(call.bucket, call.key), 'AccessDenied');
+  const partNumber = partNumberOf(call);
   const upload = await uploadOf(call);
   const { blobId, size, md5, crc32 } = await receiveBody(call, 'one part');
   const part: S3UploadPart = { partNumber, blobId, size, md5, checksumCrc32: crc32, lastModified: new Date().toISOString() };
+  await storePart(call, upload, part);
+  sendEmpty(call.ctx.res, 200, { etag: `"${md5}"`, ...(part.checksumCrc32 ? { 'x-amz-checksum-crc32': part.checksumCrc32 } : {}) });
+}
+
+/** Records a part whose body is in the blob store (deleting that body if the upload is gone meanwhile). */
+async function storePart(call: S3Call, upload: S3Upload, part: S3UploadPart): Promise<void> {
+  const { blobId } = part;
   let replaced: string | undefined;
   try {
     replaced = await call.store.sql.transaction(async (tx) => {
@@ -90,7 +105,59 @@ export async function uploadPart(call: S3Call): Promise<void> {
     throw error;
   }
   if (replaced !== undefined) await deleteBlobQuietly(call, replaced);
-  sendEmpty(call.ctx.res, 200, { etag: `"${md5}"`, ...(part.checksumCrc32 ? { 'x-amz-checksum-crc32': part.checksumCrc32 } : {}) });
+}
+
+/** `x-amz-copy-source-range: bytes=first-last` against an object of `size` bytes. */
+export function copySourceRange(header: string | undefined, size: number): { start: number; end: number } | undefined {
+  if (header === undefined) return undefined;
+  const m = /^bytes=(\d+)-(\d+)$/.exec(header.trim());
+  if (!m || Number(m[1]) > Number(m[2])) {
+    throw S3_ERRORS.error(
+      'InvalidArgument',
+      'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy',
+      { fields: { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: header } },
+    );
+  }
+  const start = Number(m[1]);
+  const end = Number(m[2]);
+  if (end >= size) throw S3_ERRORS.error('InvalidRange', 'The requested range is not satisfiable', { fields: { ActualObjectSize: String(size) } });
+  return { start, end };
+}
+
+/**
+ * UploadPartCopy (`PUT /<key>?partNumber=N&uploadId=…` with `x-amz-copy-source`): the part's body is the
+ * source object, or the range `x-amz-copy-source-range` of it, streamed blob to blob.
+ */
+export async function uploadPartCopy(call: S3Call, copySourceHeader: string): Promise<void> {
+  const { ctx, store, blobs } = call;
+  await ctx.authorize(call.principal, 's3:PutObject', s3Arn(call.bucket, call.key), 'AccessDenied');
+  const partNumber = partNumberOf(call);
+  const source = parseCopySource(copySourceHeader);
+  await ctx.authorize(call.principal, 's3:GetObject', s3Arn(source.bucket, source.key), 'AccessDenied');
+  const upload = await uploadOf(call);
+  ctx.req.resume();
+  if (!(await store.bucketExists(source.bucket))) throw noSuchBucket(source.bucket);
+  const from = await store.getObject(source.bucket, source.key);
+  if (!from) throw noSuchKey(source.key);
+  const outcome = checkPreconditions(from, {
+    ifMatch: single(ctx.req.headers['x-amz-copy-source-if-match']),
+    ifNoneMatch: single(ctx.req.headers['x-amz-copy-source-if-none-match']),
+    ifModifiedSince: single(ctx.req.headers['x-amz-copy-source-if-modified-since']),
+    ifUnmodifiedSince: single(ctx.req.headers['x-amz-copy-source-if-unmodified-since']),
+  });
+  if (outcome === 'not-modified') throw preconditionFailed('x-amz-copy-source-If-None-Match');
+  const range = copySourceRange(single(ctx.req.headers['x-amz-copy-source-range']), from.size);
+  const blobId = newBlobId();
+  let written: { size: number; md5: string };
+  try {
+    written = await blobs.put(blobId, await blobs.get(from.blobId, range));
+  } catch (error) {
+    if (isBlobNotFound(error)) throw noSuchKey(source.key, error); // replaced or deleted meanwhile
+    throw error;
+  }
+  const part: S3UploadPart = { partNumber, blobId, size: written.size, md5: written.md5, checksumCrc32: undefined, lastModified: new Date().toISOString() };
+  await storePart(call, upload, part);
+  sendXml(ctx.res, 'CopyPartResult', el('LastModified', part.lastModified) + el('ETag', `"${part.md5}"`));
 }
 
 /** The `<Part>` list of a CompleteMultipartUpload body: part numbers and ETags (quotes removed). */
@@ -167,6 +234,7 @@ export async function completeMultipartUpload(call: S3Call): Promise<void> {
     contentType: upload.contentType,
     headers: upload.headers,
     metadata: upload.metadata,
+    partSizes: parts.map((p) => p.size),
   };
   let outcome: { replaced: string | undefined; partBlobs: string[] };
   try {

@@ -1,4 +1,5 @@
 import type { SqlStore } from '../../engines/types.js';
+import type { CorsRule } from './bucket-cors.js';
 
 export const S3_MIGRATIONS = [
   `CREATE TABLE s3_buckets (
@@ -41,6 +42,10 @@ export const S3_MIGRATIONS = [
   )`,
   // The CRC32 a client sent with a whole object's body (verified; base64 of the 4 bytes, as on the wire).
   `ALTER TABLE s3_objects ADD COLUMN checksum_crc32 TEXT`,
+  // The bucket's CORS rules (JSON, CorsRule[]), or NULL when it has none.
+  `ALTER TABLE s3_buckets ADD COLUMN cors TEXT`,
+  // A multipart object's part sizes in order (JSON array), for GetObject ?partNumber; NULL for single uploads.
+  `ALTER TABLE s3_objects ADD COLUMN part_sizes TEXT`,
 ];
 
 /** Representation headers S3 stores with an object and answers on GET/HEAD. */
@@ -62,6 +67,8 @@ export interface S3Object {
   metadata: Record<string, string>;
   /** The whole body's CRC32 when the client sent one (base64), answered to `x-amz-checksum-mode: ENABLED`. */
   checksumCrc32?: string | undefined;
+  /** A multipart object's part sizes, in part order. */
+  partSizes?: number[] | undefined;
 }
 
 interface ObjectRow {
@@ -75,6 +82,7 @@ interface ObjectRow {
   headers: string;
   metadata: string;
   checksum_crc32: string | null;
+  part_sizes?: string | null;
 }
 
 const fromRow = (row: ObjectRow): S3Object => ({
@@ -88,6 +96,7 @@ const fromRow = (row: ObjectRow): S3Object => ({
   headers: JSON.parse(row.headers) as Record<string, string>,
   metadata: JSON.parse(row.metadata) as Record<string, string>,
   ...(row.checksum_crc32 === null ? {} : { checksumCrc32: row.checksum_crc32 }),
+  ...(row.part_sizes === null || row.part_sizes === undefined ? {} : { partSizes: JSON.parse(row.part_sizes) as number[] }),
 });
 
 /** A multipart upload in progress: what the object will be described as once completed. */
@@ -151,8 +160,13 @@ const partFromRow = (row: PartRow): S3UploadPart => ({
 export function createObjectStore(sql: SqlStore) {
   const store = {
     sql,
-    async listBuckets(): Promise<Array<{ name: string; createdAt: string }>> {
-      const rows = await sql.all<{ name: string; created_at: string }>('SELECT name, created_at FROM s3_buckets ORDER BY name');
+    /** Buckets in name order: those whose name starts with `prefix`, after `after`, at most `limit`. */
+    async listBuckets(options: { prefix?: string; after?: string; limit?: number } = {}): Promise<Array<{ name: string; createdAt: string }>> {
+      const prefix = options.prefix ?? '';
+      const rows = await sql.all<{ name: string; created_at: string }>(
+        `SELECT name, created_at FROM s3_buckets WHERE substr(name, 1, ?) = ? AND name > ? ORDER BY name${options.limit === undefined ? '' : ' LIMIT ?'}`,
+        [prefix.length, prefix, options.after ?? '', ...(options.limit === undefined ? [] : [options.limit])],
+      );
       return rows.map((r) => ({ name: r.name, createdAt: r.created_at }));
     },
     async bucketExists(name: string, tx: SqlStore = sql): Promise<boolean> {
@@ -178,6 +192,17 @@ export function createObjectStore(sql: SqlStore) {
         return { outcome: 'deleted', partBlobs };
       });
     },
+    /** The bucket's CORS rules: undefined when it has none, 'missing' when there is no such bucket. */
+    async getBucketCors(name: string): Promise<CorsRule[] | undefined | 'missing'> {
+      const row = await sql.get<{ cors: string | null }>('SELECT cors FROM s3_buckets WHERE name = ?', [name]);
+      if (!row) return 'missing';
+      return row.cors === null ? undefined : (JSON.parse(row.cors) as CorsRule[]);
+    },
+    /** Sets (or with undefined, removes) the bucket's CORS rules; answers false when there is no such bucket. */
+    async setBucketCors(name: string, rules: CorsRule[] | undefined): Promise<boolean> {
+      const result = await sql.run('UPDATE s3_buckets SET cors = ? WHERE name = ?', [rules === undefined ? null : JSON.stringify(rules), name]);
+      return result.changes > 0;
+    },
     /** How many objects the bucket holds (0 when it does not exist). */
     async countObjects(bucket: string): Promise<number> {
       const row = await sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM s3_objects WHERE bucket = ?', [bucket]);
@@ -191,11 +216,11 @@ export function createObjectStore(sql: SqlStore) {
     async putObject(object: S3Object, tx: SqlStore): Promise<string | undefined> {
       const old = await tx.get<{ blob_id: string }>('SELECT blob_id FROM s3_objects WHERE bucket = ? AND key = ?', [object.bucket, object.key]);
       await tx.run(
-        `INSERT INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, content_type, headers, metadata, checksum_crc32)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, content_type, headers, metadata, checksum_crc32, part_sizes)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (bucket, key) DO UPDATE SET blob_id = excluded.blob_id, size = excluded.size, etag = excluded.etag,
            last_modified = excluded.last_modified, content_type = excluded.content_type, headers = excluded.headers, metadata = excluded.metadata,
-           checksum_crc32 = excluded.checksum_crc32`,
+           checksum_crc32 = excluded.checksum_crc32, part_sizes = excluded.part_sizes`,
         [
           object.bucket,
           object.key,
@@ -207,6 +232,7 @@ export function createObjectStore(sql: SqlStore) {
           JSON.stringify(object.headers),
           JSON.stringify(object.metadata),
           object.checksumCrc32 ?? null,
+          object.partSizes === undefined ? null : JSON.stringify(object.partSizes),
         ],
       );
       return old?.blob_id;

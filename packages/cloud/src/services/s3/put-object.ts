@@ -86,7 +86,11 @@ export async function receiveBody(call: S3Call, what: string): Promise<{ blobId:
     throw S3_ERRORS.error('EntityTooLarge', `Your proposed upload exceeds the maximum allowed object size of ${MAX_SINGLE_PUT_BYTES} bytes for ${what}.`);
   }
   const contentSha = single(req.headers['x-amz-content-sha256']);
-  const chunked = (contentSha ?? '').startsWith('STREAMING-') || /(^|,)\s*aws-chunked\s*(,|$)/i.test(single(req.headers['content-encoding']) ?? '');
+  // STREAMING-* announces chunk framing. `Content-Encoding: aws-chunked` alone does too, unless the signature
+  // covers the body's own SHA-256: then the body is those bytes, and the encoding only names how it was meant.
+  const chunked =
+    (contentSha ?? '').startsWith('STREAMING-') ||
+    (!HEX_SHA256.test(contentSha ?? '') && /(^|,)\s*aws-chunked\s*(,|$)/i.test(single(req.headers['content-encoding']) ?? ''));
   const signedChunks = (contentSha ?? '').startsWith('STREAMING-AWS4-HMAC-SHA256-PAYLOAD');
   if (signedChunks && !call.signing) {
     throw S3_ERRORS.error('InvalidRequest', 'Signed aws-chunked uploads need an Authorization header (they cannot be presigned).');
