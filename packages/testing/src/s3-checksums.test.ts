@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import {
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
@@ -89,5 +91,47 @@ void describe('S3 CRC32 checksums through @aws-sdk/client-s3', () => {
       }),
     );
     assert.equal(await (await s3.send(new GetObjectCommand({ Bucket, Key: 'parts' }))).Body!.transformToString(), 'only part');
+  });
+});
+
+void describe('S3 CRC32C, SHA1 and SHA256 checksums', () => {
+  void it('verifies each algorithm the SDK computes, keeps it, answers it to checksum mode and on copies', async () => {
+    const body = 'the same bytes, four algorithms';
+    const expected = {
+      CRC32C: undefined as string | undefined, // computed by the SDK (@aws-crypto/crc32c): compared with the cloud's
+      SHA1: createHash('sha1').update(body).digest('base64'),
+      SHA256: createHash('sha256').update(body).digest('base64'),
+    };
+    for (const algorithm of ['CRC32C', 'SHA1', 'SHA256'] as const) {
+      const Key = `algo-${algorithm}`;
+      const put = await s3.send(new PutObjectCommand({ Bucket, Key, Body: body, ChecksumAlgorithm: algorithm }));
+      const answered = put[`Checksum${algorithm}`];
+      assert.ok(answered, algorithm);
+      if (expected[algorithm] !== undefined) assert.equal(answered, expected[algorithm], algorithm);
+      const head = await s3.send(new HeadObjectCommand({ Bucket, Key, ChecksumMode: 'ENABLED' }));
+      assert.equal(head[`Checksum${algorithm}`], answered, algorithm);
+      assert.equal((await s3.send(new HeadObjectCommand({ Bucket, Key })))[`Checksum${algorithm}`], undefined, 'only when asked');
+      const got = await s3.send(new GetObjectCommand({ Bucket, Key, ChecksumMode: 'ENABLED' }));
+      assert.equal(await got.Body!.transformToString(), body, 'the SDK validated the body against it');
+      await s3.send(new CopyObjectCommand({ Bucket, Key: `${Key}-copy`, CopySource: `${Bucket}/${Key}` }));
+      assert.equal((await s3.send(new HeadObjectCommand({ Bucket, Key: `${Key}-copy`, ChecksumMode: 'ENABLED' })))[`Checksum${algorithm}`], answered);
+    }
+    // The known CRC32C of "123456789" (RFC 3720's check value 0xE3069283).
+    const check = await s3.send(
+      new PutObjectCommand({ Bucket, Key: 'crc32c-check', Body: '123456789', ChecksumCRC32C: Buffer.from('e3069283', 'hex').toString('base64') }),
+    );
+    assert.equal(check.ChecksumCRC32C, '4waSgw==');
+  });
+
+  void it('refuses a wrong CRC32C, SHA1 or SHA256 with BadDigest and stores nothing', async () => {
+    for (const [name, value] of [
+      ['ChecksumCRC32C', 'AAAAAA=='],
+      ['ChecksumSHA1', createHash('sha1').update('other').digest('base64')],
+      ['ChecksumSHA256', createHash('sha256').update('other').digest('base64')],
+    ] as const) {
+      const failed = await callFailure(s3.send(new PutObjectCommand({ Bucket, Key: 'wrong-digest', Body: 'payload', [name]: value })));
+      assert.deepEqual([failed.name, failed.status], ['BadDigest', 400], name);
+    }
+    assert.equal((await callFailure(s3.send(new HeadObjectCommand({ Bucket, Key: 'wrong-digest' })))).status, 404);
   });
 });

@@ -3,6 +3,7 @@ import { isBlobNotFound } from '../../engines/types.js';
 import { objectByteRange } from './byte-range.js';
 import { checkPreconditions } from './conditional-request.js';
 import { objectResponseHeaders, single } from './object-headers.js';
+import { checksumHeader } from './object-checksum.js';
 import type { S3Object } from './object-store.js';
 import { noSuchKey, requireBucket, s3Arn, type S3Call } from './s3-call.js';
 import { S3_ERRORS } from './s3-errors.js';
@@ -57,8 +58,8 @@ export async function getObject(call: S3Call, head: boolean): Promise<void> {
     if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${object.size}`;
     if (part?.count !== undefined) headers['x-amz-mp-parts-count'] = String(part.count);
     // The whole body's checksum, when asked for and kept (the SDKs check what they download against it).
-    if (!range && object.checksumCrc32 !== undefined && single(req.headers['x-amz-checksum-mode'])?.toUpperCase() === 'ENABLED') {
-      headers['x-amz-checksum-crc32'] = object.checksumCrc32;
+    if (!range && object.checksum !== undefined && single(req.headers['x-amz-checksum-mode'])?.toUpperCase() === 'ENABLED') {
+      headers[checksumHeader(object.checksum.algorithm)] = object.checksum.value;
       headers['x-amz-checksum-type'] = 'FULL_OBJECT';
     }
     headers['content-length'] = String(range ? range.end - range.start + 1 : object.size);

@@ -6,6 +6,7 @@ import { xmlUnescape } from '../../kernel/xml-escape.js';
 import { isBlobNotFound } from '../../engines/types.js';
 import { checkPreconditions, preconditionFailed } from './conditional-request.js';
 import { parseCopySource } from './copy-object.js';
+import { checksumHeader } from './object-checksum.js';
 import { objectHeadersFrom, single } from './object-headers.js';
 import type { S3Object, S3Upload, S3UploadPart } from './object-store.js';
 import { deleteBlobQuietly, newBlobId, receiveBody } from './put-object.js';
@@ -84,10 +85,12 @@ export async function uploadPart(call: S3Call): Promise<void> {
   await call.ctx.authorize(call.principal, 's3:PutObject', s3Arn(call.bucket, call.key), 'AccessDenied');
   const partNumber = partNumberOf(call);
   const upload = await uploadOf(call);
-  const { blobId, size, md5, crc32 } = await receiveBody(call, 'one part');
+  const { blobId, size, md5, checksum } = await receiveBody(call, 'one part');
+  // A part keeps its CRC32 (ListParts answers it); any verified checksum is answered back.
+  const crc32 = checksum?.algorithm === 'CRC32' ? checksum.value : undefined;
   const part: S3UploadPart = { partNumber, blobId, size, md5, checksumCrc32: crc32, lastModified: new Date().toISOString() };
   await storePart(call, upload, part);
-  sendEmpty(call.ctx.res, 200, { etag: `"${md5}"`, ...(part.checksumCrc32 ? { 'x-amz-checksum-crc32': part.checksumCrc32 } : {}) });
+  sendEmpty(call.ctx.res, 200, { etag: `"${md5}"`, ...(checksum ? { [checksumHeader(checksum.algorithm)]: checksum.value } : {}) });
 }
 
 /** Records a part whose body is in the blob store (deleting that body if the upload is gone meanwhile). */

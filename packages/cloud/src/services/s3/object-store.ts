@@ -1,5 +1,6 @@
 import type { SqlStore } from '../../engines/types.js';
 import type { CorsRule } from './bucket-cors.js';
+import type { ObjectChecksum } from './object-checksum.js';
 
 export const S3_MIGRATIONS = [
   `CREATE TABLE s3_buckets (
@@ -46,6 +47,8 @@ export const S3_MIGRATIONS = [
   `ALTER TABLE s3_buckets ADD COLUMN cors TEXT`,
   // A multipart object's part sizes in order (JSON array), for GetObject ?partNumber; NULL for single uploads.
   `ALTER TABLE s3_objects ADD COLUMN part_sizes TEXT`,
+  // The whole body's checksum a client sent (verified): JSON {algorithm, value}; supersedes checksum_crc32.
+  `ALTER TABLE s3_objects ADD COLUMN checksum TEXT`,
 ];
 
 /** Representation headers S3 stores with an object and answers on GET/HEAD. */
@@ -65,8 +68,8 @@ export interface S3Object {
   headers: Record<string, string>;
   /** `x-amz-meta-*` without the prefix, lower-case names. */
   metadata: Record<string, string>;
-  /** The whole body's CRC32 when the client sent one (base64), answered to `x-amz-checksum-mode: ENABLED`. */
-  checksumCrc32?: string | undefined;
+  /** The whole body's checksum when the client sent one, answered to `x-amz-checksum-mode: ENABLED`. */
+  checksum?: ObjectChecksum | undefined;
   /** A multipart object's part sizes, in part order. */
   partSizes?: number[] | undefined;
 }
@@ -83,6 +86,7 @@ interface ObjectRow {
   metadata: string;
   checksum_crc32: string | null;
   part_sizes?: string | null;
+  checksum?: string | null;
 }
 
 const fromRow = (row: ObjectRow): S3Object => ({
@@ -95,7 +99,11 @@ const fromRow = (row: ObjectRow): S3Object => ({
   contentType: row.content_type,
   headers: JSON.parse(row.headers) as Record<string, string>,
   metadata: JSON.parse(row.metadata) as Record<string, string>,
-  ...(row.checksum_crc32 === null ? {} : { checksumCrc32: row.checksum_crc32 }),
+  ...(typeof row.checksum === 'string'
+    ? { checksum: JSON.parse(row.checksum) as ObjectChecksum }
+    : row.checksum_crc32 === null
+      ? {}
+      : { checksum: { algorithm: 'CRC32' as const, value: row.checksum_crc32 } }),
   ...(row.part_sizes === null || row.part_sizes === undefined ? {} : { partSizes: JSON.parse(row.part_sizes) as number[] }),
 });
 
@@ -216,11 +224,11 @@ export function createObjectStore(sql: SqlStore) {
     async putObject(object: S3Object, tx: SqlStore): Promise<string | undefined> {
       const old = await tx.get<{ blob_id: string }>('SELECT blob_id FROM s3_objects WHERE bucket = ? AND key = ?', [object.bucket, object.key]);
       await tx.run(
-        `INSERT INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, content_type, headers, metadata, checksum_crc32, part_sizes)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, content_type, headers, metadata, checksum_crc32, part_sizes, checksum)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (bucket, key) DO UPDATE SET blob_id = excluded.blob_id, size = excluded.size, etag = excluded.etag,
            last_modified = excluded.last_modified, content_type = excluded.content_type, headers = excluded.headers, metadata = excluded.metadata,
-           checksum_crc32 = excluded.checksum_crc32, part_sizes = excluded.part_sizes`,
+           checksum_crc32 = excluded.checksum_crc32, part_sizes = excluded.part_sizes, checksum = excluded.checksum`,
         [
           object.bucket,
           object.key,
@@ -231,8 +239,9 @@ export function createObjectStore(sql: SqlStore) {
           object.contentType,
           JSON.stringify(object.headers),
           JSON.stringify(object.metadata),
-          object.checksumCrc32 ?? null,
+          null,
           object.partSizes === undefined ? null : JSON.stringify(object.partSizes),
+          object.checksum === undefined ? null : JSON.stringify(object.checksum),
         ],
       );
       return old?.blob_id;
