@@ -6,6 +6,7 @@ import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteObjectsCommand,
+  GetObjectAttributesCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListBucketsCommand,
@@ -122,6 +123,42 @@ void describe('GetObject by part number', () => {
     assert.deepEqual([whole.$metadata.httpStatusCode, await whole.Body!.transformToString()], [200, 'asdf']);
     const none = await callFailure(s3.send(new GetObjectCommand({ Bucket, Key: 'asdf', PartNumber: 2 })));
     assert.deepEqual([none.name, none.status], ['InvalidPart', 400]);
+  });
+});
+
+void describe('GetObjectAttributes', () => {
+  void it('answers the ETag, size, storage class, checksum and a multipart object’s parts', async () => {
+    const body = 'attributes';
+    const put = await s3.send(new PutObjectCommand({ Bucket, Key: 'attrs', Body: body, ChecksumAlgorithm: 'SHA256' }));
+    const attrs = await s3.send(
+      new GetObjectAttributesCommand({ Bucket, Key: 'attrs', ObjectAttributes: ['ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize'] }),
+    );
+    assert.deepEqual(
+      [attrs.ETag, attrs.ObjectSize, attrs.StorageClass, attrs.Checksum?.ChecksumSHA256, attrs.ObjectParts],
+      [put.ETag!.replace(/"/g, ''), body.length, 'STANDARD', createHash('sha256').update(body).digest('base64'), undefined],
+    );
+    assert.ok(attrs.LastModified instanceof Date);
+    const sizeOnly = await s3.send(new GetObjectAttributesCommand({ Bucket, Key: 'attrs', ObjectAttributes: ['ObjectSize'] }));
+    assert.deepEqual([sizeOnly.ObjectSize, sizeOnly.ETag], [body.length, undefined]);
+
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'attrs-parts' }));
+    const sizes = [5 * 1024 * 1024, 3];
+    const parts = [];
+    for (const [i, size] of sizes.entries()) {
+      const { ETag } = await s3.send(new UploadPartCommand({ Bucket, Key: 'attrs-parts', UploadId, PartNumber: i + 1, Body: Buffer.alloc(size, 'p') }));
+      parts.push({ ETag, PartNumber: i + 1 });
+    }
+    await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key: 'attrs-parts', UploadId, MultipartUpload: { Parts: parts } }));
+    const multi = await s3.send(new GetObjectAttributesCommand({ Bucket, Key: 'attrs-parts', ObjectAttributes: ['ObjectParts'] }));
+    assert.equal(multi.ObjectParts?.TotalPartsCount, 2);
+    assert.deepEqual(
+      multi.ObjectParts?.Parts?.map((p) => [p.PartNumber, p.Size]),
+      [
+        [1, sizes[0]],
+        [2, sizes[1]],
+      ],
+    );
+    assert.equal((await callFailure(s3.send(new GetObjectAttributesCommand({ Bucket, Key: 'no-such', ObjectAttributes: ['ETag'] })))).name, 'NoSuchKey');
   });
 });
 

@@ -7,6 +7,7 @@ import { hasXmlInvalidCharacter } from '../../kernel/xml-escape.js';
 import { copyObject } from './copy-object.js';
 import { deleteObject, deleteObjects } from './delete-objects.js';
 import { getObject } from './get-object.js';
+import { getObjectAttributes } from './object-attributes.js';
 import { listObjectVersions, listObjectsV1, listObjectsV2 } from './list-objects.js';
 import { single } from './object-headers.js';
 import {
@@ -41,7 +42,6 @@ const UNSUPPORTED = [
   'object-lock',
   'retention',
   'legal-hold',
-  'attributes',
   'restore',
   'select',
   'torrent',
@@ -140,6 +140,7 @@ export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; r
           }
           throw methodNotAllowed(method, 'an object (only POST ?uploads and POST ?uploadId)');
         case 'GET':
+          if (query.has('attributes')) return getObjectAttributes(call);
           return getObject(call, false);
         case 'HEAD':
           return getObject(call, true);
