@@ -8,6 +8,7 @@ import {
   CopyObjectCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
+  GetObjectAttributesCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListPartsCommand,
@@ -133,5 +134,50 @@ void describe('S3 CRC32C, SHA1 and SHA256 checksums', () => {
       assert.deepEqual([failed.name, failed.status], ['BadDigest', 400], name);
     }
     assert.equal((await callFailure(s3.send(new HeadObjectCommand({ Bucket, Key: 'wrong-digest' })))).status, 404);
+  });
+});
+
+void describe('S3 composite checksums of multipart uploads', () => {
+  void it('joins the parts’ SHA256 into the object’s composite checksum, answered on completion, HEAD and attributes', async () => {
+    const Key = 'composite-sha256';
+    const created = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: 'SHA256' }));
+    assert.equal(created.ChecksumAlgorithm, 'SHA256');
+    const bodies = [Buffer.alloc(5 * 1024 * 1024, 'a'), Buffer.from('tail')];
+    const parts = [];
+    for (const [i, Body] of bodies.entries()) {
+      const out = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId: created.UploadId, PartNumber: i + 1, Body, ChecksumAlgorithm: 'SHA256' }));
+      assert.equal(out.ChecksumSHA256, createHash('sha256').update(Body).digest('base64'));
+      parts.push({ ETag: out.ETag!, PartNumber: i + 1, ChecksumSHA256: out.ChecksumSHA256! });
+    }
+    const composite = `${createHash('sha256')
+      .update(Buffer.concat(bodies.map((b) => createHash('sha256').update(b).digest())))
+      .digest('base64')}-2`;
+    const refused = await callFailure(
+      s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId: created.UploadId, ChecksumSHA256: 'AAAA-2', MultipartUpload: { Parts: parts } })),
+    );
+    assert.deepEqual([refused.name, refused.status], ['BadDigest', 400]);
+    const done = await s3.send(
+      new CompleteMultipartUploadCommand({ Bucket, Key, UploadId: created.UploadId, ChecksumSHA256: composite, MultipartUpload: { Parts: parts } }),
+    );
+    assert.equal(done.ChecksumSHA256, composite);
+    const head = await s3.send(new HeadObjectCommand({ Bucket, Key, ChecksumMode: 'ENABLED' }));
+    assert.deepEqual([head.ChecksumSHA256, head.ChecksumType], [composite, 'COMPOSITE']);
+    const attrs = await s3.send(new GetObjectAttributesCommand({ Bucket, Key, ObjectAttributes: ['Checksum', 'ObjectParts'] }));
+    assert.equal(attrs.Checksum?.ChecksumSHA256, composite);
+    assert.deepEqual(
+      attrs.ObjectParts?.Parts?.map((p) => p.ChecksumSHA256),
+      parts.map((p) => p.ChecksumSHA256),
+    );
+  });
+
+  void it('refuses to complete an upload created with an algorithm when a part was sent without its checksum', async () => {
+    const Key = 'composite-missing';
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: 'SHA256' }));
+    const { ETag } = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: 'no checksum', ChecksumCRC32: crcOf('no checksum') }));
+    const refused = await callFailure(
+      s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [{ ETag: ETag!, PartNumber: 1 }] } })),
+    );
+    assert.deepEqual([refused.name, refused.status], ['BadDigest', 400]);
+    assert.equal((await callFailure(s3.send(new HeadObjectCommand({ Bucket, Key })))).status, 404);
   });
 });

@@ -60,7 +60,7 @@ export async function getObject(call: S3Call, head: boolean): Promise<void> {
     // The whole body's checksum, when asked for and kept (the SDKs check what they download against it).
     if (!range && object.checksum !== undefined && single(req.headers['x-amz-checksum-mode'])?.toUpperCase() === 'ENABLED') {
       headers[checksumHeader(object.checksum.algorithm)] = object.checksum.value;
-      headers['x-amz-checksum-type'] = 'FULL_OBJECT';
+      headers['x-amz-checksum-type'] = object.checksum.parts === undefined ? 'FULL_OBJECT' : 'COMPOSITE';
     }
     headers['content-length'] = String(range ? range.end - range.start + 1 : object.size);
     const status = range ? 206 : 200;

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ForteError } from '@forte/protocol';
 import { readBody } from '../../kernel/read-body.js';
@@ -6,7 +7,7 @@ import { xmlUnescape } from '../../kernel/xml-escape.js';
 import { isBlobNotFound } from '../../engines/types.js';
 import { checkPreconditions, preconditionFailed } from './conditional-request.js';
 import { parseCopySource } from './copy-object.js';
-import { checksumHeader } from './object-checksum.js';
+import { CHECKSUM_ALGORITHMS, checksumHeader, createChecksummer, type ChecksumAlgorithm, type ObjectChecksum } from './object-checksum.js';
 import { objectHeadersFrom, single } from './object-headers.js';
 import type { S3Object, S3Upload, S3UploadPart } from './object-store.js';
 import { deleteBlobQuietly, newBlobId, receiveBody } from './put-object.js';
@@ -57,15 +58,26 @@ export async function createMultipartUpload(call: S3Call): Promise<void> {
   await call.ctx.authorize(call.principal, 's3:PutObject', s3Arn(call.bucket, call.key), 'AccessDenied');
   await requireBucket(call);
   call.ctx.req.resume();
+  const algorithm = single(call.ctx.req.headers['x-amz-checksum-algorithm'])?.toUpperCase();
+  if (algorithm !== undefined && !CHECKSUM_ALGORITHMS.includes(algorithm as ChecksumAlgorithm)) {
+    throw S3_ERRORS.error('InvalidRequest', `Checksum algorithm must be one of ${CHECKSUM_ALGORITHMS.join(', ')}.`);
+  }
   const upload: S3Upload = {
     uploadId: randomBytes(32).toString('base64url'),
     bucket: call.bucket,
     key: call.key,
     initiated: new Date().toISOString(),
     ...objectHeadersFrom(call.ctx.req),
+    ...(algorithm === undefined ? {} : { checksumAlgorithm: algorithm as ChecksumAlgorithm }),
   };
   await call.store.createUpload(upload);
-  sendXml(call.ctx.res, 'InitiateMultipartUploadResult', `${el('Bucket', call.bucket)}${el('Key', call.key)}${el('UploadId', upload.uploadId)}`);
+  sendXml(
+    call.ctx.res,
+    'InitiateMultipartUploadResult',
+    `${el('Bucket', call.bucket)}${el('Key', call.key)}${el('UploadId', upload.uploadId)}`,
+    200,
+    algorithm === undefined ? {} : { 'x-amz-checksum-algorithm': algorithm },
+  );
 }
 
 /** The request's `?partNumber=` (1–10,000). */
@@ -88,7 +100,7 @@ export async function uploadPart(call: S3Call): Promise<void> {
   const { blobId, size, md5, checksum } = await receiveBody(call, 'one part');
   // A part keeps its CRC32 (ListParts answers it); any verified checksum is answered back.
   const crc32 = checksum?.algorithm === 'CRC32' ? checksum.value : undefined;
-  const part: S3UploadPart = { partNumber, blobId, size, md5, checksumCrc32: crc32, lastModified: new Date().toISOString() };
+  const part: S3UploadPart = { partNumber, blobId, size, md5, checksumCrc32: crc32, ...(checksum ? { checksum } : {}), lastModified: new Date().toISOString() };
   await storePart(call, upload, part);
   sendEmpty(call.ctx.res, 200, { etag: `"${md5}"`, ...(checksum ? { [checksumHeader(checksum.algorithm)]: checksum.value } : {}) });
 }
@@ -163,19 +175,22 @@ export async function uploadPartCopy(call: S3Call, copySourceHeader: string): Pr
   sendXml(ctx.res, 'CopyPartResult', el('LastModified', part.lastModified) + el('ETag', `"${part.md5}"`));
 }
 
-/** The `<Part>` list of a CompleteMultipartUpload body: part numbers and ETags (quotes removed). */
-export function parseCompleteRequest(xml: string): Array<{ partNumber: number; etag: string }> {
+/** The `<Part>` list of a CompleteMultipartUpload body: part numbers, ETags (quotes removed), checksums. */
+export function parseCompleteRequest(xml: string): Array<{ partNumber: number; etag: string; checksums: Record<string, string> }> {
   const malformed = S3_ERRORS.error(
     'MalformedXML',
     'The XML you provided was not well-formed or did not validate against our published schema (a CompleteMultipartUpload with <Part><PartNumber> and <ETag> entries).',
   );
   if (!/<CompleteMultipartUpload[\s>]/.test(xml)) throw malformed;
-  const parts: Array<{ partNumber: number; etag: string }> = [];
+  const parts: Array<{ partNumber: number; etag: string; checksums: Record<string, string> }> = [];
   for (const [, inner] of xml.matchAll(/<Part>([\s\S]*?)<\/Part>/g)) {
     const number = /<PartNumber>\s*(\d+)\s*<\/PartNumber>/.exec(inner!)?.[1];
     const etag = /<ETag>([\s\S]*?)<\/ETag>/.exec(inner!)?.[1];
     if (number === undefined || etag === undefined) throw malformed;
-    parts.push({ partNumber: Number(number), etag: xmlUnescape(etag).trim().replace(/^"|"$/g, '') });
+    const checksums: Record<string, string> = {};
+    for (const [, algorithm, value] of inner!.matchAll(/<Checksum(CRC32C|CRC32|SHA1|SHA256)>([\s\S]*?)<\/Checksum\1>/g))
+      checksums[algorithm!] = xmlUnescape(value!).trim();
+    parts.push({ partNumber: Number(number), etag: xmlUnescape(etag).trim().replace(/^"|"$/g, ''), checksums });
   }
   if (parts.length === 0) throw malformed;
   return parts;
@@ -200,8 +215,16 @@ export async function completeMultipartUpload(call: S3Call): Promise<void> {
   if (listed.some((p, i) => i > 0 && p.partNumber <= listed[i - 1]!.partNumber)) {
     throw S3_ERRORS.error('InvalidPartOrder', 'The list of parts was not in ascending order. The parts list must be specified in order by part number.');
   }
-  for (const [i, { partNumber, etag }] of listed.entries()) {
+  for (const [i, { partNumber, etag, checksums }] of listed.entries()) {
     const part = stored.get(partNumber);
+    const algorithm = upload.checksumAlgorithm;
+    if (
+      part &&
+      algorithm !== undefined &&
+      (part.checksum?.algorithm !== algorithm || (checksums[algorithm] !== undefined && checksums[algorithm] !== part.checksum.value))
+    ) {
+      throw S3_ERRORS.error('BadDigest', `The ${algorithm} of part ${partNumber} is missing or does not match the one it was uploaded with.`);
+    }
     if (!part || part.md5 !== etag) {
       throw S3_ERRORS.error(
         'InvalidPart',
@@ -221,6 +244,7 @@ export async function completeMultipartUpload(call: S3Call): Promise<void> {
     parts.push(part);
   }
   if (ifNoneMatch !== undefined && (await store.getObject(call.bucket, call.key))) throw preconditionFailed('If-None-Match');
+  const checksum = compositeChecksum(ctx.req.headers, upload.checksumAlgorithm, parts);
 
   const blobId = newBlobId();
   const written = await blobs.put(blobId, Readable.from(joined(call, parts)));
@@ -238,6 +262,7 @@ export async function completeMultipartUpload(call: S3Call): Promise<void> {
     headers: upload.headers,
     metadata: upload.metadata,
     partSizes: parts.map((p) => p.size),
+    ...(checksum === undefined ? {} : { checksum }),
   };
   let outcome: { replaced: string | undefined; partBlobs: string[] };
   try {
@@ -259,7 +284,27 @@ export async function completeMultipartUpload(call: S3Call): Promise<void> {
   }
   for (const id of [...outcome.partBlobs, ...(outcome.replaced === undefined ? [] : [outcome.replaced])]) await deleteBlobQuietly(call, id);
   const location = `${ctx.url.protocol}//${ctx.req.headers.host ?? 'localhost'}${ctx.rawPath}`;
-  sendXml(ctx.res, 'CompleteMultipartUploadResult', `${el('Location', location)}${el('Bucket', call.bucket)}${el('Key', call.key)}${el('ETag', etag)}`);
+  sendXml(
+    ctx.res,
+    'CompleteMultipartUploadResult',
+    `${el('Location', location)}${el('Bucket', call.bucket)}${el('Key', call.key)}${el('ETag', etag)}` +
+      (checksum === undefined ? '' : el(`Checksum${checksum.algorithm}`, checksum.value) + el('ChecksumType', 'COMPOSITE')),
+  );
+}
+
+/**
+ * The composite checksum of an upload created with a checksum algorithm: that algorithm over the parts'
+ * binary checksums, `<base64>-<number of parts>`, as S3 computes it; a value the request sends for it
+ * (`x-amz-checksum-<algorithm>`) must match.
+ */
+function compositeChecksum(headers: IncomingHttpHeaders, algorithm: ChecksumAlgorithm | undefined, parts: S3UploadPart[]): ObjectChecksum | undefined {
+  if (algorithm === undefined) return undefined;
+  const summer = createChecksummer(algorithm);
+  for (const part of parts) summer.update(Buffer.from(part.checksum!.value, 'base64'));
+  const value = `${summer.digest()}-${parts.length}`;
+  const claimed = single(headers[checksumHeader(algorithm)]);
+  if (claimed !== undefined && claimed !== value) throw S3_ERRORS.error('BadDigest', `The ${algorithm} you specified did not match the calculated checksum.`);
+  return { algorithm, value, parts: parts.map((p) => p.checksum!.value) };
 }
 
 /** The parts' bodies one after the other. */

@@ -40,12 +40,17 @@ export async function getObjectAttributes(call: S3Call): Promise<void> {
     parts =
       `<ObjectParts>${el('PartsCount', object.partSizes.length)}${el('PartNumberMarker', marker)}` +
       `${el('NextPartNumberMarker', page.at(-1)?.n ?? marker)}${el('MaxParts', maxParts)}${el('IsTruncated', shown.length > page.length)}` +
-      page.map((p) => `<Part>${el('PartNumber', p.n)}${el('Size', p.size)}</Part>`).join('') +
+      page
+        .map((p) => {
+          const partChecksum = object.checksum?.parts?.[p.n - 1];
+          return `<Part>${el('PartNumber', p.n)}${el('Size', p.size)}${partChecksum === undefined ? '' : el(`Checksum${object.checksum!.algorithm}`, partChecksum)}</Part>`;
+        })
+        .join('') +
       '</ObjectParts>';
   }
   const checksum =
     has('Checksum') && object.checksum !== undefined
-      ? `<Checksum>${el(`Checksum${object.checksum.algorithm}`, object.checksum.value)}${el('ChecksumType', 'FULL_OBJECT')}</Checksum>`
+      ? `<Checksum>${el(`Checksum${object.checksum.algorithm}`, object.checksum.value)}${el('ChecksumType', object.checksum.parts === undefined ? 'FULL_OBJECT' : 'COMPOSITE')}</Checksum>`
       : '';
   sendXml(
     ctx.res,

@@ -9,6 +9,8 @@ export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number];
 export interface ObjectChecksum {
   algorithm: ChecksumAlgorithm;
   value: string;
+  /** A multipart object's composite checksum (`<base64>-<parts>`) keeps its parts' checksums, in order. */
+  parts?: string[];
 }
 
 /** `x-amz-checksum-crc32c`, ...: the header (or aws-chunked trailer) that carries an algorithm's value. */

@@ -1,6 +1,6 @@
 import type { SqlStore } from '../../engines/types.js';
 import type { CorsRule } from './bucket-cors.js';
-import type { ObjectChecksum } from './object-checksum.js';
+import type { ChecksumAlgorithm, ObjectChecksum } from './object-checksum.js';
 
 export const S3_MIGRATIONS = [
   `CREATE TABLE s3_buckets (
@@ -49,6 +49,10 @@ export const S3_MIGRATIONS = [
   `ALTER TABLE s3_objects ADD COLUMN part_sizes TEXT`,
   // The whole body's checksum a client sent (verified): JSON {algorithm, value}; supersedes checksum_crc32.
   `ALTER TABLE s3_objects ADD COLUMN checksum TEXT`,
+  // The checksum algorithm a multipart upload was created with (its parts carry that checksum), and each
+  // part's checksum (JSON ObjectChecksum).
+  `ALTER TABLE s3_uploads ADD COLUMN checksum_algorithm TEXT`,
+  `ALTER TABLE s3_upload_parts ADD COLUMN checksum TEXT`,
 ];
 
 /** Representation headers S3 stores with an object and answers on GET/HEAD. */
@@ -116,6 +120,8 @@ export interface S3Upload {
   contentType: string;
   headers: Record<string, string>;
   metadata: Record<string, string>;
+  /** CreateMultipartUpload's x-amz-checksum-algorithm: the object gets the composite checksum of its parts. */
+  checksumAlgorithm?: ChecksumAlgorithm | undefined;
 }
 
 /** One uploaded part; `md5` is hex (its ETag is `"<md5>"`). */
@@ -125,6 +131,8 @@ export interface S3UploadPart {
   size: number;
   md5: string;
   checksumCrc32: string | undefined;
+  /** The part's verified checksum, of any algorithm. */
+  checksum?: ObjectChecksum | undefined;
   lastModified: string;
 }
 
@@ -136,6 +144,7 @@ interface UploadRow {
   content_type: string;
   headers: string;
   metadata: string;
+  checksum_algorithm?: string | null;
 }
 interface PartRow {
   part_number: number;
@@ -143,6 +152,7 @@ interface PartRow {
   size: number;
   md5: string;
   checksum_crc32: string | null;
+  checksum?: string | null;
   last_modified: string;
 }
 
@@ -154,6 +164,7 @@ const uploadFromRow = (row: UploadRow): S3Upload => ({
   contentType: row.content_type,
   headers: JSON.parse(row.headers) as Record<string, string>,
   metadata: JSON.parse(row.metadata) as Record<string, string>,
+  ...(typeof row.checksum_algorithm === 'string' ? { checksumAlgorithm: row.checksum_algorithm as ChecksumAlgorithm } : {}),
 });
 const partFromRow = (row: PartRow): S3UploadPart => ({
   partNumber: row.part_number,
@@ -161,6 +172,7 @@ const partFromRow = (row: PartRow): S3UploadPart => ({
   size: row.size,
   md5: row.md5,
   checksumCrc32: row.checksum_crc32 ?? undefined,
+  ...(typeof row.checksum === 'string' ? { checksum: JSON.parse(row.checksum) as ObjectChecksum } : {}),
   lastModified: row.last_modified,
 });
 
@@ -254,15 +266,19 @@ export function createObjectStore(sql: SqlStore) {
       return old.blob_id;
     },
     async createUpload(upload: S3Upload): Promise<void> {
-      await sql.run('INSERT INTO s3_uploads (upload_id, bucket, key, initiated, content_type, headers, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-        upload.uploadId,
-        upload.bucket,
-        upload.key,
-        upload.initiated,
-        upload.contentType,
-        JSON.stringify(upload.headers),
-        JSON.stringify(upload.metadata),
-      ]);
+      await sql.run(
+        'INSERT INTO s3_uploads (upload_id, bucket, key, initiated, content_type, headers, metadata, checksum_algorithm) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        [
+          upload.uploadId,
+          upload.bucket,
+          upload.key,
+          upload.initiated,
+          upload.contentType,
+          JSON.stringify(upload.headers),
+          JSON.stringify(upload.metadata),
+          upload.checksumAlgorithm ?? null,
+        ],
+      );
     },
     /** The upload `uploadId` of this bucket and key, or undefined. */
     async getUpload(bucket: string, key: string, uploadId: string, tx: SqlStore = sql): Promise<S3Upload | undefined> {
@@ -282,10 +298,19 @@ export function createObjectStore(sql: SqlStore) {
     async putPart(uploadId: string, part: S3UploadPart, tx: SqlStore): Promise<string | undefined> {
       const old = await tx.get<{ blob_id: string }>('SELECT blob_id FROM s3_upload_parts WHERE upload_id = ? AND part_number = ?', [uploadId, part.partNumber]);
       await tx.run(
-        `INSERT INTO s3_upload_parts (upload_id, part_number, blob_id, size, md5, checksum_crc32, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO s3_upload_parts (upload_id, part_number, blob_id, size, md5, checksum_crc32, last_modified, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (upload_id, part_number) DO UPDATE SET blob_id = excluded.blob_id, size = excluded.size, md5 = excluded.md5,
-           checksum_crc32 = excluded.checksum_crc32, last_modified = excluded.last_modified`,
-        [uploadId, part.partNumber, part.blobId, part.size, part.md5, part.checksumCrc32 ?? null, part.lastModified],
+           checksum_crc32 = excluded.checksum_crc32, last_modified = excluded.last_modified, checksum = excluded.checksum`,
+        [
+          uploadId,
+          part.partNumber,
+          part.blobId,
+          part.size,
+          part.md5,
+          part.checksumCrc32 ?? null,
+          part.lastModified,
+          part.checksum === undefined ? null : JSON.stringify(part.checksum),
+        ],
       );
       return old?.blob_id;
     },
