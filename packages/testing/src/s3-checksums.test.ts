@@ -160,6 +160,11 @@ void describe('S3 composite checksums of multipart uploads', () => {
       new CompleteMultipartUploadCommand({ Bucket, Key, UploadId: created.UploadId, ChecksumSHA256: composite, MultipartUpload: { Parts: parts } }),
     );
     assert.equal(done.ChecksumSHA256, composite);
+    // A retried completion (the first answer lost) is answered the same, while the object is that upload's.
+    const again = await s3.send(
+      new CompleteMultipartUploadCommand({ Bucket, Key, UploadId: created.UploadId, ChecksumSHA256: composite, MultipartUpload: { Parts: parts } }),
+    );
+    assert.deepEqual([again.ETag, again.ChecksumSHA256], [done.ETag, composite]);
     const head = await s3.send(new HeadObjectCommand({ Bucket, Key, ChecksumMode: 'ENABLED' }));
     assert.deepEqual([head.ChecksumSHA256, head.ChecksumType], [composite, 'COMPOSITE']);
     const attrs = await s3.send(new GetObjectAttributesCommand({ Bucket, Key, ObjectAttributes: ['Checksum', 'ObjectParts'] }));
@@ -168,6 +173,11 @@ void describe('S3 composite checksums of multipart uploads', () => {
       attrs.ObjectParts?.Parts?.map((p) => p.ChecksumSHA256),
       parts.map((p) => p.ChecksumSHA256),
     );
+    await s3.send(new PutObjectCommand({ Bucket, Key, Body: 'replaced' }));
+    const gone = await callFailure(
+      s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId: created.UploadId, ChecksumSHA256: composite, MultipartUpload: { Parts: parts } })),
+    );
+    assert.deepEqual([gone.name, gone.status], ['NoSuchUpload', 404], 'not once the object was replaced');
   });
 
   void it('refuses to complete an upload created with an algorithm when a part was sent without its checksum', async () => {

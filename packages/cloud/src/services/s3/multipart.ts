@@ -204,6 +204,13 @@ export function parseCompleteRequest(xml: string): Array<{ partNumber: number; e
 export async function completeMultipartUpload(call: S3Call): Promise<void> {
   const { ctx, store, blobs } = call;
   await ctx.authorize(call.principal, 's3:PutObject', s3Arn(call.bucket, call.key), 'AccessDenied');
+  // A retry of a completion that succeeded (its answer was lost) gets the same answer, while the object is still that upload's.
+  const completed = await store.getObject(call.bucket, call.key);
+  const requestedId = call.query.get('uploadId') ?? '';
+  if (completed?.uploadId !== undefined && completed.uploadId === requestedId && !(await store.getUpload(call.bucket, call.key, requestedId))) {
+    ctx.req.resume();
+    return sendCompleteResult(call, completed);
+  }
   const upload = await uploadOf(call);
   const listed = parseCompleteRequest((await readBody(ctx.req, MAX_COMPLETE_BODY)).toString('utf8'));
   const ifNoneMatch = single(ctx.req.headers['if-none-match']);
@@ -263,6 +270,7 @@ export async function completeMultipartUpload(call: S3Call): Promise<void> {
     metadata: upload.metadata,
     partSizes: parts.map((p) => p.size),
     ...(checksum === undefined ? {} : { checksum }),
+    uploadId: upload.uploadId,
   };
   let outcome: { replaced: string | undefined; partBlobs: string[] };
   try {
@@ -283,11 +291,17 @@ export async function completeMultipartUpload(call: S3Call): Promise<void> {
     throw error;
   }
   for (const id of [...outcome.partBlobs, ...(outcome.replaced === undefined ? [] : [outcome.replaced])]) await deleteBlobQuietly(call, id);
+  sendCompleteResult(call, object);
+}
+
+function sendCompleteResult(call: S3Call, object: S3Object): void {
+  const { ctx } = call;
   const location = `${ctx.url.protocol}//${ctx.req.headers.host ?? 'localhost'}${ctx.rawPath}`;
+  const { checksum } = object;
   sendXml(
     ctx.res,
     'CompleteMultipartUploadResult',
-    `${el('Location', location)}${el('Bucket', call.bucket)}${el('Key', call.key)}${el('ETag', etag)}` +
+    `${el('Location', location)}${el('Bucket', call.bucket)}${el('Key', call.key)}${el('ETag', object.etag)}` +
       (checksum === undefined ? '' : el(`Checksum${checksum.algorithm}`, checksum.value) + el('ChecksumType', 'COMPOSITE')),
   );
 }

@@ -53,6 +53,8 @@ export const S3_MIGRATIONS = [
   // part's checksum (JSON ObjectChecksum).
   `ALTER TABLE s3_uploads ADD COLUMN checksum_algorithm TEXT`,
   `ALTER TABLE s3_upload_parts ADD COLUMN checksum TEXT`,
+  // The multipart upload an object was completed from: a retried CompleteMultipartUpload is answered again.
+  `ALTER TABLE s3_objects ADD COLUMN upload_id TEXT`,
 ];
 
 /** Representation headers S3 stores with an object and answers on GET/HEAD. */
@@ -76,6 +78,8 @@ export interface S3Object {
   checksum?: ObjectChecksum | undefined;
   /** A multipart object's part sizes, in part order. */
   partSizes?: number[] | undefined;
+  /** The multipart upload it was completed from. */
+  uploadId?: string | undefined;
 }
 
 interface ObjectRow {
@@ -91,6 +95,7 @@ interface ObjectRow {
   checksum_crc32: string | null;
   part_sizes?: string | null;
   checksum?: string | null;
+  upload_id?: string | null;
 }
 
 const fromRow = (row: ObjectRow): S3Object => ({
@@ -109,6 +114,7 @@ const fromRow = (row: ObjectRow): S3Object => ({
       ? {}
       : { checksum: { algorithm: 'CRC32' as const, value: row.checksum_crc32 } }),
   ...(row.part_sizes === null || row.part_sizes === undefined ? {} : { partSizes: JSON.parse(row.part_sizes) as number[] }),
+  ...(typeof row.upload_id === 'string' ? { uploadId: row.upload_id } : {}),
 });
 
 /** A multipart upload in progress: what the object will be described as once completed. */
@@ -236,11 +242,12 @@ export function createObjectStore(sql: SqlStore) {
     async putObject(object: S3Object, tx: SqlStore): Promise<string | undefined> {
       const old = await tx.get<{ blob_id: string }>('SELECT blob_id FROM s3_objects WHERE bucket = ? AND key = ?', [object.bucket, object.key]);
       await tx.run(
-        `INSERT INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, content_type, headers, metadata, checksum_crc32, part_sizes, checksum)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, content_type, headers, metadata, checksum_crc32, part_sizes, checksum, upload_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (bucket, key) DO UPDATE SET blob_id = excluded.blob_id, size = excluded.size, etag = excluded.etag,
            last_modified = excluded.last_modified, content_type = excluded.content_type, headers = excluded.headers, metadata = excluded.metadata,
-           checksum_crc32 = excluded.checksum_crc32, part_sizes = excluded.part_sizes, checksum = excluded.checksum`,
+           checksum_crc32 = excluded.checksum_crc32, part_sizes = excluded.part_sizes, checksum = excluded.checksum,
+           upload_id = excluded.upload_id`,
         [
           object.bucket,
           object.key,
@@ -254,6 +261,7 @@ export function createObjectStore(sql: SqlStore) {
           null,
           object.partSizes === undefined ? null : JSON.stringify(object.partSizes),
           object.checksum === undefined ? null : JSON.stringify(object.checksum),
+          object.uploadId ?? null,
         ],
       );
       return old?.blob_id;
