@@ -48,7 +48,7 @@ export type Template = z.infer<typeof templateSchema>;
 /** Resource types the cloud provides in this release, and what their handlers output. */
 export const RESOURCE_TYPES = {
   stack: 'Forte::Stack',
-  bucket: 'Forte::S3::Bucket', // Properties: { BucketName }; attributes: BucketName, Arn, RegionalDomainName
+  bucket: 'Forte::S3::Bucket', // Properties: { BucketName, CorsConfiguration? }; attributes: BucketName, Arn, RegionalDomainName
   role: 'Forte::IAM::Role', // Properties: { RoleName, AssumeRolePolicyDocument? (without one, no identity pool may hand the role out), Policies?: [{PolicyName, PolicyDocument}] }; attributes: Arn, RoleName
   policy: 'Forte::IAM::Policy', // Properties: { PolicyName, PolicyDocument, Roles: [roleName] } (roles of any stack); Ref/physical id = Id; attributes: Id, PolicyName
   hostingSite: 'Forte::Hosting::Site', // Properties: { AppId, EnvName, SiteName? }; attributes: SiteId, Url, HostName (PathUrl: the same as Url, for templates from before)

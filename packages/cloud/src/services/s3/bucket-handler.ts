@@ -3,13 +3,42 @@ import { z } from 'zod';
 import type { BlobStore } from '../../engines/types.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { ResourceHandler, ResourceResult } from '../../kernel/types.js';
+import { validateCorsRules, type CorsRule } from './bucket-cors.js';
 import { assertValidBucketName } from './bucket-name.js';
 import type { BucketNotifications } from './bucket-notifications.js';
 import { notificationFromTemplate, type NotificationConfiguration } from './notification-configuration.js';
 import type { ObjectStore } from './object-store.js';
 import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 
-const bucketProps = z.object({ BucketName: z.string().min(1) });
+/** `AWS::S3::Bucket CorsConfiguration` (CloudFormation's names: CorsRules, ExposedHeaders, MaxAge). */
+const corsConfiguration = z.object({
+  CorsRules: z.array(
+    z.object({
+      Id: z.string().optional(),
+      AllowedMethods: z.array(z.string()),
+      AllowedOrigins: z.array(z.string()),
+      AllowedHeaders: z.array(z.string()).optional(),
+      ExposedHeaders: z.array(z.string()).optional(),
+      MaxAge: z.union([z.number().int(), z.string().regex(/^\d+$/)]).optional(),
+    }),
+  ),
+});
+const bucketProps = z.object({ BucketName: z.string().min(1), CorsConfiguration: corsConfiguration.optional() });
+
+/** The template's CORS rules in S3's terms (validated as PutBucketCors does), or undefined for none. */
+function corsRulesOf(config: z.infer<typeof corsConfiguration> | undefined): CorsRule[] | undefined {
+  if (config === undefined) return undefined;
+  return validateCorsRules(
+    config.CorsRules.map((r) => ({
+      ...(r.Id === undefined ? {} : { id: r.Id }),
+      allowedMethods: r.AllowedMethods,
+      allowedOrigins: r.AllowedOrigins,
+      allowedHeaders: r.AllowedHeaders ?? [],
+      exposeHeaders: r.ExposedHeaders ?? [],
+      ...(r.MaxAge === undefined ? {} : { maxAgeSeconds: Number(r.MaxAge) }),
+    })),
+  );
+}
 
 /** The bucket's `NotificationConfiguration`, refused as CloudFormation reports S3's refusal. */
 function notificationsOf(props: Record<string, unknown>): NotificationConfiguration {
@@ -55,19 +84,24 @@ export function createBucketHandler(options: {
     physicalId: name,
     attributes: { BucketName: name, Arn: `arn:aws:s3:::${name}`, RegionalDomainName: `${name}.s3.localhost:${options.port()}` },
   });
-  const parse = (props: Record<string, unknown>): string => {
+  const parse = (props: Record<string, unknown>): { name: string; cors: CorsRule[] | undefined } => {
     const parsed = bucketProps.safeParse(props);
-    if (!parsed.success) throw RESOURCE_ERRORS.error('ValidationException', 'Forte::S3::Bucket needs Properties.BucketName (a string).');
+    if (!parsed.success)
+      throw RESOURCE_ERRORS.error(
+        'ValidationException',
+        'Forte::S3::Bucket needs Properties.BucketName (a string) and takes CorsConfiguration ({CorsRules: [{AllowedMethods, AllowedOrigins, ...}]}).',
+      );
     assertValidBucketName(parsed.data.BucketName);
-    return parsed.data.BucketName;
+    return { name: parsed.data.BucketName, cors: corsRulesOf(parsed.data.CorsConfiguration) };
   };
   return {
     replaceOn: ['BucketName'],
     async create(props) {
-      const name = parse(props);
+      const { name, cors } = parse(props);
       const notifications = notificationsOf(props);
       const created = await options.store.createBucket(name);
       try {
+        await options.store.setBucketCors(name, cors); // the template's rules, or none
         await configure(name, notifications);
       } catch (error) {
         if (created) await options.store.deleteBucket(name);
@@ -76,10 +110,11 @@ export function createBucketHandler(options: {
       return result(name);
     },
     async update(physicalId, props) {
-      const name = parse(props);
+      const { name, cors } = parse(props);
       if (name !== physicalId) return 'replace';
       const notifications = notificationsOf(props);
       await options.store.createBucket(name); // recreates it if someone deleted it by hand
+      await options.store.setBucketCors(name, cors);
       await configure(name, notifications);
       return result(name);
     },

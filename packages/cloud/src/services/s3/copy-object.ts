@@ -76,6 +76,7 @@ export async function copyObject(call: S3Call, copySourceHeader: string): Promis
     etag: from.etag,
     lastModified: new Date().toISOString(),
     ...described,
+    ...(from.checksum === undefined ? {} : { checksum: from.checksum }), // the same bytes
   };
   let replaced: string | undefined;
   try {

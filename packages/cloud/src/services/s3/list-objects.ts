@@ -11,7 +11,7 @@ export interface ListPage {
   contents: S3Object[];
   commonPrefixes: string[];
   truncated: boolean;
-  /** Last key (or a key inside the last common prefix) returned: where the next page resumes. */
+  /** Last key or common prefix returned: where the next page resumes (after a prefix, past all its keys). */
   lastKey: string | undefined;
 }
 
@@ -48,7 +48,7 @@ export async function listPage(call: S3Call, options: { prefix: string; delimite
       } else {
         page.contents.push(row);
       }
-      page.lastKey = row.key;
+      page.lastKey = common ?? row.key;
     }
     if (rows.length < PAGE) return page;
   }
@@ -108,7 +108,7 @@ export async function listObjectsV2(call: S3Call): Promise<void> {
   const token = q.get('continuation-token');
   const startAfter = q.get('start-after');
   let after = startAfter ?? undefined;
-  if (token !== null) {
+  if (token !== null && token !== '') {
     const decoded = decodeToken(token);
     if (decoded === undefined)
       throw S3_ERRORS.error('InvalidArgument', 'The continuation token provided is incorrect', { fields: { ArgumentName: 'continuation-token' } });
@@ -151,7 +151,8 @@ export async function listObjectsV1(call: S3Call): Promise<void> {
     call.ctx.res,
     'ListBucketResult',
     el('Name', call.bucket) +
-      el('Prefix', encode(prefix)) +
+      // Version 1 answers the prefix as sent (its clients decode Delimiter, Marker, NextMarker and keys only).
+      el('Prefix', prefix) +
       el('Marker', encode(marker)) +
       (nextMarker !== undefined ? el('NextMarker', encode(nextMarker)) : '') +
       el('MaxKeys', maxKeys.echo) +
@@ -159,6 +160,52 @@ export async function listObjectsV1(call: S3Call): Promise<void> {
       (q.has('encoding-type') ? el('EncodingType', 'url') : '') +
       el('IsTruncated', page.truncated) +
       contentsXml(page.contents, encode, owner) +
+      page.commonPrefixes.map((p) => `<CommonPrefixes>${el('Prefix', encode(p))}</CommonPrefixes>`).join(''),
+  );
+}
+
+/**
+ * ListObjectVersions (`GET ?versions`). Forte does not version objects, so every object is its only version,
+ * `null`, as S3 lists the objects of a bucket that never had versioning enabled. `version-id-marker` is only
+ * meaningful with `key-marker`, and then only `null` names a version here.
+ */
+export async function listObjectVersions(call: S3Call): Promise<void> {
+  await call.ctx.authorize(call.principal, 's3:ListBucketVersions', s3Arn(call.bucket), 'AccessDenied');
+  await requireBucket(call);
+  const q = call.query;
+  const encode = encoder(q);
+  const prefix = q.get('prefix') ?? '';
+  const delimiter = q.get('delimiter') ?? '';
+  const keyMarker = q.get('key-marker') ?? '';
+  const versionIdMarker = q.get('version-id-marker') ?? '';
+  if (versionIdMarker !== '' && keyMarker === '')
+    throw S3_ERRORS.error('InvalidArgument', 'A version-id marker cannot be specified without a key marker.', {
+      fields: { ArgumentName: 'version-id-marker' },
+    });
+  if (versionIdMarker !== '' && versionIdMarker !== 'null')
+    throw S3_ERRORS.error('InvalidArgument', 'Invalid version id specified', { fields: { ArgumentName: 'version-id-marker', ArgumentValue: versionIdMarker } });
+  const maxKeys = parseMaxKeys(q);
+  const page = await listPage(call, { prefix, delimiter, after: keyMarker === '' ? undefined : keyMarker, maxKeys: maxKeys.limit });
+  const owner = `<Owner>${el('ID', call.accountId)}${el('DisplayName', 'forte')}</Owner>`;
+  const next = page.truncated ? page.lastKey : undefined;
+  sendXml(
+    call.ctx.res,
+    'ListVersionsResult',
+    el('Name', call.bucket) +
+      el('Prefix', encode(prefix)) +
+      el('KeyMarker', encode(keyMarker)) +
+      el('VersionIdMarker', versionIdMarker) +
+      (next !== undefined ? el('NextKeyMarker', encode(next)) + el('NextVersionIdMarker', 'null') : '') +
+      el('MaxKeys', maxKeys.echo) +
+      (delimiter !== '' ? el('Delimiter', encode(delimiter)) : '') +
+      (q.has('encoding-type') ? el('EncodingType', 'url') : '') +
+      el('IsTruncated', page.truncated) +
+      page.contents
+        .map(
+          (o) =>
+            `<Version>${el('Key', encode(o.key))}${el('VersionId', 'null')}${el('IsLatest', true)}${el('LastModified', o.lastModified)}${el('ETag', o.etag)}${el('Size', o.size)}${owner}<StorageClass>STANDARD</StorageClass></Version>`,
+        )
+        .join('') +
       page.commonPrefixes.map((p) => `<CommonPrefixes>${el('Prefix', encode(p))}</CommonPrefixes>`).join(''),
   );
 }

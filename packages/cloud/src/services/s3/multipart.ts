@@ -1,13 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ForteError } from '@forte/protocol';
 import { readBody } from '../../kernel/read-body.js';
 import { xmlUnescape } from '../../kernel/xml-escape.js';
-import { preconditionFailed } from './conditional-request.js';
+import { isBlobNotFound } from '../../engines/types.js';
+import { checkPreconditions, preconditionFailed } from './conditional-request.js';
+import { parseCopySource } from './copy-object.js';
+import { CHECKSUM_ALGORITHMS, checksumHeader, createChecksummer, type ChecksumAlgorithm, type ObjectChecksum } from './object-checksum.js';
 import { objectHeadersFrom, single } from './object-headers.js';
 import type { S3Object, S3Upload, S3UploadPart } from './object-store.js';
 import { deleteBlobQuietly, newBlobId, receiveBody } from './put-object.js';
-import { noSuchBucket, requireBucket, s3Arn, type S3Call } from './s3-call.js';
+import { noSuchBucket, noSuchKey, requireBucket, s3Arn, type S3Call } from './s3-call.js';
 import { el, sendEmpty, sendXml } from './s3-xml.js';
 import { S3_ERRORS } from './s3-errors.js';
 
@@ -54,20 +58,30 @@ export async function createMultipartUpload(call: S3Call): Promise<void> {
   await call.ctx.authorize(call.principal, 's3:PutObject', s3Arn(call.bucket, call.key), 'AccessDenied');
   await requireBucket(call);
   call.ctx.req.resume();
+  const algorithm = single(call.ctx.req.headers['x-amz-checksum-algorithm'])?.toUpperCase();
+  if (algorithm !== undefined && !CHECKSUM_ALGORITHMS.includes(algorithm as ChecksumAlgorithm)) {
+    throw S3_ERRORS.error('InvalidRequest', `Checksum algorithm must be one of ${CHECKSUM_ALGORITHMS.join(', ')}.`);
+  }
   const upload: S3Upload = {
     uploadId: randomBytes(32).toString('base64url'),
     bucket: call.bucket,
     key: call.key,
     initiated: new Date().toISOString(),
     ...objectHeadersFrom(call.ctx.req),
+    ...(algorithm === undefined ? {} : { checksumAlgorithm: algorithm as ChecksumAlgorithm }),
   };
   await call.store.createUpload(upload);
-  sendXml(call.ctx.res, 'InitiateMultipartUploadResult', `${el('Bucket', call.bucket)}${el('Key', call.key)}${el('UploadId', upload.uploadId)}`);
+  sendXml(
+    call.ctx.res,
+    'InitiateMultipartUploadResult',
+    `${el('Bucket', call.bucket)}${el('Key', call.key)}${el('UploadId', upload.uploadId)}`,
+    200,
+    algorithm === undefined ? {} : { 'x-amz-checksum-algorithm': algorithm },
+  );
 }
 
-/** UploadPart (`PUT /<key>?partNumber=N&uploadId=…`): a part sent again replaces the earlier one. */
-export async function uploadPart(call: S3Call): Promise<void> {
-  await call.ctx.authorize(call.principal, 's3:PutObject', s3Arn(call.bucket, call.key), 'AccessDenied');
+/** The request's `?partNumber=` (1–10,000). */
+function partNumberOf(call: S3Call): number {
   const raw = call.query.get('partNumber') ?? '';
   const partNumber = Number(raw);
   if (!/^\d+$/.test(raw) || partNumber < 1 || partNumber > MAX_PART_NUMBER) {
@@ -75,9 +89,25 @@ export async function uploadPart(call: S3Call): Promise<void> {
       fields: { ArgumentName: 'partNumber', ArgumentValue: raw },
     });
   }
+  return partNumber;
+}
+
+/** UploadPart (`PUT /<key>?partNumber=N&uploadId=…`): a part sent again replaces the earlier one. */
+export async function uploadPart(call: S3Call): Promise<void> {
+  await call.ctx.authorize(call.principal, 's3:PutObject', s3Arn(call.bucket, call.key), 'AccessDenied');
+  const partNumber = partNumberOf(call);
   const upload = await uploadOf(call);
-  const { blobId, size, md5, crc32 } = await receiveBody(call, 'one part');
-  const part: S3UploadPart = { partNumber, blobId, size, md5, checksumCrc32: crc32, lastModified: new Date().toISOString() };
+  const { blobId, size, md5, checksum } = await receiveBody(call, 'one part');
+  // A part keeps its CRC32 (ListParts answers it); any verified checksum is answered back.
+  const crc32 = checksum?.algorithm === 'CRC32' ? checksum.value : undefined;
+  const part: S3UploadPart = { partNumber, blobId, size, md5, checksumCrc32: crc32, ...(checksum ? { checksum } : {}), lastModified: new Date().toISOString() };
+  await storePart(call, upload, part);
+  sendEmpty(call.ctx.res, 200, { etag: `"${md5}"`, ...(checksum ? { [checksumHeader(checksum.algorithm)]: checksum.value } : {}) });
+}
+
+/** Records a part whose body is in the blob store (deleting that body if the upload is gone meanwhile). */
+async function storePart(call: S3Call, upload: S3Upload, part: S3UploadPart): Promise<void> {
+  const { blobId } = part;
   let replaced: string | undefined;
   try {
     replaced = await call.store.sql.transaction(async (tx) => {
@@ -90,22 +120,77 @@ export async function uploadPart(call: S3Call): Promise<void> {
     throw error;
   }
   if (replaced !== undefined) await deleteBlobQuietly(call, replaced);
-  sendEmpty(call.ctx.res, 200, { etag: `"${md5}"`, ...(part.checksumCrc32 ? { 'x-amz-checksum-crc32': part.checksumCrc32 } : {}) });
 }
 
-/** The `<Part>` list of a CompleteMultipartUpload body: part numbers and ETags (quotes removed). */
-export function parseCompleteRequest(xml: string): Array<{ partNumber: number; etag: string }> {
+/** `x-amz-copy-source-range: bytes=first-last` against an object of `size` bytes. */
+export function copySourceRange(header: string | undefined, size: number): { start: number; end: number } | undefined {
+  if (header === undefined) return undefined;
+  const m = /^bytes=(\d+)-(\d+)$/.exec(header.trim());
+  if (!m || Number(m[1]) > Number(m[2])) {
+    throw S3_ERRORS.error(
+      'InvalidArgument',
+      'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy',
+      { fields: { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: header } },
+    );
+  }
+  const start = Number(m[1]);
+  const end = Number(m[2]);
+  if (end >= size) throw S3_ERRORS.error('InvalidRange', 'The requested range is not satisfiable', { fields: { ActualObjectSize: String(size) } });
+  return { start, end };
+}
+
+/**
+ * UploadPartCopy (`PUT /<key>?partNumber=N&uploadId=…` with `x-amz-copy-source`): the part's body is the
+ * source object, or the range `x-amz-copy-source-range` of it, streamed blob to blob.
+ */
+export async function uploadPartCopy(call: S3Call, copySourceHeader: string): Promise<void> {
+  const { ctx, store, blobs } = call;
+  await ctx.authorize(call.principal, 's3:PutObject', s3Arn(call.bucket, call.key), 'AccessDenied');
+  const partNumber = partNumberOf(call);
+  const source = parseCopySource(copySourceHeader);
+  await ctx.authorize(call.principal, 's3:GetObject', s3Arn(source.bucket, source.key), 'AccessDenied');
+  const upload = await uploadOf(call);
+  ctx.req.resume();
+  if (!(await store.bucketExists(source.bucket))) throw noSuchBucket(source.bucket);
+  const from = await store.getObject(source.bucket, source.key);
+  if (!from) throw noSuchKey(source.key);
+  const outcome = checkPreconditions(from, {
+    ifMatch: single(ctx.req.headers['x-amz-copy-source-if-match']),
+    ifNoneMatch: single(ctx.req.headers['x-amz-copy-source-if-none-match']),
+    ifModifiedSince: single(ctx.req.headers['x-amz-copy-source-if-modified-since']),
+    ifUnmodifiedSince: single(ctx.req.headers['x-amz-copy-source-if-unmodified-since']),
+  });
+  if (outcome === 'not-modified') throw preconditionFailed('x-amz-copy-source-If-None-Match');
+  const range = copySourceRange(single(ctx.req.headers['x-amz-copy-source-range']), from.size);
+  const blobId = newBlobId();
+  let written: { size: number; md5: string };
+  try {
+    written = await blobs.put(blobId, await blobs.get(from.blobId, range));
+  } catch (error) {
+    if (isBlobNotFound(error)) throw noSuchKey(source.key, error); // replaced or deleted meanwhile
+    throw error;
+  }
+  const part: S3UploadPart = { partNumber, blobId, size: written.size, md5: written.md5, checksumCrc32: undefined, lastModified: new Date().toISOString() };
+  await storePart(call, upload, part);
+  sendXml(ctx.res, 'CopyPartResult', el('LastModified', part.lastModified) + el('ETag', `"${part.md5}"`));
+}
+
+/** The `<Part>` list of a CompleteMultipartUpload body: part numbers, ETags (quotes removed), checksums. */
+export function parseCompleteRequest(xml: string): Array<{ partNumber: number; etag: string; checksums: Record<string, string> }> {
   const malformed = S3_ERRORS.error(
     'MalformedXML',
     'The XML you provided was not well-formed or did not validate against our published schema (a CompleteMultipartUpload with <Part><PartNumber> and <ETag> entries).',
   );
   if (!/<CompleteMultipartUpload[\s>]/.test(xml)) throw malformed;
-  const parts: Array<{ partNumber: number; etag: string }> = [];
+  const parts: Array<{ partNumber: number; etag: string; checksums: Record<string, string> }> = [];
   for (const [, inner] of xml.matchAll(/<Part>([\s\S]*?)<\/Part>/g)) {
     const number = /<PartNumber>\s*(\d+)\s*<\/PartNumber>/.exec(inner!)?.[1];
     const etag = /<ETag>([\s\S]*?)<\/ETag>/.exec(inner!)?.[1];
     if (number === undefined || etag === undefined) throw malformed;
-    parts.push({ partNumber: Number(number), etag: xmlUnescape(etag).trim().replace(/^"|"$/g, '') });
+    const checksums: Record<string, string> = {};
+    for (const [, algorithm, value] of inner!.matchAll(/<Checksum(CRC32C|CRC32|SHA1|SHA256)>([\s\S]*?)<\/Checksum\1>/g))
+      checksums[algorithm!] = xmlUnescape(value!).trim();
+    parts.push({ partNumber: Number(number), etag: xmlUnescape(etag).trim().replace(/^"|"$/g, ''), checksums });
   }
   if (parts.length === 0) throw malformed;
   return parts;
@@ -119,6 +204,13 @@ export function parseCompleteRequest(xml: string): Array<{ partNumber: number; e
 export async function completeMultipartUpload(call: S3Call): Promise<void> {
   const { ctx, store, blobs } = call;
   await ctx.authorize(call.principal, 's3:PutObject', s3Arn(call.bucket, call.key), 'AccessDenied');
+  // A retry of a completion that succeeded (its answer was lost) gets the same answer, while the object is still that upload's.
+  const completed = await store.getObject(call.bucket, call.key);
+  const requestedId = call.query.get('uploadId') ?? '';
+  if (completed?.uploadId !== undefined && completed.uploadId === requestedId && !(await store.getUpload(call.bucket, call.key, requestedId))) {
+    ctx.req.resume();
+    return sendCompleteResult(call, completed);
+  }
   const upload = await uploadOf(call);
   const listed = parseCompleteRequest((await readBody(ctx.req, MAX_COMPLETE_BODY)).toString('utf8'));
   const ifNoneMatch = single(ctx.req.headers['if-none-match']);
@@ -130,8 +222,16 @@ export async function completeMultipartUpload(call: S3Call): Promise<void> {
   if (listed.some((p, i) => i > 0 && p.partNumber <= listed[i - 1]!.partNumber)) {
     throw S3_ERRORS.error('InvalidPartOrder', 'The list of parts was not in ascending order. The parts list must be specified in order by part number.');
   }
-  for (const [i, { partNumber, etag }] of listed.entries()) {
+  for (const [i, { partNumber, etag, checksums }] of listed.entries()) {
     const part = stored.get(partNumber);
+    const algorithm = upload.checksumAlgorithm;
+    if (
+      part &&
+      algorithm !== undefined &&
+      (part.checksum?.algorithm !== algorithm || (checksums[algorithm] !== undefined && checksums[algorithm] !== part.checksum.value))
+    ) {
+      throw S3_ERRORS.error('BadDigest', `The ${algorithm} of part ${partNumber} is missing or does not match the one it was uploaded with.`);
+    }
     if (!part || part.md5 !== etag) {
       throw S3_ERRORS.error(
         'InvalidPart',
@@ -151,6 +251,7 @@ export async function completeMultipartUpload(call: S3Call): Promise<void> {
     parts.push(part);
   }
   if (ifNoneMatch !== undefined && (await store.getObject(call.bucket, call.key))) throw preconditionFailed('If-None-Match');
+  const checksum = compositeChecksum(ctx.req.headers, upload.checksumAlgorithm, parts);
 
   const blobId = newBlobId();
   const written = await blobs.put(blobId, Readable.from(joined(call, parts)));
@@ -167,6 +268,9 @@ export async function completeMultipartUpload(call: S3Call): Promise<void> {
     contentType: upload.contentType,
     headers: upload.headers,
     metadata: upload.metadata,
+    partSizes: parts.map((p) => p.size),
+    ...(checksum === undefined ? {} : { checksum }),
+    uploadId: upload.uploadId,
   };
   let outcome: { replaced: string | undefined; partBlobs: string[] };
   try {
@@ -188,8 +292,34 @@ export async function completeMultipartUpload(call: S3Call): Promise<void> {
     throw error;
   }
   for (const id of [...outcome.partBlobs, ...(outcome.replaced === undefined ? [] : [outcome.replaced])]) await deleteBlobQuietly(call, id);
+  sendCompleteResult(call, object);
+}
+
+function sendCompleteResult(call: S3Call, object: S3Object): void {
+  const { ctx } = call;
   const location = `${ctx.url.protocol}//${ctx.req.headers.host ?? 'localhost'}${ctx.rawPath}`;
-  sendXml(ctx.res, 'CompleteMultipartUploadResult', `${el('Location', location)}${el('Bucket', call.bucket)}${el('Key', call.key)}${el('ETag', etag)}`);
+  const { checksum } = object;
+  sendXml(
+    ctx.res,
+    'CompleteMultipartUploadResult',
+    `${el('Location', location)}${el('Bucket', call.bucket)}${el('Key', call.key)}${el('ETag', object.etag)}` +
+      (checksum === undefined ? '' : el(`Checksum${checksum.algorithm}`, checksum.value) + el('ChecksumType', 'COMPOSITE')),
+  );
+}
+
+/**
+ * The composite checksum of an upload created with a checksum algorithm: that algorithm over the parts'
+ * binary checksums, `<base64>-<number of parts>`, as S3 computes it; a value the request sends for it
+ * (`x-amz-checksum-<algorithm>`) must match.
+ */
+function compositeChecksum(headers: IncomingHttpHeaders, algorithm: ChecksumAlgorithm | undefined, parts: S3UploadPart[]): ObjectChecksum | undefined {
+  if (algorithm === undefined) return undefined;
+  const summer = createChecksummer(algorithm);
+  for (const part of parts) summer.update(Buffer.from(part.checksum!.value, 'base64'));
+  const value = `${summer.digest()}-${parts.length}`;
+  const claimed = single(headers[checksumHeader(algorithm)]);
+  if (claimed !== undefined && claimed !== value) throw S3_ERRORS.error('BadDigest', `The ${algorithm} you specified did not match the calculated checksum.`);
+  return { algorithm, value, parts: parts.map((p) => p.checksum!.value) };
 }
 
 /** The parts' bodies one after the other. */

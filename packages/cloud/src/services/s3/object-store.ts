@@ -1,4 +1,6 @@
 import type { SqlStore } from '../../engines/types.js';
+import type { CorsRule } from './bucket-cors.js';
+import type { ChecksumAlgorithm, ObjectChecksum } from './object-checksum.js';
 
 export const S3_MIGRATIONS = [
   `CREATE TABLE s3_buckets (
@@ -41,6 +43,18 @@ export const S3_MIGRATIONS = [
   )`,
   // The CRC32 a client sent with a whole object's body (verified; base64 of the 4 bytes, as on the wire).
   `ALTER TABLE s3_objects ADD COLUMN checksum_crc32 TEXT`,
+  // The bucket's CORS rules (JSON, CorsRule[]), or NULL when it has none.
+  `ALTER TABLE s3_buckets ADD COLUMN cors TEXT`,
+  // A multipart object's part sizes in order (JSON array), for GetObject ?partNumber; NULL for single uploads.
+  `ALTER TABLE s3_objects ADD COLUMN part_sizes TEXT`,
+  // The whole body's checksum a client sent (verified): JSON {algorithm, value}; supersedes checksum_crc32.
+  `ALTER TABLE s3_objects ADD COLUMN checksum TEXT`,
+  // The checksum algorithm a multipart upload was created with (its parts carry that checksum), and each
+  // part's checksum (JSON ObjectChecksum).
+  `ALTER TABLE s3_uploads ADD COLUMN checksum_algorithm TEXT`,
+  `ALTER TABLE s3_upload_parts ADD COLUMN checksum TEXT`,
+  // The multipart upload an object was completed from: a retried CompleteMultipartUpload is answered again.
+  `ALTER TABLE s3_objects ADD COLUMN upload_id TEXT`,
 ];
 
 /** Representation headers S3 stores with an object and answers on GET/HEAD. */
@@ -60,8 +74,12 @@ export interface S3Object {
   headers: Record<string, string>;
   /** `x-amz-meta-*` without the prefix, lower-case names. */
   metadata: Record<string, string>;
-  /** The whole body's CRC32 when the client sent one (base64), answered to `x-amz-checksum-mode: ENABLED`. */
-  checksumCrc32?: string | undefined;
+  /** The whole body's checksum when the client sent one, answered to `x-amz-checksum-mode: ENABLED`. */
+  checksum?: ObjectChecksum | undefined;
+  /** A multipart object's part sizes, in part order. */
+  partSizes?: number[] | undefined;
+  /** The multipart upload it was completed from. */
+  uploadId?: string | undefined;
 }
 
 interface ObjectRow {
@@ -75,6 +93,9 @@ interface ObjectRow {
   headers: string;
   metadata: string;
   checksum_crc32: string | null;
+  part_sizes?: string | null;
+  checksum?: string | null;
+  upload_id?: string | null;
 }
 
 const fromRow = (row: ObjectRow): S3Object => ({
@@ -87,7 +108,13 @@ const fromRow = (row: ObjectRow): S3Object => ({
   contentType: row.content_type,
   headers: JSON.parse(row.headers) as Record<string, string>,
   metadata: JSON.parse(row.metadata) as Record<string, string>,
-  ...(row.checksum_crc32 === null ? {} : { checksumCrc32: row.checksum_crc32 }),
+  ...(typeof row.checksum === 'string'
+    ? { checksum: JSON.parse(row.checksum) as ObjectChecksum }
+    : row.checksum_crc32 === null
+      ? {}
+      : { checksum: { algorithm: 'CRC32' as const, value: row.checksum_crc32 } }),
+  ...(row.part_sizes === null || row.part_sizes === undefined ? {} : { partSizes: JSON.parse(row.part_sizes) as number[] }),
+  ...(typeof row.upload_id === 'string' ? { uploadId: row.upload_id } : {}),
 });
 
 /** A multipart upload in progress: what the object will be described as once completed. */
@@ -99,6 +126,8 @@ export interface S3Upload {
   contentType: string;
   headers: Record<string, string>;
   metadata: Record<string, string>;
+  /** CreateMultipartUpload's x-amz-checksum-algorithm: the object gets the composite checksum of its parts. */
+  checksumAlgorithm?: ChecksumAlgorithm | undefined;
 }
 
 /** One uploaded part; `md5` is hex (its ETag is `"<md5>"`). */
@@ -108,6 +137,8 @@ export interface S3UploadPart {
   size: number;
   md5: string;
   checksumCrc32: string | undefined;
+  /** The part's verified checksum, of any algorithm. */
+  checksum?: ObjectChecksum | undefined;
   lastModified: string;
 }
 
@@ -119,6 +150,7 @@ interface UploadRow {
   content_type: string;
   headers: string;
   metadata: string;
+  checksum_algorithm?: string | null;
 }
 interface PartRow {
   part_number: number;
@@ -126,6 +158,7 @@ interface PartRow {
   size: number;
   md5: string;
   checksum_crc32: string | null;
+  checksum?: string | null;
   last_modified: string;
 }
 
@@ -137,6 +170,7 @@ const uploadFromRow = (row: UploadRow): S3Upload => ({
   contentType: row.content_type,
   headers: JSON.parse(row.headers) as Record<string, string>,
   metadata: JSON.parse(row.metadata) as Record<string, string>,
+  ...(typeof row.checksum_algorithm === 'string' ? { checksumAlgorithm: row.checksum_algorithm as ChecksumAlgorithm } : {}),
 });
 const partFromRow = (row: PartRow): S3UploadPart => ({
   partNumber: row.part_number,
@@ -144,6 +178,7 @@ const partFromRow = (row: PartRow): S3UploadPart => ({
   size: row.size,
   md5: row.md5,
   checksumCrc32: row.checksum_crc32 ?? undefined,
+  ...(typeof row.checksum === 'string' ? { checksum: JSON.parse(row.checksum) as ObjectChecksum } : {}),
   lastModified: row.last_modified,
 });
 
@@ -151,8 +186,13 @@ const partFromRow = (row: PartRow): S3UploadPart => ({
 export function createObjectStore(sql: SqlStore) {
   const store = {
     sql,
-    async listBuckets(): Promise<Array<{ name: string; createdAt: string }>> {
-      const rows = await sql.all<{ name: string; created_at: string }>('SELECT name, created_at FROM s3_buckets ORDER BY name');
+    /** Buckets in name order: those whose name starts with `prefix`, after `after`, at most `limit`. */
+    async listBuckets(options: { prefix?: string; after?: string; limit?: number } = {}): Promise<Array<{ name: string; createdAt: string }>> {
+      const prefix = options.prefix ?? '';
+      const rows = await sql.all<{ name: string; created_at: string }>(
+        `SELECT name, created_at FROM s3_buckets WHERE substr(name, 1, ?) = ? AND name > ? ORDER BY name${options.limit === undefined ? '' : ' LIMIT ?'}`,
+        [prefix.length, prefix, options.after ?? '', ...(options.limit === undefined ? [] : [options.limit])],
+      );
       return rows.map((r) => ({ name: r.name, createdAt: r.created_at }));
     },
     async bucketExists(name: string, tx: SqlStore = sql): Promise<boolean> {
@@ -178,6 +218,17 @@ export function createObjectStore(sql: SqlStore) {
         return { outcome: 'deleted', partBlobs };
       });
     },
+    /** The bucket's CORS rules: undefined when it has none, 'missing' when there is no such bucket. */
+    async getBucketCors(name: string): Promise<CorsRule[] | undefined | 'missing'> {
+      const row = await sql.get<{ cors: string | null }>('SELECT cors FROM s3_buckets WHERE name = ?', [name]);
+      if (!row) return 'missing';
+      return row.cors === null ? undefined : (JSON.parse(row.cors) as CorsRule[]);
+    },
+    /** Sets (or with undefined, removes) the bucket's CORS rules; answers false when there is no such bucket. */
+    async setBucketCors(name: string, rules: CorsRule[] | undefined): Promise<boolean> {
+      const result = await sql.run('UPDATE s3_buckets SET cors = ? WHERE name = ?', [rules === undefined ? null : JSON.stringify(rules), name]);
+      return result.changes > 0;
+    },
     /** How many objects the bucket holds (0 when it does not exist). */
     async countObjects(bucket: string): Promise<number> {
       const row = await sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM s3_objects WHERE bucket = ?', [bucket]);
@@ -191,11 +242,12 @@ export function createObjectStore(sql: SqlStore) {
     async putObject(object: S3Object, tx: SqlStore): Promise<string | undefined> {
       const old = await tx.get<{ blob_id: string }>('SELECT blob_id FROM s3_objects WHERE bucket = ? AND key = ?', [object.bucket, object.key]);
       await tx.run(
-        `INSERT INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, content_type, headers, metadata, checksum_crc32)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, content_type, headers, metadata, checksum_crc32, part_sizes, checksum, upload_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (bucket, key) DO UPDATE SET blob_id = excluded.blob_id, size = excluded.size, etag = excluded.etag,
            last_modified = excluded.last_modified, content_type = excluded.content_type, headers = excluded.headers, metadata = excluded.metadata,
-           checksum_crc32 = excluded.checksum_crc32`,
+           checksum_crc32 = excluded.checksum_crc32, part_sizes = excluded.part_sizes, checksum = excluded.checksum,
+           upload_id = excluded.upload_id`,
         [
           object.bucket,
           object.key,
@@ -206,7 +258,10 @@ export function createObjectStore(sql: SqlStore) {
           object.contentType,
           JSON.stringify(object.headers),
           JSON.stringify(object.metadata),
-          object.checksumCrc32 ?? null,
+          null,
+          object.partSizes === undefined ? null : JSON.stringify(object.partSizes),
+          object.checksum === undefined ? null : JSON.stringify(object.checksum),
+          object.uploadId ?? null,
         ],
       );
       return old?.blob_id;
@@ -219,15 +274,19 @@ export function createObjectStore(sql: SqlStore) {
       return old.blob_id;
     },
     async createUpload(upload: S3Upload): Promise<void> {
-      await sql.run('INSERT INTO s3_uploads (upload_id, bucket, key, initiated, content_type, headers, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-        upload.uploadId,
-        upload.bucket,
-        upload.key,
-        upload.initiated,
-        upload.contentType,
-        JSON.stringify(upload.headers),
-        JSON.stringify(upload.metadata),
-      ]);
+      await sql.run(
+        'INSERT INTO s3_uploads (upload_id, bucket, key, initiated, content_type, headers, metadata, checksum_algorithm) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        [
+          upload.uploadId,
+          upload.bucket,
+          upload.key,
+          upload.initiated,
+          upload.contentType,
+          JSON.stringify(upload.headers),
+          JSON.stringify(upload.metadata),
+          upload.checksumAlgorithm ?? null,
+        ],
+      );
     },
     /** The upload `uploadId` of this bucket and key, or undefined. */
     async getUpload(bucket: string, key: string, uploadId: string, tx: SqlStore = sql): Promise<S3Upload | undefined> {
@@ -247,10 +306,19 @@ export function createObjectStore(sql: SqlStore) {
     async putPart(uploadId: string, part: S3UploadPart, tx: SqlStore): Promise<string | undefined> {
       const old = await tx.get<{ blob_id: string }>('SELECT blob_id FROM s3_upload_parts WHERE upload_id = ? AND part_number = ?', [uploadId, part.partNumber]);
       await tx.run(
-        `INSERT INTO s3_upload_parts (upload_id, part_number, blob_id, size, md5, checksum_crc32, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO s3_upload_parts (upload_id, part_number, blob_id, size, md5, checksum_crc32, last_modified, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (upload_id, part_number) DO UPDATE SET blob_id = excluded.blob_id, size = excluded.size, md5 = excluded.md5,
-           checksum_crc32 = excluded.checksum_crc32, last_modified = excluded.last_modified`,
-        [uploadId, part.partNumber, part.blobId, part.size, part.md5, part.checksumCrc32 ?? null, part.lastModified],
+           checksum_crc32 = excluded.checksum_crc32, last_modified = excluded.last_modified, checksum = excluded.checksum`,
+        [
+          uploadId,
+          part.partNumber,
+          part.blobId,
+          part.size,
+          part.md5,
+          part.checksumCrc32 ?? null,
+          part.lastModified,
+          part.checksum === undefined ? null : JSON.stringify(part.checksum),
+        ],
       );
       return old?.blob_id;
     },

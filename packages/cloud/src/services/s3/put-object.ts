@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
-import { crc32 } from 'node:zlib';
 import { isForteError } from '@forte/protocol';
 import { createAwsChunkedDecoder } from './aws-chunked-decoder.js';
 import { etagListMatches, preconditionFailed } from './conditional-request.js';
+import { CHECKSUM_ALGORITHMS, checksumHeader, createChecksummer, type ChecksumAlgorithm, type ObjectChecksum } from './object-checksum.js';
 import { objectHeadersFrom, single } from './object-headers.js';
 import type { S3Object } from './object-store.js';
 import { requireBucket, s3Arn, type S3Call } from './s3-call.js';
@@ -54,7 +54,7 @@ export async function putObject(call: S3Call): Promise<void> {
       etag: `"${written.md5}"`,
       lastModified: new Date().toISOString(),
       ...described,
-      ...(written.crc32 === undefined ? {} : { checksumCrc32: written.crc32 }),
+      ...(written.checksum === undefined ? {} : { checksum: written.checksum }),
     };
     replaced = await store.sql.transaction(async (tx) => {
       if (!(await store.bucketExists(call.bucket, tx)))
@@ -64,7 +64,10 @@ export async function putObject(call: S3Call): Promise<void> {
       await call.notifications.record(tx, call, { bucket: call.bucket, key: call.key, eventName: 'ObjectCreated:Put', object });
       return replacedBlob;
     });
-    sendEmpty(ctx.res, 200, { etag: object.etag, ...(written.crc32 === undefined ? {} : { 'x-amz-checksum-crc32': written.crc32 }) });
+    sendEmpty(ctx.res, 200, {
+      etag: object.etag,
+      ...(written.checksum === undefined ? {} : { [checksumHeader(written.checksum.algorithm)]: written.checksum.value }),
+    });
   } catch (error) {
     await blobs.delete(blobId);
     throw error;
@@ -74,13 +77,15 @@ export async function putObject(call: S3Call): Promise<void> {
 
 /**
  * Streams the request body (plain, or aws-chunked with its chunk signatures checked) into a new blob and
- * checks it against `x-amz-content-sha256`, `Content-MD5`, `x-amz-decoded-content-length` and a CRC32 sent
- * as `x-amz-checksum-crc32` (a header, or an aws-chunked trailer announced in `x-amz-trailer`); the blob
- * is deleted when a check fails. `crc32` is the verified CRC32 (base64) when one was sent. `what` names the
- * call in the size error (PutObject or a part: 5 GiB each). A SHA-256 checksum (`x-amz-checksum-sha256`, header or
- * trailer) is verified too but not kept; other checksum algorithms are not verified.
+ * checks it against `x-amz-content-sha256`, `Content-MD5`, `x-amz-decoded-content-length` and a checksum sent
+ * as `x-amz-checksum-<crc32|crc32c|sha1|sha256>` (a header, or an aws-chunked trailer announced in `x-amz-trailer`);
+ * the blob is deleted when a check fails. `checksum` is the verified checksum when one was sent. `what` names the
+ * call in the size error (PutObject or a part: 5 GiB each).
  */
-export async function receiveBody(call: S3Call, what: string): Promise<{ blobId: string; size: number; md5: string; sha256: string; crc32?: string }> {
+export async function receiveBody(
+  call: S3Call,
+  what: string,
+): Promise<{ blobId: string; size: number; md5: string; sha256: string; checksum?: ObjectChecksum }> {
   const { ctx, blobs } = call;
   const req = ctx.req;
   const declared = Number(single(req.headers['x-amz-decoded-content-length']) ?? single(req.headers['content-length']) ?? 0);
@@ -88,7 +93,11 @@ export async function receiveBody(call: S3Call, what: string): Promise<{ blobId:
     throw S3_ERRORS.error('EntityTooLarge', `Your proposed upload exceeds the maximum allowed object size of ${MAX_SINGLE_PUT_BYTES} bytes for ${what}.`);
   }
   const contentSha = single(req.headers['x-amz-content-sha256']);
-  const chunked = (contentSha ?? '').startsWith('STREAMING-') || /(^|,)\s*aws-chunked\s*(,|$)/i.test(single(req.headers['content-encoding']) ?? '');
+  // STREAMING-* announces chunk framing. `Content-Encoding: aws-chunked` alone does too, unless the signature
+  // covers the body's own SHA-256: then the body is those bytes, and the encoding only names how it was meant.
+  const chunked =
+    (contentSha ?? '').startsWith('STREAMING-') ||
+    (!HEX_SHA256.test(contentSha ?? '') && /(^|,)\s*aws-chunked\s*(,|$)/i.test(single(req.headers['content-encoding']) ?? ''));
   const signedChunks = (contentSha ?? '').startsWith('STREAMING-AWS4-HMAC-SHA256-PAYLOAD');
   if (signedChunks && !call.signing) {
     throw S3_ERRORS.error('InvalidRequest', 'Signed aws-chunked uploads need an Authorization header (they cannot be presigned).');
@@ -103,17 +112,20 @@ export async function receiveBody(call: S3Call, what: string): Promise<{ blobId:
     body = watch(req.pipe(decoder));
     req.on('error', (error) => decoder.destroy(error));
   }
-  // The CRC32 is computed only when the client sends one to compare with.
-  const crcHeader = single(req.headers['x-amz-checksum-crc32']);
-  const crcTrailer = /(^|,)\s*x-amz-checksum-crc32\s*(,|$)/i.test(single(req.headers['x-amz-trailer']) ?? '');
-  let crc = 0;
-  if (crcHeader !== undefined || (decoder && crcTrailer)) {
+  // A checksum (x-amz-checksum-<algorithm>, a header or an aws-chunked trailer) is computed only when the
+  // client sends one to compare with; the SHA-256 comes from the blob store, which computes it anyway.
+  const trailers = single(req.headers['x-amz-trailer']) ?? '';
+  const inTrailer = (algorithm: ChecksumAlgorithm) => new RegExp(`(^|,)\\s*${checksumHeader(algorithm)}\\s*(,|$)`, 'i').test(trailers);
+  const algorithm = CHECKSUM_ALGORITHMS.find((a) => req.headers[checksumHeader(a)] !== undefined || inTrailer(a));
+  const claimedHeader = algorithm === undefined ? undefined : single(req.headers[checksumHeader(algorithm)]);
+  const summer = algorithm !== undefined && algorithm !== 'SHA256' && (claimedHeader !== undefined || decoder) ? createChecksummer(algorithm) : undefined;
+  if (summer) {
     const source = body;
     const summed = watch(
       source.pipe(
         new Transform({
           transform(chunk: Buffer, _encoding, done) {
-            crc = crc32(chunk, crc);
+            summer.update(chunk);
             done(null, chunk);
           },
         }),
@@ -133,20 +145,14 @@ export async function receiveBody(call: S3Call, what: string): Promise<{ blobId:
     // The store's own error for a stage that failed is a premature close; the stage's error says why.
     throw isForteError(failure) ? failure : error;
   }
-  let checked: string | undefined;
+  let checksum: ObjectChecksum | undefined;
   try {
-    const claimed = crcHeader ?? (crcTrailer ? decoder?.trailers['x-amz-checksum-crc32'] : undefined);
-    if (crcHeader !== undefined || crcTrailer) {
-      const computed = Buffer.from([crc >>> 24, (crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff]).toString('base64');
-      if (claimed !== computed) throw S3_ERRORS.error('BadDigest', 'The CRC32 you specified did not match the calculated checksum.');
-      checked = computed;
-    }
-    // The SHA-256 of the body is computed anyway (for x-amz-content-sha256), so its checksum form is checked too.
-    const shaHeader = single(req.headers['x-amz-checksum-sha256']);
-    const shaTrailer = /(^|,)\s*x-amz-checksum-sha256\s*(,|$)/i.test(single(req.headers['x-amz-trailer']) ?? '');
-    const claimedSha = shaHeader ?? (shaTrailer ? (decoder?.trailers['x-amz-checksum-sha256'] ?? '') : undefined);
-    if (claimedSha !== undefined && claimedSha !== Buffer.from(written.sha256, 'hex').toString('base64')) {
-      throw S3_ERRORS.error('BadDigest', 'The SHA256 you specified did not match the calculated checksum.');
+    if (algorithm !== undefined) {
+      const claimed = claimedHeader ?? decoder?.trailers[checksumHeader(algorithm)];
+      const computed = algorithm === 'SHA256' ? Buffer.from(written.sha256, 'hex').toString('base64') : summer?.digest();
+      if (computed === undefined || claimed !== computed)
+        throw S3_ERRORS.error('BadDigest', `The ${algorithm} you specified did not match the calculated checksum.`);
+      checksum = { algorithm, value: computed };
     }
     if (contentSha !== undefined && HEX_SHA256.test(contentSha) && contentSha !== written.sha256) {
       throw S3_ERRORS.error('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", {
@@ -165,7 +171,7 @@ export async function receiveBody(call: S3Call, what: string): Promise<{ blobId:
     await blobs.delete(blobId);
     throw error;
   }
-  return { blobId, ...written, ...(checked === undefined ? {} : { crc32: checked }) };
+  return { blobId, ...written, ...(checksum === undefined ? {} : { checksum }) };
 }
 
 /** Deletes a blob no row points to any more; a failure only leaves an orphan file, so it is logged. */

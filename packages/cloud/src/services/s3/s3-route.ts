@@ -1,14 +1,24 @@
 import type { ForteError } from '@forte/protocol';
 import type { BlobStore } from '../../engines/types.js';
 import type { Route } from '../../kernel/types.js';
-import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from './bucket-operations.js';
+import { applyBucketCors, answerS3Preflight } from './bucket-cors-response.js';
+import { createBucket, deleteBucket, deleteBucketCors, getBucketCors, getBucketLocation, headBucket, listBuckets, putBucketCors } from './bucket-operations.js';
 import { hasXmlInvalidCharacter } from '../../kernel/xml-escape.js';
 import { copyObject } from './copy-object.js';
 import { deleteObject, deleteObjects } from './delete-objects.js';
 import { getObject } from './get-object.js';
-import { listObjectsV1, listObjectsV2 } from './list-objects.js';
+import { getObjectAttributes } from './object-attributes.js';
+import { listObjectVersions, listObjectsV1, listObjectsV2 } from './list-objects.js';
 import { single } from './object-headers.js';
-import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, listMultipartUploads, listParts, uploadPart } from './multipart.js';
+import {
+  abortMultipartUpload,
+  completeMultipartUpload,
+  createMultipartUpload,
+  listMultipartUploads,
+  listParts,
+  uploadPart,
+  uploadPartCopy,
+} from './multipart.js';
 import type { BucketNotifications } from './bucket-notifications.js';
 import { getBucketNotificationConfiguration, putBucketNotificationConfiguration } from './notification-api.js';
 import type { ObjectStore } from './object-store.js';
@@ -22,8 +32,6 @@ const UNSUPPORTED = [
   'acl',
   'tagging',
   'versioning',
-  'versions',
-  'cors',
   'policy',
   'lifecycle',
   'website',
@@ -35,7 +43,6 @@ const UNSUPPORTED = [
   'object-lock',
   'retention',
   'legal-hold',
-  'attributes',
   'restore',
   'select',
   'torrent',
@@ -54,6 +61,8 @@ export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; n
     errorFormat: 'xml',
     // The raw target decides (path-style prefix or a bucket host name): no URL parsing needed.
     match: { raw: (req, rawPath) => isS3Request(req, rawPath) },
+    // Preflights are answered by the bucket's CORS rules, when it has some.
+    ownsOptions: true,
     async handle(ctx) {
       // Objects are what users uploaded: never sniffed into another type, and on the API's own origin (path
       // style, where the cloud's other APIs answer) an HTML object cannot run script as that origin.
@@ -62,6 +71,8 @@ export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; n
       const target = parseS3Target(ctx.req, ctx.rawPath);
       const method = ctx.req.method ?? 'GET';
       const query = ctx.url.searchParams;
+      if (method === 'OPTIONS') return answerS3Preflight(ctx, options.store, target.bucket);
+      if (target.bucket !== undefined) await applyBucketCors(ctx, options.store, target.bucket);
       const { principal, signing } = await ctx.authenticate(target.signedFor ? { service: 's3', signedFor: target.signedFor } : { service: 's3' });
       const { store, blobs, notifications, region, accountId } = options;
       const base = { ctx, principal, signing, store, blobs, notifications, region, accountId, query };
@@ -78,10 +89,12 @@ export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; n
         switch (method) {
           case 'PUT':
             if (query.has('notification')) return putBucketNotificationConfiguration(call);
+            if (query.has('cors')) return putBucketCors(call);
             return createBucket(call);
           case 'HEAD':
             return headBucket(call);
           case 'DELETE':
+            if (query.has('cors')) return deleteBucketCors(call);
             return deleteBucket(call);
           case 'POST':
             if (query.has('delete')) return deleteObjects(call);
@@ -89,20 +102,26 @@ export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; n
           case 'GET':
             if (query.has('notification')) return getBucketNotificationConfiguration(call);
             if (query.has('location')) return getBucketLocation(call);
+            if (query.has('cors')) return getBucketCors(call);
             if (query.has('uploads')) return listMultipartUploads(call);
+            if (query.has('versions')) return listObjectVersions(call);
             return query.get('list-type') === '2' ? listObjectsV2(call) : listObjectsV1(call);
           default:
             throw methodNotAllowed(method, 'a bucket');
         }
       }
       const call: S3Call = { ...base, bucket: target.bucket, key: target.key };
+      // Objects have one version, `null` (S3's id for objects of a bucket never versioned).
+      const versionId = query.get('versionId');
+      if (versionId !== null && versionId !== 'null') {
+        throw S3_ERRORS.error('InvalidArgument', 'Invalid version id specified', { fields: { ArgumentName: 'versionId', ArgumentValue: versionId } });
+      }
       const copySource = single(ctx.req.headers['x-amz-copy-source']);
       if (query.has('uploadId')) {
         // A multipart upload in progress: its parts, its completion, its abort.
         switch (method) {
           case 'PUT':
-            if (copySource !== undefined) throw notImplemented("UploadPartCopy is not implemented: upload the part's bytes with UploadPart.");
-            return uploadPart(call);
+            return copySource !== undefined ? uploadPartCopy(call, copySource) : uploadPart(call);
           case 'POST':
             return completeMultipartUpload(call);
           case 'GET':
@@ -125,6 +144,7 @@ export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; n
           }
           throw methodNotAllowed(method, 'an object (only POST ?uploads and POST ?uploadId)');
         case 'GET':
+          if (query.has('attributes')) return getObjectAttributes(call);
           return getObject(call, false);
         case 'HEAD':
           return getObject(call, true);
