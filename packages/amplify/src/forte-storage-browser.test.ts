@@ -167,6 +167,10 @@ void describe('aws-amplify Storage and Amplify UI in Chromium, from a dev server
   /** The app at `url` in a new browser context, with every percentage FileUploader shows ("Uploading: 42%") kept. */
   async function openApp(url: string): Promise<Page> {
     const opened = await (await browser.newContext()).newPage();
+    // Uploads at 8 MiB/s, as over a fast network: on a quick machine a loopback upload of 7 MiB would finish
+    // between two renders, and the progress FileUploader shows in between could not be seen.
+    const cdp = await opened.context().newCDPSession(opened);
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 8 * MiB });
     opened.on('pageerror', (error) => pageErrors.push(error.message));
     await opened.addInitScript(() => {
       const seen: number[] = [];
