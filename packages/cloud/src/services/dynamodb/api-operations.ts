@@ -246,8 +246,7 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
             }`,
           );
         if (spec.Enabled === undefined || spec.Enabled === null) problems.push(notNull('timeToLiveSpecification.enabled'));
-        if (problems.length > 0)
-          throw validationError(`${problems.length} validation error${problems.length > 1 ? 's' : ''} detected: ${problems.join('; ')}`);
+        if (problems.length > 0) throw validationError(`${problems.length} validation error${problems.length > 1 ? 's' : ''} detected: ${problems.join('; ')}`);
         await admin.update(table, { TimeToLiveSpecification: spec }, { transitionsOnly: true });
         return { TimeToLiveSpecification: input.TimeToLiveSpecification };
       },
