@@ -123,6 +123,39 @@ void describe('@function in a push', () => {
     });
     assert.deepEqual(await res.json(), { data: { hello: `hello ada from ${outputs.ApiId}` } });
   });
+
+  void it('a function of the same push that depends on the API comes after the schema, which accepts it; a name no function has is refused', async () => {
+    // As in Amplify's stacks, where a function reading the API's outputs depends on the whole API stack.
+    const after = pushTemplate();
+    const dependsOnSchema = (template: ReturnType<typeof pushTemplate>): void => {
+      const props = (template.Resources.LambdaFunction as unknown as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties;
+      props.Environment.Variables.SCHEMA = { 'Fn::GetAtt': ['GraphQLSchema', 'DefinitionHash'] };
+    };
+    dependsOnSchema(after);
+    const { app } = await control('CreateApp', { name: 'FnAfterSchema' });
+    await control('CreateEnvironment', { appId: app.appId, envName: 'stage' });
+    const { changeSet } = await control('CreateChangeSet', { appId: app.appId, envName: 'stage', template: after, parameters: { env: 'stage' } });
+    const done = await deployed((await control('ExecuteChangeSet', { changeSetId: changeSet.changeSetId })).deployment.deploymentId);
+    assert.equal(done.status, 'SUCCEEDED', done.error);
+    const outputs = (await control('GetEnvironment', { appId: app.appId, envName: 'stage' })).environment.outputs as Record<string, string>;
+    const res = await fetch(outputs.Url!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': outputs.Key! },
+      body: JSON.stringify({ query: '{ hello(name: "ada") }' }),
+    });
+    assert.deepEqual(await res.json(), { data: { hello: `hello ada from ${outputs.ApiId}` } });
+
+    // The same push with the function named otherwise: nothing creates "hello-prod", so the schema is refused.
+    const misnamed = pushTemplate();
+    const fnProps = (misnamed.Resources.LambdaFunction as { Properties: Record<string, unknown> }).Properties;
+    fnProps.FunctionName = { 'Fn::Join': ['-', ['other', { Ref: 'env' }]] };
+    dependsOnSchema(misnamed);
+    await control('CreateEnvironment', { appId: app.appId, envName: 'prod' });
+    const second = await control('CreateChangeSet', { appId: app.appId, envName: 'prod', template: misnamed, parameters: { env: 'prod' } });
+    const failed = await deployed((await control('ExecuteChangeSet', { changeSetId: second.changeSet.changeSetId })).deployment.deploymentId);
+    assert.notEqual(failed.status, 'SUCCEEDED');
+    assert.match(String(failed.error), /calls @function "hello-prod", which does not exist in this environment \(prod\)/);
+  });
 });
 
 void describe('AWS_LAMBDA in a push', () => {

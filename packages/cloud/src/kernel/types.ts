@@ -215,7 +215,15 @@ export interface ResourceContext {
   region: string;
   accountId: string;
   log: Logger;
+  /**
+   * One property of this deployment's resources of `type` not applied yet (they come after this one), each
+   * evaluated as far as it can be now: `{ known: false }` for one that names a value not known yet. Lets a
+   * handler accept a reference to a resource the same push creates later.
+   */
+  pendingValues?(type: string, property: string): PendingValue[];
 }
+
+export type PendingValue = { known: true; value: unknown } | { known: false };
 
 export interface ResourceResult {
   physicalId: string;

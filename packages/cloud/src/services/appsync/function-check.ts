@@ -2,8 +2,10 @@ import { APPSYNC_RESOURCE_TYPES, type ForteError, type GraphQLApiPlan } from '@f
 import { FUNCTIONS, type FunctionInvoker } from '../../kernel/capabilities.js';
 import { CapabilityError } from '../../kernel/capability.js';
 import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
-import type { Kernel } from '../../kernel/types.js';
+import type { Kernel, ResourceContext } from '../../kernel/types.js';
 import { callsOf, functionNameOf, type FunctionAccess } from './function-resolver.js';
+
+const LAMBDA_FUNCTION_TYPE = 'AWS::Lambda::Function';
 
 const refused = (message: string): ForteError => RESOURCE_ERRORS.error('ValidationException', `${APPSYNC_RESOURCE_TYPES.graphQLSchema}: ${message}`);
 
@@ -27,11 +29,16 @@ export function functionAccessFor(kernel: Kernel, env: string): FunctionAccess |
  * Refuses, at deploy, a schema whose `@function` fields cannot be served: a cloud without the lambda
  * service, a function in another region or account, or a function that does not exist (Amplify deploys
  * such a schema and only fails when the field is queried). Functions of the same deployment are applied
- * before the schema (the schema handler's `appliedAfter`), so they exist by now.
+ * before the schema (the schema handler's `appliedAfter`), unless one depends on the API (it reads the API's
+ * outputs): then it comes after the schema, and a function this deployment is still to create counts as there.
  */
-export async function checkFunctionFields(kernel: Kernel, plan: GraphQLApiPlan, env: string): Promise<void> {
+export async function checkFunctionFields(kernel: Kernel, plan: GraphQLApiPlan, env: string, pendingValues?: ResourceContext['pendingValues']): Promise<void> {
   const fields = plan.externalFields.filter((f) => f.kind === 'function');
   if (fields.length === 0) return;
+  // Functions this push creates after the schema (a function that reads the API's outputs comes after it, as in
+  // Amplify's stacks), by name: a name not known yet may be any.
+  const later = pendingValues?.(LAMBDA_FUNCTION_TYPE, 'FunctionName') ?? [];
+  const comesLater = (name: string): boolean => later.some((v) => !v.known || v.value === name);
   const invoker = functionsOf(kernel);
   const where = (f: (typeof fields)[number]): string => `${f.typeName}.${f.fieldName}`;
   if (!invoker)
@@ -46,7 +53,7 @@ export async function checkFunctionFields(kernel: Kernel, plan: GraphQLApiPlan, 
         throw refused(
           `${where(field)} calls @function "${name}" in ${call.accountId ?? accountId}/${call.region ?? region}, but this cloud is account ${accountId} in ${region} and cannot reach functions elsewhere: remove region and accountId from the directive.`,
         );
-      if (!(await invoker.exists(name)))
+      if (!(await invoker.exists(name)) && !comesLater(name))
         throw refused(
           `${where(field)} calls @function "${name}", which does not exist in this environment (${env}): add the function or fix the name in schema.graphql. Amplify would deploy this schema and only fail when the field is queried.`,
         );

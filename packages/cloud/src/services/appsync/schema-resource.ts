@@ -59,7 +59,7 @@ export function createSchemaResourceHandler(kernel: Kernel, store: AppSyncStore,
     const log = ctx.log;
     if (!(await store.apiById(stored.apiId)))
       throw RESOURCE_ERRORS.error('ResourceNotFoundException', `${APPSYNC_RESOURCE_TYPES.graphQLSchema}: no GraphQL API ${stored.apiId}.`);
-    await checkFunctionFields(kernel, built.plan, ctx.envName);
+    await checkFunctionFields(kernel, built.plan, ctx.envName, ctx.pendingValues);
     const lambda = lambdaConflictModels(built);
     if (lambda.length > 0)
       log.warn(

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { ChangeAction } from '@forte/protocol';
-import type { ResourceResult } from '../../kernel/types.js';
+import type { PendingValue, ResourceResult } from '../../kernel/types.js';
 import type { DeployedRecord } from './control-store.js';
 import { runInDependencyOrder } from './dependency-order.js';
 import { emitEvent, journal, messageOf, resourceContextFor, type DeploymentTarget, type EngineContext } from './engine-context.js';
@@ -60,6 +60,24 @@ export async function applyGraph(args: {
   for (const record of deployed.values()) live.set(record.logicalId, { ...record });
   const replaced: DeployedRecord[] = [];
   const ctx = liveContext(graph, live);
+  /** Nodes applied (or found unchanged) by this run. */
+  const applied = new Set<string>();
+  /** One property of this deployment's resources of a type that are still to come, evaluated as far as it can be now. */
+  const pendingValues = (type: string, property: string): PendingValue[] => {
+    const out: PendingValue[] = [];
+    for (const [id, node] of graph.nodes) {
+      if (node.resourceType !== type || applied.has(id)) continue;
+      try {
+        out.push({ known: true, value: asStored(evaluate(node.properties[property], node.scope, ctx)) });
+      } catch (error) {
+        // A value not known yet (an attribute of a resource still to come).
+        if (!(error instanceof TemplateError)) throw error;
+        out.push({ known: false });
+      }
+    }
+    return out;
+  };
+  const contextFor = (node: GraphNode) => resourceContextFor(engine, target, node.qualifiedId, pendingValues);
 
   const create = async (node: GraphNode, props: Record<string, unknown>, replacing: DeployedRecord | undefined): Promise<void> => {
     const handler = engine.handlerFor(node.resourceType);
@@ -75,7 +93,7 @@ export async function applyGraph(args: {
     });
     let result: ResourceResult;
     try {
-      result = await handler.create(props, resourceContextFor(engine, target, node.qualifiedId));
+      result = await handler.create(props, contextFor(node));
     } catch (error) {
       await journal(engine, target, {
         logicalId: node.qualifiedId,
@@ -109,7 +127,7 @@ export async function applyGraph(args: {
     await journal(engine, target, { ...entry, phase: 'started', detail: { props, oldProps: old.resolvedProperties } });
     let result: ResourceResult | 'replace';
     try {
-      result = await handler.update(old.physicalId, props, old.resolvedProperties, resourceContextFor(engine, target, node.qualifiedId));
+      result = await handler.update(old.physicalId, props, old.resolvedProperties, contextFor(node));
     } catch (error) {
       await journal(engine, target, { ...entry, phase: 'failed', detail: { props, oldProps: old.resolvedProperties, message: messageOf(error) } });
       await emitEvent(engine, target, node.qualifiedId, node.resourceType, 'UPDATE_FAILED', messageOf(error));
@@ -139,11 +157,15 @@ export async function applyGraph(args: {
       await emitEvent(engine, target, id, node.resourceType, `${verb}_FAILED`, messageOf(error));
       throw error;
     }
-    if (!old) return create(node, props, undefined);
-    if (action === 'Replace') return create(node, props, old);
-    if (action === 'Modify') return update(node, props, old, undefined);
-    // Planned as unchanged, but a referenced attribute may have changed during this apply.
-    if (!isDeepStrictEqual(props, old.resolvedProperties)) return update(node, props, old, 'a value it references changed');
+    try {
+      if (!old) return await create(node, props, undefined);
+      if (action === 'Replace') return await create(node, props, old);
+      if (action === 'Modify') return await update(node, props, old, undefined);
+      // Planned as unchanged, but a referenced attribute may have changed during this apply.
+      if (!isDeepStrictEqual(props, old.resolvedProperties)) return await update(node, props, old, 'a value it references changed');
+    } finally {
+      applied.add(id);
+    }
   };
 
   const { failures } = await runInDependencyOrder({

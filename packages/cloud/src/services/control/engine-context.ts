@@ -27,8 +27,14 @@ export interface DeploymentTarget {
   stackName: string;
 }
 
-export function resourceContextFor(engine: EngineContext, target: DeploymentTarget, logicalId: string): ResourceContext {
+export function resourceContextFor(
+  engine: EngineContext,
+  target: DeploymentTarget,
+  logicalId: string,
+  pendingValues?: ResourceContext['pendingValues'],
+): ResourceContext {
   return {
+    ...(pendingValues ? { pendingValues } : {}),
     appId: target.appId,
     appSlug: target.appSlug,
     envName: target.envName,
