@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Agent, request as httpRequest } from 'node:http';
 import type { LookupFunction } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { CREDENTIAL_PROVIDERS, provide, type ResourceContext } from '@forte/cloud';
@@ -223,6 +223,25 @@ void describe('S3 authentication', () => {
     const body = await expired.text();
     assert.equal(code(body), 'AccessDenied');
     assert.match(body, /Request has expired/);
+    // An altered presigned URL: another key, a longer expiry or another response header, each refused and nothing written.
+    const original = await presign('PUT', 'uploads/altered.txt');
+    const otherKey = new URL(original);
+    otherKey.pathname = otherKey.pathname.replace('altered.txt', 'other.txt');
+    const longer = new URL(original);
+    longer.searchParams.set('X-Amz-Expires', '604800');
+    const extra = new URL(await presign('GET', 'uploads/my photo.jpg'));
+    extra.searchParams.set('response-content-type', 'text/html');
+    for (const [url, method] of [
+      [otherKey, 'PUT'],
+      [longer, 'PUT'],
+      [extra, 'GET'],
+    ] as const) {
+      const res = await fetch(url, { method, ...(method === 'PUT' ? { body: 'altered' } : {}) });
+      assert.equal(res.status, 403, `${method} ${url.pathname}`);
+      assert.equal(code(await res.text()), 'SignatureDoesNotMatch');
+    }
+    for (const key of ['uploads/altered.txt', 'uploads/other.txt'])
+      assert.deepEqual(await failure(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))), { name: 'NotFound', status: 404 });
     const logs = cloud.logs().join('');
     assert.doesNotMatch(logs, /X-Amz-Signature/);
     assert.doesNotMatch(logs, new RegExp(cloud.credentials.secretAccessKey.replace(/[+/]/g, '\\$&')));

@@ -216,6 +216,32 @@ void describe('S3 objects', () => {
     for (const key of keys) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
   });
 
+  void it('keys: 1,024 bytes at most (KeyTooLongError, counted in UTF-8), no control characters, and unicode forms kept apart', async () => {
+    const longest = 'k'.repeat(1024);
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: longest, Body: 'longest' }));
+    assert.equal((await text(longest, bucket)).body, 'longest');
+    // 1,025 bytes; and 342 characters of 3 bytes each (1,026 bytes), fewer than 1,024 characters.
+    for (const key of ['k'.repeat(1025), '€'.repeat(342)]) {
+      assert.deepEqual(await failure(s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'x' }))), { name: 'KeyTooLongError', status: 400 });
+    }
+    assert.deepEqual(await failure(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'bell\u0007key', Body: 'x' }))), {
+      name: 'InvalidArgument',
+      status: 400,
+    });
+    // S3 keys are byte sequences: "é" composed (NFC) and decomposed (NFD) are two objects.
+    const nfc = 'caf\u00e9.txt';
+    const nfd = 'cafe\u0301.txt';
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: nfc, Body: 'composed' }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: nfd, Body: 'decomposed' }));
+    assert.equal((await text(nfc, bucket)).body, 'composed');
+    assert.equal((await text(nfd, bucket)).body, 'decomposed');
+    const listed = await listAll({ Bucket: bucket, Prefix: 'caf' });
+    assert.ok(listed.includes(nfc) && listed.includes(nfd), listed.join(', '));
+    const all = await listAll({ Bucket: bucket });
+    assert.ok(!all.some((k) => k.length > 1024 || k.includes('\u0007') || k.startsWith('€')), 'nothing refused was stored');
+    for (const key of [longest, nfc, nfd]) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  });
+
   void it('deletes one object (204 even when missing) and many at once', async () => {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'del/one', Body: '1' }));
     assert.equal((await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'del/one' }))).$metadata.httpStatusCode, 204);
