@@ -33,6 +33,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const TODOS = Number(process.env.BENCH_TODOS ?? 10_000);
 const OWN = 20;
+// BENCH_OPS=list (or get): measure one of the two requests only, e.g. to profile it with BENCH_PROFILE.
+const OPS = process.env.BENCH_OPS ? process.env.BENCH_OPS.split(',') : ['get', 'list'];
 const PEERS = process.env.FORTE_PEERS ?? '/tmp/forte-peers';
 const SIMULATOR_VERSION = '2.16.20';
 const PIN = process.env.BENCH_PIN !== '0' && availableParallelism() >= 2 && !spawnSync('taskset', ['-V']).error;
@@ -149,7 +151,7 @@ try {
   const { apiId, poolId, clientId, tableName } = await deployBenchApi({ dataDir, users: 2, ownTodos: OWN, otherTodos: TODOS - 2 * OWN });
   record(`setup: API, 2 users, ${TODOS} to-dos`, Number(process.hrtime.bigint() - t0) / 1e6, 'ms');
 
-  // BENCH_PROFILE=DIR: the cloud under load writes a V8 CPU profile to DIR when it stops.
+  // BENCH_PROFILE=DIR: the cloud under load writes a V8 CPU profile to DIR when it stops, the bare server to DIR/bare.
   const cloud = await startCloud(dataDir, process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
   stops.push(() => cloud.stop());
   pinServer(cloud.pid);
@@ -165,6 +167,7 @@ try {
   const { connection: _c, 'keep-alive': _k, date: _d, 'content-length': _l, ...answerHeaders } = reference.own.headers;
 
   const bare = await startChild([
+    ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}/bare`] : []),
     'bench/graphql-bare.mjs',
     join(dataDir, 'forte.db'),
     tableName,
@@ -202,13 +205,13 @@ try {
   };
   // Warm-up (not counted): every server answers both requests for 2 s first.
   for (const target of [[bare, bareUrl], [cloud, cloudUrl], ...(sim ? [[sim, sim.url]] : [])]) {
-    for (const op of ['get', 'list']) wrk(target[1], bodies[op], caller.token, 2);
+    for (const op of OPS) wrk(target[1], bodies[op], caller.token, 2);
   }
   const rows = {};
   const push = (key, value) => (rows[key] ??= []).push(value);
   for (let run = 0; run < RUNS; run++) {
     const line = [];
-    for (const op of ['get', 'list']) {
+    for (const op of OPS) {
       const b = measure(bare, bareUrl, bodies[op], caller.token);
       const c = measure(cloud, cloudUrl, bodies[op], caller.token);
       push(`${op}.bare`, b);
@@ -234,7 +237,7 @@ try {
   for (const [op, label] of [
     ['get', 'getTodo'],
     ['list', `todosByOwner (${OWN} items)`],
-  ]) {
+  ].filter(([op]) => OPS.includes(op))) {
     const stat = (key, field) => median(rows[key].map((r) => r[field]));
     record(
       `${label}: bare node:http + SQLite + jose (req/s)`,

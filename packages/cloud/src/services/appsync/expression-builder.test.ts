@@ -14,6 +14,25 @@ void describe('ExpressionBuilder', () => {
     assert.deepEqual(out, { expression: '#f10 = :f0', names: { '#f10': 'attr10' }, values: { ':f0': { S: 'x' } } });
   });
 
+  void it('keeps only the placeholders used with many placeholders too (the scanning path)', () => {
+    const b = new ExpressionBuilder('f');
+    const names = Array.from({ length: 20 }, (_, i) => b.name(`attr${i}`));
+    const values = Array.from({ length: 20 }, (_, i) => b.value(`v${i}`));
+    const out = b.expression(`${names[1]!} = ${values[10]!} AND ${names[19]!} <> ${values[1]!}`);
+    assert.deepEqual(out, {
+      expression: '#f1 = :f10 AND #f19 <> :f1',
+      names: { '#f1': 'attr1', '#f19': 'attr19' },
+      values: { ':f10': { S: 'v10' }, ':f1': { S: 'v1' } },
+    });
+  });
+
+  void it('answers no names or values when the text uses none', () => {
+    const b = new ExpressionBuilder('f');
+    b.name('a');
+    b.value(1);
+    assert.deepEqual(b.expression('attribute_exists(x)'), { expression: 'attribute_exists(x)' });
+  });
+
   void it('builds a filter of 32,000 or terms in linear time', () => {
     const build = (): number => {
       const b = new ExpressionBuilder('f');

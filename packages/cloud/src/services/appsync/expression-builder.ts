@@ -15,6 +15,19 @@ const ATTRIBUTE_TYPES: Record<string, string> = {
   stringSet: 'SS',
   _null: 'NULL',
 };
+/** Up to this many placeholders, `expression` looks each up in the text instead of scanning the text for all. */
+const FEW_PLACEHOLDERS = 16;
+const PLACEHOLDER_CHAR = /[0-9A-Za-z_]/;
+
+/** Whether `text` holds `placeholder` as a whole placeholder (`#f1` is not in `#f10 = :f0`). */
+function holdsPlaceholder(text: string, placeholder: string): boolean {
+  for (let at = text.indexOf(placeholder); at !== -1; at = text.indexOf(placeholder, at + 1)) {
+    const after = text[at + placeholder.length];
+    if (after === undefined || !PLACEHOLDER_CHAR.test(after)) return true;
+  }
+  return false;
+}
+
 const COMPARISONS: Record<string, string> = { eq: '=', ne: '<>', le: '<=', lt: '<', ge: '>=', gt: '>' };
 
 /** Collects `#name` and `:value` placeholders for one DynamoDB expression. */
@@ -42,16 +55,17 @@ export class ExpressionBuilder {
   }
 
   /**
-   * The expression with the placeholders it uses (the table refuses unused ones, as DynamoDB does). The
+   * The expression with the placeholders it uses (the table refuses unused ones, as DynamoDB does). With
+   * few placeholders (the usual key condition or auth filter) each is looked up in the text; with many, the
    * text is scanned once for every placeholder it holds: linear in its length, however many there are.
    */
   expression(text: string): TableExpression {
-    const usedInText = new Set(text.match(/[#:][0-9A-Za-z_]+/g));
-    const names = Object.fromEntries([...this.names].filter(([p]) => usedInText.has(p)));
-    const values = Object.fromEntries([...this.values].filter(([p]) => usedInText.has(p)));
+    const few = this.names.size + this.values.size <= FEW_PLACEHOLDERS;
+    const usedInText = few ? undefined : new Set(text.match(/[#:][0-9A-Za-z_]+/g));
+    const used = (placeholder: string): boolean => (usedInText ? usedInText.has(placeholder) : holdsPlaceholder(text, placeholder));
     const out: TableExpression = { expression: text };
-    if (Object.keys(names).length > 0) out.names = names;
-    if (Object.keys(values).length > 0) out.values = values;
+    for (const [placeholder, attribute] of this.names) if (used(placeholder)) (out.names ??= {})[placeholder] = attribute;
+    for (const [placeholder, value] of this.values) if (used(placeholder)) (out.values ??= {})[placeholder] = value;
     return out;
   }
 
