@@ -4,6 +4,7 @@ export * from './control-api.js';
 export * from './hosting-api.js';
 export * from './project-files.js';
 export * from './plugin.js';
+export * from './pick-many.js';
 export * from './cli-files.js';
 export * from './auth-resources.js';
 export * from './dynamodb-resources.js';
