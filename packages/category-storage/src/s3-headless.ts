@@ -2,7 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { UserError, type PluginContext } from '@forte/protocol';
 import { RESOURCE_NAME, S3_SERVICE } from './ddb-inputs.js';
-import { BUCKET_NAME, S3_OPERATIONS, readS3Inputs, s3Resources, triggerOf, type S3Inputs, type S3Operation } from './s3-inputs.js';
+import {
+  BUCKET_NAME,
+  HEADLESS_KEY_ORDER,
+  S3_OPERATIONS,
+  readS3Inputs,
+  s3Resources,
+  storageAccessFor,
+  triggerOf,
+  type S3Inputs,
+  type S3Operation,
+} from './s3-inputs.js';
 import { isLegacyBucket, migrateLegacyBucket } from './s3-legacy.js';
 import { assertGuestsAllowed } from './s3-auth.js';
 import { assertGroupsKnown, saveBucket } from './s3-resource.js';
@@ -40,6 +50,18 @@ export const updateS3ModificationSchema = z
 /** Operations each once, in Amplify's order. */
 const ordered = (ops: readonly S3Operation[] | undefined): S3Operation[] => S3_OPERATIONS.filter((op) => (ops ?? []).includes(op));
 
+/** A request's `permissions` as cli-inputs.json's access keys (groups only when the request names them). */
+function accessFrom(granted: z.infer<typeof permissions>): Pick<S3Inputs, 'storageAccess' | 'guestAccess' | 'authAccess' | 'groupAccess'> {
+  const guestAccess = ordered(granted.guest);
+  const groups = granted.groups;
+  return {
+    storageAccess: storageAccessFor(guestAccess),
+    guestAccess,
+    authAccess: ordered(granted.auth),
+    ...(groups ? { groupAccess: Object.fromEntries(Object.entries(groups).map(([g, ops]) => [g, ordered(ops)])) } : {}),
+  };
+}
+
 /** The trigger a request asks for: an existing function (checked), or a new one written now with the given name. */
 function triggerFrom(ctx: PluginContext, trigger: z.infer<typeof lambdaTrigger> | undefined, current: string | undefined): string | undefined {
   if (!trigger) return current;
@@ -66,16 +88,13 @@ export function addBucketHeadless(ctx: PluginContext, config: z.infer<typeof add
       'A project has one content storage resource: change it with `forte update storage`.',
     );
   const defaults = defaultS3Inputs(project.config.projectName, randomBytes(4).toString('hex'));
-  const guestAccess = ordered(config.permissions.guest);
-  const groups = config.permissions.groups;
+  const { groupAccess, ...access } = accessFrom(config.permissions);
   const inputs: S3Inputs = {
     resourceName: config.resourceName ?? defaults.resourceName,
     bucketName: config.bucketName ?? defaults.bucketName,
     policyUUID: defaults.policyUUID,
-    storageAccess: guestAccess.length > 0 ? 'authAndGuest' : 'auth',
-    guestAccess,
-    authAccess: ordered(config.permissions.auth),
-    ...(groups && Object.keys(groups).length > 0 ? { groupAccess: Object.fromEntries(Object.entries(groups).map(([g, ops]) => [g, ordered(ops)])) } : {}),
+    ...access,
+    ...(groupAccess && Object.keys(groupAccess).length > 0 ? { groupAccess } : {}),
   };
   assertGuestsAllowed(project, inputs);
   // Checked before a new trigger function is written, so a refused request leaves no files behind.
@@ -85,18 +104,6 @@ export function addBucketHeadless(ctx: PluginContext, config: z.infer<typeof add
   saveBucket(project, inputs, { isNew: true, keyOrder: HEADLESS_KEY_ORDER });
   ctx.print.success(`Successfully added resource ${inputs.resourceName} locally`);
 }
-
-/** The order of Amplify's headless adapter (groupAccess before triggerFunction). */
-const HEADLESS_KEY_ORDER = [
-  'resourceName',
-  'bucketName',
-  'policyUUID',
-  'storageAccess',
-  'guestAccess',
-  'authAccess',
-  'groupAccess',
-  'triggerFunction',
-] as const;
 
 function saveBucketCheck(project: ReturnType<PluginContext['project']>, inputs: S3Inputs): void {
   if (project.readBackendConfig()['storage']?.[inputs.resourceName])
@@ -115,14 +122,9 @@ export function updateBucketHeadless(ctx: PluginContext, change: z.infer<typeof 
     throw new UserError(`The project has no content storage named ${change.resourceName}.`, `Choose one of: ${s3Resources(project).join(', ') || 'none'}.`);
   if (isLegacyBucket(project, change.resourceName)) migrateLegacyBucket(project, change.resourceName);
   const previous = readS3Inputs(project, change.resourceName);
-  const guestAccess = ordered(change.permissions.guest);
-  const next: S3Inputs = {
-    ...previous,
-    authAccess: ordered(change.permissions.auth),
-    guestAccess,
-    storageAccess: guestAccess.length > 0 ? 'authAndGuest' : 'auth',
-  };
-  if (change.permissions.groups) next.groupAccess = Object.fromEntries(Object.entries(change.permissions.groups).map(([g, ops]) => [g, ordered(ops)]));
+  const { groupAccess, ...access } = accessFrom(change.permissions);
+  // Groups given replace the bucket's group access; none given leave it.
+  const next: S3Inputs = { ...previous, ...access, ...(groupAccess ? { groupAccess } : {}) };
   assertGuestsAllowed(project, next);
   assertGroupsKnown(project, next);
   const trigger = triggerFrom(ctx, change.lambdaTrigger, triggerOf(previous));
