@@ -61,7 +61,7 @@ async function askPermissions(ctx: PluginContext, path: string, current: RestPat
     );
   }
   // No identity pool: refused now, naming the fix, rather than after the other questions.
-  assertAccessDeployable(project, { version: 1, paths: { [path]: { lambdaFunction: 'x', permissions: { setting: 'private', auth: ['read'] } } } }, 'The API');
+  await assertAccessDeployable(ctx, { version: 1, paths: { [path]: { lambdaFunction: 'x', permissions: { setting: 'private', auth: ['read'] } } } }, 'The API');
   let by: 'users' | 'groups' | 'both' = 'users';
   if (groups.length > 0) {
     for (;;) {

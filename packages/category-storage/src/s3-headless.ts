@@ -16,7 +16,8 @@ import {
 import { isLegacyBucket, migrateLegacyBucket } from './s3-legacy.js';
 import { assertGuestsAllowed } from './s3-auth.js';
 import { assertGroupsKnown, saveBucket } from './s3-resource.js';
-import { checkTriggerFunction, createS3TriggerFunction } from './s3-trigger.js';
+import { checkExistingFunction } from './function-category.js';
+import { createS3TriggerFunction } from './s3-trigger.js';
 import { defaultS3Inputs } from './s3-walkthrough.js';
 
 const crud = z.array(z.enum(S3_OPERATIONS));
@@ -63,23 +64,20 @@ function accessFrom(granted: z.infer<typeof permissions>): Pick<S3Inputs, 'stora
 }
 
 /** The trigger a request asks for: an existing function (checked), or a new one written now with the given name. */
-function triggerFrom(ctx: PluginContext, trigger: z.infer<typeof lambdaTrigger> | undefined, current: string | undefined): string | undefined {
+async function triggerFrom(ctx: PluginContext, trigger: z.infer<typeof lambdaTrigger> | undefined, current: string | undefined): Promise<string | undefined> {
   if (!trigger) return current;
-  const project = ctx.project();
   if (trigger.mode === 'existing') {
-    checkTriggerFunction(project, trigger.name);
+    checkExistingFunction(ctx.project(), trigger.name);
     return trigger.name;
   }
-  const name = createS3TriggerFunction(project, trigger.name);
-  ctx.print.success(`Successfully added resource ${name} locally`);
-  return name;
+  return createS3TriggerFunction(ctx, trigger.name);
 }
 
 /**
  * `forte add storage --headless` with `serviceName: "S3"` (Amplify's `buildS3UserInputFromHeadlessStorageRequest`):
  * guests get access when `permissions.guest` grants something, the names default as in the walkthrough.
  */
-export function addBucketHeadless(ctx: PluginContext, config: z.infer<typeof addS3ConfigurationSchema>): void {
+export async function addBucketHeadless(ctx: PluginContext, config: z.infer<typeof addS3ConfigurationSchema>): Promise<void> {
   const project = ctx.project();
   const existing = s3Resources(project);
   if (existing.length > 0)
@@ -96,10 +94,10 @@ export function addBucketHeadless(ctx: PluginContext, config: z.infer<typeof add
     ...access,
     ...(groupAccess && Object.keys(groupAccess).length > 0 ? { groupAccess } : {}),
   };
-  assertGuestsAllowed(project, inputs);
+  await assertGuestsAllowed(ctx, inputs);
   // Checked before a new trigger function is written, so a refused request leaves no files behind.
   saveBucketCheck(project, inputs);
-  const trigger = triggerFrom(ctx, config.lambdaTrigger, undefined);
+  const trigger = await triggerFrom(ctx, config.lambdaTrigger, undefined);
   if (trigger) inputs.triggerFunction = trigger;
   saveBucket(project, inputs, { isNew: true, keyOrder: HEADLESS_KEY_ORDER });
   ctx.print.success(`Successfully added resource ${inputs.resourceName} locally`);
@@ -116,7 +114,7 @@ function saveBucketCheck(project: ReturnType<PluginContext['project']>, inputs: 
  * `lambdaTrigger` is given. Unlike Amplify's adapter, which drops `permissions.groups` on update, the groups given
  * replace the bucket's group access (none given: unchanged).
  */
-export function updateBucketHeadless(ctx: PluginContext, change: z.infer<typeof updateS3ModificationSchema>): void {
+export async function updateBucketHeadless(ctx: PluginContext, change: z.infer<typeof updateS3ModificationSchema>): Promise<void> {
   const project = ctx.project();
   if (!s3Resources(project).includes(change.resourceName))
     throw new UserError(`The project has no content storage named ${change.resourceName}.`, `Choose one of: ${s3Resources(project).join(', ') || 'none'}.`);
@@ -125,9 +123,9 @@ export function updateBucketHeadless(ctx: PluginContext, change: z.infer<typeof 
   const { groupAccess, ...access } = accessFrom(change.permissions);
   // Groups given replace the bucket's group access; none given leave it.
   const next: S3Inputs = { ...previous, ...access, ...(groupAccess ? { groupAccess } : {}) };
-  assertGuestsAllowed(project, next);
+  await assertGuestsAllowed(ctx, next);
   assertGroupsKnown(project, next);
-  const trigger = triggerFrom(ctx, change.lambdaTrigger, triggerOf(previous));
+  const trigger = await triggerFrom(ctx, change.lambdaTrigger, triggerOf(previous));
   next.triggerFunction = trigger ?? previous.triggerFunction;
   saveBucket(project, next, { isNew: false });
   ctx.print.success(`Successfully updated resource ${next.resourceName} locally`);

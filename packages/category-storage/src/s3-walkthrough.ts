@@ -168,7 +168,7 @@ export async function addBucketWalkthrough(ctx: PluginContext): Promise<string |
   });
   await askAccess(ctx, inputs, userPoolGroups(project));
   inputs.triggerFunction = (await askAddTrigger(ctx)) ?? 'NONE';
-  assertGuestsAllowed(project, inputs);
+  await assertGuestsAllowed(ctx, inputs);
   saveBucket(project, inputs, { isNew: true });
   return inputs.resourceName;
 }
@@ -183,7 +183,7 @@ export async function updateBucketWalkthrough(ctx: PluginContext): Promise<strin
   const inputs: S3Inputs = { ...previous, guestAccess: [...previous.guestAccess], authAccess: [...previous.authAccess] };
   await askAccess(ctx, inputs, userPoolGroups(project));
   inputs.triggerFunction = (await askUpdateTrigger(ctx, triggerOf(previous))) ?? 'NONE';
-  assertGuestsAllowed(project, inputs);
+  await assertGuestsAllowed(ctx, inputs);
   saveBucket(project, inputs, { isNew: false });
   return resourceName;
 }

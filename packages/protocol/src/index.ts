@@ -7,6 +7,7 @@ export * from './plugin.js';
 export * from './pick-many.js';
 export * from './cli-files.js';
 export * from './auth-resources.js';
+export * from './identity-pool-settings.js';
 export * from './dynamodb-resources.js';
 export * from './graphql-plan.js';
 export * from './appsync-resources.js';
