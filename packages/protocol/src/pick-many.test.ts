@@ -40,6 +40,12 @@ void describe('pickMany', () => {
     assert.equal(asked[0]?.default, '');
   });
 
+  it('with atLeastOne, asks again after an empty answer', async () => {
+    const { prompt, refusals } = typing([' , ', 'Admin']);
+    assert.deepEqual(await pickMany({ prompt }, 'Select groups:', ['Admin', 'Editors'], [], { atLeastOne: true }), ['Admin']);
+    assert.deepEqual(refusals, ['Choose at least one']);
+  });
+
   it('commaSeparated drops empty items and spaces', () => {
     assert.deepEqual(commaSeparated(' a,b ,, c,'), ['a', 'b', 'c']);
     assert.deepEqual(commaSeparated(''), []);
