@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { isUserError, templateSchema, type CategoryPlugin, type PluginContext } from '@forte/protocol';
+import { isUserError, templateSchema, type CategoryPlugin, type IdentityPoolSettings, type PluginContext } from '@forte/protocol';
 import { createFakePluginContext } from '@forte/testing';
 import { crudMethods, pathOverlap, validatePathName } from './rest-config.js';
 import { restTemplate } from './rest-template.js';
@@ -33,10 +33,19 @@ void describe('category-api REST (API Gateway)', () => {
     }
     writeFileSync(backendFile(), JSON.stringify({ auth, function: fns }));
   };
-  /** The fake context, with the function category's addFunctionResource standing in for the CLI's invokePluginMethod. */
+  /** What the auth category answers of myappauth's identity pool (its identityPoolSettings method): nothing recorded unless a test says. */
+  let pool: IdentityPoolSettings;
+  /**
+   * The fake context, with the function category's addFunctionResource and the auth category's identityPoolSettings
+   * standing in for the CLI's invokePluginMethod.
+   */
   const context = (options: Parameters<typeof createFakePluginContext>[1], created: { path?: string; request?: unknown }[] = []) => {
     const fake = createFakePluginContext(root, options);
     (fake.ctx as PluginContext).invokePluginMethod = async <T>(category: string, method: string, args: unknown[]): Promise<T> => {
+      if (category === 'auth') {
+        assert.deepEqual([method, args], ['identityPoolSettings', [{ resourceName: 'myappauth' }]]);
+        return pool as T;
+      }
       assert.equal(category, 'function');
       assert.equal(method, 'addFunctionResource');
       const options = args[0] as { path?: string; request?: { name?: string } };
@@ -52,6 +61,7 @@ void describe('category-api REST (API Gateway)', () => {
 
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'forte-rest-api-'));
+    pool = {};
     mkdirSync(join(root, 'amplify/backend'), { recursive: true });
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
@@ -134,8 +144,6 @@ void describe('category-api REST (API Gateway)', () => {
 
   void it('a restricted path needs the identity pool; guests without unauthenticated logins are warned about', async () => {
     project(['fn']);
-    const authInputs = join(root, 'amplify/backend/auth/myappauth/cli-inputs.json');
-    mkdirSync(join(authInputs, '..'), { recursive: true });
     const request = (setting: string, extra: Record<string, unknown> = {}): unknown => ({
       version: 1,
       serviceConfiguration: {
@@ -144,16 +152,13 @@ void describe('category-api REST (API Gateway)', () => {
         paths: { '/items': { lambdaFunction: 'fn', permissions: { setting, auth: ['read'], ...extra } } },
       },
     });
-    writeFileSync(authInputs, JSON.stringify({ version: '1', cognitoConfig: { authSelections: 'userPoolOnly' } }));
+    pool = { identityPool: false };
     await assert.rejects(
       categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, request('private')),
       (e: unknown) => isUserError(e) && /has no identity pool/.test(e.message) && /forte update auth/.test(e.resolution),
     );
     assert.equal(existsSync(apiDir('guests')), false);
-    writeFileSync(
-      authInputs,
-      JSON.stringify({ version: '1', cognitoConfig: { authSelections: 'identityPoolAndUserPool', allowUnauthenticatedIdentities: false } }),
-    );
+    pool = { identityPool: true, guests: false };
     const { ctx, printed } = context({ plugin: 'api', command: 'add', headless: true });
     await categoryPlugin.executeHeadlessCommand!(ctx, request('protected', { guest: ['read'] }));
     assert.ok(printed.some((line) => /Path \/items grants guests access, but the identity pool of myappauth does not allow unauthenticated logins/.test(line)));

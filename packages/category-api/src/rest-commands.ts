@@ -23,7 +23,7 @@ export async function addRestApi(ctx: PluginContext): Promise<void> {
   const name = await askRestApiName(ctx, taken);
   const inputs: RestInputs = { version: 1, paths: {} };
   await askPaths(ctx, inputs);
-  for (const warning of saveRestApi(project, name, parseRestInputs(inputs, 'the answers'))) ctx.print.warn(warning);
+  for (const warning of await saveRestApi(ctx, name, parseRestInputs(inputs, 'the answers'))) ctx.print.warn(warning);
   printRestNextSteps(ctx, name);
 }
 
@@ -51,7 +51,7 @@ export async function updateRestApi(ctx: PluginContext): Promise<void> {
   const name = await chooseRestApi(ctx, undefined);
   const inputs = readRestInputs(project.resourceDir(CATEGORY, name));
   await askRestUpdate(ctx, inputs);
-  for (const warning of saveRestApi(project, name, parseRestInputs(inputs, 'the answers'))) ctx.print.warn(warning);
+  for (const warning of await saveRestApi(ctx, name, parseRestInputs(inputs, 'the answers'))) ctx.print.warn(warning);
   ctx.print.success(`Successfully updated resource ${name} locally`);
 }
 
@@ -139,9 +139,9 @@ export async function addRestApiHeadless(ctx: PluginContext, payload: unknown): 
     { version: 1, paths: Object.fromEntries(Object.entries(request.paths).map(([p, v]) => [p, { ...v, lambdaFunction: v.lambdaFunction ?? 'x' }])) },
     'the request',
   );
-  assertAccessDeployable(project, checked, 'The request');
+  await assertAccessDeployable(ctx, checked, 'The request');
   const paths = await resolvePaths(ctx, request.paths);
-  for (const warning of saveRestApi(project, request.apiName, parseRestInputs({ version: 1, paths }, 'the request'))) ctx.print.warn(warning);
+  for (const warning of await saveRestApi(ctx, request.apiName, parseRestInputs({ version: 1, paths }, 'the request'))) ctx.print.warn(warning);
   printRestNextSteps(ctx, request.apiName);
 }
 
@@ -157,7 +157,7 @@ export async function updateRestApiHeadless(ctx: PluginContext, payload: unknown
   Object.assign(inputs.paths, await resolvePaths(ctx, request.paths ?? {}));
   if (Object.keys(inputs.paths).length === 0)
     throw new UserError(`The API ${name} would have no path left.`, 'Keep at least one path, or remove the API with `forte remove api`.');
-  for (const warning of saveRestApi(project, name, parseRestInputs(inputs, 'the request'))) ctx.print.warn(warning);
+  for (const warning of await saveRestApi(ctx, name, parseRestInputs(inputs, 'the request'))) ctx.print.warn(warning);
   ctx.print.success(`Successfully updated resource ${name} locally`);
 }
 

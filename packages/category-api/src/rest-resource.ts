@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError, type BackendResource, type Project } from '@forte/protocol';
+import { UserError, readIdentityPoolSettings, type BackendResource, type PluginContext, type Project } from '@forte/protocol';
 import { CATEGORY, CLI_INPUTS_FILE, PROVIDER_PLUGIN } from './api-config.js';
 import { REST_SERVICE, convertLegacyParams, parseRestInputs, type RestInputs } from './rest-config.js';
 
@@ -97,30 +97,11 @@ export function restDependsOn(inputs: RestInputs, authResource: string | undefin
 }
 
 /**
- * Writes the API as Amplify does: `cli-inputs.json` (each path with its `name`), an empty `parameters.json`,
- * and the backend-config / amplify-meta entries (`service: "API Gateway"`, the dependsOn above).
- */
-/** The auth resource's identity pool settings (its cli-inputs.json), when it records them. */
-function identityPoolOf(project: Project, authResource: string): { identityPool?: boolean; guests?: boolean } {
-  try {
-    const raw = JSON.parse(readFileSync(join(project.resourceDir('auth', authResource), CLI_INPUTS_FILE), 'utf8')) as {
-      cognitoConfig?: { authSelections?: unknown; allowUnauthenticatedIdentities?: unknown };
-    };
-    const c = raw.cognitoConfig ?? {};
-    return {
-      ...(typeof c.authSelections === 'string' ? { identityPool: c.authSelections === 'identityPoolAndUserPool' } : {}),
-      ...(typeof c.allowUnauthenticatedIdentities === 'boolean' ? { guests: c.allowUnauthenticatedIdentities } : {}),
-    };
-  } catch {
-    return {};
-  }
-}
-
-/**
  * Refuses access settings the project cannot deploy: groups without their roles (above), and restricted paths
  * without an auth resource or with one that has no identity pool (REST calls are signed with its credentials).
  */
-export function assertAccessDeployable(project: Project, inputs: RestInputs, source: string): void {
+export async function assertAccessDeployable(ctx: PluginContext, inputs: RestInputs, source: string): Promise<void> {
+  const project = ctx.project();
   assertGroupsDeployable(project, inputs, source);
   const { authResource } = authWithGroups(project);
   const restricted = Object.keys(inputs.paths).filter((p) => inputs.paths[p]!.permissions.setting !== 'open');
@@ -130,7 +111,7 @@ export function assertAccessDeployable(project: Project, inputs: RestInputs, sou
       `${source}: path ${restricted[0]} restricts access, which needs an auth resource with an identity pool, and this project has none.`,
       'Add one with `forte add auth` (with an identity pool), or leave the path open.',
     );
-  if (identityPoolOf(project, authResource).identityPool === false)
+  if ((await readIdentityPoolSettings(ctx, authResource)).identityPool === false)
     throw new UserError(
       `${source}: path ${restricted[0]} restricts access, and the auth resource ${authResource} has no identity pool: REST calls are signed with the identity pool's credentials.`,
       'Add an identity pool with `forte update auth` (user pool and identity pool), or leave the path open.',
@@ -138,13 +119,16 @@ export function assertAccessDeployable(project: Project, inputs: RestInputs, sou
 }
 
 /**
- * Saves the API (below); returns warnings to print: a path open to guests while the identity pool gives guests
- * no credentials (Amplify changes the auth resource there; Forte names the command that does).
+ * Writes the API as Amplify does: `cli-inputs.json` (each path with its `name`), an empty `parameters.json`,
+ * and the backend-config / amplify-meta entries (`service: "API Gateway"`, the dependsOn above). Returns warnings
+ * to print: a path open to guests while the identity pool gives guests no credentials (Amplify changes the auth
+ * resource there; Forte names the command that does).
  */
-export function saveRestApi(project: Project, apiName: string, inputs: RestInputs): string[] {
+export async function saveRestApi(ctx: PluginContext, apiName: string, inputs: RestInputs): Promise<string[]> {
+  const project = ctx.project();
   const { authResource } = authWithGroups(project);
-  assertAccessDeployable(project, inputs, 'The API');
-  const pool = authResource ? identityPoolOf(project, authResource) : {};
+  await assertAccessDeployable(ctx, inputs, 'The API');
+  const pool = authResource ? await readIdentityPoolSettings(ctx, authResource) : {};
   const warnings = Object.entries(inputs.paths)
     .filter(([, p]) => p.permissions.guest && pool.guests === false)
     .map(

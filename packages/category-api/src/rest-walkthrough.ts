@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { UserError, type PluginContext } from '@forte/protocol';
+import { UserError, pickMany, type PluginContext } from '@forte/protocol';
 import { CRUD_OPERATIONS, ADMIN_QUERIES_NAME, pathOverlap, validatePathName, type CrudOperation, type RestInputs, type RestPath } from './rest-config.js';
 import { assertAccessDeployable, authWithGroups, projectFunctions } from './rest-resource.js';
 
@@ -21,32 +21,14 @@ export async function askRestApiName(ctx: PluginContext, taken: string[]): Promi
   });
 }
 
-/**
- * Several answers from a list, as one comma-separated answer (the prompter has no checkbox question): at
- * least one, each one of the choices.
- */
-async function pickMany(ctx: PluginContext, message: string, choices: readonly string[], current: readonly string[]): Promise<string[]> {
-  const split = (v: string): string[] =>
-    v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-  const answer = await ctx.prompt.input({
-    message: `${message} (${choices.join(', ')}; separate with commas)`,
-    default: current.join(', ') || choices.join(', '),
-    validate: (v) => {
-      const chosen = split(v);
-      if (chosen.length === 0) return 'Choose at least one';
-      const bad = chosen.filter((c) => !choices.includes(c));
-      return bad.length === 0 ? true : `Not one of the choices: ${bad.join(', ')}`;
-    },
-  });
-  const chosen = split(answer);
-  return choices.filter((c) => chosen.includes(c));
+/** Amplify's permission and group questions: at least one choice, the current ones (else all) by default, in the choices' order. */
+async function pickSome(ctx: PluginContext, message: string, choices: readonly string[], current: readonly string[]): Promise<string[]> {
+  const picked = await pickMany(ctx, message, choices, current.length > 0 ? current : choices, { atLeastOne: true });
+  return choices.filter((c) => picked.includes(c));
 }
 
 const askCrud = async (ctx: PluginContext, who: string, current: readonly string[] | undefined): Promise<CrudOperation[]> =>
-  (await pickMany(ctx, `What permissions do you want to grant to ${who} users?`, CRUD_OPERATIONS, current ?? [])) as CrudOperation[];
+  (await pickSome(ctx, `What permissions do you want to grant to ${who} users?`, CRUD_OPERATIONS, current ?? [])) as CrudOperation[];
 
 /** Amplify's access questions for one path: restrict, who (and, with user pool groups, which groups), and the operations of each. */
 async function askPermissions(ctx: PluginContext, path: string, current: RestPath | undefined): Promise<RestPath['permissions']> {
@@ -61,7 +43,7 @@ async function askPermissions(ctx: PluginContext, path: string, current: RestPat
     );
   }
   // No identity pool: refused now, naming the fix, rather than after the other questions.
-  assertAccessDeployable(project, { version: 1, paths: { [path]: { lambdaFunction: 'x', permissions: { setting: 'private', auth: ['read'] } } } }, 'The API');
+  await assertAccessDeployable(ctx, { version: 1, paths: { [path]: { lambdaFunction: 'x', permissions: { setting: 'private', auth: ['read'] } } } }, 'The API');
   let by: 'users' | 'groups' | 'both' = 'users';
   if (groups.length > 0) {
     for (;;) {
@@ -102,7 +84,7 @@ async function askPermissions(ctx: PluginContext, path: string, current: RestPat
     if (permissions.setting === 'protected') permissions.guest = await askCrud(ctx, 'Guest', current?.permissions.guest);
   }
   if (by !== 'users') {
-    const chosen = await pickMany(ctx, 'Select groups:', groups, Object.keys(current?.permissions.groups ?? {}));
+    const chosen = await pickSome(ctx, 'Select groups:', groups, Object.keys(current?.permissions.groups ?? {}));
     permissions.groups = {};
     for (const group of chosen) permissions.groups[group] = await askCrud(ctx, group, current?.permissions.groups?.[group]);
   }

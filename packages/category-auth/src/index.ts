@@ -13,6 +13,8 @@ import { PRECEDENCE_FILE, readGroupPrecedence, USER_POOL_GROUPS_RESOURCE, USER_P
 export { authTemplate } from './auth-template.js';
 export { cognitoConfigSchema, defaultCognitoConfig, type CognitoConfig } from './cognito-config.js';
 export { addAuthRequestSchema, updateAuthRequestSchema } from './headless-auth.js';
+// Called by other categories through ctx.invokePluginMethod('auth', ...): the REST API's and the bucket's checks.
+export { identityPoolSettings } from './identity-pool-settings.js';
 
 const ALIASES: Record<string, string> = { configure: 'update' };
 

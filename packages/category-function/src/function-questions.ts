@@ -1,9 +1,8 @@
-import { UserError, type PluginContext } from '@forte/protocol';
+import { UserError, commaSeparated, pickMany, type PluginContext } from '@forte/protocol';
 import type { FunctionSettings, PackageManager } from './function-resource.js';
 import type { LayerRef } from './function-settings.js';
 import { accessDependency } from './function-resource.js';
 import { accessibleResources, dependencyEnvVar, modelTableEnvVars, type Permissions } from './resource-access.js';
-import { pickMany, split } from './pick-many.js';
 import { askEnvironmentVariables, askSecrets } from './value-questions.js';
 import { scheduleExpression, validateScheduleExpression } from './schedule-expression.js';
 
@@ -101,7 +100,7 @@ export async function askLayers(ctx: PluginContext, current: LayerRef[]): Promis
     isLatestVersionSelected: true,
     env: ctx.project().envName,
   }));
-  const arns = split(await ctx.prompt.input({ message: 'Layer ARNs of other accounts (comma-separated, empty for none):', default: '' }));
+  const arns = commaSeparated(await ctx.prompt.input({ message: 'Layer ARNs of other accounts (comma-separated, empty for none):', default: '' }));
   for (const arn of arns) {
     if (!/^arn:aws:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+$/.test(arn))
       throw new UserError(`${arn} is not a layer version ARN.`, 'Use arn:aws:lambda:<region>:<account>:layer:<name>:<version>.');

@@ -16,6 +16,8 @@ export { secretParameterName } from './function-secrets.js';
 // Called by other categories through ctx.invokePluginMethod('function', ...): the auth category's Cognito triggers.
 export { addTriggerFunction, removeTriggerFunction, type TriggerFunctionRequest } from './trigger-function.js';
 export { addAdminQueriesFunction, type AdminQueriesFunctionOptions } from './admin-queries.js';
+// The storage category's S3 trigger: Amplify's S3 trigger template and handler.
+export { createS3TriggerFunction } from './s3-trigger-function.js';
 // The api category's Lambda authorization: a new authorizer function, or AppSync's permission on an existing one.
 export { addAppSyncInvokeMethodPermission, addLambdaAuthorizerFunction } from './appsync-authorizer.js';
 

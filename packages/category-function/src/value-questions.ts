@@ -1,6 +1,5 @@
-import type { PluginContext } from '@forte/protocol';
+import { pickMany, type PluginContext } from '@forte/protocol';
 import { SECRET_NAME } from './function-secrets.js';
-import { pickMany } from './pick-many.js';
 
 /** Amplify's environment variables loop: add, update or remove, until done (values of the current environment). */
 export async function askEnvironmentVariables(ctx: PluginContext, current: Record<string, string>): Promise<Record<string, string>> {

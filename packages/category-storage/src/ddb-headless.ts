@@ -16,7 +16,8 @@ import {
   type GsiInput,
 } from './ddb-inputs.js';
 import { saveTable, removeStorage } from './ddb-resource.js';
-import { attachTrigger, checkExistingFunction, createTriggerFunction, detachTrigger } from './ddb-triggers.js';
+import { attachTrigger, createTriggerFunction, detachTrigger } from './ddb-triggers.js';
+import { checkExistingFunction } from './function-category.js';
 import { confirmMigration } from './ddb-walkthrough.js';
 import { addBucketHeadless, addS3ConfigurationSchema, updateBucketHeadless, updateS3ModificationSchema } from './s3-headless.js';
 

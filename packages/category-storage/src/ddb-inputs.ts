@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { UserError, type Project } from '@forte/protocol';
+import { cliInputsPath, readCliInputs, writeCliInputs, type CliInputsKind } from './cli-inputs-file.js';
 
 export const CATEGORY = 'storage';
 export const DYNAMODB_SERVICE = 'DynamoDB';
@@ -92,39 +93,23 @@ export function keyProblems(inputs: DynamoDbInputs): string[] {
   return problems;
 }
 
-export const inputsPath = (project: Project, resourceName: string): string => join(project.resourceDir(CATEGORY, resourceName), 'cli-inputs.json');
+const TABLE_INPUTS: CliInputsKind<DynamoDbInputs> = {
+  schema: dynamoDbInputsSchema,
+  noun: 'table',
+  valid: 'NoSQL table definition',
+  fix: "Fix the file (Amplify's DynamoDBCLIInputs: resourceName, tableName, partitionKey {fieldName, fieldType}, sortKey, gsi, triggerFunctions).",
+  problems: keyProblems,
+};
 
 /** Reads and checks a table's cli-inputs.json, naming the file and each problem. */
 export function readInputs(project: Project, resourceName: string): DynamoDbInputs {
-  const file = inputsPath(project, resourceName);
-  const relative = `amplify/backend/${CATEGORY}/${resourceName}/cli-inputs.json`;
-  if (!existsSync(file) && existsSync(join(project.resourceDir(CATEGORY, resourceName), `${resourceName}-cloudformation-template.json`))) {
+  if (isLegacyTable(project, resourceName)) {
     throw new UserError(
-      `${relative} is missing: storage ${resourceName} comes from an older Amplify project, which kept only the table's template (push deploys it as written).`,
+      `amplify/backend/${CATEGORY}/${resourceName}/cli-inputs.json is missing: storage ${resourceName} comes from an older Amplify project, which kept only the table's template (push deploys it as written).`,
       "Write cli-inputs.json from the template's keys and indexes (packages/category-storage/README.md shows its fields); the walkthrough then edits it and push renders the template from it.",
     );
   }
-  if (!existsSync(file)) {
-    throw new UserError(
-      `${relative} is missing: storage ${resourceName} has no table definition.`,
-      'Restore it from version control, or remove the resource (`forte remove storage`) and add it again.',
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new UserError(`${relative} is not valid JSON: ${(error as Error).message}`, 'Fix the file and run the command again.', { cause: error });
-  }
-  const parsed = dynamoDbInputsSchema.safeParse(json);
-  const problems = parsed.success ? keyProblems(parsed.data) : parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`);
-  if (!parsed.success || problems.length > 0) {
-    throw new UserError(
-      `${relative} is not a valid NoSQL table definition: ${problems.join('; ')}.`,
-      "Fix the file (Amplify's DynamoDBCLIInputs: resourceName, tableName, partitionKey {fieldName, fieldType}, sortKey, gsi, triggerFunctions).",
-    );
-  }
-  return parsed.data;
+  return readCliInputs(project, resourceName, TABLE_INPUTS);
 }
 
 /** Writes JSON as Amplify does: two-space indentation, no final newline. */
@@ -137,19 +122,7 @@ const INPUT_KEYS = ['resourceName', 'tableName', 'partitionKey', 'sortKey', 'gsi
 
 /** cli-inputs.json with Amplify's key order (resourceName, tableName, partitionKey, sortKey, gsi, triggerFunctions). */
 export function writeInputs(project: Project, inputs: DynamoDbInputs): void {
-  const file = inputsPath(project, inputs.resourceName);
-  // Amplify writes back the object it read, so an existing file keeps its key order; new keys follow in the add order.
-  let existing: string[] = [];
-  try {
-    existing = existsSync(file) ? Object.keys(JSON.parse(readFileSync(file, 'utf8')) as object) : [];
-  } catch {
-    existing = [];
-  }
-  const known = (k: string): k is (typeof INPUT_KEYS)[number] => (INPUT_KEYS as readonly string[]).includes(k);
-  const order = [...existing.filter(known), ...INPUT_KEYS.filter((k) => !existing.includes(k))];
-  const ordered: Record<string, unknown> = {};
-  for (const key of order) if (inputs[key] !== undefined) ordered[key] = inputs[key];
-  writeJson(file, ordered);
+  writeCliInputs(project, inputs.resourceName, inputs, INPUT_KEYS);
 }
 
 /** The project's NoSQL tables (storage resources of service DynamoDB that are not imported). */
@@ -210,12 +183,12 @@ export function migrateLegacyTable(project: Project, resourceName: string): Dyna
       `storage ${resourceName}'s older files cannot be migrated to cli-inputs.json: ${problems.join('; ')}.`,
       'Write cli-inputs.json by hand (packages/category-storage/README.md), then delete the old template.',
     );
-  writeJson(inputsPath(project, resourceName), inputs);
+  writeJson(cliInputsPath(project, resourceName), inputs);
   for (const file of [`${resourceName}-cloudformation-template.json`, 'parameters.json', 'storage-params.json']) rmSync(join(dir, file), { force: true });
   return parsed.data;
 }
 
 /** Whether the table comes from an older project: its template, and no cli-inputs.json. */
 export const isLegacyTable = (project: Project, resourceName: string): boolean =>
-  !existsSync(inputsPath(project, resourceName)) &&
+  !existsSync(cliInputsPath(project, resourceName)) &&
   existsSync(join(project.resourceDir(CATEGORY, resourceName), `${resourceName}-cloudformation-template.json`));

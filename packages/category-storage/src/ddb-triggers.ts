@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError, type BackendResource, type PluginContext, type Project } from '@forte/protocol';
-import { CATEGORY, lambdaFunctions, writeJson } from './ddb-inputs.js';
+import { CATEGORY, writeJson } from './ddb-inputs.js';
+import { createFunctionThroughCategory } from './function-category.js';
 
 type Json = Record<string, unknown>;
 interface DependsOn {
@@ -109,19 +110,7 @@ export const newTriggerName = (table: string): string => `${table}Trigger${rando
  * storage walkthrough goes through the function category) and makes it the table's trigger.
  */
 export async function createTriggerFunction(ctx: PluginContext, table: string, name = newTriggerName(table)): Promise<string> {
-  if (!ctx.invokePluginMethod)
-    throw new UserError('A new trigger function needs the function category, which this context cannot load.', 'Choose an existing function instead.');
-  if (lambdaFunctions(ctx.project()).includes(name))
-    throw new UserError(`A function named ${name} already exists.`, 'Choose it as an existing function, or another name.');
-  await ctx.invokePluginMethod('function', CREATE_TRIGGER_FUNCTION, [{ name }]);
-  ctx.print.success(`Successfully added resource ${name} locally`);
+  await createFunctionThroughCategory(ctx, CREATE_TRIGGER_FUNCTION, name);
   attachTrigger(ctx.project(), table, name);
   return name;
-}
-
-/** Refuses a function name the project does not have as a Lambda function, naming those it has. */
-export function checkExistingFunction(project: Project, fn: string): void {
-  const functions = lambdaFunctions(project);
-  if (!functions.includes(fn))
-    throw new UserError(`The project has no function named ${fn}.`, `Choose one of: ${functions.join(', ') || 'none (add one with `forte add function`)'}.`);
 }

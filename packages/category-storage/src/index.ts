@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import { UserError, type PluginContext, type ResourceBuild, type ResourceRef } from '@forte/protocol';
-import { CATEGORY, DYNAMODB_SERVICE, S3_SERVICE, inputsPath, readInputs } from './ddb-inputs.js';
+import { cliInputsPath } from './cli-inputs-file.js';
+import { CATEGORY, DYNAMODB_SERVICE, S3_SERVICE, readInputs } from './ddb-inputs.js';
 import { addStorageHeadless, removeStorageHeadless, updateStorageHeadless } from './ddb-headless.js';
 import { removeStorage } from './ddb-resource.js';
 import { dynamoDbParameters, dynamoDbTemplate, legacyTableBuild } from './ddb-template.js';
@@ -123,7 +124,7 @@ export async function build(ctx: PluginContext, resource: ResourceRef): Promise<
   }
   const project = ctx.project();
   const dir = project.resourceDir(CATEGORY, resource.resourceName);
-  if (!existsSync(inputsPath(project, resource.resourceName))) {
+  if (!existsSync(cliInputsPath(project, resource.resourceName))) {
     const legacy = legacyTableBuild(dir, resource.resourceName);
     if (legacy) return { template: legacy.template, parameters: legacy.parameters, sourceFile: relative(project.root, legacy.file).split(sep).join('/') };
   }

@@ -2,11 +2,22 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { UserError, type PluginContext } from '@forte/protocol';
 import { RESOURCE_NAME, S3_SERVICE } from './ddb-inputs.js';
-import { BUCKET_NAME, S3_OPERATIONS, readS3Inputs, s3Resources, triggerOf, type S3Inputs, type S3Operation } from './s3-inputs.js';
+import {
+  BUCKET_NAME,
+  HEADLESS_KEY_ORDER,
+  S3_OPERATIONS,
+  readS3Inputs,
+  s3Resources,
+  storageAccessFor,
+  triggerOf,
+  type S3Inputs,
+  type S3Operation,
+} from './s3-inputs.js';
 import { isLegacyBucket, migrateLegacyBucket } from './s3-legacy.js';
 import { assertGuestsAllowed } from './s3-auth.js';
 import { assertGroupsKnown, saveBucket } from './s3-resource.js';
-import { checkTriggerFunction, createS3TriggerFunction } from './s3-trigger.js';
+import { checkExistingFunction } from './function-category.js';
+import { createS3TriggerFunction } from './s3-trigger.js';
 import { defaultS3Inputs } from './s3-walkthrough.js';
 
 const crud = z.array(z.enum(S3_OPERATIONS));
@@ -40,24 +51,33 @@ export const updateS3ModificationSchema = z
 /** Operations each once, in Amplify's order. */
 const ordered = (ops: readonly S3Operation[] | undefined): S3Operation[] => S3_OPERATIONS.filter((op) => (ops ?? []).includes(op));
 
+/** A request's `permissions` as cli-inputs.json's access keys (groups only when the request names them). */
+function accessFrom(granted: z.infer<typeof permissions>): Pick<S3Inputs, 'storageAccess' | 'guestAccess' | 'authAccess' | 'groupAccess'> {
+  const guestAccess = ordered(granted.guest);
+  const groups = granted.groups;
+  return {
+    storageAccess: storageAccessFor(guestAccess),
+    guestAccess,
+    authAccess: ordered(granted.auth),
+    ...(groups ? { groupAccess: Object.fromEntries(Object.entries(groups).map(([g, ops]) => [g, ordered(ops)])) } : {}),
+  };
+}
+
 /** The trigger a request asks for: an existing function (checked), or a new one written now with the given name. */
-function triggerFrom(ctx: PluginContext, trigger: z.infer<typeof lambdaTrigger> | undefined, current: string | undefined): string | undefined {
+async function triggerFrom(ctx: PluginContext, trigger: z.infer<typeof lambdaTrigger> | undefined, current: string | undefined): Promise<string | undefined> {
   if (!trigger) return current;
-  const project = ctx.project();
   if (trigger.mode === 'existing') {
-    checkTriggerFunction(project, trigger.name);
+    checkExistingFunction(ctx.project(), trigger.name);
     return trigger.name;
   }
-  const name = createS3TriggerFunction(project, trigger.name);
-  ctx.print.success(`Successfully added resource ${name} locally`);
-  return name;
+  return createS3TriggerFunction(ctx, trigger.name);
 }
 
 /**
  * `forte add storage --headless` with `serviceName: "S3"` (Amplify's `buildS3UserInputFromHeadlessStorageRequest`):
  * guests get access when `permissions.guest` grants something, the names default as in the walkthrough.
  */
-export function addBucketHeadless(ctx: PluginContext, config: z.infer<typeof addS3ConfigurationSchema>): void {
+export async function addBucketHeadless(ctx: PluginContext, config: z.infer<typeof addS3ConfigurationSchema>): Promise<void> {
   const project = ctx.project();
   const existing = s3Resources(project);
   if (existing.length > 0)
@@ -66,37 +86,22 @@ export function addBucketHeadless(ctx: PluginContext, config: z.infer<typeof add
       'A project has one content storage resource: change it with `forte update storage`.',
     );
   const defaults = defaultS3Inputs(project.config.projectName, randomBytes(4).toString('hex'));
-  const guestAccess = ordered(config.permissions.guest);
-  const groups = config.permissions.groups;
+  const { groupAccess, ...access } = accessFrom(config.permissions);
   const inputs: S3Inputs = {
     resourceName: config.resourceName ?? defaults.resourceName,
     bucketName: config.bucketName ?? defaults.bucketName,
     policyUUID: defaults.policyUUID,
-    storageAccess: guestAccess.length > 0 ? 'authAndGuest' : 'auth',
-    guestAccess,
-    authAccess: ordered(config.permissions.auth),
-    ...(groups && Object.keys(groups).length > 0 ? { groupAccess: Object.fromEntries(Object.entries(groups).map(([g, ops]) => [g, ordered(ops)])) } : {}),
+    ...access,
+    ...(groupAccess && Object.keys(groupAccess).length > 0 ? { groupAccess } : {}),
   };
-  assertGuestsAllowed(project, inputs);
+  await assertGuestsAllowed(ctx, inputs);
   // Checked before a new trigger function is written, so a refused request leaves no files behind.
   saveBucketCheck(project, inputs);
-  const trigger = triggerFrom(ctx, config.lambdaTrigger, undefined);
+  const trigger = await triggerFrom(ctx, config.lambdaTrigger, undefined);
   if (trigger) inputs.triggerFunction = trigger;
   saveBucket(project, inputs, { isNew: true, keyOrder: HEADLESS_KEY_ORDER });
   ctx.print.success(`Successfully added resource ${inputs.resourceName} locally`);
 }
-
-/** The order of Amplify's headless adapter (groupAccess before triggerFunction). */
-const HEADLESS_KEY_ORDER = [
-  'resourceName',
-  'bucketName',
-  'policyUUID',
-  'storageAccess',
-  'guestAccess',
-  'authAccess',
-  'groupAccess',
-  'triggerFunction',
-] as const;
 
 function saveBucketCheck(project: ReturnType<PluginContext['project']>, inputs: S3Inputs): void {
   if (project.readBackendConfig()['storage']?.[inputs.resourceName])
@@ -109,23 +114,18 @@ function saveBucketCheck(project: ReturnType<PluginContext['project']>, inputs: 
  * `lambdaTrigger` is given. Unlike Amplify's adapter, which drops `permissions.groups` on update, the groups given
  * replace the bucket's group access (none given: unchanged).
  */
-export function updateBucketHeadless(ctx: PluginContext, change: z.infer<typeof updateS3ModificationSchema>): void {
+export async function updateBucketHeadless(ctx: PluginContext, change: z.infer<typeof updateS3ModificationSchema>): Promise<void> {
   const project = ctx.project();
   if (!s3Resources(project).includes(change.resourceName))
     throw new UserError(`The project has no content storage named ${change.resourceName}.`, `Choose one of: ${s3Resources(project).join(', ') || 'none'}.`);
   if (isLegacyBucket(project, change.resourceName)) migrateLegacyBucket(project, change.resourceName);
   const previous = readS3Inputs(project, change.resourceName);
-  const guestAccess = ordered(change.permissions.guest);
-  const next: S3Inputs = {
-    ...previous,
-    authAccess: ordered(change.permissions.auth),
-    guestAccess,
-    storageAccess: guestAccess.length > 0 ? 'authAndGuest' : 'auth',
-  };
-  if (change.permissions.groups) next.groupAccess = Object.fromEntries(Object.entries(change.permissions.groups).map(([g, ops]) => [g, ordered(ops)]));
-  assertGuestsAllowed(project, next);
+  const { groupAccess, ...access } = accessFrom(change.permissions);
+  // Groups given replace the bucket's group access; none given leave it.
+  const next: S3Inputs = { ...previous, ...access, ...(groupAccess ? { groupAccess } : {}) };
+  await assertGuestsAllowed(ctx, next);
   assertGroupsKnown(project, next);
-  const trigger = triggerFrom(ctx, change.lambdaTrigger, triggerOf(previous));
+  const trigger = await triggerFrom(ctx, change.lambdaTrigger, triggerOf(previous));
   next.triggerFunction = trigger ?? previous.triggerFunction;
   saveBucket(project, next, { isNew: false });
   ctx.print.success(`Successfully updated resource ${next.resourceName} locally`);

@@ -1,8 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError, type Project } from '@forte/protocol';
-import { CATEGORY, RESOURCE_NAME, S3_SERVICE, writeJson } from './ddb-inputs.js';
+import { readCliInputs, writeCliInputs, type CliInputsKind } from './cli-inputs-file.js';
+import { CATEGORY, RESOURCE_NAME, S3_SERVICE } from './ddb-inputs.js';
 
 /** What a user may do with the bucket's objects: Amplify's `S3PermissionType`, in the order of its question. */
 export const S3_OPERATIONS = ['CREATE_AND_UPDATE', 'READ', 'DELETE'] as const;
@@ -50,19 +49,23 @@ export type S3Inputs = z.infer<typeof s3InputsSchema>;
 export const triggerOf = (inputs: Pick<S3Inputs, 'triggerFunction'>): string | undefined =>
   inputs.triggerFunction !== undefined && inputs.triggerFunction !== 'NONE' ? inputs.triggerFunction : undefined;
 
+/** Who may use the bucket, from what guests may do: Amplify's `authAndGuest` when guests may do anything. */
+export const storageAccessFor = (guestAccess: readonly S3Operation[]): S3Inputs['storageAccess'] => (guestAccess.length > 0 ? 'authAndGuest' : 'auth');
+
 /** The IAM actions of a list of operations, in its order (Amplify's `getCfnPermissionsFromInputPermissions`). */
 export const actionsOf = (ops: readonly S3Operation[]): string[] => ops.flatMap((op) => S3_ACTIONS[op]);
 
-export const s3InputsPath = (project: Project, resourceName: string): string => join(project.resourceDir(CATEGORY, resourceName), 'cli-inputs.json');
+/** What Amplify's S3 questions and adapters write after the resource's names, in their order. */
+const ACCESS_KEYS = ['storageAccess', 'guestAccess', 'authAccess'] as const;
+/** The names in the order of Amplify's migration and headless adapter. */
+const ADAPTER_NAME_KEYS = ['resourceName', 'bucketName', 'policyUUID'] as const;
 
 /** Amplify's file order for S3UserInputs (its walkthrough builds the object in this order). */
 const KEY_ORDER = [
   'resourceName',
   'policyUUID',
   'bucketName',
-  'storageAccess',
-  'guestAccess',
-  'authAccess',
+  ...ACCESS_KEYS,
   'triggerFunction',
   'groupAccess',
   'adminTriggerFunction',
@@ -70,68 +73,35 @@ const KEY_ORDER = [
 ] as const;
 
 /** The order Amplify's migration of an older bucket writes (`genInputParametersForMigration`). */
-export const MIGRATION_KEY_ORDER = [
-  'resourceName',
-  'bucketName',
-  'policyUUID',
-  'storageAccess',
-  'guestAccess',
-  'authAccess',
-  'triggerFunction',
-  'groupAccess',
-] as const;
+export const MIGRATION_KEY_ORDER = [...ADAPTER_NAME_KEYS, ...ACCESS_KEYS, 'triggerFunction', 'groupAccess'] as const;
+
+/** The order of Amplify's headless adapter (groupAccess before triggerFunction). */
+export const HEADLESS_KEY_ORDER = [...ADAPTER_NAME_KEYS, ...ACCESS_KEYS, 'groupAccess', 'triggerFunction'] as const;
 
 /**
- * Writes cli-inputs.json as Amplify does: two-space indents, no final newline; an existing file keeps its key order
- * (Amplify writes back the object it read), new keys follow in `order`.
+ * Writes cli-inputs.json as Amplify does (an existing file keeps its key order; new keys follow in `order`).
  */
 export function writeS3Inputs(project: Project, inputs: S3Inputs, order: readonly (keyof S3Inputs)[] = KEY_ORDER): void {
-  const file = s3InputsPath(project, inputs.resourceName);
-  let existing: string[] = [];
-  try {
-    existing = existsSync(file) ? Object.keys(JSON.parse(readFileSync(file, 'utf8')) as object) : [];
-  } catch {
-    existing = [];
-  }
-  const known = (k: string): k is keyof S3Inputs => (KEY_ORDER as readonly string[]).includes(k);
-  const keys = [
-    ...existing.filter(known),
-    ...order.filter((k) => !existing.includes(k)),
-    ...KEY_ORDER.filter((k) => !existing.includes(k) && !order.includes(k)),
-  ];
-  const ordered: Record<string, unknown> = {};
-  for (const key of keys) if (inputs[key] !== undefined) ordered[key] = inputs[key];
-  writeJson(file, ordered);
+  writeCliInputs(project, inputs.resourceName, inputs, KEY_ORDER, order);
 }
+
+const BUCKET_INPUTS: CliInputsKind<S3Inputs> = {
+  schema: s3InputsSchema,
+  noun: 'bucket',
+  valid: 'content storage definition',
+  fix: "Fix the file (Amplify's S3UserInputs: resourceName, policyUUID, bucketName, storageAccess, guestAccess, authAccess, triggerFunction, groupAccess).",
+};
 
 /** Reads and checks the resource's cli-inputs.json, naming the file and each problem. */
 export function readS3Inputs(project: Project, resourceName: string): S3Inputs {
-  const file = s3InputsPath(project, resourceName);
-  const relative = `amplify/backend/${CATEGORY}/${resourceName}/cli-inputs.json`;
-  if (!existsSync(file)) {
+  const inputs = readCliInputs(project, resourceName, BUCKET_INPUTS);
+  if (inputs.resourceName !== resourceName) {
     throw new UserError(
-      `${relative} is missing: storage ${resourceName} has no bucket definition.`,
-      'Restore it from version control, or remove the resource (`forte remove storage`) and add it again.',
+      `amplify/backend/${CATEGORY}/${resourceName}/cli-inputs.json names the resource ${inputs.resourceName}, but its folder is ${resourceName}.`,
+      'Make resourceName the folder name.',
     );
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new UserError(`${relative} is not valid JSON: ${(error as Error).message}`, 'Fix the file and run the command again.', { cause: error });
-  }
-  const parsed = s3InputsSchema.safeParse(json);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`);
-    throw new UserError(
-      `${relative} is not a valid content storage definition: ${problems.join('; ')}.`,
-      "Fix the file (Amplify's S3UserInputs: resourceName, policyUUID, bucketName, storageAccess, guestAccess, authAccess, triggerFunction, groupAccess).",
-    );
-  }
-  if (parsed.data.resourceName !== resourceName) {
-    throw new UserError(`${relative} names the resource ${parsed.data.resourceName}, but its folder is ${resourceName}.`, 'Make resourceName the folder name.');
-  }
-  return parsed.data;
+  return inputs;
 }
 
 /** The project's content storage resources (service S3, not imported): Amplify allows one. */

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError, type PluginContext, type Project, type Template } from '@forte/protocol';
+import { cliInputsPath } from './cli-inputs-file.js';
 import { CATEGORY } from './ddb-inputs.js';
-import { MIGRATION_KEY_ORDER, s3InputsPath, s3InputsSchema, type S3Inputs, type S3Operation } from './s3-inputs.js';
+import { MIGRATION_KEY_ORDER, s3InputsSchema, storageAccessFor, type S3Inputs, type S3Operation } from './s3-inputs.js';
 import { saveBucket } from './s3-resource.js';
 
 const TEMPLATE_FILE = 's3-cloudformation-template.json';
@@ -26,7 +27,7 @@ function readLenient(file: string): Record<string, any> {
 /** Whether the bucket comes from an Amplify version before cli-inputs.json: its template and parameters.json, no cli-inputs.json. */
 export const isLegacyBucket = (project: Project, resourceName: string): boolean => {
   const dir = project.resourceDir(CATEGORY, resourceName);
-  return !existsSync(s3InputsPath(project, resourceName)) && existsSync(join(dir, TEMPLATE_FILE)) && existsSync(join(dir, 'parameters.json'));
+  return !existsSync(cliInputsPath(project, resourceName)) && existsSync(join(dir, TEMPLATE_FILE)) && existsSync(join(dir, 'parameters.json'));
 };
 
 /** A bucket of an older project: its own template deployed as written, with its parameters.json values (as Amplify's push does). */
@@ -84,7 +85,7 @@ export function migrateLegacyBucket(project: Project, resourceName: string): S3I
     resourceName,
     bucketName: params['bucketName'],
     policyUUID: randomBytes(4).toString('hex'),
-    storageAccess: guestAccess.length > 0 ? 'authAndGuest' : 'auth',
+    storageAccess: storageAccessFor(guestAccess),
     guestAccess,
     authAccess,
     triggerFunction: typeof params['triggerFunction'] === 'string' ? params['triggerFunction'] : 'NONE',

@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { isUserError, type CategoryPlugin, type PluginContext } from '@forte/protocol';
+import { isUserError, type CategoryPlugin, type IdentityPoolSettings, type PluginContext } from '@forte/protocol';
 import { sharedReference } from '@forte/protocol/shared-reference';
 import { createFakePluginContext } from '@forte/testing';
 import * as plugin from './index.js';
@@ -42,10 +42,15 @@ void describe('category-storage: content (S3)', { skip: shared.skip }, () => {
     mkdirSync(join(root, path, '..'), { recursive: true });
     writeFileSync(join(root, path), JSON.stringify(value, null, 2));
   };
+  /** What the auth category answers of the auth resource's identity pool (its identityPoolSettings method). */
+  let pool: IdentityPoolSettings;
+  /** The other categories' methods the storage category called (`category.method`), in order. */
+  let calls: string[];
   /** An auth resource as the auth category writes it, with an identity pool (guests allowed or not), and optional user pool groups. */
   const addAuth = (options: { guests?: boolean; groups?: string[] } = {}): void => {
     const config = existsSync(join(root, 'amplify/backend/backend-config.json')) ? backend() : {};
     config.auth = { myauth: { service: 'Cognito', providerPlugin: 'awscloudformation' } };
+    pool = { identityPool: true, guests: options.guests ?? true };
     writeJson('amplify/backend/auth/myauth/cli-inputs.json', {
       version: '1',
       cognitoConfig: { authSelections: 'identityPoolAndUserPool', allowUnauthenticatedIdentities: options.guests ?? true },
@@ -64,14 +69,36 @@ void describe('category-storage: content (S3)', { skip: shared.skip }, () => {
     config.function = { ...config.function, [fn]: { build: true, providerPlugin: 'awscloudformation', service: 'Lambda' } };
     writeJson('amplify/backend/backend-config.json', config);
   };
-  const run = async (command: string, answers: Answers, ctx?: (ctx: PluginContext) => void) => {
+  /**
+   * `invokePluginMethod` as the CLI offers it, with the other categories' methods standing in: auth's add (as
+   * addAuth) and identity pool settings (as addAuth set them), the function category's S3 trigger (a Lambda entry).
+   */
+  const otherCategories = (ctx: PluginContext): void => {
+    ctx.invokePluginMethod = async <T>(category: string, method: string, args: unknown[]): Promise<T> => {
+      calls.push(`${category}.${method}`);
+      const options = args[0] as { name?: string; resourceName?: string } | undefined;
+      if (`${category}.${method}` === 'auth.executeCommand') {
+        addAuth();
+        return undefined as T;
+      }
+      if (`${category}.${method}` === 'auth.identityPoolSettings') {
+        assert.equal(options?.resourceName, 'myauth');
+        return pool as T;
+      }
+      assert.equal(`${category}.${method}`, 'function.createS3TriggerFunction');
+      addFunction(options!.name!);
+      return options!.name as T;
+    };
+  };
+  const run = async (command: string, answers: Answers) => {
     const fake = createFakePluginContext(root, { plugin: 'storage', command, answers });
-    ctx?.(fake.ctx);
+    otherCategories(fake.ctx);
     await categoryPlugin.executeCommand(fake.ctx);
     return fake;
   };
   const headless = async (command: string, payload: unknown) => {
     const fake = createFakePluginContext(root, { plugin: 'storage', command, yes: true, headless: true });
+    otherCategories(fake.ctx);
     await categoryPlugin.executeHeadlessCommand!(fake.ctx, payload);
     return fake;
   };
@@ -82,6 +109,8 @@ void describe('category-storage: content (S3)', { skip: shared.skip }, () => {
 
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'forte-storage-s3-'));
+    pool = {};
+    calls = [];
   });
   afterEach(() => {
     rmSync(root, { recursive: true, force: true });
@@ -226,35 +255,23 @@ void describe('category-storage: content (S3)', { skip: shared.skip }, () => {
     assert.equal(((await build('s338e5b439')).template.Resources as any).TriggerPermissions, undefined);
   });
 
-  void it("a new trigger function is written from Amplify's S3 trigger template, named S3Trigger<8 hex>", async () => {
+  void it('a new trigger function is created by the function category (its S3 trigger), named S3Trigger<8 hex>', async () => {
     addAuth();
     await run('add', { ...AUTH_AND_GUEST, 'Lambda Trigger for your S3 Bucket': true });
+    assert.deepEqual(calls, ['function.createS3TriggerFunction', 'auth.identityPoolSettings']);
     const fn = Object.keys(backend().function)[0]!;
     assert.match(fn, /^S3Trigger[0-9a-f]{8}$/);
-    const dir = join(root, 'amplify/backend/function', fn);
-    const template = readJson(join(dir, `${fn}-cloudformation-template.json`));
-    assert.equal(template.Resources.LambdaFunction.Properties.Runtime, 'nodejs22.x');
-    assert.equal(template.Resources.LambdaFunction.Properties.Timeout, 25);
-    assert.deepEqual(template.Resources.LambdaFunction.Properties.Environment, { Variables: { ENV: { Ref: 'env' } } });
-    assert.deepEqual(template.Outputs.LambdaExecutionRole, { Value: { Ref: 'LambdaExecutionRole' } });
-    assert.deepEqual(readdirSync(join(dir, 'src')).sort(), ['event.json', 'index.js', 'package.json']);
-    assert.deepEqual(backend().function[fn], { service: 'Lambda', providerPlugin: 'awscloudformation', build: true });
     const [bucket] = Object.keys(backend().storage);
     assert.equal(readJson(join(root, 'amplify/backend/storage', bucket!, 'cli-inputs.json')).triggerFunction, fn);
+    assert.deepEqual(backend().storage[bucket!].dependsOn, [{ category: 'function', resourceName: fn, attributes: ['Name', 'Arn', 'LambdaExecutionRole'] }]);
   });
 
   void it('without auth it asks to add auth first (through the auth category); no ends the command; guests need guests in the identity pool', async () => {
-    const calls: string[] = [];
     await run('add', { ...AUTH_AND_GUEST, 'add auth now?': false });
     assert.equal(existsSync(join(root, 'amplify/backend/storage')), false);
-    await run('add', { ...AUTH_AND_GUEST, 'add auth now?': true }, (ctx) => {
-      ctx.invokePluginMethod = async <T>(category: string, method: string): Promise<T> => {
-        calls.push(`${category}.${method}`);
-        addAuth();
-        return undefined as T;
-      };
-    });
-    assert.deepEqual(calls, ['auth.executeCommand']);
+    assert.deepEqual(calls, []);
+    await run('add', { ...AUTH_AND_GUEST, 'add auth now?': true });
+    assert.deepEqual(calls, ['auth.executeCommand', 'auth.identityPoolSettings']);
     assert.equal(Object.keys(backend().storage).length, 1);
     rmSync(join(root, 'amplify'), { recursive: true });
     addAuth({ guests: false });
@@ -312,7 +329,7 @@ void describe('category-storage: content (S3)', { skip: shared.skip }, () => {
       [next.storageAccess, next.authAccess, next.guestAccess, next.groupAccess, next.triggerFunction, next.policyUUID],
       ['authAndGuest', ['CREATE_AND_UPDATE', 'READ'], ['READ'], { Admin: ['READ', 'DELETE'] }, 'S3Triggerabcd1234', first.policyUUID],
     );
-    assert.ok(existsSync(join(root, 'amplify/backend/function/S3Triggerabcd1234/S3Triggerabcd1234-cloudformation-template.json')));
+    assert.deepEqual(calls.slice(-2), ['auth.identityPoolSettings', 'function.createS3TriggerFunction']);
     await rejectsWithUserError(
       () => headless('remove', { version: 1, serviceConfiguration: { serviceName: 'DynamoDB', resourceName: 'avatars' } }),
       /storage avatars is a S3 resource, not DynamoDB/,

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { UserError, type PluginContext } from '@forte/protocol';
+import { UserError, pickMany, type PluginContext } from '@forte/protocol';
 import { RESOURCE_NAME } from './ddb-inputs.js';
 import { BUCKET_NAME, S3_OPERATIONS, readS3Inputs, s3Resources, triggerOf, type S3Inputs, type S3Operation } from './s3-inputs.js';
 import { confirmS3Migration, isLegacyBucket } from './s3-legacy.js';
@@ -12,24 +12,6 @@ const CRUD_CHOICES: { name: string; value: S3Operation }[] = [
   { name: 'read', value: 'READ' },
   { name: 'delete', value: 'DELETE' },
 ];
-
-/** Several answers in one (the Prompter has no checkbox): comma-separated, each one of `allowed`. */
-async function pickMany(ctx: PluginContext, message: string, allowed: readonly string[], fallback: string[]): Promise<string[]> {
-  const split = (value: string): string[] =>
-    value
-      .split(',')
-      .map((v) => v.trim())
-      .filter(Boolean);
-  const answer = await ctx.prompt.input({
-    message: `${message} (${allowed.join(', ')}; separate with commas)`,
-    default: fallback.join(', '),
-    validate: (value) => {
-      const bad = split(value).filter((v) => !allowed.includes(v));
-      return bad.length === 0 ? true : `Not one of the choices: ${bad.join(', ')}`;
-    },
-  });
-  return split(answer);
-}
 
 /** A walkthrough never loops forever on a scripted answer. */
 const MAX_ROUNDS = 20;
@@ -186,7 +168,7 @@ export async function addBucketWalkthrough(ctx: PluginContext): Promise<string |
   });
   await askAccess(ctx, inputs, userPoolGroups(project));
   inputs.triggerFunction = (await askAddTrigger(ctx)) ?? 'NONE';
-  assertGuestsAllowed(project, inputs);
+  await assertGuestsAllowed(ctx, inputs);
   saveBucket(project, inputs, { isNew: true });
   return inputs.resourceName;
 }
@@ -201,7 +183,7 @@ export async function updateBucketWalkthrough(ctx: PluginContext): Promise<strin
   const inputs: S3Inputs = { ...previous, guestAccess: [...previous.guestAccess], authAccess: [...previous.authAccess] };
   await askAccess(ctx, inputs, userPoolGroups(project));
   inputs.triggerFunction = (await askUpdateTrigger(ctx, triggerOf(previous))) ?? 'NONE';
-  assertGuestsAllowed(project, inputs);
+  await assertGuestsAllowed(ctx, inputs);
   saveBucket(project, inputs, { isNew: false });
   return resourceName;
 }

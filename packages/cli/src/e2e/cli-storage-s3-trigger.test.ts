@@ -1,5 +1,6 @@
 /**
- * Content storage with a new trigger function (Amplify's S3 trigger template, written by the storage category): the
+ * Content storage with a new trigger function: Amplify's S3 trigger template, written by the function category (the
+ * storage category goes through it, as for its other triggers); guest access is checked with the auth category. The
  * push deploys the function, then the bucket with its notification, the invoke permission for S3 and the function
  * role's bucket policy; the function runs with an S3 event.
  */
@@ -34,6 +35,14 @@ void describe('forte add storage (S3) with a new Lambda trigger: push and invoke
       }),
     );
     assert.equal(auth.code, 0, auth.stderr);
+    // The identity pool lets no guests in (the auth category says so when the storage category asks): guest access is refused.
+    const guests = await forte(
+      ['add', 'storage', '--headless'],
+      JSON.stringify({ version: 1, serviceConfiguration: { serviceName: 'S3', resourceName: 'uploads', permissions: { auth: ['READ'], guest: ['READ'] } } }),
+    );
+    assert.notEqual(guests.code, 0, guests.stdout);
+    assert.match(guests.stderr + guests.stdout, /the identity pool of auth \w+ does not let guests in/);
+    assert.equal(readJson('amplify/backend/backend-config.json').storage, undefined);
     const add = await forte(
       ['add', 'storage', '--headless'],
       JSON.stringify({
