@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { Agent } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { AUTH_RESOURCE_TYPES, type UserPoolLambdaConfig } from '@forte/protocol';
@@ -85,7 +86,16 @@ before(async () => {
   Amplify.configure({
     Auth: { Cognito: { userPoolId, userPoolClientId: clientId, userPoolEndpoint: `${cloud.url}/cognito-idp/`, loginWith: { email: true } } },
   });
-  cognito = new CognitoIdentityProviderClient({ endpoint: `${cloud.url}/cognito-idp/`, region: 'us-east-1', credentials: cloud.credentials, maxAttempts: 1 });
+  // A connection of its own for each call: the SDK keeps idle connections with no time limit, and one idle for
+  // the cloud's 5 s keep-alive (a test in between runs on another cloud) could be reused just as the cloud
+  // closes it, failing the call with ECONNRESET.
+  cognito = new CognitoIdentityProviderClient({
+    endpoint: `${cloud.url}/cognito-idp/`,
+    region: 'us-east-1',
+    credentials: cloud.credentials,
+    maxAttempts: 1,
+    requestHandler: { httpAgent: new Agent({ keepAlive: false }) },
+  });
 
   const multiplexed = (modules: string[], extra: Record<string, string> = {}): Record<string, string> => ({
     'index.js': triggerModule('trigger-index'),
