@@ -32,7 +32,11 @@ if (selected.length === 0) {
   process.exit(1);
 }
 console.log(`running ${selected.length} test files`);
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=120000', ...selected.map((f) => relative(root, f))], {
+// node's test runner applies --test-timeout to each file as a whole (every test in it, and its hooks), as a
+// guard against a hung file. The longest file (request-fuzz: every operation fuzzed) takes two minutes on two
+// cores shared with a load of 20, and up to nine when the load passes 30, so the guard is fifteen minutes.
+const FILE_TIMEOUT_MS = 900_000;
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', `--test-timeout=${FILE_TIMEOUT_MS}`, ...selected.map((f) => relative(root, f))], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, FORTE_REPO_ROOT: root },

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
+import { Agent } from 'node:http';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { after, before, describe, it } from 'node:test';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { WebSocket } from 'ws';
 import { TABLES } from '@forte/cloud';
@@ -14,6 +14,8 @@ import { callFailure, startTestCloud, type TestCloud } from './index.js';
 // to minutes, or answered a masked 500 after a stack overflow. Each must now be refused with an error that
 // names the limit, quickly, while a small request sent at the same time is still answered promptly: a
 // regression to quadratic or unbounded work fails the time bounds even if the refusal still comes.
+// The bounds are on the CPU time of this process (the cloud and its client run in it), not on the clock: on a
+// loaded machine the process waits for a core, which stretches wall time many times over but not the work.
 
 const SCHEMA = /* GraphQL */ `
   type Post @model @auth(rules: [{ allow: public }]) {
@@ -34,76 +36,124 @@ const SCHEMA = /* GraphQL */ `
 `;
 /** Comments of the one post: enough fan-out that a few relation levels ask for thousands of reads. */
 const COMMENTS = 40;
-/** Generous bounds for a shared machine; the attacks took 2 s to 9 minutes before they were bounded. */
+/** Bounds in CPU milliseconds, generous; the attacks took 2 s to 9 minutes before they were bounded. */
 const ANSWER_MS = 2000;
 const BLOCK_MS = 1000;
 /** Items of the searched table (a tenth of what one search may read, written through the table engine), and tags of each. */
 const SEARCHED_NOTES = 10_000;
 const TAGS = 20;
 /**
- * How long a small query may wait while a search runs. The search holds the event loop for a few
- * milliseconds at a time (a page of 1,000 items, or less when each item costs more); sorting and aggregating
+ * How long (CPU milliseconds) a small query may wait while a search runs. The search holds the event loop for a
+ * few milliseconds at a time (a page of 1,000 items, or less when each item costs more); sorting and aggregating
  * every match at the end held it for 0.6–0.7 s on this table.
  */
 const SEARCH_PROBE_MS = 300;
+/** How long to wait for a realtime frame that will come: a loaded machine may take many seconds. */
+const FRAME_WAIT_MS = 60_000;
 
 let cloud: TestCloud;
 let api: DeployedTestApi;
 let dynamodb: DynamoDBClient;
 let postId: string;
 
+/**
+ * Each request of this suite goes over a connection of its own. The cloud runs in this process, so an attack that
+ * holds the event loop also holds the client's timers: a pooled connection idle for almost the cloud's 5 s
+ * keep-alive could be reused just as the cloud closes it, and the request would fail with ECONNRESET.
+ */
+const FRESH_CONNECTION = { connection: 'close' };
+
 /** POSTs a GraphQL request with the API key; `variables` may be given as JSON text (too deep to stringify here). */
 async function graphql(query: string, variables: Record<string, unknown> | string = {}): Promise<{ status: number; json: any }> {
   const body = typeof variables === 'string' ? `{"query":${JSON.stringify(query)},"variables":${variables}}` : JSON.stringify({ query, variables });
-  const res = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': api.apiKey }, body });
+  const res = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': api.apiKey, ...FRESH_CONNECTION }, body });
   return { status: res.status, json: await res.json() };
 }
 
+/** CPU time this process has used so far, in milliseconds (every thread: the cloud and the test client). */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 /**
- * Runs `attack` while a small query is sent 20 ms later, and measures how long the event loop was held at
- * once (the cloud runs in this process): the answer, its time, the small query's time, the longest stall.
+ * Watches the event loop with a timer every 10 ms: the most CPU time spent between two of its runs, that is
+ * the longest the loop was held by work at once (a wait for a core spends none).
+ */
+function watchLoop(): { stop(): number } {
+  let last = cpuMs();
+  let longest = 0;
+  const lap = (): void => {
+    const now = cpuMs();
+    longest = Math.max(longest, now - last);
+    last = now;
+  };
+  const timer = setInterval(lap, 10);
+  let stopped: number | undefined;
+  return {
+    /** Stops watching (once; later calls answer the same). */
+    stop() {
+      if (stopped === undefined) {
+        clearInterval(timer);
+        lap();
+        stopped = longest;
+      }
+      return stopped;
+    },
+  };
+}
+
+/**
+ * Runs `attack` while a small query is sent 20 ms later, and measures, in CPU time: the answer's time, the
+ * small query's time, and the longest the event loop was held at once (the cloud runs in this process).
  */
 async function underLoad<T>(attack: () => Promise<T>): Promise<{ result: T; ms: number; probeMs: number; stallMs: number }> {
-  const stall = monitorEventLoopDelay({ resolution: 10 });
-  stall.enable();
-  const started = performance.now();
-  const attacked = attack().then((result) => ({ result, ms: performance.now() - started }));
-  const probed = new Promise((resolve) => setTimeout(resolve, 20)).then(async () => {
-    const sent = performance.now();
-    const small = await graphql('query ($id: ID!) { getPost(id: $id) { id title } }', { id: postId });
-    assert.equal(small.json.data?.getPost?.id, postId, JSON.stringify(small.json));
-    return performance.now() - sent;
-  });
-  const [{ result, ms }, probeMs] = await Promise.all([attacked, probed]);
-  stall.disable();
-  return { result, ms, probeMs, stallMs: stall.max / 1e6 };
+  const loop = watchLoop();
+  try {
+    const started = cpuMs();
+    const attacked = attack().then((result) => ({ result, ms: cpuMs() - started }));
+    const probed = new Promise((resolve) => setTimeout(resolve, 20)).then(async () => {
+      const sent = cpuMs();
+      const small = await graphql('query ($id: ID!) { getPost(id: $id) { id title } }', { id: postId });
+      assert.equal(small.json.data?.getPost?.id, postId, JSON.stringify(small.json));
+      return cpuMs() - sent;
+    });
+    const [{ result, ms }, probeMs] = await Promise.all([attacked, probed]);
+    return { result, ms, probeMs, stallMs: loop.stop() };
+  } finally {
+    loop.stop();
+  }
 }
 
 /**
  * Runs `attack` while small queries are sent one after another until it answers: its answer, and the
- * slowest small query and longest stall of the event loop while it ran.
+ * slowest small query and longest hold of the event loop while it ran, in CPU time.
  */
 async function throughout<T>(attack: () => Promise<T>): Promise<{ result: T; probeMs: number; stallMs: number }> {
-  const stall = monitorEventLoopDelay({ resolution: 10 });
-  stall.enable();
-  let done = false;
-  let probeMs = 0;
-  const attacked = attack().finally(() => (done = true));
-  while (!done) {
-    const sent = performance.now();
-    const small = await graphql('query ($id: ID!) { getPost(id: $id) { id title } }', { id: postId });
-    assert.equal(small.json.data?.getPost?.id, postId, JSON.stringify(small.json));
-    probeMs = Math.max(probeMs, performance.now() - sent);
+  const loop = watchLoop();
+  try {
+    let done = false;
+    let probeMs = 0;
+    const attacked = attack().finally(() => (done = true));
+    // Its failure is reported by the await below, after the probe in flight answers.
+    attacked.catch(() => undefined);
+    while (!done) {
+      const sent = cpuMs();
+      const small = await graphql('query ($id: ID!) { getPost(id: $id) { id title } }', { id: postId });
+      assert.equal(small.json.data?.getPost?.id, postId, JSON.stringify(small.json));
+      probeMs = Math.max(probeMs, cpuMs() - sent);
+    }
+    const result = await attacked;
+    return { result, probeMs, stallMs: loop.stop() };
+  } finally {
+    loop.stop();
   }
-  const result = await attacked;
-  stall.disable();
-  return { result, probeMs, stallMs: stall.max / 1e6 };
 }
 
 function assertPrompt(timing: { ms: number; probeMs: number; stallMs: number }): void {
-  assert.ok(timing.ms < ANSWER_MS, `refused within ${ANSWER_MS} ms (took ${Math.round(timing.ms)} ms)`);
-  assert.ok(timing.probeMs < ANSWER_MS, `a concurrent small query answered within ${ANSWER_MS} ms (took ${Math.round(timing.probeMs)} ms)`);
-  assert.ok(timing.stallMs < BLOCK_MS, `the event loop never held for ${BLOCK_MS} ms (longest: ${Math.round(timing.stallMs)} ms)`);
+  assert.ok(timing.ms < ANSWER_MS, `refused within ${ANSWER_MS} ms of CPU (took ${Math.round(timing.ms)} ms)`);
+  assert.ok(timing.probeMs < ANSWER_MS, `a concurrent small query answered within ${ANSWER_MS} ms of CPU (took ${Math.round(timing.probeMs)} ms)`);
+  assert.ok(timing.stallMs < BLOCK_MS, `the event loop never held for ${BLOCK_MS} ms of CPU (longest: ${Math.round(timing.stallMs)} ms)`);
 }
 
 /** The one error of a refused request, with the setting its message names. */
@@ -156,7 +206,10 @@ async function realtime(
   });
   const next = (match: (f: Frame) => boolean): Promise<Frame> =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching frame within 10 s; frames: ${JSON.stringify(frames).slice(0, 500)}`)), 10_000);
+      const timer = setTimeout(
+        () => reject(new Error(`no matching frame within ${FRAME_WAIT_MS / 1000} s; frames: ${JSON.stringify(frames).slice(0, 500)}`)),
+        FRAME_WAIT_MS,
+      );
       waiters.push({ match, resolve: (f) => (clearTimeout(timer), resolve(f)) });
       take();
     });
@@ -183,7 +236,7 @@ async function rawDynamoDb(target: string, body: string): Promise<{ status: numb
     headers: { host: url.host, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${target}` },
     body,
   });
-  const res = await fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body });
+  const res = await fetch(url, { method: 'POST', headers: { ...(signed.headers as Record<string, string>), ...FRESH_CONNECTION }, body });
   return { status: res.status, json: await res.json() };
 }
 
@@ -198,7 +251,13 @@ before(async () => {
     });
     assert.ok(comment.json.data?.createComment?.id, JSON.stringify(comment.json));
   }
-  dynamodb = new DynamoDBClient({ endpoint: `${cloud.url}/dynamodb`, region: cloud.credentials.region, credentials: cloud.credentials, maxAttempts: 1 });
+  dynamodb = new DynamoDBClient({
+    endpoint: `${cloud.url}/dynamodb`,
+    region: cloud.credentials.region,
+    credentials: cloud.credentials,
+    maxAttempts: 1,
+    requestHandler: { httpAgent: new Agent({ keepAlive: false }) },
+  });
   await dynamodb.send(
     new CreateTableCommand({
       TableName: 'Deep',
@@ -278,9 +337,9 @@ void describe('denial of service: search', () => {
     assert.equal(answer.aggregateItems.length, 25);
     assert.ok(
       timing.probeMs < SEARCH_PROBE_MS,
-      `small queries answered within ${SEARCH_PROBE_MS} ms while the search ran (slowest: ${Math.round(timing.probeMs)} ms)`,
+      `small queries answered within ${SEARCH_PROBE_MS} ms of CPU while the search ran (slowest: ${Math.round(timing.probeMs)} ms)`,
     );
-    assert.ok(timing.stallMs < SEARCH_PROBE_MS, `the event loop never held for ${SEARCH_PROBE_MS} ms (longest: ${Math.round(timing.stallMs)} ms)`);
+    assert.ok(timing.stallMs < SEARCH_PROBE_MS, `the event loop never held for ${SEARCH_PROBE_MS} ms of CPU (longest: ${Math.round(timing.stallMs)} ms)`);
   });
 });
 
@@ -291,7 +350,7 @@ void describe('the limits are settings of the cloud', () => {
     const post = async (query: string): Promise<any> => {
       const res = await fetch(smallApi.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': smallApi.apiKey },
+        headers: { 'content-type': 'application/json', 'x-api-key': smallApi.apiKey, ...FRESH_CONNECTION },
         body: JSON.stringify({ query }),
       });
       return res.json();
