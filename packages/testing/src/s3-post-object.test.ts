@@ -104,6 +104,9 @@ void describe('POST Object with a policy signed by createPresignedPost', () => {
     const res200 = await post(created.url, { ...created.fields, success_action_status: '200' }, { body: 'again', filename: 'dog.png' });
     assert.deepEqual([res200.status, res200.body], [200, '']);
     assert.equal(await read('named/dog.png'), 'again');
+    // Any other status, as in S3, answers the default 204.
+    const res404 = await post(created.url, { ...created.fields, success_action_status: '404' }, { body: 'third', filename: 'eel.png' });
+    assert.deepEqual([res404.status, res404.body], [204, '']);
 
     const redirected = await presigned({ Key: 'redirected.txt', Fields: { success_action_redirect: 'https://app.example/done?from=form' }, Expires: 600 });
     const res303 = await post(redirected.url, redirected.fields, { body: 'r' });

@@ -108,12 +108,6 @@ async function checkForm(call: S3Call, form: PostForm, credentials: CredentialPr
     principal = await verifyPolicySignature(fields, credentials);
     range = checkPostPolicy(parsePostPolicy(fields.get('policy') ?? ''), { fields: checked, bucket: call.bucket, now: new Date() });
   }
-  const status = fields.get('success_action_status');
-  if (status !== undefined && !/^\d+$/.test(status)) {
-    throw S3_ERRORS.error('InvalidArgument', 'success_action_status must be 200, 201 or 204.', {
-      fields: { ArgumentName: 'success_action_status', ArgumentValue: status },
-    });
-  }
   await call.ctx.authorize(principal, 's3:PutObject', s3Arn(call.bucket, key), 'AccessDenied');
   await requireBucket(call);
   const headers: Record<string, string> = {};
