@@ -247,6 +247,47 @@ void describe('POST Object with a policy signed by createPresignedPost', () => {
   });
 });
 
+void describe('POST Object: broken requests', () => {
+  void it('survives a client that goes away in the middle of the file, storing nothing', async () => {
+    const { url, fields } = await presigned({ Key: 'cut.bin', Expires: 600 });
+    const boundary = 'cut-boundary';
+    const head = Object.entries(fields)
+      .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
+      .join('');
+    const start = `${head}--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cut.bin"\r\n\r\n`;
+    const answered = await new Promise<string>((resolve) => {
+      const req = httpRequest(url, {
+        method: 'POST',
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(start.length + 1024 * 1024) },
+      });
+      req.on('error', (error) => resolve(error.message));
+      req.on('response', (res) => resolve(`answered ${res.statusCode}`));
+      req.write(start);
+      req.write(Buffer.alloc(64 * 1024, 'a'), () => req.destroy());
+    });
+    assert.ok(answered.length > 0);
+    const after = await post(url, fields, { body: 'whole' });
+    assert.equal(after.status, 204, 'the cloud still takes forms');
+    assert.equal(await read('cut.bin'), 'whole');
+  });
+
+  void it('refuses a form whose key comes after the file, and a multipart body without a boundary', async () => {
+    const { url, fields } = await presigned({ Key: 'late-key.txt', Expires: 600 });
+    const { key, ...rest } = fields;
+    const form = new FormData();
+    for (const [name, value] of Object.entries(rest)) form.append(name, value);
+    form.append('file', new Blob(['x']), 'x.txt');
+    form.append('key', key!);
+    const res = await fetch(url, { method: 'POST', body: form });
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /<Code>InvalidArgument<\/Code>/);
+    const noBoundary = await fetch(url, { method: 'POST', headers: { 'content-type': 'multipart/form-data' }, body: 'x' });
+    assert.equal(noBoundary.status, 400);
+    assert.match(await noBoundary.text(), /<Code>MalformedPOSTRequest<\/Code>/);
+    assert.equal(await exists('late-key.txt'), false);
+  });
+});
+
 void describe('POST Object: who may upload', () => {
   void it('refuses an anonymous form (no bucket policy can grant anonymous writes) and stores nothing', async () => {
     const res = await post(`${cloud.url}/s3/${bucket}`, { key: 'anonymous.txt', 'Content-Type': 'text/plain' }, { body: 'x' });
