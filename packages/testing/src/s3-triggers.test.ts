@@ -17,6 +17,7 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { controlClient } from './events-control-client.js';
 import { until } from './events-fixture.js';
 import { callFailure, deployFunction, deployRole, handlerOf, lambdaClient, makeTempDir, resourceContext, startLambdaCloud, type TestCloud } from './index.js';
@@ -229,6 +230,29 @@ void describe('S3 triggers', () => {
     const removed = records.find((r) => r.eventName === 'ObjectRemoved:Delete')!;
     assert.equal(removed.s3.object.size, undefined, 'a removal carries no size');
     assert.equal(removed.s3.object.eTag, undefined);
+  });
+
+  void it('deliver ObjectCreated:Post for a browser form upload, naming the key that signed the form', async () => {
+    const arn = await recorder('poster', ['forms-dev']);
+    await bucketResource('forms-dev', arn);
+    // The helper may bring a newer copy of the S3 client than the tests' own: the client is the same at run time.
+    const { url, fields } = await createPresignedPost(s3 as unknown as Parameters<typeof createPresignedPost>[0], {
+      Bucket: 'forms-dev',
+      Key: 'forms/${filename}',
+      Conditions: [['starts-with', '$key', 'forms/']],
+      Expires: 600,
+    });
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    form.append('file', new Blob(['form']), 'sent.txt');
+    const res = await fetch(url, { method: 'POST', body: form });
+    assert.equal(res.status, 204, await res.text());
+    const record = (await received('poster', 1))[0]!;
+    assert.equal(record.eventName, 'ObjectCreated:Post');
+    assert.equal(record.s3.object.key, 'forms/sent.txt');
+    assert.equal(record.s3.object.size, 4);
+    assert.equal(record.s3.object.eTag, res.headers.get('etag')!.replaceAll('"', ''));
+    assert.equal(record.userIdentity.principalId, `AWS:${cloud.credentials.accessKeyId}`);
   });
 
   void it('deliver the events of one key in the order of its changes, each sequencer above the last', async () => {

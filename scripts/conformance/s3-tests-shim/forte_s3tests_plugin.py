@@ -57,7 +57,7 @@ NOT_APPLICABLE_SOURCE = [
     (re.compile(r"replication|Replication"), "replication"),
     (re.compile(r"bucket_logging|BucketLogging"), "bucket logging"),
     (re.compile(r"website|Website"), "static website hosting of buckets (Forte hosts sites through its hosting service)"),
-    (re.compile(r"get_v2_client|get_v2_tenant_client|signature_version='s3'"), "Signature Version 2 (deprecated by AWS; Forte verifies SigV4 only)"),
+    (re.compile(r"get_v2_client|get_v2_tenant_client|signature_version='s3'|AWSAccessKeyId"), "Signature Version 2 (deprecated by AWS; Forte verifies SigV4 only)"),
     (re.compile(r"get_tenant_client|get_v2_tenant_client|tenant_"), "tenants"),
     (re.compile(r"get_alt_client|get_alt_|alt_user_id|alt_display_name|alt_email|get_iam_|iam_root|get_sts_client"), "a second account or IAM users (Forte has one account and no IAM users)"),
     (re.compile(r"StorageClass=|storage_class|x-amz-storage-class"), "storage classes"),
@@ -70,7 +70,6 @@ NOT_APPLICABLE_SOURCE = [
 
 # Single tests that do not apply, by name (a regular expression), with the reason.
 NOT_APPLICABLE_NAMES = [
-    (re.compile(r"^test_post_object"), "browser form uploads (POST Object with a signed policy): not implemented"),
     (re.compile(r"^test_bucket_list_return_data_versioning|^test_versioning"), "versioning"),
     (re.compile(r"^test_bucket_logging|^test_put_bucket_logging"), "bucket logging"),
     (re.compile(r"torrent"), "BitTorrent downloads (GetObjectTorrent)"),

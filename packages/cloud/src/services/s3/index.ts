@@ -1,7 +1,8 @@
 import { RESOURCE_TYPES } from '@forte/protocol';
-import { FUNCTIONS, OBJECTS, type FunctionInvoker } from '../../kernel/capabilities.js';
+import { CREDENTIAL_PROVIDERS, FUNCTIONS, OBJECTS, type FunctionInvoker } from '../../kernel/capabilities.js';
 import { CapabilityError, provide } from '../../kernel/capability.js';
-import type { Kernel, Service } from '../../kernel/types.js';
+import { chainedCredentials } from '../../kernel/sigv4.js';
+import type { CredentialProvider, Kernel, Service } from '../../kernel/types.js';
 import { createBucketHandler } from './bucket-handler.js';
 import { NOTIFICATION_MIGRATIONS, createBucketNotifications } from './bucket-notifications.js';
 import { createNotificationDispatcher } from './notification-dispatcher.js';
@@ -30,11 +31,15 @@ export function createS3Service(kernel: Kernel): Service {
   };
   const dispatcher = createNotificationDispatcher({ sql: kernel.sql, log: kernel.log, functions });
   const notifications = createBucketNotifications({ sql: kernel.sql, region, accountId, functions, onRecorded: () => setImmediate(dispatcher.wake) });
+  // Providers are asked at each use: services that provide credentials may start after this one is built.
+  const credentials: CredentialProvider = {
+    lookup: (accessKeyId, sessionToken) => chainedCredentials(kernel.capability(CREDENTIAL_PROVIDERS)).lookup(accessKeyId, sessionToken),
+  };
   const buckets = createBucketHandler({ store, blobs: kernel.blobs, notifications, port: () => kernel.port() });
   return {
     name: 's3',
     provides: [provide(OBJECTS, createObjectReader(store, kernel.blobs))],
-    routes: [createS3Route({ store, blobs: kernel.blobs, notifications, region, accountId })],
+    routes: [createS3Route({ store, blobs: kernel.blobs, notifications, region, accountId, credentials })],
     resourceTypes: { [RESOURCE_TYPES.bucket]: buckets, 'AWS::S3::Bucket': buckets },
     async start() {
       await kernel.sql.migrate('s3', S3_MIGRATIONS);

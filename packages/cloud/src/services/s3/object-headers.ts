@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { STORED_HEADERS, type S3Object } from './object-store.js';
 import { S3_ERRORS } from './s3-errors.js';
 
@@ -6,8 +6,8 @@ import { S3_ERRORS } from './s3-errors.js';
 export const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
 const MAX_METADATA_BYTES = 2048;
 
-/** The representation headers and user metadata an upload carries (PutObject, CopyObject REPLACE). */
-export function objectHeadersFrom(req: IncomingMessage): Pick<S3Object, 'contentType' | 'headers' | 'metadata'> {
+/** The representation headers and user metadata an upload carries (PutObject, CopyObject REPLACE; POST Object's fields). */
+export function objectHeadersFrom(req: { headers: IncomingHttpHeaders }): Pick<S3Object, 'contentType' | 'headers' | 'metadata'> {
   const headers: Record<string, string> = {};
   for (const name of STORED_HEADERS) {
     const value = single(req.headers[name]);

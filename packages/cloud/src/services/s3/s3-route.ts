@@ -1,6 +1,6 @@
 import type { ForteError } from '@forte/protocol';
 import type { BlobStore } from '../../engines/types.js';
-import type { Route } from '../../kernel/types.js';
+import type { CredentialProvider, Route } from '../../kernel/types.js';
 import { applyBucketCors, answerS3Preflight } from './bucket-cors-response.js';
 import { createBucket, deleteBucket, deleteBucketCors, getBucketCors, getBucketLocation, headBucket, listBuckets, putBucketCors } from './bucket-operations.js';
 import { hasXmlInvalidCharacter } from '../../kernel/xml-escape.js';
@@ -22,6 +22,8 @@ import {
 import type { BucketNotifications } from './bucket-notifications.js';
 import { getBucketNotificationConfiguration, putBucketNotificationConfiguration } from './notification-api.js';
 import type { ObjectStore } from './object-store.js';
+import { isFormUpload } from './post-form.js';
+import { postObject } from './post-object.js';
 import { putObject } from './put-object.js';
 import type { S3Call } from './s3-call.js';
 import { isS3Request, parseS3Target, virtualHostBucket } from './s3-target.js';
@@ -55,7 +57,15 @@ const UNSUPPORTED = [
 ];
 
 /** The S3 REST route: path style under `/s3/` and virtual-host style (`<bucket>.s3.localhost`). */
-export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; notifications: BucketNotifications; region: string; accountId: string }): Route {
+export function createS3Route(options: {
+  store: ObjectStore;
+  blobs: BlobStore;
+  notifications: BucketNotifications;
+  region: string;
+  accountId: string;
+  /** The keys a POST Object form's policy may be signed with. */
+  credentials: CredentialProvider;
+}): Route {
   return {
     name: 's3',
     errorFormat: 'xml',
@@ -98,7 +108,8 @@ export function createS3Route(options: { store: ObjectStore; blobs: BlobStore; n
             return deleteBucket(call);
           case 'POST':
             if (query.has('delete')) return deleteObjects(call);
-            throw methodNotAllowed(method, 'a bucket (only POST ?delete)');
+            if (isFormUpload(ctx.req)) return postObject(call, options.credentials);
+            throw methodNotAllowed(method, 'a bucket (only POST ?delete and form uploads)');
           case 'GET':
             if (query.has('notification')) return getBucketNotificationConfiguration(call);
             if (query.has('location')) return getBucketLocation(call);
