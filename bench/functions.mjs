@@ -25,27 +25,36 @@
 // (bench/functions-profile.cjs, preloaded through the functions' NODE_OPTIONS; the cloud is then killed at the
 // end so that they exit on their own and write them, and its own profile is not written).
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cpuMsOf, median, postJson, startCloud } from './graphql-deploy.mjs';
+import {
+  CONNECTIONS,
+  PIN,
+  RUNS,
+  SECONDS,
+  createResults,
+  killLeavingFunctions,
+  load,
+  measure,
+  pin,
+  profileArgs,
+  requireWrk,
+  signedRequest,
+  startBare as startBareServer,
+  wrkNote,
+} from './bench-kit.mjs';
+import { median, postJson, startCloud } from './graphql-deploy.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const cloudDist = join(root, 'packages/cloud/dist');
 const forteBin = join(root, 'packages/cli/dist/bin.js');
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const COLD = Number(process.env.BENCH_COLD ?? 7);
 const FUNCTIONS = 10;
 const RUNTIME = `nodejs${process.versions.node.split('.')[0]}.x`;
 const ENV = 'bench';
 const PROFILE_FUNCTIONS = process.env.BENCH_PROFILE_FUNCTIONS;
-const PIN = process.env.BENCH_PIN !== '0' && availableParallelism() >= 2 && !spawnSync('taskset', ['-V']).error;
-const pinServer = (pid) => {
-  if (PIN && spawnSync('taskset', ['-a', '-cp', '0', String(pid)], { stdio: 'ignore' }).status !== 0) throw new Error(`taskset could not pin ${pid}`);
-};
 
 const EMPTY = 'exports.handler = async () => null;\n';
 // The category's Hello World template (packages/category-function/src/source-templates.ts), comments left out.
@@ -59,16 +68,7 @@ const SCHEMA = `type Query { greet(name: String): String @function(name: "greete
 const GREET = 'query Greet($name: String) { greet(name: $name) }';
 
 const work = mkdtempSync(join(tmpdir(), 'forte-bench-functions-'));
-const results = [];
-const record = (name, value, unit, target, note = '') => {
-  results.push({ name, value, unit, target, note });
-  const shown = unit === 'ratio' ? value.toFixed(2) : `${value.toFixed(unit === 'ms' ? 2 : 0)} ${unit}`;
-  console.log(`${name}: ${shown}${target ? `  (target ${target})` : ''}${note ? `  ${note}` : ''}`);
-};
-const load = () =>
-  loadavg()
-    .map((n) => n.toFixed(2))
-    .join(' ');
+const { record, write } = createResults('functions');
 const elapsedMs = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 
 /** Deploys the bench's functions and API into `dataDir` with the resource handlers; answers their names and key. */
@@ -145,24 +145,6 @@ async function deploy(dataDir) {
   }
 }
 
-/** One Invoke request signed with SigV4 (valid 15 minutes), as wrk replays it: the URL and every header. */
-async function signedInvoke(baseUrl, name, credentials, region) {
-  const { SignatureV4 } = await import('@smithy/signature-v4');
-  const { Hash } = await import('@smithy/hash-node');
-  const url = new URL(`${baseUrl}/2015-03-31/functions/${name}/invocations`);
-  const signer = new SignatureV4({ service: 'lambda', region, credentials, sha256: Hash.bind(null, 'sha256') });
-  const signed = await signer.sign({
-    method: 'POST',
-    protocol: 'http:',
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: url.pathname,
-    headers: { host: url.host, 'content-type': 'application/json' },
-    body: '{}',
-  });
-  return { url: url.href, headers: signed.headers, body: '{}' };
-}
-
 /**
  * The process-start baselines, timed by a small Node process of their own (spawning from this one, which holds
  * the AWS SDK and the whole cloud from the set-up, is slower, and the cloud spawns from a process of its own):
@@ -189,77 +171,19 @@ function processStarts() {
 async function startBare(mode, code) {
   const file = join(work, `${mode}-handler.js`);
   writeFileSync(file, code);
-  const child = spawn(process.execPath, [join(root, 'bench/functions-bare.mjs'), mode, file], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise((resolve, reject) => {
-    child.stdout.once('data', (d) => resolve(String(d).trim()));
-    child.on('exit', (code) => reject(new Error(`functions-bare.mjs ${mode} exited ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => child.kill() };
-}
-
-function wrk(url, { body, headers }, connections, seconds = SECONDS) {
-  const script = join(work, `wrk-${Math.random().toString(36).slice(2)}.lua`);
-  const lines = [`wrk.method = "POST"`, `wrk.body = ${JSON.stringify(body)}`];
-  // wrk adds its own Host unless the script sets "Host" (case matters): the signed host goes there.
-  for (const [name, value] of Object.entries(headers))
-    lines.push(`wrk.headers[${JSON.stringify(name === 'host' ? 'Host' : name)}] = ${JSON.stringify(String(value))}`);
-  writeFileSync(script, `${lines.join('\n')}\n`);
-  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '30s', '--latency', '-s', script, url];
-  const r = PIN ? spawnSync('taskset', ['-c', '1', 'wrk', ...args], { encoding: 'utf8' }) : spawnSync('wrk', args, { encoding: 'utf8' });
-  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(r.stdout)?.slice(1).map(Number) ?? [0, 0, 0, 0];
-  if (r.status !== 0 || /Non-2xx/.test(r.stdout) || socketErrors.some((n) => n > 0)) throw new Error(`wrk against ${url} saw errors:\n${r.stdout}${r.stderr}`);
-  const latency = (pct) => {
-    const m = new RegExp(`${pct}%\\s+([\\d.]+)(us|ms|s)`).exec(r.stdout);
-    return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]] : NaN;
-  };
-  return {
-    perSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? 0),
-    requests: Number(/(\d+) requests in/.exec(r.stdout)?.[1] ?? 0),
-    p50Ms: latency(50),
-    p99Ms: latency(99),
-  };
-}
-
-/** wrk against a server and CPU µs per request of it and its children (function processes included). */
-function measure(server, request, connections, seconds) {
-  const cpu = () => [server.pid, ...childrenOf(server.pid)].reduce((sum, pid) => sum + cpuMsOf(pid), 0);
-  const cpu0 = cpu();
-  const own0 = cpuMsOf(server.pid);
-  const r = wrk(request.url, request, connections, seconds);
-  return { ...r, cpuUs: ((cpu() - cpu0) * 1000) / r.requests, serverCpuUs: ((cpuMsOf(server.pid) - own0) * 1000) / r.requests };
-}
-const childrenOf = (pid) => {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-};
-
-/** Kills the cloud with SIGKILL and waits (at most 10 s) until its function processes have exited. */
-async function killLeavingFunctions(pid) {
-  const functions = childrenOf(pid);
-  process.kill(pid, 'SIGKILL');
-  const alive = (p) => {
-    try {
-      return process.kill(p, 0);
-    } catch {
-      return false;
-    }
-  };
-  for (let i = 0; i < 100 && functions.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+  return startBareServer(join(root, 'bench/functions-bare.mjs'), [mode, file]);
 }
 
 const stops = [];
 try {
-  if (spawnSync('wrk', ['--version']).error) throw new Error('this benchmark needs wrk (apt-get install -y wrk)');
+  requireWrk();
   console.log(`${new Date().toISOString()}, load average ${load()}, runtime ${RUNTIME} (the local Node ${process.version}: nothing downloaded)`);
   const dataDir = join(work, 'cloud');
   const t0 = process.hrtime.bigint();
   const deployed = await deploy(dataDir);
   record(`set-up: ${COLD + 2} functions and a GraphQL API`, elapsedMs(t0), 'ms');
 
-  const cloud = await startCloud(dataDir, process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
+  const cloud = await startCloud(dataDir, profileArgs());
   // With function profiles, the cloud is killed outright: its function processes then see their IPC channel
   // close and exit on their own, writing their profiles (a normal stop kills them, and nothing is written).
   stops.push(PROFILE_FUNCTIONS ? () => killLeavingFunctions(cloud.pid) : () => cloud.stop());
@@ -275,7 +199,15 @@ try {
   // Answers first: the empty function answers null through the SDK and through the signed request wrk replays,
   // an unsigned request is refused; the field answers the greeting.
   assert.equal(await invoke(deployed.empty), 'null', 'the empty function answers null');
-  const invokeRequest = await signedInvoke(cloud.url, deployed.empty, deployed.credentials, deployed.region);
+  const invokeRequest = await signedRequest({
+    href: `${cloud.url}/2015-03-31/functions/${deployed.empty}/invocations`,
+    method: 'POST',
+    service: 'lambda',
+    region: deployed.region,
+    credentials: deployed.credentials,
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
   const replayed = await postJson(invokeRequest.url, invokeRequest.headers, {});
   assert.equal(replayed.status, 200, `the signed request: ${replayed.text}`);
   assert.equal(replayed.text, 'null');
@@ -327,11 +259,21 @@ try {
   stops.push(bareInvoke.stop);
   const bareGraphql = await startBare('graphql', GREETER);
   stops.push(bareGraphql.stop);
-  for (const pid of [cloud.pid, bareInvoke.pid, bareGraphql.pid]) pinServer(pid);
+  for (const pid of [cloud.pid, bareInvoke.pid, bareGraphql.pid]) pin(pid);
   console.log(PIN ? 'servers on core 0, wrk on core 1 (BENCH_PIN=0: unpinned)' : 'unpinned (no taskset, one core, or BENCH_PIN=0)');
-  const bareInvokeRequest = { url: `${bareInvoke.url}/2015-03-31/functions/empty/invocations`, headers: { 'content-type': 'application/json' }, body: '{}' };
+  const bareInvokeRequest = {
+    url: `${bareInvoke.url}/2015-03-31/functions/empty/invocations`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  };
   assert.equal((await postJson(bareInvokeRequest.url, {}, {})).text, 'null', 'the bare invoke server answers null');
-  const greetRequest = (url, headers) => ({ url, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(greetBody) });
+  const greetRequest = (url, headers) => ({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(greetBody),
+  });
   const cloudGreet = greetRequest(graphqlUrl, { 'x-api-key': deployed.apiKey });
   const bareGreet = greetRequest(`${bareGraphql.url}/graphql`, {});
   assert.deepEqual((await postJson(bareGreet.url, {}, greetBody)).json, greeted.json, 'the bare GraphQL server answers as the cloud');
@@ -364,7 +306,7 @@ try {
   // A fresh connection: the SDK's pooled one sat idle through the load and the cloud has closed it.
   assert.equal((await postJson(invokeRequest.url, invokeRequest.headers, {})).text, 'null', 'the empty function still answers after the load');
   const stat = (key, field) => median(rows[key].map((r) => r[field]));
-  const note = `(wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, median of ${RUNS}${PIN ? ', servers on core 0, wrk on core 1' : ', unpinned'})`;
+  const note = wrkNote();
   const detail = (key) =>
     `p50 ${stat(key, 'p50Ms').toFixed(2)} ms, p99 ${stat(key, 'p99Ms').toFixed(2)} ms, ${stat(key, 'cpuUs').toFixed(0)} CPU µs/req (server and its children; ${stat(key, 'serverCpuUs').toFixed(0)} the server alone)`;
   record('warm invoke: bare node:http + forked child over IPC (req/s)', stat('b', 'perSecond'), 'req/s', '', detail('b'));
@@ -388,11 +330,7 @@ try {
   console.log(`load average at the end ${load()}`);
 } finally {
   for (const stop of stops.reverse()) await stop();
-  mkdirSync(join(root, 'bench/results'), { recursive: true });
-  writeFileSync(
-    join(root, 'bench/results/functions-latest.json'),
-    JSON.stringify({ date: new Date().toISOString(), loadAverage: loadavg(), results }, null, 2),
-  );
+  write();
   rmSync(work, { recursive: true, force: true });
 }
 

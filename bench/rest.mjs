@@ -21,38 +21,38 @@
 // (bench/functions-profile.cjs, preloaded through the functions' NODE_OPTIONS; the cloud is then killed at the
 // end so that they exit on their own and write them, and its own profile is not written).
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { cpuMsOf, median, startCloud } from './graphql-deploy.mjs';
+import {
+  CONNECTIONS,
+  PIN,
+  RUNS,
+  SECONDS,
+  createResults,
+  killLeavingFunctions,
+  load,
+  measure,
+  pin,
+  profileArgs,
+  requireWrk,
+  signedRequest,
+  startBare as startBareServer,
+  wrkNote,
+} from './bench-kit.mjs';
+import { median, startCloud } from './graphql-deploy.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const cloudDist = join(root, 'packages/cloud/dist');
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const RUNTIME = `nodejs${process.versions.node.split('.')[0]}.x`;
 const ENV = 'bench';
 const FUNCTION = `restexpress-${ENV}`;
 const PROFILE_FUNCTIONS = process.env.BENCH_PROFILE_FUNCTIONS;
-const PIN = process.env.BENCH_PIN !== '0' && availableParallelism() >= 2 && !spawnSync('taskset', ['-V']).error;
-const pinServer = (pid) => {
-  if (PIN && spawnSync('taskset', ['-a', '-cp', '0', String(pid)], { stdio: 'ignore' }).status !== 0) throw new Error(`taskset could not pin ${pid}`);
-};
 
 const work = mkdtempSync(join(tmpdir(), 'forte-bench-rest-'));
-const results = [];
-const record = (name, value, unit, target, note = '') => {
-  results.push({ name, value, unit, target, note });
-  const shown = unit === 'ratio' ? value.toFixed(2) : `${value.toFixed(unit === 'ms' ? 2 : 0)} ${unit}`;
-  console.log(`${name}: ${shown}${target ? `  (target ${target})` : ''}${note ? `  ${note}` : ''}`);
-};
-const load = () =>
-  loadavg()
-    .map((n) => n.toFixed(2))
-    .join(' ');
+const { record, write } = createResults('rest');
 
 /** The function's src/ as the category writes it, its dependencies installed from the registry. */
 async function functionSource() {
@@ -167,23 +167,6 @@ async function deploy(dataDir, src) {
   }
 }
 
-/** A GET signed with SigV4 for execute-api (valid 15 minutes), as wrk replays it: the URL and every header. */
-async function signedGet(href, credentials, region) {
-  const { SignatureV4 } = await import('@smithy/signature-v4');
-  const { Hash } = await import('@smithy/hash-node');
-  const url = new URL(href);
-  const signer = new SignatureV4({ service: 'execute-api', region, credentials, sha256: Hash.bind(null, 'sha256') });
-  const signed = await signer.sign({
-    method: 'GET',
-    protocol: 'http:',
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: url.pathname,
-    headers: { host: url.host },
-  });
-  return { url: url.href, headers: signed.headers };
-}
-
 const fetchGet = (url, headers = {}) =>
   new Promise((done, fail) => {
     get(url, { headers, agent: false }, (res) => {
@@ -194,87 +177,17 @@ const fetchGet = (url, headers = {}) =>
   });
 
 /** Starts `node bench/rest-bare.mjs <mode> <src>`; answers its URL, pid and stop. */
-async function startBare(mode, src) {
-  // stderr dropped: the app's eventContext middleware writes a line for every request outside Lambda.
-  const child = spawn(process.execPath, [join(root, 'bench/rest-bare.mjs'), mode, src], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const port = await new Promise((done, fail) => {
-    // app.js prints "App started" for its own listen; the port is the line of digits.
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /^(\d+)$/m.exec(out);
-      if (!m) return;
-      // From here on its output (the handler's log line per request) is read and dropped, not kept.
-      child.stdout.removeAllListeners('data');
-      child.stdout.resume();
-      done(m[1]);
-    });
-    child.on('exit', (code) => fail(new Error(`rest-bare.mjs exited ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => child.kill() };
-}
-
-function wrk(url, headers, connections, seconds = SECONDS) {
-  const script = join(work, `wrk-${Math.random().toString(36).slice(2)}.lua`);
-  const lines = ['wrk.method = "GET"'];
-  // wrk adds its own Host unless the script sets "Host" (case matters): the signed host goes there.
-  for (const [name, value] of Object.entries(headers))
-    lines.push(`wrk.headers[${JSON.stringify(name === 'host' ? 'Host' : name)}] = ${JSON.stringify(String(value))}`);
-  writeFileSync(script, `${lines.join('\n')}\n`);
-  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '30s', '--latency', '-s', script, url];
-  const r = PIN ? spawnSync('taskset', ['-c', '1', 'wrk', ...args], { encoding: 'utf8' }) : spawnSync('wrk', args, { encoding: 'utf8' });
-  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(r.stdout)?.slice(1).map(Number) ?? [0, 0, 0, 0];
-  if (r.status !== 0 || /Non-2xx/.test(r.stdout) || socketErrors.some((n) => n > 0)) throw new Error(`wrk against ${url} saw errors:\n${r.stdout}${r.stderr}`);
-  const latency = (pct) => {
-    const m = new RegExp(`${pct}%\\s+([\\d.]+)(us|ms|s)`).exec(r.stdout);
-    return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]] : NaN;
-  };
-  return {
-    perSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? 0),
-    requests: Number(/(\d+) requests in/.exec(r.stdout)?.[1] ?? 0),
-    p50Ms: latency(50),
-    p99Ms: latency(99),
-  };
-}
-
-const childrenOf = (pid) => {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-};
-/** wrk against a server and CPU µs per request of it and its children (function processes included). */
-function measure(server, request, connections, seconds) {
-  const cpu = () => [server.pid, ...childrenOf(server.pid)].reduce((sum, pid) => sum + cpuMsOf(pid), 0);
-  const cpu0 = cpu();
-  const own0 = cpuMsOf(server.pid);
-  const r = wrk(request.url, request.headers, connections, seconds);
-  return { ...r, cpuUs: ((cpu() - cpu0) * 1000) / r.requests, serverCpuUs: ((cpuMsOf(server.pid) - own0) * 1000) / r.requests };
-}
-
-/** Kills the cloud with SIGKILL and waits (at most 10 s) until its function processes have exited. */
-async function killLeavingFunctions(pid) {
-  const functions = childrenOf(pid);
-  process.kill(pid, 'SIGKILL');
-  const alive = (p) => {
-    try {
-      return process.kill(p, 0);
-    } catch {
-      return false;
-    }
-  };
-  for (let i = 0; i < 100 && functions.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
-}
+// stderr dropped: the app's eventContext middleware writes a line for every request outside Lambda.
+const startBare = (mode, src) => startBareServer(join(root, 'bench/rest-bare.mjs'), [mode, src], { stderr: 'ignore' });
 
 const stops = [];
 try {
-  if (spawnSync('wrk', ['--version']).error) throw new Error('this benchmark needs wrk (apt-get install -y wrk)');
+  requireWrk();
   console.log(`${new Date().toISOString()}, load average ${load()}, runtime ${RUNTIME} (the local Node ${process.version}: nothing downloaded)`);
   const src = await functionSource();
   const dataDir = join(work, 'cloud');
   const deployed = await deploy(dataDir, src);
-  const cloud = await startCloud(dataDir, process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
+  const cloud = await startCloud(dataDir, profileArgs());
   // With function profiles, the cloud is killed outright: its function processes then see their IPC channel
   // close and exit on their own, writing their profiles (a normal stop kills them, and nothing is written).
   stops.push(PROFILE_FUNCTIONS ? () => killLeavingFunctions(cloud.pid) : () => cloud.stop());
@@ -298,7 +211,13 @@ try {
   const handlerRequest = { url: `${inProcess.url}/item`, headers: {} };
   const viaHandler = await fetchGet(handlerRequest.url);
   assert.deepEqual(JSON.parse(viaHandler.text), expected, `the handler in-process: ${viaHandler.text}`);
-  const signed = await signedGet(`${cloud.url}/restapis/${deployed.signedApiId}/${ENV}/item`, deployed.credentials, deployed.region);
+  const signed = await signedRequest({
+    href: `${cloud.url}/restapis/${deployed.signedApiId}/${ENV}/item`,
+    method: 'GET',
+    service: 'execute-api',
+    region: deployed.region,
+    credentials: deployed.credentials,
+  });
   const viaSigned = await fetchGet(signed.url, signed.headers);
   assert.equal(viaSigned.status, 200, `GET /item signed, IAM path: ${viaSigned.text}`);
   assert.deepEqual(JSON.parse(viaSigned.text), expected);
@@ -306,7 +225,7 @@ try {
   assert.equal(unsigned.status, 403, `GET /item unsigned on the IAM API is refused: ${unsigned.text}`);
   assert.equal((await fetchGet(signed.url, signed.headers)).status, 200, 'the same signed request answers again');
 
-  for (const pid of [cloud.pid, bare.pid, inProcess.pid]) pinServer(pid);
+  for (const pid of [cloud.pid, bare.pid, inProcess.pid]) pin(pid);
   console.log(PIN ? 'servers on core 0, wrk on core 1 (BENCH_PIN=0: unpinned)' : 'unpinned (no taskset, one core, or BENCH_PIN=0)');
   // Warm-up (not counted): the function's pool grows to CONNECTIONS warm processes.
   measure(bare, bareRequest, CONNECTIONS, 3);
@@ -330,7 +249,7 @@ try {
   }
   assert.deepEqual(JSON.parse((await fetchGet(open.url)).text), expected, 'the API still answers after the load');
   const stat = (key, field) => median(rows[key].map((r) => r[field]));
-  const note = `(wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, median of ${RUNS}${PIN ? ', servers on core 0, wrk on core 1' : ', unpinned'})`;
+  const note = wrkNote();
   const detail = (key) =>
     `p50 ${stat(key, 'p50Ms').toFixed(2)} ms, p99 ${stat(key, 'p99Ms').toFixed(2)} ms, ${stat(key, 'cpuUs').toFixed(0)} CPU µs/req (server and its children; ${stat(key, 'serverCpuUs').toFixed(0)} the server alone)`;
   record('GET /item: the Express app on bare node:http (req/s)', stat('b', 'perSecond'), 'req/s', '', detail('b'));
@@ -356,7 +275,6 @@ try {
   console.log(`load average at the end ${load()}`);
 } finally {
   for (const stop of stops.reverse()) await stop();
-  mkdirSync(join(root, 'bench/results'), { recursive: true });
-  writeFileSync(join(root, 'bench/results/rest-latest.json'), JSON.stringify({ date: new Date().toISOString(), loadAverage: loadavg(), results }, null, 2));
+  write();
   rmSync(work, { recursive: true, force: true });
 }

@@ -21,41 +21,25 @@
 // 1. Answers are checked before any timing (bodies compared byte for byte, an unsigned request refused). CPU
 // per request or per MiB: /proc times of the server over the run.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { CONNECTIONS, PIN, RUNS, SECONDS, createResults, load, measure, pin, profileArgs, requireWrk, startBare, wrkNote } from './bench-kit.mjs';
 import { cpuMsOf, median, startCloud } from './graphql-deploy.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 4);
 const SMALL = 4 * 1024;
 const LARGE = 64 * 1024 * 1024;
 const HUGE = 1024 * 1024 * 1024;
 const MiB = 1024 * 1024;
 const BUCKET = 'bench-storage';
-const PIN = process.env.BENCH_PIN !== '0' && availableParallelism() >= 2 && !spawnSync('taskset', ['-V']).error;
-const pin = (pid, core) => {
-  if (PIN && spawnSync('taskset', ['-a', '-cp', String(core), String(pid)], { stdio: 'ignore' }).status !== 0) throw new Error(`taskset could not pin ${pid}`);
-};
 
 const work = mkdtempSync(join(tmpdir(), 'forte-bench-s3-'));
-const results = [];
-const record = (name, value, unit, target, note = '') => {
-  results.push({ name, value, unit, target, note });
-  const shown = unit === 'ratio' ? value.toFixed(2) : `${value.toFixed(unit === 'ms' ? 2 : 0)} ${unit}`;
-  console.log(`${name}: ${shown}${target ? `  (target ${target})` : ''}${note ? `  ${note}` : ''}`);
-};
-const load = () =>
-  loadavg()
-    .map((n) => n.toFixed(2))
-    .join(' ');
+const { record, write } = createResults('s3');
 const rssKiB = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
 
 /** A presigned URL for `method` on `/s3/<bucket>/<key>` and `query` (admin keys; UNSIGNED-PAYLOAD, valid one hour). */
@@ -117,48 +101,11 @@ const sha256Of = async (readable) => {
   return hash.digest('hex');
 };
 
-/** Starts `node bench/s3-bare.mjs <folder>`; answers its URL, pid and stop. */
-async function startBare(dir) {
-  const child = spawn(process.execPath, [join(root, 'bench/s3-bare.mjs'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise((done, fail) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /^(\d+)$/m.exec(out);
-      if (m) done(m[1]);
-    });
-    child.on('exit', (code) => fail(new Error(`s3-bare.mjs exited ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => child.kill() };
-}
-
-function wrk(url, method, connections, seconds = SECONDS) {
-  const script = join(work, `wrk-${Math.random().toString(36).slice(2)}.lua`);
-  const lines = [`wrk.method = "${method}"`];
-  if (method === 'PUT') lines.push(`wrk.body = string.rep("x", ${SMALL})`, 'wrk.headers["Content-Type"] = "application/octet-stream"');
-  writeFileSync(script, `${lines.join('\n')}\n`);
-  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '30s', '--latency', '-s', script, url];
-  const r = PIN ? spawnSync('taskset', ['-c', '1', 'wrk', ...args], { encoding: 'utf8' }) : spawnSync('wrk', args, { encoding: 'utf8' });
-  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(r.stdout)?.slice(1).map(Number) ?? [0, 0, 0, 0];
-  if (r.status !== 0 || /Non-2xx/.test(r.stdout) || socketErrors.some((n) => n > 0))
-    throw new Error(`wrk ${method} ${url} saw errors:\n${r.stdout}${r.stderr}`);
-  const latency = (pct) => {
-    const m = new RegExp(`${pct}%\\s+([\\d.]+)(us|ms|s)`).exec(r.stdout);
-    return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]] : NaN;
-  };
-  return {
-    perSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? 0),
-    requests: Number(/(\d+) requests in/.exec(r.stdout)?.[1] ?? 0),
-    p50Ms: latency(50),
-    p99Ms: latency(99),
-  };
-}
-
 /** wrk against a server, with its CPU µs per request. */
-function measureSmall(server, url, method, seconds) {
-  const cpu0 = cpuMsOf(server.pid);
-  const r = wrk(url, method, CONNECTIONS, seconds);
-  return { ...r, cpuUs: ((cpuMsOf(server.pid) - cpu0) * 1000) / r.requests };
+function measureSmall(server, url, method, seconds = SECONDS) {
+  const body = method === 'PUT' ? { headers: { 'Content-Type': 'application/octet-stream' }, body: 'x'.repeat(SMALL) } : {};
+  const r = measure(server, { url, method, ...body }, CONNECTIONS, seconds);
+  return { ...r, cpuUs: r.serverCpuUs };
 }
 
 /**
@@ -194,13 +141,13 @@ async function measureLarge(server, urls, method, seconds = SECONDS) {
 
 const stops = [];
 try {
-  if (spawnSync('wrk', ['--version']).error) throw new Error('this benchmark needs wrk (apt-get install -y wrk)');
+  requireWrk();
   pin(process.pid, 1);
   console.log(`${new Date().toISOString()}, load average ${load()}`);
   const dataDir = join(work, 'cloud');
-  const cloud = await startCloud(dataDir, process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
+  const cloud = await startCloud(dataDir, profileArgs());
   stops.push(() => cloud.stop());
-  const bare = await startBare(join(work, 'bare'));
+  const bare = await startBare(join(root, 'bench/s3-bare.mjs'), [join(work, 'bare')]);
   stops.push(bare.stop);
   const credentials = JSON.parse(readFileSync(join(dataDir, 'admin-credentials.json'), 'utf8'));
   const { CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, HeadObjectCommand, S3Client } = await import('@aws-sdk/client-s3');
@@ -274,7 +221,7 @@ try {
     );
   }
   const stat = (key, field) => median(rows[key].map((r) => r[field]));
-  const smallNote = `(wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, median of ${RUNS}${PIN ? ', servers on core 0, wrk on core 1' : ', unpinned'})`;
+  const smallNote = wrkNote();
   const largeNote = `(${STREAMS} streams for ${SECONDS} s, median of ${RUNS}${PIN ? ', servers on core 0, client on core 1' : ', unpinned'})`;
   const smallDetail = (key) => `p50 ${stat(key, 'p50Ms').toFixed(2)} ms, p99 ${stat(key, 'p99Ms').toFixed(2)} ms, ${stat(key, 'cpuUs').toFixed(0)} CPU µs/req`;
   const largeDetail = (key) => `${stat(key, 'cpuMsPerMiB').toFixed(2)} CPU ms/MiB`;
@@ -350,7 +297,6 @@ try {
   console.log(`load average at the end ${load()}`);
 } finally {
   for (const stop of stops.reverse()) await stop();
-  mkdirSync(join(root, 'bench/results'), { recursive: true });
-  writeFileSync(join(root, 'bench/results/s3-latest.json'), JSON.stringify({ date: new Date().toISOString(), loadAverage: loadavg(), results }, null, 2));
+  write();
   rmSync(work, { recursive: true, force: true });
 }

@@ -1,12 +1,11 @@
-import { AdminCreateUserCommand, AdminSetUserPasswordCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { S3Client } from '@aws-sdk/client-s3';
-import { AUTH_RESOURCE_TYPES, RESOURCE_TYPES } from '@forte/protocol';
-import { identityPoolTrust, startTestCloud, type TestCloud } from '@forte/testing';
+import { RESOURCE_TYPES } from '@forte/protocol';
+import { createTestIdentityPool, createTestUsers, startTestCloud, type TestCloud } from '@forte/testing';
 
 /** The app's bucket (in the outputs) and a bucket of the same cloud the app does not name. */
 export const BUCKET = 'appfiles-dev';
 export const OTHER_BUCKET = 'elsewhere-dev';
-/** The password of the users `alice` and `bob`. */
+/** The password of the users `alice` and `bob` (createTestUsers gives it). */
 export const PASSWORD = 'Correct-Horse-9';
 
 const ctx = (cloud: TestCloud, logicalId: string) =>
@@ -71,45 +70,16 @@ export async function startStorageBackend(): Promise<StorageBackend> {
   const handler = (type: string) => cloud.kernel.resourceHandler(type)!;
   await handler(RESOURCE_TYPES.bucket).create({ BucketName: BUCKET }, ctx(cloud, 'S3Bucket'));
   await handler(RESOURCE_TYPES.bucket).create({ BucketName: OTHER_BUCKET }, ctx(cloud, 'OtherBucket'));
-  const pool = await handler(AUTH_RESOURCE_TYPES.userPool).create({ PoolName: 'users' }, ctx(cloud, 'UserPool'));
-  const userPoolId = String(pool.attributes.UserPoolId);
-  const client = await handler(AUTH_RESOURCE_TYPES.userPoolClient).create(
-    { UserPoolId: userPoolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] },
-    ctx(cloud, 'UserPoolClientWeb'),
-  );
-  const clientId = String(client.attributes.ClientId);
-  const role = async (name: string, policy: object): Promise<string> =>
-    String(
-      (
-        await handler(RESOURCE_TYPES.role).create(
-          { RoleName: name, AssumeRolePolicyDocument: identityPoolTrust(), Policies: [{ PolicyName: 'storage', PolicyDocument: JSON.stringify(policy) }] },
-          ctx(cloud, name),
-        )
-      ).attributes.Arn,
-    );
-  const identityPool = await handler(AUTH_RESOURCE_TYPES.identityPool).create(
-    {
-      IdentityPoolName: 'users_identitypool',
-      AllowUnauthenticatedIdentities: true,
-      CognitoIdentityProviders: [{ ProviderName: pool.attributes.ProviderName, ClientId: clientId }],
-      Roles: { authenticated: await role('authRole', authPolicy), unauthenticated: await role('unauthRole', guestPolicy) },
-    },
-    ctx(cloud, 'IdentityPool'),
-  );
-  const idp = new CognitoIdentityProviderClient({ endpoint: `${cloud.url}/cognito-idp/`, region: 'us-east-1', credentials: cloud.credentials, maxAttempts: 1 });
-  for (const user of ['alice', 'bob']) {
-    await idp.send(new AdminCreateUserCommand({ UserPoolId: userPoolId, Username: user, MessageAction: 'SUPPRESS' }));
-    await idp.send(new AdminSetUserPasswordCommand({ UserPoolId: userPoolId, Username: user, Password: PASSWORD, Permanent: true }));
-  }
-  idp.destroy();
+  const users = await createTestUsers(cloud, { alice: [], bob: [] });
+  const identityPoolId = await createTestIdentityPool(cloud, users, { authenticated: { policy: authPolicy }, unauthenticated: { policy: guestPolicy } });
   const admin = new S3Client({ endpoint: `${cloud.url}/s3`, forcePathStyle: true, region: 'us-east-1', credentials: cloud.credentials, maxAttempts: 1 });
   const outputs = {
     version: '1.4',
     auth: {
       aws_region: 'us-east-1',
-      user_pool_id: userPoolId,
-      user_pool_client_id: clientId,
-      identity_pool_id: String(identityPool.attributes.IdentityPoolId),
+      user_pool_id: users.userPoolId,
+      user_pool_client_id: users.clientId,
+      identity_pool_id: identityPoolId,
       unauthenticated_identities_enabled: true,
     },
     storage: { aws_region: 'us-east-1', bucket_name: BUCKET },

@@ -5,21 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  AdminAddUserToGroupCommand,
-  AdminCreateUserCommand,
-  AdminSetUserPasswordCommand,
-  CognitoIdentityProviderClient,
-  CreateGroupCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
+import { AdminAddUserToGroupCommand, CognitoIdentityProviderClient, CreateGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { AUTH_RESOURCE_TYPES, type Template } from '@forte/protocol';
-import { createTestControlClient, identityPoolTrust, startTestCloud, type TestCloud } from '@forte/testing';
+import type { Template } from '@forte/protocol';
+import { createTestControlClient, createTestIdentityPool, createTestUsers, identityPoolTrust, startTestCloud, type TestCloud } from '@forte/testing';
 import { Amplify } from 'aws-amplify';
 import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
 import { s3Parameters, s3Template } from './s3-template.js';
 import type { S3Inputs } from './s3-inputs.js';
 
+/** The password createTestUsers gives its users. */
 const PASSWORD = 'Correct-Horse-9';
 const INPUTS: S3Inputs = {
   resourceName: 'files',
@@ -64,29 +59,17 @@ void describe("a bucket's group access, deployed (identity pool token role mappi
 
   before(async () => {
     cloud = await startTestCloud();
-    const pool = await handler(AUTH_RESOURCE_TYPES.userPool).create({ PoolName: 'users' }, ctx('UserPool'));
-    const userPoolId = String(pool.attributes.UserPoolId);
-    const clientId = String(
+    const users = await createTestUsers(cloud, { alice: [], bob: [] });
+    const { userPoolId, clientId } = users;
+    const identityPoolId = await createTestIdentityPool(cloud, users, { authenticated: {}, unauthenticated: {} }, { tokenRoles: true });
+    // Amplify's userPoolGroups names a group's role <UserPoolId>-<Group>GroupRole; the bucket's group policy attaches to it.
+    const adminRole = String(
       (
-        await handler(AUTH_RESOURCE_TYPES.userPoolClient).create(
-          { UserPoolId: userPoolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] },
-          ctx('UserPoolClientWeb'),
+        await handler('AWS::IAM::Role').create(
+          { RoleName: `${userPoolId}-AdminGroupRole`, AssumeRolePolicyDocument: identityPoolTrust() },
+          ctx('AdminGroupRole'),
         )
-      ).attributes.ClientId,
-    );
-    const role = async (name: string): Promise<string> =>
-      String((await handler('AWS::IAM::Role').create({ RoleName: name, AssumeRolePolicyDocument: identityPoolTrust() }, ctx(name))).attributes.Arn);
-    const identityPool = await handler(AUTH_RESOURCE_TYPES.identityPool).create(
-      {
-        IdentityPoolName: 'users_identitypool',
-        AllowUnauthenticatedIdentities: true,
-        CognitoIdentityProviders: [{ ProviderName: pool.attributes.ProviderName, ClientId: clientId }],
-        Roles: { authenticated: await role('authRole'), unauthenticated: await role('unauthRole') },
-        RoleMappings: {
-          web: { Type: 'Token', AmbiguousRoleResolution: 'AuthenticatedRole', IdentityProvider: `${String(pool.attributes.ProviderName)}:${clientId}` },
-        },
-      },
-      ctx('IdentityPool'),
+      ).attributes.Arn,
     );
     const idp = new CognitoIdentityProviderClient({
       endpoint: `${cloud.url}/cognito-idp/`,
@@ -94,13 +77,7 @@ void describe("a bucket's group access, deployed (identity pool token role mappi
       credentials: cloud.credentials,
       maxAttempts: 1,
     });
-    // Amplify's userPoolGroups names a group's role <UserPoolId>-<Group>GroupRole; the bucket's group policy attaches to it.
-    const adminRole = await role(`${userPoolId}-AdminGroupRole`);
     await idp.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: 'Admin', Precedence: 1, RoleArn: adminRole }));
-    for (const user of ['alice', 'bob']) {
-      await idp.send(new AdminCreateUserCommand({ UserPoolId: userPoolId, Username: user, MessageAction: 'SUPPRESS' }));
-      await idp.send(new AdminSetUserPasswordCommand({ UserPoolId: userPoolId, Username: user, Password: PASSWORD, Permanent: true }));
-    }
     await idp.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: 'bob', GroupName: 'Admin' }));
     idp.destroy();
 
@@ -122,7 +99,7 @@ void describe("a bucket's group access, deployed (identity pool token role mappi
         Cognito: {
           userPoolId,
           userPoolClientId: clientId,
-          identityPoolId: String(identityPool.attributes.IdentityPoolId),
+          identityPoolId,
           allowGuestAccess: true,
           userPoolEndpoint: `${cloud.url}/cognito-idp/`,
           identityPoolEndpoint: `${cloud.url}/cognito-identity/`,

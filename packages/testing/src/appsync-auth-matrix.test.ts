@@ -6,7 +6,8 @@ import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { WebSocket } from 'ws';
 import type { GraphQLPlanModel } from '@forte/protocol';
-import { createTestIdentityPool, createTestUsers, deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
+import { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
+import { createTestIdentityPool, createTestUsers } from './test-identity-pool.js';
 import { startTestCloud, type TestCloud } from './index.js';
 
 /**
@@ -471,7 +472,7 @@ before(async () => {
     cloud,
     users,
     { authenticated: grants(['GuestPublic', 'IamSignedIn']), unauthenticated: grants(['GuestPublic']) },
-    'matrix',
+    { name: 'matrix' },
   );
 
   const idp = new CognitoIdentityProviderClient({ endpoint: `${cloud.url}/cognito-idp/`, region: 'us-east-1', credentials: cloud.credentials, maxAttempts: 1 });

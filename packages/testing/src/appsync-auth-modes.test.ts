@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { TABLES } from '@forte/cloud';
-import { createTestUsers, deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
+import { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
+import { createTestUsers } from './test-identity-pool.js';
 import { startTestCloud, type TestCloud } from './index.js';
 
 const SCHEMA = /* GraphQL */ `

@@ -4,7 +4,8 @@ import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
 import { signIn, signOut } from 'aws-amplify/auth';
 import { TABLES, type ResourceContext } from '@forte/cloud';
-import { createTestIdentityPool, createTestUsers, deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
+import { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
+import { createTestIdentityPool, createTestUsers } from './test-identity-pool.js';
 import { startTestCloud, type TestCloud } from './index.js';
 
 const SCHEMA = /* GraphQL */ `

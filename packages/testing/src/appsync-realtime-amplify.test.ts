@@ -4,7 +4,7 @@ import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
 import { signIn, signOut } from 'aws-amplify/auth';
 import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
-import { createTestIdentityPool } from './appsync-deploy.js';
+import { createTestIdentityPool } from './test-identity-pool.js';
 import {
   CREATE_NOTE,
   CREATE_TODO,
@@ -88,7 +88,7 @@ before(async () => {
   fx = await setUpRealtimeFixture(cloud);
   // The guest role may subscribe (appsync:GraphQL on Subscription fields, as Amplify grants for `public` iam rules).
   const onCreateNote = [`${fx.api.arn}/types/Subscription/fields/onCreateNote`];
-  const identityPoolId = await createTestIdentityPool(cloud, fx, { authenticated: onCreateNote, unauthenticated: onCreateNote }, 'realtime');
+  const identityPoolId = await createTestIdentityPool(cloud, fx, { authenticated: onCreateNote, unauthenticated: onCreateNote }, { name: 'realtime' });
   Amplify.configure({
     Auth: {
       Cognito: {

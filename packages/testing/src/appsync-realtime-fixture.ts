@@ -1,6 +1,7 @@
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { WebSocket } from 'ws';
-import { createTestUsers, deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
+import { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
+import { createTestUsers } from './test-identity-pool.js';
 import type { TestCloud } from './start-test-cloud.js';
 
 /**

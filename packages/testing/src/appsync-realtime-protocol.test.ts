@@ -7,7 +7,7 @@ import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { WebSocket } from 'ws';
 import { CREATE_NOTE, CREATE_TODO, setUpRealtimeFixture, type Frame, type RealtimeFixture } from './appsync-realtime-fixture.js';
-import { createTestIdentityPool } from './appsync-deploy.js';
+import { createTestIdentityPool } from './test-identity-pool.js';
 import { startTestCloud, type TestCloud } from './index.js';
 
 let cloud: TestCloud;
@@ -249,7 +249,7 @@ void describe('AppSync realtime protocol details (raw graphql-ws frames)', () =>
 
   void it('ends an IAM subscription when its temporary credentials expire', async () => {
     const onCreateNote = [`${fx.api.arn}/types/Subscription/fields/onCreateNote`];
-    const identityPoolId = await createTestIdentityPool(cloud, fx, { authenticated: onCreateNote, unauthenticated: onCreateNote }, 'expiring');
+    const identityPoolId = await createTestIdentityPool(cloud, fx, { authenticated: onCreateNote, unauthenticated: onCreateNote }, { name: 'expiring' });
     const identity = new CognitoIdentityClient({
       endpoint: `${cloud.url}/cognito-identity/`,
       region: 'us-east-1',

@@ -20,7 +20,8 @@ import {
 import { verifyIdentityToken, type ResourceContext } from '@forte/cloud';
 import { APPSYNC_RESOURCE_TYPES, AUTH_RESOURCE_TYPES } from '@forte/protocol';
 import { transform } from '@forte/graphql-transformer';
-import { createTestUsers, deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
+import { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
+import { createTestUsers } from './test-identity-pool.js';
 import { callFailure, startTestCloud, type TestCloud } from './index.js';
 
 // What the GraphQL request path remembers between requests (verified tokens, validated documents, table

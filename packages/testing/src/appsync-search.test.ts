@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
 import { signIn, signOut } from 'aws-amplify/auth';
-import { createTestUsers, deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
+import { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
+import { createTestUsers } from './test-identity-pool.js';
 import { startTestCloud, type TestCloud } from './index.js';
 
 const SCHEMA = /* GraphQL */ `

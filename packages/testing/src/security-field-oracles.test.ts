@@ -3,7 +3,8 @@ import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { WebSocket } from 'ws';
-import { createTestUsers, deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
+import { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
+import { createTestUsers } from './test-identity-pool.js';
 import { makeTempDir, startTestCloud, type TestCloud } from './index.js';
 
 /**

@@ -18,7 +18,8 @@ import Database from 'better-sqlite3';
 import type { ResourceContext } from '@forte/cloud';
 import { CONTROL_PATH, HOSTING_API_PATH, MAILBOX_API_PATH, RESOURCE_TYPES, SIGNING_SERVICE, hostingBlobPath } from '@forte/protocol';
 import { WebSocket } from 'ws';
-import { createTestIdentityPool, createTestUsers, deployTestApi } from './appsync-deploy.js';
+import { deployTestApi } from './appsync-deploy.js';
+import { createTestIdentityPool, createTestUsers } from './test-identity-pool.js';
 import { callFailure, makeTempDir, startTestCloud, type TestCloud } from './index.js';
 
 // A penetration test's findings, each attacked against a real cloud: secrets at rest, what user content

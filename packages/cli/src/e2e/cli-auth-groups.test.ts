@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { AdminAddUserToGroupCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { get } from 'aws-amplify/api';
 import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
 import { configureAmplifyFrom, signUpAndIn } from './amplify-app.js';
-import { type ForteRun, initProject, removeProject, runForte } from './forte-runner.js';
+import { useProject } from './forte-runner.js';
 
 /** Email sign-in, an identity pool, and the user pool groups Admin and Editors (Amplify's AddAuthRequest v2). */
 const ADD_AUTH_REQUEST = {
@@ -35,16 +35,8 @@ const ADD_REST_REQUEST = {
 const PASSWORD = 'Password-123';
 
 void describe('user pool groups made by forte add auth: their IAM roles carry REST group permissions (built binary, local cloud)', () => {
-  let work: string;
-  let home: string;
-  let root: string;
-  const forte = (args: string[], stdin?: string): Promise<ForteRun> => runForte(args, { cwd: root, home, ...(stdin === undefined ? {} : { stdin }) });
-  const readJson = (...path: string[]): any => JSON.parse(readFileSync(join(root, ...path), 'utf8'));
-
-  before(async () => {
-    ({ work, home, root } = await initProject('forte-auth-groups-', 'groupsapp'));
-  });
-  after(() => removeProject({ work, home }));
+  const project = useProject('forte-auth-groups-', 'groupsapp');
+  const { forte, readJson } = project;
 
   void it("add auth writes Amplify's userPoolGroups resource; the REST walkthrough's groups then have roles to grant", async () => {
     const auth = await forte(['add', 'auth', '--headless'], JSON.stringify(ADD_AUTH_REQUEST));
@@ -70,12 +62,12 @@ void describe('user pool groups made by forte add auth: their IAM roles carry RE
     const userPoolId = String(meta.auth[authName].output.UserPoolId);
     assert.match(String(meta.auth.userPoolGroups.output.AdminGroupRole), new RegExp(`:role/${userPoolId}-AdminGroupRole$`));
     assert.match(String(meta.auth.userPoolGroups.output.EditorsGroupRole), new RegExp(`:role/${userPoolId}-EditorsGroupRole$`));
-    assert.ok(existsSync(join(root, 'amplify/backend/api/reportsapi/build/reportsapi-cloudformation-template.json')));
+    assert.ok(existsSync(join(project.root, 'amplify/backend/api/reportsapi/build/reportsapi-cloudformation-template.json')));
 
-    configureAmplifyFrom(root);
-    await signUpAndIn('admin@example.com', { cwd: root, home });
+    configureAmplifyFrom(project.root);
+    await signUpAndIn('admin@example.com', { cwd: project.root, home: project.home });
     await signOut();
-    await signUpAndIn('reader@example.com', { cwd: root, home });
+    await signUpAndIn('reader@example.com', { cwd: project.root, home: project.home });
     const refused = await get({ apiName: 'reportsapi', path: '/reports', options: { retryStrategy: { strategy: 'no-retry' } } as never }).response.then(
       () => undefined,
       (e: { response?: { statusCode?: number } }) => e,
@@ -84,8 +76,8 @@ void describe('user pool groups made by forte add auth: their IAM roles carry RE
     await signOut();
 
     // The admin joins the group (with the cloud's admin keys, as an account holder would in the console) and signs in again.
-    const cloud = JSON.parse(readFileSync(join(home, 'cloud', 'cloud.json'), 'utf8')) as { url: string };
-    const keys = JSON.parse(readFileSync(join(home, 'cloud', 'admin-credentials.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
+    const cloud = JSON.parse(readFileSync(join(project.home, 'cloud', 'cloud.json'), 'utf8')) as { url: string };
+    const keys = JSON.parse(readFileSync(join(project.home, 'cloud', 'admin-credentials.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
     const idp = new CognitoIdentityProviderClient({ endpoint: `${cloud.url}/cognito-idp/`, region: 'us-east-1', credentials: keys, maxAttempts: 1 });
     await idp.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: 'admin@example.com', GroupName: 'Admin' }));
     await signIn({ username: 'admin@example.com', password: PASSWORD });
@@ -103,6 +95,6 @@ void describe('user pool groups made by forte add auth: their IAM roles carry RE
     const text = removed.stderr + removed.stdout;
     assert.match(text, /cannot be removed because other resources depend on it: api reportsapi \(API Gateway: grants user pool groups through their roles\)/);
     assert.match(text, /forte remove api reportsapi/);
-    assert.ok(existsSync(join(root, 'amplify/backend/auth/userPoolGroups/user-pool-group-precedence.json')), 'nothing was removed');
+    assert.ok(existsSync(join(project.root, 'amplify/backend/auth/userPoolGroups/user-pool-group-precedence.json')), 'nothing was removed');
   });
 });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { signUp } from 'aws-amplify/auth';
 import { configureAmplifyFrom } from './amplify-app.js';
-import { type ForteRun, initProject, removeProject, runForte } from './forte-runner.js';
+import { useProject } from './forte-runner.js';
 
 /** Email sign-in with a PreSignup allowlist, in the headless AddAuthRequest (`triggers` and `triggerSettings`). */
 const ADD_AUTH_REQUEST = {
@@ -26,16 +26,8 @@ const PASSWORD = 'Passw0rd!';
 const signUpAs = (email: string): Promise<unknown> => signUp({ username: email, password: PASSWORD, options: { userAttributes: { email } } });
 
 void describe('Lambda triggers in the headless AddAuthRequest / UpdateAuthRequest → push → the pool runs them (built binary, local cloud)', () => {
-  let work: string;
-  let home: string;
-  let root: string;
-  const forte = (args: string[], stdin?: string): Promise<ForteRun> => runForte(args, { cwd: root, home, ...(stdin === undefined ? {} : { stdin }) });
-  const readJson = (...path: string[]): any => JSON.parse(readFileSync(join(root, ...path), 'utf8'));
-
-  before(async () => {
-    ({ work, home, root } = await initProject('forte-auth-headless-triggers-', 'hookapp'));
-  });
-  after(() => removeProject({ work, home }));
+  const project = useProject('forte-auth-headless-triggers-', 'hookapp');
+  const { forte, readJson } = project;
 
   void it('add auth --headless writes the trigger function through the function category; after push only allowed domains sign up', async () => {
     const add = await forte(['add', 'auth', '--headless'], JSON.stringify(ADD_AUTH_REQUEST));
@@ -46,11 +38,11 @@ void describe('Lambda triggers in the headless AddAuthRequest / UpdateAuthReques
       resourceName: 'hookauthPreSignup',
       DOMAINALLOWLIST: 'example.com',
     });
-    assert.ok(existsSync(join(root, 'amplify/backend/function/hookauthPreSignup/src/email-filter-allowlist.js')));
+    assert.ok(existsSync(join(project.root, 'amplify/backend/function/hookauthPreSignup/src/email-filter-allowlist.js')));
 
     const push = await forte(['push', '--yes']);
     assert.equal(push.code, 0, push.stderr + push.stdout);
-    configureAmplifyFrom(root);
+    configureAmplifyFrom(project.root);
     await assert.rejects(
       signUpAs('eve@other.example'),
       (error: Error) => error.name === 'UserLambdaValidationException' && /Invalid email domain: other\.example/.test(error.message),
@@ -72,10 +64,10 @@ void describe('Lambda triggers in the headless AddAuthRequest / UpdateAuthReques
     );
     assert.equal(update.code, 0, update.stderr + update.stdout);
     assert.equal(readJson('amplify/backend/backend-config.json').function?.hookauthPreSignup, undefined);
-    assert.equal(existsSync(join(root, 'amplify/backend/function/hookauthPreSignup')), false);
+    assert.equal(existsSync(join(project.root, 'amplify/backend/function/hookauthPreSignup')), false);
     const push = await forte(['push', '--yes']);
     assert.equal(push.code, 0, push.stderr + push.stdout);
-    configureAmplifyFrom(root);
+    configureAmplifyFrom(project.root);
     await signUpAs('eve@other.example');
   });
 });

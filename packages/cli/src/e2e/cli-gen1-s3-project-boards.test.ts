@@ -4,80 +4,60 @@
  * its own so each end-to-end file stays within the test timeout. Fails in CI when the corpus is missing.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { sharedReference } from '@forte/protocol/shared-reference';
-import { removeProject, runForte } from './forte-runner.js';
+import { describeCorpusBucketPush } from './gen1-bucket-push.js';
+import { runForte } from './forte-runner.js';
 
-const shared = sharedReference('the Gen 1 project corpus', ['corpus/gen1-projects']);
-const corpus = shared.dir === undefined ? '' : join(shared.dir, 'corpus/gen1-projects');
 const readJson = (path: string): any => JSON.parse(readFileSync(path, 'utf8'));
 
-void describe('forte init + push of the corpus app project-boards (built binary, local cloud)', { skip: shared.skip }, () => {
-  let work: string;
-  let home: string;
-  before(() => {
-    work = mkdtempSync(join(tmpdir(), 'forte-gen1-boards-'));
-    home = join(work, 'home');
-  });
-  after(() => removeProject({ work, home }));
+describeCorpusBucketPush('project-boards', 's369f8ff1c', {
+  frontend: '{"frontend":"javascript"}',
+  afterPush: {
+    what: "auth, api and its function push for real; getRandomQuote answers through the real function; a teammate's clone joins",
+    check: async ({ work, home, root, meta }) => {
+      const api = meta.api.projectboards.output;
+      assert.ok(meta.auth.projectboards54040ecc.output.UserPoolId, 'the auth stack deployed from cli-inputs.json');
+      const create = await fetch(api.GraphQLAPIEndpointOutput, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': api.GraphQLAPIKeyOutput },
+        body: JSON.stringify({ query: '{ listProjects { items { id title } } }' }),
+      });
+      assert.equal(create.status, 200);
+      assert.deepEqual(await create.json(), { data: { listProjects: { items: [] } } });
+      // The schema's @function query runs the project's own function (nodejs22.x, its yarn.lock built with npm
+      // where yarn is missing, as Amplify does) in the cloud's Lambda runtime.
+      const quoted = await fetch(api.GraphQLAPIEndpointOutput, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': api.GraphQLAPIKeyOutput },
+        body: JSON.stringify({ query: '{ getRandomQuote { message quote author timestamp totalQuotes } }' }),
+      });
+      const answer = (await quoted.json()) as { data?: { getRandomQuote?: Record<string, unknown> }; errors?: unknown };
+      assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
+      const quote = answer.data?.getRandomQuote;
+      assert.equal(quote?.message, 'Quote generated successfully! 🎯');
+      assert.equal(quote?.totalQuotes, 14);
+      assert.ok(typeof quote?.quote === 'string' && quote.quote.length > 0 && typeof quote.author === 'string');
+      assert.ok(!Number.isNaN(Date.parse(String(quote?.timestamp))));
+      assert.equal(meta.function.quotegenerator.output.Name, 'quotegenerator-main');
+      assert.ok(statSync(join(root, 'amplify/#current-cloud-backend')).isDirectory());
 
-  const copy = (project: string, as: string): string => {
-    const root = join(work, as);
-    cpSync(join(corpus, project, '_snapshot.pre.generate'), root, { recursive: true });
-    return root;
-  };
-
-  void it('project-boards: auth, api, its function and its bucket push for real; getRandomQuote answers through the real function', async () => {
-    const root = copy('project-boards', 'boards-auth-api');
-
-    const init = await runForte(['init', '--amplify', '{"envName":"main"}', '--frontend', '{"frontend":"javascript"}', '--yes'], { cwd: root, home });
-    assert.equal(init.code, 0, init.stderr);
-    const push = await runForte(['push', '--yes'], { cwd: root, home });
-    assert.equal(push.code, 0, `${push.stdout}\n${push.stderr}`);
-    const meta = readJson(join(root, 'amplify/backend/amplify-meta.json'));
-    const api = meta.api.projectboards.output;
-    assert.ok(meta.auth.projectboards54040ecc.output.UserPoolId, 'the auth stack deployed from cli-inputs.json');
-    const create = await fetch(api.GraphQLAPIEndpointOutput, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': api.GraphQLAPIKeyOutput },
-      body: JSON.stringify({ query: '{ listProjects { items { id title } } }' }),
-    });
-    assert.equal(create.status, 200);
-    assert.deepEqual(await create.json(), { data: { listProjects: { items: [] } } });
-    // The schema's @function query runs the project's own function (nodejs22.x, its yarn.lock built with npm
-    // where yarn is missing, as Amplify does) in the cloud's Lambda runtime.
-    const quoted = await fetch(api.GraphQLAPIEndpointOutput, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': api.GraphQLAPIKeyOutput },
-      body: JSON.stringify({ query: '{ getRandomQuote { message quote author timestamp totalQuotes } }' }),
-    });
-    const answer = (await quoted.json()) as { data?: { getRandomQuote?: Record<string, unknown> }; errors?: unknown };
-    assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
-    const quote = answer.data?.getRandomQuote;
-    assert.equal(quote?.message, 'Quote generated successfully! 🎯');
-    assert.equal(quote?.totalQuotes, 14);
-    assert.ok(typeof quote?.quote === 'string' && quote.quote.length > 0 && typeof quote.author === 'string');
-    assert.ok(!Number.isNaN(Date.parse(String(quote?.timestamp))));
-    assert.equal(meta.function.quotegenerator.output.Name, 'quotegenerator-main');
-    const stackSuffix = readJson(join(root, 'amplify/team-provider-info.json')).main.awscloudformation.StackName.split('-')[3];
-    assert.equal(meta.storage.s369f8ff1c.output.BucketName, `projectboards34b9a7f3c2ca489293910116c994688b${stackSuffix}-main`);
-    assert.ok(statSync(join(root, 'amplify/#current-cloud-backend')).isDirectory());
-
-    // A teammate clones the repository as pushed: init joins the deployed environment, nothing left to push.
-    const teammate = join(work, 'boards-teammate');
-    const local = /\.config[\\/]local-|amplify-meta\.json$|#current-cloud-backend/;
-    cpSync(root, teammate, { recursive: true, filter: (path) => !local.test(path) });
-    const joined = await runForte(['init', '--amplify', '{"envName":"main"}', '--yes'], { cwd: teammate, home });
-    assert.equal(joined.code, 0, joined.stderr);
-    assert.equal(readJson(join(teammate, 'amplify/backend/amplify-meta.json')).api.projectboards.output.GraphQLAPIEndpointOutput, api.GraphQLAPIEndpointOutput);
-    const status = await runForte(['status'], { cwd: teammate, home });
-    assert.equal(status.code, 0, status.stderr);
-    assert.match(status.stdout, /projectboards54040ecc\s*│ No Change/);
-    assert.match(status.stdout, /projectboards\s*│ No Change/);
-    assert.match(status.stdout, /quotegenerator\s*│ No Change/);
-    assert.match(status.stdout, /s369f8ff1c\s*│ No Change/);
-  });
+      // A teammate clones the repository as pushed: init joins the deployed environment, nothing left to push.
+      const teammate = join(work, 'boards-teammate');
+      const local = /\.config[\\/]local-|amplify-meta\.json$|#current-cloud-backend/;
+      cpSync(root, teammate, { recursive: true, filter: (path) => !local.test(path) });
+      const joined = await runForte(['init', '--amplify', '{"envName":"main"}', '--yes'], { cwd: teammate, home });
+      assert.equal(joined.code, 0, joined.stderr);
+      assert.equal(
+        readJson(join(teammate, 'amplify/backend/amplify-meta.json')).api.projectboards.output.GraphQLAPIEndpointOutput,
+        api.GraphQLAPIEndpointOutput,
+      );
+      const status = await runForte(['status'], { cwd: teammate, home });
+      assert.equal(status.code, 0, status.stderr);
+      assert.match(status.stdout, /projectboards54040ecc\s*│ No Change/);
+      assert.match(status.stdout, /projectboards\s*│ No Change/);
+      assert.match(status.stdout, /quotegenerator\s*│ No Change/);
+      assert.match(status.stdout, /s369f8ff1c\s*│ No Change/);
+    },
+  },
 });

@@ -2,44 +2,26 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { initProject, removeProject, runForte, runForteInTerminal } from './forte-runner.js';
+import { describe, it } from 'node:test';
+import { identityPoolAuthRequest, runForteInTerminal, useProject } from './forte-runner.js';
 
 void describe('forte add storage (S3) in a terminal (built binary)', () => {
-  let work: string;
-  let home: string;
-  let root: string;
-  before(async () => {
-    ({ work, home, root } = await initProject('forte-storage-s3-tty-', 'ttyapp'));
-  });
-  after(() => removeProject({ work, home }));
+  const project = useProject('forte-storage-s3-tty-', 'ttyapp');
 
   void it('without auth it asks to add auth first, and no adds nothing', async () => {
-    const run = await runForteInTerminal(['add', 'storage'], { cwd: root, home }, [
+    const run = await runForteInTerminal(['add', 'storage'], { cwd: project.root, home: project.home }, [
       [/Select from one of the below mentioned services/, '\r'],
       [/You need to add auth \(Amazon Cognito\)[\s\S]*Do you want to add auth now\?/, 'n\r'],
     ]);
     assert.equal(run.code, 0, run.screen);
-    assert.equal(existsSync(join(root, 'amplify/backend/storage')), false);
+    assert.equal(existsSync(join(project.root, 'amplify/backend/storage')), false);
   });
 
   void it("with auth: the friendly name, the bucket name, who has access and what each may do, written as Amplify's cli-inputs.json", async () => {
-    const auth = await runForte(['add', 'auth', '--headless'], {
-      cwd: root,
-      home,
-      stdin: JSON.stringify({
-        version: 2,
-        serviceConfiguration: {
-          serviceName: 'Cognito',
-          includeIdentityPool: true,
-          identityPoolConfiguration: { unauthenticatedLogin: true },
-          userPoolConfiguration: { signinMethod: 'EMAIL', requiredSignupAttributes: ['EMAIL'] },
-        },
-      }),
-    });
+    const auth = await project.forte(['add', 'auth', '--headless'], JSON.stringify(identityPoolAuthRequest({ guests: true })));
     assert.equal(auth.code, 0, auth.stderr);
     const erase = '\x7f'.repeat(60);
-    const run = await runForteInTerminal(['add', 'storage'], { cwd: root, home }, [
+    const run = await runForteInTerminal(['add', 'storage'], { cwd: project.root, home: project.home }, [
       [/Select from one of the below mentioned services/, '\r'],
       [/Provide a friendly name for your resource/, `${erase}pictures\r`],
       [/Provide bucket name/, `${erase}ttypictures\r`],
@@ -50,7 +32,7 @@ void describe('forte add storage (S3) in a terminal (built binary)', () => {
     ]);
     assert.equal(run.code, 0, run.screen);
     assert.match(run.screen, /Successfully added resource pictures locally/);
-    const text = readFileSync(join(root, 'amplify/backend/storage/pictures/cli-inputs.json'), 'utf8');
+    const text = readFileSync(join(project.root, 'amplify/backend/storage/pictures/cli-inputs.json'), 'utf8');
     const policyUUID = (JSON.parse(text) as { policyUUID: string }).policyUUID;
     assert.match(policyUUID, /^[0-9a-f]{8}$/);
     assert.equal(

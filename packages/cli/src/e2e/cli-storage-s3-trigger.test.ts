@@ -5,36 +5,16 @@
  * role's bucket policy; the function runs with an S3 event.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { type ForteRun, initProject, removeProject, runForte } from './forte-runner.js';
+import { describe, it } from 'node:test';
+import { identityPoolAuthRequest, useProject } from './forte-runner.js';
 
 void describe('forte add storage (S3) with a new Lambda trigger: push and invoke (built binary, local cloud)', () => {
-  let work: string;
-  let home: string;
-  let root: string;
-  const forte = (args: string[], stdin?: string): Promise<ForteRun> => runForte(args, { cwd: root, home, ...(stdin === undefined ? {} : { stdin }) });
-  const readJson = (...path: string[]): any => JSON.parse(readFileSync(join(root, ...path), 'utf8'));
-
-  before(async () => {
-    ({ work, home, root } = await initProject('forte-storage-trigger-', 'triggerapp'));
-  });
-  after(() => removeProject({ work, home }));
+  const project = useProject('forte-storage-trigger-', 'triggerapp', { auth: identityPoolAuthRequest({ guests: false }) });
+  const { forte, readJson } = project;
 
   void it('the trigger function and the bucket deploy; the bucket depends on the function; the function handles an S3 event', async () => {
-    const auth = await forte(
-      ['add', 'auth', '--headless'],
-      JSON.stringify({
-        version: 2,
-        serviceConfiguration: {
-          serviceName: 'Cognito',
-          includeIdentityPool: true,
-          userPoolConfiguration: { signinMethod: 'EMAIL', requiredSignupAttributes: ['EMAIL'] },
-        },
-      }),
-    );
-    assert.equal(auth.code, 0, auth.stderr);
     // The identity pool lets no guests in (the auth category says so when the storage category asks): guest access is refused.
     const guests = await forte(
       ['add', 'storage', '--headless'],
@@ -68,7 +48,7 @@ void describe('forte add storage (S3) with a new Lambda trigger: push and invoke
     assert.equal(meta.function.S3Trigger0a1b2c3d.output.LambdaExecutionRole, 'S3Trigger0a1b2c3dLambdaRole0a1b2c3d-dev');
     assert.match(meta.storage.uploads.output.BucketName, /^triggerapp[0-9a-f]+\d+-dev$/);
 
-    const event = join(root, 's3-event.json');
+    const event = join(project.root, 's3-event.json');
     const key = 'public/Happy+Face.jpg';
     writeFileSync(
       event,

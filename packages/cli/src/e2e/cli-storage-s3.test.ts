@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
@@ -18,17 +18,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { fetchAuthSession, signOut } from 'aws-amplify/auth';
 import { configureAmplifyFrom, signUpAndIn } from './amplify-app.js';
-import { type ForteRun, initProject, removeProject, runForte } from './forte-runner.js';
-
-const ADD_AUTH_REQUEST = {
-  version: 2,
-  serviceConfiguration: {
-    serviceName: 'Cognito',
-    includeIdentityPool: true,
-    identityPoolConfiguration: { unauthenticatedLogin: true },
-    userPoolConfiguration: { signinMethod: 'EMAIL', requiredSignupAttributes: ['EMAIL'] },
-  },
-};
+import { identityPoolAuthRequest, useProject } from './forte-runner.js';
 
 /** Signed-in users create, read and delete; guests read (the corpus apps' usual bucket). */
 const ADD_STORAGE_REQUEST = {
@@ -42,13 +32,12 @@ const ADD_STORAGE_REQUEST = {
 };
 
 void describe('forte add storage (S3): push, then the access matrix with identity pool credentials (built binary, local cloud)', () => {
-  let work: string;
-  let home: string;
-  let root: string;
+  // Before the project's removal (hooks run in the order they are registered).
+  after(() => signOut().catch(() => undefined));
+  const project = useProject('forte-storage-s3-', 'photoapp', { auth: identityPoolAuthRequest({ guests: true }) });
+  const { forte, readJson } = project;
   let bucket: string;
   let endpoint: string;
-  const forte = (args: string[], stdin?: string): Promise<ForteRun> => runForte(args, { cwd: root, home, ...(stdin === undefined ? {} : { stdin }) });
-  const readJson = (...path: string[]): any => JSON.parse(readFileSync(join(root, ...path), 'utf8'));
   /** An S3 client with the credentials aws-amplify holds now (a guest's, or the signed-in user's). */
   const currentCaller = async (): Promise<{ s3: S3Client; identityId: string }> => {
     const session = await fetchAuthSession();
@@ -74,17 +63,7 @@ void describe('forte add storage (S3): push, then the access matrix with identit
     assert.fail(`${what} was allowed`);
   };
 
-  before(async () => {
-    ({ work, home, root } = await initProject('forte-storage-s3-', 'photoapp'));
-  });
-  after(async () => {
-    await signOut().catch(() => undefined);
-    await removeProject({ work, home });
-  });
-
-  void it('adds auth and the bucket headlessly and pushes: outputs, aws-exports.js and amplify_outputs.json name the bucket <bucketName><suffix>-<env>', async () => {
-    const auth = await forte(['add', 'auth', '--headless'], JSON.stringify(ADD_AUTH_REQUEST));
-    assert.equal(auth.code, 0, auth.stderr);
+  void it('adds the bucket headlessly to the project with auth and pushes: outputs, aws-exports.js and amplify_outputs.json name the bucket <bucketName><suffix>-<env>', async () => {
     const add = await forte(['add', 'storage', '--headless'], JSON.stringify(ADD_STORAGE_REQUEST));
     assert.equal(add.code, 0, add.stderr + add.stdout);
     const push = await forte(['push', '--yes']);
@@ -93,21 +72,21 @@ void describe('forte add storage (S3): push, then the access matrix with identit
     const stackSuffix = readJson('amplify/team-provider-info.json').dev.awscloudformation.StackName.split('-')[3];
     assert.equal(output.BucketName, `photos${stackSuffix}-dev`);
     bucket = output.BucketName;
-    const exportsText = readFileSync(join(root, 'src/aws-exports.js'), 'utf8');
+    const exportsText = readFileSync(join(project.root, 'src/aws-exports.js'), 'utf8');
     assert.match(exportsText, new RegExp(`"aws_user_files_s3_bucket": "${bucket}",\\s*"aws_user_files_s3_bucket_region": "${output.Region}"`));
     assert.deepEqual(readJson('amplify_outputs.json').storage, { aws_region: output.Region, bucket_name: bucket });
-    endpoint = `${(JSON.parse(readFileSync(join(home, 'cloud', 'cloud.json'), 'utf8')) as { url: string }).url}/s3`;
+    endpoint = `${(JSON.parse(readFileSync(join(project.home, 'cloud', 'cloud.json'), 'utf8')) as { url: string }).url}/s3`;
   });
 
   void it("what guests and users may do is Amplify's policies: public, protected, private, uploads, and lists by prefix", async () => {
-    configureAmplifyFrom(root);
+    configureAmplifyFrom(project.root);
     const guest = await currentCaller();
     // Guests read (public/ and everyone's protected/), never write.
     await refused(put(guest.s3, 'public/guest.txt'), 'a guest writing public/');
     await refused(put(guest.s3, 'uploads/guest.txt'), 'a guest uploading');
     await refused(list(guest.s3), 'a guest listing the whole bucket');
 
-    await signUpAndIn('a@example.com', { cwd: root, home });
+    await signUpAndIn('a@example.com', { cwd: project.root, home: project.home });
     const a = await currentCaller();
     await put(a.s3, `private/${a.identityId}/diary.txt`, 'dear diary');
     await put(a.s3, `protected/${a.identityId}/avatar.png`, 'avatar of a');
@@ -122,7 +101,7 @@ void describe('forte add storage (S3): push, then the access matrix with identit
     await refused(list(a.s3, 'uploads/'), 'listing uploads/');
     await signOut();
 
-    await signUpAndIn('b@example.com', { cwd: root, home });
+    await signUpAndIn('b@example.com', { cwd: project.root, home: project.home });
     const b = await currentCaller();
     assert.notEqual(b.identityId, a.identityId);
     await refused(get(b.s3, `private/${a.identityId}/diary.txt`), "B reading A's private file");
@@ -189,6 +168,6 @@ void describe('forte add storage (S3): push, then the access matrix with identit
     const allowed = await forte(['push', '--yes', '--allow-data-loss']);
     assert.equal(allowed.code, 0, allowed.stderr + allowed.stdout);
     assert.equal(readJson('amplify/backend/amplify-meta.json').storage, undefined);
-    assert.doesNotMatch(readFileSync(join(root, 'src/aws-exports.js'), 'utf8'), /aws_user_files_s3_bucket/);
+    assert.doesNotMatch(readFileSync(join(project.root, 'src/aws-exports.js'), 'utf8'), /aws_user_files_s3_bucket/);
   });
 });

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 /** The built CLI binary (packages/cli/dist/bin.js), as users run it. */
@@ -88,8 +89,30 @@ export async function runForteInTerminal(
   return { code: ended, screen };
 }
 
-/** A temp folder holding FORTE_HOME (`home/`) and a JavaScript (React) project `app/` made by `forte init`. */
-export async function initProject(prefix: string, projectName: string): Promise<{ work: string; home: string; root: string }> {
+/** Amplify's AddAuthRequest v2 for email sign-in with an identity pool (that lets guests in when `guests`). */
+export function identityPoolAuthRequest({ guests }: { guests: boolean }): object {
+  return {
+    version: 2,
+    serviceConfiguration: {
+      serviceName: 'Cognito',
+      includeIdentityPool: true,
+      ...(guests ? { identityPoolConfiguration: { unauthenticatedLogin: true } } : {}),
+      userPoolConfiguration: { signinMethod: 'EMAIL', requiredSignupAttributes: ['EMAIL'] },
+    },
+  };
+}
+
+/** What a test project starts with besides `forte init`. */
+export interface ProjectOptions {
+  /** A headless AddAuthRequest that `forte add auth --headless` adds after init. */
+  auth?: object;
+}
+
+/**
+ * A temp folder holding FORTE_HOME (`home/`) and a JavaScript (React) project `app/` made by `forte init`, then
+ * `options.auth` added.
+ */
+export async function initProject(prefix: string, projectName: string, options: ProjectOptions = {}): Promise<{ work: string; home: string; root: string }> {
   const work = mkdtempSync(join(tmpdir(), prefix));
   const home = join(work, 'home');
   const root = join(work, 'app');
@@ -97,7 +120,39 @@ export async function initProject(prefix: string, projectName: string): Promise<
   const frontend = '{"frontend":"javascript","framework":"react"}';
   const init = await runForte(['init', '--amplify', JSON.stringify({ projectName, envName: 'dev' }), '--frontend', frontend, '--yes'], { cwd: root, home });
   assert.equal(init.code, 0, init.stderr);
+  if (options.auth !== undefined) {
+    const auth = await runForte(['add', 'auth', '--headless'], { cwd: root, home, stdin: JSON.stringify(options.auth) });
+    assert.equal(auth.code, 0, auth.stderr + auth.stdout);
+  }
   return { work, home, root };
+}
+
+/** A project of initProject with the built binary and its files at hand. */
+export interface TestProject {
+  work: string;
+  home: string;
+  root: string;
+  /** Runs `forte args` in the project, `stdin` its input (a headless request). */
+  forte(args: string[], stdin?: string): Promise<ForteRun>;
+  /** A JSON file of the project, parsed (`path` relative to its root). */
+  readJson(...path: string[]): any;
+}
+
+/**
+ * The project of the enclosing `describe`: made by initProject in a `before` hook, removed in an `after` hook
+ * (node:test runs hooks in the order they are registered). Its folders are set once its `before` has run.
+ */
+export function useProject(prefix: string, projectName: string, options: ProjectOptions = {}): TestProject {
+  const project: TestProject = {
+    work: '',
+    home: '',
+    root: '',
+    forte: (args, stdin) => runForte(args, { cwd: project.root, home: project.home, ...(stdin === undefined ? {} : { stdin }) }),
+    readJson: (...path) => JSON.parse(readFileSync(join(project.root, ...path), 'utf8')),
+  };
+  before(async () => Object.assign(project, await initProject(prefix, projectName, options)));
+  after(() => removeProject(project));
+  return project;
 }
 
 /** Stops the local cloud of a test's FORTE_HOME and removes the test's temp folder. */

@@ -10,6 +10,24 @@ const shared = sharedReference('the Gen 1 project corpus', ['corpus/gen1-project
 const corpus = shared.dir === undefined ? '' : join(shared.dir, 'corpus/gen1-projects');
 const readJson = (path: string): any => JSON.parse(readFileSync(path, 'utf8'));
 
+/** A corpus app's pushed clone: the test's folder, FORTE_HOME, the project root and its amplify-meta.json. */
+export interface PushedCorpusApp {
+  work: string;
+  home: string;
+  root: string;
+  meta: any;
+}
+
+/** The options of describeCorpusBucketPush (what each does is said there). */
+export interface CorpusPushOptions {
+  knownFailure?: RegExp;
+  secrets?: Record<string, Record<string, string>>;
+  prepare?: (root: string) => void;
+  frontend?: string;
+  /** What else the app's push shows (`what`, in the test's title), checked once its bucket is. */
+  afterPush?: { what: string; check: (app: PushedCorpusApp) => Promise<void> };
+}
+
 /**
  * One corpus app with content storage, attached with `forte init` and pushed as it is (one app per file, so each
  * end-to-end file stays within the test timeout): its bucket deploys as `<bucketName><stack suffix>-main`. When the
@@ -17,13 +35,10 @@ const readJson = (path: string): any => JSON.parse(readFileSync(path, 'utf8'));
  * exactly that after the change set was accepted with the bucket's stack in it (every template is checked before
  * anything is applied), and the storage category is then pushed alone. `prepare` edits the clone first, as a user
  * follows one of Forte's refusals (the files of the storage category are never edited). `secrets` are set first, as a teammate sets a function's
- * secrets after cloning (a repository never holds them).
+ * secrets after cloning (a repository never holds them). `frontend` is init's `--frontend`; `afterPush` checks the
+ * rest of the app in the same test.
  */
-export function describeCorpusBucketPush(
-  project: string,
-  bucket: string,
-  options: { knownFailure?: RegExp; secrets?: Record<string, Record<string, string>>; prepare?: (root: string) => void } = {},
-): void {
+export function describeCorpusBucketPush(project: string, bucket: string, options: CorpusPushOptions = {}): void {
   void describe(`forte init + push of the corpus app ${project} with its S3 bucket (built binary, local cloud)`, { skip: shared.skip }, () => {
     let work: string;
     let home: string;
@@ -33,12 +48,14 @@ export function describeCorpusBucketPush(
     });
     after(() => removeProject({ work, home }));
 
-    void it(`${project}: the bucket ${bucket} deploys from its cli-inputs.json, unchanged`, async () => {
+    const also = options.afterPush === undefined ? '' : `; ${options.afterPush.what}`;
+    void it(`${project}: the bucket ${bucket} deploys from its cli-inputs.json, unchanged${also}`, async () => {
       const root = join(work, project);
       // Each file pushes one app: two in one file would not fit the test timeout on a busy machine.
       cpSync(join(corpus, project, '_snapshot.pre.generate'), root, { recursive: true });
       options.prepare?.(root);
-      const init = await runForte(['init', '--amplify', '{"envName":"main"}', '--yes'], { cwd: root, home });
+      const frontend = options.frontend === undefined ? [] : ['--frontend', options.frontend];
+      const init = await runForte(['init', '--amplify', '{"envName":"main"}', ...frontend, '--yes'], { cwd: root, home });
       assert.equal(init.code, 0, init.stderr);
       for (const [name, secrets] of Object.entries(options.secrets ?? {})) {
         const set = await runForte(['update', 'function', '--headless'], { cwd: root, home, stdin: JSON.stringify({ name, secrets }) });
@@ -60,6 +77,7 @@ export function describeCorpusBucketPush(
       const stackSuffix = readJson(join(root, 'amplify/team-provider-info.json')).main.awscloudformation.StackName.split('-')[3];
       assert.equal(meta.storage[bucket].output.BucketName, `${inputs.bucketName}${stackSuffix}-main`);
       assert.match(readFileSync(join(root, 'amplify/backend/storage', bucket, 'cli-inputs.json'), 'utf8'), /"policyUUID"/, 'the file is as cloned');
+      await options.afterPush?.check({ work, home, root, meta });
     });
   });
 }
