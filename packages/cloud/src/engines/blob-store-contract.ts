@@ -29,6 +29,49 @@ export function blobStoreContract(name: string, open: () => Promise<BlobStore>):
       assert.deepEqual(await store.stat('s3/abc'), { size: body.length });
     });
 
+    void it('computes only the digests asked for, of a buffer or a stream', async () => {
+      const store = await open();
+      const body = Buffer.from('digest me');
+      const md5 = createHash('md5').update(body).digest('hex');
+      const sha256 = createHash('sha256').update(body).digest('hex');
+      assert.deepEqual(await store.put('s3/md5', body, { digests: ['md5'] }), { size: body.length, md5 });
+      assert.deepEqual(await store.put('s3/sha', Readable.from([body.subarray(0, 3), body.subarray(3)]), { digests: ['sha256'] }), {
+        size: body.length,
+        sha256,
+      });
+      assert.deepEqual(await store.put('s3/none', Readable.from([body]), { digests: [] }), { size: body.length });
+      assert.deepEqual(await store.put('s3/both', Readable.from([body]), { digests: ['md5', 'sha256'] }), { size: body.length, md5, sha256 });
+      for (const id of ['s3/md5', 's3/sha', 's3/none', 's3/both']) assert.deepEqual(await readAll(await store.get(id)), body);
+    });
+
+    void it('serves small and large blobs whole, in order, and their ranges', async () => {
+      const store = await open();
+      const small = Buffer.alloc(4096, 'a');
+      await store.put('s3/small', small);
+      const chunks: Buffer[] = [];
+      for await (const chunk of await store.get('s3/small')) chunks.push(chunk as Buffer);
+      assert.deepEqual(Buffer.concat(chunks), small);
+      const large = Buffer.alloc(3 * 1024 * 1024 + 5);
+      for (let i = 0; i + 4 <= large.length; i += 4) large.writeUInt32BE(i >>> 2, i);
+      await store.put('s3/large', Readable.from([large.subarray(0, 1000), large.subarray(1000)]));
+      assert.deepEqual(await readAll(await store.get('s3/large')), large);
+      assert.deepEqual(await readAll(await store.get('s3/large', { start: 1, end: large.length - 2 })), large.subarray(1, large.length - 1));
+    });
+
+    void it('reads a blob or a range of it into memory', async () => {
+      const store = await open();
+      await store.put('s3/read', Buffer.from('0123456789'));
+      assert.equal((await store.read('s3/read')).toString(), '0123456789');
+      assert.equal((await store.read('s3/read', { start: 2, end: 5 })).toString(), '2345');
+      assert.equal((await store.read('s3/read', { start: 8, end: 20 })).toString(), '89');
+      await store.put('s3/empty', Buffer.alloc(0));
+      assert.equal((await store.read('s3/empty')).length, 0);
+      await assert.rejects(store.read('s3/missing'), isBlobNotFound);
+      await assert.rejects(store.read('s3'), isBlobNotFound);
+      await assert.rejects(store.read('s3', { start: 0, end: 3 }), isBlobNotFound);
+      await assert.rejects(store.read('s3/read/deeper'), isBlobNotFound);
+    });
+
     void it('streams a body in and serves inclusive byte ranges', async () => {
       const store = await open();
       const result = await store.put('big', Readable.from([Buffer.from('0123'), Buffer.from('456789')]));
@@ -90,6 +133,7 @@ export function blobStoreContract(name: string, open: () => Promise<BlobStore>):
         await store.put('ok', Buffer.from('x'));
         await assert.rejects(store.put(id, Buffer.from('x')), /invalid blob id/);
         await assert.rejects(store.get(id), /invalid blob id/);
+        await assert.rejects(store.read(id), /invalid blob id/);
         await assert.rejects(store.stat(id), /invalid blob id/);
         await assert.rejects(store.delete(id), /invalid blob id/);
         await assert.rejects(store.copy('ok', id), /invalid blob id/);

@@ -29,12 +29,28 @@ export interface SqlStore {
   close(): Promise<void>;
 }
 
+/** A digest the blob store can compute while it writes a body. */
+export type BlobDigest = 'md5' | 'sha256';
+
+/** What `BlobStore.put` wrote: the size, and the hex digest of each algorithm asked for. */
+export type BlobWritten<D extends BlobDigest = BlobDigest> = { size: number } & { [K in D]: string };
+
 /** Opaque blob ids are chosen by services: `[a-z0-9][a-z0-9/_-]*` (never derived from user paths). */
 export interface BlobStore {
-  /** Streams `body` into the blob; returns its size and hex md5 + sha256. Replaces atomically. */
-  put(id: string, body: Readable | Buffer): Promise<{ size: number; md5: string; sha256: string }>;
+  /**
+   * Streams `body` into the blob; returns its size and the hex digests named in `digests` (md5 and sha256
+   * unless fewer are named: each costs CPU on every byte, so callers name only those they use). Replaces
+   * atomically.
+   */
+  put<D extends BlobDigest = BlobDigest>(id: string, body: Readable | Buffer, options?: { digests: readonly D[] }): Promise<BlobWritten<D>>;
   /** A stream of the blob (or the inclusive byte range). Throws BlobNotFoundError. */
   get(id: string, range?: { start: number; end: number }): Promise<Readable>;
+  /**
+   * The blob's bytes (or the inclusive byte range, shorter if the blob ends first) in memory, for blobs the
+   * caller knows to be small: no stream to set up for a few kilobytes. Large ones are for `get`, which holds
+   * only a chunk at a time. Throws BlobNotFoundError.
+   */
+  read(id: string, range?: { start: number; end: number }): Promise<Buffer>;
   stat(id: string): Promise<{ size: number } | undefined>;
   delete(id: string): Promise<void>;
   copy(fromId: string, toId: string): Promise<void>;

@@ -24,3 +24,17 @@ void it('fs-blobs keeps every file inside its folder', async () => {
   await assert.rejects(store.put('../outside', Buffer.from('x')));
   assert.deepEqual(readdirSync(dir), ['blobs']);
 });
+
+void it('fs-blobs makes a blob folder again when it was removed from outside', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'forte-blobs-'));
+  dirs.push(dir);
+  const store = createFsBlobStore(join(dir, 'blobs'));
+  await store.put('site/a', Buffer.from('first'));
+  rmSync(join(dir, 'blobs', 'site'), { recursive: true });
+  await store.put('site/b', Buffer.from('second'));
+  await store.copy('site/b', 'site2/c');
+  rmSync(join(dir, 'blobs', 'site2'), { recursive: true });
+  await store.copy('site/b', 'site2/d');
+  assert.deepEqual(await store.stat('site/b'), { size: 6 });
+  assert.deepEqual(await store.stat('site2/d'), { size: 6 });
+});

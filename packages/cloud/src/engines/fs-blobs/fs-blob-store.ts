@@ -1,56 +1,140 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, rmSync } from 'node:fs';
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { createHash, type Hash } from 'node:crypto';
+import { close, createReadStream, createWriteStream, fstat, open, read, rmSync, writeFile, type Stats } from 'node:fs';
+import { copyFile, mkdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { BlobNotFoundError, type BlobStore } from '../types.js';
+import { BlobNotFoundError, type BlobDigest, type BlobStore, type BlobWritten } from '../types.js';
 
 const BLOB_ID = /^[a-z0-9][a-z0-9_-]*(\/[a-z0-9][a-z0-9_-]*)*$/;
+const ALL_DIGESTS: readonly BlobDigest[] = ['md5', 'sha256'];
+/**
+ * The largest read of a blob's stream. A blob (or range) smaller than this is read in one read of its own
+ * size, which also tells the stream it has ended (the default 64 KiB reads take a second read to find the end
+ * of a small file); larger ones take fewer trips to the thread pool than 64 KiB at a time.
+ */
+const MAX_READ_CHUNK = 512 * 1024;
+/** Folders the store remembers having made; past this many it forgets them and makes them again on demand. */
+const MAX_KNOWN_FOLDERS = 4096;
 
 /**
  * BlobStore in a local folder. Ids are checked so that no id can name a path outside the folder; writes
  * go to a temp file first and are renamed into place, so a reader never sees a partial blob.
  */
 export function createFsBlobStore(root: string): BlobStore {
+  const temps = join(root, '.tmp');
   // Temp files of writes a crash interrupted; nothing refers to them (this store has one process).
-  rmSync(join(root, '.tmp'), { recursive: true, force: true });
+  rmSync(temps, { recursive: true, force: true });
   const pathOf = (id: string): string => {
     if (!BLOB_ID.test(id) || id.length > 512) throw new Error(`invalid blob id: ${JSON.stringify(id)}`);
     return join(root, id);
   };
+  // Blob folders are made once, not with a mkdir on every write (nothing here removes a folder).
+  const folders = new Set<string>();
+  const ensureFolder = async (folder: string): Promise<void> => {
+    if (folders.has(folder)) return;
+    await mkdir(folder, { recursive: true });
+    if (folders.size >= MAX_KNOWN_FOLDERS) folders.clear();
+    folders.add(folder);
+  };
+  let written = 0;
+  // Unique within the process, and the folder is emptied at every start.
+  const tempPath = async (): Promise<string> => {
+    await ensureFolder(temps);
+    return join(temps, `${process.pid}-${(++written).toString(36)}`);
+  };
+  /** Renames a finished temp file into place; a folder removed from outside since it was made is made again. */
+  const moveInto = async (temp: string, target: string): Promise<void> => {
+    const folder = dirname(target);
+    await ensureFolder(folder);
+    try {
+      await rename(temp, target);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      folders.delete(folder);
+      await ensureFolder(folder);
+      await rename(temp, target);
+    }
+  };
   return {
-    async put(id, body) {
+    async put<D extends BlobDigest = BlobDigest>(id: string, body: Readable | Buffer, options?: { digests: readonly D[] }): Promise<BlobWritten<D>> {
       const target = pathOf(id);
-      await mkdir(dirname(target), { recursive: true });
-      const temp = join(root, '.tmp', randomBytes(12).toString('hex'));
-      await mkdir(dirname(temp), { recursive: true });
-      const md5 = createHash('md5');
-      const sha256 = createHash('sha256');
+      const digests = options?.digests ?? ALL_DIGESTS;
+      const hashes: Array<[BlobDigest, Hash]> = digests.map((digest) => [digest, createHash(digest)]);
+      const temp = await tempPath();
       let size = 0;
-      const meter = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          md5.update(chunk);
-          sha256.update(chunk);
-          size += chunk.length;
-          done(null, chunk);
-        },
-      });
       try {
-        await pipeline(Buffer.isBuffer(body) ? Readable.from([body]) : body, meter, createWriteStream(temp));
-        await rename(temp, target);
+        if (Buffer.isBuffer(body)) {
+          for (const [, hash] of hashes) hash.update(body);
+          size = body.length;
+          await writeBuffer(temp, body);
+        } else {
+          const file = createWriteStream(temp);
+          if (hashes.length === 0) await pipeline(body, file);
+          else {
+            const hashing = new Transform({
+              transform(chunk: Buffer, _encoding, done) {
+                for (const [, hash] of hashes) hash.update(chunk);
+                done(null, chunk);
+              },
+            });
+            await pipeline(body, hashing, file);
+          }
+          size = file.bytesWritten;
+        }
+        await moveInto(temp, target);
       } catch (error) {
+        // A temp folder removed from outside is made again by the next write.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') folders.delete(temps);
         await rm(temp, { force: true });
         throw error;
       }
-      return { size, md5: md5.digest('hex'), sha256: sha256.digest('hex') };
+      const result: Record<string, string | number> = { size };
+      for (const [digest, hash] of hashes) result[digest] = hash.digest('hex');
+      return result as BlobWritten<D>;
     },
     async get(id, range) {
       const path = pathOf(id);
       // A folder is not a blob: ids share folders (`s3/…`), and `s3` itself names one.
       const found = await stat(path).catch(() => undefined);
       if (!found?.isFile()) throw new BlobNotFoundError(`no blob ${id}`);
-      return createReadStream(path, range ? { start: range.start, end: range.end } : {});
+      const start = range?.start ?? 0;
+      const end = range?.end ?? found.size - 1;
+      if (end < start) return Readable.from([]);
+      return createReadStream(path, { start, end, highWaterMark: Math.min(end - start + 1, MAX_READ_CHUNK) });
+    },
+    async read(id, range) {
+      const path = pathOf(id);
+      const notFound = (cause: unknown) => Object.assign(new BlobNotFoundError(`no blob ${id}`), { cause });
+      let fd: number;
+      try {
+        fd = await openForReading(path);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw code === 'ENOENT' || code === 'ENOTDIR' ? notFound(error) : error;
+      }
+      try {
+        const start = range?.start ?? 0;
+        let end = range?.end;
+        if (end === undefined) {
+          const found = await fstatOf(fd);
+          if (!found.isFile()) throw notFound(undefined);
+          end = found.size - 1;
+        }
+        const bytes = Buffer.allocUnsafe(Math.max(end - start + 1, 0));
+        let filled = 0;
+        while (filled < bytes.length) {
+          const n = await readInto(fd, bytes, filled, start + filled);
+          if (n === 0) break; // the blob is shorter than the range
+          filled += n;
+        }
+        return filled === bytes.length ? bytes : bytes.subarray(0, filled);
+      } catch (error) {
+        // A folder opens, but does not read.
+        throw (error as NodeJS.ErrnoException).code === 'EISDIR' ? notFound(error) : error;
+      } finally {
+        close(fd, () => {});
+      }
     },
     async stat(id) {
       const path = pathOf(id);
@@ -58,14 +142,17 @@ export function createFsBlobStore(root: string): BlobStore {
       return found?.isFile() ? { size: found.size } : undefined;
     },
     async delete(id) {
-      await rm(pathOf(id), { force: true });
+      try {
+        await unlink(pathOf(id));
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+      }
     },
     async copy(fromId, toId) {
       const from = pathOf(fromId);
       const to = pathOf(toId);
-      await mkdir(dirname(to), { recursive: true });
-      const temp = join(root, '.tmp', randomBytes(12).toString('hex'));
-      await mkdir(dirname(temp), { recursive: true });
+      const temp = await tempPath();
       try {
         await copyFile(from, temp);
       } catch (error) {
@@ -74,7 +161,32 @@ export function createFsBlobStore(root: string): BlobStore {
         if (code === 'ENOENT' || code === 'EISDIR') throw new BlobNotFoundError(`no blob ${fromId}`);
         throw error;
       }
-      await rename(temp, to);
+      try {
+        await moveInto(temp, to);
+      } catch (error) {
+        await rm(temp, { force: true });
+        throw error;
+      }
     },
   };
+}
+
+// Callback forms of the calls on the hot paths: the promise API's writeFile and FileHandle reads allocate a
+// FileHandle (closed through a promise) per file, which costs more than the small write or read itself.
+
+function writeBuffer(path: string, data: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => writeFile(path, data, (error) => (error ? reject(error) : resolve())));
+}
+
+function openForReading(path: string): Promise<number> {
+  return new Promise((resolve, reject) => open(path, 'r', (error, fd) => (error ? reject(error) : resolve(fd))));
+}
+
+function fstatOf(fd: number): Promise<Stats> {
+  return new Promise((resolve, reject) => fstat(fd, (error, stats) => (error ? reject(error) : resolve(stats))));
+}
+
+/** Reads into `bytes` from `offset` to its end, at `position` in the file; answers the bytes read. */
+function readInto(fd: number, bytes: Buffer, offset: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) => read(fd, bytes, offset, bytes.length - offset, position, (error, n) => (error ? reject(error) : resolve(n))));
 }

@@ -44,7 +44,7 @@ export function createBlobBatchRoute(state: HostingState): Route {
       const writer = async (): Promise<void> => {
         while (next < fresh.length) {
           const frame = fresh[next++]!;
-          await kernel.blobs.put(hostingBlobIds.file(siteId, frame.sha256), frame.body);
+          await kernel.blobs.put(hostingBlobIds.file(siteId, frame.sha256), frame.body, { digests: [] });
         }
       };
       await Promise.all(Array.from({ length: Math.min(PARALLEL_WRITES, fresh.length) }, writer));

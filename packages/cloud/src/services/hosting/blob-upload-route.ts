@@ -45,7 +45,7 @@ export function createBlobUploadRoute(state: HostingState): Route {
       const temp = hostingBlobIds.temp();
       let stored: { size: number; sha256: string };
       try {
-        stored = await kernel.blobs.put(temp, ctx.req);
+        stored = await kernel.blobs.put(temp, ctx.req, { digests: ['sha256'] });
         if (stored.sha256 !== sha256) {
           throw CONTROL_ERRORS.error(
             'BadDigest',

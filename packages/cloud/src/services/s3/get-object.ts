@@ -9,6 +9,9 @@ import { noSuchKey, requireBucket, s3Arn, type S3Call } from './s3-call.js';
 import { S3_ERRORS } from './s3-errors.js';
 import { sendEmpty } from './s3-xml.js';
 
+/** Bodies (or ranges) up to this size are read whole and written at once; larger ones are streamed. */
+const BUFFERED_BODY_BYTES = 64 * 1024;
+
 /**
  * `?partNumber=N`: part N of a multipart object (206, with its parts count), or of a single upload its only
  * part, the whole object. Undefined without the parameter.
@@ -37,12 +40,15 @@ function partRange(call: S3Call, object: S3Object): { range: { start: number; en
 export async function getObject(call: S3Call, head: boolean): Promise<void> {
   const { ctx, store, blobs } = call;
   await ctx.authorize(call.principal, 's3:GetObject', s3Arn(call.bucket, call.key), 'AccessDenied');
-  await requireBucket(call);
   const req = ctx.req;
   // A concurrent overwrite deletes the old body after its commit: look the row up again if that races us.
   for (let attempt = 0; ; attempt++) {
     const object = await store.getObject(call.bucket, call.key);
-    if (!object) throw noSuchKey(call.key);
+    if (!object) {
+      // An object's row means its bucket exists (a bucket with objects cannot be deleted): only a miss asks.
+      await requireBucket(call);
+      throw noSuchKey(call.key);
+    }
     const headers = objectResponseHeaders(object, call.query);
     const outcome = checkPreconditions(object, {
       ifMatch: single(req.headers['if-match']),
@@ -68,14 +74,20 @@ export async function getObject(call: S3Call, head: boolean): Promise<void> {
       ctx.res.writeHead(status, headers);
       return void ctx.res.end();
     }
+    const whole = object.size === 0 ? undefined : { start: 0, end: object.size - 1 };
     let body;
     try {
-      body = await blobs.get(object.blobId, range);
+      // A small body is read into memory and answered in one write: no stream pipeline for a few kilobytes.
+      body =
+        (range ? range.end - range.start + 1 : object.size) <= BUFFERED_BODY_BYTES
+          ? await blobs.read(object.blobId, range ?? whole)
+          : await blobs.get(object.blobId, range);
     } catch (error) {
       if (isBlobNotFound(error) && attempt === 0) continue;
       throw error;
     }
     ctx.res.writeHead(status, headers);
+    if (Buffer.isBuffer(body)) return void ctx.res.end(body);
     await pipeline(body, ctx.res);
     return;
   }

@@ -12,9 +12,7 @@ export function createObjectReader(store: ObjectStore, blobs: BlobStore): Object
       const object = await store.getObject(bucket, key);
       if (!object) return { status: 'missing' };
       if (object.size > maxBytes) return { status: 'too-large', size: object.size };
-      const chunks: Buffer[] = [];
-      for await (const chunk of await blobs.get(object.blobId)) chunks.push(chunk as Buffer);
-      return { status: 'found', body: Buffer.concat(chunks) };
+      return { status: 'found', body: await blobs.read(object.blobId) };
     },
   };
 }

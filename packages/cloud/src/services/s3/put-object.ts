@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { isForteError } from '@forte/protocol';
+import { readBody } from '../../kernel/read-body.js';
 import { createAwsChunkedDecoder } from './aws-chunked-decoder.js';
 import { etagListMatches, preconditionFailed } from './conditional-request.js';
 import { CHECKSUM_ALGORITHMS, checksumHeader, createChecksummer, type ChecksumAlgorithm, type ObjectChecksum } from './object-checksum.js';
@@ -13,10 +14,13 @@ import { S3_ERRORS } from './s3-errors.js';
 const HEX_SHA256 = /^[0-9a-f]{64}$/;
 /** S3's limit for one PutObject (larger objects need multipart uploads). */
 const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
+/** A plain body up to this size (by its content-length) is read into memory and written in one call. */
+const BUFFERED_BODY_BYTES = 64 * 1024;
 
 /** A fresh blob id for an object body: never derived from the key. */
 export function newBlobId(): string {
-  return `s3/${randomBytes(16).toString('hex')}`;
+  // 122 random bits from the UUID generator's pool: one system call per 128 ids, not one per id.
+  return `s3/${randomUUID().replaceAll('-', '')}`;
 }
 
 /**
@@ -40,7 +44,8 @@ export async function putObject(call: S3Call): Promise<void> {
       throw preconditionFailed('If-Match');
     }
   };
-  checkConditions(await store.getObject(call.bucket, call.key)); // early, to spare the upload
+  const conditional = ifNoneMatch !== undefined || ifMatch !== undefined;
+  if (conditional) checkConditions(await store.getObject(call.bucket, call.key)); // early, to spare the upload
 
   const described = objectHeadersFrom(req);
   const { blobId, ...written } = await receiveBody(call, 'one PutObject');
@@ -59,7 +64,7 @@ export async function putObject(call: S3Call): Promise<void> {
     replaced = await store.sql.transaction(async (tx) => {
       if (!(await store.bucketExists(call.bucket, tx)))
         throw S3_ERRORS.error('NoSuchBucket', 'The specified bucket does not exist', { fields: { BucketName: call.bucket } });
-      checkConditions(await store.getObject(call.bucket, call.key, tx)); // again: another writer may have won meanwhile
+      if (conditional) checkConditions(await store.getObject(call.bucket, call.key, tx)); // again: another writer may have won meanwhile
       const replacedBlob = await store.putObject(object, tx);
       await call.notifications.record(tx, call, { bucket: call.bucket, key: call.key, eventName: 'ObjectCreated:Put', object });
       return replacedBlob;
@@ -82,10 +87,7 @@ export async function putObject(call: S3Call): Promise<void> {
  * the blob is deleted when a check fails. `checksum` is the verified checksum when one was sent. `what` names the
  * call in the size error (PutObject or a part: 5 GiB each).
  */
-export async function receiveBody(
-  call: S3Call,
-  what: string,
-): Promise<{ blobId: string; size: number; md5: string; sha256: string; checksum?: ObjectChecksum }> {
+export async function receiveBody(call: S3Call, what: string): Promise<{ blobId: string; size: number; md5: string; checksum?: ObjectChecksum }> {
   const { ctx, blobs } = call;
   const req = ctx.req;
   const declared = Number(single(req.headers['x-amz-decoded-content-length']) ?? single(req.headers['content-length']) ?? 0);
@@ -113,32 +115,45 @@ export async function receiveBody(
     req.on('error', (error) => decoder.destroy(error));
   }
   // A checksum (x-amz-checksum-<algorithm>, a header or an aws-chunked trailer) is computed only when the
-  // client sends one to compare with; the SHA-256 comes from the blob store, which computes it anyway.
+  // client sends one to compare with; the SHA-256 comes from the blob store.
   const trailers = single(req.headers['x-amz-trailer']) ?? '';
   const inTrailer = (algorithm: ChecksumAlgorithm) => new RegExp(`(^|,)\\s*${checksumHeader(algorithm)}\\s*(,|$)`, 'i').test(trailers);
   const algorithm = CHECKSUM_ALGORITHMS.find((a) => req.headers[checksumHeader(a)] !== undefined || inTrailer(a));
   const claimedHeader = algorithm === undefined ? undefined : single(req.headers[checksumHeader(algorithm)]);
   const summer = algorithm !== undefined && algorithm !== 'SHA256' && (claimedHeader !== undefined || decoder) ? createChecksummer(algorithm) : undefined;
-  if (summer) {
-    const source = body;
-    const summed = watch(
-      source.pipe(
-        new Transform({
-          transform(chunk: Buffer, _encoding, done) {
-            summer.update(chunk);
-            done(null, chunk);
-          },
-        }),
-      ),
-    );
-    source.on('error', (error) => summed.destroy(error));
-    body = summed;
-  }
+  // The body's SHA-256 is only ever compared: with a hex x-amz-content-sha256 (which the signature covers) or
+  // with an x-amz-checksum-sha256. UNSIGNED-PAYLOAD (presigned URLs) and aws-chunked bodies, whose chunks
+  // carry signatures of their own, have nothing to compare it with, so it is not computed. The MD5 always
+  // is: it is the ETag.
+  const sha256Needed = HEX_SHA256.test(contentSha ?? '') || algorithm === 'SHA256';
+  const plainLength = decoder === undefined ? single(req.headers['content-length']) : undefined;
 
   const blobId = newBlobId();
-  let written: Awaited<ReturnType<typeof blobs.put>>;
+  let written: { size: number; md5: string; sha256?: string };
   try {
-    written = await blobs.put(blobId, body);
+    if (plainLength !== undefined && Number(plainLength) <= BUFFERED_BODY_BYTES) {
+      // A small body is read whole and written in one call: no stream stages for a few kilobytes.
+      const buffered = await readBody(req, BUFFERED_BODY_BYTES);
+      summer?.update(buffered);
+      written = sha256Needed ? await blobs.put(blobId, buffered) : await blobs.put(blobId, buffered, { digests: ['md5'] });
+    } else {
+      if (summer) {
+        const source = body;
+        const summed = watch(
+          source.pipe(
+            new Transform({
+              transform(chunk: Buffer, _encoding, done) {
+                summer.update(chunk);
+                done(null, chunk);
+              },
+            }),
+          ),
+        );
+        source.on('error', (error) => summed.destroy(error));
+        body = summed;
+      }
+      written = sha256Needed ? await blobs.put(blobId, body) : await blobs.put(blobId, body, { digests: ['md5'] });
+    }
   } catch (error) {
     // The unread rest of a refused body is not worth reading: the connection closes after the answer.
     if (!ctx.res.headersSent) ctx.res.setHeader('connection', 'close');
@@ -149,7 +164,8 @@ export async function receiveBody(
   try {
     if (algorithm !== undefined) {
       const claimed = claimedHeader ?? decoder?.trailers[checksumHeader(algorithm)];
-      const computed = algorithm === 'SHA256' ? Buffer.from(written.sha256, 'hex').toString('base64') : summer?.digest();
+      const computed =
+        algorithm === 'SHA256' ? (written.sha256 === undefined ? undefined : Buffer.from(written.sha256, 'hex').toString('base64')) : summer?.digest();
       if (computed === undefined || claimed !== computed)
         throw S3_ERRORS.error('BadDigest', `The ${algorithm} you specified did not match the calculated checksum.`);
       checksum = { algorithm, value: computed };
@@ -171,7 +187,7 @@ export async function receiveBody(
     await blobs.delete(blobId);
     throw error;
   }
-  return { blobId, ...written, ...(checksum === undefined ? {} : { checksum }) };
+  return { blobId, size: written.size, md5: written.md5, ...(checksum === undefined ? {} : { checksum }) };
 }
 
 /** Deletes a blob no row points to any more; a failure only leaves an orphan file, so it is logged. */
