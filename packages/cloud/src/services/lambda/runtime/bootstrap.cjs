@@ -189,13 +189,7 @@ function send(message) {
   return new Promise((resolve) => process.send(message, () => resolve()));
 }
 
-let current; // the invocation in progress: { requestId, finished }
-
-// Called once the answer is handed to the channel: the process may take the next invocation.
-function sent() {
-  current = undefined;
-  globalThis[REQUEST_ID] = undefined;
-}
+let current; // the invocation in progress: { requestId, finished, unrefd }
 
 function finish(message) {
   const invocation = current;
@@ -205,7 +199,13 @@ function finish(message) {
   message.maxRssKb = maxRssKb();
   message.stdoutBytes = written.stdout;
   message.stderrBytes = written.stderr;
-  process.send(message, sent);
+  // Once the answer is handed to the channel the invocation is over, unless the next one already began (the
+  // cloud may send it as soon as it has this answer, before this callback runs).
+  process.send(message, () => {
+    if (current !== invocation) return;
+    current = undefined;
+    globalThis[REQUEST_ID] = undefined;
+  });
 }
 
 function succeed(requestId, result) {
