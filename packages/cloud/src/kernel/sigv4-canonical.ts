@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { createHash, createHmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
@@ -78,8 +79,12 @@ export function canonicalHeaders(req: IncomingMessage, signedHeaders: string[], 
   return signedHeaders.map((name) => `${name}:${(values.get(name) ?? []).join(',')}\n`).join('');
 }
 
+// One-shot hashing (node 20.12 and later) makes no Hash object: a third of the cost for the short inputs of a
+// request's signature check (its body and its canonical request, twice per request).
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string | Buffer, encoding: 'hex') => string }).hash;
+
 export function sha256Hex(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
+  return oneShotHash ? oneShotHash('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex');
 }
 
 /** The SigV4 signing key: the HMAC chain `AWS4<secret>` → date → region → service → `aws4_request`. */

@@ -184,18 +184,25 @@ function maxRssKb() {
 }
 
 function send(message) {
-  Object.assign(message, { stdoutBytes: written.stdout, stderrBytes: written.stderr });
+  message.stdoutBytes = written.stdout;
+  message.stderrBytes = written.stderr;
   return new Promise((resolve) => process.send(message, () => resolve()));
 }
 
-let current; // the invocation in progress: { requestId, finished }
+let current; // the invocation in progress: { requestId, finished, unrefd }
 
 function finish(message) {
   const invocation = current;
   if (!invocation || invocation.finished) return;
   invocation.finished = true;
-  process.channel.ref();
-  void send(Object.assign(message, { maxRssKb: maxRssKb() })).then(() => {
+  if (invocation.unrefd) process.channel.ref();
+  message.maxRssKb = maxRssKb();
+  message.stdoutBytes = written.stdout;
+  message.stderrBytes = written.stderr;
+  // Once the answer is handed to the channel the invocation is over, unless the next one already began (the
+  // cloud may send it as soon as it has this answer, before this callback runs).
+  process.send(message, () => {
+    if (current !== invocation) return;
     current = undefined;
     globalThis[REQUEST_ID] = undefined;
   });
@@ -235,10 +242,25 @@ process.on('beforeExit', () => {
   else process.channel.ref();
 });
 
+// The context's values from Lambda's variables, read once the handler is loaded: each read of process.env
+// is a lookup in the C++ environment and a new string, five per invocation otherwise.
+let lambdaEnvironment;
+function readLambdaEnvironment() {
+  const env = process.env;
+  lambdaEnvironment = {
+    functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
+    functionName: env.AWS_LAMBDA_FUNCTION_NAME,
+    memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+  };
+}
+
 function invoke(handler, message) {
   const { requestId } = message;
   globalThis[REQUEST_ID] = requestId;
-  current = { requestId, finished: false };
+  const invocation = { requestId, finished: false, unrefd: false };
+  current = invocation;
   let waitForEmptyEventLoop = true;
   let completed = false;
   const once =
@@ -254,6 +276,7 @@ function invoke(handler, message) {
     if (err !== undefined && err !== null) return fail(requestId, err);
     if (!waitForEmptyEventLoop) return succeed(requestId, result);
     onEmptyLoop = () => succeed(requestId, result);
+    invocation.unrefd = true;
     process.channel.unref();
   });
   const context = {
@@ -266,11 +289,11 @@ function invoke(handler, message) {
     succeed: (result) => done(null, result),
     fail: (err) => done(err === undefined || err === null ? 'handled' : err, null),
     done,
-    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
-    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
-    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
-    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
-    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    functionVersion: lambdaEnvironment.functionVersion,
+    functionName: lambdaEnvironment.functionName,
+    memoryLimitInMB: lambdaEnvironment.memoryLimitInMB,
+    logGroupName: lambdaEnvironment.logGroupName,
+    logStreamName: lambdaEnvironment.logStreamName,
     clientContext: message.clientContext === undefined ? undefined : JSON.parse(message.clientContext),
     identity: message.identity,
     invokedFunctionArn: message.invokedFunctionArn,
@@ -369,6 +392,7 @@ async function main() {
     await send({ type: 'init-error', error: toErrorPayload(error) });
     process.exit(129);
   }
+  readLambdaEnvironment();
   process.on('message', (message) => {
     if (message && message.type === 'invoke') invoke(handler, message);
   });

@@ -15,8 +15,8 @@ export interface InvocationInputs {
   options: InvokeOptions;
   /** Writes one line of Lambda's own (START, END, REPORT, ...) to the process's log stream. */
   log(message: string): void;
-  /** The lines of the stream since the invocation began, Lambda's own and the function's. */
-  tail: LogTail;
+  /** The lines of the stream since the invocation began, Lambda's own and the function's (when `options.tail`). */
+  tail: LogTail | undefined;
 }
 
 type Ending = { answer: ProcessAnswer } | { timedOut: true };
@@ -103,7 +103,7 @@ export async function runInvocation(inputs: InvocationInputs): Promise<InvokeOut
   return {
     payload,
     ...(failed ? { functionError: 'Unhandled' as const } : {}),
-    ...(options.tail ? { logTail: inputs.tail.text() } : {}),
+    ...(options.tail && inputs.tail ? { logTail: inputs.tail.text() } : {}),
     durationMs,
     billedDurationMs,
     maxMemoryUsedMb,
