@@ -14,7 +14,7 @@ import type { LambdaOptions } from './services/lambda/lambda-options.js';
  * starts the bin on `$FORTE_HOME/cloud`) picks them up: `{ "smtp": { "url": …, "from": … }, "graphql":
  * { "maxQueryBytes": …, "maxQueryDepth": …, … }, "cognito": { "codeAttempts": { "perUser": …, … }, … },
  * "connections": { "headersTimeoutMs": …, "requestTimeoutMs": …, "maxPendingConnectionsPerAddress": …,
- * "maxUnauthenticatedUpgradesPerAddress": …, "realtimeInitTimeoutMs": … }, "deletedData": { "retentionDays": 7 },
+ * "maxUnauthenticatedUpgradesPerAddress": …, "realtimeInitTimeoutMs": …, "maxQueuedRequests": … }, "deletedData": { "retentionDays": 7 },
  * "lambda": { "concurrencyLimit": 100, "idleSeconds": 300, "logRetentionDays": 30, "cacheDir": …, "allowDownloads": true,
  * "eventRetryDelaysSeconds": [60, 120] }, "dynamodb": { "ttlSweepIntervalMs": 5000, "ttlSweepItems": 1000 },
  * "appsync": { "http": { "timeoutMs": 10000, "maxResponseBytes": 5242880, "default": "allow", "allowHosts": [],
@@ -61,6 +61,7 @@ const configSchema = z.strictObject({
       maxPendingConnectionsPerAddress: z.number().int().min(0).max(1_000_000).optional(),
       maxUnauthenticatedUpgradesPerAddress: z.number().int().min(0).max(1_000_000).optional(),
       realtimeInitTimeoutMs: z.number().int().min(1000).max(600_000).optional(),
+      maxQueuedRequests: z.number().int().min(1).max(1_000_000).optional(),
     })
     .optional(),
   graphql: z

@@ -26,7 +26,8 @@ Secrets in the database are sealed with DIR/secret.key (made at first start: bac
 or FORTE_SECRET_KEY (32 bytes in base64, for clouds that share one database).
 
 Slow clients: DIR/config.json {"connections": {"headersTimeoutMs": 20000, "requestTimeoutMs": 300000,
-"maxPendingConnectionsPerAddress": 128, "maxUnauthenticatedUpgradesPerAddress": 100, "realtimeInitTimeoutMs": 15000}}.`;
+"maxPendingConnectionsPerAddress": 128, "maxUnauthenticatedUpgradesPerAddress": 100, "realtimeInitTimeoutMs": 15000,
+"maxQueuedRequests": 2048}}.`;
 
 interface Args {
   port: number;

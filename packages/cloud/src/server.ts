@@ -180,7 +180,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     });
     // Under load, requests wait for later event-loop turns rather than make one turn serve them all, so
     // new connections are still accepted (node accepts one per turn).
-    const turns = createRequestTurns();
+    const turns = createRequestTurns({ maxQueued: limits.maxQueuedRequests });
     server = createServer(
       {
         keepAliveTimeout: 5000,
@@ -191,7 +191,11 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       },
       (req, res) => {
         guard.requestStarted(req.socket);
-        if (started) turns.dispatch(() => listener(req, res));
+        if (started)
+          turns.dispatch(
+            () => listener(req, res),
+            () => listener.refuse(req, res),
+          );
         else void startedSignal.then(() => listener(req, res));
       },
     );

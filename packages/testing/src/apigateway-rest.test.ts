@@ -376,6 +376,51 @@ void describe('REST API templates the gateway does not serve', () => {
   });
 });
 
+void describe("the function's resource policy", () => {
+  // Amplify's REST API stack always writes `function<fn>Permission<api>` (apigateway.amazonaws.com, SourceArn
+  // `<api>/*/*/*`): every API above is served through it. Without it, or with one for another API, AWS's
+  // gateway cannot invoke the function: the method answers 500 and the execution log says why.
+  const deployWithPermission = async (app: string, api: string, sourceArn: ((apiRef: unknown) => unknown) | undefined): Promise<string> => {
+    const template = amplifyRestApiTemplate(api, [{ path: '/guarded', setting: 'open' }], 'bbbb2222') as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
+    const [permissionId, permission] = Object.entries(template.Resources).find(([, r]) => r.Type === 'AWS::Lambda::Permission')!;
+    if (sourceArn) permission.Properties.SourceArn = sourceArn({ Ref: api });
+    else delete template.Resources[permissionId];
+    const deployment = await controlClient(cloud).deploy(app, template as never, {
+      functionrestfnName: 'restfn-dev',
+      functionrestfnArn: `arn:aws:lambda:us-east-1:${cloud.kernel.config.accountId}:function:restfn-dev`,
+      env: 'dev',
+      authRoleName: 'authRole',
+      unauthRoleName: 'unauthRole',
+      authUserPoolId: userPoolId,
+    });
+    assert.equal(deployment.status, 'SUCCEEDED', deployment.error);
+    const { environment } = await controlClient(cloud).call('DescribeStack', { appId: deployment.appId, envName: 'dev' });
+    return String(environment.outputs.RootUrl);
+  };
+
+  void it('refuses with 500 Internal server error when no permission lets API Gateway invoke the function, and logs why', async () => {
+    const root = await deployWithPermission('NoPermissionApp', 'lockedapi', undefined);
+    const response = await fetch(`${root}/guarded`);
+    assert.equal(response.status, 500);
+    assert.deepEqual(await response.json(), { message: 'Internal server error' });
+    assert.match(cloud.logs().join(''), /Invalid permissions on Lambda function.*restfn-dev.*execute-api:us-east-1:\d+:[a-z0-9]+\/dev\/GET\/guarded/);
+  });
+
+  void it("refuses when the permission names another API's ARN, and serves a method its ARN matches", async () => {
+    const account = cloud.kernel.config.accountId;
+    const other = await deployWithPermission('OtherApiApp', 'otherapi', () => `arn:aws:execute-api:us-east-1:${account}:someotherapi/*/*/*`);
+    assert.equal((await fetch(`${other}/guarded`)).status, 500);
+    // Only GET on this API's dev stage: a GET is served, a POST is refused.
+    const narrow = await deployWithPermission('NarrowApp', 'narrowapi', (apiRef) => ({
+      'Fn::Join': ['', [`arn:aws:execute-api:us-east-1:${account}:`, apiRef, '/dev/GET/*']],
+    }));
+    assert.equal((await fetch(`${narrow}/guarded/x`)).status, 200);
+    assert.equal((await fetch(`${narrow}/guarded/x`, { method: 'POST', body: '{}' })).status, 500);
+  });
+});
+
 void describe('the life of a REST API', () => {
   void it('serves a stage from its first push, keeps its gateway responses over pushes, and stops once its environment is deleted', async () => {
     const control = controlClient(cloud);

@@ -96,6 +96,11 @@ function lambdaAuthTemplate(): Template {
       },
       LambdaExecutionRole: { Type: RESOURCE_TYPES.role, Properties: { RoleName: 'authz-role', AssumeRolePolicyDocument: LAMBDA_TRUST } },
       Authorizer: fn('authz', "exports.handler = async (e) => ({ isAuthorized: e.authorizationToken === 'letmein', resolverContext: { who: 'ada' } });"),
+      // What the function's own template holds once the api category makes it the authorizer.
+      PermissionForAppSyncToInvokeLambda: {
+        Type: 'AWS::Lambda::Permission',
+        Properties: { FunctionName: { Ref: 'Authorizer' }, Action: 'lambda:InvokeFunction', Principal: 'appsync.amazonaws.com' },
+      },
       Me: fn('me', 'exports.handler = async (e) => e.identity.resolverContext.who;'),
     },
     Outputs: { Url: { Value: { 'Fn::GetAtt': ['GraphQLAPI', 'GraphQLUrl'] } } },

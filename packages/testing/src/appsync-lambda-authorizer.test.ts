@@ -6,7 +6,7 @@ import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
 import { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
 import { installRecordingWebSocket } from './appsync-realtime-fixture.js';
-import { deployFunction, startLambdaCloud } from './lambda-fixture.js';
+import { deployFunction, resourceContext, startLambdaCloud } from './lambda-fixture.js';
 import { makeTempDir } from './make-temp-dir.js';
 import type { TestCloud } from './index.js';
 
@@ -89,6 +89,13 @@ before(async () => {
   await writeFile(events, '');
   await deployFunction(cloud, { name: 'authorizer-dev', files: { 'index.js': AUTHORIZER }, variables: { OUT: events } });
   await deployFunction(cloud, { name: 'echo-dev', files: { 'index.js': 'exports.handler = async (event) => event;' } });
+  // As the api category makes a function an authorizer: PermissionForAppSyncToInvokeLambda in its template.
+  await cloud.kernel
+    .resourceHandler('AWS::Lambda::Permission')!
+    .create(
+      { FunctionName: 'authorizer-dev', Action: 'lambda:InvokeFunction', Principal: 'appsync.amazonaws.com' },
+      resourceContext(cloud, 'PermissionForAppSyncToInvokeLambda'),
+    );
   const lambdaMode = { authenticationType: 'AWS_LAMBDA' as const, lambdaAuthorizerConfig: { lambdaFunction: 'authorizer-dev', ttlSeconds: 300 } };
   api = await deployTestApi(cloud, {
     schema: SCHEMA,
@@ -200,6 +207,28 @@ void describe('AWS_LAMBDA authorization through the unmodified aws-amplify v6 (a
     });
     assert.notEqual(refusal, 'next');
     assert.notEqual(refusal, 'timeout');
+  });
+
+  void it('an authorizer whose resource policy does not let AppSync invoke it refuses every token, without being called', async () => {
+    // The same code, deployed without PermissionForAppSyncToInvokeLambda.
+    await deployFunction(cloud, { name: 'unpermitted-dev', files: { 'index.js': AUTHORIZER }, variables: { OUT: events } });
+    const locked = await deployTestApi(cloud, {
+      name: 'locked',
+      schema: SCHEMA,
+      authConfig: {
+        defaultAuthentication: { authenticationType: 'AWS_LAMBDA', lambdaAuthorizerConfig: { lambdaFunction: 'unpermitted-dev', ttlSeconds: 0 } },
+        additionalAuthenticationProviders: [{ authenticationType: 'API_KEY' }],
+      },
+    });
+    configure(locked);
+    try {
+      const refused = await gql('{ listNotes { items { id } } }', 'allow-locked');
+      assert.equal(refused.errors![0].message, 'Unauthorized');
+      assert.equal(await invocationsFor('allow-locked'), 0);
+      assert.match(cloud.logs().join(''), /no permission lets appsync\.amazonaws\.com invoke it.*unpermitted-dev/);
+    } finally {
+      configure(api);
+    }
   });
 
   void it('AWS_LAMBDA as an additional mode, the authorizer named by its ARN', async () => {

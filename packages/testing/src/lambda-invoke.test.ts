@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { GetFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, ListFunctionsCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { FUNCTIONS } from '@forte/cloud';
+import { strFromU8, unzipSync } from 'fflate';
 import { callFailure, deployFunction, deployRole, lambdaClient, startLambdaCloud, type TestCloud } from './index.js';
 
 const ECHO = `exports.handler = async (event, context) => {
@@ -164,6 +166,22 @@ void describe('Lambda Invoke API over HTTP with @aws-sdk/client-lambda', () => {
     const fn = await lambda.send(new GetFunctionCommand({ FunctionName: 'throttled' }));
     assert.equal(fn.Configuration?.FunctionName, 'throttled');
     assert.equal(fn.Concurrency?.ReservedConcurrentExecutions, 0);
+    // Code.Location: a presigned S3 GET of the deployed zip at the cloud's own S3 endpoint, good for 10 minutes.
+    assert.equal(fn.Code?.RepositoryType, 'S3');
+    const location = new URL(fn.Code?.Location ?? 'missing:');
+    assert.equal(location.origin, new URL(cloud.url).origin);
+    assert.match(location.pathname, /^\/s3\/[^/]+\/.+/);
+    assert.equal(location.searchParams.get('X-Amz-Expires'), '600');
+    assert.equal(location.searchParams.get('X-Amz-SignedHeaders'), 'host');
+    const download = await fetch(location);
+    assert.equal(download.status, 200);
+    const zip = Buffer.from(await download.arrayBuffer());
+    assert.equal(createHash('sha256').update(zip).digest('base64'), fn.Configuration?.CodeSha256, 'the zip that was deployed');
+    assert.equal(strFromU8(unzipSync(zip)['index.js']!), ECHO);
+    // The signature covers the object: another key with the same query is refused.
+    const tampered = new URL(location);
+    tampered.pathname = location.pathname.replace(/[^/]+$/, 'echo.zip');
+    assert.equal((await fetch(tampered)).status, 403);
     const missing = await callFailure(lambda.send(new GetFunctionCommand({ FunctionName: 'nope' })));
     assert.equal(missing.name, 'ResourceNotFoundException');
 

@@ -48,6 +48,11 @@ void describe('functions’ logs through the CloudWatch Logs API', () => {
     assert.ok(messages.some((m) => m.includes('marker alpha')));
     assert.ok(messages.some((m) => m.includes('to stderr beta')));
     assert.equal(messages.filter((m) => m.startsWith('START RequestId')).length, 2);
+    // Two invocations, one environment: one INIT_START, before the first START of its stream (CloudWatch's order).
+    const inits = messages.filter((m) => m.startsWith('INIT_START'));
+    assert.equal(inits.length, 1);
+    assert.match(inits[0]!, /^INIT_START Runtime Version: nodejs:\d+\.v\d+\tRuntime Version ARN: arn:aws:lambda:[a-z0-9-]+::runtime:[0-9a-f]{64}$/);
+    assert.ok(messages.indexOf(inits[0]!) < messages.findIndex((m) => m.startsWith('START RequestId')));
     assert.equal(messages.filter((m) => m.startsWith('REPORT RequestId')).length, 2);
     const filtered = await logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/chatty', filterPattern: '"marker beta"' }));
     assert.deepEqual(

@@ -62,6 +62,7 @@ void describe('forte function: add --headless → build → remove refusal → p
     }
     const logs = await forte(['function', 'logs', 'hello', '--since', '10m']);
     assert.equal(logs.code, 0, logs.stderr);
+    assert.match(logs.stdout, /INIT_START Runtime Version: nodejs:\d+\.v\d+\tRuntime Version ARN: arn:aws:lambda:/);
     assert.match(logs.stdout, /START RequestId/);
     assert.match(logs.stdout, /greeting hi/);
   });

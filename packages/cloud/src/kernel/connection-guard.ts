@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { DEFAULT_MAX_QUEUED_REQUESTS } from './request-turns.js';
 import type { ConnectionLimits } from './types.js';
 
 /** The limits a cloud applies when config.json and CloudOptions set none. */
@@ -8,6 +9,7 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   maxPendingConnectionsPerAddress: 128,
   maxUnauthenticatedUpgradesPerAddress: 100,
   realtimeInitTimeoutMs: 15_000,
+  maxQueuedRequests: DEFAULT_MAX_QUEUED_REQUESTS,
 };
 
 const REFUSAL_BODY = 'Too many connections from your address are waiting to send a request: try again shortly.\n';

@@ -24,7 +24,7 @@ export function createRequestListener(kernel: KernelRuntime, options: { version:
   const shared = { credentials, hostIsValid: createHostCheck() };
   const rootJsonRoute = createRootJsonDispatch(kernel.urlRoutes);
 
-  return (req: IncomingMessage, res: ServerResponse): void => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const ctx = new KernelRequestContext(kernel, shared, req, res);
     const { rawPath } = ctx;
     const optionsRequest = req.method === 'OPTIONS';
@@ -84,6 +84,41 @@ export function createRequestListener(kernel: KernelRuntime, options: { version:
     }
     pending.catch(fail);
   };
+
+  let refusedSinceWarning = 0;
+  let lastWarning = 0;
+  /**
+   * The answer to a request the cloud has no room to queue (`kernel/request-turns.ts`): 503 in its route's
+   * protocol shape, the way each AWS protocol asks a client to slow down (S3's `SlowDown`, JSON and GraphQL
+   * `ThrottlingException`), with `Retry-After`, so the SDKs back off and retry. The health check is still
+   * answered: it costs no more than the refusal, and supervisors must not take a busy cloud for a dead one.
+   */
+  const refuse = (req: IncomingMessage, res: ServerResponse): void => {
+    const ctx = new KernelRequestContext(kernel, shared, req, res);
+    const { rawPath } = ctx;
+    if (rawPath === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD')) return listener(req, res);
+    const route =
+      findRawRoute(kernel.rawRoutes, req, rawPath) ?? (ctx.hasValidUrl() ? (findUrlRoute(kernel.urlRoutes, ctx) ?? rootJsonRoute(req, rawPath)) : undefined);
+    const format = route?.errorFormat ?? 'json';
+    if (route?.browserAccess !== 'same-origin') applyCorsHeaders(req, res);
+    // One warning a second at most: a flood must not also flood the log.
+    refusedSinceWarning += 1;
+    const now = Date.now();
+    if (now - lastWarning >= 1000) {
+      kernel.log.warn('requests refused: too many requests are waiting', { refused: refusedSinceWarning });
+      refusedSinceWarning = 0;
+      lastWarning = now;
+    }
+    const code = format === 'xml' ? 'SlowDown' : 'ThrottlingException';
+    const message = format === 'xml' ? 'Please reduce your request rate.' : 'Rate exceeded: the cloud has too many requests waiting. Retry shortly.';
+    writeErrorResponse(
+      res,
+      format,
+      { code, message, status: 503, headers: { 'retry-after': '1', 'x-amzn-requestid': ctx.requestId }, fields: undefined },
+      ctx.requestId,
+    );
+  };
+  return Object.assign(listener, { refuse });
 }
 
 function findRawRoute(routes: readonly Route[], req: IncomingMessage, rawPath: string): Route | undefined {

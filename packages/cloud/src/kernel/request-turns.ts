@@ -4,6 +4,8 @@ import { performance } from 'node:perf_hooks';
 export const DEFAULT_TURN_BUDGET_MS = 1;
 /** The most queued requests one turn takes on (one `setImmediate` each). */
 const MAX_PER_TURN = 32;
+/** The most requests that wait for a later turn when the cloud's limits set none (`connections.maxQueuedRequests`). */
+export const DEFAULT_MAX_QUEUED_REQUESTS = 2048;
 
 /**
  * Runs requests so that one event-loop turn never spends much more than `budgetMs` on them, in the order
@@ -17,9 +19,14 @@ const MAX_PER_TURN = 32;
  * the queue, and each later turn runs queued requests, oldest first, until its budget is spent (at least
  * one). Each queued request runs in an immediate of its own, so its promise continuations (the whole of a
  * request that does no I/O) finish before the next one starts and count against the budget.
+ *
+ * The queue is bounded (`maxQueued`): a request that finds it full is refused at once (its `refuse`, which
+ * answers a 503 without doing the request's work), so a flood costs the cloud a short answer per request
+ * instead of memory and ever longer waits for everyone.
  */
-export function createRequestTurns(options: { budgetMs?: number; now?: () => number } = {}) {
+export function createRequestTurns(options: { budgetMs?: number; now?: () => number; maxQueued?: number } = {}) {
   const budgetMs = options.budgetMs ?? DEFAULT_TURN_BUDGET_MS;
+  const maxQueued = options.maxQueued ?? DEFAULT_MAX_QUEUED_REQUESTS;
   const now = options.now ?? (() => performance.now());
   const queue: (() => void)[] = [];
   let head = 0;
@@ -62,8 +69,11 @@ export function createRequestTurns(options: { budgetMs?: number; now?: () => num
   }
 
   return {
-    /** Runs `task` now or after the requests that wait before it. */
-    dispatch(task: () => void): void {
+    /**
+     * Runs `task` now or after the requests that wait before it; when `maxQueued` requests already wait,
+     * runs `refuse` instead (at once), or queues `task` all the same when there is no `refuse`.
+     */
+    dispatch(task: () => void, refuse?: () => void): void {
       if (scheduled === 0 && waiting() === 0) {
         const at = now();
         if (turnStarted === undefined) {
@@ -72,6 +82,7 @@ export function createRequestTurns(options: { budgetMs?: number; now?: () => num
         }
         if (at - turnStarted < budgetMs) return task();
       }
+      if (refuse && waiting() >= maxQueued) return refuse();
       queue.push(task);
       if (scheduled === 0) scheduleBatch();
       // A batch that has not started yet (it runs in this turn's check phase or the next turn's) takes it too.

@@ -407,6 +407,8 @@ export interface ConnectionLimits {
   maxUnauthenticatedUpgradesPerAddress: number;
   /** A realtime connection that sends no connection_init in this time is closed (default 15 s). */
   realtimeInitTimeoutMs: number;
+  /** Requests that may wait for a later event-loop turn (`kernel/request-turns.ts`, default 2048); more are answered 503. */
+  maxQueuedRequests: number;
 }
 
 export type { IncomingMessage, ServerResponse };

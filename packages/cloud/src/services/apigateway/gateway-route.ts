@@ -111,7 +111,20 @@ export function createGatewayRoute(options: { kernel: Kernel; store: ApiStore; f
     if (missing.length > 0) throw new GatewayRefusal('BAD_REQUEST_PARAMETERS', `Missing required request parameters: [${missing.join(', ')}]`);
   }
 
-  async function invoke(ctx: RequestContext, integration: ProxyIntegration, event: Record<string, unknown>): Promise<FunctionInvocationResult> {
+  async function invoke(
+    ctx: RequestContext,
+    integration: ProxyIntegration,
+    event: Record<string, unknown>,
+    sourceArn: string,
+  ): Promise<FunctionInvocationResult> {
+    // As on AWS, the gateway invokes through the function's resource policy: an `AWS::Lambda::Permission` for
+    // apigateway.amazonaws.com whose SourceArn matches the method's execute-api ARN (Amplify's REST stacks
+    // write `<api>/*/*/*`). Without one the method fails with a 500 and the reason is only logged.
+    const requester = { principal: 'apigateway.amazonaws.com', sourceArn, sourceAccount: accountId };
+    if (!(await options.functions().permits(integration.functionArn, requester))) {
+      ctx.log.warn('Execution failed due to configuration error: Invalid permissions on Lambda function', { function: integration.functionArn, sourceArn });
+      throw new GatewayRefusal('API_CONFIGURATION_ERROR');
+    }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new GatewayRefusal('INTEGRATION_TIMEOUT')), integration.timeoutMs);
@@ -178,7 +191,7 @@ export function createGatewayRoute(options: { kernel: Kernel; store: ApiStore; f
       accountId,
       now: new Date(),
     });
-    const result = await invoke(ctx, method.integration, event);
+    const result = await invoke(ctx, method.integration, event, resourceArn);
     if (result.functionError) {
       let reason = 'the function failed';
       try {

@@ -46,7 +46,14 @@ export function mayCall(
   return isAdmin(caller) || caller.mode === defaultMode;
 }
 
-/** What one invocation answers as the function's result, or AppSync's error for the field. */
+/**
+ * What one invocation answers as the function's result, or AppSync's error for the field. AppSync invokes an
+ * `@function` through its Lambda data source's service role (IAM), never through the function's resource
+ * policy, so no `AWS::Lambda::Permission` is asked for here. The role is not checked either: Amplify's
+ * FunctionDirectiveStack always writes `<Function>LambdaDataSourceServiceRole` with `lambda:InvokeFunction` on
+ * the function's ARN (and `:*`), and the plan that reaches this resolver carries no data source of another kind.
+ * (appsync-function.test.ts deploys its functions without any resource policy.)
+ */
 async function invokeOne(invoker: FunctionInvoker, name: string, call: GraphQLPlanFunctionCall, payload: string): Promise<unknown> {
   let out;
   try {

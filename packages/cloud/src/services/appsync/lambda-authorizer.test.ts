@@ -7,8 +7,12 @@ import { AppSyncAuthError } from './caller.js';
 import { authorizedRequestOf, authorizeWithLambda, LambdaAuthorizerCache } from './lambda-authorizer.js';
 
 /** A kernel with only what the authorizer reads: FUNCTIONS answering `answer`, the account, a log that keeps warnings. */
-function fakeKernel(answer: (payload: string) => FunctionInvocationResult): { kernel: Kernel; calls: string[]; warnings: string[] } {
+function fakeKernel(
+  answer: (payload: string) => FunctionInvocationResult,
+  permitted = true,
+): { kernel: Kernel; calls: string[]; warnings: string[]; asked: unknown[] } {
   const calls: string[] = [];
+  const asked: unknown[] = [];
   const warnings: string[] = [];
   const invoker: FunctionInvoker = {
     invoke: async (_name, payload) => {
@@ -16,14 +20,17 @@ function fakeKernel(answer: (payload: string) => FunctionInvocationResult): { ke
       return answer(payload);
     },
     exists: async () => true,
-    permits: async () => false,
+    permits: async (name, requester) => {
+      asked.push({ name, ...requester });
+      return permitted;
+    },
   };
   const kernel = {
     config: { accountId: '123456789012', region: 'us-east-1' },
     log: { warn: (msg: string) => warnings.push(msg), info() {}, error() {}, debug() {} },
     capability: () => invoker,
   } as unknown as Kernel;
-  return { kernel, calls, warnings };
+  return { kernel, calls, warnings, asked };
 }
 
 const provider = (config: Partial<NonNullable<AppSyncAuthProvider['LambdaAuthorizerConfig']>> = {}): AppSyncAuthProvider => ({
@@ -48,6 +55,23 @@ const authorize = (kernel: Kernel, token: string, extra: { provider?: AppSyncAut
 const refused = (e: unknown): boolean => e instanceof AppSyncAuthError && e.errorType === 'UnauthorizedException';
 
 void describe('the Lambda authorizer', () => {
+  void it("is invoked only when the function's resource policy lets appsync.amazonaws.com, for this API", async () => {
+    const allowed = fakeKernel(allow);
+    assert.equal((await authorize(allowed.kernel, 'tok-1')).mode, 'function');
+    assert.deepEqual(allowed.asked, [
+      {
+        name: 'authorizer-dev',
+        principal: 'appsync.amazonaws.com',
+        sourceArn: 'arn:aws:appsync:us-east-1:123456789012:apis/api1',
+        sourceAccount: '123456789012',
+      },
+    ]);
+    const refusedByPolicy = fakeKernel(allow, false);
+    await assert.rejects(authorize(refusedByPolicy.kernel, 'tok-1'), refused);
+    assert.equal(refusedByPolicy.calls.length, 0);
+    assert.match(refusedByPolicy.warnings.join('\n'), /no permission lets appsync\.amazonaws\.com invoke it/);
+  });
+
   void it('IdentityValidationExpression: a token that does not match is refused without calling the function', async () => {
     const { kernel, calls } = fakeKernel(allow);
     const p = provider({ IdentityValidationExpression: 'tok-[0-9]+' });

@@ -122,6 +122,11 @@ function decisionOf(kernel: Kernel, functionName: string, payload: string): { ca
  * The decision (either way) is kept for `ttlOverride` seconds, else the provider's
  * AuthorizerResultTtlInSeconds, keyed by the token. A function that fails, is missing or answers
  * nonsense refuses the call (UnauthorizedException), with the reason in the cloud's log.
+ *
+ * Unlike `@function` resolvers (a data source's service role), AppSync calls an authorizer through the function's
+ * resource policy: an `AWS::Lambda::Permission` must let `appsync.amazonaws.com` invoke it (for this API's ARN
+ * when it names a SourceArn). Amplify writes one into the function's template when the api category makes it
+ * an authorizer (`PermissionForAppSyncToInvokeLambda`, category-function's appsync-authorizer.ts).
  */
 export async function authorizeWithLambda(input: {
   kernel: Kernel;
@@ -158,6 +163,12 @@ export async function authorizeWithLambda(input: {
     },
     requestHeaders: Object.fromEntries(Object.entries(input.headers).filter((e): e is [string, string] => e[1] !== undefined)),
   };
+  const { region, accountId } = kernel.config;
+  const sourceArn = `arn:aws:appsync:${region}:${accountId}:apis/${input.apiId}`;
+  if (!(await functions.permits(config.AuthorizerUri, { principal: 'appsync.amazonaws.com', sourceArn, sourceAccount: accountId }))) {
+    kernel.log.warn('lambda authorizer may not be invoked: no permission lets appsync.amazonaws.com invoke it', { function: config.AuthorizerUri, sourceArn });
+    throw unauthorized();
+  }
   let out;
   try {
     out = await functions.invoke(config.AuthorizerUri, JSON.stringify(event));

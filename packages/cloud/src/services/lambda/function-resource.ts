@@ -109,10 +109,15 @@ export function createFunctionResourceHandler(options: {
       .digest('hex')
       .slice(0, 32);
     const previous = await store.get(name);
+    // Where the code came from is not part of the revision: the same zip from another key runs the same.
+    const codeSource =
+      'S3Bucket' in p.Code
+        ? { bucket: p.Code.S3Bucket, key: p.Code.S3Key, ...(p.Code.S3ObjectVersion !== undefined ? { versionId: p.Code.S3ObjectVersion } : {}) }
+        : undefined;
     const fn: StoredFunction = {
       name,
       arn: arnOf(name),
-      config,
+      config: codeSource ? { ...config, codeSource } : config,
       codeSha256: installed.sha256,
       codeSize: installed.size,
       revision,

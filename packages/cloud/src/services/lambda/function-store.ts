@@ -1,3 +1,4 @@
+import type { CodeSource } from './code-location.js';
 import type { SqlStore } from '../../engines/types.js';
 
 /** A function's configuration from its template (Lambda's defaults filled in). */
@@ -12,6 +13,8 @@ export interface FunctionConfig {
   layers: string[];
   reservedConcurrency?: number;
   description?: string;
+  /** The object the code was deployed from (`Code.S3Bucket`/`S3Key`), for GetFunction's `Code.Location`; none for `ZipFile`. */
+  codeSource?: CodeSource;
 }
 
 export interface StoredFunction {

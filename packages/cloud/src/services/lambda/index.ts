@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { CREDENTIAL_PROVIDERS, FUNCTIONS, OBJECTS, STREAMS, type StreamReader } from '../../kernel/capabilities.js';
 import { provide } from '../../kernel/capability.js';
 import type { Kernel, Service } from '../../kernel/types.js';
+import { createCodeLocations } from './code-location.js';
 import { createCodeStore } from './code-store.js';
 import { createEventQueue, type EventQueue } from './event-queue.js';
 import { createFunctionCredentials } from './function-credentials.js';
@@ -44,6 +45,7 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
     idleSeconds: options.idleSeconds,
     allowDownloads: options.allowDownloads,
   });
+  const codeLocations = createCodeLocations({ region: kernel.config.region, baseUrl: () => kernel.baseUrl() });
   const credentialsLifetimeMs = options.credentialsLifetimeSeconds * 1000;
   const registry = createFunctionRegistry({ kernel, store, code, credentials, runtime, credentialsLifetimeMs });
   let queue: EventQueue | undefined;
@@ -77,8 +79,12 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
   return {
     name: 'lambda',
     requires: [OBJECTS],
-    provides: [provide(CREDENTIAL_PROVIDERS, credentials.provider()), provide(FUNCTIONS, invoker.capability)],
-    routes: [createLambdaRoute({ store, invoker }), createLogsRoute({ logs, region: kernel.config.region, accountId: kernel.config.accountId })],
+    provides: [
+      provide(CREDENTIAL_PROVIDERS, credentials.provider()),
+      provide(CREDENTIAL_PROVIDERS, codeLocations.provider),
+      provide(FUNCTIONS, invoker.capability),
+    ],
+    routes: [createLambdaRoute({ store, invoker, codeLocations }), createLogsRoute({ logs, region: kernel.config.region, accountId: kernel.config.accountId })],
     resourceTypes: {
       'AWS::Lambda::Function': createFunctionResourceHandler({ kernel, store, code, registry, collectCode }),
       'AWS::Lambda::LayerVersion': createLayerVersionHandler({ kernel, store, code, collectCode }),

@@ -1,5 +1,6 @@
 import { JSON_API_ERRORS } from '../../kernel/api-errors.js';
 import type { Principal, RequestContext, Route } from '../../kernel/types.js';
+import type { CodeLocations } from './code-location.js';
 import { functionConfiguration } from './function-configuration.js';
 import { MAX_SYNC_PAYLOAD, type FunctionInvokerService, type InvocationType } from './function-invoker.js';
 import type { FunctionStore } from './function-store.js';
@@ -13,8 +14,8 @@ const INVOCATION_TYPES: readonly InvocationType[] = ['RequestResponse', 'Event',
  * (`POST /2015-03-31/functions/{name}/invocations`), GetFunction, GetFunctionConfiguration and ListFunctions.
  * Errors carry `x-amzn-errortype` and a JSON body (the kernel's `json` format), which the SDK names.
  */
-export function createLambdaRoute(options: { store: FunctionStore; invoker: FunctionInvokerService }): Route {
-  const { store, invoker } = options;
+export function createLambdaRoute(options: { store: FunctionStore; invoker: FunctionInvokerService; codeLocations: CodeLocations }): Route {
+  const { store, invoker, codeLocations } = options;
 
   async function authenticate(ctx: RequestContext, operation: string): Promise<{ principal: Principal; body: Buffer }> {
     // Lambda's own limit and error, before the kernel reads the body (it refuses above 10 MiB with another code).
@@ -104,7 +105,7 @@ export function createLambdaRoute(options: { store: FunctionStore; invoker: Func
         const fn = await target(ctx, principal, ref, 'GetFunction');
         const body = {
           Configuration: await functionConfiguration(store, fn),
-          Code: { RepositoryType: 'S3' },
+          Code: { RepositoryType: 'S3', ...(fn.config.codeSource ? { Location: codeLocations.url(fn.config.codeSource) } : {}) },
           ...(fn.config.reservedConcurrency !== undefined ? { Concurrency: { ReservedConcurrentExecutions: fn.config.reservedConcurrency } } : {}),
         };
         return answer(ctx, 200, JSON.stringify(body));

@@ -8,6 +8,7 @@ import { createLogTail, type LogTail } from './log-tail.js';
 import { locateBootstrap } from './locate-bootstrap.js';
 import { resolveNodeBinary } from './node-releases.js';
 import { runInvocation } from './run-invocation.js';
+import { initStartLine, runtimeVersionOf } from './runtime-version.js';
 import type { FunctionRuntime, FunctionRuntimeOptions, FunctionSpec, InvokeOptions, InvokeOutcome } from './types.js';
 
 interface WarmProcess {
@@ -23,6 +24,8 @@ interface DeployedFunction {
   spec: FunctionSpec;
   nodeBinary: string;
   nodeMajor: number;
+  /** The INIT_START line of each new environment. */
+  initStart: string;
   awsSdkNodeModules: string;
   idle: WarmProcess[];
   /** Every live process, idle or busy. */
@@ -85,6 +88,8 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
     const { spec } = fn;
     const stream = newLogStreamName();
     const warm: WarmProcess = { revision: spec.revision, idleSince: 0 } as WarmProcess;
+    // Written before the process starts, so it comes before anything its init phase logs.
+    writeLog(spec.name, stream, fn.initStart);
     warm.process = createFunctionProcess({
       nodeBinary: fn.nodeBinary,
       bootstrapPath,
@@ -131,13 +136,14 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
         ...spec.layerDirs.flatMap((d) => [join(d, 'nodejs', 'node_modules'), join(d, 'nodejs', `node${node.major}`, 'node_modules')]),
       ];
       const awsSdkNodeModules = await ensureAwsSdkModules(spec.codeDir, { cacheDir: options.cacheDir, registry, allowDownloads, ownNodeModules });
+      const initStart = initStartLine(runtimeVersionOf(node.version, spec.arn.split(':')[3] ?? 'us-east-1'));
       const existing = functions.get(spec.name);
       if (existing) {
-        Object.assign(existing, { spec, nodeBinary: node.path, nodeMajor: node.major, awsSdkNodeModules });
+        Object.assign(existing, { spec, nodeBinary: node.path, nodeMajor: node.major, initStart, awsSdkNodeModules });
         // Idle processes of an older revision go now; busy ones finish their invocation first (release()).
         for (const warm of [...existing.idle]) if (warm.revision !== spec.revision) stop(existing, warm);
       } else {
-        functions.set(spec.name, { spec, nodeBinary: node.path, nodeMajor: node.major, awsSdkNodeModules, idle: [], all: new Set(), inFlight: 0 });
+        functions.set(spec.name, { spec, nodeBinary: node.path, nodeMajor: node.major, initStart, awsSdkNodeModules, idle: [], all: new Set(), inFlight: 0 });
       }
     },
 

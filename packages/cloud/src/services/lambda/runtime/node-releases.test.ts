@@ -33,7 +33,7 @@ after(async () => {
 void describe('Node.js releases', { skip: process.platform === 'win32' ? 'the registry binaries are unpacked with tar on POSIX' : false }, () => {
   void it("uses the cloud's own node when the major matches", async () => {
     const resolved = await resolveNodeBinary(`nodejs${LOCAL}.x`, { cacheDir: join(dir, 'none'), registry: 'http://127.0.0.1:1', allowDownloads: false });
-    assert.deepEqual(resolved, { path: process.execPath, major: LOCAL });
+    assert.deepEqual(resolved, { path: process.execPath, major: LOCAL, version: process.versions.node });
   });
 
   void it('downloads the highest release of the major once, verified, and runs functions on it', async () => {
@@ -41,6 +41,7 @@ void describe('Node.js releases', { skip: process.platform === 'win32' ? 'the re
     const options = { cacheDir, registry: registry.url, allowDownloads: true };
     const [a, b] = await Promise.all([resolveNodeBinary(`nodejs${OTHER}.x`, options), resolveNodeBinary(`nodejs${OTHER}.x`, options)]);
     assert.equal(a.path, join(cacheDir, 'node', `${OTHER}.10.1`, 'bin', 'node'));
+    assert.equal(a.version, `${OTHER}.10.1`);
     assert.deepEqual(b, a);
     assert.equal(registry.requests.filter((r) => r.endsWith('.tgz')).length, 1, 'two deploys at once download once');
     assert.deepEqual(await readdir(join(cacheDir, 'node')), [`${OTHER}.10.1`], 'nothing half-installed is left');

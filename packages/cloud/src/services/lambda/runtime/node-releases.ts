@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { RuntimeSetupError } from './errors.js';
 
@@ -64,12 +64,12 @@ const installs = new Map<string, Promise<string>>();
  * `<cacheDir>/node/<version>/bin/node`, downloaded (highest release of that major) from the registry's
  * `node-<os>-<arch>` package on first use, checked against its sha512 integrity and installed atomically.
  */
-export async function resolveNodeBinary(runtime: string, options: NodeReleaseOptions): Promise<{ path: string; major: number }> {
+export async function resolveNodeBinary(runtime: string, options: NodeReleaseOptions): Promise<{ path: string; major: number; version: string }> {
   const major = nodeMajorOf(runtime);
-  if (Number(process.versions.node.split('.')[0]) === major) return { path: process.execPath, major };
+  if (Number(process.versions.node.split('.')[0]) === major) return { path: process.execPath, major, version: process.versions.node };
   const nodeDir = join(options.cacheDir, 'node');
   const cached = await cachedVersion(nodeDir, major);
-  if (cached) return { path: join(nodeDir, cached, 'bin', 'node'), major };
+  if (cached) return { path: join(nodeDir, cached, 'bin', 'node'), major, version: cached };
   const pkg = nodePackageName();
   const fix = `Connect this machine to the internet once so that Forte can download ${pkg}@${major} into ${nodeDir} (or copy a Node.js ${major} install to ${nodeDir}/<version>/bin/node), or set the function's Runtime to nodejs${process.versions.node.split('.')[0]}.x, the Node.js this cloud runs on.`;
   if (!options.allowDownloads) {
@@ -82,7 +82,9 @@ export async function resolveNodeBinary(runtime: string, options: NodeReleaseOpt
     installs.set(key, install);
   }
   try {
-    return { path: await install, major };
+    const path = await install;
+    // Installed as <nodeDir>/<version>/bin/node.
+    return { path, major, version: basename(dirname(dirname(path))) };
   } catch (error) {
     if (error instanceof RuntimeSetupError) throw error;
     throw new RuntimeSetupError(`Runtime ${runtime} needs Node.js ${major}, and installing it failed: ${(error as Error).message}. ${fix}`, { cause: error });

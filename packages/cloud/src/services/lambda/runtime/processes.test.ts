@@ -243,7 +243,13 @@ exports.handler = async (e) => {
     });
     const first = await rt.call('logs');
     const id = first.requestId;
-    const messages = rt.logs.map((l) => l.message);
+    // A new environment's stream opens with Lambda's INIT_START line (the log stream only, not the tail).
+    const [initStart, ...messages] = rt.logs.filter((l) => l.functionName === 'logs').map((l) => l.message);
+    const major = process.versions.node.split('.')[0]!;
+    assert.match(
+      initStart ?? '',
+      new RegExp(`^INIT_START Runtime Version: nodejs:${major}\\.v\\d+\\tRuntime Version ARN: arn:aws:lambda:[a-z0-9-]+::runtime:[0-9a-f]{64}$`),
+    );
     const ts = '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z';
     assert.match(messages[0] ?? '', new RegExp(`^${ts}\\tundefined\\tINFO\\tloading$`));
     assert.equal(messages[1], `START RequestId: ${id} Version: $LATEST`);
@@ -271,6 +277,7 @@ exports.handler = async (e) => {
       new RegExp(`line 199\\nEND RequestId: ${warm.requestId}\\nREPORT RequestId: ${warm.requestId}\\tDuration: [^\\n]*Max Memory Used: \\d+ MB\\n$`),
     );
     assert.ok(!tail.includes('Init Duration'), 'a warm invocation reports no init');
+    assert.equal(rt.logs.filter((l) => l.functionName === 'logs' && l.message.startsWith('INIT_START')).length, 1, 'a warm invocation starts no environment');
     assert.ok(!tail.includes(id), "another invocation's lines are not in the tail");
 
     // A line longer than Lambda's 256 KB event limit arrives in parts.
