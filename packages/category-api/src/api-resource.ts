@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError, type BackendResource, type Project } from '@forte/protocol';
+import { UserError, cognitoAuthResource, type BackendResource, type Project } from '@forte/protocol';
 import { CATEGORY, CLI_INPUTS_FILE, PROVIDER_PLUGIN, SERVICE, authModes, parseApiConfig, type ApiConfig } from './api-config.js';
 import { appSyncAuthConfig } from './auth-config.js';
 
@@ -16,10 +16,7 @@ export function findApiResource(project: Project): string | undefined {
 }
 
 /** The project's Cognito auth resource, which user-pool authorization needs. */
-export function findAuthResource(project: Project): string | undefined {
-  const auth = project.readBackendConfig().auth ?? {};
-  return Object.entries(auth).find(([, entry]) => entry.service === 'Cognito')?.[0];
-}
+export const findAuthResource = (project: Project): string | undefined => cognitoAuthResource(project);
 
 function readJson(file: string, fix: string): unknown {
   let text: string;

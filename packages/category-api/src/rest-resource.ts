@@ -1,6 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError, readIdentityPoolSettings, type BackendResource, type PluginContext, type Project } from '@forte/protocol';
+import {
+  UserError,
+  cognitoAuthResource,
+  readIdentityPoolSettings,
+  userPoolGroupNames,
+  type BackendResource,
+  type PluginContext,
+  type Project,
+} from '@forte/protocol';
 import { CATEGORY, CLI_INPUTS_FILE, PROVIDER_PLUGIN } from './api-config.js';
 import { REST_SERVICE, convertLegacyParams, parseRestInputs, type RestInputs } from './rest-config.js';
 
@@ -22,7 +30,7 @@ export function projectFunctions(project: Project): string[] {
 }
 
 /** Amplify's resource of the user pool groups' IAM roles (`<UserPoolId>-<Group>GroupRole`), which group permissions attach to. */
-export const USER_POOL_GROUPS_RESOURCE = 'userPoolGroups';
+export { USER_POOL_GROUPS_RESOURCE } from '@forte/protocol';
 
 /**
  * The project's Cognito auth resource, and the user pool groups a path may grant to: those of Amplify's
@@ -30,21 +38,8 @@ export const USER_POOL_GROUPS_RESOURCE = 'userPoolGroups';
  * Groups without that resource (a pool whose groups predate it, or were made outside the project) are not offered.
  */
 export function authWithGroups(project: Project): { authResource?: string; groups: string[] } {
-  const auth = project.readBackendConfig().auth ?? {};
-  const authResource = Object.entries(auth).find(([, e]) => e.service === 'Cognito')?.[0];
-  if (!authResource) return { groups: [] };
-  if (!auth[USER_POOL_GROUPS_RESOURCE]) return { authResource, groups: [] };
-  const precedence = join(project.resourceDir('auth', USER_POOL_GROUPS_RESOURCE), 'user-pool-group-precedence.json');
-  let groups: string[] = [];
-  if (existsSync(precedence)) {
-    try {
-      const list = JSON.parse(readFileSync(precedence, 'utf8')) as { groupName?: unknown }[];
-      groups = list.map((g) => g.groupName).filter((g): g is string => typeof g === 'string');
-    } catch {
-      groups = [];
-    }
-  }
-  return { authResource, groups };
+  const authResource = cognitoAuthResource(project);
+  return authResource ? { authResource, groups: userPoolGroupNames(project) } : { groups: [] };
 }
 
 /**

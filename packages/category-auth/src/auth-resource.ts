@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UserError, type BackendResource, type Project } from '@forte/protocol';
+import { UserError, cognitoAuthResource, type BackendResource, type Project } from '@forte/protocol';
 import {
   CATEGORY,
   CLI_INPUTS_FILE,
@@ -16,10 +16,7 @@ import { triggerDependsOn } from './trigger-questions.js';
 import { assertGroupsSavable, saveUserPoolGroups } from './user-pool-groups.js';
 
 /** The project's Cognito auth resource name (a project has at most one), from backend-config.json. */
-export function findAuthResource(project: Project): string | undefined {
-  const auth = project.readBackendConfig()[CATEGORY] ?? {};
-  return Object.entries(auth).find(([, entry]) => entry.service === SERVICE)?.[0];
-}
+export const findAuthResource = (project: Project): string | undefined => cognitoAuthResource(project);
 
 export function cliInputsPath(project: Project, resourceName: string): string {
   return join(project.resourceDir(CATEGORY, resourceName), CLI_INPUTS_FILE);

@@ -1,31 +1,17 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { UserError, type BackendResource, type Project } from '@forte/protocol';
+import { USER_POOL_GROUPS_RESOURCE, UserError, cognitoAuthResource, userPoolGroupNames, type BackendResource, type Project } from '@forte/protocol';
 import { CATEGORY, PROVIDER_PLUGIN, S3_SERVICE } from './ddb-inputs.js';
 import { s3Resources, triggerOf, writeS3Inputs, type S3Inputs } from './s3-inputs.js';
 
 /** Amplify's resource of the user pool groups' IAM roles (`<UserPoolId>-<Group>GroupRole`), which group policies attach to. */
-export const USER_POOL_GROUPS = 'userPoolGroups';
+export const USER_POOL_GROUPS = USER_POOL_GROUPS_RESOURCE;
 
 type DependsOn = NonNullable<BackendResource['dependsOn']>;
 
 /** The project's Cognito auth resource (Amplify's `getAuthResourceARN`: the first one). */
-export function authResourceOf(project: Project): string | undefined {
-  return Object.entries(project.readBackendConfig()['auth'] ?? {}).find(([, e]) => e.service === 'Cognito')?.[0];
-}
+export const authResourceOf = (project: Project): string | undefined => cognitoAuthResource(project);
 
 /** The user pool groups of the project's `auth/userPoolGroups` resource (`user-pool-group-precedence.json`), in its order. */
-export function userPoolGroups(project: Project): string[] {
-  if (!project.readBackendConfig()['auth']?.[USER_POOL_GROUPS]) return [];
-  const file = join(project.resourceDir('auth', USER_POOL_GROUPS), 'user-pool-group-precedence.json');
-  if (!existsSync(file)) return [];
-  try {
-    const list = JSON.parse(readFileSync(file, 'utf8')) as { groupName?: unknown }[];
-    return list.map((g) => g.groupName).filter((g): g is string => typeof g === 'string');
-  } catch {
-    return [];
-  }
-}
+export const userPoolGroups = (project: Project): string[] => userPoolGroupNames(project);
 
 /**
  * What the bucket's stack depends on, as Amplify's S3 stack builder collects it: the trigger function's Name, Arn

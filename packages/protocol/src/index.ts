@@ -8,6 +8,7 @@ export * from './pick-many.js';
 export * from './cli-files.js';
 export * from './auth-resources.js';
 export * from './identity-pool-settings.js';
+export * from './auth-backend-resources.js';
 export * from './dynamodb-resources.js';
 export * from './graphql-plan.js';
 export * from './appsync-resources.js';
