@@ -1,6 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { RESOURCE_TYPES } from '@forte/protocol';
-import { createTestIdentityPool, createTestUsers, startTestCloud, type TestCloud } from '@forte/testing';
+import { createTestIdentityPool, createTestUsers, resourceContext, startTestCloud, type TestCloud } from '@forte/testing';
 
 /** The app's bucket (in the outputs) and a bucket of the same cloud the app does not name. */
 export const BUCKET = 'appfiles-dev';
@@ -8,17 +8,7 @@ export const OTHER_BUCKET = 'elsewhere-dev';
 /** The password of the users `alice` and `bob` (createTestUsers gives it). */
 export const PASSWORD = 'Correct-Horse-9';
 
-const ctx = (cloud: TestCloud, logicalId: string) =>
-  ({
-    appId: 'app1',
-    appSlug: 'app1',
-    envName: 'dev',
-    stackName: 'amplify-app1-dev',
-    logicalId,
-    region: 'us-east-1',
-    accountId: cloud.kernel.config.accountId,
-    log: cloud.kernel.log,
-  }) as never;
+const ctx = (cloud: TestCloud, logicalId: string) => resourceContext(cloud, logicalId, 'amplify-app1-dev') as never;
 
 const arn = (path: string): string => `arn:aws:s3:::${BUCKET}/${path}`;
 const SUB = '${cognito-identity.amazonaws.com:sub}';

@@ -42,11 +42,12 @@ export async function startLambdaCloud(options: TestCloudOptions & { cacheDir?: 
 export const zipOf = (files: Record<string, string>): Buffer =>
   Buffer.from(zipSync(Object.fromEntries(Object.entries(files).map(([name, text]) => [name, Buffer.from(text)]))));
 
-export const resourceContext = (cloud: TestCloud, logicalId: string): ResourceContext => ({
+/** A resource handler's context for a resource of app `app1`, environment `dev`, in the stack `stackName`. */
+export const resourceContext = (cloud: TestCloud, logicalId: string, stackName = 'amplify-app1-dev-function'): ResourceContext => ({
   appId: 'app1',
   appSlug: 'app1',
   envName: 'dev',
-  stackName: 'amplify-app1-dev-function',
+  stackName,
   logicalId,
   region: cloud.kernel.config.region,
   accountId: cloud.kernel.config.accountId,

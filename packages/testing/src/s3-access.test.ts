@@ -9,6 +9,7 @@ import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { CREDENTIAL_PROVIDERS, provide, type ResourceContext } from '@forte/cloud';
+import { resourceContext } from './lambda-fixture.js';
 import { callFailure, startTestCloud, type TestCloud } from './index.js';
 
 /** How an SDK call failed, as these tests compare it: the S3 error code and HTTP status. */
@@ -294,16 +295,7 @@ void describe('S3 authorization for role principals (IAM-lite)', () => {
   const roleKey = { accessKeyId: 'ASIATESTROLE00000001', secretAccessKey: 'role-secret-role-secret-role-secret-0000' };
   const identityId = 'us-east-1:11111111-2222-3333-4444-555555555555';
   let roleClient: S3Client;
-  const resourceCtx = (): ResourceContext => ({
-    appId: 'app1',
-    appSlug: 'app1',
-    envName: 'dev',
-    stackName: 'amplify-app1-dev',
-    logicalId: 'AuthRole',
-    region: 'us-east-1',
-    accountId: cloud.kernel.config.accountId,
-    log: cloud.kernel.log,
-  });
+  const resourceCtx = (): ResourceContext => resourceContext(cloud, 'AuthRole', 'amplify-app1-dev');
 
   before(async () => {
     const roleHandler = cloud.kernel.resourceHandler('Forte::IAM::Role')!;

@@ -4,7 +4,8 @@ import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost, type PresignedPostOptions } from '@aws-sdk/s3-presigned-post';
-import { CREDENTIAL_PROVIDERS, provide, type ResourceContext } from '@forte/cloud';
+import { CREDENTIAL_PROVIDERS, provide } from '@forte/cloud';
+import { resourceContext } from './lambda-fixture.js';
 import { callFailure, startTestCloud, type TestCloud } from './index.js';
 
 let cloud: TestCloud;
@@ -297,16 +298,7 @@ void describe('POST Object: who may upload', () => {
 
   void it("checks the signing principal's s3:PutObject rights on the key (IAM role policies)", async () => {
     const roleKey = { accessKeyId: 'ASIAPOSTFORMROLE0001', secretAccessKey: 'post-form-role-secret-post-form-role-0000' };
-    const resourceCtx: ResourceContext = {
-      appId: 'app1',
-      appSlug: 'app1',
-      envName: 'dev',
-      stackName: 'amplify-app1-dev',
-      logicalId: 'UploaderRole',
-      region: 'us-east-1',
-      accountId: cloud.kernel.config.accountId,
-      log: cloud.kernel.log,
-    };
+    const resourceCtx = resourceContext(cloud, 'UploaderRole', 'amplify-app1-dev');
     const created = await cloud.kernel.resourceHandler('Forte::IAM::Role')!.create(
       {
         RoleName: 'post-form-uploader',

@@ -8,6 +8,7 @@ import {
 import type { ResourceContext } from '@forte/cloud';
 import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
 import { identityPoolTrust } from './identity-pool-trust.js';
+import { resourceContext } from './lambda-fixture.js';
 import type { TestCloud } from './start-test-cloud.js';
 
 /** A user pool with a web client and users (password `Correct-Horse-9`), each in the groups given. */
@@ -15,16 +16,7 @@ export async function createTestUsers(
   cloud: TestCloud,
   users: Record<string, string[]>,
 ): Promise<{ userPoolId: string; clientId: string; providerName: string }> {
-  const ctx = (logicalId: string): ResourceContext => ({
-    appId: 'app1',
-    appSlug: 'app1',
-    envName: 'dev',
-    stackName: 'amplify-app1-dev-auth',
-    logicalId,
-    region: 'us-east-1',
-    accountId: cloud.kernel.config.accountId,
-    log: cloud.kernel.log,
-  });
+  const ctx = (logicalId: string): ResourceContext => resourceContext(cloud, logicalId, 'amplify-app1-dev');
   const handler = (type: string) => cloud.kernel.resourceHandler(type)!;
   const pool = await handler(AUTH_RESOURCE_TYPES.userPool).create({ PoolName: 'users' }, ctx('UserPool'));
   const userPoolId = String(pool.attributes.UserPoolId);
