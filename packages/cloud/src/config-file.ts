@@ -11,7 +11,7 @@ import type { LambdaOptions } from './services/lambda/lambda-options.js';
 
 /**
  * `<dataDir>/config.json`: settings that live with a cloud's data, so that `forte cloud start` (which
- * starts the bin on `$FORTE_HOME/cloud`) picks them up: `{ "smtp": { "url": …, "from": … }, "graphql":
+ * starts the bin on `$FORTE_HOME/cloud`) picks them up: `{ "database": "postgres://…", "smtp": { "url": …, "from": … }, "graphql":
  * { "maxQueryBytes": …, "maxQueryDepth": …, … }, "cognito": { "codeAttempts": { "perUser": …, … }, … },
  * "connections": { "headersTimeoutMs": …, "requestTimeoutMs": …, "maxPendingConnectionsPerAddress": …,
  * "maxUnauthenticatedUpgradesPerAddress": …, "realtimeInitTimeoutMs": …, "maxQueuedRequests": … }, "deletedData": { "retentionDays": 7 },
@@ -48,6 +48,7 @@ const attemptLimit = z.strictObject({
 });
 
 const configSchema = z.strictObject({
+  database: z.string().min(1).optional(),
   smtp: z.strictObject({ url: z.string().optional(), from: z.string().optional() }).optional(),
   connections: z
     .strictObject({
@@ -133,6 +134,8 @@ const configSchema = z.strictObject({
 });
 
 export interface CloudSettings {
+  /** The database URL (`database`, or FORTE_DATABASE, which wins); none is the embedded SQLite file. */
+  database?: string;
   smtp?: SmtpSettings;
   graphqlLimits?: Partial<GraphQLLimits>;
   cognitoLimits?: CognitoLimitSettings;
@@ -145,7 +148,7 @@ export interface CloudSettings {
 
 /**
  * Reads `<dataDir>/config.json` (a missing file is no settings) and the environment, which wins field
- * by field: `FORTE_SMTP_URL`, `FORTE_SMTP_FROM`. Errors never quote the file's content or the URL:
+ * by field: `FORTE_DATABASE`, `FORTE_SMTP_URL`, `FORTE_SMTP_FROM`. Errors never quote the file's content or the URL:
  * both may hold the SMTP password.
  */
 export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): CloudSettings {
@@ -155,7 +158,9 @@ export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): Clou
   const envFrom = env.FORTE_SMTP_FROM || undefined;
   const url = envUrl ?? config.smtp?.url;
   const from = envFrom ?? config.smtp?.from;
+  const database = env.FORTE_DATABASE || config.database;
   const limits = {
+    ...(database ? { database } : {}),
     ...(config.graphql ? { graphqlLimits: config.graphql } : {}),
     ...(config.cognito ? { cognitoLimits: config.cognito } : {}),
     ...(config.connections ? { connectionLimits: config.connections } : {}),

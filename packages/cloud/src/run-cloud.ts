@@ -11,9 +11,13 @@ import { DEFAULT_PORT, PortInUseError, createCloud } from './server.js';
 /** `<dataDir>/cloud.json`: how the CLI finds a running cloud (`forte cloud status|stop`). */
 const RUNTIME_FILE = 'cloud.json';
 
-const USAGE = `Usage: forte-cloud [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--data-dir DIR]
+const USAGE = `Usage: forte-cloud [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--data-dir DIR] [--database URL]
 
 Starts Forte Cloud. DIR defaults to $FORTE_HOME/cloud (FORTE_HOME defaults to ~/.forte).
+
+Database: DIR/forte.db (SQLite) unless --database, DIR/config.json {"database": URL} or FORTE_DATABASE
+name a PostgreSQL database: postgres://user:password@host:5432/database[?schema=forte&pool=10].
+Instances that share one database also need the same FORTE_SECRET_KEY.
 
 Email delivery: DIR/config.json {"smtp": {"url": "smtp://user:password@host:587", "from": "no-reply@example.com"}}
 or FORTE_SMTP_URL and FORTE_SMTP_FROM (these win). Without them, messages only go to the mailbox.
@@ -33,6 +37,7 @@ interface Args {
   port: number;
   host: string;
   dataDir: string;
+  database?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -59,6 +64,9 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--data-dir':
         args.dataDir = value();
+        break;
+      case '--database':
+        args.database = value();
         break;
       case '--help':
       case '-h':
@@ -140,6 +148,7 @@ async function main(): Promise<void> {
       logStream,
       secretKey: process.env[SECRET_KEY_VARIABLE] || undefined,
       ...settings,
+      ...(args.database ? { database: args.database } : {}),
     });
   } catch (error) {
     logStream.end();

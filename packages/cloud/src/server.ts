@@ -3,7 +3,10 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { createFsBlobStore } from './engines/fs-blobs/fs-blob-store.js';
-import { createSqliteStore } from './engines/sqlite/sqlite-store.js';
+import { DATABASE_FILE, openSqlStore } from './engines/open-sql-store.js';
+
+/** For tools and tests that manage PostgreSQL databases a cloud uses (checks, throw-away schemas). */
+export { checkPostgres, dropPostgresSchema } from './engines/postgres/postgres-store.js';
 import type { SqlStore } from './engines/types.js';
 import { adminCredentialsService, loadOrCreateAdminCredentials, type AdminCredentials } from './kernel/admin-credentials.js';
 import { createKernel, type KernelRuntime } from './kernel/create-kernel.js';
@@ -33,7 +36,6 @@ import { createS3Service } from './services/s3/index.js';
 import { createSsmService } from './services/ssm/index.js';
 
 /** The database file inside the data dir. */
-const DATABASE_FILE = 'forte.db';
 
 /**
  * The services a cloud runs unless `createCloud` is given its own list. Their order is the order they
@@ -64,6 +66,11 @@ export interface CloudOptions {
    * 0700 if missing; at every start its secret files are made 0600 again (logged when repaired).
    */
   dataDir: string;
+  /**
+   * Where every service keeps its state: a `postgres://user:password@host:5432/database` URL (optionally
+   * `?schema=name&pool=10`), which several cloud instances may share, or none for `<dataDir>/forte.db`.
+   */
+  database?: string | undefined;
   /**
    * The key that seals the secrets kept in the database (32 bytes, base64 or hex; the bin reads
    * FORTE_SECRET_KEY). Default: `<dataDir>/secret.key`, made at first start. A cloud whose key does not
@@ -141,7 +148,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
   const repaired = makeDataDirPrivate(options.dataDir, DATABASE_FILE);
   if (repaired.length > 0) log.warn('made the data folder private again: others could read it', { repaired });
   const adminCredentials = loadOrCreateAdminCredentials(options.dataDir);
-  const sql = createSqliteStore(join(options.dataDir, DATABASE_FILE));
+  const sql = await openSqlStore(options.database, options.dataDir);
   const blobs = createFsBlobStore(join(options.dataDir, 'blobs'));
   let server: Server | undefined;
   let mail: MailSender | undefined;

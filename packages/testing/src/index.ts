@@ -7,3 +7,4 @@ export { identityPoolTrust } from './identity-pool-trust.js';
 export { createTestIdentityPool, createTestUsers, type TestRoleGrant } from './test-identity-pool.js';
 export { ControlCallError, createTestControlClient, type TestControlClient } from './control-client.js';
 export * from './lambda-fixture.js';
+export { TEST_POSTGRES_SERVER, dropTestSchema, postgresTestUrl, testPostgres } from './postgres.js';

@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { createCloud, CREDENTIAL_PROVIDERS, type CloudOptions, type KernelRuntime, type ResolvedCredentials } from '@forte/cloud';
 import { makeTempDir } from './make-temp-dir.js';
+import { dropTestSchema, postgresTestUrl } from './postgres.js';
 
 export interface TestCloudOptions extends Omit<CloudOptions, 'dataDir' | 'port' | 'logStream'> {
   /** Use this folder (kept on close). Default: a fresh temp folder, removed on close. */
@@ -26,6 +27,17 @@ export interface TestCloud {
 }
 
 /**
+ * The database a test cloud uses when its test names none: FORTE_TEST_DATABASE=postgres runs every suite
+ * on the PostgreSQL test server (a schema per data folder), anything else on the folder's SQLite file.
+ */
+function testDatabase(dataDir: string): string | undefined {
+  const engine = process.env.FORTE_TEST_DATABASE;
+  if (engine === undefined || engine === '' || engine === 'sqlite') return undefined;
+  if (engine === 'postgres') return postgresTestUrl(dataDir);
+  throw new Error(`FORTE_TEST_DATABASE must be sqlite or postgres, not "${engine}".`);
+}
+
+/**
  * Starts a cloud on port 0 in a temp folder. Use `await using cloud = await startTestCloud()` or call
  * `close()` in an `after` hook: it stops the cloud and removes the folder it created.
  */
@@ -35,11 +47,17 @@ export async function startTestCloud(options: TestCloudOptions = {}): Promise<Te
   const lines: string[] = [];
   const print = options.printLogs ?? process.env.FORTE_TEST_LOG === '1';
   const { dataDir: _ignored, printLogs: _print, ...cloudOptions } = options;
+  const database = cloudOptions.database ?? testDatabase(dataDir);
+  // A schema this cloud made for a folder it owns goes with the folder.
+  const dropDatabase = async (): Promise<void> => {
+    if (ownDir && database !== undefined && cloudOptions.database === undefined) await dropTestSchema(database);
+  };
   let cloud;
   try {
     cloud = await createCloud({
       logLevel: 'debug',
       ...cloudOptions,
+      database,
       dataDir,
       port: 0,
       host: '127.0.0.1',
@@ -52,6 +70,7 @@ export async function startTestCloud(options: TestCloudOptions = {}): Promise<Te
     });
   } catch (error) {
     if (ownDir) await rm(dataDir, { recursive: true, force: true });
+    await dropDatabase();
     throw error;
   }
   const started = cloud;
@@ -60,6 +79,7 @@ export async function startTestCloud(options: TestCloudOptions = {}): Promise<Te
     (closing ??= (async () => {
       await started.close();
       if (ownDir) await rm(dataDir, { recursive: true, force: true });
+      await dropDatabase();
     })());
   return {
     url: started.url,

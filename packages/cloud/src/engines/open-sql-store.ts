@@ -1,0 +1,22 @@
+import { join } from 'node:path';
+import { createSqliteStore } from './sqlite/sqlite-store.js';
+import { DatabaseConfigError, openPostgresStore, redactUrl } from './postgres/postgres-store.js';
+import type { SqlStore } from './types.js';
+
+/** The embedded database's file in the data folder. */
+export const DATABASE_FILE = 'forte.db';
+
+/** Which engine holds a cloud's database, as `forte cloud status` and the health check name it. */
+export type DatabaseEngine = 'sqlite' | 'postgres';
+
+/**
+ * Opens the database a cloud is configured with: none (or `sqlite`) is the data folder's forte.db, a
+ * `postgres://` URL is a PostgreSQL database that several instances may share.
+ */
+export async function openSqlStore(database: string | undefined, dataDir: string): Promise<SqlStore> {
+  if (database === undefined || database === '' || database === 'sqlite') return createSqliteStore(join(dataDir, DATABASE_FILE));
+  if (/^postgres(ql)?:\/\//.test(database)) return openPostgresStore(database);
+  throw new DatabaseConfigError(
+    `The database "${redactUrl(database)}" is not one Forte knows: give a postgres://user:password@host:5432/database URL, or leave it out for the embedded SQLite file.`,
+  );
+}
