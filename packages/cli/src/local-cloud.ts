@@ -30,22 +30,33 @@ function isAlive(pid: number): boolean {
  * `forte status` then waits for both (hundreds of ms on a busy machine; docs/benchmarks.md, "Start-up").
  */
 function healthy(info: CloudJson): Promise<boolean> {
+  return healthOf(info).then((health) => health !== undefined);
+}
+
+/** The engines a cloud names in its health check (database, blobs, bus), e.g. `{ database: 'postgres' }`. */
+export type CloudEngines = Readonly<Record<string, string>>;
+
+/** What the cloud cloud.json describes answers at its health check, if it is that run. */
+function healthOf(info: CloudJson): Promise<{ engines?: CloudEngines } | undefined> {
   return new Promise((resolve) => {
+    const none = (): void => resolve(undefined);
     const req = httpGet(new URL('/_forte/health', info.url), { agent: false, timeout: 1000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', () => resolve(false));
+      res.on('error', none);
       res.on('end', () => {
         try {
-          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { instance?: unknown };
-          resolve(res.statusCode === 200 && (info['instance'] === undefined || body.instance === info['instance']));
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { instance?: unknown; engines?: unknown };
+          const same = res.statusCode === 200 && (info['instance'] === undefined || body.instance === info['instance']);
+          const engines = typeof body.engines === 'object' && body.engines !== null ? (body.engines as CloudEngines) : undefined;
+          resolve(same ? (engines ? { engines } : {}) : undefined);
         } catch {
-          resolve(false);
+          none();
         }
       });
     });
     req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
+    req.on('error', none);
   });
 }
 
@@ -66,10 +77,11 @@ function runsCloudOf(pid: number, dataDir: string): boolean {
  * cloud.json of the local cloud when its process is alive and answers its health check as the same run. A
  * live pid alone is not enough: after a `kill -9` it may be a zombie, or a new process may have taken it.
  */
-export async function runningLocalCloud(home: string): Promise<CloudJson | undefined> {
+export async function runningLocalCloud(home: string): Promise<(CloudJson & { engines?: CloudEngines }) | undefined> {
   const info = readJsonFile(join(localCloudDir(home), 'cloud.json'), cloudJsonSchema);
   if (!info || !isAlive(info.pid)) return undefined;
-  return (await healthy(info)) ? info : undefined;
+  const health = await healthOf(info);
+  return health ? { ...info, ...health } : undefined;
 }
 
 /** `@forte/cloud`'s folder, found the way npm installed it. */

@@ -19,6 +19,9 @@ Database: DIR/forte.db (SQLite) unless --database, DIR/config.json {"database": 
 name a PostgreSQL database: postgres://user:password@host:5432/database[?schema=forte&pool=10].
 Instances that share one database also need the same FORTE_SECRET_KEY.
 
+Behind a load balancer: /_forte/ready answers 503 once the cloud starts to stop; FORTE_DRAIN_SECONDS
+(default 0) is how long it keeps answering before connections end.
+
 Email delivery: DIR/config.json {"smtp": {"url": "smtp://user:password@host:587", "from": "no-reply@example.com"}}
 or FORTE_SMTP_URL and FORTE_SMTP_FROM (these win). Without them, messages only go to the mailbox.
 
@@ -82,6 +85,15 @@ function parseArgs(argv: string[]): Args {
     }
   }
   return args;
+}
+
+/** FORTE_DRAIN_SECONDS: seconds the readiness check fails before a stopping cloud closes its connections. */
+function drainSeconds(): number {
+  const raw = process.env.FORTE_DRAIN_SECONDS;
+  if (raw === undefined || raw === '') return 0;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 600) exit(`FORTE_DRAIN_SECONDS must be a number of seconds from 0 to 600, got "${raw}".`, 1);
+  return seconds;
 }
 
 function exit(message: string, code: number): never {
@@ -149,6 +161,7 @@ async function main(): Promise<void> {
       secretKey: process.env[SECRET_KEY_VARIABLE] || undefined,
       ...settings,
       ...(args.database ? { database: args.database } : {}),
+      drainMs: drainSeconds() * 1000,
     });
   } catch (error) {
     logStream.end();

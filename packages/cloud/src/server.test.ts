@@ -31,6 +31,24 @@ void describe('createCloud', () => {
     }
   });
 
+  void it('names its engines in the health check, and is ready until it starts to stop', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'forte-server-'));
+    dirs.push(dir);
+    const cloud = await createCloud({ dataDir: dir, port: 0, drainMs: 300, logStream: { write: () => undefined } });
+    const health = (await (await fetch(`${cloud.url}/_forte/health`)).json()) as { engines: Record<string, string> };
+    assert.deepEqual(health.engines, { database: 'sqlite', blobs: 'folder', bus: 'none' });
+    const ready = await fetch(`${cloud.url}/_forte/ready`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(await ready.json(), { status: 'ready' });
+    const closing = cloud.close();
+    // While it drains, the load balancer is told to send new requests elsewhere; the process still answers.
+    const draining = await fetch(`${cloud.url}/_forte/ready`);
+    assert.equal(draining.status, 503);
+    assert.deepEqual(await draining.json(), { status: 'not-ready', reason: 'stopping' });
+    assert.equal((await fetch(`${cloud.url}/_forte/health`)).status, 200, 'still alive while draining');
+    await closing;
+  });
+
   void it('sends a request id, a correct Date and CORS headers on every answer', async () => {
     const { cloud } = await start();
     try {

@@ -77,6 +77,11 @@ export interface CloudOptions {
    * open its database refuses to start (SecretKeyError).
    */
   secretKey?: string | undefined;
+  /**
+   * On close, how long the readiness check (`/_forte/ready`) answers 503 before connections end, so a load
+   * balancer sends new requests elsewhere first. Default 0.
+   */
+  drainMs?: number;
   /** Default 20002; 0 picks a free port. */
   port?: number;
   /** Listen address, default 127.0.0.1. */
@@ -174,7 +179,23 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     // Services start once the port is known (resource handlers compute URLs from it); requests that
     // arrive before every service has started wait for it.
     const instance = randomUUID();
-    const listener = createRequestListener(kernel, { version: CLOUD_VERSION, instance });
+    let draining = false;
+    const engines = { database: sql.dialect, blobs: 'folder', bus: 'none' };
+    const listener = createRequestListener(kernel, {
+      version: CLOUD_VERSION,
+      instance,
+      engines,
+      readiness: async () => {
+        if (!started) return { ready: false, reason: 'starting' };
+        if (draining) return { ready: false, reason: 'stopping' };
+        try {
+          await withTimeout(sql.get('SELECT 1 AS one'), 2000, 'the database did not answer within 2 s');
+        } catch (error) {
+          return { ready: false, reason: `database: ${error instanceof Error ? error.message : String(error)}` };
+        }
+        return { ready: true };
+      },
+    });
     let started = false;
     let markStarted = (): void => undefined;
     const startedSignal = new Promise<void>((resolve) => (markStarted = resolve));
@@ -237,6 +258,8 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       adminCredentials,
       close: () =>
         (closing ??= (async () => {
+          draining = true;
+          if (options.drainMs) await new Promise((resolve) => setTimeout(resolve, options.drainMs));
           await Promise.all([
             new Promise<void>((resolve) => {
               listeningServer.close(() => resolve());
@@ -262,6 +285,13 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     await sql.close();
     throw error;
   }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
 }
 
 /** The options of each built-in service, from the cloud's options (config.json's sections, through the bin). */

@@ -98,7 +98,9 @@ void describe('forte init (built binary, local cloud)', () => {
     const cloudJson = join(home, 'cloud', 'cloud.json');
     const started = readJson(cloudJson) as { pid: number; bin: string; version: string; build: number | null };
     assert.match(started.bin, /dist\/bin\.js$/, 'cloud.json names the build: bin, version, build stamp');
-    assert.doesNotMatch((await runForte(['cloud', 'status'], { cwd: work, home })).stdout, /another build/);
+    const status = (await runForte(['cloud', 'status'], { cwd: work, home })).stdout;
+    assert.doesNotMatch(status, /another build/);
+    assert.match(status, /^Engines: database sqlite, blobs folder, bus none\.$/m, 'the engines in use');
     // As if an earlier forte had started it.
     writeFileSync(cloudJson, JSON.stringify({ ...started, version: '0.0.1-old' }));
     assert.match(

@@ -13,12 +13,27 @@ import type { CredentialProvider, DenyCode, Principal, RequestContext, Route } f
 
 /** Unauthenticated liveness probe, answered before any route. */
 export const HEALTH_PATH = '/_forte/health';
+/**
+ * Readiness for a load balancer: 200 while this instance takes traffic (started, not stopping, its database
+ * answers), 503 otherwise. The health check (`HEALTH_PATH`) only says the process is alive.
+ */
+export const READY_PATH = '/_forte/ready';
+
+/** What the health and readiness checks report beyond the version and instance. */
+export interface HealthOptions {
+  version: string;
+  instance?: string;
+  /** The engines in use, e.g. `{ database: 'postgres', blobs: 'folder', bus: 'none' }`. */
+  engines?: Readonly<Record<string, string>>;
+  /** Whether this instance takes traffic now, and if not, why. */
+  readiness?: () => Promise<{ ready: true } | { ready: false; reason: string }>;
+}
 
 /**
  * The node:http request listener: request ids, CORS, health, dispatch to the first matching route (raw
  * routes, then URL routes, each by `Route.order`), errors in the route's protocol shape, and one access log line per request.
  */
-export function createRequestListener(kernel: KernelRuntime, options: { version: string; instance?: string }) {
+export function createRequestListener(kernel: KernelRuntime, options: HealthOptions) {
   const credentials: CredentialProvider = chainedCredentials(kernel.capability(CREDENTIAL_PROVIDERS));
 
   const shared = { credentials, hostIsValid: createHostCheck() };
@@ -28,7 +43,7 @@ export function createRequestListener(kernel: KernelRuntime, options: { version:
     const ctx = new KernelRequestContext(kernel, shared, req, res);
     const { rawPath } = ctx;
     const optionsRequest = req.method === 'OPTIONS';
-    const routable = !(rawPath === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD'));
+    const routable = !((rawPath === HEALTH_PATH || rawPath === READY_PATH) && (req.method === 'GET' || req.method === 'HEAD'));
     let route = routable ? findRawRoute(kernel.rawRoutes, req, rawPath) : undefined;
     if (!route) {
       if (!ctx.hasValidUrl()) {
@@ -65,9 +80,26 @@ export function createRequestListener(kernel: KernelRuntime, options: { version:
 
     if (preflight) return sameOriginOnly && !isSameOrigin(req) ? refusePreflight(res) : answerPreflight(req, res);
     if (rawPath === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
-      const body = JSON.stringify({ status: 'ok', version: options.version, ...(options.instance ? { instance: options.instance } : {}) });
+      const body = JSON.stringify({
+        status: 'ok',
+        version: options.version,
+        ...(options.instance ? { instance: options.instance } : {}),
+        ...(options.engines ? { engines: options.engines } : {}),
+      });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
       return void res.end(body);
+    }
+    if (rawPath === READY_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
+      const answer = (state: { ready: true } | { ready: false; reason: string }): void => {
+        if (res.destroyed) return;
+        const body = JSON.stringify(state.ready ? { status: 'ready' } : { status: 'not-ready', reason: state.reason });
+        res.writeHead(state.ready ? 200 : 503, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+        res.end(body);
+      };
+      void (options.readiness?.() ?? Promise.resolve({ ready: true as const })).then(answer, (error: unknown) =>
+        answer({ ready: false, reason: error instanceof Error ? error.message : String(error) }),
+      );
+      return;
     }
 
     if (!route) {
@@ -96,7 +128,7 @@ export function createRequestListener(kernel: KernelRuntime, options: { version:
   const refuse = (req: IncomingMessage, res: ServerResponse): void => {
     const ctx = new KernelRequestContext(kernel, shared, req, res);
     const { rawPath } = ctx;
-    if (rawPath === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD')) return listener(req, res);
+    if ((rawPath === HEALTH_PATH || rawPath === READY_PATH) && (req.method === 'GET' || req.method === 'HEAD')) return listener(req, res);
     const route =
       findRawRoute(kernel.rawRoutes, req, rawPath) ?? (ctx.hasValidUrl() ? (findUrlRoute(kernel.urlRoutes, ctx) ?? rootJsonRoute(req, rawPath)) : undefined);
     const format = route?.errorFormat ?? 'json';
