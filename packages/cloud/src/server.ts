@@ -8,7 +8,7 @@ import { DATABASE_FILE, openSqlStore } from './engines/open-sql-store.js';
 /** For tools and tests that manage PostgreSQL databases a cloud uses (checks, throw-away schemas). */
 export { checkPostgres, dropPostgresSchema } from './engines/postgres/postgres-store.js';
 import type { SqlStore } from './engines/types.js';
-import { adminCredentialsService, loadOrCreateAdminCredentials, type AdminCredentials } from './kernel/admin-credentials.js';
+import { adminCredentialsService, loadOrCreateAdminCredentials, sharedAdminCredentials, type AdminCredentials } from './kernel/admin-credentials.js';
 import { createKernel, type KernelRuntime } from './kernel/create-kernel.js';
 import { createRequestListener } from './kernel/http-dispatch.js';
 import { createUpgradeDispatcher } from './kernel/upgrade-dispatch.js';
@@ -115,6 +115,11 @@ export interface CloudOptions {
   cognitoLimits?: CognitoLimitSettings;
   /** Limits on slow and unauthenticated connections; each field defaults to DEFAULT_CONNECTION_LIMITS. */
   connectionLimits?: Partial<ConnectionLimits>;
+  /**
+   * On a shared database, how long the instance running a deployment may go without renewing its lease before
+   * another instance rolls the deployment back (`control.deploymentLeaseSeconds`); default 15 s.
+   */
+  deploymentLeaseMs?: number;
   /** How long copies of data deleted by deployments are kept (`deletedData.retentionDays`); default 7 days. */
   deletedDataRetentionMs?: number;
   /** The lambda service's settings (config.json's `lambda` section); each field defaults in services/lambda/lambda-options.ts. */
@@ -152,20 +157,24 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
   const log = createLogger({ write: (line) => void (options.logStream ?? process.stderr).write(line), level: options.logLevel ?? 'info' });
   const repaired = makeDataDirPrivate(options.dataDir, DATABASE_FILE);
   if (repaired.length > 0) log.warn('made the data folder private again: others could read it', { repaired });
-  const adminCredentials = loadOrCreateAdminCredentials(options.dataDir);
+  let adminCredentials = loadOrCreateAdminCredentials(options.dataDir);
   const sql = await openSqlStore(options.database, options.dataDir);
+  const instance = randomUUID();
   const blobs = createFsBlobStore(join(options.dataDir, 'blobs'));
   let server: Server | undefined;
   let mail: MailSender | undefined;
   try {
     const { box: secrets, createdKeyFile } = await openSecretBox({ dataDir: options.dataDir, sql, secretKey: options.secretKey });
     if (createdKeyFile) log.info('created the secret key: keep it with backups of forte.db, which it opens', { file: join(options.dataDir, SECRET_KEY_FILE) });
+    // Instances sharing a database accept the same admin keys: the first one's, kept in the database.
+    if (sql.dialect !== 'sqlite') adminCredentials = await sharedAdminCredentials(sql, secrets, options.dataDir);
     const config: CloudConfig = {
       dataDir: options.dataDir,
       host,
       port: options.port ?? DEFAULT_PORT,
       region: options.region ?? 'us-east-1',
       accountId: await resolveAccountId(sql, options.accountId),
+      instance,
       connectionLimits: { ...DEFAULT_CONNECTION_LIMITS, ...definedFields(options.connectionLimits ?? {}) },
     };
     const limits = config.connectionLimits;
@@ -178,7 +187,6 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
 
     // Services start once the port is known (resource handlers compute URLs from it); requests that
     // arrive before every service has started wait for it.
-    const instance = randomUUID();
     let draining = false;
     const engines = { database: sql.dialect, blobs: 'folder', bus: 'none' };
     const listener = createRequestListener(kernel, {
@@ -307,6 +315,7 @@ function builtInSettings(options: CloudOptions): ReadonlyMap<ServiceFactory, unk
       {
         testFaults: options.testFaults ?? process.env.FORTE_TEST_FAULTS === '1',
         deletedDataRetentionMs: options.deletedDataRetentionMs,
+        deploymentLeaseMs: options.deploymentLeaseMs,
       } satisfies ControlOptions,
     ],
   ]);

@@ -1,8 +1,10 @@
 import { randomInt } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CREDENTIAL_PROVIDERS } from './capabilities.js';
 import { provide } from './capability.js';
+import type { SqlStore } from '../engines/types.js';
+import type { SecretBox } from './secret-box.js';
 import type { CredentialProvider, Service } from './types.js';
 
 /** Name of the admin key file inside the data dir (mode 0600). */
@@ -34,6 +36,31 @@ export function loadOrCreateAdminCredentials(dataDir: string): AdminCredentials 
     return readCredentials(file) ?? credentials;
   }
   return credentials;
+}
+
+const SHARED_SETTING = 'admin-credentials';
+
+/**
+ * The admin keys of a cloud whose database other instances share: kept in the database (sealed with the
+ * secret key, which the instances share too), so that every instance behind a load balancer accepts the
+ * same keys. The first instance stores the keys of its data folder; every instance then writes the stored
+ * keys into its own `admin-credentials.json`, where the CLI on that machine reads them.
+ */
+export async function sharedAdminCredentials(sql: SqlStore, box: SecretBox, dataDir: string): Promise<AdminCredentials> {
+  const own = loadOrCreateAdminCredentials(dataDir);
+  await sql.run('INSERT INTO kernel_settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING', [
+    SHARED_SETTING,
+    box.seal(JSON.stringify(own), SHARED_SETTING),
+  ]);
+  const row = await sql.get<{ value: string }>('SELECT value FROM kernel_settings WHERE name = ?', [SHARED_SETTING]);
+  const stored = JSON.parse(box.open(row!.value, SHARED_SETTING)) as AdminCredentials;
+  if (stored.accessKeyId !== own.accessKeyId || stored.secretAccessKey !== own.secretAccessKey) {
+    const file = join(dataDir, ADMIN_CREDENTIALS_FILE);
+    const temp = `${file}.${process.pid}.tmp`;
+    writeFileSync(temp, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
+    renameSync(temp, file);
+  }
+  return stored;
 }
 
 function readCredentials(file: string): AdminCredentials | undefined {

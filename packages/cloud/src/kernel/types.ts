@@ -388,6 +388,8 @@ export interface CloudConfig {
   port: number;
   region: string;
   accountId: string;
+  /** This process's random id (the health check's `instance`): owners of work on a shared database. */
+  instance?: string;
   /** Limits on slow and unauthenticated connections; defaults in kernel/connection-guard.ts. */
   connectionLimits: ConnectionLimits;
 }

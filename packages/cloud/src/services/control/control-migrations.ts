@@ -131,4 +131,6 @@ export const CONTROL_MIGRATIONS: readonly string[] = [
   `CREATE INDEX control_deleted_data_by_env ON control_deleted_data (app_id, env_name, deleted_at)`,
   // The project file each nested template was written from (TemplateURL → path), named in messages.
   `ALTER TABLE control_change_sets ADD COLUMN nested_template_files TEXT`,
+  // Which instance runs an unfinished deployment and when it last renewed its lease (epoch ms): deployment-lease.ts.
+  `ALTER TABLE control_deployments ADD COLUMN owner TEXT; ALTER TABLE control_deployments ADD COLUMN heartbeat_at INTEGER`,
 ];

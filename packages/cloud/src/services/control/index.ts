@@ -43,6 +43,8 @@ export interface ControlOptions {
   testFaults?: boolean | undefined;
   /** How long copies of data deleted by deployments are kept; default in services/control/deleted-data.ts (7 days). */
   deletedDataRetentionMs?: number | undefined;
+  /** On a shared database, how long a deployment's instance may go without renewing its lease (default 15 s). */
+  deploymentLeaseMs?: number | undefined;
 }
 
 /**
@@ -67,6 +69,9 @@ export function createControlService(kernel: Kernel, options: ControlOptions = {
       return value;
     },
     ...(options.deletedDataRetentionMs === undefined ? {} : { deletedDataRetentionMs: options.deletedDataRetentionMs }),
+    ...(kernel.config.instance === undefined ? {} : { instance: kernel.config.instance }),
+    sharedDatabase: kernel.sql.dialect !== 'sqlite',
+    ...(options.deploymentLeaseMs === undefined ? {} : { deploymentLeaseMs: options.deploymentLeaseMs }),
   });
   const { registry, deletedData } = engine;
   let purgeTimer: NodeJS.Timeout | undefined;
@@ -141,6 +146,7 @@ export function createControlService(kernel: Kernel, options: ControlOptions = {
     async stop() {
       clearInterval(purgeTimer);
       await engine.idle(STOP_GRACE_MS);
+      engine.stop();
     },
   };
 }

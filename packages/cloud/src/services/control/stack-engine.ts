@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ChangeAction, ChangeSet, DeployedResource, Deployment, Environment, StackEvent, Template } from '@forte/protocol';
 import type { SqlStore } from '../../engines/types.js';
 import type { Logger } from '../../kernel/logger.js';
@@ -38,6 +39,7 @@ import { withDestroyedData } from './destroyed-data.js';
 import { emitStackEvent, messageOf, type DeploymentTarget, type EngineContext } from './engine-context.js';
 import { commitDeployment, rollBack } from './finish-deployment.js';
 import { STACK_TYPE, TemplateError } from './evaluate-intrinsics.js';
+import { deploymentLeases } from './deployment-lease.js';
 import { newId } from './new-ids.js';
 import { planChanges } from './plan-changes.js';
 import { buildStackGraph, type StackGraph } from './stack-graph.js';
@@ -59,6 +61,16 @@ export interface StackEngineOptions {
   now?: () => number;
   /** Maps an output's string value to the URL this cloud serves it at (default: kept as it is). */
   rewriteOutput?: (value: string) => string;
+  /** This cloud instance's id, recorded as the owner of the deployments it runs (default: a random one). */
+  instance?: string;
+  /**
+   * Whether other cloud instances share the database (PostgreSQL): then a deployment is taken over only when
+   * its owner's lease lapsed, and lapsed leases are looked for while the cloud runs. Default false: one
+   * process owns the database, and a start takes over every unfinished deployment.
+   */
+  sharedDatabase?: boolean;
+  /** How long an instance's deployment lease lasts without renewal (default 15 s); renewed every third of it. */
+  deploymentLeaseMs?: number;
 }
 
 export interface CreateChangeSetInput {
@@ -99,7 +111,12 @@ export interface StackEngine {
   describeStackEvents(input: { appId: string; envName: string; afterSeq?: number; deploymentId?: string | undefined }): Promise<StackEvent[]>;
   /** Waits for the background work of this engine (deployments, cleanup), at most `timeoutMs`. */
   idle(timeoutMs?: number): Promise<void>;
+  /** Stops renewing leases and looking for lapsed ones (a shared database's timers). */
+  stop(): void;
 }
+
+/** Default lease of a deployment's instance on a shared database. */
+export const DEFAULT_DEPLOYMENT_LEASE_MS = 15_000;
 
 const EVENTS_PAGE = 1000;
 
@@ -125,6 +142,11 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
     retentionMs,
     now: options.now ?? Date.now,
   });
+  const shared = options.sharedDatabase === true;
+  const leaseMs = options.deploymentLeaseMs ?? DEFAULT_DEPLOYMENT_LEASE_MS;
+  const leases = deploymentLeases(sql, options.instance ?? randomUUID(), leaseMs, options.now ?? Date.now);
+  let leaseTimer: NodeJS.Timeout | undefined;
+  let recovering: Promise<void> | undefined;
   const tasks = new Map<string, Promise<void>>();
   const background = new Set<Promise<void>>();
   /** Per environment: the cleanup running now, so the next deployment starts after it. */
@@ -275,6 +297,40 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
   const lockedMessage = (envName: string, lock: { initiatedBy: string; acquiredAt: string; deploymentId: string }): string =>
     `Environment ${envName} is being deployed by ${lock.initiatedBy} since ${lock.acquiredAt} (deployment ${lock.deploymentId}). Wait for it to finish; \`forte status\` shows it.`;
 
+  /** Rolls back the unfinished deployments no live instance runs (here: all of them, or those with a lapsed lease). */
+  const interruption = shared ? 'the stop of the cloud instance running it' : 'a restart of the cloud';
+  const takeOverUnfinished = async (): Promise<void> => {
+    for (const deployment of await listUnfinishedDeployments(sql)) {
+      if (tasks.has(deployment.deploymentId)) continue; // ours and still running
+      // Exactly one instance takes it over: the one whose claim matched while the owner's lease had lapsed.
+      if (!(await leases.claim(deployment.deploymentId, !shared))) continue;
+      const target = await targetOf(deployment);
+      log.warn(shared ? 'recovering a deployment whose instance stopped renewing its lease' : 'recovering a deployment interrupted by a restart', {
+        deploymentId: deployment.deploymentId,
+        appId: deployment.appId,
+        envName: deployment.envName,
+        kind: deployment.kind,
+      });
+      if (deployment.kind === 'deploy') {
+        // A rollback that was itself interrupted keeps the error that started it.
+        await rollBack(
+          engine,
+          deployment,
+          target,
+          deployment.error ? `${deployment.error} (rollback resumed after ${interruption})` : `interrupted by ${interruption}`,
+        );
+      } else {
+        const error = `interrupted by ${interruption}; run DeleteEnvironment again to finish`;
+        await sql.transaction(async (tx) => {
+          await setDeploymentStatus(tx, deployment.deploymentId, 'FAILED', error);
+          await setEnvironmentStatus(tx, deployment.appId, deployment.envName, 'DEPLOY_FAILED');
+          await deleteLock(tx, deployment.appId, deployment.envName, deployment.deploymentId);
+        });
+        await emitStackEvent(engine, target, 'DELETE_FAILED', error);
+      }
+    }
+  };
+
   const self: StackEngine = {
     registry,
     deletedData,
@@ -283,36 +339,30 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
       await sql.migrate('control', CONTROL_MIGRATIONS);
       await deletedData.purgeExpired();
       await self.recover();
+      if (shared) {
+        // Renew this instance's leases every third of a lease; look for lapsed ones (a dead instance's) every lease.
+        let ticks = 0;
+        leaseTimer = setInterval(
+          () => {
+            ticks += 1;
+            void leases.renew().catch((error: unknown) => log.error('renewing deployment leases failed', { error }));
+            if (ticks % 3 === 0 && !recovering) {
+              recovering = track(takeOverUnfinished()).finally(() => (recovering = undefined));
+            }
+          },
+          Math.max(10, Math.floor(leaseMs / 3)),
+        );
+        leaseTimer.unref();
+      }
+    },
+
+    stop() {
+      clearInterval(leaseTimer);
+      leaseTimer = undefined;
     },
 
     async recover() {
-      for (const deployment of await listUnfinishedDeployments(sql)) {
-        if (tasks.has(deployment.deploymentId)) continue; // ours and still running
-        const target = await targetOf(deployment);
-        log.warn('recovering a deployment interrupted by a restart', {
-          deploymentId: deployment.deploymentId,
-          appId: deployment.appId,
-          envName: deployment.envName,
-          kind: deployment.kind,
-        });
-        if (deployment.kind === 'deploy') {
-          // A rollback that was itself interrupted keeps the error that started it.
-          await rollBack(
-            engine,
-            deployment,
-            target,
-            deployment.error ? `${deployment.error} (rollback resumed after a restart of the cloud)` : 'interrupted by a restart of the cloud',
-          );
-        } else {
-          const error = 'interrupted by a restart of the cloud; run DeleteEnvironment again to finish';
-          await sql.transaction(async (tx) => {
-            await setDeploymentStatus(tx, deployment.deploymentId, 'FAILED', error);
-            await setEnvironmentStatus(tx, deployment.appId, deployment.envName, 'DEPLOY_FAILED');
-            await deleteLock(tx, deployment.appId, deployment.envName, deployment.deploymentId);
-          });
-          await emitStackEvent(engine, target, 'DELETE_FAILED', error);
-        }
-      }
+      await takeOverUnfinished();
       const stale = await sql.run(
         "DELETE FROM control_locks WHERE deployment_id NOT IN (SELECT deployment_id FROM control_deployments WHERE status IN ('IN_PROGRESS', 'ROLLING_BACK'))",
       );
@@ -387,6 +437,7 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
           startedAt: nowIso(),
         };
         await insertDeployment(tx, deployment);
+        await leases.own(tx, deployment.deploymentId);
         await insertLock(tx, cs.appId, cs.envName, { deploymentId: deployment.deploymentId, initiatedBy: cs.initiatedBy, acquiredAt: deployment.startedAt });
         await setEnvironmentStatus(tx, cs.appId, cs.envName, 'DEPLOYING', deployment.deploymentId);
         await setChangeSetStatus(tx, changeSetId, 'EXECUTED');
@@ -433,6 +484,7 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
         if (lock) throw controlError('DeploymentInProgressException', lockedMessage(envName, lock));
         const d: Deployment = { deploymentId: newId('dep'), appId, envName, kind: 'delete', status: 'IN_PROGRESS', initiatedBy, startedAt: nowIso() };
         await insertDeployment(tx, d);
+        await leases.own(tx, d.deploymentId);
         await insertLock(tx, appId, envName, { deploymentId: d.deploymentId, initiatedBy, acquiredAt: d.startedAt });
         await setEnvironmentStatus(tx, appId, envName, 'DELETING', d.deploymentId);
         return d;

@@ -1,0 +1,39 @@
+import type { SqlStore } from '../../engines/types.js';
+
+/**
+ * Which cloud instance runs each unfinished deployment, and when it last said so. On a database several
+ * instances share, each instance renews the lease of the deployments it runs; a deployment whose lease has
+ * lapsed (its instance died) is taken over by exactly one other instance (the UPDATE that claims it matches
+ * only while the lease is lapsed), which rolls it back. On a database only this process opens, a restart
+ * takes over every unfinished deployment at once, as before.
+ */
+export interface DeploymentLeases {
+  /** Marks a deployment just created (inside its transaction) as run by this instance. */
+  own(tx: SqlStore, deploymentId: string): Promise<void>;
+  /** Takes over an unfinished deployment whose lease lapsed (or any, when `always`); whether this instance now owns it. */
+  claim(deploymentId: string, always: boolean): Promise<boolean>;
+  /** Renews the leases of the unfinished deployments this instance runs. */
+  renew(): Promise<void>;
+}
+
+const UNFINISHED = "status IN ('IN_PROGRESS', 'ROLLING_BACK')";
+
+export function deploymentLeases(sql: SqlStore, instance: string, leaseMs: number, now: () => number): DeploymentLeases {
+  return {
+    async own(tx, deploymentId) {
+      await tx.run('UPDATE control_deployments SET owner = ?, heartbeat_at = ? WHERE deployment_id = ?', [instance, now(), deploymentId]);
+    },
+    async claim(deploymentId, always) {
+      const claimed = always
+        ? await sql.run(`UPDATE control_deployments SET owner = ?, heartbeat_at = ? WHERE deployment_id = ? AND ${UNFINISHED}`, [instance, now(), deploymentId])
+        : await sql.run(
+            `UPDATE control_deployments SET owner = ?, heartbeat_at = ? WHERE deployment_id = ? AND ${UNFINISHED} AND (owner IS NULL OR heartbeat_at IS NULL OR heartbeat_at < ?)`,
+            [instance, now(), deploymentId, now() - leaseMs],
+          );
+      return claimed.changes === 1;
+    },
+    async renew() {
+      await sql.run(`UPDATE control_deployments SET heartbeat_at = ? WHERE owner = ? AND ${UNFINISHED}`, [now(), instance]);
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { Deployment } from '@forte/protocol';
+import { createTestControlClient, type TestControlClient } from './control-client.js';
+import { makeTempDir } from './make-temp-dir.js';
+import { dropTestSchema, postgresTestUrl, testPostgres } from './postgres.js';
+import { startTestCloud } from './start-test-cloud.js';
+
+// Two cloud instances on one PostgreSQL database: the one running a deployment is killed (-9); the other
+// notices its lease lapse, rolls the deployment back and takes the next one.
+const TEST_RESOURCE = 'Forte::Test::Resource';
+const cloudBin = join(createRequire(import.meta.url).resolve('@forte/cloud/package.json'), '..', 'dist', 'bin.js');
+const server = await testPostgres();
+
+async function startBin(dataDir: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [cloudBin, '--port', '0', '--data-dir', dataDir], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (\S+)/.exec(out);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`the cloud exited with ${code}: ${err}`)));
+  });
+  return { child, url };
+}
+
+async function settled(client: TestControlClient, deploymentId: string): Promise<Deployment> {
+  for (let i = 0; i < 1000; i++) {
+    const { deployment } = await client.call('GetDeployment', { deploymentId });
+    if (deployment.status !== 'IN_PROGRESS' && deployment.status !== 'ROLLING_BACK') return deployment;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`deployment ${deploymentId} did not finish`);
+}
+
+void describe('deployments on a cluster (PostgreSQL)', { skip: server.ok ? false : server.reason }, () => {
+  const children: ChildProcess[] = [];
+  after(() => children.forEach((child) => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')));
+
+  void it('rolls back the deployment of a killed instance on another one, only once its lease lapsed, and takes the next push', async () => {
+    const database = postgresTestUrl();
+    after(() => dropTestSchema(database));
+    const secretKey = randomBytes(32).toString('base64');
+    const dirA = await makeTempDir('forte-cluster-a');
+    await writeFile(join(dirA, 'config.json'), JSON.stringify({ control: { deploymentLeaseSeconds: 1 } }));
+    const a = await startBin(dirA, { FORTE_DATABASE: database, FORTE_SECRET_KEY: secretKey, FORTE_TEST_FAULTS: '1' });
+    children.push(a.child);
+    await using b = await startTestCloud({ database, secretKey, testFaults: true, deploymentLeaseMs: 1000 });
+    // One set of admin keys for the cluster: A's, kept in the database, accepted by B.
+    const keysA = JSON.parse(await readFile(join(dirA, 'admin-credentials.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
+    assert.equal(b.credentials.accessKeyId, keysA.accessKeyId);
+    const viaA = createTestControlClient({ url: a.url, credentials: { ...keysA, region: b.credentials.region } });
+    const viaB = createTestControlClient(b);
+
+    const { app } = await viaA.call('CreateApp', { name: 'ClusterApp' });
+    await viaA.call('CreateEnvironment', { appId: app.appId, envName: 'dev' });
+    const template = (value: number, extra: Record<string, unknown> = {}) => ({
+      Resources: {
+        A: { Type: TEST_RESOURCE, Properties: { Name: 'cluster-a', Value: value } },
+        B: { Type: TEST_RESOURCE, Properties: { Name: 'cluster-b', Value: value, ...extra }, DependsOn: 'A' },
+      },
+    });
+    const v1 = await viaA.call('CreateChangeSet', { appId: app.appId, envName: 'dev', template: template(1) });
+    assert.equal(
+      (await settled(viaB, (await viaA.call('ExecuteChangeSet', { changeSetId: v1.changeSet.changeSetId })).deployment.deploymentId)).status,
+      'SUCCEEDED',
+    );
+
+    const v2 = await viaA.call('CreateChangeSet', { appId: app.appId, envName: 'dev', template: template(2, { HangOn: 'update' }) });
+    const hung = (await viaA.call('ExecuteChangeSet', { changeSetId: v2.changeSet.changeSetId })).deployment;
+    // A second push through the other instance is refused while A runs the first.
+    const v2b = await viaB.call('CreateChangeSet', { appId: app.appId, envName: 'dev', template: template(5) });
+    await assert.rejects(viaB.call('ExecuteChangeSet', { changeSetId: v2b.changeSet.changeSetId }), { code: 'DeploymentInProgressException' });
+    // Three lease periods with A alive: B leaves A's deployment alone.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    assert.equal(
+      (await viaB.call('GetDeployment', { deploymentId: hung.deploymentId })).deployment.status,
+      'IN_PROGRESS',
+      'a live instance keeps its deployment',
+    );
+
+    a.child.kill('SIGKILL');
+    const rolledBack = await settled(viaB, hung.deploymentId);
+    assert.equal(rolledBack.status, 'ROLLED_BACK');
+    assert.match(rolledBack.error ?? '', /interrupted by the stop of the cloud instance running it/);
+    const stack = await viaB.call('DescribeStack', { appId: app.appId, envName: 'dev' });
+    assert.deepEqual(
+      stack.resources.map((r) => [r.logicalId, r.attributes['Value']]),
+      [
+        ['A', 1],
+        ['B', 1],
+      ],
+    );
+    const v3 = await viaB.call('CreateChangeSet', { appId: app.appId, envName: 'dev', template: template(3) });
+    assert.equal(
+      (await settled(viaB, (await viaB.call('ExecuteChangeSet', { changeSetId: v3.changeSet.changeSetId })).deployment.deploymentId)).status,
+      'SUCCEEDED',
+    );
+  });
+});
