@@ -6,7 +6,7 @@ import { ConfigError, readCloudSettings, type CloudSettings } from './config-fil
 import { createBatchedLogStream } from './kernel/batched-log-stream.js';
 import { SECRET_KEY_VARIABLE } from './kernel/secret-key.js';
 import { CLOUD_VERSION } from './kernel/version.js';
-import { DEFAULT_PORT, PortInUseError, createCloud } from './server.js';
+import { CopyDataError, DEFAULT_PORT, PortInUseError, copyDataToDatabase, createCloud } from './server.js';
 
 /** `<dataDir>/cloud.json`: how the CLI finds a running cloud (`forte cloud status|stop`). */
 const RUNTIME_FILE = 'cloud.json';
@@ -18,6 +18,11 @@ Starts Forte Cloud. DIR defaults to $FORTE_HOME/cloud (FORTE_HOME defaults to ~/
 Database: DIR/forte.db (SQLite) unless --database, DIR/config.json {"database": URL} or FORTE_DATABASE
 name a PostgreSQL database: postgres://user:password@host:5432/database[?schema=forte&pool=10].
 Instances that share one database also need the same FORTE_SECRET_KEY.
+
+Moving to PostgreSQL: stop the cloud, then
+  forte-cloud copy --data-dir DIR --to-database postgres://…
+copies DIR/forte.db into that (empty) database; start the instances with --database and
+FORTE_SECRET_KEY set to the content of DIR/secret.key.
 
 Behind a load balancer: /_forte/ready answers 503 once the cloud starts to stop; FORTE_DRAIN_SECONDS
 (default 0) is how long it keeps answering before connections end.
@@ -139,7 +144,30 @@ async function runningCloud(file: string): Promise<{ pid: number; url: string } 
   return { pid: info.pid, url: info.url };
 }
 
+/** `forte-cloud copy --data-dir DIR --to-database URL`: a stopped embedded cloud's data into PostgreSQL. */
+async function copyCommand(argv: string[]): Promise<void> {
+  const toAt = argv.findIndex((arg) => arg === '--to-database' || arg.startsWith('--to-database='));
+  const to = toAt < 0 ? undefined : argv[toAt]!.includes('=') ? argv[toAt]!.slice(argv[toAt]!.indexOf('=') + 1) : argv[toAt + 1];
+  if (!to) exit(`forte-cloud copy needs --to-database postgres://user:password@host:5432/database.\n${USAGE}`, 2);
+  const rest = toAt < 0 ? argv : [...argv.slice(0, toAt), ...argv.slice(toAt + (argv[toAt]!.includes('=') ? 1 : 2))];
+  const args = parseArgs(rest);
+  if (await runningCloud(join(args.dataDir, RUNTIME_FILE)))
+    exit(`The cloud of ${args.dataDir} is running: stop it first (\`forte cloud stop\`), so that nothing changes while it is copied.`, 1);
+  try {
+    const copied = await copyDataToDatabase({ dataDir: args.dataDir, database: to, secretKey: process.env[SECRET_KEY_VARIABLE] || undefined });
+    const rows = copied.reduce((sum, table) => sum + table.rows, 0);
+    console.log(`Copied ${rows} rows of ${copied.length} tables from ${join(args.dataDir, 'forte.db')}.`);
+    console.log(
+      `Start each instance with --database and FORTE_SECRET_KEY set to the content of ${join(args.dataDir, 'secret.key')}; the blobs stay in ${join(args.dataDir, 'blobs')}.`,
+    );
+  } catch (error) {
+    if (error instanceof CopyDataError) exit(error.message, 1);
+    exit(`The copy failed, and the database was left as it was: ${error instanceof Error ? error.message : String(error)}`, 1);
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === 'copy') return copyCommand(process.argv.slice(3));
   const args = parseArgs(process.argv.slice(2));
   const runtimeFile = join(args.dataDir, RUNTIME_FILE);
   const running = await runningCloud(runtimeFile);

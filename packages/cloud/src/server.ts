@@ -1,12 +1,12 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { createFsBlobStore } from './engines/fs-blobs/fs-blob-store.js';
 import { DATABASE_FILE, openSqlStore } from './engines/open-sql-store.js';
-
-/** For tools and tests that manage PostgreSQL databases a cloud uses (checks, throw-away schemas). */
-export { checkPostgres, dropPostgresSchema } from './engines/postgres/postgres-store.js';
+import { copyEmbeddedDatabase, type CopiedTables } from './engines/copy-database.js';
+import { dropPostgresTables, openPostgresStore, postgresSchemaIsEmpty, redactUrl, resetIdentitySequences } from './engines/postgres/postgres-store.js';
 import type { SqlStore } from './engines/types.js';
 import { adminCredentialsService, loadOrCreateAdminCredentials, sharedAdminCredentials, type AdminCredentials } from './kernel/admin-credentials.js';
 import { createKernel, type KernelRuntime } from './kernel/create-kernel.js';
@@ -42,6 +42,9 @@ import { createSsmService } from './services/ssm/index.js';
  * start (and the reverse of the order they stop); it decides nothing else: capabilities are looked up by
  * name and routes dispatched by their declared `order`.
  */
+
+/** For tools and tests that manage PostgreSQL databases a cloud uses (checks, throw-away schemas). */
+export { checkPostgres, dropPostgresSchema } from './engines/postgres/postgres-store.js';
 export const BUILT_IN_SERVICES: readonly ServiceFactory[] = [
   createIamService,
   createCognitoIdpService,
@@ -291,6 +294,45 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     server?.close();
     await mail?.close();
     await sql.close();
+    throw error;
+  }
+}
+
+/** Refused copies: the message names the problem and what to do. */
+export class CopyDataError extends Error {
+  override readonly name = 'CopyDataError';
+}
+
+/**
+ * Moves a stopped embedded cloud's data (`<dataDir>/forte.db`) into an empty PostgreSQL database: a first
+ * start of this cloud on the target creates every table, then each table is replaced by the data folder's
+ * rows in one transaction. The data folder is only read. Its secret key (`secret.key` or `secretKey`) opens
+ * the copied secrets: the instances on the target need it as FORTE_SECRET_KEY.
+ */
+export async function copyDataToDatabase(options: { dataDir: string; database: string; secretKey?: string | undefined }): Promise<CopiedTables> {
+  if (!/^postgres(ql)?:\/\//.test(options.database))
+    throw new CopyDataError(`Copies go to a PostgreSQL database: give a postgres:// URL, not "${redactUrl(options.database)}".`);
+  const file = join(options.dataDir, DATABASE_FILE);
+  if (!existsSync(file)) throw new CopyDataError(`${file} does not exist: give the --data-dir of the cloud to copy.`);
+  if (!(await postgresSchemaIsEmpty(options.database)))
+    throw new CopyDataError(
+      `The database ${redactUrl(options.database)} already holds tables: copy into an empty database (or a new ?schema=name) so that nothing there is overwritten.`,
+    );
+  try {
+    // A first start on the target runs every migration, as the instances will; nothing listens for long.
+    const cloud = await createCloud({ dataDir: options.dataDir, database: options.database, secretKey: options.secretKey, port: 0, logLevel: 'warn' });
+    await cloud.close();
+    const target = await openPostgresStore(options.database);
+    try {
+      const copied = await copyEmbeddedDatabase(file, target);
+      await resetIdentitySequences(target);
+      return copied;
+    } finally {
+      await target.close();
+    }
+  } catch (error) {
+    // The schema was empty: leave it so, and a second attempt can start again.
+    await dropPostgresTables(options.database).catch(() => undefined);
     throw error;
   }
 }

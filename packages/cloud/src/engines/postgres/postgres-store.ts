@@ -270,3 +270,39 @@ export async function dropPostgresSchema(url: string): Promise<void> {
     await client.end().catch(() => undefined);
   }
 }
+
+/** Whether the schema a URL names holds no tables yet (a copy goes only into an empty one). */
+export async function postgresSchemaIsEmpty(url: string): Promise<boolean> {
+  const { connectionString, schema } = parsePostgresUrl(url);
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+    const row = (await client.query<{ n: string }>('SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = $1', [schema])).rows[0];
+    return Number(row?.n ?? 0) === 0;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** After rows were copied in with their ids, moves each identity column's sequence past the largest id. */
+export async function resetIdentitySequences(store: SqlStore): Promise<void> {
+  const columns = await store.all<{ table_name: string; column_name: string }>(
+    "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND is_identity = 'YES'",
+  );
+  for (const { table_name: table, column_name: column } of columns) {
+    await store.get(`SELECT setval(pg_get_serial_sequence('${table}', '${column}'), COALESCE((SELECT MAX(${column}) FROM ${table}), 0) + 1, false)`);
+  }
+}
+
+/** Drops every table of the schema a URL names: undoes a copy that failed into a schema that was empty. */
+export async function dropPostgresTables(url: string): Promise<void> {
+  const { connectionString, schema } = parsePostgresUrl(url);
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+    const tables = (await client.query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [schema])).rows;
+    for (const { table_name: table } of tables) await client.query(`DROP TABLE IF EXISTS ${schema}."${table}" CASCADE`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

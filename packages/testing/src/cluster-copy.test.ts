@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { AdminCreateUserCommand, AdminGetUserCommand, CognitoIdentityProviderClient, CreateUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { makeTempDir } from './make-temp-dir.js';
+import { dropTestSchema, postgresTestUrl, testPostgres } from './postgres.js';
+import { startTestCloud, type TestCloud } from './start-test-cloud.js';
+
+// `forte-cloud copy`: a stopped embedded cloud's data into PostgreSQL, then a cloud on PostgreSQL serves it.
+const cloudBin = join(createRequire(import.meta.url).resolve('@forte/cloud/package.json'), '..', 'dist', 'bin.js');
+const server = await testPostgres();
+
+function copy(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [cloudBin, 'copy', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORTE_SECRET_KEY: '' } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+const clients = (cloud: TestCloud) => ({
+  dynamodb: new DynamoDBClient({ endpoint: `${cloud.url}/dynamodb`, region: cloud.credentials.region, credentials: cloud.credentials, maxAttempts: 1 }),
+  ssm: new SSMClient({ endpoint: `${cloud.url}/ssm/`, region: cloud.credentials.region, credentials: cloud.credentials, maxAttempts: 1 }),
+  idp: new CognitoIdentityProviderClient({
+    endpoint: `${cloud.url}/cognito-idp/`,
+    region: cloud.credentials.region,
+    credentials: cloud.credentials,
+    maxAttempts: 1,
+  }),
+});
+
+void describe('forte-cloud copy (embedded data folder → PostgreSQL)', { skip: server.ok ? false : server.reason }, () => {
+  void it("copies every service's data, sealed secrets included, into an empty database and refuses a database that holds tables", async () => {
+    const dataDir = await makeTempDir('forte-copy');
+    const database = postgresTestUrl();
+    after(() => dropTestSchema(database));
+
+    const embedded = await startTestCloud({ dataDir, database: 'sqlite' });
+    let poolId: string;
+    try {
+      const { dynamodb, ssm, idp } = clients(embedded);
+      await dynamodb.send(
+        new CreateTableCommand({
+          TableName: 'Notes',
+          AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+      await dynamodb.send(new PutItemCommand({ TableName: 'Notes', Item: { id: { S: 'n1' }, text: { S: 'kept' }, bytes: { B: Buffer.from([0, 1, 2]) } } }));
+      await ssm.send(new PutParameterCommand({ Name: '/app/secret', Value: 's3cr3t', Type: 'SecureString' }));
+      poolId = (await idp.send(new CreateUserPoolCommand({ PoolName: 'copied' }))).UserPool!.Id!;
+      await idp.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'alice', TemporaryPassword: 'Passw0rd!x' }));
+    } finally {
+      await embedded.close();
+    }
+
+    const copied = await copy(['--data-dir', dataDir, '--to-database', database]);
+    assert.equal(copied.code, 0, copied.stderr);
+    assert.match(copied.stdout, /^Copied \d+ rows of \d+ tables from .*forte\.db\.$/m);
+
+    const onPostgres = await startTestCloud({ dataDir, database });
+    try {
+      assert.equal(onPostgres.kernel.sql.dialect, 'postgres');
+      const { dynamodb, ssm, idp } = clients(onPostgres);
+      const item = (await dynamodb.send(new GetItemCommand({ TableName: 'Notes', Key: { id: { S: 'n1' } } }))).Item;
+      assert.equal(item?.['text']?.S, 'kept');
+      assert.deepEqual([...(item?.['bytes']?.B ?? [])], [0, 1, 2]);
+      assert.equal((await ssm.send(new GetParameterCommand({ Name: '/app/secret', WithDecryption: true }))).Parameter?.Value, 's3cr3t');
+      assert.equal((await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'alice' }))).UserStatus, 'FORCE_CHANGE_PASSWORD');
+    } finally {
+      await onPostgres.close();
+    }
+
+    const again = await copy(['--data-dir', dataDir, '--to-database', database]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /already holds tables: copy into an empty database/);
+  });
+});
