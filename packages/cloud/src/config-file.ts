@@ -11,7 +11,7 @@ import type { LambdaOptions } from './services/lambda/lambda-options.js';
 
 /**
  * `<dataDir>/config.json`: settings that live with a cloud's data, so that `forte cloud start` (which
- * starts the bin on `$FORTE_HOME/cloud`) picks them up: `{ "database": "postgres://…", "control": { "deploymentLeaseSeconds": 15 }, "smtp": { "url": …, "from": … }, "graphql":
+ * starts the bin on `$FORTE_HOME/cloud`) picks them up: `{ "database": "postgres://…", "publicUrl": "https://forte.example.com", "control": { "deploymentLeaseSeconds": 15 }, "smtp": { "url": …, "from": … }, "graphql":
  * { "maxQueryBytes": …, "maxQueryDepth": …, … }, "cognito": { "codeAttempts": { "perUser": …, … }, … },
  * "connections": { "headersTimeoutMs": …, "requestTimeoutMs": …, "maxPendingConnectionsPerAddress": …,
  * "maxUnauthenticatedUpgradesPerAddress": …, "realtimeInitTimeoutMs": …, "maxQueuedRequests": … }, "deletedData": { "retentionDays": 7 },
@@ -49,6 +49,7 @@ const attemptLimit = z.strictObject({
 
 const configSchema = z.strictObject({
   database: z.string().min(1).optional(),
+  publicUrl: z.string().min(1).optional(),
   control: z.strictObject({ deploymentLeaseSeconds: z.number().min(1).max(3600).optional() }).optional(),
   smtp: z.strictObject({ url: z.string().optional(), from: z.string().optional() }).optional(),
   connections: z
@@ -137,6 +138,8 @@ const configSchema = z.strictObject({
 export interface CloudSettings {
   /** The database URL (`database`, or FORTE_DATABASE, which wins); none is the embedded SQLite file. */
   database?: string;
+  /** The URL clients reach the cloud at (`publicUrl`, or FORTE_PUBLIC_URL, which wins): a load balancer's. */
+  publicUrl?: string;
   deploymentLeaseMs?: number;
   smtp?: SmtpSettings;
   graphqlLimits?: Partial<GraphQLLimits>;
@@ -163,6 +166,7 @@ export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): Clou
   const database = env.FORTE_DATABASE || config.database;
   const limits = {
     ...(database ? { database } : {}),
+    ...(env.FORTE_PUBLIC_URL || config.publicUrl ? { publicUrl: env.FORTE_PUBLIC_URL || config.publicUrl } : {}),
     ...(config.control?.deploymentLeaseSeconds === undefined ? {} : { deploymentLeaseMs: config.control.deploymentLeaseSeconds * 1000 }),
     ...(config.graphql ? { graphqlLimits: config.graphql } : {}),
     ...(config.cognito ? { cognitoLimits: config.cognito } : {}),

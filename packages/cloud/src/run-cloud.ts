@@ -24,7 +24,8 @@ Moving to PostgreSQL: stop the cloud, then
 copies DIR/forte.db into that (empty) database; start the instances with --database and
 FORTE_SECRET_KEY set to the content of DIR/secret.key.
 
-Behind a load balancer: /_forte/ready answers 503 once the cloud starts to stop; FORTE_DRAIN_SECONDS
+Behind a load balancer: every instance needs FORTE_PUBLIC_URL (or config.json "publicUrl"), the URL
+clients reach the balancer at; /_forte/ready answers 503 once the cloud starts to stop; FORTE_DRAIN_SECONDS
 (default 0) is how long it keeps answering before connections end.
 
 Email delivery: DIR/config.json {"smtp": {"url": "smtp://user:password@host:587", "from": "no-reply@example.com"}}

@@ -49,6 +49,27 @@ void describe('createCloud', () => {
     await closing;
   });
 
+  void it("names the public URL it is given (a load balancer's) in what it hands out, and refuses one with a path", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'forte-server-'));
+    dirs.push(dir);
+    await assert.rejects(
+      createCloud({ dataDir: dir, port: 0, publicUrl: 'http://lb.example/forte', logStream: { write: () => undefined } }),
+      /must be a scheme and a host/,
+    );
+    const cloud = await createCloud({ dataDir: dir, port: 0, publicUrl: 'http://lb.example:8080', logStream: { write: () => undefined } });
+    try {
+      assert.equal(cloud.kernel.baseUrl(), 'http://lb.example:8080');
+      const res = await fetch(`${cloud.url}/cognito-idp/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.GetUser' },
+        body: '{}',
+      });
+      assert.ok(res.status < 500, 'still answers at its own address');
+    } finally {
+      await cloud.close();
+    }
+  });
+
   void it('sends a request id, a correct Date and CORS headers on every answer', async () => {
     const { cloud } = await start();
     try {

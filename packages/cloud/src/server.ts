@@ -75,6 +75,12 @@ export interface CloudOptions {
    */
   database?: string | undefined;
   /**
+   * The URL clients reach this cloud at when it is not its own address (instances behind a load balancer:
+   * the balancer's URL, the same for all of them): token issuers, endpoints in stack outputs and in
+   * functions' environments. Default: the address it listens on.
+   */
+  publicUrl?: string | undefined;
+  /**
    * The key that seals the secrets kept in the database (32 bytes, base64 or hex; the bin reads
    * FORTE_SECRET_KEY). Default: `<dataDir>/secret.key`, made at first start. A cloud whose key does not
    * open its database refuses to start (SecretKeyError).
@@ -156,6 +162,8 @@ export class PortInUseError extends Error {
 
 /** Starts a Forte Cloud: the one place that picks engines and assembles the services. */
 export async function createCloud(options: CloudOptions): Promise<Cloud> {
+  if (options.publicUrl !== undefined && !/^https?:\/\/[^/?#]+$/.test(options.publicUrl))
+    throw new Error(`The public URL "${options.publicUrl}" must be a scheme and a host with an optional port, like https://forte.example.com (no path).`);
   const host = options.host ?? '127.0.0.1';
   const log = createLogger({ write: (line) => void (options.logStream ?? process.stderr).write(line), level: options.logLevel ?? 'info' });
   const repaired = makeDataDirPrivate(options.dataDir, DATABASE_FILE);
@@ -248,7 +256,8 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     const port = await listen(server, config.port, host);
     config.port = port;
     const url = `http://${urlHost(host)}:${port}`;
-    kernel.setListening({ port, baseUrl: url });
+    // Behind a load balancer every instance names the balancer's URL: token issuers, endpoints in outputs.
+    kernel.setListening({ port, baseUrl: options.publicUrl ?? url });
     for (const service of kernel.services) await service.start?.();
     started = true;
     markStarted();
