@@ -11,7 +11,7 @@ import { CopyDataError, DEFAULT_PORT, PortInUseError, copyDataToDatabase, create
 /** `<dataDir>/cloud.json`: how the CLI finds a running cloud (`forte cloud status|stop`). */
 const RUNTIME_FILE = 'cloud.json';
 
-const USAGE = `Usage: forte-cloud [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--data-dir DIR] [--database URL]
+const USAGE = `Usage: forte-cloud [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--data-dir DIR] [--database URL] [--public-url URL]
 
 Starts Forte Cloud. DIR defaults to $FORTE_HOME/cloud (FORTE_HOME defaults to ~/.forte).
 
@@ -24,7 +24,7 @@ Moving to PostgreSQL: stop the cloud, then
 copies DIR/forte.db into that (empty) database; start the instances with --database and
 FORTE_SECRET_KEY set to the content of DIR/secret.key.
 
-Behind a load balancer: every instance needs FORTE_PUBLIC_URL (or config.json "publicUrl"), the URL
+Behind a load balancer: every instance needs --public-url (FORTE_PUBLIC_URL, config.json "publicUrl"), the URL
 clients reach the balancer at; /_forte/ready answers 503 once the cloud starts to stop; FORTE_DRAIN_SECONDS
 (default 0) is how long it keeps answering before connections end.
 
@@ -47,6 +47,7 @@ interface Args {
   host: string;
   dataDir: string;
   database?: string;
+  publicUrl?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -76,6 +77,9 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--database':
         args.database = value();
+        break;
+      case '--public-url':
+        args.publicUrl = value();
         break;
       case '--help':
       case '-h':
@@ -190,6 +194,7 @@ async function main(): Promise<void> {
       secretKey: process.env[SECRET_KEY_VARIABLE] || undefined,
       ...settings,
       ...(args.database ? { database: args.database } : {}),
+      ...(args.publicUrl ? { publicUrl: args.publicUrl } : {}),
       drainMs: drainSeconds() * 1000,
     });
   } catch (error) {
