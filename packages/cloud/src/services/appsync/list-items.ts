@@ -97,17 +97,20 @@ export async function listItems(ctx: ExecutionContext, request: ListRequest): Pr
   const b = new ExpressionBuilder('f');
   const readableWhen = readableIn(b);
   const keyGuards = keyFields.map(readableWhen).filter((p): p is string => p !== undefined);
+  const query = request.partitionValue !== undefined && request.partitionValue !== null;
+  // A key query reads only items whose partition field holds the value asked for: an owner or group rule
+  // on that field that the value satisfies lets the caller at every one of them (see authFilterText).
+  const partition = query && typeof request.partitionValue === 'string' ? { field: request.key.partitionField, value: request.partitionValue } : undefined;
   const parts = [
     b.filter(request.filter ?? undefined, readableWhen),
     ...keyGuards,
-    request.access.kind === 'items' ? authFilterText(b, ctx.caller, model, request.access.rules) : undefined,
+    request.access.kind === 'items' ? authFilterText(b, ctx.caller, model, request.access.rules, partition) : undefined,
   ].filter((p): p is string => p !== undefined);
   const filter = parts.length > 0 ? b.expression(parts.join(' AND ')) : undefined;
   const limit = request.limit ?? DEFAULT_LIST_LIMIT;
   if (!Number.isInteger(limit) || limit < 1) throw new AppSyncFieldError('ValidationError', 'limit must be a positive integer.');
   const tokenScope = `${ctx.apiId}/${model.name}/${request.indexName ?? ''}`;
   const exclusiveStartKey = ctx.nextTokens.decode(request.nextToken, keyAttributes(model), tokenScope);
-  const query = request.partitionValue !== undefined && request.partitionValue !== null;
   const keyCond = query ? keyCondition(request) : undefined;
   const base = {
     table,

@@ -4,6 +4,7 @@ import { TableItem, TableReturnValues } from '../../kernel/types.js';
 import { itemSize, MAX_ITEM_BYTES } from './attribute-values.js';
 import { conditionFailed, tableNotFound, validationError } from './errors.js';
 import type { Condition, Path, UpdateActions } from './expressions/ast.js';
+import { compiledCondition } from './expressions/compile.js';
 import { conditionAttributeNames, evaluateCondition, projectItem } from './expressions/evaluate.js';
 import { applyUpdate } from './expressions/update.js';
 import { keyRange } from './key-condition.js';
@@ -206,6 +207,8 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
       }
     }
     const forward = request.forward ?? true;
+    // The filter runs on every item read: compiled once per parsed filter (the kernel's engine keeps those).
+    const filter = request.filter && compiledCondition(request.filter);
     const result: ReadResult = { items: [], count: 0, scannedCount: 0 };
     let bytes = 0;
     for (;;) {
@@ -223,7 +226,7 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
         const item = index ? projectToIndex(row.item, table, index) : row.item;
         result.scannedCount++;
         bytes += row.size;
-        if (!request.filter || evaluateCondition(item, request.filter)) {
+        if (!filter || filter(item)) {
           result.count++;
           if (!request.countOnly) result.items.push(request.projection ? projectItem(item, request.projection) : item);
         }
