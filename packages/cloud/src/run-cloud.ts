@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CODE_CACHE_HOOK } from '@forte/protocol/run-with-code-cache';
 import { ConfigError, readCloudSettings, type CloudSettings } from './config-file.js';
+import { blobStoreSpecProblem } from './engines/open-blob-store.js';
 import { createBatchedLogStream } from './kernel/batched-log-stream.js';
 import { SECRET_KEY_VARIABLE } from './kernel/secret-key.js';
 import { CLOUD_VERSION } from './kernel/version.js';
@@ -11,9 +12,14 @@ import { DEFAULT_PORT, PortInUseError, createCloud } from './server.js';
 /** `<dataDir>/cloud.json`: how the CLI finds a running cloud (`forte cloud status|stop`). */
 const RUNTIME_FILE = 'cloud.json';
 
-const USAGE = `Usage: forte-cloud [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--data-dir DIR]
+const USAGE = `Usage: forte-cloud [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--data-dir DIR] [--blobs s3://BUCKET/PREFIX?...]
 
 Starts Forte Cloud. DIR defaults to $FORTE_HOME/cloud (FORTE_HOME defaults to ~/.forte).
+
+Blobs (objects, site files, function code) are kept in DIR/blobs, or with --blobs (or FORTE_BLOBS, or
+DIR/config.json {"blobs": ...}) in a bucket of S3 or an S3-compatible server:
+s3://[KEY:SECRET@]BUCKET/PREFIX?endpoint=http://host:9000&region=us-east-1&forcePathStyle=true
+(without KEY:SECRET, the AWS credential chain: AWS_ACCESS_KEY_ID..., AWS_PROFILE, ~/.aws).
 
 Email delivery: DIR/config.json {"smtp": {"url": "smtp://user:password@host:587", "from": "no-reply@example.com"}}
 or FORTE_SMTP_URL and FORTE_SMTP_FROM (these win). Without them, messages only go to the mailbox.
@@ -33,6 +39,7 @@ interface Args {
   port: number;
   host: string;
   dataDir: string;
+  blobs?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -60,6 +67,13 @@ function parseArgs(argv: string[]): Args {
       case '--data-dir':
         args.dataDir = value();
         break;
+      case '--blobs': {
+        const spec = value();
+        const problem = blobStoreSpecProblem(spec);
+        if (problem) exit(`--blobs: ${problem}.`, 2);
+        args.blobs = spec;
+        break;
+      }
       case '--help':
       case '-h':
         console.log(USAGE);
@@ -140,6 +154,7 @@ async function main(): Promise<void> {
       logStream,
       secretKey: process.env[SECRET_KEY_VARIABLE] || undefined,
       ...settings,
+      ...(args.blobs === undefined ? {} : { blobs: args.blobs }),
     });
   } catch (error) {
     logStream.end();

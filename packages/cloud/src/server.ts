@@ -2,7 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { createFsBlobStore } from './engines/fs-blobs/fs-blob-store.js';
+import { openBlobStore, type OpenedBlobStore } from './engines/open-blob-store.js';
 import { createSqliteStore } from './engines/sqlite/sqlite-store.js';
 import type { SqlStore } from './engines/types.js';
 import { adminCredentialsService, loadOrCreateAdminCredentials, type AdminCredentials } from './kernel/admin-credentials.js';
@@ -70,6 +70,11 @@ export interface CloudOptions {
    * open its database refuses to start (SecretKeyError).
    */
   secretKey?: string | undefined;
+  /**
+   * Where blobs (objects, site files, code) are kept: `s3://bucket/prefix?endpoint=…&region=…&forcePathStyle=true`
+   * for S3 or an S3-compatible server (engines/open-blob-store.ts); default the folder `<dataDir>/blobs`.
+   */
+  blobs?: string | undefined;
   /** Default 20002; 0 picks a free port. */
   port?: number;
   /** Listen address, default 127.0.0.1. */
@@ -142,10 +147,12 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
   if (repaired.length > 0) log.warn('made the data folder private again: others could read it', { repaired });
   const adminCredentials = loadOrCreateAdminCredentials(options.dataDir);
   const sql = createSqliteStore(join(options.dataDir, DATABASE_FILE));
-  const blobs = createFsBlobStore(join(options.dataDir, 'blobs'));
+  let blobStore: OpenedBlobStore | undefined;
   let server: Server | undefined;
   let mail: MailSender | undefined;
   try {
+    blobStore = await openBlobStore(options.blobs, options.dataDir);
+    const blobs = blobStore.store;
     const { box: secrets, createdKeyFile } = await openSecretBox({ dataDir: options.dataDir, sql, secretKey: options.secretKey });
     if (createdKeyFile) log.info('created the secret key: keep it with backups of forte.db, which it opens', { file: join(options.dataDir, SECRET_KEY_FILE) });
     const config: CloudConfig = {
@@ -216,11 +223,13 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     log.info('listening', {
       url,
       dataDir: options.dataDir,
+      blobs: blobStore.location,
       version: CLOUD_VERSION,
       ...(options.smtp ? { smtpServer: smtpServerOf(options.smtp.url), mailFrom: options.smtp.from } : {}),
     });
 
     const listeningServer = server;
+    const openedBlobs = blobStore;
     let closing: Promise<void> | undefined;
     return {
       url,
@@ -245,6 +254,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
             }
           }
           await mail?.close();
+          openedBlobs.close();
           await sql.close();
         })()),
     };
@@ -252,6 +262,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     server?.closeAllConnections();
     server?.close();
     await mail?.close();
+    blobStore?.close();
     await sql.close();
     throw error;
   }
