@@ -78,19 +78,21 @@ for (const name of names) Object.defineProperty(exports, name, { get: () => load
   },
 };
 
-// nodemailer (a sixth of the bundle) is imported with the first message: left out of the bundle, so a start
-// does not read it, and required from the package's node_modules then. Not as a kept `import()`, which a
+// nodemailer (a sixth of the bundle) is imported with the first message, and the S3 SDK (as large as the rest of
+// the bundle) only by a cloud whose blobs are on S3 (--blobs s3://…): both left out of the bundle, so a start
+// does not read them, and required from the packages' node_modules then. Not as a kept `import()`, which a
 // vm.Script cannot run without a loader: through a module of the bundle that requires it.
-const nodemailerAtRunTime = {
-  name: 'nodemailer-at-run-time',
+const REQUIRED_AT_RUN_TIME = /^(nodemailer|@aws-sdk\/client-s3)$/;
+const requiredAtRunTime = {
+  name: 'required-at-run-time',
   setup(b) {
-    b.onResolve({ filter: /^nodemailer$/ }, (args) =>
-      args.namespace === 'run-time-require' ? { path: 'nodemailer', external: true } : { path: 'nodemailer', namespace: 'run-time-require' },
+    b.onResolve({ filter: REQUIRED_AT_RUN_TIME }, (args) =>
+      args.namespace === 'run-time-require' ? { path: args.path, external: true } : { path: args.path, namespace: 'run-time-require' },
     );
-    b.onLoad({ filter: /.*/, namespace: 'run-time-require' }, () => ({
+    b.onLoad({ filter: /.*/, namespace: 'run-time-require' }, (args) => ({
       resolveDir: join(root, 'packages/cloud'),
       loader: 'js',
-      contents: "module.exports = require('nodemailer');",
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
     }));
   },
 };
@@ -105,7 +107,7 @@ const protocolModules = {
 
 await build({
   ...common,
-  plugins: [zodEnglishOnly, lazyGraphql, nodemailerAtRunTime, protocolModules],
+  plugins: [zodEnglishOnly, lazyGraphql, requiredAtRunTime, protocolModules],
   // CommonJS, one file: packages/cloud/src/bin.ts runs it through vm.Script with a V8 code cache beside it
   // (runWithCodeCache, @forte/protocol/run-with-code-cache), which Node 20 offers for scripts, not for ES modules.
   format: 'cjs',

@@ -26,7 +26,8 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
 }
 // The repository scripts' own tests (plain JavaScript, not built).
 for (const name of readdirSync(join(root, 'scripts'))) if (name.endsWith('.test.mjs')) files.push(join(root, 'scripts', name));
-const selected = files.filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
+// Filters match the path inside the repository: a checkout's own folder name must not select every file.
+const selected = files.filter((f) => filters.length === 0 || filters.some((x) => relative(root, f).includes(x))).sort();
 if (selected.length === 0) {
   console.error('no test files found: run `npm run build` first');
   process.exit(1);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { blobStoreSpecProblem } from './engines/open-blob-store.js';
 import { smtpUrlProblem, type SmtpSettings } from './kernel/mail-transport.js';
 import type { ConnectionLimits } from './kernel/types.js';
 import type { GraphQLLimits } from './services/appsync/graphql-limits.js';
@@ -18,8 +19,8 @@ import type { LambdaOptions } from './services/lambda/lambda-options.js';
  * "lambda": { "concurrencyLimit": 100, "idleSeconds": 300, "logRetentionDays": 30, "cacheDir": …, "allowDownloads": true,
  * "eventRetryDelaysSeconds": [60, 120] }, "dynamodb": { "ttlSweepIntervalMs": 5000, "ttlSweepItems": 1000 },
  * "appsync": { "http": { "timeoutMs": 10000, "maxResponseBytes": 5242880, "default": "allow", "allowHosts": [],
- * "denyHosts": ["*.internal"] } } }`
- * (deletedData: how long copies of data that deployments delete are kept, 0 keeps none; lambda: the functions'
+ * "denyHosts": ["*.internal"] } }, "blobs": "s3://bucket/prefix?endpoint=…" }`
+ * (blobs: where blobs are kept, default the folder `<dataDir>/blobs`, engines/open-blob-store.ts; deletedData: how long copies of data that deployments delete are kept, 0 keeps none; lambda: the functions'
  * concurrent executions, seconds a warm process is kept, days logs are kept without a LogGroup's RetentionInDays,
  * where Node releases and SDK modules are cached (default FORTE_CACHE_DIR, else $XDG_CACHE_HOME/forte or
  * ~/.cache/forte), whether they may be downloaded, the delays before the two retries of a failed Event
@@ -51,6 +52,7 @@ const configSchema = z.strictObject({
   database: z.string().min(1).optional(),
   publicUrl: z.string().min(1).optional(),
   control: z.strictObject({ deploymentLeaseSeconds: z.number().min(1).max(3600).optional() }).optional(),
+  blobs: z.string().optional(),
   smtp: z.strictObject({ url: z.string().optional(), from: z.string().optional() }).optional(),
   connections: z
     .strictObject({
@@ -141,6 +143,8 @@ export interface CloudSettings {
   /** The URL clients reach the cloud at (`publicUrl`, or FORTE_PUBLIC_URL, which wins): a load balancer's. */
   publicUrl?: string;
   deploymentLeaseMs?: number;
+  /** Where blobs are kept (`--blobs`): an s3:// URL, or none for the data folder. */
+  blobs?: string;
   smtp?: SmtpSettings;
   graphqlLimits?: Partial<GraphQLLimits>;
   cognitoLimits?: CognitoLimitSettings;
@@ -153,8 +157,8 @@ export interface CloudSettings {
 
 /**
  * Reads `<dataDir>/config.json` (a missing file is no settings) and the environment, which wins field
- * by field: `FORTE_DATABASE`, `FORTE_SMTP_URL`, `FORTE_SMTP_FROM`. Errors never quote the file's content or the URL:
- * both may hold the SMTP password.
+ * by field: `FORTE_DATABASE`, `FORTE_PUBLIC_URL`, `FORTE_SMTP_URL`, `FORTE_SMTP_FROM`, `FORTE_BLOBS`. Errors never quote the
+ * file's content or the URLs: they may hold the SMTP password, the database's or the blob store's secret.
  */
 export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): CloudSettings {
   const file = join(dataDir, CONFIG_FILE);
@@ -164,10 +168,16 @@ export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): Clou
   const url = envUrl ?? config.smtp?.url;
   const from = envFrom ?? config.smtp?.from;
   const database = env.FORTE_DATABASE || config.database;
+  const blobs = env.FORTE_BLOBS || config.blobs || undefined;
+  if (blobs !== undefined) {
+    const problem = blobStoreSpecProblem(blobs);
+    if (problem) throw new ConfigError(`${env.FORTE_BLOBS ? 'FORTE_BLOBS' : `${file}: blobs`}: ${problem}.`);
+  }
   const limits = {
     ...(database ? { database } : {}),
     ...(env.FORTE_PUBLIC_URL || config.publicUrl ? { publicUrl: env.FORTE_PUBLIC_URL || config.publicUrl } : {}),
     ...(config.control?.deploymentLeaseSeconds === undefined ? {} : { deploymentLeaseMs: config.control.deploymentLeaseSeconds * 1000 }),
+    ...(blobs === undefined ? {} : { blobs }),
     ...(config.graphql ? { graphqlLimits: config.graphql } : {}),
     ...(config.cognito ? { cognitoLimits: config.cognito } : {}),
     ...(config.connections ? { connectionLimits: config.connections } : {}),

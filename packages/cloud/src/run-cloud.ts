@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CODE_CACHE_HOOK } from '@forte/protocol/run-with-code-cache';
 import { ConfigError, readCloudSettings, type CloudSettings } from './config-file.js';
+import { blobStoreSpecProblem } from './engines/open-blob-store.js';
 import { createBatchedLogStream } from './kernel/batched-log-stream.js';
 import { SECRET_KEY_VARIABLE } from './kernel/secret-key.js';
 import { CLOUD_VERSION } from './kernel/version.js';
@@ -11,7 +12,7 @@ import { CopyDataError, DEFAULT_PORT, PortInUseError, copyDataToDatabase, create
 /** `<dataDir>/cloud.json`: how the CLI finds a running cloud (`forte cloud status|stop`). */
 const RUNTIME_FILE = 'cloud.json';
 
-const USAGE = `Usage: forte-cloud [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--data-dir DIR] [--database URL] [--public-url URL]
+const USAGE = `Usage: forte-cloud [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--data-dir DIR] [--database URL] [--blobs s3://BUCKET/PREFIX?...] [--public-url URL]
 
 Starts Forte Cloud. DIR defaults to $FORTE_HOME/cloud (FORTE_HOME defaults to ~/.forte).
 
@@ -27,6 +28,11 @@ FORTE_SECRET_KEY set to the content of DIR/secret.key.
 Behind a load balancer: every instance needs --public-url (FORTE_PUBLIC_URL, config.json "publicUrl"), the URL
 clients reach the balancer at; /_forte/ready answers 503 once the cloud starts to stop; FORTE_DRAIN_SECONDS
 (default 0) is how long it keeps answering before connections end.
+
+Blobs (objects, site files, function code) are kept in DIR/blobs, or with --blobs (or FORTE_BLOBS, or
+DIR/config.json {"blobs": ...}) in a bucket of S3 or an S3-compatible server:
+s3://[KEY:SECRET@]BUCKET/PREFIX?endpoint=http://host:9000&region=us-east-1&forcePathStyle=true
+(without KEY:SECRET, the AWS credential chain: AWS_ACCESS_KEY_ID..., AWS_PROFILE, ~/.aws).
 
 Email delivery: DIR/config.json {"smtp": {"url": "smtp://user:password@host:587", "from": "no-reply@example.com"}}
 or FORTE_SMTP_URL and FORTE_SMTP_FROM (these win). Without them, messages only go to the mailbox.
@@ -48,6 +54,7 @@ interface Args {
   dataDir: string;
   database?: string;
   publicUrl?: string;
+  blobs?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -81,6 +88,13 @@ function parseArgs(argv: string[]): Args {
       case '--public-url':
         args.publicUrl = value();
         break;
+      case '--blobs': {
+        const spec = value();
+        const problem = blobStoreSpecProblem(spec);
+        if (problem) exit(`--blobs: ${problem}.`, 2);
+        args.blobs = spec;
+        break;
+      }
       case '--help':
       case '-h':
         console.log(USAGE);
@@ -196,6 +210,7 @@ async function main(): Promise<void> {
       ...(args.database ? { database: args.database } : {}),
       ...(args.publicUrl ? { publicUrl: args.publicUrl } : {}),
       drainMs: drainSeconds() * 1000,
+      ...(args.blobs === undefined ? {} : { blobs: args.blobs }),
     });
   } catch (error) {
     logStream.end();

@@ -3,10 +3,10 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { createFsBlobStore } from './engines/fs-blobs/fs-blob-store.js';
 import { DATABASE_FILE, openSqlStore } from './engines/open-sql-store.js';
 import { copyEmbeddedDatabase, type CopiedTables } from './engines/copy-database.js';
 import { dropPostgresTables, openPostgresStore, postgresSchemaIsEmpty, redactUrl, resetIdentitySequences } from './engines/postgres/postgres-store.js';
+import { openBlobStore, type OpenedBlobStore } from './engines/open-blob-store.js';
 import type { SqlStore } from './engines/types.js';
 import { adminCredentialsService, loadOrCreateAdminCredentials, sharedAdminCredentials, type AdminCredentials } from './kernel/admin-credentials.js';
 import { createKernel, type KernelRuntime } from './kernel/create-kernel.js';
@@ -91,6 +91,11 @@ export interface CloudOptions {
    * balancer sends new requests elsewhere first. Default 0.
    */
   drainMs?: number;
+  /**
+   * Where blobs (objects, site files, code) are kept: `s3://bucket/prefix?endpoint=…&region=…&forcePathStyle=true`
+   * for S3 or an S3-compatible server (engines/open-blob-store.ts); default the folder `<dataDir>/blobs`.
+   */
+  blobs?: string | undefined;
   /** Default 20002; 0 picks a free port. */
   port?: number;
   /** Listen address, default 127.0.0.1. */
@@ -171,10 +176,12 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
   let adminCredentials = loadOrCreateAdminCredentials(options.dataDir);
   const sql = await openSqlStore(options.database, options.dataDir);
   const instance = randomUUID();
-  const blobs = createFsBlobStore(join(options.dataDir, 'blobs'));
+  let blobStore: OpenedBlobStore | undefined;
   let server: Server | undefined;
   let mail: MailSender | undefined;
   try {
+    blobStore = await openBlobStore(options.blobs, options.dataDir);
+    const blobs = blobStore.store;
     const { box: secrets, createdKeyFile } = await openSecretBox({ dataDir: options.dataDir, sql, secretKey: options.secretKey });
     if (createdKeyFile) log.info('created the secret key: keep it with backups of forte.db, which it opens', { file: join(options.dataDir, SECRET_KEY_FILE) });
     // Instances sharing a database accept the same admin keys: the first one's, kept in the database.
@@ -199,7 +206,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     // Services start once the port is known (resource handlers compute URLs from it); requests that
     // arrive before every service has started wait for it.
     let draining = false;
-    const engines = { database: sql.dialect, blobs: 'folder', bus: 'none' };
+    const engines = { database: sql.dialect, blobs: options.blobs ? 's3' : 'folder', bus: 'none' };
     const listener = createRequestListener(kernel, {
       version: CLOUD_VERSION,
       instance,
@@ -264,11 +271,13 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     log.info('listening', {
       url,
       dataDir: options.dataDir,
+      blobs: blobStore.location,
       version: CLOUD_VERSION,
       ...(options.smtp ? { smtpServer: smtpServerOf(options.smtp.url), mailFrom: options.smtp.from } : {}),
     });
 
     const listeningServer = server;
+    const openedBlobs = blobStore;
     let closing: Promise<void> | undefined;
     return {
       url,
@@ -295,6 +304,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
             }
           }
           await mail?.close();
+          openedBlobs.close();
           await sql.close();
         })()),
     };
@@ -302,6 +312,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     server?.closeAllConnections();
     server?.close();
     await mail?.close();
+    blobStore?.close();
     await sql.close();
     throw error;
   }
