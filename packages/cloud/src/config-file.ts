@@ -11,7 +11,7 @@ import type { LambdaOptions } from './services/lambda/lambda-options.js';
 
 /**
  * `<dataDir>/config.json`: settings that live with a cloud's data, so that `forte cloud start` (which
- * starts the bin on `$FORTE_HOME/cloud`) picks them up: `{ "database": "postgres://…", "smtp": { "url": …, "from": … }, "graphql":
+ * starts the bin on `$FORTE_HOME/cloud`) picks them up: `{ "database": "postgres://…", "bus": "nats://127.0.0.1:4222", "smtp": { "url": …, "from": … }, "graphql":
  * { "maxQueryBytes": …, "maxQueryDepth": …, … }, "cognito": { "codeAttempts": { "perUser": …, … }, … },
  * "connections": { "headersTimeoutMs": …, "requestTimeoutMs": …, "maxPendingConnectionsPerAddress": …,
  * "maxUnauthenticatedUpgradesPerAddress": …, "realtimeInitTimeoutMs": …, "maxQueuedRequests": … }, "deletedData": { "retentionDays": 7 },
@@ -49,6 +49,7 @@ const attemptLimit = z.strictObject({
 
 const configSchema = z.strictObject({
   database: z.string().min(1).optional(),
+  bus: z.string().min(1).optional(),
   smtp: z.strictObject({ url: z.string().optional(), from: z.string().optional() }).optional(),
   connections: z
     .strictObject({
@@ -144,6 +145,8 @@ export interface CloudSettings {
   lambda?: LambdaOptions;
   dynamodb?: DynamoDbOptions;
   appsync?: { http?: Partial<HttpResolverSettings> };
+  /** The bus to the other instances sharing the database (`nats://…`): FORTE_BUS, else config.json's `bus`. */
+  bus?: string;
 }
 
 /**
@@ -168,6 +171,7 @@ export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): Clou
     ...(config.lambda ? { lambda: config.lambda } : {}),
     ...(config.dynamodb ? { dynamodb: config.dynamodb } : {}),
     ...(config.appsync ? { appsync: config.appsync } : {}),
+    ...busSetting(config.bus, env),
   };
   if (url === undefined && from === undefined) return limits;
 
@@ -182,6 +186,12 @@ export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): Clou
   if (!/^[^@\s<>]+@[^@\s<>]+$|<[^@\s<>]+@[^@\s<>]+>$/.test(from.trim()))
     throw new ConfigError(`${fromSource} must be an email address, like no-reply@example.com or "Forte <no-reply@example.com>".`);
   return { smtp: { url, from: from.trim() }, ...limits };
+}
+
+/** `FORTE_BUS` wins over config.json's `bus`; `forte-cloud --bus` wins over both. */
+function busSetting(configured: string | undefined, env: NodeJS.ProcessEnv): { bus?: string } {
+  const bus = env.FORTE_BUS || configured;
+  return bus === undefined ? {} : { bus };
 }
 
 function readConfigFile(file: string): z.infer<typeof configSchema> {

@@ -11,7 +11,7 @@ import { DEFAULT_PORT, PortInUseError, createCloud } from './server.js';
 /** `<dataDir>/cloud.json`: how the CLI finds a running cloud (`forte cloud status|stop`). */
 const RUNTIME_FILE = 'cloud.json';
 
-const USAGE = `Usage: forte-cloud [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--data-dir DIR] [--database URL]
+const USAGE = `Usage: forte-cloud [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--data-dir DIR] [--database URL] [--bus nats://HOST:4222]
 
 Starts Forte Cloud. DIR defaults to $FORTE_HOME/cloud (FORTE_HOME defaults to ~/.forte).
 
@@ -29,6 +29,9 @@ User pool limits: DIR/config.json {"cognito": {"codeAttempts": {"perUser": 5, "l
 Secrets in the database are sealed with DIR/secret.key (made at first start: back it up with forte.db)
 or FORTE_SECRET_KEY (32 bytes in base64, for clouds that share one database).
 
+Several instances on one database: --bus nats://HOST:4222 (or FORTE_BUS, or DIR/config.json {"bus": …})
+carries realtime events and cache invalidations between them; one instance needs none.
+
 Slow clients: DIR/config.json {"connections": {"headersTimeoutMs": 20000, "requestTimeoutMs": 300000,
 "maxPendingConnectionsPerAddress": 128, "maxUnauthenticatedUpgradesPerAddress": 100, "realtimeInitTimeoutMs": 15000,
 "maxQueuedRequests": 2048}}.`;
@@ -38,6 +41,7 @@ interface Args {
   host: string;
   dataDir: string;
   database?: string;
+  bus?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -67,6 +71,9 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--database':
         args.database = value();
+        break;
+      case '--bus':
+        args.bus = value();
         break;
       case '--help':
       case '-h':
@@ -149,6 +156,7 @@ async function main(): Promise<void> {
       secretKey: process.env[SECRET_KEY_VARIABLE] || undefined,
       ...settings,
       ...(args.database ? { database: args.database } : {}),
+      ...(args.bus === undefined ? {} : { bus: args.bus }),
     });
   } catch (error) {
     logStream.end();

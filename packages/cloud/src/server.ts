@@ -7,7 +7,11 @@ import { DATABASE_FILE, openSqlStore } from './engines/open-sql-store.js';
 
 /** For tools and tests that manage PostgreSQL databases a cloud uses (checks, throw-away schemas). */
 export { checkPostgres, dropPostgresSchema } from './engines/postgres/postgres-store.js';
-import type { SqlStore } from './engines/types.js';
+/** For tools and tests that use a NATS bus (checks). */
+export { checkNats } from './engines/nats-bus/check-nats.js';
+import type { Bus, SqlStore } from './engines/types.js';
+import { createLocalBus } from './engines/local-bus/local-bus.js';
+import { createNatsBus, redactBusUrl } from './engines/nats-bus/nats-bus.js';
 import { adminCredentialsService, loadOrCreateAdminCredentials, type AdminCredentials } from './kernel/admin-credentials.js';
 import { createKernel, type KernelRuntime } from './kernel/create-kernel.js';
 import { createRequestListener } from './kernel/http-dispatch.js';
@@ -118,6 +122,17 @@ export interface CloudOptions {
   events?: EventsOptions;
   /** The dynamodb service's settings (config.json's `dynamodb` section): how often and how far the TTL sweep goes. */
   dynamodb?: DynamoDbOptions;
+  /**
+   * The bus to the other instances sharing this cloud's database: `nats://host:4222` (core NATS; several
+   * servers separated by commas). Default: none, the in-process bus of a cloud that runs alone.
+   */
+  bus?: string | undefined;
+  /**
+   * The URL clients reach this cloud at when it is not the one it listens on: the load balancer before
+   * several instances that share a database, which must all answer as one cloud (token issuers, endpoint
+   * URLs handed to functions and templates are made of it). Default: `http://<host>:<port>`.
+   */
+  publicUrl?: string | undefined;
 }
 
 export interface Cloud {
@@ -152,7 +167,10 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
   const blobs = createFsBlobStore(join(options.dataDir, 'blobs'));
   let server: Server | undefined;
   let mail: MailSender | undefined;
+  let bus: Bus | undefined;
   try {
+    bus = await openBus(options.bus, (error, subject) => log.error('bus message handler failed', { subject, error }));
+    if (bus.shared && options.bus !== undefined) log.info('joined the bus', { bus: redactBusUrl(options.bus) });
     const { box: secrets, createdKeyFile } = await openSecretBox({ dataDir: options.dataDir, sql, secretKey: options.secretKey });
     if (createdKeyFile) log.info('created the secret key: keep it with backups of forte.db, which it opens', { file: join(options.dataDir, SECRET_KEY_FILE) });
     const config: CloudConfig = {
@@ -165,7 +183,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     };
     const limits = config.connectionLimits;
     mail = options.smtp && createSmtpMailSender(options.smtp, log);
-    const kernel = createKernel({ config, sql, blobs, log, mail, secrets });
+    const kernel = createKernel({ config, sql, blobs, bus, log, mail, secrets });
     kernel.addService(adminCredentialsService(adminCredentials));
     const settings = builtInSettings(options);
     for (const create of options.services ?? BUILT_IN_SERVICES) kernel.addService(create(kernel, settings.get(create) as never));
@@ -216,7 +234,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     const port = await listen(server, config.port, host);
     config.port = port;
     const url = `http://${urlHost(host)}:${port}`;
-    kernel.setListening({ port, baseUrl: url });
+    kernel.setListening({ port, baseUrl: options.publicUrl?.replace(/\/+$/, '') ?? url });
     for (const service of kernel.services) await service.start?.();
     started = true;
     markStarted();
@@ -228,6 +246,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     });
 
     const listeningServer = server;
+    const openedBus = bus;
     let closing: Promise<void> | undefined;
     return {
       url,
@@ -252,6 +271,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
             }
           }
           await mail?.close();
+          await openedBus.close();
           await sql.close();
         })()),
     };
@@ -259,9 +279,16 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     server?.closeAllConnections();
     server?.close();
     await mail?.close();
+    await bus?.close();
     await sql.close();
     throw error;
   }
+}
+
+/** The bus a `bus` option names: NATS for a URL, the in-process bus without one. */
+function openBus(url: string | undefined, onError: (error: unknown, subject: string) => void): Promise<Bus> {
+  if (url === undefined) return Promise.resolve(createLocalBus({ onError }));
+  return createNatsBus({ url, name: 'forte-cloud', onError });
 }
 
 /** The options of each built-in service, from the cloud's options (config.json's sections, through the bin). */

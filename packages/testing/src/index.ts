@@ -8,3 +8,4 @@ export { createTestIdentityPool, createTestUsers, type TestRoleGrant } from './t
 export { ControlCallError, createTestControlClient, type TestControlClient } from './control-client.js';
 export * from './lambda-fixture.js';
 export { TEST_POSTGRES_SERVER, dropTestSchema, postgresTestUrl, testPostgres } from './postgres.js';
+export { TEST_NATS_URL, testNats } from './nats.js';
