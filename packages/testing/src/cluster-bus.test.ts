@@ -16,12 +16,25 @@ import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { APPSYNC_RESOURCE_TYPES, hostingBlobPath, RESOURCE_TYPES, SIGNING_SERVICE } from '@forte/protocol';
 import { WebSocket } from 'ws';
-import { createAppSyncService, createControlService, createDynamoDbService, createHostingService, createIamService, createS3Service } from '@forte/cloud';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import {
+  createAppSyncService,
+  createControlService,
+  createDynamoDbService,
+  createHostingService,
+  createIamService,
+  createLambdaService,
+  createS3Service,
+} from '@forte/cloud';
 import { transform, type AppSyncAuthConfiguration } from '@forte/graphql-transformer';
 import { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
 import { CREATE_TODO, setUpRealtimeFixture, type Frame, type RealtimeFixture, type RealtimeUser } from './appsync-realtime-fixture.js';
 import {
+  deployFunction,
+  deployRole,
   dropTestSchema,
+  filledSdkCache,
+  lambdaClient,
   makeTempDir,
   postgresTestUrl,
   resourceContext,
@@ -48,10 +61,10 @@ interface Cluster {
 }
 
 /** Starts A, then B on A's database, folder and bus (B reads the keys A made). */
-async function startCluster(services?: TestCloudOptions['services']): Promise<Cluster> {
+async function startCluster(services?: TestCloudOptions['services'], options: TestCloudOptions = {}): Promise<Cluster> {
   const dataDir = await makeTempDir('forte-cluster');
   const database = postgresTestUrl();
-  const common = { dataDir, database, bus: TEST_NATS_URL, logLevel: 'info' as const, ...(services ? { services } : {}) };
+  const common = { ...options, dataDir, database, bus: TEST_NATS_URL, logLevel: 'info' as const, ...(services ? { services } : {}) };
   let a: TestCloud | undefined;
   const close = async (): Promise<void> => {
     await a?.close();
@@ -231,6 +244,43 @@ void describe('a cluster of two instances (one database, one NATS bus): AppSync 
       served = await get(b);
     }
     assert.equal(served, '<p>v2</p>', 'B serves the new deployment well before its own recheck');
+  });
+});
+
+void describe('a cluster of two instances (one database, one NATS bus): Lambda', { skip }, () => {
+  let cluster: Cluster;
+  before(async () => {
+    const lambda = { cacheDir: await filledSdkCache(), allowDownloads: false };
+    cluster = await startCluster([createIamService, createS3Service, createLambdaService], { lambda });
+  });
+  after(async () => {
+    await cluster?.close();
+  });
+
+  void it('runs on B, at once, the code a function was redeployed with through A', async () => {
+    const { a, b } = cluster;
+    const version = (v: string): Record<string, string> => ({ 'index.js': `exports.handler = async () => ({ version: '${v}' });` });
+    const role = await deployRole(a, 'versioned-role');
+    await deployFunction(a, { name: 'versioned', files: version('v1'), role });
+    const invoke = async (cloud: TestCloud): Promise<unknown> => {
+      const out = await lambdaClient(cloud).send(new InvokeCommand({ FunctionName: 'versioned', Payload: Buffer.from('{}') }));
+      return out.FunctionError ? { error: Buffer.from(out.Payload!).toString() } : JSON.parse(Buffer.from(out.Payload!).toString());
+    };
+    // B heard of the new function through the bus and deployed it in its own runtime.
+    let onB = await invoke(b).catch((error: Error) => error.name);
+    for (const deadline = Date.now() + 2000; JSON.stringify(onB) !== '{"version":"v1"}' && Date.now() < deadline;) {
+      await sleep(20);
+      onB = await invoke(b).catch((error: Error) => error.name);
+    }
+    assert.deepEqual(onB, { version: 'v1' });
+    await deployFunction(a, { name: 'versioned', files: version('v2'), role });
+    assert.deepEqual(await invoke(a), { version: 'v2' });
+    let after = await invoke(b);
+    for (const deadline = Date.now() + 2000; JSON.stringify(after) !== '{"version":"v2"}' && Date.now() < deadline;) {
+      await sleep(20);
+      after = await invoke(b);
+    }
+    assert.deepEqual(after, { version: 'v2' }, 'B runs the new code');
   });
 });
 
