@@ -168,6 +168,17 @@ void describe('forte-cloud bin', () => {
     assert.match(wrong.stderr(), /The bus URL must start with nats:\/\/ or tls:\/\//);
   });
 
+  void it('takes the public URL of a cluster from --public-url, FORTE_PUBLIC_URL or config.json, and refuses one with a path', async () => {
+    const dataDir = await tempDir();
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ publicUrl: 'https://file.example.com' }));
+    assert.deepEqual(readCloudSettings(dataDir, {}), { publicUrl: 'https://file.example.com' });
+    assert.deepEqual(readCloudSettings(dataDir, { FORTE_PUBLIC_URL: 'http://env.example.com:8080/' }), { publicUrl: 'http://env.example.com:8080/' });
+    assert.throws(() => readCloudSettings(dataDir, { FORTE_PUBLIC_URL: 'https://env.example.com/forte' }), ConfigError);
+    const refused = run(['--port', '0', '--data-dir', dataDir, '--public-url', 'forte.example.com']);
+    assert.equal(await refused.exited, 2, refused.stderr());
+    assert.match(refused.stderr(), /--public-url must be the cluster's base URL/);
+  });
+
   void it('reads the GraphQL request limits of config.json, each one optional', async () => {
     const dataDir = await tempDir();
     writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ graphql: { maxQueryDepth: 6 } }));

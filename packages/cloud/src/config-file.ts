@@ -11,7 +11,7 @@ import type { LambdaOptions } from './services/lambda/lambda-options.js';
 
 /**
  * `<dataDir>/config.json`: settings that live with a cloud's data, so that `forte cloud start` (which
- * starts the bin on `$FORTE_HOME/cloud`) picks them up: `{ "database": "postgres://…", "bus": "nats://127.0.0.1:4222", "smtp": { "url": …, "from": … }, "graphql":
+ * starts the bin on `$FORTE_HOME/cloud`) picks them up: `{ "database": "postgres://…", "bus": "nats://127.0.0.1:4222", "publicUrl": "https://…", "smtp": { "url": …, "from": … }, "graphql":
  * { "maxQueryBytes": …, "maxQueryDepth": …, … }, "cognito": { "codeAttempts": { "perUser": …, … }, … },
  * "connections": { "headersTimeoutMs": …, "requestTimeoutMs": …, "maxPendingConnectionsPerAddress": …,
  * "maxUnauthenticatedUpgradesPerAddress": …, "realtimeInitTimeoutMs": …, "maxQueuedRequests": … }, "deletedData": { "retentionDays": 7 },
@@ -50,6 +50,10 @@ const attemptLimit = z.strictObject({
 const configSchema = z.strictObject({
   database: z.string().min(1).optional(),
   bus: z.string().min(1).optional(),
+  publicUrl: z
+    .string()
+    .regex(/^https?:\/\/[^/?#\s]+\/?$/)
+    .optional(),
   smtp: z.strictObject({ url: z.string().optional(), from: z.string().optional() }).optional(),
   connections: z
     .strictObject({
@@ -147,6 +151,8 @@ export interface CloudSettings {
   appsync?: { http?: Partial<HttpResolverSettings> };
   /** The bus to the other instances sharing the database (`nats://…`): FORTE_BUS, else config.json's `bus`. */
   bus?: string;
+  /** The cluster's URL (its load balancer): FORTE_PUBLIC_URL, else config.json's `publicUrl`. */
+  publicUrl?: string;
 }
 
 /**
@@ -172,6 +178,7 @@ export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): Clou
     ...(config.dynamodb ? { dynamodb: config.dynamodb } : {}),
     ...(config.appsync ? { appsync: config.appsync } : {}),
     ...busSetting(config.bus, env),
+    ...publicUrlSetting(config.publicUrl, env),
   };
   if (url === undefined && from === undefined) return limits;
 
@@ -192,6 +199,15 @@ export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): Clou
 function busSetting(configured: string | undefined, env: NodeJS.ProcessEnv): { bus?: string } {
   const bus = env.FORTE_BUS || configured;
   return bus === undefined ? {} : { bus };
+}
+
+/** `FORTE_PUBLIC_URL` wins over config.json's `publicUrl`; `forte-cloud --public-url` wins over both. */
+function publicUrlSetting(configured: string | undefined, env: NodeJS.ProcessEnv): { publicUrl?: string } {
+  const publicUrl = env.FORTE_PUBLIC_URL || configured;
+  if (publicUrl === undefined) return {};
+  if (!/^https?:\/\/[^/?#\s]+\/?$/.test(publicUrl))
+    throw new ConfigError(`FORTE_PUBLIC_URL must be the cluster's base URL, like https://forte.example.com (no path), not "${publicUrl}".`);
+  return { publicUrl };
 }
 
 function readConfigFile(file: string): z.infer<typeof configSchema> {

@@ -11,7 +11,7 @@ import { DEFAULT_PORT, PortInUseError, createCloud } from './server.js';
 /** `<dataDir>/cloud.json`: how the CLI finds a running cloud (`forte cloud status|stop`). */
 const RUNTIME_FILE = 'cloud.json';
 
-const USAGE = `Usage: forte-cloud [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--data-dir DIR] [--database URL] [--bus nats://HOST:4222]
+const USAGE = `Usage: forte-cloud [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--data-dir DIR] [--database URL] [--bus nats://HOST:4222] [--public-url URL]
 
 Starts Forte Cloud. DIR defaults to $FORTE_HOME/cloud (FORTE_HOME defaults to ~/.forte).
 
@@ -30,7 +30,9 @@ Secrets in the database are sealed with DIR/secret.key (made at first start: bac
 or FORTE_SECRET_KEY (32 bytes in base64, for clouds that share one database).
 
 Several instances on one database: --bus nats://HOST:4222 (or FORTE_BUS, or DIR/config.json {"bus": …})
-carries realtime events and cache invalidations between them; one instance needs none.
+carries realtime events and cache invalidations between them; one instance needs none. Behind one load
+balancer, --public-url URL (or FORTE_PUBLIC_URL, or DIR/config.json {"publicUrl": …}) is its URL on every
+instance, so tokens one issues are accepted by the others.
 
 Slow clients: DIR/config.json {"connections": {"headersTimeoutMs": 20000, "requestTimeoutMs": 300000,
 "maxPendingConnectionsPerAddress": 128, "maxUnauthenticatedUpgradesPerAddress": 100, "realtimeInitTimeoutMs": 15000,
@@ -42,6 +44,7 @@ interface Args {
   dataDir: string;
   database?: string;
   bus?: string;
+  publicUrl?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -75,6 +78,13 @@ function parseArgs(argv: string[]): Args {
       case '--bus':
         args.bus = value();
         break;
+      case '--public-url': {
+        const raw = value();
+        if (!/^https?:\/\/[^/?#\s]+\/?$/.test(raw))
+          exit(`--public-url must be the cluster's base URL, like https://forte.example.com (no path), got "${raw}".`, 2);
+        args.publicUrl = raw;
+        break;
+      }
       case '--help':
       case '-h':
         console.log(USAGE);
@@ -157,6 +167,7 @@ async function main(): Promise<void> {
       ...settings,
       ...(args.database ? { database: args.database } : {}),
       ...(args.bus === undefined ? {} : { bus: args.bus }),
+      ...(args.publicUrl === undefined ? {} : { publicUrl: args.publicUrl }),
     });
   } catch (error) {
     logStream.end();
