@@ -152,6 +152,33 @@ void describe('forte-cloud bin', () => {
     );
   });
 
+  void it('takes the bus from --bus, FORTE_BUS or config.json, and refuses one it cannot reach, never printing its password', async () => {
+    const dataDir = await tempDir();
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ bus: 'nats://from-file:4222' }));
+    assert.deepEqual(readCloudSettings(dataDir, {}), { bus: 'nats://from-file:4222' });
+    assert.deepEqual(readCloudSettings(dataDir, { FORTE_BUS: 'nats://from-env:4222' }), { bus: 'nats://from-env:4222' });
+    // Port 9 (discard) on loopback: no bus there. The flag wins over the file's (unreachable too, elsewhere).
+    const refused = run(['--port', '0', '--data-dir', dataDir, '--bus', 'nats://u:hunter2@127.0.0.1:9'], { FORTE_BUS: '' });
+    assert.equal(await refused.exited, 1, refused.stderr());
+    assert.match(refused.stderr(), /^Forte Cloud could not start: Cannot reach the bus at nats:\/\/u:\*\*\*@127\.0\.0\.1:9/);
+    assert.ok(!refused.stderr().includes('hunter2'), refused.stderr());
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ bus: 'redis://127.0.0.1:6379' }));
+    const wrong = run(['--port', '0', '--data-dir', dataDir], { FORTE_BUS: '' });
+    assert.equal(await wrong.exited, 1, wrong.stderr());
+    assert.match(wrong.stderr(), /The bus URL must start with nats:\/\/ or tls:\/\//);
+  });
+
+  void it('takes the public URL of a cluster from --public-url, FORTE_PUBLIC_URL or config.json, and refuses one with a path', async () => {
+    const dataDir = await tempDir();
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ publicUrl: 'https://file.example.com' }));
+    assert.deepEqual(readCloudSettings(dataDir, {}), { publicUrl: 'https://file.example.com' });
+    assert.deepEqual(readCloudSettings(dataDir, { FORTE_PUBLIC_URL: 'http://env.example.com:8080/' }), { publicUrl: 'http://env.example.com:8080/' });
+    assert.throws(() => readCloudSettings(dataDir, { FORTE_PUBLIC_URL: 'https://env.example.com/forte' }), ConfigError);
+    const refused = run(['--port', '0', '--data-dir', dataDir, '--public-url', 'forte.example.com']);
+    assert.equal(await refused.exited, 2, refused.stderr());
+    assert.match(refused.stderr(), /--public-url must be the cluster's base URL/);
+  });
+
   void it('reads the GraphQL request limits of config.json, each one optional', async () => {
     const dataDir = await tempDir();
     writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ graphql: { maxQueryDepth: 6 } }));

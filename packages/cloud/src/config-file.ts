@@ -12,7 +12,7 @@ import type { LambdaOptions } from './services/lambda/lambda-options.js';
 
 /**
  * `<dataDir>/config.json`: settings that live with a cloud's data, so that `forte cloud start` (which
- * starts the bin on `$FORTE_HOME/cloud`) picks them up: `{ "database": "postgres://…", "publicUrl": "https://forte.example.com", "control": { "deploymentLeaseSeconds": 15 }, "smtp": { "url": …, "from": … }, "graphql":
+ * starts the bin on `$FORTE_HOME/cloud`) picks them up: `{ "database": "postgres://…", "bus": "nats://127.0.0.1:4222", "publicUrl": "https://forte.example.com", "control": { "deploymentLeaseSeconds": 15 }, "smtp": { "url": …, "from": … }, "graphql":
  * { "maxQueryBytes": …, "maxQueryDepth": …, … }, "cognito": { "codeAttempts": { "perUser": …, … }, … },
  * "connections": { "headersTimeoutMs": …, "requestTimeoutMs": …, "maxPendingConnectionsPerAddress": …,
  * "maxUnauthenticatedUpgradesPerAddress": …, "realtimeInitTimeoutMs": …, "maxQueuedRequests": … }, "deletedData": { "retentionDays": 7 },
@@ -50,7 +50,11 @@ const attemptLimit = z.strictObject({
 
 const configSchema = z.strictObject({
   database: z.string().min(1).optional(),
-  publicUrl: z.string().min(1).optional(),
+  bus: z.string().min(1).optional(),
+  publicUrl: z
+    .string()
+    .regex(/^https?:\/\/[^/?#\s]+\/?$/)
+    .optional(),
   control: z.strictObject({ deploymentLeaseSeconds: z.number().min(1).max(3600).optional() }).optional(),
   blobs: z.string().optional(),
   smtp: z.strictObject({ url: z.string().optional(), from: z.string().optional() }).optional(),
@@ -140,8 +144,6 @@ const configSchema = z.strictObject({
 export interface CloudSettings {
   /** The database URL (`database`, or FORTE_DATABASE, which wins); none is the embedded SQLite file. */
   database?: string;
-  /** The URL clients reach the cloud at (`publicUrl`, or FORTE_PUBLIC_URL, which wins): a load balancer's. */
-  publicUrl?: string;
   deploymentLeaseMs?: number;
   /** Where blobs are kept (`--blobs`): an s3:// URL, or none for the data folder. */
   blobs?: string;
@@ -153,11 +155,15 @@ export interface CloudSettings {
   lambda?: LambdaOptions;
   dynamodb?: DynamoDbOptions;
   appsync?: { http?: Partial<HttpResolverSettings> };
+  /** The bus to the other instances sharing the database (`nats://…`): FORTE_BUS, else config.json's `bus`. */
+  bus?: string;
+  /** The cluster's URL (its load balancer): FORTE_PUBLIC_URL, else config.json's `publicUrl`. */
+  publicUrl?: string;
 }
 
 /**
  * Reads `<dataDir>/config.json` (a missing file is no settings) and the environment, which wins field
- * by field: `FORTE_DATABASE`, `FORTE_PUBLIC_URL`, `FORTE_SMTP_URL`, `FORTE_SMTP_FROM`, `FORTE_BLOBS`. Errors never quote the
+ * by field: `FORTE_DATABASE`, `FORTE_PUBLIC_URL`, `FORTE_BUS`, `FORTE_SMTP_URL`, `FORTE_SMTP_FROM`, `FORTE_BLOBS`. Errors never quote the
  * file's content or the URLs: they may hold the SMTP password, the database's or the blob store's secret.
  */
 export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): CloudSettings {
@@ -175,7 +181,6 @@ export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): Clou
   }
   const limits = {
     ...(database ? { database } : {}),
-    ...(env.FORTE_PUBLIC_URL || config.publicUrl ? { publicUrl: env.FORTE_PUBLIC_URL || config.publicUrl } : {}),
     ...(config.control?.deploymentLeaseSeconds === undefined ? {} : { deploymentLeaseMs: config.control.deploymentLeaseSeconds * 1000 }),
     ...(blobs === undefined ? {} : { blobs }),
     ...(config.graphql ? { graphqlLimits: config.graphql } : {}),
@@ -185,6 +190,8 @@ export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): Clou
     ...(config.lambda ? { lambda: config.lambda } : {}),
     ...(config.dynamodb ? { dynamodb: config.dynamodb } : {}),
     ...(config.appsync ? { appsync: config.appsync } : {}),
+    ...busSetting(config.bus, env),
+    ...publicUrlSetting(config.publicUrl, env),
   };
   if (url === undefined && from === undefined) return limits;
 
@@ -199,6 +206,21 @@ export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): Clou
   if (!/^[^@\s<>]+@[^@\s<>]+$|<[^@\s<>]+@[^@\s<>]+>$/.test(from.trim()))
     throw new ConfigError(`${fromSource} must be an email address, like no-reply@example.com or "Forte <no-reply@example.com>".`);
   return { smtp: { url, from: from.trim() }, ...limits };
+}
+
+/** `FORTE_BUS` wins over config.json's `bus`; `forte-cloud --bus` wins over both. */
+function busSetting(configured: string | undefined, env: NodeJS.ProcessEnv): { bus?: string } {
+  const bus = env.FORTE_BUS || configured;
+  return bus === undefined ? {} : { bus };
+}
+
+/** `FORTE_PUBLIC_URL` wins over config.json's `publicUrl`; `forte-cloud --public-url` wins over both. */
+function publicUrlSetting(configured: string | undefined, env: NodeJS.ProcessEnv): { publicUrl?: string } {
+  const publicUrl = env.FORTE_PUBLIC_URL || configured;
+  if (publicUrl === undefined) return {};
+  if (!/^https?:\/\/[^/?#\s]+\/?$/.test(publicUrl))
+    throw new ConfigError(`FORTE_PUBLIC_URL must be the cluster's base URL, like https://forte.example.com (no path), not "${publicUrl}".`);
+  return { publicUrl };
 }
 
 function readConfigFile(file: string): z.infer<typeof configSchema> {

@@ -2,7 +2,17 @@
  * Forte Cloud: one Node process speaking AWS wire protocols. `createCloud` starts one; the kernel types
  * are what services (and tests) code against.
  */
-export { BUILT_IN_SERVICES, checkPostgres, dropPostgresSchema, createCloud, DEFAULT_PORT, PortInUseError, type Cloud, type CloudOptions } from './server.js';
+export {
+  BUILT_IN_SERVICES,
+  checkNats,
+  checkPostgres,
+  dropPostgresSchema,
+  createCloud,
+  DEFAULT_PORT,
+  PortInUseError,
+  type Cloud,
+  type CloudOptions,
+} from './server.js';
 export { createAppSyncService, type AppSyncOptions } from './services/appsync/index.js';
 export { createCognitoIdentityService } from './services/cognito-identity/index.js';
 export { createCognitoIdpService, type CognitoIdpOptions } from './services/cognito-idp/index.js';

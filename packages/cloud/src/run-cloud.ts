@@ -12,7 +12,7 @@ import { CopyDataError, DEFAULT_PORT, PortInUseError, copyDataToDatabase, create
 /** `<dataDir>/cloud.json`: how the CLI finds a running cloud (`forte cloud status|stop`). */
 const RUNTIME_FILE = 'cloud.json';
 
-const USAGE = `Usage: forte-cloud [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--data-dir DIR] [--database URL] [--blobs s3://BUCKET/PREFIX?...] [--public-url URL]
+const USAGE = `Usage: forte-cloud [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--data-dir DIR] [--database URL] [--blobs s3://BUCKET/PREFIX?...] [--bus nats://HOST:4222] [--public-url URL]
 
 Starts Forte Cloud. DIR defaults to $FORTE_HOME/cloud (FORTE_HOME defaults to ~/.forte).
 
@@ -44,6 +44,11 @@ User pool limits: DIR/config.json {"cognito": {"codeAttempts": {"perUser": 5, "l
 Secrets in the database are sealed with DIR/secret.key (made at first start: back it up with forte.db)
 or FORTE_SECRET_KEY (32 bytes in base64, for clouds that share one database).
 
+Several instances on one database: --bus nats://HOST:4222 (or FORTE_BUS, or DIR/config.json {"bus": …})
+carries realtime events and cache invalidations between them; one instance needs none. Behind one load
+balancer, --public-url URL (or FORTE_PUBLIC_URL, or DIR/config.json {"publicUrl": …}) is its URL on every
+instance, so tokens one issues are accepted by the others.
+
 Slow clients: DIR/config.json {"connections": {"headersTimeoutMs": 20000, "requestTimeoutMs": 300000,
 "maxPendingConnectionsPerAddress": 128, "maxUnauthenticatedUpgradesPerAddress": 100, "realtimeInitTimeoutMs": 15000,
 "maxQueuedRequests": 2048}}.`;
@@ -53,6 +58,7 @@ interface Args {
   host: string;
   dataDir: string;
   database?: string;
+  bus?: string;
   publicUrl?: string;
   blobs?: string;
 }
@@ -85,9 +91,16 @@ function parseArgs(argv: string[]): Args {
       case '--database':
         args.database = value();
         break;
-      case '--public-url':
-        args.publicUrl = value();
+      case '--bus':
+        args.bus = value();
         break;
+      case '--public-url': {
+        const raw = value();
+        if (!/^https?:\/\/[^/?#\s]+\/?$/.test(raw))
+          exit(`--public-url must be the cluster's base URL, like https://forte.example.com (no path), got "${raw}".`, 2);
+        args.publicUrl = raw;
+        break;
+      }
       case '--blobs': {
         const spec = value();
         const problem = blobStoreSpecProblem(spec);
@@ -208,7 +221,8 @@ async function main(): Promise<void> {
       secretKey: process.env[SECRET_KEY_VARIABLE] || undefined,
       ...settings,
       ...(args.database ? { database: args.database } : {}),
-      ...(args.publicUrl ? { publicUrl: args.publicUrl } : {}),
+      ...(args.bus === undefined ? {} : { bus: args.bus }),
+      ...(args.publicUrl === undefined ? {} : { publicUrl: args.publicUrl }),
       drainMs: drainSeconds() * 1000,
       ...(args.blobs === undefined ? {} : { blobs: args.blobs }),
     });

@@ -70,6 +70,19 @@ void describe('createCloud', () => {
     }
   });
 
+  void it("answers as the cluster's public URL when given one, while it listens on its own", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'forte-server-'));
+    dirs.push(dataDir);
+    const cloud = await createCloud({ dataDir, port: 0, publicUrl: 'https://forte.example.com/', logStream: { write: () => undefined } });
+    try {
+      assert.equal(cloud.kernel.baseUrl(), 'https://forte.example.com');
+      assert.match(cloud.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      assert.equal((await fetch(`${cloud.url}/_forte/health`)).status, 200);
+    } finally {
+      await cloud.close();
+    }
+  });
+
   void it('sends a request id, a correct Date and CORS headers on every answer', async () => {
     const { cloud } = await start();
     try {

@@ -7,7 +7,12 @@ import { DATABASE_FILE, openSqlStore } from './engines/open-sql-store.js';
 import { copyEmbeddedDatabase, type CopiedTables } from './engines/copy-database.js';
 import { dropPostgresTables, openPostgresStore, postgresSchemaIsEmpty, redactUrl, resetIdentitySequences } from './engines/postgres/postgres-store.js';
 import { openBlobStore, type OpenedBlobStore } from './engines/open-blob-store.js';
-import type { SqlStore } from './engines/types.js';
+import type { Bus, SqlStore } from './engines/types.js';
+import { createLocalBus } from './engines/local-bus/local-bus.js';
+import { createNatsBus, redactBusUrl } from './engines/nats-bus/nats-bus.js';
+
+/** For tools and tests that use a NATS bus (checks). */
+export { checkNats } from './engines/nats-bus/check-nats.js';
 import { adminCredentialsService, loadOrCreateAdminCredentials, sharedAdminCredentials, type AdminCredentials } from './kernel/admin-credentials.js';
 import { createKernel, type KernelRuntime } from './kernel/create-kernel.js';
 import { createRequestListener } from './kernel/http-dispatch.js';
@@ -75,12 +80,6 @@ export interface CloudOptions {
    */
   database?: string | undefined;
   /**
-   * The URL clients reach this cloud at when it is not its own address (instances behind a load balancer:
-   * the balancer's URL, the same for all of them): token issuers, endpoints in stack outputs and in
-   * functions' environments. Default: the address it listens on.
-   */
-  publicUrl?: string | undefined;
-  /**
    * The key that seals the secrets kept in the database (32 bytes, base64 or hex; the bin reads
    * FORTE_SECRET_KEY). Default: `<dataDir>/secret.key`, made at first start. A cloud whose key does not
    * open its database refuses to start (SecretKeyError).
@@ -142,6 +141,17 @@ export interface CloudOptions {
   events?: EventsOptions;
   /** The dynamodb service's settings (config.json's `dynamodb` section): how often and how far the TTL sweep goes. */
   dynamodb?: DynamoDbOptions;
+  /**
+   * The bus to the other instances sharing this cloud's database: `nats://host:4222` (core NATS; several
+   * servers separated by commas). Default: none, the in-process bus of a cloud that runs alone.
+   */
+  bus?: string | undefined;
+  /**
+   * The URL clients reach this cloud at when it is not the one it listens on: the load balancer before
+   * several instances that share a database, which must all answer as one cloud (token issuers, endpoint
+   * URLs handed to functions and templates are made of it). Default: `http://<host>:<port>`.
+   */
+  publicUrl?: string | undefined;
 }
 
 export interface Cloud {
@@ -167,7 +177,7 @@ export class PortInUseError extends Error {
 
 /** Starts a Forte Cloud: the one place that picks engines and assembles the services. */
 export async function createCloud(options: CloudOptions): Promise<Cloud> {
-  if (options.publicUrl !== undefined && !/^https?:\/\/[^/?#]+$/.test(options.publicUrl))
+  if (options.publicUrl !== undefined && !/^https?:\/\/[^/?#\s]+\/?$/.test(options.publicUrl))
     throw new Error(`The public URL "${options.publicUrl}" must be a scheme and a host with an optional port, like https://forte.example.com (no path).`);
   const host = options.host ?? '127.0.0.1';
   const log = createLogger({ write: (line) => void (options.logStream ?? process.stderr).write(line), level: options.logLevel ?? 'info' });
@@ -179,9 +189,12 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
   let blobStore: OpenedBlobStore | undefined;
   let server: Server | undefined;
   let mail: MailSender | undefined;
+  let bus: Bus | undefined;
   try {
     blobStore = await openBlobStore(options.blobs, options.dataDir);
     const blobs = blobStore.store;
+    bus = await openBus(options.bus, (error, subject) => log.error('bus message handler failed', { subject, error }));
+    if (bus.shared && options.bus !== undefined) log.info('joined the bus', { bus: redactBusUrl(options.bus) });
     const { box: secrets, createdKeyFile } = await openSecretBox({ dataDir: options.dataDir, sql, secretKey: options.secretKey });
     if (createdKeyFile) log.info('created the secret key: keep it with backups of forte.db, which it opens', { file: join(options.dataDir, SECRET_KEY_FILE) });
     // Instances sharing a database accept the same admin keys: the first one's, kept in the database.
@@ -197,7 +210,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     };
     const limits = config.connectionLimits;
     mail = options.smtp && createSmtpMailSender(options.smtp, log);
-    const kernel = createKernel({ config, sql, blobs, log, mail, secrets });
+    const kernel = createKernel({ config, sql, blobs, bus, log, mail, secrets });
     kernel.addService(adminCredentialsService(adminCredentials));
     const settings = builtInSettings(options);
     for (const create of options.services ?? BUILT_IN_SERVICES) kernel.addService(create(kernel, settings.get(create) as never));
@@ -206,7 +219,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     // Services start once the port is known (resource handlers compute URLs from it); requests that
     // arrive before every service has started wait for it.
     let draining = false;
-    const engines = { database: sql.dialect, blobs: options.blobs ? 's3' : 'folder', bus: 'none' };
+    const engines = { database: sql.dialect, blobs: options.blobs ? 's3' : 'folder', bus: options.bus ? 'nats' : 'none' };
     const listener = createRequestListener(kernel, {
       version: CLOUD_VERSION,
       instance,
@@ -263,8 +276,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     const port = await listen(server, config.port, host);
     config.port = port;
     const url = `http://${urlHost(host)}:${port}`;
-    // Behind a load balancer every instance names the balancer's URL: token issuers, endpoints in outputs.
-    kernel.setListening({ port, baseUrl: options.publicUrl ?? url });
+    kernel.setListening({ port, baseUrl: options.publicUrl?.replace(/\/+$/, '') ?? url });
     for (const service of kernel.services) await service.start?.();
     started = true;
     markStarted();
@@ -278,6 +290,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
 
     const listeningServer = server;
     const openedBlobs = blobStore;
+    const openedBus = bus;
     let closing: Promise<void> | undefined;
     return {
       url,
@@ -305,6 +318,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
           }
           await mail?.close();
           openedBlobs.close();
+          await openedBus.close();
           await sql.close();
         })()),
     };
@@ -313,6 +327,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     server?.close();
     await mail?.close();
     blobStore?.close();
+    await bus?.close();
     await sql.close();
     throw error;
   }
@@ -362,6 +377,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
   return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() =>
     clearTimeout(timer),
   );
+}
+
+/** The bus a `bus` option names: NATS for a URL, the in-process bus without one. */
+function openBus(url: string | undefined, onError: (error: unknown, subject: string) => void): Promise<Bus> {
+  if (url === undefined) return Promise.resolve(createLocalBus({ onError }));
+  return createNatsBus({ url, name: 'forte-cloud', onError });
 }
 
 /** The options of each built-in service, from the cloud's options (config.json's sections, through the bin). */

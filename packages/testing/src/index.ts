@@ -9,3 +9,4 @@ export { ControlCallError, createTestControlClient, type TestControlClient } fro
 export * from './lambda-fixture.js';
 export { TEST_POSTGRES_SERVER, dropTestSchema, postgresTestUrl, testPostgres } from './postgres.js';
 export { startRoundRobinProxy, type RoundRobinProxy } from './round-robin-proxy.js';
+export { TEST_NATS_URL, testNats } from './nats.js';

@@ -69,3 +69,64 @@ export class BlobNotFoundError extends Error {
 export function isBlobNotFound(value: unknown): value is BlobNotFoundError {
   return typeof value === 'object' && value !== null && (value as { [FORTE_ERROR]?: unknown })[FORTE_ERROR] === 'blob-not-found';
 }
+
+/** What a bus carries: JSON data (objects, arrays, strings, finite numbers, booleans, null). */
+export type BusMessage = null | boolean | number | string | BusMessage[] | { [key: string]: BusMessage };
+
+/** Ends a subscription: its handler hears nothing published after the call. */
+export type BusUnsubscribe = () => void;
+
+/** A bus subject: dot-separated tokens of letters, digits, `_` and `-` (`appsync.model-changed.v1`); no wildcards. */
+export const BUS_SUBJECT = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
+
+/** The largest message a bus carries, serialised as JSON (NATS's default `max_payload`). */
+export const MAX_BUS_MESSAGE_BYTES = 1024 * 1024;
+
+/**
+ * Messages between the instances of a cloud that share one database, for what the database cannot tell
+ * them: a change to fan out to the realtime subscribers connected elsewhere, a per-process cache to drop.
+ * A single instance needs no other process: its bus is in-process (engines/local-bus).
+ *
+ * Delivery is **at most once**, to every subscription of the subject in every instance, the publisher's own
+ * included (a publisher never delivers to its own subscribers by another path): never twice, never to a
+ * subscription made after the message was published; lost when the bus is cut off (a NATS server restarting).
+ * Handlers never run inside `publish`, always in a later turn of the event loop; the messages of one
+ * publisher on one subject arrive in the order they were published. Where a message lost or seen twice
+ * would be wrong (an event invoked once, a counter), the database decides, never the bus.
+ */
+export interface Bus {
+  /** Whether messages reach other processes: false for the in-process bus. */
+  readonly shared: boolean;
+  /**
+   * Sends `message` (JSON-serialisable, at most MAX_BUS_MESSAGE_BYTES as JSON) to the subject's
+   * subscribers. Throws for a subject not of BUS_SUBJECT, a message that is not JSON data or too large, or a
+   * closed bus; it never waits for a subscriber.
+   */
+  publish(subject: string, message: BusMessage): void;
+  /**
+   * Calls `handler` with each message published on `subject` (exactly that subject), as a copy of what was
+   * published (a handler may keep or change it; every handler gets its own). Resolves once the subscription
+   * is in effect everywhere: a message published after that, in any instance, reaches it. A handler that
+   * throws is reported to the bus's error sink; the others still run.
+   */
+  subscribe(subject: string, handler: (message: BusMessage) => void): Promise<BusUnsubscribe>;
+  /**
+   * Calls `listener` each time the bus comes back after being cut off from the other instances: what was
+   * published meanwhile is lost, so a cache that the bus keeps fresh drops everything it holds.
+   */
+  onResume(listener: () => void): BusUnsubscribe;
+  /** Delivers what was already received, then stops; publishing after it throws. */
+  close(): Promise<void>;
+}
+
+/**
+ * The checks every bus makes before it sends: the subject's form and the message's size as JSON. Answers the
+ * message's JSON text.
+ */
+export function busMessageText(subject: string, message: BusMessage): string {
+  if (!BUS_SUBJECT.test(subject)) throw new Error(`bus subject ${JSON.stringify(subject)} is not dot-separated tokens of letters, digits, _ and -`);
+  const text = JSON.stringify(message) as string | undefined;
+  if (text === undefined) throw new Error(`bus message on ${subject} is not JSON data`);
+  if (Buffer.byteLength(text) > MAX_BUS_MESSAGE_BYTES) throw new Error(`bus message on ${subject} is larger than ${MAX_BUS_MESSAGE_BYTES} bytes as JSON`);
+  return text;
+}

@@ -1,5 +1,5 @@
 import type { ConditionContext } from './iam-conditions.js';
-import type { BlobStore, SqlStore } from '../engines/types.js';
+import type { BlobStore, Bus, SqlStore } from '../engines/types.js';
 import { CREDENTIAL_PROVIDERS, POLICY_SOURCES, TRUST_POLICY_SOURCES } from './capabilities.js';
 import { CapabilityError, type AnyCapability, type Capability } from './capability.js';
 import { createAuthorizer, createTrustChecker } from './iam-lite.js';
@@ -39,6 +39,7 @@ export function createKernel(options: {
   config: CloudConfig;
   sql: SqlStore;
   blobs: BlobStore;
+  bus: Bus;
   log: Logger;
   mail?: MailSender | undefined;
   secrets: SecretBox;
@@ -66,6 +67,7 @@ export function createKernel(options: {
     config: options.config,
     sql: options.sql,
     blobs: options.blobs,
+    bus: options.bus,
     log: options.log,
     mail: options.mail,
     secrets: options.secrets,

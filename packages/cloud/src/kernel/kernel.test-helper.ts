@@ -1,4 +1,5 @@
 import { createFsBlobStore } from '../engines/fs-blobs/fs-blob-store.js';
+import { createLocalBus } from '../engines/local-bus/local-bus.js';
 import { createSqliteStore } from '../engines/sqlite/sqlite-store.js';
 import { DEFAULT_CONNECTION_LIMITS } from './connection-guard.js';
 import { createKernel, type KernelRuntime } from './create-kernel.js';
@@ -21,6 +22,7 @@ export function createTestKernel(logLines: string[], level: 'debug' | 'info' = '
     },
     sql: createSqliteStore(':memory:'),
     blobs: createFsBlobStore('/nonexistent/blobs'),
+    bus: createLocalBus(),
     log: createLogger({ write: (line) => void logLines.push(line), level }),
     secrets: createSecretBox(Buffer.alloc(32, 7)),
   });

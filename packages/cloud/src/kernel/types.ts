@@ -2,7 +2,7 @@ import type { ConditionContext } from './iam-conditions.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { StoredDataCount } from '@forte/protocol';
-import type { BlobStore, SqlStore } from '../engines/types.js';
+import type { BlobStore, Bus, SqlStore } from '../engines/types.js';
 import type { AnyCapability, Capability, ProvidedCapability } from './capability.js';
 import type { Logger } from './logger.js';
 import type { MailSender } from './mail-transport.js';
@@ -334,6 +334,13 @@ export interface Kernel {
   readonly config: CloudConfig;
   readonly sql: SqlStore;
   readonly blobs: BlobStore;
+  /**
+   * Messages to the other instances sharing this cloud's database (and to this one): the in-process bus when
+   * the cloud runs alone. A service that keeps data another instance can change in memory (a served API, a
+   * table definition, a live site) publishes "changed" after its committed write and drops its copy on
+   * receipt (kernel/cache-invalidation.ts); realtime events fan out through it.
+   */
+  readonly bus: Bus;
   readonly log: Logger;
   /** Real email delivery (SMTP), undefined unless the cloud is configured with an SMTP server. */
   readonly mail: MailSender | undefined;

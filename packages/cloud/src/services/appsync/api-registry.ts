@@ -30,7 +30,8 @@ export interface DeployedApi {
 
 /**
  * The APIs this cloud serves, kept in memory (built from SQL at start) and rebuilt whenever a
- * `GraphQLApi`, `GraphQLSchema` or `ApiKey` resource changes. An API without a schema yet is not served.
+ * `GraphQLApi`, `GraphQLSchema` or `ApiKey` resource changes, in this instance or (through the bus) in
+ * another one sharing the database. An API without a schema yet is not served.
  */
 export interface ApiRegistry {
   get(apiId: string): DeployedApi | undefined;
@@ -47,4 +48,7 @@ export interface ApiRegistry {
   prepare(apiId: string, built: BuiltSchema): void;
   /** Builds every API from SQL (at start). */
   loadAll(): Promise<void>;
+  /** Hears of the APIs that other instances sharing the database change (before `loadAll`). */
+  start(): Promise<void>;
+  stop(): void;
 }

@@ -1,3 +1,4 @@
+import { createCacheInvalidation } from '../../kernel/cache-invalidation.js';
 import type { Kernel } from '../../kernel/types.js';
 import type { ApiRegistry, BuiltSchema, DeployedApi } from './api-registry.js';
 import { apiArn, envOfApi } from './api-resource.js';
@@ -13,7 +14,7 @@ export function createApiRegistry(kernel: Kernel, store: AppSyncStore, http: Htt
   // Building a 20-model schema takes 0.2–0.6 s: an API key or API change keeps the one already built.
   const builtSchemas = new Map<string, BuiltSchema>();
   const prepared = new Map<string, BuiltSchema>();
-  const refresh = async (apiId: string): Promise<void> => {
+  const rebuild = async (apiId: string): Promise<void> => {
     const api = await store.apiById(apiId);
     const schema = api && (await store.schema(apiId));
     if (!api || !schema) {
@@ -49,14 +50,37 @@ export function createApiRegistry(kernel: Kernel, store: AppSyncStore, http: Htt
       kernel.log.error('graphql api cannot be served', { apiId, error });
     }
   };
+  // One rebuild of an API at a time, in the order asked: a rebuild that read older rows never ends last.
+  const rebuilding = new Map<string, Promise<void>>();
+  const refresh = (apiId: string): Promise<void> => {
+    const next = (rebuilding.get(apiId) ?? Promise.resolve()).then(() => rebuild(apiId));
+    const settled = next.catch(() => undefined);
+    rebuilding.set(apiId, settled);
+    void settled.then(() => rebuilding.get(apiId) === settled && rebuilding.delete(apiId));
+    return next;
+  };
+  const refreshAll = async (): Promise<void> => {
+    for (const apiId of new Set([...apis.keys(), ...(await store.apiIds())])) await refresh(apiId);
+  };
+  // Another instance changed an API (a push it applied): rebuild it here from what it committed.
+  const invalidation = createCacheInvalidation(kernel, 'appsync-apis', {
+    isChange: (value): value is { apiId: string } => typeof (value as { apiId?: unknown } | null)?.apiId === 'string',
+    onChange: ({ apiId }) => refresh(apiId),
+    onLost: refreshAll,
+  });
   return {
     get: (apiId) => apis.get(apiId),
-    refresh,
+    async refresh(apiId) {
+      await refresh(apiId);
+      invalidation.changed({ apiId });
+    },
     prepare(apiId, built) {
       prepared.set(apiId, built);
     },
     async loadAll() {
       for (const apiId of await store.apiIds()) await refresh(apiId);
     },
+    start: () => invalidation.start(),
+    stop: () => invalidation.stop(),
   };
 }

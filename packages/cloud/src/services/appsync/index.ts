@@ -52,7 +52,9 @@ export function createAppSyncService(kernel: Kernel, options: AppSyncOptions = {
   const store = createAppSyncStore(kernel.sql);
   const http: HttpResolverSettings = { ...DEFAULT_HTTP_RESOLVER_SETTINGS, ...options.http };
   const registry = createApiRegistry(kernel, store, http);
-  const events = new ModelEvents((error, event) => kernel.log.error('model change listener failed', { apiId: event.apiId, model: event.modelName, error }));
+  const events = new ModelEvents(kernel.bus, (error, event) =>
+    kernel.log.error('model change listener failed', { apiId: event.apiId, model: event.modelName, error }),
+  );
   // Read at start(): requests wait for the services to start.
   let tokenKey: Buffer | undefined;
   const nextTokens = createNextTokenCodec(() => {
@@ -91,7 +93,15 @@ export function createAppSyncService(kernel: Kernel, options: AppSyncOptions = {
     async start() {
       await kernel.sql.migrate('appsync', APPSYNC_MIGRATIONS);
       tokenKey = Buffer.from(await store.secret('next-token-key', () => randomBytes(32).toString('base64')), 'base64');
+      // On the bus before anything is read: a change another instance makes meanwhile is not missed.
+      await events.start();
+      await registry.start();
       await registry.loadAll();
+    },
+    stop() {
+      events.stop();
+      registry.stop();
+      return Promise.resolve();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { CONTROL_ERRORS, MAILBOX_API_PATH, MAILBOX_TARGET_PREFIX, SIGNING_SERVICE } from '@forte/protocol';
 import { z } from 'zod';
+import { createCacheInvalidation } from '../../kernel/cache-invalidation.js';
 import { defineOperation, jsonApiRoute } from '../../kernel/json-api.js';
 import { COGNITO_IDP_ERRORS } from './cognito-error.js';
 import { IDENTITY_TOKEN_VERIFIERS } from '../../kernel/capabilities.js';
@@ -42,11 +43,18 @@ export interface CognitoIdpOptions {
  */
 export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptions = {}): Service {
   const limits = resolveCognitoLimits(options.limits);
+  // The signing keys are kept in memory (token-keys.ts): a key made by another instance sharing the
+  // database is read again here at once, so the tokens it signs verify here too.
+  const keysChanged = createCacheInvalidation<null>(kernel, 'cognito-signing-keys', {
+    isChange: (value): value is null => value === null,
+    onChange: () => state.keys.reload(),
+    onLost: () => state.keys.reload(),
+  });
   const state: CognitoState = {
     kernel,
     pools: createPoolStore(kernel.sql),
     users: createUserStore(kernel.sql),
-    keys: createTokenKeys(kernel.sql, kernel.secrets),
+    keys: createTokenKeys(kernel.sql, kernel.secrets, { onRotated: () => keysChanged.changed(null) }),
     mailbox: createMailbox(kernel.sql, kernel.mail, limits.mailbox),
     limiter: createSignInLimiter({
       perUser: limits.signIns.perUser,
@@ -106,7 +114,12 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
       await kernel.sql.migrate('cognito-idp', COGNITO_IDP_MIGRATIONS);
       await kernel.sql.migrate('cognito-idp-limits', COGNITO_LIMIT_MIGRATIONS);
       await state.limiter.restore();
+      await keysChanged.start();
       await state.keys.start();
+    },
+    stop() {
+      keysChanged.stop();
+      return Promise.resolve();
     },
   };
 }

@@ -16,7 +16,7 @@ const sealContext = (kid: string): string => `cognito_signing_keys.private_jwk:$
  * rotation keep verifying until they expire. Private keys are kept sealed (`kernel.secrets`): a copy of
  * the database alone cannot sign tokens.
  */
-export function createTokenKeys(sql: SqlStore, secrets: SecretBox) {
+export function createTokenKeys(sql: SqlStore, secrets: SecretBox, options: { onRotated?: () => void } = {}) {
   let active: { kid: string; key: SigningKey } | undefined;
   let jwks: JSONWebKeySet = { keys: [] };
   // The published keys as node:crypto public keys by kid, so a token's signature is checked in one
@@ -67,8 +67,11 @@ export function createTokenKeys(sql: SqlStore, secrets: SecretBox) {
         ]);
       });
       await load();
+      options.onRotated?.();
       return kid;
     },
+    /** Reads the keys again: another instance sharing the database made a new signing key. */
+    reload: (): Promise<void> => load(),
     /** The active signing key, created on first use (once, even when several requests ask at once). */
     async signingKey(): Promise<{ kid: string; key: SigningKey }> {
       if (!active) {

@@ -1,4 +1,5 @@
 import { DYNAMODB_API_PATH, DYNAMODB_RESOURCE_TYPES } from '@forte/protocol';
+import { createCacheInvalidation } from '../../kernel/cache-invalidation.js';
 import { jsonApiRoute } from '../../kernel/json-api.js';
 import { DYNAMODB_ERRORS } from './errors.js';
 import { STREAMS, TABLES } from '../../kernel/capabilities.js';
@@ -43,7 +44,14 @@ const HEALTH_PATH = DYNAMODB_API_PATH.replace(/\/$/, '');
  */
 export function createDynamoDbService(kernel: Kernel, options: DynamoDbOptions = {}): Service {
   const arnPrefix = (): string => `arn:aws:dynamodb:${kernel.config.region}:${kernel.config.accountId}:`;
-  const store = createTableStore(kernel.sql);
+  // Table definitions are kept in memory (table-definition-cache.ts): a table created, changed or deleted
+  // by another instance sharing the database drops this instance's copies.
+  const tablesChanged = createCacheInvalidation<null>(kernel, 'dynamodb-tables', {
+    isChange: (value): value is null => value === null,
+    onChange: () => store.forgetTables(),
+    onLost: () => store.forgetTables(),
+  });
+  const store = createTableStore(kernel.sql, { onTablesChanged: () => tablesChanged.changed(null) });
   const streams = createTableStreams({ sql: kernel.sql, region: kernel.config.region, arnPrefix });
   const items = createTableEngine(kernel.sql, store, streams);
   const admin = createTableAdmin(kernel.sql, store, arnPrefix, streams);
@@ -113,6 +121,7 @@ export function createDynamoDbService(kernel: Kernel, options: DynamoDbOptions =
       [DYNAMODB_RESOURCE_TYPES.awsTable]: createTableResourceHandler(admin, DYNAMODB_RESOURCE_TYPES.awsTable),
     },
     async start() {
+      await tablesChanged.start();
       await kernel.sql.migrate('dynamodb', DYNAMODB_MIGRATIONS);
       // Tables whose stream was turned on before streams were listed get theirs listed.
       await kernel.sql.transaction(async (tx) => {
@@ -126,6 +135,7 @@ export function createDynamoDbService(kernel: Kernel, options: DynamoDbOptions =
       ttl.start();
     },
     async stop() {
+      tablesChanged.stop();
       if (trimTimer) clearInterval(trimTimer);
       await ttl.stop();
     },

@@ -10,12 +10,10 @@ import type { TableDefinition } from './table-definition.js';
  *
  * Definitions are shared between requests: callers must not modify them (table-admin clones first).
  *
- * Cluster: this is right for one process per database. With several instances on one database, a change
- * made by another instance stays unseen here until this one changes a table itself; scale-out needs the
- * bus to carry a "tables changed" message that calls `forget` on every instance (or a version column in
- * `dynamodb_tables` checked by the item statements).
+ * Cluster: with several instances on one database, `onChanged` runs after each committed change, and the
+ * service tells the other instances through the bus, which call `forget` (dynamodb/index.ts).
  */
-export function createTableDefinitionCache() {
+export function createTableDefinitionCache(options: { onChanged?: () => void } = {}) {
   const definitions = new Map<string, TableDefinition>();
   let generation = 0;
   let changing = 0;
@@ -37,12 +35,15 @@ export function createTableDefinitionCache() {
     async change<T>(fn: () => Promise<T>): Promise<T> {
       changing += 1;
       forget();
+      let result: T;
       try {
-        return await fn();
+        result = await fn();
       } finally {
         changing -= 1;
         forget();
       }
+      options.onChanged?.();
+      return result;
     },
     /** Drops every remembered definition. */
     forget,

@@ -51,9 +51,11 @@ const toBuffer = (value: Uint8Array): Buffer => (Buffer.isBuffer(value) ? value 
  * Every SQL statement of the table service: table metadata, items and global secondary index entries.
  * Item writes take the entries of every index of the table; callers run them in one transaction.
  */
-export function createTableStore(sql: SqlStore) {
-  const definitions = createTableDefinitionCache();
+export function createTableStore(sql: SqlStore, options: { onTablesChanged?: () => void } = {}) {
+  const definitions = createTableDefinitionCache({ onChanged: options.onTablesChanged });
   return {
+    /** Drops every table definition read (another instance changed tables). */
+    forgetTables: definitions.forget,
     /** A table's definition, from memory once read (table-definition-cache.ts); shared, so never modify it. */
     table(db: SqlStore, name: string): Promise<TableDefinition | undefined> {
       return definitions.get(name, async () => {

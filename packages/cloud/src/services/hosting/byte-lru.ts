@@ -42,6 +42,12 @@ export class ByteLru<V> {
     this.total -= entry.bytes;
   }
 
+  /** Drops every key. */
+  clear(): void {
+    this.entries.clear();
+    this.total = 0;
+  }
+
   /** Drops every key for which `test` holds (used when a site's blobs are deleted). */
   deleteWhere(test: (key: string) => boolean): void {
     for (const key of [...this.entries.keys()]) if (test(key)) this.delete(key);

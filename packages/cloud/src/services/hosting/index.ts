@@ -1,5 +1,6 @@
 import { CONTROL_ERRORS, HOSTING_API_PATH, HOSTING_TARGET_PREFIX, RESOURCE_TYPES, SIGNING_SERVICE } from '@forte/protocol';
 import { jsonApiRoute } from '../../kernel/json-api.js';
+import { createCacheInvalidation } from '../../kernel/cache-invalidation.js';
 import type { Kernel, Service } from '../../kernel/types.js';
 import { createBackgroundTasks } from './background-tasks.js';
 import { createBlobBatchRoute } from './blob-batch-route.js';
@@ -18,7 +19,14 @@ import { createSiteResourceHandler } from './site-resource.js';
  * `Forte::Hosting::Site` resource type.
  */
 export function createHostingService(kernel: Kernel): Service {
-  const sites = new LiveSiteCache(kernel.sql);
+  // Sites are kept in memory (live-site-cache.ts): a switch or delete made by another instance sharing the
+  // database drops this instance's copy at once (without the bus, after RECHECK_MS).
+  const sitesChanged = createCacheInvalidation<{ label: string }>(kernel, 'hosting-sites', {
+    isChange: (value): value is { label: string } => typeof (value as { label?: unknown } | null)?.label === 'string',
+    onChange: ({ label }) => sites.forget(label),
+    onLost: () => sites.invalidateAll(),
+  });
+  const sites = new LiveSiteCache(kernel.sql, (label) => sitesChanged.changed({ label }));
   const { route: siteRoute, bodies } = createSiteRoute({ blobs: kernel.blobs, sites });
   const state: HostingState = { kernel, sites, bodies, withSiteLock: createKeyedMutex(), background: createBackgroundTasks(kernel.log) };
   return {
@@ -41,9 +49,11 @@ export function createHostingService(kernel: Kernel): Service {
     ],
     resourceTypes: { [RESOURCE_TYPES.hostingSite]: createSiteResourceHandler(state) },
     async start() {
+      await sitesChanged.start();
       await kernel.sql.migrate('hosting', HOSTING_MIGRATIONS);
     },
     async stop() {
+      sitesChanged.stop();
       await state.background.settled();
     },
   };

@@ -37,7 +37,8 @@ export interface LiveSite {
 
 /**
  * How long a cached site is trusted before its active deployment id is checked again. A switch made by
- * this process invalidates at once; the recheck is for other instances sharing the database.
+ * this process invalidates at once, and one made by another instance sharing the database too when they
+ * share a bus (`onInvalidated`, `forget`); the recheck is for a message the bus lost.
  */
 const RECHECK_MS = 1000;
 const MANIFEST_CACHE_BYTES = 64 * 1024 * 1024;
@@ -49,7 +50,11 @@ export class LiveSiteCache {
   private readonly checkedNull = new Map<string, number>();
   private generation = 0;
 
-  constructor(private readonly sql: SqlStore) {}
+  /** `onInvalidated` hears each label this process invalidates (to tell the other instances). */
+  constructor(
+    private readonly sql: SqlStore,
+    private readonly onInvalidated: (label: string) => void = () => undefined,
+  ) {}
 
   /** The live state of `label` when it is in memory and fresh: the hot path, without a promise. */
   peek(label: string): LiveSite | undefined {
@@ -76,6 +81,20 @@ export class LiveSiteCache {
 
   /** Forgets a site's state: the next request reads it again (called right after a switch or delete). */
   invalidate(label: string): void {
+    this.forget(label);
+    this.onInvalidated(label);
+  }
+
+  /** Forgets every site's state (changes made elsewhere may have been missed). */
+  invalidateAll(): void {
+    this.generation++;
+    this.sites.clear();
+    this.checkedNull.clear();
+    this.loading.clear();
+  }
+
+  /** Forgets a site's state without telling anyone: another instance switched or deleted it. */
+  forget(label: string): void {
     this.generation++;
     this.sites.delete(label);
     this.checkedNull.delete(label);

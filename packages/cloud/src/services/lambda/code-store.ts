@@ -110,6 +110,8 @@ export function createCodeStore(root: string) {
       }
     },
     dirOf: (sha256: string): string => join(root, sha256),
+    /** Whether the code of this sha256 is installed (a cluster's other instance may have installed it). */
+    has: (sha256: string): Promise<boolean> => exists(join(root, sha256)),
     /** Removes every unpacked folder whose sha256 is not in `inUse` (and staging left by a crash). */
     async collect(inUse: ReadonlySet<string>): Promise<string[]> {
       let names: string[];

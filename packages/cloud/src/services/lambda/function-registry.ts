@@ -71,6 +71,27 @@ export function createFunctionRegistry(options: {
       await runtime.remove(name);
       await credentials.revoke(name);
     },
+    /**
+     * Another instance sharing the database changed or deleted the function: runs what the database holds
+     * now (its own credentials kept while fresh), or stops running it. Its code must be on this instance's
+     * disk (`<dataDir>/lambda/code`, shared by the instances); else the function is left as it was, logged.
+     */
+    async changedElsewhere(name: string): Promise<void> {
+      const fn = await store.get(name);
+      if (!fn) {
+        live.delete(name);
+        await runtime.remove(name);
+        return;
+      }
+      if (!(await code.has(fn.codeSha256))) {
+        kernel.log.error("a function changed by another instance cannot run here: its code is not on this instance's disk", {
+          function: name,
+          codeSha256: fn.codeSha256,
+        });
+        return;
+      }
+      await deploy(fn, true);
+    },
     /** Waits for a deployment of the function under way. */
     async ready(name: string): Promise<void> {
       await live.get(name)?.deployed;

@@ -46,6 +46,8 @@ export function createFunctionResourceHandler(options: {
   code: CodeStore;
   registry: FunctionRegistry;
   collectCode: () => Promise<void>;
+  /** Hears each function changed or deleted (to tell the other instances sharing the database). */
+  changed?: (name: string) => void;
 }): ResourceHandler {
   const { kernel, store } = options;
   const arnOf = (name: string): string => `arn:aws:lambda:${kernel.config.region}:${kernel.config.accountId}:function:${name}`;
@@ -126,6 +128,7 @@ export function createFunctionResourceHandler(options: {
     // The runtime takes the new code first: if it cannot (no Node release for the runtime), nothing changed.
     await options.registry.deploy(fn);
     await store.put(fn);
+    options.changed?.(name);
     ctx.log.info('function deployed', { function: name, runtime: p.Runtime, codeSha256: installed.sha256 });
     if (previous && previous.codeSha256 !== fn.codeSha256) await options.collectCode();
     return { physicalId: name, attributes: { Arn: fn.arn, FunctionName: name } };
@@ -144,6 +147,7 @@ export function createFunctionResourceHandler(options: {
     async delete(physicalId) {
       await options.registry.remove(physicalId);
       await store.delete(physicalId);
+      options.changed?.(physicalId);
       await options.collectCode();
     },
   };

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { CREDENTIAL_PROVIDERS, FUNCTIONS, OBJECTS, STREAMS, type StreamReader } from '../../kernel/capabilities.js';
 import { provide } from '../../kernel/capability.js';
+import { createCacheInvalidation } from '../../kernel/cache-invalidation.js';
 import type { Kernel, Service } from '../../kernel/types.js';
 import { createCodeLocations } from './code-location.js';
 import { createCodeStore } from './code-store.js';
@@ -48,6 +49,15 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
   const codeLocations = createCodeLocations({ region: kernel.config.region, baseUrl: () => kernel.baseUrl() });
   const credentialsLifetimeMs = options.credentialsLifetimeSeconds * 1000;
   const registry = createFunctionRegistry({ kernel, store, code, credentials, runtime, credentialsLifetimeMs });
+  // Each instance runs the functions in its own runtime: one changed or deleted by another instance sharing
+  // the database is deployed again (or stopped) here when the bus says so.
+  const functionsChanged = createCacheInvalidation<{ name: string }>(kernel, 'lambda-functions', {
+    isChange: (value): value is { name: string } => typeof (value as { name?: unknown } | null)?.name === 'string',
+    onChange: ({ name }) => registry.changedElsewhere(name),
+    onLost: async () => {
+      for (const fn of await store.all()) await registry.changedElsewhere(fn.name);
+    },
+  });
   let queue: EventQueue | undefined;
   const invoker = createFunctionInvoker({ store, registry, runtime, queue: () => queue!, accountId: kernel.config.accountId, region: kernel.config.region });
   queue = createEventQueue({ sql: kernel.sql, log: kernel.log, retryDelaysMs: options.eventRetryDelaysSeconds.map((s) => s * 1000), run: invoker.runQueued });
@@ -86,7 +96,14 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
     ],
     routes: [createLambdaRoute({ store, invoker, codeLocations }), createLogsRoute({ logs, region: kernel.config.region, accountId: kernel.config.accountId })],
     resourceTypes: {
-      'AWS::Lambda::Function': createFunctionResourceHandler({ kernel, store, code, registry, collectCode }),
+      'AWS::Lambda::Function': createFunctionResourceHandler({
+        kernel,
+        store,
+        code,
+        registry,
+        collectCode,
+        changed: (name) => functionsChanged.changed({ name }),
+      }),
       'AWS::Lambda::LayerVersion': createLayerVersionHandler({ kernel, store, code, collectCode }),
       'AWS::Lambda::LayerVersionPermission': createLayerVersionPermissionHandler(store),
       'AWS::Lambda::Permission': createPermissionHandler(store),
@@ -94,6 +111,7 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
       'AWS::Logs::LogGroup': createLogGroupHandler(kernel, logs),
     },
     async start() {
+      await functionsChanged.start();
       await kernel.sql.migrate('lambda', LAMBDA_MIGRATIONS);
       await collectCode();
       await logs.trim();
@@ -104,6 +122,7 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
       every(Math.min(5 * 60 * 1000, Math.max(250, credentialsLifetimeMs / 8)), () => registry.renewCredentials(), 'credential renewal');
     },
     async stop() {
+      functionsChanged.stop();
       for (const timer of timers) clearInterval(timer);
       // The runtime stops the processes of invocations under way, which would otherwise hold the stop up
       // to a function's timeout; the queue records nothing for them, so they run again at the next start.
