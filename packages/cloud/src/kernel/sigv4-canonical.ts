@@ -64,20 +64,26 @@ export function canonicalUri(rawPath: string, s3: boolean): string {
  * given, replaces the Host header (the host the client signed for, which the request was not sent to).
  */
 export function canonicalHeaders(req: IncomingMessage, signedHeaders: string[], host?: string): string {
-  const values = new Map<string, string[]>();
+  // Only the signed headers' values are normalised (a request carries others: user agent, content length…).
+  const values = new Map<string, string[]>(signedHeaders.map((name) => [name, []]));
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i]!.toLowerCase();
-    const list = values.get(name) ?? [];
+    const list = values.get(req.rawHeaders[i]!.toLowerCase());
+    if (!list) continue;
+    const value = req.rawHeaders[i + 1]!;
     list.push(
-      req.rawHeaders[i + 1]!.replace(/[\r\n]/g, ' ')
-        .replace(/[ \t]+/g, ' ')
-        .trim(),
+      PLAIN_VALUE.test(value)
+        ? value
+        : value
+            .replace(/[\r\n]/g, ' ')
+            .replace(/[ \t]+/g, ' ')
+            .trim(),
     );
-    values.set(name, list);
   }
   if (host !== undefined) values.set('host', [host]);
   return signedHeaders.map((name) => `${name}:${(values.get(name) ?? []).join(',')}\n`).join('');
 }
+/** A header value that normalising leaves as it is: no line breaks or tabs, no run of spaces, none at either end. */
+const PLAIN_VALUE = /^(?:[^\s]+(?: [^\s]+)*)?$/;
 
 // One-shot hashing (node 20.12 and later) makes no Hash object: a third of the cost for the short inputs of a
 // request's signature check (its body and its canonical request, twice per request).

@@ -143,6 +143,18 @@ void describe('SigV4 verification, Authorization header', () => {
     assert.equal(JSON.parse(sent.body).principal.kind, 'anonymous');
   });
 
+  void it('normalises signed header values as the signer does (inner runs of spaces and tabs), and only those', async () => {
+    const sent = await signAndSend({
+      service: 'forte',
+      path: '/control/',
+      headers: { 'x-amz-meta-spaced': 'a   b\t\tc  d', 'x-amz-meta-plain': 'one two' },
+      tamper: (headers) => {
+        headers['user-agent'] = 'not  signed\tat all';
+      },
+    });
+    assert.equal(sent.status, 200, sent.body);
+  });
+
   void it('refuses a tampered signed header', async () => {
     const sent = await signAndSend({
       service: 'forte',

@@ -8,7 +8,7 @@ export function createWellKnownRoute(state: CognitoState): Route {
   return {
     name: 'cognito-idp-well-known',
     errorFormat: 'json',
-    match: { url: (req, url) => (req.method === 'GET' || req.method === 'HEAD') && WELL_KNOWN.test(url.pathname) },
+    match: { path: (req, pathname) => (req.method === 'GET' || req.method === 'HEAD') && WELL_KNOWN.test(pathname) },
     async handle(ctx) {
       const m = WELL_KNOWN.exec(ctx.url.pathname)!;
       const poolId = m[1]!;

@@ -26,7 +26,7 @@ export function createBlobBatchRoute(state: HostingState): Route {
     name: 'hosting-blob-batch',
     errorFormat: 'json',
     browserAccess: 'same-origin',
-    match: { url: (req, url) => req.method === 'POST' && BATCH_PATH.test(url.pathname) },
+    match: { path: (req, pathname) => req.method === 'POST' && BATCH_PATH.test(pathname) },
     async handle(ctx) {
       const siteId = BATCH_PATH.exec(ctx.url.pathname)![1]!;
       const { principal, body } = await ctx.authenticate({ service: SIGNING_SERVICE, readBody: true });

@@ -19,7 +19,7 @@ export function createBlobUploadRoute(state: HostingState): Route {
     name: 'hosting-blob-upload',
     errorFormat: 'json',
     browserAccess: 'same-origin',
-    match: { url: (req, url) => req.method === 'PUT' && url.pathname.startsWith(PREFIX) },
+    match: { path: (req, pathname) => req.method === 'PUT' && pathname.startsWith(PREFIX) },
     async handle(ctx) {
       const m = BLOB_PATH.exec(ctx.url.pathname);
       if (!m)

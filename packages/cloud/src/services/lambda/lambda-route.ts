@@ -36,7 +36,9 @@ export function createLambdaRoute(options: { store: FunctionStore; invoker: Func
   async function target(ctx: RequestContext, principal: Principal, ref: string, action: string) {
     const named = invoker.arnOf(ref);
     if (named) await ctx.authorize(principal, `lambda:${action}`, named.arn, 'AccessDeniedException');
-    return invoker.resolve(ref, ctx.url.searchParams.get('Qualifier') ?? undefined);
+    // Most calls have no query: the URL is then not parsed for it.
+    const qualifier = ctx.req.url?.includes('?') ? (ctx.url.searchParams.get('Qualifier') ?? undefined) : undefined;
+    return invoker.resolve(ref, qualifier);
   }
 
   function answer(ctx: RequestContext, status: number, body: string, headers: Record<string, string> = {}): void {

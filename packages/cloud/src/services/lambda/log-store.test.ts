@@ -62,4 +62,53 @@ void describe('the log store', () => {
     assert.equal((await logs.events({ group: '/aws/lambda/f', afterId: 0, limit: 3000 })).length, 2008);
     await sql.close();
   });
+
+  void it('keeps one index on its lines, and every read and retention sweep goes through it', async () => {
+    const sql = createSqliteStore(':memory:');
+    await sql.migrate('lambda', LAMBDA_MIGRATIONS);
+    const indexes = await sql.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'lambda_log_events'");
+    assert.deepEqual(
+      indexes.map((i) => i.name),
+      ['lambda_log_events_time'],
+      'each line written updates every index of the table',
+    );
+    // Every statement the store runs, with its parameters, to ask SQLite how it would run it.
+    const statements: Array<{ text: string; params: unknown[] }> = [];
+    const recording = (store: SqlStore): SqlStore => ({
+      ...store,
+      all: (text, params = []) => (statements.push({ text, params }), store.all(text, params)),
+      get: (text, params = []) => (statements.push({ text, params }), store.get(text, params)),
+      run: (text, params = []) => (statements.push({ text, params }), store.run(text, params)),
+      transaction: (fn) => store.transaction((tx) => fn(recording(tx))),
+    });
+    const t = Date.now();
+    const logs = createLogStore({ sql: recording(sql), log: createLogger({ write: () => undefined, level: 'error' }), defaultRetentionDays: 30 });
+    for (let i = 0; i < 40; i++)
+      logs.add({ functionName: i % 2 ? 'f' : 'g', stream: `2026/12/05/[$LATEST]${i % 4}`, timestamp: t - (40 - i) * 1000, message: `line ${i}` });
+    await logs.setRetention('/aws/lambda/f', 1);
+    const group = '/aws/lambda/f';
+    const stream = '2026/12/05/[$LATEST]1';
+    assert.equal((await logs.events({ group, afterId: 0, limit: 100 })).length, 20, 'FilterLogEvents');
+    assert.equal((await logs.events({ group, startTime: t - 10_000, afterId: 0, limit: 100 })).length, 5, 'from a start time');
+    assert.equal((await logs.events({ group, streams: [stream], afterId: 0, limit: 100 })).length, 10, 'GetLogEvents');
+    assert.equal((await logs.events({ group, streams: [stream], afterId: 0, limit: 100, descending: true })).length, 10, 'backward');
+    assert.equal((await logs.events({ group, streams: [stream], startTime: t - 20_000, endTime: t, afterId: 0, limit: 100 })).length, 5);
+    assert.equal((await logs.events({ group, streamPrefix: '2026/12/05/', afterId: 0, limit: 100 })).length, 20);
+    assert.equal((await logs.streams(group, undefined)).length, 2, 'DescribeLogStreams');
+    assert.equal((await logs.streams(group, '2026/12/05/[$LATEST]3')).length, 1);
+    assert.equal(await logs.groupExists(group), true);
+    assert.equal(await logs.trim(), 0);
+
+    const reads = statements.filter((s) => /FROM lambda_log_events/.test(s.text));
+    assert.equal(reads.length, 11, 'six reads of lines, two of streams, the group check and the two sweeps');
+    for (const { text, params } of reads) {
+      // The sweep of groups without a retention of their own reads every line (no index starts with the time).
+      if (text.includes('NOT IN (SELECT name FROM lambda_log_groups')) continue;
+      const plan = await sql.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${text}`, params);
+      const steps = plan.map((p) => p.detail).filter((d) => d.includes(' lambda_log_events'));
+      assert.ok(steps.length > 0, text);
+      for (const step of steps) assert.match(step, /INDEX lambda_log_events_time/, `${text}\n${step}`);
+    }
+    await sql.close();
+  });
 });

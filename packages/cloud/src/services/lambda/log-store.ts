@@ -7,10 +7,10 @@ export const logGroupOf = (functionName: string): string => `/aws/lambda/${funct
 
 /**
  * Lines waiting longer than this are written; so are this many at once, or this many characters. Larger
- * batches write less: each transaction rewrites the partly filled last pages of the table and of both indexes
- * (one leaf per live stream in the second), so SQLite's write-ahead log grows by about 1,900 bytes a line in
- * batches of 185 lines and 840 in batches of 2,000 (the four lines of an invocation that logs once: 1.8
- * pages against 0.8). Readers lose nothing by the wait: every read writes what is buffered first.
+ * batches write less: each transaction rewrites the partly filled last pages of the table and of its index
+ * (measured with the two indexes of the first schema, one leaf per live stream in the second: SQLite's
+ * write-ahead log grew by about 1,900 bytes a line in batches of 185 lines and 840 in batches of 2,000).
+ * Readers lose nothing by the wait: every read writes what is buffered first.
  */
 const FLUSH_AFTER_MS = 1000;
 const FLUSH_AT_LINES = 2000;

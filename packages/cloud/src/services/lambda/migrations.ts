@@ -69,4 +69,11 @@ export const LAMBDA_MIGRATIONS: readonly string[] = [
   `ALTER TABLE lambda_event_invocations ADD COLUMN ordering_key TEXT;
   ALTER TABLE lambda_event_invocations ADD COLUMN ordering_seq INTEGER;
   CREATE INDEX lambda_event_invocations_order ON lambda_event_invocations (function_name, ordering_key, ordering_seq);`,
+  // Functions' log lines keep one index instead of two (every line written updates each): a group's lines by
+  // time serve FilterLogEvents from a start time (`forte function logs`, following) and the retention sweep;
+  // the stream in the key lets GetLogEvents, DescribeLogStreams and a stream filter pick a stream's lines out of
+  // the index without reading the others' rows.
+  `CREATE INDEX lambda_log_events_time ON lambda_log_events (log_group, timestamp, stream);
+  DROP INDEX IF EXISTS lambda_log_events_group;
+  DROP INDEX IF EXISTS lambda_log_events_stream;`,
 ];

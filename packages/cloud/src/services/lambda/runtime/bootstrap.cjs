@@ -328,6 +328,49 @@ function crash(error, code) {
 process.on('uncaughtException', (error) => crash(error, 129));
 // The cloud is gone (stopped, or crashed): so is this process, rather than living on unowned.
 process.on('disconnect', () => process.exit(0));
+
+// Whatever this process started ends with it when it exits on its own (a handler's process.exit(), a crash,
+// the cloud gone): the cloud stops a running process's descendants by walking /proc from its pid, which an
+// exited process no longer leads. Each is stopped before its children are read, so none starts another
+// behind the walk (Linux; elsewhere the cloud gives the process a session of its own and kills the group).
+function childrenOf(pid) {
+  const children = [];
+  let threads = [];
+  try {
+    threads = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return children;
+  }
+  for (const thread of threads) {
+    try {
+      for (const child of fs.readFileSync(`/proc/${pid}/task/${thread}/children`, 'utf8').split(' ')) if (child.trim()) children.push(Number(child));
+    } catch {
+      // the thread ended, or no children lists on this kernel
+    }
+  }
+  return children;
+}
+process.on('exit', () => {
+  if (process.platform !== 'linux') return;
+  const found = [];
+  const pending = childrenOf(process.pid);
+  for (let pid = pending.pop(); pid !== undefined; pid = pending.pop()) {
+    if (found.includes(pid)) continue;
+    try {
+      process.kill(pid, 'SIGSTOP');
+    } catch {
+      continue;
+    }
+    found.push(pid);
+    pending.push(...childrenOf(pid));
+  }
+  for (const pid of found.reverse())
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+});
 process.on('unhandledRejection', (reason) => crash(new UnhandledPromiseRejection(String(reason)), 128));
 
 // NODE_PATH (layers, the AWS SDK) applies to require() only. ES modules find those packages too, through a

@@ -132,11 +132,42 @@ const rt = createFunctionRuntime({ cacheDir: ${JSON.stringify(rt.dir)}, onLog: (
 await rt.deploy(${JSON.stringify({ name: 'orphan', arn: 'arn', codeDir: rt.dir, handler: 'orphan.handler', runtime: `nodejs${process.versions.node.split('.')[0]}.x`, memoryMb: 128, timeoutSeconds: 3, environment: {}, layerDirs: [], revision: '1' })});
 console.log((await rt.invoke('orphan', '{}', { requestId: 'r' })).payload);
 process.exit(0);`;
-    await writeFile(join(rt.dir, 'orphan.cjs'), 'exports.handler = async () => process.pid;');
+    await writeFile(
+      join(rt.dir, 'orphan.cjs'),
+      "exports.handler = async () => ({ pid: process.pid, grandchild: require('child_process').spawn('sleep', ['30'], { stdio: 'ignore' }).pid });",
+    );
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
-    const orphan = Number(stdout.trim());
-    assert.ok(orphan > 0, stdout);
-    assert.ok(await goneWithin(orphan, 3000), 'the function process exited with its cloud');
+    const orphan = JSON.parse(stdout.trim()) as { pid: number; grandchild: number };
+    assert.ok(orphan.pid > 0 && orphan.grandchild > 0, stdout);
+    assert.ok(await goneWithin(orphan.pid, 3000), 'the function process exited with its cloud');
+    assert.ok(await goneWithin(orphan.grandchild, 3000), 'and so did the process it started');
+  });
+
+  void it('stops what a function started when the cloud stops, and when the function exits on its own', async () => {
+    const own = await createTestRuntime();
+    const code = `const { spawn } = require('child_process');
+exports.handler = async (e) => {
+  // A shell that starts a sleep of its own: two generations below the function.
+  const shell = spawn('sh', ['-c', 'sleep 30 & echo $!; wait'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const sleep = await new Promise((resolve) => shell.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
+  if (e.exit) setTimeout(() => process.exit(0), 50);
+  return { shell: shell.pid, sleep };
+};`;
+    let started: { shell: number; sleep: number };
+    try {
+      await own.deployCode('starter', { 'index.js': code });
+      started = (await own.call('starter')).body as { shell: number; sleep: number };
+      assert.ok(alive(started.shell) && alive(started.sleep));
+    } finally {
+      await own[Symbol.asyncDispose]();
+    }
+    assert.ok(await goneWithin(started.shell, 2000), 'the shell the function started was stopped with the cloud');
+    assert.ok(await goneWithin(started.sleep, 2000), 'and so was the process the shell started');
+
+    await rt.deployCode('exiter', { 'index.js': code });
+    const exiting = (await rt.call('exiter', { exit: true })).body as { shell: number; sleep: number };
+    assert.ok(await goneWithin(exiting.shell, 3000), 'what a function that exited on its own started was stopped');
+    assert.ok(await goneWithin(exiting.sleep, 3000));
   });
 
   void it('kills a function that exhausts its memory with Runtime.OutOfMemory', async () => {
