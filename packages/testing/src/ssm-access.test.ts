@@ -77,8 +77,9 @@ void describe('SSM access: a role only by its policies', () => {
       role.send(new DeleteParameterCommand({ Name: FN_SECRET })),
       role.send(new GetParametersByPathCommand({ Path: '/amplify/app1', Recursive: true, WithDecryption: true })),
     ];
-    for (const call of refused) {
-      const failure = await callFailure(call);
+    // The calls run at once and answer in any order: each failure is taken as it comes, never left unhandled.
+    for (const failing of refused.map(callFailure)) {
+      const failure = await failing;
       assert.equal(failure.name, 'AccessDeniedException', failure.message);
       assert.equal(failure.status, 403);
       assert.ok(!failure.message.includes('value of'), 'a refusal shows no value');

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { lockAppendOrder } from '../../engines/dialect/append-order.js';
 import type { SqlStore } from '../../engines/types.js';
 import type { StreamReader, StreamRecordEntry } from '../../kernel/capabilities.js';
 import type { TableItem } from '../../kernel/types.js';
@@ -165,6 +166,8 @@ export function createTableStreams(options: { sql: SqlStore; region: string; arn
       const viewType = table.stream!.StreamViewType ?? 'KEYS_ONLY';
       const eventName = !before ? 'INSERT' : !after ? 'REMOVE' : 'MODIFY';
       const keys = keysOf(table, (after ?? before)!);
+      // Positions are taken and committed in one order, so a reader past a position never misses an earlier one.
+      await lockAppendOrder(tx, arn);
       const at = now();
       last = Math.max(last + 1, at * 1000);
       const position = last;
@@ -250,11 +253,9 @@ export function createTableStreams(options: { sql: SqlStore; region: string; arn
     async trim(): Promise<number> {
       let dropped = 0;
       for (;;) {
+        // A batch named by its primary key, which both engines compare as a row value.
         const { changes } = await sql.run(
-          'DELETE FROM dynamodb_stream_records WHERE rowid IN (SELECT rowid FROM dynamodb_stream_records WHERE created_at < ? LIMIT ?)'.replaceAll(
-            'rowid',
-            sql.dialect === 'sqlite' ? 'rowid' : 'ctid',
-          ),
+          'DELETE FROM dynamodb_stream_records WHERE (stream_arn, sequence) IN (SELECT stream_arn, sequence FROM dynamodb_stream_records WHERE created_at < ? LIMIT ?)',
           [cutoff(), TRIM_BATCH],
         );
         dropped += changes;

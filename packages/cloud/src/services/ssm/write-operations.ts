@@ -45,6 +45,12 @@ export function createWriteOperations(ssm: SsmContext): Record<string, JsonOpera
           throw SSM_ERRORS.error('InvalidKeyId', `Forte seals SecureString values with the cloud's own key: omit KeyId or give ${DEFAULT_KEY_ID}.`);
         if (input.KeyId !== undefined && input.Type !== undefined && input.Type !== 'SecureString')
           throw SSM_ERRORS.error('ValidationException', 'KeyId is only for SecureString parameters.');
+        // Text fields are kept as database text, which cannot hold NUL on PostgreSQL: refused on every engine alike.
+        if (input.Value.includes('\u0000') || input.Description?.includes('\u0000'))
+          throw SSM_ERRORS.error(
+            'ValidationException',
+            `The parameter ${input.Value.includes('\u0000') ? 'value' : 'description'} holds a NUL character (U+0000), which Forte does not keep: remove it.`,
+          );
         // The value's length, never the value: it may be a secret.
         const length = input.Value.length;
         const tier: ParameterTier =
