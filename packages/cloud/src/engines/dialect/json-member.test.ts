@@ -19,6 +19,8 @@ async function memberContract(sql: SqlStore): Promise<void> {
     a: { email: 'Ann@Example.com', 'custom:team': 'red' },
     b: { email: 'bob@example.com' },
     c: { phone: '+100' },
+    d: { email: '\u00c4nn@example.com' },
+    e: { email: 'Zed@example.com' },
   };
   for (const [id, doc] of Object.entries(docs)) await sql.run('INSERT INTO docs (id, doc) VALUES (?, ?)', [id, JSON.stringify(doc)]);
   const ids = async (where: string, params: unknown[]): Promise<string[]> =>
@@ -28,6 +30,12 @@ async function memberContract(sql: SqlStore): Promise<void> {
   assert.deepEqual(await ids(`${custom} = ?`, ['red']), ['a']);
   assert.deepEqual(await ids(`${email} IS NULL`, []), ['c'], 'a missing member is NULL');
   assert.deepEqual(await ids(`substr(${email}, 1, ?) = ?`, [3, 'bob']), ['b']);
+  // As SQLite's lower(): A-Z only, so \u00c4 is not \u00e4; and text orders by bytes (Z before a).
+  assert.deepEqual(await ids(`lower(${email}) = lower(?)`, ['\u00e4nn@example.com']), []);
+  assert.deepEqual(
+    (await sql.all<{ id: string }>(`SELECT id FROM docs WHERE ${email} IS NOT NULL ORDER BY ${email}`)).map((r) => r.id),
+    ['a', 'e', 'b', 'd'],
+  );
 }
 
 const server = await testPostgres();
