@@ -302,10 +302,17 @@ void describe('the reported exploit: a user names a privileged role in cognito:p
   void it('ignores reserved names a user stored before these rules: not in tokens, not in GetUser, no role', async () => {
     await adminUser(appA, 'legacy', { email: 'legacy@example.com' });
     // As a user pool written by an earlier version holds it.
-    await cloud.kernel.sql.run(
-      "UPDATE cognito_users SET attributes = json_set(attributes, '$.\"cognito:preferred_role\"', ?, '$.\"cognito:roles\"', ?, '$.token_use', 'access', '$.\"cognito:groups\"', 'admins') WHERE pool_id = ? AND username = 'legacy'",
-      [privilegedRole, privilegedRole, appA.userPoolId],
-    );
+    const stored = await cloud.kernel.sql.get<{ attributes: string }>("SELECT attributes FROM cognito_users WHERE pool_id = ? AND username = 'legacy'", [
+      appA.userPoolId,
+    ]);
+    const legacy = {
+      ...(JSON.parse(stored!.attributes) as Record<string, string>),
+      'cognito:preferred_role': privilegedRole,
+      'cognito:roles': privilegedRole,
+      token_use: 'access',
+      'cognito:groups': 'admins',
+    };
+    await cloud.kernel.sql.run("UPDATE cognito_users SET attributes = ? WHERE pool_id = ? AND username = 'legacy'", [JSON.stringify(legacy), appA.userPoolId]);
     const tokens = await signIn(appA, 'legacy');
     const claims = claimsOf(tokens.IdToken);
     assert.deepEqual(

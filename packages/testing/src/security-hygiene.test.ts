@@ -116,7 +116,8 @@ void describe('secrets at rest', () => {
 
   void it('a copy of forte.db without its key holds no usable signing key or secret key, and no cloud starts on it', async () => {
     const dataDir = await folder();
-    const cloud = await startTestCloud({ dataDir, logLevel: 'warn' });
+    // The embedded database whatever FORTE_TEST_DATABASE says: the thief copies its file (PostgreSQL's rows: below).
+    const cloud = await startTestCloud({ dataDir, logLevel: 'warn', database: 'sqlite' });
     let issuedSecret: string;
     let idToken: string;
     let userPoolId: string;
@@ -188,6 +189,40 @@ void describe('secrets at rest', () => {
     const jwks = (await (await fetch(`${url}/${userPoolId}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> };
     assert.ok(jwks.keys.length > 0);
     await stopBin(restored);
+  });
+
+  void it("the cloud's database, SQLite or PostgreSQL, holds signing keys and issued secret keys only sealed", async () => {
+    const cloud = await startTestCloud({ logLevel: 'warn' });
+    try {
+      const users = await createTestUsers(cloud, { mallory: [] });
+      const idp = new CognitoIdentityProviderClient({
+        endpoint: `${cloud.url}/cognito-idp/`,
+        region: 'us-east-1',
+        credentials: cloud.credentials,
+        maxAttempts: 1,
+      });
+      // A sign-in makes the pool's signing key.
+      await idp.send(
+        new InitiateAuthCommand({
+          ClientId: users.clientId,
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: 'mallory', PASSWORD: 'Correct-Horse-9' },
+        }),
+      );
+      const poolId = await createTestIdentityPool(cloud, users, { authenticated: ['*'], unauthenticated: ['*'] });
+      const identity = new CognitoIdentityClient({ endpoint: `${cloud.url}/cognito-identity/`, region: 'us-east-1', maxAttempts: 1 });
+      const { IdentityId } = await identity.send(new GetIdCommand({ IdentityPoolId: poolId }));
+      const issued = (await identity.send(new GetCredentialsForIdentityCommand({ IdentityId }))).Credentials!.SecretKey!;
+      const keys = await cloud.kernel.sql.all<{ private_jwk: string }>('SELECT private_jwk FROM cognito_signing_keys');
+      assert.ok(keys.length > 0);
+      for (const key of keys) assert.match(key.private_jwk, /^fsec1:[0-9a-f]{12}:[A-Za-z0-9_-]+$/, 'ciphertext');
+      const secrets = await cloud.kernel.sql.all<{ secret_key: string }>('SELECT secret_key FROM cognito_identity_credentials');
+      assert.equal(secrets.length, 1);
+      assert.match(secrets[0]!.secret_key, /^fsec1:/);
+      assert.notEqual(secrets[0]!.secret_key, issued);
+    } finally {
+      await cloud.close();
+    }
   });
 });
 

@@ -7,7 +7,7 @@ import { createSqliteStore } from '../../engines/sqlite/sqlite-store.js';
 import type { SqlStore } from '../../engines/types.js';
 import { createAttemptLimits, type LimitRule } from './attempt-limits.js';
 import { COGNITO_LIMIT_MIGRATIONS } from './limit-migrations.js';
-import { COGNITO_IDP_MIGRATIONS } from './migrations.js';
+import { cognitoIdpMigrations } from './migrations.js';
 
 /** A fresh database with the limits' tables; `reopen` closes it and opens the same file again (a restart). */
 async function withStore(fn: (sql: SqlStore, reopen: () => Promise<SqlStore>) => Promise<void>): Promise<void> {
@@ -15,7 +15,7 @@ async function withStore(fn: (sql: SqlStore, reopen: () => Promise<SqlStore>) =>
   const file = join(dir, 'forte.db');
   let sql = createSqliteStore(file);
   const open = async (): Promise<SqlStore> => {
-    await sql.migrate('cognito-idp', COGNITO_IDP_MIGRATIONS);
+    await sql.migrate('cognito-idp', cognitoIdpMigrations(sql.dialect));
     await sql.migrate('cognito-idp-limits', COGNITO_LIMIT_MIGRATIONS);
     return sql;
   };

@@ -40,7 +40,7 @@ import { createSqliteStore } from '../../engines/sqlite/sqlite-store.js';
 import type { ResourceContext } from '../../kernel/types.js';
 import { createCloud, type Cloud } from '../../server.js';
 import { createChallengeSessions, SESSION_TTL_MS } from './challenge-sessions.js';
-import { COGNITO_IDP_MIGRATIONS } from './migrations.js';
+import { cognitoIdpMigrations } from './migrations.js';
 import { poolNameOf } from './password-setting.js';
 import { SRP_G, SRP_K, SRP_N, claimSignature, hkdfKey, modPow, srpTimestamp, srpU, srpX } from './srp-math.js';
 import { totpCode } from './totp.js';
@@ -212,7 +212,7 @@ describe('pending sign-in steps', () => {
   it('are single use, bound to their client, expire after three minutes, and capped in number', async () => {
     const sql = createSqliteStore(':memory:');
     try {
-      await sql.migrate('cognito-idp', COGNITO_IDP_MIGRATIONS);
+      await sql.migrate('cognito-idp', cognitoIdpMigrations(sql.dialect));
       let now = 1_000_000;
       const sessions = createChallengeSessions(sql, { maxSessions: 3, now: () => now });
       const step = { poolId: 'p', clientId: 'c1', username: 'u', challenge: 'SMS_MFA' };

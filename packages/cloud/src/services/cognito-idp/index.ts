@@ -18,7 +18,7 @@ import { createIdentityTokenVerifier } from './identity-token-verifier.js';
 import { COGNITO_LIMIT_MIGRATIONS } from './limit-migrations.js';
 import { resolveCognitoLimits } from './limit-settings.js';
 import { createMailbox } from './mailbox.js';
-import { COGNITO_IDP_MIGRATIONS } from './migrations.js';
+import { cognitoIdpMigrations } from './migrations.js';
 import { createPoolResourceHandlers } from './pool-resources.js';
 import { createPoolStore } from './pool-store.js';
 import { selfOperations } from './self-operations.js';
@@ -111,7 +111,7 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
     ],
     resourceTypes: createPoolResourceHandlers(state),
     async start() {
-      await kernel.sql.migrate('cognito-idp', COGNITO_IDP_MIGRATIONS);
+      await kernel.sql.migrate('cognito-idp', cognitoIdpMigrations(kernel.sql.dialect));
       await kernel.sql.migrate('cognito-idp-limits', COGNITO_LIMIT_MIGRATIONS);
       await state.limiter.restore();
       await keysChanged.start();

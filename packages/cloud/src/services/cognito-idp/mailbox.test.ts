@@ -6,13 +6,13 @@ import { it } from 'node:test';
 import { createSqliteStore } from '../../engines/sqlite/sqlite-store.js';
 import { COGNITO_LIMIT_MIGRATIONS } from './limit-migrations.js';
 import { createMailbox } from './mailbox.js';
-import { COGNITO_IDP_MIGRATIONS } from './migrations.js';
+import { cognitoIdpMigrations } from './migrations.js';
 
 void it('the mailbox keeps the newest messages per recipient, per pool and in all', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'forte-mailbox-'));
   const sql = createSqliteStore(join(dir, 'forte.db'));
   try {
-    await sql.migrate('cognito-idp', COGNITO_IDP_MIGRATIONS);
+    await sql.migrate('cognito-idp', cognitoIdpMigrations(sql.dialect));
     await sql.migrate('cognito-idp-limits', COGNITO_LIMIT_MIGRATIONS);
     const mailbox = createMailbox(sql, undefined, { perRecipient: 2, perPool: 3, total: 4 });
     const send = (to: string, pool: string, n: number) =>

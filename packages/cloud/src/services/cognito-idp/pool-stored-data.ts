@@ -83,7 +83,7 @@ export function createPoolStoredData(sql: SqlStore): StoredDataHooks {
           for (const alias of aliases) {
             const value = attributes[alias];
             if (value === undefined) continue;
-            if (await tx.get(`SELECT 1 AS taken FROM cognito_users WHERE pool_id = ? AND ${attributeMatch(alias, folded)}`, [poolId, value]))
+            if (await tx.get(`SELECT 1 AS taken FROM cognito_users WHERE pool_id = ? AND ${attributeMatch(tx.dialect, alias, folded)}`, [poolId, value]))
               return `another user of the pool has the ${alias} of user ${String(user['username'])}`;
           }
           return undefined;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createSqliteStore } from '../../engines/sqlite/sqlite-store.js';
 import { COGNITO_LIMIT_MIGRATIONS } from './limit-migrations.js';
-import { COGNITO_IDP_MIGRATIONS } from './migrations.js';
+import { cognitoIdpMigrations } from './migrations.js';
 import { createSqlSignInFailureLog } from './sign-in-failure-log.js';
 import { createSignInLimiter } from './sign-in-limiter.js';
 
@@ -57,7 +57,7 @@ void describe('sign-in limiter', () => {
     const file = join(dir, 'forte.db');
     let sql = createSqliteStore(file);
     try {
-      await sql.migrate('cognito-idp', COGNITO_IDP_MIGRATIONS);
+      await sql.migrate('cognito-idp', cognitoIdpMigrations(sql.dialect));
       await sql.migrate('cognito-idp-limits', COGNITO_LIMIT_MIGRATIONS);
       let now = 1_000_000;
       const options = { perUser: 2, perAddress: 100, windowMs: WINDOW, now: () => now };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createSqliteStore } from '../../engines/sqlite/sqlite-store.js';
 import type { SqlStore } from '../../engines/types.js';
-import { COGNITO_IDP_MIGRATIONS } from './migrations.js';
+import { cognitoIdpMigrations } from './migrations.js';
 import { createPoolStore, poolFromRow } from './pool-store.js';
 import { createUserStore } from './user-store.js';
 
@@ -35,7 +35,7 @@ async function withUser(
   const dir = await mkdtemp(join(tmpdir(), 'forte-signed-in-'));
   const inner = createSqliteStore(join(dir, 'forte.db'));
   try {
-    await inner.migrate('cognito-idp', COGNITO_IDP_MIGRATIONS);
+    await inner.migrate('cognito-idp', cognitoIdpMigrations(inner.dialect));
     const sql = counting(inner, versioned);
     const pools = createPoolStore(sql);
     const users = createUserStore(sql);

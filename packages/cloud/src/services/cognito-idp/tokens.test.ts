@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { SignJWT, decodeProtectedHeader, generateKeyPair } from 'jose';
 import { createSqliteStore } from '../../engines/sqlite/sqlite-store.js';
 import { createSecretBox } from '../../kernel/secret-box.js';
-import { COGNITO_IDP_MIGRATIONS } from './migrations.js';
+import { cognitoIdpMigrations } from './migrations.js';
 import { createTokenKeys } from './token-keys.js';
 import { issueTokens, verifyToken, verifyTokenSignature } from './tokens.js';
 import type { StoredPool } from './pool-store.js';
@@ -30,7 +30,7 @@ const user: StoredUser = {
 async function withKeys(fn: (keys: ReturnType<typeof createTokenKeys>) => Promise<void>): Promise<void> {
   const sql = createSqliteStore(':memory:');
   try {
-    await sql.migrate('cognito-idp', COGNITO_IDP_MIGRATIONS);
+    await sql.migrate('cognito-idp', cognitoIdpMigrations(sql.dialect));
     const keys = createTokenKeys(sql, createSecretBox(Buffer.alloc(32, 1)));
     await keys.start();
     await fn(keys);
@@ -235,7 +235,7 @@ test('private signing keys are kept sealed; plaintext keys from before sealing a
   const sql = createSqliteStore(':memory:');
   const secrets = createSecretBox(Buffer.alloc(32, 1));
   try {
-    await sql.migrate('cognito-idp', COGNITO_IDP_MIGRATIONS);
+    await sql.migrate('cognito-idp', cognitoIdpMigrations(sql.dialect));
     const keys = createTokenKeys(sql, secrets);
     await keys.start();
     const kid = await keys.rotate();

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SqlStore } from '../../engines/types.js';
+import { jsonMemberText } from '../../engines/dialect/json-member.js';
 import { poolFromRow, type StoredPool } from './pool-store.js';
 
 export type UserStatus = 'UNCONFIRMED' | 'CONFIRMED' | 'FORCE_CHANGE_PASSWORD' | 'RESET_REQUIRED';
@@ -114,9 +115,9 @@ export const SIGN_IN_ATTRIBUTES = ['email', 'phone_number', 'preferred_username'
  * Phone numbers have no case. lower() is the database's, on both sides, so stored and typed values fold
  * the same way (SQLite folds A-Z only).
  */
-export function attributeMatch(attribute: string, folded: boolean): string {
+export function attributeMatch(dialect: SqlStore['dialect'], attribute: string, folded: boolean): string {
   if (!SIGN_IN_ATTRIBUTES.includes(attribute)) throw new Error(`${attribute} is not a sign-in attribute`);
-  const column = `json_extract(attributes, '$.${attribute}')`;
+  const column = jsonMemberText(dialect, 'attributes', attribute);
   return folded && attribute !== 'phone_number' ? `lower(${column}) = lower(?)` : `${column} = ?`;
 }
 
@@ -194,7 +195,7 @@ export function createUserStore(sql: SqlStore) {
      */
     async findByAttribute(poolId: string, attribute: string, value: string, folded: boolean): Promise<StoredUser | undefined> {
       const row = await sql.get<UserRow>(
-        `SELECT * FROM cognito_users WHERE pool_id = ? AND ${attributeMatch(attribute, folded)} ORDER BY (status = 'CONFIRMED') DESC LIMIT 1`,
+        `SELECT * FROM cognito_users WHERE pool_id = ? AND ${attributeMatch(sql.dialect, attribute, folded)} ORDER BY (status = 'CONFIRMED') DESC LIMIT 1`,
         [poolId, value],
       );
       return row ? fromRow(row) : undefined;
@@ -215,7 +216,6 @@ export function createUserStore(sql: SqlStore) {
       const params: unknown[] = [poolId];
       const { filter } = options;
       if (filter) {
-        const exprParams: unknown[] = [];
         let expr: string;
         switch (filter.attribute) {
           case 'username':
@@ -229,16 +229,15 @@ export function createUserStore(sql: SqlStore) {
             expr = "(CASE enabled WHEN 1 THEN 'Enabled' ELSE 'Disabled' END)";
             break;
           default:
-            // The filter grammar allows only [\w:] in names, so the quoted JSON path is safe.
-            expr = 'json_extract(attributes, ?)';
-            exprParams.push(`$."${filter.attribute}"`);
+            // The filter grammar allows only [\w:] in names, which jsonMemberText writes into the SQL.
+            expr = jsonMemberText(sql.dialect, 'attributes', filter.attribute);
         }
         if (filter.op === '=') {
           where.push(`${expr} = ?`);
-          params.push(...exprParams, filter.value);
+          params.push(filter.value);
         } else {
           where.push(`substr(${expr}, 1, ?) = ?`);
-          params.push(...exprParams, filter.value.length, filter.value);
+          params.push(filter.value.length, filter.value);
         }
       }
       if (options.after !== undefined) {
@@ -260,10 +259,10 @@ export function createUserStore(sql: SqlStore) {
         const { uniqueAttribute } = options;
         const value = uniqueAttribute ? user.attributes[uniqueAttribute] : undefined;
         if (uniqueAttribute && value !== undefined) {
-          const taken = await tx.get(`SELECT 1 AS taken FROM cognito_users WHERE pool_id = ? AND ${attributeMatch(uniqueAttribute, options.folded)}`, [
-            user.poolId,
-            value,
-          ]);
+          const taken = await tx.get(
+            `SELECT 1 AS taken FROM cognito_users WHERE pool_id = ? AND ${attributeMatch(tx.dialect, uniqueAttribute, options.folded)}`,
+            [user.poolId, value],
+          );
           if (taken) return false;
         }
         await insertUser(tx, user);

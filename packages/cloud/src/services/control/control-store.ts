@@ -335,14 +335,43 @@ export async function appendEvent(
   sql: SqlStore,
   event: { deploymentId: string; appId: string; envName: string; logicalId: string; resourceType: string; status: string; reason?: string | undefined },
 ): Promise<void> {
-  // Seq is taken and used in one transaction so it stays monotonic (portable: no AUTOINCREMENT).
-  await sql.transaction(async (tx) => {
-    const row = await tx.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM control_events');
-    await tx.run(
-      'INSERT INTO control_events (seq, deployment_id, app_id, env_name, at, logical_id, resource_type, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [(row?.seq ?? 0) + 1, event.deploymentId, event.appId, event.envName, nowIso(), event.logicalId, event.resourceType, event.status, event.reason ?? null],
-    );
-  });
+  // Seq is taken and used in one transaction, so events become visible in seq order and a reader
+  // polling after the last seq it saw misses none (a sequence's numbers may commit out of order). On a
+  // shared database the transactions of two instances conflict and one runs again; one instance
+  // appends one event at a time, so it never conflicts with itself.
+  await inTurn(sql, () =>
+    sql.transaction(async (tx) => {
+      const row = await tx.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM control_events');
+      await tx.run(
+        'INSERT INTO control_events (seq, deployment_id, app_id, env_name, at, logical_id, resource_type, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [
+          (row?.seq ?? 0) + 1,
+          event.deploymentId,
+          event.appId,
+          event.envName,
+          nowIso(),
+          event.logicalId,
+          event.resourceType,
+          event.status,
+          event.reason ?? null,
+        ],
+      );
+    }),
+  );
+}
+
+/** The last event append of each store: the next one waits for it. */
+const appending = new WeakMap<SqlStore, Promise<unknown>>();
+
+/** Runs `fn` after the store's previous `inTurn` call has settled. */
+function inTurn<T>(sql: SqlStore, fn: () => Promise<T>): Promise<T> {
+  const previous = appending.get(sql) ?? Promise.resolve();
+  const run = previous.then(fn, fn);
+  appending.set(
+    sql,
+    run.catch(() => undefined),
+  );
+  return run;
 }
 
 export async function listEvents(
@@ -402,23 +431,26 @@ export async function deleteLock(sql: SqlStore, appId: string, envName: string, 
 // ---- journal ----
 
 export async function appendJournal(sql: SqlStore, deploymentId: string, entry: Omit<JournalRecord, 'seq'>): Promise<void> {
-  await sql.transaction(async (tx) => {
-    const row = await tx.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM control_journal WHERE deployment_id = ?', [deploymentId]);
-    await tx.run(
-      'INSERT INTO control_journal (deployment_id, seq, logical_id, resource_type, operation, phase, physical_id, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [
-        deploymentId,
-        (row?.seq ?? 0) + 1,
-        entry.logicalId,
-        entry.resourceType,
-        entry.operation,
-        entry.phase,
-        entry.physicalId ?? null,
-        JSON.stringify(entry.detail),
-        nowIso(),
-      ],
-    );
-  });
+  // Numbered like events (appendEvent): a deployment's steps running side by side append in turn.
+  await inTurn(sql, () =>
+    sql.transaction(async (tx) => {
+      const row = await tx.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM control_journal WHERE deployment_id = ?', [deploymentId]);
+      await tx.run(
+        'INSERT INTO control_journal (deployment_id, seq, logical_id, resource_type, operation, phase, physical_id, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [
+          deploymentId,
+          (row?.seq ?? 0) + 1,
+          entry.logicalId,
+          entry.resourceType,
+          entry.operation,
+          entry.phase,
+          entry.physicalId ?? null,
+          JSON.stringify(entry.detail),
+          nowIso(),
+        ],
+      );
+    }),
+  );
 }
 
 export async function readJournal(sql: SqlStore, deploymentId: string): Promise<JournalRecord[]> {

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import type { Template } from '@forte/protocol';
-import { createSqliteStore } from '../../engines/sqlite/sqlite-store.js';
 import type { SqlStore } from '../../engines/types.js';
 import { createLogger } from '../../kernel/logger.js';
 import type { ResourceHandler } from '../../kernel/types.js';
 import { createStackEngine, type StackEngine } from './stack-engine.js';
+import { openTestStore } from './test-database.test-helper.js';
 
 const BOX = 'Forte::Test::Box';
 const DAY = 86_400_000;
@@ -73,7 +73,7 @@ async function harness(options: { retentionMs?: number } = {}): Promise<Harness>
   const { handler, boxes } = boxHandler();
   const clock = { now: Date.parse('2026-01-01T00:00:00Z') };
   const open = async (): Promise<{ sql: SqlStore; engine: StackEngine }> => {
-    const sql = createSqliteStore(join(dir, 'cloud.db'));
+    const sql = await openTestStore(dir);
     const engine = createStackEngine({
       sql,
       log: createLogger({ write: () => undefined, level: 'error' }),

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import type { Deployment, ForteError, Template } from '@forte/protocol';
-import { createSqliteStore } from '../../engines/sqlite/sqlite-store.js';
 import type { SqlStore } from '../../engines/types.js';
 import { createLogger } from '../../kernel/logger.js';
 import type { ResourceHandler } from '../../kernel/types.js';
 import { readDeployed } from './control-store.js';
 import { createStackEngine, type StackEngine } from './stack-engine.js';
 import { TEST_RESOURCE_TYPE, createTestResourceHandler, readTestResourceValue } from './test-resource.js';
+import { openTestStore } from './test-database.test-helper.js';
 
 const T = TEST_RESOURCE_TYPE;
 const cleanups: (() => Promise<void>)[] = [];
@@ -35,11 +35,11 @@ interface Harness {
   value(physicalId: string): Promise<unknown>;
 }
 
-/** An engine on a real SQLite file, whose only type is the test resource, wrapped to record calls. */
+/** An engine on a real database (a SQLite file, or PostgreSQL: openTestStore), whose only type is the test resource, wrapped to record calls. */
 async function harness(options: { dir?: string; createApp?: boolean } = {}): Promise<Harness> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'forte-engine-')));
   const file = join(dir, 'cloud.db');
-  const sql = createSqliteStore(file);
+  const sql = await openTestStore(dir);
   const inner = createTestResourceHandler(sql);
   const calls: string[] = [];
   let inFlight = 0;
