@@ -55,7 +55,17 @@ export const S3_MIGRATIONS = [
   `ALTER TABLE s3_upload_parts ADD COLUMN checksum TEXT`,
   // The multipart upload an object was completed from: a retried CompleteMultipartUpload is answered again.
   `ALTER TABLE s3_objects ADD COLUMN upload_id TEXT`,
+  // The bucket's website configuration (JSON, BucketWebsite), or NULL: only such buckets are served on their website host.
+  `ALTER TABLE s3_buckets ADD COLUMN website TEXT`,
 ];
+
+/** A bucket's website configuration (CloudFormation's `WebsiteConfiguration`): what its website host serves. */
+export interface BucketWebsite {
+  /** The object served for `/` and for any path ending in `/` (S3's IndexDocument suffix). */
+  indexDocument: string;
+  /** The object served, with status 404, for a key the bucket does not hold. */
+  errorDocument?: string;
+}
 
 /** Representation headers S3 stores with an object and answers on GET/HEAD. */
 export const STORED_HEADERS = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'] as const;
@@ -227,6 +237,17 @@ export function createObjectStore(sql: SqlStore) {
     /** Sets (or with undefined, removes) the bucket's CORS rules; answers false when there is no such bucket. */
     async setBucketCors(name: string, rules: CorsRule[] | undefined): Promise<boolean> {
       const result = await sql.run('UPDATE s3_buckets SET cors = ? WHERE name = ?', [rules === undefined ? null : JSON.stringify(rules), name]);
+      return result.changes > 0;
+    },
+    /** The bucket's website configuration: undefined when it has none, 'missing' when there is no such bucket. */
+    async getBucketWebsite(name: string): Promise<BucketWebsite | undefined | 'missing'> {
+      const row = await sql.get<{ website: string | null }>('SELECT website FROM s3_buckets WHERE name = ?', [name]);
+      if (!row) return 'missing';
+      return row.website === null ? undefined : (JSON.parse(row.website) as BucketWebsite);
+    },
+    /** Sets (or with undefined, removes) the bucket's website configuration; answers false when there is no such bucket. */
+    async setBucketWebsite(name: string, website: BucketWebsite | undefined): Promise<boolean> {
+      const result = await sql.run('UPDATE s3_buckets SET website = ? WHERE name = ?', [website === undefined ? null : JSON.stringify(website), name]);
       return result.changes > 0;
     },
     /** How many objects the bucket holds (0 when it does not exist). */
