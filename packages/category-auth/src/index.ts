@@ -4,6 +4,8 @@ import { UserError, type PluginContext, type ResourceBuild, type ResourceRef } f
 import { addAuth, addAuthHeadless } from './add-auth.js';
 import { readCognitoConfig } from './auth-resource.js';
 import { authTemplate } from './auth-template.js';
+import { triggersOf, usesVerificationLink } from './auth-triggers.js';
+import { verificationPageObjects } from './verification-page.js';
 import { CLI_INPUTS_FILE, type CognitoConfig } from './cognito-config.js';
 import { removeAuth } from './remove-auth.js';
 import { updateAuth, updateAuthHeadless } from './update-auth.js';
@@ -64,7 +66,10 @@ export async function build(_ctx: PluginContext, resource: ResourceRef): Promise
   }
   const config = readCognitoConfig(resource.dir);
   refuseHostedUi(config, resource);
-  return { template: authTemplate(config, { groupsInOwnStack: existsSync(join(groupsDir, PRECEDENCE_FILE)) }) };
+  const verificationPage = usesVerificationLink(triggersOf(config, join(resource.dir, 'cli-inputs.json'))) ? verificationPageObjects(resource.dir) : undefined;
+  return {
+    template: authTemplate(config, { groupsInOwnStack: existsSync(join(groupsDir, PRECEDENCE_FILE)), ...(verificationPage ? { verificationPage } : {}) }),
+  };
 }
 
 /** The folder of the Cognito resource beside the groups resource: the one holding a cli-inputs.json. */
