@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { RESOURCE_TYPES } from '@forte/protocol';
 import { createFakePluginContext } from '@forte/testing';
-import { authTemplate, build, defaultCognitoConfig, executeCommand } from './index.js';
+import { authTemplate, build, defaultCognitoConfig, executeCommand, executeHeadlessCommand } from './index.js';
 import { AUTH_TRIGGERS, moduleSource, settingProblem } from './auth-triggers.js';
+import { writeVerificationPage } from './verification-page.js';
 
 const config = (triggers: unknown, extra: Record<string, unknown> = {}) => ({ ...defaultCognitoConfig('app', 'AppAuth1'), triggers, ...extra });
 const PAGE = [{ Key: 'index.html', Body: '<p>page</p>', ContentType: 'text/html; charset=utf-8' }];
@@ -149,6 +150,107 @@ void describe('choosing the verification-link module (add / update auth)', () =>
     assert.equal(
       (await build(fake.ctx, { category: 'auth', resourceName: auth, service: 'Cognito', dir })).template.Resources.CustomMessageConfirmationBucket,
       undefined,
+    );
+  });
+});
+
+void describe('verification-link in a headless AddAuthRequest', () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'forte-auth-verification-link-headless-'));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  const add = async (settings: Record<string, string>): Promise<unknown[]> => {
+    const calls: unknown[] = [];
+    const fake = createFakePluginContext(root, { plugin: 'auth', command: 'add', headless: true });
+    const ctx = {
+      ...fake.ctx,
+      invokePluginMethod: async <T>(_category: string, _method: string, args: unknown[]): Promise<T> => {
+        calls.push(args[0]);
+        return undefined as T;
+      },
+    };
+    await executeHeadlessCommand(ctx, {
+      version: 2,
+      resourceName: 'hlauth',
+      serviceConfiguration: {
+        serviceName: 'Cognito',
+        includeIdentityPool: false,
+        userPoolConfiguration: {
+          signinMethod: 'EMAIL',
+          requiredSignupAttributes: ['EMAIL'],
+          triggers: { CustomMessage: ['verification-link'] },
+          triggerSettings: { CustomMessage: settings },
+        },
+      },
+    });
+    return calls;
+  };
+
+  void it('refuses a redirect that is not an http(s) URL, a missing setting, and RESOURCENAME (not a setting the user gives)', async () => {
+    const base = { REDIRECTURL: 'https://app.example/', EMAILSUBJECT: 'Confirm', EMAILMESSAGE: 'Open:' };
+    await assert.rejects(add({ ...base, REDIRECTURL: 'app.example' }), /triggerSettings\.CustomMessage\.REDIRECTURL must be an http\(s\) URL/);
+    await assert.rejects(add({ REDIRECTURL: 'https://app.example/', EMAILSUBJECT: 'Confirm' }), /triggerSettings\.CustomMessage\.EMAILMESSAGE is required/);
+    await assert.rejects(add({ ...base, RESOURCENAME: 'x' }), /RESOURCENAME is not a setting/);
+    const [call] = await add(base);
+    assert.deepEqual((call as { environment: unknown }).environment, { RESOURCENAME: 'hlauthCustomMessage', ...base });
+  });
+});
+
+void describe('an auth resource with verification-link as a Gen 1 project cloned from AWS holds it', () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'forte-auth-verification-link-gen1-'));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  void it("builds its bucket from verificationBucketName and its assets/ as they are (triggers as a JSON string), warning that Amplify's files address AWS", async () => {
+    const dir = join(root, 'amplify/backend/auth/gen1auth1a2b3c4d');
+    const fn = join(root, 'amplify/backend/function/gen1auth1a2b3c4dCustomMessage/src');
+    mkdirSync(join(dir, 'assets'), { recursive: true });
+    mkdirSync(fn, { recursive: true });
+    const cognitoConfig = {
+      ...defaultCognitoConfig('gen1', 'gen1auth1a2b3c4d'),
+      triggers: '{"CustomMessage":["verification-link"]}',
+      verificationBucketName: 'gen1auth1a2b3c4dverificationbucket',
+    };
+    writeFileSync(join(dir, 'cli-inputs.json'), JSON.stringify({ version: '1', cognitoConfig }));
+    // The shape of Amplify's page and module: an SDK from AWS's CDN, a link to S3's website host on AWS.
+    writeFileSync(join(dir, 'assets/index.html'), '<script src="https://sdk.amazonaws.com/js/aws-sdk.min.js"></script><script src="./verify.js"></script>');
+    writeFileSync(join(dir, 'assets/verify.js'), 'new AWS.CognitoIdentityServiceProvider({ region }).confirmSignUp(params, done);');
+    writeFileSync(join(dir, 'assets/spinner.js'), 'function Spinner() {}');
+    writeFileSync(join(dir, 'assets/style.css'), 'body { margin: 0 }');
+    writeFileSync(join(fn, 'verification-link.js'), 'const url = `http://${bucket}.s3-website-${region}.amazonaws.com`;');
+
+    const fake = createFakePluginContext(root, { plugin: 'auth' });
+    const built = await build(fake.ctx, { category: 'auth', resourceName: 'gen1auth1a2b3c4d', service: 'Cognito', dir });
+    const bucket = built.template.Resources.CustomMessageConfirmationBucket!.Properties as { BucketName: unknown };
+    assert.deepEqual(bucket.BucketName, { 'Fn::Join': ['-', ['gen1auth1a2b3c4dverificationbucket', { Ref: 'env' }]] });
+    const page = built.template.Resources.CustomMessageConfirmationPage!.Properties as { Objects: Array<{ Key: string; ContentType: string }> };
+    assert.deepEqual(
+      page.Objects.map((o) => [o.Key, o.ContentType]),
+      [
+        ['index.html', 'text/html; charset=utf-8'],
+        ['spinner.js', 'text/javascript; charset=utf-8'],
+        ['style.css', 'text/css; charset=utf-8'],
+        ['verify.js', 'text/javascript; charset=utf-8'],
+      ],
+    );
+    const warning = fake.printed.find((line) => line.includes('address AWS'));
+    assert.ok(warning, fake.printed.join('\n'));
+    assert.match(warning, /verification-link\.js, index\.html, verify\.js address AWS/);
+
+    // Forte's own files (the user deleted Amplify's and ran update auth) do not warn; a missing page is refused.
+    rmSync(join(dir, 'assets'), { recursive: true });
+    const quiet = createFakePluginContext(root, { plugin: 'auth' });
+    await assert.rejects(build(quiet.ctx, { category: 'auth', resourceName: 'gen1auth1a2b3c4d', service: 'Cognito', dir }), /confirmation page .* is missing/);
+    writeVerificationPage(dir);
+    writeFileSync(join(fn, 'verification-link.js'), moduleSource('verification-link'));
+    await build(quiet.ctx, { category: 'auth', resourceName: 'gen1auth1a2b3c4d', service: 'Cognito', dir });
+    assert.deepEqual(
+      quiet.printed.filter((line) => line.includes('address AWS')),
+      [],
     );
   });
 });

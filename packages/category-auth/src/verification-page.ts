@@ -58,3 +58,13 @@ export function verificationPageObjects(resourceDir: string): Array<{ Key: strin
     throw new UserError(`${folder} has no index.html, the page the confirmation link opens.`, 'Restore it, or delete the folder and run `forte update auth`.');
   return objects;
 }
+
+/**
+ * Files of the verification-link module that address AWS rather than this cloud: Amplify's own module (its link
+ * names `<bucket>.s3-website-<region>.amazonaws.com`) and page (AWS SDK v2 from sdk.amazonaws.com), as a Gen 1
+ * project cloned from AWS holds them. They push as they are; their links and page do not reach a Forte cloud.
+ */
+export function filesAddressingAws(resourceDir: string, functionDir: string): string[] {
+  const candidates = [join(functionDir, 'src', 'verification-link.js'), ...['index.html', 'verify.js'].map((f) => join(resourceDir, PAGE_FOLDER, f))];
+  return candidates.filter((file) => existsSync(file) && /amazonaws\.com|AWS\.CognitoIdentityServiceProvider/.test(readFileSync(file, 'utf8')));
+}
