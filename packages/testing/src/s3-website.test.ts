@@ -102,6 +102,10 @@ void describe('the website endpoint of a bucket with WebsiteConfiguration', () =
     assert.equal(created.physicalId, 'page-bucket');
     const first = await website('page-bucket', '/');
     assert.deepEqual([first.body, first.headers['content-type']], ['<p>v1</p>', 'text/html; charset=utf-8']);
+    // The template's files are not data: deleting the bucket needs no approval for them, only for what clients wrote.
+    assert.equal(await bucketHandler().storedData!.count('page-bucket', {}), 0);
+    await s3.send(new PutObjectCommand({ Bucket: 'page-bucket', Key: 'upload.txt', Body: 'mine' }));
+    assert.equal(await bucketHandler().storedData!.count('page-bucket', {}), 1);
     const v2 = { Bucket: 'page-bucket', Objects: [{ Key: 'index.html', Body: '<p>v2</p>', ContentType: 'text/html; charset=utf-8' }] };
     await objectsHandler().update('page-bucket', v2, v1, ctx);
     assert.equal((await website('page-bucket', '/')).body, '<p>v2</p>');

@@ -2,8 +2,8 @@
  * The account confirmation page of the verification-link module. The link in the sign-up email carries
  * `data` (base64 JSON: userName, redirectUrl, region, clientId) and `code`. The page calls Cognito's
  * ConfirmSignUp with them (an unsigned call, as an app makes it) on the cloud that serves this page, then sends
- * the browser to redirectUrl; a user already confirmed goes there too. A wrong or expired code is shown, and
- * nothing else happens.
+ * the browser to redirectUrl. A user already confirmed is told so (and, unlike Amplify's page, not redirected);
+ * a wrong or expired code is shown, and nothing else happens.
  */
 (function () {
   var title = document.getElementById('title');
@@ -56,10 +56,17 @@
     .then(function (result) {
       var type = String((result.body && result.body.__type) || '');
       var message = String((result.body && result.body.message) || '');
-      if (result.ok || (type.indexOf('NotAuthorizedException') >= 0 && /Current status is CONFIRMED/.test(message))) {
+      if (result.ok) {
         title.textContent = 'Your account is confirmed';
         detail.textContent = 'Taking you back…';
         window.location.replace(link.redirectUrl);
+        return;
+      }
+      // Not redirected: anyone can write a link naming a confirmed user, and the page must not send people to
+      // whatever address such a link carries.
+      if (type.indexOf('NotAuthorizedException') >= 0 && /Current status is CONFIRMED/.test(message)) {
+        title.textContent = 'Your account is already confirmed';
+        detail.textContent = 'You can sign in to the app.';
         return;
       }
       if (type.indexOf('ExpiredCodeException') >= 0 || type.indexOf('CodeMismatchException') >= 0) {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { signIn, signUp } from 'aws-amplify/auth';
@@ -97,6 +98,11 @@ void describe(
         // The pool's user name, as Cognito hands it to the trigger: with email sign-in, the user's generated id.
         assert.match(page.url(), new RegExp(`^${REDIRECT}/\\?username=[0-9a-f-]{36}$`));
         assert.equal(await page.textContent('h1'), 'Welcome back');
+
+        // The link again: the user is told, and not sent anywhere (a link naming a confirmed user could carry any address).
+        await page.goto(link.href);
+        await page.waitForFunction("document.getElementById('title').textContent.includes('already confirmed')", undefined, { timeout: 15_000 });
+        assert.ok(page.url().startsWith(link.origin), page.url());
       } finally {
         await browser.close();
       }
@@ -104,3 +110,40 @@ void describe(
     });
   },
 );
+
+void describe('removing the verification-link module (built binary, local cloud)', () => {
+  const project = useProject('forte-auth-verification-link-remove-', 'linkapp');
+  const { forte } = project;
+
+  void it('drops the function, the confirmation bucket and its page at the next push', async () => {
+    const add = await forte(['add', 'auth', '--headless'], JSON.stringify(ADD_AUTH_REQUEST));
+    assert.equal(add.code, 0, add.stderr + add.stdout);
+    const first = await forte(['push', '--yes']);
+    assert.equal(first.code, 0, first.stderr + first.stdout);
+    const update = await forte(
+      ['update', 'auth', '--headless'],
+      JSON.stringify({ version: 2, serviceModification: { serviceName: 'Cognito', userPoolModification: { triggers: {} } } }),
+    );
+    assert.equal(update.code, 0, update.stderr + update.stdout);
+    const { port } = new URL(project.readJson('amplify/backend/amplify-meta.json').auth.linkauth.output.ProviderURL as string);
+    assert.equal((await websiteStatus(port)).status, 200);
+    const push = await forte(['push', '--yes']);
+    assert.equal(push.code, 0, push.stderr + push.stdout);
+    assert.equal(project.readJson('amplify/backend/backend-config.json').function?.linkauthCustomMessage, undefined);
+    const gone = await websiteStatus(port);
+    assert.deepEqual([gone.status, /NoSuchBucket/.test(gone.body)], [404, true]);
+  });
+});
+
+/** GET / of the confirmation bucket's website host on the local cloud. */
+function websiteStatus(port: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ hostname: '127.0.0.1', port, path: '/', headers: { host: `linkauthverificationbucket-dev.s3-website.localhost:${port}` } }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

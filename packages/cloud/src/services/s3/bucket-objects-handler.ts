@@ -8,6 +8,7 @@ import { newBlobId } from './put-object.js';
 
 /** Files a template carries inline: small pages and scripts, not content (that is uploaded). */
 const MAX_OBJECTS = 32;
+const RESOURCE_TYPE = 'Forte::S3::BucketObjects';
 const MAX_TOTAL_BYTES = 256 * 1024;
 
 const objectsProps = z.object({
@@ -52,7 +53,8 @@ function parse(props: Record<string, unknown>): ObjectsProps {
  * into a bucket it creates (the auth stack's account confirmation page), written in the push, so they change
  * and roll back with it; physical id = the bucket's name. An update writes the objects whose body or type
  * changed and deletes the keys no longer listed; a delete removes the keys it lists. Objects written by others
- * under other keys are left alone.
+ * under other keys are left alone. Its objects are the template's, not data: the bucket's stored-data count (the
+ * confirmation a deletion needs) leaves them out, until a client overwrites one.
  */
 export function createBucketObjectsHandler(options: { store: ObjectStore; blobs: BlobStore }): ResourceHandler {
   const { store, blobs } = options;
@@ -78,6 +80,7 @@ export function createBucketObjectsHandler(options: { store: ObjectStore; blobs:
         contentType,
         headers: {},
         metadata: {},
+        writtenBy: `${RESOURCE_TYPE} ${p.Bucket}`,
       };
       let replaced: string | undefined;
       try {
