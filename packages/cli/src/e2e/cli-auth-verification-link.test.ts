@@ -7,7 +7,7 @@ import { signIn, signUp } from 'aws-amplify/auth';
 import { chromium } from 'playwright-core';
 import { configureAmplifyFrom } from './amplify-app.js';
 import { CHROMIUM, CHROMIUM_ARGS, missingBrowser } from './example-app.js';
-import { useProject } from './forte-runner.js';
+import { runForteInTerminal, useProject } from './forte-runner.js';
 
 const REDIRECT = 'http://welcome.example.test/after-confirm';
 
@@ -147,3 +147,41 @@ function websiteStatus(port: string): Promise<{ status: number; body: string }> 
     req.end();
   });
 }
+
+void describe('the verification-link module in the add auth walkthrough (built binary, terminal)', () => {
+  const project = useProject('forte-auth-verification-link-walkthrough-', 'walkapp');
+
+  void it("offers it for Custom Message with Amplify's name and asks Amplify's three questions", async () => {
+    const { code, screen } = await runForteInTerminal(['add', 'auth'], { cwd: project.root, home: project.home, columns: 500 }, [
+      [/Do you want to use the default authentication and security configuration/, '\r'],
+      [/How do you want users to be able to sign in/, '\r'],
+      [/Do you want to configure advanced settings/, 'y\r'],
+      [/What attributes are required for signing up/, '\r'],
+      [/Do you want to add User Pool Groups/, '\r'],
+      [/Do you want to configure Lambda Triggers for Cognito/, 'y\r'],
+      [/Which triggers do you want to enable for Cognito/, 'CustomMessage\r'],
+      [
+        /What functionality do you want to use for Custom Message\? \(comma-separated: verification-link \(Send Account Confirmation Link w\/ Redirect\), custom/,
+        'verification-link\r',
+      ],
+      [/Enter the URL that your users will be redirected to upon account confirmation/, 'https://walk.example/hello\r'],
+      [/Enter the subject for your custom account confirmation email/, 'Hello\r'],
+      [/this will appear before the link URL/, 'Confirm here:\r'],
+    ]);
+    assert.equal(code, 0, screen);
+    const auth = Object.keys(project.readJson('amplify/backend/backend-config.json').auth)[0]!;
+    assert.deepEqual(project.readJson(`amplify/backend/function/${auth}CustomMessage/parameters.json`), {
+      modules: 'verification-link',
+      resourceName: `${auth}CustomMessage`,
+      RESOURCENAME: `${auth}CustomMessage`,
+      REDIRECTURL: 'https://walk.example/hello',
+      EMAILSUBJECT: 'Hello',
+      EMAILMESSAGE: 'Confirm here:',
+    });
+    assert.equal(
+      project.readJson(`amplify/backend/auth/${auth}/cli-inputs.json`).cognitoConfig.verificationBucketName,
+      `${auth.toLowerCase()}verificationbucket`,
+    );
+    assert.ok(existsSync(join(project.root, `amplify/backend/auth/${auth}/assets/index.html`)));
+  });
+});
