@@ -12,7 +12,9 @@ import {
   parseCognitoConfig,
   type CognitoConfig,
 } from './cognito-config.js';
+import { triggersOf, usesVerificationLink } from './auth-triggers.js';
 import { triggerDependsOn } from './trigger-questions.js';
+import { verificationBucketNameOf, writeVerificationPage } from './verification-page.js';
 import { assertGroupsSavable, saveUserPoolGroups } from './user-pool-groups.js';
 
 /** The project's Cognito auth resource name (a project has at most one), from backend-config.json. */
@@ -60,7 +62,8 @@ export function frontendAuthConfig(config: CognitoConfig): Record<string, unknow
 }
 
 /**
- * Writes cli-inputs.json and the resource's backend-config and amplify-meta entries (meta keeps what a
+ * Writes cli-inputs.json (with Amplify's `verificationBucketName` and the confirmation page in `assets/` while the
+ * verification-link trigger module is chosen) and the resource's backend-config and amplify-meta entries (meta keeps what a
  * push recorded: outputs, timestamps), and Amplify's separate `auth/userPoolGroups` resource for its groups.
  * A group whose role another resource still uses is not dropped (nothing is written then). Returns false
  * when the groups stay in the auth stack where an earlier push put them (they have no IAM roles then).
@@ -69,6 +72,11 @@ export function saveAuthResource(project: Project, config: CognitoConfig): boole
   assertGroupsSavable(project, config);
   const file = cliInputsPath(project, config.resourceName);
   mkdirSync(dirname(file), { recursive: true });
+  // Amplify's verificationBucketName and page: kept while the verification-link module is chosen.
+  if (usesVerificationLink(triggersOf(config, file))) {
+    config.verificationBucketName = verificationBucketNameOf(config.resourceName);
+    writeVerificationPage(dirname(file));
+  } else delete config.verificationBucketName;
   const dependsOn = triggerDependsOn(config);
   writeFileSync(file, `${JSON.stringify({ version: '1', cognitoConfig: { ...config, dependsOn } }, null, 2)}\n`);
   const entry: BackendResource = {

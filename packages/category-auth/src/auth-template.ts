@@ -1,6 +1,7 @@
-import { AUTH_RESOURCE_TYPES, TEMPLATE_FORMAT_VERSION, type Template, type TemplateResource } from '@forte/protocol';
+import { AUTH_RESOURCE_TYPES, RESOURCE_TYPES, TEMPLATE_FORMAT_VERSION, type Template, type TemplateResource } from '@forte/protocol';
 import { MFA_SMS, MFA_TOTP, type CognitoConfig } from './cognito-config.js';
-import { definitionOf, poolActionsOf, triggerFunctionName, triggersOf, type TriggerKey } from './auth-triggers.js';
+import { definitionOf, poolActionsOf, triggerFunctionName, triggersOf, usesVerificationLink, type TriggerKey } from './auth-triggers.js';
+import { verificationBucketNameOf } from './verification-page.js';
 
 const getAtt = (id: string, attribute: string): unknown => ({ 'Fn::GetAtt': [id, attribute] });
 const withEnv = (name: string, separator: string): unknown => ({ 'Fn::Join': [separator, [name, { Ref: 'env' }]] });
@@ -20,7 +21,10 @@ export function groupLogicalId(groupName: string, index: number): string {
  * identity pool) with a Token role mapping per app client when there are groups. Outputs carry
  * Amplify's auth output names (plus ProviderURL), so amplify-meta and the frontend configs read as Amplify's.
  */
-export function authTemplate(config: CognitoConfig, options: { groupsInOwnStack?: boolean } = {}): Template {
+export function authTemplate(
+  config: CognitoConfig,
+  options: { groupsInOwnStack?: boolean; verificationPage?: Array<{ Key: string; Body: string; ContentType: string }> } = {},
+): Template {
   const withIdentityPool = config.authSelections === 'identityPoolAndUserPool';
   const parameters: NonNullable<Template['Parameters']> = { env: { Type: 'String' }, AppId: { Type: 'String' } };
   if (withIdentityPool) {
@@ -89,6 +93,7 @@ export function authTemplate(config: CognitoConfig, options: { groupsInOwnStack?
       };
     });
   addTriggers(config, parameters, pool, resources);
+  addVerificationBucket(config, options.verificationPage ?? [], resources);
   const outputs: NonNullable<Template['Outputs']> = {
     UserPoolId: { Value: getAtt('UserPool', 'UserPoolId') },
     UserPoolArn: { Value: getAtt('UserPool', 'Arn') },
@@ -129,6 +134,39 @@ export function authTemplate(config: CognitoConfig, options: { groupsInOwnStack?
     Parameters: parameters,
     Resources: resources,
     Outputs: outputs,
+  };
+}
+
+/**
+ * With the CustomMessage `verification-link` module, Amplify's `CustomMessageConfirmationBucket`
+ * (`<verificationBucketName>-<env>`, private, a website with index.html as index and error document, CORS for
+ * GET) and, unlike Amplify (whose `auth push` uploads `assets/` after the stack), the page's files written by the
+ * same push (`CustomMessageConfirmationPage`), so the link works as soon as the push ends and rolls back with it.
+ */
+function addVerificationBucket(
+  config: CognitoConfig,
+  page: Array<{ Key: string; Body: string; ContentType: string }>,
+  resources: Record<string, TemplateResource>,
+): void {
+  if (!usesVerificationLink(triggersOf(config, `amplify/backend/auth/${config.resourceName}/cli-inputs.json`))) return;
+  const name =
+    typeof config.verificationBucketName === 'string' && config.verificationBucketName !== ''
+      ? config.verificationBucketName
+      : verificationBucketNameOf(config.resourceName);
+  resources.CustomMessageConfirmationBucket = {
+    Type: 'AWS::S3::Bucket',
+    Properties: {
+      BucketName: withEnv(name, '-'),
+      AccessControl: 'Private',
+      WebsiteConfiguration: { IndexDocument: 'index.html', ErrorDocument: 'index.html' },
+      CorsConfiguration: {
+        CorsRules: [{ AllowedHeaders: ['Authorization', 'Content-Length'], AllowedMethods: ['GET'], AllowedOrigins: ['*'], MaxAge: 3000 }],
+      },
+    },
+  };
+  resources.CustomMessageConfirmationPage = {
+    Type: RESOURCE_TYPES.bucketObjects,
+    Properties: { Bucket: { Ref: 'CustomMessageConfirmationBucket' }, Objects: page },
   };
 }
 

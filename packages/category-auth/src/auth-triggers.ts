@@ -5,8 +5,9 @@ import { UserError } from '@forte/protocol';
  * The Cognito triggers of the auth category (Amplify's `cognito.map.json`), keyed as cli-inputs.json's
  * `triggers` keys them, with the `LambdaConfig` key each sets and the modules offered for it (Amplify's
  * `<Trigger>.map.json`; each also offers `custom`, "Create your own module"). The captcha modules are the three
- * triggers of one sign-in (password, then a reCAPTCHA token); Amplify's CustomMessage `verification-link` is not
- * offered: its link opens a page Amplify hosts in an S3 website bucket the auth stack creates, which Forte has not.
+ * triggers of one sign-in (password, then a reCAPTCHA token). CustomMessage's `verification-link` emails a link
+ * to the account confirmation page the auth stack puts in its website bucket (`verification-page.ts`). A setting
+ * with `value: 'resourceName'` is not asked: it is the trigger function's name (Amplify's map says the same).
  */
 export const AUTH_TRIGGERS = {
   CreateAuthChallenge: {
@@ -20,7 +21,21 @@ export const AUTH_TRIGGERS = {
       'captcha-create-challenge': { name: 'MFA w/ Captcha (Creation)' },
     },
   },
-  CustomMessage: { name: 'Custom Message', lambdaConfig: 'CustomMessage', modules: {} },
+  CustomMessage: {
+    name: 'Custom Message',
+    lambdaConfig: 'CustomMessage',
+    modules: {
+      'verification-link': {
+        name: 'Send Account Confirmation Link w/ Redirect',
+        env: [
+          { key: 'RESOURCENAME', value: 'resourceName' },
+          { key: 'REDIRECTURL', message: 'Enter the URL that your users will be redirected to upon account confirmation:', url: true },
+          { key: 'EMAILSUBJECT', message: 'Enter the subject for your custom account confirmation email:' },
+          { key: 'EMAILMESSAGE', message: 'Enter the body text for your custom account confirmation email (this will appear before the link URL):' },
+        ],
+      },
+    },
+  },
   DefineAuthChallenge: {
     name: 'Define Auth Challenge',
     lambdaConfig: 'DefineAuthChallenge',
@@ -75,11 +90,40 @@ export const AUTH_TRIGGERS = {
   },
 } as const satisfies Record<string, TriggerDefinition>;
 
+/** A module setting: asked (`message`; `url`: an http(s) URL), or the trigger function's name (`value`). */
+export type ModuleSetting = { key: string; message: string; url?: boolean } | { key: string; value: 'resourceName' };
+
 interface TriggerDefinition {
   name: string;
   lambdaConfig: string;
-  modules: Record<string, { name: string; env?: readonly { key: string; message: string }[]; actions?: readonly string[] }>;
+  modules: Record<string, { name: string; env?: readonly ModuleSetting[]; actions?: readonly string[] }>;
 }
+
+/** The settings of a module the user gives (asked, or in a headless request's triggerSettings). */
+export const askedSettings = (settings: readonly ModuleSetting[] | undefined): Array<{ key: string; message: string; url?: boolean }> =>
+  (settings ?? []).filter((s): s is { key: string; message: string; url?: boolean } => 'message' in s);
+
+/** Why a setting's value cannot be used, or undefined when it can. */
+export function settingProblem(setting: { key: string; url?: boolean }, value: string): string | undefined {
+  if (value.trim() === '') return `${setting.key} cannot be empty`;
+  if (setting.url && !/^https?:\/\/[^\s/]+/i.test(value.trim())) return `${setting.key} must be an http(s) URL, such as https://example.com/welcome`;
+  return undefined;
+}
+
+/** The module settings that are not asked: the trigger function's name, for the modules that read it. */
+export function computedSettings(key: TriggerKey, modules: readonly string[], functionName: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const known = definitionOf(key).modules;
+  for (const module of modules) for (const setting of known[module]?.env ?? []) if ('value' in setting) out[setting.key] = functionName;
+  return out;
+}
+
+/** The module whose CustomMessage link opens the confirmation page of the auth stack's website bucket. */
+export const VERIFICATION_LINK_MODULE = 'verification-link';
+
+/** Whether the resource uses the verification-link module (its stack then has the confirmation bucket). */
+export const usesVerificationLink = (triggers: Partial<Record<TriggerKey, string[]>>): boolean =>
+  (triggers.CustomMessage ?? []).includes(VERIFICATION_LINK_MODULE);
 
 export type TriggerKey = keyof typeof AUTH_TRIGGERS;
 export const TRIGGER_KEYS = Object.keys(AUTH_TRIGGERS) as TriggerKey[];

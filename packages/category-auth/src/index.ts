@@ -1,9 +1,11 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { UserError, type PluginContext, type ResourceBuild, type ResourceRef } from '@forte/protocol';
 import { addAuth, addAuthHeadless } from './add-auth.js';
 import { readCognitoConfig } from './auth-resource.js';
 import { authTemplate } from './auth-template.js';
+import { triggerFunctionName, triggersOf, usesVerificationLink } from './auth-triggers.js';
+import { filesAddressingAws, verificationPageObjects } from './verification-page.js';
 import { CLI_INPUTS_FILE, type CognitoConfig } from './cognito-config.js';
 import { removeAuth } from './remove-auth.js';
 import { updateAuth, updateAuthHeadless } from './update-auth.js';
@@ -56,7 +58,7 @@ export async function executeHeadlessCommand(ctx: PluginContext, payload: unknow
  * cli-inputs.json, Amplify's `userPoolGroups` resource from its user-pool-group-precedence.json and the
  * Cognito resource's settings (its sibling folder, in the backend or in #current-cloud-backend alike).
  */
-export async function build(_ctx: PluginContext, resource: ResourceRef): Promise<ResourceBuild> {
+export async function build(ctx: PluginContext, resource: ResourceRef): Promise<ResourceBuild> {
   const groupsDir = join(dirname(resource.dir), USER_POOL_GROUPS_RESOURCE);
   if (resource.service === USER_POOL_GROUPS_SERVICE) {
     const authDir = cognitoResourceDir(dirname(resource.dir));
@@ -64,7 +66,20 @@ export async function build(_ctx: PluginContext, resource: ResourceRef): Promise
   }
   const config = readCognitoConfig(resource.dir);
   refuseHostedUi(config, resource);
-  return { template: authTemplate(config, { groupsInOwnStack: existsSync(join(groupsDir, PRECEDENCE_FILE)) }) };
+  const verificationLink = usesVerificationLink(triggersOf(config, join(resource.dir, 'cli-inputs.json')));
+  const verificationPage = verificationLink ? verificationPageObjects(resource.dir) : undefined;
+  if (verificationLink) {
+    const functionDir = join(dirname(dirname(resource.dir)), 'function', triggerFunctionName(config.resourceName, 'CustomMessage'));
+    const aws = filesAddressingAws(resource.dir, functionDir);
+    if (aws.length > 0)
+      ctx.print.warn(
+        `The verification-link module's ${aws.map((f) => basename(f)).join(', ')} address AWS (Amplify's own files): the confirmation link will not reach this cloud. ` +
+          `To use Forte's, delete ${aws.join(', ')} and run \`forte update auth\`, keeping the module.`,
+      );
+  }
+  return {
+    template: authTemplate(config, { groupsInOwnStack: existsSync(join(groupsDir, PRECEDENCE_FILE)), ...(verificationPage ? { verificationPage } : {}) }),
+  };
 }
 
 /** The folder of the Cognito resource beside the groups resource: the one holding a cli-inputs.json. */

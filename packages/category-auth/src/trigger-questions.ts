@@ -1,7 +1,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError, type PluginContext } from '@forte/protocol';
-import { AUTH_TRIGGERS, CUSTOM_MODULE, definitionOf, moduleSource, TRIGGER_KEYS, triggerFunctionName, triggersOf, type TriggerKey } from './auth-triggers.js';
+import {
+  AUTH_TRIGGERS,
+  askedSettings,
+  computedSettings,
+  CUSTOM_MODULE,
+  definitionOf,
+  moduleSource,
+  settingProblem,
+  TRIGGER_KEYS,
+  triggerFunctionName,
+  triggersOf,
+  type TriggerKey,
+} from './auth-triggers.js';
 import type { CognitoConfig } from './cognito-config.js';
 
 type Triggers = Partial<Record<TriggerKey, string[]>>;
@@ -71,11 +83,11 @@ export async function askTriggers(ctx: PluginContext, config: CognitoConfig): Pr
     choice.triggers[key] = modules;
     const settings: Record<string, string> = {};
     for (const module of modules) {
-      for (const env of offered[module]?.env ?? []) {
+      for (const env of askedSettings(offered[module]?.env)) {
         settings[env.key] = await ctx.prompt.input({
           message: env.message,
           default: currentSetting(ctx, triggerFunctionName(config.resourceName, key), env.key) ?? '',
-          validate: (answer: string) => (answer.trim() === '' ? `${env.key} cannot be empty` : true),
+          validate: (answer: string) => settingProblem(env, answer) ?? true,
         });
       }
     }
@@ -117,10 +129,12 @@ export function triggerChoiceFromRequest(
           `${module} is not a module of ${key}.`,
           `Choose among ${[...Object.keys(offered), CUSTOM_MODULE].join(', ')} (custom: your own code in the function).`,
         );
-      for (const env of offered[module]?.env ?? []) {
+      for (const env of askedSettings(offered[module]?.env)) {
         const value = given[env.key] ?? currentSetting(ctx, functionName, env.key);
         if (value === undefined || value.trim() === '')
           return fail(`triggerSettings.${key}.${env.key} is required by the module ${module}.`, `Give it in "triggerSettings" (${env.message})`);
+        const problem = settingProblem(env, value);
+        if (problem !== undefined) return fail(`triggerSettings.${key}.${problem}.`, `Give it in "triggerSettings" (${env.message})`);
         settings[env.key] = value;
       }
     }
@@ -164,7 +178,15 @@ export async function applyTriggerFunctions(ctx: PluginContext, config: CognitoC
       else files[`${module}.js`] = readFileSync(join(ctx.project().resourceDir('function', functionName), 'src', `${module}.js`), 'utf8');
     }
     await invoke.call(ctx, 'function', 'addTriggerFunction', [
-      { functionName, parentResource: config.resourceName, parentStack: 'auth', trigger: key, modules, files, environment: choice.settings[key] ?? {} },
+      {
+        functionName,
+        parentResource: config.resourceName,
+        parentStack: 'auth',
+        trigger: key,
+        modules,
+        files,
+        environment: { ...computedSettings(key, modules, functionName), ...choice.settings[key] },
+      },
     ]);
   }
   for (const key of removed) await invoke.call(ctx, 'function', 'removeTriggerFunction', [triggerFunctionName(config.resourceName, key)]);

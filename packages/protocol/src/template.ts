@@ -48,7 +48,8 @@ export type Template = z.infer<typeof templateSchema>;
 /** Resource types the cloud provides in this release, and what their handlers output. */
 export const RESOURCE_TYPES = {
   stack: 'Forte::Stack',
-  bucket: 'Forte::S3::Bucket', // Properties: { BucketName, CorsConfiguration? }; attributes: BucketName, Arn, RegionalDomainName
+  bucket: 'Forte::S3::Bucket', // Properties: { BucketName, CorsConfiguration?, WebsiteConfiguration? }; attributes: BucketName, Arn, RegionalDomainName, WebsiteURL, DomainName
+  bucketObjects: 'Forte::S3::BucketObjects', // Properties: { Bucket, Objects: [{Key, Body (UTF-8 text), ContentType?}] }: small files written with the push; physical id = Bucket
   role: 'Forte::IAM::Role', // Properties: { RoleName, AssumeRolePolicyDocument? (without one, no identity pool may hand the role out), Policies?: [{PolicyName, PolicyDocument}] }; attributes: Arn, RoleName
   policy: 'Forte::IAM::Policy', // Properties: { PolicyName, PolicyDocument, Roles: [roleName] } (roles of any stack); Ref/physical id = Id; attributes: Id, PolicyName
   hostingSite: 'Forte::Hosting::Site', // Properties: { AppId, EnvName, SiteName? }; attributes: SiteId, Url, HostName (PathUrl: the same as Url, for templates from before)

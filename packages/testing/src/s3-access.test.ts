@@ -404,6 +404,8 @@ void describe('Forte::S3::Bucket resource type', () => {
       BucketName: 'deployment-bucket',
       Arn: 'arn:aws:s3:::deployment-bucket',
       RegionalDomainName: `deployment-bucket.s3.localhost:${cloud.port}`,
+      WebsiteURL: `http://deployment-bucket.s3-website.localhost:${cloud.port}`,
+      DomainName: 'deployment-bucket.s3.localhost',
     });
     await s3.send(new PutObjectCommand({ Bucket: 'deployment-bucket', Key: 'a', Body: 'a' }));
     await s3.send(new PutObjectCommand({ Bucket: 'deployment-bucket', Key: 'b/c', Body: 'c' }));

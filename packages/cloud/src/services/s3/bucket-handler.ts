@@ -7,7 +7,8 @@ import { validateCorsRules, type CorsRule } from './bucket-cors.js';
 import { assertValidBucketName } from './bucket-name.js';
 import type { BucketNotifications } from './bucket-notifications.js';
 import { notificationFromTemplate, type NotificationConfiguration } from './notification-configuration.js';
-import type { ObjectStore } from './object-store.js';
+import type { BucketWebsite, ObjectStore } from './object-store.js';
+import { bucketWebsiteUrl } from './website-route.js';
 import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 
 /** `AWS::S3::Bucket CorsConfiguration` (CloudFormation's names: CorsRules, ExposedHeaders, MaxAge). */
@@ -23,7 +24,29 @@ const corsConfiguration = z.object({
     }),
   ),
 });
-const bucketProps = z.object({ BucketName: z.string().min(1), CorsConfiguration: corsConfiguration.optional() });
+/**
+ * `AWS::S3::Bucket WebsiteConfiguration`: the documents its website endpoint serves. Redirects
+ * (`RedirectAllRequestsTo`, `RoutingRules`) are accepted and not served: without an IndexDocument the bucket
+ * has no website here.
+ */
+const websiteConfiguration = z.object({
+  IndexDocument: z
+    .string()
+    .min(1)
+    .refine((s) => !s.includes('/'), 'IndexDocument cannot contain a slash')
+    .optional(),
+  ErrorDocument: z.string().min(1).optional(),
+});
+const bucketProps = z.object({
+  BucketName: z.string().min(1),
+  CorsConfiguration: corsConfiguration.optional(),
+  WebsiteConfiguration: websiteConfiguration.optional(),
+});
+
+function websiteOf(config: z.infer<typeof websiteConfiguration> | undefined): BucketWebsite | undefined {
+  if (config?.IndexDocument === undefined) return undefined;
+  return { indexDocument: config.IndexDocument, ...(config.ErrorDocument === undefined ? {} : { errorDocument: config.ErrorDocument }) };
+}
 
 /** The template's CORS rules in S3's terms (validated as PutBucketCors does), or undefined for none. */
 function corsRulesOf(config: z.infer<typeof corsConfiguration> | undefined): CorsRule[] | undefined {
@@ -80,28 +103,40 @@ export function createBucketHandler(options: {
       throw refusal(error);
     }
   };
-  const result = (name: string): ResourceResult => ({
-    physicalId: name,
-    attributes: { BucketName: name, Arn: `arn:aws:s3:::${name}`, RegionalDomainName: `${name}.s3.localhost:${options.port()}` },
-  });
-  const parse = (props: Record<string, unknown>): { name: string; cors: CorsRule[] | undefined } => {
+  const result = (name: string): ResourceResult => {
+    const websiteUrl = bucketWebsiteUrl(name, options.port());
+    return {
+      physicalId: name,
+      attributes: {
+        BucketName: name,
+        Arn: `arn:aws:s3:::${name}`,
+        RegionalDomainName: `${name}.s3.localhost:${options.port()}`,
+        // CloudFormation's website attributes; the endpoint serves the bucket only with a WebsiteConfiguration.
+        WebsiteURL: websiteUrl,
+        DomainName: `${name}.s3.localhost`,
+      },
+    };
+  };
+  const parse = (props: Record<string, unknown>): { name: string; cors: CorsRule[] | undefined; website: BucketWebsite | undefined } => {
     const parsed = bucketProps.safeParse(props);
     if (!parsed.success)
       throw RESOURCE_ERRORS.error(
         'ValidationException',
-        'Forte::S3::Bucket needs Properties.BucketName (a string) and takes CorsConfiguration ({CorsRules: [{AllowedMethods, AllowedOrigins, ...}]}).',
+        'Forte::S3::Bucket needs Properties.BucketName (a string) and takes CorsConfiguration ({CorsRules: [{AllowedMethods, AllowedOrigins, ...}]}) ' +
+          `and WebsiteConfiguration ({IndexDocument, ErrorDocument?}): ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`,
       );
     assertValidBucketName(parsed.data.BucketName);
-    return { name: parsed.data.BucketName, cors: corsRulesOf(parsed.data.CorsConfiguration) };
+    return { name: parsed.data.BucketName, cors: corsRulesOf(parsed.data.CorsConfiguration), website: websiteOf(parsed.data.WebsiteConfiguration) };
   };
   return {
     replaceOn: ['BucketName'],
     async create(props) {
-      const { name, cors } = parse(props);
+      const { name, cors, website } = parse(props);
       const notifications = notificationsOf(props);
       const created = await options.store.createBucket(name);
       try {
         await options.store.setBucketCors(name, cors); // the template's rules, or none
+        await options.store.setBucketWebsite(name, website);
         await configure(name, notifications);
       } catch (error) {
         if (created) await options.store.deleteBucket(name);
@@ -110,11 +145,12 @@ export function createBucketHandler(options: {
       return result(name);
     },
     async update(physicalId, props) {
-      const { name, cors } = parse(props);
+      const { name, cors, website } = parse(props);
       if (name !== physicalId) return 'replace';
       const notifications = notificationsOf(props);
       await options.store.createBucket(name); // recreates it if someone deleted it by hand
       await options.store.setBucketCors(name, cors);
+      await options.store.setBucketWebsite(name, website);
       await configure(name, notifications);
       return result(name);
     },

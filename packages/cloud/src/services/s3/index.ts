@@ -4,14 +4,17 @@ import { CapabilityError, provide } from '../../kernel/capability.js';
 import { chainedCredentials } from '../../kernel/sigv4.js';
 import type { CredentialProvider, Kernel, Service } from '../../kernel/types.js';
 import { createBucketHandler } from './bucket-handler.js';
+import { createBucketObjectsHandler } from './bucket-objects-handler.js';
 import { NOTIFICATION_MIGRATIONS, createBucketNotifications } from './bucket-notifications.js';
 import { createNotificationDispatcher } from './notification-dispatcher.js';
 import { createObjectReader } from './object-reader.js';
 import { S3_MIGRATIONS, createObjectStore } from './object-store.js';
 import { createS3Route } from './s3-route.js';
+import { createWebsiteRoute } from './website-route.js';
 
 /**
- * S3: the REST protocol (path style under `/s3/`, virtual-host style on `<bucket>.s3.localhost`, and
+ * S3: the REST protocol (path style under `/s3/`, virtual-host style on `<bucket>.s3.localhost`, the website
+ * endpoint of buckets with a website configuration on `<bucket>.s3-website.localhost`, and
  * `/s3-aws/<AWS S3 host>/…` for requests signed for AWS that @forte/amplify sends here) and the bucket resource
  * types (`Forte::S3::Bucket`, and `AWS::S3::Bucket` as Amplify's storage stack writes it). Object metadata lives in SQL, bodies in the blob store under
  * generated ids, so an object key is never a file path. Other services read objects through `OBJECTS`.
@@ -39,8 +42,12 @@ export function createS3Service(kernel: Kernel): Service {
   return {
     name: 's3',
     provides: [provide(OBJECTS, createObjectReader(store, kernel.blobs))],
-    routes: [createS3Route({ store, blobs: kernel.blobs, notifications, region, accountId, credentials })],
-    resourceTypes: { [RESOURCE_TYPES.bucket]: buckets, 'AWS::S3::Bucket': buckets },
+    routes: [createS3Route({ store, blobs: kernel.blobs, notifications, region, accountId, credentials }), createWebsiteRoute({ store, blobs: kernel.blobs })],
+    resourceTypes: {
+      [RESOURCE_TYPES.bucket]: buckets,
+      'AWS::S3::Bucket': buckets,
+      [RESOURCE_TYPES.bucketObjects]: createBucketObjectsHandler({ store, blobs: kernel.blobs }),
+    },
     async start() {
       await kernel.sql.migrate('s3', S3_MIGRATIONS);
       await kernel.sql.migrate('s3-notifications', NOTIFICATION_MIGRATIONS);

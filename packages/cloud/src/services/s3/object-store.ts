@@ -55,7 +55,20 @@ export const S3_MIGRATIONS = [
   `ALTER TABLE s3_upload_parts ADD COLUMN checksum TEXT`,
   // The multipart upload an object was completed from: a retried CompleteMultipartUpload is answered again.
   `ALTER TABLE s3_objects ADD COLUMN upload_id TEXT`,
+  // The bucket's website configuration (JSON, BucketWebsite), or NULL: only such buckets are served on their website host.
+  `ALTER TABLE s3_buckets ADD COLUMN website TEXT`,
+  // The template resource (Forte::S3::BucketObjects) that wrote the object, or NULL for what clients wrote: a
+  // template's files are not data a deletion loses (the template holds them).
+  `ALTER TABLE s3_objects ADD COLUMN written_by TEXT`,
 ];
+
+/** A bucket's website configuration (CloudFormation's `WebsiteConfiguration`): what its website host serves. */
+export interface BucketWebsite {
+  /** The object served for `/` and for any path ending in `/` (S3's IndexDocument suffix). */
+  indexDocument: string;
+  /** The object served, with status 404, for a key the bucket does not hold. */
+  errorDocument?: string;
+}
 
 /** Representation headers S3 stores with an object and answers on GET/HEAD. */
 export const STORED_HEADERS = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'] as const;
@@ -80,6 +93,8 @@ export interface S3Object {
   partSizes?: number[] | undefined;
   /** The multipart upload it was completed from. */
   uploadId?: string | undefined;
+  /** The template resource that wrote it (its files are the template's, not data); undefined for clients' objects. */
+  writtenBy?: string | undefined;
 }
 
 interface ObjectRow {
@@ -96,6 +111,7 @@ interface ObjectRow {
   part_sizes?: string | null;
   checksum?: string | null;
   upload_id?: string | null;
+  written_by?: string | null;
 }
 
 const fromRow = (row: ObjectRow): S3Object => ({
@@ -115,6 +131,7 @@ const fromRow = (row: ObjectRow): S3Object => ({
       : { checksum: { algorithm: 'CRC32' as const, value: row.checksum_crc32 } }),
   ...(row.part_sizes === null || row.part_sizes === undefined ? {} : { partSizes: JSON.parse(row.part_sizes) as number[] }),
   ...(typeof row.upload_id === 'string' ? { uploadId: row.upload_id } : {}),
+  ...(typeof row.written_by === 'string' ? { writtenBy: row.written_by } : {}),
 });
 
 /** A multipart upload in progress: what the object will be described as once completed. */
@@ -229,9 +246,20 @@ export function createObjectStore(sql: SqlStore) {
       const result = await sql.run('UPDATE s3_buckets SET cors = ? WHERE name = ?', [rules === undefined ? null : JSON.stringify(rules), name]);
       return result.changes > 0;
     },
-    /** How many objects the bucket holds (0 when it does not exist). */
+    /** The bucket's website configuration: undefined when it has none, 'missing' when there is no such bucket. */
+    async getBucketWebsite(name: string): Promise<BucketWebsite | undefined | 'missing'> {
+      const row = await sql.get<{ website: string | null }>('SELECT website FROM s3_buckets WHERE name = ?', [name]);
+      if (!row) return 'missing';
+      return row.website === null ? undefined : (JSON.parse(row.website) as BucketWebsite);
+    },
+    /** Sets (or with undefined, removes) the bucket's website configuration; answers false when there is no such bucket. */
+    async setBucketWebsite(name: string, website: BucketWebsite | undefined): Promise<boolean> {
+      const result = await sql.run('UPDATE s3_buckets SET website = ? WHERE name = ?', [website === undefined ? null : JSON.stringify(website), name]);
+      return result.changes > 0;
+    },
+    /** How many objects clients wrote into the bucket (0 when it does not exist); a template's files are not counted. */
     async countObjects(bucket: string): Promise<number> {
-      const row = await sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM s3_objects WHERE bucket = ?', [bucket]);
+      const row = await sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM s3_objects WHERE bucket = ? AND written_by IS NULL', [bucket]);
       return Number(row?.n ?? 0);
     },
     async getObject(bucket: string, key: string, tx: SqlStore = sql): Promise<S3Object | undefined> {
@@ -242,12 +270,12 @@ export function createObjectStore(sql: SqlStore) {
     async putObject(object: S3Object, tx: SqlStore): Promise<string | undefined> {
       const old = await tx.get<{ blob_id: string }>('SELECT blob_id FROM s3_objects WHERE bucket = ? AND key = ?', [object.bucket, object.key]);
       await tx.run(
-        `INSERT INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, content_type, headers, metadata, checksum_crc32, part_sizes, checksum, upload_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, content_type, headers, metadata, checksum_crc32, part_sizes, checksum, upload_id, written_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (bucket, key) DO UPDATE SET blob_id = excluded.blob_id, size = excluded.size, etag = excluded.etag,
            last_modified = excluded.last_modified, content_type = excluded.content_type, headers = excluded.headers, metadata = excluded.metadata,
            checksum_crc32 = excluded.checksum_crc32, part_sizes = excluded.part_sizes, checksum = excluded.checksum,
-           upload_id = excluded.upload_id`,
+           upload_id = excluded.upload_id, written_by = excluded.written_by`,
         [
           object.bucket,
           object.key,
@@ -262,6 +290,7 @@ export function createObjectStore(sql: SqlStore) {
           object.partSizes === undefined ? null : JSON.stringify(object.partSizes),
           object.checksum === undefined ? null : JSON.stringify(object.checksum),
           object.uploadId ?? null,
+          object.writtenBy ?? null,
         ],
       );
       return old?.blob_id;
