@@ -3,12 +3,13 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { AdminCreateUserCommand, AdminGetUserCommand, CognitoIdentityProviderClient, CreateUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { AdminGetUserCommand, CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { makeTempDir } from './make-temp-dir.js';
 import { dropTestSchema, postgresTestUrl, testPostgres } from './postgres.js';
 import { startTestCloud, type TestCloud } from './start-test-cloud.js';
+import { createTestUsers } from './test-identity-pool.js';
 
 // `forte-cloud copy`: a stopped embedded cloud's data into PostgreSQL, then a cloud on PostgreSQL serves it.
 const cloudBin = join(createRequire(import.meta.url).resolve('@forte/cloud/package.json'), '..', 'dist', 'bin.js');
@@ -41,9 +42,9 @@ void describe('forte-cloud copy (embedded data folder → PostgreSQL)', { skip: 
     after(() => dropTestSchema(database));
 
     const embedded = await startTestCloud({ dataDir, database: 'sqlite' });
-    let poolId: string;
+    let pool: { userPoolId: string; clientId: string };
     try {
-      const { dynamodb, ssm, idp } = clients(embedded);
+      const { dynamodb, ssm } = clients(embedded);
       await dynamodb.send(
         new CreateTableCommand({
           TableName: 'Notes',
@@ -54,8 +55,7 @@ void describe('forte-cloud copy (embedded data folder → PostgreSQL)', { skip: 
       );
       await dynamodb.send(new PutItemCommand({ TableName: 'Notes', Item: { id: { S: 'n1' }, text: { S: 'kept' }, bytes: { B: Buffer.from([0, 1, 2]) } } }));
       await ssm.send(new PutParameterCommand({ Name: '/app/secret', Value: 's3cr3t', Type: 'SecureString' }));
-      poolId = (await idp.send(new CreateUserPoolCommand({ PoolName: 'copied' }))).UserPool!.Id!;
-      await idp.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'alice', TemporaryPassword: 'Passw0rd!x' }));
+      pool = await createTestUsers(embedded, { alice: ['admins'] });
     } finally {
       await embedded.close();
     }
@@ -72,7 +72,16 @@ void describe('forte-cloud copy (embedded data folder → PostgreSQL)', { skip: 
       assert.equal(item?.['text']?.S, 'kept');
       assert.deepEqual([...(item?.['bytes']?.B ?? [])], [0, 1, 2]);
       assert.equal((await ssm.send(new GetParameterCommand({ Name: '/app/secret', WithDecryption: true }))).Parameter?.Value, 's3cr3t');
-      assert.equal((await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'alice' }))).UserStatus, 'FORCE_CHANGE_PASSWORD');
+      assert.equal((await idp.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: 'alice' }))).UserStatus, 'CONFIRMED');
+      // Her password hash and the pool's (sealed) signing key came along: she signs in on the new database.
+      const signedIn = await idp.send(
+        new InitiateAuthCommand({
+          ClientId: pool.clientId,
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: 'alice', PASSWORD: 'Correct-Horse-9' },
+        }),
+      );
+      assert.match(signedIn.AuthenticationResult?.IdToken ?? '', /^ey/);
     } finally {
       await onPostgres.close();
     }
