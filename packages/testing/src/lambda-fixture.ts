@@ -39,8 +39,11 @@ export async function startLambdaCloud(options: TestCloudOptions & { cacheDir?: 
   });
 }
 
+const ZIP_TIME = new Date('2026-01-01T00:00:00Z');
+
 export const zipOf = (files: Record<string, string>): Buffer =>
-  Buffer.from(zipSync(Object.fromEntries(Object.entries(files).map(([name, text]) => [name, Buffer.from(text)]))));
+  // A fixed time: the same files make the same zip (the same code sha256) whenever they are zipped.
+  Buffer.from(zipSync(Object.fromEntries(Object.entries(files).map(([name, text]) => [name, Buffer.from(text)])), { mtime: ZIP_TIME }));
 
 /** A resource handler's context for a resource of app `app1`, environment `dev`, in the stack `stackName`. */
 export const resourceContext = (cloud: TestCloud, logicalId: string, stackName = 'amplify-app1-dev-function'): ResourceContext => ({

@@ -85,6 +85,13 @@ void describe('S3 multipart uploads through @aws-sdk/client-s3', () => {
       [[Key, UploadId]],
     );
     assert.deepEqual((await s3.send(new ListMultipartUploadsCommand({ Bucket, Prefix: 'photos/' }))).Uploads ?? [], []);
+    // A prefix is matched by characters, not UTF-16 units: one outside the BMP counts once.
+    const emoji = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'clips/😀/a.mp4' }));
+    assert.deepEqual(
+      ((await s3.send(new ListMultipartUploadsCommand({ Bucket, Prefix: 'clips/😀' }))).Uploads ?? []).map((u) => u.Key),
+      ['clips/😀/a.mp4'],
+    );
+    await s3.send(new AbortMultipartUploadCommand({ Bucket, Key: 'clips/😀/a.mp4', UploadId: emoji.UploadId }));
 
     const done = await s3.send(
       new CompleteMultipartUploadCommand({

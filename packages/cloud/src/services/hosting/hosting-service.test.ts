@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -13,10 +13,18 @@ import type { BlobStore } from '../../engines/types.js';
 import { createLogger } from '../../kernel/logger.js';
 import type { ResourceContext, ResourceHandler } from '../../kernel/types.js';
 import { createCloud, type Cloud } from '../../server.js';
+import { dropPostgresSchema } from '../../engines/postgres/postgres-store.js';
+import { TEST_POSTGRES_SERVER, testPostgres } from '../../engines/postgres/postgres-test.test-helper.js';
+
+// FORTE_TEST_DATABASE=postgres runs the cloud on the PostgreSQL test server (a schema of its own), as the
+// clouds of @forte/testing do; when the server does not answer, the suite is skipped and says why.
+const onPostgres = process.env.FORTE_TEST_DATABASE === 'postgres';
+const postgres = onPostgres ? await testPostgres() : undefined;
 
 // A real cloud on port 0 in a temp folder; API calls are signed with the AWS SDK's own SigV4 signer.
 interface Harness {
   dir: string;
+  database: string | undefined;
   port: number;
   cloud: Cloud;
   blobs: BlobStore;
@@ -29,8 +37,16 @@ interface Harness {
 async function startHarness(): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'forte-hosting-'));
   const print = process.env.FORTE_TEST_LOG === '1';
+  let database: string | undefined;
+  if (onPostgres) {
+    const url = new URL(TEST_POSTGRES_SERVER);
+    url.searchParams.set('schema', `forte_t_${randomBytes(8).toString('hex')}`);
+    url.searchParams.set('pool', '4');
+    database = url.toString();
+  }
   const cloud = await createCloud({
     dataDir: dir,
+    database,
     port: 0,
     logLevel: print ? 'debug' : 'error',
     logStream: { write: (line) => print && process.stderr.write(line) },
@@ -45,12 +61,13 @@ async function startHarness(): Promise<Harness> {
       sha256: Hash.bind(null, 'sha256'),
       applyChecksum,
     });
-  return { dir, port: cloud.port, cloud, blobs: cloud.kernel.blobs, sites, signer: signerFor(true), bareSigner: signerFor(false) };
+  return { dir, database, port: cloud.port, cloud, blobs: cloud.kernel.blobs, sites, signer: signerFor(true), bareSigner: signerFor(false) };
 }
 
 async function stopHarness(h: Harness): Promise<void> {
   await h.cloud.close();
   await rm(h.dir, { recursive: true, force: true });
+  if (h.database !== undefined) await dropPostgresSchema(h.database);
 }
 
 interface Reply {
@@ -157,7 +174,7 @@ const INDEX = '<!doctype html><title>v1</title><div id="root"></div>';
 const BIG_JS = `console.log(${JSON.stringify('forte '.repeat(2000))});\n`;
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47]), Buffer.alloc(4000, 7)]);
 
-void describe('hosting service', () => {
+void describe('hosting service', { skip: postgres?.ok === false ? postgres.reason : false }, () => {
   let h: Harness;
   let siteId: string;
 

@@ -44,6 +44,11 @@ export function createEventQueue(options: {
   const { sql, log } = options;
   const now = options.now ?? Date.now;
   const running = new Map<string, Promise<void>>();
+  // Invocations whose attempt ended while the pump's read was under way: the read may predate the attempt's
+  // write (on PostgreSQL the two run on different connections), so its row for them is stale. The pump reads
+  // again after the attempt ended.
+  const endedDuringRead = new Set<string>();
+  let reading = false;
   let timer: NodeJS.Timeout | undefined;
   let stopped = true;
   let pumping = false;
@@ -87,17 +92,25 @@ export function createEventQueue(options: {
     try {
       do {
         pumpAgain = false;
-        const due = await sql.all<QueuedRow>(
-          `SELECT id, function_name, payload, client_context, attempts, created_at FROM lambda_event_invocations e
-           WHERE next_attempt_at <= ? AND ${HEAD_OF_ITS_ORDER} ORDER BY next_attempt_at LIMIT 100`,
-          [now()],
-        );
+        endedDuringRead.clear();
+        reading = true;
+        let due: QueuedRow[];
+        try {
+          due = await sql.all<QueuedRow>(
+            `SELECT id, function_name, payload, client_context, attempts, created_at FROM lambda_event_invocations e
+             WHERE next_attempt_at <= ? AND ${HEAD_OF_ITS_ORDER} ORDER BY next_attempt_at LIMIT 100`,
+            [now()],
+          );
+        } finally {
+          reading = false;
+        }
         for (const row of due) {
-          if (running.has(row.id) || stopped) continue;
+          if (running.has(row.id) || endedDuringRead.has(row.id) || stopped) continue;
           const task = attempt(row)
             .catch((error: unknown) => log.error('event invocation could not be recorded', { requestId: row.id, error }))
             .finally(() => {
               running.delete(row.id);
+              if (reading) endedDuringRead.add(row.id);
               void pump();
             });
           running.set(row.id, task);
@@ -131,12 +144,17 @@ export function createEventQueue(options: {
     async enqueue(functionName: string, payload: string, clientContext: string | undefined, orderingKey?: string): Promise<string> {
       const id = randomUUID();
       const t = now();
-      await sql.run(
-        `INSERT INTO lambda_event_invocations (id, function_name, payload, client_context, attempts, next_attempt_at, created_at, ordering_key, ordering_seq)
-         VALUES (?, ?, ?, ?, 0, ?, ?, ?, CASE WHEN ? IS NULL THEN NULL ELSE
-           (SELECT COALESCE(MAX(ordering_seq), 0) + 1 FROM lambda_event_invocations WHERE function_name = ? AND ordering_key = ?) END)`,
-        [id, functionName, payload, clientContext ?? null, t, t, orderingKey ?? null, orderingKey ?? null, functionName, orderingKey ?? null],
-      );
+      const insert = (on: SqlStore) =>
+        on.run(
+          `INSERT INTO lambda_event_invocations (id, function_name, payload, client_context, attempts, next_attempt_at, created_at, ordering_key, ordering_seq)
+           VALUES (?, ?, ?, ?, 0, ?, ?, ?, CASE WHEN CAST(? AS TEXT) IS NULL THEN NULL ELSE
+             (SELECT COALESCE(MAX(ordering_seq), 0) + 1 FROM lambda_event_invocations WHERE function_name = ? AND ordering_key = ?) END)`,
+          [id, functionName, payload, clientContext ?? null, t, t, orderingKey ?? null, orderingKey ?? null, functionName, orderingKey ?? null],
+        );
+      // The place in its order is read and taken in one transaction: on a database several writers share
+      // (PostgreSQL), two invocations queued at once with one key would otherwise get the same place.
+      if (orderingKey === undefined) await insert(sql);
+      else await sql.transaction(insert);
       void pump();
       return id;
     },

@@ -21,6 +21,9 @@ export function createFunctionRegistry(options: {
 }) {
   const { kernel, store, code, credentials, runtime } = options;
   const live = new Map<string, { credentials: FunctionCredentials; roleArn: string; deployed: Promise<void> }>();
+  // Deployments still issuing their credentials (a database transaction), before they are `live`: an
+  // invocation waits for them too, or a queued invocation run right at start would find no function.
+  const issuing = new Map<string, Promise<unknown>>();
   // Renewed with half their lifetime left: an invocation under way (up to Lambda's 15 minutes) keeps valid keys.
   const fresh = (creds: FunctionCredentials): boolean => creds.expiresAt - Date.now() > options.credentialsLifetimeMs / 2;
 
@@ -54,10 +57,18 @@ export function createFunctionRegistry(options: {
 
   async function deploy(fn: StoredFunction, reuseCredentials: boolean): Promise<void> {
     const current = live.get(fn.name);
-    const creds =
-      reuseCredentials && current && current.roleArn === fn.config.role && fresh(current.credentials)
-        ? current.credentials
-        : await credentials.issue(fn.name, fn.config.role, options.credentialsLifetimeMs);
+    let creds: FunctionCredentials;
+    if (reuseCredentials && current && current.roleArn === fn.config.role && fresh(current.credentials)) creds = current.credentials;
+    else {
+      const issued = credentials.issue(fn.name, fn.config.role, options.credentialsLifetimeMs);
+      const waiting = issued.catch(() => undefined);
+      issuing.set(fn.name, waiting);
+      try {
+        creds = await issued;
+      } finally {
+        if (issuing.get(fn.name) === waiting) issuing.delete(fn.name);
+      }
+    }
     const deployed = specOf(fn, creds).then((spec) => runtime.deploy(spec));
     live.set(fn.name, { credentials: creds, roleArn: fn.config.role, deployed: deployed.catch(() => undefined) });
     await deployed;
@@ -94,6 +105,7 @@ export function createFunctionRegistry(options: {
     },
     /** Waits for a deployment of the function under way. */
     async ready(name: string): Promise<void> {
+      await issuing.get(name);
       await live.get(name)?.deployed;
     },
     /** The credentials a function runs with now (tests and diagnostics). */

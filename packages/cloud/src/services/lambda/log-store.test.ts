@@ -1,12 +1,47 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { openPostgresStore } from '../../engines/postgres/postgres-store.js';
+import { freshPostgresUrl, testPostgres } from '../../engines/postgres/postgres-test.test-helper.js';
 import { createSqliteStore } from '../../engines/sqlite/sqlite-store.js';
 import type { SqlStore } from '../../engines/types.js';
 import { createLogger } from '../../kernel/logger.js';
 import { createLogStore } from './log-store.js';
 import { LAMBDA_MIGRATIONS } from './migrations.js';
 
+const server = await testPostgres();
+const engines: Array<[string, () => Promise<SqlStore>]> = [['sqlite', () => Promise.resolve(createSqliteStore(':memory:'))]];
+if (server.ok) engines.push(['postgres', () => openPostgresStore(freshPostgresUrl())]);
+
 void describe('the log store', () => {
+  if (!server.ok) void it(`postgres: skipped: ${server.reason}`, { skip: server.reason });
+  for (const [engine, open] of engines) {
+    void it(`${engine}: keeps what a function printed, U+0000 included, and knows which groups exist`, async () => {
+      const sql = await open();
+      try {
+        await sql.migrate('lambda', LAMBDA_MIGRATIONS);
+        const logs = createLogStore({ sql, log: createLogger({ write: () => undefined, level: 'error' }), defaultRetentionDays: 30 });
+        assert.equal(await logs.groupExists('/aws/lambda/f'), false);
+        const printed = ['nul \u0000 inside', 'soh \u0001 and \u0001\u0002', 'plain'];
+        for (const message of printed) logs.add({ functionName: 'f', stream: '2026/12/05/[$LATEST]\u0000x', timestamp: Date.now(), message });
+        assert.deepEqual(
+          (await logs.events({ group: '/aws/lambda/f', afterId: 0, limit: 10 })).map((e) => [e.stream, e.message]),
+          printed.map((m) => ['2026/12/05/[$LATEST]\u0000x', m]),
+        );
+        assert.deepEqual((await logs.events({ group: '/aws/lambda/f', streamPrefix: '2026/12/05/[$LATEST]', afterId: 0, limit: 10 })).length, 3);
+        assert.deepEqual(
+          (await logs.streams('/aws/lambda/f', '2026/')).map((s) => s.stream),
+          ['2026/12/05/[$LATEST]\u0000x'],
+        );
+        assert.equal(await logs.groupExists('/aws/lambda/f'), true, 'a group with events exists');
+        assert.equal(await logs.groupExists('/aws/lambda/\u0000'), false);
+        await logs.setRetention('/aws/lambda/g', 7);
+        assert.equal(await logs.groupExists('/aws/lambda/g'), true, 'a group created empty exists');
+      } finally {
+        await sql.close();
+      }
+    });
+  }
+
   void it('writes a burst of lines in one transaction, not one per line', async () => {
     const sql = createSqliteStore(':memory:');
     await sql.migrate('lambda', LAMBDA_MIGRATIONS);

@@ -1,3 +1,4 @@
+import { nulSafeText, storedLength } from '../../engines/dialect/nul-text.js';
 import type { SqlStore } from '../../engines/types.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { FunctionLogLine } from './runtime/types.js';
@@ -31,7 +32,8 @@ export interface StoredLogEvent {
  * LogGroup's RetentionInDays, else the configured default.
  */
 export function createLogStore(options: { sql: SqlStore; log: Logger; defaultRetentionDays: number; now?: () => number }) {
-  const { sql } = options;
+  // A function may print U+0000, which PostgreSQL's TEXT refuses: stored escaped there.
+  const sql = nulSafeText(options.sql);
   const now = options.now ?? Date.now;
   let buffer: FunctionLogLine[] = [];
   let bufferedChars = 0;
@@ -85,7 +87,8 @@ export function createLogStore(options: { sql: SqlStore; log: Logger; defaultRet
     async groupExists(group: string): Promise<boolean> {
       await flush();
       const row = await sql.get<{ n: number }>(
-        'SELECT (SELECT COUNT(*) FROM lambda_log_groups WHERE name = ?) + (SELECT COUNT(*) FROM (SELECT 1 FROM lambda_log_events WHERE log_group = ? LIMIT 1)) AS n',
+        `SELECT CASE WHEN EXISTS (SELECT 1 FROM lambda_log_groups WHERE name = ?) OR EXISTS (SELECT 1 FROM lambda_log_events WHERE log_group = ?)
+           THEN 1 ELSE 0 END AS n`,
         [group, group],
       );
       return (row?.n ?? 0) > 0;
@@ -130,7 +133,7 @@ export function createLogStore(options: { sql: SqlStore; log: Logger; defaultRet
       }
       if (query.streamPrefix) {
         where.push('substr(stream, 1, ?) = ?');
-        params.push(query.streamPrefix.length, query.streamPrefix);
+        params.push(storedLength(sql, query.streamPrefix), query.streamPrefix);
       }
       if (query.startTime !== undefined) (where.push('timestamp >= ?'), params.push(query.startTime));
       if (query.endTime !== undefined) (where.push('timestamp <= ?'), params.push(query.endTime));
@@ -151,7 +154,7 @@ export function createLogStore(options: { sql: SqlStore; log: Logger; defaultRet
       return sql.all(
         `SELECT stream, MIN(timestamp) AS first, MAX(timestamp) AS last, MAX(ingested) AS lastIngested, SUM(length(message)) AS bytes
          FROM lambda_log_events WHERE log_group = ?${prefix ? ' AND substr(stream, 1, ?) = ?' : ''} GROUP BY stream ORDER BY stream`,
-        prefix ? [group, prefix.length, prefix] : [group],
+        prefix ? [group, storedLength(sql, prefix), prefix] : [group],
       );
     },
   };

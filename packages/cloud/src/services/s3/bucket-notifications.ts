@@ -50,7 +50,9 @@ function principalIdOf(principal: Principal): string {
 /**
  * Bucket notifications: configurations (validated against Lambda as S3 validates them) and `record`, which the
  * write paths call inside the transaction that commits a change, so an event exists exactly when its change
- * committed. `onRecorded` wakes the dispatcher (its read waits for the transaction to end).
+ * committed. `onRecorded` wakes the dispatcher once such a transaction has ended (a read outside it sees the
+ * events only after the commit, and on PostgreSQL it does not wait for it): the write paths run their
+ * transactions on `afterCommit(sql)`.
  */
 export function createBucketNotifications(options: {
   sql: SqlStore;
@@ -60,6 +62,8 @@ export function createBucketNotifications(options: {
   onRecorded: () => void;
 }) {
   const { sql } = options;
+  // The transactions (as `record` was given them) that recorded events, for `afterCommit` to wake the dispatcher.
+  const recordedIn = new WeakSet<SqlStore>();
 
   /** Throws S3's InvalidArgument for the first destination that does not exist or does not let S3 invoke it. */
   async function checkDestinations(bucket: string, config: NotificationConfiguration): Promise<void> {
@@ -123,7 +127,24 @@ export function createBucketNotifications(options: {
           now,
         ]);
       }
-      if (targets.length > 0) options.onRecorded();
+      if (targets.length > 0) recordedIn.add(tx);
+    },
+    /** `on`, whose transactions call `onRecorded` once they have ended when `record` wrote events in them. */
+    afterCommit(on: SqlStore): SqlStore {
+      return {
+        ...on,
+        transaction: async <T>(fn: (tx: SqlStore) => Promise<T>): Promise<T> => {
+          let last: SqlStore | undefined; // the attempt that ended it (PostgreSQL runs a transaction again on a conflict)
+          try {
+            return await on.transaction((tx) => {
+              last = tx;
+              return fn(tx);
+            });
+          } finally {
+            if (last !== undefined && recordedIn.has(last)) options.onRecorded();
+          }
+        },
+      };
     },
   };
 }

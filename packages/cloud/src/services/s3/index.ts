@@ -1,4 +1,5 @@
 import { RESOURCE_TYPES } from '@forte/protocol';
+import { nulSafeText } from '../../engines/dialect/nul-text.js';
 import { CREDENTIAL_PROVIDERS, FUNCTIONS, OBJECTS, type FunctionInvoker } from '../../kernel/capabilities.js';
 import { CapabilityError, provide } from '../../kernel/capability.js';
 import { chainedCredentials } from '../../kernel/sigv4.js';
@@ -22,7 +23,8 @@ import { createWebsiteRoute } from './website-route.js';
  * require it: lambda reads its code through `OBJECTS`).
  */
 export function createS3Service(kernel: Kernel): Service {
-  const store = createObjectStore(kernel.sql);
+  // Keys and names in request paths may hold U+0000, which PostgreSQL's TEXT refuses: looked up escaped there.
+  const sql = nulSafeText(kernel.sql);
   const { region, accountId } = kernel.config;
   const functions = (): FunctionInvoker | undefined => {
     try {
@@ -32,8 +34,9 @@ export function createS3Service(kernel: Kernel): Service {
       throw error;
     }
   };
-  const dispatcher = createNotificationDispatcher({ sql: kernel.sql, log: kernel.log, functions });
-  const notifications = createBucketNotifications({ sql: kernel.sql, region, accountId, functions, onRecorded: () => setImmediate(dispatcher.wake) });
+  const dispatcher = createNotificationDispatcher({ sql, log: kernel.log, functions });
+  const notifications = createBucketNotifications({ sql, region, accountId, functions, onRecorded: () => setImmediate(dispatcher.wake) });
+  const store = createObjectStore(notifications.afterCommit(sql));
   // Providers are asked at each use: services that provide credentials may start after this one is built.
   const credentials: CredentialProvider = {
     lookup: (accessKeyId, sessionToken) => chainedCredentials(kernel.capability(CREDENTIAL_PROVIDERS)).lookup(accessKeyId, sessionToken),
@@ -49,8 +52,8 @@ export function createS3Service(kernel: Kernel): Service {
       [RESOURCE_TYPES.bucketObjects]: createBucketObjectsHandler({ store, blobs: kernel.blobs }),
     },
     async start() {
-      await kernel.sql.migrate('s3', S3_MIGRATIONS);
-      await kernel.sql.migrate('s3-notifications', NOTIFICATION_MIGRATIONS);
+      await sql.migrate('s3', S3_MIGRATIONS);
+      await sql.migrate('s3-notifications', NOTIFICATION_MIGRATIONS);
       dispatcher.start();
     },
     stop: () => dispatcher.stop(),

@@ -1,3 +1,4 @@
+import { storedLength } from '../../engines/dialect/nul-text.js';
 import type { SqlStore } from '../../engines/types.js';
 import type { CorsRule } from './bucket-cors.js';
 import type { ChecksumAlgorithm, ObjectChecksum } from './object-checksum.js';
@@ -199,7 +200,10 @@ const partFromRow = (row: PartRow): S3UploadPart => ({
   lastModified: row.last_modified,
 });
 
-/** Buckets and object metadata in SQL. Bodies live in the blob store under `blobId`. */
+/**
+ * Buckets and object metadata in SQL. Bodies live in the blob store under `blobId`. Keys and names come from
+ * requests as sent, U+0000 included: on PostgreSQL give `sql` through `nulSafeText`.
+ */
 export function createObjectStore(sql: SqlStore) {
   const store = {
     sql,
@@ -208,7 +212,7 @@ export function createObjectStore(sql: SqlStore) {
       const prefix = options.prefix ?? '';
       const rows = await sql.all<{ name: string; created_at: string }>(
         `SELECT name, created_at FROM s3_buckets WHERE substr(name, 1, ?) = ? AND name > ? ORDER BY name${options.limit === undefined ? '' : ' LIMIT ?'}`,
-        [prefix.length, prefix, options.after ?? '', ...(options.limit === undefined ? [] : [options.limit])],
+        [storedLength(sql, prefix), prefix, options.after ?? '', ...(options.limit === undefined ? [] : [options.limit])],
       );
       return rows.map((r) => ({ name: r.name, createdAt: r.created_at }));
     },
@@ -327,7 +331,7 @@ export function createObjectStore(sql: SqlStore) {
       const after = options.after ?? { key: '', uploadId: '' };
       const rows = await sql.all<UploadRow>(
         'SELECT * FROM s3_uploads WHERE bucket = ? AND substr(key, 1, ?) = ? AND (key > ? OR (key = ? AND upload_id > ?)) ORDER BY key, upload_id LIMIT ?',
-        [bucket, options.prefix.length, options.prefix, after.key, after.key, after.uploadId, options.limit],
+        [bucket, storedLength(sql, options.prefix), options.prefix, after.key, after.key, after.uploadId, options.limit],
       );
       return rows.map(uploadFromRow);
     },
