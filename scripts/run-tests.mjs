@@ -6,7 +6,27 @@ import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
-const filters = process.argv.slice(2);
+// `--postgres`: the selected files again, every test cloud on the PostgreSQL test server
+// (FORTE_TEST_DATABASE=postgres; FORTE_TEST_POSTGRES_URL, default the machine's local server). When that
+// server does not answer, the run is skipped with the reason printed.
+const postgres = process.argv[2] === '--postgres';
+const filters = process.argv.slice(postgres ? 3 : 2);
+if (postgres) {
+  const server = process.env.FORTE_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: server, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (error) {
+    console.log(`PostgreSQL runs skipped: ${server} does not answer (${error.message}); start it or set FORTE_TEST_POSTGRES_URL.`);
+    process.exit(0);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  process.env.FORTE_TEST_DATABASE = 'postgres';
+  console.log(`on PostgreSQL (${server})`);
+}
 const files = [];
 const walk = (dir) => {
   for (const name of readdirSync(dir)) {

@@ -384,7 +384,9 @@ void describe('a cluster of two instances (one database, one NATS bus): user poo
 
 type Auth = { kind: 'apiKey' } | { kind: 'iam'; cloud: TestCloud } | { kind: 'token'; token: string };
 
-const encode = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+function encode(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
 
 /** SigV4 headers for `POST <path>` of the API with `body`, as aws-amplify signs the realtime handshake and each start. */
 async function iamHeaders(cloud: TestCloud, api: DeployedTestApi, path: string, body: string): Promise<Record<string, string>> {

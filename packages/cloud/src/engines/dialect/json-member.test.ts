@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -8,7 +8,6 @@ import { openPostgresStore } from '../postgres/postgres-store.js';
 import { createSqliteStore } from '../sqlite/sqlite-store.js';
 import type { SqlStore } from '../types.js';
 import { jsonMemberText } from './json-member.js';
-import { findSqliteOnlySql } from './portable-sql-guard.test-helper.js';
 
 /** Rows found by a member's value, through an index made with the same expression, on one engine. */
 async function memberContract(sql: SqlStore): Promise<void> {
@@ -64,25 +63,4 @@ void describe('jsonMemberText', () => {
     assert.throws(() => jsonMemberText('postgres', 'doc', "x') OR ('1"), /not a JSON member name/);
     assert.throws(() => jsonMemberText('sqlite', 'doc', 'a"b'), /not a JSON member name/);
   });
-});
-
-void it('the portable SQL guard finds SQLite-only SQL outside tests', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'forte-guard-'));
-  try {
-    await mkdir(join(dir, 'sub'));
-    await writeFile(
-      join(dir, 'a.ts'),
-      "const ok = 'INSERT INTO t (a) VALUES (?) ON CONFLICT (a) DO NOTHING';\nconst bad = 'INSERT OR IGNORE INTO t (a) VALUES (?)';\n",
-    );
-    await writeFile(join(dir, 'sub', 'b.ts'), 'sql.get("SELECT IFNULL(a, 0) FROM t WHERE at < strftime(\'%s\')");\n');
-    await writeFile(join(dir, 'c.test.ts'), "sql.run('INSERT OR REPLACE INTO t VALUES (1)');\n");
-    assert.deepEqual(
-      findSqliteOnlySql(dir)
-        .map((line) => line.replace(/:\s.*/, ''))
-        .sort(),
-      ['a.ts:2', join('sub', 'b.ts') + ':1', join('sub', 'b.ts') + ':1'],
-    );
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 });

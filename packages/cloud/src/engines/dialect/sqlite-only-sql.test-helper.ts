@@ -7,12 +7,17 @@ import { join, relative } from 'node:path';
  */
 export const SQLITE_ONLY_SQL: readonly { pattern: RegExp; instead: string }[] = [
   { pattern: /\bINSERT\s+OR\s+(IGNORE|REPLACE)\b/i, instead: 'INSERT … ON CONFLICT … DO' },
-  { pattern: /\bjson_(extract|each|set|object|array|group_array)\s*\(/i, instead: 'a column of its own, or JSON read in JavaScript' },
+  {
+    pattern: /\bjson_(extract|each|set|insert|remove|object|array|group_array)\s*\(/i,
+    instead: 'a column of its own, jsonMemberText or JSON read in JavaScript',
+  },
   { pattern: /\bIFNULL\s*\(/i, instead: 'COALESCE' },
   { pattern: /\b(datetime|strftime|julianday|unixepoch)\s*\(/i, instead: 'times computed in JavaScript' },
   { pattern: /\browid\b/i, instead: 'the primary key' },
   { pattern: /\bLIMIT\s+-1\b/i, instead: 'no LIMIT' },
-  { pattern: /\bGLOB\s+'/i, instead: 'LIKE or a range on the key' },
+  { pattern: /\bGLOB\b/, instead: 'LIKE or a range on the key' },
+  { pattern: /(?<!CAST\()\?\s+IS\s+(NOT\s+)?NULL\b/i, instead: 'CAST(? AS TEXT) IS NULL (PostgreSQL cannot type a bare parameter)' },
+  { pattern: /\bWITHOUT\s+ROWID\b/i, instead: 'a plain table' },
 ];
 
 /** Every `.ts` file (tests aside) under `folder`, with each SQLite-only construct it holds: `file:line: text`. */
