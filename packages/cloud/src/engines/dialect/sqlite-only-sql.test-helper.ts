@@ -15,7 +15,7 @@ export const SQLITE_ONLY_SQL: readonly { pattern: RegExp; instead: string }[] = 
   { pattern: /\b(datetime|strftime|julianday|unixepoch)\s*\(/i, instead: 'times computed in JavaScript' },
   { pattern: /\browid\b/i, instead: 'the primary key' },
   { pattern: /\bLIMIT\s+-1\b/i, instead: 'no LIMIT' },
-  { pattern: /\bGLOB\b/, instead: 'LIKE or a range on the key' },
+  { pattern: /\bGLOB\s+['?]/i, instead: 'LIKE or a range on the key' },
   { pattern: /(?<!CAST\()\?\s+IS\s+(NOT\s+)?NULL\b/i, instead: 'CAST(? AS TEXT) IS NULL (PostgreSQL cannot type a bare parameter)' },
   { pattern: /\bWITHOUT\s+ROWID\b/i, instead: 'a plain table' },
 ];
