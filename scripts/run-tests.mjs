@@ -10,7 +10,15 @@ const root = new URL('..', import.meta.url).pathname;
 // (FORTE_TEST_DATABASE=postgres; FORTE_TEST_POSTGRES_URL, default the machine's local server). When that
 // server does not answer, the run is skipped with the reason printed.
 const postgres = process.argv[2] === '--postgres';
-const filters = process.argv.slice(postgres ? 3 : 2);
+// Without filters, `--postgres` runs a suite or two of every service and the CLI's pushes (about 90 s);
+// `--postgres testing/dist/ cloud/dist/` runs every cloud suite (about 10 min).
+const POSTGRES_SUITES = [
+  ...['dynamodb-items', 'dynamodb-queries', 'dynamodb-streams', 'appsync-graphql', 'appsync-realtime-amplify', 'appsync-auth-matrix', 'appsync-function.'],
+  ...['cognito-amplify', 'identity-amplify', 'iam-role-policies', 's3-objects', 's3-multipart', 's3-triggers.', 'lambda-invoke', 'lambda-events'],
+  ...['apigateway-rest', 'ssm-parameters', 'events-schedules', 'security-field-oracles', 'security-claims'],
+].map((name) => `testing/dist/${name}`);
+const given = process.argv.slice(postgres ? 3 : 2);
+const filters = postgres && given.length === 0 ? [...POSTGRES_SUITES, 'cloud/dist/services/control/', 'provider-cloud/dist/push'] : given;
 if (postgres) {
   const server = process.env.FORTE_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
   const { default: pg } = await import('pg');
