@@ -1,22 +1,20 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { AdminGetUserCommand, CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { CLOUD_BIN } from './cloud-process.js';
 import { makeTempDir } from './make-temp-dir.js';
 import { dropTestSchema, postgresTestUrl, testPostgres } from './postgres.js';
 import { startTestCloud, type TestCloud } from './start-test-cloud.js';
 import { createTestUsers } from './test-identity-pool.js';
 
 // `forte-cloud copy`: a stopped embedded cloud's data into PostgreSQL, then a cloud on PostgreSQL serves it.
-const cloudBin = join(createRequire(import.meta.url).resolve('@forte/cloud/package.json'), '..', 'dist', 'bin.js');
 const server = await testPostgres();
 
 function copy(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [cloudBin, 'copy', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORTE_SECRET_KEY: '' } });
+  const child = spawn(process.execPath, [CLOUD_BIN, 'copy', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORTE_SECRET_KEY: '' } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Deployment } from '@forte/protocol';
+import { startCloudProcess } from './cloud-process.js';
 import { createTestControlClient, type TestControlClient } from './control-client.js';
 import { makeTempDir } from './make-temp-dir.js';
 import { dropTestSchema, postgresTestUrl, testPostgres } from './postgres.js';
@@ -14,27 +14,7 @@ import { startTestCloud } from './start-test-cloud.js';
 // Two cloud instances on one PostgreSQL database: the one running a deployment is killed (-9); the other
 // notices its lease lapse, rolls the deployment back and takes the next one.
 const TEST_RESOURCE = 'Forte::Test::Resource';
-const cloudBin = join(createRequire(import.meta.url).resolve('@forte/cloud/package.json'), '..', 'dist', 'bin.js');
 const server = await testPostgres();
-
-async function startBin(dataDir: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [cloudBin, '--port', '0', '--data-dir', dataDir], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (\S+)/.exec(out);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`the cloud exited with ${code}: ${err}`)));
-  });
-  return { child, url };
-}
 
 async function settled(client: TestControlClient, deploymentId: string): Promise<Deployment> {
   for (let i = 0; i < 1000; i++) {
@@ -55,7 +35,7 @@ void describe('deployments on a cluster (PostgreSQL)', { skip: server.ok ? false
     const secretKey = randomBytes(32).toString('base64');
     const dirA = await makeTempDir('forte-cluster-a');
     await writeFile(join(dirA, 'config.json'), JSON.stringify({ control: { deploymentLeaseSeconds: 1 } }));
-    const a = await startBin(dirA, { FORTE_DATABASE: database, FORTE_SECRET_KEY: secretKey, FORTE_TEST_FAULTS: '1' });
+    const a = await startCloudProcess(dirA, { FORTE_DATABASE: database, FORTE_SECRET_KEY: secretKey, FORTE_TEST_FAULTS: '1' });
     children.push(a.child);
     await using b = await startTestCloud({ database, secretKey, testFaults: true, deploymentLeaseMs: 1000 });
     // One set of admin keys for the cluster: A's, kept in the database, accepted by B.

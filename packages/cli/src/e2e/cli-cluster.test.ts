@@ -1,15 +1,24 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { configure, type AmplifyOutputs } from '@forte/amplify';
-import { dropTestSchema, postgresTestUrl, startRoundRobinProxy, startTestCloud, testPostgres, type RoundRobinProxy, type TestCloud } from '@forte/testing';
+import {
+  dropTestSchema,
+  postgresTestUrl,
+  startCloudProcess,
+  startRoundRobinProxy,
+  startTestCloud,
+  testNats,
+  testPostgres,
+  TEST_NATS_URL,
+  type CloudProcess,
+  type RoundRobinProxy,
+  type TestCloud,
+} from '@forte/testing';
 import { generateClient } from 'aws-amplify/api';
 import { fetchAuthSession, signOut } from 'aws-amplify/auth';
 import { signUpAndIn } from './amplify-app.js';
@@ -18,25 +27,8 @@ import { runForte, type ForteRun } from './forte-runner.js';
 // Forte Cloud as a cluster: two instances (processes of the cloud's bin) on one PostgreSQL database, one
 // S3-compatible blob store (a third, embedded cloud's S3) and NATS, behind a round-robin balancer. The CLI
 // and aws-amplify only ever talk to the balancer, so consecutive requests land on different instances.
-const NATS_URL = process.env.FORTE_TEST_NATS_URL || 'nats://127.0.0.1:4222';
-const cloudBin = join(createRequire(import.meta.url).resolve('@forte/cloud/package.json'), '..', 'dist', 'bin.js');
-
-async function natsAnswers(): Promise<{ ok: true } | { ok: false; reason: string }> {
-  const { hostname, port } = new URL(NATS_URL);
-  return new Promise((resolve) => {
-    const socket = connect(Number(port || 4222), hostname, () => {
-      socket.destroy();
-      resolve({ ok: true });
-    });
-    socket.setTimeout(2000, () => socket.destroy(new Error('timed out')));
-    socket.on('error', (error) =>
-      resolve({ ok: false, reason: `NATS at ${NATS_URL} does not answer (${error.message}); start it or set FORTE_TEST_NATS_URL` }),
-    );
-  });
-}
-
 const postgres = await testPostgres();
-const nats = await natsAnswers();
+const nats = await testNats();
 const skip = !postgres.ok ? postgres.reason : !nats.ok ? nats.reason : false;
 
 const SCHEMA = `type Note @model @auth(rules: [{ allow: owner }]) {
@@ -61,32 +53,16 @@ interface LooseClient {
 void describe('a cluster: two cloud instances on PostgreSQL, S3-compatible blobs and NATS behind a balancer', { skip }, () => {
   let blobStore: TestCloud;
   let proxy: RoundRobinProxy;
-  const instances: { child: ChildProcess; url: string }[] = [];
+  const instances: CloudProcess[] = [];
   let work: string;
   let home: string;
   let root: string;
   let database: string;
   const forte = (args: string[], stdin?: string): Promise<ForteRun> => runForte(args, { cwd: root, home, ...(stdin === undefined ? {} : { stdin }) });
 
-  const startInstance = async (name: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> => {
-    const dataDir = join(work, name);
-    mkdirSync(dataDir, { recursive: true });
-    const child = spawn(process.execPath, [cloudBin, '--port', '0', '--data-dir', dataDir], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let err = '';
-    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = /listening on (\S+)/.exec(out);
-        if (match?.[1]) resolve(match[1]);
-      });
-      child.once('exit', (code) => reject(new Error(`instance ${name} exited with ${code}: ${err}`)));
-    });
-    return { child, url };
+  const startInstance = (name: string, env: Record<string, string>): Promise<CloudProcess> => {
+    mkdirSync(join(work, name), { recursive: true });
+    return startCloudProcess(join(work, name), env);
   };
 
   before(async () => {
@@ -103,7 +79,7 @@ void describe('a cluster: two cloud instances on PostgreSQL, S3-compatible blobs
     const env = {
       FORTE_DATABASE: database,
       FORTE_BLOBS: `s3://${accessKeyId}:${encodeURIComponent(secretAccessKey)}@cluster-blobs/cluster?endpoint=${encodeURIComponent(`${blobStore.url}/s3`)}&forcePathStyle=true&region=us-east-1`,
-      FORTE_BUS: NATS_URL,
+      FORTE_BUS: TEST_NATS_URL,
       FORTE_PUBLIC_URL: proxy.url,
       FORTE_SECRET_KEY: randomBytes(32).toString('base64'),
     };
