@@ -5,8 +5,10 @@
 // shape and with the same response headers as the cloud. It parses no GraphQL: it recognises the two
 // operations by name. Run by bench/graphql.mjs:
 //   node bench/graphql-bare.mjs <forte.db> <table name> <JWKS URL> <response headers JSON>
-// and prints the port it listens on (127.0.0.1).
+// and prints the port it listens on (127.0.0.1). With a postgres:// URL (`?schema=` the cloud's) instead of
+// forte.db, it runs the same SELECTs on PostgreSQL through a pg pool (BENCH_DATABASE=postgres).
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { createServer } from 'node:http';
 
@@ -14,17 +16,40 @@ const [dbPath, tableName, jwksUrl, headersJson] = process.argv.slice(2);
 const headers = JSON.parse(headersJson);
 const keys = createLocalJWKSet(await (await fetch(jwksUrl)).json());
 
-const db = new Database(dbPath, { readonly: true, fileMustExist: true });
-db.pragma('busy_timeout = 5000');
-const tableId = db.prepare('SELECT table_id FROM dynamodb_tables WHERE table_name = ?').get(tableName)?.table_id;
-if (!tableId) throw new Error(`no table ${tableName} in ${dbPath}`);
+const INDEX_PAGE =
+  'SELECT i.item, i.size, e.gpk, e.gsk, e.pk, e.sk FROM dynamodb_index_entries e JOIN dynamodb_items i ON i.table_id = e.table_id AND i.pk = e.pk AND i.sk = e.sk' +
+  ' WHERE e.table_id = ? AND e.index_name = ? AND e.gpk = ? ORDER BY e.gpk DESC, e.gsk DESC, e.pk DESC, e.sk DESC LIMIT ?';
+const GET_ITEM = 'SELECT item FROM dynamodb_items WHERE table_id = ? AND pk = ? AND sk = ?';
+const TABLE_ID = 'SELECT table_id FROM dynamodb_tables WHERE table_name = ?';
 // The statements of the table engine (packages/cloud/src/services/dynamodb/table-store.ts): an item by
 // its key, and a page of an index partition in descending key order.
-const getItem = db.prepare('SELECT item FROM dynamodb_items WHERE table_id = ? AND pk = ? AND sk = ?');
-const indexPage = db.prepare(
-  'SELECT i.item, i.size, e.gpk, e.gsk, e.pk, e.sk FROM dynamodb_index_entries e JOIN dynamodb_items i ON i.table_id = e.table_id AND i.pk = e.pk AND i.sk = e.sk' +
-    ' WHERE e.table_id = ? AND e.index_name = ? AND e.gpk = ? ORDER BY e.gpk DESC, e.gsk DESC, e.pk DESC, e.sk DESC LIMIT ?',
-);
+let getItem;
+let indexPage;
+let tableId;
+if (/^postgres(ql)?:\/\//.test(dbPath)) {
+  const url = new URL(dbPath);
+  const schema = url.searchParams.get('schema') ?? 'public';
+  url.searchParams.delete('schema');
+  url.searchParams.delete('pool');
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 10, options: `-c search_path=${schema}` });
+  const numbered = (sql) => {
+    let n = 0;
+    return sql.replace(/\?/g, () => `$${++n}`);
+  };
+  const one = async (sql, params) => (await pool.query({ text: numbered(sql), values: params })).rows;
+  tableId = (await one(TABLE_ID, [tableName]))[0]?.table_id;
+  getItem = async (...params) => (await one(GET_ITEM, params))[0];
+  indexPage = (...params) => one(INDEX_PAGE, params);
+} else {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  tableId = db.prepare(TABLE_ID).get(tableName)?.table_id;
+  const item = db.prepare(GET_ITEM);
+  const page = db.prepare(INDEX_PAGE);
+  getItem = async (...params) => item.get(...params);
+  indexPage = async (...params) => page.all(...params);
+}
+if (!tableId) throw new Error(`no table ${tableName} in ${dbPath}`);
 const NO_SORT_KEY = Buffer.alloc(0);
 const FIELDS = ['id', 'content', 'done', 'owner', 'createdAt', 'updatedAt'];
 
@@ -68,7 +93,7 @@ createServer((req, res) => {
     }
     const { query, variables } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
     if (query.startsWith('query GetTodo')) {
-      const row = getItem.get(tableId, Buffer.from(variables.id, 'utf8'), NO_SORT_KEY);
+      const row = await getItem(tableId, Buffer.from(variables.id, 'utf8'), NO_SORT_KEY);
       const item = row ? JSON.parse(row.item) : undefined;
       if (item && !candidates.includes(plain(item.owner))) {
         answer(res, 200, {
@@ -89,7 +114,7 @@ createServer((req, res) => {
       answer(res, 200, { data: { getTodo: item ? selected(item) : null } });
     } else if (query.startsWith('query TodosByOwner')) {
       const limit = variables.limit ?? 100;
-      const rows = indexPage.all(tableId, 'byOwner', Buffer.from(variables.owner, 'utf8'), limit);
+      const rows = await indexPage(tableId, 'byOwner', Buffer.from(variables.owner, 'utf8'), limit);
       const items = rows.map((r) => JSON.parse(r.item));
       const last = rows.length === limit ? items.at(-1) : undefined;
       const nextToken = last ? Buffer.from(JSON.stringify({ id: last.id, owner: last.owner, createdAt: last.createdAt }), 'utf8').toString('base64') : null;

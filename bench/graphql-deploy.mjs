@@ -97,7 +97,8 @@ export async function deployBenchApi({ dataDir, users, ownTodos, otherTodos }) {
   const { AdminCreateUserCommand, AdminSetUserPasswordCommand, CognitoIdentityProviderClient } = await import('@aws-sdk/client-cognito-identity-provider');
   const { BatchWriteItemCommand, DynamoDBClient, GetItemCommand } = await import('@aws-sdk/client-dynamodb');
 
-  const cloud = await createCloud({ dataDir, port: 0, host: '127.0.0.1', logLevel: 'warn' });
+  // FORTE_DATABASE (bench/graphql.mjs sets it for BENCH_DATABASE=postgres) is the bin's setting too.
+  const cloud = await createCloud({ dataDir, port: 0, host: '127.0.0.1', logLevel: 'warn', database: process.env.FORTE_DATABASE || undefined });
   try {
     const kernel = cloud.kernel;
     const ctx = (logicalId) => ({
