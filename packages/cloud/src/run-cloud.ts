@@ -7,7 +7,7 @@ import { blobStoreSpecProblem } from './engines/open-blob-store.js';
 import { createBatchedLogStream } from './kernel/batched-log-stream.js';
 import { SECRET_KEY_VARIABLE } from './kernel/secret-key.js';
 import { CLOUD_VERSION } from './kernel/version.js';
-import { CopyDataError, DEFAULT_PORT, PortInUseError, copyDataToDatabase, createCloud } from './server.js';
+import { CopyDataError, DEFAULT_PORT, PortInUseError, copyBlobsTo, copyDataToDatabase, createCloud } from './server.js';
 
 /** `<dataDir>/cloud.json`: how the CLI finds a running cloud (`forte cloud status|stop`). */
 const RUNTIME_FILE = 'cloud.json';
@@ -21,9 +21,9 @@ name a PostgreSQL database: postgres://user:password@host:5432/database[?schema=
 Instances that share one database also need the same FORTE_SECRET_KEY.
 
 Moving to PostgreSQL: stop the cloud, then
-  forte-cloud copy --data-dir DIR --to-database postgres://…
-copies DIR/forte.db into that (empty) database; start the instances with --database and
-FORTE_SECRET_KEY set to the content of DIR/secret.key.
+  forte-cloud copy --data-dir DIR --to-database postgres://… [--to-blobs s3://…]
+copies DIR/forte.db into that (empty) database (and DIR/blobs into that store); start the instances
+with --database (and --blobs) and FORTE_SECRET_KEY set to the content of DIR/secret.key.
 
 Behind a load balancer: every instance needs --public-url (FORTE_PUBLIC_URL, config.json "publicUrl"), the URL
 clients reach the balancer at; /_forte/ready answers 503 once the cloud starts to stop; FORTE_DRAIN_SECONDS
@@ -178,24 +178,51 @@ async function runningCloud(file: string): Promise<{ pid: number; url: string } 
 
 /** `forte-cloud copy --data-dir DIR --to-database URL`: a stopped embedded cloud's data into PostgreSQL. */
 async function copyCommand(argv: string[]): Promise<void> {
-  const toAt = argv.findIndex((arg) => arg === '--to-database' || arg.startsWith('--to-database='));
-  const to = toAt < 0 ? undefined : argv[toAt]!.includes('=') ? argv[toAt]!.slice(argv[toAt]!.indexOf('=') + 1) : argv[toAt + 1];
-  if (!to) exit(`forte-cloud copy needs --to-database postgres://user:password@host:5432/database.\n${USAGE}`, 2);
-  const rest = toAt < 0 ? argv : [...argv.slice(0, toAt), ...argv.slice(toAt + (argv[toAt]!.includes('=') ? 1 : 2))];
+  // Its own options first (`--to-database URL`, `--to-blobs s3://…`, or `=` forms); the rest is the cloud's (`--data-dir`).
+  const own: Record<string, string> = {};
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const name = arg.includes('=') ? arg.slice(0, arg.indexOf('=')) : arg;
+    if (name !== '--to-database' && name !== '--to-blobs') {
+      rest.push(arg);
+      continue;
+    }
+    const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
+    if (!value) exit(`${name} needs a value.\n${USAGE}`, 2);
+    own[name] = value;
+  }
+  const database = own['--to-database'];
+  const blobs = own['--to-blobs'];
+  if (!database && !blobs) exit(`forte-cloud copy needs --to-database postgres://… and/or --to-blobs s3://….\n${USAGE}`, 2);
+  if (blobs) {
+    const problem = blobStoreSpecProblem(blobs);
+    if (problem) exit(`--to-blobs: ${problem}.`, 2);
+  }
   const args = parseArgs(rest);
   if (await runningCloud(join(args.dataDir, RUNTIME_FILE)))
     exit(`The cloud of ${args.dataDir} is running: stop it first (\`forte cloud stop\`), so that nothing changes while it is copied.`, 1);
-  try {
-    const copied = await copyDataToDatabase({ dataDir: args.dataDir, database: to, secretKey: process.env[SECRET_KEY_VARIABLE] || undefined });
-    const rows = copied.reduce((sum, table) => sum + table.rows, 0);
-    console.log(`Copied ${rows} rows of ${copied.length} tables from ${join(args.dataDir, 'forte.db')}.`);
-    console.log(
-      `Start each instance with --database and FORTE_SECRET_KEY set to the content of ${join(args.dataDir, 'secret.key')}; the blobs stay in ${join(args.dataDir, 'blobs')}.`,
-    );
-  } catch (error) {
-    if (error instanceof CopyDataError) exit(error.message, 1);
-    exit(`The copy failed, and the database was left as it was: ${error instanceof Error ? error.message : String(error)}`, 1);
+  if (database) {
+    try {
+      const copied = await copyDataToDatabase({ dataDir: args.dataDir, database, secretKey: process.env[SECRET_KEY_VARIABLE] || undefined });
+      const rows = copied.reduce((sum, table) => sum + table.rows, 0);
+      console.log(`Copied ${rows} rows of ${copied.length} tables from ${join(args.dataDir, 'forte.db')}.`);
+    } catch (error) {
+      if (error instanceof CopyDataError) exit(error.message, 1);
+      exit(`The copy failed, and the database was left as it was: ${error instanceof Error ? error.message : String(error)}`, 1);
+    }
   }
+  if (blobs) {
+    try {
+      const { count, bytes } = await copyBlobsTo({ dataDir: args.dataDir, blobs });
+      console.log(`Copied ${count} blobs (${bytes} bytes) from ${join(args.dataDir, 'blobs')}.`);
+    } catch (error) {
+      exit(`The copy of the blobs failed (run it again: blobs already copied are written again): ${error instanceof Error ? error.message : String(error)}`, 1);
+    }
+  }
+  console.log(
+    `Start each instance with ${[database && '--database', blobs && '--blobs'].filter(Boolean).join(' and ')} and FORTE_SECRET_KEY set to the content of ${join(args.dataDir, 'secret.key')}.`,
+  );
 }
 
 async function main(): Promise<void> {

@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { existsSync } from 'node:fs';
+import { createReadStream, existsSync, type Dirent } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { DATABASE_FILE, openSqlStore } from './engines/open-sql-store.js';
@@ -370,6 +371,41 @@ export async function copyDataToDatabase(options: { dataDir: string; database: s
     await dropPostgresTables(options.database).catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Copies every blob of a data folder (`<dataDir>/blobs`) into the blob store `blobs` names (an s3:// URL),
+ * under the same ids, streaming each. Blobs already there are written again, so a copy cut off can be run again.
+ */
+export async function copyBlobsTo(options: { dataDir: string; blobs: string }): Promise<{ count: number; bytes: number }> {
+  const folder = join(options.dataDir, 'blobs');
+  const target = await openBlobStore(options.blobs, options.dataDir);
+  let count = 0;
+  let bytes = 0;
+  try {
+    const walk = async (dir: string, prefix: string): Promise<void> => {
+      let entries: Dirent[];
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw error;
+      }
+      for (const entry of entries) {
+        if (prefix === '' && entry.name === '.tmp') continue; // writes that never finished
+        const id = `${prefix}${entry.name}`;
+        if (entry.isDirectory()) await walk(join(dir, entry.name), `${id}/`);
+        else if (entry.isFile()) {
+          bytes += (await target.store.put(id, createReadStream(join(dir, entry.name)), { digests: [] })).size;
+          count += 1;
+        }
+      }
+    };
+    await walk(folder, '');
+  } finally {
+    target.close();
+  }
+  return { count, bytes };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { AdminGetUserCommand, CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CLOUD_BIN } from './cloud-process.js';
 import { makeTempDir } from './make-temp-dir.js';
@@ -25,6 +26,7 @@ function copy(args: string[]): Promise<{ code: number | null; stdout: string; st
 const clients = (cloud: TestCloud) => ({
   dynamodb: new DynamoDBClient({ endpoint: `${cloud.url}/dynamodb`, region: cloud.credentials.region, credentials: cloud.credentials, maxAttempts: 1 }),
   ssm: new SSMClient({ endpoint: `${cloud.url}/ssm/`, region: cloud.credentials.region, credentials: cloud.credentials, maxAttempts: 1 }),
+  s3: new S3Client({ endpoint: `${cloud.url}/s3`, forcePathStyle: true, region: cloud.credentials.region, credentials: cloud.credentials, maxAttempts: 1 }),
   idp: new CognitoIdentityProviderClient({
     endpoint: `${cloud.url}/cognito-idp/`,
     region: cloud.credentials.region,
@@ -39,10 +41,17 @@ void describe('forte-cloud copy (embedded data folder → PostgreSQL)', { skip: 
     const database = postgresTestUrl();
     after(() => dropTestSchema(database));
 
+    // Where the blobs go: another cloud's S3 (an S3-compatible store that is not the data folder).
+    await using store = await startTestCloud({ database: 'sqlite' });
+    await clients(store).s3.send(new CreateBucketCommand({ Bucket: 'copied-blobs' }));
+    const blobs = `s3://${store.credentials.accessKeyId}:${encodeURIComponent(store.credentials.secretAccessKey)}@copied-blobs/forte?endpoint=${encodeURIComponent(`${store.url}/s3`)}&forcePathStyle=true&region=us-east-1`;
+
     const embedded = await startTestCloud({ dataDir, database: 'sqlite' });
     let pool: { userPoolId: string; clientId: string };
     try {
-      const { dynamodb, ssm } = clients(embedded);
+      const { dynamodb, ssm, s3 } = clients(embedded);
+      await s3.send(new CreateBucketCommand({ Bucket: 'uploads' }));
+      await s3.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'photos/cat.jpg', Body: Buffer.alloc(300_000, 7) }));
       await dynamodb.send(
         new CreateTableCommand({
           TableName: 'Notes',
@@ -58,14 +67,17 @@ void describe('forte-cloud copy (embedded data folder → PostgreSQL)', { skip: 
       await embedded.close();
     }
 
-    const copied = await copy(['--data-dir', dataDir, '--to-database', database]);
+    const copied = await copy(['--data-dir', dataDir, '--to-database', database, '--to-blobs', blobs]);
     assert.equal(copied.code, 0, copied.stderr);
     assert.match(copied.stdout, /^Copied \d+ rows of \d+ tables from .*forte\.db\.$/m);
+    assert.match(copied.stdout, /^Copied [1-9]\d* blobs \(\d+ bytes\) from .*blobs\.$/m);
 
-    const onPostgres = await startTestCloud({ dataDir, database });
+    const onPostgres = await startTestCloud({ dataDir, database, blobs });
     try {
       assert.equal(onPostgres.kernel.sql.dialect, 'postgres');
-      const { dynamodb, ssm, idp } = clients(onPostgres);
+      const { dynamodb, ssm, idp, s3 } = clients(onPostgres);
+      const photo = await s3.send(new GetObjectCommand({ Bucket: 'uploads', Key: 'photos/cat.jpg' }));
+      assert.deepEqual(Buffer.from(await photo.Body!.transformToByteArray()), Buffer.alloc(300_000, 7), 'the object body, from the copied blobs');
       const item = (await dynamodb.send(new GetItemCommand({ TableName: 'Notes', Key: { id: { S: 'n1' } } }))).Item;
       assert.equal(item?.['text']?.S, 'kept');
       assert.deepEqual([...(item?.['bytes']?.B ?? [])], [0, 1, 2]);
