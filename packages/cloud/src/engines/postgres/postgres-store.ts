@@ -243,45 +243,42 @@ export function splitStatements(sql: string): string[] {
   return parts;
 }
 
-/** Whether the server a URL names answers (within 2 s); when it does not, why, with the URL's password hidden. */
-export async function checkPostgres(url: string): Promise<{ ok: true } | { ok: false; reason: string }> {
-  const { connectionString } = parsePostgresUrl(url);
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 2000 });
+/** Runs `fn` on one connection to the server a URL names (its `?schema=` passed along), closed after. */
+async function withClient<T>(url: string, timeoutMs: number, fn: (client: pg.Client, schema: string) => Promise<T>): Promise<T> {
+  const { connectionString, schema } = parsePostgresUrl(url);
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: timeoutMs });
   try {
     await client.connect();
-    await client.query('SELECT 1');
+    return await fn(client, schema);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Whether the server a URL names answers (within 2 s); when it does not, why, with the URL's password hidden. */
+export async function checkPostgres(url: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+  try {
+    await withClient(url, 2000, (client) => client.query('SELECT 1'));
     return { ok: true };
   } catch (error) {
     return { ok: false, reason: `PostgreSQL at ${redactUrl(url)} does not answer (${(error as Error).message})` };
-  } finally {
-    await client.end().catch(() => undefined);
   }
 }
 
 /** Drops the schema a URL names (`?schema=`), with everything in it: for throw-away stores. Never `public`. */
 export async function dropPostgresSchema(url: string): Promise<void> {
-  const { connectionString, schema } = parsePostgresUrl(url);
-  if (schema === 'public') throw new DatabaseConfigError('Refusing to drop the public schema.');
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  if (parsePostgresUrl(url).schema === 'public') throw new DatabaseConfigError('Refusing to drop the public schema.');
+  await withClient(url, 2000, (client, schema) => client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
 }
+
+const tablesOf = async (client: pg.Client, schema: string): Promise<string[]> =>
+  (await client.query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [schema])).rows.map(
+    (row) => row.table_name,
+  );
 
 /** Whether the schema a URL names holds no tables yet (a copy goes only into an empty one). */
 export async function postgresSchemaIsEmpty(url: string): Promise<boolean> {
-  const { connectionString, schema } = parsePostgresUrl(url);
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5000 });
-  try {
-    await client.connect();
-    const row = (await client.query<{ n: string }>('SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = $1', [schema])).rows[0];
-    return Number(row?.n ?? 0) === 0;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  return (await withClient(url, 5000, tablesOf)).length === 0;
 }
 
 /** After rows were copied in with their ids, moves each identity column's sequence past the largest id. */
@@ -296,13 +293,7 @@ export async function resetIdentitySequences(store: SqlStore): Promise<void> {
 
 /** Drops every table of the schema a URL names: undoes a copy that failed into a schema that was empty. */
 export async function dropPostgresTables(url: string): Promise<void> {
-  const { connectionString, schema } = parsePostgresUrl(url);
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5000 });
-  try {
-    await client.connect();
-    const tables = (await client.query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [schema])).rows;
-    for (const { table_name: table } of tables) await client.query(`DROP TABLE IF EXISTS ${schema}."${table}" CASCADE`);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  await withClient(url, 5000, async (client, schema) => {
+    for (const table of await tablesOf(client, schema)) await client.query(`DROP TABLE IF EXISTS ${schema}."${table}" CASCADE`);
+  });
 }

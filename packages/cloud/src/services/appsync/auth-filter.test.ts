@@ -3,10 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DYNAMODB_RESOURCE_TYPES, type GraphQLModelOperation, type GraphQLPlanAuthRule, type GraphQLPlanModel } from '@forte/protocol';
+import { type GraphQLModelOperation, type GraphQLPlanAuthRule, type GraphQLPlanModel } from '@forte/protocol';
 import { TABLES } from '../../kernel/capabilities.js';
 import type { AttributeValue, TableEngine, TableExpression, TableItem } from '../../kernel/types.js';
 import { createCloud, type Cloud } from '../../server.js';
+import { createNotesTable } from '../../kernel/notes-table.test-helper.js';
 import { authFilterText, type KnownEquality } from './auth-filter.js';
 import type { Caller } from './caller.js';
 import { ExpressionBuilder } from './expression-builder.js';
@@ -90,30 +91,7 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'forte-auth-filter-'));
   cloud = await createCloud({ dataDir: dir, port: 0, logLevel: 'warn', logStream: { write: () => undefined } });
   tables = cloud.kernel.capability(TABLES);
-  await cloud.kernel.resourceHandler(DYNAMODB_RESOURCE_TYPES.table)!.create(
-    {
-      TableName: 'Notes',
-      KeySchema: [
-        { AttributeName: 'part', KeyType: 'HASH' },
-        { AttributeName: 'id', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'part', AttributeType: 'S' },
-        { AttributeName: 'id', AttributeType: 'S' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    },
-    {
-      appId: 'app1',
-      appSlug: 'app1',
-      envName: 'dev',
-      stackName: 's',
-      logicalId: 'Notes',
-      region: 'us-east-1',
-      accountId: cloud.kernel.config.accountId,
-      log: cloud.kernel.log,
-    },
-  );
+  await createNotesTable(cloud, 'part');
 });
 after(async () => {
   await cloud.close();

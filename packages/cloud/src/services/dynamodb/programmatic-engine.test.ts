@@ -3,10 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DYNAMODB_RESOURCE_TYPES } from '@forte/protocol';
 import { TABLES } from '../../kernel/capabilities.js';
 import type { TableEngine } from '../../kernel/types.js';
 import { createCloud, type Cloud } from '../../server.js';
+import { createNotesTable } from '../../kernel/notes-table.test-helper.js';
 
 let dir: string;
 let cloud: Cloud;
@@ -16,30 +16,7 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'forte-programmatic-'));
   cloud = await createCloud({ dataDir: dir, port: 0, logLevel: 'warn', logStream: { write: () => undefined } });
   engine = cloud.kernel.capability(TABLES);
-  await cloud.kernel.resourceHandler(DYNAMODB_RESOURCE_TYPES.table)!.create(
-    {
-      TableName: 'Notes',
-      KeySchema: [
-        { AttributeName: 'owner', KeyType: 'HASH' },
-        { AttributeName: 'id', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'owner', AttributeType: 'S' },
-        { AttributeName: 'id', AttributeType: 'S' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    },
-    {
-      appId: 'app1',
-      appSlug: 'app1',
-      envName: 'dev',
-      stackName: 's',
-      logicalId: 'Notes',
-      region: 'us-east-1',
-      accountId: cloud.kernel.config.accountId,
-      log: cloud.kernel.log,
-    },
-  );
+  await createNotesTable(cloud, 'owner');
   for (const [owner, id, tag] of [
     ['ann', 'a1', 'x'],
     ['ann', 'a2', 'y'],
