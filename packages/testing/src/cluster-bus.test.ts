@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -30,64 +29,21 @@ import { transform, type AppSyncAuthConfiguration } from '@forte/graphql-transfo
 import { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
 import { CREATE_TODO, setUpRealtimeFixture, type Frame, type RealtimeFixture, type RealtimeUser } from './appsync-realtime-fixture.js';
 import {
+  clusterSkipReason,
   deployFunction,
   deployRole,
-  dropTestSchema,
   filledSdkCache,
   lambdaClient,
-  makeTempDir,
-  postgresTestUrl,
   resourceContext,
-  startTestCloud,
-  testNats,
-  testPostgres,
-  TEST_NATS_URL,
+  startCluster,
   type TestCloud,
-  type TestCloudOptions,
+  type TestCluster,
 } from './index.js';
 
 // Two clouds in one process, as two instances of a cluster: one PostgreSQL database, one data folder (their
 // shared blob store and keys) and one NATS bus; B answers under A's URL (`publicUrl`), as instances behind
 // one load balancer do. What one instance changes, the other must serve at once.
-const postgres = await testPostgres();
-const nats = await testNats();
-const skip = !postgres.ok ? `PostgreSQL: ${postgres.reason}` : !nats.ok ? `NATS: ${nats.reason}` : undefined;
-if (skip) console.log(`cluster tests skipped: ${skip}`);
-
-interface Cluster {
-  a: TestCloud;
-  b: TestCloud;
-  close(): Promise<void>;
-}
-
-/** Starts A, then B on A's database, folder and bus (B reads the keys A made). */
-async function startCluster(services?: TestCloudOptions['services'], options: TestCloudOptions = {}): Promise<Cluster> {
-  const dataDir = await makeTempDir('forte-cluster');
-  const database = postgresTestUrl();
-  const common = { ...options, dataDir, database, bus: TEST_NATS_URL, logLevel: 'info' as const, ...(services ? { services } : {}) };
-  let a: TestCloud | undefined;
-  const close = async (): Promise<void> => {
-    await a?.close();
-    await dropTestSchema(database);
-    await rm(dataDir, { recursive: true, force: true });
-  };
-  try {
-    a = await startTestCloud(common);
-    const b = await startTestCloud({ ...common, publicUrl: a.url });
-    const first = a;
-    return {
-      a: first,
-      b,
-      close: async () => {
-        await b.close();
-        await close();
-      },
-    };
-  } catch (error) {
-    await close();
-    throw error;
-  }
-}
+const skip = await clusterSkipReason();
 
 // The services whose SQL runs on PostgreSQL today (the user pools' does not yet: `json_extract`).
 const WITHOUT_USER_POOLS = [createIamService, createDynamoDbService, createAppSyncService, createControlService, createHostingService, createS3Service];
@@ -108,7 +64,7 @@ const ON_CREATE_POST = 'subscription { onCreatePost { id title secret } }';
 const CREATE_POST = 'mutation ($input: CreatePostInput!) { createPost(input: $input) { id title secret } }';
 
 void describe('a cluster of two instances (one database, one NATS bus): AppSync and hosting', { skip }, () => {
-  let cluster: Cluster;
+  let cluster: TestCluster;
   let api: DeployedTestApi;
   before(async () => {
     cluster = await startCluster(WITHOUT_USER_POOLS);
@@ -248,7 +204,7 @@ void describe('a cluster of two instances (one database, one NATS bus): AppSync 
 });
 
 void describe('a cluster of two instances (one database, one NATS bus): Lambda', { skip }, () => {
-  let cluster: Cluster;
+  let cluster: TestCluster;
   before(async () => {
     const lambda = { cacheDir: await filledSdkCache(), allowDownloads: false };
     cluster = await startCluster([createIamService, createS3Service, createLambdaService], { lambda });

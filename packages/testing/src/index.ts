@@ -10,4 +10,5 @@ export * from './lambda-fixture.js';
 export { TEST_POSTGRES_SERVER, dropTestSchema, postgresTestUrl, testPostgres } from './postgres.js';
 export { startRoundRobinProxy, type RoundRobinProxy } from './round-robin-proxy.js';
 export { TEST_NATS_URL, testNats } from './nats.js';
+export { clusterSkipReason, startCluster, type TestCluster } from './start-cluster.js';
 export { CLOUD_BIN, startCloudProcess, type CloudProcess } from './cloud-process.js';
