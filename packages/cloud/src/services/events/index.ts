@@ -1,3 +1,4 @@
+import { createCacheInvalidation } from '../../kernel/cache-invalidation.js';
 import { FUNCTIONS } from '../../kernel/capabilities.js';
 import type { Kernel, Service } from '../../kernel/types.js';
 import { createEventsClock, type EventsOptions } from './events-clock.js';
@@ -18,18 +19,31 @@ export function createEventsService(kernel: Kernel, options?: EventsOptions): Se
   const store = createRuleStore(kernel.sql);
   const { region, accountId } = kernel.config;
   const scheduler = createRuleScheduler({ store, clock, functions: () => kernel.capability(FUNCTIONS), log: kernel.log, account: accountId, region });
+  // Every instance sharing the database runs a timer for the earliest rule; a rule changed through another
+  // instance re-arms it here (firings themselves are claimed in SQL, so only one instance fires each).
+  const rulesChanged = createCacheInvalidation<null>(kernel, 'events-rules', {
+    isChange: (value): value is null => value === null,
+    onChange: () => scheduler.changed(),
+    onLost: () => scheduler.changed(),
+  });
+  const changed = async (): Promise<void> => {
+    rulesChanged.changed(null);
+    await scheduler.changed();
+  };
   return {
     name: 'events',
     requires: [FUNCTIONS],
     routes: [],
     resourceTypes: {
-      'AWS::Events::Rule': createRuleResourceHandler({ store, scheduler, clock, region, accountId }),
+      'AWS::Events::Rule': createRuleResourceHandler({ store, changed, clock, region, accountId }),
     },
     async start() {
       await kernel.sql.migrate('events', EVENTS_MIGRATIONS);
+      await rulesChanged.start();
       await scheduler.start();
     },
     async stop() {
+      rulesChanged.stop();
       await scheduler.stop();
     },
   };

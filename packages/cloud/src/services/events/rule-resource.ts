@@ -4,7 +4,6 @@ import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 import type { ResourceContext, ResourceHandler } from '../../kernel/types.js';
 import type { EventsClock } from './events-clock.js';
 import { nextFireTime } from './next-fire-time.js';
-import type { RuleScheduler } from './rule-scheduler.js';
 import type { RuleStore, RuleTarget, StoredRule } from './rule-store.js';
 import { parseScheduleExpression, ScheduleExpressionError, type Schedule } from './schedule-expression.js';
 
@@ -82,12 +81,13 @@ function generatedName(ctx: ResourceContext): string {
  */
 export function createRuleResourceHandler(deps: {
   store: RuleStore;
-  scheduler: RuleScheduler;
+  /** A rule was created, changed or removed: every instance's scheduler looks at the schedules again. */
+  changed: () => Promise<void>;
   clock: EventsClock;
   region: string;
   accountId: string;
 }): ResourceHandler {
-  const { store, scheduler, clock } = deps;
+  const { store, changed, clock } = deps;
   const save = async (name: string, props: Record<string, unknown>, previous: StoredRule | undefined) => {
     const { props: rule, expression, schedule } = parseRule(props);
     const now = clock.now();
@@ -99,7 +99,7 @@ export function createRuleResourceHandler(deps: {
     const nextFireAt = rule.State === 'DISABLED' ? undefined : keepNext ? previous.nextFireAt : nextFireTime(schedule, now, anchorAt);
     const arn = `arn:aws:events:${deps.region}:${deps.accountId}:rule/${name}`;
     await store.put({ name, arn, scheduleExpression: expression, state: rule.State, targets, anchorAt, nextFireAt });
-    await scheduler.changed();
+    await changed();
     return { physicalId: name, attributes: { Arn: arn } };
   };
   return {
@@ -113,7 +113,7 @@ export function createRuleResourceHandler(deps: {
     },
     async delete(physicalId) {
       await store.delete(physicalId);
-      await scheduler.changed();
+      await changed();
     },
   };
 }

@@ -16,9 +16,8 @@ const MINUTE = 60_000;
 const T0 = Date.parse('2026-12-05T10:00:00Z');
 
 /** A scheduler on a clock the test sets; its timer never fires by itself within a test (the clock stands still). */
-function harness(sql: SqlStore) {
-  let now = T0;
-  const clock: EventsClock = { now: () => now, realDelay: () => 3_600_000 };
+function harness(sql: SqlStore, time = { now: T0 }) {
+  const clock: EventsClock = { now: () => time.now, realDelay: () => 3_600_000 };
   const invoked: Array<{ target: string; payload: Record<string, unknown> }> = [];
   const functions: FunctionInvoker = {
     invoke: (target, payload) => {
@@ -37,7 +36,7 @@ function harness(sql: SqlStore) {
     account: '123456789012',
     region: 'us-east-1',
   });
-  return { store, scheduler, invoked, setNow: (t: number) => void (now = t) };
+  return { store, scheduler, invoked, setNow: (t: number) => void (time.now = t) };
 }
 
 void describe('rule scheduler', () => {
@@ -97,5 +96,21 @@ void describe('rule scheduler', () => {
       ],
     );
     assert.equal((await store.get('late'))?.nextFireAt, T0 + 5 * MINUTE);
+  });
+
+  void it('fires each period once when two instances share the database: the one whose update moved the rule fires it', async () => {
+    const time = { now: T0 };
+    const [a, b] = [harness(sql, time), harness(sql, time)];
+    await a.store.put(rule('shared', 'ENABLED', T0 + MINUTE));
+    await Promise.all([a.scheduler.start(), b.scheduler.start()]);
+    for (let minute = 1; minute <= 3; minute++) {
+      time.now = T0 + minute * MINUTE;
+      await Promise.all([a.scheduler.changed(), b.scheduler.changed(), a.scheduler.changed(), b.scheduler.changed()]);
+    }
+    await Promise.all([a.scheduler.stop(), b.scheduler.stop()]);
+    const times = [...a.invoked, ...b.invoked].map((i) => String(i.payload.time)).sort();
+    assert.deepEqual(times, ['2026-12-05T10:01:00Z', '2026-12-05T10:02:00Z', '2026-12-05T10:03:00Z']);
+    assert.equal((await a.store.get('shared'))?.nextFireAt, T0 + 4 * MINUTE);
+    await a.store.delete('shared');
   });
 });
