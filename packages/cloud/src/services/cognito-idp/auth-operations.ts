@@ -30,17 +30,17 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
     if (blocked === 'user') throw cognitoError('NotAuthorizedException', 'Password attempts exceeded');
     if (blocked === 'address') throw cognitoError('TooManyRequestsException', 'Too many failed sign-in attempts from this address: wait a few minutes.');
   };
-  const guard = (pool: StoredPool, name: string, address: string): void => refuse(state.limiter.blocked(`${pool.id}/${name}`, address));
+  const guard = async (pool: StoredPool, name: string, address: string): Promise<void> => refuse(await state.limiter.blocked(`${pool.id}/${name}`, address));
   /** Checks a secret with the attempt already counted, so concurrent guesses see each other (sign-in-limiter `begin`). */
   const checked = async (pool: StoredPool, name: string, address: string, check: () => Promise<boolean>): Promise<boolean> => {
-    const attempt = state.limiter.begin(`${pool.id}/${name}`, address);
+    const attempt = await state.limiter.begin(`${pool.id}/${name}`, address);
     refuse(attempt.blocked);
     let ok = false;
     try {
       ok = await check();
       return ok;
     } finally {
-      attempt.end(ok);
+      await attempt.end(ok);
     }
   };
 
@@ -137,7 +137,7 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
       let user = await findUser(state, pool, typed);
       const limitKey = user?.username ?? (caseInsensitive(pool) ? typed.toLowerCase() : typed);
       if (flow === 'CUSTOM_AUTH') {
-        guard(pool, limitKey, address);
+        await guard(pool, limitKey, address);
         // Only a LEGACY client tells an unknown name apart; otherwise the challenges run with userNotFound.
         if (!user && client.preventUserExistenceErrors === 'LEGACY') throw cognitoError('UserNotFoundException', 'User does not exist.');
         if (user) await runPreAuthentication(state, pool, user, client.id, clientMetadata);
@@ -162,7 +162,7 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
       if (flow === 'USER_PASSWORD_AUTH') {
         const password = str(params, 'PASSWORD');
         if (!user && pool.config.LambdaConfig?.UserMigration) {
-          guard(pool, limitKey, address);
+          await guard(pool, limitKey, address);
           user = await migrateUser(state, pool, client, { typed, password, clientMetadata });
         }
         if (user) await runPreAuthentication(state, pool, user, client.id, clientMetadata);
@@ -178,7 +178,7 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
         assertCanSignIn(known);
         return nextSignInStep(state, pool, client, known, { clientMetadata });
       }
-      guard(pool, limitKey, address);
+      await guard(pool, limitKey, address);
       if (user) await runPreAuthentication(state, pool, user, client.id, clientMetadata);
       return passwordVerifier(pool, client, user, typed, str(params, 'SRP_A'), undefined);
     },
@@ -228,7 +228,7 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
       if (session.challenge !== challenge) throw invalidParameter(`The session is for ${session.challenge}, not ${String(challenge)}.`);
       if (challenge === 'CUSTOM_CHALLENGE' && session.custom) {
         const found = session.custom.userNotFound ? undefined : await requireSessionUser(state, pool, session.username);
-        if (found) guard(pool, found.username, addressOf(ctx));
+        if (found) await guard(pool, found.username, addressOf(ctx));
         return answerCustomChallenge(state, {
           pool,
           client,
@@ -241,10 +241,10 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
       }
       const user = await requireSessionUser(state, pool, session.username);
       const address = addressOf(ctx);
-      guard(pool, user.username, address);
+      await guard(pool, user.username, address);
       // A wrong MFA code counts as a failed sign-in, so a stolen password does not allow unlimited guesses.
-      const mismatch = (): Error => {
-        state.limiter.fail(`${pool.id}/${user.username}`, address);
+      const mismatch = async (): Promise<Error> => {
+        await state.limiter.fail(`${pool.id}/${user.username}`, address);
         return cognitoError('CodeMismatchException', 'Invalid code received for user');
       };
       switch (challenge) {
@@ -270,7 +270,7 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
           const step = await limitedTotpEntry(state, attempter(pool, user, user.username, address), async () =>
             secret === undefined ? undefined : matchTotp(secret, typed),
           );
-          if (step === undefined) throw mismatch();
+          if (step === undefined) throw await mismatch();
           if (step <= (user.mfa.totpLastStep ?? -1)) throw cognitoError('ExpiredCodeException', 'Your software token has already been used once.');
           user.mfa = { ...user.mfa, totpLastStep: step };
           await state.users.update(user);
@@ -284,7 +284,7 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
             () => state.users.useCode(pool.id, user.username, 'mfa', typed),
             { mfa: true },
           );
-          if (result === 'mismatch' || result === 'exceeded') throw mismatch();
+          if (result === 'mismatch' || result === 'exceeded') throw await mismatch();
           if (result === 'expired') throw cognitoError('ExpiredCodeException', 'The code has expired: sign in again for a new one.');
           return completeSignIn(state, pool, client, user, { clientMetadata });
         }

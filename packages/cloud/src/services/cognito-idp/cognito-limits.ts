@@ -25,7 +25,7 @@ export interface CognitoLimits {
   passwordChanges: AttemptLimit;
   /** Codes sent on request: ForgotPassword, ResendConfirmationCode, GetUserAttributeVerificationCode. */
   codeSends: RateLimit;
-  /** Failed sign-ins (wrong passwords and MFA codes), counted in memory (sign-in-limiter.ts). */
+  /** Failed sign-ins (wrong passwords and MFA codes), counted in SQL (sign-in-limiter.ts). */
   signIns: RateLimit;
   /** SignUp calls per client address (`perUser` is not used: a sign-up has no user yet). */
   signUps: Pick<RateLimit, 'perAddress' | 'windowSeconds'>;

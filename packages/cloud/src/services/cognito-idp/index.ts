@@ -22,7 +22,6 @@ import { cognitoIdpMigrations } from './migrations.js';
 import { createPoolResourceHandlers } from './pool-resources.js';
 import { createPoolStore } from './pool-store.js';
 import { selfOperations } from './self-operations.js';
-import { createSqlSignInFailureLog } from './sign-in-failure-log.js';
 import { createSignInLimiter } from './sign-in-limiter.js';
 import { signUpOperations } from './sign-up-operations.js';
 import { createTokenKeys } from './token-keys.js';
@@ -57,11 +56,10 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
     keys: createTokenKeys(kernel.sql, kernel.secrets, { onRotated: () => keysChanged.changed(null) }),
     mailbox: createMailbox(kernel.sql, kernel.mail, limits.mailbox),
     limiter: createSignInLimiter({
+      sql: kernel.sql,
       perUser: limits.signIns.perUser,
       perAddress: limits.signIns.perAddress,
       windowMs: limits.signIns.windowSeconds * 1000,
-      log: createSqlSignInFailureLog(kernel.sql, limits.signIns.windowSeconds * 1000),
-      onError: (error) => kernel.log.warn('a failed sign-in was not saved: a restart may forget it', { error }),
     }),
     limits: createAttemptLimits(kernel.sql),
     limitSettings: limits,
@@ -113,7 +111,6 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
     async start() {
       await kernel.sql.migrate('cognito-idp', cognitoIdpMigrations(kernel.sql.dialect));
       await kernel.sql.migrate('cognito-idp-limits', COGNITO_LIMIT_MIGRATIONS);
-      await state.limiter.restore();
       await keysChanged.start();
       await state.keys.start();
     },

@@ -135,7 +135,7 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
       // Wrong previous passwords count like failed sign-ins too, so guesses cannot be split between the two.
       const address = clientAddress(ctx);
       const signInKey = `${pool.id}/${user.username}`;
-      const blocked = state.limiter.blocked(signInKey, address);
+      const blocked = await state.limiter.blocked(signInKey, address);
       if (blocked === 'user') throw attemptLimitExceeded();
       if (blocked === 'address') throw cognitoError('TooManyRequestsException', 'Too many failed sign-in attempts from this address: wait a few minutes.');
       const hash = user.passwordHash;
@@ -145,7 +145,7 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
         async () => hash !== undefined && (await checkPassword(previous, hash)),
       );
       if (!ok) {
-        state.limiter.fail(signInKey, address);
+        await state.limiter.fail(signInKey, address);
         throw cognitoError('NotAuthorizedException', 'Incorrect username or password.');
       }
       await setPassword(pool, user, proposed);

@@ -1,102 +1,94 @@
-/** Where failed sign-ins are kept across restarts; the limiter answers from memory and writes here behind. */
-export interface SignInFailureLog {
-  record(key: string, at: number): Promise<void>;
-  /** Drops the failures of `key` (a sign-in succeeded). */
-  forget(key: string): Promise<void>;
-  /** The failures at or after `since`, oldest first. */
-  since(since: number): Promise<Array<{ key: string; at: number }>>;
+import { randomUUID } from 'node:crypto';
+import type { SqlStore } from '../../engines/types.js';
+
+/** Which limit an attempt would exceed: the user's or the client address's. */
+export type SignInBlock = 'user' | 'address' | undefined;
+
+/** One attempt under way (`begin`): it counts as a failure until `end` says how it went. */
+export interface SignInAttempt {
+  blocked: SignInBlock;
+  /** `end(false)` keeps it as a failure; `end(true)` lets it go. Only the first call counts. */
+  end(ok: boolean): Promise<void>;
 }
 
-/** Most users and addresses with recent failures held in memory; beyond it the one that failed longest ago goes. */
-export const MAX_SIGN_IN_KEYS = 100_000;
-
 /**
- * Counts failed sign-ins per user and per client address in a sliding window, in memory so the check
- * costs nothing. With a `log` (SQL), every failure and forgiveness is also written there in the
- * background and `restore()` reads the last window back at start, so a restart does not forgive; a
- * write that fails is reported to `onError` and the count in memory still holds.
+ * Counts failed sign-ins per user and per client address in a sliding window, in SQL
+ * (`cognito_sign_in_failures`; keys `u:<poolId>/<username>` and `a:<address>`, never a password), so every
+ * instance sharing the database refuses what another one counted, and a restart forgives nothing. An
+ * attempt under way is a row too, marked with its id until it ends: concurrent guesses, through any
+ * instance, cannot all pass the check before the first of them has failed (an attempt whose instance dies
+ * stays counted until the window passes). Rows older than the window are deleted with each new failure, so
+ * the table holds one window: at most `perAddress` failures (two rows each) per address.
  */
-export function createSignInLimiter(options: {
-  perUser: number;
-  perAddress: number;
-  windowMs: number;
-  maxKeys?: number;
-  log?: SignInFailureLog;
-  onError?: (error: unknown) => void;
-  now?: () => number;
-}) {
+export function createSignInLimiter(options: { sql: SqlStore; perUser: number; perAddress: number; windowMs: number; now?: () => number }) {
+  const { sql, windowMs } = options;
   const now = options.now ?? Date.now;
-  const maxKeys = options.maxKeys ?? MAX_SIGN_IN_KEYS;
-  /** Failure times per key, keys in the order of their latest failure (oldest first). */
-  const failures = new Map<string, number[]>();
-  const recent = (key: string, at: number): number[] => {
-    const list = (failures.get(key) ?? []).filter((t) => at - t < options.windowMs);
-    if (list.length === 0) failures.delete(key);
-    else failures.set(key, list);
-    return list;
+  const keysOf = (userKey: string, address: string): [string, string] => [`u:${userKey}`, `a:${address}`];
+
+  async function blockedIn(db: SqlStore, userKey: string, address: string, at: number): Promise<SignInBlock> {
+    const [user, addr] = keysOf(userKey, address);
+    const rows = await db.all<{ limit_key: string; n: number }>(
+      'SELECT limit_key, COUNT(*) AS n FROM cognito_sign_in_failures WHERE limit_key IN (?, ?) AND at > ? GROUP BY limit_key',
+      [user, addr, at - windowMs],
+    );
+    const count = (key: string): number => rows.find((row) => row.limit_key === key)?.n ?? 0;
+    if (count(addr) >= options.perAddress) return 'address';
+    if (count(user) >= options.perUser) return 'user';
+    return undefined;
+  }
+
+  async function record(db: SqlStore, userKey: string, address: string, at: number, attempt: string | null): Promise<void> {
+    for (const key of keysOf(userKey, address))
+      await db.run('INSERT INTO cognito_sign_in_failures (limit_key, at, attempt) VALUES (?, ?, ?)', [key, at, attempt]);
+  }
+
+  const sweep = async (at: number): Promise<void> => {
+    await sql.run('DELETE FROM cognito_sign_in_failures WHERE at <= ?', [at - windowMs]);
   };
-  const add = (key: string, at: number): void => {
-    const list = recent(key, at);
-    failures.delete(key); // re-inserted last: the map stays in order of latest failure
-    failures.set(key, [...list, at]);
-    if (failures.size > maxKeys) failures.delete(failures.keys().next().value!);
-  };
-  /** Attempts being checked right now, per key: they count against the limits until their outcome is known. */
-  const inFlight = new Map<string, number>();
-  const pending = (key: string): number => inFlight.get(key) ?? 0;
-  const move = (key: string, by: number): void => {
-    const count = pending(key) + by;
-    if (count > 0) inFlight.set(key, count);
-    else inFlight.delete(key);
-  };
-  const write = (promise: Promise<void> | undefined): void => {
-    promise?.catch((error: unknown) => options.onError?.(error));
-  };
+
   return {
     /** Which limit, if any, the next attempt would exceed. */
-    blocked(userKey: string, address: string): 'user' | 'address' | undefined {
-      const at = now();
-      if (recent(`a:${address}`, at).length + pending(`a:${address}`) >= options.perAddress) return 'address';
-      if (recent(`u:${userKey}`, at).length + pending(`u:${userKey}`) >= options.perUser) return 'user';
-      return undefined;
-    },
+    blocked: (userKey: string, address: string): Promise<SignInBlock> => blockedIn(sql, userKey, address, now()),
+
     /**
-     * Checks the limits and counts the attempt in one synchronous step, so guesses sent at once cannot all
-     * pass the check before the first of them has failed: until `end` is called the attempt counts as a
-     * failure. `end(false)` records it as one; `end(true)` lets it go. Call `end` exactly once.
+     * Checks the limits and counts the attempt in one transaction (PostgreSQL's serializable ones run again
+     * when a concurrent attempt changed the count), so guesses sent at once cannot all pass. Call `end`.
      */
-    begin(userKey: string, address: string): { blocked: 'user' | 'address' | undefined; end(ok: boolean): void } {
-      const blocked = this.blocked(userKey, address);
-      if (blocked) return { blocked, end: () => undefined };
-      const keys = [`u:${userKey}`, `a:${address}`];
-      for (const key of keys) move(key, 1);
+    async begin(userKey: string, address: string): Promise<SignInAttempt> {
+      const at = now();
+      const attempt = randomUUID();
+      const blocked = await sql.transaction(async (tx) => {
+        const found = await blockedIn(tx, userKey, address, at);
+        if (!found) await record(tx, userKey, address, at, attempt);
+        return found;
+      });
+      if (blocked) return { blocked, end: () => Promise.resolve() };
       let ended = false;
       return {
         blocked,
-        end: (ok) => {
+        async end(ok) {
           if (ended) return;
           ended = true;
-          for (const key of keys) move(key, -1);
-          if (!ok) this.fail(userKey, address);
+          if (ok) {
+            await sql.run('DELETE FROM cognito_sign_in_failures WHERE attempt = ?', [attempt]);
+            return;
+          }
+          await sql.run('UPDATE cognito_sign_in_failures SET attempt = NULL WHERE attempt = ?', [attempt]);
+          await sweep(at);
         },
       };
     },
-    fail(userKey: string, address: string): void {
+
+    /** Counts a failure that was not begun as an attempt (a wrong MFA code, a wrong previous password). */
+    async fail(userKey: string, address: string): Promise<void> {
       const at = now();
-      for (const key of [`u:${userKey}`, `a:${address}`]) {
-        add(key, at);
-        write(options.log?.record(key, at));
-      }
+      await sql.transaction((tx) => record(tx, userKey, address, at, null));
+      await sweep(at);
     },
-    succeed(userKey: string): void {
-      const key = `u:${userKey}`;
-      if (!failures.delete(key)) return;
-      write(options.log?.forget(key));
-    },
-    /** Reads back the failures of the last window from the log (at start, before any request). */
-    async restore(): Promise<void> {
-      if (!options.log) return;
-      for (const { key, at } of await options.log.since(now() - options.windowMs)) add(key, at);
+
+    /** The user signed in: their failures are forgiven (not the attempts still under way, nor the address's). */
+    async succeed(userKey: string): Promise<void> {
+      await sql.run('DELETE FROM cognito_sign_in_failures WHERE limit_key = ? AND attempt IS NULL', [`u:${userKey}`]);
     },
   };
 }

@@ -23,7 +23,7 @@ export async function completeSignIn(
   user: StoredUser,
   context: SignInContext = {},
 ): Promise<Record<string, unknown>> {
-  state.limiter.succeed(`${pool.id}/${user.username}`);
+  await state.limiter.succeed(`${pool.id}/${user.username}`);
   const { groups, roles: groupRoles } = await state.users.groupsAndRolesOf(pool.id, user.username);
   const overrides = pool.config.LambdaConfig
     ? await runTokenTriggers(state, pool, user, {
