@@ -3,21 +3,19 @@ import { defineOperation, type JsonOperation } from '../../kernel/json-api.js';
 import type { TableItem } from '../../kernel/types.js';
 import { checkTableName } from './table-definition.js';
 import { capacityMode, createCapacityMeter } from './consumed-capacity.js';
-import { DYNAMODB_ERRORS, validationError } from './errors.js';
+import { validationError } from './errors.js';
 import { itemSize } from './attribute-values.js';
 import { mergeTags, parseTags } from './tags.js';
 import { attributesOutput, optionalString, RequestExpressions, requiredItem, writeOptions, type Fields } from './request-fields.js';
 import type { TableAdmin } from './table-admin.js';
 import type { BatchWrite, ItemEngine, ReadRequest, TransactWrite } from './table-engine.js';
+import type { TransactionTokens } from './transaction-tokens.js';
 
 const MAX_BATCH_WRITES = 25;
 const MAX_BATCH_GETS = 100;
 const MAX_TRANSACTION_ITEMS = 100;
 /** The items a TransactWriteItems puts may total at most 4 MB, as in DynamoDB. */
 const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
-/** A ClientRequestToken makes TransactWriteItems idempotent for 10 minutes (kept in memory, at most this many). */
-const TOKEN_LIFETIME_MS = 10 * 60 * 1000;
-const MAX_TOKENS = 10_000;
 
 function record(value: unknown, what: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
@@ -56,16 +54,8 @@ function positiveInteger(value: unknown, what: string): number | undefined {
  * its expressions and calls the table engine or table admin. Calls are authorized per table ARN (and
  * index ARN for a Query or Scan of an index), so IAM policies naming tables apply.
  */
-export function createDynamoDbOperations(deps: { items: ItemEngine; admin: TableAdmin }): Record<string, JsonOperation> {
-  const { items, admin } = deps;
-  /** ClientRequestToken → the request it came with (its JSON) and when it stops counting, oldest first. */
-  const tokens = new Map<string, { request: string; until: number }>();
-  const forgetExpiredTokens = (now: number): void => {
-    for (const [token, entry] of tokens) {
-      if (entry.until > now && tokens.size <= MAX_TOKENS) break;
-      tokens.delete(token);
-    }
-  };
+export function createDynamoDbOperations(deps: { items: ItemEngine; admin: TableAdmin; tokens: TransactionTokens }): Record<string, JsonOperation> {
+  const { items, admin, tokens } = deps;
   const arn = (table: unknown): string => admin.tableArn(String(table));
   const tableResource = (input: Fields): string[] => [arn(input.TableName)];
   const readResource = (input: Fields): string[] => [
@@ -438,19 +428,15 @@ export function createDynamoDbOperations(deps: { items: ItemEngine; admin: Table
         let bytes = 0;
         for (const write of writes) if (write.kind === 'Put') bytes += itemSize(write.item);
         if (bytes > MAX_TRANSACTION_BYTES) throw validationError(`Transaction request size cannot exceed 4 MB: the items it puts are ${bytes} bytes`);
-        const now = Date.now();
-        forgetExpiredTokens(now);
-        const request = token === undefined ? '' : JSON.stringify(input.TransactItems);
-        const seen = token === undefined ? undefined : tokens.get(token);
-        if (seen && seen.request !== request)
-          throw DYNAMODB_ERRORS.error(
-            'IdempotentParameterMismatchException',
-            'The ClientRequestToken was used within the last 10 minutes with another request',
-          );
         const consumed = capacity(input, { factor: 2, consistent: () => true });
-        // A repeated token within 10 minutes answers success without writing again, as DynamoDB does.
-        if (!seen) await items.transactWrite(writes, consumed?.meter);
-        if (token !== undefined && !seen) tokens.set(token, { request, until: now + TOKEN_LIFETIME_MS });
+        if (token === undefined) {
+          await items.transactWrite(writes, consumed?.meter);
+        } else {
+          // A repeated token within 10 minutes answers success without writing again, as DynamoDB does.
+          await tokens.sweep();
+          const request = JSON.stringify(input.TransactItems);
+          await items.transactWrite(writes, consumed?.meter, (tx) => tokens.claim(tx, token, request));
+        }
         return consumed ? { ConsumedCapacity: consumed.all() } : {};
       },
     }),

@@ -15,6 +15,7 @@ import { createTableEngine } from './table-engine.js';
 import { createTableResourceHandler } from './table-resource.js';
 import { createTableStore } from './table-store.js';
 import { createTableStreams } from './table-streams.js';
+import { createTransactionTokens, TRANSACTION_TOKEN_MIGRATIONS } from './transaction-tokens.js';
 import { createTtlSweeper } from './ttl-sweeper.js';
 
 /** The DynamoDB Streams API's own path; SDK clients given only the cloud's URL reach it at `/` by its target prefix. */
@@ -97,7 +98,7 @@ export function createDynamoDbService(kernel: Kernel, options: DynamoDbOptions =
         targetPrefix: 'DynamoDB_20120810.',
         signingService: 'dynamodb',
         actionPrefix: 'dynamodb',
-        operations: createDynamoDbOperations({ items, admin }),
+        operations: createDynamoDbOperations({ items, admin, tokens: createTransactionTokens(kernel.sql) }),
         errors: DYNAMODB_ERRORS,
         validationErrorCode: 'ValidationException',
         jsonVersion: '1.0',
@@ -123,6 +124,7 @@ export function createDynamoDbService(kernel: Kernel, options: DynamoDbOptions =
     async start() {
       await tablesChanged.start();
       await kernel.sql.migrate('dynamodb', DYNAMODB_MIGRATIONS);
+      await kernel.sql.migrate('dynamodb-transaction-tokens', TRANSACTION_TOKEN_MIGRATIONS);
       // Tables whose stream was turned on before streams were listed get theirs listed.
       await kernel.sql.transaction(async (tx) => {
         const rows = await tx.all<{ definition: string }>(`SELECT definition FROM dynamodb_tables WHERE definition LIKE '%"StreamEnabled":true%'`);

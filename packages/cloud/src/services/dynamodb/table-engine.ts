@@ -317,9 +317,13 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
     query: (request: ReadRequest) => read(request),
     scan: (request: ReadRequest) => read({ ...request, keyCondition: undefined, forward: true }),
 
-    /** All or nothing: every condition is checked in one SQL transaction before anything is written. */
-    async transactWrite(writes: TransactWrite[], meter?: CapacityMeter): Promise<void> {
+    /**
+     * All or nothing: every condition is checked in one SQL transaction before anything is written. `first`
+     * runs at the start of that transaction; when it answers false, nothing is written (an idempotent repeat).
+     */
+    async transactWrite(writes: TransactWrite[], meter?: CapacityMeter, first?: (tx: SqlStore) => Promise<boolean>): Promise<void> {
       await transaction(async (tx) => {
+        if (first && !(await first(tx))) return;
         const seen = new Set<string>();
         const reasons: Record<string, unknown>[] = [];
         const apply: (() => Promise<void>)[] = [];
