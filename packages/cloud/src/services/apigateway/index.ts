@@ -1,3 +1,4 @@
+import { createCacheInvalidation } from '../../kernel/cache-invalidation.js';
 import { FUNCTIONS, OUTPUT_URL_REWRITES } from '../../kernel/capabilities.js';
 import { provide } from '../../kernel/capability.js';
 import type { Kernel, Service } from '../../kernel/types.js';
@@ -20,8 +21,21 @@ const EXECUTE_API_URL = /^https:\/\/([a-z0-9]{10})\.execute-api\.[a-z0-9-]+\.ama
  */
 export function createApiGatewayService(kernel: Kernel): Service {
   const store = createApiStore(kernel.sql);
-  // The APIs this cloud serves, for rewriting outputs synchronously; kept by the resource handlers.
+  // The APIs this cloud serves, for rewriting outputs synchronously; kept by the resource handlers, and by
+  // the bus for APIs created or deleted through another instance sharing the database.
   const known = new Set<string>();
+  const remember = (apiId: string, exists: boolean): void => void (exists ? known.add(apiId) : known.delete(apiId));
+  const readAll = async (): Promise<void> => {
+    const ids = await store.apiIds();
+    known.clear();
+    for (const apiId of ids) known.add(apiId);
+  };
+  const apisChanged = createCacheInvalidation<{ apiId: string; exists: boolean }>(kernel, 'apigateway-apis', {
+    isChange: (value): value is { apiId: string; exists: boolean } =>
+      typeof (value as { apiId?: unknown } | null)?.apiId === 'string' && typeof (value as { exists?: unknown }).exists === 'boolean',
+    onChange: ({ apiId, exists }) => remember(apiId, exists),
+    onLost: readAll,
+  });
   return {
     name: 'apigateway',
     requires: [FUNCTIONS],
@@ -36,14 +50,22 @@ export function createApiGatewayService(kernel: Kernel): Service {
     resourceTypes: {
       'AWS::ApiGateway::RestApi': createRestApiHandler({
         store,
-        onChange: (apiId, exists) => void (exists ? known.add(apiId) : known.delete(apiId)),
+        onChange: (apiId, exists) => {
+          remember(apiId, exists);
+          apisChanged.changed({ apiId, exists });
+        },
       }),
       'AWS::ApiGateway::Deployment': createDeploymentHandler({ store }),
       'AWS::ApiGateway::GatewayResponse': createGatewayResponseHandler({ store }),
     },
     async start() {
       await kernel.sql.migrate('apigateway', APIGATEWAY_MIGRATIONS);
-      for (const apiId of await store.apiIds()) known.add(apiId);
+      await apisChanged.start();
+      await readAll();
+    },
+    stop() {
+      apisChanged.stop();
+      return Promise.resolve();
     },
   };
 }
