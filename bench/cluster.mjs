@@ -25,7 +25,8 @@
 //    - one instance of the cluster: every subscriber on A (each event goes to NATS and back to A);
 //    - two instances: subscribers split between A and B, mutations on A (half of the deliveries cross to B).
 //    Subscribers connect to the instances directly (the balancer would only decide which instance each lands
-//    on). p99 target < 50 ms for the two instances. The run fails on any leak.
+//    on). p99 target < 50 ms for the two instances (also shown: from the mutation's answer, without the
+//    mutation's own time). The run fails on any leak.
 //
 // Nothing is pinned: two instances need both cores, and the balancer, PostgreSQL, NATS and the load generator
 // share them too (on a 2-core machine the figures say whether a second instance costs throughput, not how it
@@ -316,7 +317,8 @@ try {
       stat('p99'),
       'ms',
       name.startsWith('two') ? '< 50 ms' : '',
-      `p50 ${stat('p50').toFixed(1)} ms, max ${stat('max').toFixed(1)} ms, delivered ${stat('delivered')}/${stat('expected')}; ` +
+      `p50 ${stat('p50').toFixed(1)} ms, max ${stat('max').toFixed(1)} ms, from the mutation's answer p50 ${stat('afterAnswerP50').toFixed(1)} ms, ` +
+        `p99 ${stat('afterAnswerP99').toFixed(1)} ms, delivered ${stat('delivered')}/${stat('expected')}; ` +
         `createTodo p99 ${stat('mutationP99').toFixed(1)} ms; server CPU ${(stat('cpuMs') / stat('mutations')).toFixed(1)} ms per mutation ${realtimeNote}`,
     );
   }

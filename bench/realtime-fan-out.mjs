@@ -82,11 +82,14 @@ function mutate(agent, url, token, content) {
  * snooper per user asking for the next user's to-dos with the `owner` argument; then createTodo at `rate` per
  * second for `seconds` to `httpUrl`, users in turn. `host` goes in the subscribers' authorization (default:
  * httpUrl's). CPU and RSS are summed over `pids` (the servers under test). Answers the delivery latencies
- * (p50/p95/p99/max), delivered / expected, leaks, duplicates, the snoopers' outcome and the mutation's round trip.
+ * (p50/p95/p99/max; p50/p99 also from the mutation's answer), delivered / expected, leaks, duplicates, the snoopers' outcome and the mutation's round trip.
  */
 export async function fanOut(name, { httpUrl, wsUrls, host = new URL(httpUrl).host, pids }, users, { subscribers, rate, seconds }) {
   const sentAt = [];
+  const answeredAt = [];
   const latencies = [];
+  // Every delivery as (mutation number, time received), to measure it from the mutation's answer at the end.
+  const deliveries = [];
   const seen = new Set();
   let leaks = 0;
   let duplicates = 0;
@@ -111,6 +114,7 @@ export async function fanOut(name, { httpUrl, wsUrls, host = new URL(httpUrl).ho
             if (seen.has(key)) duplicates++;
             seen.add(key);
             latencies.push(at - sentAt[n]);
+            deliveries.push(n, at);
           },
         });
         if (s.refused) throw new Error(`${name}: a subscription was refused: ${JSON.stringify(s.error)}`);
@@ -153,7 +157,10 @@ export async function fanOut(name, { httpUrl, wsUrls, host = new URL(httpUrl).ho
     if (wait > 0) await sleep(wait);
     const user = users[n % users.length];
     sentAt[n] = performance.now();
-    const sent = mutate(agent, httpUrl, user.token, `rt ${n}`).then((ms) => roundTrips.push(ms));
+    const sent = mutate(agent, httpUrl, user.token, `rt ${n}`).then((ms) => {
+      roundTrips.push(ms);
+      answeredAt[n] = performance.now();
+    });
     // Handled now (Promise.all below throws the first failure once every mutation is sent), not left
     // unhandled while the loop still sends, which would end the process.
     sent.catch(() => undefined);
@@ -168,8 +175,13 @@ export async function fanOut(name, { httpUrl, wsUrls, host = new URL(httpUrl).ho
   agent.destroy();
   for (const socket of sockets) socket.terminate();
 
+  // From the mutation's answer: what the fan-out adds once the write is done, without the mutation's own
+  // time (negative where the frame came in before the answer).
+  const afterAnswer = [];
+  for (let i = 0; i < deliveries.length; i += 2) afterAnswer.push(deliveries[i + 1] - answeredAt[deliveries[i]]);
   latencies.sort((a, b) => a - b);
   roundTrips.sort((a, b) => a - b);
+  afterAnswer.sort((a, b) => a - b);
   return {
     name,
     connectMs,
@@ -184,6 +196,8 @@ export async function fanOut(name, { httpUrl, wsUrls, host = new URL(httpUrl).ho
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
     max: latencies.at(-1) ?? NaN,
+    afterAnswerP50: percentile(afterAnswer, 50),
+    afterAnswerP99: percentile(afterAnswer, 99),
     mutationP50: percentile(roundTrips, 50),
     mutationP99: percentile(roundTrips, 99),
     cpuMs,
@@ -197,6 +211,7 @@ export function describeFanOut(r, { users, subscribers, target = '' }) {
   return (
     `${r.name}: delivered ${r.delivered}/${r.expected} (${((100 * r.delivered) / r.expected).toFixed(2)}%), ` +
     `p50 ${ms(r.p50)}, p95 ${ms(r.p95)}, p99 ${ms(r.p99)}${target ? ` (target ${target})` : ''}, max ${ms(r.max)}; ` +
+    `from the mutation's answer p50 ${ms(r.afterAnswerP50)}, p99 ${ms(r.afterAnswerP99)}; ` +
     `leaks ${r.leaks}, duplicates ${r.duplicates}, snoopers refused ${r.snoopersRefused}/${users} and delivered ${r.snoopDeliveries}; ` +
     `createTodo round trip p50 ${ms(r.mutationP50)}, p99 ${ms(r.mutationP99)}; connect ${subscribers} subscribers ${ms(r.connectMs)}; ` +
     `server CPU ${(r.cpuMs / r.mutations).toFixed(1)} ms per mutation, RSS ${r.rssMiB.toFixed(0)} MiB`
