@@ -2,6 +2,7 @@
 // they record and write to bench/results/, wrk runs with CPU per request, and the bare servers they compare with.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuMsOf } from './graphql-deploy.mjs';
@@ -163,3 +164,14 @@ export async function signedRequest({ href, method, service, region, credentials
   });
   return { url: url.href, method, headers: signed.headers, ...(body === undefined ? {} : { body }) };
 }
+
+/** A TCP port of 127.0.0.1 free right now (for a server that must be told its port before it starts). */
+export const freePort = () =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });

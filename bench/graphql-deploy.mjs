@@ -1,6 +1,7 @@
 // Shared set-up of the GraphQL benchmarks (bench/graphql.mjs, bench/realtime.mjs): a data folder with a
 // user pool, a GraphQL API whose schema comes from the transformer, and to-dos, made through the cloud's
 // own resource handlers and public APIs; and the cloud under test started on that folder as its own process.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -62,6 +63,31 @@ export async function graphql(url, token, query, variables, { allowErrors = fals
   const r = await postJson(url, { authorization: token }, { query, variables });
   if (!allowErrors && (r.status !== 200 || r.json.errors)) throw new Error(`${url} answered ${r.status}: ${r.text.slice(0, 500)}`);
   return r;
+}
+
+/**
+ * A server's answers to the GraphQL benchmarks' requests, checked before any timing: the caller's to-do and
+ * list of `own` come back whole, a to-do of another user is refused, another owner's list answers none of theirs.
+ */
+export async function checkAnswers(name, url, { caller, other, ownTodo, otherTodo }, own = 20) {
+  const mine = await graphql(url, caller.token, GET_TODO, { id: ownTodo.id });
+  assert.deepEqual(mine.json.data.getTodo, ownTodo, `${name}: getTodo of the caller's to-do`);
+  const refused = await graphql(url, caller.token, GET_TODO, { id: otherTodo.id }, { allowErrors: true });
+  assert.equal(refused.json.data?.getTodo ?? null, null, `${name}: getTodo of another user's to-do must not answer it`);
+  assert.equal(refused.json.errors?.[0]?.errorType, 'Unauthorized', `${name}: getTodo of another user's to-do is refused`);
+  const list = await graphql(url, caller.token, LIST_TODOS, { owner: caller.owner, limit: own });
+  const page = list.json.data.todosByOwner;
+  assert.equal(page.items.length, own, `${name}: the caller's list`);
+  assert.ok(
+    page.items.every((i) => i.owner === caller.username),
+    `${name}: only the caller's to-dos`,
+  );
+  const foreign = await graphql(url, caller.token, LIST_TODOS, { owner: other.owner, limit: own }, { allowErrors: true });
+  assert.ok(
+    (foreign.json.data?.todosByOwner?.items ?? []).every((i) => i.owner === caller.username),
+    `${name}: another owner's list answers none of their to-dos`,
+  );
+  return { own: mine, list };
 }
 
 /** Signs a user in with USER_PASSWORD_AUTH: the access token (what aws-amplify sends to AppSync) and its identity. */
@@ -203,9 +229,15 @@ export async function deployBenchApi({ dataDir, users, ownTodos, otherTodos }) {
   }
 }
 
-/** The cloud under test: `packages/cloud/dist/bin.js` on the data folder, as its own process. */
-export async function startCloud(dataDir, nodeArgs = []) {
-  const child = spawn(process.execPath, [...nodeArgs, cloudBin, '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * The cloud under test: `packages/cloud/dist/bin.js` on the data folder, as its own process, with `env` over
+ * this process's environment (an instance of a cluster: FORTE_DATABASE, FORTE_BUS, FORTE_PUBLIC_URL).
+ */
+export async function startCloud(dataDir, nodeArgs = [], env = {}) {
+  const child = spawn(process.execPath, [...nodeArgs, cloudBin, '--port', '0', '--data-dir', dataDir], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {

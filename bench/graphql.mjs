@@ -24,10 +24,10 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GET_TODO, LIST_TODOS, cpuMsOf, deployBenchApi, graphql, median, signIn, startCloud } from './graphql-deploy.mjs';
+import { freePort } from './bench-kit.mjs';
+import { GET_TODO, LIST_TODOS, checkAnswers, cpuMsOf, deployBenchApi, graphql, median, signIn, startCloud } from './graphql-deploy.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -69,16 +69,6 @@ function installSimulator() {
   return dir;
 }
 
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-
 /** Starts `node <args>` (cwd: the repository) and waits for its first line of output. */
 async function startChild(args) {
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -91,28 +81,6 @@ async function startChild(args) {
     child.on('exit', (code) => reject(new Error(`${args[0]} exited ${code} before it was ready`)));
   });
   return { line, pid: child.pid, stop: () => child.kill() };
-}
-
-/** A server's answers to the benchmark's requests, checked before any timing. */
-async function checkAnswers(name, url, { caller, other, ownTodo, otherTodo }) {
-  const own = await graphql(url, caller.token, GET_TODO, { id: ownTodo.id });
-  assert.deepEqual(own.json.data.getTodo, ownTodo, `${name}: getTodo of the caller's to-do`);
-  const refused = await graphql(url, caller.token, GET_TODO, { id: otherTodo.id }, { allowErrors: true });
-  assert.equal(refused.json.data?.getTodo ?? null, null, `${name}: getTodo of another user's to-do must not answer it`);
-  assert.equal(refused.json.errors?.[0]?.errorType, 'Unauthorized', `${name}: getTodo of another user's to-do is refused`);
-  const list = await graphql(url, caller.token, LIST_TODOS, { owner: caller.owner, limit: OWN });
-  const page = list.json.data.todosByOwner;
-  assert.equal(page.items.length, OWN, `${name}: the caller's list`);
-  assert.ok(
-    page.items.every((i) => i.owner === caller.username),
-    `${name}: only the caller's to-dos`,
-  );
-  const foreign = await graphql(url, caller.token, LIST_TODOS, { owner: other.owner, limit: OWN }, { allowErrors: true });
-  assert.ok(
-    (foreign.json.data?.todosByOwner?.items ?? []).every((i) => i.owner === caller.username),
-    `${name}: another owner's list answers none of their to-dos`,
-  );
-  return { own, list };
 }
 
 function wrk(url, body, token, seconds = SECONDS) {
@@ -173,7 +141,7 @@ try {
   const ownTodo = first.json.data.todosByOwner.items[7];
   const otherTodo = (await graphql(cloudUrl, other.token, LIST_TODOS, { owner: other.owner, limit: 1 })).json.data.todosByOwner.items[0];
   const fixtures = { caller, other, ownTodo, otherTodo };
-  const reference = await checkAnswers('cloud', cloudUrl, fixtures);
+  const reference = await checkAnswers('cloud', cloudUrl, fixtures, OWN);
   const { connection: _c, 'keep-alive': _k, date: _d, 'content-length': _l, ...answerHeaders } = reference.own.headers;
 
   const bare = await startChild([
@@ -187,7 +155,7 @@ try {
   stops.push(bare.stop);
   pinServer(bare.pid);
   const bareUrl = `http://127.0.0.1:${bare.line}/graphql`;
-  const bareAnswers = await checkAnswers('bare', bareUrl, fixtures);
+  const bareAnswers = await checkAnswers('bare', bareUrl, fixtures, OWN);
   assert.deepEqual(bareAnswers.list.json.data.todosByOwner.items, reference.list.json.data.todosByOwner.items, 'bare: the same list as the cloud');
   // The cloud seals its next tokens (AES-256-GCM), the bare server's is the key as JSON: both must say more follow.
   assert.equal(
@@ -204,7 +172,7 @@ try {
     stops.push(sim.stop);
     pinServer(sim.pid);
     sim.url = `http://127.0.0.1:${port}/graphql`;
-    const simAnswers = await checkAnswers('simulator', sim.url, fixtures);
+    const simAnswers = await checkAnswers('simulator', sim.url, fixtures, OWN);
     assert.deepEqual(simAnswers.list.json.data.todosByOwner.items, reference.list.json.data.todosByOwner.items, 'simulator: the same list as the cloud');
   }
   console.log(`answers checked; get answers ${reference.own.text.length} bytes, list ${reference.list.text.length} bytes`);
@@ -241,7 +209,7 @@ try {
     console.log(`run ${run + 1}: ${line.join('; ')}`);
   }
   // The answers after the load are still the right ones.
-  await checkAnswers('cloud after the load', cloudUrl, fixtures);
+  await checkAnswers('cloud after the load', cloudUrl, fixtures, OWN);
 
   const note = `(wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, median of ${RUNS}${PIN ? ', servers on core 0, wrk on core 1' : ', unpinned'})`;
   for (const [op, label] of [
