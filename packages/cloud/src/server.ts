@@ -1,4 +1,4 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createReadStream, existsSync, type Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
@@ -194,7 +194,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
   try {
     blobStore = await openBlobStore(options.blobs, options.dataDir);
     const blobs = blobStore.store;
-    bus = await openBus(options.bus, (error, subject) => log.error('bus message handler failed', { subject, error }));
+    bus = await openBus(options.bus, await resolveClusterId(sql), (error, subject) => log.error('bus message handler failed', { subject, error }));
     if (bus.shared && options.bus !== undefined) log.info('joined the bus', { bus: redactBusUrl(options.bus) });
     const { box: secrets, createdKeyFile } = await openSecretBox({ dataDir: options.dataDir, sql, secretKey: options.secretKey });
     if (createdKeyFile) log.info('created the secret key: keep it with backups of forte.db, which it opens', { file: join(options.dataDir, SECRET_KEY_FILE) });
@@ -416,9 +416,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
 }
 
 /** The bus a `bus` option names: NATS for a URL, the in-process bus without one. */
-function openBus(url: string | undefined, onError: (error: unknown, subject: string) => void): Promise<Bus> {
+function openBus(url: string | undefined, clusterId: string, onError: (error: unknown, subject: string) => void): Promise<Bus> {
   if (url === undefined) return Promise.resolve(createLocalBus({ onError }));
-  return createNatsBus({ url, name: 'forte-cloud', onError });
+  return createNatsBus({ url, name: 'forte-cloud', prefix: `forte.${clusterId}`, onError });
 }
 
 /** The options of each built-in service, from the cloud's options (config.json's sections, through the bin). */
@@ -440,9 +440,26 @@ function builtInSettings(options: CloudOptions): ReadonlyMap<ServiceFactory, unk
   ]);
 }
 
+const KERNEL_MIGRATIONS = ['CREATE TABLE kernel_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)'];
+
+/**
+ * The id of the cluster this database belongs to, made at its first start: the instances sharing the
+ * database share it, and it scopes their bus subjects, so clusters sharing one NATS server stay apart.
+ */
+async function resolveClusterId(sql: SqlStore): Promise<string> {
+  await sql.migrate('kernel', KERNEL_MIGRATIONS);
+  return sql.transaction(async (tx) => {
+    const row = await tx.get<{ value: string }>("SELECT value FROM kernel_settings WHERE name = 'clusterId'");
+    if (row) return row.value;
+    const clusterId = randomBytes(8).toString('hex');
+    await tx.run("INSERT INTO kernel_settings (name, value) VALUES ('clusterId', ?)", [clusterId]);
+    return clusterId;
+  });
+}
+
 async function resolveAccountId(sql: SqlStore, requested: string | undefined): Promise<string> {
   if (requested !== undefined && !/^[0-9]{12}$/.test(requested)) throw new Error(`accountId must be 12 digits, got ${JSON.stringify(requested)}`);
-  await sql.migrate('kernel', ['CREATE TABLE kernel_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)']);
+  await sql.migrate('kernel', KERNEL_MIGRATIONS);
   return sql.transaction(async (tx) => {
     const row = await tx.get<{ value: string }>("SELECT value FROM kernel_settings WHERE name = 'accountId'");
     if (row && requested === undefined) return row.value;

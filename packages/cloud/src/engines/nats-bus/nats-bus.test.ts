@@ -10,6 +10,39 @@ if (server.ok) {
     open: (onError) => createNatsBus({ url: TEST_NATS_URL, onError }),
     openPeer: () => createNatsBus({ url: TEST_NATS_URL }),
   });
+  busContract('nats with a cluster prefix', {
+    open: (onError) => createNatsBus({ url: TEST_NATS_URL, prefix: 'forte.contract', onError }),
+    openPeer: () => createNatsBus({ url: TEST_NATS_URL, prefix: 'forte.contract' }),
+  });
+  void describe('NATS bus prefixes', () => {
+    void it('keeps clusters sharing one NATS server apart: a message reaches only buses of its own prefix', async () => {
+      const a1 = await createNatsBus({ url: TEST_NATS_URL, prefix: 'forte.clustera' });
+      const a2 = await createNatsBus({ url: TEST_NATS_URL, prefix: 'forte.clustera' });
+      const b = await createNatsBus({ url: TEST_NATS_URL, prefix: 'forte.clusterb' });
+      try {
+        const heardByA2: unknown[] = [];
+        const heardByB: unknown[] = [];
+        const until = (test: () => boolean, what: string): Promise<void> =>
+          new Promise((resolve, reject) => {
+            const timer = setTimeout(() => (clearInterval(poll), reject(new Error(`timed out waiting until ${what}`))), 5000);
+            const poll = setInterval(() => test() && (clearTimeout(timer), clearInterval(poll), resolve()), 5);
+          });
+        await a2.subscribe('cache.prefix-test', (m) => heardByA2.push(m));
+        await b.subscribe('cache.prefix-test', (m) => heardByB.push(m));
+        a1.publish('cache.prefix-test', { n: 1 });
+        b.publish('cache.prefix-test', { n: 2 });
+        a1.publish('cache.prefix-test', { n: 3 });
+        await until(() => heardByA2.length === 2, 'the bus of the same prefix heard both messages');
+        // Routed by the server before B's own last message: had B been sent A's messages, they would be here.
+        b.publish('cache.prefix-test', { n: 4 });
+        await until(() => heardByB.length >= 2, "the other prefix's bus heard its own messages");
+        assert.deepEqual(heardByA2, [{ n: 1 }, { n: 3 }]);
+        assert.deepEqual(heardByB, [{ n: 2 }, { n: 4 }]);
+      } finally {
+        await Promise.all([a1.close(), a2.close(), b.close()]);
+      }
+    });
+  });
 } else {
   console.log(`Bus contract: nats skipped: ${server.reason}`);
   void describe('Bus contract: nats', () => void it(`skipped: ${server.reason}`, { skip: server.reason }));

@@ -25,7 +25,19 @@ export function redactBusUrl(url: string): string {
  * reconnecting), and each reconnection is announced to `onResume` listeners. The connection retries for
  * ever once made; the first one must succeed, or the cloud does not start.
  */
-export async function createNatsBus(options: { url: string; name?: string; onError?: (error: unknown, subject: string) => void }): Promise<Bus> {
+export async function createNatsBus(options: {
+  url: string;
+  name?: string;
+  /**
+   * Put before every subject on the wire (`<prefix>.<subject>`), so clusters sharing one NATS server do not
+   * hear each other: the cloud passes one made from its database's cluster id.
+   */
+  prefix?: string;
+  onError?: (error: unknown, subject: string) => void;
+}): Promise<Bus> {
+  if (options.prefix !== undefined && !BUS_SUBJECT.test(options.prefix))
+    throw new Error(`bus prefix ${JSON.stringify(options.prefix)} is not dot-separated tokens`);
+  const wire = (subject: string): string => (options.prefix === undefined ? subject : `${options.prefix}.${subject}`);
   const servers = options.url.split(',').map((s) => s.trim());
   let user: string | undefined;
   let pass: string | undefined;
@@ -85,12 +97,12 @@ export async function createNatsBus(options: { url: string; name?: string; onErr
     shared: true,
     publish(subject, message) {
       if (closed) throw new Error('the bus is closed');
-      nc.publish(subject, busMessageText(subject, message));
+      nc.publish(wire(subject), busMessageText(subject, message));
     },
     async subscribe(subject, handler): Promise<BusUnsubscribe> {
       if (closed) throw new Error('the bus is closed');
       if (!BUS_SUBJECT.test(subject)) throw new Error(`bus subject ${JSON.stringify(subject)} is not dot-separated tokens`);
-      const subscription = nc.subscribe(subject, {
+      const subscription = nc.subscribe(wire(subject), {
         callback: (error, msg) => {
           if (error) {
             options.onError?.(error, subject);
