@@ -181,6 +181,14 @@ void describe('a cluster of instances with their own data folders (PostgreSQL, S
     }
   });
 
+  void it('deploys on an instance at its first invocation a function it never heard of (no bus)', async () => {
+    await using deaf = await instance({ bus: undefined });
+    await deployFunction(a!, { name: 'later', files: { 'index.js': 'exports.handler = async (e) => ({ later: e.n * 2 });' } });
+    const out = await lambdaClient(deaf).send(new InvokeCommand({ FunctionName: 'later', Payload: Buffer.from('{"n":21}') }));
+    assert.equal(out.FunctionError, undefined, Buffer.from(out.Payload ?? []).toString());
+    assert.deepEqual(JSON.parse(Buffer.from(out.Payload!).toString()), { later: 42 });
+  });
+
   void it('runs the invocation a killed instance had claimed on another one once its lease lapsed', async () => {
     // Only the instance that will be killed runs now, so it is the one that claims the invocation.
     await b!.close();
