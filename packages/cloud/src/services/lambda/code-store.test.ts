@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +67,24 @@ void describe('the code store', () => {
     assert.deepEqual(new Set(dirs), new Set([join(root, 'instance-b', installed.sha256)]));
     assert.equal(readFileSync(join(dirs[0]!, 'index.js'), 'utf8'), 'exports.handler = async () => 4;');
     await assert.rejects(b.ensure('0'.repeat(64)), { name: 'CodeUnavailableError' });
+  });
+
+  void it('unpacks code deployed before zips were kept from the object it was deployed from, if that is still the zip', async () => {
+    const zip = zipOf('exports.handler = async () => 6;');
+    const sha256 = createHash('sha256').update(zip).digest('hex');
+    const b = createStore('from-source');
+    await assert.rejects(
+      b.ensure(sha256, async () => zipOf('replaced since')),
+      { name: 'CodeUnavailableError' },
+    );
+    await assert.rejects(
+      b.ensure(sha256, async () => undefined),
+      { name: 'CodeUnavailableError' },
+    );
+    const dir = await b.ensure(sha256, async () => zip);
+    assert.equal(readFileSync(join(dir, 'index.js'), 'utf8'), 'exports.handler = async () => 6;');
+    // Kept now: another instance needs no source.
+    assert.equal(readFileSync(join(await createStore('from-kept').ensure(sha256), 'index.js'), 'utf8'), 'exports.handler = async () => 6;');
   });
 
   void it('deletes a kept zip only once no function or layer names it and no deployment holds it', async () => {

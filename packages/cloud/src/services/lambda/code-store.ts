@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { chmod, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { unzip, type Unzipped } from 'fflate';
-import type { CodeBlobs } from './code-blobs.js';
+import { CodeUnavailableError, type CodeBlobs } from './code-blobs.js';
 import { BadZipError, readZipEntries } from './zip-entries.js';
 
 /** Lambda's limits on a deployment package: 50 MB zipped, 250 MB unzipped. */
@@ -100,6 +100,18 @@ export function createCodeStore(root: string, zips: CodeBlobs) {
     return pending;
   }
 
+  async function zipOf(sha256: string, source: (() => Promise<Buffer | undefined>) | undefined): Promise<Buffer> {
+    try {
+      return await zips.read(sha256);
+    } catch (error) {
+      if (!(error instanceof CodeUnavailableError) || !source) throw error;
+      const zip = await source();
+      if (!zip || createHash('sha256').update(zip).digest('hex') !== sha256) throw error;
+      await zips.keep(sha256, zip);
+      return zip;
+    }
+  }
+
   return {
     root,
     /**
@@ -122,12 +134,14 @@ export function createCodeStore(root: string, zips: CodeBlobs) {
     },
     /**
      * The folder of the code of this sha256, unpacked first from its kept zip when it is not here (another
-     * instance installed it); concurrent callers share one unpacking. Throws CodeUnavailableError.
+     * instance installed it); concurrent callers share one unpacking. Code deployed before zips were kept has
+     * none: then `source` (the object it was deployed from) is read, used if it is still that zip, and kept.
+     * Throws CodeUnavailableError.
      */
-    async ensure(sha256: string): Promise<string> {
+    async ensure(sha256: string, source?: () => Promise<Buffer | undefined>): Promise<string> {
       const dir = join(root, sha256);
       if (!installing.has(sha256) && (await exists(dir))) return dir;
-      await once(sha256, async () => unpack(await zips.read(sha256), sha256));
+      await once(sha256, async () => unpack(await zipOf(sha256, source), sha256));
       return dir;
     },
     /** Removes every unpacked folder whose sha256 is not in `inUse` (and staging left by a crash). */

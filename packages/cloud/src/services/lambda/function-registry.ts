@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { OBJECTS } from '../../kernel/capabilities.js';
 import type { Kernel } from '../../kernel/types.js';
-import type { CodeStore } from './code-store.js';
+import { MAX_ZIPPED_BYTES, type CodeStore } from './code-store.js';
 import type { FunctionCredentialStore, FunctionCredentials } from './function-credentials.js';
 import { functionEnvironment } from './function-environment.js';
 import type { FunctionStore, StoredFunction } from './function-store.js';
@@ -38,7 +39,7 @@ export function createFunctionRegistry(options: {
     return {
       name: fn.name,
       arn: fn.arn,
-      codeDir: await code.ensure(fn.codeSha256),
+      codeDir: await code.ensure(fn.codeSha256, () => deployedObject(fn)),
       handler: fn.config.handler,
       runtime: fn.config.runtime,
       memoryMb: fn.config.memoryMb,
@@ -55,6 +56,14 @@ export function createFunctionRegistry(options: {
       // New credentials change the environment: warm processes holding the old ones retire.
       revision: createHash('sha256').update(`${fn.revision}\n${creds.accessKeyId}`).digest('hex').slice(0, 32),
     };
+  }
+
+  /** The object the function was deployed from, if it has one and it is still there. */
+  async function deployedObject(fn: StoredFunction): Promise<Buffer | undefined> {
+    const source = fn.config.codeSource;
+    if (!source) return undefined;
+    const read = await kernel.capability(OBJECTS).read(source.bucket, source.key, { maxBytes: MAX_ZIPPED_BYTES });
+    return read.status === 'found' ? read.body : undefined;
   }
 
   async function deploy(fn: StoredFunction, reuseCredentials: boolean): Promise<void> {
