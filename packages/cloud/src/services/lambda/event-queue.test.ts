@@ -85,4 +85,25 @@ void describe('the Event queue', () => {
     await restarted.settled();
     assert.equal(ran.get('left')?.length, 1);
   });
+
+  void it('reads the queue again after the database failed a read', async () => {
+    const sql = await database();
+    let failures = 1;
+    const flaky: SqlStore = {
+      ...sql,
+      all: async (statement, params) => {
+        if (failures-- > 0) throw new Error('connection lost');
+        return sql.all(statement, params);
+      },
+    };
+    const ran = new Map<string, number[]>();
+    const queue = queueOn(flaky, 'flaky', ran, { shared: true });
+    await queue.enqueue('fn', JSON.stringify({ id: 'after-failure' }), undefined);
+    await queue.start();
+    await until(() => ran.has('after-failure'));
+    queue.stop();
+    await queue.settled();
+    assert.equal(failures < 0, true, 'a read failed');
+    assert.equal(ran.get('after-failure')?.length, 1);
+  });
 });

@@ -28,6 +28,8 @@ interface QueuedRow {
 /** What running one queued invocation gave: its outcome, a throttle, or a function that no longer exists. */
 export type QueuedAttempt = { kind: 'done'; outcome: InvokeOutcome } | { kind: 'throttled' } | { kind: 'gone' };
 
+/** How long the queue waits to read again after the database failed it. */
+const RETRY_READ_MS = 1000;
 /** The bus subject that tells every instance an invocation was queued (its pump reads the queue at once). */
 const QUEUED_SUBJECT = 'lambda.event-queued.v1';
 
@@ -154,8 +156,13 @@ export function createEventQueue(options: {
         await schedule();
       } while (pumpAgain && !stopped);
     } catch (error) {
-      // The database is out of reach: the next queued row, the bus or the renewal timer pumps again.
+      // The database is out of reach: read again in a while (or at the next queued row).
       log.error('event queue could not be read', { error });
+      if (timer) clearTimeout(timer);
+      if (!stopped) {
+        timer = setTimeout(() => void pump(), RETRY_READ_MS);
+        timer.unref();
+      }
     } finally {
       pumping = false;
     }
