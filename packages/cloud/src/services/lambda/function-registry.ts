@@ -111,7 +111,12 @@ export function createFunctionRegistry(options: {
         await runtime.remove(name);
         return;
       }
-      await deploy(fn, true);
+      const had = live.has(name);
+      await deploy(fn, true).catch((error: unknown) => {
+        // Never deployed here: the next invocation tries again (`ready`) rather than finding a failed deployment.
+        if (!had) live.delete(name);
+        throw error;
+      });
     },
     /**
      * Waits for a deployment of the function under way; deploys it first if this instance has not (another
