@@ -17,14 +17,14 @@ import type { LambdaOptions } from './services/lambda/lambda-options.js';
  * "connections": { "headersTimeoutMs": …, "requestTimeoutMs": …, "maxPendingConnectionsPerAddress": …,
  * "maxUnauthenticatedUpgradesPerAddress": …, "realtimeInitTimeoutMs": …, "maxQueuedRequests": … }, "deletedData": { "retentionDays": 7 },
  * "lambda": { "concurrencyLimit": 100, "idleSeconds": 300, "logRetentionDays": 30, "cacheDir": …, "allowDownloads": true,
- * "eventRetryDelaysSeconds": [60, 120] }, "dynamodb": { "ttlSweepIntervalMs": 5000, "ttlSweepItems": 1000 },
+ * "eventRetryDelaysSeconds": [60, 120], "eventLeaseSeconds": 30 }, "dynamodb": { "ttlSweepIntervalMs": 5000, "ttlSweepItems": 1000 },
  * "appsync": { "http": { "timeoutMs": 10000, "maxResponseBytes": 5242880, "default": "allow", "allowHosts": [],
  * "denyHosts": ["*.internal"] } }, "blobs": "s3://bucket/prefix?endpoint=…" }`
  * (blobs: where blobs are kept, default the folder `<dataDir>/blobs`, engines/open-blob-store.ts; deletedData: how long copies of data that deployments delete are kept, 0 keeps none; lambda: the functions'
  * concurrent executions, seconds a warm process is kept, days logs are kept without a LogGroup's RetentionInDays,
  * where Node releases and SDK modules are cached (default FORTE_CACHE_DIR, else $XDG_CACHE_HOME/forte or
  * ~/.cache/forte), whether they may be downloaded, the delays before the two retries of a failed Event
- * invocation: services/lambda/lambda-options.ts; every GraphQL limit of
+ * invocation, how long an instance's claim on one lasts: services/lambda/lambda-options.ts; every GraphQL limit of
  * kernel/types.ts GraphQLLimits; appsync.http: where `@http` fields may call and how long they may wait,
  * services/appsync/http-resolver.ts; the user pools' limits, CognitoLimits, and ConnectionLimits there too).
  */
@@ -120,6 +120,7 @@ const configSchema = z.strictObject({
       cacheDir: z.string().min(1).optional(),
       allowDownloads: z.boolean().optional(),
       eventRetryDelaysSeconds: z.array(z.number().min(0).max(21_600)).max(2).optional(),
+      eventLeaseSeconds: z.number().min(0.3).max(3600).optional(),
     })
     .optional(),
   dynamodb: z

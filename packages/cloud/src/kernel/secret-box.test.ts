@@ -33,4 +33,13 @@ void describe('secret box', () => {
   void it('takes only 32-byte keys', () => {
     assert.throws(() => createSecretBox(Buffer.alloc(16)), /32 bytes/);
   });
+
+  void it('derives the same bytes for a purpose from the same key only, and other bytes for another purpose', () => {
+    const derived = box.derive('lambda:code-location');
+    assert.equal(derived.length, 32);
+    assert.deepEqual(createSecretBox(Buffer.alloc(32, 1)).derive('lambda:code-location'), derived, 'another instance with the key');
+    assert.notDeepEqual(createSecretBox(Buffer.alloc(32, 2)).derive('lambda:code-location'), derived);
+    assert.notDeepEqual(box.derive('another purpose'), derived);
+    assert.notDeepEqual(derived, Buffer.alloc(32, 1));
+  });
 });

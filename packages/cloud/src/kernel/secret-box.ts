@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 
 /** Prefix of a sealed value: the format version, then the id of the key that sealed it. */
 const PREFIX = 'fsec1:';
@@ -21,6 +21,11 @@ export interface SecretBox {
   open(sealed: string, context: string): string;
   /** Whether the value is in the sealed form (by any key): plaintext rows from before sealing are not. */
   isSealed(value: string): boolean;
+  /**
+   * 32 bytes derived from the key for one `purpose` (HMAC-SHA256): the same on every instance that shares the
+   * key, and telling nothing about the key or about what another purpose derives.
+   */
+  derive(purpose: string): Buffer;
   /** A short public id of the key (part of every sealed value), to tell "another key" from "damaged". */
   readonly keyId: string;
 }
@@ -62,5 +67,6 @@ export function createSecretBox(key: Buffer): SecretBox {
       }
     },
     isSealed: (value) => value.startsWith(PREFIX),
+    derive: (purpose) => createHmac('sha256', key).update(`forte derived key\n${purpose}`).digest(),
   };
 }

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { canonicalQuery, computeSignature, uriEscape } from '../../kernel/sigv4-canonical.js';
+import type { SecretBox } from '../../kernel/secret-box.js';
 import type { CredentialProvider } from '../../kernel/types.js';
 
 /** How long a `Code.Location` URL works: Lambda's 10 minutes. */
@@ -15,13 +15,16 @@ export interface CodeSource {
 /**
  * `GetFunction`'s `Code.Location`, as Lambda answers it: a presigned S3 GET (SigV4 query form, `host` signed,
  * `UNSIGNED-PAYLOAD`, 10 minutes) of the function's code zip, here at the cloud's own S3 endpoint
- * (`<base>/s3/<bucket>/<key>`, path style). It is signed with a key of this service's own, made at each start
- * and known only to this process (its credential provider), which S3 takes as the cloud's: the caller
- * needs `lambda:GetFunction`, not access to the bucket, as on AWS, where the URL points into Lambda's bucket.
+ * (`<base>/s3/<bucket>/<key>`, path style). It is signed with a key of this service's own, derived from the
+ * cloud's secret key (`secrets.derive`), so every instance of a cluster, which shares that key, accepts a URL
+ * another made; it never leaves the cloud's processes (their credential provider), and S3 takes it as the
+ * cloud's: the caller needs `lambda:GetFunction`, not access to the bucket, as on AWS, where the URL points into
+ * Lambda's bucket. The signature covers the method, the path and the query: the URL is good for that GET only.
  */
-export function createCodeLocations(options: { region: string; baseUrl: () => string }) {
-  const accessKeyId = `FLMB${randomBytes(8).toString('hex').toUpperCase()}`;
-  const secretAccessKey = randomBytes(30).toString('base64');
+export function createCodeLocations(options: { region: string; baseUrl: () => string; secrets: SecretBox }) {
+  const key = options.secrets.derive('lambda:code-location');
+  const accessKeyId = `FLMB${key.subarray(0, 8).toString('hex').toUpperCase()}`;
+  const secretAccessKey = key.subarray(8).toString('base64');
   const provider: CredentialProvider = {
     lookup: async (id) => (id === accessKeyId ? { secretAccessKey, principal: { kind: 'admin', accessKeyId } } : undefined),
   };

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { chmod, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { unzip, type Unzipped } from 'fflate';
+import { CodeUnavailableError, type CodeBlobs } from './code-blobs.js';
 import { BadZipError, readZipEntries } from './zip-entries.js';
 
 /** Lambda's limits on a deployment package: 50 MB zipped, 250 MB unzipped. */
@@ -25,9 +26,11 @@ export interface InstalledCode {
 /**
  * Unpacked function and layer code under `<root>/<sha256 of the zip>/`: one folder per distinct zip, shared
  * by every function that uses it, installed atomically (unpacked beside it, then renamed into place), and
- * removed by `collect` once nothing uses it and no install of it is held (see `InstalledCode.release`).
+ * removed by `collect` once nothing uses it and no install of it is held (see `InstalledCode.release`). The
+ * zips themselves are kept in `zips` (the cloud's blob store): an instance of a cluster that did not install a
+ * zip unpacks it from there into its own folder when it first runs the code (`ensure`).
  */
-export function createCodeStore(root: string) {
+export function createCodeStore(root: string, zips: CodeBlobs) {
   const installing = new Map<string, Promise<Omit<InstalledCode, 'release'>>>();
   /** Installs not yet released, by sha256: how many callers hold each. */
   const held = new Map<string, number>();
@@ -87,6 +90,28 @@ export function createCodeStore(root: string) {
     return { sha256, dir, size: zip.length };
   }
 
+  /** Runs `task` unless one for the same sha256 is under way, whose result it then shares. */
+  function once(sha256: string, task: () => Promise<Omit<InstalledCode, 'release'>>): Promise<Omit<InstalledCode, 'release'>> {
+    let pending = installing.get(sha256);
+    if (!pending) {
+      pending = task().finally(() => installing.delete(sha256));
+      installing.set(sha256, pending);
+    }
+    return pending;
+  }
+
+  async function zipOf(sha256: string, source: (() => Promise<Buffer | undefined>) | undefined): Promise<Buffer> {
+    try {
+      return await zips.read(sha256);
+    } catch (error) {
+      if (!(error instanceof CodeUnavailableError) || !source) throw error;
+      const zip = await source();
+      if (!zip || createHash('sha256').update(zip).digest('hex') !== sha256) throw error;
+      await zips.keep(sha256, zip);
+      return zip;
+    }
+  }
+
   return {
     root,
     /**
@@ -98,20 +123,27 @@ export function createCodeStore(root: string) {
       const sha256 = createHash('sha256').update(zip).digest('hex');
       const release = hold(sha256);
       try {
-        let pending = installing.get(sha256);
-        if (!pending) {
-          pending = unpack(zip, sha256).finally(() => installing.delete(sha256));
-          installing.set(sha256, pending);
-        }
-        return { ...(await pending), release };
+        const unpacked = await once(sha256, () => unpack(zip, sha256));
+        // Kept once the zip is known to unpack: the other instances of a cluster unpack it from there.
+        await zips.keep(sha256, zip);
+        return { ...unpacked, release };
       } catch (error) {
         release();
         throw error;
       }
     },
-    dirOf: (sha256: string): string => join(root, sha256),
-    /** Whether the code of this sha256 is installed (a cluster's other instance may have installed it). */
-    has: (sha256: string): Promise<boolean> => exists(join(root, sha256)),
+    /**
+     * The folder of the code of this sha256, unpacked first from its kept zip when it is not here (another
+     * instance installed it); concurrent callers share one unpacking. Code deployed before zips were kept has
+     * none: then `source` (the object it was deployed from) is read, used if it is still that zip, and kept.
+     * Throws CodeUnavailableError.
+     */
+    async ensure(sha256: string, source?: () => Promise<Buffer | undefined>): Promise<string> {
+      const dir = join(root, sha256);
+      if (!installing.has(sha256) && (await exists(dir))) return dir;
+      await once(sha256, async () => unpack(await zipOf(sha256, source), sha256));
+      return dir;
+    },
     /** Removes every unpacked folder whose sha256 is not in `inUse` (and staging left by a crash). */
     async collect(inUse: ReadonlySet<string>): Promise<string[]> {
       let names: string[];

@@ -81,8 +81,8 @@ export function createFunctionInvoker(options: {
   }
 
   async function runSync(fn: StoredFunction, payload: string, invokeOptions: InvokeOptions): Promise<InvokeOutcome> {
-    await registry.ready(fn.name);
     try {
+      await registry.ready(fn.name);
       return await runtime.invoke(fn.name, payload, invokeOptions);
     } catch (error) {
       const name = (error as Error | undefined)?.name;
@@ -92,7 +92,8 @@ export function createFunctionInvoker(options: {
           fields: { Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded', Type: 'User' },
         });
       if (name === 'FunctionNotDeployedError') throw notFound(fn.arn);
-      if (name === 'RuntimeSetupError') throw LAMBDA_ERRORS.error('ResourceNotReadyException', (error as Error).message, { cause: error });
+      if (name === 'RuntimeSetupError' || name === 'CodeUnavailableError')
+        throw LAMBDA_ERRORS.error('ResourceNotReadyException', (error as Error).message, { cause: error });
       throw error;
     }
   }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { OBJECTS } from '../../kernel/capabilities.js';
 import type { Kernel } from '../../kernel/types.js';
-import type { CodeStore } from './code-store.js';
+import { MAX_ZIPPED_BYTES, type CodeStore } from './code-store.js';
 import type { FunctionCredentialStore, FunctionCredentials } from './function-credentials.js';
 import { functionEnvironment } from './function-environment.js';
 import type { FunctionStore, StoredFunction } from './function-store.js';
@@ -21,6 +22,8 @@ export function createFunctionRegistry(options: {
 }) {
   const { kernel, store, code, credentials, runtime } = options;
   const live = new Map<string, { credentials: FunctionCredentials; roleArn: string; deployed: Promise<void> }>();
+  // Deployments of a function this instance had not deployed yet, started by an invocation: concurrent ones share it.
+  const firstDeploys = new Map<string, Promise<void>>();
   // Deployments still issuing their credentials (a database transaction), before they are `live`: an
   // invocation waits for them too, or a queued invocation run right at start would find no function.
   const issuing = new Map<string, Promise<unknown>>();
@@ -31,12 +34,12 @@ export function createFunctionRegistry(options: {
     const layerDirs: string[] = [];
     for (const arn of fn.config.layers) {
       const layer = await store.getLayerVersion(arn);
-      if (layer) layerDirs.push(code.dirOf(layer.codeSha256));
+      if (layer) layerDirs.push(await code.ensure(layer.codeSha256));
     }
     return {
       name: fn.name,
       arn: fn.arn,
-      codeDir: code.dirOf(fn.codeSha256),
+      codeDir: await code.ensure(fn.codeSha256, () => deployedObject(fn)),
       handler: fn.config.handler,
       runtime: fn.config.runtime,
       memoryMb: fn.config.memoryMb,
@@ -53,6 +56,14 @@ export function createFunctionRegistry(options: {
       // New credentials change the environment: warm processes holding the old ones retire.
       revision: createHash('sha256').update(`${fn.revision}\n${creds.accessKeyId}`).digest('hex').slice(0, 32),
     };
+  }
+
+  /** The object the function was deployed from, if it has one and it is still there. */
+  async function deployedObject(fn: StoredFunction): Promise<Buffer | undefined> {
+    const source = fn.config.codeSource;
+    if (!source) return undefined;
+    const read = await kernel.capability(OBJECTS).read(source.bucket, source.key, { maxBytes: MAX_ZIPPED_BYTES });
+    return read.status === 'found' ? read.body : undefined;
   }
 
   async function deploy(fn: StoredFunction, reuseCredentials: boolean): Promise<void> {
@@ -74,6 +85,12 @@ export function createFunctionRegistry(options: {
     await deployed;
   }
 
+  /** Deploys the function as the database holds it now (the caller's row may predate a change or a delete). */
+  async function deployStored(name: string): Promise<void> {
+    const fn = await store.get(name);
+    if (fn) await deploy(fn, false);
+  }
+
   return {
     /** Makes `fn` the function's current code in the runtime; rejects as the runtime does (RuntimeSetupError). */
     deploy: (fn: StoredFunction): Promise<void> => deploy(fn, true),
@@ -84,8 +101,8 @@ export function createFunctionRegistry(options: {
     },
     /**
      * Another instance sharing the database changed or deleted the function: runs what the database holds
-     * now (its own credentials kept while fresh), or stops running it. Its code must be on this instance's
-     * disk (`<dataDir>/lambda/code`, shared by the instances); else the function is left as it was, logged.
+     * now (its own credentials kept while fresh; its code unpacked from the kept zip when this instance's
+     * folder lacks it), or stops running it.
      */
     async changedElsewhere(name: string): Promise<void> {
       const fn = await store.get(name);
@@ -94,19 +111,34 @@ export function createFunctionRegistry(options: {
         await runtime.remove(name);
         return;
       }
-      if (!(await code.has(fn.codeSha256))) {
-        kernel.log.error("a function changed by another instance cannot run here: its code is not on this instance's disk", {
-          function: name,
-          codeSha256: fn.codeSha256,
-        });
-        return;
-      }
-      await deploy(fn, true);
+      const had = live.has(name);
+      await deploy(fn, true).catch((error: unknown) => {
+        // Never deployed here: the next invocation tries again (`ready`) rather than finding a failed deployment.
+        if (!had) live.delete(name);
+        throw error;
+      });
     },
-    /** Waits for a deployment of the function under way. */
+    /**
+     * Waits for a deployment of the function under way; deploys it first if this instance has not (another
+     * instance of a cluster deployed it, and this one has not heard of it yet). Rejects as `deploy` does, and
+     * with CodeUnavailableError when its code is nowhere to be had.
+     */
     async ready(name: string): Promise<void> {
       await issuing.get(name);
-      await live.get(name)?.deployed;
+      const entry = live.get(name);
+      if (entry) return entry.deployed;
+      let first = firstDeploys.get(name);
+      if (!first) {
+        first = deployStored(name)
+          // Tried again at the next invocation (the code may be kept by then), not left as a failed deployment.
+          .catch((error: unknown) => {
+            live.delete(name);
+            throw error;
+          })
+          .finally(() => firstDeploys.delete(name));
+        firstDeploys.set(name, first);
+      }
+      await first;
     },
     /** The credentials a function runs with now (tests and diagnostics). */
     credentialsOf: (name: string): FunctionCredentials | undefined => live.get(name)?.credentials,

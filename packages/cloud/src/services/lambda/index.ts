@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { CREDENTIAL_PROVIDERS, FUNCTIONS, OBJECTS, STREAMS, type StreamReader } from '../../kernel/capabilities.js';
 import { provide } from '../../kernel/capability.js';
 import { createCacheInvalidation } from '../../kernel/cache-invalidation.js';
 import type { Kernel, Service } from '../../kernel/types.js';
+import { createCodeBlobs } from './code-blobs.js';
 import { createCodeLocations } from './code-location.js';
 import { createCodeStore } from './code-store.js';
 import { createEventQueue, type EventQueue } from './event-queue.js';
@@ -36,7 +38,8 @@ const HOUR_MS = 3600 * 1000;
 export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOptions): Service {
   const options = resolveLambdaOptions(lambdaOptions);
   const store = createFunctionStore(kernel.sql);
-  const code = createCodeStore(join(kernel.config.dataDir, 'lambda', 'code'));
+  const zips = createCodeBlobs({ sql: kernel.sql, blobs: kernel.blobs });
+  const code = createCodeStore(join(kernel.config.dataDir, 'lambda', 'code'), zips);
   const credentials = createFunctionCredentials(kernel.sql, kernel.secrets);
   const logs = createLogStore({ sql: kernel.sql, log: kernel.log, defaultRetentionDays: options.logRetentionDays });
   const runtime = (options.createRuntime ?? createFunctionRuntime)({
@@ -46,7 +49,7 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
     idleSeconds: options.idleSeconds,
     allowDownloads: options.allowDownloads,
   });
-  const codeLocations = createCodeLocations({ region: kernel.config.region, baseUrl: () => kernel.baseUrl() });
+  const codeLocations = createCodeLocations({ region: kernel.config.region, baseUrl: () => kernel.baseUrl(), secrets: kernel.secrets });
   const credentialsLifetimeMs = options.credentialsLifetimeSeconds * 1000;
   const registry = createFunctionRegistry({ kernel, store, code, credentials, runtime, credentialsLifetimeMs });
   // Each instance runs the functions in its own runtime: one changed or deleted by another instance sharing
@@ -60,7 +63,16 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
   });
   let queue: EventQueue | undefined;
   const invoker = createFunctionInvoker({ store, registry, runtime, queue: () => queue!, accountId: kernel.config.accountId, region: kernel.config.region });
-  queue = createEventQueue({ sql: kernel.sql, log: kernel.log, retryDelaysMs: options.eventRetryDelaysSeconds.map((s) => s * 1000), run: invoker.runQueued });
+  queue = createEventQueue({
+    sql: kernel.sql,
+    log: kernel.log,
+    retryDelaysMs: options.eventRetryDelaysSeconds.map((s) => s * 1000),
+    run: invoker.runQueued,
+    instance: kernel.config.instance ?? randomUUID(),
+    leaseMs: options.eventLeaseSeconds * 1000,
+    shared: kernel.sql.dialect !== 'sqlite',
+    ...(kernel.bus.shared ? { bus: kernel.bus } : {}),
+  });
   const pollers = createStreamPollers({
     sql: kernel.sql,
     log: kernel.log,
@@ -77,7 +89,8 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
   });
   const collectCode = async (): Promise<void> => {
     const removed = await code.collect(await store.codeInUse());
-    if (removed.length > 0) kernel.log.info('removed unused function code', { folders: removed.length });
+    const zipsRemoved = await zips.collect();
+    if (removed.length > 0 || zipsRemoved > 0) kernel.log.info('removed unused function code', { folders: removed.length, zips: zipsRemoved });
   };
   const timers: NodeJS.Timeout[] = [];
   const every = (ms: number, task: () => Promise<unknown>, what: string): void => {
@@ -116,9 +129,11 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
       await collectCode();
       await logs.trim();
       await registry.deployAll();
-      queue.start();
+      await queue.start();
       await pollers.start();
       every(HOUR_MS, () => logs.trim(), 'log retention');
+      // What other instances of a cluster stopped using, and zips whose deployment never recorded them.
+      every(HOUR_MS, collectCode, 'code collection');
       every(Math.min(5 * 60 * 1000, Math.max(250, credentialsLifetimeMs / 8)), () => registry.renewCredentials(), 'credential renewal');
     },
     async stop() {

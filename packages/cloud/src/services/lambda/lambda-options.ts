@@ -16,6 +16,11 @@ export interface LambdaOptions {
   allowDownloads?: boolean;
   /** Seconds before the first and second retry of an Event invocation whose function failed (Lambda: about 60 and 120). */
   eventRetryDelaysSeconds?: readonly number[];
+  /**
+   * On a database several instances share: how long an Event invocation an instance claimed stays its own
+   * without being renewed (default 30 s); once it lapses (the instance died), another instance runs it.
+   */
+  eventLeaseSeconds?: number;
   /** Lifetime of a function's temporary credentials (default 3600 s); they are renewed when half of it is left. */
   credentialsLifetimeSeconds?: number;
   /** Builds the function runtime (the composition root passes the real one; tests may pass a double). */
@@ -33,6 +38,7 @@ export function resolveLambdaOptions(options: LambdaOptions = {}, env: NodeJS.Pr
     cacheDir: options.cacheDir ?? defaultCacheDir(env),
     allowDownloads: options.allowDownloads ?? true,
     eventRetryDelaysSeconds: options.eventRetryDelaysSeconds ?? [60, 120],
+    eventLeaseSeconds: options.eventLeaseSeconds ?? 30,
     credentialsLifetimeSeconds: options.credentialsLifetimeSeconds ?? 3600,
     createRuntime: options.createRuntime,
   };

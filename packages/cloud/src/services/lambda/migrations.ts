@@ -76,4 +76,14 @@ export const LAMBDA_MIGRATIONS: readonly string[] = [
   `CREATE INDEX lambda_log_events_time ON lambda_log_events (log_group, timestamp, stream);
   DROP INDEX IF EXISTS lambda_log_events_group;
   DROP INDEX IF EXISTS lambda_log_events_stream;`,
+  // Code zips kept in the blob store (code-blobs.ts), for the instances of a cluster that did not install them;
+  // event invocations claimed by the instance running them, until their lease lapses (event-queue.ts).
+  `CREATE TABLE lambda_code_blobs (
+    sha256 TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    held_until INTEGER NOT NULL,
+    deleting INTEGER NOT NULL
+  );
+  ALTER TABLE lambda_event_invocations ADD COLUMN owner TEXT;
+  ALTER TABLE lambda_event_invocations ADD COLUMN lease_until INTEGER;`,
 ];
