@@ -11,6 +11,9 @@ export interface BusDataVersion {
   stop(): void;
 }
 
+/** How long a cache kept on the version may be behind another instance's write when the bus lost its message. */
+const DEFAULT_MAX_AGE_MS = 1000;
+
 // A statement that cannot write; anything else (INSERT, UPDATE … RETURNING, WITH …) counts as a write.
 const READ_ONLY = /^\s*SELECT\b/i;
 
@@ -20,17 +23,21 @@ const READ_ONLY = /^\s*SELECT\b/i;
  * statement this instance writes through the store and at the end of each of its transactions; each time,
  * after the write is committed, the other instances are told on the bus (`cache.<name>-data.v1`) and change
  * theirs. So a cache keyed on the version is read again at once after a local write, and as soon as the
- * bus brings another instance's (and everything is read again when the bus comes back after a cut). Only
+ * bus brings another instance's (and everything is read again when the bus comes back after a cut, and at
+ * least every `maxAgeMs` (default 1 s) should a message be lost). Only
  * the service's own statements count: it must own its tables, every write to them going through `sql`.
  * On an engine with its own version (SQLite, one process) the store is returned as it is.
  */
-export function createBusDataVersion(kernel: Pick<Kernel, 'sql' | 'bus' | 'log'>, name: string): BusDataVersion {
+export function createBusDataVersion(kernel: Pick<Kernel, 'sql' | 'bus' | 'log'>, name: string, options: { maxAgeMs?: number } = {}): BusDataVersion {
   const inner = kernel.sql;
   if (inner.dataVersion) return { sql: inner, start: () => Promise.resolve(), stop: () => undefined };
   let version = 0;
   const changed = (): void => {
     version += 1;
   };
+  // The bus may lose a message (delivery is at most once; it may be cut off for a while before `onResume`):
+  // the version also changes every `maxAgeMs`, so nothing kept on it is older than that, whatever the bus does.
+  let ageTimer: NodeJS.Timeout | undefined;
   const invalidation = createCacheInvalidation<null>(kernel, `${name}-data`, {
     isChange: (value): value is null => value === null,
     onChange: changed,
@@ -57,5 +64,16 @@ export function createBusDataVersion(kernel: Pick<Kernel, 'sql' | 'bus' | 'log'>
     migrate: (namespace, migrations) => write(inTransaction, () => on.migrate(namespace, migrations)),
     close: () => on.close(),
   });
-  return { sql: over(inner, false), start: () => invalidation.start(), stop: () => invalidation.stop() };
+  return {
+    sql: over(inner, false),
+    start: async () => {
+      ageTimer ??= setInterval(changed, options.maxAgeMs ?? DEFAULT_MAX_AGE_MS).unref();
+      await invalidation.start();
+    },
+    stop: () => {
+      clearInterval(ageTimer);
+      ageTimer = undefined;
+      invalidation.stop();
+    },
+  };
 }
