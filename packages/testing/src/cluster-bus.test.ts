@@ -4,6 +4,8 @@ import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  AdminDisableUserCommand,
+  AdminEnableUserCommand,
   CognitoIdentityProviderClient,
   GetUserCommand,
   GlobalSignOutCommand,
@@ -335,6 +337,18 @@ void describe('a cluster of two instances (one database, one NATS bus): user poo
     assert.equal((await graphql(b, second.access, 'query { listTodos { items { id } } }')).status, 200);
     await idp(a).send(new RevokeTokenCommand({ ClientId: fx.clientId, Token: second.refresh }));
     await refused(b, second.access);
+  });
+
+  void it('refuses on B, at once, a user disabled through A, and serves their next sign-in once enabled through A', async () => {
+    const list = 'query { listTodos { items { id } } }';
+    // B has checked bob's sign-in, and keeps it in memory until a write through either instance.
+    assert.equal((await graphql(b, fx.tokens.bob, list)).status, 200);
+    assert.equal((await graphql(b, fx.tokens.bob, list)).status, 200);
+    await idp(a).send(new AdminDisableUserCommand({ UserPoolId: fx.userPoolId, Username: 'bob' }));
+    await refused(b, fx.tokens.bob);
+    // Disabling also ended bob's sign-ins (as AWS does): enabled again, bob signs in anew.
+    await idp(a).send(new AdminEnableUserCommand({ UserPoolId: fx.userPoolId, Username: 'bob' }));
+    assert.equal((await graphql(b, (await signIn(a, 'bob')).access, list)).status, 200);
   });
 });
 

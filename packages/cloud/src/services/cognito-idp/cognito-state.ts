@@ -1,4 +1,5 @@
 import type { UserPoolProperties } from '@forte/protocol';
+import type { SqlStore } from '../../engines/types.js';
 import type { Kernel } from '../../kernel/types.js';
 import type { CognitoLimits } from './cognito-limits.js';
 import type { AttemptLimits } from './attempt-limits.js';
@@ -13,6 +14,8 @@ import type { VerifiedTokens } from './verified-tokens.js';
 /** What every part of the user pool service shares: the kernel, the stores and the limiters. */
 export interface CognitoState {
   kernel: Kernel;
+  /** The service's store (kernel.sql with a data version on every engine: bus-data-version.ts); its tables are written only through it. */
+  sql: SqlStore;
   pools: PoolStore;
   users: UserStore;
   keys: TokenKeys;

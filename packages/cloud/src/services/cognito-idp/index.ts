@@ -1,5 +1,6 @@
 import { CONTROL_ERRORS, MAILBOX_API_PATH, MAILBOX_TARGET_PREFIX, SIGNING_SERVICE } from '@forte/protocol';
 import { z } from 'zod';
+import { createBusDataVersion } from '../../kernel/bus-data-version.js';
 import { createCacheInvalidation } from '../../kernel/cache-invalidation.js';
 import { defineOperation, jsonApiRoute } from '../../kernel/json-api.js';
 import { COGNITO_IDP_ERRORS } from './cognito-error.js';
@@ -49,21 +50,26 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
     onChange: () => state.keys.reload(),
     onLost: () => state.keys.reload(),
   });
+  // The token check's sign-in rows are kept until the data version changes (user-store `signedIn`): on
+  // PostgreSQL that version is this instance's writes and, through the bus, the other instances'.
+  const data = createBusDataVersion(kernel, 'cognito-idp');
+  const { sql } = data;
   const state: CognitoState = {
     kernel,
-    pools: createPoolStore(kernel.sql),
-    users: createUserStore(kernel.sql),
-    keys: createTokenKeys(kernel.sql, kernel.secrets, { onRotated: () => keysChanged.changed(null) }),
-    mailbox: createMailbox(kernel.sql, kernel.mail, limits.mailbox),
+    sql,
+    pools: createPoolStore(sql),
+    users: createUserStore(sql),
+    keys: createTokenKeys(sql, kernel.secrets, { onRotated: () => keysChanged.changed(null) }),
+    mailbox: createMailbox(sql, kernel.mail, limits.mailbox),
     limiter: createSignInLimiter({
       sql: kernel.sql,
       perUser: limits.signIns.perUser,
       perAddress: limits.signIns.perAddress,
       windowMs: limits.signIns.windowSeconds * 1000,
     }),
-    limits: createAttemptLimits(kernel.sql),
+    limits: createAttemptLimits(sql),
     limitSettings: limits,
-    sessions: createChallengeSessions(kernel.sql),
+    sessions: createChallengeSessions(sql),
     verifiedTokens: createVerifiedTokens(),
   };
   return {
@@ -109,13 +115,15 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
     ],
     resourceTypes: createPoolResourceHandlers(state),
     async start() {
-      await kernel.sql.migrate('cognito-idp', cognitoIdpMigrations(kernel.sql.dialect));
-      await kernel.sql.migrate('cognito-idp-limits', COGNITO_LIMIT_MIGRATIONS);
+      await data.start();
+      await sql.migrate('cognito-idp', cognitoIdpMigrations(sql.dialect));
+      await sql.migrate('cognito-idp-limits', COGNITO_LIMIT_MIGRATIONS);
       await keysChanged.start();
       await state.keys.start();
     },
     stop() {
       keysChanged.stop();
+      data.stop();
       return Promise.resolve();
     },
   };

@@ -239,7 +239,7 @@ export function createPoolResourceHandlers(state: CognitoState): Record<string, 
         applyPool(`${kernel.config.region}_${stableId(`${kernel.config.accountId}/${ctx.appId}/${ctx.envName}/${ctx.logicalId}`, ALNUM, 9)}`, props, ctx),
       update: (id, props, _old, ctx) => applyPool(id, props, ctx),
       delete: (id) => state.pools.deletePool(id),
-      storedData: createPoolStoredData(kernel.sql),
+      storedData: createPoolStoredData(state.sql),
     },
     [AUTH_RESOURCE_TYPES.userPoolClient]: {
       replaceOn: ['UserPoolId', 'GenerateSecret'],

@@ -155,9 +155,10 @@ const MAX_SIGNED_IN_ROWS = 10_000;
 export function createUserStore(sql: SqlStore) {
   /**
    * signedIn rows read at data version `signedInVersion` (SqlStore `dataVersion`). Every write to the
-   * database changes the version and so empties this, which keeps revocation immediate (a sign-out, a
-   * revoked token, a disabled or deleted user, a deleted pool or client is a write). An engine without a
-   * data version is read on every call. Rows are copied into new objects on every use, never handed out.
+   * service's tables changes the version and so empties this, which keeps revocation immediate (a sign-out,
+   * a revoked token, a disabled or deleted user, a deleted pool or client is a write); on PostgreSQL the
+   * service's store learns of other instances' writes from the bus (kernel/bus-data-version.ts). A store
+   * without a data version is read on every call. Rows are copied into new objects on every use, never handed out.
    */
   const signedInRows = new Map<string, SignedInRow>();
   let signedInVersion: number | undefined;
