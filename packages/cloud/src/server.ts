@@ -16,7 +16,7 @@ import { createNatsBus, redactBusUrl } from './engines/nats-bus/nats-bus.js';
 export { checkNats } from './engines/nats-bus/check-nats.js';
 import { adminCredentialsService, loadOrCreateAdminCredentials, sharedAdminCredentials, type AdminCredentials } from './kernel/admin-credentials.js';
 import { createKernel, type KernelRuntime } from './kernel/create-kernel.js';
-import { createRequestListener } from './kernel/http-dispatch.js';
+import { createRequestListener, isHealthProbe } from './kernel/http-dispatch.js';
 import { createUpgradeDispatcher } from './kernel/upgrade-dispatch.js';
 import { createLogger } from './kernel/logger.js';
 import { makeDataDirPrivate } from './kernel/private-files.js';
@@ -220,6 +220,8 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     // Services start once the port is known (resource handlers compute URLs from it); requests that
     // arrive before every service has started wait for it.
     let draining = false;
+    let databaseAnsweredAt = 0;
+    let databaseCheck: Promise<{ ready: true } | { ready: false; reason: string }> | undefined;
     const engines = { database: sql.dialect, blobs: options.blobs ? 's3' : 'folder', bus: options.bus ? 'nats' : 'none' };
     const listener = createRequestListener(kernel, {
       version: CLOUD_VERSION,
@@ -228,12 +230,16 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       readiness: async () => {
         if (!started) return { ready: false, reason: 'starting' };
         if (draining) return { ready: false, reason: 'stopping' };
-        try {
-          await withTimeout(sql.get('SELECT 1 AS one'), 2000, 'the database did not answer within 2 s');
-        } catch (error) {
-          return { ready: false, reason: `database: ${error instanceof Error ? error.message : String(error)}` };
-        }
-        return { ready: true };
+        // One database check at a time, its answer shared by the checks that arrive meanwhile, and a
+        // success trusted for a second: a balancer's frequent checks add no load to a busy database.
+        if (Date.now() - databaseAnsweredAt < 1000) return { ready: true };
+        databaseCheck ??= withTimeout(sql.get('SELECT 1 AS one'), 2000, 'the database did not answer within 2 s')
+          .then(
+            () => ((databaseAnsweredAt = Date.now()), { ready: true as const }),
+            (error: unknown) => ({ ready: false as const, reason: `database: ${error instanceof Error ? error.message : String(error)}` }),
+          )
+          .finally(() => (databaseCheck = undefined));
+        return databaseCheck;
       },
     });
     let started = false;
@@ -259,7 +265,9 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       },
       (req, res) => {
         guard.requestStarted(req.socket);
-        if (started)
+        // Health and readiness checks are answered ahead of the queue (see isHealthProbe).
+        if (started && isHealthProbe(req)) listener(req, res);
+        else if (started)
           turns.dispatch(
             () => listener(req, res),
             () => listener.refuse(req, res),

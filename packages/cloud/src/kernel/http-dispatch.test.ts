@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { defineErrorTable } from '@forte/protocol';
-import { createRequestListener } from './http-dispatch.js';
+import { createRequestListener, isHealthProbe } from './http-dispatch.js';
 import { defineOperation, jsonApiRoute } from './json-api.js';
 import { createTestKernel } from './kernel.test-helper.js';
 
@@ -275,5 +275,18 @@ void describe('request dispatch', () => {
     }
     const noOrigin = await send({ path: '/admin/', body: '{}', headers: { 'x-amz-target': 'Probe.Ping' } });
     assert.equal(noOrigin.headers.get('access-control-allow-origin'), undefined, 'not even *');
+  });
+});
+
+void describe('health probes', () => {
+  void it('are a GET or HEAD of the health or readiness path, with or without a query, and nothing else', () => {
+    const probe = (method: string, url: string): boolean => isHealthProbe({ method, url } as never);
+    assert.equal(probe('GET', '/_forte/ready'), true);
+    assert.equal(probe('HEAD', '/_forte/health'), true);
+    assert.equal(probe('GET', '/_forte/ready?from=haproxy'), true);
+    assert.equal(probe('POST', '/_forte/ready'), false);
+    assert.equal(probe('GET', '/_forte/ready/'), false);
+    assert.equal(probe('GET', '/_forte/readyz'), false);
+    assert.equal(probe('GET', '/graphql'), false);
   });
 });

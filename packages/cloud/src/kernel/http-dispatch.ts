@@ -19,6 +19,19 @@ export const HEALTH_PATH = '/_forte/health';
  */
 export const READY_PATH = '/_forte/ready';
 
+/**
+ * Whether a request is a GET or HEAD of the health or readiness check: the server answers these at once,
+ * ahead of the requests waiting for a turn, so a load balancer's check does not time out behind a busy
+ * instance's queue and take a working instance out.
+ */
+export function isHealthProbe(req: IncomingMessage): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  const url = req.url ?? '';
+  const query = url.indexOf('?');
+  const path = query === -1 ? url : url.slice(0, query);
+  return path === HEALTH_PATH || path === READY_PATH;
+}
+
 /** What the health and readiness checks report beyond the version and instance. */
 export interface HealthOptions {
   version: string;
