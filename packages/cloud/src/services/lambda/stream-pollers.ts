@@ -114,6 +114,8 @@ export function createStreamPollers(options: {
   function poller(settings: MappingSettings, reader: StreamReader, startAt: string | undefined, holdsLease: () => boolean): Poller {
     let position = startAt;
     let stopped = false;
+    /** Set when the cloud stops (and stops the function): the batch under way is not recorded. */
+    let abandoned = false;
     /** Another instance took the mapping over: the heartbeat retires this poller. */
     let lost = false;
     let wakeUp: (() => void) | undefined;
@@ -129,7 +131,7 @@ export function createStreamPollers(options: {
     /** Sleeps `ms`, or until a commit to the stream (or a stop) when `wakeable`. */
     const pause = (ms: number, wakeable: boolean): Promise<void> =>
       new Promise((resolve) => {
-        if (wakeable && woken) return resolve();
+        if (stopped || (wakeable && woken)) return resolve();
         const timer = setTimeout(done, ms);
         function done(): void {
           clearTimeout(timer);
@@ -214,9 +216,10 @@ export function createStreamPollers(options: {
       const waited = now() - entries[0]!.createdAt;
       if (bisectLimit === undefined && entries.length < settings.batchSize && waited < settings.batchingWindowMs)
         return pause(settings.batchingWindowMs - waited, true);
+      if (stopped) return; // no new batch once stopping
       const { batch, payload } = cut(entries);
       const { result, error } = await invoke(payload);
-      if (stopped) return; // the cloud is stopping (and stopped the function): the batch runs again at the next start
+      if (abandoned) return; // the cloud is stopping (and stopped the function): the batch runs again at the next start
       if (result === 'wait') return pause(THROTTLE_DELAY_MS, false);
       if (result === 'ok') {
         attempts = 0;
@@ -258,8 +261,9 @@ export function createStreamPollers(options: {
       settings,
       wake,
       ended: () => lost,
-      async stop(): Promise<void> {
+      async stop(abandon): Promise<void> {
         stopped = true;
+        abandoned = abandon;
         wakeUp?.();
         await running;
       },
@@ -269,10 +273,11 @@ export function createStreamPollers(options: {
   /** Pollers' lease names (kernel/cluster-leases.ts): one per mapping, as a stream has one shard. */
   const leaseOf = (uuid: string): string => `lambda-event-source-mapping:${uuid}`;
 
+  /** Stops a mapping's poller here: after the batch under way is recorded, unless the cloud is stopping. */
   async function retire(uuid: string, release: boolean): Promise<void> {
     const running = pollers.get(uuid);
     pollers.delete(uuid);
-    await running?.poller.stop();
+    await running?.poller.stop(!started);
     if (release && leases) await leases.release(leaseOf(uuid));
   }
 
@@ -371,5 +376,9 @@ interface Poller {
   wake(): void;
   /** Whether it stopped delivering because another instance holds the mapping now. */
   ended(): boolean;
-  stop(): Promise<void>;
+  /**
+   * Ends the poller. A batch under way is recorded when it was handled (the mapping changed or moved on), or not
+   * at all when `abandon` (the cloud stops its functions too: the batch runs again).
+   */
+  stop(abandon: boolean): Promise<void>;
 }
