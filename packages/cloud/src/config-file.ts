@@ -17,7 +17,7 @@ import type { LambdaOptions } from './services/lambda/lambda-options.js';
  * "connections": { "headersTimeoutMs": …, "requestTimeoutMs": …, "maxPendingConnectionsPerAddress": …,
  * "maxUnauthenticatedUpgradesPerAddress": …, "realtimeInitTimeoutMs": …, "maxQueuedRequests": … }, "deletedData": { "retentionDays": 7 },
  * "lambda": { "concurrencyLimit": 100, "idleSeconds": 300, "logRetentionDays": 30, "cacheDir": …, "allowDownloads": true,
- * "eventRetryDelaysSeconds": [60, 120], "eventLeaseSeconds": 30 }, "dynamodb": { "ttlSweepIntervalMs": 5000, "ttlSweepItems": 1000 },
+ * "eventRetryDelaysSeconds": [60, 120], "eventLeaseSeconds": 30, "eventSourceLeaseSeconds": 15 }, "dynamodb": { "ttlSweepIntervalMs": 5000, "ttlSweepItems": 1000 },
  * "appsync": { "http": { "timeoutMs": 10000, "maxResponseBytes": 5242880, "default": "allow", "allowHosts": [],
  * "denyHosts": ["*.internal"] } }, "blobs": "s3://bucket/prefix?endpoint=…" }`
  * (blobs: where blobs are kept, default the folder `<dataDir>/blobs`, engines/open-blob-store.ts; deletedData: how long copies of data that deployments delete are kept, 0 keeps none; lambda: the functions'
@@ -121,6 +121,7 @@ const configSchema = z.strictObject({
       allowDownloads: z.boolean().optional(),
       eventRetryDelaysSeconds: z.array(z.number().min(0).max(21_600)).max(2).optional(),
       eventLeaseSeconds: z.number().min(0.3).max(3600).optional(),
+      eventSourceLeaseSeconds: z.number().min(1).max(3600).optional(),
     })
     .optional(),
   dynamodb: z

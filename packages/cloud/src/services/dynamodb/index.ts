@@ -17,6 +17,7 @@ import { createTableStore } from './table-store.js';
 import { createTableStreams } from './table-streams.js';
 import { createTransactionTokens, TRANSACTION_TOKEN_MIGRATIONS } from './transaction-tokens.js';
 import { createTtlSweeper } from './ttl-sweeper.js';
+import { createClusterLeases, type ClusterLeases } from '../../kernel/cluster-leases.js';
 
 /** The DynamoDB Streams API's own path; SDK clients given only the cloud's URL reach it at `/` by its target prefix. */
 export const DYNAMODB_STREAMS_API_PATH = '/dynamodb-streams/';
@@ -43,7 +44,12 @@ const HEALTH_PATH = DYNAMODB_API_PATH.replace(/\/$/, '');
  * table engine for other services (`TABLES`: AppSync) and the tables' streams (`STREAMS`: Lambda's event
  * source mappings). Items whose TTL has passed are deleted in the background.
  */
+/** The TTL sweep's lease (kernel/cluster-leases.ts), and its shortest length. */
+const TTL_SWEEP_LEASE = 'dynamodb-ttl-sweep';
+const MIN_TTL_LEASE_MS = 15_000;
+
 export function createDynamoDbService(kernel: Kernel, options: DynamoDbOptions = {}): Service {
+  const ttlIntervalMs = options.ttlSweepIntervalMs ?? 5000;
   const arnPrefix = (): string => `arn:aws:dynamodb:${kernel.config.region}:${kernel.config.accountId}:`;
   // Table definitions are kept in memory (table-definition-cache.ts): a table created, changed or deleted
   // by another instance sharing the database drops this instance's copies.
@@ -53,15 +59,32 @@ export function createDynamoDbService(kernel: Kernel, options: DynamoDbOptions =
     onLost: () => store.forgetTables(),
   });
   const store = createTableStore(kernel.sql, { onTablesChanged: () => tablesChanged.changed(null) });
-  const streams = createTableStreams({ sql: kernel.sql, region: kernel.config.region, arnPrefix });
+  // A commit to a stream wakes its readers (lambda's pollers) on every instance: the one holding a mapping's
+  // lease may not be the one that wrote.
+  const recordsAdded = createCacheInvalidation<{ streamArns: string[] }>(kernel, 'dynamodb-stream-records', {
+    isChange: (value): value is { streamArns: string[] } =>
+      Array.isArray((value as { streamArns?: unknown } | null)?.streamArns) &&
+      (value as { streamArns: unknown[] }).streamArns.every((a) => typeof a === 'string'),
+    onChange: ({ streamArns }) => streams.notify(streamArns),
+    // Wake-ups missed while the bus was away: the pollers' idle timer reads again within a second.
+    onLost: () => undefined,
+  });
+  const streams = createTableStreams({
+    sql: kernel.sql,
+    region: kernel.config.region,
+    arnPrefix,
+    onFlushed: (streamArns) => recordsAdded.changed({ streamArns }),
+  });
   const items = createTableEngine(kernel.sql, store, streams);
   const admin = createTableAdmin(kernel.sql, store, arnPrefix, streams);
+  let leases: ClusterLeases | undefined;
   const ttl = createTtlSweeper({
     sql: kernel.sql,
     items,
     log: kernel.log,
-    intervalMs: options.ttlSweepIntervalMs ?? 5000,
+    intervalMs: ttlIntervalMs,
     itemsPerTick: options.ttlSweepItems ?? 1000,
+    mayRun: () => leases?.claim(TTL_SWEEP_LEASE) ?? Promise.resolve(false),
     ...(options.ttlClock ? { now: options.ttlClock } : {}),
   });
   let trimTimer: NodeJS.Timeout | undefined;
@@ -123,6 +146,7 @@ export function createDynamoDbService(kernel: Kernel, options: DynamoDbOptions =
     },
     async start() {
       await tablesChanged.start();
+      await recordsAdded.start();
       await kernel.sql.migrate('dynamodb', DYNAMODB_MIGRATIONS);
       await kernel.sql.migrate('dynamodb-transaction-tokens', TRANSACTION_TOKEN_MIGRATIONS);
       // Tables whose stream was turned on before streams were listed get theirs listed.
@@ -130,16 +154,25 @@ export function createDynamoDbService(kernel: Kernel, options: DynamoDbOptions =
         const rows = await tx.all<{ definition: string }>(`SELECT definition FROM dynamodb_tables WHERE definition LIKE '%"StreamEnabled":true%'`);
         for (const row of rows) await streams.sync(tx, undefined, JSON.parse(row.definition) as TableDefinition);
       });
-      await streams.start();
       await trim();
       trimTimer = setInterval(() => void trim(), HOUR_MS);
       trimTimer.unref();
+      // One sweep per cluster: the lease outlives a few ticks, so its owner keeps it and another instance takes
+      // over a few ticks after the owner stopped.
+      leases = await createClusterLeases({
+        sql: kernel.sql,
+        instance: kernel.config.instance,
+        leaseMs: Math.max(3 * ttlIntervalMs, MIN_TTL_LEASE_MS),
+        shared: kernel.sql.dialect !== 'sqlite',
+      });
       ttl.start();
     },
     async stop() {
       tablesChanged.stop();
+      recordsAdded.stop();
       if (trimTimer) clearInterval(trimTimer);
       await ttl.stop();
+      await leases?.release(TTL_SWEEP_LEASE).catch((error: unknown) => kernel.log.warn('could not release the TTL sweep lease', { error }));
     },
   };
 }

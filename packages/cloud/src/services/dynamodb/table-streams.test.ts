@@ -90,14 +90,37 @@ function orderOn(engine: string, open: () => Promise<SqlStore>): void {
   });
 }
 
+function instancesOn(engine: string, open: () => Promise<SqlStore>): void {
+  void it(`gives rising positions to the records two instances append to one stream, on one clock tick (${engine})`, async () => {
+    const sql = await open();
+    try {
+      await sql.migrate('dynamodb', DYNAMODB_MIGRATIONS);
+      // Two instances' streams on one database, their clocks standing still: neither knows what the other gave out.
+      const [a, b] = [0, 1].map(() =>
+        createTableStreams({ sql, region: 'us-east-1', arnPrefix: () => 'arn:aws:dynamodb:us-east-1:123456789012:', now: () => 1_700_000_000_000 }),
+      );
+      for (let i = 0; i < 6; i++) await sql.transaction((tx) => [a, b][i % 2]!.append(tx, TABLE, undefined, { id: { S: `item-${i}` } }));
+      const records = await a!.reader.read(a!.streamArn(TABLE)!, undefined, 10);
+      assert.deepEqual(
+        records.map((r) => (r.record.dynamodb as { Keys: { id: { S: string } } }).Keys.id.S),
+        Array.from({ length: 6 }, (_, i) => `item-${i}`),
+      );
+    } finally {
+      await sql.close();
+    }
+  });
+}
+
 void describe('DynamoDB stream records', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'forte-streams-'));
   after(() => rm(dir, { recursive: true, force: true }));
   trimOn('sqlite', async () => createSqliteStore(join(dir, 'trim.db')));
   orderOn('sqlite', async () => createSqliteStore(join(dir, 'order.db')));
+  instancesOn('sqlite', async () => createSqliteStore(join(dir, 'instances.db')));
   const server = await testPostgres();
   if (server.ok) {
     trimOn('postgres', () => openPostgresStore(freshPostgresUrl()));
     orderOn('postgres', () => openPostgresStore(freshPostgresUrl()));
+    instancesOn('postgres', () => openPostgresStore(freshPostgresUrl()));
   } else void it(`postgres: skipped: ${server.reason}`, { skip: server.reason });
 });

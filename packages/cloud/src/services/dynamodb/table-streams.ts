@@ -92,13 +92,21 @@ function keysOf(table: TableDefinition, item: TableItem): TableItem {
  * transaction (so a committed write has exactly one record and a rolled-back one none), `flush` tells the
  * readers once the transaction has ended. Records are kept for 24 hours (`trim`).
  */
-export function createTableStreams(options: { sql: SqlStore; region: string; arnPrefix: () => string; now?: () => number }) {
+export function createTableStreams(options: {
+  sql: SqlStore;
+  region: string;
+  arnPrefix: () => string;
+  /** Tells the other instances sharing the database which streams were just written (their readers' wake-ups). */
+  onFlushed?: (streamArns: string[]) => void;
+  now?: () => number;
+}) {
   const { sql } = options;
   const now = options.now ?? Date.now;
   const listeners = new Set<(streamArn: string) => void>();
   let pending = new Set<string>();
-  /** The last position given out: positions follow the clock (microseconds), so they keep rising across restarts. */
-  let last = 0;
+  const notify = (streamArns: Iterable<string>): void => {
+    for (const arn of streamArns) for (const listener of listeners) listener(arn);
+  };
 
   const streamArn = (table: TableDefinition): string | undefined =>
     table.stream?.StreamEnabled && table.streamLabel ? `${options.arnPrefix()}table/${table.name}/stream/${table.streamLabel}` : undefined;
@@ -143,12 +151,6 @@ export function createTableStreams(options: { sql: SqlStore; region: string; arn
     reader,
     streamArn,
 
-    /** Picks up where the records kept end (positions never go back, whatever the clock did). */
-    async start(): Promise<void> {
-      const row = await sql.get<{ position: number | null }>('SELECT MAX(sequence) AS position FROM dynamodb_stream_records');
-      last = Math.max(last, Number(row?.position ?? 0));
-    },
-
     /**
      * Records one write of `table` (nothing when the table has no stream on, or the write changed nothing, as
      * DynamoDB Streams does), in the transaction `tx` of the write. `identity` marks TTL deletions.
@@ -169,8 +171,10 @@ export function createTableStreams(options: { sql: SqlStore; region: string; arn
       // Positions are taken and committed in one order, so a reader past a position never misses an earlier one.
       await lockAppendOrder(tx, arn);
       const at = now();
-      last = Math.max(last + 1, at * 1000);
-      const position = last;
+      // Positions follow the clock (microseconds) and always rise past the stream's last one, read under the
+      // lock in this transaction: whichever instance of a cluster appends, and whatever its clock says.
+      const newest = await tx.get<{ position: number | null }>('SELECT MAX(sequence) AS position FROM dynamodb_stream_records WHERE stream_arn = ?', [arn]);
+      const position = Math.max(Number(newest?.position ?? 0) + 1, at * 1000);
       const change: Record<string, unknown> = { ApproximateCreationDateTime: Math.floor(at / 1000), Keys: keys };
       let size = itemSize(keys);
       if (after && (viewType === 'NEW_IMAGE' || viewType === 'NEW_AND_OLD_IMAGES')) {
@@ -204,13 +208,20 @@ export function createTableStreams(options: { sql: SqlStore; region: string; arn
       pending.add(arn);
     },
 
-    /** Tells the readers about the streams written since the last flush (call it once the write's transaction has ended). */
+    /**
+     * Tells the readers about the streams written since the last flush (call it once the write's transaction has
+     * ended): this instance's at once, the others' through `onFlushed`.
+     */
     flush(): void {
       if (pending.size === 0) return;
-      const streams = pending;
+      const streams = [...pending];
       pending = new Set();
-      for (const arn of streams) for (const listener of listeners) listener(arn);
+      notify(streams);
+      options.onFlushed?.(streams);
     },
+
+    /** Wakes this instance's readers of streams another instance wrote. */
+    notify,
 
     /**
      * Keeps the stream list in line with a table's definition change (`previous` → `next`, either absent

@@ -9,9 +9,23 @@ const STEP_ITEMS = 100;
  * DynamoDB's Time to Live: every `intervalMs`, goes on through the tables whose TTL is enabled, reading at
  * most `itemsPerTick` items per tick (a cursor per table, so a large table is swept over several ticks) and
  * deleting those whose TTL attribute is in the past, each with a REMOVE stream record made by the TTL
- * process (`table-engine.ts expire`). A step per turn of the event loop; ticks never overlap.
+ * process (`table-engine.ts expire`). A step per turn of the event loop; ticks never overlap. Each step reads and
+ * deletes in one transaction, so even two sweeps of one item at once (a lease taken over) delete it once and
+ * write one REMOVE record: PostgreSQL runs the second again, which no longer finds it.
  */
-export function createTtlSweeper(options: { sql: SqlStore; items: ItemEngine; log: Logger; intervalMs: number; itemsPerTick: number; now?: () => number }) {
+export function createTtlSweeper(options: {
+  sql: SqlStore;
+  items: ItemEngine;
+  log: Logger;
+  intervalMs: number;
+  itemsPerTick: number;
+  /**
+   * Whether this instance sweeps this tick: on a cluster, the one holding the sweep's lease (each tick renews it),
+   * so one instance sweeps at a time. Default: always.
+   */
+  mayRun?: () => Promise<boolean>;
+  now?: () => number;
+}) {
   const now = options.now ?? Date.now;
   const cursors = new Map<string, Buffer[]>();
   /** The table the next tick starts with. */
@@ -30,6 +44,7 @@ export function createTtlSweeper(options: { sql: SqlStore; items: ItemEngine; lo
 
   /** One tick: at most `itemsPerTick` items read, across the tables in turn. */
   async function sweep(): Promise<number> {
+    if (options.mayRun && !(await options.mayRun())) return 0;
     let budget = options.itemsPerTick;
     let deleted = 0;
     const tables = await tablesWithTtl();

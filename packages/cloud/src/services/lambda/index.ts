@@ -86,6 +86,9 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
         return undefined;
       }
     },
+    instance: kernel.config.instance,
+    shared: kernel.sql.dialect !== 'sqlite',
+    leaseMs: options.eventSourceLeaseSeconds * 1000,
   });
   const collectCode = async (): Promise<void> => {
     const removed = await code.collect(await store.codeInUse());

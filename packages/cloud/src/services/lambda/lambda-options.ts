@@ -23,6 +23,11 @@ export interface LambdaOptions {
   eventLeaseSeconds?: number;
   /** Lifetime of a function's temporary credentials (default 3600 s); they are renewed when half of it is left. */
   credentialsLifetimeSeconds?: number;
+  /**
+   * On a database several instances share, how long the instance polling an event source mapping may go without
+   * renewing its lease before another takes the mapping over (default 15 s).
+   */
+  eventSourceLeaseSeconds?: number;
   /** Builds the function runtime (the composition root passes the real one; tests may pass a double). */
   createRuntime?: (options: FunctionRuntimeOptions) => FunctionRuntime;
 }
@@ -40,6 +45,7 @@ export function resolveLambdaOptions(options: LambdaOptions = {}, env: NodeJS.Pr
     eventRetryDelaysSeconds: options.eventRetryDelaysSeconds ?? [60, 120],
     eventLeaseSeconds: options.eventLeaseSeconds ?? 30,
     credentialsLifetimeSeconds: options.credentialsLifetimeSeconds ?? 3600,
+    eventSourceLeaseSeconds: options.eventSourceLeaseSeconds ?? 15,
     createRuntime: options.createRuntime,
   };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ForteError } from '@forte/protocol';
 import type { SqlStore } from '../../engines/types.js';
 import type { StreamReader, StreamRecordEntry } from '../../kernel/capabilities.js';
+import { createClusterLeases, type ClusterLeases } from '../../kernel/cluster-leases.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { FunctionInvokerService } from './function-invoker.js';
 import { MAX_SYNC_PAYLOAD } from './function-invoker.js';
@@ -59,6 +60,13 @@ interface MappingRow {
   position: string | null;
 }
 
+/** A poller this instance runs, the mapping's properties it runs with, and until when it may deliver. */
+interface RunningPoller {
+  poller: Poller;
+  properties: string;
+  leaseUntil: number;
+}
+
 /** What one invocation of a batch gave. */
 type Delivery = 'ok' | 'failed' | 'wait';
 
@@ -67,7 +75,14 @@ type Delivery = 'ok' | 'failed' | 'wait';
  * stream in order from the mapping's position (kept in SQL, moved only after a batch was handled, so a
  * restart or a kill resumes where it was and a batch is delivered at least once) and invoking the function
  * synchronously with Lambda's DynamoDB event `{Records: [...]}`. A commit to the stream wakes its pollers
- * (`STREAMS.onRecords`), so a write reaches the function within milliseconds.
+ * (`STREAMS.onRecords`, which hears the commits of every instance), so a write reaches the function within
+ * milliseconds.
+ *
+ * On a database other instances share, each mapping is polled by one instance at a time: the holder of its lease
+ * (kernel/cluster-leases.ts), renewed by a heartbeat every third of `leaseMs`, which also takes over the mappings
+ * whose holder stopped renewing. A poller delivers only within the lease it last renewed and moves the position
+ * only while it still holds it, so records are delivered once in normal running and again only after a holder
+ * died or stalled past its lease (at least once, as Lambda).
  *
  * A batch the function fails (an error, a timeout, a crash) is retried with backoff, halved first when
  * BisectBatchOnFunctionError is set, until MaximumRetryAttempts retries, MaximumRecordAgeInSeconds or the
@@ -80,17 +95,29 @@ export function createStreamPollers(options: {
   invoker: FunctionInvokerService;
   addFunctionLog: (line: FunctionLogLine) => void;
   streams: () => StreamReader | undefined;
+  /** This instance's id, the owner of the leases it takes. */
+  instance: string | undefined;
+  /** Whether other instances share the database: then each mapping is polled by the holder of its lease. */
+  shared: boolean;
+  /** How long a mapping's lease lasts unrenewed (renewed every third of it). */
+  leaseMs: number;
   now?: () => number;
 }) {
   const { sql, log } = options;
   const now = options.now ?? Date.now;
-  const pollers = new Map<string, ReturnType<typeof poller>>();
+  const pollers = new Map<string, RunningPoller>();
+  let leases: ClusterLeases | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;
   let started = false;
 
-  function poller(settings: MappingSettings, reader: StreamReader, startAt: string | undefined) {
+  function poller(settings: MappingSettings, reader: StreamReader, startAt: string | undefined, holdsLease: () => boolean): Poller {
     let position = startAt;
     let stopped = false;
+    /** Set when the cloud stops (and stops the function): the batch under way is not recorded. */
+    let abandoned = false;
+    /** Another instance took the mapping over: the heartbeat retires this poller. */
+    let lost = false;
     let wakeUp: (() => void) | undefined;
     let woken = false;
     let attempts = 0;
@@ -104,7 +131,7 @@ export function createStreamPollers(options: {
     /** Sleeps `ms`, or until a commit to the stream (or a stop) when `wakeable`. */
     const pause = (ms: number, wakeable: boolean): Promise<void> =>
       new Promise((resolve) => {
-        if (wakeable && woken) return resolve();
+        if (stopped || (wakeable && woken)) return resolve();
         const timer = setTimeout(done, ms);
         function done(): void {
           clearTimeout(timer);
@@ -114,9 +141,19 @@ export function createStreamPollers(options: {
         wakeUp = wakeable ? done : () => (stopped ? done() : undefined);
       });
 
+    /** Moves the mapping's position on, only while this instance still holds its lease. */
     async function save(sequenceNumber: string): Promise<void> {
-      position = sequenceNumber;
-      await sql.run('UPDATE lambda_event_source_mappings SET position = ? WHERE uuid = ?', [sequenceNumber, settings.uuid]);
+      const held = leases!.held(leaseOf(settings.uuid));
+      const { changes } = await sql.run(`UPDATE lambda_event_source_mappings SET position = ? WHERE uuid = ? AND ${held.condition}`, [
+        sequenceNumber,
+        settings.uuid,
+        ...held.params,
+      ]);
+      if (changes === 1) position = sequenceNumber;
+      else {
+        lost = true;
+        log.warn('event source mapping deleted or taken over by another instance: its last batch may be delivered again', { mapping: settings.uuid });
+      }
     }
 
     /** The records of one invocation: at most the batch size and what fits Lambda's 6 MB synchronous payload. */
@@ -169,6 +206,9 @@ export function createStreamPollers(options: {
 
     async function step(): Promise<void> {
       woken = false;
+      // Past the lease this instance last renewed, another one may deliver: nothing is sent until the heartbeat
+      // renews it (or retires this poller).
+      if (lost || !holdsLease()) return pause(IDLE_POLL_MS, false);
       const limit = bisectLimit ?? settings.batchSize;
       const entries = await reader.read(settings.eventSourceArn, position, limit);
       if (entries.length === 0) return pause(IDLE_POLL_MS, true);
@@ -176,9 +216,10 @@ export function createStreamPollers(options: {
       const waited = now() - entries[0]!.createdAt;
       if (bisectLimit === undefined && entries.length < settings.batchSize && waited < settings.batchingWindowMs)
         return pause(settings.batchingWindowMs - waited, true);
+      if (stopped) return; // no new batch once stopping
       const { batch, payload } = cut(entries);
       const { result, error } = await invoke(payload);
-      if (stopped) return; // the cloud is stopping (and stopped the function): the batch runs again at the next start
+      if (abandoned) return; // the cloud is stopping (and stopped the function): the batch runs again at the next start
       if (result === 'wait') return pause(THROTTLE_DELAY_MS, false);
       if (result === 'ok') {
         attempts = 0;
@@ -219,26 +260,68 @@ export function createStreamPollers(options: {
     return {
       settings,
       wake,
-      async stop(): Promise<void> {
+      ended: () => lost,
+      async stop(abandon): Promise<void> {
         stopped = true;
+        abandoned = abandon;
         wakeUp?.();
         await running;
       },
     };
   }
 
-  async function load(uuid: string): Promise<void> {
-    const previous = pollers.get(uuid);
+  /** Pollers' lease names (kernel/cluster-leases.ts): one per mapping, as a stream has one shard. */
+  const leaseOf = (uuid: string): string => `lambda-event-source-mapping:${uuid}`;
+
+  /** Stops a mapping's poller here: after the batch under way is recorded, unless the cloud is stopping. */
+  async function retire(uuid: string, release: boolean): Promise<void> {
+    const running = pollers.get(uuid);
     pollers.delete(uuid);
-    await previous?.stop();
-    if (!started) return;
-    const reader = options.streams();
-    const row = await sql.get<MappingRow>('SELECT uuid, function_name, properties, position FROM lambda_event_source_mappings WHERE uuid = ?', [uuid]);
-    if (!row || !reader) return;
-    const settings = settingsOf(row.uuid, row.function_name, JSON.parse(row.properties) as Record<string, unknown>);
-    if (!settings.enabled || !DYNAMODB_STREAM_ARN.test(settings.eventSourceArn)) return;
-    pollers.set(uuid, poller(settings, reader, row.position ?? undefined));
+    await running?.poller.stop(!started);
+    if (release && leases) await leases.release(leaseOf(uuid));
   }
+
+  /**
+   * Brings one mapping's poller in line with its row: runs it here while this instance holds (or now takes) its
+   * lease and the mapping is enabled, restarts it with new settings, stops it otherwise.
+   */
+  async function sync(uuid: string, row: MappingRow | undefined): Promise<void> {
+    const reader = options.streams();
+    const settings = row && settingsOf(row.uuid, row.function_name, JSON.parse(row.properties) as Record<string, unknown>);
+    if (!started || !leases || !reader || !settings?.enabled || !DYNAMODB_STREAM_ARN.test(settings.eventSourceArn)) return retire(uuid, pollers.has(uuid));
+    const current = pollers.get(uuid);
+    if (current && (current.properties !== row!.properties || current.poller.ended())) await retire(uuid, false);
+    const at = now();
+    if (!(await leases.claim(leaseOf(uuid)))) return retire(uuid, false);
+    const running = pollers.get(uuid);
+    if (running) return void (running.leaseUntil = at + leases.leaseMs);
+    // Read after the claim: the previous holder may have moved the position until its lease lapsed.
+    const position = await sql.get<{ position: string | null }>('SELECT position FROM lambda_event_source_mappings WHERE uuid = ?', [uuid]);
+    const entry: RunningPoller = { properties: row!.properties, leaseUntil: at + leases.leaseMs, poller: undefined as never };
+    entry.poller = poller(settings, reader, position?.position ?? undefined, () => now() < entry.leaseUntil);
+    pollers.set(uuid, entry);
+  }
+
+  async function load(uuid: string): Promise<void> {
+    const row = await sql.get<MappingRow>('SELECT uuid, function_name, properties, position FROM lambda_event_source_mappings WHERE uuid = ?', [uuid]);
+    await sync(uuid, row);
+  }
+
+  /** Every mapping: takes over those whose lease lapsed, renews this instance's, drops the deleted ones. */
+  async function syncAll(): Promise<void> {
+    const rows = await sql.all<MappingRow>('SELECT uuid, function_name, properties, position FROM lambda_event_source_mappings');
+    const uuids = new Set(rows.map((row) => row.uuid));
+    for (const uuid of [...pollers.keys()]) if (!uuids.has(uuid)) await sync(uuid, undefined);
+    for (const row of rows) await sync(row.uuid, row);
+  }
+
+  /** Changes to the pollers run one at a time (a refresh and the heartbeat never start a mapping twice). */
+  let queue: Promise<void> = Promise.resolve();
+  const serially = (task: () => Promise<void>): Promise<void> => {
+    const next = queue.then(task);
+    queue = next.catch(() => undefined);
+    return next;
+  };
 
   return {
     /**
@@ -252,24 +335,50 @@ export function createStreamPollers(options: {
       if (latest !== undefined) await sql.run('UPDATE lambda_event_source_mappings SET position = ? WHERE uuid = ?', [latest, uuid]);
     },
     /** Starts, restarts (new settings) or stops the poller of a mapping after it was written or deleted. */
-    refresh: (uuid: string): Promise<void> => load(uuid),
+    refresh: (uuid: string): Promise<void> => serially(() => load(uuid)),
     async start(): Promise<void> {
       started = true;
+      leases = await createClusterLeases({ sql, instance: options.instance, leaseMs: options.leaseMs, shared: options.shared });
       unsubscribe = options.streams()?.onRecords((arn) => {
-        for (const p of pollers.values()) if (p.settings.eventSourceArn === arn) p.wake();
+        for (const { poller: p } of pollers.values()) if (p.settings.eventSourceArn === arn) p.wake();
       });
-      const rows = await sql.all<{ uuid: string }>('SELECT uuid FROM lambda_event_source_mappings');
-      for (const row of rows) await load(row.uuid);
+      await serially(syncAll);
+      // On a shared database the heartbeat renews this instance's leases well before they lapse, takes over
+      // mappings whose holder stopped, and applies changes made through another instance.
+      if (options.shared) {
+        heartbeat = setInterval(
+          () => void serially(syncAll).catch((error: unknown) => log.error('event source mapping leases failed', { error })),
+          Math.max(50, Math.floor(options.leaseMs / 3)),
+        );
+        heartbeat.unref();
+      }
     },
-    /** Stops every poller; an invocation under way is not recorded, so its batch runs again at the next start. */
+    /**
+     * Stops every poller and gives up their leases (another instance takes them at once); an invocation under way
+     * is not recorded, so its batch runs again.
+     */
     async stop(): Promise<void> {
       started = false;
+      if (heartbeat) clearInterval(heartbeat);
       unsubscribe?.();
-      const all = [...pollers.values()];
-      pollers.clear();
-      await Promise.all(all.map((p) => p.stop()));
+      await serially(async () => {
+        const uuids = [...pollers.keys()];
+        await Promise.all(uuids.map((uuid) => retire(uuid, true)));
+      });
     },
   };
 }
 
 export type StreamPollers = ReturnType<typeof createStreamPollers>;
+
+interface Poller {
+  settings: MappingSettings;
+  wake(): void;
+  /** Whether it stopped delivering because another instance holds the mapping now. */
+  ended(): boolean;
+  /**
+   * Ends the poller. A batch under way is recorded when it was handled (the mapping changed or moved on), or not
+   * at all when `abandon` (the cloud stops its functions too: the batch runs again).
+   */
+  stop(abandon: boolean): Promise<void>;
+}

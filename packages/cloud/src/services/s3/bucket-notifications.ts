@@ -23,6 +23,9 @@ export const NOTIFICATION_MIGRATIONS: readonly string[] = [
     record TEXT NOT NULL,
     created_at INTEGER NOT NULL
   );`,
+  // Instances sharing the database claim events before they hand them over (notification-dispatcher.ts).
+  `ALTER TABLE s3_notification_outbox ADD COLUMN claimed_by TEXT;
+  ALTER TABLE s3_notification_outbox ADD COLUMN claimed_until INTEGER;`,
 ];
 
 /** The request that made a change (an S3 call), as the event names it. */

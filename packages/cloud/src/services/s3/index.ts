@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { RESOURCE_TYPES } from '@forte/protocol';
 import { nulSafeText } from '../../engines/dialect/nul-text.js';
+import { createCacheInvalidation } from '../../kernel/cache-invalidation.js';
 import { CREDENTIAL_PROVIDERS, FUNCTIONS, OBJECTS, type FunctionInvoker } from '../../kernel/capabilities.js';
 import { CapabilityError, provide } from '../../kernel/capability.js';
 import { chainedCredentials } from '../../kernel/sigv4.js';
@@ -34,8 +36,29 @@ export function createS3Service(kernel: Kernel): Service {
       throw error;
     }
   };
-  const dispatcher = createNotificationDispatcher({ sql, log: kernel.log, functions });
-  const notifications = createBucketNotifications({ sql, region, accountId, functions, onRecorded: () => setImmediate(dispatcher.wake) });
+  const dispatcher = createNotificationDispatcher({
+    sql,
+    log: kernel.log,
+    functions,
+    instance: kernel.config.instance ?? randomUUID(),
+    shared: kernel.sql.dialect !== 'sqlite',
+  });
+  // Events recorded here wake the dispatchers of the other instances too: any of them may claim them.
+  const eventsRecorded = createCacheInvalidation<null>(kernel, 's3-notification-events', {
+    isChange: (value): value is null => value === null,
+    onChange: () => dispatcher.wake(),
+    onLost: () => dispatcher.wake(),
+  });
+  const notifications = createBucketNotifications({
+    sql,
+    region,
+    accountId,
+    functions,
+    onRecorded: () => {
+      setImmediate(dispatcher.wake);
+      eventsRecorded.changed(null);
+    },
+  });
   const store = createObjectStore(notifications.afterCommit(sql));
   // Providers are asked at each use: services that provide credentials may start after this one is built.
   const credentials: CredentialProvider = {
@@ -54,8 +77,12 @@ export function createS3Service(kernel: Kernel): Service {
     async start() {
       await sql.migrate('s3', S3_MIGRATIONS);
       await sql.migrate('s3-notifications', NOTIFICATION_MIGRATIONS);
+      await eventsRecorded.start();
       dispatcher.start();
     },
-    stop: () => dispatcher.stop(),
+    async stop() {
+      eventsRecorded.stop();
+      await dispatcher.stop();
+    },
   };
 }

@@ -7,6 +7,8 @@ import { sequencerOf } from './s3-event.js';
 /** How long a hand-off that failed (Lambda not started yet, a database error) waits before the next try. */
 const RETRY_MS = 1000;
 const BATCH = 100;
+/** How long an instance's claim on events lasts: a hand-over (a queued Event invocation) takes milliseconds. */
+export const CLAIM_MS = 30_000;
 
 interface OutboxRow {
   position: number;
@@ -24,9 +26,26 @@ const FINAL_REFUSALS = new Set(['ResourceNotFoundException', 'InvalidParameterVa
  * and retries a failing function twice), oldest first, each with the ordering key `<bucket>/<key>`, so the
  * events of one object reach its function in the order of the changes. A row is deleted only after Lambda
  * queued it, so a stop or a kill -9 between the two hands it over again at the next start (at least once).
+ *
+ * Instances sharing the database each hand over only the events they claimed (`claimed_by`, for `CLAIM_MS`):
+ * one serializable UPDATE claims a batch of events that are unclaimed or whose claim lapsed, leaving out those
+ * of an object with an earlier event another instance holds (the order of one object's events is kept), so
+ * each event is handed over once. Another instance takes over the claims of one that died once they lapse
+ * (the `shared` timer looks every `CLAIM_MS`).
  */
-export function createNotificationDispatcher(options: { sql: SqlStore; log: Logger; functions: () => FunctionInvoker | undefined }) {
-  const { sql, log } = options;
+export function createNotificationDispatcher(options: {
+  sql: SqlStore;
+  log: Logger;
+  functions: () => FunctionInvoker | undefined;
+  /** This instance's id: the owner of its claims. */
+  instance: string;
+  /** Whether other instances share the database (then lapsed claims are looked for every `CLAIM_MS`). */
+  shared: boolean;
+  now?: () => number;
+}) {
+  const { sql, log, instance } = options;
+  const now = options.now ?? Date.now;
+  let sweep: NodeJS.Timeout | undefined;
   let stopped = true;
   let again = false;
   let running: Promise<void> | undefined;
@@ -50,16 +69,36 @@ export function createNotificationDispatcher(options: { sql: SqlStore; log: Logg
       }
       log.warn('S3 event dropped: Lambda refused it', { function: row.function_arn, bucket: row.bucket, code: error.code });
     }
-    await sql.run('DELETE FROM s3_notification_outbox WHERE position = ?', [row.position]);
+    await sql.run('DELETE FROM s3_notification_outbox WHERE position = ? AND claimed_by = ?', [row.position, instance]);
     return true;
+  }
+
+  /** Claims (or renews this instance's claim on) up to a batch of events, oldest first; answers them. */
+  async function claim(): Promise<OutboxRow[]> {
+    const at = now();
+    // Alone on its database, an instance takes every claim, those of its own earlier runs too.
+    const lapsed = options.shared ? at : Number.MAX_SAFE_INTEGER;
+    const claimable = (row: string): string => `(${row}claimed_by = ? OR ${row}claimed_until IS NULL OR ${row}claimed_until < ?)`;
+    await sql.transaction((tx) =>
+      tx.run(
+        `UPDATE s3_notification_outbox SET claimed_by = ?, claimed_until = ? WHERE ${claimable('')} AND position IN (
+          SELECT o.position FROM s3_notification_outbox o WHERE ${claimable('o.')} AND NOT EXISTS (
+            SELECT 1 FROM s3_notification_outbox p WHERE p.bucket = o.bucket AND p.key = o.key AND p.position < o.position
+            AND p.claimed_by <> ? AND p.claimed_until >= ?)
+          ORDER BY o.position LIMIT ?)`,
+        [instance, at + CLAIM_MS, instance, lapsed, instance, lapsed, instance, lapsed, BATCH],
+      ),
+    );
+    return sql.all<OutboxRow>(
+      'SELECT position, bucket, key, function_arn, record FROM s3_notification_outbox WHERE claimed_by = ? AND claimed_until >= ? ORDER BY position LIMIT ?',
+      [instance, at, BATCH],
+    );
   }
 
   async function drain(): Promise<void> {
     do {
       again = false;
-      const rows = await sql.all<OutboxRow>('SELECT position, bucket, key, function_arn, record FROM s3_notification_outbox ORDER BY position LIMIT ?', [
-        BATCH,
-      ]);
+      const rows = await claim();
       for (const row of rows) {
         if (stopped) return;
         if (!(await handOver(row))) {
@@ -97,10 +136,15 @@ export function createNotificationDispatcher(options: { sql: SqlStore; log: Logg
     start(): void {
       stopped = false;
       wake();
+      if (options.shared) {
+        sweep = setInterval(wake, CLAIM_MS);
+        sweep.unref();
+      }
     },
     async stop(): Promise<void> {
       stopped = true;
       if (timer) clearTimeout(timer);
+      if (sweep) clearInterval(sweep);
       await running;
     },
   };
