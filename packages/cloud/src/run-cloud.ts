@@ -27,7 +27,8 @@ with --database (and --blobs) and FORTE_SECRET_KEY set to the content of DIR/sec
 
 Behind a load balancer: every instance needs --public-url (FORTE_PUBLIC_URL, config.json "publicUrl"), the URL
 clients reach the balancer at; /_forte/ready answers 503 once the cloud starts to stop; FORTE_DRAIN_SECONDS
-(default 0) is how long it keeps answering before connections end.
+(default 0) is how long it keeps answering before it stops listening and closes its WebSockets (requests under
+way then get as long again to finish).
 
 Blobs (objects, site files, function code) are kept in DIR/blobs, or with --blobs (or FORTE_BLOBS, or
 DIR/config.json {"blobs": ...}) in a bucket of S3 or an S3-compatible server:

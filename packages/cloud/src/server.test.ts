@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -46,6 +47,42 @@ void describe('createCloud', () => {
     assert.equal(draining.status, 503);
     assert.deepEqual(await draining.json(), { status: 'not-ready', reason: 'stopping' });
     assert.equal((await fetch(`${cloud.url}/_forte/health`)).status, 200, 'still alive while draining');
+    await closing;
+  });
+
+  void it('lets a request under way when the drain ends finish, while it takes no new connection', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'forte-server-'));
+    dirs.push(dir);
+    const cloud = await createCloud({ dataDir: dir, port: 0, drainMs: 200, logStream: { write: () => undefined } });
+    // Half of a body sent before the cloud starts to stop, the other half once it no longer listens.
+    const body = '{"AccessToken":"not-a-token"}';
+    const upload = request(`${cloud.url}/cognito-idp/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.GetUser', 'content-length': body.length },
+    });
+    const answered = new Promise<{ status: number | undefined; text: string }>((resolve, reject) => {
+      upload.on('response', (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode, text }));
+        res.on('error', reject);
+      });
+      upload.on('error', reject);
+    });
+    upload.write(body.slice(0, 10));
+    await new Promise((resolve) => upload.once('socket', (socket: import('node:net').Socket) => socket.once('connect', resolve)));
+    await fetch(`${cloud.url}/_forte/health`); // the upload's request has reached the cloud before close starts
+    const closing = cloud.close();
+    let refused = false;
+    while (!refused)
+      refused = await fetch(`${cloud.url}/_forte/health`, { headers: { connection: 'close' } }).then(
+        () => false,
+        () => true,
+      );
+    upload.end(body.slice(10));
+    const answer = await answered;
+    assert.equal(answer.status, 400);
+    assert.match(answer.text, /NotAuthorizedException/);
     await closing;
   });
 

@@ -87,8 +87,10 @@ export interface CloudOptions {
    */
   secretKey?: string | undefined;
   /**
-   * On close, how long the readiness check (`/_forte/ready`) answers 503 before connections end, so a load
-   * balancer sends new requests elsewhere first. Default 0.
+   * On close, how long the readiness check (`/_forte/ready`) answers 503 while requests are still served, so a
+   * load balancer sends new requests elsewhere first; then the cloud stops listening, closes its WebSockets
+   * (1001: clients reconnect through the balancer) and gives requests under way as long again to finish.
+   * Default 0.
    */
   drainMs?: number;
   /**
@@ -310,14 +312,16 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       close: () =>
         (closing ??= (async () => {
           draining = true;
-          if (options.drainMs) await new Promise((resolve) => setTimeout(resolve, options.drainMs));
+          const drainMs = options.drainMs ?? 0;
+          if (drainMs) await new Promise((resolve) => setTimeout(resolve, drainMs));
+          // No new connections; idle keep-alive ones end now, each busy one once its response is sent. Requests
+          // still under way get drainMs more to finish before their connections are cut.
+          const served = new Promise<void>((resolve) => listeningServer.close(() => resolve()));
           await Promise.all([
-            new Promise<void>((resolve) => {
-              listeningServer.close(() => resolve());
-              listeningServer.closeAllConnections();
-            }),
+            Promise.race([served, new Promise((resolve) => setTimeout(resolve, drainMs).unref())]).then(() => listeningServer.closeAllConnections()),
             upgrade.closeAll(), // upgraded sockets keep close() waiting until they end
           ]);
+          await served;
           for (const service of [...kernel.services].reverse()) {
             try {
               await service.stop?.();

@@ -101,16 +101,24 @@ export interface Frame {
  */
 export function installRecordingWebSocket(): {
   frames: Frame[];
+  /** How each socket was closed, in order: the code and reason of the close frame (1005 without one). */
+  closes: { code: number; reason: string }[];
   waitFor(match: (f: Frame) => boolean, count?: number): Promise<void>;
   allClosed(): Promise<void>;
 } {
   const frames: Frame[] = [];
+  const closes: { code: number; reason: string }[] = [];
   const waiters = new Set<() => void>();
   const open = new Set<Promise<void>>();
   class RecordingWebSocket extends WebSocket {
     constructor(url: string | URL, protocols?: string | string[]) {
       super(String(url).replace(/^wss:/, 'ws:'), protocols);
-      const closed = new Promise<void>((resolve) => this.once('close', () => resolve()));
+      const closed = new Promise<void>((resolve) =>
+        this.once('close', (code: number, reason: Buffer) => {
+          closes.push({ code, reason: reason.toString() });
+          resolve();
+        }),
+      );
       open.add(closed);
       void closed.then(() => open.delete(closed));
       this.on('message', (raw) => {
@@ -122,6 +130,7 @@ export function installRecordingWebSocket(): {
   (globalThis as { WebSocket?: unknown }).WebSocket = RecordingWebSocket;
   return {
     frames,
+    closes,
     /** Resolves once every socket aws-amplify opened has closed (it closes one ~1 s after its last subscription stops). */
     async allClosed() {
       await Promise.all([...open]);
