@@ -251,7 +251,10 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     const turns = createRequestTurns({ maxQueued: limits.maxQueuedRequests });
     server = createServer(
       {
-        keepAliveTimeout: 5000,
+        // Node's 5 s default equals the free-socket timeout of client agents: one reusing a socket as the
+        // cloud closes it gets ECONNRESET. (node ≥ 18 times headers from a request's first byte, so an idle
+        // keep-alive connection needs no headers timeout longer than this one.)
+        keepAliveTimeout: limits.keepAliveTimeoutMs,
         // node refuses a headers timeout longer than a (non-zero) request timeout.
         headersTimeout: limits.requestTimeoutMs > 0 ? Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) : limits.headersTimeoutMs,
         requestTimeout: limits.requestTimeoutMs,

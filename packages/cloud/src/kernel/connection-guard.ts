@@ -6,6 +6,7 @@ import type { ConnectionLimits } from './types.js';
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   headersTimeoutMs: 20_000,
   requestTimeoutMs: 300_000,
+  keepAliveTimeoutMs: 65_000,
   maxPendingConnectionsPerAddress: 128,
   maxUnauthenticatedUpgradesPerAddress: 100,
   realtimeInitTimeoutMs: 15_000,
