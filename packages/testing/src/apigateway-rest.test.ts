@@ -418,6 +418,24 @@ void describe("the function's resource policy", () => {
     assert.equal((await fetch(`${narrow}/guarded/x`)).status, 200);
     assert.equal((await fetch(`${narrow}/guarded/x`, { method: 'POST', body: '{}' })).status, 500);
   });
+
+  void it('serves a method at once when a permission is added, and refuses it at once when the permission is removed', async () => {
+    const root = await deployWithPermission('LaterPermissionApp', 'laterapi', undefined);
+    assert.equal((await fetch(`${root}/guarded`)).status, 500, 'no permission yet (and the gateway has asked)');
+    const laterApiId = root.split('/').at(-2)!;
+    const props = {
+      FunctionName: 'restfn-dev',
+      Action: 'lambda:InvokeFunction',
+      Principal: 'apigateway.amazonaws.com',
+      SourceArn: `arn:aws:execute-api:us-east-1:${cloud.kernel.config.accountId}:${laterApiId}/*/*/*`,
+    };
+    const permissions = handler('AWS::Lambda::Permission');
+    const { physicalId } = await permissions.create(props, ctx('LaterPermission'));
+    assert.equal((await fetch(`${root}/guarded`)).status, 200);
+    assert.equal((await fetch(`${root}/guarded`)).status, 200);
+    await permissions.delete(physicalId, props, ctx('LaterPermission'));
+    assert.equal((await fetch(`${root}/guarded`)).status, 500);
+  });
 });
 
 void describe('the life of a REST API', () => {
