@@ -243,6 +243,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     // quarter of the headers timeout; the guard caps the connections one address keeps waiting.
     const guard = createConnectionGuard({
       maxPendingPerAddress: limits.maxPendingConnectionsPerAddress,
+      maxIdlePerAddress: limits.maxIdleConnectionsPerAddress,
       onRefused: (address) =>
         log.warn('connection refused: too many pending connections from one address', { address, limit: limits.maxPendingConnectionsPerAddress }),
     });
@@ -262,6 +263,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       },
       (req, res) => {
         guard.requestStarted(req.socket);
+        if (limits.maxIdleConnectionsPerAddress > 0) res.once('finish', () => guard.responseFinished(req.socket));
         if (started)
           turns.dispatch(
             () => listener(req, res),

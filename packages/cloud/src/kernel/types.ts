@@ -418,6 +418,8 @@ export interface ConnectionLimits {
   keepAliveTimeoutMs: number;
   /** Connections from one address that have not yet sent a complete request head (default 128); more get a 503. */
   maxPendingConnectionsPerAddress: number;
+  /** Keep-alive connections from one address idle between requests (default 128); past it, the one idle longest is closed. */
+  maxIdleConnectionsPerAddress: number;
   /** WebSocket connections from one address not yet authenticated (default 100); more are refused with 429. */
   maxUnauthenticatedUpgradesPerAddress: number;
   /** A realtime connection that sends no connection_init in this time is closed (default 15 s). */
