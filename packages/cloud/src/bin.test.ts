@@ -222,6 +222,10 @@ void describe('forte-cloud bin', () => {
     assert.deepEqual(readCloudSettings(dataDir, {}), { connectionLimits: { maxPendingConnectionsPerAddress: 16, headersTimeoutMs: 5000 } });
     writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ connections: { headersTimeoutMs: 10 } }));
     assert.throws(() => readCloudSettings(dataDir, {}), /connections\.headersTimeoutMs/);
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ connections: { keepAliveTimeoutMs: 120_000, maxIdleConnectionsPerAddress: 0 } }));
+    assert.deepEqual(readCloudSettings(dataDir, {}), { connectionLimits: { keepAliveTimeoutMs: 120_000, maxIdleConnectionsPerAddress: 0 } });
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ connections: { keepAliveTimeoutMs: 0 } }));
+    assert.throws(() => readCloudSettings(dataDir, {}), /connections\.keepAliveTimeoutMs/);
     writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ connections: { maxSockets: 10 } }));
     assert.throws(() => readCloudSettings(dataDir, {}), /unknown field connections\.maxSockets/);
   });

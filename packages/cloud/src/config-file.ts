@@ -14,7 +14,7 @@ import type { LambdaOptions } from './services/lambda/lambda-options.js';
  * `<dataDir>/config.json`: settings that live with a cloud's data, so that `forte cloud start` (which
  * starts the bin on `$FORTE_HOME/cloud`) picks them up: `{ "database": "postgres://…", "bus": "nats://127.0.0.1:4222", "publicUrl": "https://forte.example.com", "control": { "deploymentLeaseSeconds": 15 }, "smtp": { "url": …, "from": … }, "graphql":
  * { "maxQueryBytes": …, "maxQueryDepth": …, … }, "cognito": { "codeAttempts": { "perUser": …, … }, … },
- * "connections": { "headersTimeoutMs": …, "requestTimeoutMs": …, "maxPendingConnectionsPerAddress": …,
+ * "connections": { "headersTimeoutMs": …, "requestTimeoutMs": …, "keepAliveTimeoutMs": …, "maxPendingConnectionsPerAddress": …, "maxIdleConnectionsPerAddress": …,
  * "maxUnauthenticatedUpgradesPerAddress": …, "realtimeInitTimeoutMs": …, "maxQueuedRequests": … }, "deletedData": { "retentionDays": 7 },
  * "lambda": { "concurrencyLimit": 100, "idleSeconds": 300, "logRetentionDays": 30, "cacheDir": …, "allowDownloads": true,
  * "eventRetryDelaysSeconds": [60, 120], "eventLeaseSeconds": 30, "eventSourceLeaseSeconds": 15 }, "dynamodb": { "ttlSweepIntervalMs": 5000, "ttlSweepItems": 1000 },
@@ -67,7 +67,9 @@ const configSchema = z.strictObject({
         .min(0)
         .max(24 * 3_600_000)
         .optional(),
+      keepAliveTimeoutMs: z.number().int().min(1000).max(3_600_000).optional(),
       maxPendingConnectionsPerAddress: z.number().int().min(0).max(1_000_000).optional(),
+      maxIdleConnectionsPerAddress: z.number().int().min(0).max(1_000_000).optional(),
       maxUnauthenticatedUpgradesPerAddress: z.number().int().min(0).max(1_000_000).optional(),
       realtimeInitTimeoutMs: z.number().int().min(1000).max(600_000).optional(),
       maxQueuedRequests: z.number().int().min(1).max(1_000_000).optional(),

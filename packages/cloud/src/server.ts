@@ -251,6 +251,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     // quarter of the headers timeout; the guard caps the connections one address keeps waiting.
     const guard = createConnectionGuard({
       maxPendingPerAddress: limits.maxPendingConnectionsPerAddress,
+      maxIdlePerAddress: limits.maxIdleConnectionsPerAddress,
       onRefused: (address) =>
         log.warn('connection refused: too many pending connections from one address', { address, limit: limits.maxPendingConnectionsPerAddress }),
     });
@@ -259,7 +260,10 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     const turns = createRequestTurns({ maxQueued: limits.maxQueuedRequests });
     server = createServer(
       {
-        keepAliveTimeout: 5000,
+        // Node's 5 s default equals the free-socket timeout of client agents: one reusing a socket as the
+        // cloud closes it gets ECONNRESET. (node ≥ 18 times headers from a request's first byte, so an idle
+        // keep-alive connection needs no headers timeout longer than this one.)
+        keepAliveTimeout: limits.keepAliveTimeoutMs,
         // node refuses a headers timeout longer than a (non-zero) request timeout.
         headersTimeout: limits.requestTimeoutMs > 0 ? Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) : limits.headersTimeoutMs,
         requestTimeout: limits.requestTimeoutMs,
@@ -267,6 +271,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       },
       (req, res) => {
         guard.requestStarted(req.socket);
+        if (limits.maxIdleConnectionsPerAddress > 0) res.once('finish', () => guard.responseFinished(req.socket));
         // Health and readiness checks are answered ahead of the queue (see isHealthProbe).
         if (started && isHealthProbe(req)) listener(req, res);
         else if (started)

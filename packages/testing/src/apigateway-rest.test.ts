@@ -80,6 +80,28 @@ async function refusal(call: Promise<unknown>): Promise<{ statusCode: number; he
   throw new Error('the call succeeded');
 }
 
+/** The parameters Amplify's REST API stack takes: the function restfn-dev of this cloud, the roles and the user pool. */
+const stackParameters = () => ({
+  functionrestfnName: 'restfn-dev',
+  functionrestfnArn: `arn:aws:lambda:us-east-1:${cloud.kernel.config.accountId}:function:restfn-dev`,
+  env: 'dev',
+  authRoleName: 'authRole',
+  unauthRoleName: 'unauthRole',
+  authUserPoolId: userPoolId,
+});
+
+/** Deploys `template` as the dev environment of a new app, which must succeed: the app and the stack's outputs. */
+async function deployApp(
+  app: string,
+  template: unknown,
+  parameters: Record<string, string> = stackParameters(),
+): Promise<{ appId: string; outputs: Record<string, unknown> }> {
+  const deployment = await controlClient(cloud).deploy(app, template as never, parameters);
+  assert.equal(deployment.status, 'SUCCEEDED', deployment.error);
+  const { environment } = await controlClient(cloud).call('DescribeStack', { appId: deployment.appId, envName: 'dev' });
+  return { appId: deployment.appId, outputs: environment.outputs };
+}
+
 before(async () => {
   cloud = await startLambdaCloud();
   const pool = await handler(AUTH_RESOURCE_TYPES.userPool).create({ PoolName: 'users' }, ctx('UserPool'));
@@ -123,18 +145,9 @@ before(async () => {
     { path: '/admin', setting: 'private', groups: { Admin: ['read'] } },
     { path: '/open', setting: 'open' },
   ]);
-  const deployment = await controlClient(cloud).deploy('RestApp', template as never, {
-    functionrestfnName: 'restfn-dev',
-    functionrestfnArn: functionArn,
-    env: 'dev',
-    authRoleName: 'authRole',
-    unauthRoleName: 'unauthRole',
-    authUserPoolId: userPoolId,
-  });
-  assert.equal(deployment.status, 'SUCCEEDED', deployment.error);
-  const { environment } = await controlClient(cloud).call('DescribeStack', { appId: deployment.appId, envName: 'dev' });
-  rootUrl = String(environment.outputs.RootUrl);
-  apiId = String(environment.outputs.ApiId);
+  const { outputs } = await deployApp('RestApp', template, { ...stackParameters(), functionrestfnArn: functionArn });
+  rootUrl = String(outputs.RootUrl);
+  apiId = String(outputs.ApiId);
 
   Amplify.configure({
     Auth: {
@@ -360,12 +373,8 @@ void describe('REST API templates the gateway does not serve', () => {
       'x-amazon-apigateway-integration': { type: 'http_proxy', httpMethod: 'GET', uri: 'https://example.com/items' },
     };
     const deployment = await controlClient(cloud).deploy('BadRestApp', template as never, {
-      functionrestfnName: 'restfn-dev',
+      ...stackParameters(),
       functionrestfnArn: 'arn:aws:lambda:us-east-1:123456789012:function:restfn-dev',
-      env: 'dev',
-      authRoleName: 'authRole',
-      unauthRoleName: 'unauthRole',
-      authUserPoolId: userPoolId,
     });
     assert.equal(deployment.status, 'ROLLED_BACK');
     assert.match(String(deployment.error), /badapi/);
@@ -387,17 +396,7 @@ void describe("the function's resource policy", () => {
     const [permissionId, permission] = Object.entries(template.Resources).find(([, r]) => r.Type === 'AWS::Lambda::Permission')!;
     if (sourceArn) permission.Properties.SourceArn = sourceArn({ Ref: api });
     else delete template.Resources[permissionId];
-    const deployment = await controlClient(cloud).deploy(app, template as never, {
-      functionrestfnName: 'restfn-dev',
-      functionrestfnArn: `arn:aws:lambda:us-east-1:${cloud.kernel.config.accountId}:function:restfn-dev`,
-      env: 'dev',
-      authRoleName: 'authRole',
-      unauthRoleName: 'unauthRole',
-      authUserPoolId: userPoolId,
-    });
-    assert.equal(deployment.status, 'SUCCEEDED', deployment.error);
-    const { environment } = await controlClient(cloud).call('DescribeStack', { appId: deployment.appId, envName: 'dev' });
-    return String(environment.outputs.RootUrl);
+    return String((await deployApp(app, template)).outputs.RootUrl);
   };
 
   void it('refuses with 500 Internal server error when no permission lets API Gateway invoke the function, and logs why', async () => {
@@ -419,30 +418,39 @@ void describe("the function's resource policy", () => {
     assert.equal((await fetch(`${narrow}/guarded/x`)).status, 200);
     assert.equal((await fetch(`${narrow}/guarded/x`, { method: 'POST', body: '{}' })).status, 500);
   });
+
+  void it('serves a method at once when a permission is added, and refuses it at once when the permission is removed', async () => {
+    const root = await deployWithPermission('LaterPermissionApp', 'laterapi', undefined);
+    assert.equal((await fetch(`${root}/guarded`)).status, 500, 'no permission yet (and the gateway has asked)');
+    const laterApiId = root.split('/').at(-2)!;
+    const props = {
+      FunctionName: 'restfn-dev',
+      Action: 'lambda:InvokeFunction',
+      Principal: 'apigateway.amazonaws.com',
+      SourceArn: `arn:aws:execute-api:us-east-1:${cloud.kernel.config.accountId}:${laterApiId}/*/*/*`,
+    };
+    const permissions = handler('AWS::Lambda::Permission');
+    const { physicalId } = await permissions.create(props, ctx('LaterPermission'));
+    assert.equal((await fetch(`${root}/guarded`)).status, 200);
+    assert.equal((await fetch(`${root}/guarded`)).status, 200);
+    await permissions.delete(physicalId, props, ctx('LaterPermission'));
+    assert.equal((await fetch(`${root}/guarded`)).status, 500);
+  });
 });
 
 void describe('the life of a REST API', () => {
   void it('serves a stage from its first push, keeps its gateway responses over pushes, and stops once its environment is deleted', async () => {
     const control = controlClient(cloud);
-    const parameters = {
-      functionrestfnName: 'restfn-dev',
-      functionrestfnArn: `arn:aws:lambda:us-east-1:${cloud.kernel.config.accountId}:function:restfn-dev`,
-      env: 'dev',
-      authRoleName: 'authRole',
-      unauthRoleName: 'unauthRole',
-      authUserPoolId: userPoolId,
-    };
+    const parameters = stackParameters();
     const paths = [{ path: '/hello', setting: 'open' as const }];
-    const deployment = await control.deploy('OpenRestApp', amplifyRestApiTemplate('openapi', paths, 'aaaa1111') as never, parameters);
-    assert.equal(deployment.status, 'SUCCEEDED', deployment.error);
-    const { environment } = await control.call('DescribeStack', { appId: deployment.appId, envName: 'dev' });
-    const url = `${String(environment.outputs.RootUrl)}/hello/there`;
+    const { appId, outputs } = await deployApp('OpenRestApp', amplifyRestApiTemplate('openapi', paths, 'aaaa1111'), parameters);
+    const url = `${String(outputs.RootUrl)}/hello/there`;
     const event = (await (await fetch(url)).json()) as Event;
     assert.deepEqual(event.pathParameters, { proxy: 'there' });
 
     // Amplify's next build names the Deployment and the gateway responses anew: the new ones replace the old.
     const { changeSet } = await control.call('CreateChangeSet', {
-      appId: deployment.appId,
+      appId,
       envName: 'dev',
       template: amplifyRestApiTemplate('openapi', paths, 'bbbb2222') as never,
       parameters,
@@ -450,11 +458,11 @@ void describe('the life of a REST API', () => {
     const { deploymentId } = (await control.call('ExecuteChangeSet', { changeSetId: changeSet.changeSetId })).deployment;
     assert.equal((await control.waitFor(deploymentId)).status, 'SUCCEEDED');
     assert.equal((await fetch(url)).status, 200);
-    const missing = await fetch(`${String(environment.outputs.RootUrl)}/nothing`);
+    const missing = await fetch(`${String(outputs.RootUrl)}/nothing`);
     assert.equal(missing.status, 403);
     // Amplify's DEFAULT_4XX allows fewer headers than the gateway's own CORS default: its response is still applied.
     assert.equal(missing.headers.get('access-control-allow-headers'), 'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token');
-    const { deployment: deletion } = await control.call('DeleteEnvironment', { appId: deployment.appId, envName: 'dev' });
+    const { deployment: deletion } = await control.call('DeleteEnvironment', { appId, envName: 'dev' });
     assert.equal((await control.waitFor(deletion.deploymentId)).status, 'SUCCEEDED');
     const gone = await fetch(url);
     assert.equal(gone.status, 403);
@@ -465,15 +473,9 @@ void describe('the life of a REST API', () => {
 void describe("Amplify's AdminQueries API (a Cognito user pool authorizer)", () => {
   let endpoint: string;
   before(async () => {
-    const deployment = await controlClient(cloud).deploy('AdminQueriesApp', amplifyAdminQueriesTemplate() as never, {
-      functionrestfnName: 'restfn-dev',
-      functionrestfnArn: `arn:aws:lambda:us-east-1:${cloud.kernel.config.accountId}:function:restfn-dev`,
-      env: 'dev',
-      authUserPoolId: userPoolId,
-    });
-    assert.equal(deployment.status, 'SUCCEEDED', deployment.error);
-    const { environment } = await controlClient(cloud).call('DescribeStack', { appId: deployment.appId, envName: 'dev' });
-    endpoint = String(environment.outputs.RootUrl);
+    const { functionrestfnName, functionrestfnArn, env, authUserPoolId } = stackParameters();
+    const { outputs } = await deployApp('AdminQueriesApp', amplifyAdminQueriesTemplate(), { functionrestfnName, functionrestfnArn, env, authUserPoolId });
+    endpoint = String(outputs.RootUrl);
     const config = Amplify.getConfig();
     Amplify.configure({ ...config, API: { REST: { ...config.API?.REST, AdminQueries: { endpoint, region: 'us-east-1' } } } });
   });
@@ -518,31 +520,18 @@ void describe('integration settings', () => {
     body.paths['/slow']!['x-amazon-apigateway-any-method']!['x-amazon-apigateway-integration'].timeoutInMillis = 300;
     template.Resources.DeploymentAPIGWtunedapicccc3333!.Properties.StageDescription = { Variables: { color: 'blue' } };
     template.Resources.tunedapi!.Properties.BinaryMediaTypes = ['image/*'];
-    const deployment = await controlClient(cloud).deploy('TunedRestApp', template as never, {
-      functionrestfnName: 'restfn-dev',
-      functionrestfnArn: `arn:aws:lambda:us-east-1:${cloud.kernel.config.accountId}:function:restfn-dev`,
-      env: 'dev',
-      authRoleName: 'authRole',
-      unauthRoleName: 'unauthRole',
-      authUserPoolId: userPoolId,
-    });
-    assert.equal(deployment.status, 'SUCCEEDED', deployment.error);
-    const { environment } = await controlClient(cloud).call('DescribeStack', { appId: deployment.appId, envName: 'dev' });
-    const slow = await fetch(`${String(environment.outputs.RootUrl)}/slow`);
+    const root = String((await deployApp('TunedRestApp', template)).outputs.RootUrl);
+    const slow = await fetch(`${root}/slow`);
     assert.equal(slow.status, 504);
     assert.deepEqual(await slow.json(), { message: 'Endpoint request timed out' });
-    const event = (await (await fetch(`${String(environment.outputs.RootUrl)}/slow/fast`)).json()) as Event;
+    const event = (await (await fetch(`${root}/slow/fast`)).json()) as Event;
     assert.deepEqual(event.stageVariables, { color: 'blue' });
     // A body of one of the API's binary media types reaches the function base64-encoded; others as text.
     const bytes = Buffer.from([0, 255, 1, 254]);
-    const binary = (await (
-      await fetch(`${String(environment.outputs.RootUrl)}/slow/fast`, { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: bytes })
-    ).json()) as Event;
+    const binary = (await (await fetch(`${root}/slow/fast`, { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: bytes })).json()) as Event;
     assert.equal(binary.isBase64Encoded, true);
     assert.equal(binary.body, bytes.toString('base64'));
-    const text = (await (
-      await fetch(`${String(environment.outputs.RootUrl)}/slow/fast`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'héllo' })
-    ).json()) as Event;
+    const text = (await (await fetch(`${root}/slow/fast`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'héllo' })).json()) as Event;
     assert.equal(text.isBase64Encoded, false);
     assert.equal(text.body, 'héllo');
   });
@@ -568,14 +557,7 @@ void describe('a push shaped as Amplify nests it', () => {
           Type: 'Forte::Stack',
           Properties: {
             TemplateURL: 'api/nestedapi-cloudformation-template.json',
-            Parameters: {
-              functionrestfnName: 'restfn-dev',
-              functionrestfnArn: `arn:aws:lambda:us-east-1:${cloud.kernel.config.accountId}:function:restfn-dev`,
-              env: 'dev',
-              authRoleName: 'authRole',
-              unauthRoleName: 'unauthRole',
-              authUserPoolId: userPoolId,
-            },
+            Parameters: stackParameters(),
           },
         },
         APIGatewayAuthStack: {

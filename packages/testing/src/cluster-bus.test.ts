@@ -19,6 +19,7 @@ import { APPSYNC_RESOURCE_TYPES, hostingBlobPath, RESOURCE_TYPES, SIGNING_SERVIC
 import { WebSocket } from 'ws';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import {
+  createApiGatewayService,
   createAppSyncService,
   createControlService,
   createDynamoDbService,
@@ -35,6 +36,7 @@ import {
   deployFunction,
   deployRole,
   filledSdkCache,
+  handlerOf,
   lambdaClient,
   resourceContext,
   startCluster,
@@ -209,7 +211,7 @@ void describe('a cluster of two instances (one database, one NATS bus): Lambda',
   let cluster: TestCluster;
   before(async () => {
     const lambda = { cacheDir: await filledSdkCache(), allowDownloads: false };
-    cluster = await startCluster([createIamService, createS3Service, createLambdaService], { lambda });
+    cluster = await startCluster([createIamService, createS3Service, createLambdaService, createApiGatewayService], { lambda });
   });
   after(async () => {
     await cluster?.close();
@@ -239,6 +241,33 @@ void describe('a cluster of two instances (one database, one NATS bus): Lambda',
       after = await invoke(b);
     }
     assert.deepEqual(after, { version: 'v2' }, 'B runs the new code');
+  });
+
+  void it("refuses on B, as soon as the bus tells it, a REST method whose function's permission was removed through A", async () => {
+    const { a, b } = cluster;
+    const arn = await deployFunction(a, { name: 'guarded', files: { 'index.js': "exports.handler = async () => ({ statusCode: 200, body: 'served' });" } });
+    const uri = `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${arn}/invocations`;
+    const body = { swagger: '2.0', paths: { '/hello': { get: { 'x-amazon-apigateway-integration': { type: 'aws_proxy', httpMethod: 'POST', uri } } } } };
+    const { physicalId: apiId } = await handlerOf(a, 'AWS::ApiGateway::RestApi').create({ Name: 'guarded', Body: body }, resourceContext(a, 'GuardedApi'));
+    await handlerOf(a, 'AWS::ApiGateway::Deployment').create({ RestApiId: apiId, StageName: 'dev' }, resourceContext(a, 'GuardedDeployment'));
+    const status = async (cloud: TestCloud): Promise<number> => (await fetch(`${cloud.url}/restapis/${apiId}/dev/hello`)).status;
+    // B has asked, and keeps in memory that no permission lets the gateway invoke the function.
+    assert.equal(await status(b), 500);
+    const props = {
+      FunctionName: 'guarded',
+      Action: 'lambda:InvokeFunction',
+      Principal: 'apigateway.amazonaws.com',
+      SourceArn: `arn:aws:execute-api:us-east-1:${a.kernel.config.accountId}:${apiId}/*/*/*`,
+    };
+    const permissions = handlerOf(a, 'AWS::Lambda::Permission');
+    const { physicalId } = await permissions.create(props, resourceContext(a, 'GuardedPermission'));
+    assert.equal(await status(a), 200);
+    // B also runs the function once the bus has told it of it (a cold process: seconds on a loaded machine).
+    assert.equal(await settle(() => status(b), 200, 10_000), 200, 'B serves the method the permission now allows');
+    await permissions.delete(physicalId, props, resourceContext(a, 'GuardedPermission'));
+    assert.equal(await status(a), 500, 'A refuses at once');
+    assert.equal(await settle(() => status(b), 500, 1000), 500, 'B refuses once the message is in');
+    assert.equal(await status(b), 500);
   });
 });
 
@@ -406,6 +435,17 @@ async function subscribe(cloud: TestCloud, api: DeployedTestApi, auth: Auth, que
     },
     close: () => socket.close(),
   };
+}
+
+/** What `read` gives once it gives `wanted`, or at the end of `ms` (for a bus message still on its way). */
+async function settle<T>(read: () => Promise<T>, wanted: T, ms: number): Promise<T> {
+  const deadline = Date.now() + ms;
+  let value = await read();
+  while (value !== wanted && Date.now() < deadline) {
+    await sleep(20);
+    value = await read();
+  }
+  return value;
 }
 
 async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {

@@ -10,9 +10,10 @@ let port: number;
 const refused: string[] = [];
 
 before(async () => {
-  guard = createConnectionGuard({ maxPendingPerAddress: 3, onRefused: (address) => refused.push(address) });
+  guard = createConnectionGuard({ maxPendingPerAddress: 3, maxIdlePerAddress: 2, onRefused: (address) => refused.push(address) });
   server = createServer((req, res) => {
     guard.requestStarted(req.socket);
+    res.once('finish', () => guard.responseFinished(req.socket));
     res.end('ok');
   });
   server.on('connection', guard.onConnection);
@@ -61,6 +62,46 @@ void describe('the connection guard', () => {
     silent[2]!.destroy();
     await settle();
     assert.equal(guard.pendingCount('127.0.0.1'), 0);
+  });
+
+  void it('closes the connection of an address idle the longest past its idle limit, and only that one', async () => {
+    const sockets: Socket[] = [];
+    const closed: boolean[] = [];
+    /** A keep-alive GET on connection `i` (opened at its first), answered. */
+    const get = async (i: number): Promise<void> => {
+      if (!sockets[i]) {
+        const opened = await open();
+        closed[i] = false;
+        opened.on('close', () => (closed[i] = true));
+        sockets[i] = opened;
+      }
+      const socket = sockets[i]!;
+      const text = new Promise<string>((resolve) => {
+        let got = '';
+        const onData = (c: Buffer): void => {
+          got += c.toString();
+          if (!got.endsWith('\r\n\r\nok')) return;
+          socket.off('data', onData);
+          resolve(got);
+        };
+        socket.on('data', onData);
+      });
+      socket.write('GET / HTTP/1.1\r\nhost: x\r\n\r\n');
+      assert.match(await text, /^HTTP\/1\.1 200/);
+      await settle();
+    };
+    await get(0);
+    await get(1);
+    assert.equal(guard.idleCount('127.0.0.1'), 2);
+    await get(2);
+    assert.deepEqual(closed, [true, false, false], 'the third idle one closes the first');
+    await get(1); // busy, then idle again: now the most recent
+    await get(3);
+    assert.deepEqual(closed, [true, false, true, false], 'then the one idle longest, not the one just used');
+    assert.equal(guard.idleCount('127.0.0.1'), 2);
+    for (const socket of sockets) socket.destroy();
+    await settle();
+    assert.equal(guard.idleCount('127.0.0.1'), 0);
   });
 
   void it('is off with a limit of 0', async () => {

@@ -410,8 +410,16 @@ export interface ConnectionLimits {
   headersTimeoutMs: number;
   /** node's `requestTimeout`: the most time for a whole request, body included (default 300 s, node's). */
   requestTimeoutMs: number;
+  /**
+   * node's `keepAliveTimeout`: how long a connection may wait between requests (default 65 s). Longer than the idle
+   * time of the load balancers and client agents that reuse connections (an ALB's 60 s, agents' 4–5 s), so that
+   * they close an idle connection first and never send a request on one the cloud is closing (ECONNRESET).
+   */
+  keepAliveTimeoutMs: number;
   /** Connections from one address that have not yet sent a complete request head (default 128); more get a 503. */
   maxPendingConnectionsPerAddress: number;
+  /** Keep-alive connections from one address idle between requests (default 128); past it, the one idle longest is closed. */
+  maxIdleConnectionsPerAddress: number;
   /** WebSocket connections from one address not yet authenticated (default 100); more are refused with 429. */
   maxUnauthenticatedUpgradesPerAddress: number;
   /** A realtime connection that sends no connection_init in this time is closed (default 15 s). */

@@ -6,6 +6,7 @@ import { permissionAllows } from './function-permissions.js';
 import type { FunctionRegistry } from './function-registry.js';
 import type { FunctionStore, StoredFunction } from './function-store.js';
 import { LAMBDA_ERRORS } from './lambda-errors.js';
+import type { PermissionCache } from './permission-cache.js';
 import type { FunctionRuntime, InvokeOptions, InvokeOutcome } from './runtime/types.js';
 
 /** Lambda's payload limits: 6 MB for a synchronous invocation, 256 KB for an asynchronous one. */
@@ -23,6 +24,8 @@ const FUNCTION_REF = /^(?:arn:aws[a-z-]*:lambda:([a-z0-9-]+):(\d{12}):function:|
  */
 export function createFunctionInvoker(options: {
   store: FunctionStore;
+  /** Who may invoke each function (`permits`), kept in memory. */
+  permissions: PermissionCache;
   registry: FunctionRegistry;
   runtime: FunctionRuntime;
   queue: () => EventQueue;
@@ -151,10 +154,10 @@ export function createFunctionInvoker(options: {
     },
     async permits(ref, requester) {
       const parsed = arnOf(ref);
-      const fn = parsed && (await store.get(parsed.name));
-      if (!parsed || !fn || (!parsed.named && fn.arn !== parsed.arn)) return false;
-      const statements = await store.policiesOf(fn.name);
-      return statements.some((statement) => statement.kind === 'permission' && permissionAllows(statement.properties, requester));
+      if (!parsed) return false;
+      const { arn, statements } = await options.permissions.of(parsed.name);
+      if (arn === undefined || (!parsed.named && arn !== parsed.arn)) return false;
+      return statements.some((statement) => permissionAllows(statement, requester));
     },
   };
 

@@ -46,19 +46,29 @@ const invalid = (type: string, error: z.ZodError): Error => {
 
 /**
  * `AWS::Lambda::Permission`: a statement of the function's resource policy (who may invoke it, from which
- * source ARN), recorded so it can be listed; Forte's callers are authorized by their own IAM-lite policies.
+ * source ARN), which other services check before invoking it (`FUNCTIONS.permits`). `changed` hears, after
+ * each write, the functions whose policy it changed: the one the statement was on before and the one it is on now.
  */
-export function createPermissionHandler(store: FunctionStore): ResourceHandler {
+export function createPermissionHandler(store: FunctionStore, changed: (functionName: string) => void): ResourceHandler {
+  const write = async (id: string, change: () => Promise<string | undefined>): Promise<void> => {
+    const before = await store.policyTarget(id);
+    const now = await change();
+    for (const name of new Set([before, now])) if (name !== undefined) changed(name);
+  };
   const apply = async (id: string, props: Record<string, unknown>) => {
     const parsed = permissionProps.safeParse(props);
     if (!parsed.success) throw invalid('AWS::Lambda::Permission', parsed.error);
-    await store.putPolicy(id, 'permission', functionNameOf(parsed.data.FunctionName), parsed.data);
+    const target = functionNameOf(parsed.data.FunctionName);
+    await write(id, async () => {
+      await store.putPolicy(id, 'permission', target, parsed.data);
+      return target;
+    });
     return { physicalId: id, attributes: {} };
   };
   return {
     create: (props) => apply(randomUUID(), props),
     update: (physicalId, props) => apply(physicalId, props),
-    delete: (physicalId) => store.deletePolicy(physicalId),
+    delete: (physicalId) => write(physicalId, async () => void (await store.deletePolicy(physicalId))),
   };
 }
 

@@ -162,6 +162,10 @@ export function createFunctionStore(sql: SqlStore) {
       );
       return rows.map((r) => ({ id: r.id, kind: r.kind, properties: JSON.parse(r.properties) as Record<string, unknown> }));
     },
+    /** What a recorded statement is on (a function's name, a layer version's ARN); none when it is not recorded. */
+    async policyTarget(id: string): Promise<string | undefined> {
+      return (await sql.get<{ target: string }>('SELECT target FROM lambda_policies WHERE id = ?', [id]))?.target;
+    },
     async deletePolicy(id: string): Promise<void> {
       await sql.run('DELETE FROM lambda_policies WHERE id = ?', [id]);
     },

@@ -21,6 +21,7 @@ import { createLogGroupHandler } from './log-group-resource.js';
 import { createLogStore } from './log-store.js';
 import { createLogsRoute } from './logs-api.js';
 import { LAMBDA_MIGRATIONS } from './migrations.js';
+import { createPermissionCache } from './permission-cache.js';
 import { createFunctionRuntime } from './runtime/index.js';
 import { createStreamPollers } from './stream-pollers.js';
 
@@ -52,17 +53,37 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
   const codeLocations = createCodeLocations({ region: kernel.config.region, baseUrl: () => kernel.baseUrl(), secrets: kernel.secrets });
   const credentialsLifetimeMs = options.credentialsLifetimeSeconds * 1000;
   const registry = createFunctionRegistry({ kernel, store, code, credentials, runtime, credentialsLifetimeMs });
+  const permissions = createPermissionCache(store);
+  const isNamed = (value: unknown): value is { name: string } => typeof (value as { name?: unknown } | null)?.name === 'string';
   // Each instance runs the functions in its own runtime: one changed or deleted by another instance sharing
   // the database is deployed again (or stopped) here when the bus says so.
   const functionsChanged = createCacheInvalidation<{ name: string }>(kernel, 'lambda-functions', {
-    isChange: (value): value is { name: string } => typeof (value as { name?: unknown } | null)?.name === 'string',
-    onChange: ({ name }) => registry.changedElsewhere(name),
+    isChange: isNamed,
+    onChange: ({ name }) => {
+      permissions.invalidate(name);
+      return registry.changedElsewhere(name);
+    },
     onLost: async () => {
+      permissions.invalidateAll();
       for (const fn of await store.all()) await registry.changedElsewhere(fn.name);
     },
   });
+  // A function's resource policy, which every instance keeps in memory (permission-cache.ts).
+  const permissionsChanged = createCacheInvalidation<{ name: string }>(kernel, 'lambda-permissions', {
+    isChange: isNamed,
+    onChange: ({ name }) => permissions.invalidate(name),
+    onLost: () => permissions.invalidateAll(),
+  });
   let queue: EventQueue | undefined;
-  const invoker = createFunctionInvoker({ store, registry, runtime, queue: () => queue!, accountId: kernel.config.accountId, region: kernel.config.region });
+  const invoker = createFunctionInvoker({
+    store,
+    permissions,
+    registry,
+    runtime,
+    queue: () => queue!,
+    accountId: kernel.config.accountId,
+    region: kernel.config.region,
+  });
   queue = createEventQueue({
     sql: kernel.sql,
     log: kernel.log,
@@ -118,16 +139,23 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
         code,
         registry,
         collectCode,
-        changed: (name) => functionsChanged.changed({ name }),
+        changed: (name) => {
+          permissions.invalidate(name);
+          functionsChanged.changed({ name });
+        },
       }),
       'AWS::Lambda::LayerVersion': createLayerVersionHandler({ kernel, store, code, collectCode }),
       'AWS::Lambda::LayerVersionPermission': createLayerVersionPermissionHandler(store),
-      'AWS::Lambda::Permission': createPermissionHandler(store),
+      'AWS::Lambda::Permission': createPermissionHandler(store, (name) => {
+        permissions.invalidate(name);
+        permissionsChanged.changed({ name });
+      }),
       'AWS::Lambda::EventSourceMapping': createEventSourceMappingHandler(store, pollers),
       'AWS::Logs::LogGroup': createLogGroupHandler(kernel, logs),
     },
     async start() {
       await functionsChanged.start();
+      await permissionsChanged.start();
       await kernel.sql.migrate('lambda', LAMBDA_MIGRATIONS);
       await collectCode();
       await logs.trim();
@@ -141,6 +169,7 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
     },
     async stop() {
       functionsChanged.stop();
+      permissionsChanged.stop();
       for (const timer of timers) clearInterval(timer);
       // The runtime stops the processes of invocations under way, which would otherwise hold the stop up
       // to a function's timeout; the queue records nothing for them, so they run again at the next start.

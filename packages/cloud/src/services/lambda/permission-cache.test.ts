@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createSqliteStore } from '../../engines/sqlite/sqlite-store.js';
+import { createFunctionStore, type StoredFunction } from './function-store.js';
+import { LAMBDA_MIGRATIONS } from './migrations.js';
+import { createPermissionCache } from './permission-cache.js';
+
+const gateway = { FunctionName: 'fn', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' };
+const fn = (name: string): StoredFunction => ({
+  name,
+  arn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
+  config: {
+    handler: 'index.handler',
+    runtime: 'nodejs20.x',
+    role: 'arn:aws:iam::123456789012:role/r',
+    memoryMb: 128,
+    timeoutSeconds: 3,
+    variables: {},
+    layers: [],
+  },
+  codeSha256: 'sha',
+  codeSize: 1,
+  revision: 'r1',
+  lastModified: '2026-12-01T00:00:00.000Z',
+});
+
+/** A function store on a fresh database, counting the reads the cache makes of it. */
+async function countedStore(): Promise<{
+  store: ReturnType<typeof createFunctionStore>;
+  reads: () => number;
+  cache: ReturnType<typeof createPermissionCache>;
+}> {
+  const sql = createSqliteStore(':memory:');
+  await sql.migrate('lambda', LAMBDA_MIGRATIONS);
+  const store = createFunctionStore(sql);
+  let reads = 0;
+  const cache = createPermissionCache({
+    get: (name) => (reads++, store.get(name)),
+    policiesOf: (name) => (reads++, store.policiesOf(name)),
+  });
+  return { store, reads: () => reads, cache };
+}
+
+void describe('the permission cache', () => {
+  void it("reads a function's permission statements once, until that function is invalidated", async () => {
+    const { store, reads, cache } = await countedStore();
+    await store.put(fn('fn'));
+    await store.put(fn('other'));
+    await store.putPolicy('p1', 'permission', 'fn', gateway);
+    await store.putPolicy('l1', 'layer-permission', 'fn', { Action: 'lambda:GetLayerVersion' });
+    assert.deepEqual(await cache.of('fn'), { arn: fn('fn').arn, statements: [gateway] }, 'only the permission statements');
+    const afterFirst = reads();
+    assert.deepEqual((await cache.of('fn')).statements, [gateway]);
+    assert.equal(reads(), afterFirst, 'the second ask reads nothing');
+
+    await store.deletePolicy('p1');
+    cache.invalidate('other');
+    assert.deepEqual((await cache.of('fn')).statements, [gateway], "another function's invalidation keeps this one");
+    cache.invalidate('fn');
+    assert.deepEqual((await cache.of('fn')).statements, [], 'read again after its own');
+    assert.ok(reads() > afterFirst);
+  });
+
+  void it('keeps that a function does not exist until it is invalidated, and drops everything at once', async () => {
+    const { store, cache } = await countedStore();
+    assert.deepEqual(await cache.of('later'), { arn: undefined, statements: [] });
+    await store.put(fn('later'));
+    assert.equal((await cache.of('later')).arn, undefined);
+    cache.invalidateAll();
+    assert.equal((await cache.of('later')).arn, fn('later').arn);
+  });
+
+  void it('does not keep what a read began before an invalidation saw', async () => {
+    const { store, reads, cache } = await countedStore();
+    await store.put(fn('fn'));
+    await store.putPolicy('p1', 'permission', 'fn', gateway);
+    const reading = cache.of('fn');
+    cache.invalidate('fn');
+    assert.deepEqual((await reading).statements, [gateway]);
+    const before = reads();
+    await cache.of('fn');
+    assert.ok(reads() > before, 'the next ask reads again');
+  });
+});
