@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { openTestStore } from '../services/control/test-database.test-helper.js';
+import { openTestStore } from '../engines/test-database.test-helper.js';
 import { createClusterLeases } from './cluster-leases.js';
 
 void describe('cluster leases (a shared database: FORTE_TEST_DATABASE=postgres runs them there)', () => {

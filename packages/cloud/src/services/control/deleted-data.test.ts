@@ -8,7 +8,7 @@ import type { SqlStore } from '../../engines/types.js';
 import { createLogger } from '../../kernel/logger.js';
 import type { ResourceHandler } from '../../kernel/types.js';
 import { createStackEngine, type StackEngine } from './stack-engine.js';
-import { openTestStore } from './test-database.test-helper.js';
+import { openTestStore } from '../../engines/test-database.test-helper.js';
 
 const BOX = 'Forte::Test::Box';
 const DAY = 86_400_000;

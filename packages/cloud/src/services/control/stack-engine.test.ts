@@ -10,7 +10,7 @@ import type { ResourceHandler } from '../../kernel/types.js';
 import { readDeployed } from './control-store.js';
 import { createStackEngine, type StackEngine } from './stack-engine.js';
 import { TEST_RESOURCE_TYPE, createTestResourceHandler, readTestResourceValue } from './test-resource.js';
-import { openTestStore } from './test-database.test-helper.js';
+import { openTestStore } from '../../engines/test-database.test-helper.js';
 
 const T = TEST_RESOURCE_TYPE;
 const cleanups: (() => Promise<void>)[] = [];

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { FunctionInvoker } from '../../kernel/capabilities.js';
 import { createLogger } from '../../kernel/logger.js';
-import { openTestStore } from '../control/test-database.test-helper.js';
+import { openTestStore } from '../../engines/test-database.test-helper.js';
 import { NOTIFICATION_MIGRATIONS } from './bucket-notifications.js';
 import { createNotificationDispatcher } from './notification-dispatcher.js';
 

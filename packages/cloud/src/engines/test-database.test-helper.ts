@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import { TEST_POSTGRES_SERVER } from '../../engines/postgres/postgres-test.test-helper.js';
-import { dropPostgresSchema, openPostgresStore } from '../../engines/postgres/postgres-store.js';
-import { createSqliteStore } from '../../engines/sqlite/sqlite-store.js';
-import type { SqlStore } from '../../engines/types.js';
+import { TEST_POSTGRES_SERVER } from './postgres/postgres-test.test-helper.js';
+import { dropPostgresSchema, openPostgresStore } from './postgres/postgres-store.js';
+import { createSqliteStore } from './sqlite/sqlite-store.js';
+import type { SqlStore } from './types.js';
 
 const dropped = new Set<string>();
 
 /**
- * The database a control plane test keeps in `dir`: the SQLite file `cloud.db`, or, when
+ * The database a test keeps in `dir`: the SQLite file `cloud.db`, or, when
  * FORTE_TEST_DATABASE=postgres, a schema of the test server named after `dir` (dropped after the file),
  * so opening the same folder again finds the same data, as a restarted cloud does.
  */
