@@ -12,14 +12,13 @@ import { createAppSyncService, createControlService, createDynamoDbService, crea
 import { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
 import { installRecordingWebSocket } from './appsync-realtime-fixture.js';
 import {
+  clusterSkipReason,
   dropTestSchema,
   makeTempDir,
   postgresTestUrl,
   startCloudProcess,
   startRoundRobinProxy,
   startTestCloud,
-  testNats,
-  testPostgres,
   TEST_NATS_URL,
   type CloudProcess,
   type RoundRobinProxy,
@@ -30,10 +29,7 @@ import {
 // instance A (a process of the cloud's bin), A gets SIGTERM. A says it is not ready while it still serves,
 // finishes the request it was reading, closes the WebSocket; aws-amplify reconnects through the balancer to
 // B (in this process, on the same database and bus) and hears a change made after A stopped.
-const postgres = await testPostgres();
-const nats = await testNats();
-const skip = !postgres.ok ? `PostgreSQL: ${postgres.reason}` : !nats.ok ? `NATS: ${nats.reason}` : undefined;
-if (skip) console.log(`cluster drain test skipped: ${skip}`);
+const skip = await clusterSkipReason();
 
 const SCHEMA = 'type Post @model @auth(rules: [{ allow: public }]) { id: ID! title: String }';
 const ON_CREATE = 'subscription { onCreatePost { id title } }';

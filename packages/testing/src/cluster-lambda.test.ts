@@ -13,17 +13,15 @@ import { createIamService, createLambdaService, createS3Service } from '@forte/c
 import { startCloudProcess } from './cloud-process.js';
 import { deployFunction, deployRole, filledSdkCache, lambdaClient } from './lambda-fixture.js';
 import { makeTempDir } from './make-temp-dir.js';
-import { TEST_NATS_URL, testNats } from './nats.js';
-import { dropTestSchema, postgresTestUrl, testPostgres } from './postgres.js';
+import { clusterSkipReason } from './start-cluster.js';
+import { TEST_NATS_URL } from './nats.js';
+import { dropTestSchema, postgresTestUrl } from './postgres.js';
 import { startTestCloud, type TestCloud, type TestCloudOptions } from './start-test-cloud.js';
 
 // Instances of a cluster as they run on separate machines: one PostgreSQL database, one S3-compatible blob
 // store (a third cloud's S3) and one NATS bus, but each its own data folder. What one instance deployed, the
 // others run; an Event invocation runs on exactly one of them, and on another if its instance dies.
-const postgres = await testPostgres();
-const nats = await testNats();
-const skip = !postgres.ok ? `PostgreSQL: ${postgres.reason}` : !nats.ok ? `NATS: ${nats.reason}` : undefined;
-if (skip) console.log(`Lambda cluster tests skipped: ${skip}`);
+const skip = await clusterSkipReason();
 
 /**
  * Writes `started.<id>.<request id>.<pid>` when it starts and `done.…` when it ends (each holding the endpoint

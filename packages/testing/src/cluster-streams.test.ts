@@ -12,6 +12,7 @@ import { createDynamoDbService, createIamService, createLambdaService, createS3S
 import { startCloudProcess } from './cloud-process.js';
 import { eventsOf, RECORDER, until } from './events-fixture.js';
 import {
+  clusterSkipReason,
   deployFunction,
   deployRole,
   dropTestSchema,
@@ -21,8 +22,6 @@ import {
   postgresTestUrl,
   resourceContext,
   startTestCloud,
-  testNats,
-  testPostgres,
   TEST_NATS_URL,
   type TestCloud,
 } from './index.js';
@@ -30,10 +29,7 @@ import {
 // Streams, the TTL sweep and S3 notifications on a cluster: two instances on one PostgreSQL database and one
 // NATS bus. They share one data folder only for the functions' unpacked code, which each instance reads from
 // its own folder (`<dataDir>/lambda/code`); everything this test checks goes through the database and the bus.
-const postgres = await testPostgres();
-const nats = await testNats();
-const skip = !postgres.ok ? `PostgreSQL: ${postgres.reason}` : !nats.ok ? `NATS: ${nats.reason}` : undefined;
-if (skip) console.log(`cluster stream tests skipped: ${skip}`);
+const skip = await clusterSkipReason();
 
 const SERVICES = [createIamService, createDynamoDbService, createS3Service, createLambdaService];
 type Endpoint = Pick<TestCloud, 'url' | 'credentials'>;
