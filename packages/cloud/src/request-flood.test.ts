@@ -19,12 +19,18 @@ interface Answer {
 class Connection {
   private buffer = Buffer.alloc(0);
   private readonly waiting: ((answer: Answer) => void)[] = [];
+  private readonly failing: ((error: Error) => void)[] = [];
   private constructor(private readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => {
       this.buffer = Buffer.concat([this.buffer, chunk]);
       this.parse();
     });
     socket.on('error', () => undefined);
+    // A connection the cloud closes fails what still waits on it, rather than leave the test hanging.
+    socket.on('close', () => {
+      for (const reject of this.failing.splice(0)) reject(new Error('the cloud closed the connection'));
+      this.waiting.length = 0;
+    });
   }
 
   static open(port: number): Promise<Connection> {
@@ -36,7 +42,10 @@ class Connection {
 
   /** Writes the request now; answers its response when it arrives. */
   send(request: string): Promise<Answer> {
-    const answer = new Promise<Answer>((resolve) => this.waiting.push(resolve));
+    const answer = new Promise<Answer>((resolve, reject) => {
+      this.waiting.push(resolve);
+      this.failing.push(reject);
+    });
     this.socket.write(request);
     return answer;
   }
@@ -59,6 +68,7 @@ class Connection {
       if (this.buffer.length < end + 4 + length) return;
       const body = this.buffer.subarray(end + 4, end + 4 + length).toString('utf8');
       this.buffer = this.buffer.subarray(end + 4 + length);
+      this.failing.shift();
       this.waiting.shift()?.({ status: Number(statusLine.split(' ')[1]), headers, body });
     }
   }

@@ -51,7 +51,7 @@ balancer, --public-url URL (or FORTE_PUBLIC_URL, or DIR/config.json {"publicUrl"
 instance, so tokens one issues are accepted by the others.
 
 Slow clients: DIR/config.json {"connections": {"headersTimeoutMs": 20000, "requestTimeoutMs": 300000, "keepAliveTimeoutMs": 65000,
-"maxPendingConnectionsPerAddress": 128, "maxIdleConnectionsPerAddress": 128, "maxUnauthenticatedUpgradesPerAddress": 100, "realtimeInitTimeoutMs": 15000,
+"maxPendingConnectionsPerAddress": 128, "maxIdleConnectionsPerAddress": 1024, "maxUnauthenticatedUpgradesPerAddress": 100, "realtimeInitTimeoutMs": 15000,
 "maxQueuedRequests": 2048}}.`;
 
 interface Args {

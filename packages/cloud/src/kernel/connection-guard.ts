@@ -8,7 +8,8 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   requestTimeoutMs: 300_000,
   keepAliveTimeoutMs: 65_000,
   maxPendingConnectionsPerAddress: 128,
-  maxIdleConnectionsPerAddress: 128,
+  // Well above what one client or a load balancer's connection pool keeps idle; a bound, not a target.
+  maxIdleConnectionsPerAddress: 1024,
   maxUnauthenticatedUpgradesPerAddress: 100,
   realtimeInitTimeoutMs: 15_000,
   maxQueuedRequests: DEFAULT_MAX_QUEUED_REQUESTS,
