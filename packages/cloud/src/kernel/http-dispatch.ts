@@ -56,7 +56,7 @@ export function createRequestListener(kernel: KernelRuntime, options: HealthOpti
     const ctx = new KernelRequestContext(kernel, shared, req, res);
     const { rawPath } = ctx;
     const optionsRequest = req.method === 'OPTIONS';
-    const routable = !((rawPath === HEALTH_PATH || rawPath === READY_PATH) && (req.method === 'GET' || req.method === 'HEAD'));
+    const routable = !isHealthProbe(req);
     let route = routable ? findRawRoute(kernel.rawRoutes, req, rawPath) : undefined;
     if (!route) {
       if (!ctx.hasValidUrl()) {
@@ -141,7 +141,7 @@ export function createRequestListener(kernel: KernelRuntime, options: HealthOpti
   const refuse = (req: IncomingMessage, res: ServerResponse): void => {
     const ctx = new KernelRequestContext(kernel, shared, req, res);
     const { rawPath } = ctx;
-    if ((rawPath === HEALTH_PATH || rawPath === READY_PATH) && (req.method === 'GET' || req.method === 'HEAD')) return listener(req, res);
+    if (isHealthProbe(req)) return listener(req, res);
     const route =
       findRawRoute(kernel.rawRoutes, req, rawPath) ?? (ctx.hasValidUrl() ? (findUrlRoute(kernel.urlRoutes, ctx) ?? rootJsonRoute(req, rawPath)) : undefined);
     const format = route?.errorFormat ?? 'json';
