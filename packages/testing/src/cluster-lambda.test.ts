@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { createIamService, createLambdaService, createS3Service } from '@forte/cloud';
 import { startCloudProcess } from './cloud-process.js';
 import { deployFunction, deployRole, filledSdkCache, lambdaClient } from './lambda-fixture.js';
@@ -17,6 +16,7 @@ import { clusterSkipReason } from './start-cluster.js';
 import { TEST_NATS_URL } from './nats.js';
 import { dropTestSchema, postgresTestUrl } from './postgres.js';
 import { startTestCloud, type TestCloud, type TestCloudOptions } from './start-test-cloud.js';
+import { startTestBlobStore, type TestBlobStore } from './test-blob-store.js';
 
 // Instances of a cluster as they run on separate machines: one PostgreSQL database, one S3-compatible blob
 // store (a third cloud's S3) and one NATS bus, but each its own data folder. What one instance deployed, the
@@ -96,7 +96,7 @@ void describe('a cluster of instances with their own data folders (PostgreSQL, S
   const database = postgresTestUrl();
   const secretKey = randomBytes(32).toString('base64');
   const children: ChildProcess[] = [];
-  let store: TestCloud;
+  let store: TestBlobStore | undefined;
   let blobs: string;
   let cacheDir: string;
   let markDir: string;
@@ -123,12 +123,8 @@ void describe('a cluster of instances with their own data folders (PostgreSQL, S
   before(async () => {
     cacheDir = await filledSdkCache();
     markDir = await makeTempDir('forte-cluster-marks');
-    store = await startTestCloud({ database: 'sqlite', services: [createIamService, createS3Service] });
-    const s3 = new S3Client({ endpoint: `${store.url}/s3`, forcePathStyle: true, region: 'us-east-1', credentials: store.credentials, maxAttempts: 1 });
-    await s3.send(new CreateBucketCommand({ Bucket: 'cluster-blobs' }));
-    s3.destroy();
-    const { accessKeyId, secretAccessKey } = store.credentials;
-    blobs = `s3://${accessKeyId}:${encodeURIComponent(secretAccessKey)}@cluster-blobs/forte?endpoint=${encodeURIComponent(`${store.url}/s3`)}&forcePathStyle=true&region=us-east-1`;
+    store = await startTestBlobStore();
+    blobs = store.blobs;
     a = await instance();
     b = await instance();
     const role = await deployRole(a, 'marking-role');
