@@ -79,6 +79,30 @@ void describe('layer versions published before zips were kept', () => {
     assert.deepEqual(await publisher.pack(sha256), kept, 'the same folder zips to the same bytes');
   });
 
+  void it('are zipped by one instance when two that hold them start at once', async () => {
+    const { arn, sha256 } = await publishLegacyLayer('first');
+    const first = createCodeStore(join(root, 'first'), zips);
+    // The second instance holds the same folder; the first keeps the layer between its list and its lease.
+    const second = createCodeStore(join(root, 'second'), zips);
+    await second.ensure(sha256, async () => Buffer.from(LAYER));
+    await sql.run('DELETE FROM lambda_code_blobs WHERE sha256 = ?', [sha256]);
+    await blobs.delete(`lambda/code/${sha256}`);
+    let listed = 0;
+    const racing = {
+      ...store,
+      async layerCodeWithoutZip() {
+        const list = await store.layerCodeWithoutZip();
+        if (listed++ === 0) assert.deepEqual(await keepLegacyLayerZips({ store, code: first, zips, leases: await leasesOf('first') }), [sha256]);
+        return list;
+      },
+    };
+    let packed = 0;
+    const counting = { ...second, pack: (sha: string) => (packed++, second.pack(sha)) };
+    assert.deepEqual(await keepLegacyLayerZips({ store: racing, code: counting, zips, leases: await leasesOf('second') }), []);
+    assert.equal(packed, 0, 'the second instance did not zip what the first had kept');
+    assert.ok((await store.getLayerVersion(arn))!.keptSha256);
+  });
+
   void it('keep the kept zip while a version names it, and let it go with the last one', async () => {
     const { arn } = await publishLegacyLayer('collect');
     await keepLegacyLayerZips({ store, code: createCodeStore(join(root, 'collect'), zips), zips, leases: await leasesOf('collect') });

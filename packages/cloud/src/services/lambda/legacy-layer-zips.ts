@@ -23,6 +23,8 @@ export async function keepLegacyLayerZips(options: { store: FunctionStore; code:
     const lease = legacyLayerLease(sha256);
     if (!(await leases.claim(lease))) continue;
     try {
+      // Another instance may have kept it between the list and the lease (it held the lease meanwhile).
+      if (!(await store.layerCodeWithoutZip()).includes(sha256)) continue;
       const zip = await code.pack(sha256);
       if (!zip) continue;
       const zipSha256 = createHash('sha256').update(zip).digest('hex');
