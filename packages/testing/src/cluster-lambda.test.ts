@@ -8,15 +8,15 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { createIamService, createLambdaService, createS3Service } from '@forte/cloud';
 import { startCloudProcess } from './cloud-process.js';
-import { deployFunction, deployRole, filledSdkCache, lambdaClient } from './lambda-fixture.js';
+import { CODE_BUCKET, deployFunction, deployRole, filledSdkCache, handlerOf, lambdaClient, resourceContext, uploadCode, zipOf } from './lambda-fixture.js';
 import { makeTempDir } from './make-temp-dir.js';
 import { clusterSkipReason } from './start-cluster.js';
 import { TEST_NATS_URL } from './nats.js';
 import { dropTestSchema, postgresTestUrl } from './postgres.js';
 import { startTestCloud, type TestCloud, type TestCloudOptions } from './start-test-cloud.js';
+import { startTestBlobStore, type TestBlobStore } from './test-blob-store.js';
 
 // Instances of a cluster as they run on separate machines: one PostgreSQL database, one S3-compatible blob
 // store (a third cloud's S3) and one NATS bus, but each its own data folder. What one instance deployed, the
@@ -96,7 +96,7 @@ void describe('a cluster of instances with their own data folders (PostgreSQL, S
   const database = postgresTestUrl();
   const secretKey = randomBytes(32).toString('base64');
   const children: ChildProcess[] = [];
-  let store: TestCloud;
+  let store: TestBlobStore | undefined;
   let blobs: string;
   let cacheDir: string;
   let markDir: string;
@@ -123,12 +123,8 @@ void describe('a cluster of instances with their own data folders (PostgreSQL, S
   before(async () => {
     cacheDir = await filledSdkCache();
     markDir = await makeTempDir('forte-cluster-marks');
-    store = await startTestCloud({ database: 'sqlite', services: [createIamService, createS3Service] });
-    const s3 = new S3Client({ endpoint: `${store.url}/s3`, forcePathStyle: true, region: 'us-east-1', credentials: store.credentials, maxAttempts: 1 });
-    await s3.send(new CreateBucketCommand({ Bucket: 'cluster-blobs' }));
-    s3.destroy();
-    const { accessKeyId, secretAccessKey } = store.credentials;
-    blobs = `s3://${accessKeyId}:${encodeURIComponent(secretAccessKey)}@cluster-blobs/forte?endpoint=${encodeURIComponent(`${store.url}/s3`)}&forcePathStyle=true&region=us-east-1`;
+    store = await startTestBlobStore();
+    blobs = store.blobs;
     a = await instance();
     b = await instance();
     const role = await deployRole(a, 'marking-role');
@@ -185,6 +181,58 @@ void describe('a cluster of instances with their own data folders (PostgreSQL, S
     const out = await lambdaClient(deaf).send(new InvokeCommand({ FunctionName: 'later', Payload: Buffer.from('{"n":21}') }));
     assert.equal(out.FunctionError, undefined, Buffer.from(out.Payload ?? []).toString());
     assert.deepEqual(JSON.parse(Buffer.from(out.Payload!).toString()), { later: 42 });
+  });
+
+  void it('runs on B a layer published before zips were kept, once the instance holding it started again and kept it', async () => {
+    // The publishing instance keeps its folder across a restart; the layer's zip is then forgotten, as a layer
+    // version published before zips were kept in the blob store has none there.
+    const holderDir = await makeTempDir('forte-cluster-layer-holder');
+    let holder = await instance({ dataDir: holderDir });
+    try {
+      const layerKey = await uploadCode(
+        holder,
+        'legacy-layer.zip',
+        zipOf({ 'nodejs/node_modules/greeting/index.js': "module.exports = (n) => 'hello ' + n;" }),
+      );
+      const layer = await handlerOf(holder, 'AWS::Lambda::LayerVersion').create(
+        { LayerName: 'legacy', Content: { S3Bucket: CODE_BUCKET, S3Key: layerKey } },
+        resourceContext(holder, 'LegacyLayer'),
+      );
+      const arn = layer.physicalId;
+      const layerSha256 = (await holder.kernel.sql.get<{ sha: string }>('SELECT code_sha256 AS sha FROM lambda_layer_versions WHERE arn = ?', [arn]))!.sha;
+      await holder.kernel.sql.run('DELETE FROM lambda_code_blobs WHERE sha256 = ?', [layerSha256]);
+      await holder.kernel.blobs.delete(`lambda/code/${layerSha256}`);
+      await deployFunction(holder, {
+        name: 'greeter',
+        files: { 'index.js': "const greet = require('greeting'); exports.handler = async (e) => greet(e.name);" },
+        properties: { Layers: [arn] },
+      });
+      const greet = () => lambdaClient(b!).send(new InvokeCommand({ FunctionName: 'greeter', Payload: Buffer.from('{"name":"B"}') }));
+
+      const refused = await greet().then(
+        () => assert.fail('B ran a function whose layer it cannot have'),
+        (error: Error) => error,
+      );
+      assert.equal(refused.name, 'ResourceNotReadyException');
+      assert.ok(refused.message.includes(arn), refused.message);
+      assert.match(refused.message, /published before layer code was kept in the blob store.*redeploy the layer/);
+
+      await holder.close();
+      holder = await instance({ dataDir: holderDir });
+      assert.ok(holder.logs().some((line) => line.includes('kept in the blob store the code of layers') && line.includes(layerSha256)));
+      const kept = await holder.kernel.sql.get<{ code: string; kept: string }>(
+        'SELECT code_sha256 AS code, kept_sha256 AS kept FROM lambda_layer_versions WHERE arn = ?',
+        [arn],
+      );
+      assert.equal(kept?.code, layerSha256, "the version's CodeSha256 stays");
+      assert.ok(kept?.kept && kept.kept !== layerSha256);
+      const out = await greet();
+      assert.equal(out.FunctionError, undefined, Buffer.from(out.Payload ?? []).toString());
+      assert.equal(JSON.parse(Buffer.from(out.Payload!).toString()), 'hello B');
+    } finally {
+      await holder.close();
+      await rm(holderDir, { recursive: true, force: true });
+    }
   });
 
   void it('runs the invocation a killed instance had claimed on another one once its lease lapsed', async () => {

@@ -21,14 +21,17 @@ import {
   makeTempDir,
   postgresTestUrl,
   resourceContext,
+  startTestBlobStore,
   startTestCloud,
   TEST_NATS_URL,
+  type TestBlobStore,
   type TestCloud,
 } from './index.js';
 
-// Streams, the TTL sweep and S3 notifications on a cluster: two instances on one PostgreSQL database and one
-// NATS bus. They share one data folder only for the functions' unpacked code, which each instance reads from
-// its own folder (`<dataDir>/lambda/code`); everything this test checks goes through the database and the bus.
+// Streams, the TTL sweep and S3 notifications on a cluster as it runs on separate machines: instances on one
+// PostgreSQL database, one S3-compatible blob store (a third cloud's S3) and one NATS bus, each with its own
+// data folder. A function deployed through one instance runs on another from the zip in the blob store; what
+// this test checks goes through the database, the blobs and the bus, never through a shared folder.
 const skip = await clusterSkipReason();
 
 const SERVICES = [createIamService, createDynamoDbService, createS3Service, createLambdaService];
@@ -85,27 +88,35 @@ async function recorderOn(cloud: TestCloud, name: string, streamArn: string, bat
   return created.physicalId;
 }
 
-void describe('a cluster of two instances (one database, one NATS bus): streams, TTL and S3 notifications', { skip }, () => {
+void describe('a cluster of two instances with their own data folders: streams, TTL and S3 notifications', { skip }, () => {
   let a: TestCloud;
   let b: TestCloud;
-  let dataDir: string;
-  let database: string;
+  let blobStore: TestBlobStore;
+  const database = postgresTestUrl();
   before(async () => {
-    dataDir = await makeTempDir('forte-cluster-streams');
-    database = postgresTestUrl();
+    blobStore = await startTestBlobStore();
     const lambda = { cacheDir: await filledSdkCache(), allowDownloads: false, eventSourceLeaseSeconds: 2 };
-    const common = { dataDir, database, bus: TEST_NATS_URL, services: SERVICES, lambda, dynamodb: { ttlSweepIntervalMs: 100 } };
+    const common = {
+      database,
+      blobs: blobStore.blobs,
+      secretKey: randomBytes(32).toString('base64'),
+      bus: TEST_NATS_URL,
+      services: SERVICES,
+      lambda,
+      dynamodb: { ttlSweepIntervalMs: 100 },
+    };
     a = await startTestCloud(common);
     b = await startTestCloud({ ...common, publicUrl: a.url });
   });
   after(async () => {
     await b?.close();
     await a?.close();
+    await blobStore?.close();
     await dropTestSchema(database);
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   void it('delivers each record written through A and B to the mapped function once, in order per key', async () => {
+    assert.notEqual(a.dataDir, b.dataDir);
     const streamArn = await streamTable(a, 'Cluster');
     const mapping = await recorderOn(a, 'cluster-recorder', streamArn, 4);
     // Changed through B while A polls it: A goes on with the new settings, and B does not start a second poller.
@@ -174,12 +185,12 @@ void describe('a cluster of two instances (one database, one NATS bus): streams,
     }
   });
 
-  // Each event is handed to Lambda once: one Event invocation (one request id) per upload. Lambda's Event queue
-  // runs an invocation on the instance that picks it up; until it claims its rows across instances, one
-  // invocation may run on both, so the test counts invocations rather than runs.
-  void it('hands each S3 event of uploads through A and B to Lambda once', async () => {
+  // Exactly once per upload across the instances: each upload's event is handed to Lambda once (one Event
+  // invocation), and that invocation runs on one instance only (the instances claim queued invocations). The
+  // function logs each run with its request id and the folder it runs from, so a run counts wherever it ran.
+  void it('runs the function once for each upload through A and B: every key once, none missing, none twice', async () => {
     const files = {
-      'index.js': `exports.handler = async (event, context) => { console.log('EVENT ' + JSON.stringify({ requestId: context.awsRequestId, ...event })); };`,
+      'index.js': `exports.handler = async (event, context) => { console.log('EVENT ' + JSON.stringify({ requestId: context.awsRequestId, dir: __dirname, ...event })); };`,
     };
     const arn = await deployFunction(a, { name: 'upload-recorder', files, role: await deployRole(a, 'upload-recorder-role') });
     await handlerOf(a, 'AWS::Lambda::Permission').create(
@@ -190,6 +201,7 @@ void describe('a cluster of two instances (one database, one NATS bus): streams,
       (cloud) =>
         new S3Client({ endpoint: `${cloud.url}/s3`, forcePathStyle: true, region: cloud.credentials.region, credentials: cloud.credentials, maxAttempts: 1 }),
     );
+    const keys = Array.from({ length: 20 }, (_, i) => `upload-${String(i).padStart(2, '0')}.txt`);
     try {
       await s3[0]!.send(new CreateBucketCommand({ Bucket: 'cluster-uploads' }));
       await s3[0]!.send(
@@ -198,26 +210,30 @@ void describe('a cluster of two instances (one database, one NATS bus): streams,
           NotificationConfiguration: { LambdaFunctionConfigurations: [{ LambdaFunctionArn: arn, Events: ['s3:ObjectCreated:*'] }] },
         }),
       );
-      for (let i = 0; i < 10; i++) await s3[i % 2]!.send(new PutObjectCommand({ Bucket: 'cluster-uploads', Key: `upload-${i}.txt`, Body: `body ${i}` }));
-      /** Each object key with the request ids of the invocations that carried its event. */
-      const invocationsOf = async (): Promise<Map<string, Set<string>>> => {
-        const out = new Map<string, Set<string>>();
-        for (const event of await eventsOf(a, 'upload-recorder'))
-          for (const record of event.Records as { s3: { object: { key: string } } }[])
-            out.set(record.s3.object.key, (out.get(record.s3.object.key) ?? new Set()).add(String(event.requestId)));
-        return out;
-      };
-      await until('10 events', invocationsOf, (keys) => keys.size >= 10, 60_000);
-      await sleep(1500); // a second hand-over's invocation would have arrived by now
-      const invocations = await invocationsOf();
-      assert.deepEqual(
-        [...invocations.keys()].sort(),
-        Array.from({ length: 10 }, (_, i) => `upload-${i}.txt`),
-      );
-      for (const [key, ids] of invocations) assert.equal(ids.size, 1, `one invocation for ${key}: ${[...ids].join(', ')}`);
+      await Promise.all(keys.map((key, i) => s3[i % 2]!.send(new PutObjectCommand({ Bucket: 'cluster-uploads', Key: key, Body: `body ${i}` }))));
     } finally {
       for (const client of s3) client.destroy();
     }
+    /** The runs of the function, by the object key their event carried. */
+    const runsOf = async (): Promise<Map<string, { requestId: string; dir: string }[]>> => {
+      const out = new Map<string, { requestId: string; dir: string }[]>();
+      for (const event of await eventsOf(a, 'upload-recorder'))
+        for (const record of event.Records as { s3: { object: { key: string } } }[]) {
+          const key = record.s3.object.key;
+          out.set(key, [...(out.get(key) ?? []), { requestId: String(event.requestId), dir: String(event.dir) }]);
+        }
+      return out;
+    };
+    await until('a run for every upload', runsOf, (runs) => runs.size >= keys.length, 60_000);
+    await sleep(1500); // a second run of any of them would have been logged by now
+    const runs = await runsOf();
+    assert.deepEqual([...runs.keys()].sort(), keys, 'a run for each key, and for no other');
+    for (const key of keys) assert.equal(runs.get(key)!.length, 1, `one run for ${key}: ${JSON.stringify(runs.get(key))}`);
+    for (const { requestId, dir } of [...runs.values()].flat())
+      assert.ok(
+        [a.dataDir, b.dataDir].some((folder) => dir.startsWith(`${folder}/`)),
+        `the run ${requestId} ran from an instance's own folder (${dir})`,
+      );
   });
 });
 
@@ -226,28 +242,31 @@ void describe('a cluster whose instance polling a mapping is killed (-9)', { ski
   after(() => children.forEach((child) => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')));
 
   void it('lets the other instance take the mapping over once the lease lapsed and deliver the rest', async () => {
-    const dataDir = await makeTempDir('forte-cluster-takeover');
+    // Each instance its own folder, the blobs in a shared store: A, a process of the cloud's bin, in `aDir`.
+    const aDir = await makeTempDir('forte-cluster-takeover');
     const database = postgresTestUrl();
+    const blobStore = await startTestBlobStore();
     after(async () => {
+      await blobStore.close();
       await dropTestSchema(database);
-      await rm(dataDir, { recursive: true, force: true });
+      await rm(aDir, { recursive: true, force: true });
     });
     const lambda = { cacheDir: await filledSdkCache(), allowDownloads: false, eventSourceLeaseSeconds: 1 };
-    await writeFile(join(dataDir, 'config.json'), JSON.stringify({ lambda }));
-    const secretKey = randomBytes(32).toString('base64');
+    await writeFile(join(aDir, 'config.json'), JSON.stringify({ lambda }));
+    const shared = { database, blobs: blobStore.blobs, secretKey: randomBytes(32).toString('base64'), bus: TEST_NATS_URL, services: SERVICES, lambda };
     // Set up through an instance that then stops (and gives its leases up); A starts first and takes the mapping.
-    const setup = await startTestCloud({ dataDir, database, secretKey, bus: TEST_NATS_URL, services: SERVICES, lambda });
+    const setup = await startTestCloud(shared);
     const streamArn = await streamTable(setup, 'Takeover');
     await recorderOn(setup, 'takeover-recorder', streamArn, 2);
     const credentials = setup.credentials;
     await setup.close();
-    const env = { FORTE_DATABASE: database, FORTE_BUS: TEST_NATS_URL, FORTE_SECRET_KEY: secretKey };
-    const a = await startCloudProcess(dataDir, env);
+    const env = { FORTE_DATABASE: database, FORTE_BLOBS: blobStore.blobs, FORTE_BUS: TEST_NATS_URL, FORTE_SECRET_KEY: shared.secretKey };
+    const a = await startCloudProcess(aDir, env);
     children.push(a.child);
     const viaA = { url: a.url, credentials };
-    const b = await startTestCloud({ dataDir, database, secretKey, bus: TEST_NATS_URL, services: SERVICES, lambda });
+    const b = await startTestCloud(shared);
     try {
-      const keys = JSON.parse(await readFile(join(dataDir, 'admin-credentials.json'), 'utf8')) as { accessKeyId: string };
+      const keys = JSON.parse(await readFile(join(aDir, 'admin-credentials.json'), 'utf8')) as { accessKeyId: string };
       assert.equal(keys.accessKeyId, credentials.accessKeyId);
       const write = async (cloud: Endpoint, from: number, to: number): Promise<void> => {
         const client = dynamodbOf(cloud);

@@ -11,4 +11,5 @@ export { TEST_POSTGRES_SERVER, dropTestSchema, postgresTestUrl, testPostgres } f
 export { startRoundRobinProxy, type RoundRobinProxy } from './round-robin-proxy.js';
 export { TEST_NATS_URL, testNats } from './nats.js';
 export { clusterSkipReason, startCluster, type TestCluster } from './start-cluster.js';
+export { startTestBlobStore, type TestBlobStore } from './test-blob-store.js';
 export { CLOUD_BIN, startCloudProcess, type CloudProcess } from './cloud-process.js';

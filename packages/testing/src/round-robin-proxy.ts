@@ -16,7 +16,7 @@ export interface RoundRobinProxy {
 /**
  * Starts a round-robin HTTP proxy on a free port of 127.0.0.1, keeping each request's Host header (clients
  * sign it) and passing WebSocket upgrades through. A target that refuses the connection is skipped for
- * that request, as a balancer does with an instance it found down.
+ * that request or upgrade, as a balancer does with an instance it found down.
  */
 export async function startRoundRobinProxy(): Promise<RoundRobinProxy> {
   let targets: URL[] = [];
@@ -52,10 +52,19 @@ export async function startRoundRobinProxy(): Promise<RoundRobinProxy> {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  server.on('upgrade', (req: IncomingMessage, client: Duplex, head: Buffer) => {
-    const target = pick(0);
-    if (!target) return void client.destroy();
+  /**
+   * Passes a WebSocket upgrade to the next target; one that refuses the connection is skipped (the client has
+   * seen nothing yet), as `forward` does for HTTP. With no target left, the client is answered 502.
+   */
+  const upgrade = (req: IncomingMessage, client: Duplex, head: Buffer, tried: number): void => {
+    const target = pick(tried);
+    if (!target) {
+      client.end('HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\ncontent-length: 20\r\nconnection: close\r\n\r\nno instance answered');
+      return;
+    }
+    let connected = false;
     const upstream = connect(Number(target.port), target.hostname, () => {
+      connected = true;
       log.push(target.origin);
       const headers = Object.entries(req.headers).flatMap(([name, value]) => (Array.isArray(value) ? value : [value ?? '']).map((v) => `${name}: ${v}`));
       upstream.write(`${req.method} ${req.url} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`);
@@ -64,15 +73,27 @@ export async function startRoundRobinProxy(): Promise<RoundRobinProxy> {
       client.pipe(upstream);
     });
     sockets.add(upstream);
-    sockets.add(client);
     const end = (): void => {
       upstream.destroy();
       client.destroy();
     };
-    upstream.on('error', end);
-    upstream.on('close', end);
-    client.on('error', end);
-    client.on('close', end);
+    const clientGone = (): void => void upstream.destroy();
+    client.once('close', clientGone);
+    upstream.on('error', (error: NodeJS.ErrnoException) => {
+      if (connected || error.code !== 'ECONNREFUSED' || client.destroyed) return end();
+      client.off('close', clientGone);
+      upgrade(req, client, head, tried + 1);
+    });
+    upstream.on('close', () => {
+      sockets.delete(upstream);
+      if (connected) end();
+    });
+  };
+  server.on('upgrade', (req: IncomingMessage, client: Duplex, head: Buffer) => {
+    sockets.add(client);
+    client.on('error', () => client.destroy());
+    client.on('close', () => sockets.delete(client));
+    upgrade(req, client, head, 0);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;

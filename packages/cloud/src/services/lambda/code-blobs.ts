@@ -19,7 +19,7 @@ export class CodeUnavailableError extends Error {
 
 const blobIdOf = (sha256: string): string => `lambda/code/${sha256}`;
 const UNUSED = `NOT EXISTS (SELECT 1 FROM lambda_functions f WHERE f.code_sha256 = b.sha256)
-  AND NOT EXISTS (SELECT 1 FROM lambda_layer_versions l WHERE l.code_sha256 = b.sha256)`;
+  AND NOT EXISTS (SELECT 1 FROM lambda_layer_versions l WHERE l.code_sha256 = b.sha256 OR l.kept_sha256 = b.sha256)`;
 
 /**
  * The zips of functions and layers in the cloud's blob store (`lambda/code/<sha256>`), which every instance of a

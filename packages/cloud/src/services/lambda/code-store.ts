@@ -1,13 +1,19 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { chmod, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { unzip, type Unzipped } from 'fflate';
+import { unzip, zip as zipAsync, type Unzipped, type Zippable } from 'fflate';
 import { CodeUnavailableError, type CodeBlobs } from './code-blobs.js';
 import { BadZipError, readZipEntries } from './zip-entries.js';
 
 /** Lambda's limits on a deployment package: 50 MB zipped, 250 MB unzipped. */
 export const MAX_ZIPPED_BYTES = 50 * 1024 * 1024;
 export const MAX_UNZIPPED_BYTES = 250 * 1024 * 1024;
+
+/** Entries of a zip `pack` makes: made on UNIX (mode in the high half of the external attributes), at one time. */
+const UNIX_HOST = 3;
+const FILE_TYPE = 0o100000;
+const DIRECTORY_TYPE = 0o040000;
+const PACK_TIME = new Date('2000-01-01T00:00:00Z');
 
 /** Unpacked code, addressed by the sha256 of its zip. */
 export interface InstalledCode {
@@ -143,6 +149,33 @@ export function createCodeStore(root: string, zips: CodeBlobs) {
       if (!installing.has(sha256) && (await exists(dir))) return dir;
       await once(sha256, async () => unpack(await zipOf(sha256, source), sha256));
       return dir;
+    },
+    /** Whether the code of this sha256 is unpacked here (in this instance's own folder). */
+    has: (sha256: string): Promise<boolean> => exists(join(root, sha256)),
+    /**
+     * The unpacked folder of this sha256 zipped again (for code whose published zip was never kept): its files
+     * and folders, sorted, with their modes and one fixed time, so the same folder makes the same zip. It is
+     * not the published zip and has its own sha256. Undefined when the folder is not here.
+     */
+    async pack(sha256: string): Promise<Buffer | undefined> {
+      const dir = join(root, sha256);
+      if (installing.has(sha256) || !(await exists(dir))) return undefined;
+      const entries: Zippable = {};
+      const walk = async (folder: string, prefix: string): Promise<void> => {
+        for (const name of (await readdir(folder)).sort()) {
+          const path = join(folder, name);
+          const info = await lstat(path);
+          if (info.isDirectory()) {
+            entries[`${prefix}${name}/`] = [new Uint8Array(0), { os: UNIX_HOST, attrs: (DIRECTORY_TYPE | (info.mode & 0o777)) * 0x10000, mtime: PACK_TIME }];
+            await walk(path, `${prefix}${name}/`);
+          } else if (info.isFile()) {
+            entries[`${prefix}${name}`] = [await readFile(path), { os: UNIX_HOST, attrs: (FILE_TYPE | (info.mode & 0o777)) * 0x10000, mtime: PACK_TIME }];
+          }
+        }
+      };
+      await walk(dir, '');
+      // fflate's asynchronous zip deflates in worker threads, as unzip inflates.
+      return new Promise((resolve, reject) => zipAsync(entries, (error, data) => (error ? reject(error) : resolve(Buffer.from(data)))));
     },
     /** Removes every unpacked folder whose sha256 is not in `inUse` (and staging left by a crash). */
     async collect(inUse: ReadonlySet<string>): Promise<string[]> {

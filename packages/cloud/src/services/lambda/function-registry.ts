@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { OBJECTS } from '../../kernel/capabilities.js';
 import type { Kernel } from '../../kernel/types.js';
+import { CodeUnavailableError } from './code-blobs.js';
 import { MAX_ZIPPED_BYTES, type CodeStore } from './code-store.js';
 import type { FunctionCredentialStore, FunctionCredentials } from './function-credentials.js';
 import { functionEnvironment } from './function-environment.js';
-import type { FunctionStore, StoredFunction } from './function-store.js';
+import type { FunctionStore, StoredFunction, StoredLayerVersion } from './function-store.js';
 import type { FunctionRuntime, FunctionSpec } from './runtime/types.js';
 
 /**
@@ -34,7 +35,7 @@ export function createFunctionRegistry(options: {
     const layerDirs: string[] = [];
     for (const arn of fn.config.layers) {
       const layer = await store.getLayerVersion(arn);
-      if (layer) layerDirs.push(await code.ensure(layer.codeSha256));
+      if (layer) layerDirs.push(await layerDir(layer));
     }
     return {
       name: fn.name,
@@ -56,6 +57,25 @@ export function createFunctionRegistry(options: {
       // New credentials change the environment: warm processes holding the old ones retire.
       revision: createHash('sha256').update(`${fn.revision}\n${creds.accessKeyId}`).digest('hex').slice(0, 32),
     };
+  }
+
+  /**
+   * The folder of a layer version's code: here already, or unpacked from its zip in the blob store, or from the
+   * zip kept for it since when it was published before zips were kept (legacy-layer-zips.ts). Without either,
+   * a CodeUnavailableError that names the layer and the fix.
+   */
+  async function layerDir(layer: StoredLayerVersion): Promise<string> {
+    try {
+      return await code.ensure(layer.codeSha256);
+    } catch (error) {
+      if (!(error instanceof CodeUnavailableError)) throw error;
+      if (layer.keptSha256 !== undefined) return code.ensure(layer.keptSha256);
+      throw new CodeUnavailableError(
+        `The layer version ${layer.arn} was published before layer code was kept in the blob store, and this instance does not have it: ` +
+          'redeploy the layer (publish a new version and point the functions at it), or restart the instance that published it, which then keeps it in the blob store.',
+        { cause: error },
+      );
+    }
   }
 
   /** The object the function was deployed from, if it has one and it is still there. */

@@ -35,6 +35,11 @@ export interface StoredLayerVersion {
   codeSize: number;
   compatibleRuntimes: string[];
   createdAt: string;
+  /**
+   * For a version published before zips were kept in the blob store: the sha256 of the zip kept for it since,
+   * its unpacked folder zipped again (not the published zip, whose sha256 `codeSha256` stays).
+   */
+  keptSha256?: string;
 }
 
 interface FunctionRow {
@@ -99,7 +104,10 @@ export function createFunctionStore(sql: SqlStore) {
     },
     /** Every code sha256 a function or layer version uses (what the code store keeps). */
     async codeInUse(): Promise<Set<string>> {
-      const rows = await sql.all<{ sha: string }>('SELECT code_sha256 AS sha FROM lambda_functions UNION SELECT code_sha256 AS sha FROM lambda_layer_versions');
+      const rows = await sql.all<{ sha: string }>(
+        `SELECT code_sha256 AS sha FROM lambda_functions UNION SELECT code_sha256 AS sha FROM lambda_layer_versions
+         UNION SELECT kept_sha256 AS sha FROM lambda_layer_versions WHERE kept_sha256 IS NOT NULL`,
+      );
       return new Set(rows.map((r) => r.sha));
     },
 
@@ -112,6 +120,7 @@ export function createFunctionStore(sql: SqlStore) {
         code_size: number;
         compatible_runtimes: string;
         created_at: string;
+        kept_sha256: string | null;
       }>('SELECT * FROM lambda_layer_versions WHERE arn = ?', [arn]);
       return (
         row && {
@@ -122,8 +131,28 @@ export function createFunctionStore(sql: SqlStore) {
           codeSize: row.code_size,
           compatibleRuntimes: JSON.parse(row.compatible_runtimes) as string[],
           createdAt: row.created_at,
+          ...(row.kept_sha256 ? { keptSha256: row.kept_sha256 } : {}),
         }
       );
+    },
+    /**
+     * The code (sha256) of layer versions that have no zip in the blob store: published before zips were kept
+     * there (no `lambda_code_blobs` row), and none kept for them since.
+     */
+    async layerCodeWithoutZip(): Promise<string[]> {
+      const rows = await sql.all<{ sha: string }>(
+        `SELECT DISTINCT code_sha256 AS sha FROM lambda_layer_versions l
+         WHERE l.kept_sha256 IS NULL AND NOT EXISTS (SELECT 1 FROM lambda_code_blobs b WHERE b.sha256 = l.code_sha256)`,
+      );
+      return rows.map((r) => r.sha);
+    },
+    /** Records `keptSha256` as the zip of the layer versions of `codeSha256` that have none yet; answers how many. */
+    async keepLayerZip(codeSha256: string, keptSha256: string): Promise<number> {
+      const { changes } = await sql.run('UPDATE lambda_layer_versions SET kept_sha256 = ? WHERE code_sha256 = ? AND kept_sha256 IS NULL', [
+        keptSha256,
+        codeSha256,
+      ]);
+      return changes;
     },
     /** Publishes the next version of a layer (versions count up from 1 and are never reused, as Lambda's). */
     async publishLayerVersion(input: {

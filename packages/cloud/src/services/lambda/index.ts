@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CREDENTIAL_PROVIDERS, FUNCTIONS, OBJECTS, STREAMS, type StreamReader } from '../../kernel/capabilities.js';
 import { provide } from '../../kernel/capability.js';
 import { createCacheInvalidation } from '../../kernel/cache-invalidation.js';
+import { createClusterLeases } from '../../kernel/cluster-leases.js';
 import type { Kernel, Service } from '../../kernel/types.js';
 import { createCodeBlobs } from './code-blobs.js';
 import { createCodeLocations } from './code-location.js';
@@ -17,6 +18,7 @@ import { createFunctionStore } from './function-store.js';
 import { createLambdaRoute } from './lambda-route.js';
 import { resolveLambdaOptions, type LambdaOptions } from './lambda-options.js';
 import { createLayerVersionHandler, createLayerVersionPermissionHandler } from './layer-resource.js';
+import { keepLegacyLayerZips } from './legacy-layer-zips.js';
 import { createLogGroupHandler } from './log-group-resource.js';
 import { createLogStore } from './log-store.js';
 import { createLogsRoute } from './logs-api.js';
@@ -28,6 +30,8 @@ import { createStreamPollers } from './stream-pollers.js';
 export type { LambdaOptions } from './lambda-options.js';
 
 const HOUR_MS = 3600 * 1000;
+/** Long enough to zip a layer (250 MB unzipped at most) and store it; a dead instance's lease lapses after it. */
+const LEGACY_LAYER_LEASE_MS = 5 * 60 * 1000;
 
 /**
  * Lambda: the `AWS::Lambda::*` and `AWS::Logs::LogGroup` resource types, the Invoke API (REST-JSON at
@@ -38,6 +42,8 @@ const HOUR_MS = 3600 * 1000;
  */
 export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOptions): Service {
   const options = resolveLambdaOptions(lambdaOptions);
+  // Other instances of a cluster open the same database (never an SQLite file).
+  const shared = kernel.sql.dialect !== 'sqlite';
   const store = createFunctionStore(kernel.sql);
   const zips = createCodeBlobs({ sql: kernel.sql, blobs: kernel.blobs });
   const code = createCodeStore(join(kernel.config.dataDir, 'lambda', 'code'), zips);
@@ -91,7 +97,7 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
     run: invoker.runQueued,
     instance: kernel.config.instance ?? randomUUID(),
     leaseMs: options.eventLeaseSeconds * 1000,
-    shared: kernel.sql.dialect !== 'sqlite',
+    shared,
     ...(kernel.bus.shared ? { bus: kernel.bus } : {}),
   });
   const pollers = createStreamPollers({
@@ -108,7 +114,7 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
       }
     },
     instance: kernel.config.instance,
-    shared: kernel.sql.dialect !== 'sqlite',
+    shared,
     leaseMs: options.eventSourceLeaseSeconds * 1000,
   });
   const collectCode = async (): Promise<void> => {
@@ -159,6 +165,10 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
       await kernel.sql.migrate('lambda', LAMBDA_MIGRATIONS);
       await collectCode();
       await logs.trim();
+      // Before the functions are deployed: layers published before zips were kept, which this instance holds.
+      const leases = await createClusterLeases({ sql: kernel.sql, instance: kernel.config.instance, leaseMs: LEGACY_LAYER_LEASE_MS, shared });
+      const kept = await keepLegacyLayerZips({ store, code, zips, leases });
+      if (kept.length > 0) kernel.log.info('kept in the blob store the code of layers published before it was kept there', { layerCode: kept });
       await registry.deployAll();
       await queue.start();
       await pollers.start();

@@ -86,4 +86,7 @@ export const LAMBDA_MIGRATIONS: readonly string[] = [
   );
   ALTER TABLE lambda_event_invocations ADD COLUMN owner TEXT;
   ALTER TABLE lambda_event_invocations ADD COLUMN lease_until INTEGER;`,
+  // The zip kept in the blob store for a layer version published before zips were kept (legacy-layer-zips.ts):
+  // its unpacked folder zipped again by an instance that holds it, named by that zip's own sha256.
+  `ALTER TABLE lambda_layer_versions ADD COLUMN kept_sha256 TEXT;`,
 ];
