@@ -1,15 +1,31 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  AdminUpdateUserAttributesCommand,
+  ChangePasswordCommand,
+  CognitoIdentityProviderClient,
+  InitiateAuthCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { createApiGatewayService, createIamService, createLambdaService, createS3Service, type Kernel, type ServiceFactory, type SqlStore } from '@forte/cloud';
+import {
+  createApiGatewayService,
+  createCognitoIdpService,
+  createIamService,
+  createLambdaService,
+  createS3Service,
+  type Kernel,
+  type ServiceFactory,
+  type SqlStore,
+} from '@forte/cloud';
 import { deployFunction, filledSdkCache, handlerOf, lambdaClient, resourceContext } from './lambda-fixture.js';
 import { clusterSkipReason, startCluster, type TestCluster } from './start-cluster.js';
 import type { TestCloud } from './start-test-cloud.js';
+import { createTestUsers } from './test-identity-pool.js';
 
 // What a REST request and an Invoke look up on every call (the API's definition and stages, the function's
 // row) is kept in memory between calls on PostgreSQL too, and a deployment through one instance is what
-// the other serves next.
+// the other serves next; what the user pools keep is not dropped for every attempt they count.
 const skip = await clusterSkipReason();
 
 /** Every statement a service runs through the kernel's store, in `statements`. */
@@ -96,6 +112,7 @@ void describe('a cluster on PostgreSQL: what REST requests and invocations keep 
       createS3Service,
       recorded((kernel) => createLambdaService(kernel, { cacheDir, allowDownloads: false })),
       recorded((kernel) => createApiGatewayService(kernel)),
+      createCognitoIdpService,
     ]);
     ({ a, b } = cluster);
   });
@@ -160,5 +177,42 @@ void describe('a cluster on PostgreSQL: what REST requests and invocations keep 
     const most = bound(startedAt);
     const functions = matching(b, from, /FROM lambda_functions\b/);
     assert.ok(functions <= most, `${functions} reads of the function in ${CALLS} invocations (at most ${most})`);
+  });
+
+  void it('changes no data version of the user pools for a counted attempt, so no instance drops its kept sign-ins', async () => {
+    const users = await createTestUsers(a, { ann: [] });
+    const idp = new CognitoIdentityProviderClient({ endpoint: `${a.url}/cognito-idp/`, region: 'us-east-1', credentials: a.credentials, maxAttempts: 1 });
+    const signedIn = await idp.send(
+      new InitiateAuthCommand({ ClientId: users.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'ann', PASSWORD: 'Correct-Horse-9' } }),
+    );
+    const accessToken = signedIn.AuthenticationResult!.AccessToken!;
+    // What A announces: the user pools' data changes, and a marker the test sends after what it watches. One
+    // publisher's messages arrive in order, so once the marker is here, anything sent before it is too.
+    let changes = 0;
+    let markers = 0;
+    const stops = [
+      await a.kernel.bus.subscribe('cache.cognito-idp-data.v1', () => void (changes += 1)),
+      await a.kernel.bus.subscribe('test.marker.v1', () => void (markers += 1)),
+    ];
+    const marked = async (): Promise<void> => {
+      const before = markers;
+      a.kernel.bus.publish('test.marker.v1', null);
+      await until(() => Promise.resolve(markers > before), 'the marker');
+    };
+    try {
+      await idp.send(new AdminUpdateUserAttributesCommand({ UserPoolId: users.userPoolId, Username: 'ann', UserAttributes: [{ Name: 'name', Value: 'Ann' }] }));
+      await marked();
+      assert.ok(changes >= 1, 'a write to the user pools is announced');
+      changes = 0;
+      await assert.rejects(
+        idp.send(new ChangePasswordCommand({ AccessToken: accessToken, PreviousPassword: 'Wrong-Horse-9', ProposedPassword: 'Other-Horse-9' })),
+        { name: 'NotAuthorizedException' },
+      );
+      await marked();
+      assert.equal(changes, 0, 'the wrong password was counted without a change of the data version');
+    } finally {
+      for (const stop of stops) stop();
+      idp.destroy();
+    }
   });
 });
