@@ -56,6 +56,35 @@ export function createResults(name) {
   };
 }
 
+/**
+ * The database of the bench's cloud: BENCH_DATABASE=postgres puts it on PostgreSQL (FORTE_BENCH_POSTGRES_URL,
+ * default the machine's local server) in a fresh schema that `drop` removes, through FORTE_DATABASE, which the
+ * cloud's bin reads too (pass `url` to an in-process createCloud); otherwise the data folder's SQLite file.
+ * `suffix` tells the results apart (`rest-postgres-latest.json`).
+ */
+export function benchDatabase() {
+  if (process.env.BENCH_DATABASE !== 'postgres') return { url: undefined, suffix: '', drop: () => Promise.resolve() };
+  const server = process.env.FORTE_BENCH_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
+  const url = new URL(server);
+  const schema = `forte_bench_${process.pid}`;
+  url.searchParams.set('schema', schema);
+  process.env.FORTE_DATABASE = url.toString();
+  return {
+    url: url.toString(),
+    suffix: '-postgres',
+    drop: async () => {
+      const { default: pg } = await import('pg');
+      const client = new pg.Client({ connectionString: server });
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
 /** Throws unless wrk is installed. */
 export function requireWrk() {
   if (spawnSync('wrk', ['--version']).error) throw new Error('this benchmark needs wrk (apt-get install -y wrk)');

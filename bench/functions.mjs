@@ -24,12 +24,15 @@
 // BENCH_PROFILE=DIR: a CPU profile of the cloud. BENCH_PROFILE_FUNCTIONS=DIR: one of each function process
 // (bench/functions-profile.cjs, preloaded through the functions' NODE_OPTIONS; the cloud is then killed at the
 // end so that they exit on their own and write them, and its own profile is not written).
+// BENCH_DATABASE=postgres: the cloud on PostgreSQL (bench-kit.mjs `benchDatabase`; the push's cloud stays on
+// SQLite), results in bench/results/functions-postgres-latest.json.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  benchDatabase,
   CONNECTIONS,
   PIN,
   RUNS,
@@ -68,7 +71,8 @@ const SCHEMA = `type Query { greet(name: String): String @function(name: "greete
 const GREET = 'query Greet($name: String) { greet(name: $name) }';
 
 const work = mkdtempSync(join(tmpdir(), 'forte-bench-functions-'));
-const { record, write } = createResults('functions');
+const database = benchDatabase();
+const { record, write } = createResults(`functions${database.suffix}`);
 const elapsedMs = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 
 /** Deploys the bench's functions and API into `dataDir` with the resource handlers; answers their names and key. */
@@ -78,7 +82,7 @@ async function deploy(dataDir) {
   const { APPSYNC_RESOURCE_TYPES, RESOURCE_TYPES } = await import(join(root, 'packages/protocol/dist/index.js'));
   const { PutObjectCommand, S3Client } = await import('@aws-sdk/client-s3');
   const { zipSync } = await import('fflate');
-  const cloud = await createCloud({ dataDir, port: 0, host: '127.0.0.1', logLevel: 'warn' });
+  const cloud = await createCloud({ dataDir, port: 0, host: '127.0.0.1', logLevel: 'warn', database: database.url });
   try {
     const kernel = cloud.kernel;
     const ctx = (logicalId) => ({
@@ -332,11 +336,14 @@ try {
   for (const stop of stops.reverse()) await stop();
   write();
   rmSync(work, { recursive: true, force: true });
+  await database.drop();
 }
 
 async function benchPush() {
   const home = join(work, 'home');
   const env = { ...process.env, FORTE_HOME: home, FORTE_CLOUD_PORT: '0' };
+  // The CLI's cloud is its own, on SQLite in FORTE_HOME, whatever BENCH_DATABASE says: the push is timed as users run it.
+  delete env.FORTE_DATABASE;
   const forte = (cwd, args, input) => {
     const r = spawnSync(process.execPath, [forteBin, ...args], { cwd, env, encoding: 'utf8', ...(input === undefined ? {} : { input }) });
     if (r.status !== 0) throw new Error(`forte ${args.join(' ')} exited ${r.status}\n${r.stdout}\n${r.stderr}`);

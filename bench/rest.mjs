@@ -20,6 +20,8 @@
 // BENCH_PROFILE=DIR: a CPU profile of the cloud. BENCH_PROFILE_FUNCTIONS=DIR: one of each function process
 // (bench/functions-profile.cjs, preloaded through the functions' NODE_OPTIONS; the cloud is then killed at the
 // end so that they exit on their own and write them, and its own profile is not written).
+// BENCH_DATABASE=postgres: the cloud on PostgreSQL (bench-kit.mjs `benchDatabase`), results in
+// bench/results/rest-postgres-latest.json.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -27,6 +29,7 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import {
+  benchDatabase,
   CONNECTIONS,
   PIN,
   RUNS,
@@ -52,7 +55,8 @@ const FUNCTION = `restexpress-${ENV}`;
 const PROFILE_FUNCTIONS = process.env.BENCH_PROFILE_FUNCTIONS;
 
 const work = mkdtempSync(join(tmpdir(), 'forte-bench-rest-'));
-const { record, write } = createResults('rest');
+const database = benchDatabase();
+const { record, write } = createResults(`rest${database.suffix}`);
 
 /** The function's src/ as the category writes it, its dependencies installed from the registry. */
 async function functionSource() {
@@ -92,7 +96,7 @@ async function deploy(dataDir, src) {
   const { amplifyRestApiTemplate } = await import(join(root, 'packages/testing/dist/apigateway-template.js'));
   const { PutObjectCommand, S3Client } = await import('@aws-sdk/client-s3');
   const { zipSync } = await import('fflate');
-  const cloud = await createCloud({ dataDir, port: 0, host: '127.0.0.1', logLevel: 'warn' });
+  const cloud = await createCloud({ dataDir, port: 0, host: '127.0.0.1', logLevel: 'warn', database: database.url });
   try {
     const kernel = cloud.kernel;
     const ctx = (logicalId) => ({
@@ -277,4 +281,5 @@ try {
   for (const stop of stops.reverse()) await stop();
   write();
   rmSync(work, { recursive: true, force: true });
+  await database.drop();
 }

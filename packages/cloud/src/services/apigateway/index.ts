@@ -1,3 +1,4 @@
+import { createBusDataVersion } from '../../kernel/bus-data-version.js';
 import { createCacheInvalidation } from '../../kernel/cache-invalidation.js';
 import { FUNCTIONS, OUTPUT_URL_REWRITES } from '../../kernel/capabilities.js';
 import { provide } from '../../kernel/capability.js';
@@ -20,7 +21,11 @@ const EXECUTE_API_URL = /^https:\/\/([a-z0-9]{10})\.execute-api\.[a-z0-9-]+\.ama
  * `execute-api` URL are rewritten to that address (`OUTPUT_URL_REWRITES`).
  */
 export function createApiGatewayService(kernel: Kernel): Service {
-  const store = createApiStore(kernel.sql);
+  // Every request looks its API up (`served`), kept until the data version changes: on PostgreSQL that version
+  // is this instance's writes to the API tables and, through the bus, the other instances'. Only the store
+  // writes them.
+  const data = createBusDataVersion(kernel, 'apigateway');
+  const store = createApiStore(data.sql);
   // The APIs this cloud serves, for rewriting outputs synchronously; kept by the resource handlers, and by
   // the bus for APIs created or deleted through another instance sharing the database.
   const known = new Set<string>();
@@ -59,12 +64,14 @@ export function createApiGatewayService(kernel: Kernel): Service {
       'AWS::ApiGateway::GatewayResponse': createGatewayResponseHandler({ store }),
     },
     async start() {
-      await kernel.sql.migrate('apigateway', APIGATEWAY_MIGRATIONS);
+      await data.start();
+      await data.sql.migrate('apigateway', APIGATEWAY_MIGRATIONS);
       await apisChanged.start();
       await readAll();
     },
     stop() {
       apisChanged.stop();
+      data.stop();
       return Promise.resolve();
     },
   };

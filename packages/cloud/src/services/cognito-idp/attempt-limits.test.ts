@@ -3,32 +3,48 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createSqliteStore } from '../../engines/sqlite/sqlite-store.js';
+import { openPostgresStore } from '../../engines/postgres/postgres-store.js';
+import { freshPostgresUrl, testPostgres } from '../../engines/postgres/postgres-test.test-helper.js';
+import { openTestStore } from '../../engines/test-database.test-helper.js';
 import type { SqlStore } from '../../engines/types.js';
 import { createAttemptLimits, type LimitRule } from './attempt-limits.js';
 import { COGNITO_LIMIT_MIGRATIONS } from './limit-migrations.js';
 import { cognitoIdpMigrations } from './migrations.js';
 
-/** A fresh database with the limits' tables; `reopen` closes it and opens the same file again (a restart). */
+const postgres = await testPostgres();
+
+async function migrated(sql: SqlStore): Promise<SqlStore> {
+  await sql.migrate('cognito-idp', cognitoIdpMigrations(sql.dialect));
+  await sql.migrate('cognito-idp-limits', COGNITO_LIMIT_MIGRATIONS);
+  return sql;
+}
+
+/** A fresh database with the limits' tables; `reopen` closes it and opens the same one again (a restart). */
 async function withStore(fn: (sql: SqlStore, reopen: () => Promise<SqlStore>) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'forte-attempt-limits-'));
-  const file = join(dir, 'forte.db');
-  let sql = createSqliteStore(file);
-  const open = async (): Promise<SqlStore> => {
-    await sql.migrate('cognito-idp', cognitoIdpMigrations(sql.dialect));
-    await sql.migrate('cognito-idp-limits', COGNITO_LIMIT_MIGRATIONS);
-    return sql;
-  };
+  let sql = await openTestStore(dir);
   try {
-    await fn(await open(), async () => {
+    await fn(await migrated(sql), async () => {
       await sql.close();
-      sql = createSqliteStore(file);
-      return open();
+      sql = await openTestStore(dir);
+      return migrated(sql);
     });
   } finally {
     await sql.close();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The store, noting each statement with whether it ran inside a transaction. */
+function recording(sql: SqlStore, statements: Array<{ text: string; inTransaction: boolean }>, inTransaction = false): SqlStore {
+  const note = (text: string) => void statements.push({ text, inTransaction });
+  return {
+    ...sql,
+    all: (text, params) => (note(text), sql.all(text, params)),
+    get: (text, params) => (note(text), sql.get(text, params)),
+    run: (text, params) => (note(text), sql.run(text, params)),
+    transaction: (fn) => sql.transaction((tx) => fn(recording(tx, statements, true))),
+  };
 }
 
 const user: LimitRule = { key: 'code/user/pool/alice', max: 3, windowMs: 60_000, lockMs: 10_000 };
@@ -110,7 +126,7 @@ void describe('attempt limits', () => {
   void it('keeps at most maxCounters, dropping the oldest unlocked ones and never a lock', async () => {
     await withStore(async (sql) => {
       let now = 0;
-      const limits = createAttemptLimits(sql, { now: () => now, maxCounters: 3 });
+      const limits = createAttemptLimits(sql, { now: () => now, maxCounters: 3, sweepIntervalMs: 0 });
       const locked: LimitRule = { key: 'code/user/pool/locked', max: 1, windowMs: 60_000, lockMs: 60_000 };
       await limits.take([locked]);
       await limits.failed([locked]);
@@ -128,5 +144,81 @@ void describe('attempt limits', () => {
       await limits.take([{ key: 'other', max: 5, windowMs: 1_000, lockMs: 0 }]);
       assert.equal((await sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM cognito_attempts'))?.n, 2, 'expired counters are deleted');
     });
+  });
+
+  void it('counts an expired counter not swept yet for nothing: its count starts over, it locks nobody', async () => {
+    await withStore(async (sql) => {
+      let now = 0;
+      const limits = createAttemptLimits(sql, { now: () => now, sweepIntervalMs: 3_600_000 });
+      const sends: LimitRule = { key: 'send/user/pool/bob', max: 2, windowMs: 1_000, lockMs: 0 };
+      assert.equal(await limits.take([sends]), undefined);
+      assert.equal(await limits.take([sends]), undefined);
+      assert.equal(await limits.take([sends]), sends);
+      now = 1_000;
+      assert.equal(await limits.take([sends]), undefined, 'a new window');
+      assert.equal(await limits.take([sends]), undefined);
+      assert.equal(await limits.take([sends]), sends, 'counted from 1 again, not from the old count');
+
+      for (let i = 0; i < 3; i++) {
+        await limits.take([user]);
+        await limits.failed([user]);
+      }
+      assert.equal(await limits.take([user]), user, 'locked');
+      now += user.lockMs;
+      assert.equal(await limits.failed([user]), undefined, 'the ended lock and its count lock nothing');
+      assert.equal(await limits.take([user]), undefined);
+      const kept = await sql.all('SELECT limit_key FROM cognito_attempts');
+      assert.equal(kept.length, 2, 'nothing was swept: the expired counters were started over');
+    });
+  });
+
+  void it('sweeps outside the attempts’ transactions, at most once an interval, after an attempt that added a counter', async () => {
+    await withStore(async (inner) => {
+      const statements: Array<{ text: string; inTransaction: boolean }> = [];
+      const sql = recording(inner, statements);
+      let now = 0;
+      const limits = createAttemptLimits(sql, { now: () => now, sweepIntervalMs: 1_000 });
+      const rule = (name: string): LimitRule => ({ key: `code/user/pool/${name}`, max: 5, windowMs: 100, lockMs: 0 });
+      const sweeps = () => statements.filter((s) => /DELETE FROM cognito_attempts WHERE window_ends/.test(s.text)).length;
+      for (let i = 0; i < 5; i++) {
+        now = i * 100;
+        await limits.take([rule(`name${i}`)]);
+      }
+      assert.equal(sweeps(), 1, 'once in the first second');
+      assert.deepEqual(
+        statements.filter((s) => s.inTransaction && /COUNT|DELETE/.test(s.text)),
+        [],
+        'no table-wide statement inside an attempt',
+      );
+      now = 1_000;
+      await limits.take([rule('name0')]);
+      assert.equal(sweeps(), 1, 'an attempt that added no counter does not sweep');
+      await limits.take([rule('name5')]);
+      assert.equal(sweeps(), 2);
+      assert.deepEqual(
+        (await inner.all<{ limit_key: string }>('SELECT limit_key FROM cognito_attempts ORDER BY limit_key')).map((r) => r.limit_key),
+        ['code/user/pool/name0', 'code/user/pool/name5'],
+        'the expired counters went',
+      );
+    });
+  });
+
+  void it('lets only max of a burst through two instances sharing PostgreSQL', { skip: postgres.ok ? undefined : postgres.reason }, async () => {
+    const url = freshPostgresUrl();
+    const a = await migrated(await openPostgresStore(url));
+    const b = await openPostgresStore(url);
+    try {
+      const onA = createAttemptLimits(a);
+      const onB = createAttemptLimits(b);
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? onA : onB).take([user, address])));
+      assert.equal(answers.filter((answer) => answer === undefined).length, 3);
+      const names = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? onA : onB).take([{ ...user, key: `code/user/pool/n${i}` }, address])),
+      );
+      assert.equal(names.filter((answer) => answer === undefined).length, 2, 'the address had 3 of its 5');
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 });

@@ -17,22 +17,49 @@ interface CounterRow {
   locked_until: number;
 }
 
-/** Most counters kept; beyond it the oldest unlocked ones go, so a flood of names cannot fill the disk or lift a lock. */
+/**
+ * Most counters kept; beyond it the oldest unlocked ones go, so a flood of names cannot fill the disk or lift
+ * a lock. The table may hold more for a moment: what attempts add between two sweeps.
+ */
 export const MAX_COUNTERS = 100_000;
+
+/** How often at most each process deletes expired counters and holds the table to its cap. */
+export const SWEEP_INTERVAL_MS = 10_000;
 
 /**
  * Attempt counters in SQL (`cognito_attempts`), so a restart neither forgives a lock nor resets a count.
  * Each attempt is counted before it is checked and in one transaction with the test of its limits, so
  * concurrent attempts cannot all slip under a count; a right one is then forgiven (`succeeded`). A
- * counter lives for its window (or its lock), and expired counters are deleted on every attempt.
+ * counter lives for its window (or its lock): an expired one counts for nothing and starts over at the
+ * next attempt. The transaction touches only the attempt's own counters, so concurrent attempts on other
+ * names do not conflict (PostgreSQL's serializable transactions would run them again); deleting expired
+ * counters and holding the table to `maxCounters` is done after an attempt that added a counter, at most
+ * once every `sweepIntervalMs`, each statement on its own.
  */
-export function createAttemptLimits(sql: SqlStore, options: { maxCounters?: number; now?: () => number } = {}) {
+export function createAttemptLimits(sql: SqlStore, options: { maxCounters?: number; sweepIntervalMs?: number; now?: () => number } = {}) {
   const now = options.now ?? Date.now;
   const maxCounters = options.maxCounters ?? MAX_COUNTERS;
+  const sweepIntervalMs = options.sweepIntervalMs ?? SWEEP_INTERVAL_MS;
+  let sweptAt = -Infinity;
   const lock = async (tx: SqlStore, rule: LimitRule, at: number): Promise<void> => {
     // The count starts over when the lock ends.
     if (rule.lockMs > 0)
       await tx.run('UPDATE cognito_attempts SET locked_until = ?, window_ends = ? WHERE limit_key = ?', [at + rule.lockMs, at + rule.lockMs, rule.key]);
+  };
+  /** The rule's counter: `live` none once its window (or its lock) ended; `stored` whether a row is left. */
+  const counter = async (tx: SqlStore, rule: LimitRule, at: number): Promise<{ live: CounterRow | undefined; stored: boolean }> => {
+    const row = await tx.get<CounterRow>('SELECT count, window_ends, locked_until FROM cognito_attempts WHERE limit_key = ?', [rule.key]);
+    return { live: row && row.window_ends > at ? row : undefined, stored: row !== undefined };
+  };
+  const sweep = async (at: number): Promise<void> => {
+    await sql.run('DELETE FROM cognito_attempts WHERE window_ends <= ?', [at]);
+    const total = (await sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM cognito_attempts'))?.n ?? 0;
+    if (total > maxCounters) {
+      await sql.run(
+        'DELETE FROM cognito_attempts WHERE limit_key IN (SELECT limit_key FROM cognito_attempts WHERE locked_until <= ? ORDER BY window_ends LIMIT ?)',
+        [at, total - maxCounters],
+      );
+    }
   };
   return {
     /**
@@ -41,12 +68,18 @@ export function createAttemptLimits(sql: SqlStore, options: { maxCounters?: numb
      */
     async take(rules: readonly LimitRule[]): Promise<LimitRule | undefined> {
       const at = now();
-      return sql.transaction(async (tx) => {
-        await tx.run('DELETE FROM cognito_attempts WHERE window_ends <= ?', [at]);
+      let added = false;
+      const refused = await sql.transaction(async (tx) => {
+        added = false;
         const found = new Map<string, CounterRow>();
+        // Expired counters not swept yet: started over below rather than inserted.
+        const stale = new Set<string>();
         for (const rule of rules) {
-          const row = await tx.get<CounterRow>('SELECT count, window_ends, locked_until FROM cognito_attempts WHERE limit_key = ?', [rule.key]);
-          if (!row) continue;
+          const { live: row, stored } = await counter(tx, rule, at);
+          if (!row) {
+            if (stored) stale.add(rule.key);
+            continue;
+          }
           if (row.locked_until > at) return rule;
           if (row.count >= rule.max) {
             await lock(tx, rule, at);
@@ -54,26 +87,23 @@ export function createAttemptLimits(sql: SqlStore, options: { maxCounters?: numb
           }
           found.set(rule.key, row);
         }
-        let added = false;
         for (const rule of rules) {
           if (found.has(rule.key)) {
             await tx.run('UPDATE cognito_attempts SET count = count + 1 WHERE limit_key = ?', [rule.key]);
+          } else if (stale.has(rule.key)) {
+            await tx.run('UPDATE cognito_attempts SET count = 1, window_ends = ?, locked_until = 0 WHERE limit_key = ?', [at + rule.windowMs, rule.key]);
           } else {
             await tx.run('INSERT INTO cognito_attempts (limit_key, count, window_ends, locked_until) VALUES (?, 1, ?, 0)', [rule.key, at + rule.windowMs]);
             added = true;
           }
         }
-        if (added) {
-          const total = (await tx.get<{ n: number }>('SELECT COUNT(*) AS n FROM cognito_attempts'))?.n ?? 0;
-          if (total > maxCounters) {
-            await tx.run(
-              'DELETE FROM cognito_attempts WHERE limit_key IN (SELECT limit_key FROM cognito_attempts WHERE locked_until <= ? ORDER BY window_ends LIMIT ?)',
-              [at, total - maxCounters],
-            );
-          }
-        }
         return undefined;
       });
+      if (added && at - sweptAt >= sweepIntervalMs) {
+        sweptAt = at;
+        await sweep(at);
+      }
+      return refused;
     },
 
     /** The attempt taken was wrong: a rule that has reached its count locks now. Answers the first rule locked now, if any. */
@@ -82,7 +112,7 @@ export function createAttemptLimits(sql: SqlStore, options: { maxCounters?: numb
       return sql.transaction(async (tx) => {
         let locked: LimitRule | undefined;
         for (const rule of rules) {
-          const row = await tx.get<CounterRow>('SELECT count, window_ends, locked_until FROM cognito_attempts WHERE limit_key = ?', [rule.key]);
+          const row = (await counter(tx, rule, at)).live;
           if (row && row.count >= rule.max && row.locked_until <= at && rule.lockMs > 0) {
             await lock(tx, rule, at);
             locked ??= rule;

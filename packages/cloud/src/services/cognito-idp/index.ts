@@ -67,7 +67,9 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
       perAddress: limits.signIns.perAddress,
       windowMs: limits.signIns.windowSeconds * 1000,
     }),
-    limits: createAttemptLimits(sql),
+    // Counted on every attempt and kept in memory by nobody: kernel.sql, so an attempt changes no data version
+    // (which would drop every instance's kept sign-ins).
+    limits: createAttemptLimits(kernel.sql),
     limitSettings: limits,
     sessions: createChallengeSessions(sql),
     verifiedTokens: createVerifiedTokens(),

@@ -125,7 +125,8 @@ export function createFunctionRegistry(options: {
      * folder lacks it), or stops running it.
      */
     async changedElsewhere(name: string): Promise<void> {
-      const fn = await store.get(name);
+      // The message may come before the one that changes the store's data version: read past what it keeps.
+      const fn = await store.get(name, { fresh: true });
       if (!fn) {
         live.delete(name);
         await runtime.remove(name);

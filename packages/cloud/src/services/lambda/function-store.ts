@@ -68,10 +68,14 @@ export function createFunctionStore(sql: SqlStore) {
   // until the database changes the row cannot have. Engines without a data version read every time.
   const read = new Map<string, { version: number; fn: StoredFunction | undefined }>();
   return {
-    async get(name: string): Promise<StoredFunction | undefined> {
+    /**
+     * The function as last written; `fresh` reads the database even when the version has not changed, for a
+     * caller told of a write by another channel than the version's (its message may come first).
+     */
+    async get(name: string, options: { fresh?: boolean } = {}): Promise<StoredFunction | undefined> {
       const version = sql.dataVersion?.();
       const known = read.get(name);
-      if (known && version !== undefined && known.version === version) return known.fn;
+      if (!options.fresh && known && version !== undefined && known.version === version) return known.fn;
       const row = await sql.get<FunctionRow>('SELECT * FROM lambda_functions WHERE name = ?', [name]);
       const fn = row && toFunction(row);
       if (version !== undefined && sql.dataVersion?.() === version) {

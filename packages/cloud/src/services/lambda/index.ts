@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { CREDENTIAL_PROVIDERS, FUNCTIONS, OBJECTS, STREAMS, type StreamReader } from '../../kernel/capabilities.js';
 import { provide } from '../../kernel/capability.js';
+import { createBusDataVersion } from '../../kernel/bus-data-version.js';
 import { createCacheInvalidation } from '../../kernel/cache-invalidation.js';
 import { createClusterLeases } from '../../kernel/cluster-leases.js';
 import type { Kernel, Service } from '../../kernel/types.js';
@@ -44,7 +45,13 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
   const options = resolveLambdaOptions(lambdaOptions);
   // Other instances of a cluster open the same database (never an SQLite file).
   const shared = kernel.sql.dialect !== 'sqlite';
-  const store = createFunctionStore(kernel.sql);
+  // Every invocation looks its function up (function-store `get`), kept until the data version of the
+  // store's tables changes: on PostgreSQL, this instance's writes through the store and, through the bus, the
+  // other instances'. Only the function store writes functions, layer versions, policies and mappings; what
+  // invocations and pollers write (queued events, logs, credentials, stream positions) goes to kernel.sql and
+  // changes no version: none of it is kept on the version.
+  const functionData = createBusDataVersion(kernel, 'lambda');
+  const store = createFunctionStore(functionData.sql);
   const zips = createCodeBlobs({ sql: kernel.sql, blobs: kernel.blobs });
   const code = createCodeStore(join(kernel.config.dataDir, 'lambda', 'code'), zips);
   const credentials = createFunctionCredentials(kernel.sql, kernel.secrets);
@@ -160,6 +167,7 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
       'AWS::Logs::LogGroup': createLogGroupHandler(kernel, logs),
     },
     async start() {
+      await functionData.start();
       await functionsChanged.start();
       await permissionsChanged.start();
       await kernel.sql.migrate('lambda', LAMBDA_MIGRATIONS);
@@ -178,6 +186,7 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
       every(Math.min(5 * 60 * 1000, Math.max(250, credentialsLifetimeMs / 8)), () => registry.renewCredentials(), 'credential renewal');
     },
     async stop() {
+      functionData.stop();
       functionsChanged.stop();
       permissionsChanged.stop();
       for (const timer of timers) clearInterval(timer);

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createSqliteStore } from '../../engines/sqlite/sqlite-store.js';
+import type { SqlStore } from '../../engines/types.js';
+import { createFunctionStore, type StoredFunction } from './function-store.js';
+import { LAMBDA_MIGRATIONS } from './migrations.js';
+
+const fn = (revision: string): StoredFunction => ({
+  name: 'fn',
+  arn: 'arn:aws:lambda:us-east-1:123456789012:function:fn',
+  config: {
+    handler: 'index.handler',
+    runtime: 'nodejs20.x',
+    role: 'arn:aws:iam::123456789012:role/r',
+    memoryMb: 128,
+    timeoutSeconds: 3,
+    variables: { REVISION: revision },
+    layers: [],
+  },
+  codeSha256: 'sha',
+  codeSize: 1,
+  revision,
+  lastModified: '2026-12-01T00:00:00.000Z',
+});
+
+void describe('the function store', () => {
+  void it('keeps a function while the data version holds; a fresh read goes past it, and is kept', async () => {
+    const sql = createSqliteStore(':memory:');
+    try {
+      await sql.migrate('lambda', LAMBDA_MIGRATIONS);
+      // Another instance's write whose bus message has not arrived yet: the version this store sees holds.
+      const elsewhere = createFunctionStore(sql);
+      let reads = 0;
+      const held: SqlStore = { ...sql, get: (text, params) => (reads++, sql.get(text, params)), dataVersion: () => 1 };
+      const store = createFunctionStore(held);
+      await elsewhere.put(fn('r1'));
+      assert.equal((await store.get('fn'))?.revision, 'r1');
+      await elsewhere.put(fn('r2'));
+      assert.equal((await store.get('fn'))?.revision, 'r1', 'kept at the same version');
+      assert.equal(reads, 1);
+      assert.equal((await store.get('fn', { fresh: true }))?.revision, 'r2');
+      assert.equal((await store.get('fn'))?.revision, 'r2', 'the fresh row is what is kept now');
+      assert.equal(reads, 2);
+    } finally {
+      await sql.close();
+    }
+  });
+});
