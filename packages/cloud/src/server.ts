@@ -138,6 +138,8 @@ export interface CloudOptions {
   deploymentLeaseMs?: number;
   /** How long copies of data deleted by deployments are kept (`deletedData.retentionDays`); default 7 days. */
   deletedDataRetentionMs?: number;
+  /** How often the control service finishes the cleanups of deleted environments other instances left; default 60 s. */
+  environmentCleanupIntervalMs?: number;
   /** The lambda service's settings (config.json's `lambda` section); each field defaults in services/lambda/lambda-options.ts. */
   lambda?: LambdaOptions;
   /** The events service's settings: tests scale its clock (`timeScale`) instead of writing shorter schedules. */
@@ -455,6 +457,7 @@ function builtInSettings(options: CloudOptions): ReadonlyMap<ServiceFactory, unk
         testFaults: options.testFaults ?? process.env.FORTE_TEST_FAULTS === '1',
         deletedDataRetentionMs: options.deletedDataRetentionMs,
         deploymentLeaseMs: options.deploymentLeaseMs,
+        environmentCleanupIntervalMs: options.environmentCleanupIntervalMs,
       } satisfies ControlOptions,
     ],
   ]);
