@@ -20,7 +20,7 @@ export type { CognitoLimits, CognitoLimitSettings } from './services/cognito-idp
 export type { GraphQLLimits } from './services/appsync/graphql-limits.js';
 export { createControlService, type ControlOptions } from './services/control/index.js';
 export { createDynamoDbService } from './services/dynamodb/index.js';
-export { createHostingService } from './services/hosting/index.js';
+export { createHostingService, type HostingOptions } from './services/hosting/index.js';
 export { createIamService } from './services/iam/index.js';
 export { createLambdaService, type LambdaOptions } from './services/lambda/index.js';
 export { createEventsService, type EventsOptions } from './services/events/index.js';

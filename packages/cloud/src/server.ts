@@ -35,7 +35,7 @@ import { createCognitoIdpService, type CognitoIdpOptions } from './services/cogn
 import { createControlService, type ControlOptions } from './services/control/index.js';
 import { createDynamoDbService, type DynamoDbOptions } from './services/dynamodb/index.js';
 import { createEventsService, type EventsOptions } from './services/events/index.js';
-import { createHostingService } from './services/hosting/index.js';
+import { createHostingService, type HostingOptions } from './services/hosting/index.js';
 import { createIamService } from './services/iam/index.js';
 import { createLambdaService, type LambdaOptions } from './services/lambda/index.js';
 import { createS3Service } from './services/s3/index.js';
@@ -138,12 +138,16 @@ export interface CloudOptions {
   deploymentLeaseMs?: number;
   /** How long copies of data deleted by deployments are kept (`deletedData.retentionDays`); default 7 days. */
   deletedDataRetentionMs?: number;
+  /** How often the control service finishes the cleanups of deleted environments other instances left; default 60 s. */
+  environmentCleanupIntervalMs?: number;
   /** The lambda service's settings (config.json's `lambda` section); each field defaults in services/lambda/lambda-options.ts. */
   lambda?: LambdaOptions;
   /** The events service's settings: tests scale its clock (`timeScale`) instead of writing shorter schedules. */
   events?: EventsOptions;
   /** The dynamodb service's settings (config.json's `dynamodb` section): how often and how far the TTL sweep goes. */
   dynamodb?: DynamoDbOptions;
+  /** The hosting service's settings: how long a site lock's lease lasts, how often variants left undone are looked for. */
+  hosting?: HostingOptions;
   /**
    * The bus to the other instances sharing this cloud's database: `nats://host:4222` (core NATS; several
    * servers separated by commas). Default: none, the in-process bus of a cloud that runs alone.
@@ -444,6 +448,7 @@ function builtInSettings(options: CloudOptions): ReadonlyMap<ServiceFactory, unk
     [createAppSyncService, { limits: options.graphqlLimits, ...options.appsync } satisfies AppSyncOptions],
     [createCognitoIdpService, { limits: options.cognitoLimits } satisfies CognitoIdpOptions],
     [createDynamoDbService, { ...options.dynamodb } satisfies DynamoDbOptions],
+    [createHostingService, { ...options.hosting } satisfies HostingOptions],
     [createLambdaService, { ...options.lambda } satisfies LambdaOptions],
     [createEventsService, { ...options.events } satisfies EventsOptions],
     [
@@ -452,6 +457,7 @@ function builtInSettings(options: CloudOptions): ReadonlyMap<ServiceFactory, unk
         testFaults: options.testFaults ?? process.env.FORTE_TEST_FAULTS === '1',
         deletedDataRetentionMs: options.deletedDataRetentionMs,
         deploymentLeaseMs: options.deploymentLeaseMs,
+        environmentCleanupIntervalMs: options.environmentCleanupIntervalMs,
       } satisfies ControlOptions,
     ],
   ]);

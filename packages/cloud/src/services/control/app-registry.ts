@@ -14,6 +14,7 @@ import {
   slugTaken,
   type EnvironmentRecord,
 } from './control-store.js';
+import { refuseWhileCleanupPending } from './environment-cleanups.js';
 import { newAppId, newStackName } from './new-ids.js';
 
 /** Apps and environments: the records a stack belongs to. */
@@ -72,6 +73,7 @@ export function createAppRegistry(sql: SqlStore): AppRegistry {
             `Environment ${envName} already exists in app ${app.name} (${appId}). Pick another name, or use the existing one.`,
           );
         }
+        await refuseWhileCleanupPending(tx, appId, envName);
         const now = nowIso();
         const env: EnvironmentRecord = {
           appId,

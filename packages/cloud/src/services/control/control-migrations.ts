@@ -133,4 +133,11 @@ export const CONTROL_MIGRATIONS: readonly string[] = [
   `ALTER TABLE control_change_sets ADD COLUMN nested_template_files TEXT`,
   // Which instance runs an unfinished deployment and when it last renewed its lease (epoch ms): deployment-lease.ts.
   `ALTER TABLE control_deployments ADD COLUMN owner TEXT; ALTER TABLE control_deployments ADD COLUMN heartbeat_at INTEGER`,
+  // Deleted environments whose ENVIRONMENT_CLEANUPS (their SSM parameters) have not all run yet: environment-cleanups.ts.
+  `CREATE TABLE control_environment_cleanups (
+    app_id TEXT NOT NULL,
+    env_name TEXT NOT NULL,
+    deleted_at INTEGER NOT NULL,
+    PRIMARY KEY (app_id, env_name)
+  )`,
 ];

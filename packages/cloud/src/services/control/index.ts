@@ -11,12 +11,18 @@ import type { z } from 'zod';
 import { ENVIRONMENT_CLEANUPS, OUTPUT_URL_REWRITES } from '../../kernel/capabilities.js';
 import { defineOperation, jsonApiRoute, type JsonOperation } from '../../kernel/json-api.js';
 import type { Kernel, Principal, ResourceHandler, Service } from '../../kernel/types.js';
+import { createClusterLeases, type ClusterLeases } from '../../kernel/cluster-leases.js';
 import { publicEnvironment } from './control-store.js';
+import { createEnvironmentCleanups } from './environment-cleanups.js';
 import { createStackEngine } from './stack-engine.js';
 import { TEST_RESOURCE_TYPE, createTestResourceHandler } from './test-resource.js';
 
 /** How long stop() waits for running deployments before the process goes (recovery handles the rest). */
 const STOP_GRACE_MS = 5000;
+/** How often one instance finishes the environment cleanups other instances left (also at every start). */
+const ENVIRONMENT_CLEANUP_INTERVAL_MS = 60_000;
+/** The cleanup sweep's lease outlives a few of its ticks, so its holder keeps it. */
+const MIN_CLEANUP_LEASE_MS = 15_000;
 /** How often expired copies of deleted data are dropped while the cloud runs (also at every start). */
 const PURGE_INTERVAL_MS = 3_600_000;
 
@@ -45,6 +51,8 @@ export interface ControlOptions {
   deletedDataRetentionMs?: number | undefined;
   /** On a shared database, how long a deployment's instance may go without renewing its lease (default 15 s). */
   deploymentLeaseMs?: number | undefined;
+  /** How often pending environment cleanups are looked for (default 60 s; also at every start). */
+  environmentCleanupIntervalMs?: number | undefined;
 }
 
 /**
@@ -76,17 +84,20 @@ export function createControlService(kernel: Kernel, options: ControlOptions = {
   const { registry, deletedData } = engine;
   let purgeTimer: NodeJS.Timeout | undefined;
 
-  // What other services keep for the environment outside its resources (its SSM parameters): the
-  // environment is gone either way, so a failure is logged rather than answered.
-  const cleanUpEnvironment = async (appId: string, envName: string): Promise<void> => {
-    for (const cleanup of kernel.capability(ENVIRONMENT_CLEANUPS)) {
-      try {
-        await cleanup({ appId, envName });
-      } catch (error) {
-        log.error('dropping the data a deleted environment kept outside its resources failed', { appId, envName, error });
-      }
-    }
-  };
+  // What other services keep for the environment outside its resources (its SSM parameters), recorded as
+  // pending when the environment's rows went: the environment is gone either way, so a failure is logged and
+  // retried rather than answered, and a cleanup an instance did not live to run is finished by another.
+  let leases: ClusterLeases | undefined;
+  const environmentCleanups = createEnvironmentCleanups({
+    sql: kernel.sql,
+    log,
+    cleanups: () => kernel.capability(ENVIRONMENT_CLEANUPS),
+    leases: () => {
+      if (!leases) throw new Error('the control service has not started');
+      return leases;
+    },
+    intervalMs: options.environmentCleanupIntervalMs ?? ENVIRONMENT_CLEANUP_INTERVAL_MS,
+  });
 
   const operations = jsonOperations({
     CreateApp: async ({ name }) => ({ app: await registry.createApp(name) }),
@@ -96,12 +107,16 @@ export function createControlService(kernel: Kernel, options: ControlOptions = {
       await registry.deleteApp(appId);
       return {};
     },
-    CreateEnvironment: async ({ appId, envName }) => ({ environment: await registry.createEnvironment(appId, envName) }),
+    CreateEnvironment: async ({ appId, envName }) => {
+      // A predecessor of the same name whose cleanup is still pending: drop its data first, not the new one's later.
+      await environmentCleanups.finish(appId, envName);
+      return { environment: await registry.createEnvironment(appId, envName) };
+    },
     GetEnvironment: async ({ appId, envName }) => ({ environment: publicEnvironment(await registry.getEnvironment(appId, envName)) }),
     ListEnvironments: async ({ appId }) => ({ environments: await registry.listEnvironments(appId) }),
     DeleteEnvironment: async ({ appId, envName }, principal) => {
       const deployment = await engine.deleteEnvironment(appId, envName, `DeleteEnvironment by ${describePrincipal(principal)}`);
-      if (deployment.status === 'SUCCEEDED') await cleanUpEnvironment(appId, envName);
+      if (deployment.status === 'SUCCEEDED') await environmentCleanups.finish(appId, envName);
       return { deployment };
     },
     CreateChangeSet: async (input) => ({ changeSet: await engine.createChangeSet(input) }),
@@ -138,6 +153,13 @@ export function createControlService(kernel: Kernel, options: ControlOptions = {
     resourceTypes,
     async start() {
       await engine.start();
+      leases = await createClusterLeases({
+        sql: kernel.sql,
+        instance: kernel.config.instance,
+        leaseMs: Math.max(3 * (options.environmentCleanupIntervalMs ?? ENVIRONMENT_CLEANUP_INTERVAL_MS), MIN_CLEANUP_LEASE_MS),
+        shared: kernel.sql.dialect !== 'sqlite',
+      });
+      environmentCleanups.start();
       purgeTimer = setInterval(() => {
         deletedData.purgeExpired().catch((error: unknown) => log.error('dropping expired copies of deleted data failed', { error }));
       }, PURGE_INTERVAL_MS);
@@ -145,6 +167,7 @@ export function createControlService(kernel: Kernel, options: ControlOptions = {
     },
     async stop() {
       clearInterval(purgeTimer);
+      if (leases) await environmentCleanups.stop();
       await engine.idle(STOP_GRACE_MS);
       engine.stop();
     },

@@ -34,6 +34,7 @@ import {
   type CleanupRecord,
 } from './control-store.js';
 import { deleteResources } from './delete-resources.js';
+import { recordEnvironmentCleanup } from './environment-cleanups.js';
 import { DEFAULT_DELETED_DATA_RETENTION_MS, createDeletedDataArchive, type DeletedDataArchive } from './deleted-data.js';
 import { withDestroyedData } from './destroyed-data.js';
 import { emitStackEvent, messageOf, type DeploymentTarget, type EngineContext } from './engine-context.js';
@@ -514,6 +515,7 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
           await sql.transaction(async (tx) => {
             await deleteEnvironmentRows(tx, appId, envName);
             await deletedData.forgetEnvironment(tx, appId, envName);
+            await recordEnvironmentCleanup(tx, appId, envName, Date.now());
             await setDeploymentStatus(tx, deployment.deploymentId, 'SUCCEEDED');
           });
           await emitStackEvent(engine, target, 'DELETE_COMPLETE');

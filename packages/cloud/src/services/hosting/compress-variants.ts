@@ -6,6 +6,7 @@ import type { SiteFile } from '@forte/protocol';
 import type { BlobStore, SqlStore } from '../../engines/types.js';
 import { hostingBlobIds } from './blob-ids.js';
 import { isCompressible } from './content-type.js';
+import type { LockGuard } from './site-lock.js';
 import { siteStore } from './site-store.js';
 
 /** Files at most this big are sent as they are: compression would save less than a round trip. */
@@ -20,11 +21,19 @@ type Variants = { br: number | undefined; gz: number | undefined };
 
 /**
  * Precomputes the brotli and gzip variants of the compressible files of a deployment that lack them, so
- * serving never compresses. A variant that does not save at least 5% is not kept. The variant sizes are
- * recorded in one transaction at the end.
+ * serving never compresses. A variant that does not save at least 5% is not kept. The variant sizes, and that
+ * the deployment's variants are done, are recorded in one transaction at the end, only while the site's lock
+ * is still held (`guard`). Answers how many files it compressed.
  */
-export async function ensureCompressedVariants(args: { sql: SqlStore; blobs: BlobStore; siteId: string; files: SiteFile[] }): Promise<number> {
-  const { sql, blobs, siteId } = args;
+export async function ensureCompressedVariants(args: {
+  sql: SqlStore;
+  blobs: BlobStore;
+  siteId: string;
+  deploymentId: string;
+  files: SiteFile[];
+  guard: LockGuard;
+}): Promise<number> {
+  const { sql, blobs, siteId, deploymentId, guard } = args;
   const wanted = new Set(args.files.filter((f) => f.size > MIN_COMPRESS_BYTES && isCompressible(f.path)).map((f) => f.sha256));
   const known = new Map((await siteStore.blobs(sql, siteId)).map((b) => [b.sha256, b]));
   const todo = [...wanted].filter((sha) => known.get(sha)?.variantsDone === false);
@@ -40,11 +49,11 @@ export async function ensureCompressedVariants(args: { sql: SqlStore; blobs: Blo
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL, todo.length) }, worker));
-  if (done.length > 0) {
-    await sql.transaction(async (tx) => {
-      for (const [sha256, variants] of done) await siteStore.setVariants(tx, siteId, sha256, variants);
-    });
-  }
+  await sql.transaction(async (tx) => {
+    await siteStore.requireHeld(tx, guard);
+    for (const [sha256, variants] of done) await siteStore.setVariants(tx, siteId, sha256, variants);
+    await siteStore.variantsDone(tx, siteId, deploymentId);
+  });
   return todo.length;
 }
 

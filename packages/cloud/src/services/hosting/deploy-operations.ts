@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { CONTROL_ERRORS, createDeploymentRequest, siteIdRequest, startDeploymentRequest, type HostingOperations } from '@forte/protocol';
 import { defineOperation, type JsonOperation } from '../../kernel/json-api.js';
 import { collectGarbage } from './collect-garbage.js';
-import { ensureCompressedVariants } from './compress-variants.js';
 import { siteView, type HostingState } from './hosting-state.js';
+import { compressPendingVariants } from './pending-variants.js';
 import { pathProblem } from './site-path.js';
 import { siteStore, type SiteRow } from './site-store.js';
 
@@ -54,7 +54,7 @@ export function createDeployOperations(state: HostingState): Record<keyof Hostin
     input: startDeploymentRequest,
     async handler({ siteId, deploymentId }): Output<'StartDeployment'> {
       await requireSite(siteId);
-      return state.withSiteLock(siteId, async () => {
+      return state.lock.run(siteId, async (guard) => {
         const deployment = await siteStore.deployment(sql, deploymentId);
         if (!deployment || deployment.siteId !== siteId) {
           throw CONTROL_ERRORS.error('ResourceNotFoundException', `No deployment ${deploymentId} for site ${siteId}: create one with CreateDeployment first.`);
@@ -78,19 +78,20 @@ export function createDeployOperations(state: HostingState): Record<keyof Hostin
           );
         }
         const wasActive = deployment.status === 'ACTIVE';
-        if (!wasActive) await sql.transaction((tx) => siteStore.activate(tx, siteId, deploymentId, new Date().toISOString()));
+        if (!wasActive) {
+          await sql.transaction((tx) => siteStore.activate(tx, { siteId, deploymentId, at: new Date().toISOString(), now: Date.now(), guard }));
+        }
         const site = await requireSite(siteId);
         state.sites.invalidate(site.hostLabel);
         if (!wasActive) {
           // The deployment is live now; its brotli and gzip variants follow shortly (until then files are
-          // sent uncompressed), so a publish does not wait for compression.
-          state.background.run('compress variants', () =>
-            state.withSiteLock(siteId, async () => {
-              if ((await ensureCompressedVariants({ sql, blobs: kernel.blobs, siteId, files })) > 0) state.sites.invalidate(site.hostLabel);
-            }),
-          );
+          // sent uncompressed), so a publish does not wait for compression. Should this instance die first,
+          // another one's sweep computes them (pending-variants.ts).
+          state.background.run('compress variants', async () => {
+            await state.lock.run(siteId, (next) => compressPendingVariants(state, siteId, next));
+          });
         }
-        const collected = await collectGarbage(state, siteId);
+        const collected = await collectGarbage(state, siteId, guard);
         kernel.log.info('hosting deployment live', {
           siteId,
           deploymentId,

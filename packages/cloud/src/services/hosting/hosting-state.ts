@@ -3,6 +3,7 @@ import type { Kernel } from '../../kernel/types.js';
 import type { BackgroundTasks } from './background-tasks.js';
 import type { ByteLru } from './byte-lru.js';
 import type { LiveSiteCache } from './live-site-cache.js';
+import type { SiteLock } from './site-lock.js';
 import { siteAddresses } from './site-address.js';
 import type { SiteRow } from './site-store.js';
 
@@ -11,8 +12,8 @@ export interface HostingState {
   kernel: Kernel;
   sites: LiveSiteCache;
   bodies: ByteLru<Buffer>;
-  /** Serialises switches, collection and deletion of one site. */
-  withSiteLock<T>(siteId: string, task: () => Promise<T>): Promise<T>;
+  /** Serialises switches, collection, compression and deletion of one site, in the whole cluster. */
+  lock: SiteLock;
   /** Compression of new deployments' files, after they went live. */
   background: BackgroundTasks;
 }

@@ -113,7 +113,13 @@ export class LiveSiteCache {
       return undefined;
     }
     let live: LiveSite;
-    if (previous && previous.deploymentId === site.activeDeploymentId && previous.site.siteId === site.siteId) {
+    // Variants recorded since (by whichever instance) change the files' representations: read them again.
+    if (
+      previous &&
+      previous.deploymentId === site.activeDeploymentId &&
+      previous.site.siteId === site.siteId &&
+      previous.site.variantsPendingSince === site.variantsPendingSince
+    ) {
       live = { ...previous, site, checkedAt: Date.now() };
     } else {
       live = { site, deploymentId: site.activeDeploymentId, files: await this.loadFiles(site), checkedAt: Date.now() };

@@ -30,4 +30,7 @@ export const HOSTING_MIGRATIONS: readonly string[] = [
     variants_done INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (site_id, sha256)
   );`,
+  // When the live deployment's compressed variants became due (epoch ms), until they are recorded: any
+  // instance's sweep computes them when the instance that switched did not (pending-variants.ts).
+  `ALTER TABLE hosting_sites ADD COLUMN variants_pending_since INTEGER`,
 ];

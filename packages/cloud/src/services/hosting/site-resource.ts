@@ -75,11 +75,11 @@ export function createSiteResourceHandler(state: HostingState): ResourceHandler 
       return result({ ...site, siteName });
     },
     async delete(physicalId, _props, ctx) {
-      await state.withSiteLock(physicalId, async () => {
+      await state.lock.run(physicalId, async (guard) => {
         const site = await siteStore.siteById(sql, physicalId);
         if (!site) return;
         const blobs = await siteStore.blobs(sql, physicalId);
-        await sql.transaction((tx) => siteStore.deleteSite(tx, physicalId));
+        await sql.transaction((tx) => siteStore.deleteSite(tx, physicalId, guard));
         state.sites.invalidate(site.hostLabel);
         for (const blob of blobs) {
           for (const id of [

@@ -1,5 +1,6 @@
-import type { SiteDeployment, SiteFile } from '@forte/protocol';
+import { CONTROL_ERRORS, type SiteDeployment, type SiteFile } from '@forte/protocol';
 import type { SqlStore } from '../../engines/types.js';
+import type { LockGuard } from './site-lock.js';
 
 export interface SiteRow {
   siteId: string;
@@ -10,6 +11,8 @@ export interface SiteRow {
   hostLabel: string;
   activeDeploymentId: string | undefined;
   createdAt: string;
+  /** Since when (epoch ms) the live deployment's compressed variants are due; undefined once recorded. */
+  variantsPendingSince?: number | undefined;
 }
 
 export interface BlobRow {
@@ -28,6 +31,7 @@ interface RawSite {
   host_label: string;
   active_deployment_id: string | null;
   created_at: string;
+  variants_pending_since: number | null;
 }
 interface RawDeployment {
   deployment_id: string;
@@ -53,6 +57,7 @@ const toSite = (r: RawSite): SiteRow => ({
   hostLabel: r.host_label,
   activeDeploymentId: r.active_deployment_id ?? undefined,
   createdAt: r.created_at,
+  variantsPendingSince: r.variants_pending_since ?? undefined,
 });
 const toDeployment = (r: RawDeployment): SiteDeployment => ({
   deploymentId: r.deployment_id,
@@ -70,13 +75,16 @@ const toBlob = (r: RawBlob): BlobRow => ({
   variantsDone: r.variants_done === 1,
 });
 
-const SITE_COLUMNS = 'site_id, app_id, env_name, site_name, host_label, active_deployment_id, created_at';
+const SITE_COLUMNS = 'site_id, app_id, env_name, site_name, host_label, active_deployment_id, created_at, variants_pending_since';
 const DEPLOYMENT_COLUMNS = 'deployment_id, site_id, status, file_count, created_at, activated_at';
 
 /** Manifests are stored compactly as `[path, sha256, size]` triples (one row per deployment). */
 type ManifestJson = [string, string, number][];
 
-/** SQL access of the hosting service. Every method takes the store so it also runs inside a transaction. */
+/**
+ * SQL access of the hosting service. Every method takes the store so it also runs inside a transaction; the
+ * writes that need the site's lock take its guard (site-lock.ts) and refuse when it is no longer held.
+ */
 export const siteStore = {
   async siteById(sql: SqlStore, siteId: string): Promise<SiteRow | undefined> {
     const row = await sql.get<RawSite>(`SELECT ${SITE_COLUMNS} FROM hosting_sites WHERE site_id = ?`, [siteId]);
@@ -103,7 +111,9 @@ export const siteStore = {
   async updateSiteName(sql: SqlStore, siteId: string, siteName: string): Promise<void> {
     await sql.run('UPDATE hosting_sites SET site_name = ? WHERE site_id = ?', [siteName, siteId]);
   },
-  async deleteSite(sql: SqlStore, siteId: string): Promise<void> {
+  /** Deletes a site and its rows: call inside a transaction, with the site's lock. */
+  async deleteSite(sql: SqlStore, siteId: string, guard: LockGuard): Promise<void> {
+    await requireHeld(sql, guard);
     await sql.run('DELETE FROM hosting_deployments WHERE site_id = ?', [siteId]);
     await sql.run('DELETE FROM hosting_blobs WHERE site_id = ?', [siteId]);
     await sql.run('DELETE FROM hosting_sites WHERE site_id = ?', [siteId]);
@@ -139,17 +149,30 @@ export const siteStore = {
     const rows = await sql.all<RawDeployment>(`SELECT ${DEPLOYMENT_COLUMNS} FROM hosting_deployments WHERE site_id = ? ORDER BY seq DESC`, [siteId]);
     return rows.map(toDeployment);
   },
-  /** Makes `deploymentId` the live one: call inside a transaction. */
-  async activate(sql: SqlStore, siteId: string, deploymentId: string, at: string): Promise<void> {
+  /** Makes `deploymentId` the live one, its compressed variants due: call inside a transaction, with the site's lock. */
+  async activate(sql: SqlStore, args: { siteId: string; deploymentId: string; at: string; now: number; guard: LockGuard }): Promise<void> {
+    const { siteId, deploymentId, at, now, guard } = args;
+    await requireHeld(sql, guard);
     await sql.run("UPDATE hosting_deployments SET status = 'SUPERSEDED' WHERE site_id = ? AND status = 'ACTIVE' AND deployment_id <> ?", [
       siteId,
       deploymentId,
     ]);
     await sql.run("UPDATE hosting_deployments SET status = 'ACTIVE', activated_at = ? WHERE deployment_id = ?", [at, deploymentId]);
-    await sql.run('UPDATE hosting_sites SET active_deployment_id = ? WHERE site_id = ?', [deploymentId, siteId]);
+    await sql.run('UPDATE hosting_sites SET active_deployment_id = ?, variants_pending_since = ? WHERE site_id = ?', [deploymentId, now, siteId]);
   },
-  async deleteDeployment(sql: SqlStore, deploymentId: string): Promise<void> {
-    await sql.run('DELETE FROM hosting_deployments WHERE deployment_id = ?', [deploymentId]);
+  /** Sites whose live deployment's variants have been due since before `before` (epoch ms). */
+  async sitesWithPendingVariants(sql: SqlStore, before: number): Promise<string[]> {
+    const rows = await sql.all<{ site_id: string }>('SELECT site_id FROM hosting_sites WHERE variants_pending_since < ?', [before]);
+    return rows.map((r) => r.site_id);
+  },
+  /** Records that the variants of `deploymentId` are done, unless another deployment went live meanwhile. */
+  async variantsDone(sql: SqlStore, siteId: string, deploymentId: string): Promise<void> {
+    await sql.run('UPDATE hosting_sites SET variants_pending_since = NULL WHERE site_id = ? AND active_deployment_id = ?', [siteId, deploymentId]);
+  },
+  /** With the site's lock: whether the deployment was deleted (false: the lock is no longer held). */
+  async deleteDeployment(sql: SqlStore, deploymentId: string, guard: LockGuard): Promise<boolean> {
+    const { changes } = await sql.run(`DELETE FROM hosting_deployments WHERE deployment_id = ? AND ${guard.condition}`, [deploymentId, ...guard.params]);
+    return changes === 1;
   },
 
   async blobs(sql: SqlStore, siteId: string): Promise<BlobRow[]> {
@@ -166,6 +189,7 @@ export const siteStore = {
   async insertBlob(sql: SqlStore, siteId: string, sha256: string, size: number): Promise<void> {
     await sql.run('INSERT INTO hosting_blobs (site_id, sha256, size) VALUES (?, ?, ?) ON CONFLICT (site_id, sha256) DO NOTHING', [siteId, sha256, size]);
   },
+  /** Call with the site's lock, inside a transaction that checked it (`requireHeld`). */
   async setVariants(sql: SqlStore, siteId: string, sha256: string, sizes: { br: number | undefined; gz: number | undefined }): Promise<void> {
     await sql.run('UPDATE hosting_blobs SET br_size = ?, gz_size = ?, variants_done = 1 WHERE site_id = ? AND sha256 = ?', [
       sizes.br ?? null,
@@ -174,7 +198,21 @@ export const siteStore = {
       sha256,
     ]);
   },
-  async deleteBlob(sql: SqlStore, siteId: string, sha256: string): Promise<void> {
-    await sql.run('DELETE FROM hosting_blobs WHERE site_id = ? AND sha256 = ?', [siteId, sha256]);
+  /** With the site's lock: whether the row was deleted (false: the lock is no longer held, or it was gone). */
+  async deleteBlob(sql: SqlStore, siteId: string, sha256: string, guard: LockGuard): Promise<boolean> {
+    const { changes } = await sql.run(`DELETE FROM hosting_blobs WHERE site_id = ? AND sha256 = ? AND ${guard.condition}`, [siteId, sha256, ...guard.params]);
+    return changes === 1;
   },
+  requireHeld,
 };
+
+/** Refuses (throws) when the site's lock is no longer this instance's: it stalled past its lease. */
+async function requireHeld(sql: SqlStore, guard: LockGuard): Promise<void> {
+  const row = await sql.get<{ held: number }>(`SELECT 1 AS held WHERE ${guard.condition}`, guard.params);
+  if (!row) {
+    throw CONTROL_ERRORS.error(
+      'ConflictException',
+      'This instance stalled past the lease of the site lock, so another instance may have changed the site since: nothing was changed; try again.',
+    );
+  }
+}
