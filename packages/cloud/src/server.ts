@@ -4,7 +4,7 @@ import { createReadStream, existsSync, type Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { DATABASE_FILE, openSqlStore } from './engines/open-sql-store.js';
+import { DATABASE_FILE, isEmbeddedDatabase, openSqlStore } from './engines/open-sql-store.js';
 import { copyEmbeddedDatabase, type CopiedTables } from './engines/copy-database.js';
 import { dropPostgresTables, openPostgresStore, postgresSchemaIsEmpty, redactUrl, resetIdentitySequences } from './engines/postgres/postgres-store.js';
 import { openBlobStore, type OpenedBlobStore } from './engines/open-blob-store.js';
@@ -184,7 +184,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     throw new Error(`The public URL "${options.publicUrl}" must be a scheme and a host with an optional port, like https://forte.example.com (no path).`);
   const host = options.host ?? '127.0.0.1';
   const log = createLogger({ write: (line) => void (options.logStream ?? process.stderr).write(line), level: options.logLevel ?? 'info' });
-  const repaired = makeDataDirPrivate(options.dataDir, DATABASE_FILE);
+  const repaired = makeDataDirPrivate(options.dataDir, isEmbeddedDatabase(options.database) ? DATABASE_FILE : undefined);
   if (repaired.length > 0) log.warn('made the data folder private again: others could read it', { repaired });
   let adminCredentials = loadOrCreateAdminCredentials(options.dataDir);
   const sql = await openSqlStore(options.database, options.dataDir);
@@ -196,10 +196,21 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
   try {
     blobStore = await openBlobStore(options.blobs, options.dataDir);
     const blobs = blobStore.store;
-    bus = await openBus(options.bus, await resolveClusterId(sql), (error, subject) => log.error('bus message handler failed', { subject, error }));
+    const clusterId = await resolveClusterId(sql);
+    bus = await openBus(options.bus, clusterId, (error, subject) => log.error('bus message handler failed', { subject, error }));
     if (bus.shared && options.bus !== undefined) log.info('joined the bus', { bus: redactBusUrl(options.bus) });
-    const { box: secrets, createdKeyFile } = await openSecretBox({ dataDir: options.dataDir, sql, secretKey: options.secretKey });
-    if (createdKeyFile) log.info('created the secret key: keep it with backups of forte.db, which it opens', { file: join(options.dataDir, SECRET_KEY_FILE) });
+    const databaseServer = isEmbeddedDatabase(options.database) ? undefined : redactUrl(options.database);
+    const { box: secrets, createdKeyFile } = await openSecretBox({
+      dataDir: options.dataDir,
+      sql,
+      secretKey: options.secretKey,
+      server: databaseServer,
+    });
+    if (createdKeyFile)
+      log.info('created the secret key: keep it with backups of the database, which it opens', {
+        file: join(options.dataDir, SECRET_KEY_FILE),
+        database: databaseServer ?? join(options.dataDir, DATABASE_FILE),
+      });
     // Instances sharing a database accept the same admin keys: the first one's, kept in the database.
     if (sql.dialect !== 'sqlite') adminCredentials = await sharedAdminCredentials(sql, secrets, options.dataDir);
     const config: CloudConfig = {

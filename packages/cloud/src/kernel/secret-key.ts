@@ -29,13 +29,21 @@ export async function openSecretBox(options: {
   dataDir: string;
   sql: SqlStore;
   secretKey?: string | undefined;
+  /**
+   * A database server's URL without its password, for the messages, when the database is not the data
+   * folder's forte.db: other instances may share it, and they need the key the first one sealed with.
+   */
+  server?: string | undefined;
 }): Promise<{ box: SecretBox; createdKeyFile: boolean }> {
   const { sql } = options;
   await sql.migrate('kernel', ['CREATE TABLE kernel_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)']);
   const check = (await sql.get<{ value: string }>('SELECT value FROM kernel_settings WHERE name = ?', [CHECK_SETTING]))?.value;
   const file = join(options.dataDir, SECRET_KEY_FILE);
-  const database = join(options.dataDir, 'forte.db');
-  const fix = `Restore ${file} from the backup of this data folder, or set ${SECRET_KEY_VARIABLE} to the key the database was sealed with.`;
+  const database = options.server ?? join(options.dataDir, 'forte.db');
+  const fix =
+    options.server === undefined
+      ? `Restore ${file} from the backup of this data folder, or set ${SECRET_KEY_VARIABLE} to the key the database was sealed with.`
+      : `Set ${SECRET_KEY_VARIABLE} to the key the database was sealed with: every instance sharing a database needs the same key (\`openssl rand -base64 32\` once, for all of them).`;
 
   let key: Buffer;
   let source: string;
