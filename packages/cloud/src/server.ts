@@ -17,6 +17,7 @@ export { checkNats } from './engines/nats-bus/check-nats.js';
 import { adminCredentialsService, loadOrCreateAdminCredentials, sharedAdminCredentials, type AdminCredentials } from './kernel/admin-credentials.js';
 import { createKernel, type KernelRuntime } from './kernel/create-kernel.js';
 import { createRequestListener, isHealthProbe } from './kernel/http-dispatch.js';
+import { createDatabaseReadiness } from './kernel/database-readiness.js';
 import { createUpgradeDispatcher } from './kernel/upgrade-dispatch.js';
 import { createLogger } from './kernel/logger.js';
 import { makeDataDirPrivate } from './kernel/private-files.js';
@@ -233,26 +234,16 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     // Services start once the port is known (resource handlers compute URLs from it); requests that
     // arrive before every service has started wait for it.
     let draining = false;
-    let databaseAnsweredAt = 0;
-    let databaseCheck: Promise<{ ready: true } | { ready: false; reason: string }> | undefined;
+    const databaseReady = createDatabaseReadiness({ probe: () => sql.get('SELECT 1 AS one') });
     const engines = { database: sql.dialect, blobs: options.blobs ? 's3' : 'folder', bus: options.bus ? 'nats' : 'none' };
     const listener = createRequestListener(kernel, {
       version: CLOUD_VERSION,
       instance,
       engines,
-      readiness: async () => {
-        if (!started) return { ready: false, reason: 'starting' };
-        if (draining) return { ready: false, reason: 'stopping' };
-        // One database check at a time, its answer shared by the checks that arrive meanwhile, and a
-        // success trusted for a second: a balancer's frequent checks add no load to a busy database.
-        if (Date.now() - databaseAnsweredAt < 1000) return { ready: true };
-        databaseCheck ??= withTimeout(sql.get('SELECT 1 AS one'), 2000, 'the database did not answer within 2 s')
-          .then(
-            () => ((databaseAnsweredAt = Date.now()), { ready: true as const }),
-            (error: unknown) => ({ ready: false as const, reason: `database: ${error instanceof Error ? error.message : String(error)}` }),
-          )
-          .finally(() => (databaseCheck = undefined));
-        return databaseCheck;
+      readiness: () => {
+        if (!started) return Promise.resolve({ ready: false, reason: 'starting' });
+        if (draining) return Promise.resolve({ ready: false, reason: 'stopping' });
+        return databaseReady();
       },
     });
     let started = false;
@@ -434,13 +425,6 @@ export async function copyBlobsTo(options: { dataDir: string; blobs: string }): 
     target.close();
   }
   return { count, bytes };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() =>
-    clearTimeout(timer),
-  );
 }
 
 /** The bus a `bus` option names: NATS for a URL, the in-process bus without one. */
