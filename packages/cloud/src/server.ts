@@ -221,6 +221,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       region: options.region ?? 'us-east-1',
       accountId: await resolveAccountId(sql, options.accountId),
       instance,
+      clusterId,
       connectionLimits: { ...DEFAULT_CONNECTION_LIMITS, ...definedFields(options.connectionLimits ?? {}) },
     };
     const limits = config.connectionLimits;
