@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SqlStore } from '../engines/types.js';
+import { createFileOnce } from './create-file-once.js';
 import { SECRET_KEY_BYTES, SecretOpenError, createSecretBox, type SecretBox } from './secret-box.js';
 
 /** The secret key file inside the data dir (mode 0600), made at first start unless the key comes from the environment. */
@@ -111,12 +112,7 @@ function readKeyFile(file: string): string | undefined {
 
 function createKeyFile(file: string): { key: Buffer; created: boolean } {
   const key = randomBytes(SECRET_KEY_BYTES);
-  try {
-    // 'wx': two processes starting at once on a new folder agree on the first key written.
-    writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-    return { key, created: true };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return { key: parseKey(readFileSync(file, 'utf8'), `${file} must hold ${SECRET_KEY_BYTES} bytes in base64.`), created: false };
-  }
+  // Two processes starting at once on a new folder agree on the first key written, never reading it half written.
+  if (createFileOnce(file, `${key.toString('base64')}\n`, 0o600)) return { key, created: true };
+  return { key: parseKey(readFileSync(file, 'utf8'), `${file} must hold ${SECRET_KEY_BYTES} bytes in base64.`), created: false };
 }
