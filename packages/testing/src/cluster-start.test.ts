@@ -29,7 +29,7 @@ import {
 // whichever instance gets there first, and the other must adopt it: here, with every built-in service, on a
 // new schema each round, because a race lost once may be won the next time.
 const skip = await clusterSkipReason();
-const ROUNDS = 3;
+const ROUNDS = 4;
 
 const SCHEMA = 'type Note @model @auth(rules: [{ allow: public }]) { id: ID! text: String }';
 const CREATE_NOTE = 'mutation ($input: CreateNoteInput!) { createNote(input: $input) { id text } }';
