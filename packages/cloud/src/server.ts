@@ -4,7 +4,7 @@ import { createReadStream, existsSync, type Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { DATABASE_FILE, openSqlStore } from './engines/open-sql-store.js';
+import { DATABASE_FILE, isEmbeddedDatabase, openSqlStore } from './engines/open-sql-store.js';
 import { copyEmbeddedDatabase, type CopiedTables } from './engines/copy-database.js';
 import { dropPostgresTables, openPostgresStore, postgresSchemaIsEmpty, redactUrl, resetIdentitySequences } from './engines/postgres/postgres-store.js';
 import { openBlobStore, type OpenedBlobStore } from './engines/open-blob-store.js';
@@ -17,6 +17,7 @@ export { checkNats } from './engines/nats-bus/check-nats.js';
 import { adminCredentialsService, loadOrCreateAdminCredentials, sharedAdminCredentials, type AdminCredentials } from './kernel/admin-credentials.js';
 import { createKernel, type KernelRuntime } from './kernel/create-kernel.js';
 import { createRequestListener, isHealthProbe } from './kernel/http-dispatch.js';
+import { createDatabaseReadiness } from './kernel/database-readiness.js';
 import { createUpgradeDispatcher } from './kernel/upgrade-dispatch.js';
 import { createLogger } from './kernel/logger.js';
 import { makeDataDirPrivate } from './kernel/private-files.js';
@@ -188,7 +189,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     throw new Error(`The public URL "${options.publicUrl}" must be a scheme and a host with an optional port, like https://forte.example.com (no path).`);
   const host = options.host ?? '127.0.0.1';
   const log = createLogger({ write: (line) => void (options.logStream ?? process.stderr).write(line), level: options.logLevel ?? 'info' });
-  const repaired = makeDataDirPrivate(options.dataDir, DATABASE_FILE);
+  const repaired = makeDataDirPrivate(options.dataDir, isEmbeddedDatabase(options.database) ? DATABASE_FILE : undefined);
   if (repaired.length > 0) log.warn('made the data folder private again: others could read it', { repaired });
   let adminCredentials = loadOrCreateAdminCredentials(options.dataDir);
   const sql = await openSqlStore(options.database, options.dataDir);
@@ -200,10 +201,21 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
   try {
     blobStore = await openBlobStore(options.blobs, options.dataDir);
     const blobs = blobStore.store;
-    bus = await openBus(options.bus, await resolveClusterId(sql), (error, subject) => log.error('bus message handler failed', { subject, error }));
+    const clusterId = await resolveClusterId(sql);
+    bus = await openBus(options.bus, clusterId, (error, subject) => log.error('bus message handler failed', { subject, error }));
     if (bus.shared && options.bus !== undefined) log.info('joined the bus', { bus: redactBusUrl(options.bus) });
-    const { box: secrets, createdKeyFile } = await openSecretBox({ dataDir: options.dataDir, sql, secretKey: options.secretKey });
-    if (createdKeyFile) log.info('created the secret key: keep it with backups of forte.db, which it opens', { file: join(options.dataDir, SECRET_KEY_FILE) });
+    const databaseServer = isEmbeddedDatabase(options.database) ? undefined : redactUrl(options.database);
+    const { box: secrets, createdKeyFile } = await openSecretBox({
+      dataDir: options.dataDir,
+      sql,
+      secretKey: options.secretKey,
+      server: databaseServer,
+    });
+    if (createdKeyFile)
+      log.info('created the secret key: keep it with backups of the database, which it opens', {
+        file: join(options.dataDir, SECRET_KEY_FILE),
+        database: databaseServer ?? join(options.dataDir, DATABASE_FILE),
+      });
     // Instances sharing a database accept the same admin keys: the first one's, kept in the database.
     if (sql.dialect !== 'sqlite') adminCredentials = await sharedAdminCredentials(sql, secrets, options.dataDir);
     const config: CloudConfig = {
@@ -213,6 +225,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       region: options.region ?? 'us-east-1',
       accountId: await resolveAccountId(sql, options.accountId),
       instance,
+      clusterId,
       connectionLimits: { ...DEFAULT_CONNECTION_LIMITS, ...definedFields(options.connectionLimits ?? {}) },
     };
     const limits = config.connectionLimits;
@@ -226,26 +239,16 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     // Services start once the port is known (resource handlers compute URLs from it); requests that
     // arrive before every service has started wait for it.
     let draining = false;
-    let databaseAnsweredAt = 0;
-    let databaseCheck: Promise<{ ready: true } | { ready: false; reason: string }> | undefined;
+    const databaseReady = createDatabaseReadiness({ probe: () => sql.get('SELECT 1 AS one') });
     const engines = { database: sql.dialect, blobs: options.blobs ? 's3' : 'folder', bus: options.bus ? 'nats' : 'none' };
     const listener = createRequestListener(kernel, {
       version: CLOUD_VERSION,
       instance,
       engines,
-      readiness: async () => {
-        if (!started) return { ready: false, reason: 'starting' };
-        if (draining) return { ready: false, reason: 'stopping' };
-        // One database check at a time, its answer shared by the checks that arrive meanwhile, and a
-        // success trusted for a second: a balancer's frequent checks add no load to a busy database.
-        if (Date.now() - databaseAnsweredAt < 1000) return { ready: true };
-        databaseCheck ??= withTimeout(sql.get('SELECT 1 AS one'), 2000, 'the database did not answer within 2 s')
-          .then(
-            () => ((databaseAnsweredAt = Date.now()), { ready: true as const }),
-            (error: unknown) => ({ ready: false as const, reason: `database: ${error instanceof Error ? error.message : String(error)}` }),
-          )
-          .finally(() => (databaseCheck = undefined));
-        return databaseCheck;
+      readiness: () => {
+        if (!started) return Promise.resolve({ ready: false, reason: 'starting' });
+        if (draining) return Promise.resolve({ ready: false, reason: 'stopping' });
+        return databaseReady();
       },
     });
     let started = false;
@@ -427,13 +430,6 @@ export async function copyBlobsTo(options: { dataDir: string; blobs: string }): 
     target.close();
   }
   return { count, bytes };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() =>
-    clearTimeout(timer),
-  );
 }
 
 /** The bus a `bus` option names: NATS for a URL, the in-process bus without one. */

@@ -9,12 +9,16 @@ export const DATABASE_FILE = 'forte.db';
 /** Which engine holds a cloud's database, as `forte cloud status` and the health check name it. */
 export type DatabaseEngine = 'sqlite' | 'postgres';
 
+/** Whether a cloud's `database` setting names the embedded SQLite file (none, empty or `sqlite`) rather than a server. */
+export const isEmbeddedDatabase = (database: string | undefined): database is undefined | '' | 'sqlite' =>
+  database === undefined || database === '' || database === 'sqlite';
+
 /**
  * Opens the database a cloud is configured with: none (or `sqlite`) is the data folder's forte.db, a
  * `postgres://` URL is a PostgreSQL database that several instances may share.
  */
 export async function openSqlStore(database: string | undefined, dataDir: string): Promise<SqlStore> {
-  if (database === undefined || database === '' || database === 'sqlite') return createSqliteStore(join(dataDir, DATABASE_FILE));
+  if (isEmbeddedDatabase(database)) return createSqliteStore(join(dataDir, DATABASE_FILE));
   if (/^postgres(ql)?:\/\//.test(database)) return openPostgresStore(database);
   throw new DatabaseConfigError(
     `The database "${redactUrl(database)}" is not one Forte knows: give a postgres://user:password@host:5432/database URL, or leave it out for the embedded SQLite file.`,

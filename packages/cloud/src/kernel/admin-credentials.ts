@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CREDENTIAL_PROVIDERS } from './capabilities.js';
+import { createFileOnce } from './create-file-once.js';
 import { provide } from './capability.js';
 import type { SqlStore } from '../engines/types.js';
 import type { SecretBox } from './secret-box.js';
@@ -28,14 +29,10 @@ export function loadOrCreateAdminCredentials(dataDir: string): AdminCredentials 
   if (existing) return existing;
   const credentials = { accessKeyId: `FKIA${randomString(UPPER_ALNUM, 16)}`, secretAccessKey: randomString(SECRET_CHARS, 40) };
   mkdirSync(dataDir, { recursive: true });
-  try {
-    // 'wx' so two processes starting at once cannot both write different keys: the loser reads the winner's.
-    writeFileSync(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return readCredentials(file) ?? credentials;
-  }
-  return credentials;
+  // Two processes starting at once cannot both write different keys, nor read the other's half written: the
+  // loser reads the winner's.
+  if (createFileOnce(file, `${JSON.stringify(credentials, null, 2)}\n`, 0o600)) return credentials;
+  return readCredentials(file) ?? credentials;
 }
 
 const SHARED_SETTING = 'admin-credentials';

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,13 @@ void describe('the data folder', { skip: process.platform === 'win32' }, () => {
     assert.deepEqual(makeDataDirPrivate(dataDir, 'forte.db'), []);
     assert.equal(await modeOf(dataDir), 0o700);
     assert.equal(await modeOf(join(dataDir, 'forte.db')), 0o600);
+  });
+
+  void it('gets no database file for a cloud whose database is a server', async () => {
+    const dataDir = join(dir, 'clustered');
+    assert.deepEqual(makeDataDirPrivate(dataDir, undefined), []);
+    assert.equal(await modeOf(dataDir), 0o700);
+    assert.equal(existsSync(join(dataDir, 'forte.db')), false);
   });
 
   void it('is repaired when others could read it, naming what was repaired', async () => {

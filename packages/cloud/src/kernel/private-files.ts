@@ -10,14 +10,15 @@ const PRIVATE_FOLDERS = ['logs', 'blobs'];
 
 /**
  * Makes the data dir private: the folder 0700 (created so if missing), its secret files 0600, the log
- * files 0600, and creates the database file 0600 before SQLite opens it (SQLite gives `-wal` and `-shm`
- * the database's mode). Answers the paths whose mode it repaired, for the log. Does nothing on Windows,
- * where modes are not permissions.
+ * files 0600, and, for a cloud on the embedded database, creates `databaseFile` 0600 before SQLite opens
+ * it (SQLite gives `-wal` and `-shm` the database's mode). A cloud on a database server passes none: no
+ * empty file suggests its data is in the folder. Answers the paths whose mode it repaired, for the log.
+ * Does nothing on Windows, where modes are not permissions.
  */
-export function makeDataDirPrivate(dataDir: string, databaseFile: string): string[] {
+export function makeDataDirPrivate(dataDir: string, databaseFile: string | undefined): string[] {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if (process.platform === 'win32') return [];
-  closeSync(openSync(join(dataDir, databaseFile), 'a', 0o600));
+  if (databaseFile !== undefined) closeSync(openSync(join(dataDir, databaseFile), 'a', 0o600));
   const repaired: string[] = [];
   const restrict = (path: string, mode: number): void => {
     const stat = statSync(path, { throwIfNoEntry: false });

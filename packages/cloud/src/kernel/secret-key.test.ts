@@ -76,4 +76,23 @@ void describe('the secret key', () => {
       /FORTE_SECRET_KEY must be 32 random bytes/,
     );
   });
+
+  void it('names a database server, not a file of the data folder, and says its instances need one key', async () => {
+    const server = 'postgres://forte:***@db:5432/forte';
+    const first = await mkdtemp(join(dir, 'data-'));
+    const second = await mkdtemp(join(dir, 'data-'));
+    await withDatabase('d.db', (sql) => openSecretBox({ dataDir: first, sql, server }));
+    // Another instance's folder, with a key file of its own (made before the first one sealed the database).
+    await writeFile(join(second, SECRET_KEY_FILE), Buffer.alloc(32, 7).toString('base64'));
+    for (const dataDir of [second, await mkdtemp(join(dir, 'data-'))]) {
+      await assert.rejects(
+        withDatabase('d.db', (sql) => openSecretBox({ dataDir, sql, server })),
+        (error: unknown) =>
+          error instanceof SecretKeyError &&
+          error.message.includes(server) &&
+          error.message.includes('every instance sharing a database needs the same key') &&
+          !error.message.includes('forte.db'),
+      );
+    }
+  });
 });

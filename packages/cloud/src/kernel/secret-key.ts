@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SqlStore } from '../engines/types.js';
+import { createFileOnce } from './create-file-once.js';
 import { SECRET_KEY_BYTES, SecretOpenError, createSecretBox, type SecretBox } from './secret-box.js';
 
 /** The secret key file inside the data dir (mode 0600), made at first start unless the key comes from the environment. */
@@ -29,13 +30,21 @@ export async function openSecretBox(options: {
   dataDir: string;
   sql: SqlStore;
   secretKey?: string | undefined;
+  /**
+   * A database server's URL without its password, for the messages, when the database is not the data
+   * folder's forte.db: other instances may share it, and they need the key the first one sealed with.
+   */
+  server?: string | undefined;
 }): Promise<{ box: SecretBox; createdKeyFile: boolean }> {
   const { sql } = options;
   await sql.migrate('kernel', ['CREATE TABLE kernel_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)']);
   const check = (await sql.get<{ value: string }>('SELECT value FROM kernel_settings WHERE name = ?', [CHECK_SETTING]))?.value;
   const file = join(options.dataDir, SECRET_KEY_FILE);
-  const database = join(options.dataDir, 'forte.db');
-  const fix = `Restore ${file} from the backup of this data folder, or set ${SECRET_KEY_VARIABLE} to the key the database was sealed with.`;
+  const database = options.server ?? join(options.dataDir, 'forte.db');
+  const fix =
+    options.server === undefined
+      ? `Restore ${file} from the backup of this data folder, or set ${SECRET_KEY_VARIABLE} to the key the database was sealed with.`
+      : `Set ${SECRET_KEY_VARIABLE} to the key the database was sealed with: every instance sharing a database needs the same key (\`openssl rand -base64 32\` once, for all of them).`;
 
   let key: Buffer;
   let source: string;
@@ -103,12 +112,7 @@ function readKeyFile(file: string): string | undefined {
 
 function createKeyFile(file: string): { key: Buffer; created: boolean } {
   const key = randomBytes(SECRET_KEY_BYTES);
-  try {
-    // 'wx': two processes starting at once on a new folder agree on the first key written.
-    writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-    return { key, created: true };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return { key: parseKey(readFileSync(file, 'utf8'), `${file} must hold ${SECRET_KEY_BYTES} bytes in base64.`), created: false };
-  }
+  // Two processes starting at once on a new folder agree on the first key written, never reading it half written.
+  if (createFileOnce(file, `${key.toString('base64')}\n`, 0o600)) return { key, created: true };
+  return { key: parseKey(readFileSync(file, 'utf8'), `${file} must hold ${SECRET_KEY_BYTES} bytes in base64.`), created: false };
 }

@@ -397,6 +397,11 @@ export interface CloudConfig {
   accountId: string;
   /** This process's random id (the health check's `instance`): owners of work on a shared database. */
   instance?: string;
+  /**
+   * The id of the database's cluster, made at its first start and shared by every instance on that database
+   * (it scopes their bus subjects).
+   */
+  clusterId?: string;
   /** Limits on slow and unauthenticated connections; defaults in kernel/connection-guard.ts. */
   connectionLimits: ConnectionLimits;
 }

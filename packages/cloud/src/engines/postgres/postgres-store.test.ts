@@ -50,3 +50,19 @@ void describe('PostgreSQL SQL translation', () => {
     );
   });
 });
+
+void describe('PostgreSQL stores opened at the same moment on a new schema', { skip: server.ok ? undefined : server.reason }, () => {
+  void it('all open, and migrate it once', async () => {
+    // CREATE SCHEMA IF NOT EXISTS refuses the second of two concurrent creates: each round is a new schema.
+    for (let round = 0; round < 5; round++) {
+      const url = freshPostgresUrl();
+      const stores = await Promise.all(Array.from({ length: 4 }, () => openPostgresStore(url)));
+      try {
+        await Promise.all(stores.map((store) => store.migrate('race', ['CREATE TABLE race (id TEXT PRIMARY KEY)', "INSERT INTO race (id) VALUES ('one')"])));
+        assert.deepEqual(await stores[0]!.all('SELECT id FROM race'), [{ id: 'one' }]);
+      } finally {
+        await Promise.all(stores.map((store) => store.close()));
+      }
+    }
+  });
+});

@@ -130,7 +130,7 @@ export async function openPostgresStore(url: string): Promise<SqlStore> {
   // An idle connection that fails (the server restarted) is dropped by the pool; without a listener it would throw.
   pool.on('error', () => undefined);
   try {
-    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${location.schema}`);
+    await createSchema(pool, location.schema);
   } catch (error) {
     await pool.end().catch(() => undefined);
     if ((error as { code?: string }).code === '42501') throw error;
@@ -218,6 +218,20 @@ export async function openPostgresStore(url: string): Promise<SqlStore> {
   };
 
   return over(pool, false);
+}
+
+/**
+ * Creates the schema unless it exists. `IF NOT EXISTS` does not hold against a concurrent CREATE: of two
+ * instances starting at once on a new schema, the second is refused with a unique violation (or a
+ * duplicate schema) once the first commits; the schema is there then, which is all either needed.
+ */
+async function createSchema(pool: pg.Pool, schema: string): Promise<void> {
+  try {
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code !== '23505' && code !== '42P06') throw error;
+  }
 }
 
 /**
