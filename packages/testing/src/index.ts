@@ -12,3 +12,4 @@ export { startRoundRobinProxy, type RoundRobinProxy } from './round-robin-proxy.
 export { TEST_NATS_URL, testNats } from './nats.js';
 export { clusterSkipReason, startCluster, type TestCluster } from './start-cluster.js';
 export { CLOUD_BIN, startCloudProcess, type CloudProcess } from './cloud-process.js';
+export { PROXY_TEST_ADDRESS, proxyAddressSkipReason, requestFrom } from './request-from.js';

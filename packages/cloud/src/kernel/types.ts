@@ -352,6 +352,19 @@ export interface Kernel {
   readonly secrets: SecretBox;
   /** Public base URL once listening, e.g. `http://127.0.0.1:20002`. */
   baseUrl(): string;
+  /**
+   * The address of the client that sent a request: the socket's, or, when the socket is a trusted proxy's
+   * (`CloudConfig.trustedProxies`), the right-most X-Forwarded-For address that is not a trusted proxy
+   * (kernel/client-address.ts). Everything counted or reported per client uses it (sign-in limits,
+   * `sourceIp`, `sourceIPAddress`, the request log), so a client behind the load balancer is itself, and a
+   * client that is not behind it cannot choose its address.
+   */
+  clientAddress(req: IncomingMessage): string;
+  /**
+   * The X-Forwarded-For to hand on for a request (API Gateway's event): what the client claimed, unverified,
+   * then `clientAddress(req)`, so its last entry is the address the cloud believes.
+   */
+  forwardedFor(req: IncomingMessage): string;
   /** Port once listening. */
   port(): number;
   /**
@@ -399,11 +412,16 @@ export interface CloudConfig {
   instance?: string;
   /** Limits on slow and unauthenticated connections; defaults in kernel/connection-guard.ts. */
   connectionLimits: ConnectionLimits;
+  /**
+   * The load balancers and proxies (addresses, CIDR blocks) whose X-Forwarded-For names the client
+   * (`trustedProxies` in config.json); none by default. Their connections are not counted per address.
+   */
+  trustedProxies?: readonly string[];
 }
 
 /**
  * Limits on connections that hold the server's sockets without doing anything yet (`connections` in
- * config.json). A per-address limit of 0 turns that limit off (behind a proxy every client has its address).
+ * config.json). A per-address limit of 0 turns that limit off; a trusted proxy's connections are not counted.
  */
 export interface ConnectionLimits {
   /** node's `headersTimeout`: the most time a client has to send a request's headers (default 20 s). */
