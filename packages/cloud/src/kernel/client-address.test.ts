@@ -43,10 +43,10 @@ void describe('the client address', () => {
 
 void describe('trusted proxies', () => {
   void it('takes addresses and CIDR blocks of IPv4 and IPv6, IPv4-mapped ones as IPv4', () => {
-    const list = createTrustedProxies([' 127.0.0.1 ', '10.0.0.0/8', '::1', 'fd00::/8', '::ffff:192.168.0.0/112']);
+    const list = createTrustedProxies([' 127.0.0.1 ', '10.0.0.0/8', '::1', 'FD00::/8', '::ffff:192.168.0.0/112']);
     for (const address of ['127.0.0.1', '10.200.3.4', '::1', 'fdab::2', '192.168.7.7']) assert.equal(list.has(address), true, address);
-    for (const address of ['127.0.0.2', '11.0.0.1', '::2', 'fe80::1', '192.169.0.1', 'unknown']) assert.equal(list.has(address), false, address);
-    assert.deepEqual(list.entries, ['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8', '::ffff:192.168.0.0/112']);
+    for (const address of ['127.0.0.2', '11.0.0.1', '::2', 'fe80::1', '2001:db8::1', '192.169.0.1', 'unknown']) assert.equal(list.has(address), false, address);
+    assert.deepEqual(list.entries, ['127.0.0.1', '10.0.0.0/8', '::1', 'FD00::/8', '::ffff:192.168.0.0/112']);
   });
 
   void it('refuses what is not an address or a CIDR block, naming it and the form it takes', () => {

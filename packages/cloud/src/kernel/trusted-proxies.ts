@@ -10,7 +10,10 @@ export interface TrustedProxies {
 
 const EXAMPLE = 'an IP address or a CIDR block, like 10.0.0.5, 10.0.0.0/8 or fd00::/8';
 
-/** Why an entry of `trustedProxies` is not an address or a CIDR block (a message fit to print), else undefined. */
+/**
+ * Why an entry of `trustedProxies` (or an `IpAddress` condition's value) is not an address or a CIDR block (a
+ * message fit to print), else undefined.
+ */
 export function trustedProxyProblem(entry: string): string | undefined {
   const slash = entry.indexOf('/');
   const address = slash < 0 ? entry : entry.slice(0, slash);
@@ -28,16 +31,25 @@ export function trustedProxyProblem(entry: string): string | undefined {
  * the first entry that is not an address or a CIDR block.
  */
 export function createTrustedProxies(entries: readonly string[]): TrustedProxies {
-  const list = new BlockList();
   const trimmed = entries.map((entry) => entry.trim()).filter((entry) => entry !== '');
   for (const entry of trimmed) {
     const problem = trustedProxyProblem(entry);
     if (problem) throw new Error(`Trusted proxy ${problem}.`);
+  }
+  return createAddressList(trimmed);
+}
+
+/** Addresses and CIDR blocks (each already checked with `trustedProxyProblem`), matched with `net.BlockList`. */
+export function createAddressList(entries: readonly string[]): TrustedProxies {
+  const list = new BlockList();
+  const trimmed = [...entries];
+  for (const entry of trimmed) {
     const [address, prefix] = entry.split('/') as [string, string | undefined];
     const ip = normaliseAddress(address);
     const family = isIP(ip) === 4 ? 'ipv4' : 'ipv6';
     // An IPv4-mapped entry (::ffff:10.0.0.5) is the IPv4 address it maps, its prefix counted from bit 96.
-    const bits = prefix === undefined ? undefined : ip !== address ? Math.max(0, Number(prefix) - 96) : Number(prefix);
+    const mapped = family === 'ipv4' && isIP(address) === 6;
+    const bits = prefix === undefined ? undefined : mapped ? Math.max(0, Number(prefix) - 96) : Number(prefix);
     if (bits === undefined) list.addAddress(ip, family);
     else list.addSubnet(ip, bits, family);
   }
