@@ -356,7 +356,7 @@ class KernelRequestContext implements RequestContext {
   }
 
   authorize(principal: Principal, action: string, resource: string, denyCode?: DenyCode, context?: ConditionContext): Promise<void> {
-    return this.kernel.authorize(principal, action, resource, denyCode, context);
+    return this.kernel.authorize(principal, action, resource, denyCode, { 'aws:SourceIp': this.kernel.clientAddress(this.req), ...context });
   }
 }
 

@@ -37,8 +37,9 @@ export interface PolicyStatement {
   /** Who may assume the role, in trust policies (`"*"` or `{ Federated | Service | AWS: name or names }`). */
   Principal?: '*' | Record<string, string | string[]>;
   /**
-   * Evaluated (kernel/iam-conditions.ts): string, ARN, Bool and Null operators with `ForAnyValue:` /
-   * `ForAllValues:` and `IfExists`. An Allow whose condition uses another operator grants nothing; such
+   * Evaluated (kernel/iam-conditions.ts): string, ARN, Bool, Null and IP address (`IpAddress`, `NotIpAddress`:
+   * `aws:SourceIp` is the client's address in requests authorized through `ctx.authorize`) operators with
+   * `ForAnyValue:` / `ForAllValues:` and `IfExists`. An Allow whose condition uses another operator grants nothing; such
    * a Deny applies.
    */
   Condition?: Record<string, unknown>;
@@ -102,7 +103,7 @@ export interface RequestContext {
   /**
    * IAM-lite: throws a ForteError unless the principal may do `action` on `resource`: S3's `AccessDenied`
    * (the default), or the AWS JSON APIs' `AccessDeniedException`. `context` adds the request's condition keys
-   * (S3's `s3:prefix` for a list) to those the principal brings.
+   * (S3's `s3:prefix` for a list) to those the principal brings and `aws:SourceIp` (`kernel.clientAddress`).
    */
   authorize(principal: Principal, action: string, resource: string, denyCode?: DenyCode, context?: ConditionContext): Promise<void>;
 }
