@@ -11,6 +11,7 @@
 // Exits 0 when every step worked; leaves nothing behind (its schema is dropped, its folder removed).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -109,10 +110,13 @@ try {
     FORTE_DATABASE: composed.FORTE_DATABASE.replace(/^postgres:\/\/forte:forte@postgres:5432\/forte$/, database),
     FORTE_BLOBS: composed.FORTE_BLOBS.replace('endpoint=http://minio:9000', `endpoint=${store.url}/s3`),
     FORTE_BUS: composed.FORTE_BUS.replace('nats://nats:4222', TEST_NATS_URL),
+    // HAProxy runs on this machine: the balancer connects from 127.0.0.1.
+    FORTE_TRUSTED_PROXIES: composed.FORTE_TRUSTED_PROXIES.replace(/^172\.28\.0\.10$/, '127.0.0.1'),
     AWS_ACCESS_KEY_ID: storeKeys.accessKeyId,
     AWS_SECRET_ACCESS_KEY: storeKeys.secretAccessKey,
   };
-  for (const name of ['FORTE_DATABASE', 'FORTE_BLOBS', 'FORTE_BUS']) assert.notEqual(env[name], composed[name], `${name} points at this machine`);
+  for (const name of ['FORTE_DATABASE', 'FORTE_BLOBS', 'FORTE_BUS', 'FORTE_TRUSTED_PROXIES'])
+    assert.notEqual(env[name], composed[name], `${name} points at this machine`);
 
   // One after the other, as compose's restarts do not guarantee: the first creates the tables.
   const instances = {};
@@ -150,6 +154,33 @@ try {
   const health = await (await fetch(`${lb}/_forte/health`)).json();
   assert.deepEqual(health.engines, { database: 'postgres', blobs: 's3', bus: 'nats' });
   step(`${lb}: /_forte/health from both instances (engines ${JSON.stringify(health.engines)}), /_forte/ready 200`);
+
+  // The client's address through the balancer (option forwardfor, trusted as FORTE_TRUSTED_PROXIES): a client at
+  // 127.0.0.2 (all of 127.0.0.0/8 is this machine on Linux) is logged as itself, not as the balancer, and the
+  // X-Forwarded-For it writes itself does not change that.
+  const path = `/client-address-check-${randomBytes(4).toString('hex')}`;
+  const status = await new Promise((resolve, reject) => {
+    const target = new URL(lb);
+    const req = httpRequest(
+      { host: '127.0.0.1', port: target.port, path, localAddress: '127.0.0.2', agent: false, headers: { 'x-forwarded-for': '203.0.113.9' } },
+      (res) => res.resume().on('end', () => resolve(res.statusCode)),
+    );
+    req.on('error', reject).end();
+  });
+  assert.equal(status, 404);
+  let logged;
+  await until(async () => {
+    for (const { dataDir } of Object.values(instances)) {
+      const lines = readFileSync(join(dataDir, 'logs', 'cloud.log'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line));
+      logged ??= lines.find((line) => line.msg === 'request' && line.path === path);
+    }
+    return logged !== undefined;
+  }, 'an instance logs the request');
+  assert.equal(logged.client, '127.0.0.2', 'the client, forwarded by the balancer');
+  step(`a request from 127.0.0.2 claiming 203.0.113.9 through the balancer: the instance logs client ${logged.client}`);
 
   // README: the instances share one set of admin keys; the CLI gets a profile for the balancer.
   const keys = JSON.parse(readFileSync(join(instances.a.dataDir, 'admin-credentials.json'), 'utf8'));

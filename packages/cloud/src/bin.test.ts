@@ -179,6 +179,42 @@ void describe('forte-cloud bin', () => {
     assert.match(refused.stderr(), /--public-url must be the cluster's base URL/);
   });
 
+  void it('takes trusted proxies from --trusted-proxies, FORTE_TRUSTED_PROXIES or config.json, and refuses what is not an address or CIDR block, naming it', async () => {
+    const dataDir = await tempDir();
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ trustedProxies: ['10.0.0.0/8', 'fd00::/8'] }));
+    assert.deepEqual(readCloudSettings(dataDir, {}), { trustedProxies: ['10.0.0.0/8', 'fd00::/8'] });
+    assert.deepEqual(readCloudSettings(dataDir, { FORTE_TRUSTED_PROXIES: ' 172.18.0.2, 127.0.0.1 ' }), { trustedProxies: ['172.18.0.2', '127.0.0.1'] });
+    assert.throws(
+      () => readCloudSettings(dataDir, { FORTE_TRUSTED_PROXIES: '10.0.0.0/33' }),
+      /^ConfigError: FORTE_TRUSTED_PROXIES: "10\.0\.0\.0\/33" has a prefix length other than 0 to 32: write an IP address or a CIDR block, like 10\.0\.0\.5, 10\.0\.0\.0\/8 or fd00::\/8 \(separate several with commas\)\.$/,
+    );
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ trustedProxies: ['10.0.0.0/8', 'haproxy'] }));
+    assert.throws(
+      () => readCloudSettings(dataDir, {}),
+      /config\.json: trustedProxies: "haproxy" is not an IP address or a CIDR block, like .*"trustedProxies": \["10\.0\.0\.0\/8"\]/,
+    );
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ trustedProxies: '10.0.0.0/8' }));
+    assert.throws(() => readCloudSettings(dataDir, {}), /trustedProxies must be an array/);
+    const refused = run(['--port', '0', '--data-dir', dataDir, '--trusted-proxies', '127.0.0.1,10.0.0.0/40']);
+    assert.equal(await refused.exited, 2, refused.stderr());
+    assert.match(refused.stderr(), /^--trusted-proxies: "10\.0\.0\.0\/40" has a prefix length other than 0 to 32/);
+
+    // Started with the flag (which wins over config.json's list), the access log names the client the proxy forwarded for.
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ trustedProxies: ['10.0.0.0/8'] }));
+    const r = run(['--port', '0', '--data-dir', dataDir, '--trusted-proxies', '127.0.0.1'], { FORTE_TRUSTED_PROXIES: '' });
+    const [, url] = await waitForLine(r, /listening on (http:\/\/\S+)/);
+    const answer = await fetch(`${url}/_forte/health`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
+    assert.equal(answer.status, 200);
+    r.child.kill('SIGTERM');
+    assert.equal(await r.exited, 0, r.stderr());
+    const lines = readFileSync(join(dataDir, 'logs', 'cloud.log'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.equal(lines.find((line) => line.msg === 'listening')?.trustedProxies, '127.0.0.1');
+    assert.equal(lines.find((line) => line.msg === 'request' && line.path === '/_forte/health')?.client, '203.0.113.9');
+  });
+
   void it('reads the GraphQL request limits of config.json, each one optional', async () => {
     const dataDir = await tempDir();
     writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ graphql: { maxQueryDepth: 6 } }));

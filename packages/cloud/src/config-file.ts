@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { blobStoreSpecProblem } from './engines/open-blob-store.js';
 import { smtpUrlProblem, type SmtpSettings } from './kernel/mail-transport.js';
+import { trustedProxyProblem } from './kernel/trusted-proxies.js';
 import type { ConnectionLimits } from './kernel/types.js';
 import type { GraphQLLimits } from './services/appsync/graphql-limits.js';
 import type { HttpResolverSettings } from './services/appsync/http-resolver.js';
@@ -12,7 +13,7 @@ import type { LambdaOptions } from './services/lambda/lambda-options.js';
 
 /**
  * `<dataDir>/config.json`: settings that live with a cloud's data, so that `forte cloud start` (which
- * starts the bin on `$FORTE_HOME/cloud`) picks them up: `{ "database": "postgres://…", "bus": "nats://127.0.0.1:4222", "publicUrl": "https://forte.example.com", "control": { "deploymentLeaseSeconds": 15 }, "smtp": { "url": …, "from": … }, "graphql":
+ * starts the bin on `$FORTE_HOME/cloud`) picks them up: `{ "database": "postgres://…", "bus": "nats://127.0.0.1:4222", "publicUrl": "https://forte.example.com", "trustedProxies": ["10.0.0.0/8"], "control": { "deploymentLeaseSeconds": 15 }, "smtp": { "url": …, "from": … }, "graphql":
  * { "maxQueryBytes": …, "maxQueryDepth": …, … }, "cognito": { "codeAttempts": { "perUser": …, … }, … },
  * "connections": { "headersTimeoutMs": …, "requestTimeoutMs": …, "keepAliveTimeoutMs": …, "maxPendingConnectionsPerAddress": …, "maxIdleConnectionsPerAddress": …,
  * "maxUnauthenticatedUpgradesPerAddress": …, "realtimeInitTimeoutMs": …, "maxQueuedRequests": … }, "deletedData": { "retentionDays": 7 },
@@ -55,6 +56,7 @@ const configSchema = z.strictObject({
     .string()
     .regex(/^https?:\/\/[^/?#\s]+\/?$/)
     .optional(),
+  trustedProxies: z.array(z.string()).max(1000).optional(),
   control: z.strictObject({ deploymentLeaseSeconds: z.number().min(1).max(3600).optional() }).optional(),
   blobs: z.string().optional(),
   smtp: z.strictObject({ url: z.string().optional(), from: z.string().optional() }).optional(),
@@ -163,11 +165,13 @@ export interface CloudSettings {
   bus?: string;
   /** The cluster's URL (its load balancer): FORTE_PUBLIC_URL, else config.json's `publicUrl`. */
   publicUrl?: string;
+  /** Proxies whose X-Forwarded-For is believed: FORTE_TRUSTED_PROXIES (comma-separated), else config.json's `trustedProxies`. */
+  trustedProxies?: string[];
 }
 
 /**
  * Reads `<dataDir>/config.json` (a missing file is no settings) and the environment, which wins field
- * by field: `FORTE_DATABASE`, `FORTE_PUBLIC_URL`, `FORTE_BUS`, `FORTE_SMTP_URL`, `FORTE_SMTP_FROM`, `FORTE_BLOBS`. Errors never quote the
+ * by field: `FORTE_DATABASE`, `FORTE_PUBLIC_URL`, `FORTE_TRUSTED_PROXIES`, `FORTE_BUS`, `FORTE_SMTP_URL`, `FORTE_SMTP_FROM`, `FORTE_BLOBS`. Errors never quote the
  * file's content or the URLs: they may hold the SMTP password, the database's or the blob store's secret.
  */
 export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): CloudSettings {
@@ -196,6 +200,7 @@ export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): Clou
     ...(config.appsync ? { appsync: config.appsync } : {}),
     ...busSetting(config.bus, env),
     ...publicUrlSetting(config.publicUrl, env),
+    ...trustedProxiesSetting(config.trustedProxies, env, file),
   };
   if (url === undefined && from === undefined) return limits;
 
@@ -225,6 +230,34 @@ function publicUrlSetting(configured: string | undefined, env: NodeJS.ProcessEnv
   if (!/^https?:\/\/[^/?#\s]+\/?$/.test(publicUrl))
     throw new ConfigError(`FORTE_PUBLIC_URL must be the cluster's base URL, like https://forte.example.com (no path), not "${publicUrl}".`);
   return { publicUrl };
+}
+
+/**
+ * `FORTE_TRUSTED_PROXIES` (addresses and CIDR blocks separated by commas) wins over config.json's
+ * `trustedProxies`; `forte-cloud --trusted-proxies` wins over both. An entry that is neither is refused, named.
+ */
+function trustedProxiesSetting(configured: string[] | undefined, env: NodeJS.ProcessEnv, file: string): { trustedProxies?: string[] } {
+  const fromEnv = env.FORTE_TRUSTED_PROXIES?.trim() ? env.FORTE_TRUSTED_PROXIES : undefined;
+  const entries = fromEnv !== undefined ? splitTrustedProxies(fromEnv) : configured?.map((entry) => entry.trim());
+  if (entries === undefined) return {};
+  for (const entry of entries) {
+    const problem = trustedProxyProblem(entry);
+    if (problem)
+      throw new ConfigError(
+        fromEnv !== undefined
+          ? `FORTE_TRUSTED_PROXIES: ${problem} (separate several with commas).`
+          : `${file}: trustedProxies: ${problem} (the field takes a list: "trustedProxies": ["10.0.0.0/8"]).`,
+      );
+  }
+  return { trustedProxies: entries };
+}
+
+/** A comma-separated list of trusted proxies (FORTE_TRUSTED_PROXIES, `--trusted-proxies`), blanks around entries ignored. */
+export function splitTrustedProxies(text: string): string[] {
+  return text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
 }
 
 function readConfigFile(file: string): z.infer<typeof configSchema> {

@@ -2,10 +2,11 @@ import { createWriteStream, mkdirSync, readFileSync, realpathSync, renameSync, r
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CODE_CACHE_HOOK } from '@forte/protocol/run-with-code-cache';
-import { ConfigError, readCloudSettings, type CloudSettings } from './config-file.js';
+import { ConfigError, readCloudSettings, splitTrustedProxies, type CloudSettings } from './config-file.js';
 import { blobStoreSpecProblem } from './engines/open-blob-store.js';
 import { createBatchedLogStream } from './kernel/batched-log-stream.js';
 import { SECRET_KEY_VARIABLE } from './kernel/secret-key.js';
+import { trustedProxyProblem } from './kernel/trusted-proxies.js';
 import { CLOUD_VERSION } from './kernel/version.js';
 import { CopyDataError, DEFAULT_PORT, PortInUseError, copyBlobsTo, copyDataToDatabase, createCloud } from './server.js';
 
@@ -13,6 +14,7 @@ import { CopyDataError, DEFAULT_PORT, PortInUseError, copyBlobsTo, copyDataToDat
 const RUNTIME_FILE = 'cloud.json';
 
 const USAGE = `Usage: forte-cloud [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--data-dir DIR] [--database URL] [--blobs s3://BUCKET/PREFIX?...] [--bus nats://HOST:4222] [--public-url URL]
+       [--trusted-proxies ADDRESS,CIDR,...]
 
 Starts Forte Cloud. DIR defaults to $FORTE_HOME/cloud (FORTE_HOME defaults to ~/.forte).
 
@@ -28,7 +30,10 @@ with --database (and --blobs) and FORTE_SECRET_KEY set to the content of DIR/sec
 Behind a load balancer: every instance needs --public-url (FORTE_PUBLIC_URL, config.json "publicUrl"), the URL
 clients reach the balancer at; /_forte/ready answers 503 once the cloud starts to stop; FORTE_DRAIN_SECONDS
 (default 0) is how long it keeps answering before it stops listening and closes its WebSockets (requests under
-way then get as long again to finish).
+way then get as long again to finish). Give every instance --trusted-proxies (FORTE_TRUSTED_PROXIES, config.json
+"trustedProxies": ["10.0.0.0/8"]) with the balancer's addresses or CIDR blocks: the X-Forwarded-For they send
+then names each client (sign-in limits, sourceIp, the access log), and their connections are not capped per
+address. Only these peers' X-Forwarded-For is believed; the default is none.
 
 Blobs (objects, site files, function code) are kept in DIR/blobs, or with --blobs (or FORTE_BLOBS, or
 DIR/config.json {"blobs": ...}) in a bucket of S3 or an S3-compatible server:
@@ -61,6 +66,7 @@ interface Args {
   database?: string;
   bus?: string;
   publicUrl?: string;
+  trustedProxies?: string[];
   blobs?: string;
 }
 
@@ -100,6 +106,15 @@ function parseArgs(argv: string[]): Args {
         if (!/^https?:\/\/[^/?#\s]+\/?$/.test(raw))
           exit(`--public-url must be the cluster's base URL, like https://forte.example.com (no path), got "${raw}".`, 2);
         args.publicUrl = raw;
+        break;
+      }
+      case '--trusted-proxies': {
+        const entries = splitTrustedProxies(value());
+        for (const entry of entries) {
+          const problem = trustedProxyProblem(entry);
+          if (problem) exit(`--trusted-proxies: ${problem} (separate several with commas).`, 2);
+        }
+        args.trustedProxies = entries;
         break;
       }
       case '--blobs': {
@@ -251,6 +266,7 @@ async function main(): Promise<void> {
       ...(args.database ? { database: args.database } : {}),
       ...(args.bus === undefined ? {} : { bus: args.bus }),
       ...(args.publicUrl === undefined ? {} : { publicUrl: args.publicUrl }),
+      ...(args.trustedProxies === undefined ? {} : { trustedProxies: args.trustedProxies }),
       drainMs: drainSeconds() * 1000,
       ...(args.blobs === undefined ? {} : { blobs: args.blobs }),
     });

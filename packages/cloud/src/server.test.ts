@@ -107,6 +107,15 @@ void describe('createCloud', () => {
     }
   });
 
+  void it('refuses a trusted proxy that is not an address or a CIDR block before it opens anything, naming it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'forte-server-'));
+    dirs.push(dir);
+    await assert.rejects(createCloud({ dataDir: dir, port: 0, trustedProxies: ['10.0.0.5', 'lb.internal'], logStream: { write: () => undefined } }), {
+      message: 'Trusted proxy "lb.internal" is not an IP address or a CIDR block, like 10.0.0.5, 10.0.0.0/8 or fd00::/8.',
+    });
+    assert.equal(statSync(join(dir, 'forte.db'), { throwIfNoEntry: false }), undefined, 'no database was made');
+  });
+
   void it("answers as the cluster's public URL when given one, while it listens on its own", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'forte-server-'));
     dirs.push(dataDir);

@@ -29,6 +29,7 @@ import type { CognitoLimitSettings } from './services/cognito-idp/cognito-limits
 import { createConnectionGuard, DEFAULT_CONNECTION_LIMITS } from './kernel/connection-guard.js';
 import { createRequestTurns } from './kernel/request-turns.js';
 import { CLOUD_VERSION } from './kernel/version.js';
+import { createTrustedProxies } from './kernel/trusted-proxies.js';
 import { createApiGatewayService } from './services/apigateway/index.js';
 import { createAppSyncService, type AppSyncOptions } from './services/appsync/index.js';
 import { createCognitoIdentityService } from './services/cognito-identity/index.js';
@@ -160,6 +161,12 @@ export interface CloudOptions {
    * URLs handed to functions and templates are made of it). Default: `http://<host>:<port>`.
    */
   publicUrl?: string | undefined;
+  /**
+   * The load balancers and proxies (IP addresses, CIDR blocks: `10.0.0.5`, `10.0.0.0/8`, `fd00::/8`) whose
+   * X-Forwarded-For names the client (`kernel.clientAddress`); their connections are not counted per address.
+   * Default: none, so no client can choose its address with the header.
+   */
+  trustedProxies?: readonly string[] | undefined;
 }
 
 export interface Cloud {
@@ -187,6 +194,7 @@ export class PortInUseError extends Error {
 export async function createCloud(options: CloudOptions): Promise<Cloud> {
   if (options.publicUrl !== undefined && !/^https?:\/\/[^/?#\s]+\/?$/.test(options.publicUrl))
     throw new Error(`The public URL "${options.publicUrl}" must be a scheme and a host with an optional port, like https://forte.example.com (no path).`);
+  const trustedProxies = createTrustedProxies(options.trustedProxies ?? []).entries;
   const host = options.host ?? '127.0.0.1';
   const log = createLogger({ write: (line) => void (options.logStream ?? process.stderr).write(line), level: options.logLevel ?? 'info' });
   const repaired = makeDataDirPrivate(options.dataDir, isEmbeddedDatabase(options.database) ? DATABASE_FILE : undefined);
@@ -227,6 +235,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       instance,
       clusterId,
       connectionLimits: { ...DEFAULT_CONNECTION_LIMITS, ...definedFields(options.connectionLimits ?? {}) },
+      trustedProxies,
     };
     const limits = config.connectionLimits;
     mail = options.smtp && createSmtpMailSender(options.smtp, log);
@@ -259,6 +268,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     const guard = createConnectionGuard({
       maxPendingPerAddress: limits.maxPendingConnectionsPerAddress,
       maxIdlePerAddress: limits.maxIdleConnectionsPerAddress,
+      isTrustedProxy: kernel.isTrustedProxy,
       onRefused: (address) =>
         log.warn('connection refused: too many pending connections from one address', { address, limit: limits.maxPendingConnectionsPerAddress }),
     });
@@ -308,6 +318,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       dataDir: options.dataDir,
       blobs: blobStore.location,
       version: CLOUD_VERSION,
+      ...(trustedProxies.length > 0 ? { trustedProxies: trustedProxies.join(',') } : {}),
       ...(options.smtp ? { smtpServer: smtpServerOf(options.smtp.url), mailFrom: options.smtp.from } : {}),
     });
 

@@ -17,7 +17,7 @@ import { get, head, post, put } from 'aws-amplify/api';
 import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
 import { amplifyAdminQueriesTemplate, amplifyRestApiTemplate } from './apigateway-template.js';
 import { controlClient } from './events-control-client.js';
-import { deployFunction, identityPoolTrust, startLambdaCloud, type TestCloud } from './index.js';
+import { PROXY_TEST_ADDRESS, deployFunction, identityPoolTrust, proxyAddressSkipReason, requestFrom, startLambdaCloud, type TestCloud } from './index.js';
 
 /** Echoes the event, or answers what the path asks for: binary bytes, a malformed answer, an error. */
 const FUNCTION_CODE = `
@@ -103,7 +103,8 @@ async function deployApp(
 }
 
 before(async () => {
-  cloud = await startLambdaCloud();
+  // Connections from PROXY_TEST_ADDRESS stand for a load balancer's; 127.0.0.1 is an ordinary client.
+  cloud = await startLambdaCloud({ trustedProxies: [PROXY_TEST_ADDRESS] });
   const pool = await handler(AUTH_RESOURCE_TYPES.userPool).create({ PoolName: 'users' }, ctx('UserPool'));
   userPoolId = String(pool.attributes.UserPoolId);
   const clientId = String(
@@ -276,6 +277,28 @@ void describe('the gateway over plain HTTP', () => {
     assert.deepEqual(event.multiValueQueryStringParameters, { a: ['1', '2'], b: ['x+y'] });
     assert.equal(event.requestContext.identity.cognitoIdentityId, null);
     assert.equal(event.requestContext.identity.userArn, null);
+  });
+
+  void it("gives the function the client's address: a client's own X-Forwarded-For is only a claim, a trusted balancer's names the client", async (t) => {
+    // Not behind a trusted proxy: sourceIp is the socket's, and the header passed on ends with it, whatever the client wrote.
+    const direct = (await (await fetch(url('/open'), { headers: { 'X-Forwarded-For': '198.51.100.7' } })).json()) as Event;
+    assert.equal(direct.requestContext.identity.sourceIp, '127.0.0.1');
+    assert.deepEqual(direct.multiValueHeaders['X-Forwarded-For'], ['198.51.100.7, 127.0.0.1']);
+    assert.equal(direct.multiValueHeaders['x-forwarded-for'], undefined);
+    const plain = (await (await fetch(url('/open'))).json()) as Event;
+    assert.equal(plain.headers['X-Forwarded-For'], '127.0.0.1');
+
+    const skip = await proxyAddressSkipReason(cloud.port);
+    if (skip) return void t.skip(skip);
+    // Through the balancer: the client claimed 203.0.113.1; the balancer appended the address it saw.
+    const proxied = await requestFrom(PROXY_TEST_ADDRESS, url('/open'), { headers: { 'X-Forwarded-For': '203.0.113.1, 198.51.100.7' } });
+    assert.equal(proxied.status, 200);
+    const event = JSON.parse(proxied.body) as Event;
+    assert.equal(event.requestContext.identity.sourceIp, '198.51.100.7');
+    assert.equal(event.headers['X-Forwarded-For'], '203.0.113.1, 198.51.100.7');
+    // The balancer's own request (a health check) comes from it.
+    const own = JSON.parse((await requestFrom(PROXY_TEST_ADDRESS, url('/open'))).body) as Event;
+    assert.equal(own.requestContext.identity.sourceIp, PROXY_TEST_ADDRESS);
   });
 
   void it('answers CORS preflights with the OPTIONS mock integration, without authorization', async () => {

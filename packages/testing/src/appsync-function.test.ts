@@ -5,13 +5,13 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
-import { signIn, signOut } from 'aws-amplify/auth';
+import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
 import { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
 import { createTestIdentityPool, createTestUsers } from './test-identity-pool.js';
 import { deployFunction, startLambdaCloud } from './lambda-fixture.js';
 import { makeTempDir } from './make-temp-dir.js';
 import { BUILT_IN_SERVICES, createApiGatewayService, createEventsService, createLambdaService, type ServiceFactory } from '@forte/cloud';
-import { startTestCloud, type TestCloud } from './index.js';
+import { PROXY_TEST_ADDRESS, proxyAddressSkipReason, requestFrom, startTestCloud, type TestCloud } from './index.js';
 
 const ANY_CALLER = '[{ allow: private }, { allow: public, provider: apiKey }, { allow: public, provider: iam }]';
 const SCHEMA = /* GraphQL */ `
@@ -69,7 +69,8 @@ const eventOf = (value: unknown): Record<string, any> => JSON.parse(String(value
 const EVENT_KEYS = ['arguments', 'fieldName', 'identity', 'prev', 'request', 'source', 'typeName'];
 
 before(async () => {
-  cloud = await startLambdaCloud();
+  // Connections from PROXY_TEST_ADDRESS stand for a load balancer's.
+  cloud = await startLambdaCloud({ trustedProxies: [PROXY_TEST_ADDRESS] });
   recorded = join(await makeTempDir('forte-fn-recorded'), 'event.json');
   await deployFunction(cloud, { name: 'echo-dev', files: { 'index.js': 'exports.handler = async (event) => event;' } });
   await deployFunction(cloud, {
@@ -143,6 +144,24 @@ void describe('@function resolvers through the unmodified aws-amplify v6', () =>
     assert.equal(event.identity.defaultAuthStrategy, 'ALLOW');
     assert.deepEqual(event.identity.sourceIp, ['127.0.0.1']);
     assert.match(event.request.headers.authorization, /^eyJ/);
+  });
+
+  void it("user pools: sourceIp is the client a trusted balancer forwards for, and the caller's own address otherwise", async (t) => {
+    await as('carol');
+    const token = String((await fetchAuthSession()).tokens?.idToken);
+    const call = async (forwardedFor: string, from?: string): Promise<unknown> => {
+      const options = {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: token, 'x-forwarded-for': forwardedFor },
+        body: JSON.stringify({ query: '{ echo }' }),
+      };
+      const body = from ? (await requestFrom(from, api.url, options)).body : await (await fetch(api.url, options)).text();
+      return eventOf((JSON.parse(body) as { data: { echo: string } }).data.echo).identity.sourceIp;
+    };
+    assert.deepEqual(await call('198.51.100.7'), ['127.0.0.1'], "a direct caller's X-Forwarded-For is not believed");
+    const skip = await proxyAddressSkipReason(cloud.port);
+    if (skip) return void t.skip(skip);
+    assert.deepEqual(await call('203.0.113.1, 198.51.100.7', PROXY_TEST_ADDRESS), ['198.51.100.7']);
   });
 
   void it('IAM (identity pool guest): identity {accountId, cognitoIdentityPoolId, cognitoIdentityId, …, userArn}', async () => {

@@ -13,3 +13,4 @@ export { TEST_NATS_URL, testNats } from './nats.js';
 export { clusterSkipReason, startCluster, type TestCluster } from './start-cluster.js';
 export { startTestBlobStore, type TestBlobStore } from './test-blob-store.js';
 export { CLOUD_BIN, startCloudProcess, type CloudProcess } from './cloud-process.js';
+export { PROXY_TEST_ADDRESS, proxyAddressSkipReason, requestFrom } from './request-from.js';

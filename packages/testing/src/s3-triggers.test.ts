@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Agent } from 'node:http';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -20,7 +21,19 @@ import {
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { controlClient } from './events-control-client.js';
 import { until } from './events-fixture.js';
-import { callFailure, deployFunction, deployRole, handlerOf, lambdaClient, makeTempDir, resourceContext, startLambdaCloud, type TestCloud } from './index.js';
+import {
+  PROXY_TEST_ADDRESS,
+  callFailure,
+  deployFunction,
+  deployRole,
+  handlerOf,
+  lambdaClient,
+  makeTempDir,
+  proxyAddressSkipReason,
+  resourceContext,
+  startLambdaCloud,
+  type TestCloud,
+} from './index.js';
 
 /**
  * Appends each record it gets to `OUT`, one JSON line each, after `WAIT_MS` (random up to it), and fails the
@@ -170,7 +183,8 @@ const pending = async (): Promise<number> => {
 const settled = () => until('every event handled', pending, (n) => n === 0, 60_000);
 
 before(async () => {
-  cloud = await startLambdaCloud();
+  // Connections from PROXY_TEST_ADDRESS stand for a load balancer's.
+  cloud = await startLambdaCloud({ trustedProxies: [PROXY_TEST_ADDRESS] });
   dir = await makeTempDir('forte-s3-triggers');
   s3 = new S3Client({ endpoint: `${cloud.url}/s3`, forcePathStyle: true, region: cloud.credentials.region, credentials: cloud.credentials, maxAttempts: 1 });
 });
@@ -181,6 +195,58 @@ after(async () => {
 });
 
 void describe('S3 triggers', () => {
+  void it('name as sourceIPAddress the client a trusted balancer forwards for, and the caller itself otherwise', async (t) => {
+    const skip = await proxyAddressSkipReason(cloud.port);
+    if (skip) return void t.skip(skip);
+    const arn = await recorder('forwarded', ['forwarded-dev']);
+    await bucketResource('forwarded-dev', arn);
+    // The same keys through the balancer; the client at 198.51.100.7 claimed 203.0.113.1 itself.
+    const proxied = new S3Client({
+      endpoint: `${cloud.url}/s3`,
+      forcePathStyle: true,
+      region: cloud.credentials.region,
+      credentials: cloud.credentials,
+      maxAttempts: 1,
+      requestHandler: { httpAgent: new Agent({ localAddress: PROXY_TEST_ADDRESS }) },
+    });
+    proxied.middlewareStack.add(
+      (next) => async (args) => {
+        (args.request as { headers: Record<string, string> }).headers['x-forwarded-for'] = '203.0.113.1, 198.51.100.7';
+        return next(args);
+      },
+      { step: 'build' },
+    );
+    try {
+      await proxied.send(new PutObjectCommand({ Bucket: 'forwarded-dev', Key: 'through-the-balancer.txt', Body: 'a' }));
+    } finally {
+      proxied.destroy();
+    }
+    // Sent directly, the header is the caller's own claim.
+    const direct = new S3Client({
+      endpoint: `${cloud.url}/s3`,
+      forcePathStyle: true,
+      region: cloud.credentials.region,
+      credentials: cloud.credentials,
+      maxAttempts: 1,
+    });
+    direct.middlewareStack.add(
+      (next) => async (args) => {
+        (args.request as { headers: Record<string, string> }).headers['x-forwarded-for'] = '198.51.100.7';
+        return next(args);
+      },
+      { step: 'build' },
+    );
+    try {
+      await direct.send(new PutObjectCommand({ Bucket: 'forwarded-dev', Key: 'direct.txt', Body: 'b' }));
+    } finally {
+      direct.destroy();
+    }
+    const records = await received('forwarded', 2);
+    const sourceOf = (key: string) => records.find((r) => r.s3.object.key === key)?.requestParameters.sourceIPAddress;
+    assert.equal(sourceOf('through-the-balancer.txt'), '198.51.100.7');
+    assert.equal(sourceOf('direct.txt'), '127.0.0.1');
+  });
+
   void it("deliver S3's event for Put, multipart completion, Copy, Delete and DeleteObjects", async () => {
     const arn = await recorder('trigger', ['uploads-dev']);
     await bucketResource('uploads-dev', arn);

@@ -417,12 +417,16 @@ void describe('what a browser page on another origin, or user content on the API
   });
 });
 
+const TRUSTED_BALANCER = '127.0.0.3';
+
 void describe('connections that hold sockets without doing anything', () => {
   let cloud: TestCloud;
   before(async () => {
     cloud = await startTestCloud({
       logLevel: 'warn',
       connectionLimits: { maxPendingConnectionsPerAddress: 8, headersTimeoutMs: 1000, maxUnauthenticatedUpgradesPerAddress: 4, realtimeInitTimeoutMs: 1000 },
+      // A load balancer's address: its connections carry many clients, so they are not capped per address.
+      trustedProxies: [TRUSTED_BALANCER],
     });
   });
   after(() => cloud.close());
@@ -464,6 +468,19 @@ void describe('connections that hold sockets without doing anything', () => {
       JSON.stringify(ended),
     );
     assert.equal(await health(), 200);
+  });
+
+  void it("does not cap a trusted balancer's connections per address: it pools many clients", async (t) => {
+    if (process.platform !== 'linux') return void t.skip(`${TRUSTED_BALANCER} is a loopback address on Linux only`);
+    const pooled = await Promise.all(Array.from({ length: 12 }, () => halfOpen(TRUSTED_BALANCER)));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(await health(TRUSTED_BALANCER), 200, 'past the limit of 8, the balancer is still served');
+    let refused = 0;
+    for (const { socket, answer } of pooled) {
+      socket.destroy();
+      if (/^HTTP\/1\.1 503/.test(await answer)) refused += 1;
+    }
+    assert.equal(refused, 0, 'none of its half-open connections was refused');
   });
 
   void it("keeps an idle keep-alive connection open past the clients' free-socket timeouts and the headers timeout: a request reusing it is answered", async () => {

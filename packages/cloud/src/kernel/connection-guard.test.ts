@@ -104,6 +104,54 @@ void describe('the connection guard', () => {
     assert.equal(guard.idleCount('127.0.0.1'), 0);
   });
 
+  void it("counts no connection of a trusted proxy, pending or idle: a balancer's pool holds many clients' requests", async () => {
+    const trusted = createConnectionGuard({
+      maxPendingPerAddress: 2,
+      maxIdlePerAddress: 1,
+      isTrustedProxy: (address) => address === '127.0.0.1',
+      onRefused: (address) => refused.push(address),
+    });
+    const proxied = createServer((req, res) => {
+      trusted.requestStarted(req.socket);
+      res.once('finish', () => trusted.responseFinished(req.socket));
+      res.end('ok');
+    });
+    proxied.on('connection', trusted.onConnection);
+    await new Promise<void>((resolve) => proxied.listen(0, '127.0.0.1', resolve));
+    const proxiedPort = (proxied.address() as AddressInfo).port;
+    const refusedBefore = refused.length;
+    const sockets = await Promise.all(
+      Array.from(
+        { length: 6 },
+        () =>
+          new Promise<Socket>((resolve, reject) => {
+            const socket = connect(proxiedPort, '127.0.0.1', () => resolve(socket));
+            socket.on('error', reject);
+          }),
+      ),
+    );
+    await settle();
+    assert.equal(trusted.pendingCount('127.0.0.1'), 0, 'silent connections of the proxy are not pending');
+    assert.equal(refused.length, refusedBefore, 'none refused past the limit of 2');
+    const closed = sockets.map(() => false);
+    sockets.forEach((socket, i) => socket.on('close', () => (closed[i] = true)));
+    // Each sends a keep-alive request and stays idle: past the idle limit of 1, none is closed.
+    await Promise.all(
+      sockets.map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            socket.on('data', (c: Buffer) => c.toString().endsWith('ok') && resolve());
+            socket.write('GET / HTTP/1.1\r\nhost: x\r\n\r\n');
+          }),
+      ),
+    );
+    await settle();
+    assert.deepEqual(closed, [false, false, false, false, false, false]);
+    assert.equal(trusted.idleCount('127.0.0.1'), 0);
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => proxied.close(() => resolve()));
+  });
+
   void it('is off with a limit of 0', async () => {
     const off = createConnectionGuard({ maxPendingPerAddress: 0 });
     const fake = { remoteAddress: '10.0.0.1', once: () => undefined } as unknown as Socket;

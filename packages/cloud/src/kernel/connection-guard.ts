@@ -26,8 +26,16 @@ const REFUSAL = `HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\nretry-
  * `headersTimeout`. Idle keep-alive connections (every answer sent, none asked yet: `responseFinished`) are
  * kept `keepAliveTimeout` (65 s), so one address could otherwise hold thousands: past `maxIdlePerAddress`, its
  * connection idle the longest is closed (a client reuses its most recent ones first). A limit of 0 turns it off.
+ * Connections from a trusted proxy (`isTrustedProxy`: the load balancer, which pools many clients' requests on
+ * its connections) are not counted: the balancer bounds its own, and per-client limits apply to requests.
  */
-export function createConnectionGuard(options: { maxPendingPerAddress: number; maxIdlePerAddress?: number; onRefused?: (address: string) => void }) {
+export function createConnectionGuard(options: {
+  maxPendingPerAddress: number;
+  maxIdlePerAddress?: number;
+  onRefused?: (address: string) => void;
+  isTrustedProxy?: (address: string | undefined) => boolean;
+}) {
+  const trusted = options.isTrustedProxy ?? ((): boolean => false);
   const pending = new Map<string, number>();
   const counted = new WeakSet<Socket>();
   const release = (socket: Socket, address: string): void => {
@@ -49,7 +57,7 @@ export function createConnectionGuard(options: { maxPendingPerAddress: number; m
   return {
     /** The server's `connection` listener. */
     onConnection(socket: Socket): void {
-      if (options.maxPendingPerAddress <= 0) return;
+      if (options.maxPendingPerAddress <= 0 || trusted(socket.remoteAddress)) return;
       const address = socket.remoteAddress ?? 'unknown';
       const count = pending.get(address) ?? 0;
       if (count >= options.maxPendingPerAddress) {
@@ -78,6 +86,7 @@ export function createConnectionGuard(options: { maxPendingPerAddress: number; m
       // Not writable: node is closing it (`Connection: close`, or the client ended its side).
       if (left > 0 || socket.destroyed || !socket.writable) return;
       const address = socket.remoteAddress ?? 'unknown';
+      if (trusted(address)) return;
       let sockets = idle.get(address);
       if (!sockets) idle.set(address, (sockets = new Set()));
       if (!watched.has(socket)) {

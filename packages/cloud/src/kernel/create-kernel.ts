@@ -2,12 +2,14 @@ import type { ConditionContext } from './iam-conditions.js';
 import type { BlobStore, Bus, SqlStore } from '../engines/types.js';
 import { CREDENTIAL_PROVIDERS, POLICY_SOURCES, TRUST_POLICY_SOURCES } from './capabilities.js';
 import { CapabilityError, type AnyCapability, type Capability } from './capability.js';
+import { clientAddressOf, resolveClient } from './client-address.js';
 import { createAuthorizer, createTrustChecker } from './iam-lite.js';
 import { insertByOrder } from './route-order.js';
 import { chainedCredentials, verifySignedHeaders } from './sigv4.js';
 import type { Logger } from './logger.js';
 import type { MailSender } from './mail-transport.js';
 import type { SecretBox } from './secret-box.js';
+import { createTrustedProxies, normaliseAddress } from './trusted-proxies.js';
 import type { CloudConfig, CredentialProvider, DenyCode, Kernel, Principal, ResourceHandler, Route, Service, UpgradeRoute } from './types.js';
 
 /** The kernel as the composition root and the HTTP dispatcher see it: services can only see `Kernel`. */
@@ -31,6 +33,8 @@ export interface KernelRuntime extends Kernel {
   /** The upgrade (WebSocket) handlers of every service, in registration order. */
   readonly upgradeRoutes: readonly UpgradeRoute[];
   authorize(principal: Principal, action: string, resource: string, denyCode?: DenyCode, context?: ConditionContext): Promise<void>;
+  /** Whether a socket's address is one of the trusted proxies (`CloudConfig.trustedProxies`). */
+  isTrustedProxy(address: string | undefined): boolean;
   /** Called once the server listens. */
   setListening(address: { port: number; baseUrl: string }): void;
 }
@@ -62,6 +66,7 @@ export function createKernel(options: {
   const authorize = createAuthorizer(live(POLICY_SOURCES));
   const checkRoleTrust = createTrustChecker(live(TRUST_POLICY_SOURCES));
   let listening: { port: number; baseUrl: string } | undefined;
+  const trustedProxies = createTrustedProxies(options.config.trustedProxies ?? []);
 
   return {
     config: options.config,
@@ -85,6 +90,9 @@ export function createKernel(options: {
       if (!listening) throw new Error('the cloud is not listening yet: port() is known after listen');
       return listening.port;
     },
+    clientAddress: (req) => clientAddressOf(req, trustedProxies),
+    forwardedFor: (req) => resolveClient(req, trustedProxies).forwardedFor,
+    isTrustedProxy: (address) => address !== undefined && trustedProxies.has(normaliseAddress(address)),
     resourceHandler: (type) => handlers.get(type),
     jsonApis: () => services.flatMap((s) => s.routes.flatMap((r) => (r.jsonApi ? [r.jsonApi] : []))),
     capability<Value>(capability: Capability<unknown, Value>): Value {

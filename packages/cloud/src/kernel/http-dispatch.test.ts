@@ -206,6 +206,7 @@ void describe('request dispatch', () => {
             status: res.status,
             requestId: id,
             route: 'api',
+            client: '127.0.0.1',
             principal: 'anonymous',
           },
         );

@@ -88,7 +88,7 @@ export function createRequestListener(kernel: KernelRuntime, options: HealthOpti
     // 'close' rather than 'finish': an aborted request is logged too.
     if (!publicStatic || kernel.log.enabled('debug')) {
       const started = process.hrtime.bigint();
-      res.on('close', () => logRequest(kernel.log, ctx, route, publicStatic, started));
+      res.on('close', () => logRequest(kernel, ctx, route, publicStatic, started));
     }
 
     if (preflight) return sameOriginOnly && !isSameOrigin(req) ? refusePreflight(res) : answerPreflight(req, res);
@@ -189,10 +189,14 @@ function preflightRoute(kernel: KernelRuntime, ctx: KernelRequestContext): Route
   return findRawRoute(kernel.rawRoutes, announced, ctx.rawPath) ?? findUrlRoute(kernel.urlRoutes, ctx, announced);
 }
 
-/** The access log line of one request: a flat object of primitives (never the query: presigned URLs carry signatures there). */
-function logRequest(log: Logger, ctx: KernelRequestContext, route: Route | undefined, publicStatic: boolean, started: bigint): void {
+/**
+ * The access log line of one request: a flat object of primitives (never the query: presigned URLs carry
+ * signatures there). `client` is the client's address (behind a trusted load balancer, the one it forwarded for).
+ */
+function logRequest(kernel: KernelRuntime, ctx: KernelRequestContext, route: Route | undefined, publicStatic: boolean, started: bigint): void {
   const { res, principal } = ctx;
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const { log } = kernel;
   (publicStatic ? log.debug : log.info)('request', {
     method: ctx.req.method,
     path: ctx.rawPath,
@@ -200,6 +204,7 @@ function logRequest(log: Logger, ctx: KernelRequestContext, route: Route | undef
     ms: Math.round(ms * 10) / 10,
     requestId: ctx.requestId,
     route: route?.name,
+    client: kernel.clientAddress(ctx.req),
     principal: principal.kind,
     accessKeyId: principal.kind === 'anonymous' ? undefined : principal.accessKeyId,
     aborted: res.writableFinished ? undefined : true,
@@ -351,7 +356,7 @@ class KernelRequestContext implements RequestContext {
   }
 
   authorize(principal: Principal, action: string, resource: string, denyCode?: DenyCode, context?: ConditionContext): Promise<void> {
-    return this.kernel.authorize(principal, action, resource, denyCode, context);
+    return this.kernel.authorize(principal, action, resource, denyCode, { 'aws:SourceIp': this.kernel.clientAddress(this.req), ...context });
   }
 }
 

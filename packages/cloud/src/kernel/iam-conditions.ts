@@ -1,3 +1,5 @@
+import { createAddressList, normaliseAddress, trustedProxyProblem, type TrustedProxies } from './trusted-proxies.js';
+
 /**
  * The request context a policy's `Condition` block is evaluated against: condition key → value. A list is a
  * multivalued key (`cognito-identity.amazonaws.com:amr`); an absent key is simply missing.
@@ -13,6 +15,19 @@ const equals: Compare = (p, c) => p === c;
 const equalsIgnoreCase: Compare = (p, c) => p.toLowerCase() === c.toLowerCase();
 const like: Compare = (p, c) => globMatch(p, c);
 const boolEquals: Compare = (p, c) => p.toLowerCase() === c.toLowerCase();
+/** `IpAddress`: the address (`aws:SourceIp`) is the policy's address or in its CIDR block (checked before: `ipValueProblem`). */
+const inRange: Compare = (p, c) => addressList(p).has(normaliseAddress(c));
+
+// Policies are few and long-lived: each value's list is made once.
+const addressLists = new Map<string, TrustedProxies>();
+function addressList(value: string): TrustedProxies {
+  let list = addressLists.get(value);
+  if (!list) {
+    if (addressLists.size >= 10_000) addressLists.clear();
+    addressLists.set(value, (list = createAddressList([value])));
+  }
+  return list;
+}
 
 /** Positive operators and the comparison they make; each `Not` form is the negation of its positive one. */
 const OPERATORS: Record<string, { compare: Compare; negated: boolean; pattern: boolean }> = {
@@ -27,6 +42,8 @@ const OPERATORS: Record<string, { compare: Compare; negated: boolean; pattern: b
   ArnLike: { compare: like, negated: false, pattern: true },
   ArnNotLike: { compare: like, negated: true, pattern: true },
   Bool: { compare: boolEquals, negated: false, pattern: false },
+  IpAddress: { compare: inRange, negated: false, pattern: false },
+  NotIpAddress: { compare: inRange, negated: true, pattern: false },
 };
 
 /**
@@ -79,6 +96,8 @@ function evaluateKey(rawOperator: string, key: string, policyValues: string[], c
   }
   const spec = OPERATORS[operator];
   if (!spec) return 'unknown';
+  // A value that is no address or CIDR block: IAM refuses such a policy; here it decides nothing.
+  if (spec.compare === inRange && policyValues.some((value) => trustedProxyProblem(value) !== undefined)) return 'unknown';
   const contextValues: string[] = raw === undefined ? [] : Array.isArray(raw) ? [...(raw as readonly string[])] : [String(raw as string | boolean)];
   if (qualifier === 'all') {
     // ForAllValues holds when there is nothing to check (IAM's rule, which is why it is paired with Null checks).

@@ -116,7 +116,12 @@ void describe('evaluatePolicies', () => {
   void it('never lets an Allow with an unknown operator grant, and always applies such a Deny', () => {
     const unknownAllow = doc({ Effect: 'Allow', Action: '*', Resource: '*', Condition: { DateGreaterThan: { 'aws:CurrentTime': '2020-01-01T00:00:00Z' } } });
     assert.equal(evaluate([unknownAllow], 's3:GetObject', 'x'), 'deny');
-    const unknownDeny = doc({ Effect: 'Deny', Action: 's3:GetObject', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } });
+    const unknownDeny = doc({
+      Effect: 'Deny',
+      Action: 's3:GetObject',
+      Resource: '*',
+      Condition: { DateLessThan: { 'aws:CurrentTime': '2099-01-01T00:00:00Z' } },
+    });
     assert.equal(evaluate([allowAll, unknownDeny], 's3:GetObject', 'x'), 'deny');
     assert.equal(evaluate([allowAll, unknownDeny], 's3:PutObject', 'x'), 'allow', 'the Deny still needs its action to match');
   });
@@ -134,6 +139,20 @@ void describe('evaluateConditions', () => {
     assert.equal(holds({ StringNotEquals: { 'k:one': 'Value' } }), false);
     assert.equal(holds({ StringNotLike: { 'k:one': 'x*' } }), true);
     assert.equal(holds({ StringEquals: { 'k:one': 'Value' }, StringLike: { 'k:one': 'x*' } }), false, 'every operator must hold');
+  });
+  void it('compares aws:SourceIp with addresses and CIDR blocks (IpAddress, NotIpAddress); a value that is neither decides nothing', () => {
+    const from = (address: string, condition: Record<string, unknown>) => evaluateConditions(condition, { 'aws:SourceIp': address }, {});
+    assert.equal(from('10.1.2.3', { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }), true);
+    assert.equal(from('11.1.2.3', { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }), false);
+    assert.equal(from('11.1.2.3', { IpAddress: { 'aws:SourceIp': ['10.0.0.0/8', '11.1.2.3'] } }), true, 'values are alternatives');
+    assert.equal(from('2001:db8::5', { IpAddress: { 'aws:SourceIp': '2001:DB8::/32' } }), true);
+    assert.equal(from('::ffff:10.1.2.3', { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }), true);
+    assert.equal(from('10.1.2.3', { NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }), false);
+    assert.equal(from('192.0.2.1', { NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }), true);
+    assert.equal(evaluateConditions({ NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }, {}, {}), true, 'a missing key satisfies the negation');
+    assert.equal(evaluateConditions({ IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }, {}, {}), false);
+    assert.equal(from('10.1.2.3', { IpAddress: { 'aws:SourceIp': '10.0.0.0/40' } }), 'unknown');
+    assert.equal(from('10.1.2.3', { NotIpAddress: { 'aws:SourceIp': 'corp-network' } }), 'unknown');
   });
   void it('treats a missing key as IAM does: fails positive operators, satisfies negated and IfExists ones, and Null', () => {
     assert.equal(holds({ StringEquals: { 'k:none': 'x' } }), false);

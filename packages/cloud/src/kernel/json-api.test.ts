@@ -40,7 +40,20 @@ before(async () => {
             ? { secretAccessKey: ROLE_KEY.secretAccessKey, principal: { kind: 'role', accessKeyId: id, roleArn: 'arn:aws:iam::123456789012:role/reader' } }
             : undefined,
       }),
-      provide(POLICY_SOURCES, async (p) => (p.kind === 'role' ? [{ Statement: [{ Effect: 'Allow', Action: 'echo:Echo', Resource: '*' }] }] : [])),
+      provide(POLICY_SOURCES, async (p) =>
+        p.kind === 'role'
+          ? [
+              {
+                Statement: [
+                  { Effect: 'Allow', Action: 'echo:Echo', Resource: '*' },
+                  // aws:SourceIp is the caller's address (these tests call from 127.0.0.1).
+                  { Effect: 'Allow', Action: 'echo:Increment', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '127.0.0.0/8' } } },
+                  { Effect: 'Allow', Action: 'echo:Foreign', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } },
+                ],
+              },
+            ]
+          : [],
+      ),
     ],
   });
   kernel.addService({
@@ -203,6 +216,15 @@ void describe('jsonApiRoute through the kernel', () => {
     const denied = await call('Echo.Explode', {}, { key: ROLE_KEY });
     assert.equal(denied.status, 403);
     assert.equal(denied.json.__type, 'AccessDeniedException');
+  });
+
+  void it("evaluates aws:SourceIp conditions against the caller's address", async () => {
+    const near = await call('Echo.Increment', { n: 1 }, { key: ROLE_KEY });
+    assert.equal(near.status, 200, JSON.stringify(near.json));
+    assert.deepEqual(near.json, { n: 2 });
+    const far = await call('Echo.Foreign', {}, { key: ROLE_KEY });
+    assert.equal(far.status, 403);
+    assert.equal(far.json.__type, 'AccessDeniedException');
   });
 
   void it('masks unexpected errors and logs them in full', async () => {

@@ -37,8 +37,9 @@ export interface PolicyStatement {
   /** Who may assume the role, in trust policies (`"*"` or `{ Federated | Service | AWS: name or names }`). */
   Principal?: '*' | Record<string, string | string[]>;
   /**
-   * Evaluated (kernel/iam-conditions.ts): string, ARN, Bool and Null operators with `ForAnyValue:` /
-   * `ForAllValues:` and `IfExists`. An Allow whose condition uses another operator grants nothing; such
+   * Evaluated (kernel/iam-conditions.ts): string, ARN, Bool, Null and IP address (`IpAddress`, `NotIpAddress`:
+   * `aws:SourceIp` is the client's address in requests authorized through `ctx.authorize`) operators with
+   * `ForAnyValue:` / `ForAllValues:` and `IfExists`. An Allow whose condition uses another operator grants nothing; such
    * a Deny applies.
    */
   Condition?: Record<string, unknown>;
@@ -102,7 +103,7 @@ export interface RequestContext {
   /**
    * IAM-lite: throws a ForteError unless the principal may do `action` on `resource`: S3's `AccessDenied`
    * (the default), or the AWS JSON APIs' `AccessDeniedException`. `context` adds the request's condition keys
-   * (S3's `s3:prefix` for a list) to those the principal brings.
+   * (S3's `s3:prefix` for a list) to those the principal brings and `aws:SourceIp` (`kernel.clientAddress`).
    */
   authorize(principal: Principal, action: string, resource: string, denyCode?: DenyCode, context?: ConditionContext): Promise<void>;
 }
@@ -352,6 +353,19 @@ export interface Kernel {
   readonly secrets: SecretBox;
   /** Public base URL once listening, e.g. `http://127.0.0.1:20002`. */
   baseUrl(): string;
+  /**
+   * The address of the client that sent a request: the socket's, or, when the socket is a trusted proxy's
+   * (`CloudConfig.trustedProxies`), the right-most X-Forwarded-For address that is not a trusted proxy
+   * (kernel/client-address.ts). Everything counted or reported per client uses it (sign-in limits,
+   * `sourceIp`, `sourceIPAddress`, the request log), so a client behind the load balancer is itself, and a
+   * client that is not behind it cannot choose its address.
+   */
+  clientAddress(req: IncomingMessage): string;
+  /**
+   * The X-Forwarded-For to hand on for a request (API Gateway's event): what the client claimed, unverified,
+   * then `clientAddress(req)`, so its last entry is the address the cloud believes.
+   */
+  forwardedFor(req: IncomingMessage): string;
   /** Port once listening. */
   port(): number;
   /**
@@ -404,11 +418,16 @@ export interface CloudConfig {
   clusterId?: string;
   /** Limits on slow and unauthenticated connections; defaults in kernel/connection-guard.ts. */
   connectionLimits: ConnectionLimits;
+  /**
+   * The load balancers and proxies (addresses, CIDR blocks) whose X-Forwarded-For names the client
+   * (`trustedProxies` in config.json); none by default. Their connections are not counted per address.
+   */
+  trustedProxies?: readonly string[];
 }
 
 /**
  * Limits on connections that hold the server's sockets without doing anything yet (`connections` in
- * config.json). A per-address limit of 0 turns that limit off (behind a proxy every client has its address).
+ * config.json). A per-address limit of 0 turns that limit off; a trusted proxy's connections are not counted.
  */
 export interface ConnectionLimits {
   /** node's `headersTimeout`: the most time a client has to send a request's headers (default 20 s). */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createUpgradeDispatcher, type UpgradeDispatcher } from './upgrade-dispatch.js';
@@ -11,9 +11,11 @@ let server: Server;
 let dispatcher: UpgradeDispatcher;
 let port: number;
 const gracefullyClosed: string[] = [];
+const BALANCER = '127.0.0.2';
 
 before(async () => {
-  const kernel = createTestKernel(logLines);
+  // Connections from 127.0.0.2 stand for a load balancer's.
+  const kernel = createTestKernel(logLines, 'debug', { trustedProxies: [BALANCER] });
   kernel.config.connectionLimits.maxUnauthenticatedUpgradesPerAddress = 3;
   const held: Duplex[] = [];
   kernel.addService({
@@ -57,10 +59,16 @@ before(async () => {
 });
 after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-/** Sends an upgrade request; answers the status and, for 101, the socket. */
-const upgrade = (path: string): Promise<{ status: number; body: string; socket?: Duplex }> =>
+/** Sends an upgrade request (from `from.address`, with an X-Forwarded-For); answers the status and, for 101, the socket. */
+const upgrade = (path: string, from: { address?: string; forwardedFor?: string } = {}): Promise<{ status: number; body: string; socket?: Duplex }> =>
   new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { connection: 'Upgrade', upgrade: 'echo' } });
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      path,
+      headers: { connection: 'Upgrade', upgrade: 'echo', ...(from.forwardedFor ? { 'x-forwarded-for': from.forwardedFor } : {}) },
+      ...(from.address ? { localAddress: from.address, agent: false } : {}),
+    });
     req.on('upgrade', (res, socket) => resolve({ status: res.statusCode ?? 0, body: '', socket }));
     req.on('response', (res) => {
       let body = '';
@@ -102,7 +110,8 @@ void describe('upgrade routing in the kernel', () => {
     const second = await upgrade('/auth/socket');
     assert.equal(first.status, 101);
     assert.equal(second.status, 101);
-    const refused = await upgrade('/auth/socket');
+    // Its own X-Forwarded-For does not make it another client: it is not a trusted proxy.
+    const refused = await upgrade('/auth/socket', { forwardedFor: '198.51.100.1' });
     assert.equal(refused.status, 429);
     assert.match(refused.body, /not authenticated yet/);
     assert.ok(logLines.some((l) => l.includes('too many unauthenticated connections')));
@@ -117,6 +126,29 @@ void describe('upgrade routing in the kernel', () => {
     const fourth = await upgrade('/auth/socket');
     assert.equal(fourth.status, 101, 'a closed one neither');
     for (const s of [first, third, fourth]) s.socket!.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+
+  void it('counts, behind a trusted balancer, the unauthenticated upgrades of each client it forwards for, not of the balancer', async (t) => {
+    const reachable = await new Promise<boolean>((resolve) => {
+      const socket = connect({ port, host: '127.0.0.1', localAddress: BALANCER }, () => resolve(true)).on('error', () => resolve(false));
+      socket.once('connect', () => socket.destroy());
+    });
+    if (!reachable) return void t.skip(`cannot connect from ${BALANCER}: this machine's loopback is 127.0.0.1 alone`);
+    const client = (forwardedFor: string) => upgrade('/auth/socket', { address: BALANCER, forwardedFor });
+    const first = await Promise.all([client('198.51.100.1'), client('198.51.100.1'), client('198.51.100.1')]);
+    assert.deepEqual(
+      first.map((answer) => answer.status),
+      [101, 101, 101],
+    );
+    assert.equal((await client('198.51.100.1')).status, 429, 'the fourth of one client is refused');
+    const others = [await client('198.51.100.2'), await client('198.51.100.3')];
+    assert.deepEqual(
+      others.map((answer) => answer.status),
+      [101, 101],
+      'other clients of the balancer are not',
+    );
+    for (const answer of [...first, ...others]) answer.socket?.destroy();
     await new Promise((resolve) => setTimeout(resolve, 50));
   });
 

@@ -1,5 +1,4 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { KernelRuntime } from './create-kernel.js';
 import { splitTarget } from './http-dispatch.js';
@@ -46,7 +45,8 @@ export function createUpgradeDispatcher(kernel: KernelRuntime): UpgradeDispatche
       log(404);
       return refuse(socket, 404, `Nothing accepts an upgrade at ${rawPath}: check the endpoint URL.`);
     }
-    const address = (socket as Partial<Socket>).remoteAddress ?? 'unknown';
+    // Counted per client, not per socket: behind a trusted load balancer each client has its own count.
+    const address = kernel.clientAddress(req);
     const waiting = unauthenticated.get(address) ?? 0;
     if (limit() > 0 && waiting >= limit()) {
       kernel.log.warn('upgrade refused: too many unauthenticated connections from one address', { address, path: rawPath, limit: limit() });

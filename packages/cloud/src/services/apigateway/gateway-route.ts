@@ -190,6 +190,8 @@ export function createGatewayRoute(options: { kernel: Kernel; store: ApiStore; f
       requestId: ctx.requestId,
       accountId,
       now: new Date(),
+      sourceIp: kernel.clientAddress(req),
+      forwardedFor: kernel.forwardedFor(req),
     });
     const result = await invoke(ctx, method.integration, event, resourceArn);
     if (result.functionError) {

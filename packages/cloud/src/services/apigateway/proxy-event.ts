@@ -22,6 +22,10 @@ export interface ProxyEventInput {
   requestId: string;
   accountId: string;
   now: Date;
+  /** The client's address (`kernel.clientAddress`): `requestContext.identity.sourceIp`. */
+  sourceIp: string;
+  /** The X-Forwarded-For the function sees (`kernel.forwardedFor`): the client's claims, then `sourceIp`. */
+  forwardedFor: string;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -31,7 +35,10 @@ const pad = (n: number): string => String(n).padStart(2, '0');
 export const requestTimeOf = (d: Date): string =>
   `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
 
-/** Single- and multi-value maps of the request's headers, names as the client wrote them; the single map keeps the last value. */
+/**
+ * Single- and multi-value maps of the request's headers, names as the client wrote them; the single map keeps the
+ * last value. `extra` headers replace the request's of the same name (in any case).
+ */
 function headerMaps(req: IncomingMessage, extra: Record<string, string>): { headers: Record<string, string>; multi: Record<string, string[]> } {
   const headers: Record<string, string> = {};
   const multi: Record<string, string[]> = {};
@@ -40,7 +47,8 @@ function headerMaps(req: IncomingMessage, extra: Record<string, string>): { head
     headers[name] = value;
     (multi[name] ??= []).push(value);
   };
-  for (let i = 0; i + 1 < raw.length; i += 2) add(raw[i]!, raw[i + 1]!);
+  const replaced = new Set(Object.keys(extra).map((name) => name.toLowerCase()));
+  for (let i = 0; i + 1 < raw.length; i += 2) if (!replaced.has(raw[i]!.toLowerCase())) add(raw[i]!, raw[i + 1]!);
   for (const [name, value] of Object.entries(extra)) add(name, value);
   return { headers, multi };
 }
@@ -82,8 +90,7 @@ export function isBinaryType(contentType: string | undefined, binaryMediaTypes: 
 }
 
 /** The identity of `requestContext`: who signed, as an identity pool's credentials describe them. */
-function identityOf(principal: Principal, req: IncomingMessage, accountId: string): Record<string, string | null> {
-  const sourceIp = req.socket.remoteAddress ?? null;
+function identityOf(principal: Principal, req: IncomingMessage, accountId: string, sourceIp: string): Record<string, string | null> {
   const userAgent = req.headers['user-agent'] ?? null;
   const none = {
     cognitoIdentityPoolId: null,
@@ -125,9 +132,8 @@ function identityOf(principal: Principal, req: IncomingMessage, accountId: strin
 export function buildProxyEvent(input: ProxyEventInput): Record<string, unknown> {
   const { req, resource, principal } = input;
   const host = req.headers.host ?? 'localhost';
-  const forwardedFor = [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
-  const extra: Record<string, string> = {};
-  if (req.headers['x-forwarded-for'] === undefined && forwardedFor) extra['X-Forwarded-For'] = forwardedFor;
+  // As API Gateway, what the client sent with its own address appended: a client cannot make itself another.
+  const extra: Record<string, string> = { 'X-Forwarded-For': input.forwardedFor };
   if (req.headers['x-forwarded-proto'] === undefined) extra['X-Forwarded-Proto'] = 'http';
   if (req.headers['x-forwarded-port'] === undefined && req.socket.localPort !== undefined) extra['X-Forwarded-Port'] = String(req.socket.localPort);
   const { headers, multi } = headerMaps(req, extra);
@@ -157,7 +163,7 @@ export function buildProxyEvent(input: ProxyEventInput): Record<string, unknown>
       domainPrefix: host.split('.')[0]!.split(':')[0],
       requestTimeEpoch: input.now.getTime(),
       requestId: input.requestId,
-      identity: identityOf(principal, req, input.accountId),
+      identity: identityOf(principal, req, input.accountId, input.sourceIp),
       ...(input.claims ? { authorizer: { claims: input.claims } } : {}),
       domainName: host,
       deploymentId: input.deploymentId,

@@ -84,7 +84,7 @@ function rootFields(document: DocumentNode, operation: OperationDefinitionNode):
 
 /** The request as `@function` events carry it: every header (Node names them in lower case) and the caller's address. */
 /** The request as `@function` resolvers see it, read only when one asks (most requests call no function). */
-const resolverRequest = (ctx: RequestContext): ResolverRequest => {
+const resolverRequest = (ctx: RequestContext, kernel: Kernel): ResolverRequest => {
   let headers: Record<string, string> | undefined;
   return {
     get headers() {
@@ -93,7 +93,7 @@ const resolverRequest = (ctx: RequestContext): ResolverRequest => {
       ));
     },
     get sourceIp() {
-      return ctx.req.socket.remoteAddress?.replace(/^::ffff:/, '');
+      return kernel.clientAddress(ctx.req);
     },
   };
 };
@@ -184,7 +184,7 @@ export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; even
       events,
       nextTokens,
       limits,
-      request: resolverRequest(ctx),
+      request: resolverRequest(ctx, kernel),
     };
     let contextValue = withFreshBudget(base);
     // The common read skips graphql-js's general machinery; anything it does not answer as graphql-js would,

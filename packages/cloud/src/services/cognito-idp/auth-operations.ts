@@ -24,7 +24,7 @@ const TIMESTAMP_SKEW_MS = 15 * 60_000;
 
 /** InitiateAuth, RespondToAuthChallenge, GetTokensFromRefreshToken, RevokeToken, GlobalSignOut. */
 export function authOperations(state: CognitoState): Record<string, UserOperation> {
-  const addressOf = (ctx: Parameters<UserOperation>[1]): string => ctx.req.socket.remoteAddress ?? 'unknown';
+  const addressOf = (ctx: Parameters<UserOperation>[1]): string => state.kernel.clientAddress(ctx.req);
 
   const refuse = (blocked: 'user' | 'address' | undefined): void => {
     if (blocked === 'user') throw cognitoError('NotAuthorizedException', 'Password attempts exceeded');

@@ -1,4 +1,3 @@
-import type { RequestContext } from '../../kernel/types.js';
 import type { AttemptLimit } from './cognito-limits.js';
 import type { LimitRule } from './attempt-limits.js';
 import { cognitoError } from './cognito-error.js';
@@ -12,11 +11,6 @@ export interface Attempter {
   /** user-store username of the user, else the typed name (folded in a case-insensitive pool). */
   userKey: string;
   address: string;
-}
-
-/** The client's address, as the sign-in limiter counts it. */
-export function clientAddress(ctx: RequestContext): string {
-  return ctx.req.socket.remoteAddress ?? 'unknown';
 }
 
 /**

@@ -3,7 +3,7 @@ import { assertAliasFree, type CognitoState, parseAttributes, str } from './cogn
 import { deliverCode } from './deliver-code.js';
 import { clientMetadataOf } from './triggers.js';
 import { holdForVerification, verifiesBeforeUpdate } from './attribute-update.js';
-import { attemptLimitExceeded, attempter, clientAddress, limitCodeSend, limitedCodeEntry, limitedPasswordCheck } from './limited-requests.js';
+import { attemptLimitExceeded, attempter, limitCodeSend, limitedCodeEntry, limitedPasswordCheck } from './limited-requests.js';
 import { checkPassword } from './password-hash.js';
 import { checkPasswordPolicy, setPassword } from './password-setting.js';
 import { checkUserWrite, readableAttributes, requiredAttributes } from './attribute-schema.js';
@@ -46,7 +46,7 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
         verifiesBeforeUpdate(pool, user, name, value) || (user.attributes[name] !== value && VERIFIABLE.includes(name) && autoVerified.includes(name));
       // A code to a new address counts like any other code sent: a signed-in user cannot mail codes without limit.
       if (Object.entries(changes).some(([name, value]) => sendsCode(name, value)))
-        await limitCodeSend(state, attempter(pool, user, user.username, clientAddress(ctx)));
+        await limitCodeSend(state, attempter(pool, user, user.username, state.kernel.clientAddress(ctx.req)));
       const deliveries: unknown[] = [];
       for (const [name, value] of Object.entries(changes)) {
         if (verifiesBeforeUpdate(pool, user, name, value)) {
@@ -82,7 +82,7 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
       const { pool, user, clientId } = await userFromAccessToken(state, input.AccessToken);
       const name = str(input, 'AttributeName');
       if (!VERIFIABLE.includes(name) || !user.attributes[name]) throw invalidParameter(`The user has no ${name} to verify.`);
-      await limitCodeSend(state, attempter(pool, user, user.username, clientAddress(ctx)));
+      await limitCodeSend(state, attempter(pool, user, user.username, state.kernel.clientAddress(ctx.req)));
       // A change waiting for verification gets a new code at its new value.
       const pending = await state.users.pendingValue(pool.id, user.username, `verify:${name}`);
       const caller = { clientId, clientMetadata: clientMetadataOf(input), triggerSource: 'CustomMessage_VerifyUserAttribute' };
@@ -95,7 +95,7 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
       const { pool, user } = await userFromAccessToken(state, input.AccessToken);
       const name = str(input, 'AttributeName');
       const code = str(input, 'Code');
-      const { result, pendingValue } = await limitedCodeEntry(state, attempter(pool, user, user.username, clientAddress(ctx)), () =>
+      const { result, pendingValue } = await limitedCodeEntry(state, attempter(pool, user, user.username, state.kernel.clientAddress(ctx.req)), () =>
         state.users.useCodeFor(pool.id, user.username, `verify:${name}`, code),
       );
       assertCodeAccepted(result);
@@ -133,7 +133,7 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
       // Checked first, so a weak new password is not counted as a wrong previous one.
       checkPasswordPolicy(pool.config, proposed);
       // Wrong previous passwords count like failed sign-ins too, so guesses cannot be split between the two.
-      const address = clientAddress(ctx);
+      const address = state.kernel.clientAddress(ctx.req);
       const signInKey = `${pool.id}/${user.username}`;
       const blocked = await state.limiter.blocked(signInKey, address);
       if (blocked === 'user') throw attemptLimitExceeded();

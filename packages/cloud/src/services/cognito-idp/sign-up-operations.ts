@@ -3,7 +3,7 @@ import { assertCodeAccepted, cognitoError, invalidParameter } from './cognito-er
 import { caseInsensitive, type CognitoState, findUser, parseAttributes, requireClient, str } from './cognito-state.js';
 import { deliverCode } from './deliver-code.js';
 import { checkUserWrite, requiredAttributes } from './attribute-schema.js';
-import { attempter, clientAddress, limitCodeSend, limitedCodeEntry, limitSignUp } from './limited-requests.js';
+import { attempter, limitCodeSend, limitedCodeEntry, limitSignUp } from './limited-requests.js';
 import { checkPasswordPolicy, setPassword } from './password-setting.js';
 import { checkSecretHash } from './secret-hash.js';
 import { simulatedDelivery, unknownUserCodeError } from './unknown-user.js';
@@ -22,7 +22,7 @@ export function signUpOperations(state: CognitoState): Record<string, UserOperat
   return {
     async SignUp(input, ctx) {
       const { client, pool } = await requireClient(state, input.ClientId);
-      await limitSignUp(state, clientAddress(ctx));
+      await limitSignUp(state, state.kernel.clientAddress(ctx.req));
       const typed = str(input, 'Username');
       checkSecretHash(client, typed, input.SecretHash);
       if (typeof input.Password !== 'string')
@@ -92,7 +92,7 @@ export function signUpOperations(state: CognitoState): Record<string, UserOperat
       const user = await findUser(state, pool, typed);
       const code = str(input, 'ConfirmationCode');
       if (user && user.status !== 'UNCONFIRMED') throw cognitoError('NotAuthorizedException', 'User cannot be confirmed. Current status is CONFIRMED');
-      const result = await limitedCodeEntry(state, attempter(pool, user, typed, clientAddress(ctx)), async () =>
+      const result = await limitedCodeEntry(state, attempter(pool, user, typed, state.kernel.clientAddress(ctx.req)), async () =>
         user ? state.users.useCode(pool.id, user.username, 'signUp', code) : 'mismatch',
       );
       if (!user) throw unknownUserCodeError(client);
@@ -110,7 +110,7 @@ export function signUpOperations(state: CognitoState): Record<string, UserOperat
       checkSecretHash(client, str(input, 'Username'), input.SecretHash);
       const typed = str(input, 'Username');
       const user = await findUser(state, pool, typed);
-      await limitCodeSend(state, attempter(pool, user, typed, clientAddress(ctx)));
+      await limitCodeSend(state, attempter(pool, user, typed, state.kernel.clientAddress(ctx.req)));
       if (!user) return { CodeDeliveryDetails: simulatedDelivery(pool, client, typed) };
       if (user.status !== 'UNCONFIRMED') throw invalidParameter('User is already confirmed.');
       const code = await state.users.newCode(pool.id, user.username, 'signUp', CODE_TTL_MS.signUp);
@@ -127,7 +127,7 @@ export function signUpOperations(state: CognitoState): Record<string, UserOperat
       checkSecretHash(client, str(input, 'Username'), input.SecretHash);
       const typed = str(input, 'Username');
       const found = await findUser(state, pool, typed);
-      await limitCodeSend(state, attempter(pool, found, typed, clientAddress(ctx)));
+      await limitCodeSend(state, attempter(pool, found, typed, state.kernel.clientAddress(ctx.req)));
       // A name the pool does not know may be one the UserMigration trigger brings in (to reset its password).
       const user = found ?? (await migrateUser(state, pool, client, { typed, clientMetadata: clientMetadataOf(input) }));
       if (!user) return { CodeDeliveryDetails: simulatedDelivery(pool, client, typed) };
@@ -149,7 +149,7 @@ export function signUpOperations(state: CognitoState): Record<string, UserOperat
       const code = str(input, 'ConfirmationCode');
       const password = str(input, 'Password');
       checkPasswordPolicy(pool.config, password);
-      const result = await limitedCodeEntry(state, attempter(pool, user, typed, clientAddress(ctx)), async () =>
+      const result = await limitedCodeEntry(state, attempter(pool, user, typed, state.kernel.clientAddress(ctx.req)), async () =>
         user ? state.users.useCode(pool.id, user.username, 'reset', code) : 'mismatch',
       );
       if (!user) throw unknownUserCodeError(client);

@@ -63,6 +63,8 @@ export function createBucketNotifications(options: {
   accountId: string;
   functions: () => FunctionInvoker | undefined;
   onRecorded: () => void;
+  /** The request's client (`kernel.clientAddress`): the event's `sourceIPAddress`. */
+  clientAddress: (req: IncomingMessage) => string;
 }) {
   const { sql } = options;
   // The transactions (as `record` was given them) that recorded events, for `afterCommit` to wake the dispatcher.
@@ -113,7 +115,7 @@ export function createBucketNotifications(options: {
           eventTime: new Date(now).toISOString(),
           eventName: change.eventName,
           principalId: principalIdOf(request.principal),
-          sourceIPAddress: (request.ctx.req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+          sourceIPAddress: options.clientAddress(request.ctx.req),
           requestId: request.ctx.requestId,
           hostId: randomBytes(48).toString('base64'),
           configurationId: target.id,

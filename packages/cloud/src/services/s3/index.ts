@@ -54,6 +54,7 @@ export function createS3Service(kernel: Kernel): Service {
     region,
     accountId,
     functions,
+    clientAddress: kernel.clientAddress,
     onRecorded: () => {
       setImmediate(dispatcher.wake);
       eventsRecorded.changed(null);
