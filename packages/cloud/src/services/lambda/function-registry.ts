@@ -22,7 +22,10 @@ export function createFunctionRegistry(options: {
   credentialsLifetimeMs: number;
 }) {
   const { kernel, store, code, credentials, runtime } = options;
-  const live = new Map<string, { credentials: FunctionCredentials; roleArn: string; deployed: Promise<void> }>();
+  // `deployed` settles when the deployment ends, true when it succeeded; `running` when this function's code
+  // runs here (this deployment or one before it, which a failed redeployment leaves running).
+  type LiveEntry = { credentials: FunctionCredentials; roleArn: string; deployed: Promise<boolean>; running: boolean };
+  const live = new Map<string, LiveEntry>();
   // Deployments of a function this instance had not deployed yet, started by an invocation: concurrent ones share it.
   const firstDeploys = new Map<string, Promise<void>>();
   // Deployments still issuing their credentials (a database transaction), before they are `live`: an
@@ -101,7 +104,16 @@ export function createFunctionRegistry(options: {
       }
     }
     const deployed = specOf(fn, creds).then((spec) => runtime.deploy(spec));
-    live.set(fn.name, { credentials: creds, roleArn: fn.config.role, deployed: deployed.catch(() => undefined) });
+    const entry: LiveEntry = {
+      credentials: creds,
+      roleArn: fn.config.role,
+      running: current?.running ?? false,
+      deployed: deployed.then(
+        (): boolean => (entry.running = true),
+        (): boolean => false,
+      ),
+    };
+    live.set(fn.name, entry);
     await deployed;
   }
 
@@ -147,7 +159,10 @@ export function createFunctionRegistry(options: {
     async ready(name: string): Promise<void> {
       await issuing.get(name);
       const entry = live.get(name);
-      if (entry) return entry.deployed;
+      // A deployment under way (another instance's change, told by the bus) that fails leaves the function
+      // running here only if an earlier one did; otherwise the invocation deploys it itself, and so rejects
+      // with why it cannot run (its layer's code unavailable, say) rather than finding nothing deployed.
+      if (entry && ((await entry.deployed) || entry.running)) return;
       let first = firstDeploys.get(name);
       if (!first) {
         first = deployStored(name)
