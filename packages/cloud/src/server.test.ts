@@ -53,7 +53,9 @@ void describe('createCloud', () => {
   void it('lets a request under way when the drain ends finish, while it takes no new connection', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'forte-server-'));
     dirs.push(dir);
-    const cloud = await createCloud({ dataDir: dir, port: 0, drainMs: 200, logStream: { write: () => undefined } });
+    // The rest of the body must arrive within drainMs of the listener closing: a second, so that a busy machine's
+    // pause between the two cannot cut the request.
+    const cloud = await createCloud({ dataDir: dir, port: 0, drainMs: 1000, logStream: { write: () => undefined } });
     // Half of a body sent before the cloud starts to stop, the other half once it no longer listens.
     const body = '{"AccessToken":"not-a-token"}';
     const upload = request(`${cloud.url}/cognito-idp/`, {
