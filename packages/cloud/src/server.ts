@@ -31,6 +31,7 @@ import { CLOUD_VERSION } from './kernel/version.js';
 import { createApiGatewayService } from './services/apigateway/index.js';
 import { createAppSyncService, type AppSyncOptions } from './services/appsync/index.js';
 import { createCognitoIdentityService } from './services/cognito-identity/index.js';
+import { createConsoleService, type ConsoleOptions } from './services/console/index.js';
 import { createCognitoIdpService, type CognitoIdpOptions } from './services/cognito-idp/index.js';
 import { createControlService, type ControlOptions } from './services/control/index.js';
 import { createDynamoDbService, type DynamoDbOptions } from './services/dynamodb/index.js';
@@ -64,6 +65,7 @@ export const BUILT_IN_SERVICES: readonly ServiceFactory[] = [
   createLambdaService,
   createEventsService,
   createApiGatewayService,
+  createConsoleService,
 ];
 
 /** The port a cloud listens on when none is given. */
@@ -144,6 +146,8 @@ export interface CloudOptions {
   events?: EventsOptions;
   /** The dynamodb service's settings (config.json's `dynamodb` section): how often and how far the TTL sweep goes. */
   dynamodb?: DynamoDbOptions;
+  /** The web console's settings (config.json's `console` section): session and login link lifetimes, the sign-in limit. */
+  console?: ConsoleOptions;
   /**
    * The bus to the other instances sharing this cloud's database: `nats://host:4222` (core NATS; several
    * servers separated by commas). Default: none, the in-process bus of a cloud that runs alone.
@@ -446,6 +450,7 @@ function builtInSettings(options: CloudOptions): ReadonlyMap<ServiceFactory, unk
     [createDynamoDbService, { ...options.dynamodb } satisfies DynamoDbOptions],
     [createLambdaService, { ...options.lambda } satisfies LambdaOptions],
     [createEventsService, { ...options.events } satisfies EventsOptions],
+    [createConsoleService, { ...options.console } satisfies ConsoleOptions],
     [
       createControlService,
       {

@@ -33,6 +33,8 @@ export interface KernelRuntime extends Kernel {
   authorize(principal: Principal, action: string, resource: string, denyCode?: DenyCode, context?: ConditionContext): Promise<void>;
   /** Called once the server listens. */
   setListening(address: { port: number; baseUrl: string }): void;
+  /** Set by the request listener (`createRequestListener`), which does what `dispatchAs` asks. */
+  setDispatchAs(dispatch: Kernel['dispatchAs']): void;
 }
 
 export function createKernel(options: {
@@ -62,6 +64,7 @@ export function createKernel(options: {
   const authorize = createAuthorizer(live(POLICY_SOURCES));
   const checkRoleTrust = createTrustChecker(live(TRUST_POLICY_SOURCES));
   let listening: { port: number; baseUrl: string } | undefined;
+  let dispatchAs: Kernel['dispatchAs'] | undefined;
 
   return {
     config: options.config,
@@ -130,6 +133,13 @@ export function createKernel(options: {
     },
     setListening(address) {
       listening = address;
+    },
+    dispatchAs(principal, request) {
+      if (!dispatchAs) throw new Error('dispatchAs() needs the request listener: the cloud is not serving yet');
+      return dispatchAs(principal, request);
+    },
+    setDispatchAs(dispatch) {
+      dispatchAs = dispatch;
     },
   };
 }

@@ -133,4 +133,6 @@ export const CONTROL_MIGRATIONS: readonly string[] = [
   `ALTER TABLE control_change_sets ADD COLUMN nested_template_files TEXT`,
   // Which instance runs an unfinished deployment and when it last renewed its lease (epoch ms): deployment-lease.ts.
   `ALTER TABLE control_deployments ADD COLUMN owner TEXT; ALTER TABLE control_deployments ADD COLUMN heartbeat_at INTEGER`,
+  // An environment's deployment history, newest first (ListDeployments).
+  `CREATE INDEX control_deployments_by_env ON control_deployments (app_id, env_name, started_at)`,
 ];
