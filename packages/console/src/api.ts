@@ -42,10 +42,9 @@ async function answerOf<T>(response: Response): Promise<T> {
 
 /** Whether this browser has a session (the cookie is HttpOnly: only the cloud can tell). */
 export async function resumeSession(): Promise<boolean> {
-  const response = await fetch(CONSOLE_SESSION_PATH, { credentials: 'same-origin' });
-  if (response.status === 401) return false;
-  csrfToken = (await answerOf<{ csrfToken: string }>(response)).csrfToken;
-  return true;
+  const answer = await answerOf<{ signedIn: boolean; csrfToken?: string }>(await fetch(CONSOLE_SESSION_PATH, { credentials: 'same-origin' }));
+  csrfToken = answer.csrfToken;
+  return answer.signedIn && csrfToken !== undefined;
 }
 
 export async function signIn(accessKeyId: string, secretAccessKey: string): Promise<void> {

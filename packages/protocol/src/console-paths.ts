@@ -4,7 +4,7 @@
  *
  * - `GET  /_forte/console/…`            the console's files (index.html for every page path)
  * - `POST /_forte/console/api/session`  `{accessKeyId, secretAccessKey}` → a session cookie; answers `{csrfToken}`
- * - `GET  /_forte/console/api/session`  with the cookie → `{csrfToken, expiresAt}`, or 401
+ * - `GET  /_forte/console/api/session`  `{signedIn: true, csrfToken, expiresAt}` with a live session's cookie, else `{signedIn: false}`
  * - `DELETE /_forte/console/api/session` signs out (cookie and CSRF header)
  * - `GET  /_forte/console/login?token=` a one-time login link (`CreateConsoleLoginLink`) → a session cookie and a redirect
  * - `/_forte/console/api/aws/<path>`   the pipe: with the cookie and the CSRF header, the request is served by

@@ -69,6 +69,9 @@ void describe('the web console: sessions, login links and the pipe', () => {
     const again = await fetch(url(CONSOLE_SESSION_PATH), { headers: { cookie: cookieOf(response) } });
     assert.equal(again.status, 200);
     assert.equal(((await again.json()) as { csrfToken: string }).csrfToken, body.csrfToken);
+    const none = await fetch(url(CONSOLE_SESSION_PATH), { headers: { cookie: 'forte_console=forged' } });
+    assert.equal(none.status, 200);
+    assert.deepEqual(await none.json(), { signedIn: false });
 
     const wrong = await signIn(cloud.credentials.accessKeyId, 'not the secret');
     assert.equal(wrong.status, 401);
@@ -86,7 +89,7 @@ void describe('the web console: sessions, login links and the pipe', () => {
     const first = await fetch(link.url, { redirect: 'manual' });
     assert.equal(first.status, 303);
     assert.equal(first.headers.get('location'), '/_forte/console/');
-    assert.equal((await fetch(url(CONSOLE_SESSION_PATH), { headers: { cookie: cookieOf(first) } })).status, 200);
+    assert.equal(((await (await fetch(url(CONSOLE_SESSION_PATH), { headers: { cookie: cookieOf(first) } })).json()) as { signedIn: boolean }).signedIn, true);
     const second = await fetch(link.url, { redirect: 'manual' });
     assert.equal(second.status, 401, 'a link works once');
     assert.equal(second.headers.get('set-cookie'), null);
@@ -151,7 +154,7 @@ void describe('the web console: sessions, login links and the pipe', () => {
     assert.ok(Array.isArray(((await tables.json()) as { TableNames: unknown }).TableNames));
     const nowhere = await fetch(url(`${CONSOLE_PIPE_PATH}no-such-api/`), { method: 'POST', headers, body: '{}' });
     assert.equal(nowhere.status, 404);
-    const loop = await fetch(url(`${CONSOLE_PIPE_PATH}_forte/console/api/session`), { headers });
+    const loop = await fetch(url(`${CONSOLE_PIPE_PATH}_forte/console/api/session`), { method: 'POST', headers, body: '{}' });
     assert.equal(loop.status, 404, 'the pipe does not reach the console itself');
 
     // The cookie and CSRF header mean nothing to the AWS endpoints: only a signature does.
@@ -201,5 +204,29 @@ void describe('the web console: sessions, login links and the pipe', () => {
     const blocked = await signIn(cloud.credentials.accessKeyId, cloud.credentials.secretAccessKey);
     assert.equal(blocked.status, 429);
     assert.equal(((await blocked.json()) as { __type: string }).__type, 'TooManyAttempts');
+  });
+});
+
+void describe('the web console: an expired session', () => {
+  void it('is refused (401) once its time is up', async () => {
+    await using cloud = await startTestCloud({ console: { sessionMs: 400 } });
+    const signedIn = await fetch(new URL(CONSOLE_SESSION_PATH, cloud.url), {
+      method: 'POST',
+      body: JSON.stringify({ accessKeyId: cloud.credentials.accessKeyId, secretAccessKey: cloud.credentials.secretAccessKey }),
+    });
+    assert.equal(signedIn.status, 200);
+    const cookie = (signedIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const { csrfToken } = (await signedIn.json()) as { csrfToken: string };
+    const call = (): Promise<Response> =>
+      fetch(new URL(`${CONSOLE_PIPE_PATH}control/`, cloud.url), {
+        method: 'POST',
+        headers: { cookie, [CONSOLE_CSRF_HEADER]: csrfToken, 'x-amz-target': `${CONTROL_TARGET_PREFIX}ListApps` },
+        body: '{}',
+      });
+    assert.equal((await call()).status, 200);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const late = await call();
+    assert.equal(late.status, 401);
+    assert.equal(((await late.json()) as { __type: string }).__type, 'NotSignedIn');
   });
 });

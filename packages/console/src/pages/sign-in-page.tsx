@@ -22,7 +22,8 @@ export function SignInPage({ onSignedIn }: { onSignedIn: () => void }) {
     <main className="sign-in">
       <h1>Sign in to the Forte console</h1>
       <p className="muted">
-        Run <code>forte console</code> for a one-time login link, or sign in with the cloud&apos;s admin keys (<code>forte cloud credentials</code>).
+        Run <code>forte console</code> for a one-time login link, or sign in with the cloud&apos;s admin keys (<code>admin-credentials.json</code> in its data
+        folder).
       </p>
       <form onSubmit={submit} className="card stack">
         <label>

@@ -135,7 +135,7 @@ export function createConsoleService(kernel: Kernel, options: ConsoleOptions = {
       log.warn('console sign-in refused', { address });
       return fail(
         'InvalidCredentials',
-        "Wrong access key id or secret: use the admin keys of the cloud (`forte cloud credentials`) or `forte console`'s login link.",
+        "Wrong access key id or secret: use the cloud's admin keys (admin-credentials.json in its data folder) or the login link `forte console` prints.",
       );
     }
     const { id, session } = await sessions.create(input.accessKeyId);
@@ -172,8 +172,11 @@ export function createConsoleService(kernel: Kernel, options: ConsoleOptions = {
     const method = ctx.req.method ?? 'GET';
     if (method === 'POST') return signIn(ctx);
     if (method === 'GET') {
-      const { session } = await requireSession(ctx.req);
-      return answerJson(ctx.res, 200, { csrfToken: session.csrfToken, expiresAt: new Date(session.expiresAt).toISOString() });
+      // Asked at every page load: no session is an answer, not an error (a signed-out browser logs no failure).
+      const id = cookieOf(ctx.req);
+      const session = id ? await sessions.find(id) : undefined;
+      if (!session) return answerJson(ctx.res, 200, { signedIn: false });
+      return answerJson(ctx.res, 200, { signedIn: true, csrfToken: session.csrfToken, expiresAt: new Date(session.expiresAt).toISOString() });
     }
     if (method === 'DELETE') {
       const { id, session } = await requireSession(ctx.req);
@@ -181,7 +184,10 @@ export function createConsoleService(kernel: Kernel, options: ConsoleOptions = {
       await sessions.remove(id);
       return answerJson(ctx.res, 200, {}, { 'set-cookie': sessionCookie('', 0) });
     }
-    return fail('MethodNotAllowed', `${method} is not served at ${CONSOLE_SESSION_PATH}: POST signs in, GET reads the session, DELETE signs out.`);
+    return fail(
+      'MethodNotAllowed',
+      `${method} is not served at ${CONSOLE_SESSION_PATH}: POST signs in, GET tells whether this browser is signed in, DELETE signs out.`,
+    );
   };
 
   const pipe = async (ctx: RequestContext, pathname: string): Promise<void> => {
