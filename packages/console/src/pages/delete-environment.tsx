@@ -53,7 +53,9 @@ export function DeleteEnvironment({ appId, envName, onClose }: { appId: string; 
       ) : null}
       <form onSubmit={confirm} className="stack">
         <label>
-          Type <code>{envName}</code> to confirm
+          <span>
+            Type <code>{envName}</code> to confirm
+          </span>
           <input value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} />
         </label>
         <div className="row">
