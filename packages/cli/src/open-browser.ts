@@ -15,7 +15,7 @@ export async function openBrowser(url: string, env: NodeJS.ProcessEnv = process.
   if (!program) return false;
   const { spawn } = await import('node:child_process'); // not loaded by the commands that do not spawn
   return new Promise<boolean>((resolve) => {
-    const child = spawn(program, args, { stdio: 'ignore', detached: true });
+    const child = spawn(program, args, { stdio: 'ignore', detached: true, env });
     child.once('error', () => resolve(false));
     child.once('spawn', () => {
       child.unref();

@@ -231,6 +231,7 @@ void describe('createCloud', () => {
           'lambda',
           'events',
           'apigateway',
+          'console',
         ],
       );
     } finally {
