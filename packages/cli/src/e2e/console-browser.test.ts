@@ -156,6 +156,7 @@ void describe('the web console in headless Chromium, opened with `forte console`
     await deployments.getByRole('link').first().click();
     await page.getByRole('heading', { name: 'Deployment', exact: true }).waitFor();
     await page.getByRole('region', { name: 'Events' }).getByText('DEPLOYMENT_COMPLETE').waitFor();
+    await page.getByRole('region', { name: 'Changes' }).getByRole('row').filter({ hasText: 'UserPool' }).first().waitFor();
     await check(page, '5-deployment');
 
     // The phone layout: no page-wide sideways scrolling (tables scroll in their own box).

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { Deployment, StackEvent } from '@forte/protocol';
+import type { ChangeSet, Deployment, StackEvent } from '@forte/protocol';
 import { control } from '../api.js';
 import { ErrorNote, Loading, Status, TableBox, When } from '../parts.js';
 
@@ -11,6 +11,22 @@ export function DeploymentPage({ appId, envName, deploymentId }: { appId: string
   const [deployment, setDeployment] = useState<Deployment>();
   const [events, setEvents] = useState<StackEvent[]>([]);
   const [error, setError] = useState<Error>();
+  const [changeSet, setChangeSet] = useState<ChangeSet>();
+  const changeSetId = deployment?.changeSetId;
+
+  // What the push changed: its change set, as planned and approved.
+  useEffect(() => {
+    setChangeSet(undefined);
+    if (!changeSetId) return;
+    let current = true;
+    control('DescribeChangeSet', { changeSetId }).then(
+      (answer) => current && setChangeSet(answer.changeSet),
+      (failure: unknown) => current && setError(failure as Error),
+    );
+    return () => {
+      current = false;
+    };
+  }, [changeSetId]);
 
   useEffect(() => {
     let stopped = false;
@@ -80,6 +96,39 @@ export function DeploymentPage({ appId, envName, deploymentId }: { appId: string
       ) : error ? null : (
         <Loading what="the deployment" />
       )}
+      {changeSet ? (
+        <>
+          <h2>Changes</h2>
+          {changeSet.changes.length === 0 ? <p>No resource changed.</p> : null}
+          {changeSet.changes.length > 0 ? (
+            <TableBox label="Changes">
+              <thead>
+                <tr>
+                  <th scope="col">Resource</th>
+                  <th scope="col">Type</th>
+                  <th scope="col">Change</th>
+                  <th scope="col">Why</th>
+                </tr>
+              </thead>
+              <tbody>
+                {changeSet.changes.map((c) => (
+                  <tr key={c.logicalId}>
+                    <td>
+                      <code>{c.logicalId}</code>
+                    </td>
+                    <td>{c.resourceType}</td>
+                    <td>{c.action}</td>
+                    <td className="wrap">
+                      {c.reasons.join('; ')}
+                      {c.destroysData ? ` (deleted ${c.destroysData.count} ${c.destroysData.kind})` : ''}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </TableBox>
+          ) : null}
+        </>
+      ) : null}
       <h2>Events</h2>
       {deployment && events.length === 0 ? <p>No events.</p> : null}
       {events.length > 0 ? (
