@@ -67,19 +67,25 @@ export async function signOut(): Promise<void> {
 }
 
 /**
- * Calls an operation of the cloud's control API through the console's pipe: the cloud serves it as the
- * admin, with the same checks and errors as a signed call.
+ * Calls an operation of one of the cloud's AWS JSON APIs through the console's pipe (`path` is the API's own
+ * path: `control/`, `cognito-idp/`, `dynamodb/`, …; `target` its X-Amz-Target): the cloud serves it as the
+ * admin, with the same checks and errors as a signed call. Every page reads and writes through here.
  */
-export async function control<O extends ControlOperation>(operation: O, input: ControlOperations[O]['input']): Promise<ControlOperations[O]['output']> {
-  const response = await fetch(`${CONSOLE_PIPE_PATH}control/`, {
+export async function awsCall<T>(path: string, target: string, input: unknown, jsonVersion: '1.0' | '1.1' = '1.1'): Promise<T> {
+  const response = await fetch(`${CONSOLE_PIPE_PATH}${path}`, {
     method: 'POST',
     credentials: 'same-origin',
     headers: {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': `ForteControl.${operation}`,
+      'content-type': `application/x-amz-json-${jsonVersion}`,
+      'x-amz-target': target,
       [CONSOLE_CSRF_HEADER]: csrfToken ?? '',
     },
     body: JSON.stringify(input),
   });
-  return answerOf<ControlOperations[O]['output']>(response);
+  return answerOf<T>(response);
+}
+
+/** An operation of the control API (apps, environments, deployments), typed by its contract. */
+export function control<O extends ControlOperation>(operation: O, input: ControlOperations[O]['input']): Promise<ControlOperations[O]['output']> {
+  return awsCall<ControlOperations[O]['output']>('control/', `ForteControl.${operation}`, input);
 }
