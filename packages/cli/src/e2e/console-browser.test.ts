@@ -23,7 +23,8 @@ void describe('the web console in headless Chromium, opened with `forte console`
   let artifacts: string;
   let browser: Browser | undefined;
   let cloud: { url: string; accessKeyId: string; secretAccessKey: string };
-  const forte = (args: string[]): Promise<ForteRun> => runForte(args, { cwd: root, home });
+  // Test faults on: the slow Forte::Test::Resource lets a test watch a push while it runs.
+  const forte = (args: string[]): Promise<ForteRun> => runForte(args, { cwd: root, home, env: { FORTE_TEST_FAULTS: '1' } });
   const ok = (run: ForteRun, what: string): void => assert.equal(run.code, 0, `${what}\n${run.stdout}\n${run.stderr}`);
 
   /** The control API, signed with the cloud's admin keys as the CLI signs: where the test checks what the console did. */
@@ -224,6 +225,38 @@ void describe('the web console in headless Chromium, opened with `forte console`
     await page.getByRole('heading', { name: 'Apps', exact: true }).waitFor();
 
     assert.deepEqual(errors, [], 'no console errors (a Content-Security-Policy violation would be one)');
+    await context.close();
+  });
+
+  void it('follows a running deployment live: its events appear as they happen, until it ends', async () => {
+    const { app } = await control('CreateApp', { name: 'liveapp' });
+    await control('CreateEnvironment', { appId: app.appId, envName: 'live' });
+    const { changeSet } = await control('CreateChangeSet', {
+      appId: app.appId,
+      envName: 'live',
+      template: {
+        Resources: {
+          Quick: { Type: 'Forte::Test::Resource', Properties: { Value: 'q' } },
+          Slow: { Type: 'Forte::Test::Resource', Properties: { Value: 's', DelayMs: 4000 } },
+        },
+      },
+    });
+    const { deployment } = await control('ExecuteChangeSet', { changeSetId: changeSet.changeSetId });
+    const { url: link } = await control('CreateConsoleLoginLink', {});
+    const context = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
+    const { page, errors } = await watched(context);
+    await page.goto(link);
+    await page.getByRole('heading', { name: 'Apps', exact: true }).waitFor();
+    await page.goto(`${cloud.url}/_forte/console/apps/${app.appId}/env/live/deployments/${deployment.deploymentId}`);
+    await page.getByText('(following live)').waitFor();
+    const events = page.getByRole('region', { name: 'Events' });
+    await events.getByRole('row').filter({ hasText: 'Quick' }).filter({ hasText: 'CREATE_COMPLETE' }).waitFor();
+    assert.equal(await events.getByText('DEPLOYMENT_COMPLETE').count(), 0, 'seen while it runs');
+    await events.getByText('DEPLOYMENT_COMPLETE').waitFor({ timeout: 15_000 });
+    await page.getByText('(following live)').waitFor({ state: 'detached' });
+    assert.match((await page.locator('.facts').textContent()) ?? '', /SUCCEEDED/);
+    await check(page, '8-deployment-live');
+    assert.deepEqual(errors, []);
     await context.close();
   });
 });
