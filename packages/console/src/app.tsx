@@ -6,6 +6,7 @@ import { AppsPage } from './pages/apps-page.js';
 import { DeploymentPage } from './pages/deployment-page.js';
 import { EnvironmentPage } from './pages/environment-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
+import { UsersPage } from './pages/users-page.js';
 import { pathOf, useRoute, type PageRoute } from './router.js';
 
 type SessionState = 'checking' | 'signed-out' | 'signed-in';
@@ -64,6 +65,7 @@ function Page({ route }: { route: PageRoute }) {
       {route.page === 'app' ? <AppPage appId={route.appId} /> : null}
       {route.page === 'environment' ? <EnvironmentPage appId={route.appId} envName={route.envName} /> : null}
       {route.page === 'deployment' ? <DeploymentPage appId={route.appId} envName={route.envName} deploymentId={route.deploymentId} /> : null}
+      {route.page === 'users' ? <UsersPage poolId={route.poolId} /> : null}
       {route.page === 'not-found' ? (
         <>
           <h1>Not found</h1>
@@ -81,6 +83,7 @@ function Breadcrumbs({ route }: { route: PageRoute }) {
   if ('appId' in route) crumbs.push({ label: `App ${route.appId}`, to: pathOf({ page: 'app', appId: route.appId }) });
   if ('envName' in route) crumbs.push({ label: route.envName, to: pathOf({ page: 'environment', appId: route.appId, envName: route.envName }) });
   if ('deploymentId' in route) crumbs.push({ label: 'Deployment', to: pathOf(route) });
+  if ('poolId' in route) crumbs.push({ label: 'Users', to: pathOf(route) });
   return (
     <nav aria-label="Breadcrumb" className="crumbs">
       <ol>

@@ -10,6 +10,7 @@ export function EnvironmentPage({ appId, envName }: { appId: string; envName: st
   const stack = useCall(() => control('DescribeStack', { appId, envName }), [appId, envName]);
   const deployments = useCall(() => control('ListDeployments', { appId, envName }), [appId, envName]);
   const env = stack.data?.environment;
+  const pools = (stack.data?.resources ?? []).filter((r) => r.resourceType === 'Forte::Cognito::UserPool');
   const outputs = Object.entries(env?.outputs ?? {}).filter(([, value]) => typeof value === 'string' || typeof value === 'number');
 
   return (
@@ -60,6 +61,18 @@ export function EnvironmentPage({ appId, envName }: { appId: string; envName: st
             ))}
           </tbody>
         </TableBox>
+      ) : null}
+      {pools.length > 0 ? (
+        <>
+          <h2>User pools</h2>
+          <ul>
+            {pools.map((p) => (
+              <li key={p.physicalId}>
+                <Link to={pathOf({ page: 'users', appId, envName, poolId: p.physicalId })}>Users of {p.logicalId}</Link> (<code>{p.physicalId}</code>)
+              </li>
+            ))}
+          </ul>
+        </>
       ) : null}
       {outputs.length > 0 ? (
         <>
