@@ -6,6 +6,7 @@ import { AppsPage } from './pages/apps-page.js';
 import { DeploymentPage } from './pages/deployment-page.js';
 import { EnvironmentPage } from './pages/environment-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
+import { TablePage } from './pages/table-page.js';
 import { UsersPage } from './pages/users-page.js';
 import { pathOf, useRoute, type PageRoute } from './router.js';
 
@@ -66,6 +67,7 @@ function Page({ route }: { route: PageRoute }) {
       {route.page === 'environment' ? <EnvironmentPage appId={route.appId} envName={route.envName} /> : null}
       {route.page === 'deployment' ? <DeploymentPage appId={route.appId} envName={route.envName} deploymentId={route.deploymentId} /> : null}
       {route.page === 'users' ? <UsersPage poolId={route.poolId} /> : null}
+      {route.page === 'table' ? <TablePage tableName={route.tableName} /> : null}
       {route.page === 'not-found' ? (
         <>
           <h1>Not found</h1>
@@ -84,6 +86,7 @@ function Breadcrumbs({ route }: { route: PageRoute }) {
   if ('envName' in route) crumbs.push({ label: route.envName, to: pathOf({ page: 'environment', appId: route.appId, envName: route.envName }) });
   if ('deploymentId' in route) crumbs.push({ label: 'Deployment', to: pathOf(route) });
   if ('poolId' in route) crumbs.push({ label: 'Users', to: pathOf(route) });
+  if ('tableName' in route) crumbs.push({ label: `Table ${route.tableName}`, to: pathOf(route) });
   return (
     <nav aria-label="Breadcrumb" className="crumbs">
       <ol>

@@ -8,6 +8,7 @@ export type PageRoute =
   | { page: 'environment'; appId: string; envName: string }
   | { page: 'deployment'; appId: string; envName: string; deploymentId: string }
   | { page: 'users'; appId: string; envName: string; poolId: string }
+  | { page: 'table'; appId: string; envName: string; tableName: string }
   | { page: 'not-found'; path: string };
 
 export function routeOf(pathname: string): PageRoute {
@@ -20,6 +21,8 @@ export function routeOf(pathname: string): PageRoute {
     return { page: 'deployment', appId: parts[1]!, envName: parts[3]!, deploymentId: parts[5]! };
   if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'users' && parts.length === 6)
     return { page: 'users', appId: parts[1]!, envName: parts[3]!, poolId: parts[5]! };
+  if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'tables' && parts.length === 6)
+    return { page: 'table', appId: parts[1]!, envName: parts[3]!, tableName: parts[5]! };
   return { page: 'not-found', path: rest };
 }
 
@@ -35,6 +38,8 @@ export function pathOf(route: Exclude<PageRoute, { page: 'not-found' }>): string
       return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}`;
     case 'deployment':
       return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/deployments/${e(route.deploymentId)}`;
+    case 'table':
+      return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/tables/${e(route.tableName)}`;
     case 'users':
       return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/users/${e(route.poolId)}`;
   }

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { AdminCreateUserCommand, AdminGetUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -269,16 +270,26 @@ void describe('the web console in headless Chromium, opened with `forte console`
       template: {
         Resources: {
           Quick: { Type: 'Forte::Test::Resource', Properties: { Value: 'q' } },
-          Slow: { Type: 'Forte::Test::Resource', Properties: { Value: 's', DelayMs: 4000 } },
+          Slow: { Type: 'Forte::Test::Resource', Properties: { Value: 's', DelayMs: 6000 } },
+          Things: {
+            Type: 'Forte::DynamoDB::Table',
+            Properties: {
+              TableName: 'things-live',
+              KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+              AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+              BillingMode: 'PAY_PER_REQUEST',
+            },
+          },
         },
       },
     });
-    const { deployment } = await control('ExecuteChangeSet', { changeSetId: changeSet.changeSetId });
+    // Signed in first, so the page opens while the slow resource is still being created.
     const { url: link } = await control('CreateConsoleLoginLink', {});
     const context = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
     const { page, errors } = await watched(context);
     await page.goto(link);
     await page.getByRole('heading', { name: 'Apps', exact: true }).waitFor();
+    const { deployment } = await control('ExecuteChangeSet', { changeSetId: changeSet.changeSetId });
     await page.goto(`${cloud.url}/_forte/console/apps/${app.appId}/env/live/deployments/${deployment.deploymentId}`);
     await page.getByText('(following live)').waitFor();
     const events = page.getByRole('region', { name: 'Events' });
@@ -288,6 +299,27 @@ void describe('the web console in headless Chromium, opened with `forte console`
     await page.getByText('(following live)').waitFor({ state: 'detached' });
     assert.match((await page.locator('.facts').textContent()) ?? '', /SUCCEEDED/);
     await check(page, '9-deployment-live');
+
+    // The table's items, a page of 25 at a time, keys first.
+    const dynamodb = new DynamoDBClient({ endpoint: `${cloud.url}/dynamodb/`, region: 'us-east-1', credentials: cloud });
+    const liveStack = await control('DescribeStack', { appId: app.appId, envName: 'live' });
+    const table = liveStack.resources.find((r) => r.resourceType === 'Forte::DynamoDB::Table');
+    assert.ok(table, JSON.stringify(liveStack));
+    const tableName = table.physicalId;
+    for (let i = 0; i < 30; i++) {
+      const id = `item-${String(i).padStart(2, '0')}`;
+      await dynamodb.send(new PutItemCommand({ TableName: tableName, Item: { id: { S: id }, size: { N: String(i) }, tags: { L: [{ S: 'a' }] } } }));
+    }
+    await page.getByRole('link', { name: 'live' }).click();
+    await page.getByRole('link', { name: 'Items of Things' }).click();
+    const items = page.getByRole('region', { name: 'Items' });
+    await items.getByRole('columnheader', { name: 'id (key)' }).waitFor();
+    assert.equal(await items.getByRole('row').count(), 26, 'a header and 25 items');
+    await page.getByRole('button', { name: 'More items' }).click();
+    await items.getByRole('row').nth(30).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'More items' }).count(), 0, 'every item shown');
+    assert.equal(await items.getByRole('cell', { name: '["a"]' }).count(), 30);
+    await check(page, '10-table-items');
     assert.deepEqual(errors, []);
     await context.close();
   });

@@ -11,6 +11,7 @@ export function EnvironmentPage({ appId, envName }: { appId: string; envName: st
   const deployments = useCall(() => control('ListDeployments', { appId, envName }), [appId, envName]);
   const env = stack.data?.environment;
   const pools = (stack.data?.resources ?? []).filter((r) => r.resourceType === 'Forte::Cognito::UserPool');
+  const tables = (stack.data?.resources ?? []).filter((r) => r.resourceType === 'Forte::DynamoDB::Table' || r.resourceType === 'AWS::DynamoDB::Table');
   const outputs = Object.entries(env?.outputs ?? {}).filter(([, value]) => typeof value === 'string' || typeof value === 'number');
 
   return (
@@ -69,6 +70,18 @@ export function EnvironmentPage({ appId, envName }: { appId: string; envName: st
             {pools.map((p) => (
               <li key={p.physicalId}>
                 <Link to={pathOf({ page: 'users', appId, envName, poolId: p.physicalId })}>Users of {p.logicalId}</Link> (<code>{p.physicalId}</code>)
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {tables.length > 0 ? (
+        <>
+          <h2>Tables</h2>
+          <ul>
+            {tables.map((t) => (
+              <li key={t.physicalId}>
+                <Link to={pathOf({ page: 'table', appId, envName, tableName: t.physicalId })}>Items of {t.logicalId}</Link> (<code>{t.physicalId}</code>)
               </li>
             ))}
           </ul>
