@@ -17,6 +17,7 @@ export const BOOLEAN_FLAGS: ReadonlySet<string> = new Set([
   'verbose',
   'no-override',
   'no-codegen',
+  'no-open',
   'allow-destructive-graphql-schema-updates',
   'allow-data-loss',
   'follow',

@@ -215,6 +215,14 @@ void describe('forte-cloud bin', () => {
     assert.equal(lines.find((line) => line.msg === 'request' && line.path === '/_forte/health')?.client, '203.0.113.9');
   });
 
+  void it("reads the web console's section of config.json in hours and minutes, and refuses an unknown field", async () => {
+    const dataDir = await tempDir();
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ console: { sessionHours: 2, loginLinkMinutes: 5, maxSignInFailures: 3 } }));
+    assert.deepEqual(readCloudSettings(dataDir, {}), { console: { sessionMs: 7_200_000, loginLinkMs: 300_000, maxSignInFailures: 3 } });
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ console: { sessionMinutes: 5 } }));
+    assert.throws(() => readCloudSettings(dataDir, {}), ConfigError);
+  });
+
   void it('reads the GraphQL request limits of config.json, each one optional', async () => {
     const dataDir = await tempDir();
     writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ graphql: { maxQueryDepth: 6 } }));

@@ -8,6 +8,7 @@ import type { ConnectionLimits } from './kernel/types.js';
 import type { GraphQLLimits } from './services/appsync/graphql-limits.js';
 import type { HttpResolverSettings } from './services/appsync/http-resolver.js';
 import type { CognitoLimitSettings } from './services/cognito-idp/cognito-limits.js';
+import type { ConsoleOptions } from './services/console/index.js';
 import type { DynamoDbOptions } from './services/dynamodb/index.js';
 import type { LambdaOptions } from './services/lambda/lambda-options.js';
 
@@ -19,6 +20,7 @@ import type { LambdaOptions } from './services/lambda/lambda-options.js';
  * "maxUnauthenticatedUpgradesPerAddress": …, "realtimeInitTimeoutMs": …, "maxQueuedRequests": … }, "deletedData": { "retentionDays": 7 },
  * "lambda": { "concurrencyLimit": 100, "idleSeconds": 300, "logRetentionDays": 30, "cacheDir": …, "allowDownloads": true,
  * "eventRetryDelaysSeconds": [60, 120], "eventLeaseSeconds": 30, "eventSourceLeaseSeconds": 15 }, "dynamodb": { "ttlSweepIntervalMs": 5000, "ttlSweepItems": 1000 },
+ * "console": { "sessionHours": 12, "loginLinkMinutes": 10, "maxSignInFailures": 10 },
  * "appsync": { "http": { "timeoutMs": 10000, "maxResponseBytes": 5242880, "default": "allow", "allowHosts": [],
  * "denyHosts": ["*.internal"] } }, "blobs": "s3://bucket/prefix?endpoint=…" }`
  * (blobs: where blobs are kept, default the folder `<dataDir>/blobs`, engines/open-blob-store.ts; deletedData: how long copies of data that deployments delete are kept, 0 keeps none; lambda: the functions'
@@ -128,6 +130,17 @@ const configSchema = z.strictObject({
       eventSourceLeaseSeconds: z.number().min(1).max(3600).optional(),
     })
     .optional(),
+  console: z
+    .strictObject({
+      sessionHours: z
+        .number()
+        .min(0.1)
+        .max(24 * 30)
+        .optional(),
+      loginLinkMinutes: z.number().min(1).max(60).optional(),
+      maxSignInFailures: z.number().int().min(1).max(1000).optional(),
+    })
+    .optional(),
   dynamodb: z
     .strictObject({
       ttlSweepIntervalMs: z.number().int().min(10).max(3_600_000).optional(),
@@ -160,6 +173,7 @@ export interface CloudSettings {
   deletedDataRetentionMs?: number;
   lambda?: LambdaOptions;
   dynamodb?: DynamoDbOptions;
+  console?: ConsoleOptions;
   appsync?: { http?: Partial<HttpResolverSettings> };
   /** The bus to the other instances sharing the database (`nats://…`): FORTE_BUS, else config.json's `bus`. */
   bus?: string;
@@ -197,6 +211,7 @@ export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): Clou
     ...(config.deletedData?.retentionDays === undefined ? {} : { deletedDataRetentionMs: config.deletedData.retentionDays * 86_400_000 }),
     ...(config.lambda ? { lambda: config.lambda } : {}),
     ...(config.dynamodb ? { dynamodb: config.dynamodb } : {}),
+    ...(config.console ? { console: consoleSettings(config.console) } : {}),
     ...(config.appsync ? { appsync: config.appsync } : {}),
     ...busSetting(config.bus, env),
     ...publicUrlSetting(config.publicUrl, env),
@@ -285,4 +300,17 @@ function readConfigFile(file: string): z.infer<typeof configSchema> {
       ? `${file}: unknown field ${unknown}; the file takes { "smtp": { "url": …, "from": … } }.`
       : `${file}: ${field || 'the file'} must be ${issue.code === 'invalid_type' ? `${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}` : 'as in { "smtp": { "url": …, "from": … } }'}.`,
   );
+}
+
+/** The web console's section in the units people write (hours, minutes), as the service takes them. */
+function consoleSettings(section: {
+  sessionHours?: number | undefined;
+  loginLinkMinutes?: number | undefined;
+  maxSignInFailures?: number | undefined;
+}): ConsoleOptions {
+  return {
+    ...(section.sessionHours === undefined ? {} : { sessionMs: section.sessionHours * 3_600_000 }),
+    ...(section.loginLinkMinutes === undefined ? {} : { loginLinkMs: section.loginLinkMinutes * 60_000 }),
+    ...(section.maxSignInFailures === undefined ? {} : { maxSignInFailures: section.maxSignInFailures }),
+  };
 }

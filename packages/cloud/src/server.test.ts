@@ -242,6 +242,7 @@ void describe('createCloud', () => {
           'lambda',
           'events',
           'apigateway',
+          'console',
         ],
       );
     } finally {

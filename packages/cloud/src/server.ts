@@ -33,6 +33,7 @@ import { createTrustedProxies } from './kernel/trusted-proxies.js';
 import { createApiGatewayService } from './services/apigateway/index.js';
 import { createAppSyncService, type AppSyncOptions } from './services/appsync/index.js';
 import { createCognitoIdentityService } from './services/cognito-identity/index.js';
+import { createConsoleService, type ConsoleOptions } from './services/console/index.js';
 import { createCognitoIdpService, type CognitoIdpOptions } from './services/cognito-idp/index.js';
 import { createControlService, type ControlOptions } from './services/control/index.js';
 import { createDynamoDbService, type DynamoDbOptions } from './services/dynamodb/index.js';
@@ -66,6 +67,7 @@ export const BUILT_IN_SERVICES: readonly ServiceFactory[] = [
   createLambdaService,
   createEventsService,
   createApiGatewayService,
+  createConsoleService,
 ];
 
 /** The port a cloud listens on when none is given. */
@@ -150,6 +152,8 @@ export interface CloudOptions {
   dynamodb?: DynamoDbOptions;
   /** The hosting service's settings: how long a site lock's lease lasts, how often variants left undone are looked for. */
   hosting?: HostingOptions;
+  /** The web console's settings (config.json's `console` section): session and login link lifetimes, the sign-in limit. */
+  console?: ConsoleOptions;
   /**
    * The bus to the other instances sharing this cloud's database: `nats://host:4222` (core NATS; several
    * servers separated by commas). Default: none, the in-process bus of a cloud that runs alone.
@@ -458,6 +462,7 @@ function builtInSettings(options: CloudOptions): ReadonlyMap<ServiceFactory, unk
     [createHostingService, { ...options.hosting } satisfies HostingOptions],
     [createLambdaService, { ...options.lambda } satisfies LambdaOptions],
     [createEventsService, { ...options.events } satisfies EventsOptions],
+    [createConsoleService, { ...options.console } satisfies ConsoleOptions],
     [
       createControlService,
       {

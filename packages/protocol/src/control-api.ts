@@ -257,6 +257,27 @@ export const controlApi = {
     input: restoreDeletedDataRequest,
     output: z.object({ restored: z.array(restoredDataCopySchema), waiting: z.array(deletedDataCopySchema) }),
   },
+  /** The environment's deployments (pushes and deletions), newest first, at most `limit`. */
+  ListDeployments: {
+    input: envRequest.extend({ limit: z.number().int().min(1).max(200).default(50) }),
+    output: z.object({ deployments: z.array(deploymentSchema) }),
+  },
+  /**
+   * What the environment's resources hold (a table's items, a pool's users, a bucket's objects): what
+   * DeleteEnvironment would delete. Resources that hold nothing are left out.
+   */
+  DescribeStoredData: {
+    input: envRequest,
+    output: z.object({ resources: z.array(storedDataCountSchema.extend({ logicalId: z.string(), resourceType: z.string(), physicalId: z.string() })) }),
+  },
+  /**
+   * A one-time link that signs a browser in to the web console (valid 10 minutes, used once). Admin
+   * only; the link is a secret: print it to the admin, never log it.
+   */
+  CreateConsoleLoginLink: {
+    input: z.object({}),
+    output: z.object({ url: z.string(), expiresAt: z.string() }),
+  },
 } satisfies Record<string, ControlOperationContract>;
 
 export type ControlOperation = keyof typeof controlApi;

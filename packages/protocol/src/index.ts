@@ -1,6 +1,7 @@
 export * from './template.js';
 export * from './errors.js';
 export * from './control-api.js';
+export * from './console-paths.js';
 export * from './hosting-api.js';
 export * from './project-files.js';
 export * from './plugin.js';

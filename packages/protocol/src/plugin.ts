@@ -335,6 +335,8 @@ export interface ProviderPlugin {
   deploySite(ctx: PluginContext, args: { siteId: string; files: LocalSiteFile[] }): Promise<{ url: string; uploaded: number; deploymentId: string }>;
   /** Messages of the cloud's mailbox (verification, reset and MFA codes), newest first (`forte mailbox`). */
   listMailbox?(ctx: PluginContext, args: { to?: string; limit?: number }): Promise<MailboxMessage[]>;
+  /** A one-time link that signs a browser in to the cloud's web console (`forte console`); the url is a secret. */
+  createConsoleLoginLink?(ctx: PluginContext): Promise<{ url: string; expiresAt: string }>;
   /** Copies of data that deployments of the environment deleted, which can still be restored, newest first. */
   listDeletedData?(ctx: PluginContext, args: { appId: string; envName: string }): Promise<DeletedDataCopy[]>;
   /**

@@ -83,6 +83,10 @@ export function createCloudProvider(): ProviderPlugin {
       const { client } = await clients(ctx);
       return listMailbox(client, args);
     },
+    async createConsoleLoginLink(ctx) {
+      const { control } = await clients(ctx);
+      return control.call('CreateConsoleLoginLink', {});
+    },
     async listDeletedData(ctx, args) {
       const { control } = await clients(ctx);
       return (await control.call('ListDeletedData', args)).copies;

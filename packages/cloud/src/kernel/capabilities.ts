@@ -114,3 +114,11 @@ export interface StreamReader {
 
 /** The DynamoDB tables' streams (provided by dynamodb; lambda's event source mappings read them). */
 export const STREAMS = defineCapability<StreamReader>('streams', { providedBy: 'dynamodb' });
+
+/** One-time links that sign a browser in to the web console (the control API's `CreateConsoleLoginLink`). */
+export interface ConsoleLoginLinks {
+  /** A new link for the admin key that asks, valid once until `expiresAt`; the url carries the secret token. */
+  create(accessKeyId: string): Promise<{ url: string; expiresAt: string }>;
+}
+/** At most one provider (the console service); a cloud without it answers that it has no console. */
+export const CONSOLE_LOGIN_LINKS = defineCapabilityList<ConsoleLoginLinks>('console-login-links', { providedBy: 'console' });

@@ -37,6 +37,8 @@ export interface KernelRuntime extends Kernel {
   isTrustedProxy(address: string | undefined): boolean;
   /** Called once the server listens. */
   setListening(address: { port: number; baseUrl: string }): void;
+  /** Set by the request listener (`createRequestListener`), which does what `dispatchAs` asks. */
+  setDispatchAs(dispatch: Kernel['dispatchAs']): void;
 }
 
 export function createKernel(options: {
@@ -67,6 +69,7 @@ export function createKernel(options: {
   const checkRoleTrust = createTrustChecker(live(TRUST_POLICY_SOURCES));
   let listening: { port: number; baseUrl: string } | undefined;
   const trustedProxies = createTrustedProxies(options.config.trustedProxies ?? []);
+  let dispatchAs: Kernel['dispatchAs'] | undefined;
 
   return {
     config: options.config,
@@ -138,6 +141,13 @@ export function createKernel(options: {
     },
     setListening(address) {
       listening = address;
+    },
+    dispatchAs(principal, request) {
+      if (!dispatchAs) throw new Error('dispatchAs() needs the request listener: the cloud is not serving yet');
+      return dispatchAs(principal, request);
+    },
+    setDispatchAs(dispatch) {
+      dispatchAs = dispatch;
     },
   };
 }

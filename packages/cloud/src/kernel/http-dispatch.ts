@@ -6,6 +6,7 @@ import { CREDENTIAL_PROVIDERS } from './capabilities.js';
 import { answerPreflight, applyCorsHeaders, corsHeaders, isSameOrigin, refusePreflight } from './cors.js';
 import type { KernelRuntime } from './create-kernel.js';
 import { internalErrorFor, writeErrorResponse } from './error-response.js';
+import { readBody as readRequestBody } from './read-body.js';
 import { createRootJsonDispatch } from './root-json-dispatch.js';
 import { chainedCredentials, verifySigV4, type VerifyRequest } from './sigv4.js';
 import type { Logger } from './logger.js';
@@ -163,6 +164,29 @@ export function createRequestListener(kernel: KernelRuntime, options: HealthOpti
       ctx.requestId,
     );
   };
+  /** `Kernel.dispatchAs`: the route `target` reaches, run with a principal its caller resolved. */
+  const dispatchAs: KernelRuntime['dispatchAs'] = async (principal, { req, res, target, except }) => {
+    const ctx = new KernelRequestContext(kernel, shared, req, res, { target, principal });
+    // The caller answers same-origin pages only: what it hands on answers no CORS headers either.
+    ctx.corsAllowed = false;
+    let route = findRawRoute(kernel.rawRoutes, req, ctx.rawPath);
+    if (!route && ctx.hasValidUrl()) route = findUrlRoute(kernel.urlRoutes, ctx) ?? rootJsonRoute(req, ctx.rawPath);
+    if (!route || except.includes(route)) {
+      const message = `Nothing is served at ${req.method ?? 'GET'} ${ctx.rawPath}: check the path.`;
+      return writeErrorResponse(res, 'json', { code: 'UnknownOperationException', message, status: 404, headers: undefined, fields: undefined }, ctx.requestId);
+    }
+    if (route.writesApiHeaders === true) ctx.apiHeadersPending = true;
+    else {
+      res.setHeader('x-amzn-requestid', ctx.requestId);
+      res.setHeader('x-amz-request-id', ctx.requestId);
+    }
+    try {
+      await route.handle(ctx);
+    } catch (error) {
+      failRequest(kernel, ctx, route, error);
+    }
+  };
+  kernel.setDispatchAs(dispatchAs);
   return Object.assign(listener, { refuse });
 }
 
@@ -276,15 +300,20 @@ class KernelRequestContext implements RequestContext {
   /** Whether answers carry CORS headers (not for `browserAccess: 'same-origin'` routes). */
   corsAllowed = true;
 
+  /** A principal resolved before dispatch (`Kernel.dispatchAs`): `authenticate()` answers it, unsigned. */
+  private readonly resolved: Principal | undefined;
+
   constructor(
     private readonly kernel: KernelRuntime,
     shared: { credentials: CredentialProvider; hostIsValid: (host: string | undefined) => boolean },
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
+    dispatched?: { target: string; principal: Principal },
   ) {
     this.credentials = shared.credentials;
     this.hostIsValid = shared.hostIsValid;
-    this.target = req.url ?? '/';
+    this.target = dispatched?.target ?? req.url ?? '/';
+    this.resolved = dispatched?.principal;
     const { rawPath, rawQuery } = splitTarget(this.target);
     this.rawPath = rawPath;
     this.rawQuery = rawQuery;
@@ -344,6 +373,11 @@ class KernelRequestContext implements RequestContext {
     body,
     signedFor,
   }: Parameters<RequestContext['authenticate']>[0]): ReturnType<RequestContext['authenticate']> {
+    if (this.resolved) {
+      this.principal = this.resolved;
+      // S3 streams bodies itself; every other service gets the body, as a verified signature would give it.
+      return service === 's3' && !readBody ? { principal: this.resolved } : { principal: this.resolved, body: body ?? (await readRequestBody(this.req)) };
+    }
     const request: VerifyRequest = { req: this.req, rawPath: this.rawPath, rawQuery: this.rawQuery, service, readBody, credentials: this.credentials };
     if (body) request.body = body;
     if (signedFor) {

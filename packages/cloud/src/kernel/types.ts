@@ -400,6 +400,15 @@ export interface Kernel {
    * Answers the refusal's reason, or undefined when allowed.
    */
   checkRoleTrust(request: RoleTrustRequest): Promise<string | undefined>;
+  /**
+   * Hands a request that a route authenticated by its own means (the console's session cookie and CSRF
+   * header) to the route that `target` (a path and query) reaches, as `principal`: there `ctx.authenticate()`
+   * answers that principal without looking for a signature (it still reads the body), and everything else
+   * (input checks, authorization, errors in the protocol's shape) is as for a signed call. Only a route that
+   * checked its caller itself may call it; the ordinary AWS endpoints never accept a cookie. The calling
+   * route's own routes (`except`) are never reached, and an unknown path answers 404.
+   */
+  dispatchAs(principal: Principal, request: { req: IncomingMessage; res: ServerResponse; target: string; except: readonly Route[] }): Promise<void>;
 }
 
 /** What every service shares; a service's own settings are its factory's options (`ServiceFactory`). */

@@ -140,4 +140,6 @@ export const CONTROL_MIGRATIONS: readonly string[] = [
     deleted_at INTEGER NOT NULL,
     PRIMARY KEY (app_id, env_name)
   )`,
+  // An environment's deployment history, newest first (ListDeployments).
+  `CREATE INDEX control_deployments_by_env ON control_deployments (app_id, env_name, started_at)`,
 ];

@@ -324,6 +324,17 @@ export async function setDeploymentStatus(sql: SqlStore, deploymentId: string, s
   ]);
 }
 
+/** The environment's deployments, newest first. */
+export async function listDeployments(sql: SqlStore, appId: string, envName: string, limit: number): Promise<Deployment[]> {
+  return (
+    await sql.all('SELECT * FROM control_deployments WHERE app_id = ? AND env_name = ? ORDER BY started_at DESC, deployment_id DESC LIMIT ?', [
+      appId,
+      envName,
+      limit,
+    ])
+  ).map(toDeployment);
+}
+
 /** Deployments a crash left unfinished. */
 export async function listUnfinishedDeployments(sql: SqlStore): Promise<Deployment[]> {
   return (await sql.all("SELECT * FROM control_deployments WHERE status IN ('IN_PROGRESS', 'ROLLING_BACK') ORDER BY started_at")).map(toDeployment);

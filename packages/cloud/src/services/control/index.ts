@@ -8,11 +8,12 @@ import {
   type ControlOperations,
 } from '@forte/protocol';
 import type { z } from 'zod';
-import { ENVIRONMENT_CLEANUPS, OUTPUT_URL_REWRITES } from '../../kernel/capabilities.js';
+import { CONSOLE_LOGIN_LINKS, ENVIRONMENT_CLEANUPS, OUTPUT_URL_REWRITES } from '../../kernel/capabilities.js';
 import { defineOperation, jsonApiRoute, type JsonOperation } from '../../kernel/json-api.js';
 import type { Kernel, Principal, ResourceHandler, Service } from '../../kernel/types.js';
 import { createClusterLeases, type ClusterLeases } from '../../kernel/cluster-leases.js';
-import { publicEnvironment } from './control-store.js';
+import { controlError } from './control-errors.js';
+import { listDeployments, publicEnvironment, readDeployed } from './control-store.js';
 import { createEnvironmentCleanups } from './environment-cleanups.js';
 import { createStackEngine } from './stack-engine.js';
 import { TEST_RESOURCE_TYPE, createTestResourceHandler } from './test-resource.js';
@@ -132,6 +133,28 @@ export function createControlService(kernel: Kernel, options: ControlOptions = {
     RestoreDeletedData: async ({ appId, envName, resource }) => {
       await registry.getEnvironment(appId, envName);
       return deletedData.restore(appId, envName, resource);
+    },
+    ListDeployments: async ({ appId, envName, limit }) => {
+      await registry.getEnvironment(appId, envName);
+      return { deployments: await listDeployments(kernel.sql, appId, envName, limit) };
+    },
+    DescribeStoredData: async ({ appId, envName }) => {
+      await registry.getEnvironment(appId, envName);
+      const counted = await Promise.all(
+        (await readDeployed(kernel.sql, appId, envName)).map(async (r) => {
+          const hooks = kernel.resourceHandler(r.resourceType)?.storedData;
+          const count = hooks ? await hooks.count(r.physicalId, r.resolvedProperties) : 0;
+          return hooks && count > 0 ? [{ logicalId: r.logicalId, resourceType: r.resourceType, physicalId: r.physicalId, kind: hooks.kind, count }] : [];
+        }),
+      );
+      return { resources: counted.flat() };
+    },
+    CreateConsoleLoginLink: async (_input, principal) => {
+      const [links] = kernel.capability(CONSOLE_LOGIN_LINKS);
+      if (!links) throw controlError('ResourceNotFoundException', 'This cloud runs without its web console (the console service is not started).');
+      // A link signs in as the admin: only the admin keys may ask for one.
+      if (principal.kind !== 'admin') throw controlError('AccessDeniedException', 'Only the admin keys of the cloud may create console login links.');
+      return links.create(principal.accessKeyId);
     },
   });
 

@@ -1,0 +1,99 @@
+import { useEffect, useRef, useState } from 'react';
+import { resumeSession, signOut, whenSignedOut } from './api.js';
+import { Link } from './link.js';
+import { AppPage } from './pages/app-page.js';
+import { AppsPage } from './pages/apps-page.js';
+import { DeploymentPage } from './pages/deployment-page.js';
+import { EnvironmentPage } from './pages/environment-page.js';
+import { SignInPage } from './pages/sign-in-page.js';
+import { TablePage } from './pages/table-page.js';
+import { UsersPage } from './pages/users-page.js';
+import { pathOf, useRoute, type PageRoute } from './router.js';
+
+type SessionState = 'checking' | 'signed-out' | 'signed-in';
+
+/** The console: the sign-in until this browser has a session, then the page its path names. */
+export function App() {
+  const [session, setSession] = useState<SessionState>('checking');
+  const route = useRoute();
+  useEffect(() => {
+    whenSignedOut(() => setSession('signed-out'));
+    resumeSession().then(
+      (ok) => setSession(ok ? 'signed-in' : 'signed-out'),
+      () => setSession('signed-out'),
+    );
+  }, []);
+
+  if (session === 'checking') return null;
+  if (session === 'signed-out') return <SignInPage onSignedIn={() => setSession('signed-in')} />;
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="top">
+        <Link to={pathOf({ page: 'apps' })} className="brand">
+          Forte console
+        </Link>
+        <Breadcrumbs route={route} />
+        <button
+          type="button"
+          className="quiet"
+          onClick={() => {
+            void signOut().then(() => setSession('signed-out'));
+          }}
+        >
+          Sign out
+        </button>
+      </header>
+      <Page route={route} />
+    </>
+  );
+}
+
+function Page({ route }: { route: PageRoute }) {
+  const main = useRef<HTMLElement>(null);
+  const key = JSON.stringify(route);
+  // A new page takes the focus to its content, as a page load would, so keyboard and screen reader users start there.
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) first.current = false;
+    else main.current?.focus();
+  }, [key]);
+  return (
+    <main id="main" ref={main} tabIndex={-1}>
+      {route.page === 'apps' ? <AppsPage /> : null}
+      {route.page === 'app' ? <AppPage appId={route.appId} /> : null}
+      {route.page === 'environment' ? <EnvironmentPage appId={route.appId} envName={route.envName} /> : null}
+      {route.page === 'deployment' ? <DeploymentPage appId={route.appId} envName={route.envName} deploymentId={route.deploymentId} /> : null}
+      {route.page === 'users' ? <UsersPage poolId={route.poolId} /> : null}
+      {route.page === 'table' ? <TablePage tableName={route.tableName} /> : null}
+      {route.page === 'not-found' ? (
+        <>
+          <h1>Not found</h1>
+          <p>
+            The console has no page <code>{route.path}</code>. <Link to={pathOf({ page: 'apps' })}>See the apps</Link>.
+          </p>
+        </>
+      ) : null}
+    </main>
+  );
+}
+
+function Breadcrumbs({ route }: { route: PageRoute }) {
+  const crumbs: { label: string; to: string }[] = [{ label: 'Apps', to: pathOf({ page: 'apps' }) }];
+  if ('appId' in route) crumbs.push({ label: `App ${route.appId}`, to: pathOf({ page: 'app', appId: route.appId }) });
+  if ('envName' in route) crumbs.push({ label: route.envName, to: pathOf({ page: 'environment', appId: route.appId, envName: route.envName }) });
+  if ('deploymentId' in route) crumbs.push({ label: 'Deployment', to: pathOf(route) });
+  if ('poolId' in route) crumbs.push({ label: 'Users', to: pathOf(route) });
+  if ('tableName' in route) crumbs.push({ label: `Table ${route.tableName}`, to: pathOf(route) });
+  return (
+    <nav aria-label="Breadcrumb" className="crumbs">
+      <ol>
+        {crumbs.map((c, i) => (
+          <li key={c.to}>{i === crumbs.length - 1 ? <span aria-current="page">{c.label}</span> : <Link to={c.to}>{c.label}</Link>}</li>
+        ))}
+      </ol>
+    </nav>
+  );
+}

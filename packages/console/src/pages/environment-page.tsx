@@ -1,0 +1,148 @@
+import { control } from '../api.js';
+import { endpointsOf, isSecretName } from '../endpoints.js';
+import { Link } from '../link.js';
+import { ErrorNote, Loading, Status, TableBox, When } from '../parts.js';
+import { pathOf } from '../router.js';
+import { useCall } from '../use-call.js';
+
+/** One environment: its resources with their endpoints (DescribeStack), its outputs and its deployments. */
+export function EnvironmentPage({ appId, envName }: { appId: string; envName: string }) {
+  const stack = useCall(() => control('DescribeStack', { appId, envName }), [appId, envName]);
+  const deployments = useCall(() => control('ListDeployments', { appId, envName }), [appId, envName]);
+  const env = stack.data?.environment;
+  const pools = (stack.data?.resources ?? []).filter((r) => r.resourceType === 'Forte::Cognito::UserPool');
+  const tables = (stack.data?.resources ?? []).filter((r) => r.resourceType === 'Forte::DynamoDB::Table' || r.resourceType === 'AWS::DynamoDB::Table');
+  const outputs = Object.entries(env?.outputs ?? {}).filter(([, value]) => typeof value === 'string' || typeof value === 'number');
+
+  return (
+    <>
+      <h1>Environment {envName}</h1>
+      <ErrorNote error={stack.error} />
+      {env ? (
+        <p>
+          Status <Status value={env.status} /> · updated <When iso={env.updatedAt} />
+        </p>
+      ) : stack.loading ? (
+        <Loading what="the environment" />
+      ) : null}
+      <h2>Resources</h2>
+      {stack.data && stack.data.resources.length === 0 ? (
+        <p>
+          Nothing is deployed yet: run <code>forte push</code>.
+        </p>
+      ) : null}
+      {stack.data && stack.data.resources.length > 0 ? (
+        <TableBox label="Resources">
+          <thead>
+            <tr>
+              <th scope="col">Resource</th>
+              <th scope="col">Type</th>
+              <th scope="col">Physical id</th>
+              <th scope="col">Endpoints</th>
+            </tr>
+          </thead>
+          <tbody>
+            {stack.data.resources.map((r) => (
+              <tr key={r.logicalId}>
+                <td>
+                  <code>{r.logicalId}</code>
+                </td>
+                <td>{r.resourceType}</td>
+                <td className="wrap">
+                  <code>{r.physicalId}</code>
+                </td>
+                <td className="wrap">
+                  {endpointsOf(r.attributes).map((e) => (
+                    <div key={e.name}>
+                      {e.name}: <code>{e.url}</code>
+                    </div>
+                  ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </TableBox>
+      ) : null}
+      {pools.length > 0 ? (
+        <>
+          <h2>User pools</h2>
+          <ul>
+            {pools.map((p) => (
+              <li key={p.physicalId}>
+                <Link to={pathOf({ page: 'users', appId, envName, poolId: p.physicalId })}>Users of {p.logicalId}</Link> (<code>{p.physicalId}</code>)
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {tables.length > 0 ? (
+        <>
+          <h2>Tables</h2>
+          <ul>
+            {tables.map((t) => (
+              <li key={t.physicalId}>
+                <Link to={pathOf({ page: 'table', appId, envName, tableName: t.physicalId })}>Items of {t.logicalId}</Link> (<code>{t.physicalId}</code>)
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {outputs.length > 0 ? (
+        <>
+          <h2>Outputs</h2>
+          <TableBox label="Outputs">
+            <thead>
+              <tr>
+                <th scope="col">Output</th>
+                <th scope="col">Value</th>
+              </tr>
+            </thead>
+            <tbody>
+              {outputs.map(([name, value]) => (
+                <tr key={name}>
+                  <td>{name}</td>
+                  <td className="wrap">{isSecretName(name) ? <span className="muted">(hidden)</span> : <code>{String(value)}</code>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </TableBox>
+        </>
+      ) : null}
+      <h2>Deployments</h2>
+      <ErrorNote error={deployments.error} />
+      {deployments.data && deployments.data.deployments.length === 0 ? <p>No deployments yet.</p> : null}
+      {deployments.data && deployments.data.deployments.length > 0 ? (
+        <TableBox label="Deployments">
+          <thead>
+            <tr>
+              <th scope="col">Started</th>
+              <th scope="col">What</th>
+              <th scope="col">By</th>
+              <th scope="col">Status</th>
+              <th scope="col">Ended</th>
+            </tr>
+          </thead>
+          <tbody>
+            {deployments.data.deployments.map((d) => (
+              <tr key={d.deploymentId}>
+                <td>
+                  <Link to={pathOf({ page: 'deployment', appId, envName, deploymentId: d.deploymentId })}>
+                    <When iso={d.startedAt} />
+                  </Link>
+                </td>
+                <td>{d.kind === 'delete' ? 'delete' : 'push'}</td>
+                <td>{d.initiatedBy}</td>
+                <td>
+                  <Status value={d.status} />
+                </td>
+                <td>
+                  <When iso={d.endedAt} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </TableBox>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,51 @@
+import type { ReactNode } from 'react';
+
+/** An error the cloud answered, shown where the page would be (an alert, so screen readers say it). */
+export function ErrorNote({ error }: { error: Error | undefined }) {
+  if (!error) return null;
+  return (
+    <p role="alert" className="error">
+      {error.message}
+    </p>
+  );
+}
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <p className="muted" role="status">
+      Loading {what}…
+    </p>
+  );
+}
+
+/** A table that scrolls sideways on a narrow screen; focusable so the keyboard can scroll it too. */
+export function TableBox({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="table-box" role="region" aria-label={label} tabIndex={0}>
+      <table>{children}</table>
+    </div>
+  );
+}
+
+const STATUS_TONE: Record<string, string> = {
+  DEPLOYED: 'good',
+  SUCCEEDED: 'good',
+  NEW: 'neutral',
+  DEPLOYING: 'busy',
+  IN_PROGRESS: 'busy',
+  ROLLING_BACK: 'busy',
+  DELETING: 'busy',
+  DEPLOY_FAILED: 'bad',
+  FAILED: 'bad',
+  ROLLED_BACK: 'bad',
+};
+
+export function Status({ value }: { value: string }) {
+  return <span className={`status status-${STATUS_TONE[value] ?? 'neutral'}`}>{value}</span>;
+}
+
+/** A time as the reader's clock shows it, with the exact instant in the markup. */
+export function When({ iso }: { iso: string | undefined }) {
+  if (!iso) return <span className="muted">—</span>;
+  return <time dateTime={iso}>{new Date(iso).toLocaleString()}</time>;
+}

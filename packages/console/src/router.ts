@@ -1,0 +1,63 @@
+import { useEffect, useState } from 'react';
+import { CONSOLE_PATH } from '@forte/protocol/console-paths';
+
+/** The console's pages, from the path under /_forte/console/. */
+export type PageRoute =
+  | { page: 'apps' }
+  | { page: 'app'; appId: string }
+  | { page: 'environment'; appId: string; envName: string }
+  | { page: 'deployment'; appId: string; envName: string; deploymentId: string }
+  | { page: 'users'; appId: string; envName: string; poolId: string }
+  | { page: 'table'; appId: string; envName: string; tableName: string }
+  | { page: 'not-found'; path: string };
+
+export function routeOf(pathname: string): PageRoute {
+  const rest = pathname.startsWith(CONSOLE_PATH) ? pathname.slice(CONSOLE_PATH.length) : pathname;
+  const parts = rest.split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts.length === 0) return { page: 'apps' };
+  if (parts[0] === 'apps' && parts.length === 2) return { page: 'app', appId: parts[1]! };
+  if (parts[0] === 'apps' && parts[2] === 'env' && parts.length === 4) return { page: 'environment', appId: parts[1]!, envName: parts[3]! };
+  if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'deployments' && parts.length === 6)
+    return { page: 'deployment', appId: parts[1]!, envName: parts[3]!, deploymentId: parts[5]! };
+  if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'users' && parts.length === 6)
+    return { page: 'users', appId: parts[1]!, envName: parts[3]!, poolId: parts[5]! };
+  if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'tables' && parts.length === 6)
+    return { page: 'table', appId: parts[1]!, envName: parts[3]!, tableName: parts[5]! };
+  return { page: 'not-found', path: rest };
+}
+
+/** The path of a page, for links. */
+export function pathOf(route: Exclude<PageRoute, { page: 'not-found' }>): string {
+  const e = encodeURIComponent;
+  switch (route.page) {
+    case 'apps':
+      return CONSOLE_PATH;
+    case 'app':
+      return `${CONSOLE_PATH}apps/${e(route.appId)}`;
+    case 'environment':
+      return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}`;
+    case 'deployment':
+      return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/deployments/${e(route.deploymentId)}`;
+    case 'table':
+      return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/tables/${e(route.tableName)}`;
+    case 'users':
+      return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/users/${e(route.poolId)}`;
+  }
+}
+
+export function navigate(path: string): void {
+  if (path === location.pathname) return;
+  history.pushState(null, '', path);
+  dispatchEvent(new PopStateEvent('popstate'));
+}
+
+/** The current page, following links and the browser's back and forward buttons. */
+export function useRoute(): PageRoute {
+  const [route, setRoute] = useState(() => routeOf(location.pathname));
+  useEffect(() => {
+    const update = (): void => setRoute(routeOf(location.pathname));
+    addEventListener('popstate', update);
+    return () => removeEventListener('popstate', update);
+  }, []);
+  return route;
+}
