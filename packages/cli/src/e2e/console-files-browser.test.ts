@@ -59,7 +59,14 @@ void describe('the console Files and Functions pages in headless Chromium', { sk
     );
     writeFileSync(
       join(root, 'amplify/backend/function/hello/src/index.js'),
-      "exports.handler = async (event) => { console.log('greeting', process.env.GREETING, JSON.stringify(event)); return { greeting: process.env.GREETING, got: event }; };\n",
+      [
+        'exports.handler = async (event) => {',
+        "  console.log('greeting', process.env.GREETING, JSON.stringify(event));",
+        "  if (event.fail) throw new Error('asked to fail');",
+        '  return { greeting: process.env.GREETING, got: event };',
+        '};',
+        '',
+      ].join('\n'),
     );
     ok(await forte(['push', '--yes']), 'push');
     const cloud = {
@@ -195,12 +202,21 @@ void describe('the console Files and Functions pages in headless Chromium', { sk
     assert.match((await result.getByLabel('Log tail').textContent()) ?? '', /greeting hi \{"who":"console-marker"\}/);
     await checkPage(page, artifacts, '7-function-invoked');
 
+    // A function error: its kind, the error the function answered, and its log.
+    await eventBox.fill('{"fail": true}');
+    await page.getByRole('button', { name: 'Invoke' }).click();
+    await result.getByText('function error: Unhandled').waitFor();
+    assert.match((await result.getByLabel('Response').textContent()) ?? '', /"errorMessage":"asked to fail"/);
+    assert.match((await result.getByLabel('Log tail').textContent()) ?? '', /asked to fail/);
+    await checkPage(page, artifacts, '8-function-error');
+    await eventBox.fill('{"who": "console-marker"}');
+
     // Refresh: the page's invocation is in the logs.
     await page.getByRole('button', { name: 'Refresh logs' }).click();
     await logs.getByText('console-marker').first().waitFor();
     await page.setViewportSize({ width: 390, height: 844 });
     assert.ok((await pageWidth(page)) <= 390, 'no page-wide sideways scrolling at 390');
-    await checkPage(page, artifacts, '8-function-390');
+    await checkPage(page, artifacts, '9-function-390');
 
     assert.deepEqual(errors, [], 'no console errors');
 
@@ -211,6 +227,8 @@ void describe('the console Files and Functions pages in headless Chromium', { sk
       .filter({ hasText: /not found|no-such-function/i })
       .first()
       .waitFor();
+    await page.goto(`${cloud.url}/_forte/console/apps/${appId}/env/dev/files/no-such-bucket`);
+    await page.getByRole('alert').filter({ hasText: 'The specified bucket does not exist' }).waitFor();
     await context.close();
     s3.destroy();
     lambda.destroy();
