@@ -53,7 +53,11 @@ void describe('the console Files and Functions pages in headless Chromium', { sk
     ok(
       await forte(
         ['add', 'function', '--headless'],
-        JSON.stringify({ name: 'hello', environmentVariables: { GREETING: 'hi' }, secrets: { API_TOKEN: 'tok-secret-123' } }),
+        JSON.stringify({
+          name: 'hello',
+          environmentVariables: { GREETING: 'hi', SIGNING_KEY: 'plain-but-hidden-42' },
+          secrets: { API_TOKEN: 'tok-secret-123' },
+        }),
       ),
       'add function',
     );
@@ -182,7 +186,9 @@ void describe('the console Files and Functions pages in headless Chromium', { sk
       (await variables.getByRole('row').filter({ hasText: 'API_TOKEN' }).textContent()) ?? '',
       /secret, kept in SSM parameter.*\/amplify\/.*API_TOKEN/,
     );
+    assert.match((await variables.getByRole('row').filter({ hasText: 'SIGNING_KEY' }).textContent()) ?? '', /\(hidden\)/);
     assert.ok(!(await page.content()).includes('tok-secret-123'), 'no secret value rendered');
+    assert.ok(!(await page.content()).includes('plain-but-hidden-42'), 'no secret-looking variable rendered');
     assert.match((await page.locator('dl.facts').textContent()) ?? '', /Handlerindex\.handler/);
 
     // The logs view shows the SDK's invocation.
