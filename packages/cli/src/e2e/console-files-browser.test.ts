@@ -135,16 +135,39 @@ void describe('the console Files and Functions pages in headless Chromium', { sk
     assert.equal(download.suggestedFilename(), 'sdk.txt');
     assert.deepEqual(readFileSync(await download.path()), sdkBody);
 
-    // Upload through the page, with progress; the SDK reads the same bytes.
+    // Upload through the page on a slow link (2 MB/s up): its progress shows as it goes; the SDK reads the same bytes.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 2 * 1024 * 1024 });
     const uploaded = randomBytes(3 * 1024 * 1024 + 17);
     await page.getByLabel('File to upload here').setInputFiles({ name: 'from-ui.bin', mimeType: 'application/octet-stream', buffer: uploaded });
     await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    const progress = page.getByRole('progressbar', { name: 'Upload progress' });
+    await page.waitForFunction(() => {
+      const bar = (globalThis as unknown as { document: { querySelector(s: string): { value: number; max: number } | null } }).document.querySelector(
+        'progress',
+      );
+      return bar !== null && bar.value > 0 && bar.value < bar.max;
+    });
+    await progress.waitFor({ state: 'detached' });
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     await page.getByRole('status').filter({ hasText: 'Uploaded public/from-ui.bin' }).waitFor();
     await objects.getByRole('button', { name: 'from-ui.bin' }).waitFor();
     const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'public/from-ui.bin' }));
     assert.deepEqual(Buffer.from(await got.Body!.transformToByteArray()), uploaded);
     assert.equal(got.ContentType, 'application/octet-stream');
     await checkPage(page, artifacts, '3-uploaded');
+
+    // The same name again: replacing is asked for first.
+    const replacement = Buffer.from('the second version');
+    await page.getByLabel('File to upload here').setInputFiles({ name: 'from-ui.bin', mimeType: 'text/plain', buffer: replacement });
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'public/from-ui.bin already exists' }).waitFor();
+    assert.equal((await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'public/from-ui.bin' }))).ContentLength, uploaded.length, 'not replaced yet');
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Uploaded public/from-ui.bin' }).waitFor();
+    const second = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'public/from-ui.bin' }));
+    assert.equal(await second.Body!.transformToString(), 'the second version');
 
     // Delete through the page, after a confirmation: gone for the SDK.
     await objects.getByRole('button', { name: 'from-ui.bin' }).click();

@@ -135,7 +135,7 @@ function Folder({ appId, envName, bucket, prefix }: { appId: string; envName: st
       <h2>
         {bucket}/{prefix}
       </h2>
-      <Upload bucket={bucket} prefix={prefix} onUploaded={reload} />
+      <Upload bucket={bucket} prefix={prefix} exists={(key) => objects.some((o) => o.key === key)} onUploaded={reload} />
       <ErrorNote error={error} />
       {loading && folders.length === 0 && objects.length === 0 ? <Loading what="the folder" /> : null}
       {!loading && !error && folders.length === 0 && objects.length === 0 ? <p>This folder is empty.</p> : null}
@@ -294,17 +294,24 @@ function FragmentFact({ name, value }: { name: string; value: string }) {
 }
 
 /** Upload a file into this folder (PutObject through the pipe), its progress shown as it goes. */
-function Upload({ bucket, prefix, onUploaded }: { bucket: string; prefix: string; onUploaded: () => void }) {
+function Upload({ bucket, prefix, exists, onUploaded }: { bucket: string; prefix: string; exists: (key: string) => boolean; onUploaded: () => void }) {
   const input = useRef<HTMLInputElement>(null);
   const [progress, setProgress] = useState<{ sent: number; total: number } | undefined>();
   const [error, setError] = useState<Error | undefined>();
   const [done, setDone] = useState<string | undefined>();
+  // The bucket keeps one version of an object: replacing one is asked for twice.
+  const [replacing, setReplacing] = useState<string | undefined>();
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
     const file = input.current?.files?.[0];
     if (!file) return setError(new Error('Choose a file to upload first.'));
     const key = `${prefix}${file.name}`;
     setError(undefined);
+    if (exists(key) && replacing !== key) {
+      setDone(undefined);
+      return setReplacing(key);
+    }
+    setReplacing(undefined);
     setDone(undefined);
     setProgress({ sent: 0, total: file.size });
     try {
@@ -322,7 +329,7 @@ function Upload({ bucket, prefix, onUploaded }: { bucket: string; prefix: string
     <form className="inline-form upload" onSubmit={(e) => void submit(e)}>
       <label>
         File to upload here
-        <input ref={input} type="file" disabled={progress !== undefined} />
+        <input ref={input} type="file" disabled={progress !== undefined} onChange={() => setReplacing(undefined)} />
       </label>
       <button type="submit" disabled={progress !== undefined}>
         Upload
@@ -332,6 +339,11 @@ function Upload({ bucket, prefix, onUploaded }: { bucket: string; prefix: string
           Upload progress
           <progress max={progress.total || 1} value={progress.sent} />
         </label>
+      ) : null}
+      {replacing ? (
+        <p role="status" className="error">
+          <code>{replacing}</code> already exists: press Upload again to replace it.
+        </p>
       ) : null}
       {done ? (
         <p role="status" className="muted">
