@@ -66,13 +66,20 @@ export interface LogEvent {
   eventId: string;
 }
 
-/** The function's log events since `startTime` (FilterLogEvents on `/aws/lambda/<name>`), the newest `keep` of them. */
-export async function recentLogEvents(name: string, startTime: number, keep = 200): Promise<LogEvent[]> {
+/**
+ * The function's log events since `startTime` (FilterLogEvents on `/aws/lambda/<name>`), the newest `keep` of
+ * them; `undefined` when the function has not logged yet (it has no log group: asked with DescribeLogGroups
+ * rather than by a call that fails).
+ */
+export async function recentLogEvents(name: string, startTime: number, keep = 200): Promise<LogEvent[] | undefined> {
+  const group = `/aws/lambda/${name}`;
+  const groups = await awsCall<{ logGroups: { logGroupName: string }[] }>('logs/', 'Logs_20140328.DescribeLogGroups', { logGroupNamePrefix: group, limit: 50 });
+  if (!groups.logGroups.some((g) => g.logGroupName === group)) return undefined;
   const events: LogEvent[] = [];
   let nextToken: string | undefined;
   for (let pages = 0; pages < 20; pages++) {
     const page = await awsCall<{ events: LogEvent[]; nextToken?: string }>('logs/', 'Logs_20140328.FilterLogEvents', {
-      logGroupName: `/aws/lambda/${name}`,
+      logGroupName: group,
       startTime,
       limit: 1000,
       ...(nextToken ? { nextToken } : {}),

@@ -72,6 +72,7 @@ void describe('the console Files and Functions pages in headless Chromium', { sk
         '',
       ].join('\n'),
     );
+    ok(await forte(['add', 'function', '--headless'], JSON.stringify({ name: 'quiet' })), 'add function quiet');
     ok(await forte(['push', '--yes']), 'push');
     const cloud = {
       url: (JSON.parse(readFileSync(join(home, 'cloud', 'cloud.json'), 'utf8')) as { url: string }).url,
@@ -246,6 +247,12 @@ void describe('the console Files and Functions pages in headless Chromium', { sk
     await page.setViewportSize({ width: 390, height: 844 });
     assert.ok((await pageWidth(page)) <= 390, 'no page-wide sideways scrolling at 390');
     await checkPage(page, artifacts, '9-function-390');
+
+    // A function that never ran has no logs yet: said so, without a failed call.
+    await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Functions' }).click();
+    await functions.getByRole('link', { name: 'quiet-dev' }).click();
+    await page.getByRole('heading', { name: 'Function quiet-dev' }).waitFor();
+    await page.getByText('The function has not logged anything yet').waitFor();
 
     assert.deepEqual(errors, [], 'no console errors');
 

@@ -155,7 +155,7 @@ const WINDOWS = [
 function Logs({ functionName }: { functionName: string }) {
   const [windowMs, setWindowMs] = useState(WINDOWS[1]!.ms);
   const logs = useCall(() => recentLogEvents(functionName, Date.now() - windowMs), [functionName, windowMs]);
-  const notYet = logs.error && 'code' in logs.error && logs.error.code === 'ResourceNotFoundException';
+  const notYet = logs.data === undefined && !logs.loading && !logs.error;
   return (
     <section aria-label="Logs" className="stack">
       <h2>Logs</h2>
@@ -174,7 +174,8 @@ function Logs({ functionName }: { functionName: string }) {
           Refresh logs
         </button>
       </div>
-      {notYet ? <p>The function has not logged anything yet: invoke it.</p> : <ErrorNote error={logs.error} />}
+      {notYet ? <p>The function has not logged anything yet: invoke it.</p> : null}
+      <ErrorNote error={logs.error} />
       {logs.loading && !logs.data ? <Loading what="the logs" /> : null}
       {logs.data && logs.data.length === 0 ? <p>No log events in this time.</p> : null}
       {logs.data && logs.data.length > 0 ? (
