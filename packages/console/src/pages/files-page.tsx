@@ -135,7 +135,7 @@ function Folder({ appId, envName, bucket, prefix }: { appId: string; envName: st
       <h2>
         {bucket}/{prefix}
       </h2>
-      <Upload bucket={bucket} prefix={prefix} exists={(key) => objects.some((o) => o.key === key)} onUploaded={reload} />
+      <Upload key={`${bucket}/${prefix}`} bucket={bucket} prefix={prefix} exists={(key) => objects.some((o) => o.key === key)} onUploaded={reload} />
       <ErrorNote error={error} />
       {loading && folders.length === 0 && objects.length === 0 ? <Loading what="the folder" /> : null}
       {!loading && !error && folders.length === 0 && objects.length === 0 ? <p>This folder is empty.</p> : null}
