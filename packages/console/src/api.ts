@@ -67,6 +67,35 @@ export async function signOut(): Promise<void> {
 }
 
 /**
+ * A request through the console's pipe to the cloud's route at `/<path>` (a REST API: S3 at `s3/`, Lambda at
+ * `2015-03-31/functions/`), with the session's cookie and CSRF header; the answer is the caller's to read. A
+ * refusal for want of a session shows the sign-in.
+ */
+export async function pipeFetch(path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  headers.set(CONSOLE_CSRF_HEADER, csrfToken ?? '');
+  const response = await fetch(`${CONSOLE_PIPE_PATH}${path}`, { ...init, credentials: 'same-origin', headers });
+  if (response.status === 401 && (response.headers.get('content-type') ?? '').includes('json')) {
+    const { __type } = (await response.clone().json()) as { __type?: string };
+    if (__type === 'NotSignedIn') {
+      csrfToken = undefined;
+      onSignedOut();
+    }
+  }
+  return response;
+}
+
+/** The session's CSRF token, for a request `fetch` cannot make (an upload that reports its progress). */
+export function sessionCsrfToken(): string {
+  return csrfToken ?? '';
+}
+
+/** Reads a JSON answer of the cloud (`{__type, message}` on a refusal) or throws it as an ApiError. */
+export function jsonAnswer<T>(response: Response): Promise<T> {
+  return answerOf<T>(response);
+}
+
+/**
  * Calls an operation of one of the cloud's AWS JSON APIs through the console's pipe (`path` is the API's own
  * path: `control/`, `cognito-idp/`, `dynamodb/`, …; `target` its X-Amz-Target): the cloud serves it as the
  * admin, with the same checks and errors as a signed call. Every page reads and writes through here.

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { resumeSession, signOut, whenSignedOut } from './api.js';
 import { Link } from './link.js';
 import { AppPage } from './pages/app-page.js';
@@ -9,6 +9,11 @@ import { SignInPage } from './pages/sign-in-page.js';
 import { TablePage } from './pages/table-page.js';
 import { UsersPage } from './pages/users-page.js';
 import { pathOf, useRoute, type PageRoute } from './router.js';
+
+// Loaded when first opened: they are not needed for the first page.
+const FilesPage = lazy(() => import('./pages/files-page.js').then((m) => ({ default: m.FilesPage })));
+const FunctionsPage = lazy(() => import('./pages/functions-page.js').then((m) => ({ default: m.FunctionsPage })));
+const FunctionPage = lazy(() => import('./pages/function-page.js').then((m) => ({ default: m.FunctionPage })));
 
 type SessionState = 'checking' | 'signed-out' | 'signed-in';
 
@@ -68,6 +73,11 @@ function Page({ route }: { route: PageRoute }) {
       {route.page === 'deployment' ? <DeploymentPage appId={route.appId} envName={route.envName} deploymentId={route.deploymentId} /> : null}
       {route.page === 'users' ? <UsersPage poolId={route.poolId} /> : null}
       {route.page === 'table' ? <TablePage tableName={route.tableName} /> : null}
+      <Suspense fallback={<p className="muted">Loading…</p>}>
+        {route.page === 'files' ? <FilesPage appId={route.appId} envName={route.envName} bucket={route.bucket} prefix={route.prefix} /> : null}
+        {route.page === 'functions' ? <FunctionsPage appId={route.appId} envName={route.envName} /> : null}
+        {route.page === 'function' ? <FunctionPage functionName={route.functionName} /> : null}
+      </Suspense>
       {route.page === 'not-found' ? (
         <>
           <h1>Not found</h1>
@@ -87,6 +97,10 @@ function Breadcrumbs({ route }: { route: PageRoute }) {
   if ('deploymentId' in route) crumbs.push({ label: 'Deployment', to: pathOf(route) });
   if ('poolId' in route) crumbs.push({ label: 'Users', to: pathOf(route) });
   if ('tableName' in route) crumbs.push({ label: `Table ${route.tableName}`, to: pathOf(route) });
+  if (route.page === 'files') crumbs.push({ label: 'Files', to: pathOf({ page: 'files', appId: route.appId, envName: route.envName }) });
+  if (route.page === 'functions' || route.page === 'function')
+    crumbs.push({ label: 'Functions', to: pathOf({ page: 'functions', appId: route.appId, envName: route.envName }) });
+  if (route.page === 'function') crumbs.push({ label: route.functionName, to: pathOf(route) });
   return (
     <nav aria-label="Breadcrumb" className="crumbs">
       <ol>

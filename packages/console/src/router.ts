@@ -9,6 +9,9 @@ export type PageRoute =
   | { page: 'deployment'; appId: string; envName: string; deploymentId: string }
   | { page: 'users'; appId: string; envName: string; poolId: string }
   | { page: 'table'; appId: string; envName: string; tableName: string }
+  | { page: 'files'; appId: string; envName: string; bucket?: string | undefined; prefix?: string | undefined }
+  | { page: 'functions'; appId: string; envName: string }
+  | { page: 'function'; appId: string; envName: string; functionName: string }
   | { page: 'not-found'; path: string };
 
 export function routeOf(pathname: string): PageRoute {
@@ -23,6 +26,14 @@ export function routeOf(pathname: string): PageRoute {
     return { page: 'users', appId: parts[1]!, envName: parts[3]!, poolId: parts[5]! };
   if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'tables' && parts.length === 6)
     return { page: 'table', appId: parts[1]!, envName: parts[3]!, tableName: parts[5]! };
+  if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'files' && parts.length >= 5) {
+    const [, appId, , envName, , bucket, ...folders] = parts as [string, string, string, string, string, ...string[]];
+    return { page: 'files', appId, envName, bucket, prefix: folders.map((f) => `${f}/`).join('') };
+  }
+  if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'functions' && parts.length === 5)
+    return { page: 'functions', appId: parts[1]!, envName: parts[3]! };
+  if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'functions' && parts.length === 6)
+    return { page: 'function', appId: parts[1]!, envName: parts[3]!, functionName: parts[5]! };
   return { page: 'not-found', path: rest };
 }
 
@@ -42,6 +53,16 @@ export function pathOf(route: Exclude<PageRoute, { page: 'not-found' }>): string
       return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/tables/${e(route.tableName)}`;
     case 'users':
       return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/users/${e(route.poolId)}`;
+    case 'files': {
+      // A folder's path is its prefix, one segment per folder (the prefix always ends in `/`).
+      const folders = (route.prefix ?? '').split('/').slice(0, -1).map(e);
+      const where = route.bucket === undefined ? '' : `/${[e(route.bucket), ...folders].join('/')}`;
+      return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/files${where}`;
+    }
+    case 'functions':
+      return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/functions`;
+    case 'function':
+      return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/functions/${e(route.functionName)}`;
   }
 }
 

@@ -7,6 +7,8 @@
  * - `GET  /_forte/console/api/session`  `{signedIn: true, csrfToken, expiresAt}` with a live session's cookie, else `{signedIn: false}`
  * - `DELETE /_forte/console/api/session` signs out (cookie and CSRF header)
  * - `GET  /_forte/console/login?token=` a one-time login link (`CreateConsoleLoginLink`) → a session cookie and a redirect
+ * - `POST /_forte/console/api/download-url` `{bucket, key}` (cookie and CSRF header) → `{url, expiresAt}`: a presigned
+ *   S3 GetObject URL, signed with the session's admin keys for a few minutes, that the browser downloads from
  * - `/_forte/console/api/aws/<path>`   the pipe: with the cookie and the CSRF header, the request is served by
  *   the cloud's route at `/<path>` (the control API at `api/aws/control/`, Cognito at `api/aws/cognito-idp/`, …)
  *   as the admin principal, unsigned
@@ -15,6 +17,7 @@ export const CONSOLE_PATH = '/_forte/console/';
 export const CONSOLE_API_PATH = `${CONSOLE_PATH}api/`;
 export const CONSOLE_SESSION_PATH = `${CONSOLE_API_PATH}session`;
 export const CONSOLE_PIPE_PATH = `${CONSOLE_API_PATH}aws/`;
+export const CONSOLE_DOWNLOAD_URL_PATH = `${CONSOLE_API_PATH}download-url`;
 export const CONSOLE_LOGIN_PATH = `${CONSOLE_PATH}login`;
 /** The header every pipe call and sign-out carries: the session's CSRF token. */
 export const CONSOLE_CSRF_HEADER = 'x-forte-csrf';

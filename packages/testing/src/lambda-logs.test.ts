@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CloudWatchLogsClient, DescribeLogStreamsCommand, FilterLogEventsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CloudWatchLogsClient,
+  DescribeLogGroupsCommand,
+  DescribeLogStreamsCommand,
+  FilterLogEventsCommand,
+  GetLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { callFailure, deployFunction, deployRole, handlerOf, lambdaClient, resourceContext, startLambdaCloud, type TestCloud } from './index.js';
 
@@ -40,6 +46,30 @@ void describe('functions’ logs through the CloudWatch Logs API', () => {
     lambda.destroy();
     logs.destroy();
     await cloud.close();
+  });
+
+  void it('lists log groups by name prefix (a function that has logged has one), in pages', async () => {
+    const chatty = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/aws/lambda/chat' }));
+    assert.deepEqual(
+      (chatty.logGroups ?? []).map((g) => g.logGroupName),
+      ['/aws/lambda/chatty'],
+    );
+    assert.equal(chatty.logGroups![0]!.retentionInDays, undefined);
+    const none = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/aws/lambda/never-deployed' }));
+    assert.deepEqual(none.logGroups, []);
+    await lambda.send(new InvokeCommand({ FunctionName: 'reader', Payload: JSON.stringify({ group: '/aws/lambda/chatty' }) }));
+    const first = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/aws/lambda/', limit: 1 }));
+    assert.deepEqual(
+      (first.logGroups ?? []).map((g) => g.logGroupName),
+      ['/aws/lambda/chatty'],
+    );
+    assert.ok(first.nextToken, 'more than one group: a next page');
+    const second = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/aws/lambda/', limit: 1, nextToken: first.nextToken }));
+    assert.deepEqual(
+      (second.logGroups ?? []).map((g) => g.logGroupName),
+      ['/aws/lambda/reader'],
+    );
+    assert.equal(second.nextToken, undefined);
   });
 
   void it('stores every line of every invocation, START/END/REPORT included, and filters them', async () => {

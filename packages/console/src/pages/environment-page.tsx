@@ -25,6 +25,10 @@ export function EnvironmentPage({ appId, envName }: { appId: string; envName: st
       ) : stack.loading ? (
         <Loading what="the environment" />
       ) : null}
+      <nav aria-label="Environment tools" className="row env-tools">
+        <Link to={pathOf({ page: 'files', appId, envName })}>Files</Link>
+        <Link to={pathOf({ page: 'functions', appId, envName })}>Functions</Link>
+      </nav>
       <h2>Resources</h2>
       {stack.data && stack.data.resources.length === 0 ? (
         <p>

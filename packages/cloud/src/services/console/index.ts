@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   CONSOLE_API_PATH,
   CONSOLE_CSRF_HEADER,
+  CONSOLE_DOWNLOAD_URL_PATH,
   CONSOLE_LOGIN_PATH,
   CONSOLE_PATH,
   CONSOLE_PIPE_PATH,
@@ -15,6 +16,7 @@ import { isSameOrigin } from '../../kernel/cors.js';
 import { readBody } from '../../kernel/read-body.js';
 import type { Kernel, RequestContext, Route, Service } from '../../kernel/types.js';
 import { CONSOLE_ERRORS } from './console-errors.js';
+import { presignDownloadUrl } from './console-download-url.js';
 import { locateConsoleFiles, readConsoleFiles, type ConsoleFile } from './console-files.js';
 import { createConsoleSessions, sameSecret, type ConsoleSession } from './console-sessions.js';
 import { CONSOLE_MIGRATIONS } from './migrations.js';
@@ -190,6 +192,39 @@ export function createConsoleService(kernel: Kernel, options: ConsoleOptions = {
     );
   };
 
+  /** A short-lived presigned GetObject URL for a download link (a link cannot carry the CSRF header the pipe wants). */
+  const downloadUrl = async (ctx: RequestContext): Promise<void> => {
+    if (ctx.req.method !== 'POST') fail('MethodNotAllowed', `${CONSOLE_DOWNLOAD_URL_PATH} is called with POST {"bucket", "key"}.`);
+    const { session } = await requireSession(ctx.req);
+    requireCsrf(ctx.req, session);
+    let input: { bucket?: unknown; key?: unknown };
+    try {
+      input = JSON.parse((await readBody(ctx.req, SIGN_IN_BODY_LIMIT)).toString('utf8')) as typeof input;
+    } catch {
+      return fail('ValidationException', 'The body must be JSON: {"bucket", "key"}.');
+    }
+    if (typeof input !== 'object' || input === null || typeof input.bucket !== 'string' || typeof input.key !== 'string' || !input.bucket || !input.key)
+      return fail('ValidationException', 'The body must be JSON with a non-empty "bucket" and "key".');
+    let secretAccessKey: string | undefined;
+    for (const provider of kernel.capability(CREDENTIAL_PROVIDERS)) {
+      const known = await provider.lookup(session.accessKeyId, undefined).catch(() => undefined);
+      if (known) {
+        secretAccessKey = known.secretAccessKey;
+        break;
+      }
+    }
+    if (secretAccessKey === undefined) return fail('NotSignedIn', "The session's admin keys are no longer known to the cloud: sign in again.");
+    const { url, expiresAt } = presignDownloadUrl({
+      baseUrl: kernel.baseUrl(),
+      region: kernel.config.region,
+      accessKeyId: session.accessKeyId,
+      secretAccessKey,
+      bucket: input.bucket,
+      key: input.key,
+    });
+    answerJson(ctx.res, 200, { url, expiresAt });
+  };
+
   const pipe = async (ctx: RequestContext, pathname: string): Promise<void> => {
     const { session } = await requireSession(ctx.req);
     requireCsrf(ctx.req, session);
@@ -239,6 +274,7 @@ export function createConsoleService(kernel: Kernel, options: ConsoleOptions = {
         }
         if (pathname === CONSOLE_SESSION_PATH) return await sessionApi(ctx);
         if (pathname.startsWith(CONSOLE_PIPE_PATH)) return await pipe(ctx, pathname);
+        if (pathname === CONSOLE_DOWNLOAD_URL_PATH) return await downloadUrl(ctx);
         if (pathname.startsWith(CONSOLE_API_PATH)) return fail('NotFound', `Nothing is served at ${pathname}.`);
         if (pathname === CONSOLE_LOGIN_PATH && ctx.req.method === 'GET') return await useLoginLink(ctx);
         return serveFile(ctx, pathname);

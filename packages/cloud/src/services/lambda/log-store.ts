@@ -145,6 +145,17 @@ export function createLogStore(options: { sql: SqlStore; log: Logger; defaultRet
         [...params, query.limit],
       );
     },
+    /** Groups by name (those created with a retention, and those that have events), after `afterName`, with their retention. */
+    async groups(prefix: string | undefined, afterName: string, limit: number): Promise<Array<{ name: string; retentionDays: number | null }>> {
+      await flush();
+      return sql.all(
+        `SELECT g.name AS name, r.retention_days AS "retentionDays"
+         FROM (SELECT name FROM lambda_log_groups UNION SELECT DISTINCT log_group AS name FROM lambda_log_events) g
+         LEFT JOIN lambda_log_groups r ON r.name = g.name
+         WHERE g.name > ?${prefix ? ' AND substr(g.name, 1, ?) = ?' : ''} ORDER BY g.name LIMIT ?`,
+        prefix ? [afterName, storedLength(sql, prefix), prefix, limit] : [afterName, limit],
+      );
+    },
     /** The streams of a group with their first and last event times and sizes, by name. */
     async streams(
       group: string,

@@ -27,7 +27,8 @@ const tokenId = (value: string | undefined): number => {
 /**
  * The CloudWatch Logs subset that log tools use for functions' logs (JSON 1.1, `Logs_20140328.*`, SigV4 service
  * `logs`, at `POST /logs/`): FilterLogEvents, GetLogEvents, DescribeLogStreams, each authorized on the log
- * group's ARN.
+ * group's ARN, and DescribeLogGroups (on `log-group:*`, as AWS authorizes it), which tells whether a function
+ * has logged yet without a failed call.
  */
 export function createLogsRoute(options: { logs: LogStore; region: string; accountId: string }): Route {
   const { logs } = options;
@@ -46,6 +47,29 @@ export function createLogsRoute(options: { logs: LogStore; region: string; accou
     errors: LOGS_ERRORS,
     validationErrorCode: 'InvalidParameterException',
     operations: {
+      DescribeLogGroups: defineOperation({
+        input: z.object({
+          logGroupNamePrefix: groupName.optional(),
+          nextToken: z.string().optional(),
+          limit: limit(50),
+        }),
+        resources: () => [groupArn('*')],
+        handler: async (input) => {
+          const size = input.limit ?? 50;
+          const after = input.nextToken === undefined ? '' : Buffer.from(input.nextToken, 'base64url').toString('utf8');
+          const page = await logs.groups(input.logGroupNamePrefix, after, size + 1);
+          const shown = page.slice(0, size);
+          return {
+            logGroups: shown.map((g) => ({
+              logGroupName: g.name,
+              arn: `${groupArn(g.name)}:*`,
+              logGroupArn: groupArn(g.name),
+              ...(g.retentionDays !== null ? { retentionInDays: g.retentionDays } : {}),
+            })),
+            ...(page.length > size ? { nextToken: Buffer.from(shown.at(-1)!.name, 'utf8').toString('base64url') } : {}),
+          };
+        },
+      }),
       FilterLogEvents: defineOperation({
         input: z.object({
           logGroupName: groupName.optional(),
