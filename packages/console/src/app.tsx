@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { resumeSession, signOut, whenSignedOut } from './api.js';
 import { Link } from './link.js';
 import { AppPage } from './pages/app-page.js';
@@ -6,7 +6,10 @@ import { AppsPage } from './pages/apps-page.js';
 import { DeploymentPage } from './pages/deployment-page.js';
 import { EnvironmentPage } from './pages/environment-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
+import { Loading } from './parts.js';
 import { pathOf, useRoute, type PageRoute } from './router.js';
+
+const UsersPage = lazy(() => import('./pages/users-page.js').then((m) => ({ default: m.UsersPage })));
 
 type SessionState = 'checking' | 'signed-out' | 'signed-in';
 
@@ -64,6 +67,11 @@ function Page({ route }: { route: PageRoute }) {
       {route.page === 'app' ? <AppPage appId={route.appId} /> : null}
       {route.page === 'environment' ? <EnvironmentPage appId={route.appId} envName={route.envName} /> : null}
       {route.page === 'deployment' ? <DeploymentPage appId={route.appId} envName={route.envName} deploymentId={route.deploymentId} /> : null}
+      {route.page === 'users' ? (
+        <Suspense fallback={<Loading what="the users page" />}>
+          <UsersPage appId={route.appId} envName={route.envName} poolId={route.poolId} />
+        </Suspense>
+      ) : null}
       {route.page === 'not-found' ? (
         <>
           <h1>Not found</h1>
@@ -81,6 +89,7 @@ function Breadcrumbs({ route }: { route: PageRoute }) {
   if ('appId' in route) crumbs.push({ label: `App ${route.appId}`, to: pathOf({ page: 'app', appId: route.appId }) });
   if ('envName' in route) crumbs.push({ label: route.envName, to: pathOf({ page: 'environment', appId: route.appId, envName: route.envName }) });
   if ('deploymentId' in route) crumbs.push({ label: 'Deployment', to: pathOf(route) });
+  if (route.page === 'users') crumbs.push({ label: 'Users', to: pathOf(route) });
   return (
     <nav aria-label="Breadcrumb" className="crumbs">
       <ol>

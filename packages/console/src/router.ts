@@ -7,6 +7,7 @@ export type PageRoute =
   | { page: 'app'; appId: string }
   | { page: 'environment'; appId: string; envName: string }
   | { page: 'deployment'; appId: string; envName: string; deploymentId: string }
+  | { page: 'users'; appId: string; envName: string; poolId?: string }
   | { page: 'not-found'; path: string };
 
 export function routeOf(pathname: string): PageRoute {
@@ -17,6 +18,8 @@ export function routeOf(pathname: string): PageRoute {
   if (parts[0] === 'apps' && parts[2] === 'env' && parts.length === 4) return { page: 'environment', appId: parts[1]!, envName: parts[3]! };
   if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'deployments' && parts.length === 6)
     return { page: 'deployment', appId: parts[1]!, envName: parts[3]!, deploymentId: parts[5]! };
+  if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'users' && (parts.length === 5 || parts.length === 6))
+    return { page: 'users', appId: parts[1]!, envName: parts[3]!, ...(parts[5] ? { poolId: parts[5] } : {}) };
   return { page: 'not-found', path: rest };
 }
 
@@ -32,6 +35,8 @@ export function pathOf(route: Exclude<PageRoute, { page: 'not-found' }>): string
       return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}`;
     case 'deployment':
       return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/deployments/${e(route.deploymentId)}`;
+    case 'users':
+      return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/users${route.poolId ? `/${e(route.poolId)}` : ''}`;
   }
 }
 
