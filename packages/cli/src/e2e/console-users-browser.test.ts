@@ -8,9 +8,10 @@ import {
   AdminListGroupsForUserCommand,
   CognitoIdentityProviderClient,
   GetGroupCommand,
+  GetUserCommand,
   ListGroupsCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
+import { fetchAuthSession, signIn, signOut, signUp } from 'aws-amplify/auth';
 import { chromium, type Browser } from 'playwright-core';
 import { configureAmplifyFrom } from './amplify-app.js';
 import { checkPage, cloudOf, consoleLoginLink, pageWidth, watchedPage } from './console-browser-kit.js';
@@ -178,7 +179,18 @@ void describe("the web console's users page in headless Chromium", { skip: skipR
     await panel.getByRole('button', { name: 'Enable user' }).click();
     await panel.getByRole('button', { name: 'Disable user' }).waitFor();
     assert.equal((await signIn({ username: 'alice@example.com', password: 'Alice-pass-123' })).nextStep.signInStep, 'DONE');
-    await signOut();
+
+    // Sign out everywhere through the UI: her access token stops working.
+    const accessToken = String((await fetchAuthSession()).tokens?.accessToken);
+    await idp.send(new GetUserCommand({ AccessToken: accessToken }));
+    await panel.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await panel.getByRole('status').getByText('out everywhere').waitFor();
+    const revoked = await idp.send(new GetUserCommand({ AccessToken: accessToken })).then(
+      () => undefined,
+      (e: Error) => e.name,
+    );
+    assert.equal(revoked, 'NotAuthorizedException');
+    await signOut({ global: false }).catch(() => undefined);
 
     // Remove her from Admin through the UI.
     await panel.getByRole('button', { name: 'Remove from group Admin' }).click();
@@ -209,6 +221,11 @@ void describe("the web console's users page in headless Chromium", { skip: skipR
     assert.ok(width <= 390, `the page is ${width} px wide at 390: ${beyond.join('; ')}`);
     await page.setViewportSize({ width: 1280, height: 800 });
 
+    // Reset her password through the UI: she must choose a new one, with the code the mailbox holds.
+    await panel.getByRole('button', { name: 'Reset password' }).click();
+    await panel.getByRole('region', { name: 'Mailbox of alice@example.com' }).getByRole('row').filter({ hasText: 'ForgotPassword' }).waitFor();
+    assert.equal((await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'alice@example.com' }))).UserStatus, 'RESET_REQUIRED');
+
     // Delete her, confirming with her address.
     await panel.getByRole('button', { name: 'Delete user' }).click();
     const confirm = panel.getByRole('form', { name: 'Delete user alice@example.com' });
@@ -223,6 +240,21 @@ void describe("the web console's users page in headless Chromium", { skip: skipR
     );
     assert.equal(gone, 'UserNotFoundException');
     await check(page, '6-user-deleted');
+
+    // Bob signs up in the app: the page finds him unconfirmed and confirms him; then he signs in.
+    await signUp({ username: 'bob@example.com', password: 'Bob-pass-123', options: { userAttributes: { email: 'bob@example.com' } } });
+    await search.getByLabel('Search by').selectOption('email');
+    await search.getByLabel('Prefix').fill('bob');
+    await search.getByRole('button', { name: 'Search' }).click();
+    const bobRow = users.getByRole('row').filter({ hasText: 'bob@example.com' });
+    await bobRow.getByText('UNCONFIRMED').waitFor();
+    await bobRow.getByRole('button').click();
+    const bob = page.getByRole('region', { name: /^User bob@example.com/ });
+    await bob.getByRole('button', { name: 'Confirm sign-up' }).click();
+    await bob.getByRole('status').getByText('Confirmed bob@example.com').waitFor();
+    assert.equal((await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'bob@example.com' }))).UserStatus, 'CONFIRMED');
+    assert.equal((await signIn({ username: 'bob@example.com', password: 'Bob-pass-123' })).nextStep.signInStep, 'DONE');
+    await signOut();
 
     assert.deepEqual(errors, [], 'no console errors');
     await context.close();
