@@ -1,9 +1,8 @@
-import type { MailboxMessage } from '@forte/protocol';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ErrorNote, Loading, TableBox, When } from '../parts.js';
 import { useCall } from '../use-call.js';
 import { MailboxTable } from './mailbox-table.js';
-import { attributesOf, cognito, type PoolDescription, type PoolGroup } from './users-api.js';
+import { attributesOf, cognito, mailbox, type PoolDescription, type PoolGroup } from './users-api.js';
 
 /** Attributes no one writes: `sub`, and those the pool's schema says are not mutable. */
 function readOnlyNames(pool: PoolDescription | undefined): Set<string> {
@@ -15,7 +14,6 @@ interface Props {
   username: string;
   pool: PoolDescription | undefined;
   groups: PoolGroup[];
-  messages: MailboxMessage[];
   onChanged: () => void;
   onClose: (deleted: boolean) => void;
 }
@@ -24,9 +22,10 @@ interface Props {
  * One user: status, the admin's actions (enable/disable, reset or set the password, confirm, sign out
  * everywhere, delete), attributes (AdminUpdateUserAttributes), groups and what the mailbox holds for them.
  */
-export function UserPanel({ poolId, username, pool, groups, messages, onChanged, onClose }: Props) {
+export function UserPanel({ poolId, username, pool, groups, onChanged, onClose }: Props) {
   const [version, setVersion] = useState(0);
   const user = useCall(() => cognito('AdminGetUser', { UserPoolId: poolId, Username: username }), [poolId, username, version]);
+  const messages = useCall(() => mailbox({ userPoolId: poolId, username, limit: 50 }), [poolId, username, version]);
   const memberOf = useCall(() => cognito('AdminListGroupsForUser', { UserPoolId: poolId, Username: username }), [poolId, username, version]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error>();
@@ -164,7 +163,8 @@ export function UserPanel({ poolId, username, pool, groups, messages, onChanged,
             onAdd={(group) => act(`Added ${label} to ${group}.`, () => cognito('AdminAddUserToGroup', { ...key, GroupName: group }))}
           />
           <h3>Mailbox</h3>
-          <MailboxTable label={`Mailbox of ${label}`} messages={messages} />
+          <ErrorNote error={messages.error} />
+          {messages.data ? <MailboxTable label={`Mailbox of ${label}`} messages={messages.data} /> : null}
           <DeleteUser
             name={email ?? name}
             busy={busy}

@@ -55,7 +55,7 @@ export function cognito<O extends keyof CognitoAnswers>(operation: O, input: Rec
 }
 
 /** The messages the cloud "sent" (codes, invitations), newest first: the mailbox `forte mailbox` reads. */
-export async function mailbox(input: { to?: string; limit?: number }): Promise<MailboxMessage[]> {
+export async function mailbox(input: { to?: string; userPoolId?: string; username?: string; limit?: number }): Promise<MailboxMessage[]> {
   const answer = await awsCall<{ messages: MailboxMessage[] }>('mailbox-api/', 'ForteMailbox.ListMessages', input);
   return answer.messages;
 }

@@ -83,7 +83,7 @@ function PoolUsers({ poolId }: { poolId: string }) {
     [poolId, search, pageToken, changes],
   );
   const groups = useCall(() => allGroups(poolId), [poolId, changes]);
-  const messages = useCall(async () => (await mailbox({ limit: 200 })).filter((m) => m.userPoolId === poolId), [poolId, changes]);
+  const messages = useCall(() => mailbox({ userPoolId: poolId, limit: 100 }), [poolId, changes]);
 
   const find = (event: FormEvent): void => {
     event.preventDefault();
@@ -185,7 +185,6 @@ function PoolUsers({ poolId }: { poolId: string }) {
           username={selected}
           pool={pool.data?.UserPool}
           groups={groups.data ?? []}
-          messages={(messages.data ?? []).filter((m) => m.username === selected)}
           onChanged={changed}
           onClose={(deleted) => {
             setSelected(undefined);
