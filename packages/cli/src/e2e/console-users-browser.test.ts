@@ -256,6 +256,14 @@ void describe("the web console's users page in headless Chromium", { skip: skipR
     assert.equal((await signIn({ username: 'bob@example.com', password: 'Bob-pass-123' })).nextStep.signInStep, 'DONE');
     await signOut();
 
+    // Without a pool in the path the page lists the environment's pools; a pool it does not have is named.
+    await page.goto(`${cloud.url}/_forte/console/apps/${appId}/env/dev/users`);
+    await page.getByRole('navigation', { name: 'User pools' }).getByRole('link').click();
+    await page.getByRole('heading', { name: /^Users of / }).waitFor();
+    assert.equal(new URL(page.url()).pathname, `/_forte/console/apps/${appId}/env/dev/users/${poolId}`);
+    await page.goto(`${cloud.url}/_forte/console/apps/${appId}/env/dev/users/us-east-1_Missing`);
+    await page.getByRole('alert').getByText('Environment dev has no user pool us-east-1_Missing.').waitFor();
+
     assert.deepEqual(errors, [], 'no console errors');
     await context.close();
   });
