@@ -7,10 +7,11 @@ import { DeploymentPage } from './pages/deployment-page.js';
 import { EnvironmentPage } from './pages/environment-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
 import { TablePage } from './pages/table-page.js';
-import { UsersPage } from './pages/users-page.js';
+import { Loading } from './parts.js';
 import { pathOf, useRoute, type PageRoute } from './router.js';
 
 // Loaded when first opened: they are not needed for the first page.
+const UsersPage = lazy(() => import('./pages/users-page.js').then((m) => ({ default: m.UsersPage })));
 const FilesPage = lazy(() => import('./pages/files-page.js').then((m) => ({ default: m.FilesPage })));
 const FunctionsPage = lazy(() => import('./pages/functions-page.js').then((m) => ({ default: m.FunctionsPage })));
 const FunctionPage = lazy(() => import('./pages/function-page.js').then((m) => ({ default: m.FunctionPage })));
@@ -71,7 +72,11 @@ function Page({ route }: { route: PageRoute }) {
       {route.page === 'app' ? <AppPage appId={route.appId} /> : null}
       {route.page === 'environment' ? <EnvironmentPage appId={route.appId} envName={route.envName} /> : null}
       {route.page === 'deployment' ? <DeploymentPage appId={route.appId} envName={route.envName} deploymentId={route.deploymentId} /> : null}
-      {route.page === 'users' ? <UsersPage poolId={route.poolId} /> : null}
+      {route.page === 'users' ? (
+        <Suspense fallback={<Loading what="the users page" />}>
+          <UsersPage appId={route.appId} envName={route.envName} poolId={route.poolId} />
+        </Suspense>
+      ) : null}
       {route.page === 'table' ? <TablePage tableName={route.tableName} /> : null}
       <Suspense fallback={<p className="muted">Loading…</p>}>
         {route.page === 'files' ? <FilesPage appId={route.appId} envName={route.envName} bucket={route.bucket} prefix={route.prefix} /> : null}
@@ -95,7 +100,7 @@ function Breadcrumbs({ route }: { route: PageRoute }) {
   if ('appId' in route) crumbs.push({ label: `App ${route.appId}`, to: pathOf({ page: 'app', appId: route.appId }) });
   if ('envName' in route) crumbs.push({ label: route.envName, to: pathOf({ page: 'environment', appId: route.appId, envName: route.envName }) });
   if ('deploymentId' in route) crumbs.push({ label: 'Deployment', to: pathOf(route) });
-  if ('poolId' in route) crumbs.push({ label: 'Users', to: pathOf(route) });
+  if (route.page === 'users') crumbs.push({ label: 'Users', to: pathOf(route) });
   if ('tableName' in route) crumbs.push({ label: `Table ${route.tableName}`, to: pathOf(route) });
   if (route.page === 'files') crumbs.push({ label: 'Files', to: pathOf({ page: 'files', appId: route.appId, envName: route.envName }) });
   if (route.page === 'functions' || route.page === 'function')

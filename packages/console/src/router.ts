@@ -7,7 +7,7 @@ export type PageRoute =
   | { page: 'app'; appId: string }
   | { page: 'environment'; appId: string; envName: string }
   | { page: 'deployment'; appId: string; envName: string; deploymentId: string }
-  | { page: 'users'; appId: string; envName: string; poolId: string }
+  | { page: 'users'; appId: string; envName: string; poolId?: string }
   | { page: 'table'; appId: string; envName: string; tableName: string }
   | { page: 'files'; appId: string; envName: string; bucket?: string | undefined; prefix?: string | undefined }
   | { page: 'functions'; appId: string; envName: string }
@@ -22,8 +22,8 @@ export function routeOf(pathname: string): PageRoute {
   if (parts[0] === 'apps' && parts[2] === 'env' && parts.length === 4) return { page: 'environment', appId: parts[1]!, envName: parts[3]! };
   if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'deployments' && parts.length === 6)
     return { page: 'deployment', appId: parts[1]!, envName: parts[3]!, deploymentId: parts[5]! };
-  if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'users' && parts.length === 6)
-    return { page: 'users', appId: parts[1]!, envName: parts[3]!, poolId: parts[5]! };
+  if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'users' && (parts.length === 5 || parts.length === 6))
+    return { page: 'users', appId: parts[1]!, envName: parts[3]!, ...(parts[5] ? { poolId: parts[5] } : {}) };
   if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'tables' && parts.length === 6)
     return { page: 'table', appId: parts[1]!, envName: parts[3]!, tableName: parts[5]! };
   if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'files' && parts.length >= 5) {
@@ -52,7 +52,7 @@ export function pathOf(route: Exclude<PageRoute, { page: 'not-found' }>): string
     case 'table':
       return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/tables/${e(route.tableName)}`;
     case 'users':
-      return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/users/${e(route.poolId)}`;
+      return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/users${route.poolId ? `/${e(route.poolId)}` : ''}`;
     case 'files': {
       // A folder's path is its prefix, one segment per folder (the prefix always ends in `/`).
       const folders = (route.prefix ?? '').split('/').slice(0, -1).map(e);

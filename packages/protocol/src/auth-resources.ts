@@ -210,6 +210,6 @@ export interface MailboxMessage {
 }
 
 export interface MailboxOperations {
-  /** Newest first; `to` filters by recipient. */
-  ListMessages: { input: { to?: string; limit?: number }; output: { messages: MailboxMessage[] } };
+  /** Newest first; `to` filters by recipient, `userPoolId` by pool, `username` by user (with the pool: that user). */
+  ListMessages: { input: { to?: string; userPoolId?: string; username?: string; limit?: number }; output: { messages: MailboxMessage[] } };
 }

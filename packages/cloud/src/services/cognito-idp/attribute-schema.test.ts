@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isForteError } from '@forte/protocol';
-import { checkAdminWrite, checkUserWrite, readableAttributes, requiredAttributes } from './attribute-schema.js';
+import { checkAdminWrite, checkUserWrite, readableAttributes, requiredAttributes, schemaAttributes } from './attribute-schema.js';
 import type { StoredClient, StoredPool } from './pool-store.js';
 import type { StoredUser } from './user-store.js';
 
@@ -56,6 +56,21 @@ const refusal = (fn: () => void): string => {
 };
 
 void describe('attribute rules', () => {
+  void it("lists the pool's attributes as DescribeUserPool's SchemaAttributes: sub and non-mutable ones read-only, required ones required", () => {
+    const schema = new Map(schemaAttributes(pool).map((a) => [a.Name, a]));
+    assert.deepEqual(schema.get('sub'), { Name: 'sub', AttributeDataType: 'String', DeveloperOnlyAttribute: false, Mutable: false, Required: true });
+    assert.equal(schema.get('email')?.Required, true);
+    assert.equal(schema.get('email')?.Mutable, true);
+    assert.equal(schema.get('email_verified')?.AttributeDataType, 'Boolean');
+    assert.equal(schema.get('custom:plan')?.Mutable, false);
+    assert.equal(schema.get('custom:plan')?.Required, true);
+    assert.equal(schema.get('custom:tier')?.Mutable, true);
+    assert.equal(schema.get('dev:custom:risk')?.DeveloperOnlyAttribute, true);
+    assert.equal(schema.get('custom:score')?.AttributeDataType, 'Number');
+    assert.deepEqual(schema.get('custom:code')?.StringAttributeConstraints, { MinLength: '2', MaxLength: '4' });
+    assert.equal(schema.has('tier'), false, 'custom attributes carry their prefix');
+  });
+
   void it("lets users write standard and declared custom attributes only, within the client's WriteAttributes", () => {
     assert.equal(
       refusal(() =>

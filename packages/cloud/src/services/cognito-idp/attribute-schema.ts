@@ -74,6 +74,34 @@ export function requiredAttributes(pool: StoredPool): string[] {
   return [...new Set<string>([...(pool.config.RequiredAttributes ?? []), ...fromSchema])];
 }
 
+/**
+ * The pool's attributes as DescribeUserPool's `SchemaAttributes` lists them: `sub` (never mutable), the
+ * standard attributes and verification flags, then the declared custom ones under the names users see
+ * (`custom:x`, `dev:custom:x`), each with whether it is mutable and required.
+ */
+export function schemaAttributes(pool: StoredPool): UserPoolSchemaAttribute[] {
+  const required = new Set(requiredAttributes(pool));
+  const declared = new Map((pool.config.Schema ?? []).map((e) => [declaredName(e), e]));
+  const entry = (name: string, type: NonNullable<UserPoolSchemaAttribute['AttributeDataType']>): UserPoolSchemaAttribute => {
+    const own = declared.get(name);
+    declared.delete(name);
+    return {
+      AttributeDataType: type,
+      DeveloperOnlyAttribute: false,
+      Mutable: true,
+      ...own,
+      Name: name,
+      Required: required.has(name),
+    };
+  };
+  return [
+    { Name: 'sub', AttributeDataType: 'String', DeveloperOnlyAttribute: false, Mutable: false, Required: true },
+    ...[...STANDARD_ATTRIBUTES].map((name) => entry(name, 'String')),
+    ...[...VERIFIED_FLAGS].map((name) => entry(name, 'Boolean')),
+    ...[...declared.keys()].filter((name) => name !== 'sub').map((name) => entry(name, 'String')),
+  ];
+}
+
 const notInSchema = (): Error => invalidParameter('Attribute does not exist in the schema.');
 const unauthorizedWrite = (): Error => cognitoError('NotAuthorizedException', 'A client attempted to write unauthorized attribute');
 

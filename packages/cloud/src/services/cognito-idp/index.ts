@@ -107,7 +107,12 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
         actionPrefix: 'mailbox',
         operations: {
           ListMessages: defineOperation({
-            input: z.object({ to: z.string().min(1).optional(), limit: z.number().int().min(1).max(1000).optional() }),
+            input: z.object({
+              to: z.string().min(1).optional(),
+              userPoolId: z.string().min(1).optional(),
+              username: z.string().min(1).optional(),
+              limit: z.number().int().min(1).max(1000).optional(),
+            }),
             handler: async (input) => ({ messages: await state.mailbox.list(input) }),
           }),
         },

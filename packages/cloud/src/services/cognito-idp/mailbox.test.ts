@@ -37,6 +37,17 @@ void it('the mailbox keeps the newest messages per recipient, per pool and in al
       ['message 9', 'message 8', 'message 7', 'message 6'],
       'four in all, across pools',
     );
+    assert.deepEqual(
+      (await mailbox.list({ userPoolId: 'pool2' })).map((m) => m.body),
+      ['message 9', 'message 8'],
+      "one pool's messages",
+    );
+    assert.deepEqual(
+      (await mailbox.list({ userPoolId: 'pool1', username: 'b@example.com' })).map((m) => m.body),
+      ['message 6'],
+      "one user's messages",
+    );
+    assert.deepEqual(await mailbox.list({ userPoolId: 'pool2', username: 'b@example.com' }), [], 'the user in another pool');
   } finally {
     await sql.close();
     await rm(dir, { recursive: true, force: true });

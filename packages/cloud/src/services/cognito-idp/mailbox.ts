@@ -62,13 +62,29 @@ export function createMailbox(sql: SqlStore, mail: MailSender | undefined, caps:
       });
       if (mail && message.medium === 'EMAIL') mail.send({ to: message.to, subject: message.subject ?? 'Your verification code', text: message.body });
     },
-    /** Newest first. */
-    async list(options: { to?: string | undefined; limit?: number | undefined }): Promise<MailboxMessage[]> {
+    /** Newest first; each option given narrows the list (a recipient, a user pool, a user of that pool). */
+    async list(options: {
+      to?: string | undefined;
+      userPoolId?: string | undefined;
+      username?: string | undefined;
+      limit?: number | undefined;
+    }): Promise<MailboxMessage[]> {
       const limit = Math.min(Math.max(options.limit ?? 100, 1), 1000);
-      const rows =
-        options.to === undefined
-          ? await sql.all<MessageRow>('SELECT * FROM cognito_mailbox ORDER BY seq DESC LIMIT ?', [limit])
-          : await sql.all<MessageRow>('SELECT * FROM cognito_mailbox WHERE to_addr = ? ORDER BY seq DESC LIMIT ?', [options.to, limit]);
+      const where: string[] = [];
+      const params: unknown[] = [];
+      for (const [column, value] of [
+        ['to_addr', options.to],
+        ['pool_id', options.userPoolId],
+        ['username', options.username],
+      ] as const) {
+        if (value === undefined) continue;
+        where.push(`${column} = ?`);
+        params.push(value);
+      }
+      const rows = await sql.all<MessageRow>(
+        `SELECT * FROM cognito_mailbox${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`,
+        [...params, limit],
+      );
       return rows.map((r) => {
         const message: MailboxMessage = {
           messageId: r.message_id,

@@ -2,6 +2,7 @@ import type { UserPoolProperties } from '@forte/protocol';
 import { invalidParameter } from './cognito-error.js';
 import { requirePool, type CognitoState } from './cognito-state.js';
 import { checkPoolSettings } from './pool-resources.js';
+import { schemaAttributes } from './attribute-schema.js';
 import type { UserOperation } from './user-operation.js';
 
 /**
@@ -44,6 +45,7 @@ export function poolOperations(state: CognitoState): Record<string, UserOperatio
           ...(c.SmsAuthenticationMessage !== undefined ? { SmsAuthenticationMessage: c.SmsAuthenticationMessage } : {}),
           ...(c.UserAttributeUpdateSettings ? { UserAttributeUpdateSettings: c.UserAttributeUpdateSettings } : {}),
           UsernameConfiguration: { CaseSensitive: c.UsernameCaseSensitive ?? true },
+          SchemaAttributes: schemaAttributes(pool),
           EstimatedNumberOfUsers: (await state.users.list(pool.id)).length,
         },
       };
