@@ -1,12 +1,16 @@
-import { useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { resumeSession, signOut, whenSignedOut } from './api.js';
 import { Link } from './link.js';
+import { Loading } from './parts.js';
 import { AppPage } from './pages/app-page.js';
 import { AppsPage } from './pages/apps-page.js';
 import { DeploymentPage } from './pages/deployment-page.js';
 import { EnvironmentPage } from './pages/environment-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
 import { pathOf, useRoute, type PageRoute } from './router.js';
+
+const DataPage = lazy(() => import('./pages/data-page.js').then((m) => ({ default: m.DataPage })));
+const TablePage = lazy(() => import('./pages/table-page.js').then((m) => ({ default: m.TablePage })));
 
 type SessionState = 'checking' | 'signed-out' | 'signed-in';
 
@@ -64,6 +68,12 @@ function Page({ route }: { route: PageRoute }) {
       {route.page === 'app' ? <AppPage appId={route.appId} /> : null}
       {route.page === 'environment' ? <EnvironmentPage appId={route.appId} envName={route.envName} /> : null}
       {route.page === 'deployment' ? <DeploymentPage appId={route.appId} envName={route.envName} deploymentId={route.deploymentId} /> : null}
+      {route.page === 'data' || route.page === 'table' ? (
+        <Suspense fallback={<Loading what="the page" />}>
+          {route.page === 'data' ? <DataPage appId={route.appId} envName={route.envName} /> : null}
+          {route.page === 'table' ? <TablePage appId={route.appId} envName={route.envName} tableName={route.tableName} /> : null}
+        </Suspense>
+      ) : null}
       {route.page === 'not-found' ? (
         <>
           <h1>Not found</h1>
@@ -81,6 +91,8 @@ function Breadcrumbs({ route }: { route: PageRoute }) {
   if ('appId' in route) crumbs.push({ label: `App ${route.appId}`, to: pathOf({ page: 'app', appId: route.appId }) });
   if ('envName' in route) crumbs.push({ label: route.envName, to: pathOf({ page: 'environment', appId: route.appId, envName: route.envName }) });
   if ('deploymentId' in route) crumbs.push({ label: 'Deployment', to: pathOf(route) });
+  if (route.page === 'data' || route.page === 'table') crumbs.push({ label: 'Data', to: pathOf({ page: 'data', appId: route.appId, envName: route.envName }) });
+  if (route.page === 'table') crumbs.push({ label: route.tableName, to: pathOf(route) });
   return (
     <nav aria-label="Breadcrumb" className="crumbs">
       <ol>

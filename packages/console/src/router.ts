@@ -7,6 +7,8 @@ export type PageRoute =
   | { page: 'app'; appId: string }
   | { page: 'environment'; appId: string; envName: string }
   | { page: 'deployment'; appId: string; envName: string; deploymentId: string }
+  | { page: 'data'; appId: string; envName: string }
+  | { page: 'table'; appId: string; envName: string; tableName: string }
   | { page: 'not-found'; path: string };
 
 export function routeOf(pathname: string): PageRoute {
@@ -17,6 +19,9 @@ export function routeOf(pathname: string): PageRoute {
   if (parts[0] === 'apps' && parts[2] === 'env' && parts.length === 4) return { page: 'environment', appId: parts[1]!, envName: parts[3]! };
   if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'deployments' && parts.length === 6)
     return { page: 'deployment', appId: parts[1]!, envName: parts[3]!, deploymentId: parts[5]! };
+  if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'data' && parts.length === 5) return { page: 'data', appId: parts[1]!, envName: parts[3]! };
+  if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'data' && parts.length === 6)
+    return { page: 'table', appId: parts[1]!, envName: parts[3]!, tableName: parts[5]! };
   return { page: 'not-found', path: rest };
 }
 
@@ -32,6 +37,10 @@ export function pathOf(route: Exclude<PageRoute, { page: 'not-found' }>): string
       return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}`;
     case 'deployment':
       return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/deployments/${e(route.deploymentId)}`;
+    case 'data':
+      return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/data`;
+    case 'table':
+      return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/data/${e(route.tableName)}`;
   }
 }
 

@@ -23,6 +23,9 @@ export function EnvironmentPage({ appId, envName }: { appId: string; envName: st
       ) : stack.loading ? (
         <Loading what="the environment" />
       ) : null}
+      <p>
+        <Link to={pathOf({ page: 'data', appId, envName })}>Data: the tables of its models and NoSQL storage</Link>
+      </p>
       <h2>Resources</h2>
       {stack.data && stack.data.resources.length === 0 ? (
         <p>
