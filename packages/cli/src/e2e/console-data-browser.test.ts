@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { BatchWriteItemCommand, DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, missingBrowser, REPO } from './example-app.js';
 import { initProject, removeProject, runForte, type ForteRun } from './forte-runner.js';
 
@@ -59,6 +59,21 @@ void describe("the console's data page in headless Chromium: a GraphQL API's mod
       ),
       'add api',
     );
+    ok(
+      await forte(
+        ['add', 'storage', '--headless'],
+        JSON.stringify({
+          version: 1,
+          serviceConfiguration: {
+            serviceName: 'DynamoDB',
+            resourceName: 'beer',
+            partitionKey: { fieldName: 'brand', fieldType: 'string' },
+            sortKey: { fieldName: 'batch', fieldType: 'number' },
+          },
+        }),
+      ),
+      'add storage',
+    );
     ok(await forte(['push', '--yes']), 'push');
     const output = (
       JSON.parse(readFileSync(join(root, 'amplify', 'backend', 'amplify-meta.json'), 'utf8')) as {
@@ -80,6 +95,23 @@ void describe("the console's data page in headless Chromium: a GraphQL API's mod
     db?.destroy();
     await removeProject({ work, home });
   });
+
+  /** A browser page signed in to the console with a login link of `forte console --no-open`. */
+  const signedIn = async (): Promise<{ context: BrowserContext; page: Page }> => {
+    const run = await forte(['console', '--no-open']);
+    ok(run, 'forte console --no-open');
+    const link = /(http:\/\/\S+\/_forte\/console\/login\?token=\S+)/.exec(run.stdout)?.[1];
+    assert.ok(link, run.stdout);
+    const context = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(link);
+    await page.getByRole('heading', { name: 'Apps', exact: true }).waitFor();
+    return { context, page };
+  };
+  const appId = (): string =>
+    (JSON.parse(readFileSync(join(root, 'amplify', 'team-provider-info.json'), 'utf8')) as Record<string, { awscloudformation: { AmplifyAppId: string } }>)[
+      'dev'
+    ]!.awscloudformation.AmplifyAppId;
 
   /** A screenshot for people to look at, and axe-core's check: no serious or critical violation. */
   const check = async (page: Page, name: string): Promise<void> => {
@@ -108,19 +140,12 @@ void describe("the console's data page in headless Chromium: a GraphQL API's mod
     }
     const todoTable = `Todo-${apiId}-dev`;
 
-    const run = await forte(['console', '--no-open']);
-    ok(run, 'forte console --no-open');
-    const link = /(http:\/\/\S+\/_forte\/console\/login\?token=\S+)/.exec(run.stdout)?.[1];
-    assert.ok(link, run.stdout);
-    const context = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
+    const { context, page } = await signedIn();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     page.on('console', (message) => {
       if (message.type() === 'error') errors.push(message.text());
     });
-    await page.goto(link);
-    await page.getByRole('heading', { name: 'Apps', exact: true }).waitFor();
     await page.getByRole('link', { name: 'dataapp' }).click();
     await page.getByRole('region', { name: 'Environments' }).getByRole('link', { name: 'dev' }).click();
 
@@ -135,6 +160,8 @@ void describe("the console's data page in headless Chromium: a GraphQL API's mod
       .getByRole('row')
       .filter({ hasText: `Reading-${apiId}-dev` })
       .waitFor();
+    const beerRow = await tables.getByRole('row').filter({ hasText: 'beer-dev' }).textContent();
+    assert.match(beerRow ?? '', /NoSQL table.*brand \(partition\), batch \(sort\)/);
     await check(page, '1-tables');
 
     // The table: a first page of 25 items, the key column first, what is written said plainly.
@@ -309,17 +336,8 @@ void describe("the console's data page in headless Chromium: a GraphQL API's mod
           .map((batch) => db.send(new BatchWriteItemCommand({ RequestItems: { [readingTable]: batch.map((Item) => ({ PutRequest: { Item } })) } }))),
       );
 
-    const run = await forte(['console', '--no-open']);
-    const link = /(http:\/\/\S+\/_forte\/console\/login\?token=\S+)/.exec(run.stdout)?.[1];
-    assert.ok(link, run.stdout);
-    const context = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    await page.goto(link);
-    await page.getByRole('heading', { name: 'Apps', exact: true }).waitFor();
-    const appId = (
-      JSON.parse(readFileSync(join(root, 'amplify', 'team-provider-info.json'), 'utf8')) as Record<string, { awscloudformation: { AmplifyAppId: string } }>
-    )['dev']!.awscloudformation.AmplifyAppId;
-    await page.goto(`${url}/_forte/console/apps/${appId}/env/dev/data/${readingTable}`);
+    const { context, page } = await signedIn();
+    await page.goto(`${url}/_forte/console/apps/${appId()}/env/dev/data/${readingTable}`);
     const pager = page.getByRole('navigation', { name: 'Pages' });
     await pager.getByText('Page 1 · 25 items').waitFor();
     assert.match((await page.getByText(/^Key: /).textContent()) ?? '', new RegExp(`items: ${READINGS}$`));
@@ -342,6 +360,31 @@ void describe("the console's data page in headless Chromium: a GraphQL API's mod
     );
     assert.ok(median(calls) < 100, `a page's call took ${median(calls)} ms (median of 20)`);
     await check(page, '8-10000-items');
+    await context.close();
+  });
+  void it("a NoSQL table of the storage category: an item with a number sort key made in the UI is the SDK's", async () => {
+    const { context, page } = await signedIn();
+    await page.goto(`${url}/_forte/console/apps/${appId()}/env/dev/data/beer-dev`);
+    await page.getByRole('heading', { name: 'Table beer-dev' }).waitFor();
+    await page.getByText('No items on this page.').waitFor();
+    await page.getByRole('button', { name: 'New item' }).click();
+    const creator = page.getByRole('region', { name: 'New item' });
+    await creator.getByLabel('Value of brand').fill('acme');
+    await creator.getByLabel('Value of batch').fill('12a');
+    await creator.getByRole('button', { name: 'Create item' }).click();
+    await creator.getByRole('alert').getByText('batch: "12a" is not a number').waitFor();
+    await creator.getByLabel('Value of batch').fill('12');
+    await creator.getByRole('button', { name: 'Add attribute' }).click();
+    await creator.getByLabel('Name of attribute 3').fill('organic');
+    await creator.getByLabel('Type of organic').selectOption('BOOL');
+    await creator.getByLabel('Value of organic: true').check();
+    await creator.getByRole('button', { name: 'Create item' }).click();
+    await creator.waitFor({ state: 'detached' });
+    const made = await db.send(new GetItemCommand({ TableName: 'beer-dev', Key: { brand: { S: 'acme' }, batch: { N: '12' } } }));
+    assert.deepEqual(made.Item, { brand: { S: 'acme' }, batch: { N: '12' }, organic: { BOOL: true } });
+    await page.getByRole('region', { name: 'Items' }).getByRole('cell', { name: 'acme', exact: true }).waitFor();
+    assert.match((await page.locator('.notice').textContent()) ?? '', /stream \(NEW_IMAGE\)/);
+    await check(page, '9-nosql-table');
     await context.close();
   });
 });
