@@ -385,6 +385,10 @@ void describe("the console's data page in headless Chromium: a GraphQL API's mod
     await page.getByRole('region', { name: 'Items' }).getByRole('cell', { name: 'acme', exact: true }).waitFor();
     assert.match((await page.locator('.notice').textContent()) ?? '', /stream \(NEW_IMAGE\)/);
     await check(page, '9-nosql-table');
+
+    // A table that is not there: the cloud's own message, not a blank page.
+    await page.goto(`${url}/_forte/console/apps/${appId()}/env/dev/data/no-such-table`);
+    await page.getByRole('alert').getByText('Requested resource not found: Table: no-such-table not found').waitFor();
     await context.close();
   });
 });
