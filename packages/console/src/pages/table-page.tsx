@@ -202,7 +202,9 @@ function TableView({ table, onWrite }: { table: TableDescription; onWrite: () =>
                     {keyNames.includes(c) ? <span className="muted"> (key)</span> : null}
                   </th>
                 ))}
-                <th scope="col">Actions</th>
+                <th scope="col" className="actions-cell">
+                  Actions
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -218,7 +220,7 @@ function TableView({ table, onWrite }: { table: TableDescription; onWrite: () =>
                       {cellOf(item[c])}
                     </td>
                   ))}
-                  <td>
+                  <td className="actions-cell">
                     <div className="row actions">
                       <button type="button" className="quiet" aria-label={`Edit item ${keyText(item)}`} onClick={() => setEditing({ item })}>
                         Edit
