@@ -1,13 +1,12 @@
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { resumeSession, signOut, whenSignedOut } from './api.js';
 import { Link } from './link.js';
+import { Loading } from './parts.js';
 import { AppPage } from './pages/app-page.js';
 import { AppsPage } from './pages/apps-page.js';
 import { DeploymentPage } from './pages/deployment-page.js';
 import { EnvironmentPage } from './pages/environment-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
-import { TablePage } from './pages/table-page.js';
-import { Loading } from './parts.js';
 import { pathOf, useRoute, type PageRoute } from './router.js';
 
 // Loaded when first opened: they are not needed for the first page.
@@ -15,6 +14,8 @@ const UsersPage = lazy(() => import('./pages/users-page.js').then((m) => ({ defa
 const FilesPage = lazy(() => import('./pages/files-page.js').then((m) => ({ default: m.FilesPage })));
 const FunctionsPage = lazy(() => import('./pages/functions-page.js').then((m) => ({ default: m.FunctionsPage })));
 const FunctionPage = lazy(() => import('./pages/function-page.js').then((m) => ({ default: m.FunctionPage })));
+const DataPage = lazy(() => import('./pages/data-page.js').then((m) => ({ default: m.DataPage })));
+const TablePage = lazy(() => import('./pages/table-page.js').then((m) => ({ default: m.TablePage })));
 
 type SessionState = 'checking' | 'signed-out' | 'signed-in';
 
@@ -77,7 +78,12 @@ function Page({ route }: { route: PageRoute }) {
           <UsersPage appId={route.appId} envName={route.envName} poolId={route.poolId} />
         </Suspense>
       ) : null}
-      {route.page === 'table' ? <TablePage tableName={route.tableName} /> : null}
+      {route.page === 'data' || route.page === 'table' ? (
+        <Suspense fallback={<Loading what="the page" />}>
+          {route.page === 'data' ? <DataPage appId={route.appId} envName={route.envName} /> : null}
+          {route.page === 'table' ? <TablePage appId={route.appId} envName={route.envName} tableName={route.tableName} /> : null}
+        </Suspense>
+      ) : null}
       <Suspense fallback={<p className="muted">Loading…</p>}>
         {route.page === 'files' ? <FilesPage appId={route.appId} envName={route.envName} bucket={route.bucket} prefix={route.prefix} /> : null}
         {route.page === 'functions' ? <FunctionsPage appId={route.appId} envName={route.envName} /> : null}
@@ -101,7 +107,8 @@ function Breadcrumbs({ route }: { route: PageRoute }) {
   if ('envName' in route) crumbs.push({ label: route.envName, to: pathOf({ page: 'environment', appId: route.appId, envName: route.envName }) });
   if ('deploymentId' in route) crumbs.push({ label: 'Deployment', to: pathOf(route) });
   if (route.page === 'users') crumbs.push({ label: 'Users', to: pathOf(route) });
-  if ('tableName' in route) crumbs.push({ label: `Table ${route.tableName}`, to: pathOf(route) });
+  if (route.page === 'data' || route.page === 'table') crumbs.push({ label: 'Data', to: pathOf({ page: 'data', appId: route.appId, envName: route.envName }) });
+  if (route.page === 'table') crumbs.push({ label: route.tableName, to: pathOf(route) });
   if (route.page === 'files') crumbs.push({ label: 'Files', to: pathOf({ page: 'files', appId: route.appId, envName: route.envName }) });
   if (route.page === 'functions' || route.page === 'function')
     crumbs.push({ label: 'Functions', to: pathOf({ page: 'functions', appId: route.appId, envName: route.envName }) });

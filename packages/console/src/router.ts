@@ -8,6 +8,7 @@ export type PageRoute =
   | { page: 'environment'; appId: string; envName: string }
   | { page: 'deployment'; appId: string; envName: string; deploymentId: string }
   | { page: 'users'; appId: string; envName: string; poolId?: string }
+  | { page: 'data'; appId: string; envName: string }
   | { page: 'table'; appId: string; envName: string; tableName: string }
   | { page: 'files'; appId: string; envName: string; bucket?: string | undefined; prefix?: string | undefined }
   | { page: 'functions'; appId: string; envName: string }
@@ -24,7 +25,8 @@ export function routeOf(pathname: string): PageRoute {
     return { page: 'deployment', appId: parts[1]!, envName: parts[3]!, deploymentId: parts[5]! };
   if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'users' && (parts.length === 5 || parts.length === 6))
     return { page: 'users', appId: parts[1]!, envName: parts[3]!, ...(parts[5] ? { poolId: parts[5] } : {}) };
-  if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'tables' && parts.length === 6)
+  if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'data' && parts.length === 5) return { page: 'data', appId: parts[1]!, envName: parts[3]! };
+  if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'data' && parts.length === 6)
     return { page: 'table', appId: parts[1]!, envName: parts[3]!, tableName: parts[5]! };
   if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'files' && parts.length >= 5) {
     const [, appId, , envName, , bucket, ...folders] = parts as [string, string, string, string, string, ...string[]];
@@ -49,8 +51,10 @@ export function pathOf(route: Exclude<PageRoute, { page: 'not-found' }>): string
       return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}`;
     case 'deployment':
       return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/deployments/${e(route.deploymentId)}`;
+    case 'data':
+      return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/data`;
     case 'table':
-      return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/tables/${e(route.tableName)}`;
+      return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/data/${e(route.tableName)}`;
     case 'users':
       return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/users${route.poolId ? `/${e(route.poolId)}` : ''}`;
     case 'files': {

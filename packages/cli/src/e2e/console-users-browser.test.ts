@@ -14,7 +14,7 @@ import {
 import { fetchAuthSession, signIn, signOut, signUp } from 'aws-amplify/auth';
 import { chromium, type Browser } from 'playwright-core';
 import { configureAmplifyFrom } from './amplify-app.js';
-import { checkPage, cloudOf, consoleLoginLink, pageWidth, watchedPage } from './console-browser-kit.js';
+import { checkPage, cloudOf, consoleLoginLink, pageOverflow, watchedPage } from './console-browser-kit.js';
 import { CHROMIUM, CHROMIUM_ARGS, missingBrowser, REPO } from './example-app.js';
 import { useProject } from './forte-runner.js';
 

@@ -28,6 +28,7 @@ export function EnvironmentPage({ appId, envName }: { appId: string; envName: st
       <nav aria-label="Environment tools" className="row env-tools">
         <Link to={pathOf({ page: 'files', appId, envName })}>Files</Link>
         <Link to={pathOf({ page: 'functions', appId, envName })}>Functions</Link>
+        <Link to={pathOf({ page: 'data', appId, envName })}>Data</Link>
       </nav>
       <h2>Resources</h2>
       {stack.data && stack.data.resources.length === 0 ? (
