@@ -5,6 +5,7 @@ import { TABLES } from '../../kernel/capabilities.js';
 import type { Kernel, RequestContext, Route } from '../../kernel/types.js';
 import type { GraphQLLimits } from './graphql-limits.js';
 import type { ApiRegistry, DeployedApi } from './api-registry.js';
+import { apiKeyOf } from './authenticate-request.js';
 import { AppSyncAuthError, authenticateCaller, type Caller } from './caller.js';
 import { compiledQuery } from './compiled-query.js';
 import { createDocumentCache } from './document-cache.js';
@@ -117,10 +118,10 @@ export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; even
     async handle(ctx) {
       // A raw path of this form is its own normal form; any other took the URL's pathname to match.
       const apiId = (PATH.exec(ctx.rawPath) ?? PATH.exec(ctx.url.pathname))![1]!;
-      const api = registry.get(apiId);
+      const headers = Object.fromEntries(Object.entries(ctx.req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
+      const api = await registry.served(apiId, apiKeyOf(headers));
       if (!api) throw APPSYNC_ERRORS.error('NotFoundException', `No GraphQL API ${apiId} is deployed here (or it has no schema yet).`);
       const body = await readBody(ctx.req, MAX_REQUEST_BYTES);
-      const headers = Object.fromEntries(Object.entries(ctx.req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
       let caller: Caller;
       try {
         caller = await authenticateCaller(api, headers, { method: 'POST', path: ctx.rawPath, body: body.toString('utf8') }, kernel);

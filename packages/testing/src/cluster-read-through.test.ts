@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import {
+  createApiGatewayService,
+  createAppSyncService,
+  createDynamoDbService,
+  createHostingService,
+  createIamService,
+  createLambdaService,
+  createS3Service,
+} from '@forte/cloud';
+import { APPSYNC_RESOURCE_TYPES, RESOURCE_TYPES } from '@forte/protocol';
+import { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
+import { send, startDeployment, uploadDeployment } from './hosting-client.js';
+import { deployFunction, filledSdkCache, handlerOf, lambdaClient, resourceContext } from './lambda-fixture.js';
+import { TEST_NATS_URL } from './nats.js';
+import { dropTestSchema, postgresTestUrl } from './postgres.js';
+import { clusterSkipReason } from './start-cluster.js';
+import { startTestCloud, type TestCloud } from './start-test-cloud.js';
+import { startTestBlobStore, type TestBlobStore } from './test-blob-store.js';
+
+// B shares A's database and blob store but has no bus: it never hears of what A deploys. What it serves of
+// A's deployments, it found by reading the database when a request named what it did not hold.
+const skip = await clusterSkipReason();
+
+const SERVICES = [
+  createIamService,
+  createS3Service,
+  createDynamoDbService,
+  createAppSyncService,
+  createLambdaService,
+  createApiGatewayService,
+  createHostingService,
+];
+const NOTE_SCHEMA = 'type Note @model @auth(rules: [{ allow: public }]) { id: ID! text: String }';
+const LIST_NOTES = 'query { listNotes { items { id text } } }';
+
+async function graphql(cloud: TestCloud, api: DeployedTestApi, apiKey: string): Promise<{ status: number; answer: any }> {
+  const response = await fetch(`${cloud.url}${new URL(api.url).pathname}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+    body: JSON.stringify({ query: LIST_NOTES }),
+  });
+  return { status: response.status, answer: await response.json() };
+}
+
+void describe('an instance that has not heard of a deployment reads it from the database', { skip }, () => {
+  let a: TestCloud;
+  let b: TestCloud;
+  let blobStore: TestBlobStore;
+  const database = postgresTestUrl();
+  before(async () => {
+    blobStore = await startTestBlobStore();
+    const common = {
+      database,
+      blobs: blobStore.blobs,
+      secretKey: randomBytes(32).toString('base64'),
+      services: SERVICES,
+      lambda: { cacheDir: await filledSdkCache(), allowDownloads: false },
+      logLevel: 'info' as const,
+    };
+    a = await startTestCloud({ ...common, bus: TEST_NATS_URL });
+    b = await startTestCloud({ ...common, publicUrl: a.url });
+    assert.equal(b.kernel.bus.shared, false, 'B has no bus');
+  });
+  after(async () => {
+    await b?.close();
+    await a?.close();
+    await blobStore?.close();
+    await dropTestSchema(database);
+  });
+
+  void it('answers a GraphQL call for an API deployed through A, and an API key created, then deleted, through A', async () => {
+    const api = await deployTestApi(a, { schema: NOTE_SCHEMA, authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' } }, name: 'notes' });
+    const first = await graphql(b, api, api.apiKey);
+    assert.deepEqual([first.status, first.answer], [200, { data: { listNotes: { items: [] } } }]);
+
+    const keys = handlerOf(a, APPSYNC_RESOURCE_TYPES.apiKey);
+    const props = { ApiId: api.apiId, ExpirationDays: 7 };
+    const created = await keys.create(props, resourceContext(a, 'SecondKey', 'amplify-app1-dev-api-notes'));
+    const secondKey = String(created.attributes.ApiKey);
+    const second = await graphql(b, api, secondKey);
+    assert.equal(second.status, 200, JSON.stringify(second.answer));
+
+    await keys.delete(created.physicalId, props, resourceContext(a, 'SecondKey', 'amplify-app1-dev-api-notes'));
+    assert.equal((await graphql(a, api, secondKey)).status, 401, 'A refuses the deleted key at once');
+    // B holds the key, and no bus tells it: it reads the API's keys again once they are a second old.
+    const deleted = Date.now();
+    let status = 200;
+    while (status === 200 && Date.now() - deleted < 3000) {
+      await sleep(50);
+      status = (await graphql(b, api, secondKey)).status;
+    }
+    assert.equal(status, 401, 'B refuses the deleted key');
+    assert.ok(Date.now() - deleted < 2500, `B refused it after ${Date.now() - deleted} ms`);
+    assert.equal((await graphql(b, api, api.apiKey)).status, 200, 'and still takes the other one');
+  });
+
+  void it('answers 404 for an API id that does not exist, and 401 for an unknown key', async () => {
+    const missing = await fetch(`${b.url}/graphql/${'0'.repeat(26)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'da2-none' },
+      body: JSON.stringify({ query: LIST_NOTES }),
+    });
+    assert.equal(missing.status, 404);
+    const api = await deployTestApi(a, { schema: NOTE_SCHEMA, authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' } }, name: 'other' });
+    assert.equal((await graphql(b, api, 'da2-not-a-key')).status, 401);
+    assert.equal((await graphql(b, api, api.apiKey)).status, 200);
+  });
+
+  void it('serves a site published through A', async () => {
+    const sites = a.kernel.resourceHandler(RESOURCE_TYPES.hostingSite)!;
+    const site = await sites.create({ AppId: 'app1', EnvName: 'dev' }, { ...resourceContext(a, 'Site'), appSlug: 'readthrough' });
+    const deploymentId = await uploadDeployment(a, site.physicalId, { 'index.html': '<p>published on A</p>' });
+    await startDeployment(a, site.physicalId, deploymentId);
+    const page = await send(b, { path: '/', headers: { host: `readthrough-dev.localhost:${b.port}` } });
+    assert.deepEqual([page.status, page.body.toString()], [200, '<p>published on A</p>']);
+  });
+
+  void it('invokes a function created on A, and serves a REST API deployed on A', async () => {
+    const arn = await deployFunction(a, { name: 'made-on-a', files: { 'index.js': "exports.handler = async () => ({ statusCode: 200, body: 'from A' });" } });
+    const out = await lambdaClient(b).send(new InvokeCommand({ FunctionName: 'made-on-a', Payload: Buffer.from('{}') }));
+    assert.equal(out.FunctionError, undefined, Buffer.from(out.Payload ?? []).toString());
+    assert.deepEqual(JSON.parse(Buffer.from(out.Payload!).toString()), { statusCode: 200, body: 'from A' });
+
+    await handlerOf(a, 'AWS::Lambda::Permission').create(
+      { FunctionName: 'made-on-a', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' },
+      resourceContext(a, 'madePermission', 'amplify-app1-dev-api'),
+    );
+    const uri = `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${arn}/invocations`;
+    const body = { swagger: '2.0', paths: { '/hello': { get: { 'x-amazon-apigateway-integration': { type: 'aws_proxy', httpMethod: 'POST', uri } } } } };
+    const { physicalId: apiId } = await handlerOf(a, 'AWS::ApiGateway::RestApi').create({ Name: 'made', Body: body }, resourceContext(a, 'MadeApi'));
+    await handlerOf(a, 'AWS::ApiGateway::Deployment').create({ RestApiId: apiId, StageName: 'dev' }, resourceContext(a, 'MadeDeployment'));
+    const response = await fetch(`${b.url}/restapis/${apiId}/dev/hello`);
+    assert.deepEqual([response.status, await response.text()], [200, 'from A']);
+  });
+});
