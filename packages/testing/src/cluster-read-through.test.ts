@@ -12,6 +12,7 @@ import {
   createLambdaService,
   createS3Service,
 } from '@forte/cloud';
+import { transform } from '@forte/graphql-transformer';
 import { APPSYNC_RESOURCE_TYPES, RESOURCE_TYPES } from '@forte/protocol';
 import { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
 import { send, startDeployment, uploadDeployment } from './hosting-client.js';
@@ -38,11 +39,11 @@ const SERVICES = [
 const NOTE_SCHEMA = 'type Note @model @auth(rules: [{ allow: public }]) { id: ID! text: String }';
 const LIST_NOTES = 'query { listNotes { items { id text } } }';
 
-async function graphql(cloud: TestCloud, api: DeployedTestApi, apiKey: string): Promise<{ status: number; answer: any }> {
+async function graphql(cloud: TestCloud, api: DeployedTestApi, apiKey: string, query = LIST_NOTES): Promise<{ status: number; answer: any }> {
   const response = await fetch(`${cloud.url}${new URL(api.url).pathname}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
-    body: JSON.stringify({ query: LIST_NOTES }),
+    body: JSON.stringify({ query }),
   });
   return { status: response.status, answer: await response.json() };
 }
@@ -97,6 +98,27 @@ void describe('an instance that has not heard of a deployment reads it from the 
     assert.equal(status, 401, 'B refuses the deleted key');
     assert.ok(Date.now() - deleted < 2500, `B refused it after ${Date.now() - deleted} ms`);
     assert.equal((await graphql(b, api, api.apiKey)).status, 200, 'and still takes the other one');
+  });
+
+  void it('runs a query of a field added to the schema through A', async () => {
+    const api = await deployTestApi(a, { schema: NOTE_SCHEMA, authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' } }, name: 'grown' });
+    const query = 'query { listNotes { items { id extra } } }';
+    assert.equal((await graphql(b, api, api.apiKey)).status, 200, 'B holds the API');
+    const compiled = transform({
+      schema: NOTE_SCHEMA.replace('text: String', 'text: String extra: String'),
+      authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' } },
+      options: { totalCounts: false },
+    });
+    const tables = Object.fromEntries(compiled.plan.tables.map((t) => [t.modelName, `${t.properties.TableName}-${api.apiId}-dev`]));
+    await handlerOf(a, APPSYNC_RESOURCE_TYPES.graphQLSchema).update(
+      `${api.apiId}/schema`,
+      { ApiId: api.apiId, Definition: compiled.schema, Plan: compiled.plan, Tables: tables },
+      {},
+      resourceContext(a, 'GraphQLSchema', 'amplify-app1-dev-api-grown'),
+    );
+    // B holds the schema without the field: the document it refuses makes it read the stored one.
+    const after = await graphql(b, api, api.apiKey, query);
+    assert.deepEqual([after.status, after.answer], [200, { data: { listNotes: { items: [] } } }]);
   });
 
   void it('answers 404 for an API id that does not exist, and 401 for an unknown key', async () => {

@@ -50,6 +50,12 @@ export interface ApiRegistry {
    */
   served(apiId: string, apiKey: string | undefined): Promise<DeployedApi | undefined>;
   /**
+   * The API read again from SQL (its schema rebuilt only when the stored definition changed), when a request's
+   * document does not validate against the schema held: another instance may have deployed a newer one. At
+   * most once per API at a time and second, as `find`.
+   */
+  recheck(apiId: string): Promise<DeployedApi | undefined>;
+  /**
    * Rebuilds one API from SQL (after a resource handler changed it). The executable schema is rebuilt
    * only when the stored definition changed and no prepared one matches it.
    */

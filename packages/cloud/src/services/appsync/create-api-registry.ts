@@ -105,6 +105,10 @@ export function createApiRegistry(kernel: Kernel, store: AppSyncStore, http: Htt
   return {
     get: (apiId) => apis.get(apiId),
     find,
+    async recheck(apiId) {
+      await misses.check(`schema:${apiId}`, () => refresh(apiId));
+      return apis.get(apiId);
+    },
     async served(apiId, apiKey) {
       const api = await find(apiId);
       if (!api || apiKey === undefined) return api;
