@@ -14,6 +14,7 @@ import {
 } from '@forte/cloud';
 import { transform } from '@forte/graphql-transformer';
 import { APPSYNC_RESOURCE_TYPES, RESOURCE_TYPES } from '@forte/protocol';
+import { WebSocket } from 'ws';
 import { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
 import { send, startDeployment, uploadDeployment } from './hosting-client.js';
 import { deployFunction, filledSdkCache, handlerOf, lambdaClient, resourceContext } from './lambda-fixture.js';
@@ -98,6 +99,39 @@ void describe('an instance that has not heard of a deployment reads it from the 
     assert.equal(status, 401, 'B refuses the deleted key');
     assert.ok(Date.now() - deleted < 2500, `B refused it after ${Date.now() - deleted} ms`);
     assert.equal((await graphql(b, api, api.apiKey)).status, 200, 'and still takes the other one');
+  });
+
+  void it('opens a realtime subscription for an API deployed through A', async () => {
+    const api = await deployTestApi(a, { schema: NOTE_SCHEMA, authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' } }, name: 'live' });
+    const { host, pathname } = new URL(api.url);
+    const header = (headers: Record<string, string>): string => Buffer.from(JSON.stringify(headers)).toString('base64url');
+    const auth = { host, 'x-amz-date': '20261201T000000Z', 'x-api-key': api.apiKey };
+    const socket = new WebSocket(`ws://127.0.0.1:${b.port}${pathname}/realtime`, ['graphql-ws', `header-${header(auth)}`]);
+    const frames: Array<{ type: string }> = [];
+    socket.on('message', (raw) => frames.push(JSON.parse(String(raw)) as { type: string }));
+    try {
+      await new Promise((resolve, reject) => {
+        socket.once('open', resolve);
+        socket.once('error', reject);
+      });
+      socket.send(JSON.stringify({ type: 'connection_init' }));
+      const frame = async (...types: string[]): Promise<void> => {
+        for (const deadline = Date.now() + 5000; !frames.some((f) => types.includes(f.type)); await sleep(5)) {
+          if (Date.now() > deadline) assert.fail(`no ${types.join(' or ')}: ${JSON.stringify(frames)}`);
+        }
+      };
+      await frame('connection_ack', 'connection_error');
+      const data = JSON.stringify({ query: 'subscription { onCreateNote { id } }', variables: {} });
+      socket.send(JSON.stringify({ id: 's1', type: 'start', payload: { data, extensions: { authorization: auth } } }));
+      await frame('start_ack', 'error');
+      assert.deepEqual(
+        frames.map((f) => f.type).filter((t) => t !== 'ka'),
+        ['connection_ack', 'start_ack'],
+        JSON.stringify(frames),
+      );
+    } finally {
+      socket.close();
+    }
   });
 
   void it('runs a query of a field added to the schema through A', async () => {
