@@ -176,6 +176,26 @@ void describe('an instance that has not heard of a deployment reads it from the 
     assert.deepEqual([page.status, page.body.toString()], [200, '<p>published on A</p>']);
   });
 
+  void it('serves a REST method once its permission was granted through A', async () => {
+    const arn = await deployFunction(a, { name: 'guarded', files: { 'index.js': "exports.handler = async () => ({ statusCode: 200, body: 'granted' });" } });
+    const uri = `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${arn}/invocations`;
+    const body = { swagger: '2.0', paths: { '/hello': { get: { 'x-amazon-apigateway-integration': { type: 'aws_proxy', httpMethod: 'POST', uri } } } } };
+    const { physicalId: apiId } = await handlerOf(a, 'AWS::ApiGateway::RestApi').create({ Name: 'guarded', Body: body }, resourceContext(a, 'GuardedApi'));
+    await handlerOf(a, 'AWS::ApiGateway::Deployment').create({ RestApiId: apiId, StageName: 'dev' }, resourceContext(a, 'GuardedDeployment'));
+    const call = async (): Promise<[number, string]> => {
+      const response = await fetch(`${b.url}/restapis/${apiId}/dev/hello`);
+      return [response.status, await response.text()];
+    };
+    assert.equal((await call())[0], 500, 'no permission lets the gateway invoke the function yet');
+    // B holds that refusal, and read it again just now: it reads once more after a second.
+    await sleep(1000);
+    await handlerOf(a, 'AWS::Lambda::Permission').create(
+      { FunctionName: 'guarded', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' },
+      resourceContext(a, 'GuardedPermission', 'amplify-app1-dev-api'),
+    );
+    assert.deepEqual(await call(), [200, 'granted']);
+  });
+
   void it('invokes a function created on A, and serves a REST API deployed on A', async () => {
     const arn = await deployFunction(a, { name: 'made-on-a', files: { 'index.js': "exports.handler = async () => ({ statusCode: 200, body: 'from A' });" } });
     const out = await lambdaClient(b).send(new InvokeCommand({ FunctionName: 'made-on-a', Payload: Buffer.from('{}') }));
