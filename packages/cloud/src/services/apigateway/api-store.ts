@@ -19,6 +19,7 @@ export interface ServedApi {
  */
 export function createApiStore(sql: SqlStore) {
   const cache = new Map<string, { version: number; api: ServedApi | undefined }>();
+  const loading = new Map<string, { version: number; api: Promise<ServedApi | undefined> }>();
   const now = () => new Date().toISOString();
 
   async function load(apiId: string): Promise<ServedApi | undefined> {
@@ -46,12 +47,22 @@ export function createApiStore(sql: SqlStore) {
       const version = sql.dataVersion?.();
       const cached = cache.get(apiId);
       if (version !== undefined && cached?.version === version) return cached.api;
-      const api = await load(apiId);
-      if (version !== undefined) {
+      if (version === undefined) return load(apiId);
+      // Requests that miss together at one version share one read (a burst for an API not held, or unknown).
+      const pending = loading.get(apiId);
+      if (pending?.version === version) return pending.api;
+      const read = load(apiId).then((api) => {
         if (cache.size >= 1000) cache.clear();
         cache.set(apiId, { version, api });
+        return api;
+      });
+      const entry = { version, api: read };
+      loading.set(apiId, entry);
+      try {
+        return await read;
+      } finally {
+        if (loading.get(apiId) === entry) loading.delete(apiId);
       }
-      return api;
     },
     async exists(apiId: string): Promise<boolean> {
       return (await sql.get('SELECT 1 AS found FROM apigateway_apis WHERE api_id = ?', [apiId])) !== undefined;

@@ -34,7 +34,27 @@ export interface DeployedApi {
  * another one sharing the database. An API without a schema yet is not served.
  */
 export interface ApiRegistry {
+  /** The API as this instance holds it (nothing read). */
   get(apiId: string): DeployedApi | undefined;
+  /**
+   * The API as held, or read from SQL when this instance does not hold it (another instance may have just
+   * deployed it, its bus message still under way): once per id at a time and second
+   * (kernel/miss-read-through.ts), so unknown ids cost the database little.
+   */
+  find(apiId: string): Promise<DeployedApi | undefined>;
+  /**
+   * What a request is served by: `find`, and when the request carries `apiKey` (an API key and no other
+   * credentials), the API's keys read again first when that key is not among those held (created through
+   * another instance) or they were read more than a second ago (deleted through another instance whose bus
+   * message was lost), with the same bounds as `find`.
+   */
+  served(apiId: string, apiKey: string | undefined): Promise<DeployedApi | undefined>;
+  /**
+   * The API read again from SQL (its schema rebuilt only when the stored definition changed), when a request's
+   * document does not validate against the schema held: another instance may have deployed a newer one. At
+   * most once per API at a time and second, as `find`.
+   */
+  recheck(apiId: string): Promise<DeployedApi | undefined>;
   /**
    * Rebuilds one API from SQL (after a resource handler changed it). The executable schema is rebuilt
    * only when the stored definition changed and no prepared one matches it.

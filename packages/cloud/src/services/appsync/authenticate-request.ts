@@ -94,6 +94,20 @@ async function verifyJwt(api: DeployedApi, token: string, kernel: Kernel): Promi
   throw unauthorized('Valid authorization header not provided.');
 }
 
+/**
+ * The API key a request is authenticated with: its `x-api-key` header when it has no `authorization` one
+ * (as `authenticateRequest` chooses); undefined otherwise.
+ */
+export function apiKeyOf(headers: Record<string, string | undefined>): string | undefined {
+  let apiKey: string | undefined;
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (lower === 'authorization' && value?.trim() !== undefined) return undefined;
+    if (lower === 'x-api-key') apiKey = value;
+  }
+  return apiKey;
+}
+
 /** See `authenticateCaller` (caller.ts): AppSync's choice of auth mode from the request's credentials. */
 export async function authenticateRequest(input: {
   api: DeployedApi;

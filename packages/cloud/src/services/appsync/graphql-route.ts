@@ -5,6 +5,7 @@ import { TABLES } from '../../kernel/capabilities.js';
 import type { Kernel, RequestContext, Route } from '../../kernel/types.js';
 import type { GraphQLLimits } from './graphql-limits.js';
 import type { ApiRegistry, DeployedApi } from './api-registry.js';
+import { apiKeyOf } from './authenticate-request.js';
 import { AppSyncAuthError, authenticateCaller, type Caller } from './caller.js';
 import { compiledQuery } from './compiled-query.js';
 import { createDocumentCache } from './document-cache.js';
@@ -117,23 +118,37 @@ export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; even
     async handle(ctx) {
       // A raw path of this form is its own normal form; any other took the URL's pathname to match.
       const apiId = (PATH.exec(ctx.rawPath) ?? PATH.exec(ctx.url.pathname))![1]!;
-      const api = registry.get(apiId);
+      const headers = Object.fromEntries(Object.entries(ctx.req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
+      let api = await registry.served(apiId, apiKeyOf(headers));
       if (!api) throw APPSYNC_ERRORS.error('NotFoundException', `No GraphQL API ${apiId} is deployed here (or it has no schema yet).`);
       const body = await readBody(ctx.req, MAX_REQUEST_BYTES);
-      const headers = Object.fromEntries(Object.entries(ctx.req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
-      let caller: Caller;
-      try {
-        caller = await authenticateCaller(api, headers, { method: 'POST', path: ctx.rawPath, body: body.toString('utf8') }, kernel);
-      } catch (error) {
-        if (error instanceof AppSyncAuthError) throw APPSYNC_ERRORS.error('UnauthorizedException', error.message, { cause: error });
-        throw error;
-      }
+      const authenticate = async (served: DeployedApi): Promise<Caller> => {
+        try {
+          return await authenticateCaller(served, headers, { method: 'POST', path: ctx.rawPath, body: body.toString('utf8') }, kernel);
+        } catch (error) {
+          if (error instanceof AppSyncAuthError) throw APPSYNC_ERRORS.error('UnauthorizedException', error.message, { cause: error });
+          throw error;
+        }
+      };
+      let caller = await authenticate(api);
       const request = parseRequest(body);
-      await run(ctx, api, caller, request);
+      let invalid = await run(ctx, api, caller, request);
+      if (!invalid) return;
+      // The schema held may be older than the one deployed through another instance (its message under
+      // way): a document it refuses is checked once more against the stored one, read at most once a second.
+      const stored = await registry.recheck(apiId);
+      if (stored && stored.schema !== api.schema) {
+        api = stored;
+        caller = await authenticate(api);
+        invalid = await run(ctx, api, caller, request);
+        if (!invalid) return;
+      }
+      answer(ctx, { data: null, errors: formatErrors(invalid, ctx.log) });
     },
   };
 
-  async function run(ctx: RequestContext, api: DeployedApi, caller: Caller, request: GraphQLRequest): Promise<void> {
+  /** Runs the request; when the document does not validate against `api`'s schema, answers nothing and returns the errors. */
+  async function run(ctx: RequestContext, api: DeployedApi, caller: Caller, request: GraphQLRequest): Promise<readonly GraphQLError[] | void> {
     let document = documents.get(api.schema, request.query);
     if (!document) {
       try {
@@ -145,7 +160,7 @@ export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; even
         return answer(ctx, { data: null, errors: formatErrors([error], ctx.log).map((e) => ({ ...e, errorType: 'MalformedHttpRequestException' })) });
       }
       const invalid = validateWithinLimits(api.schema, document);
-      if (invalid.length > 0) return answer(ctx, { data: null, errors: formatErrors(invalid, ctx.log) });
+      if (invalid.length > 0) return invalid;
       documents.set(api.schema, request.query, document);
     }
     const operation = selectOperation(document, request.operationName);

@@ -5,6 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Kernel, Principal, UpgradeRoute } from '../../kernel/types.js';
 import type { GraphQLLimits } from './graphql-limits.js';
 import type { ApiRegistry, DeployedApi } from './api-registry.js';
+import { apiKeyOf } from './authenticate-request.js';
 import { AppSyncAuthError, authenticateCaller, type Caller } from './caller.js';
 import type { ExecutionContext } from './execution-context.js';
 import type { ModelEvents } from './model-events.js';
@@ -56,8 +57,9 @@ export function createRealtimeRoute(deps: RealtimeRouteDeps): UpgradeRoute {
   const wss = new WebSocketServer({ noServer: true, handleProtocols: selectSubprotocol, maxPayload: MAX_FRAME_BYTES });
 
   const hooksFor = (apiId: string, endpointPath: string): RealtimeHooks => {
-    const served = (): DeployedApi => {
-      const api = apis.get(apiId);
+    // Read again for each connection and start: the API may have changed (a key deleted) since the upgrade.
+    const served = async (headers: Record<string, string>): Promise<DeployedApi> => {
+      const api = await apis.served(apiId, apiKeyOf(headers));
       if (!api) throw new RealtimeError('NotFoundException', `GraphQL API ${apiId} is not found.`, 404);
       return api;
     };
@@ -70,10 +72,10 @@ export function createRealtimeRoute(deps: RealtimeRouteDeps): UpgradeRoute {
     };
     return {
       async authorizeConnection(header) {
-        await authenticate(served(), header, `${endpointPath}/connect`, '{}');
+        await authenticate(await served(header), header, `${endpointPath}/connect`, '{}');
       },
       async start(request, send) {
-        const api = served();
+        const api = await served(request.authorization);
         const caller = await authenticate(api, request.authorization, endpointPath, request.data);
         const subscription = readSubscriptionDocument(api.schema, request, limits);
         if (caller.mode === 'iam' && caller.principal) await authorizeIam(kernel, caller.principal, api, subscription.fieldName);
@@ -89,9 +91,9 @@ export function createRealtimeRoute(deps: RealtimeRouteDeps): UpgradeRoute {
   return {
     name: 'appsync-realtime',
     match: (req, url) => req.method === 'GET' && REALTIME_PATH.test(url.pathname),
-    handle(req: IncomingMessage, socket: Duplex, head: Buffer, upgrade: { authenticated(): void }) {
+    async handle(req: IncomingMessage, socket: Duplex, head: Buffer, upgrade: { authenticated(): void }) {
       const [, endpointPath = '', apiId = ''] = REALTIME_PATH.exec(new URL(req.url ?? '/', 'http://localhost').pathname) ?? [];
-      if (!apis.get(apiId)) {
+      if (!(await apis.find(apiId))) {
         const body = JSON.stringify({ errors: [{ errorType: 'NotFoundException', message: `GraphQL API ${apiId} is not found.` }] });
         socket.end(
           `HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,

@@ -6,7 +6,7 @@ import { permissionAllows } from './function-permissions.js';
 import type { FunctionRegistry } from './function-registry.js';
 import type { FunctionStore, StoredFunction } from './function-store.js';
 import { LAMBDA_ERRORS } from './lambda-errors.js';
-import type { PermissionCache } from './permission-cache.js';
+import type { FunctionPermissions, PermissionCache } from './permission-cache.js';
 import type { FunctionRuntime, InvokeOptions, InvokeOutcome } from './runtime/types.js';
 
 /** Lambda's payload limits: 6 MB for a synchronous invocation, 256 KB for an asynchronous one. */
@@ -155,9 +155,10 @@ export function createFunctionInvoker(options: {
     async permits(ref, requester) {
       const parsed = arnOf(ref);
       if (!parsed) return false;
-      const { arn, statements } = await options.permissions.of(parsed.name);
-      if (arn === undefined || (!parsed.named && arn !== parsed.arn)) return false;
-      return statements.some((statement) => permissionAllows(statement, requester));
+      const allows = ({ arn, statements }: FunctionPermissions): boolean =>
+        arn !== undefined && (parsed.named || arn === parsed.arn) && statements.some((statement) => permissionAllows(statement, requester));
+      // A refusal is checked against the database first: what is held may be older than a grant made elsewhere.
+      return allows(await options.permissions.of(parsed.name)) || allows(await options.permissions.reread(parsed.name));
     },
   };
 

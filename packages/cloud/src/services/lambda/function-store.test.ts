@@ -45,4 +45,27 @@ void describe('the function store', () => {
       await sql.close();
     }
   });
+
+  void it('reads a function that misses once for every invocation that misses with it at one version', async () => {
+    const sql = createSqliteStore(':memory:');
+    try {
+      await sql.migrate('lambda', LAMBDA_MIGRATIONS);
+      await createFunctionStore(sql).put(fn('r1'));
+      let reads = 0;
+      let version = 1;
+      const held: SqlStore = { ...sql, get: (text, params) => (reads++, sql.get(text, params)), dataVersion: () => version };
+      const store = createFunctionStore(held);
+      const found = await Promise.all([...Array.from({ length: 20 }, () => store.get('fn')), ...Array.from({ length: 20 }, () => store.get('none'))]);
+      assert.deepEqual(
+        found.map((f) => f?.revision),
+        [...Array<string>(20).fill('r1'), ...Array<undefined>(20).fill(undefined)],
+      );
+      assert.equal(reads, 2, 'one read per name');
+      version = 2;
+      await Promise.all([store.get('none'), store.get('none')]);
+      assert.equal(reads, 3, 'read again at the next version');
+    } finally {
+      await sql.close();
+    }
+  });
 });

@@ -67,6 +67,7 @@ export function createFunctionStore(sql: SqlStore) {
   // Functions read at a data version (SqlStore `dataVersion`): every invocation looks its function up, and
   // until the database changes the row cannot have. Engines without a data version read every time.
   const read = new Map<string, { version: number; fn: StoredFunction | undefined }>();
+  const reading = new Map<string, { version: number; fresh: boolean; fn: Promise<StoredFunction | undefined> }>();
   return {
     /**
      * The function as last written; `fresh` reads the database even when the version has not changed, for a
@@ -76,13 +77,27 @@ export function createFunctionStore(sql: SqlStore) {
       const version = sql.dataVersion?.();
       const known = read.get(name);
       if (!options.fresh && known && version !== undefined && known.version === version) return known.fn;
-      const row = await sql.get<FunctionRow>('SELECT * FROM lambda_functions WHERE name = ?', [name]);
-      const fn = row && toFunction(row);
-      if (version !== undefined && sql.dataVersion?.() === version) {
-        if (read.size >= 1000) read.clear();
-        read.set(name, { version, fn });
+      // Invocations that miss together at one version share one read (a burst for a function not held, or
+      // unknown); a fresh read joins only one that is itself fresh.
+      const pending = reading.get(name);
+      if (version !== undefined && pending?.version === version && (pending.fresh || !options.fresh)) return pending.fn;
+      const started = (async () => {
+        const row = await sql.get<FunctionRow>('SELECT * FROM lambda_functions WHERE name = ?', [name]);
+        const fn = row && toFunction(row);
+        if (version !== undefined && sql.dataVersion?.() === version) {
+          if (read.size >= 1000) read.clear();
+          read.set(name, { version, fn });
+        }
+        return fn;
+      })();
+      if (version === undefined) return started;
+      const entry = { version, fresh: options.fresh === true, fn: started };
+      reading.set(name, entry);
+      try {
+        return await started;
+      } finally {
+        if (reading.get(name) === entry) reading.delete(name);
       }
-      return fn;
     },
     async list(after: string, limit: number): Promise<StoredFunction[]> {
       const rows = await sql.all<FunctionRow>('SELECT * FROM lambda_functions WHERE name > ? ORDER BY name LIMIT ?', [after, limit]);

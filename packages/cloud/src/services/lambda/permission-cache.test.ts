@@ -35,7 +35,7 @@ async function countedStore(): Promise<{
   const store = createFunctionStore(sql);
   let reads = 0;
   const cache = createPermissionCache({
-    get: (name) => (reads++, store.get(name)),
+    get: (name, options) => (reads++, store.get(name, options)),
     policiesOf: (name) => (reads++, store.policiesOf(name)),
   });
   return { store, reads: () => reads, cache };
@@ -80,5 +80,19 @@ void describe('the permission cache', () => {
     const before = reads();
     await cache.of('fn');
     assert.ok(reads() > before, 'the next ask reads again');
+  });
+
+  void it('reads again, when asked after a refusal, what was granted since: at most once a second per function', async () => {
+    const { store, reads, cache } = await countedStore();
+    await store.put(fn('fn'));
+    assert.deepEqual((await cache.of('fn')).statements, [], 'nothing granted yet, and that is kept');
+    await store.putPolicy('p1', 'permission', 'fn', gateway);
+    assert.deepEqual((await cache.of('fn')).statements, [], 'granted elsewhere: the cache does not know');
+    assert.deepEqual((await cache.reread('fn')).statements, [gateway], 'read again');
+    assert.deepEqual((await cache.of('fn')).statements, [gateway], 'and kept');
+    await store.deletePolicy('p1');
+    const before = reads();
+    await Promise.all(Array.from({ length: 20 }, () => cache.reread('fn')));
+    assert.equal(reads(), before, 'no read again within the second after one');
   });
 });
