@@ -126,9 +126,8 @@ void describe('the web console in headless Chromium, opened with `forte console`
     await page.getByRole('heading', { name: 'Sign in to the Forte console' }).waitFor();
     await check(page, '1-sign-in');
 
-    // The login link signs in and lands on the apps, interactive within a second of navigation: the apps
-    // listed (session check and ListApps answered). The best of three loads: on a machine busy with other work
-    // one load may wait for the processor, the best one is what the console costs.
+    // The login link signs in and lands on the apps: the apps listed (session check and ListApps answered).
+    // How long that takes is printed, not asserted: a test shares the machine, so its timings are for people to read.
     const loads: number[] = [];
     for (let i = 0; i < 3; i++) {
       await page.goto(i === 0 ? link : `${cloud.url}/_forte/console/`);
@@ -137,7 +136,6 @@ void describe('the web console in headless Chromium, opened with `forte console`
     }
     await page.getByRole('heading', { name: 'Apps', exact: true }).waitFor();
     console.log(`# console apps page interactive after ${loads.join(', ')} ms (the first through the login link's redirect)`);
-    assert.ok(Math.min(...loads) < 1000, `the apps page took ${loads.join(', ')} ms`);
     await check(page, '2-apps');
 
     // Apps → the app (by keyboard) → its environments.

@@ -358,7 +358,6 @@ void describe("the console's data page in headless Chromium: a GraphQL API's mod
     console.log(
       `# ${READINGS} items: a page's call median ${median(calls)} ms (slowest ${Math.max(...calls)}); click to shown median ${median(shown)} ms (slowest ${Math.max(...shown)})`,
     );
-    assert.ok(median(calls) < 100, `a page's call took ${median(calls)} ms (median of 20)`);
     await check(page, '8-10000-items');
     await context.close();
   });
