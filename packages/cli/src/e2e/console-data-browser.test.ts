@@ -150,7 +150,7 @@ void describe("the console's data page in headless Chromium: a GraphQL API's mod
     await page.getByRole('region', { name: 'Environments' }).getByRole('link', { name: 'dev' }).click();
 
     // The environment links to its data: both model tables, with their keys and counts.
-    await page.getByRole('link', { name: /^Data:/ }).click();
+    await page.getByRole('link', { name: 'Data', exact: true }).click();
     await page.getByRole('heading', { name: 'Data of dev' }).waitFor();
     const tables = page.getByRole('region', { name: 'Tables' });
     const todoRow = tables.getByRole('row').filter({ hasText: todoTable });

@@ -52,14 +52,7 @@ export function EnvironmentPage({ appId, envName }: { appId: string; envName: st
                 <td>
                   <code>{r.logicalId}</code>
                 </td>
-                <td>
-                  {r.resourceType}
-                  {r.resourceType.endsWith('::Cognito::UserPool') ? (
-                    <div>
-                      <Link to={pathOf({ page: 'users', appId, envName, poolId: r.physicalId })}>Users of {r.logicalId}</Link>
-                    </div>
-                  ) : null}
-                </td>
+                <td>{r.resourceType}</td>
                 <td className="wrap">
                   <code>{r.physicalId}</code>
                 </td>

@@ -29,7 +29,8 @@ const lockOf = async (sql: SqlStore, instance: string, leaseMs: number, shared =
 void describe('site lock (a shared database: FORTE_TEST_DATABASE=postgres runs it there)', () => {
   void it('makes an instance wait while another holds a site, and refuses the writes of a holder whose lease lapsed', async () => {
     const sql = await openStore('forte-site-lock-');
-    const [a, b] = await Promise.all([lockOf(sql, 'a', 300), lockOf(sql, 'b', 300)]);
+    // Leases of 1.5 s, renewed every 0.5 s: long enough that a busy machine's pauses do not let one lapse.
+    const [a, b] = await Promise.all([lockOf(sql, 'a', 1500), lockOf(sql, 'b', 1500)]);
     const order: string[] = [];
     let release!: () => void;
     const holding = a.run('site-1', async () => {
@@ -41,8 +42,8 @@ void describe('site lock (a shared database: FORTE_TEST_DATABASE=postgres runs i
     assert.deepEqual(await b.tryRun('site-1', async () => 'ran'), { ran: false }, 'busy on A');
     assert.deepEqual(await b.tryRun('site-2', async () => 'ran'), { ran: true, value: 'ran' }, 'another site is free');
     const waiting = b.run('site-1', async () => order.push('b runs'));
-    // A holds it for several lease periods (its renewals keep it): B still waits.
-    await sleep(1000);
+    // A holds it for more than two lease periods (its renewals keep it): B still waits.
+    await sleep(3500);
     assert.deepEqual(order, ['a starts']);
     release();
     await Promise.all([holding, waiting]);
