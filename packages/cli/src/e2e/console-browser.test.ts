@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -8,14 +7,14 @@ import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { AdminCreateUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { CONTROL_PATH, CONTROL_TARGET_PREFIX, SIGNING_SERVICE, type ControlOperation, type ControlOperations } from '@forte/protocol';
 import { CHROMIUM, CHROMIUM_ARGS, REPO } from './example-app.js';
 import { missingBrowser } from './example-app.js';
+import { checkPage, watchedPage } from './console-browser-kit.js';
 import { runForte, type ForteRun } from './forte-runner.js';
 
 const skipReason = missingBrowser('the web console in Chromium');
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 void describe('the web console in headless Chromium, opened with `forte console`', { skip: skipReason }, () => {
   let work: string;
@@ -66,31 +65,8 @@ void describe('the web console in headless Chromium, opened with `forte console`
   });
 
   /** A page that records every console error and uncaught exception, to assert there are none. */
-  const watched = async (context: BrowserContext): Promise<{ page: Page; errors: string[] }> => {
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(`${message.text()} (${message.location().url})`);
-    });
-    return { page, errors };
-  };
-
-  /** A screenshot for people to look at, and axe-core's check: no serious or critical violation. */
-  const check = async (page: Page, name: string): Promise<void> => {
-    await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
-    // Evaluated by the test harness, not loaded by the page: the console's Content-Security-Policy stays on.
-    await page.evaluate(AXE_SOURCE);
-    const violations = await page.evaluate(async () => {
-      const result = await (
-        globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; help: string; nodes: unknown[] }[] }> } }
-      ).axe.run();
-      return result.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id} (${v.impact}): ${v.help}, ${v.nodes.length} nodes`);
-    });
-    assert.deepEqual(violations, [], `${name}: accessibility violations`);
-  };
+  const watched = watchedPage;
+  const check = (page: Page, name: string): Promise<void> => checkPage(page, artifacts, name);
 
   void it('walks apps → environment → resources → deployments, creates and deletes environments, signs out, and is usable at 390×844', async () => {
     ok(await forte(['init', '--amplify', '{"projectName":"consoleapp","envName":"dev"}', '--yes']), 'init');

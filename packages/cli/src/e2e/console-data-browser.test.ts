@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BatchWriteItemCommand, DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -8,10 +7,10 @@ import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, missingBrowser, REPO } from './example-app.js';
+import { checkPage } from './console-browser-kit.js';
 import { initProject, removeProject, runForte, type ForteRun } from './forte-runner.js';
 
 const skipReason = missingBrowser("the console's data page in Chromium");
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const SCHEMA = `input AMPLIFY { globalAuthRule: AuthRule = { allow: public } }
 type Todo @model {
@@ -114,19 +113,7 @@ void describe("the console's data page in headless Chromium: a GraphQL API's mod
     ]!.awscloudformation.AmplifyAppId;
 
   /** A screenshot for people to look at, and axe-core's check: no serious or critical violation. */
-  const check = async (page: Page, name: string): Promise<void> => {
-    await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
-    await page.evaluate(AXE_SOURCE);
-    const violations = await page.evaluate(async () => {
-      const result = await (
-        globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; help: string; nodes: unknown[] }[] }> } }
-      ).axe.run();
-      return result.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id} (${v.impact}): ${v.help}, ${v.nodes.length} nodes`);
-    });
-    assert.deepEqual(violations, [], `${name}: accessibility violations`);
-  };
+  const check = (page: Page, name: string): Promise<void> => checkPage(page, artifacts, name);
 
   void it('lists the model tables; pages, filters, counts and queries an index; creates, edits and deletes items as the admin', async () => {
     // Todos made through aws-amplify's GraphQL client, as an app makes them.
