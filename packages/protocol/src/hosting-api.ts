@@ -55,10 +55,20 @@ export interface Site {
 export interface SiteDeployment {
   deploymentId: string;
   siteId: string;
+  /** The site's deployments are numbered 1, 2, … in the order they were created; a forgotten one's number is not reused. */
+  number: number;
   status: 'PENDING' | 'ACTIVE' | 'SUPERSEDED';
   fileCount: number;
   createdAt: string;
   activatedAt?: string;
+}
+
+/** A deployment as ListDeployments reports it: with its size and whether it can go live (again). */
+export interface ListedDeployment extends SiteDeployment {
+  /** The bytes of its files, uncompressed. */
+  totalBytes: number;
+  /** Whether every file's body is stored, so StartDeployment can make it live (an unfinished publish's is not). */
+  restorable: boolean;
 }
 
 export interface HostingOperations {
@@ -71,5 +81,9 @@ export interface HostingOperations {
    * are kept; blobs none of them references are deleted.
    */
   StartDeployment: { input: z.input<typeof startDeploymentRequest>; output: { deployment: SiteDeployment; site: Site } };
-  ListDeployments: { input: z.input<typeof siteIdRequest>; output: { deployments: SiteDeployment[] } };
+  /**
+   * The site's deployments, newest first. Those beyond the newest `keptDeployments` (and the live one) are
+   * forgotten, their files deleted, when a deployment goes live: numbers missing from the list are such.
+   */
+  ListDeployments: { input: z.input<typeof siteIdRequest>; output: { deployments: ListedDeployment[]; keptDeployments: number } };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { CONTROL_ERRORS, createDeploymentRequest, siteIdRequest, startDeploymentRequest, type HostingOperations } from '@forte/protocol';
+import { CONTROL_ERRORS, createDeploymentRequest, siteIdRequest, startDeploymentRequest, type HostingOperations, type ListedDeployment } from '@forte/protocol';
 import { defineOperation, type JsonOperation } from '../../kernel/json-api.js';
-import { collectGarbage } from './collect-garbage.js';
+import { collectGarbage, KEPT_DEPLOYMENTS } from './collect-garbage.js';
 import { siteView, type HostingState } from './hosting-state.js';
 import { compressPendingVariants } from './pending-variants.js';
 import { pathProblem } from './site-path.js';
@@ -109,7 +109,20 @@ export function createDeployOperations(state: HostingState): Record<keyof Hostin
     input: siteIdRequest,
     async handler({ siteId }): Output<'ListDeployments'> {
       await requireSite(siteId);
-      return { deployments: await siteStore.deployments(sql, siteId) };
+      // Blobs are read before deployments, as collect-garbage.ts does: collection deletes a deployment's row
+      // before the blobs only it used, so every deployment listed after has its blobs in this earlier listing.
+      const stored = new Map((await siteStore.blobs(sql, siteId)).map((b) => [b.sha256, b.size]));
+      const deployments: ListedDeployment[] = [];
+      for (const deployment of await siteStore.deployments(sql, siteId)) {
+        const files = await siteStore.manifest(sql, deployment.deploymentId);
+        deployments.push({
+          ...deployment,
+          totalBytes: files.reduce((sum, f) => sum + f.size, 0),
+          // What StartDeployment checks: every body stored, with the size the manifest lists.
+          restorable: files.every((f) => stored.get(f.sha256) === f.size),
+        });
+      }
+      return { deployments, keptDeployments: KEPT_DEPLOYMENTS };
     },
   });
 

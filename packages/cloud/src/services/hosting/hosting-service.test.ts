@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { hostingBlobPath, RESOURCE_TYPES, SIGNING_SERVICE } from '@forte/protocol';
+import { CONSOLE_CSRF_HEADER, CONSOLE_PIPE_PATH, CONSOLE_SESSION_PATH, hostingBlobPath, RESOURCE_TYPES, SIGNING_SERVICE } from '@forte/protocol';
 import type { BlobStore } from '../../engines/types.js';
 import { createLogger } from '../../kernel/logger.js';
 import type { ResourceContext, ResourceHandler } from '../../kernel/types.js';
@@ -475,11 +475,81 @@ void describe('hosting service', { skip: postgres?.ok === false ? postgres.reaso
     const site = await h.sites.create({ AppId: 'app3', EnvName: 'dev' }, resourceContext('blog', 'dev'));
     const firstPage = '<p>page 0</p>';
     for (let i = 0; i < 12; i++) await deploy(h.port, site.physicalId, { 'index.html': `<p>page ${i}</p>`, 'same.css': 'a{}' });
-    const listed = await api<{ deployments: unknown[] }>(h.port, 'ListDeployments', { siteId: site.physicalId });
-    assert.equal(listed.body.deployments.length, 10);
+    const listed = await api<{ deployments: { number: number }[] }>(h.port, 'ListDeployments', { siteId: site.physicalId });
+    assert.deepEqual(
+      listed.body.deployments.map((d) => d.number),
+      [12, 11, 10, 9, 8, 7, 6, 5, 4, 3],
+      'the two oldest are forgotten; their numbers are not reused',
+    );
     assert.equal(await h.blobs.stat(`hosting/${site.physicalId}/${sha(firstPage)}`), undefined, 'the oldest page blob is gone');
     assert.ok(await h.blobs.stat(`hosting/${site.physicalId}/${sha('<p>page 2</p>')}`), 'blobs of kept deployments stay');
     assert.ok(await h.blobs.stat(`hosting/${site.physicalId}/${sha('a{}')}`));
+  });
+
+  void it('lists deployments numbered, with their size and whether they can go live', async () => {
+    const site = await h.sites.create({ AppId: 'app7', EnvName: 'dev' }, resourceContext('sizes', 'dev'));
+    const first = await deploy(h.port, site.physicalId, { 'index.html': '<p>one</p>', 'a.css': 'a{}' });
+    const unfinished = await deploy(h.port, site.physicalId, { 'index.html': '<p>never uploaded</p>' }, { start: false });
+    type Listing = {
+      deployments: { deploymentId: string; number: number; totalBytes: number; restorable: boolean; status: string }[];
+      keptDeployments: number;
+    };
+    const listing = async (): Promise<Listing> => (await api<Listing>(h.port, 'ListDeployments', { siteId: site.physicalId })).body;
+    // The unfinished one's blob is uploaded by deploy() above; a third that lists a body nobody uploads:
+    const created = await api<Created>(h.port, 'CreateDeployment', {
+      siteId: site.physicalId,
+      files: [{ path: 'index.html', sha256: sha('<p>never sent</p>'), size: 17 }],
+    });
+    const listed = await listing();
+    assert.equal(listed.keptDeployments, 10);
+    assert.deepEqual(
+      listed.deployments.map((d) => [d.deploymentId, d.number, d.status, d.totalBytes, d.restorable]),
+      [
+        [created.body.deployment.deploymentId, 3, 'PENDING', 17, false],
+        [unfinished.deploymentId, 2, 'PENDING', '<p>never uploaded</p>'.length, true],
+        [first.deploymentId, 1, 'ACTIVE', '<p>one</p>a{}'.length, true],
+      ],
+    );
+    const refused = await api<{ __type: string }>(h.port, 'StartDeployment', { siteId: site.physicalId, deploymentId: created.body.deployment.deploymentId });
+    assert.equal(refused.status, 400, 'what is not restorable does not start');
+  });
+
+  void it("the console's pipe reaches the deploy API as the admin, and nothing reaches it without a session and its CSRF token", async () => {
+    const site = await h.sites.create({ AppId: 'app8', EnvName: 'dev' }, resourceContext('piped', 'dev'));
+    const piped = `piped-dev.localhost:${h.port}`;
+    const first = await deploy(h.port, site.physicalId, { 'index.html': '<p>first</p>' });
+    await deploy(h.port, site.physicalId, { 'index.html': '<p>second</p>' });
+    const signIn = await send(h.port, {
+      method: 'POST',
+      path: CONSOLE_SESSION_PATH,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ accessKeyId: h.cloud.adminCredentials.accessKeyId, secretAccessKey: h.cloud.adminCredentials.secretAccessKey }),
+    });
+    assert.equal(signIn.status, 200, signIn.body.toString());
+    const cookie = String(signIn.headers['set-cookie']).split(';')[0]!;
+    const { csrfToken } = JSON.parse(signIn.body.toString()) as { csrfToken: string };
+    const pipe = (operation: string, input: unknown, headers: Record<string, string>): Promise<Reply> =>
+      send(h.port, {
+        method: 'POST',
+        path: `${CONSOLE_PIPE_PATH}hosting-api/`,
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `ForteHosting.${operation}`, ...headers },
+        body: JSON.stringify(input),
+      });
+    const rollBack = { siteId: site.physicalId, deploymentId: first.deploymentId };
+    assert.equal((await pipe('StartDeployment', rollBack, { cookie })).status, 403, 'no CSRF token');
+    assert.equal((await pipe('StartDeployment', rollBack, { [CONSOLE_CSRF_HEADER]: csrfToken })).status, 401, 'no session');
+    assert.equal((await pipe('StartDeployment', rollBack, { cookie: 'forte_console=forged', [CONSOLE_CSRF_HEADER]: csrfToken })).status, 401);
+    assert.equal((await send(h.port, { path: '/', headers: { host: piped } })).body.toString(), '<p>second</p>', 'nothing refused went live');
+
+    const listed = await pipe('ListDeployments', { siteId: site.physicalId }, { cookie, [CONSOLE_CSRF_HEADER]: csrfToken });
+    assert.equal(listed.status, 200, listed.body.toString());
+    assert.deepEqual(
+      (JSON.parse(listed.body.toString()) as { deployments: { number: number }[] }).deployments.map((d) => d.number),
+      [2, 1],
+    );
+    const started = await pipe('StartDeployment', rollBack, { cookie, [CONSOLE_CSRF_HEADER]: csrfToken });
+    assert.equal(started.status, 200, started.body.toString());
+    assert.equal((await send(h.port, { path: '/', headers: { host: piped } })).body.toString(), '<p>first</p>', 'rolled back');
   });
 
   void it('deletes a site with its deployments and blobs', async () => {

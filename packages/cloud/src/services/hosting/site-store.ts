@@ -36,6 +36,7 @@ interface RawSite {
 interface RawDeployment {
   deployment_id: string;
   site_id: string;
+  seq: number;
   status: SiteDeployment['status'];
   file_count: number;
   created_at: string;
@@ -62,6 +63,7 @@ const toSite = (r: RawSite): SiteRow => ({
 const toDeployment = (r: RawDeployment): SiteDeployment => ({
   deploymentId: r.deployment_id,
   siteId: r.site_id,
+  number: Number(r.seq),
   status: r.status,
   fileCount: r.file_count,
   createdAt: r.created_at,
@@ -76,7 +78,7 @@ const toBlob = (r: RawBlob): BlobRow => ({
 });
 
 const SITE_COLUMNS = 'site_id, app_id, env_name, site_name, host_label, active_deployment_id, created_at, variants_pending_since';
-const DEPLOYMENT_COLUMNS = 'deployment_id, site_id, status, file_count, created_at, activated_at';
+const DEPLOYMENT_COLUMNS = 'deployment_id, site_id, seq, status, file_count, created_at, activated_at';
 
 /** Manifests are stored compactly as `[path, sha256, size]` triples (one row per deployment). */
 type ManifestJson = [string, string, number][];
@@ -121,19 +123,21 @@ export const siteStore = {
 
   async insertDeployment(sql: SqlStore, args: { deploymentId: string; siteId: string; files: SiteFile[]; createdAt: string }): Promise<SiteDeployment> {
     const manifest: ManifestJson = args.files.map((f) => [f.path, f.sha256, f.size]);
-    await sql.transaction(async (tx) => {
+    const number = await sql.transaction(async (tx) => {
       const row = await tx.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM hosting_deployments WHERE site_id = ?', [args.siteId]);
+      const seq = Number(row?.seq ?? 0) + 1;
       await tx.run('INSERT INTO hosting_deployments (deployment_id, site_id, seq, status, file_count, manifest, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
         args.deploymentId,
         args.siteId,
-        (row?.seq ?? 0) + 1,
+        seq,
         'PENDING',
         args.files.length,
         JSON.stringify(manifest),
         args.createdAt,
       ]);
+      return seq;
     });
-    return { deploymentId: args.deploymentId, siteId: args.siteId, status: 'PENDING', fileCount: args.files.length, createdAt: args.createdAt };
+    return { deploymentId: args.deploymentId, siteId: args.siteId, number, status: 'PENDING', fileCount: args.files.length, createdAt: args.createdAt };
   },
   async deployment(sql: SqlStore, deploymentId: string): Promise<SiteDeployment | undefined> {
     const row = await sql.get<RawDeployment>(`SELECT ${DEPLOYMENT_COLUMNS} FROM hosting_deployments WHERE deployment_id = ?`, [deploymentId]);
