@@ -143,7 +143,14 @@ export function EnvironmentPage({ appId, envName }: { appId: string; envName: st
                   </Link>
                 </td>
                 <td>{d.kind === 'delete' ? 'delete' : 'push'}</td>
-                <td>{d.initiatedBy}</td>
+                <td>
+                  {d.initiatedBy}
+                  {d.principal ? (
+                    <div className="muted">
+                      <code>{d.principal}</code>
+                    </div>
+                  ) : null}
+                </td>
                 <td>
                   <Status value={d.status} />
                 </td>
