@@ -40,8 +40,12 @@ const STATUS_TONE: Record<string, string> = {
   ROLLED_BACK: 'bad',
 };
 
+/** A resource's status (CREATE_COMPLETE, UPDATE_FAILED, DELETE_IN_PROGRESS…) by its ending. */
+const toneOf = (value: string): string =>
+  STATUS_TONE[value] ?? (value.endsWith('_COMPLETE') ? 'good' : value.endsWith('_FAILED') ? 'bad' : value.endsWith('_IN_PROGRESS') ? 'busy' : 'neutral');
+
 export function Status({ value }: { value: string }) {
-  return <span className={`status status-${STATUS_TONE[value] ?? 'neutral'}`}>{value}</span>;
+  return <span className={`status status-${toneOf(value)}`}>{value}</span>;
 }
 
 /** A time as the reader's clock shows it, with the exact instant in the markup. */

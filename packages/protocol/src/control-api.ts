@@ -112,7 +112,13 @@ export const deploymentSchema = z.object({
   changeSetId: z.string().optional(),
   kind: z.enum(['deploy', 'delete']),
   status: deploymentStatusSchema,
+  /** Who the client says started it (`alice@laptop (pid 1234)`), as CreateChangeSet's `initiatedBy` carried it. */
   initiatedBy: z.string(),
+  /**
+   * The caller whose signed request started it, as the cloud authenticated it: `admin <access key id>` or
+   * `role <role ARN> (<access key id>)`. Absent on deployments recorded before the cloud kept it.
+   */
+  principal: z.string().optional(),
   startedAt: z.string(),
   endedAt: z.string().optional(),
   /** Why it failed, naming the failing resource. */
@@ -144,6 +150,12 @@ export const deployedResourceSchema = z.object({
   resourceType: z.string(),
   physicalId: z.string(),
   attributes: z.record(z.string(), z.unknown()),
+  /**
+   * The resource's last stack event: CREATE_COMPLETE, UPDATE_COMPLETE, UPDATE_FAILED… (a rollback's steps
+   * say `rollback` in `statusReason`). Absent for nested stacks, which have no events of their own.
+   */
+  status: z.string().optional(),
+  statusReason: z.string().optional(),
 });
 export type DeployedResource = z.infer<typeof deployedResourceSchema>;
 
@@ -217,6 +229,41 @@ export const restoredDataCopySchema = z.object({
 });
 export type RestoredDataCopy = z.infer<typeof restoredDataCopySchema>;
 
+/** How a stack, a resource or a property differs from the previous deployment's. */
+export const templateChangeKindSchema = z.enum(['added', 'removed', 'changed']);
+
+/** One stack's template as a deployment deployed it (`GetDeploymentTemplates`). */
+export const deploymentStackTemplateSchema = z.object({
+  /** The root stack's name, or a nested stack's qualified logical id (`apiforte`, `a.b`). */
+  stack: z.string(),
+  nested: z.boolean(),
+  templateUrl: z.string().optional(),
+  /** The project file the nested template was written from, when the push named one. */
+  sourceFile: z.string().optional(),
+  template: templateSchema,
+});
+export type DeploymentStackTemplate = z.infer<typeof deploymentStackTemplateSchema>;
+
+/** How one stack's template differs from the previous deployment's (`DescribeTemplateDiff`). */
+export const stackTemplateDiffSchema = z.object({
+  stack: z.string(),
+  nested: z.boolean(),
+  sourceFile: z.string().optional(),
+  change: templateChangeKindSchema,
+  /** The resources that differ, with the properties that do. */
+  resources: z.array(
+    z.object({
+      logicalId: z.string(),
+      resourceType: z.string(),
+      change: templateChangeKindSchema,
+      properties: z.array(z.object({ name: z.string(), change: templateChangeKindSchema })),
+    }),
+  ),
+  /** The differences as `forte status -v` prints them (`[+]`, `[-]`, `[~]`, long values as a unified line diff). */
+  lines: z.array(z.string()),
+});
+export type StackTemplateDiff = z.infer<typeof stackTemplateDiffSchema>;
+
 /** What one operation takes (validated by the cloud) and answers (validated by the client). */
 export interface ControlOperationContract {
   input: z.ZodType;
@@ -277,6 +324,25 @@ export const controlApi = {
   CreateConsoleLoginLink: {
     input: z.object({}),
     output: z.object({ url: z.string(), expiresAt: z.string() }),
+  },
+  /**
+   * The templates (root and nested stacks) a deployment deployed, as the cloud keeps them for every
+   * deployment. Empty for an environment's deletion and for deployments from before the cloud kept them
+   * whose change set is gone.
+   */
+  GetDeploymentTemplates: {
+    input: deploymentIdRequest,
+    output: z.object({ stacks: z.array(deploymentStackTemplateSchema) }),
+  },
+  /**
+   * What a deployment changed in the templates: per stack that differs, its resources added, removed or
+   * changed (with their properties) and the lines of the diff, from the templates of the environment's
+   * deployment that was running when it started (`baseDeploymentId`: its last successful one before,
+   * absent for the first or after the environment was deleted) to its own. A deletion removes every stack.
+   */
+  DescribeTemplateDiff: {
+    input: deploymentIdRequest,
+    output: z.object({ deploymentId: z.string(), baseDeploymentId: z.string().optional(), stacks: z.array(stackTemplateDiffSchema) }),
   },
 } satisfies Record<string, ControlOperationContract>;
 

@@ -14,3 +14,5 @@ export * from './dynamodb-resources.js';
 export * from './graphql-plan.js';
 export * from './appsync-resources.js';
 export * from './appsync-prelude.js';
+export * from './line-diff.js';
+export * from './template-diff.js';

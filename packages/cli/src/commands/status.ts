@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { UserError } from '@forte/protocol';
+import { UserError, diffParameterValues, diffTemplates } from '@forte/protocol';
 import { loadCategoryPlugin } from '../category-plugin.js';
 import type { CliContext } from '../cli-context.js';
 import type { Command } from '../command.js';
@@ -8,7 +8,6 @@ import { runningLocalCloud } from '../local-cloud.js';
 import { settlePushMarker } from '../push-marker.js';
 import { computeResourceStatus, statusTableRows, type ResourceState } from '../resource-status.js';
 import { readCachedTemplate, templateCachePath } from '../template-cache.js';
-import { diffParameterValues, diffTemplates } from '../template-diff.js';
 
 export const statusCommand: Command = {
   name: 'status',

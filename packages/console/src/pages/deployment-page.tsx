@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react';
 import type { ChangeSet, Deployment, StackEvent } from '@forte/protocol';
 import { control } from '../api.js';
 import { ErrorNote, Loading, Status, TableBox, When } from '../parts.js';
+import { RollbackSummary } from './rollback-summary.js';
+import { TemplateDiffView } from './template-diff-view.js';
 
 const POLL_MS = 1000;
 const running = (d: Deployment | undefined): boolean => d?.status === 'IN_PROGRESS' || d?.status === 'ROLLING_BACK';
@@ -72,7 +74,15 @@ export function DeploymentPage({ appId, envName, deploymentId }: { appId: string
           <dt>What</dt>
           <dd>{deployment.kind === 'delete' ? `delete environment ${envName}` : `push to ${envName}`}</dd>
           <dt>By</dt>
-          <dd>{deployment.initiatedBy}</dd>
+          <dd>
+            {deployment.initiatedBy}
+            {deployment.principal ? (
+              <span className="muted">
+                {' '}
+                (signed by <code>{deployment.principal}</code>)
+              </span>
+            ) : null}
+          </dd>
           <dt>Status</dt>
           <dd>
             <Status value={deployment.status} />
@@ -96,6 +106,7 @@ export function DeploymentPage({ appId, envName, deploymentId }: { appId: string
       ) : error ? null : (
         <Loading what="the deployment" />
       )}
+      {deployment ? <RollbackSummary deployment={deployment} events={events} /> : null}
       {changeSet ? (
         <>
           <h2>Changes</h2>
@@ -129,6 +140,7 @@ export function DeploymentPage({ appId, envName, deploymentId }: { appId: string
           ) : null}
         </>
       ) : null}
+      {deployment ? <TemplateDiffView appId={appId} envName={envName} deploymentId={deployment.deploymentId} /> : null}
       <h2>Events</h2>
       {deployment && events.length === 0 ? <p>No events.</p> : null}
       {events.length > 0 ? (

@@ -4,6 +4,7 @@ import { Link } from '../link.js';
 import { ErrorNote, Loading, Status, TableBox, When } from '../parts.js';
 import { pathOf } from '../router.js';
 import { useCall } from '../use-call.js';
+import { LastDeploymentNote } from './last-deployment-note.js';
 
 /** One environment: its resources with their endpoints (DescribeStack), its outputs and its deployments. */
 export function EnvironmentPage({ appId, envName }: { appId: string; envName: string }) {
@@ -25,6 +26,7 @@ export function EnvironmentPage({ appId, envName }: { appId: string; envName: st
       ) : stack.loading ? (
         <Loading what="the environment" />
       ) : null}
+      {env ? <LastDeploymentNote environment={env} deployments={deployments.data?.deployments} /> : null}
       <nav aria-label="Environment tools" className="row env-tools">
         <Link to={pathOf({ page: 'files', appId, envName })}>Files</Link>
         <Link to={pathOf({ page: 'functions', appId, envName })}>Functions</Link>
@@ -43,6 +45,7 @@ export function EnvironmentPage({ appId, envName }: { appId: string; envName: st
             <tr>
               <th scope="col">Resource</th>
               <th scope="col">Type</th>
+              <th scope="col">Status</th>
               <th scope="col">Physical id</th>
               <th scope="col">Endpoints</th>
             </tr>
@@ -54,6 +57,10 @@ export function EnvironmentPage({ appId, envName }: { appId: string; envName: st
                   <code>{r.logicalId}</code>
                 </td>
                 <td>{r.resourceType}</td>
+                <td>
+                  {r.status ? <Status value={r.status} /> : <span className="muted">—</span>}
+                  {r.statusReason ? <div className="muted">{r.statusReason}</div> : null}
+                </td>
                 <td className="wrap">
                   <code>{r.physicalId}</code>
                 </td>
@@ -137,7 +144,14 @@ export function EnvironmentPage({ appId, envName }: { appId: string; envName: st
                   </Link>
                 </td>
                 <td>{d.kind === 'delete' ? 'delete' : 'push'}</td>
-                <td>{d.initiatedBy}</td>
+                <td>
+                  {d.initiatedBy}
+                  {d.principal ? (
+                    <div className="muted">
+                      <code>{d.principal}</code>
+                    </div>
+                  ) : null}
+                </td>
                 <td>
                   <Status value={d.status} />
                 </td>

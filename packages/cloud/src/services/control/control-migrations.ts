@@ -142,4 +142,33 @@ export const CONTROL_MIGRATIONS: readonly string[] = [
   )`,
   // An environment's deployment history, newest first (ListDeployments).
   `CREATE INDEX control_deployments_by_env ON control_deployments (app_id, env_name, started_at)`,
+  // Each deployment's templates (deployment-templates.ts): bodies gzipped once per distinct content (sha256 of
+  // the JSON), so pushes of unchanged stacks add a row of ids, not a copy; stack_id is '' for the root stack.
+  `CREATE TABLE control_templates (
+    template_hash TEXT PRIMARY KEY,
+    body BLOB NOT NULL
+  )`,
+  `CREATE TABLE control_deployment_stacks (
+    deployment_id TEXT NOT NULL,
+    stack_id TEXT NOT NULL,
+    template_url TEXT,
+    source_file TEXT,
+    template_hash TEXT NOT NULL,
+    PRIMARY KEY (deployment_id, stack_id)
+  )`,
+  // The caller whose signed request started a deployment (its access key id), beside what the client said.
+  `ALTER TABLE control_deployments ADD COLUMN principal TEXT`,
+  // Each resource's last stack event (DescribeStack's status), kept with every event so reading it is one row per resource.
+  `CREATE TABLE control_resource_status (
+    app_id TEXT NOT NULL,
+    env_name TEXT NOT NULL,
+    logical_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT,
+    PRIMARY KEY (app_id, env_name, logical_id)
+  )`,
+  `INSERT INTO control_resource_status (app_id, env_name, logical_id, seq, status, reason)
+    SELECT app_id, env_name, logical_id, seq, status, reason FROM control_events
+    WHERE seq IN (SELECT MAX(seq) FROM control_events GROUP BY app_id, env_name, logical_id)`,
 ];

@@ -182,7 +182,7 @@ export async function commitEnvironment(
 
 /** Removes the environment and everything that only makes sense with it (history rows stay). */
 export async function deleteEnvironmentRows(sql: SqlStore, appId: string, envName: string): Promise<void> {
-  for (const table of ['control_environments', 'control_resources', 'control_change_sets', 'control_locks', 'control_cleanup']) {
+  for (const table of ['control_environments', 'control_resources', 'control_change_sets', 'control_locks', 'control_cleanup', 'control_resource_status']) {
     await sql.run(`DELETE FROM ${table} WHERE app_id = ? AND env_name = ?`, [appId, envName]);
   }
 }
@@ -293,6 +293,8 @@ const toDeployment = (row: Row): Deployment => {
     initiatedBy: text(row, 'initiated_by'),
     startedAt: text(row, 'started_at'),
   };
+  const principal = optional(row, 'principal');
+  if (principal) d.principal = principal;
   const changeSetId = optional(row, 'change_set_id');
   if (changeSetId) d.changeSetId = changeSetId;
   const endedAt = optional(row, 'ended_at');
@@ -304,8 +306,20 @@ const toDeployment = (row: Row): Deployment => {
 
 export async function insertDeployment(sql: SqlStore, d: Deployment): Promise<void> {
   await sql.run(
-    'INSERT INTO control_deployments (deployment_id, app_id, env_name, change_set_id, kind, status, initiated_by, started_at, ended_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    [d.deploymentId, d.appId, d.envName, d.changeSetId ?? null, d.kind, d.status, d.initiatedBy, d.startedAt, d.endedAt ?? null, d.error ?? null],
+    'INSERT INTO control_deployments (deployment_id, app_id, env_name, change_set_id, kind, status, initiated_by, principal, started_at, ended_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    [
+      d.deploymentId,
+      d.appId,
+      d.envName,
+      d.changeSetId ?? null,
+      d.kind,
+      d.status,
+      d.initiatedBy,
+      d.principal ?? null,
+      d.startedAt,
+      d.endedAt ?? null,
+      d.error ?? null,
+    ],
   );
 }
 
@@ -353,19 +367,15 @@ export async function appendEvent(
   await inTurn(sql, () =>
     sql.transaction(async (tx) => {
       const row = await tx.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM control_events');
+      const seq = (row?.seq ?? 0) + 1;
       await tx.run(
         'INSERT INTO control_events (seq, deployment_id, app_id, env_name, at, logical_id, resource_type, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [
-          (row?.seq ?? 0) + 1,
-          event.deploymentId,
-          event.appId,
-          event.envName,
-          nowIso(),
-          event.logicalId,
-          event.resourceType,
-          event.status,
-          event.reason ?? null,
-        ],
+        [seq, event.deploymentId, event.appId, event.envName, nowIso(), event.logicalId, event.resourceType, event.status, event.reason ?? null],
+      );
+      await tx.run(
+        `INSERT INTO control_resource_status (app_id, env_name, logical_id, seq, status, reason) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (app_id, env_name, logical_id) DO UPDATE SET seq = excluded.seq, status = excluded.status, reason = excluded.reason`,
+        [event.appId, event.envName, event.logicalId, seq, event.status, event.reason ?? null],
       );
     }),
   );
@@ -416,6 +426,16 @@ export async function listEvents(
     if (reason) event.reason = reason;
     return event;
   });
+}
+
+/** Each resource's last event in the environment: its status and reason, by logical id. */
+export async function readResourceStatuses(
+  sql: SqlStore,
+  appId: string,
+  envName: string,
+): Promise<Map<string, { status: string; reason: string | undefined }>> {
+  const rows = await sql.all('SELECT logical_id, status, reason FROM control_resource_status WHERE app_id = ? AND env_name = ?', [appId, envName]);
+  return new Map(rows.map((row) => [text(row, 'logical_id'), { status: text(row, 'status'), reason: optional(row, 'reason') }]));
 }
 
 // ---- locks ----

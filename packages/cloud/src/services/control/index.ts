@@ -6,6 +6,7 @@ import {
   controlApi,
   type ControlOperation,
   type ControlOperations,
+  type Deployment,
 } from '@forte/protocol';
 import type { z } from 'zod';
 import { CONSOLE_LOGIN_LINKS, ENVIRONMENT_CLEANUPS, OUTPUT_URL_REWRITES } from '../../kernel/capabilities.js';
@@ -13,7 +14,9 @@ import { defineOperation, jsonApiRoute, type JsonOperation } from '../../kernel/
 import type { Kernel, Principal, ResourceHandler, Service } from '../../kernel/types.js';
 import { createClusterLeases, type ClusterLeases } from '../../kernel/cluster-leases.js';
 import { controlError } from './control-errors.js';
-import { listDeployments, publicEnvironment, readDeployed } from './control-store.js';
+import { listDeployments, publicEnvironment, readDeployed, readEnvironment } from './control-store.js';
+import { baseDeploymentOf, diffStacks } from './deployment-template-diff.js';
+import { publicStacks, readDeploymentStacks } from './deployment-templates.js';
 import { createEnvironmentCleanups } from './environment-cleanups.js';
 import { createStackEngine } from './stack-engine.js';
 import { TEST_RESOURCE_TYPE, createTestResourceHandler } from './test-resource.js';
@@ -42,6 +45,13 @@ function jsonOperations(handlers: { [Op in ControlOperation]: ControlHandler<Op>
 
 function describePrincipal(principal: Principal): string {
   return principal.kind === 'role' ? `role ${principal.roleArn}` : principal.kind;
+}
+
+/** The authenticated caller as a deployment records it: the access key id too (never the secret). */
+function principalOf(principal: Principal): string {
+  if (principal.kind === 'admin') return `admin ${principal.accessKeyId}`;
+  if (principal.kind === 'role') return `role ${principal.roleArn} (${principal.accessKeyId})`;
+  return principal.kind;
 }
 
 /** The control plane's settings. */
@@ -100,6 +110,10 @@ export function createControlService(kernel: Kernel, options: ControlOptions = {
     intervalMs: options.environmentCleanupIntervalMs ?? ENVIRONMENT_CLEANUP_INTERVAL_MS,
   });
 
+  /** The root stack's name for people: the environment's, or `root` once the environment is gone. */
+  const rootStackName = async (deployment: Deployment): Promise<string> =>
+    (await readEnvironment(kernel.sql, deployment.appId, deployment.envName))?.stackName ?? 'root';
+
   const operations = jsonOperations({
     CreateApp: async ({ name }) => ({ app: await registry.createApp(name) }),
     GetApp: async ({ appId }) => ({ app: await registry.getApp(appId) }),
@@ -116,13 +130,13 @@ export function createControlService(kernel: Kernel, options: ControlOptions = {
     GetEnvironment: async ({ appId, envName }) => ({ environment: publicEnvironment(await registry.getEnvironment(appId, envName)) }),
     ListEnvironments: async ({ appId }) => ({ environments: await registry.listEnvironments(appId) }),
     DeleteEnvironment: async ({ appId, envName }, principal) => {
-      const deployment = await engine.deleteEnvironment(appId, envName, `DeleteEnvironment by ${describePrincipal(principal)}`);
+      const deployment = await engine.deleteEnvironment(appId, envName, `DeleteEnvironment by ${describePrincipal(principal)}`, principalOf(principal));
       if (deployment.status === 'SUCCEEDED') await environmentCleanups.finish(appId, envName);
       return { deployment };
     },
     CreateChangeSet: async (input) => ({ changeSet: await engine.createChangeSet(input) }),
     DescribeChangeSet: async ({ changeSetId }) => ({ changeSet: await engine.describeChangeSet(changeSetId) }),
-    ExecuteChangeSet: async ({ changeSetId }) => ({ deployment: await engine.executeChangeSet(changeSetId) }),
+    ExecuteChangeSet: async ({ changeSetId }, principal) => ({ deployment: await engine.executeChangeSet(changeSetId, principalOf(principal)) }),
     GetDeployment: async ({ deploymentId }) => ({ deployment: await engine.getDeployment(deploymentId) }),
     DescribeStackEvents: async (input) => ({ events: await engine.describeStackEvents(input) }),
     DescribeStack: async ({ appId, envName }) => engine.describeStack(appId, envName),
@@ -148,6 +162,21 @@ export function createControlService(kernel: Kernel, options: ControlOptions = {
         }),
       );
       return { resources: counted.flat() };
+    },
+    GetDeploymentTemplates: async ({ deploymentId }) => {
+      const deployment = await engine.getDeployment(deploymentId);
+      const stacks = await readDeploymentStacks(kernel.sql, deployment);
+      return { stacks: publicStacks(stacks, await rootStackName(deployment)) };
+    },
+    DescribeTemplateDiff: async ({ deploymentId }) => {
+      const deployment = await engine.getDeployment(deploymentId);
+      const base = await baseDeploymentOf(kernel.sql, deployment);
+      const [before, after] = await Promise.all([base ? readDeploymentStacks(kernel.sql, base) : [], readDeploymentStacks(kernel.sql, deployment)]);
+      return {
+        deploymentId,
+        ...(base ? { baseDeploymentId: base.deploymentId } : {}),
+        stacks: diffStacks(before, after, await rootStackName(deployment)),
+      };
     },
     CreateConsoleLoginLink: async (_input, principal) => {
       const [links] = kernel.capability(CONSOLE_LOGIN_LINKS);

@@ -27,6 +27,7 @@ import {
   readDeployment,
   readEnvironment,
   readLock,
+  readResourceStatuses,
   setChangeSetStatus,
   setDeploymentStatus,
   setEnvironmentStatus,
@@ -34,6 +35,7 @@ import {
   type CleanupRecord,
 } from './control-store.js';
 import { deleteResources } from './delete-resources.js';
+import { prepareStacks, recordDeploymentStacks } from './deployment-templates.js';
 import { recordEnvironmentCleanup } from './environment-cleanups.js';
 import { DEFAULT_DELETED_DATA_RETENTION_MS, createDeletedDataArchive, type DeletedDataArchive } from './deleted-data.js';
 import { withDestroyedData } from './destroyed-data.js';
@@ -101,13 +103,16 @@ export interface StackEngine {
   recover(): Promise<void>;
   createChangeSet(input: CreateChangeSetInput): Promise<ChangeSet>;
   describeChangeSet(changeSetId: string): Promise<ChangeSet>;
-  /** Starts applying and returns at once with the IN_PROGRESS deployment. */
-  executeChangeSet(changeSetId: string): Promise<Deployment>;
+  /**
+   * Starts applying and returns at once with the IN_PROGRESS deployment, whose templates are kept
+   * (deployment-templates.ts). `principal` names the authenticated caller, recorded with it.
+   */
+  executeChangeSet(changeSetId: string, principal?: string): Promise<Deployment>;
   /** Resolves with the deployment once this engine has finished working on it. */
   waitForDeployment(deploymentId: string): Promise<Deployment>;
   getDeployment(deploymentId: string): Promise<Deployment>;
   /** Deletes every resource of the environment, then the environment; waits until done. */
-  deleteEnvironment(appId: string, envName: string, initiatedBy: string): Promise<Deployment>;
+  deleteEnvironment(appId: string, envName: string, initiatedBy: string, principal?: string): Promise<Deployment>;
   describeStack(appId: string, envName: string): Promise<{ environment: Environment; resources: DeployedResource[] }>;
   describeStackEvents(input: { appId: string; envName: string; afterSeq?: number; deploymentId?: string | undefined }): Promise<StackEvent[]>;
   /** Waits for the background work of this engine (deployments, cleanup), at most `timeoutMs`. */
@@ -417,7 +422,10 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
       return publicChangeSet(cs);
     },
 
-    async executeChangeSet(changeSetId) {
+    async executeChangeSet(changeSetId, principal) {
+      // The templates are hashed and compressed before the transaction, which then only writes rows.
+      const planned = await readChangeSet(sql, changeSetId);
+      const prepared = planned ? await prepareStacks(planned) : undefined;
       const outcome = await sql.transaction(async (tx) => {
         const cs = await readChangeSet(tx, changeSetId);
         if (!cs) throw controlError('ResourceNotFoundException', `Change set ${changeSetId} does not exist. Create one with CreateChangeSet.`);
@@ -435,9 +443,11 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
           kind: 'deploy',
           status: 'IN_PROGRESS',
           initiatedBy: cs.initiatedBy,
+          ...(principal === undefined ? {} : { principal }),
           startedAt: nowIso(),
         };
         await insertDeployment(tx, deployment);
+        await recordDeploymentStacks(tx, deployment.deploymentId, prepared ?? (await prepareStacks(cs)));
         await leases.own(tx, deployment.deploymentId);
         await insertLock(tx, cs.appId, cs.envName, { deploymentId: deployment.deploymentId, initiatedBy: cs.initiatedBy, acquiredAt: deployment.startedAt });
         await setEnvironmentStatus(tx, cs.appId, cs.envName, 'DEPLOYING', deployment.deploymentId);
@@ -477,13 +487,22 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
       return deployment;
     },
 
-    async deleteEnvironment(appId, envName, initiatedBy) {
+    async deleteEnvironment(appId, envName, initiatedBy, principal) {
       const deployment = await sql.transaction(async (tx) => {
         const env = await readEnvironment(tx, appId, envName);
         if (!env) throw controlError('ResourceNotFoundException', `Environment ${envName} does not exist in app ${appId}.`);
         const lock = await readLock(tx, appId, envName);
         if (lock) throw controlError('DeploymentInProgressException', lockedMessage(envName, lock));
-        const d: Deployment = { deploymentId: newId('dep'), appId, envName, kind: 'delete', status: 'IN_PROGRESS', initiatedBy, startedAt: nowIso() };
+        const d: Deployment = {
+          deploymentId: newId('dep'),
+          appId,
+          envName,
+          kind: 'delete',
+          status: 'IN_PROGRESS',
+          initiatedBy,
+          ...(principal === undefined ? {} : { principal }),
+          startedAt: nowIso(),
+        };
         await insertDeployment(tx, d);
         await leases.own(tx, d.deploymentId);
         await insertLock(tx, appId, envName, { deploymentId: d.deploymentId, initiatedBy, acquiredAt: d.startedAt });
@@ -542,12 +561,18 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
 
     async describeStack(appId, envName) {
       const env = await registry.getEnvironment(appId, envName);
-      const resources = (await readDeployed(sql, appId, envName)).map((r) => ({
-        logicalId: r.logicalId,
-        resourceType: r.resourceType,
-        physicalId: r.physicalId,
-        attributes: r.attributes,
-      }));
+      const statuses = await readResourceStatuses(sql, appId, envName);
+      const resources = (await readDeployed(sql, appId, envName)).map((r) => {
+        const last = r.resourceType === STACK_TYPE ? undefined : statuses.get(r.logicalId);
+        return {
+          logicalId: r.logicalId,
+          resourceType: r.resourceType,
+          physicalId: r.physicalId,
+          attributes: r.attributes,
+          ...(last ? { status: last.status } : {}),
+          ...(last?.reason === undefined ? {} : { statusReason: last.reason }),
+        };
+      });
       return { environment: publicEnvironment(env), resources };
     },
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Template } from '@forte/protocol';
-import { diffParameterValues, diffTemplates } from './template-diff.js';
+import type { Template } from './template.js';
+import { diffParameterValues, diffTemplateResources, diffTemplates, sameJson } from './template-diff.js';
 
 const table = (keys: string[], extra: Record<string, unknown> = {}) => ({
   Type: 'Forte::DynamoDB::Table',
@@ -91,4 +91,37 @@ test('long objects are diffed as indented JSON; parameter values have their own 
     '           "id",',
   ]);
   assert.deepEqual(diffParameterValues({ Name: 'a' }, { Name: 'a' }), []);
+});
+
+test('resources that differ: added, removed, and changed with the names of their changed properties', () => {
+  const before: Template = { Resources: { Table: table(['id']), Old: { Type: 'Forte::Test::Resource', Properties: { Value: 1 } } } };
+  const after: Template = {
+    Resources: {
+      Table: { ...table(['id'], { BillingMode: 'PAY_PER_REQUEST' }), DependsOn: 'New' },
+      New: { Type: 'Forte::Test::Resource', Properties: { Value: 2 } },
+    },
+  };
+  assert.deepEqual(diffTemplateResources(before, after), [
+    {
+      logicalId: 'Table',
+      resourceType: 'Forte::DynamoDB::Table',
+      change: 'changed',
+      properties: [
+        { name: 'DependsOn', change: 'added' },
+        { name: 'BillingMode', change: 'added' },
+      ],
+    },
+    { logicalId: 'Old', resourceType: 'Forte::Test::Resource', change: 'removed', properties: [{ name: 'Value', change: 'removed' }] },
+    { logicalId: 'New', resourceType: 'Forte::Test::Resource', change: 'added', properties: [{ name: 'Value', change: 'added' }] },
+  ]);
+  assert.deepEqual(diffTemplateResources(after, after), []);
+  assert.deepEqual(diffTemplateResources(undefined, undefined), []);
+});
+
+test('sameJson compares JSON values deeply, arrays and objects apart', () => {
+  assert.equal(sameJson({ a: [1, { b: 'x' }] }, { a: [1, { b: 'x' }] }), true);
+  assert.equal(sameJson({ a: [1, { b: 'x' }] }, { a: [1, { b: 'y' }] }), false);
+  assert.equal(sameJson({ 0: 'a' }, ['a']), false);
+  assert.equal(sameJson({ a: 1 }, { b: 1 }), false);
+  assert.equal(sameJson(null, {}), false);
 });

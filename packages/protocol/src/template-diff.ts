@@ -1,6 +1,15 @@
-import { isDeepStrictEqual } from 'node:util';
-import type { Template } from '@forte/protocol';
 import { diffLines } from './line-diff.js';
+import type { Template } from './template.js';
+
+/** Whether two JSON values are the same (templates are JSON: no dates, maps or cycles). */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => Object.hasOwn(b, k) && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
 
 /** A value as one line of the diff (JSON). */
 function shown(value: unknown): string {
@@ -40,7 +49,7 @@ function sectionLines(title: string, before: Record<string, unknown> | undefined
   for (const name of namesOf(before, after)) {
     const old = before?.[name];
     const now = after?.[name];
-    if (isDeepStrictEqual(old, now)) continue;
+    if (sameJson(old, now)) continue;
     const type = (value: unknown): string =>
       title === 'Resources' && value && typeof value === 'object' && typeof (value as { Type?: unknown }).Type === 'string'
         ? `${(value as { Type: string }).Type} `
@@ -65,7 +74,7 @@ function sectionLines(title: string, before: Record<string, unknown> | undefined
       lines.push(...changeLines(' ', old, now));
       continue;
     }
-    const changed = namesOf(a, b).filter((key) => !isDeepStrictEqual(a[key], b[key]));
+    const changed = namesOf(a, b).filter((key) => !sameJson(a[key], b[key]));
     changed.forEach((key, i) => {
       const last = i === changed.length - 1;
       lines.push(` ${last ? '└─' : '├─'} [${a[key] === undefined ? '+' : b[key] === undefined ? '-' : '~'}] ${key}`);
@@ -95,4 +104,52 @@ export function diffTemplates(before: Template | undefined, after: Template | un
  */
 export function diffParameterValues(before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined): string[] {
   return sectionLines('Parameter values', before, after);
+}
+
+/** How a resource, a property or a stack differs between two templates. */
+export type TemplateChangeKind = 'added' | 'removed' | 'changed';
+
+/** One resource of a template that differs from the other template's: which of its properties did, and how. */
+export interface ResourceTemplateChange {
+  logicalId: string;
+  /** The new template's type, or the old one's when the resource was removed. */
+  resourceType: string;
+  change: TemplateChangeKind;
+  /** Its `Properties` members, and `DependsOn`, `Condition`, `Type`…, that were added, removed or changed. */
+  properties: { name: string; change: TemplateChangeKind }[];
+}
+
+/**
+ * The resources that differ between two templates, in the order they first appear: added, removed, or
+ * changed with the names of the changed properties (a resource's own keys such as `DependsOn` too).
+ */
+export function diffTemplateResources(before: Template | undefined, after: Template | undefined): ResourceTemplateChange[] {
+  const a = (before?.Resources ?? {}) as Record<string, unknown>;
+  const b = (after?.Resources ?? {}) as Record<string, unknown>;
+  const typeOf = (value: unknown): string =>
+    value && typeof value === 'object' && typeof (value as { Type?: unknown }).Type === 'string' ? (value as { Type: string }).Type : '';
+  const flat = (value: unknown): Record<string, unknown> => {
+    if (!value || typeof value !== 'object') return {};
+    const { Properties, ...rest } = value as { Properties?: Record<string, unknown> };
+    return { ...rest, ...(Properties && typeof Properties === 'object' ? Properties : {}) };
+  };
+  const changes: ResourceTemplateChange[] = [];
+  for (const logicalId of namesOf(a, b)) {
+    const old = a[logicalId];
+    const now = b[logicalId];
+    if (sameJson(old, now)) continue;
+    if (old === undefined || now === undefined) {
+      const kept = now ?? old;
+      const properties = Object.keys(flat(kept)).filter((name) => name !== 'Type');
+      const change = old === undefined ? 'added' : 'removed';
+      changes.push({ logicalId, resourceType: typeOf(kept), change, properties: properties.map((name) => ({ name, change })) });
+      continue;
+    }
+    const [x, y] = [flat(old), flat(now)];
+    const properties = namesOf(x, y)
+      .filter((name) => !sameJson(x[name], y[name]))
+      .map((name) => ({ name, change: (x[name] === undefined ? 'added' : y[name] === undefined ? 'removed' : 'changed') as TemplateChangeKind }));
+    changes.push({ logicalId, resourceType: typeOf(now) || typeOf(old), change: 'changed', properties });
+  }
+  return changes;
 }
