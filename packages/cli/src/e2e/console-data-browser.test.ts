@@ -332,6 +332,16 @@ void describe("the console's data page in headless Chromium: a GraphQL API's mod
     const calls: number[] = [];
     const shown: number[] = [];
     const seenIds = new Set<string>();
+    // Every state of the pager the page goes through, with its first row's key as it was then.
+    await page.evaluate(() => {
+      const doc = (globalThis as unknown as { document: { body: object; querySelector(s: string): { textContent: string | null } | null } }).document;
+      const states: [string, string][] = [];
+      (globalThis as unknown as { pagerStates: [string, string][] }).pagerStates = states;
+      const text = (selector: string): string => doc.querySelector(selector)?.textContent ?? '';
+      const watch = (): number => states.push([text('nav[aria-label="Pages"] [role="status"]'), text('[role="region"][aria-label="Items"] tbody td')]);
+      const { MutationObserver } = globalThis as unknown as { MutationObserver: new (f: () => void) => { observe(node: object, options: object): void } };
+      new MutationObserver(watch).observe(doc.body, { childList: true, subtree: true, characterData: true });
+    });
     for (let n = 2; n <= 21; n++) {
       const started = Date.now();
       await pager.getByRole('button', { name: 'Next' }).click();
@@ -341,6 +351,12 @@ void describe("the console's data page in headless Chromium: a GraphQL API's mod
       for (const id of await page.getByRole('region', { name: 'Items' }).locator('tbody tr td:first-child').allTextContents()) seenIds.add(id);
     }
     assert.equal(seenIds.size, 20 * 25, 'every page holds new items');
+    // A page's label is never shown over another page's rows (not even for a moment, before the new page is asked for).
+    const firstRowsOf = new Map<string, Set<string>>();
+    for (const [label, first] of await page.evaluate(() => (globalThis as unknown as { pagerStates: [string, string][] }).pagerStates))
+      if (/^Page \d+ · /.test(label)) firstRowsOf.set(label, (firstRowsOf.get(label) ?? new Set()).add(first));
+    assert.ok(firstRowsOf.size >= 20, [...firstRowsOf.keys()].join(', '));
+    for (const [label, firsts] of firstRowsOf) assert.equal(firsts.size, 1, `"${label}" was shown over the rows starting ${[...firsts].join(' and ')}`);
     const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
     console.log(
       `# ${READINGS} items: a page's call median ${median(calls)} ms (slowest ${Math.max(...calls)}); click to shown median ${median(shown)} ms (slowest ${Math.max(...shown)})`,
