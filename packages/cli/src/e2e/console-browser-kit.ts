@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { runForte, type ForteRun } from './forte-runner.js';
+import { after, before } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, REPO } from './example-app.js';
+import { runForte, useProject, type ForteRun, type ProjectOptions, type TestProject } from './forte-runner.js';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -86,4 +88,55 @@ export async function consoleLoginLink(project: { cwd: string; home: string }): 
   const link = /(http:\/\/\S+\/_forte\/console\/login\?token=\S+)/.exec(run.stdout)?.[1];
   assert.ok(link, run.stdout);
   return link;
+}
+
+/** What a console browser suite works with: see useConsoleSuite. */
+export interface ConsoleSuite {
+  project: TestProject;
+  /** `test-artifacts/console-<name>/`, emptied before the suite. */
+  artifacts: string;
+  /** Runs `forte args` in the project and asserts that it succeeded. */
+  forte(args: string[], stdin?: string): Promise<ForteRun>;
+  /** checkPage with the suite's artifacts folder. */
+  check(page: Page, name: string): Promise<void>;
+  /** The project's cloud (once started): its URL and admin keys. */
+  cloud(): { url: string; accessKeyId: string; secretAccessKey: string };
+  /** A new 1280×800 context signed in with a login link of `forte console --no-open`, its page (watched) on the Apps page. */
+  signedIn(): Promise<{ context: BrowserContext; page: Page; errors: string[] }>;
+}
+
+/**
+ * What every console browser suite sets up, in `before` and `after` hooks of the enclosing `describe`: a project
+ * (useProject, prefix `forte-console-<name>-`), Chromium, and an empty artifacts folder. The suite adds its
+ * resources and pushes.
+ */
+export function useConsoleSuite(name: string, projectName: string, options: ProjectOptions = {}): ConsoleSuite {
+  const project = useProject(`forte-console-${name}-`, projectName, options);
+  const artifacts = join(REPO, 'test-artifacts', `console-${name}`);
+  let browser: Browser | undefined;
+  before(async () => {
+    rmSync(artifacts, { recursive: true, force: true });
+    mkdirSync(artifacts, { recursive: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+  after(() => browser?.close());
+  return {
+    project,
+    artifacts,
+    async forte(args, stdin) {
+      const run = await project.forte(args, stdin);
+      assert.equal(run.code, 0, `forte ${args.join(' ')}\n${run.stdout}\n${run.stderr}`);
+      return run;
+    },
+    check: (page, name) => checkPage(page, artifacts, name),
+    cloud: () => cloudOf(project.home),
+    async signedIn() {
+      const link = await consoleLoginLink({ cwd: project.root, home: project.home });
+      const context = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
+      const { page, errors } = await watchedPage(context);
+      await page.goto(link);
+      await page.getByRole('heading', { name: 'Apps', exact: true }).waitFor();
+      return { context, page, errors };
+    },
+  };
 }

@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BatchWriteItemCommand, DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, missingBrowser, REPO } from './example-app.js';
-import { checkPage } from './console-browser-kit.js';
-import { initProject, removeProject, runForte, type ForteRun } from './forte-runner.js';
+import { pageWidth, useConsoleSuite } from './console-browser-kit.js';
+import { missingBrowser } from './example-app.js';
 
 const skipReason = missingBrowser("the console's data page in Chromium");
 
@@ -32,88 +28,51 @@ interface GraphQLClient {
 }
 
 void describe("the console's data page in headless Chromium: a GraphQL API's model tables", { skip: skipReason }, () => {
-  let work: string;
-  let home: string;
-  let root: string;
-  let browser: Browser | undefined;
+  const suite = useConsoleSuite('data', 'dataapp');
+  const { check, signedIn } = suite;
   let db: DynamoDBClient;
   let api: GraphQLClient;
   let url: string;
   let apiId: string;
-  const artifacts = join(REPO, 'test-artifacts', 'console-data');
-  const forte = (args: string[], stdin?: string): Promise<ForteRun> => runForte(args, { cwd: root, home, ...(stdin === undefined ? {} : { stdin }) });
-  const ok = (run: ForteRun, what: string): void => assert.equal(run.code, 0, `${what}\n${run.stdout}\n${run.stderr}`);
+  let appId: string;
 
   before(async () => {
-    ({ work, home, root } = await initProject('forte-console-data-', 'dataapp'));
-    rmSync(artifacts, { recursive: true, force: true });
-    mkdirSync(artifacts, { recursive: true });
-    ok(
-      await forte(
-        ['add', 'api', '--headless'],
-        JSON.stringify({
-          version: 1,
-          serviceConfiguration: { serviceName: 'AppSync', apiName: 'todos', transformSchema: SCHEMA, defaultAuthType: { mode: 'API_KEY', expirationTime: 7 } },
-        }),
-      ),
-      'add api',
+    await suite.forte(
+      ['add', 'api', '--headless'],
+      JSON.stringify({
+        version: 1,
+        serviceConfiguration: { serviceName: 'AppSync', apiName: 'todos', transformSchema: SCHEMA, defaultAuthType: { mode: 'API_KEY', expirationTime: 7 } },
+      }),
     );
-    ok(
-      await forte(
-        ['add', 'storage', '--headless'],
-        JSON.stringify({
-          version: 1,
-          serviceConfiguration: {
-            serviceName: 'DynamoDB',
-            resourceName: 'beer',
-            partitionKey: { fieldName: 'brand', fieldType: 'string' },
-            sortKey: { fieldName: 'batch', fieldType: 'number' },
-          },
-        }),
-      ),
-      'add storage',
+    await suite.forte(
+      ['add', 'storage', '--headless'],
+      JSON.stringify({
+        version: 1,
+        serviceConfiguration: {
+          serviceName: 'DynamoDB',
+          resourceName: 'beer',
+          partitionKey: { fieldName: 'brand', fieldType: 'string' },
+          sortKey: { fieldName: 'batch', fieldType: 'number' },
+        },
+      }),
     );
-    ok(await forte(['push', '--yes']), 'push');
-    const output = (
-      JSON.parse(readFileSync(join(root, 'amplify', 'backend', 'amplify-meta.json'), 'utf8')) as {
-        api: { todos: { output: { GraphQLAPIIdOutput: string; GraphQLAPIEndpointOutput: string; GraphQLAPIKeyOutput: string } } };
-      }
-    ).api.todos.output;
+    await suite.forte(['push', '--yes']);
+    const meta = suite.project.readJson('amplify', 'backend', 'amplify-meta.json') as {
+      api: { todos: { output: { GraphQLAPIIdOutput: string; GraphQLAPIEndpointOutput: string; GraphQLAPIKeyOutput: string } } };
+      providers: { awscloudformation: { AmplifyAppId: string } };
+    };
+    const output = meta.api.todos.output;
     apiId = output.GraphQLAPIIdOutput;
-    url = (JSON.parse(readFileSync(join(home, 'cloud', 'cloud.json'), 'utf8')) as { url: string }).url;
-    const keys = JSON.parse(readFileSync(join(home, 'cloud', 'admin-credentials.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
-    db = new DynamoDBClient({ endpoint: `${url}/dynamodb`, region: 'us-east-1', credentials: keys, maxAttempts: 1 });
+    appId = meta.providers.awscloudformation.AmplifyAppId;
+    const cloud = suite.cloud();
+    url = cloud.url;
+    db = new DynamoDBClient({ endpoint: `${url}/dynamodb`, region: 'us-east-1', credentials: cloud, maxAttempts: 1 });
     Amplify.configure({
       API: { GraphQL: { endpoint: output.GraphQLAPIEndpointOutput, region: 'us-east-1', defaultAuthMode: 'apiKey', apiKey: output.GraphQLAPIKeyOutput } },
     });
     api = generateClient() as unknown as GraphQLClient;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
-  after(async () => {
-    await browser?.close();
-    db?.destroy();
-    await removeProject({ work, home });
-  });
-
-  /** A browser page signed in to the console with a login link of `forte console --no-open`. */
-  const signedIn = async (): Promise<{ context: BrowserContext; page: Page }> => {
-    const run = await forte(['console', '--no-open']);
-    ok(run, 'forte console --no-open');
-    const link = /(http:\/\/\S+\/_forte\/console\/login\?token=\S+)/.exec(run.stdout)?.[1];
-    assert.ok(link, run.stdout);
-    const context = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    await page.goto(link);
-    await page.getByRole('heading', { name: 'Apps', exact: true }).waitFor();
-    return { context, page };
-  };
-  const appId = (): string =>
-    (JSON.parse(readFileSync(join(root, 'amplify', 'team-provider-info.json'), 'utf8')) as Record<string, { awscloudformation: { AmplifyAppId: string } }>)[
-      'dev'
-    ]!.awscloudformation.AmplifyAppId;
-
-  /** A screenshot for people to look at, and axe-core's check: no serious or critical violation. */
-  const check = (page: Page, name: string): Promise<void> => checkPage(page, artifacts, name);
+  after(() => db?.destroy());
 
   void it('lists the model tables; pages, filters, counts and queries an index; creates, edits and deletes items as the admin', async () => {
     // Todos made through aws-amplify's GraphQL client, as an app makes them.
@@ -127,12 +86,7 @@ void describe("the console's data page in headless Chromium: a GraphQL API's mod
     }
     const todoTable = `Todo-${apiId}-dev`;
 
-    const { context, page } = await signedIn();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
+    const { context, page, errors } = await signedIn();
     await page.getByRole('link', { name: 'dataapp' }).click();
     await page.getByRole('region', { name: 'Environments' }).getByRole('link', { name: 'dev' }).click();
 
@@ -295,9 +249,7 @@ void describe("the console's data page in headless Chromium: a GraphQL API's mod
     await page.setViewportSize({ width: 390, height: 844 });
     await form.getByRole('button', { name: 'Clear' }).click();
     await pager.getByText('Page 1 · 25 items').waitFor();
-    const width = await page.evaluate(
-      () => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth,
-    );
+    const width = await pageWidth(page);
     assert.ok(width <= 390, `the page is ${width} px wide at 390`);
     await check(page, '7-table-390');
 
@@ -324,7 +276,7 @@ void describe("the console's data page in headless Chromium: a GraphQL API's mod
       );
 
     const { context, page } = await signedIn();
-    await page.goto(`${url}/_forte/console/apps/${appId()}/env/dev/data/${readingTable}`);
+    await page.goto(`${url}/_forte/console/apps/${appId}/env/dev/data/${readingTable}`);
     const pager = page.getByRole('navigation', { name: 'Pages' });
     await pager.getByText('Page 1 · 25 items').waitFor();
     assert.match((await page.getByText(/^Key: /).textContent()) ?? '', new RegExp(`items: ${READINGS}$`));
@@ -332,6 +284,16 @@ void describe("the console's data page in headless Chromium: a GraphQL API's mod
     const calls: number[] = [];
     const shown: number[] = [];
     const seenIds = new Set<string>();
+    // Every state of the pager the page goes through, with its first row's key as it was then.
+    await page.evaluate(() => {
+      const doc = (globalThis as unknown as { document: { body: object; querySelector(s: string): { textContent: string | null } | null } }).document;
+      const states: [string, string][] = [];
+      (globalThis as unknown as { pagerStates: [string, string][] }).pagerStates = states;
+      const text = (selector: string): string => doc.querySelector(selector)?.textContent ?? '';
+      const watch = (): number => states.push([text('nav[aria-label="Pages"] [role="status"]'), text('[role="region"][aria-label="Items"] tbody td')]);
+      const { MutationObserver } = globalThis as unknown as { MutationObserver: new (f: () => void) => { observe(node: object, options: object): void } };
+      new MutationObserver(watch).observe(doc.body, { childList: true, subtree: true, characterData: true });
+    });
     for (let n = 2; n <= 21; n++) {
       const started = Date.now();
       await pager.getByRole('button', { name: 'Next' }).click();
@@ -341,6 +303,12 @@ void describe("the console's data page in headless Chromium: a GraphQL API's mod
       for (const id of await page.getByRole('region', { name: 'Items' }).locator('tbody tr td:first-child').allTextContents()) seenIds.add(id);
     }
     assert.equal(seenIds.size, 20 * 25, 'every page holds new items');
+    // A page's label is never shown over another page's rows (not even for a moment, before the new page is asked for).
+    const firstRowsOf = new Map<string, Set<string>>();
+    for (const [label, first] of await page.evaluate(() => (globalThis as unknown as { pagerStates: [string, string][] }).pagerStates))
+      if (/^Page \d+ · /.test(label)) firstRowsOf.set(label, (firstRowsOf.get(label) ?? new Set()).add(first));
+    assert.ok(firstRowsOf.size >= 20, [...firstRowsOf.keys()].join(', '));
+    for (const [label, firsts] of firstRowsOf) assert.equal(firsts.size, 1, `"${label}" was shown over the rows starting ${[...firsts].join(' and ')}`);
     const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
     console.log(
       `# ${READINGS} items: a page's call median ${median(calls)} ms (slowest ${Math.max(...calls)}); click to shown median ${median(shown)} ms (slowest ${Math.max(...shown)})`,
@@ -350,7 +318,7 @@ void describe("the console's data page in headless Chromium: a GraphQL API's mod
   });
   void it("a NoSQL table of the storage category: an item with a number sort key made in the UI is the SDK's", async () => {
     const { context, page } = await signedIn();
-    await page.goto(`${url}/_forte/console/apps/${appId()}/env/dev/data/beer-dev`);
+    await page.goto(`${url}/_forte/console/apps/${appId}/env/dev/data/beer-dev`);
     await page.getByRole('heading', { name: 'Table beer-dev' }).waitFor();
     await page.getByText('No items on this page.').waitFor();
     await page.getByRole('button', { name: 'New item' }).click();
@@ -373,7 +341,7 @@ void describe("the console's data page in headless Chromium: a GraphQL API's mod
     await check(page, '9-nosql-table');
 
     // A table that is not there: the cloud's own message, not a blank page.
-    await page.goto(`${url}/_forte/console/apps/${appId()}/env/dev/data/no-such-table`);
+    await page.goto(`${url}/_forte/console/apps/${appId}/env/dev/data/no-such-table`);
     await page.getByRole('alert').getByText('Requested resource not found: Table: no-such-table not found').waitFor();
     await context.close();
   });

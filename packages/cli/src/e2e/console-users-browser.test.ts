@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   AdminCreateUserCommand,
   AdminGetUserCommand,
@@ -12,11 +10,9 @@ import {
   ListGroupsCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { fetchAuthSession, signIn, signOut, signUp } from 'aws-amplify/auth';
-import { chromium, type Browser } from 'playwright-core';
 import { configureAmplifyFrom } from './amplify-app.js';
-import { checkPage, cloudOf, consoleLoginLink, pageOverflow, watchedPage } from './console-browser-kit.js';
-import { CHROMIUM, CHROMIUM_ARGS, missingBrowser, REPO } from './example-app.js';
-import { useProject } from './forte-runner.js';
+import { pageOverflow, useConsoleSuite } from './console-browser-kit.js';
+import { missingBrowser } from './example-app.js';
 
 const skipReason = missingBrowser("the web console's users page in Chromium");
 
@@ -35,41 +31,24 @@ const ADD_AUTH_REQUEST = {
 };
 
 void describe("the web console's users page in headless Chromium", { skip: skipReason }, () => {
-  const project = useProject('forte-console-users-', 'usersapp', { auth: ADD_AUTH_REQUEST });
-  let browser: Browser | undefined;
-  const artifacts = join(REPO, 'test-artifacts', 'console-users');
-
-  before(async () => {
-    rmSync(artifacts, { recursive: true, force: true });
-    mkdirSync(artifacts, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  });
-  after(() => browser?.close());
+  const suite = useConsoleSuite('users', 'usersapp', { auth: ADD_AUTH_REQUEST });
+  const { project, check } = suite;
 
   void it('creates a user who then signs in, disables them, groups them, edits attributes, pages and searches, deletes, at 1280×800 and 390×844', async () => {
-    const push = await project.forte(['push', '--yes']);
-    assert.equal(push.code, 0, push.stderr + push.stdout);
+    await suite.forte(['push', '--yes']);
     const meta = project.readJson('amplify/backend/amplify-meta.json');
     const authName = Object.keys(meta.auth).find((n) => meta.auth[n].service === 'Cognito')!;
     const poolId = String(meta.auth[authName].output.UserPoolId);
     const appId = String(meta.providers.awscloudformation.AmplifyAppId);
-    const cloud = cloudOf(project.home);
+    const cloud = suite.cloud();
     const idp = new CognitoIdentityProviderClient({ endpoint: `${cloud.url}/cognito-idp/`, region: 'us-east-1', credentials: cloud, maxAttempts: 1 });
     configureAmplifyFrom(project.root);
-    const check = (page: Parameters<typeof checkPage>[0], name: string): Promise<void> => checkPage(page, artifacts, name);
 
     // A user made through the SDK before the page opens, and enough others for a second page.
-    await idp.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'sdk-made@example.com', MessageAction: 'SUPPRESS' }));
-    for (let i = 0; i < 20; i++)
-      await idp.send(
-        new AdminCreateUserCommand({ UserPoolId: poolId, Username: `filler${String(i).padStart(2, '0')}@example.com`, MessageAction: 'SUPPRESS' }),
-      );
+    const emails = ['sdk-made@example.com', ...Array.from({ length: 20 }, (_, i) => `filler${String(i).padStart(2, '0')}@example.com`)];
+    for (const email of emails) await idp.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: email, MessageAction: 'SUPPRESS' }));
 
-    const link = await consoleLoginLink({ cwd: project.root, home: project.home });
-    const context = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
-    const { page, errors } = await watchedPage(context);
-    await page.goto(link);
-    await page.getByRole('heading', { name: 'Apps', exact: true }).waitFor();
+    const { context, page, errors } = await suite.signedIn();
 
     // The environment's user pool links to its users.
     await page.goto(`${cloud.url}/_forte/console/apps/${appId}/env/dev`);
@@ -82,11 +61,16 @@ void describe("the web console's users page in headless Chromium", { skip: skipR
     assert.equal(await users.getByRole('row').count(), 21, 'a header and 20 users on the first page');
     await check(page, '1-users');
 
-    // Pages: 21 users, 20 a page.
+    // Pages: 21 users, 20 a page. "Page 2" shows as Next is clicked, above the first page's rows until the second
+    // page's answer replaces them: the check waits for the user the first page did not show.
+    const emailColumn = users.locator('tbody tr td:nth-child(2)');
+    const onFirst = await emailColumn.allTextContents();
+    const twentyFirst = emails.filter((email) => !onFirst.includes(email));
+    assert.equal(twentyFirst.length, 1, `the first page shows 20 of the 21 users: ${onFirst.join(', ')}`);
     await page.getByRole('button', { name: 'Next page' }).click();
     await page.getByText('Page 2').waitFor();
-    await users.getByRole('row').nth(1).waitFor();
-    assert.equal(await users.getByRole('row').count(), 2, 'the 21st user on the second page');
+    await emailColumn.filter({ hasText: twentyFirst[0] }).waitFor();
+    assert.deepEqual(await emailColumn.allTextContents(), twentyFirst, 'the 21st user, alone on the second page');
     await page.getByRole('button', { name: 'Previous page' }).click();
     await page.getByText('Page 1').waitFor();
 

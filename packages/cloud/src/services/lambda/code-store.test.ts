@@ -1,26 +1,16 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { zipSync } from 'fflate';
-import { createFsBlobStore } from '../../engines/fs-blobs/fs-blob-store.js';
-import { createSqliteStore } from '../../engines/sqlite/sqlite-store.js';
-import { CODE_HOLD_MS, createCodeBlobs } from './code-blobs.js';
+import { CODE_HOLD_MS } from './code-blobs.js';
 import { createCodeStore } from './code-store.js';
 import { createFunctionStore } from './function-store.js';
-import { LAMBDA_MIGRATIONS } from './migrations.js';
-
-const root = mkdtempSync(join(tmpdir(), 'forte-code-store-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+import { sharedCodeStorage } from './lambda-store.test-helper.js';
 
 // One database and one blob store, as the instances of a cluster share them; each store its own folder.
-const sql = createSqliteStore(':memory:');
-await sql.migrate('lambda', LAMBDA_MIGRATIONS);
-const blobs = createFsBlobStore(join(root, 'blobs'));
-let clock = Date.now();
-const zips = createCodeBlobs({ sql, blobs, now: () => clock });
+const { root, sql, blobs, zips, advance } = await sharedCodeStorage('forte-code-store-');
 const createStore = (name: string) => createCodeStore(join(root, name), zips);
 
 const zipOf = (source: string): Buffer => Buffer.from(zipSync({ 'index.js': Buffer.from(source) }));
@@ -99,7 +89,7 @@ void describe('the code store', () => {
     assert.equal(await stored(), true);
     await functions.put({ name: 'fn', arn: 'arn:fn', config: {} as never, codeSha256: sha256, codeSize: zip.length, revision: 'r', lastModified: '' });
     await functions.publishLayerVersion({ layerName: 'layer', arnPrefix: 'arn', codeSha256: sha256, codeSize: zip.length, compatibleRuntimes: [] });
-    clock += CODE_HOLD_MS + 1;
+    advance(CODE_HOLD_MS + 1);
     await zips.collect(); // the earlier tests' zips, no longer held
     assert.equal(await stored(), true, 'a function and a layer name it');
     await functions.delete('fn');

@@ -7,27 +7,12 @@ import type { CodeStore } from './code-store.js';
 import type { FunctionCredentialStore } from './function-credentials.js';
 import { createFunctionRegistry } from './function-registry.js';
 import type { FunctionStore, StoredFunction, StoredLayerVersion } from './function-store.js';
+import { storedFunction } from './lambda-store.test-helper.js';
 import type { FunctionRuntime, FunctionSpec } from './runtime/types.js';
 
 const LAYER_ARN = 'arn:aws:lambda:us-east-1:123456789012:layer:legacy:1';
 
-const fnWith = (layers: string[]): StoredFunction => ({
-  name: 'greeter',
-  arn: 'arn:aws:lambda:us-east-1:123456789012:function:greeter',
-  config: {
-    handler: 'index.handler',
-    runtime: 'nodejs20.x',
-    role: 'arn:aws:iam::123456789012:role/r',
-    memoryMb: 128,
-    timeoutSeconds: 3,
-    variables: {},
-    layers,
-  },
-  codeSha256: 'code',
-  codeSize: 1,
-  revision: 'r1',
-  lastModified: '2026-12-05T00:00:00.000Z',
-});
+const fnWith = (layers: string[]): StoredFunction => storedFunction('greeter', { config: { layers }, codeSha256: 'code' });
 
 /** A registry whose layer code is nowhere to be had (a legacy layer), each code lookup taking a few milliseconds. */
 function registryWith(stored: () => StoredFunction) {

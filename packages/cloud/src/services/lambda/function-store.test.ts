@@ -3,25 +3,10 @@ import { describe, it } from 'node:test';
 import { createSqliteStore } from '../../engines/sqlite/sqlite-store.js';
 import type { SqlStore } from '../../engines/types.js';
 import { createFunctionStore, type StoredFunction } from './function-store.js';
+import { storedFunction } from './lambda-store.test-helper.js';
 import { LAMBDA_MIGRATIONS } from './migrations.js';
 
-const fn = (revision: string): StoredFunction => ({
-  name: 'fn',
-  arn: 'arn:aws:lambda:us-east-1:123456789012:function:fn',
-  config: {
-    handler: 'index.handler',
-    runtime: 'nodejs20.x',
-    role: 'arn:aws:iam::123456789012:role/r',
-    memoryMb: 128,
-    timeoutSeconds: 3,
-    variables: { REVISION: revision },
-    layers: [],
-  },
-  codeSha256: 'sha',
-  codeSize: 1,
-  revision,
-  lastModified: '2026-12-01T00:00:00.000Z',
-});
+const fn = (revision: string): StoredFunction => storedFunction('fn', { config: { variables: { REVISION: revision } }, revision });
 
 void describe('the function store', () => {
   void it('keeps a function while the data version holds; a fresh read goes past it, and is kept', async () => {

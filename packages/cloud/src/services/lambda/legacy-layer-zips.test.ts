@@ -1,28 +1,18 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { zipSync } from 'fflate';
-import { createFsBlobStore } from '../../engines/fs-blobs/fs-blob-store.js';
-import { createSqliteStore } from '../../engines/sqlite/sqlite-store.js';
 import { createClusterLeases } from '../../kernel/cluster-leases.js';
-import { CODE_HOLD_MS, createCodeBlobs } from './code-blobs.js';
+import { CODE_HOLD_MS } from './code-blobs.js';
 import { createCodeStore } from './code-store.js';
 import { createFunctionStore } from './function-store.js';
 import { keepLegacyLayerZips, legacyLayerLease } from './legacy-layer-zips.js';
-import { LAMBDA_MIGRATIONS } from './migrations.js';
-
-const root = mkdtempSync(join(tmpdir(), 'forte-legacy-layers-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+import { sharedCodeStorage } from './lambda-store.test-helper.js';
 
 // One database and one blob store, as a cluster's instances share them; each instance its own code folder.
-const sql = createSqliteStore(':memory:');
-await sql.migrate('lambda', LAMBDA_MIGRATIONS);
-const blobs = createFsBlobStore(join(root, 'blobs'));
-let clock = Date.now();
-const zips = createCodeBlobs({ sql, blobs, now: () => clock });
+const { root, sql, blobs, zips, advance } = await sharedCodeStorage('forte-legacy-layers-');
 const store = createFunctionStore(sql);
 const leasesOf = (instance: string) => createClusterLeases({ sql, instance, leaseMs: 60_000, shared: true });
 
@@ -109,7 +99,7 @@ void describe('layer versions published before zips were kept', () => {
     const keptSha256 = (await store.getLayerVersion(arn))!.keptSha256!;
     const other = createCodeStore(join(root, 'collect-other'), zips);
     await other.ensure(keptSha256);
-    clock += CODE_HOLD_MS + 1;
+    advance(CODE_HOLD_MS + 1);
     await zips.collect();
     assert.ok(await blobs.stat(`lambda/code/${keptSha256}`), 'named by a layer version');
     assert.deepEqual(await other.collect(await store.codeInUse()), [], 'its folder on another instance is in use');

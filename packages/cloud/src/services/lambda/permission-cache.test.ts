@@ -2,27 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createSqliteStore } from '../../engines/sqlite/sqlite-store.js';
 import { createFunctionStore, type StoredFunction } from './function-store.js';
+import { storedFunction } from './lambda-store.test-helper.js';
 import { LAMBDA_MIGRATIONS } from './migrations.js';
 import { createPermissionCache } from './permission-cache.js';
 
 const gateway = { FunctionName: 'fn', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' };
-const fn = (name: string): StoredFunction => ({
-  name,
-  arn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
-  config: {
-    handler: 'index.handler',
-    runtime: 'nodejs20.x',
-    role: 'arn:aws:iam::123456789012:role/r',
-    memoryMb: 128,
-    timeoutSeconds: 3,
-    variables: {},
-    layers: [],
-  },
-  codeSha256: 'sha',
-  codeSize: 1,
-  revision: 'r1',
-  lastModified: '2026-12-01T00:00:00.000Z',
-});
+const fn = (name: string): StoredFunction => storedFunction(name);
 
 /** A function store on a fresh database, counting the reads the cache makes of it. */
 async function countedStore(): Promise<{
