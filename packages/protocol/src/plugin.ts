@@ -211,6 +211,20 @@ export interface PluginContext {
    * it does not export `method`. Absent in contexts that cannot load plugins.
    */
   invokePluginMethod?<T = unknown>(category: string, method: string, args: unknown[]): Promise<T>;
+  /**
+   * The current environment's deployment secrets (values a repository never holds, as Amplify's
+   * `deployment-secrets.json`: social sign-in credentials as `hostedUIProviderCreds`), by category and resource.
+   * Absent in contexts without a per-machine home.
+   */
+  deploymentSecrets?: DeploymentSecretStore;
+}
+
+/** One environment's deployment secrets of the open project, kept outside the repository. */
+export interface DeploymentSecretStore {
+  /** The values of one resource (empty when none is stored). */
+  read(category: string, resourceName: string): Record<string, string>;
+  /** Sets the given keys of one resource; a key given as undefined is removed (a resource left empty is dropped). */
+  write(category: string, resourceName: string, values: Record<string, string | undefined>): void;
 }
 
 export interface CategoryPlugin {
