@@ -67,7 +67,7 @@ async function askUriChanges(ctx: PluginContext, current: string[], what: 'signi
 }
 
 /** The providers' ids and secrets: ids default to the stored ones; a secret left empty keeps the stored one. */
-async function askCredentials(
+export async function askCredentials(
   ctx: PluginContext,
   providers: readonly SocialProvider[],
   stored: Map<SocialProvider, ProviderCredentials>,

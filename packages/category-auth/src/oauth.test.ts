@@ -349,6 +349,64 @@ void describe('auth OAuth: hosted UI and social providers (questions, headless, 
     }
   });
 
+  void it('env add: the new environment takes the credentials of the one it was added from (asked; --yes takes them), else asks for them', async () => {
+    const f = createFakePluginContext(root, { plugin: 'auth', command: 'add', headless: true });
+    await categoryPlugin.executeHeadlessCommand!(f.ctx, mediaVaultRequest(MEDIA_VAULT_OAUTH));
+    const dev = f.secrets['auth']![authResource()]!;
+    /** One machine's secrets of two environments; the context's environment is prod, added from dev. */
+    const envs = (): { store: Record<string, Record<string, string>>; attach: (c: FakePluginContext) => FakePluginContext } => {
+      const store: Record<string, Record<string, string>> = { dev: { ...dev } };
+      const attach = (c: FakePluginContext): FakePluginContext => {
+        c.ctx.deploymentSecrets = {
+          read: (_category, _resource, envName) => ({ ...(store[envName ?? 'prod'] ?? {}) }),
+          write: (_category, _resource, values) => {
+            const entry = (store['prod'] ??= {});
+            for (const [k, v] of Object.entries(values))
+              if (v === undefined) delete entry[k];
+              else entry[k] = v;
+          },
+        };
+        return c;
+      };
+      return { store, attach };
+    };
+    const fromDev = { sourceEnv: 'dev', envName: 'prod' };
+
+    const taken = envs();
+    const yes = taken.attach(createFakePluginContext(root, { plugin: 'auth', yes: true }));
+    await categoryPlugin.handlePostEnvAdd!(yes.ctx, fromDev);
+    assert.equal(taken.store['prod']?.['hostedUIProviderCreds'], dev['hostedUIProviderCreds']);
+    assertNoSecretLeaked(yes);
+
+    const declined = envs();
+    const asked = declined.attach(
+      createFakePluginContext(root, {
+        plugin: 'auth',
+        answers: {
+          'Do you want to use the Facebook, Google credentials of dev in prod?': false,
+          'Enter your Facebook App ID for your OAuth flow': 'fb-prod',
+          'Enter your Facebook App Secret for your OAuth flow': 'fb-prod-secret',
+          'Enter your Google Web Client ID for your OAuth flow': 'g-prod',
+          'Enter your Google Web Client Secret for your OAuth flow': 'g-prod-secret',
+        },
+      }),
+    );
+    await categoryPlugin.handlePostEnvAdd!(asked.ctx, fromDev);
+    assert.deepEqual(JSON.parse(declined.store['prod']!['hostedUIProviderCreds']!), [
+      { ProviderName: 'Facebook', client_id: 'fb-prod', client_secret: 'fb-prod-secret' },
+      { ProviderName: 'Google', client_id: 'g-prod', client_secret: 'g-prod-secret' },
+    ]);
+    assert.equal(declined.store['dev']!['hostedUIProviderCreds'], dev['hostedUIProviderCreds'], 'dev keeps its own');
+
+    // Nothing to take from (another machine's environment) with --yes: it says how to set them.
+    const none = envs();
+    delete none.store['dev'];
+    const warned = none.attach(createFakePluginContext(root, { plugin: 'auth', yes: true }));
+    await categoryPlugin.handlePostEnvAdd!(warned.ctx, fromDev);
+    assert.equal(none.store['prod'], undefined);
+    assert.ok(warned.printed.some((l) => /\(Facebook, Google\) have no credentials in prod: set them with `forte update auth`/.test(l)));
+  });
+
   void it('checks domain prefixes, redirect URIs and attribute mappings as Amplify does', () => {
     for (const ok of ['myapp', 'my-app-2', 'a', 'x'.repeat(63)]) assert.equal(checkDomainPrefix(ok), true, ok);
     for (const bad of ['', 'My-app', 'my_app', 'app-', 'x'.repeat(64), 'mycognitoapp', 'awsome']) assert.notEqual(checkDomainPrefix(bad), true, bad);

@@ -1,5 +1,12 @@
 import { join } from 'node:path';
-import { UserError, deploymentSecretsSchema, type AmplifyMeta, type DeploymentSecrets, type DeploymentSecretStore } from '@forte/protocol';
+import {
+  UserError,
+  deploymentSecretsSchema,
+  type AmplifyMeta,
+  type DeploymentSecrets,
+  type DeploymentSecretStore,
+  type TeamProviderInfo,
+} from '@forte/protocol';
 import { forteHome } from './forte-home.js';
 import { readJsonFile, writeJsonFile } from './json-file.js';
 
@@ -60,20 +67,25 @@ export function removeDeploymentSecrets(args: { rootStackId: string; envName: st
  * The deployment secrets of the open project's current environment, for plugins (`ctx.deploymentSecrets`):
  * the root stack id comes from amplify-meta.json, as Amplify's does.
  */
-export function environmentSecretStore(project: () => { envName: string; readMeta(): AmplifyMeta }): DeploymentSecretStore {
-  const where = (): { rootStackId: string; envName: string } => {
+export function environmentSecretStore(
+  project: () => { envName: string; readMeta(): AmplifyMeta; readTeamProviderInfo?(): TeamProviderInfo },
+): DeploymentSecretStore {
+  const where = (envName?: string): { rootStackId: string; envName: string } => {
     const p = project();
-    const info = p.readMeta().providers?.awscloudformation;
+    const other = envName !== undefined && envName !== p.envName;
+    const info = other ? p.readTeamProviderInfo?.()[envName]?.awscloudformation : p.readMeta().providers?.awscloudformation;
     const stack = info?.StackId ?? info?.StackName;
     if (!stack)
       throw new UserError(
-        `The environment ${p.envName} has no root stack in amplify/backend/amplify-meta.json, so its deployment secrets have no place.`,
+        other
+          ? `The environment ${envName} has no root stack in amplify/team-provider-info.json, so its deployment secrets cannot be found.`
+          : `The environment ${p.envName} has no root stack in amplify/backend/amplify-meta.json, so its deployment secrets have no place.`,
         'Run `forte init` (or `forte env checkout <name>`) first.',
       );
-    return { rootStackId: rootStackIdOf(stack), envName: p.envName };
+    return { rootStackId: rootStackIdOf(stack), envName: envName ?? p.envName };
   };
   return {
-    read: (category, resourceName) => readDeploymentSecrets({ ...where(), category, resourceName }),
+    read: (category, resourceName, envName) => readDeploymentSecrets({ ...where(envName), category, resourceName }),
     write(category, resourceName, values) {
       const at = where();
       const set = Object.fromEntries(Object.entries(values).filter((e): e is [string, string] => e[1] !== undefined));

@@ -221,8 +221,11 @@ export interface PluginContext {
 
 /** One environment's deployment secrets of the open project, kept outside the repository. */
 export interface DeploymentSecretStore {
-  /** The values of one resource (empty when none is stored). */
-  read(category: string, resourceName: string): Record<string, string>;
+  /**
+   * The values of one resource (empty when none is stored); `envName`: those of another environment of the
+   * project (`env add` carrying values over from the environment it was added from).
+   */
+  read(category: string, resourceName: string, envName?: string): Record<string, string>;
   /** Sets the given keys of one resource; a key given as undefined is removed (a resource left empty is dropped). */
   write(category: string, resourceName: string, values: Record<string, string | undefined>): void;
 }

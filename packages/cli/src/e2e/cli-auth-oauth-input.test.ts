@@ -122,5 +122,16 @@ void describe("auth OAuth input: headless oAuth and the social default's questio
       { ProviderName: 'Facebook', client_id: 'fb-e2e-id', client_secret: FB_SECRET },
     ]);
     for (const [path, text] of projectFiles(project.root)) assert.ok(!text.includes(FB_SECRET), `${path} holds the secret`);
+
+    // env add --yes: the new environment (its own root stack) takes dev's credentials.
+    const envAdd = await forte(['env', 'add', 'prod', '--yes']);
+    assert.equal(envAdd.code, 0, envAdd.stderr + envAdd.stdout);
+    assert.ok(!(envAdd.stdout + envAdd.stderr).includes(FB_SECRET));
+    const file = JSON.parse(readFileSync(join(project.home, 'deployment-secrets.json'), 'utf8'));
+    const prodStack = String(readJson('amplify/backend/amplify-meta.json').providers.awscloudformation.StackId);
+    const prod = file.appSecrets.find((a: { rootStackId: string }) => a.rootStackId === prodStack.slice(prodStack.lastIndexOf('/') + 1));
+    assert.deepEqual(JSON.parse(prod.environments.prod.auth[resource].hostedUIProviderCreds), [
+      { ProviderName: 'Facebook', client_id: 'fb-e2e-id', client_secret: FB_SECRET },
+    ]);
   });
 });
