@@ -281,6 +281,16 @@ void describe('auth OAuth: hosted UI and social providers (questions, headless, 
     assert.equal(f.secrets['auth']?.[authResource()], undefined);
   });
 
+  void it('remove auth removes the credentials with the resource', async () => {
+    const f = createFakePluginContext(root, { plugin: 'auth', command: 'add', headless: true });
+    await categoryPlugin.executeHeadlessCommand!(f.ctx, mediaVaultRequest(MEDIA_VAULT_OAUTH));
+    assert.ok(f.secrets['auth']?.['mediavault1f08412d']);
+    const r = createFakePluginContext(root, { plugin: 'auth', command: 'remove', yes: true });
+    r.ctx.deploymentSecrets = f.ctx.deploymentSecrets;
+    await categoryPlugin.executeCommand(r.ctx);
+    assert.deepEqual(f.secrets, { auth: {} });
+  });
+
   void it('refuses bad OAuth input with the field and the fix, and changes nothing', async () => {
     const f = createFakePluginContext(root, { plugin: 'auth', command: 'add', headless: true });
     await categoryPlugin.executeHeadlessCommand!(f.ctx, mediaVaultRequest(MEDIA_VAULT_OAUTH));
