@@ -75,6 +75,7 @@ export async function askCredentials(
   const out = new Map<SocialProvider, ProviderCredentials>();
   const secret = async (message: string, kept: string | undefined, validate: (v: string) => true | string = required): Promise<string> => {
     const answer = await ctx.prompt.input({
+      secret: true,
       message: kept === undefined ? message : `${message}(leave empty to keep the current one) `,
       validate: (v) => (v === '' && kept !== undefined ? true : validate(v)),
     });

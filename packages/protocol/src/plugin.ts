@@ -123,7 +123,8 @@ export interface Prompter {
   readonly yes: boolean;
   /** False when there is no terminal to ask in (without `yes`, any question then fails): commands say so before printing anything. */
   readonly interactive?: boolean;
-  input(question: { message: string; default?: string; validate?: (value: string) => true | string }): Promise<string>;
+  /** `secret`: what is typed is not shown (a masked prompt; such a question has no default to show). */
+  input(question: { message: string; default?: string; validate?: (value: string) => true | string; secret?: boolean }): Promise<string>;
   confirm(question: { message: string; default?: boolean }): Promise<boolean>;
   select<T extends string>(question: { message: string; choices: Choice<T>[]; default?: T }): Promise<T>;
 }

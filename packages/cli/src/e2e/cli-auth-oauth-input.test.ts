@@ -111,6 +111,7 @@ void describe("auth OAuth input: headless oAuth and the social default's questio
       [/Enter your Facebook App Secret for your OAuth flow:/, `${FB_SECRET}\r`],
     ]);
     assert.equal(code, 0, screen);
+    assert.ok(!screen.includes(FB_SECRET), 'the secret is typed into a masked prompt');
     const resource = Object.keys(readJson('amplify/backend/backend-config.json').auth)[0]!;
     const config = readJson(`amplify/backend/auth/${resource}/cli-inputs.json`).cognitoConfig;
     assert.equal(config.useDefault, 'defaultSocial');
