@@ -275,7 +275,15 @@ void describe('auth OAuth: hosted UI and social providers (questions, headless, 
       { ProviderName: 'SignInWithApple', authorize_scopes: 'email name', AttributeMapping: { email: 'email', given_name: 'firstName' } },
     ]);
 
-    await categoryPlugin.executeHeadlessCommand!(u.ctx, modification({ oAuth: {} }));
+    const off = createFakePluginContext(root, { plugin: 'auth', command: 'update', headless: true });
+    off.ctx.deploymentSecrets = f.ctx.deploymentSecrets;
+    await categoryPlugin.executeHeadlessCommand!(off.ctx, modification({ oAuth: {} }));
+    assert.ok(
+      off.printed.includes(
+        'OAuth is turned off: the hosted UI at mediavault1f08412d-1f08412d goes away, and users who signed in with SignInWithApple can no longer sign in (their accounts stay in the pool).',
+      ),
+      off.printed.join('\n'),
+    );
     assert.equal(cognitoConfig().hostedUI, false);
     assert.equal(cognitoConfig().oAuthMetadata, undefined);
     assert.equal(f.secrets['auth']?.[authResource()], undefined);

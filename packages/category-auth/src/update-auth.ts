@@ -147,6 +147,20 @@ export function effectsOnExistingUsers(before: CognitoConfig, after: CognitoConf
     lines.push(
       `Removed group${removedGroups.length > 1 ? 's' : ''} ${removedGroups.join(', ')}: members lose the group (and its cognito:groups claim) at the next token refresh.`,
     );
+  const oauthBefore = oauthSettingsOf(before);
+  const oauthAfter = oauthSettingsOf(after);
+  if (oauthBefore && !oauthAfter) {
+    lines.push(
+      `OAuth is turned off: the hosted UI at ${oauthBefore.domainPrefix} goes away${oauthBefore.providers.length > 0 ? `, and users who signed in with ${oauthBefore.providers.join(' or ')} can no longer sign in (their accounts stay in the pool)` : ''}.`,
+    );
+  } else if (oauthBefore && oauthAfter) {
+    const dropped = oauthBefore.providers.filter((p) => !oauthAfter.providers.includes(p));
+    if (dropped.length > 0) lines.push(`Users who signed in with ${dropped.join(' or ')} can no longer sign in that way (their accounts stay in the pool).`);
+    if (oauthBefore.domainPrefix !== oauthAfter.domainPrefix)
+      lines.push(
+        `The hosted UI moves from ${oauthBefore.domainPrefix} to ${oauthAfter.domainPrefix}: the old domain stops answering, and apps get the new one in their configuration at the next push.`,
+      );
+  }
   if (before.authSelections === 'identityPoolAndUserPool' && after.authSelections === 'userPoolOnly') {
     lines.push('The identity pool is deleted: apps can no longer get AWS credentials for storage or IAM-authorized APIs.');
   }
