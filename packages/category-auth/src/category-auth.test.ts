@@ -261,7 +261,7 @@ void describe('category-auth', () => {
     await bad(withPool({ requiredSignupAttributes: ['EMAIL', 'SHOE_SIZE'] }), /requiredSignupAttributes\.1/);
     await bad(withPool({ mfa: { mode: 'ON', mfaTypes: [] } }), /mfa/);
     await bad(withPool({ passwordPolicy: { minimumLength: 3 } }), /passwordPolicy\.minimumLength/);
-    await bad(withPool({ oAuth: { domainPrefix: 'x' } }), /oAuth is not supported/);
+    await bad(withPool({ oAuth: { domainPrefix: 'x' } }), /oAuth.redirectSigninURIs is required/);
     await bad(withPool({ signinMethod: 'EMAIL', aliasAttributes: ['PREFERRED_USERNAME'] }), /aliasAttributes/);
     await bad(withPool({ unknownField: 1 }), /unknownField|Unrecognized key/);
     await bad(withPool({ adminQueries: { permissions: { restrictAccess: true } } }), /groupName is required when permissions\.restrictAccess is true/);

@@ -1,6 +1,22 @@
+import { randomBytes } from 'node:crypto';
 import { UserError } from '@forte/protocol';
 import { z } from 'zod';
 import { describeIssues, MFA_SMS, MFA_TOTP, type CognitoConfig, type PasswordCharacter } from './cognito-config.js';
+import {
+  applePrivateKey,
+  applyOAuthSettings,
+  checkApplePrivateKey,
+  checkOAuthSettings,
+  HEADLESS_PROVIDERS,
+  OAUTH_SCOPES,
+  oauthSettingsOf,
+  removeOAuthSettings,
+  type OAuthFlow,
+  type OAuthScope,
+  type OAuthSettings,
+  type ProviderCredentials,
+  type SocialProvider,
+} from './oauth-config.js';
 
 const attributeName = z.enum([
   'ADDRESS',
@@ -43,8 +59,36 @@ const autoVerified = z.array(
     .strict(),
 );
 const groups = z.array(z.object({ groupName: z.string().min(1), customPolicy: z.unknown().optional() }).strict());
-// Hosted UI and social federation are not part of Forte yet: refused by name.
+// The identity pool's social federation is not part of Forte yet: refused by name.
 const unsupported = z.unknown().optional();
+const socialProvider = z.discriminatedUnion('provider', [
+  z.object({ provider: z.enum(['FACEBOOK', 'GOOGLE', 'LOGIN_WITH_AMAZON']), clientId: z.string().min(1), clientSecret: z.string().min(1) }).strict(),
+  z
+    .object({
+      provider: z.literal('SIGN_IN_WITH_APPLE'),
+      clientId: z.string().min(1),
+      teamId: z.string().min(1),
+      keyId: z.string().min(1),
+      /** May be left out of an update: the stored key is kept. */
+      privateKey: z.string().min(1).optional(),
+    })
+    .strict(),
+]);
+/**
+ * Amplify's CognitoOAuthConfiguration. `{}` turns OAuth off; on update, a non-empty value replaces the whole
+ * previous configuration, except that a field left out keeps its value (the domain, the URIs, the flow, the
+ * scopes; social providers left out are removed).
+ */
+const oAuth = z
+  .object({
+    domainPrefix: z.string().optional(),
+    redirectSigninURIs: z.array(z.string()).optional(),
+    redirectSignoutURIs: z.array(z.string()).optional(),
+    oAuthGrantType: z.enum(['CODE', 'IMPLICIT']).optional(),
+    oAuthScopes: z.array(z.enum(['PHONE', 'EMAIL', 'OPENID', 'PROFILE', 'AWS.COGNITO.SIGNIN.USER.ADMIN'])).optional(),
+    socialProviderConfigurations: z.array(socialProvider).optional(),
+  })
+  .strict();
 /** Amplify's AdminQueries: the API, for one group's members (`restrictAccess`) or every signed-in user. */
 const adminQueries = z
   .object({ permissions: z.object({ restrictAccess: z.boolean(), groupName: z.string().min(1).optional() }).strict() })
@@ -62,7 +106,7 @@ const userPoolFields = {
   readAttributes: z.array(z.string()).optional(),
   writeAttributes: z.array(z.string()).optional(),
   autoVerifiedAttributes: autoVerified.optional(),
-  oAuth: unsupported,
+  oAuth: oAuth.optional(),
   /**
    * Not in Amplify's headless interface (its AddAuthRequest / UpdateAuthRequest schemas have no triggers):
    * cli-inputs.json's `triggers` (`{"PreSignup": ["email-filter-allowlist"]}`), replacing the whole previous
@@ -147,13 +191,84 @@ function parse<T>(schema: z.ZodType<T>, payload: unknown, kind: string): T {
 }
 
 function refuseUnsupported(fields: Record<string, unknown>, path: string): void {
-  for (const name of ['oAuth', 'identitySocialFederation']) {
-    if (fields[name] !== undefined && !(name === 'oAuth' && isEmptyObject(fields[name]))) {
-      throw new UserError(`${path}.${name} is not supported by Forte yet (no hosted UI or social sign-in).`, `Remove ${name} from the payload.`);
-    }
+  if (fields['identitySocialFederation'] !== undefined) {
+    throw new UserError(
+      `${path}.identitySocialFederation is not supported by Forte yet (the identity pool takes the user pool's users only).`,
+      'Remove identitySocialFederation from the payload; social sign-in goes through the user pool: userPoolConfiguration.oAuth.socialProviderConfigurations.',
+    );
   }
 }
-const isEmptyObject = (v: unknown): boolean => typeof v === 'object' && v !== null && Object.keys(v).length === 0;
+
+/** What a request's `oAuth` asks for: OAuth off, or these settings and the providers' credentials. */
+export type OAuthChange = { off: true } | { off?: false; settings: OAuthSettings; credentials: Map<SocialProvider, ProviderCredentials> };
+
+/**
+ * Amplify's default domain prefix for a resource (its walkthrough's): the resource name in lowercase, a hyphen
+ * and its eight-hex-digit id (random when the name has none).
+ */
+export function defaultDomainPrefix(resourceName: string): string {
+  const id = /[0-9a-f]{8}$/.exec(resourceName)?.[0] ?? randomBytes(4).toString('hex');
+  return `${resourceName.toLowerCase()}-${id}`;
+}
+
+/**
+ * The OAuth change a request's `oAuth` describes, on top of the current settings (undefined when OAuth is off)
+ * and the stored credentials. Every value is checked here: a UserError names the field and the fix.
+ */
+export function oauthFromRequest(
+  given: z.infer<typeof oAuth>,
+  context: { current?: OAuthSettings; stored: () => Map<SocialProvider, ProviderCredentials>; resourceName: string; path: string },
+): OAuthChange {
+  if (Object.keys(given).length === 0) return { off: true };
+  const { current, path } = context;
+  const missing = (field: string): never => {
+    throw new UserError(
+      `${path}.oAuth.${field} is required to turn OAuth on.`,
+      `Add ${field} to oAuth (e.g. ["http://localhost:3000/"]), or send oAuth: {} to leave OAuth off.`,
+    );
+  };
+  const settings: OAuthSettings = {
+    domainPrefix: given.domainPrefix ?? current?.domainPrefix ?? defaultDomainPrefix(context.resourceName),
+    callbackURLs: given.redirectSigninURIs ?? current?.callbackURLs ?? missing('redirectSigninURIs'),
+    logoutURLs: given.redirectSignoutURIs ?? current?.logoutURLs ?? missing('redirectSignoutURIs'),
+    flows: given.oAuthGrantType ? [given.oAuthGrantType.toLowerCase() as OAuthFlow] : (current?.flows ?? ['code']),
+    scopes: given.oAuthScopes ? given.oAuthScopes.map((s) => s.toLowerCase() as OAuthScope) : (current?.scopes ?? [...OAUTH_SCOPES]),
+    providers: (given.socialProviderConfigurations ?? []).map((p) => HEADLESS_PROVIDERS[p.provider]),
+  };
+  checkOAuthSettings(settings, `${path}.oAuth`);
+  const credentials = new Map<SocialProvider, ProviderCredentials>();
+  for (const p of given.socialProviderConfigurations ?? []) {
+    if (p.provider !== 'SIGN_IN_WITH_APPLE') {
+      const name = HEADLESS_PROVIDERS[p.provider] as Exclude<SocialProvider, 'SignInWithApple'>;
+      credentials.set(name, { ProviderName: name, client_id: p.clientId, client_secret: p.clientSecret });
+      continue;
+    }
+    const storedApple = p.privateKey === undefined ? context.stored().get('SignInWithApple') : undefined;
+    const key = p.privateKey ?? (storedApple?.ProviderName === 'SignInWithApple' ? storedApple.private_key : undefined);
+    if (key === undefined)
+      throw new UserError(
+        `${path}.oAuth.socialProviderConfigurations: SIGN_IN_WITH_APPLE has no privateKey, and none is stored for this environment.`,
+        'Add privateKey (the .p8 key from Apple) to the SIGN_IN_WITH_APPLE entry.',
+      );
+    const ok = checkApplePrivateKey(key);
+    if (ok !== true) throw new UserError(`${path}.oAuth.socialProviderConfigurations: SIGN_IN_WITH_APPLE.privateKey is not a private key.`, ok);
+    credentials.set('SignInWithApple', {
+      ProviderName: 'SignInWithApple',
+      client_id: p.clientId,
+      team_id: p.teamId,
+      key_id: p.keyId,
+      private_key: applePrivateKey(key),
+    });
+  }
+  return { settings, credentials };
+}
+
+/** Applies an OAuth change to a cognitoConfig (after its required attributes are final: the mappings follow them). */
+export function applyOAuthChange(config: Record<string, unknown>, change: OAuthChange | undefined): void {
+  if (!change) return;
+  if (change.off) removeOAuthSettings(config);
+  else applyOAuthSettings(config, change.settings);
+}
 
 const attributeOf = (name: z.infer<typeof attributeName>): CognitoConfig['requiredAttributes'][number] =>
   (name === 'ZONE_INFO' ? 'zoneinfo' : name.toLowerCase()) as CognitoConfig['requiredAttributes'][number];
@@ -226,8 +341,15 @@ function applyUserPoolFields(config: Record<string, unknown>, fields: UserPoolFi
   }
 }
 
-/** The cognitoConfig (unvalidated fields) an AddAuthRequest describes, on top of `defaults`, and its triggers. */
-export function configFromAddRequest(payload: unknown, defaults: CognitoConfig): { config: Record<string, unknown>; triggers?: HeadlessTriggers } {
+/** What a request asks for: the cognitoConfig (unvalidated fields), its triggers and its OAuth change. */
+export interface HeadlessChange {
+  config: Record<string, unknown>;
+  triggers?: HeadlessTriggers;
+  oauth?: OAuthChange;
+}
+
+/** The cognitoConfig an AddAuthRequest describes, on top of `defaults`, its triggers and its OAuth settings. */
+export function configFromAddRequest(payload: unknown, defaults: CognitoConfig): HeadlessChange {
   const request = parse(addAuthRequestSchema, payload, 'AddAuthRequest');
   const service = request.serviceConfiguration;
   const pool = service.userPoolConfiguration;
@@ -251,12 +373,23 @@ export function configFromAddRequest(payload: unknown, defaults: CognitoConfig):
     userPoolGroupList: [],
   };
   applyUserPoolFields(config, pool);
+  const oauth = pool.oAuth
+    ? oauthFromRequest(pool.oAuth, { stored: () => new Map(), resourceName, path: 'serviceConfiguration.userPoolConfiguration' })
+    : undefined;
+  applyOAuthChange(config, oauth);
   const triggers = headlessTriggers(pool);
-  return { config, ...(triggers ? { triggers } : {}) };
+  return { config, ...(triggers ? { triggers } : {}), ...(oauth ? { oauth } : {}) };
 }
 
-/** The cognitoConfig (unvalidated) after an UpdateAuthRequest on `current`, and its triggers. */
-export function configFromUpdateRequest(payload: unknown, current: CognitoConfig): { config: Record<string, unknown>; triggers?: HeadlessTriggers } {
+/**
+ * The cognitoConfig (unvalidated) after an UpdateAuthRequest on `current`, its triggers and its OAuth change
+ * (`stored`: the providers' credentials this environment holds, for an Apple key the request leaves out).
+ */
+export function configFromUpdateRequest(
+  payload: unknown,
+  current: CognitoConfig,
+  stored: () => Map<SocialProvider, ProviderCredentials> = () => new Map(),
+): HeadlessChange {
   const request = parse(updateAuthRequestSchema, payload, 'UpdateAuthRequest');
   const change = request.serviceModification;
   const pool = change.userPoolModification ?? {};
@@ -273,6 +406,15 @@ export function configFromUpdateRequest(payload: unknown, current: CognitoConfig
   }
   if (change.identityPoolModification?.unauthenticatedLogin !== undefined)
     config.allowUnauthenticatedIdentities = change.identityPoolModification.unauthenticatedLogin;
+  const oauth = pool.oAuth
+    ? oauthFromRequest(pool.oAuth, {
+        current: oauthSettingsOf(current),
+        stored,
+        resourceName: current.resourceName,
+        path: 'serviceModification.userPoolModification',
+      })
+    : undefined;
+  applyOAuthChange(config, oauth);
   const triggers = headlessTriggers(pool);
-  return { config, ...(triggers ? { triggers } : {}) };
+  return { config, ...(triggers ? { triggers } : {}), ...(oauth ? { oauth } : {}) };
 }

@@ -7,6 +7,7 @@ import { authTemplate } from './auth-template.js';
 import { triggerFunctionName, triggersOf, usesVerificationLink } from './auth-triggers.js';
 import { filesAddressingAws, verificationPageObjects } from './verification-page.js';
 import { CLI_INPUTS_FILE, type CognitoConfig } from './cognito-config.js';
+import { carryCredentialsOver } from './oauth-env.js';
 import { removeAuth } from './remove-auth.js';
 import { updateAuth, updateAuthHeadless } from './update-auth.js';
 import { userPoolGroupsTemplate } from './user-pool-groups-template.js';
@@ -51,6 +52,11 @@ export async function executeHeadlessCommand(ctx: PluginContext, payload: unknow
     default:
       throw new UserError(`auth has no headless command ${command}.`, 'Use add, update or remove with --headless.');
   }
+}
+
+/** After `forte env add` (PostEnvAdd): the new environment's social sign-in credentials. */
+export async function handlePostEnvAdd(ctx: PluginContext, envs: { sourceEnv: string; envName: string }): Promise<void> {
+  await carryCredentialsOver(ctx, envs);
 }
 
 /**

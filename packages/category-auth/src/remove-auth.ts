@@ -1,8 +1,10 @@
 import { rmSync } from 'node:fs';
 import { UserError, type PluginContext } from '@forte/protocol';
 import { authDependants } from './auth-dependants.js';
-import { findAuthResource } from './auth-resource.js';
+import { findAuthResource, readCognitoConfig } from './auth-resource.js';
 import { CATEGORY } from './cognito-config.js';
+import { CREDENTIALS_SECRET } from './oauth-config.js';
+import { writeCredentials } from './oauth-secrets.js';
 import { removeUserPoolGroups } from './user-pool-groups.js';
 
 /**
@@ -34,6 +36,9 @@ export async function removeAuth(ctx: PluginContext): Promise<void> {
     ctx.print.info('Nothing was removed.');
     return;
   }
+  // As Amplify's remove, the resource's social sign-in credentials leave the deployment secrets with it.
+  if (usesOAuth(project.resourceDir(CATEGORY, resourceName)) && ctx.deploymentSecrets?.read(CATEGORY, resourceName)[CREDENTIALS_SECRET] !== undefined)
+    writeCredentials(ctx, resourceName, undefined);
   rmSync(project.resourceDir(CATEGORY, resourceName), { recursive: true, force: true });
   removeUserPoolGroups(project);
   const backend = project.readBackendConfig();
@@ -50,4 +55,13 @@ export async function removeAuth(ctx: PluginContext): Promise<void> {
   project.writeMeta(meta);
   ctx.print.success(`Successfully removed resource ${resourceName} locally.`);
   ctx.print.info('Run `forte push` to delete the user pool, its users and the identity pool from the cloud.');
+}
+
+/** Whether the resource's cli-inputs.json turns the hosted UI on (a file that cannot be read is removed all the same). */
+function usesOAuth(dir: string): boolean {
+  try {
+    return readCognitoConfig(dir)['hostedUI'] === true;
+  } catch {
+    return false;
+  }
 }

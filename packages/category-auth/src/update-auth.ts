@@ -5,7 +5,10 @@ import { cliInputsPath, findAuthResource, readCognitoConfig, saveAuthResource } 
 import { CATEGORY, parseCognitoConfig, type CognitoConfig } from './cognito-config.js';
 
 const adminQueriesApiExists = (ctx: PluginContext): boolean => ctx.project().readBackendConfig()['api']?.[ADMIN_QUERIES_API] !== undefined;
-import { configFromUpdateRequest } from './headless-auth.js';
+import { applyOAuthChange, configFromUpdateRequest, type OAuthChange } from './headless-auth.js';
+import { oauthSettingsOf, providerMeta, type SocialProvider } from './oauth-config.js';
+import { askOAuth, askRedirectUris, askSocialProviders } from './oauth-questions.js';
+import { readCredentials, writeCredentials } from './oauth-secrets.js';
 import { triggersOf } from './auth-triggers.js';
 import { applyTriggerFunctions, askTriggers, triggerChoiceFromRequest } from './trigger-questions.js';
 
@@ -27,26 +30,71 @@ export async function updateAuth(ctx: PluginContext): Promise<void> {
     );
   }
   const after = structuredClone(before);
+  const current = oauthSettingsOf(before);
+  const stored = (): ReturnType<typeof readCredentials> => readCredentials(ctx, before.resourceName);
+  // Amplify's "What do you want to do?": the whole walkthrough, or (with OAuth on) its redirect URIs or its providers alone.
+  const flow = await ctx.prompt.select<'manual' | 'callbacks' | 'providers'>({
+    message: 'What do you want to do?',
+    choices: [
+      { name: 'Walkthrough all the auth configurations', value: 'manual' },
+      ...(current
+        ? [
+            { name: 'Add/Edit signin and signout redirect URIs', value: 'callbacks' as const },
+            { name: 'Update OAuth social providers', value: 'providers' as const },
+          ]
+        : []),
+    ],
+    default: 'manual',
+  });
+  if (flow === 'callbacks' && current) {
+    // The URIs alone: the providers' credentials stay as they are.
+    applyOAuthChange(after, { settings: await askRedirectUris(ctx, current), credentials: new Map() });
+    await apply(ctx, before, parseCognitoConfig(after, 'the answers'), undefined);
+    return;
+  }
+  if (flow === 'providers' && current) {
+    const oauth = await askSocialProviders(ctx, current, stored);
+    applyOAuthChange(after, oauth);
+    await apply(ctx, before, parseCognitoConfig(after, 'the answers'), oauth);
+    return;
+  }
   await askManual(ctx, after);
+  const oauth = await askOAuth(ctx, after, 'update', current, stored);
+  applyOAuthChange(after, oauth);
   const triggers = await askTriggers(ctx, after);
   // A resource written without the key keeps it out while it has no triggers (update changes only what it asked).
   if (Object.keys(triggers.triggers).length > 0 || 'triggers' in before) after.triggers = triggers.triggers;
   const parsed = parseCognitoConfig({ ...after, useDefault: 'manual' }, 'the answers');
   await applyTriggerFunctions(ctx, parsed, triggersOf(before, 'cli-inputs.json'), triggers);
-  await apply(ctx, before, parsed);
+  await apply(ctx, before, parsed, oauth);
 }
 
 /** `forte update auth --headless`: an UpdateAuthRequest v2 on stdin. */
 export async function updateAuthHeadless(ctx: PluginContext, payload: unknown): Promise<void> {
   const before = currentConfig(ctx);
-  const { config, triggers } = configFromUpdateRequest(payload, before);
+  const { config, triggers, oauth } = configFromUpdateRequest(payload, before, () => readCredentials(ctx, before.resourceName));
+  refreshProviderMeta(before, config);
   const after = parseCognitoConfig(config, 'the UpdateAuthRequest');
   if (triggers)
     await applyTriggerFunctions(ctx, after, triggersOf(before, 'cli-inputs.json'), triggerChoiceFromRequest(ctx, after, triggers, 'the UpdateAuthRequest'));
-  await apply(ctx, before, after);
+  await apply(ctx, before, after, oauth);
 }
 
-async function apply(ctx: PluginContext, before: CognitoConfig, after: CognitoConfig): Promise<void> {
+/**
+ * The providers' attribute mappings follow the pool's required attributes (Amplify derives them from those):
+ * an update that changes the attributes and keeps the providers writes them again.
+ */
+function refreshProviderMeta(before: CognitoConfig, after: Record<string, unknown>): void {
+  const providers = after['authProvidersUserPool'];
+  const required = (after['requiredAttributes'] as string[] | undefined) ?? [];
+  if (after['hostedUI'] !== true || !Array.isArray(providers) || after['hostedUIProviderMeta'] !== before['hostedUIProviderMeta']) return;
+  if (required.join(',') === before.requiredAttributes.join(',')) return;
+  after['hostedUIProviderMeta'] = providerMeta(providers as SocialProvider[], required);
+}
+
+async function apply(ctx: PluginContext, before: CognitoConfig, after: CognitoConfig, oauth: OAuthChange | undefined): Promise<void> {
+  // The providers' credentials go to the deployment secrets, never into the project's files; turning OAuth off removes them.
+  if (oauth) writeCredentials(ctx, after.resourceName, oauth.off ? undefined : { providers: oauth.settings.providers, credentials: oauth.credentials });
   const groupsInOwnResource = saveAuthResource(ctx.project(), after);
   if (!groupsInOwnResource)
     ctx.print.warn(
@@ -99,6 +147,20 @@ export function effectsOnExistingUsers(before: CognitoConfig, after: CognitoConf
     lines.push(
       `Removed group${removedGroups.length > 1 ? 's' : ''} ${removedGroups.join(', ')}: members lose the group (and its cognito:groups claim) at the next token refresh.`,
     );
+  const oauthBefore = oauthSettingsOf(before);
+  const oauthAfter = oauthSettingsOf(after);
+  if (oauthBefore && !oauthAfter) {
+    lines.push(
+      `OAuth is turned off: the hosted UI at ${oauthBefore.domainPrefix} goes away${oauthBefore.providers.length > 0 ? `, and users who signed in with ${oauthBefore.providers.join(' or ')} can no longer sign in (their accounts stay in the pool)` : ''}.`,
+    );
+  } else if (oauthBefore && oauthAfter) {
+    const dropped = oauthBefore.providers.filter((p) => !oauthAfter.providers.includes(p));
+    if (dropped.length > 0) lines.push(`Users who signed in with ${dropped.join(' or ')} can no longer sign in that way (their accounts stay in the pool).`);
+    if (oauthBefore.domainPrefix !== oauthAfter.domainPrefix)
+      lines.push(
+        `The hosted UI moves from ${oauthBefore.domainPrefix} to ${oauthAfter.domainPrefix}: the old domain stops answering, and apps get the new one in their configuration at the next push.`,
+      );
+  }
   if (before.authSelections === 'identityPoolAndUserPool' && after.authSelections === 'userPoolOnly') {
     lines.push('The identity pool is deleted: apps can no longer get AWS credentials for storage or IAM-authorized APIs.');
   }

@@ -9,6 +9,7 @@ import {
   type ProviderPlugin,
 } from '@forte/protocol';
 import { loadCategoryPlugin } from './category-plugin.js';
+import { environmentSecretStore } from './deployment-secrets.js';
 import { readHeadlessPayload } from './headless-payload.js';
 import { localCloudEndpoint } from './local-cloud.js';
 import { openEditor } from './open-editor.js';
@@ -112,6 +113,7 @@ export function createCliContext(options: {
         );
       return (await (fn as (ctx: PluginContext, ...rest: unknown[]) => Promise<T>).call(plugin, ctx, ...args)) as T;
     },
+    deploymentSecrets: environmentSecretStore(() => ctx.project()),
     ...(options.prompt.interactive === false
       ? {}
       : {

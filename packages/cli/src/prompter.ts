@@ -27,6 +27,10 @@ export function createPrompter(options: { yes: boolean; interactive?: boolean })
           );
         return question.default;
       }
+      if (question.secret) {
+        const { password } = await inquirer();
+        return password({ message: question.message, mask: true, ...(question.validate ? { validate: question.validate } : {}) });
+      }
       const { input } = await inquirer();
       return input({ message: question.message, default: question.default, validate: question.validate });
     },

@@ -123,7 +123,8 @@ export interface Prompter {
   readonly yes: boolean;
   /** False when there is no terminal to ask in (without `yes`, any question then fails): commands say so before printing anything. */
   readonly interactive?: boolean;
-  input(question: { message: string; default?: string; validate?: (value: string) => true | string }): Promise<string>;
+  /** `secret`: what is typed is not shown (a masked prompt; such a question has no default to show). */
+  input(question: { message: string; default?: string; validate?: (value: string) => true | string; secret?: boolean }): Promise<string>;
   confirm(question: { message: string; default?: boolean }): Promise<boolean>;
   select<T extends string>(question: { message: string; choices: Choice<T>[]; default?: T }): Promise<T>;
 }
@@ -211,6 +212,23 @@ export interface PluginContext {
    * it does not export `method`. Absent in contexts that cannot load plugins.
    */
   invokePluginMethod?<T = unknown>(category: string, method: string, args: unknown[]): Promise<T>;
+  /**
+   * The current environment's deployment secrets (values a repository never holds, as Amplify's
+   * `deployment-secrets.json`: social sign-in credentials as `hostedUIProviderCreds`), by category and resource.
+   * Absent in contexts without a per-machine home.
+   */
+  deploymentSecrets?: DeploymentSecretStore;
+}
+
+/** One environment's deployment secrets of the open project, kept outside the repository. */
+export interface DeploymentSecretStore {
+  /**
+   * The values of one resource (empty when none is stored); `envName`: those of another environment of the
+   * project (`env add` carrying values over from the environment it was added from).
+   */
+  read(category: string, resourceName: string, envName?: string): Record<string, string>;
+  /** Sets the given keys of one resource; a key given as undefined is removed (a resource left empty is dropped). */
+  write(category: string, resourceName: string, values: Record<string, string | undefined>): void;
 }
 
 export interface CategoryPlugin {

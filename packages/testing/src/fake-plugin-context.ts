@@ -9,6 +9,8 @@ export interface FakePluginContext {
   printed: string[];
   /** Every question asked, in order. */
   asked: string[];
+  /** What `ctx.deploymentSecrets` holds: category → resource → key → value (kept in memory, outside the project). */
+  secrets: Record<string, Record<string, Record<string, string>>>;
 }
 
 /**
@@ -51,6 +53,7 @@ export function createFakePluginContext(
   };
   const printed: string[] = [];
   const asked: string[] = [];
+  const secrets: FakePluginContext['secrets'] = {};
   const turns: Record<string, number> = {};
   const answer = (message: string): string | boolean | undefined => {
     asked.push(message);
@@ -104,6 +107,17 @@ export function createFakePluginContext(
     frontend: notUsed,
     readHeadlessPayload: async () => ({}),
     cloud: async () => ({ endpoint: 'http://127.0.0.1:20002', accessKeyId: 'AKID', secretAccessKey: 'secret', region: 'us-east-1' }),
+    deploymentSecrets: {
+      read: (category, resourceName) => ({ ...(secrets[category]?.[resourceName] ?? {}) }),
+      write(category, resourceName, values) {
+        const entry = ((secrets[category] ??= {})[resourceName] ??= {});
+        for (const [key, value] of Object.entries(values)) {
+          if (value === undefined) delete entry[key];
+          else entry[key] = value;
+        }
+        if (Object.keys(entry).length === 0) delete secrets[category]![resourceName];
+      },
+    },
   };
-  return { ctx, project, printed, asked };
+  return { ctx, project, printed, asked, secrets };
 }

@@ -151,6 +151,7 @@ void describe("forte auth's Admin Queries API: add auth → the function and RES
 
   void it('`forte update auth` in a terminal: the admin queries questions; no group restriction sets GROUP to NONE', async () => {
     const { code, screen } = await runForteInTerminal(['update', 'auth'], { cwd: root, home }, [
+      [/What do you want to do\?/, '\r'],
       [/Select the authentication\/authorization services/, '\r'],
       [/Do you want to add User Pool Groups\?/, '\r'],
       [/Provide the names of your user pool groups/, '\r'],
@@ -164,6 +165,7 @@ void describe("forte auth's Admin Queries API: add auth → the function and RES
       [/Do you want to override the default password policy/, '\r'],
       [/What attributes are required for signing up/, '\r'],
       [/Specify the app's refresh token expiration period/, '\r'],
+      [/Do you want to use an OAuth flow\?/, '\r'],
       [/Do you want to configure Lambda Triggers for Cognito\?/, '\r'],
     ]);
     assert.equal(code, 0, screen);
