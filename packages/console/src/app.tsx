@@ -16,6 +16,7 @@ const FunctionsPage = lazy(() => import('./pages/functions-page.js').then((m) =>
 const FunctionPage = lazy(() => import('./pages/function-page.js').then((m) => ({ default: m.FunctionPage })));
 const DataPage = lazy(() => import('./pages/data-page.js').then((m) => ({ default: m.DataPage })));
 const TablePage = lazy(() => import('./pages/table-page.js').then((m) => ({ default: m.TablePage })));
+const GraphQLPage = lazy(() => import('./pages/graphql-page.js').then((m) => ({ default: m.GraphQLPage })));
 
 type SessionState = 'checking' | 'signed-out' | 'signed-in';
 
@@ -89,6 +90,11 @@ function Page({ route }: { route: PageRoute }) {
         {route.page === 'functions' ? <FunctionsPage appId={route.appId} envName={route.envName} /> : null}
         {route.page === 'function' ? <FunctionPage functionName={route.functionName} /> : null}
       </Suspense>
+      {route.page === 'graphql' ? (
+        <Suspense fallback={<Loading what="the GraphQL page" />}>
+          <GraphQLPage appId={route.appId} envName={route.envName} apiId={route.apiId} />
+        </Suspense>
+      ) : null}
       {route.page === 'not-found' ? (
         <>
           <h1>Not found</h1>
@@ -113,6 +119,7 @@ function Breadcrumbs({ route }: { route: PageRoute }) {
   if (route.page === 'functions' || route.page === 'function')
     crumbs.push({ label: 'Functions', to: pathOf({ page: 'functions', appId: route.appId, envName: route.envName }) });
   if (route.page === 'function') crumbs.push({ label: route.functionName, to: pathOf(route) });
+  if (route.page === 'graphql') crumbs.push({ label: 'GraphQL', to: pathOf({ page: 'graphql', appId: route.appId, envName: route.envName }) });
   return (
     <nav aria-label="Breadcrumb" className="crumbs">
       <ol>

@@ -13,6 +13,7 @@ export type PageRoute =
   | { page: 'files'; appId: string; envName: string; bucket?: string | undefined; prefix?: string | undefined }
   | { page: 'functions'; appId: string; envName: string }
   | { page: 'function'; appId: string; envName: string; functionName: string }
+  | { page: 'graphql'; appId: string; envName: string; apiId?: string | undefined }
   | { page: 'not-found'; path: string };
 
 export function routeOf(pathname: string): PageRoute {
@@ -36,6 +37,8 @@ export function routeOf(pathname: string): PageRoute {
     return { page: 'functions', appId: parts[1]!, envName: parts[3]! };
   if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'functions' && parts.length === 6)
     return { page: 'function', appId: parts[1]!, envName: parts[3]!, functionName: parts[5]! };
+  if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'graphql' && (parts.length === 5 || parts.length === 6))
+    return { page: 'graphql', appId: parts[1]!, envName: parts[3]!, apiId: parts[5] };
   return { page: 'not-found', path: rest };
 }
 
@@ -67,6 +70,8 @@ export function pathOf(route: Exclude<PageRoute, { page: 'not-found' }>): string
       return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/functions`;
     case 'function':
       return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/functions/${e(route.functionName)}`;
+    case 'graphql':
+      return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/graphql${route.apiId ? `/${e(route.apiId)}` : ''}`;
   }
 }
 

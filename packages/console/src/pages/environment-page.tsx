@@ -29,6 +29,7 @@ export function EnvironmentPage({ appId, envName }: { appId: string; envName: st
         <Link to={pathOf({ page: 'files', appId, envName })}>Files</Link>
         <Link to={pathOf({ page: 'functions', appId, envName })}>Functions</Link>
         <Link to={pathOf({ page: 'data', appId, envName })}>Data</Link>
+        <Link to={pathOf({ page: 'graphql', appId, envName })}>GraphQL</Link>
       </nav>
       <h2>Resources</h2>
       {stack.data && stack.data.resources.length === 0 ? (
