@@ -161,6 +161,21 @@ void describe('the web console: user tokens, API keys and IAM GraphQL calls', ()
     assert.equal((await graphql({ authorization: tokens.accessToken }, 'query { listNotes { items { id } } }')).status, 401);
   });
 
+  void it('refuses the IAM call through the pipe for an API without the AWS_IAM auth mode, as AppSync refuses IAM there', async () => {
+    const keyOnly = await deployTestApi(cloud, {
+      schema: 'type Memo @model @auth(rules: [{ allow: public }]) { id: ID! text: String }',
+      name: 'keyonly',
+      authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' } },
+    });
+    const response = await fetch(url(`${CONSOLE_PIPE_PATH}graphql/${keyOnly.apiId}`), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, [CONSOLE_CSRF_HEADER]: csrf },
+      body: JSON.stringify({ query: 'query { listMemos { items { id } } }' }),
+    });
+    assert.equal(response.status, 401);
+    assert.match(JSON.stringify(await response.json()), /no AWS_IAM auth mode/);
+  });
+
   void it('refuses without a session, with a forged cookie, without or with a wrong CSRF header, and with another method', async () => {
     const input = { userPoolId: users.userPoolId, username: 'alice' };
     assert.deepEqual(await failure(await ask(input, {})), {
