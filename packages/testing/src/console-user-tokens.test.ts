@@ -6,10 +6,13 @@ import {
   AdminUserGlobalSignOutCommand,
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { CONSOLE_CSRF_HEADER, CONSOLE_PIPE_PATH, CONSOLE_SESSION_PATH, CONSOLE_USER_TOKENS_PATH } from '@forte/protocol';
 import { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
 import { startTestCloud, type TestCloud } from './start-test-cloud.js';
-import { createTestUsers } from './test-identity-pool.js';
+import { createTestIdentityPool, createTestUsers } from './test-identity-pool.js';
 
 const SCHEMA = /* GraphQL */ `
   type Note @model @auth(rules: [{ allow: owner }, { allow: public, provider: apiKey, operations: [read] }]) {
@@ -35,7 +38,7 @@ const claimsOf = (token: string): Record<string, unknown> =>
 void describe('the web console: user tokens, API keys and IAM GraphQL calls', () => {
   let cloud: TestCloud;
   let api: DeployedTestApi;
-  let users: { userPoolId: string; clientId: string };
+  let users: { userPoolId: string; clientId: string; providerName: string };
   let cookie: string;
   let csrf: string;
   const url = (path: string): string => new URL(path, cloud.url).toString();
@@ -226,5 +229,48 @@ void describe('the web console: user tokens, API keys and IAM GraphQL calls', ()
     assert.equal(unsigned.status, 403);
     const missing = await fetch(url(`${CONSOLE_PIPE_PATH}v1/apis/${'x'.repeat(26)}/apikeys`), { headers: { cookie, [CONSOLE_CSRF_HEADER]: csrf } });
     assert.equal(missing.status, 404);
+  });
+
+  void it('ListApiKeys signed by a role: allowed with appsync:ListApiKeys on the API, refused without', async () => {
+    const identityPoolId = await createTestIdentityPool(
+      cloud,
+      users,
+      {
+        authenticated: { policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'appsync:GraphQL', Resource: `${api.arn}/*` }] } },
+        unauthenticated: { policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'appsync:ListApiKeys', Resource: api.arn }] } },
+      },
+      { name: 'keys' },
+    );
+    const identity = new CognitoIdentityClient({
+      endpoint: `${cloud.url}/cognito-identity/`,
+      region: 'us-east-1',
+      credentials: cloud.credentials,
+      maxAttempts: 1,
+    });
+    const listAs = async (logins?: Record<string, string>): Promise<{ status: number; type: string | null }> => {
+      const { IdentityId } = await identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId, ...(logins ? { Logins: logins } : {}) }));
+      const { Credentials } = await identity.send(new GetCredentialsForIdentityCommand({ IdentityId, ...(logins ? { Logins: logins } : {}) }));
+      const credentials = { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretKey!, sessionToken: Credentials!.SessionToken! };
+      const where = new URL(cloud.url);
+      const path = `/v1/apis/${api.apiId}/apikeys`;
+      const signer = new SignatureV4({ service: 'appsync', region: 'us-east-1', credentials, sha256: Hash.bind(null, 'sha256') });
+      const signed = await signer.sign({
+        method: 'GET',
+        protocol: 'http:',
+        hostname: where.hostname,
+        port: Number(where.port),
+        path,
+        headers: { host: where.host },
+      });
+      const response = await fetch(url(path), { headers: signed.headers as Record<string, string> });
+      await response.text();
+      return { status: response.status, type: response.headers.get('x-amzn-errortype') };
+    };
+    assert.deepEqual(await listAs(), { status: 200, type: null });
+    const alice = await tokensOf('alice');
+    const denied = await listAs({ [users.providerName]: alice.idToken });
+    assert.equal(denied.status, 403);
+    assert.match(denied.type ?? '', /^AccessDeniedException/);
+    identity.destroy();
   });
 });
