@@ -38,10 +38,13 @@ export {
   POLICY_SOURCES,
   TABLES,
   TRUST_POLICY_SOURCES,
+  USER_TOKENS,
   type FunctionInvocationResult,
   type FunctionInvoker,
   type ObjectRead,
   type ObjectReader,
+  type IssuedUserTokens,
+  type UserTokenIssuer,
 } from './kernel/capabilities.js';
 export {
   CapabilityError,

@@ -17,6 +17,7 @@ const FunctionPage = lazy(() => import('./pages/function-page.js').then((m) => (
 const DataPage = lazy(() => import('./pages/data-page.js').then((m) => ({ default: m.DataPage })));
 const TablePage = lazy(() => import('./pages/table-page.js').then((m) => ({ default: m.TablePage })));
 const HostingPage = lazy(() => import('./pages/hosting-page.js').then((m) => ({ default: m.HostingPage })));
+const GraphQLPage = lazy(() => import('./pages/graphql-page.js').then((m) => ({ default: m.GraphQLPage })));
 
 type SessionState = 'checking' | 'signed-out' | 'signed-in';
 
@@ -95,6 +96,11 @@ function Page({ route }: { route: PageRoute }) {
           <HostingPage appId={route.appId} envName={route.envName} />
         </Suspense>
       ) : null}
+      {route.page === 'graphql' ? (
+        <Suspense fallback={<Loading what="the GraphQL page" />}>
+          <GraphQLPage appId={route.appId} envName={route.envName} apiId={route.apiId} />
+        </Suspense>
+      ) : null}
       {route.page === 'not-found' ? (
         <>
           <h1>Not found</h1>
@@ -120,6 +126,7 @@ function Breadcrumbs({ route }: { route: PageRoute }) {
     crumbs.push({ label: 'Functions', to: pathOf({ page: 'functions', appId: route.appId, envName: route.envName }) });
   if (route.page === 'function') crumbs.push({ label: route.functionName, to: pathOf(route) });
   if (route.page === 'hosting') crumbs.push({ label: 'Hosting', to: pathOf(route) });
+  if (route.page === 'graphql') crumbs.push({ label: 'GraphQL', to: pathOf({ page: 'graphql', appId: route.appId, envName: route.envName }) });
   return (
     <nav aria-label="Breadcrumb" className="crumbs">
       <ol>

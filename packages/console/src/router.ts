@@ -14,6 +14,7 @@ export type PageRoute =
   | { page: 'functions'; appId: string; envName: string }
   | { page: 'function'; appId: string; envName: string; functionName: string }
   | { page: 'hosting'; appId: string; envName: string }
+  | { page: 'graphql'; appId: string; envName: string; apiId?: string | undefined }
   | { page: 'not-found'; path: string };
 
 export function routeOf(pathname: string): PageRoute {
@@ -39,6 +40,8 @@ export function routeOf(pathname: string): PageRoute {
     return { page: 'function', appId: parts[1]!, envName: parts[3]!, functionName: parts[5]! };
   if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'hosting' && parts.length === 5)
     return { page: 'hosting', appId: parts[1]!, envName: parts[3]! };
+  if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'graphql' && (parts.length === 5 || parts.length === 6))
+    return { page: 'graphql', appId: parts[1]!, envName: parts[3]!, apiId: parts[5] };
   return { page: 'not-found', path: rest };
 }
 
@@ -72,6 +75,8 @@ export function pathOf(route: Exclude<PageRoute, { page: 'not-found' }>): string
       return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/functions/${e(route.functionName)}`;
     case 'hosting':
       return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/hosting`;
+    case 'graphql':
+      return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/graphql${route.apiId ? `/${e(route.apiId)}` : ''}`;
   }
 }
 

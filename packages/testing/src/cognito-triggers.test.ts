@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { USER_TOKENS } from '@forte/cloud';
 import { AUTH_RESOURCE_TYPES, type UserPoolLambdaConfig } from '@forte/protocol';
 import { Amplify } from 'aws-amplify';
 import {
@@ -298,6 +299,15 @@ void describe('user pool triggers through aws-amplify v6', () => {
     const refreshed = await fetchAuthSession({ forceRefresh: true });
     assert.equal(refreshed.tokens!.idToken!.payload.plan, 'gold');
     await signOut();
+    // The console's "as user" tokens, issued without the password, run the same trigger (the email is her sign-in name).
+    const [issuer] = cloud.kernel.capability(USER_TOKENS);
+    const issued = await issuer!.issue({ userPoolId, username: 'grace@example.com' });
+    const claimsOf = (token: string): Record<string, unknown> =>
+      JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    assert.equal(claimsOf(issued.idToken).plan, 'gold');
+    assert.equal(claimsOf(issued.idToken).sub, userSub);
+    assert.deepEqual(claimsOf(issued.idToken)['cognito:groups'], ['vip', 'members']);
+    assert.deepEqual(claimsOf(issued.accessToken)['cognito:groups'], ['vip', 'members']);
 
     await setTriggers({ PreTokenGenerationConfig: { LambdaArn: functions.pretokenv2!, LambdaVersion: 'V2_0' } });
     await signIn({ username: 'grace@example.com', password: PASSWORD });

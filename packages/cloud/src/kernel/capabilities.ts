@@ -122,3 +122,27 @@ export interface ConsoleLoginLinks {
 }
 /** At most one provider (the console service); a cloud without it answers that it has no console. */
 export const CONSOLE_LOGIN_LINKS = defineCapabilityList<ConsoleLoginLinks>('console-login-links', { providedBy: 'console' });
+
+/** A user's ID and access tokens, issued as a sign-in would issue them, without the refresh token. */
+export interface IssuedUserTokens {
+  idToken: string;
+  accessToken: string;
+  /** Seconds until both tokens expire. */
+  expiresIn: number;
+  /** The app client the tokens name (`aud`, `client_id`). */
+  clientId: string;
+  /** The user's username (the name asked for may be an alias). */
+  username: string;
+}
+
+/**
+ * Tokens of a user pool's user for the console's "as user X" GraphQL calls: the user's claims, groups and the
+ * pool's PreTokenGeneration trigger, as a sign-in gives them, without the user's password. Throws the user
+ * pools' ForteErrors: an unknown pool or user, a disabled or unconfirmed user, a pool without app client.
+ */
+export interface UserTokenIssuer {
+  issue(input: { userPoolId: string; username: string; clientId?: string | undefined }): Promise<IssuedUserTokens>;
+}
+
+/** At most one provider (cognito-idp); the console asks it, and answers that the cloud has no user pools without it. */
+export const USER_TOKENS = defineCapabilityList<UserTokenIssuer>('user-tokens', { providedBy: 'cognito-idp' });

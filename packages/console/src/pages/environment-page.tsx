@@ -32,6 +32,7 @@ export function EnvironmentPage({ appId, envName }: { appId: string; envName: st
         <Link to={pathOf({ page: 'functions', appId, envName })}>Functions</Link>
         <Link to={pathOf({ page: 'data', appId, envName })}>Data</Link>
         <Link to={pathOf({ page: 'hosting', appId, envName })}>Hosting</Link>
+        <Link to={pathOf({ page: 'graphql', appId, envName })}>GraphQL</Link>
       </nav>
       <h2>Resources</h2>
       {stack.data && stack.data.resources.length === 0 ? (

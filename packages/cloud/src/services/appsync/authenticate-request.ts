@@ -108,6 +108,17 @@ export function apiKeyOf(headers: Record<string, string | undefined>): string | 
   return apiKey;
 }
 
+/**
+ * The IAM caller of a request the cloud dispatched as `principal` (the console's pipe, as the admin): an AWS_IAM
+ * call of that principal, refused as AppSync refuses IAM when the API has no AWS_IAM auth mode.
+ */
+export function principalCaller(api: DeployedApi, principal: Principal): Caller {
+  if (!api.authProviders.some((p) => p.AuthenticationType === 'AWS_IAM'))
+    throw unauthorized('IAM requests are not accepted by this API: it has no AWS_IAM auth mode. Use an API key or a user of its user pool.');
+  const expiresAt = principal.kind === 'role' ? principal.expiresAt : undefined;
+  return { mode: 'iam', groups: [], claims: {}, principal, iamRole: iamRoleOf(principal), ...(expiresAt === undefined ? {} : { expiresAt }) };
+}
+
 /** See `authenticateCaller` (caller.ts): AppSync's choice of auth mode from the request's credentials. */
 export async function authenticateRequest(input: {
   api: DeployedApi;

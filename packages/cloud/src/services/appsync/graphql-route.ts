@@ -5,7 +5,7 @@ import { TABLES } from '../../kernel/capabilities.js';
 import type { Kernel, RequestContext, Route } from '../../kernel/types.js';
 import type { GraphQLLimits } from './graphql-limits.js';
 import type { ApiRegistry, DeployedApi } from './api-registry.js';
-import { apiKeyOf } from './authenticate-request.js';
+import { apiKeyOf, principalCaller } from './authenticate-request.js';
 import { AppSyncAuthError, authenticateCaller, type Caller } from './caller.js';
 import { compiledQuery } from './compiled-query.js';
 import { createDocumentCache } from './document-cache.js';
@@ -122,8 +122,15 @@ export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; even
       let api = await registry.served(apiId, apiKeyOf(headers));
       if (!api) throw APPSYNC_ERRORS.error('NotFoundException', `No GraphQL API ${apiId} is deployed here (or it has no schema yet).`);
       const body = await readBody(ctx.req, MAX_REQUEST_BYTES);
+      // A request without credentials of its own may have been dispatched as a principal (the console's pipe, as
+      // the admin): that is an IAM call of the principal. For any other, authenticate() answers anonymous.
+      const dispatched =
+        headers.authorization === undefined && headers['x-api-key'] === undefined
+          ? (await ctx.authenticate({ service: 'appsync', body })).principal
+          : undefined;
       const authenticate = async (served: DeployedApi): Promise<Caller> => {
         try {
+          if (dispatched && dispatched.kind !== 'anonymous') return principalCaller(served, dispatched);
           return await authenticateCaller(served, headers, { method: 'POST', path: ctx.rawPath, body: body.toString('utf8') }, kernel);
         } catch (error) {
           if (error instanceof AppSyncAuthError) throw APPSYNC_ERRORS.error('UnauthorizedException', error.message, { cause: error });

@@ -5,6 +5,7 @@ import type { Kernel, Route, Service } from '../../kernel/types.js';
 import type { GraphQLLimits } from './graphql-limits.js';
 import type { ApiRegistry } from './api-registry.js';
 import { createApiKeyResourceHandler } from './api-key-resource.js';
+import { apiKeysRoute } from './api-keys-route.js';
 import { createApiResourceHandler } from './api-resource.js';
 import { createAppSyncStore } from './appsync-store.js';
 import { createApiRegistry } from './create-api-registry.js';
@@ -62,7 +63,7 @@ export function createAppSyncService(kernel: Kernel, options: AppSyncOptions = {
     return tokenKey;
   });
   const deps: AppSyncDeps = { kernel, registry, events, nextTokens, limits };
-  const routes: Route[] = [graphqlRoute(deps)];
+  const routes: Route[] = [graphqlRoute(deps), apiKeysRoute(kernel, store)];
   // Realtime: the WebSocket endpoint (`/graphql/<apiId>/realtime`); nested fields of what it delivers
   // run through the same resolvers, with the same context (and limits) as an HTTP request of that caller.
   const realtime = createRealtimeRoute({

@@ -4,7 +4,7 @@ import { createBusDataVersion } from '../../kernel/bus-data-version.js';
 import { createCacheInvalidation } from '../../kernel/cache-invalidation.js';
 import { defineOperation, jsonApiRoute } from '../../kernel/json-api.js';
 import { COGNITO_IDP_ERRORS } from './cognito-error.js';
-import { IDENTITY_TOKEN_VERIFIERS } from '../../kernel/capabilities.js';
+import { IDENTITY_TOKEN_VERIFIERS, USER_TOKENS } from '../../kernel/capabilities.js';
 import { provide } from '../../kernel/capability.js';
 import type { Kernel, Service } from '../../kernel/types.js';
 import type { CognitoLimitSettings } from './cognito-limits.js';
@@ -27,6 +27,7 @@ import { createSignInLimiter } from './sign-in-limiter.js';
 import { signUpOperations } from './sign-up-operations.js';
 import { createTokenKeys } from './token-keys.js';
 import { createUserStore } from './user-store.js';
+import { createUserTokenIssuer } from './user-token-issuer.js';
 import { createVerifiedTokens } from './verified-tokens.js';
 import { createWellKnownRoute } from './well-known-route.js';
 
@@ -76,7 +77,7 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
   };
   return {
     name: 'cognito-idp',
-    provides: [provide(IDENTITY_TOKEN_VERIFIERS, createIdentityTokenVerifier(state))],
+    provides: [provide(IDENTITY_TOKEN_VERIFIERS, createIdentityTokenVerifier(state)), provide(USER_TOKENS, createUserTokenIssuer(state))],
     routes: [
       // User operations are unsigned (tokens travel in the body); admin operations are signed and
       // authorized as cognito-idp:<Operation>.

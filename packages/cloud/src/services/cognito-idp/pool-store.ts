@@ -151,6 +151,10 @@ export function createPoolStore(sql: SqlStore) {
       const row = await sql.get<ClientRow>('SELECT * FROM cognito_clients WHERE id = ?', [id]);
       return row ? clientFromRow(row) : undefined;
     },
+    /** The app clients of a pool, by name. */
+    async listClients(poolId: string): Promise<StoredClient[]> {
+      return (await sql.all<ClientRow>('SELECT * FROM cognito_clients WHERE pool_id = ? ORDER BY name, id', [poolId])).map(clientFromRow);
+    },
     /** An app client and its pool, in one query. */
     async getClientAndPool(id: string): Promise<{ client: StoredClient; pool: StoredPool } | undefined> {
       const row = await sql.get<ClientRow & { pool_name: string; pool_config: string }>(

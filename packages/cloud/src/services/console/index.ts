@@ -8,6 +8,7 @@ import {
   CONSOLE_PIPE_PATH,
   CONSOLE_SESSION_COOKIE,
   CONSOLE_SESSION_PATH,
+  CONSOLE_USER_TOKENS_PATH,
   isForteError,
 } from '@forte/protocol';
 import { CONSOLE_LOGIN_LINKS, CREDENTIAL_PROVIDERS } from '../../kernel/capabilities.js';
@@ -20,6 +21,7 @@ import { presignDownloadUrl } from './console-download-url.js';
 import { locateConsoleFiles, readConsoleFiles, type ConsoleFile } from './console-files.js';
 import { createConsoleSessions, sameSecret, type ConsoleSession } from './console-sessions.js';
 import { CONSOLE_MIGRATIONS } from './migrations.js';
+import { issueConsoleUserTokens, USER_TOKENS_BODY_LIMIT } from './console-user-tokens.js';
 
 /** The console's settings (config.json `console`). */
 export interface ConsoleOptions {
@@ -225,6 +227,27 @@ export function createConsoleService(kernel: Kernel, options: ConsoleOptions = {
     answerJson(ctx.res, 200, { url, expiresAt });
   };
 
+  /**
+   * A user's tokens for the GraphQL page's "as user" calls: only for a session whose keys are still the cloud's
+   * admin keys (the tokens act as any user of any pool).
+   */
+  const userTokens = async (ctx: RequestContext): Promise<void> => {
+    if (ctx.req.method !== 'POST') fail('MethodNotAllowed', `${CONSOLE_USER_TOKENS_PATH} is called with POST {"userPoolId", "username"}.`);
+    const { session } = await requireSession(ctx.req);
+    requireCsrf(ctx.req, session);
+    let admin = false;
+    for (const provider of kernel.capability(CREDENTIAL_PROVIDERS)) {
+      const known = await provider.lookup(session.accessKeyId, undefined).catch(() => undefined);
+      if (known) {
+        admin = known.principal.kind === 'admin';
+        break;
+      }
+    }
+    if (!admin) fail('NotSignedIn', "The session's admin keys are no longer the cloud's admin keys: sign in again.");
+    const body = await readBody(ctx.req, USER_TOKENS_BODY_LIMIT);
+    answerJson(ctx.res, 200, await issueConsoleUserTokens({ kernel, log, body, accessKeyId: session.accessKeyId }));
+  };
+
   const pipe = async (ctx: RequestContext, pathname: string): Promise<void> => {
     const { session } = await requireSession(ctx.req);
     requireCsrf(ctx.req, session);
@@ -275,6 +298,7 @@ export function createConsoleService(kernel: Kernel, options: ConsoleOptions = {
         if (pathname === CONSOLE_SESSION_PATH) return await sessionApi(ctx);
         if (pathname.startsWith(CONSOLE_PIPE_PATH)) return await pipe(ctx, pathname);
         if (pathname === CONSOLE_DOWNLOAD_URL_PATH) return await downloadUrl(ctx);
+        if (pathname === CONSOLE_USER_TOKENS_PATH) return await userTokens(ctx);
         if (pathname.startsWith(CONSOLE_API_PATH)) return fail('NotFound', `Nothing is served at ${pathname}.`);
         if (pathname === CONSOLE_LOGIN_PATH && ctx.req.method === 'GET') return await useLoginLink(ctx);
         return serveFile(ctx, pathname);
