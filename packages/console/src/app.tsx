@@ -16,6 +16,7 @@ const FunctionsPage = lazy(() => import('./pages/functions-page.js').then((m) =>
 const FunctionPage = lazy(() => import('./pages/function-page.js').then((m) => ({ default: m.FunctionPage })));
 const DataPage = lazy(() => import('./pages/data-page.js').then((m) => ({ default: m.DataPage })));
 const TablePage = lazy(() => import('./pages/table-page.js').then((m) => ({ default: m.TablePage })));
+const LogsPage = lazy(() => import('./pages/logs-page.js').then((m) => ({ default: m.LogsPage })));
 
 type SessionState = 'checking' | 'signed-out' | 'signed-in';
 
@@ -43,6 +44,9 @@ export function App() {
           Forte console
         </Link>
         <Breadcrumbs route={route} />
+        <Link to={pathOf({ page: 'logs' })} className="top-link">
+          Logs
+        </Link>
         <button
           type="button"
           className="quiet"
@@ -88,6 +92,7 @@ function Page({ route }: { route: PageRoute }) {
         {route.page === 'files' ? <FilesPage appId={route.appId} envName={route.envName} bucket={route.bucket} prefix={route.prefix} /> : null}
         {route.page === 'functions' ? <FunctionsPage appId={route.appId} envName={route.envName} /> : null}
         {route.page === 'function' ? <FunctionPage functionName={route.functionName} /> : null}
+        {route.page === 'logs' ? <LogsPage /> : null}
       </Suspense>
       {route.page === 'not-found' ? (
         <>
@@ -113,6 +118,7 @@ function Breadcrumbs({ route }: { route: PageRoute }) {
   if (route.page === 'functions' || route.page === 'function')
     crumbs.push({ label: 'Functions', to: pathOf({ page: 'functions', appId: route.appId, envName: route.envName }) });
   if (route.page === 'function') crumbs.push({ label: route.functionName, to: pathOf(route) });
+  if (route.page === 'logs') crumbs.push({ label: 'Logs', to: pathOf(route) });
   return (
     <nav aria-label="Breadcrumb" className="crumbs">
       <ol>

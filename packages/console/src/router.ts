@@ -13,12 +13,14 @@ export type PageRoute =
   | { page: 'files'; appId: string; envName: string; bucket?: string | undefined; prefix?: string | undefined }
   | { page: 'functions'; appId: string; envName: string }
   | { page: 'function'; appId: string; envName: string; functionName: string }
+  | { page: 'logs' }
   | { page: 'not-found'; path: string };
 
 export function routeOf(pathname: string): PageRoute {
   const rest = pathname.startsWith(CONSOLE_PATH) ? pathname.slice(CONSOLE_PATH.length) : pathname;
   const parts = rest.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0) return { page: 'apps' };
+  if (parts[0] === 'logs' && parts.length === 1) return { page: 'logs' };
   if (parts[0] === 'apps' && parts.length === 2) return { page: 'app', appId: parts[1]! };
   if (parts[0] === 'apps' && parts[2] === 'env' && parts.length === 4) return { page: 'environment', appId: parts[1]!, envName: parts[3]! };
   if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'deployments' && parts.length === 6)
@@ -67,6 +69,8 @@ export function pathOf(route: Exclude<PageRoute, { page: 'not-found' }>): string
       return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/functions`;
     case 'function':
       return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/functions/${e(route.functionName)}`;
+    case 'logs':
+      return `${CONSOLE_PATH}logs`;
   }
 }
 
