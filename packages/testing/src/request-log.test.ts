@@ -14,6 +14,8 @@ import { createTestUsers } from './test-identity-pool.js';
 
 /** Keys of a role that policies allow everything: a signed caller that is not the admin. */
 const ROLE_KEYS = { accessKeyId: 'ASIAREQUESTLOGROLE', secretAccessKey: 'role-secret-for-the-request-log-test' };
+/** The identity pool identity the role's keys were issued to: the request log names it as the user. */
+const IDENTITY_ID = 'us-east-1:0b3c5a4e-1111-4222-8333-944455556666';
 function roleKeysService(): Service {
   return {
     name: 'test-role-keys',
@@ -25,7 +27,13 @@ function roleKeysService(): Service {
             accessKeyId === ROLE_KEYS.accessKeyId
               ? {
                   secretAccessKey: ROLE_KEYS.secretAccessKey,
-                  principal: { kind: 'role' as const, accessKeyId, roleArn: 'arn:aws:iam::123456789012:role/everything' },
+                  principal: {
+                    kind: 'role' as const,
+                    accessKeyId,
+                    roleArn: 'arn:aws:iam::123456789012:role/everything',
+                    identityId: IDENTITY_ID,
+                    identityAuthType: 'authenticated' as const,
+                  },
                 }
               : undefined,
           ),
@@ -185,7 +193,7 @@ void describe('the request log', () => {
     for (const secret of [accessToken, api.apiKey]) assert.ok(!stored.includes(secret), 'no token or API key is kept');
   });
 
-  void it('is read by the admin keys only: a role allowed everything is refused', async () => {
+  void it('is read by the admin keys only: a role allowed everything is refused (and named by its identity)', async () => {
     const asRole = createTestControlClient({ url: cloud.url, credentials: { ...ROLE_KEYS, region: 'us-east-1' } });
     await assert.rejects(asRole.call('ListRequestLog', {}), (error: ControlCallError) => {
       assert.equal(error.code, 'AccessDeniedException');
@@ -198,6 +206,8 @@ void describe('the request log', () => {
     const refused = await list({ principal: 'role', service: 'control', status: '403' });
     assert.equal(refused.length, 1);
     assert.equal(refused[0]?.accessKeyId, ROLE_KEYS.accessKeyId);
+    assert.equal(refused[0]?.user, IDENTITY_ID, "an identity pool caller's identity is its user");
+    assert.equal((await list({ user: IDENTITY_ID })).length, 2, 'the refused call and ListApps');
     assert.ok((await control.call('ListRequestLog', { limit: 1 })).requests.length === 1, 'the admin is answered');
   });
 });
