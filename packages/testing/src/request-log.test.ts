@@ -193,6 +193,22 @@ void describe('the request log', () => {
     for (const secret of [accessToken, api.apiKey]) assert.ok(!stored.includes(secret), 'no token or API key is kept');
   });
 
+  void it("leaves out health probes and the console's own files, and keeps the console's API calls under console", async () => {
+    assert.equal((await fetch(`${cloud.url}/_forte/health`)).status, 200);
+    assert.equal((await fetch(`${cloud.url}/_forte/ready`)).status, 200);
+    await (await fetch(`${cloud.url}/_forte/console/`)).text();
+    await (await fetch(`${cloud.url}/_forte/console/assets/none.js`)).text();
+    assert.equal((await fetch(`${cloud.url}/_forte/console/api/session`)).status, 200);
+    const paths = (await list()).map((r) => r.path);
+    for (const path of ['/_forte/health', '/_forte/ready', '/_forte/console/', '/_forte/console/assets/none.js'])
+      assert.ok(!paths.includes(path), `${path} is not kept`);
+    const session = await list({ service: 'console' });
+    assert.deepEqual(
+      session.map((r) => [r.method, r.path, r.principal]),
+      [['GET', '/_forte/console/api/session', 'anonymous']],
+    );
+  });
+
   void it('is read by the admin keys only: a role allowed everything is refused (and named by its identity)', async () => {
     const asRole = createTestControlClient({ url: cloud.url, credentials: { ...ROLE_KEYS, region: 'us-east-1' } });
     await assert.rejects(asRole.call('ListRequestLog', {}), (error: ControlCallError) => {
