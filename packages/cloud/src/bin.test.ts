@@ -223,6 +223,27 @@ void describe('forte-cloud bin', () => {
     assert.throws(() => readCloudSettings(dataDir, {}), ConfigError);
   });
 
+  void it("reads the request log's section of config.json in hours and rows, and refuses what is out of range or unknown", async () => {
+    const dataDir = await tempDir();
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ requestLog: { keepHours: 2, maxRows: 5000 } }));
+    assert.deepEqual(readCloudSettings(dataDir, {}), { requestLog: { keepMs: 7_200_000, maxRows: 5000 } });
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ requestLog: { keepHours: 0 } }));
+    assert.throws(
+      () => readCloudSettings(dataDir, {}),
+      (error: Error) => error instanceof ConfigError && /config\.json: requestLog\.keepHours/.test(error.message),
+    );
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ requestLog: { maxRows: 1.5 } }));
+    assert.throws(
+      () => readCloudSettings(dataDir, {}),
+      (error: Error) => error instanceof ConfigError && /requestLog\.maxRows/.test(error.message),
+    );
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ requestLog: { keepDays: 1 } }));
+    assert.throws(
+      () => readCloudSettings(dataDir, {}),
+      (error: Error) => error instanceof ConfigError && /unknown field requestLog\.keepDays/.test(error.message),
+    );
+  });
+
   void it('reads the GraphQL request limits of config.json, each one optional', async () => {
     const dataDir = await tempDir();
     writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ graphql: { maxQueryDepth: 6 } }));

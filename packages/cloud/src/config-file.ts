@@ -11,6 +11,7 @@ import type { CognitoLimitSettings } from './services/cognito-idp/cognito-limits
 import type { ConsoleOptions } from './services/console/index.js';
 import type { DynamoDbOptions } from './services/dynamodb/index.js';
 import type { LambdaOptions } from './services/lambda/lambda-options.js';
+import type { RequestLogOptions } from './services/request-log/index.js';
 
 /**
  * `<dataDir>/config.json`: settings that live with a cloud's data, so that `forte cloud start` (which
@@ -20,7 +21,7 @@ import type { LambdaOptions } from './services/lambda/lambda-options.js';
  * "maxUnauthenticatedUpgradesPerAddress": …, "realtimeInitTimeoutMs": …, "maxQueuedRequests": … }, "deletedData": { "retentionDays": 7 },
  * "lambda": { "concurrencyLimit": 100, "idleSeconds": 300, "logRetentionDays": 30, "cacheDir": …, "allowDownloads": true,
  * "eventRetryDelaysSeconds": [60, 120], "eventLeaseSeconds": 30, "eventSourceLeaseSeconds": 15 }, "dynamodb": { "ttlSweepIntervalMs": 5000, "ttlSweepItems": 1000 },
- * "console": { "sessionHours": 12, "loginLinkMinutes": 10, "maxSignInFailures": 10 },
+ * "console": { "sessionHours": 12, "loginLinkMinutes": 10, "maxSignInFailures": 10 }, "requestLog": { "keepHours": 24, "maxRows": 100000 },
  * "appsync": { "http": { "timeoutMs": 10000, "maxResponseBytes": 5242880, "default": "allow", "allowHosts": [],
  * "denyHosts": ["*.internal"] } }, "blobs": "s3://bucket/prefix?endpoint=…" }`
  * (blobs: where blobs are kept, default the folder `<dataDir>/blobs`, engines/open-blob-store.ts; deletedData: how long copies of data that deployments delete are kept, 0 keeps none; lambda: the functions'
@@ -141,6 +142,16 @@ const configSchema = z.strictObject({
       maxSignInFailures: z.number().int().min(1).max(1000).optional(),
     })
     .optional(),
+  requestLog: z
+    .strictObject({
+      keepHours: z
+        .number()
+        .min(0.01)
+        .max(24 * 366)
+        .optional(),
+      maxRows: z.number().int().min(100).max(100_000_000).optional(),
+    })
+    .optional(),
   dynamodb: z
     .strictObject({
       ttlSweepIntervalMs: z.number().int().min(10).max(3_600_000).optional(),
@@ -174,6 +185,7 @@ export interface CloudSettings {
   lambda?: LambdaOptions;
   dynamodb?: DynamoDbOptions;
   console?: ConsoleOptions;
+  requestLog?: RequestLogOptions;
   appsync?: { http?: Partial<HttpResolverSettings> };
   /** The bus to the other instances sharing the database (`nats://…`): FORTE_BUS, else config.json's `bus`. */
   bus?: string;
@@ -212,6 +224,7 @@ export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): Clou
     ...(config.lambda ? { lambda: config.lambda } : {}),
     ...(config.dynamodb ? { dynamodb: config.dynamodb } : {}),
     ...(config.console ? { console: consoleSettings(config.console) } : {}),
+    ...(config.requestLog ? { requestLog: requestLogSettings(config.requestLog) } : {}),
     ...(config.appsync ? { appsync: config.appsync } : {}),
     ...busSetting(config.bus, env),
     ...publicUrlSetting(config.publicUrl, env),
@@ -312,5 +325,13 @@ function consoleSettings(section: {
     ...(section.sessionHours === undefined ? {} : { sessionMs: section.sessionHours * 3_600_000 }),
     ...(section.loginLinkMinutes === undefined ? {} : { loginLinkMs: section.loginLinkMinutes * 60_000 }),
     ...(section.maxSignInFailures === undefined ? {} : { maxSignInFailures: section.maxSignInFailures }),
+  };
+}
+
+/** The request log's section in the units people write (hours), as the service takes them. */
+function requestLogSettings(section: { keepHours?: number | undefined; maxRows?: number | undefined }): RequestLogOptions {
+  return {
+    ...(section.keepHours === undefined ? {} : { keepMs: section.keepHours * 3_600_000 }),
+    ...(section.maxRows === undefined ? {} : { maxRows: section.maxRows }),
   };
 }

@@ -27,6 +27,7 @@ export { createEventsService, type EventsOptions } from './services/events/index
 export { createApiGatewayService } from './services/apigateway/index.js';
 export type { FunctionLogLine, FunctionRuntime, FunctionRuntimeOptions, FunctionSpec, InvokeOptions, InvokeOutcome } from './services/lambda/runtime/types.js';
 export { createS3Service } from './services/s3/index.js';
+export { createRequestLogService, type RequestLogOptions } from './services/request-log/index.js';
 export { createSsmService } from './services/ssm/index.js';
 export {
   CREDENTIAL_PROVIDERS,

@@ -243,6 +243,7 @@ void describe('createCloud', () => {
           'events',
           'apigateway',
           'console',
+          'request-log',
         ],
       );
     } finally {

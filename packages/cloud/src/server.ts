@@ -43,6 +43,7 @@ import { createIamService } from './services/iam/index.js';
 import { createLambdaService, type LambdaOptions } from './services/lambda/index.js';
 import { createS3Service } from './services/s3/index.js';
 import { createSsmService } from './services/ssm/index.js';
+import { createRequestLogService, type RequestLogOptions } from './services/request-log/index.js';
 
 /** The database file inside the data dir. */
 
@@ -68,6 +69,7 @@ export const BUILT_IN_SERVICES: readonly ServiceFactory[] = [
   createEventsService,
   createApiGatewayService,
   createConsoleService,
+  createRequestLogService,
 ];
 
 /** The port a cloud listens on when none is given. */
@@ -154,6 +156,8 @@ export interface CloudOptions {
   hosting?: HostingOptions;
   /** The web console's settings (config.json's `console` section): session and login link lifetimes, the sign-in limit. */
   console?: ConsoleOptions;
+  /** The request log's settings (config.json's `requestLog` section): how long and how many rows are kept. */
+  requestLog?: RequestLogOptions;
   /**
    * The bus to the other instances sharing this cloud's database: `nats://host:4222` (core NATS; several
    * servers separated by commas). Default: none, the in-process bus of a cloud that runs alone.
@@ -463,6 +467,7 @@ function builtInSettings(options: CloudOptions): ReadonlyMap<ServiceFactory, unk
     [createLambdaService, { ...options.lambda } satisfies LambdaOptions],
     [createEventsService, { ...options.events } satisfies EventsOptions],
     [createConsoleService, { ...options.console } satisfies ConsoleOptions],
+    [createRequestLogService, { ...options.requestLog } satisfies RequestLogOptions],
     [
       createControlService,
       {

@@ -18,6 +18,7 @@ const DataPage = lazy(() => import('./pages/data-page.js').then((m) => ({ defaul
 const TablePage = lazy(() => import('./pages/table-page.js').then((m) => ({ default: m.TablePage })));
 const HostingPage = lazy(() => import('./pages/hosting-page.js').then((m) => ({ default: m.HostingPage })));
 const GraphQLPage = lazy(() => import('./pages/graphql-page.js').then((m) => ({ default: m.GraphQLPage })));
+const LogsPage = lazy(() => import('./pages/logs-page.js').then((m) => ({ default: m.LogsPage })));
 
 type SessionState = 'checking' | 'signed-out' | 'signed-in';
 
@@ -45,6 +46,9 @@ export function App() {
           Forte console
         </Link>
         <Breadcrumbs route={route} />
+        <Link to={pathOf({ page: 'logs' })} className="top-link">
+          Logs
+        </Link>
         <button
           type="button"
           className="quiet"
@@ -90,6 +94,7 @@ function Page({ route }: { route: PageRoute }) {
         {route.page === 'files' ? <FilesPage appId={route.appId} envName={route.envName} bucket={route.bucket} prefix={route.prefix} /> : null}
         {route.page === 'functions' ? <FunctionsPage appId={route.appId} envName={route.envName} /> : null}
         {route.page === 'function' ? <FunctionPage functionName={route.functionName} /> : null}
+        {route.page === 'logs' ? <LogsPage /> : null}
       </Suspense>
       {route.page === 'hosting' ? (
         <Suspense fallback={<Loading what="the hosting page" />}>
@@ -127,6 +132,7 @@ function Breadcrumbs({ route }: { route: PageRoute }) {
   if (route.page === 'function') crumbs.push({ label: route.functionName, to: pathOf(route) });
   if (route.page === 'hosting') crumbs.push({ label: 'Hosting', to: pathOf(route) });
   if (route.page === 'graphql') crumbs.push({ label: 'GraphQL', to: pathOf({ page: 'graphql', appId: route.appId, envName: route.envName }) });
+  if (route.page === 'logs') crumbs.push({ label: 'Logs', to: pathOf(route) });
   return (
     <nav aria-label="Breadcrumb" className="crumbs">
       <ol>

@@ -15,12 +15,14 @@ export type PageRoute =
   | { page: 'function'; appId: string; envName: string; functionName: string }
   | { page: 'hosting'; appId: string; envName: string }
   | { page: 'graphql'; appId: string; envName: string; apiId?: string | undefined }
+  | { page: 'logs' }
   | { page: 'not-found'; path: string };
 
 export function routeOf(pathname: string): PageRoute {
   const rest = pathname.startsWith(CONSOLE_PATH) ? pathname.slice(CONSOLE_PATH.length) : pathname;
   const parts = rest.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0) return { page: 'apps' };
+  if (parts[0] === 'logs' && parts.length === 1) return { page: 'logs' };
   if (parts[0] === 'apps' && parts.length === 2) return { page: 'app', appId: parts[1]! };
   if (parts[0] === 'apps' && parts[2] === 'env' && parts.length === 4) return { page: 'environment', appId: parts[1]!, envName: parts[3]! };
   if (parts[0] === 'apps' && parts[2] === 'env' && parts[4] === 'deployments' && parts.length === 6)
@@ -77,6 +79,8 @@ export function pathOf(route: Exclude<PageRoute, { page: 'not-found' }>): string
       return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/hosting`;
     case 'graphql':
       return `${CONSOLE_PATH}apps/${e(route.appId)}/env/${e(route.envName)}/graphql${route.apiId ? `/${e(route.apiId)}` : ''}`;
+    case 'logs':
+      return `${CONSOLE_PATH}logs`;
   }
 }
 

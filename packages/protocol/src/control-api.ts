@@ -7,6 +7,43 @@ import { templateSchema } from './template.js';
  * cloud) with the admin credentials of a profile. Errors: HTTP 4xx/5xx with `{"__type","message"}`.
  */
 export const CONTROL_API_VERSION = 1;
+
+/** One request of the cloud's request log (`ListRequestLog`). Never a query string, header or body. */
+export const requestLogEntrySchema = z.object({
+  /** When the answer ended, ISO 8601. */
+  at: z.string(),
+  requestId: z.string(),
+  method: z.string(),
+  /** The path as sent, without its query string. */
+  path: z.string(),
+  status: z.number().int(),
+  ms: z.number(),
+  /** The route (service) that answered, e.g. `dynamodb`, `appsync`, `s3`; absent when none matched. */
+  service: z.string().optional(),
+  client: z.string(),
+  /** The caller's kind: `anonymous`, `admin`, `role`, or what its service found (`user-pool`, `api-key`, `oidc`, …). */
+  principal: z.string(),
+  accessKeyId: z.string().optional(),
+  /** The user, when the service knows it (a user pool's username, an identity pool's identity id). */
+  user: z.string().optional(),
+});
+export type RequestLogEntry = z.infer<typeof requestLogEntrySchema>;
+
+/** A status filter: an exact code or a class. */
+export const requestStatusFilterSchema = z.string().regex(/^(?:[1-5][0-9][0-9]|[1-5]xx)$/, 'status is a code like 404 or a class like 4xx');
+
+export const listRequestLogRequest = z.object({
+  status: requestStatusFilterSchema.optional(),
+  service: z.string().min(1).max(64).optional(),
+  principal: z.string().min(1).max(64).optional(),
+  accessKeyId: z.string().min(1).max(128).optional(),
+  user: z.string().min(1).max(256).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  limit: z.number().int().min(1).max(500).default(50),
+  nextToken: z.string().max(512).optional(),
+});
+
 export const CONTROL_TARGET_PREFIX = 'ForteControl.';
 export const CONTROL_PATH = '/control/';
 export const SIGNING_SERVICE = 'forte';
@@ -343,6 +380,17 @@ export const controlApi = {
   DescribeTemplateDiff: {
     input: deploymentIdRequest,
     output: z.object({ deploymentId: z.string(), baseDeploymentId: z.string().optional(), stacks: z.array(stackTemplateDiffSchema) }),
+  },
+  /**
+   * The cloud's request log, newest first (admin only): one row per request the cloud answered (method, path
+   * without its query, status, milliseconds, request id, service, client address, caller), kept
+   * `requestLog.keepHours` and at most `requestLog.maxRows` rows. Every filter given must match: `status` an
+   * exact code (`404`) or a class (`4xx`); `principal` a caller kind (`admin`, `role`, `user-pool`, `api-key`,
+   * `anonymous`, …); `from` / `to` ISO times (inclusive). `nextToken` continues a listing.
+   */
+  ListRequestLog: {
+    input: listRequestLogRequest,
+    output: z.object({ requests: z.array(requestLogEntrySchema), nextToken: z.string().optional() }),
   },
 } satisfies Record<string, ControlOperationContract>;
 

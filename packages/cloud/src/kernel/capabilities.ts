@@ -1,5 +1,14 @@
 import { defineCapability, defineCapabilityList } from './capability.js';
-import type { CredentialProvider, EnvironmentCleanup, IdentityTokenVerifier, PolicyDocument, Principal, TableEngine, TrustPolicySource } from './types.js';
+import type {
+  CallerNote,
+  CredentialProvider,
+  EnvironmentCleanup,
+  IdentityTokenVerifier,
+  PolicyDocument,
+  Principal,
+  TableEngine,
+  TrustPolicySource,
+} from './types.js';
 
 /**
  * Every capability services give each other, declared once: a provider lists `provide(X, value)` in its
@@ -146,3 +155,60 @@ export interface UserTokenIssuer {
 
 /** At most one provider (cognito-idp); the console asks it, and answers that the cloud has no user pools without it. */
 export const USER_TOKENS = defineCapabilityList<UserTokenIssuer>('user-tokens', { providedBy: 'cognito-idp' });
+/**
+ * One answered request, as the request listener hands it to the request log (`REQUEST_LOG_SINKS`): never the
+ * query string, a header or a body.
+ */
+export interface AnsweredRequest {
+  /** When the answer ended (or the client went away), epoch milliseconds. */
+  at: number;
+  requestId: string;
+  method: string;
+  /** The raw path, without the query string. */
+  path: string;
+  status: number;
+  ms: number;
+  /** The route that answered (`Route.name`), undefined when none matched. */
+  route: string | undefined;
+  client: string;
+  /** The caller: the kernel's principal, or what the service noted (`RequestContext.noteCaller`). */
+  caller: CallerNote;
+}
+
+/**
+ * Where the request listener hands every answered request (the request-log service). `record` runs on the
+ * request path: it must only take the entry (buffer it), never wait for storage.
+ */
+export const REQUEST_LOG_SINKS = defineCapabilityList<{ record(entry: AnsweredRequest): void }>('request-log-sinks', { providedBy: 'request-log' });
+
+/** A filter of the request log (the control API's `ListRequestLog`), times in epoch milliseconds. */
+export interface RequestLogQuery {
+  /** An exact status, or a class `[min, max]` (4xx: 400–499). */
+  status?: number | readonly [number, number];
+  service?: string;
+  principal?: string;
+  accessKeyId?: string;
+  user?: string;
+  from?: number;
+  to?: number;
+  limit: number;
+  /** Where the previous page ended: newer rows than this are not read again. */
+  before?: { at: number; requestId: string };
+}
+
+export interface RequestLogRow {
+  at: number;
+  requestId: string;
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  service: string | undefined;
+  client: string;
+  principal: string;
+  accessKeyId: string | undefined;
+  user: string | undefined;
+}
+
+/** Reads the stored request log (provided by the request-log service; the control API's `ListRequestLog` reads it). */
+export const REQUEST_LOG = defineCapabilityList<{ query(query: RequestLogQuery): Promise<RequestLogRow[]> }>('request-log', { providedBy: 'request-log' });

@@ -2,7 +2,7 @@ import type { ConditionContext } from './iam-conditions.js';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isForteError } from '@forte/protocol';
-import { CREDENTIAL_PROVIDERS } from './capabilities.js';
+import { CREDENTIAL_PROVIDERS, REQUEST_LOG_SINKS, type AnsweredRequest } from './capabilities.js';
 import { answerPreflight, applyCorsHeaders, corsHeaders, isSameOrigin, refusePreflight } from './cors.js';
 import type { KernelRuntime } from './create-kernel.js';
 import { internalErrorFor, writeErrorResponse } from './error-response.js';
@@ -10,7 +10,7 @@ import { readBody as readRequestBody } from './read-body.js';
 import { createRootJsonDispatch } from './root-json-dispatch.js';
 import { chainedCredentials, verifySigV4, type VerifyRequest } from './sigv4.js';
 import type { Logger } from './logger.js';
-import type { CredentialProvider, DenyCode, Principal, RequestContext, Route } from './types.js';
+import type { CallerNote, CredentialProvider, DenyCode, Principal, RequestContext, Route } from './types.js';
 
 /** Unauthenticated liveness probe, answered before any route. */
 export const HEALTH_PATH = '/_forte/health';
@@ -51,6 +51,8 @@ export function createRequestListener(kernel: KernelRuntime, options: HealthOpti
   const credentials: CredentialProvider = chainedCredentials(kernel.capability(CREDENTIAL_PROVIDERS));
 
   const shared = { credentials, hostIsValid: createHostCheck() };
+  // The request log (services/request-log): each answered request is handed over, never written here.
+  const sinks = kernel.capability(REQUEST_LOG_SINKS);
   const rootJsonRoute = createRootJsonDispatch(kernel.urlRoutes);
 
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
@@ -89,7 +91,10 @@ export function createRequestListener(kernel: KernelRuntime, options: HealthOpti
     // 'close' rather than 'finish': an aborted request is logged too.
     if (!publicStatic || kernel.log.enabled('debug')) {
       const started = process.hrtime.bigint();
-      res.on('close', () => logRequest(kernel, ctx, route, publicStatic, started));
+      // Health probes and public static files are not kept in the request log (a balancer's checks and a
+      // site's traffic would crowd out the API calls).
+      const stored = !publicStatic && routable && sinks.length > 0 ? sinks : undefined;
+      res.on('close', () => logRequest(kernel, ctx, route, publicStatic, started, stored));
     }
 
     if (preflight) return sameOriginOnly && !isSameOrigin(req) ? refusePreflight(res) : answerPreflight(req, res);
@@ -217,22 +222,51 @@ function preflightRoute(kernel: KernelRuntime, ctx: KernelRequestContext): Route
  * The access log line of one request: a flat object of primitives (never the query: presigned URLs carry
  * signatures there). `client` is the client's address (behind a trusted load balancer, the one it forwarded for).
  */
-function logRequest(kernel: KernelRuntime, ctx: KernelRequestContext, route: Route | undefined, publicStatic: boolean, started: bigint): void {
+function logRequest(
+  kernel: KernelRuntime,
+  ctx: KernelRequestContext,
+  route: Route | undefined,
+  publicStatic: boolean,
+  started: bigint,
+  sinks: readonly { record(entry: AnsweredRequest): void }[] | undefined,
+): void {
   const { res, principal } = ctx;
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const ms = Math.round((Number(process.hrtime.bigint() - started) / 1e6) * 10) / 10;
   const { log } = kernel;
+  const client = kernel.clientAddress(ctx.req);
+  const caller: CallerNote = ctx.caller ?? {
+    kind: principal.kind,
+    accessKeyId: principal.kind === 'anonymous' ? undefined : principal.accessKeyId,
+    // An identity pool's caller is its identity.
+    user: principal.kind === 'role' ? principal.identityId : undefined,
+  };
   (publicStatic ? log.debug : log.info)('request', {
     method: ctx.req.method,
     path: ctx.rawPath,
     status: res.statusCode,
-    ms: Math.round(ms * 10) / 10,
+    ms,
     requestId: ctx.requestId,
     route: route?.name,
-    client: kernel.clientAddress(ctx.req),
-    principal: principal.kind,
-    accessKeyId: principal.kind === 'anonymous' ? undefined : principal.accessKeyId,
+    client,
+    principal: caller.kind,
+    accessKeyId: caller.accessKeyId,
+    user: caller.user,
     aborted: res.writableFinished ? undefined : true,
   });
+  if (sinks) {
+    const entry: AnsweredRequest = {
+      at: Date.now(),
+      requestId: ctx.requestId,
+      method: ctx.req.method ?? 'GET',
+      path: ctx.rawPath,
+      status: res.statusCode,
+      ms,
+      route: route?.name,
+      client,
+      caller,
+    };
+    for (const sink of sinks) sink.record(entry);
+  }
 }
 
 /**
@@ -299,6 +333,8 @@ class KernelRequestContext implements RequestContext {
   apiHeadersPending = false;
   /** Whether answers carry CORS headers (not for `browserAccess: 'same-origin'` routes). */
   corsAllowed = true;
+  /** Who the caller was, as the route found out (`noteCaller`); the request log prefers it to `principal`. */
+  caller: CallerNote | undefined;
 
   /** A principal resolved before dispatch (`Kernel.dispatchAs`): `authenticate()` answers it, unsigned. */
   private readonly resolved: Principal | undefined;
@@ -387,6 +423,10 @@ class KernelRequestContext implements RequestContext {
     const result = await verifySigV4(request);
     this.principal = result.principal;
     return result;
+  }
+
+  noteCaller(caller: CallerNote): void {
+    this.caller = caller;
   }
 
   authorize(principal: Principal, action: string, resource: string, denyCode?: DenyCode, context?: ConditionContext): Promise<void> {

@@ -66,6 +66,19 @@ export type DenyCode = 'AccessDenied' | 'AccessDeniedException';
 
 export type ErrorFormat = 'json' | 'xml' | 'graphql' | 'text';
 
+/**
+ * Who called, as a service found out beyond the request's signature (`RequestContext.noteCaller`): a user
+ * pool token's user, an AppSync API key, the keys of a signature the service checked itself. The request log
+ * records it instead of the kernel's principal. Never a token, key secret or password.
+ */
+export interface CallerNote {
+  /** `user-pool`, `oidc`, `api-key`, `lambda-authorizer`, or a principal kind (`admin`, `role`) for a signature checked by the service. */
+  kind: string;
+  accessKeyId?: string | undefined;
+  /** The user: a user pool's username, an identity pool's identity id. */
+  user?: string | undefined;
+}
+
 export interface RequestContext {
   req: IncomingMessage;
   res: ServerResponse;
@@ -106,6 +119,11 @@ export interface RequestContext {
    * (S3's `s3:prefix` for a list) to those the principal brings and `aws:SourceIp` (`kernel.clientAddress`).
    */
   authorize(principal: Principal, action: string, resource: string, denyCode?: DenyCode, context?: ConditionContext): Promise<void>;
+  /**
+   * Tells the kernel who the caller was, when the service knows more than the signature did (a user pool
+   * token's user, an API key): the request log records it. The last note of a request wins.
+   */
+  noteCaller(caller: CallerNote): void;
 }
 
 export interface Route {

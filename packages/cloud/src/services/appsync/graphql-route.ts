@@ -2,7 +2,7 @@ import { isForteError } from '@forte/protocol';
 import { execute, GraphQLError, Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { readBody } from '../../kernel/read-body.js';
 import { TABLES } from '../../kernel/capabilities.js';
-import type { Kernel, RequestContext, Route } from '../../kernel/types.js';
+import type { CallerNote, Kernel, RequestContext, Route } from '../../kernel/types.js';
 import type { GraphQLLimits } from './graphql-limits.js';
 import type { ApiRegistry, DeployedApi } from './api-registry.js';
 import { apiKeyOf, principalCaller } from './authenticate-request.js';
@@ -107,6 +107,25 @@ const ROOT_TYPE = { query: 'Query', mutation: 'Mutation', subscription: 'Subscri
  * (`appsync:GraphQL` on `<apiArn>/types/<Type>/fields/<field>`), then the query runs against the plan's
  * resolvers; field errors come back in `errors[]` with HTTP 200, as AppSync answers them.
  */
+/** Who the request log names for a GraphQL caller: the token's user, the API key mode, the signature's keys. */
+function callerNote(caller: Caller): CallerNote {
+  switch (caller.mode) {
+    case 'userPools':
+      return { kind: 'user-pool', user: caller.username ?? caller.sub };
+    case 'oidc':
+      return { kind: 'oidc', user: caller.username ?? caller.sub };
+    case 'apiKey':
+      return { kind: 'api-key' };
+    case 'function':
+      return { kind: 'lambda-authorizer' };
+    case 'iam': {
+      const p = caller.principal;
+      if (!p || p.kind === 'anonymous') return { kind: 'anonymous' };
+      return { kind: p.kind, accessKeyId: p.accessKeyId, user: p.kind === 'role' ? p.identityId : undefined };
+    }
+  }
+}
+
 export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; events: ModelEvents; nextTokens: NextTokenCodec; limits: GraphQLLimits }): Route {
   const { kernel, registry, events, nextTokens, limits } = deps;
   const documents = createDocumentCache();
@@ -130,8 +149,12 @@ export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; even
           : undefined;
       const authenticate = async (served: DeployedApi): Promise<Caller> => {
         try {
-          if (dispatched && dispatched.kind !== 'anonymous') return principalCaller(served, dispatched);
-          return await authenticateCaller(served, headers, { method: 'POST', path: ctx.rawPath, body: body.toString('utf8') }, kernel);
+          const found =
+            dispatched && dispatched.kind !== 'anonymous'
+              ? principalCaller(served, dispatched)
+              : await authenticateCaller(served, headers, { method: 'POST', path: ctx.rawPath, body: body.toString('utf8') }, kernel);
+          ctx.noteCaller(callerNote(found));
+          return found;
         } catch (error) {
           if (error instanceof AppSyncAuthError) throw APPSYNC_ERRORS.error('UnauthorizedException', error.message, { cause: error });
           throw error;

@@ -313,8 +313,8 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
       return {};
     },
 
-    async GlobalSignOut(input) {
-      const { pool, user } = await userFromAccessToken(state, input.AccessToken);
+    async GlobalSignOut(input, ctx) {
+      const { pool, user } = await userFromAccessToken(state, input.AccessToken, ctx);
       await state.users.revokeAll(pool.id, user.username);
       return {};
     },

@@ -22,8 +22,8 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
       throw invalidParameter(`${name} is not supported by Forte: device tracking and passkeys are not available.`);
     };
   const ops: Record<string, UserOperation> = {
-    async GetUser(input) {
-      const { pool, user, clientId } = await userFromAccessToken(state, input.AccessToken);
+    async GetUser(input, ctx) {
+      const { pool, user, clientId } = await userFromAccessToken(state, input.AccessToken, ctx);
       const client = await clientOfAccessToken(state, clientId);
       const mfaList = [...(user.mfa.smsEnabled ? ['SMS_MFA'] : []), ...(user.mfa.totpEnabled ? ['SOFTWARE_TOKEN_MFA'] : [])];
       return {
@@ -36,7 +36,7 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
     },
 
     async UpdateUserAttributes(input, ctx) {
-      const { pool, user, clientId } = await userFromAccessToken(state, input.AccessToken);
+      const { pool, user, clientId } = await userFromAccessToken(state, input.AccessToken, ctx);
       const changes = parseAttributes(input.UserAttributes, 'UserAttributes');
       // Every attribute is checked before any is written: a refusal leaves the user as it was.
       checkUserWrite(pool, await clientOfAccessToken(state, clientId), changes, user);
@@ -79,7 +79,7 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
     },
 
     async GetUserAttributeVerificationCode(input, ctx) {
-      const { pool, user, clientId } = await userFromAccessToken(state, input.AccessToken);
+      const { pool, user, clientId } = await userFromAccessToken(state, input.AccessToken, ctx);
       const name = str(input, 'AttributeName');
       if (!VERIFIABLE.includes(name) || !user.attributes[name]) throw invalidParameter(`The user has no ${name} to verify.`);
       await limitCodeSend(state, attempter(pool, user, user.username, state.kernel.clientAddress(ctx.req)));
@@ -92,7 +92,7 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
     },
 
     async VerifyUserAttribute(input, ctx) {
-      const { pool, user } = await userFromAccessToken(state, input.AccessToken);
+      const { pool, user } = await userFromAccessToken(state, input.AccessToken, ctx);
       const name = str(input, 'AttributeName');
       const code = str(input, 'Code');
       const { result, pendingValue } = await limitedCodeEntry(state, attempter(pool, user, user.username, state.kernel.clientAddress(ctx.req)), () =>
@@ -109,8 +109,8 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
       return {};
     },
 
-    async DeleteUserAttributes(input) {
-      const { pool, user, clientId } = await userFromAccessToken(state, input.AccessToken);
+    async DeleteUserAttributes(input, ctx) {
+      const { pool, user, clientId } = await userFromAccessToken(state, input.AccessToken, ctx);
       const names = input.UserAttributeNames;
       if (!Array.isArray(names) || !names.every((n): n is string => typeof n === 'string'))
         throw invalidParameter('UserAttributeNames must be a list of names.');
@@ -127,7 +127,7 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
     },
 
     async ChangePassword(input, ctx) {
-      const { pool, user } = await userFromAccessToken(state, input.AccessToken);
+      const { pool, user } = await userFromAccessToken(state, input.AccessToken, ctx);
       const previous = str(input, 'PreviousPassword');
       const proposed = str(input, 'ProposedPassword');
       // Checked first, so a weak new password is not counted as a wrong previous one.
@@ -153,14 +153,14 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
       return {};
     },
 
-    async DeleteUser(input) {
-      const { pool, user } = await userFromAccessToken(state, input.AccessToken);
+    async DeleteUser(input, ctx) {
+      const { pool, user } = await userFromAccessToken(state, input.AccessToken, ctx);
       await state.users.delete(pool.id, user.username);
       return {};
     },
 
-    async SetUserMFAPreference(input) {
-      const { user } = await userFromAccessToken(state, input.AccessToken);
+    async SetUserMFAPreference(input, ctx) {
+      const { user } = await userFromAccessToken(state, input.AccessToken, ctx);
       const sms = input.SMSMfaSettings as { Enabled?: boolean; PreferredMfa?: boolean } | undefined;
       const totp = input.SoftwareTokenMfaSettings as { Enabled?: boolean; PreferredMfa?: boolean } | undefined;
       if (input.EmailMfaSettings !== undefined) throw invalidParameter('Email MFA is not supported by Forte.');
@@ -177,27 +177,27 @@ export function selfOperations(state: CognitoState): Record<string, UserOperatio
       return {};
     },
 
-    async AssociateSoftwareToken(input) {
+    async AssociateSoftwareToken(input, ctx) {
       const secret = newTotpSecret();
       if (typeof input.Session === 'string') {
         const session = await state.sessions.take(input.Session, undefined);
         return { SecretCode: secret, Session: await state.sessions.create({ ...session, pendingTotpSecret: secret, totpVerified: false }) };
       }
-      const { user } = await userFromAccessToken(state, input.AccessToken);
+      const { user } = await userFromAccessToken(state, input.AccessToken, ctx);
       user.totpSecret = secret;
       user.mfa = { ...user.mfa, totpEnabled: false, totpVerified: false };
       await state.users.update(user);
       return { SecretCode: secret };
     },
 
-    async VerifySoftwareToken(input) {
+    async VerifySoftwareToken(input, ctx) {
       const code = str(input, 'UserCode');
       if (typeof input.Session === 'string') {
         const session = await state.sessions.take(input.Session, undefined);
         if (!session.pendingTotpSecret || !verifyTotp(session.pendingTotpSecret, code)) throw cognitoError('EnableSoftwareTokenMFAException', 'Code mismatch');
         return { Status: 'SUCCESS', Session: await state.sessions.create({ ...session, totpVerified: true }) };
       }
-      const { user } = await userFromAccessToken(state, input.AccessToken);
+      const { user } = await userFromAccessToken(state, input.AccessToken, ctx);
       if (!user.totpSecret || !verifyTotp(user.totpSecret, code)) throw cognitoError('EnableSoftwareTokenMFAException', 'Code mismatch');
       user.mfa = { ...user.mfa, totpVerified: true };
       await state.users.update(user);

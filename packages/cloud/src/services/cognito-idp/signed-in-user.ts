@@ -4,6 +4,7 @@ import { issuerOf, type CognitoState } from './cognito-state.js';
 import type { StoredClient, StoredPool } from './pool-store.js';
 import { issueTokens, verifyToken } from './tokens.js';
 import type { StoredUser } from './user-store.js';
+import type { RequestContext } from '../../kernel/types.js';
 import { runTokenTriggers, type TokenGenerationSource } from './trigger-steps.js';
 
 /** What a finished sign-in tells its triggers: how it ended and the request's ClientMetadata. */
@@ -68,7 +69,11 @@ export async function completeSignIn(
  * expires (verified-tokens.ts); the rest is one SQL query, remembered only until the next write to the
  * database (user-store `signedIn`), so revocation is immediate.
  */
-export async function userFromAccessToken(state: CognitoState, token: unknown): Promise<{ pool: StoredPool; user: StoredUser; clientId: string }> {
+export async function userFromAccessToken(
+  state: CognitoState,
+  token: unknown,
+  ctx?: RequestContext,
+): Promise<{ pool: StoredPool; user: StoredUser; clientId: string }> {
   if (typeof token !== 'string') throw invalidParameter('AccessToken is required.');
   const claims = state.verifiedTokens.claims(token, () => {
     const iss = decodePayload(token)?.iss;
@@ -92,6 +97,8 @@ export async function userFromAccessToken(state: CognitoState, token: unknown): 
     origin !== undefined && !origin.revoked && origin.poolId === pool.id && origin.clientId === claims.client_id && origin.username === claims.username;
   if (!live || !user || user.sub !== claims.sub) throw cognitoError('NotAuthorizedException', 'Access Token has been revoked');
   if (!user.enabled) throw cognitoError('NotAuthorizedException', 'User is disabled.');
+  // The request log names the token's user (`ctx` is the request's, when the call is one).
+  ctx?.noteCaller({ kind: 'user-pool', user: user.username });
   return { pool, user, clientId: claims.client_id };
 }
 

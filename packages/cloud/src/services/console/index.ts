@@ -199,6 +199,7 @@ export function createConsoleService(kernel: Kernel, options: ConsoleOptions = {
     if (ctx.req.method !== 'POST') fail('MethodNotAllowed', `${CONSOLE_DOWNLOAD_URL_PATH} is called with POST {"bucket", "key"}.`);
     const { session } = await requireSession(ctx.req);
     requireCsrf(ctx.req, session);
+    ctx.noteCaller({ kind: 'admin', accessKeyId: session.accessKeyId });
     let input: { bucket?: unknown; key?: unknown };
     try {
       input = JSON.parse((await readBody(ctx.req, SIGN_IN_BODY_LIMIT)).toString('utf8')) as typeof input;
@@ -251,6 +252,8 @@ export function createConsoleService(kernel: Kernel, options: ConsoleOptions = {
   const pipe = async (ctx: RequestContext, pathname: string): Promise<void> => {
     const { session } = await requireSession(ctx.req);
     requireCsrf(ctx.req, session);
+    // The request log names the session's admin key, not an anonymous caller.
+    ctx.noteCaller({ kind: 'admin', accessKeyId: session.accessKeyId });
     const query = ctx.req.url?.includes('?') ? ctx.req.url.slice(ctx.req.url.indexOf('?')) : '';
     const target = `/${ctx.rawPath.slice(CONSOLE_PIPE_PATH.length)}${query}`;
     if (!pathname.startsWith(CONSOLE_PIPE_PATH)) fail('NotFound', 'Unknown console path.');

@@ -9,7 +9,7 @@ import {
   type Deployment,
 } from '@forte/protocol';
 import type { z } from 'zod';
-import { CONSOLE_LOGIN_LINKS, ENVIRONMENT_CLEANUPS, OUTPUT_URL_REWRITES } from '../../kernel/capabilities.js';
+import { CONSOLE_LOGIN_LINKS, ENVIRONMENT_CLEANUPS, OUTPUT_URL_REWRITES, REQUEST_LOG } from '../../kernel/capabilities.js';
 import { defineOperation, jsonApiRoute, type JsonOperation } from '../../kernel/json-api.js';
 import type { Kernel, Principal, ResourceHandler, Service } from '../../kernel/types.js';
 import { createClusterLeases, type ClusterLeases } from '../../kernel/cluster-leases.js';
@@ -17,6 +17,7 @@ import { controlError } from './control-errors.js';
 import { listDeployments, publicEnvironment, readDeployed, readEnvironment } from './control-store.js';
 import { baseDeploymentOf, diffStacks } from './deployment-template-diff.js';
 import { publicStacks, readDeploymentStacks } from './deployment-templates.js';
+import { listRequestLog } from './list-request-log.js';
 import { createEnvironmentCleanups } from './environment-cleanups.js';
 import { createStackEngine } from './stack-engine.js';
 import { TEST_RESOURCE_TYPE, createTestResourceHandler } from './test-resource.js';
@@ -184,6 +185,13 @@ export function createControlService(kernel: Kernel, options: ControlOptions = {
       // A link signs in as the admin: only the admin keys may ask for one.
       if (principal.kind !== 'admin') throw controlError('AccessDeniedException', 'Only the admin keys of the cloud may create console login links.');
       return links.create(principal.accessKeyId);
+    },
+    ListRequestLog: async (input, principal) => {
+      // The log names every caller's keys and addresses: only the admin keys may read it.
+      if (principal.kind !== 'admin') throw controlError('AccessDeniedException', 'Only the admin keys of the cloud may read the request log.');
+      const [requestLog] = kernel.capability(REQUEST_LOG);
+      if (!requestLog) throw controlError('ResourceNotFoundException', 'This cloud runs without its request log (the request-log service is not started).');
+      return listRequestLog(requestLog, input);
     },
   });
 
