@@ -67,6 +67,9 @@ void describe('forte-cloud bin', () => {
     assert.equal(info.pid, first.child.pid);
     assert.equal(info.url, url);
     assert.equal(info.port, Number(new URL(url).port));
+    // HTTPS beside it by default (a free port, as --port 0 asked), named in the runtime file.
+    const httpsUrl = (await waitForLine(first, /^HTTPS \(the hosted UI\) on (https:\/\/127\.0\.0\.1:\d+)$/m))[1]!;
+    assert.equal(info.httpsUrl, httpsUrl);
     assert.equal(typeof info.startedAt, 'string');
     assert.equal(typeof info.version, 'string');
 
