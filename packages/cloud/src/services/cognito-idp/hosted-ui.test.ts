@@ -371,6 +371,23 @@ describe('hosted UI and OAuth 2.0 endpoints', () => {
     await refused(AUTH_RESOURCE_TYPES.userPoolDomain, { UserPoolId: poolId, Domain: 'my-aws-login' }, /aws, amazon or cognito/);
     await refused(AUTH_RESOURCE_TYPES.userPoolDomain, { UserPoolId: poolId, Domain: 'Upper' }, /lowercase/);
     await refused(AUTH_RESOURCE_TYPES.userPoolDomain, { UserPoolId: poolId, Domain: 'second' }, /already has a domain/);
+    // A new prefix in the template renames the domain in place (and back, as a rollback does).
+    const renamed = await handler(AUTH_RESOURCE_TYPES.userPoolDomain).update(
+      'shop-dev',
+      { UserPoolId: poolId, Domain: 'shop-new' },
+      { UserPoolId: poolId, Domain: 'shop-dev' },
+      context('UserPoolDomain'),
+    );
+    assert.notEqual(renamed, 'replace');
+    assert.equal(renamed !== 'replace' && renamed.physicalId, 'shop-new');
+    assert.equal((await get(authorizeUrl({}).replace('/shop-dev/', '/shop-new/'))).status, 302);
+    assert.equal((await get(authorizeUrl({}))).status, 404);
+    await handler(AUTH_RESOURCE_TYPES.userPoolDomain).update(
+      'shop-new',
+      { UserPoolId: poolId, Domain: 'shop-dev' },
+      { UserPoolId: poolId, Domain: 'shop-new' },
+      context('UserPoolDomain'),
+    );
     const other = (await handler(AUTH_RESOURCE_TYPES.userPool).create({ PoolName: 'Other' }, context('Other'))).physicalId;
     await refused(AUTH_RESOURCE_TYPES.userPoolDomain, { UserPoolId: other, Domain: 'shop-dev' }, /another user pool/);
 

@@ -247,13 +247,13 @@ export function createPoolResourceHandlers(state: CognitoState): Record<string, 
     await state.pools.putGroup({ poolId: p.UserPoolId, name: p.GroupName, description: p.Description, precedence: p.Precedence, roleArn: p.RoleArn });
     return { physicalId: `${p.UserPoolId}:${p.GroupName}`, attributes: { GroupName: p.GroupName } };
   };
-  const applyDomain = async (props: Record<string, unknown>) => {
+  const applyDomain = async (props: Record<string, unknown>, replacing?: string) => {
     const p = parse(domainProps, props, AUTH_RESOURCE_TYPES.userPoolDomain);
     const problem = domainProblem(p.Domain);
     if (problem) throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolDomain} Domain: ${problem}`);
     if (!(await state.pools.getPool(p.UserPoolId)))
       throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolDomain} UserPoolId: user pool ${p.UserPoolId} does not exist.`);
-    const result = await state.pools.putDomain(p.UserPoolId, p.Domain);
+    const result = await state.pools.putDomain(p.UserPoolId, p.Domain, replacing);
     if (result === 'taken')
       throw RESOURCE_ERRORS.error(
         'ValidationException',
@@ -285,9 +285,11 @@ export function createPoolResourceHandlers(state: CognitoState): Record<string, 
       delete: (id) => state.pools.deleteClient(id),
     },
     [AUTH_RESOURCE_TYPES.userPoolDomain]: {
-      replaceOn: ['UserPoolId', 'Domain'],
+      // A new prefix for the same pool is a rename in place: a pool has one domain, so a new one could not be
+      // created beside the old.
+      replaceOn: ['UserPoolId'],
       create: (props) => applyDomain(props),
-      update: async (id, props, old) => (props.UserPoolId !== old.UserPoolId || props.Domain !== id ? 'replace' : applyDomain(props)),
+      update: async (id, props, old) => (props.UserPoolId !== old.UserPoolId ? 'replace' : applyDomain(props, id)),
       delete: async (id, props) => {
         await state.pools.deleteDomain(String(props.UserPoolId), id);
       },

@@ -208,13 +208,16 @@ export function createPoolStore(sql: SqlStore) {
       return row ? poolFromRow(row) : undefined;
     },
     /**
-     * Gives the pool a domain; answers who holds it instead when another pool (`taken`) or this pool under
-     * another prefix (`pool-has-one`) does. Idempotent for the same pool and prefix.
+     * Gives the pool a domain (in place of its domain `replacing`, when given); answers who holds it instead when
+     * another pool (`taken`) or this pool under another prefix (`pool-has-one`) does. Idempotent for the same pool
+     * and prefix.
      */
-    async putDomain(poolId: string, domain: string): Promise<'ok' | 'taken' | 'pool-has-one'> {
+    async putDomain(poolId: string, domain: string, replacing?: string): Promise<'ok' | 'taken' | 'pool-has-one'> {
       return sql.transaction(async (tx) => {
         const holder = await tx.get<{ pool_id: string }>('SELECT pool_id FROM cognito_domains WHERE domain = ?', [domain]);
         if (holder) return holder.pool_id === poolId ? 'ok' : 'taken';
+        // A renamed domain (the resource's Domain changed): the pool's sessions stay, its old prefix goes.
+        if (replacing !== undefined) await tx.run('DELETE FROM cognito_domains WHERE domain = ? AND pool_id = ?', [replacing, poolId]);
         if (await tx.get('SELECT domain FROM cognito_domains WHERE pool_id = ?', [poolId])) return 'pool-has-one';
         await tx.run('INSERT INTO cognito_domains (domain, pool_id, created_at) VALUES (?, ?, ?)', [domain, poolId, new Date().toISOString()]);
         return 'ok';
