@@ -14,6 +14,7 @@ import {
   DescribeUserPoolClientCommand,
   DescribeUserPoolDomainCommand,
   GetUserCommand,
+  SignUpCommand,
   UpdateUserPoolClientCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
@@ -318,12 +319,40 @@ describe('hosted UI and OAuth 2.0 endpoints', () => {
     await addUser('dora');
     await admin.send(new AdminDisableUserCommand({ UserPoolId: poolId, Username: 'dora' }));
     assert.match(await message('dora', PASSWORD), /User is disabled\./);
+    await anonymous.send(
+      new SignUpCommand({ ClientId: clientId, Username: 'fay', Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: 'fay@example.com' }] }),
+    );
+    assert.match(await message('fay', PASSWORD), /not confirmed yet/);
     await addUser('eve');
     for (let i = 0; i < 5; i++) await message('eve', `Wrong-${i}-Passw0rd`);
     assert.match(await message('eve', PASSWORD), /Password attempts exceeded/, 'locked after five failures, the right password too');
     assert.match(await message('ANN', 'nope'), /Incorrect/);
     const html = await message('ann', 'x"><script>');
     assert.doesNotMatch(html, /<script>/);
+  });
+
+  it('refuses users the pool would ask for a second factor, which the login page does not ask for yet', async () => {
+    const mfaPool = (
+      await handler(AUTH_RESOURCE_TYPES.userPool).create({ PoolName: 'Mfa', MfaConfiguration: 'ON', EnabledMfas: ['SOFTWARE_TOKEN_MFA'] }, context('MfaPool'))
+    ).physicalId;
+    const mfaClient = (await handler(AUTH_RESOURCE_TYPES.userPoolClient).create({ UserPoolId: mfaPool, ClientName: 'web', ...oauthClient }, context('MfaWeb')))
+      .physicalId;
+    await handler(AUTH_RESOURCE_TYPES.userPoolDomain).create({ UserPoolId: mfaPool, Domain: 'mfa-dev' }, context('MfaDomain'));
+    await admin.send(new AdminCreateUserCommand({ UserPoolId: mfaPool, Username: 'gus', MessageAction: 'SUPPRESS' }));
+    await admin.send(new AdminSetUserPasswordCommand({ UserPoolId: mfaPool, Username: 'gus', Password: PASSWORD, Permanent: true }));
+    const jar = new Jar();
+    const mfaBase = `${cloud.url}/hosted-ui/mfa-dev`;
+    const login = await get(`${mfaBase}/login?${new URLSearchParams({ client_id: mfaClient, redirect_uri: CALLBACK, response_type: 'code' }).toString()}`);
+    jar.take(login);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
+    const response = await fetch(`${mfaBase}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() },
+      body: new URLSearchParams({ client_id: mfaClient, redirect_uri: CALLBACK, response_type: 'code', _csrf: csrf, username: 'gus', password: PASSWORD }),
+    });
+    assert.equal(response.status, 400);
+    assert.match(await response.text(), /second factor \(MFA\)/);
   });
 
   it('keeps the hosted-UI session until /logout, which only sends the browser to a registered sign-out URL', async () => {
