@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,6 +17,16 @@ const CHROMIUM = process.env.FORTE_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-sync'];
 const PACKAGE = dirname(dirname(fileURLToPath(import.meta.url)));
 const PASSWORD = 'Passw0rd!';
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's serious and critical violations on the page (evaluated by the harness: the page's CSP stays on). */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    const result = await (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; help: string }[] }> } }).axe.run();
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`);
+  });
+}
 
 const skip = existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set FORTE_CHROMIUM)`;
 if (skip) console.log(`# skipped: the hosted UI browser test: ${skip}`);
@@ -37,6 +48,8 @@ document.body.dataset.ready = 'true';
 `;
 
 // The page's globals, for the functions that run in it (this package is typed without the DOM library).
+declare const document: { querySelector(selector: string): object | null; documentElement: { scrollWidth: number } };
+declare function getComputedStyle(element: object): { backgroundColor: string };
 declare const window: {
   authEvents: string[];
   auth: {
@@ -177,6 +190,11 @@ void describe('signInWithRedirect through the hosted UI in Chromium', { skip }, 
     await toLoginPage(page);
     assert.equal(await page.title(), 'Sign in');
     assert.equal(await page.textContent('label[for="username"]'), 'Email');
+    assert.deepEqual(await accessibilityProblems(page), []);
+    // Styled by its own stylesheet under the CSP (no inline style), and it fits a phone.
+    assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('button')!).backgroundColor), 'rgb(29, 78, 216)');
+    await page.setViewportSize({ width: 390, height: 844 });
+    assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 390, 'no horizontal scrolling at 390 px');
     await page.fill('#username', 'ann@example.com');
     await page.fill('#password', 'not-the-password');
     await page.click('button[type="submit"]');
