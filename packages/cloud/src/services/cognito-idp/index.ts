@@ -101,7 +101,8 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
         validationErrorCode: 'InvalidParameterException',
       }),
       createWellKnownRoute(state),
-      createHostedUiRoute(state, createOAuthGrants(sql)),
+      // Codes and hosted-UI sessions are kept in memory by nobody: kernel.sql, so issuing one drops no instance's kept sign-ins.
+      createHostedUiRoute(state, createOAuthGrants(kernel.sql)),
       jsonApiRoute({
         name: 'mailbox-api',
         path: MAILBOX_API_PATH,

@@ -5,8 +5,9 @@ import { sha256 } from './user-store.js';
 /** Cognito's authorization codes live 5 minutes; its hosted-UI session cookie an hour. */
 export const CODE_TTL_MS = 5 * 60_000;
 export const HOSTED_SESSION_TTL_MS = 60 * 60_000;
-/** At most this many codes and sessions are kept; expired ones go first, then the oldest. */
+/** At most this many codes and sessions are kept (checked at most every 10 s per instance): expired ones go first, then the oldest. */
 const MAX_ROWS = 100_000;
+const CAP_CHECK_INTERVAL_MS = 10_000;
 
 /** What an authorization code was issued for, and what its redemption must prove. */
 export interface CodeGrant {
@@ -27,11 +28,14 @@ export interface CodeGrant {
  * neither away.
  */
 export function createOAuthGrants(sql: SqlStore) {
+  const lastCapCheck = { cognito_oauth_codes: 0, cognito_hosted_sessions: 0 };
+  // Expired rows go with every new one (an indexed range); the count behind the cap is read at most every 10 s.
   const prune = async (table: 'cognito_oauth_codes' | 'cognito_hosted_sessions', key: string): Promise<void> => {
     await sql.run(`DELETE FROM ${table} WHERE expires_at < ?`, [Date.now()]);
-    const count = (await sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))?.n ?? 0;
-    if (Number(count) > MAX_ROWS)
-      await sql.run(`DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} ORDER BY expires_at LIMIT ?)`, [Number(count) - MAX_ROWS]);
+    if (Date.now() - lastCapCheck[table] < CAP_CHECK_INTERVAL_MS) return;
+    lastCapCheck[table] = Date.now();
+    const count = Number((await sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))?.n ?? 0);
+    if (count > MAX_ROWS) await sql.run(`DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} ORDER BY expires_at LIMIT ?)`, [count - MAX_ROWS]);
   };
   return {
     async issueCode(grant: CodeGrant): Promise<string> {
