@@ -9,6 +9,7 @@ import {
   AdminDisableUserCommand,
   AdminSetUserPasswordCommand,
   CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
   CreateUserPoolDomainCommand,
   DeleteUserPoolDomainCommand,
   DescribeUserPoolClientCommand,
@@ -59,6 +60,7 @@ describe('hosted UI and OAuth 2.0 endpoints', () => {
   let secretClientId = '';
   let secret = '';
   let base = '';
+  const logs: string[] = [];
 
   const context = (logicalId: string): ResourceContext => ({
     appId: 'oauth',
@@ -150,7 +152,7 @@ describe('hosted UI and OAuth 2.0 endpoints', () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'forte-hosted-ui-'));
-    cloud = await createCloud({ dataDir: dir, port: 0, logLevel: 'warn', logStream: { write: () => undefined } });
+    cloud = await createCloud({ dataDir: dir, port: 0, logLevel: 'warn', logStream: { write: (line) => void logs.push(line) } });
     poolId = (await handler(AUTH_RESOURCE_TYPES.userPool).create({ PoolName: 'Shop', UsernameCaseSensitive: false }, context('UserPool'))).physicalId;
     clientId = (await handler(AUTH_RESOURCE_TYPES.userPoolClient).create({ UserPoolId: poolId, ClientName: 'web', ...oauthClient }, context('Web'))).physicalId;
     const withSecret = await handler(AUTH_RESOURCE_TYPES.userPoolClient).create(
@@ -163,6 +165,8 @@ describe('hosted UI and OAuth 2.0 endpoints', () => {
     assert.equal(domain.physicalId, 'shop-dev');
     assert.equal(domain.attributes.Address, `${cloud.url.replace('http://', '')}/hosted-ui/shop-dev`);
     base = `${cloud.url}/hosted-ui/shop-dev`;
+    // This cloud has no HTTPS listener: the operator hears that aws-amplify cannot use the domain.
+    assert.ok(logs.some((line) => line.includes('no HTTPS origin') && line.includes('shop-dev')));
     const common = { region: 'us-east-1', endpoint: `${cloud.url}/cognito-idp/`, maxAttempts: 1 };
     admin = new CognitoIdentityProviderClient({ ...common, credentials: cloud.adminCredentials });
     anonymous = new CognitoIdentityProviderClient({ ...common, credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' } });
@@ -388,6 +392,20 @@ describe('hosted UI and OAuth 2.0 endpoints', () => {
   });
 
   it('checks OAuth settings and domains as Cognito does; the admin operations describe and change them, signed only', async () => {
+    const created = await admin.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: poolId,
+        ClientName: 'made-by-api',
+        AllowedOAuthFlowsUserPoolClient: true,
+        AllowedOAuthFlows: ['code'],
+        AllowedOAuthScopes: ['openid'],
+        CallbackURLs: ['https://app.example.com/'],
+      }),
+    );
+    assert.deepEqual(created.UserPoolClient?.CallbackURLs, ['https://app.example.com/']);
+    const made = await get(authorizeUrl({ client_id: created.UserPoolClient!.ClientId!, redirect_uri: 'https://app.example.com/' }));
+    assert.match(made.headers.get('location') ?? '', /\/login\?/);
+    await assert.rejects(anonymous.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'anonymous' })));
     const refused = async (type: string, props: Record<string, unknown>, message: RegExp): Promise<void> => {
       await assert.rejects(handler(type).create(props, context(`X${Math.random()}`)), message);
     };

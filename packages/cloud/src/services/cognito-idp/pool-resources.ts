@@ -7,7 +7,7 @@ import { caseInsensitive, type CognitoState } from './cognito-state.js';
 import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 import { createPoolStoredData } from './pool-stored-data.js';
 import { checkClientOAuth, clientOAuthFields } from './oauth-client-settings.js';
-import { domainAddress, domainProblem } from './hosted-ui-address.js';
+import { domainAddress, domainProblem, hostedUiOrigin } from './hosted-ui-address.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -247,7 +247,8 @@ export function createPoolResourceHandlers(state: CognitoState): Record<string, 
     await state.pools.putGroup({ poolId: p.UserPoolId, name: p.GroupName, description: p.Description, precedence: p.Precedence, roleArn: p.RoleArn });
     return { physicalId: `${p.UserPoolId}:${p.GroupName}`, attributes: { GroupName: p.GroupName } };
   };
-  const applyDomain = async (props: Record<string, unknown>, replacing?: string) => {
+  const applyDomain = async (props: Record<string, unknown>, ctx: ResourceContext, replacing?: string) => {
+    const log = ctx.log;
     const p = parse(domainProps, props, AUTH_RESOURCE_TYPES.userPoolDomain);
     const problem = domainProblem(p.Domain);
     if (problem) throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolDomain} Domain: ${problem}`);
@@ -263,6 +264,13 @@ export function createPoolResourceHandlers(state: CognitoState): Record<string, 
       throw RESOURCE_ERRORS.error(
         'ValidationException',
         `${AUTH_RESOURCE_TYPES.userPoolDomain}: user pool ${p.UserPoolId} already has a domain; a pool has one.`,
+      );
+    if (!hostedUiOrigin(kernel).startsWith('https://'))
+      log?.warn(
+        'this cloud has no HTTPS origin: aws-amplify cannot reach the hosted UI (it calls https://<domain>); start it with --https-port or behind an HTTPS public URL',
+        {
+          domain: p.Domain,
+        },
       );
     return { physicalId: p.Domain, attributes: { Domain: p.Domain, Address: domainAddress(kernel, p.Domain) } };
   };
@@ -288,8 +296,8 @@ export function createPoolResourceHandlers(state: CognitoState): Record<string, 
       // A new prefix for the same pool is a rename in place: a pool has one domain, so a new one could not be
       // created beside the old.
       replaceOn: ['UserPoolId'],
-      create: (props) => applyDomain(props),
-      update: async (id, props, old) => (props.UserPoolId !== old.UserPoolId ? 'replace' : applyDomain(props, id)),
+      create: (props, ctx) => applyDomain(props, ctx),
+      update: async (id, props, old, ctx) => (props.UserPoolId !== old.UserPoolId ? 'replace' : applyDomain(props, ctx, id)),
       delete: async (id, props) => {
         await state.pools.deleteDomain(String(props.UserPoolId), id);
       },
