@@ -22,7 +22,8 @@ const USAGE = `Usage: forte-cloud [--port ${DEFAULT_PORT}] [--https-port PORT|of
 Starts Forte Cloud. DIR defaults to $FORTE_HOME/cloud (FORTE_HOME defaults to ~/.forte).
 
 HTTPS (for the hosted UI: aws-amplify reaches OAuth domains with https://) is served on --https-port, by default
-the HTTP port + ${HTTPS_PORT_OFFSET} (${DEFAULT_PORT + HTTPS_PORT_OFFSET}), a free port with --port 0, none with --https-port off, with
+the HTTP port + ${HTTPS_PORT_OFFSET} (${DEFAULT_PORT + HTTPS_PORT_OFFSET}), a free port with --port 0, none with --https-port off (or DIR/config.json
+{"httpsPort": 20443 | "off"}), with
 DIR/tls/cert.pem: a self-signed certificate made at the first start. Trust it once (see docs/architecture.md, "HTTPS").
 
 Database: DIR/forte.db (SQLite) unless --database, DIR/config.json {"database": URL} or FORTE_DATABASE
@@ -264,7 +265,7 @@ async function main(): Promise<void> {
   const runtimeFile = join(args.dataDir, RUNTIME_FILE);
   const running = await runningCloud(runtimeFile);
   if (running) exit(`Forte Cloud is already running at ${running.url} (pid ${running.pid}): stop it with \`forte cloud stop\`.`, 1);
-  const settings = settingsOf(args.dataDir);
+  const { httpsPort: configuredHttpsPort, ...settings } = settingsOf(args.dataDir);
   // Everything this process writes (database, blobs, logs) is the owner's alone, whatever the shell's umask.
   process.umask(0o077);
 
@@ -278,7 +279,7 @@ async function main(): Promise<void> {
       port: args.port,
       host: args.host,
       logStream,
-      ...httpsPortOf(args),
+      ...httpsPortOf(args, configuredHttpsPort),
       secretKey: process.env[SECRET_KEY_VARIABLE] || undefined,
       ...settings,
       ...(args.database ? { database: args.database } : {}),
@@ -335,10 +336,11 @@ async function main(): Promise<void> {
   ((globalThis as Record<symbol, unknown>)[CODE_CACHE_HOOK] as (() => void) | undefined)?.();
 }
 
-/** The HTTPS listener's port: as given, or beside the HTTP port (a free one when that is free too). */
-function httpsPortOf(args: Args): { httpsPort?: number } {
-  if (args.httpsPort === null) return {};
-  if (args.httpsPort !== undefined) return { httpsPort: args.httpsPort };
+/** The HTTPS listener's port: as given (--https-port, else config.json), or beside the HTTP port (a free one when that is free too). */
+function httpsPortOf(args: Args, configured: number | 'off' | undefined): { httpsPort?: number } {
+  const given = args.httpsPort !== undefined ? args.httpsPort : configured === 'off' ? null : configured;
+  if (given === null) return {};
+  if (given !== undefined) return { httpsPort: given };
   return { httpsPort: args.port === 0 || args.port + HTTPS_PORT_OFFSET > 65535 ? 0 : args.port + HTTPS_PORT_OFFSET };
 }
 
