@@ -5,8 +5,8 @@ import { AUTHORIZE_PARAMETERS, checkAuthorizeRequest, redirectWith, type Authori
 import { type CognitoState } from './cognito-state.js';
 import { domainBaseUrl } from './hosted-ui-address.js';
 import { cookie, cookiesOf, readForm, sendCss, sendPage, sendRedirect } from './hosted-ui-http.js';
-import { signInOnForm } from './hosted-ui-sign-in.js';
-import { errorPage, HOSTED_UI_CSS, loginPage } from './login-page.js';
+import { setNewPassword, signInOnForm } from './hosted-ui-sign-in.js';
+import { errorPage, HOSTED_UI_CSS, loginPage, newPasswordPage } from './login-page.js';
 import type { OAuthGrants } from './oauth-grants.js';
 import { HOSTED_SESSION_TTL_MS } from './oauth-grants.js';
 import { handleRevoke, handleToken, handleUserInfo } from './oauth-token-endpoints.js';
@@ -19,6 +19,8 @@ const ENDPOINT =
 const SESSION_COOKIE = 'cognito';
 const CSRF_COOKIE = 'XSRF-TOKEN';
 const CSRF_TTL_SECONDS = 3600;
+/** The challenge session between a proven temporary password and the new one. */
+const HOSTED_NEW_PASSWORD = 'HOSTED_UI_NEW_PASSWORD';
 
 /** What every endpoint of one domain shares. */
 export interface DomainContext {
@@ -204,16 +206,60 @@ async function submitLogin(ctx: RequestContext, dc: DomainContext): Promise<void
     );
   const checked = await checkAuthorizeRequest(dc.state, dc.pool, form);
   if (!checked.ok) return refuse(ctx, dc, checked.refusal);
+  if (form.get('step') === 'new_password') return submitNewPassword(ctx, dc, form, checked.request);
   const typed = form.get('username') ?? '';
   const outcome = await signInOnForm(dc.state, dc.pool, checked.request.client, typed, form.get('password') ?? '', dc.state.kernel.clientAddress(ctx.req));
-  if (!outcome.ok) return renderLogin(ctx, dc, carried(form), 400, { error: outcome.message, username: typed });
+  if (outcome.ok === false) return renderLogin(ctx, dc, carried(form), 400, { error: outcome.message, username: typed });
+  if (outcome.ok === 'new-password') return renderNewPassword(ctx, dc, form, checked.request, outcome.user.username, 200);
+  await signedIn(ctx, dc, checked.request, outcome.user);
+}
+
+/** A proven sign-in: the hosted-UI session starts, and the app gets its code or tokens. */
+async function signedIn(ctx: RequestContext, dc: DomainContext, request: AuthorizeRequest, user: StoredUser): Promise<void> {
   const authTime = Math.floor(Date.now() / 1000);
-  const session = await dc.grants.startSession(dc.pool.id, outcome.user.username, authTime);
+  const session = await dc.grants.startSession(dc.pool.id, user.username, authTime);
   const secure = dc.base.startsWith('https://');
-  await grant(ctx, dc, checked.request, outcome.user, authTime, [
+  await grant(ctx, dc, request, user, authTime, [
     cookie(ctx, dc.path, SESSION_COOKIE, session, HOSTED_SESSION_TTL_MS / 1000, secure),
     cookie(ctx, dc.path, CSRF_COOKIE, '', 0, secure),
   ]);
+}
+
+/**
+ * The new-password form, for a user whose temporary password was just proven: that proof is a 3-minute
+ * challenge session (SQL, hashed, answered once, by this client only), as RespondToAuthChallenge's.
+ */
+async function renderNewPassword(
+  ctx: RequestContext,
+  dc: DomainContext,
+  form: URLSearchParams,
+  request: AuthorizeRequest,
+  username: string,
+  status: number,
+  error?: string,
+): Promise<void> {
+  const session = await dc.state.sessions.create({ poolId: dc.pool.id, clientId: request.client.id, username, challenge: HOSTED_NEW_PASSWORD });
+  const csrf = randomBytes(32).toString('base64url');
+  sendPage(ctx, status, newPasswordPage({ action: `${dc.path}/login`, cssHref: cssOf(dc), hidden: { ...carried(form), session }, csrf, error }), [
+    cookie(ctx, dc.path, CSRF_COOKIE, csrf, CSRF_TTL_SECONDS, dc.base.startsWith('https://')),
+  ]);
+}
+
+async function submitNewPassword(ctx: RequestContext, dc: DomainContext, form: URLSearchParams, request: AuthorizeRequest): Promise<void> {
+  let username: string;
+  try {
+    const taken = await dc.state.sessions.take(form.get('session') ?? undefined, request.client.id);
+    if (taken.challenge !== HOSTED_NEW_PASSWORD || taken.poolId !== dc.pool.id) throw new Error('another step');
+    username = taken.username;
+  } catch {
+    return renderLogin(ctx, dc, carried(form), 400, { error: 'That step expired: sign in again with your temporary password.' });
+  }
+  const user = await dc.state.users.get(dc.pool.id, username);
+  if (!user?.enabled || user.status !== 'FORCE_CHANGE_PASSWORD')
+    return renderLogin(ctx, dc, carried(form), 400, { error: 'That step expired: sign in again with your temporary password.' });
+  const outcome = await setNewPassword(dc.state, dc.pool, user, form.get('new_password') ?? '', form.get('confirm_password') ?? '');
+  if (!outcome.ok) return renderNewPassword(ctx, dc, form, request, username, 400, outcome.message);
+  await signedIn(ctx, dc, request, user);
 }
 
 /**

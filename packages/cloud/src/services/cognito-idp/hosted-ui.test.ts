@@ -318,8 +318,6 @@ describe('hosted UI and OAuth 2.0 endpoints', () => {
     };
     assert.match(await message('ann', 'Wrong-passw0rd'), /Incorrect username or password\./);
     assert.match(await message('nobody', PASSWORD), /Incorrect username or password\./);
-    await addUser('carl', { permanent: false });
-    assert.match(await message('carl', PASSWORD), /choose a new password/);
     await addUser('dora');
     await admin.send(new AdminDisableUserCommand({ UserPoolId: poolId, Username: 'dora' }));
     assert.match(await message('dora', PASSWORD), /User is disabled\./);
@@ -333,6 +331,50 @@ describe('hosted UI and OAuth 2.0 endpoints', () => {
     assert.match(await message('ANN', 'nope'), /Incorrect/);
     const html = await message('ann', 'x"><script>');
     assert.doesNotMatch(html, /<script>/);
+  });
+
+  it('a user with a temporary password chooses a new one on the next page, under the pool’s policy, then is signed in', async () => {
+    await addUser('carl', { permanent: false });
+    const jar = new Jar();
+    const fields = await loginForm({ state: 'np' }, jar);
+    const first = await submit(fields, 'carl', PASSWORD, jar);
+    assert.equal(first.status, 200);
+    const hiddenOf = (html: string): Record<string, string> =>
+      Object.fromEntries(
+        [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!.replace(/&#43;/g, '+').replace(/&amp;/g, '&')]),
+      );
+    let html = await first.text();
+    assert.match(html, /Choose a new password/);
+    const step = async (form: Record<string, string>, password: string, again = password): Promise<Response> => {
+      const response = await fetch(`${base}/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() },
+        body: new URLSearchParams({ ...form, new_password: password, confirm_password: again }),
+      });
+      jar.take(response);
+      return response;
+    };
+    let response = await step(hiddenOf(html), 'New-Passw0rd!', 'Other-Passw0rd!');
+    assert.equal(response.status, 400);
+    html = await response.text();
+    assert.match(html, /The two passwords differ/);
+    response = await step(hiddenOf(html), 'short');
+    assert.equal(response.status, 400);
+    html = await response.text();
+    assert.match(html, /Password did not conform with policy/);
+    const replayed = hiddenOf(html);
+    response = await step(replayed, 'New-Passw0rd!');
+    assert.equal(response.status, 302);
+    const back = new URL(response.headers.get('location')!);
+    assert.equal(back.searchParams.get('state'), 'np');
+    assert.equal((await redeem(back.searchParams.get('code')!)).status, 200);
+    jar.cookies.set('XSRF-TOKEN', replayed._csrf!);
+    const again = await step(replayed, 'Third-Passw0rd!');
+    assert.match(await again.text(), /That step expired/, 'the step answers once');
+    const fresh = new Jar();
+    const later = await submit(await loginForm({}, fresh), 'carl', 'New-Passw0rd!', fresh);
+    assert.equal(later.status, 302, 'the new password signs carl in');
   });
 
   it('refuses users the pool would ask for a second factor, which the login page does not ask for yet', async () => {

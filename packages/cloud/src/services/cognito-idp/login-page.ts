@@ -66,6 +66,34 @@ ${hidden}
   );
 }
 
+/** The new-password form of a user who signed in with a temporary password. */
+export function newPasswordPage(options: {
+  action: string;
+  cssHref: string;
+  hidden: Record<string, string>;
+  csrf: string;
+  error?: string | undefined;
+}): string {
+  const hidden = Object.entries({ ...options.hidden, _csrf: options.csrf, step: 'new_password' })
+    .map(([name, value]) => `<input type="hidden" name="${escapeXml(name)}" value="${escapeXml(value)}">`)
+    .join('\n');
+  return page(
+    'Choose a new password',
+    `<h1>Choose a new password</h1>
+<p class="note">Your password was temporary: choose the one you will sign in with.</p>
+${options.error ? `<p class="error" role="alert">${escapeXml(options.error)}</p>` : ''}
+<form method="post" action="${escapeXml(options.action)}">
+${hidden}
+<label for="new_password">New password</label>
+<input type="password" id="new_password" name="new_password" autocomplete="new-password" required>
+<label for="confirm_password">New password again</label>
+<input type="password" id="confirm_password" name="confirm_password" autocomplete="new-password" required>
+<button type="submit">Set password and sign in</button>
+</form>`,
+    options.cssHref,
+  );
+}
+
 /** A page that ends the flow: no redirect URI can be trusted (unknown client, unregistered redirect URI). */
 export function errorPage(options: { cssHref: string; error: string; description: string }): string {
   return page(
