@@ -13,6 +13,7 @@ import {
   CreateUserPoolDomainCommand,
   DeleteUserPoolDomainCommand,
   DescribeUserPoolClientCommand,
+  DescribeUserPoolCommand,
   DescribeUserPoolDomainCommand,
   GetUserCommand,
   SignUpCommand,
@@ -488,6 +489,11 @@ describe('hosted UI and OAuth 2.0 endpoints', () => {
     await admin.send(new DeleteUserPoolDomainCommand({ UserPoolId: other, Domain: 'other-login' }));
     assert.deepEqual((await admin.send(new DescribeUserPoolDomainCommand({ Domain: 'other-login' }))).DomainDescription, {});
 
+    assert.equal((await admin.send(new DescribeUserPoolCommand({ UserPoolId: poolId }))).UserPool?.Domain, 'shop-dev');
+    const discovery = (await (await fetch(`${cloud.url}/${poolId}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    assert.equal(discovery.authorization_endpoint, `${base}/oauth2/authorize`);
+    assert.equal(discovery.token_endpoint, `${base}/oauth2/token`);
+    assert.deepEqual(discovery.code_challenge_methods_supported, ['S256']);
     const before = (await admin.send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: clientId }))).UserPoolClient!;
     assert.deepEqual(before.CallbackURLs, [CALLBACK]);
     assert.equal(before.AllowedOAuthFlowsUserPoolClient, true);
