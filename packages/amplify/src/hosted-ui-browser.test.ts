@@ -53,7 +53,9 @@ declare function getComputedStyle(element: object): { backgroundColor: string };
 declare const window: {
   authEvents: string[];
   auth: {
-    fetchAuthSession(): Promise<{ tokens?: { idToken?: { payload: Record<string, unknown> }; accessToken: { payload: Record<string, unknown> } } }>;
+    fetchAuthSession(options?: {
+      forceRefresh?: boolean;
+    }): Promise<{ tokens?: { idToken?: { payload: Record<string, unknown> }; accessToken: { payload: Record<string, unknown> } } }>;
     getCurrentUser(): Promise<{ username: string }>;
     signInWithRedirect(): Promise<void>;
     signOut(): Promise<void>;
@@ -213,6 +215,13 @@ void describe('signInWithRedirect through the hosted UI in Chromium', { skip }, 
     assert.equal(session.id?.email, 'ann@example.com');
     assert.equal(session.access?.scope, 'openid email profile aws.cognito.signin.user.admin');
     assert.equal(session.user, session.access?.username);
+    // A refresh (InitiateAuth REFRESH_TOKEN_AUTH on the cloud's Cognito endpoint) keeps the scopes of the sign-in.
+    const refreshed = await page.evaluate(async () => {
+      const { tokens } = await window.auth.fetchAuthSession({ forceRefresh: true });
+      return { scope: tokens?.accessToken.payload.scope, jti: tokens?.accessToken.payload.jti };
+    });
+    assert.equal(refreshed.scope, session.access?.scope);
+    assert.notEqual(refreshed.jti, session.access?.jti, 'a new access token');
 
     const logout = page.waitForRequest((request) => /\/hosted-ui\/shop-dev\/logout\?/.test(request.url()));
     void page.evaluate(() => window.auth.signOut()).catch(() => undefined);
