@@ -41,7 +41,7 @@ const MAX_PARAMETER = 2048;
 
 /**
  * Cognito's rules for an authorization request: a client of this pool that may use the hosted UI, a
- * `redirect_uri` that is exactly one of its CallbackURLs (none given: its DefaultRedirectURI), `response_type`
+ * `redirect_uri` (required) that is exactly one of its CallbackURLs, `response_type`
  * `code` or `token` among its flows, scopes among its allowed ones (none given: all of them), PKCE with S256
  * only, and the pool's own users as the identity provider.
  */
@@ -69,12 +69,11 @@ export async function checkAuthorizeRequest(
       'unauthorized_client',
       `The app client ${clientId} is not allowed to use the hosted UI: set AllowedOAuthFlowsUserPoolClient, its flows, scopes and callback URLs.`,
     );
-  const redirectUri = get('redirect_uri') ?? oauth.DefaultRedirectURI;
-  if (!redirectUri || !oauth.CallbackURLs.includes(redirectUri))
-    return page(
-      'redirect_mismatch',
-      `redirect_uri ${redirectUri ?? '(none)'} is not one of the app client's callback URLs; add it to CallbackURLs or use one of them.`,
-    );
+  // Required, as in Cognito (DefaultRedirectURI does not stand in for it).
+  const redirectUri = get('redirect_uri');
+  if (!redirectUri) return page('invalid_request', "redirect_uri is missing: name one of the app client's callback URLs.");
+  if (!oauth.CallbackURLs.includes(redirectUri))
+    return page('redirect_mismatch', `redirect_uri ${redirectUri} is not one of the app client's callback URLs; add it to CallbackURLs or use one of them.`);
   const rawType = get('response_type');
   const responseType: 'code' | 'token' = rawType === 'token' ? 'token' : 'code';
   const state_ = get('state');

@@ -280,6 +280,7 @@ describe('hosted UI and OAuth 2.0 endpoints', () => {
     await page({ redirect_uri: 'https://evil.example.com/' }, /redirect_mismatch/);
     await page({ redirect_uri: 'http://localhost:3000' }, /redirect_mismatch/);
     await page({ client_id: 'nobody' }, /invalid_client/);
+    await page({ redirect_uri: '' }, /redirect_uri is missing/);
     const back = async (params: Record<string, string>, error: string): Promise<void> => {
       const response = await get(authorizeUrl({ state: 's', ...params }));
       assert.equal(response.status, 302);
