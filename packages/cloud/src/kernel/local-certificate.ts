@@ -2,7 +2,6 @@ import { X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 
 /** Where the cloud's own HTTPS certificate lives in its data dir. */
 export const TLS_FOLDER = 'tls';
@@ -44,14 +43,19 @@ export async function localCertificate(dataDir: string, host: string): Promise<{
     // Missing or unreadable: made below.
   }
   const now = new Date();
+  // ECDSA P-256: what every browser accepts, made in milliseconds (an RSA key takes a fifth of a second or more,
+  // paid by every first start of a cloud, tests included).
+  // Loaded only to make a certificate (a first start), not by every start.
+  const { generate } = await import('selfsigned');
   const made = await generate([{ name: 'commonName', value: 'Forte Cloud (local)' }], {
-    keySize: 2048,
+    keyType: 'ec',
+    curve: 'P-256',
     algorithm: 'sha256',
     notBeforeDate: new Date(now.getTime() - 60_000),
     notAfterDate: new Date(now.getTime() + VALIDITY_DAYS * 86_400_000),
     extensions: [
       { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'keyUsage', digitalSignature: true, critical: true },
       { name: 'extKeyUsage', serverAuth: true },
       { name: 'subjectAltName', altNames: names.map((name) => (isIP(name) ? { type: 7 as const, ip: name } : { type: 2 as const, value: name })) },
     ],
