@@ -79,10 +79,11 @@ for (const name of names) Object.defineProperty(exports, name, { get: () => load
 };
 
 // nodemailer (a sixth of the bundle) is imported with the first message, and the S3 SDK (as large as the rest of
-// the bundle) only by a cloud whose blobs are on S3 (--blobs s3://…): both left out of the bundle, so a start
+// the bundle) only by a cloud whose blobs are on S3 (--blobs s3://…), and selfsigned only to make the HTTPS certificate
+// of a first start: left out of the bundle, so a start
 // does not read them, and required from the packages' node_modules then. Not as a kept `import()`, which a
 // vm.Script cannot run without a loader: through a module of the bundle that requires it.
-const REQUIRED_AT_RUN_TIME = /^(nodemailer|@aws-sdk\/client-s3)$/;
+const REQUIRED_AT_RUN_TIME = /^(nodemailer|@aws-sdk\/client-s3|selfsigned)$/;
 const requiredAtRunTime = {
   name: 'required-at-run-time',
   setup(b) {

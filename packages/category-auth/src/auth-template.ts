@@ -1,4 +1,4 @@
-import { AUTH_RESOURCE_TYPES, RESOURCE_TYPES, TEMPLATE_FORMAT_VERSION, type Template, type TemplateResource } from '@forte/protocol';
+import { AUTH_RESOURCE_TYPES, RESOURCE_TYPES, TEMPLATE_FORMAT_VERSION, UserError, type Template, type TemplateResource } from '@forte/protocol';
 import { MFA_SMS, MFA_TOTP, type CognitoConfig } from './cognito-config.js';
 import { definitionOf, poolActionsOf, triggerFunctionName, triggersOf, usesVerificationLink, type TriggerKey } from './auth-triggers.js';
 import { verificationBucketNameOf } from './verification-page.js';
@@ -64,6 +64,7 @@ export function authTemplate(
     pool.UserAttributeUpdateSettings = { AttributesRequireVerificationBeforeUpdate: ['email'] };
   }
 
+  const oauth = hostedUiOf(config);
   const client = (name: string): TemplateResource => ({
     Type: AUTH_RESOURCE_TYPES.userPoolClient,
     Properties: {
@@ -78,6 +79,8 @@ export function authTemplate(
       ...(config.userpoolClientSetAttributes && config.userpoolClientWriteAttributes.length > 0
         ? { WriteAttributes: config.userpoolClientWriteAttributes }
         : {}),
+      // As Amplify's OAuth custom resource: both clients get the hosted UI's settings.
+      ...(oauth ? oauth.clientSettings : {}),
     },
   });
   const resources: Record<string, TemplateResource> = {
@@ -92,6 +95,12 @@ export function authTemplate(
         Properties: { UserPoolId: getAtt('UserPool', 'UserPoolId'), GroupName: groupName, Precedence: index },
       };
     });
+  if (oauth) {
+    resources.UserPoolDomain = {
+      Type: AUTH_RESOURCE_TYPES.userPoolDomain,
+      Properties: { UserPoolId: getAtt('UserPool', 'UserPoolId'), Domain: withEnv(oauth.domainName, '-') },
+    };
+  }
   addTriggers(config, parameters, pool, resources);
   addVerificationBucket(config, options.verificationPage ?? [], resources);
   const outputs: NonNullable<Template['Outputs']> = {
@@ -104,6 +113,13 @@ export function authTemplate(
     // configs learn where the cloud answers (amplify_outputs.json custom.forte.endpoint).
     ProviderURL: { Value: getAtt('UserPool', 'ProviderURL') },
   };
+  if (oauth) {
+    // Amplify's outputs (the domain prefix, the settings as a JSON string), and Forte's address of the domain
+    // (`<host>:<port>/hosted-ui/<prefix>`), which aws-exports and amplify_outputs give aws-amplify as oauth.domain.
+    outputs.HostedUIDomain = { Value: { Ref: 'UserPoolDomain' } };
+    outputs.OAuthMetadata = { Value: oauth.metadata };
+    outputs.HostedUIAddress = { Value: getAtt('UserPoolDomain', 'Address') };
+  }
   if (withIdentityPool) {
     const provider = (clientId: string): unknown => ({ ProviderName: getAtt('UserPool', 'ProviderName'), ClientId: getAtt(clientId, 'ClientId') });
     const tokenMapping = (clientId: string): unknown => ({
@@ -216,4 +232,40 @@ function addTriggers(
     }
   }
   pool.LambdaConfig = lambdaConfig;
+}
+
+/**
+ * The hosted UI of cli-inputs.json (`hostedUI`, `hostedUIDomainName`, `oAuthMetadata`): the domain prefix
+ * (the environment's name is appended, as Amplify does) and the app clients' OAuth settings. Undefined when
+ * the pool has no hosted UI.
+ */
+export function hostedUiOf(config: CognitoConfig): { domainName: string; metadata: string; clientSettings: Record<string, unknown> } | undefined {
+  if (config['hostedUI'] !== true) return undefined;
+  const source = `amplify/backend/auth/${config.resourceName}/cli-inputs.json`;
+  const domainName = config['hostedUIDomainName'];
+  if (typeof domainName !== 'string' || domainName === '')
+    throw new UserError(`${source} has hostedUI but no hostedUIDomainName.`, 'Set hostedUIDomainName (the domain prefix) or run `forte update auth`.');
+  const raw = config['oAuthMetadata'];
+  let metadata: { AllowedOAuthFlows?: unknown; AllowedOAuthScopes?: unknown; CallbackURLs?: unknown; LogoutURLs?: unknown };
+  try {
+    metadata = JSON.parse(typeof raw === 'string' ? raw : '') as typeof metadata;
+  } catch {
+    throw new UserError(
+      `${source} has hostedUI but its oAuthMetadata is not the JSON of the OAuth settings.`,
+      'Set oAuthMetadata to {"AllowedOAuthFlows":["code"],"AllowedOAuthScopes":["openid",...],"CallbackURLs":[...],"LogoutURLs":[...]} or run `forte update auth`.',
+    );
+  }
+  const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+  return {
+    domainName,
+    metadata: JSON.stringify(metadata),
+    clientSettings: {
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: strings(metadata.AllowedOAuthFlows),
+      AllowedOAuthScopes: strings(metadata.AllowedOAuthScopes),
+      CallbackURLs: strings(metadata.CallbackURLs),
+      LogoutURLs: strings(metadata.LogoutURLs),
+      SupportedIdentityProviders: ['COGNITO'],
+    },
+  };
 }

@@ -379,15 +379,52 @@ void describe('category-auth', () => {
     const { template } = await categoryPlugin.build!(fakeContext(root).ctx, ref(name));
     assert.deepEqual(template.Resources['UserPool']!.Properties!['UsernameAttributes'], ['email', 'phone_number']);
     assert.equal(template.Resources['UserPoolClient']!.Properties!['RefreshTokenValidityDays'], 120);
-    // The hosted UI and social sign-in are not deployed yet: refused, rather than a pool deployed without them.
+    // Social sign-in is not deployed yet: refused, rather than a pool deployed without it.
     writeFileSync(
       join(dir, 'cli-inputs.json'),
       JSON.stringify({ version: '1', cognitoConfig: { ...cognitoConfig, hostedUI: true, authProvidersUserPool: ['Facebook', 'Google'] } }),
     );
     await assert.rejects(
       categoryPlugin.build!(fakeContext(root).ctx, ref(name)),
-      (e: unknown) => isUserError(e) && /hosted UI or social sign-in \(Facebook, Google\): not supported yet: Forte issue 17/.test(e.message),
+      (e: unknown) => isUserError(e) && /other identity providers \(Facebook, Google\): not supported yet: Forte issue 17, its federation part/.test(e.message),
     );
+    // The hosted UI for the pool's own users is: the domain (env appended, as Amplify), both clients' OAuth settings, Amplify's outputs.
+    const oAuthMetadata = {
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: ['phone', 'email', 'openid', 'profile', 'aws.cognito.signin.user.admin'],
+      CallbackURLs: ['https://main.example.com/'],
+      LogoutURLs: ['https://main.example.com/'],
+    };
+    writeFileSync(
+      join(dir, 'cli-inputs.json'),
+      JSON.stringify({
+        version: '1',
+        cognitoConfig: {
+          ...cognitoConfig,
+          hostedUI: true,
+          hostedUIDomainName: 'cloned-1f08412d',
+          authProvidersUserPool: [],
+          oAuthMetadata: JSON.stringify(oAuthMetadata),
+        },
+      }),
+    );
+    const hosted = (await categoryPlugin.build!(fakeContext(root).ctx, ref(name))).template;
+    assert.deepEqual(hosted.Resources['UserPoolDomain'], {
+      Type: 'Forte::Cognito::UserPoolDomain',
+      Properties: { UserPoolId: { 'Fn::GetAtt': ['UserPool', 'UserPoolId'] }, Domain: { 'Fn::Join': ['-', ['cloned-1f08412d', { Ref: 'env' }]] } },
+    });
+    for (const client of ['UserPoolClient', 'UserPoolClientWeb']) {
+      const props = hosted.Resources[client]!.Properties!;
+      assert.equal(props['AllowedOAuthFlowsUserPoolClient'], true);
+      assert.deepEqual(props['AllowedOAuthScopes'], oAuthMetadata.AllowedOAuthScopes);
+      assert.deepEqual(props['CallbackURLs'], oAuthMetadata.CallbackURLs);
+      assert.deepEqual(props['SupportedIdentityProviders'], ['COGNITO']);
+    }
+    assert.deepEqual(hosted.Outputs?.['HostedUIDomain'], { Value: { Ref: 'UserPoolDomain' } });
+    assert.deepEqual(JSON.parse(String(hosted.Outputs?.['OAuthMetadata']?.Value)), oAuthMetadata);
+    assert.deepEqual(hosted.Outputs?.['HostedUIAddress'], { Value: { 'Fn::GetAtt': ['UserPoolDomain', 'Address'] } });
+    writeFileSync(join(dir, 'cli-inputs.json'), JSON.stringify({ version: '1', cognitoConfig: { ...cognitoConfig, hostedUI: true, hostedUIDomainName: 'x' } }));
+    await assert.rejects(categoryPlugin.build!(fakeContext(root).ctx, ref(name)), (e: unknown) => isUserError(e) && /oAuthMetadata/.test(e.message));
     writeFileSync(join(dir, 'cli-inputs.json'), JSON.stringify({ version: '1', cognitoConfig: { ...cognitoConfig, usernameAttributes: ['email, fax'] } }));
     await assert.rejects(
       categoryPlugin.build!(fakeContext(root).ctx, ref(name)),

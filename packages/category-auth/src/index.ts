@@ -71,7 +71,7 @@ export async function build(ctx: PluginContext, resource: ResourceRef): Promise<
     return { template: userPoolGroupsTemplate(readCognitoConfig(authDir), readGroupPrecedence(resource.dir)) };
   }
   const config = readCognitoConfig(resource.dir);
-  refuseHostedUi(config, resource);
+  refuseFederation(config, resource);
   const verificationLink = usesVerificationLink(triggersOf(config, join(resource.dir, 'cli-inputs.json')));
   const verificationPage = verificationLink ? verificationPageObjects(resource.dir) : undefined;
   if (verificationLink) {
@@ -102,15 +102,17 @@ function cognitoResourceDir(categoryDir: string): string {
 }
 
 /**
- * A cloned project's pool may use Cognito's hosted UI and social sign-in, which Forte does not deploy yet:
- * pushing the pool without them would deploy another backend than the project describes, so it is refused.
+ * A cloned project's pool may sign users in with social or enterprise identity providers through the hosted
+ * UI, which Forte does not deploy yet: pushing the pool without them would deploy another backend than the
+ * project describes, so it is refused. The hosted UI with the pool's own users is deployed (auth-template.ts).
  */
-function refuseHostedUi(config: CognitoConfig, resource: ResourceRef): void {
-  if (config['hostedUI'] !== true && config['thirdPartyAuth'] !== true) return;
+function refuseFederation(config: CognitoConfig, resource: ResourceRef): void {
   const providers = Array.isArray(config['authProvidersUserPool']) ? (config['authProvidersUserPool'] as unknown[]).map(String) : [];
+  // Providers are used only through the hosted UI (thirdPartyAuth: through the identity pool).
+  if (config['thirdPartyAuth'] !== true && !(config['hostedUI'] === true && providers.length > 0)) return;
   throw new UserError(
-    `auth ${resource.resourceName} (amplify/backend/auth/${resource.resourceName}/cli-inputs.json) uses Cognito's hosted UI or social sign-in${providers.length > 0 ? ` (${providers.join(', ')})` : ''}: not supported yet: Forte issue 17 (sign-in with other providers).`,
-    'Set hostedUI and thirdPartyAuth to false in that file to push the pool without them, or push the other categories (`forte push api`).',
+    `auth ${resource.resourceName} (amplify/backend/auth/${resource.resourceName}/cli-inputs.json) signs users in with other identity providers${providers.length > 0 ? ` (${providers.join(', ')})` : ''}: not supported yet: Forte issue 17, its federation part (the hosted UI with the pool's own users is).`,
+    'Set authProvidersUserPool to [] and thirdPartyAuth to false in that file to push the pool with the hosted UI for its own users, or push the other categories (`forte push api`).',
   );
 }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -67,6 +68,9 @@ void describe('forte-cloud bin', () => {
     assert.equal(info.pid, first.child.pid);
     assert.equal(info.url, url);
     assert.equal(info.port, Number(new URL(url).port));
+    // HTTPS beside it by default (a free port, as --port 0 asked), named in the runtime file.
+    const httpsUrl = (await waitForLine(first, /^HTTPS \(the hosted UI\) on (https:\/\/127\.0\.0\.1:\d+)$/m))[1]!;
+    assert.equal(info.httpsUrl, httpsUrl);
     assert.equal(typeof info.startedAt, 'string');
     assert.equal(typeof info.version, 'string');
 
@@ -150,6 +154,22 @@ void describe('forte-cloud bin', () => {
         assert.ok(!r.stderr().includes('hunter2'), r.stderr());
       }),
     );
+  });
+
+  void it('serves no HTTPS when config.json says "httpsPort": "off", and --https-port wins over it', async () => {
+    const dataDir = await tempDir();
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ httpsPort: 'off' }));
+    const off = run(['--port', '0', '--data-dir', dataDir]);
+    await waitForLine(off, /^Forte Cloud listening on/m);
+    const info = JSON.parse(readFileSync(join(dataDir, 'cloud.json'), 'utf8')) as Record<string, unknown>;
+    assert.equal(info.httpsUrl, undefined);
+    assert.ok(!existsSync(join(dataDir, 'tls')), 'no certificate made');
+    off.child.kill('SIGTERM');
+    await once(off.child, 'exit');
+    const on = run(['--port', '0', '--https-port', '0', '--data-dir', dataDir]);
+    await waitForLine(on, /^HTTPS \(the hosted UI\) on https:/m);
+    on.child.kill('SIGTERM');
+    await once(on.child, 'exit');
   });
 
   void it('takes the bus from --bus, FORTE_BUS or config.json, and refuses one it cannot reach, never printing its password', async () => {

@@ -60,6 +60,7 @@ const configSchema = z.strictObject({
     .regex(/^https?:\/\/[^/?#\s]+\/?$/)
     .optional(),
   trustedProxies: z.array(z.string()).max(1000).optional(),
+  httpsPort: z.union([z.number().int().min(0).max(65535), z.literal('off')]).optional(),
   control: z.strictObject({ deploymentLeaseSeconds: z.number().min(1).max(3600).optional() }).optional(),
   blobs: z.string().optional(),
   smtp: z.strictObject({ url: z.string().optional(), from: z.string().optional() }).optional(),
@@ -193,6 +194,8 @@ export interface CloudSettings {
   publicUrl?: string;
   /** Proxies whose X-Forwarded-For is believed: FORTE_TRUSTED_PROXIES (comma-separated), else config.json's `trustedProxies`. */
   trustedProxies?: string[];
+  /** config.json's `httpsPort` (a port, or `off`); `forte-cloud --https-port` wins. Default: the HTTP port + 441. */
+  httpsPort?: number | 'off';
 }
 
 /**
@@ -226,6 +229,7 @@ export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): Clou
     ...(config.console ? { console: consoleSettings(config.console) } : {}),
     ...(config.requestLog ? { requestLog: requestLogSettings(config.requestLog) } : {}),
     ...(config.appsync ? { appsync: config.appsync } : {}),
+    ...(config.httpsPort === undefined ? {} : { httpsPort: config.httpsPort }),
     ...busSetting(config.bus, env),
     ...publicUrlSetting(config.publicUrl, env),
     ...trustedProxiesSetting(config.trustedProxies, env, file),

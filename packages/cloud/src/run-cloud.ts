@@ -13,10 +13,18 @@ import { CopyDataError, DEFAULT_PORT, PortInUseError, copyBlobsTo, copyDataToDat
 /** `<dataDir>/cloud.json`: how the CLI finds a running cloud (`forte cloud status|stop`). */
 const RUNTIME_FILE = 'cloud.json';
 
-const USAGE = `Usage: forte-cloud [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--data-dir DIR] [--database URL] [--blobs s3://BUCKET/PREFIX?...] [--bus nats://HOST:4222] [--public-url URL]
+/** The HTTPS port's default distance from the HTTP port: 20443 beside 20002. */
+const HTTPS_PORT_OFFSET = 441;
+
+const USAGE = `Usage: forte-cloud [--port ${DEFAULT_PORT}] [--https-port PORT|off] [--host 127.0.0.1] [--data-dir DIR] [--database URL] [--blobs s3://BUCKET/PREFIX?...] [--bus nats://HOST:4222] [--public-url URL]
        [--trusted-proxies ADDRESS,CIDR,...]
 
 Starts Forte Cloud. DIR defaults to $FORTE_HOME/cloud (FORTE_HOME defaults to ~/.forte).
+
+HTTPS (for the hosted UI: aws-amplify reaches OAuth domains with https://) is served on --https-port, by default
+the HTTP port + ${HTTPS_PORT_OFFSET} (${DEFAULT_PORT + HTTPS_PORT_OFFSET}), a free port with --port 0, none with --https-port off (or DIR/config.json
+{"httpsPort": 20443 | "off"}), with
+DIR/tls/cert.pem: a self-signed certificate made at the first start. Trust it once (see docs/architecture.md, "HTTPS").
 
 Database: DIR/forte.db (SQLite) unless --database, DIR/config.json {"database": URL} or FORTE_DATABASE
 name a PostgreSQL database: postgres://user:password@host:5432/database[?schema=forte&pool=10].
@@ -61,6 +69,8 @@ Slow clients: DIR/config.json {"connections": {"headersTimeoutMs": 20000, "reque
 
 interface Args {
   port: number;
+  /** undefined: the default (port + HTTPS_PORT_OFFSET); null: no HTTPS listener. */
+  httpsPort?: number | null;
   host: string;
   dataDir: string;
   database?: string;
@@ -87,6 +97,14 @@ function parseArgs(argv: string[]): Args {
         const port = Number(raw);
         if (!/^\d+$/.test(raw) || port > 65535) exit(`--port must be a number from 0 to 65535, got "${raw}".`, 2);
         args.port = port;
+        break;
+      }
+      case '--https-port': {
+        const raw = value();
+        const port = Number(raw);
+        if (raw === 'off') args.httpsPort = null;
+        else if (!/^\d+$/.test(raw) || port > 65535) exit(`--https-port must be a number from 0 to 65535 or off, got "${raw}".`, 2);
+        else args.httpsPort = port;
         break;
       }
       case '--host':
@@ -247,7 +265,7 @@ async function main(): Promise<void> {
   const runtimeFile = join(args.dataDir, RUNTIME_FILE);
   const running = await runningCloud(runtimeFile);
   if (running) exit(`Forte Cloud is already running at ${running.url} (pid ${running.pid}): stop it with \`forte cloud stop\`.`, 1);
-  const settings = settingsOf(args.dataDir);
+  const { httpsPort: configuredHttpsPort, ...settings } = settingsOf(args.dataDir);
   // Everything this process writes (database, blobs, logs) is the owner's alone, whatever the shell's umask.
   process.umask(0o077);
 
@@ -261,6 +279,7 @@ async function main(): Promise<void> {
       port: args.port,
       host: args.host,
       logStream,
+      ...httpsPortOf(args, configuredHttpsPort),
       secretKey: process.env[SECRET_KEY_VARIABLE] || undefined,
       ...settings,
       ...(args.database ? { database: args.database } : {}),
@@ -301,6 +320,7 @@ async function main(): Promise<void> {
     pid: process.pid,
     port: cloud.port,
     url: cloud.url,
+    ...(cloud.httpsUrl !== undefined ? { httpsUrl: cloud.httpsUrl } : {}),
     instance: cloud.instance,
     startedAt: new Date().toISOString(),
     version: CLOUD_VERSION,
@@ -311,8 +331,17 @@ async function main(): Promise<void> {
   writeFileSync(temp, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
   renameSync(temp, runtimeFile);
   console.log(`Forte Cloud listening on ${cloud.url}`);
+  if (cloud.httpsUrl !== undefined) console.log(`HTTPS (the hosted UI) on ${cloud.httpsUrl}`);
   // Started from the bundle without a code cache: keep the one this start compiled (runWithCodeCache).
   ((globalThis as Record<symbol, unknown>)[CODE_CACHE_HOOK] as (() => void) | undefined)?.();
+}
+
+/** The HTTPS listener's port: as given (--https-port, else config.json), or beside the HTTP port (a free one when that is free too). */
+function httpsPortOf(args: Args, configured: number | 'off' | undefined): { httpsPort?: number } {
+  const given = args.httpsPort !== undefined ? args.httpsPort : configured === 'off' ? null : configured;
+  if (given === null) return {};
+  if (given !== undefined) return { httpsPort: given };
+  return { httpsPort: args.port === 0 || args.port + HTTPS_PORT_OFFSET > 65535 ? 0 : args.port + HTTPS_PORT_OFFSET };
 }
 
 function runningCloudPid(file: string): number | undefined {

@@ -1,5 +1,6 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createReadStream, existsSync, type Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -44,6 +45,7 @@ import { createLambdaService, type LambdaOptions } from './services/lambda/index
 import { createS3Service } from './services/s3/index.js';
 import { createSsmService } from './services/ssm/index.js';
 import { createRequestLogService, type RequestLogOptions } from './services/request-log/index.js';
+import { localCertificate } from './kernel/local-certificate.js';
 
 /** The database file inside the data dir. */
 
@@ -106,6 +108,12 @@ export interface CloudOptions {
   blobs?: string | undefined;
   /** Default 20002; 0 picks a free port. */
   port?: number;
+  /**
+   * Also serve HTTPS on this port (0: a free one), with `<dataDir>/tls/cert.pem`, a self-signed certificate made
+   * at the first start (kernel/local-certificate.ts). Browsers need it for the hosted UI: aws-amplify always
+   * reaches an OAuth domain with https://. Default: no HTTPS listener (the bin turns it on at 20443).
+   */
+  httpsPort?: number | undefined;
   /** Listen address, default 127.0.0.1. */
   host?: string;
   /** Default us-east-1. */
@@ -181,6 +189,8 @@ export interface Cloud {
   /** Base URL, e.g. `http://127.0.0.1:20002`. */
   url: string;
   port: number;
+  /** The HTTPS listener's URL (`https://127.0.0.1:20443`) when `httpsPort` was given. */
+  httpsUrl: string | undefined;
   kernel: KernelRuntime;
   /** The admin access key of this data dir (also in `<dataDir>/admin-credentials.json`). */
   adminCredentials: AdminCredentials;
@@ -212,6 +222,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
   const instance = randomUUID();
   let blobStore: OpenedBlobStore | undefined;
   let server: Server | undefined;
+  let tlsServer: HttpsServer | undefined;
   let mail: MailSender | undefined;
   let bus: Bus | undefined;
   try {
@@ -283,46 +294,63 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     // Under load, requests wait for later event-loop turns rather than make one turn serve them all, so
     // new connections are still accepted (node accepts one per turn).
     const turns = createRequestTurns({ maxQueued: limits.maxQueuedRequests });
-    server = createServer(
-      {
-        // Node's 5 s default equals the free-socket timeout of client agents: one reusing a socket as the
-        // cloud closes it gets ECONNRESET. (node ≥ 18 times headers from a request's first byte, so an idle
-        // keep-alive connection needs no headers timeout longer than this one.)
-        keepAliveTimeout: limits.keepAliveTimeoutMs,
-        // node refuses a headers timeout longer than a (non-zero) request timeout.
-        headersTimeout: limits.requestTimeoutMs > 0 ? Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) : limits.headersTimeoutMs,
-        requestTimeout: limits.requestTimeoutMs,
-        connectionsCheckingInterval: Math.min(5000, Math.max(250, Math.floor(limits.headersTimeoutMs / 4))),
-      },
-      (req, res) => {
-        guard.requestStarted(req.socket);
-        if (limits.maxIdleConnectionsPerAddress > 0) res.once('finish', () => guard.responseFinished(req.socket));
-        // Health and readiness checks are answered ahead of the queue (see isHealthProbe).
-        if (started && isHealthProbe(req)) listener(req, res);
-        else if (started)
-          turns.dispatch(
-            () => listener(req, res),
-            () => listener.refuse(req, res),
-          );
-        else void startedSignal.then(() => listener(req, res));
-      },
-    );
+    const serverOptions = {
+      // Node's 5 s default equals the free-socket timeout of client agents: one reusing a socket as the
+      // cloud closes it gets ECONNRESET. (node ≥ 18 times headers from a request's first byte, so an idle
+      // keep-alive connection needs no headers timeout longer than this one.)
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // node refuses a headers timeout longer than a (non-zero) request timeout.
+      headersTimeout: limits.requestTimeoutMs > 0 ? Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) : limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(5000, Math.max(250, Math.floor(limits.headersTimeoutMs / 4))),
+    };
+    const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+      guard.requestStarted(req.socket);
+      if (limits.maxIdleConnectionsPerAddress > 0) res.once('finish', () => guard.responseFinished(req.socket));
+      // Health and readiness checks are answered ahead of the queue (see isHealthProbe).
+      if (started && isHealthProbe(req)) listener(req, res);
+      else if (started)
+        turns.dispatch(
+          () => listener(req, res),
+          () => listener.refuse(req, res),
+        );
+      else void startedSignal.then(() => listener(req, res));
+    };
+    server = createServer(serverOptions, onRequest);
     server.on('connection', guard.onConnection);
     const upgrade = createUpgradeDispatcher(kernel);
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
       guard.requestStarted(req.socket);
       if (started) upgrade(req, socket, head);
       else void startedSignal.then(() => upgrade(req, socket, head));
-    });
+    };
+    server.on('upgrade', onUpgrade);
     const port = await listen(server, config.port, host);
     config.port = port;
     const url = `http://${urlHost(host)}:${port}`;
-    kernel.setListening({ port, baseUrl: options.publicUrl?.replace(/\/+$/, '') ?? url });
+    let httpsUrl: string | undefined;
+    if (options.httpsPort !== undefined) {
+      const certificate = await localCertificate(options.dataDir, host);
+      if (certificate.created) log.info('made the HTTPS certificate: trust it once in browsers that open the hosted UI', { file: certificate.file });
+      tlsServer = createHttpsServer({ ...serverOptions, cert: certificate.cert, key: certificate.key }, onRequest);
+      tlsServer.on('secureConnection', guard.onConnection);
+      tlsServer.on('upgrade', onUpgrade);
+      const httpsPort = await listen(tlsServer, options.httpsPort, host).catch((error: unknown) => {
+        if (error instanceof PortInUseError)
+          throw new PortInUseError(
+            `HTTPS port ${options.httpsPort} on ${host} is already in use: stop what uses it or pick another with --https-port (off: no HTTPS).`,
+          );
+        throw error;
+      });
+      httpsUrl = `https://${urlHost(host)}:${httpsPort}`;
+    }
+    kernel.setListening({ port, baseUrl: options.publicUrl?.replace(/\/+$/, '') ?? url, httpsBaseUrl: httpsUrl });
     for (const service of kernel.services) await service.start?.();
     started = true;
     markStarted();
     log.info('listening', {
       url,
+      ...(httpsUrl !== undefined ? { httpsUrl } : {}),
       dataDir: options.dataDir,
       blobs: blobStore.location,
       version: CLOUD_VERSION,
@@ -331,12 +359,14 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     });
 
     const listeningServer = server;
+    const listeningTls = tlsServer;
     const openedBlobs = blobStore;
     const openedBus = bus;
     let closing: Promise<void> | undefined;
     return {
       url,
       port,
+      httpsUrl,
       kernel,
       instance,
       adminCredentials,
@@ -347,9 +377,15 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
           if (drainMs) await new Promise((resolve) => setTimeout(resolve, drainMs));
           // No new connections; idle keep-alive ones end now, each busy one once its response is sent. Requests
           // still under way get drainMs more to finish before their connections are cut.
-          const served = new Promise<void>((resolve) => listeningServer.close(() => resolve()));
+          const served = Promise.all([
+            new Promise<void>((resolve) => listeningServer.close(() => resolve())),
+            new Promise<void>((resolve) => (listeningTls ? listeningTls.close(() => resolve()) : resolve())),
+          ]).then(() => undefined);
           await Promise.all([
-            Promise.race([served, new Promise((resolve) => setTimeout(resolve, drainMs).unref())]).then(() => listeningServer.closeAllConnections()),
+            Promise.race([served, new Promise((resolve) => setTimeout(resolve, drainMs).unref())]).then(() => {
+              listeningServer.closeAllConnections();
+              listeningTls?.closeAllConnections();
+            }),
             upgrade.closeAll(), // upgraded sockets keep close() waiting until they end
           ]);
           await served;
@@ -369,6 +405,8 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
   } catch (error) {
     server?.closeAllConnections();
     server?.close();
+    tlsServer?.closeAllConnections();
+    tlsServer?.close();
     await mail?.close();
     blobStore?.close();
     await bus?.close();
@@ -514,7 +552,7 @@ function definedFields<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function listen(server: Server, port: number, host: string): Promise<number> {
+function listen(server: Server | HttpsServer, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
       if (error.code === 'EADDRINUSE')

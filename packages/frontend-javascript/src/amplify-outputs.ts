@@ -1,5 +1,5 @@
 import type { AmplifyMeta } from '@forte/protocol';
-import { defaultAuthType } from './aws-exports.js';
+import { defaultAuthType, oauthOf } from './aws-exports.js';
 import { projectRegion, pushedResources, str } from './meta-resources.js';
 
 /** The `amplify_outputs.json` schema version written (what aws-amplify v6 parses as Gen 2 outputs). */
@@ -49,6 +49,18 @@ export function amplifyOutputs(meta: AmplifyMeta, sources: AmplifyOutputsSources
           require_uppercase: chars.includes('REQUIRES_UPPERCASE'),
           require_numbers: chars.includes('REQUIRES_NUMBERS'),
           require_symbols: chars.includes('REQUIRES_SYMBOLS'),
+        };
+      }
+      const oauth = str(o.UserPoolId) ? oauthOf(o, resourceRegion) : {};
+      if (typeof oauth.domain === 'string') {
+        // Gen 2's shape of the same settings; no identity providers until federation lands.
+        auth.oauth = {
+          identity_providers: [],
+          domain: oauth.domain,
+          scopes: oauth.scope,
+          redirect_sign_in_uri: String(oauth.redirectSignIn).split(',').filter(Boolean),
+          redirect_sign_out_uri: String(oauth.redirectSignOut).split(',').filter(Boolean),
+          response_type: oauth.responseType,
         };
       }
       const groups = Array.isArray(fac.userPoolGroups) ? fac.userPoolGroups.filter((g): g is string => typeof g === 'string') : [];

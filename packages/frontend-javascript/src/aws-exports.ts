@@ -72,8 +72,12 @@ export function defaultAuthType(output: Record<string, unknown>): string {
   return authConfig?.defaultAuthentication?.authenticationType ?? (str(output.GraphQLAPIKeyOutput) ? 'API_KEY' : 'AWS_IAM');
 }
 
-/** Hosted UI settings from the Cognito outputs, or `{}` when the pool has no hosted UI (as Amplify writes). */
-function oauthOf(output: Record<string, unknown>, region: string): Record<string, unknown> {
+/**
+ * Hosted UI settings from the Cognito outputs, or `{}` when the pool has no hosted UI (as Amplify writes). The
+ * domain is where aws-amplify sends the browser (`https://${domain}/oauth2/authorize`): on Forte the address
+ * the cloud gives the domain (`HostedUIAddress`, `<host>:<port>/hosted-ui/<prefix>`), on AWS Cognito's.
+ */
+export function oauthOf(output: Record<string, unknown>, region: string): Record<string, unknown> {
   const domain = str(output.HostedUIDomain);
   const metadata = str(output.OAuthMetadata);
   if (!domain || !metadata) return {};
@@ -84,7 +88,7 @@ function oauthOf(output: Record<string, unknown>, region: string): Record<string
     return {};
   }
   return {
-    domain: domain.includes('.') ? domain : `${domain}.auth.${region}.amazoncognito.com`,
+    domain: str(output.HostedUIAddress) ?? (domain.includes('.') ? domain : `${domain}.auth.${region}.amazoncognito.com`),
     scope: m.AllowedOAuthScopes ?? [],
     redirectSignIn: (m.CallbackURLs ?? []).join(','),
     redirectSignOut: (m.LogoutURLs ?? []).join(','),

@@ -143,6 +143,46 @@ void describe('frontend-javascript', () => {
     });
   });
 
+  void it("gives aws-amplify the hosted UI's address as the OAuth domain, in aws-exports.js and amplify_outputs.json alike", async () => {
+    const { ctx } = fakeContext(root, { javascript: { framework: 'react', config: { SourceDir: 'src' } } });
+    const metadata = {
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: ['openid', 'email'],
+      CallbackURLs: ['http://localhost:3000/', 'myapp://'],
+      LogoutURLs: ['http://localhost:3000/'],
+    };
+    const auth = (fullMeta as unknown as { auth: { myappauth: { output: Record<string, unknown> } } }).auth.myappauth;
+    const output = {
+      ...auth.output,
+      HostedUIDomain: 'shop-dev',
+      OAuthMetadata: JSON.stringify(metadata),
+      HostedUIAddress: '127.0.0.1:20443/hosted-ui/shop-dev',
+    };
+    await frontend.createFrontendConfigs(ctx, { providers, auth: { myappauth: { ...auth, output } } } as unknown as AmplifyMeta);
+    const text = readFileSync(join(root, 'src/aws-exports.js'), 'utf8');
+    const exported = JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)) as Record<string, unknown>;
+    assert.deepEqual(exported.oauth, {
+      domain: '127.0.0.1:20443/hosted-ui/shop-dev',
+      scope: ['openid', 'email'],
+      redirectSignIn: 'http://localhost:3000/,myapp://',
+      redirectSignOut: 'http://localhost:3000/',
+      responseType: 'code',
+    });
+    const outputs = JSON.parse(readFileSync(join(root, 'amplify_outputs.json'), 'utf8')) as Record<string, unknown>;
+    // Both read by aws-amplify as the same OAuth settings.
+    for (const config of [exported, outputs]) {
+      const { providers: social = [], ...oauth } = parseAmplifyConfig(config).Auth?.Cognito.loginWith?.oauth ?? {};
+      assert.deepEqual(social, []);
+      assert.deepEqual(oauth, {
+        domain: '127.0.0.1:20443/hosted-ui/shop-dev',
+        scopes: ['openid', 'email'],
+        redirectSignIn: ['http://localhost:3000/', 'myapp://'],
+        redirectSignOut: ['http://localhost:3000/'],
+        responseType: 'code',
+      });
+    }
+  });
+
   void it('maps auth, api, REST, storage and S3AndCloudFront outputs', async () => {
     const { ctx } = fakeContext(root, { javascript: { framework: 'vue', config: { SourceDir: 'app/src' } } });
     await frontend.createFrontendConfigs(ctx, fullMeta);

@@ -6,6 +6,7 @@ export const AUTH_RESOURCE_TYPES = {
   userPool: 'Forte::Cognito::UserPool',
   userPoolClient: 'Forte::Cognito::UserPoolClient',
   userPoolGroup: 'Forte::Cognito::UserPoolGroup',
+  userPoolDomain: 'Forte::Cognito::UserPoolDomain',
   identityPool: 'Forte::Cognito::IdentityPool',
 } as const;
 
@@ -136,7 +137,35 @@ export interface UserPoolClientProperties {
    * LEGACY: they answer UserNotFoundException. Sign-in never tells an unknown user from a wrong password.
    */
   PreventUserExistenceErrors?: 'ENABLED' | 'LEGACY';
+  /**
+   * The hosted UI's OAuth 2.0 settings, CloudFormation's names: `AllowedOAuthFlowsUserPoolClient: true`
+   * lets the client use the pool's domain (`/oauth2/authorize`, `/oauth2/token`) with these flows (`code`,
+   * `implicit`, `client_credentials`) and scopes (`openid`, `email`, `phone`, `profile`,
+   * `aws.cognito.signin.user.admin`), redirecting only to these exact URLs. `SupportedIdentityProviders`:
+   * `COGNITO` (the pool's own users).
+   */
+  AllowedOAuthFlowsUserPoolClient?: boolean;
+  AllowedOAuthFlows?: ('code' | 'implicit' | 'client_credentials')[];
+  AllowedOAuthScopes?: string[];
+  CallbackURLs?: string[];
+  LogoutURLs?: string[];
+  DefaultRedirectURI?: string;
+  SupportedIdentityProviders?: string[];
 }
+
+/**
+ * `Forte::Cognito::UserPoolDomain` (CloudFormation's `AWS::Cognito::UserPoolDomain` shape): the pool's hosted UI
+ * and OAuth 2.0 endpoints under a domain prefix (lowercase letters, digits, hyphens), one per pool. `Ref` is the
+ * prefix; attribute `Address` is the domain as aws-amplify's `oauth.domain` takes it: the cloud's HTTPS host
+ * and port followed by `/hosted-ui/<prefix>` (the client prepends `https://`).
+ */
+export interface UserPoolDomainProperties {
+  UserPoolId: string;
+  Domain: string;
+}
+
+/** Where a pool's domain lives under the cloud's HTTPS origin: `<origin>/hosted-ui/<prefix>`. */
+export const HOSTED_UI_PATH = '/hosted-ui/';
 
 /** `Forte::Cognito::UserPoolGroup` → attributes `GroupName`. */
 export interface UserPoolGroupProperties {

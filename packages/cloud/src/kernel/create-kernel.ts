@@ -36,7 +36,7 @@ export interface KernelRuntime extends Kernel {
   /** Whether a socket's address is one of the trusted proxies (`CloudConfig.trustedProxies`). */
   isTrustedProxy(address: string | undefined): boolean;
   /** Called once the server listens. */
-  setListening(address: { port: number; baseUrl: string }): void;
+  setListening(address: { port: number; baseUrl: string; httpsBaseUrl?: string | undefined }): void;
   /** Set by the request listener (`createRequestListener`), which does what `dispatchAs` asks. */
   setDispatchAs(dispatch: Kernel['dispatchAs']): void;
 }
@@ -67,7 +67,7 @@ export function createKernel(options: {
   const credentialProviders = live<CredentialProvider>(CREDENTIAL_PROVIDERS);
   const authorize = createAuthorizer(live(POLICY_SOURCES));
   const checkRoleTrust = createTrustChecker(live(TRUST_POLICY_SOURCES));
-  let listening: { port: number; baseUrl: string } | undefined;
+  let listening: { port: number; baseUrl: string; httpsBaseUrl?: string | undefined } | undefined;
   const trustedProxies = createTrustedProxies(options.config.trustedProxies ?? []);
   let dispatchAs: Kernel['dispatchAs'] | undefined;
 
@@ -88,6 +88,9 @@ export function createKernel(options: {
     baseUrl() {
       if (!listening) throw new Error('the cloud is not listening yet: baseUrl() is known after listen');
       return listening.baseUrl;
+    },
+    httpsBaseUrl() {
+      return listening?.httpsBaseUrl;
     },
     port() {
       if (!listening) throw new Error('the cloud is not listening yet: port() is known after listen');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
  * API keys and mailbox codes): only the owner may read them.
  */
 const PRIVATE_FILES = ['forte.db', 'forte.db-wal', 'forte.db-shm', 'forte.db-journal', 'admin-credentials.json', 'secret.key', 'config.json', 'cloud.json'];
-const PRIVATE_FOLDERS = ['logs', 'blobs'];
+const PRIVATE_FOLDERS = ['logs', 'blobs', 'tls'];
 
 /**
  * Makes the data dir private: the folder 0700 (created so if missing), its secret files 0600, the log

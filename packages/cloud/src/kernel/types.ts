@@ -372,6 +372,11 @@ export interface Kernel {
   /** Public base URL once listening, e.g. `http://127.0.0.1:20002`. */
   baseUrl(): string;
   /**
+   * The cloud's own HTTPS listener once listening (`https://127.0.0.1:20443`), undefined when it has none. Browsers
+   * reach the hosted UI through it: aws-amplify prepends `https://` to the OAuth domain.
+   */
+  httpsBaseUrl(): string | undefined;
+  /**
    * The address of the client that sent a request: the socket's, or, when the socket is a trusted proxy's
    * (`CloudConfig.trustedProxies`), the right-most X-Forwarded-For address that is not a trusted proxy
    * (kernel/client-address.ts). Everything counted or reported per client uses it (sign-in limits,

@@ -1,24 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { cognitoError, incorrectCredentials, invalidParameter } from './cognito-error.js';
-import { caseInsensitive, type CognitoState, findUser, issuerOf, parseAttributes, requireClient, str } from './cognito-state.js';
+import { caseInsensitive, type CognitoState, findUser, parseAttributes, requireClient, str } from './cognito-state.js';
 import { checkUserWrite, requiredAttributes } from './attribute-schema.js';
 import { attempter, limitedCodeEntry, limitedTotpEntry } from './limited-requests.js';
-import { checkPassword } from './password-hash.js';
+import { checkPassword, UNKNOWN_USER_HASH } from './password-hash.js';
 import { checkPasswordPolicy, poolNameOf, setPassword } from './password-setting.js';
 import type { StoredClient, StoredPool } from './pool-store.js';
 import { checkClientSecret, checkSecretHash } from './secret-hash.js';
 import { assertCanSignIn, nextSignInStep } from './sign-in-step.js';
 import { completeSignIn, userFromAccessToken } from './signed-in-user.js';
 import { createVerifier, parseSrpTimestamp, serverEphemeral, verifyPasswordClaim } from './srp-math.js';
-import { issueTokens } from './tokens.js';
 import { matchTotp } from './totp.js';
 import type { UserOperation } from './user-operation.js';
 import type { StoredUser } from './user-store.js';
 import { answerCustomChallenge, assertCustomAuthAllowed, nextCustomStep } from './custom-auth.js';
 import type { ChallengeSession, CustomChallengeResult } from './challenge-sessions.js';
-import { runPreAuthentication, runTokenTriggers } from './trigger-steps.js';
+import { runPreAuthentication } from './trigger-steps.js';
 import { clientMetadataOf } from './triggers.js';
 import { migrateUser } from './user-migration.js';
+import { refreshSignIn } from './token-refresh.js';
 
 const TIMESTAMP_SKEW_MS = 15 * 60_000;
 
@@ -42,42 +42,6 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
     } finally {
       await attempt.end(ok);
     }
-  };
-
-  const refresh = async (
-    client: StoredClient,
-    pool: StoredPool,
-    token: string,
-    proveSecret: (username: string) => void,
-    clientMetadata: Record<string, string> | undefined,
-  ): Promise<Record<string, unknown>> => {
-    const entry = await state.users.getRefreshToken(token);
-    if (!entry || entry.clientId !== client.id || entry.revoked || entry.expiresAt < Date.now())
-      throw cognitoError('NotAuthorizedException', 'Invalid Refresh Token');
-    const user = await state.users.get(pool.id, entry.username);
-    if (!user) throw cognitoError('NotAuthorizedException', 'Invalid Refresh Token');
-    proveSecret(user.username);
-    if (!user.enabled) throw cognitoError('NotAuthorizedException', 'User is disabled.');
-    const { groups, roles: groupRoles } = await state.users.groupsAndRolesOf(pool.id, user.username);
-    const overrides = pool.config.LambdaConfig
-      ? await runTokenTriggers(state, pool, user, { clientId: client.id, source: 'TokenGeneration_RefreshTokens', groups, roles: groupRoles, clientMetadata })
-      : undefined;
-    const tokens = await issueTokens({
-      keys: state.keys,
-      issuer: issuerOf(state, pool.id),
-      clientId: client.id,
-      pool,
-      client,
-      user,
-      groups,
-      groupRoles,
-      originJti: entry.originJti,
-      authTime: entry.authTime,
-      accessTokenSeconds: client.accessTokenSeconds,
-      idTokenSeconds: client.idTokenSeconds,
-      overrides,
-    });
-    return { AuthenticationResult: tokens, ChallengeParameters: {} };
   };
 
   /**
@@ -125,7 +89,14 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
       const flow = input.AuthFlow;
       const clientMetadata = clientMetadataOf(input);
       if (flow === 'REFRESH_TOKEN_AUTH' || flow === 'REFRESH_TOKEN')
-        return refresh(client, pool, str(params, 'REFRESH_TOKEN'), (username) => checkSecretHash(client, username, params.SECRET_HASH), clientMetadata);
+        return refreshSignIn(
+          state,
+          client,
+          pool,
+          str(params, 'REFRESH_TOKEN'),
+          (username) => checkSecretHash(client, username, params.SECRET_HASH),
+          clientMetadata,
+        );
       if (flow !== 'USER_SRP_AUTH' && flow !== 'USER_PASSWORD_AUTH' && flow !== 'CUSTOM_AUTH') {
         throw invalidParameter(`AuthFlow ${String(flow)} is not supported by Forte: use USER_SRP_AUTH, USER_PASSWORD_AUTH, CUSTOM_AUTH or REFRESH_TOKEN_AUTH.`);
       }
@@ -172,7 +143,7 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
           pool,
           limitKey,
           address,
-          async () => (await checkPassword(password, known?.passwordHash ?? DUMMY_HASH)) && known !== undefined,
+          async () => (await checkPassword(password, known?.passwordHash ?? UNKNOWN_USER_HASH)) && known !== undefined,
         );
         if (!known || !ok) throw incorrectCredentials();
         assertCanSignIn(known);
@@ -303,7 +274,7 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
 
     async GetTokensFromRefreshToken(input) {
       const { client, pool } = await requireClient(state, input.ClientId);
-      return refresh(client, pool, str(input, 'RefreshToken'), () => checkClientSecret(client, input.ClientSecret), clientMetadataOf(input));
+      return refreshSignIn(state, client, pool, str(input, 'RefreshToken'), () => checkClientSecret(client, input.ClientSecret), clientMetadataOf(input));
     },
 
     async RevokeToken(input) {
@@ -344,5 +315,3 @@ async function requireSessionUser(state: CognitoState, pool: StoredPool, usernam
   if (!user || !user.enabled) throw cognitoError('NotAuthorizedException', 'Invalid session for the user.');
   return user;
 }
-
-const DUMMY_HASH = 'scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';

@@ -10,6 +10,9 @@ import type { Kernel, Service } from '../../kernel/types.js';
 import type { CognitoLimitSettings } from './cognito-limits.js';
 import { adminOperations } from './admin-operations.js';
 import { poolOperations } from './pool-operations.js';
+import { domainOperations } from './domain-operations.js';
+import { createHostedUiRoute } from './hosted-ui-route.js';
+import { createOAuthGrants } from './oauth-grants.js';
 import { createAttemptLimits } from './attempt-limits.js';
 import { authOperations } from './auth-operations.js';
 import { createChallengeSessions } from './challenge-sessions.js';
@@ -39,7 +42,7 @@ export interface CognitoIdpOptions {
 
 /**
  * Cognito user pools: the `AWSCognitoIdentityProviderService` API at `/cognito-idp/`, JWKS and OIDC
- * discovery under each pool's issuer, the user pool resource types, the mailbox API, and the verifier of
+ * discovery under each pool's issuer, the hosted UI and OAuth 2.0 endpoints of each pool's domain, the user pool resource types, the mailbox API, and the verifier of
  * its tokens for other services (`IDENTITY_TOKEN_VERIFIERS`).
  */
 export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptions = {}): Service {
@@ -91,7 +94,7 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
           ...jsonOperations({ ...signUpOperations(state), ...authOperations(state), ...selfOperations(state) }, false),
           // Admin operations act on the pool named in the request, as IAM sees them (Amplify's trigger
           // policies, such as add-to-group's, name the pool's ARN).
-          ...jsonOperations({ ...adminOperations(state), ...poolOperations(state) }, true, (input) => [
+          ...jsonOperations({ ...adminOperations(state), ...poolOperations(state), ...domainOperations(state) }, true, (input) => [
             `arn:aws:cognito-idp:${kernel.config.region}:${kernel.config.accountId}:userpool/${typeof input.UserPoolId === 'string' ? input.UserPoolId : '*'}`,
           ]),
         },
@@ -99,6 +102,8 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
         validationErrorCode: 'InvalidParameterException',
       }),
       createWellKnownRoute(state),
+      // Codes and hosted-UI sessions are kept in memory by nobody: kernel.sql, so issuing one drops no instance's kept sign-ins.
+      createHostedUiRoute(state, createOAuthGrants(kernel.sql)),
       jsonApiRoute({
         name: 'mailbox-api',
         path: MAILBOX_API_PATH,

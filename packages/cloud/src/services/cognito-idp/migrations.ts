@@ -43,5 +43,15 @@ export const cognitoIdpMigrations = (dialect: SqlStore['dialect']): string[] => 
     `CREATE INDEX cognito_users_preferred_folded ON cognito_users (pool_id, lower(${attribute('preferred_username')}))`,
     // The new email / phone number waiting for its code when the pool verifies before updating.
     `ALTER TABLE cognito_codes ADD COLUMN pending_value TEXT`,
+    // The hosted UI: one domain prefix per pool, authorization codes and sign-in sessions kept as SHA-256 hashes.
+    `CREATE TABLE cognito_domains (domain TEXT PRIMARY KEY, pool_id TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL)`,
+    `CREATE TABLE cognito_oauth_codes (code_hash TEXT PRIMARY KEY, pool_id TEXT NOT NULL, client_id TEXT NOT NULL, username TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL, scope TEXT NOT NULL, nonce TEXT, code_challenge TEXT, auth_time INTEGER NOT NULL, expires_at INTEGER NOT NULL)`,
+    `CREATE INDEX cognito_oauth_codes_expiry ON cognito_oauth_codes (expires_at)`,
+    `CREATE TABLE cognito_hosted_sessions (session_hash TEXT PRIMARY KEY, pool_id TEXT NOT NULL, username TEXT NOT NULL, auth_time INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL)`,
+    `CREATE INDEX cognito_hosted_sessions_expiry ON cognito_hosted_sessions (expires_at)`,
+    // The scopes a sign-in was granted (the hosted UI's); NULL: an API sign-in (aws.cognito.signin.user.admin).
+    `ALTER TABLE cognito_refresh_tokens ADD COLUMN scope TEXT`,
   ];
 };

@@ -19,3 +19,6 @@ export async function checkPassword(password: string, stored: string): Promise<b
   const actual = await derive(password, Buffer.from(salt, 'base64'));
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
+
+/** Checked for a name that matches nobody, so that an unknown user costs the same hash as a known one. */
+export const UNKNOWN_USER_HASH = 'scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';

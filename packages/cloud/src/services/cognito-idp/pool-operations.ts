@@ -47,6 +47,7 @@ export function poolOperations(state: CognitoState): Record<string, UserOperatio
           UsernameConfiguration: { CaseSensitive: c.UsernameCaseSensitive ?? true },
           SchemaAttributes: schemaAttributes(pool),
           EstimatedNumberOfUsers: (await state.users.list(pool.id)).length,
+          ...(await state.pools.domainOfPool(pool.id).then((domain) => (domain === undefined ? {} : { Domain: domain }))),
         },
       };
     },

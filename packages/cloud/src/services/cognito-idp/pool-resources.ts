@@ -6,6 +6,8 @@ import { attributeRule, VERIFIED_FLAGS } from './attribute-schema.js';
 import { caseInsensitive, type CognitoState } from './cognito-state.js';
 import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 import { createPoolStoredData } from './pool-stored-data.js';
+import { checkClientOAuth, clientOAuthFields } from './oauth-client-settings.js';
+import { domainAddress, domainProblem, hostedUiOrigin } from './hosted-ui-address.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -110,7 +112,10 @@ const clientProps = z.object({
       ]),
     )
     .optional(),
+  ...clientOAuthFields,
 });
+
+const domainProps = z.object({ UserPoolId: z.string().min(1), Domain: z.string().min(1).max(63) });
 
 const groupProps = z.object({
   UserPoolId: z.string().min(1),
@@ -140,7 +145,68 @@ export function checkPoolSettings(props: Record<string, unknown>): { ok: true; c
   return { ok: false, message: `${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}` };
 }
 
-/** The `Forte::Cognito::UserPool`, `UserPoolClient` and `UserPoolGroup` resource types. */
+/**
+ * Writes an app client from CloudFormation's properties (the resource, and Create/UpdateUserPoolClient):
+ * checked as Cognito checks them, the secret kept when the client already has one.
+ */
+export async function applyClient(
+  state: CognitoState,
+  id: string,
+  props: Record<string, unknown>,
+): Promise<{ physicalId: string; attributes: Record<string, unknown> }> {
+  const p = parse(clientProps, props, AUTH_RESOURCE_TYPES.userPoolClient);
+  if (!(await state.pools.getPool(p.UserPoolId)))
+    throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolClient} UserPoolId: user pool ${p.UserPoolId} does not exist.`);
+  const existing = await state.pools.getClient(id);
+  const secret = p.GenerateSecret ? (existing?.secret ?? randomBytes(38).toString('base64url').toLowerCase()) : undefined;
+  const seconds = (value: number | undefined, unit: keyof typeof UNIT_SECONDS | undefined): number =>
+    value === undefined ? 3600 : value * UNIT_SECONDS[unit ?? 'minutes'];
+  const accessTokenSeconds = seconds(p.AccessTokenValidity, p.TokenValidityUnits?.AccessToken);
+  const idTokenSeconds = seconds(p.IdTokenValidity, p.TokenValidityUnits?.IdToken);
+  if (accessTokenSeconds > 86_400 || idTokenSeconds > 86_400)
+    throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolClient}: access and ID tokens last at most 1 day.`);
+  const pool = await state.pools.getPool(p.UserPoolId);
+  for (const [field, names] of [
+    ['ReadAttributes', p.ReadAttributes],
+    ['WriteAttributes', p.WriteAttributes],
+  ] as const) {
+    const unknown = (names ?? []).filter(
+      (name) =>
+        !(field === 'ReadAttributes' && (VERIFIED_FLAGS.has(name) || name === 'sub')) && (pool === undefined || attributeRule(pool, name) === undefined),
+    );
+    if (unknown.length > 0)
+      throw RESOURCE_ERRORS.error(
+        'ValidationException',
+        `${AUTH_RESOURCE_TYPES.userPoolClient} ${field}: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not an attribute' : 'are not attributes'} of the user pool (standard attributes, or custom ones declared in its Schema).`,
+      );
+  }
+  const oauth = checkClientOAuth(p);
+  if (!oauth.ok) throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolClient} ${oauth.message}`);
+  const flows = p.ExplicitAuthFlows ?? [];
+  if (flows.some((f) => f.startsWith('ALLOW_')) && flows.some((f) => !f.startsWith('ALLOW_'))) {
+    throw RESOURCE_ERRORS.error(
+      'ValidationException',
+      `${AUTH_RESOURCE_TYPES.userPoolClient} ExplicitAuthFlows: the ALLOW_ flows cannot be mixed with the legacy ones (USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH, CUSTOM_AUTH_FLOW_ONLY).`,
+    );
+  }
+  await state.pools.putClient({
+    id,
+    poolId: p.UserPoolId,
+    name: p.ClientName,
+    secret,
+    refreshTokenValidityDays: p.RefreshTokenValidityDays ?? 30,
+    accessTokenSeconds,
+    idTokenSeconds,
+    preventUserExistenceErrors: p.PreventUserExistenceErrors ?? 'ENABLED',
+    readAttributes: p.ReadAttributes,
+    writeAttributes: p.WriteAttributes,
+    explicitAuthFlows: p.ExplicitAuthFlows,
+    oauth: oauth.settings,
+  });
+  return { physicalId: id, attributes: { ClientId: id, ...(secret ? { ClientSecret: secret } : {}) } };
+}
+
+/** The `Forte::Cognito::UserPool`, `UserPoolClient`, `UserPoolDomain` and `UserPoolGroup` resource types. */
 export function createPoolResourceHandlers(state: CognitoState): Record<string, ResourceHandler> {
   const { kernel } = state;
   const poolAttributes = (id: string): Record<string, unknown> => ({
@@ -174,61 +240,39 @@ export function createPoolResourceHandlers(state: CognitoState): Record<string, 
     }
     return { physicalId: id, attributes: poolAttributes(id) };
   };
-  const applyClient = async (id: string, props: Record<string, unknown>) => {
-    const p = parse(clientProps, props, AUTH_RESOURCE_TYPES.userPoolClient);
-    if (!(await state.pools.getPool(p.UserPoolId)))
-      throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolClient} UserPoolId: user pool ${p.UserPoolId} does not exist.`);
-    const existing = await state.pools.getClient(id);
-    const secret = p.GenerateSecret ? (existing?.secret ?? randomBytes(38).toString('base64url').toLowerCase()) : undefined;
-    const seconds = (value: number | undefined, unit: keyof typeof UNIT_SECONDS | undefined): number =>
-      value === undefined ? 3600 : value * UNIT_SECONDS[unit ?? 'minutes'];
-    const accessTokenSeconds = seconds(p.AccessTokenValidity, p.TokenValidityUnits?.AccessToken);
-    const idTokenSeconds = seconds(p.IdTokenValidity, p.TokenValidityUnits?.IdToken);
-    if (accessTokenSeconds > 86_400 || idTokenSeconds > 86_400)
-      throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolClient}: access and ID tokens last at most 1 day.`);
-    const pool = await state.pools.getPool(p.UserPoolId);
-    for (const [field, names] of [
-      ['ReadAttributes', p.ReadAttributes],
-      ['WriteAttributes', p.WriteAttributes],
-    ] as const) {
-      const unknown = (names ?? []).filter(
-        (name) =>
-          !(field === 'ReadAttributes' && (VERIFIED_FLAGS.has(name) || name === 'sub')) && (pool === undefined || attributeRule(pool, name) === undefined),
-      );
-      if (unknown.length > 0)
-        throw RESOURCE_ERRORS.error(
-          'ValidationException',
-          `${AUTH_RESOURCE_TYPES.userPoolClient} ${field}: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not an attribute' : 'are not attributes'} of the user pool (standard attributes, or custom ones declared in its Schema).`,
-        );
-    }
-    const flows = p.ExplicitAuthFlows ?? [];
-    if (flows.some((f) => f.startsWith('ALLOW_')) && flows.some((f) => !f.startsWith('ALLOW_'))) {
-      throw RESOURCE_ERRORS.error(
-        'ValidationException',
-        `${AUTH_RESOURCE_TYPES.userPoolClient} ExplicitAuthFlows: the ALLOW_ flows cannot be mixed with the legacy ones (USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH, CUSTOM_AUTH_FLOW_ONLY).`,
-      );
-    }
-    await state.pools.putClient({
-      id,
-      poolId: p.UserPoolId,
-      name: p.ClientName,
-      secret,
-      refreshTokenValidityDays: p.RefreshTokenValidityDays ?? 30,
-      accessTokenSeconds,
-      idTokenSeconds,
-      preventUserExistenceErrors: p.PreventUserExistenceErrors ?? 'ENABLED',
-      readAttributes: p.ReadAttributes,
-      writeAttributes: p.WriteAttributes,
-      explicitAuthFlows: p.ExplicitAuthFlows,
-    });
-    return { physicalId: id, attributes: { ClientId: id, ...(secret ? { ClientSecret: secret } : {}) } };
-  };
   const applyGroup = async (props: Record<string, unknown>) => {
     const p = parse(groupProps, props, AUTH_RESOURCE_TYPES.userPoolGroup);
     if (!(await state.pools.getPool(p.UserPoolId)))
       throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolGroup} UserPoolId: user pool ${p.UserPoolId} does not exist.`);
     await state.pools.putGroup({ poolId: p.UserPoolId, name: p.GroupName, description: p.Description, precedence: p.Precedence, roleArn: p.RoleArn });
     return { physicalId: `${p.UserPoolId}:${p.GroupName}`, attributes: { GroupName: p.GroupName } };
+  };
+  const applyDomain = async (props: Record<string, unknown>, ctx: ResourceContext, replacing?: string) => {
+    const log = ctx.log;
+    const p = parse(domainProps, props, AUTH_RESOURCE_TYPES.userPoolDomain);
+    const problem = domainProblem(p.Domain);
+    if (problem) throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolDomain} Domain: ${problem}`);
+    if (!(await state.pools.getPool(p.UserPoolId)))
+      throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolDomain} UserPoolId: user pool ${p.UserPoolId} does not exist.`);
+    const result = await state.pools.putDomain(p.UserPoolId, p.Domain, replacing);
+    if (result === 'taken')
+      throw RESOURCE_ERRORS.error(
+        'ValidationException',
+        `${AUTH_RESOURCE_TYPES.userPoolDomain} Domain: ${p.Domain} belongs to another user pool of this cloud; choose another prefix.`,
+      );
+    if (result === 'pool-has-one')
+      throw RESOURCE_ERRORS.error(
+        'ValidationException',
+        `${AUTH_RESOURCE_TYPES.userPoolDomain}: user pool ${p.UserPoolId} already has a domain; a pool has one.`,
+      );
+    if (!hostedUiOrigin(kernel).startsWith('https://'))
+      log?.warn(
+        'this cloud has no HTTPS origin: aws-amplify cannot reach the hosted UI (it calls https://<domain>); start it with --https-port or behind an HTTPS public URL',
+        {
+          domain: p.Domain,
+        },
+      );
+    return { physicalId: p.Domain, attributes: { Domain: p.Domain, Address: domainAddress(kernel, p.Domain) } };
   };
   const clientId = (props: Record<string, unknown>, ctx: ResourceContext): string =>
     stableId(`${ctx.appId}/${ctx.envName}/${ctx.logicalId}/${String(props.UserPoolId)}/${String(props.GenerateSecret ?? false)}`, LOWER_ALNUM, 26);
@@ -243,10 +287,20 @@ export function createPoolResourceHandlers(state: CognitoState): Record<string, 
     },
     [AUTH_RESOURCE_TYPES.userPoolClient]: {
       replaceOn: ['UserPoolId', 'GenerateSecret'],
-      create: (props, ctx) => applyClient(clientId(props, ctx), props),
+      create: (props, ctx) => applyClient(state, clientId(props, ctx), props),
       update: async (id, props, old) =>
-        props.UserPoolId !== old.UserPoolId || props.GenerateSecret !== old.GenerateSecret ? 'replace' : applyClient(id, props),
+        props.UserPoolId !== old.UserPoolId || props.GenerateSecret !== old.GenerateSecret ? 'replace' : applyClient(state, id, props),
       delete: (id) => state.pools.deleteClient(id),
+    },
+    [AUTH_RESOURCE_TYPES.userPoolDomain]: {
+      // A new prefix for the same pool is a rename in place: a pool has one domain, so a new one could not be
+      // created beside the old.
+      replaceOn: ['UserPoolId'],
+      create: (props, ctx) => applyDomain(props, ctx),
+      update: async (id, props, old, ctx) => (props.UserPoolId !== old.UserPoolId ? 'replace' : applyDomain(props, ctx, id)),
+      delete: async (id, props) => {
+        await state.pools.deleteDomain(String(props.UserPoolId), id);
+      },
     },
     [AUTH_RESOURCE_TYPES.userPoolGroup]: {
       replaceOn: ['UserPoolId', 'GroupName'],

@@ -1,5 +1,6 @@
 import type { UserPoolProperties } from '@forte/protocol';
 import type { SqlStore } from '../../engines/types.js';
+import type { ClientOAuthSettings } from './oauth-client-settings.js';
 
 export interface StoredPool {
   id: string;
@@ -24,6 +25,8 @@ export interface StoredClient {
   writeAttributes?: string[] | undefined;
   /** Allowed sign-in flows as configured; undefined: Cognito's default (SRP, refresh, custom). */
   explicitAuthFlows?: string[] | undefined;
+  /** The hosted UI's settings (flows, scopes, redirect URLs); undefined: the client does not use OAuth. */
+  oauth?: ClientOAuthSettings | undefined;
 }
 
 export interface StoredGroup {
@@ -100,6 +103,7 @@ function clientFromRow(row: ClientRow): StoredClient {
     readAttributes?: string[];
     writeAttributes?: string[];
     explicitAuthFlows?: string[];
+    oauth?: ClientOAuthSettings;
   };
   return {
     id: row.id,
@@ -113,6 +117,7 @@ function clientFromRow(row: ClientRow): StoredClient {
     readAttributes: config.readAttributes,
     writeAttributes: config.writeAttributes,
     explicitAuthFlows: config.explicitAuthFlows,
+    oauth: config.oauth,
   };
 }
 
@@ -141,6 +146,9 @@ export function createPoolStore(sql: SqlStore) {
           'cognito_refresh_tokens',
           'cognito_challenge_sessions',
           'cognito_clients',
+          'cognito_domains',
+          'cognito_oauth_codes',
+          'cognito_hosted_sessions',
         ]) {
           await tx.run(`DELETE FROM ${table} WHERE pool_id = ?`, [id]);
         }
@@ -179,6 +187,7 @@ export function createPoolStore(sql: SqlStore) {
             readAttributes: client.readAttributes,
             writeAttributes: client.writeAttributes,
             explicitAuthFlows: client.explicitAuthFlows,
+            oauth: client.oauth,
           }),
           new Date().toISOString(),
         ],
@@ -188,6 +197,43 @@ export function createPoolStore(sql: SqlStore) {
       await sql.transaction(async (tx) => {
         await tx.run('UPDATE cognito_refresh_tokens SET revoked = 1 WHERE client_id = ?', [id]);
         await tx.run('DELETE FROM cognito_clients WHERE id = ?', [id]);
+      });
+    },
+    /** The pool's domain prefix, if it has one. */
+    async domainOfPool(poolId: string): Promise<string | undefined> {
+      return (await sql.get<{ domain: string }>('SELECT domain FROM cognito_domains WHERE pool_id = ?', [poolId]))?.domain;
+    },
+    /** The pool a domain prefix belongs to. */
+    async poolOfDomain(domain: string): Promise<StoredPool | undefined> {
+      const row = await sql.get<{ id: string; name: string; config: string }>(
+        'SELECT p.id, p.name, p.config FROM cognito_domains d JOIN cognito_pools p ON p.id = d.pool_id WHERE d.domain = ?',
+        [domain],
+      );
+      return row ? poolFromRow(row) : undefined;
+    },
+    /**
+     * Gives the pool a domain (in place of its domain `replacing`, when given); answers who holds it instead when
+     * another pool (`taken`) or this pool under another prefix (`pool-has-one`) does. Idempotent for the same pool
+     * and prefix.
+     */
+    async putDomain(poolId: string, domain: string, replacing?: string): Promise<'ok' | 'taken' | 'pool-has-one'> {
+      return sql.transaction(async (tx) => {
+        const holder = await tx.get<{ pool_id: string }>('SELECT pool_id FROM cognito_domains WHERE domain = ?', [domain]);
+        if (holder) return holder.pool_id === poolId ? 'ok' : 'taken';
+        // A renamed domain (the resource's Domain changed): the pool's sessions stay, its old prefix goes.
+        if (replacing !== undefined) await tx.run('DELETE FROM cognito_domains WHERE domain = ? AND pool_id = ?', [replacing, poolId]);
+        if (await tx.get('SELECT domain FROM cognito_domains WHERE pool_id = ?', [poolId])) return 'pool-has-one';
+        await tx.run('INSERT INTO cognito_domains (domain, pool_id, created_at) VALUES (?, ?, ?)', [domain, poolId, new Date().toISOString()]);
+        return 'ok';
+      });
+    },
+    /** Removes a domain; its hosted-UI sessions and unused codes go with it. */
+    async deleteDomain(poolId: string, domain: string): Promise<boolean> {
+      return sql.transaction(async (tx) => {
+        const { changes } = await tx.run('DELETE FROM cognito_domains WHERE domain = ? AND pool_id = ?', [domain, poolId]);
+        await tx.run('DELETE FROM cognito_hosted_sessions WHERE pool_id = ?', [poolId]);
+        await tx.run('DELETE FROM cognito_oauth_codes WHERE pool_id = ?', [poolId]);
+        return changes > 0;
       });
     },
     async getGroup(poolId: string, name: string): Promise<StoredGroup | undefined> {

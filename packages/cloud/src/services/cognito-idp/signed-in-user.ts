@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { cognitoError, invalidParameter } from './cognito-error.js';
 import { issuerOf, type CognitoState } from './cognito-state.js';
 import type { StoredClient, StoredPool } from './pool-store.js';
-import { issueTokens, verifyToken } from './tokens.js';
+import { ACCESS_SCOPE, issueTokens, verifyToken } from './tokens.js';
 import type { StoredUser } from './user-store.js';
 import type { RequestContext } from '../../kernel/types.js';
 import { runTokenTriggers, type TokenGenerationSource } from './trigger-steps.js';
@@ -11,6 +11,8 @@ import { runTokenTriggers, type TokenGenerationSource } from './trigger-steps.js
 export interface SignInContext {
   source?: TokenGenerationSource;
   clientMetadata?: Record<string, string> | undefined;
+  /** A hosted-UI sign-in: the scopes granted and the client's nonce. */
+  oauth?: { scopes: string[]; nonce?: string | undefined; authTime: number } | undefined;
 }
 
 /**
@@ -35,7 +37,7 @@ export async function completeSignIn(
         clientMetadata: context.clientMetadata,
       })
     : undefined;
-  const authTime = Math.floor(Date.now() / 1000);
+  const authTime = context.oauth?.authTime ?? Math.floor(Date.now() / 1000);
   const originJti = randomUUID();
   const RefreshToken = await state.users.addRefreshToken({
     poolId: pool.id,
@@ -44,6 +46,7 @@ export async function completeSignIn(
     originJti,
     authTime,
     expiresAt: Date.now() + client.refreshTokenValidityDays * 86_400_000,
+    scope: context.oauth?.scopes.join(' '),
   });
   const tokens = await issueTokens({
     keys: state.keys,
@@ -59,6 +62,8 @@ export async function completeSignIn(
     accessTokenSeconds: client.accessTokenSeconds,
     idTokenSeconds: client.idTokenSeconds,
     overrides,
+    scopes: context.oauth?.scopes,
+    nonce: context.oauth?.nonce,
   });
   return { AuthenticationResult: { ...tokens, RefreshToken }, ChallengeParameters: {} };
 }
@@ -73,7 +78,8 @@ export async function userFromAccessToken(
   state: CognitoState,
   token: unknown,
   ctx?: RequestContext,
-): Promise<{ pool: StoredPool; user: StoredUser; clientId: string }> {
+  requiredScope: string = ACCESS_SCOPE,
+): Promise<{ pool: StoredPool; user: StoredUser; clientId: string; scopes: string[] }> {
   if (typeof token !== 'string') throw invalidParameter('AccessToken is required.');
   const claims = state.verifiedTokens.claims(token, () => {
     const iss = decodePayload(token)?.iss;
@@ -90,6 +96,10 @@ export async function userFromAccessToken(
     typeof claims.client_id !== 'string'
   )
     throw cognitoError('NotAuthorizedException', 'Invalid Access Token');
+  // A hosted-UI token granted without aws.cognito.signin.user.admin may not call the user operations
+  // (nor one without openid the userInfo endpoint).
+  const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
+  if (!scopes.includes(requiredScope)) throw cognitoError('NotAuthorizedException', 'Access Token does not have required scopes');
   const found = await state.users.signedIn(poolId, claims.username, String(claims.origin_jti));
   if (!found) throw cognitoError('NotAuthorizedException', 'Invalid Access Token');
   const { pool, user, origin } = found;
@@ -99,7 +109,7 @@ export async function userFromAccessToken(
   if (!user.enabled) throw cognitoError('NotAuthorizedException', 'User is disabled.');
   // The request log names the token's user (`ctx` is the request's, when the call is one).
   ctx?.noteCaller({ kind: 'user-pool', user: user.username });
-  return { pool, user, clientId: claims.client_id };
+  return { pool, user, clientId: claims.client_id, scopes };
 }
 
 /** The app client an access token was issued to: its ReadAttributes and WriteAttributes apply to the call. */

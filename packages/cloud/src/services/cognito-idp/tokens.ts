@@ -5,7 +5,8 @@ import type { StoredClient, StoredPool } from './pool-store.js';
 import type { TokenKeys } from './token-keys.js';
 import type { StoredUser } from './user-store.js';
 
-const ACCESS_SCOPE = 'aws.cognito.signin.user.admin';
+/** The scope of every API sign-in's access token, and what Cognito's user operations require of one. */
+export const ACCESS_SCOPE = 'aws.cognito.signin.user.admin';
 
 export interface IssuedTokens {
   AccessToken: string;
@@ -96,6 +97,10 @@ export async function issueTokens(options: {
   idTokenSeconds?: number;
   /** What the pool's PreTokenGeneration trigger answered. */
   overrides?: TokenOverrides | undefined;
+  /** The OAuth scopes granted by the hosted UI; default: an API sign-in's (`aws.cognito.signin.user.admin`). */
+  scopes?: readonly string[] | undefined;
+  /** The hosted UI's `nonce`, which the ID token carries back to the client. */
+  nonce?: string | undefined;
 }): Promise<IssuedTokens> {
   const { keys, issuer, clientId, user, groups, originJti, authTime } = options;
   const accessTtl = options.accessTokenSeconds ?? 3600;
@@ -129,7 +134,9 @@ export async function issueTokens(options: {
       .setJti(randomUUID())
       .sign(key);
   applyClaims(attributes, overrides?.id);
-  const scopes = [ACCESS_SCOPE, ...(overrides?.access?.scopesToAdd ?? [])].filter((scope) => !(overrides?.access?.scopesToSuppress ?? []).includes(scope));
+  const scopes = [...(options.scopes ?? [ACCESS_SCOPE]), ...(overrides?.access?.scopesToAdd ?? [])].filter(
+    (scope) => !(overrides?.access?.scopesToSuppress ?? []).includes(scope),
+  );
   const accessExtra: Record<string, unknown> = {};
   applyClaims(accessExtra, overrides?.access);
   const IdToken = await sign(
@@ -143,6 +150,7 @@ export async function issueTokens(options: {
       event_id: eventId,
       token_use: 'id',
       auth_time: authTime,
+      ...(options.nonce !== undefined ? { nonce: options.nonce } : {}),
     },
     idTtl,
   );
@@ -157,6 +165,8 @@ export async function issueTokens(options: {
       scope: [...new Set(scopes)].join(' '),
       auth_time: authTime,
       username: user.username,
+      // Hosted-UI access tokens carry Cognito's `version: 2`.
+      ...(options.scopes !== undefined ? { version: 2 } : {}),
     },
     accessTtl,
   );

@@ -387,17 +387,29 @@ export function createUserStore(sql: SqlStore) {
       originJti: string;
       authTime: number;
       expiresAt: number;
+      /** The OAuth scopes granted through the hosted UI; absent for sign-ins through the API. */
+      scope?: string | undefined;
     }): Promise<string> {
       const token = randomBytes(48).toString('base64url');
       await sql.run(
-        'INSERT INTO cognito_refresh_tokens (token_hash, pool_id, client_id, username, origin_jti, auth_time, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        [sha256(token), entry.poolId, entry.clientId, entry.username, entry.originJti, entry.authTime, entry.expiresAt],
+        'INSERT INTO cognito_refresh_tokens (token_hash, pool_id, client_id, username, origin_jti, auth_time, expires_at, scope) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        [sha256(token), entry.poolId, entry.clientId, entry.username, entry.originJti, entry.authTime, entry.expiresAt, entry.scope ?? null],
       );
       return token;
     },
-    async getRefreshToken(
-      token: string,
-    ): Promise<{ poolId: string; clientId: string; username: string; originJti: string; authTime: number; expiresAt: number; revoked: boolean } | undefined> {
+    async getRefreshToken(token: string): Promise<
+      | {
+          poolId: string;
+          clientId: string;
+          username: string;
+          originJti: string;
+          authTime: number;
+          expiresAt: number;
+          revoked: boolean;
+          scope: string | undefined;
+        }
+      | undefined
+    > {
       const row = await sql.get<{
         pool_id: string;
         client_id: string;
@@ -406,6 +418,7 @@ export function createUserStore(sql: SqlStore) {
         auth_time: number;
         expires_at: number;
         revoked: number;
+        scope: string | null;
       }>('SELECT * FROM cognito_refresh_tokens WHERE token_hash = ?', [sha256(token)]);
       return row
         ? {
@@ -416,6 +429,7 @@ export function createUserStore(sql: SqlStore) {
             authTime: row.auth_time,
             expiresAt: row.expires_at,
             revoked: row.revoked === 1,
+            scope: row.scope ?? undefined,
           }
         : undefined;
     },

@@ -1,5 +1,6 @@
 import type { Route } from '../../kernel/types.js';
 import { issuerOf, type CognitoState } from './cognito-state.js';
+import { domainBaseUrl } from './hosted-ui-address.js';
 
 const WELL_KNOWN = /^\/([a-z]{2}(?:-[a-z]+)+-\d_[A-Za-z0-9]+)\/\.well-known\/(jwks\.json|openid-configuration)$/;
 
@@ -22,8 +23,21 @@ export function createWellKnownRoute(state: CognitoState): Route {
         body = state.keys.jwks();
       } else {
         const issuer = issuerOf(state, poolId);
+        const domain = await state.pools.domainOfPool(poolId);
+        const endpoints = domain === undefined ? undefined : domainBaseUrl(state.kernel, domain);
         body = {
           issuer,
+          ...(endpoints === undefined
+            ? {}
+            : {
+                authorization_endpoint: `${endpoints}/oauth2/authorize`,
+                token_endpoint: `${endpoints}/oauth2/token`,
+                userinfo_endpoint: `${endpoints}/oauth2/userInfo`,
+                revocation_endpoint: `${endpoints}/oauth2/revoke`,
+                end_session_endpoint: `${endpoints}/logout`,
+                code_challenge_methods_supported: ['S256'],
+                grant_types_supported: ['authorization_code', 'refresh_token'],
+              }),
           jwks_uri: `${issuer}/.well-known/jwks.json`,
           id_token_signing_alg_values_supported: ['RS256'],
           subject_types_supported: ['public'],

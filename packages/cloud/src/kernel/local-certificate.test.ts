@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { readFileSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
+import { createCloud } from '../server.js';
+
+/** A GET over HTTPS that trusts only `ca`: it fails unless the cloud's certificate names the address. */
+function getTrusting(url: string, ca: string | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, ca === undefined ? {} : { ca }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('the HTTPS listener', () => {
+  it('serves the cloud over TLS with a certificate made once in the data dir, which hosted-UI domains are addressed by', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'forte-tls-'));
+    try {
+      const quiet = { dataDir: dir, port: 0, httpsPort: 0, logLevel: 'warn' as const, logStream: { write: () => undefined } };
+      let cloud = await createCloud(quiet);
+      const certFile = join(dir, 'tls', 'cert.pem');
+      const cert = readFileSync(certFile, 'utf8');
+      if (process.platform !== 'win32') assert.equal(statSync(join(dir, 'tls', 'key.pem')).mode & 0o777, 0o600);
+      assert.match(cloud.httpsUrl ?? '', /^https:\/\/127\.0\.0\.1:\d+$/);
+      assert.equal(await getTrusting(`${cloud.httpsUrl}/_forte/health`, cert), 200);
+      assert.equal(await getTrusting(`${cloud.httpsUrl!.replace('127.0.0.1', 'localhost')}/_forte/health`, cert), 200);
+      // Self-signed: trusted by whoever is told to, by nobody else.
+      await assert.rejects(getTrusting(`${cloud.httpsUrl}/_forte/health`, undefined), /self-signed/);
+      const ctx = {
+        appId: 'a',
+        appSlug: 'a',
+        envName: 'dev',
+        stackName: 's',
+        region: 'us-east-1',
+        accountId: cloud.kernel.config.accountId,
+        log: cloud.kernel.log,
+      };
+      const pool = await cloud.kernel.resourceHandler(AUTH_RESOURCE_TYPES.userPool)!.create({ PoolName: 'p' }, { ...ctx, logicalId: 'UserPool' });
+      const domain = await cloud.kernel
+        .resourceHandler(AUTH_RESOURCE_TYPES.userPoolDomain)!
+        .create({ UserPoolId: pool.physicalId, Domain: 'tls-test' }, { ...ctx, logicalId: 'UserPoolDomain' });
+      assert.equal(domain.attributes.Address, `${cloud.httpsUrl!.slice('https://'.length)}/hosted-ui/tls-test`);
+      await cloud.close();
+      cloud = await createCloud(quiet);
+      assert.equal(readFileSync(certFile, 'utf8'), cert, 'kept: a browser told to trust it keeps trusting it');
+      assert.equal(await getTrusting(`${cloud.httpsUrl}/_forte/health`, cert), 200);
+      await cloud.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
