@@ -129,7 +129,9 @@ void describe('stack engine', () => {
         Outputs: { BucketName: { Value: { 'Fn::GetAtt': ['Bucket', 'Name'] } } },
       },
     };
-    const parallel = Object.fromEntries([1, 2, 3, 4, 5, 6].map((i) => [`P${i}`, res({ Name: `p${i}`, Value: i, DelayMs: 40 })]));
+    // Long enough that the four first are all started before one ends, on a loaded machine too (writing a
+    // resource's start is a database transaction, more than one on PostgreSQL).
+    const parallel = Object.fromEntries([1, 2, 3, 4, 5, 6].map((i) => [`P${i}`, res({ Name: `p${i}`, Value: i, DelayMs: 400 })]));
     const template: Template = {
       Resources: {
         ...parallel,
