@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { isSecretName } from '../endpoints.js';
 import { getFunctionConfiguration, invokeFunction, isSecretParameterName, recentLogEvents, type InvokeResult, type LogEvent } from '../lambda-api.js';
-import { ErrorNote, Loading, TableBox } from '../parts.js';
+import { ErrorNote, Loading, ListTable } from '../parts.js';
 import { useCall } from '../use-call.js';
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
@@ -37,34 +37,26 @@ export function FunctionPage({ functionName }: { functionName: string }) {
           <h2>Environment variables</h2>
           {variables.length === 0 ? <p>None.</p> : null}
           {variables.length > 0 ? (
-            <TableBox label="Environment variables">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Value</th>
+            <ListTable label="Environment variables" columns={['Name', 'Value']}>
+              {variables.map(([name, value]) => (
+                <tr key={name}>
+                  <td>
+                    <code>{name}</code>
+                  </td>
+                  <td className="wrap">
+                    {isSecretParameterName(value) ? (
+                      <>
+                        <span className="muted">secret, kept in SSM parameter</span> <code>{value}</code>
+                      </>
+                    ) : isSecretName(name) ? (
+                      <span className="muted">(hidden)</span>
+                    ) : (
+                      <code>{value}</code>
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {variables.map(([name, value]) => (
-                  <tr key={name}>
-                    <td>
-                      <code>{name}</code>
-                    </td>
-                    <td className="wrap">
-                      {isSecretParameterName(value) ? (
-                        <>
-                          <span className="muted">secret, kept in SSM parameter</span> <code>{value}</code>
-                        </>
-                      ) : isSecretName(name) ? (
-                        <span className="muted">(hidden)</span>
-                      ) : (
-                        <code>{value}</code>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </TableBox>
+              ))}
+            </ListTable>
           ) : null}
         </>
       ) : null}
@@ -226,24 +218,16 @@ function Logs({ functionName }: { functionName: string }) {
       {logs.loading && !events ? <Loading what="the logs" /> : null}
       {events && events.length === 0 ? <p>No log events in this time.</p> : null}
       {events && events.length > 0 ? (
-        <TableBox label="Log events">
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Message</th>
+        <ListTable label="Log events" columns={['Time', 'Message']}>
+          {events.map((e) => (
+            <tr key={e.eventId}>
+              <td>
+                <time dateTime={new Date(e.timestamp).toISOString()}>{new Date(e.timestamp).toLocaleString()}</time>
+              </td>
+              <td className="wrap log-message">{e.message}</td>
             </tr>
-          </thead>
-          <tbody>
-            {events.map((e) => (
-              <tr key={e.eventId}>
-                <td>
-                  <time dateTime={new Date(e.timestamp).toISOString()}>{new Date(e.timestamp).toLocaleString()}</time>
-                </td>
-                <td className="wrap log-message">{e.message}</td>
-              </tr>
-            ))}
-          </tbody>
-        </TableBox>
+          ))}
+        </ListTable>
       ) : null}
     </section>
   );
