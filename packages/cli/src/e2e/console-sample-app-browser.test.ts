@@ -28,6 +28,30 @@ interface Stop {
   primary(page: Page): Locator;
 }
 
+/** The fallbacks app.tsx shows while a lazy page's chunk loads. */
+const FALLBACKS = ['Loading…', 'Loading the page…', 'Loading the users page…', 'Loading the hosting page…', 'Loading the GraphQL page…'];
+
+/** In each page before its scripts: notes in `__fallbacks` every Suspense fallback that enters the document. */
+function watchFallbacks(fallbacks: string[]): void {
+  interface Node {
+    textContent: string | null;
+    querySelectorAll(selector: string): Iterable<Node>;
+  }
+  const page = globalThis as unknown as {
+    __fallbacks: string[];
+    document: Node;
+    MutationObserver: new (f: () => void) => { observe(target: Node, options: object): void };
+  };
+  page.__fallbacks = [];
+  const known = new Set(fallbacks);
+  new page.MutationObserver(() => {
+    for (const p of page.document.querySelectorAll('main p')) {
+      const text = p.textContent ?? '';
+      if (known.has(text) && !page.__fallbacks.includes(text)) page.__fallbacks.push(text);
+    }
+  }).observe(page.document, { childList: true, subtree: true, characterData: true });
+}
+
 void describe('the console on the sample app in headless Chromium: every page of an environment, by mouse and by keyboard', { skip: skipReason }, () => {
   const artifacts = join(REPO, 'test-artifacts', 'console-sample-app');
   let work = '';
@@ -101,6 +125,7 @@ void describe('the console on the sample app in headless Chromium: every page of
 
     // The pages, as the environment page links them (and the pages it leads to link theirs).
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.addInitScript(watchFallbacks, FALLBACKS);
     signedIn = { context, ...(await watchedPage(context)) };
     const { page } = signedIn;
     await page.goto(await consoleLoginLink({ cwd: root, home }));
@@ -196,12 +221,14 @@ void describe('the console on the sample app in headless Chromium: every page of
     [1280, 800],
     [390, 844],
   ] as const) {
-    void it(`shows every page at ${width}×${height}: screenshot, axe, no sideways scroll, no console error`, async () => {
+    void it(`shows every page at ${width}×${height}: screenshot, axe, no sideways scroll, no console error, no loading fallback`, async () => {
       const { page, errors } = signedIn!;
       await page.setViewportSize({ width, height });
       for (const [i, stop] of stops.entries()) {
         await page.goto(stop.url);
         await stop.ready(page).waitFor();
+        // Opened at its address, a page's chunk loads with the session check: its Suspense fallback never shows.
+        assert.deepEqual(await page.evaluate(() => (globalThis as unknown as { __fallbacks: string[] }).__fallbacks), [], `${stop.name}: fallbacks shown`);
         await checkPage(page, artifacts, `${width}-${String(i + 1).padStart(2, '0')}-${stop.name}`);
         const { width: laidOut, beyond } = await pageOverflow(page, width);
         assert.ok(laidOut <= width, `${stop.name} is ${laidOut} px wide at ${width}: ${beyond.join('; ')}`);
