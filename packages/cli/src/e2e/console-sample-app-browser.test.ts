@@ -151,6 +151,8 @@ void describe('the console on the sample app in headless Chromium: every page of
     const table = await href(tableLink);
     await page.goto(linked.functions);
     const fn = await href(page.getByRole('region', { name: 'Functions' }).getByRole('link', { name: 'hello-dev' }));
+    await page.goto(linked.files);
+    const bucket = await href(page.getByRole('region', { name: 'Buckets' }).getByRole('link', { name: /^media/ }));
 
     stops.push(
       {
@@ -184,6 +186,12 @@ void describe('the console on the sample app in headless Chromium: every page of
         url: linked.files,
         ready: (p) => p.getByRole('region', { name: 'Buckets' }).getByRole('link', { name: /^media/ }),
         primary: (p) => p.getByRole('region', { name: 'Buckets' }).getByRole('link', { name: /^media/ }),
+      },
+      {
+        name: 'bucket',
+        url: bucket,
+        ready: (p) => p.getByText('This folder is empty.'),
+        primary: (p) => p.getByLabel('File to upload here'),
       },
       {
         name: 'functions',
