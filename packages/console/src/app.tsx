@@ -1,5 +1,6 @@
-import { lazy, Suspense, useEffect, useRef, useState } from 'react';
+import { Suspense, useEffect, useRef, useState } from 'react';
 import { resumeSession, signOut, whenSignedOut } from './api.js';
+import { lazyPage } from './lazy-page.js';
 import { Link } from './link.js';
 import { Loading } from './parts.js';
 import { AppPage } from './pages/app-page.js';
@@ -7,18 +8,40 @@ import { AppsPage } from './pages/apps-page.js';
 import { DeploymentPage } from './pages/deployment-page.js';
 import { EnvironmentPage } from './pages/environment-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
-import { pathOf, useRoute, type PageRoute } from './router.js';
+import { pathOf, routeOf, useRoute, type PageRoute } from './router.js';
 
 // Loaded when first opened: they are not needed for the first page.
-const UsersPage = lazy(() => import('./pages/users-page.js').then((m) => ({ default: m.UsersPage })));
-const FilesPage = lazy(() => import('./pages/files-page.js').then((m) => ({ default: m.FilesPage })));
-const FunctionsPage = lazy(() => import('./pages/functions-page.js').then((m) => ({ default: m.FunctionsPage })));
-const FunctionPage = lazy(() => import('./pages/function-page.js').then((m) => ({ default: m.FunctionPage })));
-const DataPage = lazy(() => import('./pages/data-page.js').then((m) => ({ default: m.DataPage })));
-const TablePage = lazy(() => import('./pages/table-page.js').then((m) => ({ default: m.TablePage })));
-const HostingPage = lazy(() => import('./pages/hosting-page.js').then((m) => ({ default: m.HostingPage })));
-const GraphQLPage = lazy(() => import('./pages/graphql-page.js').then((m) => ({ default: m.GraphQLPage })));
-const LogsPage = lazy(() => import('./pages/logs-page.js').then((m) => ({ default: m.LogsPage })));
+const users = lazyPage(() => import('./pages/users-page.js').then((m) => m.UsersPage));
+const files = lazyPage(() => import('./pages/files-page.js').then((m) => m.FilesPage));
+const functions = lazyPage(() => import('./pages/functions-page.js').then((m) => m.FunctionsPage));
+const fn = lazyPage(() => import('./pages/function-page.js').then((m) => m.FunctionPage));
+const data = lazyPage(() => import('./pages/data-page.js').then((m) => m.DataPage));
+const table = lazyPage(() => import('./pages/table-page.js').then((m) => m.TablePage));
+const hosting = lazyPage(() => import('./pages/hosting-page.js').then((m) => m.HostingPage));
+const graphql = lazyPage(() => import('./pages/graphql-page.js').then((m) => m.GraphQLPage));
+const logs = lazyPage(() => import('./pages/logs-page.js').then((m) => m.LogsPage));
+const UsersPage = users.Page;
+const FilesPage = files.Page;
+const FunctionsPage = functions.Page;
+const FunctionPage = fn.Page;
+const DataPage = data.Page;
+const TablePage = table.Page;
+const HostingPage = hosting.Page;
+const GraphQLPage = graphql.Page;
+const LogsPage = logs.Page;
+
+/** The lazy page a route shows, to load alongside the session check when the console opens on it. */
+const LAZY_PAGES: Partial<Record<PageRoute['page'], { preload(): Promise<unknown> }>> = {
+  users,
+  files,
+  functions,
+  function: fn,
+  data,
+  table,
+  hosting,
+  graphql,
+  logs,
+};
 
 type SessionState = 'checking' | 'signed-out' | 'signed-in';
 
@@ -28,8 +51,14 @@ export function App() {
   const route = useRoute();
   useEffect(() => {
     whenSignedOut(() => setSession('signed-out'));
+    // The page's chunk loads while the session is checked, and the page shows once both are in: its Suspense
+    // boundary never shows a fallback, so React does not hold the page back (see lazyPage).
+    const chunk = LAZY_PAGES[routeOf(location.pathname).page]?.preload().catch(() => undefined);
     resumeSession().then(
-      (ok) => setSession(ok ? 'signed-in' : 'signed-out'),
+      async (ok) => {
+        if (ok) await chunk;
+        setSession(ok ? 'signed-in' : 'signed-out');
+      },
       () => setSession('signed-out'),
     );
   }, []);

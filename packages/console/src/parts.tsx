@@ -27,6 +27,54 @@ export function TableBox({ label, children }: { label: string; children: ReactNo
   );
 }
 
+/**
+ * A list as a table: a TableBox with a header row of `columns` and `children` (the rows) as its body; `live` makes
+ * screen readers say rows added while it is shown.
+ */
+export function ListTable({ label, columns, live = false, children }: { label: string; columns: ReactNode[]; live?: boolean; children: ReactNode }) {
+  return (
+    <TableBox label={label}>
+      <thead>
+        <tr>
+          {columns.map((column, i) => (
+            <th scope="col" key={i}>
+              {column}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody {...(live ? { 'aria-live': 'polite' as const } : {})}>{children}</tbody>
+    </TableBox>
+  );
+}
+
+/**
+ * The buttons between pages of a list read a page at a time, and the page's status between them ("Reading page n…"
+ * while it loads, else `shown`).
+ */
+export function Pager(props: {
+  pageIndex: number;
+  loading: boolean;
+  shown: string;
+  hasNext: boolean;
+  onPrevious(): void;
+  onNext(): void;
+  previous?: string;
+  next?: string;
+}) {
+  return (
+    <nav className="row pager" aria-label="Pages">
+      <button type="button" disabled={props.pageIndex === 0 || props.loading} onClick={props.onPrevious}>
+        {props.previous ?? 'Previous'}
+      </button>
+      <span role="status">{props.loading ? `Reading page ${props.pageIndex + 1}…` : props.shown}</span>
+      <button type="button" disabled={!props.hasNext || props.loading} onClick={props.onNext}>
+        {props.next ?? 'Next'}
+      </button>
+    </nav>
+  );
+}
+
 const STATUS_TONE: Record<string, string> = {
   DEPLOYED: 'good',
   SUCCEEDED: 'good',

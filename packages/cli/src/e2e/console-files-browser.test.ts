@@ -244,6 +244,34 @@ void describe('the console Files and Functions pages in headless Chromium', { sk
     // Refresh: the page's invocation is in the logs.
     await page.getByRole('button', { name: 'Refresh logs' }).click();
     await logs.getByText('console-marker').first().waitFor();
+
+    // Live logs: with "Follow new events" on, invocations from outside (the SDK) show up without a click, each line
+    // once; switched off, or the page left, the page stops asking.
+    const follows: string[] = [];
+    page.on('request', (request) => {
+      if (request.headers()['x-amz-target']?.endsWith('.FilterLogEvents') && request.postData()?.includes('hello-dev')) follows.push(request.url());
+    });
+    const invokeFromOutside = async (who: string): Promise<void> => {
+      const answer = await lambda.send(new InvokeCommand({ FunctionName: 'hello-dev', Payload: Buffer.from(JSON.stringify({ who })) }));
+      assert.equal(answer.FunctionError, undefined);
+    };
+    await page.getByLabel('Follow new events').check();
+    await invokeFromOutside('live-one');
+    await logs.getByText('live-one').first().waitFor({ timeout: 15_000 });
+    await invokeFromOutside('live-two');
+    await logs.getByText('live-two').first().waitFor({ timeout: 15_000 });
+    assert.equal(await logs.getByRole('row').filter({ hasText: '"who":"live-one"' }).count(), 1, 'a followed line is shown once');
+    assert.equal(await logs.getByRole('row').filter({ hasText: '"who":"live-two"' }).count(), 1, 'a followed line is shown once');
+    assert.equal(await logs.getByRole('row').filter({ hasText: '"who":"console-marker"' }).count(), 1, 'earlier lines are not repeated');
+    await page.getByLabel('Follow new events').uncheck();
+    await page.waitForTimeout(500);
+    const whenOff = follows.length;
+    await invokeFromOutside('live-three');
+    await page.waitForTimeout(4500);
+    assert.equal(follows.length, whenOff, 'no FilterLogEvents once following is off');
+    assert.equal(await logs.getByText('live-three').count(), 0, 'nothing new once following is off');
+    await page.getByLabel('Follow new events').check();
+    await logs.getByText('live-three').first().waitFor({ timeout: 15_000 });
     await page.setViewportSize({ width: 390, height: 844 });
     assert.ok((await pageWidth(page)) <= 390, 'no page-wide sideways scrolling at 390');
     await checkPage(page, artifacts, '9-function-390');
@@ -253,6 +281,9 @@ void describe('the console Files and Functions pages in headless Chromium', { sk
     await functions.getByRole('link', { name: 'quiet-dev' }).click();
     await page.getByRole('heading', { name: 'Function quiet-dev' }).waitFor();
     await page.getByText('The function has not logged anything yet').waitFor();
+    const whenLeft = follows.length;
+    await page.waitForTimeout(4500);
+    assert.equal(follows.length, whenLeft, 'no FilterLogEvents for a function page that was left');
 
     assert.deepEqual(errors, [], 'no console errors');
 

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { control } from '../api.js';
 import { Link } from '../link.js';
-import { ErrorNote, Loading, TableBox, When } from '../parts.js';
+import { ErrorNote, Loading, ListTable, When } from '../parts.js';
 import { pathOf } from '../router.js';
 import { useCall } from '../use-call.js';
 
@@ -31,30 +31,21 @@ export function AppsPage() {
             No apps yet: create one below, or run <code>forte init</code> in a project.
           </p>
         ) : (
-          <TableBox label="Apps">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">App id</th>
-                <th scope="col">Created</th>
+          <ListTable label="Apps" columns={['Name', 'App id', 'Created']}>
+            {apps.data.apps.map((app) => (
+              <tr key={app.appId}>
+                <td>
+                  <Link to={pathOf({ page: 'app', appId: app.appId })}>{app.name}</Link>
+                </td>
+                <td>
+                  <code>{app.appId}</code>
+                </td>
+                <td>
+                  <When iso={app.createdAt} />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {apps.data.apps.map((app) => (
-                <tr key={app.appId}>
-                  <td>
-                    <Link to={pathOf({ page: 'app', appId: app.appId })}>{app.name}</Link>
-                  </td>
-                  <td>
-                    <code>{app.appId}</code>
-                  </td>
-                  <td>
-                    <When iso={app.createdAt} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </TableBox>
+            ))}
+          </ListTable>
         )
       ) : apps.loading ? (
         <Loading what="apps" />

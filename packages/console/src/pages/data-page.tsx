@@ -1,6 +1,6 @@
 import { control } from '../api.js';
 import { Link } from '../link.js';
-import { ErrorNote, Loading, TableBox } from '../parts.js';
+import { ErrorNote, Loading, ListTable } from '../parts.js';
 import { pathOf } from '../router.js';
 import { useCall } from '../use-call.js';
 import { dynamodb, type TableDescription } from './data-values.js';
@@ -43,32 +43,21 @@ export function DataPage({ appId, envName }: { appId: string; envName: string })
         </p>
       ) : null}
       {tables.data && tables.data.length > 0 ? (
-        <TableBox label="Tables">
-          <thead>
-            <tr>
-              <th scope="col">Table</th>
-              <th scope="col">Resource</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Key</th>
-              <th scope="col">Items</th>
+        <ListTable label="Tables" columns={['Table', 'Resource', 'Kind', 'Key', 'Items']}>
+          {tables.data.map((t) => (
+            <tr key={t.tableName}>
+              <td className="wrap">
+                <Link to={pathOf({ page: 'table', appId, envName, tableName: t.tableName })}>{t.tableName}</Link>
+              </td>
+              <td>
+                <code>{t.logicalId}</code>
+              </td>
+              <td>{t.kind}</td>
+              <td>{t.table ? t.table.KeySchema.map((k) => `${k.AttributeName} (${k.KeyType === 'HASH' ? 'partition' : 'sort'})`).join(', ') : null}</td>
+              <td>{t.table ? (t.table.ItemCount ?? '—') : <span className="error">{t.error}</span>}</td>
             </tr>
-          </thead>
-          <tbody>
-            {tables.data.map((t) => (
-              <tr key={t.tableName}>
-                <td className="wrap">
-                  <Link to={pathOf({ page: 'table', appId, envName, tableName: t.tableName })}>{t.tableName}</Link>
-                </td>
-                <td>
-                  <code>{t.logicalId}</code>
-                </td>
-                <td>{t.kind}</td>
-                <td>{t.table ? t.table.KeySchema.map((k) => `${k.AttributeName} (${k.KeyType === 'HASH' ? 'partition' : 'sort'})`).join(', ') : null}</td>
-                <td>{t.table ? (t.table.ItemCount ?? '—') : <span className="error">{t.error}</span>}</td>
-              </tr>
-            ))}
-          </tbody>
-        </TableBox>
+          ))}
+        </ListTable>
       ) : null}
     </>
   );

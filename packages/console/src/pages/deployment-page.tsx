@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ChangeSet, Deployment, StackEvent } from '@forte/protocol';
 import { control } from '../api.js';
-import { ErrorNote, Loading, Status, TableBox, When } from '../parts.js';
+import { ErrorNote, Loading, Status, ListTable, When } from '../parts.js';
 import { RollbackSummary } from './rollback-summary.js';
 import { TemplateDiffView } from './template-diff-view.js';
 
@@ -112,31 +112,21 @@ export function DeploymentPage({ appId, envName, deploymentId }: { appId: string
           <h2>Changes</h2>
           {changeSet.changes.length === 0 ? <p>No resource changed.</p> : null}
           {changeSet.changes.length > 0 ? (
-            <TableBox label="Changes">
-              <thead>
-                <tr>
-                  <th scope="col">Resource</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Change</th>
-                  <th scope="col">Why</th>
+            <ListTable label="Changes" columns={['Resource', 'Type', 'Change', 'Why']}>
+              {changeSet.changes.map((c) => (
+                <tr key={c.logicalId}>
+                  <td>
+                    <code>{c.logicalId}</code>
+                  </td>
+                  <td>{c.resourceType}</td>
+                  <td>{c.action}</td>
+                  <td className="wrap">
+                    {c.reasons.join('; ')}
+                    {c.destroysData ? ` (deleted ${c.destroysData.count} ${c.destroysData.kind})` : ''}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {changeSet.changes.map((c) => (
-                  <tr key={c.logicalId}>
-                    <td>
-                      <code>{c.logicalId}</code>
-                    </td>
-                    <td>{c.resourceType}</td>
-                    <td>{c.action}</td>
-                    <td className="wrap">
-                      {c.reasons.join('; ')}
-                      {c.destroysData ? ` (deleted ${c.destroysData.count} ${c.destroysData.kind})` : ''}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </TableBox>
+              ))}
+            </ListTable>
           ) : null}
         </>
       ) : null}
@@ -144,32 +134,21 @@ export function DeploymentPage({ appId, envName, deploymentId }: { appId: string
       <h2>Events</h2>
       {deployment && events.length === 0 ? <p>No events.</p> : null}
       {events.length > 0 ? (
-        <TableBox label="Events">
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Resource</th>
-              <th scope="col">Type</th>
-              <th scope="col">Status</th>
-              <th scope="col">Reason</th>
+        <ListTable label="Events" columns={['Time', 'Resource', 'Type', 'Status', 'Reason']} live>
+          {events.map((e) => (
+            <tr key={e.seq}>
+              <td>
+                <When iso={e.timestamp} />
+              </td>
+              <td>
+                <code>{e.logicalId}</code>
+              </td>
+              <td>{e.resourceType}</td>
+              <td>{e.status}</td>
+              <td className="wrap">{e.reason ?? ''}</td>
             </tr>
-          </thead>
-          <tbody aria-live="polite">
-            {events.map((e) => (
-              <tr key={e.seq}>
-                <td>
-                  <When iso={e.timestamp} />
-                </td>
-                <td>
-                  <code>{e.logicalId}</code>
-                </td>
-                <td>{e.resourceType}</td>
-                <td>{e.status}</td>
-                <td className="wrap">{e.reason ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </TableBox>
+          ))}
+        </ListTable>
       ) : null}
     </>
   );

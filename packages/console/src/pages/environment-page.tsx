@@ -1,7 +1,7 @@
 import { control } from '../api.js';
 import { endpointsOf, isSecretName } from '../endpoints.js';
 import { Link } from '../link.js';
-import { ErrorNote, Loading, Status, TableBox, When } from '../parts.js';
+import { ErrorNote, Loading, Status, ListTable, When } from '../parts.js';
 import { pathOf } from '../router.js';
 import { useCall } from '../use-call.js';
 import { LastDeploymentNote } from './last-deployment-note.js';
@@ -41,41 +41,30 @@ export function EnvironmentPage({ appId, envName }: { appId: string; envName: st
         </p>
       ) : null}
       {stack.data && stack.data.resources.length > 0 ? (
-        <TableBox label="Resources">
-          <thead>
-            <tr>
-              <th scope="col">Resource</th>
-              <th scope="col">Type</th>
-              <th scope="col">Status</th>
-              <th scope="col">Physical id</th>
-              <th scope="col">Endpoints</th>
+        <ListTable label="Resources" columns={['Resource', 'Type', 'Status', 'Physical id', 'Endpoints']}>
+          {stack.data.resources.map((r) => (
+            <tr key={r.logicalId}>
+              <td>
+                <code>{r.logicalId}</code>
+              </td>
+              <td>{r.resourceType}</td>
+              <td>
+                {r.status ? <Status value={r.status} /> : <span className="muted">—</span>}
+                {r.statusReason ? <div className="muted">{r.statusReason}</div> : null}
+              </td>
+              <td className="wrap">
+                <code>{r.physicalId}</code>
+              </td>
+              <td className="wrap">
+                {endpointsOf(r.attributes).map((e) => (
+                  <div key={e.name}>
+                    {e.name}: <code>{e.url}</code>
+                  </div>
+                ))}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {stack.data.resources.map((r) => (
-              <tr key={r.logicalId}>
-                <td>
-                  <code>{r.logicalId}</code>
-                </td>
-                <td>{r.resourceType}</td>
-                <td>
-                  {r.status ? <Status value={r.status} /> : <span className="muted">—</span>}
-                  {r.statusReason ? <div className="muted">{r.statusReason}</div> : null}
-                </td>
-                <td className="wrap">
-                  <code>{r.physicalId}</code>
-                </td>
-                <td className="wrap">
-                  {endpointsOf(r.attributes).map((e) => (
-                    <div key={e.name}>
-                      {e.name}: <code>{e.url}</code>
-                    </div>
-                  ))}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </TableBox>
+          ))}
+        </ListTable>
       ) : null}
       {pools.length > 0 ? (
         <>
@@ -104,65 +93,46 @@ export function EnvironmentPage({ appId, envName }: { appId: string; envName: st
       {outputs.length > 0 ? (
         <>
           <h2>Outputs</h2>
-          <TableBox label="Outputs">
-            <thead>
-              <tr>
-                <th scope="col">Output</th>
-                <th scope="col">Value</th>
+          <ListTable label="Outputs" columns={['Output', 'Value']}>
+            {outputs.map(([name, value]) => (
+              <tr key={name}>
+                <td>{name}</td>
+                <td className="wrap">{isSecretName(name) ? <span className="muted">(hidden)</span> : <code>{String(value)}</code>}</td>
               </tr>
-            </thead>
-            <tbody>
-              {outputs.map(([name, value]) => (
-                <tr key={name}>
-                  <td>{name}</td>
-                  <td className="wrap">{isSecretName(name) ? <span className="muted">(hidden)</span> : <code>{String(value)}</code>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </TableBox>
+            ))}
+          </ListTable>
         </>
       ) : null}
       <h2>Deployments</h2>
       <ErrorNote error={deployments.error} />
       {deployments.data && deployments.data.deployments.length === 0 ? <p>No deployments yet.</p> : null}
       {deployments.data && deployments.data.deployments.length > 0 ? (
-        <TableBox label="Deployments">
-          <thead>
-            <tr>
-              <th scope="col">Started</th>
-              <th scope="col">What</th>
-              <th scope="col">By</th>
-              <th scope="col">Status</th>
-              <th scope="col">Ended</th>
+        <ListTable label="Deployments" columns={['Started', 'What', 'By', 'Status', 'Ended']}>
+          {deployments.data.deployments.map((d) => (
+            <tr key={d.deploymentId}>
+              <td>
+                <Link to={pathOf({ page: 'deployment', appId, envName, deploymentId: d.deploymentId })}>
+                  <When iso={d.startedAt} />
+                </Link>
+              </td>
+              <td>{d.kind === 'delete' ? 'delete' : 'push'}</td>
+              <td>
+                {d.initiatedBy}
+                {d.principal ? (
+                  <div className="muted">
+                    <code>{d.principal}</code>
+                  </div>
+                ) : null}
+              </td>
+              <td>
+                <Status value={d.status} />
+              </td>
+              <td>
+                <When iso={d.endedAt} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {deployments.data.deployments.map((d) => (
-              <tr key={d.deploymentId}>
-                <td>
-                  <Link to={pathOf({ page: 'deployment', appId, envName, deploymentId: d.deploymentId })}>
-                    <When iso={d.startedAt} />
-                  </Link>
-                </td>
-                <td>{d.kind === 'delete' ? 'delete' : 'push'}</td>
-                <td>
-                  {d.initiatedBy}
-                  {d.principal ? (
-                    <div className="muted">
-                      <code>{d.principal}</code>
-                    </div>
-                  ) : null}
-                </td>
-                <td>
-                  <Status value={d.status} />
-                </td>
-                <td>
-                  <When iso={d.endedAt} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </TableBox>
+          ))}
+        </ListTable>
       ) : null}
     </>
   );

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { control } from '../api.js';
 import { Link } from '../link.js';
-import { ErrorNote, Loading, TableBox, When } from '../parts.js';
+import { ErrorNote, Loading, ListTable, When } from '../parts.js';
 import { pathOf } from '../router.js';
 import { deleteObject, downloadUrl, headObject, listBuckets, listFolder, putObject, type ObjectMetadata, type ObjectSummary } from '../s3-api.js';
 import { useCall } from '../use-call.js';
@@ -56,28 +56,19 @@ function BucketList({ appId, envName }: { appId: string; envName: string }) {
       {buckets.loading && !buckets.data ? <Loading what="the buckets" /> : null}
       {buckets.data && buckets.data.length === 0 ? <p>The cloud has no buckets: add storage to the project and push it.</p> : null}
       {sorted.length > 0 ? (
-        <TableBox label="Buckets">
-          <thead>
-            <tr>
-              <th scope="col">Bucket</th>
-              <th scope="col">Environment {envName}</th>
-              <th scope="col">Created</th>
+        <ListTable label="Buckets" columns={['Bucket', `Environment ${envName}`, 'Created']}>
+          {sorted.map((b) => (
+            <tr key={b.name}>
+              <td>
+                <Link to={pathOf({ page: 'files', appId, envName, bucket: b.name, prefix: '' })}>{b.name}</Link>
+              </td>
+              <td>{role.get(b.name)?.label ?? <span className="muted">—</span>}</td>
+              <td>
+                <When iso={b.created} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {sorted.map((b) => (
-              <tr key={b.name}>
-                <td>
-                  <Link to={pathOf({ page: 'files', appId, envName, bucket: b.name, prefix: '' })}>{b.name}</Link>
-                </td>
-                <td>{role.get(b.name)?.label ?? <span className="muted">—</span>}</td>
-                <td>
-                  <When iso={b.created} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </TableBox>
+          ))}
+        </ListTable>
       ) : null}
     </>
   );
@@ -140,44 +131,35 @@ function Folder({ appId, envName, bucket, prefix }: { appId: string; envName: st
       {loading && folders.length === 0 && objects.length === 0 ? <Loading what="the folder" /> : null}
       {!loading && !error && folders.length === 0 && objects.length === 0 ? <p>This folder is empty.</p> : null}
       {folders.length > 0 || objects.length > 0 ? (
-        <TableBox label="Objects">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Size</th>
-              <th scope="col">Last modified</th>
+        <ListTable label="Objects" columns={['Name', 'Size', 'Last modified']}>
+          {folders.map((f) => (
+            <tr key={`folder:${f}`}>
+              <td>
+                <Link to={at(f)}>{`${f.slice(prefix.length)}`}</Link>
+              </td>
+              <td className="muted">folder</td>
+              <td />
             </tr>
-          </thead>
-          <tbody>
-            {folders.map((f) => (
-              <tr key={`folder:${f}`}>
-                <td>
-                  <Link to={at(f)}>{`${f.slice(prefix.length)}`}</Link>
-                </td>
-                <td className="muted">folder</td>
-                <td />
-              </tr>
-            ))}
-            {objects.map((o) => (
-              <tr key={o.key}>
-                <td>
-                  <button
-                    type="button"
-                    className="quiet link-like"
-                    aria-expanded={selected === o.key}
-                    onClick={() => setSelected(selected === o.key ? undefined : o.key)}
-                  >
-                    {o.key.slice(prefix.length) || o.key}
-                  </button>
-                </td>
-                <td>{sizeText(o.size)}</td>
-                <td>
-                  <When iso={o.lastModified} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </TableBox>
+          ))}
+          {objects.map((o) => (
+            <tr key={o.key}>
+              <td>
+                <button
+                  type="button"
+                  className="quiet link-like"
+                  aria-expanded={selected === o.key}
+                  onClick={() => setSelected(selected === o.key ? undefined : o.key)}
+                >
+                  {o.key.slice(prefix.length) || o.key}
+                </button>
+              </td>
+              <td>{sizeText(o.size)}</td>
+              <td>
+                <When iso={o.lastModified} />
+              </td>
+            </tr>
+          ))}
+        </ListTable>
       ) : null}
       {nextToken !== undefined ? (
         <p>

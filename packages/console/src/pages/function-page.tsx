@@ -1,7 +1,7 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { isSecretName } from '../endpoints.js';
-import { getFunctionConfiguration, invokeFunction, isSecretParameterName, recentLogEvents, type InvokeResult } from '../lambda-api.js';
-import { ErrorNote, Loading, TableBox } from '../parts.js';
+import { getFunctionConfiguration, invokeFunction, isSecretParameterName, recentLogEvents, type InvokeResult, type LogEvent } from '../lambda-api.js';
+import { ErrorNote, Loading, ListTable } from '../parts.js';
 import { useCall } from '../use-call.js';
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
@@ -37,34 +37,26 @@ export function FunctionPage({ functionName }: { functionName: string }) {
           <h2>Environment variables</h2>
           {variables.length === 0 ? <p>None.</p> : null}
           {variables.length > 0 ? (
-            <TableBox label="Environment variables">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Value</th>
+            <ListTable label="Environment variables" columns={['Name', 'Value']}>
+              {variables.map(([name, value]) => (
+                <tr key={name}>
+                  <td>
+                    <code>{name}</code>
+                  </td>
+                  <td className="wrap">
+                    {isSecretParameterName(value) ? (
+                      <>
+                        <span className="muted">secret, kept in SSM parameter</span> <code>{value}</code>
+                      </>
+                    ) : isSecretName(name) ? (
+                      <span className="muted">(hidden)</span>
+                    ) : (
+                      <code>{value}</code>
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {variables.map(([name, value]) => (
-                  <tr key={name}>
-                    <td>
-                      <code>{name}</code>
-                    </td>
-                    <td className="wrap">
-                      {isSecretParameterName(value) ? (
-                        <>
-                          <span className="muted">secret, kept in SSM parameter</span> <code>{value}</code>
-                        </>
-                      ) : isSecretName(name) ? (
-                        <span className="muted">(hidden)</span>
-                      ) : (
-                        <code>{value}</code>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </TableBox>
+              ))}
+            </ListTable>
           ) : null}
         </>
       ) : null}
@@ -151,11 +143,55 @@ const WINDOWS = [
   { label: 'the last 7 days', ms: 7 * 24 * 3_600_000 },
 ];
 
-/** The function's recent log events (the newest 200 of the window), refreshed on demand. */
+const FOLLOW_MS = 2000;
+const KEEP = 200;
+
+/** `shown` with the events of `more` it does not have yet (by event id), oldest first, the newest KEEP of them. */
+function withNewEvents(shown: readonly LogEvent[], more: readonly LogEvent[]): LogEvent[] {
+  const seen = new Set(shown.map((e) => e.eventId));
+  const fresh = more.filter((e) => !seen.has(e.eventId));
+  if (fresh.length === 0) return shown as LogEvent[];
+  return [...shown, ...fresh].sort((a, b) => a.timestamp - b.timestamp).slice(-KEEP);
+}
+
+/**
+ * The function's recent log events (the newest 200 of the window), refreshed on demand, or followed while "Follow
+ * new events" is on: every 2 s it asks for the events from the last one shown on (FilterLogEvents' startTime is
+ * inclusive, so events of that same millisecond are asked again and dropped by id), until it is switched off or
+ * the page is left.
+ */
 function Logs({ functionName }: { functionName: string }) {
   const [windowMs, setWindowMs] = useState(WINDOWS[1]!.ms);
-  const logs = useCall(() => recentLogEvents(functionName, Date.now() - windowMs), [functionName, windowMs]);
-  const notYet = logs.data === undefined && !logs.loading && !logs.error;
+  const [follow, setFollow] = useState(false);
+  const logs = useCall(() => recentLogEvents(functionName, Date.now() - windowMs, KEEP), [functionName, windowMs]);
+  const [events, setEvents] = useState<LogEvent[] | undefined>();
+  const [followError, setFollowError] = useState<Error | undefined>();
+  useEffect(() => setEvents(logs.data), [logs.data]);
+  const latest = useRef(events);
+  latest.current = events;
+  useEffect(() => {
+    if (!follow || logs.loading) return;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async (): Promise<void> => {
+      const since = latest.current?.at(-1)?.timestamp ?? Date.now() - windowMs;
+      try {
+        const more = await recentLogEvents(functionName, since, KEEP);
+        if (stopped) return;
+        setFollowError(undefined);
+        if (more) setEvents((shown) => withNewEvents(shown ?? [], more));
+      } catch (error) {
+        if (!stopped) setFollowError(asError(error));
+      }
+      if (!stopped) timer = setTimeout(() => void poll(), FOLLOW_MS);
+    };
+    timer = setTimeout(() => void poll(), FOLLOW_MS);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [follow, logs.loading, functionName, windowMs]);
+  const notYet = events === undefined && !logs.loading && !logs.error;
   return (
     <section aria-label="Logs" className="stack">
       <h2>Logs</h2>
@@ -173,30 +209,25 @@ function Logs({ functionName }: { functionName: string }) {
         <button type="button" disabled={logs.loading} onClick={logs.reload}>
           Refresh logs
         </button>
+        <label className="check">
+          <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.currentTarget.checked)} /> Follow new events
+        </label>
       </div>
       {notYet ? <p>The function has not logged anything yet: invoke it.</p> : null}
-      <ErrorNote error={logs.error} />
-      {logs.loading && !logs.data ? <Loading what="the logs" /> : null}
-      {logs.data && logs.data.length === 0 ? <p>No log events in this time.</p> : null}
-      {logs.data && logs.data.length > 0 ? (
-        <TableBox label="Log events">
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Message</th>
+      <ErrorNote error={logs.error ?? followError} />
+      {logs.loading && !events ? <Loading what="the logs" /> : null}
+      {events && events.length === 0 ? <p>No log events in this time.</p> : null}
+      {events && events.length > 0 ? (
+        <ListTable label="Log events" columns={['Time', 'Message']}>
+          {events.map((e) => (
+            <tr key={e.eventId}>
+              <td>
+                <time dateTime={new Date(e.timestamp).toISOString()}>{new Date(e.timestamp).toLocaleString()}</time>
+              </td>
+              <td className="wrap log-message">{e.message}</td>
             </tr>
-          </thead>
-          <tbody>
-            {logs.data.map((e) => (
-              <tr key={e.eventId}>
-                <td>
-                  <time dateTime={new Date(e.timestamp).toISOString()}>{new Date(e.timestamp).toLocaleString()}</time>
-                </td>
-                <td className="wrap log-message">{e.message}</td>
-              </tr>
-            ))}
-          </tbody>
-        </TableBox>
+          ))}
+        </ListTable>
       ) : null}
     </section>
   );

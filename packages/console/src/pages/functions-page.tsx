@@ -1,7 +1,7 @@
 import { control } from '../api.js';
 import { listFunctions } from '../lambda-api.js';
 import { Link } from '../link.js';
-import { ErrorNote, Loading, TableBox } from '../parts.js';
+import { ErrorNote, Loading, ListTable } from '../parts.js';
 import { pathOf } from '../router.js';
 import { useCall } from '../use-call.js';
 
@@ -25,30 +25,19 @@ export function FunctionsPage({ appId, envName }: { appId: string; envName: stri
         </p>
       ) : null}
       {sorted.length > 0 ? (
-        <TableBox label="Functions">
-          <thead>
-            <tr>
-              <th scope="col">Function</th>
-              <th scope="col">Environment {envName}</th>
-              <th scope="col">Runtime</th>
-              <th scope="col">Memory</th>
-              <th scope="col">Timeout</th>
+        <ListTable label="Functions" columns={['Function', `Environment ${envName}`, 'Runtime', 'Memory', 'Timeout']}>
+          {sorted.map((f) => (
+            <tr key={f.FunctionName}>
+              <td>
+                <Link to={pathOf({ page: 'function', appId, envName, functionName: f.FunctionName })}>{f.FunctionName}</Link>
+              </td>
+              <td>{ours.has(f.FunctionName) ? 'in this environment' : <span className="muted">—</span>}</td>
+              <td>{f.Runtime ?? '—'}</td>
+              <td>{f.MemorySize ?? '—'} MB</td>
+              <td>{f.Timeout ?? '—'} s</td>
             </tr>
-          </thead>
-          <tbody>
-            {sorted.map((f) => (
-              <tr key={f.FunctionName}>
-                <td>
-                  <Link to={pathOf({ page: 'function', appId, envName, functionName: f.FunctionName })}>{f.FunctionName}</Link>
-                </td>
-                <td>{ours.has(f.FunctionName) ? 'in this environment' : <span className="muted">—</span>}</td>
-                <td>{f.Runtime ?? '—'}</td>
-                <td>{f.MemorySize ?? '—'} MB</td>
-                <td>{f.Timeout ?? '—'} s</td>
-              </tr>
-            ))}
-          </tbody>
-        </TableBox>
+          ))}
+        </ListTable>
       ) : null}
     </>
   );

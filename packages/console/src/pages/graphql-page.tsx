@@ -98,9 +98,14 @@ function Explorer({ apiId, apiName, pools }: { apiId: string; apiName: string; p
       setSchemaError(asError(loadError));
     }
   };
-  // Read once the keys are known, with the mode the page starts with.
+  // Read once the keys are known, when the API has a key (so it takes API_KEY calls): whether the admin's IAM
+  // call is allowed depends on the API's auth modes, and a refused read would only be noise.
+  const [schemaAsked, setSchemaAsked] = useState(false);
   useEffect(() => {
-    if (!keys.loading) void loadSchema(chosen);
+    if (!keys.loading && liveKeys.length > 0) {
+      setSchemaAsked(true);
+      void loadSchema('apiKey');
+    }
   }, [keys.loading]);
 
   const run = async (): Promise<void> => {
@@ -226,8 +231,15 @@ function Explorer({ apiId, apiName, pools }: { apiId: string; apiName: string; p
             <button type="submit" disabled={busy}>
               {busy ? 'Running…' : 'Run'}
             </button>
-            <button type="button" className="quiet" onClick={() => void loadSchema(chosen)}>
-              Reload the schema
+            <button
+              type="button"
+              className="quiet"
+              onClick={() => {
+                setSchemaAsked(true);
+                void loadSchema(chosen);
+              }}
+            >
+              {schemaAsked ? 'Reload the schema' : 'Read the schema'}
             </button>
           </div>
         </form>
@@ -252,7 +264,11 @@ function Explorer({ apiId, apiName, pools }: { apiId: string; apiName: string; p
       <section aria-label="Schema" className="stack graphql-schema">
         <h2>Schema</h2>
         <ErrorNote error={schemaError} />
-        {schema ? <SchemaBrowser schema={schema} /> : schemaError ? null : <Loading what="the schema" />}
+        {schema ? <SchemaBrowser schema={schema} /> : null}
+        {!schema && !schemaError && schemaAsked ? <Loading what="the schema" /> : null}
+        {!schemaAsked && !keys.loading ? (
+          <p className="muted">The API has no API key: choose how to call it, then read the schema (an introspection query) with that mode.</p>
+        ) : null}
       </section>
     </div>
   );

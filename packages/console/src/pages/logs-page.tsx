@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ControlOperations, RequestLogEntry } from '@forte/protocol';
 import { control } from '../api.js';
-import { ErrorNote, Loading, TableBox, When } from '../parts.js';
+import { ErrorNote, ListTable, Loading, Pager, When } from '../parts.js';
 import { useCall } from '../use-call.js';
 
 type Filters = Omit<ControlOperations['ListRequestLog']['input'], 'nextToken' | 'limit'>;
@@ -150,69 +150,51 @@ export function LogsPage() {
       {page.loading && !page.data ? <Loading what="the request log" /> : null}
       {page.data ? (
         <>
-          <TableBox label="Requests">
-            <thead>
+          <ListTable label="Requests" columns={['Time', 'Status', 'Method', 'Path', 'Service', 'Caller', 'Client', 'ms', 'Request id']}>
+            {requests.length === 0 ? (
               <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Status</th>
-                <th scope="col">Method</th>
-                <th scope="col">Path</th>
-                <th scope="col">Service</th>
-                <th scope="col">Caller</th>
-                <th scope="col">Client</th>
-                <th scope="col">ms</th>
-                <th scope="col">Request id</th>
+                <td colSpan={9}>No requests match.</td>
               </tr>
-            </thead>
-            <tbody>
-              {requests.length === 0 ? (
-                <tr>
-                  <td colSpan={9}>No requests match.</td>
-                </tr>
-              ) : null}
-              {requests.map((r) => (
-                <tr key={r.requestId} className="log-row">
-                  <td>
-                    <When iso={r.at} />
-                  </td>
-                  <td>
-                    <span className={`status status-${STATUS_TONE(r.status)}`}>{r.status}</span>
-                  </td>
-                  <td>{r.method}</td>
-                  <td className="long-name">
-                    <code>{r.path}</code>
-                  </td>
-                  <td>{r.service ?? <span className="muted">none</span>}</td>
-                  <td>
-                    {r.principal}
-                    {r.user ? <> · {r.user}</> : null}
-                    {r.accessKeyId ? <span className="muted"> · {r.accessKeyId}</span> : null}
-                  </td>
-                  <td>{r.client}</td>
-                  <td>{r.ms}</td>
-                  <td>
-                    <code>{r.requestId}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </TableBox>
-          <nav className="row pager" aria-label="Pages">
-            <button type="button" disabled={pageIndex === 0 || page.loading} onClick={() => setPageIndex(pageIndex - 1)}>
-              Newer
-            </button>
-            <span role="status">{page.loading ? `Reading page ${pageIndex + 1}…` : `Page ${pageIndex + 1} · ${requests.length} requests`}</span>
-            <button
-              type="button"
-              disabled={!page.data.nextToken || page.loading}
-              onClick={() => {
-                setTokens([...tokens.slice(0, pageIndex + 1), page.data!.nextToken]);
-                setPageIndex(pageIndex + 1);
-              }}
-            >
-              Older
-            </button>
-          </nav>
+            ) : null}
+            {requests.map((r) => (
+              <tr key={r.requestId} className="log-row">
+                <td>
+                  <When iso={r.at} />
+                </td>
+                <td>
+                  <span className={`status status-${STATUS_TONE(r.status)}`}>{r.status}</span>
+                </td>
+                <td>{r.method}</td>
+                <td className="long-name">
+                  <code>{r.path}</code>
+                </td>
+                <td>{r.service ?? <span className="muted">none</span>}</td>
+                <td>
+                  {r.principal}
+                  {r.user ? <> · {r.user}</> : null}
+                  {r.accessKeyId ? <span className="muted"> · {r.accessKeyId}</span> : null}
+                </td>
+                <td>{r.client}</td>
+                <td>{r.ms}</td>
+                <td>
+                  <code>{r.requestId}</code>
+                </td>
+              </tr>
+            ))}
+          </ListTable>
+          <Pager
+            pageIndex={pageIndex}
+            loading={page.loading}
+            shown={`Page ${pageIndex + 1} · ${requests.length} requests`}
+            hasNext={Boolean(page.data.nextToken)}
+            onPrevious={() => setPageIndex(pageIndex - 1)}
+            onNext={() => {
+              setTokens([...tokens.slice(0, pageIndex + 1), page.data!.nextToken]);
+              setPageIndex(pageIndex + 1);
+            }}
+            previous="Newer"
+            next="Older"
+          />
         </>
       ) : null}
     </>

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { ErrorNote, Loading, TableBox } from '../parts.js';
+import { ErrorNote, Loading, ListTable } from '../parts.js';
 import type { Loaded } from '../use-call.js';
 import { cognito, type PoolGroup } from './users-api.js';
 
@@ -46,48 +46,37 @@ export function PoolGroups({ poolId, groups, onChanged }: { poolId: string; grou
       {groups.loading && !groups.data ? <Loading what="the groups" /> : null}
       {groups.data && groups.data.length === 0 ? <p>The pool has no groups.</p> : null}
       {groups.data && groups.data.length > 0 ? (
-        <TableBox label="Groups">
-          <thead>
-            <tr>
-              <th scope="col">Group</th>
-              <th scope="col">Precedence</th>
-              <th scope="col">Description</th>
-              <th scope="col">Role</th>
-              <th scope="col">Delete</th>
-            </tr>
-          </thead>
-          <tbody>
-            {groups.data.map((g) => (
-              <tr key={g.GroupName}>
-                <td>{g.GroupName}</td>
-                <td>{g.Precedence ?? <span className="muted">—</span>}</td>
-                <td className="wrap">{g.Description ?? ''}</td>
-                <td className="wrap">{g.RoleArn ? <code>{g.RoleArn}</code> : <span className="muted">—</span>}</td>
-                <td>
-                  {deleting === g.GroupName ? (
-                    <span className="row">
-                      <button
-                        type="button"
-                        className="danger"
-                        disabled={busy}
-                        onClick={() => void run(() => cognito('DeleteGroup', { UserPoolId: poolId, GroupName: g.GroupName }))}
-                      >
-                        Delete group {g.GroupName} now
-                      </button>
-                      <button type="button" className="quiet" onClick={() => setDeleting(undefined)}>
-                        Keep it
-                      </button>
-                    </span>
-                  ) : (
-                    <button type="button" className="danger" onClick={() => setDeleting(g.GroupName)} aria-label={`Delete group ${g.GroupName}`}>
-                      Delete
+        <ListTable label="Groups" columns={['Group', 'Precedence', 'Description', 'Role', 'Delete']}>
+          {groups.data.map((g) => (
+            <tr key={g.GroupName}>
+              <td>{g.GroupName}</td>
+              <td>{g.Precedence ?? <span className="muted">—</span>}</td>
+              <td className="wrap">{g.Description ?? ''}</td>
+              <td className="wrap">{g.RoleArn ? <code>{g.RoleArn}</code> : <span className="muted">—</span>}</td>
+              <td>
+                {deleting === g.GroupName ? (
+                  <span className="row">
+                    <button
+                      type="button"
+                      className="danger"
+                      disabled={busy}
+                      onClick={() => void run(() => cognito('DeleteGroup', { UserPoolId: poolId, GroupName: g.GroupName }))}
+                    >
+                      Delete group {g.GroupName} now
                     </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </TableBox>
+                    <button type="button" className="quiet" onClick={() => setDeleting(undefined)}>
+                      Keep it
+                    </button>
+                  </span>
+                ) : (
+                  <button type="button" className="danger" onClick={() => setDeleting(g.GroupName)} aria-label={`Delete group ${g.GroupName}`}>
+                    Delete
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </ListTable>
       ) : null}
       <form onSubmit={create} className="card inline-form" aria-label="Create a group">
         <label>

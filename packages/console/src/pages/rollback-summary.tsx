@@ -1,5 +1,5 @@
 import type { Deployment, StackEvent } from '@forte/protocol';
-import { TableBox } from '../parts.js';
+import { ListTable } from '../parts.js';
 
 /** A rollback step's event: the engine marks them with the reason `rollback` (or `rollback: <error>`). */
 const isRollbackStep = (e: StackEvent): boolean => e.reason === 'rollback' || (e.reason?.startsWith('rollback: ') ?? false);
@@ -34,28 +34,18 @@ export function RollbackSummary({ deployment, events }: { deployment: Deployment
         </ul>
       ) : null}
       {steps.length > 0 ? (
-        <TableBox label="Rolled back resources">
-          <thead>
-            <tr>
-              <th scope="col">Resource</th>
-              <th scope="col">Type</th>
-              <th scope="col">Rollback</th>
-              <th scope="col">Outcome</th>
+        <ListTable label="Rolled back resources" columns={['Resource', 'Type', 'Rollback', 'Outcome']}>
+          {steps.map((e) => (
+            <tr key={e.seq}>
+              <td>
+                <code>{e.logicalId}</code>
+              </td>
+              <td>{e.resourceType}</td>
+              <td>{e.status.startsWith('DELETE') ? 'created by this push: deleted' : 'restored to its previous properties'}</td>
+              <td className="wrap">{e.status.endsWith('_FAILED') ? <span className="error">{e.reason}</span> : 'done'}</td>
             </tr>
-          </thead>
-          <tbody>
-            {steps.map((e) => (
-              <tr key={e.seq}>
-                <td>
-                  <code>{e.logicalId}</code>
-                </td>
-                <td>{e.resourceType}</td>
-                <td>{e.status.startsWith('DELETE') ? 'created by this push: deleted' : 'restored to its previous properties'}</td>
-                <td className="wrap">{e.status.endsWith('_FAILED') ? <span className="error">{e.reason}</span> : 'done'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </TableBox>
+          ))}
+        </ListTable>
       ) : deployment.status === 'ROLLING_BACK' ? null : (
         <p className="muted">Nothing had changed yet: the rollback had nothing to undo.</p>
       )}

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { ErrorNote, Loading, TableBox } from '../parts.js';
+import { ErrorNote, Loading, Pager, TableBox } from '../parts.js';
 import { useCall } from '../use-call.js';
 import { cellOf, dynamodb, keyNamesOf, keyOf, valueOfText, type Item, type TableDescription } from './data-values.js';
 import { ItemEditor } from './item-editor.js';
@@ -234,26 +234,17 @@ function TableView({ table, onWrite }: { table: TableDescription; onWrite: () =>
               ))}
             </tbody>
           </TableBox>
-          <nav className="row pager" aria-label="Pages">
-            <button type="button" disabled={pageIndex === 0 || page.loading} onClick={() => setPageIndex(pageIndex - 1)}>
-              Previous
-            </button>
-            <span role="status">
-              {page.loading
-                ? `Reading page ${pageIndex + 1}…`
-                : `Page ${pageIndex + 1} · ${items.length} items${page.data.ScannedCount !== undefined && page.data.ScannedCount !== items.length ? ` of ${page.data.ScannedCount} read` : ''}`}
-            </span>
-            <button
-              type="button"
-              disabled={!page.data.LastEvaluatedKey || page.loading}
-              onClick={() => {
-                setPageKeys([...pageKeys.slice(0, pageIndex + 1), page.data!.LastEvaluatedKey]);
-                setPageIndex(pageIndex + 1);
-              }}
-            >
-              Next
-            </button>
-          </nav>
+          <Pager
+            pageIndex={pageIndex}
+            loading={page.loading}
+            shown={`Page ${pageIndex + 1} · ${items.length} items${page.data.ScannedCount !== undefined && page.data.ScannedCount !== items.length ? ` of ${page.data.ScannedCount} read` : ''}`}
+            hasNext={Boolean(page.data.LastEvaluatedKey)}
+            onPrevious={() => setPageIndex(pageIndex - 1)}
+            onNext={() => {
+              setPageKeys([...pageKeys.slice(0, pageIndex + 1), page.data!.LastEvaluatedKey]);
+              setPageIndex(pageIndex + 1);
+            }}
+          />
           <p className="muted">
             A page shows up to {PAGE_SIZE} items; a filtered one reads on until it has found them or read {FILTER_READ_CAP} items. This one took{' '}
             <span data-page-ms={Math.round(page.data.ms)}>{Math.round(page.data.ms)} ms</span>.

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { ErrorNote, Loading, TableBox, When } from '../parts.js';
+import { ErrorNote, Loading, ListTable, When } from '../parts.js';
 import { useCall } from '../use-call.js';
 import { MailboxTable } from './mailbox-table.js';
 import { attributesOf, cognito, mailbox, type PoolDescription, type PoolGroup } from './users-api.js';
@@ -228,38 +228,30 @@ function Attributes({
   return (
     <form onSubmit={(e) => void save(e)} className="stack" aria-label="Attributes">
       <h3>Attributes</h3>
-      <TableBox label="Attributes">
-        <thead>
-          <tr>
-            <th scope="col">Attribute</th>
-            <th scope="col">Value</th>
+      <ListTable label="Attributes" columns={['Attribute', 'Value']}>
+        {attributes.map((a) => (
+          <tr key={a.Name}>
+            <th scope="row">
+              <code>{a.Name}</code>
+            </th>
+            <td className="wrap">
+              {readOnly.has(a.Name) ? (
+                <>
+                  <code>{a.Value}</code> <span className="muted">(read-only)</span>
+                </>
+              ) : (
+                <input
+                  aria-label={a.Name}
+                  value={edits[a.Name] ?? a.Value}
+                  onChange={(e) => setEdits({ ...edits, [a.Name]: e.target.value })}
+                  autoComplete="off"
+                  spellCheck={false}
+                />
+              )}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {attributes.map((a) => (
-            <tr key={a.Name}>
-              <th scope="row">
-                <code>{a.Name}</code>
-              </th>
-              <td className="wrap">
-                {readOnly.has(a.Name) ? (
-                  <>
-                    <code>{a.Value}</code> <span className="muted">(read-only)</span>
-                  </>
-                ) : (
-                  <input
-                    aria-label={a.Name}
-                    value={edits[a.Name] ?? a.Value}
-                    onChange={(e) => setEdits({ ...edits, [a.Name]: e.target.value })}
-                    autoComplete="off"
-                    spellCheck={false}
-                  />
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </TableBox>
+        ))}
+      </ListTable>
       <div className="inline-form">
         <label>
           <span>Add an attribute (name)</span>

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { control } from '../api.js';
 import { Link } from '../link.js';
-import { ErrorNote, Loading, TableBox, When } from '../parts.js';
+import { ErrorNote, Loading, ListTable, When } from '../parts.js';
 import { pathOf } from '../router.js';
 import { useCall } from '../use-call.js';
 import { MailboxTable } from './mailbox-table.js';
@@ -121,34 +121,23 @@ function PoolUsers({ poolId }: { poolId: string }) {
       {users.loading && !users.data ? <Loading what="the users" /> : null}
       {users.data && users.data.Users.length === 0 ? <p>{search.prefix ? 'No user matches.' : 'The pool has no users yet.'}</p> : null}
       {users.data && users.data.Users.length > 0 ? (
-        <TableBox label="Users">
-          <thead>
-            <tr>
-              <th scope="col">Username</th>
-              <th scope="col">Email</th>
-              <th scope="col">Status</th>
-              <th scope="col">Enabled</th>
-              <th scope="col">Created</th>
+        <ListTable label="Users" columns={['Username', 'Email', 'Status', 'Enabled', 'Created']}>
+          {users.data.Users.map((u: PoolUser) => (
+            <tr key={u.Username}>
+              <td className="wrap">
+                <button type="button" className="link-button" onClick={() => setSelected(u.Username)} aria-pressed={selected === u.Username}>
+                  {u.Username}
+                </button>
+              </td>
+              <td className="wrap">{attributeOf(u, 'email') ?? <span className="muted">—</span>}</td>
+              <td>{u.UserStatus}</td>
+              <td>{u.Enabled ? 'yes' : 'disabled'}</td>
+              <td>
+                <When iso={new Date(u.UserCreateDate * 1000).toISOString()} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {users.data.Users.map((u: PoolUser) => (
-              <tr key={u.Username}>
-                <td className="wrap">
-                  <button type="button" className="link-button" onClick={() => setSelected(u.Username)} aria-pressed={selected === u.Username}>
-                    {u.Username}
-                  </button>
-                </td>
-                <td className="wrap">{attributeOf(u, 'email') ?? <span className="muted">—</span>}</td>
-                <td>{u.UserStatus}</td>
-                <td>{u.Enabled ? 'yes' : 'disabled'}</td>
-                <td>
-                  <When iso={new Date(u.UserCreateDate * 1000).toISOString()} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </TableBox>
+          ))}
+        </ListTable>
       ) : null}
       {pageTokens.length > 0 || users.data?.PaginationToken ? (
         <div className="row pager">
