@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, mock } from 'node:test';
 import {
   BatchWriteItemCommand,
   CreateTableCommand,
@@ -417,7 +417,11 @@ void describe('DynamoDB Streams', () => {
     const first = String(created.attributes.StreamArn);
     const same = await tables.update('Templated', props('NEW_IMAGE'), props('NEW_IMAGE'), resourceContext(cloud, 'TemplatedTable'));
     assert.equal(typeof same === 'object' && String(same.attributes?.StreamArn), first);
-    const changed = await tables.update('Templated', props('KEYS_ONLY'), props('NEW_IMAGE'), resourceContext(cloud, 'TemplatedTable'));
+    // Even within the millisecond the first stream was made in (its label), the new stream gets an ARN of its own.
+    mock.timers.enable({ apis: ['Date'], now: Date.parse(`${first.slice(first.lastIndexOf('/') + 1)}Z`) });
+    const changed = await tables
+      .update('Templated', props('KEYS_ONLY'), props('NEW_IMAGE'), resourceContext(cloud, 'TemplatedTable'))
+      .finally(() => mock.timers.reset());
     const second = typeof changed === 'object' ? String(changed.attributes?.StreamArn) : '';
     assert.match(second, /table\/Templated\/stream\//);
     assert.notEqual(second, first);

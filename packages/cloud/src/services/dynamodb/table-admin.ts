@@ -129,7 +129,11 @@ export function createTableAdmin(sql: SqlStore, store: TableStore, arnPrefix: ()
     // of an enabled stream, so a new view is a new stream.
     if (previous?.stream?.StreamEnabled && previous.streamLabel && previous.stream.StreamViewType === definition.stream.StreamViewType)
       return previous.streamLabel;
-    return new Date().toISOString().replace(/Z$/, '');
+    // A new stream's label is its creation time; one made in the same millisecond as the stream it replaces
+    // still gets a label (and ARN) of its own.
+    const replaced = previous?.streamLabel ? Date.parse(`${previous.streamLabel}Z`) : Number.NaN;
+    const at = Number.isNaN(replaced) ? Date.now() : Math.max(Date.now(), replaced + 1);
+    return new Date(at).toISOString().replace(/Z$/, '');
   }
 
   return {
