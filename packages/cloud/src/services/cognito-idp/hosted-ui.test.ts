@@ -379,30 +379,6 @@ describe('hosted UI and OAuth 2.0 endpoints', () => {
     assert.equal(later.status, 302, 'the new password signs carl in');
   });
 
-  it('refuses users the pool would ask for a second factor, which the login page does not ask for yet', async () => {
-    const mfaPool = (
-      await handler(AUTH_RESOURCE_TYPES.userPool).create({ PoolName: 'Mfa', MfaConfiguration: 'ON', EnabledMfas: ['SOFTWARE_TOKEN_MFA'] }, context('MfaPool'))
-    ).physicalId;
-    const mfaClient = (await handler(AUTH_RESOURCE_TYPES.userPoolClient).create({ UserPoolId: mfaPool, ClientName: 'web', ...oauthClient }, context('MfaWeb')))
-      .physicalId;
-    await handler(AUTH_RESOURCE_TYPES.userPoolDomain).create({ UserPoolId: mfaPool, Domain: 'mfa-dev' }, context('MfaDomain'));
-    await admin.send(new AdminCreateUserCommand({ UserPoolId: mfaPool, Username: 'gus', MessageAction: 'SUPPRESS' }));
-    await admin.send(new AdminSetUserPasswordCommand({ UserPoolId: mfaPool, Username: 'gus', Password: PASSWORD, Permanent: true }));
-    const jar = new Jar();
-    const mfaBase = `${cloud.url}/hosted-ui/mfa-dev`;
-    const login = await get(`${mfaBase}/login?${new URLSearchParams({ client_id: mfaClient, redirect_uri: CALLBACK, response_type: 'code' }).toString()}`);
-    jar.take(login);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
-    const response = await fetch(`${mfaBase}/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() },
-      body: new URLSearchParams({ client_id: mfaClient, redirect_uri: CALLBACK, response_type: 'code', _csrf: csrf, username: 'gus', password: PASSWORD }),
-    });
-    assert.equal(response.status, 400);
-    assert.match(await response.text(), /second factor \(MFA\)/);
-  });
-
   it('keeps the hosted-UI session until /logout, which only sends the browser to a registered sign-out URL', async () => {
     const jar = new Jar();
     await signInForCode('ann', {}, jar);

@@ -17,9 +17,14 @@ button{width:100%;padding:.625rem;border:0;border-radius:.375rem;background:#1d4
 button:hover{background:#1e40af}
 .error{margin:0 0 1rem;padding:.75rem;border-radius:.375rem;background:#fef2f2;color:#991b1b;border:1px solid #fecaca}
 .note{margin:1rem 0 0;color:#4b5563;font-size:.875rem}
+.notice{margin:0 0 1rem;padding:.75rem;border-radius:.375rem;background:#eff6ff;color:#1e3a8a;border:1px solid #bfdbfe}
+.links{margin:1rem 0 0;display:flex;justify-content:space-between;gap:1rem;flex-wrap:wrap;font-size:.875rem}
+a{color:#1d4ed8}
+.secret{display:block;margin:0 0 1rem;padding:.5rem;background:#f3f4f6;border-radius:.375rem;font:600 1rem/1.5 ui-monospace,monospace;word-break:break-all}
+input[type=email],input[type=tel]{display:block;width:100%;margin:0 0 1rem;padding:.625rem .75rem;border:1px solid #9ca3af;border-radius:.375rem;font:inherit}
 `;
 
-function page(title: string, body: string, cssHref: string): string {
+export function page(title: string, body: string, cssHref: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -45,7 +50,9 @@ export function loginPage(options: {
   csrf: string;
   username?: string | undefined;
   error?: string | undefined;
+  notice?: string | undefined;
   usernameLabel: string;
+  links?: { signUp: string; forgotPassword: string };
 }): string {
   const hidden = Object.entries({ ...options.hidden, _csrf: options.csrf })
     .map(([name, value]) => `<input type="hidden" name="${escapeXml(name)}" value="${escapeXml(value)}">`)
@@ -53,6 +60,7 @@ export function loginPage(options: {
   return page(
     'Sign in',
     `<h1>Sign in</h1>
+${options.notice ? `<p class="notice" role="status">${escapeXml(options.notice)}</p>` : ''}
 ${options.error ? `<p class="error" role="alert">${escapeXml(options.error)}</p>` : ''}
 <form method="post" action="${escapeXml(options.action)}">
 ${hidden}
@@ -61,7 +69,11 @@ ${hidden}
 <label for="password">Password</label>
 <input type="password" id="password" name="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button>
-</form>`,
+</form>${
+      options.links
+        ? `\n<p class="links"><a href="${escapeXml(options.links.forgotPassword)}">Forgot your password?</a> <a href="${escapeXml(options.links.signUp)}">Need an account? Sign up</a></p>`
+        : ''
+    }`,
     options.cssHref,
   );
 }
