@@ -79,6 +79,7 @@ export async function accountPage(ctx: RequestContext, dc: DomainContext, endpoi
   const post = method === 'POST';
   const form = post ? await readForm(ctx) : ctx.url.searchParams;
   if (!form) return sendPage(ctx, 400, errorPage({ cssHref: cssOf(dc), error: 'invalid_request', description: 'The form must be sent as a form.' }));
+  dc.clientId = form.get('client_id') ?? undefined;
   if (post && !sameSecret(cookiesOf(ctx).get(CSRF_COOKIE), form.get('_csrf')))
     return sendPage(
       ctx,

@@ -10,7 +10,9 @@ import {
   AdminSetUserPasswordCommand,
   AdminUserGlobalSignOutCommand,
   CognitoIdentityProviderClient,
+  GetUICustomizationCommand,
   InitiateAuthCommand,
+  SetUICustomizationCommand,
   RespondToAuthChallengeCommand,
   SetUserMFAPreferenceCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -164,7 +166,7 @@ describe('hosted UI: sign-up, forgot password and MFA pages', () => {
     assert.match(browser.html, /href="[^"]*\/signup\?[^"]*state=su/, 'the login page links to sign-up, carrying the request');
     await browser.get(`/signup?${query(clientId, { state: 'su' })}`);
     assert.equal(browser.status, 200);
-    assert.match(browser.html, /<label for="username">Email<\/label>/);
+    assert.match(browser.html, /<label class="label-customizable" for="username">Email<\/label>/);
     assert.match(browser.html, /name="attribute_name"/, 'the pool requires name');
     assert.doesNotMatch(browser.html, /name="attribute_email"/, 'email is the username');
     const form = browser.hidden();
@@ -217,7 +219,7 @@ describe('hosted UI: sign-up, forgot password and MFA pages', () => {
     const { clientId, base } = await poolWithDomain('Later', 'later-dev', { AutoVerifiedAttributes: ['email'], RequiredAttributes: ['email'] });
     const browser = new Browser(base);
     await browser.get(`/signup?${query(clientId)}`);
-    assert.match(browser.html, /<label for="username">Username<\/label>/);
+    assert.match(browser.html, /<label class="label-customizable" for="username">Username<\/label>/);
     assert.match(browser.html, /name="attribute_email"/);
     await browser.submit('signup', { username: 'jon', attribute_email: 'jon@example.com', password: PASSWORD });
     assert.equal(browser.status, 200);
@@ -393,6 +395,66 @@ describe('hosted UI: sign-up, forgot password and MFA pages', () => {
     await browser.submit('login', { code: message!.code! });
     assert.equal(browser.status, 302, browser.html);
     assert.ok(browser.location!.searchParams.get('code'));
+  });
+
+  it('UI customization: CSS of the allowed classes and a logo, per pool and per client, served as the pages’ stylesheet', async () => {
+    const bare = (await handler(AUTH_RESOURCE_TYPES.userPool).create({ PoolName: 'Bare' }, context('BarePool'))).physicalId;
+    await assert.rejects(admin.send(new SetUICustomizationCommand({ UserPoolId: bare, CSS: '.label-customizable{font-weight:700}' })), /existing domain/);
+    const { poolId, clientId, base } = await poolWithDomain('Styled', 'styled-dev', {});
+    const other = (await handler(AUTH_RESOURCE_TYPES.userPoolClient).create({ UserPoolId: poolId, ClientName: 'other', ...oauthClient }, context('Other')))
+      .physicalId;
+    const refused = async (css: string, pattern: RegExp): Promise<void> => {
+      await assert.rejects(admin.send(new SetUICustomizationCommand({ UserPoolId: poolId, CSS: css })), pattern);
+    };
+    await refused('.secret-class{color:red}', /\.secret-class cannot be customized/);
+    await refused('.label-customizable{color:red}', /property color of \.label-customizable cannot be customized; it allows font-weight/);
+    await refused('.background-customizable{background-color:url(https://evil.example/x)}', /is not allowed/);
+    await refused('.background-customizable{background-color:red}} body{display:none}', /cannot read/);
+    await refused('@import "https://evil.example/x.css";', /cannot read/);
+    await assert.rejects(
+      admin.send(
+        new SetUICustomizationCommand({ UserPoolId: poolId, CSS: '.label-customizable{font-weight:700}', ImageFile: Buffer.from('GIF89a not a png') }),
+      ),
+      /PNG or JPEG/,
+    );
+    await assert.rejects(
+      anonymous.send(new SetUICustomizationCommand({ UserPoolId: poolId, CSS: '.label-customizable{font-weight:700}' })),
+      (error: Error) => error.name !== 'InvalidParameterException',
+      'unsigned callers may not customize',
+    );
+
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+    const set = await admin.send(
+      new SetUICustomizationCommand({ UserPoolId: poolId, CSS: '/* brand */ .submitButton-customizable { background-color: #b91c1c; }', ImageFile: png }),
+    );
+    assert.equal(set.UICustomization?.ClientId, 'ALL');
+    assert.equal(set.UICustomization?.CSS, '.submitButton-customizable{background-color:#b91c1c}');
+    assert.match(set.UICustomization?.ImageUrl ?? '', /\/hosted-ui\/styled-dev\/logo\?client_id=ALL/);
+    await admin.send(new SetUICustomizationCommand({ UserPoolId: poolId, ClientId: other, CSS: '.background-customizable{background-color:#fef3c7}' }));
+    assert.equal((await admin.send(new GetUICustomizationCommand({ UserPoolId: poolId, ClientId: clientId }))).UICustomization?.ClientId, 'ALL', 'falls back');
+    assert.equal((await admin.send(new GetUICustomizationCommand({ UserPoolId: poolId, ClientId: other }))).UICustomization?.ClientId, other);
+
+    const stylesheet = async (id: string): Promise<string> => {
+      const browser = new Browser(base);
+      await browser.get(`/login?${query(id)}`);
+      assert.match(browser.html, /<button class="submitButton-customizable"/);
+      const href = /<link rel="stylesheet" href="([^"]+)">/.exec(browser.html)![1]!.replace(/&amp;/g, '&');
+      assert.ok(href.includes(`client_id=${id}`));
+      const response = await fetch(`${cloud.url}${href}`);
+      assert.equal(response.headers.get('content-type'), 'text/css; charset=utf-8');
+      return response.text();
+    };
+    const pooled = await stylesheet(clientId);
+    assert.match(pooled, /\.submitButton-customizable\{background-color:#b91c1c\}/);
+    const logo = /url\("([^"]+)"\)/.exec(pooled)![1]!;
+    const image = await fetch(`${base}/${logo}`);
+    assert.equal(image.headers.get('content-type'), 'image/png');
+    assert.deepEqual(Buffer.from(await image.arrayBuffer()), png);
+    const own = await stylesheet(other);
+    assert.match(own, /\.background-customizable\{background-color:#fef3c7\}/);
+    assert.doesNotMatch(own, /#b91c1c|logo\?/, 'a client with its own settings does not fall back');
+    await admin.send(new SetUICustomizationCommand({ UserPoolId: poolId, ClientId: other }));
+    assert.match(await stylesheet(other), /#b91c1c/, 'removed: back to the pool’s');
   });
 
   it('HEAD /oauth2/authorize issues no code; a global sign-out ends the hosted-UI session; token errors carry a readable message', async () => {

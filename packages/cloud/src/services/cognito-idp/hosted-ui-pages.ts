@@ -29,8 +29,8 @@ export interface FormPage {
 
 function fieldHtml(field: Field): string {
   const hintId = field.hint ? ` aria-describedby="${escapeXml(field.name)}-hint"` : '';
-  return `<label for="${escapeXml(field.name)}">${escapeXml(field.label)}</label>
-${field.hint ? `<p class="note hint" id="${escapeXml(field.name)}-hint">${escapeXml(field.hint)}</p>\n` : ''}<input type="${field.type ?? 'text'}" id="${escapeXml(field.name)}" name="${escapeXml(field.name)}"${
+  return `<label class="label-customizable" for="${escapeXml(field.name)}">${escapeXml(field.label)}</label>
+${field.hint ? `<p class="note hint textDescription-customizable" id="${escapeXml(field.name)}-hint">${escapeXml(field.hint)}</p>\n` : ''}<input class="inputField-customizable" type="${field.type ?? 'text'}" id="${escapeXml(field.name)}" name="${escapeXml(field.name)}"${
     field.autocomplete ? ` autocomplete="${field.autocomplete}"` : ''
   }${field.inputmode ? ` inputmode="${field.inputmode}"` : ''}${hintId} required value="${escapeXml(field.value ?? '')}">`;
 }
@@ -46,12 +46,12 @@ export function formPage(title: string, intro: string | undefined, fields: Field
   return page(
     title,
     `<h1>${escapeXml(title)}</h1>
-${intro ? `<p class="note intro">${escapeXml(intro)}</p>\n` : ''}${options.notice ? `<p class="notice" role="status">${escapeXml(options.notice)}</p>\n` : ''}${
-      options.error ? `<p class="error" role="alert">${escapeXml(options.error)}</p>\n` : ''
+${intro ? `<p class="note intro textDescription-customizable">${escapeXml(intro)}</p>\n` : ''}${options.notice ? `<p class="notice" role="status">${escapeXml(options.notice)}</p>\n` : ''}${
+      options.error ? `<p class="error errorMessage-customizable" role="alert">${escapeXml(options.error)}</p>\n` : ''
     }<form method="post" action="${escapeXml(options.action)}">
 ${hidden}
 ${fields.map(fieldHtml).join('\n')}
-<button type="submit">${escapeXml(button)}</button>
+<button class="submitButton-customizable" type="submit">${escapeXml(button)}</button>
 </form>${links}`,
     options.cssHref,
   );

@@ -6,6 +6,7 @@ import { type CognitoState } from './cognito-state.js';
 import { domainBaseUrl } from './hosted-ui-address.js';
 import { cookie, cookiesOf, readForm, sendCss, sendPage, sendRedirect } from './hosted-ui-http.js';
 import { accountPage } from './hosted-ui-account.js';
+import { sendCustomization } from './hosted-ui-customization.js';
 import { beginMfa, submitMfa } from './hosted-ui-mfa.js';
 import { setNewPassword, signInOnForm } from './hosted-ui-sign-in.js';
 import { errorPage, HOSTED_UI_CSS, loginPage, newPasswordPage } from './login-page.js';
@@ -17,7 +18,7 @@ import { completeSignIn } from './signed-in-user.js';
 import type { StoredUser } from './user-store.js';
 
 const ENDPOINT =
-  /^\/hosted-ui\/([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\/(oauth2\/authorize|login|oauth2\/token|oauth2\/userInfo|oauth2\/revoke|logout|hosted-ui\.css|signup|confirmUser|forgotPassword|confirmForgotPassword)$/;
+  /^\/hosted-ui\/([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\/(oauth2\/authorize|login|oauth2\/token|oauth2\/userInfo|oauth2\/revoke|logout|hosted-ui\.css|logo|signup|confirmUser|forgotPassword|confirmForgotPassword)$/;
 const SESSION_COOKIE = 'cognito';
 export const CSRF_COOKIE = 'XSRF-TOKEN';
 export const CSRF_TTL_SECONDS = 3600;
@@ -34,6 +35,8 @@ export interface DomainContext {
   base: string;
   /** The cookie path, `/hosted-ui/<domain>`. */
   path: string;
+  /** The app client the request names (query or form): its UI customization styles the pages. */
+  clientId?: string | undefined;
 }
 
 /**
@@ -49,11 +52,19 @@ export function createHostedUiRoute(state: CognitoState, grants: OAuthGrants): R
       const [, domain = '', endpoint] = ENDPOINT.exec(ctx.url.pathname) ?? [];
       const method = ctx.req.method ?? 'GET';
       const base = domainBaseUrl(state.kernel, domain);
-      if (endpoint === 'hosted-ui.css') return sendCss(ctx, HOSTED_UI_CSS);
+      if (endpoint === 'hosted-ui.css' && !ctx.url.searchParams.has('client_id')) return sendCss(ctx, HOSTED_UI_CSS);
       const pool = await state.pools.poolOfDomain(domain);
       const cssHref = `${HOSTED_UI_PATH}${domain}/hosted-ui.css`;
       if (!pool) return sendPage(ctx, 404, errorPage({ cssHref, error: 'not_found', description: `No user pool has the domain ${domain}.` }));
-      const dc: DomainContext = { state, grants, pool, domain, base, path: `${HOSTED_UI_PATH}${domain}` };
+      const dc: DomainContext = {
+        state,
+        grants,
+        pool,
+        domain,
+        base,
+        path: `${HOSTED_UI_PATH}${domain}`,
+        clientId: ctx.url.searchParams.get('client_id') ?? undefined,
+      };
       const allowed = (methods: string[]): boolean => {
         if (methods.includes(method)) return true;
         ctx.res.writeHead(405, { allow: methods.join(', '), 'content-length': 0 });
@@ -61,6 +72,9 @@ export function createHostedUiRoute(state: CognitoState, grants: OAuthGrants): R
         return false;
       };
       switch (endpoint) {
+        case 'hosted-ui.css':
+        case 'logo':
+          return allowed(['GET', 'HEAD']) ? sendCustomization(ctx, dc, endpoint) : undefined;
         case 'oauth2/authorize':
           return allowed(['GET', 'HEAD']) ? authorize(ctx, dc) : undefined;
         case 'login':
@@ -87,7 +101,8 @@ export function createHostedUiRoute(state: CognitoState, grants: OAuthGrants): R
   };
 }
 
-export const cssOf = (dc: DomainContext): string => `${dc.path}/hosted-ui.css`;
+export const cssOf = (dc: DomainContext): string =>
+  `${dc.path}/hosted-ui.css${dc.clientId ? `?${new URLSearchParams({ client_id: dc.clientId }).toString()}` : ''}`;
 
 /** A refused request: on the hosted UI when no redirect URI can be trusted, else back to the app with the error. */
 export function refuse(ctx: RequestContext, dc: DomainContext, refusal: AuthorizeRefusal): void {
@@ -204,6 +219,7 @@ export function sameSecret(a: string | undefined, b: string | null): boolean {
 async function submitLogin(ctx: RequestContext, dc: DomainContext): Promise<void> {
   const form = await readForm(ctx);
   if (!form) return sendPage(ctx, 400, errorPage({ cssHref: cssOf(dc), error: 'invalid_request', description: 'The sign-in form must be sent as a form.' }));
+  dc.clientId = form.get('client_id') ?? undefined;
   if (!sameSecret(cookiesOf(ctx).get(CSRF_COOKIE), form.get('_csrf')))
     return sendPage(
       ctx,
