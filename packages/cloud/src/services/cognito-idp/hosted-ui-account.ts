@@ -98,6 +98,7 @@ export async function accountPage(ctx: RequestContext, dc: DomainContext, endpoi
     case 'signup':
       return post ? page.submitSignUp(form) : page.signUp(200, {});
     case 'confirmUser':
+      if (post && form.get('resend') === '1') return page.resend(value('username'), form.get('session') ?? undefined);
       return post ? page.submitConfirm(value('username'), value('code'), form.get('session') ?? undefined) : page.confirm(200, value('username'), {});
     case 'forgotPassword':
       return post ? page.submitForgot(value('username')) : page.forgot(200, value('username'));
@@ -189,7 +190,21 @@ class AccountPages {
       { name: 'code', label: 'Confirmation code', autocomplete: 'one-time-code', inputmode: 'numeric' },
     ];
     const hidden = { ...(username !== '' ? { username } : {}), ...(extra.session ? { session: extra.session } : {}) };
-    this.send(status, (csrf) => formPage('Confirm your account', undefined, fields, 'Confirm account', this.common(csrf, 'confirmUser', hidden, extra)));
+    this.send(status, (csrf) =>
+      formPage('Confirm your account', undefined, fields, 'Confirm account', {
+        ...this.common(csrf, 'confirmUser', hidden, extra),
+        ...(username !== '' ? { secondary: { button: 'Resend code', hidden: { resend: '1' } } } : {}),
+      }),
+    );
+  }
+
+  /** ResendConfirmationCode: a new code to the same place (an unknown user hears the same, unless the client is LEGACY). */
+  async resend(typed: string, session: string | undefined): Promise<void> {
+    if (typed === '') return this.confirm(400, typed, { error: 'Enter your username first.', session });
+    const result = await this.run('ResendConfirmationCode', { Username: typed, ...secretHashOf(this.request.client, typed) });
+    if (!result.ok) return this.confirm(400, typed, { error: result.message, session });
+    const delivery = result.output.CodeDeliveryDetails as { Destination?: string } | undefined;
+    this.confirm(200, typed, { notice: `We sent a new code to ${delivery?.Destination ?? 'you'}.`, session });
   }
 
   async submitConfirm(typed: string, code: string, session: string | undefined): Promise<void> {

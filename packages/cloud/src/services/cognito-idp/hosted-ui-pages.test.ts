@@ -59,7 +59,8 @@ class Browser {
   /** The hidden fields of the page shown (the authorize request, the CSRF token, the step's session). */
   hidden(): Record<string, string> {
     const fields: Record<string, string> = {};
-    for (const m of this.html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+    const form = this.html.slice(0, this.html.indexOf('</form>') + 1 || undefined);
+    for (const m of form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
       fields[m[1]!] = m[2]!
         .replace(/&#43;/g, '+')
         .replace(/&quot;/g, '"')
@@ -223,10 +224,20 @@ describe('hosted UI: sign-up, forgot password and MFA pages', () => {
     assert.match(browser.html, /name="attribute_email"/);
     await browser.submit('signup', { username: 'jon', attribute_email: 'jon@example.com', password: PASSWORD });
     assert.equal(browser.status, 200);
-    const code = (await mailbox('jon@example.com'))[0]!.code!;
+    assert.equal((await mailbox('jon@example.com')).length, 1);
     const later = new Browser(base);
     await later.get(`/confirmUser?${query(clientId, { username: 'jon' })}`);
     assert.equal(later.status, 200);
+    const resendForm = /<form method="post" action="[^"]*" class="secondary">([\s\S]*?)<\/form>/.exec(later.html)![1]!;
+    const resendFields = Object.fromEntries(
+      [...resendForm.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!.replace(/&amp;/g, '&')]),
+    );
+    await later.submit('confirmUser', {}, resendFields);
+    assert.equal(later.status, 200);
+    assert.match(later.html, /We sent a new code to j\*+@example\.com/);
+    const [resent] = await mailbox('jon@example.com');
+    assert.equal(resent?.purpose, 'ResendCode');
+    const code = resent!.code!;
     await later.submit('confirmUser', { code });
     assert.equal(later.status, 200);
     assert.match(later.html, /Your account is confirmed: sign in\./);

@@ -25,6 +25,8 @@ export interface FormPage {
   notice?: string | undefined;
   /** Links under the form (back to sign-in...). */
   links?: Array<{ href: string; text: string }>;
+  /** A second, smaller form under the first (Resend code): the same hidden fields and CSRF token, plus its own. */
+  secondary?: { button: string; hidden: Record<string, string> } | undefined;
 }
 
 function fieldHtml(field: Field): string {
@@ -40,6 +42,15 @@ export function formPage(title: string, intro: string | undefined, fields: Field
   const hidden = Object.entries({ ...options.hidden, _csrf: options.csrf })
     .map(([name, value]) => `<input type="hidden" name="${escapeXml(name)}" value="${escapeXml(value)}">`)
     .join('\n');
+  const secondary = options.secondary
+    ? `\n<form method="post" action="${escapeXml(options.action)}" class="secondary">\n${Object.entries({
+        ...options.hidden,
+        _csrf: options.csrf,
+        ...options.secondary.hidden,
+      })
+        .map(([name, value]) => `<input type="hidden" name="${escapeXml(name)}" value="${escapeXml(value)}">`)
+        .join('\n')}\n<button class="link-button" type="submit">${escapeXml(options.secondary.button)}</button>\n</form>`
+    : '';
   const links = options.links?.length
     ? `\n<p class="links">${options.links.map((l) => `<a href="${escapeXml(l.href)}">${escapeXml(l.text)}</a>`).join(' ')}</p>`
     : '';
@@ -52,7 +63,7 @@ ${intro ? `<p class="note intro textDescription-customizable">${escapeXml(intro)
 ${hidden}
 ${fields.map(fieldHtml).join('\n')}
 <button class="submitButton-customizable" type="submit">${escapeXml(button)}</button>
-</form>${links}`,
+</form>${secondary}${links}`,
     options.cssHref,
   );
 }

@@ -21,6 +21,8 @@ button:hover{background:#1e40af}
 .notice{margin:0 0 1rem;padding:.75rem;border-radius:.375rem;background:#eff6ff;color:#1e3a8a;border:1px solid #bfdbfe}
 .links{margin:1rem 0 0;display:flex;justify-content:space-between;gap:1rem;flex-wrap:wrap;font-size:.875rem}
 a{color:#1d4ed8}
+.link-button{width:auto;margin:.75rem 0 0;padding:0;background:none;color:#1d4ed8;font-weight:500;text-decoration:underline}
+.link-button:hover{background:none;color:#1e40af}
 .secret{display:block;margin:0 0 1rem;padding:.5rem;background:#f3f4f6;border-radius:.375rem;font:600 1rem/1.5 ui-monospace,monospace;word-break:break-all}
 input[type=email],input[type=tel]{display:block;width:100%;margin:0 0 1rem;padding:.625rem .75rem;border:1px solid #9ca3af;border-radius:.375rem;font:inherit}
 `;
