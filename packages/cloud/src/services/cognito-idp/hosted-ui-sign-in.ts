@@ -50,7 +50,7 @@ export async function signInOnForm(
   if (user.status === 'UNCONFIRMED')
     return { ok: false, message: 'Your account is not confirmed yet: confirm it with the code you were sent (in the app), then sign in here.' };
   if (user.status === 'RESET_REQUIRED')
-    return { ok: false, message: 'Your password must be reset: use "Forgot password" in the app, then sign in here with the new one.' };
+    return { ok: false, message: 'Your password must be reset: use "Forgot your password?" below, then sign in here with the new one.' };
   // A temporary password (AdminCreateUser): the next page asks for the new one (then the second factor, if any).
   if (user.status === 'FORCE_CHANGE_PASSWORD') return { ok: 'new-password', user };
   if (mfaStepOf(pool, user) !== undefined) return { ok: 'mfa', user };
