@@ -10,6 +10,7 @@ import { carried, cssOf, CSRF_COOKIE, CSRF_TTL_SECONDS, type DomainContext, refu
 import { errorPage } from './login-page.js';
 import type { StoredClient, StoredPool } from './pool-store.js';
 import { signUpOperations } from './sign-up-operations.js';
+import type { StoredUser } from './user-store.js';
 
 /** The challenge session that lets the browser which signed up be signed in once it confirmed the code. */
 const SIGN_UP_PROOF = 'HOSTED_UI_SIGN_UP';
@@ -105,6 +106,25 @@ export async function accountPage(ctx: RequestContext, dc: DomainContext, endpoi
     case 'confirmForgotPassword':
       return post ? page.submitConfirmForgot(form) : page.confirmForgot(200, value('username'), {});
   }
+}
+
+/**
+ * The confirm page for an unconfirmed user who just proved their password on the login page: once the code is
+ * right they are signed in, as after signing up here.
+ */
+export async function confirmAfterSignIn(
+  ctx: RequestContext,
+  dc: DomainContext,
+  request: AuthorizeRequest,
+  params: Record<string, string>,
+  typed: string,
+  user: StoredUser,
+): Promise<void> {
+  const session = await dc.state.sessions.create({ poolId: dc.pool.id, clientId: request.client.id, username: user.username, challenge: SIGN_UP_PROOF });
+  new AccountPages(ctx, dc, request, params).confirm(200, typed, {
+    notice: 'Your account is not confirmed yet: enter the code you were sent, or ask for a new one.',
+    session,
+  });
 }
 
 class AccountPages {

@@ -245,6 +245,20 @@ describe('hosted UI: sign-up, forgot password and MFA pages', () => {
     await later.submit('login', { username: 'jon', password: PASSWORD });
     assert.equal(later.status, 302);
     assert.ok(later.location!.searchParams.get('code'));
+
+    // An unconfirmed user who signs in is asked for the code, and the proven password then signs them in.
+    await browser.get(`/signup?${query(clientId)}`);
+    await browser.submit('signup', { username: 'kay', attribute_email: 'kay@example.com', password: PASSWORD });
+    const unconfirmed = new Browser(base);
+    await unconfirmed.get(`/login?${query(clientId, { state: 'late' })}`);
+    await unconfirmed.submit('login', { username: 'kay', password: 'Wrong-Passw0rd' });
+    assert.match(unconfirmed.html, /Incorrect username or password/, 'nothing said before the password is right');
+    await unconfirmed.submit('login', { username: 'kay', password: PASSWORD });
+    assert.equal(unconfirmed.status, 200);
+    assert.match(unconfirmed.html, /Your account is not confirmed yet/);
+    await unconfirmed.submit('confirmUser', { code: (await mailbox('kay@example.com'))[0]!.code! });
+    assert.equal(unconfirmed.status, 302, unconfirmed.html);
+    assert.equal(unconfirmed.location!.searchParams.get('state'), 'late');
   });
 
   it('forgot password: a code, then a new password under the policy; an unknown user hears the same as a known one', async () => {

@@ -5,7 +5,7 @@ import { AUTHORIZE_PARAMETERS, checkAuthorizeRequest, redirectWith, type Authori
 import { type CognitoState } from './cognito-state.js';
 import { domainBaseUrl } from './hosted-ui-address.js';
 import { cookie, cookiesOf, readForm, sendCss, sendPage, sendRedirect } from './hosted-ui-http.js';
-import { accountPage } from './hosted-ui-account.js';
+import { accountPage, confirmAfterSignIn } from './hosted-ui-account.js';
 import { sendCustomization } from './hosted-ui-customization.js';
 import { beginMfa, submitMfa } from './hosted-ui-mfa.js';
 import { setNewPassword, signInOnForm } from './hosted-ui-sign-in.js';
@@ -239,6 +239,7 @@ async function submitLogin(ctx: RequestContext, dc: DomainContext): Promise<void
   if (outcome.ok === false) return renderLogin(ctx, dc, carried(form), 400, { error: outcome.message, username: typed });
   if (outcome.ok === 'new-password') return renderNewPassword(ctx, dc, form, checked.request, outcome.user.username, 200);
   if (outcome.ok === 'mfa') return beginMfa(ctx, dc, carried(form), checked.request, outcome.user);
+  if (outcome.ok === 'unconfirmed') return confirmAfterSignIn(ctx, dc, checked.request, carried(form), typed, outcome.user);
   await signedIn(ctx, dc, checked.request, outcome.user);
 }
 

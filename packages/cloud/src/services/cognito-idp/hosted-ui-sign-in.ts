@@ -24,7 +24,9 @@ export async function signInOnForm(
   typed: string,
   password: string,
   address: string,
-): Promise<{ ok: true; user: StoredUser } | { ok: 'new-password'; user: StoredUser } | { ok: 'mfa'; user: StoredUser } | { ok: false; message: string }> {
+): Promise<
+  { ok: true; user: StoredUser } | { ok: 'new-password'; user: StoredUser } | { ok: 'mfa' | 'unconfirmed'; user: StoredUser } | { ok: false; message: string }
+> {
   if (typed === '' || password === '') return { ok: false, message: 'Enter your username and password.' };
   if (typed.length > 128 || password.length > 256) return { ok: false, message: INCORRECT };
   const user = await findUser(state, pool, typed);
@@ -47,8 +49,8 @@ export async function signInOnForm(
   }
   if (!ok || !user) return { ok: false, message: INCORRECT };
   if (!user.enabled) return { ok: false, message: 'User is disabled.' };
-  if (user.status === 'UNCONFIRMED')
-    return { ok: false, message: 'Your account is not confirmed yet: confirm it with the code you were sent (in the app), then sign in here.' };
+  // Unconfirmed: the confirm page asks for the code (hosted-ui-account.ts), and the proven password then signs in.
+  if (user.status === 'UNCONFIRMED') return { ok: 'unconfirmed', user };
   if (user.status === 'RESET_REQUIRED')
     return { ok: false, message: 'Your password must be reset: use "Forgot your password?" below, then sign in here with the new one.' };
   // A temporary password (AdminCreateUser): the next page asks for the new one (then the second factor, if any).

@@ -326,7 +326,8 @@ describe('hosted UI and OAuth 2.0 endpoints', () => {
     await anonymous.send(
       new SignUpCommand({ ClientId: clientId, Username: 'fay', Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: 'fay@example.com' }] }),
     );
-    assert.match(await message('fay', PASSWORD), /not confirmed yet/);
+    const unconfirmed = await submit(await loginForm({}, jar), 'fay', PASSWORD, jar);
+    assert.match(await unconfirmed.text(), /not confirmed yet: enter the code you were sent/, 'the confirm page');
     await addUser('eve');
     for (let i = 0; i < 5; i++) await message('eve', `Wrong-${i}-Passw0rd`);
     assert.match(await message('eve', PASSWORD), /Password attempts exceeded/, 'locked after five failures, the right password too');
