@@ -480,6 +480,19 @@ describe('hosted UI: sign-up, forgot password and MFA pages', () => {
     assert.doesNotMatch(own, /#b91c1c|logo\?/, 'a client with its own settings does not fall back');
     await admin.send(new SetUICustomizationCommand({ UserPoolId: poolId, ClientId: other }));
     assert.match(await stylesheet(other), /#b91c1c/, 'removed: back to the pool’s');
+
+    // CloudFormation's AWS::Cognito::UserPoolUICustomizationAttachment: the same checks; its CSS replaces the pool's, a logo stays; delete removes both.
+    const attachment = handler('AWS::Cognito::UserPoolUICustomizationAttachment');
+    await assert.rejects(attachment.create({ UserPoolId: poolId, ClientId: 'ALL', CSS: '.nope{color:red}' }, context('Ui')), /CSS: CSS class \.nope/);
+    await assert.rejects(attachment.create({ UserPoolId: bare, ClientId: 'ALL', CSS: '' }, context('Ui')), /has no domain/);
+    const made = await attachment.create({ UserPoolId: poolId, ClientId: 'ALL', CSS: '.label-customizable{font-weight:300}' }, context('Ui'));
+    assert.equal(made.physicalId, `${poolId}:ALL`);
+    const attached = await stylesheet(clientId);
+    assert.match(attached, /\.label-customizable\{font-weight:300\}/);
+    assert.doesNotMatch(attached, /#b91c1c/, 'the resource’s CSS replaced the pool’s');
+    assert.match(attached, /logo\?client_id=ALL/, 'the logo stays');
+    await attachment.delete(made.physicalId, {}, context('Ui'));
+    assert.doesNotMatch(await stylesheet(clientId), /font-weight:300|logo\?/);
   });
 
   it('HEAD /oauth2/authorize issues no code; a global sign-out ends the hosted-UI session; token errors carry a readable message', async () => {

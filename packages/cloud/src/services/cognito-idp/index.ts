@@ -28,7 +28,7 @@ import { createPoolStore } from './pool-store.js';
 import { selfOperations } from './self-operations.js';
 import { createSignInLimiter } from './sign-in-limiter.js';
 import { signUpOperations } from './sign-up-operations.js';
-import { uiCustomizationOperations } from './ui-customization.js';
+import { uiCustomizationOperations, uiCustomizationResourceHandlers } from './ui-customization.js';
 import { createTokenKeys } from './token-keys.js';
 import { createUserStore } from './user-store.js';
 import { createUserTokenIssuer } from './user-token-issuer.js';
@@ -131,7 +131,7 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
         validationErrorCode: 'ValidationException',
       }),
     ],
-    resourceTypes: createPoolResourceHandlers(state),
+    resourceTypes: { ...createPoolResourceHandlers(state), ...uiCustomizationResourceHandlers(state) },
     async start() {
       await data.start();
       await sql.migrate('cognito-idp', cognitoIdpMigrations(sql.dialect));

@@ -1,6 +1,8 @@
 import { cognitoError, invalidParameter } from './cognito-error.js';
 import { requirePool, type CognitoState } from './cognito-state.js';
 import { domainBaseUrl } from './hosted-ui-address.js';
+import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
+import type { ResourceHandler } from '../../kernel/types.js';
 import type { UserOperation } from './user-operation.js';
 
 /** The classes (and pseudo-classes) Cognito's classic hosted UI lets a pool style, and the properties of each. */
@@ -112,6 +114,36 @@ export async function customizationFor(state: CognitoState, poolId: string, clie
     : undefined;
 }
 
+/**
+ * Replaces the customization of a pool (`ALL`) or client. Neither CSS nor a logo: it has none any more, and a
+ * client falls back to the pool's.
+ */
+async function putCustomization(
+  state: CognitoState,
+  poolId: string,
+  clientId: string,
+  next: { css: string | undefined; image: Buffer | undefined; imageType: string | undefined },
+): Promise<void> {
+  const now = Date.now();
+  await state.sql.transaction(async (tx) => {
+    const old = await tx.get<{ created_at: number }>('SELECT created_at FROM cognito_ui_customizations WHERE pool_id = ? AND client_id = ?', [
+      poolId,
+      clientId,
+    ]);
+    await tx.run('DELETE FROM cognito_ui_customizations WHERE pool_id = ? AND client_id = ?', [poolId, clientId]);
+    if (next.css === undefined && next.image === undefined) return;
+    await tx.run('INSERT INTO cognito_ui_customizations (pool_id, client_id, css, image, image_type, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+      poolId,
+      clientId,
+      next.css ?? null,
+      next.image?.toString('base64') ?? null,
+      next.imageType ?? null,
+      old?.created_at ?? now,
+      now,
+    ]);
+  });
+}
+
 /** SetUICustomization and GetUICustomization: signed admin operations, per pool (`ClientId` absent or `ALL`) or per client. */
 export function uiCustomizationOperations(state: CognitoState): Record<string, UserOperation> {
   const target = async (input: Record<string, unknown>): Promise<{ poolId: string; clientId: string; domain: string | undefined }> => {
@@ -147,20 +179,7 @@ export function uiCustomizationOperations(state: CognitoState): Record<string, U
       const type = image ? imageType(image) : undefined;
       if (image && image.length > MAX_IMAGE) throw invalidParameter(`The logo is ${image.length} bytes; at most ${MAX_IMAGE} (100 KB).`);
       if (image && !type) throw invalidParameter('The logo must be a PNG or JPEG file.');
-      const now = Date.now();
-      // Neither CSS nor a logo: the client (or pool) has no customization any more, and a client falls back to the pool's.
-      await state.sql.transaction(async (tx) => {
-        const old = await tx.get<{ created_at: number }>('SELECT created_at FROM cognito_ui_customizations WHERE pool_id = ? AND client_id = ?', [
-          poolId,
-          clientId,
-        ]);
-        await tx.run('DELETE FROM cognito_ui_customizations WHERE pool_id = ? AND client_id = ?', [poolId, clientId]);
-        if (css === undefined && image === undefined) return;
-        await tx.run(
-          'INSERT INTO cognito_ui_customizations (pool_id, client_id, css, image, image_type, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-          [poolId, clientId, css ?? null, image?.toString('base64') ?? null, type ?? null, old?.created_at ?? now, now],
-        );
-      });
+      await putCustomization(state, poolId, clientId, { css, image, imageType: type });
       return describe(await customizationFor(state, poolId, clientId === 'ALL' ? undefined : clientId), poolId, clientId, domain);
     },
     async GetUICustomization(input) {
@@ -177,4 +196,45 @@ export function customizationCss(found: UiCustomization | undefined): string {
     ? `.logo-customizable{display:block;height:6rem;margin:0 auto 1rem;background:url("logo?${new URLSearchParams({ client_id: found.clientId, v: String(found.updatedAt) }).toString()}") center/contain no-repeat}\n`
     : '';
   return `${logo}${found.css ?? ''}\n`;
+}
+
+/** CloudFormation's resource for a pool's (`ClientId: ALL`) or client's CSS; a logo set by SetUICustomization stays. */
+export const UI_CUSTOMIZATION_ATTACHMENT = 'AWS::Cognito::UserPoolUICustomizationAttachment';
+
+/** The resource handler of `AWS::Cognito::UserPoolUICustomizationAttachment` (UserPoolId, ClientId, CSS; `Ref` is `<pool>:<client>`). */
+export function uiCustomizationResourceHandlers(state: CognitoState): Record<string, ResourceHandler> {
+  const apply = async (props: Record<string, unknown>): Promise<{ physicalId: string; attributes: Record<string, unknown> }> => {
+    const fail = (message: string): never => {
+      throw RESOURCE_ERRORS.error('ValidationException', `${UI_CUSTOMIZATION_ATTACHMENT} ${message}`);
+    };
+    const poolId = typeof props.UserPoolId === 'string' && props.UserPoolId !== '' ? props.UserPoolId : fail('UserPoolId: required.');
+    const clientId =
+      typeof props.ClientId === 'string' && props.ClientId !== '' ? props.ClientId : fail('ClientId: required (an app client, or ALL for the pool).');
+    if (props.CSS !== undefined && typeof props.CSS !== 'string') fail('CSS: must be a string.');
+    if (!(await state.pools.getPool(poolId))) fail(`UserPoolId: user pool ${poolId} does not exist.`);
+    if (clientId !== 'ALL' && (await state.pools.getClient(clientId))?.poolId !== poolId)
+      fail(`ClientId: app client ${clientId} is not in user pool ${poolId}.`);
+    if (!(await state.pools.domainOfPool(poolId))) fail(`UserPoolId: user pool ${poolId} has no domain; add an AWS::Cognito::UserPoolDomain (DependsOn it).`);
+    let css: string | undefined;
+    try {
+      css = typeof props.CSS === 'string' && props.CSS.trim() !== '' ? checkCustomCss(props.CSS) : undefined;
+    } catch (error) {
+      fail(`CSS: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const current = await customizationFor(state, poolId, clientId === 'ALL' ? undefined : clientId);
+    const kept = current?.clientId === clientId ? current : undefined;
+    await putCustomization(state, poolId, clientId, { css, image: kept?.image, imageType: kept?.imageType });
+    return { physicalId: `${poolId}:${clientId}`, attributes: {} };
+  };
+  return {
+    [UI_CUSTOMIZATION_ATTACHMENT]: {
+      replaceOn: ['UserPoolId', 'ClientId'],
+      create: (props) => apply(props),
+      update: (_id, props) => apply(props),
+      delete: async (id) => {
+        const at = id.lastIndexOf(':');
+        if (at > 0) await putCustomization(state, id.slice(0, at), id.slice(at + 1), { css: undefined, image: undefined, imageType: undefined });
+      },
+    },
+  };
 }
