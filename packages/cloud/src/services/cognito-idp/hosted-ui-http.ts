@@ -80,11 +80,15 @@ export class OAuthError extends Error {
   }
 }
 
+/**
+ * RFC 6749's `error` and `error_description`, and the description again as `error_message`, which aws-amplify v6
+ * shows in preference to the bare code (`{"error":"invalid_grant"}` alone, as Cognito sends, tells a user nothing).
+ */
 export function sendOAuthError(ctx: RequestContext, failure: OAuthError): void {
   sendJson(
     ctx,
     failure.status,
-    { error: failure.error, error_description: failure.description },
+    { error: failure.error, error_description: failure.description, error_message: failure.description },
     failure.status === 401 ? { 'www-authenticate': failure.error === 'invalid_token' ? 'Bearer error="invalid_token"' : 'Basic' } : {},
   );
 }

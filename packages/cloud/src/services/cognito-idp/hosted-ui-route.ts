@@ -5,6 +5,9 @@ import { AUTHORIZE_PARAMETERS, checkAuthorizeRequest, redirectWith, type Authori
 import { type CognitoState } from './cognito-state.js';
 import { domainBaseUrl } from './hosted-ui-address.js';
 import { cookie, cookiesOf, readForm, sendCss, sendPage, sendRedirect } from './hosted-ui-http.js';
+import { accountPage, confirmAfterSignIn } from './hosted-ui-account.js';
+import { sendCustomization } from './hosted-ui-customization.js';
+import { beginMfa, submitMfa } from './hosted-ui-mfa.js';
 import { setNewPassword, signInOnForm } from './hosted-ui-sign-in.js';
 import { errorPage, HOSTED_UI_CSS, loginPage, newPasswordPage } from './login-page.js';
 import type { OAuthGrants } from './oauth-grants.js';
@@ -15,10 +18,10 @@ import { completeSignIn } from './signed-in-user.js';
 import type { StoredUser } from './user-store.js';
 
 const ENDPOINT =
-  /^\/hosted-ui\/([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\/(oauth2\/authorize|login|oauth2\/token|oauth2\/userInfo|oauth2\/revoke|logout|hosted-ui\.css)$/;
+  /^\/hosted-ui\/([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\/(oauth2\/authorize|login|oauth2\/token|oauth2\/userInfo|oauth2\/revoke|logout|hosted-ui\.css|logo|signup|confirmUser|forgotPassword|confirmForgotPassword)$/;
 const SESSION_COOKIE = 'cognito';
-const CSRF_COOKIE = 'XSRF-TOKEN';
-const CSRF_TTL_SECONDS = 3600;
+export const CSRF_COOKIE = 'XSRF-TOKEN';
+export const CSRF_TTL_SECONDS = 3600;
 /** The challenge session between a proven temporary password and the new one. */
 const HOSTED_NEW_PASSWORD = 'HOSTED_UI_NEW_PASSWORD';
 
@@ -32,6 +35,8 @@ export interface DomainContext {
   base: string;
   /** The cookie path, `/hosted-ui/<domain>`. */
   path: string;
+  /** The app client the request names (query or form): its UI customization styles the pages. */
+  clientId?: string | undefined;
 }
 
 /**
@@ -47,11 +52,19 @@ export function createHostedUiRoute(state: CognitoState, grants: OAuthGrants): R
       const [, domain = '', endpoint] = ENDPOINT.exec(ctx.url.pathname) ?? [];
       const method = ctx.req.method ?? 'GET';
       const base = domainBaseUrl(state.kernel, domain);
-      if (endpoint === 'hosted-ui.css') return sendCss(ctx, HOSTED_UI_CSS);
+      if (endpoint === 'hosted-ui.css' && !ctx.url.searchParams.has('client_id')) return sendCss(ctx, HOSTED_UI_CSS);
       const pool = await state.pools.poolOfDomain(domain);
       const cssHref = `${HOSTED_UI_PATH}${domain}/hosted-ui.css`;
       if (!pool) return sendPage(ctx, 404, errorPage({ cssHref, error: 'not_found', description: `No user pool has the domain ${domain}.` }));
-      const dc: DomainContext = { state, grants, pool, domain, base, path: `${HOSTED_UI_PATH}${domain}` };
+      const dc: DomainContext = {
+        state,
+        grants,
+        pool,
+        domain,
+        base,
+        path: `${HOSTED_UI_PATH}${domain}`,
+        clientId: ctx.url.searchParams.get('client_id') ?? undefined,
+      };
       const allowed = (methods: string[]): boolean => {
         if (methods.includes(method)) return true;
         ctx.res.writeHead(405, { allow: methods.join(', '), 'content-length': 0 });
@@ -59,6 +72,9 @@ export function createHostedUiRoute(state: CognitoState, grants: OAuthGrants): R
         return false;
       };
       switch (endpoint) {
+        case 'hosted-ui.css':
+        case 'logo':
+          return allowed(['GET', 'HEAD']) ? sendCustomization(ctx, dc, endpoint) : undefined;
         case 'oauth2/authorize':
           return allowed(['GET', 'HEAD']) ? authorize(ctx, dc) : undefined;
         case 'login':
@@ -72,6 +88,12 @@ export function createHostedUiRoute(state: CognitoState, grants: OAuthGrants): R
           return allowed(['GET', 'POST']) ? handleUserInfo(ctx, dc) : undefined;
         case 'oauth2/revoke':
           return allowed(['POST']) ? handleRevoke(ctx, dc) : undefined;
+        case 'signup':
+        case 'confirmUser':
+        case 'forgotPassword':
+        case 'confirmForgotPassword':
+          if (!allowed(['GET', 'HEAD', 'POST'])) return;
+          return accountPage(ctx, dc, endpoint, method);
         default:
           return sendPage(ctx, 404, errorPage({ cssHref, error: 'not_found', description: 'No such page.' }));
       }
@@ -79,10 +101,11 @@ export function createHostedUiRoute(state: CognitoState, grants: OAuthGrants): R
   };
 }
 
-const cssOf = (dc: DomainContext): string => `${dc.path}/hosted-ui.css`;
+export const cssOf = (dc: DomainContext): string =>
+  `${dc.path}/hosted-ui.css${dc.clientId ? `?${new URLSearchParams({ client_id: dc.clientId }).toString()}` : ''}`;
 
 /** A refused request: on the hosted UI when no redirect URI can be trusted, else back to the app with the error. */
-function refuse(ctx: RequestContext, dc: DomainContext, refusal: AuthorizeRefusal): void {
+export function refuse(ctx: RequestContext, dc: DomainContext, refusal: AuthorizeRefusal): void {
   if (refusal.kind === 'page') return sendPage(ctx, 400, errorPage({ cssHref: cssOf(dc), error: refusal.error, description: refusal.description }));
   sendRedirect(
     ctx,
@@ -131,7 +154,7 @@ async function grant(ctx: RequestContext, dc: DomainContext, request: AuthorizeR
 }
 
 /** The authorize parameters of a request, to carry on to the login page and its form. */
-function carried(params: URLSearchParams): Record<string, string> {
+export function carried(params: URLSearchParams): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of AUTHORIZE_PARAMETERS) {
     const value = params.get(name);
@@ -144,7 +167,8 @@ async function authorize(ctx: RequestContext, dc: DomainContext): Promise<void> 
   const checked = await checkAuthorizeRequest(dc.state, dc.pool, ctx.url.searchParams);
   if (!checked.ok) return refuse(ctx, dc, checked.refusal);
   const { request } = checked;
-  const signedIn = request.prompt === 'login' ? undefined : await sessionUser(ctx, dc);
+  // A HEAD request (a link checker, a prefetch) is answered as if nobody were signed in: no code is issued for it.
+  const signedIn = request.prompt === 'login' || ctx.req.method === 'HEAD' ? undefined : await sessionUser(ctx, dc);
   if (signedIn) return grant(ctx, dc, request, signedIn.user, signedIn.authTime, []);
   if (request.prompt === 'none')
     return sendRedirect(ctx, redirectWith(request.redirectUri, request.responseType, { error: 'login_required', state: request.state }));
@@ -154,12 +178,12 @@ async function authorize(ctx: RequestContext, dc: DomainContext): Promise<void> 
 }
 
 /** The sign-in form, with a fresh CSRF token in its cookie and in the form (double submit). */
-function renderLogin(
+export function renderLogin(
   ctx: RequestContext,
   dc: DomainContext,
   params: Record<string, string>,
   status: number,
-  extra: { error?: string; username?: string } = {},
+  extra: { error?: string; username?: string; notice?: string } = {},
 ): void {
   const csrf = randomBytes(32).toString('base64url');
   const emailSignIn = (dc.pool.config.UsernameAttributes ?? []).includes('email');
@@ -172,6 +196,7 @@ function renderLogin(
       hidden: params,
       csrf,
       usernameLabel: emailSignIn ? 'Email' : 'Username',
+      links: accountLinks(dc, params),
       ...extra,
     }),
     [cookie(ctx, dc.path, CSRF_COOKIE, csrf, CSRF_TTL_SECONDS, dc.base.startsWith('https://'))],
@@ -184,7 +209,7 @@ async function showLogin(ctx: RequestContext, dc: DomainContext): Promise<void> 
   renderLogin(ctx, dc, carried(ctx.url.searchParams), 200);
 }
 
-function sameSecret(a: string | undefined, b: string | null): boolean {
+export function sameSecret(a: string | undefined, b: string | null): boolean {
   if (!a || !b) return false;
   const left = Buffer.from(a);
   const right = Buffer.from(b);
@@ -194,6 +219,7 @@ function sameSecret(a: string | undefined, b: string | null): boolean {
 async function submitLogin(ctx: RequestContext, dc: DomainContext): Promise<void> {
   const form = await readForm(ctx);
   if (!form) return sendPage(ctx, 400, errorPage({ cssHref: cssOf(dc), error: 'invalid_request', description: 'The sign-in form must be sent as a form.' }));
+  dc.clientId = form.get('client_id') ?? undefined;
   if (!sameSecret(cookiesOf(ctx).get(CSRF_COOKIE), form.get('_csrf')))
     return sendPage(
       ctx,
@@ -207,15 +233,18 @@ async function submitLogin(ctx: RequestContext, dc: DomainContext): Promise<void
   const checked = await checkAuthorizeRequest(dc.state, dc.pool, form);
   if (!checked.ok) return refuse(ctx, dc, checked.refusal);
   if (form.get('step') === 'new_password') return submitNewPassword(ctx, dc, form, checked.request);
+  if (form.get('step') === 'mfa') return submitMfa(ctx, dc, form, checked.request);
   const typed = form.get('username') ?? '';
   const outcome = await signInOnForm(dc.state, dc.pool, checked.request.client, typed, form.get('password') ?? '', dc.state.kernel.clientAddress(ctx.req));
   if (outcome.ok === false) return renderLogin(ctx, dc, carried(form), 400, { error: outcome.message, username: typed });
   if (outcome.ok === 'new-password') return renderNewPassword(ctx, dc, form, checked.request, outcome.user.username, 200);
+  if (outcome.ok === 'mfa') return beginMfa(ctx, dc, carried(form), checked.request, outcome.user);
+  if (outcome.ok === 'unconfirmed') return confirmAfterSignIn(ctx, dc, checked.request, carried(form), typed, outcome.user);
   await signedIn(ctx, dc, checked.request, outcome.user);
 }
 
 /** A proven sign-in: the hosted-UI session starts, and the app gets its code or tokens. */
-async function signedIn(ctx: RequestContext, dc: DomainContext, request: AuthorizeRequest, user: StoredUser): Promise<void> {
+export async function signedIn(ctx: RequestContext, dc: DomainContext, request: AuthorizeRequest, user: StoredUser): Promise<void> {
   const authTime = Math.floor(Date.now() / 1000);
   const session = await dc.grants.startSession(dc.pool.id, user.username, authTime);
   const secure = dc.base.startsWith('https://');
@@ -259,7 +288,7 @@ async function submitNewPassword(ctx: RequestContext, dc: DomainContext, form: U
     return renderLogin(ctx, dc, carried(form), 400, { error: 'That step expired: sign in again with your temporary password.' });
   const outcome = await setNewPassword(dc.state, dc.pool, user, form.get('new_password') ?? '', form.get('confirm_password') ?? '');
   if (!outcome.ok) return renderNewPassword(ctx, dc, form, request, username, 400, outcome.message);
-  await signedIn(ctx, dc, request, user);
+  await beginMfa(ctx, dc, carried(form), request, user);
 }
 
 /**
@@ -280,4 +309,10 @@ async function logout(ctx: RequestContext, dc: DomainContext): Promise<void> {
   const value = cookiesOf(ctx).get(SESSION_COOKIE);
   if (value) await dc.grants.endSession(value);
   sendRedirect(ctx, logoutUri, [cookie(ctx, dc.path, SESSION_COOKIE, '', 0, dc.base.startsWith('https://'))]);
+}
+
+/** The login page's links to the sign-up and forgot-password pages, carrying the authorize request on. */
+function accountLinks(dc: DomainContext, params: Record<string, string>): { signUp: string; forgotPassword: string } {
+  const query = new URLSearchParams(params).toString();
+  return { signUp: `${dc.path}/signup?${query}`, forgotPassword: `${dc.path}/forgotPassword?${query}` };
 }

@@ -6,6 +6,7 @@ import { checkPasswordPolicy, setPassword } from './password-setting.js';
 import type { StoredClient, StoredPool } from './pool-store.js';
 import { runPreAuthentication } from './trigger-steps.js';
 import type { StoredUser } from './user-store.js';
+import { mfaStepOf } from './hosted-ui-mfa.js';
 
 const INCORRECT = 'Incorrect username or password.';
 
@@ -13,8 +14,8 @@ const INCORRECT = 'Incorrect username or password.';
  * A password sign-in on the hosted UI's form, under the pool's rules: the same failure counting and locks as
  * InitiateAuth (per user and per address, in SQL), the PreAuthentication trigger, and the same answer for an
  * unknown user as for a wrong password. Users who cannot finish here are told why and what to do: disabled,
- * unconfirmed, a password to reset, or a second factor (MFA), which this page does not ask for yet. A user with
- * a temporary password (FORCE_CHANGE_PASSWORD) goes on to choose a new one (`setNewPassword`).
+ * unconfirmed or a password to reset. A user with a temporary password (FORCE_CHANGE_PASSWORD) goes on to choose
+ * a new one (`setNewPassword`); one the pool asks for a second factor goes on to the MFA page (hosted-ui-mfa.ts).
  */
 export async function signInOnForm(
   state: CognitoState,
@@ -23,7 +24,9 @@ export async function signInOnForm(
   typed: string,
   password: string,
   address: string,
-): Promise<{ ok: true; user: StoredUser } | { ok: 'new-password'; user: StoredUser } | { ok: false; message: string }> {
+): Promise<
+  { ok: true; user: StoredUser } | { ok: 'new-password'; user: StoredUser } | { ok: 'mfa' | 'unconfirmed'; user: StoredUser } | { ok: false; message: string }
+> {
   if (typed === '' || password === '') return { ok: false, message: 'Enter your username and password.' };
   if (typed.length > 128 || password.length > 256) return { ok: false, message: INCORRECT };
   const user = await findUser(state, pool, typed);
@@ -46,16 +49,13 @@ export async function signInOnForm(
   }
   if (!ok || !user) return { ok: false, message: INCORRECT };
   if (!user.enabled) return { ok: false, message: 'User is disabled.' };
-  if (user.status === 'UNCONFIRMED')
-    return { ok: false, message: 'Your account is not confirmed yet: confirm it with the code you were sent (in the app), then sign in here.' };
+  // Unconfirmed: the confirm page asks for the code (hosted-ui-account.ts), and the proven password then signs in.
+  if (user.status === 'UNCONFIRMED') return { ok: 'unconfirmed', user };
   if (user.status === 'RESET_REQUIRED')
-    return { ok: false, message: 'Your password must be reset: use "Forgot password" in the app, then sign in here with the new one.' };
-  const mfa = pool.config.MfaConfiguration ?? 'OFF';
-  const hasMfa = (user.mfa.totpEnabled && user.totpSecret !== undefined) || (user.mfa.smsEnabled && user.attributes.phone_number !== undefined);
-  if (mfa === 'ON' || (mfa === 'OPTIONAL' && hasMfa))
-    return { ok: false, message: 'Your account signs in with a second factor (MFA), which this page does not ask for yet: sign in in the app.' };
-  // A temporary password (AdminCreateUser): the next page asks for the new one.
+    return { ok: false, message: 'Your password must be reset: use "Forgot your password?" below, then sign in here with the new one.' };
+  // A temporary password (AdminCreateUser): the next page asks for the new one (then the second factor, if any).
   if (user.status === 'FORCE_CHANGE_PASSWORD') return { ok: 'new-password', user };
+  if (mfaStepOf(pool, user) !== undefined) return { ok: 'mfa', user };
   return { ok: true, user };
 }
 

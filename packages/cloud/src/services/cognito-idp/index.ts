@@ -28,6 +28,7 @@ import { createPoolStore } from './pool-store.js';
 import { selfOperations } from './self-operations.js';
 import { createSignInLimiter } from './sign-in-limiter.js';
 import { signUpOperations } from './sign-up-operations.js';
+import { uiCustomizationOperations, uiCustomizationResourceHandlers } from './ui-customization.js';
 import { createTokenKeys } from './token-keys.js';
 import { createUserStore } from './user-store.js';
 import { createUserTokenIssuer } from './user-token-issuer.js';
@@ -94,9 +95,13 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
           ...jsonOperations({ ...signUpOperations(state), ...authOperations(state), ...selfOperations(state) }, false),
           // Admin operations act on the pool named in the request, as IAM sees them (Amplify's trigger
           // policies, such as add-to-group's, name the pool's ARN).
-          ...jsonOperations({ ...adminOperations(state), ...poolOperations(state), ...domainOperations(state) }, true, (input) => [
-            `arn:aws:cognito-idp:${kernel.config.region}:${kernel.config.accountId}:userpool/${typeof input.UserPoolId === 'string' ? input.UserPoolId : '*'}`,
-          ]),
+          ...jsonOperations(
+            { ...adminOperations(state), ...poolOperations(state), ...domainOperations(state), ...uiCustomizationOperations(state) },
+            true,
+            (input) => [
+              `arn:aws:cognito-idp:${kernel.config.region}:${kernel.config.accountId}:userpool/${typeof input.UserPoolId === 'string' ? input.UserPoolId : '*'}`,
+            ],
+          ),
         },
         errors: COGNITO_IDP_ERRORS,
         validationErrorCode: 'InvalidParameterException',
@@ -126,7 +131,7 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
         validationErrorCode: 'ValidationException',
       }),
     ],
-    resourceTypes: createPoolResourceHandlers(state),
+    resourceTypes: { ...createPoolResourceHandlers(state), ...uiCustomizationResourceHandlers(state) },
     async start() {
       await data.start();
       await sql.migrate('cognito-idp', cognitoIdpMigrations(sql.dialect));

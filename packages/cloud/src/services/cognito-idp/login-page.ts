@@ -17,9 +17,17 @@ button{width:100%;padding:.625rem;border:0;border-radius:.375rem;background:#1d4
 button:hover{background:#1e40af}
 .error{margin:0 0 1rem;padding:.75rem;border-radius:.375rem;background:#fef2f2;color:#991b1b;border:1px solid #fecaca}
 .note{margin:1rem 0 0;color:#4b5563;font-size:.875rem}
+.logo-customizable{display:none}
+.notice{margin:0 0 1rem;padding:.75rem;border-radius:.375rem;background:#eff6ff;color:#1e3a8a;border:1px solid #bfdbfe}
+.links{margin:1rem 0 0;display:flex;justify-content:space-between;gap:1rem;flex-wrap:wrap;font-size:.875rem}
+a{color:#1d4ed8}
+.link-button{width:auto;margin:.75rem 0 0;padding:0;background:none;color:#1d4ed8;font-weight:500;text-decoration:underline}
+.link-button:hover{background:none;color:#1e40af}
+.secret{display:block;margin:0 0 1rem;padding:.5rem;background:#f3f4f6;border-radius:.375rem;font:600 1rem/1.5 ui-monospace,monospace;word-break:break-all}
+input[type=email],input[type=tel]{display:block;width:100%;margin:0 0 1rem;padding:.625rem .75rem;border:1px solid #9ca3af;border-radius:.375rem;font:inherit}
 `;
 
-function page(title: string, body: string, cssHref: string): string {
+export function page(title: string, body: string, cssHref: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -28,8 +36,9 @@ function page(title: string, body: string, cssHref: string): string {
 <title>${escapeXml(title)}</title>
 <link rel="stylesheet" href="${escapeXml(cssHref)}">
 </head>
-<body>
+<body class="background-customizable">
 <main>
+<div class="banner-customizable"><span class="logo-customizable" aria-hidden="true"></span></div>
 ${body}
 </main>
 </body>
@@ -45,7 +54,9 @@ export function loginPage(options: {
   csrf: string;
   username?: string | undefined;
   error?: string | undefined;
+  notice?: string | undefined;
   usernameLabel: string;
+  links?: { signUp: string; forgotPassword: string };
 }): string {
   const hidden = Object.entries({ ...options.hidden, _csrf: options.csrf })
     .map(([name, value]) => `<input type="hidden" name="${escapeXml(name)}" value="${escapeXml(value)}">`)
@@ -53,15 +64,20 @@ export function loginPage(options: {
   return page(
     'Sign in',
     `<h1>Sign in</h1>
-${options.error ? `<p class="error" role="alert">${escapeXml(options.error)}</p>` : ''}
+${options.notice ? `<p class="notice" role="status">${escapeXml(options.notice)}</p>` : ''}
+${options.error ? `<p class="error errorMessage-customizable" role="alert">${escapeXml(options.error)}</p>` : ''}
 <form method="post" action="${escapeXml(options.action)}">
 ${hidden}
-<label for="username">${escapeXml(options.usernameLabel)}</label>
-<input type="text" id="username" name="username" autocomplete="username" autocapitalize="none" required value="${escapeXml(options.username ?? '')}">
-<label for="password">Password</label>
-<input type="password" id="password" name="password" autocomplete="current-password" required>
-<button type="submit">Sign in</button>
-</form>`,
+<label class="label-customizable" for="username">${escapeXml(options.usernameLabel)}</label>
+<input class="inputField-customizable" type="text" id="username" name="username" autocomplete="username" autocapitalize="none" required value="${escapeXml(options.username ?? '')}">
+<label class="label-customizable" for="password">Password</label>
+<input class="inputField-customizable" type="password" id="password" name="password" autocomplete="current-password" required>
+<button class="submitButton-customizable" type="submit">Sign in</button>
+</form>${
+      options.links
+        ? `\n<p class="links"><a href="${escapeXml(options.links.forgotPassword)}">Forgot your password?</a> <a href="${escapeXml(options.links.signUp)}">Need an account? Sign up</a></p>`
+        : ''
+    }`,
     options.cssHref,
   );
 }
@@ -80,15 +96,15 @@ export function newPasswordPage(options: {
   return page(
     'Choose a new password',
     `<h1>Choose a new password</h1>
-<p class="note">Your password was temporary: choose the one you will sign in with.</p>
-${options.error ? `<p class="error" role="alert">${escapeXml(options.error)}</p>` : ''}
+<p class="note textDescription-customizable">Your password was temporary: choose the one you will sign in with.</p>
+${options.error ? `<p class="error errorMessage-customizable" role="alert">${escapeXml(options.error)}</p>` : ''}
 <form method="post" action="${escapeXml(options.action)}">
 ${hidden}
-<label for="new_password">New password</label>
-<input type="password" id="new_password" name="new_password" autocomplete="new-password" required>
-<label for="confirm_password">New password again</label>
-<input type="password" id="confirm_password" name="confirm_password" autocomplete="new-password" required>
-<button type="submit">Set password and sign in</button>
+<label class="label-customizable" for="new_password">New password</label>
+<input class="inputField-customizable" type="password" id="new_password" name="new_password" autocomplete="new-password" required>
+<label class="label-customizable" for="confirm_password">New password again</label>
+<input class="inputField-customizable" type="password" id="confirm_password" name="confirm_password" autocomplete="new-password" required>
+<button class="submitButton-customizable" type="submit">Set password and sign in</button>
 </form>`,
     options.cssHref,
   );
@@ -99,8 +115,8 @@ export function errorPage(options: { cssHref: string; error: string; description
   return page(
     'Sign-in error',
     `<h1>Sign-in error</h1>
-<p class="error" role="alert">${escapeXml(options.description)}</p>
-<p class="note">Error code: ${escapeXml(options.error)}. Go back to the app and try again; if it keeps happening, its developer must fix its sign-in settings.</p>`,
+<p class="error errorMessage-customizable" role="alert">${escapeXml(options.description)}</p>
+<p class="note textDescription-customizable">Error code: ${escapeXml(options.error)}. Go back to the app and try again; if it keeps happening, its developer must fix its sign-in settings.</p>`,
     options.cssHref,
   );
 }

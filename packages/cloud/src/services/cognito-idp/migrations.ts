@@ -53,5 +53,8 @@ export const cognitoIdpMigrations = (dialect: SqlStore['dialect']): string[] => 
     `CREATE INDEX cognito_hosted_sessions_expiry ON cognito_hosted_sessions (expires_at)`,
     // The scopes a sign-in was granted (the hosted UI's); NULL: an API sign-in (aws.cognito.signin.user.admin).
     `ALTER TABLE cognito_refresh_tokens ADD COLUMN scope TEXT`,
+    // The hosted UI's customization (SetUICustomization): per pool (client_id 'ALL') and per client; the logo as base64.
+    `CREATE TABLE cognito_ui_customizations (pool_id TEXT NOT NULL, client_id TEXT NOT NULL, css TEXT, image TEXT, image_type TEXT,
+    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (pool_id, client_id))`,
   ];
 };

@@ -149,6 +149,7 @@ export function createPoolStore(sql: SqlStore) {
           'cognito_domains',
           'cognito_oauth_codes',
           'cognito_hosted_sessions',
+          'cognito_ui_customizations',
         ]) {
           await tx.run(`DELETE FROM ${table} WHERE pool_id = ?`, [id]);
         }

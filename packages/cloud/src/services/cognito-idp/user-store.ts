@@ -487,8 +487,10 @@ export function createUserStore(sql: SqlStore) {
     async revokeOrigin(originJti: string): Promise<void> {
       await sql.run('UPDATE cognito_refresh_tokens SET revoked = 1 WHERE origin_jti = ?', [originJti]);
     },
+    /** Signs the user out everywhere (GlobalSignOut, AdminUserGlobalSignOut): their tokens and their hosted-UI sessions. */
     async revokeAll(poolId: string, username: string): Promise<void> {
       await sql.run('UPDATE cognito_refresh_tokens SET revoked = 1 WHERE pool_id = ? AND username = ?', [poolId, username]);
+      await sql.run('DELETE FROM cognito_hosted_sessions WHERE pool_id = ? AND username = ?', [poolId, username]);
     },
   };
 }
