@@ -5,6 +5,7 @@ import { AUTHORIZE_PARAMETERS, checkAuthorizeRequest, redirectWith, type Authori
 import { type CognitoState } from './cognito-state.js';
 import { domainBaseUrl } from './hosted-ui-address.js';
 import { cookie, cookiesOf, readForm, sendCss, sendPage, sendRedirect } from './hosted-ui-http.js';
+import { idpResponse, startFederation } from './federation-route.js';
 import { setNewPassword, signInOnForm } from './hosted-ui-sign-in.js';
 import { errorPage, HOSTED_UI_CSS, loginPage, newPasswordPage } from './login-page.js';
 import type { OAuthGrants } from './oauth-grants.js';
@@ -15,7 +16,7 @@ import { completeSignIn } from './signed-in-user.js';
 import type { StoredUser } from './user-store.js';
 
 const ENDPOINT =
-  /^\/hosted-ui\/([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\/(oauth2\/authorize|login|oauth2\/token|oauth2\/userInfo|oauth2\/revoke|logout|hosted-ui\.css)$/;
+  /^\/hosted-ui\/([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\/(oauth2\/authorize|login|oauth2\/token|oauth2\/userInfo|oauth2\/revoke|logout|hosted-ui\.css|oauth2\/idpresponse)$/;
 const SESSION_COOKIE = 'cognito';
 const CSRF_COOKIE = 'XSRF-TOKEN';
 const CSRF_TTL_SECONDS = 3600;
@@ -72,6 +73,8 @@ export function createHostedUiRoute(state: CognitoState, grants: OAuthGrants): R
           return allowed(['GET', 'POST']) ? handleUserInfo(ctx, dc) : undefined;
         case 'oauth2/revoke':
           return allowed(['POST']) ? handleRevoke(ctx, dc) : undefined;
+        case 'oauth2/idpresponse':
+          return allowed(['GET', 'POST']) ? idpResponse(ctx, dc, signedIn) : undefined;
         default:
           return sendPage(ctx, 404, errorPage({ cssHref, error: 'not_found', description: 'No such page.' }));
       }
@@ -95,7 +98,7 @@ async function sessionUser(ctx: RequestContext, dc: DomainContext): Promise<{ us
   const value = cookiesOf(ctx).get(SESSION_COOKIE);
   const session = value ? await dc.grants.session(dc.pool.id, value) : undefined;
   const user = session ? await dc.state.users.get(dc.pool.id, session.username) : undefined;
-  return session && user?.enabled && user.status === 'CONFIRMED' ? { user, authTime: session.authTime } : undefined;
+  return session && user?.enabled && (user.status === 'CONFIRMED' || user.status === 'EXTERNAL_PROVIDER') ? { user, authTime: session.authTime } : undefined;
 }
 
 /** The answer to an authorized request: a code, or (implicit flow) the tokens in the fragment. */
@@ -144,6 +147,7 @@ async function authorize(ctx: RequestContext, dc: DomainContext): Promise<void> 
   const checked = await checkAuthorizeRequest(dc.state, dc.pool, ctx.url.searchParams);
   if (!checked.ok) return refuse(ctx, dc, checked.refusal);
   const { request } = checked;
+  if (request.provider) return startFederation(ctx, dc, request, request.provider, carried(ctx.url.searchParams));
   const signedIn = request.prompt === 'login' ? undefined : await sessionUser(ctx, dc);
   if (signedIn) return grant(ctx, dc, request, signedIn.user, signedIn.authTime, []);
   if (request.prompt === 'none')
@@ -154,15 +158,16 @@ async function authorize(ctx: RequestContext, dc: DomainContext): Promise<void> 
 }
 
 /** The sign-in form, with a fresh CSRF token in its cookie and in the form (double submit). */
-function renderLogin(
+async function renderLogin(
   ctx: RequestContext,
   dc: DomainContext,
   params: Record<string, string>,
   status: number,
   extra: { error?: string; username?: string } = {},
-): void {
+): Promise<void> {
   const csrf = randomBytes(32).toString('base64url');
   const emailSignIn = (dc.pool.config.UsernameAttributes ?? []).includes('email');
+  const providers = await providerButtons(dc, params);
   sendPage(
     ctx,
     status,
@@ -172,16 +177,28 @@ function renderLogin(
       hidden: params,
       csrf,
       usernameLabel: emailSignIn ? 'Email' : 'Username',
+      providers,
       ...extra,
     }),
     [cookie(ctx, dc.path, CSRF_COOKIE, csrf, CSRF_TTL_SECONDS, dc.base.startsWith('https://'))],
   );
 }
 
+/** The login page's buttons for the client's federated providers: the same authorize request, naming the provider. */
+async function providerButtons(dc: DomainContext, params: Record<string, string>): Promise<Array<{ name: string; href: string }>> {
+  const client = params.client_id ? await dc.state.pools.getClient(params.client_id) : undefined;
+  const supported = client?.poolId === dc.pool.id ? (client.oauth?.SupportedIdentityProviders ?? []).filter((name) => name !== 'COGNITO') : [];
+  return supported.map((name) => {
+    const query = new URLSearchParams({ ...params, identity_provider: name });
+    query.delete('prompt');
+    return { name, href: `${dc.base}/oauth2/authorize?${query.toString()}` };
+  });
+}
+
 async function showLogin(ctx: RequestContext, dc: DomainContext): Promise<void> {
   const checked = await checkAuthorizeRequest(dc.state, dc.pool, ctx.url.searchParams);
   if (!checked.ok) return refuse(ctx, dc, checked.refusal);
-  renderLogin(ctx, dc, carried(ctx.url.searchParams), 200);
+  await renderLogin(ctx, dc, carried(ctx.url.searchParams), 200);
 }
 
 function sameSecret(a: string | undefined, b: string | null): boolean {

@@ -12,6 +12,8 @@ import { adminOperations } from './admin-operations.js';
 import { poolOperations } from './pool-operations.js';
 import { domainOperations } from './domain-operations.js';
 import { createHostedUiRoute } from './hosted-ui-route.js';
+import { createIdentityProviderStore, identityProviderOperations } from './identity-providers.js';
+import { providerLinkOperations } from './provider-links.js';
 import { createOAuthGrants } from './oauth-grants.js';
 import { createAttemptLimits } from './attempt-limits.js';
 import { authOperations } from './auth-operations.js';
@@ -24,6 +26,7 @@ import { resolveCognitoLimits } from './limit-settings.js';
 import { createMailbox } from './mailbox.js';
 import { cognitoIdpMigrations } from './migrations.js';
 import { createPoolResourceHandlers } from './pool-resources.js';
+import { identityProviderResourceHandlers } from './identity-provider-resource.js';
 import { createPoolStore } from './pool-store.js';
 import { selfOperations } from './self-operations.js';
 import { createSignInLimiter } from './sign-in-limiter.js';
@@ -63,6 +66,7 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
     sql,
     pools: createPoolStore(sql),
     users: createUserStore(sql),
+    providers: createIdentityProviderStore(sql),
     keys: createTokenKeys(sql, kernel.secrets, { onRotated: () => keysChanged.changed(null) }),
     mailbox: createMailbox(sql, kernel.mail, limits.mailbox),
     limiter: createSignInLimiter({
@@ -94,9 +98,19 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
           ...jsonOperations({ ...signUpOperations(state), ...authOperations(state), ...selfOperations(state) }, false),
           // Admin operations act on the pool named in the request, as IAM sees them (Amplify's trigger
           // policies, such as add-to-group's, name the pool's ARN).
-          ...jsonOperations({ ...adminOperations(state), ...poolOperations(state), ...domainOperations(state) }, true, (input) => [
-            `arn:aws:cognito-idp:${kernel.config.region}:${kernel.config.accountId}:userpool/${typeof input.UserPoolId === 'string' ? input.UserPoolId : '*'}`,
-          ]),
+          ...jsonOperations(
+            {
+              ...adminOperations(state),
+              ...poolOperations(state),
+              ...domainOperations(state),
+              ...identityProviderOperations(state),
+              ...providerLinkOperations(state),
+            },
+            true,
+            (input) => [
+              `arn:aws:cognito-idp:${kernel.config.region}:${kernel.config.accountId}:userpool/${typeof input.UserPoolId === 'string' ? input.UserPoolId : '*'}`,
+            ],
+          ),
         },
         errors: COGNITO_IDP_ERRORS,
         validationErrorCode: 'InvalidParameterException',
@@ -126,7 +140,7 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
         validationErrorCode: 'ValidationException',
       }),
     ],
-    resourceTypes: createPoolResourceHandlers(state),
+    resourceTypes: { ...createPoolResourceHandlers(state), ...identityProviderResourceHandlers(state) },
     async start() {
       await data.start();
       await sql.migrate('cognito-idp', cognitoIdpMigrations(sql.dialect));

@@ -53,5 +53,15 @@ export const cognitoIdpMigrations = (dialect: SqlStore['dialect']): string[] => 
     `CREATE INDEX cognito_hosted_sessions_expiry ON cognito_hosted_sessions (expires_at)`,
     // The scopes a sign-in was granted (the hosted UI's); NULL: an API sign-in (aws.cognito.signin.user.admin).
     `ALTER TABLE cognito_refresh_tokens ADD COLUMN scope TEXT`,
+    // Federation: each pool's identity providers, the sign-ins waiting for their provider (the hash of the state
+    // sent to it), and native users linked to a provider's user (AdminLinkProviderForUser).
+    `CREATE TABLE cognito_identity_providers (pool_id TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, details TEXT NOT NULL,
+    attribute_mapping TEXT NOT NULL, identifiers TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (pool_id, name))`,
+    `CREATE TABLE cognito_federation_states (state_hash TEXT PRIMARY KEY, pool_id TEXT NOT NULL, provider TEXT NOT NULL, request TEXT NOT NULL,
+    nonce TEXT NOT NULL, code_verifier TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
+    `CREATE INDEX cognito_federation_states_expiry ON cognito_federation_states (expires_at)`,
+    `CREATE TABLE cognito_provider_links (pool_id TEXT NOT NULL, provider TEXT NOT NULL, provider_user_id TEXT NOT NULL, username TEXT NOT NULL,
+    PRIMARY KEY (pool_id, provider, provider_user_id))`,
+    `CREATE INDEX cognito_provider_links_user ON cognito_provider_links (pool_id, username)`,
   ];
 };
