@@ -36,6 +36,7 @@ describe('hosted UI federation with identity providers', () => {
   let admin: CognitoIdentityProviderClient;
   let google: LocalOidcProvider;
   let corp: LocalOidcProvider;
+  let facebook: LocalOidcProvider;
   let poolId = '';
   let clientId = '';
   let narrowClientId = '';
@@ -88,7 +89,22 @@ describe('hosted UI federation with identity providers', () => {
     dir = await mkdtemp(join(tmpdir(), 'forte-federation-'));
     google = await startLocalOidcProvider({ clientId: 'google-client' });
     corp = await startLocalOidcProvider({ clientId: 'corp-client' });
-    cloud = await createCloud({ dataDir: dir, port: 0, logLevel: 'info', logStream: { write: (line) => void logs.push(line) } });
+    facebook = await startLocalOidcProvider({ clientId: 'fb-app' });
+    cloud = await createCloud({
+      dataDir: dir,
+      port: 0,
+      logLevel: 'info',
+      logStream: { write: (line) => void logs.push(line) },
+      // The cloud's own endpoints for Facebook (config.json's identityProviders): the provider names none.
+      identityProviderEndpoints: {
+        Facebook: {
+          authorize_url: `${facebook.issuer}/authorize`,
+          token_url: `${facebook.issuer}/token`,
+          token_request_method: 'POST',
+          attributes_url: `${facebook.issuer}/userinfo?fields=`,
+        },
+      },
+    });
     admin = new CognitoIdentityProviderClient({
       region: 'us-east-1',
       endpoint: `${cloud.url}/cognito-idp/`,
@@ -131,6 +147,15 @@ describe('hosted UI federation with identity providers', () => {
         IdpIdentifiers: ['corp.example'],
       }),
     );
+    await admin.send(
+      new CreateIdentityProviderCommand({
+        UserPoolId: poolId,
+        ProviderName: 'Facebook',
+        ProviderType: 'Facebook',
+        ProviderDetails: { client_id: facebook.clientId, client_secret: facebook.clientSecret, authorize_scopes: 'public_profile,email' },
+        AttributeMapping: { email: 'email', username: 'id' },
+      }),
+    );
     const client = {
       UserPoolId: poolId,
       AllowedOAuthFlowsUserPoolClient: true,
@@ -141,7 +166,7 @@ describe('hosted UI federation with identity providers', () => {
     };
     clientId = (
       await handler(AUTH_RESOURCE_TYPES.userPoolClient).create(
-        { ...client, ClientName: 'web', SupportedIdentityProviders: ['COGNITO', 'Google', 'Corp'] },
+        { ...client, ClientName: 'web', SupportedIdentityProviders: ['COGNITO', 'Google', 'Corp', 'Facebook'] },
         context('Web'),
       )
     ).physicalId;
@@ -156,6 +181,7 @@ describe('hosted UI federation with identity providers', () => {
     await cloud.close();
     await google.close();
     await corp.close();
+    await facebook.close();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -169,8 +195,10 @@ describe('hosted UI federation with identity providers', () => {
     const list = (await admin.send(new ListIdentityProvidersCommand({ UserPoolId: poolId }))).Providers ?? [];
     assert.deepEqual(
       list.map((p) => p.ProviderName),
-      ['Corp', 'Google'],
+      ['Corp', 'Facebook', 'Google'],
     );
+    const fb = (await admin.send(new DescribeIdentityProviderCommand({ UserPoolId: poolId, ProviderName: 'Facebook' }))).IdentityProvider!;
+    assert.equal(fb.ProviderDetails?.authorize_url, `${facebook.issuer}/authorize`, "the cloud's endpoint for Facebook");
     assert.equal(
       (await admin.send(new GetIdentityProviderByIdentifierCommand({ UserPoolId: poolId, IdpIdentifier: 'corp.example' }))).IdentityProvider?.ProviderName,
       'Corp',
@@ -380,5 +408,15 @@ describe('hosted UI federation with identity providers', () => {
       ),
       /already signed in as Corp_c-bob/,
     );
+  });
+
+  it("signs in with Facebook through the cloud's configured endpoints: no ID token, the user info's id and email", async () => {
+    facebook.user = { id: 'fb-9', email: 'fay@example.com' };
+    const { verifier, challenge } = pkce();
+    const { back } = await federate({ identity_provider: 'Facebook', code_challenge: challenge, code_challenge_method: 'S256' });
+    assert.equal(facebook.authorizeRequests.at(-1)?.get('scope'), 'public_profile,email');
+    const { id } = await tokensFor(back, verifier);
+    assert.equal(id['cognito:username'], 'Facebook_fb-9');
+    assert.equal(id.email, 'fay@example.com');
   });
 });

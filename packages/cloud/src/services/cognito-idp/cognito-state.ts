@@ -5,7 +5,7 @@ import type { CognitoLimits } from './cognito-limits.js';
 import type { AttemptLimits } from './attempt-limits.js';
 import type { ChallengeSessions } from './challenge-sessions.js';
 import { cognitoError, invalidParameter } from './cognito-error.js';
-import type { IdentityProviderStore } from './identity-providers.js';
+import type { IdentityProviderStore, ProviderEndpointSettings } from './identity-providers.js';
 import type { Mailbox } from './mailbox.js';
 import type { PoolStore, StoredClient, StoredPool } from './pool-store.js';
 import type { SignInLimiter } from './sign-in-limiter.js';
@@ -21,6 +21,8 @@ export interface CognitoState {
   users: UserStore;
   /** Each pool's federated identity providers (identity-providers.ts). */
   providers: IdentityProviderStore;
+  /** The cloud's endpoints for the social provider types (config.json's `identityProviders`). */
+  providerEndpoints: ProviderEndpointSettings;
   keys: TokenKeys;
   mailbox: Mailbox;
   limiter: SignInLimiter;

@@ -6,6 +6,7 @@ import { federatedUser, subjectOf } from './federated-user.js';
 import { readForm, sendPage, sendRedirect, userFacingMessage } from './hosted-ui-http.js';
 import type { DomainContext } from './hosted-ui-route.js';
 import { effectiveDetails, type StoredIdentityProvider } from './identity-providers.js';
+import type { CognitoState } from './cognito-state.js';
 import { errorPage } from './login-page.js';
 import type { StoredUser } from './user-store.js';
 import { sha256 } from './user-store.js';
@@ -77,6 +78,12 @@ async function endpointsOf(provider: StoredIdentityProvider): Promise<Endpoints>
   };
 }
 
+/** The provider with every detail filled in: its own, over the cloud's settings for its type, over the real endpoints. */
+const configured = (state: CognitoState, provider: StoredIdentityProvider): StoredIdentityProvider => ({
+  ...provider,
+  details: effectiveDetails(provider, state.providerEndpoints),
+});
+
 /** Sign in with Apple's client secret: a short ES256 JWT signed with the team's key. */
 async function appleClientSecret(details: Record<string, string>): Promise<string> {
   const key = createPrivateKey(details.private_key ?? '');
@@ -98,9 +105,10 @@ export async function startFederation(
   ctx: RequestContext,
   dc: DomainContext,
   request: AuthorizeRequest,
-  provider: StoredIdentityProvider,
+  stored: StoredIdentityProvider,
   carried: Record<string, string>,
 ): Promise<void> {
+  const provider = configured(dc.state, stored);
   let endpoints: Endpoints;
   try {
     endpoints = await endpointsOf(provider);
@@ -254,8 +262,9 @@ export async function idpResponse(ctx: RequestContext, dc: DomainContext, onSign
   const { request } = checked;
   const back = (error: string, description: string): void =>
     sendRedirect(ctx, redirectWith(request.redirectUri, request.responseType, { error, error_description: description, state: request.state }));
-  const provider = await dc.state.providers.get(dc.pool.id, row.provider);
-  if (!provider) return back('invalid_request', `The identity provider ${row.provider} was removed from the user pool.`);
+  const stored = await dc.state.providers.get(dc.pool.id, row.provider);
+  if (!stored) return back('invalid_request', `The identity provider ${row.provider} was removed from the user pool.`);
+  const provider = configured(dc.state, stored);
   const providerError = params.get('error');
   if (providerError) return back('access_denied', `The identity provider ${provider.name} answered ${providerError.slice(0, 100)}.`);
   const code = params.get('code');

@@ -81,10 +81,16 @@ const REQUIRED_DETAILS: Record<ProviderType, string[]> = {
 const NAME = /^[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+$/u;
 const RESERVED = ['COGNITO', 'Cognito', 'cognito'];
 
-/** The provider's details with the type's defaults filled in under what was given. */
-export function effectiveDetails(provider: Pick<StoredIdentityProvider, 'type' | 'details'>): Record<string, string> {
-  const defaults = provider.type === 'OIDC' ? {} : DEFAULT_DETAILS[provider.type];
-  return { ...defaults, ...provider.details };
+/** The cloud's own endpoints for the social provider types (config.json's `identityProviders`), over the real ones. */
+export type ProviderEndpointSettings = Partial<Record<Exclude<ProviderType, 'OIDC'>, Record<string, string>>>;
+
+/**
+ * The provider's details: the type's real endpoints, under the cloud's settings for the type, under what the
+ * provider itself was given.
+ */
+export function effectiveDetails(provider: Pick<StoredIdentityProvider, 'type' | 'details'>, settings: ProviderEndpointSettings = {}): Record<string, string> {
+  if (provider.type === 'OIDC') return { ...provider.details };
+  return { ...DEFAULT_DETAILS[provider.type], ...settings[provider.type], ...provider.details };
 }
 
 interface ProviderRow {
@@ -220,8 +226,8 @@ export function checkProvider(fields: {
 }
 
 /** A provider in DescribeIdentityProvider's shape: the type's default endpoints shown, its secrets never. */
-export function describeProvider(provider: StoredIdentityProvider): Record<string, unknown> {
-  const details = Object.fromEntries(Object.entries(effectiveDetails(provider)).filter(([key]) => !SECRET_DETAILS.includes(key)));
+export function describeProvider(provider: StoredIdentityProvider, settings: ProviderEndpointSettings = {}): Record<string, unknown> {
+  const details = Object.fromEntries(Object.entries(effectiveDetails(provider, settings)).filter(([key]) => !SECRET_DETAILS.includes(key)));
   return {
     UserPoolId: provider.poolId,
     ProviderName: provider.name,
@@ -266,11 +272,11 @@ export function identityProviderOperations(state: CognitoState): Record<string, 
         throw cognitoError('DuplicateProviderException', `A provider with the name ${provider.name} already exists in this user pool.`);
       await identifiersFree(pool.id, provider.name, provider.identifiers);
       await providers.put(provider);
-      return { IdentityProvider: describeProvider(provider) };
+      return { IdentityProvider: describeProvider(provider, state.providerEndpoints) };
     },
     async DescribeIdentityProvider(input) {
       const pool = await requirePool(state, input.UserPoolId);
-      return { IdentityProvider: describeProvider(await requireProvider(pool.id, str(input, 'ProviderName'))) };
+      return { IdentityProvider: describeProvider(await requireProvider(pool.id, str(input, 'ProviderName')), state.providerEndpoints) };
     },
     /** Fields left out keep their value; secrets left out of ProviderDetails are kept. */
     async UpdateIdentityProvider(input) {
@@ -289,7 +295,7 @@ export function identityProviderOperations(state: CognitoState): Record<string, 
       });
       await identifiersFree(pool.id, provider.name, provider.identifiers);
       await providers.put(provider);
-      return { IdentityProvider: describeProvider(provider) };
+      return { IdentityProvider: describeProvider(provider, state.providerEndpoints) };
     },
     async DeleteIdentityProvider(input) {
       const pool = await requirePool(state, input.UserPoolId);
@@ -314,7 +320,7 @@ export function identityProviderOperations(state: CognitoState): Record<string, 
       const identifier = str(input, 'IdpIdentifier');
       const provider = await providers.byIdentifier(pool.id, identifier);
       if (!provider) throw cognitoError('ResourceNotFoundException', `No identity provider has the identifier ${identifier}.`);
-      return { IdentityProvider: describeProvider(provider) };
+      return { IdentityProvider: describeProvider(provider, state.providerEndpoints) };
     },
   };
 }

@@ -12,7 +12,7 @@ import { adminOperations } from './admin-operations.js';
 import { poolOperations } from './pool-operations.js';
 import { domainOperations } from './domain-operations.js';
 import { createHostedUiRoute } from './hosted-ui-route.js';
-import { createIdentityProviderStore, identityProviderOperations } from './identity-providers.js';
+import { createIdentityProviderStore, identityProviderOperations, type ProviderEndpointSettings } from './identity-providers.js';
 import { providerLinkOperations } from './provider-links.js';
 import { createOAuthGrants } from './oauth-grants.js';
 import { createAttemptLimits } from './attempt-limits.js';
@@ -41,6 +41,8 @@ import { createWellKnownRoute } from './well-known-route.js';
 export interface CognitoIdpOptions {
   /** Wrong codes, codes sent, sign-ups, the mailbox; each field defaults to limit-settings.ts. */
   limits?: CognitoLimitSettings | undefined;
+  /** Endpoints for Google, Facebook, LoginWithAmazon, SignInWithApple in place of the real ones (a company's proxy, tests). */
+  identityProviderEndpoints?: ProviderEndpointSettings | undefined;
 }
 
 /**
@@ -67,6 +69,7 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
     pools: createPoolStore(sql),
     users: createUserStore(sql),
     providers: createIdentityProviderStore(sql),
+    providerEndpoints: options.identityProviderEndpoints ?? {},
     keys: createTokenKeys(sql, kernel.secrets, { onRotated: () => keysChanged.changed(null) }),
     mailbox: createMailbox(sql, kernel.mail, limits.mailbox),
     limiter: createSignInLimiter({
