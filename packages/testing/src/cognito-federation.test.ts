@@ -40,6 +40,7 @@ describe('hosted UI federation with identity providers', () => {
   let poolId = '';
   let clientId = '';
   let narrowClientId = '';
+  let webClient: Record<string, unknown> = {};
   let base = '';
   const logs: string[] = [];
 
@@ -164,12 +165,8 @@ describe('hosted UI federation with identity providers', () => {
       CallbackURLs: [CALLBACK],
       LogoutURLs: [CALLBACK],
     };
-    clientId = (
-      await handler(AUTH_RESOURCE_TYPES.userPoolClient).create(
-        { ...client, ClientName: 'web', SupportedIdentityProviders: ['COGNITO', 'Google', 'Corp', 'Facebook'] },
-        context('Web'),
-      )
-    ).physicalId;
+    webClient = { ...client, ClientName: 'web', SupportedIdentityProviders: ['COGNITO', 'Google', 'Corp', 'Facebook'] };
+    clientId = (await handler(AUTH_RESOURCE_TYPES.userPoolClient).create(webClient, context('Web'))).physicalId;
     narrowClientId = (
       await handler(AUTH_RESOURCE_TYPES.userPoolClient).create({ ...client, ClientName: 'narrow', SupportedIdentityProviders: ['COGNITO'] }, context('Narrow'))
     ).physicalId;
@@ -329,6 +326,31 @@ describe('hosted UI federation with identity providers', () => {
     assert.match(back.searchParams.get('error_description') ?? '', /Nope is not an identity provider/);
     ({ back } = await federate({ identity_provider: 'Google', client_id: narrowClientId }));
     assert.equal(back.searchParams.get('error'), 'unauthorized_client');
+    // A provider whose token endpoint refuses the code (here: the cloud holds a wrong client secret).
+    await admin.send(
+      new CreateIdentityProviderCommand({
+        UserPoolId: poolId,
+        ProviderName: 'Stale',
+        ProviderType: 'OIDC',
+        ProviderDetails: {
+          client_id: corp.clientId,
+          client_secret: 'not-the-secret',
+          authorize_scopes: 'openid',
+          attributes_request_method: 'GET',
+          oidc_issuer: corp.issuer,
+        },
+      }),
+    );
+    await handler(AUTH_RESOURCE_TYPES.userPoolClient).update!(
+      clientId,
+      { ...webClient, SupportedIdentityProviders: ['COGNITO', 'Google', 'Corp', 'Facebook', 'Stale'] },
+      webClient,
+      context('Web'),
+    );
+    ({ back } = await federate({ identity_provider: 'Stale', state: 'stale' }));
+    assert.equal(back.searchParams.get('code'), null);
+    assert.equal(back.searchParams.get('state'), 'stale');
+    assert.match(back.searchParams.get('error_description') ?? '', /Stale refused the code \(invalid_client\)/);
     ({ back } = await federate({ idp_identifier: 'nobody.example' }));
     assert.match(back.searchParams.get('error_description') ?? '', /identifier nobody\.example/);
     // The user declines at the provider: it sends the browser back with an error and the cloud's state.

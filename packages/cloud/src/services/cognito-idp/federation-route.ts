@@ -32,7 +32,12 @@ interface Endpoints {
 
 class ProviderFailure extends Error {}
 
+/** At most this many sign-ins wait for their provider (expired ones go first, then the oldest). */
+const MAX_WAITING = 100_000;
+
+/** The providers' key sets, fetched again by jose when a token names an unknown key; at most 100 are kept. */
 const jwksCache = new Map<string, JWTVerifyGetKey>();
+const MAX_KEY_SETS = 100;
 
 /** Reads a provider's JSON answer, bounded in time and size. */
 async function providerJson(url: string, init: RequestInit = {}): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -125,6 +130,11 @@ export async function startFederation(
   const verifier = randomBytes(48).toString('base64url');
   const sql = dc.state.kernel.sql;
   await sql.run('DELETE FROM cognito_federation_states WHERE expires_at < ?', [Date.now()]);
+  const waiting = Number((await sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM cognito_federation_states'))?.n ?? 0);
+  if (waiting >= MAX_WAITING)
+    await sql.run('DELETE FROM cognito_federation_states WHERE state_hash IN (SELECT state_hash FROM cognito_federation_states ORDER BY expires_at LIMIT ?)', [
+      waiting - MAX_WAITING + 1,
+    ]);
   const { identity_provider: _provider, idp_identifier: _identifier, ...kept } = carried;
   await sql.run(
     'INSERT INTO cognito_federation_states (state_hash, pool_id, provider, request, nonce, code_verifier, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -201,6 +211,7 @@ async function claimsOf(
     let keys = jwksCache.get(endpoints.jwks);
     if (!keys) {
       keys = createRemoteJWKSet(new URL(endpoints.jwks), { timeoutDuration: PROVIDER_TIMEOUT_MS });
+      if (jwksCache.size >= MAX_KEY_SETS) jwksCache.delete(jwksCache.keys().next().value ?? '');
       jwksCache.set(endpoints.jwks, keys);
     }
     try {
