@@ -288,6 +288,20 @@ void describe('forte-cloud bin', () => {
     assert.deepEqual(readCloudSettings(dataDir, {}).graphqlLimits, every);
   });
 
+  void it("reads config.json's endpoints of the social identity providers, and refuses an endpoint that is not an http(s) URL", async () => {
+    const dataDir = await tempDir();
+    const google = { authorize_url: 'https://idp.example/authorize', token_url: 'https://idp.example/token', oidc_issuer: 'https://idp.example' };
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ identityProviders: { Google: google } }));
+    assert.deepEqual(readCloudSettings(dataDir, {}), { identityProviderEndpoints: { Google: google } });
+    for (const bad of [{ Google: { token_url: 'ftp://idp.example/token' } }, { Okta: {} }, { Google: { client_secret: 'x' } }]) {
+      writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ identityProviders: bad }));
+      assert.throws(
+        () => readCloudSettings(dataDir, {}),
+        (error: Error) => error instanceof ConfigError && /identityProviders/.test(error.message),
+      );
+    }
+  });
+
   void it('reads the user pool limits of config.json, each one optional, and refuses a limit of zero', async () => {
     const dataDir = await tempDir();
     writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ cognito: { codeAttempts: { perUser: 3, lockSeconds: 60 }, mailbox: { perRecipient: 10 } } }));

@@ -8,6 +8,7 @@ import type { ConnectionLimits } from './kernel/types.js';
 import type { GraphQLLimits } from './services/appsync/graphql-limits.js';
 import type { HttpResolverSettings } from './services/appsync/http-resolver.js';
 import type { CognitoLimitSettings } from './services/cognito-idp/cognito-limits.js';
+import type { ProviderEndpointSettings } from './services/cognito-idp/identity-providers.js';
 import type { ConsoleOptions } from './services/console/index.js';
 import type { DynamoDbOptions } from './services/dynamodb/index.js';
 import type { LambdaOptions } from './services/lambda/lambda-options.js';
@@ -40,6 +41,17 @@ export class ConfigError extends Error {
 }
 
 const count = z.number().int().min(1).max(1_000_000);
+const httpUrl = z.url({ protocol: /^https?$/ });
+/** A social provider type's endpoints (ProviderDetails' names); its client ids and secrets stay on the provider. */
+const providerEndpoints = z.strictObject({
+  authorize_url: httpUrl.optional(),
+  token_url: httpUrl.optional(),
+  token_request_method: z.enum(['GET', 'POST']).optional(),
+  attributes_url: httpUrl.optional(),
+  attributes_url_add_attributes: z.enum(['true', 'false']).optional(),
+  oidc_issuer: httpUrl.optional(),
+  jwks_uri: httpUrl.optional(),
+});
 const seconds = z
   .number()
   .int()
@@ -170,6 +182,10 @@ const configSchema = z.strictObject({
       triggers: z.strictObject({ timeoutSeconds: z.number().min(0.1).max(30).optional() }).optional(),
     })
     .optional(),
+  // Endpoints of the social identity providers in place of the real ones (a company's proxy, a local IdP).
+  identityProviders: z
+    .strictObject(Object.fromEntries(['Google', 'Facebook', 'LoginWithAmazon', 'SignInWithApple'].map((type) => [type, providerEndpoints.optional()])))
+    .optional(),
 });
 
 export interface CloudSettings {
@@ -181,6 +197,8 @@ export interface CloudSettings {
   smtp?: SmtpSettings;
   graphqlLimits?: Partial<GraphQLLimits>;
   cognitoLimits?: CognitoLimitSettings;
+  /** config.json's `identityProviders`. */
+  identityProviderEndpoints?: ProviderEndpointSettings;
   connectionLimits?: Partial<ConnectionLimits>;
   deletedDataRetentionMs?: number;
   lambda?: LambdaOptions;
@@ -222,6 +240,7 @@ export function readCloudSettings(dataDir: string, env: NodeJS.ProcessEnv): Clou
     ...(blobs === undefined ? {} : { blobs }),
     ...(config.graphql ? { graphqlLimits: config.graphql } : {}),
     ...(config.cognito ? { cognitoLimits: config.cognito } : {}),
+    ...(config.identityProviders ? { identityProviderEndpoints: config.identityProviders as ProviderEndpointSettings } : {}),
     ...(config.connections ? { connectionLimits: config.connections } : {}),
     ...(config.deletedData?.retentionDays === undefined ? {} : { deletedDataRetentionMs: config.deletedData.retentionDays * 86_400_000 }),
     ...(config.lambda ? { lambda: config.lambda } : {}),

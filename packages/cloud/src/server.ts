@@ -36,6 +36,7 @@ import { createAppSyncService, type AppSyncOptions } from './services/appsync/in
 import { createCognitoIdentityService } from './services/cognito-identity/index.js';
 import { createConsoleService, type ConsoleOptions } from './services/console/index.js';
 import { createCognitoIdpService, type CognitoIdpOptions } from './services/cognito-idp/index.js';
+import type { ProviderEndpointSettings } from './services/cognito-idp/identity-providers.js';
 import { createControlService, type ControlOptions } from './services/control/index.js';
 import { createDynamoDbService, type DynamoDbOptions } from './services/dynamodb/index.js';
 import { createEventsService, type EventsOptions } from './services/events/index.js';
@@ -143,6 +144,8 @@ export interface CloudOptions {
   appsync?: Pick<AppSyncOptions, 'http'>;
   /** Limits of the user pools (wrong codes, codes sent, sign-ups, the mailbox); each field defaults to services/cognito-idp/limit-settings.ts. */
   cognitoLimits?: CognitoLimitSettings;
+  /** config.json's `identityProviders`: endpoints of the social identity provider types in place of the real ones. */
+  identityProviderEndpoints?: ProviderEndpointSettings;
   /** Limits on slow and unauthenticated connections; each field defaults to DEFAULT_CONNECTION_LIMITS. */
   connectionLimits?: Partial<ConnectionLimits>;
   /**
@@ -499,7 +502,7 @@ function openBus(url: string | undefined, clusterId: string, onError: (error: un
 function builtInSettings(options: CloudOptions): ReadonlyMap<ServiceFactory, unknown> {
   return new Map<ServiceFactory, unknown>([
     [createAppSyncService, { limits: options.graphqlLimits, ...options.appsync } satisfies AppSyncOptions],
-    [createCognitoIdpService, { limits: options.cognitoLimits } satisfies CognitoIdpOptions],
+    [createCognitoIdpService, { limits: options.cognitoLimits, identityProviderEndpoints: options.identityProviderEndpoints } satisfies CognitoIdpOptions],
     [createDynamoDbService, { ...options.dynamodb } satisfies DynamoDbOptions],
     [createHostingService, { ...options.hosting } satisfies HostingOptions],
     [createLambdaService, { ...options.lambda } satisfies LambdaOptions],

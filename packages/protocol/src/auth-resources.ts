@@ -7,6 +7,7 @@ export const AUTH_RESOURCE_TYPES = {
   userPoolClient: 'Forte::Cognito::UserPoolClient',
   userPoolGroup: 'Forte::Cognito::UserPoolGroup',
   userPoolDomain: 'Forte::Cognito::UserPoolDomain',
+  userPoolIdentityProvider: 'Forte::Cognito::UserPoolIdentityProvider',
   identityPool: 'Forte::Cognito::IdentityPool',
 } as const;
 

@@ -15,3 +15,4 @@ export { startTestBlobStore, type TestBlobStore } from './test-blob-store.js';
 export { CLOUD_BIN, startCloudProcess, type CloudProcess } from './cloud-process.js';
 export { PROXY_TEST_ADDRESS, proxyAddressSkipReason, requestFrom } from './request-from.js';
 export { mailboxMessages, totpCode } from './user-pool-codes.js';
+export { startLocalOidcProvider, type IdTokenTampering, type LocalOidcProvider } from './local-oidc-provider.js';

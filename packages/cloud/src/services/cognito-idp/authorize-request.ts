@@ -1,4 +1,5 @@
 import type { CognitoState } from './cognito-state.js';
+import type { StoredIdentityProvider } from './identity-providers.js';
 import type { StoredClient, StoredPool } from './pool-store.js';
 
 /** An `/oauth2/authorize` (or `/login`) request that passed Cognito's checks. */
@@ -11,6 +12,8 @@ export interface AuthorizeRequest {
   nonce: string | undefined;
   codeChallenge: string | undefined;
   prompt: string | undefined;
+  /** The federated identity provider the request names (`identity_provider` or `idp_identifier`), if any. */
+  provider?: StoredIdentityProvider | undefined;
 }
 
 /**
@@ -43,7 +46,7 @@ const MAX_PARAMETER = 2048;
  * Cognito's rules for an authorization request: a client of this pool that may use the hosted UI, a
  * `redirect_uri` (required) that is exactly one of its CallbackURLs, `response_type`
  * `code` or `token` among its flows, scopes among its allowed ones (none given: all of them), PKCE with S256
- * only, and the pool's own users as the identity provider.
+ * only, and an identity provider of the pool that the client supports (the pool's own users by default).
  */
 export async function checkAuthorizeRequest(
   state: CognitoState,
@@ -98,15 +101,24 @@ export async function checkAuthorizeRequest(
       return back('invalid_request', 'code_challenge must be the base64url SHA-256 of the code verifier.');
     if (rawType !== 'code') return back('invalid_request', 'PKCE applies to the code flow only.');
   }
-  const provider = get('identity_provider');
-  if (get('idp_identifier') !== undefined || (provider !== undefined && provider !== 'COGNITO'))
-    return back('invalid_request', "Only the user pool's own users (identity_provider COGNITO) can sign in: federation is not supported by Forte yet.");
+  const providerName = get('identity_provider');
+  const identifier = get('idp_identifier');
+  let provider: StoredIdentityProvider | undefined;
+  if (providerName !== undefined && providerName !== 'COGNITO') {
+    provider = await state.providers.get(pool.id, providerName);
+    if (!provider) return back('invalid_request', `identity_provider ${providerName} is not an identity provider of this user pool (CreateIdentityProvider).`);
+  } else if (providerName === undefined && identifier !== undefined) {
+    provider = await state.providers.byIdentifier(pool.id, identifier);
+    if (!provider) return back('invalid_request', `No identity provider of this user pool has the identifier ${identifier} (IdpIdentifiers).`);
+  }
+  if (provider && !oauth.SupportedIdentityProviders.includes(provider.name))
+    return back('unauthorized_client', `The app client does not allow the identity provider ${provider.name}: add it to its SupportedIdentityProviders.`);
   const prompt = get('prompt');
   if (prompt !== undefined && !['none', 'login', 'select_account', 'consent'].includes(prompt))
     return back('invalid_request', 'prompt must be none, login, select_account or consent.');
   return {
     ok: true,
-    request: { client, redirectUri, responseType: rawType, scopes: [...new Set(scopes)], state: state_, nonce: get('nonce'), codeChallenge, prompt },
+    request: { client, redirectUri, responseType: rawType, scopes: [...new Set(scopes)], state: state_, nonce: get('nonce'), codeChallenge, prompt, provider },
   };
 }
 

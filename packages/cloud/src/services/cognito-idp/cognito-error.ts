@@ -6,6 +6,7 @@ export const COGNITO_IDP_ERRORS = defineErrorTable('cognito-idp', {
   ...JSON_API_ERROR_STATUS,
   AliasExistsException: 400,
   CodeMismatchException: 400,
+  DuplicateProviderException: 400,
   EnableSoftwareTokenMFAException: 400,
   ExpiredCodeException: 400,
   GroupExistsException: 400,

@@ -5,6 +5,7 @@ import type { CognitoLimits } from './cognito-limits.js';
 import type { AttemptLimits } from './attempt-limits.js';
 import type { ChallengeSessions } from './challenge-sessions.js';
 import { cognitoError, invalidParameter } from './cognito-error.js';
+import type { IdentityProviderStore, ProviderEndpointSettings } from './identity-providers.js';
 import type { Mailbox } from './mailbox.js';
 import type { PoolStore, StoredClient, StoredPool } from './pool-store.js';
 import type { SignInLimiter } from './sign-in-limiter.js';
@@ -18,6 +19,10 @@ export interface CognitoState {
   sql: SqlStore;
   pools: PoolStore;
   users: UserStore;
+  /** Each pool's federated identity providers (identity-providers.ts). */
+  providers: IdentityProviderStore;
+  /** The cloud's endpoints for the social provider types (config.json's `identityProviders`). */
+  providerEndpoints: ProviderEndpointSettings;
   keys: TokenKeys;
   mailbox: Mailbox;
   limiter: SignInLimiter;

@@ -240,7 +240,7 @@ class AccountPages {
       // No proof (another browser, or more than three minutes): the user signs in with their password.
     }
     if (user?.enabled && proven) return beginMfa(this.ctx, this.dc, this.params, this.request, user);
-    renderLogin(this.ctx, this.dc, this.params, 200, { notice: 'Your account is confirmed: sign in.', username: typed });
+    await renderLogin(this.ctx, this.dc, this.params, 200, { notice: 'Your account is confirmed: sign in.', username: typed });
   }
 
   forgot(status: number, username: string, error?: string): void {
@@ -295,6 +295,6 @@ class AccountPages {
       ...secretHashOf(this.request.client, typed),
     });
     if (!result.ok) return this.confirmForgot(400, typed, { error: result.message });
-    renderLogin(this.ctx, this.dc, this.params, 200, { notice: 'Your password was changed: sign in with it.', username: typed });
+    await renderLogin(this.ctx, this.dc, this.params, 200, { notice: 'Your password was changed: sign in with it.', username: typed });
   }
 }

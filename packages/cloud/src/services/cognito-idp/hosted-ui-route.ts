@@ -8,6 +8,7 @@ import { cookie, cookiesOf, readForm, sendCss, sendPage, sendRedirect } from './
 import { accountPage, confirmAfterSignIn } from './hosted-ui-account.js';
 import { sendCustomization } from './hosted-ui-customization.js';
 import { beginMfa, submitMfa } from './hosted-ui-mfa.js';
+import { idpResponse, startFederation } from './federation-route.js';
 import { setNewPassword, signInOnForm } from './hosted-ui-sign-in.js';
 import { errorPage, HOSTED_UI_CSS, loginPage, newPasswordPage } from './login-page.js';
 import type { OAuthGrants } from './oauth-grants.js';
@@ -18,7 +19,7 @@ import { completeSignIn } from './signed-in-user.js';
 import type { StoredUser } from './user-store.js';
 
 const ENDPOINT =
-  /^\/hosted-ui\/([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\/(oauth2\/authorize|login|oauth2\/token|oauth2\/userInfo|oauth2\/revoke|logout|hosted-ui\.css|logo|signup|confirmUser|forgotPassword|confirmForgotPassword)$/;
+  /^\/hosted-ui\/([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\/(oauth2\/authorize|login|oauth2\/token|oauth2\/userInfo|oauth2\/revoke|logout|hosted-ui\.css|logo|signup|confirmUser|forgotPassword|confirmForgotPassword|oauth2\/idpresponse)$/;
 const SESSION_COOKIE = 'cognito';
 export const CSRF_COOKIE = 'XSRF-TOKEN';
 export const CSRF_TTL_SECONDS = 3600;
@@ -94,6 +95,8 @@ export function createHostedUiRoute(state: CognitoState, grants: OAuthGrants): R
         case 'confirmForgotPassword':
           if (!allowed(['GET', 'HEAD', 'POST'])) return;
           return accountPage(ctx, dc, endpoint, method);
+        case 'oauth2/idpresponse':
+          return allowed(['GET', 'POST']) ? idpResponse(ctx, dc, signedIn) : undefined;
         default:
           return sendPage(ctx, 404, errorPage({ cssHref, error: 'not_found', description: 'No such page.' }));
       }
@@ -118,7 +121,7 @@ async function sessionUser(ctx: RequestContext, dc: DomainContext): Promise<{ us
   const value = cookiesOf(ctx).get(SESSION_COOKIE);
   const session = value ? await dc.grants.session(dc.pool.id, value) : undefined;
   const user = session ? await dc.state.users.get(dc.pool.id, session.username) : undefined;
-  return session && user?.enabled && user.status === 'CONFIRMED' ? { user, authTime: session.authTime } : undefined;
+  return session && user?.enabled && (user.status === 'CONFIRMED' || user.status === 'EXTERNAL_PROVIDER') ? { user, authTime: session.authTime } : undefined;
 }
 
 /** The answer to an authorized request: a code, or (implicit flow) the tokens in the fragment. */
@@ -167,6 +170,7 @@ async function authorize(ctx: RequestContext, dc: DomainContext): Promise<void> 
   const checked = await checkAuthorizeRequest(dc.state, dc.pool, ctx.url.searchParams);
   if (!checked.ok) return refuse(ctx, dc, checked.refusal);
   const { request } = checked;
+  if (request.provider) return startFederation(ctx, dc, request, request.provider, carried(ctx.url.searchParams));
   // A HEAD request (a link checker, a prefetch) is answered as if nobody were signed in: no code is issued for it.
   const signedIn = request.prompt === 'login' || ctx.req.method === 'HEAD' ? undefined : await sessionUser(ctx, dc);
   if (signedIn) return grant(ctx, dc, request, signedIn.user, signedIn.authTime, []);
@@ -178,15 +182,16 @@ async function authorize(ctx: RequestContext, dc: DomainContext): Promise<void> 
 }
 
 /** The sign-in form, with a fresh CSRF token in its cookie and in the form (double submit). */
-export function renderLogin(
+export async function renderLogin(
   ctx: RequestContext,
   dc: DomainContext,
   params: Record<string, string>,
   status: number,
   extra: { error?: string; username?: string; notice?: string } = {},
-): void {
+): Promise<void> {
   const csrf = randomBytes(32).toString('base64url');
   const emailSignIn = (dc.pool.config.UsernameAttributes ?? []).includes('email');
+  const providers = await providerButtons(dc, params);
   sendPage(
     ctx,
     status,
@@ -197,16 +202,28 @@ export function renderLogin(
       csrf,
       usernameLabel: emailSignIn ? 'Email' : 'Username',
       links: accountLinks(dc, params),
+      providers,
       ...extra,
     }),
     [cookie(ctx, dc.path, CSRF_COOKIE, csrf, CSRF_TTL_SECONDS, dc.base.startsWith('https://'))],
   );
 }
 
+/** The login page's buttons for the client's federated providers: the same authorize request, naming the provider. */
+async function providerButtons(dc: DomainContext, params: Record<string, string>): Promise<Array<{ name: string; href: string }>> {
+  const client = params.client_id ? await dc.state.pools.getClient(params.client_id) : undefined;
+  const supported = client?.poolId === dc.pool.id ? (client.oauth?.SupportedIdentityProviders ?? []).filter((name) => name !== 'COGNITO') : [];
+  return supported.map((name) => {
+    const query = new URLSearchParams({ ...params, identity_provider: name });
+    query.delete('prompt');
+    return { name, href: `${dc.base}/oauth2/authorize?${query.toString()}` };
+  });
+}
+
 async function showLogin(ctx: RequestContext, dc: DomainContext): Promise<void> {
   const checked = await checkAuthorizeRequest(dc.state, dc.pool, ctx.url.searchParams);
   if (!checked.ok) return refuse(ctx, dc, checked.refusal);
-  renderLogin(ctx, dc, carried(ctx.url.searchParams), 200);
+  await renderLogin(ctx, dc, carried(ctx.url.searchParams), 200);
 }
 
 export function sameSecret(a: string | undefined, b: string | null): boolean {

@@ -434,7 +434,7 @@ describe('hosted UI and OAuth 2.0 endpoints', () => {
     await refused(AUTH_RESOURCE_TYPES.userPoolClient, client({ CallbackURLs: ['http://example.com/'] }), /only http:\/\/localhost/);
     await refused(AUTH_RESOURCE_TYPES.userPoolClient, client({ AllowedOAuthScopes: ['email'] }), /need openid/);
     await refused(AUTH_RESOURCE_TYPES.userPoolClient, client({ DefaultRedirectURI: 'http://localhost:9/' }), /must be one of the CallbackURLs/);
-    await refused(AUTH_RESOURCE_TYPES.userPoolClient, client({ SupportedIdentityProviders: ['Google'] }), /issue 17/);
+    await refused(AUTH_RESOURCE_TYPES.userPoolClient, client({ SupportedIdentityProviders: ['Google'] }), /provider Google does not exist for user pool/);
     await refused(AUTH_RESOURCE_TYPES.userPoolClient, client({ CallbackURLs: [] }), /at least one callback URL/);
     await refused(AUTH_RESOURCE_TYPES.userPoolDomain, { UserPoolId: poolId, Domain: 'my-aws-login' }, /aws, amazon or cognito/);
     await refused(AUTH_RESOURCE_TYPES.userPoolDomain, { UserPoolId: poolId, Domain: 'Upper' }, /lowercase/);

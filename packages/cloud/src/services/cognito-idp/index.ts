@@ -12,6 +12,8 @@ import { adminOperations } from './admin-operations.js';
 import { poolOperations } from './pool-operations.js';
 import { domainOperations } from './domain-operations.js';
 import { createHostedUiRoute } from './hosted-ui-route.js';
+import { createIdentityProviderStore, identityProviderOperations, type ProviderEndpointSettings } from './identity-providers.js';
+import { providerLinkOperations } from './provider-links.js';
 import { createOAuthGrants } from './oauth-grants.js';
 import { createAttemptLimits } from './attempt-limits.js';
 import { authOperations } from './auth-operations.js';
@@ -24,6 +26,7 @@ import { resolveCognitoLimits } from './limit-settings.js';
 import { createMailbox } from './mailbox.js';
 import { cognitoIdpMigrations } from './migrations.js';
 import { createPoolResourceHandlers } from './pool-resources.js';
+import { identityProviderResourceHandlers } from './identity-provider-resource.js';
 import { createPoolStore } from './pool-store.js';
 import { selfOperations } from './self-operations.js';
 import { createSignInLimiter } from './sign-in-limiter.js';
@@ -39,6 +42,8 @@ import { createWellKnownRoute } from './well-known-route.js';
 export interface CognitoIdpOptions {
   /** Wrong codes, codes sent, sign-ups, the mailbox; each field defaults to limit-settings.ts. */
   limits?: CognitoLimitSettings | undefined;
+  /** Endpoints for Google, Facebook, LoginWithAmazon, SignInWithApple in place of the real ones (a company's proxy, tests). */
+  identityProviderEndpoints?: ProviderEndpointSettings | undefined;
 }
 
 /**
@@ -64,6 +69,8 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
     sql,
     pools: createPoolStore(sql),
     users: createUserStore(sql),
+    providers: createIdentityProviderStore(sql),
+    providerEndpoints: options.identityProviderEndpoints ?? {},
     keys: createTokenKeys(sql, kernel.secrets, { onRotated: () => keysChanged.changed(null) }),
     mailbox: createMailbox(sql, kernel.mail, limits.mailbox),
     limiter: createSignInLimiter({
@@ -96,7 +103,14 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
           // Admin operations act on the pool named in the request, as IAM sees them (Amplify's trigger
           // policies, such as add-to-group's, name the pool's ARN).
           ...jsonOperations(
-            { ...adminOperations(state), ...poolOperations(state), ...domainOperations(state), ...uiCustomizationOperations(state) },
+            {
+              ...adminOperations(state),
+              ...poolOperations(state),
+              ...domainOperations(state),
+              ...identityProviderOperations(state),
+              ...providerLinkOperations(state),
+              ...uiCustomizationOperations(state),
+            },
             true,
             (input) => [
               `arn:aws:cognito-idp:${kernel.config.region}:${kernel.config.accountId}:userpool/${typeof input.UserPoolId === 'string' ? input.UserPoolId : '*'}`,
@@ -131,7 +145,7 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
         validationErrorCode: 'ValidationException',
       }),
     ],
-    resourceTypes: { ...createPoolResourceHandlers(state), ...uiCustomizationResourceHandlers(state) },
+    resourceTypes: { ...createPoolResourceHandlers(state), ...uiCustomizationResourceHandlers(state), ...identityProviderResourceHandlers(state) },
     async start() {
       await data.start();
       await sql.migrate('cognito-idp', cognitoIdpMigrations(sql.dialect));

@@ -15,6 +15,9 @@ input[type=text],input[type=password]{display:block;width:100%;margin:0 0 1rem;p
 input:focus,button:focus{outline:3px solid #93c5fd;outline-offset:1px}
 button{width:100%;padding:.625rem;border:0;border-radius:.375rem;background:#1d4ed8;color:#fff;font:inherit;font-weight:600;cursor:pointer}
 button:hover{background:#1e40af}
+.providers{display:grid;gap:.5rem;margin:0 0 1rem}
+.provider{display:block;padding:.625rem;border:1px solid #94a3b8;border-radius:.375rem;color:#0f172a;text-align:center;text-decoration:none;font-weight:600}
+.provider:hover,.provider:focus{background:#f1f5f9}
 .error{margin:0 0 1rem;padding:.75rem;border-radius:.375rem;background:#fef2f2;color:#991b1b;border:1px solid #fecaca}
 .note{margin:1rem 0 0;color:#4b5563;font-size:.875rem}
 .logo-customizable{display:none}
@@ -57,7 +60,12 @@ export function loginPage(options: {
   notice?: string | undefined;
   usernameLabel: string;
   links?: { signUp: string; forgotPassword: string };
+  /** Buttons of the app client's federated identity providers. */
+  providers?: Array<{ name: string; href: string }> | undefined;
 }): string {
+  const providers = (options.providers ?? [])
+    .map((p) => `<a class="provider" href="${escapeXml(p.href)}">Continue with ${escapeXml(PROVIDER_LABELS[p.name] ?? p.name)}</a>`)
+    .join('\n');
   const hidden = Object.entries({ ...options.hidden, _csrf: options.csrf })
     .map(([name, value]) => `<input type="hidden" name="${escapeXml(name)}" value="${escapeXml(value)}">`)
     .join('\n');
@@ -66,6 +74,7 @@ export function loginPage(options: {
     `<h1>Sign in</h1>
 ${options.notice ? `<p class="notice" role="status">${escapeXml(options.notice)}</p>` : ''}
 ${options.error ? `<p class="error errorMessage-customizable" role="alert">${escapeXml(options.error)}</p>` : ''}
+${providers ? `<div class="providers">${providers}</div>` : ''}
 <form method="post" action="${escapeXml(options.action)}">
 ${hidden}
 <label class="label-customizable" for="username">${escapeXml(options.usernameLabel)}</label>
@@ -81,6 +90,9 @@ ${hidden}
     options.cssHref,
   );
 }
+
+/** How the login page names the social providers. */
+const PROVIDER_LABELS: Record<string, string> = { LoginWithAmazon: 'Amazon', SignInWithApple: 'Apple' };
 
 /** The new-password form of a user who signed in with a temporary password. */
 export function newPasswordPage(options: {

@@ -56,5 +56,15 @@ export const cognitoIdpMigrations = (dialect: SqlStore['dialect']): string[] => 
     // The hosted UI's customization (SetUICustomization): per pool (client_id 'ALL') and per client; the logo as base64.
     `CREATE TABLE cognito_ui_customizations (pool_id TEXT NOT NULL, client_id TEXT NOT NULL, css TEXT, image TEXT, image_type TEXT,
     created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (pool_id, client_id))`,
+    // Federation: each pool's identity providers, the sign-ins waiting for their provider (the hash of the state
+    // sent to it), and native users linked to a provider's user (AdminLinkProviderForUser).
+    `CREATE TABLE cognito_identity_providers (pool_id TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, details TEXT NOT NULL,
+    attribute_mapping TEXT NOT NULL, identifiers TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (pool_id, name))`,
+    `CREATE TABLE cognito_federation_states (state_hash TEXT PRIMARY KEY, pool_id TEXT NOT NULL, provider TEXT NOT NULL, request TEXT NOT NULL,
+    nonce TEXT NOT NULL, code_verifier TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
+    `CREATE INDEX cognito_federation_states_expiry ON cognito_federation_states (expires_at)`,
+    `CREATE TABLE cognito_provider_links (pool_id TEXT NOT NULL, provider TEXT NOT NULL, provider_user_id TEXT NOT NULL, username TEXT NOT NULL,
+    PRIMARY KEY (pool_id, provider, provider_user_id))`,
+    `CREATE INDEX cognito_provider_links_user ON cognito_provider_links (pool_id, username)`,
   ];
 };

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** The scopes a pool's own users can be granted (no resource servers yet). */
 export const OAUTH_SCOPES = ['openid', 'email', 'phone', 'profile', 'aws.cognito.signin.user.admin'] as const;
 
-/** The identity providers a client may list: the pool's own users; federated ones are added by name later. */
+/** The pool's own users, as a client's SupportedIdentityProviders names them; federated ones are named by their ProviderName. */
 export const SUPPORTED_PROVIDERS = ['COGNITO'] as const;
 
 /** An app client's hosted-UI settings, as stored (the CloudFormation / API names). */
@@ -87,11 +87,8 @@ export function checkClientOAuth(input: OAuthInput): { ok: true; settings: Clien
   }
   if (input.DefaultRedirectURI !== undefined && !callbacks.includes(input.DefaultRedirectURI))
     return fail(`DefaultRedirectURI: ${input.DefaultRedirectURI} must be one of the CallbackURLs.`);
-  const unknownProviders = providers.filter((p) => !(SUPPORTED_PROVIDERS as readonly string[]).includes(p));
-  if (unknownProviders.length > 0)
-    return fail(
-      `SupportedIdentityProviders: ${unknownProviders.join(', ')}: federated identity providers are not supported by Forte yet (issue 17, federation); use COGNITO.`,
-    );
+  // Federated providers are checked against the pool's (applyClient); SAML-only names are not refused here.
+  if (providers.some((p) => p.length === 0)) return fail('SupportedIdentityProviders: a provider name cannot be empty.');
   if (enabled) {
     if (flows.length === 0) return fail('AllowedOAuthFlows: a client with AllowedOAuthFlowsUserPoolClient needs at least one flow (code or implicit).');
     if (scopes.length === 0) return fail('AllowedOAuthScopes: a client with AllowedOAuthFlowsUserPoolClient needs at least one scope (openid, for instance).');

@@ -6,7 +6,7 @@ import { attributeRule, VERIFIED_FLAGS } from './attribute-schema.js';
 import { caseInsensitive, type CognitoState } from './cognito-state.js';
 import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 import { createPoolStoredData } from './pool-stored-data.js';
-import { checkClientOAuth, clientOAuthFields } from './oauth-client-settings.js';
+import { checkClientOAuth, clientOAuthFields, SUPPORTED_PROVIDERS } from './oauth-client-settings.js';
 import { domainAddress, domainProblem, hostedUiOrigin } from './hosted-ui-address.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -182,6 +182,13 @@ export async function applyClient(
   }
   const oauth = checkClientOAuth(p);
   if (!oauth.ok) throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolClient} ${oauth.message}`);
+  for (const name of oauth.settings?.SupportedIdentityProviders ?? []) {
+    if ((SUPPORTED_PROVIDERS as readonly string[]).includes(name) || (await state.providers.get(p.UserPoolId, name))) continue;
+    throw RESOURCE_ERRORS.error(
+      'ValidationException',
+      `${AUTH_RESOURCE_TYPES.userPoolClient} SupportedIdentityProviders: the provider ${name} does not exist for user pool ${p.UserPoolId}: create it first (CreateIdentityProvider or ${AUTH_RESOURCE_TYPES.userPoolIdentityProvider}).`,
+    );
+  }
   const flows = p.ExplicitAuthFlows ?? [];
   if (flows.some((f) => f.startsWith('ALLOW_')) && flows.some((f) => !f.startsWith('ALLOW_'))) {
     throw RESOURCE_ERRORS.error(

@@ -150,6 +150,9 @@ export function createPoolStore(sql: SqlStore) {
           'cognito_oauth_codes',
           'cognito_hosted_sessions',
           'cognito_ui_customizations',
+          'cognito_identity_providers',
+          'cognito_federation_states',
+          'cognito_provider_links',
         ]) {
           await tx.run(`DELETE FROM ${table} WHERE pool_id = ?`, [id]);
         }

@@ -31,7 +31,8 @@ export async function completeSignIn(
   const overrides = pool.config.LambdaConfig
     ? await runTokenTriggers(state, pool, user, {
         clientId: client.id,
-        source: context.source ?? 'TokenGeneration_Authentication',
+        // A hosted-UI sign-in (the login form or an identity provider) is HostedAuth, as in Cognito.
+        source: context.source ?? (context.oauth ? 'TokenGeneration_HostedAuth' : 'TokenGeneration_Authentication'),
         groups,
         roles: groupRoles,
         clientMetadata: context.clientMetadata,

@@ -124,6 +124,9 @@ export async function issueTokens(options: {
     if (!isTokenAttribute(name)) continue;
     attributes[name] = VERIFIED_FLAGS.has(name) ? value === 'true' : value;
   }
+  // A federated user's providers, as a list (Cognito stores the attribute as JSON text and puts the list in the ID token).
+  const identities = user.attributes.identities;
+  if (identities !== undefined) attributes.identities = JSON.parse(identities) as unknown;
   const sign = (payload: JWTPayload, ttl: number): Promise<string> =>
     new SignJWT(payload)
       .setProtectedHeader({ alg: 'RS256', kid })

@@ -44,7 +44,8 @@ export async function runPreAuthentication(
 }
 
 /** Why tokens are issued, as PreTokenGeneration's trigger source says it. */
-export type TokenGenerationSource = 'TokenGeneration_Authentication' | 'TokenGeneration_NewPasswordChallenge' | 'TokenGeneration_RefreshTokens';
+export type TokenGenerationSource =
+  'TokenGeneration_Authentication' | 'TokenGeneration_HostedAuth' | 'TokenGeneration_NewPasswordChallenge' | 'TokenGeneration_RefreshTokens';
 
 /**
  * PostAuthentication (after a sign-in, not a refresh) and PreTokenGeneration, before any token or refresh

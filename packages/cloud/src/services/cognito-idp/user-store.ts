@@ -3,7 +3,8 @@ import type { SqlStore } from '../../engines/types.js';
 import { jsonMemberText } from '../../engines/dialect/json-member.js';
 import { poolFromRow, type StoredPool } from './pool-store.js';
 
-export type UserStatus = 'UNCONFIRMED' | 'CONFIRMED' | 'FORCE_CHANGE_PASSWORD' | 'RESET_REQUIRED';
+/** EXTERNAL_PROVIDER: a user who signs in through a federated identity provider (no password). */
+export type UserStatus = 'UNCONFIRMED' | 'CONFIRMED' | 'FORCE_CHANGE_PASSWORD' | 'RESET_REQUIRED' | 'EXTERNAL_PROVIDER';
 
 export interface UserMfa {
   smsEnabled: boolean;
@@ -291,7 +292,7 @@ export function createUserStore(sql: SqlStore) {
     },
     async delete(poolId: string, username: string): Promise<void> {
       await sql.transaction(async (tx) => {
-        for (const table of ['cognito_memberships', 'cognito_codes'])
+        for (const table of ['cognito_memberships', 'cognito_codes', 'cognito_provider_links'])
           await tx.run(`DELETE FROM ${table} WHERE pool_id = ? AND username = ?`, [poolId, username]);
         await tx.run('UPDATE cognito_refresh_tokens SET revoked = 1 WHERE pool_id = ? AND username = ?', [poolId, username]);
         await tx.run('DELETE FROM cognito_users WHERE pool_id = ? AND username = ?', [poolId, username]);

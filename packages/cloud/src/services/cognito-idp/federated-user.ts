@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { attributeRule, VERIFIED_FLAGS } from './attribute-schema.js';
+import type { CognitoState } from './cognito-state.js';
+import { DEFAULT_SUBJECT_CLAIM, type StoredIdentityProvider } from './identity-providers.js';
+import type { StoredClient, StoredPool } from './pool-store.js';
+import { runPostConfirmation } from './trigger-steps.js';
+import { eventAttributes, runTrigger } from './triggers.js';
+import { newStoredUser, type StoredUser } from './user-store.js';
+
+/** One entry of the `identities` attribute, as Cognito writes it. */
+interface IdentityEntry {
+  userId: string;
+  providerName: string;
+  providerType: string;
+  issuer: string | null;
+  primary: boolean;
+  dateCreated: number;
+}
+
+/** A claim as an attribute value: strings as they are, booleans and numbers as text, anything else as JSON. */
+function attributeValue(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'boolean' || typeof value === 'number') return String(value);
+  return JSON.stringify(value);
+}
+
+/** The provider's user id (AttributeMapping `username`, else the type's subject claim). */
+export function subjectOf(provider: StoredIdentityProvider, claims: Record<string, unknown>): string | undefined {
+  const value = attributeValue(claims[provider.attributeMapping.username ?? DEFAULT_SUBJECT_CLAIM[provider.type]]);
+  return value === undefined || value === '' || value.length > 128 ? undefined : value;
+}
+
+/**
+ * The pool attributes the provider's claims map to (AttributeMapping: pool attribute → claim); a mapping to an
+ * attribute the pool does not have is left out.
+ */
+export function mappedAttributes(pool: StoredPool, provider: StoredIdentityProvider, claims: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [attribute, claim] of Object.entries(provider.attributeMapping)) {
+    if (attribute === 'username' || attribute === 'sub' || attribute === 'identities') continue;
+    if (!VERIFIED_FLAGS.has(attribute) && attributeRule(pool, attribute) === undefined) continue;
+    const value = attributeValue(claims[claim]);
+    if (value !== undefined && value.length <= 2048) out[attribute] = value;
+  }
+  return out;
+}
+
+/**
+ * The pool user a provider's sign-in stands for, as Cognito finds or makes it: a native user linked to that
+ * provider user (AdminLinkProviderForUser) with its mapped attributes updated; else the federated user
+ * `<ProviderName>_<id>` (EXTERNAL_PROVIDER, its `identities` attribute), updated on each sign-in, or created
+ * after PreSignUp (`PreSignUp_ExternalProvider`, which may refuse), put in the `<poolId>_<ProviderName>` group,
+ * then PostConfirmation (`PostConfirmation_ConfirmSignUp`). Undefined: the user is disabled.
+ */
+export async function federatedUser(
+  state: CognitoState,
+  pool: StoredPool,
+  client: StoredClient,
+  provider: StoredIdentityProvider,
+  claims: Record<string, unknown>,
+  subject: string,
+): Promise<StoredUser | undefined> {
+  const attributes = mappedAttributes(pool, provider, claims);
+  const linked = await state.sql.get<{ username: string }>(
+    'SELECT username FROM cognito_provider_links WHERE pool_id = ? AND provider = ? AND provider_user_id = ?',
+    [pool.id, provider.name, subject],
+  );
+  if (linked) {
+    const user = await state.users.get(pool.id, linked.username);
+    if (user) {
+      if (!user.enabled) return undefined;
+      return user;
+    }
+  }
+  const username = `${provider.name}_${subject}`;
+  const existing = await state.users.get(pool.id, username);
+  if (existing) {
+    if (!existing.enabled) return undefined;
+    existing.attributes = { ...existing.attributes, ...attributes };
+    await state.users.update(existing);
+    return existing;
+  }
+  const identity: IdentityEntry = {
+    userId: subject,
+    providerName: provider.name,
+    providerType: provider.type,
+    issuer: null,
+    primary: true,
+    dateCreated: Date.now(),
+  };
+  const user = newStoredUser({
+    poolId: pool.id,
+    username,
+    sub: randomUUID(),
+    status: 'EXTERNAL_PROVIDER',
+    attributes: { ...attributes, identities: JSON.stringify([identity]) },
+  });
+  await runTrigger(state, pool, 'PreSignUp', {
+    triggerSource: 'PreSignUp_ExternalProvider',
+    userName: username,
+    clientId: client.id,
+    request: { userAttributes: eventAttributes(user), validationData: {} },
+    response: { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false },
+  });
+  // Two sign-ins of the same new user at once: the second finds the first's row.
+  if (!(await state.users.insertIfFree(user, { folded: false }))) return state.users.get(pool.id, username);
+  const group = `${pool.id}_${provider.name}`;
+  if (!(await state.pools.getGroup(pool.id, group)))
+    await state.pools.putGroup({ poolId: pool.id, name: group, description: `Autogenerated group for users who sign in using ${provider.name}` });
+  await state.users.addToGroup(pool.id, group, username);
+  await runPostConfirmation(state, pool, user, 'PostConfirmation_ConfirmSignUp', client.id, undefined);
+  return user;
+}
