@@ -7,8 +7,9 @@ import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { AdminCreateUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type APIRequestContext, type Browser, type Page } from 'playwright-core';
 import { CONTROL_PATH, CONTROL_TARGET_PREFIX, SIGNING_SERVICE, type ControlOperation, type ControlOperations } from '@forte/protocol';
+import { CONSOLE_CSRF_HEADER, CONSOLE_PIPE_PATH, CONSOLE_SESSION_COOKIE, CONSOLE_SESSION_PATH } from '@forte/protocol/console-paths';
 import { CHROMIUM, CHROMIUM_ARGS, REPO } from './example-app.js';
 import { missingBrowser } from './example-app.js';
 import { checkPage, watchedPage } from './console-browser-kit.js';
@@ -222,6 +223,28 @@ void describe('the web console in headless Chromium, opened with `forte console`
     await page.getByLabel('Secret access key').fill(cloud.secretAccessKey);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Apps', exact: true }).waitFor();
+
+    // A forged session cookie (the real one with its secret changed) signs nobody in: the page asks to sign in,
+    // and the pipe refuses a call made with it, the session's CSRF token and all; the real cookie's call is served.
+    const real = (await context.cookies()).find((c) => c.name === CONSOLE_SESSION_COOKIE);
+    assert.ok(real, 'the session cookie is set');
+    const { csrfToken } = (await (await context.request.get(`${cloud.url}${CONSOLE_SESSION_PATH}`)).json()) as { csrfToken: string };
+    const listApps = (request: APIRequestContext) =>
+      request.post(`${cloud.url}${CONSOLE_PIPE_PATH}control/`, {
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${CONTROL_TARGET_PREFIX}ListApps`, [CONSOLE_CSRF_HEADER]: csrfToken },
+        data: '{}',
+      });
+    assert.equal((await listApps(context.request)).status(), 200);
+    const forgedContext = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
+    await forgedContext.addCookies([{ ...real, value: `${real.value.slice(0, -1)}${real.value.endsWith('A') ? 'B' : 'A'}` }]);
+    const forged = await watched(forgedContext);
+    await forged.page.goto(`${cloud.url}/_forte/console/apps/${appId}`);
+    await forged.page.getByRole('heading', { name: 'Sign in to the Forte console' }).waitFor();
+    const refused = await listApps(forgedContext.request);
+    assert.equal(refused.status(), 401, await refused.text());
+    assert.doesNotMatch(await refused.text(), /consoleapp/);
+    assert.deepEqual(forged.errors, [], 'the forged cookie only brings the sign-in page');
+    await forgedContext.close();
 
     assert.deepEqual(errors, [], 'no console errors (a Content-Security-Policy violation would be one)');
     await context.close();
