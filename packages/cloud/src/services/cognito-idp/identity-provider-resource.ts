@@ -16,13 +16,15 @@ export function identityProviderResourceHandlers(state: CognitoState): Record<st
     if (!(await state.pools.getPool(poolId))) throw RESOURCE_ERRORS.error('ValidationException', `${type} UserPoolId: user pool ${poolId} does not exist.`);
     const name = typeof props.ProviderName === 'string' ? props.ProviderName : '';
     const old = await state.providers.get(poolId, name);
+    // A rollback re-applies the properties the control service kept, where NoEcho values are masked (`****…`): keep the provider's own.
+    const details = keepMaskedDetails(props.ProviderDetails, old?.details);
     let provider;
     try {
       provider = checkProvider({
         poolId,
         name,
         type: typeof props.ProviderType === 'string' ? props.ProviderType : '',
-        details: props.ProviderDetails,
+        details,
         attributeMapping: props.AttributeMapping,
         identifiers: props.IdpIdentifiers,
         createdAt: old?.createdAt,
@@ -45,4 +47,11 @@ export function identityProviderResourceHandlers(state: CognitoState): Record<st
       },
     },
   };
+}
+
+function keepMaskedDetails(details: unknown, old: Record<string, string> | undefined): unknown {
+  if (!details || typeof details !== 'object' || Array.isArray(details)) return details;
+  return Object.fromEntries(
+    Object.entries(details).map(([key, value]) => [key, typeof value === 'string' && value.startsWith('****') && old?.[key] !== undefined ? old[key] : value]),
+  );
 }

@@ -89,7 +89,7 @@ export async function applyGraph(args: {
       operation: 'create',
       phase: 'started',
       physicalId: undefined,
-      detail: { props },
+      detail: { props: graph.mask(props) },
     });
     let result: ResourceResult;
     try {
@@ -101,9 +101,9 @@ export async function applyGraph(args: {
         operation: 'create',
         phase: 'failed',
         physicalId: undefined,
-        detail: { message: messageOf(error) },
+        detail: { message: graph.mask(messageOf(error)) },
       });
-      await emitEvent(engine, target, node.qualifiedId, node.resourceType, 'CREATE_FAILED', messageOf(error));
+      await emitEvent(engine, target, node.qualifiedId, node.resourceType, 'CREATE_FAILED', graph.mask(messageOf(error)));
       throw error;
     }
     await journal(engine, target, {
@@ -112,11 +112,16 @@ export async function applyGraph(args: {
       operation: 'create',
       phase: 'done',
       physicalId: result.physicalId,
-      detail: { props },
+      detail: { props: graph.mask(props) },
     });
     await emitEvent(engine, target, node.qualifiedId, node.resourceType, 'CREATE_COMPLETE');
     if (replacing) replaced.push(replacing);
-    live.set(node.qualifiedId, { resourceType: node.resourceType, physicalId: result.physicalId, attributes: result.attributes, resolvedProperties: props });
+    live.set(node.qualifiedId, {
+      resourceType: node.resourceType,
+      physicalId: result.physicalId,
+      attributes: graph.mask(result.attributes),
+      resolvedProperties: graph.mask(props),
+    });
   };
 
   const update = async (node: GraphNode, props: Record<string, unknown>, old: DeployedRecord, reason: string | undefined): Promise<void> => {
@@ -124,13 +129,17 @@ export async function applyGraph(args: {
     if (!handler) throw new Error(`no service provides ${node.resourceType}`);
     await emitEvent(engine, target, node.qualifiedId, node.resourceType, 'UPDATE_IN_PROGRESS', reason);
     const entry = { logicalId: node.qualifiedId, resourceType: node.resourceType, operation: 'update' as const, physicalId: old.physicalId };
-    await journal(engine, target, { ...entry, phase: 'started', detail: { props, oldProps: old.resolvedProperties } });
+    await journal(engine, target, { ...entry, phase: 'started', detail: { props: graph.mask(props), oldProps: old.resolvedProperties } });
     let result: ResourceResult | 'replace';
     try {
       result = await handler.update(old.physicalId, props, old.resolvedProperties, contextFor(node));
     } catch (error) {
-      await journal(engine, target, { ...entry, phase: 'failed', detail: { props, oldProps: old.resolvedProperties, message: messageOf(error) } });
-      await emitEvent(engine, target, node.qualifiedId, node.resourceType, 'UPDATE_FAILED', messageOf(error));
+      await journal(engine, target, {
+        ...entry,
+        phase: 'failed',
+        detail: { props: graph.mask(props), oldProps: old.resolvedProperties, message: graph.mask(messageOf(error)) },
+      });
+      await emitEvent(engine, target, node.qualifiedId, node.resourceType, 'UPDATE_FAILED', graph.mask(messageOf(error)));
       throw error;
     }
     if (result === 'replace') {
@@ -139,9 +148,19 @@ export async function applyGraph(args: {
       await create(node, props, old);
       return;
     }
-    await journal(engine, target, { ...entry, physicalId: result.physicalId, phase: 'done', detail: { props, oldProps: old.resolvedProperties } });
+    await journal(engine, target, {
+      ...entry,
+      physicalId: result.physicalId,
+      phase: 'done',
+      detail: { props: graph.mask(props), oldProps: old.resolvedProperties },
+    });
     await emitEvent(engine, target, node.qualifiedId, node.resourceType, 'UPDATE_COMPLETE');
-    live.set(node.qualifiedId, { resourceType: node.resourceType, physicalId: result.physicalId, attributes: result.attributes, resolvedProperties: props });
+    live.set(node.qualifiedId, {
+      resourceType: node.resourceType,
+      physicalId: result.physicalId,
+      attributes: graph.mask(result.attributes),
+      resolvedProperties: graph.mask(props),
+    });
   };
 
   const run = async (id: string): Promise<void> => {
@@ -154,7 +173,7 @@ export async function applyGraph(args: {
       props = asStored(evaluate(node.properties, node.scope, ctx)) as Record<string, unknown>;
     } catch (error) {
       const verb = !old || action === 'Add' || action === 'Replace' ? 'CREATE' : 'UPDATE';
-      await emitEvent(engine, target, id, node.resourceType, `${verb}_FAILED`, messageOf(error));
+      await emitEvent(engine, target, id, node.resourceType, `${verb}_FAILED`, graph.mask(messageOf(error)));
       throw error;
     }
     try {
@@ -162,7 +181,7 @@ export async function applyGraph(args: {
       if (action === 'Replace') return await create(node, props, old);
       if (action === 'Modify') return await update(node, props, old, undefined);
       // Planned as unchanged, but a referenced attribute may have changed during this apply.
-      if (!isDeepStrictEqual(props, old.resolvedProperties)) return await update(node, props, old, 'a value it references changed');
+      if (!isDeepStrictEqual(graph.mask(props), old.resolvedProperties)) return await update(node, props, old, 'a value it references changed');
     } finally {
       applied.add(id);
     }
@@ -178,7 +197,7 @@ export async function applyGraph(args: {
   if (first) {
     // A handler refuses what the user wrote (a ManagedPolicyArn, a role name): say which file to fix.
     const file = graph.nodes.get(first.id)?.scope.sourceFile;
-    return { live, replaced, failure: { logicalId: first.id, message: `${messageOf(first.error)}${file ? ` (declared in ${file})` : ''}` } };
+    return { live, replaced, failure: { logicalId: first.id, message: `${graph.mask(messageOf(first.error))}${file ? ` (declared in ${file})` : ''}` } };
   }
   return { live, replaced };
 }

@@ -81,6 +81,7 @@ export function createControlService(kernel: Kernel, options: ControlOptions = {
     handlerFor: (type) => (Object.hasOwn(resourceTypes, type) ? resourceTypes[type] : kernel.resourceHandler(type)),
     region: kernel.config.region,
     accountId: kernel.config.accountId,
+    secrets: kernel.secrets,
     rewriteOutput: (value) => {
       for (const rewrite of kernel.capability(OUTPUT_URL_REWRITES)) {
         const rewritten = rewrite(value);

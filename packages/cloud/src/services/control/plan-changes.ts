@@ -65,7 +65,7 @@ export function planChanges(input: { graph: StackGraph; deployed: DeployedRecord
       if (containsUnknown(resolved[key])) {
         if (!isDeepStrictEqual(node.properties[key], old.templateProperties[key])) changed.push(key);
         else waitsOnDependency = true;
-      } else if (!isDeepStrictEqual(asStored(resolved[key]), old.resolvedProperties[key])) {
+      } else if (!isDeepStrictEqual(input.graph.mask(asStored(resolved[key])), old.resolvedProperties[key])) {
         changed.push(key);
       }
     }

@@ -46,6 +46,8 @@ import { deploymentLeases } from './deployment-lease.js';
 import { newId } from './new-ids.js';
 import { planChanges } from './plan-changes.js';
 import { buildStackGraph, type StackGraph } from './stack-graph.js';
+import { isNoEcho, noEchoMask, openNoEchoParameters, sealNoEchoParameters } from './no-echo-parameters.js';
+import type { SecretBox } from '../../kernel/secret-box.js';
 
 export interface StackEngineOptions {
   sql: SqlStore;
@@ -54,6 +56,8 @@ export interface StackEngineOptions {
   handlerFor(type: string): ResourceHandler | undefined;
   region: string;
   accountId: string;
+  /** Seals the values of NoEcho parameters in stored change sets; without it, such values are refused. */
+  secrets?: SecretBox;
   /** Independent resources applied at once (default 4). */
   concurrency?: number;
   /** Waits between attempts of rollback and cleanup steps (default 200, 1000, 3000 ms). */
@@ -178,6 +182,7 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
     };
   };
 
+  const maskKey = options.secrets?.derive('control no-echo digests');
   const buildGraph = (
     cs: Pick<ChangeSetRecord, 'template' | 'nestedTemplates' | 'nestedTemplateFiles' | 'parameters'>,
     target: Omit<DeploymentTarget, 'deploymentId'>,
@@ -197,6 +202,7 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
       },
       isKnownType: (type) => engine.handlerFor(type) !== undefined,
       appliedAfter: (type) => engine.handlerFor(type)?.appliedAfter ?? [],
+      ...(maskKey ? { maskKey } : {}),
     });
 
   /** Deletes the resources waiting in cleanup rows of one environment (or all), in reverse dependency order. */
@@ -266,7 +272,7 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
     try {
       await cleanups.get(envKey(deployment.appId, deployment.envName));
       await drainCleanup({ appId: deployment.appId, envName: deployment.envName }, target);
-      const graph = buildGraph(cs, target);
+      const graph = buildGraph({ ...cs, parameters: openNoEchoParameters(options.secrets, cs.changeSetId, cs.template, cs.parameters) }, target);
       const deployedAll = await readDeployed(sql, deployment.appId, deployment.envName);
       const deployed = new Map(deployedAll.filter((r) => r.resourceType !== STACK_TYPE).map((r) => [r.logicalId, r]));
       const actions = new Map<string, ChangeAction>(cs.changes.map((c) => [c.logicalId, c.action]));
@@ -402,10 +408,18 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
           keepsCopies: retentionMs > 0,
         });
       } catch (error) {
-        if (error instanceof TemplateError) throw controlError('ValidationException', error.message, error);
+        if (error instanceof TemplateError) {
+          // A parameter's check may quote its value: not a NoEcho one's.
+          const noEcho = Object.entries(record.parameters).filter(([name]) => isNoEcho(record.template, name));
+          const message = noEchoMask(
+            noEcho.map(([, value]) => value),
+            undefined,
+          )(error.message);
+          throw controlError('ValidationException', message, message === error.message ? error : undefined);
+        }
         throw error;
       }
-      await insertChangeSet(sql, record);
+      await insertChangeSet(sql, { ...record, parameters: sealNoEchoParameters(options.secrets, record.changeSetId, record.template, record.parameters) });
       return publicChangeSet(record);
     },
 

@@ -18,6 +18,7 @@ import {
 } from './evaluate-intrinsics.js';
 import { checkParameterValue } from './parameter-types.js';
 import { collectExports } from './stack-exports.js';
+import { isNoEcho, noEchoMask } from './no-echo-parameters.js';
 
 /** Names the resolver needs besides the template: they become pseudo parameters. */
 export interface StackIdentity {
@@ -54,6 +55,8 @@ export interface StackGraph {
   pseudo: Record<string, unknown>;
   /** Every export of the environment's stacks, for Fn::ImportValue. */
   exports: ReadonlyMap<string, ExportedOutput>;
+  /** Hides the values of the root's NoEcho parameters in what is kept or answered (no-echo-parameters.ts). */
+  mask: <T>(value: T) => T;
 }
 
 const MAX_NESTING = 8;
@@ -75,6 +78,8 @@ export function buildStackGraph(input: {
   isKnownType(type: string): boolean;
   /** The types a type's resources are applied after (ResourceHandler.appliedAfter). */
   appliedAfter?(type: string): readonly string[];
+  /** The key of the digests in NoEcho masks (derived from the cloud's secret key). */
+  maskKey?: Buffer;
 }): StackGraph {
   const { identity } = input;
   const pseudo: Record<string, unknown> = {
@@ -240,7 +245,10 @@ export function buildStackGraph(input: {
     const node = unordered.get(id);
     if (node) nodes.set(id, node);
   }
-  return { identity, root, stacks, nodes, pseudo, exports };
+  const noEchoValues = Object.entries(input.parameters)
+    .filter(([name]) => isNoEcho(input.template, name))
+    .map(([, value]) => value);
+  return { identity, root, stacks, nodes, pseudo, exports, mask: noEchoMask(noEchoValues, input.maskKey) };
 }
 
 /**

@@ -40,12 +40,12 @@ export function resolveStackOutputs(
       resourceType: STACK_TYPE,
       physicalId: stackNameOf(scope, graph.identity.stackName),
       templateProperties,
-      resolvedProperties,
-      attributes,
+      resolvedProperties: graph.mask(resolvedProperties),
+      attributes: graph.mask(attributes),
       dependsOn: [],
     });
   }
   const outputs: Record<string, unknown> = {};
   for (const name of activeOutputs(graph.root)) outputs[name] = valueOf(graph.root, name);
-  return { stacks, outputs };
+  return { stacks, outputs: graph.mask(outputs) };
 }
