@@ -379,14 +379,73 @@ void describe('category-auth', () => {
     const { template } = await categoryPlugin.build!(fakeContext(root).ctx, ref(name));
     assert.deepEqual(template.Resources['UserPool']!.Properties!['UsernameAttributes'], ['email', 'phone_number']);
     assert.equal(template.Resources['UserPoolClient']!.Properties!['RefreshTokenValidityDays'], 120);
-    // Social sign-in is not deployed yet: refused, rather than a pool deployed without it.
-    writeFileSync(
-      join(dir, 'cli-inputs.json'),
-      JSON.stringify({ version: '1', cognitoConfig: { ...cognitoConfig, hostedUI: true, authProvidersUserPool: ['Facebook', 'Google'] } }),
-    );
+    // Social providers: without their credentials in the deployment secrets, refused naming how to give them.
+    const social = {
+      ...cognitoConfig,
+      hostedUI: true,
+      hostedUIDomainName: 'cloned-1f08412d',
+      oAuthMetadata: JSON.stringify({
+        AllowedOAuthFlows: ['code'],
+        AllowedOAuthScopes: ['openid'],
+        CallbackURLs: ['https://a.example/'],
+        LogoutURLs: ['https://a.example/'],
+      }),
+      authProvidersUserPool: ['Facebook', 'Google'],
+      hostedUIProviderMeta: JSON.stringify([
+        { ProviderName: 'Facebook', authorize_scopes: 'email,public_profile', AttributeMapping: { email: 'email', username: 'id' } },
+        { ProviderName: 'Google', authorize_scopes: 'openid email profile', AttributeMapping: { email: 'email', username: 'sub' } },
+      ]),
+    };
+    writeFileSync(join(dir, 'cli-inputs.json'), JSON.stringify({ version: '1', cognitoConfig: social }));
     await assert.rejects(
       categoryPlugin.build!(fakeContext(root).ctx, ref(name)),
-      (e: unknown) => isUserError(e) && /other identity providers \(Facebook, Google\): not supported yet: Forte issue 17, its federation part/.test(e.message),
+      (e: unknown) => isUserError(e) && /signs in with Facebook, Google, and this environment's deployment secrets hold no credentials/.test(e.message),
+    );
+    // With them: a provider resource each, its secret a NoEcho parameter whose value only the build's parameters carry.
+    const withCreds = createFakePluginContext(root, { plugin: 'auth' });
+    withCreds.secrets['auth'] = {
+      [name]: {
+        hostedUIProviderCreds: JSON.stringify([
+          { ProviderName: 'Facebook', client_id: 'fb-id', client_secret: 'fb-very-secret' },
+          { ProviderName: 'Google', client_id: 'g-id', client_secret: 'g-very-secret' },
+        ]),
+      },
+    };
+    const federated = await categoryPlugin.build!(withCreds.ctx, ref(name));
+    assert.doesNotMatch(JSON.stringify(federated.template), /very-secret/);
+    assert.deepEqual(federated.template.Parameters!['hostedUIFacebookClientSecret'], { Type: 'String', NoEcho: true });
+    assert.deepEqual(federated.template.Parameters!['hostedUIGoogleClientId'], { Type: 'String' });
+    assert.deepEqual(federated.parameters, {
+      hostedUIFacebookClientId: 'fb-id',
+      hostedUIFacebookClientSecret: 'fb-very-secret',
+      hostedUIGoogleClientId: 'g-id',
+      hostedUIGoogleClientSecret: 'g-very-secret',
+    });
+    assert.deepEqual(federated.template.Resources['HostedUIGoogleProvider']!.Properties, {
+      UserPoolId: { 'Fn::GetAtt': ['UserPool', 'UserPoolId'] },
+      ProviderName: 'Google',
+      ProviderType: 'Google',
+      ProviderDetails: {
+        authorize_scopes: 'openid email profile',
+        client_id: { Ref: 'hostedUIGoogleClientId' },
+        client_secret: { Ref: 'hostedUIGoogleClientSecret' },
+      },
+      AttributeMapping: { email: 'email', username: 'sub' },
+    });
+    for (const client of ['UserPoolClientWeb', 'UserPoolClient']) {
+      assert.deepEqual(federated.template.Resources[client]!.Properties!['SupportedIdentityProviders'], ['COGNITO', 'Facebook', 'Google']);
+      assert.deepEqual(federated.template.Resources[client]!.DependsOn, ['HostedUIFacebookProvider', 'HostedUIGoogleProvider']);
+    }
+    // Federation through the identity pool, and providers of other kinds, are still refused, naming the fix.
+    writeFileSync(join(dir, 'cli-inputs.json'), JSON.stringify({ version: '1', cognitoConfig: { ...social, thirdPartyAuth: true } }));
+    await assert.rejects(
+      categoryPlugin.build!(withCreds.ctx, ref(name)),
+      (e: unknown) => isUserError(e) && /lets the identity pool accept other sign-ins \(thirdPartyAuth\): not supported yet/.test(e.message),
+    );
+    writeFileSync(join(dir, 'cli-inputs.json'), JSON.stringify({ version: '1', cognitoConfig: { ...social, authProvidersUserPool: ['Google', 'MyOIDC'] } }));
+    await assert.rejects(
+      categoryPlugin.build!(withCreds.ctx, ref(name)),
+      (e: unknown) => isUserError(e) && /names identity providers Forte does not deploy from a project yet: MyOIDC/.test(e.message),
     );
     // The hosted UI for the pool's own users is: the domain (env appended, as Amplify), both clients' OAuth settings, Amplify's outputs.
     const oAuthMetadata = {

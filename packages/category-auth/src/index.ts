@@ -7,8 +7,11 @@ import { authTemplate } from './auth-template.js';
 import { triggerFunctionName, triggersOf, usesVerificationLink } from './auth-triggers.js';
 import { filesAddressingAws, verificationPageObjects } from './verification-page.js';
 import { CLI_INPUTS_FILE, type CognitoConfig } from './cognito-config.js';
+import { SOCIAL_PROVIDERS } from './oauth-config.js';
 import { carryCredentialsOver } from './oauth-env.js';
 import { removeAuth } from './remove-auth.js';
+import { withIdentityProviders } from './identity-providers-template.js';
+import { readCredentials } from './oauth-secrets.js';
 import { updateAuth, updateAuthHeadless } from './update-auth.js';
 import { userPoolGroupsTemplate } from './user-pool-groups-template.js';
 import { PRECEDENCE_FILE, readGroupPrecedence, USER_POOL_GROUPS_RESOURCE, USER_POOL_GROUPS_SERVICE } from './user-pool-groups.js';
@@ -83,9 +86,12 @@ export async function build(ctx: PluginContext, resource: ResourceRef): Promise<
           `To use Forte's, delete ${aws.join(', ')} and run \`forte update auth\`, keeping the module.`,
       );
   }
-  return {
-    template: authTemplate(config, { groupsInOwnStack: existsSync(join(groupsDir, PRECEDENCE_FILE)), ...(verificationPage ? { verificationPage } : {}) }),
-  };
+  const { template, parameters } = withIdentityProviders(
+    authTemplate(config, { groupsInOwnStack: existsSync(join(groupsDir, PRECEDENCE_FILE)), ...(verificationPage ? { verificationPage } : {}) }),
+    config,
+    () => readCredentials(ctx, resource.resourceName),
+  );
+  return { template, ...(Object.keys(parameters).length > 0 ? { parameters } : {}) };
 }
 
 /** The folder of the Cognito resource beside the groups resource: the one holding a cli-inputs.json. */
@@ -102,17 +108,24 @@ function cognitoResourceDir(categoryDir: string): string {
 }
 
 /**
- * A cloned project's pool may sign users in with social or enterprise identity providers through the hosted
- * UI, which Forte does not deploy yet: pushing the pool without them would deploy another backend than the
- * project describes, so it is refused. The hosted UI with the pool's own users is deployed (auth-template.ts).
+ * The pool's social providers (Facebook, Google, Login with Amazon, Sign in with Apple) are deployed
+ * (identity-providers-template.ts). Federation through the identity pool (`thirdPartyAuth`: its
+ * supported login providers) is not: pushing the pool without it would deploy another backend than the
+ * project describes, so it is refused, as is a provider of another kind in `authProvidersUserPool`.
  */
 function refuseFederation(config: CognitoConfig, resource: ResourceRef): void {
   const providers = Array.isArray(config['authProvidersUserPool']) ? (config['authProvidersUserPool'] as unknown[]).map(String) : [];
-  // Providers are used only through the hosted UI (thirdPartyAuth: through the identity pool).
-  if (config['thirdPartyAuth'] !== true && !(config['hostedUI'] === true && providers.length > 0)) return;
+  const other = providers.filter((p) => !(SOCIAL_PROVIDERS as readonly string[]).includes(p));
+  const where = `auth ${resource.resourceName} (amplify/backend/auth/${resource.resourceName}/cli-inputs.json)`;
+  if (other.length > 0)
+    throw new UserError(
+      `${where} names identity providers Forte does not deploy from a project yet: ${other.join(', ')} (the social ones, ${SOCIAL_PROVIDERS.join(', ')}, are).`,
+      'Remove them from authProvidersUserPool in that file, and create an OIDC or SAML provider with CreateIdentityProvider against the deployed pool instead.',
+    );
+  if (config['thirdPartyAuth'] !== true) return;
   throw new UserError(
-    `auth ${resource.resourceName} (amplify/backend/auth/${resource.resourceName}/cli-inputs.json) signs users in with other identity providers${providers.length > 0 ? ` (${providers.join(', ')})` : ''}: not supported yet: Forte issue 17, its federation part (the hosted UI with the pool's own users is).`,
-    'Set authProvidersUserPool to [] and thirdPartyAuth to false in that file to push the pool with the hosted UI for its own users, or push the other categories (`forte push api`).',
+    `${where} lets the identity pool accept other sign-ins (thirdPartyAuth): not supported yet (Forte issue 17; sign-in with social providers through the user pool's hosted UI is).`,
+    'Set thirdPartyAuth to false in that file to push the pool, or push the other categories (`forte push api`).',
   );
 }
 

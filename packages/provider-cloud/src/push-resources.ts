@@ -4,6 +4,7 @@ import { createControlClient } from './control-client.js';
 import { createDeploymentBucket, type DeploymentBucket } from './deployment-bucket.js';
 import { failureOf, followDeployment } from './follow-deployment.js';
 import { buildRootTemplate, logicalIdOf, nestedTemplateKey, rootNamesFromEnvInfo } from './root-template.js';
+import { liftNoEchoParameters } from './no-echo-parameters.js';
 import { createSignedClient } from './signed-client.js';
 import { stackOutputsOf } from './stack-outputs.js';
 
@@ -44,7 +45,10 @@ export async function pushResources(ctx: PluginContext, request: PushRequest): P
     templateKeys[logicalIdOf(resource.category, resource.resourceName)] = key;
   }
   // Built first: a parameter without a value fails the push before anything is uploaded or applied.
-  const template = buildRootTemplate({ names, appId: request.appId, envName: request.envName, resources: request.resources });
+  const { template, parameters } = liftNoEchoParameters(
+    buildRootTemplate({ names, appId: request.appId, envName: request.envName, resources: request.resources }),
+    nestedTemplates,
+  );
   const key = snapshotKey();
   await Promise.all([
     ...Object.entries(nestedTemplates).map(([k, nested]) => bucket.put(k, JSON.stringify(nested, null, 2))),
@@ -58,6 +62,7 @@ export async function pushResources(ctx: PluginContext, request: PushRequest): P
     template,
     nestedTemplates,
     nestedTemplateFiles,
+    parameters,
     currentCloudBackend: { bucket: names.deploymentBucketName, key },
     initiatedBy: request.initiatedBy,
   });

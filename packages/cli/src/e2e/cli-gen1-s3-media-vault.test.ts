@@ -1,29 +1,65 @@
 /**
  * The corpus app media-vault with its bucket, pushed whole: auth with its user pool groups (Admin, Basic) and their
  * roles, the API, three functions and the S3 bucket whose group policies name those roles. Its pool signs in with
- * Facebook and Google through the hosted UI: Forte deploys the hosted UI but refuses the providers until
- * federation lands, so the clone is pushed as that refusal tells a user to (authProvidersUserPool [] in the pool's
- * cli-inputs.json), keeping the hosted UI for the pool's own users.
+ * Facebook and Google through the hosted UI: their credentials are given to `init --categories` as a teammate does
+ * after cloning (the repository never holds them), and the push creates both providers, their secrets sent as NoEcho
+ * parameters that the push's output, the cloud's answers and its logs never show.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CognitoIdentityProviderClient, DescribeIdentityProviderCommand, DescribeUserPoolClientCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { describeCorpusBucketPush } from './gen1-bucket-push.js';
 
+const FACEBOOK_SECRET = 'fb-vault-secret-7d1e90';
+const GOOGLE_SECRET = 'google-vault-secret-52ab3c';
+
 describeCorpusBucketPush('media-vault', 'mediavault', {
-  prepare: (root) => {
-    const file = join(root, 'amplify/backend/auth/mediavault1f08412d/cli-inputs.json');
-    const inputs = JSON.parse(readFileSync(file, 'utf8')) as { cognitoConfig: Record<string, unknown> };
-    inputs.cognitoConfig.authProvidersUserPool = [];
-    writeFileSync(file, JSON.stringify(inputs, null, 2));
+  categories: {
+    auth: {
+      facebookAppIdUserPool: 'fb-vault-app',
+      facebookAppSecretUserPool: FACEBOOK_SECRET,
+      googleAppIdUserPool: 'google-vault-client',
+      googleAppSecretUserPool: GOOGLE_SECRET,
+    },
   },
   afterPush: {
-    what: 'its hosted UI has its domain and the OAuth settings Amplify wrote',
-    check: async ({ meta }) => {
+    what: 'its hosted UI has its domain, the OAuth settings Amplify wrote, and the Facebook and Google providers, their secrets shown nowhere',
+    check: async ({ meta, home, pushOutput }) => {
       const output = (meta as { auth: Record<string, { output: Record<string, string> }> }).auth.mediavault1f08412d!.output;
       assert.equal(output.HostedUIDomain, 'mediavault1f08412d-1f08412d-main');
       assert.deepEqual(JSON.parse(output.OAuthMetadata!).CallbackURLs, ['https://main.mediavault.amplifyapp.com/']);
       assert.match(output.HostedUIAddress!, /^127\.0\.0\.1:\d+\/hosted-ui\/mediavault1f08412d-1f08412d-main$/);
+
+      const cloud = JSON.parse(readFileSync(join(home, 'cloud', 'cloud.json'), 'utf8')) as { url: string };
+      const keys = JSON.parse(readFileSync(join(home, 'cloud', 'admin-credentials.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
+      const idp = new CognitoIdentityProviderClient({ endpoint: `${cloud.url}/cognito-idp/`, region: 'us-east-1', credentials: keys, maxAttempts: 1 });
+      const answered: unknown[] = [];
+      for (const [name, clientId, scopes] of [
+        ['Facebook', 'fb-vault-app', 'email,public_profile'],
+        ['Google', 'google-vault-client', 'openid email profile'],
+      ] as const) {
+        const { IdentityProvider } = await idp.send(new DescribeIdentityProviderCommand({ UserPoolId: output.UserPoolId, ProviderName: name }));
+        answered.push(IdentityProvider);
+        assert.equal(IdentityProvider?.ProviderType, name);
+        assert.equal(IdentityProvider?.ProviderDetails?.['client_id'], clientId);
+        assert.equal(IdentityProvider?.ProviderDetails?.['authorize_scopes'], scopes);
+        assert.equal(IdentityProvider?.ProviderDetails?.['client_secret'], undefined, 'the secret is not answered');
+      }
+      const { UserPoolClient } = await idp.send(new DescribeUserPoolClientCommand({ UserPoolId: output.UserPoolId, ClientId: output.AppClientIDWeb }));
+      assert.deepEqual(UserPoolClient?.SupportedIdentityProviders, ['COGNITO', 'Facebook', 'Google']);
+
+      const logs = join(home, 'cloud', 'logs');
+      const logText = existsSync(logs)
+        ? readdirSync(logs)
+            .map((f) => readFileSync(join(logs, f), 'utf8'))
+            .join('')
+        : '';
+      for (const secret of [FACEBOOK_SECRET, GOOGLE_SECRET]) {
+        assert.ok(!pushOutput.includes(secret), 'the push does not print it');
+        assert.ok(!JSON.stringify(answered).includes(secret), 'DescribeIdentityProvider does not answer it');
+        assert.ok(!logText.includes(secret), "the cloud's logs do not have it");
+      }
     },
   },
 });

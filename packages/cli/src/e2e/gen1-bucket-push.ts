@@ -16,6 +16,8 @@ export interface PushedCorpusApp {
   home: string;
   root: string;
   meta: any;
+  /** What the push printed. */
+  pushOutput: string;
 }
 
 /** The options of describeCorpusBucketPush (what each does is said there). */
@@ -24,6 +26,8 @@ export interface CorpusPushOptions {
   secrets?: Record<string, Record<string, string>>;
   prepare?: (root: string) => void;
   frontend?: string;
+  /** init's `--categories` (headless values and secrets of the categories, e.g. social sign-in credentials). */
+  categories?: Record<string, unknown>;
   /** What else the app's push shows (`what`, in the test's title), checked once its bucket is. */
   afterPush?: { what: string; check: (app: PushedCorpusApp) => Promise<void> };
 }
@@ -55,7 +59,8 @@ export function describeCorpusBucketPush(project: string, bucket: string, option
       cpSync(join(corpus, project, '_snapshot.pre.generate'), root, { recursive: true });
       options.prepare?.(root);
       const frontend = options.frontend === undefined ? [] : ['--frontend', options.frontend];
-      const init = await runForte(['init', '--amplify', '{"envName":"main"}', ...frontend, '--yes'], { cwd: root, home });
+      const categories = options.categories === undefined ? [] : ['--categories', JSON.stringify(options.categories)];
+      const init = await runForte(['init', '--amplify', '{"envName":"main"}', ...frontend, ...categories, '--yes'], { cwd: root, home });
       assert.equal(init.code, 0, init.stderr);
       for (const [name, secrets] of Object.entries(options.secrets ?? {})) {
         const set = await runForte(['update', 'function', '--headless'], { cwd: root, home, stdin: JSON.stringify({ name, secrets }) });
@@ -77,7 +82,7 @@ export function describeCorpusBucketPush(project: string, bucket: string, option
       const stackSuffix = readJson(join(root, 'amplify/team-provider-info.json')).main.awscloudformation.StackName.split('-')[3];
       assert.equal(meta.storage[bucket].output.BucketName, `${inputs.bucketName}${stackSuffix}-main`);
       assert.match(readFileSync(join(root, 'amplify/backend/storage', bucket, 'cli-inputs.json'), 'utf8'), /"policyUUID"/, 'the file is as cloned');
-      await options.afterPush?.check({ work, home, root, meta });
+      await options.afterPush?.check({ work, home, root, meta, pushOutput: push.stdout + push.stderr });
     });
   });
 }
