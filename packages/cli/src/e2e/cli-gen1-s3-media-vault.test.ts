@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CognitoIdentityProviderClient, DescribeIdentityProviderCommand, DescribeUserPoolClientCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { describeCorpusBucketPush } from './gen1-bucket-push.js';
+import { runForte } from './forte-runner.js';
 
 const FACEBOOK_SECRET = 'fb-vault-secret-7d1e90';
 const GOOGLE_SECRET = 'google-vault-secret-52ab3c';
@@ -25,7 +26,7 @@ describeCorpusBucketPush('media-vault', 'mediavault', {
   },
   afterPush: {
     what: 'its hosted UI has its domain, the OAuth settings Amplify wrote, and the Facebook and Google providers, their secrets shown nowhere',
-    check: async ({ meta, home, pushOutput }) => {
+    check: async ({ meta, home, root, pushOutput }) => {
       const output = (meta as { auth: Record<string, { output: Record<string, string> }> }).auth.mediavault1f08412d!.output;
       assert.equal(output.HostedUIDomain, 'mediavault1f08412d-1f08412d-main');
       assert.deepEqual(JSON.parse(output.OAuthMetadata!).CallbackURLs, ['https://main.mediavault.amplifyapp.com/']);
@@ -55,8 +56,13 @@ describeCorpusBucketPush('media-vault', 'mediavault', {
             .map((f) => readFileSync(join(logs, f), 'utf8'))
             .join('')
         : '';
+      assert.ok(logText.length > 0, 'the cloud logged');
+      // The deployment's templates and their diff, as the cloud answers them (GetDeploymentTemplates, DescribeTemplateDiff).
+      const status = await runForte(['status', '-v'], { cwd: root, home });
+      assert.equal(status.code, 0, status.stderr);
       for (const secret of [FACEBOOK_SECRET, GOOGLE_SECRET]) {
         assert.ok(!pushOutput.includes(secret), 'the push does not print it');
+        assert.ok(!(status.stdout + status.stderr).includes(secret), '`forte status -v` does not show it');
         assert.ok(!JSON.stringify(answered).includes(secret), 'DescribeIdentityProvider does not answer it');
         assert.ok(!logText.includes(secret), "the cloud's logs do not have it");
       }
