@@ -60,7 +60,15 @@ describeCorpusBucketPush('media-vault', 'mediavault', {
       // The deployment's templates and their diff, as the cloud answers them (GetDeploymentTemplates, DescribeTemplateDiff).
       const status = await runForte(['status', '-v'], { cwd: root, home });
       assert.equal(status.code, 0, status.stderr);
+      // The cloud's database (the change set's parameters, the deployed properties, the provider's own row) holds them sealed only.
+      const dataDir = join(home, 'cloud');
+      const database = readdirSync(dataDir)
+        .filter((f) => f.startsWith('forte.db'))
+        .map((f) => readFileSync(join(dataDir, f)).toString('latin1'))
+        .join('');
+      assert.ok(database.length > 0, 'the cloud keeps a database there');
       for (const secret of [FACEBOOK_SECRET, GOOGLE_SECRET]) {
+        assert.ok(!database.includes(secret), "the cloud's database does not keep it in clear");
         assert.ok(!pushOutput.includes(secret), 'the push does not print it');
         assert.ok(!(status.stdout + status.stderr).includes(secret), '`forte status -v` does not show it');
         assert.ok(!JSON.stringify(answered).includes(secret), 'DescribeIdentityProvider does not answer it');

@@ -1,4 +1,5 @@
 import type { SqlStore } from '../../engines/types.js';
+import type { SecretBox } from '../../kernel/secret-box.js';
 import { cognitoError, invalidParameter } from './cognito-error.js';
 import { requirePool, str, type CognitoState } from './cognito-state.js';
 import type { UserOperation } from './user-operation.js';
@@ -104,26 +105,46 @@ interface ProviderRow {
   updated_at: string;
 }
 
-const fromRow = (row: ProviderRow): StoredIdentityProvider => ({
-  poolId: row.pool_id,
-  name: row.name,
-  type: row.type as ProviderType,
-  details: JSON.parse(row.details) as Record<string, string>,
-  attributeMapping: JSON.parse(row.attribute_mapping) as Record<string, string>,
-  identifiers: JSON.parse(row.identifiers) as string[],
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-});
+/** The sealing context of one secret detail: bound to its pool, provider and key. */
+const detailContext = (poolId: string, name: string, key: string): string => `cognito_identity_providers.details:${poolId}:${name}:${key}`;
 
-/** A pool's identity providers in SQL. */
-export function createIdentityProviderStore(sql: SqlStore) {
+const fromRow = (row: ProviderRow, secrets: SecretBox): StoredIdentityProvider => {
+  const details = JSON.parse(row.details) as Record<string, string>;
+  for (const key of SECRET_DETAILS) {
+    const value = details[key];
+    if (value !== undefined && secrets.isSealed(value)) details[key] = secrets.open(value, detailContext(row.pool_id, row.name, key));
+  }
+  return {
+    poolId: row.pool_id,
+    name: row.name,
+    type: row.type as ProviderType,
+    details,
+    attributeMapping: JSON.parse(row.attribute_mapping) as Record<string, string>,
+    identifiers: JSON.parse(row.identifiers) as string[],
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+};
+
+/** A pool's identity providers in SQL, their secret details (SECRET_DETAILS) sealed with the cloud's secret box. */
+export function createIdentityProviderStore(sql: SqlStore, secrets: SecretBox) {
+  const sealed = (provider: StoredIdentityProvider): Record<string, string> => {
+    const details = { ...provider.details };
+    for (const key of SECRET_DETAILS) {
+      const value = details[key];
+      if (value !== undefined) details[key] = secrets.seal(value, detailContext(provider.poolId, provider.name, key));
+    }
+    return details;
+  };
   return {
     async get(poolId: string, name: string): Promise<StoredIdentityProvider | undefined> {
       const row = await sql.get<ProviderRow>('SELECT * FROM cognito_identity_providers WHERE pool_id = ? AND name = ?', [poolId, name]);
-      return row ? fromRow(row) : undefined;
+      return row ? fromRow(row, secrets) : undefined;
     },
     async list(poolId: string): Promise<StoredIdentityProvider[]> {
-      return (await sql.all<ProviderRow>('SELECT * FROM cognito_identity_providers WHERE pool_id = ? ORDER BY name', [poolId])).map(fromRow);
+      return (await sql.all<ProviderRow>('SELECT * FROM cognito_identity_providers WHERE pool_id = ? ORDER BY name', [poolId])).map((row) =>
+        fromRow(row, secrets),
+      );
     },
     async byIdentifier(poolId: string, identifier: string): Promise<StoredIdentityProvider | undefined> {
       return (await this.list(poolId)).find((p) => p.identifiers.includes(identifier));
@@ -137,7 +158,7 @@ export function createIdentityProviderStore(sql: SqlStore) {
           provider.poolId,
           provider.name,
           provider.type,
-          JSON.stringify(provider.details),
+          JSON.stringify(sealed(provider)),
           JSON.stringify(provider.attributeMapping),
           JSON.stringify(provider.identifiers),
           provider.createdAt,

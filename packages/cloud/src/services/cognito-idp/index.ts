@@ -69,7 +69,7 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
     sql,
     pools: createPoolStore(sql),
     users: createUserStore(sql),
-    providers: createIdentityProviderStore(sql),
+    providers: createIdentityProviderStore(sql, kernel.secrets),
     providerEndpoints: options.identityProviderEndpoints ?? {},
     keys: createTokenKeys(sql, kernel.secrets, { onRotated: () => keysChanged.changed(null) }),
     mailbox: createMailbox(sql, kernel.mail, limits.mailbox),
