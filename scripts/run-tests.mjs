@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every compiled test file (packages/*/dist/**/*.test.js) with node's test runner.
 // Usage: node scripts/run-tests.mjs [filter substring...]
-import { readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -65,9 +65,22 @@ console.log(`running ${selected.length} test files`);
 // guard against a hung file. The longest file (request-fuzz: every operation fuzzed) takes two minutes on two
 // cores shared with a load of 20, and up to nine when the load passes 30, so the guard is fifteen minutes.
 const FILE_TIMEOUT_MS = 900_000;
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', `--test-timeout=${FILE_TIMEOUT_MS}`, ...selected.map((f) => relative(root, f))], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { ...process.env, FORTE_REPO_ROOT: root },
-});
+// Beside the TAP stream, the failed tests go to a file that is printed at the end of the run.
+mkdirSync(join(root, 'test-artifacts'), { recursive: true });
+const failuresFile = join(root, 'test-artifacts', postgres ? 'failures-postgres.txt' : 'failures.txt');
+rmSync(failuresFile, { force: true });
+const reporters = ['--test-reporter=tap', '--test-reporter-destination=stdout'];
+reporters.push(`--test-reporter=${join(root, 'scripts', 'test-failures-reporter.mjs')}`, `--test-reporter-destination=${failuresFile}`);
+const result = spawnSync(
+  process.execPath,
+  ['--test', '--test-concurrency=2', `--test-timeout=${FILE_TIMEOUT_MS}`, ...reporters, ...selected.map((f) => relative(root, f))],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, FORTE_REPO_ROOT: root } },
+);
+let failed = '';
+try {
+  failed = readFileSync(failuresFile, 'utf8');
+} catch {
+  // no file: the runner did not start
+}
+if (failed.trim()) console.log(`\nfailed tests (also in ${relative(root, failuresFile)}):\n${failed}`);
 process.exit(result.status ?? 1);
