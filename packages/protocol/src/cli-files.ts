@@ -6,8 +6,11 @@ import { pluginManifestSchema } from './plugin.js';
  * files Amplify does not have. Some are written by the cloud's bin and read by the CLI.
  */
 
-/** `$FORTE_HOME/cloud/cloud.json`: written by the cloud's bin once it listens, removed on SIGTERM. */
-export const localCloudInfoSchema = z.object({ pid: z.number().int(), port: z.number().int(), url: z.string() }).passthrough();
+/**
+ * `$FORTE_HOME/cloud/cloud.json`: written by the cloud's bin once it listens, removed on SIGTERM. `httpsUrl`: its
+ * HTTPS listener (the hosted UI), when it has one.
+ */
+export const localCloudInfoSchema = z.object({ pid: z.number().int(), port: z.number().int(), url: z.string(), httpsUrl: z.string().optional() }).passthrough();
 export type LocalCloudInfo = z.infer<typeof localCloudInfoSchema>;
 
 /** `$FORTE_HOME/cloud/admin-credentials.json`: the local cloud's admin keys (created at its first start). */

@@ -51,6 +51,7 @@ export const cloudCommand: Command = {
         ctx.print.info(
           running ? `The local Forte Cloud is running at ${running.url} (pid ${running.pid}).${another}` : 'The local Forte Cloud is not running.',
         );
+        if (running?.httpsUrl) ctx.print.info(`HTTPS (the hosted UI's sign-in pages) at ${running.httpsUrl}.`);
         const engines = running?.engines && Object.entries(running.engines);
         if (engines && engines.length > 0) ctx.print.info(`Engines: ${engines.map(([role, engine]) => `${role} ${engine}`).join(', ')}.`);
         return;

@@ -101,6 +101,7 @@ void describe('forte init (built binary, local cloud)', () => {
     const status = (await runForte(['cloud', 'status'], { cwd: work, home })).stdout;
     assert.doesNotMatch(status, /another build/);
     assert.match(status, /^Engines: database sqlite, blobs folder, bus none\.$/m, 'the engines in use');
+    assert.match(status, /^HTTPS \(the hosted UI's sign-in pages\) at https:\/\/[^ ]+:\d+\/?\.$/m, 'its HTTPS listener');
     // As if an earlier forte had started it.
     writeFileSync(cloudJson, JSON.stringify({ ...started, version: '0.0.1-old' }));
     assert.match(
