@@ -40,6 +40,7 @@ describe('hosted UI federation with identity providers', () => {
   let poolId = '';
   let clientId = '';
   let narrowClientId = '';
+  let socialClientId = '';
   let webClient: Record<string, unknown> = {};
   let base = '';
   const logs: string[] = [];
@@ -169,6 +170,9 @@ describe('hosted UI federation with identity providers', () => {
     clientId = (await handler(AUTH_RESOURCE_TYPES.userPoolClient).create(webClient, context('Web'))).physicalId;
     narrowClientId = (
       await handler(AUTH_RESOURCE_TYPES.userPoolClient).create({ ...client, ClientName: 'narrow', SupportedIdentityProviders: ['COGNITO'] }, context('Narrow'))
+    ).physicalId;
+    socialClientId = (
+      await handler(AUTH_RESOURCE_TYPES.userPoolClient).create({ ...client, ClientName: 'social', SupportedIdentityProviders: ['Google'] }, context('Social'))
     ).physicalId;
     await handler(AUTH_RESOURCE_TYPES.userPoolDomain).create({ UserPoolId: poolId, Domain: 'fed-dev' }, context('Domain'));
     base = `${cloud.url}/hosted-ui/fed-dev`;
@@ -383,6 +387,37 @@ describe('hosted UI federation with identity providers', () => {
     assert.match(html, /Continue with Google/);
     assert.match(html, /Continue with Corp/);
     assert.match(html, /identity_provider=Google/);
+  });
+
+  it('a client of providers only: its login page has their buttons and no password form; passwords, sign-up and resets refused', async () => {
+    const query = new URLSearchParams({ client_id: socialClientId, redirect_uri: CALLBACK, response_type: 'code', scope: 'openid' }).toString();
+    const login = await get(`${base}/login?${query}`);
+    const html = await login.text();
+    assert.equal(login.status, 200);
+    assert.match(html, /Continue with Google/);
+    assert.doesNotMatch(html, /type="password"|Sign up|Forgot your password/);
+    const csrf = /XSRF-TOKEN=([^;]+)/.exec(login.headers.get('set-cookie') ?? '')?.[1] ?? '';
+    assert.ok(csrf, 'the page sets its form token');
+    const fields = Object.fromEntries(new URLSearchParams(query));
+    const posted = await fetch(`${base}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `XSRF-TOKEN=${csrf}` },
+      body: new URLSearchParams({ ...fields, _csrf: csrf, username: 'gail', password: 'Passw0rd!x' }).toString(),
+    });
+    assert.equal(posted.status, 400);
+    assert.equal(posted.headers.get('location'), null, 'nobody signed in');
+    assert.match(await posted.text(), /signs in with the providers above, not with a user name and password/);
+    for (const page of ['signup', 'forgotPassword']) {
+      const answer = await get(`${base}/${page}?${query}`);
+      assert.equal(answer.status, 400, page);
+      assert.match(await answer.text(), /signs in with the providers above/);
+    }
+    // The client that also takes passwords keeps its form.
+    const web = await (
+      await get(`${base}/login?${new URLSearchParams({ client_id: clientId, redirect_uri: CALLBACK, response_type: 'code' }).toString()}`)
+    ).text();
+    assert.match(web, /type="password"/);
   });
 
   it('links a provider user to a native user (AdminLinkProviderForUser), and unlinks it (AdminDisableProviderForUser)', async () => {

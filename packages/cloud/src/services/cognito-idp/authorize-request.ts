@@ -131,3 +131,12 @@ export function redirectWith(redirectUri: string, responseType: 'code' | 'token'
   for (const [name, value] of params) url.searchParams.set(name, value);
   return url.toString();
 }
+
+/**
+ * Whether the client signs in the pool's own users with a password on the hosted UI: COGNITO among its
+ * SupportedIdentityProviders (or none named). A client of social providers only gets their buttons, no form.
+ */
+export function clientTakesPasswords(client: StoredClient | undefined): boolean {
+  const supported = client?.oauth?.SupportedIdentityProviders ?? [];
+  return supported.length === 0 || supported.includes('COGNITO');
+}

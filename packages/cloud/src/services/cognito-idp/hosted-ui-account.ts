@@ -1,12 +1,12 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { RequestContext } from '../../kernel/types.js';
 import { requiredAttributes } from './attribute-schema.js';
-import { checkAuthorizeRequest, type AuthorizeRequest } from './authorize-request.js';
+import { checkAuthorizeRequest, clientTakesPasswords, type AuthorizeRequest } from './authorize-request.js';
 import { findUser } from './cognito-state.js';
 import { cookie, cookiesOf, readForm, sendPage, userFacingMessage } from './hosted-ui-http.js';
 import { beginMfa } from './hosted-ui-mfa.js';
 import { type Field, formPage } from './hosted-ui-pages.js';
-import { carried, cssOf, CSRF_COOKIE, CSRF_TTL_SECONDS, type DomainContext, refuse, renderLogin, sameSecret } from './hosted-ui-route.js';
+import { carried, cssOf, CSRF_COOKIE, CSRF_TTL_SECONDS, type DomainContext, PASSWORDS_REFUSED, refuse, renderLogin, sameSecret } from './hosted-ui-route.js';
 import { errorPage } from './login-page.js';
 import type { StoredClient, StoredPool } from './pool-store.js';
 import { signUpOperations } from './sign-up-operations.js';
@@ -93,6 +93,8 @@ export async function accountPage(ctx: RequestContext, dc: DomainContext, endpoi
     );
   const checked = await checkAuthorizeRequest(dc.state, dc.pool, form);
   if (!checked.ok) return refuse(ctx, dc, checked.refusal);
+  // Sign-up, confirmation and password resets are for the pool's own users: a client of providers only has none.
+  if (!clientTakesPasswords(checked.request.client)) return renderLogin(ctx, dc, carried(form), 400, { error: PASSWORDS_REFUSED });
   const page = new AccountPages(ctx, dc, checked.request, carried(form));
   const value = (name: string): string => (form.get(name) ?? '').trim();
   switch (endpoint) {

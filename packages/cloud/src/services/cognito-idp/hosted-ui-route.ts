@@ -1,7 +1,14 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { HOSTED_UI_PATH } from '@forte/protocol';
 import type { RequestContext, Route } from '../../kernel/types.js';
-import { AUTHORIZE_PARAMETERS, checkAuthorizeRequest, redirectWith, type AuthorizeRefusal, type AuthorizeRequest } from './authorize-request.js';
+import {
+  AUTHORIZE_PARAMETERS,
+  checkAuthorizeRequest,
+  clientTakesPasswords,
+  redirectWith,
+  type AuthorizeRefusal,
+  type AuthorizeRequest,
+} from './authorize-request.js';
 import { type CognitoState } from './cognito-state.js';
 import { domainBaseUrl } from './hosted-ui-address.js';
 import { cookie, cookiesOf, readForm, sendCss, sendPage, sendRedirect } from './hosted-ui-http.js';
@@ -14,7 +21,7 @@ import { errorPage, HOSTED_UI_CSS, loginPage, newPasswordPage } from './login-pa
 import type { OAuthGrants } from './oauth-grants.js';
 import { HOSTED_SESSION_TTL_MS } from './oauth-grants.js';
 import { handleRevoke, handleToken, handleUserInfo } from './oauth-token-endpoints.js';
-import type { StoredPool } from './pool-store.js';
+import type { StoredClient, StoredPool } from './pool-store.js';
 import { completeSignIn } from './signed-in-user.js';
 import type { StoredUser } from './user-store.js';
 
@@ -191,7 +198,10 @@ export async function renderLogin(
 ): Promise<void> {
   const csrf = randomBytes(32).toString('base64url');
   const emailSignIn = (dc.pool.config.UsernameAttributes ?? []).includes('email');
-  const providers = await providerButtons(dc, params);
+  const client = params.client_id ? await dc.state.pools.getClient(params.client_id) : undefined;
+  const ours = client?.poolId === dc.pool.id ? client : undefined;
+  const providers = providerButtons(dc, ours, params);
+  const passwords = clientTakesPasswords(ours);
   sendPage(
     ctx,
     status,
@@ -201,7 +211,8 @@ export async function renderLogin(
       hidden: params,
       csrf,
       usernameLabel: emailSignIn ? 'Email' : 'Username',
-      links: accountLinks(dc, params),
+      ...(passwords ? { links: accountLinks(dc, params) } : {}),
+      passwordForm: passwords,
       providers,
       ...extra,
     }),
@@ -210,9 +221,8 @@ export async function renderLogin(
 }
 
 /** The login page's buttons for the client's federated providers: the same authorize request, naming the provider. */
-async function providerButtons(dc: DomainContext, params: Record<string, string>): Promise<Array<{ name: string; href: string }>> {
-  const client = params.client_id ? await dc.state.pools.getClient(params.client_id) : undefined;
-  const supported = client?.poolId === dc.pool.id ? (client.oauth?.SupportedIdentityProviders ?? []).filter((name) => name !== 'COGNITO') : [];
+function providerButtons(dc: DomainContext, client: StoredClient | undefined, params: Record<string, string>): Array<{ name: string; href: string }> {
+  const supported = (client?.oauth?.SupportedIdentityProviders ?? []).filter((name) => name !== 'COGNITO');
   return supported.map((name) => {
     const query = new URLSearchParams({ ...params, identity_provider: name });
     query.delete('prompt');
@@ -225,6 +235,9 @@ async function showLogin(ctx: RequestContext, dc: DomainContext): Promise<void> 
   if (!checked.ok) return refuse(ctx, dc, checked.refusal);
   await renderLogin(ctx, dc, carried(ctx.url.searchParams), 200);
 }
+
+/** The answer to a password form sent for a client that signs in with identity providers only. */
+export const PASSWORDS_REFUSED = 'This app signs in with the providers above, not with a user name and password.';
 
 export function sameSecret(a: string | undefined, b: string | null): boolean {
   if (!a || !b) return false;
@@ -249,6 +262,7 @@ async function submitLogin(ctx: RequestContext, dc: DomainContext): Promise<void
     );
   const checked = await checkAuthorizeRequest(dc.state, dc.pool, form);
   if (!checked.ok) return refuse(ctx, dc, checked.refusal);
+  if (!clientTakesPasswords(checked.request.client)) return renderLogin(ctx, dc, carried(form), 400, { error: PASSWORDS_REFUSED });
   if (form.get('step') === 'new_password') return submitNewPassword(ctx, dc, form, checked.request);
   if (form.get('step') === 'mfa') return submitMfa(ctx, dc, form, checked.request);
   const typed = form.get('username') ?? '';

@@ -62,6 +62,8 @@ export function loginPage(options: {
   links?: { signUp: string; forgotPassword: string };
   /** Buttons of the app client's federated identity providers. */
   providers?: Array<{ name: string; href: string }> | undefined;
+  /** false: the client signs in with its providers only, and the page has no user name and password form. */
+  passwordForm?: boolean;
 }): string {
   const providers = (options.providers ?? [])
     .map((p) => `<a class="provider" href="${escapeXml(p.href)}">Continue with ${escapeXml(PROVIDER_LABELS[p.name] ?? p.name)}</a>`)
@@ -75,14 +77,18 @@ export function loginPage(options: {
 ${options.notice ? `<p class="notice" role="status">${escapeXml(options.notice)}</p>` : ''}
 ${options.error ? `<p class="error errorMessage-customizable" role="alert">${escapeXml(options.error)}</p>` : ''}
 ${providers ? `<div class="providers">${providers}</div>` : ''}
-<form method="post" action="${escapeXml(options.action)}">
+${
+  options.passwordForm === false
+    ? ''
+    : `<form method="post" action="${escapeXml(options.action)}">
 ${hidden}
 <label class="label-customizable" for="username">${escapeXml(options.usernameLabel)}</label>
 <input class="inputField-customizable" type="text" id="username" name="username" autocomplete="username" autocapitalize="none" required value="${escapeXml(options.username ?? '')}">
 <label class="label-customizable" for="password">Password</label>
 <input class="inputField-customizable" type="password" id="password" name="password" autocomplete="current-password" required>
 <button class="submitButton-customizable" type="submit">Sign in</button>
-</form>${
+</form>`
+}${
       options.links
         ? `\n<p class="links"><a href="${escapeXml(options.links.forgotPassword)}">Forgot your password?</a> <a href="${escapeXml(options.links.signUp)}">Need an account? Sign up</a></p>`
         : ''
