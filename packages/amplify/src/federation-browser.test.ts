@@ -1,19 +1,19 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
-import { createTestIdentityPool, startLocalOidcProvider, startTestCloud, type LocalOidcProvider, type TestCloud } from '@forte/testing';
-import * as esbuild from 'esbuild';
+import {
+  createTestIdentityPool,
+  startLocalOidcProvider,
+  handlerOf,
+  resourceContext,
+  startTestCloud,
+  type LocalOidcProvider,
+  type TestCloud,
+} from '@forte/testing';
 import { chromium, type Browser } from 'playwright-core';
+import { buildApp, CHROMIUM, CHROMIUM_ARGS, serveApp, type ServedApp } from './browser-app.test-helper.js';
 import { forteAmplifyConfig, type AmplifyOutputs } from './forte-amplify-config.js';
-
-const CHROMIUM = process.env.FORTE_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-sync'];
-const PACKAGE = dirname(dirname(fileURLToPath(import.meta.url)));
 
 const skip = existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set FORTE_CHROMIUM)`;
 if (skip) console.log(`# skipped: the federation browser test: ${skip}`);
@@ -49,58 +49,20 @@ declare const window: {
   };
 };
 
-/** The app's dev server, on localhost (the one http origin Cognito allows as a callback URL). */
-async function serveApp(script: string): Promise<{ server: Server; url: string; setConfig(config: unknown): void }> {
-  let config: unknown = {};
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/config.json') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(config));
-    if (path === '/app.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
-    if (path === '/')
-      return void res
-        .writeHead(200, { 'content-type': 'text/html' })
-        .end('<!doctype html><title>app</title><script type="module" src="/app.js"></script><body></body>');
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return { server, url: `http://localhost:${port}/`, setConfig: (value) => (config = value) };
-}
-
 void describe('signInWithRedirect with Google (a local OIDC provider) in Chromium', { skip }, () => {
   let cloud: TestCloud;
   let google: LocalOidcProvider;
-  let app: Awaited<ReturnType<typeof serveApp>>;
+  let app: ServedApp;
   let browser: Browser;
-  let out: string;
   let userPoolId = '';
   const pageErrors: string[] = [];
 
   before(async () => {
     cloud = await startTestCloud({ httpsPort: 0 });
     google = await startLocalOidcProvider({ clientId: 'google-web' });
-    out = mkdtempSync(join(tmpdir(), 'forte-federation-app-'));
-    await esbuild.build({
-      stdin: { contents: APP_SOURCE, resolveDir: PACKAGE, loader: 'js' },
-      outfile: join(out, 'app.js'),
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      logLevel: 'error',
-    });
-    app = await serveApp(readFileSync(join(out, 'app.js'), 'utf8'));
-    const ctx = (logicalId: string) => ({
-      appId: 'social',
-      appSlug: 'social',
-      envName: 'dev',
-      stackName: 's',
-      logicalId,
-      region: 'us-east-1',
-      accountId: cloud.kernel.config.accountId,
-      log: cloud.kernel.log,
-    });
-    const handler = (type: string) => cloud.kernel.resourceHandler(type)!;
+    app = await serveApp(await buildApp(APP_SOURCE));
+    const ctx = (logicalId: string) => resourceContext(cloud, logicalId, 'amplify-social-dev-auth');
+    const handler = (type: string) => handlerOf(cloud, type);
     const pool = await handler(AUTH_RESOURCE_TYPES.userPool).create({ PoolName: 'social', UsernameCaseSensitive: false }, ctx('UserPool'));
     userPoolId = pool.physicalId;
     // Google as media-vault's template declares it, with its endpoints pointed at the local provider.
@@ -165,10 +127,9 @@ void describe('signInWithRedirect with Google (a local OIDC provider) in Chromiu
 
   after(async () => {
     await browser?.close();
-    await new Promise((resolve) => app?.server.close(resolve));
+    await app?.close();
     await google?.close();
     await cloud?.close();
-    if (out) rmSync(out, { recursive: true, force: true });
   });
 
   it('goes to the provider and back signed in: the federated user and its identities in the tokens, identity pool credentials', async () => {

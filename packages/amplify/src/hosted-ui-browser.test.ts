@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { AdminCreateUserCommand, AdminSetUserPasswordCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
-import { startTestCloud, type TestCloud } from '@forte/testing';
-import * as esbuild from 'esbuild';
+import { handlerOf, resourceContext, startTestCloud, type TestCloud } from '@forte/testing';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildApp, CHROMIUM, CHROMIUM_ARGS, serveApp, type ServedApp } from './browser-app.test-helper.js';
 import { forteAmplifyConfig, type AmplifyOutputs } from './forte-amplify-config.js';
 
-const CHROMIUM = process.env.FORTE_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-sync'];
-const PACKAGE = dirname(dirname(fileURLToPath(import.meta.url)));
 const PASSWORD = 'Passw0rd!';
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -62,56 +55,18 @@ declare const window: {
   };
 };
 
-/** The app's dev server, on localhost (the one http origin Cognito allows as a callback URL). */
-async function serveApp(script: string): Promise<{ server: Server; url: string; setConfig(config: unknown): void }> {
-  let config: unknown = {};
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/config.json') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(config));
-    if (path === '/app.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
-    if (path === '/')
-      return void res
-        .writeHead(200, { 'content-type': 'text/html' })
-        .end('<!doctype html><title>app</title><script type="module" src="/app.js"></script><body></body>');
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return { server, url: `http://localhost:${port}/`, setConfig: (value) => (config = value) };
-}
-
 void describe('signInWithRedirect through the hosted UI in Chromium', { skip }, () => {
   let cloud: TestCloud;
   let admin: CognitoIdentityProviderClient;
-  let app: Awaited<ReturnType<typeof serveApp>>;
+  let app: ServedApp;
   let browser: Browser;
-  let out: string;
   const pageErrors: string[] = [];
 
   before(async () => {
     cloud = await startTestCloud({ httpsPort: 0 });
-    out = mkdtempSync(join(tmpdir(), 'forte-hosted-ui-app-'));
-    await esbuild.build({
-      stdin: { contents: APP_SOURCE, resolveDir: PACKAGE, loader: 'js' },
-      outfile: join(out, 'app.js'),
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      logLevel: 'error',
-    });
-    app = await serveApp(readFileSync(join(out, 'app.js'), 'utf8'));
-    const ctx = (logicalId: string) => ({
-      appId: 'shop',
-      appSlug: 'shop',
-      envName: 'dev',
-      stackName: 's',
-      logicalId,
-      region: 'us-east-1',
-      accountId: cloud.kernel.config.accountId,
-      log: cloud.kernel.log,
-    });
-    const handler = (type: string) => cloud.kernel.resourceHandler(type)!;
+    app = await serveApp(await buildApp(APP_SOURCE));
+    const ctx = (logicalId: string) => resourceContext(cloud, logicalId, 'amplify-shop-dev-auth');
+    const handler = (type: string) => handlerOf(cloud, type);
     const pool = await handler(AUTH_RESOURCE_TYPES.userPool).create(
       { PoolName: 'shop', UsernameAttributes: ['email'], UsernameCaseSensitive: false },
       ctx('UserPool'),
@@ -168,10 +123,9 @@ void describe('signInWithRedirect through the hosted UI in Chromium', { skip }, 
 
   after(async () => {
     await browser?.close();
-    await new Promise((resolve) => app?.server.close(resolve));
+    await app?.close();
     admin?.destroy();
     await cloud?.close();
-    if (out) rmSync(out, { recursive: true, force: true });
   });
 
   /** Starts signInWithRedirect on the app and waits for the hosted UI's login page. */

@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import {
   AdminCreateUserCommand,
   AdminSetUserPasswordCommand,
@@ -16,14 +12,11 @@ import {
   VerifySoftwareTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { AUTH_RESOURCE_TYPES } from '@forte/protocol';
-import { mailboxMessages, startTestCloud, totpCode, type TestCloud } from '@forte/testing';
-import * as esbuild from 'esbuild';
+import { mailboxMessages, handlerOf, resourceContext, startTestCloud, totpCode, type TestCloud } from '@forte/testing';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildApp, CHROMIUM, CHROMIUM_ARGS, serveApp, type ServedApp } from './browser-app.test-helper.js';
 import { forteAmplifyConfig, type AmplifyOutputs } from './forte-amplify-config.js';
 
-const CHROMIUM = process.env.FORTE_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-sync'];
-const PACKAGE = dirname(dirname(fileURLToPath(import.meta.url)));
 const PASSWORD = 'Passw0rd!';
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -55,23 +48,6 @@ declare const window: {
   };
 };
 
-async function serveApp(script: string): Promise<{ server: Server; url: string; setConfig(config: unknown): void }> {
-  let config: unknown = {};
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/config.json') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(config));
-    if (path === '/app.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
-    if (path === '/')
-      return void res
-        .writeHead(200, { 'content-type': 'text/html' })
-        .end('<!doctype html><title>app</title><script type="module" src="/app.js"></script><body></body>');
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return { server, url: `http://localhost:${port}/`, setConfig: (value) => (config = value) };
-}
-
 /** axe-core's serious and critical violations, and whether the page fits a 390 px phone without horizontal scrolling. */
 async function checkPage(page: Page, name: string): Promise<void> {
   await page.setViewportSize({ width: 390, height: 844 });
@@ -88,9 +64,8 @@ void describe('hosted UI sign-up, forgot-password and MFA pages in Chromium', { 
   let cloud: TestCloud;
   let admin: CognitoIdentityProviderClient;
   let anonymous: CognitoIdentityProviderClient;
-  let app: Awaited<ReturnType<typeof serveApp>>;
+  let app: ServedApp;
   let browser: Browser;
-  let out: string;
   let clientId = '';
   let strictClientId = '';
   let strictPoolId = '';
@@ -100,28 +75,9 @@ void describe('hosted UI sign-up, forgot-password and MFA pages in Chromium', { 
 
   before(async () => {
     cloud = await startTestCloud({ httpsPort: 0 });
-    out = mkdtempSync(join(tmpdir(), 'forte-hosted-pages-app-'));
-    await esbuild.build({
-      stdin: { contents: APP_SOURCE, resolveDir: PACKAGE, loader: 'js' },
-      outfile: join(out, 'app.js'),
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      logLevel: 'error',
-    });
-    app = await serveApp(readFileSync(join(out, 'app.js'), 'utf8'));
-    const ctx = (logicalId: string) => ({
-      appId: 'pages',
-      appSlug: 'pages',
-      envName: 'dev',
-      stackName: 's',
-      logicalId,
-      region: 'us-east-1',
-      accountId: cloud.kernel.config.accountId,
-      log: cloud.kernel.log,
-    });
-    const handler = (type: string) => cloud.kernel.resourceHandler(type)!;
+    app = await serveApp(await buildApp(APP_SOURCE));
+    const ctx = (logicalId: string) => resourceContext(cloud, logicalId, 'amplify-pages-dev-auth');
+    const handler = (type: string) => handlerOf(cloud, type);
     const oauth = {
       AllowedOAuthFlowsUserPoolClient: true,
       AllowedOAuthFlows: ['code'],
@@ -181,11 +137,10 @@ void describe('hosted UI sign-up, forgot-password and MFA pages in Chromium', { 
 
   after(async () => {
     await browser?.close();
-    await new Promise((resolve) => app?.server.close(resolve));
+    await app?.close();
     admin?.destroy();
     anonymous?.destroy();
     await cloud?.close();
-    if (out) rmSync(out, { recursive: true, force: true });
   });
 
   async function newPage(): Promise<Page> {
