@@ -28,6 +28,7 @@ import { cognitoIdpMigrations } from './migrations.js';
 import { createPoolResourceHandlers } from './pool-resources.js';
 import { identityProviderResourceHandlers } from './identity-provider-resource.js';
 import { createPoolStore } from './pool-store.js';
+import { resourceServerOperations, resourceServerResourceHandlers } from './resource-servers.js';
 import { selfOperations } from './self-operations.js';
 import { createSignInLimiter } from './sign-in-limiter.js';
 import { signUpOperations } from './sign-up-operations.js';
@@ -108,6 +109,7 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
               ...poolOperations(state),
               ...domainOperations(state),
               ...identityProviderOperations(state),
+              ...resourceServerOperations(state),
               ...providerLinkOperations(state),
               ...uiCustomizationOperations(state),
             },
@@ -145,7 +147,12 @@ export function createCognitoIdpService(kernel: Kernel, options: CognitoIdpOptio
         validationErrorCode: 'ValidationException',
       }),
     ],
-    resourceTypes: { ...createPoolResourceHandlers(state), ...uiCustomizationResourceHandlers(state), ...identityProviderResourceHandlers(state) },
+    resourceTypes: {
+      ...createPoolResourceHandlers(state),
+      ...uiCustomizationResourceHandlers(state),
+      ...identityProviderResourceHandlers(state),
+      ...resourceServerResourceHandlers(state),
+    },
     async start() {
       await data.start();
       await sql.migrate('cognito-idp', cognitoIdpMigrations(sql.dialect));

@@ -66,5 +66,8 @@ export const cognitoIdpMigrations = (dialect: SqlStore['dialect']): string[] => 
     `CREATE TABLE cognito_provider_links (pool_id TEXT NOT NULL, provider TEXT NOT NULL, provider_user_id TEXT NOT NULL, username TEXT NOT NULL,
     PRIMARY KEY (pool_id, provider, provider_user_id))`,
     `CREATE INDEX cognito_provider_links_user ON cognito_provider_links (pool_id, username)`,
+    // Resource servers and their custom scopes (`<identifier>/<scope>`), for app clients and the client_credentials grant.
+    `CREATE TABLE cognito_resource_servers (pool_id TEXT NOT NULL, identifier TEXT NOT NULL, name TEXT NOT NULL, scopes TEXT NOT NULL,
+    PRIMARY KEY (pool_id, identifier))`,
   ];
 };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The scopes a pool's own users can be granted (no resource servers yet). */
+/** The scopes every pool has; resource servers add their custom ones (`<identifier>/<scope>`, resource-servers.ts). */
 export const OAUTH_SCOPES = ['openid', 'email', 'phone', 'profile', 'aws.cognito.signin.user.admin'] as const;
 
 /** The pool's own users, as a client's SupportedIdentityProviders names them; federated ones are named by their ProviderName. */
@@ -58,7 +58,10 @@ function redirectUrlProblem(value: string): string | undefined {
  * naming the field and the fix). Settings without `AllowedOAuthFlowsUserPoolClient: true` are kept but
  * do not let the client use the hosted UI.
  */
-export function checkClientOAuth(input: OAuthInput): { ok: true; settings: ClientOAuthSettings | undefined } | { ok: false; message: string } {
+export function checkClientOAuth(
+  input: OAuthInput,
+  customScopes: ReadonlySet<string> = new Set(),
+): { ok: true; settings: ClientOAuthSettings | undefined } | { ok: false; message: string } {
   const enabled = input.AllowedOAuthFlowsUserPoolClient ?? false;
   const flows = input.AllowedOAuthFlows ?? [];
   const scopes = input.AllowedOAuthScopes ?? [];
@@ -68,17 +71,21 @@ export function checkClientOAuth(input: OAuthInput): { ok: true; settings: Clien
   const touched = enabled || flows.length + scopes.length + callbacks.length + logouts.length + providers.length > 0 || input.DefaultRedirectURI;
   if (!touched) return { ok: true, settings: undefined };
   const fail = (message: string) => ({ ok: false as const, message });
-  const unknownScopes = scopes.filter((s) => !(OAUTH_SCOPES as readonly string[]).includes(s));
+  const standard = (scope: string): boolean => (OAUTH_SCOPES as readonly string[]).includes(scope);
+  const unknownScopes = scopes.filter((s) => !standard(s) && !customScopes.has(s));
   if (unknownScopes.length > 0)
     return fail(
-      `AllowedOAuthScopes: ${unknownScopes.join(', ')} ${unknownScopes.length === 1 ? 'is not a scope' : 'are not scopes'} of this pool (allowed: ${OAUTH_SCOPES.join(', ')}; resource servers' custom scopes are not supported by Forte).`,
+      `AllowedOAuthScopes: ${unknownScopes.join(', ')} ${unknownScopes.length === 1 ? 'is not a scope' : 'are not scopes'} of this pool (${OAUTH_SCOPES.join(', ')}, or a resource server's <identifier>/<scope>: create the resource server first).`,
     );
   if (scopes.some((s) => s === 'email' || s === 'phone' || s === 'profile') && !scopes.includes('openid'))
     return fail('AllowedOAuthScopes: email, phone and profile need openid too: add openid.');
-  if (flows.includes('client_credentials') && flows.length > 1)
+  const machine = flows.includes('client_credentials');
+  if (machine && flows.length > 1)
     return fail('AllowedOAuthFlows: client_credentials cannot be combined with code or implicit: use another app client for it.');
-  if (flows.includes('client_credentials'))
-    return fail('AllowedOAuthFlows: client_credentials needs the custom scopes of a resource server, which Forte does not support yet; use code or implicit.');
+  if (machine && (scopes.length === 0 || scopes.some(standard)))
+    return fail(
+      `AllowedOAuthScopes: a client_credentials client is granted resource servers' custom scopes only (<identifier>/<scope>)${scopes.some(standard) ? `, not ${scopes.filter(standard).join(', ')}` : ''}.`,
+    );
   for (const list of [callbacks, logouts]) {
     for (const value of list) {
       const problem = redirectUrlProblem(value);
@@ -90,9 +97,10 @@ export function checkClientOAuth(input: OAuthInput): { ok: true; settings: Clien
   // Federated providers are checked against the pool's (applyClient); SAML-only names are not refused here.
   if (providers.some((p) => p.length === 0)) return fail('SupportedIdentityProviders: a provider name cannot be empty.');
   if (enabled) {
-    if (flows.length === 0) return fail('AllowedOAuthFlows: a client with AllowedOAuthFlowsUserPoolClient needs at least one flow (code or implicit).');
+    if (flows.length === 0)
+      return fail('AllowedOAuthFlows: a client with AllowedOAuthFlowsUserPoolClient needs at least one flow (code, implicit or client_credentials).');
     if (scopes.length === 0) return fail('AllowedOAuthScopes: a client with AllowedOAuthFlowsUserPoolClient needs at least one scope (openid, for instance).');
-    if (callbacks.length === 0) return fail('CallbackURLs: the code and implicit flows need at least one callback URL.');
+    if (!machine && callbacks.length === 0) return fail('CallbackURLs: the code and implicit flows need at least one callback URL.');
   }
   return {
     ok: true,

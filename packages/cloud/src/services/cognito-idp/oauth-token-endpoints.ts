@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestContext } from '../../kernel/types.js';
 import { readableAttributes } from './attribute-schema.js';
+import { clientCredentialsGrant } from './client-credentials.js';
 import type { DomainContext } from './hosted-ui-route.js';
 import { OAuthError, readForm, sendJson, sendOAuthError, userFacingMessage } from './hosted-ui-http.js';
 import type { StoredClient } from './pool-store.js';
@@ -131,9 +132,8 @@ async function tokenResponse(dc: DomainContext, client: StoredClient, form: URLS
       token_type: 'Bearer',
     };
   }
-  if (grantType === 'client_credentials')
-    throw new OAuthError('unauthorized_client', 'client_credentials needs a resource server with custom scopes, which Forte does not support yet.');
-  throw new OAuthError('unsupported_grant_type', 'grant_type must be authorization_code or refresh_token.');
+  if (grantType === 'client_credentials') return clientCredentialsGrant(dc, client, form);
+  throw new OAuthError('unsupported_grant_type', 'grant_type must be authorization_code, refresh_token or client_credentials.');
 }
 
 /** `POST /oauth2/token`: an authorization code (with PKCE, and the client's secret when it has one) or a refresh token for tokens. */

@@ -7,6 +7,7 @@ import { caseInsensitive, type CognitoState } from './cognito-state.js';
 import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 import { createPoolStoredData } from './pool-stored-data.js';
 import { checkClientOAuth, clientOAuthFields, SUPPORTED_PROVIDERS } from './oauth-client-settings.js';
+import { createResourceServerStore } from './resource-servers.js';
 import { domainAddress, domainProblem, hostedUiOrigin } from './hosted-ui-address.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -180,8 +181,13 @@ export async function applyClient(
         `${AUTH_RESOURCE_TYPES.userPoolClient} ${field}: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not an attribute' : 'are not attributes'} of the user pool (standard attributes, or custom ones declared in its Schema).`,
       );
   }
-  const oauth = checkClientOAuth(p);
+  const oauth = checkClientOAuth(p, await createResourceServerStore(state.sql).customScopes(p.UserPoolId));
   if (!oauth.ok) throw RESOURCE_ERRORS.error('ValidationException', `${AUTH_RESOURCE_TYPES.userPoolClient} ${oauth.message}`);
+  if (oauth.settings?.AllowedOAuthFlows.includes('client_credentials') && secret === undefined)
+    throw RESOURCE_ERRORS.error(
+      'ValidationException',
+      `${AUTH_RESOURCE_TYPES.userPoolClient} AllowedOAuthFlows: client_credentials needs a client secret: set GenerateSecret.`,
+    );
   for (const name of oauth.settings?.SupportedIdentityProviders ?? []) {
     if ((SUPPORTED_PROVIDERS as readonly string[]).includes(name) || (await state.providers.get(p.UserPoolId, name))) continue;
     throw RESOURCE_ERRORS.error(

@@ -151,6 +151,7 @@ export function createPoolStore(sql: SqlStore) {
           'cognito_hosted_sessions',
           'cognito_ui_customizations',
           'cognito_identity_providers',
+          'cognito_resource_servers',
           'cognito_federation_states',
           'cognito_provider_links',
         ]) {
