@@ -1,5 +1,6 @@
 import { UserError, type PluginContext } from '@forte/protocol';
 import { MFA_SMS, MFA_TOTP, PASSWORD_CHARACTERS, STANDARD_ATTRIBUTES, type CognitoConfig, type PasswordCharacter } from './cognito-config.js';
+import { askIdentityPoolFederation } from './identity-pool-federation.js';
 
 type SignIn = 'username' | 'email' | 'phone' | 'emailOrPhone';
 const SIGN_IN: Record<SignIn, CognitoConfig['usernameAttributes']> = {
@@ -201,6 +202,7 @@ export async function askIdentityPool(ctx: PluginContext, config: CognitoConfig)
     message: 'Allow unauthenticated logins? (Provides scoped down permissions that you can control via AWS IAM)',
     default: config.allowUnauthenticatedIdentities,
   });
+  await askIdentityPoolFederation(ctx, config);
 }
 
 /** Amplify's manual configuration walk-through (also what `update auth` asks, defaults = current values). */

@@ -121,6 +121,7 @@ export function authTemplate(
     outputs.HostedUIAddress = { Value: getAtt('UserPoolDomain', 'Address') };
   }
   if (withIdentityPool) {
+    const loginProviders = identityPoolLoginProviders(config);
     const provider = (clientId: string): unknown => ({ ProviderName: getAtt('UserPool', 'ProviderName'), ClientId: getAtt(clientId, 'ClientId') });
     const tokenMapping = (clientId: string): unknown => ({
       Type: 'Token',
@@ -133,6 +134,7 @@ export function authTemplate(
         IdentityPoolName: withEnv(config.identityPoolName ?? `${config.resourceName}_identitypool`, '__'),
         AllowUnauthenticatedIdentities: config.allowUnauthenticatedIdentities,
         CognitoIdentityProviders: [provider('UserPoolClient'), provider('UserPoolClientWeb')],
+        ...(Object.keys(loginProviders).length > 0 ? { SupportedLoginProviders: loginProviders } : {}),
         Roles: { authenticated: { Ref: 'AuthRoleArn' }, unauthenticated: { Ref: 'UnauthRoleArn' } },
         // As Amplify's user pool groups: a group's role (cognito:preferred_role) reaches its members only
         // through a Token mapping of each app client; without a group role they get the authenticated role.
@@ -268,4 +270,39 @@ export function hostedUiOf(config: CognitoConfig): { domainName: string; metadat
       SupportedIdentityProviders: ['COGNITO'],
     },
   };
+}
+
+/** The public providers and the app ids cli-inputs.json names for them, as Amplify's identity pool template keys them. */
+const LOGIN_PROVIDER_APP_IDS: Record<string, readonly string[]> = {
+  'graph.facebook.com': ['facebookAppId'],
+  // Google's web client and, for the mobile apps, its iOS and Android clients: one comma-separated list.
+  'accounts.google.com': ['googleClientId', 'googleIos', 'googleAndroid'],
+  'www.amazon.com': ['amazonAppId'],
+  'appleid.apple.com': ['appleAppId'],
+};
+
+/**
+ * The identity pool's SupportedLoginProviders (`thirdPartyAuth` with `authProviders`): each provider the project
+ * lists, with its app id(s) from cli-inputs.json. A listed provider without its id is a UserError naming the field.
+ */
+export function identityPoolLoginProviders(config: CognitoConfig): Record<string, string> {
+  if (config['thirdPartyAuth'] !== true) return {};
+  const listed = Array.isArray(config['authProviders']) ? (config['authProviders'] as unknown[]).map(String) : [];
+  const out: Record<string, string> = {};
+  for (const provider of listed) {
+    const fields = LOGIN_PROVIDER_APP_IDS[provider];
+    if (!fields)
+      throw new UserError(
+        `auth ${config.resourceName}: authProviders names ${provider}, which identity pools do not federate with (${Object.keys(LOGIN_PROVIDER_APP_IDS).join(', ')}).`,
+        "Remove it from authProviders in the resource's cli-inputs.json.",
+      );
+    const ids = fields.map((field) => config[field]).filter((id): id is string => typeof id === 'string' && id.trim() !== '');
+    if (ids.length === 0)
+      throw new UserError(
+        `auth ${config.resourceName}: the identity pool federates with ${provider} (authProviders) but has no ${fields[0]}.`,
+        `Set ${fields[0]} in the resource's cli-inputs.json (\`forte update auth\`), or remove ${provider} from authProviders.`,
+      );
+    out[provider] = ids.map((id) => id.trim()).join(',');
+  }
+  return out;
 }

@@ -323,6 +323,62 @@ void describe('category-auth', () => {
     assert.deepEqual({ ...after, mfaConfiguration: before.mfaConfiguration }, before);
   });
 
+  void it("federates the identity pool with public providers: headless identitySocialFederation, Amplify's questions, and turned off", async () => {
+    const request = structuredClone(addRequest) as typeof addRequest & {
+      serviceConfiguration: { identityPoolConfiguration: { identitySocialFederation?: unknown } };
+    };
+    request.serviceConfiguration.identityPoolConfiguration.identitySocialFederation = [
+      { provider: 'GOOGLE', clientId: 'web.apps.googleusercontent.com' },
+      { provider: 'FACEBOOK', clientId: '1234567890' },
+    ];
+    await categoryPlugin.executeHeadlessCommand!(fakeContext(root, { command: 'add', headless: true }).ctx, request);
+    let c = readJson(join(authDir('myappauth'), 'cli-inputs.json')).cognitoConfig;
+    assert.equal(c.thirdPartyAuth, true);
+    assert.deepEqual(c.authProviders, ['accounts.google.com', 'graph.facebook.com']);
+    assert.equal(c.googleClientId, 'web.apps.googleusercontent.com');
+    assert.equal(c.facebookAppId, '1234567890');
+    const built = await categoryPlugin.build!(fakeContext(root).ctx, ref('myappauth'));
+    assert.deepEqual(built.template.Resources['IdentityPool']!.Properties!['SupportedLoginProviders'], {
+      'accounts.google.com': 'web.apps.googleusercontent.com',
+      'graph.facebook.com': '1234567890',
+    });
+
+    // Amplify's questions: Amazon added, Google's id kept as the default.
+    await categoryPlugin.executeCommand(
+      fakeContext(root, {
+        command: 'update',
+        answers: {
+          '3rd party authentication providers in your identity pool': true,
+          'third party identity providers you want to configure for your identity pool': 'Google, Amazon',
+          'Amazon App ID for your identity pool': 'amzn1.application.abc',
+        },
+      }).ctx,
+    );
+    c = readJson(join(authDir('myappauth'), 'cli-inputs.json')).cognitoConfig;
+    assert.deepEqual(c.authProviders, ['accounts.google.com', 'www.amazon.com']);
+    assert.equal(c.googleClientId, 'web.apps.googleusercontent.com');
+    assert.equal(c.amazonAppId, 'amzn1.application.abc');
+    assert.equal(c.facebookAppId, undefined);
+
+    // Turned off headless: no providers left in the file or the template.
+    await categoryPlugin.executeHeadlessCommand!(fakeContext(root, { command: 'update', headless: true }).ctx, {
+      version: 2,
+      serviceModification: { serviceName: 'Cognito', identityPoolModification: { identitySocialFederation: [] } },
+    });
+    c = readJson(join(authDir('myappauth'), 'cli-inputs.json')).cognitoConfig;
+    assert.equal(c.thirdPartyAuth, false);
+    assert.equal(c.authProviders, undefined);
+    const plain = await categoryPlugin.build!(fakeContext(root).ctx, ref('myappauth'));
+    assert.equal(plain.template.Resources['IdentityPool']!.Properties!['SupportedLoginProviders'], undefined);
+    await assert.rejects(
+      categoryPlugin.executeHeadlessCommand!(fakeContext(root, { command: 'update', headless: true }).ctx, {
+        version: 2,
+        serviceModification: { serviceName: 'Cognito', identityPoolModification: { identitySocialFederation: [{ provider: 'TWITTER', clientId: 'x' }] } },
+      }),
+      /identitySocialFederation\.0\.provider/,
+    );
+  });
+
   void it('refuses update --yes, which would change nothing', async () => {
     await categoryPlugin.executeCommand(fakeContext(root, { command: 'add', yes: true }).ctx);
     await assert.rejects(
@@ -436,12 +492,35 @@ void describe('category-auth', () => {
       assert.deepEqual(federated.template.Resources[client]!.Properties!['SupportedIdentityProviders'], ['COGNITO', 'Facebook', 'Google']);
       assert.deepEqual(federated.template.Resources[client]!.DependsOn, ['HostedUIFacebookProvider', 'HostedUIGoogleProvider']);
     }
-    // Federation through the identity pool, and providers of other kinds, are still refused, naming the fix.
-    writeFileSync(join(dir, 'cli-inputs.json'), JSON.stringify({ version: '1', cognitoConfig: { ...social, thirdPartyAuth: true } }));
+    // Federation through the identity pool (thirdPartyAuth): its SupportedLoginProviders, Google's clients as one list.
+    const thirdParty = {
+      ...social,
+      thirdPartyAuth: true,
+      authProviders: ['graph.facebook.com', 'accounts.google.com', 'www.amazon.com'],
+      facebookAppId: '1234567890',
+      googleClientId: 'web.apps.googleusercontent.com',
+      googleIos: 'ios.apps.googleusercontent.com',
+      amazonAppId: 'amzn1.application.abc',
+    };
+    writeFileSync(join(dir, 'cli-inputs.json'), JSON.stringify({ version: '1', cognitoConfig: thirdParty }));
+    const withLogins = await categoryPlugin.build!(withCreds.ctx, ref(name));
+    assert.deepEqual(withLogins.template.Resources['IdentityPool']!.Properties!['SupportedLoginProviders'], {
+      'graph.facebook.com': '1234567890',
+      'accounts.google.com': 'web.apps.googleusercontent.com,ios.apps.googleusercontent.com',
+      'www.amazon.com': 'amzn1.application.abc',
+    });
+    // A listed provider without its app id, or one identity pools do not know, is refused naming the field.
+    writeFileSync(join(dir, 'cli-inputs.json'), JSON.stringify({ version: '1', cognitoConfig: { ...thirdParty, authProviders: ['appleid.apple.com'] } }));
     await assert.rejects(
       categoryPlugin.build!(withCreds.ctx, ref(name)),
-      (e: unknown) => isUserError(e) && /lets the identity pool accept other sign-ins \(thirdPartyAuth\): not supported yet/.test(e.message),
+      (e: unknown) => isUserError(e) && /federates with appleid\.apple\.com \(authProviders\) but has no appleAppId/.test(e.message),
     );
+    writeFileSync(join(dir, 'cli-inputs.json'), JSON.stringify({ version: '1', cognitoConfig: { ...thirdParty, authProviders: ['api.twitter.com'] } }));
+    await assert.rejects(
+      categoryPlugin.build!(withCreds.ctx, ref(name)),
+      (e: unknown) => isUserError(e) && /authProviders names api\.twitter\.com, which identity pools do not federate with/.test(e.message),
+    );
+    // Providers of other kinds in the user pool are still refused, naming the fix.
     writeFileSync(join(dir, 'cli-inputs.json'), JSON.stringify({ version: '1', cognitoConfig: { ...social, authProvidersUserPool: ['Google', 'MyOIDC'] } }));
     await assert.rejects(
       categoryPlugin.build!(withCreds.ctx, ref(name)),

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { UserError } from '@forte/protocol';
 import { z } from 'zod';
 import { describeIssues, MFA_SMS, MFA_TOTP, type CognitoConfig, type PasswordCharacter } from './cognito-config.js';
+import { IDENTITY_SOCIAL_PROVIDERS, setFederation, type IdentitySocialProvider } from './identity-pool-federation.js';
 import {
   applePrivateKey,
   applyOAuthSettings,
@@ -60,7 +61,10 @@ const autoVerified = z.array(
 );
 const groups = z.array(z.object({ groupName: z.string().min(1), customPolicy: z.unknown().optional() }).strict());
 // The identity pool's social federation is not part of Forte yet: refused by name.
-const unsupported = z.unknown().optional();
+/** The identity pool's own social providers: Amplify's IdentitySocialFederation list. */
+const identitySocialFederation = z.array(
+  z.object({ provider: z.enum(IDENTITY_SOCIAL_PROVIDERS as [IdentitySocialProvider, ...IdentitySocialProvider[]]), clientId: z.string().min(1) }).strict(),
+);
 const socialProvider = z.discriminatedUnion('provider', [
   z.object({ provider: z.enum(['FACEBOOK', 'GOOGLE', 'LOGIN_WITH_AMAZON']), clientId: z.string().min(1), clientSecret: z.string().min(1) }).strict(),
   z
@@ -132,7 +136,7 @@ export const addAuthRequestSchema = z
           .object({
             identityPoolName: z.string().min(1).optional(),
             unauthenticatedLogin: z.boolean().optional(),
-            identitySocialFederation: unsupported,
+            identitySocialFederation: identitySocialFederation.optional(),
           })
           .strict()
           .optional(),
@@ -171,7 +175,10 @@ export const updateAuthRequestSchema = z
           .strict()
           .optional(),
         includeIdentityPool: z.boolean().optional(),
-        identityPoolModification: z.object({ unauthenticatedLogin: z.boolean().optional(), identitySocialFederation: unsupported }).strict().optional(),
+        identityPoolModification: z
+          .object({ unauthenticatedLogin: z.boolean().optional(), identitySocialFederation: identitySocialFederation.optional() })
+          .strict()
+          .optional(),
       })
       .strict(),
   })
@@ -188,15 +195,6 @@ function parse<T>(schema: z.ZodType<T>, payload: unknown, kind: string): T {
       `Fix the fields named above (the ${kind} v2 format of Amplify's headless interface).`,
     );
   return parsed.data;
-}
-
-function refuseUnsupported(fields: Record<string, unknown>, path: string): void {
-  if (fields['identitySocialFederation'] !== undefined) {
-    throw new UserError(
-      `${path}.identitySocialFederation is not supported by Forte yet (the identity pool takes the user pool's users only).`,
-      'Remove identitySocialFederation from the payload; social sign-in goes through the user pool: userPoolConfiguration.oAuth.socialProviderConfigurations.',
-    );
-  }
 }
 
 /** What a request's `oAuth` asks for: OAuth off, or these settings and the providers' credentials. */
@@ -353,8 +351,6 @@ export function configFromAddRequest(payload: unknown, defaults: CognitoConfig):
   const request = parse(addAuthRequestSchema, payload, 'AddAuthRequest');
   const service = request.serviceConfiguration;
   const pool = service.userPoolConfiguration;
-  refuseUnsupported(pool, 'serviceConfiguration.userPoolConfiguration');
-  refuseUnsupported(service.identityPoolConfiguration ?? {}, 'serviceConfiguration.identityPoolConfiguration');
   const resourceName = request.resourceName ?? defaults.resourceName;
   const config: Record<string, unknown> = {
     ...defaults,
@@ -364,6 +360,7 @@ export function configFromAddRequest(payload: unknown, defaults: CognitoConfig):
     userPoolName: pool.userPoolName ?? `${resourceName}_userpool`,
     identityPoolName: service.identityPoolConfiguration?.identityPoolName ?? `${resourceName}_identitypool`,
     allowUnauthenticatedIdentities: service.identityPoolConfiguration?.unauthenticatedLogin ?? false,
+    thirdPartyAuth: false,
     usernameAttributes: usernameAttributesOf(pool.signinMethod),
     aliasAttributes: (pool.aliasAttributes ?? []).map((a) => a.toLowerCase()),
     requiredAttributes: pool.requiredSignupAttributes.map(attributeOf),
@@ -373,6 +370,8 @@ export function configFromAddRequest(payload: unknown, defaults: CognitoConfig):
     userPoolGroupList: [],
   };
   applyUserPoolFields(config, pool);
+  const federation = service.identityPoolConfiguration?.identitySocialFederation;
+  if (federation && service.includeIdentityPool) setFederation(config, federation);
   const oauth = pool.oAuth
     ? oauthFromRequest(pool.oAuth, { stored: () => new Map(), resourceName, path: 'serviceConfiguration.userPoolConfiguration' })
     : undefined;
@@ -393,8 +392,6 @@ export function configFromUpdateRequest(
   const request = parse(updateAuthRequestSchema, payload, 'UpdateAuthRequest');
   const change = request.serviceModification;
   const pool = change.userPoolModification ?? {};
-  refuseUnsupported(pool, 'serviceModification.userPoolModification');
-  refuseUnsupported(change.identityPoolModification ?? {}, 'serviceModification.identityPoolModification');
   const config: Record<string, unknown> = { ...current };
   applyUserPoolFields(config, pool);
   if (pool.signinMethod) config.usernameAttributes = usernameAttributesOf(pool.signinMethod);
@@ -406,6 +403,7 @@ export function configFromUpdateRequest(
   }
   if (change.identityPoolModification?.unauthenticatedLogin !== undefined)
     config.allowUnauthenticatedIdentities = change.identityPoolModification.unauthenticatedLogin;
+  if (change.identityPoolModification?.identitySocialFederation !== undefined) setFederation(config, change.identityPoolModification.identitySocialFederation);
   const oauth = pool.oAuth
     ? oauthFromRequest(pool.oAuth, {
         current: oauthSettingsOf(current),

@@ -109,9 +109,9 @@ function cognitoResourceDir(categoryDir: string): string {
 
 /**
  * The pool's social providers (Facebook, Google, Login with Amazon, Sign in with Apple) are deployed
- * (identity-providers-template.ts). Federation through the identity pool (`thirdPartyAuth`: its
- * supported login providers) is not: pushing the pool without it would deploy another backend than the
- * project describes, so it is refused, as is a provider of another kind in `authProvidersUserPool`.
+ * (identity-providers-template.ts), and so are the identity pool's (`thirdPartyAuth`, auth-template.ts). A
+ * provider of another kind in `authProvidersUserPool` is refused: pushing without it would deploy another backend
+ * than the project describes.
  */
 function refuseFederation(config: CognitoConfig, resource: ResourceRef): void {
   const providers = Array.isArray(config['authProvidersUserPool']) ? (config['authProvidersUserPool'] as unknown[]).map(String) : [];
@@ -120,13 +120,8 @@ function refuseFederation(config: CognitoConfig, resource: ResourceRef): void {
   if (other.length > 0)
     throw new UserError(
       `${where} names identity providers Forte does not deploy from a project yet: ${other.join(', ')} (the social ones, ${SOCIAL_PROVIDERS.join(', ')}, are).`,
-      'Remove them from authProvidersUserPool in that file, and create an OIDC or SAML provider with CreateIdentityProvider against the deployed pool instead.',
+      'Remove them from authProvidersUserPool in that file, and create an OIDC provider with CreateIdentityProvider against the deployed pool instead (SAML is not supported yet).',
     );
-  if (config['thirdPartyAuth'] !== true) return;
-  throw new UserError(
-    `${where} lets the identity pool accept other sign-ins (thirdPartyAuth): not supported yet (Forte issue 17; sign-in with social providers through the user pool's hosted UI is).`,
-    'Set thirdPartyAuth to false in that file to push the pool, or push the other categories (`forte push api`).',
-  );
 }
 
 function printHelp(ctx: PluginContext): void {

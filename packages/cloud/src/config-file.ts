@@ -51,6 +51,9 @@ const providerEndpoints = z.strictObject({
   attributes_url_add_attributes: z.enum(['true', 'false']).optional(),
   oidc_issuer: httpUrl.optional(),
   jwks_uri: httpUrl.optional(),
+  // Where identity pools check Facebook's and Login with Amazon's access tokens (SupportedLoginProviders).
+  graph_url: httpUrl.optional(),
+  tokeninfo_url: httpUrl.optional(),
 });
 const seconds = z
   .number()

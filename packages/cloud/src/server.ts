@@ -33,7 +33,7 @@ import { CLOUD_VERSION } from './kernel/version.js';
 import { createTrustedProxies } from './kernel/trusted-proxies.js';
 import { createApiGatewayService } from './services/apigateway/index.js';
 import { createAppSyncService, type AppSyncOptions } from './services/appsync/index.js';
-import { createCognitoIdentityService } from './services/cognito-identity/index.js';
+import { createCognitoIdentityService, type CognitoIdentityOptions } from './services/cognito-identity/index.js';
 import { createConsoleService, type ConsoleOptions } from './services/console/index.js';
 import { createCognitoIdpService, type CognitoIdpOptions } from './services/cognito-idp/index.js';
 import type { ProviderEndpointSettings } from './services/cognito-idp/identity-providers.js';
@@ -503,6 +503,7 @@ function builtInSettings(options: CloudOptions): ReadonlyMap<ServiceFactory, unk
   return new Map<ServiceFactory, unknown>([
     [createAppSyncService, { limits: options.graphqlLimits, ...options.appsync } satisfies AppSyncOptions],
     [createCognitoIdpService, { limits: options.cognitoLimits, identityProviderEndpoints: options.identityProviderEndpoints } satisfies CognitoIdpOptions],
+    [createCognitoIdentityService, { loginProviderEndpoints: options.identityProviderEndpoints } satisfies CognitoIdentityOptions],
     [createDynamoDbService, { ...options.dynamodb } satisfies DynamoDbOptions],
     [createHostingService, { ...options.hosting } satisfies HostingOptions],
     [createLambdaService, { ...options.lambda } satisfies LambdaOptions],

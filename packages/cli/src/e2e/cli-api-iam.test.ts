@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { CognitoIdentityClient, DescribeIdentityPoolCommand } from '@aws-sdk/client-cognito-identity';
 import { generateClient } from 'aws-amplify/api';
 import { fetchAuthSession, signOut } from 'aws-amplify/auth';
 import { configureAmplifyFrom, graphqlRefusal, signUpAndIn as signUpAndInWith } from './amplify-app.js';
@@ -17,13 +18,17 @@ const SCHEMA = `type Post @model @auth(rules: [
 }
 `;
 
-/** Auth with an identity pool that lets guests in (Amplify's AddAuthRequest v2). */
+/** Auth with an identity pool that lets guests in and federates with Google (Amplify's AddAuthRequest v2). */
 const ADD_AUTH_REQUEST = {
   version: 2,
   serviceConfiguration: {
     serviceName: 'Cognito',
     includeIdentityPool: true,
-    identityPoolConfiguration: { unauthenticatedLogin: true },
+    // The identity pool also takes Google's own ID tokens (Amplify's identity pool federation).
+    identityPoolConfiguration: {
+      unauthenticatedLogin: true,
+      identitySocialFederation: [{ provider: 'GOOGLE', clientId: 'iamapp-web.apps.googleusercontent.com' }],
+    },
     userPoolConfiguration: { signinMethod: 'EMAIL', requiredSignupAttributes: ['EMAIL'] },
   },
 };
@@ -100,6 +105,12 @@ void describe('forte api with IAM rules: push attaches role policies; guests and
     assert.equal(readJson('amplify_outputs.json').custom.forte.endpoint, cloudUrl, 'the outputs name the cloud that @forte/amplify configures aws-amplify for');
     endpoint = readJson('amplify', 'backend', 'amplify-meta.json').api.posts.output.GraphQLAPIEndpointOutput as string;
     assert.equal(readJson('amplify_outputs.json').auth.unauthenticated_identities_enabled, true);
+    // The pushed identity pool federates with Google, as the project says.
+    const keys = JSON.parse(readFileSync(join(home, 'cloud', 'admin-credentials.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
+    const identity = new CognitoIdentityClient({ endpoint: `${cloudUrl}/cognito-identity/`, region: 'us-east-1', credentials: keys, maxAttempts: 1 });
+    const pool = await identity.send(new DescribeIdentityPoolCommand({ IdentityPoolId: readJson('amplify_outputs.json').auth.identity_pool_id }));
+    assert.deepEqual(pool.SupportedLoginProviders, { 'accounts.google.com': 'iamapp-web.apps.googleusercontent.com' });
+    identity.destroy();
     assert.deepEqual(readJson('amplify_outputs.json').data.authorization_types, ['AWS_IAM']);
   });
 

@@ -7,6 +7,7 @@ import { chooseRole } from './choose-role.js';
 import { defineOperation, type JsonOperation } from '../../kernel/json-api.js';
 import type { IdentityStore, StoredIdentity, StoredIdentityPool } from './identity-store.js';
 import type { TemporaryCredentials } from './temporary-credentials.js';
+import type { SocialLoginEndpoints } from './social-logins.js';
 import { verifyLogins, type VerifiedLogin } from './verify-logins.js';
 import { COGNITO_IDENTITY_ERRORS } from './identity-errors.js';
 
@@ -19,8 +20,14 @@ const notAuthorized = (message: string): ForteError => COGNITO_IDENTITY_ERRORS.e
 const GUESTS_REFUSED = 'Unauthenticated access is not supported for this identity pool.';
 
 /** The operations of `AWSCognitoIdentityService` that Forte serves. */
-export function createIdentityOperations(deps: { kernel: Kernel; store: IdentityStore; credentials: TemporaryCredentials }): Record<string, JsonOperation> {
+export function createIdentityOperations(deps: {
+  kernel: Kernel;
+  store: IdentityStore;
+  credentials: TemporaryCredentials;
+  loginEndpoints?: SocialLoginEndpoints | undefined;
+}): Record<string, JsonOperation> {
   const { kernel, store, credentials } = deps;
+  const endpoints = deps.loginEndpoints ?? {};
   const region = kernel.config.region;
 
   const requirePool = async (id: string): Promise<StoredIdentityPool> => {
@@ -59,7 +66,7 @@ export function createIdentityOperations(deps: { kernel: Kernel; store: Identity
       input: z.object({ IdentityPoolId: poolId, Logins: logins, AccountId: z.string().optional() }),
       async handler(input) {
         const pool = await requirePool(input.IdentityPoolId);
-        const verified = await verifyLogins(kernel, pool, input.Logins ?? {});
+        const verified = await verifyLogins(kernel, pool, input.Logins ?? {}, endpoints);
         if (verified.length === 0) {
           if (!pool.allowUnauthenticated) throw notAuthorized(GUESTS_REFUSED);
           return { IdentityId: await newIdentity(pool) };
@@ -74,7 +81,7 @@ export function createIdentityOperations(deps: { kernel: Kernel; store: Identity
       async handler(input) {
         const identity = await requireIdentity(input.IdentityId);
         const pool = await requirePool(identity.poolId);
-        const verified = await verifyLogins(kernel, pool, input.Logins ?? {});
+        const verified = await verifyLogins(kernel, pool, input.Logins ?? {}, endpoints);
         let id = identity.identityId;
         if (verified.length === 0) {
           if (identity.logins.length > 0) throw notAuthorized(`Access to Identity '${identity.identityId}' is forbidden.`);
@@ -143,6 +150,7 @@ export function createIdentityOperations(deps: { kernel: Kernel; store: Identity
           IdentityPoolName: pool.name,
           AllowUnauthenticatedIdentities: pool.allowUnauthenticated,
           CognitoIdentityProviders: pool.providers.map((p) => ({ ...p, ServerSideTokenCheck: false })),
+          ...(Object.keys(pool.loginProviders).length > 0 ? { SupportedLoginProviders: pool.loginProviders } : {}),
         };
       },
     }),
@@ -170,7 +178,7 @@ const COGNITO_IDENTITY = 'cognito-identity.amazonaws.com';
  */
 function amrOf(logins: readonly VerifiedLogin[]): string[] {
   if (logins.length === 0) return ['unauthenticated'];
-  return ['authenticated', ...logins.flatMap((l) => [l.provider, `${l.provider}:CognitoSignIn:${l.subject}`])];
+  return ['authenticated', ...logins.flatMap((l) => [l.provider, l.social ? `${l.provider}:${l.subject}` : `${l.provider}:CognitoSignIn:${l.subject}`])];
 }
 
 function describe(identity: StoredIdentity) {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ResourceContext, ResourceHandler, ResourceResult } from '../../kernel/types.js';
 import type { IdentityStore, StoredIdentityPool } from './identity-store.js';
 import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
+import { SOCIAL_LOGIN_PROVIDERS } from './social-logins.js';
 
 const roleArn = z
   .string()
@@ -19,6 +20,12 @@ const poolProps = z.object({
       }),
     )
     .default([]),
+  SupportedLoginProviders: z
+    .partialRecord(
+      z.enum(SOCIAL_LOGIN_PROVIDERS, { error: `must be one of ${SOCIAL_LOGIN_PROVIDERS.join(', ')}` }),
+      z.string().regex(/^[\w.,:-]{1,2048}$/, "must be the provider's app id (Google and Apple: client ids, comma separated)"),
+    )
+    .default({}),
   Roles: z.object({ authenticated: roleArn, unauthenticated: roleArn.optional() }),
   RoleMappings: z
     .record(
@@ -102,6 +109,7 @@ export function createIdentityPoolHandler(store: IdentityStore): ResourceHandler
     authenticatedRole: p.Roles.authenticated,
     unauthenticatedRole: p.Roles.unauthenticated,
     roleMappings: Object.fromEntries(Object.entries(p.RoleMappings).map(([key, m]) => [m.IdentityProvider ?? key, m])),
+    loginProviders: p.SupportedLoginProviders,
   });
 
   return {

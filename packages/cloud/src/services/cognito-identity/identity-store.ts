@@ -13,6 +13,8 @@ export interface StoredIdentityPool {
   unauthenticatedRole: string | undefined;
   /** Role mappings keyed by `<providerName>:<clientId>` (the mapping's IdentityProvider, else its key). */
   roleMappings: Record<string, IdentityPoolRoleMapping>;
+  /** SupportedLoginProviders: a public provider's login key (`accounts.google.com`, ...) → the app id(s) accepted. */
+  loginProviders: Record<string, string>;
 }
 
 export interface StoredIdentity {
@@ -33,6 +35,7 @@ interface PoolRow {
   authenticated_role: string;
   unauthenticated_role: string | null;
   role_mappings: string | null;
+  login_providers: string | null;
 }
 
 interface IdentityRow {
@@ -51,6 +54,7 @@ const fromPoolRow = (row: PoolRow): StoredIdentityPool => ({
   authenticatedRole: row.authenticated_role,
   unauthenticatedRole: row.unauthenticated_role ?? undefined,
   roleMappings: row.role_mappings ? (JSON.parse(row.role_mappings) as StoredIdentityPool['roleMappings']) : {},
+  loginProviders: row.login_providers ? (JSON.parse(row.login_providers) as StoredIdentityPool['loginProviders']) : {},
 });
 
 /** Identity pools, their identities and the logins linked to those identities, in SQL. */
@@ -89,15 +93,16 @@ export function createIdentityStore(sql: SqlStore) {
         pool.authenticatedRole,
         pool.unauthenticatedRole ?? null,
         JSON.stringify(pool.roleMappings),
+        JSON.stringify(pool.loginProviders),
       ];
       await sql.transaction(async (tx) => {
         const changed = await tx.run(
-          'UPDATE cognito_identity_pools SET name = ?, allow_unauthenticated = ?, providers = ?, authenticated_role = ?, unauthenticated_role = ?, role_mappings = ?, updated_at = ? WHERE pool_id = ?',
+          'UPDATE cognito_identity_pools SET name = ?, allow_unauthenticated = ?, providers = ?, authenticated_role = ?, unauthenticated_role = ?, role_mappings = ?, login_providers = ?, updated_at = ? WHERE pool_id = ?',
           [...values, now, pool.poolId],
         );
         if (changed.changes === 0) {
           await tx.run(
-            'INSERT INTO cognito_identity_pools (name, allow_unauthenticated, providers, authenticated_role, unauthenticated_role, role_mappings, pool_id, owner_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            'INSERT INTO cognito_identity_pools (name, allow_unauthenticated, providers, authenticated_role, unauthenticated_role, role_mappings, login_providers, pool_id, owner_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
             [...values, pool.poolId, pool.ownerKey, now, now],
           );
         }

@@ -8,6 +8,7 @@ import { createIdentityOperations } from './identity-operations.js';
 import { createIdentityPoolHandler } from './identity-pool-handler.js';
 import { createIdentityStore } from './identity-store.js';
 import { COGNITO_IDENTITY_MIGRATIONS } from './migrations.js';
+import type { SocialLoginEndpoints } from './social-logins.js';
 import { createTemporaryCredentials } from './temporary-credentials.js';
 
 /**
@@ -16,7 +17,13 @@ import { createTemporaryCredentials } from './temporary-credentials.js';
  * every service verify the temporary credentials it issues (role principals bound to an identity id, so
  * the IAM service's role policies and `${cognito-identity.amazonaws.com:sub}` apply).
  */
-export function createCognitoIdentityService(kernel: Kernel): Service {
+/** The identity pool service's settings. */
+export interface CognitoIdentityOptions {
+  /** config.json's `identityProviders`: where Google, Facebook, Amazon and Apple check the tokens of `Logins`. */
+  loginProviderEndpoints?: SocialLoginEndpoints | undefined;
+}
+
+export function createCognitoIdentityService(kernel: Kernel, options: CognitoIdentityOptions = {}): Service {
   const store = createIdentityStore(kernel.sql);
   const credentials = createTemporaryCredentials(kernel.sql, kernel.secrets);
   return {
@@ -33,7 +40,7 @@ export function createCognitoIdentityService(kernel: Kernel): Service {
         targetPrefix: 'AWSCognitoIdentityService.',
         signingService: 'cognito-identity',
         actionPrefix: 'cognito-identity',
-        operations: createIdentityOperations({ kernel, store, credentials }),
+        operations: createIdentityOperations({ kernel, store, credentials, loginEndpoints: options.loginProviderEndpoints }),
         errors: COGNITO_IDENTITY_ERRORS,
         validationErrorCode: 'InvalidParameterException',
       }),

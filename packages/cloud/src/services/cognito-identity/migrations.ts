@@ -42,4 +42,6 @@ export const COGNITO_IDENTITY_MIGRATIONS: readonly string[] = [
   // Role mappings per login provider (Token / Rules), and the amr of issued credentials (condition key).
   'ALTER TABLE cognito_identity_pools ADD COLUMN role_mappings TEXT',
   'ALTER TABLE cognito_identity_credentials ADD COLUMN amr TEXT',
+  // SupportedLoginProviders: the public providers (Google, Facebook, Amazon, Apple) the pool federates with directly.
+  'ALTER TABLE cognito_identity_pools ADD COLUMN login_providers TEXT',
 ];

@@ -17,6 +17,7 @@ const pool: StoredIdentityPool = {
   authenticatedRole: 'arn:aws:iam::123456789012:role/auth',
   unauthenticatedRole: 'arn:aws:iam::123456789012:role/unauth',
   roleMappings: {},
+  loginProviders: {},
 };
 const issuer = 'http://127.0.0.1:20002/cognito-idp/us-east-1_Abc123';
 

@@ -3,6 +3,7 @@ import { verifyIdentityToken } from '../../kernel/identity-tokens.js';
 import type { Kernel, VerifiedIdentityToken } from '../../kernel/types.js';
 import type { StoredIdentityPool } from './identity-store.js';
 import { COGNITO_IDENTITY_ERRORS } from './identity-errors.js';
+import { isSocialLoginProvider, SocialLoginRefused, verifySocialLogin, type SocialLoginEndpoints } from './social-logins.js';
 
 /** One login of a GetId / GetCredentialsForIdentity call, verified against the pool's providers. */
 export interface VerifiedLogin {
@@ -10,6 +11,8 @@ export interface VerifiedLogin {
   provider: string;
   subject: string;
   token: VerifiedIdentityToken;
+  /** A public provider of the pool's SupportedLoginProviders (Google, Facebook, Amazon, Apple), not a user pool. */
+  social?: boolean;
 }
 
 const notAuthorized = (message: string): ForteError => COGNITO_IDENTITY_ERRORS.error('NotAuthorizedException', message);
@@ -20,15 +23,32 @@ const notAuthorized = (message: string): ForteError => COGNITO_IDENTITY_ERRORS.e
  * the user pool by its last path segment. The token must verify with the user pool that issued it and
  * be an ID token for the pool's client.
  */
-export async function verifyLogins(kernel: Pick<Kernel, 'capability'>, pool: StoredIdentityPool, logins: Record<string, string>): Promise<VerifiedLogin[]> {
+export async function verifyLogins(
+  kernel: Pick<Kernel, 'capability'>,
+  pool: StoredIdentityPool,
+  logins: Record<string, string>,
+  endpoints: SocialLoginEndpoints = {},
+): Promise<VerifiedLogin[]> {
   const verified: VerifiedLogin[] = [];
   for (const [key, token] of Object.entries(logins)) {
+    // A public provider the pool federates with directly: its token is checked with the provider.
+    const appIds = isSocialLoginProvider(key) ? pool.loginProviders[key] : undefined;
+    if (isSocialLoginProvider(key) && appIds !== undefined) {
+      try {
+        const { subject, claims } = await verifySocialLogin(key, appIds, token, endpoints);
+        verified.push({ provider: key, subject, token: { sub: subject, username: subject, groups: [], claims }, social: true });
+      } catch (error) {
+        if (error instanceof SocialLoginRefused) throw notAuthorized(`Invalid login token. ${error.message}`);
+        throw error;
+      }
+      continue;
+    }
     // A user pool is usually listed once per app client (Amplify lists the native and the web client).
     const candidates = providersForKey(pool, key);
     const provider = candidates[0];
     if (!provider) {
       throw notAuthorized(
-        `Invalid login token. The login provider ${key} is not configured for identity pool ${pool.poolId}: add its user pool client to the pool's CognitoIdentityProviders.`,
+        `Invalid login token. The login provider ${key} is not configured for identity pool ${pool.poolId}: add its user pool client to the pool's CognitoIdentityProviders${isSocialLoginProvider(key) ? `, or ${key} to its SupportedLoginProviders` : ''}.`,
       );
     }
     const result = await verifyIdentityToken(kernel, provider.ProviderName, token);
