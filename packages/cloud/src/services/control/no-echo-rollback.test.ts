@@ -10,7 +10,9 @@ import { createLogger } from '../../kernel/logger.js';
 import { createSecretBox } from '../../kernel/secret-box.js';
 import type { ResourceHandler } from '../../kernel/types.js';
 import { readDeployed, readJournal } from './control-store.js';
+import { noEchoMask } from './no-echo-parameters.js';
 import { storedText } from './no-echo-stored-text.test-helper.js';
+import { hiddenValues } from './sealed-properties.js';
 import { createStackEngine, type StackEngine } from './stack-engine.js';
 import { TEST_RESOURCE_TYPE, createTestResourceHandler, readTestResourceValue } from './test-resource.js';
 
@@ -56,13 +58,14 @@ interface Harness {
   crashed: (name: string) => Promise<void>;
   deploy(secret: string, tpl: Template): Promise<{ deploymentId: string; status: string; error?: string | undefined }>;
   value(name: string): Promise<unknown>;
+  logs: string[];
 }
 
 /**
  * An engine on a real database whose test resources, given `Crash: 'create' | 'update'`, never answer that call
  * (as if the cloud died during it) when `crashes` is on; a second harness on the same folder is the restarted cloud.
  */
-async function harness(options: { dir?: string; appId?: string; crashes?: boolean } = {}): Promise<Harness> {
+async function harness(options: { dir?: string; appId?: string; crashes?: boolean; refuseToRestore?: boolean } = {}): Promise<Harness> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'forte-noecho-rollback-')));
   const sql = await openTestStore(dir);
   const inner = createTestResourceHandler(sql);
@@ -89,12 +92,17 @@ async function harness(options: { dir?: string; appId?: string; crashes?: boolea
       created.set(String(props['Name']), props);
       return crash(props, 'create') ?? inner.create(props, ctx);
     },
-    update: (id, props, old, ctx) => crash(props, 'update') ?? inner.update(id, props, old, ctx),
+    update: async (id, props, old, ctx) => {
+      // A service whose error quotes what it was given: the value must not reach the messages kept.
+      if (options.refuseToRestore === true && props['Value'] === SECRET) throw new Error(`the provider refused the client secret ${SECRET}`);
+      return crash(props, 'update') ?? inner.update(id, props, old, ctx);
+    },
     delete: (id, props, ctx) => inner.delete(id, props, ctx),
   };
+  const logs: string[] = [];
   const engine = createStackEngine({
     sql,
-    log: createLogger({ write: () => undefined }),
+    log: createLogger({ write: (line) => logs.push(line), level: 'debug' }),
     handlerFor: (type) => (type === T ? handler : undefined),
     region: 'us-east-1',
     accountId: '123456789012',
@@ -129,6 +137,7 @@ async function harness(options: { dir?: string; appId?: string; crashes?: boolea
       return engine.waitForDeployment(started.deploymentId);
     },
     value: (name) => readTestResourceValue(sql, name),
+    logs,
   };
 }
 
@@ -161,6 +170,34 @@ void describe('rollback with NoEcho parameters', () => {
     // The next deployment with the same secret has nothing to change, so the state is still what was deployed.
     const again = await h.engine.createChangeSet({ appId: h.appId, envName: 'dev', template: template(), parameters: { ClientSecret: SECRET } });
     assert.deepEqual(again.changes, []);
+    await assertNothingInClear(h.sql);
+  });
+
+  void it('the values behind the masks are read off the unmasked properties, whole and inside strings', () => {
+    const mask = noEchoMask([SECRET, ROTATED], Buffer.alloc(32, 1));
+    const clear = { a: SECRET, b: `x=${ROTATED}&y=${SECRET}`, c: ['plain', { d: `Bearer ${SECRET}.` }], e: 3 };
+    assert.match(JSON.stringify(mask(clear)), /"x=\*\*\*\*:[0-9a-f]{16}&y=\*\*\*\*:[0-9a-f]{16}"/);
+    assert.deepEqual([...hiddenValues(clear, mask(clear))].sort(), [ROTATED, SECRET].sort());
+    assert.deepEqual([...hiddenValues({ a: 'plain' }, { a: 'plain' })], []);
+  });
+
+  void it('a rollback step that fails keeps the value out of its message, events, journal and logs', async () => {
+    const h = await harness({ refuseToRestore: true });
+    assert.equal((await h.deploy(SECRET, template())).status, 'SUCCEEDED');
+    const failed = await h.deploy(ROTATED, template({ Value: 2, FailOn: 'update' }));
+    assert.equal(failed.status, 'FAILED');
+    assert.match(
+      failed.error ?? '',
+      /Whole \(Forte::Test::Resource\) could not be restored to its previous properties: the provider refused the client secret \*\*\*\*/,
+    );
+    assert.equal(await h.value('inside'), `client_secret=${SECRET}&grant=code`, 'the other resources were restored');
+    const events = await h.engine.describeStackEvents({ appId: h.appId, envName: 'dev', deploymentId: failed.deploymentId });
+    assert.ok(events.some((e) => e.logicalId === 'Whole' && e.status === 'UPDATE_FAILED'));
+    const answered = JSON.stringify({ failed, events });
+    for (const secret of [SECRET, ROTATED]) {
+      assert.ok(!answered.includes(secret), 'no answer has the value');
+      assert.ok(!h.logs.join('').includes(secret), 'no log line has the value');
+    }
     await assertNothingInClear(h.sql);
   });
 
