@@ -5,6 +5,7 @@ import type { DeployedRecord } from './control-store.js';
 import { runInDependencyOrder } from './dependency-order.js';
 import { emitEvent, journal, messageOf, resourceContextFor, type DeploymentTarget, type EngineContext } from './engine-context.js';
 import { TemplateError, asStored, evaluate, type EvaluationContext } from './evaluate-intrinsics.js';
+import { createPropertiesContext, deployedPropertiesContext, sealProperties } from './sealed-properties.js';
 import type { GraphNode, StackGraph } from './stack-graph.js';
 
 /** A resource as it stands during apply: deployed, created or updated by this deployment. */
@@ -13,6 +14,8 @@ export interface LiveResource {
   physicalId: string;
   attributes: Record<string, unknown>;
   resolvedProperties: Record<string, unknown>;
+  /** The resolved properties without masks, sealed, when masking hid a NoEcho value (sealed-properties.ts). */
+  sealedProperties?: string;
 }
 
 export interface ApplyResult {
@@ -78,18 +81,32 @@ export async function applyGraph(args: {
     return out;
   };
   const contextFor = (node: GraphNode) => resourceContextFor(engine, target, node.qualifiedId, pendingValues);
+  /** The resource as it stands after its handler answered, with its unmasked properties sealed where masks hid a value. */
+  const liveAfter = (node: GraphNode, result: ResourceResult, props: Record<string, unknown>, masked: Record<string, unknown>): LiveResource => {
+    const sealed = sealProperties(engine.secrets, deployedPropertiesContext(target.appId, target.envName, node.qualifiedId, result.physicalId), props, masked);
+    return {
+      resourceType: node.resourceType,
+      physicalId: result.physicalId,
+      attributes: graph.mask(result.attributes),
+      resolvedProperties: masked,
+      ...(sealed === undefined ? {} : { sealedProperties: sealed }),
+    };
+  };
 
   const create = async (node: GraphNode, props: Record<string, unknown>, replacing: DeployedRecord | undefined): Promise<void> => {
     const handler = engine.handlerFor(node.resourceType);
     if (!handler) throw new Error(`no service provides ${node.resourceType}`);
     await emitEvent(engine, target, node.qualifiedId, node.resourceType, 'CREATE_IN_PROGRESS', replacing ? `replacing ${replacing.physicalId}` : undefined);
+    const masked = graph.mask(props);
+    // A create cut off by a restart is run again by the rollback (to learn what to delete): with these properties.
+    const sealedProps = sealProperties(engine.secrets, createPropertiesContext(target.deploymentId, node.qualifiedId), props, masked);
     await journal(engine, target, {
       logicalId: node.qualifiedId,
       resourceType: node.resourceType,
       operation: 'create',
       phase: 'started',
       physicalId: undefined,
-      detail: { props: graph.mask(props) },
+      detail: { props: masked, ...(sealedProps === undefined ? {} : { sealedProps }) },
     });
     let result: ResourceResult;
     try {
@@ -112,16 +129,11 @@ export async function applyGraph(args: {
       operation: 'create',
       phase: 'done',
       physicalId: result.physicalId,
-      detail: { props: graph.mask(props) },
+      detail: { props: masked },
     });
     await emitEvent(engine, target, node.qualifiedId, node.resourceType, 'CREATE_COMPLETE');
     if (replacing) replaced.push(replacing);
-    live.set(node.qualifiedId, {
-      resourceType: node.resourceType,
-      physicalId: result.physicalId,
-      attributes: graph.mask(result.attributes),
-      resolvedProperties: graph.mask(props),
-    });
+    live.set(node.qualifiedId, liveAfter(node, result, props, masked));
   };
 
   const update = async (node: GraphNode, props: Record<string, unknown>, old: DeployedRecord, reason: string | undefined): Promise<void> => {
@@ -129,7 +141,9 @@ export async function applyGraph(args: {
     if (!handler) throw new Error(`no service provides ${node.resourceType}`);
     await emitEvent(engine, target, node.qualifiedId, node.resourceType, 'UPDATE_IN_PROGRESS', reason);
     const entry = { logicalId: node.qualifiedId, resourceType: node.resourceType, operation: 'update' as const, physicalId: old.physicalId };
-    await journal(engine, target, { ...entry, phase: 'started', detail: { props: graph.mask(props), oldProps: old.resolvedProperties } });
+    // The old properties' sealed copy (bound to the deployed resource) is what a rollback restores.
+    const sealedOld = old.sealedProperties === undefined ? {} : { sealedOldProps: old.sealedProperties };
+    await journal(engine, target, { ...entry, phase: 'started', detail: { props: graph.mask(props), oldProps: old.resolvedProperties, ...sealedOld } });
     let result: ResourceResult | 'replace';
     try {
       result = await handler.update(old.physicalId, props, old.resolvedProperties, contextFor(node));
@@ -155,12 +169,7 @@ export async function applyGraph(args: {
       detail: { props: graph.mask(props), oldProps: old.resolvedProperties },
     });
     await emitEvent(engine, target, node.qualifiedId, node.resourceType, 'UPDATE_COMPLETE');
-    live.set(node.qualifiedId, {
-      resourceType: node.resourceType,
-      physicalId: result.physicalId,
-      attributes: graph.mask(result.attributes),
-      resolvedProperties: graph.mask(props),
-    });
+    live.set(node.qualifiedId, liveAfter(node, result, props, graph.mask(props)));
   };
 
   const run = async (id: string): Promise<void> => {

@@ -171,4 +171,7 @@ export const CONTROL_MIGRATIONS: readonly string[] = [
   `INSERT INTO control_resource_status (app_id, env_name, logical_id, seq, status, reason)
     SELECT app_id, env_name, logical_id, seq, status, reason FROM control_events
     WHERE seq IN (SELECT MAX(seq) FROM control_events GROUP BY app_id, env_name, logical_id)`,
+  // A deployed resource's resolved properties without the NoEcho masks, sealed with the cloud's secret box, only
+  // where masking hid a value: what a rollback restores (sealed-properties.ts).
+  `ALTER TABLE control_resources ADD COLUMN sealed_properties TEXT`,
 ];

@@ -19,6 +19,8 @@ export interface DeployedRecord {
   resolvedProperties: Record<string, unknown>;
   attributes: Record<string, unknown>;
   dependsOn: string[];
+  /** `resolvedProperties` without the NoEcho masks, sealed (sealed-properties.ts); only when they hide a value. */
+  sealedProperties?: string;
 }
 
 export interface ChangeSetRecord extends ChangeSet {
@@ -189,15 +191,19 @@ export async function deleteEnvironmentRows(sql: SqlStore, appId: string, envNam
 
 // ---- deployed resources ----
 
-const toDeployed = (row: Row): DeployedRecord => ({
-  logicalId: text(row, 'logical_id'),
-  resourceType: text(row, 'resource_type'),
-  physicalId: text(row, 'physical_id'),
-  templateProperties: json(row, 'template_properties'),
-  resolvedProperties: json(row, 'resolved_properties'),
-  attributes: json(row, 'attributes'),
-  dependsOn: json(row, 'depends_on'),
-});
+const toDeployed = (row: Row): DeployedRecord => {
+  const sealed = optional(row, 'sealed_properties');
+  return {
+    logicalId: text(row, 'logical_id'),
+    resourceType: text(row, 'resource_type'),
+    physicalId: text(row, 'physical_id'),
+    templateProperties: json(row, 'template_properties'),
+    resolvedProperties: json(row, 'resolved_properties'),
+    attributes: json(row, 'attributes'),
+    dependsOn: json(row, 'depends_on'),
+    ...(sealed === undefined ? {} : { sealedProperties: sealed }),
+  };
+};
 
 export async function readDeployed(sql: SqlStore, appId: string, envName: string): Promise<DeployedRecord[]> {
   return (await sql.all('SELECT * FROM control_resources WHERE app_id = ? AND env_name = ? ORDER BY logical_id', [appId, envName])).map(toDeployed);
@@ -208,7 +214,7 @@ export async function writeDeployed(sql: SqlStore, appId: string, envName: strin
   await sql.run('DELETE FROM control_resources WHERE app_id = ? AND env_name = ?', [appId, envName]);
   for (const r of records) {
     await sql.run(
-      'INSERT INTO control_resources (app_id, env_name, logical_id, resource_type, physical_id, template_properties, resolved_properties, attributes, depends_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO control_resources (app_id, env_name, logical_id, resource_type, physical_id, template_properties, resolved_properties, attributes, depends_on, sealed_properties) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
         appId,
         envName,
@@ -219,6 +225,7 @@ export async function writeDeployed(sql: SqlStore, appId: string, envName: strin
         JSON.stringify(r.resolvedProperties),
         JSON.stringify(r.attributes),
         JSON.stringify(r.dependsOn),
+        r.sealedProperties ?? null,
       ],
     );
   }

@@ -1,5 +1,6 @@
 import type { SqlStore } from '../../engines/types.js';
 import type { Logger } from '../../kernel/logger.js';
+import type { SecretBox } from '../../kernel/secret-box.js';
 import type { ResourceContext, ResourceHandler } from '../../kernel/types.js';
 import { appendEvent, appendJournal, type JournalRecord } from './control-store.js';
 
@@ -14,6 +15,8 @@ export interface EngineContext {
   concurrency: number;
   /** Waits between attempts of a rollback or cleanup step; its length + 1 is the number of attempts. */
   retryDelaysMs: readonly number[];
+  /** Seals the unmasked properties of resources that take NoEcho values (sealed-properties.ts). */
+  secrets?: SecretBox | undefined;
   /** Maps an output's string value to the URL this cloud serves it at (`OUTPUT_URL_REWRITES`), or keeps it. */
   rewriteOutput(value: string): string;
 }

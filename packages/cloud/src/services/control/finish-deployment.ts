@@ -49,6 +49,7 @@ export async function commitDeployment(
       resolvedProperties: live.resolvedProperties,
       attributes: live.attributes,
       dependsOn: [...node.dependsOn],
+      ...(live.sealedProperties === undefined ? {} : { sealedProperties: live.sealedProperties }),
     });
   }
   const byId = new Map(records.map((r) => [r.logicalId, r]));

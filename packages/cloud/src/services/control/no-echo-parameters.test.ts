@@ -10,6 +10,7 @@ import { createLogger } from '../../kernel/logger.js';
 import { createSecretBox } from '../../kernel/secret-box.js';
 import { readDeploymentStacks } from './deployment-templates.js';
 import { diffStacks } from './deployment-template-diff.js';
+import { storedText } from './no-echo-stored-text.test-helper.js';
 import { createStackEngine, type StackEngine } from './stack-engine.js';
 import { TEST_RESOURCE_TYPE, createTestResourceHandler, readTestResourceValue } from './test-resource.js';
 
@@ -74,21 +75,6 @@ async function harness(): Promise<{
   return { sql, engine, appId, logs, deploy };
 }
 
-/** Every text the database holds, table by table, except the test resource's own state (the "service" the secret is meant for). */
-async function storedText(sql: SqlStore): Promise<string> {
-  const tables =
-    sql.dialect === 'sqlite'
-      ? await sql.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
-      : await sql.all<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()');
-  let text = '';
-  for (const { name } of tables) {
-    if (name === 'control_test_resources') continue;
-    const rows = await sql.all<Record<string, unknown>>(`SELECT * FROM ${name}`);
-    text += JSON.stringify(rows, (_key, value: unknown) => (Buffer.isBuffer(value) ? value.toString('latin1') : value));
-  }
-  return text;
-}
-
 void describe('NoEcho parameters', () => {
   void it('reach the resources, and appear in no stored change set, template, diff, resource state, journal, event, output or log', async () => {
     const h = await harness();
@@ -112,6 +98,8 @@ void describe('NoEcho parameters', () => {
     // A failing deployment (events, journal, rollback) with the value in play.
     const failed = await h.deploy(SECRET, { FailOn: 'update' });
     assert.equal(failed.status, 'ROLLED_BACK');
+    assert.equal(await readTestResourceValue(h.sql, 'provider'), ROTATED, 'the rollback restored the value, not its mask');
+    assert.equal(await readTestResourceValue(h.sql, 'header'), `Bearer ${ROTATED}`);
 
     const { environment, resources } = await h.engine.describeStack(h.appId, 'dev');
     assert.match(String(environment.outputs['Echoed']), /^\*\*\*\*/, 'the output is masked');

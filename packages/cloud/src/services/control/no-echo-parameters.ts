@@ -52,6 +52,9 @@ export function openNoEchoParameters(
 /** What a read shows for a NoEcho parameter's value, as CloudFormation does. */
 export const NO_ECHO_MASK = '****';
 
+/** A mask as `noEchoMask` writes it, whole or inside a longer string (`****`, or `****:<digest>`). */
+export const NO_ECHO_MASK_SOURCE = String.raw`\*\*\*\*(?::[0-9a-f]{16})?`;
+
 /** Whether a stored value is a NoEcho value's mask (`****`, with the digest that tells a changed value). */
 export function isMasked(value: unknown): boolean {
   return typeof value === 'string' && value.startsWith(NO_ECHO_MASK);
@@ -59,21 +62,19 @@ export function isMasked(value: unknown): boolean {
 
 /**
  * Replaces the values of NoEcho parameters wherever they occur in what the control service keeps or answers
- * (resolved properties, the journal, nested stacks' parameters and outputs, events): whole strings become
- * `****:<digest>`, where the digest (an HMAC with a key derived from the cloud's secret key) lets a plan tell a
- * changed value from an unchanged one without keeping it; a value inside a longer string becomes `****`.
+ * (resolved properties, the journal, nested stacks' parameters and outputs, events): each occurrence, whole
+ * string or inside a longer one, becomes `****:<digest>`, where the digest (an HMAC with a key derived from the
+ * cloud's secret key) lets a plan tell a changed value from an unchanged one without keeping it. Without a key
+ * (messages answered before anything is kept) it is `****`.
  */
 export function noEchoMask(values: readonly unknown[], digestKey: Buffer | undefined): <T>(value: T) => T {
   const secrets = [...new Set(values.filter((v): v is string => typeof v === 'string' && v.length > 0))].sort((a, b) => b.length - a.length);
   const digest = (value: string): string =>
     digestKey ? `${NO_ECHO_MASK}:${createHmac('sha256', digestKey).update(value).digest('hex').slice(0, 16)}` : NO_ECHO_MASK;
+  // One pass, longest first: a shorter value is never looked for inside a digest written for a longer one.
+  const anywhere = new RegExp(secrets.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
   const walk = (value: unknown): unknown => {
-    if (typeof value === 'string') {
-      if (secrets.includes(value)) return digest(value);
-      let out = value;
-      for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(NO_ECHO_MASK);
-      return out;
-    }
+    if (typeof value === 'string') return secrets.includes(value) ? digest(value) : value.replace(anywhere, digest);
     if (Array.isArray(value)) return value.map(walk);
     if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]));
     return value;

@@ -141,6 +141,7 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
     concurrency: options.concurrency ?? 4,
     retryDelaysMs: options.retryDelaysMs ?? [200, 1000, 3000],
     rewriteOutput: options.rewriteOutput ?? ((value) => value),
+    secrets: options.secrets,
   };
   const log = options.log;
   const registry = createAppRegistry(sql);
