@@ -120,7 +120,7 @@ function refuseFederation(config: CognitoConfig, resource: ResourceRef): void {
   if (other.length > 0)
     throw new UserError(
       `${where} names identity providers Forte does not deploy from a project yet: ${other.join(', ')} (the social ones, ${SOCIAL_PROVIDERS.join(', ')}, are).`,
-      'Remove them from authProvidersUserPool in that file, and create an OIDC provider with CreateIdentityProvider against the deployed pool instead (SAML is not supported yet).',
+      'Remove them from authProvidersUserPool in that file, and create an OIDC or SAML provider with CreateIdentityProvider against the deployed pool instead.',
     );
 }
 

@@ -186,7 +186,7 @@ describe('hosted UI federation with identity providers', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('manages identity providers as Cognito: defaults shown, secrets never answered, identifiers, duplicates and SAML refused', async () => {
+  it('manages identity providers as Cognito: defaults shown, secrets never answered, identifiers, duplicates, a SAML provider whose metadata cannot be read', async () => {
     const described = (await admin.send(new DescribeIdentityProviderCommand({ UserPoolId: poolId, ProviderName: 'Google' }))).IdentityProvider!;
     assert.equal(described.ProviderType, 'Google');
     assert.equal(described.ProviderDetails?.client_id, google.clientId);
@@ -217,9 +217,14 @@ describe('hosted UI federation with identity providers', () => {
     );
     await assert.rejects(
       admin.send(
-        new CreateIdentityProviderCommand({ UserPoolId: poolId, ProviderName: 'Okta', ProviderType: 'SAML', ProviderDetails: { MetadataURL: 'https://x' } }),
+        new CreateIdentityProviderCommand({
+          UserPoolId: poolId,
+          ProviderName: 'Okta',
+          ProviderType: 'SAML',
+          ProviderDetails: { MetadataURL: 'https://x.invalid/metadata' },
+        }),
       ),
-      /SAML is not supported/,
+      /ProviderDetails\.MetadataURL https:\/\/x\.invalid\/metadata: its MetadataURL did not answer/,
     );
     await assert.rejects(
       admin.send(

@@ -10,6 +10,7 @@ import type { CognitoState } from './cognito-state.js';
 import { errorPage } from './login-page.js';
 import type { StoredUser } from './user-store.js';
 import { sha256 } from './user-store.js';
+import { startSamlFederation } from './saml-federation.js';
 
 /** How long a sign-in waits for the provider to send the user back. */
 const STATE_TTL_MS = 10 * 60_000;
@@ -106,6 +107,52 @@ async function appleClientSecret(details: Record<string, string>): Promise<strin
  * Sends the browser to the provider for an authorize request that names it (`identity_provider`, `idp_identifier`,
  * or a button of the login page), with a fresh state, nonce and PKCE challenge kept (hashed) for its answer.
  */
+/**
+ * Keeps a sign-in waiting for its provider (the authorize request, and what checks the answer: the nonce or SAML
+ * request id, the PKCE verifier) under the hash of a fresh state, which it answers; at most MAX_WAITING wait.
+ */
+export async function saveFederationState(
+  dc: DomainContext,
+  provider: string,
+  carried: Record<string, string>,
+  nonce: string,
+  verifier: string,
+): Promise<string> {
+  const state = randomBytes(32).toString('base64url');
+  const sql = dc.state.kernel.sql;
+  await sql.run('DELETE FROM cognito_federation_states WHERE expires_at < ?', [Date.now()]);
+  const waiting = Number((await sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM cognito_federation_states'))?.n ?? 0);
+  if (waiting >= MAX_WAITING)
+    await sql.run('DELETE FROM cognito_federation_states WHERE state_hash IN (SELECT state_hash FROM cognito_federation_states ORDER BY expires_at LIMIT ?)', [
+      waiting - MAX_WAITING + 1,
+    ]);
+  const { identity_provider: _provider, idp_identifier: _identifier, ...kept } = carried;
+  await sql.run(
+    'INSERT INTO cognito_federation_states (state_hash, pool_id, provider, request, nonce, code_verifier, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    [sha256(state), dc.pool.id, provider, JSON.stringify(kept), nonce, verifier, Date.now() + STATE_TTL_MS],
+  );
+  return state;
+}
+
+/** A waiting sign-in, taken once: undefined when unknown, already taken, expired or of another pool. */
+export interface FederationState {
+  pool_id: string;
+  provider: string;
+  request: string;
+  nonce: string;
+  code_verifier: string;
+  expires_at: number;
+}
+
+export async function takeFederationState(dc: DomainContext, stateValue: string): Promise<FederationState | undefined> {
+  return dc.state.kernel.sql.transaction(async (tx) => {
+    const found = await tx.get<FederationState>('SELECT * FROM cognito_federation_states WHERE state_hash = ?', [sha256(stateValue)]);
+    if (!found) return undefined;
+    const { changes } = await tx.run('DELETE FROM cognito_federation_states WHERE state_hash = ?', [sha256(stateValue)]);
+    return changes === 1 && Number(found.expires_at) >= Date.now() && found.pool_id === dc.pool.id ? found : undefined;
+  });
+}
+
 export async function startFederation(
   ctx: RequestContext,
   dc: DomainContext,
@@ -113,6 +160,7 @@ export async function startFederation(
   stored: StoredIdentityProvider,
   carried: Record<string, string>,
 ): Promise<void> {
+  if (stored.type === 'SAML') return startSamlFederation(ctx, dc, request, stored, carried);
   const provider = configured(dc.state, stored);
   let endpoints: Endpoints;
   try {
@@ -125,21 +173,9 @@ export async function startFederation(
       redirectWith(request.redirectUri, request.responseType, { error: 'server_error', error_description: error.message, state: request.state }),
     );
   }
-  const state = randomBytes(32).toString('base64url');
   const nonce = randomBytes(24).toString('base64url');
   const verifier = randomBytes(48).toString('base64url');
-  const sql = dc.state.kernel.sql;
-  await sql.run('DELETE FROM cognito_federation_states WHERE expires_at < ?', [Date.now()]);
-  const waiting = Number((await sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM cognito_federation_states'))?.n ?? 0);
-  if (waiting >= MAX_WAITING)
-    await sql.run('DELETE FROM cognito_federation_states WHERE state_hash IN (SELECT state_hash FROM cognito_federation_states ORDER BY expires_at LIMIT ?)', [
-      waiting - MAX_WAITING + 1,
-    ]);
-  const { identity_provider: _provider, idp_identifier: _identifier, ...kept } = carried;
-  await sql.run(
-    'INSERT INTO cognito_federation_states (state_hash, pool_id, provider, request, nonce, code_verifier, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    [sha256(state), dc.pool.id, provider.name, JSON.stringify(kept), nonce, verifier, Date.now() + STATE_TTL_MS],
-  );
+  const state = await saveFederationState(dc, provider.name, carried, nonce, verifier);
   const details = effectiveDetails(provider);
   const url = new URL(endpoints.authorize);
   url.searchParams.set('client_id', details.client_id ?? '');
@@ -258,15 +294,7 @@ export async function idpResponse(ctx: RequestContext, dc: DomainContext, onSign
   if (!params) return page(400, 'invalid_request', 'The provider answer must be a query or a form.');
   const stateValue = params.get('state');
   if (!stateValue || stateValue.length > 512) return page(400, 'invalid_request', 'The state is missing: go back to the app and sign in again.');
-  const row = await dc.state.kernel.sql.transaction(async (tx) => {
-    const found = await tx.get<{ pool_id: string; provider: string; request: string; nonce: string; code_verifier: string; expires_at: number }>(
-      'SELECT * FROM cognito_federation_states WHERE state_hash = ?',
-      [sha256(stateValue)],
-    );
-    if (!found) return undefined;
-    const { changes } = await tx.run('DELETE FROM cognito_federation_states WHERE state_hash = ?', [sha256(stateValue)]);
-    return changes === 1 && Number(found.expires_at) >= Date.now() && found.pool_id === dc.pool.id ? found : undefined;
-  });
+  const row = await takeFederationState(dc, stateValue);
   if (!row) return page(400, 'invalid_request', 'This sign-in expired or was already used (unknown state): go back to the app and sign in again.');
   const checked = await checkAuthorizeRequest(dc.state, dc.pool, new URLSearchParams(JSON.parse(row.request) as Record<string, string>));
   if (!checked.ok) return page(400, 'invalid_request', 'The app client changed during this sign-in: go back to the app and sign in again.');
@@ -275,6 +303,7 @@ export async function idpResponse(ctx: RequestContext, dc: DomainContext, onSign
     sendRedirect(ctx, redirectWith(request.redirectUri, request.responseType, { error, error_description: description, state: request.state }));
   const stored = await dc.state.providers.get(dc.pool.id, row.provider);
   if (!stored) return back('invalid_request', `The identity provider ${row.provider} was removed from the user pool.`);
+  if (stored.type === 'SAML') return back('invalid_request', `The SAML identity provider ${stored.name} answers at /saml2/idpresponse, not here.`);
   const provider = configured(dc.state, stored);
   const providerError = params.get('error');
   if (providerError) return back('access_denied', `The identity provider ${provider.name} answered ${providerError.slice(0, 100)}.`);

@@ -16,6 +16,7 @@ import { accountPage, confirmAfterSignIn } from './hosted-ui-account.js';
 import { sendCustomization } from './hosted-ui-customization.js';
 import { beginMfa, submitMfa } from './hosted-ui-mfa.js';
 import { idpResponse, startFederation } from './federation-route.js';
+import { samlIdpResponse } from './saml-federation.js';
 import { setNewPassword, signInOnForm } from './hosted-ui-sign-in.js';
 import { errorPage, HOSTED_UI_CSS, loginPage, newPasswordPage } from './login-page.js';
 import type { OAuthGrants } from './oauth-grants.js';
@@ -26,7 +27,7 @@ import { completeSignIn } from './signed-in-user.js';
 import type { StoredUser } from './user-store.js';
 
 const ENDPOINT =
-  /^\/hosted-ui\/([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\/(oauth2\/authorize|login|oauth2\/token|oauth2\/userInfo|oauth2\/revoke|logout|hosted-ui\.css|logo|signup|confirmUser|forgotPassword|confirmForgotPassword|oauth2\/idpresponse)$/;
+  /^\/hosted-ui\/([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\/(oauth2\/authorize|login|oauth2\/token|oauth2\/userInfo|oauth2\/revoke|logout|hosted-ui\.css|logo|signup|confirmUser|forgotPassword|confirmForgotPassword|oauth2\/idpresponse|saml2\/idpresponse)$/;
 const SESSION_COOKIE = 'cognito';
 export const CSRF_COOKIE = 'XSRF-TOKEN';
 export const CSRF_TTL_SECONDS = 3600;
@@ -104,6 +105,8 @@ export function createHostedUiRoute(state: CognitoState, grants: OAuthGrants): R
           return accountPage(ctx, dc, endpoint, method);
         case 'oauth2/idpresponse':
           return allowed(['GET', 'POST']) ? idpResponse(ctx, dc, signedIn) : undefined;
+        case 'saml2/idpresponse':
+          return allowed(['POST']) ? samlIdpResponse(ctx, dc, signedIn) : undefined;
         default:
           return sendPage(ctx, 404, errorPage({ cssHref, error: 'not_found', description: 'No such page.' }));
       }

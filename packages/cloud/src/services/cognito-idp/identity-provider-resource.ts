@@ -2,7 +2,7 @@ import { AUTH_RESOURCE_TYPES, isForteError } from '@forte/protocol';
 import type { ResourceHandler } from '../../kernel/types.js';
 import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 import type { CognitoState } from './cognito-state.js';
-import { checkProvider } from './identity-providers.js';
+import { checkProvider, checkSamlMetadataUrl } from './identity-providers.js';
 
 /**
  * `Forte::Cognito::UserPoolIdentityProvider` (CloudFormation's AWS::Cognito::UserPoolIdentityProvider): UserPoolId,
@@ -29,6 +29,12 @@ export function identityProviderResourceHandlers(state: CognitoState): Record<st
         identifiers: props.IdpIdentifiers,
         createdAt: old?.createdAt,
       });
+    } catch (error) {
+      if (isForteError(error) && error.status < 500) throw RESOURCE_ERRORS.error('ValidationException', `${type} ${error.message}`, { cause: error });
+      throw error;
+    }
+    try {
+      await checkSamlMetadataUrl(provider);
     } catch (error) {
       if (isForteError(error) && error.status < 500) throw RESOURCE_ERRORS.error('ValidationException', `${type} ${error.message}`, { cause: error });
       throw error;

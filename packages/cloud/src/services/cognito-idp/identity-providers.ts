@@ -3,10 +3,15 @@ import type { SecretBox } from '../../kernel/secret-box.js';
 import { cognitoError, invalidParameter } from './cognito-error.js';
 import { requirePool, str, type CognitoState } from './cognito-state.js';
 import type { UserOperation } from './user-operation.js';
+import { parseSamlMetadata, samlMetadataOf, SamlMetadataProblem } from './saml-metadata.js';
 
-/** The provider types Forte federates with (SAML is not supported yet). */
-export const PROVIDER_TYPES = ['OIDC', 'Google', 'Facebook', 'LoginWithAmazon', 'SignInWithApple'] as const;
+/** The provider types Forte federates with. */
+export const PROVIDER_TYPES = ['OIDC', 'SAML', 'Google', 'Facebook', 'LoginWithAmazon', 'SignInWithApple'] as const;
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
+/** The public providers, whose endpoints Cognito knows. */
+export type SocialProviderType = Exclude<ProviderType, 'OIDC' | 'SAML'>;
+/** The claim a SAML response's NameID is kept under (AttributeMapping's default `username`). */
+export const SAML_NAME_ID_CLAIM = 'NameID';
 
 /** One identity provider of a pool, as CreateIdentityProvider takes it. */
 export interface StoredIdentityProvider {
@@ -24,7 +29,7 @@ export interface StoredIdentityProvider {
  * The real endpoints of the social providers, as Cognito fills them in. Each can be replaced by the provider's
  * ProviderDetails (a company's own IdP, or a test's local one).
  */
-const DEFAULT_DETAILS: Record<Exclude<ProviderType, 'OIDC'>, Record<string, string>> = {
+const DEFAULT_DETAILS: Record<SocialProviderType, Record<string, string>> = {
   Google: {
     authorize_url: 'https://accounts.google.com/o/oauth2/v2/auth',
     token_url: 'https://www.googleapis.com/oauth2/v4/token',
@@ -61,6 +66,8 @@ const DEFAULT_DETAILS: Record<Exclude<ProviderType, 'OIDC'>, Record<string, stri
 /** The provider's claim that identifies its user when AttributeMapping has no `username`. */
 export const DEFAULT_SUBJECT_CLAIM: Record<ProviderType, string> = {
   OIDC: 'sub',
+  // A SAML response's subject: its NameID (saml-federation.ts puts it among the claims under this name).
+  SAML: SAML_NAME_ID_CLAIM,
   Google: 'sub',
   Facebook: 'id',
   LoginWithAmazon: 'user_id',
@@ -73,6 +80,7 @@ export const SECRET_DETAILS = ['client_secret', 'private_key'];
 /** The details each type needs. */
 const REQUIRED_DETAILS: Record<ProviderType, string[]> = {
   OIDC: ['client_id', 'authorize_scopes', 'attributes_request_method'],
+  SAML: [],
   Google: ['client_id', 'client_secret', 'authorize_scopes'],
   Facebook: ['client_id', 'client_secret', 'authorize_scopes'],
   LoginWithAmazon: ['client_id', 'client_secret', 'authorize_scopes'],
@@ -83,14 +91,14 @@ const NAME = /^[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+$/u;
 const RESERVED = ['COGNITO', 'Cognito', 'cognito'];
 
 /** The cloud's own endpoints for the social provider types (config.json's `identityProviders`), over the real ones. */
-export type ProviderEndpointSettings = Partial<Record<Exclude<ProviderType, 'OIDC'>, Record<string, string>>>;
+export type ProviderEndpointSettings = Partial<Record<SocialProviderType, Record<string, string>>>;
 
 /**
  * The provider's details: the type's real endpoints, under the cloud's settings for the type, under what the
  * provider itself was given.
  */
 export function effectiveDetails(provider: Pick<StoredIdentityProvider, 'type' | 'details'>, settings: ProviderEndpointSettings = {}): Record<string, string> {
-  if (provider.type === 'OIDC') return { ...provider.details };
+  if (provider.type === 'OIDC' || provider.type === 'SAML') return { ...provider.details };
   return { ...DEFAULT_DETAILS[provider.type], ...settings[provider.type], ...provider.details };
 }
 
@@ -201,11 +209,9 @@ export function checkProvider(fields: {
   const { name, type } = fields;
   if (!NAME.test(name) || name.length > 32 || RESERVED.includes(name))
     throw invalidParameter(`ProviderName ${name} is not valid: 3 to 32 characters, not starting or ending with _ or a space, and not COGNITO.`);
-  if (type === 'SAML')
-    throw invalidParameter('ProviderType SAML is not supported by Forte yet: use OIDC, Google, Facebook, LoginWithAmazon or SignInWithApple.');
   if (!(PROVIDER_TYPES as readonly string[]).includes(type)) throw invalidParameter(`ProviderType ${type} is not one of ${PROVIDER_TYPES.join(', ')}.`);
   const providerType = type as ProviderType;
-  if (providerType !== 'OIDC' && name !== providerType)
+  if (providerType !== 'OIDC' && providerType !== 'SAML' && name !== providerType)
     throw invalidParameter(`A ${providerType} provider must be named ${providerType} (ProviderName), as in Cognito.`);
   const details = stringMap(fields.details, 'ProviderDetails');
   const missing = REQUIRED_DETAILS[providerType].filter((key) => !details[key]);
@@ -218,7 +224,8 @@ export function checkProvider(fields: {
       );
     if (!['GET', 'POST'].includes(details.attributes_request_method ?? '')) throw invalidParameter('attributes_request_method must be GET or POST.');
   }
-  for (const key of ['oidc_issuer', 'authorize_url', 'token_url', 'attributes_url', 'jwks_uri']) {
+  if (providerType === 'SAML') checkSamlDetails(details);
+  for (const key of ['oidc_issuer', 'authorize_url', 'token_url', 'attributes_url', 'jwks_uri', 'MetadataURL']) {
     const value = details[key];
     if (value === undefined) continue;
     let url: URL | undefined;
@@ -292,6 +299,7 @@ export function identityProviderOperations(state: CognitoState): Record<string, 
       if (await providers.get(pool.id, provider.name))
         throw cognitoError('DuplicateProviderException', `A provider with the name ${provider.name} already exists in this user pool.`);
       await identifiersFree(pool.id, provider.name, provider.identifiers);
+      await checkSamlMetadataUrl(provider);
       await providers.put(provider);
       return { IdentityProvider: describeProvider(provider, state.providerEndpoints) };
     },
@@ -315,6 +323,7 @@ export function identityProviderOperations(state: CognitoState): Record<string, 
         createdAt: old.createdAt,
       });
       await identifiersFree(pool.id, provider.name, provider.identifiers);
+      await checkSamlMetadataUrl(provider);
       await providers.put(provider);
       return { IdentityProvider: describeProvider(provider, state.providerEndpoints) };
     },
@@ -344,4 +353,41 @@ export function identityProviderOperations(state: CognitoState): Record<string, 
       return { IdentityProvider: describeProvider(provider, state.providerEndpoints) };
     },
   };
+}
+
+/**
+ * A SAML provider's ProviderDetails as Cognito takes them: MetadataURL or MetadataFile (exactly one; a file is read
+ * now, a URL at each sign-in), IDPSignout, IDPInit and EncryptedResponses "true" or "false" (Forte signs no
+ * requests and takes no encrypted or IdP-initiated responses: "true" is refused with the reason).
+ */
+function checkSamlDetails(details: Record<string, string>): void {
+  if (Boolean(details.MetadataFile) === Boolean(details.MetadataURL))
+    throw invalidParameter('ProviderDetails of a SAML provider need MetadataURL or MetadataFile (one of them).');
+  for (const key of ['IDPSignout', 'IDPInit', 'EncryptedResponses']) {
+    const value = details[key];
+    if (value !== undefined && value !== 'true' && value !== 'false') throw invalidParameter(`ProviderDetails.${key} must be "true" or "false".`);
+  }
+  if (details.IDPInit === 'true')
+    throw invalidParameter('ProviderDetails.IDPInit: sign-in started at the identity provider is not supported by Forte yet; set it to "false".');
+  if (details.EncryptedResponses === 'true')
+    throw invalidParameter('ProviderDetails.EncryptedResponses: encrypted SAML assertions are not supported by Forte yet; set it to "false".');
+  if (details.MetadataFile) {
+    try {
+      parseSamlMetadata(details.MetadataFile);
+    } catch (error) {
+      if (error instanceof SamlMetadataProblem) throw invalidParameter(`ProviderDetails.MetadataFile: ${error.message}.`);
+      throw error;
+    }
+  }
+}
+
+/** A SAML provider's MetadataURL is read when it is set, as Cognito does: metadata that cannot be used is refused then. */
+export async function checkSamlMetadataUrl(provider: StoredIdentityProvider): Promise<void> {
+  if (provider.type !== 'SAML' || !provider.details.MetadataURL) return;
+  try {
+    await samlMetadataOf(provider.details);
+  } catch (error) {
+    if (error instanceof SamlMetadataProblem) throw invalidParameter(`ProviderDetails.MetadataURL ${provider.details.MetadataURL}: ${error.message}.`);
+    throw error;
+  }
 }
