@@ -42,6 +42,9 @@ void describe(
     let cloud: TestCloud;
     let api: DeployedTestApi;
     let app: DataStoreAppServer;
+    /** A second API, whose model resolves conflicts with AUTOMERGE (Amplify's default), and the app pointed at it. */
+    let mergeApi: DeployedTestApi;
+    let mergeApp: DataStoreAppServer;
     let appV1: string;
     let appV2: string;
     let browser: Browser;
@@ -60,13 +63,20 @@ void describe(
       const v2 = await generateModels(SCHEMA_V2);
       projects.push(v1, v2);
       appV2 = await buildDataStoreApp(v2);
-      const outputs = {
+      mergeApi = await deployTestApi(cloud, {
+        name: 'merge',
+        schema: SCHEMA_V2,
+        authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' }, additionalAuthenticationProviders: [] },
+        resolverConfig: { project: { ConflictDetection: 'VERSION', ConflictHandler: 'AUTOMERGE' } },
+      });
+      const outputs = (of: DeployedTestApi): unknown => ({
         version: '1',
-        data: { url: api.url, aws_region: 'us-east-1', default_authorization_type: 'API_KEY', api_key: api.apiKey, authorization_types: [] },
+        data: { url: of.url, aws_region: 'us-east-1', default_authorization_type: 'API_KEY', api_key: of.apiKey, authorization_types: [] },
         custom: { forte: { endpoint: cloud.url } },
-      };
+      });
       appV1 = await buildDataStoreApp(v1);
-      app = await serveDataStoreApp(appV1, outputs);
+      app = await serveDataStoreApp(appV1, outputs(api));
+      mergeApp = await serveDataStoreApp(appV1, outputs(mergeApi));
       // A page served by a route (the offline reload below) counts as public address space for Chromium's local
       // network access checks, which would then refuse its requests to the cloud on loopback.
       browser = await chromium.launch({
@@ -77,25 +87,26 @@ void describe(
     after(async () => {
       await browser?.close();
       await app?.close();
+      await mergeApp?.close();
       await cloud?.close();
       for (const dir of projects) rmSync(dir, { recursive: true, force: true });
     });
 
     /** A new browser context (its own IndexedDB) with the app open and DataStore synced. */
-    async function openApp(): Promise<Page> {
+    async function openApp(server: DataStoreAppServer = app): Promise<Page> {
       const context = await browser.newContext();
       const page = await context.newPage();
       page.on('pageerror', (error) => pageErrors.push(error.message));
-      await page.goto(app.url);
+      await page.goto(server.url);
       await waitForEvent(page, 'ready');
       return page;
     }
 
     /** The live Notes the API holds (read through GraphQL with the API key), as localNotes gives the page's. */
-    async function serverNotes(): Promise<(PageNote & { _version: number })[]> {
-      const response = await fetch(api.url, {
+    async function serverNotes(of: DeployedTestApi = api): Promise<(PageNote & { _version: number })[]> {
+      const response = await fetch(of.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': api.apiKey },
+        headers: { 'content-type': 'application/json', 'x-api-key': of.apiKey },
         body: JSON.stringify({ query: '{ listNotes(limit: 1000) { items { id title body tags _version _deleted } } }' }),
       });
       const answer = (await response.json()) as { data?: { listNotes: { items: (PageNote & { _version: number })[] } }; errors?: unknown };
@@ -154,7 +165,9 @@ void describe(
       await page.evaluate(
         async ({ keptId, droppedId }) => {
           const { DataStore, Note } = window;
-          await DataStore.save(new Note({ title: 'written offline', tags: ['a', 'b'] }));
+          // Created, then changed, before any of it is sent: the outbox merges both into one create.
+          const created = await DataStore.save(new Note({ title: 'written offline', tags: ['a'] }));
+          await DataStore.save(Note.copyOf(created, (draft) => void (draft.tags = ['a', 'b'])));
           const current = await DataStore.query(Note, keptId);
           await DataStore.save(
             Note.copyOf(current, (draft) => {
@@ -199,13 +212,14 @@ void describe(
     async function conflictingEdits(
       firstEdit: Partial<PageNote>,
       secondEdit: Partial<PageNote>,
+      backend: { api: DeployedTestApi; app: DataStoreAppServer } = { api, app },
     ): Promise<{ id: string; first: Page; second: Page; conflicts: { id?: string; _version?: number }[]; updates: unknown[] }> {
-      const [first, second] = [await openApp(), await openApp()];
+      const [first, second] = [await openApp(backend.app), await openApp(backend.app)];
       const conflicts: { id?: string; _version?: number }[] = [];
       const updates: unknown[] = [];
       const reading: Promise<void>[] = [];
       second.on('response', (response) => {
-        if (response.request().method() !== 'POST' || !response.url().startsWith(api.url)) return;
+        if (response.request().method() !== 'POST' || !response.url().startsWith(backend.api.url)) return;
         const sent = response.request().postDataJSON() as { query: string; variables?: { input?: unknown } };
         if (!sent.query.includes('updateNote(')) return;
         updates.push(sent.variables?.input);
@@ -236,9 +250,9 @@ void describe(
     }
 
     /** Waits until both pages hold the note at `version`, then checks each page's notes equal the server's. */
-    async function assertConverged(pages: Page[], id: string, version: number): Promise<void> {
+    async function assertConverged(pages: Page[], id: string, version: number, of: DeployedTestApi = api): Promise<void> {
       for (const page of pages) await waitForNote(page, id, version);
-      const server = withoutVersion(await serverNotes());
+      const server = withoutVersion(await serverNotes(of));
       for (const page of pages) assert.deepEqual(await localNotes(page), server);
     }
 
@@ -277,6 +291,20 @@ void describe(
       );
       await assertConverged([first, second], id, 2);
       assert.deepEqual(pageErrors, []);
+      await Promise.all([first.context().close(), second.context().close()]);
+    });
+
+    void it("AUTOMERGE (Amplify's default handler): a stale update keeps the server's scalars and appends its list to the server's; no ConflictUnhandled reaches the client; both converge", async () => {
+      const { id, first, second, conflicts, updates } = await conflictingEdits(
+        { body: 'pack light' },
+        { title: 'trip plan: Lisbon', tags: ['travel', 'beach'] },
+        { api: mergeApi, app: mergeApp },
+      );
+      assert.deepEqual(updates, [{ id, title: 'trip plan: Lisbon', tags: ['travel', 'beach'], _version: 1 }]);
+      assert.deepEqual(conflicts, []);
+      const merged = (await serverNotes(mergeApi)).find((n) => n.id === id);
+      assert.deepEqual(withoutVersion(merged ? [merged] : []), [{ id, title: 'trip plan', body: 'pack light', tags: ['travel', 'travel', 'beach'] }]);
+      await assertConverged([first, second], id, merged!._version, mergeApi);
       await Promise.all([first.context().close(), second.context().close()]);
     });
 
