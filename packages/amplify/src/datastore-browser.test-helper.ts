@@ -71,7 +71,6 @@ DataStore.configure({ errorHandler: (error) => window.events.push({ event: 'erro
 window.DataStore = DataStore;
 window.Note = Note;
 await DataStore.start();
-document.body.dataset.started = 'true';
 `;
 
 /** Bundles the app with the models of the project at `root` (generateModels), aws-amplify unmodified. */
@@ -113,7 +112,6 @@ export interface PageEvent {
   message?: string;
 }
 
-type Predicate = (n: { id: { eq(v: string): unknown } }) => unknown;
 /** The page's globals, for the functions that run in it (this package is typed without the DOM library). */
 export interface DataStoreWindow {
   events: PageEvent[];
@@ -121,7 +119,7 @@ export interface DataStoreWindow {
   DataStore: {
     save(note: PageNote): Promise<PageNote>;
     delete(note: PageNote): Promise<PageNote>;
-    query(model: unknown, id?: string | Predicate): Promise<PageNote[] & PageNote>;
+    query(model: unknown, id?: string): Promise<PageNote[] & PageNote>;
     observe(model: unknown): { subscribe(next: () => void): { unsubscribe(): void } };
   };
 }
