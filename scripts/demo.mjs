@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The demo: a fresh project from examples/sample-app (a realtime to-do list per signed-in user, behind the
-// Amplify UI Authenticator), `forte init`, `forte add auth`, `forte add api` (the schema in
-// examples/sample-app/backend/schema.graphql), `forte add hosting`, `forte publish` (push, build, upload),
+// The demo: a fresh project from examples/sample-app (a realtime to-do list and offline DataStore notes per
+// signed-in user, behind the Amplify UI Authenticator), `forte init`, `forte add auth`, `forte add api` (the schemas
+// and the request in examples/sample-app/backend/), `forte add hosting`, `forte publish` (push, build, upload),
 // then a check that the published app, its sign-up endpoint and its GraphQL API answer. It uses your FORTE_HOME (default ~/.forte): the
 // local cloud it starts keeps running, so the printed URL keeps working. Stop it with
 // `node packages/cli/dist/bin.js cloud stop`. Run again, it publishes the same project again (its folder is
@@ -20,16 +20,10 @@ function createProject() {
   run(['init', '--amplify', amplify, '--frontend', EXAMPLE_FRONTEND, '--providers', providers, '--yes'], 'init --amplify … --frontend … --providers … --yes');
   remember();
   run(['add', 'auth', '--yes']);
-  // Amplify's AddApiRequest: the to-do schema (an owner rule), signed-in users as the default authorization.
-  const addApi = {
-    version: 1,
-    serviceConfiguration: {
-      serviceName: 'AppSync',
-      apiName: 'todos',
-      transformSchema: readFileSync(join(project, 'backend/schema.graphql'), 'utf8'),
-      defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS' },
-    },
-  };
+  // Amplify's AddApiRequest (backend/add-api.json: signed-in users as the default authorization, conflict
+  // detection for the offline notes) with the schema: the to-dos and the notes, each with an owner rule.
+  const addApi = JSON.parse(readFileSync(join(project, 'backend/add-api.json'), 'utf8'));
+  addApi.serviceConfiguration.transformSchema = ['schema.graphql', 'notes.graphql'].map((f) => readFileSync(join(project, 'backend', f), 'utf8')).join('\n');
   run(['add', 'api', '--headless'], 'add api --headless < AddApiRequest', JSON.stringify(addApi));
   run(['add', 'hosting', '--yes']);
 }
@@ -78,5 +72,5 @@ if (graphql.status !== 401 || graphql.headers.get('x-amzn-errortype') !== 'Unaut
 
 console.log(`\nThe app is live (${page.body.length} bytes of HTML, ${script.body.length} bytes of script checked):\n  ${url}`);
 console.log(`\nOpen it, choose "Create Account", then read the confirmation code with:\n  (cd ${project} && node ${forte} mailbox)`);
-console.log('Signed in, add to-dos; open a second tab to watch them arrive live.');
+console.log('Signed in, add to-dos; open a second tab to watch them arrive live. Notes also work offline.');
 console.log(`\nStop the local cloud with: node ${forte} cloud stop`);

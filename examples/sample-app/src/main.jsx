@@ -3,9 +3,11 @@ import '@aws-amplify/ui-react/styles.css';
 import { configure } from '@forte/amplify';
 import { fetchUserAttributes } from 'aws-amplify/auth';
 import { generateClient } from 'aws-amplify/data';
+import { DataStore } from 'aws-amplify/datastore';
 import { useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import outputs from '../amplify_outputs.json';
+import { Notes } from './notes.jsx';
 import './style.css';
 
 // Points aws-amplify at the Forte Cloud named in amplify_outputs.json (written by `forte push`).
@@ -73,6 +75,7 @@ function messageOf(error) {
   return error?.errors?.map((e) => e.message).join('; ') ?? error?.message ?? String(error);
 }
 
+// Signing out clears DataStore's local notes (and any not yet sent), so the next user of this browser starts empty.
 function Welcome({ user, signOut }) {
   const [email, setEmail] = useState('');
   useEffect(() => {
@@ -88,7 +91,8 @@ function Welcome({ user, signOut }) {
         Signed in as <strong>{email || user.signInDetails?.loginId || user.username}</strong>
       </p>
       <Todos />
-      <button type="button" onClick={signOut}>
+      <Notes />
+      <button type="button" onClick={() => DataStore.clear().then(signOut)}>
         Sign out
       </button>
     </main>

@@ -16,3 +16,4 @@ export { CLOUD_BIN, startCloudProcess, type CloudProcess } from './cloud-process
 export { PROXY_TEST_ADDRESS, proxyAddressSkipReason, requestFrom } from './request-from.js';
 export { mailboxMessages, totpCode } from './user-pool-codes.js';
 export { startLocalOidcProvider, type IdTokenTampering, type LocalOidcProvider } from './local-oidc-provider.js';
+export { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
