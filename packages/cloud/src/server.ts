@@ -140,8 +140,11 @@ export interface CloudOptions {
   smtp?: SmtpSettings;
   /** Limits on GraphQL requests (the AppSync service's); each field defaults to services/appsync/query-limits.ts. */
   graphqlLimits?: Partial<GraphQLLimits>;
-  /** The AppSync service's other settings (config.json's `appsync` section): where `@http` fields may call. */
-  appsync?: Pick<AppSyncOptions, 'http'>;
+  /**
+   * The AppSync service's other settings (config.json's `appsync` section): where `@http` fields may call; the
+   * clock of DataStore sync windows and tombstone expiry.
+   */
+  appsync?: Pick<AppSyncOptions, 'http' | 'clock'>;
   /** Limits of the user pools (wrong codes, codes sent, sign-ups, the mailbox); each field defaults to services/cognito-idp/limit-settings.ts. */
   cognitoLimits?: CognitoLimitSettings;
   /** config.json's `identityProviders`: endpoints of the social identity provider types in place of the real ones. */

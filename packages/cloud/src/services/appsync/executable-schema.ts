@@ -17,6 +17,8 @@ import { applyAwsScalars } from './aws-scalars.js';
 import { buildAppSyncSchema } from './schema-prelude.js';
 import { unreadableFields } from './authorize-model.js';
 import { withSelectedData } from './selected-fields.js';
+import { syncItems, type SyncRequest } from './sync-items.js';
+import { hasExpired } from './tombstones.js';
 import { createItem, deleteItem, updateItem } from './write-item.js';
 
 type Args = Record<string, unknown>;
@@ -160,13 +162,14 @@ export function buildExecutableApi(input: {
       const found = await ctx.tables.get({ table: ctx.tableNames[model.name]!, key });
       if (!found) return null;
       const item = fromItem(found);
+      if (model.versioned && hasExpired(item, ctx.clock?.() ?? Date.now())) return null;
       if (access.kind === 'items' && !access.rules.some((r) => itemRuleAllows(ctx.caller, r, item))) throw notAuthorized(ops.get!, 'Query');
       return item;
     });
     const list =
-      (fieldName: string, key = model.primaryKey, indexName?: string, operation: 'list' | 'sync' = 'list'): Resolver =>
+      (fieldName: string, key = model.primaryKey, indexName?: string): Resolver =>
       async (_source, args, ctx) => {
-        const access = operationAccess(ctx.caller, rules, operation);
+        const access = operationAccess(ctx.caller, rules, 'list');
         if (access.kind === 'none') throw notAuthorized(fieldName, 'Query');
         const sortArg = sortArgumentName(key);
         return listItems(ctx, {
@@ -183,13 +186,13 @@ export function buildExecutableApi(input: {
         });
       };
     if (ops.list) attachRead(query, ops.list, list(ops.list));
-    if (ops.sync) {
-      const sync = list(ops.sync, model.primaryKey, undefined, 'sync');
-      attachRead(query, ops.sync, async (source, args, ctx, info) => ({
-        ...(await (sync(source, args, ctx, info) as Promise<Connection>)),
-        startedAt: Date.now(),
-      }));
-    }
+    const syncField = ops.sync;
+    if (syncField)
+      attachRead(query, syncField, async (_source, args, ctx) => {
+        const access = operationAccess(ctx.caller, rules, 'sync');
+        if (access.kind === 'none') throw notAuthorized(syncField, 'Query');
+        return syncItems(ctx, { model, access, ...(args as Pick<SyncRequest, 'filter' | 'limit' | 'nextToken' | 'lastSync'>) });
+      });
     for (const index of model.indexes) if (index.queryField) attachRead(query, index.queryField, list(index.queryField, index, index.name));
     if (model.searchable) {
       const fieldName = model.searchable.queryField;

@@ -21,6 +21,11 @@ export interface ExecutionContext {
   limits: GraphQLLimits;
   /** The HTTP request's headers and address, for `@function` events (absent when rendering subscription events). */
   request?: ResolverRequest;
+  /**
+   * The clock (epoch ms) that tells a DataStore sync's `lastSync` inside the delta window from one outside it,
+   * and expired tombstones from live ones; absent: `Date.now`. Writes stamp `_lastChangedAt` from `Date.now`.
+   */
+  clock?: () => number;
   /** The work this execution has left: each request and each subscription event's render gets its own. */
   budget?: RequestBudget;
 }

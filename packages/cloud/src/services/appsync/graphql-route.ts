@@ -126,8 +126,15 @@ function callerNote(caller: Caller): CallerNote {
   }
 }
 
-export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; events: ModelEvents; nextTokens: NextTokenCodec; limits: GraphQLLimits }): Route {
-  const { kernel, registry, events, nextTokens, limits } = deps;
+export function graphqlRoute(deps: {
+  kernel: Kernel;
+  registry: ApiRegistry;
+  events: ModelEvents;
+  nextTokens: NextTokenCodec;
+  limits: GraphQLLimits;
+  clock?: () => number;
+}): Route {
+  const { kernel, registry, events, nextTokens, limits, clock } = deps;
   const documents = createDocumentCache();
   return {
     name: 'appsync-graphql',
@@ -229,6 +236,7 @@ export function graphqlRoute(deps: { kernel: Kernel; registry: ApiRegistry; even
       events,
       nextTokens,
       limits,
+      ...(clock ? { clock } : {}),
       request: resolverRequest(ctx, kernel),
     };
     let contextValue = withFreshBudget(base);

@@ -33,6 +33,8 @@ export interface AppSyncDeps {
   events: ModelEvents;
   nextTokens: NextTokenCodec;
   limits: GraphQLLimits;
+  /** AppSyncOptions.clock. */
+  clock?: () => number;
 }
 
 /** The AppSync service's settings: config.json's `graphql` section (limits) and `appsync` section (`http`). */
@@ -41,6 +43,11 @@ export interface AppSyncOptions {
   limits?: Partial<GraphQLLimits> | undefined;
   /** Where `@http` fields may call, and their timeout; each field defaults to DEFAULT_HTTP_RESOLVER_SETTINGS. */
   http?: Partial<HttpResolverSettings> | undefined;
+  /**
+   * The clock of DataStore sync windows and tombstone expiry (epoch ms; default `Date.now`), as `dynamodb.ttlClock`
+   * is the TTL sweep's: tests move both on instead of waiting 30 days.
+   */
+  clock?: (() => number) | undefined;
 }
 
 /**
@@ -62,7 +69,7 @@ export function createAppSyncService(kernel: Kernel, options: AppSyncOptions = {
     if (!tokenKey) throw new Error('the AppSync service has not started');
     return tokenKey;
   });
-  const deps: AppSyncDeps = { kernel, registry, events, nextTokens, limits };
+  const deps: AppSyncDeps = { kernel, registry, events, nextTokens, limits, ...(options.clock ? { clock: options.clock } : {}) };
   const routes: Route[] = [graphqlRoute(deps), apiKeysRoute(kernel, store)];
   // Realtime: the WebSocket endpoint (`/graphql/<apiId>/realtime`); nested fields of what it delivers
   // run through the same resolvers, with the same context (and limits) as an HTTP request of that caller.
@@ -78,6 +85,7 @@ export function createAppSyncService(kernel: Kernel, options: AppSyncOptions = {
       events,
       nextTokens,
       limits,
+      ...(options.clock ? { clock: options.clock } : {}),
     }),
     limits,
   });

@@ -9,6 +9,7 @@ import { checkFilterSize } from './filter-limits.js';
 import { checkFieldUse, EVERY_ITEM, filterFields } from './field-visibility.js';
 import { fromItem } from './item-values.js';
 import { keyAttributes, sortAttribute } from './model-keys.js';
+import { liveItemCondition } from './tombstones.js';
 
 /** AppSync's default page size of list queries. */
 export const DEFAULT_LIST_LIMIT = 100;
@@ -105,6 +106,8 @@ export async function listItems(ctx: ExecutionContext, request: ListRequest): Pr
     b.filter(request.filter ?? undefined, readableWhen),
     ...keyGuards,
     request.access.kind === 'items' ? authFilterText(b, ctx.caller, model, request.access.rules, partition) : undefined,
+    // Expired tombstones are gone, whether or not the TTL sweep has deleted them yet.
+    model.versioned ? liveItemCondition(b, ctx.clock?.() ?? Date.now()) : undefined,
   ].filter((p): p is string => p !== undefined);
   const filter = parts.length > 0 ? b.expression(parts.join(' AND ')) : undefined;
   const limit = request.limit ?? DEFAULT_LIST_LIMIT;

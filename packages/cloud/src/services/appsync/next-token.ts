@@ -20,6 +20,10 @@ export interface NextTokenCodec {
   encode(key: TableItem | undefined, scope: string): string | null;
   /** Reads a token back; one this cloud did not hand out for `scope` is refused, never passed to the table. */
   decode(token: string | null | undefined, keyAttributes: readonly string[], scope: string): TableItem | undefined;
+  /** Seals any JSON value for `scope` (a sync's position and start time). */
+  seal(value: unknown, scope: string): string;
+  /** The value `seal` sealed for `scope`; anything else is refused (InvalidNextTokenException). */
+  open(token: string, scope: string): unknown;
 }
 
 /** A codec sealing with the 32-byte key `secret()` answers (read when a token is made or read). */
@@ -46,38 +50,48 @@ export function createNextTokenCodec(secret: () => Buffer): NextTokenCodec {
     nextNonce += IV_BYTES;
     return iv;
   };
+  const seal = (value: unknown, scope: string): string => {
+    const iv = nonce();
+    const cipher = createCipheriv('aes-256-gcm', sealingKey(), iv);
+    cipher.setAAD(Buffer.from(scope, 'utf8'));
+    const sealed = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64');
+  };
+  const open = (token: string, scope: string): unknown => {
+    const raw = Buffer.from(token, 'base64');
+    if (raw.length <= IV_BYTES + TAG_BYTES) throw invalid();
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', sealingKey(), raw.subarray(0, IV_BYTES));
+      decipher.setAAD(Buffer.from(scope, 'utf8'));
+      decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+      return JSON.parse(Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8')) as unknown;
+    } catch {
+      throw invalid();
+    }
+  };
   return {
+    seal,
+    open,
     encode(key, scope) {
-      if (!key) return null;
-      const iv = nonce();
-      const cipher = createCipheriv('aes-256-gcm', sealingKey(), iv);
-      cipher.setAAD(Buffer.from(scope, 'utf8'));
-      const sealed = Buffer.concat([cipher.update(JSON.stringify(key), 'utf8'), cipher.final()]);
-      return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64');
+      return key ? seal(key, scope) : null;
     },
     decode(token, keyAttributes, scope) {
       if (token === null || token === undefined || token === '') return undefined;
-      const raw = Buffer.from(token, 'base64');
-      if (raw.length <= IV_BYTES + TAG_BYTES) throw invalid();
-      let parsed: unknown;
-      try {
-        const decipher = createDecipheriv('aes-256-gcm', sealingKey(), raw.subarray(0, IV_BYTES));
-        decipher.setAAD(Buffer.from(scope, 'utf8'));
-        decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-        parsed = JSON.parse(Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8'));
-      } catch {
-        throw invalid();
-      }
-      // Sealed by this cloud, so well formed; checked all the same, as a key that reaches the table must be.
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid();
-      const entries = Object.entries(parsed as Record<string, unknown>);
-      if (entries.length === 0) throw invalid();
-      for (const [name, value] of entries) {
-        if (!keyAttributes.includes(name) || typeof value !== 'object' || value === null) throw invalid();
-        const kinds = Object.entries(value as Record<string, unknown>);
-        if (kinds.length !== 1 || !ATTRIBUTE_TYPES.has(kinds[0]![0]) || typeof kinds[0]![1] !== 'string') throw invalid();
-      }
-      return parsed as TableItem;
+      const parsed = open(token, scope);
+      return checkedKey(parsed, keyAttributes, invalid);
     },
   };
+}
+
+/** A start key read back from a token: sealed by this cloud, so well formed; checked all the same, as a key that reaches the table must be. */
+export function checkedKey(parsed: unknown, keyAttributes: readonly string[], invalid: () => Error): TableItem {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid();
+  const entries = Object.entries(parsed as Record<string, unknown>);
+  if (entries.length === 0) throw invalid();
+  for (const [name, value] of entries) {
+    if (!keyAttributes.includes(name) || typeof value !== 'object' || value === null) throw invalid();
+    const kinds = Object.entries(value as Record<string, unknown>);
+    if (kinds.length !== 1 || !ATTRIBUTE_TYPES.has(kinds[0]![0]) || typeof kinds[0]![1] !== 'string') throw invalid();
+  }
+  return parsed as TableItem;
 }
