@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { TABLES } from '@forte/cloud';
 import { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
-import { startTestCloud, type TestCloud } from './index.js';
+import { createTestUsers, startTestCloud, type TestCloud } from './index.js';
 
 // DataStore's sync queries at the GraphQL level: base and delta, startedAt, paging, tombstones and their expiry.
 const SCHEMA = /* GraphQL */ `
@@ -123,6 +124,102 @@ before(async () => {
 after(() => cloud.close());
 
 let baseStartedAt = 0;
+
+void describe('sync queries under owner rules', () => {
+  const OWNED = /* GraphQL */ `
+    type Memo @model @auth(rules: [{ allow: owner }]) {
+      id: ID!
+      text: String
+    }
+  `;
+  const MEMO_SYNC = `query ($limit: Int, $nextToken: String, $lastSync: AWSTimestamp) {
+    syncMemos(limit: $limit, nextToken: $nextToken, lastSync: $lastSync) { items { id text owner _version _deleted } nextToken startedAt }
+  }`;
+  let owned: DeployedTestApi;
+  const tokens: Record<string, string> = {};
+  const as = async (user: string, query: string, variables: Record<string, unknown> = {}): Promise<Record<string, any>> => {
+    const res = await fetch(owned.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: tokens[user]! },
+      body: JSON.stringify({ query, variables }),
+    });
+    const out = (await res.json()) as Answer;
+    assert.equal(out.errors, undefined, JSON.stringify(out.errors));
+    return out.data!;
+  };
+  /** Every page of one sync as `user`: the ids on each page. */
+  const syncAs = async (user: string, variables: { limit: number; lastSync: number }): Promise<{ pages: string[][]; startedAt: number }> => {
+    const pages: string[][] = [];
+    let nextToken: string | null = null;
+    let startedAt = 0;
+    do {
+      const page = (await as(user, MEMO_SYNC, { ...variables, nextToken })).syncMemos as {
+        items: Array<{ id: string }>;
+        nextToken: string | null;
+        startedAt: number;
+      };
+      pages.push(page.items.map((i) => i.id));
+      nextToken = page.nextToken;
+      startedAt = page.startedAt;
+    } while (nextToken !== null);
+    return { pages, startedAt };
+  };
+  const memo = async (user: string, text: string): Promise<string> =>
+    ((await as(user, 'mutation ($input: CreateMemoInput!) { createMemo(input: $input) { id } }', { input: { text } })).createMemo as { id: string }).id;
+
+  before(async () => {
+    const users = await createTestUsers(cloud, { alice: [], bob: [] });
+    owned = await deployTestApi(cloud, {
+      name: 'owned',
+      schema: OWNED,
+      userPoolId: users.userPoolId,
+      authConfig: { defaultAuthentication: { authenticationType: 'AMAZON_COGNITO_USER_POOLS' } },
+      resolverConfig: { project: { ConflictDetection: 'VERSION', ConflictHandler: 'AUTOMERGE' } },
+    });
+    const idp = new CognitoIdentityProviderClient({
+      endpoint: `${cloud.url}/cognito-idp/`,
+      region: 'us-east-1',
+      credentials: cloud.credentials,
+      maxAttempts: 1,
+    });
+    for (const username of ['alice', 'bob']) {
+      const auth = await idp.send(
+        new InitiateAuthCommand({
+          ClientId: users.clientId,
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: username, PASSWORD: 'Correct-Horse-9' },
+        }),
+      );
+      tokens[username] = auth.AuthenticationResult!.AccessToken!;
+    }
+  });
+
+  void it('a user’s base and delta syncs answer only the user’s own items, in full pages', async () => {
+    const alices: string[] = [];
+    const bobs: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      bobs.push(await memo('bob', `bob ${i}`));
+      if (i % 4 === 0) alices.push(await memo('alice', `alice ${i}`));
+    }
+    const base = await syncAs('alice', { limit: 2, lastSync: 0 });
+    assert.deepEqual(
+      base.pages.map((p) => p.length),
+      [2, 1],
+      'full pages of alice’s items, whatever bob’s lie between them',
+    );
+    assert.deepEqual(new Set(base.pages.flat()), new Set(alices));
+    assert.deepEqual(new Set((await syncAs('bob', { limit: 1000, lastSync: 0 })).pages.flat()), new Set(bobs));
+    const mine = await memo('alice', 'alice later');
+    await memo('bob', 'bob later');
+    // startedAt is a second before the base sync began: alice's items written within it come again.
+    const delta = (await syncAs('alice', { limit: 100, lastSync: base.startedAt })).pages.flat();
+    assert.equal(delta.at(-1), mine, 'the newest change last');
+    assert.ok(
+      delta.every((id) => id === mine || alices.includes(id)),
+      'only alice’s items',
+    );
+  });
+});
 
 void describe('sync queries', () => {
   void it('a base sync of more than 1,000 items: two pages, one startedAt taken before the read, tombstones included', async () => {
