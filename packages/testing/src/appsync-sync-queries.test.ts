@@ -11,6 +11,12 @@ const SCHEMA = /* GraphQL */ `
   type Note @model @auth(rules: [{ allow: public }]) {
     id: ID!
     name: String
+    comments: [Comment] @hasMany(indexName: "byNote", fields: ["id"])
+  }
+  type Comment @model @auth(rules: [{ allow: public }]) {
+    id: ID!
+    noteId: ID! @index(name: "byNote")
+    note: Note @belongsTo(fields: ["noteId"])
   }
 `;
 const FIELDS = 'id name _version _deleted _lastChangedAt';
@@ -22,9 +28,12 @@ const DAY_MS = 24 * 3600 * 1000;
 const SEEDED = 1150;
 const SEEDED_TOMBSTONES = 3;
 
-/** The cloud's sync window and TTL clock: the tests move it on by `clockOffset`. */
+/** The clock of the cloud's sync windows and tombstone expiry: the tests move it on by `clockOffset`. */
 let clockOffset = 0;
 const clock = (): number => Date.now() + clockOffset;
+/** The TTL sweep's clock, moved on separately so that reads are seen to hide expired rows the sweep has not deleted. */
+let sweepOffset = 0;
+const sweepClock = (): number => Date.now() + sweepOffset;
 
 let cloud: TestCloud;
 let api: DeployedTestApi;
@@ -88,7 +97,7 @@ const seededIds: string[] = [];
 const seededTombstones: string[] = [];
 
 before(async () => {
-  cloud = await startTestCloud({ appsync: { clock }, dynamodb: { ttlClock: clock, ttlSweepIntervalMs: 100 } });
+  cloud = await startTestCloud({ appsync: { clock }, dynamodb: { ttlClock: sweepClock, ttlSweepIntervalMs: 100 } });
   api = await deployTestApi(cloud, {
     name: 'syncqueries',
     schema: SCHEMA,
@@ -364,14 +373,23 @@ void describe('sync queries', () => {
     assert.deepEqual(await get(), tombstone, 'a live tombstone is readable');
     assert.deepEqual(await listed(), [note.id]);
     assert.ok((await rawItem(note.id))?._ttl, 'the tombstone has a _ttl');
+    const comment = (await gql('mutation ($input: CreateCommentInput!) { createComment(input: $input) { id } }', { input: { noteId: note.id } })).data!
+      .createComment as { id: string };
+    const parent = async (): Promise<unknown> =>
+      (await gql('query ($id: ID!) { getComment(id: $id) { note { id _deleted } } }', { id: comment.id })).data!.getComment.note;
+    assert.deepEqual(await parent(), { id: note.id, _deleted: true }, 'a belongsTo reads a live tombstone');
     clockOffset = 31 * DAY_MS;
     try {
+      assert.notEqual(await rawItem(note.id), undefined, 'the sweep has not deleted it yet');
+      assert.equal(await parent(), null, 'nor through a belongsTo');
       assert.equal(await get(), null);
       assert.deepEqual(await listed(), []);
       const synced = idsOf(await syncAll({ limit: 1000, lastSync: 0 }));
       assert.ok(!synced.includes(note.id) && !seededTombstones.some((id) => synced.includes(id)), 'no expired tombstone in a base sync');
       assert.ok(synced.includes(seededIds[2]!), 'live items still synced');
-      // The sweep runs every 100 ms on the moved clock: wait until it has deleted the row.
+      assert.notEqual(await rawItem(note.id), undefined, 'hidden by the reads themselves');
+      // The sweep runs every 100 ms: on the moved clock, wait until it has deleted the row.
+      sweepOffset = 31 * DAY_MS;
       const deadline = Date.now() + 20_000;
       while ((await rawItem(note.id)) !== undefined) {
         assert.ok(Date.now() < deadline, 'the TTL sweep did not delete the expired tombstone');
@@ -381,6 +399,7 @@ void describe('sync queries', () => {
       assert.notEqual(await rawItem(seededIds[2]!), undefined);
     } finally {
       clockOffset = 0;
+      sweepOffset = 0;
     }
   });
 });

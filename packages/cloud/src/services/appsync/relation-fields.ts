@@ -5,6 +5,7 @@ import { notAuthorized } from './field-error.js';
 import { fromItem } from './item-values.js';
 import { listItems, type Connection } from './list-items.js';
 import { primaryKeyOf } from './model-keys.js';
+import { hasExpired } from './tombstones.js';
 
 type Plain = Record<string, unknown>;
 
@@ -54,6 +55,8 @@ export async function resolveRelation(
     const key = primaryKeyOf(related, target);
     const found = key && (await ctx.tables.get({ table: ctx.tableNames[related.name]!, key }));
     item = found ? fromItem(found) : undefined;
+    // An expired tombstone is gone, as get answers it.
+    if (item && related.versioned && hasExpired(item, ctx.clock?.() ?? Date.now())) item = undefined;
   } else {
     const index = related.indexes.find((i) => i.partitionField === relation.targetFields[0]);
     const page = await listItems(ctx, {
