@@ -593,6 +593,13 @@ export interface TableReadOptions {
   /** Items evaluated (before the filter), as DynamoDB's Limit; pages are also cut at 1 MB. */
   limit?: number;
   exclusiveStartKey?: TableItem;
+  /**
+   * Read only the items whose top-level number attribute is at least `value`, tested by the store before
+   * the items are read: the others are not evaluated (nor counted in `scannedCount` or `limit`), as if absent.
+   * For services' own reads (AppSync's delta sync: `_lastChangedAt` at or after `lastSync`); the DynamoDB API
+   * has no such option.
+   */
+  numberAtLeast?: { attribute: string; value: number };
 }
 
 /**

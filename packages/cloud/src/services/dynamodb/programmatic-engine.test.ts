@@ -82,3 +82,22 @@ void describe('the read conditions of the programmatic engine (parsed once per e
     }
   });
 });
+
+void describe('numberAtLeast (a service read skipping items by a number before reading them)', () => {
+  void it('reads only the items whose number is at least the value; the others are neither answered nor counted as read', async () => {
+    for (const [id, changed] of [
+      ['c1', '10'],
+      ['c2', '20'],
+      ['c3', undefined],
+      ['c4', '15.5'],
+    ] as Array<[string, string | undefined]>)
+      await engine.put({ table: 'Notes', item: { owner: { S: 'cal' }, id: { S: id }, ...(changed ? { changed: { N: changed } } : {}) } });
+    const page = await engine.scan({ table: 'Notes', numberAtLeast: { attribute: 'changed', value: 15.5 } });
+    assert.deepEqual(ids(page).sort(), ['c2', 'c4']);
+    assert.equal(page.scannedCount, 2);
+    const limited = await engine.scan({ table: 'Notes', limit: 1, numberAtLeast: { attribute: 'changed', value: 11 } });
+    assert.equal(limited.items.length, 1, 'the limit counts the items read past the skipped ones');
+    const rest = await engine.scan({ table: 'Notes', numberAtLeast: { attribute: 'changed', value: 11 }, exclusiveStartKey: limited.lastEvaluatedKey! });
+    assert.deepEqual([...ids(limited), ...ids(rest)].sort(), ['c2', 'c4']);
+  });
+});

@@ -83,6 +83,7 @@ export function createProgrammaticEngine(items: ItemEngine): TableEngine {
     if (input.projection) request.projection = projection(input.projection);
     if (input.limit !== undefined) request.limit = input.limit;
     if (input.exclusiveStartKey) request.exclusiveStartKey = normalizeItem(input.exclusiveStartKey);
+    if (input.numberAtLeast) request.numberAtLeast = input.numberAtLeast;
     return request;
   }
   const page = (result: Awaited<ReturnType<ItemEngine['query']>>) => ({

@@ -44,6 +44,8 @@ export interface ReadRequest {
   checkFilterKeys?: boolean;
   /** Read to the end, ignoring the 1 MB page cut (the programmatic `count`). */
   unpaged?: boolean;
+  /** TableReadOptions.numberAtLeast: items below it (or without it) are skipped by the store, unread. */
+  numberAtLeast?: { attribute: string; value: number };
 }
 
 export interface ReadResult {
@@ -221,6 +223,7 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
         after,
         forward,
         limit: wanted,
+        ...(request.numberAtLeast ? { numberAtLeast: request.numberAtLeast } : {}),
       });
       for (const row of rows) {
         const item = index ? projectToIndex(row.item, table, index) : row.item;

@@ -28,6 +28,8 @@ export interface RowRange {
   after?: Buffer[];
   forward: boolean;
   limit: number;
+  /** Only items whose top-level number attribute is at least this value (tested on the stored JSON). */
+  numberAtLeast?: { attribute: string; value: number };
 }
 
 /** The index entry of an item, computed by the caller in the same transaction as the item's write. */
@@ -162,6 +164,14 @@ export function createTableStore(sql: SqlStore, options: { onTablesChanged?: () 
         const after = range.partition ? range.after.slice(1) : range.after;
         where.push(`(${positionColumns.join(', ')}) ${range.forward ? '>' : '<'} (${after.map(() => '?').join(', ')})`);
         params.push(...after);
+      }
+      if (range.numberAtLeast) {
+        // The stored item is DynamoDB JSON text: `{"<attribute>": {"N": "<digits>"}, ...}`.
+        where.push(db.dialect === 'postgres' ? `((i.item::jsonb -> ?) ->> 'N')::numeric >= ?` : `CAST(json_extract(i.item, ?) AS REAL) >= ?`);
+        params.push(
+          db.dialect === 'postgres' ? range.numberAtLeast.attribute : `$.${JSON.stringify(range.numberAtLeast.attribute)}.N`,
+          range.numberAtLeast.value,
+        );
       }
       const direction = range.forward ? 'ASC' : 'DESC';
       const from = indexed ? 'dynamodb_index_entries e JOIN dynamodb_items i ON i.table_id = e.table_id AND i.pk = e.pk AND i.sk = e.sk' : 'dynamodb_items i';
