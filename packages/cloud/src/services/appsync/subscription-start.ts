@@ -99,7 +99,9 @@ export function startSubscription(options: StartSubscriptionOptions): RunningSub
   const mutations = subscription.mutations.length > 0 ? subscription.mutations : fieldModel ? planMutations(fieldModel, fieldName) : [];
   if (mutations.length === 0)
     throw new RealtimeError('ValidationError', `The subscription ${fieldName} subscribes to no mutation (it has no @aws_subscribe(mutations: [...])).`, 400);
-  if (fieldModel && !modelMayListen(fieldModel, caller)) throw notAuthorized(fieldName);
+  // Past the field's auth modes, the model's rules are the resolver's to apply: a refusal there is the
+  // `Unauthorized` of `$util.unauthorized()`, the one DataStore takes as "no realtime for this model".
+  if (fieldModel && !modelMayListen(fieldModel, caller)) throw resolverUnauthorized(fieldName);
   if (fieldModel && !ownerArgumentsAllowCaller(fieldModel, caller, subscription.args)) throw resolverUnauthorized(fieldName);
   const filter = (subscription.args.filter ?? undefined) as SubscriptionFilter | undefined;
   try {
