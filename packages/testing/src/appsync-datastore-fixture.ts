@@ -39,9 +39,9 @@ export type DataStoreModel = keyof typeof SELECTION;
 export type DataStoreOperation = 'Create' | 'Update' | 'Delete';
 
 /**
- * The subscription document DataStore sends (`buildSubscriptionGraphQLOperation` in
- * `@aws-amplify/datastore` `sync/utils`), byte for byte: `$filter` only with a sync expression, the owner
- * argument only when an owner rule applies to the signed-in user.
+ * The subscription document as DataStore's `start` frames carry it: built by `buildSubscriptionGraphQLOperation`
+ * (`@aws-amplify/datastore` `sync/utils`; `$filter` only with a sync expression, the owner argument only when
+ * an owner rule applies to the signed-in user), then parsed and printed by aws-amplify's GraphQL client.
  */
 export function dataStoreSubscription(operation: DataStoreOperation, model: DataStoreModel, options: { filter?: boolean; owner?: boolean } = {}): string {
   const opName = `on${operation}${model}`;
@@ -55,9 +55,10 @@ export function dataStoreSubscription(operation: DataStoreOperation, model: Data
     docArgs.push('$owner: String!');
     opArgs.push('owner: $owner');
   }
-  const docStr = docArgs.length ? `(${docArgs.join(',')})` : '';
-  const opStr = opArgs.length ? `(${opArgs.join(',')})` : '';
-  return `subscription operation${docStr}{\n\t\t\t${opName}${opStr}{\n\t\t\t\t${SELECTION[model]}\n\t\t\t}\n\t\t}`;
+  const docStr = docArgs.length ? `(${docArgs.join(', ')})` : '';
+  const opStr = opArgs.length ? `(${opArgs.join(', ')})` : '';
+  const fields = SELECTION[model].split('\n').join('\n    ');
+  return `subscription operation${docStr} {\n  ${opName}${opStr} {\n    ${fields}\n  }\n}\n`;
 }
 
 export interface DataStoreFixture {
