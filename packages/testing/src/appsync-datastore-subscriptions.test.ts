@@ -138,6 +138,10 @@ void describe('DataStore subscriptions: the errors it tolerates', () => {
         assert.ok(JSON.stringify(refused.payload).includes('"errorType":"Unauthorized"'));
       }
     }
+    // A model whose rules give the caller's auth mode nothing (Note is for API keys) is refused the same way.
+    assert.deepEqual((await alice.start('Note-Create', dataStoreSubscription('Create', 'Note'), userAuth('alice'))).payload, {
+      errors: [{ errorType: 'Unauthorized', message: 'Not Authorized to access onCreateNote on type Subscription' }],
+    });
     // Staff hear memos; the refused users' connections still serve their other subscriptions.
     const dave = await connectRaw(fx.realtimeUrl, userAuth('dave'));
     await subscribeAll(dave, 'dave', 'Memo');
