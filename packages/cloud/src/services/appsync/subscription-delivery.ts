@@ -1,6 +1,7 @@
-import { execute, formatError, GraphQLObjectType, GraphQLSchema, TypeInfo, visit, visitWithTypeInfo, type ExecutionResult } from 'graphql';
+import { execute, formatError, GraphQLObjectType, GraphQLSchema, TypeInfo, visit, visitWithTypeInfo, type ExecutionResult, type GraphQLError } from 'graphql';
 import type { GraphQLApiPlan } from '@forte/protocol';
 import { withFreshBudget, type ExecutionContext } from './execution-context.js';
+import { AppSyncFieldError } from './field-error.js';
 import { SerializedPayload } from './realtime-protocol.js';
 import { ownResolver } from './request-budget.js';
 import type { SubscriptionDocument } from './subscription-document.js';
@@ -59,7 +60,30 @@ export async function renderEvent(options: RenderEventOptions): Promise<RenderRe
     variableValues: subscription.variables,
   });
   const exceeded = contextValue.budget.exceeded;
-  return exceeded ? { data: null, errors: [{ errorType: exceeded.errorType, message: exceeded.message }] } : result;
+  return exceeded ? { data: null, errors: [{ errorType: exceeded.errorType, message: exceeded.message }] } : withoutRedactionErrors(result);
+}
+
+/**
+ * AppSync redacts the fields of the changed item a subscriber may not read (field-level rules) to null,
+ * without an error: a payload with errors is dropped by DataStore ("Skipping incoming subscription"). The
+ * item's own fields refuse with `Unauthorized` at `[root, field]`; those errors go once the field is null
+ * (a non-null field nulls the whole item: that answer keeps its error).
+ */
+function withoutRedactionErrors(result: ExecutionResult): ExecutionResult {
+  if (!result.errors || !result.data) return result;
+  const isRedaction = (error: GraphQLError): boolean => {
+    const root = error.path?.length === 2 ? (result.data as Record<string, unknown>)[error.path[0] as string] : undefined;
+    return (
+      error.originalError instanceof AppSyncFieldError &&
+      error.originalError.errorType === 'Unauthorized' &&
+      typeof root === 'object' &&
+      root !== null &&
+      (root as Record<string, unknown>)[error.path![1] as string] === null
+    );
+  };
+  const errors = result.errors.filter((e) => !isRedaction(e));
+  if (errors.length === result.errors.length) return result;
+  return errors.length > 0 ? { ...result, errors } : { data: result.data };
 }
 
 /**

@@ -12,6 +12,7 @@ import { getArgumentValues, getVariableValues } from 'graphql/execution/values.j
 import type { GraphQLLimits } from './graphql-limits.js';
 import { checkVariablesNesting, parseWithinLimits, validateWithinLimits } from './query-limits.js';
 import { RealtimeError } from './realtime-protocol.js';
+import { unknownVariableFieldMessage } from './subscription-variables.js';
 
 /** What a `start` asks for, once parsed and checked against the API's schema. */
 export interface SubscriptionDocument {
@@ -74,8 +75,9 @@ export function readSubscriptionDocument(
   const field = schema.getSubscriptionType()?.getFields()[node.name.value];
   if (!field) throw invalid(`Field '${node.name.value}' in type 'Subscription' is undefined.`);
 
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
-  if (coerced.errors) throw invalid(coerced.errors.map((e) => e.message).join(' '));
+  const definitions = operation.variableDefinitions ?? [];
+  const coerced = getVariableValues(schema, definitions, variables);
+  if (coerced.errors) throw invalid(unknownVariableFieldMessage(schema, definitions, variables) ?? coerced.errors.map((e) => e.message).join(' '));
   let args: Record<string, unknown>;
   try {
     args = getArgumentValues(field, node as FieldNode, coerced.coerced) as Record<string, unknown>;

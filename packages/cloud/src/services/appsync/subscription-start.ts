@@ -30,10 +30,13 @@ export interface StartSubscriptionOptions {
   log: Logger;
 }
 
-const notAuthorized = (field: string): RealtimeError =>
-  new RealtimeError('UnauthorizedException', `Not Authorized to access ${field} on type Subscription`, 401);
-/** What AppSync answers when the field's resolver refuses the start (Amplify's auth checks of its arguments). */
-const resolverUnauthorized = (field: string): RealtimeError => new RealtimeError('Unauthorized', `Not Authorized to access ${field} on type Subscription`);
+/**
+ * What AppSync answers a start the field's auth modes or its resolver (Amplify's rule checks, of its
+ * arguments too) refuse: `Unauthorized`, no code. The credentials themselves were good (a bad or expired
+ * token is `UnauthorizedException`). DataStore skips a model refused so; any other error on one model's
+ * subscription ends its realtime for every model.
+ */
+const notAuthorized = (field: string): RealtimeError => new RealtimeError('Unauthorized', `Not Authorized to access ${field} on type Subscription`);
 
 /** Tells apart subscribers whose events must be rendered for them alone. */
 let ownRenders = 0;
@@ -100,7 +103,7 @@ export function startSubscription(options: StartSubscriptionOptions): RunningSub
   if (mutations.length === 0)
     throw new RealtimeError('ValidationError', `The subscription ${fieldName} subscribes to no mutation (it has no @aws_subscribe(mutations: [...])).`, 400);
   if (fieldModel && !modelMayListen(fieldModel, caller)) throw notAuthorized(fieldName);
-  if (fieldModel && !ownerArgumentsAllowCaller(fieldModel, caller, subscription.args)) throw resolverUnauthorized(fieldName);
+  if (fieldModel && !ownerArgumentsAllowCaller(fieldModel, caller, subscription.args)) throw notAuthorized(fieldName);
   const filter = (subscription.args.filter ?? undefined) as SubscriptionFilter | undefined;
   try {
     checkFilterSize(filter, options.contextValue.limits, 'subscription filter');
