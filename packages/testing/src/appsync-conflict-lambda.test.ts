@@ -8,22 +8,26 @@ import { deployFunction, startLambdaCloud } from './lambda-fixture.js';
 import { makeTempDir } from './make-temp-dir.js';
 import type { TestCloud } from './index.js';
 
-// The handler's answer is chosen by the stored item's `mode`: each conflict below sets it up.
+// The handler's answer is chosen by the stored item's `mode`, and, as in AppSync's sample, by the mutation.
 const HANDLER = `
 const fs = require('node:fs');
 exports.handler = async (event) => {
   fs.writeFileSync(process.env.OUT, JSON.stringify(event));
   const existing = event.existingItem;
+  const deleting = event.resolver.field.startsWith('delete');
   switch (existing.mode) {
-    case 'resolve':
+    case 'accept':
+      if (deleting) return { action: 'REMOVE' };
+      // Replaces the stored item: 'mode' is left out, the version asked for is ignored.
       return {
         action: 'RESOLVE',
-        item: { ...existing, name: existing.name + '+' + (event.newItem ? event.newItem.name : 'deleted'), tags: [...existing.tags, 'resolved'], _version: 99 },
+        item: { id: existing.id, name: existing.name + '+' + event.newItem.name, tags: [...existing.tags, 'resolved'], createdAt: existing.createdAt, updatedAt: event.newItem.updatedAt, _version: 99 },
       };
     case 'reject':
       return { action: 'REJECT' };
-    case 'remove':
-      return { action: 'REMOVE' };
+    case 'swapped':
+      // What AppSync takes only about the other operation.
+      return deleting ? { action: 'RESOLVE', item: existing } : { action: 'REMOVE' };
     case 'throw':
       throw new Error('the handler broke');
     case 'hang':
@@ -136,78 +140,81 @@ void describe('a LAMBDA conflict handler', () => {
     assert.ok(event.newItem.updatedAt >= server.updatedAt);
   });
 
-  void it('RESOLVE: its item is written under a new version the server sets, and answered', async () => {
-    const server = await itemAtVersion2('resolve');
+  void it("RESOLVE about an update: its item replaces the stored one (key and versions the server's) and is answered", async () => {
+    const server = await itemAtVersion2('accept');
     const stale = await gql(updateDoc, { input: { id: server.id, name: 'client-edit', _version: 1 }, condition: null });
     assert.equal(stale.errors, undefined, JSON.stringify(stale.errors));
     const resolved = stale.data!.updateDoc;
     assert.deepEqual(
-      { name: resolved.name, tags: resolved.tags, mode: resolved.mode, _version: resolved._version, _deleted: resolved._deleted },
-      { name: 'server+client-edit', tags: ['a', 'resolved'], mode: 'resolve', _version: 3, _deleted: null },
+      {
+        name: resolved.name,
+        tags: resolved.tags,
+        mode: resolved.mode,
+        createdAt: resolved.createdAt,
+        _version: resolved._version,
+        _deleted: resolved._deleted,
+      },
+      { name: 'server+client-edit', tags: ['a', 'resolved'], mode: null, createdAt: server.createdAt, _version: 3, _deleted: null },
     );
     assert.ok(resolved._lastChangedAt >= server._lastChangedAt);
     assert.deepEqual(await getDoc(server.id), resolved);
     await takeEvent();
   });
 
-  void it('REJECT: ConflictUnhandled with the server item, through the selection set; nothing changes', async () => {
+  void it('REJECT: ConflictUnhandled with the server item, through the selection set; nothing changes (update and delete)', async () => {
     const server = await itemAtVersion2('reject');
-    const stale = await gql(updateDoc, { input: { id: server.id, name: 'client-edit', _version: 1 }, condition: null });
-    assert.deepEqual(stale.data, { updateDoc: null });
-    const [error] = stale.errors!;
-    assert.deepEqual(
-      { errorType: error!.errorType, message: error!.message, data: error!.data },
-      { errorType: 'ConflictUnhandled', message: 'Conflict resolver rejects mutation.', data: server },
-    );
-    assert.deepEqual(await getDoc(server.id), server);
-    await takeEvent();
+    for (const [document, field, input] of [
+      [updateDoc, 'updateDoc', { id: server.id, name: 'client-edit', _version: 1 }],
+      [deleteDoc, 'deleteDoc', { id: server.id, _version: 1 }],
+    ] as const) {
+      const stale = await gql(document, { input, condition: null });
+      assert.deepEqual(stale.data, { [field]: null });
+      const [error] = stale.errors!;
+      assert.deepEqual(
+        { errorType: error!.errorType, message: error!.message, data: error!.data },
+        { errorType: 'ConflictUnhandled', message: 'Conflict resolver rejects mutation.', data: server },
+      );
+      assert.deepEqual(await getDoc(server.id), server);
+      await takeEvent();
+    }
   });
 
-  void it('REMOVE on an update: the item is soft-deleted under a new version and answered so', async () => {
-    const server = await itemAtVersion2('remove');
-    const stale = await gql(updateDoc, { input: { id: server.id, name: 'client-edit', _version: 1 }, condition: null });
-    assert.equal(stale.errors, undefined, JSON.stringify(stale.errors));
-    assert.deepEqual({ ...stale.data!.updateDoc, _lastChangedAt: null }, { ...server, _deleted: true, _version: 3, _lastChangedAt: null });
-    assert.equal((await getDoc(server.id))._deleted, true);
-    await takeEvent();
-  });
-
-  void it('a stale delete: REMOVE deletes, REJECT refuses with the server item, RESOLVE keeps the resolved item', async () => {
-    const removed = await itemAtVersion2('remove');
-    const deleted = await gql(deleteDoc, { input: { id: removed.id, _version: 1 }, condition: null });
+  void it('REMOVE about a delete: the item is soft-deleted under a new version; the handler saw no new item', async () => {
+    const server = await itemAtVersion2('accept');
+    const deleted = await gql(deleteDoc, { input: { id: server.id, _version: 1 }, condition: null });
     assert.equal(deleted.errors, undefined, JSON.stringify(deleted.errors));
-    assert.deepEqual({ _deleted: deleted.data!.deleteDoc._deleted, _version: deleted.data!.deleteDoc._version }, { _deleted: true, _version: 3 });
-    assert.equal((await takeEvent()).newItem, null, 'a delete leaves no item');
-
-    const kept = await itemAtVersion2('reject');
-    const refused = await gql(deleteDoc, { input: { id: kept.id, _version: 1 }, condition: null });
-    assert.equal(refused.errors?.[0]?.errorType, 'ConflictUnhandled');
-    assert.deepEqual(refused.errors![0]!.data, kept);
-    assert.deepEqual(await getDoc(kept.id), kept);
-    await takeEvent();
-
-    const resolved = await itemAtVersion2('resolve');
-    const written = await gql(deleteDoc, { input: { id: resolved.id, _version: 1 }, condition: null });
-    assert.equal(written.errors, undefined, JSON.stringify(written.errors));
-    assert.deepEqual(
-      { name: written.data!.deleteDoc.name, _deleted: written.data!.deleteDoc._deleted, _version: written.data!.deleteDoc._version },
-      { name: 'server+deleted', _deleted: null, _version: 3 },
-    );
-    assert.equal((await getDoc(resolved.id)).name, 'server+deleted');
-    await takeEvent();
+    assert.deepEqual({ ...deleted.data!.deleteDoc, _lastChangedAt: null }, { ...server, _deleted: true, _version: 3, _lastChangedAt: null });
+    assert.equal((await getDoc(server.id))._deleted, true);
+    const event = await takeEvent();
+    assert.equal(event.newItem, null);
+    assert.equal(event.resolver.field, 'deleteDoc');
   });
 
   void it('a handler that throws, answers garbage or times out: ConflictError, the field null, nothing written', async () => {
     for (const [mode, message] of [
       ['throw', /conflict handler docConflicts-dev failed: the handler broke/],
-      ['garbage', /conflict handler docConflicts-dev answered .*MAYBE.*; it must answer \{"action":"RESOLVE"/],
+      [
+        'garbage',
+        /conflict handler docConflicts-dev answered .*MAYBE.* about updateDoc; about an update it must answer \{"action":"RESOLVE","item":\{\.\.\.\}\} or \{"action":"REJECT"\}/,
+      ],
+      ['swapped', /answered \{"action":"REMOVE"\} about updateDoc/],
       ['hang', /conflict handler docConflicts-dev failed: .*timed out/i],
     ] as const) {
       const server = await itemAtVersion2(mode);
       const stale = await gql(updateDoc, { input: { id: server.id, name: 'client-edit', _version: 1 }, condition: null });
       assertConflictError(stale, 'updateDoc', message);
       assert.deepEqual(await getDoc(server.id), server, `${mode}: unchanged`);
+      await takeEvent();
     }
+    const server = await itemAtVersion2('swapped');
+    const stale = await gql(deleteDoc, { input: { id: server.id, _version: 1 }, condition: null });
+    assertConflictError(
+      stale,
+      'deleteDoc',
+      /answered \{"action":"RESOLVE".* about deleteDoc; about a delete it must answer \{"action":"REMOVE"\} or \{"action":"REJECT"\}/,
+    );
+    assert.deepEqual(await getDoc(server.id), server);
+    await takeEvent();
   });
 });
 

@@ -6,8 +6,12 @@ import { resolverIdentity } from './resolver-identity.js';
 
 type Plain = Record<string, unknown>;
 
-/** What a LAMBDA conflict handler decided: write `item`, refuse the mutation, or delete the item. */
-export type ConflictDecision = { action: 'RESOLVE'; item: Plain } | { action: 'REJECT' } | { action: 'REMOVE' };
+/**
+ * What a LAMBDA conflict handler decided about an update (replace the stored item with `item`, or refuse) or
+ * a delete (delete it, or refuse): AppSync takes RESOLVE for PutItem/UpdateItem and REMOVE for DeleteItem only.
+ */
+export type UpdateDecision = { action: 'RESOLVE'; item: Plain } | { action: 'REJECT' };
+export type DeleteDecision = { action: 'REMOVE' } | { action: 'REJECT' };
 
 /** The function a model's LAMBDA conflict handler names in this environment (`${env}` as for `@function`). */
 export const conflictFunctionName = (model: GraphQLPlanModel, env: string): string | undefined =>
@@ -18,12 +22,18 @@ const conflictError = (message: string, cause?: unknown): AppSyncFieldError => n
 
 const isPlain = (value: unknown): value is Plain => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** The handler's JSON answer as a decision, or undefined when it is not one. */
-function decisionOf(answer: unknown): ConflictDecision | undefined {
+/** The answers a handler may give about an update and about a delete, as they are to be written. */
+const ANSWERS = {
+  update: '{"action":"RESOLVE","item":{...}} or {"action":"REJECT"}',
+  delete: '{"action":"REMOVE"} or {"action":"REJECT"}',
+};
+
+/** The handler's JSON answer as a decision about `operation`, or undefined when it is not one. */
+function decisionOf(answer: unknown, operation: 'update' | 'delete'): UpdateDecision | DeleteDecision | undefined {
   if (!isPlain(answer)) return undefined;
-  if (answer.action === 'REJECT' || answer.action === 'REMOVE') return { action: answer.action };
-  if (answer.action === 'RESOLVE' && isPlain(answer.item)) return { action: 'RESOLVE', item: answer.item };
-  return undefined;
+  if (answer.action === 'REJECT') return { action: 'REJECT' };
+  if (operation === 'delete') return answer.action === 'REMOVE' ? { action: 'REMOVE' } : undefined;
+  return answer.action === 'RESOLVE' && isPlain(answer.item) ? { action: 'RESOLVE', item: answer.item } : undefined;
 }
 
 export interface ConflictRequest {
@@ -44,10 +54,12 @@ export interface ConflictRequest {
  * Asks a model's LAMBDA conflict handler about a version conflict, with AppSync's event (`newItem`,
  * `existingItem`, `arguments`, `resolver` {tableName, awsRegion, parentType, field}, `identity`), invoked
  * RequestResponse through the cloud's functions. A function that cannot be invoked, fails (throws, times
- * out) or answers anything but `{action: RESOLVE, item}`, `{action: REJECT}` or `{action: REMOVE}` is
- * AppSync's `ConflictError`, the field null.
+ * out) or answers anything but RESOLVE (with an item) or REJECT about an update, REMOVE or REJECT about a
+ * delete, is AppSync's `ConflictError`, the field null.
  */
-export async function askConflictHandler(request: ConflictRequest): Promise<ConflictDecision> {
+export async function askConflictHandler(request: ConflictRequest & { operation: 'update' }): Promise<UpdateDecision>;
+export async function askConflictHandler(request: ConflictRequest & { operation: 'delete' }): Promise<DeleteDecision>;
+export async function askConflictHandler(request: ConflictRequest & { operation: 'update' | 'delete' }): Promise<UpdateDecision | DeleteDecision> {
   const { ctx, model, functions, field } = request;
   const name = functions && conflictFunctionName(model, functions.env);
   if (!functions || !name)
@@ -77,10 +89,10 @@ export async function askConflictHandler(request: ConflictRequest): Promise<Conf
     const detail = typeof failure.errorMessage === 'string' ? `: ${failure.errorMessage}` : '';
     throw conflictError(`The conflict handler ${name} failed${detail}`);
   }
-  const decision = decisionOf(answer);
+  const decision = decisionOf(answer, request.operation);
   if (!decision)
     throw conflictError(
-      `The conflict handler ${name} answered ${JSON.stringify(answer)?.slice(0, 200) ?? 'nothing'}; it must answer {"action":"RESOLVE","item":{...}}, {"action":"REJECT"} or {"action":"REMOVE"}.`,
+      `The conflict handler ${name} answered ${JSON.stringify(answer)?.slice(0, 200) ?? 'nothing'} about ${field}; about ${request.operation === 'update' ? 'an update' : 'a delete'} it must answer ${ANSWERS[request.operation]}.`,
     );
   return decision;
 }

@@ -237,12 +237,12 @@ async function updateOnce(
       arguments: options.arguments ?? mutationArguments(input, condition),
       existingItem: existing,
       newItem: withCompositeKeys(model, { ...existing, ...changes }),
+      operation: 'update',
     });
     if (decision.action === 'REJECT') throw conflictUnhandled(ctx, model, existing);
-    if (decision.action === 'REMOVE') return writeTombstone(ctx, model, { ...write, condition, operation: 'update' });
-    return writeChanges(ctx, model, { ...write, condition, changes: resolvedChanges(model, key, decision.item, changes), operation: 'update' });
+    return writeChanges(ctx, model, { ...write, condition, changes: replacingChanges(key, existing, decision.item) });
   }
-  return writeChanges(ctx, model, { ...write, condition, changes, operation: 'update' });
+  return writeChanges(ctx, model, { ...write, condition, changes });
 }
 
 /** A mutation's arguments as AppSync hands them on: `input`, and `condition` when the request gave one. */
@@ -252,14 +252,15 @@ const mutationArguments = (input: Plain, condition: Plain | undefined): Plain =>
 const SERVER_FIELDS = new Set(['_version', '_lastChangedAt', '_deleted', '_ttl', '__typename']);
 
 /**
- * The changes that write a LAMBDA handler's RESOLVE item over the stored one: its fields (null removes one),
- * never the key or the server's version bookkeeping; `updatedAt` as the mutation set it unless the item sets it.
+ * The changes that replace the stored item with a LAMBDA handler's RESOLVE item, as AppSync does: its fields
+ * are written and the stored fields it lacks removed; the key and the server's version bookkeeping (the
+ * handler's values for them ignored) stay as they are.
  */
-function resolvedChanges(model: GraphQLPlanModel, key: WriteKey, item: Plain, mutation: Plain): Plain {
+function replacingChanges(key: WriteKey, existing: Plain, item: Plain): Plain {
   const changes: Plain = {};
-  const updatedAt = model.timestamps.updatedAt;
-  if (updatedAt && mutation[updatedAt] !== undefined) changes[updatedAt] = mutation[updatedAt];
-  for (const [name, value] of Object.entries(item)) if (!(name in key) && !SERVER_FIELDS.has(name) && value !== undefined) changes[name] = value;
+  const kept = (name: string): boolean => name in key || SERVER_FIELDS.has(name);
+  for (const name of Object.keys(existing)) if (!kept(name) && item[name] === undefined) changes[name] = null;
+  for (const [name, value] of Object.entries(item)) if (!kept(name) && value !== undefined) changes[name] = value;
   return changes;
 }
 
@@ -270,8 +271,6 @@ interface WriteRequest {
   condition: Plain | undefined;
   /** The client condition's readable fields in `existing` (checkFieldUse's answer). */
   userCondition: ReturnType<typeof checkFieldUse>;
-  /** The mutation (an update may answer with a write of another kind: a LAMBDA handler's REMOVE). */
-  operation: 'update' | 'delete';
 }
 
 /** Writes `changes` over the stored item, at the version read (versioned models), and publishes the update. */
@@ -309,7 +308,7 @@ async function writeChanges(ctx: ExecutionContext, model: GraphQLPlanModel, requ
     });
     updated = result.attributes ? fromItem(result.attributes) : merged;
   } catch (error) {
-    if (isConditionFailure(error) && model.versioned) await versionRace(ctx, model, key, existing, request.operation, error);
+    if (isConditionFailure(error) && model.versioned) await versionRace(ctx, model, key, existing, 'update', error);
     if (isConditionFailure(error)) throw conditionFailed(error);
     throw error;
   }
@@ -400,7 +399,7 @@ async function deleteOnce(
   if (!existing) throw conditionFailed();
   authorizeExisting(ctx, access, existing, field);
   const conditionReadableIn = checkFieldUse({ caller: ctx.caller, model, fields: filterFields(condition), item: existing });
-  const request: WriteRequest = { key, existing, field, condition, userCondition: conditionReadableIn, operation: 'delete' };
+  const request: WriteRequest = { key, existing, field, condition, userCondition: conditionReadableIn };
   if (!model.versioned) {
     const b = new ExpressionBuilder('d');
     const conditions = Object.keys(key).map((name) => `attribute_exists(${b.name(name)})`);
@@ -424,20 +423,16 @@ async function deleteOnce(
       arguments: options.arguments ?? mutationArguments(input, condition),
       existingItem: existing,
       newItem: null,
+      operation: 'delete',
     });
     if (decision.action === 'REJECT') throw conflictUnhandled(ctx, model, existing);
-    if (decision.action === 'RESOLVE') {
-      const now = model.timestamps.updatedAt ? { [model.timestamps.updatedAt]: new Date().toISOString() } : {};
-      return writeChanges(ctx, model, { ...request, changes: resolvedChanges(model, key, decision.item, now) });
-    }
   }
   return writeTombstone(ctx, model, request);
 }
 
 /**
  * Soft-deletes the stored item at the version read: `_deleted`, a new version, `_lastChangedAt` and `_ttl`
- * (BaseTableTTL); answers the whole item so. An update answered by a LAMBDA handler's REMOVE publishes it as
- * that update (subscribers see `_deleted: true`).
+ * (BaseTableTTL); answers the whole item so.
  */
 async function writeTombstone(ctx: ExecutionContext, model: GraphQLPlanModel, request: WriteRequest): Promise<Plain> {
   const { key, existing, field, condition } = request;
@@ -464,11 +459,11 @@ async function writeTombstone(ctx: ExecutionContext, model: GraphQLPlanModel, re
       condition: b.expression(conditions.join(' AND ')),
     });
   } catch (error) {
-    if (isConditionFailure(error)) await versionRace(ctx, model, key, existing, request.operation, error);
+    if (isConditionFailure(error)) await versionRace(ctx, model, key, existing, 'delete', error);
     if (isConditionFailure(error)) throw conditionFailed(error);
     throw error;
   }
   const answered = { ...existing, _deleted: true, _version: version, _lastChangedAt: now, _ttl: ttl };
-  ctx.events.publish({ apiId: ctx.apiId, modelName: model.name, operation: request.operation, mutationField: field, item: answered });
+  ctx.events.publish({ apiId: ctx.apiId, modelName: model.name, operation: 'delete', mutationField: field, item: answered });
   return answered;
 }
