@@ -16,6 +16,7 @@ const SCHEMA = /* GraphQL */ `
     name: String
     tags: [String]
     meta: AWSJSON
+    createdAt: AWSDateTime
   }
 `;
 const FIELDS = 'id name tags meta createdAt updatedAt _version _lastChangedAt _deleted';
@@ -82,6 +83,13 @@ void describe('a create sent again (an outbox replay after a lost answer)', () =
     assert.equal(again.errors, undefined, JSON.stringify(again.errors));
     assert.deepEqual(again.data!.createTodo, first.data!.createTodo, 'the same item: version 1, its first timestamps');
     assert.deepEqual(await getTodo(input.id), first.data!.createTodo);
+    // A timestamp the input gives (the model declares createdAt) is compared like any other field.
+    const stamped = { id: randomUUID(), name: 'stamped', createdAt: '2026-01-01T00:00:00.000Z' };
+    const original = await gql(createTodo, { input: stamped });
+    assert.equal(original.errors, undefined, JSON.stringify(original.errors));
+    assert.deepEqual((await gql(createTodo, { input: stamped })).data!.createTodo, original.data!.createTodo);
+    const restamped = await gql(createTodo, { input: { ...stamped, createdAt: '2026-02-01T00:00:00.000Z' } });
+    assert.equal(restamped.errors?.[0]?.errorType, 'DynamoDB:ConditionalCheckFailedException');
   });
 
   void it('still fails its condition when a value differs, when the item changed since, or when it was deleted', async () => {

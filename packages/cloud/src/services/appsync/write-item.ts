@@ -117,7 +117,7 @@ async function createOnce(
     await ctx.tables.put({ table: ctx.tableNames[model.name]!, item: toItem(item), condition: b.expression(conditions.join(' AND ')) });
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    const stored = await replayedCreate(ctx, model, access, key, item);
+    const stored = await replayedCreate(ctx, model, access, key, item, input);
     if (stored) return stored;
     throw conditionFailed(error);
   }
