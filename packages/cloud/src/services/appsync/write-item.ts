@@ -6,7 +6,6 @@ import { retryWhileBusy } from './busy-store.js';
 import { askConflictHandler } from './conflict-lambda.js';
 import { replayedCreate } from './create-replay.js';
 import { fieldRulesAllow, itemRuleAllows, ownerCandidates, ownerValue, providerOf } from './auth-rules.js';
-import { unreadableFields } from './authorize-model.js';
 import type { ExecutionContext } from './execution-context.js';
 import { ExpressionBuilder } from './expression-builder.js';
 import { AppSyncFieldError, notAuthorized } from './field-error.js';
@@ -14,6 +13,7 @@ import { checkFieldUse, EVERY_ITEM, filterFields } from './field-visibility.js';
 import type { FunctionAccess } from './function-resolver.js';
 import { fromItem, toItem } from './item-values.js';
 import { primaryKeyOf, withCompositeKeys } from './model-keys.js';
+import { checkVersion, conflictUnhandled, mutationArguments, replacingChanges, versionRace, VersionMoved, type WriteKey } from './versioned-write.js';
 
 type Plain = Record<string, unknown>;
 
@@ -125,8 +125,6 @@ async function createOnce(
   return item;
 }
 
-type WriteKey = NonNullable<ReturnType<typeof primaryKeyOf>>;
-
 async function loadForWrite(
   ctx: ExecutionContext,
   model: GraphQLPlanModel,
@@ -180,9 +178,6 @@ async function updateMerging(
     }
   }
 }
-
-/** The stored `_version` changed between the read and the write of an AUTOMERGE or LAMBDA update. */
-class VersionMoved extends Error {}
 
 async function updateOnce(
   ctx: ExecutionContext,
@@ -245,25 +240,6 @@ async function updateOnce(
   return writeChanges(ctx, model, { ...write, condition, changes });
 }
 
-/** A mutation's arguments as AppSync hands them on: `input`, and `condition` when the request gave one. */
-const mutationArguments = (input: Plain, condition: Plain | undefined): Plain => ({ input, ...(condition ? { condition } : {}) });
-
-/** Fields only the server writes: a conflict handler's item does not set them. */
-const SERVER_FIELDS = new Set(['_version', '_lastChangedAt', '_deleted', '_ttl', '__typename']);
-
-/**
- * The changes that replace the stored item with a LAMBDA handler's RESOLVE item, as AppSync does: its fields
- * are written and the stored fields it lacks removed; the key and the server's version bookkeeping (the
- * handler's values for them ignored) stay as they are.
- */
-function replacingChanges(key: WriteKey, existing: Plain, item: Plain): Plain {
-  const changes: Plain = {};
-  const kept = (name: string): boolean => name in key || SERVER_FIELDS.has(name);
-  for (const name of Object.keys(existing)) if (!kept(name) && item[name] === undefined) changes[name] = null;
-  for (const [name, value] of Object.entries(item)) if (!kept(name) && value !== undefined) changes[name] = value;
-  return changes;
-}
-
 interface WriteRequest {
   key: WriteKey;
   existing: Plain;
@@ -314,61 +290,6 @@ async function writeChanges(ctx: ExecutionContext, model: GraphQLPlanModel, requ
   }
   ctx.events.publish({ apiId: ctx.apiId, modelName: model.name, operation: 'update', mutationField: field, item: updated });
   return updated;
-}
-
-/** Soft-deleted items of versioned models expire after this long (AppSync's BaseTableTTL, 30 days). */
-const SOFT_DELETE_TTL_SECONDS = 30 * 24 * 60 * 60;
-
-/**
- * A write to a versioned model names the `_version` it read; a missing one counts as 0, as Amplify's
- * templates send it. On a mismatch OPTIMISTIC_CONCURRENCY refuses with the server's item, AUTOMERGE merges
- * an update (a stale delete is refused as under OPTIMISTIC_CONCURRENCY, so the client's conflict handler
- * decides), LAMBDA asks the model's handler function.
- */
-function checkVersion(
-  ctx: ExecutionContext,
-  model: GraphQLPlanModel,
-  input: Plain,
-  existing: Plain,
-  operation: 'update' | 'delete',
-): 'current' | 'merge' | 'lambda' {
-  if (Number(input._version ?? 0) === Number(existing._version ?? 0)) return 'current';
-  const handler = model.versioned?.conflictHandler;
-  if (handler === 'AUTOMERGE' && operation === 'update') return 'merge';
-  if (handler === 'LAMBDA') return 'lambda';
-  throw conflictUnhandled(ctx, model, existing);
-}
-
-/**
- * `ConflictUnhandled` with the server's item in errors[].data. It goes back outside the field resolvers:
- * without the fields the caller may not read on it (the mutation's selection set is applied where the
- * mutation field is resolved).
- */
-function conflictUnhandled(ctx: ExecutionContext, model: GraphQLPlanModel, existing: Plain): AppSyncFieldError {
-  const hidden = new Set(unreadableFields(ctx.caller, model, existing));
-  const data = Object.fromEntries(Object.entries(existing).filter(([name]) => !hidden.has(name)));
-  return new AppSyncFieldError('ConflictUnhandled', 'Conflict resolver rejects mutation.', { data });
-}
-
-/**
- * A versioned write's condition failed: if another write moved the version since the read, that is a
- * conflict (an AUTOMERGE update merges again, a LAMBDA update asks its handler again), not a failed client
- * condition.
- */
-async function versionRace(
-  ctx: ExecutionContext,
-  model: GraphQLPlanModel,
-  key: WriteKey,
-  existing: Plain,
-  operation: 'update' | 'delete',
-  cause: unknown,
-): Promise<void> {
-  const found = await ctx.tables.get({ table: ctx.tableNames[model.name]!, key });
-  const now = found && fromItem(found);
-  if (!now || Number(now._version ?? 0) === Number(existing._version ?? 0)) return;
-  const handler = model.versioned?.conflictHandler;
-  if ((handler === 'AUTOMERGE' || handler === 'LAMBDA') && operation === 'update') throw new VersionMoved('version moved', { cause });
-  throw conflictUnhandled(ctx, model, now);
 }
 
 /** `delete<Model>`: key exists AND the condition; answers the item as it was. Versioned models soft-delete. */
@@ -429,6 +350,9 @@ async function deleteOnce(
   }
   return writeTombstone(ctx, model, request);
 }
+
+/** Soft-deleted items of versioned models expire after this long (AppSync's BaseTableTTL, 30 days). */
+const SOFT_DELETE_TTL_SECONDS = 30 * 24 * 60 * 60;
 
 /**
  * Soft-deletes the stored item at the version read: `_deleted`, a new version, `_lastChangedAt` and `_ttl`
