@@ -27,7 +27,15 @@ const { DataStore, initSchema } = require('aws-amplify/datastore') as { DataStor
 const { Hub } = require('aws-amplify/utils') as { Hub: typeof HubClass };
 const ADAPTER = '@aws-amplify/datastore/dist/cjs/storage/adapter/AsyncStorageAdapter.js';
 
-installRecordingWebSocket();
+const socket = installRecordingWebSocket();
+// DataStore leaves its next-full-sync timer (24 h, sync/index.js) running after stop() and clear(): such long
+// timers are unref'd so that this test's process can end.
+const realSetTimeout = globalThis.setTimeout;
+globalThis.setTimeout = ((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+  const timer = realSetTimeout(callback, ms, ...args);
+  if ((ms ?? 0) >= 60 * 60 * 1000) timer.unref();
+  return timer;
+}) as typeof setTimeout;
 let cloud: TestCloud;
 let api: DeployedTestApi;
 let Todo: PersistentModelConstructor<any>;
@@ -76,7 +84,10 @@ before(async () => {
 after(async () => {
   if (onPostgres) return;
   await DataStore.clear();
+  // Its subscriptions stopped, aws-amplify closes the realtime socket; the process can then end.
+  await socket.allClosed();
   await cloud.close();
+  globalThis.setTimeout = realSetTimeout;
 });
 
 void describe('the unmodified DataStore against a busy store', { skip: onPostgres && 'SQLite only (another connection holds its write lock)' }, () => {
