@@ -19,10 +19,6 @@ const SCHEMA = /* GraphQL */ `
     name: String
     tags: [String]
   }
-  type Custom @model @auth(rules: [{ allow: public }]) {
-    id: ID!
-    name: String
-  }
 `;
 const FIELDS = 'id name tags _version _deleted _lastChangedAt';
 const MERGED_FIELDS = 'id name note tags _version _deleted _lastChangedAt';
@@ -102,7 +98,6 @@ before(async () => {
       project: { ConflictDetection: 'VERSION', ConflictHandler: 'AUTOMERGE' },
       models: {
         Strict: { ConflictDetection: 'VERSION', ConflictHandler: 'OPTIMISTIC_CONCURRENCY' },
-        Custom: { ConflictDetection: 'VERSION', ConflictHandler: 'LAMBDA', LambdaConflictHandler: { name: 'resolveConflict' } },
       },
     },
   });
@@ -312,26 +307,5 @@ void describe('an offline DataStore edit of a stale version, as its outbox sends
       { name: retried.data!.updateStrict.name, tags: retried.data!.updateStrict.tags, _version: retried.data!.updateStrict._version },
       { name: 'client-edit', tags: ['a', 'c'], _version: 3 },
     );
-  });
-});
-
-void describe('LAMBDA', () => {
-  void it('the deploy warns that the models with a LAMBDA handler will refuse their conflicts', () => {
-    const warning = cloud
-      .logs()
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .find((l) => l.level === 'warn' && /LAMBDA conflict handler needs functions/.test(String(l.msg)));
-    assert.ok(warning, 'a warning at deploy');
-    assert.deepEqual(warning.models, ['Custom']);
-  });
-
-  void it('current writes work; a conflict is refused, saying the handler needs functions, with the server item', async () => {
-    const created = await create('Custom', { name: 'a' }, 'id name _version');
-    assert.equal((await update('Custom', { id: created.id, name: 'b', _version: 1 }, 'id name _version')).data!.updateCustom._version, 2);
-    const stale = await update('Custom', { id: created.id, name: 'c', _version: 1 }, 'id name _version');
-    assert.deepEqual(stale.data, { updateCustom: null });
-    assert.equal(stale.errors?.[0]?.errorType, 'ConflictUnhandled');
-    assert.match(stale.errors![0]!.message, /LAMBDA conflict handler needs functions, which this cloud does not run yet/);
-    assert.deepEqual(stale.errors![0]!.data, { id: created.id, name: 'b', _version: 2 });
   });
 });

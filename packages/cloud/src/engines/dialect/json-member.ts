@@ -17,3 +17,14 @@ export function jsonMemberText(dialect: SqlStore['dialect'], column: string, mem
   // A name SQLite's path grammar reads bare keeps the path of the indexes made before this helper.
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(member) ? `json_extract(${column}, '$.${member}')` : `json_extract(${column}, '$."${member}"')`;
 }
+
+/**
+ * SQL for "the number of a DynamoDB-JSON attribute of `column` is at least ?": the column holds
+ * `{"<attribute>": {"N": "<digits>"}, ...}`. `sql` has two placeholders, bound to `path(attribute)` (any name: it is
+ * a parameter, never SQL text) and the lower bound. An item without the attribute, or whose attribute is not a
+ * number, does not match.
+ */
+export function jsonNumberAtLeast(dialect: SqlStore['dialect'], column: string): { sql: string; path(attribute: string): string } {
+  if (dialect === 'postgres') return { sql: `((${column}::jsonb -> ?) ->> 'N')::numeric >= ?`, path: (attribute) => attribute };
+  return { sql: `CAST(json_extract(${column}, ?) AS REAL) >= ?`, path: (attribute) => `$.${JSON.stringify(attribute)}.N` };
+}

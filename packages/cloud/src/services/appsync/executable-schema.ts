@@ -16,9 +16,9 @@ import { searchItems, type SearchRequest } from './search-items.js';
 import { applyAwsScalars } from './aws-scalars.js';
 import { buildAppSyncSchema } from './schema-prelude.js';
 import { unreadableFields } from './authorize-model.js';
-import { withSelectedData } from './selected-fields.js';
 import { syncItems, type SyncRequest } from './sync-items.js';
 import { hasExpired } from './tombstones.js';
+import { conflictThroughSelection } from './conflict-data.js';
 import { createItem, deleteItem, updateItem } from './write-item.js';
 
 type Args = Record<string, unknown>;
@@ -207,9 +207,12 @@ export function buildExecutableApi(input: {
         checkFilterSize(args.condition, ctx.limits, 'condition');
         const access = operationAccess(ctx.caller, rules, operation);
         try {
-          return await run(ctx, model, access, fieldName!, (args.input ?? {}) as Args, (args.condition ?? undefined) as Args | undefined);
+          return await run(ctx, model, access, fieldName!, (args.input ?? {}) as Args, (args.condition ?? undefined) as Args | undefined, {
+            functions: input.functions,
+            arguments: args,
+          });
         } catch (error) {
-          throw withSelectedData(error, info, (item) => unreadableFields(ctx.caller, model, item));
+          throw await conflictThroughSelection(error, info, ctx, (item) => unreadableFields(ctx.caller, model, item));
         }
       });
     write(ops.create, 'create', createItem);

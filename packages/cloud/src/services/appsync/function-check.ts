@@ -3,6 +3,7 @@ import { FUNCTIONS, type FunctionInvoker } from '../../kernel/capabilities.js';
 import { CapabilityError } from '../../kernel/capability.js';
 import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 import type { Kernel, ResourceContext } from '../../kernel/types.js';
+import { conflictFunctionName } from './conflict-lambda.js';
 import { callsOf, functionNameOf, type FunctionAccess } from './function-resolver.js';
 
 const LAMBDA_FUNCTION_TYPE = 'AWS::Lambda::Function';
@@ -22,7 +23,7 @@ export function functionsOf(kernel: Kernel): FunctionInvoker | undefined {
 /** How the schemas of an API in `env` reach functions; undefined in a cloud without the lambda service. */
 export function functionAccessFor(kernel: Kernel, env: string): FunctionAccess | undefined {
   if (!functionsOf(kernel)) return undefined;
-  return { env, accountId: kernel.config.accountId, invoker: () => kernel.capability(FUNCTIONS) };
+  return { env, region: kernel.config.region, accountId: kernel.config.accountId, invoker: () => kernel.capability(FUNCTIONS) };
 }
 
 /**
@@ -58,5 +59,37 @@ export async function checkFunctionFields(kernel: Kernel, plan: GraphQLApiPlan, 
           `${where(field)} calls @function "${name}", which does not exist in this environment (${env}): add the function or fix the name in schema.graphql. Amplify would deploy this schema and only fail when the field is queried.`,
         );
     }
+  }
+}
+
+/**
+ * Refuses, at deploy, a model whose version conflicts go to a LAMBDA handler that cannot be asked: no handler
+ * named, a cloud without the lambda service, or a function that does not exist and is not created later in
+ * the same push. (AppSync would deploy it and answer each conflict `ConflictError`.)
+ */
+export async function checkConflictHandlers(
+  kernel: Kernel,
+  plan: GraphQLApiPlan,
+  env: string,
+  pendingValues?: ResourceContext['pendingValues'],
+): Promise<void> {
+  const models = plan.models.filter((m) => m.versioned?.conflictHandler === 'LAMBDA');
+  if (models.length === 0) return;
+  const later = pendingValues?.(LAMBDA_FUNCTION_TYPE, 'FunctionName') ?? [];
+  const invoker = functionsOf(kernel);
+  for (const model of models) {
+    const name = conflictFunctionName(model, env);
+    if (!name)
+      throw refused(
+        `${model.name} resolves conflicts with a LAMBDA handler but names no function: set LambdaConflictHandler.name in the ResolverConfig of transform.conf.json.`,
+      );
+    if (!invoker)
+      throw refused(
+        `${model.name} resolves conflicts with the function "${name}", which needs the ${FUNCTIONS.providedBy ?? 'lambda'} service, and this cloud runs without it: add it to the cloud's services.`,
+      );
+    if (!(await invoker.exists(name)) && !later.some((v) => !v.known || v.value === name))
+      throw refused(
+        `${model.name} resolves conflicts with the function "${name}", which does not exist in this environment (${env}): add the function or fix LambdaConflictHandler.name in transform.conf.json.`,
+      );
   }
 }

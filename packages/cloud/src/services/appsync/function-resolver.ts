@@ -12,6 +12,8 @@ type Args = Record<string, unknown>;
 /** How `@function` fields reach functions: the API's environment (for `${env}`) and the cloud's FUNCTIONS. */
 export interface FunctionAccess {
   env: string;
+  /** The cloud's region (a LAMBDA conflict handler's event names it). */
+  region: string;
   /** Read when a field is resolved: the lambda service may start after this schema is built. */
   invoker(): FunctionInvoker;
   accountId: string;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { APPSYNC_RESOURCE_TYPES, type ForteError } from '@forte/protocol';
 import { z } from 'zod';
 import type { Kernel, ResourceContext, ResourceHandler, ResourceResult } from '../../kernel/types.js';
-import { checkFunctionFields, functionAccessFor } from './function-check.js';
+import { checkConflictHandlers, checkFunctionFields, functionAccessFor } from './function-check.js';
 import type { FunctionAccess } from './function-resolver.js';
 import type { ApiRegistry, BuiltSchema } from './api-registry.js';
 import type { AppSyncStore, StoredSchema } from './appsync-store.js';
@@ -43,9 +43,6 @@ function parseProps(props: Record<string, unknown>, functions: FunctionAccess | 
   return { stored: { apiId: p.ApiId, definition: p.Definition, plan: p.Plan, tables: p.Tables, definitionHash }, built: { definitionHash, ...executable } };
 }
 
-/** Models whose version conflicts go to a LAMBDA handler: deployed, but each conflict is refused at run time. */
-const lambdaConflictModels = (built: BuiltSchema): string[] => built.plan.models.filter((m) => m.versioned?.conflictHandler === 'LAMBDA').map((m) => m.name);
-
 /**
  * `Forte::AppSync::GraphQLSchema` → physical id `<apiId>/schema`, attribute `DefinitionHash`. The schema is
  * validated (SDL with AppSync's scalars and directives, the resolver plan and its version, a table for every
@@ -56,16 +53,10 @@ export function createSchemaResourceHandler(kernel: Kernel, store: AppSyncStore,
   const parse = (props: Record<string, unknown>, ctx: ResourceContext) =>
     parseProps(props, functionAccessFor(kernel, ctx.envName), { env: ctx.envName, region: kernel.config.region, settings: http });
   const put = async ({ stored, built }: { stored: StoredSchema; built: BuiltSchema }, ctx: ResourceContext): Promise<ResourceResult> => {
-    const log = ctx.log;
     if (!(await store.apiById(stored.apiId)))
       throw RESOURCE_ERRORS.error('ResourceNotFoundException', `${APPSYNC_RESOURCE_TYPES.graphQLSchema}: no GraphQL API ${stored.apiId}.`);
     await checkFunctionFields(kernel, built.plan, ctx.envName, ctx.pendingValues);
-    const lambda = lambdaConflictModels(built);
-    if (lambda.length > 0)
-      log.warn(
-        'a LAMBDA conflict handler needs functions, which this cloud does not run yet: a version conflict on these models is answered ConflictUnhandled',
-        { apiId: stored.apiId, models: lambda },
-      );
+    await checkConflictHandlers(kernel, built.plan, ctx.envName, ctx.pendingValues);
     registry.prepare(stored.apiId, built);
     await store.putSchema(stored);
     await registry.refresh(stored.apiId);

@@ -2,14 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { isForteError, type GraphQLPlanModel } from '@forte/protocol';
 import type { OperationAccess } from './auth-rules.js';
 import { automerge } from './automerge.js';
+import { retryWhileBusy } from './busy-store.js';
+import { askConflictHandler } from './conflict-lambda.js';
+import { replayedCreate } from './create-replay.js';
 import { fieldRulesAllow, itemRuleAllows, ownerCandidates, ownerValue, providerOf } from './auth-rules.js';
-import { unreadableFields } from './authorize-model.js';
 import type { ExecutionContext } from './execution-context.js';
 import { ExpressionBuilder } from './expression-builder.js';
 import { AppSyncFieldError, notAuthorized } from './field-error.js';
 import { checkFieldUse, EVERY_ITEM, filterFields } from './field-visibility.js';
+import type { FunctionAccess } from './function-resolver.js';
 import { fromItem, toItem } from './item-values.js';
 import { primaryKeyOf, withCompositeKeys } from './model-keys.js';
+import { checkVersion, conflictUnhandled, mutationArguments, replacingChanges, versionRace, VersionMoved, type WriteKey } from './versioned-write.js';
 
 type Plain = Record<string, unknown>;
 
@@ -48,8 +52,31 @@ function checkFieldWrites(
 const callerOwnerRules = (ctx: ExecutionContext, model: GraphQLPlanModel, operation: 'create' | 'update') =>
   model.authRules.filter((r) => r.strategy === 'owner' && r.provider === providerOf(ctx.caller) && r.operations.includes(operation));
 
-/** `create<Model>`: defaults, timestamps, auto id, the owner filled from the caller, then a conditional put. */
-export async function createItem(
+/** What a write needs besides its input: the functions a LAMBDA conflict handler runs in, the field's arguments as sent. */
+export interface WriteOptions {
+  functions?: FunctionAccess | undefined;
+  /** The mutation field's arguments (a LAMBDA handler's `arguments`); `input` and `condition` when absent. */
+  arguments?: Plain;
+}
+
+/**
+ * `create<Model>`: defaults, timestamps, auto id, the owner filled from the caller, then a conditional put.
+ * The same create again (the key taken by an item equal in every field but the server's) answers the stored
+ * item: a client that lost the first answer retries without failing.
+ */
+export function createItem(
+  ctx: ExecutionContext,
+  model: GraphQLPlanModel,
+  access: OperationAccess,
+  field: string,
+  input: Plain,
+  condition: Plain | undefined,
+  _options: WriteOptions = {},
+): Promise<Plain> {
+  return retryWhileBusy(() => createOnce(ctx, model, access, field, input, condition));
+}
+
+async function createOnce(
   ctx: ExecutionContext,
   model: GraphQLPlanModel,
   access: OperationAccess,
@@ -89,14 +116,14 @@ export async function createItem(
   try {
     await ctx.tables.put({ table: ctx.tableNames[model.name]!, item: toItem(item), condition: b.expression(conditions.join(' AND ')) });
   } catch (error) {
-    if (isConditionFailure(error)) throw conditionFailed(error);
-    throw error;
+    if (!isConditionFailure(error)) throw error;
+    const stored = await replayedCreate(ctx, model, access, key, item, input);
+    if (stored) return stored;
+    throw conditionFailed(error);
   }
   ctx.events.publish({ apiId: ctx.apiId, modelName: model.name, operation: 'create', mutationField: field, item });
   return item;
 }
-
-type WriteKey = NonNullable<ReturnType<typeof primaryKeyOf>>;
 
 async function loadForWrite(
   ctx: ExecutionContext,
@@ -127,10 +154,23 @@ export async function updateItem(
   field: string,
   input: Plain,
   condition: Plain | undefined,
+  options: WriteOptions = {},
+): Promise<Plain> {
+  return retryWhileBusy(() => updateMerging(ctx, model, access, field, input, condition, options));
+}
+
+async function updateMerging(
+  ctx: ExecutionContext,
+  model: GraphQLPlanModel,
+  access: OperationAccess,
+  field: string,
+  input: Plain,
+  condition: Plain | undefined,
+  options: WriteOptions,
 ): Promise<Plain> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await updateOnce(ctx, model, access, field, input, condition);
+      return await updateOnce(ctx, model, access, field, input, condition, options);
     } catch (error) {
       if (!(error instanceof VersionMoved)) throw error;
       if (attempt >= MAX_MERGE_ATTEMPTS)
@@ -139,9 +179,6 @@ export async function updateItem(
   }
 }
 
-/** The stored `_version` changed between the read and the write of an AUTOMERGE update. */
-class VersionMoved extends Error {}
-
 async function updateOnce(
   ctx: ExecutionContext,
   model: GraphQLPlanModel,
@@ -149,6 +186,7 @@ async function updateOnce(
   field: string,
   input: Plain,
   condition: Plain | undefined,
+  options: WriteOptions,
 ): Promise<Plain> {
   const { key, existing } = await loadForWrite(ctx, model, input, field);
   if (access.kind === 'none') throw notAuthorized(field, 'Mutation');
@@ -169,19 +207,51 @@ async function updateOnce(
   }
   // A soft-deleted item is not brought back by an update, whatever its version or strategy: the conflict
   // carries the tombstone, so a client's conflict handler (DataStore's DISCARD) learns of the delete.
-  if (model.versioned && existing._deleted === true) throw conflictUnhandled(ctx, model, existing, 'Conflict resolver rejects mutation.');
+  if (model.versioned && existing._deleted === true) throw conflictUnhandled(ctx, model, existing);
   checkFieldWrites(ctx, model, input, existing, 'update', field);
   const conditionReadableIn = checkFieldUse({ caller: ctx.caller, model, fields: filterFields(condition), item: existing });
 
   const changes: Plain = {};
   for (const [name, value] of Object.entries(input)) if (!(name in key) && name !== '_version' && value !== undefined) changes[name] = value;
+  const updatedAt = model.timestamps.updatedAt;
+  if (updatedAt) changes[updatedAt] = new Date().toISOString();
+  const version = model.versioned ? checkVersion(ctx, model, input, existing, 'update') : 'current';
   // A stale write under AUTOMERGE becomes the merge of its fields onto the server's item, written as a
   // normal update of the version read.
-  if (model.versioned && checkVersion(ctx, model, input, existing, 'update') === 'merge') {
+  if (version === 'merge') {
     const merged = automerge(existing, changes);
-    for (const name of Object.keys(changes)) changes[name] = merged[name];
+    for (const name of Object.keys(changes)) if (name !== updatedAt) changes[name] = merged[name];
   }
-  if (model.timestamps.updatedAt) changes[model.timestamps.updatedAt] = new Date().toISOString();
+  const write = { key, existing, field, userCondition: conditionReadableIn };
+  if (version === 'lambda') {
+    const decision = await askConflictHandler({
+      ctx,
+      model,
+      functions: options.functions,
+      field,
+      arguments: options.arguments ?? mutationArguments(input, condition),
+      existingItem: existing,
+      newItem: withCompositeKeys(model, { ...existing, ...changes }),
+      operation: 'update',
+    });
+    if (decision.action === 'REJECT') throw conflictUnhandled(ctx, model, existing);
+    return writeChanges(ctx, model, { ...write, condition, changes: replacingChanges(key, existing, decision.item) });
+  }
+  return writeChanges(ctx, model, { ...write, condition, changes });
+}
+
+interface WriteRequest {
+  key: WriteKey;
+  existing: Plain;
+  field: string;
+  condition: Plain | undefined;
+  /** The client condition's readable fields in `existing` (checkFieldUse's answer). */
+  userCondition: ReturnType<typeof checkFieldUse>;
+}
+
+/** Writes `changes` over the stored item, at the version read (versioned models), and publishes the update. */
+async function writeChanges(ctx: ExecutionContext, model: GraphQLPlanModel, request: WriteRequest & { changes: Plain }): Promise<Plain> {
+  const { key, existing, field, condition, changes } = request;
   const merged = withCompositeKeys(model, { ...existing, ...changes });
   for (const [name, value] of Object.entries(merged)) if (existing[name] !== value && !(name in changes) && !(name in key)) changes[name] = value;
 
@@ -200,7 +270,7 @@ async function updateOnce(
     sets.push(`${b.name('_version')} = ${b.value(Number(existing._version ?? 0) + 1)}`, `${b.name('_lastChangedAt')} = ${b.value(Date.now())}`);
   }
   // Checked against the item as read above, and again in the write's own condition, should it change between.
-  const user = c.filter(condition, conditionReadableIn(c));
+  const user = c.filter(condition, request.userCondition(c));
   if (user) conditions.push(user);
   const update = [sets.length > 0 ? `SET ${sets.join(', ')}` : '', removes.length > 0 ? `REMOVE ${removes.join(', ')}` : ''].filter(Boolean).join(' ');
   let updated: Plain;
@@ -222,66 +292,27 @@ async function updateOnce(
   return updated;
 }
 
-/** Soft-deleted items of versioned models expire after this long (AppSync's BaseTableTTL, 30 days). */
-const SOFT_DELETE_TTL_SECONDS = 30 * 24 * 60 * 60;
-
-/**
- * A write to a versioned model names the `_version` it read; a missing one counts as 0, as Amplify's
- * templates send it. On a mismatch OPTIMISTIC_CONCURRENCY refuses with the server's item, AUTOMERGE merges
- * an update (a stale delete is refused as under OPTIMISTIC_CONCURRENCY, so the client's conflict handler
- * decides), LAMBDA needs functions.
- */
-function checkVersion(ctx: ExecutionContext, model: GraphQLPlanModel, input: Plain, existing: Plain, operation: 'update' | 'delete'): 'current' | 'merge' {
-  if (Number(input._version ?? 0) === Number(existing._version ?? 0)) return 'current';
-  const handler = model.versioned?.conflictHandler;
-  if (handler === 'AUTOMERGE' && operation === 'update') return 'merge';
-  throw conflictUnhandled(ctx, model, existing);
-}
-
-/** The refusal of a version mismatch by the model's conflict handler. */
-const conflictMessage = (model: GraphQLPlanModel): string =>
-  model.versioned?.conflictHandler === 'LAMBDA'
-    ? 'A LAMBDA conflict handler needs functions, which this cloud does not run yet.'
-    : 'Conflict resolver rejects mutation.';
-
-/**
- * `ConflictUnhandled` with the server's item in errors[].data. It goes back outside the field resolvers:
- * without the fields the caller may not read on it (the mutation's selection set is applied where the
- * mutation field is resolved).
- */
-function conflictUnhandled(ctx: ExecutionContext, model: GraphQLPlanModel, existing: Plain, message = conflictMessage(model)): AppSyncFieldError {
-  const hidden = new Set(unreadableFields(ctx.caller, model, existing));
-  const data = Object.fromEntries(Object.entries(existing).filter(([name]) => !hidden.has(name)));
-  return new AppSyncFieldError('ConflictUnhandled', message, { data });
-}
-
-/**
- * A versioned write's condition failed: if another write moved the version since the read, that is a
- * conflict (AUTOMERGE merges again), not a failed client condition.
- */
-async function versionRace(
-  ctx: ExecutionContext,
-  model: GraphQLPlanModel,
-  key: WriteKey,
-  existing: Plain,
-  operation: 'update' | 'delete',
-  cause: unknown,
-): Promise<void> {
-  const found = await ctx.tables.get({ table: ctx.tableNames[model.name]!, key });
-  const now = found && fromItem(found);
-  if (!now || Number(now._version ?? 0) === Number(existing._version ?? 0)) return;
-  if (model.versioned?.conflictHandler === 'AUTOMERGE' && operation === 'update') throw new VersionMoved('version moved', { cause });
-  throw conflictUnhandled(ctx, model, now);
-}
-
 /** `delete<Model>`: key exists AND the condition; answers the item as it was. Versioned models soft-delete. */
-export async function deleteItem(
+export function deleteItem(
   ctx: ExecutionContext,
   model: GraphQLPlanModel,
   access: OperationAccess,
   field: string,
   input: Plain,
   condition: Plain | undefined,
+  options: WriteOptions = {},
+): Promise<Plain> {
+  return retryWhileBusy(() => deleteOnce(ctx, model, access, field, input, condition, options));
+}
+
+async function deleteOnce(
+  ctx: ExecutionContext,
+  model: GraphQLPlanModel,
+  access: OperationAccess,
+  field: string,
+  input: Plain,
+  condition: Plain | undefined,
+  options: WriteOptions,
 ): Promise<Plain> {
   const { key, existing } = await loadForWrite(ctx, model, input, field);
   if (access.kind === 'none') throw notAuthorized(field, 'Mutation');
@@ -289,38 +320,74 @@ export async function deleteItem(
   if (!existing) throw conditionFailed();
   authorizeExisting(ctx, access, existing, field);
   const conditionReadableIn = checkFieldUse({ caller: ctx.caller, model, fields: filterFields(condition), item: existing });
+  const request: WriteRequest = { key, existing, field, condition, userCondition: conditionReadableIn };
+  if (!model.versioned) {
+    const b = new ExpressionBuilder('d');
+    const conditions = Object.keys(key).map((name) => `attribute_exists(${b.name(name)})`);
+    const user = b.filter(condition, conditionReadableIn(b));
+    if (user) conditions.push(user);
+    try {
+      await ctx.tables.delete({ table: ctx.tableNames[model.name]!, key, condition: b.expression(conditions.join(' AND ')) });
+    } catch (error) {
+      if (isConditionFailure(error)) throw conditionFailed(error);
+      throw error;
+    }
+    ctx.events.publish({ apiId: ctx.apiId, modelName: model.name, operation: 'delete', mutationField: field, item: existing });
+    return existing;
+  }
+  if (checkVersion(ctx, model, input, existing, 'delete') === 'lambda') {
+    const decision = await askConflictHandler({
+      ctx,
+      model,
+      functions: options.functions,
+      field,
+      arguments: options.arguments ?? mutationArguments(input, condition),
+      existingItem: existing,
+      newItem: null,
+      operation: 'delete',
+    });
+    if (decision.action === 'REJECT') throw conflictUnhandled(ctx, model, existing);
+  }
+  return writeTombstone(ctx, model, request);
+}
+
+/** Soft-deleted items of versioned models expire after this long (AppSync's BaseTableTTL, 30 days). */
+const SOFT_DELETE_TTL_SECONDS = 30 * 24 * 60 * 60;
+
+/**
+ * Soft-deletes the stored item at the version read: `_deleted`, a new version, `_lastChangedAt` and `_ttl`
+ * (BaseTableTTL); answers the whole item so.
+ */
+async function writeTombstone(ctx: ExecutionContext, model: GraphQLPlanModel, request: WriteRequest): Promise<Plain> {
+  const { key, existing, field, condition } = request;
   const b = new ExpressionBuilder('d');
   const conditions = Object.keys(key).map((name) => `attribute_exists(${b.name(name)})`);
-  if (model.versioned) {
-    checkVersion(ctx, model, input, existing, 'delete');
-    conditions.push(`${b.name('_version')} = ${b.value(existing._version ?? 0)}`);
-  }
-  const user = b.filter(condition, conditionReadableIn(b));
+  conditions.push(`${b.name('_version')} = ${b.value(existing._version ?? 0)}`);
+  const user = b.filter(condition, request.userCondition(b));
   if (user) conditions.push(user);
-  const table = ctx.tableNames[model.name]!;
-  let answered = existing;
+  const u = new ExpressionBuilder('s');
+  const version = Number(existing._version ?? 0) + 1;
+  const now = Date.now();
+  const ttl = Math.floor(now / 1000) + SOFT_DELETE_TTL_SECONDS;
+  const set = [
+    `${u.name('_deleted')} = ${u.value(true)}`,
+    `${u.name('_version')} = ${u.value(version)}`,
+    `${u.name('_lastChangedAt')} = ${u.value(now)}`,
+    `${u.name('_ttl')} = ${u.value(ttl)}`,
+  ];
   try {
-    if (model.versioned) {
-      const u = new ExpressionBuilder('s');
-      const version = Number(existing._version ?? 0) + 1;
-      const now = Date.now();
-      const ttl = Math.floor(now / 1000) + SOFT_DELETE_TTL_SECONDS;
-      const set = [
-        `${u.name('_deleted')} = ${u.value(true)}`,
-        `${u.name('_version')} = ${u.value(version)}`,
-        `${u.name('_lastChangedAt')} = ${u.value(now)}`,
-        `${u.name('_ttl')} = ${u.value(ttl)}`,
-      ];
-      await ctx.tables.update({ table, key, update: u.expression(`SET ${set.join(', ')}`), condition: b.expression(conditions.join(' AND ')) });
-      answered = { ...existing, _deleted: true, _version: version, _lastChangedAt: now, _ttl: ttl };
-    } else {
-      await ctx.tables.delete({ table, key, condition: b.expression(conditions.join(' AND ')) });
-    }
+    await ctx.tables.update({
+      table: ctx.tableNames[model.name]!,
+      key,
+      update: u.expression(`SET ${set.join(', ')}`),
+      condition: b.expression(conditions.join(' AND ')),
+    });
   } catch (error) {
-    if (isConditionFailure(error) && model.versioned) await versionRace(ctx, model, key, existing, 'delete', error);
+    if (isConditionFailure(error)) await versionRace(ctx, model, key, existing, 'delete', error);
     if (isConditionFailure(error)) throw conditionFailed(error);
     throw error;
   }
+  const answered = { ...existing, _deleted: true, _version: version, _lastChangedAt: now, _ttl: ttl };
   ctx.events.publish({ apiId: ctx.apiId, modelName: model.name, operation: 'delete', mutationField: field, item: answered });
   return answered;
 }

@@ -1,4 +1,5 @@
 import type { SqlStore } from '../../engines/types.js';
+import { jsonNumberAtLeast } from '../../engines/dialect/json-member.js';
 import type { TableItem } from '../../kernel/types.js';
 import type { EncodedKey } from './keys.js';
 import type { TableDefinition } from './table-definition.js';
@@ -167,11 +168,9 @@ export function createTableStore(sql: SqlStore, options: { onTablesChanged?: () 
       }
       if (range.numberAtLeast) {
         // The stored item is DynamoDB JSON text: `{"<attribute>": {"N": "<digits>"}, ...}`.
-        where.push(db.dialect === 'postgres' ? `((i.item::jsonb -> ?) ->> 'N')::numeric >= ?` : `CAST(json_extract(i.item, ?) AS REAL) >= ?`);
-        params.push(
-          db.dialect === 'postgres' ? range.numberAtLeast.attribute : `$.${JSON.stringify(range.numberAtLeast.attribute)}.N`,
-          range.numberAtLeast.value,
-        );
+        const atLeast = jsonNumberAtLeast(db.dialect, 'i.item');
+        where.push(atLeast.sql);
+        params.push(atLeast.path(range.numberAtLeast.attribute), range.numberAtLeast.value);
       }
       const direction = range.forward ? 'ASC' : 'DESC';
       const from = indexed ? 'dynamodb_index_entries e JOIN dynamodb_items i ON i.table_id = e.table_id AND i.pk = e.pk AND i.sk = e.sk' : 'dynamodb_items i';
