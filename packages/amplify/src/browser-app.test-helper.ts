@@ -19,11 +19,13 @@ const PACKAGE = dirname(dirname(fileURLToPath(import.meta.url)));
 
 /**
  * Bundles an app's entry source (JavaScript, JSX allowed) with the package's own aws-amplify, unmodified, into one
- * ES module for the browser. CSS imports are left out: the suites look at behaviour, not styles.
+ * ES module for the browser; its imports resolve from `resolveDir` (default this package) and `nodePaths`. CSS
+ * imports are left out: the suites look at behaviour, not styles.
  */
-export async function buildApp(source: string): Promise<string> {
+export async function buildApp(source: string, options: { resolveDir?: string; nodePaths?: string[] } = {}): Promise<string> {
   const result = await esbuild.build({
-    stdin: { contents: source, resolveDir: PACKAGE, loader: 'jsx' },
+    stdin: { contents: source, resolveDir: options.resolveDir ?? PACKAGE, loader: 'jsx' },
+    ...(options.nodePaths ? { nodePaths: options.nodePaths } : {}),
     jsx: 'automatic',
     write: false,
     bundle: true,

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import { buildApp } from './browser-app.test-helper.js';
 import type { Page } from 'playwright-core';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -74,21 +74,8 @@ await DataStore.start();
 `;
 
 /** Bundles the app with the models of the project at `root` (generateModels), aws-amplify unmodified. */
-export async function buildDataStoreApp(root: string): Promise<string> {
-  const result = await esbuild.build({
-    stdin: { contents: APP_SOURCE, resolveDir: join(root, 'src'), loader: 'js' },
-    nodePaths: [join(REPO, 'node_modules')],
-    write: false,
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    logLevel: 'error',
-  });
-  const [bundle] = result.outputFiles;
-  if (!bundle) throw new Error('esbuild wrote no bundle');
-  return bundle.text;
+export function buildDataStoreApp(root: string): Promise<string> {
+  return buildApp(APP_SOURCE, { resolveDir: join(root, 'src'), nodePaths: [join(REPO, 'node_modules')] });
 }
 
 /** A Note as the page's DataStore holds it. */
