@@ -9,6 +9,8 @@ import { openDataStoreNode, startTestCloud, type DataStoreNode, type TestCloud }
 // synced selectively with a `not` predicate (which subscription filters cannot carry, so DataStore subscribes
 // without one and filters itself), items created outside DataStore reach its local store in real time, and
 // the group-only `Memo` and owner `Post`, which the API key may not read, do not stop `Note`'s realtime.
+// Then signed in as alice (in no group): `Memo` is refused while `Post`, subscribed with her owner argument,
+// still hears her outside writes; both ways the provider reconnects once over the refusals and then settles.
 
 let cloud: TestCloud;
 let fx: DataStoreFixture;
@@ -96,6 +98,8 @@ before(async () => {
   });
 });
 after(async () => {
+  const { signOut } = createRequire(import.meta.url)('aws-amplify/auth') as typeof import('aws-amplify/auth');
+  await signOut().catch(() => undefined);
   await ds?.close();
   await cloud?.close();
   delete (globalThis as { WebSocket?: unknown }).WebSocket;
@@ -184,5 +188,59 @@ void describe('DataStore realtime in Node', () => {
     const memo = await fx.graphql('dave', 'mutation ($input: CreateMemoInput!) { createMemo(input: $input) { id } }', { input: { text: 'staff only' } });
     assert.equal(memo.errors, undefined, JSON.stringify(memo.errors));
     assert.equal((await ds.DataStore.query(ds.models.Memo!)).length, 0, 'nothing of Memo reached the local store');
+  });
+
+  void it('signed in outside the group: Memo is refused, Post still hears its owner’s outside writes, no reconnect loop', { timeout: 60_000 }, async () => {
+    await ds.close();
+    const startFrames = (): Frame[] => sockets.flatMap((k) => k.sent).filter((f) => f.type === 'start');
+    const startedBefore = new Set(startFrames().map((f) => f.id));
+    ds = await openDataStoreNode({ url: fx.api.url, apiKey: fx.api.apiKey, schema: DATASTORE_SCHEMA });
+    const require = createRequire(import.meta.url);
+    const { Amplify } = require('aws-amplify') as typeof import('aws-amplify');
+    const { signIn } = require('aws-amplify/auth') as typeof import('aws-amplify/auth');
+    Amplify.configure({
+      Auth: { Cognito: { userPoolId: fx.userPoolId, userPoolClientId: fx.clientId, userPoolEndpoint: `${cloud.url}/cognito-idp/` } },
+      API: { GraphQL: { endpoint: fx.api.url, region: 'us-east-1', defaultAuthMode: 'userPool' } },
+    });
+    ds.DataStore.configure({ syncExpressions: [] }); // the user-pool default mode of the new configuration, no selective sync
+    assert.equal((await signIn({ username: 'alice', password: 'Correct-Horse-9', options: { authFlowType: 'USER_PASSWORD_AUTH' } })).isSignedIn, true);
+    const posts: string[] = [];
+    ds.DataStore.observe(ds.models.Post!).subscribe((message) => {
+      posts.push(message.element.id as string);
+      wake();
+    });
+    const since = ds.events.length;
+    await ds.DataStore.start();
+    await ds.modelSynced('Post', since);
+    // DataStore starts its subscriptions without waiting for them (see the reference): wait for Post's start.
+    const ownStarts = (): Start[] => startsOf('onCreatePost').filter((s) => !startedBefore.has(s.id));
+    await until('onCreatePost started as alice', () => ownStarts().length > 0);
+    const mine = ownStarts();
+    assert.ok(mine.length > 0 && mine.every((s) => s.variables.owner === 'alice'), 'Post subscribes with the owner argument');
+    await until('onCreateMemo started as alice', () => startsOf('onCreateMemo').some((s) => !startedBefore.has(s.id)));
+    const memoStart = startsOf('onCreateMemo').find((s) => !startedBefore.has(s.id))!;
+    await until('onCreateMemo answered', () => received().some((f) => f.id === memoStart.id && (f.type === 'error' || f.type === 'start_ack')));
+    const memoAnswer = received().find((f) => f.id === memoStart.id && (f.type === 'error' || f.type === 'start_ack'));
+    assert.match(JSON.stringify(memoAnswer), /"errorType":"Unauthorized"/, 'alice is not Staff');
+    // As with the API key: the provider reconnects over the refusals, then DataStore syncs to catch up.
+    const firstReady = ds.events.findIndex((e, i) => i >= since && e.event === 'syncQueriesReady');
+    await ds.waitFor('syncQueriesReady', { since: firstReady + 1 });
+    await until('onCreatePost acknowledged', () => startsOf('onCreatePost').slice(-1).some(acknowledged));
+
+    const create = async (title: string): Promise<string> => {
+      const out = await fx.graphql('alice', 'mutation ($input: CreatePostInput!) { createPost(input: $input) { id } }', { input: { title } });
+      assert.equal(out.errors, undefined, JSON.stringify(out.errors));
+      return out.data.createPost.id as string;
+    };
+    const first = await create('one');
+    await until('alice’s post in the local store', () => posts.includes(first));
+    const socketsBefore = sockets.length;
+    const establishedBefore = ds.events.filter((e) => e.event === 'subscriptionsEstablished').length;
+    const startsBefore = startFrames().length;
+    const second = await create('two');
+    await until('alice’s next post in the local store', () => posts.includes(second));
+    assert.equal(sockets.length, socketsBefore, 'no new socket');
+    assert.equal(ds.events.filter((e) => e.event === 'subscriptionsEstablished').length, establishedBefore, 'no new subscriptionsEstablished');
+    assert.equal(startFrames().length, startsBefore, 'no subscription started again');
   });
 });
