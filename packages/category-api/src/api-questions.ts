@@ -1,5 +1,6 @@
 import { UserError, type PluginContext } from '@forte/protocol';
 import type { ApiConfig, AuthMode, AuthModeName } from './api-config.js';
+import { projectFunctions } from './rest-resource.js';
 
 const MODE_NAMES: Record<AuthModeName, string> = {
   API_KEY: 'API key',
@@ -134,7 +135,23 @@ async function askConflicts(ctx: PluginContext, config: ApiConfig): Promise<void
     ],
     default: 'AUTOMERGE',
   });
-  config.conflictResolution = { defaultResolutionStrategy: { type } };
+  if (type !== 'LAMBDA') {
+    config.conflictResolution = { defaultResolutionStrategy: { type } };
+    return;
+  }
+  // Amplify's "Custom Lambda": the handler is one of the project's functions (a new one is added with `forte add function` first).
+  const functions = projectFunctions(ctx.project());
+  if (functions.length === 0)
+    throw new UserError(
+      "A Custom Lambda conflict handler is one of the project's functions, and the project has none.",
+      'Add the handler with `forte add function` (it answers RESOLVE, REJECT or REMOVE), then choose Custom Lambda again.',
+    );
+  const name = await ctx.prompt.select({
+    message: 'Choose the Lambda function that resolves conflicts',
+    choices: functions.map((f) => ({ name: f, value: f })),
+    default: functions[0]!,
+  });
+  config.conflictResolution = { defaultResolutionStrategy: { type, resolver: { type: 'EXISTING', name } } };
 }
 
 /**

@@ -84,18 +84,37 @@ export function readTransformConf(dir: string): { Version?: number; ResolverConf
   return readJson(file, `Fix ${TRANSFORM_CONF_FILE} (it is JSON: {"Version": 5, …}).`) as { Version?: number; ResolverConfig?: unknown };
 }
 
+/**
+ * transform.conf.json's `LambdaConflictHandler` for a LAMBDA strategy's `resolver`: `EXISTING` with a project function's
+ * name is that function in each environment (`<name>-${env}`, as the function category names it), or with an `arn`
+ * the function as named; `NEW` (Amplify would add a function from its template) is refused, naming the fix.
+ */
+function lambdaConflictHandler(resolver: unknown): Record<string, unknown> {
+  const r = (resolver ?? {}) as { type?: unknown; name?: unknown; arn?: unknown; region?: unknown };
+  if (r.type === 'EXISTING' && typeof r.name === 'string' && r.name !== '') {
+    if (typeof r.arn === 'string') return { name: r.name, lambdaArn: r.arn, ...(typeof r.region === 'string' ? { region: r.region } : {}) };
+    return { name: r.name.includes('${env}') ? r.name : `${r.name}-\${env}` };
+  }
+  throw new UserError(
+    'A LAMBDA conflict resolution strategy names its handler: resolver {"type": "EXISTING", "name": "<function>"}.',
+    'Add the handler with `forte add function`, then name it as an EXISTING resolver (Forte does not add a new function from here).',
+  );
+}
+
 /** Amplify's `ResolverConfig` from the cli-inputs conflict-resolution answers (undefined when off). */
 export function resolverConfig(config: ApiConfig): Record<string, unknown> | undefined {
   const cr = config.conflictResolution;
-  const toSync = (type: string): Record<string, unknown> =>
-    type === 'LAMBDA' ? { ConflictHandler: 'LAMBDA', ConflictDetection: 'VERSION' } : { ConflictHandler: type, ConflictDetection: 'VERSION' };
+  const toSync = (strategy: { type: string; resolver?: unknown }): Record<string, unknown> =>
+    strategy.type === 'LAMBDA'
+      ? { ConflictHandler: 'LAMBDA', ConflictDetection: 'VERSION', LambdaConflictHandler: lambdaConflictHandler(strategy.resolver) }
+      : { ConflictHandler: strategy.type, ConflictDetection: 'VERSION' };
   if (!cr?.defaultResolutionStrategy || cr.defaultResolutionStrategy.type === 'NONE') {
     if (!cr?.perModelResolutionStrategy?.length) return undefined;
   }
   const out: Record<string, unknown> = {};
-  if (cr?.defaultResolutionStrategy && cr.defaultResolutionStrategy.type !== 'NONE') out.project = toSync(cr.defaultResolutionStrategy.type);
+  if (cr?.defaultResolutionStrategy && cr.defaultResolutionStrategy.type !== 'NONE') out.project = toSync(cr.defaultResolutionStrategy);
   if (cr?.perModelResolutionStrategy?.length) {
-    out.models = Object.fromEntries(cr.perModelResolutionStrategy.map((m) => [m.entityName, toSync(m.resolutionStrategy.type)]));
+    out.models = Object.fromEntries(cr.perModelResolutionStrategy.map((m) => [m.entityName, toSync(m.resolutionStrategy)]));
   }
   return out;
 }

@@ -244,6 +244,30 @@ void describe('category-api', () => {
     assert.equal(backend().api, undefined);
   });
 
+  void it('conflict resolution: a LAMBDA strategy names its handler function in transform.conf.json; a NEW one is refused', async () => {
+    const lambda = (resolver: unknown) =>
+      addRequest('type Note @model { id: ID! content: String }', {
+        conflictResolution: {
+          defaultResolutionStrategy: { type: 'AUTOMERGE' },
+          perModelResolutionStrategy: [{ entityName: 'Note', resolutionStrategy: { type: 'LAMBDA', resolver } }],
+        },
+      });
+    await categoryPlugin.executeHeadlessCommand!(
+      context({ plugin: 'api', command: 'add', headless: true }).ctx,
+      lambda({ type: 'EXISTING', name: 'noteresolver' }),
+    );
+    assert.deepEqual(readJson(join(apiDir('notes'), 'transform.conf.json')).ResolverConfig, {
+      project: { ConflictHandler: 'AUTOMERGE', ConflictDetection: 'VERSION' },
+      // The project function in each environment, as the function category names it.
+      models: { Note: { ConflictHandler: 'LAMBDA', ConflictDetection: 'VERSION', LambdaConflictHandler: { name: 'noteresolver-${env}' } } },
+    });
+    rmSync(join(root, 'amplify'), { recursive: true, force: true });
+    await assert.rejects(
+      categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, lambda({ type: 'NEW' })),
+      (e: unknown) => e instanceof Error && /names its handler: resolver \{"type": "EXISTING"/.test(e.message),
+    );
+  });
+
   void it("headless add, then gql-compile and push build: the compiled schema, a table per model and the API's template", async () => {
     withAuthResource();
     const request = addRequest(OWNER_SCHEMA, {
