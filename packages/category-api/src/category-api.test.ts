@@ -244,6 +244,38 @@ void describe('category-api', () => {
     assert.equal(backend().api, undefined);
   });
 
+  void it("conflict detection in Amplify's questions: Custom Lambda asks for one of the project's functions, and needs one", async () => {
+    const answers = {
+      'Select a setting to edit or continue': ['conflicts', 'continue'],
+      'Enable conflict detection?': true,
+      'default resolution strategy': 'LAMBDA',
+      'Lambda function that resolves conflicts': 'resolver',
+    };
+    await assert.rejects(
+      categoryPlugin.executeCommand(context({ plugin: 'api', command: 'add', answers }).ctx),
+      (e: unknown) => e instanceof Error && /the project has none/.test(e.message),
+    );
+    mkdirSync(join(root, 'amplify/backend'), { recursive: true });
+    writeFileSync(
+      join(root, 'amplify/backend/backend-config.json'),
+      JSON.stringify({
+        function: {
+          other: { service: 'Lambda', providerPlugin: 'awscloudformation', build: true },
+          resolver: { service: 'Lambda', providerPlugin: 'awscloudformation', build: true },
+        },
+      }),
+    );
+    const chosen = context({ plugin: 'api', command: 'add', answers });
+    await categoryPlugin.executeCommand(chosen.ctx);
+    assert.ok(chosen.asked.includes('Choose the Lambda function that resolves conflicts'));
+    assert.deepEqual(readJson(join(apiDir('myapp'), 'cli-inputs.json')).serviceConfiguration.conflictResolution, {
+      defaultResolutionStrategy: { type: 'LAMBDA', resolver: { type: 'EXISTING', name: 'resolver' } },
+    });
+    assert.deepEqual(readJson(join(apiDir('myapp'), 'transform.conf.json')).ResolverConfig, {
+      project: { ConflictHandler: 'LAMBDA', ConflictDetection: 'VERSION', LambdaConflictHandler: { name: 'resolver-${env}' } },
+    });
+  });
+
   void it('conflict resolution: a LAMBDA strategy names its handler function in transform.conf.json; a NEW one is refused', async () => {
     const lambda = (resolver: unknown) =>
       addRequest('type Note @model { id: ID! content: String }', {
