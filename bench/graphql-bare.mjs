@@ -17,12 +17,12 @@ const headers = JSON.parse(headersJson);
 const keys = createLocalJWKSet(await (await fetch(jwksUrl)).json());
 
 const INDEX_PAGE =
-  'SELECT i.item, i.size, e.gpk, e.gsk, e.pk, e.sk FROM dynamodb_index_entries e JOIN dynamodb_items i ON i.table_id = e.table_id AND i.pk = e.pk AND i.sk = e.sk' +
+  'SELECT i.item, i.size FROM dynamodb_index_entries e JOIN dynamodb_items i ON i.table_id = e.table_id AND i.pk = e.pk AND i.sk = e.sk' +
   ' WHERE e.table_id = ? AND e.index_name = ? AND e.gpk = ? ORDER BY e.gpk DESC, e.gsk DESC, e.pk DESC, e.sk DESC LIMIT ?';
 const GET_ITEM = 'SELECT item FROM dynamodb_items WHERE table_id = ? AND pk = ? AND sk = ?';
 const TABLE_ID = 'SELECT table_id FROM dynamodb_tables WHERE table_name = ?';
 // The statements of the table engine (packages/cloud/src/services/dynamodb/table-store.ts): an item by
-// its key, and a page of an index partition in descending key order.
+// its key, and a page of an index partition in descending key order (`items`: no key columns, as a page read).
 let getItem;
 let indexPage;
 let tableId;

@@ -200,6 +200,73 @@ void describe('DynamoDB Query and Scan through @aws-sdk/client-dynamodb', () => 
     assert.equal(rest.LastEvaluatedKey, undefined);
   });
 
+  void it('reads on past a batch of rows: 250 index entries whose sort keys tie, each once and in order, both ways, filtered or not', async () => {
+    // The engine reads a page in batches of rows and starts each batch after the last row of the one before; with
+    // sort keys that tie, where the next batch starts is decided by the table key that follows the index key.
+    await client.send(
+      new CreateTableCommand({
+        TableName: 'Ties',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'N' },
+          { AttributeName: 'g', AttributeType: 'S' },
+          { AttributeName: 's', AttributeType: 'N' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'byG',
+            KeySchema: [
+              { AttributeName: 'g', KeyType: 'HASH' },
+              { AttributeName: 's', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    const items = Array.from({ length: 250 }, (_, i) => ({ pk: `p${String(i % 7)}`, sk: Math.floor(i / 7), s: i % 3, odd: i % 2 === 1 }));
+    await putAll(
+      'Ties',
+      shuffle(items).map((t) => ({ pk: { S: t.pk }, sk: { N: String(t.sk) }, g: { S: 'same' }, s: { N: String(t.s) }, odd: { BOOL: t.odd } })),
+    );
+    // DynamoDB's order within the index: its sort key, then the table's key (the partition key's bytes, then the number).
+    const ordered = [...items].sort((a, b) => a.s - b.s || (a.pk < b.pk ? -1 : a.pk > b.pk ? 1 : 0) || a.sk - b.sk);
+    const name = (i: Record<string, AttributeValue>): string => `${i.s!.N}/${i.pk!.S}/${i.sk!.N}`;
+    const expected = ordered.map((t) => `${t.s}/${t.pk}/${t.sk}`);
+    const byG = (input: Partial<ConstructorParameters<typeof QueryCommand>[0]>) =>
+      client.send(
+        new QueryCommand({
+          TableName: 'Ties',
+          IndexName: 'byG',
+          KeyConditionExpression: 'g = :g',
+          ExpressionAttributeValues: { ':g': { S: 'same' } },
+          ...input,
+        }),
+      );
+    const up = await byG({});
+    assert.equal(up.LastEvaluatedKey, undefined);
+    assert.deepEqual(up.Items?.map(name), expected);
+    const down = await byG({ ScanIndexForward: false });
+    assert.deepEqual(down.Items?.map(name), [...expected].reverse());
+    const odd = await byG({ FilterExpression: 'odd = :t', ExpressionAttributeValues: { ':g': { S: 'same' }, ':t': { BOOL: true } } });
+    assert.equal(odd.ScannedCount, 250);
+    assert.deepEqual(
+      odd.Items?.map(name),
+      ordered.filter((t) => t.odd).map((t) => `${t.s}/${t.pk}/${t.sk}`),
+    );
+    // Limit past a batch, then on from its LastEvaluatedKey.
+    const first = await byG({ Limit: 180 });
+    const rest = await byG({ ExclusiveStartKey: first.LastEvaluatedKey });
+    assert.deepEqual([...first.Items!, ...rest.Items!].map(name), expected);
+    const scanned = await client.send(new ScanCommand({ TableName: 'Ties' }));
+    assert.equal(new Set(scanned.Items?.map(name)).size, 250);
+  });
+
   void it('pages through lib-dynamodb paginateQuery', async () => {
     const doc = DynamoDBDocumentClient.from(client);
     const seen: number[] = [];

@@ -195,15 +195,19 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
         `1 validation error detected: Value '${request.limit}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1`,
       );
     }
+    /** The row position of an item (or a start key) in the table or the index read: where a next batch begins. */
+    const positionOf = (item: TableItem): Buffer[] => {
+      const tableKey = encodeItemKey(table.key, item);
+      const indexKey = index ? encodeItemKey(index.key, item) : undefined;
+      return indexKey ? [indexKey.pk, indexKey.sk, tableKey.pk, tableKey.sk] : [tableKey.pk, tableKey.sk];
+    };
     let after: Buffer[] | undefined;
     if (request.exclusiveStartKey) {
       const allowed = new Set([...keyAttributes(table.key), ...(index ? keyAttributes(index.key) : [])].map((a) => a.name));
       const extra = Object.keys(request.exclusiveStartKey).find((name) => !allowed.has(name));
       if (extra !== undefined) throw validationError(`The provided starting key is invalid: ${extra} is not a key attribute of the table or index`);
       try {
-        const tableKey = encodeItemKey(table.key, request.exclusiveStartKey);
-        const indexKey = index ? encodeItemKey(index.key, request.exclusiveStartKey) : undefined;
-        after = indexKey ? [indexKey.pk, indexKey.sk, tableKey.pk, tableKey.sk] : [tableKey.pk, tableKey.sk];
+        after = positionOf(request.exclusiveStartKey);
       } catch (error) {
         throw validationError('The provided starting key is invalid: The provided key element does not match the schema', error);
       }
@@ -215,7 +219,7 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
     let bytes = 0;
     for (;;) {
       const wanted = request.limit === undefined ? BATCH_ROWS : Math.min(BATCH_ROWS, request.limit - result.scannedCount);
-      const rows = await store.rows(sql, {
+      const rows = await store.items(sql, {
         tableId: table.id,
         index: index?.name,
         partition: range?.partition,
@@ -233,7 +237,6 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
           result.count++;
           if (!request.countOnly) result.items.push(request.projection ? projectItem(item, request.projection) : item);
         }
-        after = row.position;
         const full = result.scannedCount === request.limit || (!request.unpaged && bytes >= PAGE_BYTES);
         if (full) {
           result.lastEvaluatedKey = index ? keyOf(row.item, index.key, table.key) : keyOf(row.item, table.key);
@@ -245,6 +248,8 @@ export function createTableEngine(sql: SqlStore, store: TableStore, streams: Tab
         request.meter?.read(table.name, bytes, index?.name, index?.local);
         return result;
       }
+      // The next batch starts after the last row read: its position is its key, encoded as a start key is.
+      after = positionOf(rows.at(-1)!.item);
       // An unpaged read (a count) may go through a whole table: the SQL store answers synchronously, so
       // every few batches it waits for the event loop's turn, letting other requests in.
       if (request.unpaged && result.scannedCount % UNPAGED_YIELD_ROWS === 0) await new Promise((resolve) => setImmediate(resolve));
