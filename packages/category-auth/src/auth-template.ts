@@ -1,6 +1,7 @@
 import { AUTH_RESOURCE_TYPES, RESOURCE_TYPES, TEMPLATE_FORMAT_VERSION, UserError, type Template, type TemplateResource } from '@forte/protocol';
 import { MFA_SMS, MFA_TOTP, type CognitoConfig } from './cognito-config.js';
 import { definitionOf, poolActionsOf, triggerFunctionName, triggersOf, usesVerificationLink, type TriggerKey } from './auth-triggers.js';
+import { fieldsOf, IDENTITY_POOL_LOGIN_KEYS } from './identity-pool-federation.js';
 import { verificationBucketNameOf } from './verification-page.js';
 
 const getAtt = (id: string, attribute: string): unknown => ({ 'Fn::GetAtt': [id, attribute] });
@@ -272,15 +273,6 @@ export function hostedUiOf(config: CognitoConfig): { domainName: string; metadat
   };
 }
 
-/** The public providers and the app ids cli-inputs.json names for them, as Amplify's identity pool template keys them. */
-const LOGIN_PROVIDER_APP_IDS: Record<string, readonly string[]> = {
-  'graph.facebook.com': ['facebookAppId'],
-  // Google's web client and, for the mobile apps, its iOS and Android clients: one comma-separated list.
-  'accounts.google.com': ['googleClientId', 'googleIos', 'googleAndroid'],
-  'www.amazon.com': ['amazonAppId'],
-  'appleid.apple.com': ['appleAppId'],
-};
-
 /**
  * The identity pool's SupportedLoginProviders (`thirdPartyAuth` with `authProviders`): each provider the project
  * lists, with its app id(s) from cli-inputs.json. A listed provider without its id is a UserError naming the field.
@@ -290,10 +282,10 @@ export function identityPoolLoginProviders(config: CognitoConfig): Record<string
   const listed = Array.isArray(config['authProviders']) ? (config['authProviders'] as unknown[]).map(String) : [];
   const out: Record<string, string> = {};
   for (const provider of listed) {
-    const fields = LOGIN_PROVIDER_APP_IDS[provider];
+    const fields = fieldsOf(provider);
     if (!fields)
       throw new UserError(
-        `auth ${config.resourceName}: authProviders names ${provider}, which identity pools do not federate with (${Object.keys(LOGIN_PROVIDER_APP_IDS).join(', ')}).`,
+        `auth ${config.resourceName}: authProviders names ${provider}, which identity pools do not federate with (${IDENTITY_POOL_LOGIN_KEYS.join(', ')}).`,
         "Remove it from authProviders in the resource's cli-inputs.json.",
       );
     const ids = fields.map((field) => config[field]).filter((id): id is string => typeof id === 'string' && id.trim() !== '');

@@ -5,6 +5,10 @@ import type { CognitoConfig } from './cognito-config.js';
  * Federation through the identity pool (Amplify's "3rd party authentication providers in your identity pool"):
  * `thirdPartyAuth`, `authProviders` (the login keys) and each provider's app id in cli-inputs.json, as Amplify
  * writes them. The identity pool then takes the provider's own tokens (auth-template.ts: SupportedLoginProviders).
+ *
+ * The one table of those providers: the walk-through's name, the headless `identitySocialFederation` name, the
+ * login key, the field of the app id the walk-through asks for and, for Google, the fields of its iOS and Android
+ * clients, whose ids the identity pool accepts too.
  */
 const PROVIDERS = [
   { name: 'Facebook', headless: 'FACEBOOK', key: 'graph.facebook.com', field: 'facebookAppId', question: 'Enter your Facebook App ID for your identity pool:' },
@@ -13,6 +17,7 @@ const PROVIDERS = [
     headless: 'GOOGLE',
     key: 'accounts.google.com',
     field: 'googleClientId',
+    extraFields: ['googleIos', 'googleAndroid'],
     question: 'Enter your Google Web Client ID for your identity pool:',
   },
   { name: 'Amazon', headless: 'AMAZON', key: 'www.amazon.com', field: 'amazonAppId', question: 'Enter your Amazon App ID for your identity pool:' },
@@ -20,6 +25,18 @@ const PROVIDERS = [
 ] as const;
 
 export const IDENTITY_SOCIAL_PROVIDERS = PROVIDERS.map((p) => p.headless);
+/** The login keys identity pools federate with (`authProviders`), in the walk-through's order. */
+export const IDENTITY_POOL_LOGIN_KEYS: readonly string[] = PROVIDERS.map((p) => p.key);
+
+/**
+ * The cli-inputs.json fields whose app ids the identity pool accepts for the login key `key` (the asked one
+ * first; Google's mobile clients after it), or undefined when identity pools do not federate with `key`.
+ */
+export function fieldsOf(key: string): readonly string[] | undefined {
+  const provider = PROVIDERS.find((p) => p.key === key);
+  if (!provider) return undefined;
+  return 'extraFields' in provider ? [provider.field, ...provider.extraFields] : [provider.field];
+}
 export type IdentitySocialProvider = (typeof PROVIDERS)[number]['headless'];
 
 const APP_ID = /^[\w.:-]{1,2048}$/;

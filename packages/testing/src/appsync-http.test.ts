@@ -36,6 +36,8 @@ const schemaFor = (port: number): string => /* GraphQL */ `
     text: String @http(url: "http://localhost:${port}/text")
     feed: AWSJSON @http(url: "http://localhost:${port}/feed.xml")
     slow: String @http(url: "http://localhost:${port}/slow")
+    big: String @http(url: "http://localhost:${port}/big")
+    moved: String @http(url: "http://localhost:${port}/moved")
     denied: String @http(url: "http://127.0.0.1:${port}/items")
   }
   type Mutation {
@@ -69,6 +71,11 @@ before(async () => {
         return;
       }
       if (req.url!.startsWith('/missing')) return json(404, { message: 'no such item' });
+      if (req.url === '/big') return json(200, 'x'.repeat(8192));
+      if (req.url === '/moved') {
+        res.writeHead(302, { location: '/items' });
+        return res.end('see /items');
+      }
       if (req.url === '/feed.xml') {
         res.writeHead(200, { 'content-type': 'application/xml' });
         return res.end('<?xml version="1.0"?><posts><post><id>1</id><title>a</title></post><post><id>2</id><title>b</title></post></posts>');
@@ -84,7 +91,7 @@ before(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
-  cloud = await startTestCloud({ appsync: { http: { timeoutMs: 500, denyHosts: ['127.0.0.1'] } } });
+  cloud = await startTestCloud({ appsync: { http: { timeoutMs: 500, maxResponseBytes: 4096, denyHosts: ['127.0.0.1'] } } });
   api = await deployTestApi(cloud, { schema: schemaFor(port), authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' } } });
   Amplify.configure({ API: { GraphQL: { endpoint: api.url, region: 'us-east-1', defaultAuthMode: 'apiKey', apiKey: api.apiKey } } });
   client = generateClient() as unknown as typeof client;
@@ -184,6 +191,24 @@ void describe('@http fields through the unmodified aws-amplify v6', () => {
     assert.equal(slow.errors![0].errorType, 'ExecutionTimeout');
     assert.match(slow.errors![0].message, /did not answer within 500 ms/);
     assert.ok(Date.now() - started < 2500, 'the timeout cut the call short');
+  });
+
+  void it('an answer larger than maxResponseBytes fails the field', async () => {
+    const result = await gql('{ big }');
+    assert.equal(result.data.big, null);
+    assert.equal(result.errors![0].errorType, 'HttpResponseTooLarge');
+    assert.match(result.errors![0].message, /larger than 4096 bytes/);
+  });
+
+  void it('a redirect is not followed: its status is the field error, its body the message', async () => {
+    const before = seen.length;
+    const result = await gql('{ moved }');
+    assert.equal(result.data.moved, null);
+    assert.deepEqual([result.errors![0].errorType, result.errors![0].message], ['302', 'see /items']);
+    assert.deepEqual(
+      seen.slice(before).map((s) => s.url),
+      ['/moved'],
+    );
   });
 
   void it('a host the settings deny is never called', async () => {

@@ -243,6 +243,15 @@ void describe('hosted UI federation with a SAML identity provider', () => {
     assert.equal(unsolicited.status, 400);
   });
 
+  it('refuses a SAML response form larger than the hosted UI reads, before taking its RelayState', async () => {
+    const request = await toIdp(pkce().challenge);
+    const oversized = await post(request.relayState, 'A'.repeat(70 * 1024));
+    assert.equal(oversized.status, 413, await oversized.text());
+    // The sign-in still waits: the same RelayState with the real response signs in.
+    const answer = await post(request.relayState, idp.respond(request, { nameId: 'gina', email: 'gina@corp.example' }));
+    assert.ok(new URL(answer.headers.get('location')!).searchParams.get('code'));
+  });
+
   it('refuses SAML providers Cognito would refuse or Forte cannot serve, naming the detail', async () => {
     const refused = async (details: Record<string, string>, pattern: RegExp): Promise<void> => {
       const failure = await callFailure(

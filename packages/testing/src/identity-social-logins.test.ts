@@ -156,7 +156,7 @@ void describe('identity pools federated with Google, Facebook and Login with Ama
     };
     await refused(
       { 'accounts.google.com': await providers.googleToken({ sub: 'g-1', aud: 'another-app' }) },
-      /Google|accounts\.google\.com ID token was refused \(ERR_JWT_CLAIM_VALIDATION_FAILED\)/,
+      /^Invalid login token\. The accounts\.google\.com ID token was refused \(ERR_JWT_CLAIM_VALIDATION_FAILED\)\.$/,
     );
     await refused(
       { 'accounts.google.com': await providers.googleToken({ sub: 'g-1', aud: GOOGLE_CLIENT }, { foreignKey: true }) },

@@ -1,5 +1,6 @@
 import type { GraphQLAuthProvider, GraphQLPlanExternalField, GraphQLPlanModel } from '@forte/protocol';
 import type { GraphQLFieldResolver } from 'graphql';
+import { fetchOutbound, OutboundFetchError, type OutboundResponse } from '../../kernel/outbound-fetch.js';
 import type { ExecutionContext } from './execution-context.js';
 import { AppSyncFieldError, notAuthorized } from './field-error.js';
 import { mayCall } from './function-resolver.js';
@@ -69,25 +70,6 @@ const substitute = (value: string, access: HttpAccess): string => value.replaceA
 
 const present = (value: unknown): boolean => value !== undefined && value !== null && value !== false;
 
-/** Reads at most `max` bytes of a response body; undefined when it is larger. */
-async function readLimited(response: Response, max: number): Promise<string | undefined> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /**
  * The resolver of an `@http` field, as Amplify's transformer wires its HTTP data source: `:name` segments
  * of the URL from `params`, `query` as the query string (not for DELETE), `body` as JSON (POST, PUT,
@@ -148,23 +130,24 @@ export function httpResolver(input: {
     for (const [key, value] of headersOfDirective) headers.set(key, value);
 
     const { timeoutMs, maxResponseBytes } = access.settings;
-    const signal = AbortSignal.timeout(timeoutMs);
-    let status: number;
-    let text: string | undefined;
-    let contentType: string;
+    let answer: OutboundResponse;
     try {
-      const response = await fetch(target, {
+      answer = await fetchOutbound(target, {
         method,
         headers,
-        redirect: 'manual',
-        signal,
         ...(supportsBody ? { body: JSON.stringify(body ?? null) } : {}),
+        timeoutMs,
+        maxBytes: maxResponseBytes,
+        redirect: 'manual',
       });
-      status = response.status;
-      contentType = response.headers.get('content-type') ?? '';
-      text = await readLimited(response, maxResponseBytes);
     } catch (error) {
-      if (signal.aborted)
+      if (!(error instanceof OutboundFetchError)) throw error;
+      if (error.reason === 'too-large')
+        throw new AppSyncFieldError(
+          'HttpResponseTooLarge',
+          `${where}: the answer of ${target.origin} is larger than ${maxResponseBytes} bytes (config.json appsync.http.maxResponseBytes).`,
+        );
+      if (error.reason === 'timeout')
         throw new AppSyncFieldError(
           'ExecutionTimeout',
           `${where}: ${target.origin} did not answer within ${timeoutMs} ms (config.json appsync.http.timeoutMs).`,
@@ -172,16 +155,12 @@ export function httpResolver(input: {
             cause: error,
           },
         );
-      const reason = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new AppSyncFieldError('HttpConnectionError', `${where}: calling ${target.origin} failed: ${reason?.code ?? reason?.message ?? String(error)}.`, {
+      throw new AppSyncFieldError('HttpConnectionError', `${where}: calling ${target.origin} failed: ${error.detail}.`, {
         cause: error,
       });
     }
-    if (text === undefined)
-      throw new AppSyncFieldError(
-        'HttpResponseTooLarge',
-        `${where}: the answer of ${target.origin} is larger than ${maxResponseBytes} bytes (config.json appsync.http.maxResponseBytes).`,
-      );
+    const { status, text } = answer;
+    const contentType = answer.headers.get('content-type') ?? '';
     if (status === 200 || (supportsBody && status === 201)) {
       if (contentType.toLowerCase().includes('xml')) {
         try {

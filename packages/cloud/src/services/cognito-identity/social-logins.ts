@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { fetchOutboundJson, OutboundFetchError } from '../../kernel/outbound-fetch.js';
 
 /**
  * The public providers an identity pool federates with directly (`SupportedLoginProviders`), by the login
@@ -47,21 +48,22 @@ const appIdsOf = (configured: string): string[] =>
     .filter(Boolean);
 
 async function providerJson(url: string, what: string): Promise<Record<string, unknown>> {
-  let response: Response;
+  let answer: { status: number; json: unknown };
   try {
-    response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS), redirect: 'error' });
-  } catch {
+    answer = await fetchOutboundJson(url, {
+      headers: { accept: 'application/json' },
+      timeoutMs: PROVIDER_TIMEOUT_MS,
+      maxBytes: MAX_ANSWER_BYTES,
+      redirect: 'error',
+    });
+  } catch (error) {
+    if (!(error instanceof OutboundFetchError)) throw error;
+    if (error.reason === 'too-large') throw new SocialLoginRefused(`${what} answered more than a token check.`);
+    if (error.reason === 'not-json') throw new SocialLoginRefused(`${what} did not answer JSON.`);
     throw new SocialLoginRefused(`${what} could not be reached to check the token.`);
   }
-  const text = await response.text();
-  if (text.length > MAX_ANSWER_BYTES) throw new SocialLoginRefused(`${what} answered more than a token check.`);
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new SocialLoginRefused(`${what} did not answer JSON.`);
-  }
-  if (!response.ok || typeof body !== 'object' || body === null) throw new SocialLoginRefused(`${what} refused the token (status ${response.status}).`);
+  const { status, json: body } = answer;
+  if (status < 200 || status > 299 || typeof body !== 'object' || body === null) throw new SocialLoginRefused(`${what} refused the token (status ${status}).`);
   return body as Record<string, unknown>;
 }
 

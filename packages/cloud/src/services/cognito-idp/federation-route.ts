@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
+import { fetchOutboundJson, OutboundFetchError, type OutboundRequest } from '../../kernel/outbound-fetch.js';
 import type { RequestContext } from '../../kernel/types.js';
 import { checkAuthorizeRequest, redirectWith, type AuthorizeRequest } from './authorize-request.js';
 import { federatedUser, subjectOf } from './federated-user.js';
@@ -40,25 +41,24 @@ const MAX_WAITING = 100_000;
 const jwksCache = new Map<string, JWTVerifyGetKey>();
 const MAX_KEY_SETS = 100;
 
-/** Reads a provider's JSON answer, bounded in time and size. */
-async function providerJson(url: string, init: RequestInit = {}): Promise<{ status: number; body: Record<string, unknown> }> {
-  let response: Response;
+/** Reads a provider's JSON answer, bounded in time and size; a redirect is not followed. */
+async function providerJson(
+  url: string,
+  init: Pick<OutboundRequest, 'method' | 'headers' | 'body'> = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const origin = new URL(url).origin;
+  let answer: { status: number; json: unknown };
   try {
-    response = await fetch(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS) });
+    answer = await fetchOutboundJson(url, { ...init, timeoutMs: PROVIDER_TIMEOUT_MS, maxBytes: MAX_PROVIDER_BYTES, redirect: 'error' });
   } catch (error) {
-    throw new ProviderFailure(`${new URL(url).origin} did not answer (${error instanceof Error ? error.name : 'error'}).`);
+    if (!(error instanceof OutboundFetchError)) throw error;
+    if (error.reason === 'too-large') throw new ProviderFailure(`${origin} answered more than ${MAX_PROVIDER_BYTES} bytes.`);
+    if (error.reason === 'not-json') throw new ProviderFailure(`${origin} answered ${error.status} without a JSON object.`);
+    throw new ProviderFailure(`${origin} did not answer (${error.cause instanceof Error ? error.cause.name : error.reason}).`);
   }
-  const text = await response.text();
-  if (text.length > MAX_PROVIDER_BYTES) throw new ProviderFailure(`${new URL(url).origin} answered more than ${MAX_PROVIDER_BYTES} bytes.`);
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw new ProviderFailure(`${new URL(url).origin} answered ${response.status} without a JSON object.`);
-  return { status: response.status, body: body as Record<string, unknown> };
+  const body = answer.json;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ProviderFailure(`${origin} answered ${answer.status} without a JSON object.`);
+  return { status: answer.status, body: body as Record<string, unknown> };
 }
 
 /** The provider's endpoints: its details (the type's real ones by default), the missing ones from OIDC discovery. */

@@ -11,8 +11,6 @@ import { errorPage } from './login-page.js';
 import { samlMetadataOf, SamlMetadataProblem, type SamlIdpMetadata } from './saml-metadata.js';
 import type { StoredUser } from './user-store.js';
 
-/** The largest SAMLResponse taken (base64), well above a signed assertion with a few attributes. */
-const MAX_RESPONSE_CHARS = 256 * 1024;
 /** How far the identity provider's clock may be from this one. */
 const CLOCK_SKEW_MS = 60_000;
 
@@ -90,6 +88,7 @@ function claimsOf(profile: Profile): Record<string, unknown> {
  * user is found or made as for any federated sign-in, and the original authorize request is answered.
  */
 export async function samlIdpResponse(ctx: RequestContext, dc: DomainContext, onSignedIn: SignedInHandler): Promise<void> {
+  // readForm refuses a form over 64 KB (413), which bounds the SAMLResponse too.
   const form = await readForm(ctx);
   const page = (status: number, error: string, description: string): void =>
     sendPage(ctx, status, errorPage({ cssHref: `${dc.path}/hosted-ui.css`, error, description }));
@@ -111,7 +110,7 @@ export async function samlIdpResponse(ctx: RequestContext, dc: DomainContext, on
   const provider = await dc.state.providers.get(dc.pool.id, row.provider);
   if (!provider || provider.type !== 'SAML') return back('invalid_request', `The SAML identity provider ${row.provider} was removed from the user pool.`);
   const response = form.get('SAMLResponse');
-  if (!response || response.length > MAX_RESPONSE_CHARS) return back('invalid_request', `The identity provider ${provider.name} sent no SAMLResponse.`);
+  if (!response) return back('invalid_request', `The identity provider ${provider.name} sent no SAMLResponse.`);
   const refused = (reason: string): void => {
     dc.state.kernel.log.warn('a SAML sign-in was refused', { userPoolId: dc.pool.id, provider: provider.name, reason });
     back('invalid_request', `The SAML response of ${provider.name} was refused: ${reason}.`);

@@ -1,4 +1,5 @@
 import { DOMParser } from '@xmldom/xmldom';
+import { fetchOutbound, OutboundFetchError } from '../../kernel/outbound-fetch.js';
 
 const MD = 'urn:oasis:names:tc:SAML:2.0:metadata';
 const DS = 'http://www.w3.org/2000/09/xmldsig#';
@@ -62,18 +63,22 @@ export function parseSamlMetadata(xml: string): SamlIdpMetadata {
   return { entityId, ssoRedirectUrl: url.toString(), certificates };
 }
 
+const successful = (status: number): boolean => status >= 200 && status <= 299;
+
 /** The provider's metadata: its MetadataFile, or its MetadataURL read now (bounded in time and size). */
 export async function samlMetadataOf(details: Record<string, string>): Promise<SamlIdpMetadata> {
   if (details.MetadataFile) return parseSamlMetadata(details.MetadataFile);
   const source = details.MetadataURL ?? '';
-  let response: Response;
+  let answer: { status: number; text: string };
   try {
-    response = await fetch(source, { redirect: 'error', signal: AbortSignal.timeout(METADATA_TIMEOUT_MS) });
+    answer = await fetchOutbound(source, { timeoutMs: METADATA_TIMEOUT_MS, maxBytes: MAX_METADATA_BYTES, redirect: 'error' });
   } catch (error) {
-    throw new SamlMetadataProblem(`its MetadataURL did not answer (${error instanceof Error ? error.name : 'error'})`);
+    if (!(error instanceof OutboundFetchError)) throw error;
+    // A refusal (an error status) is reported as such, whatever the size of its body.
+    if (error.reason === 'too-large' && !successful(error.status ?? 0)) throw new SamlMetadataProblem(`its MetadataURL answered ${error.status}`);
+    if (error.reason === 'too-large') throw new SamlMetadataProblem(`its MetadataURL answered more than ${MAX_METADATA_BYTES} bytes`);
+    throw new SamlMetadataProblem(`its MetadataURL did not answer (${error.cause instanceof Error ? error.cause.name : error.reason})`);
   }
-  if (!response.ok) throw new SamlMetadataProblem(`its MetadataURL answered ${response.status}`);
-  if (Number(response.headers.get('content-length') ?? 0) > MAX_METADATA_BYTES)
-    throw new SamlMetadataProblem(`its MetadataURL answered more than ${MAX_METADATA_BYTES} bytes`);
-  return parseSamlMetadata(await response.text());
+  if (!successful(answer.status)) throw new SamlMetadataProblem(`its MetadataURL answered ${answer.status}`);
+  return parseSamlMetadata(answer.text);
 }
