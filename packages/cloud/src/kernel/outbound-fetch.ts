@@ -45,10 +45,11 @@ export interface OutboundRequest {
   /** Largest body read; past it the call is cut off and fails `too-large`. */
   maxBytes: number;
   /**
-   * Redirects are never followed (the next hop would escape the caller's checks of the address): `error` fails
-   * a redirect status as `redirected`, `manual` answers it as any other response.
+   * Redirects to an address a user, a template or a provider chose are never followed (the next hop would escape
+   * the caller's checks of the address): `error` fails a redirect status as `redirected`, `manual` answers it as
+   * any other response. `follow` is for a server the operator configured (the npm registry and its mirrors).
    */
-  redirect: 'error' | 'manual';
+  redirect: 'error' | 'manual' | 'follow';
 }
 
 export interface OutboundResponse {
@@ -67,6 +68,12 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  * cap is ever held. Every failure is an OutboundFetchError; an answer of any status is returned.
  */
 export async function fetchOutbound(url: string | URL, request: OutboundRequest): Promise<OutboundResponse> {
+  const { status, headers, body } = await fetchOutboundBytes(url, request);
+  return { status, headers, text: body.toString('utf8') };
+}
+
+/** fetchOutbound, with the body as bytes (a tarball, an image). */
+export async function fetchOutboundBytes(url: string | URL, request: OutboundRequest): Promise<{ status: number; headers: Headers; body: Buffer }> {
   let target: URL;
   try {
     target = new URL(url);
@@ -89,7 +96,7 @@ export async function fetchOutbound(url: string | URL, request: OutboundRequest)
       ...(request.method ? { method: request.method } : {}),
       ...(request.headers ? { headers: request.headers } : {}),
       ...(request.body !== undefined ? { body: request.body } : {}),
-      redirect: 'manual',
+      redirect: request.redirect === 'follow' ? 'follow' : 'manual',
       signal: AbortSignal.any([timeout, cutOff.signal]),
     });
   } catch (error) {
@@ -101,7 +108,7 @@ export async function fetchOutbound(url: string | URL, request: OutboundRequest)
     throw new OutboundFetchError('redirected', `${target.origin} answered a redirect (${status}), which is not followed`, { status });
   }
   if (Number(headers.get('content-length') ?? 0) > request.maxBytes) throw tooLarge(status);
-  if (!response.body) return { status, headers, text: '' };
+  if (!response.body) return { status, headers, body: Buffer.alloc(0) };
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -120,7 +127,7 @@ export async function fetchOutbound(url: string | URL, request: OutboundRequest)
     }
     throw failed(error);
   }
-  return { status, headers, text: Buffer.concat(chunks, size).toString('utf8') };
+  return { status, headers, body: Buffer.concat(chunks, size) };
 }
 
 /** fetchOutbound, with the body parsed as JSON: a body that is not JSON fails `not-json` (with the status). */

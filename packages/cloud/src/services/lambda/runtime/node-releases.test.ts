@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RuntimeSetupError } from './errors.js';
@@ -91,6 +93,40 @@ void describe('Node.js releases', { skip: process.platform === 'win32' ? 'the re
       return true;
     });
     await assert.rejects(resolveNodeBinary(`nodejs${OTHER}.x`, { cacheDir, registry: registry.url, allowDownloads: false }), /downloads are turned off/);
+  });
+
+  void it('follows a mirror that redirects to the registry, and gives up on one that stalls a download, naming it', async () => {
+    let stall = false;
+    const held: ServerResponse[] = [];
+    // A mirror of the registry: first its release list redirects to the (fake) registry; then it lists a release
+    // whose tarball starts and never ends.
+    const mirror = createServer((req, res) => {
+      const own = `http://127.0.0.1:${(mirror.address() as AddressInfo).port}`;
+      if (req.url === `/${PKG}` && !stall) return void res.writeHead(302, { location: `${registry.url}/${PKG}` }).end();
+      if (req.url === `/${PKG}`) {
+        const dist = { tarball: `${own}/${PKG}/-/${PKG}-${OTHER}.4.0.tgz`, integrity: `sha512-${Buffer.alloc(64).toString('base64')}` };
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: PKG, versions: { [`${OTHER}.4.0`]: { dist } } }));
+      }
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': '1000000' }).write(Buffer.alloc(1000));
+      held.push(res);
+    });
+    await new Promise<void>((resolve) => mirror.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(mirror.address() as AddressInfo).port}`;
+    try {
+      const followed = await resolveNodeBinary(`nodejs${OTHER}.x`, { cacheDir: join(dir, 'mirrored'), registry: url, allowDownloads: true });
+      assert.equal(followed.version, `${OTHER}.10.1`);
+      stall = true;
+      const cacheDir = join(dir, 'stalled');
+      await assert.rejects(resolveNodeBinary(`nodejs${OTHER}.x`, { cacheDir, registry: url, allowDownloads: true, downloadTimeoutMs: 300 }), (e: unknown) => {
+        assert.ok(e instanceof RuntimeSetupError);
+        assert.match(e.message, new RegExp(`installing it failed: ${url}/${PKG}/-/${PKG}-${OTHER}\\.4\\.0\\.tgz did not answer within 0\\.3 s`));
+        return true;
+      });
+      assert.deepEqual(await readdir(join(cacheDir, 'node')).catch(() => []), [], 'nothing is installed');
+    } finally {
+      for (const res of held) res.destroy();
+      await new Promise((resolve) => mirror.close(resolve));
+    }
   });
 
   void it('refuses runtimes other than Node.js', async () => {

@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { fetchOutboundBytes, OutboundFetchError } from '../../../kernel/outbound-fetch.js';
 import { RuntimeSetupError } from './errors.js';
 
 const run = promisify(execFile);
@@ -14,7 +15,16 @@ export interface NodeReleaseOptions {
   cacheDir: string;
   registry: string;
   allowDownloads: boolean;
+  /** How long a release's download may take (default 10 minutes: about 30 MB on a slow link). */
+  downloadTimeoutMs?: number;
 }
+
+/** The registry's list of releases: a few hundred kilobytes, bounded well above that. */
+const PACKUMENT_TIMEOUT_MS = 60_000;
+const PACKUMENT_MAX_BYTES = 64 * 1024 * 1024;
+/** A release's tarball (about 30 MB today), bounded well above that. */
+const TARBALL_TIMEOUT_MS = 10 * 60_000;
+const TARBALL_MAX_BYTES = 512 * 1024 * 1024;
 
 /** The major of a Lambda runtime identifier (`nodejs22.x` → 22), or a RuntimeSetupError for any other runtime. */
 export function nodeMajorOf(runtime: string): number {
@@ -78,7 +88,7 @@ export async function resolveNodeBinary(runtime: string, options: NodeReleaseOpt
   const key = `${nodeDir}\0${major}`;
   let install = installs.get(key);
   if (!install) {
-    install = download(pkg, major, nodeDir, options.registry).finally(() => installs.delete(key));
+    install = download(pkg, major, nodeDir, options.registry, options.downloadTimeoutMs ?? TARBALL_TIMEOUT_MS).finally(() => installs.delete(key));
     installs.set(key, install);
   }
   try {
@@ -91,20 +101,26 @@ export async function resolveNodeBinary(runtime: string, options: NodeReleaseOpt
   }
 }
 
-async function fetchOk(url: string, accept: string): Promise<Response> {
-  let response: Response;
+/** A registry download, bounded in time and size (a registry that stalls fails the install instead of holding it). */
+async function fetchOk(url: string, accept: string, bounds: { timeoutMs: number; maxBytes: number }): Promise<Buffer> {
+  let answer: { status: number; body: Buffer };
   try {
-    response = await fetch(url, { headers: { accept } });
+    answer = await fetchOutboundBytes(url, { headers: { accept }, redirect: 'follow', ...bounds });
   } catch (error) {
-    throw new Error(`${url} could not be reached (${(error as Error).message})`, { cause: error });
+    const reason = error instanceof OutboundFetchError ? error.reason : undefined;
+    if (reason === 'timeout') throw new Error(`${url} did not answer within ${bounds.timeoutMs / 1000} s`, { cause: error });
+    if (reason === 'too-large') throw new Error(`${url} answered more than ${bounds.maxBytes} bytes`, { cause: error });
+    const detail = error instanceof OutboundFetchError ? error.detail : (error as Error).message;
+    throw new Error(`${url} could not be reached (${detail})`, { cause: error });
   }
-  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
-  return response;
+  if (answer.status < 200 || answer.status > 299) throw new Error(`${url} answered ${answer.status}`);
+  return answer.body;
 }
 
-async function download(pkg: string, major: number, nodeDir: string, registry: string): Promise<string> {
+async function download(pkg: string, major: number, nodeDir: string, registry: string, downloadTimeoutMs: number): Promise<string> {
   const base = registry.replace(/\/+$/, '');
-  const doc = (await (await fetchOk(`${base}/${pkg}`, 'application/vnd.npm.install-v1+json')).json()) as {
+  const packument = await fetchOk(`${base}/${pkg}`, 'application/vnd.npm.install-v1+json', { timeoutMs: PACKUMENT_TIMEOUT_MS, maxBytes: PACKUMENT_MAX_BYTES });
+  const doc = JSON.parse(packument.toString('utf8')) as {
     versions?: Record<string, { dist?: { tarball?: string; integrity?: string } }>;
   };
   const version = Object.keys(doc.versions ?? {})
@@ -115,7 +131,7 @@ async function download(pkg: string, major: number, nodeDir: string, registry: s
   if (!version || !dist?.tarball || !dist.integrity?.startsWith('sha512-')) {
     throw new Error(`the registry has no ${pkg} release of Node.js ${major} with a sha512 integrity`);
   }
-  const tarball = Buffer.from(await (await fetchOk(dist.tarball, 'application/octet-stream')).arrayBuffer());
+  const tarball = await fetchOk(dist.tarball, 'application/octet-stream', { timeoutMs: downloadTimeoutMs, maxBytes: TARBALL_MAX_BYTES });
   const digest = `sha512-${createHash('sha512').update(tarball).digest('base64')}`;
   if (digest !== dist.integrity) {
     throw new RuntimeSetupError(
