@@ -288,6 +288,34 @@ export async function setChangeSetStatus(sql: SqlStore, changeSetId: string, sta
   await sql.run('UPDATE control_change_sets SET status = ? WHERE change_set_id = ?', [status, changeSetId]);
 }
 
+/** How long a change set nobody executed (a preview answered "no", or one made out of date) is kept. */
+export const UNEXECUTED_CHANGE_SET_KEEP_MS = 24 * 3_600_000;
+
+/**
+ * After `executed` deployed, the environment's earlier change sets give up their templates and parameters, which
+ * would otherwise grow the database by a whole set of templates per push: an executed one keeps its plan (what the
+ * console shows of its deployment) once its deployment has finished with its templates recorded by content
+ * (`control_deployment_stacks`, which keep what each deployment ran readable; one recorded before they were kept
+ * keeps its change set whole), and one nobody executed, made more than UNEXECUTED_CHANGE_SET_KEEP_MS before, is
+ * deleted (much as CloudFormation removes a stack's change sets once one is executed; a recent preview still
+ * answers that it is out of date). Answers how many change sets were emptied or deleted.
+ */
+export async function compactChangeSets(sql: SqlStore, executed: { appId: string; envName: string; changeSetId: string; createdAt: string }): Promise<number> {
+  const emptied = await sql.run(
+    `UPDATE control_change_sets SET template = '{}', nested_templates = '{}', nested_template_files = '{}', parameters = '{}'
+     WHERE app_id = ? AND env_name = ? AND change_set_id <> ? AND status = 'EXECUTED' AND created_at < ? AND template <> '{}'
+     AND EXISTS (SELECT 1 FROM control_deployments d WHERE d.change_set_id = control_change_sets.change_set_id
+       AND d.status NOT IN ('IN_PROGRESS', 'ROLLING_BACK') AND EXISTS (SELECT 1 FROM control_deployment_stacks s WHERE s.deployment_id = d.deployment_id))`,
+    [executed.appId, executed.envName, executed.changeSetId, executed.createdAt],
+  );
+  const deleted = await sql.run(
+    `DELETE FROM control_change_sets WHERE app_id = ? AND env_name = ? AND status <> 'EXECUTED' AND created_at < ?
+     AND NOT EXISTS (SELECT 1 FROM control_deployments d WHERE d.change_set_id = control_change_sets.change_set_id)`,
+    [executed.appId, executed.envName, new Date(Date.parse(executed.createdAt) - UNEXECUTED_CHANGE_SET_KEEP_MS).toISOString()],
+  );
+  return emptied.changes + deleted.changes;
+}
+
 // ---- deployments ----
 
 const toDeployment = (row: Row): Deployment => {

@@ -38,6 +38,8 @@ test('a database from before: statuses backfilled from its events, templates rea
       return engine.waitForDeployment((await engine.executeChangeSet(cs.changeSetId)).deploymentId);
     };
     const first = await deploy({ Resources: { X: { Type: T, Properties: { Value: 1 } }, Y: { Type: T, Properties: { Value: 'y' } } } });
+    // A database from before kept no deployment stacks: so its change sets were kept (none is removed without them).
+    await sql.run('DELETE FROM control_deployment_stacks');
     const second = await deploy({ Resources: { X: { Type: T, Properties: { Value: 2 } }, Y: { Type: T, Properties: { Value: 'y' } } } });
     assert.equal(second.status, 'SUCCEEDED');
     const statuses = async () => Object.fromEntries((await engine.describeStack(appId, 'dev')).resources.map((r) => [r.logicalId, r.status]));

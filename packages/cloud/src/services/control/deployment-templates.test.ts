@@ -130,6 +130,13 @@ void describe(
       }
     };
     const storedTemplates = async (): Promise<number> => Number((await cloud.kernel.sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM control_templates'))?.n);
+    /** The change sets that still hold their templates. */
+    const keptChangeSets = async (): Promise<string[]> =>
+      (
+        await cloud.kernel.sql.all<{ status: string }>("SELECT status FROM control_change_sets WHERE app_id = ? AND template <> '{}' ORDER BY created_at", [
+          appId,
+        ])
+      ).map((r) => String(r.status));
 
     void it('keeps each deployment’s templates once per content, diffs against the running deployment, skips a rolled-back one and records the caller', async () => {
       const first = await deploy(v1);
@@ -150,6 +157,8 @@ void describe(
 
       const second = await deploy(v2);
       assert.equal(second.status, 'SUCCEEDED');
+      // Once a change set is executed, the earlier ones give up their templates (kept by content per deployment).
+      assert.deepEqual(await keptChangeSets(), ['EXECUTED']);
       // The root template did not change: only the nested one is stored again.
       assert.equal(await storedTemplates(), 3);
       const diff = await client.call('DescribeTemplateDiff', { deploymentId: second.deploymentId });
@@ -208,9 +217,16 @@ void describe(
       assert.deepEqual(status['Bucket'], ['CREATE_COMPLETE', undefined]);
       assert.deepEqual(status['apimain'], [undefined, undefined]);
 
+      // A rolled-back deployment compacts none; the next successful one both earlier change sets.
+      assert.deepEqual(await keptChangeSets(), ['EXECUTED', 'EXECUTED']);
       // The next push is compared with the deployment that ran, not with the one that rolled back.
       const next = await deploy(v1);
       assert.equal(next.status, 'SUCCEEDED');
+      assert.deepEqual(await keptChangeSets(), ['EXECUTED']);
+      // A change set made after (a preview nobody executed) stays until a later deployment.
+      const preview = await client.call('CreateChangeSet', { appId, envName: 'dev', ...push(v2), initiatedBy: 'bob' });
+      assert.deepEqual(await keptChangeSets(), ['EXECUTED', 'CREATED']);
+      assert.equal((await client.call('DescribeChangeSet', { changeSetId: preview.changeSet.changeSetId })).changeSet.status, 'CREATED');
       const nextDiff = await client.call('DescribeTemplateDiff', { deploymentId: next.deploymentId });
       assert.equal(nextDiff.baseDeploymentId, same.deploymentId);
       assert.deepEqual(

@@ -289,6 +289,40 @@ void describe('stack engine', () => {
     await assert.rejects(h.engine.executeChangeSet(first.changeSetId), { code: 'ConflictException', message: /already executed/ });
   });
 
+  void it('compacts earlier change sets once one is deployed: executed ones keep their plan only, ones nobody executed go after a day', async () => {
+    const h = await harness();
+    const template = (name: string) => ({ Resources: { A: res({ Name: name }) } });
+    const kept = async (): Promise<Array<[string, string, boolean]>> =>
+      (
+        await h.sql.all<{ change_set_id: string; status: string; template: string }>(
+          'SELECT change_set_id, status, template FROM control_change_sets ORDER BY created_at',
+        )
+      ).map((r) => [String(r.change_set_id), String(r.status), r.template !== '{}']);
+    const first = (await h.deploy(template('one'))).changeSetId!;
+    const old = await h.engine.createChangeSet({ appId: h.appId, envName: 'dev', template: template('old') });
+    await h.sql.run('UPDATE control_change_sets SET created_at = ? WHERE change_set_id = ?', [
+      new Date(Date.now() - 2 * 86_400_000).toISOString(),
+      old.changeSetId,
+    ]);
+    const recent = await h.engine.createChangeSet({ appId: h.appId, envName: 'dev', template: template('recent') });
+    const second = await h.engine.createChangeSet({ appId: h.appId, envName: 'dev', template: template('two') });
+    await h.engine.waitForDeployment((await h.engine.executeChangeSet(second.changeSetId)).deploymentId);
+    // The first push's change set keeps its plan without its templates; the two-day-old preview is gone; the recent
+    // one still says it is out of date; the one just deployed is whole.
+    assert.deepEqual(await kept(), [
+      [first, 'EXECUTED', false],
+      [recent.changeSetId, 'CREATED', true],
+      [second.changeSetId, 'EXECUTED', true],
+    ]);
+    assert.deepEqual(
+      (await h.engine.describeChangeSet(first)).changes.map((c) => [c.logicalId, c.action]),
+      [['A', 'Add']],
+    );
+    await assert.rejects(h.engine.executeChangeSet(first), { code: 'ConflictException', message: /already executed/ });
+    await assert.rejects(h.engine.executeChangeSet(recent.changeSetId), { code: 'ConflictException', message: /out of date/ });
+    await assert.rejects(h.engine.executeChangeSet(old.changeSetId), { code: 'ResourceNotFoundException' });
+  });
+
   void it('replaces by creating the new resource first and deleting the old one after the commit', async () => {
     const h = await harness();
     await h.deploy({ Resources: { A: res({ Name: 'one', Value: 1 }), User: res({ Name: 'user', Value: { 'Fn::GetAtt': ['A', 'Name'] } }) } });

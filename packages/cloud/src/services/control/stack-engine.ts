@@ -22,6 +22,7 @@ import {
   publicChangeSet,
   publicEnvironment,
   readApp,
+  compactChangeSets,
   readChangeSet,
   readDeployed,
   readDeployment,
@@ -288,6 +289,13 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
         return;
       }
       const toClean = committed.cleanup;
+      try {
+        const compacted = await compactChangeSets(sql, cs);
+        if (compacted > 0) log.debug('earlier change sets compacted', { appId: deployment.appId, envName: deployment.envName, count: compacted });
+      } catch (error) {
+        // The deployment stands: the next one compacts them.
+        log.warn('earlier change sets could not be compacted', { deploymentId: deployment.deploymentId, error });
+      }
       log.info('deployment committed', {
         deploymentId: deployment.deploymentId,
         appId: deployment.appId,
@@ -440,7 +448,8 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
     async executeChangeSet(changeSetId, principal) {
       // The templates are hashed and compressed before the transaction, which then only writes rows.
       const planned = await readChangeSet(sql, changeSetId);
-      const prepared = planned ? await prepareStacks(planned) : undefined;
+      // An executed one is refused below (its templates may be compacted away already).
+      const prepared = planned && planned.status !== 'EXECUTED' ? await prepareStacks(planned) : undefined;
       const outcome = await sql.transaction(async (tx) => {
         const cs = await readChangeSet(tx, changeSetId);
         if (!cs) throw controlError('ResourceNotFoundException', `Change set ${changeSetId} does not exist. Create one with CreateChangeSet.`);
