@@ -3,13 +3,41 @@ import type { SqlStore } from '../types.js';
 
 type Db = InstanceType<typeof Database>;
 
-/** SqlStore on one better-sqlite3 connection (WAL). An async mutex keeps transactions whole. */
-export function createSqliteStore(filename: string): SqlStore {
+/** How long a statement waits, in all, for another process to release the file's write lock. */
+const BUSY_WAIT_MS = 5000;
+/** SQLite's own busy wait, which holds the event loop: only long enough for a checkpoint or a short write. */
+const SYNC_BUSY_MS = 10;
+
+const isBusy = (error: unknown): boolean => /^SQLITE_BUSY/.test(String((error as { code?: unknown } | null)?.code ?? ''));
+
+/**
+ * SqlStore on one better-sqlite3 connection (WAL). An async mutex keeps transactions whole.
+ *
+ * The cloud is the file's one writer, but another process may take its write lock (a second cloud started on the
+ * same folder by mistake, the `sqlite3` shell, a backup): SQLite's busy handler would then hold the event loop for
+ * its whole timeout, stopping every request. So SQLite waits only SYNC_BUSY_MS itself, and a write (or a
+ * transaction's BEGIN) that still finds the lock taken is tried again on timers, up to `busyWaitMs` in all, while
+ * later calls wait their turn behind it (the order of calls is kept). Past it, the SQLITE_BUSY error is thrown.
+ */
+export function createSqliteStore(filename: string, options: { busyWaitMs?: number } = {}): SqlStore {
+  const busyWaitMs = options.busyWaitMs ?? BUSY_WAIT_MS;
   const db: Db = new Database(filename);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${SYNC_BUSY_MS}`);
+  /** Runs `exec` again on timers while the file is busy, up to busyWaitMs in all. */
+  const whenNotBusy = async <T>(exec: () => T): Promise<T> => {
+    const deadline = Date.now() + busyWaitMs;
+    for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
+      try {
+        return exec();
+      } catch (error) {
+        if (!isBusy(error) || Date.now() + pause > deadline) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  };
   const statements = new Map<string, Database.Statement>();
   const prepare = (sql: string): Database.Statement => {
     let stmt = statements.get(sql);
@@ -46,11 +74,12 @@ export function createSqliteStore(filename: string): SqlStore {
    * exactly what every earlier call left; better-sqlite3 is synchronous), else after what is queued.
    */
   const statement = <T>(exec: () => T): Promise<T> => {
-    if (pending > 0) return exclusive(exec);
+    if (pending > 0) return exclusive(() => whenNotBusy(exec));
     try {
       return Promise.resolve(exec());
     } catch (error) {
-      return Promise.reject(error as Error);
+      // Busy: tried again on timers, holding the queue so that later calls still come after it.
+      return isBusy(error) ? exclusive(() => whenNotBusy(exec)) : Promise.reject(error as Error);
     }
   };
 
@@ -74,7 +103,7 @@ export function createSqliteStore(filename: string): SqlStore {
       transaction: <T>(fn: (tx: SqlStore) => Promise<T>): Promise<T> => {
         if (inTx) return fn(store); // nested: joins the open transaction
         return exclusive(async () => {
-          db.exec('BEGIN IMMEDIATE');
+          await whenNotBusy(() => db.exec('BEGIN IMMEDIATE'));
           try {
             const result = await fn(direct(true));
             db.exec('COMMIT');
