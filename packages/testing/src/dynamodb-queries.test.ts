@@ -23,26 +23,30 @@ const shuffle = <T>(values: T[]): T[] =>
     .sort((a, b) => a[0] - b[0])
     .map(([, v]) => v);
 
+/** A table keyed by string `pk` and a `sk` of the given type, on demand, with more definitions when given. */
+const createTable = (name: string, sortType: 'S' | 'N', more: Partial<ConstructorParameters<typeof CreateTableCommand>[0]> = {}) =>
+  client.send(
+    new CreateTableCommand({
+      TableName: name,
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      ...more,
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: sortType },
+        ...(more.AttributeDefinitions ?? []),
+      ],
+    }),
+  );
+
 before(async () => {
   cloud = await startTestCloud();
   client = new DynamoDBClient({ endpoint: `${cloud.url}/dynamodb`, region: cloud.credentials.region, credentials: cloud.credentials, maxAttempts: 1 });
-  const table = (name: string, sortType: 'S' | 'N') =>
-    client.send(
-      new CreateTableCommand({
-        TableName: name,
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: sortType },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-  await table('Numbers', 'N');
-  await table('Strings', 'S');
+  await createTable('Numbers', 'N');
+  await createTable('Strings', 'S');
   await putAll(
     'Numbers',
     shuffle(numbers).map((n, i) => ({ pk: { S: 'p' }, sk: { N: n }, even: { BOOL: numbers.indexOf(n) % 2 === 0 }, i: { N: String(i) } })),
@@ -173,20 +177,7 @@ void describe('DynamoDB Query and Scan through @aws-sdk/client-dynamodb', () => 
   });
 
   void it('cuts pages at 1 MB and continues from LastEvaluatedKey', async () => {
-    await client.send(
-      new CreateTableCommand({
-        TableName: 'Big',
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'N' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createTable('Big', 'N');
     const payload = 'x'.repeat(100 * 1024);
     await putAll(
       'Big',
@@ -203,32 +194,22 @@ void describe('DynamoDB Query and Scan through @aws-sdk/client-dynamodb', () => 
   void it('reads on past a batch of rows: 250 index entries whose sort keys tie, each once and in order, both ways, filtered or not', async () => {
     // The engine reads a page in batches of rows and starts each batch after the last row of the one before; with
     // sort keys that tie, where the next batch starts is decided by the table key that follows the index key.
-    await client.send(
-      new CreateTableCommand({
-        TableName: 'Ties',
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'N' },
-          { AttributeName: 'g', AttributeType: 'S' },
-          { AttributeName: 's', AttributeType: 'N' },
-        ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: 'byG',
-            KeySchema: [
-              { AttributeName: 'g', KeyType: 'HASH' },
-              { AttributeName: 's', KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createTable('Ties', 'N', {
+      AttributeDefinitions: [
+        { AttributeName: 'g', AttributeType: 'S' },
+        { AttributeName: 's', AttributeType: 'N' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'byG',
+          KeySchema: [
+            { AttributeName: 'g', KeyType: 'HASH' },
+            { AttributeName: 's', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    });
     const items = Array.from({ length: 250 }, (_, i) => ({ pk: `p${String(i % 7)}`, sk: Math.floor(i / 7), s: i % 3, odd: i % 2 === 1 }));
     await putAll(
       'Ties',
