@@ -223,6 +223,9 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
   const log = createLogger({ write: (line) => void (options.logStream ?? process.stderr).write(line), level: options.logLevel ?? 'info' });
   const repaired = makeDataDirPrivate(options.dataDir, isEmbeddedDatabase(options.database) ? DATABASE_FILE : undefined);
   if (repaired.length > 0) log.warn('made the data folder private again: others could read it', { repaired });
+  // Made (at a first start) on a thread of its own while the rest starts; a failure is answered where it is awaited.
+  const certificate = options.httpsPort !== undefined ? localCertificate(options.dataDir, host) : undefined;
+  certificate?.catch(() => undefined);
   let adminCredentials = loadOrCreateAdminCredentials(options.dataDir);
   const sql = await openSqlStore(options.database, options.dataDir);
   const instance = randomUUID();
@@ -336,9 +339,9 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     const url = `http://${urlHost(host)}:${port}`;
     let httpsUrl: string | undefined;
     if (options.httpsPort !== undefined) {
-      const certificate = await localCertificate(options.dataDir, host);
-      if (certificate.created) log.info('made the HTTPS certificate: trust it once in browsers that open the hosted UI', { file: certificate.file });
-      tlsServer = createHttpsServer({ ...serverOptions, cert: certificate.cert, key: certificate.key }, onRequest);
+      const tls = (await certificate)!;
+      if (tls.created) log.info('made the HTTPS certificate: trust it once in browsers that open the hosted UI', { file: tls.file });
+      tlsServer = createHttpsServer({ ...serverOptions, cert: tls.cert, key: tls.key }, onRequest);
       tlsServer.on('secureConnection', guard.onConnection);
       tlsServer.on('upgrade', onUpgrade);
       const httpsPort = await listen(tlsServer, options.httpsPort, host).catch((error: unknown) => {

@@ -1,7 +1,9 @@
 import { X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 
 /** Where the cloud's own HTTPS certificate lives in its data dir. */
 export const TLS_FOLDER = 'tls';
@@ -45,9 +47,7 @@ export async function localCertificate(dataDir: string, host: string): Promise<{
   const now = new Date();
   // ECDSA P-256: what every browser accepts, made in milliseconds (an RSA key takes a fifth of a second or more,
   // paid by every first start of a cloud, tests included).
-  // Loaded only to make a certificate (a first start), not by every start.
-  const { generate } = await import('selfsigned');
-  const made = await generate([{ name: 'commonName', value: 'Forte Cloud (local)' }], {
+  const made = await generateOffThread([{ name: 'commonName', value: 'Forte Cloud (local)' }], {
     keyType: 'ec',
     curve: 'P-256',
     algorithm: 'sha256',
@@ -67,4 +67,30 @@ export async function localCertificate(dataDir: string, host: string): Promise<{
   renameSync(`${keyFile}.tmp`, keyFile);
   renameSync(`${certFile}.tmp`, certFile);
   return { cert: made.cert, key: made.private, file: certFile, created: true };
+}
+
+/** What the worker runs: selfsigned's `generate` with the options it is given, its answer posted back. */
+const GENERATE = `const { parentPort, workerData } = require('node:worker_threads');
+require(workerData.module).generate(workerData.attributes, workerData.options).then(
+  (made) => parentPort.postMessage({ cert: made.cert, private: made.private }),
+  (error) => parentPort.postMessage({ error: String((error && error.stack) || error) }),
+);`;
+
+/**
+ * selfsigned's `generate`, on a thread of its own: loading it (and the X.509 library under it) takes about a sixth
+ * of a second, which a first start would otherwise spend on its main thread, before it can answer anything; on a
+ * thread it overlaps the rest of the start (createCloud begins it first).
+ */
+function generateOffThread(attributes: unknown, options: unknown): Promise<{ cert: string; private: string }> {
+  const module = createRequire(import.meta.url).resolve('selfsigned');
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(GENERATE, { eval: true, workerData: { module, attributes, options } });
+    worker.once('message', (answer: { cert: string; private: string } | { error: string }) => {
+      if ('error' in answer) reject(new Error(`The HTTPS certificate could not be made: ${answer.error}`));
+      else resolve(answer);
+      void worker.terminate();
+    });
+    worker.once('error', (error) => reject(new Error(`The HTTPS certificate could not be made: ${error.message}`, { cause: error })));
+    worker.once('exit', (code) => reject(new Error(`The HTTPS certificate could not be made: its thread stopped (${code}).`)));
+  });
 }
