@@ -1,4 +1,11 @@
-import pg from 'pg';
+import type pg from 'pg';
+
+/**
+ * node-postgres, loaded when a cloud first opens a PostgreSQL database: a cloud on its embedded SQLite file never
+ * loads it (its modules, and the fetch implementation one of them touches, were a tenth of every start).
+ */
+let loaded: typeof pg | undefined;
+const loadPg = async (): Promise<typeof pg> => (loaded ??= (await import('pg')).default);
 import type { SqlStore } from '../types.js';
 
 /** Where a PostgreSQL store lives: a `postgres://` URL, optionally with `?schema=<name>` (default `public`). */
@@ -60,12 +67,12 @@ const MAX_ATTEMPTS = 12;
 const MIGRATION_LOCK = 0x466f727465; // "Forte"
 
 /** 64-bit integers and numerics come back as JS numbers, as they do from SQLite (ids, sizes, counts, sums). */
-const types = {
+const typesOf = (driver: typeof pg) => ({
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
-    if (oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC) return (value: string) => Number(value);
-    return pg.types.getTypeParser(oid, format);
-  }) as typeof pg.types.getTypeParser,
-};
+    if (oid === driver.types.builtins.INT8 || oid === driver.types.builtins.NUMERIC) return (value: string) => Number(value);
+    return driver.types.getTypeParser(oid, format);
+  }) as typeof driver.types.getTypeParser,
+});
 
 /**
  * Translates the project's portable SQL for PostgreSQL: `?` placeholders become `$n` (outside quoted text),
@@ -120,10 +127,11 @@ type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
  */
 export async function openPostgresStore(url: string): Promise<SqlStore> {
   const location = parsePostgresUrl(url);
-  const pool = new pg.Pool({
+  const driver = await loadPg();
+  const pool = new driver.Pool({
     connectionString: location.connectionString,
     max: location.poolSize,
-    types,
+    types: typesOf(driver),
     options: `-c search_path=${location.schema}`,
     application_name: 'forte-cloud',
   });
@@ -260,7 +268,7 @@ export function splitStatements(sql: string): string[] {
 /** Runs `fn` on one connection to the server a URL names (its `?schema=` passed along), closed after. */
 async function withClient<T>(url: string, timeoutMs: number, fn: (client: pg.Client, schema: string) => Promise<T>): Promise<T> {
   const { connectionString, schema } = parsePostgresUrl(url);
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: timeoutMs });
+  const client = new (await loadPg()).Client({ connectionString, connectionTimeoutMillis: timeoutMs });
   try {
     await client.connect();
     return await fn(client, schema);
