@@ -184,16 +184,7 @@ void describe('category-api', () => {
     });
     rmSync(join(root, 'amplify'), { recursive: true });
 
-    mkdirSync(join(root, 'amplify/backend'), { recursive: true });
-    writeFileSync(
-      join(root, 'amplify/backend/backend-config.json'),
-      JSON.stringify({
-        function: {
-          other: { service: 'Lambda', providerPlugin: 'awscloudformation', build: true },
-          authorizer: { service: 'Lambda', providerPlugin: 'awscloudformation', build: true },
-        },
-      }),
-    );
+    writeProjectFunctions(root, ['other', 'authorizer']);
     const chosen: string[] = [];
     const existing = withFunctionCategory(
       context({ plugin: 'api', command: 'add', answers: { ...answers, 'Choose a Lambda authorization function': 'projectFunction' } }),
@@ -255,16 +246,7 @@ void describe('category-api', () => {
       categoryPlugin.executeCommand(context({ plugin: 'api', command: 'add', answers }).ctx),
       (e: unknown) => e instanceof Error && /the project has none/.test(e.message),
     );
-    mkdirSync(join(root, 'amplify/backend'), { recursive: true });
-    writeFileSync(
-      join(root, 'amplify/backend/backend-config.json'),
-      JSON.stringify({
-        function: {
-          other: { service: 'Lambda', providerPlugin: 'awscloudformation', build: true },
-          resolver: { service: 'Lambda', providerPlugin: 'awscloudformation', build: true },
-        },
-      }),
-    );
+    writeProjectFunctions(root, ['other', 'resolver']);
     const chosen = context({ plugin: 'api', command: 'add', answers });
     await categoryPlugin.executeCommand(chosen.ctx);
     assert.ok(chosen.asked.includes('Choose the Lambda function that resolves conflicts'));
@@ -542,3 +524,10 @@ void describe('category-api', () => {
     assert.equal(fromNewProject.shouldDeepMergeDirectiveConfigDefaults, false);
   });
 });
+
+/** A project whose backend-config.json lists these Lambda functions (and nothing else). */
+function writeProjectFunctions(root: string, names: string[]): void {
+  mkdirSync(join(root, 'amplify/backend'), { recursive: true });
+  const functions = Object.fromEntries(names.map((name) => [name, { service: 'Lambda', providerPlugin: 'awscloudformation', build: true }]));
+  writeFileSync(join(root, 'amplify/backend/backend-config.json'), JSON.stringify({ function: functions }));
+}

@@ -188,3 +188,38 @@ export async function connectRaw(realtimeUrl: string, header: Record<string, str
     },
   };
 }
+
+/**
+ * A WebSocket class to install as aws-amplify's (`globalThis.WebSocket`) that records every socket it opens with the
+ * frames sent and received (`wss:` taken as `ws:`, the test cloud's realtime), and wakes the `waiters` at each frame
+ * and close.
+ */
+export function createSocketRecorder(): {
+  sockets: { sent: Frame[]; received: Frame[] }[];
+  waiters: Set<() => void>;
+  wake: () => void;
+  RecordingWebSocket: new (url: string | URL, protocols?: string | string[]) => WebSocket;
+} {
+  const sockets: { sent: Frame[]; received: Frame[] }[] = [];
+  const waiters = new Set<() => void>();
+  const wake = (): void => {
+    for (const w of [...waiters]) w();
+  };
+  class RecordingWebSocket extends WebSocket {
+    private readonly record = { sent: [] as Frame[], received: [] as Frame[] };
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(String(url).replace(/^wss:/, 'ws:'), protocols);
+      sockets.push(this.record);
+      this.on('message', (raw) => {
+        this.record.received.push(JSON.parse(String(raw)) as Frame);
+        wake();
+      });
+      this.once('close', wake);
+    }
+    override send(data: unknown, ...rest: unknown[]): void {
+      this.record.sent.push(JSON.parse(String(data)) as Frame);
+      (super.send as (...a: unknown[]) => void)(data, ...rest);
+    }
+  }
+  return { sockets, waiters, wake, RecordingWebSocket };
+}

@@ -3,8 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
 import { signIn, signOut } from 'aws-amplify/auth';
-import { WebSocket } from 'ws';
-import { dataStoreSubscription, setUpDataStoreFixture, type DataStoreFixture, type Frame } from './appsync-datastore-fixture.js';
+import { dataStoreSubscription, setUpDataStoreFixture, type DataStoreFixture, type Frame, createSocketRecorder } from './appsync-datastore-fixture.js';
 import { startTestCloud, type TestCloud } from './index.js';
 
 // DataStore's subscriptions through the unmodified aws-amplify v6 GraphQL client, which DataStore itself
@@ -15,27 +14,7 @@ let cloud: TestCloud;
 let fx: DataStoreFixture;
 
 /** Every socket aws-amplify opens, with the frames it sent and received. */
-const sockets: { sent: Frame[]; received: Frame[] }[] = [];
-const waiters = new Set<() => void>();
-const wake = (): void => {
-  for (const w of [...waiters]) w();
-};
-class RecordingWebSocket extends WebSocket {
-  private readonly record = { sent: [] as Frame[], received: [] as Frame[] };
-  constructor(url: string | URL, protocols?: string | string[]) {
-    super(String(url).replace(/^wss:/, 'ws:'), protocols);
-    sockets.push(this.record);
-    this.on('message', (raw) => {
-      this.record.received.push(JSON.parse(String(raw)) as Frame);
-      wake();
-    });
-    this.once('close', wake);
-  }
-  override send(data: unknown, ...rest: unknown[]): void {
-    this.record.sent.push(JSON.parse(String(data)) as Frame);
-    (super.send as (...a: unknown[]) => void)(data, ...rest);
-  }
-}
+const { sockets, waiters, wake, RecordingWebSocket } = createSocketRecorder();
 (globalThis as { WebSocket?: unknown }).WebSocket = RecordingWebSocket;
 
 /** Resolves once `check` holds, re-checked on every frame and close; the provider reconnects after 5 s. */

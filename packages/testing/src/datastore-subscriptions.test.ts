@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
-import { WebSocket } from 'ws';
-import { DATASTORE_SCHEMA, setUpDataStoreFixture, type DataStoreFixture, type Frame } from './appsync-datastore-fixture.js';
+import { DATASTORE_SCHEMA, setUpDataStoreFixture, type DataStoreFixture, type Frame, createSocketRecorder } from './appsync-datastore-fixture.js';
 import { openDataStoreNode, startTestCloud, type DataStoreNode, type TestCloud } from './index.js';
 
 // The unmodified aws-amplify v6 DataStore in Node, with the API key, against the DataStore app's API: `Note` is
@@ -17,27 +16,7 @@ let fx: DataStoreFixture;
 let ds: DataStoreNode;
 
 /** Every socket DataStore opens, with the frames it sent and received. */
-const sockets: { sent: Frame[]; received: Frame[] }[] = [];
-const waiters = new Set<() => void>();
-const wake = (): void => {
-  for (const w of [...waiters]) w();
-};
-class RecordingWebSocket extends WebSocket {
-  private readonly record = { sent: [] as Frame[], received: [] as Frame[] };
-  constructor(url: string | URL, protocols?: string | string[]) {
-    super(String(url).replace(/^wss:/, 'ws:'), protocols);
-    sockets.push(this.record);
-    this.on('message', (raw) => {
-      this.record.received.push(JSON.parse(String(raw)) as Frame);
-      wake();
-    });
-    this.once('close', wake);
-  }
-  override send(data: unknown, ...rest: unknown[]): void {
-    this.record.sent.push(JSON.parse(String(data)) as Frame);
-    (super.send as (...a: unknown[]) => void)(data, ...rest);
-  }
-}
+const { sockets, waiters, wake, RecordingWebSocket } = createSocketRecorder();
 
 /** Resolves once `check` holds, re-checked on every frame, socket close and local change. */
 function until(what: string, check: () => boolean): Promise<void> {
