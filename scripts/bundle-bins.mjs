@@ -52,25 +52,33 @@ const zodEnglishOnly = {
   },
 };
 
-// graphql-js is needed once an API is deployed or served, not to start: the cloud's `import ... from 'graphql'`
-// get a module whose exports are getters that load graphql-js on first use (then plain values). Its names are
-// the installed graphql's, read here.
-const graphqlNames = Object.keys(createRequire(join(root, 'packages/cloud/package.json'))('graphql'));
-const lazyGraphql = {
-  name: 'lazy-graphql',
+// Packages a start does not need, loaded on first use instead (each is in the bundle, but its top level runs only
+// then): graphql-js, needed once an API is deployed or served; the SAML stack (node-saml with its XML signature,
+// XPath and XML libraries), needed by a pool with a SAML identity provider; xmldom, to read SAML metadata; the
+// NATS client, needed by a cloud started with --bus nats://…. The cloud's `import ... from '<package>'` get a
+// module whose exports are getters that load the package (then plain values). The names are the installed
+// package's, read here. A module's top level must not read them (a constant made of one): the check at the end
+// of this script fails the build when a start loads one of them.
+const LAZY_PACKAGES = ['graphql', '@node-saml/node-saml', '@xmldom/xmldom', '@nats-io/transport-node'];
+const cloudRequire = createRequire(join(root, 'packages/cloud/package.json'));
+const lazyNames = Object.fromEntries(LAZY_PACKAGES.map((name) => [name, Object.keys(cloudRequire(name))]));
+const lazyPackages = {
+  name: 'lazy-packages',
   setup(b) {
-    b.onResolve({ filter: /^graphql$/ }, (args) => (args.namespace === 'lazy-graphql' ? undefined : { path: 'graphql', namespace: 'lazy-graphql' }));
-    b.onLoad({ filter: /.*/, namespace: 'lazy-graphql' }, () => ({
+    const filter = new RegExp(`^(${LAZY_PACKAGES.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
+    b.onResolve({ filter }, (args) => (args.namespace === 'lazy-packages' ? undefined : { path: args.path, namespace: 'lazy-packages' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-packages' }, (args) => ({
       resolveDir: join(root, 'packages/cloud'),
       loader: 'js',
-      contents: `const names = ${JSON.stringify(graphqlNames)};
-let graphql;
+      contents: `const names = ${JSON.stringify(lazyNames[args.path])};
+let loaded;
 const load = () => {
-  if (!graphql) {
-    graphql = require('graphql');
-    for (const name of names) Object.defineProperty(exports, name, { value: graphql[name], enumerable: true });
+  if (!loaded) {
+    loaded = require(${JSON.stringify(args.path)});
+    globalThis[Symbol.for('forte.lazyLoaded')]?.(${JSON.stringify(args.path)});
+    for (const name of names) Object.defineProperty(exports, name, { value: loaded[name], enumerable: true });
   }
-  return graphql;
+  return loaded;
 };
 for (const name of names) Object.defineProperty(exports, name, { get: () => load()[name], enumerable: true, configurable: true });
 `,
@@ -108,7 +116,7 @@ const protocolModules = {
 
 await build({
   ...common,
-  plugins: [zodEnglishOnly, lazyGraphql, requiredAtRunTime, protocolModules],
+  plugins: [zodEnglishOnly, lazyPackages, requiredAtRunTime, protocolModules],
   // CommonJS, one file: packages/cloud/src/bin.ts runs it through vm.Script with a V8 code cache beside it
   // (runWithCodeCache, @forte/protocol/run-with-code-cache), which Node 20 offers for scripts, not for ES modules.
   format: 'cjs',
@@ -179,6 +187,33 @@ for (const [pkg, bin] of [
   if (r.status !== 0 || r.stdout.trim() !== expected) {
     throw new Error(`packages/${pkg}/${bin} --version answered ${JSON.stringify(r.stdout.trim())} (exit ${r.status}), not ${expected}:\n${r.stderr}`);
   }
+}
+// What the cloud's bundle loads on first use must not be loaded by a start: its modules' top level (which
+// `--version` runs in full) touches no graphql-js export (a constant made of one loads it all, a tenth of a cold
+// start) and requires none of the packages left out of it. Fails the build, naming what was loaded.
+{
+  const bundle = join(root, 'packages/cloud/dist/bundle/forte-cloud.cjs');
+  const probe = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      `const loaded = [];
+globalThis[Symbol.for('forte.lazyLoaded')] = (name) => loaded.push(name);
+globalThis.__forteBundleUrl = require('node:url').pathToFileURL(${JSON.stringify(bundle)}).href;
+process.argv = [process.argv[0], 'forte-cloud', '--version'];
+process.on('exit', () => {
+  const packages = Object.keys(require.cache).map((file) => file.split('/node_modules/').slice(1).pop()?.split('/')).filter(Boolean);
+  const required = packages.map((parts) => parts.slice(0, parts[0].startsWith('@') ? 2 : 1).join('/')).filter((name) => ${REQUIRED_AT_RUN_TIME}.test(name));
+  if (loaded.length + required.length > 0) {
+    console.error('loaded at start: ' + [...new Set([...loaded, ...required])].join(', '));
+    process.exitCode = 3;
+  }
+});
+require(${JSON.stringify(bundle)});`,
+    ],
+    { encoding: 'utf8', env: { ...process.env, FORTE_HOME: join(root, '.forte-test', 'bundle-check') } },
+  );
+  if (probe.status !== 0) throw new Error(`the cloud's bundle loads at start what it should load on first use:\n${probe.stderr}`);
 }
 // The CLI's check above wrote the protocol bundle's code cache: the first real command writes a fuller one.
 rmSync(join(protocolDist, 'protocol.bundle.cjs.cache'), { force: true });

@@ -46,7 +46,8 @@ import { createLambdaService, type LambdaOptions } from './services/lambda/index
 import { createS3Service } from './services/s3/index.js';
 import { createSsmService } from './services/ssm/index.js';
 import { createRequestLogService, type RequestLogOptions } from './services/request-log/index.js';
-import { localCertificate } from './kernel/local-certificate.js';
+import { localCertificate, type LocalCertificate } from './kernel/local-certificate.js';
+import { serveWhenCredentialsArrive, type DeferredTls } from './kernel/deferred-tls.js';
 
 /** The database file inside the data dir. */
 
@@ -197,6 +198,11 @@ export interface Cloud {
   port: number;
   /** The HTTPS listener's URL (`https://127.0.0.1:20443`) when `httpsPort` was given. */
   httpsUrl: string | undefined;
+  /**
+   * Settles once HTTPS serves: the listener takes connections from the start and holds them until its certificate
+   * exists (`<dataDir>/tls/cert.pem`, made at a first start). Rejects if it could not be made (HTTPS is then refused).
+   */
+  httpsReady: Promise<void>;
   kernel: KernelRuntime;
   /** The admin access key of this data dir (also in `<dataDir>/admin-credentials.json`). */
   adminCredentials: AdminCredentials;
@@ -223,15 +229,27 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
   const log = createLogger({ write: (line) => void (options.logStream ?? process.stderr).write(line), level: options.logLevel ?? 'info' });
   const repaired = makeDataDirPrivate(options.dataDir, isEmbeddedDatabase(options.database) ? DATABASE_FILE : undefined);
   if (repaired.length > 0) log.warn('made the data folder private again: others could read it', { repaired });
-  // Made (at a first start) on a thread of its own while the rest starts; a failure is answered where it is awaited.
-  const certificate = options.httpsPort !== undefined ? localCertificate(options.dataDir, host) : undefined;
-  certificate?.catch(() => undefined);
+  // The HTTPS certificate is looked at (and made at a first start, on a thread of its own) once the cloud serves:
+  // the HTTPS port holds its first connections until then, and nothing else waits for it.
+  const stopCertificate = new AbortController();
+  let certificateWork: Promise<LocalCertificate> | undefined;
+  let giveCertificate: (work: Promise<LocalCertificate>) => void = () => undefined;
+  const certificate = new Promise<LocalCertificate>((resolve) => (giveCertificate = resolve));
+  certificate.catch(() => undefined); // a failure is answered where it is awaited (the HTTPS listener)
+  const endCertificate = async (): Promise<void> => {
+    stopCertificate.abort();
+    const stopped = Promise.reject(new Error('The cloud stopped before its HTTPS certificate was made.'));
+    stopped.catch(() => undefined); // not an unhandled rejection when the certificate was given before
+    giveCertificate(stopped);
+    await certificateWork?.catch(() => undefined);
+  };
   let adminCredentials = loadOrCreateAdminCredentials(options.dataDir);
   const sql = await openSqlStore(options.database, options.dataDir);
   const instance = randomUUID();
   let blobStore: OpenedBlobStore | undefined;
   let server: Server | undefined;
   let tlsServer: HttpsServer | undefined;
+  let deferredTls: DeferredTls | undefined;
   let mail: MailSender | undefined;
   let bus: Bus | undefined;
   try {
@@ -339,9 +357,17 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     const url = `http://${urlHost(host)}:${port}`;
     let httpsUrl: string | undefined;
     if (options.httpsPort !== undefined) {
-      const tls = (await certificate)!;
-      if (tls.created) log.info('made the HTTPS certificate: trust it once in browsers that open the hosted UI', { file: tls.file });
-      tlsServer = createHttpsServer({ ...serverOptions, cert: tls.cert, key: tls.key }, onRequest);
+      // The port takes connections at once; they wait for the certificate (made at a first start on a thread of its
+      // own), so neither the HTTP port nor createCloud waits for it.
+      tlsServer = createHttpsServer(serverOptions, onRequest);
+      deferredTls = serveWhenCredentialsArrive(
+        tlsServer,
+        certificate.then((tls) => {
+          if (tls.created) log.info('made the HTTPS certificate: trust it once in browsers that open the hosted UI', { file: tls.file });
+          return tls;
+        }),
+      );
+      deferredTls.ready.catch((error: unknown) => log.error('HTTPS is refused: its certificate could not be made', { error }));
       tlsServer.on('secureConnection', guard.onConnection);
       tlsServer.on('upgrade', onUpgrade);
       const httpsPort = await listen(tlsServer, options.httpsPort, host).catch((error: unknown) => {
@@ -357,6 +383,10 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     for (const service of kernel.services) await service.start?.();
     started = true;
     markStarted();
+    if (options.httpsPort !== undefined)
+      setImmediate(() => {
+        if (!stopCertificate.signal.aborted) giveCertificate((certificateWork = localCertificate(options.dataDir, host, stopCertificate.signal)));
+      });
     log.info('listening', {
       url,
       ...(httpsUrl !== undefined ? { httpsUrl } : {}),
@@ -369,6 +399,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
 
     const listeningServer = server;
     const listeningTls = tlsServer;
+    const openedTls = deferredTls;
     const openedBlobs = blobStore;
     const openedBus = bus;
     let closing: Promise<void> | undefined;
@@ -376,12 +407,14 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       url,
       port,
       httpsUrl,
+      httpsReady: deferredTls?.ready ?? Promise.resolve(),
       kernel,
       instance,
       adminCredentials,
       close: () =>
         (closing ??= (async () => {
           draining = true;
+          openedTls?.dropWaiting();
           const drainMs = options.drainMs ?? 0;
           if (drainMs) await new Promise((resolve) => setTimeout(resolve, drainMs));
           // No new connections; idle keep-alive ones end now, each busy one once its response is sent. Requests
@@ -409,17 +442,20 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
           openedBlobs.close();
           await openedBus.close();
           await sql.close();
+          await endCertificate();
         })()),
     };
   } catch (error) {
     server?.closeAllConnections();
     server?.close();
+    deferredTls?.dropWaiting();
     tlsServer?.closeAllConnections();
     tlsServer?.close();
     await mail?.close();
     blobStore?.close();
     await bus?.close();
     await sql.close();
+    await endCertificate();
     throw error;
   }
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -21,11 +21,34 @@ function getTrusting(url: string, ca: string | undefined): Promise<number> {
 }
 
 describe('the HTTPS listener', () => {
+  it('does not keep a stopping cloud waiting for a certificate it has not made, nor write one after it stopped', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'forte-tls-'));
+    try {
+      const cloud = await createCloud({ dataDir: dir, port: 0, httpsPort: 0, logLevel: 'warn' as const, logStream: { write: () => undefined } });
+      await cloud.close();
+      await assert.rejects(cloud.httpsReady, /stopped before its HTTPS certificate was made/);
+      assert.equal(existsSync(join(dir, 'tls', 'cert.pem')), false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('serves the cloud over TLS with a certificate made once in the data dir, which hosted-UI domains are addressed by', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'forte-tls-'));
     try {
       const quiet = { dataDir: dir, port: 0, httpsPort: 0, logLevel: 'warn' as const, logStream: { write: () => undefined } };
       let cloud = await createCloud(quiet);
+      // The port takes a connection before its certificate is made (a first start makes it on a thread of its own).
+      const early = new Promise<number>((resolve, reject) =>
+        request(`${cloud.httpsUrl}/_forte/health`, { rejectUnauthorized: false }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on('error', reject)
+          .end(),
+      );
+      await cloud.httpsReady;
+      assert.equal(await early, 200);
       const certFile = join(dir, 'tls', 'cert.pem');
       const cert = readFileSync(certFile, 'utf8');
       if (process.platform !== 'win32') assert.equal(statSync(join(dir, 'tls', 'key.pem')).mode & 0o777, 0o600);
@@ -50,6 +73,7 @@ describe('the HTTPS listener', () => {
       assert.equal(domain.attributes.Address, `${cloud.httpsUrl!.slice('https://'.length)}/hosted-ui/tls-test`);
       await cloud.close();
       cloud = await createCloud(quiet);
+      await cloud.httpsReady;
       assert.equal(readFileSync(certFile, 'utf8'), cert, 'kept: a browser told to trust it keeps trusting it');
       assert.equal(await getTrusting(`${cloud.httpsUrl}/_forte/health`, cert), 200);
       await cloud.close();

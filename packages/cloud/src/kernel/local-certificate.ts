@@ -26,12 +26,21 @@ function covers(certificate: X509Certificate, names: readonly string[]): boolean
   return names.every((name) => (isIP(name) ? certificate.checkIP(name) !== undefined : certificate.checkHost(name) !== undefined));
 }
 
+export interface LocalCertificate {
+  cert: string;
+  key: string;
+  file: string;
+  /** Made now (a first start, or the last one was near its end or did not name the host). */
+  created: boolean;
+}
+
 /**
  * The cloud's HTTPS certificate and key: `<dataDir>/tls/cert.pem` and `key.pem` (0600), a self-signed
  * certificate made at the first start (and again when it nears its end or no longer names the listen host),
- * kept so that a browser or system told to trust it once keeps trusting it. Answers whether it was made now.
+ * kept so that a browser or system told to trust it once keeps trusting it. `signal` stops its making (the cloud
+ * closing): then nothing is written.
  */
-export async function localCertificate(dataDir: string, host: string): Promise<{ cert: string; key: string; file: string; created: boolean }> {
+export async function localCertificate(dataDir: string, host: string, signal?: AbortSignal): Promise<LocalCertificate> {
   const folder = join(dataDir, TLS_FOLDER);
   const certFile = join(folder, CERTIFICATE_FILE);
   const keyFile = join(folder, KEY_FILE);
@@ -47,7 +56,7 @@ export async function localCertificate(dataDir: string, host: string): Promise<{
   const now = new Date();
   // ECDSA P-256: what every browser accepts, made in milliseconds (an RSA key takes a fifth of a second or more,
   // paid by every first start of a cloud, tests included).
-  const made = await generateOffThread([{ name: 'commonName', value: 'Forte Cloud (local)' }], {
+  const made = await generateOffThread(signal, [{ name: 'commonName', value: 'Forte Cloud (local)' }], {
     keyType: 'ec',
     curve: 'P-256',
     algorithm: 'sha256',
@@ -60,6 +69,7 @@ export async function localCertificate(dataDir: string, host: string): Promise<{
       { name: 'subjectAltName', altNames: names.map((name) => (isIP(name) ? { type: 7 as const, ip: name } : { type: 2 as const, value: name })) },
     ],
   });
+  signal?.throwIfAborted();
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   // Written beside and renamed, so a crash never leaves half a key; the key is the owner's alone.
   writeFileSync(`${keyFile}.tmp`, made.private, { mode: 0o600 });
@@ -81,10 +91,19 @@ require(workerData.module).generate(workerData.attributes, workerData.options).t
  * of a second, which a first start would otherwise spend on its main thread, before it can answer anything; on a
  * thread it overlaps the rest of the start (createCloud begins it first).
  */
-function generateOffThread(attributes: unknown, options: unknown): Promise<{ cert: string; private: string }> {
+function generateOffThread(signal: AbortSignal | undefined, attributes: unknown, options: unknown): Promise<{ cert: string; private: string }> {
+  signal?.throwIfAborted();
   const module = createRequire(import.meta.url).resolve('selfsigned');
   return new Promise((resolve, reject) => {
     const worker = new Worker(GENERATE, { eval: true, workerData: { module, attributes, options } });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        reject(signal.reason);
+        void worker.terminate();
+      },
+      { once: true },
+    );
     worker.once('message', (answer: { cert: string; private: string } | { error: string }) => {
       if ('error' in answer) reject(new Error(`The HTTPS certificate could not be made: ${answer.error}`));
       else resolve(answer);

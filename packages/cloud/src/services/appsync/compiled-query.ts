@@ -228,7 +228,9 @@ function compileSelection(parentType: GraphQLObjectType, selectionSet: Selection
     if (name === '__typename') {
       if (s.selectionSet) return undefined;
       // Its resolver is graphql's own, metered like a default resolver.
-      fields.push({ key, name, node: s, parentType, typename: true, resolve: undefined, returnType: parentType, completion: LEAF_STRING });
+      // A non-null String (not a constant of this module: graphql-js is loaded on first use, not at start).
+      const completion: Completion = { kind: 'leaf', nonNull: true, type: GraphQLString };
+      fields.push({ key, name, node: s, parentType, typename: true, resolve: undefined, returnType: parentType, completion });
       continue;
     }
     const def = parentType.getFields()[name];
@@ -245,6 +247,3 @@ function compileSelection(parentType: GraphQLObjectType, selectionSet: Selection
 }
 
 const isLeaf = (c: Completion): boolean => c.kind === 'leaf' || (c.kind === 'list' && isLeaf(c.item));
-
-/** `__typename` is a non-null String. */
-const LEAF_STRING: Completion = { kind: 'leaf', nonNull: true, type: GraphQLString };

@@ -12,7 +12,8 @@ import {
 } from 'graphql';
 
 /** graphql's `typeFromAST`, for any type node (its overloads take each kind of node apart). */
-const typeOf = typeFromAST as (schema: GraphQLSchema, node: TypeNode) => GraphQLType | undefined;
+const typeOf = (schema: GraphQLSchema, node: TypeNode): GraphQLType | undefined =>
+  (typeFromAST as (schema: GraphQLSchema, node: TypeNode) => GraphQLType | undefined)(schema, node);
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
