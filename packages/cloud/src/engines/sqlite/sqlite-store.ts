@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import type { SqlStore } from '../types.js';
+import { foldAddColumns, splitStatements } from './fold-add-columns.js';
 
 type Db = InstanceType<typeof Database>;
 
@@ -128,8 +129,13 @@ export function createSqliteStore(filename: string, options: { busyWaitMs?: numb
         if ((done?.v ?? 0) >= migrations.length) return;
         await store.transaction(async (tx) => {
           const row = await tx.get<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations WHERE namespace = ?', [namespace]);
+          const pending = migrations.slice(row?.v ?? 0);
+          // All of them in one transaction: a column added to a table the same batch creates is created with it
+          // (fold-add-columns.ts; SQLite reads its whole schema again after each ADD COLUMN).
+          const split = pending.map(splitStatements);
+          if (split.every((statements) => statements !== undefined)) for (const statement of foldAddColumns(split.flat())) db.exec(statement);
+          else for (const migration of pending) db.exec(migration);
           for (let i = row?.v ?? 0; i < migrations.length; i++) {
-            db.exec(migrations[i]!);
             version += 1;
             await tx.run('INSERT INTO schema_migrations (namespace, version) VALUES (?, ?)', [namespace, i + 1]);
           }
