@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'examples/**', 'bench/**', 'scripts/**', '*.mjs'] },
   {
-    files: ['packages/*/src/**/*.ts', 'packages/*/src/**/*.tsx'],
+    files: ['packages/*/src/**/*.ts', 'packages/*/src/**/*.cts', 'packages/*/src/**/*.tsx'],
     extends: [tseslint.configs.base],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },

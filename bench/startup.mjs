@@ -4,7 +4,7 @@
 // In one run, by turns (each turn measures every item once, the order rotating every turn, so a busy
 // moment of a shared machine falls on all of them alike):
 // - `node -e ''`: process start, the baseline;
-// - the cloud's bin (`packages/cloud/dist/bin.js --port 0`) on a fresh data folder, from spawn to the
+// - the cloud's bin (`packages/cloud/dist/bin.cjs --port 0`) on a fresh data folder, from spawn to the
 //   first answered `GET /_forte/health` (polled every 5 ms until the port file says where it listens);
 // - `forte status` and a no-change `forte push --yes` in a project with auth and an API (one model under
 //   an owner rule), with the CLI's real bin, process start included (that is what a user waits for).
@@ -20,7 +20,7 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const forteBin = join(root, 'packages/cli/dist/bin.js');
-const cloudBin = join(root, 'packages/cloud/dist/bin.js');
+const cloudBin = join(root, 'packages/cloud/dist/bin.cjs');
 const home = mkdtempSync(join(tmpdir(), 'forte-bench-startup-home-'));
 const env = { ...process.env, FORTE_HOME: home, FORTE_CLOUD_PORT: '0' };
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);

@@ -156,7 +156,7 @@ writeFileSync(
 // the bundle is then missing until \`npm run build\`).
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runWithCodeCache } from './run-with-code-cache.js';
+import { runWithCodeCache } from './run-with-code-cache.cjs';
 const mtime = (path) => statSync(new URL(path, import.meta.url), { throwIfNoEntry: false })?.mtimeMs;
 const bundled = mtime('./protocol.bundle.cjs');
 const fresh = bundled !== undefined && bundled >= (mtime('./.tsbuildinfo') ?? 0);
@@ -175,6 +175,7 @@ await build({
 
 // Each bin answers --version with its package's version: the bundle found its package.json, and runs.
 for (const [pkg, bin] of [
+  ['cloud', 'dist/bin.cjs'],
   ['cloud', 'dist/bin.js'],
   ['cli', 'dist/bin.js'],
 ]) {

@@ -67,7 +67,7 @@ function healthOf(info: CloudJson): Promise<{ engines?: CloudEngines } | undefin
 function runsCloudOf(pid: number, dataDir: string): boolean {
   try {
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return argv.some((a) => a.endsWith(join('dist', 'bin.js'))) && argv.includes(dataDir);
+    return argv.some((a) => a.endsWith(join('dist', 'bin.cjs')) || a.endsWith(join('dist', 'bin.js'))) && argv.includes(dataDir);
   } catch {
     return false;
   }
@@ -95,9 +95,9 @@ function cloudPackageDir(): string {
   }
 }
 
-/** The cloud's bin (`@forte/cloud`'s dist/bin.js). */
+/** The cloud's bin (`@forte/cloud`'s dist/bin.cjs). */
 function cloudBin(): string {
-  return join(cloudPackageDir(), 'dist', 'bin.js');
+  return join(cloudPackageDir(), 'dist', 'bin.cjs');
 }
 
 /** What tells builds of the cloud apart, as its bin writes them into cloud.json. */
@@ -114,7 +114,7 @@ function installedCloudBuild(): CloudBuild | undefined {
     const dir = cloudPackageDir();
     const version = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
     const build = statSync(join(dir, 'dist', '.tsbuildinfo'), { throwIfNoEntry: false })?.mtimeMs ?? null;
-    return { bin: realpathSync(join(dir, 'dist', 'bin.js')), version, build };
+    return { bin: realpathSync(join(dir, 'dist', 'bin.cjs')), version, build };
   } catch {
     return undefined; // not installed or not built: starting it will say so
   }
@@ -127,7 +127,8 @@ function installedCloudBuild(): CloudBuild | undefined {
 export function otherBuildOf(running: CloudJson): string | undefined {
   const installed = installedCloudBuild();
   if (!installed) return undefined;
-  if (running['bin'] !== installed.bin)
+  // A build is its package's dist folder (its bin is dist/bin.cjs, or dist/bin.js, which runs it).
+  if (typeof running['bin'] !== 'string' || dirname(running['bin']) !== dirname(installed.bin))
     return `it runs ${typeof running['bin'] === 'string' ? running['bin'] : 'an older forte'}, this forte uses ${installed.bin}`;
   if (running['version'] !== installed.version) return `it runs version ${String(running['version'])}, this forte uses ${installed.version}`;
   if ((running['build'] ?? null) !== installed.build) return 'the cloud was rebuilt since it started';

@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 import { statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { runWithCodeCache } from '@forte/protocol/run-with-code-cache';
 
+// The cloud's bin (package.json "bin", and what the CLI starts). CommonJS: an ES module entry would start node's
+// ES module loader first, a twentieth of a start. dist/bin.js, an ES module, runs this file too.
+//
 // `npm run build` bundles the cloud into one file (scripts/bundle-bins.mjs): loading one module instead of
 // some 500 (the cloud's, zod, jose, nodemailer, graphql...) is most of a cold start. A `tsc -b` after it
 // makes the bundle stale (this package's or @forte/protocol's .tsbuildinfo is newer: the bundle holds both),
 // and then the modules tsc wrote run instead. The bundle is CommonJS, run with a V8 code cache.
-const mtime = (path: string): number | undefined => statSync(new URL(path, import.meta.url), { throwIfNoEntry: false })?.mtimeMs;
-const bundled = mtime('./bundle/forte-cloud.cjs');
-const built = Math.max(mtime('./.tsbuildinfo') ?? 0, mtime('../../protocol/dist/.tsbuildinfo') ?? 0);
-if (bundled !== undefined && bundled >= built) runWithCodeCache(fileURLToPath(new URL('./bundle/forte-cloud.cjs', import.meta.url)), { afterHook: true });
-else await import('./run-cloud.js');
+const mtime = (path: string): number | undefined => statSync(join(__dirname, path), { throwIfNoEntry: false })?.mtimeMs;
+const bundled = mtime('bundle/forte-cloud.cjs');
+const built = Math.max(mtime('.tsbuildinfo') ?? 0, mtime('../../protocol/dist/.tsbuildinfo') ?? 0);
+if (bundled !== undefined && bundled >= built) runWithCodeCache(join(__dirname, 'bundle/forte-cloud.cjs'), { afterHook: true });
+else void import('./run-cloud.js');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import * as zlib from 'node:zlib';
 
-const RUNNER = new URL('./run-with-code-cache.js', import.meta.url).href;
+const RUNNER = new URL('./run-with-code-cache.cjs', import.meta.url).href;
 const dir = mkdtempSync(join(tmpdir(), 'forte-code-cache-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const hasCrc32 = typeof (zlib as { crc32?: unknown }).crc32 === 'function';

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 /** The cloud's bin as `forte-cloud` runs it. */
-export const CLOUD_BIN = join(createRequire(import.meta.url).resolve('@forte/cloud/package.json'), '..', 'dist', 'bin.js');
+export const CLOUD_BIN = join(createRequire(import.meta.url).resolve('@forte/cloud/package.json'), '..', 'dist', 'bin.cjs');
 
 /** A cloud started as its own process (so a test can kill -9 it): the process and the URL it listens on. */
 export interface CloudProcess {

@@ -97,9 +97,14 @@ void describe('forte init (built binary, local cloud)', () => {
   void it('a local cloud left running by another build is restarted by the next command that needs it', async () => {
     const cloudJson = join(home, 'cloud', 'cloud.json');
     const started = readJson(cloudJson) as { pid: number; bin: string; version: string; build: number | null };
-    assert.match(started.bin, /dist\/bin\.js$/, 'cloud.json names the build: bin, version, build stamp');
+    assert.match(started.bin, /dist\/bin\.cjs$/, 'cloud.json names the build: bin, version, build stamp');
     const status = (await runForte(['cloud', 'status'], { cwd: work, home })).stdout;
     assert.doesNotMatch(status, /another build/);
+    // Started by the ES module entry of the same package (dist/bin.js runs dist/bin.cjs): the same build.
+    writeFileSync(cloudJson, JSON.stringify({ ...started, bin: started.bin.replace(/bin\.cjs$/, 'bin.js') }));
+    assert.doesNotMatch((await runForte(['cloud', 'status'], { cwd: work, home })).stdout, /another build/);
+    writeFileSync(cloudJson, JSON.stringify({ ...started, bin: '/elsewhere/dist/bin.cjs' }));
+    assert.match((await runForte(['cloud', 'status'], { cwd: work, home })).stdout, /another build than this forte's \(it runs \/elsewhere\/dist\/bin\.cjs/);
     assert.match(status, /^Engines: database sqlite, blobs folder, bus none\.$/m, 'the engines in use');
     assert.match(status, /^HTTPS \(the hosted UI's sign-in pages\) at https:\/\/[^ ]+:\d+\/?\.$/m, 'its HTTPS listener');
     // As if an earlier forte had started it.
