@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { SqlStore } from '../types.js';
 import { foldAddColumns, splitStatements } from './fold-add-columns.js';
@@ -8,6 +9,30 @@ type Db = InstanceType<typeof Database>;
 const BUSY_WAIT_MS = 5000;
 /** SQLite's own busy wait, which holds the event loop: only long enough for a checkpoint or a short write. */
 const SYNC_BUSY_MS = 10;
+
+/**
+ * A database that does not exist yet starts as a copy of `template`, when there is one: a database that the same
+ * build's migrations made (scripts/bundle-bins.mjs, beside the cloud's bundle), its schema and the versions in
+ * schema_migrations and nothing else. Every migration then finds its namespace up to date: a first start does not
+ * run them all (creating some two hundred tables and indexes was a twentieth of it). Written into the (empty) file
+ * the cloud made private, or a new one that is; not where a database, or a write-ahead log of one, is there.
+ */
+function startFrom(template: string, filename: string): void {
+  // Empty: made by the cloud beforehand, private (kernel/private-files.ts), for SQLite to open.
+  const size = statSync(filename, { throwIfNoEntry: false })?.size;
+  if ((size !== undefined && size > 0) || existsSync(`${filename}-wal`)) return;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(template);
+  } catch {
+    return; // none (the modules tsc wrote), or unreadable: the migrations make it all
+  }
+  try {
+    writeFileSync(filename, bytes, { flag: size === undefined ? 'wx' : 'r+', mode: 0o600 });
+  } catch {
+    // Another process made it meanwhile: its database is used.
+  }
+}
 
 const isBusy = (error: unknown): boolean => /^SQLITE_BUSY/.test(String((error as { code?: unknown } | null)?.code ?? ''));
 
@@ -20,8 +45,9 @@ const isBusy = (error: unknown): boolean => /^SQLITE_BUSY/.test(String((error as
  * transaction's BEGIN) that still finds the lock taken is tried again on timers, up to `busyWaitMs` in all, while
  * later calls wait their turn behind it (the order of calls is kept). Past it, the SQLITE_BUSY error is thrown.
  */
-export function createSqliteStore(filename: string, options: { busyWaitMs?: number } = {}): SqlStore {
+export function createSqliteStore(filename: string, options: { busyWaitMs?: number; newDatabase?: string | undefined } = {}): SqlStore {
   const busyWaitMs = options.busyWaitMs ?? BUSY_WAIT_MS;
+  if (options.newDatabase !== undefined) startFrom(options.newDatabase, filename);
   const db: Db = new Database(filename);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
