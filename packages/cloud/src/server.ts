@@ -237,8 +237,9 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
   const certificate = new Promise<LocalCertificate>((resolve) => (giveCertificate = resolve));
   certificate.catch(() => undefined); // a failure is answered where it is awaited (the HTTPS listener)
   const endCertificate = async (): Promise<void> => {
-    stopCertificate.abort();
-    const stopped = Promise.reject(new Error('The cloud stopped before its HTTPS certificate was made.'));
+    const reason = new Error('The cloud stopped before its HTTPS certificate was made.');
+    stopCertificate.abort(reason);
+    const stopped = Promise.reject(reason);
     stopped.catch(() => undefined); // not an unhandled rejection when the certificate was given before
     giveCertificate(stopped);
     await certificateWork?.catch(() => undefined);
@@ -367,7 +368,9 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
           return tls;
         }),
       );
-      deferredTls.ready.catch((error: unknown) => log.error('HTTPS is refused: its certificate could not be made', { error }));
+      deferredTls.ready.catch((error: unknown) => {
+        if (!draining) log.error('HTTPS is refused: its certificate could not be made', { error });
+      });
       tlsServer.on('secureConnection', guard.onConnection);
       tlsServer.on('upgrade', onUpgrade);
       const httpsPort = await listen(tlsServer, options.httpsPort, host).catch((error: unknown) => {
@@ -414,6 +417,9 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       close: () =>
         (closing ??= (async () => {
           draining = true;
+          // HTTPS connections still waiting for a certificate are ended, and later ones refused: a closing cloud
+          // stops making it (close would otherwise wait for connections that never get a handshake).
+          const certificateEnded = endCertificate();
           openedTls?.dropWaiting();
           const drainMs = options.drainMs ?? 0;
           if (drainMs) await new Promise((resolve) => setTimeout(resolve, drainMs));
@@ -442,7 +448,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
           openedBlobs.close();
           await openedBus.close();
           await sql.close();
-          await endCertificate();
+          await certificateEnded;
         })()),
     };
   } catch (error) {

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { once } from 'node:events';
 import { request } from 'node:https';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -24,10 +26,23 @@ describe('the HTTPS listener', () => {
   it('does not keep a stopping cloud waiting for a certificate it has not made, nor write one after it stopped', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'forte-tls-'));
     try {
-      const cloud = await createCloud({ dataDir: dir, port: 0, httpsPort: 0, logLevel: 'warn' as const, logStream: { write: () => undefined } });
+      const lines: string[] = [];
+      const cloud = await createCloud({
+        dataDir: dir,
+        port: 0,
+        httpsPort: 0,
+        logLevel: 'warn' as const,
+        logStream: { write: (line) => void lines.push(line) },
+      });
+      // A connection that waits for the certificate: closing ends it rather than waiting for it.
+      const socket = connect(Number(new URL(cloud.httpsUrl!).port), '127.0.0.1');
+      await once(socket, 'connect');
+      const ended = once(socket, 'close');
       await cloud.close();
+      await ended;
       await assert.rejects(cloud.httpsReady, /stopped before its HTTPS certificate was made/);
       assert.equal(existsSync(join(dir, 'tls', 'cert.pem')), false);
+      assert.deepEqual(lines, [], 'a close is not an error');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
