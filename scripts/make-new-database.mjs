@@ -15,17 +15,9 @@ const out = process.argv[2];
 if (!out) throw new Error('usage: make-new-database.mjs FILE');
 const { BUILT_IN_SERVICES, createCloud } = await import(join(root, 'packages/cloud/dist/server.js'));
 const { createSqliteStore } = await import(join(root, 'packages/cloud/dist/engines/sqlite/sqlite-store.js'));
+const { migrationRecorder } = await import(join(root, 'packages/cloud/dist/kernel/migration-recorder.js'));
 
-const recorded = [];
-// The first service: every later service's migrations go through it.
-const recorder = (kernel) => {
-  const migrate = kernel.sql.migrate.bind(kernel.sql);
-  kernel.sql.migrate = (namespace, migrations) => {
-    recorded.push([namespace, [...migrations]]);
-    return migrate(namespace, migrations);
-  };
-  return { name: 'migration-recorder', routes: [] };
-};
+const { service: recorder, recorded } = migrationRecorder();
 const dataDir = mkdtempSync(join(tmpdir(), 'forte-new-database-'));
 try {
   const cloud = await createCloud({ dataDir, port: 0, logLevel: 'warn', logStream: { write: () => undefined }, services: [recorder, ...BUILT_IN_SERVICES] });

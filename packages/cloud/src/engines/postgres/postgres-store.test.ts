@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sqlStoreContract } from '../sql-store-contract.js';
 import { freshPostgresUrl, testPostgres } from './postgres-test.test-helper.js';
-import { openPostgresStore, parsePostgresUrl, redactUrl, splitStatements, translateSql } from './postgres-store.js';
+import { splitStatements } from '../dialect/sql-statements.js';
+import { openPostgresStore, parsePostgresUrl, redactUrl, translateSql } from './postgres-store.js';
 
 const server = await testPostgres();
 if (server.ok) sqlStoreContract('postgres', () => openPostgresStore(freshPostgresUrl()));

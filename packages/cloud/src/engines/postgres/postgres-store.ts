@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { splitStatements } from '../dialect/sql-statements.js';
 
 /**
  * node-postgres, loaded when a cloud first opens a PostgreSQL database: a cloud on its embedded SQLite file never
@@ -181,7 +182,8 @@ export async function openPostgresStore(url: string): Promise<SqlStore> {
             );
             const row = (await client.query<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations WHERE namespace = $1', [namespace])).rows[0];
             for (let i = row?.v ?? 0; i < migrations.length; i++) {
-              for (const statement of splitStatements(migrations[i]!)) await client.query(sqlFor(statement));
+              // A migration may hold several statements: each is sent alone, so each gets its own translation.
+              for (const statement of splitStatements(migrations[i]!) ?? [migrations[i]!]) await client.query(sqlFor(statement));
               await client.query('INSERT INTO schema_migrations (namespace, version) VALUES ($1, $2)', [namespace, i + 1]);
             }
             await client.query('COMMIT');
@@ -240,29 +242,6 @@ async function createSchema(pool: pg.Pool, schema: string): Promise<void> {
     const code = (error as { code?: string }).code;
     if (code !== '23505' && code !== '42P06') throw error;
   }
-}
-
-/**
- * A migration may hold several statements separated by `;` (SQLite runs them with `exec`); each is sent
- * alone, so each gets its own translation. Semicolons inside quoted text do not split.
- */
-export function splitStatements(sql: string): string[] {
-  const parts: string[] = [];
-  let current = '';
-  let quote: string | undefined;
-  for (const c of sql) {
-    if (quote) {
-      if (c === quote) quote = undefined;
-    } else if (c === "'" || c === '"') quote = c;
-    else if (c === ';') {
-      if (current.trim()) parts.push(current.trim());
-      current = '';
-      continue;
-    }
-    current += c;
-  }
-  if (current.trim()) parts.push(current.trim());
-  return parts;
 }
 
 /** Runs `fn` on one connection to the server a URL names (its `?schema=` passed along), closed after. */

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { BUILT_IN_SERVICES, createCloud } from '../../server.js';
-import type { ServiceFactory } from '../../kernel/types.js';
-import { foldAddColumns, splitStatements } from './fold-add-columns.js';
+import { migrationRecorder } from '../../kernel/migration-recorder.js';
+import { splitStatements } from '../dialect/sql-statements.js';
+import { foldAddColumns } from './fold-add-columns.js';
 import { schemaOf, type Db } from './schema-of.test-helper.js';
 
 const run = (statements: string[]): Db => {
@@ -55,8 +56,8 @@ describe('folding ADD COLUMN into the CREATE TABLE of the same batch', () => {
   it('splits a migration at the semicolons that end statements, and not a trigger at all', () => {
     assert.deepEqual(splitStatements("CREATE TABLE a (t TEXT DEFAULT ';');\n  -- one; two\n  CREATE INDEX i ON a (t); /* ; */ "), [
       "CREATE TABLE a (t TEXT DEFAULT ';')",
-      '\n  -- one; two\n  CREATE INDEX i ON a (t)',
-      ' /* ; */ ',
+      '-- one; two\n  CREATE INDEX i ON a (t)',
+      '/* ; */',
     ]);
     assert.equal(splitStatements('CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 1; END;'), undefined);
     assert.equal(splitStatements("CREATE TABLE a (t TEXT DEFAULT 'unclosed)"), undefined);
@@ -64,16 +65,7 @@ describe('folding ADD COLUMN into the CREATE TABLE of the same batch', () => {
 
   it("gives a new cloud's database the schema that running each migration of every service one by one gives", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'forte-fold-'));
-    const recorded: [string, readonly string[]][] = [];
-    // First of the services: every later migration goes through it.
-    const recorder: ServiceFactory = (kernel) => {
-      const migrate = kernel.sql.migrate.bind(kernel.sql);
-      kernel.sql.migrate = (namespace, migrations) => {
-        recorded.push([namespace, migrations]);
-        return migrate(namespace, migrations);
-      };
-      return { name: 'migration-recorder', routes: [] };
-    };
+    const { service: recorder, recorded } = migrationRecorder();
     try {
       const cloud = await createCloud({
         dataDir: dir,

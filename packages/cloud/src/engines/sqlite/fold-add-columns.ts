@@ -1,3 +1,5 @@
+import { quotedEnd } from '../dialect/sql-statements.js';
+
 /**
  * Folds `ALTER TABLE t ADD COLUMN c` into the `CREATE TABLE t (...)` that a batch of migrations runs before it.
  *
@@ -46,12 +48,11 @@ function withColumn(create: string, column: string): string | undefined {
   let close = -1;
   for (let i = open; i < create.length && close < 0; i++) {
     const c = create[i]!;
-    if (c === "'" || c === '"' || c === '`' || c === '[') {
-      const end = create.indexOf(c === '[' ? ']' : c, i + 1);
-      if (end < 0) return undefined;
-      i = end;
-    } else if (c === '-' && create[i + 1] === '-') return undefined;
-    else if (c === '/' && create[i + 1] === '*') return undefined;
+    const quoted = quotedEnd(create, i);
+    if (quoted !== undefined) {
+      if (quoted < 0) return undefined;
+      i = quoted;
+    } else if (create.startsWith('--', i) || create.startsWith('/*', i)) return undefined;
     else if (c === '(') {
       depth += 1;
       if (depth === 1) items.push(i + 1);
@@ -66,34 +67,4 @@ function withColumn(create: string, column: string): string | undefined {
   // Before the first table constraint: `..., <column>, PRIMARY KEY (...)`.
   const comma = create.lastIndexOf(',', constraint);
   return `${create.slice(0, comma)},\n  ${column}${create.slice(comma)}`;
-}
-
-/**
- * A migration's statements, split at the semicolons that end them (not those in quotes or comments). Answers
- * undefined for what it does not take apart: a trigger (its body holds semicolons of its own).
- */
-export function splitStatements(sql: string): string[] | undefined {
-  if (/\bCREATE\s+(?:TEMP(?:ORARY)?\s+)?TRIGGER\b/i.test(sql)) return undefined;
-  const statements: string[] = [];
-  let start = 0;
-  for (let i = 0; i < sql.length; i++) {
-    const c = sql[i]!;
-    if (c === "'" || c === '"' || c === '`' || c === '[') {
-      const end = sql.indexOf(c === '[' ? ']' : c, i + 1);
-      if (end < 0) return undefined;
-      i = end;
-    } else if (c === '-' && sql[i + 1] === '-') {
-      const end = sql.indexOf('\n', i);
-      i = end < 0 ? sql.length : end;
-    } else if (c === '/' && sql[i + 1] === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      if (end < 0) return undefined;
-      i = end + 1;
-    } else if (c === ';') {
-      statements.push(sql.slice(start, i));
-      start = i + 1;
-    }
-  }
-  statements.push(sql.slice(start));
-  return statements.filter((s) => s.trim() !== '');
 }

@@ -112,6 +112,19 @@ describe('a new embedded database starts from the template made at build time', 
         a.prepare("SELECT value FROM kernel_settings WHERE name = 'accountId'").get(),
         b.prepare("SELECT value FROM kernel_settings WHERE name = 'accountId'").get(),
       );
+      // The template itself: what this build's migrations make, but the kernel's own (each start runs them) —
+      // whether or not the bin above ran the bundle (a bundle older than the modules runs them instead).
+      const template = new Database(TEMPLATE, { readonly: true });
+      try {
+        const { kernel_settings: _kernel, ...migratedSchema } = schemaOf(b);
+        assert.deepEqual(schemaOf(template), migratedSchema);
+        assert.deepEqual(
+          rows(template),
+          (rows(b) as { namespace: string }[]).filter((row) => row.namespace !== 'kernel'),
+        );
+      } finally {
+        template.close();
+      }
     } finally {
       a.close();
       b.close();

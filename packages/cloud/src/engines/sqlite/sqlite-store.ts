@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { SqlStore } from '../types.js';
-import { foldAddColumns, splitStatements } from './fold-add-columns.js';
+import { splitStatements } from '../dialect/sql-statements.js';
+import { foldAddColumns } from './fold-add-columns.js';
 
 type Db = InstanceType<typeof Database>;
 
