@@ -198,8 +198,9 @@ for (const [pkg, bin] of [
   }
 }
 // What the cloud's bundle loads on first use must not be loaded by a start: its modules' top level (which
-// `--version` runs in full) touches no graphql-js export (a constant made of one loads it all, a tenth of a cold
-// start) and requires none of the packages left out of it. Fails the build, naming what was loaded.
+// `--version` runs in full) reads no export of a lazy package (a constant made of one loads it all: graphql-js was
+// a tenth of a cold start) and requires none of the packages left out of the bundle. Fails the build, naming what
+// was loaded.
 {
   const bundle = join(root, 'packages/cloud/dist/bundle/forte-cloud.cjs');
   const probe = spawnSync(
