@@ -18,11 +18,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { Agent, request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cloudNodeArgs } from './graphql-deploy.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const cloudDist = join(root, 'packages/cloud/dist');
 const cognitoDist = join(cloudDist, 'services/cognito-idp');
-const cloudBin = join(cloudDist, 'bin.js');
+const cloudBin = join(cloudDist, 'bin.cjs');
 const { createVerifier, hkdfKey, claimSignature, modPowN, serverEphemeral, srpTimestamp, srpU, srpX, verifyPasswordClaim, SRP_G, SRP_K, SRP_N } = await import(
   join(cognitoDist, 'srp-math.js')
 );
@@ -342,7 +343,9 @@ function cpuMsOf(pid) {
 }
 
 async function startCloud(dataDir, nodeArgs = []) {
-  const child = spawn(process.execPath, [...nodeArgs, cloudBin, '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...cloudNodeArgs(), ...nodeArgs, cloudBin, '--port', '0', '--data-dir', dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const cloudDist = join(root, 'packages/cloud/dist');
-const cloudBin = join(cloudDist, 'bin.js');
+const cloudBin = join(cloudDist, 'bin.cjs');
 
 /** The benchmarks' model: to-dos under an owner rule, listed newest first through an index on the owner. */
 export const BENCH_SCHEMA = `
@@ -230,11 +230,18 @@ export async function deployBenchApi({ dataDir, users, ownTodos, otherTodos }) {
 }
 
 /**
- * The cloud under test: `packages/cloud/dist/bin.js` on the data folder, as its own process, with `env` over
- * this process's environment (an instance of a cluster: FORTE_DATABASE, FORTE_BUS, FORTE_PUBLIC_URL).
+ * Node options for every cloud a benchmark starts, from BENCH_CLOUD_NODE_ARGS (space-separated), e.g.
+ * `--trace-gc` or `--max-semi-space-size=8` to see what the collector does under the benchmark's load.
+ */
+export const cloudNodeArgs = () => (process.env.BENCH_CLOUD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
+/**
+ * The cloud under test: `packages/cloud/dist/bin.cjs` (what `forte cloud start` runs) on the data folder, as its
+ * own process, with `env` over this process's environment (an instance of a cluster: FORTE_DATABASE, FORTE_BUS,
+ * FORTE_PUBLIC_URL).
  */
 export async function startCloud(dataDir, nodeArgs = [], env = {}) {
-  const child = spawn(process.execPath, [...nodeArgs, cloudBin, '--port', '0', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [...cloudNodeArgs(), ...nodeArgs, cloudBin, '--port', '0', '--data-dir', dataDir], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

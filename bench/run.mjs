@@ -8,10 +8,11 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
+import { cloudNodeArgs } from './graphql-deploy.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const forteBin = join(root, 'packages/cli/dist/bin.js');
-const cloudBin = join(root, 'packages/cloud/dist/bin.js');
+const cloudBin = join(root, 'packages/cloud/dist/bin.cjs');
 const home = mkdtempSync(join(tmpdir(), 'forte-bench-home-'));
 const env = { ...process.env, FORTE_HOME: home, FORTE_CLOUD_PORT: '0' };
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -79,7 +80,7 @@ try {
   for (let i = 0; i < 5; i++) {
     const dataDir = mkdtempSync(join(tmpdir(), 'forte-bench-cloud-'));
     const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, [cloudBin, '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...cloudNodeArgs(), cloudBin, '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
     const url = await new Promise((resolve, reject) => {
       let out = '';
       child.stdout.on('data', (d) => {

@@ -21,6 +21,7 @@
 // 1. Answers are checked before any timing (bodies compared byte for byte, an unsigned request refused). CPU
 // per request or per MiB: /proc times of the server over the run.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -109,10 +110,21 @@ function measureSmall(server, url, method, seconds = SECONDS) {
 }
 
 /**
+ * Waits for the page cache's dirty pages to reach the disk (`sync`), so that a measure does not pay for the
+ * write-back of the one before it: 64 MB PUTs leave gigabytes of dirty pages, and whichever server ran next was
+ * slowed by their write-back (the ratios moved with the order of the measures).
+ */
+function settleDisk() {
+  const r = spawnSync('sync', { stdio: 'ignore' });
+  if (r.error || r.status !== 0) throw new Error(`sync failed: ${r.error?.message ?? `exit ${r.status}`}`);
+}
+
+/**
  * STREAMS concurrent loops of 64 MB PUTs or GETs (urls[i] for stream i) for `seconds`: MiB/s of the requests
  * completed, and the server's CPU ms per MiB.
  */
 async function measureLarge(server, urls, method, seconds = SECONDS) {
+  settleDisk();
   const cpu0 = cpuMsOf(server.pid);
   const t0 = process.hrtime.bigint();
   const until = Date.now() + seconds * 1000;
@@ -206,10 +218,26 @@ try {
     const cp = measureSmall(cloud, small.put, 'PUT');
     const bg = measureSmall(bare, `${bare.url}/small`, 'GET');
     const cg = measureSmall(cloud, small.get, 'GET');
-    const bP = await measureLarge(bare, large.bare, 'PUT');
-    const cP = await measureLarge(cloud, large.put, 'PUT');
-    const bG = await measureLarge(bare, large.bare, 'GET');
-    const cG = await measureLarge(cloud, large.get, 'GET');
+    // The two servers take turns at going first (odd runs the bare server, even runs the cloud).
+    const inTurn = async (bareFirst, onBare, onCloud) => {
+      if (bareFirst) {
+        const b = await onBare();
+        return [b, await onCloud()];
+      }
+      const c = await onCloud();
+      return [await onBare(), c];
+    };
+    const bareFirst = run % 2 === 0;
+    const [bP, cP] = await inTurn(
+      bareFirst,
+      () => measureLarge(bare, large.bare, 'PUT'),
+      () => measureLarge(cloud, large.put, 'PUT'),
+    );
+    const [bG, cG] = await inTurn(
+      bareFirst,
+      () => measureLarge(bare, large.bare, 'GET'),
+      () => measureLarge(cloud, large.get, 'GET'),
+    );
     for (const [key, value] of Object.entries({ bp, cp, bg, cg, bP, cP, bG, cG })) push(key, value);
     push('smallPut', cp.perSecond / bp.perSecond);
     push('smallGet', cg.perSecond / bg.perSecond);

@@ -6,7 +6,7 @@
 //   node scripts/conformance/alternator.mjs --suite DIR [--json FILE] [--failures] [-- PYTEST ARGS...]
 //
 // DIR is a folder holding the suite's test/alternator (or test/alternator itself). The script:
-// 1. starts the cloud's bin (packages/cloud/dist/bin.js, `npm run build` first) on a free loopback port in a
+// 1. starts the cloud's bin (packages/cloud/dist/bin.cjs, `npm run build` first) on a free loopback port in a
 //    temporary data folder whose admin access key is "cassandra" (the role the suite's conftest signs as),
 //    looking for expired items every half second (TTL_SWEEP_MS);
 // 2. copies the suite into a temporary folder next to stand-ins for the parts of ScyllaDB's test tree the
@@ -23,7 +23,7 @@ import { basename, join, resolve } from 'node:path';
 
 const root = new URL('../..', import.meta.url).pathname;
 const shim = new URL('./alternator-shim', import.meta.url).pathname;
-const cloudBin = join(root, 'packages/cloud/dist/bin.js');
+const cloudBin = join(root, 'packages/cloud/dist/bin.cjs');
 
 /**
  * Test files that do not apply to Forte, with the reason. A file here is not run and not counted.

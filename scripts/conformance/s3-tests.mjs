@@ -6,7 +6,7 @@
 //   node scripts/conformance/s3-tests.mjs --suite DIR [--json FILE] [--failures] [-- PYTEST ARGS...]
 //
 // DIR is a checkout of ceph/s3-tests (holding s3tests/functional). The script:
-// 1. starts the cloud's bin (packages/cloud/dist/bin.js, `npm run build` first) on a free loopback port in a
+// 1. starts the cloud's bin (packages/cloud/dist/bin.cjs, `npm run build` first) on a free loopback port in a
 //    temporary data folder whose admin key it chooses, and writes the suite's s3tests.conf with that key
 //    for its main user (Forte has one account: the alt and tenant users get the same key, and the tests that
 //    need another account are not counted);
@@ -23,7 +23,7 @@ import { join, resolve } from 'node:path';
 
 const root = new URL('../..', import.meta.url).pathname;
 const shim = new URL('./s3-tests-shim', import.meta.url).pathname;
-const cloudBin = join(root, 'packages/cloud/dist/bin.js');
+const cloudBin = join(root, 'packages/cloud/dist/bin.cjs');
 /** Debian's python3 (python3-boto3, python3-pytest, ...) unless S3TESTS_PYTHON names another. */
 const python = process.env.S3TESTS_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 const PYTHON_MODULES = ['boto3', 'pytest', 'munch', 'isodate', 'pytz', 'dateutil', 'requests', 'yaml'];
