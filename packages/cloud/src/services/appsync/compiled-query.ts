@@ -151,15 +151,20 @@ function compile(schema: GraphQLSchema, operation: OperationDefinitionNode): Com
           case 'list': {
             if (!Array.isArray(value)) throw FALL_BACK;
             const out = new Array<unknown>(value.length);
-            for (let i = 0; i < value.length; i++) out[i] = complete(c.item, value[i], ctx, { prev: at, key: i, typename: undefined });
+            for (let i = 0; i < value.length; i++)
+              out[i] = complete(c.item, value[i], ctx, c.item.kind === 'leaf' ? at : { prev: at, key: i, typename: undefined });
             return out;
           }
           case 'object': {
             if (typeof value !== 'object') throw FALL_BACK;
             const source = value as Record<string, unknown>;
             const out: Record<string, unknown> = {};
-            for (const f of c.fields)
-              out[f.key] = complete(f.completion, resolveField(f, source, ctx, at), ctx, { prev: at, key: f.key, typename: c.type.name });
+            for (const f of c.fields) {
+              const fieldValue = resolveField(f, source, ctx, at);
+              // A leaf's completion never reads its path: only lists and objects get one (a list of 20 items
+              // of 6 leaf fields would otherwise make 120 path objects that nothing reads).
+              out[f.key] = complete(f.completion, fieldValue, ctx, f.completion.kind === 'leaf' ? at : { prev: at, key: f.key, typename: c.type.name });
+            }
             return out;
           }
         }
