@@ -57,6 +57,13 @@ describe('runWithCodeCache', { skip: hasCrc32 ? false : 'zlib.crc32 needs Node 2
     assert.deepEqual(readFileSync(`${bundle}.cache`), cache, 'an accepted cache is not written again');
   });
 
+  it('runs a bundle that is not ASCII as UTF-8 (an ASCII one is read as Latin-1)', () => {
+    const bundle = bundleSaying('utf8.cjs', 'caf\u00e9 \u2019 \u6771\u4eac \u{1f600}');
+    assert.equal(readFileSync(bundle).length > readFileSync(bundle, 'utf8').length, true, 'the file holds multi-byte characters');
+    assert.equal(run(bundle), 'caf\u00e9 \u2019 \u6771\u4eac \u{1f600} utf8.cjs true');
+    assert.equal(run(bundle), 'caf\u00e9 \u2019 \u6771\u4eac \u{1f600} utf8.cjs true', 'and with its cache');
+  });
+
   it('ignores a damaged cache and replaces it', () => {
     const bundle = bundleSaying('b.cjs', 'damaged');
     run(bundle);

@@ -45,5 +45,7 @@ void describe('search patterns and analysis', () => {
   void it('analyses text like the standard analyzer: Unicode words, lower case, ideographs one by one', () => {
     assert.deepEqual(analyze("The QUICK brown-fox, isn't it? Résumé_v2 42"), ['the', 'quick', 'brown', 'fox', "isn't", 'it', 'résumé_v2', '42']);
     assert.deepEqual(analyze('東京タワー and Ελλάδα'), ['東', '京', 'タ', 'ワ', 'ー', 'and', 'ελλάδα']);
+    // A typographic apostrophe (U+2019) inside a word keeps it whole, as the straight one does.
+    assert.deepEqual(analyze('It’s Ana’s, ’quoted’'), ['it’s', 'ana’s', 'quoted']);
   });
 });

@@ -5,7 +5,7 @@
  */
 const IDEOGRAPH = String.raw`\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}`;
 const WORD_CHAR = String.raw`(?![${IDEOGRAPH}])[\p{L}\p{M}\p{N}\p{Pc}]`;
-const TOKEN = new RegExp(String.raw`[${IDEOGRAPH}]|(?:${WORD_CHAR})+(?:['’](?:${WORD_CHAR})+)*`, 'gu');
+const TOKEN = new RegExp(String.raw`[${IDEOGRAPH}]|(?:${WORD_CHAR})+(?:['\u2019](?:${WORD_CHAR})+)*`, 'gu');
 
 /** The lower-cased words of `text`, in order. */
 export function analyze(text: string): string[] {
