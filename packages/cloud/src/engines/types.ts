@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { FORTE_ERROR } from '@forte/protocol';
 
@@ -51,6 +52,17 @@ export interface BlobStore {
    * only a chunk at a time. Throws BlobNotFoundError.
    */
   read(id: string, range?: { start: number; end: number }): Promise<Buffer>;
+  /**
+   * Writes the blob (or the inclusive byte range) to an HTTP response, without ending it, through a few
+   * buffers of the store's own: each is read into again only once the response has written it (its write
+   * callback: the bytes are with the kernel). A stream from `get` makes a new buffer for every chunk, memory
+   * outside V8's heap that V8 answers with full collections (docs/benchmarks.md, Storage). Only for a
+   * response: a stream that passes chunks on (a Transform) calls back before it is done with them.
+   * `ready` is called once the blob is found, before the first write (the caller writes its head there);
+   * a missing blob throws BlobNotFoundError before it. A blob that turns out shorter than the range
+   * destroys the response. Optional: callers of a store without it use `get`.
+   */
+  send?(id: string, range: { start: number; end: number } | undefined, to: ServerResponse, ready: () => void): Promise<void>;
   stat(id: string): Promise<{ size: number } | undefined>;
   delete(id: string): Promise<void>;
   copy(fromId: string, toId: string): Promise<void>;

@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { close, createReadStream, createWriteStream, fstat, open, read, rmSync, writeFile, type Stats } from 'node:fs';
 import { copyFile, mkdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -136,6 +137,25 @@ export function createFsBlobStore(root: string): BlobStore {
         close(fd, () => {});
       }
     },
+    async send(id, range, to, ready) {
+      const path = pathOf(id);
+      const notFound = (cause: unknown) => Object.assign(new BlobNotFoundError(`no blob ${id}`), { cause });
+      let fd: number;
+      try {
+        fd = await openForReading(path);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw code === 'ENOENT' || code === 'ENOTDIR' ? notFound(error) : error;
+      }
+      try {
+        const found = await fstatOf(fd);
+        if (!found.isFile()) throw notFound(undefined);
+        ready();
+        await sendRange(fd, range?.start ?? 0, range?.end ?? found.size - 1, to);
+      } finally {
+        close(fd, () => {});
+      }
+    },
     async stat(id) {
       const path = pathOf(id);
       const found = await stat(path).catch(() => undefined);
@@ -184,6 +204,54 @@ function openForReading(path: string): Promise<number> {
 
 function fstatOf(fd: number): Promise<Stats> {
   return new Promise((resolve, reject) => fstat(fd, (error, stats) => (error ? reject(error) : resolve(stats))));
+}
+
+/** Buffers of one `send`: one being written while the next is read, as a stream with its response would hold. */
+const SEND_BUFFERS = 2;
+
+/**
+ * Writes bytes `start` to `end` (inclusive) of the file to `to`, reading into at most SEND_BUFFERS buffers, each
+ * reused once `to` has called back for its write. Returns early when `to` is destroyed (the client went away);
+ * destroys it when the file ends before `end`.
+ */
+async function sendRange(fd: number, start: number, end: number, to: ServerResponse): Promise<void> {
+  if (end < start) return;
+  const size = Math.min(MAX_READ_CHUNK, end - start + 1);
+  const free: Buffer[] = [];
+  let made = 0;
+  let waiting: (() => void) | undefined;
+  const wake = (): void => {
+    const resume = waiting;
+    waiting = undefined;
+    resume?.();
+  };
+  // A destroyed response may never call back for what it held: its close wakes the wait too.
+  to.once('close', wake);
+  try {
+    for (let position = start; position <= end;) {
+      let buffer = free.pop();
+      if (!buffer && made < SEND_BUFFERS) {
+        made += 1;
+        buffer = Buffer.allocUnsafeSlow(size);
+      }
+      while (!buffer && !to.destroyed) {
+        await new Promise<void>((resolve) => (waiting = resolve));
+        buffer = free.pop();
+      }
+      if (!buffer || to.destroyed) return;
+      const n = await readInto(fd, buffer.subarray(0, Math.min(size, end - position + 1)), 0, position);
+      if (to.destroyed) return;
+      if (n === 0) return void to.destroy(new Error(`the blob ends at byte ${position}, before the ${end + 1} it was to send`));
+      position += n;
+      const written = buffer;
+      to.write(n === buffer.length ? buffer : buffer.subarray(0, n), () => {
+        free.push(written);
+        wake();
+      });
+    }
+  } finally {
+    to.off('close', wake);
+  }
 }
 
 /** Reads into `bytes` from `offset` to its end, at `position` in the file; answers the bytes read. */

@@ -77,11 +77,15 @@ export async function getObject(call: S3Call, head: boolean): Promise<void> {
     const whole = object.size === 0 ? undefined : { start: 0, end: object.size - 1 };
     let body;
     try {
+      const small = (range ? range.end - range.start + 1 : object.size) <= BUFFERED_BODY_BYTES;
+      if (!small && blobs.send) {
+        // A large body through the store's own buffers, reused from write to write (no buffer per chunk).
+        await blobs.send(object.blobId, range ?? whole, ctx.res, () => ctx.res.writeHead(status, headers));
+        if (!ctx.res.destroyed) ctx.res.end();
+        return;
+      }
       // A small body is read into memory and answered in one write: no stream pipeline for a few kilobytes.
-      body =
-        (range ? range.end - range.start + 1 : object.size) <= BUFFERED_BODY_BYTES
-          ? await blobs.read(object.blobId, range ?? whole)
-          : await blobs.get(object.blobId, range);
+      body = small ? await blobs.read(object.blobId, range ?? whole) : await blobs.get(object.blobId, range);
     } catch (error) {
       if (isBlobNotFound(error) && attempt === 0) continue;
       throw error;
