@@ -64,6 +64,13 @@ void describe('the website endpoint of a bucket with WebsiteConfiguration', () =
     const head = await website('site-bucket', '/app.js', 'HEAD');
     assert.deepEqual([head.status, head.headers['content-length'], head.body], [200, '5', '']);
     assert.equal((await website('site-bucket', '/app.js', 'PUT')).status, 405);
+
+    // An object above 64 KiB is sent from its blob, not read into memory: whole, byte for byte.
+    const big = Array.from({ length: 40_000 }, (_, i) => `line ${i}\n`).join('');
+    await s3.send(new PutObjectCommand({ Bucket: 'site-bucket', Key: 'big.txt', Body: big, ContentType: 'text/plain' }));
+    const served = await website('site-bucket', '/big.txt');
+    assert.deepEqual([served.status, served.headers['content-length'], served.body.length], [200, String(big.length), big.length]);
+    assert.ok(served.body === big, 'the same bytes');
   });
 
   void it('does not serve a bucket without a website configuration, nor one that does not exist', async () => {

@@ -173,6 +173,8 @@ const host = (h: Harness): string => `myapp-dev.localhost:${h.port}`;
 const INDEX = '<!doctype html><title>v1</title><div id="root"></div>';
 const BIG_JS = `console.log(${JSON.stringify('forte '.repeat(2000))});\n`;
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47]), Buffer.alloc(4000, 7)]);
+/** Above the body cache (1 MiB): served from its blob through the store's reused buffers. */
+const CLIP = randomBytes(3 * 1024 * 1024 + 5);
 
 void describe('hosting service', { skip: postgres?.ok === false ? postgres.reason : false }, () => {
   let h: Harness;
@@ -189,6 +191,7 @@ void describe('hosting service', { skip: postgres?.ok === false ? postgres.reaso
       'assets/index-Bx5a9Qz7.css': 'body{color:red}',
       'style.css': 'h1{}',
       'logo.png': PNG,
+      'media/clip.bin': CLIP,
       'data.unknownext': 'x',
       'docs/index.html': '<p>docs</p>',
       'robots.txt': 'User-agent: *',
@@ -274,6 +277,20 @@ void describe('hosting service', { skip: postgres?.ok === false ? postgres.reaso
     const beyond = await send(h.port, { path: '/logo.png', headers: { host: host(h), range: `bytes=${PNG.length}-` } });
     assert.equal(beyond.status, 416);
     assert.equal(beyond.headers['content-range'], `bytes */${PNG.length}`);
+
+    // A file above the body cache, whole and in ranges, byte for byte.
+    const clip = await send(h.port, { path: '/media/clip.bin', headers: { host: host(h) } });
+    assert.equal(clip.status, 200);
+    assert.equal(clip.headers['content-length'], String(CLIP.length));
+    assert.equal(sha(clip.body), sha(CLIP));
+    for (const [start, end] of [
+      [1_000_000, 2_600_000],
+      [CLIP.length - 7, CLIP.length - 1],
+    ] as const) {
+      const part = await send(h.port, { path: '/media/clip.bin', headers: { host: host(h), range: `bytes=${start}-${end}` } });
+      assert.equal(part.status, 206);
+      assert.equal(sha(part.body), sha(CLIP.subarray(start, end + 1)), `bytes ${start}-${end}`);
+    }
 
     const head = await send(h.port, { method: 'HEAD', path: '/style.css', headers: { host: host(h) } });
     assert.equal(head.status, 200);

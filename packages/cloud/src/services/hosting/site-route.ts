@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
+import { sendBlob } from '../../engines/send-blob.js';
 import type { BlobStore } from '../../engines/types.js';
 import type { Route } from '../../kernel/types.js';
 import { ByteLru } from './byte-lru.js';
@@ -128,20 +128,19 @@ async function sendFile(args: {
     res.end(cached);
     return;
   }
-  const stream = await args.blobs.get(rep.blobId);
   if (rep.size <= MAX_CACHED_BODY) {
     const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    for await (const chunk of await args.blobs.get(rep.blobId)) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     args.bodies.set(rep.blobId, body);
     res.writeHead(status, headers);
     res.end(body);
     return;
   }
-  res.writeHead(status, headers);
   try {
-    await pipeline(stream, res);
-  } catch {
+    await sendBlob(args.blobs, rep.blobId, undefined, res, () => res.writeHead(status, headers));
+  } catch (error) {
+    if (!res.headersSent) throw error; // not found: answered as before the head
     // The client went away or the blob broke mid-way: the status is already sent, so just drop the socket.
     res.destroy();
   }
@@ -167,7 +166,7 @@ async function sendRange(args: {
     return;
   }
   try {
-    await pipeline(await args.blobs.get(rep.blobId, range), res);
+    await sendBlob(args.blobs, rep.blobId, range, res, () => {}); // the head is written above
   } catch {
     res.destroy();
   }

@@ -1,4 +1,4 @@
-import { pipeline } from 'node:stream/promises';
+import { sendBlob } from '../../engines/send-blob.js';
 import { isBlobNotFound } from '../../engines/types.js';
 import { objectByteRange } from './byte-range.js';
 import { checkPreconditions } from './conditional-request.js';
@@ -78,21 +78,15 @@ export async function getObject(call: S3Call, head: boolean): Promise<void> {
     let body;
     try {
       const small = (range ? range.end - range.start + 1 : object.size) <= BUFFERED_BODY_BYTES;
-      if (!small && blobs.send) {
-        // A large body through the store's own buffers, reused from write to write (no buffer per chunk).
-        await blobs.send(object.blobId, range ?? whole, ctx.res, () => ctx.res.writeHead(status, headers));
-        if (!ctx.res.destroyed) ctx.res.end();
-        return;
-      }
+      // A large body through the store's own buffers where it has them (engines/send-blob.ts).
+      if (!small) return await sendBlob(blobs, object.blobId, range ?? whole, ctx.res, () => ctx.res.writeHead(status, headers));
       // A small body is read into memory and answered in one write: no stream pipeline for a few kilobytes.
-      body = small ? await blobs.read(object.blobId, range ?? whole) : await blobs.get(object.blobId, range);
+      body = await blobs.read(object.blobId, range ?? whole);
     } catch (error) {
       if (isBlobNotFound(error) && attempt === 0) continue;
       throw error;
     }
     ctx.res.writeHead(status, headers);
-    if (Buffer.isBuffer(body)) return void ctx.res.end(body);
-    await pipeline(body, ctx.res);
-    return;
+    return void ctx.res.end(body);
   }
 }

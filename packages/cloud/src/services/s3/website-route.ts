@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
+import { sendBlob } from '../../engines/send-blob.js';
 import type { BlobStore } from '../../engines/types.js';
 import type { Route } from '../../kernel/types.js';
 import { objectResponseHeaders } from './object-headers.js';
@@ -87,9 +87,7 @@ async function sendObject(res: ServerResponse, blobs: BlobStore, object: S3Objec
     res.writeHead(status, headers);
     return void res.end(body);
   }
-  const body = await blobs.get(object.blobId);
-  res.writeHead(status, headers);
-  await pipeline(body, res);
+  await sendBlob(blobs, object.blobId, undefined, res, () => res.writeHead(status, headers));
 }
 
 function sendText(res: ServerResponse, status: number, text: string): void {
