@@ -105,21 +105,13 @@ export function createFsBlobStore(root: string): BlobStore {
       return createReadStream(path, { start, end, highWaterMark: Math.min(end - start + 1, MAX_READ_CHUNK) });
     },
     async read(id, range) {
-      const path = pathOf(id);
-      const notFound = (cause: unknown) => Object.assign(new BlobNotFoundError(`no blob ${id}`), { cause });
-      let fd: number;
-      try {
-        fd = await openForReading(path);
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        throw code === 'ENOENT' || code === 'ENOTDIR' ? notFound(error) : error;
-      }
+      const fd = await openBlob(id, pathOf(id));
       try {
         const start = range?.start ?? 0;
         let end = range?.end;
         if (end === undefined) {
           const found = await fstatOf(fd);
-          if (!found.isFile()) throw notFound(undefined);
+          if (!found.isFile()) throw blobNotFound(id);
           end = found.size - 1;
         }
         const bytes = Buffer.allocUnsafe(Math.max(end - start + 1, 0));
@@ -132,24 +124,16 @@ export function createFsBlobStore(root: string): BlobStore {
         return filled === bytes.length ? bytes : bytes.subarray(0, filled);
       } catch (error) {
         // A folder opens, but does not read.
-        throw (error as NodeJS.ErrnoException).code === 'EISDIR' ? notFound(error) : error;
+        throw (error as NodeJS.ErrnoException).code === 'EISDIR' ? blobNotFound(id, error) : error;
       } finally {
         close(fd, () => {});
       }
     },
     async send(id, range, to, ready) {
-      const path = pathOf(id);
-      const notFound = (cause: unknown) => Object.assign(new BlobNotFoundError(`no blob ${id}`), { cause });
-      let fd: number;
-      try {
-        fd = await openForReading(path);
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        throw code === 'ENOENT' || code === 'ENOTDIR' ? notFound(error) : error;
-      }
+      const fd = await openBlob(id, pathOf(id));
       try {
         const found = await fstatOf(fd);
-        if (!found.isFile()) throw notFound(undefined);
+        if (!found.isFile()) throw blobNotFound(id);
         ready();
         await sendRange(fd, range?.start ?? 0, range?.end ?? found.size - 1, to);
       } finally {
@@ -198,8 +182,18 @@ function writeBuffer(path: string, data: Buffer): Promise<void> {
   return new Promise((resolve, reject) => writeFile(path, data, (error) => (error ? reject(error) : resolve())));
 }
 
-function openForReading(path: string): Promise<number> {
-  return new Promise((resolve, reject) => open(path, 'r', (error, fd) => (error ? reject(error) : resolve(fd))));
+function blobNotFound(id: string, cause?: unknown): BlobNotFoundError {
+  return Object.assign(new BlobNotFoundError(`no blob ${id}`), { cause });
+}
+
+/** The blob's file opened for reading; BlobNotFoundError when there is none (a folder opens: its reads fail). */
+function openBlob(id: string, path: string): Promise<number> {
+  return new Promise((resolve, reject) =>
+    open(path, 'r', (error, fd) => {
+      if (!error) return resolve(fd);
+      reject(error.code === 'ENOENT' || error.code === 'ENOTDIR' ? blobNotFound(id, error) : error);
+    }),
+  );
 }
 
 function fstatOf(fd: number): Promise<Stats> {

@@ -129,9 +129,7 @@ async function sendFile(args: {
     return;
   }
   if (rep.size <= MAX_CACHED_BODY) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of await args.blobs.get(rep.blobId)) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
+    const body = await args.blobs.read(rep.blobId);
     args.bodies.set(rep.blobId, body);
     res.writeHead(status, headers);
     res.end(body);
