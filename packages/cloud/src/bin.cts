@@ -3,6 +3,10 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runWithCodeCache } from '@forte/protocol/run-with-code-cache';
 
+// The cloud's S3 blob engine (a cluster's) uses an AWS SDK client, which warns on Node.js 20 that SDK releases of
+// 2027 will need Node.js 22: Forte pins its SDK releases, so that notice is not the operator's to act on.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 // The cloud's bin (package.json "bin", and what the CLI starts). CommonJS: an ES module entry would start node's
 // ES module loader first, a twentieth of a start. dist/bin.js, an ES module, runs this file too.
 //

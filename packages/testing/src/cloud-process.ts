@@ -9,6 +9,8 @@ export const CLOUD_BIN = join(createRequire(import.meta.url).resolve('@forte/clo
 export interface CloudProcess {
   child: ChildProcess;
   url: string;
+  /** What it has printed on stderr so far. */
+  stderr(): string;
 }
 
 /**
@@ -31,5 +33,5 @@ export async function startCloudProcess(dataDir: string, env: NodeJS.ProcessEnv 
     });
     child.once('exit', (code) => reject(new Error(`the cloud of ${dataDir} exited with ${code}: ${err}`)));
   });
-  return { child, url };
+  return { child, url, stderr: () => err };
 }

@@ -59,9 +59,12 @@ void describe('forte function: add --headless → build → remove refusal → p
       assert.equal(invoked.code, 0, invoked.stderr);
       assert.match(invoked.stdout, /\{"greeting":"hi","got":\{"who":"e2e"\}\}/);
       assert.match(invoked.stdout, /greeting hi/);
+      // The CLI calls the cloud with AWS SDK clients: their notice about Node.js releases is not shown to users.
+      assert.doesNotMatch(invoked.stderr, /NodeVersionSupportWarning/);
     }
     const logs = await forte(['function', 'logs', 'hello', '--since', '10m']);
     assert.equal(logs.code, 0, logs.stderr);
+    assert.doesNotMatch(logs.stderr, /NodeVersionSupportWarning/);
     assert.match(logs.stdout, /INIT_START Runtime Version: nodejs:\d+\.v\d+\tRuntime Version ARN: arn:aws:lambda:/);
     assert.match(logs.stdout, /START RequestId/);
     assert.match(logs.stdout, /greeting hi/);
