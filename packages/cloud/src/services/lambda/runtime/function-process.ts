@@ -47,15 +47,24 @@ export interface FunctionProcess {
   kill(): void;
 }
 
+/**
+ * The Node.js options Lambda's Node.js runtime starts a function with: `global.gc` (`--expose-gc`), HTTP headers
+ * up to 80 KiB (`--max-http-header-size`), and V8's old space at 90% of the function's memory, unless the function's
+ * own NODE_OPTIONS sizes the heap (Lambda then leaves both sizes to it; the RSS check below still holds the limit).
+ */
+export function lambdaNodeOptions(memoryMb: number, nodeOptions: string | undefined): string[] {
+  const options = ['--expose-gc', '--max-http-header-size=81920'];
+  if (!/--max[-_](?:old|semi)[-_]space[-_]size/.test(nodeOptions ?? '')) options.push(`--max-old-space-size=${Math.max(16, Math.floor(memoryMb * 0.9))}`);
+  return options;
+}
+
 const SAMPLE_INTERVAL_MS = 100;
 const MAX_LINE_CHARS = 256 * 1024;
 
 /** Starts one process of a function: its bootstrap loads the handler, then runs invocations one at a time. */
 export function createFunctionProcess(options: FunctionProcessOptions): FunctionProcess {
   const started = performance.now();
-  // V8's heap gets most of the function's memory, as on Lambda; the RSS check below enforces the rest.
-  const heapMb = Math.max(16, Math.floor(options.memoryMb * 0.9));
-  const child = spawn(options.nodeBinary, [`--max-old-space-size=${heapMb}`, options.bootstrapPath], {
+  const child = spawn(options.nodeBinary, [...lambdaNodeOptions(options.memoryMb, options.env.NODE_OPTIONS), options.bootstrapPath], {
     cwd: options.codeDir,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -158,6 +158,22 @@ exports.handler = (e, context, callback) => {
     assert.deepEqual(c.identity, { cognitoIdentityId: 'us-east-1:abc', cognitoIdentityPoolId: 'us-east-1:pool' });
   });
 
+  void it("starts the function's Node.js as Lambda does: global.gc, 80 KiB headers, the heap sized to its memory unless NODE_OPTIONS sizes it", async () => {
+    const code = {
+      'index.js': `exports.handler = async () => ({ gc: typeof global.gc, maxHeaderSize: require('http').maxHeaderSize,
+  heapMb: Math.round(require('v8').getHeapStatistics().heap_size_limit / 1048576) });`,
+    };
+    await rt.deployCode('node-options', code, { memoryMb: 128 });
+    const plain = (await rt.call('node-options')).body as { gc: string; maxHeaderSize: number; heapMb: number };
+    assert.equal(plain.gc, 'function');
+    assert.equal(plain.maxHeaderSize, 81920);
+    assert.ok(plain.heapMb < 256, `a 128 MB function's heap limit: ${plain.heapMb} MB`);
+    await rt.deployCode('own-node-options', code, { memoryMb: 128, environment: { NODE_OPTIONS: '--max-old-space-size=512' } });
+    const own = (await rt.call('own-node-options')).body as { gc: string; heapMb: number };
+    assert.equal(own.gc, 'function');
+    assert.ok(own.heapMb >= 512, `the heap limit its NODE_OPTIONS asks for: ${own.heapMb} MB`);
+  });
+
   void it("fails a result JSON cannot hold, and one over 6 MB, with Lambda's errors", async () => {
     await rt.deployCode('bad-results', {
       'index.js': `exports.handler = async (e) => {
