@@ -16,7 +16,8 @@
 // 2. `GET /item` on the IAM API signed with SigV4 (admin keys, @smithy/signature-v4; valid for 15 minutes, longer than the run).
 // Where `taskset` exists (BENCH_PIN=0 turns it off), the servers run on core 0 and wrk on core 1. Answers are
 // checked before any timing. Medians of BENCH_RUNS runs. CPU µs per request count the server and its children
-// (the function processes).
+// (the function processes). Each server is first loaded, uncounted, for BENCH_WARMUP seconds (30): ten function
+// processes each see a tenth of the requests, and V8 takes that long to optimize the Express code in each of them.
 // BENCH_PROFILE=DIR: a CPU profile of the cloud. BENCH_PROFILE_FUNCTIONS=DIR: one of each function process
 // (bench/functions-profile.cjs, preloaded through the functions' NODE_OPTIONS; the cloud is then killed at the
 // end so that they exit on their own and write them, and its own profile is not written).
@@ -53,6 +54,7 @@ const RUNTIME = `nodejs${process.versions.node.split('.')[0]}.x`;
 const ENV = 'bench';
 const FUNCTION = `restexpress-${ENV}`;
 const PROFILE_FUNCTIONS = process.env.BENCH_PROFILE_FUNCTIONS;
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 30);
 
 const work = mkdtempSync(join(tmpdir(), 'forte-bench-rest-'));
 const database = benchDatabase();
@@ -231,10 +233,10 @@ try {
 
   for (const pid of [cloud.pid, bare.pid, inProcess.pid]) pin(pid);
   console.log(PIN ? 'servers on core 0, wrk on core 1 (BENCH_PIN=0: unpinned)' : 'unpinned (no taskset, one core, or BENCH_PIN=0)');
-  // Warm-up (not counted): the function's pool grows to CONNECTIONS warm processes.
-  measure(bare, bareRequest, CONNECTIONS, 3);
-  measure(cloud, open, CONNECTIONS, 3);
-  measure(inProcess, handlerRequest, CONNECTIONS, 3);
+  // Warm-up (not counted): the function's pool grows to CONNECTIONS warm processes, whose code V8 then optimizes.
+  measure(bare, bareRequest, CONNECTIONS, WARMUP);
+  measure(cloud, open, CONNECTIONS, WARMUP);
+  measure(inProcess, handlerRequest, CONNECTIONS, WARMUP);
   const rows = {};
   const push = (key, value) => (rows[key] ??= []).push(value);
   for (let run = 0; run < RUNS; run++) {
@@ -253,7 +255,7 @@ try {
   }
   assert.deepEqual(JSON.parse((await fetchGet(open.url)).text), expected, 'the API still answers after the load');
   const stat = (key, field) => median(rows[key].map((r) => r[field]));
-  const note = wrkNote();
+  const note = `${wrkNote()} after ${WARMUP} s of uncounted warm-up`;
   const detail = (key) =>
     `p50 ${stat(key, 'p50Ms').toFixed(2)} ms, p99 ${stat(key, 'p99Ms').toFixed(2)} ms, ${stat(key, 'cpuUs').toFixed(0)} CPU µs/req (server and its children; ${stat(key, 'serverCpuUs').toFixed(0)} the server alone)`;
   record('GET /item: the Express app on bare node:http (req/s)', stat('b', 'perSecond'), 'req/s', '', detail('b'));
