@@ -9,6 +9,7 @@ import { callFailure, deployFunction, deployRole, lambdaClient, startLambdaCloud
 const ECHO = `exports.handler = async (event, context) => {
   console.log('echo got', JSON.stringify(event));
   if (event.fail) throw new Error('asked to fail');
+  if (event.trace) return { trace: process.env._X_AMZN_TRACE_ID ?? null };
   return { event, requestId: context.awsRequestId, clientContext: context.clientContext ?? null, name: context.functionName };
 };`;
 
@@ -19,6 +20,10 @@ exports.handler = async (event) => {
   try {
     if (event.op === 'get') return { ok: (await client.send(new GetFunctionCommand({ FunctionName: event.target }))).Configuration.FunctionName };
     if (event.op === 'list') return { ok: (await client.send(new ListFunctionsCommand({}))).Functions.length };
+    if (event.op === 'trace') {
+      const out = await client.send(new InvokeCommand({ FunctionName: event.target, Payload: JSON.stringify({ trace: true }) }));
+      return { own: process.env._X_AMZN_TRACE_ID, called: JSON.parse(Buffer.from(out.Payload).toString()).trace };
+    }
     const out = await client.send(new InvokeCommand({ FunctionName: event.target, Payload: JSON.stringify({ from: 'caller' }) }));
     return { ok: JSON.parse(Buffer.from(out.Payload).toString()) };
   } catch (error) {
@@ -137,6 +142,23 @@ void describe('Lambda Invoke API over HTTP with @aws-sdk/client-lambda', () => {
     assert.deepEqual(await call({ op: 'get', target: 'echo' }), { ok: 'echo' });
     assert.deepEqual(await call({ op: 'get', target: 'secret' }), { error: 'AccessDeniedException' });
     assert.deepEqual(await call({ op: 'list' }), { error: 'AccessDeniedException' });
+  });
+
+  void it("gives each invocation Lambda's X-Ray trace header in _X_AMZN_TRACE_ID, continuing the caller's trace", async () => {
+    const TRACE = /^Root=(1-[0-9a-f]{8}-[0-9a-f]{24});Parent=([0-9a-f]{16});Sampled=([01])$/;
+    const trace = async (name: string, payload: unknown) =>
+      json((await lambda.send(new InvokeCommand({ FunctionName: name, Payload: JSON.stringify(payload) }))).Payload);
+    const first = (await trace('echo', { trace: true })) as { trace: string };
+    const second = (await trace('echo', { trace: true })) as { trace: string };
+    assert.match(first.trace, TRACE);
+    assert.equal(TRACE.exec(first.trace)![3], '0', 'not sampled');
+    assert.notEqual(TRACE.exec(first.trace)![1], TRACE.exec(second.trace)![1], 'a new trace for each call that names none');
+    // The AWS SDK inside the caller sends its trace in X-Amzn-Trace-Id: the function it invokes continues it.
+    const chained = (await trace('caller', { op: 'trace', target: 'echo' })) as { own: string; called: string };
+    assert.match(chained.own, TRACE);
+    assert.match(chained.called, TRACE);
+    assert.equal(TRACE.exec(chained.called)![1], TRACE.exec(chained.own)![1], 'the same Root');
+    assert.notEqual(TRACE.exec(chained.called)![2], TRACE.exec(chained.own)![2], 'a Parent of its own');
   });
 
   void it('serves other services through FUNCTIONS: invoke and exists, with the API’s checks', async () => {

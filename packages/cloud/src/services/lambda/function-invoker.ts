@@ -120,7 +120,7 @@ export function createFunctionInvoker(options: {
     fn: StoredFunction,
     body: Buffer,
     type: InvocationType,
-    extra: { requestId?: string; clientContext?: string; tail?: boolean; orderingKey?: string } = {},
+    extra: { requestId?: string; clientContext?: string; tail?: boolean; orderingKey?: string; traceHeader?: string } = {},
   ): Promise<FunctionInvocationResult & { outcome?: InvokeOutcome; requestId: string }> {
     const payload = checkPayload(body, type);
     if (type === 'DryRun') return { statusCode: 204, requestId: extra.requestId ?? randomUUID() };
@@ -130,6 +130,7 @@ export function createFunctionInvoker(options: {
       requestId,
       ...(extra.clientContext !== undefined ? { clientContext: extra.clientContext } : {}),
       ...(extra.tail ? { tail: true } : {}),
+      ...(extra.traceHeader !== undefined ? { traceHeader: extra.traceHeader } : {}),
     });
     return { statusCode: 200, payload: outcome.payload, ...(outcome.functionError ? { functionError: outcome.functionError } : {}), outcome, requestId };
   }

@@ -62,9 +62,11 @@ export function createLambdaRoute(options: { store: FunctionStore; invoker: Func
     if (logType !== 'None' && logType !== 'Tail')
       throw LAMBDA_ERRORS.error('InvalidParameterValueException', `X-Amz-Log-Type must be None or Tail, not ${JSON.stringify(logType)}.`);
     const clientContext = decodeClientContext(ctx.req.headers['x-amz-client-context']);
+    const traceHeader = ctx.req.headers['x-amzn-trace-id'];
     const result = await invoker.invoke(fn, body, type, {
       requestId: ctx.requestId,
       ...(clientContext !== undefined ? { clientContext } : {}),
+      ...(typeof traceHeader === 'string' ? { traceHeader } : {}),
       tail: logType === 'Tail' && type === 'RequestResponse',
     });
     const headers: Record<string, string> = { 'x-amz-executed-version': '$LATEST' };

@@ -5,7 +5,7 @@
 // channel, and answers each with the handler's result or Lambda's error object.
 //
 // Messages from the cloud: { type: 'invoke', requestId, event, deadlineMs, invokedFunctionArn, clientContext,
-// identity }. Messages to the cloud: { type: 'ready' } or { type: 'init-error', error } once, then
+// identity, traceId }. Messages to the cloud: { type: 'ready' } or { type: 'init-error', error } once, then
 // { type: 'result', requestId, payload } or { type: 'error', requestId, error } per invocation. Each answer
 // carries how many bytes the process has written so far through process.stdout and process.stderr, so that
 // the cloud knows when it has every line the invocation printed before it closes the invocation's log (IPC
@@ -259,6 +259,9 @@ function readLambdaEnvironment() {
 function invoke(handler, message) {
   const { requestId } = message;
   globalThis[REQUEST_ID] = requestId;
+  // Lambda's X-Ray trace header, a new one per invocation (the AWS SDK passes it on in X-Amzn-Trace-Id).
+  if (message.traceId) process.env._X_AMZN_TRACE_ID = message.traceId;
+  else delete process.env._X_AMZN_TRACE_ID;
   const invocation = { requestId, finished: false, unrefd: false };
   current = invocation;
   let waitForEmptyEventLoop = true;

@@ -174,6 +174,23 @@ exports.handler = (e, context, callback) => {
     assert.ok(own.heapMb >= 512, `the heap limit its NODE_OPTIONS asks for: ${own.heapMb} MB`);
   });
 
+  void it("sets _X_AMZN_TRACE_ID for each invocation: a new trace, or the caller's Root and Sampled with a new Parent", async () => {
+    await rt.deployCode('traced', { 'index.js': 'exports.handler = async () => process.env._X_AMZN_TRACE_ID ?? null;' });
+    const TRACE = /^Root=(1-[0-9a-f]{8}-[0-9a-f]{24});Parent=([0-9a-f]{16});Sampled=([01])$/;
+    const run = async (traceHeader?: string) =>
+      JSON.parse((await rt.invoke('traced', '{}', { requestId: `trace-${Math.random()}`, ...(traceHeader ? { traceHeader } : {}) })).payload) as string;
+    const fresh = TRACE.exec(await run());
+    assert.ok(fresh, 'a trace header of X-Ray form');
+    assert.equal(fresh[3], '0');
+    assert.ok(Math.abs(parseInt(fresh[1]!.slice(2, 10), 16) - Date.now() / 1000) < 600, 'its Root carries the time in seconds');
+    const continued = TRACE.exec(await run('Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1'));
+    assert.equal(continued?.[1], '1-5759e988-bd862e3fe1be46a994272793');
+    assert.equal(continued?.[3], '1');
+    assert.notEqual(continued?.[2], '53995c3f42cd8ad8', 'a Parent of its own');
+    const malformed = TRACE.exec(await run('Root=not-a-trace'));
+    assert.notEqual(malformed?.[1], 'not-a-trace', 'a header that names no trace starts a new one');
+  });
+
   void it("fails a result JSON cannot hold, and one over 6 MB, with Lambda's errors", async () => {
     await rt.deployCode('bad-results', {
       'index.js': `exports.handler = async (e) => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FunctionProcess, InitResult, LambdaErrorPayload, ProcessAnswer } from './function-process.js';
 import type { LogTail } from './log-tail.js';
 import { exitError, timeoutError, timeoutMessage } from './platform-errors.js';
@@ -63,6 +64,7 @@ export async function runInvocation(inputs: InvocationInputs): Promise<InvokeOut
           invokedFunctionArn: spec.arn,
           clientContext: options.clientContext,
           identity: options.identity,
+          traceId: traceHeaderFor(options.traceHeader),
         };
         ending = await Promise.race([proc.run(message).then((answer) => ({ answer })), after(timeoutMs)]);
       }
@@ -108,4 +110,23 @@ export async function runInvocation(inputs: InvocationInputs): Promise<InvokeOut
     billedDurationMs,
     maxMemoryUsedMb,
   };
+}
+
+const TRACE_ROOT = /(?:^|;)\s*Root=(1-[0-9a-f]{8}-[0-9a-f]{24})\s*(?:;|$)/;
+const TRACE_SAMPLED = /(?:^|;)\s*Sampled=([01])\s*(?:;|$)/;
+
+/**
+ * The X-Ray trace header of an invocation, which Lambda gives every invocation (`_X_AMZN_TRACE_ID` in the function,
+ * tracing on or not): the caller's trace (its `Root` and `Sampled`) when its `X-Amzn-Trace-Id` names one, else a
+ * new one, not sampled; a new `Parent` either way.
+ */
+function traceHeaderFor(callerHeader: string | undefined): string {
+  const random = randomBytes(20).toString('hex');
+  const parent = random.slice(24, 40);
+  const root = TRACE_ROOT.exec(callerHeader ?? '')?.[1];
+  if (root !== undefined) return `Root=${root};Parent=${parent};Sampled=${TRACE_SAMPLED.exec(callerHeader ?? '')?.[1] ?? '0'}`;
+  const seconds = Math.floor(Date.now() / 1000)
+    .toString(16)
+    .padStart(8, '0');
+  return `Root=1-${seconds}-${random.slice(0, 24)};Parent=${parent};Sampled=0`;
 }

@@ -30,6 +30,8 @@ export interface InvokeOptions {
   identity?: { cognitoIdentityId: string; cognitoIdentityPoolId: string };
   /** Keep the last 4 KB of this invocation's log lines for X-Amz-Log-Result. */
   tail?: boolean;
+  /** The caller's `X-Amzn-Trace-Id`, whose trace the invocation continues (a new one otherwise). */
+  traceHeader?: string;
 }
 
 export interface InvokeOutcome {
