@@ -52,7 +52,7 @@ export interface FunctionProcess {
  * up to 80 KiB (`--max-http-header-size`), and V8's old space at 90% of the function's memory, unless the function's
  * own NODE_OPTIONS sizes the heap (Lambda then leaves both sizes to it; the RSS check below still holds the limit).
  */
-export function lambdaNodeOptions(memoryMb: number, nodeOptions: string | undefined): string[] {
+function lambdaNodeOptions(memoryMb: number, nodeOptions: string | undefined): string[] {
   const options = ['--expose-gc', '--max-http-header-size=81920'];
   if (!/--max[-_](?:old|semi)[-_]space[-_]size/.test(nodeOptions ?? '')) options.push(`--max-old-space-size=${Math.max(16, Math.floor(memoryMb * 0.9))}`);
   return options;
