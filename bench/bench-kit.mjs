@@ -204,3 +204,18 @@ export const freePort = () =>
       server.close(() => resolve(port));
     });
   });
+
+/**
+ * Amplify's Serverless ExpressJS function as the function category writes it (`src/index.js` with
+ * aws-serverless-express, `src/app.js`, `src/package.json`), its dependencies installed from the registry, in
+ * `<work>/src`: answers that folder.
+ */
+export async function expressFunctionSource(work) {
+  const { sourceFiles } = await import(join(root, 'packages/category-function/dist/source-templates.js'));
+  const src = join(work, 'src');
+  mkdirSync(src);
+  for (const [file, text] of Object.entries(sourceFiles({ functionName: 'restexpress', template: 'serverless' }))) writeFileSync(join(src, file), text);
+  const npm = spawnSync('npm', ['install', '--production', '--no-audit', '--no-fund', '--no-bin-links'], { cwd: src, encoding: 'utf8' });
+  if (npm.status !== 0) throw new Error(`npm install in the function's src/ failed:\n${npm.stdout}${npm.stderr}`);
+  return src;
+}

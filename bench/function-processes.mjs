@@ -10,13 +10,12 @@
 // Each measure is BENCH_INVOCATIONS (10,000) invocations after its warm-up; CPU µs per invocation of the function
 // processes (/proc) and of this process. Everything on core 0 (`taskset`; BENCH_PIN=0 turns it off).
 // The function's src/ is the category's template with its dependencies installed from the registry.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PIN, createResults, load, pin } from './bench-kit.mjs';
+import { PIN, createResults, expressFunctionSource, load, pin } from './bench-kit.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const INVOCATIONS = Number(process.env.BENCH_INVOCATIONS ?? 10_000);
@@ -26,13 +25,8 @@ const PROCESSES = 10;
 const { record, write } = createResults('function-processes');
 const work = mkdtempSync(join(tmpdir(), 'forte-bench-fnproc-'));
 
-const { sourceFiles } = await import(join(root, 'packages/category-function/dist/source-templates.js'));
 const { createFunctionProcess } = await import(join(root, 'packages/cloud/dist/services/lambda/runtime/function-process.js'));
-const src = join(work, 'src');
-mkdirSync(src);
-for (const [file, text] of Object.entries(sourceFiles({ functionName: 'restexpress', template: 'serverless' }))) writeFileSync(join(src, file), text);
-const npm = spawnSync('npm', ['install', '--production', '--no-audit', '--no-fund', '--no-bin-links'], { cwd: src, encoding: 'utf8' });
-if (npm.status !== 0) throw new Error(`npm install in the function's src/ failed:\n${npm.stdout}${npm.stderr}`);
+const src = await expressFunctionSource(work);
 
 const headers = { Host: '127.0.0.1', 'User-Agent': 'wrk', Accept: '*/*', 'X-Forwarded-For': '127.0.0.1' };
 const eventText = (i) =>

@@ -24,8 +24,7 @@
 // BENCH_DATABASE=postgres: the cloud on PostgreSQL (bench-kit.mjs `benchDatabase`), results in
 // bench/results/rest-postgres-latest.json.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -36,6 +35,7 @@ import {
   RUNS,
   SECONDS,
   createResults,
+  expressFunctionSource,
   killLeavingFunctions,
   load,
   measure,
@@ -59,17 +59,6 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 30);
 const work = mkdtempSync(join(tmpdir(), 'forte-bench-rest-'));
 const database = benchDatabase();
 const { record, write } = createResults(`rest${database.suffix}`);
-
-/** The function's src/ as the category writes it, its dependencies installed from the registry. */
-async function functionSource() {
-  const { sourceFiles } = await import(join(root, 'packages/category-function/dist/source-templates.js'));
-  const src = join(work, 'src');
-  mkdirSync(src);
-  for (const [file, text] of Object.entries(sourceFiles({ functionName: 'restexpress', template: 'serverless' }))) writeFileSync(join(src, file), text);
-  const npm = spawnSync('npm', ['install', '--production', '--no-audit', '--no-fund', '--no-bin-links'], { cwd: src, encoding: 'utf8' });
-  if (npm.status !== 0) throw new Error(`npm install in the function's src/ failed:\n${npm.stdout}${npm.stderr}`);
-  return src;
-}
 
 /** Every file under `dir` by its path relative to it, for fflate's zipSync. */
 function filesOf(dir, top = dir, out = {}) {
@@ -190,7 +179,7 @@ const stops = [];
 try {
   requireWrk();
   console.log(`${new Date().toISOString()}, load average ${load()}, runtime ${RUNTIME} (the local Node ${process.version}: nothing downloaded)`);
-  const src = await functionSource();
+  const src = await expressFunctionSource(work);
   const dataDir = join(work, 'cloud');
   const deployed = await deploy(dataDir, src);
   const cloud = await startCloud(dataDir, profileArgs());
