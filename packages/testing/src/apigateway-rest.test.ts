@@ -27,6 +27,7 @@ exports.handler = async (event) => {
   if (last === 'malformed') return { statusCode: 200, body: { not: 'a string' } };
   if (last === 'throws') throw new Error('the handler broke');
   if (last === 'slow') await new Promise((resolve) => setTimeout(resolve, 1500));
+  if (last === 'traced') return { statusCode: 200, body: JSON.stringify({ header: event.headers['X-Amzn-Trace-Id'], env: process.env._X_AMZN_TRACE_ID }) };
   return {
     statusCode: last === 'created' ? 201 : 200,
     headers: { 'Content-Type': 'application/json', 'X-Custom': 'yes' },
@@ -277,6 +278,22 @@ void describe('the gateway over plain HTTP', () => {
     assert.deepEqual(event.multiValueQueryStringParameters, { a: ['1', '2'], b: ['x+y'] });
     assert.equal(event.requestContext.identity.cognitoIdentityId, null);
     assert.equal(event.requestContext.identity.userArn, null);
+  });
+
+  void it("traces each request as API Gateway does: X-Amzn-Trace-Id in the event, the client's trace kept, the function's invocation continuing it", async () => {
+    const TRACE = /^Root=(1-[0-9a-f]{8}-[0-9a-f]{24});Parent=([0-9a-f]{16});Sampled=([01])$/;
+    const traced = async (headers: Record<string, string> = {}) =>
+      (await (await fetch(url('/open/traced'), { headers })).json()) as { header: string; env: string };
+    const fresh = await traced();
+    assert.match(fresh.header, /^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+    assert.equal(TRACE.exec(fresh.env)?.[1], fresh.header.slice('Root='.length), "the function's invocation continues the gateway's trace");
+    assert.notEqual((await traced()).header, fresh.header, 'a new trace for each request that names none');
+    const client = 'Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1';
+    const kept = await traced({ 'X-Amzn-Trace-Id': client });
+    assert.equal(kept.header, client);
+    assert.equal(TRACE.exec(kept.env)?.[1], '1-5759e988-bd862e3fe1be46a994272793');
+    assert.equal(TRACE.exec(kept.env)?.[3], '1');
+    assert.match((await traced({ 'X-Amzn-Trace-Id': 'not a trace' })).header, /^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/, 'a header that names no trace is replaced');
   });
 
   void it("gives the function the client's address: a client's own X-Forwarded-For is only a claim, a trusted balancer's names the client", async (t) => {

@@ -86,6 +86,8 @@ export interface FunctionInvoker {
        * were queued, each after the previous one succeeded or used up its retries (an S3 object's notifications).
        */
       orderingKey?: string;
+      /** The caller's X-Ray trace header (`X-Amzn-Trace-Id`), which the invocation continues (RequestResponse). */
+      traceHeader?: string;
     },
   ): Promise<FunctionInvocationResult>;
   exists(nameOrArn: string): Promise<boolean>;

@@ -2,6 +2,7 @@ import { isForteError } from '@forte/protocol';
 import type { FunctionInvocationResult, FunctionInvoker } from '../../kernel/capabilities.js';
 import { readBody } from '../../kernel/read-body.js';
 import type { Kernel, Principal, RequestContext, Route } from '../../kernel/types.js';
+import { newTraceRoot, traceOf } from '../../kernel/xray-trace.js';
 import type { ApiMethod, ProxyIntegration } from './api-definition.js';
 import type { ApiStore, ServedApi } from './api-store.js';
 import { writeGatewayError } from './gateway-answers.js';
@@ -116,6 +117,7 @@ export function createGatewayRoute(options: { kernel: Kernel; store: ApiStore; f
     integration: ProxyIntegration,
     event: Record<string, unknown>,
     sourceArn: string,
+    traceHeader: string,
   ): Promise<FunctionInvocationResult> {
     // As on AWS, the gateway invokes through the function's resource policy: an `AWS::Lambda::Permission` for
     // apigateway.amazonaws.com whose SourceArn matches the method's execute-api ARN (Amplify's REST stacks
@@ -130,7 +132,7 @@ export function createGatewayRoute(options: { kernel: Kernel; store: ApiStore; f
       timer = setTimeout(() => reject(new GatewayRefusal('INTEGRATION_TIMEOUT')), integration.timeoutMs);
     });
     try {
-      return await Promise.race([options.functions().invoke(integration.functionArn, JSON.stringify(event)), timeout]);
+      return await Promise.race([options.functions().invoke(integration.functionArn, JSON.stringify(event), { traceHeader }), timeout]);
     } catch (error) {
       if (error instanceof GatewayRefusal) {
         ctx.log.warn('the function did not answer within the integration timeout', { function: integration.functionArn, timeoutMs: integration.timeoutMs });
@@ -173,6 +175,10 @@ export function createGatewayRoute(options: { kernel: Kernel; store: ApiStore; f
       res.writeHead(mock.statusCode, { 'Content-Type': 'application/json', ...mock.headers, ...common, 'Content-Length': String(payload.length) });
       return void res.end(httpMethod === 'HEAD' ? undefined : payload);
     }
+    // As API Gateway, a request is traced: the client's X-Amzn-Trace-Id when it names a trace, else a new one, which
+    // the function's invocation continues.
+    const clientTrace = req.headers['x-amzn-trace-id'];
+    const traceHeader = typeof clientTrace === 'string' && traceOf(clientTrace) ? clientTrace : `Root=${newTraceRoot()}`;
     const event = buildProxyEvent({
       req,
       apiId: api.apiId,
@@ -192,8 +198,9 @@ export function createGatewayRoute(options: { kernel: Kernel; store: ApiStore; f
       now: new Date(),
       sourceIp: kernel.clientAddress(req),
       forwardedFor: kernel.forwardedFor(req),
+      traceHeader,
     });
-    const result = await invoke(ctx, method.integration, event, resourceArn);
+    const result = await invoke(ctx, method.integration, event, resourceArn, traceHeader);
     if (result.functionError) {
       let reason = 'the function failed';
       try {

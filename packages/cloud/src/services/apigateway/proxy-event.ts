@@ -26,6 +26,8 @@ export interface ProxyEventInput {
   sourceIp: string;
   /** The X-Forwarded-For the function sees (`kernel.forwardedFor`): the client's claims, then `sourceIp`. */
   forwardedFor: string;
+  /** The request's X-Ray trace header (`X-Amzn-Trace-Id`), the client's or the gateway's own. */
+  traceHeader: string;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -133,7 +135,7 @@ export function buildProxyEvent(input: ProxyEventInput): Record<string, unknown>
   const { req, resource, principal } = input;
   const host = req.headers.host ?? 'localhost';
   // As API Gateway, what the client sent with its own address appended: a client cannot make itself another.
-  const extra: Record<string, string> = { 'X-Forwarded-For': input.forwardedFor };
+  const extra: Record<string, string> = { 'X-Forwarded-For': input.forwardedFor, 'X-Amzn-Trace-Id': input.traceHeader };
   if (req.headers['x-forwarded-proto'] === undefined) extra['X-Forwarded-Proto'] = 'http';
   if (req.headers['x-forwarded-port'] === undefined && req.socket.localPort !== undefined) extra['X-Forwarded-Port'] = String(req.socket.localPort);
   const { headers, multi } = headerMaps(req, extra);

@@ -140,11 +140,15 @@ export function createFunctionInvoker(options: {
       const fn = await resolve(ref, undefined);
       const type = invokeOptions?.invocationType ?? 'RequestResponse';
       const orderingKey = type === 'Event' ? invokeOptions?.orderingKey : undefined;
+      const traceHeader = invokeOptions?.traceHeader;
       const {
         statusCode,
         payload: result,
         functionError,
-      } = await invoke(fn, Buffer.from(payload, 'utf8'), type, orderingKey === undefined ? {} : { orderingKey });
+      } = await invoke(fn, Buffer.from(payload, 'utf8'), type, {
+        ...(orderingKey !== undefined ? { orderingKey } : {}),
+        ...(traceHeader !== undefined ? { traceHeader } : {}),
+      });
       return { statusCode, ...(result !== undefined ? { payload: result } : {}), ...(functionError ? { functionError } : {}) };
     },
     async exists(ref) {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { newTraceRoot, traceOf } from '../../../kernel/xray-trace.js';
 import type { FunctionProcess, InitResult, LambdaErrorPayload, ProcessAnswer } from './function-process.js';
 import type { LogTail } from './log-tail.js';
 import { exitError, timeoutError, timeoutMessage } from './platform-errors.js';
@@ -112,21 +113,12 @@ export async function runInvocation(inputs: InvocationInputs): Promise<InvokeOut
   };
 }
 
-const TRACE_ROOT = /(?:^|;)\s*Root=(1-[0-9a-f]{8}-[0-9a-f]{24})\s*(?:;|$)/;
-const TRACE_SAMPLED = /(?:^|;)\s*Sampled=([01])\s*(?:;|$)/;
-
 /**
  * The X-Ray trace header of an invocation, which Lambda gives every invocation (`_X_AMZN_TRACE_ID` in the function,
  * tracing on or not): the caller's trace (its `Root` and `Sampled`) when its `X-Amzn-Trace-Id` names one, else a
  * new one, not sampled; a new `Parent` either way.
  */
 function traceHeaderFor(callerHeader: string | undefined): string {
-  const random = randomBytes(20).toString('hex');
-  const parent = random.slice(24, 40);
-  const root = TRACE_ROOT.exec(callerHeader ?? '')?.[1];
-  if (root !== undefined) return `Root=${root};Parent=${parent};Sampled=${TRACE_SAMPLED.exec(callerHeader ?? '')?.[1] ?? '0'}`;
-  const seconds = Math.floor(Date.now() / 1000)
-    .toString(16)
-    .padStart(8, '0');
-  return `Root=1-${seconds}-${random.slice(0, 24)};Parent=${parent};Sampled=0`;
+  const caller = traceOf(callerHeader);
+  return `Root=${caller?.root ?? newTraceRoot()};Parent=${randomBytes(8).toString('hex')};Sampled=${caller?.sampled ?? '0'}`;
 }
