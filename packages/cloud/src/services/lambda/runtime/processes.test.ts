@@ -208,6 +208,8 @@ exports.handler = async (e) => {
       'TABLE',
       'TZ',
       '_HANDLER',
+      // Set by the runtime for each invocation, as Lambda's is.
+      '_X_AMZN_TRACE_ID',
     ]);
     assert.ok(!JSON.stringify(env).includes('cloud-secret-never-shown'));
     assert.equal(env.TABLE, 'todos');
