@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { newTraceRoot, traceOf } from '../../../kernel/xray-trace.js';
+import { newTraceParent, newTraceRoot, traceOf } from '../../../kernel/xray-trace.js';
 import type { FunctionProcess, InitResult, LambdaErrorPayload, ProcessAnswer } from './function-process.js';
 import type { LogTail } from './log-tail.js';
 import { exitError, timeoutError, timeoutMessage } from './platform-errors.js';
@@ -120,5 +119,5 @@ export async function runInvocation(inputs: InvocationInputs): Promise<InvokeOut
  */
 function traceHeaderFor(callerHeader: string | undefined): string {
   const caller = traceOf(callerHeader);
-  return `Root=${caller?.root ?? newTraceRoot()};Parent=${randomBytes(8).toString('hex')};Sampled=${caller?.sampled ?? '0'}`;
+  return `Root=${caller?.root ?? newTraceRoot()};Parent=${newTraceParent()};Sampled=${caller?.sampled ?? '0'}`;
 }
