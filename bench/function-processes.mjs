@@ -149,17 +149,14 @@ async function startProcesses(count) {
   }
   return started;
 }
+/** Records a measure of function processes: their CPU per invocation, with the driver's and the rate beside it. */
+const recordProcesses = (what, m) =>
+  record(`${what} (CPU µs per invocation)`, m.workers, 'µs', '', `the driver ${m.driver.toFixed(0)} µs; ${m.perSecond.toFixed(0)} invocations/s`);
 const one = await startProcesses(1);
 await measure(one, WARM_LONG);
 const single = await measure(one, INVOCATIONS);
 one.forEach((w) => w.kill());
-record(
-  'one function process (CPU µs per invocation)',
-  single.workers,
-  'µs',
-  '',
-  `the driver ${single.driver.toFixed(0)} µs; ${single.perSecond.toFixed(0)} invocations/s`,
-);
+recordProcesses('one function process', single);
 record('one function process / the handler in this process', single.workers / own.driver, 'ratio');
 
 const ten = await startProcesses(PROCESSES);
@@ -168,20 +165,8 @@ const tenShort = await measure(ten, INVOCATIONS / PROCESSES);
 await measure(ten, WARM_LONG - WARM_SHORT - INVOCATIONS / PROCESSES);
 const tenLong = await measure(ten, INVOCATIONS / PROCESSES);
 ten.forEach((w) => w.kill());
-record(
-  `ten function processes after ${WARM_SHORT} invocations each (CPU µs per invocation)`,
-  tenShort.workers,
-  'µs',
-  '',
-  `the driver ${tenShort.driver.toFixed(0)} µs; ${tenShort.perSecond.toFixed(0)} invocations/s`,
-);
-record(
-  `ten function processes after ${WARM_LONG} invocations each (CPU µs per invocation)`,
-  tenLong.workers,
-  'µs',
-  '',
-  `the driver ${tenLong.driver.toFixed(0)} µs; ${tenLong.perSecond.toFixed(0)} invocations/s`,
-);
+recordProcesses(`ten function processes after ${WARM_SHORT} invocations each`, tenShort);
+recordProcesses(`ten function processes after ${WARM_LONG} invocations each`, tenLong);
 record('ten processes (long warm-up) / one process', tenLong.workers / single.workers, 'ratio');
 console.log(`load average at the end ${load()}`);
 write();
