@@ -16,8 +16,10 @@ void describe('openBrowser', { skip: process.platform !== 'linux' ? 'the xdg-ope
       assert.equal(await openBrowser(url, { PATH: dir }), false, 'no DISPLAY: no browser');
       assert.equal(existsSync(opened), false);
       assert.equal(await openBrowser(url, { PATH: dir, DISPLAY: ':0' }), true);
-      for (let i = 0; i < 100 && !existsSync(opened); i++) await new Promise((resolve) => setTimeout(resolve, 20));
-      assert.equal(readFileSync(opened, 'utf8'), url);
+      // The opener runs detached: wait for what it wrote (the shell creates the file before it writes to it).
+      const written = () => (existsSync(opened) ? readFileSync(opened, 'utf8') : '');
+      for (let i = 0; i < 500 && written() !== url; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(written(), url);
       assert.equal(await openBrowser(url, { PATH: join(dir, 'nowhere'), DISPLAY: ':0' }), false, 'no xdg-open: no failure');
     } finally {
       rmSync(dir, { recursive: true, force: true });
