@@ -136,6 +136,7 @@ void describe('stream triggers (AWS::Lambda::EventSourceMapping of a DynamoDB st
       const lines = await logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/fragileTrigger', filterPattern: '"skipped"' }));
       assert.equal(lines.events?.length, 1, 'the function log says so too');
       assert.match(lines.events![0]!.message!, new RegExp(`skipped 1 record\\(s\\) of ${arn.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*after 3 failed attempt`));
+      assert.match(lines.events![0]!.logStreamName!, /^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/, "a stream named as Lambda's are");
     } finally {
       logs.destroy();
     }

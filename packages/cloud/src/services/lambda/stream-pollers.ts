@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { ForteError } from '@forte/protocol';
 import type { SqlStore } from '../../engines/types.js';
 import type { StreamReader, StreamRecordEntry } from '../../kernel/capabilities.js';
@@ -6,6 +5,7 @@ import { createClusterLeases, type ClusterLeases } from '../../kernel/cluster-le
 import type { Logger } from '../../kernel/logger.js';
 import type { FunctionInvokerService } from './function-invoker.js';
 import { MAX_SYNC_PAYLOAD } from './function-invoker.js';
+import { newLogStreamName } from './runtime/index.js';
 import type { FunctionLogLine } from './runtime/types.js';
 
 /** A DynamoDB stream's ARN (the only event source whose records Forte delivers). */
@@ -195,10 +195,9 @@ export function createStreamPollers(options: {
         attempts,
       };
       log.warn(`stream batch skipped: ${reason}`, { ...details, ...(error ? { error } : {}) });
-      const day = new Date(now()).toISOString().slice(0, 10).replaceAll('-', '/');
       options.addFunctionLog({
         functionName: settings.functionName,
-        stream: `${day}/[$LATEST]${randomBytes(16).toString('hex')}`,
+        stream: newLogStreamName(new Date(now())),
         timestamp: now(),
         message: `Event source mapping ${settings.uuid} skipped ${batch.length} record(s) of ${settings.eventSourceArn} (sequence numbers ${first} to ${last}) after ${attempts} failed attempt(s): ${reason}.${error ? ` Last error: ${error}` : ''}\n`,
       });
