@@ -140,7 +140,7 @@ void it('fs-blobs stops sending when the client goes away, and cuts a response w
     const [sent] = await Promise.all(server.sends.splice(0));
     assert.equal(sent, undefined, 'the send ends without an error');
     // Its file is closed.
-    for (let i = 0; i < 50 && openFiles() > before; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let i = 0; i < 500 && openFiles() > before; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     assert.ok(openFiles() <= before, `no file left open (${openFiles()} > ${before})`);
 
     // A blob cut short while it is sent (here: once it is found) ends the response early, as an error.
