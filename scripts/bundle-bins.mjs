@@ -131,14 +131,6 @@ await build({
   define: { 'process.env.NODE_ENV': '"production"', 'import.meta.url': '__forteBundleUrl' },
   tsconfig: join(root, 'packages/cloud/tsconfig.json'),
 });
-// The database a new embedded one starts from, beside the bundle (engines/open-sql-store.ts): what this build's
-// migrations make.
-{
-  const made = spawnSync(process.execPath, [join(root, 'scripts/make-new-database.mjs'), join(root, 'packages/cloud/dist/bundle/new-database.db')], {
-    encoding: 'utf8',
-  });
-  if (made.status !== 0) throw new Error(`scripts/make-new-database.mjs failed:\n${made.stderr}`);
-}
 // @forte/protocol with zod, one CommonJS file run with a V8 code cache (runWithCodeCache). In node,
 // `import '@forte/protocol'` loads dist/main.js (its package.json's "exports"), which tsc writes as a re-export of
 // the package's modules and which is replaced here by an ES module that runs this bundle and exports its names:
@@ -172,6 +164,15 @@ const m = fresh ? runWithCodeCache(fileURLToPath(new URL('./protocol.bundle.cjs'
 export const { ${protocolNames.join(', ')} } = m;
 `,
 );
+// The database a new embedded one starts from, beside the bundle (engines/open-sql-store.ts): what this build's
+// migrations make. Made after the protocol's main.js above: the script imports @forte/protocol, and a name added
+// to it since the last build must be there.
+{
+  const made = spawnSync(process.execPath, [join(root, 'scripts/make-new-database.mjs'), join(root, 'packages/cloud/dist/bundle/new-database.db')], {
+    encoding: 'utf8',
+  });
+  if (made.status !== 0) throw new Error(`scripts/make-new-database.mjs failed:\n${made.stderr}`);
+}
 
 await build({
   ...common,
