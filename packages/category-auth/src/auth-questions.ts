@@ -1,5 +1,5 @@
-import { UserError, type PluginContext } from '@forte/protocol';
-import { MFA_SMS, MFA_TOTP, PASSWORD_CHARACTERS, STANDARD_ATTRIBUTES, type CognitoConfig, type PasswordCharacter } from './cognito-config.js';
+import { STANDARD_ATTRIBUTES, UserError, type PluginContext } from '@forte/protocol';
+import { MFA_SMS, MFA_TOTP, PASSWORD_CHARACTERS, type CognitoConfig, type PasswordCharacter } from './cognito-config.js';
 import { askIdentityPoolFederation } from './identity-pool-federation.js';
 
 type SignIn = 'username' | 'email' | 'phone' | 'emailOrPhone';

@@ -1,30 +1,10 @@
-import { UserError } from '@forte/protocol';
+import { STANDARD_ATTRIBUTES, UserError } from '@forte/protocol';
 import { z } from 'zod';
 
 export const CATEGORY = 'auth';
 export const SERVICE = 'Cognito';
 export const PROVIDER_PLUGIN = 'awscloudformation';
 export const CLI_INPUTS_FILE = 'cli-inputs.json';
-
-export const STANDARD_ATTRIBUTES = [
-  'address',
-  'birthdate',
-  'email',
-  'family_name',
-  'gender',
-  'given_name',
-  'locale',
-  'middle_name',
-  'name',
-  'nickname',
-  'phone_number',
-  'picture',
-  'preferred_username',
-  'profile',
-  'updated_at',
-  'website',
-  'zoneinfo',
-] as const;
 
 /** Amplify's words for the password character rules (cli-inputs.json) and their frontend spelling. */
 export const PASSWORD_CHARACTERS = {

@@ -11,24 +11,28 @@ export const AUTH_RESOURCE_TYPES = {
   identityPool: 'Forte::Cognito::IdentityPool',
 } as const;
 
-export type StandardAttribute =
-  | 'address'
-  | 'birthdate'
-  | 'email'
-  | 'family_name'
-  | 'gender'
-  | 'given_name'
-  | 'locale'
-  | 'middle_name'
-  | 'name'
-  | 'nickname'
-  | 'phone_number'
-  | 'picture'
-  | 'preferred_username'
-  | 'profile'
-  | 'updated_at'
-  | 'website'
-  | 'zoneinfo';
+/** Cognito's standard attributes: the ones every user pool has besides `sub`. */
+export const STANDARD_ATTRIBUTES = [
+  'address',
+  'birthdate',
+  'email',
+  'family_name',
+  'gender',
+  'given_name',
+  'locale',
+  'middle_name',
+  'name',
+  'nickname',
+  'phone_number',
+  'picture',
+  'preferred_username',
+  'profile',
+  'updated_at',
+  'website',
+  'zoneinfo',
+] as const;
+
+export type StandardAttribute = (typeof STANDARD_ATTRIBUTES)[number];
 
 /** `Forte::Cognito::UserPool` → attributes `UserPoolId` (`<region>_<id>`), `Arn`, `ProviderName`, `ProviderURL`. */
 export interface UserPoolProperties {

@@ -1,28 +1,10 @@
-import type { UserPoolSchemaAttribute } from '@forte/protocol';
+import { STANDARD_ATTRIBUTES as COGNITO_STANDARD_ATTRIBUTES, type UserPoolSchemaAttribute } from '@forte/protocol';
 import { cognitoError, invalidParameter } from './cognito-error.js';
 import type { StoredClient, StoredPool } from './pool-store.js';
 import type { StoredUser } from './user-store.js';
 
 /** Cognito's standard attributes: the ones every pool has besides `sub`. */
-export const STANDARD_ATTRIBUTES: ReadonlySet<string> = new Set([
-  'address',
-  'birthdate',
-  'email',
-  'family_name',
-  'gender',
-  'given_name',
-  'locale',
-  'middle_name',
-  'name',
-  'nickname',
-  'phone_number',
-  'picture',
-  'preferred_username',
-  'profile',
-  'updated_at',
-  'website',
-  'zoneinfo',
-]);
+export const STANDARD_ATTRIBUTES: ReadonlySet<string> = new Set(COGNITO_STANDARD_ATTRIBUTES);
 
 /** Verification flags: set by Cognito (codes) and admins, never by users. */
 export const VERIFIED_FLAGS: ReadonlySet<string> = new Set(['email_verified', 'phone_number_verified']);
