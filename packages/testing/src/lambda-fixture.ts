@@ -20,13 +20,15 @@ const repoNodeModules = (): string => {
 };
 
 /**
- * A cache folder whose AWS SDK modules are already there (linked to the repository's node_modules), so a test
- * function that uses @aws-sdk/* runs with downloads turned off, as on a machine that installed them before.
+ * A cache folder whose AWS SDK modules are already there for this Node.js major (linked to the repository's
+ * node_modules), so a test function on it that uses @aws-sdk/* runs with downloads turned off, as on a machine that
+ * installed them before.
  */
 export async function filledSdkCache(): Promise<string> {
   const cacheDir = await makeTempDir('forte-fn-cache');
-  await mkdir(join(cacheDir, 'aws-sdk'), { recursive: true });
-  await symlink(repoNodeModules(), join(cacheDir, 'aws-sdk', 'node_modules'));
+  const folder = join(cacheDir, 'aws-sdk', `node${process.versions.node.split('.')[0]}`);
+  await mkdir(folder, { recursive: true });
+  await symlink(repoNodeModules(), join(folder, 'node_modules'));
   return cacheDir;
 }
 

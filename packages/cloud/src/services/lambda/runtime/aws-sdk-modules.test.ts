@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,16 +10,30 @@ import { createTestRuntime } from './runtime.test-helper.js';
 
 let dir: string;
 let registry: FakeRegistry;
+/** The Node.js running the tests, as the runtime passes a function's Node. */
+const LOCAL = { major: Number(process.versions.node.split('.')[0]), path: process.execPath };
+const sdkFolder = (cacheDir: string, major = LOCAL.major): string => join(cacheDir, 'aws-sdk', `node${major}`, 'node_modules');
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'forte-aws-sdk-'));
   registry = await createFakeRegistry(dir);
-  const pkg = (name: string, version: string) => ({
-    'package.json': { content: JSON.stringify({ name, version, main: 'index.js', exports: { '.': { import: './index.mjs', require: './index.js' } } }) },
+  const pkg = (name: string, version: string, engines?: Record<string, string>) => ({
+    'package.json': {
+      content: JSON.stringify({
+        name,
+        version,
+        main: 'index.js',
+        exports: { '.': { import: './index.mjs', require: './index.js' } },
+        ...(engines ? { engines } : {}),
+      }),
+    },
     'index.js': { content: `exports.name = ${JSON.stringify(name)}; exports.version = ${JSON.stringify(version)};` },
     'index.mjs': { content: `export const name = ${JSON.stringify(name)}; export const version = ${JSON.stringify(version)};` },
   });
   await registry.publish('@aws-sdk/client-fake', '3.1.0', pkg('@aws-sdk/client-fake', '3.1.0'));
   await registry.publish('@aws-sdk/lib-fake', '3.2.0', pkg('@aws-sdk/lib-fake', '3.2.0'));
+  // A package whose newest release needs a newer Node.js than the one running the tests.
+  await registry.publish('@aws-sdk/client-engines', '3.1.0', pkg('@aws-sdk/client-engines', '3.1.0', { node: '>=18.0.0' }));
+  await registry.publish('@aws-sdk/client-engines', '3.2.0', pkg('@aws-sdk/client-engines', '3.2.0', { node: '>=99.0.0' }));
 });
 after(async () => {
   await registry.close();
@@ -61,7 +75,7 @@ void describe('the AWS SDK', () => {
       'node_modules/@aws-sdk/client-own/package.json': '{"name":"@aws-sdk/client-own","version":"9.9.9"}',
       'node_modules/@aws-sdk/client-own/index.js': 'exports.version = "own";',
     });
-    assert.deepEqual(await readdir(join(cacheDir, 'aws-sdk', 'node_modules', '@aws-sdk')), ['client-fake', 'lib-fake']);
+    assert.deepEqual(await readdir(join(sdkFolder(cacheDir), '@aws-sdk')), ['client-fake', 'lib-fake']);
     assert.deepEqual((await rt.call('uses-sdk')).body, { name: '@aws-sdk/client-fake', version: '3.1.0', lib: '3.2.0', own: 'own' });
     // A second function needing the same package installs nothing more.
     const tarballs = registry.requests.filter((r) => r.endsWith('.tgz')).length;
@@ -72,28 +86,67 @@ void describe('the AWS SDK', () => {
 
   void it('installs one at a time: concurrent deploys in one cloud, and another cloud holding the cache', async () => {
     const cacheDir = join(dir, 'concurrent');
-    const options = { cacheDir, registry: registry.url, allowDownloads: true, ownNodeModules: [] };
+    const options = { cacheDir, registry: registry.url, allowDownloads: true, ownNodeModules: [], node: LOCAL };
     await writeFiles(join(dir, 'uses-client'), { 'index.js': `require('@aws-sdk/client-fake');` });
     await writeFiles(join(dir, 'uses-lib'), { 'index.js': `require('@aws-sdk/lib-fake');` });
     // Another process's install in progress: nothing starts until its lock goes.
-    await mkdir(join(cacheDir, 'aws-sdk.lock'), { recursive: true });
+    await mkdir(join(cacheDir, 'aws-sdk', `node${LOCAL.major}.lock`), { recursive: true });
     let done = false;
     const both = Promise.all([ensureAwsSdkModules(join(dir, 'uses-client'), options), ensureAwsSdkModules(join(dir, 'uses-lib'), options)]).finally(
       () => (done = true),
     );
     await new Promise((resolve) => setTimeout(resolve, 600));
     assert.equal(done, false, 'waits for the other install');
-    await rm(join(cacheDir, 'aws-sdk.lock'), { recursive: true });
+    await rm(join(cacheDir, 'aws-sdk', `node${LOCAL.major}.lock`), { recursive: true });
     await both;
-    assert.deepEqual(await readdir(join(cacheDir, 'aws-sdk', 'node_modules', '@aws-sdk')), ['client-fake', 'lib-fake']);
+    assert.deepEqual(await readdir(join(sdkFolder(cacheDir), '@aws-sdk')), ['client-fake', 'lib-fake']);
     assert.deepEqual((await readdir(cacheDir)).sort(), ['aws-sdk', 'npm-cache']);
+  });
+
+  void it("installs for each Node.js major the newest releases that major's Node admits, in a folder of its own", async () => {
+    const cacheDir = join(dir, 'by-major');
+    const code = join(dir, 'uses-engines');
+    await writeFiles(code, { 'index.js': `require('@aws-sdk/client-engines');` });
+    // A Node.js 99: this one, saying it is 99 to npm (which reads process.version), first on npm's PATH as `node`.
+    const newer = join(dir, 'node99');
+    await writeFiles(newer, {
+      'say-99.cjs': `Object.defineProperty(process, 'version', { value: 'v99.0.0' });\nObject.defineProperty(process.versions, 'node', { value: '99.0.0' });`,
+      node: `#!/bin/sh\nexec '${process.execPath}' -r '${join(newer, 'say-99.cjs')}' "$@"\n`,
+    });
+    await chmod(join(newer, 'node'), 0o755);
+    const base = { cacheDir, registry: registry.url, allowDownloads: true, ownNodeModules: [] };
+    const version = async (nodeModules: string): Promise<string> =>
+      (JSON.parse(await readFile(join(nodeModules, '@aws-sdk', 'client-engines', 'package.json'), 'utf8')) as { version: string }).version;
+    const local = await ensureAwsSdkModules(code, { ...base, node: LOCAL });
+    assert.equal(local, sdkFolder(cacheDir));
+    assert.equal(await version(local), '3.1.0', 'the newest release for this Node, not the newest');
+    const at99 = await ensureAwsSdkModules(code, { ...base, node: { major: 99, path: join(newer, 'node') } });
+    assert.equal(at99, sdkFolder(cacheDir, 99));
+    assert.equal(await version(at99), '3.2.0');
+    assert.equal(await version(local), '3.1.0', "one major's install leaves the other's as it was");
+  });
+
+  void it('keeps, for its own Node.js major, the SDK an earlier release installed in one folder for every function', async () => {
+    const cacheDir = join(dir, 'one-folder');
+    await writeFiles(join(cacheDir, 'aws-sdk'), {
+      'package.json': '{"dependencies":{"@aws-sdk/client-fake":"^3.1.0"}}',
+      'node_modules/@aws-sdk/client-fake/package.json': '{"name":"@aws-sdk/client-fake","version":"3.1.0"}',
+    });
+    const code = join(dir, 'uses-fake');
+    await writeFiles(code, { 'index.js': `require('@aws-sdk/client-fake');` });
+    // Offline: nothing could be installed again.
+    const nodeModules = await ensureAwsSdkModules(code, { cacheDir, registry: 'http://127.0.0.1:1', allowDownloads: false, ownNodeModules: [], node: LOCAL });
+    assert.equal(nodeModules, sdkFolder(cacheDir));
+    assert.deepEqual(await readdir(join(nodeModules, '@aws-sdk')), ['client-fake']);
+    assert.deepEqual((await readdir(join(cacheDir, 'aws-sdk'))).sort(), [`node${LOCAL.major}`], 'moved, not copied');
+    assert.deepEqual((await readdir(join(cacheDir, 'aws-sdk', `node${LOCAL.major}`))).sort(), ['node_modules', 'package.json']);
   });
 
   void it('fails deploy clearly when a package is missing and cannot be installed', async () => {
     const code = join(dir, 'offline-code');
     await writeFiles(code, { 'index.js': `require('@aws-sdk/client-fake');` });
     await assert.rejects(
-      ensureAwsSdkModules(code, { cacheDir: join(dir, 'offline'), registry: registry.url, allowDownloads: false, ownNodeModules: [] }),
+      ensureAwsSdkModules(code, { cacheDir: join(dir, 'offline'), registry: registry.url, allowDownloads: false, ownNodeModules: [], node: LOCAL }),
       (e: unknown) => {
         assert.ok(e instanceof RuntimeSetupError);
         assert.match(e.message, /uses @aws-sdk\/client-fake, which is not in the AWS SDK cache .* downloads are turned off/);
@@ -102,7 +155,7 @@ void describe('the AWS SDK', () => {
     );
     await writeFiles(code, { 'index.js': `require('@aws-sdk/client-missing');` });
     await assert.rejects(
-      ensureAwsSdkModules(code, { cacheDir: join(dir, 'offline'), registry: registry.url, allowDownloads: true, ownNodeModules: [] }),
+      ensureAwsSdkModules(code, { cacheDir: join(dir, 'offline'), registry: registry.url, allowDownloads: true, ownNodeModules: [], node: LOCAL }),
       (e: unknown) => {
         assert.ok(e instanceof RuntimeSetupError);
         assert.match(e.message, /Installing @aws-sdk\/client-missing .* failed/);
@@ -110,7 +163,7 @@ void describe('the AWS SDK', () => {
       },
     );
     await assert.rejects(
-      ensureAwsSdkModules(code, { cacheDir: join(dir, 'offline'), registry: 'http://127.0.0.1:1', allowDownloads: true, ownNodeModules: [] }),
+      ensureAwsSdkModules(code, { cacheDir: join(dir, 'offline'), registry: 'http://127.0.0.1:1', allowDownloads: true, ownNodeModules: [], node: LOCAL }),
       /Installing @aws-sdk\/client-missing/,
     );
   });
@@ -131,6 +184,7 @@ void describe('the AWS SDK', () => {
       registry: 'https://registry.npmjs.org',
       allowDownloads: true,
       ownNodeModules: [],
+      node: LOCAL,
     });
     assert.deepEqual(await readdir(join(nodeModules, '@aws-sdk', 'client-sts')).then((f) => f.includes('package.json')), true);
   });

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { RuntimeSetupError } from './errors.js';
 
@@ -34,11 +34,12 @@ export async function awsSdkPackagesUsed(codeDir: string): Promise<string[]> {
   return [...found].sort();
 }
 
-const has = (nodeModules: string, pkg: string): Promise<boolean> =>
-  stat(join(nodeModules, pkg, 'package.json')).then(
+const exists = (path: string): Promise<boolean> =>
+  stat(path).then(
     () => true,
     () => false,
   );
+const has = (nodeModules: string, pkg: string): Promise<boolean> => exists(join(nodeModules, pkg, 'package.json'));
 
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -48,15 +49,23 @@ export interface AwsSdkOptions {
   allowDownloads: boolean;
   /** Folders whose node_modules come before the shared SDK (the function's own, its layers'). */
   ownNodeModules: string[];
+  /** The Node.js the function runs on: its major names the SDK's folder, and npm runs on it to choose releases for it. */
+  node: { major: number; path: string };
 }
 
+/** This process's Node.js major: the SDK an earlier layout installed in one folder is this major's (below). */
+const OWN_MAJOR = Number(process.versions.node.split('.')[0]);
+
 /**
- * Makes sure every `@aws-sdk/*` package the function uses and does not bring itself is installed in the
- * shared `<cacheDir>/aws-sdk/node_modules`, as Lambda's Node.js runtimes provide the SDK v3. Installs are
- * serialized (one npm at a time writes that folder). Returns that node_modules folder.
+ * Makes sure every `@aws-sdk/*` package the function uses and does not bring itself is installed in
+ * `<cacheDir>/aws-sdk/node<major>/node_modules`, shared by the functions on that Node.js major, as each of Lambda's
+ * Node.js runtimes provides an SDK v3 release that supports its Node: npm runs on the function's Node, so it picks
+ * the newest releases whose `engines` admit it (a runtime older than the SDK's newest supported Node keeps an older
+ * SDK instead of one that warns or fails on it). Installs are serialized (one npm at a time writes a folder).
+ * Returns that node_modules folder.
  */
 export async function ensureAwsSdkModules(codeDir: string, options: AwsSdkOptions): Promise<string> {
-  const prefix = join(options.cacheDir, 'aws-sdk');
+  const prefix = join(options.cacheDir, 'aws-sdk', `node${options.node.major}`);
   const nodeModules = join(prefix, 'node_modules');
   const used = await awsSdkPackagesUsed(codeDir);
   const needed: string[] = [];
@@ -65,6 +74,7 @@ export async function ensureAwsSdkModules(codeDir: string, options: AwsSdkOption
     if (!own.includes(true)) needed.push(pkg);
   }
   const install = async (): Promise<void> => {
+    if (options.node.major === OWN_MAJOR) await adoptOneFolderCache(options.cacheDir, prefix);
     const missing = (await Promise.all(needed.map(async (pkg) => ((await has(nodeModules, pkg)) ? undefined : pkg)))).filter((p) => p !== undefined);
     if (missing.length === 0) return;
     if (!options.allowDownloads) {
@@ -90,8 +100,11 @@ export async function ensureAwsSdkModules(codeDir: string, options: AwsSdkOption
       ...missing.map((p) => `${p}@3`),
     ];
     try {
-      // npm gets what it needs to run, not the cloud's own variables (secrets among them).
-      await run(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, { env: npmEnvironment(), timeout: 10 * 60_000, maxBuffer: 16 * 1024 * 1024 });
+      await run(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, {
+        env: npmEnvironment(options.node.path),
+        timeout: 10 * 60_000,
+        maxBuffer: 16 * 1024 * 1024,
+      });
     } catch (error) {
       const detail = String((error as { stderr?: string }).stderr ?? (error as Error).message)
         .trim()
@@ -114,10 +127,32 @@ export async function ensureAwsSdkModules(codeDir: string, options: AwsSdkOption
   return nodeModules;
 }
 
-function npmEnvironment(): Record<string, string> {
+/**
+ * npm's environment: what it needs to run, not the cloud's own variables (secrets among them), with the function's
+ * Node.js first on the PATH, so that npm (whose command runs the `node` the PATH finds) runs on it.
+ */
+function npmEnvironment(nodePath: string): Record<string, string> {
   const keep =
     /^(PATH|HOME|USERPROFILE|APPDATA|TMPDIR|TEMP|TMP|SYSTEMROOT|LANG|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy|NODE_EXTRA_CA_CERTS|npm_config_userconfig)$/;
-  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => keep.test(e[0]) && e[1] !== undefined));
+  const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => keep.test(e[0]) && e[1] !== undefined));
+  const pathKey = Object.keys(env).find((key) => key.toUpperCase() === 'PATH') ?? 'PATH';
+  env[pathKey] = [dirname(nodePath), env[pathKey]].filter(Boolean).join(delimiter);
+  return env;
+}
+
+/**
+ * Earlier releases installed the SDK for every function in `<cacheDir>/aws-sdk` itself, with npm on this machine's
+ * Node: that install becomes the folder of this process's major (moved once, under its lock), so a machine that
+ * installed the SDK before, offline now, keeps it.
+ */
+async function adoptOneFolderCache(cacheDir: string, prefix: string): Promise<void> {
+  const old = join(cacheDir, 'aws-sdk');
+  if (!(await exists(join(old, 'node_modules'))) || (await exists(join(prefix, 'node_modules')))) return;
+  await mkdir(prefix, { recursive: true });
+  for (const name of ['package.json', 'package-lock.json', 'node_modules'])
+    await rename(join(old, name), join(prefix, name)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
 }
 
 const LOCK_STALE_MS = 11 * 60_000; // longer than an npm install may take (its timeout above)

@@ -19,7 +19,10 @@ export interface FakeRegistry {
 
 /** An npm registry on 127.0.0.1 serving packuments and tarballs built in the test, so no test needs the internet. */
 export async function createFakeRegistry(workDir: string): Promise<FakeRegistry> {
-  const packages = new Map<string, Record<string, { dist: { tarball: string; integrity: string; shasum: string }; name: string; version: string }>>();
+  const packages = new Map<
+    string,
+    Record<string, { dist: { tarball: string; integrity: string; shasum: string }; name: string; version: string; engines?: Record<string, string> }>
+  >();
   const tarballs = new Map<string, Buffer>();
   const requests: string[] = [];
   const server = createServer((req, res) => {
@@ -56,9 +59,12 @@ export async function createFakeRegistry(workDir: string): Promise<FakeRegistry>
       const tarballPath = `/${name}/-/${name.split('/').pop()}-${version}.tgz`;
       tarballs.set(tarballPath, data);
       const versions = packages.get(name) ?? {};
+      // The packument carries the package.json's engines, as the registry's does (npm chooses by them).
+      const engines = files['package.json'] ? (JSON.parse(files['package.json'].content) as { engines?: Record<string, string> }).engines : undefined;
       versions[version] = {
         name,
         version,
+        ...(engines ? { engines } : {}),
         dist: {
           tarball: `${url}${tarballPath}`,
           integrity: options.integrity ?? `sha512-${createHash('sha512').update(data).digest('base64')}`,

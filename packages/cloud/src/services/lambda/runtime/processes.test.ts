@@ -225,7 +225,7 @@ exports.handler = async (e) => {
     assert.deepEqual(env.NODE_PATH?.split(':'), [
       join(layer, 'nodejs', node, 'node_modules'),
       join(layer, 'nodejs', 'node_modules'),
-      join(rt.dir, 'cache', 'aws-sdk', 'node_modules'),
+      join(rt.dir, 'cache', 'aws-sdk', node, 'node_modules'),
     ]);
     assert.equal(rt.logs.find((l) => l.message.startsWith('START'))?.stream, env.AWS_LAMBDA_LOG_STREAM_NAME);
   });
