@@ -10,12 +10,13 @@
 // Each measure is BENCH_INVOCATIONS (10,000) invocations after its warm-up; CPU µs per invocation of the function
 // processes (/proc) and of this process. Everything on core 0 (`taskset`; BENCH_PIN=0 turns it off).
 // The function's src/ is the category's template with its dependencies installed from the registry.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PIN, createResults, expressFunctionSource, load, pin } from './bench-kit.mjs';
+import { cpuMsOf } from './graphql-deploy.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const INVOCATIONS = Number(process.env.BENCH_INVOCATIONS ?? 10_000);
@@ -56,11 +57,6 @@ const check = (payload) => {
   const answer = JSON.parse(payload);
   if (answer.statusCode !== 200 || JSON.stringify(JSON.parse(answer.body)) !== JSON.stringify(EXPECTED)) throw new Error(`unexpected answer: ${payload}`);
 };
-/** CPU time of a process so far, in µs (/proc, clock ticks of 10 ms). */
-const cpuOf = (pid) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-};
 const ownCpu = () => {
   const { user, system } = process.cpuUsage();
   return user + system;
@@ -71,7 +67,7 @@ console.log(`${new Date().toISOString()}, load average ${load()}, Node ${process
 
 /** Runs `perWorker` invocations on each worker at once; answers µs per invocation: the workers' CPU, this process's, and the wall time. */
 async function measure(workers, perWorker) {
-  const cpus = () => workers.reduce((sum, w) => sum + (w.pid === undefined ? 0 : cpuOf(w.pid)), 0);
+  const cpus = () => workers.reduce((sum, w) => sum + (w.pid === undefined ? 0 : cpuMsOf(w.pid) * 1000), 0);
   const c0 = cpus();
   const s0 = ownCpu();
   const t0 = performance.now();

@@ -10,7 +10,8 @@ import { makeTempDir } from './make-temp-dir.js';
 import { startTestCloud, type TestCloud, type TestCloudOptions } from './start-test-cloud.js';
 
 /** The Node.js runtime identifier of the node running the tests: the runtime needs no download for it. */
-export const NODE_RUNTIME = `nodejs${process.versions.node.split('.')[0]}.x`;
+const NODE_MAJOR = process.versions.node.split('.')[0];
+export const NODE_RUNTIME = `nodejs${NODE_MAJOR}.x`;
 export const CODE_BUCKET = 'function-code';
 
 /** The repository's node_modules (where @aws-sdk/* are installed for the tests). */
@@ -26,7 +27,7 @@ const repoNodeModules = (): string => {
  */
 export async function filledSdkCache(): Promise<string> {
   const cacheDir = await makeTempDir('forte-fn-cache');
-  const folder = join(cacheDir, 'aws-sdk', `node${process.versions.node.split('.')[0]}`);
+  const folder = join(cacheDir, 'aws-sdk', `node${NODE_MAJOR}`);
   await mkdir(folder, { recursive: true });
   await symlink(repoNodeModules(), join(folder, 'node_modules'));
   return cacheDir;

@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { RuntimeSetupError } from './errors.js';
+import { CLOUD_NODE_MAJOR } from './node-releases.js';
 
 const run = promisify(execFile);
 
@@ -53,9 +54,6 @@ export interface AwsSdkOptions {
   node: { major: number; path: string };
 }
 
-/** This process's Node.js major: the SDK an earlier layout installed in one folder is this major's (below). */
-const OWN_MAJOR = Number(process.versions.node.split('.')[0]);
-
 /**
  * Makes sure every `@aws-sdk/*` package the function uses and does not bring itself is installed in
  * `<cacheDir>/aws-sdk/node<major>/node_modules`, shared by the functions on that Node.js major, as each of Lambda's
@@ -74,7 +72,7 @@ export async function ensureAwsSdkModules(codeDir: string, options: AwsSdkOption
     if (!own.includes(true)) needed.push(pkg);
   }
   const install = async (): Promise<void> => {
-    if (options.node.major === OWN_MAJOR) await adoptOneFolderCache(options.cacheDir, prefix);
+    if (options.node.major === CLOUD_NODE_MAJOR) await adoptOneFolderCache(options.cacheDir, prefix);
     const missing = (await Promise.all(needed.map(async (pkg) => ((await has(nodeModules, pkg)) ? undefined : pkg)))).filter((p) => p !== undefined);
     if (missing.length === 0) return;
     if (!options.allowDownloads) {

@@ -135,13 +135,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
         join(spec.codeDir, 'node_modules'),
         ...spec.layerDirs.flatMap((d) => [join(d, 'nodejs', 'node_modules'), join(d, 'nodejs', `node${node.major}`, 'node_modules')]),
       ];
-      const awsSdkNodeModules = await ensureAwsSdkModules(spec.codeDir, {
-        cacheDir: options.cacheDir,
-        registry,
-        allowDownloads,
-        ownNodeModules,
-        node: { major: node.major, path: node.path },
-      });
+      const awsSdkNodeModules = await ensureAwsSdkModules(spec.codeDir, { cacheDir: options.cacheDir, registry, allowDownloads, ownNodeModules, node });
       const initStart = initStartLine(runtimeVersionOf(node.version, spec.arn.split(':')[3] ?? 'us-east-1'));
       const existing = functions.get(spec.name);
       if (existing) {

@@ -11,6 +11,9 @@ const run = promisify(execFile);
 /** The Node.js majors Lambda offers as `nodejs<major>.x` and Forte runs. */
 export const SUPPORTED_NODE_MAJORS = [18, 20, 22, 24] as const;
 
+/** The Node.js major this process (the cloud) runs on: a function on it runs on this very Node. */
+export const CLOUD_NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+
 export interface NodeReleaseOptions {
   cacheDir: string;
   registry: string;
@@ -76,12 +79,12 @@ const installs = new Map<string, Promise<string>>();
  */
 export async function resolveNodeBinary(runtime: string, options: NodeReleaseOptions): Promise<{ path: string; major: number; version: string }> {
   const major = nodeMajorOf(runtime);
-  if (Number(process.versions.node.split('.')[0]) === major) return { path: process.execPath, major, version: process.versions.node };
+  if (major === CLOUD_NODE_MAJOR) return { path: process.execPath, major, version: process.versions.node };
   const nodeDir = join(options.cacheDir, 'node');
   const cached = await cachedVersion(nodeDir, major);
   if (cached) return { path: join(nodeDir, cached, 'bin', 'node'), major, version: cached };
   const pkg = nodePackageName();
-  const fix = `Connect this machine to the internet once so that Forte can download ${pkg}@${major} into ${nodeDir} (or copy a Node.js ${major} install to ${nodeDir}/<version>/bin/node), or set the function's Runtime to nodejs${process.versions.node.split('.')[0]}.x, the Node.js this cloud runs on.`;
+  const fix = `Connect this machine to the internet once so that Forte can download ${pkg}@${major} into ${nodeDir} (or copy a Node.js ${major} install to ${nodeDir}/<version>/bin/node), or set the function's Runtime to nodejs${CLOUD_NODE_MAJOR}.x, the Node.js this cloud runs on.`;
   if (!options.allowDownloads) {
     throw new RuntimeSetupError(`Runtime ${runtime} needs Node.js ${major}, which is not in the cache and downloads are turned off. ${fix}`);
   }
