@@ -7,7 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
+import { Readable } from 'node:stream';
 import { blobStoreContract } from '../blob-store-contract.js';
+import { createHashPool } from '../stream-hasher.js';
 import { createFsBlobStore } from './fs-blob-store.js';
 
 const dirs: string[] = [];
@@ -162,5 +164,33 @@ void it('fs-blobs stops sending when the client goes away, and cuts a response w
     }
   } finally {
     await server.close();
+  }
+});
+
+void it('fs-blobs hashes a streamed body on a hashing thread, and a body that fails half way leaves nothing', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'forte-blobs-'));
+  dirs.push(dir);
+  const pool = createHashPool({ threads: 1 }); // a thread whatever the machine has
+  try {
+    const store = createFsBlobStore(join(dir, 'blobs'), { hashPool: pool });
+    const body = randomBytes(5 * 1024 * 1024 + 77);
+    const chunks = Array.from({ length: Math.ceil(body.length / 65_536) }, (_, i) => body.subarray(i * 65_536, (i + 1) * 65_536));
+    assert.deepEqual(await store.put('s3/threaded', Readable.from(chunks)), {
+      size: body.length,
+      md5: createHash('md5').update(body).digest('hex'),
+      sha256: createHash('sha256').update(body).digest('hex'),
+    });
+    assert.ok((await store.read('s3/threaded')).equals(body));
+    const failing = Readable.from(
+      (async function* () {
+        yield* chunks.slice(0, 40);
+        throw new Error('the client went away');
+      })(),
+    );
+    await assert.rejects(store.put('s3/failed', failing, { digests: ['md5'] }), /went away/);
+    await assert.rejects(store.read('s3/failed'));
+    assert.deepEqual(readdirSync(join(dir, 'blobs', '.tmp')), []);
+  } finally {
+    await pool.close();
   }
 });

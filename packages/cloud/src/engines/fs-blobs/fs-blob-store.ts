@@ -1,10 +1,10 @@
-import { createHash, type Hash } from 'node:crypto';
 import { close, createReadStream, createWriteStream, fstat, open, read, rmSync, writeFile, type Stats } from 'node:fs';
 import { copyFile, mkdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { inlineHasher, processHashPool, type HashPool } from '../stream-hasher.js';
 import { BlobNotFoundError, type BlobDigest, type BlobStore, type BlobWritten } from '../types.js';
 
 const BLOB_ID = /^[a-z0-9][a-z0-9_-]*(\/[a-z0-9][a-z0-9_-]*)*$/;
@@ -20,9 +20,12 @@ const MAX_KNOWN_FOLDERS = 4096;
 
 /**
  * BlobStore in a local folder. Ids are checked so that no id can name a path outside the folder; writes
- * go to a temp file first and are renamed into place, so a reader never sees a partial blob.
+ * go to a temp file first and are renamed into place, so a reader never sees a partial blob. A streamed
+ * body's digests are computed on the process's hashing threads (`hashPool`, see stream-hasher.ts) while it
+ * is written; a body given whole is hashed at once.
  */
-export function createFsBlobStore(root: string): BlobStore {
+export function createFsBlobStore(root: string, options: { hashPool?: HashPool } = {}): BlobStore {
+  const hashPool = options.hashPool ?? processHashPool();
   const temps = join(root, '.tmp');
   // Temp files of writes a crash interrupted; nothing refers to them (this store has one process).
   rmSync(temps, { recursive: true, force: true });
@@ -61,38 +64,45 @@ export function createFsBlobStore(root: string): BlobStore {
     async put<D extends BlobDigest = BlobDigest>(id: string, body: Readable | Buffer, options?: { digests: readonly D[] }): Promise<BlobWritten<D>> {
       const target = pathOf(id);
       const digests = options?.digests ?? ALL_DIGESTS;
-      const hashes: Array<[BlobDigest, Hash]> = digests.map((digest) => [digest, createHash(digest)]);
       const temp = await tempPath();
+      const hasher = Buffer.isBuffer(body) ? inlineHasher(digests) : hashPool.hasher(digests);
       let size = 0;
       try {
         if (Buffer.isBuffer(body)) {
-          for (const [, hash] of hashes) hash.update(body);
+          void hasher.update(body); // inline: never waits
           size = body.length;
           await writeBuffer(temp, body);
         } else {
           const file = createWriteStream(temp);
-          if (hashes.length === 0) await pipeline(body, file);
+          if (digests.length === 0) await pipeline(body, file);
           else {
             const hashing = new Transform({
               transform(chunk: Buffer, _encoding, done) {
-                for (const [, hash] of hashes) hash.update(chunk);
-                done(null, chunk);
+                let wait: void | Promise<void>;
+                try {
+                  wait = hasher.update(chunk);
+                } catch (error) {
+                  done(error as Error);
+                  return;
+                }
+                if (wait) wait.then(() => done(null, chunk), done);
+                else done(null, chunk);
               },
             });
             await pipeline(body, hashing, file);
           }
           size = file.bytesWritten;
         }
+        const result: Record<string, string | number> = { size, ...(await hasher.digest()) };
         await moveInto(temp, target);
+        return result as BlobWritten<D>;
       } catch (error) {
+        hasher.abort();
         // A temp folder removed from outside is made again by the next write.
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') folders.delete(temps);
         await rm(temp, { force: true });
         throw error;
       }
-      const result: Record<string, string | number> = { size };
-      for (const [digest, hash] of hashes) result[digest] = hash.digest('hex');
-      return result as BlobWritten<D>;
     },
     async get(id, range) {
       const path = pathOf(id);

@@ -1,4 +1,3 @@
-import { createHash, type Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
@@ -12,6 +11,7 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { inlineHasher, processHashPool } from '../stream-hasher.js';
 import { BlobNotFoundError, type BlobDigest, type BlobStore, type BlobWritten } from '../types.js';
 import { describeS3BlobLocation, parseS3BlobUrl, type S3BlobLocation } from './s3-blob-url.js';
 
@@ -150,27 +150,38 @@ export function createS3BlobStore(location: S3BlobLocation): S3BlobStore {
     location: describeS3BlobLocation(location),
     async put<D extends BlobDigest = BlobDigest>(id: string, body: Readable | Buffer, options?: { digests: readonly D[] }): Promise<BlobWritten<D>> {
       const key = keyOf(id);
-      const hashes: Array<[BlobDigest, Hash]> = (options?.digests ?? ALL_DIGESTS).map((digest) => [digest, createHash(digest)]);
+      const digests = options?.digests ?? ALL_DIGESTS;
+      // A streamed body is hashed on the process's hashing threads while its parts are sent (stream-hasher.ts).
+      const hasher = Buffer.isBuffer(body) ? inlineHasher(digests) : processHashPool().hasher(digests);
       let size: number;
-      if (Buffer.isBuffer(body)) {
-        for (const [, hash] of hashes) hash.update(body);
-        size = body.length;
-        await putBuffer(key, body);
-      } else {
-        const parts = readParts(body, (chunk) => hashes.forEach(([, hash]) => hash.update(chunk)));
-        try {
-          const first = await parts.next();
-          const second = first?.length === PART_SIZE ? await parts.next() : undefined;
-          if (second === undefined) await putBuffer(key, first ?? Buffer.alloc(0));
-          else await putParts(key, parts.withAhead([first!, second]));
-          size = parts.size();
-        } finally {
-          parts.close();
+      try {
+        if (Buffer.isBuffer(body)) {
+          void hasher.update(body); // inline: never waits
+          size = body.length;
+          await putBuffer(key, body);
+        } else {
+          const parts = readParts(body, (chunk) => hasher.update(chunk));
+          try {
+            const first = await parts.next();
+            const second = first?.length === PART_SIZE ? await parts.next() : undefined;
+            if (second === undefined) await putBuffer(key, first ?? Buffer.alloc(0));
+            else await putParts(key, parts.withAhead([first!, second]));
+            size = parts.size();
+          } finally {
+            parts.close();
+          }
         }
+      } catch (error) {
+        hasher.abort();
+        throw error;
       }
-      const result: Record<string, string | number> = { size };
-      for (const [digest, hash] of hashes) result[digest] = hash.digest('hex');
-      return result as BlobWritten<D>;
+      try {
+        return { size, ...(await hasher.digest()) } as BlobWritten<D>;
+      } catch (error) {
+        // Its digests are lost (the hashing thread stopped): nothing will name the object just written.
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => undefined);
+        throw error;
+      }
     },
     async get(id, range) {
       const key = keyOf(id);
@@ -266,7 +277,7 @@ interface PartReader {
 }
 
 /** Reads `body` into parts of PART_SIZE bytes, giving each chunk to `onChunk` (the digests) as it comes. */
-function readParts(body: Readable, onChunk: (chunk: Buffer) => void): PartReader {
+function readParts(body: Readable, onChunk: (chunk: Buffer) => void | Promise<void>): PartReader {
   const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   const free: Buffer[] = [];
   let pending: Buffer | undefined; // what is left of a chunk that did not fit in the last part
@@ -288,7 +299,8 @@ function readParts(body: Readable, onChunk: (chunk: Buffer) => void): PartReader
             break;
           }
           chunk = typeof step.value === 'string' ? Buffer.from(step.value) : step.value;
-          onChunk(chunk);
+          const waiting = onChunk(chunk);
+          if (waiting) await waiting;
           total += chunk.length;
         }
         const taken = Math.min(chunk.length, PART_SIZE - filled);

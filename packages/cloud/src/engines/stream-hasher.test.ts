@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import { createHashPool, type StreamHasher } from './stream-hasher.js';
+import type { BlobDigest } from './types.js';
+
+const MiB = 1024 * 1024;
+const expected = (body: Buffer, digests: readonly BlobDigest[]): Record<string, string> =>
+  Object.fromEntries(digests.map((digest) => [digest, createHash(digest).update(body).digest('hex')]));
+
+/** Gives `body` to `hasher` in chunks of `sizes` (repeated), waiting whenever it asks to. */
+async function feed(hasher: StreamHasher, body: Buffer, sizes: number[]): Promise<void> {
+  for (let at = 0, i = 0; at < body.length; i++) {
+    const size = sizes[i % sizes.length]!;
+    await hasher.update(body.subarray(at, at + size));
+    at += size;
+  }
+}
+
+void describe('hash pool', { timeout: 60_000 }, () => {
+  // A thread whatever the machine has, so that these tests check the threaded path on one core too.
+  const pool = createHashPool({ threads: 1 });
+  after(() => pool.close());
+
+  void it('gives the digests of every byte, however the chunks fall on its buffers', async () => {
+    const body = randomBytes(3 * MiB + 12_345);
+    for (const [length, sizes] of [
+      [0, [1]],
+      [1, [1]],
+      [MiB - 1, [65_536]],
+      [MiB, [65_536]],
+      [MiB + 1, [65_536]],
+      [body.length, [65_536]],
+      [body.length, [1_000_003, 7, 2 * MiB]], // chunks larger than a buffer, and tiny ones
+    ] as const) {
+      const part = body.subarray(0, length);
+      const hasher = pool.hasher(['md5', 'sha256']);
+      await feed(hasher, part, [...sizes]);
+      assert.deepEqual(await hasher.digest(), expected(part, ['md5', 'sha256']), `${length} bytes in chunks of ${sizes.join(', ')}`);
+    }
+  });
+
+  void it('hashes many bodies at once: eight on the thread, each waiting for its own buffers, the rest inline', async () => {
+    const bodies = Array.from({ length: 10 }, () => randomBytes(5 * MiB));
+    const hashers = bodies.map((_, i) => pool.hasher(i % 2 === 0 ? ['md5'] : ['sha256']));
+    assert.equal(pool.stats().threadedBodies, 8);
+    const digests = await Promise.all(
+      bodies.map(async (body, i) => {
+        await feed(hashers[i]!, body, [65_536 + i]);
+        return hashers[i]!.digest();
+      }),
+    );
+    digests.forEach((digest, i) => assert.deepEqual(digest, expected(bodies[i]!, i % 2 === 0 ? ['md5'] : ['sha256'])));
+    assert.deepEqual(pool.stats(), { threadedBodies: 0, idleBuffers: 4 }, 'done bodies are forgotten; four buffers are kept');
+  });
+
+  void it('forgets bodies dropped half way once their buffers are back', async () => {
+    for (let i = 0; i < 20; i++) {
+      const hasher = pool.hasher(['md5']);
+      await feed(hasher, randomBytes(3 * MiB + 100_000), [65_536]); // the last buffer half filled
+      hasher.abort();
+      await assert.rejects(hasher.digest(), /dropped/);
+    }
+    // The thread answers in order: once a later body's digests are back, the dropped ones' buffers are too. Were a
+    // dropped body kept, it would count against the eight threaded bodies for good.
+    const body = randomBytes(2 * MiB);
+    const hasher = pool.hasher(['md5']);
+    await feed(hasher, body, [65_536]);
+    assert.deepEqual(await hasher.digest(), expected(body, ['md5']));
+    assert.deepEqual(pool.stats(), { threadedBodies: 0, idleBuffers: 4 });
+  });
+
+  void it('hashes on this thread when it has no threads (one core), with the same digests', async () => {
+    const inline = createHashPool({ threads: 0 });
+    const body = randomBytes(MiB + 3);
+    const hasher = inline.hasher(['md5', 'sha256']);
+    assert.equal(hasher.update(body), undefined, 'an inline update never makes the caller wait');
+    assert.deepEqual(await hasher.digest(), expected(body, ['md5', 'sha256']));
+    await inline.close();
+  });
+
+  void it('refuses the bodies in progress when its thread stops, and hashes inline once closed', async () => {
+    const closing = createHashPool({ threads: 1 });
+    const hasher = closing.hasher(['md5']);
+    await feed(hasher, randomBytes(2 * MiB + 5), [65_536]);
+    await closing.close();
+    await assert.rejects(hasher.digest(), /hashing thread stopped/);
+    const next = closing.hasher(['md5']);
+    const body = randomBytes(1000);
+    await feed(next, body, [100]);
+    assert.deepEqual(await next.digest(), expected(body, ['md5']));
+  });
+});
