@@ -3,7 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuMsOf } from './graphql-deploy.mjs';
 
@@ -20,6 +20,12 @@ export const PIN = process.env.BENCH_PIN !== '0' && availableParallelism() >= 2 
 /** Puts every thread of `pid` on `core` (threads it starts later inherit it), when PIN. */
 export function pin(pid, core = 0) {
   if (PIN && spawnSync('taskset', ['-a', '-cp', String(core), String(pid)], { stdio: 'ignore' }).status !== 0) throw new Error(`taskset could not pin ${pid}`);
+}
+
+/** Lets every thread of `pid` run on any core again (threads it starts later inherit it), when PIN. */
+export function unpin(pid) {
+  const all = `0-${cpus().length - 1}`; // not availableParallelism(): this process may be pinned itself
+  if (PIN && spawnSync('taskset', ['-a', '-cp', all, String(pid)], { stdio: 'ignore' }).status !== 0) throw new Error(`taskset could not unpin ${pid}`);
 }
 
 /** How the wrk figures were taken, for their notes. */
