@@ -51,7 +51,7 @@ void describe('hash pool', { timeout: 60_000 }, () => {
       }),
     );
     digests.forEach((digest, i) => assert.deepEqual(digest, expected(bodies[i]!, i % 2 === 0 ? ['md5'] : ['sha256'])));
-    assert.deepEqual(pool.stats(), { threadedBodies: 0, idleBuffers: 4 }, 'done bodies are forgotten; four buffers are kept');
+    assert.deepEqual(pool.stats(), { threads: 1, threadedBodies: 0, idleBuffers: 4 }, 'done bodies are forgotten; four buffers are kept');
   });
 
   void it('forgets bodies dropped half way once their buffers are back', async () => {
@@ -67,7 +67,25 @@ void describe('hash pool', { timeout: 60_000 }, () => {
     const hasher = pool.hasher(['md5']);
     await feed(hasher, body, [65_536]);
     assert.deepEqual(await hasher.digest(), expected(body, ['md5']));
-    assert.deepEqual(pool.stats(), { threadedBodies: 0, idleBuffers: 4 });
+    assert.deepEqual(pool.stats(), { threads: 1, threadedBodies: 0, idleBuffers: 4 });
+  });
+
+  void it('stops a thread left idle, and starts one again for the next body', async () => {
+    const idle = createHashPool({ threads: 1, idleMs: 50 });
+    try {
+      for (let round = 0; round < 2; round++) {
+        const body = randomBytes(MiB + 1);
+        const hasher = idle.hasher(['md5']);
+        await feed(hasher, body, [65_536]);
+        assert.equal(idle.stats().threads, 1);
+        assert.deepEqual(await hasher.digest(), expected(body, ['md5']));
+        const until = Date.now() + 10_000;
+        while (idle.stats().threads > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+        assert.equal(idle.stats().threads, 0, `round ${round}: the idle thread stopped`);
+      }
+    } finally {
+      await idle.close();
+    }
   });
 
   void it('hashes on this thread when it has no threads (one core), with the same digests', async () => {

@@ -29,8 +29,8 @@ export interface StreamHasher {
 export interface HashPool {
   /** A hasher of the named digests: on a hashing thread when the pool has any, else on this thread. */
   hasher(digests: readonly BlobDigest[]): StreamHasher;
-  /** Bodies being hashed on threads now, and buffers kept for the next. */
-  stats(): { threadedBodies: number; idleBuffers: number };
+  /** Hashing threads running, bodies being hashed on them, and buffers kept for the next bodies. */
+  stats(): { threads: number; threadedBodies: number; idleBuffers: number };
   /** Stops the hashing threads (hashers still running are refused with an error). */
   close(): Promise<void>;
 }
@@ -40,6 +40,8 @@ const SLOTS_PER_BODY = 3;
 const MAX_THREADED_BODIES = 8;
 /** Buffers kept for the next bodies once none is being hashed. */
 const IDLE_SLOTS = 4;
+/** A thread with no body for this long stops (a thread holds some 11 MB); the next body starts one again. */
+const IDLE_THREAD_MS = 30_000;
 /** Hashing threads a pool starts at most, whatever the machine. */
 const MAX_THREADS = 4;
 
@@ -88,14 +90,16 @@ interface Body {
 interface Thread {
   worker: Worker;
   bodies: Map<number, Body>;
+  idle?: NodeJS.Timeout;
 }
 
 /**
  * A pool of `threads` hashing threads (default: one fewer than the cores this process may use, at most
  * MAX_THREADS; none on a one-core machine or a process pinned to one core, where `hasher` hashes inline).
- * Threads start on first use and do not keep the process alive when no body is being hashed.
+ * Threads start on first use, do not keep the process alive when no body is being hashed, and stop after
+ * `idleMs` (IDLE_THREAD_MS) without one.
  */
-export function createHashPool(options: { threads?: number } = {}): HashPool {
+export function createHashPool(options: { threads?: number; idleMs?: number } = {}): HashPool {
   const threads: Thread[] = [];
   const free: ArrayBuffer[] = [];
   let nextId = 0;
@@ -104,9 +108,23 @@ export function createHashPool(options: { threads?: number } = {}): HashPool {
   const release = (slot: ArrayBuffer): void => void free.push(slot);
   const takeSlot = (): ArrayBuffer => free.pop() ?? new ArrayBuffer(SLOT_BYTES);
   const busy = (): number => threads.reduce((sum, thread) => sum + thread.bodies.size, 0);
-  /** Once no body is being hashed, the pool keeps IDLE_SLOTS of its buffers for the next. */
-  const trim = (): void => {
+  /**
+   * After a thread's last body: it no longer keeps the process alive, and stops unless a body comes within
+   * idleMs; once no body is being hashed, the pool keeps IDLE_SLOTS of its buffers for the next.
+   */
+  const settle = (thread: Thread): void => {
+    if (thread.bodies.size > 0) return;
+    thread.worker.unref();
     if (busy() === 0) free.length = Math.min(free.length, IDLE_SLOTS);
+    clearTimeout(thread.idle);
+    thread.idle = setTimeout(() => {
+      if (thread.bodies.size > 0) return;
+      // Out of the pool first, so that no body is given to a thread that is stopping.
+      const at = threads.indexOf(thread);
+      if (at >= 0) threads.splice(at, 1);
+      void thread.worker.terminate();
+    }, options.idleMs ?? IDLE_THREAD_MS);
+    thread.idle.unref();
   };
 
   const stopped = (thread: Thread, error: Error): void => {
@@ -133,8 +151,7 @@ export function createHashPool(options: { threads?: number } = {}): HashPool {
         body?.onSlot?.();
       } else if (body) {
         thread.bodies.delete(m.id);
-        if (thread.bodies.size === 0) worker.unref();
-        trim();
+        settle(thread);
         body.done?.resolve(m.result);
       }
     });
@@ -161,6 +178,7 @@ export function createHashPool(options: { threads?: number } = {}): HashPool {
       if (!thread) return inlineHasher(digests);
       const id = ++nextId;
       const body: Body = { inFlight: 0 };
+      clearTimeout(thread.idle);
       thread.bodies.set(id, body);
       thread.worker.ref();
       thread.worker.postMessage({ op: 'start', id, digests });
@@ -223,17 +241,17 @@ export function createHashPool(options: { threads?: number } = {}): HashPool {
           body.onSlot = () => {
             if (body.inFlight === 0) {
               thread.bodies.delete(id);
-              if (thread.bodies.size === 0) thread.worker.unref();
-              trim();
+              settle(thread);
             }
           };
           body.onSlot();
         },
       };
     },
-    stats: () => ({ threadedBodies: busy(), idleBuffers: free.length }),
+    stats: () => ({ threads: threads.length, threadedBodies: busy(), idleBuffers: free.length }),
     async close() {
       closed = true;
+      for (const thread of threads) clearTimeout(thread.idle);
       await Promise.all(threads.map((thread) => thread.worker.terminate()));
     },
   };
