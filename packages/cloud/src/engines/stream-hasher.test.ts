@@ -103,6 +103,10 @@ void describe('hash pool', { timeout: 60_000 }, () => {
     await feed(hasher, randomBytes(2 * MiB + 5), [65_536]);
     await closing.close();
     await assert.rejects(hasher.digest(), /hashing thread stopped/);
+    // A later chunk is refused by the promise, not thrown: callers wait on it as on any other.
+    const refused = hasher.update(Buffer.alloc(10));
+    assert.ok(refused instanceof Promise);
+    await assert.rejects(refused, /hashing thread stopped/);
     const next = closing.hasher(['md5']);
     const body = randomBytes(1000);
     await feed(next, body, [100]);

@@ -18,7 +18,10 @@ import type { BlobDigest } from './types.js';
  * with relaxed atomic moves, several times slower than the memcpy into a plain one.
  */
 export interface StreamHasher {
-  /** Adds a chunk (copied, or hashed at once). A promise means: wait for it before the next chunk. */
+  /**
+   * Adds a chunk (copied, or hashed at once). A promise means: wait for it before the next chunk; it rejects when
+   * the body can no longer be hashed (its thread stopped, or it was dropped). Never throws.
+   */
   update(chunk: Buffer): void | Promise<void>;
   /** The hex digests of everything given to `update`. */
   digest(): Promise<Record<BlobDigest, string>>;
@@ -193,7 +196,7 @@ export function createHashPool(options: { threads?: number; idleMs?: number } = 
       };
       /** Resolves once the body has a buffer to fill: at once, or when one of its own comes back. */
       const slotReady = (): void | Promise<void> => {
-        if (body.failed) throw body.failed;
+        if (body.failed) return Promise.reject(body.failed);
         if (slot) return;
         if (body.inFlight < SLOTS_PER_BODY) {
           slot = takeSlot();

@@ -78,13 +78,7 @@ export function createFsBlobStore(root: string, options: { hashPool?: HashPool }
           else {
             const hashing = new Transform({
               transform(chunk: Buffer, _encoding, done) {
-                let wait: void | Promise<void>;
-                try {
-                  wait = hasher.update(chunk);
-                } catch (error) {
-                  done(error as Error);
-                  return;
-                }
+                const wait = hasher.update(chunk);
                 if (wait) wait.then(() => done(null, chunk), done);
                 else done(null, chunk);
               },
