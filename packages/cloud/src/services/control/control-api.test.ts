@@ -66,10 +66,17 @@ function clientFor(cloud: Pick<Cloud, 'url' | 'adminCredentials'>, region = 'us-
   };
 }
 
+async function finished(deployment: Deployment, client: ReturnType<typeof clientFor>): Promise<boolean> {
+  if (deployment.status !== 'SUCCEEDED' || deployment.kind !== 'deploy') return true;
+  const { events } = await client.call('DescribeStackEvents', { appId: deployment.appId, envName: deployment.envName, deploymentId: deployment.deploymentId });
+  return events.at(-1)?.status === 'DEPLOYMENT_COMPLETE';
+}
+
 async function until(deploymentId: string, client: ReturnType<typeof clientFor>): Promise<Deployment> {
   for (let i = 0; i < 500; i++) {
     const { deployment } = await client.call('GetDeployment', { deploymentId });
-    if (deployment.status !== 'IN_PROGRESS' && deployment.status !== 'ROLLING_BACK') return deployment;
+    // A deployment stands (SUCCEEDED) a moment before its last event (DEPLOYMENT_COMPLETE) is written.
+    if (deployment.status !== 'IN_PROGRESS' && deployment.status !== 'ROLLING_BACK' && (await finished(deployment, client))) return deployment;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`deployment ${deploymentId} did not finish`);

@@ -125,10 +125,14 @@ void describe(
       const { deployment } = await client.call('ExecuteChangeSet', { changeSetId: changeSet.changeSetId });
       for (;;) {
         const { deployment: d } = await client.call('GetDeployment', { deploymentId: deployment.deploymentId });
-        if (d.status !== 'IN_PROGRESS' && d.status !== 'ROLLING_BACK') return d;
+        // A deployment stands (SUCCEEDED) before the engine has compacted the earlier change sets; its last event
+        // (DEPLOYMENT_COMPLETE) comes after that, so the test waits for it too.
+        if (d.status !== 'IN_PROGRESS' && d.status !== 'ROLLING_BACK' && (d.status !== 'SUCCEEDED' || (await completed(d.deploymentId)))) return d;
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     };
+    const completed = async (deploymentId: string): Promise<boolean> =>
+      (await client.call('DescribeStackEvents', { appId, envName: 'dev', deploymentId })).events.at(-1)?.status === 'DEPLOYMENT_COMPLETE';
     const storedTemplates = async (): Promise<number> => Number((await cloud.kernel.sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM control_templates'))?.n);
     /** The change sets that still hold their templates. */
     const keptChangeSets = async (): Promise<string[]> =>
