@@ -12,6 +12,7 @@
 // machine's speed during a run weighs on both alike. Memory: the cloud's RSS with 100,000 users in a
 // pool, beside an empty cloud's. Medians of BENCH_RUNS runs (default 3); BENCH_SECONDS (default 6) of
 // each measure per run; BENCH_ONLY=getuser runs only the GetUser comparison.
+import './sdk-notice.mjs';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';

@@ -24,6 +24,7 @@
 // the sum of the compressed bodies (Playwright's request.sizes().responseBodySize, what went over the wire) of
 // the responses Chromium counts as scripts, from the navigation to "shown". Medians of BENCH_RUNS turns (7); a
 // load's ratio to the blank page is the median over turns of the load / the same turn's blank page.
+import './sdk-notice.mjs';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

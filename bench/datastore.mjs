@@ -21,6 +21,7 @@
 // servers; medians of BENCH_RUNS (default 5) per measure, ratios = medians of per-run bare time / cloud time
 // (≥ 0.5 is the target: the cloud at most twice the bare server's time). Where `taskset` exists (BENCH_PIN=0
 // turns it off) both servers run on core 0 and this client on core 1. BENCH_PROFILE=DIR: a CPU profile of the cloud.
+import './sdk-notice.mjs';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

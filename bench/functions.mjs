@@ -26,6 +26,7 @@
 // end so that they exit on their own and write them, and its own profile is not written).
 // BENCH_DATABASE=postgres: the cloud on PostgreSQL (bench-kit.mjs `benchDatabase`; the push's cloud stays on
 // SQLite), results in bench/results/functions-postgres-latest.json.
+import './sdk-notice.mjs';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,7 @@
 // Shared set-up of the GraphQL benchmarks (bench/graphql.mjs, bench/realtime.mjs): a data folder with a
 // user pool, a GraphQL API whose schema comes from the transformer, and to-dos, made through the cloud's
 // own resource handlers and public APIs; and the cloud under test started on that folder as its own process.
+import './sdk-notice.mjs';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';

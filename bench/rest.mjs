@@ -23,6 +23,7 @@
 // end so that they exit on their own and write them, and its own profile is not written).
 // BENCH_DATABASE=postgres: the cloud on PostgreSQL (bench-kit.mjs `benchDatabase`), results in
 // bench/results/rest-postgres-latest.json.
+import './sdk-notice.mjs';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { get } from 'node:http';

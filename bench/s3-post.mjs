@@ -7,6 +7,7 @@
 // 1 MiB at a time (never held), the closing boundary, with its content-length. The cloud's VmRSS is read from /proc
 // every 100 ms: peak minus the RSS just before the upload. HEAD then checks the size. CPU per MiB: /proc times of
 // the cloud over the upload. Figures are noisy on a shared machine: the load average is printed with them.
+import './sdk-notice.mjs';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';

@@ -20,6 +20,7 @@
 // Where `taskset` exists (BENCH_PIN=0 turns it off), the servers run on core 0 and this process and wrk on core
 // 1. Answers are checked before any timing (bodies compared byte for byte, an unsigned request refused). CPU
 // per request or per MiB: /proc times of the server over the run.
+import './sdk-notice.mjs';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

@@ -11,6 +11,7 @@
 // counts the request's own wait and handling, is printed beside it, and so is the baseline of the same run: the
 // PutItem round trips themselves (send to answer), which a loaded machine slows alike. The first second (the
 // function's cold start) is left out.
+import './sdk-notice.mjs';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { Agent } from 'node:http';
