@@ -194,3 +194,21 @@ void it('fs-blobs hashes a streamed body on a hashing thread, and a body that fa
     await pool.close();
   }
 });
+
+void it('fs-blobs fails a write whose hashing thread stopped half way, and keeps neither the blob nor its temp file', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'forte-blobs-'));
+  dirs.push(dir);
+  const pool = createHashPool({ threads: 1 });
+  const store = createFsBlobStore(join(dir, 'blobs'), { hashPool: pool });
+  const chunk = randomBytes(65_536);
+  const body = Readable.from(
+    (async function* () {
+      for (let i = 0; i < 40; i++) yield chunk;
+      await pool.close(); // the thread stops with the body's buffers on it
+      for (let i = 0; i < 40; i++) yield chunk;
+    })(),
+  );
+  await assert.rejects(store.put('s3/stopped', body), /hashing thread/i);
+  await assert.rejects(store.read('s3/stopped'));
+  assert.deepEqual(readdirSync(join(dir, 'blobs', '.tmp')), []);
+});

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { blobStoreContract } from '../blob-store-contract.js';
+import type { HashPool } from '../stream-hasher.js';
 import { isBlobNotFound } from '../types.js';
 import { openS3BlobStore, type S3BlobStore } from './s3-blob-store.js';
 import { BlobStoreUrlError, parseS3BlobUrl } from './s3-blob-url.js';
@@ -22,8 +23,8 @@ after(async () => {
 });
 
 /** A store under a prefix of its own: empty, as the contract wants. */
-function open(): S3BlobStore {
-  const store = openS3BlobStore(server.urlFor(`run/${++opened}`));
+function open(options: Parameters<typeof openS3BlobStore>[1] = {}): S3BlobStore {
+  const store = openS3BlobStore(server.urlFor(`run/${++opened}`), options);
   stores.push(store);
   return store;
 }
@@ -126,6 +127,31 @@ void describe('s3-blobs', () => {
     assert.equal((await store.read('s3/victim')).toString(), 'before');
     assert.equal(await store.stat('s3/fresh'), undefined);
     await assert.rejects(store.get('s3/fresh'), isBlobNotFound);
+  });
+
+  void it('replaces nothing and leaves no object when the digests are lost (the hashing thread stopped), in one part or many', async () => {
+    // A pool whose thread stops once it has the whole body: the digests are refused after every chunk was taken.
+    let hashed = 0;
+    const stopping: HashPool = {
+      hasher: () => ({
+        update: (chunk) => void (hashed += chunk.length),
+        digest: () => Promise.reject(new Error('A hashing thread stopped (exit code 1).')),
+        abort: () => undefined,
+      }),
+      stats: () => ({ threads: 1, threadedBodies: 0, idleBuffers: 0 }),
+      close: () => Promise.resolve(),
+    };
+    const store = open({ hashPool: stopping });
+    for (const size of [3 * MiB, 20 * MiB]) {
+      await store.put('s3/victim', Buffer.from('before'));
+      for (const id of ['s3/victim', 's3/fresh']) {
+        hashed = 0;
+        await assert.rejects(store.put(id, generated(size).body), /A hashing thread stopped/);
+        assert.equal(hashed, size, 'every chunk was given to the hasher');
+      }
+      assert.equal((await store.read('s3/victim')).toString(), 'before', `${size} bytes`);
+      assert.equal(await store.stat('s3/fresh'), undefined);
+    }
   });
 
   void it('fails its start check naming the missing bucket or the refused credentials', async () => {

@@ -11,7 +11,7 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { inlineHasher, processHashPool } from '../stream-hasher.js';
+import { inlineHasher, processHashPool, type HashPool } from '../stream-hasher.js';
 import { BlobNotFoundError, type BlobDigest, type BlobStore, type BlobWritten } from '../types.js';
 import { describeS3BlobLocation, parseS3BlobUrl, type S3BlobLocation } from './s3-blob-url.js';
 
@@ -50,13 +50,14 @@ export interface S3BlobStore extends BlobStore {
  * Opens the blob store that `s3://[accessKeyId:secretAccessKey@]bucket[/prefix][?endpoint=…&region=…&forcePathStyle=true]`
  * names (BlobStoreUrlError when it cannot be used). Blob ids are keys under the prefix.
  */
-export function openS3BlobStore(url: string): S3BlobStore {
-  return createS3BlobStore(parseS3BlobUrl(url));
+export function openS3BlobStore(url: string, options: { hashPool?: HashPool } = {}): S3BlobStore {
+  return createS3BlobStore(parseS3BlobUrl(url), options);
 }
 
 /** The S3 blob store of a parsed location. */
-export function createS3BlobStore(location: S3BlobLocation): S3BlobStore {
+export function createS3BlobStore(location: S3BlobLocation, options: { hashPool?: HashPool } = {}): S3BlobStore {
   const { bucket } = location;
+  const hashPool = options.hashPool ?? processHashPool();
   const client = new S3Client({
     ...(location.region ? { region: location.region } : {}),
     ...(location.endpoint ? { endpoint: location.endpoint } : {}),
@@ -98,9 +99,9 @@ export function createS3BlobStore(location: S3BlobLocation): S3BlobStore {
 
   /**
    * Sends a stream's parts as one multipart upload, `PARTS_IN_FLIGHT` at a time; aborts the upload when
-   * anything fails (the body, a part, the completion), so no part of it is ever visible as the blob.
+   * anything fails (the body, a part, `beforeComplete`, the completion), so no part of it is ever visible as the blob.
    */
-  const putParts = async (key: string, parts: PartReader): Promise<void> => {
+  const putParts = async (key: string, parts: PartReader, beforeComplete: () => Promise<unknown>): Promise<void> => {
     const created = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
     const uploadId = created.UploadId!;
     const etags: string[] = [];
@@ -129,6 +130,7 @@ export function createS3BlobStore(location: S3BlobLocation): S3BlobStore {
       }
       await Promise.all(sending);
       if (failure) throw failure.error;
+      await beforeComplete();
       await client.send(
         new CompleteMultipartUploadCommand({
           Bucket: bucket,
@@ -152,34 +154,35 @@ export function createS3BlobStore(location: S3BlobLocation): S3BlobStore {
       const key = keyOf(id);
       const digests = options?.digests ?? ALL_DIGESTS;
       // A streamed body is hashed on the process's hashing threads while its parts are sent (stream-hasher.ts).
-      const hasher = Buffer.isBuffer(body) ? inlineHasher(digests) : processHashPool().hasher(digests);
+      // Its digests are awaited before the object becomes visible (before its PutObject or the upload's completion):
+      // a body whose digests are lost (its hashing thread stopped) replaces nothing, as in the folder store.
+      const hasher = Buffer.isBuffer(body) ? inlineHasher(digests) : hashPool.hasher(digests);
+      let digested: Promise<Record<string, string>> | undefined;
+      const digest = (): Promise<Record<string, string>> => (digested ??= hasher.digest());
       let size: number;
       try {
         if (Buffer.isBuffer(body)) {
           void hasher.update(body); // inline: never waits
           size = body.length;
+          await digest();
           await putBuffer(key, body);
         } else {
           const parts = readParts(body, (chunk) => hasher.update(chunk));
           try {
             const first = await parts.next();
             const second = first?.length === PART_SIZE ? await parts.next() : undefined;
-            if (second === undefined) await putBuffer(key, first ?? Buffer.alloc(0));
-            else await putParts(key, parts.withAhead([first!, second]));
+            if (second === undefined) {
+              await digest();
+              await putBuffer(key, first ?? Buffer.alloc(0));
+            } else await putParts(key, parts.withAhead([first!, second]), digest);
             size = parts.size();
           } finally {
             parts.close();
           }
         }
+        return { size, ...(await digest()) } as BlobWritten<D>;
       } catch (error) {
         hasher.abort();
-        throw error;
-      }
-      try {
-        return { size, ...(await hasher.digest()) } as BlobWritten<D>;
-      } catch (error) {
-        // Its digests are lost (the hashing thread stopped): nothing will name the object just written.
-        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => undefined);
         throw error;
       }
     },
