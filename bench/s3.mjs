@@ -244,32 +244,19 @@ try {
       return [await onBare(), c];
     };
     const bareFirst = run % 2 === 0;
-    const [bP, cP] = await inTurn(
-      bareFirst,
-      () => measureLarge(bare, large.bare, 'PUT'),
-      () => measureLarge(cloud, large.put, 'PUT'),
-    );
-    const [bG, cG] = await inTurn(
-      bareFirst,
-      () => measureLarge(bare, large.bare, 'GET'),
-      () => measureLarge(cloud, large.get, 'GET'),
-    );
+    /** One 64 MB measure of each server, in turn; `whole`: the servers and the client free to use every core. */
+    const large64 = (method, whole = false) =>
+      inTurn(
+        bareFirst,
+        () => measureLarge(bare, large.bare, method, SECONDS, whole),
+        () => measureLarge(cloud, method === 'PUT' ? large.put : large.get, method, SECONDS, whole),
+      );
+    const [bP, cP] = await large64('PUT');
+    const [bG, cG] = await large64('GET');
     // The same with the servers and the client free to use every core (as a server is deployed): what a
     // server does on threads of its own (the cloud hashes a large body off its main thread) shows only then.
-    const [bPw, cPw] = PIN
-      ? await inTurn(
-          bareFirst,
-          () => measureLarge(bare, large.bare, 'PUT', SECONDS, true),
-          () => measureLarge(cloud, large.put, 'PUT', SECONDS, true),
-        )
-      : [bP, cP];
-    const [bGw, cGw] = PIN
-      ? await inTurn(
-          bareFirst,
-          () => measureLarge(bare, large.bare, 'GET', SECONDS, true),
-          () => measureLarge(cloud, large.get, 'GET', SECONDS, true),
-        )
-      : [bG, cG];
+    const [bPw, cPw] = PIN ? await large64('PUT', true) : [bP, cP];
+    const [bGw, cGw] = PIN ? await large64('GET', true) : [bG, cG];
     for (const [key, value] of Object.entries({ bp, cp, bg, cg, bP, cP, bG, cG, bPw, cPw, bGw, cGw })) push(key, value);
     push('smallPut', cp.perSecond / bp.perSecond);
     push('smallGet', cg.perSecond / bg.perSecond);

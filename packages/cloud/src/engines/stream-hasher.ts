@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import type { BlobDigest } from './types.js';
 
@@ -62,6 +63,17 @@ export function inlineHasher(digests: readonly BlobDigest[]): StreamHasher {
     },
     abort() {},
   };
+}
+
+/**
+ * The hasher of a body about to be written: a body given whole is hashed at once on this thread (it is in memory
+ * already; nothing to overlap), a stream by `pool` while it is read.
+ */
+export function hasherOf(pool: HashPool, body: Buffer | Readable, digests: readonly BlobDigest[]): StreamHasher {
+  if (!Buffer.isBuffer(body)) return pool.hasher(digests);
+  const hasher = inlineHasher(digests);
+  void hasher.update(body); // inline: never waits
+  return hasher;
 }
 
 /** What a hashing thread runs: a map of bodies to their hashes, fed in order from the main thread. */

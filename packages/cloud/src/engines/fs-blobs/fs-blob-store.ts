@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { inlineHasher, processHashPool, type HashPool } from '../stream-hasher.js';
+import { hasherOf, processHashPool, type HashPool } from '../stream-hasher.js';
 import { BlobNotFoundError, type BlobDigest, type BlobStore, type BlobWritten } from '../types.js';
 
 const BLOB_ID = /^[a-z0-9][a-z0-9_-]*(\/[a-z0-9][a-z0-9_-]*)*$/;
@@ -65,11 +65,10 @@ export function createFsBlobStore(root: string, options: { hashPool?: HashPool }
       const target = pathOf(id);
       const digests = options?.digests ?? ALL_DIGESTS;
       const temp = await tempPath();
-      const hasher = Buffer.isBuffer(body) ? inlineHasher(digests) : hashPool.hasher(digests);
+      const hasher = hasherOf(hashPool, body, digests);
       let size = 0;
       try {
         if (Buffer.isBuffer(body)) {
-          void hasher.update(body); // inline: never waits
           size = body.length;
           await writeBuffer(temp, body);
         } else {

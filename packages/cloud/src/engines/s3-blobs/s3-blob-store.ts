@@ -11,7 +11,7 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { inlineHasher, processHashPool, type HashPool } from '../stream-hasher.js';
+import { hasherOf, processHashPool, type HashPool } from '../stream-hasher.js';
 import { BlobNotFoundError, type BlobDigest, type BlobStore, type BlobWritten } from '../types.js';
 import { describeS3BlobLocation, parseS3BlobUrl, type S3BlobLocation } from './s3-blob-url.js';
 
@@ -156,13 +156,12 @@ export function createS3BlobStore(location: S3BlobLocation, options: { hashPool?
       // A streamed body is hashed on the process's hashing threads while its parts are sent (stream-hasher.ts).
       // Its digests are awaited before the object becomes visible (before its PutObject or the upload's completion):
       // a body whose digests are lost (its hashing thread stopped) replaces nothing, as in the folder store.
-      const hasher = Buffer.isBuffer(body) ? inlineHasher(digests) : hashPool.hasher(digests);
+      const hasher = hasherOf(hashPool, body, digests);
       let digested: Promise<Record<string, string>> | undefined;
       const digest = (): Promise<Record<string, string>> => (digested ??= hasher.digest());
       let size: number;
       try {
         if (Buffer.isBuffer(body)) {
-          void hasher.update(body); // inline: never waits
           size = body.length;
           await digest();
           await putBuffer(key, body);
