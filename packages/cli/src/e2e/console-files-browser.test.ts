@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, HeadObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Route } from 'playwright-core';
 import { checkPage, pageWidth, watchedPage } from './console-browser-kit.js';
 import { CHROMIUM, CHROMIUM_ARGS, REPO, missingBrowser } from './example-app.js';
 import { identityPoolAuthRequest, initProject, removeProject, runForte, type ForteRun } from './forte-runner.js';
@@ -108,13 +108,21 @@ void describe('the console Files and Functions pages in headless Chromium', { sk
     await page.goto(`${cloud.url}/_forte/console/apps/${appId}/env/dev`);
     await page.getByRole('heading', { name: 'Environment dev' }).waitFor();
 
-    // Buckets: the environment's storage bucket first.
+    // Buckets: the environment's storage bucket first, from the moment the list shows. The stack's answer (which
+    // tells the environment's buckets) is held back here until well after the buckets' own: a list shown in name
+    // order before it would have the deployment bucket ("amplify-…") on top.
+    const holdStack = async (route: Route): Promise<void> => {
+      if (route.request().headers()['x-amz-target'] === 'ForteControl.DescribeStack') await new Promise((r) => setTimeout(r, 1500));
+      await route.continue();
+    };
+    await page.route('**/control/', holdStack);
     await page.getByRole('navigation', { name: 'Environment tools' }).getByRole('link', { name: 'Files' }).click();
     await page.getByRole('heading', { name: 'Files', exact: true }).waitFor();
     const buckets = page.getByRole('region', { name: 'Buckets' });
     await buckets.getByRole('link', { name: bucket }).waitFor();
     const firstRow = buckets.getByRole('row').nth(1);
     assert.match((await firstRow.textContent()) ?? '', new RegExp(`${bucket}.*storage of this environment`));
+    await page.unroute('**/control/', holdStack);
     await page.getByText("acts as the cloud's admin").waitFor();
     await checkPage(page, artifacts, '1-buckets');
 

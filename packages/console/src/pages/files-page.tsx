@@ -48,12 +48,15 @@ function BucketList({ appId, envName }: { appId: string; envName: string }) {
     role.set(r.physicalId, deployment ? { rank: 1, label: 'deployment bucket of this environment' } : { rank: 0, label: 'storage of this environment' });
   }
   const rank = (name: string): number => role.get(name)?.rank ?? 2;
-  const sorted = [...(buckets.data ?? [])].sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
+  // The list shows once the environment's stack has answered too (or failed): shown before, it would be in name order
+  // and then reorder under the reader's pointer when the roles come in.
+  const rolesKnown = stack.data !== undefined || stack.error !== undefined;
+  const sorted = rolesKnown ? [...(buckets.data ?? [])].sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name)) : [];
   return (
     <>
       <h2>Buckets</h2>
       <ErrorNote error={buckets.error} />
-      {buckets.loading && !buckets.data ? <Loading what="the buckets" /> : null}
+      {(buckets.loading && !buckets.data) || (buckets.data && !rolesKnown) ? <Loading what="the buckets" /> : null}
       {buckets.data && buckets.data.length === 0 ? <p>The cloud has no buckets: add storage to the project and push it.</p> : null}
       {sorted.length > 0 ? (
         <ListTable label="Buckets" columns={['Bucket', `Environment ${envName}`, 'Created']}>
