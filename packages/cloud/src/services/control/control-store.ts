@@ -389,6 +389,27 @@ export async function listUnfinishedDeployments(sql: SqlStore): Promise<Deployme
   return (await sql.all("SELECT * FROM control_deployments WHERE status IN ('IN_PROGRESS', 'ROLLING_BACK') ORDER BY started_at")).map(toDeployment);
 }
 
+/**
+ * The environments' latest deployments that stand (SUCCEEDED) without their last event, DEPLOYMENT_COMPLETE: the
+ * cloud stopped between a deployment's commit and the end of its clean-up. Each one's latest stack event tells.
+ */
+export async function listStandingWithoutEnd(sql: SqlStore, stackType: string): Promise<Deployment[]> {
+  const standing = (
+    await sql.all(
+      "SELECT d.* FROM control_environments v JOIN control_deployments d ON d.deployment_id = v.last_deployment_id WHERE d.kind = 'deploy' AND d.status = 'SUCCEEDED' ORDER BY d.started_at",
+    )
+  ).map(toDeployment);
+  const unended: Deployment[] = [];
+  for (const deployment of standing) {
+    const last = await sql.get(
+      'SELECT status FROM control_events WHERE app_id = ? AND env_name = ? AND deployment_id = ? AND resource_type = ? ORDER BY seq DESC LIMIT 1',
+      [deployment.appId, deployment.envName, deployment.deploymentId, stackType],
+    );
+    if (last && text(last, 'status') !== 'DEPLOYMENT_COMPLETE') unended.push(deployment);
+  }
+  return unended;
+}
+
 // ---- events ----
 
 export async function appendEvent(

@@ -7,7 +7,7 @@ import type { Deployment, ForteError, Template } from '@forte/protocol';
 import type { SqlStore } from '../../engines/types.js';
 import { createLogger } from '../../kernel/logger.js';
 import type { ResourceHandler } from '../../kernel/types.js';
-import { readDeployed } from './control-store.js';
+import { listEvents, readDeployed } from './control-store.js';
 import { createStackEngine, type StackEngine } from './stack-engine.js';
 import { TEST_RESOURCE_TYPE, createTestResourceHandler, readTestResourceValue } from './test-resource.js';
 import { openTestStore } from '../../engines/test-database.test-helper.js';
@@ -450,6 +450,14 @@ void describe('stack engine', () => {
     for (const until = Date.now() + 10_000; Date.now() < until && (await first.engine.getDeployment(started.deploymentId)).status !== 'SUCCEEDED';)
       await new Promise((r) => setTimeout(r, 5));
     assert.equal(await first.value('a'), 1, 'committed, the delete not done yet');
+    const stackEvents = async (sql: SqlStore): Promise<string[]> =>
+      (await listEvents(sql, { appId: first.appId, envName: 'dev', deploymentId: started.deploymentId, afterSeq: 0, limit: 100 }))
+        .filter((e) => e.resourceType === 'Forte::Stack' || e.status.startsWith('DELETE'))
+        .map((e) => `${e.logicalId === 'A' ? 'A ' : ''}${e.status}`);
+    // The clean-up has begun (its events follow the commit) and is held in the delete of A.
+    for (const until = Date.now() + 10_000; Date.now() < until && !(await stackEvents(first.sql)).includes('A DELETE_IN_PROGRESS');)
+      await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(await stackEvents(first.sql), ['DEPLOYMENT_IN_PROGRESS', 'CLEANUP_IN_PROGRESS', 'A DELETE_IN_PROGRESS']);
     await first.sql.close();
     cleanups.splice(cleanups.length - 1, 1);
     cleanups.push(() => rm(first.dir, { recursive: true, force: true }));
@@ -458,6 +466,15 @@ void describe('stack engine', () => {
     assert.equal(await second.value('a'), undefined);
     assert.deepEqual(await second.sql.all('SELECT * FROM control_cleanup'), []);
     assert.deepEqual(await readDeployed(second.sql, first.appId, 'dev'), []);
+    // The deployment ends as it would have without the crash: whoever follows it sees its last event.
+    const after = await stackEvents(second.sql);
+    assert.equal(after.at(-1), 'DEPLOYMENT_COMPLETE', after.join(', '));
+    assert.ok(after.indexOf('A DELETE_COMPLETE') > after.indexOf('CLEANUP_IN_PROGRESS'), after.join(', '));
+    // Said once: a second restart adds nothing.
+    await second.sql.close();
+    cleanups.splice(cleanups.length - 1, 1);
+    const third = await harness({ dir: first.dir, createApp: false });
+    assert.deepEqual(await stackEvents(third.sql), after);
   });
 
   void it('recovers from a crash mid-deployment: rolls back from the journal, frees the lock, accepts the next deployment', async () => {

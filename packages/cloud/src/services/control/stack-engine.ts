@@ -17,6 +17,7 @@ import {
   insertLock,
   listCleanup,
   listEvents,
+  listStandingWithoutEnd,
   listUnfinishedDeployments,
   nowIso,
   publicChangeSet,
@@ -388,7 +389,12 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
         "DELETE FROM control_locks WHERE deployment_id NOT IN (SELECT deployment_id FROM control_deployments WHERE status IN ('IN_PROGRESS', 'ROLLING_BACK'))",
       );
       if (stale.changes > 0) log.warn('released stale deployment locks', { count: stale.changes });
+      // Deployments that stood when the cloud stopped, before their clean-up had ended: their last event is written
+      // once the clean-up below has run, so whoever follows one (a push, the console) sees it end. Only where this
+      // process is the only one: on a shared database another instance may still be cleaning up after its own.
+      const unended = shared ? [] : await listStandingWithoutEnd(sql, STACK_TYPE);
       await drainCleanup(undefined);
+      for (const deployment of unended) await emitStackEvent(engine, await targetOf(deployment), 'DEPLOYMENT_COMPLETE');
     },
 
     async createChangeSet(input) {
