@@ -205,10 +205,13 @@ void describe('the console Files and Functions pages in headless Chromium', { sk
 
     // Functions: the pushed function, its configuration with the secret by its SSM name only.
     await page.goto(`${cloud.url}/_forte/console/apps/${appId}/env/dev`);
+    // The stack's answer held back again: the environment's functions are on top from the moment the list shows.
+    await page.route('**/control/', holdStack);
     await page.getByRole('navigation', { name: 'Environment tools' }).getByRole('link', { name: 'Functions' }).click();
     const functions = page.getByRole('region', { name: 'Functions' });
     await functions.getByRole('link', { name: 'hello-dev' }).waitFor();
     assert.match((await functions.getByRole('row').nth(1).textContent()) ?? '', /hello-dev.*in this environment.*nodejs/);
+    await page.unroute('**/control/', holdStack);
     await checkPage(page, artifacts, '6-functions');
     await functions.getByRole('link', { name: 'hello-dev' }).click();
     await page.getByRole('heading', { name: 'Function hello-dev' }).waitFor();

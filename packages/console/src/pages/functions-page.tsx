@@ -10,15 +10,19 @@ export function FunctionsPage({ appId, envName }: { appId: string; envName: stri
   const functions = useCall(() => listFunctions(), []);
   const stack = useCall(() => control('DescribeStack', { appId, envName }), [appId, envName]);
   const ours = new Set((stack.data?.resources ?? []).filter((r) => r.resourceType.endsWith('::Lambda::Function')).map((r) => r.physicalId));
-  const sorted = [...(functions.data ?? [])].sort(
-    (a, b) => Number(ours.has(b.FunctionName)) - Number(ours.has(a.FunctionName)) || a.FunctionName.localeCompare(b.FunctionName),
-  );
+  // The list shows once the environment's stack has answered too (or failed), so it does not reorder under the reader.
+  const oursKnown = stack.data !== undefined || stack.error !== undefined;
+  const sorted = oursKnown
+    ? [...(functions.data ?? [])].sort(
+        (a, b) => Number(ours.has(b.FunctionName)) - Number(ours.has(a.FunctionName)) || a.FunctionName.localeCompare(b.FunctionName),
+      )
+    : [];
   return (
     <>
       <h1>Functions</h1>
       <p className="muted">The console acts as the cloud&apos;s admin: it can read any function&apos;s configuration and logs and invoke it.</p>
       <ErrorNote error={functions.error} />
-      {functions.loading && !functions.data ? <Loading what="the functions" /> : null}
+      {(functions.loading && !functions.data) || (functions.data && !oursKnown) ? <Loading what="the functions" /> : null}
       {functions.data && functions.data.length === 0 ? (
         <p>
           The cloud has no functions: <code>forte add function</code> and <code>forte push</code> make one.
