@@ -89,6 +89,11 @@ async function throughGoogle(page: Page, login: string, appOrigin: string): Prom
     if (new URL(page.url()).origin === appOrigin) return;
     const before = page.url();
     const form = page.locator('input[name="login"]');
+    // At the URL's commit the page may not be parsed yet: wait for its login form or its consent button.
+    await form
+      .or(page.getByRole('button', { name: 'Continue' }))
+      .first()
+      .waitFor();
     if (await form.count()) {
       await form.fill(login);
       await page.locator('input[name="password"]').fill('any password');

@@ -79,6 +79,8 @@ void describe(
       await page.getByLabel('Password', { exact: true }).fill(password);
       await page.getByLabel('Confirm Password').fill(password);
       await page.getByRole('button', { name: 'Create Account' }).click();
+      // The code is in the mailbox once the sign-up has answered, which the confirmation form says.
+      await page.getByLabel('Confirmation Code').waitFor();
       const mailbox = await forte(['mailbox', '--json', '--to', email]);
       ok(mailbox, 'forte mailbox');
       const [newest] = JSON.parse(mailbox.stdout) as { code?: string }[];

@@ -259,7 +259,7 @@ void describe('the web console in headless Chromium, opened with `forte console`
       template: {
         Resources: {
           Quick: { Type: 'Forte::Test::Resource', Properties: { Value: 'q' } },
-          Slow: { Type: 'Forte::Test::Resource', Properties: { Value: 's', DelayMs: 6000 } },
+          Slow: { Type: 'Forte::Test::Resource', Properties: { Value: 's', DelayMs: 12_000 } },
           Things: {
             Type: 'Forte::DynamoDB::Table',
             Properties: {
@@ -284,7 +284,7 @@ void describe('the web console in headless Chromium, opened with `forte console`
     const events = page.getByRole('region', { name: 'Events' });
     await events.getByRole('row').filter({ hasText: 'Quick' }).filter({ hasText: 'CREATE_COMPLETE' }).waitFor();
     assert.equal(await events.getByText('DEPLOYMENT_COMPLETE').count(), 0, 'seen while it runs');
-    await events.getByText('DEPLOYMENT_COMPLETE').waitFor({ timeout: 15_000 });
+    await events.getByText('DEPLOYMENT_COMPLETE').waitFor({ timeout: 30_000 });
     await page.getByText('(following live)').waitFor({ state: 'detached' });
     assert.match((await page.locator('.facts').textContent()) ?? '', /SUCCEEDED/);
     await check(page, '9-deployment-live');

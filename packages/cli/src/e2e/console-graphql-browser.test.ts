@@ -178,7 +178,12 @@ void describe("the web console's GraphQL page in headless Chromium", { skip: ski
     await page.getByRole('radio', { name: 'IAM (the admin)' }).check();
     answer = await run(page, 'button');
     assert.deepEqual(answer.body.data.listNotes.items, [{ id: note.id, content: 'written as alice', owner: 'alice' }]);
+    // The schema read again as the admin: the old one stays on show meanwhile, so the wait is for the answer.
+    const reloaded = page.waitForResponse((r) => (r.request().postData() ?? '').includes('__schema'));
     await page.getByRole('button', { name: 'Reload the schema' }).click();
+    const reload = await reloaded;
+    assert.equal(reload.status(), 200, await reload.text());
+    assert.equal((JSON.parse(await reload.text()) as { errors?: unknown }).errors, undefined, await reload.text());
     await schema.getByText(/\d+ of \d+ types/).waitFor();
 
     // Phone-sized: nothing scrolls sideways but the page's own boxes.

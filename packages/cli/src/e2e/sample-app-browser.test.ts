@@ -80,6 +80,8 @@ void describe(
       await page.getByLabel('Confirm Password').fill(password);
       await page.getByRole('button', { name: 'Create Account' }).click();
 
+      // The code is in the mailbox once the sign-up has answered, which the confirmation form says.
+      await page.getByLabel('Confirmation Code').waitFor();
       await page.getByLabel('Confirmation Code').fill(await codeFor(email));
       await page.getByRole('button', { name: 'Confirm' }).click();
       // The Authenticator signs the user in after confirmation; the app then reads the user's attributes.
@@ -119,6 +121,7 @@ void describe(
       await stranger.getByLabel('Password', { exact: true }).fill(password);
       await stranger.getByLabel('Confirm Password').fill(password);
       await stranger.getByRole('button', { name: 'Create Account' }).click();
+      await stranger.getByLabel('Confirmation Code').waitFor();
       await stranger.getByLabel('Confirmation Code').fill(await codeFor('stranger@example.com'));
       await stranger.getByRole('button', { name: 'Confirm' }).click();
       await stranger.locator('[data-testid="todos"][data-synced="true"]').waitFor({ state: 'attached' });
