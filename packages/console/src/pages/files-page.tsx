@@ -56,7 +56,7 @@ function BucketList({ appId, envName }: { appId: string; envName: string }) {
     <>
       <h2>Buckets</h2>
       <ErrorNote error={buckets.error} />
-      {(buckets.loading && !buckets.data) || (buckets.data && !rolesKnown) ? <Loading what="the buckets" /> : null}
+      {(buckets.loading && !buckets.data) || (buckets.data && buckets.data.length > 0 && !rolesKnown) ? <Loading what="the buckets" /> : null}
       {buckets.data && buckets.data.length === 0 ? <p>The cloud has no buckets: add storage to the project and push it.</p> : null}
       {sorted.length > 0 ? (
         <ListTable label="Buckets" columns={['Bucket', `Environment ${envName}`, 'Created']}>

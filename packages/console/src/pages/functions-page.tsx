@@ -22,7 +22,7 @@ export function FunctionsPage({ appId, envName }: { appId: string; envName: stri
       <h1>Functions</h1>
       <p className="muted">The console acts as the cloud&apos;s admin: it can read any function&apos;s configuration and logs and invoke it.</p>
       <ErrorNote error={functions.error} />
-      {(functions.loading && !functions.data) || (functions.data && !oursKnown) ? <Loading what="the functions" /> : null}
+      {(functions.loading && !functions.data) || (functions.data && functions.data.length > 0 && !oursKnown) ? <Loading what="the functions" /> : null}
       {functions.data && functions.data.length === 0 ? (
         <p>
           The cloud has no functions: <code>forte add function</code> and <code>forte push</code> make one.
