@@ -85,7 +85,8 @@ before(async () => {
     name: 'recorder-dev',
     files: {
       'index.js':
-        "const fs = require('node:fs'); exports.handler = async (event) => { fs.writeFileSync(process.env.OUT, JSON.stringify(event)); return 'done'; };",
+        // Written whole, then renamed: the test never reads it half written.
+        "const fs = require('node:fs'); exports.handler = async (event) => { fs.writeFileSync(process.env.OUT + '.tmp', JSON.stringify(event)); fs.renameSync(process.env.OUT + '.tmp', process.env.OUT); return 'done'; };",
     },
     variables: { OUT: recorded },
   });

@@ -59,9 +59,11 @@ void describe('environment cleanups on a cluster (PostgreSQL)', { skip: server.o
 
     await a.close();
     const deadline = Date.now() + 10_000;
-    while ((await namesUnder(`/amplify/${app.appId}/dev`)).length > 0 && Date.now() < deadline) await sleep(50);
+    // The parameters go first, then the pending row, then the line that says so: wait for the last.
+    const finished = (): boolean => b.logs().some((line) => line.includes('finished the cleanup of a deleted environment'));
+    while (!finished() && Date.now() < deadline) await sleep(50);
     assert.deepEqual(await namesUnder(`/amplify/${app.appId}/dev`), [], 'B dropped the parameters A left');
-    assert.ok(b.logs().some((line) => line.includes('finished the cleanup of a deleted environment')));
+    assert.ok(finished());
     const pending = await b.kernel.sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM control_environment_cleanups');
     assert.equal(pending?.n, 0);
 

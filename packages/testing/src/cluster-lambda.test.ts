@@ -28,13 +28,18 @@ const skip = await clusterSkipReason();
  * of the instance that ran it) in $MARKS; with `gate`, waits between the two for `$MARKS/gate` to exist.
  */
 const MARKING_FUNCTION = `
-const { existsSync, writeFileSync } = require('node:fs');
+const { existsSync, renameSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
+// Written whole, then renamed: a mark is never seen empty.
+const mark = (name) => {
+  writeFileSync(join(process.env.MARKS, 'tmp.' + name), process.env.AWS_ENDPOINT_URL);
+  renameSync(join(process.env.MARKS, 'tmp.' + name), join(process.env.MARKS, name));
+};
 exports.handler = async (event, context) => {
   const tag = [event.id, context.awsRequestId, process.pid].join('.');
-  writeFileSync(join(process.env.MARKS, 'started.' + tag), process.env.AWS_ENDPOINT_URL);
+  mark('started.' + tag);
   while (event.gate && !existsSync(join(process.env.MARKS, 'gate'))) await new Promise((resolve) => setTimeout(resolve, 50));
-  writeFileSync(join(process.env.MARKS, 'done.' + tag), process.env.AWS_ENDPOINT_URL);
+  mark('done.' + tag);
   return { id: event.id, endpoint: process.env.AWS_ENDPOINT_URL };
 };`;
 

@@ -184,7 +184,10 @@ void describe('S3 authentication', () => {
       req.write(Buffer.alloc(256 * 1024, 1), () => setTimeout(() => req.destroy(), 50));
       req.on('close', () => resolve());
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The cloud learns of the abort on its own time: the temp file's removal, then the log line.
+    const gone = (): boolean =>
+      readdirSync(join(cloud.dataDir, 'blobs', '.tmp')).length === 0 && cloud.logs().some((line) => line.includes('client went away'));
+    for (const until = Date.now() + 5000; !gone() && Date.now() < until;) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.deepEqual(await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'abandoned' }))), { name: 'NoSuchKey', status: 404 });
     const leftovers = readdirSync(join(cloud.dataDir, 'blobs', '.tmp'));
     assert.deepEqual(leftovers, [], 'the partial body was removed');

@@ -20,6 +20,7 @@ import {
   type TestCloud,
 } from '@forte/testing';
 import { generateClient } from 'aws-amplify/api';
+import { Hub } from 'aws-amplify/utils';
 import { fetchAuthSession, signOut } from 'aws-amplify/auth';
 import { signUpAndIn } from './amplify-app.js';
 import { runForte, type ForteRun } from './forte-runner.js';
@@ -137,14 +138,25 @@ void describe('a cluster: two cloud instances on PostgreSQL, S3-compatible blobs
     const claims = (await fetchAuthSession()).tokens!.idToken!.payload;
     const owner = `${String(claims['sub'])}::${String(claims['cognito:username'])}`;
     const received: any[] = [];
+    // aws-amplify says on its Hub when the cloud has acknowledged the subscription (start_ack): from then on it hears.
+    let stopListening: () => void = () => undefined;
+    const acknowledged = new Promise<void>((resolve) => {
+      stopListening = Hub.listen('api', ({ payload }) => {
+        if (payload.event === 'Subscription ack') resolve(); // CONTROL_MSG.SUBSCRIPTION_ACK of @aws-amplify/api-graphql
+      });
+    });
     const subscription = client.graphql({ query: ON_CREATE, variables: { owner } }).subscribe({
       next: (value) => received.push(value.data.onCreateNote),
       error: (error) => received.push({ error }),
     });
     try {
-      // The socket went to one instance; give it time to start, then two mutations: round robin sends one
-      // of them to the other instance.
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // The socket went to one instance; once the subscription is acknowledged, two mutations: round robin sends
+      // one of them to the other instance.
+      await Promise.race([
+        acknowledged,
+        new Promise((_, reject) => setTimeout(() => reject(new Error(`the subscription was not acknowledged: ${JSON.stringify(received)}`)), 20_000)),
+      ]);
+      stopListening();
       const socketAt = proxy.served().at(-1);
       const marks = proxy.served().length;
       for (const content of ['first', 'second']) await client.graphql({ query: CREATE, variables: { input: { content } } });

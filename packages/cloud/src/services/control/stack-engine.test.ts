@@ -444,7 +444,7 @@ void describe('stack engine', () => {
 
   void it('finishes on restart a cleanup the crash interrupted after the commit', async () => {
     const first = await harness();
-    await first.deploy({ Resources: { A: res({ Name: 'a', Value: 1, DelayMs: 300 }) } });
+    await first.deploy({ Resources: { A: res({ Name: 'a', Value: 1, DelayMs: 1500 }) } });
     const cs = await first.engine.createChangeSet({ appId: first.appId, envName: 'dev', template: { Resources: {} } });
     const started = await first.engine.executeChangeSet(cs.changeSetId);
     for (const until = Date.now() + 10_000; Date.now() < until && (await first.engine.getDeployment(started.deploymentId)).status !== 'SUCCEEDED';)
