@@ -89,4 +89,73 @@ void describe('deployments on a cluster (PostgreSQL)', { skip: server.ok ? false
       'SUCCEEDED',
     );
   });
+
+  void it("finishes the clean-up of a killed instance's committed deployment on another one, and only then says it ended", async () => {
+    const database = postgresTestUrl();
+    after(() => dropTestSchema(database));
+    const secretKey = randomBytes(32).toString('base64');
+    const dirA = await makeTempDir('forte-cluster-a');
+    await writeFile(join(dirA, 'config.json'), JSON.stringify({ control: { deploymentLeaseSeconds: 1 } }));
+    const a = await startCloudProcess(dirA, { FORTE_DATABASE: database, FORTE_SECRET_KEY: secretKey, FORTE_TEST_FAULTS: '1' });
+    children.push(a.child);
+    await using b = await startTestCloud({ database, secretKey, testFaults: true, deploymentLeaseMs: 1000 });
+    const keysA = JSON.parse(await readFile(join(dirA, 'admin-credentials.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
+    const viaA = createTestControlClient({ url: a.url, credentials: { ...keysA, region: b.credentials.region } });
+    const viaB = createTestControlClient(b);
+    const { app } = await viaA.call('CreateApp', { name: 'CleanupApp' });
+    await viaA.call('CreateEnvironment', { appId: app.appId, envName: 'dev' });
+    // D takes 2 s to create and to delete (two lease periods): a push that removes it is cleaning up that long.
+    const withD = {
+      Resources: {
+        K: { Type: TEST_RESOURCE, Properties: { Name: 'kept', Value: 1 } },
+        D: { Type: TEST_RESOURCE, Properties: { Name: 'slow-d', Value: 1, DelayMs: 2000 } },
+      },
+    };
+    const withoutD = { Resources: { K: { Type: TEST_RESOURCE, Properties: { Name: 'kept', Value: 1 } } } };
+    const deploy = async (template: typeof withoutD): Promise<string> => {
+      const { changeSet } = await viaA.call('CreateChangeSet', { appId: app.appId, envName: 'dev', template });
+      return (await viaA.call('ExecuteChangeSet', { changeSetId: changeSet.changeSetId })).deployment.deploymentId;
+    };
+    const events = async (deploymentId: string): Promise<string[]> =>
+      (await viaB.call('DescribeStackEvents', { appId: app.appId, envName: 'dev', deploymentId, afterSeq: 0 })).events
+        .filter((e) => e.resourceType === 'Forte::Stack' || e.logicalId === 'D')
+        .map((e) => (e.logicalId === 'D' ? `D ${e.status}` : e.status));
+    const until = async (deploymentId: string, what: string): Promise<string[]> => {
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 50))) {
+        const seen = await events(deploymentId);
+        if (seen.includes(what)) return seen;
+      }
+      throw new Error(`no ${what} for ${deploymentId}: ${(await events(deploymentId)).join(', ')}`);
+    };
+    const slowD = async (): Promise<unknown> =>
+      (await b.kernel.sql.get('SELECT value FROM control_test_resources WHERE physical_id = ?', ['slow-d']))?.['value'];
+    const ended = ['DEPLOYMENT_IN_PROGRESS', 'CLEANUP_IN_PROGRESS', 'D DELETE_IN_PROGRESS', 'D DELETE_COMPLETE', 'DEPLOYMENT_COMPLETE'];
+
+    // A alive: its clean-up outlasts the lease, which it renews until done; B does not step in.
+    await until(await deploy(withD), 'DEPLOYMENT_COMPLETE');
+    const removed = await deploy(withoutD);
+    assert.deepEqual(await until(removed, 'DEPLOYMENT_COMPLETE'), ended);
+    assert.equal(await slowD(), undefined);
+
+    // A killed while deleting D after the commit: B finishes the clean-up, then writes the last event, once.
+    await until(await deploy(withD), 'DEPLOYMENT_COMPLETE');
+    const interrupted = await deploy(withoutD);
+    await until(interrupted, 'D DELETE_IN_PROGRESS');
+    assert.equal((await viaB.call('GetDeployment', { deploymentId: interrupted })).deployment.status, 'SUCCEEDED');
+    a.child.kill('SIGKILL');
+    const finished = await until(interrupted, 'DEPLOYMENT_COMPLETE');
+    assert.deepEqual(finished, [
+      'DEPLOYMENT_IN_PROGRESS',
+      'CLEANUP_IN_PROGRESS',
+      'D DELETE_IN_PROGRESS',
+      'D DELETE_IN_PROGRESS',
+      'D DELETE_COMPLETE',
+      'DEPLOYMENT_COMPLETE',
+    ]);
+    assert.equal(await slowD(), undefined);
+    assert.ok(b.logs().some((line) => line.includes('finishing the clean-up of a deployment whose cloud stopped after its commit')));
+    // Two more lease periods: nothing is added.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    assert.deepEqual(await events(interrupted), finished);
+  });
 });

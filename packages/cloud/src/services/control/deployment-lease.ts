@@ -12,8 +12,13 @@ export interface DeploymentLeases {
   own(tx: SqlStore, deploymentId: string): Promise<void>;
   /** Takes over an unfinished deployment whose lease lapsed (or any, when `always`); whether this instance now owns it. */
   claim(deploymentId: string, always: boolean): Promise<boolean>;
-  /** Renews the leases of the unfinished deployments this instance runs. */
-  renew(): Promise<void>;
+  /**
+   * Takes over a deployment that stands (SUCCEEDED) but whose instance stopped renewing its lease before the
+   * clean-up after its commit had ended (or any such, when `always`); whether this instance now owns it.
+   */
+  claimStanding(deploymentId: string, always: boolean): Promise<boolean>;
+  /** Renews the leases of the unfinished deployments this instance runs, and of `running` (committed, cleaning up). */
+  renew(running?: readonly string[]): Promise<void>;
 }
 
 const UNFINISHED = "status IN ('IN_PROGRESS', 'ROLLING_BACK')";
@@ -32,8 +37,22 @@ export function deploymentLeases(sql: SqlStore, instance: string, leaseMs: numbe
           );
       return claimed.changes === 1;
     },
-    async renew() {
-      await sql.run(`UPDATE control_deployments SET heartbeat_at = ? WHERE owner = ? AND ${UNFINISHED}`, [now(), instance]);
+    async claimStanding(deploymentId, always) {
+      const claimed = always
+        ? await sql.run("UPDATE control_deployments SET owner = ?, heartbeat_at = ? WHERE deployment_id = ? AND status = 'SUCCEEDED'", [
+            instance,
+            now(),
+            deploymentId,
+          ])
+        : await sql.run(
+            "UPDATE control_deployments SET owner = ?, heartbeat_at = ? WHERE deployment_id = ? AND status = 'SUCCEEDED' AND (owner IS NULL OR heartbeat_at IS NULL OR heartbeat_at < ?)",
+            [instance, now(), deploymentId, now() - leaseMs],
+          );
+      return claimed.changes === 1;
+    },
+    async renew(running = []) {
+      const also = running.length > 0 ? ` OR deployment_id IN (${running.map(() => '?').join(', ')})` : '';
+      await sql.run(`UPDATE control_deployments SET heartbeat_at = ? WHERE owner = ? AND (${UNFINISHED}${also})`, [now(), instance, ...running]);
     },
   };
 }

@@ -351,6 +351,35 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
         await emitStackEvent(engine, target, 'DELETE_FAILED', error);
       }
     }
+    // Deployments that stood when their instance stopped, before the clean-up after their commit had ended: the
+    // clean-up is finished and their last event written, so whoever follows one (a push, the console) sees it end.
+    // On a shared database only once the instance's lease has lapsed (it renews it until the clean-up is done).
+    for (const deployment of await listStandingWithoutEnd(sql, STACK_TYPE)) {
+      if (tasks.has(deployment.deploymentId)) continue;
+      if (!(await leases.claimStanding(deployment.deploymentId, !shared))) continue;
+      log.warn('finishing the clean-up of a deployment whose cloud stopped after its commit', {
+        deploymentId: deployment.deploymentId,
+        appId: deployment.appId,
+        envName: deployment.envName,
+      });
+      const task = track(
+        (async () => {
+          const target = await targetOf(deployment);
+          await drainCleanup({ appId: deployment.appId, envName: deployment.envName }, target);
+          await emitStackEvent(engine, target, 'DEPLOYMENT_COMPLETE');
+        })(),
+      );
+      tasks.set(deployment.deploymentId, task);
+      try {
+        await task;
+      } catch (error) {
+        // The deployment stands whatever becomes of its clean-up: the cloud starts; the next look (a lease period on a
+        // shared database, else the next start) or the environment's next deployment tries the clean-up again.
+        log.error('finishing the clean-up of a deployment failed', { deploymentId: deployment.deploymentId, error });
+      } finally {
+        tasks.delete(deployment.deploymentId);
+      }
+    }
   };
 
   const self: StackEngine = {
@@ -367,7 +396,7 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
         leaseTimer = setInterval(
           () => {
             ticks += 1;
-            void leases.renew().catch((error: unknown) => log.error('renewing deployment leases failed', { error }));
+            void leases.renew([...tasks.keys()]).catch((error: unknown) => log.error('renewing deployment leases failed', { error }));
             if (ticks % 3 === 0 && !recovering) {
               recovering = track(takeOverUnfinished()).finally(() => (recovering = undefined));
             }
@@ -389,12 +418,7 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
         "DELETE FROM control_locks WHERE deployment_id NOT IN (SELECT deployment_id FROM control_deployments WHERE status IN ('IN_PROGRESS', 'ROLLING_BACK'))",
       );
       if (stale.changes > 0) log.warn('released stale deployment locks', { count: stale.changes });
-      // Deployments that stood when the cloud stopped, before their clean-up had ended: their last event is written
-      // once the clean-up below has run, so whoever follows one (a push, the console) sees it end. Only where this
-      // process is the only one: on a shared database another instance may still be cleaning up after its own.
-      const unended = shared ? [] : await listStandingWithoutEnd(sql, STACK_TYPE);
       await drainCleanup(undefined);
-      for (const deployment of unended) await emitStackEvent(engine, await targetOf(deployment), 'DEPLOYMENT_COMPLETE');
     },
 
     async createChangeSet(input) {
