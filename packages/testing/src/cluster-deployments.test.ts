@@ -29,7 +29,8 @@ void describe('deployments on a cluster (PostgreSQL)', { skip: server.ok ? false
   const children: ChildProcess[] = [];
   after(() => children.forEach((child) => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')));
 
-  void it('rolls back the deployment of a killed instance on another one, only once its lease lapsed, and takes the next push', async () => {
+  /** A fresh database with two instances on it, both with 1 s deployment leases: A a process of the cloud's bin, B in this one. */
+  async function twoInstances() {
     const database = postgresTestUrl();
     after(() => dropTestSchema(database));
     const secretKey = randomBytes(32).toString('base64');
@@ -37,12 +38,17 @@ void describe('deployments on a cluster (PostgreSQL)', { skip: server.ok ? false
     await writeFile(join(dirA, 'config.json'), JSON.stringify({ control: { deploymentLeaseSeconds: 1 } }));
     const a = await startCloudProcess(dirA, { FORTE_DATABASE: database, FORTE_SECRET_KEY: secretKey, FORTE_TEST_FAULTS: '1' });
     children.push(a.child);
-    await using b = await startTestCloud({ database, secretKey, testFaults: true, deploymentLeaseMs: 1000 });
+    const b = await startTestCloud({ database, secretKey, testFaults: true, deploymentLeaseMs: 1000 });
     // One set of admin keys for the cluster: A's, kept in the database, accepted by B.
     const keysA = JSON.parse(await readFile(join(dirA, 'admin-credentials.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
     assert.equal(b.credentials.accessKeyId, keysA.accessKeyId);
     const viaA = createTestControlClient({ url: a.url, credentials: { ...keysA, region: b.credentials.region } });
-    const viaB = createTestControlClient(b);
+    return { a, b, viaA, viaB: createTestControlClient(b) };
+  }
+
+  void it('rolls back the deployment of a killed instance on another one, only once its lease lapsed, and takes the next push', async () => {
+    const { a, b, viaA, viaB } = await twoInstances();
+    await using _b = b; // stopped at the end of the test
 
     const { app } = await viaA.call('CreateApp', { name: 'ClusterApp' });
     await viaA.call('CreateEnvironment', { appId: app.appId, envName: 'dev' });
@@ -91,17 +97,8 @@ void describe('deployments on a cluster (PostgreSQL)', { skip: server.ok ? false
   });
 
   void it("finishes the clean-up of a killed instance's committed deployment on another one, and only then says it ended", async () => {
-    const database = postgresTestUrl();
-    after(() => dropTestSchema(database));
-    const secretKey = randomBytes(32).toString('base64');
-    const dirA = await makeTempDir('forte-cluster-a');
-    await writeFile(join(dirA, 'config.json'), JSON.stringify({ control: { deploymentLeaseSeconds: 1 } }));
-    const a = await startCloudProcess(dirA, { FORTE_DATABASE: database, FORTE_SECRET_KEY: secretKey, FORTE_TEST_FAULTS: '1' });
-    children.push(a.child);
-    await using b = await startTestCloud({ database, secretKey, testFaults: true, deploymentLeaseMs: 1000 });
-    const keysA = JSON.parse(await readFile(join(dirA, 'admin-credentials.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
-    const viaA = createTestControlClient({ url: a.url, credentials: { ...keysA, region: b.credentials.region } });
-    const viaB = createTestControlClient(b);
+    const { a, b: instanceB, viaA, viaB } = await twoInstances();
+    await using b = instanceB;
     const { app } = await viaA.call('CreateApp', { name: 'CleanupApp' });
     await viaA.call('CreateEnvironment', { appId: app.appId, envName: 'dev' });
     // D takes 2 s to create and to delete (two lease periods): a push that removes it is cleaning up that long.

@@ -4,8 +4,9 @@ import type { SqlStore } from '../../engines/types.js';
  * Which cloud instance runs each unfinished deployment, and when it last said so. On a database several
  * instances share, each instance renews the lease of the deployments it runs; a deployment whose lease has
  * lapsed (its instance died) is taken over by exactly one other instance (the UPDATE that claims it matches
- * only while the lease is lapsed), which rolls it back. On a database only this process opens, a restart
- * takes over every unfinished deployment at once, as before.
+ * only while the lease is lapsed), which rolls it back. A committed deployment's lease is renewed until the
+ * clean-up after its commit has ended; one that lapsed before its last event is claimed the same way and its
+ * clean-up finished. On a database only this process opens, a restart takes over all of them at once.
  */
 export interface DeploymentLeases {
   /** Marks a deployment just created (inside its transaction) as run by this instance. */
