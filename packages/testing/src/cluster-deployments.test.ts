@@ -43,7 +43,8 @@ void describe('deployments on a cluster (PostgreSQL)', { skip: server.ok ? false
     const keysA = JSON.parse(await readFile(join(dirA, 'admin-credentials.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
     assert.equal(b.credentials.accessKeyId, keysA.accessKeyId);
     const viaA = createTestControlClient({ url: a.url, credentials: { ...keysA, region: b.credentials.region } });
-    return { a, b, viaA, viaB: createTestControlClient(b) };
+    const another = () => startTestCloud({ database, secretKey, testFaults: true, deploymentLeaseMs: 1000 });
+    return { a, b, viaA, viaB: createTestControlClient(b), another };
   }
 
   void it('rolls back the deployment of a killed instance on another one, only once its lease lapsed, and takes the next push', async () => {
@@ -97,15 +98,15 @@ void describe('deployments on a cluster (PostgreSQL)', { skip: server.ok ? false
   });
 
   void it("finishes the clean-up of a killed instance's committed deployment on another one, and only then says it ended", async () => {
-    const { a, b: instanceB, viaA, viaB } = await twoInstances();
+    const { a, b: instanceB, viaA, viaB, another } = await twoInstances();
     await using b = instanceB;
     const { app } = await viaA.call('CreateApp', { name: 'CleanupApp' });
     await viaA.call('CreateEnvironment', { appId: app.appId, envName: 'dev' });
-    // D takes 2 s to create and to delete (two lease periods): a push that removes it is cleaning up that long.
+    // D takes 3 s to create and to delete (three lease periods): a push that removes it is cleaning up that long.
     const withD = {
       Resources: {
         K: { Type: TEST_RESOURCE, Properties: { Name: 'kept', Value: 1 } },
-        D: { Type: TEST_RESOURCE, Properties: { Name: 'slow-d', Value: 1, DelayMs: 2000 } },
+        D: { Type: TEST_RESOURCE, Properties: { Name: 'slow-d', Value: 1, DelayMs: 3000 } },
       },
     };
     const withoutD = { Resources: { K: { Type: TEST_RESOURCE, Properties: { Name: 'kept', Value: 1 } } } };
@@ -128,10 +129,15 @@ void describe('deployments on a cluster (PostgreSQL)', { skip: server.ok ? false
       (await b.kernel.sql.get('SELECT value FROM control_test_resources WHERE physical_id = ?', ['slow-d']))?.['value'];
     const ended = ['DEPLOYMENT_IN_PROGRESS', 'CLEANUP_IN_PROGRESS', 'D DELETE_IN_PROGRESS', 'D DELETE_COMPLETE', 'DEPLOYMENT_COMPLETE'];
 
-    // A alive: its clean-up outlasts the lease, which it renews until done; B does not step in.
+    // A alive: its clean-up outlasts the lease, which it renews until done; B does not step in, nor does a third
+    // instance that starts meanwhile (a start finishes the clean-ups nobody runs, not those a live instance runs).
     await until(await deploy(withD), 'DEPLOYMENT_COMPLETE');
     const removed = await deploy(withoutD);
-    assert.deepEqual(await until(removed, 'DEPLOYMENT_COMPLETE'), ended);
+    await until(removed, 'D DELETE_IN_PROGRESS');
+    {
+      await using _c = await another();
+      assert.deepEqual(await until(removed, 'DEPLOYMENT_COMPLETE'), ended);
+    }
     assert.equal(await slowD(), undefined);
 
     // A killed while deleting D after the commit: B finishes the clean-up, then writes the last event, once.

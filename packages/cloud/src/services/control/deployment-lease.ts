@@ -18,6 +18,8 @@ export interface DeploymentLeases {
    * clean-up after its commit had ended (or any such, when `always`); whether this instance now owns it.
    */
   claimStanding(deploymentId: string, always: boolean): Promise<boolean>;
+  /** The deployments whose lease another instance holds and renews (unfinished, or committed and cleaning up). */
+  heldElsewhere(): Promise<Set<string>>;
   /** Renews the leases of the unfinished deployments this instance runs, and of `running` (committed, cleaning up). */
   renew(running?: readonly string[]): Promise<void>;
 }
@@ -50,6 +52,13 @@ export function deploymentLeases(sql: SqlStore, instance: string, leaseMs: numbe
             [instance, now(), deploymentId, now() - leaseMs],
           );
       return claimed.changes === 1;
+    },
+    async heldElsewhere() {
+      const rows = await sql.all('SELECT deployment_id FROM control_deployments WHERE owner IS NOT NULL AND owner <> ? AND heartbeat_at >= ?', [
+        instance,
+        now() - leaseMs,
+      ]);
+      return new Set(rows.map((row) => String(row['deployment_id'])));
     },
     async renew(running = []) {
       const also = running.length > 0 ? ` OR deployment_id IN (${running.map(() => '?').join(', ')})` : '';

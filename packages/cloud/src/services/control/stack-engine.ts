@@ -209,8 +209,13 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
     });
 
   /** Deletes the resources waiting in cleanup rows of one environment (or all), in reverse dependency order. */
-  const drainCleanup = async (filter: { appId: string; envName: string } | undefined, current?: DeploymentTarget): Promise<string[]> => {
-    const rows = await listCleanup(sql, filter);
+  const drainCleanup = async (
+    filter: { appId: string; envName: string } | undefined,
+    current?: DeploymentTarget,
+    leaveTo?: ReadonlySet<string>,
+  ): Promise<string[]> => {
+    // `leaveTo`: deployments whose own instance is still cleaning up after them (their rows are left to it).
+    const rows = (await listCleanup(sql, filter)).filter((row) => !leaveTo?.has(row.deploymentId));
     const byEnv = new Map<string, CleanupRecord[]>();
     for (const row of rows) byEnv.set(envKey(row.appId, row.envName), [...(byEnv.get(envKey(row.appId, row.envName)) ?? []), row]);
     const problems: string[] = [];
@@ -418,7 +423,8 @@ export function createStackEngine(options: StackEngineOptions): StackEngine {
         "DELETE FROM control_locks WHERE deployment_id NOT IN (SELECT deployment_id FROM control_deployments WHERE status IN ('IN_PROGRESS', 'ROLLING_BACK'))",
       );
       if (stale.changes > 0) log.warn('released stale deployment locks', { count: stale.changes });
-      await drainCleanup(undefined);
+      // On a shared database, not the rows of a deployment another live instance is cleaning up after.
+      await drainCleanup(undefined, undefined, shared ? await leases.heldElsewhere() : undefined);
     },
 
     async createChangeSet(input) {
