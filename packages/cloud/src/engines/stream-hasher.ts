@@ -252,6 +252,9 @@ export function createHashPool(options: { threads?: number; idleMs?: number } = 
             slot = undefined;
           }
           thread.worker.postMessage({ op: 'abort', id });
+          // A copy waiting for a buffer wakes now and finds the body failed: replaced unwoken below, it would wait
+          // forever, on a thread that no longer keeps the process alive once the body is forgotten.
+          body.onSlot?.();
           // Its slots in flight come back as the thread frees them; the body itself is forgotten once they have.
           body.onSlot = () => {
             if (body.inFlight === 0) {
