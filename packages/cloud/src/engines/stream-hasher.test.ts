@@ -70,6 +70,21 @@ void describe('hash pool', { timeout: 60_000 }, () => {
     assert.deepEqual(pool.stats(), { threads: 1, threadedBodies: 0, idleBuffers: 4 });
   });
 
+  void it('wakes a copy waiting for a buffer when its body is dropped: the copy fails with it', async () => {
+    const hasher = pool.hasher(['md5']);
+    const waiting = hasher.update(randomBytes(4 * MiB + 10)); // three buffers go to the thread, the fourth waits
+    assert.ok(waiting instanceof Promise, 'the copy waits for a buffer');
+    hasher.abort();
+    const outcome = await Promise.race([
+      waiting.then(
+        () => 'resolved',
+        (error: Error) => `rejected: ${error.message}`,
+      ),
+      new Promise<string>((resolve) => setTimeout(() => resolve('still waiting after 2 s'), 2000)),
+    ]);
+    assert.match(outcome, /^rejected: .*dropped/);
+  });
+
   void it('stops a thread left idle, and starts one again for the next body', async () => {
     const idle = createHashPool({ threads: 1, idleMs: 50 });
     try {
