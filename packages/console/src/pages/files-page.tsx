@@ -50,7 +50,7 @@ function BucketList({ appId, envName }: { appId: string; envName: string }) {
   const rank = (name: string): number => role.get(name)?.rank ?? 2;
   // The list shows once the environment's stack has answered too (or failed): shown before, it would be in name order
   // and then reorder under the reader's pointer when the roles come in.
-  const rolesKnown = stack.data !== undefined || stack.error !== undefined;
+  const rolesKnown = !stack.loading;
   const sorted = rolesKnown ? [...(buckets.data ?? [])].sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name)) : [];
   return (
     <>

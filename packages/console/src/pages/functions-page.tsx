@@ -11,7 +11,7 @@ export function FunctionsPage({ appId, envName }: { appId: string; envName: stri
   const stack = useCall(() => control('DescribeStack', { appId, envName }), [appId, envName]);
   const ours = new Set((stack.data?.resources ?? []).filter((r) => r.resourceType.endsWith('::Lambda::Function')).map((r) => r.physicalId));
   // The list shows once the environment's stack has answered too (or failed), so it does not reorder under the reader.
-  const oursKnown = stack.data !== undefined || stack.error !== undefined;
+  const oursKnown = !stack.loading;
   const sorted = oursKnown
     ? [...(functions.data ?? [])].sort(
         (a, b) => Number(ours.has(b.FunctionName)) - Number(ours.has(a.FunctionName)) || a.FunctionName.localeCompare(b.FunctionName),

@@ -27,32 +27,23 @@ export interface DeploymentLeases {
 const UNFINISHED = "status IN ('IN_PROGRESS', 'ROLLING_BACK')";
 
 export function deploymentLeases(sql: SqlStore, instance: string, leaseMs: number, now: () => number): DeploymentLeases {
+  /** Takes a deployment in `status` whose lease lapsed (or any, when `always`): the UPDATE matches for one instance only. */
+  const claimWhere = async (status: string, deploymentId: string, always: boolean): Promise<boolean> => {
+    const lapsed = always ? '' : ' AND (owner IS NULL OR heartbeat_at IS NULL OR heartbeat_at < ?)';
+    const claimed = await sql.run(`UPDATE control_deployments SET owner = ?, heartbeat_at = ? WHERE deployment_id = ? AND ${status}${lapsed}`, [
+      instance,
+      now(),
+      deploymentId,
+      ...(always ? [] : [now() - leaseMs]),
+    ]);
+    return claimed.changes === 1;
+  };
   return {
     async own(tx, deploymentId) {
       await tx.run('UPDATE control_deployments SET owner = ?, heartbeat_at = ? WHERE deployment_id = ?', [instance, now(), deploymentId]);
     },
-    async claim(deploymentId, always) {
-      const claimed = always
-        ? await sql.run(`UPDATE control_deployments SET owner = ?, heartbeat_at = ? WHERE deployment_id = ? AND ${UNFINISHED}`, [instance, now(), deploymentId])
-        : await sql.run(
-            `UPDATE control_deployments SET owner = ?, heartbeat_at = ? WHERE deployment_id = ? AND ${UNFINISHED} AND (owner IS NULL OR heartbeat_at IS NULL OR heartbeat_at < ?)`,
-            [instance, now(), deploymentId, now() - leaseMs],
-          );
-      return claimed.changes === 1;
-    },
-    async claimStanding(deploymentId, always) {
-      const claimed = always
-        ? await sql.run("UPDATE control_deployments SET owner = ?, heartbeat_at = ? WHERE deployment_id = ? AND status = 'SUCCEEDED'", [
-            instance,
-            now(),
-            deploymentId,
-          ])
-        : await sql.run(
-            "UPDATE control_deployments SET owner = ?, heartbeat_at = ? WHERE deployment_id = ? AND status = 'SUCCEEDED' AND (owner IS NULL OR heartbeat_at IS NULL OR heartbeat_at < ?)",
-            [instance, now(), deploymentId, now() - leaseMs],
-          );
-      return claimed.changes === 1;
-    },
+    claim: (deploymentId, always) => claimWhere(UNFINISHED, deploymentId, always),
+    claimStanding: (deploymentId, always) => claimWhere("status = 'SUCCEEDED'", deploymentId, always),
     async heldElsewhere() {
       const rows = await sql.all('SELECT deployment_id FROM control_deployments WHERE owner IS NOT NULL AND owner <> ? AND heartbeat_at >= ?', [
         instance,
