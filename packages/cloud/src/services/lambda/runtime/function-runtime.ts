@@ -18,6 +18,8 @@ interface WarmProcess {
   tail?: LogTail;
   /** When the process last went idle (performance.now()). */
   idleSince: number;
+  /** Invocations it has run. */
+  invocations: number;
 }
 
 interface DeployedFunction {
@@ -42,6 +44,14 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
   const bootstrapPath = locateBootstrap(import.meta.url);
   const concurrencyLimit = options.concurrencyLimit ?? 100;
   const idleMs = (options.idleSeconds ?? 300) * 1000;
+  // Lambda gives each invocation its trace header in the process's environment (_X_AMZN_TRACE_ID), a setenv(3)
+  // of a new value each time, and glibc keeps every value setenv was given for the process's life (a getenv
+  // caller may still hold the old one): some 150 bytes an invocation that are never freed. A process under
+  // steady load is never idle long enough to be stopped, so after a million invocations it held 150 MB more,
+  // and the first invocation to run long enough to have its memory read was killed as out of memory. A process
+  // is therefore retired after this many invocations (as Lambda retires execution environments after hours):
+  // at most ~7.5 MB of such values, and one cold start in 50,000 invocations.
+  const maxInvocations = options.maxInvocationsPerProcess ?? 50_000;
   const registry = options.registry ?? 'https://registry.npmjs.org';
   const allowDownloads = options.allowDownloads !== false;
   const functions = new Map<string, DeployedFunction>();
@@ -87,7 +97,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
   const start = (fn: DeployedFunction): WarmProcess => {
     const { spec } = fn;
     const stream = newLogStreamName();
-    const warm: WarmProcess = { revision: spec.revision, idleSince: 0 } as WarmProcess;
+    const warm: WarmProcess = { revision: spec.revision, idleSince: 0, invocations: 0 } as WarmProcess;
     // Written before the process starts, so it comes before anything its init phase logs.
     writeLog(spec.name, stream, fn.initStart);
     warm.process = createFunctionProcess({
@@ -120,7 +130,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
   const release = (name: string, fn: DeployedFunction, warm: WarmProcess): void => {
     warm.tail = undefined;
     if (functions.get(name) !== fn || !warm.process.usable || warm.revision !== fn.spec.revision) return stop(fn, warm);
-    if (idleMs <= 0) return stop(fn, warm);
+    if (idleMs <= 0 || ++warm.invocations >= maxInvocations) return stop(fn, warm);
     warm.idleSince = performance.now();
     fn.idle.push(warm);
     sweepLater();

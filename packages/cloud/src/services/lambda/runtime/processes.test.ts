@@ -169,6 +169,17 @@ exports.handler = async (e) => {
     assert.notEqual(((await rt.call('idle')).body as Slept).pid, used.pid);
   });
 
+  void it('retires a process after maxInvocationsPerProcess invocations (each leaves its trace header in libc for good): the next starts a fresh one', async () => {
+    await using rt = await createTestRuntime({ maxInvocationsPerProcess: 3 });
+    await rt.deployCode('retired', { 'index.js': SLEEPY });
+    const pids = [];
+    for (let i = 0; i < 4; i++) pids.push(((await rt.call('retired')).body as Slept).pid);
+    assert.deepEqual(pids.slice(1, 3), [pids[0], pids[0]], 'warm until its third invocation');
+    assert.notEqual(pids[3], pids[0], 'the fourth runs in a new process');
+    assert.ok(await goneWithin(pids[0]!, 30_000), 'the retired process was stopped');
+    assert.equal(rt.logs.filter((l) => l.message.startsWith('INIT_START')).length, 2, 'a new environment, logged as one');
+  });
+
   void it("gives the process only Lambda's environment, never the cloud's", async () => {
     process.env.FORTE_SECRET_KEY = 'cloud-secret-never-shown';
     await using rt = await createTestRuntime();

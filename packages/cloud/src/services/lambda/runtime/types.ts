@@ -79,6 +79,11 @@ export interface FunctionRuntimeOptions {
   concurrencyLimit?: number;
   /** Seconds an idle warm process is kept (default 300). */
   idleSeconds?: number;
+  /**
+   * Invocations a process runs before it is retired, the next one starting a fresh process (default 50,000):
+   * each invocation's trace header is a setenv(3) in the process, and glibc keeps every value it was given.
+   */
+  maxInvocationsPerProcess?: number;
   /** Registry base URL for Node releases and the SDK (default https://registry.npmjs.org). */
   registry?: string;
   /** When false, nothing is downloaded: a missing runtime or module fails deploy() clearly. */
