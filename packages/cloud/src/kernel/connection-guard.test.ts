@@ -3,17 +3,23 @@ import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createConnectionGuard, type ConnectionGuard } from './connection-guard.js';
+import { eventually } from './eventually.test-helper.js';
 
 let server: Server;
 let guard: ConnectionGuard;
 let port: number;
 const refused: string[] = [];
+/** Responses the server has finished (handed to the socket), which is when the guard counts a connection idle. */
+let finished = 0;
 
 before(async () => {
   guard = createConnectionGuard({ maxPendingPerAddress: 3, maxIdlePerAddress: 2, onRefused: (address) => refused.push(address) });
   server = createServer((req, res) => {
     guard.requestStarted(req.socket);
-    res.once('finish', () => guard.responseFinished(req.socket));
+    res.once('finish', () => {
+      guard.responseFinished(req.socket);
+      finished += 1;
+    });
     res.end('ok');
   });
   server.on('connection', guard.onConnection);
@@ -34,13 +40,13 @@ const answer = (socket: Socket): Promise<string> =>
     socket.on('data', (c: Buffer) => (text += c.toString()));
     socket.on('close', () => resolve(text));
   });
+/** For what must not happen: time for it to have happened. */
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
 
 void describe('the connection guard', () => {
   void it('refuses an address more connections without a request than its limit, with a 503, and frees a place per request or close', async () => {
     const silent = [await open(), await open(), await open()];
-    await settle();
-    assert.equal(guard.pendingCount('127.0.0.1'), 3);
+    await eventually(() => assert.equal(guard.pendingCount('127.0.0.1'), 3));
     const extra = await open();
     assert.match(await answer(extra), /^HTTP\/1\.1 503 Service Unavailable\r\n[\s\S]*retry-after: 1/);
     assert.deepEqual(refused, ['127.0.0.1']);
@@ -50,18 +56,15 @@ void describe('the connection guard', () => {
     const reply = answer(first);
     first.end('GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
     assert.match(await reply, /\r\n\r\nok$/);
-    await settle();
-    assert.equal(guard.pendingCount('127.0.0.1'), 2);
+    await eventually(() => assert.equal(guard.pendingCount('127.0.0.1'), 2));
     silent[1]!.destroy();
-    await settle();
-    assert.equal(guard.pendingCount('127.0.0.1'), 1);
+    await eventually(() => assert.equal(guard.pendingCount('127.0.0.1'), 1));
     const served = await open();
     const servedReply = answer(served);
     served.end('GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
     assert.match(await servedReply, /^HTTP\/1\.1 200/);
     silent[2]!.destroy();
-    await settle();
-    assert.equal(guard.pendingCount('127.0.0.1'), 0);
+    await eventually(() => assert.equal(guard.pendingCount('127.0.0.1'), 0));
   });
 
   void it('closes the connection of an address idle the longest past its idle limit, and only that one', async () => {
@@ -76,6 +79,7 @@ void describe('the connection guard', () => {
         sockets[i] = opened;
       }
       const socket = sockets[i]!;
+      const finishedBefore = finished;
       const text = new Promise<string>((resolve) => {
         let got = '';
         const onData = (c: Buffer): void => {
@@ -88,20 +92,19 @@ void describe('the connection guard', () => {
       });
       socket.write('GET / HTTP/1.1\r\nhost: x\r\n\r\n');
       assert.match(await text, /^HTTP\/1\.1 200/);
-      await settle();
+      await eventually(() => assert.ok(finished > finishedBefore, 'the server has finished the answer'));
     };
     await get(0);
     await get(1);
     assert.equal(guard.idleCount('127.0.0.1'), 2);
     await get(2);
-    assert.deepEqual(closed, [true, false, false], 'the third idle one closes the first');
+    await eventually(() => assert.deepEqual(closed, [true, false, false], 'the third idle one closes the first'));
     await get(1); // busy, then idle again: now the most recent
     await get(3);
-    assert.deepEqual(closed, [true, false, true, false], 'then the one idle longest, not the one just used');
+    await eventually(() => assert.deepEqual(closed, [true, false, true, false], 'then the one idle longest, not the one just used'));
     assert.equal(guard.idleCount('127.0.0.1'), 2);
     for (const socket of sockets) socket.destroy();
-    await settle();
-    assert.equal(guard.idleCount('127.0.0.1'), 0);
+    await eventually(() => assert.equal(guard.idleCount('127.0.0.1'), 0));
   });
 
   void it("counts no connection of a trusted proxy, pending or idle: a balancer's pool holds many clients' requests", async () => {
