@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -42,8 +42,16 @@ void describe('forte auth: add auth → push → sign-up → mailbox → update 
     assert.equal(init.code, 0, init.stderr);
     const add = await forte(['add', 'auth', '--yes']);
     assert.equal(add.code, 0, add.stderr);
+    // The file `amplify override auth` writes: an empty override function changes nothing, and nothing is said of it.
+    const authDir = join(root, 'amplify', 'backend', 'auth', readdirSync(join(root, 'amplify', 'backend', 'auth'))[0]!);
+    writeFileSync(
+      join(authDir, 'override.ts'),
+      "import { AmplifyAuthCognitoStackTemplate, AmplifyProjectInfo } from '@aws-amplify/cli-extensibility-helper';\n\n" +
+        'export function override(resources: AmplifyAuthCognitoStackTemplate, amplifyProjectInfo: AmplifyProjectInfo) {\n\n}\n',
+    );
     const push = await forte(['push', '--yes']);
     assert.equal(push.code, 0, push.stderr + push.stdout);
+    assert.doesNotMatch(push.stdout + push.stderr, /override/i);
     assert.match(push.stdout, /CREATE_COMPLETE\s+Forte::Cognito::UserPool\b/);
 
     const meta = readJson('amplify', 'backend', 'amplify-meta.json') as { auth: Record<string, { output: AuthOutput }> };
@@ -97,8 +105,15 @@ void describe('forte auth: add auth → push → sign-up → mailbox → update 
     assert.equal(update.code, 0, update.stderr);
     assert.match(update.stdout + update.stderr, /MFA becomes required/);
     assert.match(update.stdout + update.stderr, /Newly required attribute: given_name/);
+    // An override that changes something is not run by Forte: the push says so, naming the file, and goes on.
+    writeFileSync(
+      join(authDir, 'override.ts'),
+      "import { AmplifyAuthCognitoStackTemplate } from '@aws-amplify/cli-extensibility-helper';\n" +
+        'export function override(resources: AmplifyAuthCognitoStackTemplate) {\n  resources.userPool.policies = { passwordPolicy: { minimumLength: 12 } };\n}\n',
+    );
     const repush = await forte(['push', '--yes']);
     assert.equal(repush.code, 0, repush.stderr + repush.stdout);
+    assert.match(repush.stdout + repush.stderr, /Forte does not run Amplify overrides[^\n]*\n\s+amplify\/backend\/auth\/\w+\/override\.ts\n/);
     const after = (readJson('amplify', 'backend', 'amplify-meta.json') as { auth: Record<string, { output: AuthOutput }> }).auth;
     assert.equal(Object.values(after)[0]!.output.UserPoolId, output.UserPoolId, 'the pool is updated in place');
     const exportsAfter = readFileSync(join(root, 'src', 'aws-exports.js'), 'utf8');
