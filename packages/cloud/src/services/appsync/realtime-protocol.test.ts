@@ -235,4 +235,57 @@ void describe('the realtime protocol (graphql-ws, as aws-amplify v6 speaks it)',
     legacy.socket.close();
     await legacy.closed;
   });
+
+  void it('authorises one connection_init at a time: a burst gets one connection_ack, and a socket closed while it is authorised is not acknowledged', async () => {
+    let release = (): void => undefined;
+    let authorising = 0;
+    let authenticated = 0;
+    const gated: RealtimeHooks = {
+      ...hooks,
+      async authorizeConnection() {
+        authorising += 1;
+        await new Promise<void>((resolve) => (release = resolve));
+      },
+    };
+    const served: Promise<void>[] = [];
+    const wss = new WebSocketServer({ noServer: true, handleProtocols: selectSubprotocol });
+    const slow = createServer();
+    slow.on('upgrade', (req, socket, head) =>
+      wss.handleUpgrade(req, socket, head, (ws) =>
+        served.push(serveRealtimeConnection(ws, req, gated, { keepAliveMs: 40, onAuthenticated: () => (authenticated += 1) })),
+      ),
+    );
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    try {
+      const slowUrl = `ws://127.0.0.1:${(slow.address() as AddressInfo).port}/graphql/realtime`;
+      const burst = client(slowUrl, ['graphql-ws', `header-${encode(good)}`]);
+      await new Promise((resolve) => burst.socket.on('open', resolve));
+      for (let i = 0; i < 3; i++) burst.socket.send(JSON.stringify({ type: 'connection_init' }));
+      await eventually(() => assert.equal(authorising, 1));
+      release();
+      await burst.next((f) => f.type === 'connection_ack');
+      // Keep-alives follow the acknowledgement; any other acknowledgement would have come before them.
+      await burst.next((f) => f.type === 'ka');
+      await burst.next((f) => f.type === 'ka');
+      assert.equal(authorising, 1, 'the frames that came while it was authorised were not authorised again');
+      assert.equal(burst.frames.filter((f) => f.type === 'connection_ack').length, 0, 'one connection_ack');
+      assert.equal(authenticated, 1);
+      burst.socket.close();
+      await burst.closed;
+
+      const gone = client(slowUrl, ['graphql-ws', `header-${encode(good)}`]);
+      await new Promise((resolve) => gone.socket.on('open', resolve));
+      gone.socket.send(JSON.stringify({ type: 'connection_init' }));
+      await eventually(() => assert.equal(authorising, 2));
+      gone.socket.close();
+      await served[1];
+      release();
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(authenticated, 1, 'a socket closed while it was authorised is not acknowledged (nor its keep-alive started)');
+    } finally {
+      for (const ws of wss.clients) ws.terminate();
+      slow.closeAllConnections();
+      await new Promise((resolve) => slow.close(resolve));
+    }
+  });
 });

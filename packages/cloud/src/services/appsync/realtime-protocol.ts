@@ -125,6 +125,10 @@ export function serveRealtimeConnection(
   const maxSubscriptions = options.maxSubscriptions ?? 100;
   const subscriptions = new Map<string, RunningSubscription | 'starting'>();
   let acknowledged = false;
+  // A connection_init is being authorised: more of them meanwhile are ignored, as once it is acknowledged. Each
+  // would otherwise answer its own connection_ack and start a keep-alive timer of its own, only the last of which
+  // the close stops: the rest, with this connection's closure, lived as long as the cloud.
+  let initializing = false;
   let keepAlive: NodeJS.Timeout | undefined;
   const send = (frame: unknown): void => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
@@ -148,6 +152,8 @@ export function serveRealtimeConnection(
       socket.close(1000);
       return;
     }
+    // Closed while it was authorised: the close has run, and nothing started now would be stopped.
+    if (socket.readyState !== socket.OPEN) return;
     acknowledged = true;
     options.onAuthenticated?.();
     send({ type: 'connection_ack', payload: { connectionTimeoutMs: options.connectionTimeoutMs ?? 300_000 } });
@@ -269,7 +275,10 @@ export function serveRealtimeConnection(
     }
     const id = typeof frame.id === 'string' ? frame.id : undefined;
     if (frame.type === 'connection_init') {
-      if (!acknowledged) void onInit();
+      if (!acknowledged && !initializing) {
+        initializing = true;
+        void onInit().finally(() => (initializing = false));
+      }
     } else if (!acknowledged) {
       send({ type: 'error', payload: errorPayload(new RealtimeError('BadRequestException', 'Send connection_init first.', 400)) });
     } else if (frame.type === 'start' && id) {
