@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { SqlStore } from '../../engines/types.js';
 import { openTestStore } from '../../engines/test-database.test-helper.js';
 import { LiveSiteCache } from './live-site-cache.js';
 import { HOSTING_MIGRATIONS } from './migrations.js';
@@ -42,5 +45,32 @@ void describe('live site cache', () => {
     const file = (await cache.get('app-dev'))?.files.get('app.js');
     assert.equal(file?.br?.size, 900, 'the recheck saw the variants recorded');
     assert.equal(file?.gz?.size, 1000);
+  });
+
+  void it('remembers the labels no site has within its byte budget: a client inventing Host labels cannot grow it', async () => {
+    let reads = 0;
+    const sql = {
+      get: async () => {
+        reads += 1;
+        return undefined;
+      },
+    } as unknown as SqlStore;
+    const cache = new LiveSiteCache(sql, undefined, 256 * 100);
+    for (let i = 0; i < 200; i++) assert.equal(await cache.get(`nobody-${i}`), undefined);
+    reads = 0;
+    assert.equal(await cache.get('nobody-199'), undefined);
+    assert.equal(reads, 0, 'a label just found to have no site is not read again within its second');
+    assert.equal(await cache.get('nobody-0'), undefined);
+    assert.equal(reads, 1, 'one let go to keep the budget is read again');
+
+    // What 200,000 labels leave behind, once the collector has run (--expose-gc, set for this test).
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 200_000; i++) await cache.get(`invented-label-number-${i}`);
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    assert.ok(grown < 4 * 1024 * 1024, `the heap grew by ${(grown / 1048576).toFixed(1)} MB`);
   });
 });

@@ -43,34 +43,44 @@ export interface LiveSite {
 const RECHECK_MS = 1000;
 const MANIFEST_CACHE_BYTES = 64 * 1024 * 1024;
 
-/** The active manifest of each site, by host label, kept in memory and invalidated at each switch. */
+/** A label no site has, as of `checkedAt`. */
+interface NoSite {
+  missing: true;
+  checkedAt: number;
+}
+
+/**
+ * The active manifest of each site, by host label, kept in memory and invalidated at each switch. A label no site
+ * has is remembered for the same second, in the same byte-capped cache: the label comes from the request's Host
+ * header, so it is whatever a client sends, and a map of its own (as before) grew by one entry per label ever asked.
+ */
 export class LiveSiteCache {
-  private readonly sites = new ByteLru<LiveSite | null>(MANIFEST_CACHE_BYTES, (s) => 256 + (s ? s.files.size * 512 : 0));
+  private readonly sites: ByteLru<LiveSite | NoSite>;
   private readonly loading = new Map<string, Promise<LiveSite | undefined>>();
-  private readonly checkedNull = new Map<string, number>();
   private generation = 0;
 
   /** `onInvalidated` hears each label this process invalidates (to tell the other instances). */
   constructor(
     private readonly sql: SqlStore,
     private readonly onInvalidated: (label: string) => void = () => undefined,
-  ) {}
+    cacheBytes = MANIFEST_CACHE_BYTES,
+  ) {
+    this.sites = new ByteLru<LiveSite | NoSite>(cacheBytes, (s) => 256 + ('files' in s ? s.files.size * 512 : 0));
+  }
 
   /** The live state of `label` when it is in memory and fresh: the hot path, without a promise. */
   peek(label: string): LiveSite | undefined {
     const cached = this.sites.get(label);
-    return cached && Date.now() - cached.checkedAt < RECHECK_MS ? cached : undefined;
+    return cached && 'files' in cached && Date.now() - cached.checkedAt < RECHECK_MS ? cached : undefined;
   }
 
   /** The live state of the site served as `label`, or undefined when there is no such site. */
   async get(label: string): Promise<LiveSite | undefined> {
     const cached = this.sites.get(label);
-    const now = Date.now();
-    if (cached && now - cached.checkedAt < RECHECK_MS) return cached;
-    if (cached === null && now - (this.checkedNull.get(label) ?? 0) < RECHECK_MS) return undefined;
+    if (cached && Date.now() - cached.checkedAt < RECHECK_MS) return 'files' in cached ? cached : undefined;
     let pending = this.loading.get(label);
     if (!pending) {
-      const started: Promise<LiveSite | undefined> = this.load(label, cached ?? undefined).finally(() => {
+      const started: Promise<LiveSite | undefined> = this.load(label, cached && 'files' in cached ? cached : undefined).finally(() => {
         if (this.loading.get(label) === started) this.loading.delete(label);
       });
       pending = started;
@@ -89,7 +99,6 @@ export class LiveSiteCache {
   invalidateAll(): void {
     this.generation++;
     this.sites.clear();
-    this.checkedNull.clear();
     this.loading.clear();
   }
 
@@ -97,7 +106,6 @@ export class LiveSiteCache {
   forget(label: string): void {
     this.generation++;
     this.sites.delete(label);
-    this.checkedNull.delete(label);
     // A load begun before the switch may have read the old deployment: later requests must not join it.
     this.loading.delete(label);
   }
@@ -106,10 +114,7 @@ export class LiveSiteCache {
     const generation = this.generation;
     const site = await siteStore.siteByLabel(this.sql, label);
     if (!site) {
-      if (generation === this.generation) {
-        this.sites.set(label, null);
-        this.checkedNull.set(label, Date.now());
-      }
+      if (generation === this.generation) this.sites.set(label, { missing: true, checkedAt: Date.now() });
       return undefined;
     }
     let live: LiveSite;
