@@ -288,4 +288,35 @@ void describe('the realtime protocol (graphql-ws, as aws-amplify v6 speaks it)',
       await new Promise((resolve) => slow.close(resolve));
     }
   });
+
+  void it('cuts a connection whose client stops reading once its unread frames pass maxBufferedBytes, stopping its subscriptions', async () => {
+    const wss = new WebSocketServer({ noServer: true, handleProtocols: selectSubprotocol });
+    const small = createServer();
+    small.on('upgrade', (req, socket, head) =>
+      wss.handleUpgrade(req, socket, head, (ws) => void serveRealtimeConnection(ws, req, hooks, { maxBufferedBytes: 256 * 1024 })),
+    );
+    await new Promise<void>((resolve) => small.listen(0, '127.0.0.1', resolve));
+    try {
+      const c = client(`ws://127.0.0.1:${(small.address() as AddressInfo).port}/graphql/realtime`, ['graphql-ws', `header-${encode(good)}`]);
+      await new Promise((resolve) => c.socket.on('open', resolve));
+      c.socket.send(JSON.stringify({ type: 'connection_init' }));
+      await c.next((f) => f.type === 'connection_ack');
+      c.socket.send(start('flooded'));
+      await c.next((f) => f.type === 'start_ack' && f.id === 'flooded');
+      // The client reads nothing more: what the kernel's buffers cannot hold waits in the server's memory.
+      c.socket.pause();
+      const deliver = senders.get('flooded')!;
+      const item = { data: { onCreateTodo: { id: 'x'.repeat(64 * 1024) } } };
+      for (let i = 0; i < 2000 && !stopped.includes('flooded'); i++) {
+        deliver(item);
+        if (i % 50 === 49) await new Promise((resolve) => setImmediate(resolve));
+      }
+      await eventually(() => assert.ok(stopped.includes('flooded'), 'the connection was cut and its subscription stopped'));
+      c.socket.terminate();
+    } finally {
+      for (const ws of wss.clients) ws.terminate();
+      small.closeAllConnections();
+      await new Promise((resolve) => small.close(resolve));
+    }
+  });
 });

@@ -76,7 +76,18 @@ export interface RealtimeOptions {
   maxSubscriptions?: number;
   /** Called once the connection is authorized (connection_ack): it no longer counts as unauthenticated. */
   onAuthenticated?: () => void;
+  /**
+   * Most bytes of frames waiting for the client to read them (the socket's `bufferedAmount`) before the connection
+   * is cut. Default 16 MiB.
+   */
+  maxBufferedBytes?: number;
 }
+
+/**
+ * A client that stops reading (its TCP window at zero: the connection stays up) would otherwise have every event of
+ * its subscriptions and every keep-alive kept in the cloud's memory for as long as it stays connected.
+ */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
 const decodeHeader = (encoded: string): Record<string, string> => {
   // A `+` of standard base64 sent unescaped in the query string reads back as a space.
@@ -130,8 +141,16 @@ export function serveRealtimeConnection(
   // the close stops: the rest, with this connection's closure, lived as long as the cloud.
   let initializing = false;
   let keepAlive: NodeJS.Timeout | undefined;
+  const maxBuffered = options.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
+  const sendText = (text: string): void => {
+    if (socket.readyState !== socket.OPEN) return;
+    // A close frame would wait behind what the client does not read: the connection is cut instead (aws-amplify
+    // reconnects and starts its subscriptions again).
+    if (socket.bufferedAmount > maxBuffered) return socket.terminate();
+    socket.send(text);
+  };
   const send = (frame: unknown): void => {
-    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
+    if (socket.readyState === socket.OPEN) sendText(JSON.stringify(frame));
   };
   const initTimer = setTimeout(() => socket.close(4408, 'connection_init timeout'), options.initTimeoutMs ?? 15_000);
 
@@ -203,7 +222,7 @@ export function serveRealtimeConnection(
     const sendData = (data: unknown): void => {
       if (live === undefined || subscriptions.get(id) !== live) return;
       if (!(data instanceof SerializedPayload)) return send({ id, type: 'data', payload: data });
-      if (socket.readyState === socket.OPEN) socket.send(`${framePrefix}${data.json}}`);
+      sendText(`${framePrefix}${data.json}}`);
     };
     try {
       const started = await hooks.start(request, sendData);
