@@ -262,11 +262,30 @@ function optional(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** `attr = "v"` or `attr ^= "v"`, Cognito's ListUsers filter grammar. */
+/** The attributes Cognito's ListUsers searches by (custom attributes are not searchable). */
+const SEARCHABLE_ATTRIBUTES = new Set([
+  'username',
+  'email',
+  'phone_number',
+  'name',
+  'given_name',
+  'family_name',
+  'preferred_username',
+  'cognito:user_status',
+  'status',
+  'sub',
+]);
+
+/** `attr = "v"` or `attr ^= "v"`, Cognito's ListUsers filter grammar, on an attribute Cognito searches by. */
 function parseFilter(filter: unknown): { attribute: string; op: '=' | '^='; value: string } | undefined {
   if (filter === undefined || filter === '') return undefined;
   const m = typeof filter === 'string' ? /^\s*([\w:]+)\s*(\^?=)\s*"((?:[^"\\]|\\.)*)"\s*$/.exec(filter) : null;
   if (!m) throw invalidParameter('Filter must look like attribute = "value" or attribute ^= "value".');
+  // As Cognito: only these. The name is also written into the query, whose text would otherwise vary with it.
+  if (!SEARCHABLE_ATTRIBUTES.has(m[1]!))
+    throw invalidParameter(
+      `${m[1]} is not a searchable attribute: ListUsers filters by ${[...SEARCHABLE_ATTRIBUTES].join(', ')} (custom attributes are not searchable).`,
+    );
   return { attribute: m[1]!, op: m[2] === '=' ? '=' : '^=', value: m[3]!.replace(/\\(.)/g, '$1') };
 }
 

@@ -299,6 +299,13 @@ describe('cognito-idp through the AWS SDK', () => {
       ['pending@example.com'],
     );
     assert.equal((await client.send(new ListUsersCommand({ UserPoolId: poolId, Filter: 'status = "Disabled"' }))).Users?.length, 0);
+    // As Cognito: a custom attribute, or any other, is not searchable.
+    await rejects(
+      client.send(new ListUsersCommand({ UserPoolId: poolId, Filter: 'custom:team = "x"' })),
+      'InvalidParameterException',
+      /custom:team is not a searchable attribute/,
+    );
+    await rejects(client.send(new ListUsersCommand({ UserPoolId: poolId, Filter: 'locale ^= "en"' })), 'InvalidParameterException', /not a searchable/);
 
     await client.send(new AdminDisableUserCommand({ UserPoolId: poolId, Username: 'bob@example.com' }));
     assert.equal(await verifyIdentityToken(cloud.kernel, `cognito-idp.us-east-1.amazonaws.com/${poolId}`, tokens.IdToken!), undefined, 'disabled user');
