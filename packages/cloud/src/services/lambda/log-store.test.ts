@@ -147,3 +147,43 @@ void describe('the log store', () => {
     await sql.close();
   });
 });
+
+void describe('the log store, behind a slow database', () => {
+  void it('drops the lines past maxPendingChars while the database is behind, and notes how many in their stream', async () => {
+    const sql = createSqliteStore(':memory:');
+    try {
+      await sql.migrate('lambda', LAMBDA_MIGRATIONS);
+      let open = (): void => undefined;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const slow: SqlStore = {
+        ...sql,
+        transaction: async (fn) => {
+          await gate;
+          return sql.transaction(fn);
+        },
+      };
+      const logs = createLogStore({
+        sql: slow,
+        log: createLogger({ write: () => undefined, level: 'error' }),
+        defaultRetentionDays: 30,
+        maxPendingChars: 10_000,
+      });
+      const line = (i: number) => ({ functionName: 'f', stream: 's', timestamp: Date.now(), message: `${String(i).padStart(3, '0')} ${'x'.repeat(996)}` });
+      for (let i = 0; i < 5; i++) logs.add(line(i));
+      void logs.flush(); // the first batch waits for the database
+      for (let i = 5; i < 50; i++) logs.add(line(i));
+      open();
+      const events = await logs.events({ group: '/aws/lambda/f', afterId: 0, limit: 100 });
+      assert.deepEqual(
+        events.slice(0, -1).map((e) => e.message.slice(0, 3)),
+        ['000', '001', '002', '003', '004', '005', '006', '007', '008', '009'],
+        'the lines within 10,000 characters, in order',
+      );
+      assert.equal(events.at(-1)?.message, '40 log lines were dropped here: the function printed them faster than the cloud could store them.');
+      logs.add(line(50));
+      assert.equal((await logs.events({ group: '/aws/lambda/f', afterId: 0, limit: 100 })).at(-1)?.message.slice(0, 3), '050', 'stored again once written');
+    } finally {
+      await sql.close();
+    }
+  });
+});

@@ -16,6 +16,12 @@ export const logGroupOf = (functionName: string): string => `/aws/lambda/${funct
 const FLUSH_AFTER_MS = 1000;
 const FLUSH_AT_LINES = 2000;
 const FLUSH_AT_CHARS = 2 * 1024 * 1024;
+/**
+ * Characters buffered or being written, past which a new line is dropped (and counted, then noted in its stream):
+ * a function that prints faster than the database stores would otherwise have every line wait in the cloud's
+ * memory for as long as it prints, and a function may print for 15 minutes.
+ */
+const MAX_PENDING_CHARS = 64 * 1024 * 1024;
 const DAY_MS = 24 * 3600 * 1000;
 
 export interface StoredLogEvent {
@@ -31,22 +37,42 @@ export interface StoredLogEvent {
  * transaction per batch (a chatty function costs no transaction per line), and trimmed by retention: the
  * LogGroup's RetentionInDays, else the configured default.
  */
-export function createLogStore(options: { sql: SqlStore; log: Logger; defaultRetentionDays: number; now?: () => number }) {
+export function createLogStore(options: {
+  sql: SqlStore;
+  log: Logger;
+  defaultRetentionDays: number;
+  now?: () => number;
+  /** Characters buffered or being written past which lines are dropped (default 64 Mi). */
+  maxPendingChars?: number;
+}) {
   // A function may print U+0000, which PostgreSQL's TEXT refuses: stored escaped there.
   const sql = nulSafeText(options.sql);
   const now = options.now ?? Date.now;
+  const maxPendingChars = options.maxPendingChars ?? MAX_PENDING_CHARS;
   let buffer: FunctionLogLine[] = [];
   let bufferedChars = 0;
+  /** Characters of the batches handed to the database and not yet written. */
+  let writingChars = 0;
+  /** Lines dropped since the last flush, by function and stream. */
+  const dropped = new Map<string, { line: FunctionLogLine; count: number }>();
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
 
   function flush(): Promise<void> {
     if (timer) clearTimeout(timer);
     timer = undefined;
+    for (const { line, count } of dropped.values())
+      buffer.push({
+        ...line,
+        message: `${count} log line${count === 1 ? ' was' : 's were'} dropped here: the function printed them faster than the cloud could store them.`,
+      });
+    dropped.clear();
     const lines = buffer;
+    const chars = bufferedChars;
     buffer = [];
     bufferedChars = 0;
     if (lines.length === 0) return writing;
+    writingChars += chars;
     const ingested = now();
     writing = writing
       .then(() =>
@@ -61,13 +87,22 @@ export function createLogStore(options: { sql: SqlStore; log: Logger; defaultRet
             ]);
         }),
       )
-      .catch((error: unknown) => options.log.error('function log lines could not be stored', { lines: lines.length, error }));
+      .catch((error: unknown) => options.log.error('function log lines could not be stored', { lines: lines.length, error }))
+      .finally(() => (writingChars -= chars));
     return writing;
   }
 
   return {
     /** The runtime's `onLog`: buffers the line; never throws. */
     add(line: FunctionLogLine): void {
+      if (bufferedChars + writingChars + line.message.length > maxPendingChars) {
+        const key = `${line.functionName}\n${line.stream}`;
+        const seen = dropped.get(key);
+        if (seen) seen.count += 1;
+        else dropped.set(key, { line: { ...line, message: '' }, count: 1 });
+        timer ??= setTimeout(() => void flush(), FLUSH_AFTER_MS);
+        return;
+      }
       buffer.push(line);
       bufferedChars += line.message.length;
       if (buffer.length >= FLUSH_AT_LINES || bufferedChars >= FLUSH_AT_CHARS) void flush();
