@@ -11,7 +11,9 @@ export function decodeSitePath(rawPath: string): string {
   const known = decodedPaths.get(rawPath);
   if (known !== undefined) return known;
   const path = decodeSitePathUncached(rawPath);
-  // Sites serve a small set of paths over and over: remember them (bounded; probes that fail are not kept).
+  // Sites serve a small set of paths over and over: remember them (bounded; probes that fail are not kept). Only
+  // short ones: a client sending distinct paths of the header's 16 KB would otherwise have 10,000 of them held.
+  if (rawPath.length > DECODED_PATH_MAX_CHARS) return path;
   if (decodedPaths.size >= DECODED_PATHS_MAX) decodedPaths.clear();
   decodedPaths.set(rawPath, path);
   return path;
@@ -21,6 +23,7 @@ export function decodeSitePath(rawPath: string): string {
 const SITE_ERRORS = defineErrorTable('hosted-site', { InvalidPath: 400 });
 
 const DECODED_PATHS_MAX = 10_000;
+const DECODED_PATH_MAX_CHARS = 512;
 const decodedPaths = new Map<string, string>();
 
 function decodeSitePathUncached(rawPath: string): string {
