@@ -67,6 +67,12 @@ void describe('number key encoding', () => {
     assert.throws(() => parseNumber('1E-131'), /Number underflow/);
     assert.throws(() => parseNumber('abc'), /The parameter cannot be converted to a numeric value: abc/);
     assert.throws(() => parseNumber('1.2.3'), /cannot be converted/);
+    // Long runs of zeros are read in linear time (a trailing-zero regex took seconds here).
+    const started = performance.now();
+    assert.throws(() => parseNumber(`1${'0'.repeat(200_000)}1`), /more than 38 significant digits/);
+    assert.equal(normalizeNumber(`1${'0'.repeat(100)}`), `1${'0'.repeat(100)}`);
+    assert.equal(normalizeNumber(`0.00150${'0'.repeat(200_000)}`), '0.0015');
+    assert.ok(performance.now() - started < 1000, `took ${Math.round(performance.now() - started)} ms`);
   });
 
   void it('formats canonically and adds exactly', () => {
