@@ -1,4 +1,5 @@
 import type { ForteError } from '@forte/protocol';
+import { xmlElements } from './xml-elements.js';
 import { xmlUnescape } from '../../kernel/xml-escape.js';
 import { el } from './s3-xml.js';
 import { S3_ERRORS } from './s3-errors.js';
@@ -40,8 +41,9 @@ export function validateCorsRules(rules: CorsRule[]): CorsRule[] {
 export function parseCorsXml(xml: string): CorsRule[] {
   if (!/<CORSConfiguration[\s>]/.test(xml)) throw malformed('the root element is CORSConfiguration');
   const rules: CorsRule[] = [];
-  for (const [, inner] of xml.matchAll(/<CORSRule>([\s\S]*?)<\/CORSRule>/g)) {
-    const all = (name: string) => [...inner!.matchAll(new RegExp(`<${name}>([\\s\\S]*?)</${name}>`, 'g'))].map((m) => xmlUnescape(m[1]!).trim());
+  const fail = (): Error => malformed('every element is closed');
+  for (const inner of xmlElements(xml, 'CORSRule', fail)) {
+    const all = (name: string) => xmlElements(inner, name, fail).map((m) => xmlUnescape(m).trim());
     const id = all('ID')[0];
     const maxAge = all('MaxAgeSeconds')[0];
     if (maxAge !== undefined && !/^\d+$/.test(maxAge)) throw malformed('MaxAgeSeconds is a whole number of seconds');

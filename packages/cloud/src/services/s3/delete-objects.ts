@@ -1,4 +1,5 @@
 import { isForteError, type ForteError } from '@forte/protocol';
+import { xmlElements } from './xml-elements.js';
 import type { SqlStore } from '../../engines/types.js';
 import { readBody } from '../../kernel/read-body.js';
 import { xmlUnescape } from '../../kernel/xml-escape.js';
@@ -30,10 +31,10 @@ async function deleteAndRecord(call: S3Call, key: string, tx: SqlStore): Promise
 export function parseDeleteRequest(xml: string): { quiet: boolean; keys: string[] } {
   if (!/<Delete[\s>]/.test(xml)) throw malformed();
   const keys: string[] = [];
-  for (const object of xml.matchAll(/<Object>([\s\S]*?)<\/Object>/g)) {
-    const key = /<Key>([\s\S]*?)<\/Key>/.exec(object[1]!);
-    if (!key) throw malformed();
-    keys.push(xmlUnescape(key[1]!));
+  for (const object of xmlElements(xml, 'Object', malformed)) {
+    const key = xmlElements(object, 'Key', malformed)[0];
+    if (key === undefined) throw malformed();
+    keys.push(xmlUnescape(key));
   }
   if (keys.length === 0 || keys.length > MAX_DELETE_KEYS) throw malformed();
   return { quiet: /<Quiet>\s*true\s*<\/Quiet>/i.test(xml), keys };

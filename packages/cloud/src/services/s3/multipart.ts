@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { xmlElements } from './xml-elements.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ForteError } from '@forte/protocol';
@@ -183,13 +184,16 @@ export function parseCompleteRequest(xml: string): Array<{ partNumber: number; e
   );
   if (!/<CompleteMultipartUpload[\s>]/.test(xml)) throw malformed;
   const parts: Array<{ partNumber: number; etag: string; checksums: Record<string, string> }> = [];
-  for (const [, inner] of xml.matchAll(/<Part>([\s\S]*?)<\/Part>/g)) {
-    const number = /<PartNumber>\s*(\d+)\s*<\/PartNumber>/.exec(inner!)?.[1];
-    const etag = /<ETag>([\s\S]*?)<\/ETag>/.exec(inner!)?.[1];
-    if (number === undefined || etag === undefined) throw malformed;
+  const fail = (): Error => malformed;
+  for (const inner of xmlElements(xml, 'Part', fail)) {
+    const number = xmlElements(inner, 'PartNumber', fail)[0]?.trim();
+    const etag = xmlElements(inner, 'ETag', fail)[0];
+    if (number === undefined || !/^\d+$/.test(number) || etag === undefined) throw malformed;
     const checksums: Record<string, string> = {};
-    for (const [, algorithm, value] of inner!.matchAll(/<Checksum(CRC32C|CRC32|SHA1|SHA256)>([\s\S]*?)<\/Checksum\1>/g))
-      checksums[algorithm!] = xmlUnescape(value!).trim();
+    for (const algorithm of ['CRC32C', 'CRC32', 'SHA1', 'SHA256']) {
+      const value = xmlElements(inner, `Checksum${algorithm}`, fail)[0];
+      if (value !== undefined) checksums[algorithm] = xmlUnescape(value).trim();
+    }
     parts.push({ partNumber: Number(number), etag: xmlUnescape(etag).trim().replace(/^"|"$/g, ''), checksums });
   }
   if (parts.length === 0) throw malformed;

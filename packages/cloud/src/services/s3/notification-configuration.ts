@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { xmlElements } from './xml-elements.js';
 import type { ForteError } from '@forte/protocol';
 import { xmlUnescape } from '../../kernel/xml-escape.js';
 import { el } from './s3-xml.js';
@@ -137,35 +138,7 @@ function ruleOf(name: string, value: string): KeyFilterRule {
 const malformed = (): ForteError =>
   S3_ERRORS.error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
 
-/**
- * The contents of each `<tag>` element directly or deeper inside `xml`, in order (a self-closing one is empty).
- * Found with `indexOf` only, so a hostile document costs time linear in its size.
- */
-function elements(xml: string, tag: string): string[] {
-  const found: string[] = [];
-  const closing = `</${tag}>`;
-  let at = 0;
-  for (;;) {
-    const open = xml.indexOf(`<${tag}`, at);
-    if (open < 0) return found;
-    const next = xml[open + tag.length + 1];
-    if (next !== '>' && next !== '/' && next !== ' ' && next !== '\t' && next !== '\n' && next !== '\r') {
-      at = open + 1;
-      continue;
-    }
-    const end = xml.indexOf('>', open);
-    if (end < 0) throw malformed();
-    if (xml[end - 1] === '/') {
-      found.push('');
-      at = end + 1;
-      continue;
-    }
-    const close = xml.indexOf(closing, end + 1);
-    if (close < 0) throw malformed();
-    found.push(xml.slice(end + 1, close));
-    at = close + closing.length;
-  }
-}
+const elements = (xml: string, tag: string): string[] => xmlElements(xml, tag, malformed);
 
 const text = (xml: string, tag: string): string | undefined => {
   const first = elements(xml, tag)[0];
