@@ -1,6 +1,6 @@
 import type { GraphQLPlanModel } from '@forte/protocol';
 import { AppSyncFieldError } from './field-error.js';
-import { compileRegexp, wildcardMatches } from './search-patterns.js';
+import { compileRegexp, compileWildcard } from './search-patterns.js';
 import { analyze } from './search-tokenizer.js';
 
 type Item = Record<string, unknown>;
@@ -137,11 +137,11 @@ function fieldPredicate(model: GraphQLPlanModel, field: string, ops: Record<stri
         out.push((item) => fieldValues(item, field).length > 0 === Boolean(value));
         break;
       case 'wildcard': {
-        const pattern = text(op, value);
+        const matches = compileWildcard(text(op, value));
         out.push(
           any((v) => {
             const k = keywordOf(v);
-            return typeof k === 'string' && wildcardMatches(pattern, k);
+            return typeof k === 'string' && matches(k);
           }),
         );
         break;

@@ -2,8 +2,14 @@ import { AppSyncFieldError } from './field-error.js';
 
 /** Longest `regexp` pattern accepted. */
 export const MAX_REGEXP_LENGTH = 200;
-/** Most unbounded repetitions (`*`, `+`, `{n,}`) in one `regexp` pattern. */
+/**
+ * Most repetitions of variable length (`*`, `+`, `{n,}`, and `{n,m}` with m > n + 1) in one `regexp` pattern: each
+ * multiplies the ways a value can be matched, so three over a value's 256 characters cost some 20 ms, four 1 s, five
+ * a minute and a half (measured: `.{0,99}` four times then `b`, before bounded ones counted).
+ */
 export const MAX_REGEXP_UNBOUNDED = 3;
+/** A value's most characters (keyword values beyond it are not kept, as OpenSearch's `ignore_above`). */
+const MAX_VALUE_CHARS = 256;
 /** Largest repetition count in `{n,m}`. */
 export const MAX_REGEXP_REPEAT = 100;
 
@@ -12,12 +18,32 @@ export const MAX_REGEXP_REPEAT = 100;
  * as a whole, case-sensitively. Linear backtracking over the last `*`, so no pattern can blow up.
  */
 export function wildcardMatches(pattern: string, value: string): boolean {
+  return compileWildcard(pattern)(value);
+}
+
+/**
+ * The matcher of a `wildcard` pattern, read once for every item a search filters (not once per item). Runs of `*`
+ * are one; a pattern of more characters than a value may hold matches nothing, whatever its length (a pattern in
+ * the variables may be a megabyte long).
+ */
+export function compileWildcard(pattern: string): (value: string) => boolean {
   const tokens: Array<string | 0 | 1> = []; // 0 = `*`, 1 = `?`
-  for (let i = 0; i < pattern.length; i++) {
+  let fixed = 0;
+  for (let i = 0; i < pattern.length && fixed <= MAX_VALUE_CHARS; i++) {
     const c = pattern[i]!;
+    if (c === '*') {
+      if (tokens[tokens.length - 1] !== 0) tokens.push(0);
+      continue;
+    }
+    fixed += 1;
     if (c === '\\' && i + 1 < pattern.length) tokens.push(pattern[++i]!);
-    else tokens.push(c === '*' ? 0 : c === '?' ? 1 : c);
+    else tokens.push(c === '?' ? 1 : c);
   }
+  if (fixed > MAX_VALUE_CHARS) return () => false;
+  return (value) => matchTokens(tokens, value);
+}
+
+function matchTokens(tokens: Array<string | 0 | 1>, value: string): boolean {
   const chars = Array.from(value);
   let p = 0;
   let v = 0;
@@ -56,7 +82,7 @@ interface Group {
  * `{n,m}` `|` `()` `[]` `"literal"` `\` escapes) as a JavaScript RegExp. Only a safe subset is accepted,
  * so no pattern backtracks catastrophically: at most MAX_REGEXP_LENGTH characters, no repetition of
  * something that already repeats or alternates (`(a+)+`, `(a|aa)*`), at most MAX_REGEXP_UNBOUNDED
- * unbounded repetitions, and Lucene's `~ & < > @ #` operators refused. Throws a ValidationError saying why.
+ * repetitions of variable length, and Lucene's `~ & < > @ #` operators refused. Throws a ValidationError saying why.
  */
 export function compileRegexp(field: string, pattern: string): RegExp {
   const refuse = (why: string): never => {
@@ -75,7 +101,8 @@ export function compileRegexp(field: string, pattern: string): RegExp {
         'a repetition of something that already repeats or alternates (nested quantifiers) could run for ever; use a character class such as [ab]* instead',
       );
     }
-    if (isUnbounded && ++unbounded > MAX_REGEXP_UNBOUNDED) refuse(`more than ${MAX_REGEXP_UNBOUNDED} unbounded repetitions`);
+    if (isUnbounded && ++unbounded > MAX_REGEXP_UNBOUNDED)
+      refuse(`more than ${MAX_REGEXP_UNBOUNDED} repetitions of variable length (*, +, {n,} or {n,m} with m > n + 1)`);
     groups[groups.length - 1]!.quantified = true;
     out += text;
     last = 'quantified';
@@ -118,7 +145,7 @@ export function compileRegexp(field: string, pattern: string): RegExp {
         const max = m![3] === undefined ? undefined : Number(m![3]);
         if (min > MAX_REGEXP_REPEAT || (max ?? 0) > MAX_REGEXP_REPEAT) refuse(`a repetition count is over ${MAX_REGEXP_REPEAT}`);
         if (max !== undefined && max < min) refuse('a repetition {n,m} has m < n');
-        quantify(m![0], m![2] !== undefined && max === undefined);
+        quantify(m![0], m![2] !== undefined && (max === undefined || max - min > 1));
         i += m![0].length - 1;
         break;
       }
