@@ -265,6 +265,21 @@ void describe('SigV4 verification, Authorization header', () => {
     assert.equal(jsonError(json).__type, 'IncompleteSignatureException');
   });
 
+  void it('refuses SignedHeaders out of order or naming a header twice, before building anything of them', async () => {
+    const date = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
+    const headers = (signed: string, extra: Record<string, string> = {}) => ({
+      host: `127.0.0.1:${port}`,
+      'x-amz-date': date,
+      ...extra,
+      authorization: `AWS4-HMAC-SHA256 Credential=FKIA/${date.slice(0, 8)}/us-east-1/forte/aws4_request, SignedHeaders=${signed}, Signature=${'0'.repeat(64)}`,
+    });
+    for (const signed of ['x-amz-date;host', 'host;host;x-amz-date', `host;${'x;'.repeat(2000)}x-amz-date`]) {
+      const sent = await send({ method: 'POST', path: '/control/', headers: headers(signed, { x: 'v'.repeat(4000) }), body: '{}' });
+      assert.equal(jsonError(sent).__type, 'IncompleteSignatureException', signed.slice(0, 40));
+      assert.match(jsonError(sent).message, /SignedHeaders must list lower-case header names in order, each once/);
+    }
+  });
+
   void it('refuses a credential scoped to another service', async () => {
     const sent = await signAndSend({ service: 'dynamodb', method: 'POST', path: '/control/', body: '{}' });
     assert.equal(jsonError(sent).__type, 'IncompleteSignatureException');

@@ -138,6 +138,11 @@ export async function verifySigV4(input: VerifyRequest): Promise<VerifyResult> {
   }
   const signedHeaders = fields.signedHeaders.split(';');
   if (!signedHeaders.includes('host')) throw fail(authorization === undefined ? 'presignMalformed' : 'malformed', 'SignedHeaders must include host.');
+  // As the signers write it: each name once, in order. A name repeated had the canonical request repeat that
+  // header's whole value for each mention (16 KB of headers made 32 MB of text to hash).
+  for (let i = 1; i < signedHeaders.length; i++)
+    if (!(signedHeaders[i - 1]! < signedHeaders[i]!))
+      throw fail(authorization === undefined ? 'presignMalformed' : 'malformed', 'SignedHeaders must list lower-case header names in order, each once.');
   // The operation of a JSON API is named by this header alone: unsigned, a captured signature would
   // authorize any other operation of the same API with the same body.
   if (!s3 && req.headers['x-amz-target'] !== undefined && !signedHeaders.includes('x-amz-target')) {
