@@ -149,6 +149,24 @@ void describe('jsonApiRoute through the kernel', () => {
     assert.equal(typeof res.json.message, 'string');
   });
 
+  void it('holds an unsigned body to 256 KiB, and refuses any body nesting more than 128 levels before parsing it', async () => {
+    const big = await call('Echo.Echo', { text: 'x'.repeat(300 * 1024) }, { sign: false });
+    assert.equal(big.status, 413);
+    assert.equal(big.errorType, 'RequestEntityTooLargeException');
+    const nested = (depth: number): unknown => {
+      let value: unknown = 1;
+      for (let i = 0; i < depth; i++) value = i % 2 ? { a: value } : [value];
+      return value;
+    };
+    assert.deepEqual((await call('Echo.Increment', { n: 1, deep: nested(120) })).json, { n: 2 }, '128 levels with the body');
+    const deep = await call('Echo.Increment', { n: 1, deep: nested(200) });
+    assert.equal(deep.status, 400);
+    assert.equal(deep.errorType, 'ValidationException', "the API's own validation error, as DynamoDB answers too deep an item");
+    assert.match(String(deep.json.message), /nests more than 128 levels/);
+    const quoted = await call('Echo.Increment', { n: 1, text: '['.repeat(1000) + '{'.repeat(1000) + '\\"[[[' });
+    assert.deepEqual(quoted.json, { n: 2 }, 'brackets inside strings are not nesting');
+  });
+
   void it("gives the handler the schema's output", async () => {
     const res = await call('Echo.Echo', { text: 'ab', times: 2 });
     assert.deepEqual(res.json, { text: 'abab', caller: 'admin' });

@@ -1,7 +1,7 @@
 import { isForteError, type ErrorTable } from '@forte/protocol';
 import type { z } from 'zod';
 import { JSON_API_ERRORS } from './api-errors.js';
-import { decodeContentEncoding } from './read-body.js';
+import { decodeContentEncoding, MAX_BUFFERED_BODY } from './read-body.js';
 import type { Principal, RequestContext, Route } from './types.js';
 
 /** What an operation's handler gets besides its input. */
@@ -143,8 +143,12 @@ export function jsonApiRoute<C extends string>(options: {
     // The signature is checked first, so a caller with wrong keys learns nothing about the operations.
     const { principal, body: sent } = await ctx.authenticate({ service: options.signingService, readBody: true });
     if (!op) throw JSON_API_ERRORS.error('UnknownOperationException', `Forte does not support the operation ${name}.`);
+    // An unsigned call (Cognito's sign-up and sign-in, an identity's id) is anybody's: its body is held to what those
+    // operations need, so that no stranger has the cloud parse megabytes.
+    const limit = principal.kind === 'anonymous' ? MAX_UNSIGNED_BODY : MAX_BUFFERED_BODY;
+    if (sent && sent.length > limit) throw unsignedTooLarge();
     const encoding = ctx.req.headers['content-encoding'];
-    const body = encoding === undefined ? sent : await decodeContentEncoding(sent, encoding);
+    const body = encoding === undefined ? sent : await decodeContentEncoding(sent, encoding, limit);
     if (op.signed) {
       if (principal.kind === 'anonymous') {
         throw JSON_API_ERRORS.error(
@@ -155,8 +159,14 @@ export function jsonApiRoute<C extends string>(options: {
       if (!op.resources) await ctx.authorize(principal, `${options.actionPrefix}:${name}`, '*', 'AccessDeniedException');
     }
     let raw: unknown;
+    const text = body && body.length > 0 ? body.toString('utf8') : '';
+    if (jsonDepthOver(text, MAX_JSON_DEPTH))
+      throw options.errors.error(
+        options.validationErrorCode,
+        `Nesting Levels have exceeded supported limits: the request body nests more than ${MAX_JSON_DEPTH} levels of arrays and objects.`,
+      );
     try {
-      raw = body && body.length > 0 ? JSON.parse(body.toString('utf8')) : {};
+      raw = text.length > 0 ? JSON.parse(text) : {};
     } catch (error) {
       throw JSON_API_ERRORS.error('SerializationException', 'The request body is not valid JSON.', { cause: error });
     }
@@ -187,4 +197,37 @@ export function jsonApiRoute<C extends string>(options: {
     ctx.res.writeHead(200, headers);
     ctx.res.end(payload);
   }
+}
+
+/** Largest body of an unsigned call, decoded. */
+const MAX_UNSIGNED_BODY = 256 * 1024;
+/**
+ * Deepest nesting of arrays and objects in a body: DynamoDB's 32 levels of attribute values take some 70. Parsing
+ * nesting costs far more than its bytes (2 MB of `[[[…` took 0.6 s and 61 MB of heap).
+ */
+const MAX_JSON_DEPTH = 128;
+
+function unsignedTooLarge(): Error {
+  return JSON_API_ERRORS.error('RequestEntityTooLargeException', `An unsigned request body is at most ${MAX_UNSIGNED_BODY} bytes: send a smaller body.`, {
+    headers: { connection: 'close' },
+  });
+}
+
+/** Whether `text` (JSON, or not) opens more than `max` arrays and objects inside one another, strings skipped. */
+export function jsonDepthOver(text: string, max: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // A string: to its closing quote, escapes skipped.
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 34) break;
+      }
+    } else if (c === 91 || c === 123) {
+      if (++depth > max) return true;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return false;
 }
