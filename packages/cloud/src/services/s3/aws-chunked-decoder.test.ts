@@ -26,4 +26,10 @@ void describe('aws-chunked decoder', () => {
     await assert.rejects(decode(['3\r\nabcX\r\n0\r\n\r\n']), /malformed/);
     await assert.rejects(decode(['5\r\nabc']), /malformed/);
   });
+
+  void it('refuses more than 16 KB of trailers (each was kept)', async () => {
+    const trailers = (n: number): string => Array.from({ length: n }, (_, i) => `k${i}:v\r\n`).join('');
+    assert.equal(await decode([`3\r\nabc\r\n0\r\n${trailers(100)}\r\n`]), 'abc');
+    await assert.rejects(decode([`3\r\nabc\r\n0\r\n${trailers(10_000)}\r\n`]), /malformed/);
+  });
 });

@@ -7,6 +7,11 @@ import type { SigningInfo } from '../../kernel/types.js';
 import { S3_ERRORS } from './s3-errors.js';
 
 const MAX_LINE = 8192;
+/**
+ * Most bytes of trailer lines after the last chunk (the SDKs send one checksum, well under 100 bytes): every line
+ * was kept, so a body of trailers held some ten times its size in the cloud's memory.
+ */
+const MAX_TRAILER_BYTES = 16 * 1024;
 
 /**
  * Decodes an `aws-chunked` body (`<hex size>[;chunk-signature=…]\r\n<data>\r\n … 0\r\n<trailers>\r\n\r\n`)
@@ -17,6 +22,7 @@ const MAX_LINE = 8192;
  */
 export function createAwsChunkedDecoder(signing?: SigningInfo): Transform & { trailers: Record<string, string> } {
   const trailers: Record<string, string> = {};
+  let trailerBytes = 0;
   let buffer: Buffer = Buffer.alloc(0);
   let remaining = 0; // data bytes left in the current chunk
   let state: 'header' | 'data' | 'data-end' | 'trailer' | 'done' = 'header';
@@ -83,6 +89,8 @@ export function createAwsChunkedDecoder(signing?: SigningInfo): Transform & { tr
           } else if (line === '') {
             state = 'done';
           } else {
+            trailerBytes += line.length + 2;
+            if (trailerBytes > MAX_TRAILER_BYTES) throw malformed();
             const colon = line.indexOf(':');
             if (colon > 0) trailers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
           }
