@@ -57,7 +57,9 @@ export function authOperations(state: CognitoState): Record<string, UserOperatio
     srpA: string,
     custom: ChallengeSession['custom'],
   ): Promise<Record<string, unknown>> => {
-    if (!/^[0-9a-fA-F]+$/.test(srpA)) throw invalidParameter('SRP_A must be a hex number.');
+    // A number of the 3072-bit group: 768 hex digits (a few more with leading zeros); it is kept with the session, which
+    // anybody may open, so it is held to that.
+    if (srpA.length > 1024 || !/^[0-9a-fA-F]+$/.test(srpA)) throw invalidParameter('SRP_A must be a hex number of the 3072-bit SRP group.');
     const userId = user?.username ?? typed;
     const verifier =
       user?.srpVerifier !== undefined && user.srpSalt !== undefined

@@ -307,6 +307,13 @@ describe('user pool behaviour', () => {
       }),
     );
     assert.equal(srp.ChallengeParameters?.USER_ID_FOR_SRP, 'Alice');
+    // SRP_A is a number of the 3072-bit group, kept with the session anybody may open: not a longer one.
+    await assert.rejects(
+      anonymous.send(
+        new InitiateAuthCommand({ AuthFlow: 'USER_SRP_AUTH', ClientId: loose.clientId, AuthParameters: { USERNAME: 'alice', SRP_A: 'f'.repeat(100_000) } }),
+      ),
+      (e: Error) => e.name === 'InvalidParameterException' && /3072-bit SRP group/.test(e.message),
+    );
     const srpDone = await anonymous.send(
       new RespondToAuthChallengeCommand({
         ClientId: loose.clientId,
