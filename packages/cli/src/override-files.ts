@@ -13,7 +13,8 @@ export function overrideDoesSomething(source: string): boolean {
   if (code.trim() === '') return false;
   const declared =
     /export\s+(?:async\s+)?function\s+override\s*\(/.exec(code) ?? /export\s+(?:const|let|var)\s+override\s*=\s*(?:async\s*)?(?:function\s*)?\(/.exec(code);
-  if (!declared) return !/^\s*(?:import\s[^;]*;?\s*)*$/.test(code);
+  // No override function: something only if there is code besides imports.
+  if (!declared) return code.split('\n').some((line) => line.trim() !== '' && !line.trim().startsWith('import '));
   // Past the parameter list (balanced parentheses: a parameter's type may hold some), an optional return type,
   // and an arrow, to the body's opening brace: empty when the next thing after it is its closing brace.
   let depth = 0;
@@ -37,4 +38,14 @@ export function activeOverrides(projectRoot: string, backendDir: string, backend
   for (const [category, resourceName, entry] of resourcesOf(backendConfig))
     if (entry['serviceType'] !== 'imported') files.push(join(backendDir, category, resourceName, 'override.ts'));
   return files.filter((file) => existsSync(file) && overrideDoesSomething(readFileSync(file, 'utf8'))).map((file) => relative(projectRoot, file));
+}
+
+/** What a push says of the override files it does not run (`activeOverrides`), undefined when there are none. */
+export function overridesWarning(files: string[]): string | undefined {
+  if (files.length === 0) return undefined;
+  return (
+    `Forte does not run Amplify overrides (\`amplify override\`): ${files.length === 1 ? 'what this file changes' : `what these ${files.length} files change`} in the generated stack is not deployed:\n` +
+    files.map((file) => `  ${file}\n`).join('') +
+    "Set what they change through the resource's own settings where it has one (`forte update <category>`, or its cli-inputs.json), and leave the override function empty (as `amplify override` writes it) to silence this."
+  );
 }

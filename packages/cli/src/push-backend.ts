@@ -9,7 +9,7 @@ import { writeFrontendConfigs } from './frontend-configs.js';
 import { helpfulLinks } from './helpful-links.js';
 import { pushedResources, runPostPushHandlers } from './post-push.js';
 import { pushScope, type PushScope } from './push-scope.js';
-import { activeOverrides } from './override-files.js';
+import { activeOverrides, overridesWarning } from './override-files.js';
 import { assertPushSupported } from './push-support.js';
 import { readPushMarker, removePushMarker, settlePushMarker, writePushMarker } from './push-marker.js';
 import { computeResourceStatus, dependenciesOf, statusTableRows, type ResourceStatus } from './resource-status.js';
@@ -75,14 +75,9 @@ export async function pushBackend(ctx: CliContext, options: PushOptions = {}): P
   ctx.print.table(statusTableRows(status));
   const scope = pushScope(project, options);
   assertPushSupported(ctx, scope.backendConfig);
-  const overrides = activeOverrides(project.root, project.backendDir, scope.backendConfig);
-  if (overrides.length > 0)
-    // Said before the push asks to continue, so that a reader can stop it.
-    ctx.print.warn(
-      `Forte does not run Amplify overrides (\`amplify override\`): ${overrides.length === 1 ? 'what this file changes' : `what these ${overrides.length} files change`} in the generated stack is not deployed:\n` +
-        overrides.map((file) => `  ${file}\n`).join('') +
-        "Set what they change through the resource's own settings where it has one (`forte update <category>`, or its cli-inputs.json), and leave the override function empty (as `amplify override` writes it) to silence this.",
-    );
+  // Said before the push asks to continue, so that a reader can stop it.
+  const overrides = overridesWarning(activeOverrides(project.root, project.backendDir, scope.backendConfig));
+  if (overrides) ctx.print.warn(overrides);
   // Until the change set is executed nothing is applied: Ctrl-C (at a build's install, an upload) says so. The
   // package manager, in the terminal's process group, gets the signal too. Questions take Ctrl-C themselves,
   // and a caller that handles it (push --watch finishes the push in flight) keeps it.

@@ -214,7 +214,7 @@ function unsignedTooLarge(): Error {
 }
 
 /** Whether `text` (JSON, or not) opens more than `max` arrays and objects inside one another, strings skipped. */
-export function jsonDepthOver(text: string, max: number): boolean {
+function jsonDepthOver(text: string, max: number): boolean {
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

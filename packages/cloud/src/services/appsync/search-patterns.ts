@@ -14,17 +14,10 @@ const MAX_VALUE_CHARS = 256;
 export const MAX_REGEXP_REPEAT = 100;
 
 /**
- * Whether `value` matches the `wildcard` pattern (`*` any run, `?` one character, `\` escapes), matched
- * as a whole, case-sensitively. Linear backtracking over the last `*`, so no pattern can blow up.
- */
-export function wildcardMatches(pattern: string, value: string): boolean {
-  return compileWildcard(pattern)(value);
-}
-
-/**
- * The matcher of a `wildcard` pattern, read once for every item a search filters (not once per item). Runs of `*`
- * are one; a pattern of more characters than a value may hold matches nothing, whatever its length (a pattern in
- * the variables may be a megabyte long).
+ * The matcher of a `wildcard` pattern (`*` any run, `?` one character, `\` escapes), matching a value as a whole,
+ * case-sensitively, with linear backtracking over the last `*`, so no pattern can blow up. Read once for every item a
+ * search filters (not once per item); runs of `*` are one; a pattern of more characters than a value may hold matches
+ * nothing, whatever its length (a pattern in the variables may be a megabyte long).
  */
 export function compileWildcard(pattern: string): (value: string) => boolean {
   const tokens: Array<string | 0 | 1> = []; // 0 = `*`, 1 = `?`

@@ -1,4 +1,5 @@
 import { validationError } from './errors.js';
+import { withoutTrailing } from '../../kernel/without-trailing.js';
 
 /**
  * A DynamoDB number: `sign × 0.digits × 10^exponent`, `digits` without leading or trailing zeros (empty for
@@ -36,9 +37,7 @@ export function parseNumber(text: string): Decimal {
   const firstNonZero = all.search(/[1-9]/);
   if (firstNonZero < 0) return { sign: 0, digits: '', exponent: 0 };
   // Trailing zeros cut by a scan: /0+$/ backtracked over every run of zeros (20,000 of them: half a second).
-  let end = all.length;
-  while (end > firstNonZero && all.charCodeAt(end - 1) === 48) end -= 1;
-  const digits = all.slice(firstNonZero, end);
+  const digits = withoutTrailing(all.slice(firstNonZero), '0');
   const exponent = whole.length - firstNonZero + Number(m[4] ?? 0);
   return checkRange({ sign: m[1] === '-' ? -1 : 1, digits, exponent });
 }
