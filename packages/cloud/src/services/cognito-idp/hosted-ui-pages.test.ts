@@ -436,6 +436,10 @@ describe('hosted UI: sign-up, forgot password and MFA pages', () => {
     await refused('.background-customizable{background-color:url(https://evil.example/x)}', /is not allowed/);
     await refused('.background-customizable{background-color:red}} body{display:none}', /cannot read/);
     await refused('@import "https://evil.example/x.css";', /cannot read/);
+    // Comments left open, as many as the CSS can hold: read once (a lazy regular expression took 1.25 s here).
+    const started = performance.now();
+    await refused('/* '.repeat(43_000), /cannot read/);
+    assert.ok(performance.now() - started < 250, `${(performance.now() - started).toFixed(0)} ms for 43,000 comments left open`);
     await assert.rejects(
       admin.send(
         new SetUICustomizationCommand({ UserPoolId: poolId, CSS: '.label-customizable{font-weight:700}', ImageFile: Buffer.from('GIF89a not a png') }),

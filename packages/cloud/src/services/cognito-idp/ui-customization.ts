@@ -38,7 +38,7 @@ const MAX_IMAGE = 100 * 1024;
  */
 export function checkCustomCss(css: string): string {
   if (css.length > MAX_CSS) throw invalidParameter(`CSS is ${css.length} characters; at most ${MAX_CSS}.`);
-  let rest = css.replace(/\/\*[\s\S]*?\*\//g, ' ').trim();
+  let rest = withoutComments(css).trim();
   const rules: string[] = [];
   while (rest !== '') {
     const match = /^\.([A-Za-z-]+(?::hover|:focus)?)\s*\{([^{}]*)\}\s*/.exec(rest);
@@ -62,6 +62,22 @@ export function checkCustomCss(css: string): string {
     rest = rest.slice(whole.length);
   }
   return rules.join('\n');
+}
+
+/**
+ * `css` with each comment replaced by a space; an unclosed one is left in place (the rules then fail to read).
+ * By search rather than a lazy regular expression, which reread the rest of the text from every `/*` left open.
+ */
+function withoutComments(css: string): string {
+  let out = '';
+  let from = 0;
+  for (let open = css.indexOf('/*'); open >= 0; open = css.indexOf('/*', from)) {
+    const close = css.indexOf('*/', open + 2);
+    if (close < 0) break;
+    out += `${css.slice(from, open)} `;
+    from = close + 2;
+  }
+  return out + css.slice(from);
 }
 
 /** The logo's type, from its first bytes: Cognito takes PNG and JPEG. */
