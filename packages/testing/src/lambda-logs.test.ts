@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import {
   CloudWatchLogsClient,
@@ -115,6 +116,38 @@ void describe('functions’ logs through the CloudWatch Logs API', () => {
     assert.ok(typeof (JSON.parse(Buffer.from(own.Payload ?? []).toString()) as { events?: number }).events === 'number');
     const other = await lambda.send(new InvokeCommand({ FunctionName: 'reader', Payload: JSON.stringify({ group: '/aws/lambda/chatty' }) }));
     assert.deepEqual(JSON.parse(Buffer.from(other.Payload ?? []).toString()), { error: 'AccessDeniedException' });
+  });
+
+  void it('matches a filter pattern without holding the cloud: long messages against many terms are read in slices', async () => {
+    // 1,000 messages of 20,000 characters ending with each of 200 required terms, so that each term is looked
+    // for to the end of every message (4 GB of text read in all), and one excluded term they all hold: seconds
+    // of matching for an empty answer, which other requests must not wait behind.
+    const terms = Array.from({ length: 200 }, (_, i) => `zz${i.toString(36)}`);
+    const message = `${'x'.repeat(20_000)} ${terms.join(' ')} end`;
+    await cloud.kernel.sql.transaction(async (tx) => {
+      for (let i = 0; i < 1000; i++)
+        await tx.run("INSERT INTO lambda_log_events (log_group, stream, timestamp, ingested, message) VALUES ('/aws/lambda/long', 's', ?, ?, ?)", [
+          Date.now(),
+          Date.now(),
+          message,
+        ]);
+    });
+    const pattern = `${terms.join(' ')} -end`;
+    const delay = monitorEventLoopDelay({ resolution: 5 });
+    delay.enable();
+    const started = performance.now();
+    const out = await logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/long', filterPattern: pattern }));
+    const took = performance.now() - started;
+    delay.disable();
+    assert.equal(out.events?.length, 0, 'every message holds the excluded term');
+    const longestMs = delay.max / 1e6;
+    assert.ok(took > 200, `the scan is long enough to be measured (${took.toFixed(0)} ms)`);
+    assert.ok(longestMs < Math.max(100, took / 4), `the event loop was held ${longestMs.toFixed(0)} ms in a ${took.toFixed(0)} ms scan`);
+    // As CloudWatch, an answer holds at most 1 MB of events; the next page starts with the first left out.
+    const first = await logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/long' }));
+    assert.equal(first.events?.length, Math.floor((1024 * 1024) / message.length));
+    const next = await logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/long', nextToken: first.nextToken, limit: 1 }));
+    assert.equal(Number(next.events?.[0]?.eventId), Number(first.events!.at(-1)!.eventId) + 1);
   });
 
   void it("trims events by their LogGroup's RetentionInDays, else the configured default", async () => {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { matchesFilterPattern } from './filter-pattern.js';
+import { compileFilterPattern } from './filter-pattern.js';
+
+const matchesFilterPattern = (pattern: string, message: string): boolean => compileFilterPattern(pattern)(message);
 
 void describe('CloudWatch filter patterns on text', () => {
   void it('matches all terms, quoted phrases, excluded and optional terms', () => {
