@@ -143,11 +143,15 @@ void describe('functions’ logs through the CloudWatch Logs API', () => {
     const longestMs = delay.max / 1e6;
     assert.ok(took > 200, `the scan is long enough to be measured (${took.toFixed(0)} ms)`);
     assert.ok(longestMs < Math.max(100, took / 4), `the event loop was held ${longestMs.toFixed(0)} ms in a ${took.toFixed(0)} ms scan`);
-    // As CloudWatch, an answer holds at most 1 MB of events; the next page starts with the first left out.
+    // As CloudWatch, an answer of either call holds at most 1 MB of events; the next page starts with the first left out.
     const first = await logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/long' }));
     assert.equal(first.events?.length, Math.floor((1024 * 1024) / message.length));
     const next = await logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/long', nextToken: first.nextToken, limit: 1 }));
     assert.equal(Number(next.events?.[0]?.eventId), Number(first.events!.at(-1)!.eventId) + 1);
+    const head = await logs.send(new GetLogEventsCommand({ logGroupName: '/aws/lambda/long', logStreamName: 's', startFromHead: true }));
+    assert.equal(head.events?.length, first.events?.length);
+    const tail = await logs.send(new GetLogEventsCommand({ logGroupName: '/aws/lambda/long', logStreamName: 's', nextToken: head.nextForwardToken }));
+    assert.equal(tail.events?.length, first.events?.length, 'the next page, as large');
   });
 
   void it("trims events by their LogGroup's RetentionInDays, else the configured default", async () => {

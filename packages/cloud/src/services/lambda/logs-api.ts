@@ -30,6 +30,51 @@ const tokenId = (value: string | undefined): number => {
   return id;
 };
 
+type EventQuery = Parameters<LogStore['events']>[0];
+
+/**
+ * The events of `query` in its order, read a page at a time, that `matches` accepts (all without it): as many as
+ * `wanted` and, as CloudWatch answers, 1 MB of messages allow (at least one), from at most 50,000 read. Matching
+ * long messages against many terms can take seconds, so the scan lets other requests run every few
+ * milliseconds. `afterId` is the last event read and passed over or taken, where a next call goes on; -1 when
+ * there are no more.
+ */
+async function readEvents(
+  logs: LogStore,
+  query: Omit<EventQuery, 'limit'>,
+  wanted: number,
+  matches?: (message: string) => boolean,
+): Promise<{ found: StoredLogEvent[]; afterId: number }> {
+  const found: StoredLogEvent[] = [];
+  let afterId = query.afterId;
+  let foundChars = 0;
+  let sliceStart = performance.now();
+  const full = (): boolean => found.length >= wanted || foundChars >= MAX_ANSWER_CHARS;
+  for (let scanned = 0; !full() && scanned < 50_000;) {
+    const page = await logs.events({ ...query, afterId, limit: PAGE_ROWS });
+    scanned += page.length;
+    for (const e of page) {
+      if (!matches || matches(e.message)) {
+        if (found.length > 0 && foundChars + e.message.length > MAX_ANSWER_CHARS) {
+          // Not taken: the next call starts with it.
+          foundChars = MAX_ANSWER_CHARS;
+          break;
+        }
+        found.push(e);
+        foundChars += e.message.length;
+      }
+      afterId = e.id;
+      if (full()) break;
+      if (performance.now() - sliceStart > SCAN_SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
+    if (page.length < PAGE_ROWS && !full()) return { found, afterId: -1 };
+  }
+  return { found, afterId };
+}
+
 /**
  * The CloudWatch Logs subset that log tools use for functions' logs (JSON 1.1, `Logs_20140328.*`, SigV4 service
  * `logs`, at `POST /logs/`): FilterLogEvents, GetLogEvents, DescribeLogStreams, each authorized on the log
@@ -92,50 +137,20 @@ export function createLogsRoute(options: { logs: LogStore; region: string; accou
         handler: async (input) => {
           const group = groupOf(input);
           await known(group);
-          const wanted = input.limit ?? 10000;
-          const found: StoredLogEvent[] = [];
           const matches = input.filterPattern ? compileFilterPattern(input.filterPattern) : undefined;
-          // Matching a page of long messages against many terms can take seconds: the scan lets other
-          // requests run every few milliseconds.
-          let sliceStart = performance.now();
-          let afterId = tokenId(input.nextToken);
-          // Scan in pages: a filter pattern is matched in memory, so one call reads a bounded number of rows.
-          // As CloudWatch: as many events as fit in 1 MB of messages, up to the limit (10,000).
-          let foundChars = 0;
-          const full = (): boolean => found.length >= wanted || foundChars >= MAX_ANSWER_CHARS;
-          for (let scanned = 0; !full() && scanned < 50_000;) {
-            const page = await logs.events({
+          const { found, afterId } = await readEvents(
+            logs,
+            {
               group,
               ...(input.logStreamNames ? { streams: input.logStreamNames } : {}),
               ...(input.logStreamNamePrefix ? { streamPrefix: input.logStreamNamePrefix } : {}),
               ...(input.startTime !== undefined ? { startTime: input.startTime } : {}),
               ...(input.endTime !== undefined ? { endTime: input.endTime } : {}),
-              afterId,
-              limit: PAGE_ROWS,
-            });
-            scanned += page.length;
-            for (const e of page) {
-              if (!matches || matches(e.message)) {
-                if (found.length > 0 && foundChars + e.message.length > MAX_ANSWER_CHARS) {
-                  // Not taken: the next call starts with it.
-                  foundChars = MAX_ANSWER_CHARS;
-                  break;
-                }
-                found.push(e);
-                foundChars += e.message.length;
-              }
-              afterId = e.id;
-              if (full()) break;
-              if (performance.now() - sliceStart > SCAN_SLICE_MS) {
-                await new Promise((resolve) => setImmediate(resolve));
-                sliceStart = performance.now();
-              }
-            }
-            if (page.length < PAGE_ROWS && !full()) {
-              afterId = -1;
-              break;
-            }
-          }
+              afterId: tokenId(input.nextToken),
+            },
+            input.limit ?? 10000,
+            matches,
+          );
           return {
             events: found.map((e) => ({ logStreamName: e.stream, eventId: String(e.id), ...event(e) })),
             searchedLogStreams: [],
@@ -160,16 +175,19 @@ export function createLogsRoute(options: { logs: LogStore; region: string; accou
           await known(group);
           const backward = input.nextToken?.startsWith('b/') ?? !input.startFromHead;
           const from = tokenId(input.nextToken);
-          const page = await logs.events({
-            group,
-            streams: [input.logStreamName],
-            ...(input.startTime !== undefined ? { startTime: input.startTime } : {}),
-            ...(input.endTime !== undefined ? { endTime: input.endTime } : {}),
-            afterId: from,
-            limit: input.limit ?? 10000,
-            descending: backward,
-          });
-          const events = backward ? [...page].reverse() : page;
+          const { found } = await readEvents(
+            logs,
+            {
+              group,
+              streams: [input.logStreamName],
+              ...(input.startTime !== undefined ? { startTime: input.startTime } : {}),
+              ...(input.endTime !== undefined ? { endTime: input.endTime } : {}),
+              afterId: from,
+              descending: backward,
+            },
+            input.limit ?? 10000,
+          );
+          const events = backward ? found.reverse() : found;
           const first = events[0]?.id;
           const last = events.at(-1)?.id;
           // As CloudWatch: at the end of the stream the forward token is the one given, so a tailing client polls with it.
