@@ -28,6 +28,7 @@ import type { CloudConfig, ConnectionLimits, ServiceFactory } from './kernel/typ
 import type { GraphQLLimits } from './services/appsync/graphql-limits.js';
 import type { CognitoLimitSettings } from './services/cognito-idp/cognito-limits.js';
 import { createConnectionGuard, DEFAULT_CONNECTION_LIMITS } from './kernel/connection-guard.js';
+import { acceptPriorKnowledgeHttp2, type PriorKnowledgeHttp2 } from './kernel/prior-knowledge-http2.js';
 import { createRequestTurns } from './kernel/request-turns.js';
 import { CLOUD_VERSION } from './kernel/version.js';
 import { createTrustedProxies } from './kernel/trusted-proxies.js';
@@ -249,6 +250,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
   const instance = randomUUID();
   let blobStore: OpenedBlobStore | undefined;
   let server: Server | undefined;
+  let http2: PriorKnowledgeHttp2 | undefined;
   let tlsServer: HttpsServer | undefined;
   let deferredTls: DeferredTls | undefined;
   let mail: MailSender | undefined;
@@ -332,9 +334,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       requestTimeout: limits.requestTimeoutMs,
       connectionsCheckingInterval: Math.min(5000, Math.max(250, Math.floor(limits.headersTimeoutMs / 4))),
     };
-    const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-      guard.requestStarted(req.socket);
-      if (limits.maxIdleConnectionsPerAddress > 0) res.once('finish', () => guard.responseFinished(req.socket));
+    const serve = (req: IncomingMessage, res: ServerResponse): void => {
       // Health and readiness checks are answered ahead of the queue (see isHealthProbe).
       if (started && isHealthProbe(req)) listener(req, res);
       else if (started)
@@ -344,7 +344,20 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
         );
       else void startedSignal.then(() => listener(req, res));
     };
+    const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+      guard.requestStarted(req.socket);
+      if (limits.maxIdleConnectionsPerAddress > 0) res.once('finish', () => guard.responseFinished(req.socket));
+      serve(req, res);
+    };
     server = createServer(serverOptions, onRequest);
+    // HTTP/2 without TLS on the same port (the SDK's Kinesis client in Node): the connection guard counts such a
+    // connection until its preface arrives; its requests then go the way of HTTP/1 ones.
+    http2 = acceptPriorKnowledgeHttp2(server, {
+      onRequest: serve,
+      firstBytesTimeoutMs: serverOptions.headersTimeout,
+      idleTimeoutMs: limits.keepAliveTimeoutMs,
+      onHttp2Connection: (socket) => guard.requestStarted(socket),
+    });
     server.on('connection', guard.onConnection);
     const upgrade = createUpgradeDispatcher(kernel);
     const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -401,6 +414,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     });
 
     const listeningServer = server;
+    const listeningHttp2 = http2;
     const listeningTls = tlsServer;
     const openedTls = deferredTls;
     const openedBlobs = blobStore;
@@ -425,6 +439,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
           if (drainMs) await new Promise((resolve) => setTimeout(resolve, drainMs));
           // No new connections; idle keep-alive ones end now, each busy one once its response is sent. Requests
           // still under way get drainMs more to finish before their connections are cut.
+          listeningHttp2?.closeIdle();
           const served = Promise.all([
             new Promise<void>((resolve) => listeningServer.close(() => resolve())),
             new Promise<void>((resolve) => (listeningTls ? listeningTls.close(() => resolve()) : resolve())),
@@ -432,6 +447,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
           await Promise.all([
             Promise.race([served, new Promise((resolve) => setTimeout(resolve, drainMs).unref())]).then(() => {
               listeningServer.closeAllConnections();
+              listeningHttp2?.closeAll();
               listeningTls?.closeAllConnections();
             }),
             upgrade.closeAll(), // upgraded sockets keep close() waiting until they end
@@ -453,6 +469,7 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
     };
   } catch (error) {
     server?.closeAllConnections();
+    http2?.closeAll();
     server?.close();
     deferredTls?.dropWaiting();
     tlsServer?.closeAllConnections();

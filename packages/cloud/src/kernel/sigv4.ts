@@ -137,7 +137,9 @@ export async function verifySigV4(input: VerifyRequest): Promise<VerifyResult> {
     );
   }
   const signedHeaders = fields.signedHeaders.split(';');
-  if (!signedHeaders.includes('host')) throw fail(authorization === undefined ? 'presignMalformed' : 'malformed', 'SignedHeaders must include host.');
+  // Over HTTP/2 the SDKs sign the host as `:authority`.
+  if (!signedHeaders.includes('host') && !(req.httpVersionMajor === 2 && signedHeaders.includes(':authority')))
+    throw fail(authorization === undefined ? 'presignMalformed' : 'malformed', 'SignedHeaders must include host.');
   // As the signers write it: each name once, in order. A name repeated had the canonical request repeat that
   // header's whole value for each mention (16 KB of headers made 32 MB of text to hash).
   for (let i = 1; i < signedHeaders.length; i++)
