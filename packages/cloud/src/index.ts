@@ -29,6 +29,7 @@ export type { FunctionLogLine, FunctionRuntime, FunctionRuntimeOptions, Function
 export { createS3Service } from './services/s3/index.js';
 export { createRequestLogService, type RequestLogOptions } from './services/request-log/index.js';
 export { createSsmService } from './services/ssm/index.js';
+export { createKinesisService } from './services/kinesis/index.js';
 export {
   CREDENTIAL_PROVIDERS,
   ENVIRONMENT_CLEANUPS,

@@ -226,6 +226,7 @@ void describe('createCloud', () => {
       assert.ok(cloud.kernel.resourceHandler('Forte::DynamoDB::Table'));
       assert.ok(cloud.kernel.resourceHandler('AWS::Events::Rule'));
       assert.ok(cloud.kernel.resourceHandler('AWS::ApiGateway::RestApi'));
+      assert.ok(cloud.kernel.resourceHandler('AWS::Kinesis::Stream'));
       assert.deepEqual(
         cloud.kernel.services.map((s) => s.name),
         [
@@ -241,6 +242,7 @@ void describe('createCloud', () => {
           'ssm',
           'lambda',
           'events',
+          'kinesis',
           'apigateway',
           'console',
           'request-log',

@@ -46,6 +46,7 @@ import { createIamService } from './services/iam/index.js';
 import { createLambdaService, type LambdaOptions } from './services/lambda/index.js';
 import { createS3Service } from './services/s3/index.js';
 import { createSsmService } from './services/ssm/index.js';
+import { createKinesisService } from './services/kinesis/index.js';
 import { createRequestLogService, type RequestLogOptions } from './services/request-log/index.js';
 import { localCertificate, type LocalCertificate } from './kernel/local-certificate.js';
 import { serveWhenCredentialsArrive, type DeferredTls } from './kernel/deferred-tls.js';
@@ -72,6 +73,7 @@ export const BUILT_IN_SERVICES: readonly ServiceFactory[] = [
   createSsmService,
   createLambdaService,
   createEventsService,
+  createKinesisService,
   createApiGatewayService,
   createConsoleService,
   createRequestLogService,

@@ -91,9 +91,9 @@ export type Environment = z.infer<typeof environmentSchema>;
 export const changeActionSchema = z.enum(['Add', 'Modify', 'Replace', 'Remove']);
 export type ChangeAction = z.infer<typeof changeActionSchema>;
 
-/** How much data a resource holds: a table's items, a user pool's users, a bucket's objects. */
+/** How much data a resource holds: a table's items, a user pool's users, a bucket's objects, a stream's records. */
 export const storedDataCountSchema = z.object({
-  kind: z.enum(['items', 'users', 'objects']),
+  kind: z.enum(['items', 'users', 'objects', 'records']),
   count: z.number().int().nonnegative(),
 });
 export type StoredDataCount = z.infer<typeof storedDataCountSchema>;

@@ -78,7 +78,7 @@ void describe('the cloud root endpoint for AWS JSON APIs', () => {
   });
 
   void it('answers UnknownOperationException for a target no API of the cloud serves', async () => {
-    for (const target of ['Kinesis_20131202.PutRecord', 'NoDot', 'AmazonSSM.NoSuchOperation']) {
+    for (const target of ['Firehose_20150804.PutRecord', 'NoDot', 'AmazonSSM.NoSuchOperation']) {
       const answer = await signedRootCall(target, 'ssm', {});
       assert.equal(answer.status, 400, target);
       assert.equal((JSON.parse(answer.body) as { __type: string }).__type, 'UnknownOperationException');

@@ -1,0 +1,39 @@
+import { jsonApiRoute } from '../../kernel/json-api.js';
+import type { Kernel, Service } from '../../kernel/types.js';
+import { createKinesisOperations } from './api-operations.js';
+import { KINESIS_ERRORS } from './kinesis-errors.js';
+import { KINESIS_MIGRATIONS } from './migrations.js';
+import { createStreamResourceHandler } from './stream-resource.js';
+import { createStreamStore } from './stream-store.js';
+
+/** The API's path; SDK clients given only the cloud's base URL reach it at `/` too (the kernel dispatches by target). */
+export const KINESIS_API_PATH = '/kinesis/';
+
+/**
+ * Kinesis Data Streams: `AWS::Kinesis::Stream` (Amplify's analytics category, service Kinesis) and the data
+ * API `POST /kinesis/` (AWS JSON 1.1, `Kinesis_20131202.*`, SigV4 service `kinesis`, every call authorized as
+ * `kinesis:<Operation>` on the stream's ARN): PutRecord(s) as aws-amplify's `record` sends them, and the
+ * reads a consumer makes (ListShards, GetShardIterator, GetRecords).
+ */
+export function createKinesisService(kernel: Kernel): Service {
+  const store = createStreamStore(kernel.sql);
+  const { region, accountId } = kernel.config;
+  const now = (): number => Date.now();
+  return {
+    name: 'kinesis',
+    routes: [
+      jsonApiRoute({
+        name: 'kinesis',
+        path: KINESIS_API_PATH,
+        targetPrefix: 'Kinesis_20131202.',
+        signingService: 'kinesis',
+        actionPrefix: 'kinesis',
+        operations: createKinesisOperations({ store, region, accountId, now }),
+        errors: KINESIS_ERRORS,
+        validationErrorCode: 'ValidationException',
+      }),
+    ],
+    resourceTypes: { 'AWS::Kinesis::Stream': createStreamResourceHandler({ store, region, accountId, now }) },
+    start: () => kernel.sql.migrate('kinesis', KINESIS_MIGRATIONS),
+  };
+}
