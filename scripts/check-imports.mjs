@@ -16,6 +16,7 @@ const ALLOWED = {
   'category-api': ['protocol', 'graphql-transformer'],
   'category-function': ['protocol'],
   'category-storage': ['protocol'],
+  'category-analytics': ['protocol'],
   'category-hosting': ['protocol'],
   'provider-cloud': ['protocol'],
   'frontend-javascript': ['protocol'],

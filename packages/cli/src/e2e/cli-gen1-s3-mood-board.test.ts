@@ -1,0 +1,76 @@
+/**
+ * The corpus app mood-board (../shared/corpus/gen1-projects) attached with `forte init` and pushed: its bucket, and its
+ * analytics Kinesis stream, into which the app's guests put records (the analytics template's policy) and which its
+ * function reads back with the SDK it finds in the runtime (@aws-sdk/client-kinesis, over HTTP/2). Its schema's
+ * @function names `moodboardKinesisreader-${env}` while the function is `moodboardKinesisReader`: Amplify deploys
+ * that and fails when the field is queried; Forte refuses the schema at push, so the other categories are pushed by
+ * name. A file of its own so each end-to-end file stays within the test timeout. Fails in CI when the corpus is missing.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { describeCorpusBucketPush } from './gen1-bucket-push.js';
+import { runForte } from './forte-runner.js';
+
+const readJson = (path: string): any => JSON.parse(readFileSync(path, 'utf8'));
+
+describeCorpusBucketPush('mood-board', 'moodboardStorage', {
+  knownFailure: /Query\.getKinesisEvents calls @function "moodboardKinesisreader-main", which does not exist in this environment/,
+  afterPush: {
+    what: 'its Kinesis stream takes a guest’s records and its function reads them back',
+    check: async ({ root, home }) => {
+      const auth = await runForte(['push', 'auth', '--yes'], { cwd: root, home });
+      assert.equal(auth.code, 0, `${auth.stdout}\n${auth.stderr}`);
+      const analytics = await runForte(['push', 'analytics', '--yes'], { cwd: root, home });
+      assert.equal(analytics.code, 0, `${analytics.stdout}\n${analytics.stderr}`);
+      assert.match(analytics.stdout, /analyticsmoodboardKinesis\.KinesisStream/);
+      const meta = readJson(join(root, 'amplify/backend/amplify-meta.json'));
+      const stream = meta.analytics.moodboardKinesis.output;
+      assert.match(stream.kinesisStreamArn, /^arn:aws:kinesis:us-east-1:\d{12}:stream\/moodboardKinesis-main$/);
+      assert.equal(String(stream.kinesisStreamShardCount), '1');
+
+      // A guest of the app, as aws-amplify's Kinesis analytics sends its events: the identity pool's credentials.
+      const pool = meta.auth.moodboard759ae00a.output;
+      const cloud = readJson(join(home, 'cloud', 'cloud.json')) as { url: string };
+      const identity = new CognitoIdentityClient({ endpoint: `${cloud.url}/cognito-identity/`, region: 'us-east-1', maxAttempts: 1 });
+      const { IdentityId } = await identity.send(new GetIdCommand({ IdentityPoolId: pool.IdentityPoolId }));
+      const { Credentials } = await identity.send(new GetCredentialsForIdentityCommand({ IdentityId }));
+      identity.destroy();
+      const kinesis = new KinesisClient({
+        endpoint: cloud.url,
+        region: 'us-east-1',
+        maxAttempts: 1,
+        credentials: { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretKey!, sessionToken: Credentials!.SessionToken! },
+      });
+      try {
+        const put = await kinesis.send(
+          new PutRecordsCommand({
+            StreamName: 'moodboardKinesis-main',
+            Records: [
+              { PartitionKey: IdentityId, Data: Buffer.from(JSON.stringify({ mood: 'happy' })) },
+              { PartitionKey: IdentityId, Data: Buffer.from(JSON.stringify({ mood: 'calm' })) },
+            ],
+          }),
+        );
+        assert.equal(put.FailedRecordCount, 0);
+      } finally {
+        kinesis.destroy();
+      }
+
+      const functions = await runForte(['push', 'function', '--yes'], { cwd: root, home });
+      assert.equal(functions.code, 0, `${functions.stdout}\n${functions.stderr}`);
+      const read = await runForte(['function', 'invoke', 'moodboardKinesisReader'], { cwd: root, home });
+      assert.equal(read.code, 0, `${read.stdout}\n${read.stderr}`);
+      const result = JSON.parse(read.stdout.slice(read.stdout.lastIndexOf('\n{'))) as { error?: string; shardId?: string; events?: Array<{ data: string }> };
+      assert.equal(result.error, undefined, read.stdout);
+      assert.equal(result.shardId, 'shardId-000000000000');
+      assert.deepEqual(
+        result.events?.map((e) => e.data),
+        ['{"mood":"calm"}', '{"mood":"happy"}'],
+        'newest first, as the function orders them',
+      );
+    },
+  },
+});
