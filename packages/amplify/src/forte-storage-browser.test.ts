@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { HOSTING_API_PATH, HOSTING_TARGET_PREFIX, RESOURCE_TYPES, SIGNING_SERVICE, hostingBlobPath } from '@forte/protocol';
 import type { TestCloud } from '@forte/testing';
@@ -13,7 +14,7 @@ import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { BUCKET, startStorageBackend } from './storage-backend.test-helper.js';
+import { BUCKET, STREAM, startStorageBackend } from './storage-backend.test-helper.js';
 
 const CHROMIUM = process.env.FORTE_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-sync'];
@@ -46,6 +47,10 @@ interface PageImage {
 // The page's globals, for the functions that run in it (this package is typed without the DOM library).
 declare const window: {
   storage: PageStorage & { uploaded: string[]; failed: string[] };
+  analytics: {
+    record: typeof import('aws-amplify/analytics/kinesis').record;
+    flushEvents: typeof import('aws-amplify/analytics/kinesis').flushEvents;
+  };
   percentages: number[];
   showStorageImage(path: string): void;
 };
@@ -251,6 +256,30 @@ void describe('aws-amplify Storage and Amplify UI in Chromium, from a dev server
     assert.ok(result.up.length >= 2 && result.down.length >= 1, `progress events: up ${result.up.join(',')} down ${result.down.join(',')}`);
     assert.equal(result.list, 'AccessDenied', 'the guest role has no s3:ListBucket');
     assert.equal(result.privateUpload, 'AccessDenied');
+  });
+
+  void it("sends aws-amplify's Kinesis analytics events to the cloud's stream, signed for AWS, with the guest's credentials", async () => {
+    await page.evaluate((stream) => {
+      window.analytics.record({ streamName: stream, partitionKey: 'page', data: { clicked: 'upload' } });
+      window.analytics.record({ streamName: stream, partitionKey: 'page', data: { clicked: 'download' } });
+      window.analytics.flushEvents();
+    }, STREAM);
+    const kinesis = new KinesisClient({ endpoint: cloud.url, region: 'us-east-1', credentials: cloud.credentials, maxAttempts: 1 });
+    try {
+      const { ShardIterator } = await kinesis.send(
+        new GetShardIteratorCommand({ StreamName: STREAM, ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' }),
+      );
+      const seen: string[] = [];
+      for (let tries = 0; seen.length < 2 && tries < 100; tries++) {
+        const page = await kinesis.send(new GetRecordsCommand({ ShardIterator }));
+        seen.splice(0, seen.length, ...(page.Records ?? []).map((r) => Buffer.from(r.Data ?? []).toString('utf8')));
+        if (seen.length < 2) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.deepEqual(seen, ['{"clicked":"upload"}', '{"clicked":"download"}']);
+    } finally {
+      kinesis.destroy();
+    }
+    assert.deepEqual(pageErrors, []);
   });
 
   void it("shows presigned getUrl URLs in <img> elements, set by the page or by Amplify UI's StorageImage", async () => {

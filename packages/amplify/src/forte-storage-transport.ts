@@ -2,7 +2,8 @@
  * aws-amplify v6 Storage builds its S3 URLs itself (`https://<bucket>.s3.<region>.amazonaws.com/<key>`, or
  * path style for dotted bucket names) and has no setting for another endpoint. The requests are signed for
  * that AWS host; this transport sends the ones aimed at the app's own buckets to the cloud as
- * `<cloud>/s3-aws/<AWS host><path as signed>`, where the cloud verifies the signature against that host.
+ * `<cloud>/s3-aws/<AWS host><path as signed>`, where the cloud verifies the signature against that host. Its
+ * Kinesis analytics (in a browser, through fetch) is sent the same way, to `<cloud>/kinesis-aws/<AWS host>/`.
  */
 
 import { installElementUrls } from './forte-storage-elements.js';
@@ -12,6 +13,28 @@ const AWS_S3_HOST = /^(?:([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\.)?s3(?:\.[a-z0-9-]+
 
 /** Path prefix of the cloud's S3 route for requests signed for an AWS S3 host. */
 export const S3_AWS_PATH = '/s3-aws/';
+
+/** The hosts aws-amplify's Kinesis analytics (`record` from `aws-amplify/analytics/kinesis`) addresses. */
+const AWS_KINESIS_HOST = /^kinesis\.[a-z0-9-]{1,30}\.amazonaws\.com(?:\.cn)?$/;
+/** Path prefix of the cloud's Kinesis route for requests signed for an AWS Kinesis host. */
+export const KINESIS_AWS_PATH = '/kinesis-aws/';
+
+/**
+ * The cloud URL for a Kinesis API call aws-amplify's analytics built (`https://kinesis.<region>.amazonaws.com/`, which
+ * it has no setting to change), or undefined for any other URL. The app's streams are the cloud's.
+ */
+export function rewriteKinesisUrl(url: string, endpoint: string): string | undefined {
+  if (!url.startsWith('https://')) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (parsed.port !== '' || parsed.username !== '' || parsed.password !== '' || parsed.pathname !== '/' || parsed.search !== '') return undefined;
+  if (!AWS_KINESIS_HOST.test(parsed.hostname)) return undefined;
+  return `${endpoint}${KINESIS_AWS_PATH}${parsed.hostname}/`;
+}
 
 /**
  * The cloud URL for an S3 URL that aws-amplify built for one of `buckets`, or undefined for any other URL
@@ -77,7 +100,7 @@ export function storageUrl(url: URL | string): string {
 }
 
 /**
- * Sends aws-amplify's S3 requests for `buckets` to the cloud at `endpoint`: wraps the global `fetch` (Node,
+ * Sends aws-amplify's S3 requests for `buckets`, and its Kinesis analytics calls, to the cloud at `endpoint`: wraps the global `fetch` (Node,
  * and presigned URLs an app fetches), `XMLHttpRequest.prototype.open` (browsers, where aws-amplify uploads
  * and downloads with XMLHttpRequest for progress events), and in browsers the `src`/`href` of elements, so a
  * presigned URL in an `<img>` loads from the cloud (forte-storage-elements.ts). Calling it again replaces the
@@ -87,7 +110,7 @@ export function installStorageTransport(endpoint: string, buckets: readonly stri
   const g = globalThis as WithState;
   const base = endpoint.replace(/\/+$/, '');
   const names = new Set(buckets);
-  g[STATE] = { rewrite: (url) => rewriteStorageUrl(url, base, names) };
+  g[STATE] = { rewrite: (url) => rewriteStorageUrl(url, base, names) ?? rewriteKinesisUrl(url, base) };
   // Wrapped on every install unless already ours: a fetch or XMLHttpRequest that appeared since (a polyfill,
   // a test double) is covered too.
   if (typeof g.fetch === 'function' && !(g.fetch as Marked<Fetch>)[WRAPPED]) g.fetch = rewritingFetch(g.fetch);
@@ -109,13 +132,30 @@ function rewritingFetch(base: Fetch): Fetch {
     const target = current(url);
     if (target === undefined) return base(input, init);
     if (typeof input === 'string' || input instanceof URL) return base(target, withoutHost(init));
-    // A Request: same method, headers and body, at the cloud's URL.
-    const request = new Request(target, input);
-    request.headers.delete('host');
-    return base(request, withoutHost(init));
+    return moved(input, target).then((request) => base(request, withoutHost(init)));
   };
   forteFetch[WRAPPED] = true;
   return forteFetch;
+}
+
+/**
+ * A Request (the SDK clients' fetch handler sends one, Kinesis analytics' included) at the cloud's URL: the same
+ * method and headers, and its body read first. Copied as a stream, a body is sent chunked, without the
+ * `content-length` its signature covers.
+ */
+async function moved(input: Request, target: string): Promise<Request> {
+  const body = input.body === null ? undefined : await input.arrayBuffer();
+  const headers = new Headers(input.headers);
+  headers.delete('host');
+  return new Request(target, {
+    method: input.method,
+    headers,
+    ...(body !== undefined ? { body } : {}),
+    signal: input.signal,
+    redirect: input.redirect,
+    credentials: input.credentials,
+    mode: input.mode,
+  });
 }
 
 /**

@@ -6,7 +6,7 @@ import { HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand, S3Cli
 import type { TestCloud } from '@forte/testing';
 import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
 import { copy, downloadData, getProperties, getUrl, list, remove, uploadData } from 'aws-amplify/storage';
-import { configure, installStorageTransport, rewriteStorageUrl, storageUrl } from './index.js';
+import { configure, installStorageTransport, rewriteKinesisUrl, rewriteStorageUrl, storageUrl } from './index.js';
 import { BUCKET, OTHER_BUCKET, PASSWORD, startStorageBackend } from './storage-backend.test-helper.js';
 
 const MiB = 1024 * 1024;
@@ -74,6 +74,21 @@ void describe('the Storage transport of @forte/amplify', () => {
     ]) {
       assert.equal(rewriteStorageUrl(other, cloudUrl, ours), undefined, other);
     }
+  });
+
+  void it("rewrites the Kinesis URL aws-amplify's analytics builds, and nothing like it", () => {
+    const cloudUrl = 'http://127.0.0.1:20002';
+    assert.equal(rewriteKinesisUrl('https://kinesis.eu-west-1.amazonaws.com/', cloudUrl), `${cloudUrl}/kinesis-aws/kinesis.eu-west-1.amazonaws.com/`);
+    for (const other of [
+      'https://kinesis.eu-west-1.amazonaws.com/other',
+      'https://kinesis.eu-west-1.amazonaws.com/?x=1',
+      'http://kinesis.eu-west-1.amazonaws.com/',
+      'https://kinesis.eu-west-1.amazonaws.com:8443/',
+      'https://kinesis.eu-west-1.amazonaws.com.evil.example/',
+      'https://firehose.eu-west-1.amazonaws.com/',
+      'not a url',
+    ])
+      assert.equal(rewriteKinesisUrl(other, cloudUrl), undefined, other);
   });
 
   void it('sends fetch calls (URL, string or Request) for our buckets to the cloud without the AWS Host header; others pass through', async () => {

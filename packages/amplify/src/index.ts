@@ -5,12 +5,13 @@ import { installWebSocket } from './forte-websocket.js';
 
 export { forteAmplifyConfig, forteEndpointOf, restApisOf, type AmplifyOutputs, type ForteConfigureOptions } from './forte-amplify-config.js';
 export { rewriteUrl } from './forte-websocket.js';
-export { installStorageTransport, rewriteStorageUrl, storageUrl } from './forte-storage-transport.js';
+export { installStorageTransport, rewriteKinesisUrl, rewriteStorageUrl, storageUrl } from './forte-storage-transport.js';
 
 /**
  * Configures aws-amplify v6 for a Forte Cloud from the generated amplify_outputs.json: Cognito endpoint
  * overrides, a WebSocket that reaches a plain-http cloud (in Node 20 one from `ws`), and the Storage
- * transport that sends the S3 requests for the app's buckets to the cloud (see forte-storage-transport.ts).
+ * transport that sends the S3 requests for the app's buckets, and Kinesis analytics calls made through fetch (a
+ * browser's), to the cloud (see forte-storage-transport.ts).
  *
  * Amplify is configured before this returns its promise, so auth works without awaiting; await it before
  * opening GraphQL subscriptions (the WebSocket may still be loading in Node).
@@ -23,8 +24,8 @@ export { installStorageTransport, rewriteStorageUrl, storageUrl } from './forte-
 export function configure(outputs: AmplifyOutputs, options: ForteConfigureOptions = {}): Promise<ResourcesConfig> {
   const config = forteAmplifyConfig(outputs, options);
   Amplify.configure(config);
-  const buckets = storageBucketsOf(config);
-  if (buckets.length > 0) installStorageTransport(forteEndpointOf(outputs, options), buckets);
+  // Also without buckets: aws-amplify's Kinesis analytics, which an app configures itself, goes through it.
+  installStorageTransport(forteEndpointOf(outputs, options), storageBucketsOf(config));
   return installWebSocket(forteEndpointOf(outputs, options)).then(() => config);
 }
 

@@ -13,6 +13,10 @@ const ctx = (cloud: TestCloud, logicalId: string) => resourceContext(cloud, logi
 const arn = (path: string): string => `arn:aws:s3:::${BUCKET}/${path}`;
 const SUB = '${cognito-identity.amazonaws.com:sub}';
 
+/** The app's analytics stream (Amplify's analytics category, Kinesis), which guests and signed-in users may put records into. */
+export const STREAM = 'appevents-dev';
+const putRecords = { Effect: 'Allow', Action: ['kinesis:PutRecord', 'kinesis:PutRecords'], Resource: `arn:aws:kinesis:us-east-1:*:stream/${STREAM}` };
+
 /**
  * The storage category's role policies for "auth and guest users" with CRUD for signed-in users and read +
  * create for guests (Amplify's Gen 1 S3 template: public/, protected/<sub>/, private/<sub>/, uploads/).
@@ -30,6 +34,7 @@ const authPolicy = {
     { Effect: 'Allow', Action: ['s3:PutObject'], Resource: [arn('uploads/*')] },
     { Effect: 'Allow', Action: ['s3:GetObject'], Resource: [arn('protected/*')] },
     { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [`arn:aws:s3:::${BUCKET}`] },
+    putRecords,
     // Not in Amplify's policies: without it a cancelled multipart upload is refused its abort, on AWS as here.
     { Effect: 'Allow', Action: ['s3:AbortMultipartUpload'], Resource: [arn('public/*')] },
   ],
@@ -37,6 +42,7 @@ const authPolicy = {
 const guestPolicy = {
   Version: '2012-10-17',
   Statement: [
+    putRecords,
     { Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: [arn('public/*')] },
     { Effect: 'Allow', Action: ['s3:PutObject'], Resource: [arn('uploads/*')] },
     { Effect: 'Allow', Action: ['s3:GetObject'], Resource: [arn('protected/*')] },
@@ -52,14 +58,15 @@ export interface StorageBackend {
 }
 
 /**
- * Starts a cloud with the app's bucket, a user pool with `alice` and `bob`, and an identity pool that gives
- * guests and signed-in users the roles above.
+ * Starts a cloud with the app's bucket and analytics stream, a user pool with `alice` and `bob`, and an identity
+ * pool that gives guests and signed-in users the roles above.
  */
 export async function startStorageBackend(): Promise<StorageBackend> {
   const cloud = await startTestCloud();
   const handler = (type: string) => cloud.kernel.resourceHandler(type)!;
   await handler(RESOURCE_TYPES.bucket).create({ BucketName: BUCKET }, ctx(cloud, 'S3Bucket'));
   await handler(RESOURCE_TYPES.bucket).create({ BucketName: OTHER_BUCKET }, ctx(cloud, 'OtherBucket'));
+  await handler('AWS::Kinesis::Stream').create({ Name: STREAM, ShardCount: 1 }, ctx(cloud, 'KinesisStream'));
   const users = await createTestUsers(cloud, { alice: [], bob: [] });
   const identityPoolId = await createTestIdentityPool(cloud, users, { authenticated: { policy: authPolicy }, unauthenticated: { policy: guestPolicy } });
   const admin = new S3Client({ endpoint: `${cloud.url}/s3`, forcePathStyle: true, region: 'us-east-1', credentials: cloud.credentials, maxAttempts: 1 });

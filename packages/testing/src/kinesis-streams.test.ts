@@ -13,6 +13,8 @@ import {
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
 import type { ResourceContext } from '@forte/cloud';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { AUTH_RESOURCE_TYPES, RESOURCE_TYPES } from '@forte/protocol';
 import { callFailure, identityPoolTrust, startTestCloud, type TestCloud } from './index.js';
 import { resourceContext } from './lambda-fixture.js';
@@ -202,6 +204,33 @@ void describe('Kinesis Data Streams through @aws-sdk/client-kinesis', () => {
     });
     assert.equal(unsigned.status, 403);
     assert.match(await unsigned.text(), /MissingAuthenticationToken/);
+  });
+
+  void it('takes calls signed for the AWS host at /kinesis-aws/<host>/ (as @forte/amplify sends a browser’s), verified against that host', async () => {
+    const signer = new SignatureV4({ service: 'kinesis', region: 'us-east-1', credentials: cloud.credentials, sha256: Hash.bind(null, 'sha256') });
+    const body = JSON.stringify({ StreamName: 'clicks-dev', PartitionKey: 'aws-host', Data: Buffer.from('via the AWS host').toString('base64') });
+    const signed = await signer.sign({
+      method: 'POST',
+      protocol: 'https:',
+      hostname: 'kinesis.us-east-1.amazonaws.com',
+      path: '/',
+      headers: { host: 'kinesis.us-east-1.amazonaws.com', 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Kinesis_20131202.PutRecord' },
+      body,
+    });
+    const send = (path: string): Promise<Response> => {
+      const headers = { ...signed.headers };
+      delete headers['host'];
+      return fetch(`${cloud.url}${path}`, { method: 'POST', headers, body });
+    };
+    const ok = await send('/kinesis-aws/kinesis.us-east-1.amazonaws.com/');
+    assert.equal(ok.status, 200, await ok.clone().text());
+    assert.match(String(((await ok.json()) as { SequenceNumber?: string }).SequenceNumber), /^\d+$/);
+    // Another host in the path than the one signed: the signature does not match.
+    const moved = await send('/kinesis-aws/kinesis.us-west-2.amazonaws.com/');
+    assert.equal(moved.status, 403);
+    assert.match(await moved.text(), /InvalidSignatureException/);
+    // A host that is not Kinesis's is no Kinesis route.
+    assert.equal((await send('/kinesis-aws/evil.example/')).status, 404);
   });
 
   void it('AWS::Kinesis::Stream: counts its records for the change set, changes its shards in place, and deletes them with it', async () => {

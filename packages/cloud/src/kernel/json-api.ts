@@ -96,8 +96,21 @@ export function jsonApiRoute<C extends string>(options: {
    * this route must be listed before the other API's.
    */
   sharedPaths?: string[];
+  /**
+   * Requests a client signed for the API's AWS host and sent here at `<prefix><AWS host>/` (what @forte/amplify
+   * does with aws-amplify's calls that take no endpoint, as it does for S3's `/s3-aws/`): the signature is verified
+   * against that host and the path `/`. `hosts` are the AWS hosts accepted (`kinesis.<region>.amazonaws.com`).
+   */
+  awsHostPath?: { prefix: string; hosts: RegExp };
 }): Route {
   const paths = new Set([options.path, options.path.replace(/\/$/, '')]);
+  /** The AWS host a request names in its path under `awsHostPath.prefix`, if it does. */
+  const awsHostOf = (pathname: string): string | undefined => {
+    const aws = options.awsHostPath;
+    if (!aws || !pathname.startsWith(aws.prefix)) return undefined;
+    const host = pathname.slice(aws.prefix.length).replace(/\/$/, '');
+    return aws.hosts.test(host) ? host : undefined;
+  };
   const shared = new Set((options.sharedPaths ?? []).flatMap((p) => [p, p.replace(/\/$/, '')]));
   const hasPrefix = (req: { headers: Record<string, string | string[] | undefined> }): boolean =>
     String(req.headers['x-amz-target'] ?? '').startsWith(options.targetPrefix);
@@ -107,7 +120,9 @@ export function jsonApiRoute<C extends string>(options: {
     errorFormat: 'json',
     writesApiHeaders: true,
     ...(options.browserAccess ? { browserAccess: options.browserAccess } : {}),
-    match: { path: (req, pathname) => req.method === 'POST' && (paths.has(pathname) || (shared.has(pathname) && hasPrefix(req))) },
+    match: {
+      path: (req, pathname) => req.method === 'POST' && (paths.has(pathname) || (shared.has(pathname) && hasPrefix(req)) || awsHostOf(pathname) !== undefined),
+    },
     jsonApi: {
       path: options.path,
       ...(options.sdkEndpointName ? { sdkEndpointName: options.sdkEndpointName } : {}),
@@ -141,7 +156,12 @@ export function jsonApiRoute<C extends string>(options: {
     const name = target.slice(options.targetPrefix.length);
     const op = Object.hasOwn(options.operations, name) ? options.operations[name] : undefined;
     // The signature is checked first, so a caller with wrong keys learns nothing about the operations.
-    const { principal, body: sent } = await ctx.authenticate({ service: options.signingService, readBody: true });
+    const awsHost = awsHostOf(ctx.rawPath);
+    const { principal, body: sent } = await ctx.authenticate({
+      service: options.signingService,
+      readBody: true,
+      ...(awsHost !== undefined ? { signedFor: { host: awsHost, rawPath: '/' } } : {}),
+    });
     if (!op) throw JSON_API_ERRORS.error('UnknownOperationException', `Forte does not support the operation ${name}.`);
     // An unsigned call (Cognito's sign-up and sign-in, an identity's id) is anybody's: its body is held to what those
     // operations need, so that no stranger has the cloud parse megabytes.

@@ -8,6 +8,8 @@ import { createStreamStore } from './stream-store.js';
 
 /** The API's path; SDK clients given only the cloud's base URL reach it at `/` too (the kernel dispatches by target). */
 export const KINESIS_API_PATH = '/kinesis/';
+/** Where @forte/amplify sends aws-amplify's Kinesis calls, signed for `kinesis.<region>.amazonaws.com`: `/kinesis-aws/<that host>/`. */
+export const KINESIS_AWS_PREFIX = '/kinesis-aws/';
 
 /**
  * Kinesis Data Streams: `AWS::Kinesis::Stream` (Amplify's analytics category, service Kinesis) and the data
@@ -31,6 +33,7 @@ export function createKinesisService(kernel: Kernel): Service {
         operations: createKinesisOperations({ store, region, accountId, now }),
         errors: KINESIS_ERRORS,
         validationErrorCode: 'ValidationException',
+        awsHostPath: { prefix: KINESIS_AWS_PREFIX, hosts: /^kinesis\.[a-z0-9-]{1,30}\.amazonaws\.com(?:\.cn)?$/ },
       }),
     ],
     resourceTypes: { 'AWS::Kinesis::Stream': createStreamResourceHandler({ store, region, accountId, now }) },
