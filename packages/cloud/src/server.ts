@@ -358,6 +358,8 @@ export async function createCloud(options: CloudOptions): Promise<Cloud> {
       onRequest: serve,
       firstBytesTimeoutMs: serverOptions.headersTimeout,
       idleTimeoutMs: limits.keepAliveTimeoutMs,
+      maxSessionsPerAddress: limits.maxIdleConnectionsPerAddress,
+      isTrustedProxy: kernel.isTrustedProxy,
       onHttp2Connection: (socket) => guard.requestStarted(socket),
     });
     server.on('connection', guard.onConnection);

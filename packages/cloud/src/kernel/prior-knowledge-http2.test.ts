@@ -22,7 +22,7 @@ void describe('HTTP/2 without TLS beside HTTP/1 on one port', () => {
   let port: number;
   before(async () => {
     server = createServer(answer);
-    http2 = acceptPriorKnowledgeHttp2(server, { onRequest: answer, firstBytesTimeoutMs: 300, idleTimeoutMs: 5000 });
+    http2 = acceptPriorKnowledgeHttp2(server, { onRequest: answer, firstBytesTimeoutMs: 300, idleTimeoutMs: 5000, maxSessionsPerAddress: 2 });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
   });
@@ -75,6 +75,34 @@ void describe('HTTP/2 without TLS beside HTTP/1 on one port', () => {
       assert.equal(a.headers['keep-alive'], undefined);
     } finally {
       session.close();
+    }
+  });
+
+  void it('keeps at most maxSessionsPerAddress HTTP/2 connections from one address; the next is ended', async () => {
+    const open = (): Promise<{ session: ReturnType<typeof connectHttp2>; answered: boolean }> =>
+      new Promise((resolve) => {
+        const session = connectHttp2(`http://127.0.0.1:${port}`);
+        session.on('error', () => undefined);
+        const stream = session.request({ ':method': 'GET', ':path': '/held' });
+        let answered = false;
+        stream.on('response', () => (answered = true));
+        stream.on('close', () => resolve({ session, answered }));
+        stream.on('error', () => undefined);
+        stream.resume();
+        stream.end();
+      });
+    const first = await open();
+    const second = await open();
+    const third = await open();
+    try {
+      assert.deepEqual([first.answered, second.answered, third.answered], [true, true, false]);
+      first.session.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const again = await open();
+      again.session.destroy();
+      assert.ok(again.answered, 'a place is free again once one closes');
+    } finally {
+      for (const s of [second, third]) s.session.destroy();
     }
   });
 

@@ -25,7 +25,8 @@ export interface PriorKnowledgeHttp2 {
  * streaming APIs (Kinesis) speak it in Node: a connection whose first bytes are HTTP/2's preface becomes an HTTP/2
  * session whose requests go to `onRequest` as HTTP/1 ones would (`host` from `:authority` when missing, the headers
  * HTTP/2 forbids dropped from answers); any other connection is handed to the server's own HTTP/1 handling once its
- * first bytes are there. A connection that sends nothing for `firstBytesTimeoutMs` is ended. Call before any
+ * first bytes are there. A connection that sends nothing for `firstBytesTimeoutMs` is ended, and one address
+ * keeps at most `maxSessionsPerAddress` HTTP/2 connections (as HTTP/1's idle ones are bounded). Call before any
  * other `connection` listener is added: the server's own (node's HTTP/1) is then its only one.
  */
 export function acceptPriorKnowledgeHttp2(
@@ -35,6 +36,10 @@ export function acceptPriorKnowledgeHttp2(
     firstBytesTimeoutMs: number;
     /** An HTTP/2 session with nothing under way is ended after this long (HTTP/1's keep-alive timeout). */
     idleTimeoutMs: number;
+    /** Most HTTP/2 connections open at once from one address (0: no limit); more are ended at their preface. */
+    maxSessionsPerAddress: number;
+    /** Connections from these addresses are not counted (a trusted proxy pools many clients' requests). */
+    isTrustedProxy?: (address: string | undefined) => boolean;
     /** An HTTP/2 connection's preface arrived (it is no longer a connection waiting for its first request). */
     onHttp2Connection?(socket: Socket): void;
   },
@@ -44,6 +49,21 @@ export function acceptPriorKnowledgeHttp2(
   const http1 = own[0] as (socket: Socket) => void;
   server.removeListener('connection', http1);
   const sessions = new Set<ServerHttp2Session>();
+  const perAddress = new Map<string, number>();
+  /** Counts an HTTP/2 connection of its address, or answers false when the address has its most already. */
+  const admit = (socket: Socket): boolean => {
+    if (options.maxSessionsPerAddress <= 0 || options.isTrustedProxy?.(socket.remoteAddress)) return true;
+    const address = socket.remoteAddress ?? 'unknown';
+    const count = perAddress.get(address) ?? 0;
+    if (count >= options.maxSessionsPerAddress) return false;
+    perAddress.set(address, count + 1);
+    socket.once('close', () => {
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left > 0) perAddress.set(address, left);
+      else perAddress.delete(address);
+    });
+    return true;
+  };
   const http2 = createHttp2Server();
   http2.on('session', (session: ServerHttp2Session) => {
     sessions.add(session);
@@ -65,6 +85,10 @@ export function acceptPriorKnowledgeHttp2(
       socket.unshift(chunk);
       if (startsHttp2(chunk)) {
         options.onHttp2Connection?.(socket);
+        if (!admit(socket)) {
+          socket.destroy();
+          return;
+        }
         // The session reads what is buffered itself; resuming would hand it to nobody.
         http2.emit('connection', socket);
       } else {
