@@ -24,15 +24,8 @@ export const KINESIS_AWS_PATH = '/kinesis-aws/';
  * it has no setting to change), or undefined for any other URL. The app's streams are the cloud's.
  */
 export function rewriteKinesisUrl(url: string, endpoint: string): string | undefined {
-  if (!url.startsWith('https://')) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return undefined;
-  }
-  if (parsed.port !== '' || parsed.username !== '' || parsed.password !== '' || parsed.pathname !== '/' || parsed.search !== '') return undefined;
-  if (!AWS_KINESIS_HOST.test(parsed.hostname)) return undefined;
+  const parsed = awsUrl(url);
+  if (!parsed || parsed.pathname !== '/' || parsed.search !== '' || !AWS_KINESIS_HOST.test(parsed.hostname)) return undefined;
   return `${endpoint}${KINESIS_AWS_PATH}${parsed.hostname}/`;
 }
 
@@ -41,14 +34,8 @@ export function rewriteKinesisUrl(url: string, endpoint: string): string | undef
  * (other hosts, other buckets: those requests are left alone).
  */
 export function rewriteStorageUrl(url: string, endpoint: string, buckets: ReadonlySet<string>): string | undefined {
-  if (!url.startsWith('https://')) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return undefined;
-  }
-  if (parsed.port !== '' || parsed.username !== '' || parsed.password !== '') return undefined;
+  const parsed = awsUrl(url);
+  if (!parsed) return undefined;
   const match = AWS_S3_HOST.exec(parsed.hostname);
   if (!match) return undefined;
   const bucket = match[1] ?? pathBucket(parsed.pathname);
@@ -57,6 +44,18 @@ export function rewriteStorageUrl(url: string, endpoint: string, buckets: Readon
   const ours = bucket === undefined ? [...buckets].some((name) => name.includes('.')) : buckets.has(bucket);
   if (!ours) return undefined;
   return `${endpoint}${S3_AWS_PATH}${parsed.hostname}${parsed.pathname}${parsed.search}`;
+}
+
+/** `url` parsed when it can be an AWS endpoint's as aws-amplify builds them: https, on the default port, no user info. */
+function awsUrl(url: string): URL | undefined {
+  if (!url.startsWith('https://')) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  return parsed.port === '' && parsed.username === '' && parsed.password === '' ? parsed : undefined;
 }
 
 function pathBucket(pathname: string): string | undefined {

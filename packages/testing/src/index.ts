@@ -4,7 +4,7 @@ export { makeTempDir } from './make-temp-dir.js';
 export * from './fake-plugin-context.js';
 export * from './call-failure.js';
 export { identityPoolTrust } from './identity-pool-trust.js';
-export { createTestIdentityPool, createTestUsers, type TestRoleGrant } from './test-identity-pool.js';
+export { createTestIdentityPool, createTestUsers, guestCredentials, type TestRoleGrant } from './test-identity-pool.js';
 export { ControlCallError, createTestControlClient, type TestControlClient } from './control-client.js';
 export * from './lambda-fixture.js';
 export { TEST_POSTGRES_SERVER, dropTestSchema, postgresTestUrl, testPostgres } from './postgres.js';

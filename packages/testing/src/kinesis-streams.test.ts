@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import {
   DescribeStreamCommand,
   GetRecordsCommand,
@@ -16,7 +15,7 @@ import type { ResourceContext } from '@forte/cloud';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { AUTH_RESOURCE_TYPES, RESOURCE_TYPES } from '@forte/protocol';
-import { callFailure, identityPoolTrust, startTestCloud, type TestCloud } from './index.js';
+import { callFailure, guestCredentials, identityPoolTrust, startTestCloud, type TestCloud } from './index.js';
 import { resourceContext } from './lambda-fixture.js';
 
 const STREAM = 'AWS::Kinesis::Stream';
@@ -65,15 +64,7 @@ before(async () => {
   const pool = await cloud.kernel
     .resourceHandler(AUTH_RESOURCE_TYPES.identityPool)!
     .create({ IdentityPoolName: 'pool', AllowUnauthenticatedIdentities: true, Roles: { authenticated: roleArn, unauthenticated: roleArn } }, ctx('Pool'));
-  const identity = new CognitoIdentityClient({
-    endpoint: `${cloud.url}/cognito-identity/`,
-    region: 'us-east-1',
-    credentials: cloud.credentials,
-    maxAttempts: 1,
-  });
-  const { IdentityId } = await identity.send(new GetIdCommand({ IdentityPoolId: String(pool.attributes.IdentityPoolId) }));
-  const { Credentials } = await identity.send(new GetCredentialsForIdentityCommand({ IdentityId }));
-  identity.destroy();
+  const guestKeys = (await guestCredentials(cloud, String(pool.attributes.IdentityPoolId))).credentials;
   admin = new KinesisClient({
     endpoint: `${cloud.url}/kinesis/`,
     region: 'us-east-1',
@@ -83,7 +74,7 @@ before(async () => {
   guest = new KinesisClient({
     endpoint: cloud.url,
     region: 'us-east-1',
-    credentials: { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretKey!, sessionToken: Credentials!.SessionToken! },
+    credentials: guestKeys,
     maxAttempts: 1,
   });
 });

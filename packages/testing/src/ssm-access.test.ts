@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import {
   DeleteParameterCommand,
   GetParameterCommand,
@@ -11,7 +10,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import type { ResourceContext } from '@forte/cloud';
 import { AUTH_RESOURCE_TYPES, RESOURCE_TYPES } from '@forte/protocol';
-import { callFailure, identityPoolTrust, startTestCloud, type TestCloud } from './index.js';
+import { callFailure, guestCredentials, identityPoolTrust, startTestCloud, type TestCloud } from './index.js';
 import { resourceContext } from './lambda-fixture.js';
 
 // A function's role as Amplify grants it its secrets: ssm:GetParameter(s) on /amplify/<appId>/<env>/AMPLIFY_<fn>_*.
@@ -45,18 +44,10 @@ before(async () => {
   const pool = await cloud.kernel
     .resourceHandler(AUTH_RESOURCE_TYPES.identityPool)!
     .create({ IdentityPoolName: 'pool', AllowUnauthenticatedIdentities: true, Roles: { authenticated: roleArn, unauthenticated: roleArn } }, ctx('Pool'));
-  const identity = new CognitoIdentityClient({
-    endpoint: `${cloud.url}/cognito-identity/`,
-    region: 'us-east-1',
-    credentials: cloud.credentials,
-    maxAttempts: 1,
-  });
-  const { IdentityId } = await identity.send(new GetIdCommand({ IdentityPoolId: String(pool.attributes.IdentityPoolId) }));
-  const { Credentials } = await identity.send(new GetCredentialsForIdentityCommand({ IdentityId }));
   const client = (credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): SSMClient =>
     new SSMClient({ endpoint: cloud.url, region: 'us-east-1', credentials, maxAttempts: 1 });
   admin = client(cloud.credentials);
-  role = client({ accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretKey!, sessionToken: Credentials!.SessionToken! });
+  role = client((await guestCredentials(cloud, String(pool.attributes.IdentityPoolId))).credentials);
   for (const Name of [FN_SECRET, '/amplify/app1/dev/AMPLIFY_fn_OTHER', OTHER_SECRET])
     await admin.send(new PutParameterCommand({ Name, Value: `value of ${Name}`, Type: 'SecureString' }));
 });

@@ -1,3 +1,4 @@
+import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
@@ -91,4 +92,22 @@ export async function createTestIdentityPool(
     ctx('IdentityPool'),
   );
   return String(identityPool.attributes.IdentityPoolId);
+}
+
+/** A new guest identity's temporary credentials from an identity pool (GetId, then GetCredentialsForIdentity, both unsigned). */
+export async function guestCredentials(
+  cloud: Pick<TestCloud, 'url'>,
+  identityPoolId: string,
+): Promise<{ identityId: string; credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string } }> {
+  const identity = new CognitoIdentityClient({ endpoint: `${cloud.url}/cognito-identity/`, region: 'us-east-1', maxAttempts: 1 });
+  try {
+    const { IdentityId } = await identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId }));
+    const { Credentials } = await identity.send(new GetCredentialsForIdentityCommand({ IdentityId }));
+    return {
+      identityId: IdentityId!,
+      credentials: { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretKey!, sessionToken: Credentials!.SessionToken! },
+    };
+  } finally {
+    identity.destroy();
+  }
 }

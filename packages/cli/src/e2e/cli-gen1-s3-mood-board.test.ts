@@ -9,8 +9,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { guestCredentials } from '@forte/testing';
 import { describeCorpusBucketPush } from './gen1-bucket-push.js';
 import { runForte } from './forte-runner.js';
 
@@ -34,23 +34,20 @@ describeCorpusBucketPush('mood-board', 'moodboardStorage', {
       // A guest of the app, as aws-amplify's Kinesis analytics sends its events: the identity pool's credentials.
       const pool = meta.auth.moodboard759ae00a.output;
       const cloud = readJson(join(home, 'cloud', 'cloud.json')) as { url: string };
-      const identity = new CognitoIdentityClient({ endpoint: `${cloud.url}/cognito-identity/`, region: 'us-east-1', maxAttempts: 1 });
-      const { IdentityId } = await identity.send(new GetIdCommand({ IdentityPoolId: pool.IdentityPoolId }));
-      const { Credentials } = await identity.send(new GetCredentialsForIdentityCommand({ IdentityId }));
-      identity.destroy();
+      const guest = await guestCredentials(cloud, pool.IdentityPoolId);
       const kinesis = new KinesisClient({
         endpoint: cloud.url,
         region: 'us-east-1',
         maxAttempts: 1,
-        credentials: { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretKey!, sessionToken: Credentials!.SessionToken! },
+        credentials: guest.credentials,
       });
       try {
         const put = await kinesis.send(
           new PutRecordsCommand({
             StreamName: 'moodboardKinesis-main',
             Records: [
-              { PartitionKey: IdentityId, Data: Buffer.from(JSON.stringify({ mood: 'happy' })) },
-              { PartitionKey: IdentityId, Data: Buffer.from(JSON.stringify({ mood: 'calm' })) },
+              { PartitionKey: guest.identityId, Data: Buffer.from(JSON.stringify({ mood: 'happy' })) },
+              { PartitionKey: guest.identityId, Data: Buffer.from(JSON.stringify({ mood: 'calm' })) },
             ],
           }),
         );
