@@ -43,7 +43,9 @@ function nameOf(ctx: KinesisContext, input: { StreamName?: string | undefined; S
   return name;
 }
 
-async function streamOf(ctx: KinesisContext, name: string): Promise<StoredStream> {
+/** The stream a call names (by StreamName or StreamARN); ResourceNotFoundException when there is none. */
+async function streamOf(ctx: KinesisContext, input: { StreamName?: string | undefined; StreamARN?: string | undefined }): Promise<StoredStream> {
+  const name = nameOf(ctx, input);
   const stream = await ctx.store.get(name);
   if (!stream) throw KINESIS_ERRORS.error('ResourceNotFoundException', `Stream ${name} under account ${ctx.accountId} not found.`);
   return stream;
@@ -151,7 +153,7 @@ export function createKinesisOperations(ctx: KinesisContext): Record<string, Jso
       input: z.object({ ...streamRef, Limit: z.number().int().min(1).max(10000).optional(), ExclusiveStartShardId: z.string().optional() }),
       resources: arnFor,
       async handler(input) {
-        const stream = await streamOf(ctx, nameOf(ctx, input));
+        const stream = await streamOf(ctx, input);
         const all = shardsOf(stream);
         const start = input.ExclusiveStartShardId === undefined ? 0 : (shardIndexOf(input.ExclusiveStartShardId, Number.MAX_SAFE_INTEGER) ?? -1) + 1;
         const shards = all.slice(start, start + (input.Limit ?? 100));
@@ -163,7 +165,7 @@ export function createKinesisOperations(ctx: KinesisContext): Record<string, Jso
       input: z.object(streamRef),
       resources: arnFor,
       async handler(input) {
-        const stream = await streamOf(ctx, nameOf(ctx, input));
+        const stream = await streamOf(ctx, input);
         return { StreamDescriptionSummary: { ...summaryOf(ctx, stream), OpenShardCount: stream.shardCount, ConsumerCount: 0 } };
       },
     }),
@@ -172,7 +174,7 @@ export function createKinesisOperations(ctx: KinesisContext): Record<string, Jso
       input: z.object({ ...streamRef, MaxResults: z.number().int().min(1).max(10000).optional(), NextToken: z.string().optional() }),
       resources: arnFor,
       async handler(input) {
-        const stream = await streamOf(ctx, nameOf(ctx, input));
+        const stream = await streamOf(ctx, input);
         const all = shardsOf(stream);
         const start = input.NextToken === undefined ? 0 : Number(Buffer.from(input.NextToken, 'base64url').toString('utf8')) || 0;
         const max = input.MaxResults ?? 1000;
@@ -187,7 +189,7 @@ export function createKinesisOperations(ctx: KinesisContext): Record<string, Jso
       input: z.object({ ...streamRef, ...record, SequenceNumberForOrdering: z.string().optional() }),
       resources: arnFor,
       async handler(input) {
-        const stream = await streamOf(ctx, nameOf(ctx, input));
+        const stream = await streamOf(ctx, input);
         const [answer] = await put(stream, [input]);
         return { ...answer, EncryptionType: 'NONE' };
       },
@@ -197,7 +199,7 @@ export function createKinesisOperations(ctx: KinesisContext): Record<string, Jso
       input: z.object({ ...streamRef, Records: z.array(z.object(record)).min(1).max(500) }),
       resources: arnFor,
       async handler(input) {
-        const stream = await streamOf(ctx, nameOf(ctx, input));
+        const stream = await streamOf(ctx, input);
         return { FailedRecordCount: 0, Records: await put(stream, input.Records), EncryptionType: 'NONE' };
       },
     }),
@@ -212,7 +214,7 @@ export function createKinesisOperations(ctx: KinesisContext): Record<string, Jso
       }),
       resources: arnFor,
       async handler(input) {
-        const stream = await streamOf(ctx, nameOf(ctx, input));
+        const stream = await streamOf(ctx, input);
         const shard = shardIndexOf(input.ShardId, stream.shardCount);
         if (shard === undefined)
           throw KINESIS_ERRORS.error(
@@ -271,7 +273,7 @@ export function createKinesisOperations(ctx: KinesisContext): Record<string, Jso
         const after = rows.at(-1)?.id ?? it.after;
         const newest = rows.at(-1)?.arrival ?? now;
         // Behind the newest record when this answer stopped short of the shard's end (at the limit or the size).
-        const more = rows.length > 0 && (await ctx.store.read(stream, it.shard, after, 1, 1, now)).length > 0;
+        const more = rows.length > 0 && (await ctx.store.hasAfter(stream, it.shard, after, now));
         return {
           Records: records,
           NextShardIterator: encodeIterator({ ...it, after, expires: now + ITERATOR_MS }),

@@ -52,6 +52,10 @@ export function createStreamStore(sql: SqlStore) {
   /** When each stream's old records were last deleted (at most once a minute per stream and process). */
   const trimmedAt = new Map<string, number>();
   const oldestKept = (stream: StoredStream, now: number): number => now - stream.retentionHours * HOUR_MS;
+  const lastId = async (): Promise<number> => {
+    const row = await sql.get<{ id: number | null }>('SELECT MAX(id) AS id FROM kinesis_records');
+    return Number(row?.id ?? 0);
+  };
 
   return {
     async get(name: string): Promise<StoredStream | undefined> {
@@ -139,9 +143,15 @@ export function createStreamStore(sql: SqlStore) {
     },
 
     /** The last sequence number given to any record (0 before the first): LATEST starts after it. */
-    async lastId(): Promise<number> {
-      const row = await sql.get<{ id: number | null }>('SELECT MAX(id) AS id FROM kinesis_records');
-      return Number(row?.id ?? 0);
+    lastId,
+
+    /** Whether the shard holds a record after sequence number `afterId`, within the retention. */
+    async hasAfter(stream: StoredStream, shard: number, afterId: number, now: number): Promise<boolean> {
+      const row = await sql.get<{ id: number }>(
+        'SELECT id FROM kinesis_records WHERE stream = ? AND shard = ? AND id > ? AND arrival >= ? ORDER BY id LIMIT 1',
+        [stream.name, shard, afterId, oldestKept(stream, now)],
+      );
+      return row !== undefined;
     },
 
     /** The sequence number just before the shard's first record that arrived at or after `time` (AT_TIMESTAMP). */
@@ -151,7 +161,7 @@ export function createStreamStore(sql: SqlStore) {
         shard,
         time,
       ]);
-      return row?.id === null || row?.id === undefined ? await this.lastId() : Number(row.id) - 1;
+      return row?.id === null || row?.id === undefined ? await lastId() : Number(row.id) - 1;
     },
   };
 }
