@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { UserError, resourceLogicalId, type PushResource, type ResourceBuild, type ResourceChange } from '@forte/protocol';
+import { STACK_EVENT_WARNING, UserError, resourceLogicalId, type PushResource, type ResourceBuild, type ResourceChange } from '@forte/protocol';
 import { loadCategoryPlugin } from './category-plugin.js';
 import type { CliContext } from './cli-context.js';
 import { applyCloudState, resourcesOf } from './cloud-state.js';
@@ -107,6 +107,8 @@ export async function pushBackend(ctx: CliContext, options: PushOptions = {}): P
   const pushedLogicalIds = resources.map((r) => resourceLogicalId(r.category, r.resourceName));
   const startedAt = new Date().toISOString();
   let interrupted: (() => void) | undefined;
+  // What resources were deployed with that will not work yet (a @function naming no function), said again at the end.
+  const warnings: string[] = [];
   const provider = await ctx.provider();
   try {
     const result = await provider.pushResources(ctx, {
@@ -130,7 +132,12 @@ export async function pushBackend(ctx: CliContext, options: PushOptions = {}): P
         };
         process.once('SIGINT', interrupted);
       },
-      onEvent: (event) => ctx.print.info(stackEventLine(event, terminalColumns())),
+      onEvent: (event) => {
+        ctx.print.info(stackEventLine(event, terminalColumns()));
+        if (event.status.endsWith('_COMPLETE'))
+          for (const line of event.reason?.split('\n') ?? [])
+            if (line.startsWith(STACK_EVENT_WARNING)) warnings.push(`${event.logicalId}: ${line.slice(STACK_EVENT_WARNING.length)}`);
+      },
     });
     if (result.status === 'CANCELLED') {
       ctx.print.info('Push cancelled; nothing was deployed.');
@@ -147,6 +154,7 @@ export async function pushBackend(ctx: CliContext, options: PushOptions = {}): P
     await writeFrontendConfigs(ctx, newMeta);
     removePushMarker(project);
     ctx.print.success('All resources are updated in the cloud');
+    for (const warning of warnings) ctx.print.warn(warning);
     // As Amplify's push ends: the GraphQL API's endpoint and key, ready to paste.
     const apiLinks = helpfulLinks(newMeta).filter((line) => line.startsWith('GraphQL'));
     if (apiLinks.length > 0) ctx.print.info(`\n${apiLinks.join('\n')}\n`);

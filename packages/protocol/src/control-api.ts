@@ -163,6 +163,12 @@ export const deploymentSchema = z.object({
 });
 export type Deployment = z.infer<typeof deploymentSchema>;
 
+/**
+ * How a COMPLETE event's reason begins, on each of its lines, for what the resource was deployed with that will
+ * not work until something else changes (AWS deploys it too: a schema's `@function` naming no function).
+ */
+export const STACK_EVENT_WARNING = 'Warning: ';
+
 export const stackEventSchema = z.object({
   seq: z.number().int(),
   deploymentId: z.string(),

@@ -57,10 +57,10 @@ interface Answer {
   data: Record<string, any> | null;
   errors?: Array<{ path: string[] | null; data: any; errorType: string | null; errorInfo: unknown; message: string }>;
 }
-async function gql(query: string, variables: Record<string, unknown>): Promise<Answer> {
-  const res = await fetch(api.url, {
+async function gql(query: string, variables: Record<string, unknown>, target: DeployedTestApi = api): Promise<Answer> {
+  const res = await fetch(target.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': api.apiKey },
+    headers: { 'content-type': 'application/json', 'x-api-key': target.apiKey },
     body: JSON.stringify({ query, variables }),
   });
   assert.equal(res.status, 200);
@@ -219,15 +219,27 @@ void describe('a LAMBDA conflict handler', () => {
 });
 
 void describe('deploying a LAMBDA conflict handler', () => {
-  void it('is refused, naming the function and the fix, when the function does not exist', async () => {
-    await assert.rejects(
-      deployTestApi(cloud, {
-        name: 'missinghandler',
-        schema: SCHEMA,
-        authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' } },
-        resolverConfig: { project: { ConflictDetection: 'VERSION', ConflictHandler: 'LAMBDA', LambdaConflictHandler: { name: 'nowhere-${env}' } } },
-      }),
-      /Doc resolves conflicts with the function "nowhere-dev", which does not exist in this environment \(dev\): add the function or fix LambdaConflictHandler\.name/,
+  void it('deploys with a warning naming the function and the fix when the function does not exist, as AppSync does; each conflict then answers ConflictError', async () => {
+    const missing = await deployTestApi(cloud, {
+      name: 'missinghandler',
+      schema: SCHEMA,
+      authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' } },
+      resolverConfig: { project: { ConflictDetection: 'VERSION', ConflictHandler: 'LAMBDA', LambdaConflictHandler: { name: 'nowhere-${env}' } } },
+    });
+    assert.equal(missing.warnings.length, 1);
+    assert.match(
+      missing.warnings[0]!,
+      /^Doc resolves conflicts with the function "nowhere-dev", which does not exist in this environment \(dev\): each conflict answers ConflictError until it does\. Add the function, or fix LambdaConflictHandler\.name/,
     );
+    const id = randomUUID();
+    assert.equal((await gql(createDoc, { input: { id, name: 'first', mode: 'accept', tags: [] } }, missing)).errors, undefined);
+    assert.equal((await gql(updateDoc, { input: { id, name: 'server', _version: 1 }, condition: null }, missing)).errors, undefined);
+    const stale = await gql(updateDoc, { input: { id, name: 'client', _version: 1 }, condition: null }, missing);
+    assertConflictError(
+      stale,
+      'updateDoc',
+      /^The conflict handler nowhere-dev could not be invoked: Function not found: arn:aws:lambda:us-east-1:\d{12}:function:nowhere-dev$/,
+    );
+    assert.equal((await gql(`query ($id: ID!) { getDoc(id: $id) { name _version } }`, { id }, missing)).data!.getDoc.name, 'server', 'unchanged');
   });
 });

@@ -10,6 +10,8 @@ export interface DeployedTestApi {
   url: string;
   apiKey: string;
   compiled: TransformResult;
+  /** What the schema deployed with that will not work yet (a @function naming no function). */
+  warnings: string[];
 }
 
 /** The AppSync auth provider of the api category for one auth mode (user pools name `userPoolId`). */
@@ -75,10 +77,17 @@ export async function deployTestApi(
     await handler(DYNAMODB_TABLE_RESOURCE_TYPE).create({ ...table.properties, TableName: name }, ctx(`${table.modelName}Table`));
     tables[table.modelName] = name;
   }
-  await handler(APPSYNC_RESOURCE_TYPES.graphQLSchema).create(
+  const schema = await handler(APPSYNC_RESOURCE_TYPES.graphQLSchema).create(
     { ApiId: apiId, Definition: compiled.schema, Plan: compiled.plan, Tables: tables },
     ctx('GraphQLSchema'),
   );
   const key = await handler(APPSYNC_RESOURCE_TYPES.apiKey).create({ ApiId: apiId, ExpirationDays: 7 }, ctx('GraphQLAPIKey'));
-  return { apiId, arn: String(api.attributes.Arn), url: String(api.attributes.GraphQLUrl), apiKey: String(key.attributes.ApiKey), compiled };
+  return {
+    apiId,
+    arn: String(api.attributes.Arn),
+    url: String(api.attributes.GraphQLUrl),
+    apiKey: String(key.attributes.ApiKey),
+    compiled,
+    warnings: schema.warnings ?? [],
+  };
 }

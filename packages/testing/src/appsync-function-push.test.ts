@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { transform } from '@forte/graphql-transformer';
-import { APPSYNC_RESOURCE_TYPES, RESOURCE_TYPES, type ControlOperation, type ControlOperations, type Deployment, type Template } from '@forte/protocol';
+import {
+  APPSYNC_RESOURCE_TYPES,
+  RESOURCE_TYPES,
+  STACK_EVENT_WARNING,
+  type ControlOperation,
+  type ControlOperations,
+  type Deployment,
+  type Template,
+} from '@forte/protocol';
 import { LAMBDA_TRUST, NODE_RUNTIME, startLambdaCloud } from './lambda-fixture.js';
 import { createTestControlClient } from './control-client.js';
 import type { TestCloud } from './index.js';
@@ -129,7 +137,7 @@ void describe('@function in a push', () => {
     assert.deepEqual(await res.json(), { data: { hello: `hello ada from ${outputs.ApiId}` } });
   });
 
-  void it('a function of the same push that depends on the API comes after the schema, which accepts it; a name no function has is refused', async () => {
+  void it('a function of the same push that depends on the API comes after the schema, which accepts it; a name no function has deploys with a warning', async () => {
     // As in Amplify's stacks, where a function reading the API's outputs depends on the whole API stack.
     const after = pushTemplate();
     const dependsOnSchema = (template: ReturnType<typeof pushTemplate>): void => {
@@ -150,16 +158,35 @@ void describe('@function in a push', () => {
     });
     assert.deepEqual(await res.json(), { data: { hello: `hello ada from ${outputs.ApiId}` } });
 
-    // The same push with the function named otherwise: nothing creates "hello-prod", so the schema is refused.
+    // The same push with the function named otherwise: nothing creates "hello-prod", so the schema deploys (as on
+    // AWS) with a warning on its event, and the field answers Lambda's error.
     const misnamed = pushTemplate();
     const fnProps = (misnamed.Resources.LambdaFunction as { Properties: Record<string, unknown> }).Properties;
     fnProps.FunctionName = { 'Fn::Join': ['-', ['other', { Ref: 'env' }]] };
     dependsOnSchema(misnamed);
     await control('CreateEnvironment', { appId: app.appId, envName: 'prod' });
     const second = await control('CreateChangeSet', { appId: app.appId, envName: 'prod', template: misnamed, parameters: { env: 'prod' } });
-    const failed = await deployed((await control('ExecuteChangeSet', { changeSetId: second.changeSet.changeSetId })).deployment.deploymentId);
-    assert.notEqual(failed.status, 'SUCCEEDED');
-    assert.match(String(failed.error), /calls @function "hello-prod", which does not exist in this environment \(prod\)/);
+    const warned = await deployed((await control('ExecuteChangeSet', { changeSetId: second.changeSet.changeSetId })).deployment.deploymentId);
+    assert.equal(warned.status, 'SUCCEEDED', warned.error);
+    const { events } = await control('DescribeStackEvents', { appId: app.appId, envName: 'prod', deploymentId: warned.deploymentId });
+    const schemaDone = events.find((e) => e.logicalId === 'GraphQLSchema' && e.status === 'CREATE_COMPLETE');
+    assert.equal(
+      schemaDone?.reason,
+      `${STACK_EVENT_WARNING}Query.hello calls @function "hello-prod", which does not exist in this environment (prod): the field answers Lambda:ResourceNotFoundException until it does. Add the function, or fix the name in schema.graphql.`,
+    );
+    assert.equal(
+      events.find((e) => e.logicalId === 'LambdaFunction' && e.status === 'CREATE_COMPLETE')?.reason,
+      undefined,
+      'a resource without warnings has no reason',
+    );
+    const prod = (await control('GetEnvironment', { appId: app.appId, envName: 'prod' })).environment.outputs as Record<string, string>;
+    const answer = (await fetch(prod.Url!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': prod.Key! },
+      body: JSON.stringify({ query: '{ hello(name: "ada") }' }),
+    }).then((res) => res.json())) as { data: unknown; errors?: Array<{ errorType: string }> };
+    assert.deepEqual(answer.data, { hello: null });
+    assert.equal(answer.errors?.[0]?.errorType, 'Lambda:ResourceNotFoundException');
   });
 });
 

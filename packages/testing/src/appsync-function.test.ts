@@ -261,12 +261,28 @@ void describe('@function resolvers through the unmodified aws-amplify v6', () =>
 void describe('@function at push time', () => {
   const deploy = (schema: string) => deployTestApi(cloud, { schema, authConfig: { defaultAuthentication: { authenticationType: 'API_KEY' } }, name: 'other' });
 
-  void it('a function that does not exist fails the deployment, naming the field and the function', async () => {
-    await assert.rejects(
-      deploy('type Query { ghost: String @function(name: "echo-${env}") @function(name: "ghost-${env}") }'),
-      (error: Error) =>
-        /Query\.ghost calls @function "ghost-dev", which does not exist/.test(error.message) && /only fail when the field is queried/.test(error.message),
+  void it('a function that does not exist deploys as on AWS, with a warning naming the field and the function; the field fails until it exists', async () => {
+    const ghostly = await deploy('type Query { ghost: String @function(name: "echo-${env}") @function(name: "ghost-${env}") }');
+    assert.equal(ghostly.warnings.length, 1);
+    assert.match(
+      ghostly.warnings[0]!,
+      /^Query\.ghost calls @function "ghost-dev", which does not exist in this environment \(dev\): the field answers Lambda:ResourceNotFoundException/,
     );
+    assert.match(ghostly.warnings[0]!, /Add the function, or fix the name in schema\.graphql/);
+    const ask = async (): Promise<{ data: any; errors?: any[] }> =>
+      (await fetch(ghostly.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': ghostly.apiKey },
+        body: JSON.stringify({ query: '{ ghost }' }),
+      }).then((res) => res.json())) as { data: any; errors?: any[] };
+    const missing = await ask();
+    assert.deepEqual(missing.data, { ghost: null });
+    assert.equal(missing.errors?.[0].errorType, 'Lambda:ResourceNotFoundException');
+    assert.match(missing.errors?.[0].message, /^Function not found: arn:aws:lambda:us-east-1:\d{12}:function:ghost-dev$/);
+    await deployFunction(cloud, { name: 'ghost-dev', files: { 'index.js': "exports.handler = async () => 'boo';" } });
+    assert.deepEqual(await ask(), { data: { ghost: 'boo' } });
+    const served = await deploy('type Query { ghost: String @function(name: "ghost-${env}") }');
+    assert.deepEqual(served.warnings, [], 'no warning once the function exists');
   });
 
   void it('a cloud without the lambda service refuses the schema, naming the service', async () => {

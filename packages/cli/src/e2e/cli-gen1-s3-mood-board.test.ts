@@ -2,9 +2,9 @@
  * The corpus app mood-board (../shared/corpus/gen1-projects) attached with `forte init` and pushed: its bucket, and its
  * analytics Kinesis stream, into which the app's guests put records (the analytics template's policy) and which its
  * function reads back with the SDK it finds in the runtime (@aws-sdk/client-kinesis, over HTTP/2). Its schema's
- * @function names `moodboardKinesisreader-${env}` while the function is `moodboardKinesisReader`: Amplify deploys
- * that and fails when the field is queried; Forte refuses the schema at push, so the other categories are pushed by
- * name. A file of its own so each end-to-end file stays within the test timeout. Fails in CI when the corpus is missing.
+ * @function names `moodboardKinesisreader-${env}` while the function is `moodboardKinesisReader`: AWS deploys that,
+ * and the field fails when it is queried; so does Forte, which says so at push. A file of its own so each end-to-end
+ * file stays within the test timeout. Fails in CI when the corpus is missing.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -17,16 +17,13 @@ import { runForte } from './forte-runner.js';
 const readJson = (path: string): any => JSON.parse(readFileSync(path, 'utf8'));
 
 describeCorpusBucketPush('mood-board', 'moodboardStorage', {
-  knownFailure: /Query\.getKinesisEvents calls @function "moodboardKinesisreader-main", which does not exist in this environment/,
+  pushWarnings: [
+    /^⚠ api\w+\.GraphQLSchema: Query\.getKinesisEvents calls @function "moodboardKinesisreader-main", which does not exist in this environment \(main\)/,
+  ],
   afterPush: {
     what: 'its Kinesis stream takes a guest’s records and its function reads them back',
-    check: async ({ root, home }) => {
-      const auth = await runForte(['push', 'auth', '--yes'], { cwd: root, home });
-      assert.equal(auth.code, 0, `${auth.stdout}\n${auth.stderr}`);
-      const analytics = await runForte(['push', 'analytics', '--yes'], { cwd: root, home });
-      assert.equal(analytics.code, 0, `${analytics.stdout}\n${analytics.stderr}`);
-      assert.match(analytics.stdout, /analyticsmoodboardKinesis\.KinesisStream/);
-      const meta = readJson(join(root, 'amplify/backend/amplify-meta.json'));
+    check: async ({ root, home, meta, pushOutput }) => {
+      assert.match(pushOutput, /analyticsmoodboardKinesis\.KinesisStream/);
       const stream = meta.analytics.moodboardKinesis.output;
       assert.match(stream.kinesisStreamArn, /^arn:aws:kinesis:us-east-1:\d{12}:stream\/moodboardKinesis-main$/);
       assert.equal(String(stream.kinesisStreamShardCount), '1');
@@ -56,8 +53,6 @@ describeCorpusBucketPush('mood-board', 'moodboardStorage', {
         kinesis.destroy();
       }
 
-      const functions = await runForte(['push', 'function', '--yes'], { cwd: root, home });
-      assert.equal(functions.code, 0, `${functions.stdout}\n${functions.stderr}`);
       const read = await runForte(['function', 'invoke', 'moodboardKinesisReader'], { cwd: root, home });
       assert.equal(read.code, 0, `${read.stdout}\n${read.stderr}`);
       const result = JSON.parse(read.stdout.slice(read.stdout.lastIndexOf('\n{'))) as { error?: string; shardId?: string; events?: Array<{ data: string }> };

@@ -247,6 +247,12 @@ export type PendingValue = { known: true; value: unknown } | { known: false };
 export interface ResourceResult {
   physicalId: string;
   attributes: Record<string, unknown>;
+  /**
+   * What the resource was deployed with that will not work until something else changes, where AWS deploys it
+   * too (a schema's `@function` naming a function that does not exist): the reason of the resource's COMPLETE
+   * event, each after STACK_EVENT_WARNING, which the CLI repeats once the push is done.
+   */
+  warnings?: string[];
 }
 
 /**

@@ -27,15 +27,24 @@ export function functionAccessFor(kernel: Kernel, env: string): FunctionAccess |
 }
 
 /**
- * Refuses, at deploy, a schema whose `@function` fields cannot be served: a cloud without the lambda
- * service, a function in another region or account, or a function that does not exist (Amplify deploys
- * such a schema and only fails when the field is queried). Functions of the same deployment are applied
- * before the schema (the schema handler's `appliedAfter`), unless one depends on the API (it reads the API's
- * outputs): then it comes after the schema, and a function this deployment is still to create counts as there.
+ * Refuses, at deploy, a schema whose `@function` fields can never be served here: a cloud without the lambda
+ * service, or a function in another region or account. A function that does not exist is not refused: AWS
+ * deploys such a schema (a Lambda data source names an ARN, which nothing checks) and the field answers
+ * `Lambda:ResourceNotFoundException` until a function of that name is deployed, and real projects push with
+ * such a name (a function renamed, or its name's case changed). The answer is a warning for each, which the
+ * push shows. Functions of the same deployment are applied before the schema (the schema handler's
+ * `appliedAfter`), unless one depends on the API (it reads the API's outputs): then it comes after the schema,
+ * and a function this deployment is still to create counts as there.
  */
-export async function checkFunctionFields(kernel: Kernel, plan: GraphQLApiPlan, env: string, pendingValues?: ResourceContext['pendingValues']): Promise<void> {
+export async function checkFunctionFields(
+  kernel: Kernel,
+  plan: GraphQLApiPlan,
+  env: string,
+  pendingValues?: ResourceContext['pendingValues'],
+): Promise<string[]> {
   const fields = plan.externalFields.filter((f) => f.kind === 'function');
-  if (fields.length === 0) return;
+  const warnings: string[] = [];
+  if (fields.length === 0) return warnings;
   // Functions this push creates after the schema (a function that reads the API's outputs comes after it, as in
   // Amplify's stacks), by name: a name not known yet may be any.
   const later = pendingValues?.(LAMBDA_FUNCTION_TYPE, 'FunctionName') ?? [];
@@ -55,26 +64,28 @@ export async function checkFunctionFields(kernel: Kernel, plan: GraphQLApiPlan, 
           `${where(field)} calls @function "${name}" in ${call.accountId ?? accountId}/${call.region ?? region}, but this cloud is account ${accountId} in ${region} and cannot reach functions elsewhere: remove region and accountId from the directive.`,
         );
       if (!(await invoker.exists(name)) && !comesLater(name))
-        throw refused(
-          `${where(field)} calls @function "${name}", which does not exist in this environment (${env}): add the function or fix the name in schema.graphql. Amplify would deploy this schema and only fail when the field is queried.`,
+        warnings.push(
+          `${where(field)} calls @function "${name}", which does not exist in this environment (${env}): the field answers Lambda:ResourceNotFoundException until it does. Add the function, or fix the name in schema.graphql.`,
         );
     }
   }
+  return warnings;
 }
 
 /**
- * Refuses, at deploy, a model whose version conflicts go to a LAMBDA handler that cannot be asked: no handler
- * named, a cloud without the lambda service, or a function that does not exist and is not created later in
- * the same push. (AppSync would deploy it and answer each conflict `ConflictError`.)
+ * Refuses, at deploy, a model whose version conflicts go to a LAMBDA handler that can never be asked: no handler
+ * named, or a cloud without the lambda service. A function that does not exist and is not created later in the
+ * same push is a warning, as AppSync deploys it and answers each conflict `ConflictError` until it exists.
  */
 export async function checkConflictHandlers(
   kernel: Kernel,
   plan: GraphQLApiPlan,
   env: string,
   pendingValues?: ResourceContext['pendingValues'],
-): Promise<void> {
+): Promise<string[]> {
   const models = plan.models.filter((m) => m.versioned?.conflictHandler === 'LAMBDA');
-  if (models.length === 0) return;
+  const warnings: string[] = [];
+  if (models.length === 0) return warnings;
   const later = pendingValues?.(LAMBDA_FUNCTION_TYPE, 'FunctionName') ?? [];
   const invoker = functionsOf(kernel);
   for (const model of models) {
@@ -88,8 +99,9 @@ export async function checkConflictHandlers(
         `${model.name} resolves conflicts with the function "${name}", which needs the ${FUNCTIONS.providedBy ?? 'lambda'} service, and this cloud runs without it: add it to the cloud's services.`,
       );
     if (!(await invoker.exists(name)) && !later.some((v) => !v.known || v.value === name))
-      throw refused(
-        `${model.name} resolves conflicts with the function "${name}", which does not exist in this environment (${env}): add the function or fix LambdaConflictHandler.name in transform.conf.json.`,
+      warnings.push(
+        `${model.name} resolves conflicts with the function "${name}", which does not exist in this environment (${env}): each conflict answers ConflictError until it does. Add the function, or fix LambdaConflictHandler.name in transform.conf.json.`,
       );
   }
+  return warnings;
 }

@@ -55,12 +55,14 @@ export function createSchemaResourceHandler(kernel: Kernel, store: AppSyncStore,
   const put = async ({ stored, built }: { stored: StoredSchema; built: BuiltSchema }, ctx: ResourceContext): Promise<ResourceResult> => {
     if (!(await store.apiById(stored.apiId)))
       throw RESOURCE_ERRORS.error('ResourceNotFoundException', `${APPSYNC_RESOURCE_TYPES.graphQLSchema}: no GraphQL API ${stored.apiId}.`);
-    await checkFunctionFields(kernel, built.plan, ctx.envName, ctx.pendingValues);
-    await checkConflictHandlers(kernel, built.plan, ctx.envName, ctx.pendingValues);
+    const warnings = [
+      ...(await checkFunctionFields(kernel, built.plan, ctx.envName, ctx.pendingValues)),
+      ...(await checkConflictHandlers(kernel, built.plan, ctx.envName, ctx.pendingValues)),
+    ];
     registry.prepare(stored.apiId, built);
     await store.putSchema(stored);
     await registry.refresh(stored.apiId);
-    return result(stored);
+    return warnings.length === 0 ? result(stored) : { ...result(stored), warnings };
   };
   return {
     replaceOn: ['ApiId'],

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { ChangeAction } from '@forte/protocol';
+import { STACK_EVENT_WARNING, type ChangeAction } from '@forte/protocol';
 import type { PendingValue, ResourceResult } from '../../kernel/types.js';
 import type { DeployedRecord } from './control-store.js';
 import { runInDependencyOrder } from './dependency-order.js';
@@ -82,6 +82,9 @@ export async function applyGraph(args: {
   };
   const contextFor = (node: GraphNode) => resourceContextFor(engine, target, node.qualifiedId, pendingValues);
   /** The resource as it stands after its handler answered, with its unmasked properties sealed where masks hid a value. */
+  /** A handler's warnings as its COMPLETE event's reason, one a line (masked, as every reason is). */
+  const warningsOf = (result: ResourceResult): string | undefined =>
+    result.warnings?.length ? graph.mask(result.warnings.map((warning) => STACK_EVENT_WARNING + warning).join('\n')) : undefined;
   const liveAfter = (node: GraphNode, result: ResourceResult, props: Record<string, unknown>, masked: Record<string, unknown>): LiveResource => {
     const sealed = sealProperties(engine.secrets, deployedPropertiesContext(target.appId, target.envName, node.qualifiedId, result.physicalId), props, masked);
     return {
@@ -131,7 +134,7 @@ export async function applyGraph(args: {
       physicalId: result.physicalId,
       detail: { props: masked },
     });
-    await emitEvent(engine, target, node.qualifiedId, node.resourceType, 'CREATE_COMPLETE');
+    await emitEvent(engine, target, node.qualifiedId, node.resourceType, 'CREATE_COMPLETE', warningsOf(result));
     if (replacing) replaced.push(replacing);
     live.set(node.qualifiedId, liveAfter(node, result, props, masked));
   };
@@ -168,7 +171,7 @@ export async function applyGraph(args: {
       phase: 'done',
       detail: { props: graph.mask(props), oldProps: old.resolvedProperties },
     });
-    await emitEvent(engine, target, node.qualifiedId, node.resourceType, 'UPDATE_COMPLETE');
+    await emitEvent(engine, target, node.qualifiedId, node.resourceType, 'UPDATE_COMPLETE', warningsOf(result));
     live.set(node.qualifiedId, liveAfter(node, result, props, graph.mask(props)));
   };
 
