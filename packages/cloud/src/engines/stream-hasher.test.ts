@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createHashPool, type StreamHasher } from './stream-hasher.js';
 import type { BlobDigest } from './types.js';
@@ -101,6 +105,35 @@ void describe('hash pool', { timeout: 60_000 }, () => {
     } finally {
       await idle.close();
     }
+  });
+
+  void it("answers close() when a dropped body's buffers come back while its thread stops, in a process with nothing else to do", () => {
+    // In a process of its own: the defect ended the process with close() pending (a test awaiting it was reported
+    // pending, its file failed). The thread is up and has hashed the dropped body's buffers before close() is asked.
+    const script = `
+      const { createHashPool } = await import(${JSON.stringify(new URL('./stream-hasher.js', import.meta.url).href)});
+      const chunk = Buffer.alloc(65536, 7);
+      for (let round = 0; round < 5; round++) {
+        const pool = createHashPool({ threads: 1 });
+        const first = pool.hasher(['md5']);
+        await first.update(chunk);
+        await first.digest();
+        const dropped = pool.hasher(['md5']);
+        for (let i = 0; i < 40; i++) await dropped.update(chunk);
+        dropped.abort();
+        const until = Date.now() + 50;
+        while (Date.now() < until); // the thread hashes the two full buffers and sends them back meanwhile
+        await pool.close();
+      }
+      console.log('closed');
+    `;
+    // A file, not `-e`: with --input-type=module the hashing thread's own code would be taken for a module too.
+    const file = join(mkdtempSync(join(tmpdir(), 'forte-hash-close-')), 'close.mjs');
+    writeFileSync(file, script);
+    const run = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 30_000 });
+    rmSync(dirname(file), { recursive: true, force: true });
+    assert.equal(run.stdout.trim(), 'closed', run.stderr);
+    assert.equal(run.status, 0);
   });
 
   void it('hashes on this thread when it has no threads (one core), with the same digests', async () => {

@@ -106,6 +106,12 @@ interface Thread {
   worker: Worker;
   bodies: Map<number, Body>;
   idle?: NodeJS.Timeout;
+  /**
+   * Being terminated: `terminate()` keeps the process alive until the thread's exit is heard, and nothing may undo
+   * that (a dropped body's last buffer coming back meanwhile would unref it, and a process with nothing else to do
+   * would end with the close never answered).
+   */
+  stopping?: boolean;
 }
 
 /**
@@ -128,7 +134,7 @@ export function createHashPool(options: { threads?: number; idleMs?: number } = 
    * idleMs; once no body is being hashed, the pool keeps IDLE_SLOTS of its buffers for the next.
    */
   const settle = (thread: Thread): void => {
-    if (thread.bodies.size > 0) return;
+    if (thread.bodies.size > 0 || thread.stopping) return;
     thread.worker.unref();
     if (busy() === 0) free.length = Math.min(free.length, IDLE_SLOTS);
     clearTimeout(thread.idle);
@@ -137,6 +143,7 @@ export function createHashPool(options: { threads?: number; idleMs?: number } = 
       // Out of the pool first, so that no body is given to a thread that is stopping.
       const at = threads.indexOf(thread);
       if (at >= 0) threads.splice(at, 1);
+      thread.stopping = true;
       void thread.worker.terminate();
     }, options.idleMs ?? IDLE_THREAD_MS);
     thread.idle.unref();
@@ -269,7 +276,10 @@ export function createHashPool(options: { threads?: number; idleMs?: number } = 
     stats: () => ({ threads: threads.length, threadedBodies: busy(), idleBuffers: free.length }),
     async close() {
       closed = true;
-      for (const thread of threads) clearTimeout(thread.idle);
+      for (const thread of threads) {
+        clearTimeout(thread.idle);
+        thread.stopping = true;
+      }
       await Promise.all(threads.map((thread) => thread.worker.terminate()));
     },
   };
