@@ -15,7 +15,7 @@ const postgres = process.argv[2] === '--postgres';
 const POSTGRES_SUITES = [
   ...['dynamodb-items', 'dynamodb-queries', 'dynamodb-streams', 'appsync-graphql', 'appsync-realtime-amplify', 'appsync-auth-matrix', 'appsync-function.'],
   ...['cognito-amplify', 'identity-amplify', 'iam-role-policies', 's3-objects', 's3-multipart', 's3-triggers.', 'lambda-invoke', 'lambda-events'],
-  ...['apigateway-rest', 'ssm-parameters', 'events-schedules', 'kinesis-streams', 'security-field-oracles', 'security-claims'],
+  ...['apigateway-rest', 'ssm-parameters', 'events-schedules', 'kinesis-', 'security-field-oracles', 'security-claims'],
 ].map((name) => `testing/dist/${name}`);
 const given = process.argv.slice(postgres ? 3 : 2);
 const filters = postgres && given.length === 0 ? [...POSTGRES_SUITES, 'cloud/dist/services/control/', 'provider-cloud/dist/push'] : given;

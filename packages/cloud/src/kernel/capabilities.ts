@@ -126,6 +126,15 @@ export interface StreamReader {
 /** The DynamoDB tables' streams (provided by dynamodb; lambda's event source mappings read them). */
 export const STREAMS = defineCapability<StreamReader>('streams', { providedBy: 'dynamodb' });
 
+/**
+ * The Kinesis data streams' records, read as a StreamReader (provided by kinesis; lambda's event source mappings
+ * read them). `read` answers records of one shard at a time, as each Lambda invocation of a Kinesis mapping holds
+ * one shard's records; the entries' `record` is Lambda's Kinesis event record.
+ */
+export const KINESIS_STREAMS = defineCapability<StreamReader>('kinesis-streams', { providedBy: 'kinesis' });
+/** A Kinesis stream's ARN: region, account and name (the streams KINESIS_STREAMS reads). */
+export const KINESIS_STREAM_ARN = /^arn:aws[a-z-]*:kinesis:([a-z0-9-]+):(\d{12}):stream\/([A-Za-z0-9_.-]{1,128})$/;
+
 /** One-time links that sign a browser in to the web console (the control API's `CreateConsoleLoginLink`). */
 export interface ConsoleLoginLinks {
   /** A new link for the admin key that asks, valid once until `expiresAt`; the url carries the secret token. */

@@ -9,6 +9,8 @@ export interface KinesisContext {
   region: string;
   accountId: string;
   now: () => number;
+  /** Called with the stream's ARN once records were appended to it (its readers are woken). */
+  appended?: (streamArn: string) => void;
 }
 
 /** Most bytes of one record's data, and of one PutRecords call's data and partition keys (as Kinesis). */
@@ -122,6 +124,7 @@ export function createKinesisOperations(ctx: KinesisContext): Record<string, Jso
     if (total > MAX_PUT_BYTES)
       throw KINESIS_ERRORS.error('InvalidArgumentException', `Records size exceeds ${MAX_PUT_BYTES} bytes (${total}): send them in several calls.`);
     const ids = await ctx.store.append(stream, rows, ctx.now());
+    ctx.appended?.(streamArnOf(ctx, stream.name));
     return rows.map((r, i) => ({ ShardId: shardIdOf(r.shard), SequenceNumber: sequenceNumberOf(ids[i]!) }));
   };
 

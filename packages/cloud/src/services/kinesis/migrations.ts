@@ -19,4 +19,6 @@ export const KINESIS_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX kinesis_records_shard ON kinesis_records (stream, shard, id);
   CREATE INDEX kinesis_records_arrival ON kinesis_records (stream, arrival);`,
+  // An event source mapping reads a stream in sequence-number order, whatever the shard.
+  `CREATE INDEX kinesis_records_stream ON kinesis_records (stream, id);`,
 ];

@@ -142,6 +142,18 @@ export function createStreamStore(sql: SqlStore) {
       return rows.map((r) => ({ id: Number(r.id), shard: Number(r.shard), partitionKey: r.partition_key, data: r.data, arrival: Number(r.arrival) }));
     },
 
+    /**
+     * The stream's records after sequence number `afterId`, whatever their shard, oldest first, within the retention,
+     * at most `limit` (an event source mapping's reads: the caller keeps those of the first record's shard).
+     */
+    async readStream(stream: StoredStream, afterId: number, limit: number, now: number): Promise<StoredRecord[]> {
+      const rows = await sql.all<RecordRow>(
+        'SELECT id, shard, partition_key, data, arrival FROM kinesis_records WHERE stream = ? AND id > ? AND arrival >= ? ORDER BY id LIMIT ?',
+        [stream.name, afterId, oldestKept(stream, now), limit],
+      );
+      return rows.map((r) => ({ id: Number(r.id), shard: Number(r.shard), partitionKey: r.partition_key, data: r.data, arrival: Number(r.arrival) }));
+    },
+
     /** The last sequence number given to any record (0 before the first): LATEST starts after it. */
     lastId,
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { RESOURCE_ERRORS } from '../../kernel/resource-errors.js';
 import type { ResourceContext, ResourceHandler } from '../../kernel/types.js';
 import type { FunctionStore } from './function-store.js';
-import { DYNAMODB_STREAM_ARN, type StreamPollers } from './stream-pollers.js';
+import { isDeliveredStream, type StreamPollers } from './stream-pollers.js';
 
 const permissionProps = z.object({
   FunctionName: z.string().min(1),
@@ -73,24 +73,24 @@ export function createPermissionHandler(store: FunctionStore, changed: (function
 }
 
 /**
- * `AWS::Lambda::EventSourceMapping` (Ref and GetAtt `Id` are its UUID): a mapping of a DynamoDB stream is
- * delivered to its function by the stream pollers (stream-pollers.ts), from its StartingPosition (LATEST
- * or TRIM_HORIZON, required for a stream as Lambda requires it); a mapping of another source (Kinesis,
- * SQS) is stored, not delivered, and says so in the log.
+ * `AWS::Lambda::EventSourceMapping` (Ref and GetAtt `Id` are its UUID): a mapping of a DynamoDB stream or a Kinesis
+ * data stream is delivered to its function by the stream pollers (stream-pollers.ts), from its StartingPosition
+ * (LATEST or TRIM_HORIZON, required for a stream as Lambda requires it; Kinesis's AT_TIMESTAMP is refused); a
+ * mapping of another source (SQS, Kafka) is stored, not delivered, and says so in the log.
  */
 export function createEventSourceMappingHandler(store: FunctionStore, pollers: StreamPollers): ResourceHandler {
   const apply = async (uuid: string, props: Record<string, unknown>, created: boolean, ctx: ResourceContext) => {
     const parsed = mappingProps.safeParse(props);
     if (!parsed.success) throw invalid('AWS::Lambda::EventSourceMapping', parsed.error);
     const arn = parsed.data.EventSourceArn ?? '';
-    const stream = DYNAMODB_STREAM_ARN.test(arn);
+    const stream = isDeliveredStream(arn);
     if (stream && parsed.data.StartingPosition !== 'LATEST' && parsed.data.StartingPosition !== 'TRIM_HORIZON') {
       throw RESOURCE_ERRORS.error(
         'ValidationException',
-        `AWS::Lambda::EventSourceMapping StartingPosition: a DynamoDB stream needs LATEST or TRIM_HORIZON, got ${JSON.stringify(parsed.data.StartingPosition ?? null)}.`,
+        `AWS::Lambda::EventSourceMapping StartingPosition: a ${arn.includes(':kinesis:') ? 'Kinesis' : 'DynamoDB'} stream needs LATEST or TRIM_HORIZON here, got ${JSON.stringify(parsed.data.StartingPosition ?? null)}.`,
       );
     }
-    if (!stream) ctx.log.warn('event source mapping stored but not delivered: only DynamoDB streams are read', { eventSourceArn: arn });
+    if (!stream) ctx.log.warn('event source mapping stored but not delivered: only DynamoDB and Kinesis streams are read', { eventSourceArn: arn });
     await store.putEventSourceMapping(uuid, functionNameOf(parsed.data.FunctionName), parsed.data);
     if (created && stream) await pollers.created(uuid, parsed.data.StartingPosition, arn);
     await pollers.refresh(uuid);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { CREDENTIAL_PROVIDERS, FUNCTIONS, OBJECTS, STREAMS, type StreamReader } from '../../kernel/capabilities.js';
-import { provide } from '../../kernel/capability.js';
+import { CREDENTIAL_PROVIDERS, FUNCTIONS, KINESIS_STREAMS, OBJECTS, STREAMS, type StreamReader } from '../../kernel/capabilities.js';
+import { CapabilityError, provide, type Capability } from '../../kernel/capability.js';
 import { createBusDataVersion } from '../../kernel/bus-data-version.js';
 import { createCacheInvalidation } from '../../kernel/cache-invalidation.js';
 import { createClusterLeases } from '../../kernel/cluster-leases.js';
@@ -26,7 +26,7 @@ import { createLogsRoute } from './logs-api.js';
 import { LAMBDA_MIGRATIONS } from './migrations.js';
 import { createPermissionCache } from './permission-cache.js';
 import { createFunctionRuntime } from './runtime/index.js';
-import { createStreamPollers } from './stream-pollers.js';
+import { createStreamPollers, eventStreams } from './stream-pollers.js';
 
 export type { LambdaOptions } from './lambda-options.js';
 
@@ -107,19 +107,22 @@ export function createLambdaService(kernel: Kernel, lambdaOptions?: LambdaOption
     shared,
     ...(kernel.bus.shared ? { bus: kernel.bus } : {}),
   });
+  /** A capability of a service this cloud may run without (undefined then). */
+  const optionalCapability = <T>(capability: Capability<T>): T | undefined => {
+    try {
+      return kernel.capability(capability);
+    } catch (error) {
+      if (error instanceof CapabilityError) return undefined;
+      throw error;
+    }
+  };
   const pollers = createStreamPollers({
     sql: kernel.sql,
     log: kernel.log,
     invoker,
     addFunctionLog: (line) => logs.add(line),
-    // Optional: a cloud without dynamodb has no streams, and its mappings stay stored only.
-    streams: (): StreamReader | undefined => {
-      try {
-        return kernel.capability(STREAMS);
-      } catch {
-        return undefined;
-      }
-    },
+    // Optional: a cloud without dynamodb (or kinesis) has no such streams, and their mappings stay stored only.
+    streams: (): StreamReader | undefined => eventStreams(optionalCapability(STREAMS), optionalCapability(KINESIS_STREAMS)),
     instance: kernel.config.instance,
     shared,
     leaseMs: options.eventSourceLeaseSeconds * 1000,

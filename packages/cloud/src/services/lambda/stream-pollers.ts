@@ -1,6 +1,6 @@
 import type { ForteError } from '@forte/protocol';
 import type { SqlStore } from '../../engines/types.js';
-import type { StreamReader, StreamRecordEntry } from '../../kernel/capabilities.js';
+import { KINESIS_STREAM_ARN, type StreamReader, type StreamRecordEntry } from '../../kernel/capabilities.js';
 import { createClusterLeases, type ClusterLeases } from '../../kernel/cluster-leases.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { FunctionInvokerService } from './function-invoker.js';
@@ -8,8 +8,29 @@ import { MAX_SYNC_PAYLOAD } from './function-invoker.js';
 import { newLogStreamName } from './runtime/index.js';
 import type { FunctionLogLine } from './runtime/types.js';
 
-/** A DynamoDB stream's ARN (the only event source whose records Forte delivers). */
+/** A DynamoDB stream's ARN. */
 export const DYNAMODB_STREAM_ARN = /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[a-zA-Z0-9_.-]+\/stream\/[^/]+$/;
+
+/** Whether Forte delivers the records of this event source: a DynamoDB stream or a Kinesis data stream. */
+export const isDeliveredStream = (arn: string): boolean => DYNAMODB_STREAM_ARN.test(arn) || KINESIS_STREAM_ARN.test(arn);
+
+/**
+ * One reader of both kinds of stream, each call going to the reader of the ARN's kind (undefined when the cloud
+ * runs neither service; a stream whose service is not running reads as empty and missing).
+ */
+export function eventStreams(dynamodb: StreamReader | undefined, kinesis: StreamReader | undefined): StreamReader | undefined {
+  if (!dynamodb && !kinesis) return undefined;
+  const of = (arn: string): StreamReader | undefined => (KINESIS_STREAM_ARN.test(arn) ? kinesis : DYNAMODB_STREAM_ARN.test(arn) ? dynamodb : undefined);
+  return {
+    exists: async (arn) => (await of(arn)?.exists(arn)) ?? false,
+    latestSequenceNumber: async (arn) => of(arn)?.latestSequenceNumber(arn),
+    read: async (arn, after, limit) => (await of(arn)?.read(arn, after, limit)) ?? [],
+    onRecords(listener) {
+      const stops = [dynamodb?.onRecords(listener), kinesis?.onRecords(listener)];
+      return () => stops.forEach((stop) => stop?.());
+    },
+  };
+}
 /** Lambda keeps reading after records it found none: this often when no commit wakes it. */
 const IDLE_POLL_MS = 1000;
 /** Waits after a throttled or not-yet-ready function. */
@@ -287,7 +308,7 @@ export function createStreamPollers(options: {
   async function sync(uuid: string, row: MappingRow | undefined): Promise<void> {
     const reader = options.streams();
     const settings = row && settingsOf(row.uuid, row.function_name, JSON.parse(row.properties) as Record<string, unknown>);
-    if (!started || !leases || !reader || !settings?.enabled || !DYNAMODB_STREAM_ARN.test(settings.eventSourceArn)) return retire(uuid, pollers.has(uuid));
+    if (!started || !leases || !reader || !settings?.enabled || !isDeliveredStream(settings.eventSourceArn)) return retire(uuid, pollers.has(uuid));
     const current = pollers.get(uuid);
     if (current && (current.properties !== row!.properties || current.poller.ended())) await retire(uuid, false);
     const at = now();
