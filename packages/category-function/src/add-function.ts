@@ -34,6 +34,19 @@ export function dynamoTables(ctx: PluginContext): { name: string; partitionKey: 
     });
 }
 
+/** The project's analytics Kinesis streams (backend-config.json, service Kinesis), by resource name. */
+export function kinesisStreams(ctx: PluginContext): string[] {
+  return Object.entries(ctx.project().readBackendConfig()['analytics'] ?? {})
+    .filter(([, e]) => e.service === 'Kinesis')
+    .map(([name]) => name);
+}
+
+export const noStreams = (): UserError =>
+  new UserError(
+    'No Kinesis streams resource to select: the project has no analytics Kinesis stream.',
+    'Add one with the Amplify CLI (`amplify add analytics`, Amazon Kinesis Streams), or give the stream ARN instead.',
+  );
+
 export const noTables = (): UserError =>
   new UserError(
     'The CRUD template needs a DynamoDB table of the storage category, and this project has none.',
@@ -82,8 +95,33 @@ async function askTrigger(ctx: PluginContext): Promise<TriggerSource> {
       { name: 'Amazon Kinesis Stream', value: 'kinesis' },
     ],
   });
-  if (source === 'kinesis')
-    return { type: 'kinesis-arn', arn: await ctx.prompt.input({ message: 'Provide the ARN of Kinesis stream directly', validate: arnCheck('kinesis') }) };
+  if (source === 'kinesis') {
+    const option = await ctx.prompt.select({
+      message: 'Choose a Kinesis event source option',
+      choices: [
+        { name: 'Use Analytics category kinesis stream in the current Amplify project', value: 'analytics' },
+        { name: 'Provide the ARN of Kinesis stream directly', value: 'arn' },
+      ],
+    });
+    if (option === 'arn')
+      return {
+        type: 'kinesis-arn',
+        arn: await ctx.prompt.input({ message: 'Provide the ARN of Amazon Kinesis data stream or a stream consumer', validate: arnCheck('kinesis') }),
+      };
+    const streams = kinesisStreams(ctx);
+    if (streams.length === 0) throw noStreams();
+    if (streams.length === 1) {
+      ctx.print.success(`Selected resource ${streams[0]}`);
+      return { type: 'kinesis-analytics', resourceName: streams[0]! };
+    }
+    return {
+      type: 'kinesis-analytics',
+      resourceName: await ctx.prompt.select({
+        message: 'Select an Analytics resource Kinesis stream to associate with',
+        choices: streams.map((name) => ({ name, value: name })),
+      }),
+    };
+  }
   const option = await ctx.prompt.select({
     message: 'Choose a DynamoDB event source option',
     choices: [

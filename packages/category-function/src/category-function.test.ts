@@ -191,19 +191,35 @@ void describe('category-function', () => {
     assert.match(readFileSync(join(fnDir('beerfn'), 'src/app.js'), 'utf8'), /const tableName = 'beer'/);
   });
 
-  void it('Lambda trigger: a Kinesis stream ARN, or a storage table stream by its StreamArn', async () => {
+  void it('Lambda trigger: a Kinesis stream ARN, the analytics Kinesis stream, or a storage table stream by its StreamArn', async () => {
     const kinesisArn = 'arn:aws:kinesis:us-east-1:123456789012:stream/clicks';
-    const kinesis = { ...HELLO, 'Choose the function template': 'trigger', 'What event source': 'kinesis' };
+    const kinesis = { ...HELLO, 'Choose the function template': 'trigger', 'What event source': 'kinesis', 'Kinesis event source option': 'arn' };
     await assert.rejects(
-      run('add', { ...kinesis, 'function name': 'k', 'ARN of Kinesis': 'arn:aws:sqs:us-east-1:123456789012:q' }),
+      run('add', { ...kinesis, 'function name': 'k', 'ARN of Amazon Kinesis data stream': 'arn:aws:sqs:us-east-1:123456789012:q' }),
       /Enter a kinesis stream ARN/,
     );
-    await run('add', { ...kinesis, 'function name': 'kin', 'ARN of Kinesis': kinesisArn });
+    await run('add', { ...kinesis, 'function name': 'kin', 'ARN of Amazon Kinesis data stream': kinesisArn });
     const k = template('kin');
     assert.ok(k.Resources.LambdaTriggerPolicy.Properties.PolicyDocument.Statement[0].Action.includes('kinesis:GetRecords'));
     assert.equal(k.Resources.LambdaEventSourceMapping.Properties.StartingPosition, 'LATEST');
     assert.match(readFileSync(join(fnDir('kin'), 'src/index.js'), 'utf8'), /kinesis\.data/);
     assert.equal(k.Resources.LambdaEventSourceMapping.Properties.EventSourceArn, kinesisArn);
+
+    // The project's analytics stream (Amplify: "Use Analytics category kinesis stream in the current Amplify project").
+    const analytics = { ...kinesis, 'Kinesis event source option': 'analytics' };
+    await rejectsWithUserError(() => run('add', { ...analytics, 'function name': 'none' }), /No Kinesis streams resource to select/);
+    withBackend({ analytics: { clicks: { service: 'Kinesis', providerPlugin: 'awscloudformation' } } });
+    await run('add', { ...analytics, 'function name': 'clicker' });
+    const c = template('clicker');
+    assert.deepEqual(c.Parameters.analyticsclickskinesisStreamArn, { Type: 'String', Default: 'analyticsclickskinesisStreamArn' });
+    assert.deepEqual(c.Resources.LambdaEventSourceMapping.Properties.EventSourceArn, { Ref: 'analyticsclickskinesisStreamArn' });
+    assert.deepEqual(c.Resources.LambdaTriggerPolicy.Properties.PolicyDocument.Statement[0].Resource, { Ref: 'analyticsclickskinesisStreamArn' });
+    assert.deepEqual(backend().function.clicker.dependsOn, [{ category: 'analytics', resourceName: 'clicks', attributes: ['kinesisStreamArn'] }]);
+    assert.match(readFileSync(join(fnDir('clicker'), 'src/index.js'), 'utf8'), /kinesis\.data/);
+    withBackend({ analytics: { clicks: { service: 'Kinesis' }, views: { service: 'Kinesis' }, pins: { service: 'Pinpoint' } } });
+    await run('add', { ...analytics, 'function name': 'viewer', 'Select an Analytics resource Kinesis stream': 'views' });
+    assert.deepEqual(template('viewer').Resources.LambdaEventSourceMapping.Properties.EventSourceArn, { Ref: 'analyticsviewskinesisStreamArn' });
+
     withBackend({ storage: { notes: { service: 'DynamoDB' } } });
     await run('add', {
       ...HELLO,

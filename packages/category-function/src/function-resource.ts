@@ -254,7 +254,7 @@ export async function createFunction(
     functionName: spec.name,
     template: spec.template,
     ...(crudTableInfo ? { crudTable: crudTableInfo } : {}),
-    ...(spec.trigger ? { triggerSource: spec.trigger.type === 'kinesis-arn' ? 'kinesis' : 'dynamodb' } : {}),
+    ...(spec.trigger ? { triggerSource: spec.trigger.type.startsWith('kinesis') ? 'kinesis' : 'dynamodb' } : {}),
     ...(spec.expressPath ? { expressPath: spec.expressPath } : {}),
   });
   for (const [file, content] of Object.entries(files)) writeFileSync(join(paths.src, file), content);

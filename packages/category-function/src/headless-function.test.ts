@@ -83,6 +83,10 @@ void describe('forte add|update function --headless', () => {
       headless('add', { name: 'w', template: 'trigger', trigger: { type: 'kinesis-arn', arn: 'arn:aws:sqs:us-east-1:123456789012:q' } }),
       /trigger\.arn: a Kinesis stream ARN/,
     );
+    await assert.rejects(
+      headless('add', { name: 'v', template: 'trigger', trigger: { type: 'kinesis-analytics', resourceName: 'clicks' } }),
+      /No Kinesis streams resource/,
+    );
   });
 
   const invalid: [string, Record<string, unknown>, RegExp][] = [

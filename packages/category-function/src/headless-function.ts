@@ -5,7 +5,7 @@ import { FUNCTION_NAME, createFunction, defaultFunctionName, type FunctionSettin
 import { createLayer } from './layer-resource.js';
 import { validateScheduleExpression } from './schedule-expression.js';
 import { currentSettings, applyUpdate } from './update-function.js';
-import { STREAM_ARN, dynamoTables, noTables, printAdded } from './add-function.js';
+import { STREAM_ARN, dynamoTables, kinesisStreams, noStreams, noTables, printAdded } from './add-function.js';
 import { appSyncApi, modelNames } from './api-models.js';
 
 const operations = z.array(z.enum(['create', 'read', 'update', 'delete', 'Query', 'Mutation', 'Subscription'])).min(1, 'name at least one operation');
@@ -50,6 +50,7 @@ export const addFunctionRequestSchema = z
         z.object({ type: z.literal('dynamodb-storage'), resourceName: z.string() }).strict(),
         z.object({ type: z.literal('dynamodb-arn'), arn: z.string().regex(STREAM_ARN.dynamodb, 'a DynamoDB stream ARN') }).strict(),
         z.object({ type: z.literal('kinesis-arn'), arn: z.string().regex(STREAM_ARN.kinesis, 'a Kinesis stream ARN') }).strict(),
+        z.object({ type: z.literal('kinesis-analytics'), resourceName: z.string() }).strict(),
       ])
       .optional(),
     ...settingsShape,
@@ -170,6 +171,14 @@ function dataSource(
     throw new UserError(
       `trigger.resourceName: ${trigger.resourceName} is not a storage DynamoDB table of the project.`,
       'Name one of amplify/backend/storage.',
+    );
+  }
+  if (trigger.type === 'kinesis-analytics' && !kinesisStreams(ctx).includes(trigger.resourceName)) {
+    const streams = kinesisStreams(ctx);
+    if (streams.length === 0) throw noStreams();
+    throw new UserError(
+      `trigger.resourceName: ${trigger.resourceName} is not an analytics Kinesis stream of the project.`,
+      `Name one of ${streams.join(', ')}.`,
     );
   }
   return { spec: { trigger } };

@@ -9,7 +9,8 @@ export type TriggerSource =
   | { type: 'dynamodb-model'; api: string; models: string[] }
   | { type: 'dynamodb-storage'; resourceName: string }
   | { type: 'dynamodb-arn'; arn: string }
-  | { type: 'kinesis-arn'; arn: string };
+  | { type: 'kinesis-arn'; arn: string }
+  | { type: 'kinesis-analytics'; resourceName: string };
 
 const DYNAMODB_STREAM_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
 const KINESIS_STREAM_ACTIONS = [
@@ -69,6 +70,10 @@ export function applyTrigger(t: Template, source: TriggerSource): DependsOn[] {
     case 'kinesis-arn':
       mapping(resources, '', source.arn, KINESIS_STREAM_ACTIONS);
       return [];
+    case 'kinesis-analytics':
+      parameter(`analytics${source.resourceName}kinesisStreamArn`);
+      mapping(resources, '', ref(`analytics${source.resourceName}kinesisStreamArn`), KINESIS_STREAM_ACTIONS);
+      return [{ category: 'analytics', resourceName: source.resourceName, attributes: ['kinesisStreamArn'] }];
   }
 }
 

@@ -21,7 +21,7 @@ describeCorpusBucketPush('mood-board', 'moodboardStorage', {
     /^⚠ api\w+\.GraphQLSchema: Query\.getKinesisEvents calls @function "moodboardKinesisreader-main", which does not exist in this environment \(main\)/,
   ],
   afterPush: {
-    what: 'its Kinesis stream takes a guest’s records and its function reads them back',
+    what: 'its Kinesis stream takes a guest’s records, its function reads them back, and a trigger added on it receives the next',
     check: async ({ root, home, meta, pushOutput }) => {
       assert.match(pushOutput, /analyticsmoodboardKinesis\.KinesisStream/);
       const stream = meta.analytics.moodboardKinesis.output;
@@ -63,6 +63,33 @@ describeCorpusBucketPush('mood-board', 'moodboardStorage', {
         ['{"mood":"calm"}', '{"mood":"happy"}'],
         'newest first, as the function orders them',
       );
+
+      // A Lambda trigger on the app's stream, added as Amplify's walkthrough adds it (the analytics Kinesis stream):
+      // the records a guest puts from then on reach it.
+      const added = await runForte(['add', 'function', '--headless'], {
+        cwd: root,
+        home,
+        stdin: JSON.stringify({ name: 'moodTrigger', template: 'trigger', trigger: { type: 'kinesis-analytics', resourceName: 'moodboardKinesis' } }),
+      });
+      assert.equal(added.code, 0, added.stderr);
+      const pushed = await runForte(['push', 'function', '--yes'], { cwd: root, home });
+      assert.equal(pushed.code, 0, `${pushed.stdout}\n${pushed.stderr}`);
+      assert.match(pushed.stdout, /functionmoodTrigger\.LambdaEventSourceMapping/);
+      const again = new KinesisClient({ endpoint: cloud.url, region: 'us-east-1', maxAttempts: 1, credentials: guest.credentials });
+      try {
+        await again.send(
+          new PutRecordsCommand({ StreamName: 'moodboardKinesis-main', Records: [{ PartitionKey: guest.identityId, Data: Buffer.from('{"mood":"proud"}') }] }),
+        );
+      } finally {
+        again.destroy();
+      }
+      let logs = '';
+      for (const until = Date.now() + 30_000; Date.now() < until && !logs.includes('Decoded payload: {"mood":"proud"}');) {
+        logs = (await runForte(['function', 'logs', 'moodTrigger', '--since', '10m'], { cwd: root, home })).stdout;
+        if (!logs.includes('"proud"')) await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      assert.match(logs, /Decoded payload: \{"mood":"proud"\}/);
+      assert.doesNotMatch(logs, /"happy"|"calm"/, 'from LATEST: the records put before the trigger are not delivered');
     },
   },
 });
