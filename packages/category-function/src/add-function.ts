@@ -44,7 +44,7 @@ export function kinesisStreams(ctx: PluginContext): string[] {
 export const noStreams = (): UserError =>
   new UserError(
     'No Kinesis streams resource to select: the project has no analytics Kinesis stream.',
-    'Add one with the Amplify CLI (`amplify add analytics`, Amazon Kinesis Streams), or give the stream ARN instead.',
+    'Add one with `forte add analytics` (Amazon Kinesis Streams), or give the stream ARN instead.',
   );
 
 export const noTables = (): UserError =>
