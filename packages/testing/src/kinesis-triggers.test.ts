@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { KinesisClient, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { eventsOf, until } from './events-fixture.js';
 import { deployFunction, handlerOf, resourceContext, startLambdaCloud, type TestCloud } from './index.js';
+import { deployRole } from './lambda-fixture.js';
 
 const MAPPING = 'AWS::Lambda::EventSourceMapping';
 /** Logs each event, as Amplify's Kinesis trigger template does with each record's data. */
@@ -23,6 +24,7 @@ interface KinesisEvent {
     eventName: string;
     awsRegion: string;
     eventSourceARN: string;
+    invokeIdentityArn: string;
   }>;
 }
 
@@ -54,7 +56,9 @@ void describe('Kinesis triggers (AWS::Lambda::EventSourceMapping of a Kinesis st
   void it("delivers Lambda's Kinesis event: each invocation one shard's records, in the shard's order, from LATEST or TRIM_HORIZON", async () => {
     const arn = await stream('clicks-dev', 2);
     await kinesis.send(new PutRecordCommand({ StreamName: 'clicks-dev', PartitionKey: 'early', Data: Buffer.from('before the mappings') }));
-    await deployFunction(cloud, { name: 'clickTrigger', files: { 'index.js': TRIGGER } });
+    // Lambda's Kinesis records name the role the function is invoked with.
+    const role = await deployRole(cloud, 'clickTrigger-role');
+    await deployFunction(cloud, { name: 'clickTrigger', files: { 'index.js': TRIGGER }, role });
     await deployFunction(cloud, { name: 'clickArchive', files: { 'index.js': TRIGGER } });
     await mapping('clickTrigger', arn);
     await mapping('clickArchive', arn, { StartingPosition: 'TRIM_HORIZON', BatchSize: 2 });
@@ -93,6 +97,7 @@ void describe('Kinesis triggers (AWS::Lambda::EventSourceMapping of a Kinesis st
           eventName: 'aws:kinesis:record',
           awsRegion: cloud.credentials.region,
           eventSourceARN: arn,
+          invokeIdentityArn: role,
         },
         `record ${i}`,
       );

@@ -177,12 +177,16 @@ export function createStreamPollers(options: {
       }
     }
 
-    /** The records of one invocation: at most the batch size and what fits Lambda's 6 MB synchronous payload. */
-    function cut(entries: StreamRecordEntry[]): { batch: StreamRecordEntry[]; payload: string } {
+    /**
+     * The records of one invocation: at most the batch size and what fits Lambda's 6 MB synchronous payload. A
+     * Kinesis record names the role the function is invoked with (`invokeIdentityArn`), as Lambda's do.
+     */
+    function cut(entries: StreamRecordEntry[], role: string | undefined): { batch: StreamRecordEntry[]; payload: string } {
       const records: string[] = [];
       let bytes = '{"Records":[]}'.length;
       for (const entry of entries) {
-        const text = JSON.stringify(entry.record);
+        const record = role !== undefined && entry.record.eventSource === 'aws:kinesis' ? { ...entry.record, invokeIdentityArn: role } : entry.record;
+        const text = JSON.stringify(record);
         if (records.length > 0 && bytes + text.length + 1 > MAX_SYNC_PAYLOAD) break;
         records.push(text);
         bytes += text.length + 1;
@@ -190,16 +194,23 @@ export function createStreamPollers(options: {
       return { batch: entries.slice(0, records.length), payload: `{"Records":[${records.join(',')}]}` };
     }
 
-    async function invoke(payload: string): Promise<{ result: Delivery; error?: string }> {
+    async function invoke(batchOf: (role: string | undefined) => { batch: StreamRecordEntry[]; payload: string }): Promise<{
+      result: Delivery;
+      error?: string;
+      batch: StreamRecordEntry[];
+    }> {
+      let { batch, payload } = batchOf(undefined);
       try {
         const fn = await options.invoker.resolve(settings.functionName, undefined);
+        ({ batch, payload } = batchOf(fn.config.role));
         const outcome = await options.invoker.invoke(fn, Buffer.from(payload), 'RequestResponse');
-        if (outcome.functionError) return { result: 'failed', error: (outcome.payload ?? '').slice(0, 1000) };
-        return { result: 'ok' };
+        if (outcome.functionError) return { result: 'failed', error: (outcome.payload ?? '').slice(0, 1000), batch };
+        return { result: 'ok', batch };
       } catch (error) {
         const code = (error as ForteError | undefined)?.code;
-        if (code === 'TooManyRequestsException' || code === 'ResourceNotReadyException' || code === 'ResourceNotFoundException') return { result: 'wait' };
-        return { result: 'failed', error: (error as Error).message };
+        if (code === 'TooManyRequestsException' || code === 'ResourceNotReadyException' || code === 'ResourceNotFoundException')
+          return { result: 'wait', batch };
+        return { result: 'failed', error: (error as Error).message, batch };
       }
     }
 
@@ -237,8 +248,7 @@ export function createStreamPollers(options: {
       if (bisectLimit === undefined && entries.length < settings.batchSize && waited < settings.batchingWindowMs)
         return pause(settings.batchingWindowMs - waited, true);
       if (stopped) return; // no new batch once stopping
-      const { batch, payload } = cut(entries);
-      const { result, error } = await invoke(payload);
+      const { result, error, batch } = await invoke((role) => cut(entries, role));
       if (abandoned) return; // the cloud is stopping (and stopped the function): the batch runs again at the next start
       if (result === 'wait') return pause(THROTTLE_DELAY_MS, false);
       if (result === 'ok') {
