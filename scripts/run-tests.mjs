@@ -18,7 +18,8 @@ const POSTGRES_SUITES = [
   ...['apigateway-rest', 'ssm-parameters', 'events-schedules', 'kinesis-', 'security-field-oracles', 'security-claims'],
 ].map((name) => `testing/dist/${name}`);
 const given = process.argv.slice(postgres ? 3 : 2);
-const filters = postgres && given.length === 0 ? [...POSTGRES_SUITES, 'cloud/dist/services/control/', 'provider-cloud/dist/push'] : given;
+const filters =
+  postgres && given.length === 0 ? [...POSTGRES_SUITES, 'cloud/dist/services/control/', 'cloud/dist/services/kinesis/', 'provider-cloud/dist/push'] : given;
 if (postgres) {
   const server = process.env.FORTE_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
   const { default: pg } = await import('pg');

@@ -1,3 +1,4 @@
+import { lockAppendOrder } from '../../engines/dialect/append-order.js';
 import type { SqlStore } from '../../engines/types.js';
 
 /** A stream as kept. */
@@ -99,6 +100,9 @@ export function createStreamStore(sql: SqlStore) {
     /** Appends the records in their order, in one transaction; answers their sequence numbers. */
     async append(stream: StoredStream, records: readonly { shard: number; partitionKey: string; data: string }[], now: number): Promise<number[]> {
       const ids = await sql.transaction(async (tx) => {
+        // Appends to one stream take their sequence numbers and commit in one order (PostgreSQL runs them at once
+        // otherwise), so a reader past a record never misses an earlier one committed after it.
+        await lockAppendOrder(tx, `kinesis:${stream.name}`);
         const out: number[] = [];
         for (const r of records) {
           const row = await tx.get<{ id: number }>(
