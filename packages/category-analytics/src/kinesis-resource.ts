@@ -4,9 +4,10 @@ import { platform } from 'node:os';
 import { join } from 'node:path';
 import {
   UserError,
+  addResourceEntry,
   cognitoAuthResource,
   readIdentityPoolSettings,
-  type BackendResource,
+  removeResourceEntry,
   type PluginContext,
   type Project,
   type Template,
@@ -166,12 +167,7 @@ export async function addKinesis(ctx: PluginContext): Promise<string> {
     authPolicyName: policy,
     unauthPolicyName: policy,
   });
-  const entry: BackendResource = { service: KINESIS_SERVICE, providerPlugin: 'awscloudformation' };
-  backend[CATEGORY] = { ...backend[CATEGORY], [name]: entry };
-  project.writeBackendConfig(backend);
-  const meta = project.readMeta();
-  meta[CATEGORY] = { ...meta[CATEGORY], [name]: { ...entry } };
-  project.writeMeta(meta);
+  addResourceEntry(project, CATEGORY, name, { service: KINESIS_SERVICE, providerPlugin: 'awscloudformation' });
   return name;
 }
 
@@ -234,16 +230,6 @@ export async function removeKinesis(ctx: PluginContext): Promise<string | undefi
     return undefined;
   }
   rmSync(project.resourceDir(CATEGORY, name), { recursive: true, force: true });
-  for (const [read, write] of [
-    [() => project.readBackendConfig(), (v: never) => project.writeBackendConfig(v)],
-    [() => project.readMeta(), (v: never) => project.writeMeta(v)],
-  ] as const) {
-    const file = read() as Record<string, Record<string, unknown> | undefined>;
-    const rest = { ...file[CATEGORY] };
-    delete rest[name];
-    if (Object.keys(rest).length > 0) file[CATEGORY] = rest;
-    else delete file[CATEGORY];
-    write(file as never);
-  }
+  removeResourceEntry(project, CATEGORY, name);
   return name;
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError, type PluginContext, type ResourceBuild } from '@forte/protocol';
+import { UserError, removeResourceEntry, type PluginContext, type ResourceBuild } from '@forte/protocol';
 import { CATEGORY, parseApiConfig, type ApiConfig } from './api-config.js';
 import { askApiSettings } from './api-questions.js';
 import { PARAMETERS_FILE, SCHEMA_FILE, findApiResource, findAuthResource, readApiConfig, saveApiResource } from './api-resource.js';
@@ -156,17 +156,7 @@ export async function updateApiHeadless(ctx: PluginContext, payload: unknown): P
 function removeFiles(ctx: PluginContext, name: string): void {
   const project = ctx.project();
   rmSync(project.resourceDir(CATEGORY, name), { recursive: true, force: true });
-  for (const [read, write] of [
-    [() => project.readBackendConfig(), (v: never) => project.writeBackendConfig(v)],
-    [() => project.readMeta(), (v: never) => project.writeMeta(v)],
-  ] as const) {
-    const file = read() as Record<string, Record<string, unknown> | undefined>;
-    const api = { ...file[CATEGORY] };
-    delete api[name];
-    if (Object.keys(api).length > 0) file[CATEGORY] = api;
-    else delete file[CATEGORY];
-    write(file as never);
-  }
+  removeResourceEntry(project, CATEGORY, name);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError, type BackendResource, type PluginContext, type Template } from '@forte/protocol';
+import { UserError, addResourceEntry, type PluginContext, type Template } from '@forte/protocol';
 import { CATEGORY, PROVIDER_PLUGIN, SERVICE, functionPaths, writeJsonFile } from './function-files.js';
 import { FUNCTION_NAME } from './function-resource.js';
 import { functionTemplate, ref } from './function-template.js';
@@ -67,11 +67,6 @@ export async function createS3TriggerFunction(ctx: PluginContext, options: { nam
     main: 'index.js',
     license: 'Apache-2.0',
   });
-  const entry: BackendResource = { service: SERVICE, providerPlugin: PROVIDER_PLUGIN, build: true };
-  backend[CATEGORY] = { ...backend[CATEGORY], [name]: entry };
-  project.writeBackendConfig(backend);
-  const meta = project.readMeta();
-  meta[CATEGORY] = { ...meta[CATEGORY], [name]: { ...entry } };
-  project.writeMeta(meta);
+  addResourceEntry(project, CATEGORY, name, { service: SERVICE, providerPlugin: PROVIDER_PLUGIN, build: true });
   return name;
 }

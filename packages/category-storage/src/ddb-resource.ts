@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError, type BackendResource, type PluginContext, type Project } from '@forte/protocol';
+import { UserError, addResourceEntry, removeResourceEntry, type PluginContext, type Project } from '@forte/protocol';
 import { CATEGORY, DYNAMODB_SERVICE, PROVIDER_PLUGIN, keyProblems, writeInputs, writeJson, type DynamoDbInputs } from './ddb-inputs.js';
 
 /**
@@ -15,13 +15,7 @@ export function saveTable(project: Project, inputs: DynamoDbInputs, options: { i
   if (options.isNew && backend[CATEGORY]?.[inputs.resourceName])
     throw new UserError(`storage ${inputs.resourceName} already exists.`, 'Choose another friendly name, or change it with `forte update storage`.');
   writeInputs(project, inputs);
-  if (!options.isNew) return;
-  const entry: BackendResource = { service: DYNAMODB_SERVICE, providerPlugin: PROVIDER_PLUGIN };
-  backend[CATEGORY] = { ...backend[CATEGORY], [inputs.resourceName]: entry };
-  project.writeBackendConfig(backend);
-  const meta = project.readMeta();
-  meta[CATEGORY] = { ...meta[CATEGORY], [inputs.resourceName]: { ...entry } };
-  project.writeMeta(meta);
+  if (options.isNew) addResourceEntry(project, CATEGORY, inputs.resourceName, { service: DYNAMODB_SERVICE, providerPlugin: PROVIDER_PLUGIN });
 }
 
 /** Which resources of backend-config.json depend on storage `name` (`category resource` each). */
@@ -84,17 +78,7 @@ export async function removeStorage(ctx: PluginContext, given?: string): Promise
     return;
   }
   rmSync(project.resourceDir(CATEGORY, name), { recursive: true, force: true });
-  const storage = { ...backend[CATEGORY] };
-  delete storage[name];
-  if (Object.keys(storage).length > 0) backend[CATEGORY] = storage;
-  else delete backend[CATEGORY];
-  project.writeBackendConfig(backend);
-  const meta = project.readMeta();
-  const metaStorage = { ...meta[CATEGORY] };
-  delete metaStorage[name];
-  if (Object.keys(metaStorage).length > 0) meta[CATEGORY] = metaStorage;
-  else delete meta[CATEGORY];
-  project.writeMeta(meta);
+  removeResourceEntry(project, CATEGORY, name);
   forgetEnvParameters(project, name);
   ctx.print.success(`Successfully removed resource ${name} locally.`);
   ctx.print.info('Run `forte push` to delete it from the cloud (the push asks before it deletes a table that holds items or a bucket that holds objects).');

@@ -16,3 +16,4 @@ export * from './appsync-resources.js';
 export * from './appsync-prelude.js';
 export * from './line-diff.js';
 export * from './template-diff.js';
+export * from './resource-entries.js';
