@@ -386,6 +386,22 @@ void describe("AppSync over HTTP: refusals in AppSync's shapes", () => {
     const shallow = await post(key, { query: `query { getTodo(id: "x") { ${'comments { items { todo { '.repeat(4)} id ${'} } } '.repeat(4)} } }` });
     assert.equal(shallow.json.errors, undefined, 'a query of 13 levels runs');
 
+    // Variables nested too deep are refused before the body is parsed (JSON.parse of `[[[…` costs far more than its
+    // bytes); one level less is parsed and reaches execution.
+    const nested = async (levels: number): Promise<{ data: unknown; errors: Array<{ errorType: string; message: string }> }> => {
+      const query = JSON.stringify('query ($v: String) { listOrders { items { total } } }');
+      const body = `{"query":${query},"variables":{"v":${'['.repeat(levels)}"x"${']'.repeat(levels)}}}`;
+      const res = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json', ...key }, body });
+      assert.equal(res.status, 200);
+      return (await res.json()) as { data: unknown; errors: Array<{ errorType: string; message: string }> };
+    };
+    const deepBody = await nested(300_000);
+    assert.equal(deepBody.data, null);
+    assert.equal(deepBody.errors[0]!.errorType, 'ValidationError');
+    assert.match(deepBody.errors[0]!.message, /^The request body is nested deeper than 144 levels: its variables may nest 143 \(graphql\.maxQueryDepth/);
+    assert.match((await nested(143)).errors[0]!.message, /^The request body is nested deeper than 144 levels/);
+    assert.doesNotMatch((await nested(142)).errors[0]!.message, /nested deeper/, 'the variables nest 143 levels: parsed, then refused as not a String');
+
     const sub = await post(key, { query: 'subscription { onCreateOrder { total } }' });
     assert.match(sub.json.errors[0].message, /realtime WebSocket endpoint/);
     const huge = await post(key, { query: `query { listOrders { items { total } } } # ${'x'.repeat(101 * 1024)}` });

@@ -1,6 +1,7 @@
 import { isForteError, type ErrorTable } from '@forte/protocol';
 import type { z } from 'zod';
 import { JSON_API_ERRORS } from './api-errors.js';
+import { jsonDepthOver } from './json-depth.js';
 import { decodeContentEncoding, MAX_BUFFERED_BODY } from './read-body.js';
 import type { Principal, RequestContext, Route } from './types.js';
 
@@ -231,23 +232,4 @@ function unsignedTooLarge(): Error {
   return JSON_API_ERRORS.error('RequestEntityTooLargeException', `An unsigned request body is at most ${MAX_UNSIGNED_BODY} bytes: send a smaller body.`, {
     headers: { connection: 'close' },
   });
-}
-
-/** Whether `text` (JSON, or not) opens more than `max` arrays and objects inside one another, strings skipped. */
-function jsonDepthOver(text: string, max: number): boolean {
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 34) {
-      // A string: to its closing quote, escapes skipped.
-      for (i++; i < text.length; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 92) i++;
-        else if (d === 34) break;
-      }
-    } else if (c === 91 || c === 123) {
-      if (++depth > max) return true;
-    } else if (c === 93 || c === 125) depth--;
-  }
-  return false;
 }

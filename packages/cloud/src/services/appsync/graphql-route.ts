@@ -13,7 +13,7 @@ import { withFreshBudget } from './execution-context.js';
 import { formatErrors } from './format-errors.js';
 import type { ModelEvents } from './model-events.js';
 import type { NextTokenCodec } from './next-token.js';
-import { checkVariablesNesting, parseWithinLimits, QueryLimitError, validateWithinLimits } from './query-limits.js';
+import { checkBodyNesting, checkVariablesNesting, parseWithinLimits, QueryLimitError, validateWithinLimits } from './query-limits.js';
 import { APPSYNC_ERRORS } from './appsync-errors.js';
 import type { ResolverRequest } from './resolver-identity.js';
 
@@ -37,10 +37,10 @@ interface GraphQLRequest {
   operationName: string | undefined;
 }
 
-function parseRequest(body: Buffer): GraphQLRequest {
+function parseRequest(text: string): GraphQLRequest {
   let value: unknown;
   try {
-    value = JSON.parse(body.toString('utf8'));
+    value = JSON.parse(text);
   } catch (error) {
     throw APPSYNC_ERRORS.error('MalformedHttpRequestException', 'The request body is not valid JSON.', { cause: error });
   }
@@ -168,7 +168,14 @@ export function graphqlRoute(deps: {
         }
       };
       let caller = await authenticate(api);
-      const request = parseRequest(body);
+      const text = body.toString('utf8');
+      try {
+        checkBodyNesting(text, limits);
+      } catch (error) {
+        if (error instanceof QueryLimitError) return refuse(ctx, 'ValidationError', error.message);
+        throw error;
+      }
+      const request = parseRequest(text);
       let invalid = await run(ctx, api, caller, request);
       if (!invalid) return;
       // The schema held may be older than the one deployed through another instance (its message under
