@@ -194,19 +194,18 @@ export function createStreamPollers(options: {
       return { batch: entries.slice(0, records.length), payload: `{"Records":[${records.join(',')}]}` };
     }
 
-    async function invoke(batchOf: (role: string | undefined) => { batch: StreamRecordEntry[]; payload: string }): Promise<{
-      result: Delivery;
-      error?: string;
-      batch: StreamRecordEntry[];
-    }> {
-      let { batch, payload } = batchOf(undefined);
+    /** Invokes the function with the batch `entries` start (cut once its role is known): what it gave, and the batch. */
+    async function invoke(entries: StreamRecordEntry[]): Promise<{ result: Delivery; error?: string; batch: StreamRecordEntry[] }> {
+      let cutBatch: ReturnType<typeof cut> | undefined;
       try {
         const fn = await options.invoker.resolve(settings.functionName, undefined);
-        ({ batch, payload } = batchOf(fn.config.role));
+        cutBatch = cut(entries, fn.config.role);
+        const { batch, payload } = cutBatch;
         const outcome = await options.invoker.invoke(fn, Buffer.from(payload), 'RequestResponse');
         if (outcome.functionError) return { result: 'failed', error: (outcome.payload ?? '').slice(0, 1000), batch };
         return { result: 'ok', batch };
       } catch (error) {
+        const batch = (cutBatch ?? cut(entries, undefined)).batch;
         const code = (error as ForteError | undefined)?.code;
         if (code === 'TooManyRequestsException' || code === 'ResourceNotReadyException' || code === 'ResourceNotFoundException')
           return { result: 'wait', batch };
@@ -248,7 +247,7 @@ export function createStreamPollers(options: {
       if (bisectLimit === undefined && entries.length < settings.batchSize && waited < settings.batchingWindowMs)
         return pause(settings.batchingWindowMs - waited, true);
       if (stopped) return; // no new batch once stopping
-      const { result, error, batch } = await invoke((role) => cut(entries, role));
+      const { result, error, batch } = await invoke(entries);
       if (abandoned) return; // the cloud is stopping (and stopped the function): the batch runs again at the next start
       if (result === 'wait') return pause(THROTTLE_DELAY_MS, false);
       if (result === 'ok') {
