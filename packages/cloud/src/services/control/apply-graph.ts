@@ -81,10 +81,10 @@ export async function applyGraph(args: {
     return out;
   };
   const contextFor = (node: GraphNode) => resourceContextFor(engine, target, node.qualifiedId, pendingValues);
-  /** The resource as it stands after its handler answered, with its unmasked properties sealed where masks hid a value. */
   /** A handler's warnings as its COMPLETE event's reason, one a line (masked, as every reason is). */
   const warningsOf = (result: ResourceResult): string | undefined =>
     result.warnings?.length ? graph.mask(result.warnings.map((warning) => STACK_EVENT_WARNING + warning).join('\n')) : undefined;
+  /** The resource as it stands after its handler answered, with its unmasked properties sealed where masks hid a value. */
   const liveAfter = (node: GraphNode, result: ResourceResult, props: Record<string, unknown>, masked: Record<string, unknown>): LiveResource => {
     const sealed = sealProperties(engine.secrets, deployedPropertiesContext(target.appId, target.envName, node.qualifiedId, result.physicalId), props, masked);
     return {
