@@ -207,7 +207,6 @@ void describe('forte init (built binary, local cloud)', () => {
       [['help', 'nosuch'], 2, /no command or category named nosuch/],
       [['help', 'stauts'], 2, /Did you mean "forte help status"\?/],
       [['add', 'geo'], 1, /Forte has no geo category yet\.\n.*The categories Forte has today: analytics, api, auth, function, hosting, storage/],
-      [['add', 'analytics'], 1, /forte add analytics is not supported yet: Forte pushes the Kinesis streams a project already holds/],
     ];
     for (const [args, code, message] of cases) {
       const run = await runForte(args, { cwd: work, home });
