@@ -6,6 +6,7 @@ import {
   UserError,
   addResourceEntry,
   cognitoAuthResource,
+  dependentsOf,
   readIdentityPoolSettings,
   removeResourceEntry,
   type PluginContext,
@@ -209,11 +210,7 @@ export async function updateKinesis(ctx: PluginContext): Promise<string> {
 export async function removeKinesis(ctx: PluginContext): Promise<string | undefined> {
   const project = ctx.project();
   const name = await chooseResource(ctx, kinesisResources(project), 'Choose the resource you would want to remove', 'remove');
-  const dependents = Object.entries(project.readBackendConfig()).flatMap(([category, resources]) =>
-    Object.entries(resources ?? {})
-      .filter(([, entry]) => entry.dependsOn?.some((d) => d.category === CATEGORY && d.resourceName === name))
-      .map(([resource]) => `${category} ${resource}`),
-  );
+  const dependents = dependentsOf(project.readBackendConfig(), CATEGORY, name);
   if (dependents.length > 0)
     throw new UserError(
       `${name} cannot be removed: ${dependents.join(', ')} depend${dependents.length === 1 ? 's' : ''} on it.`,

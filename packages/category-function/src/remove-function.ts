@@ -1,22 +1,9 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError, type PluginContext } from '@forte/protocol';
+import { UserError, dependentsOf, type PluginContext } from '@forte/protocol';
 import { CATEGORY, forgetEnvParameters, readJsonFile } from './function-files.js';
 import { deleteSecrets } from './function-secrets.js';
 import type { FunctionParameters } from './function-settings.js';
-
-/** Which resources of backend-config.json depend on `name` (`category resource` each). */
-export function dependentsOf(backend: Record<string, Record<string, { dependsOn?: unknown }>>, name: string): string[] {
-  const out: string[] = [];
-  for (const [category, resources] of Object.entries(backend)) {
-    if (category === 'parameters') continue;
-    for (const [resourceName, entry] of Object.entries(resources)) {
-      const deps = Array.isArray(entry.dependsOn) ? (entry.dependsOn as { category?: string; resourceName?: string }[]) : [];
-      if (deps.some((d) => d.category === CATEGORY && d.resourceName === name)) out.push(`${category} ${resourceName}`);
-    }
-  }
-  return out;
-}
 
 /** `forte remove function <name>`: refused while another resource depends on it. */
 export async function removeFunction(ctx: PluginContext): Promise<void> {
@@ -28,7 +15,7 @@ export async function removeFunction(ctx: PluginContext): Promise<void> {
     ctx.input.subCommands[0] ??
     (await ctx.prompt.select({ message: 'Choose the resource you would want to remove', choices: names.map((n) => ({ name: n, value: n })) }));
   if (!names.includes(name)) throw new UserError(`The project has no function or layer named ${name}.`, `Choose one of: ${names.join(', ')}.`);
-  const dependents = dependentsOf(backend, name);
+  const dependents = dependentsOf(backend, CATEGORY, name);
   if (dependents.length > 0) {
     throw new UserError(
       `${name} cannot be removed: ${dependents.join(', ')} depend${dependents.length === 1 ? 's' : ''} on it.`,

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError, addResourceEntry, removeResourceEntry, type PluginContext, type Project } from '@forte/protocol';
+import { UserError, addResourceEntry, dependentsOf, removeResourceEntry, type PluginContext, type Project } from '@forte/protocol';
 import { CATEGORY, DYNAMODB_SERVICE, PROVIDER_PLUGIN, keyProblems, writeInputs, writeJson, type DynamoDbInputs } from './ddb-inputs.js';
 
 /**
@@ -16,19 +16,6 @@ export function saveTable(project: Project, inputs: DynamoDbInputs, options: { i
     throw new UserError(`storage ${inputs.resourceName} already exists.`, 'Choose another friendly name, or change it with `forte update storage`.');
   writeInputs(project, inputs);
   if (options.isNew) addResourceEntry(project, CATEGORY, inputs.resourceName, { service: DYNAMODB_SERVICE, providerPlugin: PROVIDER_PLUGIN });
-}
-
-/** Which resources of backend-config.json depend on storage `name` (`category resource` each). */
-export function dependentsOf(project: Project, name: string): string[] {
-  const out: string[] = [];
-  for (const [category, resources] of Object.entries(project.readBackendConfig())) {
-    if (category === 'parameters') continue;
-    for (const [resourceName, entry] of Object.entries(resources)) {
-      const deps = Array.isArray(entry.dependsOn) ? (entry.dependsOn as { category?: string; resourceName?: string }[]) : [];
-      if (deps.some((d) => d.category === CATEGORY && d.resourceName === name)) out.push(`${category} ${resourceName}`);
-    }
-  }
-  return out;
 }
 
 /** Drops a removed resource's values from every environment of `team-provider-info.json`. */
@@ -60,7 +47,7 @@ export async function removeStorage(ctx: PluginContext, given?: string): Promise
     ctx.input.subCommands[0] ??
     (await ctx.prompt.select({ message: 'Choose the resource you would want to remove', choices: names.map((n) => ({ name: n, value: n })) }));
   if (!names.includes(name)) throw new UserError(`The project has no storage resource named ${name}.`, `Choose one of: ${names.join(', ')}.`);
-  const dependents = dependentsOf(project, name);
+  const dependents = dependentsOf(backend, CATEGORY, name);
   if (dependents.length > 0) {
     throw new UserError(
       `${name} cannot be removed: ${dependents.join(', ')} depend${dependents.length === 1 ? 's' : ''} on it.`,

@@ -1,5 +1,5 @@
 import type { Project } from './plugin.js';
-import type { BackendResource } from './project-files.js';
+import type { BackendConfig, BackendResource } from './project-files.js';
 
 /**
  * Records a new resource of `category` in backend-config.json and amplify-meta.json (the same entry in both), as
@@ -36,4 +36,20 @@ export function removeResourceEntry(
     else delete file[category];
     write(file as never);
   }
+}
+
+/**
+ * The resources of backend-config.json that depend on resource `name` of `category` (`<category> <resource>` each):
+ * what a remove refuses to leave dangling.
+ */
+export function dependentsOf(backend: BackendConfig, category: string, name: string): string[] {
+  const out: string[] = [];
+  for (const [dependentCategory, resources] of Object.entries(backend)) {
+    if (dependentCategory === 'parameters') continue;
+    for (const [resourceName, entry] of Object.entries(resources ?? {})) {
+      const deps = Array.isArray(entry.dependsOn) ? (entry.dependsOn as { category?: string; resourceName?: string }[]) : [];
+      if (deps.some((d) => d.category === category && d.resourceName === name)) out.push(`${dependentCategory} ${resourceName}`);
+    }
+  }
+  return out;
 }

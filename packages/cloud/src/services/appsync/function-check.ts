@@ -27,6 +27,16 @@ export function functionAccessFor(kernel: Kernel, env: string): FunctionAccess |
 }
 
 /**
+ * Whether a function named `name` is there for the schema: deployed already, or created by this push after the
+ * schema (a function that reads the API's outputs comes after it, as in Amplify's stacks; a name not known yet may
+ * be any).
+ */
+async function functionThere(invoker: FunctionInvoker, name: string, pendingValues: ResourceContext['pendingValues'] | undefined): Promise<boolean> {
+  if (await invoker.exists(name)) return true;
+  return (pendingValues?.(LAMBDA_FUNCTION_TYPE, 'FunctionName') ?? []).some((v) => !v.known || v.value === name);
+}
+
+/**
  * Refuses, at deploy, a schema whose `@function` fields can never be served here: a cloud without the lambda
  * service, or a function in another region or account. A function that does not exist is not refused: AWS
  * deploys such a schema (a Lambda data source names an ARN, which nothing checks) and the field answers
@@ -45,10 +55,6 @@ export async function checkFunctionFields(
   const fields = plan.externalFields.filter((f) => f.kind === 'function');
   const warnings: string[] = [];
   if (fields.length === 0) return warnings;
-  // Functions this push creates after the schema (a function that reads the API's outputs comes after it, as in
-  // Amplify's stacks), by name: a name not known yet may be any.
-  const later = pendingValues?.(LAMBDA_FUNCTION_TYPE, 'FunctionName') ?? [];
-  const comesLater = (name: string): boolean => later.some((v) => !v.known || v.value === name);
   const invoker = functionsOf(kernel);
   const where = (f: (typeof fields)[number]): string => `${f.typeName}.${f.fieldName}`;
   if (!invoker)
@@ -63,7 +69,7 @@ export async function checkFunctionFields(
         throw refused(
           `${where(field)} calls @function "${name}" in ${call.accountId ?? accountId}/${call.region ?? region}, but this cloud is account ${accountId} in ${region} and cannot reach functions elsewhere: remove region and accountId from the directive.`,
         );
-      if (!(await invoker.exists(name)) && !comesLater(name))
+      if (!(await functionThere(invoker, name, pendingValues)))
         warnings.push(
           `${where(field)} calls @function "${name}", which does not exist in this environment (${env}): the field answers Lambda:ResourceNotFoundException until it does. Add the function, or fix the name in schema.graphql.`,
         );
@@ -86,7 +92,6 @@ export async function checkConflictHandlers(
   const models = plan.models.filter((m) => m.versioned?.conflictHandler === 'LAMBDA');
   const warnings: string[] = [];
   if (models.length === 0) return warnings;
-  const later = pendingValues?.(LAMBDA_FUNCTION_TYPE, 'FunctionName') ?? [];
   const invoker = functionsOf(kernel);
   for (const model of models) {
     const name = conflictFunctionName(model, env);
@@ -98,7 +103,7 @@ export async function checkConflictHandlers(
       throw refused(
         `${model.name} resolves conflicts with the function "${name}", which needs the ${FUNCTIONS.providedBy ?? 'lambda'} service, and this cloud runs without it: add it to the cloud's services.`,
       );
-    if (!(await invoker.exists(name)) && !later.some((v) => !v.known || v.value === name))
+    if (!(await functionThere(invoker, name, pendingValues)))
       warnings.push(
         `${model.name} resolves conflicts with the function "${name}", which does not exist in this environment (${env}): each conflict answers ConflictError until it does. Add the function, or fix LambdaConflictHandler.name in transform.conf.json.`,
       );
