@@ -127,7 +127,6 @@ void describe('hash pool', { timeout: 60_000 }, () => {
       }
       console.log('closed');
     `;
-    // A file, not `-e`: with --input-type=module the hashing thread's own code would be taken for a module too.
     const file = join(mkdtempSync(join(tmpdir(), 'forte-hash-close-')), 'close.mjs');
     writeFileSync(file, script);
     const run = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 30_000 });

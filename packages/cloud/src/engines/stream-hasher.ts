@@ -1,7 +1,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { evalWorker } from './eval-worker.js';
 import type { BlobDigest } from './types.js';
 
 /**
@@ -162,7 +163,7 @@ export function createHashPool(options: { threads?: number; idleMs?: number } = 
   };
 
   const startThread = (): Thread => {
-    const worker = new Worker(HASHING_THREAD, { eval: true, name: 'forte-hash' });
+    const worker = evalWorker(HASHING_THREAD, { name: 'forte-hash' });
     const thread: Thread = { worker, bodies: new Map() };
     worker.unref();
     worker.on('message', (m: { op: 'free'; id: number; slot: ArrayBuffer } | { op: 'digest'; id: number; result: Record<BlobDigest, string> }) => {

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { evalWorker } from '../engines/eval-worker.js';
 
 /** Where the cloud's own HTTPS certificate lives in its data dir. */
 export const TLS_FOLDER = 'tls';
@@ -95,7 +95,7 @@ function generateOffThread(signal: AbortSignal | undefined, attributes: unknown,
   signal?.throwIfAborted();
   const module = createRequire(import.meta.url).resolve('selfsigned');
   return new Promise((resolve, reject) => {
-    const worker = new Worker(GENERATE, { eval: true, workerData: { module, attributes, options } });
+    const worker = evalWorker(GENERATE, { workerData: { module, attributes, options } });
     signal?.addEventListener(
       'abort',
       () => {
