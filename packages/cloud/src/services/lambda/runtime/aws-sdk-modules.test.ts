@@ -3,7 +3,7 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { awsSdkPackagesUsed, ensureAwsSdkModules } from './aws-sdk-modules.js';
+import { awsSdkPackagesUsed, ensureAwsSdkModules, npmCommand, npmEnvironment } from './aws-sdk-modules.js';
 import { RuntimeSetupError } from './errors.js';
 import { createFakeRegistry, type FakeRegistry } from './fake-registry.test-helper.js';
 import { createTestRuntime } from './runtime.test-helper.js';
@@ -187,5 +187,39 @@ void describe('the AWS SDK', () => {
       node: LOCAL,
     });
     assert.deepEqual(await readdir(join(nodeModules, '@aws-sdk', 'client-sts')).then((f) => f.includes('package.json')), true);
+  });
+});
+
+void describe("the SDK install's npm command", () => {
+  void it('runs npm directly, with its arguments as given, outside Windows', () => {
+    assert.deepEqual(npmCommand(['install', '--cache', '/home/a b/cache'], 'linux'), {
+      file: 'npm',
+      args: ['install', '--cache', '/home/a b/cache'],
+      shell: false,
+    });
+  });
+
+  void it('runs npm.cmd through the shell on Windows, quoting what cmd.exe would split or read', () => {
+    assert.deepEqual(
+      npmCommand(['install', '--cache', 'C:\\Users\\Ana Lima\\.forte\\npm-cache', '--registry', 'https://r.example/a=b', '@aws-sdk/client-s3@3'], 'win32'),
+      {
+        file: 'npm.cmd',
+        args: ['install', '--cache', '"C:\\Users\\Ana Lima\\.forte\\npm-cache"', '--registry', '"https://r.example/a=b"', '@aws-sdk/client-s3@3'],
+        shell: true,
+      },
+    );
+    assert.throws(() => npmCommand(['--cache', 'C:\\a"b'], 'win32'), /double quote: C:\\a"b/);
+  });
+
+  void it("keeps Windows' Path, PATHEXT and COMSPEC, whatever their case, with the function's Node first, and no other variable", () => {
+    const env = npmEnvironment(join('forte', 'node22', 'node'), {
+      Path: 'C:\\Windows\\system32',
+      PATHEXT: '.COM;.EXE;.CMD',
+      ComSpec: 'C:\\Windows\\system32\\cmd.exe',
+      FORTE_ADMIN_SECRET: 'not for npm',
+    });
+    assert.deepEqual(Object.keys(env).sort(), ['ComSpec', 'PATHEXT', 'Path']);
+    assert.ok(env['Path']!.startsWith(join('forte', 'node22')), env['Path']);
+    assert.ok(env['Path']!.endsWith('C:\\Windows\\system32'));
   });
 });

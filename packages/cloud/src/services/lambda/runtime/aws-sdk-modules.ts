@@ -98,7 +98,9 @@ export async function ensureAwsSdkModules(codeDir: string, options: AwsSdkOption
       ...missing.map((p) => `${p}@3`),
     ];
     try {
-      await run(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, {
+      const npm = npmCommand(args);
+      await run(npm.file, npm.args, {
+        shell: npm.shell,
         env: npmEnvironment(options.node.path),
         timeout: 10 * 60_000,
         maxBuffer: 16 * 1024 * 1024,
@@ -126,13 +128,30 @@ export async function ensureAwsSdkModules(codeDir: string, options: AwsSdkOption
 }
 
 /**
- * npm's environment: what it needs to run, not the cloud's own variables (secrets among them), with the function's
- * Node.js first on the PATH, so that npm (whose command runs the `node` the PATH finds) runs on it.
+ * How npm is run with `args`. On Windows npm is `npm.cmd`, which Node runs only through the shell (since 20.12.2 and
+ * 18.20.2 a batch file given to execFile is refused with EINVAL), so there each argument is quoted for cmd.exe.
  */
-function npmEnvironment(nodePath: string): Record<string, string> {
+export function npmCommand(args: readonly string[], platform: NodeJS.Platform = process.platform): { file: string; args: string[]; shell: boolean } {
+  if (platform !== 'win32') return { file: 'npm', args: [...args], shell: false };
+  return { file: 'npm.cmd', args: args.map(quotedForCmd), shell: true };
+}
+
+function quotedForCmd(arg: string): string {
+  // No path or URL given here holds one, and cmd.exe has no way to pass it inside quotes. (A %NAME% of a defined
+  // variable is still expanded inside quotes; a path or registry URL holding one is not supported on Windows.)
+  if (arg.includes('"')) throw new RuntimeSetupError(`npm cannot be run on Windows with an argument that holds a double quote: ${arg}`);
+  return arg === '' || /[\s&|<>^(),;=%!]/.test(arg) ? `"${arg}"` : arg;
+}
+
+/**
+ * npm's environment: what it needs to run, not the cloud's own variables (secrets among them), with the function's
+ * Node.js first on the PATH, so that npm (whose command runs the `node` the PATH finds) runs on it; on Windows also
+ * what cmd.exe needs to find `npm.cmd` (names matched in any case: Windows spells it `Path`).
+ */
+export function npmEnvironment(nodePath: string, from: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const keep =
-    /^(PATH|HOME|USERPROFILE|APPDATA|TMPDIR|TEMP|TMP|SYSTEMROOT|LANG|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy|NODE_EXTRA_CA_CERTS|npm_config_userconfig)$/;
-  const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => keep.test(e[0]) && e[1] !== undefined));
+    /^(PATH|PATHEXT|COMSPEC|HOME|USERPROFILE|APPDATA|LOCALAPPDATA|TMPDIR|TEMP|TMP|SYSTEMROOT|LANG|HTTPS?_PROXY|NO_PROXY|NODE_EXTRA_CA_CERTS|npm_config_userconfig)$/i;
+  const env = Object.fromEntries(Object.entries(from).filter((e): e is [string, string] => keep.test(e[0]) && e[1] !== undefined));
   const pathKey = Object.keys(env).find((key) => key.toUpperCase() === 'PATH') ?? 'PATH';
   env[pathKey] = [dirname(nodePath), env[pathKey]].filter(Boolean).join(delimiter);
   return env;
