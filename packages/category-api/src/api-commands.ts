@@ -1,11 +1,12 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { UserError, removeResourceEntry, type PluginContext, type ResourceBuild } from '@forte/protocol';
 import { CATEGORY, parseApiConfig, type ApiConfig } from './api-config.js';
 import { askApiSettings } from './api-questions.js';
 import { PARAMETERS_FILE, SCHEMA_FILE, findApiResource, findAuthResource, readApiConfig, saveApiResource } from './api-resource.js';
 import { apiTemplate } from './api-template.js';
 import { compileApi, writeBuild } from './compile-api.js';
+import { assertNoCustomResolvers, customResolverParts } from './custom-resolvers.js';
 import { configFromAddRequest, configFromUpdateRequest } from './headless-api.js';
 import { SCHEMA_TEMPLATES, type SchemaTemplate } from './schema-templates.js';
 import { REST_SERVICE } from './rest-config.js';
@@ -204,12 +205,16 @@ export async function gqlCompile(ctx: PluginContext): Promise<void> {
   const compiled = compileApi(ctx.project(), dir);
   writeBuild(dir, compiled, apiTemplate(config, compiled));
   ctx.print.success(`GraphQL schema compiled successfully: ${compiled.tables.length} model(s).`);
+  const custom = customResolverParts(ctx.project(), dir);
+  if (custom.length > 0)
+    ctx.print.warn(`Forte does not run custom resolvers yet, and a push of this API is refused while it has them:\n${custom.map((p) => `  ${p}`).join('\n')}`);
   ctx.print.info(`Edit your schema at ${join(dir, SCHEMA_FILE)}; the compiled schema is in ${join(dir, 'build', SCHEMA_FILE)}.`);
 }
 
 /** The API's nested template (called by `forte push`); also refreshes build/. */
 export async function buildApi(ctx: PluginContext, dir: string): Promise<ResourceBuild> {
   const config = readApiConfig(dir);
+  assertNoCustomResolvers(ctx.project(), dir, basename(dir));
   const compiled = compileApi(ctx.project(), dir);
   const template = apiTemplate(config, compiled);
   writeBuild(dir, compiled, template);

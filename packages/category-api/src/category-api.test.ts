@@ -334,6 +334,61 @@ void describe('category-api', () => {
     });
   });
 
+  void it("refuses to push custom resolvers (VTL in resolvers/, resources in stacks/), naming each; Amplify's empty ones push", async () => {
+    const schema = 'type Note @model @auth(rules: [{ allow: public }]) { id: ID! content: String! }';
+    await categoryPlugin.executeHeadlessCommand!(context({ plugin: 'api', command: 'add', headless: true }).ctx, addRequest(schema));
+    const dir = apiDir('notes');
+    const ref: ResourceRef = { category: 'api', resourceName: 'notes', service: 'AppSync', dir };
+    const build = () => categoryPlugin.build!(context({ plugin: 'api' }).ctx, ref);
+    // What Amplify writes in a new API: a README among the resolvers and a nested stack whose one resource is never created.
+    mkdirSync(join(dir, 'stacks'), { recursive: true });
+    const emptyStack = {
+      Parameters: { env: { Type: 'String' } },
+      Resources: { EmptyResource: { Type: 'Custom::EmptyResource', Condition: 'AlwaysFalse' } },
+      Conditions: { HasEnvironmentParameter: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'env' }, 'NONE'] }] }, AlwaysFalse: { 'Fn::Equals': ['true', 'false'] } },
+    };
+    writeFileSync(join(dir, 'stacks/CustomResources.json'), JSON.stringify(emptyStack));
+    writeFileSync(join(dir, 'resolvers/.DS_Store'), '');
+    await build();
+
+    // A slot of a generated resolver (here: a step after the auth checks of the list query).
+    const slot = join(dir, 'resolvers/Query.listNotes.postAuth.2.req.vtl');
+    writeFileSync(slot, '$util.qr($ctx.stash.put("authFilter", {"tenant": {"eq": $ctx.identity.claims.tenant}}))\n{}');
+    const refused = await build().then(
+      () => assert.fail('pushed with a resolver that Forte does not run'),
+      (error: unknown) => error,
+    );
+    assert.ok(isUserError(refused));
+    assert.match((refused as Error).message, /does not run custom resolvers yet, and the API notes has one, so nothing was pushed/);
+    assert.match((refused as Error).message, /amplify\/backend\/api\/notes\/resolvers\/Query\.listNotes\.postAuth\.2\.req\.vtl: a resolver template \(VTL\)/);
+    assert.doesNotMatch((refused as Error).message, /README|DS_Store|CustomResources/);
+    const compile = context({ plugin: 'api', command: 'gql-compile' });
+    await categoryPlugin.executeCommand(compile.ctx);
+    assert.ok(
+      compile.printed.some((line) => /push of this API is refused[\s\S]*Query\.listNotes\.postAuth\.2\.req\.vtl/.test(line)),
+      compile.printed.join('\n'),
+    );
+    rmSync(slot);
+
+    // A custom field's resolver and data source in the nested stack; the condition-less resources count.
+    const withResolver = structuredClone(emptyStack) as { Resources: Record<string, unknown> };
+    withResolver.Resources['QueryReportResolver'] = { Type: 'AWS::AppSync::Resolver', Properties: { FieldName: 'report', TypeName: 'Query' } };
+    withResolver.Resources['ReportDataSource'] = { Type: 'AWS::AppSync::DataSource', Condition: 'HasEnvironmentParameter', Properties: {} };
+    writeFileSync(join(dir, 'stacks/CustomResources.json'), JSON.stringify(withResolver));
+    await assert.rejects(build(), (error: Error) => {
+      assert.match(
+        error.message,
+        /the API notes has one, so nothing was pushed:\n  amplify\/backend\/api\/notes\/stacks\/CustomResources\.json: QueryReportResolver \(AWS::AppSync::Resolver\), ReportDataSource \(AWS::AppSync::DataSource\)\n/,
+      );
+      assert.doesNotMatch(error.message, /EmptyResource/);
+      return true;
+    });
+    writeFileSync(join(dir, 'stacks/CustomResources.json'), '{ "Resources": ');
+    await assert.rejects(build(), /stacks\/CustomResources\.json is not valid JSON/);
+    writeFileSync(join(dir, 'stacks/CustomResources.json'), JSON.stringify(emptyStack));
+    await build();
+  });
+
   void it('a table with composite sort keys names how each synthetic attribute is made (CompositeKeyAttributes); others have none', async () => {
     const schema = `type Event @model { tenant: String! @primaryKey(sortKeyFields: ["day", "seq"]) day: String! seq: Int! note: String @index(name: "byNote", sortKeyFields: ["seq", "day"]) }
       type Tag @model { id: ID! label: String @index(name: "byLabel") }`;
