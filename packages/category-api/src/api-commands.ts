@@ -207,7 +207,9 @@ export async function gqlCompile(ctx: PluginContext): Promise<void> {
   ctx.print.success(`GraphQL schema compiled successfully: ${compiled.tables.length} model(s).`);
   const custom = customResolverParts(ctx.project(), dir);
   if (custom.length > 0)
-    ctx.print.warn(`Forte does not run custom resolvers yet, and a push of this API is refused while it has them:\n${custom.map((p) => `  ${p}`).join('\n')}`);
+    ctx.print.warn(
+      `Forte does not deploy custom resolvers or the resources of an API's stacks/ yet, and a push of this API is refused while it has them:\n${custom.map((p) => `  ${p}`).join('\n')}`,
+    );
   ctx.print.info(`Edit your schema at ${join(dir, SCHEMA_FILE)}; the compiled schema is in ${join(dir, 'build', SCHEMA_FILE)}.`);
 }
 

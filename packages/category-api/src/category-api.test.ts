@@ -359,7 +359,10 @@ void describe('category-api', () => {
       (error: unknown) => error,
     );
     assert.ok(isUserError(refused));
-    assert.match((refused as Error).message, /does not run custom resolvers yet, and the API notes has one, so nothing was pushed/);
+    assert.match(
+      (refused as Error).message,
+      /does not deploy custom resolvers or the resources of an API's stacks\/ yet, and the API notes has one, so nothing was pushed/,
+    );
     assert.match((refused as Error).message, /amplify\/backend\/api\/notes\/resolvers\/Query\.listNotes\.postAuth\.2\.req\.vtl: a resolver template \(VTL\)/);
     assert.doesNotMatch((refused as Error).message, /README|DS_Store|CustomResources/);
     const compile = context({ plugin: 'api', command: 'gql-compile' });

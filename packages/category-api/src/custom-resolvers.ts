@@ -61,8 +61,8 @@ export function assertNoCustomResolvers(project: Project, dir: string, apiName: 
   const parts = customResolverParts(project, dir);
   if (parts.length === 0) return;
   throw new UserError(
-    `Forte does not run custom resolvers yet, and the API ${apiName} has ${parts.length === 1 ? 'one' : parts.length}, so nothing was pushed:\n${parts.map((p) => `  ${p}\n`).join('')}` +
-      'Forte runs the resolvers the schema’s directives generate, not VTL templates or resources of nested stacks; deploying the API without these would leave out what they do (an auth step among them would no longer apply).',
-    'Move the logic into the schema (a @function field calling a Lambda function of the project, @auth rules for who may do what), then remove these files (an unchanged stacks/CustomResources.json is fine). Other categories push on their own: `forte push <category>`.',
+    `Forte does not deploy custom resolvers or the resources of an API's stacks/ yet, and the API ${apiName} has ${parts.length === 1 ? 'one' : parts.length}, so nothing was pushed:\n${parts.map((p) => `  ${p}\n`).join('')}` +
+      'Forte runs the resolvers the schema’s directives generate, not VTL templates, and deploys the API’s own stack, not the nested stacks beside it; deploying the API without these would leave out what they do (an auth step among them would no longer apply).',
+    'Move the logic into the schema (a @function field calling a Lambda function of the project, @auth rules for who may do what) and other resources into a category of their own, then remove these files (an unchanged stacks/CustomResources.json is fine). Other categories push on their own: `forte push <category>`.',
   );
 }
