@@ -17,6 +17,7 @@ const ALLOWED = {
   'category-function': ['protocol'],
   'category-storage': ['protocol'],
   'category-analytics': ['protocol'],
+  'category-custom': ['protocol'],
   'category-hosting': ['protocol'],
   'provider-cloud': ['protocol'],
   'frontend-javascript': ['protocol'],

@@ -206,7 +206,7 @@ void describe('forte init (built binary, local cloud)', () => {
       [['add', 'apii'], 2, /Unknown command: add apii\. Did you mean "forte add api"\?/],
       [['help', 'nosuch'], 2, /no command or category named nosuch/],
       [['help', 'stauts'], 2, /Did you mean "forte help status"\?/],
-      [['add', 'geo'], 1, /Forte has no geo category yet\.\n.*The categories Forte has today: analytics, api, auth, function, hosting, storage/],
+      [['add', 'geo'], 1, /Forte has no geo category yet\.\n.*The categories Forte has today: analytics, api, auth, custom, function, hosting, storage/],
     ];
     for (const [args, code, message] of cases) {
       const run = await runForte(args, { cwd: work, home });
