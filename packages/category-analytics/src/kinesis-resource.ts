@@ -6,7 +6,7 @@ import {
   UserError,
   addResourceEntry,
   cognitoAuthResource,
-  dependentsOf,
+  confirmRemoval,
   readIdentityPoolSettings,
   removeResourceEntry,
   type PluginContext,
@@ -210,22 +210,8 @@ export async function updateKinesis(ctx: PluginContext): Promise<string> {
 export async function removeKinesis(ctx: PluginContext): Promise<string | undefined> {
   const project = ctx.project();
   const name = await chooseResource(ctx, kinesisResources(project), 'Choose the resource you would want to remove', 'remove');
-  const dependents = dependentsOf(project.readBackendConfig(), CATEGORY, name);
-  if (dependents.length > 0)
-    throw new UserError(
-      `${name} cannot be removed: ${dependents.join(', ')} depend${dependents.length === 1 ? 's' : ''} on it.`,
-      'Remove the dependency first (a trigger function on the stream: `forte remove function`).',
-    );
-  const confirmed =
-    ctx.prompt.yes ||
-    (await ctx.prompt.confirm({
-      message: 'Are you sure you want to delete the resource? This action deletes all files related to this resource from the backend directory.',
-      default: false,
-    }));
-  if (!confirmed) {
-    ctx.print.info('Nothing was removed.');
+  if (!(await confirmRemoval(ctx, CATEGORY, name, 'Remove the dependency first (a trigger function on the stream: `forte remove function`).')))
     return undefined;
-  }
   rmSync(project.resourceDir(CATEGORY, name), { recursive: true, force: true });
   removeResourceEntry(project, CATEGORY, name);
   return name;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import JSON5 from 'json5';
-import { UserError, addResourceEntry, dependentsOf, pickMany, removeResourceEntry, type PluginContext, type Project, type Template } from '@forte/protocol';
+import { UserError, addResourceEntry, confirmRemoval, pickMany, removeResourceEntry, type PluginContext, type Project, type Template } from '@forte/protocol';
 
 export const CATEGORY = 'custom';
 /** Amplify's service names for the two kinds of custom resource; Forte deploys the CloudFormation kind. */
@@ -243,22 +243,7 @@ export async function updateCustom(ctx: PluginContext): Promise<string> {
 export async function removeCustom(ctx: PluginContext): Promise<string | undefined> {
   const project = ctx.project();
   const { name } = await chooseResource(ctx, 'Choose the resource you would want to remove');
-  const dependents = dependentsOf(project.readBackendConfig(), CATEGORY, name);
-  if (dependents.length > 0)
-    throw new UserError(
-      `${name} cannot be removed: ${dependents.join(', ')} depend${dependents.length === 1 ? 's' : ''} on it.`,
-      'Remove the dependency first (`forte update <category>`).',
-    );
-  const confirmed =
-    ctx.prompt.yes ||
-    (await ctx.prompt.confirm({
-      message: 'Are you sure you want to delete the resource? This action deletes all files related to this resource from the backend directory.',
-      default: false,
-    }));
-  if (!confirmed) {
-    ctx.print.info('Nothing was removed.');
-    return undefined;
-  }
+  if (!(await confirmRemoval(ctx, CATEGORY, name, 'Remove the dependency first (`forte update <category>`).'))) return undefined;
   rmSync(project.resourceDir(CATEGORY, name), { recursive: true, force: true });
   removeResourceEntry(project, CATEGORY, name);
   return name;

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError, dependentsOf, type PluginContext } from '@forte/protocol';
+import { UserError, confirmRemoval, type PluginContext } from '@forte/protocol';
 import { CATEGORY, forgetEnvParameters, readJsonFile } from './function-files.js';
 import { deleteSecrets } from './function-secrets.js';
 import type { FunctionParameters } from './function-settings.js';
@@ -15,23 +15,8 @@ export async function removeFunction(ctx: PluginContext): Promise<void> {
     ctx.input.subCommands[0] ??
     (await ctx.prompt.select({ message: 'Choose the resource you would want to remove', choices: names.map((n) => ({ name: n, value: n })) }));
   if (!names.includes(name)) throw new UserError(`The project has no function or layer named ${name}.`, `Choose one of: ${names.join(', ')}.`);
-  const dependents = dependentsOf(backend, CATEGORY, name);
-  if (dependents.length > 0) {
-    throw new UserError(
-      `${name} cannot be removed: ${dependents.join(', ')} depend${dependents.length === 1 ? 's' : ''} on it.`,
-      `Remove the dependency first (e.g. \`forte update function\` to change a function's access or layers).`,
-    );
-  }
-  const confirmed =
-    ctx.prompt.yes ||
-    (await ctx.prompt.confirm({
-      message: `Are you sure you want to delete the resource? This action deletes all files related to this resource from the backend directory.`,
-      default: false,
-    }));
-  if (!confirmed) {
-    ctx.print.info('Nothing was removed.');
+  if (!(await confirmRemoval(ctx, CATEGORY, name, "Remove the dependency first (e.g. `forte update function` to change a function's access or layers).")))
     return;
-  }
   await deleteFunction(ctx, name);
   ctx.print.success(`Successfully removed resource ${name} locally.`);
   ctx.print.info('Run `forte push` to delete it from the cloud.');

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError, addResourceEntry, dependentsOf, removeResourceEntry, type PluginContext, type Project } from '@forte/protocol';
+import { UserError, addResourceEntry, confirmRemoval, removeResourceEntry, type PluginContext, type Project } from '@forte/protocol';
 import { CATEGORY, DYNAMODB_SERVICE, PROVIDER_PLUGIN, keyProblems, writeInputs, writeJson, type DynamoDbInputs } from './ddb-inputs.js';
 
 /**
@@ -47,23 +47,9 @@ export async function removeStorage(ctx: PluginContext, given?: string): Promise
     ctx.input.subCommands[0] ??
     (await ctx.prompt.select({ message: 'Choose the resource you would want to remove', choices: names.map((n) => ({ name: n, value: n })) }));
   if (!names.includes(name)) throw new UserError(`The project has no storage resource named ${name}.`, `Choose one of: ${names.join(', ')}.`);
-  const dependents = dependentsOf(backend, CATEGORY, name);
-  if (dependents.length > 0) {
-    throw new UserError(
-      `${name} cannot be removed: ${dependents.join(', ')} depend${dependents.length === 1 ? 's' : ''} on it.`,
-      'Remove the dependency first (`forte update function` to change its access; `forte update storage` to remove a trigger, then edit that function).',
-    );
-  }
-  const confirmed =
-    ctx.prompt.yes ||
-    (await ctx.prompt.confirm({
-      message: 'Are you sure you want to delete the resource? This action deletes all files related to this resource from the backend directory.',
-      default: false,
-    }));
-  if (!confirmed) {
-    ctx.print.info('Nothing was removed.');
-    return;
-  }
+  const hint =
+    'Remove the dependency first (`forte update function` to change its access; `forte update storage` to remove a trigger, then edit that function).';
+  if (!(await confirmRemoval(ctx, CATEGORY, name, hint))) return;
   rmSync(project.resourceDir(CATEGORY, name), { recursive: true, force: true });
   removeResourceEntry(project, CATEGORY, name);
   forgetEnvParameters(project, name);

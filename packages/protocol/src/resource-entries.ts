@@ -1,4 +1,4 @@
-import type { Project } from './plugin.js';
+import { UserError, type PluginContext, type Project } from './plugin.js';
 import type { BackendConfig, BackendResource } from './project-files.js';
 
 /**
@@ -52,4 +52,27 @@ export function dependentsOf(backend: BackendConfig, category: string, name: str
     }
   }
   return out;
+}
+
+/**
+ * Amplify's question before a resource is removed, after refusing while other resources depend on it (named, with
+ * `dependencyHint`, how to take the dependency away). `--yes` answers it; a no is said. True when the resource may go.
+ */
+export async function confirmRemoval(
+  ctx: Pick<PluginContext, 'project' | 'prompt' | 'print'>,
+  category: string,
+  name: string,
+  dependencyHint: string,
+): Promise<boolean> {
+  const dependents = dependentsOf(ctx.project().readBackendConfig(), category, name);
+  if (dependents.length > 0)
+    throw new UserError(`${name} cannot be removed: ${dependents.join(', ')} depend${dependents.length === 1 ? 's' : ''} on it.`, dependencyHint);
+  const confirmed =
+    ctx.prompt.yes ||
+    (await ctx.prompt.confirm({
+      message: 'Are you sure you want to delete the resource? This action deletes all files related to this resource from the backend directory.',
+      default: false,
+    }));
+  if (!confirmed) ctx.print.info('Nothing was removed.');
+  return confirmed;
 }
