@@ -7,6 +7,7 @@ import { PARAMETERS_FILE, SCHEMA_FILE, findApiResource, findAuthResource, readAp
 import { apiTemplate } from './api-template.js';
 import { compileApi, writeBuild } from './compile-api.js';
 import { assertNoCustomResolvers, customResolverParts } from './custom-resolvers.js';
+import { adminRoleNames } from './admin-roles.js';
 import { configFromAddRequest, configFromUpdateRequest } from './headless-api.js';
 import { SCHEMA_TEMPLATES, type SchemaTemplate } from './schema-templates.js';
 import { REST_SERVICE } from './rest-config.js';
@@ -203,7 +204,15 @@ export async function removeApi(ctx: PluginContext): Promise<void> {
 export async function gqlCompile(ctx: PluginContext): Promise<void> {
   const { dir, config } = currentApi(ctx);
   const compiled = compileApi(ctx.project(), dir);
-  writeBuild(dir, compiled, apiTemplate(config, compiled));
+  writeBuild(
+    dir,
+    compiled,
+    apiTemplate(
+      config,
+      compiled,
+      adminRoleNames(ctx.project(), basename(dir), (m) => ctx.print.warn(m)),
+    ),
+  );
   ctx.print.success(`GraphQL schema compiled successfully: ${compiled.tables.length} model(s).`);
   const custom = customResolverParts(ctx.project(), dir);
   if (custom.length > 0)
@@ -218,7 +227,11 @@ export async function buildApi(ctx: PluginContext, dir: string): Promise<Resourc
   const config = readApiConfig(dir);
   assertNoCustomResolvers(ctx.project(), dir, basename(dir));
   const compiled = compileApi(ctx.project(), dir);
-  const template = apiTemplate(config, compiled);
+  const template = apiTemplate(
+    config,
+    compiled,
+    adminRoleNames(ctx.project(), basename(dir), (m) => ctx.print.warn(m)),
+  );
   writeBuild(dir, compiled, template);
   return { template, parameters: templateParameters(dir, Object.keys(template.Parameters ?? {})) };
 }

@@ -211,7 +211,7 @@ function modelTableExports(tableId: string): NonNullable<Template['Outputs']> {
  * With AWS_IAM among the modes, it takes the root stack's `authRoleName` / `unauthRoleName` and attaches
  * `AuthRolePolicy01…` / `UnauthRolePolicy01…` (`Forte::IAM::Policy`) granting what the iam rules open.
  */
-export function apiTemplate(config: ApiConfig, compiled: CompiledApi): Template {
+export function apiTemplate(config: ApiConfig, compiled: CompiledApi, adminRoles: readonly string[] = []): Template {
   const modes = authModes(config);
   const usesUserPools = modes.some((m) => m.mode === 'AMAZON_COGNITO_USER_POOLS');
   const apiKey = modes.find((m): m is Extract<AuthMode, { mode: 'API_KEY' }> => m.mode === 'API_KEY');
@@ -238,6 +238,8 @@ export function apiTemplate(config: ApiConfig, compiled: CompiledApi): Template 
         Name: joined([{ Ref: 'AppSyncApiName' }, { Ref: 'env' }]),
         ...provider(config.defaultAuthType),
         ...(config.additionalAuthTypes.length > 0 ? { AdditionalAuthenticationProviders: config.additionalAuthTypes.map(provider) } : {}),
+        // Amplify's admin roles (admin-roles.ts): only IAM callers can have one.
+        ...(usesIam && adminRoles.length > 0 ? { AdminRoleNames: [...adminRoles] } : {}),
       },
     },
   };

@@ -392,6 +392,60 @@ void describe('category-api', () => {
     await build();
   });
 
+  void it("names Amplify's admin roles: the roles of functions with access to the API, and custom-roles.json's", async () => {
+    const schema = 'type Note @model @auth(rules: [{ allow: private, provider: iam }]) { id: ID! content: String! }';
+    await categoryPlugin.executeHeadlessCommand!(
+      context({ plugin: 'api', command: 'add', headless: true }).ctx,
+      addRequest(schema, { defaultAuthType: { mode: 'AWS_IAM' }, additionalAuthTypes: [{ mode: 'API_KEY', expirationTime: 7 }] }),
+    );
+    const dir = apiDir('notes');
+    const config = backend();
+    // Amplify's function template names its role per environment; a function without access to the API is no admin.
+    const roleName = (base: string) => ({ 'Fn::If': ['ShouldNotCreateEnvResources', base, { 'Fn::Join': ['', [base, '-', { Ref: 'env' }]] }] });
+    for (const [name, base] of [
+      ['lister', 'notesLambdaRole1a2b3c4d'],
+      ['mailer', 'notesLambdaRole9f8e7d6c'],
+    ] as const) {
+      mkdirSync(join(root, 'amplify/backend/function', name), { recursive: true });
+      writeFileSync(
+        join(root, 'amplify/backend/function', name, `${name}-cloudformation-template.json`),
+        JSON.stringify({ Resources: { LambdaExecutionRole: { Type: 'AWS::IAM::Role', Properties: { RoleName: roleName(base) } } } }),
+      );
+    }
+    config.function = {
+      lister: { service: 'Lambda', dependsOn: [{ category: 'api', resourceName: 'notes', attributes: ['GraphQLAPIIdOutput'] }] },
+      mailer: { service: 'Lambda', dependsOn: [] },
+    };
+    writeFileSync(join(root, 'amplify/backend/backend-config.json'), JSON.stringify(config));
+    writeFileSync(
+      join(dir, 'custom-roles.json'),
+      JSON.stringify({
+        adminRoleNames: ['ops-${env}', 'arn:aws:sts::123456789012:assumed-role/auditor/session-1', 'arn:aws:iam::123456789012:role/plain', 'svc/session'],
+      }),
+    );
+    const fake = context({ plugin: 'api' });
+    const built = await categoryPlugin.build!(fake.ctx, { category: 'api', resourceName: 'notes', service: 'AppSync', dir });
+    const api = templateSchema.parse(built.template).Resources.GraphQLAPI!;
+    assert.deepEqual(api.Properties?.AdminRoleNames, ['notesLambdaRole1a2b3c4d-dev', 'ops-dev', 'auditor']);
+    assert.ok(
+      fake.printed.some((line) =>
+        /Ignoring "arn:aws:iam::123456789012:role\/plain" in amplify\/backend\/api\/notes\/custom-roles\.json: .*an IAM ARN/.test(line),
+      ),
+      fake.printed.join('\n'),
+    );
+    assert.ok(fake.printed.some((line) => /Ignoring "svc\/session"/.test(line)));
+
+    // Without an IAM auth mode nobody can be an admin role: the property is left out.
+    writeFileSync(join(dir, 'custom-roles.json'), '{"adminRoleNames": "ops"}');
+    const cliInputs = JSON.parse(readFileSync(join(dir, 'cli-inputs.json'), 'utf8'));
+    cliInputs.serviceConfiguration.defaultAuthType = { mode: 'API_KEY', expirationTime: 7 };
+    cliInputs.serviceConfiguration.additionalAuthTypes = [];
+    writeFileSync(join(dir, 'cli-inputs.json'), JSON.stringify(cliInputs));
+    writeFileSync(join(dir, 'schema.graphql'), 'type Note @model @auth(rules: [{ allow: public }]) { id: ID! content: String! }');
+    const keyOnly = await categoryPlugin.build!(context({ plugin: 'api' }).ctx, { category: 'api', resourceName: 'notes', service: 'AppSync', dir });
+    assert.equal(templateSchema.parse(keyOnly.template).Resources.GraphQLAPI!.Properties?.AdminRoleNames, undefined);
+  });
+
   void it('a table with composite sort keys names how each synthetic attribute is made (CompositeKeyAttributes); others have none', async () => {
     const schema = `type Event @model { tenant: String! @primaryKey(sortKeyFields: ["day", "seq"]) day: String! seq: Int! note: String @index(name: "byNote", sortKeyFields: ["seq", "day"]) }
       type Tag @model { id: ID! label: String @index(name: "byLabel") }`;

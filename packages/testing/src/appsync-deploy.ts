@@ -43,7 +43,16 @@ const providerOf = (mode: AppSyncAuthConfiguration['defaultAuthentication'], use
  */
 export async function deployTestApi(
   cloud: TestCloud,
-  options: { schema: string; authConfig: AppSyncAuthConfiguration; userPoolId?: string; totalCounts?: boolean; name?: string; resolverConfig?: ResolverConfig },
+  options: {
+    schema: string;
+    authConfig: AppSyncAuthConfiguration;
+    userPoolId?: string;
+    totalCounts?: boolean;
+    name?: string;
+    resolverConfig?: ResolverConfig;
+    /** The API's admin roles (`AdminRoleNames`). */
+    adminRoleNames?: string[];
+  },
 ): Promise<DeployedTestApi> {
   const ctx = (logicalId: string): ResourceContext => ({
     appId: 'app1',
@@ -67,6 +76,7 @@ export async function deployTestApi(
       Name: `${options.name ?? 'api'}-dev`,
       ...providerOf(options.authConfig.defaultAuthentication, options.userPoolId),
       AdditionalAuthenticationProviders: (options.authConfig.additionalAuthenticationProviders ?? []).map((m) => providerOf(m, options.userPoolId)),
+      ...(options.adminRoleNames ? { AdminRoleNames: options.adminRoleNames } : {}),
     },
     ctx('GraphQLAPI'),
   );

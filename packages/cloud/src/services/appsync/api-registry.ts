@@ -17,6 +17,8 @@ export interface DeployedApi {
   name: string;
   /** The default auth provider first, then the additional ones. */
   authProviders: AppSyncAuthProvider[];
+  /** IAM role names whose callers (not identity pool credentials) pass every `@auth` rule: Amplify's admin roles. */
+  adminRoleNames: ReadonlySet<string>;
   plan: GraphQLApiPlan;
   /** Executable: the deployed SDL with resolvers built from the plan. */
   schema: GraphQLSchema;

@@ -33,13 +33,15 @@ const authProvider = z.object({
 const apiProps = authProvider.extend({
   Name: z.string().regex(/^[\w\- ]{1,65536}$/, 'API names are letters, digits, spaces, _ and -'),
   AdditionalAuthenticationProviders: z.array(authProvider).default([]),
+  // IAM role names (1 to 64 of IAM's characters): their callers pass every @auth rule, as Amplify's admin roles do.
+  AdminRoleNames: z.array(z.string().regex(/^[\w+=,.@-]{1,64}$/, 'admin role names are IAM role names (letters, digits and +=,.@_-, up to 64)')).default([]),
 });
 
 const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 /** 26 lowercase letters and digits: the shape of AppSync API ids. */
 export const newApiId = (): string => Array.from({ length: 26 }, () => ALNUM[randomInt(ALNUM.length)]).join('');
 
-function parseProps(props: Record<string, unknown>): AppSyncAuthProvider[] & { name?: string } {
+function parseProps(props: Record<string, unknown>): AppSyncAuthProvider[] & { name?: string; adminRoleNames: string[] } {
   const parsed = apiProps.safeParse(props);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -48,7 +50,7 @@ function parseProps(props: Record<string, unknown>): AppSyncAuthProvider[] & { n
       `${APPSYNC_RESOURCE_TYPES.graphQLApi} ${issue?.path.join('.') || 'Properties'}: ${issue?.message ?? 'invalid'}`,
     );
   }
-  const { Name, AdditionalAuthenticationProviders, ...defaultProvider } = parsed.data;
+  const { Name, AdditionalAuthenticationProviders, AdminRoleNames, ...defaultProvider } = parsed.data;
   const providers: AppSyncAuthProvider[] = [defaultProvider, ...AdditionalAuthenticationProviders];
   for (const p of providers) {
     if (p.AuthenticationType === 'AMAZON_COGNITO_USER_POOLS' && !p.UserPoolConfig) {
@@ -67,7 +69,7 @@ function parseProps(props: Record<string, unknown>): AppSyncAuthProvider[] & { n
   const types = providers.map((p) => p.AuthenticationType);
   const repeated = types.find((t, i) => types.indexOf(t) !== i && t !== 'AMAZON_COGNITO_USER_POOLS' && t !== 'OPENID_CONNECT');
   if (repeated) throw RESOURCE_ERRORS.error('ValidationException', `${APPSYNC_RESOURCE_TYPES.graphQLApi}: the auth mode ${repeated} is listed twice.`);
-  return Object.assign(providers, { name: Name });
+  return Object.assign(providers, { name: Name, adminRoleNames: [...new Set(AdminRoleNames)] });
 }
 
 const ownerKey = (ctx: ResourceContext): string => `${ctx.appId}/${ctx.envName}/${ctx.stackName}/${ctx.logicalId}`;
@@ -80,8 +82,8 @@ export const apiArn = (kernel: Kernel, apiId: string): string => `arn:aws:appsyn
 
 /**
  * `Forte::AppSync::GraphQLApi` → physical id = ApiId; attributes `ApiId`, `Arn`, `GraphQLUrl`
- * (`<baseUrl>/graphql/<apiId>`), `RealtimeUrl` (`ws://…/graphql/<apiId>/realtime`). Auth modes and
- * the name change in place.
+ * (`<baseUrl>/graphql/<apiId>`), `RealtimeUrl` (`ws://…/graphql/<apiId>/realtime`). Auth modes, the admin
+ * roles (`AdminRoleNames`) and the name change in place.
  */
 export function createApiResourceHandler(kernel: Kernel, store: AppSyncStore, registry: ApiRegistry): ResourceHandler {
   const result = (api: StoredApi): ResourceResult => {
@@ -102,7 +104,13 @@ export function createApiResourceHandler(kernel: Kernel, store: AppSyncStore, re
       const providers = parseProps(props);
       const owner = ownerKey(ctx);
       const existing = await store.apiByOwner(owner);
-      const api: StoredApi = { apiId: existing?.apiId ?? newApiId(), ownerKey: owner, name: providers.name ?? '', authProviders: [...providers] };
+      const api: StoredApi = {
+        apiId: existing?.apiId ?? newApiId(),
+        ownerKey: owner,
+        name: providers.name ?? '',
+        authProviders: [...providers],
+        adminRoleNames: providers.adminRoleNames,
+      };
       await store.putApi(api);
       await registry.refresh(api.apiId);
       ctx.log.info(existing ? 'graphql api adopted' : 'graphql api created', { apiId: api.apiId });
@@ -112,7 +120,7 @@ export function createApiResourceHandler(kernel: Kernel, store: AppSyncStore, re
       const providers = parseProps(props);
       const existing = await store.apiById(physicalId);
       if (!existing) return 'replace';
-      const api: StoredApi = { ...existing, name: providers.name ?? '', authProviders: [...providers] };
+      const api: StoredApi = { ...existing, name: providers.name ?? '', authProviders: [...providers], adminRoleNames: providers.adminRoleNames };
       await store.putApi(api);
       await registry.refresh(api.apiId);
       ctx.log.info('graphql api updated', { apiId: api.apiId });

@@ -8,6 +8,8 @@ export interface StoredApi {
   ownerKey: string;
   name: string;
   authProviders: AppSyncAuthProvider[];
+  /** IAM role names whose callers pass every `@auth` rule (Amplify's admin roles). */
+  adminRoleNames: string[];
 }
 
 export interface StoredApiKey {
@@ -33,6 +35,7 @@ interface ApiRow {
   owner_key: string;
   name: string;
   auth_providers: string;
+  admin_role_names: string | null;
 }
 interface KeyRow {
   api_key: string;
@@ -54,6 +57,7 @@ const fromApiRow = (row: ApiRow): StoredApi => ({
   ownerKey: row.owner_key,
   name: row.name,
   authProviders: JSON.parse(row.auth_providers) as AppSyncAuthProvider[],
+  adminRoleNames: row.admin_role_names ? (JSON.parse(row.admin_role_names) as string[]) : [],
 });
 const fromKeyRow = (row: KeyRow): StoredApiKey => ({
   apiKey: row.api_key,
@@ -88,9 +92,10 @@ export function createAppSyncStore(sql: SqlStore) {
     async putApi(api: StoredApi): Promise<void> {
       const at = now();
       await sql.run(
-        `INSERT INTO appsync_apis (api_id, owner_key, name, auth_providers, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (api_id) DO UPDATE SET name = excluded.name, auth_providers = excluded.auth_providers, updated_at = excluded.updated_at`,
-        [api.apiId, api.ownerKey, api.name, JSON.stringify(api.authProviders), at, at],
+        `INSERT INTO appsync_apis (api_id, owner_key, name, auth_providers, admin_role_names, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (api_id) DO UPDATE SET name = excluded.name, auth_providers = excluded.auth_providers,
+           admin_role_names = excluded.admin_role_names, updated_at = excluded.updated_at`,
+        [api.apiId, api.ownerKey, api.name, JSON.stringify(api.authProviders), JSON.stringify(api.adminRoleNames), at, at],
       );
     },
     /** Deletes the API with its keys and schema. */

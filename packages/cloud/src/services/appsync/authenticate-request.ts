@@ -20,9 +20,16 @@ function peekJwt(token: string): Record<string, unknown> | undefined {
   }
 }
 
-const iamRoleOf = (principal: Principal): Caller['iamRole'] => {
+/**
+ * What an IAM caller is to the API's `@auth` rules: Forte's admin keys and the API's admin roles pass them all (Amplify
+ * makes the roles of functions with access to the API, and custom-roles.json's `adminRoleNames`, admin roles);
+ * identity pool credentials are the signed-in users' or the guests' role, whatever that role is named.
+ */
+const iamRoleOf = (principal: Principal, api: Pick<DeployedApi, 'adminRoleNames'>): Caller['iamRole'] => {
   if (principal.kind === 'admin') return 'admin';
   if (principal.kind === 'role' && principal.identityAuthType) return principal.identityAuthType === 'authenticated' ? 'auth' : 'unauth';
+  // The role's name, never the session's: a caller names its own session when it assumes a role.
+  if (principal.kind === 'role' && api.adminRoleNames.has(principal.roleArn.slice(principal.roleArn.lastIndexOf('/') + 1))) return 'admin';
   return 'other';
 };
 
@@ -117,7 +124,7 @@ export function principalCaller(api: DeployedApi, principal: Principal): Caller 
   if (!api.authProviders.some((p) => p.AuthenticationType === 'AWS_IAM'))
     throw unauthorized('IAM requests are not accepted by this API: it has no AWS_IAM auth mode. Use an API key or a user of its user pool.');
   const expiresAt = principal.kind === 'role' ? principal.expiresAt : undefined;
-  return { mode: 'iam', groups: [], claims: {}, principal, iamRole: iamRoleOf(principal), ...(expiresAt === undefined ? {} : { expiresAt }) };
+  return { mode: 'iam', groups: [], claims: {}, principal, iamRole: iamRoleOf(principal, api), ...(expiresAt === undefined ? {} : { expiresAt }) };
 }
 
 /** See `authenticateCaller` (caller.ts): AppSync's choice of auth mode from the request's credentials. */
@@ -150,7 +157,7 @@ export async function authenticateRequest(input: {
       throw error;
     }
     const expiresAt = principal.kind === 'role' ? principal.expiresAt : undefined;
-    return { mode: 'iam', groups: [], claims: {}, principal, iamRole: iamRoleOf(principal), ...(expiresAt === undefined ? {} : { expiresAt }) };
+    return { mode: 'iam', groups: [], claims: {}, principal, iamRole: iamRoleOf(principal, api), ...(expiresAt === undefined ? {} : { expiresAt }) };
   }
   if (apiKey !== undefined && authorization === undefined) {
     if (!has('API_KEY')) throw unauthorized('API keys are not accepted by this API: it has no API_KEY auth mode.');

@@ -51,6 +51,7 @@ export function createApiRegistry(kernel: Kernel, store: AppSyncStore, http: Htt
         arn: apiArn(kernel, apiId),
         name: api.name,
         authProviders: api.authProviders,
+        adminRoleNames: new Set(api.adminRoleNames),
         plan: built.plan,
         schema: built.schema,
         tables: schema.tables,

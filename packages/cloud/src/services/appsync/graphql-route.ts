@@ -217,7 +217,7 @@ export function graphqlRoute(deps: {
     if (operation.operation === 'subscription') {
       return refuse(ctx, 'UnsupportedOperation', 'Subscriptions are served over the realtime WebSocket endpoint (<GraphQLUrl>/realtime), not over HTTP.');
     }
-    if (caller.mode === 'iam' && caller.principal && caller.iamRole !== 'admin') {
+    if (caller.mode === 'iam' && caller.principal && caller.principal.kind !== 'admin') {
       const type = ROOT_TYPE[operation.operation];
       for (const field of rootFields(document, operation)) {
         try {

@@ -30,4 +30,6 @@ export const APPSYNC_MIGRATIONS: readonly string[] = [
     name TEXT PRIMARY KEY,
     value TEXT NOT NULL
   );`,
+  // The IAM roles that pass every @auth rule (Amplify's admin roles: functions with access to the API, custom-roles.json).
+  'ALTER TABLE appsync_apis ADD COLUMN admin_role_names TEXT',
 ];
