@@ -1,5 +1,5 @@
 import { UserError, type PluginContext, type ResourceBuild, type ResourceRef } from '@forte/protocol';
-import { addApi, addApiHeadless, buildApi, gqlCompile, removeApi, updateApi, updateApiHeadless } from './api-commands.js';
+import { addApi, addApiHeadless, apiAdminRolesChanged, buildApi, gqlCompile, removeApi, updateApi, updateApiHeadless } from './api-commands.js';
 import { REST_SERVICE } from './rest-config.js';
 import { addRestApiHeadless, buildRestApi, isRestRequest, updateRestApiHeadless } from './rest-commands.js';
 
@@ -51,6 +51,12 @@ export async function executeHeadlessCommand(ctx: PluginContext, payload: unknow
 export async function build(ctx: PluginContext, resource: ResourceRef): Promise<ResourceBuild> {
   if (resource.service === REST_SERVICE) return buildRestApi(ctx, resource);
   return buildApi(ctx, resource.dir);
+}
+
+/** Whether an unchanged GraphQL API must be built again: its admin roles (the roles of the functions with access to it) changed. */
+export async function outdated(ctx: PluginContext, resource: ResourceRef, deployed: ResourceBuild): Promise<boolean> {
+  if (resource.service === REST_SERVICE) return false;
+  return apiAdminRolesChanged(ctx, resource.dir, deployed);
 }
 
 function printHelp(ctx: PluginContext): void {

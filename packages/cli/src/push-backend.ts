@@ -193,15 +193,24 @@ async function buildResources(ctx: CliContext, status: ResourceStatus, scope: Pu
     const cached = changed.has(key) ? undefined : readCachedTemplate(templateCachePath(project.currentCloudBackendDir, category, resourceName));
     if (!changed.has(key) && !deployed) continue; // not pushed yet and outside this push's filter
     let built: ResourceBuild | undefined = cached;
+    const service = typeof entry['service'] === 'string' ? entry['service'] : undefined;
+    const inScope = scope.includes(category, resourceName);
+    // Outside the push's scope a resource is rebuilt as deployed, from #current-cloud-backend.
+    const ref = {
+      category,
+      resourceName,
+      service: service ?? '',
+      dir: inScope ? project.resourceDir(category, resourceName) : join(project.currentCloudBackendDir, category, resourceName),
+    };
+    // Unchanged files, but what the build reads elsewhere may have changed (an API's admin roles).
+    if (built && inScope) {
+      const plugin = await loadCategoryPlugin(ctx, category, service);
+      if (plugin.outdated && (await plugin.outdated(ctx, ref, built))) built = undefined;
+    }
     if (!built) {
-      const service = typeof entry['service'] === 'string' ? entry['service'] : undefined;
       const plugin = await loadCategoryPlugin(ctx, category, service);
       if (!plugin.build) throw new UserError(`The ${category} plugin cannot build resources (it has no build()).`, `Update the ${category} plugin.`);
-      // Outside the push's scope a resource is rebuilt as deployed, from #current-cloud-backend.
-      const dir = scope.includes(category, resourceName)
-        ? project.resourceDir(category, resourceName)
-        : join(project.currentCloudBackendDir, category, resourceName);
-      built = await plugin.build(ctx, { category, resourceName, service: service ?? '', dir });
+      built = await plugin.build(ctx, ref);
     }
     const environmentParameters = envCategories[category]?.[resourceName];
     out.push({

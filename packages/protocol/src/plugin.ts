@@ -236,6 +236,12 @@ export interface CategoryPlugin {
   executeHeadlessCommand?(ctx: PluginContext, payload: unknown): Promise<void>;
   /** Build the nested template of one resource (called by push for resources to create or update). */
   build?(ctx: PluginContext, resource: ResourceRef): Promise<ResourceBuild>;
+  /**
+   * Whether a resource whose files did not change since its last push must be built again, because what its build
+   * reads elsewhere in the project changed (an API's admin roles are the roles of the functions with access to it).
+   * `deployed` is what the last push built. Called by push for such resources of its scope; absent: never.
+   */
+  outdated?(ctx: PluginContext, resource: ResourceRef, deployed: ResourceBuild): Promise<boolean>;
   /** Deploy the built frontend (hosting categories). Returns the live URL. */
   publish?(ctx: PluginContext, resource: ResourceRef, options: { distributionDir: string }): Promise<{ url: string }>;
   /**
