@@ -8,7 +8,16 @@ import type { PluginInfo } from './plugin-registry.js';
 import { BOOLEAN_FLAGS } from './parse-args.js';
 
 const info = (manifest: PluginManifest): PluginInfo => ({ packageName: `forte-${manifest.name}`, packageVersion: '1.0.0', packageLocation: '/x', manifest });
-const OFFICIAL = ['category-analytics', 'category-api', 'category-auth', 'category-custom', 'category-function', 'category-hosting', 'category-storage', 'codegen'];
+const OFFICIAL = [
+  'category-analytics',
+  'category-api',
+  'category-auth',
+  'category-custom',
+  'category-function',
+  'category-hosting',
+  'category-storage',
+  'codegen',
+];
 
 void describe('plugin command options', () => {
   void it("a declared command accepts its options and the CLI's own, and nothing else", () => {
