@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { CREDENTIAL_PROVIDERS, provide, type ResourceContext } from '@forte/cloud';
 import { APPSYNC_RESOURCE_TYPES } from '@forte/protocol';
 import { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
-import { startTestCloud, type TestCloud } from './index.js';
+import { signedPost, startTestCloud, type TestCloud } from './index.js';
 
 /**
  * Amplify's admin roles: IAM callers whose role the API names in `AdminRoleNames` (the execution roles of functions
@@ -90,20 +88,7 @@ void describe('AppSync admin roles (AdminRoleNames)', () => {
 
   /** A GraphQL request signed with the keys of `role` (SigV4, service appsync), as a function signs its own. */
   async function asRole(role: string, query: string): Promise<{ data?: Record<string, any> | null; errors?: { message: string; errorType?: string }[] }> {
-    const url = new URL(api.url);
-    const body = JSON.stringify({ query });
-    const signer = new SignatureV4({ service: 'appsync', region: 'us-east-1', credentials: keys[role]!, sha256: Hash.bind(null, 'sha256') });
-    const signed = await signer.sign({
-      method: 'POST',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: Number(url.port),
-      path: url.pathname,
-      headers: { host: url.host, 'content-type': 'application/json' },
-      body,
-    });
-    const response = await fetch(api.url, { method: 'POST', headers: signed.headers, body });
-    return (await response.json()) as never;
+    return (await (await signedPost(api.url, JSON.stringify({ query }), keys[role]!)).json()) as never;
   }
 
   void it("lets a function's role named an admin role do what no @auth rule gives it", async () => {

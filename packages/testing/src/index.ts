@@ -17,4 +17,5 @@ export { PROXY_TEST_ADDRESS, proxyAddressSkipReason, requestFrom } from './reque
 export { mailboxMessages, totpCode } from './user-pool-codes.js';
 export { startLocalOidcProvider, type IdTokenTampering, type LocalOidcProvider } from './local-oidc-provider.js';
 export { deployTestApi, type DeployedTestApi } from './appsync-deploy.js';
+export { signedPost } from './signed-post.js';
 export { openDataStoreNode, type DataStoreEvent, type DataStoreNode, type DataStoreNodeOptions, type DataStoreRequest } from './datastore-node.js';

@@ -9,8 +9,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { signedPost } from '@forte/testing';
 import { describeCorpusBucketPush } from './gen1-bucket-push.js';
 import { runForte } from './forte-runner.js';
 
@@ -21,17 +20,8 @@ describeCorpusBucketPush('product-catalog', 's338e5b439', {
     async check({ work, home, root, meta }) {
       const endpoint = new URL(meta.api.productcatalog.output.GraphQLAPIEndpointOutput as string);
       const admin = JSON.parse(readFileSync(join(home, 'cloud', 'admin-credentials.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
-      const body = JSON.stringify({ query: 'mutation { createProduct(input: {serialno: 1, engword: "lamp", stock: 2, price: 10}) { id } }' });
-      const signed = await new SignatureV4({ service: 'appsync', region: 'us-east-1', credentials: admin, sha256: Hash.bind(null, 'sha256') }).sign({
-        method: 'POST',
-        protocol: endpoint.protocol,
-        hostname: endpoint.hostname,
-        port: Number(endpoint.port),
-        path: endpoint.pathname,
-        headers: { host: endpoint.host, 'content-type': 'application/json' },
-        body,
-      });
-      const created = (await (await fetch(endpoint, { method: 'POST', headers: signed.headers, body })).json()) as { data?: unknown; errors?: unknown };
+      const mutation = 'mutation { createProduct(input: {serialno: 1, engword: "lamp", stock: 2, price: 10}) { id } }';
+      const created = (await (await signedPost(endpoint, JSON.stringify({ query: mutation }), admin)).json()) as { data?: unknown; errors?: unknown };
       assert.equal(created.errors, undefined, JSON.stringify(created));
 
       const event = join(work, 'event.json');
