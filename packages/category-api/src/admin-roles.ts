@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { UserError, type Project } from '@forte/protocol';
+import { basename, join, relative } from 'node:path';
+import { UserError, type PluginContext, type Project, type ResourceBuild } from '@forte/protocol';
+import { authModes } from './api-config.js';
+import { readApiConfig } from './api-resource.js';
 
 export const CUSTOM_ROLES_FILE = 'custom-roles.json';
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
@@ -90,4 +92,15 @@ export function adminRoleNames(project: Project, apiName: string, warn: (message
     }
   }
   return [...new Set(names)];
+}
+
+/**
+ * Whether the admin roles the API's template would name now (admin-roles.ts) differ from those of `deployed`: a
+ * function given access to the API, or losing it, changes no file of the API.
+ */
+export function apiAdminRolesChanged(ctx: PluginContext, dir: string, deployed: ResourceBuild): boolean {
+  const usesIam = authModes(readApiConfig(dir)).some((m) => m.mode === 'AWS_IAM');
+  const now = usesIam ? adminRoleNames(ctx.project(), basename(dir), () => undefined) : [];
+  const before = deployed.template.Resources['GraphQLAPI']?.Properties?.['AdminRoleNames'];
+  return JSON.stringify(now) !== JSON.stringify(Array.isArray(before) ? before : []);
 }

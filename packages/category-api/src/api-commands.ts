@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UserError, removeResourceEntry, type PluginContext, type ResourceBuild } from '@forte/protocol';
-import { CATEGORY, authModes, parseApiConfig, type ApiConfig } from './api-config.js';
+import { CATEGORY, parseApiConfig, type ApiConfig } from './api-config.js';
 import { askApiSettings } from './api-questions.js';
 import { PARAMETERS_FILE, SCHEMA_FILE, findApiResource, findAuthResource, readApiConfig, saveApiResource } from './api-resource.js';
 import { apiTemplate } from './api-template.js';
@@ -234,17 +234,6 @@ export async function buildApi(ctx: PluginContext, dir: string): Promise<Resourc
   );
   writeBuild(dir, compiled, template);
   return { template, parameters: templateParameters(dir, Object.keys(template.Parameters ?? {})) };
-}
-
-/**
- * Whether the admin roles the API's template would name now (admin-roles.ts) differ from those of `deployed`: a
- * function given access to the API, or losing it, changes no file of the API.
- */
-export function apiAdminRolesChanged(ctx: PluginContext, dir: string, deployed: ResourceBuild): boolean {
-  const usesIam = authModes(readApiConfig(dir)).some((m) => m.mode === 'AWS_IAM');
-  const now = usesIam ? adminRoleNames(ctx.project(), basename(dir), () => undefined) : [];
-  const before = deployed.template.Resources['GraphQLAPI']?.Properties?.['AdminRoleNames'];
-  return JSON.stringify(now) !== JSON.stringify(Array.isArray(before) ? before : []);
 }
 
 /** parameters.json values for the parameters the template declares (Amplify's file, intrinsics kept). */

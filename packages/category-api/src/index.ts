@@ -1,7 +1,6 @@
 import { UserError, type PluginContext, type ResourceBuild, type ResourceRef } from '@forte/protocol';
-import { addApi, addApiHeadless, apiAdminRolesChanged, buildApi, gqlCompile, removeApi, updateApi, updateApiHeadless } from './api-commands.js';
+import { apiAdminRolesChanged } from './admin-roles.js';
 import { REST_SERVICE } from './rest-config.js';
-import { addRestApiHeadless, buildRestApi, isRestRequest, updateRestApiHeadless } from './rest-commands.js';
 
 export { apiConfigSchema, parseApiConfig, type ApiConfig } from './api-config.js';
 export { apiTemplate } from './api-template.js';
@@ -12,18 +11,23 @@ export { REST_SERVICE, parseRestInputs, type RestInputs, type RestPath } from '.
 
 const ALIASES: Record<string, string> = { configure: 'update' };
 
+// The commands load the transformer (and graphql): loaded when one runs, so a push that only asks whether an API is
+// outdated does not pay for them.
+const commands = () => import('./api-commands.js');
+const restCommands = () => import('./rest-commands.js');
+
 /** Runs `forte api <command>` (or `forte <command> api`). */
 export async function executeCommand(ctx: PluginContext): Promise<void> {
   const command = ctx.input.command ?? 'help';
   switch (ALIASES[command] ?? command) {
     case 'add':
-      return addApi(ctx);
+      return (await commands()).addApi(ctx);
     case 'update':
-      return updateApi(ctx);
+      return (await commands()).updateApi(ctx);
     case 'remove':
-      return removeApi(ctx);
+      return (await commands()).removeApi(ctx);
     case 'gql-compile':
-      return gqlCompile(ctx);
+      return (await commands()).gqlCompile(ctx);
     case 'help':
       printHelp(ctx);
       return;
@@ -36,12 +40,16 @@ export async function executeCommand(ctx: PluginContext): Promise<void> {
 export async function executeHeadlessCommand(ctx: PluginContext, payload: unknown): Promise<void> {
   const command = ctx.input.command ?? '';
   switch (ALIASES[command] ?? command) {
-    case 'add':
-      return isRestRequest(payload) ? addRestApiHeadless(ctx, payload) : addApiHeadless(ctx, payload);
-    case 'update':
-      return isRestRequest(payload) ? updateRestApiHeadless(ctx, payload) : updateApiHeadless(ctx, payload);
+    case 'add': {
+      const rest = await restCommands();
+      return rest.isRestRequest(payload) ? rest.addRestApiHeadless(ctx, payload) : (await commands()).addApiHeadless(ctx, payload);
+    }
+    case 'update': {
+      const rest = await restCommands();
+      return rest.isRestRequest(payload) ? rest.updateRestApiHeadless(ctx, payload) : (await commands()).updateApiHeadless(ctx, payload);
+    }
     case 'remove':
-      return removeApi(ctx);
+      return (await commands()).removeApi(ctx);
     default:
       throw new UserError(`api has no headless command ${command}.`, 'Use add, update or remove with --headless.');
   }
@@ -49,8 +57,8 @@ export async function executeHeadlessCommand(ctx: PluginContext, payload: unknow
 
 /** The nested template of the API (called by `forte push`). */
 export async function build(ctx: PluginContext, resource: ResourceRef): Promise<ResourceBuild> {
-  if (resource.service === REST_SERVICE) return buildRestApi(ctx, resource);
-  return buildApi(ctx, resource.dir);
+  if (resource.service === REST_SERVICE) return (await restCommands()).buildRestApi(ctx, resource);
+  return (await commands()).buildApi(ctx, resource.dir);
 }
 
 /** Whether an unchanged GraphQL API must be built again: its admin roles (the roles of the functions with access to it) changed. */

@@ -50,7 +50,7 @@ async function runEventHandlers(
 }
 
 /** Read from the manifest itself: plugins.json may have been written by an earlier forte, before eventHandlers existed. */
-function handlesEvent(info: PluginInfo, event: PluginEvent): boolean {
+export function handlesEvent(info: PluginInfo, event: PluginEvent): boolean {
   if (info.manifest.eventHandlers?.includes(event)) return true;
   try {
     const manifest = JSON.parse(readFileSync(join(info.packageLocation, PLUGIN_MANIFEST_FILE), 'utf8')) as { eventHandlers?: unknown };

@@ -1,13 +1,21 @@
 import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { STACK_EVENT_WARNING, UserError, resourceLogicalId, type PushResource, type ResourceBuild, type ResourceChange } from '@forte/protocol';
-import { loadCategoryPlugin } from './category-plugin.js';
+import {
+  STACK_EVENT_WARNING,
+  UserError,
+  resourceLogicalId,
+  type CategoryPlugin,
+  type PushResource,
+  type ResourceBuild,
+  type ResourceChange,
+} from '@forte/protocol';
+import { loadCategoryPlugin, pickCategoryPlugin } from './category-plugin.js';
 import type { CliContext } from './cli-context.js';
 import { applyCloudState, resourcesOf } from './cloud-state.js';
 import { writeFrontendConfigs } from './frontend-configs.js';
 import { helpfulLinks } from './helpful-links.js';
-import { pushedResources, runPostPushHandlers } from './post-push.js';
+import { handlesEvent, pushedResources, runPostPushHandlers } from './post-push.js';
 import { pushScope, type PushScope } from './push-scope.js';
 import { activeOverrides, overridesWarning } from './override-files.js';
 import { assertPushSupported } from './push-support.js';
@@ -204,8 +212,11 @@ async function buildResources(ctx: CliContext, status: ResourceStatus, scope: Pu
     };
     // Unchanged files, but what the build reads elsewhere may have changed (an API's admin roles).
     if (built && inScope) {
-      const plugin = await loadCategoryPlugin(ctx, category, service);
-      if (plugin.outdated && (await plugin.outdated(ctx, ref, built))) built = undefined;
+      const info = pickCategoryPlugin(ctx, category, service);
+      if (handlesEvent(info, 'CheckOutdated')) {
+        const plugin = await ctx.loadPlugin<CategoryPlugin>(info);
+        if (plugin.outdated && (await plugin.outdated(ctx, ref, built))) built = undefined;
+      }
     }
     if (!built) {
       const plugin = await loadCategoryPlugin(ctx, category, service);

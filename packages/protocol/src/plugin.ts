@@ -37,9 +37,10 @@ export interface PluginManifest {
 
 /**
  * `PostPush`: after a push deployed its changes (the plugin's `handlePostPush`). `PostEnvAdd`: after `forte env
- * add` created an environment and checked it out (the plugin's `handlePostEnvAdd`).
+ * add` created an environment and checked it out (the plugin's `handlePostEnvAdd`). `CheckOutdated`: before a push
+ * reuses the last template of a resource whose files did not change (the plugin's `outdated`).
  */
-export type PluginEvent = 'PostPush' | 'PostEnvAdd';
+export type PluginEvent = 'PostPush' | 'PostEnvAdd' | 'CheckOutdated';
 
 /** One option of a plugin command (`--max-depth N`), as `forte <command> <plugin> --help` shows it. */
 export interface PluginCommandOption {
@@ -68,7 +69,7 @@ export const pluginManifestSchema = z
     commandAliases: z.record(z.string(), z.string()).optional(),
     services: z.array(z.string()).optional(),
     options: z.record(z.string(), z.array(pluginCommandOptionSchema)).optional(),
-    eventHandlers: z.array(z.enum(['PostPush', 'PostEnvAdd'])).optional(),
+    eventHandlers: z.array(z.enum(['PostPush', 'PostEnvAdd', 'CheckOutdated'])).optional(),
   })
   .passthrough();
 
@@ -239,7 +240,8 @@ export interface CategoryPlugin {
   /**
    * Whether a resource whose files did not change since its last push must be built again, because what its build
    * reads elsewhere in the project changed (an API's admin roles are the roles of the functions with access to it).
-   * `deployed` is what the last push built. Called by push for such resources of its scope; absent: never.
+   * `deployed` is what the last push built. Called by push for such resources of its scope, when the plugin's manifest
+   * lists the `CheckOutdated` event (the CLI loads no other plugin for it).
    */
   outdated?(ctx: PluginContext, resource: ResourceRef, deployed: ResourceBuild): Promise<boolean>;
   /** Deploy the built frontend (hosting categories). Returns the live URL. */
