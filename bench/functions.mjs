@@ -303,6 +303,9 @@ try {
     for (const [key, value] of Object.entries({ b, c, b1, c1, gb, gc })) push(key, value);
     push('invokeRatio', c.perSecond / b.perSecond);
     push('graphqlRatio', gc.perSecond / gb.perSecond);
+    // Where any design that runs the handler in a process of its own stops: HTTP in, IPC to a warm process and
+    // back, nothing else (the bare invoke server), against the handler called in the server's own process.
+    push('outOfProcessCeiling', b.perSecond / gb.perSecond);
     console.log(
       `run ${run + 1}: invoke cloud ${c.perSecond.toFixed(0)} / bare ${b.perSecond.toFixed(0)} req/s, p50 at 1 connection ${c1.p50Ms} / ${b1.p50Ms} ms; ` +
         `@function cloud ${gc.perSecond.toFixed(0)} / bare ${gb.perSecond.toFixed(0)} req/s (load ${load()})`,
@@ -328,6 +331,13 @@ try {
   record('@function query: bare node:http, handler in-process (req/s)', stat('gb', 'perSecond'), 'req/s', '', detail('gb'));
   record('@function query: cloud AppSync, API key (req/s)', stat('gc', 'perSecond'), 'req/s', '', detail('gc'));
   record('@function query: cloud / bare', median(rows.graphqlRatio), 'ratio', '≥ 0.40', note);
+  record(
+    '@function query: bound of an out-of-process handler (bare IPC server / bare in-process)',
+    median(rows.outOfProcessCeiling),
+    'ratio',
+    '',
+    'the bare invoke server does no more than HTTP and one IPC round trip: no design that runs the handler in another process reaches a higher @function ratio',
+  );
   for (const stop of stops.splice(0).reverse()) await stop();
 
   // 4. Push of a project with 10 functions.
