@@ -1,21 +1,14 @@
 import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import {
-  STACK_EVENT_WARNING,
-  UserError,
-  resourceLogicalId,
-  type CategoryPlugin,
-  type PushResource,
-  type ResourceBuild,
-  type ResourceChange,
-} from '@forte/protocol';
-import { loadCategoryPlugin, pickCategoryPlugin } from './category-plugin.js';
+import { STACK_EVENT_WARNING, UserError, resourceLogicalId, type PushResource, type ResourceBuild, type ResourceChange } from '@forte/protocol';
+import { loadCategoryPlugin } from './category-plugin.js';
 import type { CliContext } from './cli-context.js';
 import { applyCloudState, resourcesOf } from './cloud-state.js';
 import { writeFrontendConfigs } from './frontend-configs.js';
 import { helpfulLinks } from './helpful-links.js';
-import { handlesEvent, pushedResources, runPostPushHandlers } from './post-push.js';
+import { pushedResources, runPostPushHandlers } from './post-push.js';
+import { withOutdatedResources } from './outdated-resources.js';
 import { pushScope, type PushScope } from './push-scope.js';
 import { activeOverrides, overridesWarning } from './override-files.js';
 import { assertPushSupported } from './push-support.js';
@@ -59,7 +52,8 @@ export async function pushBackend(ctx: CliContext, options: PushOptions = {}): P
     if (outcome === 'in-progress')
       throw new UserError('A deployment of this environment is still in progress.', 'Wait for it to finish (`forte status`), then push again.');
   }
-  const status = computeResourceStatus(project, options);
+  // Unchanged files, but what a build reads elsewhere may have changed (an API's admin roles): such resources are Updates.
+  const status = await withOutdatedResources(ctx, computeResourceStatus(project, options));
   if (!status.changed && !options.force) {
     ctx.print.info('No changes detected');
     return false;
@@ -210,14 +204,6 @@ async function buildResources(ctx: CliContext, status: ResourceStatus, scope: Pu
       service: service ?? '',
       dir: inScope ? project.resourceDir(category, resourceName) : join(project.currentCloudBackendDir, category, resourceName),
     };
-    // Unchanged files, but what the build reads elsewhere may have changed (an API's admin roles).
-    if (built && inScope) {
-      const info = pickCategoryPlugin(ctx, category, service);
-      if (handlesEvent(info, 'CheckOutdated')) {
-        const plugin = await ctx.loadPlugin<CategoryPlugin>(info);
-        if (plugin.outdated && (await plugin.outdated(ctx, ref, built))) built = undefined;
-      }
-    }
     if (!built) {
       const plugin = await loadCategoryPlugin(ctx, category, service);
       if (!plugin.build) throw new UserError(`The ${category} plugin cannot build resources (it has no build()).`, `Update the ${category} plugin.`);

@@ -6,6 +6,7 @@ import type { Command } from '../command.js';
 import { helpfulLinks } from '../helpful-links.js';
 import { runningLocalCloud } from '../local-cloud.js';
 import { settlePushMarker } from '../push-marker.js';
+import { withOutdatedResources } from '../outdated-resources.js';
 import { computeResourceStatus, statusTableRows, type ResourceState } from '../resource-status.js';
 import { readCachedTemplate, templateCachePath } from '../template-cache.js';
 
@@ -19,7 +20,7 @@ export const statusCommand: Command = {
   async run(ctx) {
     const project = ctx.project();
     if (existsSync(project.paths.pushMarker)) await settlePushMarker(ctx, { finalize: false });
-    const status = computeResourceStatus(project, { categories: ctx.input.subCommands });
+    const status = await withOutdatedResources(ctx, computeResourceStatus(project, { categories: ctx.input.subCommands }));
     ctx.print.info(`\n    Current Environment: ${project.envName}\n    `);
     ctx.print.table(statusTableRows(status));
     if (status.tagsUpdated) ctx.print.info('\nTag Changes Detected');
