@@ -1,11 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { UserError, type PluginContext, type Project, type ResourceBuild } from '@forte/protocol';
-import { authModes } from './api-config.js';
+import { IAM_ROLE_NAME, UserError, dependentsOf, type PluginContext, type Project, type ResourceBuild } from '@forte/protocol';
+import { authModes, type ApiConfig } from './api-config.js';
 import { readApiConfig } from './api-resource.js';
 
 export const CUSTOM_ROLES_FILE = 'custom-roles.json';
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const ASSUMED_ROLE_ARN = /^arn:aws[a-z-]*:sts::\d{12}:assumed-role\/([^/]+)(?:\/.*)?$/;
 
 /**
@@ -54,11 +53,10 @@ function functionRoleName(project: Project, functionName: string): string | unde
  */
 export function adminRoleNames(project: Project, apiName: string, warn: (message: string) => void): string[] {
   const names: string[] = [];
-  for (const [functionName, entry] of Object.entries(project.readBackendConfig()['function'] ?? {})) {
-    const deps = Array.isArray(entry.dependsOn) ? (entry.dependsOn as { category?: string; resourceName?: string }[]) : [];
-    if (!deps.some((d) => d.category === 'api' && d.resourceName === apiName)) continue;
+  const functions = dependentsOf(project.readBackendConfig(), 'api', apiName).flatMap((d) => (d.startsWith('function ') ? [d.slice('function '.length)] : []));
+  for (const functionName of functions) {
     const role = functionRoleName(project, functionName);
-    if (role !== undefined && ROLE_NAME.test(role)) names.push(role);
+    if (role !== undefined && IAM_ROLE_NAME.test(role)) names.push(role);
     else
       warn(
         `The execution role of the function ${functionName} could not be read from its template, so it is not an admin role of the API ${apiName}: add its role name to adminRoleNames in amplify/backend/api/${apiName}/${CUSTOM_ROLES_FILE}.`,
@@ -82,7 +80,7 @@ export function adminRoleNames(project: Project, apiName: string, warn: (message
     for (const raw of given) {
       const value = String(raw).replace(/\$\{env\}/g, project.envName);
       const name = ASSUMED_ROLE_ARN.exec(value)?.[1] ?? value;
-      if (ROLE_NAME.test(name)) names.push(name);
+      if (IAM_ROLE_NAME.test(name)) names.push(name);
       else
         warn(
           `Ignoring "${value}" in ${relative(project.root, file)}: admin roles are matched by the caller's IAM role name, so ${
@@ -94,13 +92,17 @@ export function adminRoleNames(project: Project, apiName: string, warn: (message
   return [...new Set(names)];
 }
 
+/** The admin roles the API's template names (`AdminRoleNames`): none without an IAM auth mode, where no caller could have one. */
+export function templateAdminRoles(project: Project, dir: string, config: ApiConfig, warn: (message: string) => void): string[] {
+  return authModes(config).some((m) => m.mode === 'AWS_IAM') ? adminRoleNames(project, basename(dir), warn) : [];
+}
+
 /**
  * Whether the admin roles the API's template would name now (admin-roles.ts) differ from those of `deployed`: a
  * function given access to the API, or losing it, changes no file of the API.
  */
 export function apiAdminRolesChanged(ctx: PluginContext, dir: string, deployed: ResourceBuild): boolean {
-  const usesIam = authModes(readApiConfig(dir)).some((m) => m.mode === 'AWS_IAM');
-  const now = usesIam ? adminRoleNames(ctx.project(), basename(dir), () => undefined) : [];
+  const now = templateAdminRoles(ctx.project(), dir, readApiConfig(dir), () => undefined);
   const before = deployed.template.Resources['GraphQLAPI']?.Properties?.['AdminRoleNames'];
   return JSON.stringify(now) !== JSON.stringify(Array.isArray(before) ? before : []);
 }

@@ -7,7 +7,7 @@ import { PARAMETERS_FILE, SCHEMA_FILE, findApiResource, findAuthResource, readAp
 import { apiTemplate } from './api-template.js';
 import { compileApi, writeBuild } from './compile-api.js';
 import { assertNoCustomResolvers, customResolverParts } from './custom-resolvers.js';
-import { adminRoleNames } from './admin-roles.js';
+import { templateAdminRoles } from './admin-roles.js';
 import { configFromAddRequest, configFromUpdateRequest } from './headless-api.js';
 import { SCHEMA_TEMPLATES, type SchemaTemplate } from './schema-templates.js';
 import { REST_SERVICE } from './rest-config.js';
@@ -210,7 +210,7 @@ export async function gqlCompile(ctx: PluginContext): Promise<void> {
     apiTemplate(
       config,
       compiled,
-      adminRoleNames(ctx.project(), basename(dir), (m) => ctx.print.warn(m)),
+      templateAdminRoles(ctx.project(), dir, config, (m) => ctx.print.warn(m)),
     ),
   );
   ctx.print.success(`GraphQL schema compiled successfully: ${compiled.tables.length} model(s).`);
@@ -230,7 +230,7 @@ export async function buildApi(ctx: PluginContext, dir: string): Promise<Resourc
   const template = apiTemplate(
     config,
     compiled,
-    adminRoleNames(ctx.project(), basename(dir), (m) => ctx.print.warn(m)),
+    templateAdminRoles(ctx.project(), dir, config, (m) => ctx.print.warn(m)),
   );
   writeBuild(dir, compiled, template);
   return { template, parameters: templateParameters(dir, Object.keys(template.Parameters ?? {})) };

@@ -238,8 +238,8 @@ export function apiTemplate(config: ApiConfig, compiled: CompiledApi, adminRoles
         Name: joined([{ Ref: 'AppSyncApiName' }, { Ref: 'env' }]),
         ...provider(config.defaultAuthType),
         ...(config.additionalAuthTypes.length > 0 ? { AdditionalAuthenticationProviders: config.additionalAuthTypes.map(provider) } : {}),
-        // Amplify's admin roles (admin-roles.ts): only IAM callers can have one.
-        ...(usesIam && adminRoles.length > 0 ? { AdminRoleNames: [...adminRoles] } : {}),
+        // Amplify's admin roles (admin-roles.ts, templateAdminRoles).
+        ...(adminRoles.length > 0 ? { AdminRoleNames: [...adminRoles] } : {}),
       },
     },
   };

@@ -1,8 +1,8 @@
 import type { CategoryPlugin } from '@forte/protocol';
 import { pickCategoryPlugin } from './category-plugin.js';
 import type { CliContext } from './cli-context.js';
-import { handlesEvent } from './post-push.js';
-import type { ResourceStatus } from './resource-status.js';
+import { handlesEvent } from './plugin-registry.js';
+import { OPERATION_ORDER, type ResourceStatus } from './resource-status.js';
 import { readCachedTemplate, templateCachePath } from './template-cache.js';
 
 /**
@@ -39,7 +39,6 @@ export async function withOutdatedResources(ctx: CliContext, status: ResourceSta
     }),
   );
   if (!marked) return status;
-  const order = ['Create', 'Update', 'Delete', 'No Change'];
-  resources.sort((a, b) => order.indexOf(a.operation) - order.indexOf(b.operation));
+  resources.sort((a, b) => OPERATION_ORDER.indexOf(a.operation) - OPERATION_ORDER.indexOf(b.operation));
   return { ...status, resources, changed: true };
 }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { PLUGIN_MANIFEST_FILE, UserError, pluginManifestSchema, pluginPlatformSchema, type PluginManifest } from '@forte/protocol';
+import { PLUGIN_MANIFEST_FILE, UserError, pluginManifestSchema, pluginPlatformSchema, type PluginEvent, type PluginManifest } from '@forte/protocol';
 import { readJsonFile, writeJsonFile } from './json-file.js';
 
 /** One discovered plugin package. */
@@ -208,5 +208,16 @@ export function verifyPlugin(dir: string, coreCommands: ReadonlySet<string>): Pl
     return { packageName: pkg.name ?? location, packageVersion: pkg.version ?? '0.0.0', packageLocation: location, manifest: parsed.data as PluginManifest };
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+/** Read from the manifest itself: plugins.json may have been written by an earlier forte, before eventHandlers existed. */
+export function handlesEvent(info: PluginInfo, event: PluginEvent): boolean {
+  if (info.manifest.eventHandlers?.includes(event)) return true;
+  try {
+    const manifest = JSON.parse(readFileSync(join(info.packageLocation, PLUGIN_MANIFEST_FILE), 'utf8')) as { eventHandlers?: unknown };
+    return Array.isArray(manifest.eventHandlers) && manifest.eventHandlers.includes(event);
+  } catch {
+    return false;
   }
 }

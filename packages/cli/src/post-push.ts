@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { PLUGIN_MANIFEST_FILE, type CategoryPlugin, type PluginEvent, type PushedResources } from '@forte/protocol';
+import type { CategoryPlugin, PluginEvent, PushedResources } from '@forte/protocol';
 import type { CliContext } from './cli-context.js';
-import type { PluginInfo } from './plugin-registry.js';
+import { handlesEvent } from './plugin-registry.js';
 import type { ResourceStatus } from './resource-status.js';
 
 /** The resources of a push's status that it deployed (created or changed), as plugins see them. */
@@ -46,16 +44,5 @@ async function runEventHandlers(
       if (error instanceof Error && error.name === 'ExitPromptError') throw error;
       ctx.print.warn(`${info.manifest.name} did not finish ${when}: ${error instanceof Error ? error.message : String(error)}`);
     }
-  }
-}
-
-/** Read from the manifest itself: plugins.json may have been written by an earlier forte, before eventHandlers existed. */
-export function handlesEvent(info: PluginInfo, event: PluginEvent): boolean {
-  if (info.manifest.eventHandlers?.includes(event)) return true;
-  try {
-    const manifest = JSON.parse(readFileSync(join(info.packageLocation, PLUGIN_MANIFEST_FILE), 'utf8')) as { eventHandlers?: unknown };
-    return Array.isArray(manifest.eventHandlers) && manifest.eventHandlers.includes(event);
-  } catch {
-    return false;
   }
 }

@@ -25,7 +25,8 @@ export interface ResourceStatus {
   changed: boolean;
 }
 
-const ORDER: Operation[] = ['Create', 'Update', 'Delete', 'No Change'];
+/** Amplify's order of the status table. */
+export const OPERATION_ORDER: readonly Operation[] = ['Create', 'Update', 'Delete', 'No Change'];
 
 /**
  * Amplify's status rules (§1.6) without a cloud round trip: backend/ against #current-cloud-backend/ by
@@ -72,7 +73,7 @@ export function computeResourceStatus(project: ProjectModel, filter: { categorie
       states.push(stateOf(category, name, entry, 'Delete'));
     }
   }
-  states.sort((a, b) => ORDER.indexOf(a.operation) - ORDER.indexOf(b.operation));
+  states.sort((a, b) => OPERATION_ORDER.indexOf(a.operation) - OPERATION_ORDER.indexOf(b.operation));
   const tagsUpdated = !isDeepStrictEqual(project.readTags() ?? [], project.readCurrentTags() ?? []) && existsSync(project.paths.currentCloudBackendDir);
   return { resources: states, tagsUpdated, changed: tagsUpdated || states.some((s) => s.operation !== 'No Change') };
 }

@@ -3,6 +3,9 @@
  * these). They follow AWS::AppSync::* where one exists: the API (auth modes), its API keys, and the schema
  * (which arrives with its resolver plan and the names of its tables, so the cloud never runs the transformer).
  */
+/** An IAM role name (1 to 64 of IAM's characters), as a GraphQL API's `AdminRoleNames` hold them. */
+export const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
 export const APPSYNC_RESOURCE_TYPES = {
   graphQLApi: 'Forte::AppSync::GraphQLApi',
   apiKey: 'Forte::AppSync::ApiKey',

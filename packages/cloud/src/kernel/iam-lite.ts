@@ -2,6 +2,9 @@ import { evaluateConditions, globMatch, type ConditionContext } from './iam-cond
 import { JSON_API_ERRORS, S3_KERNEL_ERRORS } from './api-errors.js';
 import type { DenyCode, PolicyDocument, PolicyStatement, Principal, RoleTrustRequest, TrustPolicySource } from './types.js';
 
+/** A role's name: the last part of its ARN (`arn:aws:iam::<account>:role/<path/>name`). */
+export const roleNameOf = (roleArn: string): string => roleArn.slice(roleArn.lastIndexOf('/') + 1);
+
 export type PolicySource = (principal: Principal) => Promise<PolicyDocument[]>;
 
 /** Values of the policy variables a principal provides (`${cognito-identity.amazonaws.com:sub}`, `${aws:userid}`). */

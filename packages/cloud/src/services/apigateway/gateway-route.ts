@@ -1,5 +1,6 @@
 import { isForteError } from '@forte/protocol';
 import type { FunctionInvocationResult, FunctionInvoker } from '../../kernel/capabilities.js';
+import { roleNameOf } from '../../kernel/iam-lite.js';
 import { readBody } from '../../kernel/read-body.js';
 import type { Kernel, Principal, RequestContext, Route } from '../../kernel/types.js';
 import { newTraceRoot, traceOf } from '../../kernel/xray-trace.js';
@@ -51,7 +52,7 @@ const decodePath = (path: string): string => {
 /** The caller as `User: ...` of an IAM refusal names it. */
 function callerArn(principal: Principal, accountId: string): string {
   if (principal.kind === 'role') {
-    const roleName = principal.roleArn.slice(principal.roleArn.lastIndexOf('/') + 1);
+    const roleName = roleNameOf(principal.roleArn);
     return `arn:aws:sts::${accountId}:assumed-role/${roleName}/${principal.identityId ? 'CognitoIdentityCredentials' : principal.accessKeyId}`;
   }
   return principal.kind === 'admin' ? `arn:aws:iam::${accountId}:root` : 'anonymous';

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { roleNameOf } from '../../kernel/iam-lite.js';
 import type { Principal } from '../../kernel/types.js';
 import type { ApiResource } from './api-definition.js';
 
@@ -112,7 +113,7 @@ function identityOf(principal: Principal, req: IncomingMessage, accountId: strin
     return { ...none, accountId, caller: accountId, accessKey: principal.accessKeyId, userArn: `arn:aws:iam::${accountId}:root`, user: accountId };
   }
   if (principal.kind !== 'role') return none;
-  const roleName = principal.roleArn.slice(principal.roleArn.lastIndexOf('/') + 1);
+  const roleName = roleNameOf(principal.roleArn);
   // Identity pool credentials are sessions named CognitoIdentityCredentials, as AWS names them.
   const session = principal.identityId ? 'CognitoIdentityCredentials' : principal.accessKeyId;
   const providers = (principal.amr ?? []).filter((a) => a !== 'authenticated' && a !== 'unauthenticated');

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { APPSYNC_RESOURCE_TYPES, type AppSyncAuthProvider } from '@forte/protocol';
+import { APPSYNC_RESOURCE_TYPES, IAM_ROLE_NAME, type AppSyncAuthProvider } from '@forte/protocol';
 import { z } from 'zod';
 import type { Kernel, ResourceContext, ResourceHandler, ResourceResult } from '../../kernel/types.js';
 import type { ApiRegistry } from './api-registry.js';
@@ -34,7 +34,7 @@ const apiProps = authProvider.extend({
   Name: z.string().regex(/^[\w\- ]{1,65536}$/, 'API names are letters, digits, spaces, _ and -'),
   AdditionalAuthenticationProviders: z.array(authProvider).default([]),
   // IAM role names (1 to 64 of IAM's characters): their callers pass every @auth rule, as Amplify's admin roles do.
-  AdminRoleNames: z.array(z.string().regex(/^[\w+=,.@-]{1,64}$/, 'admin role names are IAM role names (letters, digits and +=,.@_-, up to 64)')).default([]),
+  AdminRoleNames: z.array(z.string().regex(IAM_ROLE_NAME, 'admin role names are IAM role names (letters, digits and +=,.@_-, up to 64)')).default([]),
 });
 
 const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';

@@ -1,5 +1,6 @@
 import { isForteError, type AppSyncAuthProvider } from '@forte/protocol';
 import { verifyIdentityToken } from '../../kernel/identity-tokens.js';
+import { roleNameOf } from '../../kernel/iam-lite.js';
 import type { Kernel, Principal, VerifiedIdentityToken } from '../../kernel/types.js';
 import type { DeployedApi } from './api-registry.js';
 import { AppSyncAuthError, type Caller } from './caller.js';
@@ -29,7 +30,7 @@ const iamRoleOf = (principal: Principal, api: Pick<DeployedApi, 'adminRoleNames'
   if (principal.kind === 'admin') return 'admin';
   if (principal.kind === 'role' && principal.identityAuthType) return principal.identityAuthType === 'authenticated' ? 'auth' : 'unauth';
   // The role's name, never the session's: a caller names its own session when it assumes a role.
-  if (principal.kind === 'role' && api.adminRoleNames.has(principal.roleArn.slice(principal.roleArn.lastIndexOf('/') + 1))) return 'admin';
+  if (principal.kind === 'role' && api.adminRoleNames.has(roleNameOf(principal.roleArn))) return 'admin';
   return 'other';
 };
 

@@ -1,3 +1,4 @@
+import { roleNameOf } from '../../kernel/iam-lite.js';
 import type { Caller } from './caller.js';
 
 /** The request as a `@function` sees it in `event.request`, and the caller's address for `identity.sourceIp`. */
@@ -41,7 +42,7 @@ export function resolverIdentity(caller: Caller, request: ResolverRequest | unde
     case 'iam': {
       const principal = caller.principal;
       if (principal?.kind === 'role') {
-        const roleName = principal.roleArn.slice(principal.roleArn.lastIndexOf('/') + 1);
+        const roleName = roleNameOf(principal.roleArn);
         // Identity pool credentials are sessions named CognitoIdentityCredentials, as AWS names them.
         const session = principal.identityId ? 'CognitoIdentityCredentials' : principal.accessKeyId;
         return {
