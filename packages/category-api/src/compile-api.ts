@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isSchemaError, transform } from '@forte/graphql-transformer';
+import { V1_ONLY_DIRECTIVES, isSchemaError, transform } from '@forte/graphql-transformer';
 import { UserError, type Project } from '@forte/protocol';
 import { readApiConfig, readApiSchema, readTransformConf, findAuthResource } from './api-resource.js';
 import { appSyncAuthConfig } from './auth-config.js';
@@ -66,9 +66,12 @@ export function compileApi(project: Project, dir: string): CompiledApi & { model
     });
   } catch (error) {
     if (isSchemaError(error)) {
-      throw new UserError(schemaErrorMessage(error, files, project.root, dir), 'Fix the schema, then run `forte api gql-compile` to check it.', {
-        cause: error,
-      });
+      const v1 = [...new Set(error.errors.flatMap((e) => (e.directive && V1_ONLY_DIRECTIVES.includes(e.directive) ? [`@${e.directive}`] : [])))];
+      const fix =
+        v1.length > 0
+          ? `${v1.join(', ')} ${v1.length === 1 ? 'is a directive' : 'are directives'} of GraphQL Transformer v1, and Forte compiles schemas with v2 only: run \`forte migrate api\` to rewrite the schema for v2 as \`amplify migrate api\` does (it keeps the schema as it was; \`forte migrate api --revert\` puts it back).`
+          : 'Fix the schema, then run `forte api gql-compile` to check it.';
+      throw new UserError(schemaErrorMessage(error, files, project.root, dir), fix, { cause: error });
     }
     throw error;
   }

@@ -28,6 +28,8 @@ export async function executeCommand(ctx: PluginContext): Promise<void> {
       return (await commands()).removeApi(ctx);
     case 'gql-compile':
       return (await commands()).gqlCompile(ctx);
+    case 'migrate':
+      return (await import('./migrate-api.js')).migrateApi(ctx);
     case 'help':
       printHelp(ctx);
       return;
@@ -73,5 +75,6 @@ function printHelp(ctx: PluginContext): void {
   ctx.print.info('  update       GraphQL: the authorization modes or conflict detection; REST: adds, edits or removes a path. --headless too.');
   ctx.print.info('  remove       Removes an API (deleted from the cloud at the next push; a GraphQL API with its tables).');
   ctx.print.info('  gql-compile  Compiles schema.graphql (or schema/*.graphql) and writes build/.');
+  ctx.print.info('  migrate      Rewrites a GraphQL Transformer v1 schema for v2 (`amplify migrate api`); --revert puts it back.');
   ctx.print.info('  push         Deploys the API only (the same as `forte push api`).');
 }

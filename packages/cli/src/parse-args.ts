@@ -22,6 +22,7 @@ export const BOOLEAN_FLAGS: ReadonlySet<string> = new Set([
   'allow-data-loss',
   'follow',
   'watch',
+  'revert',
 ]);
 
 /** Long-name aliases (Amplify's `--amplify-config` etc.). */
