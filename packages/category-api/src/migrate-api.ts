@@ -1,6 +1,6 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { migrateV1Schemas, usesV1Directives, v1MigrationBlockers, type V1DefaultAuthType } from '@forte/graphql-transformer';
+import { migrateV1Schemas, usesV1Directives, v1MigrationBlockers, writtenForV2, type V1DefaultAuthType } from '@forte/graphql-transformer';
 import { UserError, type PluginContext, type Project } from '@forte/protocol';
 import { CATEGORY } from './api-config.js';
 import { findApiResource, findAuthResource, readApiConfig, readApiSchema } from './api-resource.js';
@@ -55,7 +55,8 @@ export async function migrateApi(ctx: PluginContext): Promise<void> {
   const schema = readApiSchema(dir);
   const bodies = schema.files.map((file) => ({ file: relative(project.root, file), schema: readFileSync(file, 'utf8') }));
   const version = transformerVersion(project);
-  if (version === 2 && !usesV1Directives(bodies)) {
+  // cli.json says v2, or says nothing while the schema is plainly v2's: a v1 schema's rules would be added to it.
+  if ((version === 2 && !usesV1Directives(bodies)) || writtenForV2(bodies)) {
     ctx.print.info(`The schema of ${name} is already for GraphQL Transformer v2: nothing to migrate.`);
     return;
   }

@@ -13,5 +13,5 @@ export type {
   TransformParameters,
 } from './config.js';
 export type { ModelIntrospection } from './introspection.js';
-export { V1_ONLY_DIRECTIVES, migrateV1Schemas, usesV1Directives, v1MigrationBlockers } from './migrate-v1.js';
+export { V1_ONLY_DIRECTIVES, migrateV1Schemas, usesV1Directives, v1MigrationBlockers, writtenForV2 } from './migrate-v1.js';
 export type { V1DefaultAuthType, V1Migration, V1SchemaFile } from './migrate-v1.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse, print } from 'graphql';
-import { migrateV1Schemas, usesV1Directives, v1MigrationBlockers, type V1DefaultAuthType } from './migrate-v1.js';
+import { migrateV1Schemas, usesV1Directives, v1MigrationBlockers, writtenForV2, type V1DefaultAuthType } from './migrate-v1.js';
 import { transform } from './transform.js';
 
 const migrate = (schema: string, auth: V1DefaultAuthType = 'API_KEY'): string => migrateV1Schemas([{ file: 'schema.graphql', schema }], auth).files[0]!.schema;
@@ -151,6 +151,11 @@ type Person @model { id: ID! pets: [Pet] @connection(fields: ["id"]) }`;
   void it('usesV1Directives and the blockers Amplify cannot migrate automatically', () => {
     assert.equal(usesV1Directives([{ file: 's', schema: LIBRARY_V1 }]), true);
     assert.equal(usesV1Directives([{ file: 's', schema: migrate(LIBRARY_V1) }]), false);
+    // What a v1 schema cannot be: v2's directives or its global auth rule; a schema of plain models could be either.
+    assert.equal(writtenForV2([{ file: 's', schema: migrate(LIBRARY_V1) }]), true);
+    assert.equal(writtenForV2([{ file: 's', schema: 'input AMPLIFY { globalAuthRule: AuthRule = { allow: public } }\ntype A @model { id: ID! }' }]), true);
+    assert.equal(writtenForV2([{ file: 's', schema: 'type A @model { id: ID! }' }]), false);
+    assert.equal(writtenForV2([{ file: 's', schema: LIBRARY_V1 }]), false);
     const blockers = v1MigrationBlockers([
       {
         file: 'schema.graphql',

@@ -121,12 +121,20 @@ export function v1MigrationBlockers(files: V1SchemaFile[]): string[] {
   return out;
 }
 
+/** Directives of Transformer v2 that v1 did not have. */
+const V2_ONLY_DIRECTIVES = ['primaryKey', 'index', 'hasOne', 'hasMany', 'belongsTo', 'manyToMany', 'default', 'mapsTo', 'refersTo'];
+
+const usesDirectives = (files: V1SchemaFile[], names: readonly string[]): boolean =>
+  files.some((f) => objectTypes(parseFile(f)).some((t) => [t, ...(t.fields ?? [])].some((n) => n.directives?.some((d) => names.includes(d.name.value)))));
+
 /** Whether any file uses a directive only Transformer v1 has. */
-export function usesV1Directives(files: V1SchemaFile[]): boolean {
-  return files.some((f) =>
-    objectTypes(parseFile(f)).some((t) => [t, ...(t.fields ?? [])].some((n) => n.directives?.some((d) => V1_ONLY_DIRECTIVES.includes(d.name.value)))),
-  );
-}
+export const usesV1Directives = (files: V1SchemaFile[]): boolean => usesDirectives(files, V1_ONLY_DIRECTIVES);
+
+/** Whether the schema is written for v2: a v2 directive, or the global auth rule (`input AMPLIFY`), and no v1 directive. */
+export const writtenForV2 = (files: V1SchemaFile[]): boolean =>
+  !usesV1Directives(files) &&
+  (usesDirectives(files, V2_ONLY_DIRECTIVES) ||
+    files.some((f) => parseFile(f).definitions.some((d) => d.kind === Kind.INPUT_OBJECT_TYPE_DEFINITION && d.name.value === 'AMPLIFY')));
 
 /** Rewrites every file for Transformer v2. Call `v1MigrationBlockers` first: what it lists is left as it was. */
 export function migrateV1Schemas(files: V1SchemaFile[], defaultAuth: V1DefaultAuthType): V1Migration {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Amplify } from 'aws-amplify';
@@ -140,5 +140,16 @@ void describe('forte migrate api: a GraphQL Transformer v1 project is refused wi
     const nothing = await forte(['migrate', 'api', '--revert', '--yes']);
     assert.equal(nothing.code, 1);
     assert.match(nothing.stderr, /There is no schema backup at amplify\/backend\/api\/blog\/\.migration-backup/);
+  });
+
+  void it('forte init of a fresh clone of the v1 project says to run forte migrate api first', async () => {
+    for (const file of ['local-env-info.json', 'local-aws-info.json']) rmSync(join(root, 'amplify', '.config', file), { force: true });
+    const init = await forte(['init', '--amplify', '{"envName":"clone"}', '--yes']);
+    assert.equal(init.code, 0, init.stderr + init.stdout);
+    assert.match(init.stdout, /The project migrateapp is attached/);
+    assert.match(
+      init.stdout + init.stderr,
+      /amplify\/cli\.json says the GraphQL API blog is written for GraphQL Transformer v1; Forte compiles v2 schemas: run `forte migrate api` before `forte push`/,
+    );
   });
 });
