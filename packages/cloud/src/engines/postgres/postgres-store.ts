@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { splitStatements } from '../dialect/sql-statements.js';
+import { boundedMemo } from '../bounded-memo.js';
 
 /**
  * node-postgres, loaded when a cloud first opens a PostgreSQL database: a cloud on its embedded SQLite file never
@@ -148,16 +149,8 @@ export async function openPostgresStore(url: string): Promise<SqlStore> {
       { cause: error },
     );
   }
-  const translated = new Map<string, string>();
-  const sqlFor = (sql: string): string => {
-    let text = translated.get(sql);
-    if (text === undefined) {
-      text = translateSql(sql);
-      if (translated.size > 5000) translated.clear();
-      translated.set(sql, text);
-    }
-    return text;
-  };
+  const translated = boundedMemo(5000, translateSql);
+  const sqlFor = (sql: string): string => translated.get(sql);
   const query = async <T>(on: Queryable, sql: string, params?: unknown[]): Promise<pg.QueryResult & { rows: T[] }> =>
     (await on.query({ text: sqlFor(sql), values: toParams(params) })) as pg.QueryResult & { rows: T[] };
 

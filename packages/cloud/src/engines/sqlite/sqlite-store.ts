@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import type { SqlStore } from '../types.js';
 import { splitStatements } from '../dialect/sql-statements.js';
 import { foldAddColumns } from './fold-add-columns.js';
+import { boundedMemo } from '../bounded-memo.js';
 
 type Db = InstanceType<typeof Database>;
 
@@ -10,6 +11,8 @@ type Db = InstanceType<typeof Database>;
 const BUSY_WAIT_MS = 5000;
 /** SQLite's own busy wait, which holds the event loop: only long enough for a checkpoint or a short write. */
 const SYNC_BUSY_MS = 10;
+/** Prepared statements kept per connection (the PostgreSQL store keeps 5,000 translations). */
+const STATEMENT_CACHE_SIZE = 2000;
 
 /**
  * A database that does not exist yet starts as a copy of `template`, when there is one: a database that the same
@@ -66,15 +69,8 @@ export function createSqliteStore(filename: string, options: { busyWaitMs?: numb
       await new Promise((resolve) => setTimeout(resolve, pause));
     }
   };
-  const statements = new Map<string, Database.Statement>();
-  const prepare = (sql: string): Database.Statement => {
-    let stmt = statements.get(sql);
-    if (!stmt) {
-      stmt = db.prepare(sql);
-      statements.set(sql, stmt);
-    }
-    return stmt;
-  };
+  const statements = boundedMemo(STATEMENT_CACHE_SIZE, (sql) => db.prepare(sql));
+  const prepare = (sql: string): Database.Statement => statements.get(sql);
   const toParams = (params: unknown[] = []): unknown[] => params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p === undefined ? null : p));
 
   /** SqlStore `dataVersion`: bumped after each statement that is not read-only and at each transaction's end. */
