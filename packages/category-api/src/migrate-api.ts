@@ -106,7 +106,6 @@ export async function migrateApi(ctx: PluginContext): Promise<void> {
         ]
       : []),
     ...(migration.customRootTypes.length > 0 ? [`custom ${migration.customRootTypes.join(', ')} fields: check what resolves them`] : []),
-    ...(transformer['improvepluralization'] === true ? [] : ['the improvePluralization feature flag is off (list query names stay as they were)']),
   ];
   if (attention.length > 0) ctx.print.info(`To check with the new transformer:\n${attention.map((a) => `  - ${a}`).join('\n')}`);
   try {
