@@ -1,6 +1,6 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { migrateV1Schemas, usesV1Directives, v1MigrationBlockers, writtenForV2, type V1DefaultAuthType } from '@forte/graphql-transformer';
+import { isSchemaError, migrateV1Schemas, usesV1Directives, v1MigrationBlockers, writtenForV2, type V1DefaultAuthType } from '@forte/graphql-transformer';
 import { UserError, type PluginContext, type Project } from '@forte/protocol';
 import { CATEGORY } from './api-config.js';
 import { findApiResource, findAuthResource, readApiConfig, readApiSchema } from './api-resource.js';
@@ -50,6 +50,18 @@ function apiDir(ctx: PluginContext): { name: string; dir: string } {
  */
 export async function migrateApi(ctx: PluginContext): Promise<void> {
   if (ctx.input.options['revert'] === true) return revertMigration(ctx);
+  try {
+    await migrate(ctx);
+  } catch (error) {
+    if (isSchemaError(error))
+      throw new UserError(`${error.message.replace(/\.$/, '')} (nothing was changed).`, 'Fix the schema, then run `forte migrate api` again.', {
+        cause: error,
+      });
+    throw error;
+  }
+}
+
+async function migrate(ctx: PluginContext): Promise<void> {
   const project = ctx.project();
   const { name, dir } = apiDir(ctx);
   const schema = readApiSchema(dir);

@@ -63,7 +63,8 @@ const parseFile = (f: V1SchemaFile): DocumentNode => {
   try {
     return parse(f.schema);
   } catch (error) {
-    throw new SchemaError(`${f.file}: ${(error as Error).message}`);
+    const at = (error as { locations?: readonly { line: number; column: number }[] }).locations?.[0];
+    throw new SchemaError(`${f.file}${at ? `:${at.line}:${at.column}` : ''}: ${(error as Error).message}`);
   }
 };
 

@@ -80,6 +80,21 @@ void describe('forte migrate api: a GraphQL Transformer v1 project is refused wi
     assert.equal(readFileSync(apiDir('schema.graphql'), 'utf8'), blocked);
     assert.equal(existsSync(apiDir('.migration-backup')), false);
     assert.equal(transformer()['transformerversion'], 1);
+
+    // A schema that does not parse, or a @key naming no field: said where, and nothing changed.
+    writeFileSync(apiDir('schema.graphql'), V1_SCHEMA.replace('name: String!', 'name: String! @connection('));
+    const unparsed = await forte(['migrate', 'api']);
+    assert.equal(unparsed.code, 1, unparsed.stdout);
+    assert.match(
+      unparsed.stderr,
+      /amplify\/backend\/api\/blog\/schema\.graphql:5:17: Syntax Error: Expected Name, found "@" \(nothing was changed\)\.\n.*Fix the schema/,
+    );
+    assert.doesNotMatch(unparsed.stderr, /unexpected error/);
+    writeFileSync(apiDir('schema.graphql'), V1_SCHEMA.replace('fields: ["blogID", "title"]', 'fields: ["blogId", "title"]'));
+    const badKey = await forte(['migrate', 'api']);
+    assert.equal(badKey.code, 1, badKey.stdout);
+    assert.match(badKey.stderr, /schema\.graphql:8:18 Post: @key names the field "blogId", which Post does not have \(nothing was changed\)/);
+    assert.equal(existsSync(apiDir('.migration-backup')), false);
     writeFileSync(apiDir('schema.graphql'), V1_SCHEMA);
   });
 
