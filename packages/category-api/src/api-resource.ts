@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { UserError, cognitoAuthResource, type BackendResource, type Project } from '@forte/protocol';
 import { CATEGORY, CLI_INPUTS_FILE, PROVIDER_PLUGIN, SERVICE, authModes, parseApiConfig, type ApiConfig } from './api-config.js';
-import { appSyncAuthConfig } from './auth-config.js';
+import { appSyncAuthConfig, authModeOf, type AppSyncAuthConfiguration } from './auth-config.js';
 
 export const SCHEMA_FILE = 'schema.graphql';
 export const SCHEMA_DIR = 'schema';
@@ -34,8 +34,58 @@ function readJson(file: string, fix: string): unknown {
 
 export function readApiConfig(dir: string): ApiConfig {
   const file = join(dir, CLI_INPUTS_FILE);
+  if (!existsSync(file)) {
+    const legacy = legacyApiConfig(dir);
+    if (legacy) return parseApiConfig(legacy.serviceConfiguration, legacy.source);
+  }
   const raw = readJson(file, 'Fix the file, or remove the API (`forte remove api`) and add it again.') as { serviceConfiguration?: unknown } | undefined;
   return parseApiConfig(raw?.serviceConfiguration, file);
+}
+
+/**
+ * The settings of a GraphQL API made before Amplify CLI 7 (no cli-inputs.json), as Amplify's migration to
+ * cli-inputs.json reads them: the authorization modes from backend-config.json's `output.authConfig` of the API
+ * (the folder's `../../backend-config.json`), conflict resolution from transform.conf.json's `ResolverConfig`.
+ * Nothing is written: `forte update api` writes cli-inputs.json, read from then on. Undefined when backend-config
+ * has no authConfig for the API.
+ */
+function legacyApiConfig(dir: string): { serviceConfiguration: unknown; source: string } | undefined {
+  const apiName = basename(dir);
+  const backendConfigFile = join(dir, '..', '..', 'backend-config.json');
+  if (!existsSync(backendConfigFile)) return undefined;
+  const backendConfig = readJson(backendConfigFile, 'Fix the file.') as { api?: Record<string, { output?: { authConfig?: AppSyncAuthConfiguration } }> };
+  const authConfig = backendConfig.api?.[apiName]?.output?.authConfig;
+  if (!authConfig?.defaultAuthentication) return undefined;
+  const conflictResolution = conflictResolutionOf(readTransformConf(dir).ResolverConfig);
+  return {
+    source: `${backendConfigFile} (api.${apiName}.output.authConfig: an API made before Amplify CLI 7, without cli-inputs.json)`,
+    serviceConfiguration: {
+      serviceName: 'AppSync',
+      apiName,
+      defaultAuthType: authModeOf(authConfig.defaultAuthentication),
+      additionalAuthTypes: (authConfig.additionalAuthenticationProviders ?? []).map(authModeOf),
+      ...(conflictResolution ? { conflictResolution } : {}),
+    },
+  };
+}
+
+/** cli-inputs.json's conflict resolution for transform.conf.json's `ResolverConfig` (the reverse of `resolverConfig`). */
+function conflictResolutionOf(config: unknown): ApiConfig['conflictResolution'] {
+  type Sync = { ConflictHandler?: string; LambdaConflictHandler?: { name?: string; lambdaArn?: string } };
+  const { project, models } = (config ?? {}) as { project?: Sync; models?: Record<string, Sync> };
+  const strategyOf = (sync: Sync): { type: 'AUTOMERGE' | 'OPTIMISTIC_CONCURRENCY' | 'LAMBDA' | 'NONE'; resolver?: unknown } => {
+    const type = sync.ConflictHandler === 'LAMBDA' || sync.ConflictHandler === 'OPTIMISTIC_CONCURRENCY' ? sync.ConflictHandler : 'AUTOMERGE';
+    if (type !== 'LAMBDA') return { type };
+    const handler = sync.LambdaConflictHandler ?? {};
+    return { type, resolver: { type: 'EXISTING', name: handler.name, ...(handler.lambdaArn ? { arn: handler.lambdaArn } : {}) } };
+  };
+  if (!project && !models) return undefined;
+  return {
+    ...(project ? { defaultResolutionStrategy: strategyOf(project) } : {}),
+    ...(models
+      ? { perModelResolutionStrategy: Object.entries(models).map(([entityName, sync]) => ({ entityName, resolutionStrategy: strategyOf(sync) })) }
+      : {}),
+  };
 }
 
 /**

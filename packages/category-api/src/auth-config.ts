@@ -47,6 +47,45 @@ export function providerConfig(mode: AuthMode, authResourceName: string | undefi
   }
 }
 
+/**
+ * The mode an authConfig provider describes (Amplify's authConfigToAppSyncAuthType: how its migration to cli-inputs.json
+ * reads an API made before Amplify CLI 7 from backend-config's `output.authConfig`).
+ */
+export function authModeOf(provider: Partial<AppSyncAuthProviderConfig> | undefined): unknown {
+  const text = (value: unknown): string | undefined => (value === undefined || value === null ? undefined : String(value));
+  switch (provider?.authenticationType) {
+    case 'API_KEY':
+      return {
+        mode: 'API_KEY',
+        ...(provider.apiKeyConfig?.apiKeyExpirationDays === undefined ? {} : { expirationTime: provider.apiKeyConfig.apiKeyExpirationDays }),
+        ...(provider.apiKeyConfig?.description ? { keyDescription: provider.apiKeyConfig.description } : {}),
+      };
+    case 'AMAZON_COGNITO_USER_POOLS':
+      return { mode: 'AMAZON_COGNITO_USER_POOLS', ...(provider.userPoolConfig?.userPoolId ? { cognitoUserPoolId: provider.userPoolConfig.userPoolId } : {}) };
+    case 'AWS_IAM':
+      return { mode: 'AWS_IAM' };
+    case 'OPENID_CONNECT': {
+      const oidc = provider.openIDConnectConfig;
+      return {
+        mode: 'OPENID_CONNECT',
+        openIDProviderName: oidc?.name,
+        openIDIssuerURL: oidc?.issuerUrl,
+        ...(oidc?.clientId ? { openIDClientID: oidc.clientId } : {}),
+        ...(text(oidc?.authTTL) === undefined ? {} : { openIDAuthTTL: text(oidc?.authTTL) }),
+        ...(text(oidc?.iatTTL) === undefined ? {} : { openIDIatTTL: text(oidc?.iatTTL) }),
+      };
+    }
+    case 'AWS_LAMBDA':
+      return {
+        mode: 'AWS_LAMBDA',
+        lambdaFunction: provider.lambdaAuthorizerConfig?.lambdaFunction,
+        ...(text(provider.lambdaAuthorizerConfig?.ttlSeconds) === undefined ? {} : { ttlSeconds: text(provider.lambdaAuthorizerConfig?.ttlSeconds) }),
+      };
+    default:
+      return provider;
+  }
+}
+
 /** The API's `AppSyncAuthConfiguration`, as Amplify records it in backend-config.json. */
 export function appSyncAuthConfig(config: ApiConfig, authResourceName: string | undefined): AppSyncAuthConfiguration {
   return {

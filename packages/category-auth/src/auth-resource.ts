@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UserError, cognitoAuthResource, type BackendResource, type Project } from '@forte/protocol';
+import { cognitoAuthResource, type BackendResource, type Project } from '@forte/protocol';
 import {
   CATEGORY,
   CLI_INPUTS_FILE,
@@ -12,6 +12,7 @@ import {
   parseCognitoConfig,
   type CognitoConfig,
 } from './cognito-config.js';
+import { readAuthInputs } from './auth-inputs.js';
 import { triggersOf, usesVerificationLink } from './auth-triggers.js';
 import { triggerDependsOn } from './trigger-questions.js';
 import { verificationBucketNameOf, writeVerificationPage } from './verification-page.js';
@@ -24,17 +25,10 @@ export function cliInputsPath(project: Project, resourceName: string): string {
   return join(project.resourceDir(CATEGORY, resourceName), CLI_INPUTS_FILE);
 }
 
-/** Reads and validates `cli-inputs.json` of an auth resource folder. */
+/** Reads and validates the settings of an auth resource folder: cli-inputs.json, or an older resource's parameters.json (`readAuthInputs`). */
 export function readCognitoConfig(dir: string): CognitoConfig {
-  const file = join(dir, CLI_INPUTS_FILE);
-  if (!existsSync(file)) throw new UserError(`${file} is missing.`, 'Remove the auth resource (`forte remove auth`) and add it again.');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new UserError(`${file} is not valid JSON.`, 'Fix the file, or run `forte update auth`.', { cause: error });
-  }
-  return parseCognitoConfig((raw as { cognitoConfig?: unknown } | undefined)?.cognitoConfig, file);
+  const { cognitoConfig, file } = readAuthInputs(dir);
+  return parseCognitoConfig(cognitoConfig, file);
 }
 
 const upper = (values: readonly string[]): string[] => values.map((v) => v.toUpperCase());

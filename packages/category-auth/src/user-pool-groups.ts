@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { UserError, type BackendResource, type Project } from '@forte/protocol';
 import { CATEGORY, PROVIDER_PLUGIN, type CognitoConfig } from './cognito-config.js';
+import { readAuthInputs } from './auth-inputs.js';
 
 /** Amplify's resource of the user pool groups and their IAM roles (`amplify/backend/auth/userPoolGroups/`). */
 export const USER_POOL_GROUPS_RESOURCE = 'userPoolGroups';
@@ -103,8 +104,7 @@ export function groupsPushedInAuthStack(project: Project, authResource: string):
   const deployed = join(project.currentCloudBackendDir, CATEGORY);
   if (existsSync(join(deployed, USER_POOL_GROUPS_RESOURCE, PRECEDENCE_FILE))) return false;
   try {
-    const inputs = JSON.parse(readFileSync(join(deployed, authResource, 'cli-inputs.json'), 'utf8')) as { cognitoConfig?: { userPoolGroupList?: unknown } };
-    const list = inputs.cognitoConfig?.userPoolGroupList;
+    const list = (readAuthInputs(join(deployed, authResource)).cognitoConfig as { userPoolGroupList?: unknown } | undefined)?.userPoolGroupList;
     return Array.isArray(list) && list.length > 0;
   } catch {
     return false;
