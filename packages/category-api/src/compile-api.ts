@@ -30,7 +30,8 @@ interface CliJson {
   forte?: { totalcounts?: boolean };
 }
 
-function readCliJson(project: Project): CliJson {
+/** amplify/cli.json (`{}` when there is none); a UserError when it is not JSON. */
+export function readCliJson(project: Project): CliJson {
   const file = join(project.amplifyDir, 'cli.json');
   if (!existsSync(file)) return {};
   try {

@@ -63,6 +63,11 @@ export async function build(ctx: PluginContext, resource: ResourceRef): Promise<
   return (await commands()).buildApi(ctx, resource.dir);
 }
 
+/** After `forte init` attached an existing project: a Transformer v1 schema is to be migrated before the first push. */
+export async function handlePostInit(ctx: PluginContext): Promise<void> {
+  return (await import('./migrate-api.js')).migrationNotice(ctx);
+}
+
 /** Whether an unchanged GraphQL API must be built again: its admin roles (the roles of the functions with access to it) changed. */
 export async function outdated(ctx: PluginContext, resource: ResourceRef, deployed: ResourceBuild): Promise<boolean> {
   if (resource.service === REST_SERVICE) return false;

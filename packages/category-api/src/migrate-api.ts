@@ -1,11 +1,19 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { isSchemaError, migrateV1Schemas, usesV1Directives, v1MigrationBlockers, writtenForV2, type V1DefaultAuthType } from '@forte/graphql-transformer';
+import {
+  isSchemaError,
+  migrateV1Schemas,
+  usesV1Directives,
+  v1MigrationBlockers,
+  writtenForV2,
+  type V1DefaultAuthType,
+  type V1SchemaFile,
+} from '@forte/graphql-transformer';
 import { UserError, type PluginContext, type Project } from '@forte/protocol';
 import { CATEGORY } from './api-config.js';
 import { findApiResource, findAuthResource, readApiConfig, readApiSchema } from './api-resource.js';
 import { appSyncAuthConfig } from './auth-config.js';
-import { compileApi } from './compile-api.js';
+import { compileApi, readCliJson } from './compile-api.js';
 
 /** Where `forte migrate api` keeps the schema as it was (Amplify's folder names, inside the API's folder). */
 export const SCHEMA_BACKUP_DIR = '.migration-backup';
@@ -30,11 +38,43 @@ const section = (object: Json, key: string): Json => {
 };
 
 /** The project's GraphQL Transformer version as cli.json sets it (Amplify reads a missing flag as 1 in a project it did not create). */
-export function transformerVersion(project: Project): number {
-  const file = join(project.amplifyDir, 'cli.json');
-  if (!existsSync(file)) return 2;
-  const version = (readJson(file)['features'] as { graphqltransformer?: { transformerversion?: unknown } } | undefined)?.graphqltransformer?.transformerversion;
+function transformerVersion(project: Project): number {
+  if (!existsSync(join(project.amplifyDir, 'cli.json'))) return 2;
+  const version = readCliJson(project).features?.graphqltransformer?.['transformerversion'];
   return typeof version === 'number' ? version : 1;
+}
+
+/**
+ * Whether the schema files are for Transformer v1: they use its directives, or cli.json says v1 (or nothing) and the
+ * schema is not plainly v2's (its directives or `input AMPLIFY`), whose rules a v1 migration would add to.
+ */
+function needsMigration(project: Project, bodies: V1SchemaFile[]): boolean {
+  if (usesV1Directives(bodies)) return true;
+  return transformerVersion(project) !== 2 && !writtenForV2(bodies);
+}
+
+const schemaBodies = (project: Project, dir: string): V1SchemaFile[] =>
+  readApiSchema(dir).files.map((file) => ({ file: relative(project.root, file), schema: readFileSync(file, 'utf8') }));
+
+/**
+ * After `forte init` attached an existing project (PostInit): says to run `forte migrate api` before the first push
+ * when the GraphQL API's schema is for Transformer v1. Nothing to say without a GraphQL API or a readable schema
+ * (the push reports those).
+ */
+export async function migrationNotice(ctx: PluginContext): Promise<void> {
+  const project = ctx.project();
+  const name = findApiResource(project);
+  if (!name) return;
+  let bodies: V1SchemaFile[];
+  try {
+    bodies = schemaBodies(project, project.resourceDir(CATEGORY, name));
+    if (!needsMigration(project, bodies)) return;
+  } catch {
+    return;
+  }
+  ctx.print.warn(
+    `The GraphQL API ${name} is written for GraphQL Transformer v1; Forte compiles v2 schemas: run \`forte migrate api\` before \`forte push\` (it rewrites the schema as \`amplify migrate api\` does, and keeps the original).`,
+  );
 }
 
 function apiDir(ctx: PluginContext): { name: string; dir: string } {
@@ -65,10 +105,8 @@ async function migrate(ctx: PluginContext): Promise<void> {
   const project = ctx.project();
   const { name, dir } = apiDir(ctx);
   const schema = readApiSchema(dir);
-  const bodies = schema.files.map((file) => ({ file: relative(project.root, file), schema: readFileSync(file, 'utf8') }));
-  const version = transformerVersion(project);
-  // cli.json says v2, or says nothing while the schema is plainly v2's: a v1 schema's rules would be added to it.
-  if ((version === 2 && !usesV1Directives(bodies)) || writtenForV2(bodies)) {
+  const bodies = schemaBodies(project, dir);
+  if (!needsMigration(project, bodies)) {
     ctx.print.info(`The schema of ${name} is already for GraphQL Transformer v2: nothing to migrate.`);
     return;
   }
@@ -95,7 +133,7 @@ async function migrate(ctx: PluginContext): Promise<void> {
   mkdirSync(backup, { recursive: true });
   for (const file of schema.files) cpSync(file, join(backup, relative(dir, file)), { recursive: true });
   const cliFile = join(project.amplifyDir, 'cli.json');
-  const cli = existsSync(cliFile) ? readJson(cliFile) : {};
+  const cli = readCliJson(project) as Json;
   mkdirSync(join(dir, CLI_JSON_BACKUP_DIR), { recursive: true });
   writeJson(join(dir, CLI_JSON_BACKUP_DIR, 'cli.json'), cli);
 
@@ -158,7 +196,7 @@ async function revertMigration(ctx: PluginContext): Promise<void> {
   const cliBackup = join(dir, CLI_JSON_BACKUP_DIR, 'cli.json');
   if (existsSync(cliBackup)) {
     const cliFile = join(project.amplifyDir, 'cli.json');
-    const cli = existsSync(cliFile) ? readJson(cliFile) : {};
+    const cli = readCliJson(project) as Json;
     const before = readJson(cliBackup);
     if (before['features'] === undefined) delete cli['features'];
     else cli['features'] = before['features'];

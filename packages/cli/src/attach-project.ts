@@ -10,8 +10,6 @@ import {
   type ProviderPlugin,
   type TeamProviderInfo,
 } from '@forte/protocol';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { CliContext } from './cli-context.js';
 import { rootStackIdOf, storeDeploymentSecrets } from './deployment-secrets.js';
 import { DEFAULT_EDITOR, EDITORS } from './editors.js';
@@ -20,6 +18,7 @@ import { checkEnvName, profileFromFlags } from './init-project.js';
 import { categoryInputs } from './init-categories.js';
 import { readJsonFile, writeJsonFile } from './json-file.js';
 import { jsonFlag } from './parse-args.js';
+import { runPostInitHandlers } from './post-push.js';
 import { projectPaths } from './project-model.js';
 import { updateGitignore } from './project-scaffold.js';
 
@@ -82,30 +81,8 @@ export async function attachProject(ctx: CliContext, root: string): Promise<void
   // #current-cloud-backend and outputs, so status and push compare with what is deployed.
   await syncEnvironment(ctx, { restore: false });
   ctx.print.success(`\nThe project ${config.projectName} is attached: environment ${envName} is created and checked out.`);
-  const v1 = transformerV1Notice(paths.amplifyDir, backendConfig);
-  if (v1) ctx.print.warn(v1);
+  await runPostInitHandlers(ctx);
   ctx.print.info('"forte push" deploys its backend to the cloud.\n');
-}
-
-/**
- * What to do first when cli.json says the project's GraphQL APIs are for GraphQL Transformer v1 (a project made
- * before Amplify CLI 7), which Forte compiles only once `forte migrate api` has rewritten them for v2.
- */
-export function transformerV1Notice(amplifyDir: string, backendConfig: Record<string, Record<string, unknown>>): string | undefined {
-  const file = join(amplifyDir, 'cli.json');
-  let version: unknown;
-  try {
-    version = (JSON.parse(readFileSync(file, 'utf8')) as { features?: { graphqltransformer?: { transformerversion?: unknown } } }).features?.graphqltransformer
-      ?.transformerversion;
-  } catch {
-    return undefined; // no cli.json, or one the push reports
-  }
-  if (version !== 1) return undefined;
-  const apis = Object.entries(backendConfig['api'] ?? {})
-    .filter(([, entry]) => (entry as { service?: unknown }).service === 'AppSync')
-    .map(([name]) => name);
-  if (apis.length === 0) return undefined;
-  return `amplify/cli.json says the GraphQL API ${apis.join(', ')} is written for GraphQL Transformer v1; Forte compiles v2 schemas: run \`forte migrate api\` before \`forte push\` (it rewrites the schema as \`amplify migrate api\` does, and keeps the original).`;
 }
 
 /** Amplify's questions for an existing project: use an environment the repository names, or a new one. */

@@ -30,6 +30,11 @@ export async function runPostEnvAddHandlers(ctx: CliContext, envs: { sourceEnv: 
   await runEventHandlers(ctx, 'PostEnvAdd', `after adding ${envs.envName}`, (plugin, pluginCtx) => plugin.handlePostEnvAdd?.(pluginCtx, envs));
 }
 
+/** Amplify's PostInit event: after `forte init` attached an existing project (the api category names what to migrate first). */
+export async function runPostInitHandlers(ctx: CliContext): Promise<void> {
+  await runEventHandlers(ctx, 'PostInit', 'after attaching the project', (plugin, pluginCtx) => plugin.handlePostInit?.(pluginCtx));
+}
+
 async function runEventHandlers(
   ctx: CliContext,
   event: PluginEvent,

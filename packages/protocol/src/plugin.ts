@@ -38,9 +38,10 @@ export interface PluginManifest {
 /**
  * `PostPush`: after a push deployed its changes (the plugin's `handlePostPush`). `PostEnvAdd`: after `forte env
  * add` created an environment and checked it out (the plugin's `handlePostEnvAdd`). `CheckOutdated`: before a push
- * reuses the last template of a resource whose files did not change (the plugin's `outdated`).
+ * reuses the last template of a resource whose files did not change (the plugin's `outdated`). `PostInit`: after
+ * `forte init` attached an existing project (the plugin's `handlePostInit`).
  */
-export type PluginEvent = 'PostPush' | 'PostEnvAdd' | 'CheckOutdated';
+export type PluginEvent = 'PostPush' | 'PostEnvAdd' | 'CheckOutdated' | 'PostInit';
 
 /** One option of a plugin command (`--max-depth N`), as `forte <command> <plugin> --help` shows it. */
 export interface PluginCommandOption {
@@ -69,7 +70,7 @@ export const pluginManifestSchema = z
     commandAliases: z.record(z.string(), z.string()).optional(),
     services: z.array(z.string()).optional(),
     options: z.record(z.string(), z.array(pluginCommandOptionSchema)).optional(),
-    eventHandlers: z.array(z.enum(['PostPush', 'PostEnvAdd', 'CheckOutdated'])).optional(),
+    eventHandlers: z.array(z.enum(['PostPush', 'PostEnvAdd', 'CheckOutdated', 'PostInit'])).optional(),
   })
   .passthrough();
 
@@ -257,6 +258,12 @@ export interface CategoryPlugin {
    * environment exists: what this throws is printed as a warning.
    */
   handlePostEnvAdd?(ctx: PluginContext, envs: { sourceEnv: string; envName: string }): Promise<void>;
+  /**
+   * After `forte init` attached an existing project (a fresh clone) and created its environment (for plugins whose
+   * manifest lists `PostInit`): what the plugin's resources need before the first push. What this throws is printed
+   * as a warning.
+   */
+  handlePostInit?(ctx: PluginContext): Promise<void>;
 }
 
 /** What a successful push deployed. */

@@ -164,7 +164,7 @@ void describe('forte migrate api: a GraphQL Transformer v1 project is refused wi
     assert.match(init.stdout, /The project migrateapp is attached/);
     assert.match(
       init.stdout + init.stderr,
-      /amplify\/cli\.json says the GraphQL API blog is written for GraphQL Transformer v1; Forte compiles v2 schemas: run `forte migrate api` before `forte push`/,
+      /The GraphQL API blog is written for GraphQL Transformer v1; Forte compiles v2 schemas: run `forte migrate api` before `forte push`/,
     );
   });
 });
